@@ -207,6 +207,11 @@ def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
     tsv.write_text("\n".join([rows[0], rows[2], rows[1], *rows[3:]]) + "\n")  # reordered
     with pytest.raises(RecordingError, match=r"\(the same names in another order\)"):
         as_recording(path, verbose="error")
+    # the sidecar is read as eegpt reads its tables: one saved as UTF-16 (Excel's "Unicode
+    # Text") still names what differs
+    tsv.write_bytes(text.replace("EEG F3-REF", "F3").encode("utf-16"))
+    said = eegpt.bids._mismatch_reason(path, tsv)
+    assert "has F3 that the file does not; the file has EEG F3-REF that" in said
 
 
 def test_participants_columns_never_overwrite_each_other(bids_dataset, tmp_path):
@@ -315,6 +320,26 @@ def test_bidsignore_is_read_as_gitignore_patterns(tmp_path):
     assert not ignored("sub-01/ses-1/eeg/sub-01_ses-1_task-pilot_run-2_eeg.edf")  # taken back
     assert ignored("sub-03/a/x") and not ignored("sub-03/a/xy")
     assert not eegpt.bids._bidsignore(tmp_path / "none")("sub-02/a.edf")
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        lambda text: text.encode("utf-16"),  # Excel's "Unicode Text": BOM, little-endian
+        lambda text: text.encode("utf-8-sig"),  # a BOM before the first pattern
+        lambda text: ("# Müller's pilots\n" + text).encode("cp1252"),  # a comment not UTF-8
+    ],
+    ids=["utf-16", "utf-8-bom", "cp1252-comment"],
+)
+def test_bidsignore_is_read_as_eegpt_reads_its_tables(tmp_path, encoded):
+    """``.bidsignore`` is read by eegpt's one reader of text tables
+    (:func:`eegpt.text_tables.table_text`): UTF-16 and a BOM decoded, its first pattern
+    honoured; a file in another encoding read as Latin-1, not refused."""
+    (tmp_path / ".bidsignore").write_bytes(encoded("sub-02/\r\n*pilot*\r\n"))
+    ignored = eegpt.bids._bidsignore(tmp_path)
+    assert ignored("sub-02/ses-1/eeg/sub-02_ses-1_task-rest_eeg.edf")
+    assert ignored("sub-01/ses-1/eeg/sub-01_ses-1_task-pilot_eeg.edf")
+    assert not ignored("sub-01/ses-1/eeg/sub-01_ses-1_task-rest_eeg.edf")
 
 
 def test_bids_filters_select_recordings_and_name_the_labels_there_are(tasks_dataset):

@@ -147,10 +147,13 @@ def _mismatch_reason(path: Path, tsv: Path) -> str:
     (a few of each side) and what to do, in eegpt's words, not MNE-BIDS's advice of its
     ``on_ch_mismatch`` (an option eegpt does not offer)."""
     import csv
+    import io
+
+    from eegpt.text_tables import table_text
 
     try:
-        with open(tsv, newline="", encoding="utf-8-sig") as fh:
-            listed = [row.get("name", "") for row in csv.DictReader(fh, delimiter="\t")]
+        text = io.StringIO(table_text(tsv), newline="")  # UTF-16 from Excel too
+        listed = [row.get("name", "") for row in csv.DictReader(text, delimiter="\t")]
         import mne
 
         with mne.utils.use_log_level("error"):
@@ -426,14 +429,18 @@ def _bidsignore(root: Path) -> Callable[[str], bool]:
     read as the BIDS validator reads it: gitignore patterns, one a line (``#`` starts a
     comment, ``!`` takes a path back), a pattern without ``/`` but at its end matching a file
     or folder name at any depth, one with ``/`` the path from ``root``, ``**`` any folders, a
-    trailing ``/`` folders only; a folder's pattern names everything in it."""
+    trailing ``/`` folders only; a folder's pattern names everything in it. Its text is read
+    as eegpt reads its tables (:func:`eegpt.text_tables.table_text`: UTF-8 with or without a
+    BOM, UTF-16 with one), a file in another encoding as Latin-1 rather than refused (its
+    patterns are ASCII file names; a comment in cp1252 is no reason to stop)."""
     from eegpt.dataset_inputs import _glob_regex
+    from eegpt.text_tables import table_text
 
     path = root / ".bidsignore"
     if not path.is_file():
         return lambda rel: False
     rules: list[tuple[re.Pattern[str], bool, bool]] = []  # (regex, taken back, folders only)
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+    for line in table_text(path, legacy="latin-1").splitlines():
         line = line.strip()
         if not line or line.startswith("#"):
             continue
