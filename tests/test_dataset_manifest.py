@@ -309,6 +309,19 @@ def test_a_semicolon_csv_from_german_excel_is_read_with_its_decimal_commas(edfs,
     assert inputs.metadata.column("rescale").to_pylist() == [0.5]
 
 
+def test_a_manifest_s_decimal_commas_follow_the_delimiter_it_was_read_with(edfs, tmp_path):
+    """The ``rescale`` of a ';'-separated manifest is read with decimal commas by the delimiter
+    the table was read with, not by its first line read again as bytes: in UTF-16 (Excel's
+    "Unicode Text" saved as .csv) a column named ``Ь`` (U+042C) holds the byte of ',', which
+    the text has not."""
+    manifest = tmp_path / "m.csv"
+    text = f"path;recording_id;rescale;\u042c\r\n{edfs[0]};r1;0,5;x\r\n"
+    manifest.write_bytes(text.encode("utf-16"))
+    assert b"," in manifest.read_bytes().split(b"\n", 1)[0]
+    (file,) = resolve_inputs(manifest).files
+    assert (file.recording_id, file.rescale) == ("r1", 0.5)
+
+
 def test_a_manifest_not_in_utf8_is_refused_naming_its_line_and_the_fix(edfs, tmp_path):
     """A manifest saved as cp1252 (Excel's plain CSV on Windows) is refused, naming the file,
     its first line that is not UTF-8 and how to convert it, not guessed."""

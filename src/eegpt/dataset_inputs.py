@@ -37,8 +37,7 @@ from eegpt.dataset_read import (
     MANIFEST_SUFFIXES,
     RESERVED_COLUMNS,
     SHORT_REPORT,
-    csv_delimiter,
-    read_delimited,
+    read_delimited_table,
 )
 from eegpt.formats import (
     EEG_SUFFIXES,
@@ -1058,8 +1057,11 @@ def _without_repeats(paths: list[Path], ids: list[str]) -> tuple[list[Path], lis
 
 def _from_manifest(path: Path) -> DatasetInputs:
     _, pq = pyarrow_for_writing()
-    table = pq.read_table(path) if path.suffix.lower() == ".parquet" else read_delimited(path)
-    if path.suffix.lower() == ".csv" and csv_delimiter(path) == ";":
+    if path.suffix.lower() == ".parquet":
+        table, delimiter = pq.read_table(path), None
+    else:
+        table, delimiter = read_delimited_table(path)  # the delimiter it chose, not read again
+    if delimiter == ";":
         for name in ("rescale", "start_seconds"):  # German Excel's CSV: 0,5 is 0.5
             if name in table.column_names:
                 table = _decimal_commas_read(table, name)

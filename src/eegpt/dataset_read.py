@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -772,7 +772,22 @@ def _warn_missing_parts_of(specs: Sequence[dict[str, Any]]) -> None:
         )
 
 
+class DelimitedTable(NamedTuple):
+    """What :func:`read_delimited_table` read of a ``.csv``/``.tsv`` table."""
+
+    #: The table (pyarrow), with values as written (:func:`read_delimited`).
+    table: Any
+    #: The delimiter it was read with (:func:`csv_delimiter` of the bytes read): ``","``,
+    #: ``";"`` or a tab.
+    delimiter: str
+
+
 def read_delimited(path: Path) -> Any:
+    """:func:`read_delimited_table`'s table."""
+    return read_delimited_table(path).table
+
+
+def read_delimited_table(path: Path) -> DelimitedTable:
     """A ``.csv`` (or tab-separated ``.tsv``) table as pyarrow reads it, with values as written:
     empty cells (and ``n/a``, ``NA`` ...) missing in text columns too, and numbers with leading
     zeros (subject ``001``) kept as text. A ``.csv`` whose header line has ``;`` and no ``,``
@@ -813,25 +828,24 @@ def read_delimited(path: Path) -> Any:
     text = read(pacsv.ConvertOptions(
         strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
     ))  # fmt: skip
-    return pa.table(
+    table = pa.table(
         {name: _as_written(typed.column(name), text.column(name)) for name in typed.column_names}
     )
+    return DelimitedTable(table, delimiter)
 
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
-def csv_delimiter(path: Path, data: bytes | None = None) -> str:
+def csv_delimiter(path: Path, data: bytes) -> str:
     """The delimiter :func:`read_delimited` reads ``path`` with: a tab for ``.tsv``; for a
     ``.csv``, ``;`` when its header line has ``;`` and no ``,`` (as Excel writes CSV where the
     decimal separator is a comma, in Germany and much of Europe), a tab when it has tabs and
     neither (Excel's "Unicode Text" saved as ``.csv``), else ``,``. ``data``: the file's
-    bytes, when already read."""
+    text as UTF-8 bytes (:func:`eegpt.text_tables.utf8_table_bytes`), as read; the delimiter
+    chosen is :attr:`DelimitedTable.delimiter`, for readers of the table."""
     if path.suffix.lower() == ".tsv":
         return "\t"
-    if data is None:
-        with open(path, "rb") as fh:
-            data = fh.readline()
     header = data.split(b"\n", 1)[0]
     if b"," in header:
         return ","
