@@ -450,6 +450,23 @@ def test_a_pattern_in_a_bids_dataset_keeps_what_mne_may_read(
     assert len(said) == 1 and "notes.txt" in said[0] and "README" in said[0]
 
 
+def test_participants_leading_zero_warning_is_the_reader_s_own_decision(tmp_path):
+    """The warning of a column kept as text for a leading zero names the columns the table
+    reader kept so (:attr:`eegpt.dataset_read.DelimitedTable.kept_as_text`), not its own
+    guess: a column that is text for another cell (``1_000``, which Python's float reads but
+    a table of numbers does not) is not said to be text for its ``007``."""
+    (tmp_path / "participants.tsv").write_text(
+        "participant_id\tcode\tnote\nsub-01\t1\t1_000\nsub-02\t007\t007\n"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        columns = eegpt.bids._participants(tmp_path, ["01", "02"])
+    assert columns["code"].to_pylist() == ["1", "007"]
+    assert columns["note"].to_pylist() == ["1_000", "007"]
+    said = [str(w.message) for w in caught if "leading zero" in str(w.message)]
+    assert len(said) == 1 and "'code' is kept as text" in said[0] and "(row 2 " in said[0]
+
+
 def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, model, tmp_path):
     root = tmp_path / "ds"
     shutil.copytree(tasks_dataset, root)

@@ -620,12 +620,12 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
         on every one of them."""
     import pyarrow as pa
 
-    from eegpt.dataset_read import read_delimited
+    from eegpt.dataset_read import read_delimited_table
 
     path = root / "participants.tsv"
     if not path.is_file():
         return {}
-    table = read_delimited(path)
+    table, _, kept_as_text = read_delimited_table(path)
     if "participant_id" not in table.column_names:
         # MNE-BIDS, which reads each recording with its sidecars, reads participants.tsv too
         # and fails on every recording without this exact column: refused here, once
@@ -661,31 +661,17 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
         for name in table.column_names
         if name != id_column
     }
-    _warn_leading_zeros(path, table, [c for c in columns])
+    _warn_leading_zeros(path, {n: z for n, z in kept_as_text.items() if n in columns})
     return columns
 
 
-_LEADING_ZERO = re.compile(r"[+-]?0\d")
-
-
-def _warn_leading_zeros(path: Path, table: Any, names: list[str]) -> None:
-    """Warn of the text columns of ``table`` (read from ``path``) whose cells are all numbers
-    but one has a leading zero (``007``), which keeps the column text (as written)."""
-    import pyarrow as pa
-
-    for name in names:
-        column = table.column(name)
-        if not pa.types.is_string(column.type):
-            continue
-        cells = [(i, v.strip()) for i, v in enumerate(column.to_pylist()) if v is not None]
-        try:
-            [float(v) for _, v in cells]
-        except ValueError:
-            continue  # words: text anyway
-        zero = next(((i, v) for i, v in cells if _LEADING_ZERO.match(v)), None)
-        if zero is not None:
-            _warn(
-                f"{path}: the column {name!r} is kept as text, not numbers, since its cell "
-                f"{zero[1]!r} (row {zero[0] + 1} after the header line) has a leading zero; "
-                "write it without one for a column of numbers"
-            )
+def _warn_leading_zeros(path: Path, kept_as_text: Mapping[str, tuple[int, str]]) -> None:
+    """Warn of the columns of numbers the table ``path`` was read with as text for a leading
+    zero (``007``; :attr:`eegpt.dataset_read.DelimitedTable.kept_as_text`: each with its
+    first such cell, its row from 0)."""
+    for name, (row, cell) in kept_as_text.items():
+        _warn(
+            f"{path}: the column {name!r} is kept as text, not numbers, since its cell "
+            f"{cell.strip()!r} (row {row + 1} after the header line) has a leading zero; "
+            "write it without one for a column of numbers"
+        )

@@ -1060,7 +1060,8 @@ def _from_manifest(path: Path) -> DatasetInputs:
     if path.suffix.lower() == ".parquet":
         table, delimiter = pq.read_table(path), None
     else:
-        table, delimiter = read_delimited_table(path)  # the delimiter it chose, not read again
+        read = read_delimited_table(path)
+        table, delimiter = read.table, read.delimiter  # the one it chose, not read again
     if delimiter == ";":
         for name in ("rescale", "start_seconds"):  # German Excel's CSV: 0,5 is 0.5
             if name in table.column_names:

@@ -780,6 +780,9 @@ class DelimitedTable(NamedTuple):
     #: The delimiter it was read with (:func:`csv_delimiter` of the bytes read): ``","``,
     #: ``";"`` or a tab.
     delimiter: str
+    #: The columns of numbers kept as text since a cell has a leading zero (``007``), each
+    #: with its first such cell: ``{name: (row after the header line from 0, cell)}``.
+    kept_as_text: dict[str, tuple[int, str]]
 
 
 def read_delimited(path: Path) -> Any:
@@ -828,10 +831,13 @@ def read_delimited_table(path: Path) -> DelimitedTable:
     text = read(pacsv.ConvertOptions(
         strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
     ))  # fmt: skip
-    table = pa.table(
-        {name: _as_written(typed.column(name), text.column(name)) for name in typed.column_names}
-    )
-    return DelimitedTable(table, delimiter)
+    columns: dict[str, Any] = {}
+    kept_as_text: dict[str, tuple[int, str]] = {}
+    for name in typed.column_names:
+        columns[name], zero = _as_written(typed.column(name), text.column(name))
+        if zero is not None:
+            kept_as_text[name] = zero
+    return DelimitedTable(pa.table(columns), delimiter, kept_as_text)
 
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -855,15 +861,17 @@ def csv_delimiter(path: Path, data: bytes) -> str:
 _LEADING_ZERO = re.compile(r"^[+-]?0\d")
 
 
-def _as_written(typed: Any, text: Any) -> Any:
+def _as_written(typed: Any, text: Any) -> tuple[Any, tuple[int, str] | None]:
     """A CSV column as pyarrow typed it, unless that would change values as written: numbers
-    with leading zeros (subject ``001``, BIDS-style ids) stay text."""
+    with leading zeros (subject ``001``, BIDS-style ids) stay text; with the first such cell
+    (its row from 0, and the cell) where they do, else None."""
     import pyarrow.types as pat
 
     if pat.is_integer(typed.type) or pat.is_floating(typed.type):
-        if any(v is not None and _LEADING_ZERO.match(v) for v in text.to_pylist()):
-            return text
-    return typed
+        for i, v in enumerate(text.to_pylist()):
+            if v is not None and _LEADING_ZERO.match(v):
+                return text, (i, v)
+    return typed, None
 
 
 def listed_ids(folder: Path) -> list[str] | None:
