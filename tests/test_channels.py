@@ -2161,3 +2161,15 @@ def test_a_rename_table_of_european_excel_semicolons_bom_crlf_or_utf16_is_read(t
     mixed = tmp_path / "mixed.tsv"
     mixed.write_text("Ch;1\tFp1\nCh2\tO2\n")
     assert read_rename_table(mixed) == {"Ch;1": "Fp1", "Ch2": "O2"}
+
+
+def test_left_out_channels_are_worded_in_one_place():
+    """Channels left out before mapping, as ``_files.csv``'s ``left_out_channels`` and a
+    mapping figure's list word them, by one function of the MNE-free eegpt.channels."""
+    import eegpt.shard_writer
+    import eegpt.viz
+    from eegpt.channels import left_out_text
+
+    assert left_out_text({"F3": "bad", "VEOG": "eog"}) == ["F3 (bad)", "VEOG (eog)"]
+    assert left_out_text(None) == [] and left_out_text("F3") == []
+    assert eegpt.shard_writer.left_out_text is left_out_text is eegpt.viz.left_out_text

@@ -187,6 +187,16 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
     return tuple(name for name in VOCABULARY if name in wanted)
 
 
+def left_out_text(left_out: Any) -> list[str]:
+    """Channels left out before mapping (a file status's or an output's ``left_out``:
+    channel -> why, ``"bad"``, its type, ``"not picked"``, ``"not kept"``) as eegpt words
+    them, in the ``left_out_channels`` column of ``_files.csv`` and a mapping figure's list:
+    ``["F3 (bad)", "VEOG (eog)"]``; none for anything else."""
+    if not isinstance(left_out, Mapping):
+        return []
+    return [f"{name} ({why})" for name, why in left_out.items()]
+
+
 def _why_left_out(
     table: Mapping[str, str | None],
     excluded: Sequence[str],

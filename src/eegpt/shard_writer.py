@@ -29,6 +29,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
 from eegpt.annotations import bad_windows
+from eegpt.channels import left_out_text
 from eegpt.dataset_files import _MAX_WARNINGS, FileResult, WindowInfo
 from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing
 from eegpt.dataset_read import (
@@ -656,14 +657,6 @@ _REPORT_COLUMNS = [
     # whose names map to no vocabulary electrode
     "left_out_channels",
 ]
-
-
-def left_out_text(left_out: Any) -> list[str]:
-    """A file status's ``left_out`` (channel -> why: ``"bad"``, its type, ``"not picked"``,
-    ``"not kept"``) as ``eegpt channels`` words it: ``["F3 (bad)", "VEOG (eog)"]``."""
-    if not isinstance(left_out, Mapping):
-        return []
-    return [f"{name} ({why})" for name, why in left_out.items()]
 
 
 def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:

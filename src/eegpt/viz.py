@@ -22,7 +22,7 @@ import numpy as np
 
 from eegpt._filenames import user_path
 from eegpt._logging import ignored_warnings
-from eegpt.channels import ChannelMapping
+from eegpt.channels import ChannelMapping, left_out_text
 from eegpt.vocabulary import (
     PRETRAINING_CHANNELS,
     UNSEEN_IN_PRETRAINING,
@@ -272,7 +272,7 @@ def plot_channel_mapping(
     bad_used = marked & set(used)  # marked bad, yet the mapping uses them: crossed
     # read, but left out on purpose (rename={name: None}, --drop)
     dropped = {normalize_channel_name(n) for n in mapping.dropped} - {None} - set(used) - bad
-    named = [*mapping.dropped, *(f"{n} ({why})" for n, why in left_out.items())]
+    named = [*mapping.dropped, *left_out_text(left_out)]
     # not in the recording at all, as the legend's "not in the recording": not the ones
     # marked bad or left out on purpose, which are in it
     missing58 = [n for n in PRETRAINING_CHANNELS if n not in used and n not in bad | dropped]
