@@ -1891,3 +1891,43 @@ def test_a_tuh_label_file_joined_to_an_in_memory_recording_is_not_warned_of(tmp_
     with pytest.warns(EEGPTWarning, match="names the recording 'aaaaaajy_s001_t000'"):
         check_named(str(labels), str(tmp_path / "other.edf"))
     assert probe_label_files._same_recording is _same_recording
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_tuh_label_file_s_bname_is_read_from_its_header_alone(tmp_path, encoding):
+    """recording_named reads a label file's header, not the whole file (a label file may be
+    megabytes, and it is asked 2-3 times a recording): a body after the header that is not
+    text at all (zero bytes, bytes neither UTF-8 nor UTF-16) still gives the name."""
+    from eegpt.annotations import recording_named
+
+    header = "# version = csv_v1.0.0\n# bname = aaaaaajy_s001_t000\n#\n"
+    body = "channel,start_time,stop_time,label,confidence\n" * 200
+    garbage = b"\x00\xdc\x00\xff" * 8192  # zero bytes; in UTF-16 (LE) a lone surrogate
+    path = tmp_path / "aaaaaajy_s001_t000.csv_bi"
+    path.write_bytes((header + body).encode(encoding) + garbage)
+    assert recording_named(path) == "aaaaaajy_s001_t000"
+    path.write_bytes((body + header).encode(encoding) + garbage)  # the header over: none
+    assert recording_named(path) is None
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "cp1252"])
+def test_table_head_gives_the_whole_lines_of_a_file_s_first_bytes(tmp_path, encoding):
+    """table_head decodes the whole lines among a file's first bytes as table_text decodes
+    the file, at any size: never half a line or half a character."""
+    from eegpt.text_tables import table_head, table_text
+
+    text = "".join(f"Müller {i} \u0a00\u0a0a\u0a00 Ĭ\r\n" for i in range(40))
+    if encoding == "cp1252":
+        text = text.replace("\u0a00\u0a0a\u0a00 Ĭ", "é")
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    path = tmp_path / "t.tsv"
+    path.write_bytes(bom + text.encode(encoding))
+    legacy = "cp1252" if encoding == "cp1252" else None
+    whole = table_text(path, legacy=legacy)
+    assert whole == text
+    for size in range(1, len(path.read_bytes()) + 2):
+        head, complete = table_head(path, size, legacy=legacy)
+        assert whole.startswith(head) and head.count("\n") == head.count("\r")
+        assert head.endswith("\n") or not head or complete
+        assert complete == (size >= len(path.read_bytes()))
+        assert complete == (head == whole)

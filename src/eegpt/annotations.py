@@ -38,7 +38,7 @@ from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP as DEFAULT_MIN_OVERLAP
 from eegpt.preprocessing_spec import FIELD_DEFAULTS
-from eegpt.text_tables import table_text
+from eegpt.text_tables import table_head, table_text
 
 __all__ = [
     "BadSpans",
@@ -483,17 +483,21 @@ def recording_named(path: str | os.PathLike) -> str | None:
     None for another file or one without that line."""
     if not str(path).lower().endswith((".csv", ".csv_bi", ".tse", ".tse_bi")):
         return None
-    try:
-        text = table_text(path, legacy="latin-1")
-    except (OSError, ValueError):
-        return None
-    for line in text.splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            return None  # the header is over
-        found = _BNAME.match(line)
-        if found:
-            return found.group(1)
-    return None
+    size = 1 << 12  # a TUH header is a few hundred bytes; a label file may be megabytes
+    while True:  # only the header is read (a longer head where it is longer)
+        try:
+            text, whole = table_head(path, size, legacy="latin-1")
+        except (OSError, ValueError):
+            return None
+        for line in text.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                return None  # the header is over
+            found = _BNAME.match(line)
+            if found:
+                return found.group(1)
+        if whole:
+            return None
+        size *= 8
 
 
 def check_named(extra: Any, source: Any) -> None:

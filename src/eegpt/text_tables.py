@@ -13,7 +13,7 @@ from pathlib import Path
 
 from eegpt._filenames import user_path
 
-__all__ = ["table_text", "utf8_table_bytes"]
+__all__ = ["table_head", "table_text", "utf8_table_bytes"]
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -54,6 +54,37 @@ def table_text(
     if "\x00" in text:  # no text table holds a zero byte; UTF-16 text of ASCII does
         raise _not_utf8(path, data, None)
     return text
+
+
+def table_head(
+    path: str | os.PathLike, size: int, *, legacy: str | None = None
+) -> tuple[str, bool]:
+    """The text of the whole lines among the first ``size`` bytes of the table file ``path``,
+    decoded as :func:`table_text` decodes a file (the same errors, ``legacy`` the same), and
+    whether that is the whole file: for a reader of a header (a TUH label file's ``#``
+    lines), which then reads no more of a large file than it needs. The rest of the file is
+    not read, so it is not checked either (a byte that is not UTF-8 after the head).
+
+    Raises
+    ------
+    ValueError
+        As :func:`table_text`, of the head read.
+    """
+    path = user_path(path)
+    with open(path, "rb") as fh:
+        data = fh.read(size + 1)
+    if len(data) <= size:
+        return table_text(path, data, legacy=legacy), True
+    data = data[:size]
+    if data.startswith(_UTF16_BOMS):  # a line ends at a whole code unit of "\n"
+        end = b"\n\x00" if data.startswith(codecs.BOM_UTF16_LE) else b"\x00\n"
+        cut = data.rfind(end)
+        while cut != -1 and cut % 2:  # the byte pair straddles two code units
+            cut = data.rfind(end, 0, cut + 1)
+        head = data[: cut + 2] if cut != -1 else data[:2]  # none: the BOM alone
+    else:  # UTF-8 (or a one-byte legacy encoding): no other character holds the byte "\n"
+        head = data[: data.rfind(b"\n") + 1]
+    return table_text(path, head, legacy=legacy), False
 
 
 def utf8_table_bytes(path: str | os.PathLike, data: bytes | None = None) -> bytes:
