@@ -356,3 +356,29 @@ def test_a_record_made_without_mne_bids_does_not_claim_its_sidecars(dataset, tmp
     check = output_source_check({"source_files": record, "source": str(first)})
     assert check is not None and check.found and check.changed == []
     assert source_files_record(first)[SIDECARS_KEY] is True  # with mne-bids
+
+
+def test_an_output_s_recording_files_are_looked_up_once(dataset, tmp_path, monkeypatch):
+    """output_source_check looks a BIDS recording's files up once (MNE-BIDS's sidecar search:
+    a walk of the dataset), where it needs them both to find the files its record names
+    outside the recording's folder (a dataset-level sidecar, the session's scans.tsv) and to
+    tell the sidecars written since."""
+    import eegpt.dataset_stamps
+    from eegpt.dataset_stamps import output_source_check
+
+    root = _copy(dataset, tmp_path)
+    first = root / EDF.format(sub="01")
+    own = first.with_name(first.name.replace("_eeg.edf", "_eeg.json"))
+    own.rename(root / "task-rest_eeg.json")  # inherited from the dataset's folder
+    record = source_files_record(first)
+    assert record is not None and "task-rest_eeg.json" in record["files"]
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return recording_inputs(*args, **kwargs)
+
+    monkeypatch.setattr(eegpt.dataset_stamps, "recording_inputs", counted)
+    check = output_source_check({"source_files": record, "source": str(first)})
+    assert check is not None and check.found and check.changed == []
+    assert len(calls) == 1
