@@ -1931,3 +1931,79 @@ def test_table_head_gives_the_whole_lines_of_a_file_s_first_bytes(tmp_path, enco
         assert head.endswith("\n") or not head or complete
         assert complete == (size >= len(path.read_bytes()))
         assert complete == (head == whole)
+
+
+@pytest.mark.parametrize("column", ["label", "Event", "condition", "annotation", "type"])
+def test_a_home_made_table_names_its_events_by_a_label_column(tmp_path, column):
+    """A table of onsets whose names are in a column called ``label`` (or event, condition,
+    ...; any case) is read by it, not as one 'event' for every row; BIDS's trial_type still
+    comes first."""
+    from eegpt.annotations import read_annotations
+
+    table = tmp_path / "ev.csv"
+    table.write_text(f"onset,duration,{column}\n0,30,eyes_open\n30,30,eyes_closed\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(read_annotations(table).description) == ["eyes_open", "eyes_closed"]
+    both = tmp_path / "both.tsv"
+    both.write_text("onset\tduration\tlabel\ttrial_type\n0\t1\tx\tgo\n")
+    assert list(read_annotations(both).description) == ["go"]
+
+
+def test_a_table_naming_its_events_in_an_unknown_column_is_warned_of(tmp_path):
+    """Text in a column of no known name: each row is still an 'event', but a warning names
+    the column and how to make it read; a BIDS table of onsets, durations and BIDS's other
+    columns alone calls its rows 'event' quietly, as BIDS allows."""
+    from eegpt.annotations import read_annotations
+
+    table = tmp_path / "ev.csv"
+    table.write_text("onset,duration,stage_name,score\n0,30,W,1\n30,30,N1,2\n")
+    with pytest.warns(EEGPTWarning, match=r"ev.csv: no column names its events \(looked for: "
+                      r"trial_type, description, value, label, .*its column of text "
+                      r"'stage_name' is not read: rename .* to 'description'"):  # fmt: skip
+        found = read_annotations(table)
+    assert list(found.description) == ["event", "event"]
+    bids = tmp_path / "sub-01_task-rest_events.tsv"
+    bids.write_text(
+        "onset\tduration\tsample\tresponse_time\tstim_file\n0\t1\t0\tn/a\tface.png\n"
+        "2\t1\t512\t0.43\tn/a\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(read_annotations(bids).description) == ["event", "event"]
+
+
+def test_onsets_in_milliseconds_past_the_recordings_end_are_warned_of(model, tmp_path):
+    """A table in milliseconds on a 60 s recording: its first span covers every window and
+    the second starts far past the end; one warning says so and asks about the time base.
+    Where none overlaps a window, the one warning there says it too."""
+    raw, _ = synthetic_raw(minutes=1.0, seed=5)
+    table = tmp_path / "ms.csv"
+    table.write_text("onset,duration,description\n0,30000,eyes_open\n30000,30000,eyes_closed\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        emb = model.embed(raw, annotations=table)
+    assert all(a == ["eyes_open"] for a in emb.annotations)
+    said = [str(w.message) for w in caught if "ms.csv" in str(w.message)]
+    assert len(said) == 1, said
+    assert re.search(
+        r"of the 2 annotations given \(annotations=.*ms.csv\), 1 starts after the recording "
+        r"ends \(the last at 8:20:00, the recording 60 s long\); 1 lasts more than 10 times "
+        r"the recording \(up to 8:20:00\): another recording's, or onsets in milliseconds or "
+        r"samples\?",
+        said[0],
+    )
+    late = tmp_path / "late.csv"
+    late.write_text("onset,duration,description\n30000,30000,a\n60000,30000,b\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.embed(raw, annotations=late)
+    said = [str(w.message) for w in caught if "late.csv" in str(w.message)]
+    assert len(said) == 1 and "none of the 2 annotations given" in said[0], said
+    assert "2 start after the recording ends (the last at 16:40:00" in said[0]
+    fine = tmp_path / "fine.csv"  # in seconds, the last span running past the end: no warning
+    fine.write_text("onset,duration,description\n0,30,eyes_open\n30,40,eyes_closed\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.embed(raw, annotations=fine)
+    assert not [w for w in caught if "fine.csv" in str(w.message)]

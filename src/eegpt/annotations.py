@@ -327,7 +327,10 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
 
     - BIDS ``*_events.tsv`` and tables alike (tab-, comma- or semicolon-separated ``onset``,
       ``duration`` in seconds; the description from ``trial_type``, else ``description``,
-      else ``value``; ``n/a`` durations are 0, rows with an ``n/a`` onset are left out); a
+      else ``value``, else the first of the other names of :data:`DESCRIPTION_COLUMNS`
+      (``label``, ``event``, ``condition``, ...; any case), else ``event`` for every row, with
+      a warning where the table has another column of text; ``n/a`` durations are 0, rows
+      with an ``n/a`` onset are left out); a
       table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
@@ -387,8 +390,9 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
                     "mne.Annotations(..., orig_time=...).save(path))"
                 )
             return None  # MNE's .csv: onsets as date-times
-        names = ("trial_type", "description", "value")
-        key = next((header[k] for k in names if k in header), None)
+        key = next((header[k] for k in DESCRIPTION_COLUMNS if k in header), None)
+        if key is None:
+            _warn_unnamed_events(path, header, rows)
         for row in rows:
             onset = number(row[header["onset"]])
             if onset is not None:
@@ -409,6 +413,56 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     else:
         return None
     return _from_spans(spans)
+
+
+#: The columns of a table of onsets (``onset``, ``duration``) that name its events, in the
+#: order they are looked for (any case): BIDS's ``trial_type``, ``description`` (MNE's) and
+#: ``value`` first, then the names a table made by hand tends to give them.
+DESCRIPTION_COLUMNS: tuple[str, ...] = (
+    "trial_type", "description", "value",
+    "label", "event", "event_type", "condition", "annotation", "type", "name", "class",
+    "stage",
+)  # fmt: skip
+
+#: Columns of a BIDS ``*_events.tsv`` beside ``onset`` and ``duration`` that do not name the
+#: events: a table of these alone calls each event ``event`` without a warning.
+_NOT_NAMES = frozenset(
+    {"sample", "response_time", "stim_file", "hed", "channel", "channels", "offset", "end",
+     "stop", "confidence"}
+)  # fmt: skip
+
+
+def _warn_unnamed_events(
+    path: str | os.PathLike, header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Warn that a table of onsets names its events in no column it is known by
+    (:data:`DESCRIPTION_COLUMNS`) where it has columns of text besides: each event is called
+    ``event``, and the column holding the names should be renamed. Quiet for a table of onsets
+    and durations alone, or with BIDS's other columns (``sample``, ``response_time``), as
+    BIDS allows."""
+    texts = []
+    for lower, name in header.items():
+        if lower in {"onset", "duration"} or lower in _NOT_NAMES:
+            continue
+        cells = [str(row.get(name) or "").strip() for row in rows]
+        if any(cell and cell.lower() != "n/a" and not _is_number(cell) for cell in cells):
+            texts.append(name)
+    if texts:
+        _warn(
+            f"{path}: no column names its events (looked for: {', '.join(DESCRIPTION_COLUMNS)}; "
+            f"any case), so each is called 'event'; its column{'s' if len(texts) > 1 else ''} of "
+            f"text {', '.join(repr(t) for t in texts)} {'are' if len(texts) > 1 else 'is'} not read: rename the one that names the "
+            "events to 'description' (or 'trial_type')"
+        )
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 #: TUH's label of background, the time of a channel without an event.
@@ -1300,12 +1354,22 @@ def annotations_per_window(
             f"{recording.source}: the annotations given (annotations={_named(extra)}) hold "
             "none: not an annotation file, or an empty one?"
         )
-    elif not any(more):
-        _warn(
-            f"{recording.source}: none of the {len(added)} annotations given (annotations="
-            f"{_named(extra)}) overlaps a window: another recording's, or onsets in another "
-            f"time base? {_where(added, onsets, length_s)}"
-        )
+    else:
+        end_s = _recording_end(recording, onsets, length_s)
+        outside = _outside_text(added, end_s)
+        if not any(more):
+            _warn(
+                f"{recording.source}: none of the {len(added)} annotations given (annotations="
+                f"{_named(extra)}) overlaps a window: another recording's, or onsets in another "
+                f"time base? {_where(added, onsets, length_s)}"
+                + (f" {outside[0].upper()}{outside[1:]}." if outside else "")
+            )
+        elif outside:  # some over the windows, the others where no recording of it reaches
+            _warn(
+                f"{recording.source}: of the {len(added)} annotations given (annotations="
+                f"{_named(extra)}), {outside}: another recording's, or onsets in milliseconds "
+                "or samples? They are read as seconds from the recording's first sample."
+            )
     if own is None or annotations is None:  # (both None or neither)
         return more
     shared = sorted(
@@ -1320,6 +1384,47 @@ def annotations_per_window(
             "recording lacks."
         )
     return [a + [d for d in b if d not in a] for a, b in zip(own, more, strict=True)]
+
+
+#: How many times the recording's length a span given must last to be taken for one in
+#: another time base (milliseconds, samples) when it starts inside the recording.
+LONG_SPAN_FACTOR = 10.0
+
+
+def _recording_end(recording: Any, onsets: np.ndarray, length_s: float) -> float:
+    """Seconds from a continuous recording's first sample to its end: its samples over its
+    rate, else the end of its last window."""
+    n_times, sfreq = getattr(recording, "n_times", None), getattr(recording, "sfreq", None)
+    if n_times and sfreq:
+        return float(n_times) / float(sfreq)
+    return float(np.max(onsets)) + length_s if len(onsets) else 0.0
+
+
+def _outside_text(added: mne.Annotations, end_s: float) -> str:
+    """Where annotations given for a recording ``end_s`` seconds long (from its first sample)
+    lie off it as onsets in another time base put them: ``"3 start after the recording ends
+    (the last at 0:50:00, the recording 0:03:00 long); 1 lasts more than 10 times the
+    recording (8:20:00)"``; empty where none does."""
+    if end_s <= 0:
+        return ""
+    onset = np.asarray(added.onset, dtype=np.float64)
+    duration = np.asarray(added.duration, dtype=np.float64)
+    after = onset > end_s + 1e-6
+    long = ~after & (duration > LONG_SPAN_FACTOR * end_s)
+    parts = []
+    if after.any():
+        parts.append(
+            f"{int(after.sum())} start{'s' if after.sum() == 1 else ''} after the recording "
+            f"ends (the last at {duration_text(float(onset.max()))}, the recording "
+            f"{duration_text(end_s)} long)"
+        )
+    if long.any():
+        parts.append(
+            f"{int(long.sum())} last{'s' if long.sum() == 1 else ''} more than "
+            f"{LONG_SPAN_FACTOR:g} times the recording (up to "
+            f"{duration_text(float(duration[long].max()))})"
+        )
+    return "; ".join(parts)
 
 
 @dataclass
