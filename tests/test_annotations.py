@@ -1993,6 +1993,12 @@ def test_onsets_in_milliseconds_past_the_recordings_end_are_warned_of(model, tmp
         r"samples\?",
         said[0],
     )
+    from eegpt.annotations import with_extra  # probe train/predict --annotations: alike
+
+    with pytest.warns(EEGPTWarning, match=r"of the 2 annotations given .*, 1 starts after the "
+                      r"recording ends .*: another recording's, or onsets in milliseconds"):  # fmt: skip
+        labels = with_extra(as_recording(raw), table)
+    assert list(labels.description) == ["eyes_open", "eyes_closed"]
     late = tmp_path / "late.csv"
     late.write_text("onset,duration,description\n30000,30000,a\n60000,30000,b\n")
     with warnings.catch_warnings(record=True) as caught:

@@ -1287,11 +1287,17 @@ def placed_extra(recording: Any, extra: Any) -> mne.Annotations | None:
 def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotations | None:
     """A continuous recording's own annotations (first-sample time base) and those of the
     file ``extra`` (a hypnogram), placed in that time base (:func:`in_recording_time`):
-    one :class:`mne.Annotations` for :func:`window_labels`, or None with neither."""
+    one :class:`mne.Annotations` for :func:`window_labels`, or None with neither. Those of
+    ``extra`` that start after the recording's end or last far longer than it (onsets in
+    another time base: :func:`_outside_text`) are warned of."""
     own = getattr(recording, "annotations", None)
     if extra is None:
         return own
-    return _joined(own, _placed(extra, recording))
+    added = _placed(extra, recording)
+    outside = _outside_text(added, _recording_end(recording, np.zeros(0), 0.0))
+    if outside:  # onsets in milliseconds label every window alike, else none
+        _warn(_outside_warning(recording, added, extra, outside))
+    return _joined(own, added)
 
 
 def _joined(own: mne.Annotations | None, added: mne.Annotations) -> mne.Annotations:
@@ -1365,11 +1371,7 @@ def annotations_per_window(
                 + (f" {outside[0].upper()}{outside[1:]}." if outside else "")
             )
         elif outside:  # some over the windows, the others where no recording of it reaches
-            _warn(
-                f"{recording.source}: of the {len(added)} annotations given (annotations="
-                f"{_named(extra)}), {outside}: another recording's, or onsets in milliseconds "
-                "or samples? They are read as seconds from the recording's first sample."
-            )
+            _warn(_outside_warning(recording, added, extra, outside))
     if own is None or annotations is None:  # (both None or neither)
         return more
     shared = sorted(
@@ -1425,6 +1427,16 @@ def _outside_text(added: mne.Annotations, end_s: float) -> str:
             f"{duration_text(float(duration[long].max()))})"
         )
     return "; ".join(parts)
+
+
+def _outside_warning(recording: Any, added: mne.Annotations, extra: Any, outside: str) -> str:
+    """The warning that annotations ``added`` from ``extra`` lie off ``recording`` as
+    :func:`_outside_text` says (``outside``)."""
+    return (
+        f"{getattr(recording, 'source', 'recording')}: of the {len(added)} annotations given "
+        f"(annotations={_named(extra)}), {outside}: another recording's, or onsets in "
+        "milliseconds or samples? They are read as seconds from the recording's first sample."
+    )
 
 
 @dataclass
