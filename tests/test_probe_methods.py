@@ -924,3 +924,31 @@ def test_bare_file_names_that_several_files_share_are_refused(epoch_files, tmp_p
     with pytest.raises(ValueError, match=r"the file 'sub-01/ses-1/eeg-epo\.fif' in its 'file' "
                        r"column is ambiguous: 2 of the inputs have that path"):  # fmt: skip
         load_labelled_epochs([paths[0], other[0]], tails)
+
+
+@pytest.mark.parametrize("name_column", ["label", "description"])
+def test_an_annotations_table_given_as_labels_says_to_use_annotations(
+    weights, tmp_path, capsys, name_column
+):
+    """A table of onsets and durations given as --labels for a continuous recording is no
+    labels CSV (one row per window): refused, saying to give it with --annotations and
+    --window-labels, a class per description it holds (--val-annotations for --val-labels)."""
+    path = _recording_with_a_gap(tmp_path)
+    table = tmp_path / "events.csv"
+    table.write_text(
+        f"onset,duration,{name_column}\n0,10,eyes_open\n10,10,eyes_closed\n20,10,eyes_open\n"
+    )
+    assert probe_main(["train", str(path), "--labels", str(table), "--weights", str(weights),
+                       "-o", str(tmp_path / "probe"), "--passes", "1", *COMMON]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "it is a table of annotations (onset and duration: spans of time in a recording)" in err
+    assert (f"in place of --labels as --annotations {table} "
+            "--window-labels 'eyes_closed=^eyes_closed$' "
+            "--window-labels 'eyes_open=^eyes_open$' (one annotations file per recording") in err  # fmt: skip
+    if name_column == "label":
+        assert "has 3 labels for 37 epochs in the inputs: it is a table of annotations" in err
+    from eegpt.probe_label_files import annotations_table_text
+
+    said = annotations_table_text(table, "--val-labels")
+    assert said is not None and f"as --val-annotations {table} --window-labels" in said
+    assert annotations_table_text(_write_labels(tmp_path / "plain.csv", ["a", "b"])) is None

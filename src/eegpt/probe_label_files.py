@@ -671,6 +671,42 @@ def _label_csv_layout(path: Path, text: str) -> tuple[str, int]:
     )
 
 
+def annotations_table_text(path: str | os.PathLike, labels_option: str = "--labels") -> str | None:
+    """Why the file given as a labels CSV (``labels_option``) is not one where it is a table of
+    annotations (columns ``onset`` and ``duration``, or TUH's ``start_time`` and ``stop_time``:
+    spans of time in a recording, not one label per epoch), and the options that take it:
+    ``--annotations FILE --window-labels ...``, with a class per description it holds; None
+    where it is no such table."""
+    try:
+        text = table_text(user_path(path))
+    except (OSError, ValueError):
+        return None
+    first = text.splitlines()[0] if text.strip() else ""
+    sep = max(LABEL_CSV_SEPARATORS, key=first.count)
+    header = {cell.strip().lower() for cell in next(csv.reader([first], delimiter=sep), [])}
+    if not ({"onset", "duration"} <= header or {"start_time", "stop_time"} <= header):
+        return None
+    from eegpt.annotations import is_bad, read_table_annotations
+
+    try:
+        found = read_table_annotations(user_path(path))
+    except Exception:  # noqa: BLE001 - the advice does without the descriptions
+        found = None
+    names = sorted({str(d) for d in found.description if not is_bad(str(d))}) if found else []
+    option = "--val-annotations" if labels_option == "--val-labels" else "--annotations"
+    classes = " ".join(
+        f"--window-labels {shlex.quote(f'{name}=^{re.escape(name)}$')}" for name in names[:4]
+    )
+    example = (classes or "--window-labels 'LABEL=REGEX'") + (" ..." if len(names) > 4 else "")
+    return (
+        f"it is a table of annotations (onset and duration: spans of time in a recording), "
+        f"not a labels CSV ({labels_option}: a 'label' column, one row per epoch or window). "
+        f"For continuous recordings give it in place of {labels_option} as "
+        f"{option} {shlex.quote(str(path))} {example} (one annotations file per recording, "
+        "in their order): each window is labelled by the annotation that covers it"
+    )
+
+
 #: Header names (any case) of a labels CSV's column of epoch numbers: ``epoch``, as ``eegpt
 #: probe predict`` writes it, and ``window``, as ``eegpt export`` and Parquet outputs do.
 LABEL_NUMBER_COLUMNS = ("epoch", "window")
@@ -1255,7 +1291,13 @@ def load_labelled_epochs(
     if labels is not None and label_column is not None:
         raise ValueError("give labels either as a CSV (--labels) or as --label-column, not both")
     # the file read (its encoding checked) before any recording's line says it labels it
-    label_rows = None if labels is None else _read_label_rows(user_path(labels))
+    try:
+        label_rows = None if labels is None else _read_label_rows(user_path(labels))
+    except ValueError as err:  # no 'label' column: an annotations table, where it is one
+        table = None if labels is None else annotations_table_text(labels, labels_option)
+        if table is None:
+            raise
+        raise ValueError(f"{labels}: {table}") from err
     for p in paths:
         rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows)
         recs.append(rec)
@@ -1304,6 +1346,11 @@ def load_labelled_epochs(
         if len(y) != n:
             lines = rows.line_numbers()
             blank = [lines[k] for k, v in enumerate(y.tolist()) if v is None]  # file lines
+            table = annotations_table_text(labels, labels_option)
+            if table is not None:
+                raise ValueError(
+                    f"{labels} has {len(y)} labels for {n} epochs in the inputs: {table}"
+                )
             raise ValueError(
                 f"{labels} has {len(y)} labels for {n} epochs in the inputs"
                 + (
