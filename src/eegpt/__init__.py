@@ -41,6 +41,7 @@ _LAZY = {
     "EEGPTConfig": "eegpt.config",
     "get_config": "eegpt.config",
     "embed_dataset": "eegpt.dataset",
+    "EEGPTError": "eegpt.errors",
     "EEGPTWarning": "eegpt.errors",
     "InferenceEngine": "eegpt.engine",
     "read_embeddings": "eegpt.dataset_read",
@@ -64,7 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.dataset import embed_dataset
     from eegpt.dataset_read import read_embeddings
     from eegpt.engine import InferenceEngine
-    from eegpt.errors import EEGPTWarning
+    from eegpt.errors import EEGPTError, EEGPTWarning
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
@@ -111,6 +112,7 @@ __all__ = [
     "EEGPT",
     "EEGPTConfig",
     "EEGPTEncoder",
+    "EEGPTError",
     "EEGPTWarning",
     "Embeddings",
     "InferenceEngine",

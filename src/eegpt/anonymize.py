@@ -43,7 +43,7 @@ from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import current_umask
 from eegpt.dataset_read import MANIFEST_SUFFIXES
-from eegpt.errors import OutputExistsError
+from eegpt.errors import MissingFileError, OutputExistsError
 from eegpt.outputs import (
     FORMATS,
     LATE_METADATA_KEY,
@@ -202,7 +202,7 @@ def anonymize_embeddings(
     if daysback is not None and (isinstance(daysback, bool) or int(daysback) != daysback):
         raise ValueError(f"daysback must be a whole number of days, got {daysback!r}")
     if not src.exists():
-        raise FileNotFoundError(f"eegpt anonymize: no such file or folder: {src}")
+        raise MissingFileError(f"eegpt anonymize: no such file or folder: {src}")
     if dst.exists() or dst.is_symlink():
         raise OutputExistsError(
             f"{dst} exists; eegpt anonymize never replaces a file or folder: choose a new "
@@ -868,7 +868,7 @@ def _anonymize_probe(src: Path, dst: Path, record: dict) -> None:
             "put the file itself in the folder"
         )
     if not (src / PROBE_WEIGHTS).is_file():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"{src} holds {PROBE_JSON} but no {PROBE_WEIGHTS}: a probe folder has both; "
             "copy the whole folder `eegpt probe train` wrote"
         )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from eegpt._logging import caught_warnings, few, mne_state_held, pass_on_warnings
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
-from eegpt.errors import MissingDependencyError, install_hint
+from eegpt.errors import MissingDependencyError, MissingFileError, install_hint
 
 if TYPE_CHECKING:  # mne is imported where a recording is read: this module's constants are
     import mne  # imported by listing and option parsing, which must stay light
@@ -515,7 +515,7 @@ def bids_manifest(
         f"{top} (of the BIDS dataset {root})" if under is not None else f"the BIDS dataset {root}"
     )
     if not paths:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"{where} has no EEG data files (sub-*_eeg with "
             f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(_NOT_RAW)}"
         )
@@ -528,7 +528,7 @@ def bids_manifest(
             f"names: {few([p.relative_to(root).as_posix() for p in skipped], 5)}"
         )
         if not paths:
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"{where} has no EEG data files that its .bidsignore does not name"
             )
     entities = [mne_bids.get_entities_from_fname(p.name) for p in paths]

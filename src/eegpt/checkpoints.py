@@ -56,7 +56,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._weights_watch import param_key, watch_optimizer_steps
 from eegpt.config import N_VOCABULARY, PRESETS, EEGPTConfig
-from eegpt.errors import CheckpointError
+from eegpt.errors import CheckpointError, MissingFileError
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.vocabulary import CHANNEL_INDEX, VOCABULARY, normalize_channel_name
@@ -1032,7 +1032,7 @@ def load_checkpoint(
     """
     path = Path(path).expanduser().absolute()  # recorded as provenance: valid from anywhere
     if not path.exists():
-        raise FileNotFoundError(f"no EEGPT weights at {path}")
+        raise MissingFileError(f"no EEGPT weights at {path}")
     try:
         ckpt = _load(path, _overrides(num_heads=num_heads, patch_stride=patch_stride))
     except CheckpointError as e:
@@ -1477,7 +1477,7 @@ def resolve_weights(
             verbose,
         )
     if not path.exists():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"no EEGPT weights at {path} (and {text!r} is not one of the pretrained names "
             f"{sorted(hub.PRETRAINED)}).\n\n{hub.WEIGHTS_HELP}"
         )

@@ -48,7 +48,7 @@ from eegpt._logging import (
     terminal_text,
 )
 from eegpt._logging import count as _count
-from eegpt.errors import EEGPTWarning, TooShortError
+from eegpt.errors import EEGPTWarning, MissingFileError, TooShortError
 
 if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
@@ -1025,7 +1025,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise OutputExistsError(f"{args.output} exists; pass --overwrite to replace it")
     check_output_folder(args.output.parent, args.output)  # before reading a large input
     if not args.input.exists():
-        raise FileNotFoundError(f"no such file or folder: {args.input}")
+        raise MissingFileError(f"no such file or folder: {args.input}")
     refuse_recording(args.input, args.output)  # before saying it is read
     if not args.quiet:
         print(f"reading {args.input} ...", file=sys.stderr)
@@ -1963,7 +1963,7 @@ def check_recordings_given(paths: list[Path]) -> None:
         for end in range(start + 2, len(words) + 1):
             joined = " ".join(words[start:end])
             if Path(joined).exists():
-                raise FileNotFoundError(
+                raise MissingFileError(
                     f"{_count(end - start, 'argument')} ({', '.join(words[start:end])}) "
                     f"together name the file {joined}: put a path with spaces in quotes: "
                     f"{shlex.quote(joined)}"
@@ -1972,7 +1972,7 @@ def check_recordings_given(paths: list[Path]) -> None:
         raise missing_path_error(paths[0])
 
 
-def missing_path_error(path: Path) -> FileNotFoundError:
+def missing_path_error(path: Path) -> MissingFileError:
     """``EEG file not found`` for ``path``, with what may help: that it looks like a Windows
     path (on another system), the working folder a relative path was looked for in, and the
     names in its folder that come close."""
@@ -1991,7 +1991,7 @@ def missing_path_error(path: Path) -> FileNotFoundError:
         close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.6)
         if close:
             hints.append(f"did you mean {', '.join(str(folder / name) for name in close)}?")
-    return FileNotFoundError(f"EEG file not found: {path}" + "".join(f"; {h}" for h in hints))
+    return MissingFileError(f"EEG file not found: {path}" + "".join(f"; {h}" for h in hints))
 
 
 def _without_split_continuations(paths: list[Path]) -> list[Path]:
@@ -2190,7 +2190,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         )
     if folder.suffix.lower() in (".npz", ".parquet"):
         if not folder.is_file():
-            raise FileNotFoundError(f"no such file: {folder}")
+            raise MissingFileError(f"no such file: {folder}")
         text, current = _describe_embeddings(folder)
         print(text)
         # its recording changed since it was embedded: 3, as a corpus whose recordings did
@@ -2199,7 +2199,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         ("http://", "https://")
     )
     if not folder.exists() and not fetched:  # a mistyped path, not weights to download
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"{folder} does not exist; eegpt info describes a checkpoint (a file or folder, a "
             f"pretrained name such as {', '.join(sorted(PRETRAINED))} or a URL), an embeddings "
             "file (.npz/.parquet), a probe folder or the output folder of embed-dataset"

@@ -39,6 +39,7 @@ from eegpt.dataset_read import (
     SHORT_REPORT,
     read_delimited_table,
 )
+from eegpt.errors import MissingFileError
 from eegpt.formats import (
     EEG_SUFFIXES,
     RECORDING_FOLDER_SUFFIXES,
@@ -272,7 +273,7 @@ def resolve_inputs(
             return _from_glob(text)
         if _dangling(path):
             raise file_not_found(path)
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"input {text!r} is not an existing folder, manifest ({', '.join(MANIFEST_SUFFIXES)})"
             ", EEG file or a glob that matches files"
         )
@@ -286,7 +287,7 @@ def resolve_inputs(
                 if len(broken) == 1
                 else "are symbolic links to files that do not exist"
             )
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"{len(missing)} input file(s) not found: {[str(p) for p in missing[:5]]}"
                 + (f"; {few(broken)} {links}" if broken else "")
             )
@@ -662,7 +663,7 @@ def _listed_under(
         paths = [p for p in _files_under(root, verbose=verbose) if p.suffix.lower() in suffixes]
     if not paths:
         what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(suffixes)}"
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
         )
     return _in_id_order(paths, root)
@@ -1014,7 +1015,7 @@ def _from_glob(text: str) -> DatasetInputs:
         else []
     )
     if not paths:
-        raise FileNotFoundError(f"the glob {text!r} matches no files")
+        raise MissingFileError(f"the glob {text!r} matches no files")
     return _make_inputs(*_in_id_order(paths, root), text)
 
 

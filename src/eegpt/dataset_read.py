@@ -25,6 +25,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.errors import MissingFileError
 from eegpt.outputs import RUN_MANIFEST, clash_renames, require_pandas, require_pyarrow
 from eegpt.preprocessing_spec import stored_defaults
 from eegpt.text_tables import utf8_table_bytes
@@ -440,7 +441,7 @@ def _read_embeddings(
                 "eegpt.load_embeddings(path)"
             )
         if not folder.is_dir():
-            raise FileNotFoundError(f"read_embeddings: no folder {folder}")
+            raise MissingFileError(f"read_embeddings: no folder {folder}")
     pa, pq = require_pyarrow("read_embeddings")
     import pyarrow.dataset as pads
 
@@ -453,18 +454,18 @@ def _read_embeddings(
             empty.append(folder)  # a part whose job has not written its first shard yet
             continue
         if not found and (folder / MANIFEST).is_file():
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"{folder} holds no shard yet: its run is still running, or stopped before its "
                 "first shard (run the same embed-dataset command again to finish it)"
             )
         if not found:
-            raise FileNotFoundError(f"no shard files in {folder}; was embed_dataset run there?")
+            raise MissingFileError(f"no shard files in {folder}; was embed_dataset run there?")
         _warn_if_unfinished(folder, len(found))
         specs.append(read_shard_status(found[0])[0])
         shards += found
     if empty:
         if not specs:
-            raise FileNotFoundError(
+            raise MissingFileError(
                 f"none of {few([str(f) for f in empty], 5)} holds a shard yet: their runs are "
                 "still running, or stopped before their first shard"
             )

@@ -2,7 +2,8 @@
 
 Every error a user can cause with a bad recording, checkpoint, download, device or output path
 is an :class:`EEGPTError`, and also the standard exception of its kind: ``ValueError`` (bad
-content), ``OSError`` (files; a download cut short), ``RuntimeError`` (weights that cannot be
+content), ``OSError`` (files; a download cut short; a file that is not there:
+:class:`MissingFileError`, a ``FileNotFoundError``), ``RuntimeError`` (weights that cannot be
 fetched, a device that is not there, an output folder in use) or ``ImportError`` (an optional
 dependency missing), so ``except ValueError`` keeps working. Its message names the file (or
 channel, or field) and the problem, and says how to fix it; the low-level exception, if any,
@@ -32,6 +33,7 @@ __all__ = [
     "EmbeddingError",
     "EncoderMismatchError",
     "MissingDependencyError",
+    "MissingFileError",
     "NoChannelMappedError",
     "OutputExistsError",
     "OutputInUseError",
@@ -126,6 +128,12 @@ class EncoderMismatchError(EEGPTError, ValueError):
 
 class ChecksumError(EEGPTError, ValueError):
     """A downloaded or cached file does not have the expected SHA-256."""
+
+
+class MissingFileError(EEGPTError, FileNotFoundError):
+    """A file or folder the user named (a recording, weights, labels, an output folder to
+    read) is not there: also a ``FileNotFoundError``, so ``except FileNotFoundError`` (or
+    ``OSError``) keeps catching it."""
 
 
 class DownloadError(EEGPTError, OSError):

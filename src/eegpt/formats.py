@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
+from eegpt.errors import MissingFileError
+
 __all__ = [
     "EEG_SUFFIXES",
     "RECORDING_FOLDER_SUFFIXES",
@@ -152,21 +154,21 @@ def _link_loop(path: PathLike) -> bool:
     return False
 
 
-def file_not_found(path: PathLike) -> FileNotFoundError:
+def file_not_found(path: PathLike) -> MissingFileError:
     """The error for an EEG file that is not there; for a symbolic link whose target is not
     there (a broken link), naming the link and where it points; for a link that leads back to
     itself (a link loop, ``ELOOP``), saying so."""
     if os.path.islink(path) and _link_loop(path):
-        return FileNotFoundError(
+        return MissingFileError(
             f"EEG file not found: {path} is a symbolic link loop (it leads back to itself "
             "through links, never to a file); point the link at the file, or remove it"
         )
     if os.path.islink(path):
-        return FileNotFoundError(
+        return MissingFileError(
             f"EEG file not found: {path} is a symbolic link to {os.path.realpath(path)}, "
             "which does not exist; point the link at the file, or remove it"
         )
-    return FileNotFoundError(f"EEG file not found: {path}{_near_miss(Path(path))}")
+    return MissingFileError(f"EEG file not found: {path}{_near_miss(Path(path))}")
 
 
 def _near_miss(path: Path) -> str:

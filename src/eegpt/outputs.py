@@ -71,6 +71,7 @@ from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt.errors import (
     MissingDependencyError,
+    MissingFileError,
     OutputExistsError,
     OutputNotWritableError,
     install_hint,
@@ -1311,7 +1312,7 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
     """One ``.npz``/``.parquet`` file of :func:`load_embeddings`; ``with_data=False``: as
     :func:`_load_outline` reads it."""
     if not path.exists():
-        raise FileNotFoundError(f"no embeddings file {path}")
+        raise MissingFileError(f"no embeddings file {path}")
     if output_format(path) == ".npz":
         try:
             archive = np.load(path, allow_pickle=False)
@@ -1459,7 +1460,7 @@ def _recording_of_runs(
         prefix = "read_embeddings: "
         if not str(err).startswith(prefix):
             raise
-        kind = FileNotFoundError if isinstance(err, FileNotFoundError) else ValueError
+        kind = MissingFileError if isinstance(err, FileNotFoundError) else ValueError
         raise kind("load_embeddings: " + str(err).removeprefix(prefix)) from err
     return _recording_of_run(_part_holding(given, expand_run_folders(given), recording_id),
                              recording_id)  # fmt: skip

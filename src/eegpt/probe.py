@@ -93,7 +93,7 @@ from eegpt.engine import (
     default_batch_size,
     resolve_device,
 )
-from eegpt.errors import EncoderMismatchError, RecordingError
+from eegpt.errors import EncoderMismatchError, MissingFileError, RecordingError
 from eegpt.heads import LinearProbe
 from eegpt.io import Recording, epochs_labels, may_hold_epochs
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -1635,17 +1635,17 @@ def _recorded_encoder(directory: Path, meta: Mapping[str, Any]) -> str:
         "load_probe(folder, model_or_path) in Python"
     )
     if not path:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"the probe in {directory} was trained on an encoder that was not loaded from a "
             "checkpoint file; pass that encoder: load_probe(folder, model)"
         )
     if not local:
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"the probe in {directory} is an anonymized copy, which names the encoder it was "
             f"trained on by its file name alone ({path}, weights SHA-256 "
             f"{str(ref.get('weights_sha256'))[:16]}...); {give}"
         )
-    raise FileNotFoundError(
+    raise MissingFileError(
         f"the probe in {directory} was trained on the encoder {path}, which is not there "
         f"(moved, or another machine); {give}"
     )

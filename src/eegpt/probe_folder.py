@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from eegpt._logging import few, shortened, software_text
+from eegpt.errors import MissingFileError
 from eegpt.probe_provenance import run_text, training_data_text
 
 PROBE_WEIGHTS = "probe.safetensors"
@@ -33,7 +34,7 @@ def _read_probe_json(directory: Path) -> dict[str, Any]:
             if not directory.exists()
             else f"{PROBE_JSON} is missing"
         )
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"no probe at {directory} ({what}): probes are the folders `eegpt probe train` (or "
             "EEGPTProbe.save) writes. A checkpoint with a probe head (the original downstream "
             "scripts', braindecode's) is a model: eegpt.load_model(path), and model(x) gives its "

@@ -30,7 +30,7 @@ import numpy as np
 from eegpt._filenames import same_recording as _same_recording
 from eegpt._filenames import user_path
 from eegpt.cli import START_FROM_ANNOTATIONS
-from eegpt.errors import EEGPTUserWarning
+from eegpt.errors import EEGPTUserWarning, MissingFileError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 from eegpt.text_tables import table_text
 
@@ -523,7 +523,7 @@ def _read_one(
     from eegpt.probe_inputs import as_epochs_recording
 
     if not path.exists():
-        raise FileNotFoundError(f"no such file: {path}")
+        raise MissingFileError(f"no such file: {path}")
     refuse_eeglab_data_file(path)  # the samples alone: its .set holds the epochs
     refuse_brainvision_data_file(path)  # likewise, of the .vhdr that names it
     name = path.name

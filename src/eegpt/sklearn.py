@@ -45,7 +45,7 @@ import mne
 import numpy as np
 import torch
 
-from eegpt.errors import MissingDependencyError, install_hint
+from eegpt.errors import MissingDependencyError, RecordingError, install_hint
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -154,8 +154,8 @@ def _epochs_array(
     fitted estimator's data), exactly one epoch's samples) is refused with how to pass it:
     ``X[None]``, a batch of one."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
-    if ch_names is None or sfreq is None:
-        raise ValueError(
+    if ch_names is None or sfreq is None:  # a RecordingError, as model.embed's
+        raise RecordingError(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
             "sfreq=..., units='V' (the default) or 'uV', as the samples are) (or pass mne.Epochs)"
         )
