@@ -298,3 +298,23 @@ def test_global_hook_warning_is_given_once_by_threads_checking_at_once(monkeypat
         handle.remove()
     assert len(said) == 1, said
     assert "global module hook" in said[0]
+
+
+def test_a_package_named_like_eegpt_with_a_suffix_is_not_eegpt():
+    """A downstream package beside eegpt whose name starts with eegpt's (``eegpt_tools``) is not
+    eegpt: its warnings are attributed to its own lines, not to its caller's."""
+    import os
+
+    import eegpt._logging as logging_module
+
+    package = logging_module._PACKAGE_DIR
+    assert logging_module._is_internal(os.path.join(package, "io.py"))
+    tools = os.path.join(package + "_tools", "helpers.py")
+    assert not logging_module._is_internal(tools)
+    code = compile("def helper():\n    warn('from eegpt_tools')\n", tools, "exec")
+    namespace: dict = {"warn": warn}
+    exec(code, namespace)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        namespace["helper"]()
+    assert [w.filename for w in caught] == [tools]

@@ -72,9 +72,10 @@ _CALLING_LIBRARIES = ("sklearn", "joblib")
 def _is_internal(filename: str) -> bool:
     """A frame of eegpt itself, or of the torch decorator that wraps its methods (or of
     ``nn.Module.__call__``, which calls its modules' ``forward``)."""
-    return str(Path(filename).resolve()).startswith(_PACKAGE_DIR) or filename.endswith(
-        _TORCH_WRAPPERS
-    )
+    # the folder and a separator: a package named eegpt_tools beside eegpt is not eegpt
+    resolved = str(Path(filename).resolve())
+    inside = resolved.startswith(os.path.join(_PACKAGE_DIR, ""))
+    return inside or filename.endswith(_TORCH_WRAPPERS)
 
 
 def _is_caller_library(frame: Any) -> bool:
