@@ -58,3 +58,58 @@ def test_mypy_sees_the_public_types_and_reports_a_wrong_argument(tmp_path: Path)
         out
     ), out
     assert "Found 1 error in 1 file" in out, out
+
+
+LIBRARY_SCRIPT = """\
+import eegpt
+import eegpt.finetune
+import eegpt.probe
+
+model = eegpt.load_model("tiny-random")
+eegpt.probe.train_probe(model, "x.fif", units="microvolts")
+eegpt.finetune.finetune(model, "x.fif", n_epochs=3)
+eegpt.lod_model("tiny-random")
+reveal_type(eegpt.read_embeddings("out"))
+reveal_type(eegpt.EEGPTError)
+eegpt.sklearn.EEGPTEmbedder(model, pooling="mean")
+"""
+
+
+def test_mypy_sees_decorated_training_signatures_misspelt_names_and_tuples(tmp_path: Path) -> None:
+    """What a library built on eegpt relies on: ``train_probe`` and ``finetune`` keep their
+    signatures through their decorator (a wrong argument is an error), a misspelt top-level
+    name is an error rather than ``Any``, and ``read_embeddings`` returns a tuple."""
+    (tmp_path / "lib.py").write_text(LIBRARY_SCRIPT)
+    (tmp_path / "mypy.ini").write_text(CONFIG)
+    env = {**os.environ, "MYPYPATH": str(Path(eegpt.__file__).parents[1])}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--cache-dir", ".cache",
+         "lib.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    out = result.stdout
+    # train_probe takes **overrides (ProbeConfig's fields): a wrong value is the error here
+    assert 'lib.py:6: error: Argument "units" to "train_probe" has incompatible type' in out, out
+    assert 'lib.py:7: error: Unexpected keyword argument "n_epochs" for "finetune"' in out, out
+    assert 'lib.py:8: error: Module has no attribute "lod_model"' in out, out
+    assert 'lib.py:9: note: Revealed type is "tuple[' in out, out
+    assert 'lib.py:10: note: Revealed type is "def ' in out, out
+    assert '-> eegpt.errors.EEGPTError"' in out, out
+    assert "Found 3 errors in 1 file" in out, out
+
+
+def test_type_checkers_see_every_lazily_loaded_name() -> None:
+    """Each name ``eegpt.__getattr__`` gives at run time is imported under ``TYPE_CHECKING``
+    too (``__getattr__`` itself is hidden from type checkers, so that a misspelt name is an
+    error): a name added to one list and not the other fails here."""
+    import ast
+
+    tree = ast.parse(Path(eegpt.__file__).read_text(encoding="utf-8"))
+    seen: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom):
+                    seen.update(alias.asname or alias.name for alias in stmt.names)
+    assert set(eegpt._LAZY) | eegpt._SUBMODULES <= seen
+    assert set(eegpt.__all__) - {"__version__"} <= seen

@@ -58,6 +58,67 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    # what __getattr__ gives on first use, for type checkers: the public names and the
+    # submodules (``eegpt.probe.train_probe`` after a bare ``import eegpt``)
+    from eegpt import annotations as annotations
+    from eegpt import anonymize as anonymize
+    from eegpt import api as api
+    from eegpt import bids as bids
+    from eegpt import channels as channels
+    from eegpt import checkpoints as checkpoints
+    from eegpt import cli as cli
+    from eegpt import config as config
+    from eegpt import dataset as dataset
+    from eegpt import dataset_cli as dataset_cli
+    from eegpt import dataset_files as dataset_files
+    from eegpt import dataset_inputs as dataset_inputs
+    from eegpt import dataset_lock as dataset_lock
+    from eegpt import dataset_pipeline as dataset_pipeline
+    from eegpt import dataset_ray as dataset_ray
+    from eegpt import dataset_read as dataset_read
+    from eegpt import dataset_report as dataset_report
+    from eegpt import dataset_resume as dataset_resume
+    from eegpt import dataset_runs as dataset_runs
+    from eegpt import dataset_stamps as dataset_stamps
+    from eegpt import dataset_summary as dataset_summary
+    from eegpt import demo as demo
+    from eegpt import embedding_cache as embedding_cache
+    from eegpt import engine as engine
+    from eegpt import errors as errors
+    from eegpt import export as export
+    from eegpt import fast_path as fast_path
+    from eegpt import finetune as finetune
+    from eegpt import formats as formats
+    from eegpt import heads as heads
+    from eegpt import hub as hub
+    from eegpt import io as io
+    from eegpt import model as model
+    from eegpt import nearest_sites as nearest_sites
+    from eegpt import online as online
+    from eegpt import outputs as outputs
+    from eegpt import preprocessing as preprocessing
+    from eegpt import preprocessing_spec as preprocessing_spec
+    from eegpt import probe as probe
+    from eegpt import probe_cli as probe_cli
+    from eegpt import probe_events as probe_events
+    from eegpt import probe_folder as probe_folder
+    from eegpt import probe_inputs as probe_inputs
+    from eegpt import probe_label_files as probe_label_files
+    from eegpt import probe_labels as probe_labels
+    from eegpt import probe_metrics as probe_metrics
+    from eegpt import probe_predictions as probe_predictions
+    from eegpt import probe_provenance as probe_provenance
+    from eegpt import rename_tables as rename_tables
+    from eegpt import shard_writer as shard_writer
+    from eegpt import short_attention as short_attention
+    from eegpt import sklearn as sklearn
+    from eegpt import streaming as streaming
+    from eegpt import synthetic as synthetic
+    from eegpt import text_tables as text_tables
+    from eegpt import training as training
+    from eegpt import training_data as training_data
+    from eegpt import viz as viz
+    from eegpt import vocabulary as vocabulary
     from eegpt.anonymize import anonymize_embeddings
     from eegpt.api import embed, embed_to_file
     from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
@@ -92,16 +153,18 @@ _SUBMODULES = {
 }  # fmt: skip
 
 
-def __getattr__(name: str):
-    import importlib
+if not TYPE_CHECKING:  # type checkers see the imports above: a misspelt name is an error
 
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f"eegpt.{name}")
-    raise AttributeError(f"module 'eegpt' has no attribute {name!r}")
+    def __getattr__(name: str):
+        import importlib
+
+        if name in _LAZY:
+            value = getattr(importlib.import_module(_LAZY[name]), name)
+            globals()[name] = value
+            return value
+        if name in _SUBMODULES:
+            return importlib.import_module(f"eegpt.{name}")
+        raise AttributeError(f"module 'eegpt' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

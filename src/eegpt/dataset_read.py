@@ -16,7 +16,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from eegpt.errors import MissingFileError
 from eegpt.outputs import RUN_MANIFEST, clash_renames, require_pandas, require_pyarrow
 from eegpt.preprocessing_spec import stored_defaults
 from eegpt.text_tables import utf8_table_bytes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["read_embeddings"]
 
@@ -338,6 +341,26 @@ def _flat_filters(filters: Any) -> list[Any]:
     return flat
 
 
+@overload
+def read_embeddings(
+    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    columns: Sequence[str] | None = ...,
+    filters: Any = ...,
+    expand_metadata: bool = ...,
+    embeddings: Literal[True] = ...,
+) -> tuple[pd.DataFrame, np.ndarray]: ...
+@overload
+def read_embeddings(
+    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    columns: Sequence[str] | None = ...,
+    filters: Any = ...,
+    expand_metadata: bool = ...,
+    embeddings: bool,
+) -> tuple[pd.DataFrame, np.ndarray | None]: ...
+
+
 def read_embeddings(
     output_dir: str | os.PathLike | Sequence[str | os.PathLike],
     *,
@@ -345,7 +368,7 @@ def read_embeddings(
     filters: Any = None,
     expand_metadata: bool = True,
     embeddings: bool = True,
-):
+) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Read a dataset output: a table of the windows and their embeddings as one array.
 
     ``pandas.read_parquet(output_dir)`` gives the same rows with ``embedding`` as arrays of

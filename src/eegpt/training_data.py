@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec
 
 import numpy as np
 
@@ -225,13 +225,17 @@ def typical_amplitude(windows: np.ndarray) -> float:
     return float(np.median(np.asarray(windows[::step], dtype=np.float64).std(axis=-1)))
 
 
-def recording_training_warnings(train: Callable[..., EEGPTProbe]) -> Callable[..., EEGPTProbe]:
+_P = ParamSpec("_P")
+
+
+def recording_training_warnings(train: Callable[_P, EEGPTProbe]) -> Callable[_P, EEGPTProbe]:
     """Keep the texts of the warnings given while ``train`` ran (the first few, each once) in
     the probe's ``training["warnings"]``, saved in ``probe.json`` and shown by ``eegpt info``:
-    a probe trained on microvolts as volts says so wherever it goes."""
+    a probe trained on microvolts as volts says so wherever it goes. The wrapper has
+    ``train``'s signature, for type checkers too."""
 
     @functools.wraps(train)
-    def wrapper(*args: Any, **kwargs: Any) -> EEGPTProbe:
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> EEGPTProbe:
         with recorded_warnings() as said:
             probe = train(*args, **kwargs)
         add_training_warnings(probe, said)
