@@ -318,3 +318,30 @@ def test_a_package_named_like_eegpt_with_a_suffix_is_not_eegpt():
         warnings.simplefilter("always")
         namespace["helper"]()
     assert [w.filename for w in caught] == [tools]
+
+
+def test_standard_montage_leaves_other_threads_warnings_alone(monkeypatch):
+    """Making a standard montage silences MNE's FutureWarning for its own thread only: a
+    FutureWarning another thread gives meanwhile is still shown (``catch_warnings`` would
+    have ignored it for the whole process)."""
+    import mne
+
+    from eegpt import nearest_sites
+
+    real = mne.channels.make_standard_montage
+
+    def montage_while_another_thread_warns(name):
+        def other():
+            warnings.warn("another thread's warning", FutureWarning, stacklevel=1)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+        warnings.warn("MNE's renamed montage", FutureWarning, stacklevel=1)
+        return real(name)
+
+    monkeypatch.setattr(mne.channels, "make_standard_montage", montage_while_another_thread_warns)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        nearest_sites._standard_montage("standard_1020")
+    assert [str(w.message) for w in caught] == ["another thread's warning"]

@@ -85,13 +85,12 @@ def _standard_montage(name: str) -> mne.channels.DigMontage:
     ------
     ValueError
         For a name MNE does not know, listing the EGI and BioSemi nets."""
-    import warnings
-
     import mne
 
+    from eegpt._logging import ignored_warnings
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)
+        with ignored_warnings(FutureWarning):  # this thread's alone (not catch_warnings)
             return mne.channels.make_standard_montage(name)
     except ValueError:
         nets = [m for m in mne.channels.get_builtin_montages() if m.startswith(("GSN", "bio"))]
