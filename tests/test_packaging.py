@@ -62,6 +62,25 @@ def test_the_sdist_holds_the_tests_and_documentation(tmp_path):
     assert [f for f in NEEDED if f not in files] == []
     assert not [f for f in files if f.startswith("benchmarks/results/") or "__pycache__" in f]
     assert "Project-URL: Original implementation, https://github.com/BINE022/EEGPT" in metadata
+    assert f"\nVersion: {eegpt_version()}\n" in metadata
+
+
+def eegpt_version() -> str:
+    import eegpt
+
+    return eegpt.__version__
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_version_is_written_once():
+    """The package's version is ``eegpt.__version__`` alone: pyproject.toml has setuptools
+    read it from there, rather than a second copy that could be bumped without the other."""
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"]
+    assert "version" in pyproject["project"]["dynamic"]
+    dynamic = pyproject["tool"]["setuptools"]["dynamic"]["version"]
+    assert dynamic == {"attr": "eegpt.__version__"}
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
