@@ -76,6 +76,14 @@ def test_pretraining_and_probe_sets():
         ("EEG-Fz", "FZ"),
         ("EEG_C3", "C3"),
         ("eeg  cz", "CZ"),
+        # Emotiv's EDF exports: "EEG." then the electrode; dots elsewhere as before
+        ("EEG.AF3", "AF3"),
+        ("EEG.F7", "F7"),
+        ("eeg.t8", "T8"),
+        ("EEG.Fc5.", "FC5"),
+        ("EEG.O1-REF", "O1"),
+        ("EEG.GYROX", None),
+        ("EEG.AF3.AF4", None),
         # TUH and other reference suffixes
         ("EEG FP1-REF", "FP1"),
         ("EEG T3-REF", "T7"),

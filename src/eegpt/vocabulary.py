@@ -129,8 +129,9 @@ _REFERENCE_KEYS: dict[str, str] = {
 # The labels that, after a '-', name a reference (the keys of :data:`_REFERENCE_KEYS`).
 _REFERENCE_LABELS: frozenset[str] = frozenset(_REFERENCE_KEYS)
 
-# Prefixes of EEG channel labels: "EEG Fp1" (EDF), "POL C3" (Nihon Kohden's exports)
-_PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:]+")
+# Prefixes of EEG channel labels: "EEG Fp1" (EDF), "POL C3" (Nihon Kohden's exports),
+# "EEG.AF3" (Emotiv's EDF exports)
+_PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:.]+")
 _SPACES = re.compile(r"\s+")
 # a reference suffix after "_", ":", "/" or a space, or in parentheses: "C3_REF", "F4:M1"
 # (Somnomedics, Embla), "C3/A2", "C4 REF", "Cz (REF)", "C3 (A1+A2)/2"
@@ -146,8 +147,8 @@ def normalize_channel_name(name: str) -> str | None:
 
     Handled: any case and surrounding whitespace (``" fp1 "``), leading and trailing dots
     (``"Fc5."``, ``"Fc5.."`` as in PhysioNet EEGMMIDB), an ``EEG`` prefix (or Nihon Kohden's
-    ``POL``) followed by a space, ``-``, ``_`` or ``:`` (``"EEG Fp1"``, ``"EEG-Fz"``,
-    ``"POL C3"``), a reference suffix after ``-`` that is a known reference label
+    ``POL``) followed by a space, ``-``, ``_``, ``:`` or ``.`` (``"EEG Fp1"``, ``"EEG-Fz"``,
+    ``"POL C3"``, Emotiv's ``"EEG.AF3"``), a reference suffix after ``-`` that is a known reference label
     (``"FP1-REF"``, ``"Fp1-Ref1"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``, ``"Fp1-A1+A2"``
     or ``"Fp1-A2+A1"``, ``"C3-(A1+A2)/2"``, ``"FP1-Ear"``, ``"EEG Fp1-G2"``; TUH style
     ``"EEG FP1-REF"``; also after ``_``, ``:``, ``/`` or a space, or in parentheses:
