@@ -2181,3 +2181,51 @@ def test_left_out_channels_are_worded_in_one_place():
     assert left_out_text({"F3": "bad", "VEOG": "eog"}) == ["F3 (bad)", "VEOG (eog)"]
     assert left_out_text(None) == [] and left_out_text("F3") == []
     assert eegpt.shard_writer.left_out_text is left_out_text is eegpt.viz.left_out_text
+
+
+def test_a_muse_montage_all_untrained_gets_one_plain_warning_with_nearest_trained_sites():
+    # Muse 2: TP9/TP10 are outside the vocabulary, AF7/AF8 in it but untrained
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        mapping = map_channels(["TP9", "AF7", "AF8", "TP10"])
+    assert mapping.names == ("AF7", "AF8")
+    texts = [str(w.message) for w in caught]
+    (said,) = [t for t in texts if "trained embedding" in t]
+    assert said.startswith("none of the 2 channels used (AF7, AF8) has a trained embedding")
+    # the nearest trained sites, found from positions, and how to use them
+    assert "TP9 -> TP7" in said and "TP10 -> TP8" in said and "AF7 -> Fp1" in said
+    assert "--rename TP9=TP7" in said and "'TP9': 'TP7'" in said
+    assert not any("consider excluding them" in t for t in texts)  # the one warning says it
+
+
+def test_a_montage_mostly_untrained_is_said_so_and_one_mostly_trained_as_before():
+    with pytest.warns(RuntimeWarning, match=r"only 1 of the 3 channels used \(Fz\) has a trained"):
+        map_channels(["Fz", "AF7", "AF8"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        map_channels(["Fz", "Cz", "AF7"])
+    (said,) = [str(w.message) for w in caught]
+    assert "consider excluding them" in said and "trained embedding" not in said
+
+
+def test_nearest_trained_sites_skips_untrained_and_taken_sites():
+    from eegpt.nearest_sites import nearest_trained_sites
+
+    found = nearest_trained_sites(["TP9", "AF7", "NOPE"], taken=["TP7"])
+    assert list(found) == ["TP9", "AF7"]
+    assert found["AF7"][0] == "Fp1"  # not AF7 itself: untrained
+    assert found["TP9"][0] != "TP7" and found["TP9"][1] > 20
+
+
+def test_few_pretraining_channels_get_an_info_note_on_coverage(caplog):
+    cyton = ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"]
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        map_channels(cyton)
+    (note,) = [r for r in caplog.records if "channels EEGPT was pretrained on" in r.getMessage()]
+    assert note.levelno == logging.INFO
+    assert note.getMessage().startswith("8 of the 58 channels EEGPT was pretrained on are used")
+    assert "not comparable" in note.getMessage() and "--keep-channels" in note.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        map_channels(list(PROBE_19_CHANNELS))  # the 19 of 10-20: no note
+    assert not [r for r in caplog.records if "pretrained on are used" in r.getMessage()]

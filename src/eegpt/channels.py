@@ -31,6 +31,7 @@ from eegpt._methods import function_method
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError
 from eegpt.nearest_sites import nearest_rename
 from eegpt.nearest_sites import nearest_summary as nearest_summary  # re-exported
+from eegpt.nearest_sites import nearest_trained_sites as nearest_trained_sites  # re-exported
 from eegpt.nearest_sites import with_positions_note as with_positions_note  # re-exported
 from eegpt.rename_tables import (
     _HOW_TO_MAP,
@@ -879,7 +880,14 @@ def map_channels(
     if bipolar:
         _warn(_renamed_bipolar_note(bipolar, where))
     unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
-    if unseen:
+    untrained = _untrained_warning(
+        [(inp, can) for _, inp, can in kept],
+        [n for n in names if n in set(plain) - set(targets) or n in excluded],
+        where,
+    )
+    if untrained:  # said once, with the channels' untrained embeddings
+        _warn(untrained)
+    elif unseen:
         _warn(
             f"{where}channel(s) {[inp if inp == can else f'{inp} ({can})' for inp, can in unseen]}"
             " map to vocabulary "
@@ -911,7 +919,77 @@ def map_channels(
         bipolar=tuple(inp for inp, _ in bipolar),
     )
     _log(mapping.summary(limit=_LOGGED_ROWS, source=source), verbose)
+    _log_low_coverage(mapping.names, where, verbose)
     return mapping
+
+
+#: Fewer of the 58 pretraining channels than this in a recording get an INFO note on
+#: coverage (:func:`_log_low_coverage`): a consumer headset's 4 to 8, a Cyton's 8, a
+#: 10-20 montage's 19 do not.
+LOW_COVERAGE = 16
+
+
+def _log_low_coverage(names: Sequence[str], where: str, verbose: bool | str | int | None) -> None:
+    """An INFO note when fewer than :data:`LOW_COVERAGE` of the pretraining channels are
+    among the vocabulary ``names`` used: what the model sees of the head, and that embeddings
+    of different channel sets are not comparable."""
+    present = [name for name in names if name in PRETRAINING_CHANNELS]
+    if len(present) >= LOW_COVERAGE:
+        return
+    which = f" ({few([montage_spelling(n) for n in present], 8)})" if present else ""
+    _log(
+        f"{where}{len(present)} of the {len(PRETRAINING_CHANNELS)} channels EEGPT was "
+        f"pretrained on are used{which}: the model sees only these sites, so the embeddings describe that part of the head, and "
+        "they are not comparable with embeddings of another channel set (embed every "
+        "recording with one set: keep=..., command line: --keep-channels)",
+        verbose,
+    )
+
+
+def _untrained_warning(
+    used: Sequence[tuple[str, str]], dropped: Sequence[str], where: str
+) -> str | None:
+    """The warning for a recording most of whose ``used`` channels (input name, vocabulary
+    name) have untrained embeddings (:data:`UNSEEN_IN_PRETRAINING`: fewer than half of them
+    trained, as Muse's AF7/AF8), else None: said plainly, with the nearest trained sites to
+    those channels and to the ``dropped`` labels that are 10-05 electrodes outside the
+    vocabulary (Muse's TP9/TP10) as renames to use them by
+    (:func:`eegpt.nearest_sites.nearest_trained_sites`)."""
+    unseen = [(inp, can) for inp, can in used if can in UNSEEN_IN_PRETRAINING]
+    trained = [can for _, can in used if can not in UNSEEN_IN_PRETRAINING]
+    if not used or len(trained) * 2 >= len(used):
+        return None
+    names = ", ".join(inp if inp == can else f"{inp} ({can})" for inp, can in unseen)
+    if trained:
+        head = (
+            f"only {len(trained)} of the {len(used)} channels used "
+            f"({', '.join(map(montage_spelling, trained))}) "
+            f"{'has' if len(trained) == 1 else 'have'} a trained embedding: {names} map to "
+            "vocabulary entries that no pretraining dataset contained, so these embeddings "
+            "rest mostly on untrained channel embeddings"
+        )
+    else:
+        head = (
+            f"none of the {len(used)} channels used ({names}) has a trained embedding: "
+            f"{'it maps' if len(used) == 1 else 'they map'} to vocabulary entries that no "
+            "pretraining dataset contained, so these embeddings rest only on untrained "
+            "channel embeddings and say little about the signal"
+        )
+    electrodes = {inp: can for inp, can in unseen}
+    electrodes.update({n: _label_key(n) for n in dropped if is_other_electrode(n)})
+    found = nearest_trained_sites(list(electrodes.values()), taken=trained)
+    pairs = [(inp, found[can]) for inp, can in electrodes.items() if can in found]
+    if not pairs:
+        return f"{where}{head}."
+    shown = ", ".join(f"{inp} -> {site} ({mm:g} mm)" for inp, (site, mm) in pairs)
+    python = ", ".join(f"{inp!r}: {site!r}" for inp, (site, _) in pairs)
+    command = " ".join(f"--rename {shlex.quote(f'{inp}={site}')}" for inp, (site, _) in pairs)
+    return (
+        f"{where}{head}. The nearest trained sites (on a template head) are {shown}: to let "
+        f"these electrodes stand in for them, rename them: rename={{{python}}} (command "
+        f"line: {command}); a site tens of mm away is an approximation, and --nearest (which "
+        "names an electrode after a site within 20 mm, untrained ones too) does not do this."
+    )
 
 
 #: Rows of a channel table, and names in a list, that a log or a warning shows (the full lists

@@ -112,6 +112,15 @@ def _montage_positions_mm(name: str) -> dict[str, np.ndarray]:
     return _head_positions_mm(info)
 
 
+def _template_head() -> str:
+    """The name of MNE's template head with the 10-05 sites: ``"colin27_1005"``, called
+    ``"standard_1005"`` before MNE 1.13."""
+    import mne
+
+    name = "colin27_1005"
+    return name if name in mne.channels.get_builtin_montages() else "standard_1005"
+
+
 @functools.lru_cache(maxsize=2)
 def _template_sites(on_sphere: bool = False) -> tuple[tuple[str, ...], np.ndarray, float]:
     """The vocabulary's sites: their names as montages spell them, their unit vectors (62, 3)
@@ -123,16 +132,10 @@ def _template_sites(on_sphere: bool = False) -> tuple[tuple[str, ...], np.ndarra
     (``"colin27_1005"``, called ``"standard_1005"`` before MNE 1.13), a real head whose Cz
     lies about 7.5 degrees in front of its sphere's top, for realistic positions (EGI nets,
     digitisations)."""
-    import mne
     import numpy as np
 
-    if on_sphere:
-        positions = {n.upper(): p for n, p in _montage_positions_mm("biosemi64").items()}
-    else:
-        name = "colin27_1005"
-        if name not in mne.channels.get_builtin_montages():
-            name = "standard_1005"
-        positions = {n.upper(): p for n, p in _montage_positions_mm(name).items()}
+    name = "biosemi64" if on_sphere else _template_head()
+    positions = {n.upper(): p for n, p in _montage_positions_mm(name).items()}
     known = [name for name in VOCABULARY if name in positions]
     points = np.array([positions[name] for name in known])
     units, radius, _ = _sphere_directions(points, points)
@@ -411,6 +414,59 @@ def nearest_rename(
         )
     _log(nearest_summary(result), verbose)
     return result
+
+
+def nearest_trained_sites(
+    electrodes: Sequence[str], taken: Iterable[str] = ()
+) -> dict[str, tuple[str, float]]:
+    """The nearest trained vocabulary sites to 10-05 electrodes: for Muse's ``TP9``/``TP10``
+    (outside the vocabulary) and ``AF7``/``AF8`` (in it, but untrained), where a channel may
+    stand in for a pretraining site.
+
+    The electrodes are placed as on the template head that :func:`nearest_rename` compares
+    digitised electrodes with (``"colin27_1005"``), and the distance is the one it uses (great
+    circle on the sites' sphere, mm). Each electrode gets a different site of
+    :data:`eegpt.vocabulary.PRETRAINING_CHANNELS`, none of ``taken`` (those the recording has
+    already), the pairs minimising the sum of distances; there is no distance limit (this
+    answers "which trained site is nearest", however far: say the distance with it).
+
+    Parameters
+    ----------
+    electrodes : sequence of str
+        Electrode names as :func:`eegpt.vocabulary.normalize_channel_name` and the 10-05 system
+        spell them, in upper case (``"TP9"``, ``"AF7"``); those the template lacks are left out.
+    taken : iterable of str
+        Vocabulary names (upper case) not to suggest.
+
+    Returns
+    -------
+    dict
+        Electrode -> (site as montages spell it, distance in mm rounded to 1 mm), in the
+        order of ``electrodes``.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    from eegpt.vocabulary import PRETRAINING_CHANNELS
+
+    positions = {n.upper(): p for n, p in _montage_positions_mm(_template_head()).items()}
+    known = [name for name in dict.fromkeys(electrodes) if name in positions]
+    taken = set(taken)
+    free = [
+        i for i, name in enumerate(VOCABULARY) if name in PRETRAINING_CHANNELS and name not in taken
+    ]
+    if not known or not free:
+        return {}
+    sites, site_units, radius = _template_sites(False)
+    fit = np.array([positions[name] for name in VOCABULARY if name in positions])
+    units, _, _ = _sphere_directions(np.array([positions[name] for name in known]), fit)
+    distances = radius * np.arccos(np.clip(units @ site_units[free].T, -1.0, 1.0))
+    rows, cols = linear_sum_assignment(distances)
+    found = {
+        known[row]: (sites[free[col]], round(float(distances[row, col])))
+        for row, col in zip(rows, cols, strict=True)
+    }
+    return {name: found[name] for name in known if name in found}
 
 
 def with_positions_note(message: str, info: mne.Info, names: Sequence[str], source: str) -> str:
