@@ -1222,6 +1222,22 @@ def test_cli_nearest_writes_a_table_that_embed_takes(weights, tmp_path, capsys):
     assert len(named) == 58 and (named["E36"], named["Cz"]) == ("C3", "CZ")
 
 
+def test_cli_nearest_with_a_montage_shows_the_rows_of_the_recordings_channels(tmp_path, capsys):
+    """`eegpt channels muse.fif --nearest standard_1005` prints the montage table's rows of the
+    recording's 4 channels, not all of the montage's 343 electrodes."""
+    info = mne.create_info(["TP9", "AF7", "AF8", "TP10"], 256.0, "eeg")
+    data = np.random.default_rng(3).normal(0, 2e-5, (4, 256 * 5))
+    muse = tmp_path / "muse_raw.fif"
+    mne.io.RawArray(data, info, verbose=False).save(muse)
+    with pytest.warns(RuntimeWarning, match="trained embedding"):
+        assert main(["channels", str(muse), "--nearest", "standard_1005"]) == 0
+    out = capsys.readouterr().out
+    assert "standard_1005's table names 62 of its 343 electrodes; the rows of the 4 channels" in out
+    assert "2 of 4 electrodes named" in out and "AF7 -> AF7" in out
+    assert "no site within reach (left out): ['TP9', 'TP10']" in out
+    assert "Fpz" not in out.split("vocabulary sites without")[0]  # no other montage rows
+
+
 def test_cli_nearest_refuses_the_table_of_another_net(tmp_path, capsys):
     """`--nearest GSN-HydroCel-65_1.0` for a file labelled E2..E120 (a 129 net's): refused
     before the table is written."""

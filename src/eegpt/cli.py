@@ -795,7 +795,10 @@ def build_parser() -> argparse.ArgumentParser:
         "file's EEG001..): name each electrode after its nearest 10-10 site by position, from "
         "MNE's MONTAGE (GSN-HydroCel-129, GSN-HydroCel-257, biosemi128 ...; one table for all "
         "the files), else from the file's own positions (one file only: files may differ). "
-        "Prints each electrode's site and distance, then the mapping; review it, write it "
+        "Prints each electrode's site and distance (with MONTAGE: the rows of the "
+        "recordings' channels; a montage gives each site to one electrode, so an electrode "
+        "beside another's site, as TP9 beside TP7 in standard_1005, gets none), then the "
+        "mapping; review it, write it "
         "with --write-rename PATH, and pass it to embed with --rename PATH (--drop NAME "
         "leaves NAME out of the table, its site to another electrode; --rename does not go "
         "with it)",
@@ -1711,15 +1714,32 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
             "(--nearest GSN-HydroCel-129: one table for all), or give one file at a time"
         )
     table = nearest_rename(source, exclude=drop or ())  # --drop: no site, left out
-    print(nearest_summary(table))
+    shown = table
     if args.nearest:  # a montage's table for these files: refused before it is written
+        labels: dict[str, None] = {}
         for path in args.recordings:
             try:
                 info = _read_quietly(path).info
             except (OSError, ValueError):  # said when the file is read to be shown
                 continue
-            eeg = pick_types(info, eeg=True, exclude=[])
-            check_net_table(table, [info.ch_names[i] for i in eeg])
+            eeg = [info.ch_names[i] for i in pick_types(info, eeg=True, exclude=[])]
+            check_net_table(table, eeg)
+            labels.update(dict.fromkeys(label for label in eeg if label in table))
+        if labels and len(labels) < len(table):  # the rows of these recordings' channels
+            shown = RenameTable(
+                {label: table[label] for label in labels},
+                source=table.source,
+                distances_mm=table.distances_mm,
+            )
+            whole = (
+                "; --write-rename writes the whole table" if args.write_rename is not None else ""
+            )
+            print(
+                f"{args.nearest}'s table names {sum(v is not None for v in table.values())} "
+                f"of its {len(table)} electrodes; the rows of the {len(labels)} channels of "
+                f"the recording{'s' if len(args.recordings) > 1 else ''} follow{whole}:"
+            )
+    print(nearest_summary(shown))
     if args.write_rename is not None:
         write_rename_table(table, args.write_rename)
         path = shlex.quote(str(args.write_rename))
