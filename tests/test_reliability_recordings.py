@@ -396,3 +396,19 @@ def test_errors_from_mne_are_wrapped_with_the_file_name(tmp_path, monkeypatch):
         read_recording(path)
     assert isinstance(err.value.__cause__, KeyError)
     assert isinstance(err.value, EEGPTError) and isinstance(err.value, ValueError)
+
+
+def test_the_clipping_check_names_only_the_railed_side():
+    """A channel railed at +0.1875 V alone: its minimum (some microvolts) is no rail, and is not
+    shown as one; a channel railed at both ends shows both."""
+    from eegpt.preprocessing import SignalStats, check_signal
+
+    x = np.random.default_rng(0).normal(0, 2e-5, (3, 600))
+    x[1, :100] = 0.1875  # O1 at the positive rail only
+    x[2, :100], x[2, 100:200] = 0.1875, -0.1875  # O2 at both
+    with pytest.warns(RuntimeWarning, match="clipping check") as record:
+        check_signal(SignalStats.of(x), ["Fp1", "O1", "O2"], "<rec>")
+    (said,) = [str(w.message) for w in record if "clipping check" in str(w.message)]
+    minimum = f"{x[1].min():.4g}"
+    assert "O1 (16.7% of samples at 0.1875 V)" in said and minimum not in said
+    assert "O2 (16.7% of samples at -0.1875 V and 16.7% of samples at 0.1875 V)" in said

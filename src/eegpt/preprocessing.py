@@ -1428,13 +1428,23 @@ def check_signal(
                    left_out=left_out)  # fmt: skip
     if stats.segment and sfreq:
         _check_partly_flat(stats, flat, names, source, sfreq)
-    n_at_rails = np.maximum(stats.n_at_min, stats.n_at_max)
-    at_rails = n_at_rails / np.maximum(stats.count, 1)
-    clipped = (at_rails > CLIP_FRACTION) & (n_at_rails >= CLIP_SAMPLES) & ~flat
+    # a rail: the channel's minimum or maximum held by many samples (each side on its own)
+    count = np.maximum(stats.count, 1)
+    low = (stats.n_at_min / count > CLIP_FRACTION) & (stats.n_at_min >= CLIP_SAMPLES) & ~flat
+    high = (stats.n_at_max / count > CLIP_FRACTION) & (stats.n_at_max >= CLIP_SAMPLES) & ~flat
+    clipped = low | high
     if clipped.any():
         detail = ", ".join(
-            f"{names[i]} ({at_rails[i]:.1%} of samples at {stats.minimum[i]:.4g} or "
-            f"{stats.maximum[i]:.4g} V)"
+            f"{names[i]} ("
+            + " and ".join(
+                f"{n / count[i]:.1%} of samples at {value:.4g} V"
+                for railed, n, value in (
+                    (low[i], stats.n_at_min[i], stats.minimum[i]),
+                    (high[i], stats.n_at_max[i], stats.maximum[i]),
+                )
+                if railed
+            )
+            + ")"
             for i in _indices(clipped)
         )
         _warn(
