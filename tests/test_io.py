@@ -2128,3 +2128,18 @@ def test_stream_says_it_scans_the_file_before_embedding(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="eegpt"):
         WindowStream(open_stream(path), verbose=False)
     assert not [r for r in caplog.records if "scanning" in r.getMessage()]
+
+
+def test_array_units_in_any_letter_case_and_a_dataframe_refused_with_the_route():
+    x = np.ones((2, 10))
+    for spelling in ("uV", "uv", "UV", "µv"):
+        rec = as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units=spelling)  # type: ignore[arg-type]
+        np.testing.assert_allclose(rec.data, 1e-6)
+    assert as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units="mv").data[0, 0] == 1e-3  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"'MV' would be megavolts\), got 'MV'"):
+        as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units="MV")  # type: ignore[arg-type]
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(x.T, columns=["Fp1", "Fp2"])  # a row per sample, as devices write them
+    for names in (None, ["Fp1", "Fp2"]):
+        with pytest.raises(RecordingError, match=r"a DataFrame .* df\[names\]\.to_numpy\(\)\.T"):
+            as_recording(df, ch_names=names, sfreq=10, units="uV")

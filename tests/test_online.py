@@ -747,3 +747,17 @@ def test_a_skip_refused_names_what_was_given(model):
     with pytest.warns(RuntimeWarning, match=r"0.1 s \(25 samples\) lost"):
         online.skip(seconds=0.1)
     assert online.n_samples_pushed == 25
+
+
+def test_the_preprocessing_keywords_of_embed_and_units_in_any_case(model):
+    """OnlineEmbedder takes embed's detrend=, average_reference= and resample= keywords (each
+    one field of its PreprocessingConfig), and units in any letter case but 'MV' (megavolts)."""
+    online = OnlineEmbedder(model, NAMES, 250.0, units="uv", detrend="linear", warm_up=False)
+    config = PreprocessingConfig(detrend="linear")
+    assert online.config.detrend == config.detrend == "linear" and online.units == "uV"
+    off = OnlineEmbedder(model, ["Cz"], 256.0, units="UV", average_reference=False, warm_up=False)
+    assert off.config.average_reference is False
+    assert OnlineEmbedder(model, NAMES, 256.0, units="v", warm_up=False).units == "V"
+    for nonsense in ("MV", "microvolts", "u V"):
+        with pytest.raises(ValueError, match=r"units must be one of .* \(any letter case"):
+            OnlineEmbedder(model, NAMES, 256.0, units=nonsense, warm_up=False)

@@ -2821,11 +2821,40 @@ def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
     return np.array(event_names(epochs))
 
 
+def units_name(units: Any) -> str:
+    """``units`` as a key of :data:`UNITS`: exact, else in any letter case (``"uv"``, ``"UV"``
+    -> ``"uV"``, ``"v"`` -> ``"V"``, ``"mv"`` -> ``"mV"``), but for ``"MV"`` (megavolts).
+
+    Raises
+    ------
+    ValueError
+        For any other value, naming the spellings taken."""
+    if isinstance(units, str) and units in UNITS:
+        return units
+    folded = {name.casefold(): name for name in UNITS}
+    if isinstance(units, str) and units != "MV" and units.strip().casefold() in folded:
+        return folded[units.strip().casefold()]
+    raise ValueError(
+        f"units must be one of {list(UNITS)} (any letter case: 'uv' is 'uV'; 'MV' would be "
+        f"megavolts), got {units!r}"
+    )
+
+
 def _from_array(
     obj: Any, ch_names: Sequence[str] | None, sfreq: float | None, units: str, verbose: Any
 ) -> Recording:
-    if units not in UNITS:
-        raise RecordingError(f"units must be one of {list(UNITS)}, got {units!r}")
+    try:
+        units = units_name(units)
+    except ValueError as error:
+        raise RecordingError(str(error)) from None
+    if type(obj).__name__ == "DataFrame" and hasattr(obj, "columns"):  # pandas, polars
+        raise RecordingError(
+            "a DataFrame is not taken as a recording (which axis is time, which columns are "
+            "channels, is for you to say): for one with a row per sample and a column per "
+            "channel, pass its channels' columns as an array of channels x samples, e.g. "
+            "df[names].to_numpy().T with ch_names=names (names=list(df.columns) when every "
+            "column is a channel), sfreq= and units="
+        )
     if ch_names is None or sfreq is None:
         missing = [n for n, v in (("ch_names", ch_names), ("sfreq", sfreq)) if v is None]
         raise RecordingError(

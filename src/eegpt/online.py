@@ -40,7 +40,7 @@ from eegpt._logging import warn as _warn
 from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
-from eegpt.io import UNITS, Recording, check_integer_volts
+from eegpt.io import UNITS, Recording, check_integer_volts, units_name
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
@@ -85,7 +85,8 @@ class OnlineEmbedder:
     sfreq : float
         The stream's sampling rate in Hz.
     units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
-        Unit of the pushed samples (amplifier APIs and LSL usually give microvolts: ``"uV"``).
+        Unit of the pushed samples (amplifier APIs and LSL usually give microvolts: ``"uV"``;
+        any letter case, ``"uv"``, but ``"MV"``, which is megavolts).
     window_seconds, overlap : float | None
         Window length and overlap in seconds (default: the preprocessing's, 4 s and 0); a
         window is returned every ``window_seconds - overlap`` seconds (the hop) once the first
@@ -99,6 +100,9 @@ class OnlineEmbedder:
         sample pushed, as in a recording embedded whole (so it must be whole samples at the
         stream's rate as well as at the model's: a ``ValueError`` says which would do);
         onsets still count from the first sample.
+    average_reference, resample, detrend
+        Override those fields of ``preprocessing``, as the same keywords of
+        :func:`eegpt.embed` do (``detrend="linear"``); ``None`` leaves a field as it is.
     device, precision, batch_size, engine
         As in :func:`eegpt.embed`; give ``engine`` to share one between embedders.
     skip_stale : bool
@@ -167,6 +171,9 @@ class OnlineEmbedder:
         keep: str | Sequence[str] | None = None,
         channels: Sequence[str] | None = None,
         preprocessing: PreprocessingConfig | None = None,
+        average_reference: bool | None = None,
+        resample: str | None = None,
+        detrend: str | None = None,
         device: Any = None,
         precision: Precision = "float32",
         batch_size: int | None = None,
@@ -183,8 +190,7 @@ class OnlineEmbedder:
                 "pass raw.ch_names (and sfreq=raw.info['sfreq']); push its samples with "
                 "push(raw.get_data(...)) (volts, units='V')"
             )
-        if units not in UNITS:
-            raise ValueError(f"units must be one of {list(UNITS)}, got {units!r}")
+        units = units_name(units)  # type: ignore[assignment]  # 'uv' -> 'uV'
         real = isinstance(sfreq, numbers.Real) and not isinstance(sfreq, (bool, np.bool_))
         if not (real and math.isfinite(sfreq) and sfreq > 0):
             raise ValueError(f"sfreq must be a positive number of Hz, got {sfreq!r}")
@@ -203,7 +209,11 @@ class OnlineEmbedder:
         # each window is one epoch: the tail setting pads a window one sample short of the
         # model's length after resampling (rates below 256 Hz), never a partial window
         base = (preprocessing or PreprocessingConfig()).updated(
-            window_seconds=window_seconds, tail="pad"
+            window_seconds=window_seconds,
+            average_reference=average_reference,
+            resample=resample,
+            detrend=detrend,
+            tail="pad",
         )
         self.overlap = base.overlap if overlap is None else float(overlap)
         self._hop = self._native_hop(base)  # whole stream samples, or None: hops at 256 Hz
