@@ -2143,3 +2143,63 @@ def test_array_units_in_any_letter_case_and_a_dataframe_refused_with_the_route()
     for names in (None, ["Fp1", "Fp2"]):
         with pytest.raises(RecordingError, match=r"a DataFrame .* df\[names\]\.to_numpy\(\)\.T"):
             as_recording(df, ch_names=names, sfreq=10, units="uV")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (  # OpenBCI GUI's export, which MNE's reader for .txt (BOXY's) fails on without a word
+            "openbci.txt",
+            "%OpenBCI Raw EEG Data\n%Number of channels = 8\n%Sample Rate = 250 Hz\n"
+            "Sample Index, EXG Channel 0, EXG Channel 1\n0, 1.0, 2.0\n1, 1.5, 2.5\n",
+        ),
+        ("muse.csv", "TimeStamp,RAW_TP9,RAW_AF7,RAW_AF8,RAW_TP10\n0.0,800,810,820,830\n"),
+        ("samples.tsv", "Fp1\tFp2\n1.0\t2.0\n"),
+    ],
+)
+def test_a_devices_text_table_is_refused_with_the_routes_that_read_it(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    said = r"is a text table, not an EEG file format eegpt reads.*model\.embed\(x, ch_names="
+    for read in (read_recording, open_stream):
+        with pytest.raises(RecordingError, match=said) as excinfo:
+            read(path)
+        assert "mne.io.RawArray" in str(excinfo.value) and "From a device's CSV" in str(
+            excinfo.value
+        )
+
+
+def test_the_readmes_recipe_for_a_devices_csv(tmp_path, monkeypatch):
+    """README, "From a device's CSV": a Mind Monitor table (rows of other data without RAW_
+    values among the samples) -> an array in µV -> model.embed, and -> RawArray -> FIF, which
+    reads back as the same recording in volts."""
+    pd = pytest.importorskip("pandas")
+    import torch
+
+    from eegpt import EEGPT, EEGPTConfig
+
+    rng = np.random.default_rng(0)
+    raw_uv = rng.normal(800, 20, (256 * 5, 4))
+    table = pd.DataFrame(raw_uv, columns=["RAW_TP9", "RAW_AF7", "RAW_AF8", "RAW_TP10"])
+    table.insert(0, "TimeStamp", np.arange(len(table)) / 256)
+    blink = pd.DataFrame({"TimeStamp": [1.0], "Elements": ["/muse/elements/blink"]})
+    pd.concat([table.iloc[:256], blink, table.iloc[256:]]).to_csv(
+        tmp_path / "mindMonitor_2024-01-01.csv", index=False
+    )
+    monkeypatch.chdir(tmp_path)
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2)).eval()
+
+    df = pd.read_csv("mindMonitor_2024-01-01.csv")
+    columns = {"RAW_TP9": "TP9", "RAW_AF7": "AF7", "RAW_AF8": "AF8", "RAW_TP10": "TP10"}
+    samples = df[list(columns)].dropna()
+    x = samples.to_numpy().T
+    names, sfreq = list(columns.values()), 256.0
+    with pytest.warns(RuntimeWarning, match="trained embedding"):
+        emb = model.embed(x, ch_names=names, sfreq=sfreq, units="uV", detrend="linear")
+    raw = mne.io.RawArray(x * 1e-6, mne.create_info(names, sfreq, "eeg"), verbose=False)
+    raw.save("muse_raw.fif", verbose=False)
+
+    assert x.shape == (4, 256 * 5) and len(emb) == 1
+    back = read_recording(tmp_path / "muse_raw.fif")
+    np.testing.assert_allclose(back.get_data(), raw_uv.T * 1e-6)

@@ -792,7 +792,9 @@ def mne_call(
         ) from err
     except Exception as err:  # MNE raises anything: ValueError, KeyError, struct.error, ...
         formats = "formats MNE reads include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
-        if "Unsupported file type" in str(err):
+        if path.suffix.lower() in _TEXT_TABLES:  # a device's export, which MNE did not read
+            reason = _text_table_reason(path)
+        elif "Unsupported file type" in str(err):
             reason = f"unsupported file type {path.suffix!r} ({reader_text(err)}); {formats}"
         elif _fif_cut_short(path, err):
             reason = _fif_truncated(f"MNE: {reader_text(f'{type(err).__name__}: {err}')}")
@@ -809,6 +811,23 @@ def mne_call(
         raise RecordingError(f"could not read EEG file {path}: {reason}") from err
     finally:
         pass_on_warnings(caught, path, skip)
+
+
+#: Suffixes of text tables of samples (OpenBCI's .txt/.csv, Mind Monitor's .csv): no EEG file
+#: format eegpt reads (MNE reads one kind of .txt, BOXY's, which stays readable).
+_TEXT_TABLES = (".txt", ".csv", ".tsv")
+
+
+def _text_table_reason(path: Path) -> str:
+    """Why a text table of samples is not read as a recording, and the routes that read it."""
+    return (
+        f"a {path.suffix} file of samples (a device's export, such as OpenBCI's or Mind "
+        "Monitor's) is a text table, not an EEG file format eegpt reads. Load its EEG columns "
+        "in Python (their names and units depend on the device and app) and embed the array: "
+        "model.embed(x, ch_names=[...], sfreq=..., units='uV'), x channels x samples; or "
+        "build mne.io.RawArray(x * 1e-6, mne.create_info(names, sfreq, 'eeg')) and save it "
+        "(raw.save('rec_raw.fif')) for the command line. README: 'From a device's CSV'"
+    )
 
 
 def _missing_reader_hint(err: BaseException) -> str:
