@@ -1686,9 +1686,10 @@ def _check_offsets(
         f"{np.median(local[which]) * 1e6:.3g} uV (median absolute deviation). The recording "
         "looks DC-coupled (BioSemi and other active-electrode amplifiers record offsets of tens "
         "of mV) or unfiltered, and eegpt does not filter: the offsets would dominate what the "
-        "model sees. Remove each window's offset and drift: detrend='linear' (eegpt.embed and "
-        "model.embed take it; elsewhere preprocessing=PreprocessingConfig(detrend='linear'), "
-        "e.g. for the scikit-learn estimators, probes and OnlineEmbedder; command line: "
+        "model sees. Remove each window's offset and drift: detrend='linear' (eegpt.embed, "
+        "model.embed and OnlineEmbedder take it; elsewhere "
+        "preprocessing=PreprocessingConfig(detrend='linear'), e.g. for the scikit-learn "
+        "estimators and probes; command line: "
         "--detrend linear, for embed, embed-dataset and probe train), or high-pass filter the "
         "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE).",
         kind=f"{source}: offset check",  # one warning, whichever channels each subset flags
