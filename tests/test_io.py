@@ -469,8 +469,13 @@ def test_array_non_finite_reports_channels_and_counts():
     rec = as_recording(tail, ch_names=["Fp1", "Cz", "O2"], sfreq=100)
     with pytest.raises(ValueError, match=r"30 non-finite \(NaN/Inf\) samples in all 3 channels "
                        r"\(10 samples each\), from 0\.900 s to 0\.990 s after the first sample\. "
-                       r"EEGPT needs finite data: crop that time span \(raw.crop"):  # fmt: skip
-        prepare(rec, config=PreprocessingConfig(window_seconds=0.5))
+                       r"EEGPT needs finite data: mark that time span bad and leave its "
+                       r"windows out: embed\(x, \.\.\., annotations=mne\.Annotations\(onset="
+                       r".*reject_by_annotation=True\)"):  # fmt: skip
+        prepare(rec, config=PreprocessingConfig(window_seconds=0.5))  # an array: no raw.crop
+    raw = mne.io.RawArray(tail, mne.create_info(["Fp1", "Cz", "O2"], 100.0, "eeg"), verbose=False)
+    with pytest.raises(ValueError, match=r"crop that time span \(raw.crop in MNE"):
+        prepare(as_recording(raw), config=PreprocessingConfig(window_seconds=0.5))
     # a channel left out anyway (outside the vocabulary, or dropped) cannot refuse the data
     x[1, :] = np.nan
     x[[0, 2]] = 1e-5 * np.random.default_rng(0).standard_normal((2, 500))

@@ -390,12 +390,20 @@ def nonfinite_error(
     renamed, they would be bad spans."""
     hit = [(ch_names[i], int(n)) for i, n in enumerate(counts) if n > 0]
     span = "drop those epochs (epochs.drop)" if epoched else "crop the affected time span"
+    crop = "crop that time span (raw.crop in MNE, then embed the Raw)"
+    if source == "<array>" and not epoched:  # an array has no raw.crop: its own routes
+        span = crop = (
+            "mark that time span bad and leave its windows out: embed(x, ..., annotations="
+            "mne.Annotations(onset=[START_S], duration=[SECONDS], description=['BAD_gap']), "
+            "reject_by_annotation=True), seconds from the first sample; or embed the "
+            "stretches before and after it apart (x[:, :i], x[:, j:]), or interpolate it"
+        )
     if len(hit) == len(ch_names) > 1:  # a span missing from every channel (an export's tail)
         each = {n for _, n in hit}
         detail = f"all {len(hit)} channels" + (
             f" ({each.pop()} samples each)" if len(each) == 1 else ""
         )
-        advice = span if epoched else "crop that time span (raw.crop in MNE, then embed the Raw)"
+        advice = span if epoched else crop
     else:
         detail = "channel(s) " + few([f"{name} ({n} samples)" for name, n in hit], 12)
         advice = (
