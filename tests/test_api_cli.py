@@ -1089,10 +1089,15 @@ def test_debug_shows_the_traceback_of_each_file_that_failed(weights, edf, tmp_pa
     assert err.count("Traceback (most recent call last)") == 2  # MNE's error and eegpt's
     assert "AssertionError" in err and "The above exception was the direct cause" in err
     assert "eegpt.errors.RecordingError: could not read EEG file" in err
-    assert err.rstrip().endswith(f"eegpt: error: could not read EEG file {bad}: MNE's reader "
-                                 "for '.txt' failed (AssertionError, no message): the file is "
-                                 "damaged or not in the format its name says; formats MNE reads "
-                                 "include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff")  # fmt: skip
+    assert err.rstrip().endswith(f"eegpt: error: could not read EEG file {bad}: a .txt file "
+                                 "of samples (a device's export, such as OpenBCI's or Mind "
+                                 "Monitor's) is a text table, not an EEG file format eegpt "
+                                 "reads. Load its EEG columns in Python (their names and units "
+                                 "depend on the device and app) and embed the array: model.embed"
+                                 "(x, ch_names=[...], sfreq=..., units='uV'), x channels x "
+                                 "samples; or build mne.io.RawArray(x * 1e-6, mne.create_info("
+                                 "names, sfreq, 'eeg')) and save it (raw.save('rec_raw.fif')) "
+                                 "for the command line. README: 'From a device's CSV'")  # fmt: skip
     out = tmp_path / "out"
     args = ["--debug", "embed", str(bad), str(edf), "--weights", str(weights), "-o", str(out), "-q"]
     assert main(args) == 3  # some failed
