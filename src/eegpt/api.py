@@ -138,7 +138,8 @@ def embed(
         look like microvolts read as volts are reported by the amplitude check).
     ch_names, sfreq, units
         For arrays only: channel names, sampling rate in Hz, and amplitude unit
-        (``"V"``, ``"mV"`` or ``"uV"``).
+        (``"V"``, ``"mV"`` or ``"uV"``, any letter case: ``"uv"``; not ``"MV"``, megavolts). A
+        pandas DataFrame is refused: pass ``df[names].to_numpy().T`` with ``ch_names=names``.
     rename : dict | str | None
         Explicit ``{input name: vocabulary name}`` overrides for the channel mapping (a value
         of ``None`` drops that channel), or a cap's socket names (``"biosemi64"``,

@@ -2346,7 +2346,7 @@ def as_recording(
         Sampling rate of array input in Hz; must be None for other input.
     units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
         Unit of array input, converted to volts (integer samples too, e.g. an amplifier's
-        microvolts; integers in volts are refused). MNE objects are always in volts, so it must
+        microvolts; integers in volts are refused); any letter case (``"uv"``), but ``"MV"``. MNE objects are always in volts, so it must
         be ``"V"`` for them.
     picks : str | list of str | list of int | None
         Channels of MNE input: a channel type (default ``"eeg"``; EDF readers type every signal
