@@ -334,8 +334,8 @@ def test_preprocessing_config_dataclass_behaviour_is_pinned():
     import pickle
 
     names = ("sfreq", "window_seconds", "overlap", "resample", "average_reference", "scale",
-             "tail", "detrend", "start_seconds")  # fmt: skip
-    defaults = (256.0, 4.0, 0.0, "polyphase", True, 1000.0, "drop", "none", 0.0)
+             "tail", "detrend", "start_seconds", "crop_tmin")  # fmt: skip
+    defaults = (256.0, 4.0, 0.0, "polyphase", True, 1000.0, "drop", "none", 0.0, None)
     assert tuple(f.name for f in dataclasses.fields(PreprocessingConfig)) == names
     assert tuple(f.default for f in dataclasses.fields(PreprocessingConfig)) == defaults
     assert PreprocessingConfig.__match_args__ == names
@@ -347,7 +347,8 @@ def test_preprocessing_config_dataclass_behaviour_is_pinned():
     c = PreprocessingConfig()
     assert repr(c) == (
         "PreprocessingConfig(sfreq=256.0, window_seconds=4.0, overlap=0.0, resample='polyphase', "
-        "average_reference=True, scale=1000.0, tail='drop', detrend='none', start_seconds=0.0)"
+        "average_reference=True, scale=1000.0, tail='drop', detrend='none', start_seconds=0.0, "
+        "crop_tmin=None)"
     )
     assert dataclasses.asdict(c) == dict(zip(names, defaults, strict=True))
     assert list(dataclasses.asdict(c)) == list(names) == list(c.to_dict())

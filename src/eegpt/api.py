@@ -71,7 +71,9 @@ from eegpt.outputs import (  # noqa: F401 - INPUT_KEY, input_text: eegpt.api's n
 from eegpt.preprocessing import (  # noqa: F401 - partial_patch_note: an eegpt.api name too
     PreprocessingConfig,
     Windows,
+    crop_refused_for_continuous,
     map_recording_channels,
+    padded_patches_text,
     partial_patch_note,
     prepare,
 )
@@ -478,6 +480,10 @@ class _Job:
         windows: WindowStream | Windows
         reject = a["reject_by_annotation"]
         if streamed is not None:
+            if config.crop_tmin is not None:  # a continuous recording: nothing to crop
+                raise RecordingError(
+                    f"{streamed.source}: {crop_refused_for_continuous(config.crop_tmin)}"
+                )
             recording = streamed
             added = placed_extra(recording, a["annotations"])  # read once, used twice
             bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)
@@ -783,6 +789,8 @@ def provenance(
     baseline = getattr(recording, "baseline", None)
     if baseline is not None:  # epochs MNE baseline-corrected (eegpt does not): the interval
         record["epochs_baseline"] = list(baseline)
+    elif getattr(recording, "baseline_recorded", False):  # MNE epochs made with baseline=None
+        record["epochs_baseline"] = None
     truncated = getattr(recording, "truncated", None)
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
         record["truncated"] = dict(truncated)
@@ -841,8 +849,10 @@ def epoch_padding_record(model_config: EEGPTConfig, recording: Any, windows: Any
     provenance: ``{"padded_epochs": {...}}`` with ``recorded_s`` and ``padded_s`` (seconds of
     signal and of zeros in each window), ``recorded_samples`` and ``window_samples`` (at the
     model's rate), ``patches`` (per window, by ``model_config``'s patch geometry) and
-    ``padding_patches`` (the last ones, zeros only); empty for continuous recordings and for
-    epochs as long as the window."""
+    ``padding_patches`` (the last ones, zeros only: wholly padding) and
+    ``partly_padded_patches`` (1 where the epochs end inside a patch, which then holds their
+    last samples and zeros; else 0); empty for continuous recordings and for epochs as long
+    as the window."""
     if not getattr(recording, "is_epoched", False) or not hasattr(windows, "n_valid_samples"):
         return {}
     config, n_valid = windows.config, np.asarray(windows.n_valid_samples)
@@ -859,6 +869,7 @@ def epoch_padding_record(model_config: EEGPTConfig, recording: Any, windows: Any
             "window_samples": config.n_samples,
             "patches": patches,
             "padding_patches": patches - with_signal,
+            "partly_padded_patches": int(recorded % model_config.stride != 0),
         }
     }
 
@@ -871,8 +882,7 @@ def epoch_padding_note(source: str, padded: dict[str, Any]) -> str:
     window = padded["recorded_s"] + padded["padded_s"]
     return (
         f"{source}: the epochs ({seconds} s) were zero-padded into windows of {window:g} s: "
-        f"the last {padded['padding_patches']} of each window's {padded['patches']} patches "
-        f"are padding, which pooled embeddings (pooled('mean')) average in. "
+        f"{padded_patches_text(padded)}, which pooled embeddings (pooled('mean')) average in. "
         f"window_seconds={seconds} (--window {seconds}) embeds the epochs' {kept} patches "
         "alone, the same as these first ones (the encoder embeds each patch with the others "
         f"of its time step only){partial_patch_note(padded)}"

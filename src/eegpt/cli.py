@@ -161,13 +161,19 @@ def overlap_seconds(text: str) -> float:
 
 
 def add_preprocessing_options(
-    p: argparse.ArgumentParser, start_per_recording: bool = False, start_note: str = ""
+    p: argparse.ArgumentParser,
+    start_per_recording: bool = False,
+    start_note: str = "",
+    crop: bool = False,
 ) -> None:
     """Windowing, reference, resampling and channel-mapping options (``--window`` ...);
     ``start_per_recording``: ``--start`` takes one value per continuous recording
-    (``eegpt embed``, :func:`recording_starts`); ``start_note`` ends its help."""
+    (``eegpt embed``, :func:`recording_starts`); ``start_note`` ends its help; ``crop``:
+    ``--crop`` too (:func:`add_crop_option`)."""
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=seconds, default=4.0, help="window length in seconds (4)")
+    if crop:
+        add_crop_option(g)
     g.add_argument(
         "--overlap", type=overlap_seconds, default=0.0, help="overlap between windows in s (0)"
     )
@@ -208,6 +214,23 @@ def add_preprocessing_options(
     )
 
 
+CROP_HELP = (
+    "epochs (-epo.fif, epoched .set): crop each epoch to one window, [TMIN, TMIN + --window) s "
+    "relative to its time-locking event (MNE's epoch times), before anything else. The end "
+    "is exclusive, so each epoch gives exactly one window: MNE's tmax is inclusive, and "
+    "epochs of -0.2 to 0.8 s at 1000 Hz have 1001 samples, of which --crop -0.2 --window 1 "
+    "keeps the first 1000, as epochs.crop(-0.2, 0.8 - 1 / epochs.info['sfreq']) does. "
+    "Recorded as crop_tmin in the preprocessing of the output (and of a probe). Refused for "
+    "continuous recordings and .npz arrays, which have no event times"
+)
+
+
+def add_crop_option(g: argparse._ActionsContainer, help: str = CROP_HELP) -> None:
+    """``--crop TMIN`` (:attr:`PreprocessingConfig.crop_tmin
+    <eegpt.preprocessing.PreprocessingConfig.crop_tmin>`), None when not given."""
+    g.add_argument("--crop", type=seconds, default=None, metavar="TMIN", help=help)
+
+
 def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
     """The :class:`~eegpt.preprocessing.PreprocessingConfig` of the options above."""
     from eegpt.preprocessing import PRETRAINING_SCALE, PreprocessingConfig
@@ -221,6 +244,7 @@ def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
         detrend=args.detrend,
         scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
         start_seconds=_start_for_all(args.start),
+        crop_tmin=getattr(args, "crop", None),
     )
 
 
@@ -746,7 +770,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_pool_option(p)
     add_inference_options(p)
-    add_preprocessing_options(p, start_per_recording=True)
+    add_preprocessing_options(p, start_per_recording=True, crop=True)
     add_annotations_option(
         p,
         "annotations kept in another file (a hypnogram such as Sleep-EDF's "
@@ -2503,7 +2527,7 @@ def _rate_lines(sfreq_in: float | None, pre: dict[str, Any]) -> list[str]:
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
     """``eegpt info`` lines on the recording's own filtering, a truncated file and the
     recording's end (padded or left out), from an embeddings file's provenance."""
-    from eegpt.preprocessing import partial_patch_note
+    from eegpt.preprocessing import padded_patches_text, partial_patch_note
 
     lines = []
     band = meta.get("recording_filters")
@@ -2542,8 +2566,8 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
     if epochs:
         lines.append(
             f"  epochs zero-padded: {epochs['recorded_s']:.10g} s recorded and "
-            f"{epochs['padded_s']:.10g} s of zeros per window (the last "
-            f"{epochs['padding_patches']} of {epochs['patches']} patches); --window "
+            f"{epochs['padded_s']:.10g} s of zeros per window ({padded_patches_text(epochs)}); "
+            "--window "
             f"{epochs['recorded_s']:.10g} embeds the epochs without them"
             + partial_patch_note(epochs)
         )

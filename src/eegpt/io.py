@@ -204,6 +204,15 @@ class Recording:
         ``--rescale``, applied as the files are read); 1.0 for data as read. The amplitude
         check (:func:`~eegpt.preprocessing.prepare`) counts it in the correction it advises,
         which is one for the samples as read.
+    tmin : float | None
+        For ``mne.Epochs`` (``-epo.fif``, epoched ``.set``), ``epochs.tmin``: the time of each
+        epoch's first sample relative to its time-locking event, by which
+        ``PreprocessingConfig(crop_tmin=...)`` (``--crop``) crops them; None for other data.
+    baseline_recorded : bool
+        Whether ``baseline`` is known: True for MNE epochs other than EEGLAB's (whose
+        ``epochs.baseline`` says what MNE did, None for none), False for arrays and epoched
+        ``.set`` files, which record no baseline correction done before (``baseline`` None:
+        unknown).
 
     Raises
     ------
@@ -239,6 +248,8 @@ class Recording:
     filters: dict[str, float] | None = field(default=None, repr=False)
     baseline: tuple[float | None, float | None] | None = field(default=None, repr=False)
     rescaled: float = field(default=1.0, repr=False)
+    tmin: float | None = field(default=None, repr=False)
+    baseline_recorded: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -2750,9 +2761,17 @@ def _from_mne(
         bads=[n for n in inst.info["bads"] if n not in names] or None,
         left_out=left_out_channels(inst.info, names), filters=recorded_filters(inst.info),
         baseline=epochs_baseline(inst) if isinstance(inst, mne.BaseEpochs) else None,
+        tmin=float(inst.tmin) if isinstance(inst, mne.BaseEpochs) else None,
+        baseline_recorded=isinstance(inst, mne.BaseEpochs) and not _from_eeglab(inst),
     )  # fmt: skip
     _log(_recording_summary(rec), verbose)
     return rec
+
+
+def _from_eeglab(epochs: mne.BaseEpochs) -> bool:
+    """Whether ``epochs`` were read from an EEGLAB ``.set`` file, which records no baseline
+    correction (EEGLAB's pop_rmbase leaves no trace MNE reads)."""
+    return type(epochs).__name__ == "EpochsEEGLAB"
 
 
 def epochs_baseline(epochs: mne.BaseEpochs) -> tuple[float | None, float | None] | None:

@@ -152,6 +152,18 @@ class PreprocessingConfig(PreprocessingFields):
         dominate the windows; a high-pass filter (``raw.filter(0.5, None)``) is the alternative
         for data in MNE. Always recorded (:meth:`to_dict`); files from before lack it when
         ``"none"``.
+    crop_tmin : float | None
+        Epochs only: crop each epoch to one window, ``[crop_tmin, crop_tmin + window_seconds)``
+        seconds relative to its time-locking event (MNE's times, ``epochs.times``), before
+        anything else (at the epochs' own rate; the window must be whole samples there). The
+        end is exclusive, so the result is exactly one window: 1001-sample epochs of -0.2 to
+        0.8 s at 1000 Hz with ``crop_tmin=-0.2, window_seconds=1`` keep their first 1000
+        samples, as ``epochs.crop(-0.2, 0.8 - 1 / epochs.info['sfreq'])`` does (MNE's ``tmax``
+        is inclusive). Epochs that end before ``crop_tmin + window_seconds`` keep what they
+        have (zero-padded with ``tail="pad"``, refused with ``"drop"``). ``None`` (the
+        default): epochs are used as they are. Refused for continuous recordings (give
+        ``start_seconds``) and for arrays, which carry no times relative to an event
+        (``--crop`` on the command line). Files from before lack it: None.
     """
 
     # The fields (the Parameters above, in order) are declared once, with their defaults, by
@@ -190,6 +202,13 @@ class PreprocessingConfig(PreprocessingFields):
             raise ValueError(f"tail must be 'pad' or 'drop', got {self.tail!r}")
         if self.detrend not in DETREND:
             raise ValueError(f"detrend must be one of {DETREND}, got {self.detrend!r}")
+        if self.crop_tmin is not None:
+            value = self.crop_tmin
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+                raise TypeError(f"crop_tmin must be a number of seconds or None, got {value!r}")
+            if not np.isfinite(value):
+                raise ValueError(f"crop_tmin must be a finite number of seconds, got {value}")
+            object.__setattr__(self, "crop_tmin", float(value))
         if not isinstance(self.average_reference, (bool, np.bool_)):
             raise TypeError(f"average_reference must be a bool, got {self.average_reference!r}")
         whole_samples(self.window_seconds, self.sfreq, "window_seconds", resample=self.resample)
@@ -820,6 +839,7 @@ def prepare(
         recording = as_recording(recording, verbose=verbose)
         if isinstance(recording, list):
             raise TypeError("prepare takes one recording; call it once per recording")
+    recording = crop_epochs(recording, config)
     source = recording.source
     if mapping is None:
         mapping = map_recording_channels(recording.ch_names, source, verbose=verbose)
@@ -2050,6 +2070,76 @@ def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
     )
 
 
+def crop_epochs(recording: Recording, config: PreprocessingConfig) -> Recording:
+    """``recording`` with each epoch cropped to one window by ``config.crop_tmin``:
+    ``[crop_tmin, crop_tmin + window_seconds)`` s relative to the time-locking event, at the
+    epochs' own rate (:attr:`PreprocessingConfig.crop_tmin`); unchanged without one. Epochs
+    cropped so already are left alone, so cropping twice is cropping once. Refused for a
+    continuous recording and for epochs without times (arrays)."""
+    start = config.crop_tmin
+    if start is None:
+        return recording
+    source = recording.source
+    if not recording.is_epoched:
+        raise RecordingError(f"{source}: {crop_refused_for_continuous(start)}")
+    tmin = recording.tmin
+    if tmin is None:
+        raise RecordingError(
+            f"{source}: crop_tmin={start:g} (--crop {start:g}) crops epochs by their times "
+            "relative to the time-locking event, which epochs given as arrays (.npz files, "
+            "NumPy arrays) do not carry: crop the array itself (x[..., first:first + "
+            "n_samples]), or give the epochs as an -epo.fif or epoched .set file"
+        )
+    sfreq, n_times = recording.sfreq, recording.n_times
+    n = config.window_seconds * sfreq
+    if abs(n - round(n)) > SAMPLE_TOLERANCE:
+        raise RecordingError(
+            f"{source}: crop_tmin={start:g} (--crop) crops the epochs to one window, "
+            f"{config.window_seconds:g} s, which is {n:.6g} samples at their {sfreq:g} Hz, not "
+            "a whole number: choose a window of whole samples at that rate"
+        )
+    first, n = int(round((start - tmin) * sfreq)), int(round(n))
+    end = tmin + (n_times - 1) / sfreq  # MNE's tmax: the time of the last sample
+    if first < 0 or first >= n_times:
+        raise RecordingError(
+            f"{source}: crop_tmin={start:g} (--crop {start:g}) lies outside the epochs, which "
+            f"run from {tmin:g} to {end:g} s relative to their event (MNE's tmin and tmax): "
+            "give a start within them"
+        )
+    if first == 0 and n_times == n:
+        return recording
+    if first + n > n_times and config.tail == "drop":
+        raise RecordingError(
+            f"{source}: crop_tmin={start:g} (--crop {start:g}) and the window of "
+            f"{config.window_seconds:g} s need the epochs to run to {start + (n - 1) / sfreq:g} "
+            f"s, but they end at {end:g} s (MNE's tmax): give an earlier --crop, a shorter "
+            "--window, or tail='pad' (--tail pad) to zero-pad them"
+        )
+    data = recording.data[..., first : first + n]
+    onsets = None if recording.onsets is None else np.asarray(recording.onsets) + first / sfreq
+    return replace(recording, data=data, onsets=onsets, tmin=tmin + first / sfreq)
+
+
+def crop_option_note(recording: Recording, config: PreprocessingConfig) -> str:
+    """For epochs longer than the window: how the command line crops them (``--crop``)."""
+    tmin = recording.tmin
+    start = f"{tmin:g}" if tmin is not None else "TMIN"
+    return (
+        f" On the command line, --crop {start} crops each epoch to [{start}, {start} + "
+        f"--window) s around its event (crop_tmin={start} in Python), exactly one window"
+    )
+
+
+def crop_refused_for_continuous(start: float) -> str:
+    """Why ``crop_tmin`` (``--crop``) is refused for a continuous recording."""
+    return (
+        f"crop_tmin={start:g} (--crop {start:g}) crops epochs around their time-locking "
+        "event, but this is a continuous recording, which has no events to crop around: leave "
+        "--crop out (start_seconds, --start, sets where its first window starts), or cut "
+        "epochs from it first (mne.Epochs(raw, events, tmin=..., tmax=..., baseline=None))"
+    )
+
+
 def _epoch_windows(
     x: np.ndarray, recording: Recording, config: PreprocessingConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -2062,7 +2152,7 @@ def _epoch_windows(
             f"{recording.sfreq:g} Hz) and a window has {window} ({config.window_seconds:g} s). "
             f"{_epochs_fit(n_times, config)}: window_seconds (embed(..., window_seconds=...); "
             "preprocessing=PreprocessingConfig(window_seconds=...) for probes; --window on the "
-            "command line)."
+            f"command line).{crop_option_note(recording, config) if n_times > window else ''}"
         )
     detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
     with quiet_float32_overflow():
@@ -2088,7 +2178,25 @@ def partial_patch_note(padded: dict[str, Any]) -> str:
     sfreq = padded["window_samples"] / (padded["recorded_s"] + padded["padded_s"])
     down = whole * patch / sfreq
     return (
-        f"; but their last patch holds {rest} of their samples and {patch - rest} zeros: "
-        f"cropped to {whole} whole patches ({crop_call(down)}), with window_seconds={down:.10g}, "
-        "they have none"
+        f"; patch {whole + 1}, with {rest} of their samples, is mostly zeros: cropped to {whole} "
+        f"whole patches ({crop_call(down)}), with window_seconds={down:.10g}, they have no zeros"
     )
+
+
+def padded_patches_text(padded: dict[str, Any]) -> str:
+    """How the patches of a window into which epochs were zero-padded (``padded``:
+    :func:`~eegpt.api.epoch_padding_record`'s entry) hold zeros: those wholly padding
+    (``padding_patches``) and the one the epochs end inside, partly padded."""
+    patches, zeros = int(padded["patches"]), int(padded["padding_patches"])
+    whole, rest = whole_patches(int(padded["recorded_samples"]))
+    if zeros:
+        text = f"the last {zeros} of each window's {patches} patches are wholly padding (zeros)"
+    else:
+        text = f"none of each window's {patches} patches is wholly padding"
+    if rest and whole < patches:
+        patch = EEGPTConfig.patch_size
+        text += (
+            f"{' and' if zeros else ', but'} patch {whole + 1} is partly padded: {rest} of the "
+            f"epochs' samples and {patch - rest} zeros"
+        )
+    return text

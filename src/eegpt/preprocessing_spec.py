@@ -47,6 +47,7 @@ class PreprocessingFields:
     tail: Literal["pad", "drop"] = "drop"
     detrend: Literal["none", "constant", "linear"] = "none"
     start_seconds: float = 0.0
+    crop_tmin: float | None = None
 
 
 #: Every field of :class:`~eegpt.preprocessing.PreprocessingConfig` with its default, in field
@@ -76,7 +77,8 @@ def describe(d: Mapping[str, Any]) -> str:
     (``--rescale``, which is stored folded into it; arrays are in volts by then, whatever
     their ``units``): it is named, ``scale 500.0 (volts to millivolts, 1000, times 0.5: --rescale or
     a scale given)``."""
-    shown = {k: f"{v}" for k, v in d.items()}
+    # crop_tmin None (epochs not cropped, continuous recordings): not shown
+    shown = {k: f"{v}" for k, v in d.items() if not (k == "crop_tmin" and v is None)}
     scale = d.get("scale")
     if (
         isinstance(scale, (int, float))

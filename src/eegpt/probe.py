@@ -98,7 +98,13 @@ from eegpt.heads import LinearProbe
 from eegpt.io import Recording, epochs_labels, may_hold_epochs
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
-from eegpt.preprocessing import PreprocessingConfig, crop_call, prepare, resampled_length
+from eegpt.preprocessing import (
+    PreprocessingConfig,
+    crop_call,
+    crop_epochs,
+    prepare,
+    resampled_length,
+)
 from eegpt.probe_folder import PROBE_FORMAT as PROBE_FORMAT
 from eegpt.probe_folder import PROBE_FORMAT_VERSION as PROBE_FORMAT_VERSION
 from eegpt.probe_folder import PROBE_JSON as PROBE_JSON
@@ -533,9 +539,13 @@ class EEGPTProbe:
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=table,
             preprocessing=self.preprocessing, continuous=True, keep=keep,
         )  # fmt: skip
+        if rec.is_epoched:  # the probe's crop_tmin (--crop): each epoch to one window
+            rec = crop_epochs(rec, self.preprocessing)
         self._check_epoch_length(rec)
         self._check_baseline(
-            rec.baseline, f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}"
+            rec.baseline,
+            f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}",
+            recorded=rec.baseline_recorded or not rec.is_epoched,
         )
         config = self._continuous_preprocessing(overlap, rec)
         short = rec.duration - config.start_seconds < config.window_seconds
@@ -604,7 +614,11 @@ class EEGPTProbe:
                 f"{recorded:g} (e.g. probe.predict_proba(raw, overlap={recorded:g}); eegpt "
                 f"probe predict --overlap {recorded:g}) for overlapping windows"
             )
-        return self._with_overlap(overlap or 0.0)
+        config = self._with_overlap(overlap or 0.0)
+        if rec is not None and not rec.is_epoched and config.crop_tmin is not None:
+            # the crop of the epochs trained on: a recording's windows have no event to crop by
+            config = replace(config, crop_tmin=None)
+        return config
 
     def _with_overlap(self, overlap: float) -> PreprocessingConfig:
         """The probe's preprocessing with ``overlap`` seconds between windows; an overlap that
@@ -654,7 +668,9 @@ class EEGPTProbe:
         if n == config.n_samples or (n < config.n_samples and config.tail == "pad"):
             return
         how = (
-            f"crop them, e.g. {crop_call(window)} (MNE's tmax is inclusive)"
+            f"crop them, e.g. {crop_call(window)} (MNE's tmax is inclusive), or on the "
+            "command line with --crop TMIN (each epoch cropped to [TMIN, TMIN + "
+            f"{window:g}) s around its event)"
             if n > config.n_samples
             else "cut longer ones from the recording, e.g. mne.Epochs(raw, events, tmin=0, "
             f"tmax={window:g} - 1 / raw.info['sfreq'], baseline=None)"
@@ -755,16 +771,39 @@ class EEGPTProbe:
                 "completes"
             )
 
-    def _check_baseline(self, given: Sequence[float | None] | None, what: str) -> None:
+    def _check_baseline(
+        self, given: Sequence[float | None] | None, what: str, recorded: bool = True
+    ) -> None:
         """Warn when this probe was trained on epochs MNE baseline-corrected and ``what`` (the
         data to predict; ``given``: their baseline interval, None for none) were not, or over
-        another interval: each channel's offset differs from the training data's. Probes saved
-        before the training data's baseline was recorded are not checked."""
+        another interval, or may not have been: each channel's offset differs from the
+        training data's. ``recorded``: whether ``given`` is known (MNE epochs, continuous
+        recordings, streams); False for data that record no baseline correction (arrays,
+        EEGLAB .set epochs, embeddings without the record), for which eegpt cannot tell. Probes
+        saved before the training data's baseline was recorded are not checked."""
         trained = _baseline_record(self.training.get("epochs_baseline"))
         given = _baseline_record(given)
         if trained is None or given == trained:
             return
-        done = "are not" if given is None else f"were corrected over {baseline_text(given)}"
+        if given is not None:
+            done = f"were corrected over {baseline_text(given)}"
+        elif recorded:
+            done = "are not"
+        else:  # arrays, .set files: whether they were corrected is not recorded in them
+            _warn(
+                f"this probe was trained on epochs that MNE baseline-corrected over "
+                f"{baseline_text(trained)} (each channel's mean over that interval "
+                f"subtracted: mne.Epochs' default baseline), but whether {what} were "
+                "baseline-corrected is not recorded in them (arrays, EEGLAB .set files and "
+                "embeddings of them carry no such record), so eegpt cannot check it: if they "
+                "were not, or over another interval, their channels' offsets differ from those "
+                "of the training data and the probe's predictions on them mean less. Give "
+                f"epochs baseline-corrected over {baseline_text(trained)} as in training, or "
+                "train the probe on epochs made with baseline=None (mne.Epochs(..., "
+                "baseline=None)), or with detrend='constant' (--detrend constant: each "
+                "window's mean taken out alike in training, epochs, recordings and streams)"
+            )
+            return
         _warn(
             f"this probe was trained on epochs that MNE baseline-corrected over "
             f"{baseline_text(trained)} (each channel's mean over that interval subtracted: "
@@ -1006,7 +1045,11 @@ class EEGPTProbe:
         with each_warning_once(self._warned):  # once for a stream's pushes, not at each
             stream = emb.metadata.get("source") == "<stream>"  # as probe.online said it
             what = "a live stream's windows" if stream else "these embeddings"
-            self._check_baseline(emb.metadata.get("epochs_baseline"), what)
+            self._check_baseline(
+                emb.metadata.get("epochs_baseline"),
+                what,
+                recorded=stream or "epochs_baseline" in emb.metadata,
+            )
         dev = resolve_device(device)
         head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
         head.to(dev).eval()

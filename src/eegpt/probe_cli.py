@@ -519,6 +519,7 @@ def _read_inputs(
         column_optional=getattr(args, "label_column_adopted", False),
         verbose=False,
         keep=getattr(args, "keep_channels", None),
+        preprocessing=getattr(args, "crop_preprocessing", None),  # --crop
         **kwargs,
     )
     if rename and len(files) > 1:  # merged: the keys of the channels that remain
@@ -542,6 +543,62 @@ def _add_applied_keep(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_applied_crop(p: argparse.ArgumentParser) -> None:
+    """``--crop TMIN`` of ``probe predict``/``evaluate``: the probe's by default
+    (:func:`_adopt_crop`)."""
+    from eegpt.cli import add_crop_option  # eegpt.cli imports this module
+
+    add_crop_option(
+        p,
+        help="epochs: crop each epoch to one window of the probe, [TMIN, TMIN + its window) s "
+        "relative to its time-locking event, as probe train --crop does. By default the "
+        "probe's own (its training's --crop, recorded in probe.json, said on stderr); one "
+        "given that differs from it is used, with a warning. Refused for continuous "
+        "recordings and .npz arrays",
+    )
+
+
+def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
+    """The crop of the epochs predicted or evaluated (``--crop``): the probe's training crop
+    (its ``preprocessing.crop_tmin``) unless another is given, which is used with a warning
+    that it differs (epochs cropped elsewhere around their event than those trained on); a
+    ``--crop`` given for a continuous recording is refused. The probe's preprocessing then
+    holds the crop applied, which the output's provenance records."""
+    from dataclasses import replace
+
+    from eegpt._logging import warn as _warn
+    from eegpt.preprocessing import crop_refused_for_continuous
+
+    trained = probe.preprocessing.crop_tmin
+    given = getattr(args, "crop", None)
+    args.crop_preprocessing = probe.preprocessing  # the epochs files cropped as it says
+    if given is None:
+        if (
+            trained is not None
+            and not args.quiet
+            and not all(_is_continuous_input(p) for p in args.data)
+        ):
+            print(
+                f"epochs cropped to [{trained:g}, {trained:g} + "
+                f"{probe.preprocessing.window_seconds:g}) s around their event, as in training "
+                f"(--crop {trained:g})",
+                file=sys.stderr,
+            )
+        return
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    if continuous:
+        raise ValueError(f"{continuous[0]}: {crop_refused_for_continuous(given)}")
+    if trained is None or float(given) != float(trained):
+        was = "no --crop" if trained is None else f"--crop {trained:g}"
+        _warn(
+            f"--crop {given:g} differs from the probe's training ({was}): these epochs are "
+            "cropped elsewhere around their event than those it was trained on, so the probe "
+            f"sees other latencies (used as given; leave --crop out to use the probe's)"
+        )
+    probe.preprocessing = replace(probe.preprocessing, crop_tmin=float(given))
+    args.crop_preprocessing = probe.preprocessing
+
+
 def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``probe`` with the actions ``train``, ``predict`` and ``evaluate`` to a parser.
 
@@ -557,6 +614,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     """
     from eegpt.cli import (
         FIGURE_FORMATS,
+        add_crop_option,
         add_dpi_option,
         add_reference_option,
         add_resample_option,
@@ -687,6 +745,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=seconds, default=4.0, help="epoch/window length in s (4)")
+    add_crop_option(g)
     g.add_argument(
         "--keep-channels",
         type=parse_keep,
@@ -789,6 +848,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "in the 'bad' column (the last; empty for epochs), and counted on stderr",
     )
     _add_applied_keep(p)
+    _add_applied_crop(p)
     p.add_argument(
         "--overlap",
         type=overlap_seconds,
@@ -887,6 +947,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "they are an error",
     )
     _add_applied_keep(p)
+    _add_applied_crop(p)
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_window_labels(p, "of the probe's length")
     _add_window_overlap(
@@ -962,6 +1023,15 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     # checked before any file is read: a --val-data labelling that cannot be is refused first
     held_windows = _val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
+    if args.crop is not None:  # epochs only: a continuous recording has no events to crop by
+        from eegpt.preprocessing import crop_refused_for_continuous
+
+        refused = [str(p) for p in [*args.data, *(args.val_data or [])] if _is_continuous_input(p)]
+        if refused:
+            raise ValueError(f"{refused[0]}: {crop_refused_for_continuous(args.crop)}")
+        args.crop_preprocessing = PreprocessingConfig(
+            window_seconds=args.window, tail=args.tail, crop_tmin=args.crop
+        )  # each epochs file cropped as it is read
     with recorded_warnings() as said:  # about the files read: kept with the probe
         _warn_min_overlap_classes(args)
         if args.overlap:
@@ -1009,6 +1079,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         resample=args.resample,
         tail=args.tail,
         detrend=args.detrend,
+        crop_tmin=args.crop,
     )
     probe = train_probe(
         model,
@@ -1363,6 +1434,7 @@ def _load(args: argparse.Namespace):
     _adopt_window_labels(args, probe)
     _warn_min_overlap_classes(args)
     _say_trained_start(args, probe)
+    _adopt_crop(args, probe)
     args.label_column_adopted = False
     if column and args.label_column is None and getattr(args, "labels", None) is None:
         args.label_column, args.label_column_adopted = column, True

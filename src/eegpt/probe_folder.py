@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eegpt._logging import few, shortened, software_text
+from eegpt._logging import baseline_text, few, shortened, software_text
 from eegpt.errors import MissingFileError
 from eegpt.probe_provenance import run_text, training_data_text
 
@@ -112,6 +112,13 @@ def describe_probe(directory: str | os.PathLike) -> str:
             f"  training data rescaled by {rescale:g} as read (--rescale {rescale:g}), not part "
             "of the preprocessing above (which applies to new data as given): data predicted "
             f"in the training files' unit take --rescale {rescale:g} again"
+        )
+    baseline = training.get("epochs_baseline")  # absent or None: none recorded
+    if baseline:
+        lines.append(
+            f"  training epochs baseline-corrected by MNE ({baseline_text(baseline)}: each "
+            "channel's mean over it subtracted; eegpt does not): data predicted or evaluated "
+            "should be corrected alike (predict and evaluate warn where they are not)"
         )
     if training.get("label_column"):
         lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")

@@ -51,6 +51,7 @@ from eegpt.preprocessing import (
     check_reference_channels,
     check_windows,
     crop_call,
+    crop_epochs,
     cut_windows,
     detrend_windows,
     quiet_float32_overflow,
@@ -222,6 +223,15 @@ def merge_epochs(
     Recording
         ``[n_epochs, C, T]`` in volts, with the first recording's channel names.
     """
+    config = preprocessing if preprocessing is not None else PreprocessingConfig()
+    if config.crop_tmin is not None:  # each input cropped (--crop) by its own times
+        recordings = [crop_epochs(r, config) for r in recordings]
+    tmins = {r.tmin for r in recordings}  # the merged epochs' times: where all share them
+    times: dict[str, Any] = {
+        "tmin": config.crop_tmin if config.crop_tmin is not None
+        else (tmins.pop() if len(tmins) == 1 else None),
+        "baseline_recorded": all(r.baseline_recorded for r in recordings),
+    }  # fmt: skip
     first = recordings[0]
     sources = list(dict.fromkeys(r.source for r in recordings))  # pieces of one Epochs: one
     source = sources[0] if len(sources) == 1 else f"{len(recordings)} inputs"
@@ -239,9 +249,8 @@ def merge_epochs(
         stacked = np.concatenate([r.data for r in recordings])
         return Recording(
             stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads,
-            left_out=left_out, baseline=baseline,
+            left_out=left_out, baseline=baseline, **times,
         )  # fmt: skip
-    config = preprocessing if preprocessing is not None else PreprocessingConfig()
     with warnings_once():
         mappings = [
             map_channels(
@@ -287,6 +296,7 @@ def merge_epochs(
         bads=bads,
         left_out=left_out,
         baseline=baseline,
+        **times,
     )
 
 

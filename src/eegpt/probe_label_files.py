@@ -1161,6 +1161,8 @@ def _unaligned_text(
             f"leave the {column!r} column out and put the rows in the order of the epochs of "
             "the inputs"
         )
+    if any(files):  # a 'file' column: each input's rows against its own epochs
+        return _unaligned_files_text(path, column, numbers, files, keys)
     selection = [k for _, k in keys]
     reasons = []
     for base, counted in ((0, "from 0, as eegpt counts"), (1, "from 1, as EEGLAB counts")):
@@ -1178,7 +1180,66 @@ def _unaligned_text(
         f"matches the epochs of the inputs neither as {reasons[0]} nor as {reasons[1]}, so the "
         "labels cannot be told apart by epoch. Give one row per epoch of the inputs, numbered "
         f"as one of these, or leave the {column!r} column out to take the rows in the order "
-        "of the epochs"
+        f"of the epochs. {SELECTION_NOTE}"
+    )
+
+
+#: How eegpt numbers the epochs of a file, for the errors of labels files that number them.
+SELECTION_NOTE = (
+    "eegpt numbers a file's epochs by MNE's epochs.selection (each epoch's index among the "
+    "events it was cut from, counted from 0, as `eegpt probe predict` writes them in its "
+    "'epoch' column), which keeps the gaps of epochs MNE dropped (by reject= or "
+    "drop_bad()): number the rows so (e.g. from epochs.selection), not by position"
+)
+
+
+def _unaligned_files_text(
+    path: Path,
+    column: str | None,
+    numbers: list[int],
+    files: list[str],
+    keys: list[tuple[str, int]],
+) -> str:
+    """Why the rows of a labels CSV with a ``file`` column match the epochs of the inputs
+    neither counted from 0 nor from 1: for each input they do not match, its own epoch
+    numbers (``epochs.selection``) and those its rows give that it lacks (or give twice)."""
+    from collections import Counter
+
+    own: dict[str, list[int]] = {}
+    for f, k in keys:
+        own.setdefault(f, []).append(k)
+    given: dict[str, list[int]] = {f: [] for f in own}
+    for f, k in zip(files, numbers, strict=True):
+        given.setdefault(f, []).append(k)
+    failing = {}
+    for base in (0, 1):
+        fails = []
+        for f, epochs in own.items():
+            counts = Counter(k - base for k in given.get(f, []))
+            doubled = [k + base for k, times in counts.items() if times > 1]
+            unknown = [k + base for k in set(counts) - set(epochs)]
+            if doubled or unknown:
+                fails.append((f, doubled, unknown))
+        failing[base] = fails
+    base = 0 if len(failing[0]) <= len(failing[1]) else 1
+    counted = "from 0, as eegpt counts" if base == 0 else "from 1, as EEGLAB counts"
+    shown = []
+    for f, doubled, unknown in failing[base]:
+        why = (
+            f"{_numbers_text(doubled)} twice"
+            if doubled
+            else f"{_numbers_text(unknown)} not among them"
+        )
+        shown.append(
+            f"{Path(f).name}: its rows are numbered {_numbers_text(given.get(f, []))}, its "
+            f"epochs {_numbers_text([k + base for k in own[f]])} ({why})"
+        )
+    return (
+        f"{path}: its {column!r} column matches the epochs of {len(failing[base])} of the "
+        f"{len(own)} inputs neither counted from 0 nor from 1 (counted {counted}: "
+        + "; ".join(shown)
+        + f"), so the labels cannot be told apart by epoch. {SELECTION_NOTE}; or leave the "
+        f"{column!r} column out to take the rows in the order of the epochs"
     )
 
 
@@ -1247,6 +1308,7 @@ def load_labelled_epochs(
     labels_option: str = "--labels",
     time_bases: dict[str, dict[str, Any]] | None = None,
     unlabelled_only: bool = False,
+    preprocessing: Any = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -1268,6 +1330,9 @@ def load_labelled_epochs(
     :func:`time_base_of`), for the clock of its onsets. ``unlabelled_only``: continuous
     recordings whose windows are all ``windows.unlabelled`` are taken, with a warning (for
     ``probe evaluate``'s false alarms on recordings without events), not refused.
+    ``preprocessing``: a :class:`~eegpt.preprocessing.PreprocessingConfig` whose
+    ``crop_tmin`` (``--crop``) crops each file's epochs to its window, before they are merged
+    (their onsets then those of the cropped epochs).
 
     Returns
     -------
@@ -1281,7 +1346,7 @@ def load_labelled_epochs(
         The file each epoch came from.
     """
     from eegpt.io import Recording
-    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.preprocessing import PreprocessingConfig, crop_epochs
     from eegpt.probe_inputs import merge_epochs
     from eegpt.probe_labels import check_label_types
 
@@ -1306,10 +1371,14 @@ def load_labelled_epochs(
         if time_bases is not None:
             time_bases[str(p)] = time_base_of(rec)
     _refuse_unmatched(paths, ys, windows, unlabelled_only)
+    config = PreprocessingConfig(resample=resample)
+    if preprocessing is not None and preprocessing.crop_tmin is not None:  # --crop
+        config = dataclasses.replace(preprocessing, resample=resample)
+        recs = [crop_epochs(r, config) for r in recs]
     merged = merge_epochs(
         recs,
         rename=rename,
-        preprocessing=PreprocessingConfig(resample=resample),
+        preprocessing=config,
         verbose=verbose,
         keep=keep,
     )
@@ -1328,6 +1397,7 @@ def load_labelled_epochs(
     recording = Recording(
         data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
         projectors=merged.projectors, bads=merged.bads, baseline=merged.baseline,
+        tmin=merged.tmin, baseline_recorded=merged.baseline_recorded,
         rescaled=rescale,  # the amplitude advice counts it: the correction of the files' samples
     )  # fmt: skip
     n = data.shape[0]

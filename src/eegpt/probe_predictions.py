@@ -61,11 +61,12 @@ def _check_prediction_output(given: str | None, option: str = "--output") -> Pat
 
 
 def _csv_cell(column: str, value: Any) -> Any:
-    """A prediction table's value as CSV text: blank for none, onsets with 6 decimals,
+    """A prediction table's value as CSV text: blank for none, onsets (``onset_s`` and
+    ``clock_s`` alike) with 6 decimals,
     probabilities with 9 significant digits (a float32 exactly, as predict_proba gives it)."""
     if value is None:
         return ""
-    if column in ("onset_s", "offset_s", "duration_s", "covered_s"):
+    if column in ("onset_s", "clock_s", "offset_s", "duration_s", "covered_s"):
         return f"{value:.6f}"
     if column.startswith("p_"):
         return f"{value:.9g}"
@@ -142,6 +143,9 @@ def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) ->
     rescale = checked_rescale(args.rescale)
     if rescale != 1.0:  # --rescale: the input files' samples as read were multiplied by it
         more["rescale"] = rescale
+    crop = getattr(getattr(probe, "preprocessing", None), "crop_tmin", None)
+    if crop is not None:  # --crop: the epochs were cropped from it (the probe's, or as given)
+        more["crop_tmin"] = crop
     return output_provenance(args.probe, probe, inputs, **more)
 
 
