@@ -113,6 +113,15 @@ def test_probe_train_records_the_crop_and_predict_adopts_it(erp, weights, tmp_pa
                       r"\(--crop -0.2\)"):  # fmt: skip
         main(["probe", "predict", str(probe), str(path), "--crop", "-0.2001", "-q"])
     assert main(["probe", "evaluate", str(probe), str(path), "-q"]) == 0
+    # a probe of cropped epochs on a stream (no events to crop by), and on embeddings of
+    # epochs cropped beforehand (preprocessing without crop_tmin)
+    trained = load_probe(probe, weights)
+    raw, _, _ = synthetic_erp_raw(3, sfreq=1000.0, seed=5)
+    online = trained.online(raw.ch_names, 1000.0, warm_up=False)
+    assert len(trained.predict_proba(online.push(raw.get_data()))) > 0
+    model = load_model(weights, verbose=False)
+    emb = model.embed(erp.copy().crop(-0.2, 0.8 - 1 / 1000), window_seconds=1, verbose=False)
+    np.testing.assert_allclose(trained.predict_proba(emb), probabilities(direct), atol=1e-6)
 
 
 def test_the_baseline_of_an_array_input_is_said_unknown_not_absent(weights, tmp_path):

@@ -906,7 +906,10 @@ class EEGPTProbe:
         model = copy.deepcopy(self.model) if engine is None else self.model
         # a stream's windows: from its first sample (a start set for predicting a recording
         # is that recording's), none overlapping unless asked, as predict_proba cuts one
-        config = replace(self.preprocessing, overlap=0.0, start_seconds=float(start_seconds))
+        # (and no crop: crop_tmin crops epochs around their event; a stream has none)
+        config = replace(
+            self.preprocessing, overlap=0.0, start_seconds=float(start_seconds), crop_tmin=None
+        )
         return OnlineEmbedder(
             model, ch_names, sfreq, units=units, overlap=0.0 if overlap is None else overlap,
             rename=table, on_unknown=on_unknown, on_missing=on_missing, keep=self.keep,
@@ -939,12 +942,14 @@ class EEGPTProbe:
             # a field an older record lacks means what a stored record means by its absence
             # (average_reference False, detrend "none"), not "anything"
             given = {**stored_defaults(), **given}
-            # the hop, the start and the tail cut a recording; each window is prepared alike
+            # the hop, the start, the tail and the crop of epochs (crop_tmin: epochs cropped
+            # before embedding, or a stream's windows, have none) cut a recording or its
+            # epochs; each window is prepared alike
             differ = [
                 f"{key}={given[key]!r} (the probe's: {value!r})"
                 + (" (recorded before the field was)" if key not in meta["preprocessing"] else "")
                 for key, value in trained.items()
-                if key not in ("overlap", "start_seconds", "tail")
+                if key not in ("overlap", "start_seconds", "tail", "crop_tmin")
                 and key in given
                 and given[key] != value
             ]
