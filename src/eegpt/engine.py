@@ -219,7 +219,7 @@ class InferenceEngine:
         Matmul precision. float32 (the default) is exact to the reference implementation
         (max relative error ~1e-6). Reduced precisions cast the linear layers of a private copy
         of the model once and keep LayerNorm, softmax and the residual stream in float32
-        (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3, up to 1.1e-3, for float16);
+        (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3, up to 1.2e-3, for float16);
         on CUDA they also run the float32 patch projection on TF32 tensor cores (~5e-4).
     batch_size : int | None
         Windows per forward pass. ``None`` (default): 64 on a GPU; on a CPU a few windows,
