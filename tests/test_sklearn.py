@@ -765,6 +765,25 @@ def test_integer_arrays_need_their_unit(task):
     np.testing.assert_allclose(est.transform(x), want, rtol=1e-6)
 
 
+def test_units_take_any_letter_case_as_embed_does(task):
+    """units="uv" / "UV" are microvolts, as eegpt.embed takes them (eegpt.io.units_name);
+    "MV" (megavolts) is refused, naming the spellings taken."""
+    x = task.get_data()[:4] * 1e6  # microvolts
+    names, sfreq = list(task.ch_names), task.info["sfreq"]
+    want = embedder(ch_names=names, sfreq=sfreq, units="uV").fit(x).transform(x)
+    for units in ("uv", "UV"):
+        got = embedder(ch_names=names, sfreq=sfreq, units=units).fit(x).transform(x)
+        np.testing.assert_array_equal(got, want)
+    integers = np.round(x).astype(np.int16)  # integer microvolts: not taken as volts
+    embedder(ch_names=names, sfreq=sfreq, units="uv").fit(integers)
+    with pytest.raises(ValueError, match=r"units must be one of .* \(any letter case"):
+        embedder(ch_names=names, sfreq=sfreq, units="MV").fit(x)
+    est = EEGPTClassifier(
+        SMALL, ch_names=names, sfreq=sfreq, units="UV", config=FAST, preprocessing=ONE_SECOND
+    )
+    est.fit(x, ["a", "b", "a", "b"])
+
+
 def test_error_classes_are_exported_and_caught_as_documented():
     import eegpt.errors as errors
     import eegpt.probe

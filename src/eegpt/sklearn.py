@@ -62,7 +62,7 @@ from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
 from eegpt.embedding_cache import embed_windows
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.io import UNITS, Recording, check_integer_volts
+from eegpt.io import Recording, check_integer_volts, units_name
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -205,8 +205,7 @@ def _epochs_array(
 
 def _check_common_params(est: Any) -> None:
     """Checks of the parameters both estimators have."""
-    if est.units not in UNITS:
-        raise ValueError(f"units must be one of {list(UNITS)}, got {est.units!r}")
+    units_name(est.units)  # any letter case, as model.embed takes it ("uv"); "MV" refused
     if est.batch_size is not None and (
         not isinstance(est.batch_size, numbers.Integral) or est.batch_size < 1
     ):
@@ -313,8 +312,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     sfreq : float | None
         Sampling rate of array input in Hz. Ignored for ``mne.Epochs``.
     units : {"V", "mV", "uV", "µV"}
-        Amplitude unit of array input. Ignored for ``mne.Epochs`` (always volts), with a
-        warning when given.
+        Amplitude unit of array input, in any letter case (``"uv"`` is ``"uV"``; not ``"MV"``,
+        megavolts), as :func:`eegpt.embed` takes it. Ignored for ``mne.Epochs`` (always volts),
+        with a warning when given.
     pooling : str | callable
         How the summary tokens ``[N, S, D]`` of an epoch become one feature vector; see
         :data:`POOLINGS` (default ``"flatten"``).
@@ -447,7 +447,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 preprocessing=self._config(), what="EEGPTEmbedder",
             )  # fmt: skip
         array = _epochs_array(
-            X, self.ch_names, self.sfreq, type(self).__name__, self.units, fitted_times
+            X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units), fitted_times
         )
         return as_epochs_recording(
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=verbose
@@ -788,7 +788,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             _warn_array_params_ignored(self)
             return X, {}
         array = _epochs_array(
-            X, self.ch_names, self.sfreq, type(self).__name__, self.units, fitted_times
+            X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units), fitted_times
         )
         return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
 
