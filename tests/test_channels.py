@@ -1268,6 +1268,25 @@ def test_nearest_rename_takes_old_montage_names():
     assert table["Cz"] == "Cz" and table.code == "eegpt.channels.nearest_rename('standard_1005')"
 
 
+def test_a_montage_table_of_10_05_sites_is_no_socket_table():
+    """standard_1005's own labels (A1, C1, F9: 10-05 sites that look like sockets) make no
+    cap's socket table: no "names amplifier sockets ... not applied" warning for a Muse's
+    10-10 labels; a cap's socket table (biosemi64, A1..B32) still gets it."""
+    from eegpt.vocabulary import is_ten_five_site
+
+    assert all(map(is_ten_five_site, ["A1", "A2", "C1", "C6", "F10", "T3", "O9", "fp1"]))
+    assert not any(map(is_ten_five_site, ["A3", "B7", "C7", "E1", "H32", "FCZ"]))
+    table = nearest_rename("standard_1005")
+    muse = ["TP9", "AF7", "AF8", "TP10"]
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        mapping = map_channels(muse, rename=table, on_missing="ignore")
+    assert not [w for w in record if "amplifier sockets" in str(w.message)], record
+    assert mapping.input_names == ("AF7", "AF8")
+    with pytest.warns(RuntimeWarning, match="names amplifier sockets.*not applied"):
+        map_channels(["Fp1", "Fz", "Cz", "Pz"], rename="biosemi64", on_missing="ignore")
+
+
 def _scaled_montage(positions, keep=lambda p: True, scale=1.05, **kw):
     """A DigMontage of the positions (mm, head frame) that ``keep`` keeps, scaled, so that
     they are no standard montage's: a head of another size."""

@@ -30,6 +30,7 @@ from eegpt.text_tables import table_text
 from eegpt.vocabulary import (
     _label_key,
     is_other_electrode,
+    is_ten_five_site,
     montage_spelling,
     normalize_channel_name,
     present_keys,
@@ -584,7 +585,9 @@ def _table_sockets(rename: Mapping[str, str | None]) -> list[str]:
 
     Labels of bank E (``E1``..``E32``) count only in a table that also has bank D's sockets
     (BioSemi fills its banks from A) and no EGI number beyond a bank (``E33``..): a table for
-    EGI nets (``E36`` -> ``C3``), alone or merged with a BioSemi cap's, names no sockets."""
+    EGI nets (``E36`` -> ``C3``), alone or merged with a BioSemi cap's, names no sockets; nor
+    does a table whose socket-like keys are all 10-05 sites (:func:`nearest_rename` of
+    ``"standard_1005"``: ``A1``, ``C1``, ``F9``), as no cap's sockets stop at those."""
     keys = [key.strip().upper() for key in rename]
     banks = {key[0] for key in keys if _SOCKET.match(key)}
     egi = "D" not in banks or any(_EGI.match(key) and not _SOCKET.match(key) for key in keys)
@@ -593,6 +596,8 @@ def _table_sockets(rename: Mapping[str, str | None]) -> list[str]:
         for key, upper in zip(rename, keys, strict=True)
         if _SOCKET.match(upper) and not (egi and upper.startswith("E"))
     ]
+    if all(is_ten_five_site(key) for key in sockets):  # a montage's sites (standard_1005's
+        return []  # A1, C1, F9): a cap's sockets run past them (A3, B1)
     return sockets if len(sockets) >= 8 else []
 
 

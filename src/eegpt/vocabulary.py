@@ -382,6 +382,15 @@ def _contacts_warning(used: Sequence[str], names: Sequence[str], where: str) -> 
     )
 
 
+def is_ten_five_site(name: str) -> bool:
+    """A numbered site of the 10-10/10-05 systems (:data:`_TEN_FIVE_NUMBERS`: ``C1``, ``F10``,
+    the ear sites ``A1``/``A2``), whose label may look like an amplifier socket's (``C1``):
+    ``A3`` or ``B7`` is none."""
+    if not (match := re.fullmatch(r"([A-Z]+)(\d{1,2})", _label_key(name))):
+        return False
+    return int(match[2]) in _TEN_FIVE_NUMBERS.get(match[1], frozenset())
+
+
 def is_other_electrode(name: str) -> bool:
     """A scalp electrode of the 10-10/10-05 systems outside the vocabulary (``TP9``)."""
     key = _label_key(name)
