@@ -2140,6 +2140,27 @@ def test_cli_a_cap_table_is_not_applied_to_a_bdf_of_10_10_names(tmp_path, capsys
         assert "Fp1    ->  FP1" in capsys.readouterr().out
 
 
+def test_cli_channels_says_a_later_split_fif_part_continues_its_first(tmp_path, capsys):
+    """`eegpt channels s_raw-1.fif` (a later part of a split FIF recording, alone) still shows
+    its channels, with a warning naming the first part (embed refuses the part alone) and
+    that the duration is the part's; the first part given gets no such warning."""
+    data = np.random.default_rng(0).normal(0, 2e-5, (6, 256 * 400))
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.save(tmp_path / "s_raw.fif", split_size="2MB", buffer_size_sec=1.0, verbose=False)
+    part = tmp_path / "s_raw-1.fif"
+    for given, warned in ((part, True), (tmp_path / "s_raw.fif", False)):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            assert main(["channels", str(given)]) == 0
+        said = " ".join(str(w.message) for w in record)
+        assert ("later part of a split FIF recording" in said) is warned, said
+        if warned:
+            assert f"given without its first part {tmp_path / 's_raw.fif'}" in said
+            assert "the duration is only this part's" in said
+        assert "Fp1" in capsys.readouterr().out
+
+
 def _eegpt_process(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
     """``python -m eegpt ARGS`` in a process of its own, with this checkout's eegpt and the
     environment changed by ``env`` (PYTHONIOENCODING and PYTHONUTF8 left out unless given)."""

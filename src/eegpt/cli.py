@@ -1699,9 +1699,12 @@ def cmd_channels(args: argparse.Namespace) -> int:
         "keep": args.keep_channels,
     }  # fmt: skip
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
+    continues = _split_continuations(args.recordings)
     with OncePerCorpus() as said:  # a folder of one montage: its table and warnings once
         for path in args.recordings:
             said.current = path
+            if path in continues:
+                warnings.warn(continues[path], EEGPTWarning, stacklevel=1)
             failed += _show_channels(args, path, mapping_args, typed, seen, said)
     for line in said.summary():
         warnings.warn(line, EEGPTWarning, stacklevel=1)
@@ -1712,6 +1715,23 @@ def cmd_channels(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return EXIT_SOME_FAILED if n_read else 1  # as eegpt embed: 3 when only some failed
+
+
+def _split_continuations(paths: list[Path]) -> dict[Path, str]:
+    """For `eegpt channels`: the later parts of split FIF recordings given without their first
+    part (found as `eegpt embed` finds those it refuses:
+    :func:`eegpt.dataset_inputs.listed_split_parts`) -> the warning that says what their
+    channels and duration are: the recording's channels, but only this part's duration."""
+    from eegpt.dataset_inputs import listed_split_parts
+
+    return {
+        paths[row]: (
+            f"{paths[row]} is a later part of a split FIF recording, given without its first "
+            f"part {first}: the channels shown are that recording's, but the duration is only "
+            f"this part's (eegpt embed refuses it alone: give {first} instead)"
+        )
+        for row, first in listed_split_parts(paths).orphans
+    }
 
 
 def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None) -> Any:
