@@ -2824,6 +2824,24 @@ def test_info_shows_the_recording_clock_and_its_gaps(tmp_path, capsys):
     assert "  no measurement date: clock_time empty" in text
 
 
+def test_info_counts_the_channels_left_out_grouping_meg(tmp_path, capsys):
+    """A MEG+EEG recording's output: `eegpt info` counts the channels left out before mapping
+    (metadata["left_out"]) by why, MEG sensors together with their types; none: no line."""
+    left_out = {
+        **{f"MEG{i:03d}1": "grad" for i in range(20)},
+        **{f"MEG{i:03d}3": "mag" for i in range(10)},
+        "EOG061": "eog", "EOG062": "eog", "ECG063": "ecg", "STI101": "stim", "EEG005": "bad",
+    }  # fmt: skip
+    path = _saved_embeddings(tmp_path, ".npz", left_out=left_out)
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    want = "  35 channels left out: 30 MEG (grad, mag), 2 eog, 1 ecg, 1 stim, 1 bad\n"
+    assert want in text, text
+    plain = _saved_embeddings(tmp_path / "plain", ".npz")
+    assert main(["info", str(plain)]) == 0
+    assert "left out:" not in capsys.readouterr().out
+
+
 def test_info_lists_the_gaps_the_first_sample_and_the_clock_of_epochs(tmp_path, capsys):
     """eegpt info lists each gap of an EDF+D file as HH:MM:SS-HH:MM:SS (N s), ten at most;
     names the first sample where a cropped file starts after its header's start; gives dated

@@ -198,6 +198,27 @@ def left_out_text(left_out: Any) -> list[str]:
     return [f"{name} ({why})" for name, why in left_out.items()]
 
 
+#: MNE's channel types of MEG sensors, counted together by :func:`left_out_count_text`.
+_MEG_TYPES = ("grad", "mag", "ref_meg")
+
+
+def left_out_count_text(left_out: Any) -> str | None:
+    """How many channels were left out before mapping (``left_out`` as :func:`left_out_text`
+    takes it), by why, MEG sensors counted together with their types: ``"35 channels left
+    out: 30 MEG (grad, mag), 2 eog, 1 ecg, 1 stim, 1 bad"``; None for none (or anything
+    but a mapping)."""
+    if not isinstance(left_out, Mapping) or not left_out:
+        return None
+    whys = [str(why) for why in left_out.values()]
+    counts = Counter("MEG" if why in _MEG_TYPES else why for why in whys)
+    meg = [kind for kind in _MEG_TYPES if kind in whys]
+    parts = [
+        f"{n} {why}" + (f" ({', '.join(meg)})" if why == "MEG" else "") for why, n in counts.items()
+    ]
+    total = len(whys)
+    return f"{total} channel{'s' if total != 1 else ''} left out: {', '.join(parts)}"
+
+
 def _why_left_out(
     table: Mapping[str, str | None],
     excluded: Sequence[str],

@@ -2308,6 +2308,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
     embedded from are as they were then (False: CHANGED since embedded,
     :func:`eegpt.dataset_stamps.output_source_check`; True where they cannot be found)."""
     from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
+    from eegpt.channels import left_out_count_text
     from eegpt.dataset_stamps import output_source_check, source_check_lines
     from eegpt.outputs import _load_outline
     from eegpt.preprocessing_spec import describe as describe_preprocessing
@@ -2340,6 +2341,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         *_timeline_lines(emb.onsets, meta),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
         *([f"  channels renamed by: {renamed}"] if renamed else []),
+        *([f"  {left_out}"] if (left_out := left_out_count_text(meta.get("left_out"))) else []),
         describe_preprocessing(pre),
         *_rate_lines(meta.get("sfreq_in"), pre),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
