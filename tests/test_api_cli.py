@@ -1847,6 +1847,37 @@ def test_the_recording_end_and_a_truncation_are_in_the_provenance(tmp_path, stre
     )
 
 
+@pytest.mark.parametrize("stream", [True, False])
+def test_ssp_projectors_of_the_recording_are_in_the_provenance(tmp_path, stream, capsys):
+    """A FIF saved after raw.apply_proj() (an average reference) with another projector
+    stored but not applied: both recorded (metadata["projections"], whether applied), read
+    whole or streamed alike, and shown by `eegpt info`; the unapplied one is still warned of."""
+    model = EEGPT("tiny2")
+    raw, _ = synthetic_raw(minutes=0.5, seed=2)
+    raw.set_eeg_reference("average", projection=True, verbose=False).apply_proj(verbose=False)
+    names = raw.copy().pick("eeg").ch_names
+    data = {"nrow": 1, "ncol": len(names), "row_names": None, "col_names": names,
+            "data": np.ones((1, len(names))) / np.sqrt(len(names))}  # fmt: skip
+    raw.add_proj(mne.Projection(data=data, kind=1, desc="ECG-eeg-1", active=False))
+    raw.save(tmp_path / "ssp_raw.fif", verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"stored but not applied \(\['ECG-eeg-1'\]\)"):
+        emb = embed_to_file(model, tmp_path / "ssp_raw.fif", tmp_path / "ssp.npz", stream=stream)
+    assert emb.metadata["projections"] == [
+        {"desc": "Average EEG reference", "applied": True},
+        {"desc": "ECG-eeg-1", "applied": False},
+    ]
+    assert main(["info", str(tmp_path / "ssp.npz")]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "SSP projectors applied to the recording before eegpt (1): 'Average EEG reference'" in text
+    )
+    assert (
+        "stored with the recording, not applied (1; eegpt does not apply them): 'ECG-eeg-1'" in text
+    )
+    plain, _ = synthetic_raw(minutes=0.5, seed=2)
+    assert "projections" not in model.embed(plain, verbose="error").metadata
+
+
 def test_info_shows_the_recording_end_and_a_truncation(tmp_path, capsys):
     model = EEGPT("tiny2")
     raw, _ = synthetic_raw(minutes=0.5, seed=2)

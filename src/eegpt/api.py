@@ -786,6 +786,9 @@ def provenance(
     filters = getattr(recording, "filters", None)
     if filters:  # the band the recording was filtered to before eegpt (as MNE knows it)
         record["recording_filters"] = dict(filters)
+    projections = getattr(recording, "projections", None)
+    if projections:  # SSP projectors stored with the recording: applied before eegpt, or not
+        record["projections"] = [dict(proj) for proj in projections]
     baseline = getattr(recording, "baseline", None)
     if baseline is not None:  # epochs MNE baseline-corrected (eegpt does not): the interval
         record["epochs_baseline"] = list(baseline)

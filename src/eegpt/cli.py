@@ -2546,6 +2546,30 @@ def _rate_lines(sfreq_in: float | None, pre: dict[str, Any]) -> list[str]:
     return [line]
 
 
+def _projection_lines(projections: Any) -> list[str]:
+    """``eegpt info`` lines on the SSP projectors stored with the recording (an output's
+    ``metadata["projections"]``): those applied to the samples before eegpt read them, and
+    those stored but not applied, which eegpt does not apply either."""
+    if not isinstance(projections, list):
+        return []
+    applied = [repr(p.get("desc")) for p in projections if isinstance(p, dict) and p.get("applied")]
+    stored = [
+        repr(p.get("desc")) for p in projections if isinstance(p, dict) and not p.get("applied")
+    ]
+    lines = []
+    if applied:
+        lines.append(
+            f"  SSP projectors applied to the recording before eegpt ({len(applied)}): "
+            f"{few(applied, 6)}"
+        )
+    if stored:
+        lines.append(
+            f"  SSP projectors stored with the recording, not applied ({len(stored)}; eegpt does "
+            f"not apply them): {few(stored, 6)}"
+        )
+    return lines
+
+
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
     """``eegpt info`` lines on the recording's own filtering, a truncated file and the
     recording's end (padded or left out), from an embeddings file's provenance."""
@@ -2558,6 +2582,7 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             f"  recording filtered to {band['highpass_hz']:g}-{band['lowpass_hz']:g} Hz before "
             "eegpt (as MNE reads it: the file's prefiltering, or filters applied in MNE)"
         )
+    lines += _projection_lines(meta.get("projections"))
     baseline = meta.get("epochs_baseline")
     if baseline:
         from eegpt._logging import baseline_text

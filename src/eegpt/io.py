@@ -176,6 +176,10 @@ class Recording:
         SSP projectors stored with an MNE object but not applied to ``data``, as (description,
         channels it acts on); :func:`~eegpt.preprocessing.prepare` warns when one acts on a
         used channel (:func:`warn_unapplied_projectors`).
+    projections : list of dict | None
+        For MNE data, every SSP projector stored with it (:func:`stored_projections`), applied
+        before eegpt or not: ``{"desc": ..., "applied": True}``; recorded in the output's
+        provenance (``metadata["projections"]``).
     bads : list of str | None
         For MNE data, the channels of ``info["bads"]`` that the picks left out (not in
         ``ch_names``), so that a model fitted with them can say why they are missing.
@@ -240,6 +244,7 @@ class Recording:
     epochs_metadata: Any = field(default=None, repr=False)
     array_units: str | None = field(default=None, repr=False)
     projectors: list[tuple[str, tuple[str, ...]]] | None = field(default=None, repr=False)
+    projections: list[dict[str, Any]] | None = field(default=None, repr=False)
     rates: list[float] | None = field(default=None, repr=False)
     bads: list[str] | None = field(default=None, repr=False)
     clock: RecordClock | None = field(default=None, repr=False)
@@ -2653,6 +2658,16 @@ def unapplied_projectors(info: mne.Info) -> list[tuple[str, tuple[str, ...]]]:
     return pending
 
 
+def stored_projections(info: mne.Info) -> list[dict[str, Any]] | None:
+    """The SSP projectors stored in ``info`` (``info["projs"]``), each as its description and
+    whether it was applied to the data before eegpt read them (MNE's ``active``: an average
+    reference or ECG/EOG projectors after ``raw.apply_proj()``), for the output's provenance;
+    None for none."""
+    return [
+        {"desc": str(proj["desc"]), "applied": bool(proj["active"])} for proj in info["projs"]
+    ] or None
+
+
 def warn_unapplied_projectors(
     projectors: Sequence[tuple[str, Sequence[str]]] | None,
     names: Sequence[str],
@@ -2758,6 +2773,7 @@ def _from_mne(
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
         date_clock=date_clock(inst) if inst.info.get("meas_date") is not None else None,
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
+        projections=stored_projections(inst.info),
         bads=[n for n in inst.info["bads"] if n not in names] or None,
         left_out=left_out_channels(inst.info, names), filters=recorded_filters(inst.info),
         baseline=epochs_baseline(inst) if isinstance(inst, mne.BaseEpochs) else None,

@@ -60,6 +60,7 @@ from eegpt.io import (
     mne_source,
     open_recording,
     recorded_filters,
+    stored_projections,
     unapplied_projectors,
     warn_discontinuous_raw,
     warn_unapplied_projectors,
@@ -158,6 +159,11 @@ class StreamedRecording:
     def filters(self) -> dict[str, float]:
         """See :attr:`eegpt.io.Recording.filters`."""
         return recorded_filters(self.raw.info)
+
+    @property
+    def projections(self) -> list[dict[str, Any]] | None:
+        """See :attr:`eegpt.io.Recording.projections`."""
+        return stored_projections(self.raw.info)
 
     @property
     def n_channels(self) -> int:
