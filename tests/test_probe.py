@@ -1269,8 +1269,10 @@ def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_
                            "--merge-gap-seconds", "1.5"]) == 0  # fmt: skip
     got = json.loads(scores.read_text())["events"]
     both = dict(classes=["background", "seizure"], merge_gap_seconds=1.5)
+    # the scored events: the labels' runs as they are (the merge gap shapes predictions only)
     expected = event_scores(windows_to_events(table, 1.0, **both),
-                            windows_to_events(table, 1.0, column="label", **both),
+                            windows_to_events(table, 1.0, column="label",
+                                              classes=["background", "seizure"]),
                             n / 3600, classes=["background", "seizure"])  # fmt: skip
     assert list(got["scores"]) == ["background", "seizure"]
     assert expected["background"]["scored_events"] == 3
@@ -1281,6 +1283,15 @@ def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_
                     None if np.isnan(value) else pytest.approx(value)
                 ), (name, key, k)
         assert got["scores"][name]["predicted_events"] == mine["predicted_events"]
+    # --min-event-seconds and --merge-gap-seconds shape the predicted events only: the true
+    # seizures (6 s and 5 s, 12 s apart) stay 2 scored events, neither dropped nor joined
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        assert probe_main(["evaluate", str(out), str(path), "--event-scoring", "--json",
+                           str(scores), "-q", "--min-event-seconds", "10",
+                           "--merge-gap-seconds", "15"]) == 0  # fmt: skip
+    got = json.loads(scores.read_text())["events"]
+    assert got["min_event_seconds"] == 10 and got["merge_gap_seconds"] == 15
+    assert got["scores"]["seizure"]["scored_events"] == 2
     for args, said in (
         ([str(tmp_path / "x-epo.fif"), "--event-scoring"], "--event-scoring merges the windows "
          f"of continuous recordings into events; {tmp_path / 'x-epo.fif'} hold epochs"),

@@ -436,7 +436,8 @@ def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> No
             help="continuous recordings (not epochs files): also score events as seizure "
             "detection is scored (TUH Seizure Corpus, NEDC): the consecutive windows predicted "
             "as an event class merged into events as probe predict --events merges them, and "
-            "the scored events made alike of the window labels (the label spans as the "
+            "the scored events made of the window labels (neither --min-event-seconds nor "
+            "--merge-gap-seconds applies to them; the label spans as the "
             "windows see them: the windows --window-labels labels as the class, not the "
             "annotations' own onsets and ends). Per event class: OVLP (any overlap: a scored "
             "event overlapped by a predicted one is found, a predicted one overlapping none "
@@ -459,7 +460,9 @@ def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> No
             "n_windows x hop seconds (without --overlap, the windows' own span). Windows "
             "marked bad belong to no event and break one. A .csv, .tsv or .parquet file, with "
             "its provenance as --output's. Where the windows are labelled (--window-labels), "
-            "the scored events (made alike of the window labels) are compared on stderr: OVLP "
+            "the scored events (the runs of the window labels, with neither --min-event-seconds "
+            "nor --merge-gap-seconds: those shape predicted events only) are compared on "
+            "stderr: OVLP "
             "and TAES sensitivity, precision, F1 and false alarms per 24 h, as probe evaluate "
             "--event-scoring gives them",
         )
@@ -478,7 +481,7 @@ def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> No
         default=0.0,
         metavar="SECONDS",
         help=f"with {switch}: leave out events shorter than this (default 0: none)"
-        + (", predicted and scored alike" if scoring else ""),
+        + (SHAPES_PREDICTED_ONLY if scoring else ""),
     )
     g.add_argument(
         "--merge-gap-seconds",
@@ -487,8 +490,14 @@ def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> No
         metavar="SECONDS",
         help=f"with {switch}: join the events of a class less than this apart (offset to next "
         "onset, bad windows between included), before --min-event-seconds (default 0: none)"
-        + (", predicted and scored alike" if scoring else ""),
+        + (SHAPES_PREDICTED_ONLY if scoring else ""),
     )
+
+
+SHAPES_PREDICTED_ONLY = (
+    ", of the predicted events only (the scored events are the runs of the window labels as "
+    "they are)"
+)
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
@@ -1883,11 +1892,16 @@ def _scored_events(
 ) -> tuple[dict[str, dict[str, Any]], float]:
     """``(scores, hours)``: the predicted ``events`` scored (OVLP and TAES,
     :func:`eegpt.probe_events.event_scores`) against the events of the window labels of
-    ``table`` (its ``label`` column, merged as the predictions are), over the hours of its
-    windows not marked bad (each a hop)."""
+    ``table`` (its ``label`` column, with the predictions' hop, classes and span but neither
+    ``--min-event-seconds`` nor ``--merge-gap-seconds``, which shape predicted events only),
+    over the hours of its windows not marked bad (each a hop)."""
     from eegpt.probe_events import event_scores, windows_to_events
 
-    scored = windows_to_events(table, window, column="label", **settings)
+    # the scored (reference) events are the window labels' runs as they are: the options
+    # that shape predicted events (--min-event-seconds, --merge-gap-seconds) would drop
+    # short true events from the denominator and join separate ones
+    reference = {**settings, "min_event_seconds": 0.0, "merge_gap_seconds": 0.0}
+    scored = windows_to_events(table, window, column="label", **reference)
     good = ~table["bad"].fillna(False).astype(bool) if "bad" in table else table["file"].notna()
     hours = float(good.sum()) * hop / 3600
     return event_scores(events, scored, hours, classes=args.event_class), hours
