@@ -9,6 +9,7 @@ import logging
 
 import mne
 import numpy as np
+import pandas as pd
 import pytest
 
 from eegpt.checkpoints import load_model
@@ -218,3 +219,32 @@ def test_a_labels_file_numbered_by_position_names_the_files_whose_numbers_fail(t
 def test_clock_s_is_written_with_six_decimals_as_onset_s():
     assert _csv_cell("clock_s", 3.9000000000000004) == "3.900000"
     assert _csv_cell("onset_s", 3.9000000000000004) == "3.900000"
+
+
+def test_a_probe_of_cropped_epochs_evaluates_continuous_recordings(erp, weights, tmp_path, capsys):
+    """The crop of the epochs trained on (--crop) crops only inputs read as epochs: a
+    continuous recording's windows have no event to crop by (as probe.predict_proba drops
+    it), said on stderr, not refused as though they were arrays without times."""
+    path, probe = tmp_path / "sub-01-epo.fif", tmp_path / "probe"
+    erp.save(path, verbose=False)
+    assert main(["probe", "train", str(path), "-o", str(probe), "--weights", str(weights),
+                 "--crop", "-0.2", *COMMON]) == 0  # fmt: skip
+    raw, events, ids = synthetic_erp_raw(4, sfreq=1000.0, seed=5)
+    classes = sorted(ids)
+    names = {v: k for k, v in ids.items()}
+    onsets = events[:, 0] / raw.info["sfreq"]
+    raw.set_annotations(mne.Annotations(onsets, [1.0] * len(onsets),
+                                        [names[e] for e in events[:, 2]]))  # fmt: skip
+    recording = tmp_path / "c_raw.fif"
+    raw.save(recording, verbose=False)
+    capsys.readouterr()
+    labelled = [a for c in classes for a in ("--window-labels", f"{c}=^{c}$")]
+    assert main(["probe", "evaluate", str(probe), str(recording), *labelled]) == 0
+    err = capsys.readouterr().err
+    assert "the probe's --crop -0.2 does not apply to continuous recordings" in err
+    out = tmp_path / "c.csv"
+    assert main(["probe", "predict", str(probe), str(recording), "-o", str(out), *labelled]) == 0
+    err = capsys.readouterr().err
+    assert "the probe's --crop -0.2 does not apply to continuous recordings" in err
+    assert "epochs cropped to" not in err
+    assert len(pd.read_csv(out)) == 19  # 19 windows of 1 s, none cropped

@@ -567,12 +567,37 @@ def _add_applied_crop(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _crop_left_out(args: argparse.Namespace, probe: Any, epochs: list[Any]) -> None:
+    """The probe's crop (``preprocessing.crop_tmin``) left out for continuous recordings,
+    whose windows have no time-locking event to crop by (as
+    :meth:`eegpt.probe.EEGPTProbe.predict_proba` leaves it out for one), said on stderr;
+    refused where ``epochs`` files are given beside them, which it would crop."""
+    from dataclasses import replace
+
+    trained = probe.preprocessing.crop_tmin
+    if epochs:
+        raise ValueError(
+            f"the probe was trained on epochs cropped by --crop {trained:g}, which crops epochs "
+            f"files such as {epochs[0]} but not the windows of continuous recordings: give the "
+            "continuous recordings and the epochs files in separate runs"
+        )
+    if not args.quiet:
+        print(
+            f"the probe's --crop {trained:g} does not apply to continuous recordings: their "
+            "windows have no time-locking event to crop by, so they are used as cut",
+            file=sys.stderr,
+        )
+    probe.preprocessing = replace(probe.preprocessing, crop_tmin=None)
+    args.crop_preprocessing = probe.preprocessing
+
+
 def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     """The crop of the epochs predicted or evaluated (``--crop``): the probe's training crop
     (its ``preprocessing.crop_tmin``) unless another is given, which is used with a warning
     that it differs (epochs cropped elsewhere around their event than those trained on); a
-    ``--crop`` given for a continuous recording is refused. The probe's preprocessing then
-    holds the crop applied, which the output's provenance records."""
+    ``--crop`` given for a continuous recording is refused, and the probe's own left out for
+    one (:func:`_crop_left_out`). The probe's preprocessing then holds the crop applied,
+    which the output's provenance records."""
     from dataclasses import replace
 
     from eegpt._logging import warn as _warn
@@ -582,17 +607,17 @@ def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     given = getattr(args, "crop", None)
     args.crop_preprocessing = probe.preprocessing  # the epochs files cropped as it says
     if given is None:
-        if (
-            trained is not None
-            and not args.quiet
-            and not all(_is_continuous_input(p) for p in args.data)
-        ):
+        windows = [_is_continuous_input(p) for p in args.data]
+        if trained is not None and not args.quiet and not all(windows):
             print(
                 f"epochs cropped to [{trained:g}, {trained:g} + "
                 f"{probe.preprocessing.window_seconds:g}) s around their event, as in training "
                 f"(--crop {trained:g})",
                 file=sys.stderr,
             )
+        if trained is not None and any(windows):
+            epochs = [p for p, w in zip(args.data, windows, strict=True) if not w]
+            _crop_left_out(args, probe, epochs)
         return
     continuous = [str(p) for p in args.data if _is_continuous_input(p)]
     if continuous:
