@@ -2145,6 +2145,9 @@ def test_array_units_in_any_letter_case_and_a_dataframe_refused_with_the_route()
     assert as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units="mv").data[0, 0] == 1e-3  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"'MV' would be megavolts\), got 'MV'"):
         as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units="MV")  # type: ignore[arg-type]
+    for spaced in (" MV", "MV ", "\tMV\n"):  # megavolts with spaces around too
+        with pytest.raises(ValueError, match="'MV' would be megavolts"):
+            as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units=spaced)  # type: ignore[arg-type]
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(x.T, columns=["Fp1", "Fp2"])  # a row per sample, as devices write them
     for names in (None, ["Fp1", "Fp2"]):

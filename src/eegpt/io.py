@@ -2894,8 +2894,9 @@ def units_name(units: Any) -> str:
     if isinstance(units, str) and units in UNITS:
         return units
     folded = {name.casefold(): name for name in UNITS}
-    if isinstance(units, str) and units != "MV" and units.strip().casefold() in folded:
-        return folded[units.strip().casefold()]
+    stripped = units.strip() if isinstance(units, str) else None
+    if stripped is not None and stripped != "MV" and stripped.casefold() in folded:
+        return folded[stripped.casefold()]
     raise ValueError(
         f"units must be one of {list(UNITS)} (any letter case: 'uv' is 'uV'; 'MV' would be "
         f"megavolts), got {units!r}"
