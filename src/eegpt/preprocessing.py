@@ -274,12 +274,17 @@ class PreprocessingConfig(PreprocessingFields):
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable form, every field included; inverse of :meth:`from_dict`. A
+        """JSON-serialisable form, every field included but ``crop_tmin`` when it is None
+        (so that an eegpt from before the field, whose :meth:`from_dict` refuses unknown
+        keys, still reads what is written without a crop); inverse of :meth:`from_dict`. A
         stored dict that lacks a field (``detrend``, ``"none"``, before the option was
-        recorded always; ``average_reference``) means its value in :data:`STORED_DEFAULTS`,
-        else its default: :meth:`from_dict` and the comparison of a resumed corpus run's
-        settings read old ones so."""
-        return asdict(self)
+        recorded always; ``average_reference``; ``crop_tmin``) means its value in
+        :data:`STORED_DEFAULTS`, else its default: :meth:`from_dict` and the comparison of a
+        resumed corpus run's settings read old ones so."""
+        d = asdict(self)
+        if d["crop_tmin"] is None:
+            del d["crop_tmin"]
+        return d
 
     @staticmethod
     def describe(d: Mapping[str, Any]) -> str:
