@@ -103,6 +103,17 @@ def test_event_scores_ovlp_and_taes_by_hand():
     assert whole["ovlp"]["false_alarms"] == 0
 
 
+def test_a_zero_length_event_at_an_edge_scores_alike_in_ovlp_and_taes():
+    """A scored event of no duration exactly at a predicted event's end (or start) touches it
+    only: a miss for OVLP and TAES alike; one inside it is a hit for both."""
+    predicted = _events("r", [10.0], [20.0])
+    for at in (20.0, 10.0):
+        s = event_scores(predicted, _events("r", [at], [at]), hours=1.0)["sz"]
+        assert s["ovlp"]["hits"] == s["taes"]["hits"] == 0, at
+    inside = event_scores(predicted, _events("r", [15.0], [15.0]), hours=1.0)["sz"]
+    assert inside["ovlp"]["hits"] == inside["taes"]["hits"] == 1
+
+
 def test_event_scores_undefined_without_seizures_hours_or_events():
     """No scored event: sensitivity NaN, every predicted event false; no hours: the rate NaN;
     a class with no event at all (named in classes): its scores NaN, nothing raised."""

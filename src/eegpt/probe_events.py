@@ -299,28 +299,34 @@ def _rates(hits: float, misses: float, false: float, n: int, hours: float) -> di
     }  # fmt: skip
 
 
+def _overlapping(onset: float, offset: float, same: pd.DataFrame) -> np.ndarray:
+    """Which of the events ``same`` overlap ``[onset, offset]`` by more than nothing (beyond
+    :data:`_TOLERANCE`): the one test of OVLP and TAES, so that an event of no duration at
+    another's edge counts alike for both (as touching only, not overlapping)."""
+    return np.asarray(
+        (same["onset_s"].to_numpy(np.float64) < offset - _TOLERANCE)
+        & (same["offset_s"].to_numpy(np.float64) > onset + _TOLERANCE)
+    )
+
+
 def _overlaps(event: pd.Series, others: pd.DataFrame) -> bool:
     """Whether ``event`` overlaps (by more than nothing) any of ``others`` of its file."""
     same = others[others["file"] == event["file"]]
-    return bool(
-        np.any(
-            (same["onset_s"] < event["offset_s"] - _TOLERANCE)
-            & (same["offset_s"] > event["onset_s"] + _TOLERANCE)
-        )
-    )
+    onset, offset = float(event["onset_s"]), float(event["offset_s"])
+    return bool(np.any(_overlapping(onset, offset, same)))
 
 
 def _covered(event: pd.Series, others: pd.DataFrame) -> float:
     """The fraction of ``event`` that ``others`` of its file cover (their union, so time under
-    two of them counts once); for an event of no duration, 1 where it lies in one, else 0."""
+    two of them counts once); for an event of no duration, 1 where one overlaps it as
+    :func:`_overlaps` tests it (inside, not at an edge), else 0."""
     same = others[others["file"] == event["file"]]
     onset, offset = float(event["onset_s"]), float(event["offset_s"])
     starts = np.maximum(same["onset_s"].to_numpy(np.float64), onset)
     ends = np.minimum(same["offset_s"].to_numpy(np.float64), offset)
     keep = ends > starts
     if offset - onset <= _TOLERANCE:
-        inside = (same["onset_s"] <= onset) & (same["offset_s"] >= offset)
-        return 1.0 if bool(np.any(inside)) else 0.0
+        return 1.0 if bool(np.any(_overlapping(onset, offset, same))) else 0.0
     covered, reached = 0.0, onset
     for a, b in sorted(zip(starts[keep], ends[keep], strict=True)):
         a = max(a, reached)
