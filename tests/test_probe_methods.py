@@ -952,3 +952,22 @@ def test_an_annotations_table_given_as_labels_says_to_use_annotations(
     said = annotations_table_text(table, "--val-labels")
     assert said is not None and f"as --val-annotations {table} --window-labels" in said
     assert annotations_table_text(_write_labels(tmp_path / "plain.csv", ["a", "b"])) is None
+
+
+def test_a_tuh_csv_bi_given_as_labels_says_to_use_annotations(weights, tmp_path, capsys):
+    """A TUH .csv_bi (its header below '# version = csv_v1.0.0' comment lines) given as
+    --labels is told to be given with --annotations, not to add a 'label' header."""
+    path = _recording_with_a_gap(tmp_path)
+    table = tmp_path / "rec_s001_t000.csv_bi"
+    table.write_text(
+        "# version = csv_v1.0.0\n# bname = rec_s001_t000\n# duration = 37.00 secs\n#\n"
+        "channel,start_time,stop_time,label,confidence\n"
+        "TERM,0.0000,10.0000,bckg,1.0000\nTERM,10.0000,20.0000,seiz,1.0000\n"
+        "TERM,20.0000,37.0000,bckg,1.0000\n"
+    )
+    assert probe_main(["train", str(path), "--labels", str(table), "--weights", str(weights),
+                       "-o", str(tmp_path / "probe"), "--passes", "1", *COMMON]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "it is a table of annotations (onset and duration: spans of time in a recording)" in err
+    assert f"--annotations {table} --window-labels 'bckg=^bckg$' --window-labels " in err
+    assert "Add the header 'label'" not in err

@@ -645,18 +645,33 @@ MISSING_LABELS = frozenset({"", "n/a", "na", "nan"})
 LABEL_CSV_SEPARATORS = (",", ";", "\t")
 
 
+def _header_cells(line: str, sep: str) -> list[str]:
+    """The cells of the header ``line`` of a table separated by ``sep``, stripped."""
+    return [cell.strip() for cell in next(csv.reader([line], delimiter=sep), [])]
+
+
+def _table_header(text: str, comments: bool = False) -> tuple[str, str, list[str]]:
+    """``(line, separator, cells)`` of the header of the table ``text``: its first line (with
+    ``comments``, its first line not starting with ``#``, as TUH's ``.csv_bi`` begins with
+    ``# version = csv_v1.0.0`` lines), the separator of :data:`LABEL_CSV_SEPARATORS` it holds
+    most of, and its cells split by it (:func:`_header_cells`)."""
+    lines = [ln for ln in text.splitlines() if not (comments and ln.lstrip().startswith("#"))]
+    line = lines[0] if lines and text.strip() else ""
+    sep = max(LABEL_CSV_SEPARATORS, key=line.count)
+    return line, sep, _header_cells(line, sep)
+
+
 def _label_csv_layout(path: Path, text: str) -> tuple[str, int]:
     """``(separator, column)`` of the labels CSV ``text`` (of ``path``): the separator of
     :data:`LABEL_CSV_SEPARATORS` whose header row has a ``label`` column, in any case
     (``Label``, ``LABEL``; an exact ``label`` first), and that column's index."""
-    first = text.splitlines()[0] if text.strip() else ""
+    first, likeliest, header = _table_header(text)
     for sep in LABEL_CSV_SEPARATORS:
-        header = [c.strip() for c in next(csv.reader(io.StringIO(text), delimiter=sep), [])]
-        named = [i for i, cell in enumerate(header) if cell.lower() == "label"]
+        cells = _header_cells(first, sep)
+        named = [i for i, cell in enumerate(cells) if cell.lower() == "label"]
         if named:
-            return sep, header.index("label") if "label" in header else named[0]
-    sep = max(LABEL_CSV_SEPARATORS, key=first.count)  # the likeliest, for the message
-    header = next(csv.reader([first], delimiter=sep), [])
+            return sep, cells.index("label") if "label" in cells else named[0]
+    sep = likeliest  # for the message
     said = {",": "commas", ";": "semicolons", "\t": "tabs"}
     found = (
         "it is empty"
@@ -681,9 +696,8 @@ def annotations_table_text(path: str | os.PathLike, labels_option: str = "--labe
         text = table_text(user_path(path))
     except (OSError, ValueError):
         return None
-    first = text.splitlines()[0] if text.strip() else ""
-    sep = max(LABEL_CSV_SEPARATORS, key=first.count)
-    header = {cell.strip().lower() for cell in next(csv.reader([first], delimiter=sep), [])}
+    # the header below any '#' lines (a TUH .csv_bi's '# version = csv_v1.0.0' ...)
+    header = {cell.lower() for cell in _table_header(text, comments=True)[2]}
     if not ({"onset", "duration"} <= header or {"start_time", "stop_time"} <= header):
         return None
     from eegpt.annotations import is_bad, read_table_annotations
