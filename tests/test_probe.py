@@ -3595,6 +3595,20 @@ def test_a_probe_trained_on_baseline_corrected_epochs_warns_where_the_input_is_n
     plain = model.embed(test[:4], preprocessing=config, verbose=False)
     with pytest.warns(RuntimeWarning, match=r"but these embeddings are not"):
         probe.predict_proba(plain)
+    # embeddings of a continuous recording: known not corrected (recorded as none), and so are
+    # older ones without the record of what MNE read; arrays' are unknown
+    windows = model.embed(raw, preprocessing=config, verbose=False)
+    assert windows.metadata["epochs_baseline"] is None
+    for source, said in (("<Raw>", "are not"), ("rec.edf", "are not"),
+                         ("sub-01-epo.fif", "are not"), ("x.npz", "is not recorded in them"),
+                         ("<array>", "is not recorded in them")):  # fmt: skip
+        older = copy.deepcopy(windows)
+        del older.metadata["epochs_baseline"]
+        older.metadata["source"] = source
+        for emb_ in (windows, older):
+            probe._warned = {}  # each said once per probe: said again here
+            with pytest.warns(RuntimeWarning, match=said if emb_ is older else "are not"):
+                probe.predict_proba(emb_)
     old = copy.copy(probe)
     old.training = {k: v for k, v in probe.training.items() if k != "epochs_baseline"}
     with warnings.catch_warnings():  # probes saved before it was recorded: unknown, unchecked

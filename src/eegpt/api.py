@@ -792,7 +792,9 @@ def provenance(
     baseline = getattr(recording, "baseline", None)
     if baseline is not None:  # epochs MNE baseline-corrected (eegpt does not): the interval
         record["epochs_baseline"] = list(baseline)
-    elif getattr(recording, "baseline_recorded", False):  # MNE epochs made with baseline=None
+    elif getattr(recording, "baseline_recorded", False) or not getattr(
+        recording, "is_epoched", False
+    ):  # MNE epochs made with baseline=None, or windows of a continuous recording: none
         record["epochs_baseline"] = None
     truncated = getattr(recording, "truncated", None)
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it

@@ -389,6 +389,25 @@ def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     }
 
 
+def _baseline_known(metadata: Mapping[str, Any]) -> bool:
+    """Whether embeddings' ``metadata`` tell whether their epochs were baseline-corrected:
+    they hold ``epochs_baseline`` (written for MNE epochs and for windows of continuous
+    recordings, None for none), or, written before it was, they are of what MNE read (a
+    recording or ``-epo.fif`` file, ``<Raw>``, ``<Epochs>``), whose interval was recorded
+    wherever a baseline was applied, so that its absence means none. Arrays (``.npz``,
+    ``<array>``) and EEGLAB ``.set`` files record no baseline: unknown."""
+    if "epochs_baseline" in metadata:
+        return True
+    source = str(metadata.get("source", ""))
+    if source in ("<Raw>", "<Epochs>"):
+        return True
+    return (
+        bool(source)
+        and not source.startswith("<")
+        and not source.lower().endswith((".npz", ".npy", ".set"))
+    )
+
+
 class EEGPTProbe:
     """A trained EEGPT classifier: encoder, optional channel projection and linear head.
 
@@ -1053,7 +1072,7 @@ class EEGPTProbe:
             self._check_baseline(
                 emb.metadata.get("epochs_baseline"),
                 what,
-                recorded=stream or "epochs_baseline" in emb.metadata,
+                recorded=stream or _baseline_known(emb.metadata),
             )
         dev = resolve_device(device)
         head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
