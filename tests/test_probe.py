@@ -988,9 +988,9 @@ def test_probe_predict_events_merge_windows_of_a_class(model, short_task, tmp_pa
                        "standard", "-q"]) == 0  # fmt: skip
     err = capsys.readouterr().err
     assert "events against the scored labels (0.01 h of windows):" in err
-    assert "  standard: 1 scored events, " in err
+    assert "  standard: 1 scored event, " in err
     assert "    OVLP: sensitivity " in err and "    TAES: sensitivity " in err
-    assert " false alarms (" in err and " per 24 h)" in err
+    assert " false alarm" in err and " per 24 h)" in err
     epochs_file = tmp_path / "few-epo.fif"
     test[:3].save(epochs_file, verbose=False)
     for args, said in (

@@ -135,8 +135,16 @@ def test_event_scores_undefined_without_seizures_hours_or_events():
     text = event_scores_text(s, 0.0)
     assert "  sz: 0 scored events, 1 predicted" in text
     assert "    OVLP: sensitivity n/a (0 hits, 0 missed), precision 0.0%, F1 0.0%, 1 false " \
-           "alarms (n/a per 24 h)" in text  # fmt: skip
+           "alarm (n/a per 24 h)" in text  # fmt: skip
     assert "    TAES: sensitivity n/a (0.00 hits, 0.00 missed)" in text
+    # plural only where needed: 1 scored event, 1 hit; 0.50 false alarms
+    one = event_scores(_events("r", [5.0], [25.0]), _events("r", [10.0], [20.0]), hours=1.0)
+    text = event_scores_text(one, 1.0)
+    assert "  sz: 1 scored event, 1 predicted" in text
+    assert "    OVLP: sensitivity 100.0% (1 hit, 0 missed), precision 100.0%, F1 100.0%, " \
+           "0 false alarms (0.00 per 24 h)" in text  # fmt: skip
+    assert "    TAES: sensitivity 100.0% (1.00 hit, 0.00 missed)" in text
+    assert ", 0.50 false alarms (12.00 per 24 h)" in text
 
 
 def test_windows_to_events_refuses_what_it_cannot_read():
@@ -144,3 +152,25 @@ def test_windows_to_events_refuses_what_it_cannot_read():
         windows_to_events(pd.DataFrame({"file": ["a"], "prediction": ["sz"]}), 1.0)
     with pytest.raises(ValueError, match="span='middle'"):
         windows_to_events(_table(["sz"]), 1.0, span="middle")
+
+
+def test_one_number_test_and_one_n_a_format_for_messages():
+    """is_number (text_tables: no MNE) serves annotations tables and the command line alike;
+    number_text/percent_text (n/a for NaN or null) the event scores and eegpt info alike."""
+    from eegpt import _logging, annotations, cli, probe_events, text_tables
+
+    assert annotations.is_number is cli.is_number is text_tables.is_number
+    assert [text_tables.is_number(w) for w in ("5", "-1e-6", "n/a", "seiz")] == [
+        True, True, False, False,
+    ]  # fmt: skip
+    assert probe_events.percent_text is _logging.percent_text
+    assert [_logging.percent_text(v) for v in (0.6667, float("nan"), None)] == [
+        "66.7%",
+        "n/a",
+        "n/a",
+    ]
+    assert [_logging.number_text(v) for v in (np.float32(5.76), np.nan, None)] == [
+        "5.76",
+        "n/a",
+        "n/a",
+    ]

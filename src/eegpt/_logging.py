@@ -23,6 +23,7 @@ import contextvars
 import functools
 import inspect
 import logging
+import numbers
 import os
 import re
 import sys
@@ -157,6 +158,20 @@ def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
 def count(n: int, noun: str) -> str:
     """``"1 shard"``, ``"3 shards"``: a number and a noun that agrees with it."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def number_text(value: Any, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals, ``"n/a"`` for NaN or no number (a score undefined,
+    null in JSON), for messages."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
+        return "n/a"
+    return f"{value:.{digits}f}"
+
+
+def percent_text(value: Any) -> str:
+    """``"66.7%"`` for the fraction 0.667, ``"n/a"`` for NaN or no number, for messages."""
+    shown = number_text(value)
+    return shown if shown == "n/a" else f"{100 * value:.1f}%"
 
 
 def clock_text(seconds: float) -> str:

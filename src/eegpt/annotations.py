@@ -38,7 +38,7 @@ from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP as DEFAULT_MIN_OVERLAP
 from eegpt.preprocessing_spec import FIELD_DEFAULTS
-from eegpt.text_tables import table_head, table_text
+from eegpt.text_tables import is_number, table_head, table_text
 
 __all__ = [
     "BadSpans",
@@ -445,7 +445,7 @@ def _warn_unnamed_events(
         if lower in {"onset", "duration"} or lower in _NOT_NAMES:
             continue
         cells = [str(row.get(name) or "").strip() for row in rows]
-        if any(cell and cell.lower() != "n/a" and not _is_number(cell) for cell in cells):
+        if any(cell and cell.lower() != "n/a" and not is_number(cell) for cell in cells):
             texts.append(name)
     if texts:
         _warn(
@@ -454,15 +454,6 @@ def _warn_unnamed_events(
             f"text {', '.join(repr(t) for t in texts)} {'are' if len(texts) > 1 else 'is'} not read: rename the one that names the "
             "events to 'description' (or 'trial_type')"
         )
-
-
-def _is_number(text: str) -> bool:
-    """Whether ``text`` reads as a number."""
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 #: TUH's label of background, the time of a channel without an event.

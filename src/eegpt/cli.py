@@ -49,6 +49,7 @@ from eegpt._logging import (
 )
 from eegpt._logging import count as _count
 from eegpt.errors import EEGPTWarning, MissingFileError, TooShortError
+from eegpt.text_tables import is_number
 
 if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
@@ -591,7 +592,7 @@ class CommandParser(argparse.ArgumentParser):
     def _unknown(self, word: str) -> bool:
         """Whether ``word`` is an option-like word that names none of this parser's options
         (nor a long one's abbreviation, which argparse accepts)."""
-        if not word.startswith("-") or word == "-" or _is_number(word):
+        if not word.startswith("-") or word == "-" or is_number(word):  # a value
             return False
         name = word.split("=", 1)[0]
         known = self._option_string_actions
@@ -657,15 +658,6 @@ def _expand_user_paths(namespace: argparse.Namespace) -> argparse.Namespace:
         elif isinstance(value, list) and any(isinstance(v, Path) for v in value):
             setattr(namespace, name, [user_path(v) if isinstance(v, Path) else v for v in value])
     return namespace
-
-
-def _is_number(word: str) -> bool:
-    """Whether ``word`` reads as a number (``-1``, ``-0.5``, ``-1e-6``): a value, not an option."""
-    try:
-        float(word)
-    except ValueError:
-        return False
-    return True
 
 
 class SubcommandParser(CommandParser):

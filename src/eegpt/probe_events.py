@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from eegpt._logging import number_text, percent_text
+
 #: The columns of an events table, in order (``clock_s``, ``clock_time`` only where the window
 #: table has them).
 EVENT_COLUMNS = (
@@ -335,12 +337,10 @@ def _covered(event: pd.Series, others: pd.DataFrame) -> float:
     return covered / (offset - onset)
 
 
-def _number(value: float, digits: int = 2) -> str:
-    return "n/a" if value != value else f"{value:.{digits}f}"
-
-
-def _percent(value: float) -> str:
-    return "n/a" if value != value else f"{100 * value:.1f}%"
+def _counted(value: float, digits: int, noun: str) -> str:
+    """``"1 hit"``, ``"3 hits"``, ``"1.50 hits"``: a count (``digits`` decimals) and ``noun``,
+    plural but for exactly 1."""
+    return f"{value:.{digits}f} {noun}{'' if value == 1 else 's'}"
 
 
 def event_scores_text(scores: dict[str, dict[str, Any]], hours: float) -> str:
@@ -349,16 +349,16 @@ def event_scores_text(scores: dict[str, dict[str, Any]], hours: float) -> str:
     TAES's sensitivity, precision, F1 and false alarms (per 24 h); n/a where undefined."""
     lines = [f"events against the scored labels ({hours:.2f} h of windows):"]
     for name, s in scores.items():
-        lines.append(f"  {name}: {s['scored_events']} scored events, "
+        lines.append(f"  {name}: {_counted(s['scored_events'], 0, 'scored event')}, "
                      f"{s['predicted_events']} predicted")  # fmt: skip
         for key, what in (("ovlp", "OVLP"), ("taes", "TAES")):
             r = s[key]
             digits = 0 if key == "ovlp" else 2
             lines.append(
-                f"    {what}: sensitivity {_percent(r['sensitivity'])} "
-                f"({r['hits']:.{digits}f} hits, {r['misses']:.{digits}f} missed), precision "
-                f"{_percent(r['precision'])}, F1 {_percent(r['f1'])}, "
-                f"{r['false_alarms']:.{digits}f} false alarms "
-                f"({_number(r['false_alarms_per_24h'])} per 24 h)"
+                f"    {what}: sensitivity {percent_text(r['sensitivity'])} "
+                f"({_counted(r['hits'], digits, 'hit')}, {r['misses']:.{digits}f} missed), "
+                f"precision {percent_text(r['precision'])}, F1 {percent_text(r['f1'])}, "
+                f"{_counted(r['false_alarms'], digits, 'false alarm')} "
+                f"({number_text(r['false_alarms_per_24h'])} per 24 h)"
             )
     return "\n".join(lines)

@@ -1040,12 +1040,8 @@ def _event_score_lines(events: Any) -> list[str]:
     """The event scores of ``evaluate --event-scoring`` (the JSON's ``events``), one line per
     class: OVLP's and TAES's sensitivity, precision, F1 and false alarms per 24 h; none for a
     file without them or with them not as eegpt writes them."""
-    import math
-
-    def shown(value: Any, scale: float = 100.0, unit: str = "%") -> str:
-        if not isinstance(value, (int, float)) or math.isnan(value):
-            return "n/a"
-        return f"{scale * value:.1f}{unit}" if unit else f"{value:.2f}"
+    from eegpt._logging import number_text
+    from eegpt._logging import percent_text as shown
 
     if not isinstance(events, dict) or not isinstance(events.get("scores"), dict):
         return []
@@ -1061,7 +1057,7 @@ def _event_score_lines(events: Any) -> list[str]:
         parts = [
             f"{key.upper()} sensitivity {shown(r.get('sensitivity'))}, precision "
             f"{shown(r.get('precision'))}, F1 {shown(r.get('f1'))}, false alarms per 24 h "
-            f"{shown(r.get('false_alarms_per_24h'), 1, '')}"
+            f"{number_text(r.get('false_alarms_per_24h'))}"
             for key in ("ovlp", "taes")
             if isinstance(r := s.get(key), dict)
         ]

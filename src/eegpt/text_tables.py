@@ -18,6 +18,16 @@ __all__ = ["table_head", "table_text", "utf8_table_bytes"]
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
+def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number (``float`` takes it: ``-1``, ``0.5``, ``-1e-6``,
+    ``nan``): a table's numeric code or a command line's value rather than a word."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def table_text(
     path: str | os.PathLike, data: bytes | None = None, *, legacy: str | None = None
 ) -> str:
