@@ -1079,7 +1079,7 @@ def test_debug_shows_the_traceback_of_each_file_that_failed(weights, edf, tmp_pa
     """--debug shows tracebacks, also of the errors a command reports for one file and goes on
     after (`eegpt channels`, `eegpt embed` over several files), with MNE's exception chained."""
     bad = tmp_path / "bad.txt"  # MNE's BOXY reader fails on an assert
-    bad.write_text("hello")
+    bad.write_text("Fp1,Fp2\n1.0,2.0\n")
     assert main(["channels", str(bad)]) == 1
     assert "Traceback" not in capsys.readouterr().err
     assert main(["--debug", "channels", str(bad), str(edf)]) == 3  # one of two failed

@@ -129,12 +129,18 @@ def test_unsupported_extension(tmp_path):
         read_recording(path)
     assert excinfo.value.__cause__ is not None
     # .txt goes to MNE's BOXY (fNIRS) reader, which fails on an assert without a message: a
-    # .txt recording is said to be a text table, with the routes that read one
-    text = tmp_path / "notes.txt"
-    text.write_text("hello")
+    # .txt recording that reads as a table of numbers is said to be a text table, with the
+    # routes that read one; other text keeps MNE's failure
+    text = tmp_path / "samples.txt"
+    text.write_text("Fp1 Fp2 Cz\n1.5 2.5 -3\n")
     with pytest.raises(ValueError, match=r"a \.txt file of samples .* is a text table") as excinfo:
         read_recording(text)
     assert isinstance(excinfo.value.__cause__, AssertionError)
+    for name, body in (("notes.txt", "hello"), ("notes.csv", "a few words, then more\n")):
+        (tmp_path / name).write_text(body)
+        with pytest.raises(ValueError, match=r"could not read EEG file") as excinfo:
+            read_recording(tmp_path / name)
+        assert "text table" not in str(excinfo.value)
 
 
 def test_mixed_sampling_rates_edf_warns(tmp_path):

@@ -816,8 +816,8 @@ def mne_call(
         ) from err
     except Exception as err:  # MNE raises anything: ValueError, KeyError, struct.error, ...
         formats = "formats MNE reads include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
-        if path.suffix.lower() in _TEXT_TABLES:  # a device's export, which MNE did not read
-            reason = _text_table_reason(path)
+        if path.suffix.lower() in _TEXT_TABLES and _looks_like_text_table(path):
+            reason = _text_table_reason(path)  # a device's export, which MNE did not read
         elif "Unsupported file type" in str(err):
             reason = f"unsupported file type {path.suffix!r} ({reader_text(err)}); {formats}"
         elif _fif_cut_short(path, err):
@@ -840,6 +840,27 @@ def mne_call(
 #: Suffixes of text tables of samples (OpenBCI's .txt/.csv, Mind Monitor's .csv): no EEG file
 #: format eegpt reads (MNE reads one kind of .txt, BOXY's, which stays readable).
 _TEXT_TABLES = (".txt", ".csv", ".tsv")
+
+
+def _looks_like_text_table(path: Path) -> bool:
+    """Whether the first lines of ``path`` read as a table of samples: below any ``%`` or
+    ``#`` lines (OpenBCI's header), one of the first rows has two or more cells (split by
+    commas, semicolons, tabs or spaces) at least half of them numbers (after a row of
+    names, or not). Anything else (a damaged file, text that is no table) keeps MNE's own
+    error."""
+    from eegpt.text_tables import is_number, table_head
+
+    try:
+        head, _ = table_head(path, 16384)
+    except (OSError, ValueError):  # unreadable, or not text
+        return False
+    lines = [ln.strip() for ln in head.splitlines()]
+    rows = [ln for ln in lines if ln and not ln.startswith(("%", "#"))][:5]
+    for row in rows:
+        cells = [cell for cell in re.split(r"[,;\t ]+", row) if cell]
+        if len(cells) >= 2 and 2 * sum(is_number(cell) for cell in cells) >= len(cells):
+            return True
+    return False
 
 
 def _text_table_reason(path: Path) -> str:
