@@ -1950,6 +1950,40 @@ def test_a_home_made_table_names_its_events_by_a_label_column(tmp_path, column):
     assert list(read_annotations(both).description) == ["go"]
 
 
+def test_numeric_codes_are_read_only_from_bidss_columns_and_the_column_is_recorded(model, tmp_path):
+    """A column of numeric codes alone under a name eegpt looks for beside BIDS's (``type``
+    = 5, a ``stage`` of 0-5) is not read (each event 'event', as before eegpt looked for
+    them); text in it is; BIDS's ``value`` reads its codes as ever. The column read is
+    recorded in the embeddings' metadata (annotations_column; None for none)."""
+    from eegpt.annotations import read_annotations, table_description_column
+
+    cases = (
+        ("type", ["5", "7"], ["event", "event"], None),
+        ("stage", ["0", "2"], ["event", "event"], None),
+        ("stage", ["W", "N2"], ["W", "N2"], "stage"),
+        ("Value", ["5", "7"], ["5", "7"], "Value"),
+    )
+    for column, cells, names, read in cases:
+        table = tmp_path / f"{column}.csv"
+        table.write_text(f"onset,duration,{column}\n0,30,{cells[0]}\n30,30,{cells[1]}\n")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # numbers in an unread column: no warning
+            assert list(read_annotations(table).description) == names, column
+        assert table_description_column(table) == (True, read), column
+    tuh = tmp_path / "rec.csv_bi"
+    tuh.write_text("# version = csv_v1.0.0\nchannel,start_time,stop_time,label,confidence\n"
+                   "TERM,0.0,10.0,seiz,1.0\n")  # fmt: skip
+    assert table_description_column(tuh) == (False, None)
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (8, 60 * 256))
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    emb = model.embed(raw, annotations=tmp_path / "stage.csv", verbose=False)
+    assert emb.metadata["annotations_column"] == "stage"
+    emb = model.embed(raw, annotations=tmp_path / "type.csv", verbose=False)
+    assert emb.metadata["annotations_column"] is None
+    assert "annotations_column" not in model.embed(raw, annotations=tuh, verbose=False).metadata
+
+
 def test_a_table_naming_its_events_in_an_unknown_column_is_warned_of(tmp_path):
     """Text in a column of no known name: each row is still an 'event', but a warning names
     the column and how to make it read; a BIDS table of onsets, durations and BIDS's other

@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import mne
 import numpy as np
@@ -328,9 +328,10 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     - BIDS ``*_events.tsv`` and tables alike (tab-, comma- or semicolon-separated ``onset``,
       ``duration`` in seconds; the description from ``trial_type``, else ``description``,
       else ``value``, else the first of the other names of :data:`DESCRIPTION_COLUMNS`
-      (``label``, ``event``, ``condition``, ...; any case), else ``event`` for every row, with
-      a warning where the table has another column of text; ``n/a`` durations are 0, rows
-      with an ``n/a`` onset are left out); a
+      (``label``, ``event``, ``condition``, ...; any case) that holds text (one of numeric
+      codes alone, such as ``type`` = 5, is not read: :func:`table_description_column`),
+      else ``event`` for every row, with a warning where the table has another column of
+      text; ``n/a`` durations are 0, rows with an ``n/a`` onset are left out); a
       table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
@@ -345,23 +346,47 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       by spaces), one annotation per line. As for ``.csv_bi``, times are seconds from the
       recording's start and the confidence is not kept.
     """
+    return _read_table(path)[0]
+
+
+def table_description_column(path: str | os.PathLike) -> tuple[bool, str | None]:
+    """``(onsets, column)``: whether ``path`` is a table of onsets and durations (BIDS
+    ``*_events.tsv`` and alike: :func:`read_table_annotations`), and the column its events'
+    descriptions are read from, as its header writes it (None: none, each event is called
+    ``event``), for the provenance of the annotations read from it. BIDS's ``trial_type``,
+    ``description`` and ``value`` are read whatever they hold (as before eegpt looked for
+    other names); the other names of :data:`DESCRIPTION_COLUMNS` only where they hold text,
+    not numeric codes alone (``type`` = 5: rename it ``value`` to read the codes)."""
+    found, column = _read_table(path)
+    if found is None or column is _NOT_ONSETS:
+        return False, None
+    return True, cast("str | None", column)
+
+
+#: :func:`_read_table`'s column of a file that is no table of onsets (TUH's, or none).
+_NOT_ONSETS = object()
+
+
+def _read_table(path: str | os.PathLike) -> tuple[mne.Annotations | None, object]:
+    """:func:`read_table_annotations` and the column of a table of onsets its descriptions
+    were read from (None: none; :data:`_NOT_ONSETS` for other files)."""
     try:
         text = table_text(path)
     except OSError:
-        return None
+        return None, _NOT_ONSETS
     except ValueError as err:  # not UTF-8 (nor UTF-16): for a table, say so and how to convert
         if str(path).lower().endswith((".csv", ".tsv", ".txt", ".csv_bi", ".tse", ".tse_bi")):
             raise RecordingError(f"could not read annotations from {path}: {err}") from None
-        return None  # a file of MNE's formats that its reader could not read
+        return None, _NOT_ONSETS  # a file of MNE's formats that its reader could not read
     lines = [
         line
         for line in text.splitlines(keepends=True)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not lines:
-        return None
+        return None, _NOT_ONSETS
     if _TSE_VERSION.match(lines[0]) or str(path).lower().endswith((".tse", ".tse_bi")):
-        return _tse_annotations(lines)
+        return _tse_annotations(lines), _NOT_ONSETS
     first = lines[0]
     delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
@@ -378,7 +403,7 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     spans: dict[tuple[float, float, str], None] = {}
     if {"onset", "duration"} <= header.keys():  # BIDS, or onsets in seconds alike
         if not rows:
-            return mne.Annotations([], [], [])
+            return mne.Annotations([], [], []), None
         onsets = [str(row[header["onset"]]).strip() for row in rows]
         if not any(number(text) is not None for text in onsets):
             clock = next((t for t in onsets if _CLOCK_TIME.match(t)), None)
@@ -389,8 +414,8 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
                     "first sample (or as MNE writes them, with the date: "
                     "mne.Annotations(..., orig_time=...).save(path))"
                 )
-            return None  # MNE's .csv: onsets as date-times
-        key = next((header[k] for k in DESCRIPTION_COLUMNS if k in header), None)
+            return None, _NOT_ONSETS  # MNE's .csv: onsets as date-times
+        key = _description_column(header, rows)
         if key is None:
             _warn_unnamed_events(path, header, rows)
         for row in rows:
@@ -407,22 +432,51 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
                 label = str(row[header["label"]]).strip()
                 by_channel.setdefault(channel, []).append((start, stop, label))
         if len(by_channel) > 1:  # per-channel labels: the recording's events, as TUH's csv_bi
-            return _from_spans(_recording_events(by_channel))
+            return _from_spans(_recording_events(by_channel)), _NOT_ONSETS
         for start, stop, label in next(iter(by_channel.values()), []):
             spans[(start, stop - start, label)] = None
+        return _from_spans(spans), _NOT_ONSETS
     else:
-        return None
-    return _from_spans(spans)
+        return None, _NOT_ONSETS
+    return _from_spans(spans), key
 
 
 #: The columns of a table of onsets (``onset``, ``duration``) that name its events, in the
 #: order they are looked for (any case): BIDS's ``trial_type``, ``description`` (MNE's) and
-#: ``value`` first, then the names a table made by hand tends to give them.
+#: ``value`` first, then the names a table made by hand tends to give them, each of these
+#: only where it holds text (not numeric codes alone: :func:`_description_column`).
 DESCRIPTION_COLUMNS: tuple[str, ...] = (
     "trial_type", "description", "value",
     "label", "event", "event_type", "condition", "annotation", "type", "name", "class",
     "stage",
 )  # fmt: skip
+
+#: The names of :data:`DESCRIPTION_COLUMNS` read whatever they hold, numbers too (BIDS's, read
+#: before eegpt looked for the others); the others are read only where they hold text.
+BIDS_DESCRIPTION_COLUMNS: tuple[str, ...] = ("trial_type", "description", "value")
+
+
+def _description_column(header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """The column (as ``header``, lower case -> as written, writes it) that names the events
+    of a table of onsets: the first of :data:`DESCRIPTION_COLUMNS` it has, where one of
+    :data:`BIDS_DESCRIPTION_COLUMNS` or holding text; a column of numeric codes alone under
+    another name (``type`` = 5, a ``stage`` of 0-5) is not read, as before eegpt looked for
+    those names (each event is then called ``event``). None: no such column."""
+    for key in DESCRIPTION_COLUMNS:
+        name = header.get(key)
+        if name is None:
+            continue
+        if key in BIDS_DESCRIPTION_COLUMNS or _holds_text(name, rows):
+            return name
+    return None
+
+
+def _holds_text(name: str, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the column ``name`` of ``rows`` has a cell of text (not blank, ``n/a`` or a
+    number)."""
+    cells = (str(row.get(name) or "").strip() for row in rows)
+    return any(cell and cell.lower() != "n/a" and not is_number(cell) for cell in cells)
+
 
 #: Columns of a BIDS ``*_events.tsv`` beside ``onset`` and ``duration`` that do not name the
 #: events: a table of these alone calls each event ``event`` without a warning.
@@ -444,8 +498,7 @@ def _warn_unnamed_events(
     for lower, name in header.items():
         if lower in {"onset", "duration"} or lower in _NOT_NAMES:
             continue
-        cells = [str(row.get(name) or "").strip() for row in rows]
-        if any(cell and cell.lower() != "n/a" and not is_number(cell) for cell in cells):
+        if _holds_text(name, rows):
             texts.append(name)
     if texts:
         _warn(

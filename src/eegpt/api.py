@@ -43,6 +43,7 @@ from eegpt.annotations import (
     annotations_per_window,
     placed_extra,
     same_file,
+    table_description_column,
 )
 from eegpt.channels import ChannelMapping
 from eegpt.checkpoints import modified_weights
@@ -602,6 +603,9 @@ def _apply_annotations(
         )
     if isinstance(extra, (str, os.PathLike)) and not same_file(extra, recording.source):
         metadata["annotations_file"] = os.path.abspath(extra)
+        onsets_table, column = table_description_column(extra)
+        if onsets_table:  # the column the descriptions came from (None: each is 'event')
+            metadata["annotations_column"] = column
         _log(f"{recording.source}: annotations also from {extra}", verbose)
     per_window = annotations_per_window(
         recording, onsets, config.window_seconds, extra=extra, added=added
