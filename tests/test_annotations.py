@@ -1984,6 +1984,92 @@ def test_numeric_codes_are_read_only_from_bidss_columns_and_the_column_is_record
     assert "annotations_column" not in model.embed(raw, annotations=tuh, verbose=False).metadata
 
 
+def test_skip_existing_warns_of_outputs_whose_table_an_earlier_eegpt_read_otherwise(
+    weights, tmp_path
+):
+    """An output embedded with an annotations table by an eegpt that called each event
+    'event' (no annotations_column recorded) where this one reads names from its 'label'
+    column: --skip-existing keeps it, with a warning naming it and --overwrite; one this
+    eegpt wrote (annotations_column recorded), or of a BIDS trial_type table, quietly."""
+    from eegpt.outputs import load_embeddings
+
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (8, 60 * 256))
+    rec = tmp_path / "rec_raw.fif"
+    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    out = tmp_path / "rec.npz"
+    for column, warned in (("label", True), ("trial_type", False)):
+        table = tmp_path / f"{column}.csv"
+        table.write_text(f"onset,duration,{column}\n0,30,seiz\n30,30,bckg\n")
+        args = ["embed", str(rec), "--annotations", str(table), "-o", str(out), "--weights",
+                str(weights), "-q"]  # fmt: skip
+        assert main([*args, "--overwrite"]) == 0
+        with warnings.catch_warnings():  # written by this eegpt: kept quietly
+            warnings.simplefilter("error")
+            assert main([*args, "--skip-existing"]) == 0
+        old = load_embeddings(out)  # as an earlier eegpt wrote it: no annotations_column
+        del old.metadata["annotations_column"]
+        old.save(out, overwrite=True)
+        if not warned:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                assert main([*args, "--skip-existing"]) == 0
+            continue
+        with pytest.warns(EEGPTWarning, match=rf"--skip-existing keeps 1 output\(s\) embedded "
+                          rf"by an earlier eegpt that called every event .*'event'.*{out} "
+                          r"\('label'\).* embed them again with --overwrite"):  # fmt: skip
+            assert main([*args, "--skip-existing"]) == 0
+
+
+def test_a_corpus_resume_warns_where_an_earlier_eegpt_read_the_tables_otherwise(model, tmp_path):
+    """A corpus run of a manifest's annotations_file tables (names in a 'label' column)
+    resumed where its shards were written by an eegpt that called every event 'event' (no
+    annotations_column in their file records): warned once, naming the files and
+    --overwrite; a resume of this eegpt's own shards is quiet."""
+    from eegpt.dataset import MANIFEST, shard_files
+
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    rows = ["path,annotations_file"]
+    for k in range(3):
+        x = np.random.default_rng(k).normal(0, 20e-6, (8, 30 * 256))
+        raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+        raw.save(tmp_path / f"r{k}_raw.fif", verbose=False)
+        (tmp_path / f"r{k}.csv").write_text("onset,duration,label\n0,10,seiz\n10,20,bckg\n")
+        rows.append(f"r{k}_raw.fif,r{k}.csv")
+    listing = tmp_path / "manifest.csv"
+    listing.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+
+    def stopped_after_one(old_rule: bool) -> None:
+        embed_dataset(listing, out, overwrite=True, **run)
+        for p in shard_files(out)[1:]:
+            p.unlink()
+        manifest = json.loads((out / MANIFEST).read_text())
+        manifest["shards_done"] = [0]
+        manifest["runs"][-1]["shards_written"] = 1
+        (out / MANIFEST).write_text(json.dumps(manifest))
+        shard = shard_files(out)[0]
+        table, meta = pq.read_table(shard), dict(pq.read_metadata(shard).metadata)
+        status = json.loads(meta[b"eegpt_shard"])
+        assert [f["annotations_column"] for f in status["files"]] == ["label"]
+        if old_rule:  # as an eegpt from before the column was recorded wrote it
+            for f in status["files"]:
+                del f["annotations_column"]
+        meta[b"eegpt_shard"] = json.dumps(status).encode()
+        pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
+
+    for old_rule in (False, True):
+        stopped_after_one(old_rule)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            embed_dataset(listing, out, **run)
+        said = [str(w.message) for w in caught if "called every event" in str(w.message)]
+        assert len(said) == int(old_rule), said
+    assert f"{out} is resumed, but an earlier eegpt embedded 1 file in it and called" in said[0]
+    assert "r0_raw.fif ('label')" in said[0] and "--overwrite" in said[0]
+
+
 def test_a_table_naming_its_events_in_an_unknown_column_is_warned_of(tmp_path):
     """Text in a column of no known name: each row is still an 'event', but a warning names
     the column and how to make it read; a BIDS table of onsets, durations and BIDS's other

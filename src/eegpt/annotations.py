@@ -363,6 +363,25 @@ def table_description_column(path: str | os.PathLike) -> tuple[bool, str | None]
     return True, cast("str | None", column)
 
 
+def names_read_otherwise(metadata: Mapping[str, Any], given: Any = None) -> str | None:
+    """The column the events' names of the annotations table of an output (its
+    ``metadata``: ``annotations_file``; ``given``: the file given now, if any, else that one)
+    are read from now, where the eegpt that wrote the output called each of its events
+    ``event`` (before eegpt looked for names beyond BIDS's ``trial_type``, ``description``
+    and ``value``: an output without ``annotations_column``); None where nothing changed or
+    cannot be told (a file that is gone, not a table of onsets, or read alike)."""
+    used = given if isinstance(given, (str, os.PathLike)) else metadata.get("annotations_file")
+    if not used or "annotations_column" in metadata:
+        return None
+    try:
+        onsets, column = table_description_column(used)
+    except Exception:  # noqa: BLE001 - unreadable now: nothing to compare
+        return None
+    if not onsets or column is None or column.lower() in BIDS_DESCRIPTION_COLUMNS:
+        return None
+    return column
+
+
 #: :func:`_read_table`'s column of a file that is no table of onsets (TUH's, or none).
 _NOT_ONSETS = object()
 

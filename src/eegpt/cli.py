@@ -1427,6 +1427,9 @@ def _embed_command(args: argparse.Namespace) -> int:
         n_all = len(outputs)
         stale = _stale_outputs(args.recordings, outputs)
         todo = [k for k, out in enumerate(outputs) if not out.exists() or out in stale]
+        _warn_names_read_otherwise(
+            [(outputs[k], extra[k]) for k in range(n_all) if k not in set(todo)]
+        )
         if not todo:
             print(f"--skip-existing: all {n_all} outputs exist; nothing to do")
             return 0
@@ -1568,6 +1571,36 @@ def _embed_command(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return EXIT_SOME_FAILED if ok else 1
+
+
+def _warn_names_read_otherwise(kept: list[tuple[Path, Any]]) -> None:
+    """With --skip-existing, warn of the outputs kept (with the annotations file given for
+    each, if any) whose annotations table an earlier eegpt read by the older rule, each event
+    called 'event', where this one reads their names from a column
+    (:func:`eegpt.annotations.names_read_otherwise`): kept, they and the outputs embedded
+    now name the same events otherwise."""
+    from eegpt.annotations import names_read_otherwise
+    from eegpt.outputs import _load_outline
+
+    changed = []
+    for out, given in kept:
+        try:
+            meta = _load_outline(out).metadata
+        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
+            continue
+        column = names_read_otherwise(meta, given)
+        if column is not None:
+            changed.append(f"{out} ({column!r})")
+    if changed:
+        warnings.warn(
+            f"--skip-existing keeps {len(changed)} output(s) embedded by an earlier eegpt that "
+            "called every event of their annotations table 'event' (it read names only from "
+            "trial_type, description or value); this eegpt reads them from another column "
+            f"(label, stage, condition ...): {few(changed, 5)}. Their windows' annotations "
+            "differ from those of the outputs embedded now: embed them again with --overwrite",
+            EEGPTWarning,
+            stacklevel=1,
+        )
 
 
 def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, int]:

@@ -131,6 +131,7 @@ from eegpt.dataset_resume import (
     _partial_files,
     _prepare_output,
     _resumes_another_listing,
+    _warn_names_read_otherwise,
 )
 from eegpt.dataset_runs import _corpus_identity, _Run, _warn_other_versions, _write_listing
 from eegpt.dataset_stamps import STAMP_VERSION as STAMP_VERSION  # re-exported
@@ -748,6 +749,9 @@ def embed_dataset(
                 if (done or kept) and todo:
                     present = sorted({*done, *(int(f["shard"]) for f in kept.values())})
                     _warn_other_versions(output_dir, present, run.previous_runs, stamps)
+                    _warn_names_read_otherwise(
+                        output_dir, [*chain.from_iterable(done.values()), *kept.values()]
+                    )
                 _warn_mixed_hashes(
                     [*chain.from_iterable(done.values()), *kept.values()], hash_inputs, len(todo)
                 )

@@ -15,7 +15,7 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -478,6 +478,32 @@ def _part_listing_changed(
         "just them (a .csv with 'path' and 'recording_id' columns, the ids as this run gives "
         "them), and read both with eegpt.read_embeddings([...])."
     )
+
+
+def _warn_names_read_otherwise(output_dir: Path, statuses: Iterable[Mapping[str, Any]]) -> None:
+    """Warn, once, when this run adds to a folder whose files (their shard ``statuses``)
+    were embedded by an eegpt that called every event of their manifest's annotations table
+    'event', where this one reads the names from a column
+    (:func:`eegpt.annotations.names_read_otherwise`): the corpus's rows would name the same
+    events two ways."""
+    from eegpt.annotations import names_read_otherwise
+
+    changed = []
+    for status in statuses:
+        column = names_read_otherwise(status)
+        if column is not None:
+            changed.append(f"{status.get('recording_id')} ({column!r})")
+    if changed:
+        _warn(
+            f"{output_dir} is resumed, but an earlier eegpt embedded "
+            f"{_count(len(changed), 'file')} in it and called every event of their "
+            "annotations_file table 'event' (it read names only from trial_type, description "
+            "or value); this eegpt "
+            f"reads them from another column (label, stage, condition ...): {few(changed, 5)}. "
+            "The windows' annotations of the files embedded from now on would name the same "
+            "events otherwise: run it again with --overwrite (overwrite=True) or into a new "
+            "folder"
+        )
 
 
 #: the per-file settings of a manifest that a shard's file records keep: column, record key

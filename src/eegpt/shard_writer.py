@@ -28,7 +28,7 @@ import numpy as np
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
-from eegpt.annotations import bad_windows
+from eegpt.annotations import bad_windows, table_description_column
 from eegpt.channels import left_out_text
 from eegpt.dataset_files import _MAX_WARNINGS, FileResult, WindowInfo
 from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing
@@ -50,6 +50,17 @@ FORMAT = "eegpt-dataset/1"
 #: columns after ``onset_s`` (runs made before resume in their own layout).
 LAYOUT = 5
 _ROW_GROUP_BYTES = 64 << 20  # rows are buffered up to this size before a Parquet row group
+
+
+def _names_column(path: str) -> dict[str, Any]:
+    """``{"annotations_column": column}``: the column the events' names of the annotations
+    table ``path`` are read from (None: none, each 'event'), as an ``.npz`` output's metadata
+    records it, for a later run to tell how they were read; empty for other files."""
+    try:
+        onsets, column = table_description_column(path)
+    except Exception:  # noqa: BLE001 - its reading, if any, says what failed
+        return {}
+    return {"annotations_column": column} if onsets else {}
 
 
 def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
@@ -160,6 +171,7 @@ def _file_status_record(
         "channels": list(result.mapping.get("names", [])),
         **({"left_out": result.mapping["left_out"]} if result.mapping.get("left_out") else {}),
         **({"annotations_file": file.annotations} if file.annotations else {}),
+        **(_names_column(file.annotations) if file.annotations else {}),
         # its own first window's onset (the manifest's start_seconds), beside the run's --start
         **({"start_seconds": file.start_seconds} if file.start_seconds is not None else {}),
         **result.windows.time_base,
