@@ -2133,3 +2133,39 @@ def test_onsets_in_milliseconds_past_the_recordings_end_are_warned_of(model, tmp
         warnings.simplefilter("always")
         model.embed(raw, annotations=fine)
     assert not [w for w in caught if "fine.csv" in str(w.message)]
+
+
+def test_window_labels_warns_of_onsets_in_milliseconds_as_embed_does(model, tmp_path):
+    """``Embeddings.window_labels`` of a table in milliseconds labelled every window alike
+    without a word; it gives the one warning ``embed(..., annotations=)`` gives, and adds it
+    to the one that no window got a label where none did."""
+    raw, _ = synthetic_raw(minutes=1.0, seed=5)
+    emb = model.embed(raw)
+    table = tmp_path / "ms.csv"
+    table.write_text("onset,duration,description\n0,8000,rest\n8000,8000,task\n16000,8000,rest\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        labels = emb.window_labels(table)
+    assert set(labels.tolist()) == {"rest"}
+    said = [str(w.message) for w in caught if "ms.csv" in str(w.message)]
+    assert len(said) == 1, said
+    assert re.search(
+        r"of the 3 annotations given \(annotations=.*ms.csv\), 2 start after the recording "
+        r"ends \(the last at 4:26:40, the windows ending at 60 s\); 1 lasts more than 10 "
+        r"times the recording .*: another recording's, or onsets in milliseconds or samples\?",
+        said[0],
+    )
+    late = tmp_path / "late.csv"
+    late.write_text("onset,duration,description\n30000,30000,a\n60000,30000,b\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert not any(emb.window_labels(late))
+    said = [str(w.message) for w in caught]
+    assert len(said) == 1 and "no window got a label" in said[0], said
+    assert "Of the 2 annotations, 2 start after the recording ends" in said[0]
+    fine = tmp_path / "fine.csv"  # seconds, the last span running past the end: no warning
+    fine.write_text("onset,duration,description\n0,30,rest\n30,40,task\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert emb.window_labels(fine)[-1] == "task"
+    assert not caught

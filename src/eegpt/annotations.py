@@ -763,6 +763,9 @@ def window_labels(
     source: str | None = None,
     what: str = "windows",
     unlabelled_ok: bool = False,
+    given: Any = None,
+    end_s: float | None = None,
+    slack_s: float = 0.0,
 ) -> list[str | None]:
     """One label per window from annotations that span time (sleep stages, task blocks).
 
@@ -819,6 +822,14 @@ def window_labels(
     unlabelled_ok : bool
         The caller labels the windows left None (``--unlabelled background``), or has said
         why none gets one: no warning (not even a recorded one) that no window got a label.
+    given : Any
+        What the annotations were given as (a path), named in the warning below.
+    end_s, slack_s : float | None, float
+        Where given, the recording's end in seconds from its first sample (and how far past
+        it the recording may go on, where ``end_s`` is the end of its last window): annotations
+        starting after it or lasting far longer than it (onsets in milliseconds or samples,
+        which label every window alike: :func:`_outside_text`) are warned of, in the one
+        warning ``embed(..., annotations=)`` gives (or in the one that no window got a label).
 
     Returns
     -------
@@ -862,6 +873,11 @@ def window_labels(
         cover = {label: union_length(spans) for label, spans in parts.items()}
         best = max(cover.items(), key=lambda item: item[1], default=(None, 0.0))
         labels.append(best[0] if best[1] >= need else None)
+    outside = ""
+    if annotations is not None and len(annotations) and end_s is not None:
+        outside = _outside_text(annotations, end_s, slack_s)
+    if outside and any(labels):
+        _warn(_outside_warning(source or "", annotations, given, outside))
     if unlabelled_ok:
         return labels
     if annotations is not None and len(annotations) and len(onsets) and not any(labels):
@@ -881,6 +897,8 @@ def window_labels(
                 f"the {matched} that match cover no window's {min_overlap:g} (another "
                 f"recording's, or another time base?). {_where(annotations, onsets, length_s)}"
             )
+        if outside:
+            why += f" Of the {len(annotations)} annotations, {outside}."
         _warn(f"window_labels: no window got a label: {why}")
     elif (annotations is None or not len(annotations)) and len(onsets):
         _warn(
@@ -1465,23 +1483,29 @@ def _recording_end(recording: Any, onsets: np.ndarray, length_s: float) -> float
     return float(np.max(onsets)) + length_s if len(onsets) else 0.0
 
 
-def _outside_text(added: mne.Annotations, end_s: float) -> str:
+def _outside_text(added: mne.Annotations, end_s: float, slack_s: float = 0.0) -> str:
     """Where annotations given for a recording ``end_s`` seconds long (from its first sample)
     lie off it as onsets in another time base put them: ``"3 start after the recording ends
     (the last at 0:50:00, the recording 0:03:00 long); 1 lasts more than 10 times the
-    recording (8:20:00)"``; empty where none does."""
+    recording (8:20:00)"``; empty where none does. ``slack_s``: how far past ``end_s`` the
+    recording may go on where ``end_s`` is only the end of its last window (embeddings, whose
+    metadata keep no length; a tail shorter than a window is not embedded), said so then."""
     if end_s <= 0:
         return ""
     onset = np.asarray(added.onset, dtype=np.float64)
     duration = np.asarray(added.duration, dtype=np.float64)
-    after = onset > end_s + 1e-6
-    long = ~after & (duration > LONG_SPAN_FACTOR * end_s)
+    after = onset > end_s + slack_s + 1e-6
+    long = ~after & (duration > LONG_SPAN_FACTOR * (end_s + slack_s))
     parts = []
     if after.any():
+        length = (
+            f"the windows ending at {duration_text(end_s)}"
+            if slack_s
+            else f"the recording {duration_text(end_s)} long"
+        )
         parts.append(
             f"{int(after.sum())} start{'s' if after.sum() == 1 else ''} after the recording "
-            f"ends (the last at {duration_text(float(onset.max()))}, the recording "
-            f"{duration_text(end_s)} long)"
+            f"ends (the last at {duration_text(float(onset.max()))}, {length})"
         )
     if long.any():
         parts.append(
@@ -1493,10 +1517,11 @@ def _outside_text(added: mne.Annotations, end_s: float) -> str:
 
 
 def _outside_warning(recording: Any, added: mne.Annotations, extra: Any, outside: str) -> str:
-    """The warning that annotations ``added`` from ``extra`` lie off ``recording`` as
-    :func:`_outside_text` says (``outside``)."""
+    """The warning that annotations ``added`` from ``extra`` lie off ``recording`` (or the
+    recording named so, a string) as :func:`_outside_text` says (``outside``)."""
+    source = recording if isinstance(recording, str) else getattr(recording, "source", None)
     return (
-        f"{getattr(recording, 'source', 'recording')}: of the {len(added)} annotations given "
+        f"{source or 'recording'}: of the {len(added)} annotations given "
         f"(annotations={_named(extra)}), {outside}: another recording's, or onsets in "
         "milliseconds or samples? They are read as seconds from the recording's first sample."
     )

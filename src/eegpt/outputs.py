@@ -908,7 +908,20 @@ class Embeddings:
                 ),
             )
         length = float((self.metadata.get("preprocessing") or {}).get("window_seconds", 4.0))
-        labels = window_labels(spans, self.onsets, length, match=match, min_overlap=min_overlap)
+        # the windows' end, rejected ones too; the recording may go on for less than a window
+        starts = [*np.asarray(self.onsets, dtype=float).tolist()]
+        starts += [float(t) for t in self.metadata.get("rejected_by_annotation") or []]
+        labels = window_labels(
+            spans,
+            self.onsets,
+            length,
+            match=match,
+            min_overlap=min_overlap,
+            source=self.metadata.get("source"),
+            given=annotations,
+            end_s=max(starts) + length if starts else None,
+            slack_s=length,
+        )
         return np.array(labels, dtype=object)
 
     def clock_times(self, absolute: bool = False) -> np.ndarray:
