@@ -1098,6 +1098,33 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
         prepare(as_recording(kept), config=PreprocessingConfig(window_seconds=2.0))
 
 
+def test_epochs_file_keeps_stored_projectors_unapplied_as_in_memory(model, tmp_path):
+    """``mne.read_epochs`` applies stored projectors by default: an epochs FIF with an
+    unapplied average-reference projector was embedded projected from file and as stored in
+    memory. Read with ``proj=False``, both agree and record the projector as not applied; a
+    file whose projectors were applied before saving stays applied."""
+    from eegpt.demo import synthetic_raw
+
+    raw, _ = synthetic_raw(minutes=0.2, seed=3)
+    raw.pick("eeg").set_eeg_reference("average", projection=True, verbose=False)
+    for applied in (False, True):
+        epochs = mne.make_fixed_length_epochs(raw, 4.0, proj=applied, verbose=False)
+        epochs.load_data()
+        if applied:
+            epochs.apply_proj(verbose=False)
+        path = tmp_path / f"applied{applied}-epo.fif"
+        epochs.save(path, verbose=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from_file = model.embed(path, average_reference=False)
+            in_memory = model.embed(epochs, average_reference=False)
+        assert from_file.metadata["projections"] == [
+            {"desc": "Average EEG reference", "applied": applied}
+        ]
+        assert in_memory.metadata["projections"] == from_file.metadata["projections"]
+        np.testing.assert_allclose(from_file.data, in_memory.data, rtol=1e-5, atol=1e-6)
+
+
 # ------------------------------------------------------------------ discontinuous EDF+D / BDF+D
 
 

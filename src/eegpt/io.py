@@ -623,7 +623,9 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
     """``mne.read_epochs`` (``mne.read_epochs_eeglab`` for a ``.set`` file) with the errors of
     :func:`read_recording` (file named, chained). Epochs of a ``.set`` file are named by their
     time-locking event (latency 0), not by all the events they hold as MNE names them
-    (:func:`eegpt._eeglab.label_by_time_locking_events`)."""
+    (:func:`eegpt._eeglab.label_by_time_locking_events`). SSP projectors stored but not
+    applied stay unapplied (``proj=False``; MNE applies them by default), as for a Raw file
+    and for the same epochs passed in memory; those applied before saving stay applied."""
     if not path.exists():
         raise file_not_found(path)
     level = mne_verbose(verbose)
@@ -644,7 +646,7 @@ def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne
             ) from err.__cause__
         label_by_time_locking_events(epochs, path)
         return epochs
-    return mne_call(path, lambda: mne.read_epochs(path, preload=True, verbose=level))
+    return mne_call(path, lambda: mne.read_epochs(path, proj=False, preload=True, verbose=level))
 
 
 def open_recording(
