@@ -537,6 +537,19 @@ def test_bipolar_derivations_are_explained():
     assert "bipolar" not in str(record[0].message)
 
 
+def test_emotiv_housekeeping_channels_are_other_signals():
+    """An Emotiv export's counter, interpolation flag, contact quality, motion, battery and
+    time stamps are named as other signals, not left to map by hand as if electrodes."""
+    others = ["EEG.COUNTER", "EEG.INTERPOLATED", "EEG.RAW_CQ", "EEG.BATTERY", "EEG.MARKER",
+              "MOT.GyroX", "MOT.AccX", "ACCZ", "MAGX", "CQ.AF3", "EQ.OVERALL", "TIMESTAMP"]  # fmt: skip
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(["EEG.AF3", "EEG.F7", "EEG.O1", *others])
+    assert mapping.names == ("AF3", "F7", "O1")
+    text = str(record[0].message)
+    assert "look like other signals (EOG, ECG, EMG, triggers, ...)." in text
+    assert "map them" not in text and "map it" not in text, text
+
+
 def test_sleep_montages_other_signals_and_sided_references():
     """An AASM sleep montage: EOG (ROC/LOC), chin EMG and a clinical system's derived traces are
     other signals; C3-M2 beside C4-M1 are on two references, which the model cannot tell."""
