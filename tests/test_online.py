@@ -308,6 +308,11 @@ def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model
         online.push(raw)
     with pytest.raises(RecordingError, match="looks transposed .* push chunk.T"):
         online.push(np.zeros((100, 4)))
+    pd = pytest.importorskip("pandas")  # its column labels were ignored: channels swapped
+    df = pd.DataFrame(np.zeros((100, 4)), columns=names)
+    for chunk in (df, df[names[::-1]].T):
+        with pytest.raises(RecordingError, match=r"a DataFrame .* push\(df\[on\.ch_names\]"):
+            online.push(chunk)
     with warnings.catch_warnings():  # a gap declared: silent too (skip was not)
         warnings.simplefilter("error")
         online.skip(seconds=0.5)

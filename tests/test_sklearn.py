@@ -202,6 +202,11 @@ def test_errors(task):
     est.fit(x)
     with pytest.raises(ValueError, match="expecting"):
         est.transform(x[:, :, :200])
+    pd = pytest.importorskip("pandas")  # a row per sample: read as epochs of 2 samples
+    df = pd.DataFrame(x[0].T, columns=task.ch_names)
+    for call in (est.fit_transform, est.transform):
+        with pytest.raises(RecordingError, match=r"a DataFrame .* df\[names\]\.to_numpy\(\)"):
+            call(df)
     with pytest.raises(ValueError, match="Zero-pad them .* or make the window as short"):
         EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0).fit(x)  # 1 s, not 4 s
 

@@ -2926,6 +2926,24 @@ def units_name(units: Any) -> str:
     )
 
 
+def refuse_dataframe(obj: Any, route: str) -> None:
+    """Refuse a pandas or polars DataFrame given as samples (``embed``, ``OnlineEmbedder.push``,
+    the scikit-learn estimators): which axis is time and which columns are channels is for
+    the caller to say, not to guess (its column labels would be ignored, channels swapped or
+    samples read as channels). ``route`` is how to pass its channels there, after "e.g.".
+
+    Raises
+    ------
+    RecordingError
+        For a DataFrame."""
+    if type(obj).__name__ == "DataFrame" and hasattr(obj, "columns"):  # pandas, polars
+        raise RecordingError(
+            "a DataFrame is not taken as samples (which axis is time, which columns are "
+            "channels, is for you to say): for one with a row per sample and a column per "
+            f"channel, pass its channels' columns as an array of channels x samples, e.g. {route}"
+        )
+
+
 def _from_array(
     obj: Any, ch_names: Sequence[str] | None, sfreq: float | None, units: str, verbose: Any
 ) -> Recording:
@@ -2933,14 +2951,11 @@ def _from_array(
         units = units_name(units)
     except ValueError as error:
         raise RecordingError(str(error)) from None
-    if type(obj).__name__ == "DataFrame" and hasattr(obj, "columns"):  # pandas, polars
-        raise RecordingError(
-            "a DataFrame is not taken as a recording (which axis is time, which columns are "
-            "channels, is for you to say): for one with a row per sample and a column per "
-            "channel, pass its channels' columns as an array of channels x samples, e.g. "
-            "df[names].to_numpy().T with ch_names=names (names=list(df.columns) when every "
-            "column is a channel), sfreq= and units="
-        )
+    refuse_dataframe(
+        obj,
+        "df[names].to_numpy().T with ch_names=names (names=list(df.columns) when every column "
+        "is a channel), sfreq= and units=",
+    )
     if ch_names is None or sfreq is None:
         missing = [n for n, v in (("ch_names", ch_names), ("sfreq", sfreq)) if v is None]
         raise RecordingError(

@@ -40,7 +40,7 @@ from eegpt._logging import warn as _warn
 from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
-from eegpt.io import UNITS, Recording, check_integer_volts, units_name
+from eegpt.io import UNITS, Recording, check_integer_volts, refuse_dataframe, units_name
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
@@ -564,6 +564,10 @@ class OnlineEmbedder:
                 "push(raw.get_data(start=..., stop=...)) (volts: units='V'); model.embed(raw) "
                 "embeds a whole recording"
             )
+        refuse_dataframe(
+            chunk,
+            "push(df[on.ch_names].to_numpy().T): the columns in the order of ch_names",
+        )
         check_integer_volts(chunk, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)")
         x = np.asarray(chunk, dtype=np.float64)
         if x.ndim != 2 or x.shape[0] != len(self.ch_names):

@@ -62,7 +62,7 @@ from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
 from eegpt.embedding_cache import embed_windows
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.io import Recording, check_integer_volts, units_name
+from eegpt.io import Recording, check_integer_volts, refuse_dataframe, units_name
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -154,6 +154,11 @@ def _epochs_array(
     fitted estimator's data), exactly one epoch's samples) is refused with how to pass it:
     ``X[None]``, a batch of one."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
+    refuse_dataframe(
+        X,
+        f"X = df[names].to_numpy().T[None] (a batch of one epoch) with {estimator}(ch_names="
+        "names, sfreq=..., units=...); epochs flattened one per row: X = df.to_numpy()",
+    )
     if ch_names is None or sfreq is None:  # a RecordingError, as model.embed's
         raise RecordingError(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
