@@ -1243,6 +1243,30 @@ def test_cli_nearest_with_a_montage_shows_the_rows_of_the_recordings_channels(tm
     assert "Fpz" not in out.split("vocabulary sites without")[0]  # no other montage rows
 
 
+def test_cli_nearest_montage_matches_labels_with_a_prefix_or_reference(tmp_path, capsys):
+    """`--nearest standard_1005` for a file labelled as Emotiv (``EEG.AF3``) and TUH
+    (``EEG FP1-REF``) label channels: the montage's rows match them by their electrode, so the
+    table is shown for them and a table written from it renames them, instead of "none of the
+    343 labels of the rename table names a channel"."""
+    from eegpt.channels import map_channels
+    from eegpt.rename_tables import read_rename_table
+
+    names = ["EEG.AF3", "EEG.F7", "EEG FP1-REF", "EEG.O1"]
+    info = mne.create_info(names, 256.0, "eeg")
+    data = np.random.default_rng(3).normal(0, 2e-5, (4, 256 * 5))
+    fif = tmp_path / "emotiv_raw.fif"
+    mne.io.RawArray(data, info, verbose=False).save(fif)
+    table = tmp_path / "nearest.tsv"
+    args = ["channels", str(fif), "--nearest", "standard_1005", "--write-rename", str(table)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "standard_1005's table names 62 of its 343 electrodes; the rows of the 4 channels" in out
+    assert re.search(r"EEG\.AF3 +-> AF3 ", out) and re.search(r"EEG FP1-REF -> Fp1 ", out)
+    assert main(["channels", str(fif), "--rename", str(table)]) == 0
+    mapping = map_channels(names, rename=read_rename_table(table))
+    assert mapping.names == ("AF3", "F7", "FP1", "O1")
+
+
 def test_cli_nearest_refuses_the_table_of_another_net(tmp_path, capsys):
     """`--nearest GSN-HydroCel-65_1.0` for a file labelled E2..E120 (a 129 net's): refused
     before the table is written."""

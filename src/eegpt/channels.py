@@ -57,6 +57,7 @@ from eegpt.rename_tables import (
     read_rename_table,
     rename_table,
     table_provenance,
+    with_net_rows,
     write_rename_table,
 )
 from eegpt.rename_tables import cap_name as cap_name  # re-exported
@@ -745,7 +746,7 @@ def map_channels(
     if on_missing not in ("raise", "ignore"):
         raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
     kept_set = kept_channels(keep)
-    table = rename_table(rename)
+    table = with_net_rows(rename_table(rename), names)  # EEG.AF3 by a montage's AF3 row
     check_net_table(table, names)
     where = f"{source}: " if source else ""
     rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)

@@ -1765,7 +1765,12 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
     from mne import pick_types
 
     from eegpt.nearest_sites import nearest_rename, nearest_summary
-    from eegpt.rename_tables import RenameTable, check_net_table, write_rename_table
+    from eegpt.rename_tables import (
+        RenameTable,
+        check_net_table,
+        with_net_rows,
+        write_rename_table,
+    )
 
     if args.rename:
         raise ValueError(
@@ -1786,19 +1791,24 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
     shown = table
     if args.nearest:  # a montage's table for these files: refused before it is written
         labels: dict[str, None] = {}
+        values: dict[str, str | None] = {}
+        distances: dict[str, float] = {}
         for path in args.recordings:
             try:
                 info = _read_quietly(path).info
             except (OSError, ValueError):  # said when the file is read to be shown
                 continue
             eeg = [info.ch_names[i] for i in pick_types(info, eeg=True, exclude=[])]
-            check_net_table(table, eeg)
-            labels.update(dict.fromkeys(label for label in eeg if label in table))
+            rows = with_net_rows(table, eeg)  # EEG.AF3 by the montage's AF3: net_rows
+            check_net_table(rows, eeg)
+            labels.update(dict.fromkeys(label for label in eeg if label in rows))
+            distances.update(rows.distances_mm)
+            values.update({label: rows[label] for label in eeg if label in rows})
         if labels and len(labels) < len(table):  # the rows of these recordings' channels
             shown = RenameTable(
-                {label: table[label] for label in labels},
+                {label: values[label] for label in labels},
                 source=table.source,
-                distances_mm=table.distances_mm,
+                distances_mm=distances,
             )
             whole = (
                 "; --write-rename writes the whole table" if args.write_rename is not None else ""

@@ -352,6 +352,42 @@ def _biosemi_montage(n_sockets: int) -> str:
     return next((f"biosemi{n}" for n in (128, 160) if n_sockets <= n), "biosemi256")
 
 
+def net_rows(table: Mapping[str, str | None], names: Sequence[str]) -> dict[str, str]:
+    """For a table that lists a net's or montage's electrodes (:attr:`RenameTable.net`: made
+    by :func:`eegpt.nearest_sites.nearest_rename`, as ``--nearest standard_1005``), whose rows
+    carry the montage's bare labels: the recording's labels (``names``) that name one of its
+    electrodes with a prefix or a reference, in any letter case (Emotiv's ``EEG.AF3``, TUH's
+    ``EEG FP1-REF``), each -> that row's label (``AF3``, ``Fp1``). Labels that are rows
+    themselves, and rows the recording has as they are, are left out; {} for other tables."""
+    if not getattr(table, "net", None):
+        return {}
+    rows: dict[str, str] = {}
+    for key in table:
+        rows.setdefault(_label_key(key), key)
+    present = set(names)
+    return {
+        name: rows[_label_key(name)]
+        for name in names
+        if name not in table and _label_key(name) in rows and rows[_label_key(name)] not in present
+    }
+
+
+def with_net_rows(table: Any, names: Sequence[str]) -> Any:
+    """``table`` with a row for each of the recording's labels that :func:`net_rows` matches
+    to one of its rows (the same site and distance), so that a net's or montage's table
+    renames a recording whose labels spell its electrodes otherwise; ``table`` itself when
+    none does."""
+    rows = net_rows(table, names)
+    if not rows:
+        return table
+    distances = {**table.distances_mm}
+    distances.update({n: table.distances_mm[k] for n, k in rows.items() if k in distances})
+    return RenameTable(
+        {**table, **{name: table[key] for name, key in rows.items()}},
+        table.own, table.source, distances, table.call, table.net,
+    )  # fmt: skip
+
+
 def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> None:
     """Refuse a table that lists every electrode of a net (:attr:`RenameTable.net`: made by
     :func:`eegpt.nearest_sites.nearest_rename`) for a recording with labels in the style of the table's (EGI's
