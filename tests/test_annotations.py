@@ -1266,8 +1266,8 @@ def test_nan_in_bad_spans_without_reject_by_annotation_names_the_option(model, t
     path, _ = nan_files(tmp_path, 256.0)
     for stream in (None, False):
         with pytest.raises(RecordingError, match=r"100 non-finite \(NaN/Inf\) samples in "
-                           r"channel\(s\) EEG CZ-REF \(100 samples\), from 19\.531 s to 19\.918 s "
-                           r"after the first sample, all inside annotations marked bad\. EEGPT "
+                           r"channel\(s\) EEG CZ-REF \(100 samples\), from 19\.531 s to 19\.922 s "
+                           r"\(end exclusive: 0\.391 s\) after the first sample, all inside annotations marked bad\. EEGPT "
                            r"needs finite data: leave the windows over those annotations out "
                            r"\(reject_by_annotation=True, --reject-by-annotation on the command "
                            r"line\)"):  # fmt: skip

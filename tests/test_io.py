@@ -443,13 +443,35 @@ def test_integer_arrays_are_read_in_their_given_unit(dtype):
             as_recording(x, ch_names=["a", "b"], sfreq=10, **given)
 
 
+def test_array_nan_span_said_with_its_end_exclusive_is_the_annotation_to_give(model):
+    """The NaN advice gave the last NaN sample as the span's end (4.396 s at 250 Hz): an
+    annotation of that span, as the advice for arrays says to give, was one sample short and
+    refused again. Said with its end exclusive and its length, it covers them."""
+    gap = np.random.default_rng(0).normal(0, 1e-5, (3, 2500))
+    gap[:, 1000:1100] = np.nan
+    names = ["Fp1", "Cz", "O2"]
+    with pytest.raises(RecordingError, match=r"from 4\.000 s to 4\.400 s \(end exclusive: "
+                       r"0\.400 s\) after the first sample\..*annotations=mne\.Annotations"
+                       r".*SECONDS its length, end exclusive") as caught:  # fmt: skip
+        model.embed(gap, ch_names=names, sfreq=250, verbose="error")
+    said = re.search(r"from ([\d.]+) s .*exclusive: ([\d.]+) s", str(caught.value))
+    assert said is not None
+    spans = mne.Annotations([float(said[1])], [float(said[2])], ["BAD_gap"])
+    emb = model.embed(
+        gap, ch_names=names, sfreq=250, annotations=spans, reject_by_annotation=True,
+        verbose="error",
+    )  # fmt: skip
+    assert emb.onsets.tolist() == [0.0]
+
+
 def test_array_non_finite_reports_channels_and_counts():
     x = np.zeros((3, 500))  # 5 s: long enough for a window (a shorter one is too short first)
     x[0, 3] = np.nan
     x[2, 10:13] = np.inf
     rec = as_recording(x, ch_names=["Fp1", "Cz", "O2"], sfreq=100)  # refused when prepared
     with pytest.raises(ValueError, match=r"4 non-finite .*Fp1 \(1 samples\), O2 \(3 samples\), "
-                       r"from 0\.030 s to 0\.120 s after the first sample.*--drop Fp1 --drop O2"):  # fmt: skip
+                       r"from 0\.030 s to 0\.130 s \(end exclusive: 0\.100 s\) after the first sample"
+                       r".*--drop Fp1 --drop O2"):  # fmt: skip
         prepare(rec)
     epochs = np.zeros((4, 2, 256))
     epochs[1, 1, 0] = -np.inf
@@ -476,7 +498,8 @@ def test_array_non_finite_reports_channels_and_counts():
     tail[:, 90:] = np.nan  # an export's missing tail: every channel, one span
     rec = as_recording(tail, ch_names=["Fp1", "Cz", "O2"], sfreq=100)
     with pytest.raises(ValueError, match=r"30 non-finite \(NaN/Inf\) samples in all 3 channels "
-                       r"\(10 samples each\), from 0\.900 s to 0\.990 s after the first sample\. "
+                       r"\(10 samples each\), from 0\.900 s to 1\.000 s \(end exclusive: 0\.100 s\) "
+                       r"after the first sample\. "
                        r"EEGPT needs finite data: mark that time span bad and leave its "
                        r"windows out: embed\(x, \.\.\., annotations=mne\.Annotations\(onset="
                        r".*reject_by_annotation=True\)"):  # fmt: skip

@@ -411,7 +411,8 @@ def nonfinite_error(
         span = crop = (
             "mark that time span bad and leave its windows out: embed(x, ..., annotations="
             "mne.Annotations(onset=[START_S], duration=[SECONDS], description=['BAD_gap']), "
-            "reject_by_annotation=True), seconds from the first sample; or embed the "
+            "reject_by_annotation=True), seconds from the first sample (START_S the span's "
+            "start and SECONDS its length, end exclusive, as said above); or embed the "
             "stretches before and after it apart (x[:, :i], x[:, j:]), or interpolate it"
         )
     if len(hit) == len(ch_names) > 1:  # a span missing from every channel (an export's tail)

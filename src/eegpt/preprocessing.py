@@ -1356,7 +1356,14 @@ def _span_text(
         return ""
     if first == last:
         return f"at {first / sfreq:.3f} s from the first sample"
-    return f"from {first / sfreq:.3f} s to {last / sfreq:.3f} s after the first sample"
+    # the end exclusive (the sample after the last), outward to the ms: a span of these bounds
+    # (an annotation of onset start and duration end - start) holds every such sample
+    start = math.floor(round(first / sfreq * 1000, 6)) / 1000
+    end = math.ceil(round((last + 1) / sfreq * 1000, 6)) / 1000
+    return (
+        f"from {start:.3f} s to {end:.3f} s (end exclusive: {end - start:.3f} s) after the "
+        "first sample"
+    )
 
 
 def _indices(mask: np.ndarray) -> list[int]:
