@@ -2199,10 +2199,13 @@ def test_array_units_in_any_letter_case_and_a_dataframe_refused_with_the_route()
         rec = as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units=spelling)  # type: ignore[arg-type]
         np.testing.assert_allclose(rec.data, 1e-6)
     assert as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units="mv").data[0, 0] == 1e-3  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match=r"'MV' would be megavolts\), got 'MV'"):
-        as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units="MV")  # type: ignore[arg-type]
+    for mega in ("MV", "Mv"):  # a capital M is mega-, whatever the V: only mV is millivolts
+        with pytest.raises(
+            ValueError, match=rf"would be megavolts: millivolts are 'mV'\), got '{mega}'"
+        ):
+            as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units=mega)  # type: ignore[arg-type]
     for spaced in (" MV", "MV ", "\tMV\n"):  # megavolts with spaces around too
-        with pytest.raises(ValueError, match="'MV' would be megavolts"):
+        with pytest.raises(ValueError, match="would be megavolts"):
             as_recording(x, ch_names=["Fp1", "Fp2"], sfreq=10, units=spaced)  # type: ignore[arg-type]
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(x.T, columns=["Fp1", "Fp2"])  # a row per sample, as devices write them

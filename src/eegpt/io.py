@@ -2909,7 +2909,8 @@ def epochs_labels(epochs: mne.BaseEpochs) -> np.ndarray:
 
 def units_name(units: Any) -> str:
     """``units`` as a key of :data:`UNITS`: exact, else in any letter case (``"uv"``, ``"UV"``
-    -> ``"uV"``, ``"v"`` -> ``"V"``, ``"mv"`` -> ``"mV"``), but for ``"MV"`` (megavolts).
+    -> ``"uV"``, ``"v"`` -> ``"V"``, ``"mv"`` -> ``"mV"``), but for any spelling with a capital
+    ``M`` (``"MV"``, ``"Mv"``: megavolts, not millivolts, which are ``"mV"`` only).
 
     Raises
     ------
@@ -2919,11 +2920,11 @@ def units_name(units: Any) -> str:
         return units
     folded = {name.casefold(): name for name in UNITS}
     stripped = units.strip() if isinstance(units, str) else None
-    if stripped is not None and stripped != "MV" and stripped.casefold() in folded:
+    if stripped is not None and "M" not in stripped and stripped.casefold() in folded:
         return folded[stripped.casefold()]
     raise ValueError(
-        f"units must be one of {list(UNITS)} (any letter case: 'uv' is 'uV'; 'MV' would be "
-        f"megavolts), got {units!r}"
+        f"units must be one of {list(UNITS)} (any letter case: 'uv' is 'uV'; but 'MV' or 'Mv' "
+        f"would be megavolts: millivolts are 'mV'), got {units!r}"
     )
 
 
