@@ -2228,6 +2228,18 @@ def test_a_muse_montage_all_untrained_gets_one_plain_warning_with_nearest_traine
     assert "TP9 -> TP7" in said and "TP10 -> TP8" in said and "AF7 -> Fp1" in said
     assert "--rename TP9=TP7" in said and "'TP9': 'TP7'" in said
     assert not any("consider excluding them" in t for t in texts)  # the one warning says it
+    # the warning on the dropped TP9/TP10 points to the renames, not only to "no embedding"
+    (dropped,) = [t for t in texts if "do not match the EEGPT vocabulary" in t]
+    assert "the model has no embedding for them. The nearest trained sites" in dropped
+    assert "TP9 -> TP7" in dropped and "--rename TP9=TP7 --rename TP10=TP8" in dropped
+    # a file of TP9/TP10 alone: nothing maps, and the error says the same
+    with pytest.raises(NoChannelMappedError, match=r"nearest trained sites \(on a template "
+                       r"head\) are TP9 -> TP7 .*rename=\{'TP9': 'TP7', 'TP10': 'TP8'\}"):  # fmt: skip
+        map_channels(["TP9", "TP10"])
+    with warnings.catch_warnings(record=True) as caught:  # ears and a mostly trained montage:
+        warnings.simplefilter("always")  # no stand-ins offered
+        map_channels(["Fp1", "Fp2", "C3", "C4", "A1", "A2", "TP9"])
+    assert not any("nearest trained" in str(w.message) for w in caught)
 
 
 def test_a_montage_mostly_untrained_is_said_so_and_one_mostly_trained_as_before():

@@ -74,6 +74,7 @@ from eegpt.vocabulary import (
     _OTHER_SIGNALS,
     _REFERENCE_KEYS,
     _REFERENCE_LABELS,
+    _SIDED_REFERENCES,
     CHANNEL_INDEX,
     CHANNEL_SETS,
     PRETRAINING_CHANNELS,
@@ -242,12 +243,57 @@ def _why_left_out(
     return out
 
 
+def _stand_ins(
+    electrodes: Mapping[str, str], taken: Iterable[str] = ()
+) -> list[tuple[str, tuple[str, float]]]:
+    """``electrodes`` (input name -> 10-05 name, upper case) paired with their nearest trained
+    sites, none of ``taken`` (:func:`eegpt.nearest_sites.nearest_trained_sites`): input name
+    -> (site, mm), for those the template head places."""
+    if not electrodes:
+        return []
+    found = nearest_trained_sites(list(electrodes.values()), taken=taken)
+    return [(inp, found[can]) for inp, can in electrodes.items() if can in found]
+
+
+def _stand_in_text(pairs: Sequence[tuple[str, tuple[str, float]]]) -> str:
+    """``"TP9 -> TP7 (21 mm): to let ... rename={'TP9': 'TP7'} (command line: ...)"``: the
+    renames that let electrodes stand in for their nearest trained sites (:func:`_stand_ins`)."""
+    shown = ", ".join(f"{inp} -> {site} ({mm:g} mm)" for inp, (site, mm) in pairs)
+    python = ", ".join(f"{inp!r}: {site!r}" for inp, (site, _) in pairs)
+    command = " ".join(f"--rename {shlex.quote(f'{inp}={site}')}" for inp, (site, _) in pairs)
+    return (
+        f"{shown}: to let these electrodes stand in for them, rename them: rename={{{python}}} "
+        f"(command line: {command})"
+    )
+
+
+def _outside_stand_in_note(names: Sequence[str], taken: Iterable[str] = ()) -> str:
+    """A sentence with the nearest trained sites to the 10-05 electrodes outside the
+    vocabulary among ``names`` (Muse's TP9/TP10) and the renames to use them by, none of
+    ``taken`` (vocabulary names the recording uses); ``""`` for none."""
+    electrodes = {
+        n: _label_key(n)
+        for n in names
+        if is_other_electrode(n) and _label_key(n) not in _SIDED_REFERENCES  # not ears, mastoids
+    }
+    pairs = _stand_ins(electrodes, taken)
+    if not pairs:
+        return ""
+    return (
+        f" The nearest trained sites (on a template head) are {_stand_in_text(pairs)}; a site "
+        "tens of mm away is an approximation."
+    )
+
+
 def _dropped_note(
     unknown: Sequence[str],
     targets: Mapping[str, str] | None = None,
     chosen: Mapping[str, str] | None = None,
+    taken: Iterable[str] | None = None,
 ) -> str:
-    """What the dropped names are: electrodes outside the vocabulary (``targets``: what a
+    """What the dropped names are: electrodes outside the vocabulary (with the nearest
+    trained sites to those of the 10-05 system, not to be used already, where ``taken``, the
+    vocabulary names used, is given; ``targets``: what a
     rename called them, e.g. a cap's ``{"A24": "P9"}``), other signals, duplicate labels MNE
     numbered (``chosen``: label -> the copy a rename keeps), reference channels (an electrode
     against itself, ``Cz-Cz``), or names to map by hand."""
@@ -282,6 +328,11 @@ def _dropped_note(
         parts.append(
             f"{shortened_list(shown)} are electrodes outside EEGPT's 62 names "
             "(eegpt.channels.VOCABULARY): the model has no embedding for them."
+            + (
+                ""
+                if taken is None
+                else _outside_stand_in_note([n for n in electrodes if n not in targets], taken)
+            )
         )
     others = [n for n in copies if _numbered_copy(n) in chosen]  # a copy was kept by rename
     for label in dict.fromkeys(_numbered_copy(n) for n in others):
@@ -848,6 +899,7 @@ def map_channels(
             f"{shortened_list(names)}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
             f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
+            + _outside_stand_in_note(names)
             + _bipolar_note(names)
             + _cap_note(names, source),
             names=list(names),
@@ -868,6 +920,7 @@ def map_channels(
             f"{it}, rename {it} to a vocabulary name; to leave {it} out without a warning: "
             f"{how_to_drop(list(renamed), merged=True)}."
         )
+    mostly_untrained = 2 * sum(can not in UNSEEN_IN_PRETRAINING for _, _, can in kept) < len(kept)
     if plain:
         # a montage of another naming scheme (e.g. EGI's E1..E128): say so first, with the
         # counts that add up to the recording's channels
@@ -885,7 +938,14 @@ def map_channels(
         _warn(
             f"{where}{only}{len(plain)} channel(s) do not match the EEGPT vocabulary and were "
             f"dropped: {shortened_list(plain)}."
-            + _dropped_note(plain, targets, chosen)
+            + _dropped_note(
+                plain,
+                targets,
+                chosen,
+                # where most channels used are untrained (Muse's AF7/AF8 beside TP9/TP10), as
+                # the warning on them below says: the trained sites the others may stand in for
+                taken=[can for _, _, can in kept] if mostly_untrained else None,
+            )  # fmt: skip
             + _bipolar_note(plain)
             + _cap_note(plain, source)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
@@ -999,18 +1059,14 @@ def _untrained_warning(
         )
     electrodes = {inp: can for inp, can in unseen}
     electrodes.update({n: _label_key(n) for n in dropped if is_other_electrode(n)})
-    found = nearest_trained_sites(list(electrodes.values()), taken=trained)
-    pairs = [(inp, found[can]) for inp, can in electrodes.items() if can in found]
+    pairs = _stand_ins(electrodes, trained)
     if not pairs:
         return f"{where}{head}."
-    shown = ", ".join(f"{inp} -> {site} ({mm:g} mm)" for inp, (site, mm) in pairs)
-    python = ", ".join(f"{inp!r}: {site!r}" for inp, (site, _) in pairs)
-    command = " ".join(f"--rename {shlex.quote(f'{inp}={site}')}" for inp, (site, _) in pairs)
     return (
-        f"{where}{head}. The nearest trained sites (on a template head) are {shown}: to let "
-        f"these electrodes stand in for them, rename them: rename={{{python}}} (command "
-        f"line: {command}); a site tens of mm away is an approximation, and --nearest (which "
-        "names an electrode after a site within 20 mm, untrained ones too) does not do this."
+        f"{where}{head}. The nearest trained sites (on a template head) are "
+        f"{_stand_in_text(pairs)}; a site tens of mm away is an approximation, and --nearest "
+        "(which names an electrode after a site within 20 mm, untrained ones too) does not do "
+        "this."
     )
 
 
