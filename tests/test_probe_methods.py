@@ -945,13 +945,29 @@ def test_an_annotations_table_given_as_labels_says_to_use_annotations(
     assert (f"in place of --labels as --annotations {table} "
             "--window-labels 'eyes_closed=^eyes_closed$' "
             "--window-labels 'eyes_open=^eyes_open$' (one annotations file per recording") in err  # fmt: skip
-    if name_column == "label":
-        assert "has 3 labels for 37 epochs in the inputs: it is a table of annotations" in err
+    assert f"{table}: it is a table of annotations" in err  # refused first, whatever its column
     from eegpt.probe_label_files import annotations_table_text
 
     said = annotations_table_text(table, "--val-labels")
     assert said is not None and f"as --val-annotations {table} --window-labels" in said
     assert annotations_table_text(_write_labels(tmp_path / "plain.csv", ["a", "b"])) is None
+
+
+def test_an_annotations_table_as_many_rows_as_windows_is_no_labels_csv(weights, tmp_path, capsys):
+    """A table of onsets and durations with a 'label' column whose rows happen to be as many
+    as the recording's windows is still a table of annotations: refused up front, not read as
+    one label per window (its onsets ignored)."""
+    path = _recording_with_a_gap(tmp_path)
+    table = tmp_path / "label37.csv"
+    table.write_text(
+        "onset,duration,label\n" + "".join(f"{2 * k},2,{'ab'[k % 2]}\n" for k in range(37))
+    )
+    assert probe_main(["train", str(path), "--labels", str(table), "--weights", str(weights),
+                       "-o", str(tmp_path / "probe"), "--passes", "1", *COMMON]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{table}: it is a table of annotations (onset and duration" in err
+    assert "--window-labels 'a=^a$' --window-labels 'b=^b$'" in err
+    assert not (tmp_path / "probe").exists()
 
 
 def test_a_tuh_csv_bi_given_as_labels_says_to_use_annotations(weights, tmp_path, capsys):

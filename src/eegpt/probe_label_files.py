@@ -1369,14 +1369,14 @@ def load_labelled_epochs(
     recs, ys, sources = [], [], []
     if labels is not None and label_column is not None:
         raise ValueError("give labels either as a CSV (--labels) or as --label-column, not both")
+    # a table of onsets and durations (or TUH's start and stop times) is refused first,
+    # whatever its other columns: with a 'label' column and as many rows as windows it would
+    # otherwise be read as one label per window, its onsets ignored
+    table = None if labels is None else annotations_table_text(labels, labels_option)
+    if table is not None:
+        raise ValueError(f"{labels}: {table}")
     # the file read (its encoding checked) before any recording's line says it labels it
-    try:
-        label_rows = None if labels is None else _read_label_rows(user_path(labels))
-    except ValueError as err:  # no 'label' column: an annotations table, where it is one
-        table = None if labels is None else annotations_table_text(labels, labels_option)
-        if table is None:
-            raise
-        raise ValueError(f"{labels}: {table}") from err
+    label_rows = None if labels is None else _read_label_rows(user_path(labels))
     for p in paths:
         rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows)
         recs.append(rec)
@@ -1430,11 +1430,6 @@ def load_labelled_epochs(
         if len(y) != n:
             lines = rows.line_numbers()
             blank = [lines[k] for k, v in enumerate(y.tolist()) if v is None]  # file lines
-            table = annotations_table_text(labels, labels_option)
-            if table is not None:
-                raise ValueError(
-                    f"{labels} has {len(y)} labels for {n} epochs in the inputs: {table}"
-                )
             raise ValueError(
                 f"{labels} has {len(y)} labels for {n} epochs in the inputs"
                 + (
