@@ -2016,8 +2016,9 @@ def test_skip_existing_warns_of_outputs_whose_table_an_earlier_eegpt_read_otherw
                 assert main([*args, "--skip-existing"]) == 0
             continue
         with pytest.warns(EEGPTWarning, match=rf"--skip-existing keeps 1 output\(s\) embedded "
-                          rf"by an earlier eegpt that called every event .*'event'.*{out} "
-                          r"\('label'\).* embed them again with --overwrite"):  # fmt: skip
+                          rf"by an earlier eegpt that read the events' names .*{out} "
+                          r"\('label', each event 'event' before\).* embed them again with "
+                          r"--overwrite"):  # fmt: skip
             assert main([*args, "--skip-existing"]) == 0
 
 
@@ -2064,10 +2065,11 @@ def test_a_corpus_resume_warns_where_an_earlier_eegpt_read_the_tables_otherwise(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             embed_dataset(listing, out, **run)
-        said = [str(w.message) for w in caught if "called every event" in str(w.message)]
+        said = [str(w.message) for w in caught if "from another column" in str(w.message)]
         assert len(said) == int(old_rule), said
-    assert f"{out} is resumed, but an earlier eegpt embedded 1 file in it and called" in said[0]
-    assert "r0_raw.fif ('label')" in said[0] and "--overwrite" in said[0]
+    assert f"{out} is resumed, but an earlier eegpt embedded 1 file in it and read" in said[0]
+    assert "r0_raw.fif ('label', each event 'event' before)" in said[0]
+    assert "--overwrite" in said[0]
 
 
 def test_a_table_naming_its_events_in_an_unknown_column_is_warned_of(tmp_path):
@@ -2169,3 +2171,115 @@ def test_window_labels_warns_of_onsets_in_milliseconds_as_embed_does(model, tmp_
         warnings.simplefilter("always")
         assert emb.window_labels(fine)[-1] == "task"
     assert not caught
+
+
+def test_a_bids_trial_type_all_na_gives_way_to_a_filled_column(tmp_path, caplog):
+    """A BIDS events.tsv whose trial_type is n/a in every row (BIDS's missing value) names
+    its events by the next column of the order that holds values (value, or a column of
+    text such as condition), said at INFO and recorded as the column read; a trial_type with
+    one name, or no filled column after it, is read as before."""
+    from eegpt.annotations import read_annotations, table_description_column
+
+    cases = (
+        ("trial_type\tvalue", [("n/a", "1"), ("n/a", "2")], ["1", "2"], "value"),
+        ("trial_type\tcondition", [("n/a", "left"), ("", "right")], ["left", "right"],
+         "condition"),
+        ("trial_type\tvalue", [("n/a", "n/a"), ("n/a", "")], ["n/a", "n/a"], "trial_type"),
+        ("trial_type\tvalue", [("go", "1"), ("n/a", "2")], ["go", "n/a"], "trial_type"),
+    )  # fmt: skip
+    for k, (columns, cells, names, read) in enumerate(cases):
+        table = tmp_path / f"t{k}_events.tsv"
+        table.write_text(
+            f"onset\tduration\t{columns}\n"
+            + "".join(f"{10 * j}\t5\t{a}\t{b}\n" for j, (a, b) in enumerate(cells))
+        )
+        caplog.clear()
+        with caplog.at_level("INFO", logger="eegpt"):
+            assert list(read_annotations(table).description) == names, columns
+        said = "its column 'trial_type' is n/a (or blank) in every row; the events are named by"
+        assert (said in caplog.text) == (read != "trial_type"), caplog.text
+        if read != "trial_type":
+            assert f"named by {read!r}" in caplog.text
+        assert table_description_column(table) == (True, read)
+
+
+def test_numeric_codes_beside_a_column_of_names_are_read_with_a_warning(tmp_path):
+    """``value`` = 1, 2 beside ``condition`` = left, right: BIDS's value is read (as ever),
+    with one warning naming the column of text and how to read it; none where the codes
+    stand alone or the column read holds text."""
+    from eegpt.annotations import read_annotations, table_description_column
+
+    table = tmp_path / "coded.csv"
+    table.write_text("onset,duration,value,condition\n0,5,1,left\n10,5,2,right\n20,5,1,left\n")
+    with pytest.warns(EEGPTWarning) as caught:
+        assert list(read_annotations(table).description) == ["1", "2", "1"]
+    said = [str(w.message) for w in caught if "also names them" in str(w.message)]
+    assert said == [
+        f"{table}: the events are named by 'value' (codes 1, 2); 'condition' also names them "
+        "(left, right): rename it to trial_type to use it"
+    ]
+    swap = tmp_path / "swap.csv"
+    swap.write_text("onset,duration,trial_type,label\n0,5,1,left\n10,5,2,right\n")
+    with pytest.warns(EEGPTWarning, match="rename 'trial_type' to value and 'label' to trial_type"):
+        assert list(read_annotations(swap).description) == ["1", "2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the provenance's reading says nothing
+        assert table_description_column(table) == (True, "value")
+    for text in ("onset,duration,value\n0,5,1\n", "onset,duration,value,condition\n0,5,go,left\n"):
+        quiet = tmp_path / "quiet.csv"
+        quiet.write_text(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            read_annotations(quiet)
+
+
+def test_names_read_otherwise_tells_an_na_trial_type_read_from_another_column(tmp_path):
+    """An output of an n/a trial_type table embedded by an eegpt that read trial_type (each
+    event 'n/a'), whether it recorded the column (trial_type) or not (no annotations_column),
+    is told apart from one this eegpt embeds (the column read now: value); an output that
+    recorded value, or of a table read alike, is not."""
+    from eegpt.annotations import names_read_otherwise, read_otherwise_text
+
+    table = tmp_path / "sub-1_events.tsv"
+    table.write_text("onset\tduration\ttrial_type\tvalue\n0\t5\tn/a\t1\n10\t5\tn/a\t2\n")
+    meta = {"annotations_file": str(table)}
+    assert names_read_otherwise(meta) == ("trial_type", "value")
+    assert names_read_otherwise({**meta, "annotations_column": "trial_type"}) == (
+        "trial_type",
+        "value",
+    )
+    assert names_read_otherwise({**meta, "annotations_column": "value"}) is None
+    assert read_otherwise_text("trial_type", "value") == "'value', 'trial_type' before"
+    plain = tmp_path / "plain.csv"
+    plain.write_text("onset,duration,trial_type,value\n0,5,go,1\n")
+    assert names_read_otherwise({"annotations_file": str(plain)}) is None
+    labelled = tmp_path / "label.csv"
+    labelled.write_text("onset,duration,label\n0,5,seiz\n")
+    assert names_read_otherwise({"annotations_file": str(labelled)}) == (None, "label")
+    assert read_otherwise_text(None, "label") == "'label', each event 'event' before"
+    assert (
+        names_read_otherwise({"annotations_file": str(labelled), "annotations_column": "label"})
+        is None
+    )
+
+
+def test_embed_warns_once_of_codes_beside_a_column_of_names(weights, tmp_path):
+    """eegpt embed --annotations of a table of value codes beside a condition column: the
+    warning is given once, however often the table is read (its provenance recorded too), and
+    the codes' column is recorded as annotations_column."""
+    from eegpt.outputs import load_embeddings
+
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (8, 60 * 256))
+    rec = tmp_path / "rec_raw.fif"
+    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    table = tmp_path / "coded.csv"
+    table.write_text("onset,duration,value,condition\n0,30,1,left\n30,30,2,right\n")
+    out = tmp_path / "rec.npz"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(rec), "--annotations", str(table), "-o", str(out),
+                     "--weights", str(weights), "-q"]) == 0  # fmt: skip
+    said = [str(w.message) for w in caught if "also names them" in str(w.message)]
+    assert len(said) == 1, said
+    assert load_embeddings(out).metadata["annotations_column"] == "value"

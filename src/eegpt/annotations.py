@@ -32,7 +32,7 @@ import mne
 import numpy as np
 
 from eegpt._filenames import same_recording as _same_recording
-from eegpt._logging import duration_text, ignored_warnings
+from eegpt._logging import duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
@@ -331,7 +331,12 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       (``label``, ``event``, ``condition``, ...; any case) that holds text (one of numeric
       codes alone, such as ``type`` = 5, is not read: :func:`table_description_column`),
       else ``event`` for every row, with a warning where the table has another column of
-      text; ``n/a`` durations are 0, rows with an ``n/a`` onset are left out); a
+      text; where the column found is ``n/a`` (or blank) in every row, as BIDS writes a
+      missing ``trial_type``, the next of these columns that holds values is read instead
+      (said at INFO); where the column read holds numeric codes alone and another of these
+      names holds text (``value`` = 1, 2 beside ``condition`` = left, right), the codes are
+      read, with a warning naming the column of text; ``n/a`` durations are 0, rows with an
+      ``n/a`` onset are left out); a
       table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
@@ -356,56 +361,79 @@ def table_description_column(path: str | os.PathLike) -> tuple[bool, str | None]
     ``event``), for the provenance of the annotations read from it. BIDS's ``trial_type``,
     ``description`` and ``value`` are read whatever they hold (as before eegpt looked for
     other names); the other names of :data:`DESCRIPTION_COLUMNS` only where they hold text,
-    not numeric codes alone (``type`` = 5: rename it ``value`` to read the codes)."""
-    found, column = _read_table(path)
+    not numeric codes alone (``type`` = 5: rename it ``value`` to read the codes); a column
+    ``n/a`` in every row gives way to the next that holds values. Nothing is said here (no
+    warning or log: the reading of the annotations says it)."""
+    found, column, _ = _read_table(path, quiet=True)
     if found is None or column is _NOT_ONSETS:
         return False, None
     return True, cast("str | None", column)
 
 
-def names_read_otherwise(metadata: Mapping[str, Any], given: Any = None) -> str | None:
-    """The column the events' names of the annotations table of an output (its
-    ``metadata``: ``annotations_file``; ``given``: the file given now, if any, else that one)
-    are read from now, where the eegpt that wrote the output called each of its events
-    ``event`` (before eegpt looked for names beyond BIDS's ``trial_type``, ``description``
-    and ``value``: an output without ``annotations_column``); None where nothing changed or
-    cannot be told (a file that is gone, not a table of onsets, or read alike)."""
+def names_read_otherwise(
+    metadata: Mapping[str, Any], given: Any = None
+) -> tuple[str | None, str] | None:
+    """``(then, now)``: the column the events' names of the annotations table of an output
+    (its ``metadata``: ``annotations_file``; ``given``: the file given now, if any, else that
+    one) were read from by the eegpt that wrote it (None: none, each event ``event``) and the
+    column they are read from now, where the two differ. ``then`` is the recorded
+    ``annotations_column``; an output without it was written before eegpt looked beyond BIDS's
+    ``trial_type``, ``description`` and ``value``, which it read whatever they held (a
+    ``trial_type`` all ``n/a`` too, its events then each called ``n/a``): the first of these
+    the table has. None where nothing changed or cannot be told (a file that is gone, not a
+    table of onsets, or read alike)."""
     used = given if isinstance(given, (str, os.PathLike)) else metadata.get("annotations_file")
-    if not used or "annotations_column" in metadata:
+    if not used:
         return None
     try:
-        onsets, column = table_description_column(used)
+        found, column, older = _read_table(used, quiet=True)
     except Exception:  # noqa: BLE001 - unreadable now: nothing to compare
         return None
-    if not onsets or column is None or column.lower() in BIDS_DESCRIPTION_COLUMNS:
+    if found is None or column is _NOT_ONSETS or column is None:
         return None
-    return column
+    then = metadata["annotations_column"] if "annotations_column" in metadata else older
+    if then is not None and not isinstance(then, str):
+        return None  # not a column eegpt recorded
+    now = cast("str", column)
+    return None if then == now else (then, now)
+
+
+def read_otherwise_text(then: str | None, now: str) -> str:
+    """``'label', each event 'event' before``: how :func:`names_read_otherwise`'s change reads
+    in a warning."""
+    was = "each event 'event'" if then is None else repr(then)
+    return f"{now!r}, {was} before"
 
 
 #: :func:`_read_table`'s column of a file that is no table of onsets (TUH's, or none).
 _NOT_ONSETS = object()
 
 
-def _read_table(path: str | os.PathLike) -> tuple[mne.Annotations | None, object]:
-    """:func:`read_table_annotations` and the column of a table of onsets its descriptions
-    were read from (None: none; :data:`_NOT_ONSETS` for other files)."""
+def _read_table(
+    path: str | os.PathLike, quiet: bool = False
+) -> tuple[mne.Annotations | None, object, str | None]:
+    """:func:`read_table_annotations`, the column of a table of onsets its descriptions
+    were read from (None: none; :data:`_NOT_ONSETS` for other files), and the one the rule
+    of eegpt before it looked beyond BIDS's names read them from (the first of
+    :data:`BIDS_DESCRIPTION_COLUMNS` it has, whatever it holds; None: none). ``quiet``:
+    no warning or log about the column read (for the provenance of a table read again)."""
     try:
         text = table_text(path)
     except OSError:
-        return None, _NOT_ONSETS
+        return None, _NOT_ONSETS, None
     except ValueError as err:  # not UTF-8 (nor UTF-16): for a table, say so and how to convert
         if str(path).lower().endswith((".csv", ".tsv", ".txt", ".csv_bi", ".tse", ".tse_bi")):
             raise RecordingError(f"could not read annotations from {path}: {err}") from None
-        return None, _NOT_ONSETS  # a file of MNE's formats that its reader could not read
+        return None, _NOT_ONSETS, None  # a file of MNE's formats that its reader could not read
     lines = [
         line
         for line in text.splitlines(keepends=True)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not lines:
-        return None, _NOT_ONSETS
+        return None, _NOT_ONSETS, None
     if _TSE_VERSION.match(lines[0]) or str(path).lower().endswith((".tse", ".tse_bi")):
-        return _tse_annotations(lines), _NOT_ONSETS
+        return _tse_annotations(lines), _NOT_ONSETS, None
     first = lines[0]
     delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
@@ -420,9 +448,10 @@ def _read_table(path: str | os.PathLike) -> tuple[mne.Annotations | None, object
         return value if np.isfinite(value) else None
 
     spans: dict[tuple[float, float, str], None] = {}
+    older = next((header[k] for k in BIDS_DESCRIPTION_COLUMNS if k in header), None)
     if {"onset", "duration"} <= header.keys():  # BIDS, or onsets in seconds alike
         if not rows:
-            return mne.Annotations([], [], []), None
+            return mne.Annotations([], [], []), None, older
         onsets = [str(row[header["onset"]]).strip() for row in rows]
         if not any(number(text) is not None for text in onsets):
             clock = next((t for t in onsets if _CLOCK_TIME.match(t)), None)
@@ -433,10 +462,22 @@ def _read_table(path: str | os.PathLike) -> tuple[mne.Annotations | None, object
                     "first sample (or as MNE writes them, with the date: "
                     "mne.Annotations(..., orig_time=...).save(path))"
                 )
-            return None, _NOT_ONSETS  # MNE's .csv: onsets as date-times
+            return None, _NOT_ONSETS, None  # MNE's .csv: onsets as date-times
         key = _description_column(header, rows)
-        if key is None:
+        if key is not None and not _holds_values(key, rows):  # BIDS's n/a trial_type ...
+            later = _filled_column_after(key, header, rows)
+            if later is not None:
+                if not quiet:
+                    _log(
+                        f"{path}: its column {key!r} is n/a (or blank) in every row; the "
+                        f"events are named by {later!r}, the next of the columns that name "
+                        "them holding values"
+                    )
+                key = later
+        if key is None and not quiet:
             _warn_unnamed_events(path, header, rows)
+        elif key is not None and not quiet:
+            _warn_coded_names(path, key, header, rows)
         for row in rows:
             onset = number(row[header["onset"]])
             if onset is not None:
@@ -451,13 +492,13 @@ def _read_table(path: str | os.PathLike) -> tuple[mne.Annotations | None, object
                 label = str(row[header["label"]]).strip()
                 by_channel.setdefault(channel, []).append((start, stop, label))
         if len(by_channel) > 1:  # per-channel labels: the recording's events, as TUH's csv_bi
-            return _from_spans(_recording_events(by_channel)), _NOT_ONSETS
+            return _from_spans(_recording_events(by_channel)), _NOT_ONSETS, None
         for start, stop, label in next(iter(by_channel.values()), []):
             spans[(start, stop - start, label)] = None
-        return _from_spans(spans), _NOT_ONSETS
+        return _from_spans(spans), _NOT_ONSETS, None
     else:
-        return None, _NOT_ONSETS
-    return _from_spans(spans), key
+        return None, _NOT_ONSETS, None
+    return _from_spans(spans), key, older
 
 
 #: The columns of a table of onsets (``onset``, ``duration``) that name its events, in the
@@ -488,6 +529,62 @@ def _description_column(header: Mapping[str, str], rows: Sequence[Mapping[str, A
         if key in BIDS_DESCRIPTION_COLUMNS or _holds_text(name, rows):
             return name
     return None
+
+
+def _filled_column_after(
+    name: str, header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> str | None:
+    """The first column after ``name`` in the order of :data:`DESCRIPTION_COLUMNS` that
+    :func:`_description_column` would read (one of :data:`BIDS_DESCRIPTION_COLUMNS`, or
+    holding text) and that holds values (not n/a or blank alone); None: none."""
+    order = [(key, header.get(key)) for key in DESCRIPTION_COLUMNS]
+    start = next(k for k, (_, column) in enumerate(order) if column == name) + 1
+    for key, other in order[start:]:
+        if other is None or not _holds_values(other, rows):
+            continue
+        if key in BIDS_DESCRIPTION_COLUMNS or _holds_text(other, rows):
+            return other
+    return None
+
+
+def _cells(name: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The cells of the column ``name`` of ``rows`` that hold a value (not blank or n/a)."""
+    cells = (str(row.get(name) or "").strip() for row in rows)
+    return [cell for cell in cells if cell and cell.lower() != "n/a"]
+
+
+def _holds_values(name: str, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the column ``name`` of ``rows`` has a cell that is not blank or ``n/a``."""
+    return bool(_cells(name, rows))
+
+
+def _warn_coded_names(
+    path: str | os.PathLike, name: str, header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Warn where the column ``name`` that names the events of a table of onsets holds numeric
+    codes alone and another column of :data:`DESCRIPTION_COLUMNS` holds text (``value`` = 1, 2
+    beside ``condition`` = left, right): the codes are read (BIDS's own ``value`` is not set
+    aside), the column of text is named with how to read it instead."""
+    codes = list(dict.fromkeys(_cells(name, rows)))
+    if not codes or not all(is_number(code) for code in codes):
+        return
+    other = next(
+        (header[key] for key in DESCRIPTION_COLUMNS
+         if key in header and header[key] != name and _holds_text(header[key], rows)),
+        None,
+    )  # fmt: skip
+    if other is None:
+        return
+    names = list(dict.fromkeys(c for c in _cells(other, rows) if not is_number(c)))
+    how = (
+        "rename it to trial_type to use it"
+        if name.strip().lower() != "trial_type"
+        else f"rename {name!r} to value and {other!r} to trial_type to use it"
+    )
+    _warn(
+        f"{path}: the events are named by {name!r} (codes {few(codes, 5)}); {other!r} also "
+        f"names them ({few(names, 5)}): {how}"
+    )
 
 
 def _holds_text(name: str, rows: Sequence[Mapping[str, Any]]) -> bool:

@@ -1575,11 +1575,12 @@ def _embed_command(args: argparse.Namespace) -> int:
 
 def _warn_names_read_otherwise(kept: list[tuple[Path, Any]]) -> None:
     """With --skip-existing, warn of the outputs kept (with the annotations file given for
-    each, if any) whose annotations table an earlier eegpt read by the older rule, each event
-    called 'event', where this one reads their names from a column
-    (:func:`eegpt.annotations.names_read_otherwise`): kept, they and the outputs embedded
+    each, if any) whose annotations table an earlier eegpt read its events' names from
+    another column than this one does (:func:`eegpt.annotations.names_read_otherwise`: each
+    event called 'event' before eegpt looked beyond trial_type, description and value, or a
+    trial_type all n/a read before a filled column was): kept, they and the outputs embedded
     now name the same events otherwise."""
-    from eegpt.annotations import names_read_otherwise
+    from eegpt.annotations import names_read_otherwise, read_otherwise_text
     from eegpt.outputs import _load_outline
 
     changed = []
@@ -1588,15 +1589,16 @@ def _warn_names_read_otherwise(kept: list[tuple[Path, Any]]) -> None:
             meta = _load_outline(out).metadata
         except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
             continue
-        column = names_read_otherwise(meta, given)
-        if column is not None:
-            changed.append(f"{out} ({column!r})")
+        read = names_read_otherwise(meta, given)
+        if read is not None:
+            changed.append(f"{out} ({read_otherwise_text(*read)})")
     if changed:
         warnings.warn(
             f"--skip-existing keeps {len(changed)} output(s) embedded by an earlier eegpt that "
-            "called every event of their annotations table 'event' (it read names only from "
-            "trial_type, description or value); this eegpt reads them from another column "
-            f"(label, stage, condition ...): {few(changed, 5)}. Their windows' annotations "
+            "read the events' names of their annotations table from another column than this "
+            "one (earlier versions called every event 'event' where the table had no trial_type, "
+            "description or value column, or read a trial_type that is n/a in every row): "
+            f"{few(changed, 5)}. Their windows' annotations "
             "differ from those of the outputs embedded now: embed them again with --overwrite",
             EEGPTWarning,
             stacklevel=1,

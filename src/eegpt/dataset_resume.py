@@ -482,24 +482,25 @@ def _part_listing_changed(
 
 def _warn_names_read_otherwise(output_dir: Path, statuses: Iterable[Mapping[str, Any]]) -> None:
     """Warn, once, when this run adds to a folder whose files (their shard ``statuses``)
-    were embedded by an eegpt that called every event of their manifest's annotations table
-    'event', where this one reads the names from a column
-    (:func:`eegpt.annotations.names_read_otherwise`): the corpus's rows would name the same
-    events two ways."""
-    from eegpt.annotations import names_read_otherwise
+    were embedded by an eegpt that read the events' names of their manifest's annotations
+    table from another column than this one does
+    (:func:`eegpt.annotations.names_read_otherwise`: each event called 'event', or a
+    trial_type all n/a read before a filled column was): the corpus's rows would name the
+    same events two ways."""
+    from eegpt.annotations import names_read_otherwise, read_otherwise_text
 
     changed = []
     for status in statuses:
-        column = names_read_otherwise(status)
-        if column is not None:
-            changed.append(f"{status.get('recording_id')} ({column!r})")
+        read = names_read_otherwise(status)
+        if read is not None:
+            changed.append(f"{status.get('recording_id')} ({read_otherwise_text(*read)})")
     if changed:
         _warn(
             f"{output_dir} is resumed, but an earlier eegpt embedded "
-            f"{_count(len(changed), 'file')} in it and called every event of their "
-            "annotations_file table 'event' (it read names only from trial_type, description "
-            "or value); this eegpt "
-            f"reads them from another column (label, stage, condition ...): {few(changed, 5)}. "
+            f"{_count(len(changed), 'file')} in it and read the events' names of their "
+            "annotations_file table from another column than this one (earlier versions called "
+            "every event 'event' where the table had no trial_type, description or value "
+            f"column, or read a trial_type that is n/a in every row): {few(changed, 5)}. "
             "The windows' annotations of the files embedded from now on would name the same "
             "events otherwise: run it again with --overwrite (overwrite=True) or into a new "
             "folder"
