@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 
+import mne
 import pytest
 
 from eegpt._file_identity import source_files_record
 from eegpt.cli import main
 from eegpt.dataset_stamps import output_source_check
 from eegpt.demo import synthetic_raw, write_edf
+from eegpt.errors import EEGPTWarning
 from eegpt.outputs import load_embeddings
 
 
@@ -219,3 +222,50 @@ def test_a_bids_sidecar_added_after_embedding_makes_a_single_output_stale(
     capsys.readouterr()
     assert main(["info", str(out)]) == 3
     assert f"CHANGED since embedded: {events.name} (added" in capsys.readouterr().out
+
+
+def test_skip_existing_warns_of_outputs_embedded_with_other_settings(
+    weights, edf, tmp_path, capsys
+):
+    """--skip-existing keeps an output embedded with other preprocessing (another --window,
+    --crop): not silently, a warning names it, the settings that differ and --overwrite; the
+    same settings keep it quietly."""
+    out = tmp_path / "rec.parquet"
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]
+    assert main(args) == 0
+    before = out.stat().st_mtime_ns
+    with pytest.warns(EEGPTWarning, match="other preprocessing settings") as caught:
+        assert main([*args, "--window", "2", "--skip-existing"]) == 0
+    said = " ".join(str(w.message) for w in caught)
+    assert f"{out} (window_seconds (4.0 -> 2.0))" in said and "--overwrite" in said
+    assert out.stat().st_mtime_ns == before  # kept, not embedded again
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*args, "--skip-existing"]) == 0
+    assert not [w for w in caught if "other preprocessing" in str(w.message)]
+    assert "all 1 outputs exist; nothing to do" in capsys.readouterr().out
+
+
+def test_skip_existing_compares_the_crop_and_window_of_epochs(weights, tmp_path):
+    """Epochs embedded with --window 1.25 --tail pad, then asked for with --window 1 --crop
+    -0.2: the window and the crop differ, said; the same command again says nothing (the
+    overlap and start recorded 0 for epochs are not compared)."""
+    raw, _ = synthetic_raw(minutes=0.5, seed=4)
+    events = mne.make_fixed_length_events(raw, duration=2.0)
+    epochs = mne.Epochs(raw, events, {"x": 1}, tmin=-0.25, tmax=1.0 - 1 / raw.info["sfreq"],
+                        baseline=None, preload=True, verbose=False)  # fmt: skip
+    epo = tmp_path / "e-epo.fif"
+    epochs.save(epo, verbose=False)
+    folder = tmp_path / "sk"
+    args = ["embed", str(epo), "--weights", str(weights), "-o", str(folder), "-q"]
+    assert main([*args, "--window", "1.25", "--tail", "pad"]) == 0
+    with pytest.warns(EEGPTWarning, match="other preprocessing settings") as caught:
+        code = main([*args, "--window", "1", "--crop", "-0.2", "--skip-existing"])
+    assert code == 0
+    said = " ".join(str(w.message) for w in caught)
+    assert "crop_tmin (None -> -0.2)" in said and "window_seconds (1.25 -> 1.0)" in said
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        code = main([*args, "--window", "1.25", "--tail", "pad", "--skip-existing"])
+    assert code == 0
+    assert not [w for w in caught if "other preprocessing" in str(w.message)]

@@ -1423,13 +1423,18 @@ def _embed_command(args: argparse.Namespace) -> int:
     if args.skip_existing and args.overwrite:
         raise ValueError("give --skip-existing or --overwrite, not both")
     stale: dict[Path, int] = {}  # --skip-existing: outputs embedded again, their mtime_ns
+    config = preprocessing_config(args)
     if args.skip_existing:
         n_all = len(outputs)
         stale = _stale_outputs(args.recordings, outputs)
         todo = [k for k, out in enumerate(outputs) if not out.exists() or out in stale]
-        _warn_names_read_otherwise(
-            [(outputs[k], extra[k]) for k in range(n_all) if k not in set(todo)]
-        )
+        kept = [k for k in range(n_all) if k not in set(todo)]
+        _warn_names_read_otherwise([(outputs[k], extra[k]) for k in kept])
+        _warn_other_settings([
+            (outputs[k], (config.updated(start_seconds=starts[rec]) if rec in starts else config))
+            for k in kept
+            for rec in [args.recordings[k]]
+        ])  # fmt: skip
         if not todo:
             print(f"--skip-existing: all {n_all} outputs exist; nothing to do")
             return 0
@@ -1451,7 +1456,6 @@ def _embed_command(args: argparse.Namespace) -> int:
     check_output_folder(outputs[0].parent, args.output)  # before the model and any recording
     for out in outputs:  # pyarrow for Parquet: said once, not after each file's windows
         require_output_dependencies(out)
-    config = preprocessing_config(args)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     try:  # a window shorter than a patch: one error, here, in the option's terms
         model.config.n_patches(config.n_samples)
@@ -1600,6 +1604,46 @@ def _warn_names_read_otherwise(kept: list[tuple[Path, Any]]) -> None:
             "description or value column, or read a trial_type that is n/a in every row): "
             f"{few(changed, 5)}. Their windows' annotations "
             "differ from those of the outputs embedded now: embed them again with --overwrite",
+            EEGPTWarning,
+            stacklevel=1,
+        )
+
+
+def _warn_other_settings(kept: list[tuple[Path, Any]]) -> None:
+    """With --skip-existing, warn of the outputs kept (each with the preprocessing this command
+    would embed its recording with) that were embedded with other preprocessing settings
+    (their ``metadata["preprocessing"]``, compared as a resumed corpus run's settings are:
+    :func:`eegpt.dataset_read.spec_differences`): kept as they are, not embedded again, their
+    windows differ from those of the outputs embedded now; ``--overwrite`` replaces them.
+    ``overlap`` and ``start_seconds``, which do not apply to epochs (recorded 0 for them), are
+    not compared for outputs of epochs."""
+    from eegpt.dataset_read import spec_differences
+    from eegpt.outputs import _load_outline
+
+    differ = []
+    for out, config in kept:
+        try:
+            meta = _load_outline(out).metadata
+        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
+            continue
+        stored = meta.get("preprocessing")
+        if not isinstance(stored, Mapping):
+            continue
+        stored, wanted = dict(stored), config.to_dict()
+        if meta.get("labels") is not None:  # epochs: one window each, from their start
+            for key in ("overlap", "start_seconds"):
+                stored.pop(key, None)
+                wanted.pop(key, None)
+        changed = spec_differences(stored, wanted, "preprocessing.")
+        if changed:
+            differ.append(f"{out} ({'; '.join(changed)})")
+    if differ:
+        warnings.warn(
+            f"--skip-existing keeps {_count(len(differ), 'output')} embedded with other "
+            "preprocessing settings than this command's (recorded -> given): "
+            f"{few(differ, 5)}. Kept as they are, not embedded again: their windows differ "
+            "from those of the outputs embedded now; embed them again with --overwrite to "
+            "replace them with these settings",
             EEGPTWarning,
             stacklevel=1,
         )
