@@ -229,17 +229,27 @@ def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
     assert main(["info", str(held)]) == 0
     assert "test files not compared with the probe's training data" in capsys.readouterr().out
     # evaluate --event-scoring's scores, one line per class
-    rates = {"sensitivity": 0.75, "precision": None, "f1": 0.5, "false_alarms_per_24h": 2.5}
-    record["events"] = {"hours": 25.0, "scores": {"seizure": {
-        "scored_events": 4, "predicted_events": 3, "ovlp": rates,
-        "taes": {**rates, "sensitivity": 0.4},
-    }}}  # fmt: skip
+    # with the settings events were made by, and hits, misses and false alarms
+    rates = {"sensitivity": 0.75, "precision": None, "f1": 0.5, "false_alarms_per_24h": 2.5,
+             "hits": 3, "misses": 1, "false_alarms": 2}  # fmt: skip
+    record["events"] = {
+        "classes": ["seizure"], "window_seconds": 4.0, "hop_seconds": 2.0,
+        "min_event_seconds": 10.0, "merge_gap_seconds": 6.0, "span": "centred", "hours": 25.0,
+        "scores": {"seizure": {
+            "scored_events": 4, "predicted_events": 5, "ovlp": rates,
+            "taes": {**rates, "sensitivity": 0.4, "hits": 1.6, "misses": 2.4,
+                     "false_alarms": 1.25},
+        }},
+    }  # fmt: skip
     held.write_text(json.dumps(record))
     assert main(["info", str(held)]) == 0
     said = capsys.readouterr().out
-    assert "  event scores (evaluate --event-scoring, 25.00 h of windows):\n    seizure (4 " \
-           "scored events): OVLP sensitivity 75.0%, precision n/a, F1 50.0%, false alarms " \
-           "per 24 h 2.50; TAES sensitivity 40.0%," in said  # fmt: skip
+    assert "  event scores (evaluate --event-scoring, 25.00 h of windows; events from windows " \
+           "of 4 s every 2 s, min 10 s, merge gap 6 s, span centred):\n" \
+           "    seizure (4 scored, 5 predicted events) OVLP: hits 3, missed 1, false alarms 2 " \
+           "| sensitivity 75.0%, precision n/a, F1 50.0%, false alarms per 24 h 2.50\n" \
+           "                                           TAES: hits 1.60, missed 2.40, false " \
+           "alarms 1.25 | sensitivity 40.0%," in said  # fmt: skip
     del record["events"]
     del record["format"]  # as eegpt wrote it before it marked the file: told by its keys
     held.write_text(json.dumps(record))

@@ -876,10 +876,6 @@ def _events_text(how: dict[str, Any], kinds: dict[str, int], rows: int | None) -
     class (``kinds``, of ``rows``), and how they were made of the windows (``how``: the
     record's ``events`` block)."""
 
-    def seconds(key: str) -> str:
-        value = how.get(key)
-        return f"{value:g} s" if isinstance(value, (int, float)) else "?"
-
     wanted = [str(c) for c in how.get("classes") or []]
     named = list(dict.fromkeys([*wanted, *kinds]))
     n = rows if rows is not None else sum(kinds.values())
@@ -888,10 +884,22 @@ def _events_text(how: dict[str, Any], kinds: dict[str, int], rows: int | None) -
         events += f" of class {named[0]!r}"
     elif named:
         events += " of classes " + ", ".join(f"{c!r} ({kinds.get(c, 0)})" for c in named)
+    return f"{events}, {_event_settings_text(how)}"
+
+
+def _event_settings_text(how: Mapping[str, Any]) -> str:
+    """How events were made of windows (the ``events`` block of a prediction table's record
+    or of an evaluation JSON): ``"from windows of 4 s every 4 s, min 10 s, merge gap 0 s,
+    span centred"``; ``?`` for a setting not recorded."""
+
+    def seconds(key: str) -> str:
+        value = how.get(key)
+        return f"{value:g} s" if isinstance(value, (int, float)) else "?"
+
     return (
-        f"{events}, from windows of {seconds('window_seconds')} every "
-        f"{seconds('hop_seconds')}, min {seconds('min_event_seconds')}, merge gap "
-        f"{seconds('merge_gap_seconds')}, span {how.get('span', '?')}"
+        f"from windows of {seconds('window_seconds')} every {seconds('hop_seconds')}, min "
+        f"{seconds('min_event_seconds')}, merge gap {seconds('merge_gap_seconds')}, span "
+        f"{how.get('span', '?')}"
     )
 
 
@@ -1037,9 +1045,11 @@ def _smallest_class_line(record: Mapping[str, Any]) -> str | None:
 
 
 def _event_score_lines(events: Any) -> list[str]:
-    """The event scores of ``evaluate --event-scoring`` (the JSON's ``events``), one line per
-    class: OVLP's and TAES's sensitivity, precision, F1 and false alarms per 24 h; none for a
-    file without them or with them not as eegpt writes them."""
+    """The event scores of ``evaluate --event-scoring`` (the JSON's ``events``): the hours of
+    windows and how events were made of them (:func:`_event_settings_text`), then per class
+    its scored and predicted events with OVLP's line and TAES's below it: hits, misses and
+    false alarms, sensitivity, precision, F1 and false alarms per 24 h; none for a file
+    without them or with them not as eegpt writes them."""
     from eegpt._logging import number_text
     from eegpt._logging import percent_text as shown
 
@@ -1049,19 +1059,33 @@ def _event_score_lines(events: Any) -> list[str]:
     lines = [
         "  event scores (evaluate --event-scoring"
         + (f", {hours:.2f} h of windows" if isinstance(hours, (int, float)) else "")
-        + "):"
+        + f"; events {_event_settings_text(events)}):"
     ]
+
+    def count(value: Any, digits: int) -> str:
+        return f"{value:.{digits}f}" if isinstance(value, (int, float)) else "?"
+
     for name, s in events["scores"].items():
         if not isinstance(s, dict):
             return []
-        parts = [
-            f"{key.upper()} sensitivity {shown(r.get('sensitivity'))}, precision "
-            f"{shown(r.get('precision'))}, F1 {shown(r.get('f1'))}, false alarms per 24 h "
-            f"{number_text(r.get('false_alarms_per_24h'))}"
-            for key in ("ovlp", "taes")
-            if isinstance(r := s.get(key), dict)
-        ]
-        lines.append(f"    {name} ({s.get('scored_events')} scored events): " + "; ".join(parts))
+        head = (
+            f"    {name} ({s.get('scored_events', '?')} scored, "
+            f"{s.get('predicted_events', '?')} predicted events) "
+        )
+        for key in ("ovlp", "taes"):
+            r = s.get(key)
+            if not isinstance(r, dict):
+                continue
+            digits = 0 if key == "ovlp" else 2  # TAES counts fractions of events
+            lines.append(
+                f"{head}{key.upper()}: hits {count(r.get('hits'), digits)}, missed "
+                f"{count(r.get('misses'), digits)}, false alarms "
+                f"{count(r.get('false_alarms'), digits)} | sensitivity "
+                f"{shown(r.get('sensitivity'))}, precision {shown(r.get('precision'))}, F1 "
+                f"{shown(r.get('f1'))}, false alarms per 24 h "
+                f"{number_text(r.get('false_alarms_per_24h'))}"
+            )
+            head = " " * len(head)  # TAES below OVLP
     return lines
 
 
