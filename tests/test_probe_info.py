@@ -227,7 +227,16 @@ def test_info_describes_the_json_of_probe_evaluate(trained, tmp_path, capsys):
     del record["provenance"]["overlaps_training"]  # as an older eegpt wrote it
     held.write_text(json.dumps(record))
     assert main(["info", str(held)]) == 0
-    assert "test files not compared with the probe's training data" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "test files not compared with the probe's training data" in said
+    assert "epochs cropped" not in said
+    record["provenance"]["crop_tmin"] = -0.2  # predict/evaluate --crop (or the probe's)
+    held.write_text(json.dumps(record))
+    assert main(["info", str(held)]) == 0
+    said = capsys.readouterr().out
+    assert "  epochs cropped to one window each from -0.2 s around their event (crop_tmin, " \
+           "--crop -0.2)" in said  # fmt: skip
+    del record["provenance"]["crop_tmin"]
     # evaluate --event-scoring's scores, one line per class
     # with the settings events were made by, and hits, misses and false alarms
     rates = {"sensitivity": 0.75, "precision": None, "f1": 0.5, "false_alarms_per_24h": 2.5,

@@ -906,7 +906,8 @@ def _event_settings_text(how: Mapping[str, Any]) -> str:
 def _provenance_lines(made: dict[str, Any]) -> list[str]:
     """The lines of ``eegpt info`` that say what an output of ``probe predict`` or ``probe
     evaluate`` records of how it was made (:func:`output_provenance`): the probe (folder and
-    weights' SHA-256), the data and labels file, eegpt and when, the command."""
+    weights' SHA-256), the data and labels file, the crop of the epochs (``crop_tmin``), eegpt
+    and when, the command."""
     import shlex
 
     from eegpt._logging import few, software_text
@@ -930,6 +931,12 @@ def _provenance_lines(made: dict[str, Any]) -> list[str]:
     labels = made.get("labels_file")
     if isinstance(labels, dict) and labels.get("name"):
         lines.append(f"  labels: {labels['name']}{ignored_rows_text(labels)}")
+    crop = made.get("crop_tmin")
+    if isinstance(crop, (int, float)) and not isinstance(crop, bool):  # --crop, or the probe's
+        lines.append(
+            f"  epochs cropped to one window each from {crop:g} s around their event "
+            f"(crop_tmin, --crop {crop:g})"
+        )
     lines.append(
         f"  eegpt {made.get('eegpt_version', '?')}"
         + software_text(made.get("software"))
