@@ -1429,9 +1429,11 @@ def _embed_command(args: argparse.Namespace) -> int:
         stale = _stale_outputs(args.recordings, outputs)
         todo = [k for k, out in enumerate(outputs) if not out.exists() or out in stale]
         kept = [k for k in range(n_all) if k not in set(todo)]
-        _warn_names_read_otherwise([(outputs[k], extra[k]) for k in kept])
+        kept_meta = _kept_metadata([outputs[k] for k in kept])  # each output read once
+        _warn_names_read_otherwise([(outputs[k], kept_meta[outputs[k]], extra[k]) for k in kept])
         _warn_other_settings([
-            (outputs[k], (config.updated(start_seconds=starts[rec]) if rec in starts else config))
+            (outputs[k], kept_meta[outputs[k]],
+             config.updated(start_seconds=starts[rec]) if rec in starts else config)
             for k in kept
             for rec in [args.recordings[k]]
         ])  # fmt: skip
@@ -1577,21 +1579,33 @@ def _embed_command(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if ok else 1
 
 
-def _warn_names_read_otherwise(kept: list[tuple[Path, Any]]) -> None:
-    """With --skip-existing, warn of the outputs kept (with the annotations file given for
-    each, if any) whose annotations table an earlier eegpt read its events' names from
+def _kept_metadata(kept: list[Path]) -> dict[Path, Mapping[str, Any] | None]:
+    """With --skip-existing, the metadata of each output kept (read without its embeddings,
+    :func:`eegpt.outputs._load_outline`), None for a file eegpt cannot read (left as it is),
+    for the checks of :func:`_warn_names_read_otherwise` and :func:`_warn_other_settings`."""
+    from eegpt.outputs import _load_outline
+
+    out: dict[Path, Mapping[str, Any] | None] = {}
+    for path in kept:
+        try:
+            out[path] = _load_outline(path).metadata
+        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
+            out[path] = None
+    return out
+
+
+def _warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, Any]]) -> None:
+    """With --skip-existing, warn of the outputs kept (with their metadata and the annotations
+    file given for each, if any) whose annotations table an earlier eegpt read its events' names from
     another column than this one does (:func:`eegpt.annotations.names_read_otherwise`: each
     event called 'event' before eegpt looked beyond trial_type, description and value, or a
     trial_type all n/a read before a filled column was): kept, they and the outputs embedded
     now name the same events otherwise."""
     from eegpt.annotations import names_read_otherwise, read_otherwise_text
-    from eegpt.outputs import _load_outline
 
     changed = []
-    for out, given in kept:
-        try:
-            meta = _load_outline(out).metadata
-        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
+    for out, meta, given in kept:
+        if meta is None:
             continue
         read = names_read_otherwise(meta, given)
         if read is not None:
@@ -1609,22 +1623,19 @@ def _warn_names_read_otherwise(kept: list[tuple[Path, Any]]) -> None:
         )
 
 
-def _warn_other_settings(kept: list[tuple[Path, Any]]) -> None:
-    """With --skip-existing, warn of the outputs kept (each with the preprocessing this command
-    would embed its recording with) that were embedded with other preprocessing settings
+def _warn_other_settings(kept: list[tuple[Path, Mapping[str, Any] | None, Any]]) -> None:
+    """With --skip-existing, warn of the outputs kept (each with its metadata and the
+    preprocessing this command would embed its recording with) that were embedded with other preprocessing settings
     (their ``metadata["preprocessing"]``, compared as a resumed corpus run's settings are:
     :func:`eegpt.dataset_read.spec_differences`): kept as they are, not embedded again, their
     windows differ from those of the outputs embedded now; ``--overwrite`` replaces them.
     ``overlap`` and ``start_seconds``, which do not apply to epochs (recorded 0 for them), are
     not compared for outputs of epochs."""
     from eegpt.dataset_read import spec_differences
-    from eegpt.outputs import _load_outline
 
     differ = []
-    for out, config in kept:
-        try:
-            meta = _load_outline(out).metadata
-        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
+    for out, meta, config in kept:
+        if meta is None:
             continue
         stored = meta.get("preprocessing")
         if not isinstance(stored, Mapping):
