@@ -4253,3 +4253,27 @@ def test_info_on_a_probe_shows_the_overlap_of_its_training_windows(probe, tmp_pa
     del meta["training"]["window_labels"]["overlap"]
     (folder / "probe.json").write_text(json.dumps(meta))
     assert "overlapping by" not in describe_probe(folder)
+
+
+def test_the_baseline_of_epochs_at_another_rate_is_the_training_ones(model, short_task):
+    """Epochs made as in training (tmin=-0.2, baseline=(None, 0)) at another rate were
+    warned of as corrected over another interval: MNE rounds tmin to a sample, -0.199219 s
+    at 256 Hz. Ends within half a sample period of the data's rate are the same; farther
+    ones are still warned of."""
+    import mne
+
+    train, test = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    corrected = train[:32].copy().apply_baseline((None, 0), verbose=False)
+    probe = train_probe(model, corrected, preprocessing=config, epochs=1)
+    x = test[:4].copy().resample(256.0, verbose=False).get_data()[..., :256]
+    info = mne.create_info(test.ch_names, 256.0, "eeg")
+    at256 = mne.EpochsArray(x, info, tmin=-0.2, baseline=(None, 0), verbose=False)
+    assert at256.baseline[0] != -0.2  # rounded to a sample at 256 Hz
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        probe.predict_proba(at256)
+    other = mne.EpochsArray(x, info, tmin=-0.2, baseline=(None, -0.05), verbose=False)
+    probe._warned = {}
+    with pytest.warns(RuntimeWarning, match=r"were corrected over .* to -0.05"):
+        probe.predict_proba(other)

@@ -389,6 +389,30 @@ def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     }
 
 
+def _same_baseline(
+    given: Sequence[float | None] | None,
+    trained: Sequence[float | None] | None,
+    sfreq: float | None,
+) -> bool:
+    """Whether two baseline intervals (``[start, end]`` s, None for none; an end None: the
+    epochs' edge) are the same: each end equal within half a sample period of the data's
+    rate ``sfreq`` (a probe does not record its training data's rate), as MNE rounds them
+    to samples (``tmin=-0.2`` is -0.199219 s at 256 Hz); exactly equal where
+    the rate is not known."""
+    if given is None or trained is None:
+        return given is None and trained is None
+    if len(given) != len(trained):
+        return False
+    tolerance = 0.5 / float(sfreq) if sfreq else 0.0
+    for a, b in zip(given, trained, strict=True):
+        if a is None or b is None:
+            if a is not b:
+                return False
+        elif abs(float(a) - float(b)) > tolerance + 1e-12:
+            return False
+    return True
+
+
 def _baseline_known(metadata: Mapping[str, Any]) -> bool:
     """Whether embeddings' ``metadata`` tell whether their epochs were baseline-corrected:
     they hold ``epochs_baseline`` (written for MNE epochs and for windows of continuous
@@ -565,6 +589,7 @@ class EEGPTProbe:
             rec.baseline,
             f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}",
             recorded=rec.baseline_recorded or not rec.is_epoched,
+            sfreq=rec.sfreq,
         )
         config = self._continuous_preprocessing(overlap, rec)
         short = rec.duration - config.start_seconds < config.window_seconds
@@ -791,7 +816,11 @@ class EEGPTProbe:
             )
 
     def _check_baseline(
-        self, given: Sequence[float | None] | None, what: str, recorded: bool = True
+        self,
+        given: Sequence[float | None] | None,
+        what: str,
+        recorded: bool = True,
+        sfreq: float | None = None,
     ) -> None:
         """Warn when this probe was trained on epochs MNE baseline-corrected and ``what`` (the
         data to predict; ``given``: their baseline interval, None for none) were not, or over
@@ -799,10 +828,13 @@ class EEGPTProbe:
         training data's. ``recorded``: whether ``given`` is known (MNE epochs, continuous
         recordings, streams); False for data that record no baseline correction (arrays,
         EEGLAB .set epochs, embeddings without the record), for which eegpt cannot tell. Probes
-        saved before the training data's baseline was recorded are not checked."""
+        saved before the training data's baseline was recorded are not checked. ``sfreq``:
+        the data's rate (Hz, as recorded), None if not known: MNE rounds an interval's ends
+        to samples, so ends within half a sample period of the data's rate are the same (a
+        probe does not record its training data's rate)."""
         trained = _baseline_record(self.training.get("epochs_baseline"))
         given = _baseline_record(given)
-        if trained is None or given == trained:
+        if trained is None or _same_baseline(given, trained, sfreq):
             return
         if given is not None:
             done = f"were corrected over {baseline_text(given)}"
@@ -1073,6 +1105,7 @@ class EEGPTProbe:
                 emb.metadata.get("epochs_baseline"),
                 what,
                 recorded=stream or _baseline_known(emb.metadata),
+                sfreq=emb.metadata.get("sfreq_in"),
             )
         dev = resolve_device(device)
         head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
