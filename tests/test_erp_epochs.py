@@ -248,3 +248,44 @@ def test_a_probe_of_cropped_epochs_evaluates_continuous_recordings(erp, weights,
     assert "the probe's --crop -0.2 does not apply to continuous recordings" in err
     assert "epochs cropped to" not in err
     assert len(pd.read_csv(out)) == 19  # 19 windows of 1 s, none cropped
+
+
+def test_a_probe_of_cropped_epochs_takes_arrays_cut_as_in_training(erp, weights, tmp_path, capsys):
+    """A probe trained with --crop refused every .npz array and NumPy epochs, even ones cut
+    to its window already: arrays carry no times to crop by. Its crop is left out for them
+    with a note that they must be cut as in training (their length still checked); a --crop
+    given for them, and arrays beside epochs files, stay refused."""
+    path, probe = tmp_path / "sub-01-epo.fif", tmp_path / "probe"
+    erp.save(path, verbose=False)
+    assert main(["probe", "train", str(path), "-o", str(probe), "--weights", str(weights),
+                 "--crop", "-0.2", *COMMON]) == 0  # fmt: skip
+    x = erp.get_data()[..., :1000]
+    array = tmp_path / "arr.npz"
+    np.savez(array, X=x, ch_names=np.array(erp.ch_names), sfreq=1000.0)
+    capsys.readouterr()
+    out, direct = tmp_path / "q1.csv", tmp_path / "direct.csv"
+    assert main(["probe", "predict", str(probe), str(array), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "left out for epochs given as arrays" in err and "cut as in training" in err
+    assert "epochs cropped to" not in err
+    assert main(["probe", "predict", str(probe), str(path), "-o", str(direct), "-q"]) == 0
+
+    def probabilities(csv):
+        return pd.read_csv(csv).iloc[:, -2:].to_numpy()
+
+    np.testing.assert_allclose(probabilities(out), probabilities(direct), atol=1e-5)
+    assert main(["probe", "predict", str(probe), str(array), "--crop", "-0.2", "-q"]) == 1
+    assert "epochs given as arrays (.npz files, NumPy arrays) do not" in capsys.readouterr().err
+    assert main(["probe", "predict", str(probe), str(array), str(path), "-q"]) == 1
+    assert "in separate runs" in capsys.readouterr().err
+    # the crop said once the run is accepted, not before a refusal of it
+    events = ["--events", str(tmp_path / "ev.csv")]
+    assert main(["probe", "predict", str(probe), str(path), *events]) == 1
+    err = capsys.readouterr().err
+    assert "sub-01-epo.fif holds epochs" in err and "epochs cropped to" not in err
+    trained = load_probe(probe, weights)
+    with pytest.warns(RuntimeWarning, match="must already be cut as in training"):
+        got = trained.predict_proba(x, ch_names=erp.ch_names, sfreq=1000.0)
+    np.testing.assert_allclose(got, probabilities(direct), atol=1e-5)
+    with pytest.raises(RecordingError, match=r"epochs last 1.0010 s"):  # not cut: refused
+        trained.predict_proba(erp.get_data(), ch_names=erp.ch_names, sfreq=1000.0)

@@ -917,7 +917,7 @@ def test_probe_predict_overlap_gives_sliding_window_rows(model, short_task, tmp_
         (["--overlap", "0.3", str(recording)], "overlap=0.3 (--overlap) does not fit the probe's 1 s"),
         (["--overlap", "1", str(recording)], "overlap must satisfy 0 <= overlap < window_seconds"),
         (["--overlap", "0.5", str(epochs_file)], "--overlap 0.5 cuts continuous recordings into "
-         f"overlapping windows; {epochs_file} hold epochs"),
+         f"overlapping windows; {epochs_file} holds epochs"),
     ):  # fmt: skip
         assert probe_main(["predict", str(folder), *args, "-q"]) == 1
         assert said in capsys.readouterr().err
@@ -995,7 +995,7 @@ def test_probe_predict_events_merge_windows_of_a_class(model, short_task, tmp_pa
     test[:3].save(epochs_file, verbose=False)
     for args, said in (
         ([str(epochs_file), "--events", str(tmp_path / "e.csv")], "--events merges the windows "
-         f"of continuous recordings into events; {epochs_file} hold epochs"),
+         f"of continuous recordings into events; {epochs_file} holds epochs"),
         ([str(recording), "--min-event-seconds", "2"], "--min-event-seconds says which events "
          "--events writes: give --events FILE too"),
         ([str(recording), "--events", str(events)], f"{events} exists; pass --overwrite"),
@@ -1294,7 +1294,7 @@ def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_
     assert got["scores"]["seizure"]["scored_events"] == 2
     for args, said in (
         ([str(tmp_path / "x-epo.fif"), "--event-scoring"], "--event-scoring merges the windows "
-         f"of continuous recordings into events; {tmp_path / 'x-epo.fif'} hold epochs"),
+         f"of continuous recordings into events; {tmp_path / 'x-epo.fif'} holds epochs"),
         ([str(path), "--min-event-seconds", "2"], "--min-event-seconds says which events "
          "--event-scoring scores: give --event-scoring too"),
         ([str(path), "--event-scoring", "--event-class", "spike"], "--event-class spike: not a "
@@ -1458,7 +1458,7 @@ def test_train_and_evaluate_overlap_cut_sliding_labelled_windows(weights, tmp_pa
         ([*train, "--overlap", "0.33"], f"{path}: --overlap 0.33 s leaves a hop of 167.5 samples"),
         ([*train, "--overlap", "0.5001"], "such as --overlap 0.5"),
         (["evaluate", str(out), str(epochs_file), "--overlap", "0.5"], "--overlap 0.5 cuts "
-         f"continuous recordings into overlapping windows; {epochs_file} hold epochs"),
+         f"continuous recordings into overlapping windows; {epochs_file} holds epochs"),
         ([*train[:6], "--labels", str(tmp_path / "l.csv"), "--overlap", "0.5"],
          "labels consecutive windows, one row each; label the windows by their annotations"),
     ):  # fmt: skip

@@ -2096,12 +2096,7 @@ def crop_epochs(recording: Recording, config: PreprocessingConfig) -> Recording:
         raise RecordingError(f"{source}: {crop_refused_for_continuous(start)}")
     tmin = recording.tmin
     if tmin is None:
-        raise RecordingError(
-            f"{source}: crop_tmin={start:g} (--crop {start:g}) crops epochs by their times "
-            "relative to the time-locking event, which epochs given as arrays (.npz files, "
-            "NumPy arrays) do not carry: crop the array itself (x[..., first:first + "
-            "n_samples]), or give the epochs as an -epo.fif or epoched .set file"
-        )
+        raise RecordingError(f"{source}: {crop_refused_for_arrays(start)}")
     sfreq, n_times = recording.sfreq, recording.n_times
     n = config.window_seconds * sfreq
     if abs(n - round(n)) > SAMPLE_TOLERANCE:
@@ -2139,6 +2134,27 @@ def crop_option_note(recording: Recording, config: PreprocessingConfig) -> str:
     return (
         f" On the command line, --crop {start} crops each epoch to [{start}, {start} + "
         f"--window) s around its event (crop_tmin={start} in Python), exactly one window"
+    )
+
+
+def crop_refused_for_arrays(start: float) -> str:
+    """Why ``crop_tmin`` (``--crop``) is refused for epochs given as arrays."""
+    return (
+        f"crop_tmin={start:g} (--crop {start:g}) crops epochs by their times relative to the "
+        "time-locking event, which epochs given as arrays (.npz files, NumPy arrays) do not "
+        "carry: crop the array itself (x[..., first:first + n_samples]), or give the epochs "
+        "as an -epo.fif or epoched .set file"
+    )
+
+
+def crop_left_out_for_arrays(start: float, window_seconds: float) -> str:
+    """Why a probe's training crop (``crop_tmin``, ``--crop``) is left out for epochs given
+    as arrays, and what they must be."""
+    return (
+        f"the probe's crop_tmin={start:g} (trained with --crop {start:g}) is left out for "
+        "epochs given as arrays (.npz files, NumPy arrays), which carry no times relative to "
+        "their event to crop by: they are used as given, so they must already be cut as in "
+        f"training, each epoch [{start:g}, {start:g} + {window_seconds:g}) s around its event"
     )
 
 

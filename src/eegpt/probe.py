@@ -102,6 +102,7 @@ from eegpt.preprocessing import (
     PreprocessingConfig,
     crop_call,
     crop_epochs,
+    crop_left_out_for_arrays,
     prepare,
     resampled_length,
 )
@@ -582,7 +583,10 @@ class EEGPTProbe:
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=table,
             preprocessing=self.preprocessing, continuous=True, keep=keep,
         )  # fmt: skip
-        if rec.is_epoched:  # the probe's crop_tmin (--crop): each epoch to one window
+        crop = self.preprocessing.crop_tmin
+        if rec.is_epoched and crop is not None and rec.tmin is None:  # arrays: no times
+            _warn(crop_left_out_for_arrays(crop, self.preprocessing.window_seconds))
+        elif rec.is_epoched:  # the probe's crop_tmin (--crop): each epoch to one window
             rec = crop_epochs(rec, self.preprocessing)
         self._check_epoch_length(rec)
         self._check_baseline(
@@ -659,8 +663,10 @@ class EEGPTProbe:
                 f"probe predict --overlap {recorded:g}) for overlapping windows"
             )
         config = self._with_overlap(overlap or 0.0)
-        if rec is not None and not rec.is_epoched and config.crop_tmin is not None:
-            # the crop of the epochs trained on: a recording's windows have no event to crop by
+        uncropped = rec is not None and (not rec.is_epoched or rec.tmin is None)
+        if uncropped and config.crop_tmin is not None:
+            # the crop of the epochs trained on: a recording's windows have no event to crop
+            # by, arrays no times (used as cut)
             config = replace(config, crop_tmin=None)
         return config
 

@@ -262,7 +262,7 @@ def _check_window_overlap(args: argparse.Namespace, window_seconds: float) -> No
     if not continuous:
         raise ValueError(
             f"--overlap {overlap:g} cuts continuous recordings into overlapping windows; "
-            f"{few([str(p) for p in args.data], 3)} hold epochs, one window each: leave "
+            f"{few([str(p) for p in args.data], 3)} {_holds(args.data)} epochs, one window each: leave "
             "--overlap out"
         )
     if getattr(args, "labels", None) is not None:
@@ -562,66 +562,97 @@ def _add_applied_crop(p: argparse.ArgumentParser) -> None:
         help="epochs: crop each epoch to one window of the probe, [TMIN, TMIN + its window) s "
         "relative to its time-locking event, as probe train --crop does. By default the "
         "probe's own (its training's --crop, recorded in probe.json, said on stderr); one "
-        "given that differs from it is used, with a warning. Refused for continuous "
-        "recordings and .npz arrays",
+        "given that differs from it is used, with a warning. The probe's is left out for "
+        "continuous recordings and .npz arrays (which must be cut as in training), and "
+        "refused beside epochs files in one run; one given here is refused for them",
     )
 
 
-def _crop_left_out(args: argparse.Namespace, probe: Any, epochs: list[Any]) -> None:
+def _holds(paths: Sequence[Any]) -> str:
+    """The verb for :func:`~eegpt._logging.few`'s list of ``paths``: one file "holds"."""
+    return "holds" if len(paths) == 1 else "hold"
+
+
+def _is_array_input(path: Path) -> bool:
+    """An ``.npz`` of epochs arrays: epochs without times relative to their event."""
+    return Path(path).name.endswith(".npz")
+
+
+def _crop_left_out(
+    args: argparse.Namespace,
+    probe: Any,
+    continuous: list[str],
+    arrays: list[str],
+    epochs: list[str],
+) -> list[str]:
     """The probe's crop (``preprocessing.crop_tmin``) left out for continuous recordings,
-    whose windows have no time-locking event to crop by (as
-    :meth:`eegpt.probe.EEGPTProbe.predict_proba` leaves it out for one), said on stderr;
-    refused where ``epochs`` files are given beside them, which it would crop."""
+    whose windows have no time-locking event to crop by, and for ``.npz`` arrays, which
+    carry no times (as :meth:`eegpt.probe.EEGPTProbe.predict_proba` leaves it out for
+    them): the notes to say. Refused where ``epochs`` files are given beside them, which it
+    would crop."""
     from dataclasses import replace
+
+    from eegpt.preprocessing import crop_left_out_for_arrays
 
     trained = probe.preprocessing.crop_tmin
     if epochs:
+        others = "continuous recordings" if continuous else ".npz arrays"
+        if continuous and arrays:
+            others = "continuous recordings and .npz arrays"
         raise ValueError(
             f"the probe was trained on epochs cropped by --crop {trained:g}, which crops epochs "
-            f"files such as {epochs[0]} but not the windows of continuous recordings: give the "
-            "continuous recordings and the epochs files in separate runs"
+            f"files such as {epochs[0]} but not {others} such as {(continuous or arrays)[0]}: "
+            f"give the {others} and the epochs files in separate runs"
         )
-    if not args.quiet:
-        print(
+    notes = []
+    if continuous:
+        notes.append(
             f"the probe's --crop {trained:g} does not apply to continuous recordings: their "
-            "windows have no time-locking event to crop by, so they are used as cut",
-            file=sys.stderr,
+            "windows have no time-locking event to crop by, so they are used as cut"
         )
+    if arrays:
+        notes.append(crop_left_out_for_arrays(trained, probe.preprocessing.window_seconds))
     probe.preprocessing = replace(probe.preprocessing, crop_tmin=None)
     args.crop_preprocessing = probe.preprocessing
+    return notes
 
 
 def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     """The crop of the epochs predicted or evaluated (``--crop``): the probe's training crop
     (its ``preprocessing.crop_tmin``) unless another is given, which is used with a warning
     that it differs (epochs cropped elsewhere around their event than those trained on); a
-    ``--crop`` given for a continuous recording is refused, and the probe's own left out for
-    one (:func:`_crop_left_out`). The probe's preprocessing then holds the crop applied,
-    which the output's provenance records."""
+    ``--crop`` given for a continuous recording or ``.npz`` arrays is refused, and the
+    probe's own left out for them (:func:`_crop_left_out`). The probe's preprocessing then
+    holds the crop applied, which the output's provenance records. What is said of it is
+    kept in ``args.crop_notes`` for :func:`_say_crop`, once the inputs are accepted."""
     from dataclasses import replace
 
     from eegpt._logging import warn as _warn
-    from eegpt.preprocessing import crop_refused_for_continuous
+    from eegpt.preprocessing import crop_refused_for_arrays, crop_refused_for_continuous
 
     trained = probe.preprocessing.crop_tmin
     given = getattr(args, "crop", None)
     args.crop_preprocessing = probe.preprocessing  # the epochs files cropped as it says
+    args.crop_notes = []
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    arrays = [str(p) for p in args.data if not _is_continuous_input(p) and _is_array_input(p)]
+    epochs = [str(p) for p in args.data if not _is_continuous_input(p) and not _is_array_input(p)]
     if given is None:
-        windows = [_is_continuous_input(p) for p in args.data]
-        if trained is not None and not args.quiet and not all(windows):
-            print(
+        if trained is None:
+            return
+        if continuous or arrays:
+            args.crop_notes = _crop_left_out(args, probe, continuous, arrays, epochs)
+        else:
+            args.crop_notes = [
                 f"epochs cropped to [{trained:g}, {trained:g} + "
                 f"{probe.preprocessing.window_seconds:g}) s around their event, as in training "
-                f"(--crop {trained:g})",
-                file=sys.stderr,
-            )
-        if trained is not None and any(windows):
-            epochs = [p for p, w in zip(args.data, windows, strict=True) if not w]
-            _crop_left_out(args, probe, epochs)
+                f"(--crop {trained:g})"
+            ]
         return
-    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
     if continuous:
         raise ValueError(f"{continuous[0]}: {crop_refused_for_continuous(given)}")
+    if arrays:
+        raise ValueError(f"{arrays[0]}: {crop_refused_for_arrays(given)}")
     if trained is None or float(given) != float(trained):
         was = "no --crop" if trained is None else f"--crop {trained:g}"
         _warn(
@@ -631,6 +662,14 @@ def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
         )
     probe.preprocessing = replace(probe.preprocessing, crop_tmin=float(given))
     args.crop_preprocessing = probe.preprocessing
+
+
+def _say_crop(args: argparse.Namespace) -> None:
+    """Say on stderr how the probe's crop applies (:func:`_adopt_crop`'s notes), once the
+    run's inputs and options are accepted."""
+    if not args.quiet:
+        for note in getattr(args, "crop_notes", []):
+            print(note, file=sys.stderr)
 
 
 def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
@@ -1673,13 +1712,13 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.epoch_seconds is not None and epoched:
         raise ValueError(
             f"--epoch-seconds groups the windows of continuous recordings into scoring epochs; "
-            f"{few([str(p) for p in epoched], 3)} hold epochs, one prediction each: predict "
+            f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs, one prediction each: predict "
             "them without --epoch-seconds"
         )
     if args.overlap and not continuous:
         raise ValueError(
             f"--overlap {args.overlap:g} cuts continuous recordings into overlapping windows; "
-            f"{few([str(p) for p in epoched], 3)} hold epochs, one prediction each: predict "
+            f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs, one prediction each: predict "
             "them without --overlap"
         )
     if args.overlap:  # refused before any file is read where it does not fit the windows
@@ -1688,7 +1727,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         if not continuous:
             raise ValueError(
                 f"--events merges the windows of continuous recordings into events; "
-                f"{few([str(p) for p in epoched], 3)} hold epochs: give continuous recordings "
+                f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs: give continuous recordings "
                 "(.edf, .fif, ...), or leave --events out"
             )
         args.event_class = _event_classes(args, probe)
@@ -1701,6 +1740,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         )
     # per input file: [(index in the file, onset or None, label or None, probabilities,
     # clock_s or None, clock_time or None)]
+    _say_crop(args)  # the inputs accepted
     found: dict[Path, list[tuple[int, float | None, Any, np.ndarray, Any, Any]]] = {}
     labelled = False
     sources: list[str] = []  # the file of each epoch predicted (continuous recordings: none)
@@ -2086,7 +2126,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         if epoched:
             raise ValueError(
                 "--event-scoring merges the windows of continuous recordings into events; "
-                f"{few(epoched, 3)} hold epochs, with no time between them: give continuous "
+                f"{few(epoched, 3)} {_holds(epoched)} epochs, with no time between them: give continuous "
                 "recordings (.edf, .fif, ...) labelled by --window-labels, or leave "
                 "--event-scoring out"
             )
@@ -2099,6 +2139,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
     _check_window_overlap(args, probe.preprocessing.window_seconds)
     windows = _labelling(args, probe.preprocessing.window_seconds)
+    _say_crop(args)  # the inputs accepted
     # a recording without seizures, all --unlabelled: its false alarms, with a warning
     recording, y, sources, rename = _read_inputs(
         args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
