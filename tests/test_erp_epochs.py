@@ -278,6 +278,8 @@ def test_a_probe_of_cropped_epochs_takes_arrays_cut_as_in_training(erp, weights,
     assert "epochs given as arrays (.npz files, NumPy arrays) do not" in capsys.readouterr().err
     assert main(["probe", "predict", str(probe), str(array), str(path), "-q"]) == 1
     assert "in separate runs" in capsys.readouterr().err
+    # --crop -0.2s: seconds with their unit, not taken by argparse for an option
+    assert main(["probe", "predict", str(probe), str(path), "--crop", "-0.2s", "-q"]) == 0
     # the crop said once the run is accepted, not before a refusal of it
     events = ["--events", str(tmp_path / "ev.csv")]
     assert main(["probe", "predict", str(probe), str(path), *events]) == 1
@@ -289,3 +291,13 @@ def test_a_probe_of_cropped_epochs_takes_arrays_cut_as_in_training(erp, weights,
     np.testing.assert_allclose(got, probabilities(direct), atol=1e-5)
     with pytest.raises(RecordingError, match=r"epochs last 1.0010 s"):  # not cut: refused
         trained.predict_proba(erp.get_data(), ch_names=erp.ch_names, sfreq=1000.0)
+
+
+def test_crop_takes_negative_seconds_with_their_unit(erp, weights, tmp_path):
+    """`--crop -0.2s` failed with "unrecognized arguments: -0.2s" (argparse read it as an
+    option); --crop=-0.2s worked."""
+    path, out = tmp_path / "sub-01-epo.fif", tmp_path / "cropped.npz"
+    erp.save(path, verbose=False)
+    args = ["embed", str(path), "--weights", str(weights), "--window", "1", "-q"]
+    assert main([*args, "--crop", "-0.2s", "-o", str(out)]) == 0
+    assert load_embeddings(out).metadata["preprocessing"]["crop_tmin"] == -0.2

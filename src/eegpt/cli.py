@@ -2974,14 +2974,20 @@ def run_command(
 
 
 # negative numbers that argparse does not recognise as values: with an exponent, inf and nan
-_NEGATIVE_NUMBER = re.compile(r"-((\d+\.?\d*|\.\d+)[eE][-+]?\d+|inf|infinity|nan)", re.IGNORECASE)
+_NEGATIVE_NUMBER = re.compile(
+    r"-((\d+\.?\d*|\.\d+)[eE][-+]?\d+|inf|infinity|nan"
+    # seconds with their unit (--crop -0.2s), which argparse takes for an option too
+    r"|(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*(s|sec|secs|seconds?))",
+    re.IGNORECASE,
+)
 
 
 def joined_negative_values(argv: list[str]) -> list[str]:
     """``--opt -1e-6`` as ``--opt=-1e-6``: argparse takes a negative number written with an
-    exponent (or ``-inf``, ``-nan``) for an option (plain ones such as ``-0.5`` it already
-    reads as values), so ``--rescale -1e-6`` would fail with "expected one argument" instead
-    of a message about the value."""
+    exponent (or ``-inf``, ``-nan``) or followed by a unit of seconds (``-0.2s``) for an
+    option (plain ones such as ``-0.5`` it already reads as values), so ``--rescale -1e-6``
+    would fail with "expected one argument" instead of a message about the value, and
+    ``--crop -0.2s`` with "unrecognized arguments"."""
     out: list[str] = []
     for token in argv:
         previous = out[-1] if out else ""
