@@ -1960,10 +1960,11 @@ def test_epochs_padded_into_their_windows_are_recorded_and_their_patches_equal_a
     assert caplog.text.count("zero-padded into windows of 4 s") == 1
     zeros = f"the last {16 - kept} of each window's 16 patches are wholly padding (zeros)"
     assert zeros in caplog.text
-    assert f"window_seconds={seconds:.10g} (--window {seconds:.10g}) embeds" in caplog.text
+    alone = kept / 4  # the whole patches holding the epochs' samples: 1 s or 1.25 s
+    assert f"window_seconds={alone:.10g} (--window {alone:.10g}) embeds" in caplog.text
     partial = "patch 5, with 26 of their samples, is mostly zeros: cropped to 4 whole patches"
     assert (partial in caplog.text) == (n_times == 282)  # 4 x 64 + 26: crop to 1 s
-    short = model.embed(epochs, window_seconds=seconds, verbose="error")
+    short = model.embed(epochs, window_seconds=seconds, verbose="error")  # as long as the epochs
     assert short.data.shape[1] == kept and "padded_epochs" not in short.metadata
     np.testing.assert_allclose(padded.data[:, :kept], short.data, rtol=1e-5, atol=1e-6)
 
@@ -1978,7 +1979,7 @@ def test_epochs_padded_into_their_windows_are_recorded_and_their_patches_equal_a
             if kept == 5
             else ""
         )
-        + f"); --window {seconds:.10g} embeds"
+        + f"); --window {alone:.10g} embeds"
         in out
     )
     assert (partial in out) == (n_times == 282)

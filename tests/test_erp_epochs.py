@@ -301,3 +301,26 @@ def test_crop_takes_negative_seconds_with_their_unit(erp, weights, tmp_path):
     args = ["embed", str(path), "--weights", str(weights), "--window", "1", "-q"]
     assert main([*args, "--crop", "-0.2s", "-o", str(out)]) == 0
     assert load_embeddings(out).metadata["preprocessing"]["crop_tmin"] == -0.2
+
+
+def test_the_padding_advice_keeps_the_crop_and_whole_patches(erp, weights, caplog):
+    """Epochs cropped by --crop and padded into a longer window: the advice cropped from the
+    epochs' start (epochs.tmin, not the crop's) and suggested windows of the epochs' length,
+    not whole patches (--window 0.8046875), which are warned of themselves; "the last 1 of
+    ... patches are" wholly padding."""
+    model = load_model(weights, verbose=False)
+    config = PreprocessingConfig(window_seconds=1, crop_tmin=0.0, tail="pad")
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        model.embed(erp, preprocessing=config)  # 0 to 0.8 s: 3 patches and 14 samples
+    assert "--crop 0 --window 0.75 on the command line" in caplog.text
+    assert "epochs.crop(0, 0 + 0.75 - 1 / epochs.info['sfreq']) and window_seconds=0.75" in (
+        caplog.text
+    )
+    assert "epochs.tmin" not in caplog.text and "0.8046875 (" not in caplog.text
+    caplog.clear()
+    config = PreprocessingConfig(window_seconds=1.5, crop_tmin=-0.2, tail="pad")
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        model.embed(erp, preprocessing=config)  # 1.001 s: 4 patches and 1 sample, of 6
+    assert "the last of each window's 6 patches is wholly padding" in caplog.text
+    assert "window_seconds=1.25 (--window 1.25) embeds the epochs' 5 patches" in caplog.text
+    assert "--crop -0.2 --window 1 on the command line" in caplog.text

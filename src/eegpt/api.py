@@ -74,6 +74,7 @@ from eegpt.preprocessing import (  # noqa: F401 - partial_patch_note: an eegpt.a
     Windows,
     crop_refused_for_continuous,
     map_recording_channels,
+    padded_patches_seconds,
     padded_patches_text,
     partial_patch_note,
     prepare,
@@ -542,7 +543,10 @@ class _Job:
                 verbose,
             )
         if metadata.get("padded_epochs"):
-            _log(epoch_padding_note(recording.source, metadata["padded_epochs"]), verbose)
+            _log(
+                epoch_padding_note(recording.source, metadata["padded_epochs"], config.crop_tmin),
+                verbose,
+            )
         keep = _apply_annotations(
             metadata, recording, onsets, config, reject, verbose, extra=a["annotations"],
             added=added,
@@ -883,19 +887,26 @@ def epoch_padding_record(model_config: EEGPTConfig, recording: Any, windows: Any
     }
 
 
-def epoch_padding_note(source: str, padded: dict[str, Any]) -> str:
+def epoch_padding_note(source: str, padded: dict[str, Any], crop_tmin: float | None = None) -> str:
     """The note that epochs were zero-padded into their windows, and how to embed them
-    without the padding (``padded``: :func:`epoch_padding_record`'s entry)."""
+    without the padding (``padded``: :func:`epoch_padding_record`'s entry; ``crop_tmin``: the
+    crop of the epochs, ``--crop``, if any): a window of the whole patches that hold their
+    samples, and for a last patch mostly of zeros, a crop to the whole patches before it."""
     seconds = f"{padded['recorded_s']:.10g}"
     kept = padded["patches"] - padded["padding_patches"]
     window = padded["recorded_s"] + padded["padded_s"]
-    return (
+    text = (
         f"{source}: the epochs ({seconds} s) were zero-padded into windows of {window:g} s: "
-        f"{padded_patches_text(padded)}, which pooled embeddings (pooled('mean')) average in. "
-        f"window_seconds={seconds} (--window {seconds}) embeds the epochs' {kept} patches "
-        "alone, the same as these first ones (the encoder embeds each patch with the others "
-        f"of its time step only){partial_patch_note(padded)}"
+        f"{padded_patches_text(padded)}, which pooled embeddings (pooled('mean')) average in"
     )
+    if padded["padding_patches"]:
+        alone = f"{padded_patches_seconds(padded, kept):.10g}"
+        text += (
+            f". window_seconds={alone} (--window {alone}) embeds the epochs' {kept} patches "
+            "alone, the same as these first ones (the encoder embeds each patch with the "
+            "others of its time step only)"
+        )
+    return text + partial_patch_note(padded, crop_tmin)
 
 
 def _checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:

@@ -2665,7 +2665,7 @@ def _projection_lines(projections: Any) -> list[str]:
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
     """``eegpt info`` lines on the recording's own filtering, a truncated file and the
     recording's end (padded or left out), from an embeddings file's provenance."""
-    from eegpt.preprocessing import padded_patches_text, partial_patch_note
+    from eegpt.preprocessing import padded_patches_seconds, padded_patches_text, partial_patch_note
 
     lines = []
     band = meta.get("recording_filters")
@@ -2703,12 +2703,19 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
         )
     epochs = meta.get("padded_epochs")
     if epochs:
+        kept = epochs["patches"] - epochs["padding_patches"]
+        alone = (
+            f"; --window {padded_patches_seconds(epochs, kept):.10g} embeds the epochs "
+            "without the patches wholly padding"
+            if epochs["padding_patches"]
+            else ""
+        )
+        crop = (meta.get("preprocessing") or {}).get("crop_tmin")
         lines.append(
             f"  epochs zero-padded: {epochs['recorded_s']:.10g} s recorded and "
-            f"{epochs['padded_s']:.10g} s of zeros per window ({padded_patches_text(epochs)}); "
-            "--window "
-            f"{epochs['recorded_s']:.10g} embeds the epochs without them"
-            + partial_patch_note(epochs)
+            f"{epochs['padded_s']:.10g} s of zeros per window ({padded_patches_text(epochs)})"
+            + alone
+            + partial_patch_note(epochs, crop)
         )
     if meta.get("tail_left_out_s"):
         lines.append(f"  last {meta['tail_left_out_s']:g} s not embedded (shorter than a window)")

@@ -2038,10 +2038,11 @@ def whole_patches(n_samples: int) -> tuple[int, int]:
     return divmod(n_samples, EEGPTConfig.patch_size)
 
 
-def crop_call(seconds: float) -> str:
-    """The ``epochs.crop`` that keeps ``seconds`` of each epoch from its start (MNE's tmax is
-    inclusive, so one sample less)."""
-    return f"epochs.crop(epochs.tmin, epochs.tmin + {seconds:.10g} - 1 / epochs.info['sfreq'])"
+def crop_call(seconds: float, start: float | None = None) -> str:
+    """The ``epochs.crop`` that keeps ``seconds`` of each epoch from ``start`` (s relative to
+    the event; None: the epochs' start), MNE's tmax inclusive, so one sample less."""
+    at = "epochs.tmin" if start is None else f"{start:.10g}"
+    return f"epochs.crop({at}, {at} + {seconds:.10g} - 1 / epochs.info['sfreq'])"
 
 
 def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
@@ -2196,18 +2197,36 @@ def _epoch_windows(
     return out, onsets, np.full(n_epochs, n_times, dtype=np.int64)
 
 
-def partial_patch_note(padded: dict[str, Any]) -> str:
+def padded_patches_seconds(padded: dict[str, Any], patches: int) -> float:
+    """The seconds of ``patches`` whole patches at the rate of the window into which epochs
+    were zero-padded (``padded``: :func:`~eegpt.api.epoch_padding_record`'s entry)."""
+    sfreq = padded["window_samples"] / (padded["recorded_s"] + padded["padded_s"])
+    return patches * EEGPTConfig.patch_size / sfreq
+
+
+def crop_advice(seconds: float, crop_tmin: float | None = None) -> str:
+    """How to crop epochs to ``seconds`` from ``crop_tmin`` (the ``--crop`` they were cropped
+    by; None: from their start): on the command line and in Python."""
+    start = "TMIN" if crop_tmin is None else f"{crop_tmin:g}"
+    where = ", TMIN the epochs' start (MNE's tmin)" if crop_tmin is None else ""
+    return (
+        f"--crop {start} --window {seconds:.10g} on the command line{where}; "
+        f"{crop_call(seconds, crop_tmin)} and window_seconds={seconds:.10g} in Python"
+    )
+
+
+def partial_patch_note(padded: dict[str, Any], crop_tmin: float | None = None) -> str:
     """For epochs whose last patch is mostly zeros (``padded``: :func:`epoch_padding_record`'s
-    entry), how to crop them to whole patches; "" otherwise."""
+    entry; ``crop_tmin``: the ``--crop`` they were cropped by, if any), how to crop them to
+    whole patches; "" otherwise."""
     whole, rest = whole_patches(int(padded["recorded_samples"]))
     patch = EEGPTConfig.patch_size
     if not (whole and 0 < 2 * rest < patch):
         return ""
-    sfreq = padded["window_samples"] / (padded["recorded_s"] + padded["padded_s"])
-    down = whole * patch / sfreq
+    down = padded_patches_seconds(padded, whole)
     return (
         f"; patch {whole + 1}, with {rest} of their samples, is mostly zeros: cropped to {whole} "
-        f"whole patches ({crop_call(down)}), with window_seconds={down:.10g}, they have no zeros"
+        f"whole patches, they have no zeros ({crop_advice(down, crop_tmin)})"
     )
 
 
@@ -2217,7 +2236,9 @@ def padded_patches_text(padded: dict[str, Any]) -> str:
     (``padding_patches``) and the one the epochs end inside, partly padded."""
     patches, zeros = int(padded["patches"]), int(padded["padding_patches"])
     whole, rest = whole_patches(int(padded["recorded_samples"]))
-    if zeros:
+    if zeros == 1:
+        text = f"the last of each window's {patches} patches is wholly padding (zeros)"
+    elif zeros:
         text = f"the last {zeros} of each window's {patches} patches are wholly padding (zeros)"
     else:
         text = f"none of each window's {patches} patches is wholly padding"
