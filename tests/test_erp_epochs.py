@@ -324,3 +324,27 @@ def test_the_padding_advice_keeps_the_crop_and_whole_patches(erp, weights, caplo
     assert "the last of each window's 6 patches is wholly padding" in caplog.text
     assert "window_seconds=1.25 (--window 1.25) embeds the epochs' 5 patches" in caplog.text
     assert "--crop -0.2 --window 1 on the command line" in caplog.text
+
+
+def test_a_crop_overshooting_a_probes_window_advises_another_crop(erp, weights, tmp_path, capsys):
+    """--crop overshooting the epochs for a probe's window advised "a shorter --window",
+    which a probe (its window fixed) cannot take: predict and evaluate advise another crop,
+    while embed keeps its advice."""
+    path, probe = tmp_path / "sub-01-epo.fif", tmp_path / "probe"
+    erp.save(path, verbose=False)
+    assert main(["probe", "train", str(path), "-o", str(probe), "--weights", str(weights),
+                 "--crop", "-0.2", *COMMON]) == 0  # fmt: skip
+    capsys.readouterr()
+    for action in ("predict", "evaluate"):
+        with pytest.warns(RuntimeWarning, match="differs from the probe's training"):
+            assert main(["probe", action, str(probe), str(path), "--crop", "0", "-q"]) == 1
+        err = capsys.readouterr().err
+        assert "give an earlier --crop, -0.199 s at the latest (the probe's window is fixed)" in err
+        assert "shorter --window" not in err
+    trained = load_probe(probe, weights)
+    trained.preprocessing = PreprocessingConfig(window_seconds=1, crop_tmin=0.0)
+    with pytest.raises(RecordingError, match=r"the probe's window is fixed"):
+        trained.predict_proba(erp)
+    args = ["embed", str(path), "--weights", str(weights), "--window", "1", "--crop", "0", "-q"]
+    assert main([*args, "-o", str(tmp_path / "x.npz")]) == 1
+    assert "a shorter --window" in capsys.readouterr().err

@@ -2083,6 +2083,24 @@ def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
     )
 
 
+#: While epochs are cropped for a probe (:func:`probe_crop`): its window is fixed, so a crop
+#: that overshoots the epochs is fixed by another crop, not by a shorter window.
+_PROBE_CROP: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "eegpt_probe_crop", default=False
+)
+
+
+@contextlib.contextmanager
+def probe_crop(fixed: bool = True) -> Iterator[None]:
+    """Inside the block (with ``fixed``), :func:`crop_epochs` crops epochs for a probe's
+    predictions, whose window (and tail) are the probe's: its errors advise another crop."""
+    token = _PROBE_CROP.set(fixed)
+    try:
+        yield
+    finally:
+        _PROBE_CROP.reset(token)
+
+
 def crop_epochs(recording: Recording, config: PreprocessingConfig) -> Recording:
     """``recording`` with each epoch cropped to one window by ``config.crop_tmin``:
     ``[crop_tmin, crop_tmin + window_seconds)`` s relative to the time-locking event, at the
@@ -2117,11 +2135,23 @@ def crop_epochs(recording: Recording, config: PreprocessingConfig) -> Recording:
     if first == 0 and n_times == n:
         return recording
     if first + n > n_times and config.tail == "drop":
+        latest = tmin + (n_times - n) / sfreq  # the last start of a whole window
+        how = (
+            f"give an earlier --crop, {latest:g} s at the latest (the probe's window is fixed), "
+            "or leave --crop out to use the probe's own"
+            if _PROBE_CROP.get()
+            else "give an earlier --crop, a shorter --window, or tail='pad' (--tail pad) to "
+            "zero-pad them"
+        )
+        if _PROBE_CROP.get() and n > n_times:
+            how = (
+                f"the epochs ({n_times} samples) are shorter than the probe's window, which is "
+                "fixed: give longer epochs"
+            )
         raise RecordingError(
             f"{source}: crop_tmin={start:g} (--crop {start:g}) and the window of "
             f"{config.window_seconds:g} s need the epochs to run to {start + (n - 1) / sfreq:g} "
-            f"s, but they end at {end:g} s (MNE's tmax): give an earlier --crop, a shorter "
-            "--window, or tail='pad' (--tail pad) to zero-pad them"
+            f"s, but they end at {end:g} s (MNE's tmax): {how}"
         )
     data = recording.data[..., first : first + n]
     onsets = None if recording.onsets is None else np.asarray(recording.onsets) + first / sfreq

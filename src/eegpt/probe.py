@@ -104,6 +104,7 @@ from eegpt.preprocessing import (
     crop_epochs,
     crop_left_out_for_arrays,
     prepare,
+    probe_crop,
     resampled_length,
 )
 from eegpt.probe_folder import PROBE_FORMAT as PROBE_FORMAT
@@ -587,7 +588,8 @@ class EEGPTProbe:
         if rec.is_epoched and crop is not None and rec.tmin is None:  # arrays: no times
             _warn(crop_left_out_for_arrays(crop, self.preprocessing.window_seconds))
         elif rec.is_epoched:  # the probe's crop_tmin (--crop): each epoch to one window
-            rec = crop_epochs(rec, self.preprocessing)
+            with probe_crop():
+                rec = crop_epochs(rec, self.preprocessing)
         self._check_epoch_length(rec)
         self._check_baseline(
             rec.baseline,

@@ -515,22 +515,25 @@ def _read_inputs(
     read alike) and corrections."""
     from eegpt.channels import present_keys
     from eegpt.cli import checked_rescale, given_once, parse_rename
+    from eegpt.preprocessing import probe_crop
 
     files, _ = given_once(args.data if files is None else files)  # read twice, counted twice
     rename = parse_rename(args.rename, args.drop)
     rescale = checked_rescale(args.rescale)
-    recording, y, sources = load_labelled_epochs(
-        files,
-        rescale=rescale,
-        rename=rename,
-        resample=getattr(args, "resample", "polyphase"),  # train has --resample
-        label_column=args.label_column,
-        column_optional=getattr(args, "label_column_adopted", False),
-        verbose=False,
-        keep=getattr(args, "keep_channels", None),
-        preprocessing=getattr(args, "crop_preprocessing", None),  # --crop
-        **kwargs,
-    )
+    # predict, evaluate: the probe's window, fixed (a crop overshooting it: another crop)
+    with probe_crop(getattr(args, "crop_window_fixed", False)):
+        recording, y, sources = load_labelled_epochs(
+            files,
+            rescale=rescale,
+            rename=rename,
+            resample=getattr(args, "resample", "polyphase"),  # train has --resample
+            label_column=args.label_column,
+            column_optional=getattr(args, "label_column_adopted", False),
+            verbose=False,
+            keep=getattr(args, "keep_channels", None),
+            preprocessing=getattr(args, "crop_preprocessing", None),  # --crop
+            **kwargs,
+        )
     if rename and len(files) > 1:  # merged: the keys of the channels that remain
         rename = present_keys(rename, recording.ch_names)
     return recording, y, sources, rename
@@ -634,6 +637,7 @@ def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     given = getattr(args, "crop", None)
     args.crop_preprocessing = probe.preprocessing  # the epochs files cropped as it says
     args.crop_notes = []
+    args.crop_window_fixed = True  # the probe's window: a crop overshooting it, another crop
     continuous = [str(p) for p in args.data if _is_continuous_input(p)]
     arrays = [str(p) for p in args.data if not _is_continuous_input(p) and _is_array_input(p)]
     epochs = [str(p) for p in args.data if not _is_continuous_input(p) and not _is_array_input(p)]
