@@ -1281,6 +1281,30 @@ def test_nearest_rename_takes_old_montage_names():
     assert table["Cz"] == "Cz" and table.code == "eegpt.channels.nearest_rename('standard_1005')"
 
 
+def test_a_montage_table_keeps_old_names_of_free_vocabulary_sites():
+    """standard_1020's table leaves T3..T6 out (T7.. take their sites): TUH's EEG T3-REF..
+    are not dropped by those rows but mapped as usual (T7, T8, P7, P8); a T3 beside a T7
+    is dropped with a warning, and two labels of one electrode (EEG FP1-REF, EEG FP1-A1)
+    are refused as duplicates."""
+    table = nearest_rename("standard_1020")
+    assert [table[old] for old in ("T3", "T4", "T5", "T6")] == [None] * 4
+    tuh = [f"EEG {e}-REF" for e in ("FP1 FP2 F3 F4 C3 C4 P3 P4 O1 O2 F7 F8 T3 T4 T5 T6 FZ "
+                                     "CZ PZ A1").split()]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        mapping = map_channels(tuh, rename=table)
+    assert len(mapping.input_names) == 19 and "EEG A1-REF" not in mapping.input_names
+    assert {"T7", "T8", "P7", "P8"} <= set(mapping.names)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert map_channels(["T3", "C3"], rename=table).names == ("T7", "C3")
+    with pytest.warns(RuntimeWarning, match=r"leaves out EEG T3-REF \(T7, which 'EEG T7-REF'"):
+        mapping = map_channels(["EEG T3-REF", "EEG T7-REF", "EEG C3-REF"], rename=table)
+    assert mapping.input_names == ("EEG T7-REF", "EEG C3-REF")
+    with pytest.raises(ValueError, match="several input channels map to the same"):
+        map_channels(["EEG FP1-REF", "EEG FP1-A1", "EEG C3-REF"], rename=table)
+
+
 def test_a_montage_table_of_10_05_sites_is_no_socket_table():
     """standard_1005's own labels (A1, C1, F9: 10-05 sites that look like sockets) make no
     cap's socket table: no "names amplifier sockets ... not applied" warning for a Muse's

@@ -376,15 +376,48 @@ def with_net_rows(table: Any, names: Sequence[str]) -> Any:
     """``table`` with a row for each of the recording's labels that :func:`net_rows` matches
     to one of its rows (the same site and distance), so that a net's or montage's table
     renames a recording whose labels spell its electrodes otherwise; ``table`` itself when
-    none does."""
+    none does. A row that leaves its electrode out (None) does not drop a label that names
+    a vocabulary electrode no other label of the recording takes: ``standard_1020``'s
+    ``T3`` row (T3 is where T7 is, whose row takes the site) leaves TUH's ``EEG T3-REF``
+    to the usual mapping (T7); such labels whose vocabulary name another label takes are
+    dropped with a warning."""
+    if not getattr(table, "net", None):
+        return table
     rows = net_rows(table, names)
-    if not rows:
+    row_of = {name: rows.get(name, name) for name in names if name in rows or name in table}
+    targets: dict[str, str | None] = {}  # label -> the vocabulary name it would take
+    for name in names:
+        if name in row_of:
+            value = table[row_of[name]]
+            targets[name] = normalize_channel_name(value) if value is not None else None
+        else:
+            targets[name] = normalize_channel_name(name)
+    taken = {target: name for name, target in reversed(targets.items()) if target}
+    freed: list[str] = []
+    dropped: list[str] = []
+    for name, row in row_of.items():
+        vocabulary = normalize_channel_name(name) if table[row] is None else None
+        if vocabulary is None:
+            continue
+        if vocabulary in taken:
+            dropped.append(f"{name} ({vocabulary}, which {taken[vocabulary]!r} takes)")
+        else:
+            freed.append(name)
+    if dropped:
+        _warn(
+            f"the table of {table.net} leaves out {', '.join(dropped)}: labels of "
+            "vocabulary electrodes whose names other labels of the recording take"
+        )
+    if not rows and not freed:
         return table
     distances = {**table.distances_mm}
     distances.update({n: table.distances_mm[k] for n, k in rows.items() if k in distances})
+    kept = {**table, **{name: table[key] for name, key in rows.items()}}
     return RenameTable(
-        {**table, **{name: table[key] for name, key in rows.items()}},
-        table.own, table.source, distances, table.call, table.net,
+        {key: value for key, value in kept.items() if key not in freed},
+        table.own - set(freed), table.source,
+        {key: value for key, value in distances.items() if key not in freed},
+        table.call, table.net,
     )  # fmt: skip
 
 
