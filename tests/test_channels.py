@@ -550,6 +550,22 @@ def test_emotiv_housekeeping_channels_are_other_signals():
     assert "map them" not in text and "map it" not in text, text
 
 
+def test_housekeeping_patterns_take_no_electrodes():
+    """The headset housekeeping patterns take Emotiv's motion and counter channels, not the
+    vocabulary's names nor sEEG contacts (ACC1: anterior cingulate), Accumbens, TUH's labels
+    or other electrodes; SpO2 and Photic are left to the other signals' patterns."""
+    from eegpt.channels import VOCABULARY
+    from eegpt.vocabulary import _HOUSEKEEPING, _label_key, may_be_electrode
+
+    housekeeping = re.compile(_HOUSEKEEPING)
+    names = [*VOCABULARY, "ACC1", "ACC8", "Accumbens", "EEG FP1-REF", "T1", "PG1", "SpO2",
+             "Photic", "MOTOR1", "Power"]  # fmt: skip
+    assert [n for n in names if housekeeping.search(_label_key(n))] == []
+    assert may_be_electrode("ACC1") and may_be_electrode("Accumbens")
+    emotiv = ["ACC.X", "ACCX", "ACC_Z", "ACCEL_X", "GYROX", "COUNTER", "MOT.Q0", "POW.AF3.Theta"]
+    assert [n for n in emotiv if not housekeeping.search(_label_key(n))] == []
+
+
 def test_sleep_montages_other_signals_and_sided_references():
     """An AASM sleep montage: EOG (ROC/LOC), chin EMG and a clinical system's derived traces are
     other signals; C3-M2 beside C4-M1 are on two references, which the model cannot tell."""

@@ -267,14 +267,19 @@ _TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
 # temporal-lobe names (TEMPORAL, L TEMPORAL, LTEMP, RTEMP, TEMPL) are not taken for one; ORAL
 # is a site only before TEMP, as TEMP+ORAL is TEMPORAL. Headsets' housekeeping channels, as
 # Emotiv's exports name them: COUNTER, INTERPOLATED, RAW_CQ and the CQ./EQ. contact quality,
-# GYRO*, ACC*, MAG[XYZ] and MOT.* motion, POW.* band powers, BATTERY, TIMESTAMP, the
+# GYRO*, ACC[XYZ]/ACCEL*, MAG[XYZ] and MOT.* motion, POW.* band powers, BATTERY, TIMESTAMP, the
 # SATURATION/HIGHBITFLEX flags.)
 _TEMP_SITES = r"RECTAL|NASAL|ESOPH(?:AGEAL)?|OESOPH(?:AGEAL)?|CORE|BODY|SKIN|AXILLA(?:RY)?|TYMPANIC"
+# (Accelerometers as ACCX, ACC_X, ACC.X, ACCEL*: not ACC1.., sEEG contacts of the anterior
+# cingulate, nor ACCUMBENS)
+_HOUSEKEEPING = (
+    r"COUNTER|INTERPOLATED|RAW_?CQ|^CQ[._]|_CQ$|^EQ[._]|GYRO|^ACC(?:EL|\.|_?[XYZ]$)|^MAG[XYZ]$"
+    r"|^MOT[._]|^POW[._]|BATTERY|TIMESTAMP|SATURATION|HIGHBITFLEX"
+)
 _OTHER_SIGNALS = re.compile(
     r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
     r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
-    r"|COUNTER|INTERPOLATED|RAW_?CQ|^CQ[._]|_CQ$|^EQ[._]|GYRO|^ACC|^MAG[XYZ]$|^MOT[._]|^POW[._]"
-    r"|BATTERY|TIMESTAMP|SATURATION|HIGHBITFLEX"
+    rf"|{_HOUSEKEEPING}"
     rf"|TEMPERATURE|^(?:{_TEMP_SITES}|ORAL)?TEMP(?:{_TEMP_SITES})?(?![A-Z])"
 )
 # AASM's EOG electrodes (E1-M2, E2-M2): EOG unless the file numbers its electrodes E1, E2, E3 ...
