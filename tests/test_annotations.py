@@ -2233,6 +2233,27 @@ def test_numeric_codes_beside_a_column_of_names_are_read_with_a_warning(tmp_path
             read_annotations(quiet)
 
 
+def test_an_na_trial_type_is_followed_by_a_column_of_text_before_one_of_codes(tmp_path, caplog):
+    """trial_type n/a, value = 1, 2, label = left, right: the events are named by label (text),
+    not value's codes, without the codes' warning; where codes are read beside an n/a
+    trial_type, the advice is to replace it (a second trial_type column would not be read)."""
+    from eegpt.annotations import _warn_coded_names, read_annotations
+
+    table = tmp_path / "sub-1_events.tsv"
+    table.write_text(
+        "onset\tduration\ttrial_type\tvalue\tlabel\n0\t5\tn/a\t1\tleft\n10\t5\tn/a\t2\tright\n"
+    )
+    with warnings.catch_warnings(), caplog.at_level("INFO", logger="eegpt"):
+        warnings.simplefilter("error")
+        assert list(read_annotations(table).description) == ["left", "right"]
+    assert "named by 'label'" in caplog.text
+    header = {"onset": "onset", "duration": "duration", "trial_type": "Trial_Type",
+              "value": "value", "label": "label"}  # fmt: skip
+    rows = [{"Trial_Type": "n/a", "value": "1", "label": "left"}]
+    with pytest.warns(EEGPTWarning, match="replace the n/a 'Trial_Type' column by 'label'"):
+        _warn_coded_names(table, "value", header, rows)
+
+
 def test_names_read_otherwise_tells_an_na_trial_type_read_from_another_column(tmp_path):
     """An output of an n/a trial_type table embedded by an eegpt that read trial_type (each
     event 'n/a'), whether it recorded the column (trial_type) or not (no annotations_column),

@@ -471,7 +471,7 @@ def _read_table(
                     _log(
                         f"{path}: its column {key!r} is n/a (or blank) in every row; the "
                         f"events are named by {later!r}, the next of the columns that name "
-                        "them holding values"
+                        "them holding values (text before codes)"
                     )
                 key = later
         if key is None and not quiet:
@@ -536,15 +536,17 @@ def _filled_column_after(
 ) -> str | None:
     """The first column after ``name`` in the order of :data:`DESCRIPTION_COLUMNS` that
     :func:`_description_column` would read (one of :data:`BIDS_DESCRIPTION_COLUMNS`, or
-    holding text) and that holds values (not n/a or blank alone); None: none."""
+    holding text) and that holds values (not n/a or blank alone), one holding text before
+    one of codes alone (``label`` = left, right before ``value`` = 1, 2); None: none."""
     order = [(key, header.get(key)) for key in DESCRIPTION_COLUMNS]
     start = next(k for k, (_, column) in enumerate(order) if column == name) + 1
-    for key, other in order[start:]:
-        if other is None or not _holds_values(other, rows):
-            continue
-        if key in BIDS_DESCRIPTION_COLUMNS or _holds_text(other, rows):
-            return other
-    return None
+    later = [other for _, other in order[start:] if other is not None]
+    texts = (other for other in later if _holds_text(other, rows))
+    codes = (
+        other for key, other in order[start:]
+        if other is not None and key in BIDS_DESCRIPTION_COLUMNS and _holds_values(other, rows)
+    )  # fmt: skip
+    return next(texts, None) or next(codes, None)
 
 
 def _cells(name: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -576,11 +578,12 @@ def _warn_coded_names(
     if other is None:
         return
     names = list(dict.fromkeys(c for c in _cells(other, rows) if not is_number(c)))
-    how = (
-        "rename it to trial_type to use it"
-        if name.strip().lower() != "trial_type"
-        else f"rename {name!r} to value and {other!r} to trial_type to use it"
-    )
+    if name.strip().lower() == "trial_type":
+        how = f"rename {name!r} to value and {other!r} to trial_type to use it"
+    elif "trial_type" in header:  # n/a: a second trial_type column would not be read
+        how = f"replace the n/a {header['trial_type']!r} column by {other!r} to use it"
+    else:
+        how = "rename it to trial_type to use it"
     _warn(
         f"{path}: the events are named by {name!r} (codes {few(codes, 5)}); {other!r} also "
         f"names them ({few(names, 5)}): {how}"
