@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
+from pathlib import Path
 
 import mne
 import pytest
@@ -269,3 +270,27 @@ def test_skip_existing_compares_the_crop_and_window_of_epochs(weights, tmp_path)
         code = main([*args, "--window", "1.25", "--tail", "pad", "--skip-existing"])
     assert code == 0
     assert not [w for w in caught if "other preprocessing" in str(w.message)]
+
+
+def test_skip_existing_tells_epochs_outputs_by_more_than_their_labels():
+    """Outputs of epochs without labels (a NumPy array of epochs) are told by what else
+    eegpt records only for epochs (window_index, padded_epochs, an epochs_baseline interval):
+    their overlap and start, recorded 0, are not compared; a continuous output's are."""
+    from eegpt.cli import _is_epochs_output, _warn_other_settings
+
+    class Settings:
+        def to_dict(self):
+            return {"window_seconds": 4.0, "overlap": 0.5, "start_seconds": 1.0}
+
+    stored = {"window_seconds": 4.0, "overlap": 0.0, "start_seconds": 0.0}
+    epochs = [{"window_index": [0, 2]}, {"padded_epochs": {"recorded_s": 1.0}},
+              {"epochs_baseline": [-0.2, 0.0]}, {"labels": ["a", "b"]}]  # fmt: skip
+    for marker in epochs:
+        assert _is_epochs_output(marker)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _warn_other_settings([(Path("e.npz"), {"preprocessing": stored, **marker}, Settings())])
+    continuous = {"preprocessing": stored, "epochs_baseline": None}
+    assert not _is_epochs_output(continuous)
+    with pytest.warns(EEGPTWarning, match="overlap"):
+        _warn_other_settings([(Path("r.npz"), continuous, Settings())])

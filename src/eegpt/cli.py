@@ -1623,6 +1623,18 @@ def _warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, 
         )
 
 
+def _is_epochs_output(meta: Mapping[str, Any]) -> bool:
+    """Whether the metadata ``meta`` is of an output of epochs (one window each), by what
+    :func:`eegpt.api` records only for epochs: their ``labels`` (MNE epochs' event names),
+    ``window_index`` (epochs dropped), ``epochs_metadata``, ``padded_epochs`` (epochs shorter
+    than the window) or an ``epochs_baseline`` interval (continuous recordings record None)."""
+    return (
+        any(meta.get(key) is not None for key in ("labels", "window_index", "epochs_metadata"))
+        or bool(meta.get("padded_epochs"))
+        or isinstance(meta.get("epochs_baseline"), (list, tuple))
+    )
+
+
 def _warn_other_settings(kept: list[tuple[Path, Mapping[str, Any] | None, Any]]) -> None:
     """With --skip-existing, warn of the outputs kept (each with its metadata and the
     preprocessing this command would embed its recording with) that were embedded with other preprocessing settings
@@ -1641,7 +1653,7 @@ def _warn_other_settings(kept: list[tuple[Path, Mapping[str, Any] | None, Any]])
         if not isinstance(stored, Mapping):
             continue
         stored, wanted = dict(stored), config.to_dict()
-        if meta.get("labels") is not None:  # epochs: one window each, from their start
+        if _is_epochs_output(meta):  # epochs: one window each, from their start
             for key in ("overlap", "start_seconds"):
                 stored.pop(key, None)
                 wanted.pop(key, None)
@@ -2469,7 +2481,7 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
     if not len(onsets):
         return []
     window = float((meta.get("preprocessing") or {}).get("window_seconds") or 0.0)
-    if meta.get("labels") is not None or meta.get("padded_epochs"):  # epochs
+    if _is_epochs_output(meta):
         if not meta.get("meas_date"):
             return ["  no measurement date: clock_time empty"]
         known = np.asarray(onsets, dtype=np.float64)
