@@ -2270,6 +2270,12 @@ def test_names_read_otherwise_tells_an_na_trial_type_read_from_another_column(tm
         "value",
     )
     assert names_read_otherwise({**meta, "annotations_column": "value"}) is None
+    assert names_read_otherwise(meta, table) == ("trial_type", "value")
+    other = tmp_path / "other.csv"  # given now, another file than the recorded one
+    other.write_text("onset,duration,label\n0,5,seiz\n")
+    recorded = {"annotations_file": str(table), "annotations_column": "trial_type"}
+    assert names_read_otherwise(recorded, other) is None
+    assert names_read_otherwise({"annotations_column": "trial_type"}, other) is None
     assert read_otherwise_text("trial_type", "value") == "'value', 'trial_type' before"
     plain = tmp_path / "plain.csv"
     plain.write_text("onset,duration,trial_type,value\n0,5,go,1\n")

@@ -381,9 +381,13 @@ def names_read_otherwise(
     ``trial_type``, ``description`` and ``value``, which it read whatever they held (a
     ``trial_type`` all ``n/a`` too, its events then each called ``n/a``): the first of these
     the table has. None where nothing changed or cannot be told (a file that is gone, not a
-    table of onsets, or read alike)."""
-    used = given if isinstance(given, (str, os.PathLike)) else metadata.get("annotations_file")
+    table of onsets, or read alike), and where ``given`` is another file than the one recorded
+    (another table, whose columns tell nothing of the recorded one's reading)."""
+    recorded = metadata.get("annotations_file")
+    used = given if isinstance(given, (str, os.PathLike)) else recorded
     if not used:
+        return None
+    if used is given and not (isinstance(recorded, str) and same_file(given, recorded)):
         return None
     try:
         found, column, older = _read_table(used, quiet=True)
