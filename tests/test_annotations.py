@@ -2072,6 +2072,21 @@ def test_a_corpus_resume_warns_where_an_earlier_eegpt_read_the_tables_otherwise(
     assert "--overwrite" in said[0]
 
 
+def test_annotations_off_the_recording_are_warned_of_where_unlabelled_windows_are_fine():
+    """unlabelled_ok (--unlabelled background) and no window labelled: the annotations that
+    start after the recording ends are still warned of, once."""
+    from eegpt.annotations import window_labels
+
+    late = mne.Annotations([30000.0, 60000.0], [30000.0, 30000.0], ["a", "b"])
+    onsets = np.arange(0.0, 60.0, 4.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        labels = window_labels(late, onsets, 4.0, unlabelled_ok=True, end_s=60.0, source="r")
+    assert labels == [None] * len(onsets)
+    said = [str(w.message) for w in caught]
+    assert len(said) == 1 and "start after the recording ends" in said[0], said
+
+
 def test_a_table_naming_its_events_in_an_unknown_column_is_warned_of(tmp_path):
     """Text in a column of no known name: each row is still an 'event', but a warning names
     the column and how to make it read; a BIDS table of onsets, durations and BIDS's other

@@ -980,7 +980,9 @@ def window_labels(
     outside = ""
     if annotations is not None and len(annotations) and end_s is not None:
         outside = _outside_text(annotations, end_s, slack_s)
-    if outside and any(labels):
+    # (where no window got a label, the warning of that says it, unless that is fine)
+    told_below = not unlabelled_ok and len(onsets) and not any(labels)
+    if outside and not told_below:
         _warn(_outside_warning(source or "", annotations, given, outside))
     if unlabelled_ok:
         return labels
