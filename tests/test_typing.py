@@ -40,17 +40,22 @@ follow_imports = skip
 """
 
 
-def test_mypy_sees_the_public_types_and_reports_a_wrong_argument(tmp_path: Path) -> None:
-    (tmp_path / "user.py").write_text(USER_SCRIPT)
+def mypy_output(tmp_path: Path, name: str, script: str) -> str:
+    """mypy's report (stdout) on ``script`` written to ``tmp_path / name``, with :data:`CONFIG`
+    and the eegpt under test (a source tree or an installed package), not another one."""
+    (tmp_path / name).write_text(script)
     (tmp_path / "mypy.ini").write_text(CONFIG)
-    # the eegpt under test (a source tree or an installed package), not another one
     env = {**os.environ, "MYPYPATH": str(Path(eegpt.__file__).parents[1])}
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--cache-dir", ".cache",
-         "user.py"],
+         name],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
-    out = result.stdout
+    return result.stdout
+
+
+def test_mypy_sees_the_public_types_and_reports_a_wrong_argument(tmp_path: Path) -> None:
+    out = mypy_output(tmp_path, "user.py", USER_SCRIPT)
     assert 'user.py:4: note: Revealed type is "eegpt.model.EEGPT"' in out, out
     assert 'user.py:6: note: Revealed type is "eegpt.outputs.Embeddings"' in out, out
     assert 'user.py:7: note: Revealed type is "def (*, spans:' in out, out
@@ -79,15 +84,7 @@ def test_mypy_sees_decorated_training_signatures_misspelt_names_and_tuples(tmp_p
     """What a library built on eegpt relies on: ``train_probe`` and ``finetune`` keep their
     signatures through their decorator (a wrong argument is an error), a misspelt top-level
     name is an error rather than ``Any``, and ``read_embeddings`` returns a tuple."""
-    (tmp_path / "lib.py").write_text(LIBRARY_SCRIPT)
-    (tmp_path / "mypy.ini").write_text(CONFIG)
-    env = {**os.environ, "MYPYPATH": str(Path(eegpt.__file__).parents[1])}
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", "mypy.ini", "--cache-dir", ".cache",
-         "lib.py"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    out = result.stdout
+    out = mypy_output(tmp_path, "lib.py", LIBRARY_SCRIPT)
     # train_probe takes **overrides (ProbeConfig's fields): a wrong value is the error here
     assert 'lib.py:6: error: Argument "units" to "train_probe" has incompatible type' in out, out
     assert 'lib.py:7: error: Unexpected keyword argument "n_epochs" for "finetune"' in out, out
