@@ -294,3 +294,47 @@ def test_skip_existing_tells_epochs_outputs_by_more_than_their_labels():
     assert not _is_epochs_output(continuous)
     with pytest.warns(EEGPTWarning, match="overlap"):
         _warn_other_settings([(Path("r.npz"), continuous, Settings())])
+
+
+def test_skip_existing_warns_of_outputs_of_other_weights_or_precision(
+    weights, edf, tmp_path, capsys
+):
+    """--skip-existing keeps outputs embedded with other weights (compared by the encoder
+    fingerprint recorded, also when nothing is left to embed) or at another precision: a
+    warning names each and both values; the same weights and precision keep them quietly."""
+    import torch
+
+    from eegpt.checkpoints import save_checkpoint
+    from eegpt.model import EEGPT
+
+    torch.manual_seed(11)
+    other = tmp_path / "other-weights"
+    save_checkpoint(EEGPT("tiny2"), other)
+    folder = tmp_path / "emb"
+    second = tmp_path / "second.edf"
+    shutil.copy(edf, second)
+    args = ["embed", str(edf), str(second), "-o", str(folder), "-q"]
+    assert main([*args, "--weights", str(weights)]) == 0
+    with pytest.warns(EEGPTWarning, match="other weights than") as caught:  # nothing to do
+        assert main([*args, "--weights", str(other), "--skip-existing"]) == 0
+    said = " ".join(str(w.message) for w in caught)
+    assert "2 outputs" in said and f"{folder / 'rec.npz'} (small " in said
+    assert "-> other-weights " in said and "--overwrite" in said
+    assert "all 2 outputs exist; nothing to do" in capsys.readouterr().out
+    (folder / "second.npz").unlink()  # one left to embed: the loaded weights compared
+    with pytest.warns(EEGPTWarning, match="other weights than") as caught:
+        assert main([*args, "--weights", str(other), "--skip-existing"]) == 0
+    said = " ".join(str(w.message) for w in caught)
+    assert "1 output " in said and "rec.npz" in said and "second.npz" not in said
+    with pytest.warns(EEGPTWarning, match="another precision") as caught:
+        assert main([*args, "--weights", str(other), "--skip-existing", "--precision", "bf16"]) == 0
+    said = " ".join(str(w.message) for w in caught)
+    assert "(precision float32 -> bfloat16)" in said
+    same = ["embed", str(edf), "-o", str(tmp_path / "same"), "-q", "--weights", str(weights)]
+    assert main(same) == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*same, "--skip-existing"]) == 0
+    assert not [
+        w for w in caught if "other weights" in str(w.message) or "precision" in str(w.message)
+    ]

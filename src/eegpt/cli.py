@@ -749,7 +749,8 @@ def build_parser() -> argparse.ArgumentParser:
         "over many files; outputs are written whole or not at all); one that another run "
         "writes meanwhile is skipped too, not failed. An output whose recording (its files, BIDS "
         "sidecars included) changed since it was embedded is stale: it is embedded again, "
-        "replaced, and said so (eegpt info OUTPUT says CHANGED)",
+        "replaced, and said so (eegpt info OUTPUT says CHANGED); one embedded with other "
+        "preprocessing, weights or precision is kept, with a warning",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     p.add_argument(
@@ -1437,7 +1438,10 @@ def _embed_command(args: argparse.Namespace) -> int:
             for k in kept
             for rec in [args.recordings[k]]
         ])  # fmt: skip
+        kept_model = [(outputs[k], kept_meta[outputs[k]]) for k in kept]
+        _warn_other_precision(kept_model, args.precision, args.stream_precision)
         if not todo:
+            _warn_other_weights(kept_model, args.weights, None)
             print(f"--skip-existing: all {n_all} outputs exist; nothing to do")
             return 0
         if len(todo) < n_all and not args.quiet:
@@ -1459,6 +1463,8 @@ def _embed_command(args: argparse.Namespace) -> int:
     for out in outputs:  # pyarrow for Parquet: said once, not after each file's windows
         require_output_dependencies(out)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
+    if args.skip_existing:
+        _warn_other_weights(kept_model, args.weights, model)
     try:  # a window shorter than a patch: one error, here, in the option's terms
         model.config.n_patches(config.n_samples)
     except ValueError as err:
@@ -1667,6 +1673,96 @@ def _warn_other_settings(kept: list[tuple[Path, Mapping[str, Any] | None, Any]])
             f"{few(differ, 5)}. Kept as they are, not embedded again: their windows differ "
             "from those of the outputs embedded now; embed them again with --overwrite to "
             "replace them with these settings",
+            EEGPTWarning,
+            stacklevel=1,
+        )
+
+
+def _warn_other_precision(
+    kept: list[tuple[Path, Mapping[str, Any] | None]], precision: str, stream_precision: str
+) -> None:
+    """With --skip-existing, warn of the outputs kept (with their metadata) that were embedded
+    at another ``--precision`` or ``--stream-precision`` than this command's (their
+    ``metadata["precision"]``/``["stream_precision"]``, the latter recorded only when not
+    float32): kept as they are, their embeddings differ from those embedded now in the last
+    bits (float32 is exact; bfloat16 errs up to ~1e-2)."""
+    differ = []
+    for out, meta in kept:
+        if meta is None or not isinstance(meta.get("precision"), str):
+            continue
+        changed = []
+        if meta["precision"] != precision:
+            changed.append(f"precision {meta['precision']} -> {precision}")
+        stream = meta.get("stream_precision") or "float32"
+        if stream != stream_precision:
+            changed.append(f"stream_precision {stream} -> {stream_precision}")
+        if changed:
+            differ.append(f"{out} ({'; '.join(changed)})")
+    if differ:
+        warnings.warn(
+            f"--skip-existing keeps {_count(len(differ), 'output')} embedded at another "
+            f"precision than this command's (recorded -> given): {few(differ, 5)}. Kept as "
+            "they are, not embedded again; embed them again with --overwrite to have every "
+            "output at the same precision",
+            EEGPTWarning,
+            stacklevel=1,
+        )
+
+
+def _recorded_weights(checkpoint: Any) -> tuple[str, str] | None:
+    """The fingerprint of the weights an output was embedded with and how to name them
+    (``metadata["checkpoint"]``: ``weights_sha256``, the encoder's fingerprint, recorded
+    since probes compare it); None where the output does not record it."""
+    if not isinstance(checkpoint, Mapping) or not checkpoint.get("weights_sha256"):
+        return None
+    source = checkpoint.get("path") or (checkpoint.get("loaded_from") or {}).get("path")
+    name = Path(str(source)).name if source else "weights"
+    return str(checkpoint["weights_sha256"]), name
+
+
+def _warn_other_weights(
+    kept: list[tuple[Path, Mapping[str, Any] | None]], weights: str, model: Any | None
+) -> None:
+    """With --skip-existing, warn of the outputs kept (with their metadata) that were embedded
+    with other weights than ``model`` (the weights this command loaded; None where it has
+    nothing to embed: then they are loaded here if that needs no download, else not compared)
+    by the fingerprint of the encoder's weights each output records
+    (``checkpoint.weights_sha256``); outputs that record none are not compared."""
+    recorded = {
+        out: r for out, meta in kept if meta and (r := _recorded_weights(meta.get("checkpoint")))
+    }
+    if not recorded:
+        return
+    if model is None:
+        from eegpt.checkpoints import load_model
+
+        saved = os.environ.get("EEGPT_OFFLINE")
+        os.environ["EEGPT_OFFLINE"] = "1"  # comparing is no reason to download weights
+        try:
+            model = load_model(weights, device="cpu", verbose=False)
+        except Exception:  # noqa: BLE001 - weights not at hand: not compared
+            return
+        finally:
+            if saved is None:
+                os.environ.pop("EEGPT_OFFLINE", None)
+            else:
+                os.environ["EEGPT_OFFLINE"] = saved
+    from eegpt.api import _checkpoint_record
+
+    now = _recorded_weights(_checkpoint_record(model))
+    if now is None:
+        return
+    differ = [
+        f"{out} ({name} {sha[:12]}... -> {now[1]} {now[0][:12]}...)"
+        for out, (sha, name) in recorded.items()
+        if sha != now[0]
+    ]
+    if differ:
+        warnings.warn(
+            f"--skip-existing keeps {_count(len(differ), 'output')} embedded with other "
+            f"weights than {weights} (encoder fingerprints, recorded -> given): "
+            f"{few(differ, 5)}. Kept as they are, not embedded again: their embeddings are not "
+            "comparable with those of these weights; embed them again with --overwrite",
             EEGPTWarning,
             stacklevel=1,
         )
