@@ -4277,3 +4277,22 @@ def test_the_baseline_of_epochs_at_another_rate_is_the_training_ones(model, shor
     probe._warned = {}
     with pytest.warns(RuntimeWarning, match=r"were corrected over .* to -0.05"):
         probe.predict_proba(other)
+
+
+def test_a_random_encoder_at_chance_is_said_to_be_random(model, task, cache):
+    """With random weights (NOT pretrained) and the default average reference the synthetic
+    oddball's response cancels and the probe ends at chance: a warning says that is expected
+    of random weights and names pretrained ones; a probe that learns says nothing of it, nor
+    does one on weights whose provenance is unknown."""
+    from eegpt.probe import _warn_random_at_chance
+
+    with pytest.warns(EEGPTWarning, match="stayed at chance") as caught:
+        train_probe(model, task[0], validation=0.2, cache=cache, **FAST)
+    said = str(caught[0].message)
+    assert "NOT pretrained" in said and "chance 0.50" in said and "eegpt-large" in said
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train_probe(model, task[0], validation=0.2, cache=cache, preprocessing=AS_RECORDED,
+                    **FAST)  # fmt: skip
+        _warn_random_at_chance(None, [{"train_balanced_accuracy": 0.5}], 2)
+    assert not [w for w in caught if "stayed at chance" in str(w.message)]

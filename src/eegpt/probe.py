@@ -1710,6 +1710,8 @@ def train_probe(
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
     )  # fmt: skip
+    kept = fit.history[fit.kept_epoch - 1 : fit.kept_epoch] if fit.kept_epoch else []
+    _warn_random_at_chance(probe.encoder.get("pretrained"), kept, len(classes))
     last = fit.history[-1] if fit.history else {}
     _log(
         f"trained {probe!r} on {len(train.y)} epochs in {probe.training['seconds']:.1f} s: "
@@ -1717,6 +1719,33 @@ def train_probe(
         verbose,
     )
     return probe
+
+
+def _warn_random_at_chance(
+    pretrained: bool | None, kept: Sequence[Mapping[str, float]], n_classes: int
+) -> None:
+    """Warn where a probe on an encoder with random weights (``pretrained`` False: ``eegpt
+    demo``, ``save_checkpoint(EEGPT('tiny2'), ...)``) ended at chance: the balanced accuracy
+    of the pass whose weights it kept (``kept``: that pass's history row; on the validation
+    epochs, else on the training epochs) within 0.05 of 1 / K.
+    Such embeddings need not carry what tells the classes apart, so chance is the expected
+    result, not a sign that the probe or the data are wrong."""
+    if pretrained is not False or not kept or n_classes < 2:
+        return
+    row = kept[-1]
+    key = "val_balanced_accuracy" if "val_balanced_accuracy" in row else "train_balanced_accuracy"
+    if key not in row:
+        return
+    reached, chance = float(row[key]), 1.0 / n_classes
+    if reached > chance + 0.05:
+        return
+    _warn(
+        f"the probe stayed at chance ({key.replace('_', ' ')} {reached:.2f}, chance "
+        f"{chance:.2f}): the encoder's weights are random, NOT pretrained, and a random "
+        "encoder's embeddings need not carry what tells the classes apart (under the average "
+        "reference it cancels a response common to all channels: examples/linear_probe.md). "
+        "Use pretrained weights (eegpt fetch eegpt-large) for results that mean something"
+    )
 
 
 # --------------------------------------------------------------------------------------------
