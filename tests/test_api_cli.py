@@ -1539,7 +1539,7 @@ def test_embed_names_the_keyword_meant():
     x, names = np.zeros((3, 2048)), ["Cz", "Pz", "Fz"]
     with pytest.raises(TypeError, match=r"\['window'\] \(did you mean: 'window' -> window_s"):
         model.embed(x, ch_names=names, sfreq=256, window=4)
-    with pytest.raises(TypeError, match=r"'batch' -> batch_size=\?\); it takes ch_names"):
+    with pytest.raises(TypeError, match=r"'batch' -> batch_size=\.\.\.\?\); it takes ch_names"):
         model.embed(x, ch_names=names, sfreq=256, batch=4)
     with pytest.raises(TypeError, match=r"'rescale' -> preprocessing=PreprocessingConfig"):
         model.embed(x, ch_names=names, sfreq=256, rescale=1e-6)

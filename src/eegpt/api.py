@@ -307,7 +307,7 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
             meant = f"preprocessing=eegpt.preprocessing.PreprocessingConfig({key}=...)"
         close = difflib.get_close_matches(key, known, n=1)
         if meant or close:
-            hints.append(f"{key!r} -> {meant or close[0] + '='}")
+            hints.append(f"{key!r} -> {meant or close[0] + '=...'}")
     hint = f" (did you mean: {'; '.join(hints)}?)" if hints else ""
     raise TypeError(
         f"embed() got unexpected keyword argument(s) {unknown}{hint}; it takes {', '.join(known)}"
