@@ -8,6 +8,7 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from eegpt.channels import (
@@ -1733,7 +1734,7 @@ def test_labels_of_intracranial_contacts_are_warned_about():
     # a rename of those labels is the user's word: no warning
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        map_channels(["C1", "C2", "C3", "C4", "C7"], rename={"C7": None})
+        map_channels(["C1", "C2", "C3", "C4", "C7"], rename={"C1": "C1", "C2": "C2", "C7": None})
     clinical = [
         *(f"EEG {n}-REF" for n in ("FP1", "FP2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2",
                                    "F7", "F8", "T3", "T4", "T5", "T6", "T1", "T2", "A1", "A2",
@@ -2313,3 +2314,137 @@ def test_few_pretraining_channels_get_an_info_note_on_coverage(caplog):
     with caplog.at_level(logging.INFO, logger="eegpt"):
         map_channels(list(PROBE_19_CHANNELS))  # the 19 of 10-20: no note
     assert not [r for r in caplog.records if "pretrained on are used" in r.getMessage()]
+
+
+def _run(prefix: str, last: int) -> list[str]:
+    """``prefix`` numbered 1..``last``: an sEEG shaft's or ECoG strip's contact labels."""
+    return [f"{prefix}{i}" for i in range(1, last + 1)]
+
+
+def _warned(names: list[str], **kwargs: object) -> tuple[ChannelMapping, list[str]]:
+    """The mapping of ``names`` and the texts of every warning it gave."""
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        mapping = map_channels(names, **kwargs)  # type: ignore[arg-type]
+    return mapping, [str(w.message) for w in record]
+
+
+def test_a_shaft_holding_an_old_and_a_new_name_of_one_site_is_contacts():
+    """T1..T8 beside F1..F8 (sEEG exported to EDF): T3 and T7, T4 and T8 name one scalp site
+    each, so the T run is a shaft's contacts. The duplicates error says so instead of
+    offering drops, and dropping T7, T8 anyway leaves a warning naming T3..T6 and F1..F8.
+    A montage's list of names (T3..T10, no T2) is no shaft."""
+    from eegpt.errors import DuplicateChannelsError
+    from eegpt.vocabulary import _contact_runs
+
+    names = _run("T", 8) + _run("F", 8)
+    with pytest.raises(DuplicateChannelsError) as err:
+        map_channels(names)
+    text = str(err.value)
+    assert "['T3', 'T7'] -> T7" in text and "The labels T1..T8 look like the contacts" in text
+    assert "T3 beside T7, T4 beside T8 would name one scalp site twice" in text
+    assert "--drop" not in text and "do not embed intracranial recordings" in text
+    assert err.value.later == ["T7", "T8"]
+    mapping, said = _warned(names, rename={"T7": None, "T8": None})
+    (contacts,) = [text for text in said if "intracranial" in text]
+    assert "Yet ['T3', 'T4', 'T5', 'T6'] were used" in contacts
+    assert "F1..F8 may be contacts too" in contacts
+    assert _contact_runs([f"T{i}" for i in range(3, 11)]) == {}
+    with pytest.raises(DuplicateChannelsError, match="drop the later ones"):  # no run: a cap's
+        map_channels(["T3", "T7", "C3", "Cz"])
+
+
+def test_used_numbered_labels_beside_contact_runs_are_named_as_possible_contacts():
+    """Beside runs that are contacts (A1..A8, G1..G64; LA1..LA8, S1..S6), labels of 10-05
+    sites (P1..P8, F1..F8, P1..P6), whose own runs are no contacts, are named too."""
+    _, said = _warned(_run("A", 8) + _run("G", 64) + _run("P", 8) + _run("F", 8))
+    (text,) = [text for text in said if "intracranial" in text]
+    assert "the labels A1..A8, G1..G64 look like the contacts" in text
+    assert "Yet P1..P8, F1..F8 were used as scalp sites" in text
+    _, said = _warned(_run("LA", 8) + _run("S", 6) + _run("P", 6))
+    (text,) = [text for text in said if "intracranial" in text]
+    assert "LA1..LA8, S1..S6" in text and "Yet P1..P6 were used" in text
+    # amplifier inputs (Nihon Kohden's X1.., DC01..) are no contacts
+    _, said = _warned(["Fz", "Cz", "C3", "C4", *_run("X", 8), *_run("DC", 8)])
+    assert not [text for text in said if "intracranial" in text]
+
+
+def test_a_bank_of_socket_labels_starts_at_one():
+    """A shaft A1..A8 with B1..B8 beside scalp Fz, Cz, Pz, C3, C4: C3 and C4 (no C1, C2) are
+    no bank C of sockets but electrodes, used (and named as possible contacts). A recording
+    with a run no BioSemi cap has (T1..T8, G1..G64) is no socket recording: A1..A8, T1..T8,
+    F1..F8 is refused as contacts, not mapped by sockets."""
+    from eegpt.errors import DuplicateChannelsError
+    from eegpt.rename_tables import _socket_labels
+
+    names = [*_run("A", 8), *_run("B", 8), "Fz", "Cz", "Pz", "C3", "C4"]
+    mapping, said = _warned(names, keep="Fz,Cz,Pz,C3,C4")
+    assert mapping.names == ("FZ", "CZ", "PZ", "C3", "C4")
+    assert not [text for text in said if "not in this recording" in text]
+    assert "C3" not in _socket_labels(names) and "A1" in _socket_labels(names)
+    atf = _run("A", 8) + _run("T", 8) + _run("F", 8)
+    assert _socket_labels(atf) == [] and _socket_labels(_run("A", 8) + _run("G", 64)) == []
+    with pytest.raises(DuplicateChannelsError, match="The labels A1..A8, T1..T8 look like"):
+        map_channels(atf)
+    # a BioSemi bank C with C1 marked bad is still one: C2..C6 are sockets
+    sockets = [f"{b}{k}" for b in "ABCD" for k in range(1, 33) if f"{b}{k}" != "C1"]
+    assert "C2" in _socket_labels(sockets)
+
+
+def test_numbered_runs_alone_may_be_contacts_but_caps_are_not():
+    """F1..F8 with P1..P8 and nothing else: 10-05 names, used, with a warning that they may
+    be contacts. Real caps (64-channel 10-10, the vocabulary's names, a 10-20 cap with
+    T3..T6) get no such warning."""
+    import mne
+
+    mapping, said = _warned(_run("F", 8) + _run("P", 8))
+    assert len(mapping) == 16
+    (text,) = [text for text in said if "intracranial" in text]
+    assert text.startswith("the channels used, F1..F8, P1..P8, are numbered runs")
+    assert "(no midline Fz, Cz, Pz)" in text
+    ten_twenty = ("Fp1 Fp2 F7 F3 Fz F4 F8 T3 C3 Cz C4 T4 T5 P3 Pz P4 T6 O1 O2").split()
+    caps = [
+        ten_twenty,
+        list(VOCABULARY),
+        [name for name in VOCABULARY if name not in UNSEEN_IN_PRETRAINING],
+        mne.channels.make_standard_montage("biosemi64").ch_names,
+        [n for n in mne.channels.make_standard_montage("standard_1005").ch_names
+         if n not in ("T3", "T4", "T5", "T6")],
+    ]  # fmt: skip
+    for cap in caps:
+        _, said = _warned(cap)
+        assert not [text for text in said if "intracranial" in text], cap[:5]
+    _, said = _warned(_BIOSEMI64_SOCKETS, rename="biosemi64")
+    assert not [text for text in said if "intracranial" in text]
+
+
+def test_no_channel_mapped_says_eegpt_is_a_human_scalp_model():
+    """A rodent's or an intracranial recording's labels map to nothing: the error says a
+    rename is for scalp electrodes, and names labels that look like contacts; a BioSemi
+    recording's socket labels are not called contacts."""
+    rodent = ["EEG1", "EEG2", "FrL", "ParR", "Ref"]
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels(rodent)
+    assert "EEGPT is a model of human scalp EEG, pretrained on 10-10 electrodes" in str(err.value)
+    assert "not for other signals (animal or intracranial recordings)" in str(err.value)
+    assert "look like the contacts" not in str(err.value)
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels([*_run("LA", 8), *_run("G", 64), "C'1", "C'2", "C'3", "C01", "C02"])
+    assert "The labels LA1..LA8, G1..G64, C'1..C'3 look like the contacts" in str(err.value)
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels(_BIOSEMI64_SOCKETS)
+    assert "BioSemi socket labels" in str(err.value) and "contacts" not in str(err.value)
+
+
+def test_a_rename_of_an_intracranial_channel_says_eegpt_is_a_scalp_model():
+    """Renaming a channel typed seeg/ecog/dbs to a vocabulary name: refused as intracranial,
+    not with advice to set its type to EEG (which stays for other types, eog)."""
+    import mne
+
+    info = mne.create_info(["Fz", "Cz", "T3", "HEOG"], 256.0, ["eeg", "eeg", "seeg", "eog"])
+    raw = mne.io.RawArray(np.zeros((4, 256)), info, verbose="error")
+    with pytest.raises(ValueError, match=r"T3 \(seeg\) named in rename .* intracranial") as err:
+        map_channels(raw, rename={"T3": "T7"})
+    assert "set_channel_types" not in str(err.value)
+    with pytest.raises(ValueError, match=r"HEOG \(eog\) named in rename .*set_channel_types"):
+        map_channels(raw, rename={"HEOG": "T7"})

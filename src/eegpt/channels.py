@@ -84,12 +84,17 @@ from eegpt.vocabulary import (
     _bipolar,
     _both_sides,
     _common_references,
+    _contact_advice,
+    _contact_runs,
+    _contacts_of,
+    _contacts_text,
     _contacts_warning,
     _derivation,
     _label_key,
     _label_parts,
     _matched_keys,
     _numbered_copy,
+    _prefix,
     _self_reference,
     display_width,
     is_other_electrode,
@@ -898,18 +903,27 @@ def map_channels(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: "
             f"{shortened_list(names)}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
-            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}."
+            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}. EEGPT is a model of "
+            "human scalp EEG, pretrained on 10-10 electrodes: a rename is for scalp "
+            "electrodes under other labels, not for other signals (animal or intracranial "
+            "recordings)."
+            + ("" if _socket_labels(names) else _contacts_of(names))
             + _outside_stand_in_note(names)
             + _bipolar_note(names)
             + _cap_note(names, source),
             names=list(names),
         )
-    _check_duplicates(kept)
+    _check_duplicates(kept, names)
     if kept_set is not None:
         outside = {k: v for k, v in table.items() if k not in unfit}  # as the table maps
         why = _why_left_out(outside, excluded, left_out or {}, sockets)
         _warn_missing_kept(kept_set, [can for _, _, can in kept], where, why)
-    contacts = _contacts_warning([inp for _, inp, _ in kept if inp not in rename], names, where)
+    contacts = _contacts_warning(
+        [inp for _, inp, _ in kept if inp not in rename],
+        names,
+        where,
+        renamed=[inp for _, inp, _ in kept if inp in rename],
+    )
     if contacts:
         _warn(contacts)
     if renamed:
@@ -1231,6 +1245,10 @@ def _warn_mixed_references(
     )
 
 
+#: MNE's channel types of intracranial contacts, which no rename makes scalp electrodes.
+_INTRACRANIAL_TYPES = ("seeg", "ecog", "dbs")
+
+
 def _without_left_out(
     rename: Mapping[str, str | None] | str | None, names: list[str], left_out: Mapping[str, str]
 ) -> dict[str, str | None]:
@@ -1247,6 +1265,15 @@ def _without_left_out(
         raise ValueError(
             f"channel(s) {unpicked} named in rename (--rename) are not among the channels "
             "picked (picks=, --picks): add them to the picks, or leave them out of the rename"
+        )
+    intracranial = [key for key in wanted if left_out[key] in _INTRACRANIAL_TYPES]
+    if intracranial:
+        types = {key: left_out[key] for key in intracranial}
+        raise ValueError(
+            f"channel(s) {', '.join(f'{k} ({t})' for k, t in types.items())} named in rename "
+            "(--rename) are intracranial contacts, as their type says: EEGPT is a model of "
+            "scalp EEG, pretrained on 10-10 scalp electrodes, and a contact renamed to a scalp "
+            "site is not one. Leave them out of the rename."
         )
     if wanted:
         types = {key: left_out[key] for key in wanted}
@@ -1306,7 +1333,11 @@ def _check_rename(
         )
 
 
-def _check_duplicates(kept: list[tuple[int, str, str]]) -> None:
+def _check_duplicates(kept: list[tuple[int, str, str]], names: Sequence[str]) -> None:
+    """Refuse input channels that map to one vocabulary channel (``kept``: (pick, input name,
+    vocabulary name)): drop the later ones, or, where they are of a run of ``names`` that
+    looks like an intracranial electrode's contacts (``T1`` .. ``T8``, whose ``T3`` and ``T7``
+    clash: :func:`eegpt.vocabulary._contact_runs`), do not embed the recording."""
     by_target: dict[str, list[str]] = {}
     for _, inp, can in kept:
         by_target.setdefault(can, []).append(inp)
@@ -1314,6 +1345,14 @@ def _check_duplicates(kept: list[tuple[int, str, str]]) -> None:
     if clashes:
         detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
         others = [inp for inps in clashes.values() for inp in inps[1:]]
+        runs = _contact_runs(names)
+        if any(_prefix(inp) in runs for inp in others):
+            raise DuplicateChannelsError(
+                f"several input channels map to the same EEGPT channel: {detail}. The "
+                f"{_contacts_text(runs).removeprefix('the ')}. {_contact_advice()} Dropping "
+                "one of each would embed the other contacts as scalp sites.",
+                later=others,
+            )
         raise DuplicateChannelsError(
             f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
             f"so no embedding is used twice, e.g. drop the later ones: {how_to_drop(others)}.",

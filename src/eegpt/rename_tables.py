@@ -28,6 +28,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.text_tables import table_text
 from eegpt.vocabulary import (
+    _contact_runs,
     _label_key,
     is_other_electrode,
     is_ten_five_site,
@@ -592,8 +593,15 @@ def _socket_labels(names: Sequence[str]) -> list[str]:
     those (BioSemi banks start at A; labels of bank E alone are EGI numbers). Empty for a
     recording with 10-10 names, whose ``F3`` or ``C4`` also fit the pattern: a sleep montage
     ``F3 F4 C3 C4 O1 O2 A1 A2 E1 E2`` has 8 labels of that form but only 4 that are no
-    electrode's name."""
+    electrode's name. A letter's labels are a bank only where they start at 1 or go past the
+    10-05 sites of that letter (C3 and C4 without C1, C2 or C7 are electrodes:
+    :func:`_socket_banks`), and a recording with the numbered labels of intracranial contacts
+    that no cap has (T1..T8, LA1..LA8, G33: :func:`_shaft_labels`) is labelled by none."""
+    if _shaft_labels(names):
+        return []
     sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
+    banks = _socket_banks(sockets)
+    sockets = [name for name in sockets if name.strip().upper()[0] in banks]
     only = [name for name in sockets if normalize_channel_name(name) is None]  # no electrode's
     if (
         len(only) < 8
@@ -602,6 +610,28 @@ def _socket_labels(names: Sequence[str]) -> list[str]:
     ):
         return []
     return sockets
+
+
+def _socket_banks(sockets: Sequence[str]) -> set[str]:
+    """The letters of ``sockets`` (labels of the socket pattern) that are BioSemi banks: those
+    whose labels include number 1 (a bank's labels start at 1) or a label that is no 10-05
+    site (``C7``, ``A3``, any of ``B``); ``C3`` and ``C4`` alone are electrodes."""
+    banks = set()
+    for name in sockets:
+        label = name.strip().upper()
+        if label[1:] == "1" or not is_ten_five_site(label):
+            banks.add(label[0])
+    return banks
+
+
+def _shaft_labels(names: Sequence[str]) -> bool:
+    """Whether ``names`` hold contact runs (:func:`eegpt.vocabulary._contact_runs`) that no
+    BioSemi cap has: of a prefix other than a bank's letter (``T1`` .. ``T8``, ``LA1`` ..
+    ``LA8``), or numbered past a bank's 32 (``G1`` .. ``G64``)."""
+    return any(
+        not re.fullmatch("[A-H]", prefix) or max(got) > 32
+        for prefix, got in _contact_runs(names).items()
+    )
 
 
 def _cap_note(names: Sequence[str], source: str | None = None) -> str:

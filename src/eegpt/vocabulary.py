@@ -327,13 +327,25 @@ def _label_key(name: str) -> str:
     return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
 
 
+# A numbered label: letters (an sEEG shaft's may end in a prime, ``C'1``), then its number.
+_NUMBERED = re.compile(r"([A-Z]+'?)(\d{1,2})")
+# Prefixes of numbered labels that name an amplifier's inputs, not an electrode's contacts:
+# Nihon Kohden's X1.. and DC01.., EGI's E1.., generic Ch1.., BioSemi's EXG1.., AUX1..
+_INPUT_PREFIXES = frozenset({"X", "DC", "E", "CH", "CHAN", "AUX", "IN", "EXG", "EEG", "AIN"})
+
+
+def _prefix(name: str) -> str:
+    """The letters of a label before its number (``"EEG C7-REF"`` -> ``"C"``)."""
+    return _label_key(name).rstrip("0123456789")
+
+
 def _numbered_runs(names: Sequence[str]) -> dict[str, list[int]]:
-    """The letter prefixes of ``names`` (``C`` of ``C1``, ``EEG C7-REF``) with three or more
-    numbers in a row (``C1``, ``C2``, ``C3``): prefix -> all its numbers among ``names``,
-    sorted."""
+    """The letter prefixes of ``names`` (``C`` of ``C1``, ``EEG C7-REF``; ``C'`` of ``C'1``)
+    with three or more numbers in a row (``C1``, ``C2``, ``C3``): prefix -> all its numbers
+    among ``names``, sorted."""
     numbers: dict[str, set[int]] = {}
     for name in names:
-        if match := re.fullmatch(r"([A-Z]+)(\d{1,2})", _label_key(name)):
+        if match := _NUMBERED.fullmatch(_label_key(name)):
             numbers.setdefault(match[1], set()).add(int(match[2]))
     return {
         prefix: sorted(got)
@@ -342,15 +354,37 @@ def _numbered_runs(names: Sequence[str]) -> dict[str, list[int]]:
     }
 
 
+def _aliased_pairs(prefix: str, got: Iterable[int]) -> list[tuple[str, str]]:
+    """The old 10-20 names and their 10-10 names of one letter (``T3`` and ``T7``, ``T4``
+    and ``T8``) that ``got``, the numbers of ``prefix``, holds both of within one run from
+    ``2`` or below without a gap (``T1`` .. ``T8``): one scalp site under two names each, so a
+    shaft's contacts (a montage's list of names, ``T3`` .. ``T10``, has no ``T2``)."""
+    numbers = set(got)
+    pairs = []
+    for old, new in _ALIASES.items():
+        if old[:-1] == new[:-1] == prefix:
+            high = max(int(old[-1]), int(new[-1]))
+            if set(range(2, high + 1)) <= numbers:
+                pairs.append((old, new))
+    return pairs
+
+
 def _contact_runs(names: Sequence[str]) -> dict[str, list[int]]:
-    """The prefixes of :func:`_numbered_runs` whose numbers run on, three or more in a row,
-    past those the 10-05 system gives that prefix (:data:`_TEN_FIVE_NUMBERS`): the labels of
-    an sEEG shaft's or ECoG strip's contacts (``C1`` .. ``C8``, ``O1`` .. ``O8``)."""
+    """The prefixes of :func:`_numbered_runs` that look like the contacts of an sEEG shaft or
+    ECoG strip: numbers that run on, three or more in a row, past those the 10-05 system gives
+    that prefix (:data:`_TEN_FIVE_NUMBERS`: ``C1`` .. ``C8``, ``O1`` .. ``O8``, ``LA1`` ..
+    ``LA8``), or a run that holds a site under its old and new names (``T1`` .. ``T8``:
+    :func:`_aliased_pairs`). Amplifier inputs (``X1``, ``DC01``, EGI's ``E1``:
+    :data:`_INPUT_PREFIXES`) and other signals (``EMG1``) are none."""
     runs = {}
     for prefix, got in _numbered_runs(names).items():
+        if prefix in _INPUT_PREFIXES or _OTHER_SIGNALS.search(prefix):
+            continue
         scalp = _TEN_FIVE_NUMBERS.get(prefix, frozenset())
         row = [{n, n + 1, n + 2} for n in got]
         if any(three <= set(got) and not three <= scalp for three in row):
+            runs[prefix] = got
+        elif _aliased_pairs(prefix, got):
             runs[prefix] = got
     return runs
 
@@ -365,31 +399,120 @@ def _runs_text(runs: Mapping[str, list[int]]) -> str:
     )
 
 
-def _contacts_warning(used: Sequence[str], names: Sequence[str], where: str) -> str | None:
-    """The warning for a recording whose labels look like intracranial contacts
-    (:func:`_contact_runs`) when some of the channels ``used`` (mapped to scalp sites by their
-    own names) are among them, as in sEEG exported to EDF, which types every channel EEG; else
-    None. Other numbered runs of used channels (``F1`` .. ``F8``, all 10-05 names) are named as
-    possibly contacts too."""
-    runs = _contact_runs(names)
-    at_stake = [name for name in used if _label_key(name).rstrip("0123456789") in runs]
-    if not at_stake:
-        return None
-    prefixes = {_label_key(name).rstrip("0123456789") for name in used}
-    others = {p: n for p, n in _numbered_runs(names).items() if p not in runs and p in prefixes}
+def _contact_evidence(runs: Mapping[str, list[int]]) -> str:
+    """Why the labels of ``runs`` (:func:`_contact_runs`) are no scalp electrodes' names:
+    ``"C7, C8 are no 10-05 names"``, ``"T3 beside T7 ... names one site twice"``."""
     beyond = [
         f"{p}{i}" for p, n in runs.items() for i in n if i not in _TEN_FIVE_NUMBERS.get(p, ())
     ]
-    perhaps = f"; {_runs_text(others)} may be contacts too" if others else ""
+    pairs = [pair for p, n in runs.items() for pair in _aliased_pairs(p, n)]
+    parts = [f"{few(beyond, 6)} are no 10-05 names"] if beyond else []
+    if pairs:
+        twice = ", ".join(f"{old} beside {new}" for old, new in pairs)
+        parts.append(f"{twice} would name one scalp site twice (its 10-20 and 10-10 names)")
+    return "; ".join(parts)
+
+
+def _contact_advice() -> str:
+    """What to do about labels that look like intracranial contacts."""
     return (
-        f"{where}the labels {_runs_text(runs)} look like the contacts of intracranial "
-        "electrodes (sEEG shafts or ECoG strips, numbered along each), not scalp electrodes: "
-        f"{few(beyond, 6)} are no 10-05 names. Yet {shortened_list(at_stake)} were used as the "
-        f"scalp sites of those names{perhaps}. EEGPT is a scalp-EEG model: do not embed "
-        "intracranial recordings with it. If these are scalp electrodes under unusual labels, "
-        "rename them to their 10-10 sites (rename={NAME: VOCAB}; command line: --rename "
-        "'NAME=VOCAB')."
+        "EEGPT is a scalp-EEG model: do not embed intracranial recordings with it. If these "
+        "are scalp electrodes under unusual labels, rename them to their 10-10 sites "
+        "(rename={NAME: VOCAB}; command line: --rename 'NAME=VOCAB')."
     )
+
+
+def _contacts_text(runs: Mapping[str, list[int]]) -> str:
+    """``"the labels C1..C8 look like the contacts of intracranial electrodes (...): C7, C8
+    are no 10-05 names"``, for the contact runs ``runs`` (:func:`_contact_runs`)."""
+    return (
+        f"the labels {_runs_text(runs)} look like the contacts of intracranial electrodes "
+        "(sEEG shafts or ECoG strips, numbered along each), not scalp electrodes: "
+        f"{_contact_evidence(runs)}"
+    )
+
+
+def _named_text(used: Sequence[str], numbered: Mapping[str, list[int]]) -> str:
+    """The channels ``used`` in short: the runs of ``numbered`` their prefixes have
+    (``"F1..F8"``), then the others by name."""
+    prefixes = {_prefix(name) for name in used}
+    runs = {p: n for p, n in numbered.items() if p in prefixes}
+    rest = [name for name in used if _prefix(name) not in runs]
+    return ", ".join(filter(None, [_runs_text(runs), few(rest, 8)]))
+
+
+def _contacts_warning(
+    used: Sequence[str], names: Sequence[str], where: str, renamed: Sequence[str] = ()
+) -> str | None:
+    """The warning for channels ``used`` (mapped to scalp sites by their own names) that may
+    be intracranial contacts, as in sEEG or ECoG exported to EDF, which types every channel
+    EEG; else None. Where ``names`` hold contact runs (:func:`_contact_runs`), the used
+    channels of those runs are named, and beside them any used label of one letter and a
+    number or of another numbered run (``P1`` .. ``P8``, ``C3``: 10-05 names, but in such a
+    file they may be contacts too). Without contact runs, a recording whose used channels
+    are all numbered runs of one letter each (``F1`` .. ``F8``, ``P1`` .. ``P8``), with no
+    other electrode (no midline ``Fz``, ``Cz``, ``Pz``), is warned of as perhaps contacts
+    (:func:`_lone_runs_warning`; ``renamed``: the channels used that a rename named, which
+    count as other electrodes)."""
+    runs = _contact_runs(names)
+    if not runs:
+        return _lone_runs_warning(used, names, where, renamed)
+    numbered = _numbered_runs(names)
+    at_stake = [name for name in used if _prefix(name) in runs]
+    maybe = [
+        name
+        for name in used
+        if name not in at_stake
+        and (_prefix(name) in numbered or re.fullmatch(r"[A-Z]\d{1,2}", _label_key(name)))
+    ]
+    if not at_stake and not maybe:
+        return None
+    if at_stake:
+        perhaps = f"; {_named_text(maybe, numbered)} may be contacts too" if maybe else ""
+        used_text = (
+            f"Yet {shortened_list(at_stake)} were used as the scalp sites of those names{perhaps}."
+        )
+    else:
+        used_text = (
+            f"Yet {_named_text(maybe, numbered)} were used as scalp sites: beside such labels, "
+            "they may be contacts too."
+        )
+    return f"{where}{_contacts_text(runs)}. {used_text} {_contact_advice()}"
+
+
+def _lone_runs_warning(
+    used: Sequence[str], names: Sequence[str], where: str, renamed: Sequence[str] = ()
+) -> str | None:
+    """The warning for a recording whose channels ``used`` are all numbered runs of a single
+    letter each (``F1`` .. ``F8``, ``P1`` .. ``P8``; :func:`_numbered_runs` of ``names``) with
+    no other electrode beside them (none ``renamed`` either): 10-05 names, but a scalp cap
+    has others (the midline's ``Fz``, ``Cz``, ``Pz``, two-letter sites), so they may be
+    contacts; else None."""
+    numbered = _numbered_runs(names)
+    if (
+        not used
+        or renamed
+        or not all(
+            re.fullmatch(r"[A-Z]\d{1,2}", _label_key(name)) and _prefix(name) in numbered
+            for name in used
+        )
+    ):
+        return None
+    return (
+        f"{where}the channels used, {_named_text(used, numbered)}, are numbered runs with no "
+        "other scalp electrode beside them (no midline Fz, Cz, Pz): their labels fit the "
+        "10-05 system, but they may be the contacts of intracranial electrodes (sEEG shafts "
+        "or ECoG strips, numbered along each). EEGPT is a scalp-EEG model: do not embed "
+        "intracranial recordings with it. If they are scalp electrodes, name them so to "
+        "silence this (rename={'F1': 'F1', ...}; channels you rename are not checked)."
+    )
+
+
+def _contacts_of(names: Sequence[str]) -> str:
+    """A sentence for errors on the labels among ``names`` that look like intracranial
+    contacts (:func:`_contact_runs`); ``""`` for none."""
+    runs = _contact_runs(names)
+    return f" {_contacts_text(runs)[0].upper()}{_contacts_text(runs)[1:]}." if runs else ""
 
 
 def is_ten_five_site(name: str) -> bool:
