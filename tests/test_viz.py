@@ -404,22 +404,87 @@ def test_confusion_matrix_colours_start_at_zero_and_have_a_colour_bar():
 
 def test_figures_made_here_are_drawn_once_in_a_notebook(monkeypatch):
     """Under the inline backend (Jupyter) every figure still open in pyplot is drawn at the
-    end of a cell, and the returned figure once more: figures made here are closed in pyplot
-    there, so `emb.plot()` as a cell's last line shows one image. Elsewhere (scripts) they stay
-    open for plt.show(); figures drawn into the caller's axes are never closed."""
+    end of a cell, and a cell's last value once more. Figures made here stay open there (so
+    `emb.plot();`, `fig = emb.plot()` and loops draw them at the cell's end) and carry an
+    `_ipython_display_` that, drawing a figure still open, closes it in pyplot (so a bare
+    `emb.plot()` is not drawn again at the cell's end), and draws a closed one again (`fig` in a
+    later cell). Elsewhere (scripts) figures stay open for plt.show() and get no hook; figures
+    drawn into the caller's axes are left alone."""
+    import pickle
+    import sys
+    import types
+
     from eegpt.viz import plot_confusion_matrix, plot_training
 
     y = np.array(["a", "b", "b"])
     plt.close("all")
     fig = plot_confusion_matrix(y, y)
     assert plt.fignum_exists(fig.number)  # a script: open until plt.show()
+    assert "_ipython_display_" not in vars(fig)
     monkeypatch.setattr(plt, "get_backend", lambda: "module://matplotlib_inline.backend_inline")
+    shown = []  # IPython's display(): what it drew, and whether the hook was set aside meanwhile
+
+    def display(obj):
+        shown.append((obj, "_ipython_display_" in vars(obj)))
+
+    monkeypatch.setitem(sys.modules, "IPython.display", types.SimpleNamespace(display=display))
     figs = [plot_confusion_matrix(y, y), plot_training(_history(3)),
             plot_channel_mapping(map_channels(["Cz", "Pz"]))]  # fmt: skip
-    assert not any(plt.fignum_exists(f.number) for f in figs)
+    assert all(plt.fignum_exists(f.number) for f in figs)  # drawn at the cell's end
+    for f in figs:
+        f._ipython_display_()  # a cell's last value, or the cell's end drawing the open figures
+        assert not plt.fignum_exists(f.number)  # so not drawn a second time at the cell's end
+        f._ipython_display_()  # typed again in a later cell: drawn again
+    assert shown == [(f, False) for f in figs for _ in range(2)]  # no recursion into the hook
+    assert all(callable(vars(f)["_ipython_display_"]) for f in figs)  # restored
+    again = pickle.loads(pickle.dumps(figs[0]))  # the hook pickles with its figure
+    assert again._ipython_display_.fig is again
     own, ax = plt.subplots()
     plot_confusion_matrix(y, y, ax=ax)
-    assert plt.fignum_exists(own.number)
+    assert plt.fignum_exists(own.number) and "_ipython_display_" not in vars(own)
+    plt.close(own)
+    plt.close("all")
+    shown.clear()
+    fig = plot_confusion_matrix(y, y)
+    plt.close(fig)
+    other = plot_confusion_matrix(y, y)  # takes the number of the figure closed
+    assert other.number == fig.number
+    fig._ipython_display_()  # closed: drawn, and the other figure of its number left open
+    assert shown == [(fig, False)] and plt.fignum_exists(other.number)
+
+
+def test_every_idiom_draws_a_figure_once_in_a_real_notebook(tmp_path, monkeypatch):
+    """A notebook run by a Jupyter kernel (ipykernel, matplotlib-inline's backend) draws each
+    figure of eegpt once per cell: with `;`, assigned, as the last line, in a loop, and a figure
+    typed again in a later cell."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib_inline")
+    import json
+    import sys
+
+    spec = tmp_path / "kernels" / "python3"  # this interpreter, whatever kernels are installed
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "Python 3", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own default: inline
+    cells = [
+        "import numpy as np\nfrom eegpt.outputs import Embeddings\n"
+        "rng = np.random.default_rng(0)\n"
+        "emb = Embeddings(rng.normal(size=(6, 4, 2, 8)).astype('float32'), np.arange(6.0), {})",
+        "emb.plot();",
+        "fig = emb.plot()",
+        "emb.plot()",
+        "for title in ('one', 'two'):\n    emb.plot(title=title)",
+        "fig",
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=60).execute()
+    images = [sum("image/png" in out.get("data", {}) for out in cell.outputs) for cell in nb.cells]
+    assert images == [0, 1, 1, 1, 2, 1]
 
 
 def test_confusion_matrix_of_a_random_encoder_says_so():

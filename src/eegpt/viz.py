@@ -3,9 +3,11 @@ probe (or fine-tuning) trained and what it confuses.
 
 Every function returns a :class:`matplotlib.figure.Figure` (drawn into ``ax`` / ``axes`` when
 given) and calls ``plt.show()`` only with ``show=True``, as in MNE. As in MNE, a figure made here
-stays open in pyplot (except under a notebook's inline backend, where it is drawn once, as the
-returned value) until closed: :func:`save_figure` closes the figure it writes, so a loop making
-many figures should save each one or ``plt.close(fig)`` it, or pyplot keeps them all in memory.
+stays open in pyplot until closed: :func:`save_figure` closes the figure it writes, so a loop
+making many figures should save each one or ``plt.close(fig)`` it, or pyplot keeps them all in
+memory. In a notebook (the inline backend) each figure made here is drawn once whichever way it
+is called (as a cell's last line, with ``;``, assigned, in a loop), and again where the figure
+is typed in a later cell (:class:`_NotebookDisplay`).
 """
 
 from __future__ import annotations
@@ -164,14 +166,63 @@ def vocabulary_layout() -> dict[str, tuple[float, float]]:
     }
 
 
+def _inline_backend() -> bool:
+    """Whether pyplot draws into a notebook (matplotlib-inline's backend, Jupyter's default)."""
+    return "inline" in _pyplot().get_backend()
+
+
+def _open_in_pyplot(fig: Figure) -> bool:
+    """Whether ``fig`` itself (not another figure of its number) is still open in pyplot."""
+    from matplotlib._pylab_helpers import Gcf
+
+    return any(manager.canvas.figure is fig for manager in Gcf.get_all_fig_managers())
+
+
+class _NotebookDisplay:
+    """``fig._ipython_display_`` of a figure made here under the inline backend: IPython calls
+    it before any other formatter, both for a cell's last value and for the figures that the
+    inline backend draws at the end of a cell (``display(fig)`` of each figure still open).
+
+    A figure still open in pyplot is closed there as it is drawn, so that it is drawn once in
+    its cell: as the cell's value (``emb.plot()`` as the last line), or at the end of the cell
+    (``emb.plot();``, ``fig = emb.plot()``, a loop). A closed figure, e.g. ``fig`` typed in a
+    later cell, is drawn again. (Drawing nothing while the figure is open would not do: the
+    cell's end draws open figures through this same hook.) A plain class, not a closure: a
+    Figure pickles its ``__dict__``.
+    """
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+
+    def __call__(self) -> None:
+        plt = _pyplot()
+        if _inline_backend() and _open_in_pyplot(self.fig):
+            plt.close(self.fig)  # drawn now: the end of the cell draws only figures still open
+        self._display()
+
+    def _display(self) -> None:
+        """IPython's usual display of the figure (its PNG), this hook set aside meanwhile."""
+        from IPython.display import display
+
+        hooks = vars(self.fig)
+        hook = hooks.pop("_ipython_display_", None)
+        try:
+            display(self.fig)
+        finally:
+            if hook is not None:
+                hooks["_ipython_display_"] = hook
+
+
 def _shown(fig: Figure, show: bool, created: bool) -> Figure:
-    """Show ``fig`` if asked; in a notebook (the inline backend), close a figure made here in
-    pyplot so that it is drawn once, as the returned value, not also as an open figure."""
+    """Show ``fig`` if asked. A figure made here (``created``) stays open in pyplot, for
+    ``plt.show()``; in a notebook (the inline backend) it is also given a
+    :class:`_NotebookDisplay`, so that it is drawn once in its cell whichever way it was called,
+    and again where it is typed in a later cell. A caller's own figure is left as it is."""
     plt = _pyplot()
+    if created and _inline_backend():
+        vars(fig)["_ipython_display_"] = _NotebookDisplay(fig)
     if show:
         plt.show()
-    elif created and "inline" in plt.get_backend():
-        plt.close(fig)
     return fig
 
 
