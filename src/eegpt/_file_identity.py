@@ -73,6 +73,8 @@ def recording_inputs(path: str | os.PathLike, *, scans: bool = False) -> list[Pa
 
 #: The sidecars ``mne_bids.read_raw_bids`` looks for beside an EEG data file, as (suffix,
 #: extension); each found by BIDS inheritance (the nearest that matches), as MNE-BIDS does.
+#: ``("eeg", ".json")`` stands for the data file's own JSON: ``*_ieeg.json`` for an
+#: intracranial recording (``*_ieeg.edf``), whose other sidecars are these.
 #: ``participants.tsv`` is left out: eegpt takes only columns of metadata from it, which a
 #: corpus run records in its listing (a change refuses the resume). So is the session's
 #: ``*_scans.tsv`` (the recording's ``acq_time``, its start): one file for every run of the
@@ -96,7 +98,7 @@ def bids_sidecars(path: str | os.PathLike, *, scans: bool = False) -> list[Path]
     exist; none for any other file, or without mne-bids (the file is then read alone).
     Within :func:`headers_read_once`, looked up once per data file (while they all exist)."""
     path = Path(path).expanduser()
-    if not (path.name.startswith("sub-") and "_eeg." in path.name and path.is_file()):
+    if not (_bids_named(path) and path.is_file()):
         return []  # not named as a BIDS EEG data file: mne (through eegpt.bids) not imported
     from eegpt.bids import bids_root  # noqa: PLC0415 - imports mne
 
@@ -118,7 +120,7 @@ def sidecars_looked_up(path: str | os.PathLike) -> bool:
     for a BIDS data file without mne-bids: the files found then are the data file alone, not
     every file of the recording (:data:`SIDECARS_KEY` is not recorded)."""
     path = Path(path).expanduser()
-    if not (path.name.startswith("sub-") and "_eeg." in path.name and path.is_file()):
+    if not (_bids_named(path) and path.is_file()):
         return True
     from eegpt.bids import bids_root  # noqa: PLC0415 - imports mne
 
@@ -131,6 +133,13 @@ def sidecars_looked_up(path: str | os.PathLike) -> bool:
     return True
 
 
+def _bids_named(path: Path) -> bool:
+    """Whether ``path`` may be named as a BIDS EEG or iEEG data file (``sub-01_..._eeg.edf``,
+    ``sub-01_..._ieeg.edf``), which :func:`eegpt.bids.bids_root` then checks: a test on the
+    name that imports nothing."""
+    return path.name.startswith("sub-") and ("_eeg." in path.name or "_ieeg." in path.name)
+
+
 def _find_sidecars(path: Path, root: Path, scans_too: bool = False) -> tuple[Path, ...]:
     """:func:`bids_sidecars` looked up as MNE-BIDS finds them (:func:`eegpt.bids.find_sidecar`);
     none without mne-bids or for a name it cannot parse."""
@@ -140,12 +149,14 @@ def _find_sidecars(path: Path, root: Path, scans_too: bool = False) -> tuple[Pat
         return ()
     from eegpt.bids import find_sidecar  # noqa: PLC0415
 
+    suffix = "ieeg" if path.name.rsplit(".", 1)[0].endswith("_ieeg") else "eeg"
     try:
         bids_path = mne_bids.get_bids_path_from_fname(path, check=False)
-        bids_path.update(root=root, datatype="eeg", check=False)
+        bids_path.update(root=root, datatype=suffix, check=False)
     except Exception:  # noqa: BLE001 - MNE-BIDS raises anything on a name it cannot parse
         return ()
-    wanted = [*BIDS_SIDECARS, *([("scans", ".tsv")] if scans_too else [])]
+    own = [(suffix if name == "eeg" else name, ext) for name, ext in BIDS_SIDECARS]
+    wanted = [*own, *([("scans", ".tsv")] if scans_too else [])]
     found = [find_sidecar(bids_path, suffix, extension) for suffix, extension in wanted]
     return tuple(dict.fromkeys(p for p in found if p is not None and p.is_file()))
 

@@ -3,9 +3,13 @@
 An EEG data file of a BIDS dataset (``sub-01/ses-a/eeg/sub-01_ses-a_task-rest_eeg.edf`` under a
 folder with ``dataset_description.json``) is read with :func:`mne_bids.read_raw_bids`, so its
 sidecars apply: channel types and bad channels from ``*_channels.tsv``, events from
-``*_events.tsv`` as annotations. :func:`bids_manifest` lists a dataset's EEG recordings with
-their entities (subject, session, task, acquisition, run) and the columns of
-``participants.tsv``, the input :func:`eegpt.dataset.embed_dataset` takes for a BIDS folder.
+``*_events.tsv`` as annotations. So is an intracranial recording's data file
+(``sub-01/ieeg/sub-01_task-rest_ieeg.edf``), whose ``*_channels.tsv`` types its contacts
+``seeg``/``ecog``: eegpt leaves those out of a scalp-EEG embedding (or refuses a recording of
+them alone) as for any recording typed so. :func:`bids_manifest` lists a dataset's EEG
+recordings with their entities (subject, session, task, acquisition, run) and the columns of
+``participants.tsv`` (not its ``_ieeg`` recordings: EEGPT is a scalp-EEG model), the input
+:func:`eegpt.dataset.embed_dataset` takes for a BIDS folder.
 """
 
 from __future__ import annotations
@@ -34,9 +38,13 @@ __all__ = [
 
 #: Data file formats of BIDS EEG (the BrainVision header stands for its three files).
 BIDS_EEG_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".set")
-_EEG_FILE = re.compile(
-    rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_eeg\.({'|'.join(e[1:] for e in BIDS_EEG_EXTENSIONS)})$"
-)
+_FORMATS = "|".join(e[1:] for e in BIDS_EEG_EXTENSIONS)
+_EEG_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_eeg\.({_FORMATS})$")
+#: A data file eegpt reads with its sidecars: scalp EEG (``_eeg``) or intracranial EEG
+#: (``_ieeg``: sEEG, ECoG, whose ``*_channels.tsv`` types the contacts); group 2 the suffix.
+_DATA_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_(eeg|ieeg)\.({_FORMATS})$")
+#: The ``_ieeg`` data files of a BIDS dataset, which a listing of its EEG leaves out.
+_IEEG_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_ieeg\.({_FORMATS})$")
 #: Top-level folders that hold no raw recordings of the dataset.
 _NOT_RAW = ("derivatives", "sourcedata", "code", "stimuli")
 _INSTALL = install_hint("bids")
@@ -53,8 +61,9 @@ def _mne_bids() -> Any:
 
 def bids_root(path: Path) -> Path | None:
     """The dataset folder (the one with ``dataset_description.json``) of a BIDS EEG data file
-    ``path``, or None when ``path`` is not named and placed like one."""
-    if not _EEG_FILE.match(path.name):
+    ``path`` (``sub-01_task-rest_eeg.edf``, or an intracranial ``sub-01_task-rest_ieeg.edf``),
+    or None when ``path`` is not named and placed like one."""
+    if not _DATA_FILE.match(path.name):
         return None
     for parent in list(path.resolve().parents)[:4]:  # <root>/sub-x[/ses-y]/eeg/file
         if (parent / "dataset_description.json").is_file():
@@ -122,7 +131,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
                 f"the sidecar {sidecar} could not be read"
                 if sidecar
                 else "reading it with its BIDS sidecars (*_channels.tsv, *_events.tsv, "
-                "*_eeg.json, participants.tsv) failed"
+                f"*_{bids_path.suffix}.json, participants.tsv) failed"
             )
             advice = (
                 ": name its column of subject ids participant_id, in lower case without spaces"
@@ -178,12 +187,12 @@ def _mismatch_reason(path: Path, tsv: Path) -> str:
 
 
 def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
-    """Warn where the ``SamplingFrequency`` of ``path``'s ``*_eeg.json`` (the one MNE-BIDS
-    finds for it; else the one beside it) is not the rate of the data file read (``raw``),
-    which MNE-BIDS keeps without a word: the file's rate is used."""
+    """Warn where the ``SamplingFrequency`` of ``path``'s ``*_eeg.json`` (``*_ieeg.json``: the
+    one MNE-BIDS finds for it; else the one beside it) is not the rate of the data file read
+    (``raw``), which MNE-BIDS keeps without a word: the file's rate is used."""
     import json
 
-    sidecar = find_sidecar(bids_path, "eeg", ".json")
+    sidecar = find_sidecar(bids_path, bids_path.suffix or "eeg", ".json")
     if sidecar is None:
         sidecar = path.with_name(re.sub(r"\.[^_]*$", ".json", path.name))
     try:
@@ -212,7 +221,7 @@ def find_sidecar(bids_path: Any, suffix: str, extension: str) -> Path | None:
     private helper is gone or no longer takes these arguments (an MNE-BIDS upgrade), the
     file of the data file's own name beside it (``sub-01_..._channels.tsv``), logged once at
     DEBUG; that file may not exist. The one place eegpt asks MNE-BIDS for a sidecar
-    (stamps, ``*_eeg.json``'s rate, ``acq_time``)."""
+    (stamps, ``*_eeg.json``'s (``*_ieeg.json``'s) rate, ``acq_time``)."""
     mne_bids = _mne_bids()
     if suffix == "scans":
         return Path(
@@ -518,6 +527,7 @@ def bids_manifest(
         raise MissingFileError(
             f"{where} has no EEG data files (sub-*_eeg with "
             f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(_NOT_RAW)}"
+            + _ieeg_note(root, top)
         )
     ignored = _bidsignore(root)
     skipped = [p for p in paths if ignored(p.relative_to(root).as_posix())]
@@ -553,6 +563,32 @@ def bids_manifest(
             name: pa.array(values, pa.string()) if name in ("path", "recording_id") else values
             for name, values in columns.items()
         }
+    )
+
+
+def _ieeg_note(root: Path, top: Path) -> str:
+    """Where the folder ``top`` of the BIDS dataset ``root`` holds intracranial recordings
+    (``sub-*_ieeg`` data files) but no scalp EEG: how many, that a listing of the dataset leaves
+    them out, and how to take them anyway; else ``""``."""
+    found = [
+        p
+        for p in top.rglob("sub-*_ieeg.*")
+        if _IEEG_FILE.match(p.name)
+        and p.is_file()
+        and p.relative_to(root).parts[0] not in _NOT_RAW
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+    if not found:
+        return ""
+    formats = sorted({p.suffix for p in found})
+    pattern = f"**/*_ieeg{formats[0]}" if len(formats) == 1 else "**/*_ieeg.*"
+    return (
+        f". It has {_count(len(found), 'intracranial EEG recording')} (sub-*_ieeg: sEEG, ECoG), "
+        "which a BIDS dataset's listing leaves out: EEGPT is a scalp-EEG model, pretrained on "
+        "electrodes on the head, and says nothing meaningful of intracranial contacts. If they "
+        f"hold scalp EEG channels too, embed those with --pattern '{pattern}' "
+        f"(pattern='{pattern}'): each is read with its sidecars, so the channels its "
+        "*_channels.tsv types SEEG or ECOG are left out"
     )
 
 

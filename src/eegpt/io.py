@@ -2536,6 +2536,8 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if typed and not every:
         _warn_electrodes_left_out(info, idx, listed, source)
+        if idx:  # with none, the refusal says it
+            _say_not_scalp_left_out(info, idx, listed, source)
     if not idx:
         raise RecordingError(_no_channels_picked(info, picks, listed, source))
     return idx
@@ -2616,6 +2618,30 @@ def warn_not_scalp(names: Sequence[str], types: Sequence[str], source: str) -> N
             f"{source}: channel(s) {few(other, 6)} used are {_modalities(types)}, not scalp "
             "EEG. EEGPT was pretrained on scalp EEG: embeddings of these channels, whatever "
             "their names, are outside what it learned."
+        )
+
+
+def _say_not_scalp_left_out(
+    info: mne.Info, idx: Sequence[int], picks: list[str], source: str
+) -> None:
+    """Warn of the channels of another modality than scalp EEG (:data:`NOT_SCALP_TYPES`:
+    the sEEG/ECoG contacts of a BIDS ``_ieeg`` recording's ``*_channels.tsv``) a type pick left
+    out beside the ``idx`` it chose, and how to take them anyway; nothing where none was."""
+    chosen = set(idx)
+    types = info.get_channel_types()
+    left_out = [
+        (name, kind)
+        for i, (name, kind) in enumerate(zip(info["ch_names"], types, strict=True))
+        if i not in chosen and kind in NOT_SCALP_TYPES and name not in info["bads"]
+    ]
+    if left_out:
+        kinds = list(dict.fromkeys(kind for _, kind in left_out))
+        options = " ".join(f"--picks {t}" for t in dict.fromkeys([*picks, *kinds]))
+        _warn(
+            f"{source}: channel(s) {few([f'{n} ({k})' for n, k in left_out], 6)} are "
+            f"{_modalities(kinds)}, not scalp EEG, and were left out (EEGPT is a scalp-EEG "
+            f"model; whatever their names, they are no scalp electrodes). To embed them anyway: "
+            f"picks={list(dict.fromkeys([*picks, *kinds]))!r} (command line: {options})"
         )
 
 
