@@ -212,6 +212,56 @@ def test_polyphase_inexact_ratio_warns():
         resample(x, 1000.0, 256.0)  # 32/125 is exact
 
 
+@pytest.mark.parametrize(
+    ("sfreq", "up", "down"),
+    [(1017.25, 1024, 4069), (2034.5, 512, 4069), (4069.0, 256, 4069), (512.5, 512, 1025),
+     (25000.0, 32, 3125), (30000.0, 16, 1875), (499.7, 2560, 4997), (1000.0, 32, 125),
+     (5000.0, 32, 625), (250.0, 128, 125), (160.0, 8, 5), (300.0, 64, 75)],
+)  # fmt: skip
+def test_amplifier_rates_resample_by_their_exact_ratio(sfreq, up, down):
+    """1017.25 Hz was resampled by 38/151 (a denominator bound of 1000), which drifted by 47 ms
+    an hour: a 1-hour file gave 899 windows of 4 s, not 900."""
+    from eegpt.preprocessing import polyphase_ratio, resampled_length
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert polyphase_ratio(sfreq, 256.0) == (up, down)
+    if sfreq == 1017.25:
+        assert resampled_length(int(sfreq * 3600), sfreq, 256.0) == 256 * 3600
+
+
+def test_an_approximate_ratio_says_its_drift_per_hour():
+    from eegpt.preprocessing import polyphase_ratio
+
+    with pytest.warns(RuntimeWarning) as said:
+        assert polyphase_ratio(24414.0625, 256.0, "tdt.sev") == (49, 4673)  # 4096/390625
+    (text,) = [str(w.message) for w in said]
+    assert text.startswith("tdt.sev: resampling 24414.1 Hz -> 256 Hz uses the ratio 49/4673")
+    assert "drifts by 3.2 ms per hour of recording" in text
+    # a header's interval of whole µs rounded from a simple rate's: that rate (977 µs: 1024 Hz)
+    with pytest.warns(RuntimeWarning, match="uses the ratio 1/4"):
+        assert polyphase_ratio(1e6 / 977, 256.0) == (1, 4)
+
+
+def test_an_exact_odd_rate_streams_as_it_resamples_whole(tmp_path):
+    """1017.25 Hz by 1024/4069 (a filter of 81381 taps): streamed from a file in blocks of 2
+    windows (each read with its context, from a multiple of 4069 samples), the windows are
+    those of the whole recording resampled at once."""
+    from eegpt.streaming import WindowStream, open_stream
+
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2", "Cz"]
+    data = np.random.default_rng(0).normal(scale=2e-5, size=(len(names), 1017 * 70))
+    raw = mne.io.RawArray(data, mne.create_info(names, 1017.25, "eeg"), verbose=False)
+    raw.save(tmp_path / "odd_raw.fif", verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few channels
+        whole = prepare(as_recording(tmp_path / "odd_raw.fif", verbose="error")).data
+        stream = WindowStream(open_stream(tmp_path / "odd_raw.fif", verbose="error"))
+        streamed = np.concatenate([b for _, b in stream.blocks(2)])
+    assert whole.shape[0] == 17  # 69.99 s: 17 windows of 4 s
+    np.testing.assert_allclose(streamed, whole, rtol=0, atol=1e-5 * np.abs(whole).max())
+
+
 def test_a_rate_within_a_thousandth_of_256_hz_is_taken_as_256_hz(model, tmp_path):
     """BrainVision's sampling interval of 3906 µs is 256.016 Hz, whose polyphase ratio to
     256 Hz is 1/1: the recording embeds (it failed in the anti-alias filter's design), in

@@ -92,6 +92,15 @@ LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a 
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 _LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
 _RESAMPLE_ROWS = 8  # channels resampled at a time
+#: Largest up or down factor of a polyphase ratio (:func:`polyphase_ratio`). The filter has
+#: 20 x max(up, down) + 1 taps, but per output sample ~20 x max(1, down / up) of them act, so
+#: the time to resample a recording is that of any ratio between the same rates (1 h x 64
+#: channels at 1017.25 Hz: 7.6 s with 1024/4069, 8.2 s with the 38/151 of a bound of 1000, peak
+#: memory alike); what grows is the filter (1.6 MB at 10000) and a stream's context per block
+#: (at most ``down`` input samples more). Exact for the rates of common amplifiers
+#: (1017.25, 2034.5, 4069, 512.5, 25000, 30000 Hz) where a bound of 1000 drifted by 47 to
+#: 384 ms per hour.
+MAX_POLYPHASE_FACTOR = 10_000
 PRETRAINING_SFREQ = 256.0  # Hz, the rate EEGPT was pretrained at
 _RATES_QUESTIONED: set[float] = set()  # model rates other than it, warned about already
 _WINDOWS_QUESTIONED: set[tuple[int, float]] = set()  # (samples, rate) of windows warned about
@@ -554,23 +563,36 @@ def polyphase_ratio(
 ) -> tuple[int, int]:
     """``(up, down)`` of polyphase resampling from ``sfreq`` to ``new_sfreq`` Hz.
 
-    The ratio is approximated by a fraction with denominator <= 1000, with a warning (naming
-    ``source``, the recording, if given) when that shifts the time scale by more than 1e-9;
+    The exact ratio where up and down are at most :data:`MAX_POLYPHASE_FACTOR`, else the
+    closest fraction within that bound; but a simple ratio (down <= 1000) stands where the
+    file's rate is a sampling interval of whole microseconds that the simple ratio's rate
+    rounds to (BrainVision's 3906 µs for 256 Hz, 256.016 Hz, is taken as 256 Hz: 1/1). An
+    approximation that shifts the time scale by more than 1e-9 is warned of (naming
+    ``source``, the recording, if given), with the drift in ms per hour of recording;
     ``warn=False`` leaves the warning out (a caller that gave it already).
 
     Raises
     ------
     ValueError
-        If the rates are not positive, or downsampling by more than 1000 would be needed.
+        If the rates are not positive, or the ratio is beyond the bound (downsampling by more
+        than about twice :data:`MAX_POLYPHASE_FACTOR`).
     """
     if not (sfreq > 0 and new_sfreq > 0):
         raise ValueError(f"sampling rates must be positive, got {sfreq} -> {new_sfreq}")
     ratio = Fraction(new_sfreq) / Fraction(sfreq)
-    approx = ratio.limit_denominator(1000)
+    approx = _closest_ratio(ratio, MAX_POLYPHASE_FACTOR)
+    simple = ratio.limit_denominator(1000)
+    if (
+        approx != ratio
+        and simple.numerator
+        and _rounded_interval(sfreq, Fraction(new_sfreq) / simple)
+    ):
+        approx = simple
     if approx.numerator == 0:
         raise ValueError(
-            f"cannot resample {sfreq:g} Hz to {new_sfreq:g} Hz: downsampling by more than 1000 "
-            "is not supported; downsample the recording first (e.g. raw.resample)"
+            f"cannot resample {sfreq:g} Hz to {new_sfreq:g} Hz: downsampling by more than "
+            f"{MAX_POLYPHASE_FACTOR} is not supported; downsample the recording first (e.g. "
+            "raw.resample)"
         )
     if approx != ratio:
         effective = sfreq * approx.numerator / approx.denominator
@@ -580,10 +602,28 @@ def polyphase_ratio(
             _warn(
                 f"{where}resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
                 f"{approx.numerator}/{approx.denominator}, i.e. {effective:.10g} Hz treated as "
-                f"{new_sfreq:g} Hz (time scale off by {error:.2e}); resample the recording to a "
-                "rate with a simpler ratio first (e.g. raw.resample) if that matters."
+                f"{new_sfreq:g} Hz: the embeddings' time scale drifts by {error * 3.6e6:.3g} ms "
+                "per hour of recording (window onsets that far off after an hour); resample "
+                "the recording to a rate with a simpler ratio first (e.g. raw.resample) if that "
+                "matters."
             )
     return approx.numerator, approx.denominator
+
+
+def _closest_ratio(ratio: Fraction, bound: int) -> Fraction:
+    """The fraction closest to ``ratio`` whose numerator (up) and denominator (down) are at
+    most about ``bound``: the denominator is bounded to ``bound / ratio`` when upsampling."""
+    limit = bound if ratio <= 1 else max(1, int(bound / ratio))
+    return ratio.limit_denominator(limit)
+
+
+def _rounded_interval(sfreq: float, nominal: Fraction) -> bool:
+    """Whether ``sfreq`` Hz is a sampling interval of whole microseconds (as BrainVision
+    headers write it) to which the interval of the ``nominal`` rate (Hz) rounds: 256.016 Hz
+    (3906 µs) for 256 Hz (3906.25 µs), 1023.54 Hz (977 µs) for 1024 Hz."""
+    interval = 1e6 / sfreq
+    whole = round(interval)
+    return abs(interval - whole) < 1e-6 * whole and round(1e6 / float(nominal)) == whole
 
 
 @functools.lru_cache(maxsize=32)
@@ -731,7 +771,7 @@ def resample(
     if method != "polyphase":
         raise ValueError(f"method must be 'polyphase' or 'nearest', got {method!r}")
     up, down = polyphase_ratio(sfreq, new_sfreq, source, warn=warn_ratio)
-    if up == down:  # rates within 1/1000 of each other (256.016 Hz): taken as equal, as warned
+    if up == down:  # 256.016 Hz (3906 µs, a rounded 3906.25): taken as 256 Hz, as warned
         return x
     rows = x.reshape(-1, n)  # a view for contiguous input
     n_out = -(-n * up // down)
