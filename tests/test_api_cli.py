@@ -2997,3 +2997,31 @@ def test_info_on_an_embeddings_file_imports_no_torch(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "an in-memory numpy.ndarray" in done.stdout, done.stdout
     assert done.stdout.strip().splitlines()[-1] == "False", done.stdout
+
+
+def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, capsys):
+    """`eegpt info` lists each channel by its vocabulary name, with the file's label where
+    that label does not hold the name (T3 read as T7, sEEG contacts picked), and the picks
+    where they are not the default EEG (`--picks seeg` embedded intracranial contacts)."""
+    channels = {
+        "input_names": ["EEG FP1-REF", "T3", "Fz", "E36"],
+        "names": ["FP1", "T7", "FZ", "C3"],
+        "picks": [0, 1, 2, 3],
+        "chan_ids": [0, 25, 11, 27],
+        "dropped": [],
+    }
+    path = _saved_embeddings(tmp_path, ".npz", channels=channels, picks=["eeg", "seeg"])
+    assert main(["info", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "  4 channels: FP1, T7 (from T3), FZ, C3 (from E36)\n" in text, text
+    assert (
+        "  picks: eeg, seeg (not the default eeg; seeg: not scalp EEG, outside what EEGPT was "
+        "pretrained on)\n" in text
+    ), text
+    plain = _saved_embeddings(tmp_path / "plain", ".npz", channels=channels, picks=["eeg"])
+    assert main(["info", str(plain)]) == 0
+    assert "picks:" not in capsys.readouterr().out
+    from eegpt.cli import _NOT_SCALP_PICKS  # kept apart from eegpt.io's, which imports mne
+    from eegpt.io import NOT_SCALP_TYPES
+
+    assert set(_NOT_SCALP_PICKS) <= set(NOT_SCALP_TYPES)

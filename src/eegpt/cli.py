@@ -2540,6 +2540,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
         *_timeline_lines(emb.onsets, meta),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
+        *_picks_lines(meta.get("picks")),
         *([f"  channels renamed by: {renamed}"] if renamed else []),
         *([f"  {left_out}"] if (left_out := left_out_count_text(meta.get("left_out"))) else []),
         describe_preprocessing(pre),
@@ -2698,14 +2699,54 @@ def clock_zone_text(meta: Mapping[str, Any]) -> str:
 def _channel_names_shown(channels: Mapping[str, Any]) -> list[str]:
     """The vocabulary names of an output's channel mapping (``metadata["channels"]``) as
     ``eegpt info`` lists them: a bipolar derivation renamed to one electrode with its label,
-    ``"FPZ (bipolar: EEG Fpz-Cz)"``."""
+    ``"FPZ (bipolar: EEG Fpz-Cz)"``; a channel whose label does not hold its vocabulary name
+    (an old name, a ``--rename``, an sEEG contact picked) with that label, ``"T7 (from T3)"``,
+    but not one whose label only decorates it (``"EEG FP1-REF"``, ``"Fz"``: ``FP1``, ``FZ``)."""
     names = [str(name) for name in channels.get("names", [])]
     bipolar = set(channels.get("bipolar") or ())
-    inputs = channels.get("input_names") or names
+    inputs = [str(label) for label in channels.get("input_names") or names]
     return [
-        f"{name} (bipolar: {label})" if label in bipolar else name
+        f"{name} (bipolar: {label})"
+        if label in bipolar
+        else name
+        if _label_holds(label, name)
+        else f"{name} (from {label})"
         for name, label in zip(names, inputs, strict=False)
     ]
+
+
+def _label_holds(label: str, name: str) -> bool:
+    """Whether the channel label ``label`` holds the vocabulary name ``name`` as a word of its
+    own, in any case (``"EEG Fp1-REF"``, ``"Fp1"`` hold ``FP1``; ``"T3"``, ``"E36"``, ``"Fp10"``
+    do not hold ``T7``, ``C3``, ``FP1``)."""
+    return (
+        re.search(rf"(?<![A-Z0-9]){re.escape(name.upper())}(?![A-Z0-9])", label.upper()) is not None
+    )
+
+
+#: The channel types an output reads by default (``picks="eeg"``, ``--picks eeg``).
+_DEFAULT_PICKS = ["eeg"]
+
+
+def _picks_lines(picks: Any) -> list[str]:
+    """The ``eegpt info`` line of the channels an output read (``metadata["picks"]``), where it
+    is not the default EEG-typed ones: ``"  picks: eeg, seeg (not the default eeg; seeg: not
+    scalp EEG, ...)"``, the note where they name another modality than scalp EEG."""
+    if not isinstance(picks, list) or picks == _DEFAULT_PICKS:
+        return []
+    listed = ", ".join(str(p) for p in picks)
+    other = [p for p in picks if p in _NOT_SCALP_PICKS]
+    note = (
+        f"; {', '.join(other)}: not scalp EEG, outside what EEGPT was pretrained on"
+        if other
+        else ""
+    )
+    return [f"  picks: {listed} (not the default eeg{note})"]
+
+
+#: Channel types of other modalities than scalp EEG (:data:`eegpt.io.NOT_SCALP_TYPES`, which
+#: imports mne): those a pick names that ``eegpt info`` notes.
+_NOT_SCALP_PICKS = ("seeg", "ecog", "dbs", "meg", "mag", "grad", "fnirs", "hbo", "hbr")
 
 
 def _anonymized_lines(anonymized: Mapping[str, Any] | None) -> list[str]:
