@@ -120,3 +120,17 @@ def test_ieeg_files_taken_by_a_pattern_have_their_contacts_left_out(ieeg_dataset
     left_out = " | ".join(f"{c} (seeg)" for c in CONTACTS)
     assert files.loc[IEEG.format(sub="02"), "left_out_channels"] == left_out
     assert "intracranial EEG (seeg), not scalp EEG" in files.loc[IEEG.format(sub="01"), "error"]
+
+
+def test_meg_beside_eeg_is_left_out_without_the_intracranial_warning():
+    """Only intracranial contacts (often named like scalp sites) are warned of when left out:
+    the MEG sensors of a MEG+EEG recording are left out as other types are."""
+    names = ["Fz", "Cz", "Pz", "MEG0111", "MEG0112"]
+    info = mne.create_info(names, 256.0, ["eeg"] * 3 + ["mag", "grad"])
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(size=(5, 256 * 10)) * 2e-5, info,
+                          verbose=False)  # fmt: skip
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        rec = as_recording(raw)
+    assert rec.ch_names == ["Fz", "Cz", "Pz"]
+    assert not [w for w in said if "not scalp EEG" in str(w.message)]

@@ -2624,15 +2624,18 @@ def warn_not_scalp(names: Sequence[str], types: Sequence[str], source: str) -> N
 def _say_not_scalp_left_out(
     info: mne.Info, idx: Sequence[int], picks: list[str], source: str
 ) -> None:
-    """Warn of the channels of another modality than scalp EEG (:data:`NOT_SCALP_TYPES`:
-    the sEEG/ECoG contacts of a BIDS ``_ieeg`` recording's ``*_channels.tsv``) a type pick left
-    out beside the ``idx`` it chose, and how to take them anyway; nothing where none was."""
+    """Warn of the intracranial channels (``seeg``, ``ecog``, ``dbs``: the contacts a BIDS
+    ``_ieeg`` recording's ``*_channels.tsv`` types so, often named like scalp sites) a type pick
+    left out beside the ``idx`` it chose, and how to take them anyway; nothing where none was
+    (MEG or fNIRS channels beside EEG are left out as other types are, without a word)."""
     chosen = set(idx)
     types = info.get_channel_types()
     left_out = [
         (name, kind)
         for i, (name, kind) in enumerate(zip(info["ch_names"], types, strict=True))
-        if i not in chosen and kind in NOT_SCALP_TYPES and name not in info["bads"]
+        if i not in chosen
+        and NOT_SCALP_TYPES.get(kind) == "intracranial EEG"
+        and name not in info["bads"]
     ]
     if left_out:
         kinds = list(dict.fromkeys(kind for _, kind in left_out))
@@ -2640,7 +2643,7 @@ def _say_not_scalp_left_out(
         _warn(
             f"{source}: channel(s) {few([f'{n} ({k})' for n, k in left_out], 6)} are "
             f"{_modalities(kinds)}, not scalp EEG, and were left out (EEGPT is a scalp-EEG "
-            f"model; whatever their names, they are no scalp electrodes). To embed them anyway: "
+            f"model; whatever their names, they are not scalp electrodes). To embed them anyway: "
             f"picks={list(dict.fromkeys([*picks, *kinds]))!r} (command line: {options})"
         )
 
