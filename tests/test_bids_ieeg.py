@@ -134,3 +134,18 @@ def test_meg_beside_eeg_is_left_out_without_the_intracranial_warning():
         rec = as_recording(raw)
     assert rec.ch_names == ["Fz", "Cz", "Pz"]
     assert not [w for w in said if "not scalp EEG" in str(w.message)]
+
+
+def test_an_ieeg_json_sampling_frequency_the_file_does_not_have_is_said(tmp_path):
+    """The rate check reads the recording's own JSON sidecar: ``*_ieeg.json`` here."""
+    import json
+
+    path = _write(tmp_path / "ds", "03", scalp=("Fz", "Cz"))
+    sidecar = path.with_name("sub-03_task-x_ieeg.json")
+    fields = json.loads(sidecar.read_text(encoding="utf-8"))
+    sidecar.write_text(json.dumps({**fields, "SamplingFrequency": 512}), encoding="utf-8")
+    with pytest.warns(RuntimeWarning) as said:
+        as_recording(path)
+    assert any(
+        f"its sidecar {sidecar} gives SamplingFrequency 512 Hz" in str(w.message) for w in said
+    )
