@@ -2,10 +2,12 @@
 
 :func:`embed_windows` runs the encoder (:class:`~eegpt.engine.InferenceEngine`) on windows
 ``[n, C, T]`` (mV) and returns ``[n, N, S, D]`` float32, through an :class:`EmbeddingCache`
-(memory, optionally a folder of ``.npy`` files) keyed by the encoder's weights, the windows,
-channels, precision and preprocessing; :func:`default_cache` is the process-wide one. Linear
-probes without a channel projection and the scikit-learn estimators train on these, so a
-second training on the same data skips the encoder.
+(memory, optionally a folder of ``.npy`` files) holding one entry per WINDOW, keyed by the
+encoder's weights, the window's samples, channels, precision and preprocessing;
+:func:`default_cache` is the process-wide one. Linear probes without a channel projection and
+the scikit-learn estimators train on these, so a second training on the same data skips the
+encoder, and any subset or reordering of windows embedded before (a cross-validation fold, a
+grid-search candidate) runs the encoder on the new windows only.
 
 Shapes: n = windows, C = channels, T = samples, N = time patches, S = summary tokens,
 D = embedding width.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,10 +36,13 @@ from eegpt.preprocessing import PreprocessingConfig
 class EmbeddingCache:
     """Summary tokens of frozen-encoder inputs, kept so that repeated training skips the encoder.
 
-    Entries are keyed by :meth:`key`: the encoder's weights (:func:`encoder_fingerprint`), the
-    exact model-ready windows (which fold in the data and every preprocessing step), the channel
-    ids, the numeric precision and the preprocessing settings. A cache hit is therefore always the
-    embedding the encoder would compute now.
+    :func:`embed_windows` keeps one entry per window, keyed by :meth:`window_keys`: the
+    encoder's weights (:func:`encoder_fingerprint`), the exact model-ready window (its float32
+    samples, which fold in the data and every preprocessing step), the channel ids, the numeric
+    precision and the preprocessing settings. A cache hit is therefore always the embedding the
+    encoder would compute now (on a CPU in float32, bit for bit: the encoder embeds each window
+    independently of the others in its batch). :meth:`key`, :meth:`get` and :meth:`put` also
+    take whole arrays under a key of their own. The cache may be shared between threads.
 
     Parameters
     ----------
@@ -49,7 +55,8 @@ class EmbeddingCache:
     Attributes
     ----------
     hits, misses : int
-        Look-ups answered from the cache, and look-ups that ran the encoder.
+        Look-ups answered from the cache, and look-ups that were not (through
+        :func:`embed_windows`: windows, one look-up each).
     """
 
     def __init__(self, directory: str | os.PathLike | None = None, max_bytes: int = 1 << 30):
@@ -58,6 +65,8 @@ class EmbeddingCache:
         self.hits = 0
         self.misses = 0
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._nbytes = 0
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         where = f", directory={str(self.directory)!r}" if self.directory else ""
@@ -69,7 +78,17 @@ class EmbeddingCache:
     @property
     def nbytes(self) -> int:
         """Bytes held in memory."""
-        return sum(a.nbytes for a in self._memory.values())
+        return self._nbytes
+
+    def __getstate__(self) -> dict:
+        """Pickled (joblib's process workers) without the lock, which cannot be."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     @staticmethod
     def key(
@@ -80,57 +99,109 @@ class EmbeddingCache:
         precision: str,
         preprocessing: PreprocessingConfig | None = None,
     ) -> str:
-        """Hex SHA-256 naming one (encoder, windows, channels, precision, preprocessing)."""
+        """Hex SHA-256 naming one (encoder, windows, channels, precision, preprocessing): the
+        whole array ``windows`` as one entry (see :meth:`window_keys` for one per window)."""
         h = hashlib.sha256(b"eegpt-embeddings-v1|")
-        h.update(fingerprint.encode())
-        h.update(f"|{precision}|{list(map(int, chan_ids))}|".encode())
-        if preprocessing is not None:  # without detrend "none", as keys from before it was
-            settings = preprocessing.to_dict()  # recorded always: cached entries stay found
-            if settings["detrend"] == "none":
-                del settings["detrend"]
-            if not settings["start_seconds"]:  # likewise (the windows' samples are hashed)
-                del settings["start_seconds"]
-            h.update(json.dumps(settings, sort_keys=True).encode())
+        h.update(_settings_bytes(fingerprint, chan_ids, precision, preprocessing))
         w = np.ascontiguousarray(windows, dtype=np.float32)
         h.update(f"|{w.shape}|".encode())
         h.update(w.data.cast("B"))
         return h.hexdigest()
 
+    @staticmethod
+    def window_keys(
+        *,
+        fingerprint: str,
+        windows: np.ndarray,
+        chan_ids: Sequence[int],
+        precision: str,
+        preprocessing: PreprocessingConfig | None = None,
+    ) -> list[str]:
+        """One hex key per window of ``windows`` ``[n, C, T]``: SHA-256 of the
+        settings (as :meth:`key`), the window's shape ``(C, T)`` and its float32 samples (what
+        the encoder runs on), so equal windows under equal settings share a key wherever they
+        stand in whichever array."""
+        if np.ndim(windows) != 3:
+            raise ValueError(f"windows must be [n_windows, C, T], got shape {np.shape(windows)}")
+        head = hashlib.sha256(b"eegpt-window-embeddings-v1|")
+        head.update(_settings_bytes(fingerprint, chan_ids, precision, preprocessing))
+        head.update(f"|{tuple(np.shape(windows)[1:])}|".encode())
+        keys = []
+        for window in windows:  # one float32 window at a time: no copy of the whole array
+            h = head.copy()
+            h.update(np.ascontiguousarray(window, dtype=np.float32).data.cast("B"))
+            keys.append(h.hexdigest())
+        return keys
+
     def get(self, key: str) -> np.ndarray | None:
         """The stored array (read-only), or ``None``; counts a hit or a miss."""
-        if key in self._memory:
-            self._memory.move_to_end(key)
-            self.hits += 1
-            return self._memory[key]
+        with self._lock:
+            found = self._memory.get(key)
+            if found is not None:
+                self._memory.move_to_end(key)
+                self.hits += 1
+                return found
+        array = None
         if self.directory is not None:
             path = self.directory / f"{key}.npy"
             if path.exists():
-                array = np.load(path, allow_pickle=False)
-                self._remember(key, array)
+                array = self._remember(key, np.load(path, allow_pickle=False))
+        with self._lock:
+            if array is None:
+                self.misses += 1
+            else:
                 self.hits += 1
-                return self._memory.get(key, array)
-        self.misses += 1
-        return None
+        return array
 
     def put(self, key: str, array: np.ndarray) -> None:
+        """Store ``array`` (kept read-only) under ``key``; also as a file with ``directory``."""
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             atomic_write(self.directory / f"{key}.npy", lambda fh: np.save(fh, array))
         self._remember(key, array)
 
-    def _remember(self, key: str, array: np.ndarray) -> None:
+    def _remember(self, key: str, array: np.ndarray) -> np.ndarray:
+        """Keep ``array`` in memory (least recently used first out beyond ``max_bytes``);
+        returns it read-only."""
         array = np.asarray(array)
         array.setflags(write=False)
         if array.nbytes > self.max_bytes:
-            return
-        self._memory[key] = array
-        self._memory.move_to_end(key)
-        while self.nbytes > self.max_bytes:
-            self._memory.popitem(last=False)
+            return array
+        with self._lock:
+            old = self._memory.pop(key, None)
+            if old is not None:
+                self._nbytes -= old.nbytes
+            self._memory[key] = array
+            self._nbytes += array.nbytes
+            while self._nbytes > self.max_bytes:
+                _, evicted = self._memory.popitem(last=False)
+                self._nbytes -= evicted.nbytes
+        return array
 
     def clear(self) -> None:
         """Forget the entries in memory (files in ``directory`` are left alone)."""
-        self._memory.clear()
+        with self._lock:
+            self._memory.clear()
+            self._nbytes = 0
+
+
+def _settings_bytes(
+    fingerprint: str,
+    chan_ids: Sequence[int],
+    precision: str,
+    preprocessing: PreprocessingConfig | None,
+) -> bytes:
+    """The part of a cache key that is not samples: encoder weights, precision, channel ids and
+    preprocessing settings."""
+    out = fingerprint.encode() + f"|{precision}|{list(map(int, chan_ids))}|".encode()
+    if preprocessing is not None:  # without detrend "none", as keys from before it was
+        settings = preprocessing.to_dict()  # recorded always: cached entries stay found
+        if settings["detrend"] == "none":
+            del settings["detrend"]
+        if not settings["start_seconds"]:  # likewise (the windows' samples are hashed)
+            del settings["start_seconds"]
+        out += json.dumps(settings, sort_keys=True).encode()
+    return out
 
 
 _DEFAULT_CACHE = EmbeddingCache()
@@ -170,6 +241,10 @@ def embed_windows(
 ) -> np.ndarray:
     """Frozen-encoder summary tokens of model-ready windows, through the cache.
 
+    Each window is looked up on its own (:meth:`EmbeddingCache.window_keys`); the encoder runs
+    once, on the windows not found (each distinct one once), and every window's embedding is
+    stored, so a subset or reordering of windows embedded before encodes nothing.
+
     Parameters
     ----------
     model : EEGPT | EEGPTEncoder
@@ -179,8 +254,8 @@ def embed_windows(
     chan_ids : sequence of int, length C
         Vocabulary rows of the channels.
     cache : EmbeddingCache | str | Path | bool | None
-        ``True``: the process-wide :func:`default_cache`; a folder: an on-disk cache there;
-        ``False``/``None``: always run the encoder.
+        ``True``: the process-wide :func:`default_cache`; a folder: an on-disk cache there
+        (one ``.npy`` file per window); ``False``/``None``: always run the encoder.
     stream_precision : {"float32", "float16", "bfloat16"}
         The engine's residual-stream dtype (:class:`~eegpt.engine.InferenceEngine`), with a
         reduced ``precision``; it changes the embeddings' last bits, so the cache keeps them
@@ -189,30 +264,48 @@ def embed_windows(
     Returns
     -------
     ndarray of float32, shape (n, N, S, D)
-        Read-only when it comes from the cache.
+        In the order of ``windows``.
     """
     encoder = encoder_of(model)
     store = _resolve_cache(cache)
-    key = None
-    if store is not None:
-        key = EmbeddingCache.key(
-            fingerprint=encoder_fingerprint(encoder),
-            windows=windows,
-            chan_ids=chan_ids,
-            # as before the option for a float32 stream: entries cached then stay found
-            precision=precision
-            if stream_precision == "float32"
-            else f"{precision}/stream {stream_precision}",
-            preprocessing=preprocessing,
-        )
-        found = store.get(key)
-        if found is not None:
-            return found
-    engine = InferenceEngine(
-        encoder, device=device, precision=precision, batch_size=batch_size,
-        fused=encoder.fused, stream_precision=stream_precision,
-    )  # fmt: skip
-    z = engine.encode(windows, chan_ids, progress=progress)
-    if store is not None and key is not None:
-        store.put(key, z)
-    return z
+
+    def encode(x: np.ndarray) -> np.ndarray:
+        engine = InferenceEngine(
+            encoder, device=device, precision=precision, batch_size=batch_size,
+            fused=encoder.fused, stream_precision=stream_precision,
+        )  # fmt: skip
+        return engine.encode(x, chan_ids, progress=progress)
+
+    if store is None or len(windows) == 0:
+        return encode(windows)
+    keys = EmbeddingCache.window_keys(
+        fingerprint=encoder_fingerprint(encoder),
+        windows=windows,
+        chan_ids=chan_ids,
+        # a float32 stream needs no mark (as in key())
+        precision=precision
+        if stream_precision == "float32"
+        else f"{precision}/stream {stream_precision}",
+        preprocessing=preprocessing,
+    )
+    found = _look_up(store, keys)
+    first = {k: i for i, k in reversed(list(enumerate(keys)))}  # each key's first window
+    missing = [k for k in first if k not in found]
+    if missing:
+        rows = sorted(first[k] for k in missing)
+        missing = [keys[i] for i in rows]
+        z = encode(windows if len(rows) == len(windows) else windows[rows])
+        for k, row in zip(missing, z, strict=True):
+            found[k] = row.copy()  # its own memory: the cache's budget counts it alone
+            store.put(k, found[k])
+    return np.stack([found[k] for k in keys])
+
+
+def _look_up(store: EmbeddingCache, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    """The entries ``store`` holds for ``keys`` (each distinct key looked up once)."""
+    found: dict[str, np.ndarray] = {}
+    for k in dict.fromkeys(keys):
+        entry = store.get(k)
+        if entry is not None:
+            found[k] = entry
+    return found

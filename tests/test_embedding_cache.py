@@ -1,0 +1,160 @@
+"""The embedding cache keeps one entry per window: the folds and grid-search candidates of a
+cross-validation (subsets and reorderings of windows embedded before) run the encoder on new
+windows only, and give exactly what the encoder gives without the cache."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+import numpy as np
+import pytest
+import torch
+from sklearn.model_selection import StratifiedKFold
+
+from eegpt import EEGPT, EEGPTConfig
+from eegpt.embedding_cache import EmbeddingCache, embed_windows
+from eegpt.engine import InferenceEngine
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import synthetic_erp_epochs
+from eegpt.sklearn import EEGPTEmbedder
+
+SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
+ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
+CHANNELS = list(range(22))
+
+
+@pytest.fixture(scope="module")
+def model() -> EEGPT:
+    torch.manual_seed(0)
+    return EEGPT(SMALL).eval()
+
+
+@pytest.fixture(scope="module")
+def windows() -> np.ndarray:
+    """300 trials of 22 channels x 1 s at 256 Hz, float64 (mV)."""
+    return np.random.default_rng(0).standard_normal((300, 22, 256)) * 0.02
+
+
+@pytest.fixture(scope="module")
+def uncached(model, windows) -> np.ndarray:
+    return embed_windows(model, windows, CHANNELS, device="cpu", cache=False)
+
+
+@pytest.fixture
+def encoded(monkeypatch) -> list[int]:
+    """The windows the encoder embeds (through the engine's public encode), as
+    tests/test_probe.py's count_encoder_calls counts them."""
+    calls = [0]
+    original = InferenceEngine.encode
+
+    def counting(self, x, *args, **kwargs):
+        calls[0] += len(x)
+        return original(self, x, *args, **kwargs)
+
+    monkeypatch.setattr(InferenceEngine, "encode", counting)
+    return calls
+
+
+def embed(model, x, cache) -> np.ndarray:
+    return embed_windows(model, x, CHANNELS, device="cpu", cache=cache, preprocessing=ONE_SECOND)
+
+
+def test_a_subset_of_windows_embedded_before_encodes_nothing(model, windows, uncached, encoded):
+    cache = EmbeddingCache()
+    assert np.array_equal(embed(model, windows, cache), uncached)
+    assert encoded[0] == 300 and cache.misses == 300 and cache.hits == 0
+
+    encoded[0] = 0
+    fold = windows[::-2]  # every other window, reversed
+    out = embed(model, fold, cache)
+    assert encoded[0] == 0 and cache.hits == 150
+    assert np.array_equal(out, uncached[::-2])  # bit for bit, in the fold's order
+    assert out.dtype == np.float32 and out.flags.writeable
+
+    new = np.random.default_rng(1).standard_normal((5, 22, 256)) * 0.02
+    mixed = np.concatenate([fold[:40], new[:2], fold[40:], new[2:]])
+    out = embed(model, mixed, cache)
+    assert encoded[0] == 5
+    assert np.array_equal(out, embed(model, mixed, False))
+
+    # other settings (channels, preprocessing, weights) are other entries
+    encoded[0] = 0
+    other = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    embed_windows(model, fold[:3], CHANNELS, device="cpu", cache=cache, preprocessing=other)
+    embed_windows(model, fold[:3], CHANNELS[::-1], device="cpu", cache=cache)
+    changed = copy.deepcopy(model)
+    with torch.no_grad():
+        changed.target_encoder.norm.bias.add_(0.1)
+    embed(changed, fold[:3], cache)
+    assert encoded[0] == 9
+
+
+def test_repeated_windows_are_encoded_once(model, windows, uncached, encoded):
+    cache = EmbeddingCache()
+    order = [4, 1, 4, 4, 2, 1]
+    out = embed(model, windows[order], cache)
+    assert encoded[0] == 3 and cache.misses == 3
+    assert np.array_equal(out, uncached[order])
+
+
+def test_the_memory_bound_is_per_window(model, windows, uncached, encoded):
+    one = uncached[0].nbytes
+    cache = EmbeddingCache(max_bytes=10 * one)
+    embed(model, windows[:25], cache)
+    assert cache.nbytes == 10 * one and len(cache._memory) == 10
+    encoded[0] = 0
+    assert np.array_equal(embed(model, windows[15:25], cache), uncached[15:25])  # the last 10
+    assert encoded[0] == 0
+    assert np.array_equal(embed(model, windows[:3], cache), uncached[:3])  # evicted
+    assert encoded[0] == 3 and cache.nbytes == 10 * one
+    cache.clear()
+    assert cache.nbytes == 0
+
+
+def test_a_folder_keeps_one_file_per_window(model, windows, uncached, encoded, tmp_path):
+    embed(model, windows[:8], tmp_path)
+    assert len(list(tmp_path.glob("*.npy"))) == 8
+    encoded[0] = 0
+    fresh = EmbeddingCache(tmp_path)  # another process
+    assert np.array_equal(embed(model, windows[7::-3], fresh), uncached[7::-3])
+    assert encoded[0] == 0 and fresh.hits == 3 and fresh.misses == 0
+
+
+def test_threads_share_one_cache(model, windows, uncached):
+    cache = EmbeddingCache(max_bytes=40 * uncached[0].nbytes)
+    results: dict[int, np.ndarray] = {}
+
+    def work(i: int) -> None:
+        results[i] = embed(model, windows[i * 10 : i * 10 + 60], cache)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, out in results.items():
+        assert np.array_equal(out, uncached[i * 10 : i * 10 + 60])
+    assert cache.nbytes == sum(a.nbytes for a in cache._memory.values()) <= cache.max_bytes
+
+
+def test_cross_validation_folds_of_an_embedder_encode_each_trial_once(encoded):
+    """The user's case: cross-validating EEGPTEmbedder(cache=...) on arrays, each fold's
+    train and test subsets come from the cache once every trial was embedded."""
+    epochs = synthetic_erp_epochs(40, seed=2, seconds=1.0, tmin=0.0)
+    x, y = epochs.get_data(), epochs.events[:, 2]
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2)).eval()
+    kwargs = dict(ch_names=epochs.ch_names, sfreq=epochs.info["sfreq"], device="cpu")
+    kwargs.update(preprocessing=PreprocessingConfig(window_seconds=1.0, sfreq=256.0))
+    cached = EEGPTEmbedder(model, cache=EmbeddingCache(), **kwargs).fit(x)
+    plain = EEGPTEmbedder(model, **kwargs).fit(x)
+    cached.transform(x)
+    assert encoded[0] == len(x)
+    encoded[0] = 0
+    for train, test in StratifiedKFold(4).split(x, y):
+        for part in (train, test[::-1]):
+            out = cached.transform(x[part])
+            assert encoded[0] == 0
+            assert np.array_equal(out, plain.transform(x[part]))
+            encoded[0] = 0
