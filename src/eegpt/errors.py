@@ -42,6 +42,7 @@ __all__ = [
     "StartPastEndError",
     "TooShortError",
     "UnguardedMainError",
+    "UnreadableOutputError",
     "UnreadableShardError",
     "WeightsUnavailableError",
 ]
@@ -243,6 +244,12 @@ def room_advice(code: int, elsewhere: str) -> str:
 class UnguardedMainError(EEGPTError, RuntimeError):
     """A corpus run started where its reader processes would start it again: at the top level
     of a script, outside ``if __name__ == "__main__":`` (or from a script read from stdin)."""
+
+
+class UnreadableOutputError(EEGPTError, ValueError):
+    """An embeddings file of one recording (``eegpt embed``, ``Embeddings.save``) that cannot
+    be read as one: empty (0 bytes), truncated, or no ``.npz`` archive / Parquet file at all;
+    the message names it and what it is instead, the reader's error chained."""
 
 
 class UnreadableShardError(EEGPTError, OSError):

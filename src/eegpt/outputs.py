@@ -74,6 +74,7 @@ from eegpt.errors import (
     MissingFileError,
     OutputExistsError,
     OutputNotWritableError,
+    UnreadableOutputError,
     install_hint,
 )
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
@@ -1288,7 +1289,8 @@ def load_embeddings(
         if recording_id is None:
             raise ValueError(
                 "load_embeddings reads one recording of several embed-dataset output folders "
-                "(load_embeddings([...], recording_id=...)); all their rows are read with "
+                "(load_embeddings([...], recording_id=...)); all their rows, or those of "
+                "several .npz/.parquet files of eegpt embed, are read as one table with "
                 "eegpt.read_embeddings([...])"
             )
         return _recording_of_runs(path, recording_id)
@@ -1303,9 +1305,10 @@ def load_embeddings(
     if path.is_dir():
         raise ValueError(
             f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
-            "of an embed-dataset output folder (load_embeddings(folder, recording_id=...)). The "
-            "whole folder is read with pandas.read_parquet(folder) or "
-            "eegpt.read_embeddings(folder)"
+            "of an embed-dataset output folder (load_embeddings(folder, recording_id=...)). "
+            "eegpt.read_embeddings(folder) reads the whole folder as one table, whether it "
+            "holds an embed-dataset run or the .npz/.parquet files of eegpt embed (checking "
+            "that those were embedded alike)"
         )
     if recording_id is not None:
         raise ValueError("recording_id applies to an embed-dataset output folder")
@@ -1329,10 +1332,13 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
     if output_format(path) == ".npz":
         try:
             archive = np.load(path, allow_pickle=False)
-        except (ValueError, OSError, zipfile.BadZipFile) as err:
-            # numpy takes any file that is not a zip archive for a pickle, and says so
-            why = "not a zip archive" if "pickle" in str(err) else str(err)
-            raise ValueError(f"{path} is not an .npz archive eegpt wrote ({why})") from err
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+            # numpy takes any file that is not a zip archive for a pickle, and says so; an
+            # empty file leaves it nothing to read (EOFError)
+            why = _unreadable_reason(path, err, "not a zip archive" if "pickle" in str(err) else "")
+            raise UnreadableOutputError(
+                f"{path} is not an .npz archive eegpt wrote ({why})"
+            ) from err
         with archive as f:
             if not {"embeddings", "onsets", "metadata"} <= set(f.files):
                 raise ValueError(
@@ -1346,8 +1352,11 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
         try:
             table = pq.read_table(path) if with_data else None
             schema = pq.read_schema(path) if table is None else table.schema  # no data read
-        except pa.ArrowInvalid as err:  # truncated, or not Parquet at all
-            raise ValueError(f"{path} is not a Parquet file eegpt wrote ({err})") from err
+        except pa.ArrowInvalid as err:  # empty, truncated, or not Parquet at all
+            why = _unreadable_reason(path, err, str(err))
+            raise UnreadableOutputError(
+                f"{path} is not a Parquet file eegpt wrote ({why})"
+            ) from err
         raw = (schema.metadata or {}).get(b"eegpt")
         if raw is None:
             raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
@@ -1366,6 +1375,22 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
         data = flat.reshape(shape).astype(np.float32, copy=False)
         return Embeddings(data, table.column("onset_s").to_numpy(), meta)
     raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
+
+
+def _unreadable_reason(path: Path, err: BaseException, why: str) -> str:
+    """Why the embeddings file ``path`` could not be opened (``err``, the reader's error), for
+    :class:`~eegpt.errors.UnreadableOutputError`: ``why`` when given, else the reader's text;
+    an empty file says so and what to do (a job stopped before writing it)."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        empty = False
+    if empty:
+        return (
+            "an empty file, 0 bytes: eegpt writes its outputs whole, never empty; a copy cut "
+            "short, or another program made it? Delete it and embed that recording again"
+        )
+    return why or str(err) or type(err).__name__
 
 
 def _without_data(shape: Sequence[int]) -> np.ndarray:
