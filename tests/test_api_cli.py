@@ -1697,9 +1697,10 @@ def test_rename_keys_naming_channels_left_out_are_no_misspellings(model, weights
     with pytest.warns(RuntimeWarning, match="marked bad were left out"):
         assert main([*common, "--rename", "X1=Oz", "--quiet"]) == 0
     capsys.readouterr()
-    # an .npz is not an embed-dataset folder: read_embeddings says which reader to use
-    with pytest.raises(ValueError, match=r"is a file; .*eegpt.load_embeddings\(path\)"):
-        read_embeddings(npz)
+    # an .npz of eegpt embed: read_embeddings reads it as one table, as load_embeddings does
+    table, z = read_embeddings(npz)
+    np.testing.assert_array_equal(z, load_embeddings(npz).data)
+    assert set(table["recording_id"]) == {str(npz)}
     with pytest.raises(FileNotFoundError, match="no folder"):
         read_embeddings(tmp_path / "nothing")
 

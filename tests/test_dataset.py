@@ -2420,13 +2420,17 @@ def test_read_embeddings_without_pyarrow_says_what_is_wrong(tmp_path, monkeypatc
         monkeypatch.setitem(sys.modules, name, None)  # `import pyarrow` raises ImportError
     with pytest.raises(FileNotFoundError, match=r"read_embeddings: no folder \S*nowhere"):
         read_embeddings(tmp_path / "nowhere")
-    (tmp_path / "x.npz").write_bytes(b"")
-    with pytest.raises(ValueError, match=r"x\.npz is a file; .*load_embeddings"):
+    (tmp_path / "x.npz").write_bytes(b"")  # a per-recording output: read without pyarrow
+    with pytest.raises(ValueError, match=r"x\.npz is not an \.npz archive .*an empty file"):
         read_embeddings(tmp_path / "x.npz")
+    (tmp_path / "x.csv").write_text("a\n")
+    with pytest.raises(ValueError, match=r"x\.csv is a file; .*\.npz/\.parquet outputs"):
+        read_embeddings(tmp_path / "x.csv")
+    (tmp_path / "out").mkdir()
     with pytest.raises(
         MissingDependencyError, match=r"^read_embeddings needs pyarrow: pip install pyarrow pandas"
     ):
-        read_embeddings(tmp_path)
+        read_embeddings(tmp_path / "out")
 
 
 def test_each_file_s_recorded_rate_is_kept(clean_run, tmp_path):

@@ -349,6 +349,7 @@ def read_embeddings(
     filters: Any = ...,
     expand_metadata: bool = ...,
     embeddings: Literal[True] = ...,
+    allow_mixed: bool = ...,
 ) -> tuple[pd.DataFrame, np.ndarray]: ...
 @overload
 def read_embeddings(
@@ -358,6 +359,7 @@ def read_embeddings(
     filters: Any = ...,
     expand_metadata: bool = ...,
     embeddings: bool,
+    allow_mixed: bool = ...,
 ) -> tuple[pd.DataFrame, np.ndarray | None]: ...
 
 
@@ -368,8 +370,10 @@ def read_embeddings(
     filters: Any = None,
     expand_metadata: bool = True,
     embeddings: bool = True,
+    allow_mixed: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """Read a dataset output: a table of the windows and their embeddings as one array.
+    """Read a dataset output, or many per-recording outputs: a table of the windows and their
+    embeddings as one array.
 
     ``pandas.read_parquet(output_dir)`` gives the same rows with ``embedding`` as arrays of
     objects; this returns the embeddings as one contiguous float32 array instead.
@@ -386,6 +390,17 @@ def read_embeddings(
         id name two files; a column
         typed differently by the parts' manifests (all empty in one, numbers in one and text
         in another) is read as text.
+
+        Or per-recording outputs (``.npz``/``.parquet`` of ``eegpt embed``,
+        :meth:`Embeddings.save`: one job per recording, e.g. in Snakemake): a list of such
+        files, a folder holding them (right inside it, in name order), or a list of such
+        folders. Their rows come in the order given (a folder's files by name), each file's
+        in window order, with the columns of a run's shards (``recording_id`` is the output
+        file, as given or the folder joined with its name; ``path`` the recording it was
+        embedded from). They must have been embedded alike: the same encoder weights
+        (``checkpoint.weights_sha256``, else the file's ``sha256``), model, preprocessing (but
+        ``scale``, ``--rescale``, and ``tail``), precision, pooling and embedding shape; their
+        channel sets may differ (a warning says so, as for a run).
     columns : sequence of str | None
         Columns of the table besides ``embedding`` (default all); with ``expand_metadata``
         also names of ``epochs.metadata`` columns (as returned, prefix included). Only these
@@ -405,6 +420,12 @@ def read_embeddings(
     embeddings : bool
         False reads the table only (``None`` in place of the array): which recordings,
         windows and labels a large output holds, without reading its embeddings.
+    allow_mixed : bool
+        Per-recording outputs only: read files that were not embedded alike together (other
+        weights, preprocessing ...), with a warning naming the files and the settings that
+        differ, instead of refusing them. Their embeddings are not comparable; for
+        inspecting, not for analysis. Files of different embedding shapes are refused even
+        so (``embeddings=False`` reads their rows). Run folders are always checked.
 
     Returns
     -------
@@ -419,6 +440,11 @@ def read_embeddings(
     eegpt.errors.UnreadableShardError
         (an ``OSError``) A shard that cannot be read (truncated, or corrupt inside its data):
         the message names it and how to have it recomputed; pyarrow's error is chained.
+    eegpt.errors.UnreadableOutputError
+        (a ``ValueError``) A per-recording output that cannot be read (empty, truncated).
+    ValueError
+        Per-recording outputs not embedded alike (without ``allow_mixed``): the message names
+        the files of each group and the settings, with their recorded values, that differ.
 
     Warns
     -----
@@ -431,6 +457,16 @@ def read_embeddings(
         widened to match it (the two may be two files); filter on the stored spelling, or
         list both with ``in``.
     """
+    from eegpt.outputs_read import output_files
+
+    files = output_files(output_dir)
+    if files is not None:
+        return _read_output_files(files, columns, filters, expand_metadata, embeddings, allow_mixed)
+    if allow_mixed:
+        raise ValueError(
+            "read_embeddings: allow_mixed applies to per-recording outputs (eegpt embed); "
+            "embed-dataset folders of other settings cannot be read together"
+        )
     try:
         return _read_embeddings(output_dir, columns, filters, expand_metadata, embeddings)
     except (OSError, ValueError) as err:
@@ -438,6 +474,54 @@ def read_embeddings(
         if damaged is None:
             raise
         raise damaged from err
+
+
+def _read_output_files(
+    files: Sequence[tuple[str, Path]],
+    columns: Sequence[str] | None,
+    filters: Any,
+    expand_metadata: bool,
+    embeddings: bool,
+    allow_mixed: bool,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """:func:`read_embeddings` of per-recording outputs ``files`` (each with the text naming it:
+    :func:`eegpt.outputs_read.output_files`)."""
+    from eegpt.outputs_read import read_outputs
+
+    table, emb = read_outputs(files, filters, embeddings, allow_mixed)
+    names = table.column_names
+    frame = _selected_frame(table, columns, expand_metadata, names, "the files read")
+    sets = {str(n): tuple(sorted(c)) for n, c in zip(table.column("recording_id").to_pylist(),
+                                                      table.column("channels").to_pylist(),
+                                                      strict=True)}  # fmt: skip
+    ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
+    _warn_differing_channel_sets(sets, ids, keep=False)
+    return frame, emb
+
+
+def _selected_frame(
+    table: Any, columns: Sequence[str] | None, expand_metadata: bool, names: Sequence[str],
+    where: str,
+) -> Any:  # fmt: skip
+    """The pandas frame of ``table`` (:func:`_nullable_frame`) with the columns ``columns``
+    (None: all but ``embedding``), ``epochs_metadata`` spread into columns with
+    ``expand_metadata``. ``names``: the columns of the data read (``where``, for messages)."""
+    wanted = [c for c in (columns or names) if c != "embedding"]
+    expand = expand_metadata and "epochs_metadata" in names
+    frame = _nullable_frame(table)
+    if expand and "epochs_metadata" in frame.columns:
+        frame = expand_metadata_column(frame, names)
+        if "epochs_metadata" not in wanted:  # only the metadata columns named
+            frame = frame[[c for c in wanted if c in frame.columns]]
+    elif columns is not None:
+        frame = frame[[c for c in wanted if c in frame.columns]]
+    missing = [c for c in wanted if c not in frame.columns and c != "epochs_metadata"]
+    if missing:
+        raise KeyError(
+            f"read_embeddings: no column(s) {missing} in {where}; it has {list(names)}"
+            + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
+        )
+    return frame
 
 
 def _read_embeddings(
@@ -459,9 +543,8 @@ def _read_embeddings(
     for folder in folders:  # a wrong path is said first, even without pyarrow
         if folder.is_file():
             raise ValueError(
-                f"{folder} is a file; read_embeddings reads embed-dataset output folders. A file "
-                "of one recording (eegpt embed, Embeddings.save) is read with "
-                "eegpt.load_embeddings(path)"
+                f"{folder} is a file; read_embeddings reads embed-dataset output folders, and "
+                "the .npz/.parquet outputs of eegpt embed (files, or folders of them)"
             )
         if not folder.is_dir():
             raise MissingFileError(f"read_embeddings: no folder {folder}")
@@ -684,15 +767,23 @@ def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None, keep: bool
     with different channel sets, naming each set and how many recordings have it: their
     embeddings are not directly comparable. ``keep``: the runs restricted the channels to one
     set (``channels.keep``), so the advice is about files that used fewer of them."""
+    _warn_differing_channel_sets(_channel_sets_of(folders), ids, keep)
+
+
+def _warn_differing_channel_sets(
+    sets: Mapping[str, tuple[str, ...]], ids: set[str] | None, keep: bool
+) -> None:
+    """:func:`_warn_channel_sets` of the channel sets ``sets`` (each recording's, sorted, by
+    recording id)."""
     counts: dict[tuple[str, ...], int] = {}
-    for recording_id, names in _channel_sets_of(folders).items():
+    for recording_id, names in sets.items():
         if ids is None or recording_id in ids:
             counts[names] = counts.get(names, 0) + 1
     if len(counts) < 2:
         return
     ranked = sorted(counts.items(), key=lambda item: -item[1])
     most = set(ranked[0][0])  # the others said by what sets them apart from it
-    sets = "; ".join(
+    listed = "; ".join(
         f"{_count(n, 'recording')} with {_count(len(names), 'channel')} ("
         + (few(list(names), 6) if k == 0 else channel_set_apart(names, most))
         + ")"
@@ -700,7 +791,7 @@ def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None, keep: bool
     ) + (f"; and {len(ranked) - 4} more sets" if len(ranked) > 4 else "")
     _warn(
         f"read_embeddings: the recordings read were embedded with {len(counts)} different "
-        f"channel sets: {sets}. Embeddings of different channel sets are not directly "
+        f"channel sets: {listed}. Embeddings of different channel sets are not directly "
         "comparable (the model sees other electrodes, and the average reference runs over "
         "other ones). " + channel_sets_advice(keep) + "."
     )

@@ -1,0 +1,335 @@
+"""Reading many per-recording outputs (``eegpt embed``, :meth:`Embeddings.save`) as one table:
+what :func:`eegpt.read_embeddings` does with a list of ``.npz``/``.parquet`` files or a folder
+of them, checking that they were all embedded alike.
+
+Like :mod:`eegpt.dataset_read`, this imports neither torch nor MNE nor SciPy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eegpt._filenames import user_path
+from eegpt._logging import few
+from eegpt._logging import warn as _warn
+from eegpt.outputs import (
+    FORMATS,
+    RUN_MANIFEST,
+    Embeddings,
+    _load_file,
+    _load_outline,
+    _WindowColumns,
+    output_format,
+    require_pyarrow,
+)
+
+#: Preprocessing settings that may differ between the files read together, as between the
+#: parts of a corpus run (:data:`eegpt.dataset_read._COMPARABLE_SETTINGS`): a per-file
+#: ``--rescale`` correction, and whether a last partial window was kept zero-padded (the rows'
+#: ``padded`` column says which).
+_COMPARABLE_PREPROCESSING = ("scale", "tail")
+
+
+def output_files(
+    given: str | os.PathLike | Sequence[str | os.PathLike],
+) -> list[tuple[str, Path]] | None:
+    """The per-recording output files ``given`` names, each with the text naming it in the
+    table (its path as given, or the folder given joined with its name): a ``.npz``/``.parquet``
+    file, a folder holding such files (not an ``embed-dataset`` run folder; right inside it,
+    in name order), or a sequence of these. None when ``given`` names ``embed-dataset``
+    folders only (:func:`eegpt.read_embeddings` reads those as before).
+
+    Raises
+    ------
+    ValueError
+        If ``given`` mixes run folders and per-recording files, or names a file twice.
+    """
+    from eegpt.dataset_read import run_folders, shard_files
+
+    items = [given] if isinstance(given, (str, os.PathLike)) else list(given)
+    found: list[tuple[str, Path]] = []
+    runs: list[str] = []
+    for item in items:
+        path = user_path(item)
+        if path.is_file() and output_format(path) in FORMATS:
+            found.append((str(path), path))
+        elif path.is_dir() and not _is_run_folder(path, shard_files, run_folders):
+            files = _outputs_in(path)
+            if not files:
+                runs.append(str(path))  # no outputs either: the corpus reader says what it lacks
+            found += [(str(f), f) for f in files]
+        else:
+            runs.append(str(path))
+    if not found:
+        return None
+    if runs:
+        raise ValueError(
+            f"read_embeddings: {few(runs, 3)} {'is' if len(runs) == 1 else 'are'} no "
+            f"per-recording output (.npz/.parquet of eegpt embed), unlike "
+            f"{few([n for n, _ in found], 3)}: read embed-dataset folders and per-recording "
+            "files apart"
+        )
+    real = [os.path.realpath(p) for _, p in found]
+    twice = sorted({n for (n, _), r in zip(found, real, strict=True) if real.count(r) > 1})
+    if twice:
+        raise ValueError(f"read_embeddings: {few(twice, 5)} given twice: its rows would be doubled")
+    return found
+
+
+def _is_run_folder(folder: Path, shard_files: Any, run_folders: Any) -> bool:
+    """Whether ``folder`` is an ``embed-dataset`` output folder, or a folder of them."""
+    return (folder / RUN_MANIFEST).is_file() or bool(shard_files(folder) or run_folders(folder))
+
+
+def _outputs_in(folder: Path) -> list[Path]:
+    """The ``.npz``/``.parquet`` files right inside ``folder``, in name order, hidden ones
+    (``.name.tmp``: an output being written) left out."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if not p.name.startswith((".", "_")) and p.is_file() and output_format(p) in FORMATS
+    )
+
+
+def fingerprint(metadata: Mapping[str, Any]) -> str | None:
+    """The encoder fingerprint of an output: its checkpoint's ``weights_sha256`` (a hash of the
+    encoder weights used), else the weights file's ``sha256``; None where neither is recorded."""
+    checkpoint = metadata.get("checkpoint")
+    if not isinstance(checkpoint, Mapping):
+        return None
+    return checkpoint.get("weights_sha256") or checkpoint.get("sha256")
+
+
+def embedding_differences(a: Embeddings, b: Embeddings) -> list[str]:
+    """The settings two outputs (as read by :func:`eegpt.outputs._load_outline`) were embedded
+    with that differ, each with its recorded values (``"precision ('float32' -> 'bfloat16')"``):
+    the encoder fingerprint (:func:`fingerprint`), the model config, the preprocessing (as
+    :func:`eegpt.dataset_read.spec_differences` compares it, ``scale`` and ``tail`` aside:
+    :data:`_COMPARABLE_PREPROCESSING`), the precision, the pooling and the embedding shape
+    ``[N, S, D]``; [] when they were embedded alike."""
+    from eegpt.dataset_read import spec_differences
+
+    ma, mb = a.metadata, b.metadata
+    out = []
+    if fingerprint(ma) != fingerprint(mb):
+        out.append(f"weights (encoder fingerprint {_short(fingerprint(ma))} -> "
+                   f"{_short(fingerprint(mb))})")  # fmt: skip
+    out += [f"model.{d}" for d in spec_differences(ma.get("model") or {}, mb.get("model") or {})]
+    pre_a, pre_b = ma.get("preprocessing") or {}, mb.get("preprocessing") or {}
+    out += [
+        f"preprocessing.{d}"
+        for d in spec_differences(pre_a, pre_b, "preprocessing.")
+        if not d.startswith(_COMPARABLE_PREPROCESSING)
+    ]
+    for key in ("precision", "pool"):
+        if ma.get(key) != mb.get(key):
+            out.append(f"{key} ({ma.get(key)!r} -> {mb.get(key)!r})")
+    if a.data.shape[1:] != b.data.shape[1:]:
+        out.append(f"embedding shape ({list(a.data.shape[1:])} -> {list(b.data.shape[1:])})")
+    return out
+
+
+def _short(digest: str | None) -> str:
+    return "none recorded" if digest is None else digest[:12]
+
+
+def _groups(outlines: Sequence[Embeddings]) -> list[list[int]]:
+    """The indices of ``outlines`` grouped by how they were embedded (files of one group have
+    no :func:`embedding_differences`), in order of each group's first file."""
+    groups: list[list[int]] = []
+    for k, outline in enumerate(outlines):
+        for group in groups:
+            if not embedding_differences(outlines[group[0]], outline):
+                group.append(k)
+                break
+        else:
+            groups.append([k])
+    return groups
+
+
+def mixed_message(names: Sequence[str], outlines: Sequence[Embeddings]) -> str:
+    """What :func:`check_alike` says of files embedded otherwise: the files of each group and
+    the settings (recorded values) that set it apart from the first group; "" when they were
+    all embedded alike."""
+    groups = _groups(outlines)
+    if len(groups) < 2:
+        return ""
+    first = groups[0]
+
+    def named(group: Sequence[int]) -> str:
+        return few([names[k] for k in group], 3)
+
+    apart = "; ".join(
+        f"{named(group)} differ{'s' if len(group) == 1 else ''} from {named(first)} in "
+        + ", ".join(embedding_differences(outlines[first[0]], outlines[group[0]]))
+        for group in groups[1:]
+    )
+    return (
+        f"read_embeddings: the {len(names)} files were not embedded alike ({len(groups)} "
+        f"settings): {apart}. Their embeddings are not comparable"
+    )
+
+
+def check_alike(names: Sequence[str], outlines: Sequence[Embeddings], allow_mixed: bool) -> None:
+    """Refuse outputs not embedded alike (:func:`mixed_message`), or with ``allow_mixed`` warn
+    of them; outputs of different embedding shapes are refused either way (their embeddings
+    cannot be one array) by :func:`read_outputs`."""
+    message = mixed_message(names, outlines)
+    if not message:
+        return
+    if not allow_mixed:
+        raise ValueError(
+            f"{message}: embed them again with the same weights and settings, read each group "
+            "apart, or pass allow_mixed=True to read them together knowingly"
+        )
+    _warn(f"{message}; read together as allow_mixed=True asks")
+
+
+def _padded(metadata: Mapping[str, Any], index: np.ndarray) -> np.ndarray:
+    """Whether each window (``index``: its index in the recording) holds zero padding, as the
+    corpus rows' ``padded`` column: every epoch padded into a longer window, or the last
+    partial window kept with ``tail="pad"``."""
+    if metadata.get("padded_epochs"):
+        return np.ones(len(index), dtype=bool)
+    tail = metadata.get("padded_tail")
+    if isinstance(tail, Mapping) and "window" in tail:
+        return np.asarray(index) == int(tail["window"])
+    return np.zeros(len(index), dtype=bool)
+
+
+def file_rows(name: str, outline: Embeddings) -> Any:
+    """The rows of one output (``outline``, its embeddings not read) as a pyarrow Table in the
+    columns of a corpus run's shards, but ``embedding`` and the manifest's: ``recording_id``
+    (``name``: the output file), ``path`` (the recording it was embedded from,
+    ``metadata["source"]``), ``window``, ``onset_s``, ``clock_s``, ``clock_time``,
+    ``channels``, ``input_channels``, ``annotations``, ``bad``, ``event``, ``padded`` and
+    ``epochs_metadata`` (one JSON object per window, null for other inputs)."""
+    pa, _ = require_pyarrow("read_embeddings")
+    meta, n = outline.metadata, len(outline)
+    columns = dict(_WindowColumns(meta, outline.onsets).arrays(0, n))
+    channels = meta.get("channels") or {}
+    names = pa.scalar(list(channels.get("names") or []), pa.list_(pa.string()))
+    inputs = pa.scalar(list(channels.get("input_names") or []), pa.list_(pa.string()))
+    record = meta.get("epochs_metadata")
+    rows = (
+        [None] * n
+        if record is None
+        else [json.dumps(dict(zip(record["columns"], r, strict=True))) for r in record["data"]]
+    )
+    window = columns["window"]
+    return pa.table(
+        {
+            "recording_id": pa.repeat(pa.scalar(name, pa.string()), n),
+            "path": columns["source"],
+            "window": window,
+            "onset_s": columns["onset_s"],
+            "clock_s": columns["clock_s"],
+            "clock_time": columns["clock_time"],
+            "channels": pa.repeat(names, n),
+            "input_channels": pa.repeat(inputs, n),
+            "annotations": columns["annotations"],
+            "bad": columns["bad"],
+            "event": columns.get("label", pa.nulls(n, pa.string())),
+            "padded": pa.array(_padded(meta, window.to_numpy()), pa.bool_()),
+            "epochs_metadata": pa.array(rows, pa.string()),
+        }
+    )
+
+
+def read_outputs(
+    files: Sequence[tuple[str, Path]],
+    filters: Any,
+    embeddings: bool,
+    allow_mixed: bool,
+) -> tuple[Any, np.ndarray | None]:
+    """The rows of per-recording outputs ``files`` (each named in ``recording_id`` by its text)
+    in file order, then window order, as one pyarrow Table (:func:`file_rows`; the rows
+    ``filters`` selects: pandas-style tuples or a pyarrow expression) and their embeddings
+    ``[n_rows, N, S, D]`` float32 (or ``[n_rows, D]`` of mean-pooled outputs; None without
+    ``embeddings``). Each file's provenance is read first, checked (:func:`check_alike`), then
+    its embeddings one file at a time into one array made to size.
+
+    Raises
+    ------
+    ValueError
+        If the files were not embedded alike (without ``allow_mixed``), their embedding
+        shapes differ, or the filters name a column the rows lack.
+    """
+    names = [n for n, _ in files]
+    outlines = [_load_outline(p) for _, p in files]  # an unreadable file said first
+    check_alike(names, outlines, allow_mixed)
+    pa, pq = require_pyarrow("read_embeddings")
+    shapes = {tuple(o.data.shape[1:]) for o in outlines}
+    if embeddings and len(shapes) > 1:
+        raise ValueError(
+            f"read_embeddings: the files hold embeddings of {len(shapes)} shapes "
+            f"({', '.join(str(list(s)) for s in sorted(shapes))}), which cannot be one array; "
+            "read them apart, or with embeddings=False for their rows only"
+        )
+    expression = _filter_expression(filters, pq)
+    tables, kept = [], []
+    for name, outline in zip(names, outlines, strict=True):
+        table = file_rows(name, outline)
+        if expression is not None:
+            rows = table.append_column("__row", pa.array(np.arange(len(outline))))
+            try:
+                rows = rows.filter(expression)
+            except pa.ArrowInvalid as err:  # a column not there
+                raise ValueError(
+                    f"read_embeddings: the filters name a column the rows do not have; they "
+                    f"have {table.column_names} ({str(err).splitlines()[0]})"
+                ) from err
+            kept.append(rows.column("__row").to_numpy())
+            table = rows.drop_columns(["__row"])
+        else:
+            kept.append(None)
+        tables.append(table)
+    table = pa.concat_tables(tables)
+    if not embeddings:
+        return table, None
+    return table, _embeddings_of(files, outlines, kept, len(table))
+
+
+def _filter_expression(filters: Any, pq: Any) -> Any:
+    """``filters`` as a pyarrow expression (pandas-style tuples converted); None for none."""
+    if filters is None:
+        return None
+    import pyarrow.dataset as pads
+
+    return filters if isinstance(filters, pads.Expression) else pq.filters_to_expression(filters)
+
+
+def _embeddings_of(
+    files: Sequence[tuple[str, Path]],
+    outlines: Sequence[Embeddings],
+    kept: Sequence[np.ndarray | None],
+    n: int,
+) -> np.ndarray:
+    """The embeddings of the rows ``kept`` of each file (None: all), ``[n, N, S, D]`` float32,
+    or ``[n, D]`` of outputs stored mean-pooled (``metadata["pool"]``, as a corpus run's
+    ``--pool mean``), read one file at a time into one array made to size."""
+    shape = tuple(outlines[0].data.shape[1:])
+    if outlines[0].metadata.get("pool") == "mean":
+        shape = shape[-1:]
+    out = np.empty((n, *shape), dtype=np.float32)
+    at = 0
+    for (name, path), outline, rows in zip(files, outlines, kept, strict=True):
+        if rows is not None and not len(rows):
+            continue
+        data = _load_file(path).data
+        if data.shape != outline.data.shape:
+            raise RuntimeError(
+                f"read_embeddings: {name} changed while it was read ({outline.data.shape} "
+                f"windows, then {data.shape}); read it again"
+            )
+        block = data if rows is None else data[rows]
+        out[at : at + len(block)] = block.reshape(len(block), *shape)
+        at += len(block)
+        del data, block
+    return out

@@ -1,0 +1,150 @@
+"""eegpt.read_embeddings of per-recording outputs (``eegpt embed``, ``Embeddings.save``: one
+job per recording, e.g. in Snakemake): a list of files or a folder of them read back as one
+table, checked to have been embedded alike; and empty output files refused cleanly."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import mne
+import numpy as np
+import pytest
+import torch
+
+from eegpt import load_embeddings, read_embeddings
+from eegpt.cli import main
+from eegpt.errors import UnreadableOutputError
+
+pytest.importorskip("pyarrow")
+
+
+def _raw(seed: int, names: tuple[str, ...] = ("Fz", "Cz", "Pz", "Oz"), seconds: int = 12):
+    info = mne.create_info(list(names), 256.0, "eeg")
+    x = np.random.default_rng(seed).normal(0, 2e-5, (len(names), 256 * seconds))
+    return mne.io.RawArray(x, info, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def other_model(tmp_path_factory):
+    """The architecture of the ``weights`` fixture with other random weights (seed 8)."""
+    from eegpt.checkpoints import load_model, save_checkpoint
+    from eegpt.config import EEGPTConfig
+    from eegpt.model import EEGPT
+
+    torch.manual_seed(8)
+    path = tmp_path_factory.mktemp("weights_b") / "small_b"
+    save_checkpoint(EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)), path)
+    return load_model(path)
+
+
+@pytest.fixture(scope="module")
+def alike(model, tmp_path_factory) -> list[Path]:
+    """Three outputs embedded alike (one .npz, two .parquet; one with a channel fewer) in one
+    folder, in name order."""
+    folder = tmp_path_factory.mktemp("agg")
+    out = [folder / "r0.parquet", folder / "r1.npz", folder / "r2.parquet"]
+    model.embed(_raw(0)).save(out[0])
+    model.embed(_raw(1, ("Fz", "Cz", "Pz"), seconds=9)).save(out[1])
+    model.embed(_raw(2)).save(out[2])
+    return out
+
+
+def _copied(files: list[Path], folder: Path) -> list[Path]:
+    folder.mkdir()
+    for f in files:
+        (folder / f.name).write_bytes(f.read_bytes())
+    return [folder / f.name for f in files]
+
+
+def test_a_folder_and_a_list_of_outputs_read_as_the_files_concatenated(alike):
+    loaded = [load_embeddings(f) for f in alike]
+    for given in (alike[0].parent, alike, [str(f) for f in alike]):
+        with pytest.warns(RuntimeWarning, match="2 different channel sets"):
+            table, z = read_embeddings(given)
+        assert z.dtype == np.float32 and z.shape == (8, 16, 4, 64)
+        np.testing.assert_array_equal(z, np.concatenate([e.data for e in loaded]))
+        assert list(table["recording_id"]) == [
+            str(f) for f, e in zip(alike, loaded, strict=True) for _ in e.onsets
+        ]
+        np.testing.assert_array_equal(table["onset_s"], np.concatenate([e.onsets for e in loaded]))
+        assert list(table["window"]) == [0, 1, 2, 0, 1, 0, 1, 2]
+        assert list(table["path"]) == ["<Raw>"] * 8 and not table["bad"].any()
+        assert list(table["channels"].iloc[3]) == ["FZ", "CZ", "PZ"]
+    # the rows of a filter, and their embeddings only; the table alone
+    with pytest.warns(RuntimeWarning, match="channel sets"):
+        table, z = read_embeddings(alike, filters=[("window", "==", 1)], columns=["recording_id"])
+    assert list(table.columns) == ["recording_id"] and len(table) == 3
+    np.testing.assert_array_equal(z, np.stack([e.data[1] for e in loaded]))
+    table, z = read_embeddings(alike[:1], embeddings=False)
+    assert z is None and len(table) == 3
+
+
+def test_outputs_embedded_otherwise_are_refused_naming_files_and_settings(
+    model, other_model, alike, tmp_path
+):
+    base = _copied(alike[::2], tmp_path / "w")  # r0, r2: no channel-set warning
+    other_model.embed(_raw(3)).save(tmp_path / "w" / "r3.parquet")
+    with pytest.raises(ValueError, match=r"not embedded alike") as err:
+        read_embeddings(tmp_path / "w")
+    text = str(err.value)
+    assert f"{tmp_path / 'w' / 'r3.parquet'} differs from {base[0]}, {base[1]} in weights" in text
+    assert "allow_mixed=True" in text
+
+    _copied(alike[::2], tmp_path / "p")
+    model.embed(_raw(4), average_reference=False).save(tmp_path / "p" / "r4.npz")
+    with pytest.raises(ValueError, match=r"preprocessing\.average_reference \(True -> False\)"):
+        read_embeddings(tmp_path / "p")
+
+    _copied(alike[::2], tmp_path / "s")
+    model.embed(_raw(5), window_seconds=2.0).save(tmp_path / "s" / "r5.npz")
+    with pytest.raises(ValueError, match=r"preprocessing\.window_seconds \(4\.0 -> 2\.0\)") as err:
+        read_embeddings([*base, tmp_path / "s" / "r5.npz"])
+    assert "embedding shape ([16, 4, 64] -> [8, 4, 64])" in str(err.value)
+
+
+def test_allow_mixed_reads_outputs_embedded_otherwise_with_a_warning(
+    model, other_model, alike, tmp_path
+):
+    files = _copied(alike[::2], tmp_path / "w")
+    other_model.embed(_raw(3)).save(tmp_path / "w" / "r3.parquet")
+    with pytest.warns(RuntimeWarning, match=r"not embedded alike .* in weights"):
+        table, z = read_embeddings(tmp_path / "w", allow_mixed=True)
+    assert len(table) == len(z) == 9 and table["recording_id"].iloc[-1].endswith("r3.parquet")
+    np.testing.assert_array_equal(z[:3], load_embeddings(files[0]).data)
+    # other shapes cannot be one array, even so; their rows can be read
+    model.embed(_raw(5), window_seconds=2.0).save(tmp_path / "w" / "r5.npz")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match=r"embeddings of 2 shapes"):
+            read_embeddings(tmp_path / "w", allow_mixed=True)
+        table, z = read_embeddings(tmp_path / "w", allow_mixed=True, embeddings=False)
+    assert z is None and len(table) == 9 + 6
+
+
+def test_run_folders_and_outputs_are_not_mixed_and_the_load_hint_names_the_route(alike, tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "_manifest.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"read embed-dataset folders and per-recording files"):
+        read_embeddings([alike[0], run])
+    with pytest.raises(ValueError, match=r"eegpt\.read_embeddings\(folder\) reads the whole"):
+        load_embeddings(alike[0].parent)
+
+
+def test_an_empty_output_file_gives_the_clean_error_of_a_truncated_one(tmp_path, capsys):
+    empty = tmp_path / "x.npz"
+    empty.write_bytes(b"")
+    for path in (empty, tmp_path / "x.parquet"):
+        path.write_bytes(b"")
+        with pytest.raises(UnreadableOutputError, match=r"is not an? .* eegpt wrote \(an empty"):
+            load_embeddings(path)
+    (tmp_path / "cut.npz").write_bytes(b"PK\x03\x04")  # truncated: the same exit status
+    assert main(["info", str(tmp_path / "cut.npz")]) == 1
+    capsys.readouterr()
+    assert main(["info", str(empty)]) == 1
+    err = capsys.readouterr().err
+    assert f"eegpt: error: {empty} is not an .npz archive eegpt wrote (an empty file" in err
+    assert "internal error" not in err
+    assert main(["export", str(empty), "-o", str(tmp_path / "x.csv")]) == 1
+    assert "internal error" not in capsys.readouterr().err
