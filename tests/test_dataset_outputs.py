@@ -148,3 +148,16 @@ def test_an_empty_output_file_gives_the_clean_error_of_a_truncated_one(tmp_path,
     assert "internal error" not in err
     assert main(["export", str(empty), "-o", str(tmp_path / "x.csv")]) == 1
     assert "internal error" not in capsys.readouterr().err
+
+
+def test_outputs_started_at_other_seconds_read_together(model, tmp_path):
+    """Each recording's own --start (each night's first scored epoch) is a per-file setting,
+    as a manifest's start_seconds column is in a corpus run: no mismatch; the onsets say it."""
+    from eegpt.preprocessing import PreprocessingConfig
+
+    out = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    model.embed(_raw(0)).save(out[0])
+    model.embed(_raw(1), preprocessing=PreprocessingConfig(start_seconds=2.0)).save(out[1])
+    table, z = read_embeddings(out)
+    assert list(table["onset_s"]) == [0.0, 4.0, 8.0, 2.0, 6.0]
+    assert z.shape[0] == 5

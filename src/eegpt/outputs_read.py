@@ -31,9 +31,10 @@ from eegpt.outputs import (
 
 #: Preprocessing settings that may differ between the files read together, as between the
 #: parts of a corpus run (:data:`eegpt.dataset_read._COMPARABLE_SETTINGS`): a per-file
-#: ``--rescale`` correction, and whether a last partial window was kept zero-padded (the rows'
-#: ``padded`` column says which).
-_COMPARABLE_PREPROCESSING = ("scale", "tail")
+#: ``--rescale`` correction, whether a last partial window was kept zero-padded (the rows'
+#: ``padded`` column says which), and where its first window starts (``--start``: each night's
+#: first scored epoch; the rows' onsets say where each window is).
+_COMPARABLE_PREPROCESSING = ("scale", "tail", "start_seconds")
 
 
 def output_files(
@@ -110,7 +111,8 @@ def embedding_differences(a: Embeddings, b: Embeddings) -> list[str]:
     """The settings two outputs (as read by :func:`eegpt.outputs._load_outline`) were embedded
     with that differ, each with its recorded values (``"precision ('float32' -> 'bfloat16')"``):
     the encoder fingerprint (:func:`fingerprint`), the model config, the preprocessing (as
-    :func:`eegpt.dataset_read.spec_differences` compares it, ``scale`` and ``tail`` aside:
+    :func:`eegpt.dataset_read.spec_differences` compares it, ``scale``, ``tail`` and
+    ``start_seconds`` aside:
     :data:`_COMPARABLE_PREPROCESSING`), the precision, the pooling and the embedding shape
     ``[N, S, D]``; [] when they were embedded alike."""
     from eegpt.dataset_read import spec_differences
