@@ -897,6 +897,53 @@ def test_a_warning_only_fit_gives_is_held_back_across_folds():
     ]
 
 
+def test_a_warning_of_a_call_that_raised_is_given_again_by_the_next():
+    """A warning shown by a call that then failed is not remembered as shown: the call made
+    after the error is fixed gives it again (once), and a failed call forgets nothing."""
+    from eegpt._logging import each_warning_once
+
+    seen: dict[str, set[str]] = {}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with pytest.raises(ValueError), each_warning_once(seen, "fit"):
+            warnings.warn("typical deviation is 6.83 V", RuntimeWarning, stacklevel=1)
+            warnings.warn("typical deviation is 6.80 V", RuntimeWarning, stacklevel=1)  # held
+            raise ValueError("epochs have 1001 samples")
+        assert seen == {}
+        for _ in range(2):  # the fixed call, then one more: said once
+            with each_warning_once(seen, "fit"):
+                warnings.warn("typical deviation is 6.77 V", RuntimeWarning, stacklevel=1)
+        with pytest.raises(ValueError), each_warning_once(seen, "fit"):
+            raise ValueError("another error")  # forgets nothing
+        with each_warning_once(seen, "fit"):
+            warnings.warn("typical deviation is 6.70 V", RuntimeWarning, stacklevel=1)
+    assert [str(w.message) for w in record] == [
+        "typical deviation is 6.83 V",
+        "typical deviation is 6.77 V",
+    ]
+
+
+def test_microvolts_as_volts_are_warned_of_again_after_a_fit_that_failed(task):
+    """The user's case: a fit of microvolts given as volts, of epochs one sample too long,
+    warns of the units and raises for the length; fit_transform of the epochs cut to length
+    warns of the units again."""
+    x = task.get_data()[:8, :, :250] * 1e6  # 250 samples at 250 Hz: 1 s
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+
+    def amplitude(call) -> int:
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            call()
+        return sum("amplitude check" in str(w.message) for w in record)
+
+    def too_long() -> None:
+        with pytest.raises(RecordingError, match="samples"):
+            clone(est).fit(np.concatenate([x, x[..., -1:]], axis=-1))
+
+    assert amplitude(too_long) == 1
+    assert amplitude(lambda: clone(est).fit_transform(x)) == 1
+
+
 def _bci_2a_motor(n: int = 12) -> mne.Epochs:
     """Epochs of BCI Competition IV 2a's GDF labels, five of its 22 channels picked."""
     names = ["EEG-C3", "EEG-Cz", "EEG-C4", "EEG-5", "EEG-8"]

@@ -761,7 +761,12 @@ def each_warning_once(seen: dict[str, set[str]], call: str = "call"):
     not forgotten by the predictions between them), while a call whose data do not give it
     (correctly scaled data after microvolts passed as volts) means the next call that gives it
     says it again. ``seen`` maps each kind held back to the calls that gave it, and lives as
-    long as repeats should be held back (a process, an estimator)."""
+    long as repeats should be held back (a process, an estimator).
+
+    A block that raises shows its warnings too (they may say why it failed), once each, but
+    remembers none of them as shown: the call the user makes next, with the error fixed, gives
+    them again (microvolts passed as volts, warned of by a fit that failed for the epochs'
+    length, are warned of by the fit that succeeds); nor does it forget any."""
     caught: list[warnings.WarningMessage] = []
     completed = False
     try:
@@ -769,19 +774,30 @@ def each_warning_once(seen: dict[str, set[str]], call: str = "call"):
             yield
         completed = True
     finally:  # also when the call failed: its warnings may say why
-        given: set[str] = set()
-        for w in caught:  # through the caller's filters again
-            if issubclass(w.category, RuntimeWarning):
-                kind = kind_of(w.message)
-                given.add(kind)
-                held = kind in seen
+        _pass_on_unseen(caught, seen, call, remember=completed)
+
+
+def _pass_on_unseen(
+    caught: list[warnings.WarningMessage], seen: dict[str, set[str]], call: str, remember: bool
+) -> None:
+    """Show the warnings of one :func:`each_warning_once` block (through the caller's filters
+    again) but the RuntimeWarnings whose kind ``seen`` holds back, each kind once. ``remember``
+    (the block completed): record the kinds given as shown by ``call``, and forget those
+    ``call`` gave before but not this time; else (the block raised) leave ``seen`` as it was."""
+    given: set[str] = set()
+    for w in caught:
+        if issubclass(w.category, RuntimeWarning):
+            kind = kind_of(w.message)
+            repeat = kind in seen or kind in given
+            given.add(kind)
+            if remember:
                 seen.setdefault(kind, set()).add(call)
-                if held:
-                    continue
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if completed:  # a failed call says nothing of what its data would have given
-            for kind in [k for k, calls in seen.items() if call in calls and k not in given]:
-                del seen[kind]
+            if repeat:
+                continue
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if remember:  # a failed call says nothing of what its data would have given
+        for kind in [k for k, calls in seen.items() if call in calls and k not in given]:
+            del seen[kind]
 
 
 class OncePerCorpus:
