@@ -1068,3 +1068,19 @@ def test_one_all_flat_epoch_warns_in_transform_and_predict(task, trials):
         warnings.simplefilter("ignore")
         with pytest.raises(RecordingError, match="nothing usable is left"):
             EEGPTClassifier(WIDER, config=ProbeConfig(epochs=1)).fit(zeros(trials, 12))
+
+
+@pytest.mark.filterwarnings("ignore:training epochs per class")
+def test_crop_tmin_crops_epochs_given_to_the_estimators(task):
+    """PreprocessingConfig(crop_tmin=...) crops mne.Epochs (and lists of them) by their times
+    in the estimators' fit too (its length check kept the epochs' tmin), as model.embed
+    does."""
+    ep = task[:6].copy()  # -0.2 s to 0.8 s at 250 Hz
+    cfg = PreprocessingConfig(window_seconds=1.0, crop_tmin=0.0, tail="pad")
+    expected = SMALL.embed(ep, preprocessing=cfg).data
+    est = EEGPTEmbedder(SMALL, preprocessing=cfg, pooling="flatten")
+    out = est.fit_transform(ep)
+    np.testing.assert_allclose(out, expected.reshape(len(ep), -1), rtol=1e-5, atol=1e-5)
+    assert est.fit([ep[:3], ep[3:]]).transform([ep[:3], ep[3:]]).shape == out.shape
+    clf = EEGPTClassifier(SMALL, preprocessing=cfg, config=ProbeConfig(epochs=1))
+    assert clf.fit(ep, epochs_labels(ep)).predict(ep).shape == (len(ep),)

@@ -110,6 +110,25 @@ def _epochs_input(X: Any) -> bool:
     return isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, str, os.PathLike)) or is_epochs_list(X)
 
 
+def _first_epoch(rec: Recording) -> Recording:
+    """The first epoch of ``rec`` (``[1, C, T]``) as a Recording of its own, for checks of
+    the epochs' length and channels by :func:`~eegpt.preprocessing.prepare` (all of them are
+    prepared later): everything else ``rec`` says of its epochs is kept, their times
+    (``tmin``, by which ``crop_tmin`` crops mne.Epochs) included; the fields of one entry
+    per epoch (labels, onsets, metadata ...) keep the first's."""
+    epoch = slice(0, 1)
+    metadata = rec.epochs_metadata
+    return dataclasses.replace(
+        rec,
+        data=rec.data[epoch],
+        onsets=None if rec.onsets is None else rec.onsets[epoch],
+        labels=None if rec.labels is None else rec.labels[epoch],
+        epoch_annotations=None if rec.epoch_annotations is None else rec.epoch_annotations[epoch],
+        selection=None if rec.selection is None else rec.selection[epoch],
+        epochs_metadata=None if metadata is None else metadata.iloc[epoch],
+    )
+
+
 def _warn_array_params_ignored(est: Any) -> None:
     """Say that ``units``, ``ch_names`` and ``sfreq`` given to an estimator do nothing for
     epochs (MNE's own names, rate and volts are used): a ``units="uV"`` meant to correct
@@ -535,11 +554,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             left_out=rec.left_out,
         )  # fmt: skip
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
-        first = type(rec)(
-            rec.data[:1], rec.ch_names, rec.sfreq, source=rec.source, ch_types=rec.ch_types,
-            units=rec.units, array_units=rec.array_units, projectors=rec.projectors,
-        )  # fmt: skip
-        prepare(first, mapping, config, refuse_flat=False, verbose=False)  # all epochs: later
+        prepare(_first_epoch(rec), mapping, config, refuse_flat=False, verbose=False)
         cfg = encoder_of(model).config
         shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
         self.model_ = model
