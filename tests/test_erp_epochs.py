@@ -58,7 +58,7 @@ def test_the_error_for_epochs_of_one_sample_more_names_crop(erp, weights, tmp_pa
     args = ["embed", str(path), "--weights", str(weights), "--window", "1", "-q"]
     assert main([*args, "-o", str(tmp_path / "x.npz")]) == 1
     err = capsys.readouterr().err
-    assert "epochs have 257 samples at 256 Hz" in err
+    assert "epochs have 1001 samples at 1000 Hz (1.0010 s; 257 samples at 256 Hz, resampled)" in err
     assert "--crop -0.2 crops each epoch to [-0.2, -0.2 + --window) s" in err
 
 

@@ -955,7 +955,8 @@ def test_a_window_of_epochs_at_another_rate_is_suggested_as_resampled():
         PreprocessingConfig(window_seconds=0.7, resample="nearest")  # round: the nearest fits
     short07 = _epochs_recording(n_times=175, sfreq=250.0)
     nearest = PreprocessingConfig(window_seconds=0.69921875)
-    with pytest.raises(ValueError, match=r"epochs have 180 samples at 256 Hz .* make the window "
+    with pytest.raises(ValueError, match=r"epochs have 175 samples at 250 Hz \(0\.7000 s; 180 "
+                       r"samples at 256 Hz, resampled\) .* make the window "
                        r"as long as the epochs \(0\.703125 s, their 180 samples at 256 Hz\)"):  # fmt: skip
         prepare(short07, config=nearest)
     windows = prepare(short07, config=PreprocessingConfig(window_seconds=0.703125))
@@ -971,7 +972,8 @@ def test_epochs_a_sample_over_whole_patches_are_told_to_crop_to_them():
     x = np.random.default_rng(4).normal(0, 2e-5, (3, 3, 1001))
     epochs = mne.EpochsArray(x, mne.create_info(list(NAMES), 1000.0, "eeg"), tmin=-0.2,
                              verbose=False)  # fmt: skip
-    with pytest.raises(ValueError, match=r"epochs have 257 samples .* 4 patches of 64 samples "
+    with pytest.raises(ValueError, match=r"epochs have 1001 samples at 1000 Hz \(1\.0010 s; 257 "
+                       r"samples at 256 Hz, resampled\) .* 4 patches of 64 samples "
                        r"and 1 sample\(s\) more: .* a last patch of 63 zeros and 1 of their "
                        r"samples\. MNE's tmax is inclusive: crop them to the 4 patches and make "
                        r"the window as long \(epochs\.crop\(epochs\.tmin, epochs\.tmin \+ 1 - 1 / "
@@ -1016,9 +1018,26 @@ def test_a_window_whose_last_patch_is_mostly_zeros_is_questioned_once(monkeypatc
         PreprocessingConfig(window_seconds=1.25)
 
 
+def test_epochs_given_as_an_array_too_long_are_told_to_slice_it_at_its_own_rate():
+    """Epochs given as an array carry no times: the error says how to slice the array
+    (X[..., :n], n counted at its own rate, 1000 of 1001 samples at 250 Hz), with its
+    samples at its own rate first, and suggests no epochs.crop, crop_tmin or --crop; the
+    slice it gives fits the window."""
+    for n_times, cut in ((1001, 1000), (1301, 1000)):  # whole patches and 2 samples; longer
+        long = _epochs_recording(n_times=n_times, sfreq=250.0)
+        with pytest.raises(ValueError) as err:
+            prepare(long)
+        said = str(err.value)
+        assert said.startswith(f"<array>: each epoch becomes one window, but epochs have "
+                               f"{n_times} samples at 250 Hz (")  # fmt: skip
+        assert f"X[..., :{cut}], the first {cut} of their {n_times} samples at 250 Hz" in said
+        assert not any(word in said for word in ("epochs.crop", "crop_tmin", "--crop", "tmax"))
+        assert prepare(Recording(long.data[..., :cut], list(NAMES), 250.0)).data.shape[-1] == 1024
+
+
 def test_epochs_wrong_length():
     long = _epochs_recording(n_times=1025, sfreq=256.0)
-    with pytest.raises(ValueError, match=r"epochs have 1025 samples.*tmax is inclusive"):
+    with pytest.raises(ValueError, match=r"epochs have 1025 samples.*Cut the array"):
         prepare(long)
     with pytest.raises(ValueError, match="epochs have 1025 samples"):
         prepare(long, config=PreprocessingConfig(tail="pad"))

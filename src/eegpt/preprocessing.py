@@ -2085,20 +2085,27 @@ def crop_call(seconds: float, start: float | None = None) -> str:
     return f"epochs.crop({at}, {at} + {seconds:.10g} - 1 / epochs.info['sfreq'])"
 
 
-def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
+def _epochs_fit(n_times: int, config: PreprocessingConfig, array: Recording | None = None) -> str:
     """How to make epochs of ``n_times`` samples (at ``config.sfreq``, as resampled) and the
     window of ``config`` one length: crop them to the window, or a window of their length; for
     epochs a little over whole patches (a last one mostly of zeros: :func:`whole_patches`),
-    crop them to the whole patches or zero-pad them into one patch more."""
+    crop them to the whole patches or zero-pad them into one patch more. ``array``: the epochs
+    given as an array (no times, no ``epochs.crop``), cut by slicing at their own rate
+    (:func:`_array_cut`) instead."""
     window, patch = config.n_samples, EEGPTConfig.patch_size
     whole, signal = whole_patches(n_times)
+
+    def cut(seconds: float) -> str:
+        return crop_call(seconds) if array is None else _array_cut(seconds, array, config)
+
+    inclusive = "MNE's tmax is inclusive" if array is None else "cut the array"
     if not (whole and 0 < 2 * signal < patch):  # whole patches, or a last one mostly signal
         # their length as resampled: not always the length at their own rate, rounded
         fits = f"{n_times / config.sfreq:.10g} s, their {n_times} samples at {config.sfreq:g} Hz"
         if n_times > window:
             return (
-                "Crop the epochs to the window length (MNE's tmax is inclusive: use "
-                f"{crop_call(config.window_seconds)}), or make the window as long as the epochs "
+                f"Crop the epochs to the window length ({inclusive}: use "
+                f"{cut(config.window_seconds)}), or make the window as long as the epochs "
                 f"({fits})"
             )
         return (
@@ -2109,18 +2116,36 @@ def _epochs_fit(n_times: int, config: PreprocessingConfig) -> str:
     same = window == whole * patch  # the window holds their whole patches already
     options = [
         f"crop them to the {whole} patches{'' if same else ' and make the window as long'} "
-        f"({crop_call(down)}{'' if same else f', window_seconds={down:.10g}'})",
+        f"({cut(down)}{'' if same else f', window_seconds={down:.10g}'})",
         f"zero-pad them into a window of {whole + 1} patches (window_seconds={up:.10g} with "
         "tail='pad', --tail pad)",
     ]
     if n_times > window and not same:
-        options.insert(0, f"crop them to the window length ({crop_call(config.window_seconds)})")
+        options.insert(0, f"crop them to the window length ({cut(config.window_seconds)})")
     return (
         f"The epochs are {whole} patches of {patch} samples and {signal} sample(s) more: in a "
         "window as long, the model zero-pads those into a last patch of "
-        f"{patch - signal} zeros and {signal} of their samples. MNE's tmax is inclusive: "
-        f"{'; or '.join(options)}"
+        f"{patch - signal} zeros and {signal} of their samples. {inclusive[0].upper()}"
+        f"{inclusive[1:]}: {'; or '.join(options)}"
     )
+
+
+def _array_cut(seconds: float, recording: Recording, config: PreprocessingConfig) -> str:
+    """How to cut epochs given as an array (``recording``, at its own rate) to ``seconds`` of
+    the window's rate (``config.sfreq``): ``X[..., :n]``, with ``n`` at the array's rate, the
+    most samples that resample to no more than ``seconds`` (1000 of 1001 samples at 250 Hz
+    for 4 s at 256 Hz)."""
+    target, rate = int(round(seconds * config.sfreq)), recording.sfreq
+
+    def length(n: int) -> int:
+        return resampled_length(n, rate, config.sfreq, config.resample, warn=False)
+
+    n = max(1, int(round(target * rate / config.sfreq)))
+    while n > 1 and length(n) > target:
+        n -= 1
+    while n < recording.n_times and length(n + 1) <= target:
+        n += 1
+    return f"X[..., :{n}], the first {n} of their {recording.n_times} samples at {rate:g} Hz"
 
 
 #: While epochs are cropped for a probe (:func:`probe_crop`): its window is fixed, so a crop
@@ -2245,13 +2270,21 @@ def _epoch_windows(
     n_epochs, n_channels, n_times = x.shape
     window = config.n_samples
     if n_times > window or (n_times < window and config.tail == "drop"):
+        array = recording if recording.tmin is None else None  # no times: no epochs.crop
+        resampled = (
+            f"; {n_times} samples at {config.sfreq:g} Hz, resampled"
+            if recording.sfreq != config.sfreq
+            else ""
+        )
+        note = crop_option_note(recording, config) if n_times > window and array is None else ""
         raise RecordingError(
-            f"{recording.source}: each epoch becomes one window, but epochs have {n_times} "
-            f"samples at {config.sfreq:g} Hz ({recording.duration:.4f} s at "
-            f"{recording.sfreq:g} Hz) and a window has {window} ({config.window_seconds:g} s). "
-            f"{_epochs_fit(n_times, config)}: window_seconds (embed(..., window_seconds=...); "
-            "preprocessing=PreprocessingConfig(window_seconds=...) for probes; --window on the "
-            f"command line).{crop_option_note(recording, config) if n_times > window else ''}"
+            f"{recording.source}: each epoch becomes one window, but epochs have "
+            f"{recording.n_times} samples at {recording.sfreq:g} Hz ({recording.duration:.4f} s"
+            f"{resampled}) and a window has {window} at {config.sfreq:g} Hz "
+            f"({config.window_seconds:g} s). {_epochs_fit(n_times, config, array)}: "
+            "window_seconds (embed(..., window_seconds=...); preprocessing="
+            "PreprocessingConfig(window_seconds=...) for probes; --window on the command "
+            f"line).{note}"
         )
     detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
     with quiet_float32_overflow():
