@@ -2455,6 +2455,7 @@ def as_recording(
         else:
             obj = time_locked(obj)  # mne.read_epochs_eeglab's, named as a .set path's are
         return _from_mne(obj, picks, source=source, verbose=verbose)
+    refuse_braindecode(obj)
     if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") or isinstance(obj, (list, tuple)):
         return _from_array(obj, ch_names, sfreq, units, verbose)
     raise TypeError(
@@ -2973,6 +2974,53 @@ def refuse_dataframe(obj: Any, route: str) -> None:
             "channels, is for you to say): for one with a row per sample and a column per "
             f"channel, pass its channels' columns as an array of channels x samples, e.g. {route}"
         )
+
+
+def _is_braindecode(obj: Any) -> bool:
+    """Whether ``obj`` is one of braindecode's datasets (``BaseConcatDataset``,
+    ``WindowsDataset``, ``EEGWindowsDataset`` ...), told by its classes' module: eegpt does not
+    import braindecode."""
+    return any(str(c.__module__).split(".")[0] == "braindecode" for c in type(obj).__mro__)
+
+
+def refuse_braindecode(obj: Any) -> None:
+    """Refuse a braindecode dataset given as EEG (``embed``, the scikit-learn estimators,
+    ``train_probe``), naming what to pass instead: its windows as a list of mne.Epochs where
+    they are mne.Epochs (``use_mne_epochs=True``), else its windows stacked into an array
+    ``[n_windows, C, T]`` with their channel names and rate.
+
+    Raises
+    ------
+    TypeError
+        For a braindecode dataset."""
+    if not _is_braindecode(obj):
+        return
+    parts = list(getattr(obj, "datasets", [obj]))
+    as_epochs = bool(parts) and all(
+        isinstance(getattr(d, "windows", None), mne.BaseEpochs) for d in parts
+    )
+    parts_of = "ds.datasets" if hasattr(obj, "datasets") else "[ds]"
+    if as_epochs:
+        recipe = (
+            "its windows are mne.Epochs (in volts, with their channel names and rate), one "
+            f"per recording: give the scikit-learn estimators and train_probe the list "
+            f"[d.windows for d in {parts_of}] (epochs of several recordings are matched by "
+            f"electrode), and embed each: [model.embed(d.windows) for d in {parts_of}]"
+        )
+    else:
+        recipe = (
+            "pass its windows as an array with their channel names and rate: X = "
+            "np.stack([ds[i][0] for i in range(len(ds))]), y = [ds[i][1] for i in "
+            f"range(len(ds))], with ch_names={parts_of}[0].raw.ch_names, sfreq="
+            f"{parts_of}[0].raw.info['sfreq'] and units='V' (or the unit a Preprocessor "
+            "scaled them to, e.g. 'uV'); or cut them as mne.Epochs "
+            "(create_windows_from_events(..., use_mne_epochs=True)) and pass "
+            f"[d.windows for d in {parts_of}]"
+        )
+    raise TypeError(
+        f"got braindecode's {type(obj).__name__}, which eegpt does not read (a braindecode "
+        f"dataset yields windows without their channel names and sampling rate): {recipe}"
+    )
 
 
 def _from_array(

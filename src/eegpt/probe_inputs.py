@@ -43,6 +43,7 @@ from eegpt.io import (
     as_recording,
     may_hold_epochs,
     read_epochs_file,
+    refuse_braindecode,
     warn_unapplied_projectors,
 )
 from eegpt.preprocessing import (
@@ -107,6 +108,7 @@ def as_epochs_recording(
     takes them, for messages. With ``continuous`` (predictions, which need no labels), a
     continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
     refuse_embeddings(data, what)
+    refuse_braindecode(data)
     window = (preprocessing or PreprocessingConfig()).window_seconds
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)

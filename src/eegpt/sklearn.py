@@ -62,7 +62,13 @@ from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
 from eegpt.embedding_cache import embed_windows
 from eegpt.engine import InferenceEngine, Precision
-from eegpt.io import Recording, check_integer_volts, refuse_dataframe, units_name
+from eegpt.io import (
+    Recording,
+    check_integer_volts,
+    refuse_braindecode,
+    refuse_dataframe,
+    units_name,
+)
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -173,6 +179,7 @@ def _epochs_array(
     fitted estimator's data), exactly one epoch's samples) is refused with how to pass it:
     ``X[None]``, a batch of one."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
+    refuse_braindecode(X)
     refuse_dataframe(
         X,
         f"X = df[names].to_numpy().T[None] (a batch of one epoch) with {estimator}(ch_names="
