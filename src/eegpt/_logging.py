@@ -763,10 +763,11 @@ def each_warning_once(seen: dict[str, set[str]], call: str = "call"):
     says it again. ``seen`` maps each kind held back to the calls that gave it, and lives as
     long as repeats should be held back (a process, an estimator).
 
-    A block that raises shows its warnings too (they may say why it failed), once each, but
-    remembers none of them as shown: the call the user makes next, with the error fixed, gives
-    them again (microvolts passed as volts, warned of by a fit that failed for the epochs'
-    length, are warned of by the fit that succeeds); nor does it forget any."""
+    A block that raises shows its warnings too (they may say why it failed), but they are held
+    back only until a call completes: another failed call on the same data does not repeat
+    them, while the call that completes (the error fixed) gives them again (microvolts passed
+    as volts, warned of by a fit that failed for the epochs' length, are warned of by the fit
+    that succeeds). A failed call forgets nothing."""
     caught: list[warnings.WarningMessage] = []
     completed = False
     try:
@@ -774,29 +775,40 @@ def each_warning_once(seen: dict[str, set[str]], call: str = "call"):
             yield
         completed = True
     finally:  # also when the call failed: its warnings may say why
-        _pass_on_unseen(caught, seen, call, remember=completed)
+        _pass_on_unseen(caught, seen, call, completed)
+
+
+#: In :func:`each_warning_once`'s ``seen``: a kind given by a call that raised, held back from
+#: other failed calls only.
+_FAILED_CALL = "\0failed"
 
 
 def _pass_on_unseen(
-    caught: list[warnings.WarningMessage], seen: dict[str, set[str]], call: str, remember: bool
+    caught: list[warnings.WarningMessage], seen: dict[str, set[str]], call: str, completed: bool
 ) -> None:
     """Show the warnings of one :func:`each_warning_once` block (through the caller's filters
-    again) but the RuntimeWarnings whose kind ``seen`` holds back, each kind once. ``remember``
-    (the block completed): record the kinds given as shown by ``call``, and forget those
-    ``call`` gave before but not this time; else (the block raised) leave ``seen`` as it was."""
+    again) but the RuntimeWarnings whose kind ``seen`` holds back, each kind once, and update
+    ``seen``. A ``completed`` block records its kinds as given by ``call``, forgets those
+    ``call`` gave before but not now, and ends the hold of those only failed calls gave; a
+    block that raised records its kinds as given by a failed call."""
     given: set[str] = set()
     for w in caught:
         if issubclass(w.category, RuntimeWarning):
             kind = kind_of(w.message)
-            repeat = kind in seen or kind in given
+            calls = seen.get(kind, set())
+            held = bool(calls - {_FAILED_CALL}) if completed else bool(calls)
+            repeat = held or kind in given
             given.add(kind)
-            if remember:
-                seen.setdefault(kind, set()).add(call)
+            seen.setdefault(kind, set()).add(call if completed else _FAILED_CALL)
             if repeat:
                 continue
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    if remember:  # a failed call says nothing of what its data would have given
-        for kind in [k for k, calls in seen.items() if call in calls and k not in given]:
+    if not completed:  # a failed call says nothing of what its data would have given
+        return
+    for kind in list(seen):
+        calls = seen[kind]
+        calls.discard(_FAILED_CALL)
+        if not calls or (call in calls and kind not in given):
             del seen[kind]
 
 
