@@ -368,8 +368,10 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     precision : {"float32", "bfloat16", "float16"}
         Inference precision (see :class:`~eegpt.engine.InferenceEngine`).
     cache : bool | str | EmbeddingCache
-        Reuse embeddings of identical inputs (see :func:`eegpt.probe.embed_windows`); off by
-        default.
+        Reuse each window's embedding wherever the same window comes again with the same
+        weights and settings (:func:`eegpt.probe.embed_windows`): cross-validation folds and
+        grid-search candidates then embed each trial once. True: the process-wide
+        :func:`~eegpt.embedding_cache.default_cache`; a folder: kept on disk; off by default.
     progress : bool
         A progress bar over the epochs of each :meth:`transform` / :meth:`embed` (thousands
         of trials with the large model take minutes on a CPU).
