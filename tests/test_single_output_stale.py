@@ -338,3 +338,41 @@ def test_skip_existing_warns_of_outputs_of_other_weights_or_precision(
     assert not [
         w for w in caught if "other weights" in str(w.message) or "precision" in str(w.message)
     ]
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_skip_existing_embeds_again_a_file_it_cannot_read_as_an_output(
+    weights, edf, tmp_path, capsys, suffix
+):
+    """A file at an output's path that eegpt cannot read as its output (an empty placeholder
+    as a workflow's ``touch`` leaves, or one cut short by a copy) is no output done:
+    --skip-existing embeds its recording again, replacing it, with a note naming it and why;
+    a readable output beside it is kept as it is."""
+    recs = [tmp_path / f"sub-0{k}.edf" for k in range(3)]
+    for rec in recs:
+        shutil.copy(edf, rec)
+    good, folder = tmp_path / "good", tmp_path / "out"
+    args = ["embed", *map(str, recs), "--weights", str(weights), "-q"]
+    assert main([*args, "-o", str(good), "--format", suffix[1:]]) == 0
+    folder.mkdir()
+    (folder / f"sub-00{suffix}").touch()
+    whole = (good / f"sub-01{suffix}").read_bytes()
+    (folder / f"sub-01{suffix}").write_bytes(whole[: len(whole) // 2])
+    shutil.copy(good / f"sub-02{suffix}", folder / f"sub-02{suffix}")
+    kept = (folder / f"sub-02{suffix}").stat().st_mtime_ns
+    capsys.readouterr()
+    run = [*args, "-o", str(folder), "--format", suffix[1:], "--skip-existing"]
+    assert main(run) == 0
+    said = capsys.readouterr().out
+    assert "nothing to do" not in said
+    assert (
+        "--skip-existing: 2 files at the output paths are not outputs eegpt can read (empty, "
+        "cut short, or not written by eegpt embed): embedding their recordings again, "
+        f"replacing them: {folder / f'sub-00{suffix}'} (empty: 0 bytes), "
+        f"{folder / f'sub-01{suffix}'} (cannot be read: "
+    ) in said
+    for k in range(3):
+        assert len(load_embeddings(folder / f"sub-0{k}{suffix}")) > 0
+    assert (folder / f"sub-02{suffix}").stat().st_mtime_ns == kept
+    assert main(run) == 0
+    assert "all 3 outputs exist; nothing to do" in capsys.readouterr().out

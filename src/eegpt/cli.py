@@ -749,8 +749,10 @@ def build_parser() -> argparse.ArgumentParser:
         "over many files; outputs are written whole or not at all); one that another run "
         "writes meanwhile is skipped too, not failed. An output whose recording (its files, BIDS "
         "sidecars included) changed since it was embedded is stale: it is embedded again, "
-        "replaced, and said so (eegpt info OUTPUT says CHANGED); one embedded with other "
-        "preprocessing, weights or precision is kept, with a warning",
+        "replaced, and said so (eegpt info OUTPUT says CHANGED); so is a file at an output's "
+        "path that eegpt cannot read as its output (empty, as a workflow's touch placeholder, "
+        "cut short, or not an eegpt output); one embedded with other preprocessing, weights "
+        "or precision is kept, with a warning",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     p.add_argument(
@@ -1772,8 +1774,11 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
     """With --skip-existing, the outputs there whose recording changed since they were
     embedded (:func:`eegpt.dataset_stamps.output_source_check`: its files' size, modification
     time, fingerprint), to embed again, each with its modification time (ns) now: said on
-    stdout, whatever --quiet. An output that cannot be read, or whose files cannot be
-    compared (not found, none recorded), is kept as it is, and so is one whose files have a
+    stdout, whatever --quiet. A file at an output's path that eegpt cannot read as its output
+    (empty, as a workflow's ``touch`` placeholder, cut short by a copy or run that stopped, or
+    no eegpt output) is embedded again too, replacing it (:func:`_unreadable_outputs`: one
+    note names each and why): it is no output done. One whose recording's files cannot be
+    compared (not found, none recorded) is kept as it is, and so is one whose files have a
     newer modification time but the same size with no fingerprint recorded to compare their
     contents with (outputs of earlier versions after a copy without ``-p``): one note line
     says so."""
@@ -1783,13 +1788,18 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
     stale: dict[Path, int] = {}
     said: list[str] = []
     unknown: list[Path] = []
+    unreadable: dict[Path, str] = {}  # not an output eegpt can read: why
     for rec, out in zip(recordings, outputs, strict=True):
         if not out.is_file():
             continue
         try:
-            meta = _load_outline(out).metadata
             mtime = out.stat().st_mtime_ns
-        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
+            meta = _load_outline(out).metadata
+        except OSError:  # gone or unreadable meanwhile: as the run finds it
+            continue
+        except Exception as err:  # noqa: BLE001 - empty, cut short, or no eegpt output
+            stale[out] = mtime
+            unreadable[out] = _why_unreadable(out, err)
             continue
         check = output_source_check(meta, rec)
         if check is not None and check.changed:
@@ -1808,8 +1818,9 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
                 f"{few([str(o) for o in unknown], 5)}"
             )
         )
-    if stale:
-        n = len(stale)
+    _say_unreadable(unreadable)
+    if said:
+        n = len(said)
         print(
             terminal_text(
                 f"--skip-existing: {_count(n, 'output')} {'is' if n == 1 else 'are'} stale "
@@ -1818,6 +1829,35 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
             )
         )
     return stale
+
+
+def _why_unreadable(out: Path, err: Exception) -> str:
+    """Why ``out`` is no output eegpt can read (:func:`_stale_outputs`): ``"empty: 0 bytes"``,
+    or what reading it said."""
+    with contextlib.suppress(OSError):
+        if out.stat().st_size == 0:
+            return "empty: 0 bytes"
+    text = str(err).removeprefix(f"{out} ").removeprefix(f"{out}: ")
+    return f"cannot be read: {text or type(err).__name__}"
+
+
+def _say_unreadable(unreadable: dict[Path, str]) -> None:
+    """With --skip-existing, the note (on stdout, whatever --quiet) on the files at output paths
+    that eegpt cannot read as its outputs (``{path: why}``): each is embedded again, replacing
+    it, instead of counting as done."""
+    if not unreadable:
+        return
+    n = len(unreadable)
+    said = [f"{out} ({why})" for out, why in unreadable.items()]
+    print(
+        terminal_text(
+            f"--skip-existing: {_count(n, 'file')} at the output "
+            f"{'path is' if n == 1 else 'paths are'} not {'an output' if n == 1 else 'outputs'} "
+            "eegpt can read (empty, cut short, or not written by eegpt embed): embedding "
+            f"{'its recording' if n == 1 else 'their recordings'} again, replacing "
+            f"{'it' if n == 1 else 'them'}: {few(said, 5)}"
+        )
+    )
 
 
 def _written_since(out: Path, stale: dict[Path, int]) -> bool:
