@@ -4296,3 +4296,40 @@ def test_a_random_encoder_at_chance_is_said_to_be_random(model, task, cache):
                     **FAST)  # fmt: skip
         _warn_random_at_chance(None, [{"train_balanced_accuracy": 0.5}], 2)
     assert not [w for w in caught if "stayed at chance" in str(w.message)]
+
+
+def test_predict_replaces_the_orphan_sidecar_of_a_table_deleted(weights, tmp_path, capsys):
+    """A workflow manager deletes only the declared output (``pred.csv``) before a rerun: the
+    sidecar left beside it (``pred.csv.json``, its table gone) is replaced without --overwrite,
+    with a note; the table itself existing, or a file under the sidecar's name that eegpt did
+    not write, is still refused."""
+    epochs = synthetic_erp_epochs(16, seed=6, seconds=1.0, tmin=-0.2)
+    data = tmp_path / "d-epo.fif"
+    epochs.save(data, verbose=False)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(data), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "--window", "1", "-q"]) == 0  # fmt: skip
+    table = tmp_path / "pred.csv"
+    sidecar = tmp_path / "pred.csv.json"
+    predict = ["predict", str(out), str(data), "-o", str(table), "-q"]
+    assert probe_main(predict) == 0
+    first = json.loads(sidecar.read_text())["table"]
+    capsys.readouterr()
+    assert probe_main(predict) == 1
+    assert f"{table} exists; pass --overwrite to replace it" in capsys.readouterr().err
+    table.unlink()
+    assert probe_main(predict) == 0
+    assert (
+        f"eegpt: note: {sidecar} is the sidecar of a table no longer there ({table}): "
+        "replacing it with the new table's"
+    ) in capsys.readouterr().err
+    assert table.is_file()
+    assert json.loads(sidecar.read_text())["table"]["sha256"] == first["sha256"]
+    table.unlink()
+    sidecar.write_text('{"mine": 1}')
+    assert probe_main(predict) == 1
+    assert (
+        f"{sidecar} exists and is not a sidecar eegpt wrote for a prediction table; pass "
+        "--overwrite to replace it"
+    ) in capsys.readouterr().err
+    assert sidecar.read_text() == '{"mine": 1}' and not table.exists()

@@ -912,7 +912,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace an existing --output file (and its sidecar .json)",
+        help="replace an existing --output or --events file (and its sidecar .json); a sidecar "
+        "whose table is gone (a workflow rerun deletes only the table) is replaced without it",
     )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_label_column(p, "beside the predictions")
@@ -1683,6 +1684,48 @@ def _probabilities(
     )  # fmt: skip
 
 
+def _check_prediction_outputs_free(*tables: Path | None) -> None:
+    """Without --overwrite, refuse a prediction table (``-o``, ``--events``) that exists, and a
+    sidecar beside it that is not an orphan (:func:`_orphan_sidecar`). An orphan (its table is
+    gone: a workflow manager deletes only the declared output before a rerun) is replaced,
+    with a note on stderr."""
+    from eegpt._logging import terminal_text
+
+    for table in tables:
+        if table is None:
+            continue
+        if table.exists():
+            raise FileExistsError(f"{table} exists; pass --overwrite to replace it")
+        sidecar = _sidecar_of(table)
+        if sidecar is None or not sidecar.exists():
+            continue
+        if not _orphan_sidecar(sidecar):
+            raise FileExistsError(
+                f"{sidecar} exists and is not a sidecar eegpt wrote for a prediction table; "
+                "pass --overwrite to replace it"
+            )
+        print(
+            terminal_text(
+                f"eegpt: note: {sidecar} is the sidecar of a table no longer there ({table}): "
+                "replacing it with the new table's"
+            ),
+            file=sys.stderr,
+        )
+
+
+def _orphan_sidecar(sidecar: Path) -> bool:
+    """Whether ``sidecar`` (its table known to be gone) is a prediction table's sidecar eegpt
+    wrote (JSON whose ``format`` is :data:`eegpt.probe_provenance.PREDICTIONS_FORMAT`), safe to
+    replace without --overwrite; not a folder, or any other file that took its name."""
+    from eegpt.probe_provenance import PREDICTIONS_FORMAT
+
+    try:
+        record = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("format") == PREDICTIONS_FORMAT
+
+
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
     from eegpt.cli import check_figure_path, given_once, parse_rename
@@ -1704,9 +1747,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
                 + ": give -o another name, or move the folder"
             )
     if not args.overwrite:
-        for path in (args.output, _sidecar_of(args.output), args.events, _sidecar_of(args.events)):
-            if path is not None and path.exists():
-                raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
+        _check_prediction_outputs_free(args.output, args.events)
     probe = _load(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
