@@ -4333,3 +4333,26 @@ def test_predict_replaces_the_orphan_sidecar_of_a_table_deleted(weights, tmp_pat
         "--overwrite to replace it"
     ) in capsys.readouterr().err
     assert sidecar.read_text() == '{"mine": 1}' and not table.exists()
+
+
+def test_probe_train_says_what_to_do_with_an_embeddings_file(weights, tmp_path, capsys):
+    """An embeddings file of `eegpt embed` given to `probe train` is named as such, with what
+    probes take (recordings or epochs: the encoder runs inside) and the Python route for
+    precomputed embeddings, not as an .npz missing arrays X, ch_names and sfreq."""
+    from eegpt.cli import main
+    from eegpt.demo import synthetic_raw, write_edf
+
+    raw, _ = synthetic_raw(minutes=0.25, seed=4)
+    edf = write_edf(raw, tmp_path / "rec.edf")
+    emb = tmp_path / "rec.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EEGPTWarning)
+        assert main(["embed", str(edf), "--weights", str(weights), "-o", str(emb), "-q"]) == 0
+    capsys.readouterr()
+    train = ["train", str(emb), "--weights", str(weights), "-o", str(tmp_path / "p"), "-q"]
+    assert probe_main(train) == 1
+    err = capsys.readouterr().err
+    assert f"{emb} is an embeddings file written by eegpt embed, not epochs: probes train" in err
+    assert "running the encoder on them themselves" in err
+    assert f"eegpt.load_embeddings('{emb}').pooled('mean')" in err
+    assert "needs arrays X" not in err

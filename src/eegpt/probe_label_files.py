@@ -501,6 +501,20 @@ def _cover_text(min_overlap: float) -> str:
     return f"{float(min_overlap):g} of a window"
 
 
+def _embeddings_given_text(path: Path) -> str:
+    """The error for an embeddings file of ``eegpt embed`` given to a probe command: probes take
+    recordings or epochs, on which they run the encoder; precomputed embeddings are for
+    scikit-learn in Python."""
+    return (
+        f"{path} is an embeddings file written by eegpt embed, not epochs: probes train (and "
+        "predict, evaluate) from recordings or epochs (-epo.fif, .set, .npz arrays X, ch_names, "
+        "sfreq; continuous recordings with --window-labels or --annotations), running the "
+        "encoder on them themselves. To train on precomputed embeddings use Python: a "
+        f"scikit-learn classifier on eegpt.load_embeddings({str(path)!r}).pooled('mean') (README: "
+        "Downstream tasks)"
+    )
+
+
 def _read_one(
     path: Path,
     verbose: Any = None,
@@ -532,6 +546,8 @@ def _read_one(
     if name.endswith((".npz",)):
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
+            if missing and "embeddings" in f.files:
+                raise ValueError(_embeddings_given_text(path))
             if missing:
                 raise ValueError(
                     f"{path}: an .npz input needs arrays X [n_epochs, C, T], ch_names and sfreq; "
