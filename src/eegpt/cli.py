@@ -701,14 +701,27 @@ exit status (of every command):
        folder, or another process downloads the same weights for over $EEGPT_FETCH_WAIT s
   130  stopped by Ctrl-C (SIGINT)
   141  its output pipe was closed by the reader (`eegpt info X | head`)
-  143  stopped by SIGTERM (after removing its temporary files)"""
+  143  stopped by SIGTERM (after removing its temporary files)
+warnings never change the exit status; to fail on any eegpt warning, run
+`python -W error::eegpt.EEGPTWarning -m eegpt ...` (or set
+PYTHONWARNINGS=error::eegpt.EEGPTWarning): a file warned of then fails as on an error
+(embed: 1 for one file, else 3 where others were written, 1 where none was)."""
+
+ARGUMENT_FILES_EPILOG = """argument files (for every command, as a pipeline's shared settings):
+  eegpt embed @settings.txt sub-01.edf -o out/   reads arguments from settings.txt in
+       place of @settings.txt: split on each line as a POSIX shell splits them (quote a
+       name with spaces; backslashes escape, so quote Windows paths in single quotes),
+       lines starting with # and blank lines skipped; an @file inside is read too; paths
+       in it are relative to the folder the command runs in. Any argument starting with
+       @ names such a file: give a file whose name starts with @ as ./@name, and a value
+       starting with @ as --option=@value. Outputs record the arguments read, not @file."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(
         prog="eegpt",
         description=DESCRIPTION,
-        epilog=EXIT_STATUS_EPILOG,
+        epilog=f"{ARGUMENT_FILES_EPILOG}\n\n{EXIT_STATUS_EPILOG}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"eegpt {__version__}")
@@ -3169,6 +3182,80 @@ def run_command(
             signal.signal(signal.SIGINT, signal.SIG_IGN if process else previous_int)
 
 
+#: How deep argument files may name argument files (``@a.txt`` holding ``@b.txt`` ...).
+MAX_ARGUMENT_FILE_DEPTH = 10
+
+
+class ArgumentFileError(ValueError):
+    """An ``@file`` of the command line that cannot be read (a usage error: status 2)."""
+
+
+def argument_file_words(line: str) -> list[str]:
+    """The arguments one line of an ``@file`` gives: split as a POSIX shell splits them
+    (:func:`shlex.split`: quotes group, backslashes escape); none for a blank line or one
+    whose first non-blank character is ``#`` (a ``#`` inside an argument, ``sub#1.edf``, is
+    kept)."""
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return []
+    return shlex.split(text)
+
+
+def expand_argument_files(words: Sequence[str], _depth: int = 0) -> list[str]:
+    """``words`` with each ``@file`` (an argument longer than ``@`` starting with it) replaced
+    by the arguments its lines give (:func:`argument_file_words`), read as argparse's
+    ``fromfile_prefix_chars="@"`` reads them but several to a line, and before parsing, so
+    that outputs record the arguments that ran (:func:`eegpt._logging.command_recorded`)
+    rather than the file's name. ``@file`` inside are read too, up to
+    :data:`MAX_ARGUMENT_FILE_DEPTH` deep. Raises :class:`ArgumentFileError`."""
+    out: list[str] = []
+    for word in words:
+        if len(word) < 2 or not word.startswith("@"):
+            out.append(word)
+            continue
+        if _depth >= MAX_ARGUMENT_FILE_DEPTH:
+            raise ArgumentFileError(
+                f"{word}: argument files name argument files over {MAX_ARGUMENT_FILE_DEPTH} "
+                "deep (one names itself?)"
+            )
+        out.extend(expand_argument_files(_read_argument_file(word), _depth + 1))
+    return out
+
+
+def _read_argument_file(word: str) -> list[str]:
+    """The arguments of the argument file ``word`` (``@path``) names."""
+    path = Path(word[1:]).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ArgumentFileError(
+            f"{word}: no argument file {path} (an argument starting with @ names a file of "
+            "arguments; give a file whose name starts with @ as ./@name)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ArgumentFileError(f"{word}: cannot read the argument file {path}: {err}") from None
+    words: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        try:
+            words.extend(argument_file_words(line))
+        except ValueError as err:  # shlex: an unclosed quote
+            raise ArgumentFileError(f"{path}, line {number}: {err}: {line.strip()}") from None
+    return words
+
+
+def given_arguments(argv: Sequence[str] | None, command: str = "") -> list[str] | None:
+    """The arguments of an ``eegpt`` entry point (``argv``, or this process's command line),
+    argument files read (:func:`expand_argument_files`); None after saying on stderr why one
+    cannot be read (the entry point then exits with 2, a usage error)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return expand_argument_files(given)
+    except ArgumentFileError as err:
+        prog = f"eegpt {command}".rstrip()
+        print(terminal_text(f"{prog}: error: {err}"), file=sys.stderr)
+        return None
+
+
 # negative numbers that argparse does not recognise as values: with an exponent, inf and nan
 _NEGATIVE_NUMBER = re.compile(
     r"-((\d+\.?\d*|\.\d+)[eE][-+]?\d+|inf|infinity|nan"
@@ -3276,7 +3363,9 @@ def run_command_line(
 
 def main(argv: list[str] | None = None) -> int:
     """The ``eegpt`` command; ``argv`` None: this process's command line (the entry point)."""
-    given = list(sys.argv[1:] if argv is None else argv)
+    given = given_arguments(argv)  # @files read: the arguments that run are recorded
+    if given is None:
+        return 2
     words = joined_negative_values(given)
     with command_recorded(given):  # recorded by the outputs the command writes
         return run_command_line(lambda: build_parser().parse_args(words), process=argv is None)

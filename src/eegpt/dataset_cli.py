@@ -343,9 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
     from eegpt._logging import command_recorded
-    from eegpt.cli import joined_negative_values, run_command_line
+    from eegpt.cli import given_arguments, joined_negative_values, run_command_line
 
-    given = list(sys.argv[1:] if argv is None else argv)
+    given = given_arguments(argv, "embed-dataset")  # @files read
+    if given is None:
+        return 2
     words = joined_negative_values(given)
     with command_recorded(["embed-dataset", *given]):  # as `eegpt embed-dataset ...`
         return run_command_line(

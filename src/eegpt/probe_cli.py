@@ -2466,10 +2466,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     unless ``--debug`` comes first), 2 on a usage error (argparse exits).
     """
     from eegpt._logging import command_recorded
-    from eegpt.cli import joined_negative_values, run_command_line
+    from eegpt.cli import given_arguments, joined_negative_values, run_command_line
 
     process = argv is None
-    given = list(sys.argv[1:] if argv is None else argv)
+    given = given_arguments(argv, "probe")  # @files read
+    if given is None:
+        return 2
     argv = joined_negative_values(given)
     debug = bool(argv) and argv[0] == "--debug"
     words = (["--debug"] if debug else []) + ["probe"] + argv[debug:]
