@@ -48,6 +48,7 @@ from eegpt._logging import (
     terminal_text,
 )
 from eegpt._logging import count as _count
+from eegpt.config import PRECISION_ALIASES as PRECISION_ALIASES  # --precision's other names
 from eegpt.errors import EEGPTWarning, MissingFileError, TooShortError
 from eegpt.text_tables import is_number
 
@@ -55,11 +56,7 @@ if TYPE_CHECKING:
     from eegpt.preprocessing import PreprocessingConfig
 
 
-#: Other names of the --precision and --stream-precision values.
-PRECISION_ALIASES = {"bf16": "bfloat16", "fp16": "float16", "half": "float16", "fp32": "float32"}
-
-
-def lower_choice(aliases: dict[str, str] | None = None) -> Callable[[str], str]:
+def lower_choice(aliases: Mapping[str, str] | None = None) -> Callable[[str], str]:
     """The ``type=`` of an option whose ``choices=`` are lower-case words: the word given in
     any case (``--pool Mean``), or the choice an alias stands for (``--precision BF16``)."""
 
@@ -77,7 +74,8 @@ def device_name(text: str) -> str:
 
 def add_inference_options(
     p: argparse.ArgumentParser,
-    device_help: str = "cpu, cuda, cuda:1 ... (default: GPU if present)",
+    device_help: str = "cpu, cuda, cuda:1 ... (default: a CUDA GPU if present, else the CPU, "
+    "as on a Mac: Apple's MPS is not supported)",
 ) -> None:
     """``--device``, ``--batch-size``, ``--precision``, ``--stream-precision`` and ``--threads``
     (shared by the commands that run the model: embed, embed-dataset, probe train, evaluate
@@ -97,7 +95,10 @@ def add_inference_options(
         choices=["float32", "bfloat16", "float16"],
         default="float32",
         help="float32 is exact; bfloat16/float16 are faster on GPU (max relative error on the "
-        "embeddings: up to ~1e-2 bfloat16, ~1e-3 float16 (up to 1.2e-3 measured))",
+        "embeddings: up to ~1e-2 bfloat16, ~1e-3 float16 (up to 1.2e-3 measured)). bfloat16 "
+        "needs an Ampere or newer GPU (compute capability 8.0+: A100, RTX 30xx, L4, H100); "
+        "float16 runs on older ones too (T4, V100, P100). On a CPU they pay only with native "
+        "instructions (bfloat16: AVX-512 BF16, AMX). Also bf16, fp16, half, fp32",
     )
     g.add_argument(
         "--stream-precision",
@@ -1413,7 +1414,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt._tempfiles import remove_stale
     from eegpt.api import embed_to_file
     from eegpt.checkpoints import load_model
-    from eegpt.engine import InferenceEngine
+    from eegpt.engine import InferenceEngine, resolve_device
     from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
     from eegpt.hub import WEIGHTS_HELP
     from eegpt.outputs import check_output_folder, require_output_dependencies
@@ -1477,6 +1478,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     check_output_folder(outputs[0].parent, args.output)  # before the model and any recording
     for out in outputs:  # pyarrow for Parquet: said once, not after each file's windows
         require_output_dependencies(out)
+    resolve_device(args.device)  # no such GPU, or mps: said before the weights load (download)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     if args.skip_existing:
         _warn_other_weights(kept_model, args.weights, model)

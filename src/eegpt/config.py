@@ -11,9 +11,39 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any
+from typing import Any, Literal, cast
 
 N_VOCABULARY = 62  # rows of the channel-embedding table of the released model
+
+#: The numeric precisions the model runs in (:class:`eegpt.engine.InferenceEngine`).
+Precision = Literal["float32", "bfloat16", "float16"]
+PRECISIONS: tuple[Precision, ...] = ("float32", "bfloat16", "float16")
+#: Other names of the precisions, taken in any letter case wherever a precision is given (the
+#: engine's ``precision`` and ``stream_precision``, :func:`eegpt.embed`, training, the command
+#: line's ``--precision`` and ``--stream-precision``); :func:`precision_name` maps them.
+PRECISION_ALIASES: dict[str, Precision] = {
+    "bf16": "bfloat16",
+    "fp16": "float16",
+    "half": "float16",
+    "fp32": "float32",
+}
+
+
+def precision_name(precision: object, name: str = "precision") -> Precision:
+    """The name ``precision`` stands for: ``"float32"``, ``"bfloat16"`` or ``"float16"``, also
+    given in any letter case or as an alias of :data:`PRECISION_ALIASES` (``"bf16"``,
+    ``"fp16"``, ``"half"``, ``"fp32"``); a ValueError naming the argument ``name`` otherwise.
+    Everything that records a precision records this name."""
+    word = precision.strip().lower() if isinstance(precision, str) else None
+    if word is not None:
+        word = PRECISION_ALIASES.get(word, word)
+    if word not in PRECISIONS:
+        aliases = ", ".join(PRECISION_ALIASES)
+        raise ValueError(
+            f"{name} must be one of {sorted(PRECISIONS)} (or {aliases}, in any case), got "
+            f"{precision!r}"
+        )
+    return cast(Precision, word)
 
 
 @dataclass(frozen=True)

@@ -145,7 +145,13 @@ from eegpt.dataset_stamps import source_stamp as source_stamp  # re-exported
 from eegpt.dataset_summary import DatasetSummary, _Progress
 from eegpt.dataset_summary import _dropped_channels as _dropped_channels  # re-exported
 from eegpt.dataset_summary import _warning_kinds as _warning_kinds  # re-exported
-from eegpt.engine import InferenceEngine, Precision, resolve_device
+from eegpt.engine import (
+    InferenceEngine,
+    Precision,
+    note_cpu_on_mac,
+    precision_name,
+    resolve_device,
+)
 from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
 from eegpt.io import EEG_SUFFIXES
 from eegpt.model import EEGPT
@@ -203,6 +209,8 @@ def select_devices(
     n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if text == "auto":
         text = "cuda" if n_gpus else "cpu"
+        if not n_gpus:
+            note_cpu_on_mac()
     if text == "cpu":
         if replicas not in (None, 1):
             raise ValueError(
@@ -615,6 +623,9 @@ def embed_dataset(
         tail=tail,
         detrend=detrend,
     )
+    # full names from here on, as the run's settings record them ("bf16" is "bfloat16")
+    precision = precision_name(precision)
+    stream_precision = precision_name(stream_precision, "stream_precision")
     if stream_precision != "float32" and precision == "float32":
         raise ValueError(
             f"stream_precision={stream_precision!r} (--stream-precision) needs precision "

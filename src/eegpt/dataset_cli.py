@@ -169,7 +169,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     add_pool_option(g)
 
     add_inference_options(
-        p, "cpu, cuda (all GPUs), cuda:1, cuda:0,cuda:2 (default: all GPUs if present)"
+        p,
+        "cpu, cuda (all GPUs), cuda:1, cuda:0,cuda:2 (default: all CUDA GPUs if present, else "
+        "the CPU, as on a Mac: Apple's MPS is not supported)",
     )
     add_preprocessing_options(
         p,

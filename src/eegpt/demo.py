@@ -106,6 +106,10 @@ def run_demo(
     ``output`` again if it made it."""
     if not minutes > 0:
         raise ValueError(f"minutes must be more than 0, not {minutes:g}")
+    if device is not None:  # a device eegpt does not run on (mps) is refused before any work
+        from eegpt.engine import resolve_device
+
+        resolve_device(device)
     output = user_path(output)
     made = not output.exists()
     output.mkdir(parents=True, exist_ok=True)

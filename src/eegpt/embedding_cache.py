@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from eegpt.checkpoints import encoder_fingerprint, encoder_of
-from eegpt.engine import InferenceEngine, Precision
+from eegpt.engine import InferenceEngine, Precision, precision_name
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig
@@ -267,6 +267,9 @@ def embed_windows(
         In the order of ``windows``.
     """
     encoder = encoder_of(model)
+    # full names in the key: "bf16" finds what "bfloat16" cached
+    precision = precision_name(precision)
+    stream_precision = precision_name(stream_precision, "stream_precision")
     store = _resolve_cache(cache)
 
     def encode(x: np.ndarray) -> np.ndarray:

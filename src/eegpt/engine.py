@@ -46,7 +46,9 @@ from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
 from eegpt._logging import few, log, progress_options, warn
-from eegpt.config import EEGPTConfig
+from eegpt.config import PRECISION_ALIASES as PRECISION_ALIASES
+from eegpt.config import EEGPTConfig, precision_name
+from eegpt.config import Precision as Precision
 from eegpt.errors import DeviceUnavailableError
 from eegpt.fast_path import (
     FastPlan,
@@ -57,7 +59,6 @@ from eegpt.fast_path import (
 )
 from eegpt.model import EEGPT, EEGPTEncoder, check_chan_ids
 
-Precision = Literal["float32", "bfloat16", "float16"]
 _DTYPES: dict[str, torch.dtype] = {
     "float32": torch.float32,
     "bfloat16": torch.bfloat16,
@@ -86,10 +87,38 @@ GPU_BATCH_SIZE = 64
 CPU_BATCH_TOKENS = 4096
 
 
+#: Whether :func:`note_cpu_on_mac` has spoken in this process.
+_MAC_NOTED = False
+
+
+def note_cpu_on_mac() -> None:
+    """Once per process, at INFO: the device left to eegpt came out as the CPU while PyTorch
+    has an MPS (Apple Silicon) backend, which eegpt does not run on."""
+    global _MAC_NOTED
+    if _MAC_NOTED or not _mps_available():
+        return
+    _MAC_NOTED = True
+    log(
+        "running on the CPU: PyTorch's MPS backend (Apple Silicon) is available, but eegpt runs "
+        "on CPUs and CUDA GPUs only"
+    )
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    try:
+        return bool(mps is not None and mps.is_available())
+    except Exception:  # noqa: BLE001 - a backend that cannot say is not one to mention
+        return False
+
+
 def resolve_device(device: str | torch.device | None) -> torch.device:
     """``None``/"auto" picks CUDA when available, else CPU; errors name what is missing."""
     if device is None or device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        note_cpu_on_mac()
+        return torch.device("cpu")
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError) as err:
@@ -97,9 +126,16 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
             f"unknown device {device!r}: expected 'cpu', 'cuda', 'cuda:1', ... or 'auto'"
         ) from err
     if device.type not in ("cpu", "cuda"):
+        where = (
+            "on a Mac eegpt runs on the CPU: leave the device out (device='auto') or use "
+            "device='cpu' (command line: leave --device out, or --device cpu)"
+            if device.type == "mps"
+            else "leave the device out (device='auto': a CUDA GPU when PyTorch sees one, else "
+            "the CPU) or use device='cpu' (command line: --device cpu)"
+        )
         raise DeviceUnavailableError(
             f"device {str(device)!r} is not supported: eegpt runs on 'cpu' or CUDA GPUs "
-            "('cuda', 'cuda:1', ...)"
+            f"('cuda', 'cuda:1', ...); {where}"
         )
     if device.type == "cuda" and not torch.cuda.is_available():
         raise DeviceUnavailableError(
@@ -113,6 +149,68 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
                 f"{torch.cuda.device_count()} CUDA GPU(s) (cuda:0 ...)"
             )
     return device
+
+
+def _cuda_text(device: torch.device | str) -> str:
+    """``cuda:0 (Tesla P100-PCIE-16GB, compute capability 6.0)``."""
+    major, minor = torch.cuda.get_device_capability(device)
+    try:
+        name = f"{torch.cuda.get_device_name(device)}, "
+    except Exception:  # noqa: BLE001 - the name only decorates the message
+        name = ""
+    return f"{device} ({name}compute capability {major}.{minor})"
+
+
+def native_cuda_bf16(device: torch.device | str) -> bool:
+    """Whether the CUDA GPU ``device`` (``"cuda"``: the current one) computes bfloat16
+    natively: compute capability 8.0 or newer (Ampere and later: A100, RTX 30xx, A10, L4, H100),
+    or an AMD GPU under ROCm, as ``torch.cuda.is_bf16_supported(including_emulation=False)``
+    says of the current device. Older GPUs (T4, V100: 7.x; P100: 6.0) emulate bfloat16 slowly
+    or, for cuBLAS's matrix products, not at all; float16 runs natively on them."""
+    if torch.version.hip:
+        return True
+    return torch.cuda.get_device_capability(device)[0] >= 8
+
+
+def emulated_bf16_text(device: torch.device | str) -> str:
+    """The warning for bfloat16 on the CUDA GPU ``device`` that lacks it
+    (:func:`native_cuda_bf16`)."""
+    return (
+        f"precision='bfloat16': {_cuda_text(device)} has no native bfloat16 (that needs an "
+        "Ampere or newer GPU, compute capability 8.0+), so there it is emulated and slow, or "
+        "unsupported by cuBLAS (P100); use precision='float16' (--precision float16 on the "
+        "command line), which this GPU runs natively"
+    )
+
+
+def triton_problem(device: torch.device | str) -> str | None:
+    """Why Triton cannot build kernels for the CUDA GPU ``device`` (``"cuda"``: the current
+    one), or None where it can: Triton must be importable (PyTorch's CUDA builds for Linux bring
+    it; those for Windows do not) and the GPU of compute capability 7.0 or newer (not a P100 or
+    older), the checks of ``torch.utils._triton.has_triton`` but for this device. Both
+    ``torch.compile`` (Inductor) on a GPU and eegpt's attention kernel
+    (:mod:`eegpt.short_attention`) need it."""
+    if short_attn.triton is None:
+        return (
+            "Triton is not installed (PyTorch's CUDA builds for Linux bring it, those for "
+            "Windows do not)"
+        )
+    if torch.cuda.get_device_capability(device)[0] < 7:
+        return (
+            f"Triton needs a GPU of compute capability 7.0 or newer, and {_cuda_text(device)} "
+            "is older"
+        )
+    return None
+
+
+def inductor_problem(device: torch.device | str) -> str | None:
+    """Why ``torch.compile`` (Inductor) cannot generate code for ``device``, or None where it
+    can. On a CUDA GPU it generates Triton kernels (:func:`triton_problem`); on the CPU C++, so
+    None there (a missing C++ compiler is torch's own error)."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None
+    return triton_problem(device)
 
 
 def default_batch_size(
@@ -214,13 +312,19 @@ class InferenceEngine:
     model : EEGPT | EEGPTEncoder
         The model; moved to ``device`` and put in eval mode.
     device : str | torch.device | None
-        Where to run; ``None`` picks CUDA when present.
+        Where to run: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ...; ``None`` (or ``"auto"``) picks
+        CUDA when present, else the CPU (also on a Mac: MPS is not supported).
     precision : {"float32", "bfloat16", "float16"}
-        Matmul precision. float32 (the default) is exact to the reference implementation
+        Matmul precision (also ``"bf16"``, ``"fp16"``, ``"half"``, ``"fp32"``, in any letter
+        case: :data:`PRECISION_ALIASES`; the attribute holds the full name). float32 (the
+        default) is exact to the reference implementation
         (max relative error ~1e-6). Reduced precisions cast the linear layers of a private copy
         of the model once and keep LayerNorm, softmax and the residual stream in float32
         (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3, up to 1.2e-3, for float16);
         on CUDA they also run the float32 patch projection on TF32 tensor cores (~5e-4).
+        bfloat16 needs an Ampere or newer GPU (compute capability 8.0+): on older ones (T4,
+        V100, P100) it is emulated or unsupported, and the engine warns; float16 runs natively
+        there.
     batch_size : int | None
         Windows per forward pass. ``None`` (default): 64 on a GPU; on a CPU a few windows,
         fewer the more channels (:func:`default_batch_size`), which is faster there than
@@ -235,7 +339,10 @@ class InferenceEngine:
         ``torch.compile`` the forward pass (static shapes; fuses LayerNorm, GELU, casts and
         residual adds). ``"auto"``: on a GPU, from the first ``encode`` call after the engine
         has embedded :data:`AUTO_COMPILE_AFTER` windows, when the compile time (~15 s per
-        input shape) is sure to be recovered; never on CPU, where it did not pay.
+        input shape) is sure to be recovered; never on CPU, where it did not pay. Not on a GPU
+        torch.compile cannot generate code for (no Triton installed, as in PyTorch's Windows
+        builds, or compute capability below 7.0, such as a P100: :func:`inductor_problem`):
+        there ``"auto"`` runs uncompiled (said once in the log) and ``True`` is a ValueError.
     cuda_graphs : bool | "auto"
         Capture one CUDA graph per input shape and replay it. ``"auto"``: on for CUDA with the
         fast path.
@@ -251,7 +358,8 @@ class InferenceEngine:
         Run attention through eegpt's Triton kernel for short sequences
         (:mod:`eegpt.short_attention`) instead of PyTorch's SDPA kernels, which tile for long
         sequences. Same numerics as FlashAttention. ``"auto"``: on for CUDA with a reduced
-        precision when Triton is installed and a first small run of the kernel works (else
+        precision when Triton is installed and can build for the GPU (compute capability 7.0+;
+        else SDPA: :func:`triton_problem`) and a first small run of the kernel works (else
         SDPA, with a warning); float32 keeps SDPA's exact kernels.
     stream_precision : {"float32", "float16", "bfloat16"}
         Dtype the residual stream is stored in between blocks, with a reduced ``precision``.
@@ -293,16 +401,14 @@ class InferenceEngine:
     #: was needed again after being dropped
     _dropped: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _recaptures: int = field(default=0, init=False, repr=False)
-    #: compile="auto" found torch.compile's cache folder unwritable: runs uncompiled
+    #: compile="auto" found that torch.compile cannot run here (no Triton for the GPU, its
+    #: cache folder unwritable): runs uncompiled
     _compile_refused: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.precision not in _DTYPES:
-            raise ValueError(f"precision must be one of {sorted(_DTYPES)}, got {self.precision!r}")
-        if self.stream_precision not in _DTYPES:
-            raise ValueError(
-                f"stream_precision must be one of {sorted(_DTYPES)}, got {self.stream_precision!r}"
-            )
+        # the canonical names from here on: what outputs record ("bfloat16", never "bf16")
+        self.precision = precision_name(self.precision)
+        self.stream_precision = precision_name(self.stream_precision, "stream_precision")
         if self.stream_precision != "float32" and (self.precision == "float32" or not self.fused):
             raise ValueError(
                 "stream_precision other than float32 needs precision bfloat16/float16 and the "
@@ -324,6 +430,12 @@ class InferenceEngine:
                 "instructions, so it is emulated and usually slower than float32 (which is "
                 "exact); use float32 here"
             )
+        if (
+            self.device.type == "cuda"
+            and self.precision == "bfloat16"
+            and not native_cuda_bf16(self.device)
+        ):
+            warn(emulated_bf16_text(self.device))
         stored = {p.dtype for p in self.model.parameters()}
         if stored - {torch.float32}:
             kinds = ", ".join(sorted(str(d).removeprefix("torch.") for d in stored))
@@ -341,6 +453,12 @@ class InferenceEngine:
             raise ValueError("cuda_graphs needs the fast path (fused=True)")
         self.use_graphs = bool(self.fused and on_cuda and self.cuda_graphs in (True, "auto"))
         self.use_compile = bool(self.fused and self.compile is True)
+        if self.use_compile and (problem := inductor_problem(self.device)) is not None:
+            raise ValueError(
+                f"compile=True: torch.compile cannot generate code for {self.device} here: "
+                f"{problem}. Leave compile at 'auto' (or False), which runs uncompiled on this "
+                "device"
+            )
         dtype = _DTYPES[self.precision]
         reduced_on_cuda = self.fused and on_cuda and dtype != torch.float32
         if self.gelu_epilogue is True and not reduced_on_cuda:
@@ -355,6 +473,10 @@ class InferenceEngine:
                 "short_attention=True needs Triton, a CUDA device, precision bfloat16/float16 "
                 "and the fast path"
             )
+        # Triton not installed (Windows builds), or a GPU it cannot build for (P100 and older)
+        kernel_problem = triton_problem(self.device) if reduced_on_cuda else None
+        if self.short_attention is True and kernel_problem is not None:
+            raise ValueError(f"short_attention=True: eegpt's attention kernel: {kernel_problem}")
         # With the blocks in bf16/fp16 the patch projection is the one float32 GEMM left (2% of
         # the large model's time on an H200); TF32's error there (~5e-4) is far below bf16's.
         self.use_patch_tf32 = reduced_on_cuda
@@ -373,6 +495,7 @@ class InferenceEngine:
             reduced_on_cuda
             and self.short_attention == "auto"
             and can_short_attend(self._encoder)
+            and kernel_problem is None
             and short_attn.usable(self.device, dtype)
         )
         self._fn: Callable[[torch.Tensor, FastPlan], torch.Tensor] = self._forward_planned
@@ -380,12 +503,22 @@ class InferenceEngine:
             self._start_compiling()
 
     def _may_compile_now(self) -> bool:
-        """Whether ``compile="auto"`` may start compiling: not where torch.compile's cache
-        folder cannot be written (a read-only /tmp, no temporary folder: ``TMPDIR``,
-        ``TORCHINDUCTOR_CACHE_DIR``), which would fail the run hours in; then it runs on
-        uncompiled, said once."""
+        """Whether ``compile="auto"`` may start compiling: not where torch.compile cannot
+        generate code for the engine's device (:func:`inductor_problem`: a GPU without Triton,
+        as on Windows, or one older than compute capability 7.0, such as a P100), nor where its
+        cache folder cannot be written (a read-only /tmp, no temporary folder: ``TMPDIR``,
+        ``TORCHINDUCTOR_CACHE_DIR``), either of which would fail the run hours in; then it runs
+        on uncompiled, said once."""
         from eegpt._runtime import compile_cache_problem
 
+        problem = inductor_problem(self._device)
+        if problem is not None:
+            self._compile_refused = True
+            log(
+                f"not compiling (torch.compile, compile='auto') on {self._device}: {problem}; "
+                "running uncompiled"
+            )
+            return False
         problem = compile_cache_problem()
         if problem is None:
             return True

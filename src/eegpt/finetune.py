@@ -27,7 +27,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.checkpoints import encoder_of, mark_loaded_weights
-from eegpt.engine import Precision, resolve_device
+from eegpt.engine import Precision, native_cuda_bf16, resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
@@ -46,6 +46,7 @@ from eegpt.training import (
     class_balance_warning,
     fit_model,
     training_mode,
+    warn_if_emulated_bf16,
 )
 from eegpt.training_data import (
     check_training_data,
@@ -103,12 +104,18 @@ def trainable_parameter_names(encoder: EEGPTEncoder, freeze_blocks: int | str) -
     ]
 
 
-def _resolve_precision(precision: FinetunePrecision, device: torch.device) -> Precision:
-    if precision == "auto":
+def _resolve_precision(precision: FinetunePrecision | str, device: torch.device) -> Precision:
+    """``"auto"``: bfloat16 on a CUDA GPU that has it natively (compute capability 8.0+, checked
+    on ``device`` itself, not the current GPU), float16 on older ones (T4, V100, P100, where
+    bfloat16 is emulated, or unsupported by cuBLAS), float32 on the CPU. A precision given is
+    checked (aliases such as ``"bf16"`` are taken; bfloat16 on an older GPU warns)."""
+    if isinstance(precision, str) and precision.strip().lower() == "auto":
         if device.type == "cuda":
-            return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+            return "bfloat16" if native_cuda_bf16(device) else "float16"
         return "float32"
-    return check_precision(precision, device)
+    resolved = check_precision(precision, device)
+    warn_if_emulated_bf16(resolved, device)
+    return resolved
 
 
 @recording_training_warnings
@@ -206,8 +213,10 @@ def finetune(
         recorded in ``config.class_weight`` and ``training["class_weight"]``, as
         :class:`~eegpt.probe.ProbeConfig` has it (``"balanced"``, or None for unweighted).
     precision : {"auto", "float32", "bfloat16", "float16"}
-        Mixed precision by autocast. ``"auto"``: bfloat16 on CUDA GPUs that support it (else
-        float16 with gradient scaling), float32 on CPU. float16 needs CUDA.
+        Mixed precision by autocast (also ``"bf16"``, ``"fp16"``, ``"half"``, ``"fp32"``, any
+        case). ``"auto"``: bfloat16 on CUDA GPUs that have it natively (compute capability
+        8.0+: Ampere or newer), float16 with gradient scaling on older ones (T4, V100, P100,
+        which emulate bfloat16 or lack it), float32 on CPU. float16 needs CUDA.
     seed : int
         Seeds head initialisation, dropout, the validation split and batch order.
     device : str | torch.device | None

@@ -82,7 +82,7 @@ from eegpt.channels import (
     rename_table,
 )
 from eegpt.checkpoints import encoder_fingerprint, encoder_of, mark_loaded_weights
-from eegpt.config import EEGPTConfig, strict_from_dict
+from eegpt.config import EEGPTConfig, precision_name, strict_from_dict
 from eegpt.embedding_cache import EmbeddingCache as EmbeddingCache
 from eegpt.embedding_cache import default_cache as default_cache
 from eegpt.embedding_cache import embed_windows as embed_windows
@@ -152,6 +152,7 @@ from eegpt.training import (
     fit_model,
     predict_logits,
     training_mode,
+    warn_if_emulated_bf16,
 )
 from eegpt.training_data import AMPLITUDE_RATIO as AMPLITUDE_RATIO
 from eegpt.training_data import _baseline_record
@@ -756,7 +757,10 @@ class EEGPTProbe:
         ``precision`` (:class:`~eegpt.engine.InferenceEngine`); float32 for other probes."""
         dev = resolve_device(device)
         precision = check_precision(precision, dev)
+        stream_precision = precision_name(stream_precision, "stream_precision")
         frozen = self.frozen_encoder and not self.config.chan_proj
+        if not frozen:  # autocast; a frozen encoder's engine warns of its own
+            warn_if_emulated_bf16(precision, dev)
         if stream_precision != "float32" and not frozen:
             raise ValueError(
                 f"stream_precision={stream_precision!r} (--stream-precision) applies to a "
@@ -1593,6 +1597,9 @@ def train_probe(
     encoder = encoder_of(model)
     dev = resolve_device(device)
     precision = check_precision(precision, dev)
+    stream_precision = precision_name(stream_precision, "stream_precision")
+    if config.chan_proj:  # autocast; the frozen encoder's engine warns of its own
+        warn_if_emulated_bf16(precision, dev)
     if stream_precision != "float32" and config.chan_proj:
         raise ValueError(
             f"stream_precision={stream_precision!r} (--stream-precision) applies to the frozen "

@@ -15,15 +15,17 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from eegpt._logging import few, progress_options
+from eegpt._logging import few, progress_options, warn
 from eegpt._runtime import import_dynamo_without_cache_folder
+from eegpt.config import Precision, precision_name
+from eegpt.engine import emulated_bf16_text, native_cuda_bf16
 from eegpt.heads import renorm_constrained_
 from eegpt.model import EEGPTEncoder
 
@@ -546,12 +548,19 @@ def predict_logits(
     return torch.cat(out) if out else torch.empty(0)
 
 
-_Precision = TypeVar("_Precision", bound=str)
-
-
-def check_precision(precision: _Precision, device: torch.device) -> _Precision:
-    if precision not in _DTYPES:
-        raise ValueError(f"precision must be one of {sorted(_DTYPES)}, got {precision!r}")
-    if precision == "float16" and device.type != "cuda":
+def check_precision(precision: str, device: torch.device) -> Precision:
+    """The precision's full name (``"bf16"`` is ``"bfloat16"``, any case:
+    :func:`eegpt.config.precision_name`), refused where training cannot run it: float16 mixed
+    precision needs CUDA."""
+    name = precision_name(precision)
+    if name == "float16" and device.type != "cuda":
         raise ValueError("float16 mixed precision needs a CUDA device; use bfloat16 or float32")
-    return precision
+    return name
+
+
+def warn_if_emulated_bf16(precision: str, device: torch.device) -> None:
+    """Warn where ``precision`` is bfloat16 on a CUDA GPU without it natively (compute
+    capability below 8.0: T4, V100, P100), which emulates it slowly or fails in cuBLAS: for
+    autocast outside an :class:`~eegpt.engine.InferenceEngine`, which warns of its own."""
+    if precision == "bfloat16" and device.type == "cuda" and not native_cuda_bf16(device):
+        warn(emulated_bf16_text(device))
