@@ -2347,7 +2347,7 @@ def test_a_shaft_holding_an_old_and_a_new_name_of_one_site_is_contacts():
     assert err.value.later == ["T7", "T8"]
     mapping, said = _warned(names, rename={"T7": None, "T8": None})
     (contacts,) = [text for text in said if "intracranial" in text]
-    assert "Yet ['T3', 'T4', 'T5', 'T6'] were used" in contacts
+    assert "Yet T3..T6 were used as the scalp sites of those names" in contacts
     assert "F1..F8 may be contacts too" in contacts
     assert _contact_runs([f"T{i}" for i in range(3, 11)]) == {}
     with pytest.raises(DuplicateChannelsError, match="drop the later ones"):  # no run: a cap's
@@ -2382,6 +2382,14 @@ def test_a_bank_of_socket_labels_starts_at_one():
     assert mapping.names == ("FZ", "CZ", "PZ", "C3", "C4")
     assert not [text for text in said if "not in this recording" in text]
     assert "C3" not in _socket_labels(names) and "A1" in _socket_labels(names)
+    # beside 10-10 names, the socket labels may be contacts: no advice to rename them as sockets
+    _, said = _warned(names)
+    (dropped,) = [text for text in said if "do not match" in text]
+    assert (
+        "16 of them look like BioSemi socket labels ('A1', ...), but beside 10-10 names" in dropped
+    )
+    assert "is right only for a BioSemi cap's recording" in dropped
+    assert "pass rename='biosemi64'" not in dropped
     atf = _run("A", 8) + _run("T", 8) + _run("F", 8)
     assert _socket_labels(atf) == [] and _socket_labels(_run("A", 8) + _run("G", 64)) == []
     with pytest.raises(DuplicateChannelsError, match="The labels A1..A8, T1..T8 look like"):
@@ -2415,6 +2423,34 @@ def test_numbered_runs_alone_may_be_contacts_but_caps_are_not():
         _, said = _warned(cap)
         assert not [text for text in said if "intracranial" in text], cap[:5]
     _, said = _warned(_BIOSEMI64_SOCKETS, rename="biosemi64")
+    assert not [text for text in said if "intracranial" in text]
+    # one letter's run is a motor-imagery montage, not two shafts: no warning
+    for montage in [_run("C", 6), ["C5", "C3", "C1", "C4", "C6"], _run("F", 8)]:
+        _, said = _warned(montage)
+        assert not [text for text in said if "intracranial" in text], montage
+    # the advice names the recording's own labels
+    _, said = _warned(_run("C", 6) + _run("P", 8))
+    (text,) = [text for text in said if "intracranial" in text]
+    assert text.startswith("the channels used, C1..C6, P1..P8, are numbered runs")
+    assert "rename={'C1': 'C1', ...}" in text and "'F1'" not in text
+
+
+@pytest.mark.parametrize(
+    "aux",
+    [
+        _run("BIP", 4), _run("MISC", 3), _run("EXT", 4), _run("DIN", 3), _run("REF", 3),
+        _run("Z", 3), ["POL BN1", "POL BN2", "POL BN3"], _run("M", 3), _run("ACC", 3),
+        _run("EX", 4), _run("Erg", 3), _run("D", 3), _run("BIP", 4) + _run("EXT", 4),
+    ],
+)  # fmt: skip
+def test_a_short_group_of_numbered_auxiliary_channels_beside_a_cap_is_no_contacts(
+    aux: list[str],
+) -> None:
+    """A 10-20 cap with a few numbered auxiliary inputs (BIP1..BIP4, MISC1..MISC3): the
+    group is no shaft, so the cap's sites are not called possible contacts."""
+    ten_twenty = "Fp1 Fp2 F7 F3 Fz F4 F8 T3 C3 Cz C4 T4 T5 P3 Pz P4 T6 O1 O2".split()
+    mapping, said = _warned(ten_twenty + aux)
+    assert len(mapping) == 19
     assert not [text for text in said if "intracranial" in text]
 
 

@@ -889,7 +889,7 @@ def map_channels(
             + _dropped_note(plain, targets)
             + _bipolar_note(unknown)
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
-            "--strict-channels)." + _cap_note(unknown, source)
+            "--strict-channels)." + _cap_note(unknown, source, names)
         )
     if not kept and not_kept:
         raise ValueError(
@@ -961,7 +961,7 @@ def map_channels(
                 taken=[can for _, _, can in kept] if mostly_untrained else None,
             )  # fmt: skip
             + _bipolar_note(plain)
-            + _cap_note(plain, source)
+            + _cap_note(plain, source, names)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
             "warned about."
         )

@@ -634,10 +634,13 @@ def _shaft_labels(names: Sequence[str]) -> bool:
     )
 
 
-def _cap_note(names: Sequence[str], source: str | None = None) -> str:
+def _cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[str] = ()) -> str:
     """A sentence about socket labels (``A1``, ``B7``) among ``names``, EGI electrode numbers
     (``E36``) or the numbered labels of BCI Competition IV 2a (``EEG-0``) (empty if few are);
-    its commands name the recording ``source`` where it is a file."""
+    its commands name the recording ``source`` where it is a file. Where the recording's
+    other channels ``beside`` hold 10-10 names (``Fz``, ``C3``), a file of BioSemi sockets is
+    unlikely: the socket labels may as well be intracranial contacts (``A1`` .. ``A8``), and
+    the note gives no cap table to rename them with."""
     numbered = [name for name in names if re.fullmatch(r"EEG-\d+", name.strip())]
     if numbered and len(numbered) >= len(names) / 2 and set(numbered) <= set(_BCI_IV_2A):
         return (
@@ -664,6 +667,16 @@ def _cap_note(names: Sequence[str], source: str | None = None) -> str:
             f"electrode layout (MNE's {cap!r} montage), name each electrode after its nearest "
             f"10-10 site: {nearest_advice(cap, source, 'biosemi.tsv')}; for another cap, map "
             "them with its socket table."
+        )
+    scalp = [
+        name for name in beside if name not in sockets and normalize_channel_name(name) is not None
+    ]
+    if scalp:
+        return (
+            f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), "
+            f"but beside 10-10 names ({few(scalp, 4)}) they may as well be the contacts of "
+            "intracranial electrodes: renaming them with a cap's socket table (rename="
+            "'biosemi64') is right only for a BioSemi cap's recording."
         )
     return (
         f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), which "

@@ -441,42 +441,55 @@ def _named_text(used: Sequence[str], numbered: Mapping[str, list[int]]) -> str:
     return ", ".join(filter(None, [_runs_text(runs), few(rest, 8)]))
 
 
+def _long_runs(runs: Mapping[str, list[int]]) -> list[str]:
+    """The prefixes of ``runs`` numbered from 1 to 5 or more without a gap (``G1`` ..
+    ``G64``, ``LA1`` .. ``LA8``): strong evidence of intracranial electrodes, whose shafts
+    have 5 to 18 contacts and grids 16 to 64, where a scalp cap's groups of auxiliary inputs
+    are short (``BIP1`` .. ``BIP4``, ``MISC1`` .. ``MISC3``, ``EXT1`` .. ``EXT4``)."""
+    return [prefix for prefix, got in runs.items() if set(range(1, 6)) <= set(got)]
+
+
 def _contacts_warning(
     used: Sequence[str], names: Sequence[str], where: str, renamed: Sequence[str] = ()
 ) -> str | None:
     """The warning for channels ``used`` (mapped to scalp sites by their own names) that may
     be intracranial contacts, as in sEEG or ECoG exported to EDF, which types every channel
     EEG; else None. Where ``names`` hold contact runs (:func:`_contact_runs`), the used
-    channels of those runs are named, and beside them any used label of one letter and a
-    number or of another numbered run (``P1`` .. ``P8``, ``C3``: 10-05 names, but in such a
-    file they may be contacts too). Without contact runs, a recording whose used channels
-    are all numbered runs of one letter each (``F1`` .. ``F8``, ``P1`` .. ``P8``), with no
-    other electrode (no midline ``Fz``, ``Cz``, ``Pz``), is warned of as perhaps contacts
-    (:func:`_lone_runs_warning`; ``renamed``: the channels used that a rename named, which
-    count as other electrodes)."""
+    channels of those runs are named, with the other numbered runs of used channels
+    (``F1`` .. ``F8``: 10-05 names, but in such a file they may be contacts too). Only where
+    a contact run is long, numbered 1 to 5 or more (:func:`_long_runs`: ``G1`` .. ``G64``,
+    not an auxiliary group ``BIP1`` .. ``BIP4``), are used labels of one letter and a number
+    (``C3``) named as possible contacts too, and used channels outside every contact run
+    warned of. Without contact runs, see :func:`_lone_runs_warning` (``renamed``: the
+    channels used that a rename named, which count as other electrodes)."""
     runs = _contact_runs(names)
     if not runs:
         return _lone_runs_warning(used, names, where, renamed)
     numbered = _numbered_runs(names)
     at_stake = [name for name in used if _prefix(name) in runs]
+    strong = bool(_long_runs(runs))
     maybe = [
         name
         for name in used
         if name not in at_stake
-        and (_prefix(name) in numbered or re.fullmatch(r"[A-Z]\d{1,2}", _label_key(name)))
+        and (
+            _prefix(name) in numbered
+            or (strong and re.fullmatch(r"[A-Z]\d{1,2}", _label_key(name)) is not None)
+        )
     ]
-    if not at_stake and not maybe:
-        return None
     if at_stake:
         perhaps = f"; {_named_text(maybe, numbered)} may be contacts too" if maybe else ""
         used_text = (
-            f"Yet {shortened_list(at_stake)} were used as the scalp sites of those names{perhaps}."
+            f"Yet {_named_text(at_stake, _numbered_runs(at_stake))} were used as the scalp "
+            f"sites of those names{perhaps}."
         )
-    else:
+    elif strong and maybe:
         used_text = (
             f"Yet {_named_text(maybe, numbered)} were used as scalp sites: beside such labels, "
             "they may be contacts too."
         )
+    else:
+        return None
     return f"{where}{_contacts_text(runs)}. {used_text} {_contact_advice()}"
 
 
@@ -485,9 +498,11 @@ def _lone_runs_warning(
 ) -> str | None:
     """The warning for a recording whose channels ``used`` are all numbered runs of a single
     letter each (``F1`` .. ``F8``, ``P1`` .. ``P8``; :func:`_numbered_runs` of ``names``) with
-    no other electrode beside them (none ``renamed`` either): 10-05 names, but a scalp cap
-    has others (the midline's ``Fz``, ``Cz``, ``Pz``, two-letter sites), so they may be
-    contacts; else None."""
+    no other electrode beside them (none ``renamed`` either), two letters or more of them
+    numbered 1 to 5 or more (:func:`_long_runs`): 10-05 names, but a scalp cap has others
+    (the midline's ``Fz``, ``Cz``, ``Pz``, two-letter sites), so they may be contacts; else
+    None. A motor-imagery montage (``C1`` .. ``C6``; ``C5``, ``C3``, ``C1``, ``C4``, ``C6``)
+    has one letter: no warning."""
     numbered = _numbered_runs(names)
     if (
         not used
@@ -496,15 +511,19 @@ def _lone_runs_warning(
             re.fullmatch(r"[A-Z]\d{1,2}", _label_key(name)) and _prefix(name) in numbered
             for name in used
         )
+        or len(_long_runs({p: n for p, n in numbered.items() if p in map(_prefix, used)})) < 2
     ):
         return None
+    first = used[0]
+    site = montage_spelling(normalize_channel_name(first) or _label_key(first))
     return (
         f"{where}the channels used, {_named_text(used, numbered)}, are numbered runs with no "
         "other scalp electrode beside them (no midline Fz, Cz, Pz): their labels fit the "
         "10-05 system, but they may be the contacts of intracranial electrodes (sEEG shafts "
         "or ECoG strips, numbered along each). EEGPT is a scalp-EEG model: do not embed "
         "intracranial recordings with it. If they are scalp electrodes, name them so to "
-        "silence this (rename={'F1': 'F1', ...}; channels you rename are not checked)."
+        f"silence this (rename={{{first!r}: {site!r}, ...}}; channels you rename are not "
+        "checked)."
     )
 
 
