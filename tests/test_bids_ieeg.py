@@ -149,3 +149,57 @@ def test_an_ieeg_json_sampling_frequency_the_file_does_not_have_is_said(tmp_path
     assert any(
         f"its sidecar {sidecar} gives SamplingFrequency 512 Hz" in str(w.message) for w in said
     )
+
+
+def test_an_ieeg_file_without_its_channels_tsv_is_warned_of(tmp_path):
+    """An ``_ieeg`` recording read without a ``*_channels.tsv`` (lost from a BIDS tree, or
+    the file alone) has no channel types, so its contacts would be embedded as scalp sites:
+    one warning says so."""
+    from eegpt.errors import EEGPTWarning
+
+    path = _write(tmp_path / "ds", "01", scalp=("Fz", "Cz"))
+    path.with_name("sub-01_task-x_channels.tsv").unlink()
+    alone = tmp_path / "alone" / "patient_ieeg.edf"
+    alone.parent.mkdir()
+    alone.write_bytes(path.read_bytes())
+    for file in (path, alone):
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            as_recording(file)
+        untyped = [w for w in said if "channel types are unknown" in str(w.message)]
+        assert len(untyped) == 1 and issubclass(untyped[0].category, EEGPTWarning)
+        assert str(untyped[0].message).startswith(
+            f"{file} is named as an intracranial recording (BIDS iEEG), but its channel types "
+            "are unknown (no *_channels.tsv found)"
+        )
+    with warnings.catch_warnings(record=True) as said:  # its channels.tsv read: no warning
+        warnings.simplefilter("always")
+        as_recording(_write(tmp_path / "typed", "01", scalp=("Fz", "Cz")))
+    assert not [w for w in said if "channel types are unknown" in str(w.message)]
+
+
+def test_a_bids_root_of_eeg_and_ieeg_says_how_many_ieeg_it_left_out(tmp_path, caplog):
+    """A dataset of both ``_eeg`` and ``_ieeg`` recordings lists its EEG alone, with one note
+    saying how many intracranial recordings were left out and how to take them."""
+    import logging
+
+    root = tmp_path / "mixed"
+    _write(root, "01")
+    _write(root, "02")
+    info = mne.create_info(["Fz", "Cz", "Pz"], 256.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((3, 256 * 10)), info, verbose=False)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="03", task="x", datatype="eeg", root=root)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        table = bids_manifest(root)
+    assert table.column("path").to_pylist() == ["sub-03/eeg/sub-03_task-x_eeg.edf"]
+    notes = [r.getMessage() for r in caplog.records if "_ieeg" in r.getMessage()]
+    assert len(notes) == 1
+    assert (
+        f"the BIDS dataset {root.resolve()}: left out its 2 intracranial EEG recordings "
+        "(sub-*_ieeg: sEEG, ECoG)"
+    ) in notes[0]
+    assert "--pattern '**/*_ieeg.edf'" in notes[0]

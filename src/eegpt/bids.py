@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from eegpt._logging import caught_warnings, few, mne_state_held, pass_on_warnings
 from eegpt._logging import count as _count
+from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import MissingDependencyError, MissingFileError, install_hint
 
@@ -69,6 +70,25 @@ def bids_root(path: Path) -> Path | None:
         if (parent / "dataset_description.json").is_file():
             return parent
     return None
+
+
+#: A data file named as an intracranial recording (``*_ieeg.edf``), in a BIDS tree or not.
+_IEEG_NAMED = re.compile(rf"_ieeg\.({_FORMATS})$", re.IGNORECASE)
+
+
+def warn_untyped_ieeg(path: Path) -> None:
+    """Warn that ``path``, named as a BIDS iEEG recording (``*_ieeg.edf``), is read without a
+    ``*_channels.tsv``, so without channel types: its contacts, typed EEG by the file, would be
+    embedded as the scalp sites they are named like. Nothing for other names."""
+    if not _IEEG_NAMED.search(path.name):
+        return
+    _warn(
+        f"{path} is named as an intracranial recording (BIDS iEEG), but its channel types are "
+        "unknown (no *_channels.tsv found): any contacts named like 10-10 sites (C3, T4) "
+        "would be embedded as scalp electrodes. Provide its *_channels.tsv (typing the "
+        "contacts SEEG or ECOG), or set the channel types (raw.set_channel_types({NAME: "
+        "'seeg'})) and embed the Raw."
+    )
 
 
 # MNE-BIDS's notice that participants.tsv has columns info["subject_info"] has no field for:
@@ -140,6 +160,10 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
             )
             raise ValueError(f"{which}: {type(err).__name__}: {err}{advice}") from err
     pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
+    if bids_path.suffix == "ieeg":
+        tsv = find_sidecar(bids_path, "channels", ".tsv")
+        if tsv is None or not tsv.is_file():
+            warn_untyped_ieeg(path)
     _check_sampling_frequency(raw, path, bids_path)
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
@@ -529,6 +553,8 @@ def bids_manifest(
             f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(_NOT_RAW)}"
             + _ieeg_note(root, top)
         )
+    if ieeg := _ieeg_files(root, top):  # beside its EEG: left out, said once
+        _log(f"{where}: left out its {_ieeg_text(ieeg)}.")
     ignored = _bidsignore(root)
     skipped = [p for p in paths if ignored(p.relative_to(root).as_posix())]
     if skipped:
@@ -566,11 +592,10 @@ def bids_manifest(
     )
 
 
-def _ieeg_note(root: Path, top: Path) -> str:
-    """Where the folder ``top`` of the BIDS dataset ``root`` holds intracranial recordings
-    (``sub-*_ieeg`` data files) but no scalp EEG: how many, that a listing of the dataset leaves
-    them out, and how to take them anyway; else ``""``."""
-    found = [
+def _ieeg_files(root: Path, top: Path) -> list[Path]:
+    """The intracranial recordings (``sub-*_ieeg`` data files) in the folder ``top`` of the
+    BIDS dataset ``root``, which a listing of the dataset leaves out."""
+    return [
         p
         for p in top.rglob("sub-*_ieeg.*")
         if _IEEG_FILE.match(p.name)
@@ -578,18 +603,29 @@ def _ieeg_note(root: Path, top: Path) -> str:
         and p.relative_to(root).parts[0] not in _NOT_RAW
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     ]
-    if not found:
-        return ""
+
+
+def _ieeg_text(found: list[Path]) -> str:
+    """How many intracranial recordings ``found`` a listing leaves out, why, and how to take
+    them anyway."""
     formats = sorted({p.suffix for p in found})
     pattern = f"**/*_ieeg{formats[0]}" if len(formats) == 1 else "**/*_ieeg.*"
     return (
-        f". It has {_count(len(found), 'intracranial EEG recording')} (sub-*_ieeg: sEEG, ECoG), "
+        f"{_count(len(found), 'intracranial EEG recording')} (sub-*_ieeg: sEEG, ECoG), "
         "which a BIDS dataset's listing leaves out: EEGPT is a scalp-EEG model, pretrained on "
         "electrodes on the head, and says nothing meaningful of intracranial contacts. If they "
         f"hold scalp EEG channels too, embed those with --pattern '{pattern}' "
         f"(pattern='{pattern}'): each is read with its sidecars, so the channels its "
         "*_channels.tsv types SEEG or ECOG are left out"
     )
+
+
+def _ieeg_note(root: Path, top: Path) -> str:
+    """Where the folder ``top`` of the BIDS dataset ``root`` holds intracranial recordings
+    (``sub-*_ieeg`` data files) but no scalp EEG: how many, that a listing of the dataset leaves
+    them out, and how to take them anyway; else ``""``."""
+    found = _ieeg_files(root, top)
+    return f". It has {_ieeg_text(found)}" if found else ""
 
 
 def _same_label(name: str, label: str, wanted: str) -> bool:

@@ -772,18 +772,19 @@ def _read_lazily(
     file of a BIDS dataset through MNE-BIDS, with its sidecars (:mod:`eegpt.bids`).
     ``exclude``: channels not to read (EDF/BDF readers; not with MNE-BIDS); ``encoding``: of
     an EDF/BDF file's annotations (MNE's default, UTF-8, when None)."""
-    from eegpt.bids import bids_root, read_raw_bids
+    from eegpt.bids import bids_root, read_raw_bids, warn_untyped_ieeg
 
+    root = None if exclude or encoding else bids_root(path)
+    if root is not None:
+        raw = read_raw_bids(path, root, verbose=mne_verbose(verbose))
+        if raw is not None:
+            return raw  # an _ieeg file without its *_channels.tsv: read_raw_bids warns
+    warn_untyped_ieeg(path)  # an _ieeg file read alone, without channel types
     if exclude or encoding:
         extra = {"encoding": encoding} if encoding else {}
         return mne.io.read_raw(
             path, preload=False, exclude=list(exclude), verbose=mne_verbose(verbose), **extra
         )
-    root = bids_root(path)
-    if root is not None:
-        raw = read_raw_bids(path, root, verbose=mne_verbose(verbose))
-        if raw is not None:
-            return raw
     try:
         return mne.io.read_raw(path, preload=False, verbose=mne_verbose(verbose))
     except NotImplementedError:  # readers that always load everything (e.g. BCI2000 .dat)
