@@ -161,3 +161,30 @@ def test_outputs_started_at_other_seconds_read_together(model, tmp_path):
     table, z = read_embeddings(out)
     assert list(table["onset_s"]) == [0.0, 4.0, 8.0, 2.0, 6.0]
     assert z.shape[0] == 5
+
+
+def test_two_outputs_of_one_recording_are_refused_naming_both(weights, tmp_path):
+    """An output in both formats (another --format in the same folder) or a copy under another
+    name holds the same recording's windows: read together, its rows would be doubled (across
+    cross-validation folds); refused naming the files, or warned of with allow_mixed=True."""
+    _raw(0).export(tmp_path / "a.edf", verbose=False)
+    _raw(1).export(tmp_path / "b.edf", verbose=False)
+    out = tmp_path / "out"
+    for fmt in ("npz", "parquet"):
+        assert main(["embed", str(tmp_path / "a.edf"), str(tmp_path / "b.edf"), "--weights",
+                     str(weights), "-o", str(out), "--format", fmt, "-q"]) == 0  # fmt: skip
+    with pytest.raises(ValueError, match="of one recording") as err:
+        read_embeddings(out, embeddings=False)
+    text = str(err.value)
+    assert f"{out / 'a.npz'}, {out / 'a.parquet'} (of " in text
+    assert f"{out / 'b.npz'}, {out / 'b.parquet'} (of " in text and "remove all but one" in text
+    # a copy under another name, in another folder: the same recording's files (fingerprint)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "a_copy.npz").write_bytes((out / "a.npz").read_bytes())
+    with pytest.raises(ValueError, match=r"a\.npz, .*a_copy\.npz \(of .*\) are outputs of one"):
+        read_embeddings([out / "a.npz", out / "b.npz", copy / "a_copy.npz"])
+    with pytest.warns(RuntimeWarning, match="outputs of one recording.*allow_mixed=True asks"):
+        table, _ = read_embeddings([out / "a.npz", copy / "a_copy.npz"], allow_mixed=True)
+    assert len(table) == 2 * len(read_embeddings(out / "a.npz")[0])
+    table, _ = read_embeddings([out / "a.npz", out / "b.parquet"])  # two recordings: fine

@@ -193,6 +193,58 @@ def check_alike(names: Sequence[str], outlines: Sequence[Embeddings], allow_mixe
     _warn(f"{message}; read together as allow_mixed=True asks")
 
 
+def recording_identity(metadata: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What tells the recording an output was embedded from: its resolved path
+    (``metadata["source"]``, a relative one resolved against the recorded ``cwd``; not where
+    neither is absolute, as ``eegpt anonymize`` leaves a bare file name) and the fingerprint of
+    its files (``metadata["source_files"]``: ``source_fingerprint`` with their total size),
+    each as a ``(kind, value)`` pair; [] for in-memory inputs."""
+    out = []
+    source = metadata.get("source")
+    if isinstance(source, str) and source:
+        where = Path(source).expanduser()
+        cwd = metadata.get("cwd")
+        if not where.is_absolute() and isinstance(cwd, str) and Path(cwd).is_absolute():
+            where = Path(cwd) / where
+        if where.is_absolute():
+            out.append(("path", os.path.realpath(where)))
+    record = metadata.get("source_files")
+    if isinstance(record, Mapping):
+        digest = record.get("source_fingerprint") or record.get("source_sha256")
+        if digest:
+            out.append(("fingerprint", f"{digest}/{record.get('source_bytes')}"))
+    return out
+
+
+def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_mixed: bool) -> None:
+    """Refuse two outputs of the same recording (:func:`recording_identity`: the same file, or
+    files of the same fingerprint), as ``a.npz`` and ``a.parquet`` after another ``--format``,
+    or a copy: read together, its windows would be rows twice (across cross-validation folds);
+    with ``allow_mixed`` warn instead."""
+    first: dict[tuple[str, str], int] = {}  # each identity's first file
+    group: dict[int, list[int]] = {}  # files of one recording, by its first file
+    for k, outline in enumerate(outlines):
+        seen = {first[i] for i in recording_identity(outline.metadata) if i in first}
+        for ident in recording_identity(outline.metadata):
+            first.setdefault(ident, min(seen, default=k))
+        if seen:
+            group.setdefault(min(seen), [min(seen)]).append(k)
+    if not group:
+        return
+    said = [
+        f"{few([names[k] for k in files], 3)} (of {outlines[files[0]].metadata.get('source')})"
+        for files in group.values()
+    ]
+    message = (
+        f"read_embeddings: {'; '.join(said[:3])}{' and more' if len(said) > 3 else ''} "
+        f"{'are outputs of one recording' if len(said) == 1 else 'are outputs of one recording each'}: "
+        "its windows would be rows twice"
+    )
+    if not allow_mixed:
+        raise ValueError(f"{message}; remove all but one of them, or pass allow_mixed=True")
+    _warn(f"{message}; read together as allow_mixed=True asks")
+
+
 def _padded(metadata: Mapping[str, Any], index: np.ndarray) -> np.ndarray:
     """Whether each window (``index``: its index in the recording) holds zero padding, as the
     corpus rows' ``padded`` column: every epoch padded into a longer window, or the last
@@ -265,6 +317,7 @@ def read_outputs(
     """
     names = [n for n, _ in files]
     outlines = [_load_outline(p) for _, p in files]  # an unreadable file said first
+    check_distinct(names, outlines, allow_mixed)
     check_alike(names, outlines, allow_mixed)
     pa, pq = require_pyarrow("read_embeddings")
     shapes = {tuple(o.data.shape[1:]) for o in outlines}
