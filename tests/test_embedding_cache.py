@@ -158,3 +158,41 @@ def test_cross_validation_folds_of_an_embedder_encode_each_trial_once(encoded):
             assert encoded[0] == 0
             assert np.array_equal(out, plain.transform(x[part]))
             encoded[0] = 0
+
+
+def test_the_fast_and_reference_paths_and_devices_are_other_entries(model, windows, encoded):
+    """The fast path (fused) and the reference path differ in the last bits, as CPUs and GPUs
+    do: an entry of one is never served to the other (a disk cache may be shared)."""
+    cache = EmbeddingCache()
+    embed(model, windows[:4], cache)
+    reference = copy.deepcopy(model)
+    reference.target_encoder.fused = False
+    encoded[0] = 0
+    out = embed(reference, windows[:4], cache)
+    assert encoded[0] == 4 and cache.hits == 0
+    assert np.array_equal(out, embed(reference, windows[:4], False))
+    keys = {
+        EmbeddingCache.window_keys(fingerprint="w", windows=windows[:1], chan_ids=CHANNELS,
+                                   precision="float32", fused=fused, device_type=device)[0]
+        for fused in (True, False) for device in ("cpu", "cuda")
+    }  # fmt: skip
+    assert len(keys) == 4
+
+
+def test_a_damaged_or_wrong_shape_file_is_a_miss_and_overwritten(
+    model, windows, uncached, encoded, tmp_path
+):
+    """A cache file cut short (EOFError) or holding another shape (ValueError when stacked) is
+    computed again and overwritten, with no crash."""
+    embed(model, windows[:3], tmp_path)
+    files = sorted(tmp_path.glob("*.npy"), key=lambda p: p.stat().st_mtime_ns)
+    files[0].write_bytes(files[0].read_bytes()[:100])  # cut short
+    np.save(files[1], np.zeros((2, 3), np.float32))  # another shape
+    encoded[0] = 0
+    fresh = EmbeddingCache(tmp_path)
+    assert np.array_equal(embed(model, windows[:3], fresh), uncached[:3])
+    assert encoded[0] == 2 and fresh.misses == 2 and fresh.hits == 1
+    encoded[0] = 0
+    again = EmbeddingCache(tmp_path)  # overwritten: found now
+    assert np.array_equal(embed(model, windows[:3], again), uncached[:3])
+    assert encoded[0] == 0 and again.hits == 3

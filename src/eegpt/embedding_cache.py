@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from eegpt.checkpoints import encoder_fingerprint, encoder_of
-from eegpt.engine import InferenceEngine, Precision, precision_name
+from eegpt.engine import InferenceEngine, Precision, precision_name, resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig
@@ -98,11 +98,18 @@ class EmbeddingCache:
         chan_ids: Sequence[int],
         precision: str,
         preprocessing: PreprocessingConfig | None = None,
+        fused: bool | None = None,
+        device_type: str | None = None,
     ) -> str:
-        """Hex SHA-256 naming one (encoder, windows, channels, precision, preprocessing): the
-        whole array ``windows`` as one entry (see :meth:`window_keys` for one per window)."""
+        """Hex SHA-256 naming one (encoder, windows, channels, precision, preprocessing, fast
+        path or reference path, device type): the whole array ``windows`` as one entry (see
+        :meth:`window_keys` for one per window). ``fused`` and ``device_type`` (``"cpu"``,
+        ``"cuda"``): the path and device that computed it, whose embeddings differ in the last
+        bits; None leaves them out of the key."""
         h = hashlib.sha256(b"eegpt-embeddings-v1|")
-        h.update(_settings_bytes(fingerprint, chan_ids, precision, preprocessing))
+        h.update(
+            _settings_bytes(fingerprint, chan_ids, precision, preprocessing, fused, device_type)
+        )
         w = np.ascontiguousarray(windows, dtype=np.float32)
         h.update(f"|{w.shape}|".encode())
         h.update(w.data.cast("B"))
@@ -116,6 +123,8 @@ class EmbeddingCache:
         chan_ids: Sequence[int],
         precision: str,
         preprocessing: PreprocessingConfig | None = None,
+        fused: bool | None = None,
+        device_type: str | None = None,
     ) -> list[str]:
         """One hex key per window of ``windows`` ``[n, C, T]``: SHA-256 of the
         settings (as :meth:`key`), the window's shape ``(C, T)`` and its float32 samples (what
@@ -124,7 +133,9 @@ class EmbeddingCache:
         if np.ndim(windows) != 3:
             raise ValueError(f"windows must be [n_windows, C, T], got shape {np.shape(windows)}")
         head = hashlib.sha256(b"eegpt-window-embeddings-v1|")
-        head.update(_settings_bytes(fingerprint, chan_ids, precision, preprocessing))
+        head.update(
+            _settings_bytes(fingerprint, chan_ids, precision, preprocessing, fused, device_type)
+        )
         head.update(f"|{tuple(np.shape(windows)[1:])}|".encode())
         keys = []
         for window in windows:  # one float32 window at a time: no copy of the whole array
@@ -133,19 +144,25 @@ class EmbeddingCache:
             keys.append(h.hexdigest())
         return keys
 
-    def get(self, key: str) -> np.ndarray | None:
-        """The stored array (read-only), or ``None``; counts a hit or a miss."""
+    def get(self, key: str, shape: tuple[int, ...] | None = None) -> np.ndarray | None:
+        """The stored array (read-only), or ``None``; counts a hit or a miss. A file that
+        cannot be read (cut short, damaged) or, given ``shape``, holds another shape is a miss
+        (the caller computes the entry again and :meth:`put` overwrites it)."""
         with self._lock:
             found = self._memory.get(key)
-            if found is not None:
+            if found is not None and (shape is None or found.shape == tuple(shape)):
                 self._memory.move_to_end(key)
                 self.hits += 1
                 return found
         array = None
         if self.directory is not None:
             path = self.directory / f"{key}.npy"
-            if path.exists():
-                array = self._remember(key, np.load(path, allow_pickle=False))
+            try:
+                loaded = np.load(path, allow_pickle=False) if path.exists() else None
+            except (OSError, ValueError, EOFError):  # cut short or damaged: computed again
+                loaded = None
+            if loaded is not None and (shape is None or loaded.shape == tuple(shape)):
+                array = self._remember(key, loaded)
         with self._lock:
             if array is None:
                 self.misses += 1
@@ -190,10 +207,17 @@ def _settings_bytes(
     chan_ids: Sequence[int],
     precision: str,
     preprocessing: PreprocessingConfig | None,
+    fused: bool | None = None,
+    device_type: str | None = None,
 ) -> bytes:
-    """The part of a cache key that is not samples: encoder weights, precision, channel ids and
-    preprocessing settings."""
+    """The part of a cache key that is not samples: encoder weights, precision, channel ids,
+    the fast path or the reference path (``fused``) and the device type (``"cpu"``,
+    ``"cuda"``: a disk cache may be shared by machines), and preprocessing settings."""
     out = fingerprint.encode() + f"|{precision}|{list(map(int, chan_ids))}|".encode()
+    if fused is not None:
+        out += f"fused={bool(fused)}|".encode()
+    if device_type is not None:
+        out += f"device={device_type}|".encode()
     if preprocessing is not None:  # without detrend "none", as keys from before it was
         settings = preprocessing.to_dict()  # recorded always: cached entries stay found
         if settings["detrend"] == "none":
@@ -290,8 +314,13 @@ def embed_windows(
         if stream_precision == "float32"
         else f"{precision}/stream {stream_precision}",
         preprocessing=preprocessing,
+        fused=encoder.fused,  # the fast path and the reference path differ in the last bits
+        device_type=resolve_device(device).type,  # as CPU and GPU do
     )
-    found = _look_up(store, keys)
+    cfg = encoder.config  # each window's [N, S, D]: an entry of another shape is a miss
+    found = _look_up(
+        store, keys, (cfg.n_patches(np.shape(windows)[-1]), cfg.embed_num, cfg.embed_dim)
+    )
     first = {k: i for i, k in reversed(list(enumerate(keys)))}  # each key's first window
     missing = [k for k in first if k not in found]
     if missing:
@@ -304,11 +333,14 @@ def embed_windows(
     return np.stack([found[k] for k in keys])
 
 
-def _look_up(store: EmbeddingCache, keys: Sequence[str]) -> dict[str, np.ndarray]:
-    """The entries ``store`` holds for ``keys`` (each distinct key looked up once)."""
+def _look_up(
+    store: EmbeddingCache, keys: Sequence[str], shape: tuple[int, ...]
+) -> dict[str, np.ndarray]:
+    """The entries ``store`` holds for ``keys`` (each distinct key looked up once) of the
+    ``shape`` each window's embedding has (another is no entry of these windows)."""
     found: dict[str, np.ndarray] = {}
     for k in dict.fromkeys(keys):
-        entry = store.get(k)
+        entry = store.get(k, shape)
         if entry is not None:
             found[k] = entry
     return found
