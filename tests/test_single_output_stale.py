@@ -116,7 +116,7 @@ def test_info_and_skip_existing_of_an_output_whose_recording_changed(
     assert after["source_fingerprint"] != before["source_fingerprint"]
     assert main(["info", str(out)]) == 0
     assert main([*args, "--skip-existing"]) == 0
-    assert "all 1 outputs exist; nothing to do" in capsys.readouterr().out
+    assert "the output exists; nothing to do" in capsys.readouterr().out
     rec.rename(tmp_path / "elsewhere.edf")
     assert main(["info", str(out)]) == 0
     assert "source files not found here: cannot check" in capsys.readouterr().out
@@ -244,7 +244,7 @@ def test_skip_existing_warns_of_outputs_embedded_with_other_settings(
         warnings.simplefilter("always")
         assert main([*args, "--skip-existing"]) == 0
     assert not [w for w in caught if "other preprocessing" in str(w.message)]
-    assert "all 1 outputs exist; nothing to do" in capsys.readouterr().out
+    assert "the output exists; nothing to do" in capsys.readouterr().out
 
 
 def test_skip_existing_compares_the_crop_and_window_of_epochs(weights, tmp_path):
@@ -376,3 +376,29 @@ def test_skip_existing_embeds_again_a_file_it_cannot_read_as_an_output(
     assert (folder / f"sub-02{suffix}").stat().st_mtime_ns == kept
     assert main(run) == 0
     assert "all 3 outputs exist; nothing to do" in capsys.readouterr().out
+
+
+def test_skip_existing_warns_of_another_pool_and_replaces_another_recordings_output(
+    weights, edf, tmp_path, capsys
+):
+    """A kept output stored with another --pool is warned of like another precision; a file
+    at an output path embedded from another recording is embedded again, saying so (not
+    "its recording changed since")."""
+    a, c = tmp_path / "a.edf", tmp_path / "c.edf"
+    shutil.copy(edf, a)
+    shutil.copy(edf, c)
+    folder = tmp_path / "emb"
+    args = ["embed", str(a), "-o", str(folder), "-q", "--weights", str(weights)]
+    assert main(args) == 0
+    with pytest.warns(EEGPTWarning, match="another precision or pooling") as caught:
+        assert main([*args, "--skip-existing", "--pool", "mean"]) == 0
+    assert f"{folder / 'a.npz'} (pool none -> mean)" in " ".join(str(w.message) for w in caught)
+    assert "the output exists; nothing to do" in capsys.readouterr().out
+    assert main(["embed", str(c), "-o", str(tmp_path / "c_out"), "-q", "--weights",
+                 str(weights)]) == 0  # fmt: skip
+    shutil.copy(tmp_path / "c_out" / "c.npz", folder / "a.npz")  # another recording's output
+    assert main([*args, "--skip-existing"]) == 0
+    said = capsys.readouterr().out
+    assert "1 output was embedded from another recording than the one given" in said
+    assert f"{folder / 'a.npz'} (from {c})" in said and "changed since" not in said
+    assert load_embeddings(folder / "a.npz").metadata["source"] == str(a)

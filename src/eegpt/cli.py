@@ -1455,10 +1455,11 @@ def _embed_command(args: argparse.Namespace) -> int:
             for rec in [args.recordings[k]]
         ])  # fmt: skip
         kept_model = [(outputs[k], kept_meta[outputs[k]]) for k in kept]
-        _warn_other_precision(kept_model, args.precision, args.stream_precision)
+        _warn_other_output_settings(kept_model, args.precision, args.stream_precision, args.pool)
         if not todo:
             _warn_other_weights(kept_model, args.weights, None)
-            print(f"--skip-existing: all {n_all} outputs exist; nothing to do")
+            every = "the output exists" if n_all == 1 else f"all {n_all} outputs exist"
+            print(f"--skip-existing: {every}; nothing to do")
             return 0
         if len(todo) < n_all and not args.quiet:
             print(
@@ -1695,14 +1696,18 @@ def _warn_other_settings(kept: list[tuple[Path, Mapping[str, Any] | None, Any]])
         )
 
 
-def _warn_other_precision(
-    kept: list[tuple[Path, Mapping[str, Any] | None]], precision: str, stream_precision: str
+def _warn_other_output_settings(
+    kept: list[tuple[Path, Mapping[str, Any] | None]],
+    precision: str,
+    stream_precision: str,
+    pool: str,
 ) -> None:
     """With --skip-existing, warn of the outputs kept (with their metadata) that were embedded
-    at another ``--precision`` or ``--stream-precision`` than this command's (their
-    ``metadata["precision"]``/``["stream_precision"]``, the latter recorded only when not
-    float32): kept as they are, their embeddings differ from those embedded now in the last
-    bits (float32 is exact; bfloat16 errs up to ~1e-2)."""
+    at another ``--precision`` or ``--stream-precision``, or stored with another ``--pool``,
+    than this command's (their ``metadata["precision"]``/``["stream_precision"]``, the latter
+    recorded only when not float32, and ``["pool"]``, recorded only for ``mean``): kept as
+    they are, their embeddings differ from those embedded now in the last bits (float32 is
+    exact; bfloat16 errs up to ~1e-2) or in shape (``[N, S, D]`` against ``[1, 1, D]``)."""
     differ = []
     for out, meta in kept:
         if meta is None or not isinstance(meta.get("precision"), str):
@@ -1713,14 +1718,17 @@ def _warn_other_precision(
         stream = meta.get("stream_precision") or "float32"
         if stream != stream_precision:
             changed.append(f"stream_precision {stream} -> {stream_precision}")
+        stored = meta.get("pool") or "none"
+        if stored != pool:
+            changed.append(f"pool {stored} -> {pool}")
         if changed:
             differ.append(f"{out} ({'; '.join(changed)})")
     if differ:
         warnings.warn(
             f"--skip-existing keeps {_count(len(differ), 'output')} embedded at another "
-            f"precision than this command's (recorded -> given): {few(differ, 5)}. Kept as "
-            "they are, not embedded again; embed them again with --overwrite to have every "
-            "output at the same precision",
+            f"precision or pooling than this command's (recorded -> given): {few(differ, 5)}. "
+            "Kept as they are, not embedded again; embed them again with --overwrite to have "
+            "every output at the same precision and pooling",
             EEGPTWarning,
             stacklevel=1,
         )
@@ -1804,6 +1812,7 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
     said: list[str] = []
     unknown: list[Path] = []
     unreadable: dict[Path, str] = {}  # not an output eegpt can read: why
+    foreign: dict[Path, str] = {}  # an output of another recording: which
     for rec, out in zip(recordings, outputs, strict=True):
         if not out.is_file():
             continue
@@ -1815,6 +1824,11 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
         except Exception as err:  # noqa: BLE001 - empty, cut short, or no eegpt output
             stale[out] = mtime
             unreadable[out] = _why_unreadable(out, err)
+            continue
+        other = _embedded_from_other(meta, rec)
+        if other is not None:  # a file put there from another recording's output
+            stale[out] = mtime
+            foreign[out] = other
             continue
         check = output_source_check(meta, rec)
         if check is not None and check.changed:
@@ -1834,6 +1848,17 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
             )
         )
     _say_unreadable(unreadable)
+    if foreign:
+        n = len(foreign)
+        print(
+            terminal_text(
+                f"--skip-existing: {_count(n, 'output')} {'was' if n == 1 else 'were'} "
+                "embedded from another recording than the one given: embedding "
+                f"{'it' if n == 1 else 'them'} again, replacing "
+                f"{'it' if n == 1 else 'them'}: "
+                f"{few([f'{o} (from {r})' for o, r in foreign.items()], 5)}"
+            )
+        )
     if said:
         n = len(said)
         print(
@@ -1844,6 +1869,26 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
             )
         )
     return stale
+
+
+def _embedded_from_other(meta: Mapping[str, Any], rec: Path) -> str | None:
+    """The recording an output at ``rec``'s output path was embedded from, where it is
+    another than ``rec`` (a file copied or renamed there): its recorded ``source`` names
+    another file, or names a file that is there and is not ``rec``; None where it is ``rec``
+    (or a recording moved since, its old path gone), or none is recorded."""
+    source = meta.get("source")
+    if not isinstance(source, str) or not source or source.startswith("<"):
+        return None
+    where = Path(source).expanduser()
+    cwd = meta.get("cwd")
+    if not where.is_absolute() and isinstance(cwd, str):
+        where = Path(cwd) / where
+    if where.name != rec.name:
+        return source
+    with contextlib.suppress(OSError):
+        if where.is_file() and not os.path.samefile(where, rec):
+            return source
+    return None
 
 
 def _why_unreadable(out: Path, err: Exception) -> str:
