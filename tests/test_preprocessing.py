@@ -236,7 +236,7 @@ def test_an_approximate_ratio_says_its_drift_per_hour():
     with pytest.warns(RuntimeWarning) as said:
         assert polyphase_ratio(24414.0625, 256.0, "tdt.sev") == (49, 4673)  # 4096/390625
     (text,) = [str(w.message) for w in said]
-    assert text.startswith("tdt.sev: resampling 24414.1 Hz -> 256 Hz uses the ratio 49/4673")
+    assert text.startswith("tdt.sev: resampling 24414.0625 Hz -> 256 Hz uses the ratio 49/4673")
     assert "drifts by 3.2 ms per hour of recording" in text
     # a header's interval of whole µs rounded from a simple rate's: that rate (977 µs: 1024 Hz)
     with pytest.warns(RuntimeWarning, match="uses the ratio 1/4"):

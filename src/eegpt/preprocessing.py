@@ -124,7 +124,7 @@ class PreprocessingConfig(PreprocessingFields):
         ``window_seconds - overlap`` and must be a whole number of samples.
     resample : ``"polyphase"`` | ``"nearest"``
         ``"polyphase"``: :func:`scipy.signal.resample_poly` (anti-aliased) with the rate ratio
-        approximated by a fraction with denominator <= 1000. ``"nearest"``: nearest-neighbour
+        approximated where up or down would exceed :data:`MAX_POLYPHASE_FACTOR`. ``"nearest"``: nearest-neighbour
         sample picking, identical to ``torch.nn.functional.interpolate(mode="nearest")`` on
         float32 tensors as in the original EEGPT downstream scripts (no anti-aliasing filter).
     average_reference : bool
@@ -600,7 +600,7 @@ def polyphase_ratio(
         if warn and error > 1e-9:
             where = f"{source}: " if source else ""
             _warn(
-                f"{where}resampling {sfreq:g} Hz -> {new_sfreq:g} Hz uses the ratio "
+                f"{where}resampling {sfreq:.10g} Hz -> {new_sfreq:.10g} Hz uses the ratio "
                 f"{approx.numerator}/{approx.denominator}, i.e. {effective:.10g} Hz treated as "
                 f"{new_sfreq:g} Hz: the embeddings' time scale drifts by {error * 3.6e6:.3g} ms "
                 "per hour of recording (window onsets that far off after an hour); resample "
