@@ -650,17 +650,7 @@ def _read_embeddings(
         ) from err
     if asked is not None:
         _warn_other_normalisation(dataset, asked, table)
-    frame = _nullable_frame(table)
-    if expand and "epochs_metadata" in frame.columns:
-        frame = expand_metadata_column(frame, names)
-        if "epochs_metadata" not in wanted:  # only the metadata columns named
-            frame = frame[[c for c in wanted if c in frame.columns]]
-    missing = [c for c in wanted if c not in frame.columns and c != "epochs_metadata"]
-    if missing:
-        raise KeyError(
-            f"read_embeddings: no column(s) {missing} in {output_dir}; it has {names}"
-            + (", and the epochs.metadata columns of epochs_metadata" if expand else "")
-        )
+    frame = _selected_frame(table, columns, expand_metadata, names, str(output_dir))
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
     _warn_channel_sets(folders, ids, bool((spec.get("channels") or {}).get("keep")))
     return frame, emb

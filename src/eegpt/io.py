@@ -2623,6 +2623,20 @@ def warn_not_scalp(names: Sequence[str], types: Sequence[str], source: str) -> N
         )
 
 
+def _left_out_by_type(
+    info: mne.Info, idx: Sequence[int], which: Callable[[str, str], bool]
+) -> list[tuple[str, str]]:
+    """``(name, type)`` of the channels a type pick left out beside the ``idx`` it chose, not
+    marked bad, for which ``which(name, type)`` holds, in the recording's order."""
+    chosen = set(idx)
+    named = zip(info["ch_names"], info.get_channel_types(), strict=True)
+    return [
+        (name, kind)
+        for i, (name, kind) in enumerate(named)
+        if i not in chosen and name not in info["bads"] and which(name, kind)
+    ]
+
+
 def _say_not_scalp_left_out(
     info: mne.Info, idx: Sequence[int], picks: list[str], source: str
 ) -> None:
@@ -2630,15 +2644,9 @@ def _say_not_scalp_left_out(
     ``_ieeg`` recording's ``*_channels.tsv`` types so, often named like scalp sites) a type pick
     left out beside the ``idx`` it chose, and how to take them anyway; nothing where none was
     (MEG or fNIRS channels beside EEG are left out as other types are, without a word)."""
-    chosen = set(idx)
-    types = info.get_channel_types()
-    left_out = [
-        (name, kind)
-        for i, (name, kind) in enumerate(zip(info["ch_names"], types, strict=True))
-        if i not in chosen
-        and NOT_SCALP_TYPES.get(kind) == "intracranial EEG"
-        and name not in info["bads"]
-    ]
+    left_out = _left_out_by_type(
+        info, idx, lambda name, kind: NOT_SCALP_TYPES.get(kind) == "intracranial EEG"
+    )
     if left_out:
         kinds = list(dict.fromkeys(kind for _, kind in left_out))
         options = " ".join(f"--picks {t}" for t in dict.fromkeys([*picks, *kinds]))
@@ -2665,17 +2673,15 @@ def _warn_electrodes_left_out(
 ) -> None:
     """Warn when a type pick leaves out channels that carry scalp electrode names (e.g. ``Cz``
     typed ``misc``): those are usually EEG typed wrongly by the file or the reader."""
-    chosen = set(idx)
-    types = info.get_channel_types()
-    left_out = [
-        (name, kind)
-        for i, (name, kind) in enumerate(zip(info["ch_names"], types, strict=True))
-        if i not in chosen
-        and name not in info["bads"]
-        and kind not in ("eeg", "bio", "stim")
-        and kind not in NOT_SCALP_TYPES  # sEEG contacts F1, C3 ...: not scalp electrodes
-        and normalize_channel_name(name) is not None
-    ]
+    left_out = _left_out_by_type(
+        info,
+        idx,
+        lambda name, kind: (
+            kind not in ("eeg", "bio", "stim")
+            and kind not in NOT_SCALP_TYPES  # sEEG contacts F1, C3 ...: not scalp electrodes
+            and normalize_channel_name(name) is not None
+        ),
+    )
     if left_out:
         named = few([f"{name} ({kind})" for name, kind in left_out], 12)
         shown = picks[0] if len(picks) == 1 else picks
