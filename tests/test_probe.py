@@ -4294,7 +4294,7 @@ def test_a_random_encoder_at_chance_is_said_to_be_random(model, task, cache):
         warnings.simplefilter("always")
         train_probe(model, task[0], validation=0.2, cache=cache, preprocessing=AS_RECORDED,
                     **FAST)  # fmt: skip
-        _warn_random_at_chance(None, [{"train_balanced_accuracy": 0.5}], 2)
+        _warn_random_at_chance(None, {"train_balanced_accuracy": 0.5}, 2)
     assert not [w for w in caught if "stayed at chance" in str(w.message)]
 
 

@@ -77,6 +77,7 @@ from eegpt.vocabulary import (
     _SIDED_REFERENCES,
     CHANNEL_INDEX,
     CHANNEL_SETS,
+    NOT_SCALP_TYPES,
     PRETRAINING_CHANNELS,
     PROBE_19_CHANNELS,
     UNSEEN_IN_PRETRAINING,
@@ -907,7 +908,7 @@ def map_channels(
             "human scalp EEG, pretrained on 10-10 electrodes: a rename is for scalp "
             "electrodes under other labels, not for other signals (animal or intracranial "
             "recordings)."
-            + ("" if _socket_labels(names) else _contacts_of(names))
+            + ("" if sockets else _contacts_of(names))
             + _outside_stand_in_note(names)
             + _bipolar_note(names)
             + _cap_note(names, source),
@@ -1246,9 +1247,6 @@ def _warn_mixed_references(
 
 
 #: MNE's channel types of intracranial contacts, which no rename makes scalp electrodes.
-_INTRACRANIAL_TYPES = ("seeg", "ecog", "dbs")
-
-
 def _without_left_out(
     rename: Mapping[str, str | None] | str | None, names: list[str], left_out: Mapping[str, str]
 ) -> dict[str, str | None]:
@@ -1266,7 +1264,9 @@ def _without_left_out(
             f"channel(s) {unpicked} named in rename (--rename) are not among the channels "
             "picked (picks=, --picks): add them to the picks, or leave them out of the rename"
         )
-    intracranial = [key for key in wanted if left_out[key] in _INTRACRANIAL_TYPES]
+    intracranial = [
+        key for key in wanted if NOT_SCALP_TYPES.get(left_out[key]) == "intracranial EEG"
+    ]
     if intracranial:
         types = {key: left_out[key] for key in intracranial}
         raise ValueError(

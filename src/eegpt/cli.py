@@ -2835,18 +2835,15 @@ def _picks_lines(picks: Any) -> list[str]:
     if not isinstance(picks, list) or picks == _DEFAULT_PICKS:
         return []
     listed = ", ".join(str(p) for p in picks)
-    other = [p for p in picks if p in _NOT_SCALP_PICKS]
+    from eegpt.vocabulary import NOT_SCALP_TYPES
+
+    other = [p for p in picks if p in NOT_SCALP_TYPES]
     note = (
         f"; {', '.join(other)}: not scalp EEG, outside what EEGPT was pretrained on"
         if other
         else ""
     )
     return [f"  picks: {listed} (not the default eeg{note})"]
-
-
-#: Channel types of other modalities than scalp EEG (:data:`eegpt.io.NOT_SCALP_TYPES`, which
-#: imports mne): those a pick names that ``eegpt info`` notes.
-_NOT_SCALP_PICKS = ("seeg", "ecog", "dbs", "meg", "mag", "grad", "fnirs", "hbo", "hbr")
 
 
 def _anonymized_lines(anonymized: Mapping[str, Any] | None) -> list[str]:

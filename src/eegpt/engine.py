@@ -172,10 +172,14 @@ def native_cuda_bf16(device: torch.device | str) -> bool:
     return torch.cuda.get_device_capability(device)[0] >= 8
 
 
-def emulated_bf16_text(device: torch.device | str) -> str:
-    """The warning for bfloat16 on the CUDA GPU ``device`` that lacks it
-    (:func:`native_cuda_bf16`)."""
-    return (
+def warn_if_emulated_bf16(precision: str, device: torch.device) -> None:
+    """Warn where ``precision`` is bfloat16 on a CUDA GPU without it natively
+    (:func:`native_cuda_bf16`: compute capability below 8.0, T4, V100, P100), which emulates
+    it slowly or fails in cuBLAS: for an :class:`InferenceEngine` and for autocast outside one
+    (training)."""
+    if precision != "bfloat16" or device.type != "cuda" or native_cuda_bf16(device):
+        return
+    warn(
         f"precision='bfloat16': {_cuda_text(device)} has no native bfloat16 (that needs an "
         "Ampere or newer GPU, compute capability 8.0+), so there it is emulated and slow, or "
         "unsupported by cuBLAS (P100); use precision='float16' (--precision float16 on the "
@@ -430,12 +434,7 @@ class InferenceEngine:
                 "instructions, so it is emulated and usually slower than float32 (which is "
                 "exact); use float32 here"
             )
-        if (
-            self.device.type == "cuda"
-            and self.precision == "bfloat16"
-            and not native_cuda_bf16(self.device)
-        ):
-            warn(emulated_bf16_text(self.device))
+        warn_if_emulated_bf16(self.precision, self.device)
         stored = {p.dtype for p in self.model.parameters()}
         if stored - {torch.float32}:
             kinds = ", ".join(sorted(str(d).removeprefix("torch.") for d in stored))

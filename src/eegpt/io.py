@@ -67,6 +67,7 @@ from eegpt.formats import (  # defined here before, imported from here still
 )
 from eegpt.formats import first_split_part as first_split_part  # re-exported
 from eegpt.rename_tables import how_to_drop, label_electrodes, label_hint
+from eegpt.vocabulary import NOT_SCALP_TYPES as NOT_SCALP_TYPES  # re-exported
 from eegpt.vocabulary import normalize_channel_name, plain_label
 
 __all__ = [
@@ -2558,19 +2559,6 @@ def bads_of_picks(info: mne.Info, picks: str | Sequence[str]) -> list[str]:
 #: Picks MNE takes besides single channel types.
 _MNE_PICK_GROUPS = ("all", "data", "data_or_ica", "meg", "fnirs")
 
-
-#: Channel types of other modalities than scalp EEG, by what they record: channels of these
-#: types are never offered as EEG typed otherwise (sEEG contacts are often named F1, C3 ...),
-#: and using them is warned about (:func:`warn_not_scalp`).
-NOT_SCALP_TYPES: dict[str, str] = {
-    **dict.fromkeys(("seeg", "ecog", "dbs"), "intracranial EEG"),
-    **dict.fromkeys(("meg", "mag", "grad", "ref_meg"), "MEG"),
-    **dict.fromkeys(
-        ("fnirs", "hbo", "hbr", "fnirs_cw_amplitude", "fnirs_fd_ac_amplitude",
-         "fnirs_fd_phase", "fnirs_od"),
-        "fNIRS",
-    ),
-}  # fmt: skip
 
 #: Channel types under which a file or reader plausibly stores scalp EEG: those the refusal of
 #: a recording without EEG-typed channels offers to pick.

@@ -1717,7 +1717,7 @@ def train_probe(
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
     )  # fmt: skip
-    kept = fit.history[fit.kept_epoch - 1 : fit.kept_epoch] if fit.kept_epoch else []
+    kept = fit.history[fit.kept_epoch - 1] if fit.kept_epoch else None
     _warn_random_at_chance(probe.encoder.get("pretrained"), kept, len(classes))
     last = fit.history[-1] if fit.history else {}
     _log(
@@ -1729,17 +1729,16 @@ def train_probe(
 
 
 def _warn_random_at_chance(
-    pretrained: bool | None, kept: Sequence[Mapping[str, float]], n_classes: int
+    pretrained: bool | None, row: Mapping[str, float] | None, n_classes: int
 ) -> None:
     """Warn where a probe on an encoder with random weights (``pretrained`` False: ``eegpt
     demo``, ``save_checkpoint(EEGPT('tiny2'), ...)``) ended at chance: the balanced accuracy
-    of the pass whose weights it kept (``kept``: that pass's history row; on the validation
+    of the pass whose weights it kept (``row``: that pass's history row; on the validation
     epochs, else on the training epochs) within 0.05 of 1 / K.
     Such embeddings need not carry what tells the classes apart, so chance is the expected
     result, not a sign that the probe or the data are wrong."""
-    if pretrained is not False or not kept or n_classes < 2:
+    if pretrained is not False or not row or n_classes < 2:
         return
-    row = kept[-1]
     key = "val_balanced_accuracy" if "val_balanced_accuracy" in row else "train_balanced_accuracy"
     if key not in row:
         return

@@ -22,10 +22,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from eegpt._logging import few, progress_options, warn
+from eegpt._logging import few, progress_options
 from eegpt._runtime import import_dynamo_without_cache_folder
 from eegpt.config import Precision, precision_name
-from eegpt.engine import emulated_bf16_text, native_cuda_bf16
+from eegpt.engine import warn_if_emulated_bf16 as warn_if_emulated_bf16  # re-exported
 from eegpt.heads import renorm_constrained_
 from eegpt.model import EEGPTEncoder
 
@@ -556,11 +556,3 @@ def check_precision(precision: str, device: torch.device) -> Precision:
     if name == "float16" and device.type != "cuda":
         raise ValueError("float16 mixed precision needs a CUDA device; use bfloat16 or float32")
     return name
-
-
-def warn_if_emulated_bf16(precision: str, device: torch.device) -> None:
-    """Warn where ``precision`` is bfloat16 on a CUDA GPU without it natively (compute
-    capability below 8.0: T4, V100, P100), which emulates it slowly or fails in cuBLAS: for
-    autocast outside an :class:`~eegpt.engine.InferenceEngine`, which warns of its own."""
-    if precision == "bfloat16" and device.type == "cuda" and not native_cuda_bf16(device):
-        warn(emulated_bf16_text(device))

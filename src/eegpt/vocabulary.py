@@ -327,6 +327,20 @@ def _label_key(name: str) -> str:
     return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
 
 
+#: Channel types of other modalities than scalp EEG, by what they record (MNE's channel types; here, not in :mod:`eegpt.io`, so that ``eegpt info`` can use it without importing mne): channels of these
+#: types are never offered as EEG typed otherwise (sEEG contacts are often named F1, C3 ...),
+#: and using them is warned about (:func:`eegpt.io.warn_not_scalp`).
+NOT_SCALP_TYPES: dict[str, str] = {
+    **dict.fromkeys(("seeg", "ecog", "dbs"), "intracranial EEG"),
+    **dict.fromkeys(("meg", "mag", "grad", "ref_meg"), "MEG"),
+    **dict.fromkeys(
+        ("fnirs", "hbo", "hbr", "fnirs_cw_amplitude", "fnirs_fd_ac_amplitude",
+         "fnirs_fd_phase", "fnirs_od"),
+        "fNIRS",
+    ),
+}  # fmt: skip
+
+
 # A numbered label: letters (an sEEG shaft's may end in a prime, ``C'1``), then its number.
 _NUMBERED = re.compile(r"([A-Z]+'?)(\d{1,2})")
 # Prefixes of numbered labels that name an amplifier's inputs, not an electrode's contacts:
@@ -531,7 +545,10 @@ def _contacts_of(names: Sequence[str]) -> str:
     """A sentence for errors on the labels among ``names`` that look like intracranial
     contacts (:func:`_contact_runs`); ``""`` for none."""
     runs = _contact_runs(names)
-    return f" {_contacts_text(runs)[0].upper()}{_contacts_text(runs)[1:]}." if runs else ""
+    if not runs:
+        return ""
+    text = _contacts_text(runs)
+    return f" {text[0].upper()}{text[1:]}."
 
 
 def is_ten_five_site(name: str) -> bool:
