@@ -1716,14 +1716,14 @@ def _check_prediction_outputs_free(*tables: Path | None) -> None:
 def _orphan_sidecar(sidecar: Path) -> bool:
     """Whether ``sidecar`` (its table known to be gone) is a prediction table's sidecar eegpt
     wrote (JSON whose ``format`` is :data:`eegpt.probe_provenance.PREDICTIONS_FORMAT`), safe to
-    replace without --overwrite; not a folder, or any other file that took its name."""
-    from eegpt.probe_provenance import PREDICTIONS_FORMAT
+    replace without --overwrite; not a folder, or any other file that took its name
+    (:func:`eegpt.probe_provenance.predictions_record` reads it)."""
+    from eegpt.probe_provenance import predictions_record
 
     try:
-        record = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return predictions_record(sidecar) is not None
+    except (OSError, ValueError):  # a folder, unreadable, not JSON, not eegpt's format
         return False
-    return isinstance(record, dict) and record.get("format") == PREDICTIONS_FORMAT
 
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
