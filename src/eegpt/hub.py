@@ -67,6 +67,7 @@ __all__ = [
     "DownloadError",
     "WeightsUnavailableError",
     "cache_dir",
+    "cached_weights",
     "download",
     "download_timeout",
     "fetch_wait",
@@ -832,6 +833,57 @@ def _fetch_all(
                 raise _unavailable(url, e) from e
 
 
+def _named_files(
+    name: str, root: Path, expected: str | None
+) -> tuple[list[tuple[str, Path, str | None]], Path]:
+    """The ``(url, dest, sha256)`` of each file of the pretrained weights ``name`` (a key of
+    :data:`PRETRAINED`) in the cache ``root``, and the folder holding them; ``expected``, the
+    SHA-256 asked of its weights file (the last of its ``files``), if any."""
+    entry = PRETRAINED[name]
+    revision = entry.get("revision", "main")
+    folder = root / entry["repo"] / revision
+    pinned = dict(entry.get("sha256") or {})
+    if expected is not None:
+        pinned[entry["files"][-1]] = expected
+    wanted = [
+        (hf_url(entry["repo"], filename, revision), folder / filename, pinned.get(filename))
+        for filename in entry["files"]
+    ]
+    return wanted, folder
+
+
+def _url_file(url: str, root: Path) -> Path:
+    """Where the cache ``root`` keeps the file of ``url``."""
+    key = hashlib.sha256(url.encode()).hexdigest()[:16]
+    basename = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).name
+    return root / "urls" / key / (basename or "weights")
+
+
+def cached_weights(name_or_url: str) -> Path | None:
+    """Where :func:`fetch_weights` would find the weights ``name_or_url`` (a pretrained name
+    or an ``http(s)://`` URL) in the cache, complete (and matching their pinned SHA-256),
+    without any download or network access and without reading or setting any environment
+    variable beyond those that name the cache; None where they are not all there (or
+    ``name_or_url`` is neither, or has no cache folder)."""
+    try:
+        root = _default_cache_dir()
+    except WeightsUnavailableError:
+        return None
+    if (name := pretrained_name(name_or_url)) is not None:
+        wanted, found = _named_files(name, root, None)
+    elif name_or_url.startswith(("http://", "https://")):
+        found = _url_file(name_or_url, root)
+        wanted = [(name_or_url, found, None)]
+    else:
+        return None
+    if all(_cached(dest, sha, quiet=True) for _, dest, sha in wanted):
+        return found
+    old = _from_legacy_cache(wanted, root)
+    if old is None:
+        return None
+    return old if name is not None else old / found.name
+
+
 def fetch_weights(
     name_or_url: str,
     *,
@@ -883,25 +935,14 @@ def fetch_weights(
     root = Path(cache_dir).expanduser() if cache_dir is not None else _default_cache_dir()
     expected = _normalise_sha(sha256)
     if (name := pretrained_name(name_or_url)) is not None:
-        entry = PRETRAINED[name]
-        revision = entry.get("revision", "main")
-        folder = root / entry["repo"] / revision
-        pinned = dict(entry.get("sha256") or {})
-        if expected is not None:
-            pinned[entry["files"][-1]] = expected
-        wanted = [
-            (hf_url(entry["repo"], filename, revision), folder / filename, pinned.get(filename))
-            for filename in entry["files"]
-        ]
+        wanted, folder = _named_files(name, root, expected)
         if cache_dir is None and not force and (old := _from_legacy_cache(wanted, root)):
             return old
         _fetch_all(name, wanted, folder, force, progress)
         return folder
     if name_or_url.startswith(("http://", "https://")):
         _refuse_credentials(name_or_url)
-        key = hashlib.sha256(name_or_url.encode()).hexdigest()[:16]
-        basename = Path(urllib.parse.unquote(urllib.parse.urlparse(name_or_url).path)).name
-        dest = root / "urls" / key / (basename or "weights")
+        dest = _url_file(name_or_url, root)
         wanted = [(name_or_url, dest, expected)]
         if cache_dir is None and not force and (old := _from_legacy_cache(wanted, root)):
             return old / dest.name
