@@ -368,9 +368,12 @@ def test_skip_existing_embeds_again_a_file_it_cannot_read_as_an_output(
     assert (
         "--skip-existing: 2 files at the output paths are not outputs eegpt can read (empty, "
         "cut short, or not written by eegpt embed): embedding their recordings again, "
-        f"replacing them: {folder / f'sub-00{suffix}'} (empty: 0 bytes), "
-        f"{folder / f'sub-01{suffix}'} (cannot be read: "
+        f"replacing them: {folder / f'sub-00{suffix}'} (is not "
     ) in said
+    # why: the reader's own message, without the path the note names already
+    assert (
+        "wrote (an empty file, 0 bytes: " in said and f"{folder / f'sub-01{suffix}'} (is " in said
+    )
     for k in range(3):
         assert len(load_embeddings(folder / f"sub-0{k}{suffix}")) > 0
     assert (folder / f"sub-02{suffix}").stat().st_mtime_ns == kept
@@ -402,3 +405,118 @@ def test_skip_existing_warns_of_another_pool_and_replaces_another_recordings_out
     assert "1 output was embedded from another recording than the one given" in said
     assert f"{folder / 'a.npz'} (from {c})" in said and "changed since" not in said
     assert load_embeddings(folder / "a.npz").metadata["source"] == str(a)
+
+
+def test_skip_existing_keeps_a_parquet_output_read_without_pyarrow(
+    weights, edf, tmp_path, monkeypatch
+):
+    """A valid .parquet output that cannot be read for want of pyarrow (or any error that
+    does not say the file is no eegpt output) is not taken for a damaged one: never replaced."""
+    pytest.importorskip("pyarrow")
+    from eegpt import outputs
+    from eegpt.errors import MissingDependencyError
+
+    folder = tmp_path / "emb"
+    args = ["embed", str(edf), "-o", str(folder), "-q", "--weights", str(weights)]
+    assert main([*args, "--format", "parquet"]) == 0
+    out = folder / "rec.parquet"
+    before = (out.read_bytes(), out.stat().st_mtime_ns)
+
+    def no_pyarrow(what="writing Parquet"):
+        raise MissingDependencyError(f"{what} needs pyarrow")
+
+    real_outline, real_require = outputs._load_outline, outputs.require_pyarrow
+
+    def read_without_pyarrow(path):  # writing still works: a replaced output would show
+        monkeypatch.setattr(outputs, "require_pyarrow", no_pyarrow)
+        try:
+            return real_outline(path)
+        finally:
+            monkeypatch.setattr(outputs, "require_pyarrow", real_require)
+
+    monkeypatch.setattr(outputs, "_load_outline", read_without_pyarrow)
+    try:
+        status = main([*args, "--format", "parquet", "--skip-existing"])
+    except MissingDependencyError:
+        status = 1
+    assert status != 0
+    assert (out.read_bytes(), out.stat().st_mtime_ns) == before
+
+
+def test_skip_existing_reads_each_kept_output_once(weights, edf, tmp_path, monkeypatch):
+    from eegpt import outputs
+
+    folder = tmp_path / "emb"
+    args = ["embed", str(edf), "-o", str(folder), "-q", "--weights", str(weights)]
+    assert main(args) == 0
+    read = []
+    real = outputs._load_outline
+    monkeypatch.setattr(outputs, "_load_outline", lambda p: read.append(p) or real(p))
+    assert main([*args, "--skip-existing"]) == 0
+    assert read == [folder / "rec.npz"]
+
+
+def test_skip_existing_with_nothing_to_do_compares_weights_at_hand_only(
+    weights, edf, tmp_path, monkeypatch
+):
+    """With nothing to embed, --skip-existing compares the weights only where they are at
+    hand: a local file or folder, loaded without setting $EEGPT_OFFLINE (or any variable), or
+    a pretrained name or URL already cached; never downloading, nor loading them otherwise."""
+    from eegpt import checkpoints, hub
+
+    monkeypatch.delenv("EEGPT_OFFLINE", raising=False)
+    monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "cache"))
+
+    def no_download(*a, **k):
+        raise AssertionError("no download")
+
+    monkeypatch.setattr(hub, "download", no_download)
+    folder = tmp_path / "emb"
+    args = ["embed", str(edf), "-o", str(folder), "-q"]
+    assert main([*args, "--weights", str(weights)]) == 0
+    seen = []
+    real = checkpoints.load_model
+
+    def spy(where, **kw):
+        seen.append((where, os.environ.get("EEGPT_OFFLINE")))
+        return real(where, **kw)
+
+    monkeypatch.setattr(checkpoints, "load_model", spy)
+    assert main([*args, "--weights", str(weights), "--skip-existing"]) == 0
+    assert seen == [(Path(weights), None)]  # the environment left as it is
+    seen.clear()
+    assert main([*args, "--weights", "eegpt-large", "--skip-existing"]) == 0
+    url = "https://example.invalid/w/model.safetensors"
+    assert main([*args, "--weights", url, "--skip-existing"]) == 0
+    assert seen == []  # not cached: not loaded, not downloaded
+    assert hub.cached_weights(url) is None and hub.cached_weights("eegpt-large") is None
+    cached = hub._url_file(url, tmp_path / "cache")
+    cached.parent.mkdir(parents=True)
+    shutil.copy(Path(weights) / "model.safetensors", cached)
+    assert hub.cached_weights(url) == cached
+    assert hub.cached_weights("no-such-weights") is None
+    assert "EEGPT_OFFLINE" not in os.environ
+
+
+def test_a_recorded_source_is_resolved_against_an_absolute_cwd_only(edf, tmp_path, monkeypatch):
+    """One rule for the recorded source of an output (``eegpt info``, --skip-existing, the
+    readers of several outputs): a relative source is resolved against the recorded cwd only
+    where that is absolute; a relative cwd, which would depend on where it is read from, is
+    ignored (a recording there is no other recording's)."""
+    from eegpt.cli import _embedded_from_other
+    from eegpt.dataset_stamps import recorded_source_path
+    from eegpt.outputs_read import recording_identity
+
+    assert recorded_source_path({"source": "<array>"}) is None
+    assert recorded_source_path({}) is None
+    assert recorded_source_path({"source": "r.edf", "cwd": str(tmp_path)}) == tmp_path / "r.edf"
+    assert recorded_source_path({"source": "r.edf", "cwd": "sub"}) == Path("r.edf")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    shutil.copy(edf, tmp_path / "sub" / "rec.edf")  # another file of the recording's name
+    rec = tmp_path / "rec.edf"
+    shutil.copy(edf, rec)
+    meta = {"source": "rec.edf", "cwd": "sub", "source_files": source_files_record(rec)}
+    assert _embedded_from_other(meta, rec) is None
+    assert output_source_check(meta).where == rec  # not sub/rec.edf
+    assert recording_identity(meta) == [("fingerprint", recording_identity(meta)[0][1])]

@@ -1443,10 +1443,11 @@ def _embed_command(args: argparse.Namespace) -> int:
     config = preprocessing_config(args)
     if args.skip_existing:
         n_all = len(outputs)
-        stale = _stale_outputs(args.recordings, outputs)
+        stale, read = _stale_outputs(args.recordings, outputs)  # each output read once
         todo = [k for k, out in enumerate(outputs) if not out.exists() or out in stale]
-        kept = [k for k in range(n_all) if k not in set(todo)]
-        kept_meta = _kept_metadata([outputs[k] for k in kept])  # each output read once
+        todo_set = set(todo)
+        kept = [k for k in range(n_all) if k not in todo_set]
+        kept_meta = {outputs[k]: read.get(outputs[k]) for k in kept}  # None: not read
         _warn_names_read_otherwise([(outputs[k], kept_meta[outputs[k]], extra[k]) for k in kept])
         _warn_other_settings([
             (outputs[k], kept_meta[outputs[k]],
@@ -1603,21 +1604,6 @@ def _embed_command(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if ok else 1
 
 
-def _kept_metadata(kept: list[Path]) -> dict[Path, Mapping[str, Any] | None]:
-    """With --skip-existing, the metadata of each output kept (read without its embeddings,
-    :func:`eegpt.outputs._load_outline`), None for a file eegpt cannot read (left as it is),
-    for the checks of :func:`_warn_names_read_otherwise` and :func:`_warn_other_settings`."""
-    from eegpt.outputs import _load_outline
-
-    out: dict[Path, Mapping[str, Any] | None] = {}
-    for path in kept:
-        try:
-            out[path] = _load_outline(path).metadata
-        except Exception:  # noqa: BLE001 - not an output eegpt can read: left as it is
-            out[path] = None
-    return out
-
-
 def _warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, Any]]) -> None:
     """With --skip-existing, warn of the outputs kept (with their metadata and the annotations
     file given for each, if any) whose annotations table an earlier eegpt read its events' names from
@@ -1745,12 +1731,27 @@ def _recorded_weights(checkpoint: Any) -> tuple[str, str] | None:
     return str(checkpoint["weights_sha256"]), name
 
 
+def _weights_at_hand(weights: str) -> Path | None:
+    """Where the weights ``weights`` (``--weights``) are without downloading anything: a local
+    file or folder that exists (it wins over a pretrained name, as
+    :func:`eegpt.checkpoints.resolve_weights` says), else a pretrained name's or URL's files
+    already in eegpt's cache (:func:`eegpt.hub.cached_weights`: no network, no environment
+    variable set); None otherwise."""
+    path = Path(weights).expanduser()
+    if path.exists():
+        return path
+    from eegpt.hub import cached_weights
+
+    return cached_weights(weights)
+
+
 def _warn_other_weights(
     kept: list[tuple[Path, Mapping[str, Any] | None]], weights: str, model: Any | None
 ) -> None:
     """With --skip-existing, warn of the outputs kept (with their metadata) that were embedded
     with other weights than ``model`` (the weights this command loaded; None where it has
-    nothing to embed: then they are loaded here if that needs no download, else not compared)
+    nothing to embed: then they are loaded here where they are at hand, a local file or
+    folder or weights already cached (:func:`_weights_at_hand`), else not compared)
     by the fingerprint of the encoder's weights each output records
     (``checkpoint.weights_sha256``); outputs that record none are not compared."""
     recorded = {
@@ -1759,19 +1760,15 @@ def _warn_other_weights(
     if not recorded:
         return
     if model is None:
+        local = _weights_at_hand(weights)
+        if local is None:  # comparing is no reason to download weights
+            return
         from eegpt.checkpoints import load_model
 
-        saved = os.environ.get("EEGPT_OFFLINE")
-        os.environ["EEGPT_OFFLINE"] = "1"  # comparing is no reason to download weights
         try:
-            model = load_model(weights, device="cpu", verbose=False)
-        except Exception:  # noqa: BLE001 - weights not at hand: not compared
+            model = load_model(local, device="cpu", verbose=False)
+        except Exception:  # noqa: BLE001 - weights that cannot be loaded: not compared
             return
-        finally:
-            if saved is None:
-                os.environ.pop("EEGPT_OFFLINE", None)
-            else:
-                os.environ["EEGPT_OFFLINE"] = saved
     from eegpt.api import _checkpoint_record
 
     now = _recorded_weights(_checkpoint_record(model))
@@ -1793,7 +1790,9 @@ def _warn_other_weights(
         )
 
 
-def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, int]:
+def _stale_outputs(
+    recordings: list[Path], outputs: list[Path]
+) -> tuple[dict[Path, int], dict[Path, Mapping[str, Any]]]:
     """With --skip-existing, the outputs there whose recording changed since they were
     embedded (:func:`eegpt.dataset_stamps.output_source_check`: its files' size, modification
     time, fingerprint), to embed again, each with its modification time (ns) now: said on
@@ -1804,11 +1803,24 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
     compared (not found, none recorded) is kept as it is, and so is one whose files have a
     newer modification time but the same size with no fingerprint recorded to compare their
     contents with (outputs of earlier versions after a copy without ``-p``): one note line
-    says so."""
+    says so. Also the metadata read of each output kept (read once, without its embeddings:
+    :func:`eegpt.outputs._load_outline`), for the checks of the outputs kept; an output not
+    there, or not read (an :class:`OSError`), has none.
+
+    Only the errors that say a file is no output eegpt can read replace it (a
+    :class:`ValueError`, :class:`~eegpt.errors.UnreadableOutputError` included, and what a
+    damaged ``.npz`` archive raises); a file that cannot be read now (an :class:`OSError`:
+    permissions, gone meanwhile) is kept as it is, since it may well be a good output; any
+    other error (``.parquet`` outputs without pyarrow:
+    :class:`~eegpt.errors.MissingDependencyError`) stops the command as it would a run that
+    writes them."""
+    import zipfile
+
     from eegpt.dataset_stamps import output_source_check
     from eegpt.outputs import _load_outline
 
     stale: dict[Path, int] = {}
+    read: dict[Path, Mapping[str, Any]] = {}
     said: list[str] = []
     unknown: list[Path] = []
     unreadable: dict[Path, str] = {}  # not an output eegpt can read: why
@@ -1821,7 +1833,7 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
             meta = _load_outline(out).metadata
         except OSError:  # gone or unreadable meanwhile: as the run finds it
             continue
-        except Exception as err:  # noqa: BLE001 - empty, cut short, or no eegpt output
+        except (ValueError, zipfile.BadZipFile, EOFError) as err:  # empty, cut, not eegpt's
             stale[out] = mtime
             unreadable[out] = _why_unreadable(out, err)
             continue
@@ -1834,7 +1846,9 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
         if check is not None and check.changed:
             stale[out] = mtime
             said.append(f"{out} ({few(check.changed, 3)}: {check.what})")
-        elif check is not None and check.unknown:
+            continue
+        read[out] = meta
+        if check is not None and check.unknown:
             unknown.append(out)
     if unknown:
         n = len(unknown)
@@ -1868,37 +1882,36 @@ def _stale_outputs(recordings: list[Path], outputs: list[Path]) -> dict[Path, in
                 f"{'it' if n == 1 else 'them'} again: {few(said, 5)}"
             )
         )
-    return stale
+    return stale, read
 
 
 def _embedded_from_other(meta: Mapping[str, Any], rec: Path) -> str | None:
     """The recording an output at ``rec``'s output path was embedded from, where it is
     another than ``rec`` (a file copied or renamed there): its recorded ``source`` names
     another file, or names a file that is there and is not ``rec``; None where it is ``rec``
-    (or a recording moved since, its old path gone), or none is recorded."""
-    source = meta.get("source")
-    if not isinstance(source, str) or not source or source.startswith("<"):
+    (or a recording moved since, its old path gone), or none is recorded. A relative source
+    that cannot be resolved (:func:`eegpt.dataset_stamps.recorded_source_path`) is compared
+    by its name only."""
+    from eegpt.dataset_stamps import recorded_source_path
+
+    where = recorded_source_path(meta)
+    if where is None:
         return None
-    where = Path(source).expanduser()
-    cwd = meta.get("cwd")
-    if not where.is_absolute() and isinstance(cwd, str):
-        where = Path(cwd) / where
+    source = str(meta["source"])
     if where.name != rec.name:
         return source
     with contextlib.suppress(OSError):
-        if where.is_file() and not os.path.samefile(where, rec):
+        if where.is_absolute() and where.is_file() and not os.path.samefile(where, rec):
             return source
     return None
 
 
 def _why_unreadable(out: Path, err: Exception) -> str:
-    """Why ``out`` is no output eegpt can read (:func:`_stale_outputs`): ``"empty: 0 bytes"``,
-    or what reading it said."""
-    with contextlib.suppress(OSError):
-        if out.stat().st_size == 0:
-            return "empty: 0 bytes"
+    """Why ``out`` is no output eegpt can read (:func:`_stale_outputs`): what reading it said
+    (:func:`eegpt.outputs._load_outline`'s error, which tells an empty file too), without
+    the path the note names already."""
     text = str(err).removeprefix(f"{out} ").removeprefix(f"{out}: ")
-    return f"cannot be read: {text or type(err).__name__}"
+    return text or type(err).__name__
 
 
 def _say_unreadable(unreadable: dict[Path, str]) -> None:

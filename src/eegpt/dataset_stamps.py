@@ -444,7 +444,8 @@ class SourceCheck(NamedTuple):
     """What :func:`output_source_check` found of the files an output was embedded from."""
 
     #: The recording looked for: ``metadata["source"]``, relative to the folder the command
-    #: ran in (``metadata["cwd"]``) or, without it, to the current folder.
+    #: ran in (``metadata["cwd"]``, an absolute one: :func:`recorded_source_path`) or,
+    #: without it, to the current folder.
     where: Path
     #: Whether its recorded files were found there (False: nothing could be compared).
     found: bool
@@ -461,6 +462,28 @@ class SourceCheck(NamedTuple):
     #: earlier versions), so whether they changed cannot be told (a copy without ``-p``, or
     #: an edit that kept the size): not counted as changed; empty otherwise.
     unknown: list[str] = []
+
+
+def recorded_source_path(metadata: Mapping[str, Any]) -> Path | None:
+    """The recording file an output records it was embedded from (``metadata["source"]``),
+    the one rule of ``eegpt info``, ``eegpt embed --skip-existing`` and the readers of several
+    outputs: an absolute ``source`` as it is; a relative one (the command line's path)
+    resolved against the recorded ``cwd`` where that is absolute. A relative ``cwd`` (never
+    written by eegpt: an edited or foreign record) cannot be resolved reliably, as it would
+    depend on the directory the output is read from, so it is ignored: the relative
+    ``source`` is returned as recorded (a bare file name, as ``eegpt anonymize`` leaves), for
+    each caller to use or not. ``~`` is expanded in both. None where no file is recorded (no
+    ``source``, or an in-memory input's ``"<...>"``)."""
+    source = metadata.get("source")
+    if not isinstance(source, str) or not source or source.startswith("<"):
+        return None
+    where = Path(source).expanduser()
+    cwd = metadata.get("cwd")
+    if not where.is_absolute() and isinstance(cwd, str) and cwd:
+        base = Path(cwd).expanduser()
+        if base.is_absolute():
+            where = base / where
+    return where
 
 
 def output_source_check(
@@ -487,11 +510,10 @@ def output_source_check(
     if not isinstance(files, (list, dict)) or not files:
         return None
     names = [str(n) for n in files]
-    where = Path(str(source) if recording is None else recording).expanduser()
-    if (
-        not where.is_absolute() and metadata.get("cwd") and recording is None
-    ):  # the command line's relative path
-        where = Path(str(metadata["cwd"])).expanduser() / where
+    recorded = recorded_source_path(metadata) if recording is None else None
+    where = Path(recording).expanduser() if recording is not None else recorded
+    if where is None:  # an in-memory input's "<...>"
+        return None
     where = where.absolute()
     root = where.parent
     located = {n: root / n for n in names if (root / n).is_file()}

@@ -199,15 +199,12 @@ def recording_identity(metadata: Mapping[str, Any]) -> list[tuple[str, str]]:
     neither is absolute, as ``eegpt anonymize`` leaves a bare file name) and the fingerprint of
     its files (``metadata["source_files"]``: ``source_fingerprint`` with their total size),
     each as a ``(kind, value)`` pair; [] for in-memory inputs."""
+    from eegpt.dataset_stamps import recorded_source_path
+
     out = []
-    source = metadata.get("source")
-    if isinstance(source, str) and source:
-        where = Path(source).expanduser()
-        cwd = metadata.get("cwd")
-        if not where.is_absolute() and isinstance(cwd, str) and Path(cwd).is_absolute():
-            where = Path(cwd) / where
-        if where.is_absolute():
-            out.append(("path", os.path.realpath(where)))
+    where = recorded_source_path(metadata)  # None for in-memory inputs
+    if where is not None and where.is_absolute():
+        out.append(("path", os.path.realpath(where)))
     record = metadata.get("source_files")
     if isinstance(record, Mapping):
         digest = record.get("source_fingerprint") or record.get("source_sha256")
