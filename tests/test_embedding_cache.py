@@ -196,3 +196,97 @@ def test_a_damaged_or_wrong_shape_file_is_a_miss_and_overwritten(
     again = EmbeddingCache(tmp_path)  # overwritten: found now
     assert np.array_equal(embed(model, windows[:3], again), uncached[:3])
     assert encoded[0] == 0 and again.hits == 3
+
+
+def test_a_folder_cache_syncs_nothing_and_leaves_no_temporary_files(
+    model, windows, uncached, monkeypatch, tmp_path
+):
+    """A cache file cut short by a crash is a miss, computed again: no fsync per window (10k
+    windows were 10k fsyncs, slow on network storage); still written under a temporary name
+    and renamed into place, so a concurrent reader never finds a partial file."""
+    import os
+
+    synced = [0]
+    original = os.fsync
+
+    def counting(fd):
+        synced[0] += 1
+        return original(fd)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    folder = tmp_path / "made" / "once"
+    out = embed(model, windows[:12], folder)
+    assert synced[0] == 0
+    assert np.array_equal(out, uncached[:12])
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".")) == []
+    assert len(list(folder.glob("*.npy"))) == 12
+    assert np.array_equal(embed(model, windows[:12], EmbeddingCache(folder)), uncached[:12])
+
+
+def test_put_many_keeps_each_entry_as_put_does(tmp_path):
+    cache = EmbeddingCache(tmp_path / "c", max_bytes=3 * 8 * 4)
+    arrays = [np.full((2, 4), i, np.float32) for i in range(4)]
+    cache.put_many(["a", "b", "c", "d"], arrays)
+    assert list(cache._memory) == ["b", "c", "d"] and cache.nbytes == 3 * 8 * 4  # bounded
+    assert not cache.get("b").flags.writeable
+    assert np.array_equal(EmbeddingCache(tmp_path / "c").get("a"), arrays[0])
+    with pytest.raises(ValueError, match="2 keys for 1 arrays"):
+        cache.put_many(["x", "y"], arrays[:1])
+
+
+def _changed(model: EEGPT, how: str) -> None:
+    """Change a loaded model's encoder weights after loading, in one of several ways."""
+    enc = model.target_encoder
+    if how == "load_state_dict":
+        torch.manual_seed(7)
+        model.load_state_dict(EEGPT(SMALL).state_dict())
+    elif how == "optimizer":
+        opt = torch.optim.SGD(enc.parameters(), lr=0.1)
+        enc(torch.randn(2, 3, 256), torch.arange(3)).square().sum().backward()
+        opt.step()
+        opt.zero_grad()
+    elif how == "no_grad":
+        with torch.no_grad():
+            enc.norm.bias.add_(0.1)
+    elif how == "data_then_clear":  # eval mode: p.data edits need clear_fast_cache
+        enc.norm.bias.data.add_(0.1)
+        model.clear_fast_cache()
+    elif how == "data_in_training_mode":  # an EMA teacher's update
+        model.train()
+        enc.norm.bias.data.add_(0.1)
+
+
+@pytest.mark.parametrize(
+    "how", ["load_state_dict", "optimizer", "no_grad", "data_then_clear", "data_in_training_mode"]
+)
+def test_weights_changed_after_loading_are_new_entries(windows, encoded, monkeypatch, how):
+    """A loaded model's fingerprint is the one noted when loaded (no hashing per call) while
+    its weights are unchanged, and the new weights' own after any change."""
+    import eegpt.checkpoints as checkpoints
+
+    torch.manual_seed(0)
+    model = EEGPT(SMALL).eval()
+    checkpoints.mark_loaded_weights(model)
+    noted = model._loaded_weights.fingerprint
+    cache = EmbeddingCache()
+    first = embed(model, windows[:4], cache)
+
+    hashed = [0]
+    original = checkpoints.encoder_fingerprint
+
+    def counting(m):
+        hashed[0] += 1
+        return original(m)
+
+    monkeypatch.setattr(checkpoints, "encoder_fingerprint", counting)
+    encoded[0] = 0
+    assert np.array_equal(embed(model, windows[:4], cache), first)
+    assert hashed[0] == 0 and encoded[0] == 0  # unchanged: the noted fingerprint, all hits
+
+    _changed(model, how)
+    fingerprint = checkpoints.weights_fingerprint(model)
+    assert fingerprint == original(model) != noted
+    out = embed(model, windows[:4], cache)
+    assert encoded[0] == 4  # the new weights' entries: none cached
+    assert np.array_equal(out, embed(model, windows[:4], False))
+    assert not np.array_equal(out, first)

@@ -1290,7 +1290,7 @@ def mark_loaded_weights(model: EEGPT, fingerprint: str | None = None) -> None:
     :func:`modified_weights` can tell later whether the weights used are still those.
     ``fingerprint``: their :func:`encoder_fingerprint` when already known."""
     fingerprint = fingerprint or encoder_fingerprint(model)
-    model._loaded_weights = _WeightsSeen.now(model, fingerprint)  # type: ignore[assignment]
+    model._loaded_weights = _WeightsSeen.now(model, fingerprint)
 
 
 def modified_weights(model: EEGPT) -> str | None:
@@ -1312,9 +1312,24 @@ def modified_weights(model: EEGPT) -> str | None:
         seen = _WeightsSeen.now(model, encoder_fingerprint(model))
         model._weights_seen = seen  # type: ignore[assignment]
     if seen.fingerprint == loaded.fingerprint:  # the same values, e.g. moved to another device
-        model._loaded_weights = seen  # type: ignore[assignment]
+        model._loaded_weights = seen
         return None
     return seen.fingerprint
+
+
+def weights_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
+    """The :func:`encoder_fingerprint` of the encoder weights ``model`` holds now, hashing them
+    only where needed: a loaded model (:func:`mark_loaded_weights`) in eval mode whose weights
+    are still those loaded (:func:`modified_weights`, no hashing) gives the fingerprint noted
+    then. Hashed every time: an encoder alone, a model never loaded, one in training mode
+    (whose ``p.data`` writes, e.g. an EMA teacher's, nothing sees). Writes through ``p.data``
+    in eval mode are seen after :meth:`~eegpt.model.EEGPT.clear_fast_cache`, which they need
+    anyway."""
+    if isinstance(model, EEGPT) and not model.target_encoder.training:
+        if getattr(model, "_loaded_weights", None) is not None:
+            changed = modified_weights(model)
+            return changed if changed is not None else model._loaded_weights.fingerprint
+    return encoder_fingerprint(model)
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from eegpt.checkpoints import encoder_fingerprint, encoder_of
+from eegpt._tempfiles import temporary_beside, writer_tag
+from eegpt.checkpoints import encoder_of, weights_fingerprint
 from eegpt.engine import InferenceEngine, Precision, precision_name, resolve_device
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig
 
 
@@ -37,7 +37,7 @@ class EmbeddingCache:
     """Summary tokens of frozen-encoder inputs, kept so that repeated training skips the encoder.
 
     :func:`embed_windows` keeps one entry per window, keyed by :meth:`window_keys`: the
-    encoder's weights (:func:`encoder_fingerprint`), the exact model-ready window (its float32
+    encoder's weights (:func:`~eegpt.checkpoints.encoder_fingerprint`), the exact model-ready window (its float32
     samples, which fold in the data and every preprocessing step), the channel ids, the numeric
     precision and the preprocessing settings. A cache hit is therefore always the embedding the
     encoder would compute now (on a CPU in float32, bit for bit: the encoder embeds each window
@@ -102,8 +102,9 @@ class EmbeddingCache:
         device_type: str | None = None,
     ) -> str:
         """Hex SHA-256 naming one (encoder, windows, channels, precision, preprocessing, fast
-        path or reference path, device type): the whole array ``windows`` as one entry (see
-        :meth:`window_keys` for one per window). ``fused`` and ``device_type`` (``"cpu"``,
+        path or reference path, device type): the whole array ``windows`` as one entry. Kept
+        for compatibility (callers that :meth:`get`/:meth:`put` whole arrays themselves):
+        :func:`embed_windows` no longer uses it; it keys each window (:meth:`window_keys`). ``fused`` and ``device_type`` (``"cpu"``,
         ``"cuda"``): the path and device that computed it, whose embeddings differ in the last
         bits; None leaves them out of the key."""
         h = hashlib.sha256(b"eegpt-embeddings-v1|")
@@ -172,10 +173,22 @@ class EmbeddingCache:
 
     def put(self, key: str, array: np.ndarray) -> None:
         """Store ``array`` (kept read-only) under ``key``; also as a file with ``directory``."""
-        if self.directory is not None:
+        self.put_many([key], [array])
+
+    def put_many(self, keys: Sequence[str], arrays: Sequence[np.ndarray]) -> None:
+        """Store each of ``arrays`` (kept read-only) under its key of ``keys``; also as files
+        with ``directory`` (the folder made once). Each file is written to a temporary file
+        beside it and renamed into place, so a reader never finds a partial file under its
+        name; it is not synced to disk (a file cut short by a crash is a miss of :meth:`get`,
+        computed again)."""
+        if len(keys) != len(arrays):
+            raise ValueError(f"{len(keys)} keys for {len(arrays)} arrays")
+        if self.directory is not None and len(keys):
             self.directory.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.directory / f"{key}.npy", lambda fh: np.save(fh, array))
-        self._remember(key, array)
+            for key, array in zip(keys, arrays, strict=True):
+                _write_npy(self.directory / f"{key}.npy", array)
+        for key, array in zip(keys, arrays, strict=True):
+            self._remember(key, array)
 
     def _remember(self, key: str, array: np.ndarray) -> np.ndarray:
         """Keep ``array`` in memory (least recently used first out beyond ``max_bytes``);
@@ -200,6 +213,19 @@ class EmbeddingCache:
         with self._lock:
             self._memory.clear()
             self._nbytes = 0
+
+
+def _write_npy(path: Path, array: np.ndarray) -> None:
+    """Save ``array`` as ``path`` through a uniquely named temporary file in its folder renamed
+    into place (atomic for concurrent readers; no fsync: see :meth:`EmbeddingCache.put_many`)."""
+    fd, tmp = temporary_beside(path, tag=writer_tag())
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, array)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _settings_bytes(
@@ -306,7 +332,7 @@ def embed_windows(
     if store is None or len(windows) == 0:
         return encode(windows)
     keys = EmbeddingCache.window_keys(
-        fingerprint=encoder_fingerprint(encoder),
+        fingerprint=weights_fingerprint(model),  # hashed only where the weights may have changed
         windows=windows,
         chan_ids=chan_ids,
         # a float32 stream needs no mark (as in key())
@@ -318,19 +344,22 @@ def embed_windows(
         device_type=resolve_device(device).type,  # as CPU and GPU do
     )
     cfg = encoder.config  # each window's [N, S, D]: an entry of another shape is a miss
-    found = _look_up(
-        store, keys, (cfg.n_patches(np.shape(windows)[-1]), cfg.embed_num, cfg.embed_dim)
-    )
-    first = {k: i for i, k in reversed(list(enumerate(keys)))}  # each key's first window
-    missing = [k for k in first if k not in found]
-    if missing:
-        rows = sorted(first[k] for k in missing)
-        missing = [keys[i] for i in rows]
-        z = encode(windows if len(rows) == len(windows) else windows[rows])
-        for k, row in zip(missing, z, strict=True):
+    shape = (cfg.n_patches(np.shape(windows)[-1]), cfg.embed_num, cfg.embed_dim)
+    found = _look_up(store, keys, shape)
+    first: dict[str, int] = {}  # each key's first window, in input order
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+    rows = [i for k, i in first.items() if k not in found]
+    z = encode(windows if len(rows) == len(windows) else windows[rows]) if rows else None
+    out = np.empty((len(keys), *shape), dtype=np.float32)
+    if z is not None:
+        new_keys = [keys[i] for i in rows]
+        for k, row in zip(new_keys, z, strict=True):
             found[k] = row.copy()  # its own memory: the cache's budget counts it alone
-            store.put(k, found[k])
-    return np.stack([found[k] for k in keys])
+        store.put_many(new_keys, [found[k] for k in new_keys])
+    for i, k in enumerate(keys):
+        out[i] = found[k]
+    return out
 
 
 def _look_up(

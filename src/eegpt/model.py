@@ -35,6 +35,7 @@ from here too, as are the fast path's public names (:class:`FastPlan`, :func:`ha
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
@@ -660,8 +661,14 @@ class EEGPT(nn.Module):
 
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):
-        needed only after editing the parameters of a model in eval mode through ``p.data``."""
+        needed only after editing the parameters of a model in eval mode through ``p.data``.
+        The weights are then compared with those loaded again (hashed once:
+        :func:`eegpt.checkpoints.modified_weights`), as the embedding cache's key needs."""
         self.target_encoder.clear_fast_cache()
+        loaded = getattr(self, "_loaded_weights", None)
+        if loaded is not None:  # a key no model matches: still() is False, the weights hashed
+            self._loaded_weights = dataclasses.replace(loaded, key=())
+        self.__dict__.pop("_weights_seen", None)
 
     @property
     def fused(self) -> bool:

@@ -1692,10 +1692,11 @@ def train_probe(
                     preprocessing=preprocessing,
                     progress=progress,  # the encoder pass: the slow part with the large encoder
                 )
-                z_train = embed_windows(encoder, train.windows, chan_ids, **embed)
+                # the model, not its encoder: a loaded one's noted fingerprint spares hashing
+                z_train = embed_windows(model, train.windows, chan_ids, **embed)
                 z_val = None
                 if val is not None:
-                    z_val = (embed_windows(encoder, val[0], chan_ids, **embed), val[1])
+                    z_val = (embed_windows(model, val[0], chan_ids, **embed), val[1])
                 fit = fit_model(
                     head,
                     [head],
