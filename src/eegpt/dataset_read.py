@@ -488,12 +488,9 @@ def _read_output_files(
     :func:`eegpt.outputs_read.output_files`)."""
     from eegpt.outputs_read import read_outputs
 
-    table, emb = read_outputs(files, filters, embeddings, allow_mixed)
+    table, emb, sets = read_outputs(files, filters, embeddings, allow_mixed)  # sets: per file
     names = table.column_names
     frame = _selected_frame(table, columns, expand_metadata, names, "the files read")
-    sets = {str(n): tuple(sorted(c)) for n, c in zip(table.column("recording_id").to_pylist(),
-                                                      table.column("channels").to_pylist(),
-                                                      strict=True)}  # fmt: skip
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
     _warn_differing_channel_sets(sets, ids, keep=False)
     return frame, emb

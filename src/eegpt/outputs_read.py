@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,8 @@ def output_files(
             "files apart"
         )
     real = [os.path.realpath(p) for _, p in found]
-    twice = sorted({n for (n, _), r in zip(found, real, strict=True) if real.count(r) > 1})
+    seen = Counter(real)
+    twice = sorted({n for (n, _), r in zip(found, real, strict=True) if seen[r] > 1})
     if twice:
         raise ValueError(f"read_embeddings: {few(twice, 5)} given twice: its rows would be doubled")
     return found
@@ -298,13 +300,14 @@ def read_outputs(
     filters: Any,
     embeddings: bool,
     allow_mixed: bool,
-) -> tuple[Any, np.ndarray | None]:
+) -> tuple[Any, np.ndarray | None, dict[str, tuple[str, ...]]]:
     """The rows of per-recording outputs ``files`` (each named in ``recording_id`` by its text)
     in file order, then window order, as one pyarrow Table (:func:`file_rows`; the rows
-    ``filters`` selects: pandas-style tuples or a pyarrow expression) and their embeddings
+    ``filters`` selects: pandas-style tuples or a pyarrow expression), their embeddings
     ``[n_rows, N, S, D]`` float32 (or ``[n_rows, D]`` of mean-pooled outputs; None without
-    ``embeddings``). Each file's provenance is read first, checked (:func:`check_alike`), then
-    its embeddings one file at a time into one array made to size.
+    ``embeddings``), and the channel set (sorted names, from each output's metadata) of each
+    file with rows, by its ``recording_id``. Each file's provenance is read first, checked
+    (:func:`check_alike`), then its embeddings one file at a time into one array made to size.
 
     Raises
     ------
@@ -326,6 +329,7 @@ def read_outputs(
         )
     expression = _filter_expression(filters, pq)
     tables, kept = [], []
+    sets: dict[str, tuple[str, ...]] = {}
     for name, outline in zip(names, outlines, strict=True):
         table = file_rows(name, outline)
         if expression is not None:
@@ -342,10 +346,13 @@ def read_outputs(
         else:
             kept.append(None)
         tables.append(table)
+        if len(table):  # the channels column's names, once per file
+            channels = outline.metadata.get("channels") or {}
+            sets[name] = tuple(sorted(str(c) for c in channels.get("names") or []))
     table = pa.concat_tables(tables)
     if not embeddings:
-        return table, None
-    return table, _embeddings_of(files, outlines, kept, len(table))
+        return table, None, sets
+    return table, _embeddings_of(files, outlines, kept, len(table)), sets
 
 
 def _filter_expression(filters: Any, pq: Any) -> Any:
