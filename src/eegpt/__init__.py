@@ -96,6 +96,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import nearest_sites as nearest_sites
     from eegpt import online as online
     from eegpt import outputs as outputs
+    from eegpt import outputs_read as outputs_read
     from eegpt import preprocessing as preprocessing
     from eegpt import preprocessing_spec as preprocessing_spec
     from eegpt import probe as probe
@@ -146,7 +147,7 @@ _SUBMODULES = {
     "dataset_ray", "dataset_read", "dataset_report", "dataset_resume", "dataset_runs",
     "dataset_stamps", "dataset_summary", "demo", "embedding_cache", "engine", "errors", "export",
     "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online",
-    "outputs", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_events",
+    "outputs", "outputs_read", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_events",
     "probe_folder", "probe_inputs", "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions",
     "probe_provenance", "rename_tables", "shard_writer", "short_attention", "sklearn",
     "streaming", "synthetic", "text_tables", "training", "training_data", "viz", "vocabulary",
