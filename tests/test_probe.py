@@ -3893,7 +3893,9 @@ def test_probe_commands_record_the_data_and_the_probe_of_their_outputs(
     (tmp_path / "other.tsv.json").write_text("{}")  # not replaced unasked
     capsys.readouterr()
     assert probe_main(["predict", str(out), str(held), "-q", "-o", str(other)]) == 1
-    assert "other.tsv.json exists; pass --overwrite" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "other.tsv.json exists and is not a sidecar eegpt wrote" in said
+    assert "pass --overwrite to replace it" in said
     assert not other.exists()
     assert probe_main(["predict", str(out), str(held), "-q", "-o", str(other), "--overwrite"]) == 0
     sidecar = json.loads((tmp_path / "other.tsv.json").read_text())
