@@ -2534,10 +2534,12 @@ def test_a_probe_keeps_its_training_warnings_and_the_training_data_s_amplitude(m
     assert "WARNINGS when trained (" in shown and "amplitude check" in shown
     with pytest.warns(RuntimeWarning, match=r"typical amplitude is 1.00e-06 times that of"):
         load_probe(tmp_path / "p", model).predict(x, ch_names=epochs.ch_names, sfreq=250.0)
+    chance = "the probe stayed at chance"  # random weights: whether it says so varies by device
     with warnings.catch_warnings():  # data like the training data's: nothing to say
         warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message=chance)
         clean = train_probe(model, x, y, config=ProbeConfig(epochs=1), **kwargs)
-        assert clean.training["warnings"] == []
+        assert [text for text in clean.training["warnings"] if chance not in text] == []
         clean.predict(x * 1.5, ch_names=epochs.ch_names, sfreq=250.0)
 
 
