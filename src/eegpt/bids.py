@@ -40,12 +40,9 @@ __all__ = [
 #: Data file formats of BIDS EEG (the BrainVision header stands for its three files).
 BIDS_EEG_EXTENSIONS = (".edf", ".bdf", ".vhdr", ".set")
 _FORMATS = "|".join(e[1:] for e in BIDS_EEG_EXTENSIONS)
-_EEG_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_eeg\.({_FORMATS})$")
 #: A data file eegpt reads with its sidecars: scalp EEG (``_eeg``) or intracranial EEG
 #: (``_ieeg``: sEEG, ECoG, whose ``*_channels.tsv`` types the contacts); group 2 the suffix.
 _DATA_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_(eeg|ieeg)\.({_FORMATS})$")
-#: The ``_ieeg`` data files of a BIDS dataset, which a listing of its EEG leaves out.
-_IEEG_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_ieeg\.({_FORMATS})$")
 #: Top-level folders that hold no raw recordings of the dataset.
 _NOT_RAW = ("derivatives", "sourcedata", "code", "stimuli")
 _INSTALL = install_hint("bids")
@@ -536,14 +533,9 @@ def bids_manifest(
         ) from err
     root = root.resolve()
     top = root if under is None else under.resolve()
-    paths = sorted(
-        p
-        for p in top.rglob("sub-*_eeg.*")
-        if _EEG_FILE.match(p.name)
-        and p.is_file()
-        and p.relative_to(root).parts[0] not in _NOT_RAW
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    found = _data_files(root, top)
+    paths = [p for p, suffix in found if suffix == "eeg"]
+    ieeg = [p for p, suffix in found if suffix == "ieeg"]  # left out, said once
     where = (
         f"{top} (of the BIDS dataset {root})" if under is not None else f"the BIDS dataset {root}"
     )
@@ -551,9 +543,9 @@ def bids_manifest(
         raise MissingFileError(
             f"{where} has no EEG data files (sub-*_eeg with "
             f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(_NOT_RAW)}"
-            + _ieeg_note(root, top)
+            + (f". It has {_ieeg_text(ieeg)}" if ieeg else "")
         )
-    if ieeg := _ieeg_files(root, top):  # beside its EEG: left out, said once
+    if ieeg:
         _log(f"{where}: left out its {_ieeg_text(ieeg)}.")
     ignored = _bidsignore(root)
     skipped = [p for p in paths if ignored(p.relative_to(root).as_posix())]
@@ -592,17 +584,18 @@ def bids_manifest(
     )
 
 
-def _ieeg_files(root: Path, top: Path) -> list[Path]:
-    """The intracranial recordings (``sub-*_ieeg`` data files) in the folder ``top`` of the
-    BIDS dataset ``root``, which a listing of the dataset leaves out."""
-    return [
-        p
-        for p in top.rglob("sub-*_ieeg.*")
-        if _IEEG_FILE.match(p.name)
-        and p.is_file()
-        and p.relative_to(root).parts[0] not in _NOT_RAW
-        and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
+def _data_files(root: Path, top: Path) -> list[tuple[Path, str]]:
+    """The data files (``sub-*_eeg`` and ``sub-*_ieeg``, :data:`_DATA_FILE`) in the folder
+    ``top`` of the BIDS dataset ``root``, sorted, each with its suffix (``"eeg"`` or
+    ``"ieeg"``), outside :data:`_NOT_RAW` and hidden folders: one walk of the tree."""
+    found = []
+    for p in top.rglob("sub-*eeg.*"):
+        named = _DATA_FILE.match(p.name)
+        rel = p.relative_to(root).parts
+        if named and rel[0] not in _NOT_RAW and not any(x.startswith(".") for x in rel):
+            if p.is_file():
+                found.append((p, named.group(2)))
+    return sorted(found)
 
 
 def _ieeg_text(found: list[Path]) -> str:
@@ -618,14 +611,6 @@ def _ieeg_text(found: list[Path]) -> str:
         f"(pattern='{pattern}'): each is read with its sidecars, so the channels its "
         "*_channels.tsv types SEEG or ECOG are left out"
     )
-
-
-def _ieeg_note(root: Path, top: Path) -> str:
-    """Where the folder ``top`` of the BIDS dataset ``root`` holds intracranial recordings
-    (``sub-*_ieeg`` data files) but no scalp EEG: how many, that a listing of the dataset leaves
-    them out, and how to take them anyway; else ``""``."""
-    found = _ieeg_files(root, top)
-    return f". It has {_ieeg_text(found)}" if found else ""
 
 
 def _same_label(name: str, label: str, wanted: str) -> bool:
