@@ -235,7 +235,7 @@ def test_skip_existing_warns_of_outputs_embedded_with_other_settings(
     args = ["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]
     assert main(args) == 0
     before = out.stat().st_mtime_ns
-    with pytest.warns(EEGPTWarning, match="other preprocessing settings") as caught:
+    with pytest.warns(EEGPTWarning, match="other preprocessing or channel settings") as caught:
         assert main([*args, "--window", "2", "--skip-existing"]) == 0
     said = " ".join(str(w.message) for w in caught)
     assert f"{out} (window_seconds (4.0 -> 2.0))" in said and "--overwrite" in said
@@ -260,7 +260,7 @@ def test_skip_existing_compares_the_crop_and_window_of_epochs(weights, tmp_path)
     folder = tmp_path / "sk"
     args = ["embed", str(epo), "--weights", str(weights), "-o", str(folder), "-q"]
     assert main([*args, "--window", "1.25", "--tail", "pad"]) == 0
-    with pytest.warns(EEGPTWarning, match="other preprocessing settings") as caught:
+    with pytest.warns(EEGPTWarning, match="other preprocessing or channel settings") as caught:
         code = main([*args, "--window", "1", "--crop", "-0.2", "--skip-existing"])
     assert code == 0
     said = " ".join(str(w.message) for w in caught)
@@ -294,6 +294,90 @@ def test_skip_existing_tells_epochs_outputs_by_more_than_their_labels():
     assert not _is_epochs_output(continuous)
     with pytest.warns(EEGPTWarning, match="overlap"):
         _warn_other_settings([(Path("r.npz"), continuous, Settings())])
+
+
+def _channel_warnings(caught):
+    """The texts of the --skip-existing warnings of other preprocessing or channel settings."""
+    return [str(w.message) for w in caught if "or channel settings" in str(w.message)]
+
+
+def test_skip_existing_warns_of_outputs_of_another_channel_selection(
+    weights, edf, tmp_path, capsys
+):
+    """--skip-existing keeps outputs embedded with another channel selection (--drop, --rename,
+    --keep-channels, --picks): one warning names each output, the channels whose fate differs
+    (recorded -> given) or the picks, and --overwrite, also when nothing is left to embed; the
+    same selection keeps them quietly."""
+    folder = tmp_path / "emb"
+    second = tmp_path / "second.edf"
+    shutil.copy(edf, second)
+    args = ["embed", str(edf), str(second), "--weights", str(weights), "-o", str(folder), "-q"]
+    drop = ["--drop", "EEG FZ-REF"]
+    assert main([*args, *drop]) == 0
+    before = (folder / "rec.npz").stat().st_mtime_ns
+    with pytest.warns(EEGPTWarning, match="other preprocessing or channel settings") as caught:
+        assert main([*args, "--skip-existing"]) == 0  # nothing to do
+    said = " ".join(_channel_warnings(caught))
+    assert "2 outputs" in said and "--overwrite" in said
+    assert f"{folder / 'rec.npz'} (channels: EEG FZ-REF (dropped -> FZ))" in said
+    assert "all 2 outputs exist; nothing to do" in capsys.readouterr().out
+    assert (folder / "rec.npz").stat().st_mtime_ns == before  # kept, not embedded again
+    (folder / "second.npz").unlink()  # one left to embed: the kept one still compared
+    renamed = [*drop, "--rename", "EEG A1-REF=AF3"]
+    with pytest.warns(EEGPTWarning, match="or channel settings") as caught:
+        assert main([*args, *renamed, "--skip-existing"]) == 0
+    said = " ".join(_channel_warnings(caught))
+    assert "1 output " in said and "(channels: EEG A1-REF (dropped -> AF3))" in said
+    assert "second.npz" not in said  # embedded now, with this selection
+    with pytest.warns(EEGPTWarning, match="or channel settings") as caught:
+        assert main([*args, *renamed, "--keep-channels", "FP1,FP2,CZ,AF3", "--skip-existing"]) == 0
+    said = " ".join(_channel_warnings(caught))
+    assert "EEG F7-REF (F7 -> not kept)" in said and "AF3" not in said
+    with pytest.warns(EEGPTWarning, match="or channel settings") as caught:
+        assert main([*args, *drop, "--picks", "eeg", "--picks", "ecg", "--skip-existing"]) == 0
+    assert "(picks (['eeg'] -> ['eeg', 'ecg']))" in " ".join(_channel_warnings(caught))
+    (folder / "second.npz").unlink()  # embedded with the rename: now again as rec.npz
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*args, *drop, "--skip-existing"]) == 0  # rec.npz: as this selects
+    assert not _channel_warnings(caught)
+
+
+def test_skip_existing_compares_the_channels_a_selection_gives_each_recording():
+    """The channel selection of a kept output is compared by what it gives that recording (its
+    recorded channels mapped again with this command's options), not by the options: a --drop
+    of a channel the recording lacks is no difference; --picks are compared as recorded; an
+    output that records no picks or channels (an earlier eegpt's) is not compared."""
+    from eegpt.cli import _warn_other_settings
+
+    class Settings:
+        def to_dict(self):
+            return {"window_seconds": 4.0}
+
+    meta = {
+        "preprocessing": {"window_seconds": 4.0},
+        "picks": ["eeg"],
+        "channels": {"input_names": ["Fp1", "Cz"], "names": ["FP1", "CZ"], "dropped": ["O9"]},
+    }
+    same = [{}, {"rename": {"T3": None}}, {"rename": {"O9": None}}, {"keep": ["FP1", "CZ"]}]
+    for channels in same:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            _warn_other_settings([(Path("r.npz"), meta, Settings())], channels=channels)
+    with pytest.warns(EEGPTWarning, match=r"r\.npz \(channels: Cz \(CZ -> dropped\)\)"):
+        _warn_other_settings([(Path("r.npz"), meta, Settings())], channels={"rename": {"Cz": None}})
+    with pytest.warns(EEGPTWarning, match=r"r\.npz \(channels: Cz \(CZ -> not kept\)\)"):
+        _warn_other_settings([(Path("r.npz"), meta, Settings())], channels={"keep": ["FP1"]})
+    with pytest.warns(EEGPTWarning, match=r"picks \(\['eeg'\] -> \['eeg', 'eog'\]\)"):
+        _warn_other_settings(
+            [(Path("r.npz"), meta, Settings())], channels={"picks": ["eeg", "eog"]}
+        )
+    older = {"preprocessing": {"window_seconds": 4.0}}  # nothing recorded: unknown, said nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_other_settings(
+            [(Path("r.npz"), older, Settings())], channels={"picks": "eog", "rename": {"Cz": None}}
+        )
 
 
 def test_skip_existing_warns_of_outputs_of_other_weights_or_precision(

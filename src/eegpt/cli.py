@@ -765,8 +765,8 @@ def build_parser() -> argparse.ArgumentParser:
         "sidecars included) changed since it was embedded is stale: it is embedded again, "
         "replaced, and said so (eegpt info OUTPUT says CHANGED); so is a file at an output's "
         "path that eegpt cannot read as its output (empty, as a workflow's touch placeholder, "
-        "cut short, or not an eegpt output); one embedded with other preprocessing, weights "
-        "or precision is kept, with a warning",
+        "cut short, or not an eegpt output); one embedded with other preprocessing, channel "
+        "selection, weights or precision is kept, with a warning",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
     p.add_argument(
@@ -1449,12 +1449,15 @@ def _embed_command(args: argparse.Namespace) -> int:
         kept = [k for k in range(n_all) if k not in todo_set]
         kept_meta = {outputs[k]: read.get(outputs[k]) for k in kept}  # None: not read
         _warn_names_read_otherwise([(outputs[k], kept_meta[outputs[k]], extra[k]) for k in kept])
-        _warn_other_settings([
-            (outputs[k], kept_meta[outputs[k]],
-             config.updated(start_seconds=starts[rec]) if rec in starts else config)
-            for k in kept
-            for rec in [args.recordings[k]]
-        ])  # fmt: skip
+        _warn_other_settings(
+            [
+                (outputs[k], kept_meta[outputs[k]],
+                 config.updated(start_seconds=starts[rec]) if rec in starts else config)
+                for k in kept
+                for rec in [args.recordings[k]]
+            ],
+            channels={"picks": picks_of(args), "rename": rename, "keep": args.keep_channels},
+        )  # fmt: skip
         kept_model = [(outputs[k], kept_meta[outputs[k]]) for k in kept]
         _warn_other_output_settings(kept_model, args.precision, args.stream_precision, args.pool)
         if not todo:
@@ -1645,41 +1648,107 @@ def _is_epochs_output(meta: Mapping[str, Any]) -> bool:
     )
 
 
-def _warn_other_settings(kept: list[tuple[Path, Mapping[str, Any] | None, Any]]) -> None:
+def _warn_other_settings(
+    kept: list[tuple[Path, Mapping[str, Any] | None, Any]],
+    *,
+    channels: Mapping[str, Any] | None = None,
+) -> None:
     """With --skip-existing, warn of the outputs kept (each with its metadata and the
-    preprocessing this command would embed its recording with) that were embedded with other preprocessing settings
-    (their ``metadata["preprocessing"]``, compared as a resumed corpus run's settings are:
-    :func:`eegpt.dataset_read.spec_differences`): kept as they are, not embedded again, their
+    preprocessing this command would embed its recording with) that were embedded with other
+    preprocessing settings (their ``metadata["preprocessing"]``, compared as a resumed corpus
+    run's settings are: :func:`eegpt.dataset_read.spec_differences`) or, given ``channels``
+    (this command's ``picks``, ``rename`` and ``keep``, as :func:`eegpt.api.embed` takes
+    them), another channel selection (:func:`_channel_differences`): one warning, each
+    output with all its settings that differ. Kept as they are, not embedded again, their
     windows differ from those of the outputs embedded now; ``--overwrite`` replaces them.
     ``overlap`` and ``start_seconds``, which do not apply to epochs (recorded 0 for them), are
     not compared for outputs of epochs."""
     from eegpt.dataset_read import spec_differences
 
     differ = []
+    mapped: dict[tuple[str, ...], Any] = {}  # channel names -> this run's mapping of them
     for out, meta, config in kept:
         if meta is None:
             continue
+        changed = []
         stored = meta.get("preprocessing")
-        if not isinstance(stored, Mapping):
-            continue
-        stored, wanted = dict(stored), config.to_dict()
-        if _is_epochs_output(meta):  # epochs: one window each, from their start
-            for key in ("overlap", "start_seconds"):
-                stored.pop(key, None)
-                wanted.pop(key, None)
-        changed = spec_differences(stored, wanted, "preprocessing.")
+        if isinstance(stored, Mapping):
+            stored, wanted = dict(stored), config.to_dict()
+            if _is_epochs_output(meta):  # epochs: one window each, from their start
+                for key in ("overlap", "start_seconds"):
+                    stored.pop(key, None)
+                    wanted.pop(key, None)
+            changed += spec_differences(stored, wanted, "preprocessing.")
+        if channels is not None:
+            changed += _channel_differences(meta, channels, mapped)
         if changed:
             differ.append(f"{out} ({'; '.join(changed)})")
     if differ:
         warnings.warn(
             f"--skip-existing keeps {_count(len(differ), 'output')} embedded with other "
-            "preprocessing settings than this command's (recorded -> given): "
+            "preprocessing or channel settings than this command's (recorded -> given): "
             f"{few(differ, 5)}. Kept as they are, not embedded again: their windows differ "
             "from those of the outputs embedded now; embed them again with --overwrite to "
             "replace them with these settings",
             EEGPTWarning,
             stacklevel=1,
         )
+
+
+def _channel_differences(
+    meta: Mapping[str, Any],
+    channels: Mapping[str, Any],
+    mapped: dict[tuple[str, ...], Any],
+) -> list[str]:
+    """How the channel selection of an output kept by --skip-existing (its metadata ``meta``)
+    differs from what this command's ``channels`` options (``picks``, ``rename``, ``keep``:
+    ``--picks``, ``--rename``/``--drop``/a rename table, ``--keep-channels``) select from the
+    same recording, as :func:`spec_differences <eegpt.dataset_read.spec_differences>` entries
+    (recorded -> given); [] where they select alike or nothing usable is recorded.
+
+    ``picks`` is compared as recorded (``metadata["picks"]``): other channel types read give
+    other channels to map. The renames, drops and ``keep`` are compared by their effect on
+    this recording, without opening it: the channel names its mapping recorded
+    (``metadata["channels"]``: those kept, ``dropped`` and ``not_kept``, every channel that
+    reached the mapping) are mapped again with this command's options
+    (:func:`eegpt.channels.map_channels`, its notes unsaid), each channel's fate compared
+    (``"EEG FZ-REF (FZ -> dropped)"``). An option that selects alike here (a ``--drop`` of a
+    channel this recording lacks) is no difference for it. ``mapped`` caches the mapping by
+    the names mapped (outputs of one montage are mapped once)."""
+    from eegpt._logging import ignored_warnings
+    from eegpt.api import _picks_record
+    from eegpt.channels import map_channels
+
+    recorded_picks, picks = meta.get("picks"), _picks_record(channels.get("picks", "eeg"))
+    if isinstance(recorded_picks, list) and recorded_picks != picks:
+        return [f"picks ({recorded_picks!r} -> {picks!r})"]  # other channels read: not mapped
+    record = meta.get("channels")
+    if not isinstance(record, Mapping) or not isinstance(record.get("input_names"), list):
+        return []  # nothing recorded to compare
+    inputs, kept_as = record["input_names"], record.get("names")
+    if not isinstance(kept_as, list) or len(kept_as) != len(inputs):
+        return []  # not a mapping eegpt wrote: nothing to compare
+    was = {str(inp): str(name) for inp, name in zip(inputs, kept_as, strict=True)}
+    was.update(dict.fromkeys(map(str, record.get("dropped") or ()), "dropped"))
+    was.update(dict.fromkeys(map(str, record.get("not_kept") or ()), "not kept"))
+    names = tuple(was)
+    if names not in mapped:
+        try:
+            with ignored_warnings():
+                mapped[names] = map_channels(
+                    list(names), rename=channels.get("rename"), on_unknown="drop",
+                    on_missing="ignore", keep=channels.get("keep"), verbose=False,
+                )  # fmt: skip
+        except ValueError as err:  # none left, two onto one name: the run would say so
+            mapped[names] = str(err).split(". ")[0]
+    now = mapped[names]
+    if isinstance(now, str):
+        return [f"channels ({len(inputs)} kept -> {now})"]
+    will = {**dict.fromkeys(now.dropped, "dropped"), **dict.fromkeys(now.not_kept, "not kept")}
+    will.update(zip(now.input_names, now.names, strict=True))
+    moved = [f"{n} ({a} -> {will.get(n, 'dropped')})" for n, a in was.items()
+             if will.get(n, "dropped") != a]  # fmt: skip
+    return [f"channels: {few(moved, 3)}"] if moved else []
 
 
 def _warn_other_output_settings(
