@@ -1125,6 +1125,56 @@ def _write_brainvision(folder, seizure_s=(10.0, 10.0)):
     return folder / "rec.vhdr"
 
 
+@pytest.mark.parametrize("stream", [True, False])
+def test_brainvision_markers_land_in_their_samples_window_after_an_hour(tmp_path, stream):
+    """A 256 Hz amplifier's BrainVision file (``SamplingInterval=3906``: MNE reads 256.016 Hz
+    and places a marker at sample k at k / 256.016 s): its samples are taken as 256 Hz
+    (resampled 1/1, window onsets k / 256 s), so the marker's onset is placed at k / 256 s
+    too. It was not: a marker at the first sample of the last window of an hour (3596 s)
+    landed 0.23 s early, in the window before, in memory and streamed, and for
+    window_labels."""
+    from eegpt.annotations import annotations_of, annotations_per_window, read_annotations
+    from eegpt.io import as_recording
+    from eegpt.preprocessing import prepare
+    from eegpt.streaming import WindowStream, open_stream
+
+    names, n = ["Fp1", "Cz", "O1"], 3600 * 256
+    np.random.default_rng(2).normal(0, 20, (n, 3)).astype("<f4").tofile(tmp_path / "rec.eeg")
+    channels = "".join(f"Ch{k}={name},,1,\N{MICRO SIGN}V\n" for k, name in enumerate(names, 1))
+    (tmp_path / "rec.vhdr").write_text(
+        "Brain Vision Data Exchange Header File Version 1.0\n\n[Common Infos]\nCodepage=UTF-8\n"
+        "DataFile=rec.eeg\nMarkerFile=rec.vmrk\nDataFormat=BINARY\n"
+        "DataOrientation=MULTIPLEXED\nNumberOfChannels=3\nSamplingInterval=3906\n\n"
+        f"[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32\n\n[Channel Infos]\n{channels}",
+        encoding="utf-8",
+    )
+    k = 899 * 1024  # the first sample of the last 4 s window (3596 s at 256 Hz)
+    (tmp_path / "rec.vmrk").write_text(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n\n[Common Infos]\n"
+        "Codepage=UTF-8\nDataFile=rec.eeg\n\n[Marker Infos]\nMk1=New Segment,,1,1,0\n"
+        f"Mk2=Stimulus,S  1,{k + 1},1,0\nMk3=Comment,seizure,{k - 1024 + 1},1024,0\n",
+        encoding="utf-8",
+    )
+    vhdr = tmp_path / "rec.vhdr"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 3 channels
+        if stream:
+            recording = open_stream(vhdr, verbose="error")
+            onsets = WindowStream(recording).onsets
+        else:
+            recording = as_recording(vhdr, verbose="error")
+            onsets = prepare(recording).onsets
+    assert len(onsets) == 900 and onsets[-1] == 3596.0
+    per_window = annotations_per_window(recording, onsets, 4.0)
+    assert [i for i, a in enumerate(per_window) if "Stimulus/S  1" in a] == [899]
+    assert [i for i, a in enumerate(per_window) if "Comment/seizure" in a] == [898]
+    spans = read_annotations(vhdr)  # as window_labels reads a recording's path
+    raw = mne.io.read_raw_brainvision(vhdr, verbose="error")  # and its Raw
+    for found in (spans, annotations_of(raw)):
+        assert sorted(found.onset.tolist()) == [3592.0, 3596.0]
+        assert 4.0 in found.duration.tolist()
+
+
 def test_a_recordings_path_gives_its_annotations_for_window_labels(model, tmp_path):
     """``window_labels("rec.vhdr")`` labels windows by the recording's own annotations (MNE
     reads a .vhdr's markers only with the recording), as its .vmrk and its Raw do."""

@@ -238,9 +238,36 @@ def test_an_approximate_ratio_says_its_drift_per_hour():
     (text,) = [str(w.message) for w in said]
     assert text.startswith("tdt.sev: resampling 24414.0625 Hz -> 256 Hz uses the ratio 49/4673")
     assert "drifts by 3.2 ms per hour of recording" in text
-    # a header's interval of whole µs rounded from a simple rate's: that rate (977 µs: 1024 Hz)
-    with pytest.warns(RuntimeWarning, match="uses the ratio 1/4"):
-        assert polyphase_ratio(1e6 / 977, 256.0) == (1, 4)
+
+
+@pytest.mark.parametrize(
+    ("interval", "up", "down"),
+    [(3906, 1, 1), (1953, 1, 2), (977, 1, 4), (488, 1, 8), (244, 1, 16), (7813, 2, 1),
+     (333, 32, 375)],
+)  # fmt: skip
+def test_a_headers_rounded_interval_is_its_nominal_rate_without_a_drift_warning(
+    interval, up, down, caplog
+):
+    """A header's interval of whole µs rounded from an amplifier's rate (BrainVision's 3906
+    µs for 256 Hz, 488 µs for 2048 Hz) is that rate: resampled by its exact ratio, with an
+    INFO note and no warning of a drift. It was warned of as a drift of 230 ms an hour (3906
+    µs, though resampled 1/1), and 488 µs was resampled by 124/993 (2050.06 Hz taken)."""
+    from eegpt.preprocessing import polyphase_ratio, resample, taken_rate
+
+    sfreq = 1e6 / interval
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert polyphase_ratio(sfreq, 256.0, "x.vhdr") == (up, down)
+        with caplog.at_level(logging.INFO, logger="eegpt"):
+            y = resample(np.zeros((1, 4 * 3600 * 16)), sfreq, 256.0, source="x.vhdr")
+    nominal = taken_rate(sfreq)
+    assert nominal == 256.0 * down / up
+    assert y.shape[-1] == -(-4 * 3600 * 16 * up // down)
+    assert f"x.vhdr: the header's sampling interval of {interval} µs" in caplog.text
+    assert f"taken as the nominal {nominal:g} Hz" in caplog.text
+    # a rate that is no rounded interval keeps its warning (1017.25 Hz amplifiers' 983 µs)
+    with pytest.warns(RuntimeWarning, match="drifts by"):
+        polyphase_ratio(1e6 / 983, 256.0)
 
 
 def test_an_exact_odd_rate_streams_as_it_resamples_whole(tmp_path):
@@ -265,8 +292,8 @@ def test_an_exact_odd_rate_streams_as_it_resamples_whole(tmp_path):
 def test_a_rate_within_a_thousandth_of_256_hz_is_taken_as_256_hz(model, tmp_path):
     """BrainVision's sampling interval of 3906 µs is 256.016 Hz, whose polyphase ratio to
     256 Hz is 1/1: the recording embeds (it failed in the anti-alias filter's design), in
-    memory and streamed from a file, exactly as the same samples labelled 256 Hz, with the
-    warning that the time scale is taken as 256 Hz."""
+    memory and streamed from a file, exactly as the same samples labelled 256 Hz (the rate
+    the header rounded), without a warning."""
     names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2", "Cz"]
     data = np.random.default_rng(0).normal(scale=2e-5, size=(len(names), 256 * 12))
     odd = mne.io.RawArray(data, mne.create_info(names, 1e6 / 3906, "eeg"), verbose=False)
@@ -274,8 +301,10 @@ def test_a_rate_within_a_thousandth_of_256_hz_is_taken_as_256_hz(model, tmp_path
     reference = model.embed(even, device="cpu").data
     odd.save(tmp_path / "odd_raw.fif", verbose=False)
     for given, tolerance in ((odd, 0.0), (tmp_path / "odd_raw.fif", 1e-5)):  # FIF: float32
-        with pytest.warns(RuntimeWarning, match="uses the ratio 1/1"):
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
             emb = model.embed(given, device="cpu")
+        assert not [w for w in said if "ratio" in str(w.message)]
         np.testing.assert_allclose(emb.data, reference, rtol=0, atol=tolerance)
 
 

@@ -35,6 +35,7 @@ from eegpt._filenames import same_recording as _same_recording
 from eegpt._logging import duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._rates import nominal_rate
 from eegpt.errors import RecordingError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP as DEFAULT_MIN_OVERLAP
 from eegpt.preprocessing_spec import FIELD_DEFAULTS
@@ -64,15 +65,31 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
     MNE stores annotation onsets from the start of the acquisition (``meas_date``, or time 0
     when there is none), so a cropped recording or a FIF file with ``first_samp > 0`` has its
     first sample at ``raw.first_time``; that is subtracted here.
+
+    A rate that a header's sampling interval of whole microseconds rounded (BrainVision's
+    3906 µs, 256.016385 Hz as MNE reads it, for a 256 Hz amplifier) is taken as its nominal
+    rate (:func:`eegpt._rates.nominal_rate`), as the samples are when resampled: MNE's
+    seconds (``k / 256.016385`` for sample ``k``, a marker's position in the ``.vmrk``) are
+    rescaled to ``k / 256``, the scale of the window onsets, so that a marker at sample ``k``
+    falls in the window that holds sample ``k`` (0.23 s apart after an hour otherwise).
     """
     ann = raw.annotations
     if len(ann) == 0:
         return None
-    return mne.Annotations(
-        onset=np.asarray(ann.onset, dtype=np.float64) - raw.first_time,
-        duration=np.asarray(ann.duration, dtype=np.float64),
-        description=list(ann.description),
-    )
+    onset = np.asarray(ann.onset, dtype=np.float64) - raw.first_time
+    duration = np.asarray(ann.duration, dtype=np.float64)
+    sfreq = float(raw.info["sfreq"])
+    nominal = nominal_rate(sfreq)
+    if nominal is not None:  # in samples (whole ones kept whole), then at the nominal rate
+        onset, duration = (_whole_samples(t * sfreq) / nominal for t in (onset, duration))
+    return mne.Annotations(onset=onset, duration=duration, description=list(ann.description))
+
+
+def _whole_samples(samples: np.ndarray) -> np.ndarray:
+    """``samples`` (float64, any shape) with those within 1e-6 of a whole number made whole:
+    a marker's sample position, which MNE's seconds times the rate miss by rounding."""
+    whole = np.round(samples)
+    return np.where(np.abs(samples - whole) < 1e-6, whole, samples)
 
 
 def file_offset(raw: mne.io.BaseRaw) -> float:

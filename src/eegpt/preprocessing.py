@@ -26,6 +26,7 @@ from eegpt._logging import clock_text, duration_text, few
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._rates import nominal_rate
 from eegpt.annotations import BadSpans
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
@@ -76,6 +77,7 @@ __all__ = [
     "nearest_source",
     "polyphase_ratio",
     "robust_amplitude",
+    "taken_rate",
     "window_starts",
 ]
 
@@ -548,8 +550,10 @@ def resampled_length(
 ) -> int:
     """The samples :func:`resample` gives ``n_times`` samples at ``sfreq`` Hz at ``new_sfreq``
     Hz: ``ceil(n_times * up / down)`` (polyphase), ``round(n_times * new_sfreq / sfreq)``
-    (nearest); ``n_times`` when the rates match. ``warn``: of an approximated polyphase ratio
+    (nearest); ``n_times`` when the rates match (``sfreq`` taken as its nominal rate where a
+    header rounded it: :func:`taken_rate`). ``warn``: of an approximated polyphase ratio
     (:func:`polyphase_ratio`)."""
+    sfreq = taken_rate(sfreq)
     if sfreq == new_sfreq:
         return n_times
     if method == "nearest":
@@ -564,10 +568,10 @@ def polyphase_ratio(
     """``(up, down)`` of polyphase resampling from ``sfreq`` to ``new_sfreq`` Hz.
 
     The exact ratio where up and down are at most :data:`MAX_POLYPHASE_FACTOR`, else the
-    closest fraction within that bound; but a simple ratio (down <= 1000) stands where the
-    file's rate is a sampling interval of whole microseconds that the simple ratio's rate
-    rounds to (BrainVision's 3906 µs for 256 Hz, 256.016 Hz, is taken as 256 Hz: 1/1). An
-    approximation that shifts the time scale by more than 1e-9 is warned of (naming
+    closest fraction within that bound. A rate that is a sampling interval of whole
+    microseconds rounded from a nominal rate's (BrainVision's 3906 µs for 256 Hz: 256.016 Hz)
+    is taken as that rate (:func:`taken_rate`; 1/1 for 256.016 Hz to 256 Hz), with no warning.
+    An approximation that shifts the time scale by more than 1e-9 is warned of (naming
     ``source``, the recording, if given), with the drift in ms per hour of recording;
     ``warn=False`` leaves the warning out (a caller that gave it already).
 
@@ -579,18 +583,12 @@ def polyphase_ratio(
     """
     if not (sfreq > 0 and new_sfreq > 0):
         raise ValueError(f"sampling rates must be positive, got {sfreq} -> {new_sfreq}")
+    given, sfreq = sfreq, taken_rate(sfreq)
     ratio = Fraction(new_sfreq) / Fraction(sfreq)
     approx = _closest_ratio(ratio, MAX_POLYPHASE_FACTOR)
-    simple = ratio.limit_denominator(1000)
-    if (
-        approx != ratio
-        and simple.numerator
-        and _rounded_interval(sfreq, Fraction(new_sfreq) / simple)
-    ):
-        approx = simple
     if approx.numerator == 0:
         raise ValueError(
-            f"cannot resample {sfreq:g} Hz to {new_sfreq:g} Hz: downsampling by more than "
+            f"cannot resample {given:g} Hz to {new_sfreq:g} Hz: downsampling by more than "
             f"{MAX_POLYPHASE_FACTOR} is not supported; downsample the recording first (e.g. "
             "raw.resample)"
         )
@@ -610,20 +608,34 @@ def polyphase_ratio(
     return approx.numerator, approx.denominator
 
 
+def taken_rate(sfreq: float, source: str | None = None, *, note: bool = False) -> float:
+    """The rate (Hz) a recording at ``sfreq`` Hz is resampled from: its nominal rate where
+    ``sfreq`` is a sampling interval of whole microseconds rounded from it
+    (:func:`eegpt._rates.nominal_rate`: BrainVision's 3906 µs, which MNE reads as 256.016385
+    Hz, is a 256 Hz amplifier's), else ``sfreq``. Sample ``k`` is then at ``k / nominal`` s,
+    the window onsets count on that scale, and so do the annotations eegpt reads from the
+    recording (:func:`eegpt.annotations.annotations_of`), which MNE places at
+    ``k / sfreq`` s. ``note``: log that at INFO (naming ``source``)."""
+    nominal = nominal_rate(sfreq)
+    if nominal is None:
+        return sfreq
+    if note:
+        where = f"{source}: " if source else ""
+        _log(
+            f"{where}the header's sampling interval of {round(1e6 / sfreq)} µs ({sfreq:.10g} "
+            f"Hz as MNE reads it) is taken as the nominal {nominal:g} Hz ({1e6 / nominal:g} µs, "
+            "which the header rounds): window onsets and the recording's annotations count "
+            f"samples at {nominal:g} Hz",
+            None,
+        )
+    return nominal
+
+
 def _closest_ratio(ratio: Fraction, bound: int) -> Fraction:
     """The fraction closest to ``ratio`` whose numerator (up) and denominator (down) are at
     most about ``bound``: the denominator is bounded to ``bound / ratio`` when upsampling."""
     limit = bound if ratio <= 1 else max(1, int(bound / ratio))
     return ratio.limit_denominator(limit)
-
-
-def _rounded_interval(sfreq: float, nominal: Fraction) -> bool:
-    """Whether ``sfreq`` Hz is a sampling interval of whole microseconds (as BrainVision
-    headers write it) to which the interval of the ``nominal`` rate (Hz) rounds: 256.016 Hz
-    (3906 µs) for 256 Hz (3906.25 µs), 1023.54 Hz (977 µs) for 1024 Hz."""
-    interval = 1e6 / sfreq
-    whole = round(interval)
-    return abs(interval - whole) < 1e-6 * whole and round(1e6 / float(nominal)) == whole
 
 
 @functools.lru_cache(maxsize=32)
@@ -760,6 +772,7 @@ def resample(
     """
     if sfreq <= 0 or new_sfreq <= 0:
         raise ValueError(f"sampling rates must be positive, got {sfreq} -> {new_sfreq}")
+    sfreq = taken_rate(sfreq, source, note=warn_ratio)  # 256.016 Hz (3906 µs): 256 Hz
     if sfreq == new_sfreq:
         return x
     n = x.shape[-1]
@@ -771,8 +784,6 @@ def resample(
     if method != "polyphase":
         raise ValueError(f"method must be 'polyphase' or 'nearest', got {method!r}")
     up, down = polyphase_ratio(sfreq, new_sfreq, source, warn=warn_ratio)
-    if up == down:  # 256.016 Hz (3906 µs, a rounded 3906.25): taken as 256 Hz, as warned
-        return x
     rows = x.reshape(-1, n)  # a view for contiguous input
     n_out = -(-n * up // down)
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)

@@ -80,6 +80,7 @@ from eegpt.preprocessing import (
     nearest_source,
     polyphase_filter,
     polyphase_ratio,
+    taken_rate,
     window_starts,
 )
 
@@ -474,7 +475,8 @@ class WindowStream:
             source,
             average_reference=config.average_reference,
         )
-        n_in, sfreq = recording.n_times, recording.sfreq
+        n_in, sfreq = recording.n_times, taken_rate(recording.sfreq, source, note=True)
+        self._sfreq = sfreq  # 256 Hz for a BrainVision header's 3906 µs (256.016 Hz)
         self._up = self._down = 1
         if sfreq == config.sfreq:
             self.n_out = n_in
@@ -607,8 +609,8 @@ class WindowStream:
     def _output(self, j0: int, j1: int) -> np.ndarray:
         """Model-rate samples ``j0:j1`` in model units, float64 of shape (C, j1 - j0)."""
         rec, config = self.recording, self.config
-        if rec.sfreq == config.sfreq or (config.resample != "nearest" and self._up == self._down):
-            x = self._read(j0, j1)  # (a polyphase ratio of 1/1: rates taken as equal, as warned)
+        if self._sfreq == config.sfreq or (config.resample != "nearest" and self._up == self._down):
+            x = self._read(j0, j1)  # (a polyphase ratio of 1/1: rates taken as equal)
         elif config.resample == "nearest":
             idx = nearest_source(np.arange(j0, j1, dtype=np.int64), rec.n_times, self.n_out)
             lo = int(idx[0])
