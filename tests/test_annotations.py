@@ -295,6 +295,72 @@ def test_window_labels_take_the_stage_covering_most_of_a_window():
         assert window_labels(mne.Annotations([], [], []), onsets, 4.0) == [None] * 20
 
 
+def test_bad_windows_get_no_window_label_as_the_command_line_leaves_them_out():
+    """A BAD_muscle span at 30-35 s inside eyes closed: the windows over it (28-32, 32-36 s,
+    as emb.bad and probe train --window-labels have them) get no label, so ``labels == "EC"``
+    selects no artefact window; label_bad=True labels them; the recording's own bad
+    annotations (Embeddings.bad) count where the labels come from another file."""
+    from eegpt.annotations import window_labels
+    from eegpt.outputs import Embeddings
+
+    states = mne.Annotations([0, 30, 60], [60, 5, 20], ["EC", "BAD_muscle", "EO"])
+    onsets = np.arange(0, 80, 4.0)
+    labels = window_labels(states, onsets, 4.0)
+    bad = bad_windows(window_annotations(states, onsets, 4.0))  # the command line's rule
+    assert np.flatnonzero(bad).tolist() == [7, 8]
+    assert labels[7] is None and labels[8] is None
+    assert labels[:7] == ["EC"] * 7 and labels[9:15] == ["EC"] * 6 and labels[15:] == ["EO"] * 5
+    kept = window_labels(states, onsets, 4.0, label_bad=True)
+    assert kept[7] == kept[8] == "EC"
+    # the labels from a file without the bad span; the windows' own annotations hold it
+    meta = {"preprocessing": {"window_seconds": 4.0}, "annotations": window_annotations(
+        states, onsets, 4.0)}  # fmt: skip
+    emb = Embeddings(np.zeros((20, 1, 4, 8), np.float32), onsets, meta)
+    only = mne.Annotations([0, 60], [60, 20], ["EC", "EO"])
+    labels = emb.window_labels(only)
+    assert labels.tolist() == [v for v in window_labels(states, onsets, 4.0)]
+    assert not emb[labels == "EC"].bad.any() and len(emb[labels == "EC"]) == 13
+    assert emb.window_labels(only, label_bad=True)[[7, 8]].tolist() == ["EC", "EC"]
+    with pytest.warns(RuntimeWarning, match=r"all overlap an annotation marked bad \(BAD_m"):
+        none = window_labels(states, onsets[7:9], 4.0)
+    assert none == [None, None]
+
+
+def test_markers_of_states_become_spans_to_the_next_state_marker():
+    """Eyes closed/open markers of no duration (a clinical system's): each state spans from its
+    marker to the next state marker or the recording's end, so the windows between them are
+    labelled and those across a change of state are not; other annotations stay."""
+    from eegpt.annotations import markers_to_spans, window_labels
+
+    info = mne.create_info(["Fz", "Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((2, 8000)), info, first_samp=200, verbose=False)
+    raw.set_meas_date(1e9)  # onsets count from sample 0, first_samp's 2 s included
+    marks = mne.Annotations([6, 34, 46, 50, 62], [0, 0, 2, 0, 0], ["EC", "EO", "BAD_eye", "EC",
+                            "Stimulus/S  1"], orig_time=raw.info["meas_date"])  # fmt: skip
+    raw.set_annotations(marks)
+    with pytest.warns(RuntimeWarning, match="markers_to_spans"):
+        assert window_labels(raw.annotations, np.arange(2, 82, 4.0), 4.0, match="^E") == [
+            None] * 20  # fmt: skip
+    spans = markers_to_spans(raw, {"EC": "^EC$", "EO": "^EO$"})
+    assert spans.orig_time == raw.annotations.orig_time
+    got = sorted(zip(spans.onset, spans.duration, spans.description, strict=True))
+    assert got == [(6, 28, "EC"), (34, 16, "EO"), (46, 2, "BAD_eye"), (50, 32, "EC"),
+                   (62, 0, "Stimulus/S  1")]  # fmt: skip  # the last EC to the end, 82 s
+    raw.set_annotations(spans)  # MNE takes them: within the recording
+    labels = window_labels(spans, np.arange(2, 82, 4.0), 4.0, match={"EC": "EC", "EO": "EO"})
+    assert labels[:1] == [None] and labels[1:8] == ["EC"] * 7  # 6-34 s; none before 6 s
+    assert labels[8:11] == ["EO"] * 3 and labels[11] is None  # 46-50 s: BAD_eye
+    assert labels[12:] == ["EC"] * 8
+    same = markers_to_spans(marks, {"EC": "^EC$", "EO": "^EO$"}, end=82.0)
+    assert same.duration.tolist() == spans.duration.tolist()
+    with pytest.raises(ValueError, match="give end="):
+        markers_to_spans(marks, {"EC": "^EC$"})
+    with pytest.raises(ValueError, match=r"no annotation matches the states .*'BAD_eye'"):
+        markers_to_spans(raw, {"closed": "eyes closed"})
+    with pytest.raises(ValueError, match="already span time"):
+        markers_to_spans(spans, {"EC": "^EC$"}, end=82.0)
+
+
 def test_window_label_classes_merge_descriptions_and_add_up_over_a_window():
     """match={label: regex}: descriptions of one class share its label and their coverage adds
     up (1.5 s of fnsz + 1 s of gnsz hold 2.5 s of a 4 s window: seizure); the first class a
@@ -499,7 +565,8 @@ def test_tuh_tse_label_files_are_read_as_annotations(model, tmp_path):
     assert list(read_annotations(binary).description) == ["bckg", "seiz"]
     emb = model.embed(annotated_raw(), annotations=tse)
     assert emb.annotations[2][-2:] == ["bckg", "fnsz"]  # the window from 8 s to 12 s
-    assert emb.window_labels(tse, match="sz")[3] == "fnsz"  # 12 s to 16 s
+    assert emb.bad[3] and emb.window_labels(tse, match="sz")[3] is None  # over BAD_muscle
+    assert emb.window_labels(tse, match="sz", label_bad=True)[3] == "fnsz"  # 12 s to 16 s
 
 
 def test_an_annotation_file_of_unknown_kind_is_refused_listing_the_kinds_read(tmp_path):
@@ -545,7 +612,11 @@ def test_a_hypnogram_in_another_file_labels_the_windows(model, weights, tmp_path
     assert emb.annotations[7] == ["Sleep stage 2"]
     assert emb.bad.tolist() == model.embed(raw).bad.tolist()  # the recording's own still count
     labels = emb.window_labels(path, match="^Sleep stage")
-    assert labels[:7].tolist() == ["Sleep stage W"] * 7 and labels[7] == "Sleep stage 2"
+    # the windows the recording's own bad annotations overlap (emb.bad) get no label
+    assert labels[:7].tolist() == [None if b else "Sleep stage W" for b in emb.bad[:7]]
+    assert labels[7] == "Sleep stage 2" and emb.bad[:7].any() and not emb.bad[7]
+    every = emb.window_labels(path, match="^Sleep stage", label_bad=True)
+    assert every[:7].tolist() == ["Sleep stage W"] * 7
     assert emb.window_labels(hypnogram, match="Sleep")[7] == "Sleep stage 2"  # Annotations
     relative = mne.Annotations([28.0], [30.0], ["Sleep stage 2"])  # from the first sample
     assert model.embed(raw, annotations=relative).annotations[7][-1] == "Sleep stage 2"
@@ -1097,6 +1168,10 @@ def test_brainvision_markers_select_the_windows_they_fall_in(model, marker_s):
     assert len(scope["epochs"]) == 4  # the marker at 0 s has no 0.2 s before it
     code = re.search(r"(emb\[\[.*? for a in emb\.annotations\]\])", text)[1]
     assert eval(code).metadata["window_index"] == [0, 1]  # the code the message gives
+    # state markers: the message's markers_to_spans code runs and labels the time between
+    code = re.search(r"(eegpt\.annotations\.markers_to_spans\(raw, \{.*?\}\))", text)[1]
+    spans = eval(code, {"eegpt": eegpt, "raw": raw})
+    assert emb.window_labels(spans, match="Stimulus/S  1").tolist() == ["Stimulus/S  1"] * 5
 
 
 def _write_brainvision(folder, seizure_s=(10.0, 10.0)):

@@ -52,6 +52,7 @@ __all__ = [
     "file_offset",
     "in_recording_time",
     "is_bad",
+    "markers_to_spans",
     "read_annotations",
     "window_annotations",
     "window_labels",
@@ -887,6 +888,8 @@ def window_labels(
     given: Any = None,
     end_s: float | None = None,
     slack_s: float = 0.0,
+    bad: Sequence[bool] | np.ndarray | None = None,
+    label_bad: bool = False,
 ) -> list[str | None]:
     """One label per window from annotations that span time (sleep stages, task blocks).
 
@@ -908,10 +911,17 @@ def window_labels(
     more than some overlap: ``match={"seizure": "seiz|sz$"}, min_overlap=1e-6`` labels
     ``"seizure"`` every window a seizure annotation overlaps and leaves the others None.
 
+    Bad windows get no label: a window that overlaps an annotation marked bad (:func:`is_bad`:
+    ``BAD_muscle``, EEGLAB's ``boundary`` ..., by :func:`window_annotations`' rule, so those
+    ``embed(..., reject_by_annotation=True)`` leaves out) is None, whatever covers it, as
+    ``eegpt probe train --window-labels`` leaves such windows out of training; so
+    ``emb[labels == "EC"]`` holds no artefact window. ``label_bad=True`` labels them too.
+
     Markers (stimuli, responses: annotations of no duration, or one sample as MNE reads a
     BrainVision marker) cover too little of a window to label it; each window lists those that
     fall in it among its annotations (:func:`window_annotations`), which select the windows
-    (the warning when no window got a label gives the code).
+    (the warning when no window got a label gives the code). Markers of states (eyes closed,
+    eyes open) become spans, each to the next state marker, with :func:`markers_to_spans`.
 
     Parameters
     ----------
@@ -951,6 +961,13 @@ def window_labels(
         starting after it or lasting far longer than it (onsets in milliseconds or samples,
         which label every window alike: :func:`_outside_text`) are warned of, in the one
         warning ``embed(..., annotations=)`` gives (or in the one that no window got a label).
+    bad : sequence of bool, shape (n_windows,) | None
+        Windows known to be bad besides those over a bad one of ``annotations``
+        (:attr:`eegpt.Embeddings.bad`: the recording's own bad annotations when the labels
+        come from another file); they get no label either.
+    label_bad : bool
+        Label the bad windows as the others (False, the default: None, as the command line
+        leaves them out).
 
     Returns
     -------
@@ -994,6 +1011,13 @@ def window_labels(
         cover = {label: union_length(spans) for label, spans in parts.items()}
         best = max(cover.items(), key=lambda item: item[1], default=(None, 0.0))
         labels.append(best[0] if best[1] >= need else None)
+    over = window_annotations(annotations, onsets, length_s)
+    flagged = bad_windows(over) if len(onsets) else np.zeros(0, dtype=bool)
+    if bad is not None:
+        flagged = flagged | np.asarray(bad, dtype=bool)
+    unbad = labels  # the labels bad windows would have had, for the warning below
+    if not label_bad and flagged.any():
+        labels = [None if b else v for v, b in zip(labels, flagged, strict=True)]
     outside = ""
     if annotations is not None and len(annotations) and end_s is not None:
         outside = _outside_text(annotations, end_s, slack_s)
@@ -1003,7 +1027,16 @@ def window_labels(
         _warn(_outside_warning(source or "", annotations, given, outside))
     if unlabelled_ok:
         return labels
-    if annotations is not None and len(annotations) and len(onsets) and not any(labels):
+    if any(unbad) and not any(labels):
+        which = describe_bad(over) or "Embeddings.bad: the recording's own annotations"
+        _warn(
+            f"window_labels: no window got a label: the {sum(v is not None for v in unbad)} "
+            f"that annotations label all overlap an annotation marked bad "
+            f"({which}); bad windows get no label, as "
+            "probe train --window-labels leaves them out (label_bad=True labels them)"
+            + (f". Of the annotations, {outside}." if outside else "")
+        )
+    elif annotations is not None and len(annotations) and len(onsets) and not any(labels):
         said = "match=" + repr(match) if match else "as a label (not bad)"
         if matching and max(matching.values()) <= MARKER_S:  # markers, not spans of time
             why = _markers_text(matching, said, min_overlap, length_s)
@@ -1029,6 +1062,88 @@ def window_labels(
             "empty file, or not an annotation file?)"
         )
     return labels
+
+
+def markers_to_spans(
+    annotations: mne.Annotations | mne.io.BaseRaw,
+    states: Mapping[str, str],
+    *,
+    end: float | None = None,
+) -> mne.Annotations:
+    """Spans of time from markers of states, such as eyes-closed and eyes-open markers.
+
+    Clinical systems often mark the moment a state begins (``EC`` when the eyes close, ``EO``
+    when they open) with an annotation of no duration, which labels no window
+    (:func:`window_labels` needs annotations that span time). Each state marker here becomes a
+    span of its state from its onset to the next state marker (of any state) or, after the
+    last one, to the recording's end; the time before the first marker is in no span. The
+    other annotations (``BAD_`` spans, stimuli) are kept as they are, so bad windows stay bad.
+
+    Parameters
+    ----------
+    annotations : mne.Annotations | mne.io.Raw
+        The markers, or a Raw whose annotations they are (``raw.annotations``; its end, in
+        the same time base, is then ``end``).
+    states : Mapping[str, str]
+        ``{state: regex}``: a description that contains the regex (``re.search``) is a
+        marker of that state (the first that matches), e.g. ``{"EC": "^EC$", "EO": "^EO$"}``
+        or ``{"closed": "(?i)eyes closed", "open": "(?i)eyes open"}``. The spans are
+        described by the state's name.
+    end : float | None
+        The recording's end in seconds, in the time base of the annotations' onsets
+        (``raw.first_time + raw.n_times / raw.info["sfreq"]`` for ``raw.annotations``);
+        needed for ``mne.Annotations``, taken from the Raw for a Raw.
+
+    Returns
+    -------
+    mne.Annotations
+        The spans (durations in seconds) and the other annotations, with the input's
+        ``orig_time``: ``raw.set_annotations(markers_to_spans(raw, states))``, or
+        ``emb.window_labels(markers_to_spans(raw, states), match=...)``.
+    """
+    if isinstance(annotations, mne.io.BaseRaw):
+        raw = annotations
+        annotations = raw.annotations
+        if end is None:  # raw.annotations count from sample 0 (first_samp included)
+            end = (raw.first_samp + raw.n_times) / raw.info["sfreq"]
+    if end is None:
+        raise ValueError(
+            "markers_to_spans: give end=, the recording's end in seconds in the time base of "
+            "the annotations (raw.first_time + raw.n_times / raw.info['sfreq'] for "
+            "raw.annotations), or pass the Raw itself"
+        )
+    label_of = label_rule(states)
+    marks = [i for i, d in enumerate(annotations.description) if label_of(str(d)) is not None]
+    if not marks:
+        names = sorted({str(d) for d in annotations.description})
+        raise ValueError(
+            f"markers_to_spans: no annotation matches the states {dict(states)!r} (the "
+            f"descriptions: {few([repr(d) for d in names], 8) or 'none'})"
+        )
+    lasting = [i for i in marks if annotations.duration[i] > MARKER_S]
+    if lasting:
+        i = lasting[0]
+        raise ValueError(
+            f"markers_to_spans: {len(lasting)} annotation(s) matching the states already span "
+            f"time ({annotations.description[i]!r} at {annotations.onset[i]:g} s lasts "
+            f"{annotations.duration[i]:g} s): window_labels takes such annotations as they are"
+        )
+    onsets = np.asarray(annotations.onset, dtype=np.float64)[marks]
+    order = np.argsort(onsets, kind="stable")
+    onsets = onsets[order]
+    labels = [str(label_of(str(annotations.description[marks[k]]))) for k in order]
+    if onsets[-1] >= end:
+        raise ValueError(
+            f"markers_to_spans: the last state marker, at {onsets[-1]:g} s, is not before the "
+            f"recording's end ({end:g} s): give end= in the annotations' time base"
+        )
+    stops = np.append(onsets[1:], end)
+    keep = stops > onsets  # two markers at one moment: the later one holds
+    taken = set(marks)
+    spans = annotations[[i for i in range(len(annotations)) if i not in taken]]
+    described = [v for v, k in zip(labels, keep, strict=True) if k]
+    spans.append(onsets[keep], (stops - onsets)[keep], described)
+    return spans
 
 
 def union_length(spans: Sequence[tuple[float, float]]) -> float:
@@ -1157,14 +1272,24 @@ def _markers_text(
         f"the annotations that match {said} ({', '.join(map(repr, names[:5]))}"
         f"{', ...' if len(names) > 5 else ''}) {lasts}, less than a label needs "
         f"({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and responses "
-        "mark moments rather than span time. Each window lists the markers that fall in it "
-        f"among its annotations (Embeddings.annotations), so {select_holding(names)} keeps "
-        "those windows. "
+        "mark moments rather than span time. Markers of states (eyes closed, eyes open) label "
+        "the time between them once turned into spans, each state from its marker to the next "
+        "state marker or the recording's end: "
+        f"eegpt.annotations.markers_to_spans(raw, {states_of(names)!r}), then "
+        "window_labels on those (the windows a marker falls in straddle a change of state). "
+        "Each window lists the markers that fall in it among its annotations "
+        f"(Embeddings.annotations), so {select_holding(names)} keeps the windows of stimuli. "
         "For epochs around the markers, cut them from the Raw and embed the epochs: events, "
         "event_id = mne.events_from_annotations(raw); epochs = mne.Epochs(raw, events, event_id, "
         "tmin=-0.2, tmax=0.8 - 1 / raw.info['sfreq']); model.embed(epochs, window_seconds=1) "
         "(MNE's tmax is inclusive: 1 s epochs, whole patches of the model)"
     )
+
+
+def states_of(descriptions: Sequence[str], limit: int = 5) -> dict[str, str]:
+    """``{description: "^description$"}`` for the first ``limit`` of ``descriptions``: the
+    ``states`` of :func:`markers_to_spans` that takes each as a state of its own."""
+    return {str(d): f"^{re.escape(str(d))}$" for d in list(descriptions)[:limit]}
 
 
 def select_holding(descriptions: Sequence[str], limit: int = 5) -> str:

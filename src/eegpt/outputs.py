@@ -615,8 +615,8 @@ class Embeddings:
         The windows selected by an index, a slice, a boolean mask or event names (as MNE
         takes them), as Embeddings; the number of windows.
     window_labels(annotations, match=..., min_overlap=0.5)
-        One label per window (ndarray of object, shape (n_windows,), None where none) from
-        annotations that span time, such as a hypnogram's sleep stages.
+        One label per window (ndarray of object, shape (n_windows,), None where none and
+        for bad windows) from annotations that span time, such as a hypnogram's sleep stages.
     clock_times(absolute=False)
         The onsets on the recording's clock, shape (n_windows,): seconds (float64), or its
         moments (naive ``datetime64[us]``, the recording's wall clock as its header states
@@ -833,10 +833,14 @@ class Embeddings:
         *,
         match: str | Mapping[str, str] | None = None,
         min_overlap: float = DEFAULT_MIN_OVERLAP,
+        label_bad: bool = False,
     ) -> np.ndarray:
         """One label per window from annotations that span time, e.g. the sleep stages of a
         hypnogram (see :func:`eegpt.annotations.window_labels`: the description covering most
-        of a window, if it covers ``min_overlap`` of it; else None). An exact tie goes to the
+        of a window, if it covers ``min_overlap`` of it; else None). Bad windows get no label
+        (None): those :attr:`bad` marks and those over a bad annotation of ``annotations``,
+        as ``eegpt probe train --window-labels`` leaves them out; so ``emb[labels == "EC"]``
+        holds no window over a ``BAD_muscle`` span. An exact tie goes to the
         label whose annotation over the window starts first in time: a 4 s window with 2 s of
         ``bckg`` and then 2 s of ``seiz`` is ``bckg``. To label a window by any overlap, match
         that class only with a tiny ``min_overlap``: ``match={"seizure": "seiz|sz$"},
@@ -862,11 +866,14 @@ class Embeddings:
         min_overlap : float
             Fraction of a window the label must cover, in ``(0, 1]``; a tiny one (``1e-6``)
             takes any overlap.
+        label_bad : bool
+            Label bad windows as the others (False, the default: None).
 
         Returns
         -------
         ndarray of object, shape (n_windows,)
-            Labels, None where no description covers enough: ``emb[labels != None]`` (or
+            Labels, None where no description covers enough or the window is bad:
+            ``emb[labels != None]`` (or
             ``pandas.notna``) keeps the labelled windows.
         """
         import mne
@@ -922,6 +929,8 @@ class Embeddings:
             given=annotations,
             end_s=max(starts) + length if starts else None,
             slack_s=length,
+            bad=self.bad,
+            label_bad=label_bad,
         )
         return np.array(labels, dtype=object)
 
