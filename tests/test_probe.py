@@ -4294,6 +4294,18 @@ def test_a_random_encoder_at_chance_is_said_to_be_random(model, task, cache):
         train_probe(model, task[0], validation=0.2, cache=cache, **FAST)
     said = str(caught[0].message)
     assert "NOT pretrained" in said and "chance 0.50" in said and "eegpt-large" in said
+    assert "make_pipeline(StandardScaler(), LogisticRegression" in said  # the scaler check
+    # features of std ~1e-3 around 0.4 (unscaled): said so, with their spread
+    rng = np.random.default_rng(0)
+    for spread, says in ((1e-3, True), (1.0, False)):
+        z = 0.4 + spread * rng.standard_normal((40, 4, 2, 8)).astype(np.float32)
+        with pytest.warns(EEGPTWarning, match="stayed at chance") as caught:
+            _warn_random_at_chance(False, {"val_balanced_accuracy": 0.5}, 2, z)
+        text = str(caught[0].message)
+        assert (
+            "vary little around their mean (median std / |mean| over features 0.00" in text
+        ) is says
+        assert "StandardScaler()" in text
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         train_probe(model, task[0], validation=0.2, cache=cache, preprocessing=AS_RECORDED,

@@ -1656,6 +1656,7 @@ def train_probe(
     )
     t0 = time.perf_counter()
     home = next(encoder.parameters()).device  # the caller's model stays where it was
+    z_train: np.ndarray | None = None  # the frozen embeddings, where the head is fit on them
     try:
         with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
             torch.manual_seed(config.seed)
@@ -1719,7 +1720,7 @@ def train_probe(
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
     )  # fmt: skip
     kept = fit.history[fit.kept_epoch - 1] if fit.kept_epoch else None
-    _warn_random_at_chance(probe.encoder.get("pretrained"), kept, len(classes))
+    _warn_random_at_chance(probe.encoder.get("pretrained"), kept, len(classes), z_train)
     last = fit.history[-1] if fit.history else {}
     _log(
         f"trained {probe!r} on {len(train.y)} epochs in {probe.training['seconds']:.1f} s: "
@@ -1729,15 +1730,27 @@ def train_probe(
     return probe
 
 
+UNSCALED_SPREAD = 0.01
+"""The median over features of std / |mean| of the embeddings below which the chance warning
+says they vary little around their mean (unscaled features)."""
+
+
 def _warn_random_at_chance(
-    pretrained: bool | None, row: Mapping[str, float] | None, n_classes: int
+    pretrained: bool | None,
+    row: Mapping[str, float] | None,
+    n_classes: int,
+    features: np.ndarray | None = None,
 ) -> None:
     """Warn where a probe on an encoder with random weights (``pretrained`` False: ``eegpt
     demo``, ``save_checkpoint(EEGPT('tiny2'), ...)``) ended at chance: the balanced accuracy
     of the pass whose weights it kept (``row``: that pass's history row; on the validation
     epochs, else on the training epochs) within 0.05 of 1 / K.
     Such embeddings need not carry what tells the classes apart, so chance is the expected
-    result, not a sign that the probe or the data are wrong."""
+    result, not a sign that the probe or the data are wrong; but they may carry it and the
+    probe miss it, on features that vary little around a large mean (unscaled): the warning
+    names the scaler check (StandardScaler + LogisticRegression) and, given the training
+    embeddings ``features`` (``[n_windows, ...]``), says where their median std / |mean| over
+    features is below :data:`UNSCALED_SPREAD`."""
     if pretrained is not False or not row or n_classes < 2:
         return
     key = "val_balanced_accuracy" if "val_balanced_accuracy" in row else "train_balanced_accuracy"
@@ -1746,12 +1759,26 @@ def _warn_random_at_chance(
     reached, chance = float(row[key]), 1.0 / n_classes
     if reached > chance + 0.05:
         return
+    scale = ""
+    if features is not None and len(features) > 1:
+        flat = np.asarray(features).reshape(len(features), -1)
+        mean = np.abs(flat.mean(axis=0, dtype=np.float64))
+        spread = float(np.median(flat.std(axis=0, dtype=np.float64) / (mean + 1e-12)))
+        if spread < UNSCALED_SPREAD:
+            scale = (
+                f"These embeddings vary little around their mean (median std / |mean| over "
+                f"features {spread:.2g}). "
+            )
     _warn(
         f"the probe stayed at chance ({key.replace('_', ' ')} {reached:.2f}, chance "
         f"{chance:.2f}): the encoder's weights are random, NOT pretrained, and a random "
         "encoder's embeddings need not carry what tells the classes apart (under the average "
         "reference it cancels a response common to all channels: examples/linear_probe.md). "
-        "Use pretrained weights (eegpt fetch eegpt-large) for results that mean something"
+        "Use pretrained weights (eegpt fetch eegpt-large) for results that mean something. "
+        f"{scale}The linear probe takes the embeddings unscaled (weights of bounded norm): where "
+        "make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)) on the same "
+        "embeddings (emb.pooled()) separates the classes, they hold the difference and the "
+        "probe misses it on unscaled features"
     )
 
 
