@@ -1671,11 +1671,26 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
     # the channels not used, by how many files had them: the misspelt C3 stands out
     assert summary.dropped[-1] == ("EEG C3 REF?", 1) and summary.dropped[0][1] == 3
     assert "channels not used: EEG A1-REF (3 files), " in text
-    assert "EEG C3 REF? (1 file) (an EEG electrode among them: --rename 'NAME=VOCAB'" in text
+    assert (
+        "EEG C3 REF? (1 file) (EEG C3 REF? may be an EEG electrode under another "
+        "spelling: --rename 'NAME=VOCAB'; the others are other signals"
+    ) in text
     report = pd.read_csv(tmp_path / "out" / FILES_REPORT)
     assert "C3" not in report.channels[1].split(" | ") and "C3" in report.channels[0]
     again = embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)
     assert again.channel_sets == summary.channel_sets  # from the shards, on resume too
+
+
+def test_the_summary_names_ecg_and_eog_channels_not_used_as_other_signals():
+    """An EKG, EOG or EMG channel not used is another signal, not an electrode to rename; a
+    name that may be an electrode under another spelling is said to be one."""
+    from eegpt.dataset_summary import _dropped_hint
+
+    said = _dropped_hint([("EEG EKG1-REF", 16), ("EOG", 2), ("EMG chin", 1), ("EEG A1-LE", 16)])
+    assert said.startswith("other signals (ECG/EKG, EOG, EMG ...) or electrodes outside")
+    assert "none to rename" in said and "--rename" not in said
+    said = _dropped_hint([("EKG", 3), ("EEG Fpz1-LE", 3)])
+    assert said.startswith("EEG Fpz1-LE may be an EEG electrode under another spelling")
 
 
 def test_stream_precision_reaches_the_engines_and_the_run_settings(corpus, model, tmp_path):

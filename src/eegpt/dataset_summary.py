@@ -375,11 +375,7 @@ class DatasetSummary:
                 lines.append(f"  ... and {len(self.channel_sets) - 4} more sets")
         if self.dropped:
             named = [f"{name} ({_count(n, 'file')})" for name, n in self.dropped]
-            lines.append(
-                f"channels not used: {few(named, 8)} (an EEG electrode among them: --rename "
-                "'NAME=VOCAB'; column 'dropped_channels' of "
-                f"{FILES_REPORT})"
-            )
+            lines.append(f"channels not used: {few(named, 8)} ({_dropped_hint(self.dropped)})")
         bad = [f"{name} ({_count(n, 'file')})" for name, why, n in self.left_out if why == "bad"]
         if bad:
             lines.append(
@@ -402,6 +398,28 @@ class DatasetSummary:
             )
         lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
         return "\n".join(lines)
+
+
+def _dropped_hint(dropped: Sequence[tuple[str, int]]) -> str:
+    """What to do of the channels not used (``dropped``: name, files): a rename where one may
+    be an EEG electrode under another spelling (:func:`eegpt.vocabulary.may_be_electrode`);
+    none for other signals (``EKG``, ``EOG``, ``EMG`` ...) and electrodes outside the
+    vocabulary (``A1``), which the model has no embedding for."""
+    from eegpt.vocabulary import may_be_electrode
+
+    report = f"column 'dropped_channels' of {FILES_REPORT}"
+    maybe = [name for name, _ in dropped if may_be_electrode(name)]
+    if not maybe:
+        return (
+            "other signals (ECG/EKG, EOG, EMG ...) or electrodes outside the model's "
+            f"vocabulary: none to rename; {report}"
+        )
+    others = "" if len(maybe) == len(dropped) else "; the others are other signals or electrodes "
+    others += "outside the vocabulary" if others else ""
+    return (
+        f"{few(maybe, 4)} may be {'an EEG electrode' if len(maybe) == 1 else 'EEG electrodes'} "
+        f"under another spelling: --rename 'NAME=VOCAB'{others}; {report}"
+    )
 
 
 def _dropped_channels(
