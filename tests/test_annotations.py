@@ -359,6 +359,13 @@ def test_markers_of_states_become_spans_to_the_next_state_marker():
         markers_to_spans(raw, {"closed": "eyes closed"})
     with pytest.raises(ValueError, match="already span time"):
         markers_to_spans(spans, {"EC": "^EC$"}, end=82.0)
+    # no measurement date, first_samp > 0: MNE reports onsets from sample 0 but sets them from
+    # the first sample; the spans come back in the latter, so set_annotations keeps them
+    undated = mne.io.RawArray(np.zeros((2, 8000)), info, first_samp=200, verbose=False)
+    undated.set_annotations(mne.Annotations([8, 36, 52], [0, 0, 0], ["EC", "EO", "EC"]))
+    undated.set_annotations(markers_to_spans(undated, {"EC": "^EC$", "EO": "^EO$"}))
+    assert undated.annotations.onset.tolist() == [10, 38, 54]  # as the markers were
+    assert undated.annotations.duration.tolist() == [28, 16, 28]  # the last to the end, 82 s
 
 
 def test_window_label_classes_merge_descriptions_and_add_up_over_a_window():

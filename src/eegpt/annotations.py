@@ -1098,12 +1098,18 @@ def markers_to_spans(
     -------
     mne.Annotations
         The spans (durations in seconds) and the other annotations, with the input's
-        ``orig_time``: ``raw.set_annotations(markers_to_spans(raw, states))``, or
-        ``emb.window_labels(markers_to_spans(raw, states), match=...)``.
+        ``orig_time``: ``raw.set_annotations(markers_to_spans(raw, states))``, then
+        ``emb.window_labels(raw, match=...)``. From a Raw without a measurement date
+        (``orig_time`` None), onsets count from its first sample, as ``set_annotations`` and
+        :func:`window_labels` take them (``raw.annotations`` reports them from sample 0, which
+        differs where ``first_samp > 0``).
     """
+    shift = 0.0  # seconds taken off the onsets, for raw.set_annotations (below)
     if isinstance(annotations, mne.io.BaseRaw):
         raw = annotations
         annotations = raw.annotations
+        if annotations.orig_time is None:  # MNE reports these from sample 0 but sets them
+            shift = raw.first_samp / raw.info["sfreq"]  # from the first sample
         if end is None:  # raw.annotations count from sample 0 (first_samp included)
             end = (raw.first_samp + raw.n_times) / raw.info["sfreq"]
     if end is None:
@@ -1143,6 +1149,10 @@ def markers_to_spans(
     spans = annotations[[i for i in range(len(annotations)) if i not in taken]]
     described = [v for v, k in zip(labels, keep, strict=True) if k]
     spans.append(onsets[keep], (stops - onsets)[keep], described)
+    if shift:
+        spans = mne.Annotations(
+            spans.onset - shift, spans.duration, spans.description, ch_names=spans.ch_names
+        )
     return spans
 
 
@@ -1275,8 +1285,9 @@ def _markers_text(
         "mark moments rather than span time. Markers of states (eyes closed, eyes open) label "
         "the time between them once turned into spans, each state from its marker to the next "
         "state marker or the recording's end: "
-        f"eegpt.annotations.markers_to_spans(raw, {states_of(names)!r}), then "
-        "window_labels on those (the windows a marker falls in straddle a change of state). "
+        f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})), "
+        "then emb.window_labels(raw, ...) (the windows a marker falls in straddle a change of "
+        "state). "
         "Each window lists the markers that fall in it among its annotations "
         f"(Embeddings.annotations), so {select_holding(names)} keeps the windows of stimuli. "
         "For epochs around the markers, cut them from the Raw and embed the epochs: events, "
