@@ -5149,3 +5149,26 @@ def test_resume_of_bids_filters_recorded_before_canonical_is_the_same_selection(
     assert filter_options({"subject": ["01", "02"], "task": "rest", "run": []}) == (
         "--subject 01,02 --task rest"
     )
+
+
+def test_copies_under_two_subjects_are_warned_of(tmp_path, model):
+    """A recording copied under a second subject's name (``cp sub-01... sub-17...``) is embedded
+    as it is listed, but the run and read_embeddings warn naming both (a subject leak)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for i, sub in enumerate(("01", "02")):
+        raw, _ = synthetic_raw(minutes=0.5, seed=i)
+        write_edf(raw, data / f"sub-{sub}_task-rest_eeg.edf")
+    shutil.copy(data / "sub-01_task-rest_eeg.edf", data / "sub-17_task-rest_eeg.edf")
+    out = tmp_path / "out"
+    with pytest.warns(RuntimeWarning, match="is a copy of another") as caught:
+        embed_dataset(data, out, model=model, workers=0, device="cpu", progress=False)
+    said = next(str(w.message) for w in caught if "is a copy" in str(w.message))
+    assert "subject sub-17" in said and "subject sub-01" in said and "two subjects" in said
+    with pytest.warns(RuntimeWarning, match=r"read_embeddings: 1 recording is a copy"):
+        table, _ = read_embeddings(out, embeddings=False)
+    assert len(table)  # read all the same
+    left_out = [("recording_id", "!=", "sub-17_task-rest_eeg.edf")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one of the two read: no copy among the rows
+        read_embeddings(out, filters=left_out, columns=["window"], embeddings=False)

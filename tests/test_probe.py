@@ -4372,3 +4372,36 @@ def test_probe_train_says_what_to_do_with_an_embeddings_file(weights, tmp_path, 
     assert "running the encoder on them themselves" in err
     assert f"eegpt.load_embeddings('{emb}').pooled('mean')" in err
     assert "needs arrays X" not in err
+
+
+def test_evaluate_on_a_training_subject_in_another_file_warns(weights, short_task, tmp_path):
+    """``probe evaluate`` of sub-01's epochs saved again as a new file (other contents than the
+    training file) printed metrics without a word: subject-level leakage. Now the CLI and
+    :meth:`EEGPTProbe.evaluate` warn naming the subject, and keep the warning in the metrics;
+    a test file of another subject is not warned of."""
+    from eegpt.probe import load_probe
+
+    train, test = short_task
+    train_file = tmp_path / "sub-01_task-x-epo.fif"
+    same_subject = tmp_path / "sub-01_run-2-epo.fif"
+    other_subject = tmp_path / "sub-02_task-x-epo.fif"
+    train.save(train_file, verbose=False)
+    test.save(same_subject, verbose=False)
+    test.save(other_subject, verbose=False)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(train_file), "--weights", str(weights), "-o", str(out), "-q",
+                       "--passes", "2", "--window", "1", "--no-average-reference"]) == 0  # fmt: skip
+    ev = tmp_path / "ev.json"
+    with pytest.warns(Warning, match="share a subject with the probe's training data") as caught:
+        assert probe_main(["evaluate", str(out), str(same_subject), str(other_subject), "-q",
+                           "--json", str(ev)]) == 0  # fmt: skip
+    said = next(str(w.message) for w in caught if "share a subject" in str(w.message))
+    assert "sub-01 (test sub-01_run-2-epo.fif; training sub-01_task-x-epo.fif)" in said
+    assert "sub-02" not in said and said in json.loads(ev.read_text())["warnings"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # another subject: no warning
+        assert probe_main(["evaluate", str(out), str(other_subject), "-q"]) == 0
+    probe = load_probe(out)
+    with pytest.warns(Warning, match="share a subject"):
+        metrics = probe.evaluate(str(same_subject))
+    assert any("sub-01" in w for w in metrics["warnings"])

@@ -97,3 +97,21 @@ def same_recording(name: str, stem: str) -> bool:
     a, b = name.lower(), stem.lower()
     short, long = sorted((a, b), key=len)
     return a == b or (long.startswith(short) and not long[len(short)].isalnum())
+
+
+#: How ``--val-by subject`` finds the subject in a path: a BIDS ``sub-LABEL`` folder or entity,
+#: else a TUH file name's patient (``PATIENT_sNNN_tNNN``: the part before ``_sNNN``).
+SUBJECT_PATTERNS = (r"(?:^|[/\\_])(sub-[A-Za-z0-9]+)(?=[/\\_.]|$)", r"^(.+?)_s\d+(?:_|\.|$)")
+SUBJECT_PATTERNS_TEXT = "BIDS sub-LABEL, else TUH PATIENT_sNNN"
+
+
+def subject_of(path: str | os.PathLike[str]) -> str | None:
+    """The subject of a recording's path (:data:`SUBJECT_PATTERNS`): its BIDS ``sub-LABEL``
+    (the last one, folder or file name entity), else the patient of a TUH file name
+    (``aaaaaaab_s002_t000.edf``: ``aaaaaaab``); None where it has neither."""
+    text = Path(path).as_posix()
+    bids = re.findall(SUBJECT_PATTERNS[0], text)
+    if bids:
+        return str(bids[-1])
+    tuh = re.match(SUBJECT_PATTERNS[1], Path(path).name)
+    return tuh.group(1) if tuh else None

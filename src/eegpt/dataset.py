@@ -118,7 +118,15 @@ from eegpt.dataset_pipeline import _reader_signals_blocked as _reader_signals_bl
 from eegpt.dataset_pipeline import _Readers as _Readers  # re-exported
 from eegpt.dataset_read import ERRORS_REPORT as ERRORS_REPORT  # re-exported
 from eegpt.dataset_read import FILES_REPORT as FILES_REPORT  # re-exported
-from eegpt.dataset_read import MANIFEST, PARTIAL, SHARD, partial_name, read_embeddings
+from eegpt.dataset_read import (
+    MANIFEST,
+    PARTIAL,
+    SHARD,
+    copies_text,
+    partial_name,
+    read_embeddings,
+    recorded_copies,
+)
 from eegpt.dataset_read import read_shard_status as read_shard_status  # re-exported
 from eegpt.dataset_read import shard_files as shard_files  # re-exported
 from eegpt.dataset_resume import (
@@ -870,6 +878,9 @@ def embed_dataset(
                         bar.close()
                         run.finish(bar)
                 summary = run.summary(bar)
+                copies = recorded_copies(sorted(run.status.values(), key=lambda s: s["index"]))
+                if copies:  # by the fingerprints the statuses hold: no file read again
+                    _warn(f"embed_dataset: {copies_text(copies)}")
                 unmatched = unmatched_rename_warning(rename, list(bar.channels), bar.ok)
                 if unmatched:
                     _warn(unmatched)

@@ -14,13 +14,13 @@ import math
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import numpy as np
 
-from eegpt._filenames import user_path
+from eegpt._filenames import subject_of, user_path
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
@@ -650,7 +650,73 @@ def _read_embeddings(
     frame = _selected_frame(table, columns, expand_metadata, names, str(output_dir))
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
     _warn_channel_sets(folders, ids, bool((spec.get("channels") or {}).get("keep")))
+    if ids is None and filters is not None:  # the rows read, without their ids
+        ids = set(
+            dataset.to_table(columns=["recording_id"], filter=filters)["recording_id"].to_pylist()
+        )
+    _warn_copies(shards, ids)
     return frame, emb
+
+
+def recorded_copies(statuses: Iterable[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """The embedded recordings (file statuses ``ok``, as shard footers and ``_files.csv``
+    hold them) that are copies of one another by what their statuses record: the same total
+    size of their files (``source_bytes``) and content fingerprint (``source_fingerprint``,
+    ``source_sha256`` of earlier runs: a SHA-256 of each file's size and first and last MiB,
+    :func:`eegpt.dataset_stamps._fingerprint`), of the same stamp version. Nothing is read
+    again. Each group lists the statuses in the order given, the first one first; recordings
+    without a fingerprint (a recording folder such as EGI ``.mff``) are not compared."""
+    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for status in statuses:
+        digest = status.get("source_fingerprint") or status.get("source_sha256")
+        if status.get("status") != "ok" or not digest or status.get("source_bytes") is None:
+            continue
+        key = (status.get("stamp_version"), int(status["source_bytes"]), digest)
+        groups.setdefault(key, []).append(status)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def copies_text(groups: Sequence[Sequence[Mapping[str, Any]]]) -> str:
+    """The recordings of :func:`recorded_copies`' groups, for a warning: each copy's
+    ``recording_id`` (its path, and its subject where the path names one: BIDS ``sub-LABEL``,
+    :func:`eegpt._filenames.subject_of`) after that of the recording it copies."""
+
+    def named(status: Mapping[str, Any]) -> str:
+        path = str(status.get("path", ""))
+        subject = subject_of(path) if path else None
+        where = f"{path}, subject {subject}" if subject else path
+        return f"{status.get('recording_id')!r} ({where})"
+
+    pairs = [f"{named(copy)} = {named(group[0])}" for group in groups for copy in group[1:]]
+    subjects = {subject_of(str(s.get("path", ""))) for group in groups for s in group}
+    apart = len(subjects - {None}) > 1  # copies under two subjects' names
+    return (
+        f"{_count(len(pairs), 'recording')} {'is a copy' if len(pairs) == 1 else 'are copies'} "
+        "of another (the same size and content fingerprint of their files: a SHA-256 of each "
+        f"one's size and first and last MiB): {few(pairs, 5)}; their windows are the same rows "
+        "under two recording ids"
+        + (
+            ", and two subjects: a leak between training and test data split by subject"
+            if apart
+            else ", which a split by recording puts apart (a leak between training and test data)"
+        )
+        + ". Leave out all but one of each (filters=[('recording_id', 'not in', [...])]), or "
+        "find out which subject the recording is of"
+    )
+
+
+def _warn_copies(shards: Sequence[Path], ids: set[str] | None) -> None:
+    """Warn of the recordings read (``ids``; None: all) that are copies of one another by
+    their file statuses in the footers of ``shards`` (:func:`recorded_copies`)."""
+    statuses = [
+        status
+        for shard in shards
+        for status in read_shard_status(shard)[1].get("files") or []
+        if ids is None or status.get("recording_id") in ids
+    ]
+    groups = recorded_copies(statuses)
+    if groups:
+        _warn(f"read_embeddings: {copies_text(groups)}")
 
 
 #: String id columns whose ``==``/``in`` filters say when a value is stored in another Unicode

@@ -140,6 +140,7 @@ from eegpt.probe_provenance import (
     files_record,
     known_files,
     overlap_text,
+    subject_overlap_text,
     training_overlap,
 )
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS
@@ -1218,6 +1219,12 @@ class EEGPTProbe:
             said = overlap_text(*found)
             _warn(said)
             metrics.setdefault("warnings", []).append(said)
+        subjects = subject_overlap_text(  # the same subject in other files
+            self.training, self._tested_files(data)[0], [o.name for o in overlap]
+        )
+        if subjects is not None:
+            _warn(subjects)
+            metrics.setdefault("warnings", []).append(subjects)
         whole = [o.name for o in overlap if not o.same_file_only]
         shared = [o.name for o in overlap if o.same_file_only]
         if whole:
@@ -1226,11 +1233,11 @@ class EEGPTProbe:
             metrics["shares_file_with_training"] = shared
         return metrics
 
-    def _training_overlap(self, data: Any) -> list[Overlap]:
-        """The files among ``data`` (a path, an MNE object or a list of them) with the contents
-        of a training or validation input (:func:`eegpt.probe_provenance.training_overlap`):
-        paths as given, MNE objects by the files they were read from
-        (:func:`eegpt.probe_provenance.known_files`: the file only, not which epochs)."""
+    @staticmethod
+    def _tested_files(data: Any) -> tuple[list[str], list[bool]]:
+        """The files of ``data`` (a path, an MNE object or a list of them): paths as given,
+        MNE objects by the files they were read from (:func:`known_files`), each with whether
+        it stands for epochs in memory."""
         items = data if isinstance(data, (list, tuple)) else [data]
         paths: list[str] = []
         in_memory: list[bool] = []
@@ -1242,6 +1249,14 @@ class EEGPTProbe:
                 files = known_files(item)
                 paths += files
                 in_memory += [True] * len(files)
+        return paths, in_memory
+
+    def _training_overlap(self, data: Any) -> list[Overlap]:
+        """The files among ``data`` (a path, an MNE object or a list of them) with the contents
+        of a training or validation input (:func:`eegpt.probe_provenance.training_overlap`):
+        paths as given, MNE objects by the files they were read from
+        (:func:`eegpt.probe_provenance.known_files`: the file only, not which epochs)."""
+        paths, in_memory = self._tested_files(data)
         if not paths or not isinstance(self.training.get("inputs"), list):
             return []
         early_stopping = self.config.patience is not None

@@ -57,6 +57,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from eegpt._filenames import SUBJECT_PATTERNS_TEXT, subject_of
 from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, overlap_seconds, seconds
 from eegpt.probe_label_files import LABEL_CSV_SEPARATORS as LABEL_CSV_SEPARATORS  # re-exported
 from eegpt.probe_label_files import LABEL_NUMBER_COLUMNS as LABEL_NUMBER_COLUMNS  # re-exported
@@ -1271,26 +1272,6 @@ def _training_summary(probe: Any) -> str:
     return text
 
 
-#: How ``--val-by subject`` finds the subject in a path: a BIDS ``sub-LABEL`` folder or entity,
-#: else a TUH file name's patient (``PATIENT_sNNN_tNNN``: the part before ``_sNNN``).
-SUBJECT_PATTERNS = (r"(?:^|[/\\_])(sub-[A-Za-z0-9]+)(?=[/\\_.]|$)", r"^(.+?)_s\d+(?:_|\.|$)")
-SUBJECT_PATTERNS_TEXT = "BIDS sub-LABEL, else TUH PATIENT_sNNN"
-
-
-def subject_of(path: str | Path) -> str | None:
-    """The subject of a recording's path (:data:`SUBJECT_PATTERNS`): its BIDS ``sub-LABEL``
-    (the last one, folder or file name entity), else the patient of a TUH file name
-    (``aaaaaaab_s002_t000.edf``: ``aaaaaaab``); None where it has neither."""
-    import re
-
-    text = Path(path).as_posix()
-    bids = re.findall(SUBJECT_PATTERNS[0], text)
-    if bids:
-        return str(bids[-1])
-    tuh = re.match(SUBJECT_PATTERNS[1], Path(path).name)
-    return tuh.group(1) if tuh else None
-
-
 def _file_groups(args: argparse.Namespace) -> dict[str, str] | None:
     """Each training input's group (by :func:`recording_sources`' name of it) for ``--val-by
     subject`` (:func:`subject_of`) or ``--val-group REGEX`` (its first capture group, else
@@ -2156,7 +2137,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         probe_metrics,
         sklearn_metrics,
     )
-    from eegpt.probe_provenance import overlap_text
+    from eegpt.probe_provenance import overlap_text, subject_overlap_text
 
     confusion_matrix = sklearn_metrics().confusion_matrix
 
@@ -2218,6 +2199,14 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         said = overlap_text(*found)
         _warn(said)
         metrics.setdefault("warnings", []).append(said)
+    subjects = subject_overlap_text(  # the same subject in other files than those trained on
+        getattr(probe, "training", None),
+        [str(p) for p in args.data],
+        [o.name for o in overlap or []],
+    )
+    if subjects is not None:
+        _warn(subjects)
+        metrics.setdefault("warnings", []).append(subjects)
     if provenance is not None and overlap is not None:
         provenance["overlaps_training"] = [o.name for o in overlap if not o.same_file_only]
         shared = [o.name for o in overlap if o.same_file_only]  # a training input in memory

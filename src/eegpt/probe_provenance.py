@@ -222,6 +222,49 @@ def training_overlap(
     return found
 
 
+def subject_overlap_text(
+    training: Any, tested: Sequence[str | os.PathLike[str]], skip: Sequence[str] = ()
+) -> str | None:
+    """The warning of an evaluation on files of a subject the probe was trained on, in other
+    files (subject-level leakage: the same person's EEG on both sides, which scores higher
+    than on new subjects), or None. Each test file's subject is read from its path as given
+    (:func:`eegpt._filenames.subject_of`: BIDS ``sub-LABEL``, TUH ``PATIENT_sNNN``, as
+    ``probe train --val-by subject`` reads it), the training subjects from the names of the
+    training inputs the probe records (``training["inputs"]``; not the ``--val-data`` ones).
+    ``skip``: test file names already warned of as a training input
+    (:func:`training_overlap`), not said twice."""
+    from eegpt._filenames import subject_of
+
+    if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
+        return None
+    trained: dict[str, list[str]] = {}
+    for item in training["inputs"]:
+        if isinstance(item, dict) and item.get("name"):
+            subject = subject_of(str(item["name"]))
+            if subject is not None:
+                trained.setdefault(subject, []).append(str(item["name"]))
+    shared: dict[str, list[str]] = {}
+    for path in tested:
+        subject = subject_of(path)
+        if subject in trained and Path(path).name not in skip:
+            shared.setdefault(subject, []).append(Path(path).name)
+    if not shared:
+        return None
+    said = [
+        f"{subject} (test {', '.join(dict.fromkeys(files))}; training "
+        f"{', '.join(trained[subject][:3])}{' ...' if len(trained[subject]) > 3 else ''})"
+        for subject, files in shared.items()
+    ]
+    one = len(shared) == 1
+    return (
+        f"the test data share {'a subject' if one else f'{len(shared)} subjects'} with the "
+        f"probe's training data, in other files: {'; '.join(said[:5])}"
+        f"{' and more' if len(said) > 5 else ''}. Windows of a subject trained on score "
+        "higher than those of new subjects (subject-level leakage): for a held-out estimate, "
+        "test on subjects the probe was not trained on"
+    )
+
+
 #: how :func:`training_overlap` names a validation input (``--val-data``) it matched
 VALIDATION_INPUT = "validation input "
 
