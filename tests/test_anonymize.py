@@ -1035,3 +1035,7 @@ def test_subjects_held_out_by_val_by_subject_are_pseudonymised(probes, tmp_path)
     twice = {"by": "subject", "groups": {"held_out": ["sub-02", "sub-01", "sub-02"]}}
     _held_out_names(twice)
     assert twice["groups"]["held_out"] == ["subject 1", "subject 2", "subject 1"]
+    # --val-group-column: the values of an epochs' metadata column (subject ids), pseudonyms
+    column = {"by": "column", "group_column": "subject", "groups": {"held_out": ["JDoe", "PS"]}}
+    _held_out_names(column)
+    assert column["groups"]["held_out"] == ["group 1", "group 2"]

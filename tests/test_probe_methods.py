@@ -987,3 +987,44 @@ def test_a_tuh_csv_bi_given_as_labels_says_to_use_annotations(weights, tmp_path,
     assert "it is a table of annotations (onset and duration: spans of time in a recording)" in err
     assert f"--annotations {table} --window-labels 'bckg=^bckg$' --window-labels " in err
     assert "Add the header 'label'" not in err
+
+
+def test_val_group_column_holds_out_the_subjects_of_one_epochs_file(weights, tmp_path, capsys):
+    """One -epo.fif of 4 subjects (a metadata column ``subject``): ``--val 0.25`` alone split
+    its epochs at random without a word, and no option took the groups from the metadata.
+    Now the plain split warns naming the column, and ``--val-group-column subject`` holds out
+    whole subjects, recorded in probe.json and shown by eegpt info; a missing column, or the
+    option without --val, is refused."""
+    import warnings
+
+    from eegpt.cli import main as eegpt_main
+
+    epochs = synthetic_erp_epochs(120, seed=1, seconds=1.0, tmin=-0.2)
+    subjects = np.repeat(["p1", "p2", "p3", "p4"], 30)
+    epochs.metadata = pd.DataFrame({"subject": subjects})
+    path = tmp_path / "all-epo.fif"
+    epochs.save(path, verbose=False)
+    train = ["train", str(path), "--weights", str(weights), "--passes", "1", *COMMON]
+    with pytest.warns(RuntimeWarning, match="metadata column 'subject' names 4 subjects"):
+        assert probe_main([*train, "-o", str(tmp_path / "a"), "--val", "0.25"]) == 0
+    said = load_probe(tmp_path / "a").training["warnings"]
+    assert any("--val-group-column subject" in w for w in said)  # kept with the probe
+    out = tmp_path / "b"
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", "validation=.* subjects")
+        assert probe_main([*train, "-o", str(out), "--val", "0.25",
+                           "--val-group-column", "subject"]) == 0  # fmt: skip
+    record = load_probe(out).training["validation"]
+    assert record["by"] == "column" and record["group_column"] == "subject"
+    assert record["groups"]["count"] == 4 and len(record["groups"]["held_out"]) == 1
+    held = set(subjects[record["indices"]])  # the epochs held out are those of one subject
+    assert held == set(record["groups"]["held_out"]) and len(record["indices"]) == 30
+    capsys.readouterr()
+    assert eegpt_main(["info", str(out)]) == 0
+    assert "--val-group-column subject: 1 of 4 groups held out whole" in capsys.readouterr().out
+    assert probe_main([*train, "-o", str(tmp_path / "c"), "--val", "0.25",
+                       "--val-group-column", "patient"]) == 1  # fmt: skip
+    assert "--val-group-column 'patient' is not a column of the epochs' metadata (columns " \
+        "['subject'])" in capsys.readouterr().err  # fmt: skip
+    assert probe_main([*train, "-o", str(tmp_path / "c"), "--val-group-column", "subject"]) == 1
+    assert "give --val FRACTION too" in capsys.readouterr().err

@@ -1085,3 +1085,36 @@ def test_crop_tmin_crops_epochs_given_to_the_estimators(task):
     assert est.fit([ep[:3], ep[3:]]).transform([ep[:3], ep[3:]]).shape == out.shape
     clf = EEGPTClassifier(SMALL, preprocessing=cfg, config=ProbeConfig(epochs=1))
     assert clf.fit(ep, epochs_labels(ep)).predict(ep).shape == (len(ep),)
+
+
+def test_a_validation_fraction_of_several_subjects_without_groups_warns(trials):
+    """EEGPTClassifier(validation=...) in cross_validate(..., groups=subjects) split the
+    validation epochs at random: scikit-learn passes groups to fit only with metadata
+    routing, and nothing said so. Epochs whose metadata names several subjects now warn
+    without groups; one subject, or groups routed to fit (the README's recipe), do not."""
+    import pandas as pd
+    import sklearn
+    from sklearn.model_selection import StratifiedGroupKFold, cross_validate
+
+    epochs = trials[:96].copy()
+    subjects = np.repeat(["s1", "s2", "s3", "s4"], 24)
+    epochs.metadata = pd.DataFrame({"Subject": subjects})
+    y = epochs_labels(epochs)
+    with pytest.warns(RuntimeWarning, match="'Subject' names 4 subjects.*set_fit_request"):
+        classifier(validation=0.25).fit(epochs, y)
+    one = trials[:96].copy()
+    one.metadata = pd.DataFrame({"subject": ["s1"] * 96})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        classifier(validation=0.25).fit(one, y)  # one subject: a within-subject split
+        classifier(validation=0.25).fit(epochs, y, groups=subjects)
+    assert not [w for w in caught if "subjects" in str(w.message)]
+    with sklearn.config_context(enable_metadata_routing=True), warnings.catch_warnings():
+        warnings.filterwarnings("error", "validation=.* subjects")  # groups reached fit
+        clf = classifier(validation=0.25).set_fit_request(groups=True)
+        cv = StratifiedGroupKFold(2)
+        result = cross_validate(
+            clf, epochs, y, cv=cv, params={"groups": subjects}, return_estimator=True
+        )
+    held = [e.probe_.training["validation"]["groups"]["held_out"] for e in result["estimator"]]
+    assert all(len(h) == 1 for h in held)  # one of the 2 training subjects held out whole

@@ -942,7 +942,8 @@ def _held_out_names(validation: dict[str, Any]) -> None:
     files of one name in folders of their own are held out and input as ``eeg.edf`` alike
     (numbered, ``eeg.edf (2)``, they would name no input). The subjects of ``--val-by
     subject`` (``sub-01``, a TUH patient) and the groups of ``--val-group REGEX`` (what the
-    pattern found in the paths, a folder's name as well) by pseudonyms, ``subject 1``,
+    pattern found in the paths, a folder's name as well) and of ``--val-group-column NAME``
+    (values of the epochs' metadata) by pseudonyms, ``subject 1``,
     ``subject 2`` ... (``group 1`` ...), one per distinct name: the same subject is the same
     pseudonym wherever the copy lists it. The ``--val-group`` pattern itself
     (``group_pattern``: ``(sub-01|sub-07)`` names subjects) is replaced by
@@ -961,10 +962,11 @@ def _held_out_names(validation: dict[str, Any]) -> None:
     if by == "recording":
         if all(isinstance(g, str) for g in held):
             groups["held_out"] = [_name(g) for g in held]
-    elif by in ("subject", "group"):
+    elif by in ("subject", "group", "column"):  # column: --val-group-column's values
         pseudonyms: dict[str, str] = {}
+        word = "group" if by == "column" else by
         for g in held:
-            pseudonyms.setdefault(str(g), f"{by} {len(pseudonyms) + 1}")
+            pseudonyms.setdefault(str(g), f"{word} {len(pseudonyms) + 1}")
         groups["held_out"] = [pseudonyms[str(g)] for g in held]
 
 

@@ -755,6 +755,16 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "pattern and the groups held out) and shown by eegpt info PROBE",
     )
     p.add_argument(
+        "--val-group-column",
+        default=None,
+        metavar="NAME",
+        help="with --val FRACTION: hold out whole groups of epochs, each epoch's group its "
+        "value in this column of the epochs' metadata (-epo.fif inputs), e.g. subject: one "
+        "file of many subjects' epochs (as --label-column names a column; an input without "
+        "it, or an epoch without a value, is an error); recorded in probe.json "
+        "(training.validation: by column, group_column and the groups held out)",
+    )
+    p.add_argument(
         "--val-data",
         action="append",
         type=Path,
@@ -1056,7 +1066,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     from eegpt.probe import ProbeConfig, train_probe
     from eegpt.probe_provenance import distinct_names, files_record
     from eegpt.training import per_epoch_split_warning
-    from eegpt.training_data import add_training_warnings
+    from eegpt.training_data import add_training_warnings, subjects_split_warning
 
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:
@@ -1071,7 +1081,18 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         raise ValueError("--val-annotations labels the --val-data recordings: give --val-data too")
     file_groups = _file_groups(args)  # --val-by subject, --val-group: file -> group
     by_recording = args.val_by == "recording"
-    grouped = by_recording or file_groups is not None  # whole files held out
+    by_column = args.val_group_column is not None
+    if by_column and (args.val_by != "epoch" or args.val_group is not None):
+        raise ValueError(
+            f"give --val-group-column {args.val_group_column}, --val-by {args.val_by} or "
+            "--val-group REGEX, not several: each says what --val FRACTION holds out"
+        )
+    if by_column and not args.val:
+        raise ValueError(
+            f"--val-group-column {args.val_group_column} says what --val FRACTION holds out: "
+            "give --val FRACTION too"
+        )
+    grouped = by_recording or file_groups is not None or by_column  # whole groups held out
     if by_recording:
         if not args.val:
             raise ValueError(
@@ -1131,6 +1152,10 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         n_files = len({Path(p).resolve() for p in args.data})
         if args.val and not continuous and n_files > 1 and not grouped:
             _warn(per_epoch_split_warning(args.val, n_files))
+        if args.val and not continuous and n_files == 1 and not grouped:
+            mixed = subjects_split_warning(_epochs_metadata(args.data[0]), args.val)
+            if mixed:  # one file of several subjects, as its epochs' metadata says
+                _warn(mixed)
         recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
         validation: Any = args.val
         held_sources: list[str] = []
@@ -1169,7 +1194,13 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         preprocessing=preprocessing,
         config=config,
         validation=validation,
-        groups=_epoch_groups(sources, file_groups) if grouped else None,
+        groups=(
+            _column_groups(args.val_group_column, sources)
+            if by_column
+            else _epoch_groups(sources, file_groups)
+            if grouped
+            else None
+        ),
         device=args.device,
         precision=args.precision,
         stream_precision=args.stream_precision,
@@ -1193,6 +1224,9 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     if file_groups is not None:  # the groups by their names: subjects, --val-group's
         probe.training["validation"]["by"] = "subject" if args.val_group is None else "group"
         probe.training["validation"]["group_pattern"] = args.val_group or SUBJECT_PATTERNS_TEXT
+    if by_column:  # the groups by their values in the epochs' metadata
+        probe.training["validation"]["by"] = "column"
+        probe.training["validation"]["group_column"] = args.val_group_column
     if args.val_data:
         probe.training["validation"]["inputs"] = files_record(
             [str(p) for p in args.val_data], held_sources
@@ -1326,6 +1360,57 @@ def _file_groups(args: argparse.Namespace) -> dict[str, str] | None:
     return groups
 
 
+def _epochs_metadata(path: str | Path) -> Any:
+    """``epochs.metadata`` of an MNE epochs file (``-epo.fif``; its header and metadata read,
+    not its data), None for other files and epochs without metadata."""
+    if not str(path).lower().endswith((".fif", ".fif.gz")) or not Path(path).is_file():
+        return None
+    import mne
+
+    try:
+        return mne.read_epochs(path, preload=False, proj=False, verbose="error").metadata
+    except (ValueError, OSError):  # not epochs (a Raw .fif): no metadata to read
+        return None
+
+
+def _column_groups(column: str, sources: Sequence[str]) -> list[Any]:
+    """``--val-group-column``: each training epoch's value in ``column`` of its file's
+    ``epochs.metadata`` (``sources``: the file of each epoch, as read, each file's epochs in
+    their order). Refuses a file without the column, with another number of epochs than
+    were read from it, and an epoch without a value."""
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source] = counts.get(source, 0) + 1
+    values: dict[str, list[Any]] = {}
+    for source, n in counts.items():
+        metadata = _epochs_metadata(source)
+        if metadata is None or column not in metadata.columns:
+            has = "no metadata" if metadata is None else f"columns {list(metadata.columns)}"
+            raise ValueError(
+                f"{source}: --val-group-column {column!r} is not a column of the epochs' "
+                f"metadata ({has}); it takes MNE epochs (-epo.fif) whose metadata names each "
+                "epoch's group (--val-by recording or subject for other inputs)"
+            )
+        if len(metadata) != n:
+            raise ValueError(
+                f"{source}: --val-group-column {column!r}: the file's metadata has "
+                f"{len(metadata)} rows but {n} epochs were read from it; groups cannot be told"
+            )
+        empty = int(metadata[column].isna().sum())
+        if empty:
+            raise ValueError(
+                f"{source}: --val-group-column {column!r} is empty for {empty} epoch(s): "
+                "every epoch needs its group"
+            )
+        values[source] = metadata[column].tolist()
+    taken = dict.fromkeys(counts, 0)
+    groups = []
+    for source in sources:  # each file's values in its epochs' order
+        groups.append(values[source][taken[source]])
+        taken[source] += 1
+    return groups
+
+
 def _epoch_groups(sources: Sequence[str], file_groups: dict[str, str] | None) -> list[str]:
     """Each epoch's group for a validation split by groups: its file's (``file_groups``),
     else the file itself (``--val-by recording``)."""
@@ -1350,9 +1435,12 @@ def _realised_text(training: Mapping[str, Any]) -> str:
     val = training.get("validation") or {}
     if val.get("realised_fraction") is None:
         return ""
-    by = {"recording": " by recording", "subject": " by subject", "group": " by --val-group"}.get(
-        str(val.get("by")), " by groups"
-    )
+    by = {
+        "recording": " by recording",
+        "subject": " by subject",
+        "group": " by --val-group",
+        "column": f" by --val-group-column {val.get('group_column')}",
+    }.get(str(val.get("by")), " by groups")
     return (
         f", {100 * val['realised_fraction']:.1f}% of the epochs held out for "
         f"--val {val.get('fraction'):g}{by}"

@@ -308,6 +308,15 @@ def _validation_text(record: Mapping[str, Any]) -> str:
                 f"{record.get('by')} ({option}: {len(held)} of {groups.get('count')} {kind} held "
                 f"out whole: {', '.join(held)})"
             )
+        if groups and record.get("by") == "column":  # --val-group-column NAME
+            held = [str(g) for g in groups.get("held_out", [])]
+            column = record.get("group_column")
+            return (
+                f"validation fraction {record.get('fraction'):g}{_realised(record)} by the "
+                f"epochs' metadata column {column!r} (--val-group-column "
+                f"{shlex.quote(str(column))}: {len(held)} of {groups.get('count')} groups held "
+                f"out whole: {', '.join(held)})"
+            )
         return f"validation fraction {record.get('fraction'):g}{_realised(record)}" + (
             f" by groups ({len(groups.get('held_out', []))} of {groups.get('count')} held out)"
             if groups

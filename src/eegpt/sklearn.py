@@ -735,7 +735,13 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         Fraction of the training epochs held out per class and scored after every training
         epoch (``probe_.history``; needed for ``ProbeConfig(patience=...)``). The epochs are
         drawn at random, so epochs of one subject fall on both sides unless ``fit`` is given
-        ``groups`` (then whole groups are held out).
+        ``groups`` (then whole groups are held out); ``fit`` warns where the epochs' metadata
+        names several subjects and no ``groups`` came. In scikit-learn cross-validation the
+        splitter's ``groups`` reach ``fit`` only with metadata routing:
+        ``sklearn.set_config(enable_metadata_routing=True)``,
+        ``clf.set_fit_request(groups=True)`` and ``cross_validate(clf, X, y, cv=cv,
+        params={"groups": groups})``; without it, ``groups=`` of ``cross_validate`` choose the
+        folds only.
     batch_size : int | None
         Epochs per encoder pass in prediction; ``None``: the engine's default.
     device : str | None

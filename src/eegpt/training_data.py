@@ -36,6 +36,7 @@ from eegpt.probe_inputs import (
 from eegpt.probe_labels import _jsonable, _tagged_classes_warning, as_classes, labels_of
 from eegpt.probe_provenance import data_record, files_held, indices_record
 from eegpt.training import (
+    _command_line,
     group_split,
     per_epoch_split_warning,
     realised_fraction_warning,
@@ -147,6 +148,10 @@ def split_training_data(
             n_recordings = _recording_count(data)
             if n_recordings > 1:
                 _warn(per_epoch_split_warning(float(validation), n_recordings, command_line))
+            else:  # one Epochs of several subjects, as a metadata column says
+                mixed = subjects_split_warning(data, float(validation), command_line)
+                if mixed:
+                    _warn(mixed)
         else:
             tr, va, held_out, n_groups = group_split(train.y, groups, float(validation), seed)
             record["groups"] = {"count": n_groups, "held_out": [_jsonable(g) for g in held_out]}
@@ -177,6 +182,47 @@ def split_training_data(
         _warn(thin)
     given: dict[str, Any] = {"kind": "held-out data", "inputs": data_record(validation[0], held)}
     return train, (vdata.windows, vdata.y), classes, given
+
+
+#: ``epochs.metadata`` columns taken to name each epoch's subject (compared in lower case)
+#: by :func:`subjects_split_warning`.
+SUBJECT_COLUMNS = (
+    "subject",
+    "subject_id",
+    "participant",
+    "participant_id",
+    "patient",
+    "patient_id",
+)
+
+
+def subjects_split_warning(data: Any, fraction: float, command_line: bool = True) -> str | None:
+    """What to say of a validation ``fraction`` drawn at random (no groups) from ``data``
+    (epochs, or their metadata: a pandas DataFrame) whose ``epochs.metadata`` names several subjects (a column of :data:`SUBJECT_COLUMNS`, in
+    any case, with 2 or more values): epochs of one subject on both sides of the split, so
+    its scores, and early stopping by them, flatter the model. None for anything else (one
+    subject, no such column, arrays): nothing says the data hold several subjects, and a
+    single subject's epochs split at random is the usual within-subject design."""
+    metadata = getattr(data, "metadata", data)  # Epochs, or their metadata
+    if metadata is None or not hasattr(metadata, "columns"):
+        return None
+    column = next((c for c in metadata.columns if str(c).lower() in SUBJECT_COLUMNS), None)
+    if column is None:
+        return None
+    subjects = metadata[column].dropna().unique()
+    if len(subjects) < 2:
+        return None
+    return (
+        f"validation={fraction:g}{_command_line(f'--val {fraction:g}', command_line)} holds out "
+        f"epochs drawn at random, and the epochs' metadata column {column!r} names "
+        f"{len(subjects)} subjects: epochs of one subject fall on both sides of the split, so "
+        "the validation scores, and early stopping by them, come out better than on new "
+        f"subjects. Hold out whole subjects with groups=epochs.metadata[{column!r}]"
+        + _command_line(f"--val {fraction:g} --val-group-column {column}", command_line)
+        + " (EEGPTClassifier in scikit-learn cross-validation: groups reach fit only with "
+        "metadata routing, sklearn.set_config(enable_metadata_routing=True) and "
+        "clf.set_fit_request(groups=True))"
+    )
 
 
 def _recording_count(data: Any) -> int:
