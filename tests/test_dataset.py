@@ -5153,7 +5153,8 @@ def test_resume_of_bids_filters_recorded_before_canonical_is_the_same_selection(
 
 def test_copies_under_two_subjects_are_warned_of(tmp_path, model):
     """A recording copied under a second subject's name (``cp sub-01... sub-17...``) is embedded
-    as it is listed, but the run and read_embeddings warn naming both (a subject leak)."""
+    as it is listed, but the run and read_embeddings warn naming both (a subject leak), and
+    eegpt info of the run says how many copies it holds."""
     data = tmp_path / "data"
     data.mkdir()
     for i, sub in enumerate(("01", "02")):
@@ -5165,6 +5166,8 @@ def test_copies_under_two_subjects_are_warned_of(tmp_path, model):
         embed_dataset(data, out, model=model, workers=0, device="cpu", progress=False)
     said = next(str(w.message) for w in caught if "is a copy" in str(w.message))
     assert "subject sub-17" in said and "subject sub-01" in said and "two subjects" in said
+    assert json.loads((out / MANIFEST).read_text())["copies"] == 1
+    assert "1 recording is a copy of another" in describe_output(out)  # eegpt info
     with pytest.warns(RuntimeWarning, match=r"read_embeddings: 1 recording is a copy"):
         table, _ = read_embeddings(out, embeddings=False)
     assert len(table)  # read all the same

@@ -556,6 +556,13 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         lines.append(f"  {too_short_note(totals[TOO_SHORT], output_dir)}")
     if totals.get("changed"):
         lines += _changed_lines(output_dir, totals["changed"])
+    copies = manifest.get("copies")
+    if copies:  # by the fingerprints of the files' statuses (embed_dataset's warning)
+        lines.append(
+            f"  {_count(copies, 'recording')} {'is a copy' if copies == 1 else 'are copies'} of "
+            "another (the same size and content fingerprint): the same windows under two "
+            "recording ids, perhaps two subjects; eegpt.read_embeddings names them"
+        )
     cut = cut_shards_line(shard_files(output_dir))  # a few bytes of each: no data read
     if cut:
         lines.append(cut)

@@ -41,6 +41,7 @@ from eegpt.dataset_read import (
     MANIFEST,
     SHORT_REPORT,
     TOO_SHORT,
+    recorded_copies,
 )
 from eegpt.dataset_report import CHECK, RUN, file_totals, is_check
 from eegpt.dataset_summary import (
@@ -65,6 +66,12 @@ _REPORT_EVERY_S = 30.0  # how often the report files are refreshed during a run
 
 
 _RUNS_KEPT = 1000  # calls recorded in the manifest's "runs" (the oldest are let go)
+
+
+def _copies_count(rows: Sequence[Mapping[str, Any]]) -> int:
+    """How many of a run's embedded recordings copy one listed before them
+    (:func:`~eegpt.dataset_read.recorded_copies`), for ``_manifest.json``'s ``copies``."""
+    return sum(len(group) - 1 for group in recorded_copies(rows))
 
 
 def _kept_calls(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -263,6 +270,8 @@ class _Run:
             "last_run": run,
             "runs": _kept_calls([*self.previous_runs, run]),  # every call, oldest first
             "totals": file_totals(rows),
+            # recordings that copy another (by their recorded fingerprints): counted, not named
+            **({"copies": copies} if (copies := _copies_count(rows)) else {}),
             **_rescale_record(self.inputs),
             "read_with": "pandas.read_parquet(output_dir)",
         }
