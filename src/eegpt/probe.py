@@ -1207,7 +1207,12 @@ class EEGPTProbe:
         (``mne.EpochsArray``), and epochs cut from a Raw and loaded. The files are
         fingerprinted as they are on disk now: epochs filtered or cropped in memory since they
         were read still count as the file's. (A continuous Raw is refused: evaluation needs
-        epochs.)"""
+        epochs.)
+
+        A test file of a subject the probe was trained on, in another file (its path's BIDS
+        ``sub-LABEL`` or TUH patient among those of the recorded training inputs' names:
+        :func:`eegpt.probe_provenance.subject_overlap_text`), is warned about as well
+        (subject-level leakage), the warning kept in ``"warnings"``."""
         self._refuse_continuous(data)
         overlap = self._training_overlap(data)  # before predicting, which may load the epochs
         proba = self.predict_proba(data, **kwargs)
