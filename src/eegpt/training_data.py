@@ -198,8 +198,8 @@ SUBJECT_COLUMNS = (
 
 def subjects_split_warning(data: Any, fraction: float, command_line: bool = True) -> str | None:
     """What to say of a validation ``fraction`` drawn at random (no groups) from ``data``
-    (epochs, or their metadata: a pandas DataFrame) whose ``epochs.metadata`` names several subjects (a column of :data:`SUBJECT_COLUMNS`, in
-    any case, with 2 or more values): epochs of one subject on both sides of the split, so
+    (epochs, or their metadata: a pandas DataFrame) whose ``epochs.metadata`` names several
+    subjects (a column of :data:`SUBJECT_COLUMNS`, in any case, with 2 or more values): epochs of one subject on both sides of the split, so
     its scores, and early stopping by them, flatter the model. None for anything else (one
     subject, no such column, arrays): nothing says the data hold several subjects, and a
     single subject's epochs split at random is the usual within-subject design."""
