@@ -5175,3 +5175,18 @@ def test_copies_under_two_subjects_are_warned_of(tmp_path, model):
     with warnings.catch_warnings():
         warnings.filterwarnings("error", ".*is a copy")  # one of the two read: no copy
         read_embeddings(out, filters=left_out, columns=["window"], embeddings=False)
+    # a manifest's subject column names the subjects (the file names name none here)
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    rows = ["path,recording_id,Participant_ID"]
+    for name, source, who in (("a", "01", "P01"), ("b", "02", "P02"), ("c", "01", "P17")):
+        shutil.copy(data / f"sub-{source}_task-rest_eeg.edf", flat / f"{name}.edf")
+        rows.append(f"{name}.edf,{name},{who}")
+    (flat / "manifest.csv").write_text("\n".join(rows) + "\n")
+    with pytest.warns(RuntimeWarning, match="is a copy of another") as caught:
+        embed_dataset(flat / "manifest.csv", tmp_path / "out2", model=model, workers=0,
+                      device="cpu", progress=False)  # fmt: skip
+    said = next(str(w.message) for w in caught if "is a copy" in str(w.message))
+    assert "'c' (" in said and ", subject P17) = 'a' (" in said and "subject P01)" in said
+    with pytest.warns(RuntimeWarning, match=r"subject P17\) = 'a' .*two subjects"):
+        read_embeddings(tmp_path / "out2", embeddings=False)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 _SURROGATE = re.compile("[\\ud800-\\udfff]")
 
@@ -115,3 +117,21 @@ def subject_of(path: str | os.PathLike[str]) -> str | None:
         return str(bids[-1])
     tuh = re.match(SUBJECT_PATTERNS[1], Path(path).name)
     return tuh.group(1) if tuh else None
+
+
+#: Table columns taken to name each row's subject (compared in lower case): an
+#: ``epochs.metadata`` column, a corpus manifest's.
+SUBJECT_COLUMNS = (
+    "subject",
+    "subject_id",
+    "participant",
+    "participant_id",
+    "patient",
+    "patient_id",
+)
+
+
+def subject_column(columns: Iterable[Any]) -> Any:
+    """The first of ``columns`` that names subjects (:data:`SUBJECT_COLUMNS`, in any case), or
+    None."""
+    return next((c for c in columns if str(c).lower() in SUBJECT_COLUMNS), None)

@@ -89,6 +89,7 @@ import torch
 
 from eegpt import _interrupts
 from eegpt._file_identity import headers_read_once
+from eegpt._filenames import subject_column
 from eegpt._logging import count as _count
 from eegpt._logging import honours_verbose
 from eegpt._logging import log as _log
@@ -418,6 +419,18 @@ another rule is no change."""
 
 @honours_verbose
 @headers_read_once()  # each split FIF and .vhdr header read once in a run
+def _manifest_subjects(inputs: DatasetInputs) -> dict[str, Any] | None:
+    """Each recording's subject by its id, from a manifest's subject column
+    (:func:`eegpt._filenames.subject_column`: ``subject``, ``participant_id`` ...); None
+    without one."""
+    table = inputs.metadata
+    column = None if table is None else subject_column(table.column_names)
+    if column is None:
+        return None
+    values = table.column(column).to_pylist()
+    return {f.recording_id: v for f, v in zip(inputs.files, values, strict=False) if v is not None}
+
+
 def embed_dataset(
     inputs: Any,
     output_dir: str | os.PathLike,
@@ -880,7 +893,7 @@ def embed_dataset(
                 summary = run.summary(bar)
                 copies = recorded_copies(sorted(run.status.values(), key=lambda s: s["index"]))
                 if copies:  # by the fingerprints the statuses hold: no file read again
-                    _warn(f"embed_dataset: {copies_text(copies)}")
+                    _warn(f"embed_dataset: {copies_text(copies, _manifest_subjects(data))}")
                 unmatched = unmatched_rename_warning(rename, list(bar.channels), bar.ok)
                 if unmatched:
                     _warn(unmatched)

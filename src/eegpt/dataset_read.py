@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import numpy as np
 
-from eegpt._filenames import subject_of, user_path
+from eegpt._filenames import subject_column, subject_of, user_path
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
@@ -654,7 +654,7 @@ def _read_embeddings(
         ids = set(
             dataset.to_table(columns=["recording_id"], filter=filters)["recording_id"].to_pylist()
         )
-    _warn_copies(shards, ids)
+    _warn_copies(shards, ids, frame)
     return frame, emb
 
 
@@ -676,20 +676,25 @@ def recorded_copies(statuses: Iterable[Mapping[str, Any]]) -> list[list[Mapping[
     return [group for group in groups.values() if len(group) > 1]
 
 
-def copies_text(groups: Sequence[Sequence[Mapping[str, Any]]]) -> str:
+def copies_text(
+    groups: Sequence[Sequence[Mapping[str, Any]]], subjects: Mapping[str, Any] | None = None
+) -> str:
     """The recordings of :func:`recorded_copies`' groups, for a warning: each copy's
-    ``recording_id`` (its path, and its subject where the path names one: BIDS ``sub-LABEL``,
+    ``recording_id`` (its path, and its subject: ``subjects[recording_id]``, a manifest's
+    subject column, else where the path names one, BIDS ``sub-LABEL``,
     :func:`eegpt._filenames.subject_of`) after that of the recording it copies."""
 
+    def subject(status: Mapping[str, Any]) -> Any:
+        given = (subjects or {}).get(str(status.get("recording_id")))
+        return given if given is not None else subject_of(str(status.get("path", "")))
+
     def named(status: Mapping[str, Any]) -> str:
-        path = str(status.get("path", ""))
-        subject = subject_of(path) if path else None
-        where = f"{path}, subject {subject}" if subject else path
+        path, who = str(status.get("path", "")), subject(status)
+        where = f"{path}, subject {who}" if who is not None else path
         return f"{status.get('recording_id')!r} ({where})"
 
     pairs = [f"{named(copy)} = {named(group[0])}" for group in groups for copy in group[1:]]
-    subjects = {subject_of(str(s.get("path", ""))) for group in groups for s in group}
-    apart = len(subjects - {None}) > 1  # copies under two subjects' names
+    apart = any(len({str(subject(s)) for s in group} - {"None"}) > 1 for group in groups)
     return (
         f"{_count(len(pairs), 'recording')} {'is a copy' if len(pairs) == 1 else 'are copies'} "
         "of another (the same size and content fingerprint of their files: a SHA-256 of each "
@@ -705,9 +710,10 @@ def copies_text(groups: Sequence[Sequence[Mapping[str, Any]]]) -> str:
     )
 
 
-def _warn_copies(shards: Sequence[Path], ids: set[str] | None) -> None:
+def _warn_copies(shards: Sequence[Path], ids: set[str] | None, frame: Any) -> None:
     """Warn of the recordings read (``ids``; None: all) that are copies of one another by
-    their file statuses in the footers of ``shards`` (:func:`recorded_copies`)."""
+    their file statuses in the footers of ``shards`` (:func:`recorded_copies`), each with
+    its subject where the rows read (``frame``) have a subject column (a manifest's)."""
     statuses = [
         status
         for shard in shards
@@ -715,8 +721,14 @@ def _warn_copies(shards: Sequence[Path], ids: set[str] | None) -> None:
         if ids is None or status.get("recording_id") in ids
     ]
     groups = recorded_copies(statuses)
-    if groups:
-        _warn(f"read_embeddings: {copies_text(groups)}")
+    if not groups:
+        return
+    column = subject_column(frame.columns)
+    subjects = None
+    if column is not None and "recording_id" in frame.columns:
+        pairs = frame[["recording_id", column]].dropna().drop_duplicates("recording_id")
+        subjects = dict(zip(pairs["recording_id"], pairs[column], strict=True))
+    _warn(f"read_embeddings: {copies_text(groups, subjects)}")
 
 
 #: String id columns whose ``==``/``in`` filters say when a value is stored in another Unicode

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, ParamSpec
 
 import numpy as np
 
+from eegpt._filenames import subject_column
 from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
 from eegpt.channels import map_channels, normalize_channel_name
@@ -184,29 +185,18 @@ def split_training_data(
     return train, (vdata.windows, vdata.y), classes, given
 
 
-#: ``epochs.metadata`` columns taken to name each epoch's subject (compared in lower case)
-#: by :func:`subjects_split_warning`.
-SUBJECT_COLUMNS = (
-    "subject",
-    "subject_id",
-    "participant",
-    "participant_id",
-    "patient",
-    "patient_id",
-)
-
-
 def subjects_split_warning(data: Any, fraction: float, command_line: bool = True) -> str | None:
     """What to say of a validation ``fraction`` drawn at random (no groups) from ``data``
     (epochs, or their metadata: a pandas DataFrame) whose ``epochs.metadata`` names several
-    subjects (a column of :data:`SUBJECT_COLUMNS`, in any case, with 2 or more values): epochs of one subject on both sides of the split, so
-    its scores, and early stopping by them, flatter the model. None for anything else (one
-    subject, no such column, arrays): nothing says the data hold several subjects, and a
-    single subject's epochs split at random is the usual within-subject design."""
+    subjects (a column of :data:`eegpt._filenames.SUBJECT_COLUMNS`, in any case, with 2 or
+    more values): epochs of one subject on both sides of the split, so its scores, and early
+    stopping by them, flatter the model. None for anything else (one subject, no such
+    column, arrays): nothing says the data hold several subjects, and a single subject's
+    epochs split at random is the usual within-subject design."""
     metadata = getattr(data, "metadata", data)  # Epochs, or their metadata
     if metadata is None or not hasattr(metadata, "columns"):
         return None
-    column = next((c for c in metadata.columns if str(c).lower() in SUBJECT_COLUMNS), None)
+    column = subject_column(metadata.columns)
     if column is None:
         return None
     subjects = metadata[column].dropna().unique()
