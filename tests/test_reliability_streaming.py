@@ -199,3 +199,38 @@ def test_reads_are_bounded_whatever_the_length(tmp_path, monkeypatch):
     # 4 windows of 4 s at 250 Hz = 4000 input samples, plus the resampling filter's context
     assert max(spans) < 4000 + 200
     assert stream.recording.n_times <= sum(spans) < 1.1 * stream.recording.n_times
+
+
+@pytest.mark.parametrize("resample", ["polyphase", "nearest"])
+def test_reads_are_bounded_in_bytes_and_windows_do_not_depend_on_block_size(monkeypatch, resample):
+    """A block of windows is read in parts of at most READ_BYTES of input samples (plus the
+    resampling filter's context) whatever its number of windows, so a high input rate or a
+    large batch does not make reads larger; the windows are bit for bit the same for any
+    block size and any read bound."""
+    sfreq, n_ch = 1000.0, 4
+    x = R.eeg_like(n_ch, int(60 * sfreq), sfreq, 3) * 1e-6 + 1e-3
+    names = ["Fp1", "Cz", "O2", "Pz"]
+    raw = mne.io.RawArray(x, mne.create_info(names, sfreq, "eeg"), verbose="error")
+    mapping = map_channels(names)
+    recording = StreamedRecording(raw, list(mapping.picks), mapping, "<memory>")
+    config = PreprocessingConfig(window_seconds=2.0, overlap=0.5, resample=resample, tail="pad",
+                                 detrend="linear")  # fmt: skip
+    stream = WindowStream(recording, config)
+    reference = np.concatenate([b for _, b in stream.blocks(stream.n_windows)])
+    spans: list[int] = []
+    read = recording.read
+
+    def spied(start: int, stop: int) -> np.ndarray:
+        spans.append(stop - start)
+        return read(start, stop)
+
+    monkeypatch.setattr(recording, "read", spied)
+    bound = 3000  # input samples: 3 s, one 2 s window and a bit
+    monkeypatch.setattr(eegpt.streaming, "READ_BYTES", 8 * n_ch * bound)
+    for block in (1, 3, 64):
+        spans.clear()
+        blocks = list(stream.blocks(block))
+        assert [w0 for w0, _ in blocks] == list(range(0, stream.n_windows, block))
+        assert all(len(b) == min(block, stream.n_windows - w0) for w0, b in blocks)
+        np.testing.assert_array_equal(np.concatenate([b for _, b in blocks]), reference)
+        assert max(spans) <= bound + 200  # and the filter's context (and phase)

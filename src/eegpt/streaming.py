@@ -16,8 +16,12 @@ gives bit for bit the samples the whole-signal resampling gives, except for the 
 (accumulated in chunks here, summed pairwise by NumPy there), which differ in the last bits:
 windows agree to about 1e-15 relative. Nearest-neighbour resampling picks the same samples.
 
-Memory is set by the block size (``block_windows`` windows of ``C x T`` samples, a few tens of
-MB by default) and the scan's chunk size, not by the recording's length. One exception: when a
+Memory is set by the reads, not by the recording's length: the scan reads :data:`SCAN_BYTES`
+of float64 samples at a time, and a block of windows is read in parts of at most
+:data:`READ_BYTES` of float64 input samples (all used channels at the file's rate: a 64 MB part
+is 66 s of 62 channels at 2048 Hz, or 29 min of 19 at 256 Hz), each held a few times over
+while it is re-referenced and resampled; the block's windows (``block_windows`` x ``C x T``
+float32 samples at the model's rate) are then encoded in batches. One exception: when a
 used channel of an EDF/BDF file is stored at a lower rate than the others, MNE upsamples it over
 whatever span is read, so block reads would differ from a whole read at every block edge; such
 channels are then read whole (after a memory check).
@@ -85,6 +89,7 @@ from eegpt.preprocessing import (
 )
 
 __all__ = [
+    "READ_BYTES",
     "SCAN_BYTES",
     "StreamedRecording",
     "WindowStream",
@@ -95,6 +100,10 @@ __all__ = [
 
 #: Bytes of float64 samples read at a time by the scan (all used channels together).
 SCAN_BYTES = 16 * 2**20
+#: Most bytes of float64 input samples (all used channels, at the file's rate) that
+#: :meth:`WindowStream.blocks` reads at a time, besides the resampling filter's context: a
+#: block of windows is made in several reads when its span at the input rate holds more.
+READ_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -585,7 +594,9 @@ class WindowStream:
         Parameters
         ----------
         block_windows : int
-            Windows per block (the last block may be shorter).
+            Windows per block (the last block may be shorter). A block spanning more than
+            :data:`READ_BYTES` of input samples is read in parts, so the memory a block needs
+            beyond its float32 windows does not grow with it; the windows do not depend on it.
         first, stop : int
             Make windows ``first:stop`` only (default: all), the same numbers as when all are
             made.
@@ -598,11 +609,22 @@ class WindowStream:
                 f"windows {first}:{stop} are not within the {self.n_windows} of this recording"
             )
         window = self.config.n_samples
+        # model-rate samples one read may span: READ_BYTES of float64 input samples of all used
+        # channels at the input rate (a block of 64 windows of 62 channels at 2048 Hz would
+        # otherwise read 260 MB at once, and a block of 256 windows 1 GB)
+        per_sample = 8 * self.recording.n_channels * self._sfreq / self.config.sfreq
+        span = max(window, int(READ_BYTES / per_sample))
         for w0 in range(first, stop, block_windows):
             starts = self._starts[w0 : min(w0 + block_windows, stop)]
-            lo, hi = int(starts[0]), min(int(starts[-1]) + window, self.n_out)
-            y = self._output(lo, hi)  # hi is n_out for the block with the padded tail
-            out, _ = cut_windows(y, starts - lo, window, self.config.detrend)
+            out = np.empty((len(starts), self.recording.n_channels, window), np.float32)
+            i = 0
+            while i < len(starts):  # reads of at most `span` samples, each of whole windows
+                j = i + max(1, int(np.searchsorted(starts[i:], starts[i] + span - window, "right")))
+                lo, hi = int(starts[i]), min(int(starts[j - 1]) + window, self.n_out)
+                y = self._output(lo, hi)  # hi is n_out for the windows with the padded tail
+                out[i:j], _ = cut_windows(y, starts[i:j] - lo, window, self.config.detrend)
+                del y
+                i = j
             check_windows(out, self.recording.source, self.config)
             yield w0, out
 
