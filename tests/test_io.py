@@ -2272,3 +2272,76 @@ def test_the_readmes_recipe_for_a_devices_csv(tmp_path, monkeypatch):
     assert x.shape == (4, 256 * 5) and len(emb) == 1
     back = read_recording(tmp_path / "muse_raw.fif")
     np.testing.assert_allclose(back.get_data(), raw_uv.T * 1e-6)
+
+
+def _mixed_rate_edf(path, seconds=40):
+    """EEG at 256 Hz, Fp1 at 128 Hz and Fp2 at 64 Hz, beside an unused EMG signal at 512 Hz."""
+    edfio = pytest.importorskip("edfio")
+    rng = np.random.default_rng(5)
+
+    def signal(label, rate):
+        return edfio.EdfSignal(rng.normal(0, 20, rate * seconds), sampling_frequency=rate,
+                               label=label, physical_dimension="uV", physical_range=(-500, 500))  # fmt: skip
+
+    signals = [signal("EEG FP1-REF", 128), signal("EMG chin", 512), signal("EEG FP2-REF", 64)]
+    signals += [signal(f"EEG {n}-REF", 256) for n in ("C3", "C4", "O1", "O2")]
+    edfio.Edf(signals).write(path)
+    return path
+
+
+def test_edf_channels_at_lower_rates_are_held_alone_and_the_rest_streamed(tmp_path, monkeypatch):
+    """Used EDF channels stored at lower rates than the others: MNE upsamples them over the
+    span it reads (FFT), so they are upsampled once over the whole file, bit for bit as MNE's
+    whole read, and held; the channels at the file's rate are still read in blocks, not whole
+    (an 8 h PSG of this shape used to be read whole: 2.7 GB)."""
+    import eegpt.streaming as streaming
+
+    path = _mixed_rate_edf(tmp_path / "psg.edf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the lower rates are warned about
+        rec = open_stream(path, verbose="error")
+        whole = mne.io.read_raw_edf(path, preload=True, exclude=["EMG chin"], verbose="error")
+    names = [rec.raw.ch_names[i] for i in rec.picks]
+    assert rec.sfreq == 256 and len(names) == 6 and "EMG chin" not in rec.raw.ch_names
+    expected = whole.get_data(picks=names)
+    assert rec.cache is not None and rec.cache.shape == (2, rec.n_times)  # Fp1, Fp2 only
+    assert sorted(names[k] for k in rec.cached) == ["EEG FP1-REF", "EEG FP2-REF"]
+    spans = []
+    read_file = rec._read_file
+
+    def spied(picks, start, stop):
+        spans.append(stop - start)
+        return read_file(picks, start, stop)
+
+    monkeypatch.setattr(rec, "_read_file", spied)
+    for start, stop in [(0, rec.n_times), (0, 1000), (777, 5000), (rec.n_times - 300, rec.n_times)]:
+        np.testing.assert_array_equal(rec.read(start, stop), expected[:, start:stop])
+    config = PreprocessingConfig(window_seconds=2.0)
+    monkeypatch.setattr(streaming, "READ_BYTES", 8 * 6 * 2048)  # 8 s a read
+    monkeypatch.setattr(streaming, "SCAN_BYTES", 8 * 6 * 2048)
+    spans.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        streamed = np.concatenate([b for _, b in WindowStream(rec, config).blocks(5)])
+        in_memory = prepare(as_recording(path, verbose="error", exclude=["EMG chin"]), None, config)
+    assert max(spans) < rec.n_times // 2  # the scan's and the blocks' reads, not one whole read
+    np.testing.assert_allclose(
+        streamed, in_memory.data, rtol=1e-12, atol=1e-12 * np.abs(in_memory.data).max()
+    )
+
+
+def test_edf_channels_held_whole_are_warned_about_and_memory_checked(tmp_path, monkeypatch):
+    """Holding the lower-rate channels grows with the recording: a warning above
+    LARGE_HOLD_BYTES says so (the INFO line is hidden by -q), and the memory check counts it."""
+    import eegpt.io
+    import eegpt.streaming as streaming
+
+    path = _mixed_rate_edf(tmp_path / "psg.edf")
+    monkeypatch.setattr(streaming, "LARGE_HOLD_BYTES", 1000)
+    with pytest.warns(RuntimeWarning, match=r"EEG FP1-REF \(128 Hz\).*held in memory whole|"
+                      r"holds them in memory whole: 0 MB, growing with the recording"):  # fmt: skip
+        open_stream(path, verbose="error")
+    monkeypatch.setattr(eegpt.io, "available_memory", lambda: 100_000)
+    with pytest.raises(RecordingError, match=r"holding 2 channel\(s\) stored at lower rates.* "
+                       r"needs at least 0\.0 GiB"):  # fmt: skip
+        open_stream(path, verbose="error")

@@ -1037,20 +1037,48 @@ def available_memory() -> int | None:
     return max(0, min(limits))
 
 
-def check_memory(raw: mne.io.BaseRaw, path: Path, n_channels: int | None = None) -> None:
-    """Refuse to load ``n_channels`` (default: all) x ``raw.n_times`` float64 samples that would
-    not fit in memory."""
+def whole_read_bytes(raw: mne.io.BaseRaw, n_channels: int | None = None) -> int:
+    """Bytes MNE holds to read ``n_channels`` (default: all) channels of ``raw`` whole: its
+    float64 samples, and for an EDF/BDF/GDF file with channels at different rates, the
+    float64 copy of every channel of the file at the top rate that MNE reads them into first
+    (to upsample the slower ones). A lower bound of what a whole read needs: preprocessing
+    copies the samples again (re-referenced, resampled, windows)."""
     n_channels = len(raw.ch_names) if n_channels is None else n_channels
-    needed = n_channels * raw.n_times * 8  # MNE loads float64
+    needed = n_channels * raw.n_times * 8
+    rates = None if raw.preload else channel_rates(raw)
+    if rates is not None and rates.min() < raw.info["sfreq"]:
+        needed += len(raw.ch_names) * raw.n_times * 8
+    return needed
+
+
+def check_memory(
+    raw: mne.io.BaseRaw,
+    path: Path,
+    n_channels: int | None = None,
+    *,
+    needed: int | None = None,
+    what: str | None = None,
+) -> None:
+    """Refuse to read what would not fit in memory: ``n_channels`` (default: all) channels of
+    ``raw`` whole (:func:`whole_read_bytes`), or ``needed`` bytes for ``what`` (words that
+    follow the file's name, ending where "needs at least N GiB" follows)."""
+    n_channels = len(raw.ch_names) if n_channels is None else n_channels
+    if needed is None:
+        needed = whole_read_bytes(raw, n_channels)
+    if what is None:
+        what = (
+            f"loading {n_channels} channels x {raw.n_times} samples "
+            f"({raw.n_times / raw.info['sfreq']:g} s at {raw.info['sfreq']:g} Hz, as the "
+            "file's header claims)"
+        )
     available = available_memory()
     if available is not None and needed > MEMORY_FRACTION * available:
         raise RecordingError(
-            f"{path}: loading {n_channels} channels x {raw.n_times} samples "
-            f"({raw.n_times / raw.info['sfreq']:g} s at {raw.info['sfreq']:g} Hz, as the "
-            f"file's header claims) needs {needed / 2**30:.1f} GiB, more than "
-            f"{MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory available. "
-            "If the recording is not that long, its header is corrupt: check it; otherwise "
-            "crop the recording or pick fewer channels."
+            f"{path}: {what} needs at least {needed / 2**30:.1f} GiB, more than "
+            f"{MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory available "
+            "(the smaller of the system's and this process's cgroup limit: a SLURM job's "
+            "--mem). If the recording is not that long, its header is corrupt: check it; "
+            "otherwise crop the recording or pick fewer channels."
         )
 
 

@@ -23,8 +23,13 @@ is 66 s of 62 channels at 2048 Hz, or 29 min of 19 at 256 Hz), each held a few t
 while it is re-referenced and resampled; the block's windows (``block_windows`` x ``C x T``
 float32 samples at the model's rate) are then encoded in batches. One exception: when a
 used channel of an EDF/BDF file is stored at a lower rate than the others, MNE upsamples it over
-whatever span is read, so block reads would differ from a whole read at every block edge; such
-channels are then read whole (after a memory check).
+whatever span is read (FFT resampling, each sample of which depends on the whole span), so
+block reads would differ from a whole read at every block edge; such channels are read alone
+at their own rate, upsampled over the whole file as MNE's whole read does (bit for bit), and
+held: 8 bytes per sample at the file's rate each (59 MB per channel for 8 h at 256 Hz), after
+a memory check, with a warning above :data:`LARGE_HOLD_BYTES`. The other channels are read in
+blocks. (A Raw given already opened, or a BIDS dataset's file, has its used channels read
+whole instead.)
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from scipy.signal import resample_poly
 
 from eegpt._logging import duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
 from eegpt.channels import ChannelMapping
@@ -89,6 +95,7 @@ from eegpt.preprocessing import (
 )
 
 __all__ = [
+    "LARGE_HOLD_BYTES",
     "READ_BYTES",
     "SCAN_BYTES",
     "StreamedRecording",
@@ -98,6 +105,9 @@ __all__ = [
     "open_stream_unless_epochs",
 ]
 
+#: Bytes of used channels held whole (stored at a lower rate than the file's, see the module
+#: docstring) above which a warning says so: the memory grows with the recording's length.
+LARGE_HOLD_BYTES = 256 * 2**20
 #: Bytes of float64 samples read at a time by the scan (all used channels together).
 SCAN_BYTES = 16 * 2**20
 #: Most bytes of float64 input samples (all used channels, at the file's rate) that
@@ -135,8 +145,12 @@ class StreamedRecording:
     truncated : dict | None
         See :attr:`eegpt.io.Recording.truncated`.
     cache : ndarray | None
-        The used channels read whole (volts), when they cannot be read in blocks (a used
-        channel stored at a lower rate, see the module docstring); reads then slice it.
+        Used channels read whole (float64 volts, shape (len(cached) or C, n_times)), when
+        they cannot be read in blocks (stored at a lower rate, see the module docstring);
+        reads slice it.
+    cached : list of int | None
+        Which used channels (positions in ``picks``) ``cache`` holds, the others being read
+        from the file; None: all of them.
     """
 
     raw: mne.io.BaseRaw
@@ -146,6 +160,7 @@ class StreamedRecording:
     units: list[str] | None = None
     rates: list[float] | None = None
     cache: np.ndarray | None = field(default=None, repr=False)
+    cached: list[int] | None = field(default=None, repr=False)
     clock: RecordClock | None = field(default=None, repr=False)
     start_offset: float = 0.0
     left_out: dict[str, str] | None = field(default=None, repr=False)
@@ -209,18 +224,30 @@ class StreamedRecording:
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Samples ``start:stop`` of the used channels, float64 volts of shape (C, stop - start)."""
-        if self.cache is not None:
+        if self.cache is not None and self.cached is None:
             return self.cache[:, start:stop].copy()
+        if self.cache is None or self.cached is None:
+            return self._read_file(self.picks, start, stop)
+        held = set(self.cached)
+        rest = [k for k in range(len(self.picks)) if k not in held]
+        data = np.empty((len(self.picks), stop - start))
+        data[self.cached] = self.cache[:, start:stop]
+        if rest:
+            data[rest] = self._read_file([self.picks[k] for k in rest], start, stop)
+        return data
+
+    def _read_file(self, picks: list[int], start: int, stop: int) -> np.ndarray:
+        """Samples ``start:stop`` of channels ``picks`` of ``raw``, float64 volts."""
         path = Path(self.source)
         data = mne_call(
             path,
-            lambda: self.raw.get_data(picks=self.picks, start=start, stop=stop),
+            lambda: self.raw.get_data(picks=picks, start=start, stop=stop),
             sets_level=False,  # no verbose=: MNE's level stays as it is
         )
-        if data.shape != (len(self.picks), stop - start):
+        if data.shape != (len(picks), stop - start):
             raise RecordingError(
                 f"could not read EEG file {path}: asked for samples {start}:{stop} of "
-                f"{len(self.picks)} channels, got shape {data.shape}; the file is corrupt"
+                f"{len(picks)} channels, got shape {data.shape}; the file is corrupt"
             )
         return data
 
@@ -307,22 +334,97 @@ def open_stream(
     elif opened:  # a BrainVision data file cut short (said while reading)
         recording.truncated = brainvision_truncated(path, raw)
     if used_rates is not None and min(used_rates) < recording.sfreq:
-        # MNE upsamples slower channels over the span it reads, so reading in blocks would change
-        # them at every block edge: read the used channels whole instead, as a whole-file read.
-        slow = [
-            f"{raw.ch_names[i]} ({rate:g} Hz)"
-            for i, rate in zip(used, used_rates, strict=True)
-            if rate < recording.sfreq
-        ]
+        # MNE upsamples slower channels over the span it reads (FFT resampling, which each
+        # sample of depends on the whole span), so reading them in blocks would change them
+        # at every block edge: they are upsampled over the whole file, as a whole read does,
+        # and held; the channels stored at the file's rate are still read in blocks.
+        slow = [k for k, rate in enumerate(used_rates) if rate < recording.sfreq]
+        named = [f"{raw.ch_names[used[k]]} ({used_rates[k]:g} Hz)" for k in slow]
+        held = len(slow) * recording.n_times * 8
         _log(
-            f"{source}: used channel(s) stored at lower sampling rates: {few(slow, 6)}; MNE "
+            f"{source}: used channel(s) stored at lower sampling rates: {few(named, 6)}; MNE "
             f"upsamples them to {recording.sfreq:g} Hz (they hold nothing above half their own "
-            "rate); reading them whole",
+            f"rate) over the whole recording, so they are held in memory "
+            f"({held / 2**20:,.0f} MB)",
             verbose,
         )
-        check_memory(raw, path, len(used))
-        recording.cache = recording.read(0, recording.n_times)
+        rows = None
+        if header is not None:  # a file eegpt opened (not a Raw given), read per rate
+            check_memory(raw, path, needed=held + 4 * recording.n_times * 8, what=(
+                f"holding {len(slow)} channel(s) stored at lower rates, upsampled to "
+                f"{recording.sfreq:g} Hz over the whole recording"
+            ))  # fmt: skip
+            labels = [*raw.ch_names, *header.labels]  # the file's, some perhaps left out
+            rows = _upsampled_whole(raw, [used[k] for k in slow], path, labels, verbose)
+        if rows is None:  # the used channels read whole, all together
+            held = len(used) * recording.n_times * 8
+            check_memory(raw, path, len(used))
+            recording.cache = recording.read(0, recording.n_times)
+        else:
+            recording.cache, recording.cached = rows, slow
+        if held > LARGE_HOLD_BYTES:
+            _warn(
+                f"{source}: {few(named, 6)} are stored at a lower sampling rate than the "
+                f"file's {recording.sfreq:g} Hz; MNE upsamples such channels over the whole "
+                f"recording, so eegpt holds them in memory whole: {held / 2**20:,.0f} MB, "
+                "growing with the recording's length. Leave them out (--drop) to stream the "
+                "file in bounded memory"
+            )
     return recording
+
+
+def _upsampled_whole(
+    raw: mne.io.BaseRaw,
+    slow: list[int],
+    path: Path,
+    labels: Sequence[str],
+    verbose: bool | str | int | None,
+) -> np.ndarray | None:
+    """The channels ``slow`` of an EDF/BDF ``raw`` (stored at lower rates than
+    ``raw.info["sfreq"]``) as MNE's whole read gives them, bit for bit: each read at its own
+    rate (the file opened again with only the channels of that rate) and upsampled over the
+    whole recording as MNE does (:func:`mne.filter.resample`, ``npad=0``), one channel at a
+    time, without MNE's read of every channel of the file whole at the top rate. ``labels``
+    names the file's signals (all others are left out of each reading).
+
+    Returns
+    -------
+    ndarray of float64, shape (len(slow), raw.n_times) | None
+        Volts, in the order of ``slow``; None where the file cannot be read so (a BIDS
+        dataset's, or one MNE reads otherwise than asked): read whole instead.
+    """
+    from mne.filter import resample as mne_resample
+
+    from eegpt.bids import bids_root
+
+    rates = channel_rates(raw)
+    if rates is None or bids_root(path) is not None:
+        return None
+    out = np.empty((len(slow), raw.n_times))
+    for rate in sorted({float(rates[i]) for i in slow}):
+        rows = [k for k, i in enumerate(slow) if float(rates[i]) == rate]
+        names = [raw.ch_names[slow[k]] for k in rows]
+        try:
+            with ignored_warnings():  # given when the file was first opened
+                alone, _ = open_recording(
+                    path, preload=False, verbose=verbose,
+                    exclude=[n for n in dict.fromkeys(labels) if n not in set(names)
+                             and not n.endswith(" Annotations")],
+                )  # fmt: skip
+        except ValueError:  # a RecordingError, or MNE's own on this reading
+            return None
+        n = int(alone.n_times)
+        if (
+            alone.ch_names != names
+            or float(alone.info["sfreq"]) != rate
+            or n * float(raw.info["sfreq"]) != raw.n_times * rate
+        ):
+            return None  # MNE read other channels, or another span: read whole instead
+        data = mne_call(path, alone.get_data, sets_level=False)
+        for row, k in enumerate(rows):  # as MNE's EDF reader upsamples a whole read
+            out[k] = mne_resample(data[row], raw.n_times, n, npad=0, axis=-1, verbose=False)
+        del data
+    return out
 
 
 def _without_faster_unused(
