@@ -97,6 +97,61 @@ def test_cgroup_cpu_limit_takes_the_smallest_quota_up_from_the_process_cgroup(tm
     assert cgroup_cpu_limit(tmp_path / "no-cgroup-v2", proc) is None
 
 
+def _files(folder, **files: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name.replace("_", ".", 1)).write_text(text + "\n")
+
+
+def test_cgroup_memory_of_a_slurm_job_under_cgroup_v1(tmp_path):
+    """A SLURM job on a cgroup v1 node: the memory cgroup is named on /proc/self/cgroup's
+    ``memory`` line and its limit is set on the job's folder, below an unlimited root; the
+    page cache it could drop (total_inactive_file) is not counted as used."""
+    from eegpt._runtime import cgroup_memory_available
+
+    root, proc = tmp_path / "cgroup", tmp_path / "proc-self-cgroup"
+    proc.write_text(
+        "9:name=systemd:/\n5:cpuacct,cpu:/slurm/uid_1/job_7\n"
+        "4:memory:/slurm/uid_1/job_7/step_0\n0::/\n"
+    )
+    memory = root / "memory"
+    unlimited = "9223372036854771712"
+    _files(memory, memory_limit_in_bytes=unlimited, memory_usage_in_bytes="50000000000")
+    _files(memory / "slurm" / "uid_1" / "job_7", memory_limit_in_bytes=str(2 * 2**30),
+           memory_usage_in_bytes=str(2**30 + 100), memory_stat="cache 5\ntotal_inactive_file 100")  # fmt: skip
+    _files(memory / "slurm" / "uid_1" / "job_7" / "step_0",
+           memory_limit_in_bytes=unlimited, memory_usage_in_bytes=str(2**30))  # fmt: skip
+    assert cgroup_memory_available(root, proc) == 2**30
+    assert cgroup_memory_available(root, tmp_path / "no-such-file") is None  # root: no limit
+
+
+def test_cgroup_memory_under_cgroup_v2(tmp_path):
+    """cgroup v2: ``memory.max`` (``max``: none) less ``memory.current`` (less inactive_file)
+    of the process's own cgroup and those above it; the smallest counts."""
+    from eegpt._runtime import cgroup_memory_available
+
+    root, proc = tmp_path / "cgroup", tmp_path / "proc-self-cgroup"
+    proc.write_text("0::/system.slice/job.scope\n")
+    _files(root, memory_max="max", memory_current="123")
+    _files(root / "system.slice", memory_max="10000", memory_current="1000")
+    _files(root / "system.slice" / "job.scope", memory_max="5000", memory_current="3000",
+           memory_stat="anon 2000\ninactive_file 500")  # fmt: skip
+    assert cgroup_memory_available(root, proc) == 2500
+    (root / "system.slice" / "job.scope" / "memory.max").write_text("max\n")
+    assert cgroup_memory_available(root, proc) == 9000
+    _files(tmp_path / "container", memory_max="4096", memory_current="1024")  # its own root
+    assert cgroup_memory_available(tmp_path / "container", tmp_path / "none") == 3072
+
+
+def test_available_memory_counts_the_cgroup_limit(monkeypatch):
+    """The memory check sees a job's limit, not the node's MemAvailable."""
+    import eegpt.io
+    from eegpt import _runtime
+
+    monkeypatch.setattr(_runtime, "cgroup_memory_available", lambda: 12345)
+    assert eegpt.io.available_memory() == 12345
+
+
 def test_default_workers_honour_a_cpu_quota(monkeypatch):
     """embed-dataset's reader processes: min(4, CPUs - 1) counted within a cgroup quota
     (docker --cpus 2 on a 16-core host: 1 reader, not 4)."""

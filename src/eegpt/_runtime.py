@@ -1,4 +1,4 @@
-"""The process's surroundings: torch's import-time cache folder, and the CPUs it may use.
+"""The process's surroundings: torch's import-time cache folder, the CPUs and memory it may use.
 
 For locked-down containers (read-only root, /tmp and working folder; no home) and shared
 machines (a CPU quota smaller than the host).
@@ -60,6 +60,36 @@ def compile_cache_problem() -> str | None:
     return None
 
 
+def cgroup_folders(
+    root: str | os.PathLike[str] = "/sys/fs/cgroup",
+    own: str | os.PathLike[str] = "/proc/self/cgroup",
+    controller: str | None = None,
+) -> list[str]:
+    """The folders of this process's cgroup and those above it, from the top: cgroup v2
+    (``controller`` None) from ``own``'s ``0::/path`` line, under ``root``; cgroup v1 from the
+    line naming ``controller`` (``4:memory:/slurm/uid_1/job_2``), under ``root/controller``.
+    The top folder comes first even where ``own`` cannot be read or names no such cgroup:
+    inside a container it is the container's own."""
+    top = os.fspath(root) if controller is None else os.path.join(root, controller)
+    folders = [top]
+    try:
+        with open(own) as fh:
+            lines = [line.strip() for line in fh]
+    except OSError:
+        lines = []
+    for line in lines:
+        fields = line.split(":", 2)
+        if len(fields) != 3 or not fields[2].startswith("/"):
+            continue
+        if controller is None and fields[0] == "0" and fields[1] == "":
+            pass
+        elif controller is None or controller not in fields[1].split(","):
+            continue
+        parts = [p for p in fields[2].split("/") if p and p not in (".", "..")]
+        folders += [os.path.join(top, *parts[:i]) for i in range(1, len(parts) + 1)]
+    return folders
+
+
 def cgroup_cpu_limit(
     root: str | os.PathLike[str] = "/sys/fs/cgroup",
     own: str | os.PathLike[str] = "/proc/self/cgroup",
@@ -73,18 +103,8 @@ def cgroup_cpu_limit(
     counts; where ``own`` cannot be read (or names no cgroup v2 path), ``root/cpu.max`` alone,
     which is the container's own inside one.
     """
-    folders = [os.fspath(root)]
-    try:
-        with open(own) as fh:
-            lines = [line.strip() for line in fh]
-    except OSError:
-        lines = []
-    for line in lines:
-        if line.startswith("0::/"):
-            parts = [p for p in line[4:].split("/") if p and p not in (".", "..")]
-            folders += [os.path.join(folders[0], *parts[:i]) for i in range(1, len(parts) + 1)]
     limits = []
-    for folder in folders:
+    for folder in cgroup_folders(root, own):
         try:
             with open(os.path.join(folder, "cpu.max")) as fh:
                 fields = fh.read().split()
@@ -94,6 +114,53 @@ def cgroup_cpu_limit(
         if quota > 0 and period > 0:
             limits.append(max(1, -(-quota // period)))
     return min(limits, default=None)
+
+
+#: A cgroup v1 ``memory.limit_in_bytes`` at or above this is "no limit" (the kernel writes
+#: 9223372036854771712, the largest page multiple of a signed 64-bit integer).
+_NO_V1_LIMIT = 2**60
+
+
+def cgroup_memory_available(
+    root: str | os.PathLike[str] = "/sys/fs/cgroup",
+    own: str | os.PathLike[str] = "/proc/self/cgroup",
+) -> int | None:
+    """Bytes this process's cgroup memory limits leave it (a SLURM job's ``--mem``, Docker
+    ``--memory``, a Kubernetes limit); None without a limit.
+
+    For its own cgroup and each above it (:func:`cgroup_folders`) with a limit: the limit
+    less what the cgroup uses, less the page cache it could drop (``inactive_file`` of
+    ``memory.stat``); the smallest counts. cgroup v2: ``memory.max`` (``max``: none) and
+    ``memory.current``; cgroup v1 (under ``root/memory``): ``memory.limit_in_bytes`` and
+    ``memory.usage_in_bytes`` (``total_inactive_file``).
+    """
+    left = []
+    for folders, names in (
+        (cgroup_folders(root, own), ("memory.max", "memory.current", "inactive_file")),
+        (
+            cgroup_folders(root, own, "memory"),
+            ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"),
+        ),
+    ):
+        limit_name, usage_name, cache_name = names
+        for folder in folders:
+            try:
+                with open(os.path.join(folder, limit_name)) as fh:
+                    limit = int(fh.read().strip())  # "max": ValueError, no limit
+                with open(os.path.join(folder, usage_name)) as fh:
+                    usage = int(fh.read().strip())
+            except (OSError, ValueError):
+                continue
+            if limit >= _NO_V1_LIMIT:
+                continue
+            try:
+                with open(os.path.join(folder, "memory.stat")) as fh:
+                    stat = dict(line.split()[:2] for line in fh if len(line.split()) >= 2)
+                usage -= min(usage, int(stat.get(cache_name, 0)))
+            except (OSError, ValueError):
+                pass
+            left.append(max(0, limit - usage))
+    return min(left, default=None)
 
 
 def usable_cpus() -> int:

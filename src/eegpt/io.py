@@ -1011,9 +1011,12 @@ _MNE_NO_PHYSICAL_RANGE = re.compile(
 def available_memory() -> int | None:
     """Bytes of memory available to new allocations, or None if unknown.
 
-    The smaller of the system's ``MemAvailable`` and what the process's cgroup (container) limit
-    leaves (``memory.max - memory.current``, cgroup v2).
+    The smaller of the system's ``MemAvailable`` and what the memory limits of the process's
+    cgroup and those above it leave (a SLURM job's or container's; cgroup v2 or v1:
+    :func:`eegpt._runtime.cgroup_memory_available`).
     """
+    from eegpt._runtime import cgroup_memory_available
+
     limits = []
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
@@ -1022,13 +1025,9 @@ def available_memory() -> int | None:
                     limits.append(int(line.split()[1]) * 1024)
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        cgroup = Path("/sys/fs/cgroup")
-        high = (cgroup / "memory.max").read_text().strip()
-        if high != "max":
-            limits.append(int(high) - int((cgroup / "memory.current").read_text()))
-    except (OSError, ValueError):
-        pass
+    cgroup = cgroup_memory_available()
+    if cgroup is not None:
+        limits.append(cgroup)
     if not limits:
         try:
             limits.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
