@@ -2304,6 +2304,8 @@ def test_edf_channels_at_lower_rates_are_held_alone_and_the_rest_streamed(tmp_pa
     names = [rec.raw.ch_names[i] for i in rec.picks]
     assert rec.sfreq == 256 and len(names) == 6 and "EMG chin" not in rec.raw.ch_names
     expected = whole.get_data(picks=names)
+    assert rec.cache is None  # opening reads nothing (eegpt channels)
+    np.testing.assert_array_equal(rec.read(0, 10), expected[:, :10])
     assert rec.cache is not None and rec.cache.shape == (2, rec.n_times)  # Fp1, Fp2 only
     assert sorted(names[k] for k in rec.cached) == ["EEG FP1-REF", "EEG FP2-REF"]
     spans = []

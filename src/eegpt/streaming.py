@@ -26,16 +26,16 @@ used channel of an EDF/BDF file is stored at a lower rate than the others, MNE u
 whatever span is read (FFT resampling, each sample of which depends on the whole span), so
 block reads would differ from a whole read at every block edge; such channels are read alone
 at their own rate, upsampled over the whole file as MNE's whole read does (bit for bit), and
-held: 8 bytes per sample at the file's rate each (59 MB per channel for 8 h at 256 Hz), after
-a memory check, with a warning above :data:`LARGE_HOLD_BYTES`. The other channels are read in
-blocks. (A Raw given already opened, or a BIDS dataset's file, has its used channels read
-whole instead.)
+held from the first read on: 8 bytes per sample at the file's rate each (59 MB per channel for
+8 h at 256 Hz), after a memory check, with a warning above :data:`LARGE_HOLD_BYTES`. The other
+channels are read in blocks. (A Raw given already opened, or a BIDS dataset's file, has its
+used channels read whole instead.)
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -151,6 +151,8 @@ class StreamedRecording:
     cached : list of int | None
         Which used channels (positions in ``picks``) ``cache`` holds, the others being read
         from the file; None: all of them.
+    load_cache : callable | None
+        Makes ``cache`` on the first read (then None).
     """
 
     raw: mne.io.BaseRaw
@@ -161,6 +163,7 @@ class StreamedRecording:
     rates: list[float] | None = None
     cache: np.ndarray | None = field(default=None, repr=False)
     cached: list[int] | None = field(default=None, repr=False)
+    load_cache: Callable[[], np.ndarray] | None = field(default=None, repr=False)
     clock: RecordClock | None = field(default=None, repr=False)
     start_offset: float = 0.0
     left_out: dict[str, str] | None = field(default=None, repr=False)
@@ -224,6 +227,8 @@ class StreamedRecording:
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Samples ``start:stop`` of the used channels, float64 volts of shape (C, stop - start)."""
+        if self.load_cache is not None:
+            self.cache, self.load_cache = self.load_cache(), None
         if self.cache is not None and self.cached is None:
             return self.cache[:, start:stop].copy()
         if self.cache is None or self.cached is None:
@@ -348,20 +353,26 @@ def open_stream(
             f"({held / 2**20:,.0f} MB)",
             verbose,
         )
-        rows = None
         if header is not None:  # a file eegpt opened (not a Raw given), read per rate
             check_memory(raw, path, needed=held + 4 * recording.n_times * 8, what=(
                 f"holding {len(slow)} channel(s) stored at lower rates, upsampled to "
                 f"{recording.sfreq:g} Hz over the whole recording"
             ))  # fmt: skip
             labels = [*raw.ch_names, *header.labels]  # the file's, some perhaps left out
-            rows = _upsampled_whole(raw, [used[k] for k in slow], path, labels, verbose)
-        if rows is None:  # the used channels read whole, all together
+
+            def load() -> np.ndarray:  # on the first read: `eegpt channels` reads none
+                rows = _upsampled_whole(raw, [used[k] for k in slow], path, labels, verbose)
+                if rows is not None:
+                    return rows
+                check_memory(raw, path, len(used))  # read otherwise: all used channels whole
+                recording.cached = None
+                return recording._read_file(used, 0, recording.n_times)
+
+            recording.cached, recording.load_cache = slow, load
+        else:  # a Raw given: its used channels read whole, all together
             held = len(used) * recording.n_times * 8
             check_memory(raw, path, len(used))
             recording.cache = recording.read(0, recording.n_times)
-        else:
-            recording.cache, recording.cached = rows, slow
         if held > LARGE_HOLD_BYTES:
             _warn(
                 f"{source}: {few(named, 6)} are stored at a lower sampling rate than the "
