@@ -2183,8 +2183,9 @@ def test_stream_says_it_scans_the_file_before_embedding(tmp_path, caplog):
         WindowStream(open_stream(path), verbose=True)
     said = [r.getMessage() for r in caplog.records]
     assert any(
-        m == f"scanning {path}: 20 s of 4 channel(s) read once for the signal checks before "
-        "embedding"
+        m
+        == f"scanning {path} ({path.stat().st_size / 2**20:.2g} MB): 20 s of 4 channel(s) read once for the signal checks "
+        "before embedding"
         for m in said
     ), said
     caplog.clear()
@@ -2347,3 +2348,20 @@ def test_edf_channels_held_whole_are_warned_about_and_memory_checked(tmp_path, m
     with pytest.raises(RecordingError, match=r"holding 2 channel\(s\) stored at lower rates.* "
                        r"needs at least 0\.0 GiB"):  # fmt: skip
         open_stream(path, verbose="error")
+
+
+def test_cli_channels_shows_the_rates_channels_are_stored_at(tmp_path, capsys):
+    """eegpt channels of an EDF file whose channels are stored at several rates: the rate MNE
+    reads it at (the fastest used) and the channels' own rates, those of channels it is read
+    without (an unused faster one) too; one rate: as before."""
+    from eegpt.cli import main
+
+    path = _mixed_rate_edf(tmp_path / "psg.edf", seconds=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["channels", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "7 channels typed EEG at 256 Hz (as stored: 1 at 512 Hz, 4 at 256 Hz, 1 at 128 Hz, "
+        "1 at 64 Hz), 10.0 s"
+    ) in out

@@ -29,6 +29,7 @@ import textwrap
 import time
 import traceback
 import warnings
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
@@ -2286,7 +2287,8 @@ def _show_channels(
     # every channel of the types picked, whatever --keep-channels keeps of them
     read = [*mapping.input_names, *mapping.dropped, *mapping.not_kept]
     bads = bads_of_picks(info, picks_of(args))
-    print(f"{path}: {_channels_typed(read, bads, typed)} at {rec.sfreq:g} Hz, {size}")
+    stored = _stored_rates(rec, read, path)
+    print(f"{path}: {_channels_typed(read, bads, typed)} at {rec.sfreq:g} Hz{stored}, {size}")
     table = mapping.summary()
     again = said.seen_table(table)  # a folder of one montage: its table once
     print(table if again is None else f"  {again}")
@@ -2325,6 +2327,35 @@ def _channels_typed(names: list[str], bads: list[str], typed: str) -> str:
     every = dict.fromkeys([*names, *bads])
     marked = f" ({len(bads)} marked bad)" if bads else ""
     return f"{_count(len(every), 'channel')} {typed}{marked}"
+
+
+def _stored_rates(rec: Any, names: list[str], path: Path) -> str:
+    """``" (as stored: 19 at 256 Hz, 3 at 32 Hz, 1 at 1 Hz)"``: the rates the channels
+    ``names`` of an EDF/BDF/GDF file are stored at, where they differ from the rate MNE reads
+    it at (``rec.sfreq``, the fastest: it upsamples the others), fastest first; ``""`` where
+    they do not, or are not known (other formats). Channels eegpt reads the file without (an
+    unused faster one) are looked up in its EDF/BDF header."""
+    from eegpt._logging import ignored_warnings
+    from eegpt.io import channel_rates, check_edf_header
+
+    raw = getattr(rec, "raw", None)
+    rates = None if raw is None else channel_rates(raw)
+    if raw is None or rates is None:
+        return ""
+    by_name = dict(zip(raw.ch_names, rates.tolist(), strict=True))
+    if any(n not in by_name for n in names) and path.suffix.lower() in (".edf", ".bdf"):
+        try:
+            with ignored_warnings():  # said when the file was opened
+                header = check_edf_header(path)
+            labels = [label.strip() for label in header.labels]
+            by_name = {**dict(zip(labels, header.sampling_rates, strict=True)), **by_name}
+        except (ValueError, OSError):
+            pass
+    counts = Counter(float(by_name[n]) for n in names if n in by_name)
+    if set(counts) <= {float(rec.sfreq)}:
+        return ""
+    parts = ", ".join(f"{n} at {rate:g} Hz" for rate, n in sorted(counts.items(), reverse=True))
+    return f" (as stored: {parts})"
 
 
 def _marked_bad(path: Path, picks: str | list[str]) -> list[str]:

@@ -617,8 +617,9 @@ class WindowStream:
             # a read of the whole file before the first window (a minute for a day on a
             # slow disk): said, so that a progress bar still at 0 is not taken for a hang
             _log(
-                f"scanning {source}: {duration_text(n_in / sfreq)} of {recording.n_channels} "
-                "channel(s) read once for the signal checks before embedding",
+                f"scanning {source}{_size_text(recording.raw)}: {duration_text(n_in / sfreq)} "
+                f"of {recording.n_channels} channel(s) read once for the signal checks before "
+                "embedding",
                 verbose,
             )
             line = self._scan()
@@ -780,6 +781,21 @@ class WindowStream:
         out = y[:, j0 - offset : j1 - offset]
         out += line_at(self._level, self._slope, n_in, np.arange(j0, j1) * (down / up))
         return out
+
+
+def _size_text(raw: mne.io.BaseRaw) -> str:
+    """``" (1,234 MB)"``, ``" (0.13 MB)"``: the size on disk of the files ``raw`` reads its samples from (an EDF
+    file, a BrainVision ``.eeg`` file, the parts of a split FIF file); ``""`` where unknown."""
+    total = 0
+    for name in getattr(raw, "filenames", ()) or ():
+        try:
+            total += Path(name).stat().st_size
+        except (OSError, TypeError):
+            return ""
+    if not total:
+        return ""
+    mb = total / 2**20
+    return f" ({mb:,.0f} MB)" if mb >= 10 else f" ({mb:.2g} MB)"
 
 
 def block_size(batch_size: int, target: int = 64) -> int:
