@@ -2365,3 +2365,24 @@ def test_cli_channels_shows_the_rates_channels_are_stored_at(tmp_path, capsys):
         "7 channels typed EEG at 256 Hz (as stored: 1 at 512 Hz, 4 at 256 Hz, 1 at 128 Hz, "
         "1 at 64 Hz), 10.0 s"
     ) in out
+
+
+def test_the_memory_check_counts_mnes_copy_of_a_mixed_rate_file(tmp_path):
+    """MNE reads an EDF file with channels at several rates into a float64 copy of all its
+    channels at the top rate before upsampling: a whole read holds that besides the samples
+    asked for (the check used to count only those: 2.4x below the measured peak)."""
+    from eegpt.io import whole_read_bytes
+
+    path = _mixed_rate_edf(tmp_path / "psg.edf", seconds=10)
+    edfio = pytest.importorskip("edfio")
+    same = tmp_path / "same.edf"
+    edfio.Edf([edfio.EdfSignal(np.zeros(2560), sampling_frequency=256, label=f"EEG {n}")
+               for n in ("C3", "C4")]).write(same)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mixed = mne.io.read_raw_edf(path, preload=False, verbose="error")
+        plain = mne.io.read_raw_edf(same, preload=False, verbose="error")
+    n = mixed.n_times  # 10 s at 512 Hz
+    assert whole_read_bytes(mixed, 2) == (2 + 7) * n * 8
+    assert whole_read_bytes(mixed) == (7 + 7) * n * 8
+    assert whole_read_bytes(plain) == 2 * plain.n_times * 8
