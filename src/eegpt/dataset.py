@@ -417,8 +417,6 @@ another rule is no change."""
 # --------------------------------------------------------------------------------------------
 
 
-@honours_verbose
-@headers_read_once()  # each split FIF and .vhdr header read once in a run
 def _manifest_subjects(inputs: DatasetInputs) -> dict[str, Any] | None:
     """Each recording's subject by its id, from a manifest's subject column
     (:func:`eegpt._filenames.subject_column`: ``subject``, ``participant_id`` ...); None
@@ -431,6 +429,8 @@ def _manifest_subjects(inputs: DatasetInputs) -> dict[str, Any] | None:
     return {f.recording_id: v for f, v in zip(inputs.files, values, strict=False) if v is not None}
 
 
+@honours_verbose
+@headers_read_once()  # each split FIF and .vhdr header read once in a run
 def embed_dataset(
     inputs: Any,
     output_dir: str | os.PathLike,
