@@ -1028,3 +1028,19 @@ def test_val_group_column_holds_out_the_subjects_of_one_epochs_file(weights, tmp
         "['subject'])" in capsys.readouterr().err  # fmt: skip
     assert probe_main([*train, "-o", str(tmp_path / "c"), "--val-group-column", "subject"]) == 1
     assert "give --val FRACTION too" in capsys.readouterr().err
+
+
+def test_unlabelled_class_is_not_given_to_bad_windows_of_a_labelled_stage():
+    """With --unlabelled CLASS, a window over a bad annotation keeps the label its stage gives
+    it (the scoring-epoch table of `probe predict --epoch-seconds` writes it beside its own
+    `bad` column; training leaves bad windows out by the annotations over them): only windows
+    no class covers get CLASS."""
+    import mne
+
+    from eegpt.probe_label_files import WindowLabelling
+
+    spans = mne.Annotations([0.0, 30.0, 40.0], [30.0, 30.0, 1.0], ["N2", "N3", "BAD_muscle"])
+    how = WindowLabelling("^N[23]$", 0.5, "W")
+    y, over = how.label(spans, np.array([0.0, 30.0, 60.0]), 30.0)
+    assert list(y) == ["N2", "N3", "W"]
+    assert "BAD_muscle" in over[1]

@@ -133,6 +133,7 @@ class WindowLabelling:
         labels = window_labels(
             annotations, onsets, length_s, match=self.match, min_overlap=self.min_overlap,
             source=None if source is None else str(source), what=what, unlabelled_ok=quiet,
+            label_bad=True,  # bad windows labelled here: the callers leave them out by `over`
         )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
