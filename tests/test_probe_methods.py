@@ -1044,3 +1044,17 @@ def test_unlabelled_class_is_not_given_to_bad_windows_of_a_labelled_stage():
     y, over = how.label(spans, np.array([0.0, 30.0, 60.0]), 30.0)
     assert list(y) == ["N2", "N3", "W"]
     assert "BAD_muscle" in over[1]
+
+
+def test_training_subjects_in_tuh_style_names_only_where_the_probe_read_them_so():
+    """The evaluate warning of a test file of a training subject reads BIDS ``sub-LABEL`` from
+    any probe's training file names, but TUH's ``PATIENT_sNNN`` only where the probe was
+    trained with ``--val-by subject`` (which reads it so): ``run_s1.fif`` and ``run_s2.fif``
+    of two people are otherwise no shared subject ``run``."""
+    from eegpt.probe_provenance import subject_overlap_text
+
+    plain = {"inputs": [{"name": "run_s1.fif"}, {"name": "sub-07_task-x_eeg.fif"}]}
+    assert subject_overlap_text(plain, ["run_s2.fif"]) is None
+    assert "sub-07" in (subject_overlap_text(plain, ["sub-07_task-y_eeg.fif"]) or "")
+    by_subject = {**plain, "validation": {"by": "subject"}}
+    assert "run (test run_s2.fif" in (subject_overlap_text(by_subject, ["run_s2.fif"]) or "")

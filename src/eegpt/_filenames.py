@@ -107,14 +107,16 @@ SUBJECT_PATTERNS = (r"(?:^|[/\\_])(sub-[A-Za-z0-9]+)(?=[/\\_.]|$)", r"^(.+?)_s\d
 SUBJECT_PATTERNS_TEXT = "BIDS sub-LABEL, else TUH PATIENT_sNNN"
 
 
-def subject_of(path: str | os.PathLike[str]) -> str | None:
+def subject_of(path: str | os.PathLike[str], *, tuh: bool = True) -> str | None:
     """The subject of a recording's path (:data:`SUBJECT_PATTERNS`): its BIDS ``sub-LABEL``
-    (the last one, folder or file name entity), else the patient of a TUH file name
-    (``aaaaaaab_s002_t000.edf``: ``aaaaaaab``); None where it has neither."""
+    (the last one, folder or file name entity), else (with ``tuh``) the patient of a TUH file
+    name (``aaaaaaab_s002_t000.edf``: ``aaaaaaab``); None where it has neither."""
     text = Path(path).as_posix()
     bids = re.findall(SUBJECT_PATTERNS[0], text)
     if bids:
         return str(bids[-1])
+    if not tuh:
+        return None
     tuh = re.match(SUBJECT_PATTERNS[1], Path(path).name)
     return tuh.group(1) if tuh else None
 

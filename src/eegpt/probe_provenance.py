@@ -228,24 +228,27 @@ def subject_overlap_text(
     """The warning of an evaluation on files of a subject the probe was trained on, in other
     files (subject-level leakage: the same person's EEG on both sides, which scores higher
     than on new subjects), or None. Each test file's subject is read from its path as given
-    (:func:`eegpt._filenames.subject_of`: BIDS ``sub-LABEL``, TUH ``PATIENT_sNNN``, as
-    ``probe train --val-by subject`` reads it), the training subjects from the names of the
-    training inputs the probe records (``training["inputs"]``; not the ``--val-data`` ones).
+    (:func:`eegpt._filenames.subject_of`: BIDS ``sub-LABEL``; TUH ``PATIENT_sNNN`` only where
+    the probe was trained with ``--val-by subject``, which reads it so: ``run_s1.fif`` and
+    ``run_s2.fif`` are otherwise no subject ``run``), the training subjects from the names of
+    the training inputs the probe records (``training["inputs"]``; not the ``--val-data`` ones).
     ``skip``: test file names already warned of as a training input
     (:func:`training_overlap`), not said twice."""
     from eegpt._filenames import subject_of
 
     if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
         return None
+    validation = training.get("validation")
+    tuh = isinstance(validation, dict) and validation.get("by") == "subject"
     trained: dict[str, list[str]] = {}
     for item in training["inputs"]:
         if isinstance(item, dict) and item.get("name"):
-            subject = subject_of(str(item["name"]))
+            subject = subject_of(str(item["name"]), tuh=tuh)
             if subject is not None:
                 trained.setdefault(subject, []).append(str(item["name"]))
     shared: dict[str, list[str]] = {}
     for path in tested:
-        subject = subject_of(path)
+        subject = subject_of(path, tuh=tuh)
         if subject in trained and Path(path).name not in skip:
             shared.setdefault(subject, []).append(Path(path).name)
     if not shared:
