@@ -2457,3 +2457,17 @@ def test_embed_warns_once_of_codes_beside_a_column_of_names(weights, tmp_path):
     said = [str(w.message) for w in caught if "also names them" in str(w.message)]
     assert len(said) == 1, said
     assert load_embeddings(out).metadata["annotations_column"] == "value"
+
+
+def test_bad_spans_count_samples_at_the_nominal_rate_of_a_rounded_header_interval():
+    """The spans are on the scale of :func:`annotations_of` (sample ``k`` of a BrainVision
+    file with ``SamplingInterval=3906`` at ``k / 256`` s), so the samples judged inside a bad
+    span count at 256 Hz too, not at MNE's 256.016385 Hz: a span from 1 h on holds sample
+    921600 (it was judged outside for 59 samples, so NaNs there were refused)."""
+    from eegpt.annotations import BadSpans
+
+    spans = BadSpans(np.array([[3600.0, 3601.0]]), misnamed=((3600.0, 3601.0, "bad?"),))
+    samples = np.array([921599, 921600, 921855, 921856])
+    for sfreq in (1e6 / 3906, 256.0):
+        assert spans.inside(samples, sfreq).tolist() == [False, True, True, False]
+        assert spans.inside_misnamed(samples, sfreq)[0].tolist() == [False, True, True, False]

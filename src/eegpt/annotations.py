@@ -35,7 +35,7 @@ from eegpt._filenames import same_recording as _same_recording
 from eegpt._logging import duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt._rates import nominal_rate
+from eegpt._rates import nominal_rate, taken_rate
 from eegpt.errors import RecordingError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP as DEFAULT_MIN_OVERLAP
 from eegpt.preprocessing_spec import FIELD_DEFAULTS
@@ -1524,8 +1524,10 @@ class BadSpans:
 
     def inside(self, samples: np.ndarray, sfreq: float) -> np.ndarray:
         """Whether each sample (index from the first sample, at ``sfreq`` Hz) lies inside a
-        span, ``start <= index / sfreq < end``: bool array shaped as ``samples``."""
-        samples = np.asarray(samples)
+        span, ``start <= index / sfreq < end``: bool array shaped as ``samples``. A rate a
+        header rounded (BrainVision's 3906 µs, 256.016 Hz) counts at its nominal rate
+        (:func:`eegpt._rates.taken_rate`), the scale of the spans (:func:`annotations_of`)."""
+        samples, sfreq = np.asarray(samples), taken_rate(sfreq)
         if not len(self.spans):
             return np.zeros(samples.shape, dtype=bool)
         # first and stop sample of each span (1e-9: a time that is a whole sample, rounded)
@@ -1537,7 +1539,7 @@ class BadSpans:
     def inside_misnamed(self, samples: np.ndarray, sfreq: float) -> tuple[np.ndarray, list[str]]:
         """Whether each sample lies inside a misnamed span (as :meth:`inside`: bool array
         shaped as ``samples``), and the descriptions of the spans that hold any, in order."""
-        samples = np.asarray(samples)
+        samples, sfreq = np.asarray(samples), taken_rate(sfreq)
         hit, names = np.zeros(samples.shape, dtype=bool), []
         for start, end, desc in self.misnamed:
             here = (samples >= np.ceil(start * sfreq - 1e-9)) & (
