@@ -1447,7 +1447,7 @@ def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
     return ", ".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BadSpans:
     """The time spans of a continuous recording under annotations marked bad (:func:`is_bad`),
     and whether the windows over them are left out: what decides about NaN/Inf samples.
@@ -1788,7 +1788,7 @@ def _outside_warning(recording: Any, added: mne.Annotations, extra: Any, outside
     )
 
 
-@dataclass
+@dataclass(eq=False)
 class WindowAnnotations:
     """The annotations of the windows that are embedded, and which windows those are.
 

@@ -117,7 +117,7 @@ _ORIGINAL_HEADS = {
 _HEADS_BY_WIDTH = {64: 4, 128: 4, 256: 4, 512: 8}
 
 
-@dataclass
+@dataclass(eq=False)
 class Checkpoint:
     """EEGPT weights in memory, with the architecture and channels they belong to.
 

@@ -50,7 +50,7 @@ _MAX_WARNINGS = 5  # kept per file
 Pool = Literal["none", "mean"]
 
 
-@dataclass
+@dataclass(eq=False)
 class WindowInfo:
     """What a file's rows say besides the embeddings: which windows, their annotations and
     event names.
@@ -149,7 +149,7 @@ class FilePart:
         return f"windows {self.first}-{self.stop - 1} of {self.n_windows}"
 
 
-@dataclass
+@dataclass(eq=False)
 class LoadedFile:
     """A file after reading and preprocessing (the CPU stage).
 
@@ -205,7 +205,7 @@ class LoadedFile:
         return cls(index, empty, np.zeros(0), {}, duration_s, error, list(warnings_ or []))
 
 
-@dataclass
+@dataclass(eq=False)
 class FileResult:
     """A file after inference (the device stage): what the shard writer needs.
 

@@ -89,7 +89,7 @@ MAT_VARIABLE_LIMIT = 2**31 - 1
 SPREADSHEET_COLUMNS = 16_384
 
 
-@dataclass
+@dataclass(eq=False)
 class ExportInput:
     """The windows to export, of one file or of a corpus run.
 

@@ -109,7 +109,7 @@ MAX_SFREQ = 1e6
 MEMORY_FRACTION = 0.5
 
 
-@dataclass
+@dataclass(eq=False)
 class Recording:
     """EEG data in volts with the channel names and sampling rate needed to use it.
 
@@ -1959,7 +1959,7 @@ def first_record_offset(path: PathLike, header: EDFHeader | None = None) -> floa
         return 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EDFAnnotationScan:
     """What one pass over the annotation signals of an EDF+/BDF+ file finds
     (:func:`scan_edf_annotations`), for :func:`record_onsets` and :func:`read_edf_annotations`

@@ -47,6 +47,7 @@ embeddings of a long recording block by block in the same way, so they need not 
 
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
 import json
@@ -446,7 +447,12 @@ def _embedding_array(block: np.ndarray) -> Any:
 def select_window_metadata(metadata: dict[str, Any], rows: Any, n: int) -> dict[str, Any]:
     """``metadata`` of ``n`` windows for the windows ``rows`` (indices): the per-window entries
     (``labels``, ``annotations``, ``epochs_metadata`` rows) follow, and ``window_index`` keeps
-    each window's index among all windows of the recording."""
+    each window's index among all windows of the recording.
+
+    The result is a deep copy: nothing in it (the ``channels`` mapping, the per-window lists
+    ...) is shared with ``metadata``, so changing one leaves the other as it was. Metadata is
+    small (JSON-serialisable provenance, a few entries per window), so the copy costs little
+    beside the embeddings themselves."""
     meta = dict(metadata)
     meta["window_index"] = np.asarray(meta.get("window_index", np.arange(n)))[rows].tolist()
     for name in ("labels", "annotations"):
@@ -458,7 +464,7 @@ def select_window_metadata(metadata: dict[str, Any], rows: Any, n: int) -> dict[
         if "index" in table:
             table["index"] = [table["index"][i] for i in rows]
         meta["epochs_metadata"] = table
-    return meta
+    return copy.deepcopy(meta)
 
 
 class _WindowColumns:
@@ -559,7 +565,7 @@ def _same_preprocessing(a: Any, b: Any) -> bool:
     return not spec_differences(a, b, "preprocessing.")
 
 
-@dataclass
+@dataclass(eq=False)
 class Embeddings:
     """Per-window EEGPT embeddings of one recording.
 
@@ -613,7 +619,11 @@ class Embeddings:
     -------
     emb[key], len(emb)
         The windows selected by an index, a slice, a boolean mask or event names (as MNE
-        takes them), as Embeddings; the number of windows.
+        takes them), as Embeddings sharing no array or metadata with ``emb`` (copies); the
+        number of windows.
+    emb == other
+        Identity (``emb is other``): the arrays are not compared element-wise; compare
+        ``np.array_equal(a.data, b.data)`` and ``a.metadata == b.metadata`` for that.
     window_labels(annotations, match=..., min_overlap=0.5)
         One label per window (ndarray of object, shape (n_windows,), None where none and
         for bad windows) from annotations that span time, such as a hypnogram's sleep stages.
@@ -649,7 +659,7 @@ class Embeddings:
         """The windows of several Embeddings of one recording as one, in the order given: the
         pushes of an :class:`~eegpt.OnlineEmbedder`, or selections of one recording. The
         per-window metadata (``window_index``, labels, annotations, ``epochs_metadata`` rows)
-        follow; the rest is the first part's.
+        follow; the rest is the first part's (a deep copy, shared with no part).
 
         Raises
         ------
@@ -702,6 +712,7 @@ class Embeddings:
         else:
             meta.pop("epochs_metadata", None)
         data = np.concatenate([part.data for part in parts])
+        meta = copy.deepcopy(meta)  # shares no list or dict with the parts' metadata
         return cls(data, np.concatenate([part.onsets for part in parts]), meta)
 
     def __repr__(self) -> str:
@@ -719,7 +730,11 @@ class Embeddings:
         marker falls in). Onsets and the per-window
         metadata (labels, annotations, ``epochs_metadata`` rows) follow; ``window_index`` keeps
         each window's index in the whole recording, so a saved selection still says which
-        windows it holds."""
+        windows it holds.
+
+        The selection shares nothing with ``self``: ``data`` and ``onsets`` are copies of the
+        selected rows (NumPy indexing by an index array copies, a slice too here), and the
+        metadata is a deep copy, so changing either object leaves the other as it was."""
         names = [key] if isinstance(key, str) else key
         if isinstance(names, (list, tuple)) and names and all(isinstance(k, str) for k in names):
             rows = self._rows_labelled(names)
@@ -1044,7 +1059,7 @@ class Embeddings:
         return writer.path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EmbeddingsFile:
     """Embeddings written to disk by :func:`eegpt.api.embed_to_file` (not held in memory).
 

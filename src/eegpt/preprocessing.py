@@ -402,7 +402,7 @@ def _epochs_window_hint(seconds: float, sfreq: float, rounded: int, resample: st
     )
 
 
-@dataclass
+@dataclass(eq=False)
 class Windows:
     """Model-ready windows of one recording.
 
@@ -1101,7 +1101,7 @@ def _resolve_picks(mapping: ChannelMapping, recording: Recording) -> list[int]:
     return [position[name] for name in mapping.input_names]
 
 
-@dataclass
+@dataclass(eq=False)
 class SignalStats:
     """Per-channel summary of a signal in volts, accumulated time chunk by time chunk.
 

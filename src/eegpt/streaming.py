@@ -116,7 +116,7 @@ SCAN_BYTES = 16 * 2**20
 READ_BYTES = 64 * 2**20
 
 
-@dataclass
+@dataclass(eq=False)
 class StreamedRecording:
     """A continuous recording on disk whose used channels are read on demand.
 
