@@ -88,3 +88,63 @@ def test_public_dataclasses_holding_arrays_do_not_compare_them() -> None:
 def test_checkpoint_compares_without_crashing() -> None:
     ckpt = eegpt.checkpoints.checkpoint_from_model(eegpt.EEGPT("tiny1"))
     assert ckpt == ckpt and not (ckpt == copy.deepcopy(ckpt))
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "said"),
+    [
+        ({"mlp_ratio": -1}, ValueError, "mlp_ratio must be a finite number > 0, got -1"),
+        ({"mlp_ratio": 0.001}, ValueError, "mlp_ratio=0.001 gives an MLP of"),
+        ({"layer_norm_eps": -1.0}, ValueError, "layer_norm_eps must be a finite number > 0"),
+        ({"layer_norm_eps": float("nan")}, ValueError, "layer_norm_eps must be a finite"),
+        ({"n_chan_embeddings": 0}, ValueError, "n_chan_embeddings must be an integer >= 1"),
+        ({"embed_dim": "a"}, TypeError, r"embed_dim must be an integer >= 1, got 'a' \(str\)"),
+        ({"embed_dim": 64.0}, TypeError, "embed_dim must be an integer"),
+        ({"depth": True}, TypeError, r"depth must be an integer >= 0, got True \(bool\)"),
+        ({"depth": -1}, ValueError, "depth must be an integer >= 0"),
+        ({"num_heads": 0}, ValueError, "num_heads must be an integer >= 1"),
+        ({"num_heads": 3}, ValueError, "embed_dim=512 is not divisible by num_heads=3"),
+        ({"embed_num": "4"}, TypeError, "embed_num must be an integer"),
+        ({"patch_size": 0}, ValueError, "patch_size must be an integer >= 1"),
+        ({"patch_stride": 0}, ValueError, r"patch_stride must be an integer >= 1 or None"),
+        ({"patch_stride": 32.5}, TypeError, "patch_stride must be an integer"),
+        ({"qkv_bias": 1}, TypeError, "qkv_bias must be True or False"),
+    ],
+)
+def test_config_is_checked_when_made(changes, error, said) -> None:
+    with pytest.raises(error, match=f"EEGPTConfig.{said}"):
+        eegpt.EEGPTConfig(**changes)
+
+
+def test_config_checks_accept_the_presets_and_numpy_integers() -> None:
+    for config in eegpt.PRESETS.values():
+        assert eegpt.EEGPTConfig.from_dict(config.to_dict()) == config
+    assert eegpt.EEGPTConfig(embed_dim=np.int64(64), num_heads=4, depth=0).depth == 0
+
+
+def test_a_checkpoint_with_a_bad_config_is_named(tmp_path) -> None:
+    import json
+
+    from eegpt.checkpoints import load_checkpoint, save_checkpoint
+    from eegpt.errors import CheckpointError
+
+    folder = save_checkpoint(eegpt.EEGPT("tiny1"), tmp_path / "w")
+    meta = json.loads((folder / "config.json").read_text())
+    meta["eegpt"]["config"]["layer_norm_eps"] = -1.0
+    (folder / "config.json").write_text(json.dumps(meta))
+    with pytest.raises(CheckpointError, match=r"w.*layer_norm_eps must be a finite number > 0"):
+        load_checkpoint(folder, verbose=False)
+
+
+def test_checkpoint_repr_is_short_and_names_what_matters(tmp_path) -> None:
+    from eegpt.checkpoints import load_checkpoint, save_checkpoint
+
+    folder = save_checkpoint(eegpt.EEGPT("tiny2"), tmp_path / "w")
+    ckpt = load_checkpoint(folder, verbose=False)
+    text = repr(ckpt)
+    assert len(text) < 600, text  # was the whole state dict: 17 KB for tiny2
+    assert "tensor(" not in text and "\n" not in text
+    assert f"{len(ckpt.state_dict)} tensors" in text
+    assert f"{ckpt.n_parameters:,} parameters" in text
+    assert "embed_dim=64" in text and "format=" in text
+    assert str(ckpt.path) in text and ckpt.sha256[:12] in text

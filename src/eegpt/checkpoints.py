@@ -176,6 +176,25 @@ class Checkpoint:
         """Number of weights the model uses (ignored pretraining keys excluded)."""
         return sum(v.numel() for v in self.state_dict.values())
 
+    def __repr__(self) -> str:
+        """One line: the format, architecture, tensor and weight counts, head and channel
+        projection if any, source and SHA-256 prefix; not the weights themselves."""
+        parts = [
+            f"format={self.format!r}",
+            f"config={self.config!r}",
+            f"{len(self.state_dict)} tensors",
+            f"{self.n_parameters:,} parameters",
+        ]
+        if self.chan_proj is not None:
+            parts.append(f"chan_proj={self.chan_proj}")
+        if self.n_outputs is not None:
+            parts.append(f"n_outputs={self.n_outputs}")
+        if self.path is not None:
+            parts.append(f"path={str(self.path)!r}")
+        if self.sha256:
+            parts.append(f"sha256={self.sha256[:12]}...")
+        return f"<Checkpoint {', '.join(parts)}>"
+
 
 # --------------------------------------------------------------------------------------------
 # Safe unpickling

@@ -9,6 +9,8 @@ appear here.
 from __future__ import annotations
 
 import difflib
+import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal, cast
@@ -53,26 +55,33 @@ class EEGPTConfig:
     Parameters
     ----------
     embed_dim : int
-        Token width D.
+        Token width D, >= 1.
     depth : int
-        Number of transformer blocks.
+        Number of transformer blocks, >= 0. ``0`` builds an encoder without blocks (patch and
+        channel embeddings, then the final norm): a placeholder or a test fixture, not a model
+        any pretrained weights fit.
     num_heads : int
-        Attention heads; ``embed_dim`` must be divisible by it.
+        Attention heads, >= 1; ``embed_dim`` must be divisible by it.
     embed_num : int
-        Number of learned summary tokens S appended after the channel tokens.
+        Number of learned summary tokens S appended after the channel tokens, >= 1.
     patch_size : int
-        Samples per time patch (64 samples = 250 ms at 256 Hz).
+        Samples per time patch, >= 1 (64 samples = 250 ms at 256 Hz).
     patch_stride : int or None
-        Hop between patches in samples; ``None`` means ``patch_size`` (non-overlapping, as in the
-        pretrained model).
+        Hop between patches in samples, >= 1; ``None`` means ``patch_size``
+        (non-overlapping, as in the pretrained model).
     mlp_ratio : float
-        Hidden width of the MLP as a multiple of ``embed_dim``.
+        Hidden width of the MLP as a multiple of ``embed_dim``: finite, > 0, and
+        ``int(embed_dim * mlp_ratio) >= 1``.
     qkv_bias : bool
         Whether the fused query/key/value projection has a bias.
     layer_norm_eps : float
-        Epsilon of every LayerNorm.
+        Epsilon of every LayerNorm, finite and > 0.
     n_chan_embeddings : int
-        Rows of the channel-embedding table (62 for the released vocabulary).
+        Rows of the channel-embedding table, >= 1 (62 for the released vocabulary).
+
+    Every field is checked when the config is made: a ``TypeError`` for a value of the wrong
+    type (integer fields take integers, not ``bool``, floats or strings), a ``ValueError`` for
+    one out of range, each naming the field and what it accepts.
     """
 
     embed_dim: int = 512
@@ -87,15 +96,30 @@ class EEGPTConfig:
     n_chan_embeddings: int = N_VOCABULARY
 
     def __post_init__(self) -> None:
-        if self.embed_dim <= 0 or self.depth < 0 or self.embed_num <= 0:
-            raise ValueError(f"invalid EEGPT sizes: {self}")
-        if self.num_heads <= 0 or self.embed_dim % self.num_heads:
-            raise ValueError(
-                f"embed_dim={self.embed_dim} is not divisible by num_heads={self.num_heads}"
+        for name in ("embed_dim", "num_heads", "embed_num", "patch_size", "n_chan_embeddings"):
+            _check_int(name, getattr(self, name), 1)
+        _check_int("depth", self.depth, 0)
+        if self.patch_stride is not None:
+            _check_int("patch_stride", self.patch_stride, 1, "or None (= patch_size)")
+        _check_positive("mlp_ratio", self.mlp_ratio)
+        _check_positive("layer_norm_eps", self.layer_norm_eps)
+        if not isinstance(self.qkv_bias, bool):
+            raise TypeError(
+                f"EEGPTConfig.qkv_bias must be True or False, got {self.qkv_bias!r} "
+                f"({type(self.qkv_bias).__name__})"
             )
-        if self.patch_size <= 0 or (self.patch_stride is not None and self.patch_stride <= 0):
+        if self.embed_dim % self.num_heads:
             raise ValueError(
-                f"invalid patch geometry: size={self.patch_size}, stride={self.patch_stride}"
+                f"EEGPTConfig.embed_dim={self.embed_dim} is not divisible by "
+                f"num_heads={self.num_heads}: each head takes embed_dim // num_heads of the "
+                "width; choose num_heads among the divisors of embed_dim"
+            )
+        if int(self.embed_dim * self.mlp_ratio) < 1:
+            raise ValueError(
+                f"EEGPTConfig.mlp_ratio={self.mlp_ratio!r} gives an MLP of "
+                f"int(embed_dim * mlp_ratio) = {int(self.embed_dim * self.mlp_ratio)} units; "
+                f"it must be at least 1 (at least {1 / self.embed_dim:g} for "
+                f"embed_dim={self.embed_dim}; the paper's models use 4.0)"
             )
 
     @property
@@ -155,6 +179,29 @@ class EEGPTConfig:
 
     def replace(self, **changes: Any) -> EEGPTConfig:
         return replace(self, **changes)
+
+
+def _check_int(name: str, value: Any, minimum: int, more: str = "") -> None:
+    """Refuse an :class:`EEGPTConfig` field ``name`` that is not an integer (``bool`` and
+    strings included: ``TypeError``) or is below ``minimum`` (``ValueError``)."""
+    accepted = f"an integer >= {minimum}{f' {more}' if more else ''}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"EEGPTConfig.{name} must be {accepted}, got {value!r} ({type(value).__name__})"
+        )
+    if value < minimum:
+        raise ValueError(f"EEGPTConfig.{name} must be {accepted}, got {value!r}")
+
+
+def _check_positive(name: str, value: Any) -> None:
+    """Refuse an :class:`EEGPTConfig` field ``name`` that is not a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"EEGPTConfig.{name} must be a finite number > 0, got {value!r} "
+            f"({type(value).__name__})"
+        )
+    if not (math.isfinite(value) and float(value) > 0):
+        raise ValueError(f"EEGPTConfig.{name} must be a finite number > 0, got {value!r}")
 
 
 def strict_from_dict(cls: type, d: Any, what: str) -> Any:
