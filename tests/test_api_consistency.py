@@ -148,3 +148,71 @@ def test_checkpoint_repr_is_short_and_names_what_matters(tmp_path) -> None:
     assert f"{ckpt.n_parameters:,} parameters" in text
     assert "embed_dim=64" in text and "format=" in text
     assert str(ckpt.path) in text and ckpt.sha256[:12] in text
+
+
+def test_methods_show_their_real_parameters() -> None:
+    """help(), inspect.signature and IPython show the keywords of model.embed and of the
+    probe's prediction methods, which were ``**kwargs`` for type checkers; an unknown
+    keyword is still refused at run time."""
+    import inspect
+
+    from eegpt.probe import EEGPTProbe, _split_kwargs
+
+    model = eegpt.EEGPT("tiny1")
+    embed = inspect.signature(model.embed).parameters
+    assert list(embed) == list(inspect.signature(eegpt.embed).parameters)[1:]
+    assert eegpt.embed.__name__ == model.embed.__name__ == "embed"
+    with pytest.raises(TypeError, match="sfrq"):
+        model.embed(np.zeros((2, 512)), sfrq=256)
+    for name in ("predict", "predict_proba", "decision_function", "evaluate"):
+        params = inspect.signature(getattr(EEGPTProbe, name)).parameters
+        keywords = [p for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY]
+        assert "kwargs" not in params and "sfreq" in keywords and "batch_size" in keywords
+        inputs, run = _split_kwargs(dict.fromkeys(keywords))  # every one is taken
+        assert set(inputs) | set(run) == set(keywords)
+        assert list(params)[:2] == ["self", "data"], name
+    assert list(inspect.signature(EEGPTProbe.evaluate).parameters)[2] == "y"
+    with pytest.raises(TypeError, match="batchsize"):
+        _split_kwargs({"batchsize": 4})
+
+
+def test_one_type_for_units_rename_and_verbose() -> None:
+    """Every spelling the Units alias lists is taken at run time, and the ones the README
+    documents are in it; rename and verbose parameters have one type each."""
+    import inspect
+    import typing
+
+    from eegpt._logging import Verbose
+    from eegpt.io import UNITS, Units, units_name
+    from eegpt.probe import EEGPTProbe, load_probe, train_probe
+    from eegpt.rename_tables import Rename
+
+    spellings = typing.get_args(Units)
+    assert {units_name(u) for u in spellings} == set(UNITS)
+    assert {"V", "mV", "uV", "uv", "µV", "μV"} <= set(spellings)
+    public = [
+        eegpt.embed,
+        eegpt.OnlineEmbedder,
+        train_probe,
+        load_probe,
+        EEGPTProbe.load,
+        EEGPTProbe.windows,
+        EEGPTProbe.online,
+        EEGPTProbe.predict,
+        eegpt.finetune.finetune,
+        eegpt.sklearn.EEGPTEmbedder,
+        eegpt.sklearn.EEGPTClassifier,
+        eegpt.embed_dataset,
+        eegpt.load_model,
+    ]
+    hints = {"units": Units, "rename": Rename | None, "verbose": Verbose}
+    for func in public:
+        params = inspect.signature(func).parameters
+        for name, wanted in hints.items():
+            if name in params:
+                module = inspect.getmodule(func) or eegpt
+                got = params[name].annotation
+                got = eval(got, vars(module)) if isinstance(got, str) else got  # noqa: S307
+                assert got == wanted, (func, name, got)
+    model_type = inspect.signature(eegpt.embed).parameters["model"].annotation
+    assert "EEGPTEncoder" in str(model_type)  # as at run time (and in OnlineEmbedder)

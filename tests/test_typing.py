@@ -59,9 +59,8 @@ def test_mypy_sees_the_public_types_and_reports_a_wrong_argument(tmp_path: Path)
     assert 'user.py:4: note: Revealed type is "eegpt.model.EEGPT"' in out, out
     assert 'user.py:6: note: Revealed type is "eegpt.outputs.Embeddings"' in out, out
     assert 'user.py:7: note: Revealed type is "def (*, spans:' in out, out
-    assert 'user.py:8: error: Argument "batch_size" to "embed" has incompatible type "str"' in (
-        out
-    ), out
+    # (eegpt.embed is decorated by assignment, api.py says why: mypy names no function here)
+    assert 'user.py:8: error: Argument "batch_size" has incompatible type "str"' in out, out
     assert "Found 1 error in 1 file" in out, out
 
 
@@ -110,3 +109,50 @@ def test_type_checkers_see_every_lazily_loaded_name() -> None:
                     seen.update(alias.asname or alias.name for alias in stmt.names)
     assert set(eegpt._LAZY) | eegpt._SUBMODULES <= seen
     assert set(eegpt.__all__) - {"__version__"} <= seen
+
+
+METHODS_SCRIPT = """\
+from pathlib import Path
+
+import numpy as np
+
+import eegpt
+import eegpt.probe
+
+model = eegpt.load_model("tiny-random")
+x = np.zeros((3, 1000))
+model.embed("a.edf", sfrq=250)
+probe = eegpt.probe.load_probe("p")
+probe.predict("a-epo.fif", devise="cpu")
+probe.predict_proba("a-epo.fif", overlap="3.5")
+probe.decision_function("a-epo.fif", batchsize=4)
+probe.evaluate("a-epo.fif", None, ch_name=["Cz"])
+eegpt.embed(model, x, units="microvolts")
+model.embed(x, ch_names=["Cz"] * 3, sfreq=250, units="uv", rename=Path("r.tsv"), verbose=20)
+probe.predict_proba("a-epo.fif", units="uV", overlap=3.5, device="cpu", batch_size=4)
+probe.evaluate("a-epo.fif", [0, 1], cache=True, rename="biosemi64", verbose="error")
+eegpt.probe.load_probe("p", verbose="error")
+eegpt.probe.EEGPTProbe.load("p", verbose=20)
+eegpt.OnlineEmbedder(model, ["Cz"], 250, units="μV", rename=Path("r.tsv"))
+eegpt.probe.train_probe(model, "a-epo.fif", units="UV", rename=Path("r.tsv"))
+eegpt.embed(eegpt.EEGPTEncoder("tiny1"), x, ch_names=["Cz"] * 3, sfreq=250, rename=Path("r"))
+probe.windows("a-epo.fif", rename=Path("r.tsv"), units="µV", verbose="warning")
+probe.online(["Cz"], sfreq=250, rename=Path("r.tsv"))
+eegpt.finetune.finetune(model, "a-epo.fif", units="mv", rename=Path("r.tsv"))
+eegpt.sklearn.EEGPTEmbedder(model, units="uv", rename=Path("r.tsv"))
+"""
+
+
+def test_mypy_sees_the_keywords_of_methods_and_one_type_per_parameter(tmp_path: Path) -> None:
+    """``model.embed`` and the probe's prediction methods have their real keywords for type
+    checkers (a misspelt one is an error); ``verbose``, ``units`` and ``rename`` take the same
+    values wherever they are taken (eegpt._logging.Verbose, eegpt.io.Units,
+    eegpt.rename_tables.Rename), and embed takes an encoder, as at run time."""
+    out = mypy_output(tmp_path, "methods.py", METHODS_SCRIPT)
+    assert 'methods.py:10: error: Unexpected keyword argument "sfrq"' in out, out
+    assert 'methods.py:12: error: Unexpected keyword argument "devise" for "predict"' in out, out
+    assert 'methods.py:13: error: Argument "overlap" to "predict_proba"' in out, out
+    assert 'methods.py:14: error: Unexpected keyword argument "batchsize"' in out, out
+    assert 'methods.py:15: error: Unexpected keyword argument "ch_name" for "evaluate"' in out
+    assert 'methods.py:16: error: Argument "units" has incompatible type' in out, out
+    assert "Found 6 errors in 1 file" in out, out

@@ -87,7 +87,7 @@ def _is_caller_library(frame: Any) -> bool:
 _LEVEL_NAMES = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
 
 
-def is_verbose(verbose: bool | str | int | None) -> bool:
+def is_verbose(verbose: Verbose) -> bool:
     """Whether ``verbose`` asks for INFO messages (True, ``"info"``, ``"debug"`` or a level
     1..20); 0 is quiet, as in scikit-learn."""
     if verbose is None or isinstance(verbose, bool):
@@ -105,13 +105,18 @@ def is_verbose(verbose: bool | str | int | None) -> bool:
     raise TypeError(f"verbose must be a bool, a level name, an int or None, got {verbose!r}")
 
 
-def silences_warnings(verbose: bool | str | int | None) -> bool:
+def silences_warnings(verbose: Verbose) -> bool:
     """Whether ``verbose`` is a level above WARNING (``"error"``, ``"critical"``, >= 40), at
     which MNE keeps its warnings quiet too."""
     if isinstance(verbose, str):
         return verbose.strip().upper() in ("ERROR", "CRITICAL")
     return isinstance(verbose, int) and not isinstance(verbose, bool) and verbose > logging.WARNING
 
+
+#: The type of every ``verbose`` parameter, as MNE's: ``True``/``False``, a level name
+#: (``"info"``, ``"warning"``, ``"error"`` ...; any letter case), a :mod:`logging` level number
+#: (or a small count of scikit-learn's), or ``None`` (the logging configuration decides).
+Verbose = bool | str | int | None
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -140,7 +145,7 @@ def honours_verbose(func: Callable[_P, _R]) -> Callable[_P, _R]:
     return wrapper
 
 
-def mne_verbose(verbose: bool | str | int | None) -> bool | str | int | None:
+def mne_verbose(verbose: Verbose) -> bool | str | int | None:
     """``verbose`` for an MNE call: quiet eegpt (``None``, the default, or ``False``) keeps MNE to
     its warnings, so reading a file prints no "Extracting EDF parameters..." lines; ``True``
     and scikit-learn's small counts (1 to 9: eegpt's own messages on) leave MNE at its
@@ -304,7 +309,7 @@ def help_blocks_kept(text: str) -> str:
     return "".join(p if i % 2 else terminal_text(p) for i, p in enumerate(pieces))
 
 
-def log(message: str, verbose: bool | str | int | None = None, *, lines: bool = False) -> None:
+def log(message: str, verbose: Verbose = None, *, lines: bool = False) -> None:
     """Log ``message`` to the ``"eegpt"`` logger: at INFO when ``verbose`` asks or is ``None``
     (the logging configuration decides), else at DEBUG.
 

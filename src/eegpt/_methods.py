@@ -7,17 +7,19 @@ function itself, bound to the instance, and its module is imported only when the
 first looked up (``import eegpt.model`` does not pull in MNE and matplotlib).
 
 Type checkers cannot follow a function named by strings, so each class also assigns the
-function itself under ``if TYPE_CHECKING:``, which mypy and pyright read as the method (with
-its signature; ``EEGPT.embed`` shows ``eegpt.api.embed_method``'s ``(data, **kwargs) ->
-Embeddings``, as ``embed`` itself cannot be resolved inside the import cycle of the two
-modules).
+function itself under ``if TYPE_CHECKING:``, which mypy and pyright read as the method, with
+its signature: a misspelt keyword is an error. ``EEGPT.embed`` is assigned
+``eegpt.api._embed``, :func:`eegpt.embed` before its decorator, as only a plain function's
+type can be resolved inside the import cycle of the two modules.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import types
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 
 class function_method:  # noqa: N801 - used like a decorator-made method
@@ -39,3 +41,28 @@ class function_method:  # noqa: N801 - used like a decorator-made method
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         func = self.function()
         return func if obj is None else types.MethodType(func, obj)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def keywords_of(
+    parameters: Callable[_P, Any],
+) -> Callable[[Callable[..., _R]], Callable[Concatenate[Any, _P], _R]]:
+    """Give a method written ``(self, data, **kwargs)`` the parameters of the function
+    ``parameters`` after ``self``, for type checkers (a misspelt keyword is an error) and for
+    ``help()``, ``inspect.signature`` and IPython (its ``__signature__``); ``parameters`` only
+    declares them (its body is never run). The method still takes ``**kwargs`` at run time and
+    must refuse a keyword it does not know itself, as it did before."""
+
+    def decorate(method: Callable[..., _R]) -> Callable[Concatenate[Any, _P], _R]:
+        own = inspect.signature(method)
+        first = next(iter(own.parameters.values()))  # self
+        declared = list(inspect.signature(parameters).parameters.values())
+        method.__signature__ = own.replace(  # type: ignore[attr-defined]
+            parameters=[first, *declared]
+        )
+        return method
+
+    return decorate

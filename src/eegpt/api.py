@@ -28,6 +28,7 @@ from eegpt import __version__
 from eegpt._file_identity import SOURCE_FILES_KEY, source_files_record
 from eegpt._filenames import path_text, user_path
 from eegpt._logging import (
+    Verbose,
     command_record,
     honours_verbose,
     progress_options,
@@ -52,6 +53,7 @@ from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
 from eegpt.io import (
     Recording,
+    Units,
     as_recording,
     mne_sources,
     require_array_args_absent,
@@ -79,6 +81,7 @@ from eegpt.preprocessing import (  # noqa: F401 - partial_patch_note: an eegpt.a
     partial_patch_note,
     prepare,
 )
+from eegpt.rename_tables import Rename
 from eegpt.streaming import (
     StreamedRecording,
     WindowStream,
@@ -98,15 +101,14 @@ BLOCK_WINDOWS = 64
 MAX_RECORDED_WARNINGS = 20
 
 
-@honours_verbose
-def embed(
-    model: EEGPT,
+def _embed(
+    model: EEGPT | EEGPTEncoder,
     data: Any,
     *,
     ch_names: Sequence[str] | None = None,
     sfreq: float | None = None,
-    units: str = "V",
-    rename: dict[str, str | None] | str | None = None,
+    units: Units = "V",
+    rename: Rename | None = None,
     on_unknown: str = "drop",
     on_missing: str = "raise",
     keep: str | Sequence[str] | None = None,
@@ -127,15 +129,15 @@ def embed(
     progress: bool = False,
     stream: bool | None = None,
     hash_inputs: bool = False,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
 ) -> Embeddings:
     """Embed one recording with EEGPT.
 
     Parameters
     ----------
-    model : EEGPT
-        A loaded model (see :func:`eegpt.load_model`). Its encoder runs in eval mode without
-        autograd; a model in training mode is left in it (every module's flag as it was).
+    model : EEGPT | EEGPTEncoder
+        A loaded model (see :func:`eegpt.load_model`), or its encoder alone
+        (``model.target_encoder``). The encoder runs in eval mode without autograd; a model in training mode is left in it (every module's flag as it was).
     data : str | Path | mne.io.BaseRaw | mne.Epochs | ndarray
         The recording. Arrays are ``[C, T]`` (continuous) or ``[n_epochs, C, T]`` and need
         ``ch_names`` and ``sfreq``; their ``units`` default to volts, as in MNE (values that
@@ -144,10 +146,11 @@ def embed(
         For arrays only: channel names, sampling rate in Hz, and amplitude unit
         (``"V"``, ``"mV"`` or ``"uV"``, any letter case: ``"uv"``; not ``"MV"``, megavolts). A
         pandas DataFrame is refused: pass ``df[names].to_numpy().T`` with ``ch_names=names``.
-    rename : dict | str | None
+    rename : dict | str | path-like | None
         Explicit ``{input name: vocabulary name}`` overrides for the channel mapping (a value
-        of ``None`` drops that channel), or a cap's socket names (``"biosemi64"``,
-        ``"biosemi32"``: :func:`eegpt.channels.cap_rename`).
+        of ``None`` drops that channel), a cap's socket names (``"biosemi64"``,
+        ``"biosemi32"``: :func:`eegpt.channels.cap_rename`), or the path of a rename table
+        file (:func:`eegpt.rename_tables.read_rename_table`).
     on_unknown : {"drop", "raise"}
         What to do with channels that are not in the EEGPT vocabulary.
     on_missing : {"raise", "ignore"}
@@ -252,6 +255,14 @@ def embed(
     return Embeddings(out, job.onsets, job.metadata)
 
 
+# embed is decorated here rather than with @, so that type checkers see the undecorated
+# function too (_embed), as EEGPT.embed: the type of a decorated function, or of a variable,
+# cannot be resolved in the import cycle of eegpt.api and eegpt.model, a def's can; a misspelt
+# keyword (model.embed(x, sfrq=250)) or a wrong value is then an error there as in embed
+_embed.__name__ = _embed.__qualname__ = "embed"
+embed = honours_verbose(_embed)
+
+
 def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
     """Keep the warnings given about the recording in its provenance (``metadata["warnings"]``,
     empty when there were none); returns them."""
@@ -259,16 +270,17 @@ def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
     return metadata["warnings"]
 
 
-def embed_method(model: EEGPT, data: Any, **kwargs: Any) -> Embeddings:
+def _embed_method(model: EEGPT, data: Any, **kwargs: Any) -> Embeddings:
     """``model.embed(data, ...)``: :func:`embed`, whose signature and documentation it shows,
     with a keyword it does not take named (a typo, or a command-line option's name)."""
     check_embed_keywords(list(kwargs))
     return embed(model, data, **kwargs)
 
 
-embed_method.__signature__ = inspect.signature(embed)  # type: ignore[attr-defined]
-embed_method.__doc__ = embed.__doc__
-embed_method.__name__ = embed_method.__qualname__ = "embed"
+_embed_method.__signature__ = inspect.signature(embed)  # type: ignore[attr-defined]
+_embed_method.__doc__ = embed.__doc__
+_embed_method.__name__ = _embed_method.__qualname__ = "embed"
+embed_method = _embed_method  # EEGPT.embed at run time; type checkers see _embed (model.py)
 
 
 # command-line options whose keyword in Python differs from their name
@@ -316,7 +328,7 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
 
 @honours_verbose
 def embed_to_file(
-    model: EEGPT,
+    model: EEGPT | EEGPTEncoder,
     data: Any,
     output: str | os.PathLike,
     *,
@@ -442,7 +454,7 @@ class _Job:
     progress: bool
 
     @classmethod
-    def create(cls, model: EEGPT, data: Any, args: dict[str, Any]) -> _Job:
+    def create(cls, model: EEGPT | EEGPTEncoder, data: Any, args: dict[str, Any]) -> _Job:
         unknown = set(args) - set(_EMBED_DEFAULTS) - {"model", "data"}
         if unknown:
             raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")

@@ -15,7 +15,6 @@ positions in :mod:`eegpt.nearest_sites`; their public names are importable from 
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sys
@@ -24,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
-from eegpt._logging import few
+from eegpt._logging import Verbose, few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
@@ -37,6 +36,7 @@ from eegpt.rename_tables import (
     _HOW_TO_MAP,
     _SOCKET,
     CAPS,
+    Rename,
     RenameTable,
     _cap_key,
     _cap_note,
@@ -697,13 +697,13 @@ class ChannelMapping:
 def map_channels(
     names: Sequence[str] | mne.io.BaseRaw | mne.BaseEpochs | mne.Info,
     *,
-    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    rename: Rename | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     on_missing: Literal["raise", "ignore"] = "raise",
     keep: str | Sequence[str] | None = None,
     source: str | None = None,
     left_out: Mapping[str, str] | None = None,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
 ) -> ChannelMapping:
     """Map a recording's channel names onto the EEGPT vocabulary.
 
@@ -1026,7 +1026,7 @@ def map_channels(
 LOW_COVERAGE = 16
 
 
-def _log_low_coverage(names: Sequence[str], where: str, verbose: bool | str | int | None) -> None:
+def _log_low_coverage(names: Sequence[str], where: str, verbose: Verbose) -> None:
     """An INFO note when fewer than :data:`LOW_COVERAGE` of the pretraining channels are
     among the vocabulary ``names`` used: what the model sees of the head, and that embeddings
     of different channel sets are not comparable."""
@@ -1248,7 +1248,7 @@ def _warn_mixed_references(
 
 #: MNE's channel types of intracranial contacts, which no rename makes scalp electrodes.
 def _without_left_out(
-    rename: Mapping[str, str | None] | str | None, names: list[str], left_out: Mapping[str, str]
+    rename: Rename | None, names: list[str], left_out: Mapping[str, str]
 ) -> dict[str, str | None]:
     """The ``rename`` table without the keys naming channels left out of ``names`` (see
     :func:`map_channels`); a rename of a channel of another type is an error."""

@@ -51,7 +51,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
-from eegpt._logging import few, honours_verbose, is_verbose
+from eegpt._logging import Verbose, few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._weights_watch import param_key, watch_optimizer_steps
@@ -1016,7 +1016,7 @@ def load_checkpoint(
     *,
     num_heads: int | None = None,
     patch_stride: int | None = None,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
 ) -> Checkpoint:
     """Read EEGPT weights in any supported layout (see the module docstring).
 
@@ -1482,7 +1482,7 @@ def _pretrained_name_of(path_or_name: PathLike, path: Path) -> str | None:
 
 
 def resolve_weights(
-    path_or_name: PathLike, *, progress: bool = True, verbose: bool | str | int | None = None
+    path_or_name: PathLike, *, progress: bool = True, verbose: Verbose = None
 ) -> Path:
     """The local file or folder of weights given as :func:`load_model` takes them: a path, a
     name of :data:`eegpt.hub.PRETRAINED` or an ``http(s)://`` URL (downloaded and cached by
@@ -1526,7 +1526,7 @@ def load_model(
     fused: bool = True,
     num_heads: int | None = None,
     patch_stride: int | None = None,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
 ) -> EEGPT:
     """Load EEGPT weights into a ready-to-use model (eval mode, on ``device``).
 

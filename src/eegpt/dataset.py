@@ -90,8 +90,8 @@ import torch
 from eegpt import _interrupts
 from eegpt._file_identity import headers_read_once
 from eegpt._filenames import subject_column
+from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import count as _count
-from eegpt._logging import honours_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.bids import bids_filters as bids_filters_of
@@ -166,6 +166,7 @@ from eegpt.io import EEG_SUFFIXES
 from eegpt.model import EEGPT
 from eegpt.outputs import check_output_folder
 from eegpt.preprocessing import PreprocessingConfig
+from eegpt.rename_tables import Rename
 from eegpt.shard_writer import FORMAT, LAYOUT, ShardWriter, _kept_files, _WithKept
 from eegpt.shard_writer import _PartRows as _PartRows  # re-exported
 
@@ -287,7 +288,7 @@ def _run_spec(
     inputs: DatasetInputs,
     config: PreprocessingConfig,
     *,
-    rename: Mapping[str, str | None] | str | os.PathLike | None,
+    rename: Rename | None,
     on_unknown: str,
     precision: str,
     keep: str | Sequence[str] | None = None,
@@ -449,7 +450,7 @@ def embed_dataset(
     tail: str | None = None,
     detrend: str | None = None,
     reject_by_annotation: bool = False,
-    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    rename: Rename | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] = "eeg",
@@ -468,7 +469,7 @@ def embed_dataset(
     check_contents: bool = False,
     hash_inputs: bool = False,
     progress: bool = True,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
 ) -> DatasetSummary:
     """Embed every window of every file of a corpus into sharded Parquet; resumable.
 

@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -44,6 +44,7 @@ from eegpt.errors import StartPastEndError
 from eegpt.io import Recording, as_recording
 from eegpt.outputs import metadata_record, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, corpus_file, prepare, start_past_end
+from eegpt.rename_tables import Rename
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 
 _MAX_WARNINGS = 5  # kept per file
@@ -256,7 +257,7 @@ def load_file(
     index: int,
     path: str,
     config: PreprocessingConfig,
-    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    rename: Rename | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     reject_by_annotation: bool = False,
     rescale: float = 1.0,

@@ -26,8 +26,8 @@ import numpy as np
 
 from eegpt._file_identity import SplitRecording, file_identity, split_recording
 from eegpt._filenames import os_path, path_text
+from eegpt._logging import Verbose, few
 from eegpt._logging import count as _count
-from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.dataset_read import (
@@ -195,7 +195,7 @@ def resolve_inputs(
     inputs: Any,
     *,
     pattern: str | None = None,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
     bids_filters: Mapping[str, Any] | None = None,
 ) -> DatasetInputs:
     """List the files to embed.
@@ -596,7 +596,7 @@ def _dataset_of_folder(folder: Path) -> Path | None:
 def _from_folder(
     folder: Path,
     pattern: str | None,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
     bids_filters: Mapping[str, Any] | None = None,
 ) -> DatasetInputs:
     """The recordings of ``folder``: a BIDS dataset's (or, for a folder inside one, those of
@@ -650,7 +650,7 @@ def recordings_under(folder: str | os.PathLike) -> list[Path]:
 
 
 def _listed_under(
-    folder: Path, pattern: str | None, verbose: bool | str | int | None = None
+    folder: Path, pattern: str | None, verbose: Verbose = None
 ) -> tuple[list[Path], list[str]]:
     """The paths of a folder's recordings (or of those matching ``pattern``) and their ids."""
     root = folder.resolve()
@@ -784,9 +784,7 @@ def _dangling(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
-def _files_under(
-    root: Path, pattern: str | None = None, verbose: bool | str | int | None = None
-) -> list[Path]:
+def _files_under(root: Path, pattern: str | None = None, verbose: Verbose = None) -> list[Path]:
     """The files below ``root`` (hidden ones, hidden folders and ``lost+found`` left out),
     following links to folders, each folder once (a link loop ends), only into folders that can hold a match of
     the glob ``pattern`` (all without one); a dangling link, or one that cannot be followed (a
@@ -987,7 +985,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
-def _matching(root: Path, pattern: str, verbose: bool | str | int | None = None) -> list[Path]:
+def _matching(root: Path, pattern: str, verbose: Verbose = None) -> list[Path]:
     """The files below ``root`` (:func:`_files_under`: links followed, each folder once)
     whose path relative to ``root`` matches the glob ``pattern``."""
     regex = _glob_regex(pattern)

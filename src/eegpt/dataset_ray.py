@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._logging import Verbose
 from eegpt.dataset import (
     FilePart,
     FileResult,
@@ -118,7 +119,7 @@ class RayPlan:
     use_gpu: bool
     n_actors: int
     cpus: int
-    verbose: bool | str | int | None = None
+    verbose: Verbose = None
 
 
 @contextlib.contextmanager

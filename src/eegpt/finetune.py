@@ -23,11 +23,13 @@ from typing import Any, Literal
 
 import torch
 
+from eegpt._logging import Verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.checkpoints import encoder_of, mark_loaded_weights
 from eegpt.engine import Precision, native_cuda_bf16, resolve_device
+from eegpt.io import Units
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
@@ -40,6 +42,7 @@ from eegpt.probe import (
     tuned_checkpoint_info,
 )
 from eegpt.probe_provenance import data_record, files_held
+from eegpt.rename_tables import Rename
 from eegpt.training import (
     balanced_class_weights,
     check_precision,
@@ -126,8 +129,8 @@ def finetune(
     *,
     ch_names: Sequence[str] | None = None,
     sfreq: float | None = None,
-    units: Literal["V", "mV", "uV", "µV"] = "V",
-    rename: dict[str, str | None] | None = None,
+    units: Units = "V",
+    rename: Rename | None = None,
     preprocessing: PreprocessingConfig | None = None,
     freeze_blocks: int | str = 0,
     layer_decay: float = 1.0,
@@ -148,7 +151,7 @@ def finetune(
     device: str | torch.device | None = None,
     head: ProbeConfig | None = None,
     progress: bool = False,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
 ) -> EEGPTProbe:
     """Fine-tune a copy of ``model`` end to end on labelled epochs.
 

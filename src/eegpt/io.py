@@ -29,7 +29,7 @@ import struct
 import threading
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -45,6 +45,7 @@ from eegpt._eeglab import (
     time_locked,
 )
 from eegpt._logging import (
+    Verbose,
     baseline_text,
     caught_warnings,
     count,
@@ -66,7 +67,7 @@ from eegpt.formats import (  # defined here before, imported from here still
     split_continuations,
 )
 from eegpt.formats import first_split_part as first_split_part  # re-exported
-from eegpt.rename_tables import how_to_drop, label_electrodes, label_hint
+from eegpt.rename_tables import Rename, how_to_drop, label_electrodes, label_hint
 from eegpt.vocabulary import NOT_SCALP_TYPES as NOT_SCALP_TYPES  # re-exported
 from eegpt.vocabulary import normalize_channel_name, plain_label
 
@@ -88,6 +89,11 @@ __all__ = [
 
 UNITS: dict[str, float] = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6, "μV": 1e-6}
 """Accepted ``units`` of array input and their size in volts (``µ`` micro sign or Greek mu)."""
+
+#: The ``units`` of array input, as type checkers see them: the names of :data:`UNITS` in every
+#: letter case :func:`units_name` takes (``"uv"`` is ``"uV"``; a capital ``M`` is refused:
+#: ``"MV"`` would be megavolts), ``µ`` the micro sign or the Greek mu.
+Units = Literal["V", "v", "mV", "mv", "uV", "uv", "UV", "Uv", "µV", "µv", "μV", "μv"]
 
 PathLike = str | os.PathLike
 
@@ -471,7 +477,7 @@ def _misnamed_text(
 
 
 def read_recording(
-    path: PathLike, *, preload: bool = True, verbose: bool | str | int | None = None
+    path: PathLike, *, preload: bool = True, verbose: Verbose = None
 ) -> mne.io.BaseRaw:
     """Open an EEG file with MNE-Python (``mne.io.read_raw``, dispatching on the extension).
 
@@ -533,7 +539,7 @@ def mark_bad(
     inst: mne.io.BaseRaw | mne.BaseEpochs,
     names: Sequence[str],
     source: str,
-    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    rename: Rename | None = None,
 ) -> None:
     """Add the channels ``names`` to ``inst.info["bads"]`` (in place), as if the file marked
     them bad: left out of type-based picks, so of the embedding and the average reference, and
@@ -621,7 +627,7 @@ def holds_epochs_instead(err: RecordingError) -> bool:
     return "No raw data" in cause or "must be 1 for raw files" in cause
 
 
-def read_epochs_file(path: Path, verbose: bool | str | int | None = None) -> mne.BaseEpochs:
+def read_epochs_file(path: Path, verbose: Verbose = None) -> mne.BaseEpochs:
     """``mne.read_epochs`` (``mne.read_epochs_eeglab`` for a ``.set`` file) with the errors of
     :func:`read_recording` (file named, chained). Epochs of a ``.set`` file are named by their
     time-locking event (latency 0), not by all the events they hold as MNE names them
@@ -655,7 +661,7 @@ def open_recording(
     path: Path,
     *,
     preload: bool,
-    verbose: bool | str | int | None,
+    verbose: Verbose,
     exclude: Sequence[str] = (),
 ) -> tuple[mne.io.BaseRaw, EDFHeader | None]:
     """:func:`read_recording`, also returning the EDF/BDF header when there is one;
@@ -765,7 +771,7 @@ def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> None
 
 def _read_lazily(
     path: Path,
-    verbose: bool | str | int | None,
+    verbose: Verbose,
     exclude: Sequence[str] = (),
     encoding: str | None = None,
 ) -> mne.io.BaseRaw:
@@ -1758,7 +1764,7 @@ def _known_codepage(codepage: str) -> bool:
 
 def _read_brainvision_codepage(
     path: Path,
-    verbose: bool | str | int | None,
+    verbose: Verbose,
     exclude: Sequence[str],
     skip: re.Pattern[str] | None,
 ) -> mne.io.BaseRaw:
@@ -2387,9 +2393,9 @@ def as_recording(
     *,
     ch_names: Sequence[str] | None = None,
     sfreq: float | None = None,
-    units: Literal["V", "mV", "uV", "µV"] = "V",
+    units: Units = "V",
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
     exclude: Sequence[str] = (),
     bads: Sequence[str] = (),
 ) -> Recording | list[Recording]:
@@ -2493,9 +2499,7 @@ def as_recording(
     )
 
 
-def _read_epochs_marked(
-    path: Path, bads: Sequence[str], verbose: bool | str | int | None
-) -> mne.BaseEpochs:
+def _read_epochs_marked(path: Path, bads: Sequence[str], verbose: Verbose) -> mne.BaseEpochs:
     """:func:`read_epochs_file`, with the channels ``bads`` marked bad (:func:`mark_bad`)."""
     epochs = read_epochs_file(path, verbose)
     mark_bad(epochs, bads, str(path))

@@ -786,8 +786,8 @@ class EEGPT(nn.Module):
             )
 
     # model.embed(data, ...): eegpt.api.embed with this model, its keywords in the signature
-    if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
-        embed = eegpt.api.embed_method
+    if TYPE_CHECKING:  # what type checkers see (eegpt._methods): embed's own signature
+        embed = eegpt.api._embed
     else:
         embed = function_method("eegpt.api", "embed_method")
 

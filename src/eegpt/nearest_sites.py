@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from eegpt._logging import few
+from eegpt._logging import Verbose, few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.rename_tables import (
@@ -231,7 +231,7 @@ def nearest_rename(
     *,
     max_distance_mm: float = 20.0,
     exclude: Iterable[str] | str = (),
-    verbose: bool | str | None = None,
+    verbose: Verbose = None,
 ) -> RenameTable:
     """A ``rename`` table that names each positioned EEG electrode after its nearest 10-10
     site of the vocabulary: for nets and caps without 10-10 names (EGI's ``E1``..``E256``,

@@ -26,21 +26,21 @@ import math
 import numbers
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Any
 
 import mne
 import numpy as np
 
-from eegpt._logging import honours_verbose
+from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import warn as _warn
 from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
-from eegpt.io import UNITS, Recording, check_integer_volts, refuse_dataframe, units_name
+from eegpt.io import UNITS, Recording, Units, check_integer_volts, refuse_dataframe, units_name
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
@@ -51,6 +51,7 @@ from eegpt.preprocessing import (
     polyphase_ratio,
     prepare,
 )
+from eegpt.rename_tables import Rename
 from eegpt.streaming import block_size
 
 __all__ = ["OnlineEmbedder"]
@@ -162,10 +163,10 @@ class OnlineEmbedder:
         ch_names: Sequence[str],
         sfreq: float,
         *,
-        units: Literal["V", "mV", "uV", "µV"] = "V",
+        units: Units = "V",
         window_seconds: float | None = None,
         overlap: float | None = None,
-        rename: Mapping[str, str | None] | str | None = None,
+        rename: Rename | None = None,
         on_unknown: str = "drop",
         on_missing: str = "raise",
         keep: str | Sequence[str] | None = None,
@@ -181,7 +182,7 @@ class OnlineEmbedder:
         skip_stale: bool = False,
         warm_up: bool = True,
         gap_tolerance: float = 0.02,
-        verbose: bool | str | int | None = None,
+        verbose: Verbose = None,
     ) -> None:
         self.verbose = verbose
         if isinstance(ch_names, (mne.io.BaseRaw, mne.BaseEpochs, mne.Info)):

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.signal import firwin, resample_poly
 
-from eegpt._logging import clock_text, duration_text, few
+from eegpt._logging import Verbose, clock_text, duration_text, few
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -810,7 +810,7 @@ def prepare(
     refuse_flat: bool = True,
     warn_reference: bool = True,
     warn_ratio: bool = True,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
 ) -> Windows:
     """Turn a recording into model-ready windows.
 

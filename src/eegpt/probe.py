@@ -66,10 +66,17 @@ from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
 from eegpt import __version__
-from eegpt._logging import baseline_text, command_record, each_warning_once, few, honours_verbose
+from eegpt._logging import (
+    Verbose,
+    baseline_text,
+    command_record,
+    each_warning_once,
+    few,
+    honours_verbose,
+)
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt._methods import function_method
+from eegpt._methods import function_method, keywords_of
 from eegpt.api import software_versions
 from eegpt.channels import (
     CAPS,
@@ -95,7 +102,7 @@ from eegpt.engine import (
 )
 from eegpt.errors import EncoderMismatchError, MissingFileError, RecordingError
 from eegpt.heads import LinearProbe
-from eegpt.io import Recording, epochs_labels, may_hold_epochs
+from eegpt.io import Recording, Units, epochs_labels, may_hold_epochs
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import atomic_write
 from eegpt.preprocessing import (
@@ -143,6 +150,7 @@ from eegpt.probe_provenance import (
     subject_overlap_text,
     training_overlap,
 )
+from eegpt.rename_tables import Rename
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS
 from eegpt.synthetic import synthetic_erp_epochs as synthetic_erp_epochs
 from eegpt.synthetic import synthetic_erp_raw as synthetic_erp_raw
@@ -436,6 +444,48 @@ def _baseline_known(metadata: Mapping[str, Any]) -> bool:
     )
 
 
+def _predicting(
+    data: Any,
+    *,
+    ch_names: Sequence[str] | None = None,
+    sfreq: float | None = None,
+    units: Units = "V",
+    rename: Rename | None = None,
+    keep: str | Sequence[str] | None = None,
+    overlap: float | None = None,
+    verbose: Verbose = None,
+    device: str | torch.device | None = None,
+    precision: Precision = "float32",
+    stream_precision: Precision = "float32",
+    batch_size: int | None = None,
+    cache: EmbeddingCache | str | os.PathLike | bool | None = False,
+) -> None:
+    """The parameters of :meth:`EEGPTProbe.predict_proba`, ``predict`` and
+    ``decision_function`` (:func:`eegpt._methods.keywords_of`): those of :meth:`~EEGPTProbe.windows`
+    (input) and :meth:`~EEGPTProbe.logits_from_windows` (inference), as ``_split_kwargs``
+    splits them."""
+
+
+def _evaluating(
+    data: Any,
+    y: Any = None,
+    *,
+    ch_names: Sequence[str] | None = None,
+    sfreq: float | None = None,
+    units: Units = "V",
+    rename: Rename | None = None,
+    keep: str | Sequence[str] | None = None,
+    overlap: float | None = None,
+    verbose: Verbose = None,
+    device: str | torch.device | None = None,
+    precision: Precision = "float32",
+    stream_precision: Precision = "float32",
+    batch_size: int | None = None,
+    cache: EmbeddingCache | str | os.PathLike | bool | None = False,
+) -> None:
+    """The parameters of :meth:`EEGPTProbe.evaluate`: ``y`` and those of :func:`_predicting`."""
+
+
 class EEGPTProbe:
     """A trained EEGPT classifier: encoder, optional channel projection and linear head.
 
@@ -502,7 +552,7 @@ class EEGPTProbe:
         frozen_encoder: bool = True,
         history: list[dict[str, float]] | None = None,
         training: dict[str, Any] | None = None,
-        rename: dict[str, str | None] | str | None = None,
+        rename: Rename | None = None,
         keep: str | Sequence[str] | None = None,
     ) -> None:
         if model.final_layer is None:
@@ -551,11 +601,11 @@ class EEGPTProbe:
         *,
         ch_names: Sequence[str] | None = None,
         sfreq: float | None = None,
-        units: Literal["V", "mV", "uV", "µV"] = "V",
-        rename: dict[str, str | None] | None = None,
+        units: Units = "V",
+        rename: Rename | None = None,
         keep: str | Sequence[str] | None = None,
         overlap: float | None = None,
-        verbose: bool | str | int | None = None,
+        verbose: Verbose = None,
     ) -> np.ndarray:
         """Model-ready windows ``[n, C, T]`` (mV) of epochs, in the probe's channel order.
 
@@ -579,7 +629,7 @@ class EEGPTProbe:
         """
         keep = self._checked_keep(keep)
         on_missing = rename_on_missing(data)
-        table: dict[str, str | None] | str | None = rename
+        table: Rename | None = rename
         if rename is None and self.rename:  # training's: for the channels these data have
             table, on_missing = self.rename, "ignore"
         rec = as_epochs_recording(
@@ -789,9 +839,10 @@ class EEGPTProbe:
             logits = predict_logits(self._forward(), windows, bs, dev, precision)
         return logits.numpy()
 
+    @keywords_of(_predicting)
     @honours_verbose
     def decision_function(self, data: Any, **kwargs: Any) -> np.ndarray:
-        """Logits ``[n_epochs, n_classes]``; keyword arguments of :meth:`predict_proba`.
+        """Logits ``[n_epochs, n_classes]`` (float); the parameters of :meth:`predict_proba`.
 
         A warning about the data (a channel left out, the amplitude) is given once, not again
         by each later prediction, evaluation or figure on the same data; after a call on data
@@ -884,10 +935,10 @@ class EEGPTProbe:
         ch_names: Sequence[str],
         sfreq: float,
         *,
-        units: Literal["V", "mV", "uV", "µV"] = "V",
+        units: Units = "V",
         overlap: float | None = None,
         start_seconds: float = 0.0,
-        rename: dict[str, str | None] | None = None,
+        rename: Rename | None = None,
         on_unknown: str = "drop",
         device: Any = None,
         precision: Precision = "float32",
@@ -896,7 +947,7 @@ class EEGPTProbe:
         skip_stale: bool = False,
         warm_up: bool = True,
         gap_tolerance: float = 0.02,
-        verbose: bool | str | int | None = None,
+        verbose: Verbose = None,
     ) -> OnlineEmbedder:
         """A :class:`~eegpt.online.OnlineEmbedder` for a live stream whose windows this probe
         classifies: ``probe.predict_proba(online.push(chunk))``.
@@ -1100,7 +1151,7 @@ class EEGPTProbe:
         *,
         device: str | torch.device | None = None,
         batch_size: int | None = None,
-        verbose: bool | str | int | None = None,
+        verbose: Verbose = None,
         **other: Any,
     ) -> np.ndarray:
         """Logits ``[n, n_classes]`` of the head on embeddings ``emb`` (checked first)."""
@@ -1145,6 +1196,7 @@ class EEGPTProbe:
             "probe.training['warnings'], eegpt info PROBE)."
         )
 
+    @keywords_of(_predicting)
     def predict_proba(self, data: Any, **kwargs: Any) -> np.ndarray:
         """Class probabilities ``[n_windows, n_classes]`` (softmax of the logits).
 
@@ -1166,25 +1218,67 @@ class EEGPTProbe:
             recording's windows elsewhere, predict with a copy of the probe whose
             ``preprocessing`` has that ``start_seconds``; see :meth:`windows` and
             :meth:`window_onsets`).
-        **kwargs
-            ``ch_names``, ``sfreq``, ``units``, ``rename``, ``keep``, ``overlap``, ``verbose``
-            (input) and ``device``, ``precision``, ``stream_precision``, ``batch_size``,
-            ``cache`` (inference). ``overlap`` (seconds; default none) cuts a continuous
-            recording into overlapping windows, ``window_seconds - overlap`` apart: sliding-
-            window predictions offline, as :meth:`online` gives them live
+        ch_names, sfreq, units
+            For arrays only: channel names, sampling rate (Hz) and amplitude unit (``"V"``,
+            the default, ``"mV"`` or ``"uV"``, any letter case), as in :func:`eegpt.embed`.
+        rename : dict | str | path-like | None
+            Channel renames, as in training (:func:`train_probe`); None applies the
+            probe's own (:attr:`rename`).
+        keep : str | list of str | None
+            The channels to keep, as in training; it must keep every channel the probe was
+            trained on (see :meth:`windows`). None: the probe's own.
+        overlap : float | None
+            Seconds between consecutive windows of a continuous recording (default none:
+            consecutive windows): ``window_seconds - overlap`` apart, sliding-window
+            predictions offline, as :meth:`online` gives them live
             (``probe.predict_proba(raw, overlap=3.5)``: one row every 0.5 s of 4 s windows,
             window ``k`` at ``probe.window_onsets(n, overlap=3.5)[k]``); see :meth:`windows`.
+        verbose : bool | str | int | None
+            As MNE's: ``"error"`` silences eegpt's warnings.
+        device : str | torch.device | None
+            Where the model runs (None: CUDA if available, else CPU).
+        precision, stream_precision : {"float32", "bfloat16", "float16"}
+            Numeric precision of the forward pass, and of a frozen encoder's residual stream
+            under a reduced ``precision`` (:class:`~eegpt.engine.InferenceEngine`).
+        batch_size : int | None
+            Windows per forward pass (None: chosen for the device).
+        cache : EmbeddingCache | str | path-like | bool | None
+            Embedding cache for a frozen encoder (see :func:`embed_windows`; ``True``: the
+            process-wide in-memory one); False (the default) computes the embeddings.
+
+        Returns
+        -------
+        ndarray, shape (n_windows, n_classes), float
+            Each row sums to 1; columns in the order of :attr:`classes_`. One row per epoch,
+            per window of a continuous recording, or per window of ``data`` given as
+            Embeddings.
         """
         logits = self.decision_function(data, **kwargs)
         return row_softmax(logits)
 
+    @keywords_of(_predicting)
     def predict(self, data: Any, **kwargs: Any) -> np.ndarray:
-        """Predicted labels ``[n_windows]`` (from ``classes_``), one per epoch or per window of a
-        continuous recording; see :meth:`predict_proba`."""
+        """Predicted labels, one per epoch or per window of a continuous recording.
+
+        Parameters
+        ----------
+        data : mne.Epochs | mne.io.Raw | str | Path | ndarray | Embeddings
+            As for :meth:`predict_proba`.
+        ch_names, sfreq, units, rename, keep, overlap, verbose, device, precision, \
+stream_precision, batch_size, cache
+            As for :meth:`predict_proba`.
+
+        Returns
+        -------
+        ndarray, shape (n_windows,)
+            The class of :attr:`classes_` with the highest probability of each window.
+        """
         return self.classes_[self.predict_proba(data, **kwargs).argmax(axis=1)]
 
+    @keywords_of(_evaluating)
     def evaluate(self, data: Any, y: Any = None, **kwargs: Any) -> dict[str, Any]:
-        """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events).
+        """:func:`probe_metrics` on labelled epochs (``y=None``: labels from Epochs events); the
+        other parameters are those of :meth:`predict_proba`.
 
         Labels lacking some of the probe's classes (e.g. all of one class) are warned about,
         and the warning is kept in the result's ``"warnings"`` (a list, present only then):
@@ -1373,7 +1467,7 @@ class EEGPTProbe:
         model: EEGPT | EEGPTEncoder | str | os.PathLike | None = None,
         *,
         device: str | torch.device = "cpu",
-        verbose: bool | None = None,
+        verbose: Verbose = None,
     ) -> EEGPTProbe:
         """See :func:`load_probe`."""
         return load_probe(directory, model, device=device, verbose=verbose)
@@ -1496,8 +1590,8 @@ def train_probe(
     *,
     ch_names: Sequence[str] | None = None,
     sfreq: float | None = None,
-    units: Literal["V", "mV", "uV", "µV"] = "V",
-    rename: dict[str, str | None] | None = None,
+    units: Units = "V",
+    rename: Rename | None = None,
     preprocessing: PreprocessingConfig | None = None,
     config: ProbeConfig | None = None,
     validation: float | tuple[Any, Any] | None = None,
@@ -1506,7 +1600,7 @@ def train_probe(
     precision: Precision = "float32",
     cache: EmbeddingCache | str | os.PathLike | bool | None = True,
     progress: bool = False,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
     stream_precision: Precision = "float32",
     keep: str | Sequence[str] | None = None,
     **overrides: Any,
@@ -1847,7 +1941,7 @@ def load_probe(
     model: EEGPT | EEGPTEncoder | str | os.PathLike | None = None,
     *,
     device: str | torch.device = "cpu",
-    verbose: bool | None = None,
+    verbose: Verbose = None,
 ) -> EEGPTProbe:
     """Read a probe written by :meth:`EEGPTProbe.save`.
 

@@ -40,6 +40,7 @@ from eegpt.channels import (
 )
 from eegpt.io import (
     Recording,
+    Units,
     as_recording,
     may_hold_epochs,
     read_epochs_file,
@@ -59,6 +60,7 @@ from eegpt.preprocessing import (
     resample,
     window_starts,
 )
+from eegpt.rename_tables import Rename
 
 
 def refuse_embeddings(data: Any, what: str = "a probe") -> None:
@@ -95,9 +97,9 @@ def as_epochs_recording(
     *,
     ch_names: Sequence[str] | None,
     sfreq: float | None,
-    units: Literal["V", "mV", "uV", "µV"],
+    units: Units,
     verbose: Any,
-    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    rename: Rename | None = None,
     preprocessing: PreprocessingConfig | None = None,
     what: str = "a probe",
     continuous: bool = False,
@@ -204,7 +206,7 @@ def is_epochs_list(data: Any) -> bool:
 def merge_epochs(
     recordings: Sequence[Recording],
     *,
-    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    rename: Rename | None = None,
     preprocessing: PreprocessingConfig | None = None,
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
@@ -337,7 +339,7 @@ def subset_mapping(
     source: str,
     fitted: str = "the probe was trained on",
     bads: Sequence[str] | None = None,
-    rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+    rename: Rename | None = None,
     *,
     fitted_names: Sequence[str] | None = None,
     model: Literal["probe", "embedder", "inputs"] = "probe",

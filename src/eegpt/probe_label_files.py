@@ -23,7 +23,7 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
@@ -32,7 +32,11 @@ from eegpt._filenames import user_path
 from eegpt.cli import START_FROM_ANNOTATIONS
 from eegpt.errors import EEGPTUserWarning, MissingFileError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
+from eegpt.rename_tables import Rename
 from eegpt.text_tables import table_text
+
+if TYPE_CHECKING:  # eegpt.io imports MNE: not on loading
+    from eegpt.io import Units
 
 
 @dataclasses.dataclass(frozen=True)
@@ -555,9 +559,7 @@ def _read_one(
                     f"missing {missing} (has {f.files})"
                 )
             # (as_recording checks the unit the file names)
-            units = cast(
-                'Literal["V", "mV", "uV", "µV"]', str(f["units"]) if "units" in f.files else "V"
-            )
+            units = cast("Units", str(f["units"]) if "units" in f.files else "V")
             rec = as_epochs_recording(
                 f["X"],
                 ch_names=[str(c) for c in f["ch_names"].tolist()],
@@ -1331,7 +1333,7 @@ def load_labelled_epochs(
     require_labels: bool = True,
     keep_missing: bool = False,
     rescale: float = 1.0,
-    rename: dict[str, str | None] | None = None,
+    rename: Rename | None = None,
     resample: Literal["polyphase", "nearest"] = "polyphase",
     windows: WindowLabelling | None = None,
     verbose: Any = None,

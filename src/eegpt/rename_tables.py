@@ -531,8 +531,14 @@ def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike)
     return path
 
 
+#: What a ``rename`` argument may be, wherever one is taken (:func:`rename_table` reads it): a
+#: mapping of the recording's channel names to vocabulary names (``None`` drops a channel), a
+#: cap's name (:data:`CAPS`), or the path of a rename table file (:func:`read_rename_table`).
+Rename = Mapping[str, str | None] | str | os.PathLike
+
+
 def rename_table(
-    rename: Mapping[str, str | None] | str | os.PathLike | None,
+    rename: Rename | None,
 ) -> dict[str, str | None]:
     """A ``rename`` argument as the table it stands for: a copy of a dict (a
     :class:`RenameTable` stays one), ``{}`` for None, the socket table of a cap's name
@@ -799,9 +805,7 @@ def _warn_unfit_sockets(
     )
 
 
-def label_electrodes(
-    names: Sequence[str], rename: Mapping[str, str | None] | str | os.PathLike | None = None
-) -> dict[str, str]:
+def label_electrodes(names: Sequence[str], rename: Rename | None = None) -> dict[str, str]:
     """Label -> the vocabulary name :func:`eegpt.channels.map_channels` gives that channel: the one
     ``rename`` names (a cap's socket table only where it applies, :func:`_unfit_sockets`),
     else the label's own (a socket label's none); labels mapping to none are absent. No
@@ -978,7 +982,7 @@ def rename_text(channels: Mapping[str, Any]) -> str | None:
 
 
 def unmatched_rename_warning(
-    rename: Mapping[str, str | None] | str | os.PathLike | None,
+    rename: Rename | None,
     seen: Sequence[str],
     n_recordings: int,
 ) -> str | None:

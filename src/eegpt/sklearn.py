@@ -39,13 +39,16 @@ import functools
 import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 import mne
 import numpy as np
 import torch
 
+from eegpt._logging import Verbose
 from eegpt.errors import MissingDependencyError, RecordingError, install_hint
+from eegpt.io import Units
+from eegpt.rename_tables import Rename
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -421,16 +424,16 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         weights: str | None = None,
         ch_names: Sequence[str] | None = None,
         sfreq: float | None = None,
-        units: Literal["V", "mV", "uV", "µV"] = "V",
+        units: Units = "V",
         pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten",
         preprocessing: PreprocessingConfig | None = None,
-        rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+        rename: Rename | None = None,
         batch_size: int | None = None,
         device: str | None = None,
         precision: Precision = "float32",
         cache: Any = False,
         progress: bool = False,
-        verbose: bool | str | int | None = None,
+        verbose: Verbose = None,
     ) -> None:
         self.model = model
         self.weights = weights
@@ -465,7 +468,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     def _recording(
         self,
         X: Any,
-        verbose: bool | str | int | None,
+        verbose: Verbose,
         rename: Mapping[str, str | None] | None = None,
         fitted_times: int | None = None,
     ):
@@ -507,7 +510,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             self.model_ = copy.deepcopy(cast("EEGPT | EEGPTEncoder", self.model))
             self._model_copy_of = self.model
 
-    def _same_electrodes(self, rec: Recording, verbose: bool | str | int | None) -> ChannelMapping:
+    def _same_electrodes(self, rec: Recording, verbose: Verbose) -> ChannelMapping:
         """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
         order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
         channels of other electrodes are left out with a warning, missing ones are an error."""
@@ -608,7 +611,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             if bar is not None:
                 bar.close()
 
-    def _embed(self, X: Any, verbose: bool | str | int | None, bar: Any = None) -> np.ndarray:
+    def _embed(self, X: Any, verbose: Verbose, bar: Any = None) -> np.ndarray:
         rec = self._recording(X, verbose, fitted_times=getattr(self, "n_times_in_", None))
         mapping = self.mapping_
         if list(rec.ch_names) != self.ch_names_in_:  # Epochs of another recording: by electrode
@@ -782,9 +785,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         weights: str | None = None,
         ch_names: Sequence[str] | None = None,
         sfreq: float | None = None,
-        units: Literal["V", "mV", "uV", "µV"] = "V",
+        units: Units = "V",
         preprocessing: PreprocessingConfig | None = None,
-        rename: Mapping[str, str | None] | str | os.PathLike | None = None,
+        rename: Rename | None = None,
         config: ProbeConfig | None = None,
         validation: float | None = None,
         batch_size: int | None = None,
@@ -792,7 +795,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         precision: Precision = "float32",
         cache: Any = True,
         progress: bool = False,
-        verbose: bool | str | int | None = None,
+        verbose: Verbose = None,
     ) -> None:
         self.model = model
         self.weights = weights

@@ -45,7 +45,7 @@ import mne
 import numpy as np
 from scipy.signal import resample_poly
 
-from eegpt._logging import duration_text, few, ignored_warnings
+from eegpt._logging import Verbose, duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
@@ -265,7 +265,7 @@ def open_stream(
     on_missing: str = "raise",
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
     keep: str | Sequence[str] | None = None,
-    verbose: bool | str | int | None = None,
+    verbose: Verbose = None,
     bads: Sequence[str] = (),
 ) -> StreamedRecording:
     """Open a recording file for streaming and map its channels.
@@ -444,7 +444,7 @@ def _without_faster_unused(
     mapping: ChannelMapping,
     picked: list[int],
     path: Path,
-    verbose: bool | str | int | None,
+    verbose: Verbose,
 ) -> tuple[mne.io.BaseRaw, list[int], ChannelMapping]:
     """An EDF/BDF file read again without the unused channels stored at a higher rate than
     every used one (a photic or EMG channel at 512 Hz beside EEG at 256 Hz). MNE reads a file
@@ -581,7 +581,7 @@ class WindowStream:
         recording: StreamedRecording,
         config: PreprocessingConfig | None = None,
         *,
-        verbose: bool | str | int | None = None,
+        verbose: Verbose = None,
         line: tuple[np.ndarray, np.ndarray] | None = None,
         bad_spans: BadSpans | None = None,
     ) -> None:

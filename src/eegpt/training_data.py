@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from eegpt._filenames import subject_column
 from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
 from eegpt.channels import map_channels, normalize_channel_name
-from eegpt.io import mne_source
+from eegpt.io import Units, mne_source
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_inputs import (
     _projection_windows,
@@ -36,6 +36,7 @@ from eegpt.probe_inputs import (
 )
 from eegpt.probe_labels import _jsonable, _tagged_classes_warning, as_classes, labels_of
 from eegpt.probe_provenance import data_record, files_held, indices_record
+from eegpt.rename_tables import Rename
 from eegpt.training import (
     _command_line,
     group_split,
@@ -67,8 +68,8 @@ def _prepare_training_data(
     classes: np.ndarray | None,
     ch_names: Sequence[str] | None,
     sfreq: float | None,
-    units: Literal["V", "mV", "uV", "µV"],
-    rename: dict[str, str | None] | None,
+    units: Units,
+    rename: Rename | None,
     preprocessing: PreprocessingConfig,
     config: ProbeConfig,
     input_names: Sequence[str] | None = None,
