@@ -216,3 +216,36 @@ def test_one_type_for_units_rename_and_verbose() -> None:
                 assert got == wanted, (func, name, got)
     model_type = inspect.signature(eegpt.embed).parameters["model"].annotation
     assert "EEGPTEncoder" in str(model_type)  # as at run time (and in OnlineEmbedder)
+
+
+def _documented(doc: str, name: str) -> bool:
+    """Whether ``doc`` has a numpydoc entry for ``name`` (alone or among names joined by
+    commas) followed by an indented description."""
+    lines = doc.expandtabs().splitlines()
+    for i, line in enumerate(lines[:-1]):
+        head = line.strip().split(" : ")[0].rstrip("\\").rstrip(",")
+        names = [n.strip() for n in head.split(",")]
+        if name in names and line.strip() and not line.strip().startswith("``"):
+            indent = len(line) - len(line.lstrip())
+            for below in lines[i + 1 : i + 3]:  # a continued list of names, then its text
+                if below.strip() and len(below) - len(below.lstrip()) > indent:
+                    return True
+    return False
+
+
+def test_public_parameters_are_documented() -> None:
+    import inspect
+
+    from eegpt.probe import EEGPTProbe
+
+    for func, doc in [
+        (eegpt.EEGPT.__init__, eegpt.EEGPT.__doc__),
+        (eegpt.load_model, eegpt.load_model.__doc__),
+        (EEGPTProbe.predict, EEGPTProbe.predict.__doc__),
+        (EEGPTProbe.predict_proba, EEGPTProbe.predict_proba.__doc__),
+    ]:
+        for name in inspect.signature(func).parameters:
+            if name != "self":
+                assert _documented(doc or "", name), (func.__qualname__, name)
+    for method in (EEGPTProbe.predict, EEGPTProbe.predict_proba):
+        assert "Returns\n        -------\n        ndarray, shape" in (method.__doc__ or "")

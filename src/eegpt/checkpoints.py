@@ -1539,6 +1539,8 @@ def load_model(
         that exists wins over a pretrained name (``eegpt convert ... eegpt-large/`` then
         ``--weights eegpt-large`` loads the converted folder, offline).
     device : str or torch.device
+        Where the model's weights are put: ``"cpu"`` (the default), ``"cuda"``, ``"cuda:1"``
+        ... (the model is moved there once loaded; ``model.to(...)`` moves it later).
     fused : bool
         Encoder fast path.
     num_heads, patch_stride : int, optional

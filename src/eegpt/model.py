@@ -553,6 +553,12 @@ class EEGPT(nn.Module):
         Window length in samples the probe was built for.
     chan_proj : tuple[int, int] | None
         ``(in_channels, out_channels)`` of a 1x1 channel projection applied before the encoder.
+    chan_proj_max_norm : float
+        Largest L2 norm of each output channel's projection filter (a max-norm constraint:
+        renormalised in place at each forward pass in training, applied to a copy in eval
+        mode), 1.0 by default as in the paper's recipe; ``inf`` leaves
+        the filters unconstrained (braindecode's ``"linear"`` projection). Only used with
+        ``chan_proj``.
     fused : bool
         Encoder fast path (see :class:`EEGPTEncoder`).
 
