@@ -137,7 +137,8 @@ def _embed(
     ----------
     model : EEGPT | EEGPTEncoder
         A loaded model (see :func:`eegpt.load_model`), or its encoder alone
-        (``model.target_encoder``). The encoder runs in eval mode without autograd; a model in training mode is left in it (every module's flag as it was).
+        (``model.target_encoder``). The encoder runs in eval mode without autograd; a model
+        in training mode is left in it (every module's flag as it was).
     data : str | Path | mne.io.BaseRaw | mne.Epochs | ndarray
         The recording. Arrays are ``[C, T]`` (continuous) or ``[n_epochs, C, T]`` and need
         ``ch_names`` and ``sfreq``; their ``units`` default to volts, as in MNE (values that
@@ -270,17 +271,17 @@ def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
     return metadata["warnings"]
 
 
-def _embed_method(model: EEGPT, data: Any, **kwargs: Any) -> Embeddings:
+def embed_method(model: EEGPT, data: Any, **kwargs: Any) -> Embeddings:
     """``model.embed(data, ...)``: :func:`embed`, whose signature and documentation it shows,
-    with a keyword it does not take named (a typo, or a command-line option's name)."""
+    with a keyword it does not take named (a typo, or a command-line option's name). Type
+    checkers see :func:`embed`'s own signature as ``EEGPT.embed`` (``_embed``, model.py)."""
     check_embed_keywords(list(kwargs))
     return embed(model, data, **kwargs)
 
 
-_embed_method.__signature__ = inspect.signature(embed)  # type: ignore[attr-defined]
-_embed_method.__doc__ = embed.__doc__
-_embed_method.__name__ = _embed_method.__qualname__ = "embed"
-embed_method = _embed_method  # EEGPT.embed at run time; type checkers see _embed (model.py)
+embed_method.__signature__ = inspect.signature(embed)  # type: ignore[attr-defined]
+embed_method.__doc__ = embed.__doc__
+embed_method.__name__ = embed_method.__qualname__ = "embed"
 
 
 # command-line options whose keyword in Python differs from their name
