@@ -117,8 +117,8 @@ def subject_of(path: str | os.PathLike[str], *, tuh: bool = True) -> str | None:
         return str(bids[-1])
     if not tuh:
         return None
-    tuh = re.match(SUBJECT_PATTERNS[1], Path(path).name)
-    return tuh.group(1) if tuh else None
+    patient = re.match(SUBJECT_PATTERNS[1], Path(path).name)
+    return patient.group(1) if patient else None
 
 
 #: Table columns taken to name each row's subject (compared in lower case): an
