@@ -339,10 +339,24 @@ def test_picking_seeg_channels_warns_that_eegpt_learned_scalp_eeg(tmp_path):
 
 def test_raw_rejects_array_arguments():
     raw = _raw(["Fp1", "Cz"])
-    with pytest.raises(ValueError, match="sfreq apply to array input only"):
+    with pytest.raises(ValueError, match="sfreq applies to array input only"):
         as_recording(raw, sfreq=100.0)
     with pytest.raises(ValueError, match="units='uV' applies to array input only"):
         as_recording(raw, units="uV")
+    with pytest.raises(ValueError, match="ch_names and sfreq apply to array input only"):
+        as_recording(raw, ch_names=["Fp1", "Cz"], sfreq=100.0)
+
+
+def test_arrays_refuse_picks():
+    """picks choose channels of files and MNE objects by type or name; an array has neither
+    (its rows are its channels), so picks other than the default are refused, not ignored."""
+    x = np.zeros((3, 500))
+    for picks in (["Fp1", "Cz"], "all", ["eeg", "misc"], [0, 1]):
+        with pytest.raises(RecordingError, match=r"<array>: picks=.* applies to files and MNE "
+                           r"objects only.*select the rows.*ch_names of the rows kept"):  # fmt: skip
+            as_recording(x, ch_names=["Fp1", "Cz", "Pz"], sfreq=250.0, picks=picks)
+    rec = as_recording(x, ch_names=["Fp1", "Cz", "Pz"], sfreq=250.0, picks="eeg")  # the default
+    assert rec.ch_names == ["Fp1", "Cz", "Pz"]
 
 
 def test_raw_with_nan_is_refused():

@@ -485,6 +485,40 @@ def test_input_errors(model, task):
         train_probe(model, one_each, validation=0.2)
 
 
+def test_array_arguments_are_refused_for_inputs_that_carry_their_own(model, probe, task, tmp_path):
+    """ch_names, sfreq and units describe an array; given for epochs, a file or a Raw, which
+    carry their own, train_probe, finetune and a probe's predictions refuse them as embed
+    does (they were ignored), while arrays of validation data beside epochs still take them."""
+    from eegpt.finetune import finetune
+
+    train, test = task
+    names = list(train.ch_names)
+    refused = r"<Epochs>: ch_names and sfreq apply to array input only"
+    with pytest.raises(RecordingError, match=refused):
+        train_probe(model, train, epochs=1, sfreq=500, ch_names=names)
+    with pytest.raises(RecordingError, match=r"<Epochs>: units='uV' applies to array input"):
+        train_probe(model, train, epochs=1, units="uV")
+    with pytest.raises(RecordingError, match=r"<Epochs>: sfreq applies to array input only"):
+        finetune(model, train, epochs=1, sfreq=256)
+    with pytest.raises(RecordingError, match=r"<Epochs>: units='mV' applies to array input"):
+        probe.predict_proba(test, units="mV")
+    with pytest.raises(RecordingError, match=r"<Epochs>: ch_names applies to array input"):
+        probe.predict(test, ch_names=names)
+    with pytest.raises(RecordingError, match=r"<Raw>: sfreq applies to array input only"):
+        probe.windows(_raw(test), sfreq=256)
+    path = tmp_path / "test-epo.fif"
+    test.save(path, verbose=False)
+    with pytest.raises(RecordingError, match=r"test-epo.fif: sfreq applies to array input"):
+        probe.predict(path, sfreq=256)
+    with pytest.raises(RecordingError, match=r"list of 2 epochs inputs: sfreq applies to"):
+        probe.predict([test[:5], test[5:]], sfreq=256)
+    # epochs to train on, an array to validate on: the array's names and rate
+    x_val, y_val = test.get_data(), epochs_labels(test)
+    trained = train_probe(model, train[:40], epochs=1, validation=(x_val, y_val),
+                          ch_names=names, sfreq=test.info["sfreq"], verbose="error")  # fmt: skip
+    assert trained.training["validation"]["kind"] == "held-out data"
+
+
 def test_a_probe_takes_epochs_of_its_window_as_resampled(model):
     """0.7 s epochs at 250 Hz (175 samples) become 180 samples at 256 Hz: a probe trained
     on them with 0.703125 s (180/256 s) windows predicts on them too; other lengths are

@@ -165,10 +165,13 @@ def _embed(
         are left out (``metadata["left_out"]``: ``"not kept"``), ``metadata["channels"]
         ["keep"]`` records the set.
     picks : str | list of str
-        For files and MNE objects: the channel types read (MNE's ``picks``), ``"eeg"`` by
+        For files and MNE objects: the channels read (MNE's ``picks``), by type, ``"eeg"`` by
         default; ``["eeg", "misc"]`` also takes electrodes a file types ``misc`` (a warning
         names such channels), ``"all"`` every channel (those outside the vocabulary are then
-        dropped by name). Channels marked bad are left out either way.
+        dropped by name); or by name, ``["Fp1", "Cz"]`` (kept in recording order). Channels
+        marked bad are left out of picks by type. Refused for arrays (a
+        :class:`~eegpt.errors.RecordingError`): select the array's rows instead and pass the
+        ``ch_names`` of the rows kept.
     preprocessing : PreprocessingConfig | None
         Resampling, units, reference, windowing and detrending; the keyword arguments
         ``window_seconds``, ``overlap``, ``average_reference``, ``resample``, ``tail`` and

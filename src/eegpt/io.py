@@ -2492,6 +2492,7 @@ def as_recording(
         return _from_mne(obj, picks, source=source, verbose=verbose)
     refuse_braindecode(obj)
     if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") or isinstance(obj, (list, tuple)):
+        refuse_picks_for_array(picks)
         return _from_array(obj, ch_names, sfreq, units, verbose)
     raise TypeError(
         f"cannot make an EEG recording from {type(obj).__name__}; pass a file path, an "
@@ -2520,14 +2521,28 @@ def require_array_args_absent(
     ]
     if given:
         raise RecordingError(
-            f"{source}: {' and '.join(given)} apply to array input only; MNE objects and files "
-            "carry their own (use raw.rename_channels / raw.resample to change them)"
+            f"{source}: {' and '.join(given)} {'apply' if len(given) > 1 else 'applies'} to "
+            "array input only; MNE objects and files carry their own (use "
+            "raw.rename_channels / raw.resample to change them)"
         )
     if units != "V":
         raise RecordingError(
             f"{source}: units={units!r} applies to array input only; MNE returns data in volts. "
             "If a file is mis-scaled, fix it with raw.apply_function(lambda x: x * factor)."
         )
+
+
+def refuse_picks_for_array(picks: Any, source: str = "<array>") -> None:
+    """Raise a :class:`RecordingError` for ``picks`` other than the default ``"eeg"`` with
+    array input, which has no channel types to pick by (the opposite of
+    :func:`require_array_args_absent`): its channels are its rows, chosen before."""
+    if isinstance(picks, str) and picks == "eeg":
+        return
+    raise RecordingError(
+        f"{source}: picks={picks!r} applies to files and MNE objects only; an array's "
+        "channels are its rows: select the rows to embed (x[rows] for [C, T], x[:, rows] for "
+        "[n_epochs, C, T]) and pass the ch_names of the rows kept"
+    )
 
 
 def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:

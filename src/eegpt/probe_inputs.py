@@ -43,8 +43,10 @@ from eegpt.io import (
     Units,
     as_recording,
     may_hold_epochs,
+    mne_source,
     read_epochs_file,
     refuse_braindecode,
+    require_array_args_absent,
     warn_unapplied_projectors,
 )
 from eegpt.preprocessing import (
@@ -111,6 +113,9 @@ def as_epochs_recording(
     continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
     refuse_embeddings(data, what)
     refuse_braindecode(data)
+    source = carried_source(data)
+    if source is not None:  # refused as embed refuses them, not ignored
+        require_array_args_absent(ch_names, sfreq, units, source)
     window = (preprocessing or PreprocessingConfig()).window_seconds
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
@@ -164,6 +169,22 @@ def as_epochs_recording(
     if not rec.is_epoched and not continuous:
         raise ValueError(f"{rec.source}: expected epochs [n_epochs, C, T], got {rec.data.shape}")
     return rec
+
+
+def carried_source(data: Any) -> str | None:
+    """How messages name ``data`` when it carries its own channel names, rate and unit (a
+    path, an MNE object, a :class:`Recording`, a list of epochs inputs): the input for which
+    ``ch_names``, ``sfreq`` and ``units`` are refused (:func:`~eegpt.io.require_array_args_absent`);
+    None for an array, which needs them."""
+    if isinstance(data, (str, os.PathLike)):
+        return str(data)
+    if isinstance(data, (mne.io.BaseRaw, mne.BaseEpochs)):
+        return mne_source(data)
+    if isinstance(data, Recording):
+        return data.source
+    if is_epochs_list(data):
+        return f"{type(data).__name__} of {len(data)} epochs inputs"
+    return None
 
 
 def _needs_epochs(what: str, window: float, read: str = "") -> str:

@@ -29,6 +29,7 @@ from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_inputs import (
     _projection_windows,
     as_epochs_recording,
+    carried_source,
     is_epochs_list,
     refuse_embeddings,
     rename_on_missing,
@@ -133,7 +134,9 @@ def split_training_data(
     pair prepared like the training data, or None. ``command_line``: the warnings also name the command
     line's options (the probe's; fine-tuning has none).
     """
-    train, classes = _prepare_training_data(data, y, classes=None, **common)
+    pair = isinstance(validation, tuple) and len(validation) == 2
+    args = _array_args_for(data, validation[0] if pair else None, common)
+    train, classes = _prepare_training_data(data, y, classes=None, **args)
     tagged = _tagged_classes_warning(classes, command_line)
     if tagged:
         _warn(tagged)
@@ -177,8 +180,9 @@ def split_training_data(
         raise TypeError("validation must be a fraction, a (data, y) pair or None")
     held = files_held(validation[0])  # before preparing them may load them (data_record)
     vdata, _ = _prepare_training_data(
-        validation[0], validation[1], classes=classes, input_names=train.input_names, **common
-    )
+        validation[0], validation[1], classes=classes, input_names=train.input_names,
+        **_array_args_for(validation[0], data, common),
+    )  # fmt: skip
     thin = thin_split_warning(train.y, vdata.y, classes, None, command_line)
     if thin:
         _warn(thin)
@@ -214,6 +218,16 @@ def subjects_split_warning(data: Any, fraction: float, command_line: bool = True
         "metadata routing, sklearn.set_config(enable_metadata_routing=True) and "
         "clf.set_fit_request(groups=True))"
     )
+
+
+def _array_args_for(data: Any, other: Any, common: dict[str, Any]) -> dict[str, Any]:
+    """``common`` for preparing ``data``: without ``ch_names``, ``sfreq`` and ``units`` where
+    ``data`` carries its own (epochs, files) and ``other`` (the validation data of training data,
+    or the reverse) is the array they describe; otherwise as given, so that inputs carrying their
+    own refuse them (:func:`~eegpt.probe_inputs.as_epochs_recording`)."""
+    if other is None or carried_source(data) is None or carried_source(other) is not None:
+        return common
+    return {**common, "ch_names": None, "sfreq": None, "units": "V"}
 
 
 def _recording_count(data: Any) -> int:
