@@ -6,6 +6,8 @@ Runs on a small random-weight encoder and 1 s epochs of the SYNTHETIC P300-like 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -268,6 +270,12 @@ def test_a_validation_fraction_of_several_recordings_is_said_to_be_per_epoch(mod
     kept = tuned.training["warnings"]
     assert sum("holds out epochs drawn at random" in text for text in kept) == 1, kept
     assert not any("command line" in text for text in kept), kept  # fine-tuning has none
+    # verbose="error" silences the training's warnings, which it still records
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet = run(model, sessions, epochs=1, validation=0.2, verbose="error")
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert any("holds out epochs drawn at random" in t for t in quiet.training["warnings"])
     held_out = run(model, sessions, epochs=1, validation=(test[:16], None))
     assert not any("drawn at random" in text for text in held_out.training.get("warnings", []))
 

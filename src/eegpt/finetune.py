@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import torch
 
-from eegpt._logging import Verbose
+from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
@@ -122,6 +122,7 @@ def _resolve_precision(precision: FinetunePrecision | str, device: torch.device)
 
 
 @recording_training_warnings
+@honours_verbose
 def finetune(
     model: EEGPT | EEGPTEncoder,
     data: Any = None,
@@ -231,7 +232,8 @@ def finetune(
     progress : bool
         A progress bar over the training batches of all passes (the pass and losses beside it).
     verbose : bool | str | int | None
-        Log the training summary.
+        Log the training summary; ``"error"`` also silences eegpt's warnings for this call
+        (the probe's ``training["warnings"]`` keeps them).
 
     Returns
     -------

@@ -1583,6 +1583,7 @@ def trained_probe(
 
 
 @recording_training_warnings
+@honours_verbose
 def train_probe(
     model: EEGPT | EEGPTEncoder,
     data: Any = None,
@@ -1674,7 +1675,8 @@ def train_probe(
     progress : bool
         Progress bars over the encoder pass and the training batches of all passes.
     verbose : bool | str | int | None
-        Log channel mapping, preprocessing and a training summary.
+        Log channel mapping, preprocessing and a training summary; ``"error"`` also silences
+        eegpt's warnings for this call (the probe's ``training["warnings"]`` keeps them).
 
     Returns
     -------
