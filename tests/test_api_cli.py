@@ -876,8 +876,8 @@ def test_device_errors_are_user_errors(weights, edf, tmp_path, capsys):
     from eegpt.engine import resolve_device
     from eegpt.errors import USER_ERRORS, DeviceUnavailableError
 
-    with pytest.raises(ValueError, match="unknown device 'gpu'"):
-        resolve_device("gpu")
+    with pytest.raises(ValueError, match="unknown device 'gpux'"):
+        resolve_device("gpux")
     for other in ("mps", "xpu", "meta", "hip:0"):  # real torch devices eegpt does not run on
         with pytest.raises(DeviceUnavailableError, match="not supported"):
             resolve_device(other)
@@ -900,6 +900,52 @@ def test_device_errors_are_user_errors(weights, edf, tmp_path, capsys):
         with pytest.raises(DeviceUnavailableError, match="CUDA GPU"):
             resolve_device(f"cuda:{torch.cuda.device_count()}")
     assert issubclass(DeviceUnavailableError, USER_ERRORS)
+
+
+def test_a_path_or_none_given_as_the_model_says_to_load_it(tmp_path):
+    """Every function taking a model refuses a path, a name or None with a TypeError that
+    says to load it with eegpt.load_model first (rather than an AttributeError from inside)."""
+    from eegpt.finetune import finetune
+    from eegpt.online import OnlineEmbedder
+    from eegpt.probe import synthetic_erp_epochs, train_probe
+
+    x, names = np.zeros((2, 2000)), ["Fp1", "Cz"]
+    epochs = synthetic_erp_epochs(4, seed=0, seconds=1.0)
+    calls = {
+        "embed": lambda m: embed(m, x, ch_names=names, sfreq=250),
+        "embed_to_file": lambda m: embed_to_file(
+            m, x, tmp_path / "e.npz", ch_names=names, sfreq=250
+        ),
+        "OnlineEmbedder": lambda m: OnlineEmbedder(m, names, sfreq=250),
+        "train_probe": lambda m: train_probe(m, epochs, epochs=1),
+        "finetune": lambda m: finetune(m, epochs, epochs=1),
+    }
+    for call in calls.values():
+        with pytest.raises(TypeError, match=r"got str 'tiny': load the weights first, "
+                           r"model = eegpt\.load_model\('tiny'\)"):  # fmt: skip
+            call("tiny")
+        with pytest.raises(TypeError, match=r"got PosixPath '.*w': .*load_model\('.*w'\)"):
+            call(tmp_path / "w")
+        with pytest.raises(TypeError, match=r"got None: .*eegpt\.load_model\('eegpt-large'\)"):
+            call(None)
+    assert not (tmp_path / "e.npz").exists()
+
+
+def test_load_model_resolves_the_device_as_embed(weights, monkeypatch):
+    """load_model's device goes through embed's resolve_device: DeviceUnavailableError (not
+    torch's AssertionError) for a GPU PyTorch does not see, "auto", any letter case and "gpu"
+    for "cuda", as the command line's --device."""
+    from eegpt.errors import DeviceUnavailableError
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for device in ("cuda", "GPU", "gpu:1"):
+        with pytest.raises(DeviceUnavailableError, match="PyTorch sees no CUDA GPU"):
+            load_model(weights, device=device)
+    for device in ("auto", "CPU", None):
+        loaded = load_model(weights, device=device)
+        assert next(loaded.parameters()).device.type == "cpu"
+    with pytest.raises(ValueError, match="unknown device 'gpux'"):
+        load_model(weights, device="gpux")
 
 
 def test_cli_rescale_fixes_a_file_in_the_wrong_unit(weights, tmp_path, capsys):

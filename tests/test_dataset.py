@@ -2373,9 +2373,11 @@ def test_select_devices(monkeypatch):
     assert select_devices(None) == [torch.device("cpu")]
     with pytest.raises(RuntimeError, match="no CUDA GPU"):
         select_devices("cuda")
-    for name in ("foo", "gpu", "cuda:x", "cuda,,cpu", ","):
+    for name in ("foo", "gpux", "cuda:x", "cuda,,cpu", ","):
         with pytest.raises(ValueError, match="unknown device"):
             select_devices(name)
+    with pytest.raises(RuntimeError, match="no CUDA GPU"):
+        select_devices("GPU")  # cuda, as --device takes it
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 3)
     gpus = [torch.device("cuda", i) for i in range(3)]
@@ -2384,6 +2386,7 @@ def test_select_devices(monkeypatch):
     assert select_devices("cuda") == gpus
     assert select_devices("cuda:1") == [gpus[1]]
     assert select_devices("cuda:0, cuda:2") == [gpus[0], gpus[2]]
+    assert select_devices("gpu:0, GPU:2") == [gpus[0], gpus[2]]
     with pytest.raises(DeviceUnavailableError, match="PyTorch sees 3 CUDA GPU"):
         select_devices("cuda:3")  # the message of a single device (engine.resolve_device)
     for name in ("mps", "cuda:0,xpu"):

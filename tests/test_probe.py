@@ -367,6 +367,20 @@ def test_metrics_binary_and_multiclass():
 # ------------------------------------------------------------------------------------ save/load
 
 
+def test_load_probe_resolves_the_device_as_embed(probe, model, tmp_path, monkeypatch):
+    """load_probe's device goes through embed's resolve_device: DeviceUnavailableError (not
+    torch's AssertionError) for a GPU PyTorch does not see, "auto", and "gpu" for "cuda"."""
+    from eegpt.errors import DeviceUnavailableError
+
+    folder = probe.save(tmp_path / "probe")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for device in ("cuda", "gpu"):
+        with pytest.raises(DeviceUnavailableError, match="PyTorch sees no CUDA GPU"):
+            load_probe(folder, model, device=device)
+    loaded = load_probe(folder, model, device="auto")
+    assert next(loaded.model.parameters()).device.type == "cpu"
+
+
 def test_save_and_load(probe, task, weights, tmp_path, cache, monkeypatch):
     test = task[1]
     folder = probe.save(tmp_path / "probe")

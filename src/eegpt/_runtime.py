@@ -7,7 +7,15 @@ machines (a CPU quota smaller than the host).
 from __future__ import annotations
 
 import os
+import re
 import sys
+
+
+def device_name(text: str) -> str:
+    """A device as given (``--device``, ``device=``), in lower case, with ``gpu`` for ``cuda``
+    (``"GPU"``, ``"gpu:1"``): the name PyTorch takes, for the command line and the Python API
+    alike (here, so that the command line parses it without importing torch)."""
+    return re.sub(r"\bgpu\b", "cuda", text.strip().lower())
 
 
 def import_dynamo_without_cache_folder() -> None:

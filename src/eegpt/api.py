@@ -47,7 +47,7 @@ from eegpt.annotations import (
     table_description_column,
 )
 from eegpt.channels import ChannelMapping
-from eegpt.checkpoints import modified_weights
+from eegpt.checkpoints import encoder_of, modified_weights
 from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
@@ -244,6 +244,7 @@ def _embed(
         A path that does not exist.
     """
     args = locals()  # exactly the arguments at this point
+    encoder_of(model)  # a loaded model, not a path (TypeError saying to load it)
     with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, args)
         out: np.ndarray | None = None
@@ -377,6 +378,7 @@ def embed_to_file(
     RecordingError, FileNotFoundError
         As for :func:`embed`.
     """
+    encoder_of(model)  # a loaded model, not a path (TypeError saying to load it)
     output = user_path(output)
     if output_format(output) is None:
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
@@ -699,7 +701,7 @@ def engine_for(
     A new engine follows the model's ``fused`` flag. Embeddings describe the recording's own channels: the optional 1x1 channel projection
     belongs to a downstream head trained on one fixed montage, so it is never applied here.
     """
-    encoder = model.target_encoder if isinstance(model, EEGPT) else model
+    encoder = encoder_of(model)
     if engine is None:
         return InferenceEngine(
             encoder, device=device, precision=precision, batch_size=batch_size,

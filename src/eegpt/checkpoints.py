@@ -1248,10 +1248,29 @@ def _check_channels(ckpt: Checkpoint) -> None:
 
 
 def encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
+    """The encoder of ``model`` (an :class:`EEGPT` or its :class:`EEGPTEncoder`): the check
+    that every function taking a model makes first.
+
+    Raises
+    ------
+    TypeError
+        Anything else; a path, a name or None is told to be loaded first with
+        :func:`load_model`."""
     if isinstance(model, EEGPT):
         return model.target_encoder
     if isinstance(model, EEGPTEncoder):
         return model
+    if model is None or isinstance(model, (str, os.PathLike)):
+        given = "None" if model is None else f"{type(model).__name__} {str(model)!r}"
+        load = (
+            "eegpt.load_model('eegpt-large')"
+            if model is None
+            else f"eegpt.load_model({str(model)!r})"
+        )
+        raise TypeError(
+            f"expected a loaded EEGPT model (or its encoder), got {given}: load the weights "
+            f"first, model = {load}, and pass the model"
+        )
     raise TypeError(f"expected an EEGPT model or encoder, got {type(model).__name__}")
 
 
@@ -1552,7 +1571,15 @@ def load_model(
     -------
     EEGPT
         With ``model.checkpoint_info``: path, format, sha256, config, channels, source.
+
+    Raises
+    ------
+    DeviceUnavailableError
+        ``device`` is not one PyTorch has here (e.g. ``"cuda"`` without a GPU).
     """
+    from eegpt.engine import resolve_device  # (which imports this module's neighbours)
+
+    device = resolve_device(device)  # as embed's: before any download
     # a download's progress bar shows unless verbose asks for quiet (False, 0, "warning", ...)
     progress = verbose is None or is_verbose(verbose)
     path = resolve_weights(path_or_name, progress=progress, verbose=verbose)

@@ -49,6 +49,7 @@ from eegpt._logging import (
     terminal_text,
 )
 from eegpt._logging import count as _count
+from eegpt._runtime import device_name as device_name  # --device's type
 from eegpt.config import PRECISION_ALIASES as PRECISION_ALIASES  # --precision's other names
 from eegpt.errors import EEGPTWarning, MissingFileError, TooShortError
 from eegpt.text_tables import is_number
@@ -66,11 +67,6 @@ def lower_choice(aliases: Mapping[str, str] | None = None) -> Callable[[str], st
         return (aliases or {}).get(word, word)
 
     return choice
-
-
-def device_name(text: str) -> str:
-    """``--device`` in lower case, with ``gpu`` for ``cuda`` (``GPU``, ``gpu:1``)."""
-    return re.sub(r"\bgpu\b", "cuda", text.strip().lower())
 
 
 def add_inference_options(

@@ -94,6 +94,7 @@ from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._runtime import device_name
 from eegpt.bids import bids_filters as bids_filters_of
 from eegpt.channels import kept_channels, rename_table, table_provenance, unmatched_rename_warning
 from eegpt.checkpoints import modified_weights
@@ -199,6 +200,7 @@ def select_devices(
     device : str | torch.device | None
         ``None``/``"auto"``: every visible CUDA GPU, else the CPU. ``"cuda"``: every visible
         GPU. ``"cuda:1"``: that GPU. ``"cuda:0,cuda:2"``: those GPUs. ``"cpu"``: the CPU.
+        Any letter case, with ``gpu`` for ``cuda`` (``"gpu:1"``), as ``--device``.
     replicas : int | None
         Use at most this many of the GPUs (the first ones). The CPU always gets one replica.
 
@@ -215,7 +217,7 @@ def select_devices(
     """
     if replicas is not None and replicas < 1:
         raise ValueError(f"replicas must be >= 1, got {replicas}")
-    text = "auto" if device is None else str(device).strip()
+    text = "auto" if device is None else device_name(str(device))  # "GPU" is "cuda"
     n_gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if text == "auto":
         text = "cuda" if n_gpus else "cpu"

@@ -46,6 +46,7 @@ from tqdm.auto import tqdm
 
 from eegpt import short_attention as short_attn
 from eegpt._logging import few, log, progress_options, warn
+from eegpt._runtime import device_name
 from eegpt.config import PRECISION_ALIASES as PRECISION_ALIASES
 from eegpt.config import EEGPTConfig, precision_name
 from eegpt.config import Precision as Precision
@@ -113,7 +114,11 @@ def _mps_available() -> bool:
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
-    """``None``/"auto" picks CUDA when available, else CPU; errors name what is missing."""
+    """``None``/"auto" picks CUDA when available, else CPU; a name in any letter case, with
+    ``"gpu"`` for ``"cuda"`` (``"gpu:1"``), as the command line's ``--device``; errors name what
+    is missing (:class:`~eegpt.errors.DeviceUnavailableError`)."""
+    if isinstance(device, str):
+        device = device_name(device)
     if device is None or device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -123,7 +128,7 @@ def resolve_device(device: str | torch.device | None) -> torch.device:
         device = torch.device(device)
     except (RuntimeError, TypeError) as err:
         raise ValueError(
-            f"unknown device {device!r}: expected 'cpu', 'cuda', 'cuda:1', ... or 'auto'"
+            f"unknown device {device!r}: expected 'cpu', 'cuda' (or 'gpu'), 'cuda:1', ... or 'auto'"
         ) from err
     if device.type not in ("cpu", "cuda"):
         where = (

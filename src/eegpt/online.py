@@ -38,6 +38,7 @@ import numpy as np
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import warn as _warn
 from eegpt.api import check_embeddings, engine_for, provenance
+from eegpt.checkpoints import encoder_of
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
 from eegpt.io import UNITS, Recording, Units, check_integer_volts, refuse_dataframe, units_name
@@ -185,6 +186,7 @@ class OnlineEmbedder:
         verbose: Verbose = None,
     ) -> None:
         self.verbose = verbose
+        encoder_of(model)  # a loaded model, not a path (TypeError saying to load it)
         if isinstance(ch_names, (mne.io.BaseRaw, mne.BaseEpochs, mne.Info)):
             raise TypeError(
                 f"ch_names must be the stream's channel names, got {type(ch_names).__name__}: "

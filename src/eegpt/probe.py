@@ -1969,6 +1969,7 @@ def load_probe(
     """
     from eegpt.checkpoints import load_model
 
+    device = resolve_device(device)  # as embed's: DeviceUnavailableError, "auto", "gpu"
     directory = Path(directory).expanduser()
     meta = _read_probe_json(directory)
     state = _load_safetensors(str(directory / PROBE_WEIGHTS))
