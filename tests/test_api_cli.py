@@ -931,6 +931,44 @@ def test_a_path_or_none_given_as_the_model_says_to_load_it(tmp_path):
     assert not (tmp_path / "e.npz").exists()
 
 
+def test_batch_size_is_checked_where_it_is_given(model, tmp_path):
+    """batch_size is a positive int wherever the public API takes it, checked on entry with
+    one check (engine.check_batch_size): a float (even 2.0), a bool or text is a TypeError
+    naming batch_size, not one from deep inside the engine; 0 a ValueError."""
+    from eegpt.dataset import embed_dataset
+    from eegpt.engine import check_batch_size
+    from eegpt.finetune import finetune
+    from eegpt.online import OnlineEmbedder
+    from eegpt.probe import ProbeConfig, synthetic_erp_epochs, train_probe
+    from eegpt.sklearn import EEGPTEmbedder
+
+    assert check_batch_size(None) is None and check_batch_size(np.int64(8)) == 8
+    with pytest.raises(ValueError, match="batch_size must be a positive int, got 0"):
+        check_batch_size(0)
+    with pytest.raises(TypeError, match=r"batch_size must be an int .*, got None"):
+        check_batch_size(None, optional=False)
+    x, names = np.zeros((3, 1100)), ["Fp1", "Cz", "Pz"]
+    epochs = synthetic_erp_epochs(4, seed=0, seconds=1.0)
+    calls = [
+        lambda b: embed(model, x, ch_names=names, sfreq=250, batch_size=b),
+        lambda b: embed_to_file(
+            model, x, tmp_path / "e.npz", ch_names=names, sfreq=250, batch_size=b
+        ),  # fmt: skip
+        lambda b: OnlineEmbedder(model, names, sfreq=250, batch_size=b),
+        lambda b: InferenceEngine(model, "cpu", batch_size=b),
+        lambda b: ProbeConfig(batch_size=b),
+        lambda b: train_probe(model, epochs, epochs=1, batch_size=b),
+        lambda b: finetune(model, epochs, epochs=1, batch_size=b),
+        lambda b: EEGPTEmbedder(model, ch_names=names, sfreq=250, batch_size=b).fit(x[None]),
+        lambda b: embed_dataset(tmp_path, tmp_path / "out", model=model, batch_size=b),
+    ]
+    for call in calls:
+        for wrong in (2.5, 2.0, True, "8"):
+            with pytest.raises(TypeError, match=rf"batch_size must be an int .*got {wrong!r}"):
+                call(wrong)
+    assert not (tmp_path / "e.npz").exists() and not (tmp_path / "out").exists()
+
+
 def test_load_model_resolves_the_device_as_embed(weights, monkeypatch):
     """load_model's device goes through embed's resolve_device: DeviceUnavailableError (not
     torch's AssertionError) for a GPU PyTorch does not see, "auto", any letter case and "gpu"

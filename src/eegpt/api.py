@@ -49,7 +49,7 @@ from eegpt.annotations import (
 from eegpt.channels import ChannelMapping
 from eegpt.checkpoints import encoder_of, modified_weights
 from eegpt.config import EEGPTConfig
-from eegpt.engine import InferenceEngine, Precision
+from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
 from eegpt.io import (
     Recording,
@@ -702,6 +702,7 @@ def engine_for(
     belongs to a downstream head trained on one fixed montage, so it is never applied here.
     """
     encoder = encoder_of(model)
+    batch_size = check_batch_size(batch_size)  # also where an engine given makes it unused
     if engine is None:
         return InferenceEngine(
             encoder, device=device, precision=precision, batch_size=batch_size,

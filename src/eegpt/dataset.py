@@ -76,6 +76,7 @@ import copy
 import hashlib
 import json
 import multiprocessing
+import numbers
 import os
 import re
 import sys
@@ -158,6 +159,7 @@ from eegpt.dataset_summary import _warning_kinds as _warning_kinds  # re-exporte
 from eegpt.engine import (
     InferenceEngine,
     Precision,
+    check_batch_size,
     note_cpu_on_mac,
     precision_name,
     resolve_device,
@@ -630,6 +632,11 @@ def embed_dataset(
         raise ValueError(f"engine must be 'inprocess' or 'ray', got {engine!r}")
     if pool not in ("none", "mean"):
         raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+    ):
+        check_batch_size(batch_size)  # its TypeError for 2.5 or True, as embed's (a value below
+        # 1 is said with the other counts below)
     counts = {"shard_size": shard_size, "batch_size": 1 if batch_size is None else batch_size}
     counts["files_per_batch"] = files_per_batch
     small = [f"{k}={v} (--{k.replace('_', '-')})" for k, v in counts.items() if v < 1]

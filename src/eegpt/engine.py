@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
+import numbers
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -111,6 +112,34 @@ def _mps_available() -> bool:
         return bool(mps is not None and mps.is_available())
     except Exception:  # noqa: BLE001 - a backend that cannot say is not one to mention
         return False
+
+
+def check_batch_size(batch_size: Any, *, optional: bool = True) -> int | None:
+    """``batch_size`` (windows per forward pass) as an int, checked where a public function
+    takes it, before any work: a positive int (NumPy's too); ``None`` (the default size) where
+    ``optional``.
+
+    Raises
+    ------
+    TypeError
+        Not an int: a float, even one of an integral value (``2.0``), a bool or text.
+    ValueError
+        An int below 1.
+    """
+    if batch_size is None and optional:
+        return None
+    integral = isinstance(batch_size, numbers.Integral) and not isinstance(
+        batch_size, (bool, np.bool_)
+    )
+    if not integral:
+        none = " or None (the default size)" if optional else ""
+        raise TypeError(
+            f"batch_size must be an int (windows per forward pass){none}, got "
+            f"{batch_size!r} ({type(batch_size).__name__})"
+        )
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    return int(batch_size)
 
 
 def resolve_device(device: str | torch.device | None) -> torch.device:
@@ -423,8 +452,7 @@ class InferenceEngine:
                 "stream_precision other than float32 needs precision bfloat16/float16 and the "
                 "fast path (float32 stays exact)"
             )
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        self.batch_size = check_batch_size(self.batch_size)
         for name in ("compile", "cuda_graphs", "gelu_epilogue", "short_attention"):
             if getattr(self, name) not in (True, False, "auto"):
                 raise ValueError(f"{name} must be True, False or 'auto'")

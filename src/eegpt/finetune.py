@@ -28,7 +28,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.checkpoints import encoder_of, mark_loaded_weights
-from eegpt.engine import Precision, native_cuda_bf16, resolve_device
+from eegpt.engine import Precision, check_batch_size, native_cuda_bf16, resolve_device
 from eegpt.io import Units
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
@@ -260,6 +260,7 @@ def finetune(
         :data:`~eegpt.training.IMBALANCE_RATIO` (3) times the epochs of the smallest.
     """
     check_training_data(data, epochs, "finetune")
+    check_batch_size(batch_size, optional=False)
     if class_weight not in (None, "balanced", "none"):
         raise ValueError(
             "class_weight must be 'balanced', 'none' (every epoch alike) or None (the head's "

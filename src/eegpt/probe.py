@@ -97,6 +97,7 @@ from eegpt.engine import (
     GPU_BATCH_SIZE,
     InferenceEngine,
     Precision,
+    check_batch_size,
     default_batch_size,
     resolve_device,
 )
@@ -266,7 +267,8 @@ class ProbeConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target_channels", tuple(self.target_channels))
-        for name in ("hidden", "epochs", "batch_size"):
+        check_batch_size(self.batch_size, optional=False)
+        for name in ("hidden", "epochs"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
@@ -1159,6 +1161,7 @@ class EEGPTProbe:
             raise TypeError(
                 f"{sorted(other)} apply to EEG input; embeddings take device and batch_size only"
             )
+        check_batch_size(batch_size)
         self._check_embeddings(emb)
         if not isinstance(self._warned, dict):  # pickled by an earlier eegpt, which kept a set
             self._warned = {}
@@ -1486,6 +1489,7 @@ def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
     unknown = sorted(set(kwargs) - input_keys - run_keys)
     if unknown:
         raise TypeError(f"unexpected keyword argument(s) {unknown}")
+    check_batch_size(kwargs.get("batch_size"))  # before any input is read
     return (
         {k: v for k, v in kwargs.items() if k in input_keys},
         {k: v for k, v in kwargs.items() if k in run_keys},

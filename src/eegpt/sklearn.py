@@ -36,7 +36,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar, cast
@@ -64,7 +63,7 @@ from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
 from eegpt.embedding_cache import embed_windows
-from eegpt.engine import InferenceEngine, Precision
+from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.io import (
     Recording,
     check_integer_volts,
@@ -240,10 +239,7 @@ def _epochs_array(
 def _check_common_params(est: Any) -> None:
     """Checks of the parameters both estimators have."""
     units_name(est.units)  # any letter case, as model.embed takes it ("uv"); "MV" refused
-    if est.batch_size is not None and (
-        not isinstance(est.batch_size, numbers.Integral) or est.batch_size < 1
-    ):
-        raise ValueError(f"batch_size must be a positive integer, got {est.batch_size!r}")
+    check_batch_size(est.batch_size)
     if est.preprocessing is not None and not isinstance(est.preprocessing, PreprocessingConfig):
         raise TypeError(
             "preprocessing must be a PreprocessingConfig or None, got "
