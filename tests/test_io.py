@@ -434,7 +434,7 @@ def test_array_errors():
         as_recording(np.zeros((2, 0)), ch_names=["a", "b"], sfreq=10)
     with pytest.raises(ValueError, match="sfreq must be a positive"):
         as_recording(x, ch_names=["a", "b"], sfreq=0)
-    with pytest.raises(ValueError, match="single str"):
+    with pytest.raises(TypeError, match=r"not the single str 'ab': for one channel pass \['ab'\]"):
         as_recording(x, ch_names="ab", sfreq=10)
 
 

@@ -158,9 +158,9 @@ def test_channels_checks_reset_and_errors(model):
     with pytest.raises(RecordingError, match=r"integers \(int16\) taken as volts .*units='uV'"):
         in_volts.push(counts[: len(NAMES)])
     assert OnlineEmbedder(model, NAMES, np.float32(256)).sfreq == 256.0
-    with pytest.raises(ValueError, match="sfreq must be a positive number"):
+    with pytest.raises(RecordingError, match="<stream>: sfreq must be a positive number"):
         OnlineEmbedder(model, NAMES, True)
-    with pytest.raises(TypeError, match="a list of channel names, got the text 'Cz'"):
+    with pytest.raises(TypeError, match="a list of channel names, not the single str 'Cz'"):
         OnlineEmbedder(model, "Cz", 256.0)
     with pytest.raises(ValueError, match=r"hop .* shorter than one sample at 250 Hz; make the "
                        r"overlap at most 3.996 s"):  # fmt: skip
@@ -754,6 +754,50 @@ def test_a_skip_refused_names_what_was_given(model):
     assert online.n_samples_pushed == 25
 
 
+def test_the_same_mistake_raises_the_same_exception_as_in_embed(model):
+    """OnlineEmbedder, embed and the scikit-learn estimators share embed's checks of a
+    rate, a unit, channel names and verbose, so one mistake raises one class everywhere
+    (errors.py: a recording's metadata a RecordingError, an argument of the wrong type a
+    TypeError, an unknown verbose level a ValueError); a timestamp that is not a number is a
+    TypeError naming it, not float()'s "could not convert string to float"."""
+    from eegpt.errors import EEGPTError
+    from eegpt.sklearn import EEGPTEmbedder
+
+    x = np.zeros((len(NAMES), 1100))
+
+    def embedded(**kw):
+        return embed(model, x, **{"ch_names": NAMES, "sfreq": 250.0, **kw})
+
+    def streamed(**kw):
+        kw = {"ch_names": NAMES, "sfreq": 250.0, "warm_up": False, **kw}
+        return OnlineEmbedder(model, kw.pop("ch_names"), kw.pop("sfreq"), **kw)
+
+    mistakes = [
+        ({"sfreq": 0}, RecordingError, "sfreq must be a positive number of Hz, got 0"),
+        ({"sfreq": -250.0}, RecordingError, "sfreq must be a positive number of Hz"),
+        ({"units": "MV"}, RecordingError, r"units must be one of"),
+        ({"ch_names": "Cz"}, TypeError, r"not the single str 'Cz'"),
+        ({"verbose": "loud"}, ValueError, r"verbose must be a bool, None, a level name"),
+    ]
+    for kw, kind, said in mistakes:
+        for call in (embedded, streamed):
+            with pytest.raises(kind, match=said) as err:
+                call(**kw)
+            assert type(err.value) is kind, (call.__name__, kw, type(err.value))
+            if kind is ValueError:  # a setting's value, not the recording's
+                assert not isinstance(err.value, EEGPTError)
+    with pytest.raises(RecordingError, match="units must be one of"):
+        EEGPTEmbedder(model, ch_names=NAMES, sfreq=250.0, units="MV").fit(x[None])
+    online = streamed()
+    for stamp in ("now", True, [1.0]):
+        with pytest.raises(TypeError, match=r"timestamp must be the time of the chunk's first "
+                           r"sample, a number of seconds .* or None; got"):  # fmt: skip
+            online.push(x[:, :100], timestamp=stamp)
+    assert online.n_samples_pushed == 0  # refused before anything was taken
+    online.push(x[:, :100], timestamp=np.float64(12.5))
+    assert online.n_samples_pushed == 100
+
+
 def test_the_preprocessing_keywords_of_embed_and_units_in_any_case(model):
     """OnlineEmbedder takes embed's detrend=, average_reference= and resample= keywords (each
     one field of its PreprocessingConfig), and units in any letter case but 'MV' (megavolts)."""
@@ -764,5 +808,5 @@ def test_the_preprocessing_keywords_of_embed_and_units_in_any_case(model):
     assert off.config.average_reference is False
     assert OnlineEmbedder(model, NAMES, 256.0, units="v", warm_up=False).units == "V"
     for nonsense in ("MV", "microvolts", "u V"):
-        with pytest.raises(ValueError, match=r"units must be one of .* \(any letter case"):
+        with pytest.raises(RecordingError, match=r"units must be one of .* \(any letter case"):
             OnlineEmbedder(model, NAMES, 256.0, units=nonsense, warm_up=False)

@@ -758,6 +758,13 @@ def test_predict_input_problems_are_named(probe, task):
     extra = test.copy().add_channels([_constant_channel(test, "Oz")], force_update_info=True)
     with pytest.warns(RuntimeWarning, match=r"\['Oz'\] are not used: the probe was trained"):
         probe.predict(extra)
+    # an array of the wrong rank: a RecordingError, as embed's
+    x2 = test.get_data()[0]
+    with pytest.raises(RecordingError, match=r"<array>: epochs arrays must be \[n_epochs, "
+                       r"n_channels, n_times\], got shape .*mne\.io\.RawArray"):  # fmt: skip
+        probe.predict(x2, ch_names=test.ch_names, sfreq=test.info["sfreq"])
+    with pytest.raises(RecordingError, match="needs its channel names and sampling rate"):
+        probe.predict(x2[None])
 
 
 def test_embeddings_given_for_epochs_name_the_scikit_learn_recipe(model, probe):

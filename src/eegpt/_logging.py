@@ -134,6 +134,8 @@ def honours_verbose(func: Callable[_P, _R]) -> Callable[_P, _R]:
         verbose = arguments.get("verbose", arguments.get("kwargs", {}).get("verbose"))
         if "verbose" not in arguments and "self" in arguments:
             verbose = getattr(arguments["self"], "verbose", verbose)
+        if isinstance(verbose, str):
+            is_verbose(verbose)  # an unknown level name: the same ValueError from every call
         if not silences_warnings(verbose):
             return func(*args, **kwargs)
         token = _SILENT.set(True)

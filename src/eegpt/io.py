@@ -2985,15 +2985,16 @@ def units_name(units: Any) -> str:
 
     Raises
     ------
-    ValueError
-        For any other value, naming the spellings taken."""
+    RecordingError
+        (a ``ValueError``) For any other value, naming the spellings taken: the same error
+        wherever a unit is given (:func:`eegpt.embed`, the estimators, ``OnlineEmbedder``)."""
     if isinstance(units, str) and units in UNITS:
         return units
     folded = {name.casefold(): name for name in UNITS}
     stripped = units.strip() if isinstance(units, str) else None
     if stripped is not None and "M" not in stripped and stripped.casefold() in folded:
         return folded[stripped.casefold()]
-    raise ValueError(
+    raise RecordingError(
         f"units must be one of {list(UNITS)} (any letter case: 'uv' is 'uV'; but 'MV' or 'Mv' "
         f"would be megavolts: millivolts are 'mV'), got {units!r}"
     )
@@ -3064,13 +3065,39 @@ def refuse_braindecode(obj: Any) -> None:
     )
 
 
+def check_ch_names(ch_names: Any) -> None:
+    """Refuse ``ch_names`` (of an array or a stream) that are not a list of names, with a
+    ``TypeError`` (an argument of the wrong type): a single str (``"Cz"``, which would be the
+    names ``"C"`` and ``"z"``), or names that are not text."""
+    if isinstance(ch_names, str):
+        raise TypeError(
+            f"ch_names must be a list of channel names, not the single str {ch_names!r}: "
+            f"for one channel pass [{ch_names!r}]"
+        )
+    odd = [name for name in ch_names if not isinstance(name, (str, np.str_))]
+    if odd:
+        raise TypeError(
+            f"ch_names must be a list of channel names (str), got {len(odd)} of type "
+            f"{type(odd[0]).__name__} among them ({odd[:5]!r})"
+        )
+
+
+def check_sfreq(sfreq: Any, source: str) -> float:
+    """``sfreq`` (Hz) of an array or a stream named ``source``, as a float; a
+    :class:`RecordingError` unless it is a finite number above 0 (not a bool)."""
+    try:
+        rate = None if isinstance(sfreq, (bool, np.bool_)) else float(sfreq)
+    except (TypeError, ValueError):
+        rate = None
+    if rate is None or not np.isfinite(rate) or rate <= 0:
+        raise RecordingError(f"{source}: sfreq must be a positive number of Hz, got {sfreq!r}")
+    return rate
+
+
 def _from_array(
     obj: Any, ch_names: Sequence[str] | None, sfreq: float | None, units: str, verbose: Any
 ) -> Recording:
-    try:
-        units = units_name(units)
-    except ValueError as error:
-        raise RecordingError(str(error)) from None
+    units = units_name(units)
     refuse_dataframe(
         obj,
         "df[names].to_numpy().T with ch_names=names (names=list(df.columns) when every column "
@@ -3083,8 +3110,8 @@ def _from_array(
             "sampling rate in Hz with it, e.g. embed(x, ch_names=['Fp1', 'Fp2', ...], "
             "sfreq=500, units='uV')"
         )
-    if isinstance(ch_names, str):
-        raise RecordingError(f"ch_names must be a list of names, not the single str {ch_names!r}")
+    check_ch_names(ch_names)
+    check_sfreq(sfreq, "<array>")
     data = np.asarray(obj)
     if np.issubdtype(data.dtype, np.integer):  # amplifier samples in a given unit (not volts)
         check_integer_volts(data, units, "embed(x, ch_names=..., sfreq=..., units=...)")

@@ -41,7 +41,16 @@ from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.checkpoints import encoder_of
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
-from eegpt.io import UNITS, Recording, Units, check_integer_volts, refuse_dataframe, units_name
+from eegpt.io import (
+    UNITS,
+    Recording,
+    Units,
+    check_ch_names,
+    check_integer_volts,
+    check_sfreq,
+    refuse_dataframe,
+    units_name,
+)
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
@@ -193,21 +202,13 @@ class OnlineEmbedder:
                 "pass raw.ch_names (and sfreq=raw.info['sfreq']); push its samples with "
                 "push(raw.get_data(...)) (volts, units='V')"
             )
+        # embed's checks of an array's unit, rate and names: the same errors
         units = units_name(units)  # type: ignore[assignment]  # 'uv' -> 'uV'
-        real = isinstance(sfreq, numbers.Real) and not isinstance(sfreq, (bool, np.bool_))
-        if not (real and math.isfinite(sfreq) and sfreq > 0):
-            raise ValueError(f"sfreq must be a positive number of Hz, got {sfreq!r}")
-        if isinstance(ch_names, str):
-            raise TypeError(f"ch_names must be a list of channel names, got the text {ch_names!r}")
-        odd = [name for name in ch_names if not isinstance(name, str)]
-        if odd:
-            raise TypeError(
-                f"ch_names must be a list of channel names (str), got {len(odd)} of type "
-                f"{type(odd[0]).__name__} among them"
-            )
+        rate = check_sfreq(sfreq, "<stream>")
+        check_ch_names(ch_names)
         self.model = model
         self.ch_names = [str(name) for name in ch_names]
-        self.sfreq = float(sfreq)
+        self.sfreq = rate
         self.units = units
         # each window is one epoch: the tail setting pads a window one sample short of the
         # model's length after resampling (rates below 256 Hz), never a partial window
@@ -561,6 +562,13 @@ class OnlineEmbedder:
 
     def _push(self, chunk: Any, timestamp: float | None = None) -> Embeddings:
         """:meth:`push`, its caller holding the embedder."""
+        real = isinstance(timestamp, numbers.Real) and not isinstance(timestamp, (bool, np.bool_))
+        if timestamp is not None and not real:
+            raise TypeError(
+                "timestamp must be the time of the chunk's first sample, a number of seconds "
+                f"(e.g. LSL's timestamps[0]), or None; got {timestamp!r} "
+                f"({type(timestamp).__name__})"
+            )
         if isinstance(chunk, (mne.io.BaseRaw, mne.BaseEpochs)):
             raise TypeError(
                 f"push takes the samples, [n_channels, n_times], not an {type(chunk).__name__}: "

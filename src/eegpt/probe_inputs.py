@@ -38,6 +38,7 @@ from eegpt.channels import (
     rename_table,
     unmatched_rename_warning,
 )
+from eegpt.errors import RecordingError
 from eegpt.io import (
     Recording,
     Units,
@@ -152,12 +153,19 @@ def as_epochs_recording(
         raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs(what, window)}")
     else:
         array = np.asarray(data)
-        if array.ndim != 3:
-            raise ValueError(
-                f"epochs arrays must be [n_epochs, n_channels, n_times], got shape {array.shape}"
+        if array.ndim != 3:  # a RecordingError, as embed's for an array of the wrong rank
+            hint = (
+                "; a continuous recording [n_channels, n_times] goes in as an mne.io.RawArray("
+                "x, mne.create_info(ch_names, sfreq, 'eeg')) (in volts)"
+                if array.ndim == 2
+                else ""
+            )
+            raise RecordingError(
+                f"<array>: epochs arrays must be [n_epochs, n_channels, n_times], got shape "
+                f"{array.shape}{hint}"
             )
         if ch_names is None or sfreq is None:
-            raise ValueError(
+            raise RecordingError(
                 "an epochs array needs its channel names and sampling rate beside it: "
                 "ch_names=[...], sfreq=... (and units='uV' if it is not in volts), e.g. "
                 "probe.predict(X, ch_names=names, sfreq=250)"
