@@ -367,6 +367,18 @@ def test_metrics_binary_and_multiclass():
 # ------------------------------------------------------------------------------------ save/load
 
 
+def test_class_weight_none_means_unweighted_as_in_finetune(model, short_task):
+    """ProbeConfig and train_probe take class_weight="none", finetune's word for weighting
+    every epoch alike, as None (stored so); other values are refused naming both."""
+    assert ProbeConfig(class_weight="none") == ProbeConfig() == ProbeConfig(class_weight=None)
+    assert ProbeConfig(class_weight="none").class_weight is None
+    with pytest.raises(ValueError, match=r"class_weight must be 'balanced', or None or 'none'"):
+        ProbeConfig(class_weight="unweighted")
+    probe = train_probe(model, short_task[0][:20], epochs=1, class_weight="none",
+                        preprocessing=ONE_SECOND, verbose="error")  # fmt: skip
+    assert probe.config.class_weight is None
+
+
 def test_load_probe_resolves_the_device_as_embed(probe, model, tmp_path, monkeypatch):
     """load_probe's device goes through embed's resolve_device: DeviceUnavailableError (not
     torch's AssertionError) for a GPU PyTorch does not see, "auto", and "gpu" for "cuda"."""

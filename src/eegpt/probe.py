@@ -243,10 +243,11 @@ class ProbeConfig:
     seed : int
         Seed of the head initialisation, dropout and batch order: the same seed gives the same
         probe on the same machine.
-    class_weight : {None, "balanced"}
+    class_weight : {None, "balanced", "none"}
         ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the training
         labels (scikit-learn's rule), so a rare class counts as much as a common one; ``None``
-        (the original recipe) weights every epoch alike.
+        (the original recipe) weights every epoch alike, as ``"none"`` does (the word
+        :func:`eegpt.finetune` takes for it; stored as ``None``).
     """
 
     hidden: int = 16
@@ -263,7 +264,7 @@ class ProbeConfig:
     pct_start: float = 0.2
     patience: int | None = None
     seed: int = 0
-    class_weight: Literal["balanced"] | None = None
+    class_weight: Literal["balanced", "none"] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target_channels", tuple(self.target_channels))
@@ -283,8 +284,13 @@ class ProbeConfig:
             raise ValueError(f"pct_start must be in (0, 1), got {self.pct_start}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience must be a positive integer or None, got {self.patience}")
+        if self.class_weight == "none":  # finetune's word for it: every epoch alike
+            object.__setattr__(self, "class_weight", None)
         if self.class_weight not in (None, "balanced"):
-            raise ValueError(f"class_weight must be None or 'balanced', got {self.class_weight!r}")
+            raise ValueError(
+                "class_weight must be 'balanced', or None or 'none' (every epoch alike), got "
+                f"{self.class_weight!r}"
+            )
         unknown = [n for n in self.target_channels if normalize_channel_name(n) is None]
         if unknown or not self.target_channels:
             raise ValueError(
