@@ -440,8 +440,14 @@ def test_array_errors():
 
 @pytest.mark.parametrize("dtype", [np.complex128, bool])
 def test_array_non_float_dtype(dtype):
-    with pytest.raises(ValueError, match="real floating point"):
+    """Complex and bool arrays are refused; the message says integers are taken (with
+    their unit), not to convert them."""
+    with pytest.raises(RecordingError, match=r"must be real numbers: floating point, or "
+                       r"integer samples with their unit .*units='uV'") as err:  # fmt: skip
         as_recording(np.zeros((2, 10), dtype=dtype), ch_names=["a", "b"], sfreq=10)
+    assert "astype(float)" not in str(err.value)
+    rec = as_recording(np.zeros((2, 10), dtype=np.int16), ch_names=["a", "b"], sfreq=10, units="uV")
+    assert rec.data.dtype == np.float64
 
 
 @pytest.mark.parametrize("dtype", [np.int16, np.int64])

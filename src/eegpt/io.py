@@ -267,9 +267,10 @@ class Recording:
         data = np.asarray(self.data)
         if not np.issubdtype(data.dtype, np.floating):
             raise RecordingError(
-                f"{self.source}: EEG data must be real floating point, got dtype {data.dtype}; "
-                "convert integers with .astype(float) and give their unit, take the real part "
-                "of complex data only if that is meaningful"
+                f"{self.source}: EEG data must be real numbers: floating point, or integer "
+                f"samples with their unit (embed(x, ..., units='uV')), got dtype {data.dtype}; "
+                "convert other data to float only if that is meaningful (the real part of "
+                "complex data, x.real)"
             )
         self.data = data.astype(np.float64, copy=False)
         if self.data.ndim not in (2, 3):
