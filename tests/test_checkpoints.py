@@ -1220,6 +1220,14 @@ def test_load_model_hashes_the_weights_read_not_those_on_the_device(weights, mon
         return hash_tensors(h, state)
 
     monkeypatch.setattr(checkpoints, "_hash_tensors", spy)
+    import eegpt.engine
+
+    resolve = eegpt.engine.resolve_device  # which refuses "meta" (no device eegpt runs on)
+    monkeypatch.setattr(
+        eegpt.engine,
+        "resolve_device",
+        lambda d: torch.device("meta") if d == "meta" else resolve(d),
+    )
     model = checkpoints.load_model(weights, device="meta", verbose=False)
     assert next(model.parameters()).device.type == "meta"
     assert hashed == [{"cpu"}]
