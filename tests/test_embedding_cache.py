@@ -256,6 +256,43 @@ def _changed(model: EEGPT, how: str) -> None:
         enc.norm.bias.data.add_(0.1)
 
 
+@pytest.mark.parametrize("loaded", [False, True])
+@pytest.mark.parametrize("first_call", ["cache", "model"])
+def test_a_stale_fast_path_files_nothing_under_the_new_weights(
+    windows, tmp_path, loaded, first_call
+):
+    """Weights edited through ``p.data`` in eval mode: the fast path computes with its stale
+    derived weights until ``clear_fast_cache()`` (documented); what it computes then must not
+    be kept under the new weights' key, where the call after ``clear_fast_cache()`` would find
+    it. Memory and folder caches; the derived weights made by the cache or by a call of the
+    model itself before the edit."""
+    import eegpt.checkpoints as checkpoints
+
+    torch.manual_seed(0)
+    model = EEGPT(SMALL).eval()
+    if loaded:
+        checkpoints.mark_loaded_weights(model)
+    x = windows[:4]
+    for cache in (EmbeddingCache(), EmbeddingCache(tmp_path / f"{loaded}{first_call}")):
+        model.clear_fast_cache()
+        if first_call == "cache":
+            embed(model, x, cache)
+        else:
+            with torch.no_grad():
+                model(torch.from_numpy(x).float(), torch.tensor(CHANNELS))
+        with torch.no_grad():
+            model.target_encoder.blocks[0].mlp.fc1.weight.data.mul_(1.5)
+        embed(model, x, cache)  # stale or current: the documented gap
+        model.clear_fast_cache()
+        assert np.array_equal(embed(model, x, cache), embed(model, x, False))
+        model.fused = False
+        assert np.allclose(embed(model, x, cache), embed(model, x, False), rtol=0, atol=1e-5)
+        model.fused = True
+        with torch.no_grad():
+            model.target_encoder.blocks[0].mlp.fc1.weight.data.div_(1.5)
+        model.clear_fast_cache()
+
+
 @pytest.mark.parametrize(
     "how", ["load_state_dict", "optimizer", "no_grad", "data_then_clear", "data_in_training_mode"]
 )

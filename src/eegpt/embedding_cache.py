@@ -29,6 +29,7 @@ import torch
 from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt.checkpoints import encoder_of, weights_fingerprint
 from eegpt.engine import InferenceEngine, Precision, precision_name, resolve_device
+from eegpt.fast_path import fast_cache, validate_cache
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 
@@ -332,7 +333,7 @@ def embed_windows(
     if store is None or len(windows) == 0:
         return encode(windows)
     keys = EmbeddingCache.window_keys(
-        fingerprint=weights_fingerprint(model),  # hashed only where the weights may have changed
+        fingerprint=_running_fingerprint(model, encoder),
         windows=windows,
         chan_ids=chan_ids,
         # a float32 stream needs no mark (as in key())
@@ -360,6 +361,30 @@ def embed_windows(
     for i, k in enumerate(keys):
         out[i] = found[k]
     return out
+
+
+def _running_fingerprint(model: EEGPT | EEGPTEncoder, encoder: EEGPTEncoder) -> str:
+    """The fingerprint of the weights ``encoder`` computes with: for the fast path of an
+    encoder in eval mode, those its cached derived weights were made from, which an edit
+    through ``p.data`` leaves in place until :meth:`~eegpt.model.EEGPT.clear_fast_cache`.
+    :func:`~eegpt.checkpoints.weights_fingerprint` of the weights held now would file the
+    stale embeddings of such an edit under the key of the new weights, where a call after
+    ``clear_fast_cache()`` finds them. So the fingerprint is noted in the fast path's cache,
+    dropped and renewed with it; derived weights of unknown age (made by a call outside this
+    function) are dropped first, to be derived again from the weights hashed. The reference
+    path and training mode compute with the weights held now: hashed every time (only where
+    they may have changed, as ``weights_fingerprint`` does)."""
+    if not encoder.fused or encoder.training:
+        return weights_fingerprint(model)
+    cache = fast_cache(encoder)
+    validate_cache(encoder, cache)
+    noted = cache.get("fingerprint")
+    if noted is None:
+        encoder.clear_fast_cache()
+        cache = fast_cache(encoder)
+        validate_cache(encoder, cache)
+        noted = cache["fingerprint"] = weights_fingerprint(model)
+    return str(noted)
 
 
 def _look_up(
