@@ -1030,6 +1030,33 @@ def test_val_group_column_holds_out_the_subjects_of_one_epochs_file(weights, tmp
     assert "give --val FRACTION too" in capsys.readouterr().err
 
 
+def test_val_group_column_reads_the_epochs_file_once(weights, tmp_path, monkeypatch):
+    """``--val-group-column`` took each file's metadata from a second read of its header
+    (``probe_cli._epochs_metadata``) after its epochs had been read whole; now the metadata
+    read with them is kept for the command: one ``mne.read_epochs`` per file. The plain
+    ``--val`` split reads the header (for the subjects warning) and the data, as before."""
+    epochs = synthetic_erp_epochs(40, seed=1, seconds=1.0, tmin=-0.2)
+    epochs.metadata = pd.DataFrame({"subject": np.repeat(["p1", "p2", "p3", "p4"], 10)})
+    path = tmp_path / "all-epo.fif"
+    epochs.save(path, verbose=False)
+    read = mne.read_epochs
+    calls: list[str] = []
+
+    def counted(fname, *args, **kwargs):
+        calls.append(str(fname))
+        return read(fname, *args, **kwargs)
+
+    monkeypatch.setattr(mne, "read_epochs", counted)
+    train = ["train", str(path), "--weights", str(weights), "--passes", "1", *COMMON]
+    assert probe_main([*train, "-o", str(tmp_path / "a"), "--val", "0.25",
+                       "--val-group-column", "subject"]) == 0  # fmt: skip
+    assert calls == [str(path)]
+    calls.clear()
+    with pytest.warns(RuntimeWarning, match="metadata column 'subject' names 4 subjects"):
+        assert probe_main([*train, "-o", str(tmp_path / "b"), "--val", "0.25"]) == 0
+    assert calls == [str(path)] * 2
+
+
 def test_unlabelled_class_is_not_given_to_bad_windows_of_a_labelled_stage():
     """With --unlabelled CLASS, a window over a bad annotation keeps the label its stage gives
     it (the scoring-epoch table of `probe predict --epoch-seconds` writes it beside its own

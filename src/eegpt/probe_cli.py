@@ -57,6 +57,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from eegpt._epochs_header import epochs_metadata, epochs_read_once
 from eegpt._filenames import SUBJECT_PATTERNS_TEXT, subject_of
 from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, overlap_seconds, seconds
 from eegpt.probe_label_files import LABEL_CSV_SEPARATORS as LABEL_CSV_SEPARATORS  # re-exported
@@ -1057,6 +1058,13 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_probe_train(args: argparse.Namespace) -> int:
+    """``eegpt probe train``: each epochs file's header (metadata) read once, or taken from
+    its epochs read whole (:func:`~eegpt._epochs_header.epochs_read_once`)."""
+    with epochs_read_once():
+        return _train(args)
+
+
+def _train(args: argparse.Namespace) -> int:
     from eegpt._logging import recorded_warnings
     from eegpt._logging import warn as _warn
     from eegpt.checkpoints import load_model
@@ -1153,7 +1161,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
         if args.val and not continuous and n_files > 1 and not grouped:
             _warn(per_epoch_split_warning(args.val, n_files))
         if args.val and not continuous and n_files == 1 and not grouped:
-            mixed = subjects_split_warning(_epochs_metadata(args.data[0]), args.val)
+            mixed = subjects_split_warning(epochs_metadata(args.data[0]), args.val)
             if mixed:  # one file of several subjects, as its epochs' metadata says
                 _warn(mixed)
         recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
@@ -1360,19 +1368,6 @@ def _file_groups(args: argparse.Namespace) -> dict[str, str] | None:
     return groups
 
 
-def _epochs_metadata(path: str | Path) -> Any:
-    """``epochs.metadata`` of an MNE epochs file (``-epo.fif``; its header and metadata read,
-    not its data), None for other files and epochs without metadata."""
-    if not str(path).lower().endswith((".fif", ".fif.gz")) or not Path(path).is_file():
-        return None
-    import mne
-
-    try:
-        return mne.read_epochs(path, preload=False, proj=False, verbose="error").metadata
-    except (ValueError, OSError):  # not epochs (a Raw .fif): no metadata to read
-        return None
-
-
 def _column_groups(column: str, sources: Sequence[str]) -> list[Any]:
     """``--val-group-column``: each training epoch's value in ``column`` of its file's
     ``epochs.metadata`` (``sources``: the file of each epoch, as read, each file's epochs in
@@ -1383,7 +1378,7 @@ def _column_groups(column: str, sources: Sequence[str]) -> list[Any]:
         counts[source] = counts.get(source, 0) + 1
     values: dict[str, list[Any]] = {}
     for source, n in counts.items():
-        metadata = _epochs_metadata(source)
+        metadata = epochs_metadata(source)
         if metadata is None or column not in metadata.columns:
             has = "no metadata" if metadata is None else f"columns {list(metadata.columns)}"
             raise ValueError(

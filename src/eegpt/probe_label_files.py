@@ -531,6 +531,7 @@ def _read_one(
     ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
     trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
     continuous recording is cut and labelled as ``windows`` says (and refused without)."""
+    from eegpt._epochs_header import note_epochs_read
     from eegpt.io import (
         Recording,
         epochs_labels,
@@ -578,6 +579,7 @@ def _read_one(
         return rec, labels
     if may_hold_epochs(path):
         epochs = read_epochs_file(path, verbose or "error")
+        note_epochs_read(path, epochs)  # its metadata, for --val-group-column: not read again
         rec = as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
         if label_column is None:
             labels = epochs_labels(epochs)

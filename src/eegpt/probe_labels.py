@@ -14,7 +14,7 @@ from typing import Any
 import mne
 import numpy as np
 
-from eegpt._logging import ignored_warnings
+from eegpt._epochs_header import read_epochs_header
 from eegpt.io import epochs_labels, may_hold_epochs, read_epochs_file
 from eegpt.probe_inputs import _read_if_path, is_epochs_list
 
@@ -24,7 +24,7 @@ def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
         if isinstance(data, mne.BaseEpochs):
             return epochs_labels(data)
         if isinstance(data, (str, os.PathLike)):
-            return epochs_labels(_epochs_for_labels(Path(data)))
+            return epochs_labels(read_epochs_header(Path(data)))
         if is_epochs_list(data):
             return np.concatenate([epochs_labels(_read_if_path(d, False)) for d in data])
         raise ValueError("labels y are needed (they come from the events only for mne.Epochs)")
@@ -66,16 +66,6 @@ def check_label_types(labels: Sequence[Any], where: str = "") -> None:
         f"labels mix types{where}: str and {kind} (e.g. {text!r} and {other!r}); give all as "
         f"str or all as {kind}, e.g. [str(v) for v in y]"
     )
-
-
-def _epochs_for_labels(path: Path) -> mne.BaseEpochs:
-    """The epochs of a file read again for their labels, quietly (what reading them says was
-    said when their data were read): a FIF file without its data, an EEGLAB ``.set`` file
-    whole, its epochs named as :func:`read_epochs_file` names them."""
-    if path.suffix.lower() != ".set":
-        return mne.read_epochs(path, preload=False, verbose=False)
-    with ignored_warnings():
-        return read_epochs_file(path, "error")
 
 
 def as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
