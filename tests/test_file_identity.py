@@ -866,3 +866,28 @@ def test_embeddings_of_a_raw_of_two_files_name_both_in_sources(weights, tmp_path
     assert model.embed(str(paths[1]), device="cpu").sources == (str(paths[1]),)
     made, _ = synthetic_raw(minutes=0.2, seed=2)
     assert model.embed(made, device="cpu").sources == ()
+
+
+def test_one_helper_counts_the_bytes_of_a_recordings_files(tmp_path):
+    """``dataset_summary._recording_bytes`` (the corpus bar's weights) and
+    ``streaming._size_text`` (the "scanning FILE (N MB)" line) each summed the sizes of a
+    recording's files with code of their own; both now count them with
+    :func:`eegpt._file_identity.files_bytes` and print them with ``megabytes_text``, the
+    texts unchanged."""
+    from eegpt._file_identity import files_bytes, megabytes_text, recording_files
+    from eegpt.dataset_inputs import InputFile
+    from eegpt.dataset_summary import _recording_bytes
+    from eegpt.streaming import _size_text
+
+    vhdr = _brainvision(tmp_path)
+    total = sum((tmp_path / n).stat().st_size for n in ("rec.vhdr", "samples.eeg", "marks.vmrk"))
+    assert files_bytes(recording_files(vhdr)) == total
+    assert _recording_bytes(InputFile(0, "rec.vhdr", str(vhdr))) == total
+    assert files_bytes([]) is None and files_bytes([None]) is None  # a raw read from memory
+    assert files_bytes([vhdr, tmp_path / "gone.eeg"]) is None
+    assert megabytes_text(int(0.13 * 2**20)) == "0.13 MB"
+    assert megabytes_text(1234 * 2**20) == "1,234 MB"
+    raw = mne.io.read_raw_brainvision(vhdr, verbose="error")
+    data = tmp_path / "samples.eeg"
+    assert _size_text(raw) == f" ({data.stat().st_size / 2**20:.2g} MB)"
+    assert _size_text(mne.io.RawArray(raw.get_data(), raw.info, verbose="error")) == ""

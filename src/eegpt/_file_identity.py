@@ -20,7 +20,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
@@ -781,3 +781,24 @@ def source_files_text(record: Any) -> str | None:
     return f"  input file{'s' if len(files) != 1 else ''}: {shown}{more}" + (
         f", {size} bytes" if isinstance(size, int) else ""
     )
+
+
+def files_bytes(paths: Iterable[str | os.PathLike | None]) -> int | None:
+    """The bytes on disk of a recording's files ``paths`` together (those of
+    :func:`recording_files`, or the ``raw.filenames`` MNE reads samples from: an EDF file, a
+    BrainVision ``.eeg`` file, the parts of a split FIF file); None where they cannot be told
+    (a file gone, a recording read from memory: no file name) or add up to 0."""
+    total = 0
+    for path in paths:
+        try:
+            total += Path(path).stat().st_size  # type: ignore[arg-type]  # None: TypeError
+        except (OSError, TypeError):
+            return None
+    return total or None
+
+
+def megabytes_text(n_bytes: int) -> str:
+    """``n_bytes`` in MiB (2**20 bytes) for a progress line: ``"1,234 MB"`` from 10 MB,
+    ``"0.13 MB"`` (2 significant digits) below."""
+    mb = n_bytes / 2**20
+    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.2g} MB"

@@ -18,7 +18,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from eegpt._file_identity import recording_files
+from eegpt._file_identity import files_bytes, recording_files
 from eegpt._logging import count as _count
 from eegpt._logging import few, progress_interval, progress_options, terminal_text
 from eegpt.channels import drops_by_electrode
@@ -208,9 +208,9 @@ def _bar_format(done: int, total: int) -> str:
 def _recording_bytes(file: InputFile) -> int | None:
     """The bytes on disk of the files of ``file``'s recording (:func:`recording_files`: a
     BrainVision header with its data and markers, a split FIF recording's parts ...); None
-    where they cannot be told."""
+    where they cannot be told (:func:`~eegpt._file_identity.files_bytes`)."""
     try:
-        return sum(path.stat().st_size for path in recording_files(file.path)) or None
+        return files_bytes(recording_files(file.path))
     except Exception:  # (a bar's weights never fail a run: the file weighs the mean)
         return None
 

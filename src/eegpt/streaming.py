@@ -45,6 +45,7 @@ import mne
 import numpy as np
 from scipy.signal import resample_poly
 
+from eegpt._file_identity import files_bytes, megabytes_text
 from eegpt._logging import Verbose, duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -784,18 +785,11 @@ class WindowStream:
 
 
 def _size_text(raw: mne.io.BaseRaw) -> str:
-    """``" (1,234 MB)"``, ``" (0.13 MB)"``: the size on disk of the files ``raw`` reads its samples from (an EDF
-    file, a BrainVision ``.eeg`` file, the parts of a split FIF file); ``""`` where unknown."""
-    total = 0
-    for name in getattr(raw, "filenames", ()) or ():
-        try:
-            total += Path(name).stat().st_size
-        except (OSError, TypeError):
-            return ""
-    if not total:
-        return ""
-    mb = total / 2**20
-    return f" ({mb:,.0f} MB)" if mb >= 10 else f" ({mb:.2g} MB)"
+    """``" (1,234 MB)"``, ``" (0.13 MB)"``: the size on disk of the files ``raw`` reads its
+    samples from (an EDF file, a BrainVision ``.eeg`` file, the parts of a split FIF file:
+    :func:`~eegpt._file_identity.files_bytes`); ``""`` where unknown."""
+    n_bytes = files_bytes(getattr(raw, "filenames", ()) or ())
+    return "" if n_bytes is None else f" ({megabytes_text(n_bytes)})"
 
 
 def block_size(batch_size: int, target: int = 64) -> int:
