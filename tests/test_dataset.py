@@ -5154,6 +5154,48 @@ def test_resume_of_bids_filters_recorded_before_canonical_is_the_same_selection(
     )
 
 
+def test_read_embeddings_reads_each_footer_once_and_scans_once(clean_run, monkeypatch):
+    """read_embeddings read the first shard's footer for the run settings and every footer
+    again for the copies warning (``_warn_copies``), and a filtered read whose columns left
+    out ``recording_id`` scanned the shards a second time for the ids of the rows read. Now
+    each footer is read once and the ids come with the rows: one scan."""
+    import pyarrow.dataset as pads
+
+    out, _ = clean_run
+    shards = sorted(out.glob("shard-*.parquet"))
+    assert len(shards) > 1
+    footers: list[str] = []
+    read_metadata = pq.read_metadata
+
+    def counted_footer(where, *args, **kwargs):
+        footers.append(Path(where).name)
+        return read_metadata(where, *args, **kwargs)
+
+    scans: list[str] = []
+    make_dataset = pads.dataset
+
+    class Counted:  # a pyarrow Dataset, its scans counted
+        def __init__(self, dataset):
+            self._dataset = dataset
+
+        def __getattr__(self, name):
+            attribute = getattr(self._dataset, name)
+            if name in ("to_table", "to_batches", "scanner"):
+                scans.append(name)
+            return attribute
+
+    monkeypatch.setattr(pq, "read_metadata", counted_footer)
+    monkeypatch.setattr(pads, "dataset", lambda *a, **k: Counted(make_dataset(*a, **k)))
+    table, _ = read_embeddings(out, embeddings=False)
+    assert sorted(footers) == [p.name for p in shards] and scans == ["to_table"]
+    footers.clear()
+    scans.clear()
+    kept = [("window", "<", 3)]
+    rows, _ = read_embeddings(out, columns=["window"], filters=kept, embeddings=False)
+    assert sorted(footers) == [p.name for p in shards] and scans == ["to_table"]
+    assert list(rows.columns) == ["window"] and len(rows) == int((table["window"] < 3).sum())
+
+
 def test_copies_under_two_subjects_are_warned_of(tmp_path, model):
     """A recording copied under a second subject's name (``cp sub-01... sub-17...``) is embedded
     as it is listed, but the run and read_embeddings warn naming both (a subject leak), and

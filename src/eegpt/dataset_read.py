@@ -86,10 +86,13 @@ def shard_files(output_dir: Path) -> list[Path]:
     return sorted(p for p in Path(output_dir).iterdir() if SHARD.match(p.name))
 
 
-def read_shard_status(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The run settings (``eegpt``) and file statuses (``eegpt_shard``) of a shard's footer."""
-    _, pq = require_pyarrow("reading embed-dataset shards")
-    meta = pq.read_metadata(path).metadata or {}
+def read_shard_status(path: Path, footer: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The run settings (``eegpt``) and file statuses (``eegpt_shard``) of a shard's footer
+    (``footer``: its ``pyarrow.parquet.FileMetaData`` where already read, else read here)."""
+    if footer is None:
+        _, pq = require_pyarrow("reading embed-dataset shards")
+        footer = pq.read_metadata(path)
+    meta = footer.metadata or {}
     if b"eegpt" not in meta or b"eegpt_shard" not in meta:
         raise ValueError(f"{path} lacks eegpt metadata; it was not written by embed_dataset")
     return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
@@ -551,6 +554,13 @@ def _read_embeddings(
     shards: list[Path] = []
     specs = []
     empty: list[Path] = []
+    footers: dict[Path, Any] = {}  # each shard's footer (FileMetaData), read once
+
+    def footer(shard: Path) -> Any:
+        if shard not in footers:
+            footers[shard] = pq.read_metadata(shard)
+        return footers[shard]
+
     for folder in folders:
         found = shard_files(folder)
         if not found and several and (folder / MANIFEST).is_file():
@@ -564,7 +574,7 @@ def _read_embeddings(
         if not found:
             raise MissingFileError(f"no shard files in {folder}; was embed_dataset run there?")
         _warn_if_unfinished(folder, len(found))
-        specs.append(read_shard_status(found[0])[0])
+        specs.append(read_shard_status(found[0], footer(found[0]))[0])
         shards += found
     if empty:
         if not specs:
@@ -587,9 +597,9 @@ def _read_embeddings(
             raise ValueError(f"read_embeddings: {apart}")
         _warn_missing_parts(folders, specs)
     if several:  # each shard's footer once: its file statuses and its schema
-        footers = {p: pq.read_metadata(p) for p in shards}
-        _check_parts(folders, specs, footers)
-        schemas = [f.schema.to_arrow_schema() for f in footers.values()]
+        by_shard = {p: footer(p) for p in shards}
+        _check_parts(folders, specs, by_shard)
+        schemas = [f.schema.to_arrow_schema() for f in by_shard.values()]
         schema = _common_schema(schemas)
     output_dir = ", ".join(map(str, folders))  # for messages
     # page checksums compared (shards that have them): ~15% more read time, no damaged data
@@ -602,6 +612,11 @@ def _read_embeddings(
     read = [c for c in wanted if c in names]
     if expand and "epochs_metadata" not in read and len(read) < len(wanted):
         read.append("epochs_metadata")  # the other names may be epochs.metadata columns
+    # the ids of the rows a filter selects, for the copies warning: read with them, not in a
+    # second scan of the shards (left out of the table returned)
+    ids_only = filters is not None and "recording_id" in names and "recording_id" not in read
+    if ids_only:
+        read.append("recording_id")
     asked: list[Any] | None = None  # the filters given as tuples, for the id check after
     if filters is not None and not isinstance(filters, pads.Expression):
         unknown = [f[0] for f in _flat_filters(filters) if f[0] not in names]
@@ -648,13 +663,13 @@ def _read_embeddings(
     if asked is not None:
         _warn_other_normalisation(dataset, asked, table)
     frame = _selected_frame(table, columns, expand_metadata, names, str(output_dir))
+    if ids_only and "recording_id" in frame.columns:  # (kept by the epochs_metadata columns)
+        frame = frame.drop(columns="recording_id")
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
     _warn_channel_sets(folders, ids, bool((spec.get("channels") or {}).get("keep")))
-    if ids is None and filters is not None:  # the rows read, without their ids
-        ids = set(
-            dataset.to_table(columns=["recording_id"], filter=filters)["recording_id"].to_pylist()
-        )
-    _warn_copies(shards, ids, frame)
+    if ids_only:  # the rows read, without their ids in the table returned
+        ids = set(table["recording_id"].to_pylist())
+    _warn_copies([read_shard_status(p, footer(p))[1] for p in shards], ids, frame)
     return frame, emb
 
 
@@ -710,14 +725,17 @@ def copies_text(
     )
 
 
-def _warn_copies(shards: Sequence[Path], ids: set[str] | None, frame: Any) -> None:
+def _warn_copies(
+    shard_statuses: Sequence[Mapping[str, Any]], ids: set[str] | None, frame: Any
+) -> None:
     """Warn of the recordings read (``ids``; None: all) that are copies of one another by
-    their file statuses in the footers of ``shards`` (:func:`recorded_copies`), each with
-    its subject where the rows read (``frame``) have a subject column (a manifest's)."""
+    their file statuses in the shards' footers (``shard_statuses``: each shard's
+    ``eegpt_shard``, :func:`read_shard_status`; :func:`recorded_copies`), each with its
+    subject where the rows read (``frame``) have a subject column (a manifest's)."""
     statuses = [
         status
-        for shard in shards
-        for status in read_shard_status(shard)[1].get("files") or []
+        for shard_status in shard_statuses
+        for status in shard_status.get("files") or []
         if ids is None or status.get("recording_id") in ids
     ]
     groups = recorded_copies(statuses)
