@@ -418,3 +418,37 @@ def test_tagged_classes_are_warned_of_without_command_line_options(model):
     said = [str(w.message) for w in caught if "'/'-separated tags" in str(w.message)]
     assert len(said) == 1 and "give the labels: y=..." in said[0], said
     assert "command line" not in said[0] and "--label" not in said[0]
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"num_heads": 5}, r"EEGPTConfig\.embed_dim=64 is not divisible by num_heads=5"),
+        ({"depth": -1}, r"EEGPTConfig\.depth must be an integer >= 0, got -1"),
+    ],
+    ids=["heads", "depth"],
+)
+def test_an_invalid_encoder_config_in_probe_json_names_the_file(model, task, tmp_path, change,
+                                                                field):  # fmt: skip
+    """A fine-tuned probe's encoder settings refused by EEGPTConfig (edited by hand, another
+    version's) are an error naming the probe.json and saying the folder is damaged, with the
+    field's own message kept."""
+    import json
+    import re
+
+    folder = run(model, task[0][:32], epochs=1, validation=None).save(tmp_path / "ft")
+    meta = json.loads((folder / "probe.json").read_text())
+    meta["encoder"]["config"].update(change)
+    (folder / "probe.json").write_text(json.dumps(meta))
+    where = re.escape(str(folder / "probe.json"))
+    with pytest.raises(ValueError, match=rf"{where}: its encoder settings are invalid") as info:
+        load_probe(folder)
+    assert re.search(field, str(info.value))
+    assert "damaged or was written by another eegpt version" in str(info.value)
+    # the probe's own settings alike
+    meta = json.loads((folder / "probe.json").read_text())
+    meta["encoder"]["config"] = SMALL.to_dict()
+    meta["probe"]["learning_rate"] = 1
+    (folder / "probe.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match=rf"{where}: its probe settings are invalid \(unknown"):
+        load_probe(folder)

@@ -56,7 +56,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import mne
 import numpy as np
@@ -1983,7 +1983,7 @@ def load_probe(
     directory = Path(directory).expanduser()
     meta = _read_probe_json(directory)
     state = _load_safetensors(str(directory / PROBE_WEIGHTS))
-    config = ProbeConfig.from_dict(meta["probe"])
+    config = _stored_settings(ProbeConfig.from_dict, meta["probe"], directory, "probe")
     ref = meta["encoder"]
     frozen = bool(meta["frozen_encoder"])
     if frozen:
@@ -2003,7 +2003,8 @@ def load_probe(
             )
         encoder = encoder_of(model)
     else:
-        encoder = EEGPTEncoder(EEGPTConfig.from_dict(ref["config"]))
+        stored = _stored_settings(EEGPTConfig.from_dict, ref["config"], directory, "encoder")
+        encoder = EEGPTEncoder(stored)
     channels = meta["channels"]
     probe_model = _assemble(
         encoder,
@@ -2029,7 +2030,9 @@ def load_probe(
         probe_model.to(device).eval(),
         classes=meta["classes"],
         config=config,
-        preprocessing=PreprocessingConfig.from_dict(meta["preprocessing"]),
+        preprocessing=_stored_settings(
+            PreprocessingConfig.from_dict, meta["preprocessing"], directory, "preprocessing"
+        ),
         input_names=channels["input_names"],
         encoder_names=channels["encoder_names"],
         encoder=ref,
@@ -2039,6 +2042,31 @@ def load_probe(
         rename=channels.get("rename"),  # probes saved before it was kept: None
         keep=channels.get("keep"),  # likewise
     )
+
+
+_Settings = TypeVar("_Settings")
+
+
+def _stored_settings(
+    parse: Callable[[Mapping[str, Any]], _Settings],
+    values: Mapping[str, Any],
+    directory: Path,
+    section: str,
+) -> _Settings:
+    """``parse(values)``: settings ``section`` (``"encoder"``, ``"probe"``,
+    ``"preprocessing"``) of the probe in ``directory`` as its ``probe.json`` records them. A
+    value the settings refuse (``embed_dim`` not divisible by ``num_heads``, a negative
+    ``depth``, an unknown key) raises a ``TypeError`` or ``ValueError`` as the field did,
+    naming the file and keeping the field's own message: eegpt writes valid ones, so the
+    folder is damaged or was written by another version."""
+    try:
+        return parse(values)
+    except (TypeError, ValueError) as err:
+        raise (TypeError if isinstance(err, TypeError) else ValueError)(
+            f"{directory / PROBE_JSON}: its {section} settings are invalid ({err}). The probe "
+            "folder is damaged or was written by another eegpt version (save it again with "
+            "the version that trained it, or train it again)"
+        ) from err
 
 
 # --------------------------------------------------------------------------------------------
