@@ -823,21 +823,47 @@ def test_embedder_progress_bar_counts_epochs(task, capsys, monkeypatch):
     assert f"{len(x)}/{len(x)}" in err and "/40 " not in err  # one bar, not one per chunk
 
 
-def test_array_parameters_given_with_epochs_are_said_to_be_ignored(task):
-    """units='uV' (or ch_names, sfreq) does nothing for mne.Epochs: the estimators say so,
-    with the ways to rescale epochs whose samples are microvolts, instead of nothing."""
+def test_array_parameters_given_with_epochs_are_refused_as_embed_refuses_them(task, tmp_path):
+    """units='uV' (or ch_names, sfreq) does nothing for mne.Epochs, Raw or a path, which carry
+    their own: the estimators refuse them at fit, transform and predict with the
+    RecordingError of eegpt.embed and train_probe (not a warning, after which the fit went
+    on with the unit ignored); nothing is said of the defaults."""
+    x = task.get_data()[:8]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # too few epochs, a random encoder at chance
+        fitted = [
+            EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND,
+                          pooling="mean").fit(x),
+            EEGPTClassifier(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND,
+                            config=ProbeConfig(epochs=1)).fit(x, epochs_labels(task[:8])),
+        ]  # fmt: skip
+    with pytest.raises(RecordingError, match="apply to array input only") as embed_said:
+        eegpt.embed(SMALL, task[:8], ch_names=task.ch_names, sfreq=250.0)
+    assert "MNE objects and files carry their own" in str(embed_said.value)
     for est in (
         EEGPTEmbedder(SMALL, units="uV", preprocessing=ONE_SECOND, pooling="mean"),
-        EEGPTClassifier(SMALL, units="uV", sfreq=250.0, preprocessing=ONE_SECOND,
+        EEGPTClassifier(SMALL, units="uV", preprocessing=ONE_SECOND,
                         config=ProbeConfig(epochs=1)),
     ):  # fmt: skip
-        eegpt.sklearn._SHOWN.clear()
-        with pytest.warns(RuntimeWarning, match=r"\(units='uV'.*\) is ignored for mne.Epochs.*"
-                          r"PreprocessingConfig\(scale=1e-3\)"):  # fmt: skip
+        name = type(est).__name__
+        with pytest.raises(RecordingError, match=rf"<Epochs> \(given to {name}\): units='uV' "
+                           r"applies to array input only; MNE returns data in volts"):  # fmt: skip
             est.fit(task[:8], epochs_labels(task[:8]))
+        est.set_params(units="V", sfreq=250.0)
+        with pytest.raises(RecordingError, match=rf"\(given to {name}\): sfreq applies to "
+                           r"array input only; MNE objects and files carry their own"):  # fmt: skip
+            est.fit([task[:4], task[4:8]], epochs_labels(task[:8]))
+        est.set_params(sfreq=None, ch_names=task.ch_names)
+        path = tmp_path / "task-epo.fif"
+        task[:8].save(path, overwrite=True, verbose="error")
+        with pytest.raises(RecordingError, match=rf"{path} \(given to {name}\): ch_names"):
+            est.fit(path, epochs_labels(task[:8]))
+    for est in fitted:  # fitted on arrays with ch_names and sfreq: refused for Epochs after
+        with pytest.raises(RecordingError, match=r"ch_names and sfreq apply to array input"):
+            est.transform(task[:8]) if isinstance(est, EEGPTEmbedder) else est.predict(task[:8])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        warnings.filterwarnings("ignore", message="(?!.*is ignored for mne.Epochs)")
+        warnings.filterwarnings("ignore", message="(?!.*array input only)")
         embedder(pooling="mean").fit(task[:8])  # defaults: nothing to say
 
 

@@ -69,6 +69,7 @@ from eegpt.io import (
     check_integer_volts,
     refuse_braindecode,
     refuse_dataframe,
+    require_array_args_absent,
     units_name,
 )
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -77,6 +78,7 @@ from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import EEGPTProbe, ProbeConfig, row_softmax, train_probe
 from eegpt.probe_inputs import (
     as_epochs_recording,
+    carried_source,
     is_epochs_list,
     refuse_embeddings,
     rename_on_missing,
@@ -137,31 +139,17 @@ def _first_epoch(rec: Recording) -> Recording:
     )
 
 
-def _warn_array_params_ignored(est: Any) -> None:
-    """Say that ``units``, ``ch_names`` and ``sfreq`` given to an estimator do nothing for
-    epochs (MNE's own names, rate and volts are used): a ``units="uV"`` meant to correct
-    epochs whose samples are microvolts would otherwise change nothing without a word."""
-    given = [
-        f"{name}={value!r}"
-        for name, value, default in (
-            ("units", est.units, "V"),
-            ("ch_names", est.ch_names, None),
-            ("sfreq", est.sfreq, None),
-        )
-        if value is not None and value != default
-    ]
-    if not given:
-        return
-    fix = (
-        " Epochs whose samples are in another unit than volts: rescale them first "
-        "(epochs.apply_function(lambda x: x * 1e-6) for microvolts), or pass "
-        "preprocessing=PreprocessingConfig(scale=1e-3) (microvolts to the model's millivolts)."
-        if "units" in given[0]
-        else ""
-    )
-    _warn(
-        f"{type(est).__name__}({', '.join(given)}) is ignored for mne.Epochs, whose own channel "
-        f"names, sampling rate and unit (volts) are used; these parameters are for arrays.{fix}"
+def _refuse_array_params(est: Any, X: Any) -> None:
+    """Raise a :class:`~eegpt.errors.RecordingError` where the estimator ``est`` was given
+    ``ch_names``, ``sfreq`` or ``units`` (other than volts) and ``X`` carries its own
+    (``mne.Epochs``, a list of them, ``mne.io.Raw``, a path), as :func:`eegpt.embed` and
+    :func:`~eegpt.probe.train_probe` refuse them (:func:`~eegpt.io.require_array_args_absent`):
+    ignored, a ``units="uV"`` meant to correct epochs whose samples are microvolts would
+    change nothing. Checked at fit, transform and predict (scikit-learn estimators validate
+    their parameters there, not in ``__init__``)."""
+    source = carried_source(X) or f"<{type(X).__name__}>"
+    require_array_args_absent(
+        est.ch_names, est.sfreq, units_name(est.units), f"{source} (given to {type(est).__name__})"
     )
 
 
@@ -337,14 +325,17 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     weights : str | Path | None
         Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
     ch_names : sequence of str | None
-        Channel names of array input (one per channel, axis 1). Ignored for ``mne.Epochs``,
-        which carry their own.
+        Channel names of array input (one per channel, axis 1). For ``mne.Epochs`` (and
+        ``mne.io.Raw``, paths), which carry their own, leave it None: given, :meth:`fit` and
+        :meth:`transform` raise a :class:`~eegpt.errors.RecordingError`, as
+        :func:`eegpt.embed` does.
     sfreq : float | None
-        Sampling rate of array input in Hz. Ignored for ``mne.Epochs``.
+        Sampling rate of array input in Hz. Likewise refused for ``mne.Epochs``.
     units : {"V", "mV", "uV", "µV"}
         Amplitude unit of array input, in any letter case (``"uv"`` is ``"uV"``; not ``"MV"``,
-        megavolts), as :func:`eegpt.embed` takes it. Ignored for ``mne.Epochs`` (always volts),
-        with a warning when given.
+        megavolts), as :func:`eegpt.embed` takes it. Other than ``"V"``, refused for
+        ``mne.Epochs`` (always volts; rescale epochs whose samples are in another unit with
+        ``epochs.apply_function(lambda x: x * factor)``).
     pooling : str | callable
         How the summary tokens ``[N, S, D]`` of an epoch become one feature vector; see
         :data:`POOLINGS` (default ``"flatten"``).
@@ -472,7 +463,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         ``fitted_times``: the samples per epoch of fit, to tell a single window from epochs
         (:func:`_epochs_array`)."""
         if _epochs_input(X):
-            _warn_array_params_ignored(self)
+            _refuse_array_params(self, X)
             return as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=_fitted_rename(self) if rename is None else rename,
@@ -719,7 +710,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
     ch_names, sfreq, units
         Channel names, sampling rate (Hz) and amplitude unit of array input (as for
-        :class:`EEGPTEmbedder`); ignored for ``mne.Epochs``.
+        :class:`EEGPTEmbedder`); refused for ``mne.Epochs`` (a
+        :class:`~eegpt.errors.RecordingError` at :meth:`fit` and :meth:`predict`, as
+        :func:`~eegpt.probe.train_probe` raises).
     preprocessing : PreprocessingConfig | None
         How epochs become model windows (every epoch is one window). Default: 256 Hz, 4 s.
     rename : dict | str | path-like | None
@@ -819,7 +812,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         """``X`` as :func:`~eegpt.probe.train_probe` takes it, and the array keywords;
         ``fitted_times``: the samples per epoch of fit (:func:`_epochs_array`)."""
         if _epochs_input(X):
-            _warn_array_params_ignored(self)
+            _refuse_array_params(self, X)
             return X, {}
         array = _epochs_array(
             X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units), fitted_times
