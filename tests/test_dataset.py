@@ -5235,3 +5235,28 @@ def test_copies_under_two_subjects_are_warned_of(tmp_path, model):
     assert "'c' (" in said and ", subject P17) = 'a' (" in said and "subject P01)" in said
     with pytest.warns(RuntimeWarning, match=r"subject P17\) = 'a' .*two subjects"):
         read_embeddings(tmp_path / "out2", embeddings=False)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the corrupt file of the corpus
+def test_a_resume_shows_a_bar_while_it_checks_the_files_embedded_before(
+    corpus, weights, tmp_path, monkeypatch, capsys
+):
+    """A resume checks every recording embedded before for changes (sizes, times, headers;
+    2 MiB of each with --check-contents), minutes of silence over thousands of files on a
+    network disk: a bar shows it where there are more than CHECK_BAR_FILES, none for fewer,
+    and none with --quiet (progress=False)."""
+    out = tmp_path / "out"
+    args = [str(corpus), "-o", str(out), "--weights", str(weights), "--workers", "0"]
+    args += ["--device", "cpu", "--shard-size", "3"]
+    checking = "embed-dataset: checking the files embedded before"
+    # (exit 3: the corpus's corrupt file failed)
+    assert cli_main([*args, "-q"]) == 3
+    capsys.readouterr()
+    assert cli_main(args) == 3  # 7 files checked: too few for a bar
+    assert checking not in capsys.readouterr().err
+    monkeypatch.setattr(dataset_stamps, "CHECK_BAR_FILES", 3, raising=False)
+    assert cli_main([*args, "--check-contents"]) == 3
+    lines = [line for line in capsys.readouterr().err.splitlines() if checking in line]
+    assert lines and "100%" in lines[-1] and " 7/7 " in lines[-1]
+    assert cli_main([*args, "--check-contents", "-q"]) == 3
+    assert checking not in capsys.readouterr().err

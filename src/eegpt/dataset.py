@@ -598,7 +598,9 @@ def embed_dataset(
         hashed.
     progress : bool
         Show a progress bar (files, its position and ETA weighed by their size on disk and
-        moving within a long file; windows/s and hours of EEG in its postfix).
+        moving within a long file; windows/s and hours of EEG in its postfix); a resume that
+        checks more than :data:`~eegpt.dataset_stamps.CHECK_BAR_FILES` files embedded before
+        for changes (:func:`source_stamp`) shows a bar over that check first.
     verbose : bool | str | int | None
         Log settings, resume state and the summary to the ``"eegpt"`` logger.
 
@@ -771,7 +773,8 @@ def embed_dataset(
                 changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
                                         read_only=unwritable is not None,
                                         check_contents=check_contents,
-                                        earlier_marks=_earlier_marks(output_dir))  # fmt: skip
+                                        earlier_marks=_earlier_marks(output_dir),
+                                        progress=progress)  # fmt: skip
                 run = _Run(output_dir, data, shards, spec, done, engine=engine)
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.changed = changed  # rows of earlier contents: none is embedded again

@@ -31,7 +31,7 @@ from eegpt._file_identity import (
 from eegpt._file_identity import _name as _file_name
 from eegpt._filenames import path_text
 from eegpt._logging import count as _count
-from eegpt._logging import few
+from eegpt._logging import few, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.dataset_inputs import DatasetInputs, InputFile
 from eegpt.dataset_read import FILES_REPORT, TOO_SHORT, shard_name
@@ -41,6 +41,12 @@ _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of versio
 
 #: 5: a BIDS recording's sidecars without the session's ``*_scans.tsv`` (4: with it).
 STAMP_VERSION = 5
+
+#: A resume's check of the recordings embedded before (:func:`_warn_changed`: their files'
+#: sizes and times, headers read and, with ``--check-contents``, 2 MiB of each) shows a
+#: progress bar of its own where it checks more than this many: on a network disk a few
+#: thousand take minutes, before the embedding's bar.
+CHECK_BAR_FILES = 20
 
 
 def source_stamp(
@@ -273,6 +279,7 @@ def _warn_changed(
     read_only: bool = False,
     check_contents: bool = False,
     earlier_marks: Mapping[str, str] | None = None,
+    progress: bool = False,
 ) -> dict[str, str]:
     """Warn about recordings whose rows (or failures, or skips as too short) an earlier run
     wrote, given by their file statuses, and whose files changed since. What is compared, as
@@ -290,13 +297,23 @@ def _warn_changed(
     instead). ``earlier_marks``: the ``changed`` column an earlier run wrote, by recording id (from
     :func:`_earlier_marks`); a file marked for its ``contents`` then has its fingerprint
     compared again even without ``check_contents``, so a resume without the flag (a SLURM
-    restart) keeps the mark unless the file holds what was embedded again."""
+    restart) keeps the mark unless the file holds what was embedded again. ``progress``: a
+    bar over the statuses checked, where there are more than :data:`CHECK_BAR_FILES` (as
+    the embedding's bar: off with ``--quiet``, a line every 30 s where stderr is a log)."""
+    from tqdm.auto import tqdm
+
+    statuses = list(statuses)
+    checked = tqdm(
+        statuses, desc="embed-dataset: checking the files embedded before", unit="file",
+        disable=not progress or len(statuses) <= CHECK_BAR_FILES, dynamic_ncols=True,
+        **progress_options(),
+    )  # fmt: skip
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}
     stale: dict[str, str] = {}  # embedded recordings that changed: what changed
     touched = 0  # of those embedded: sizes as they were, times new, no fingerprint (a copy?)
     unchecked: list[str] = []  # check_contents: files whose contents could not be compared
-    for status in statuses:
+    for status in checked:  # (the bar closes when the loop ends)
         file = files.get(status["recording_id"])
         if "source_bytes" not in status or file is None:  # older runs did not record it
             continue
