@@ -1558,8 +1558,14 @@ def load_model(
         that exists wins over a pretrained name (``eegpt convert ... eegpt-large/`` then
         ``--weights eegpt-large`` loads the converted folder, offline).
     device : str or torch.device
-        Where the model's weights are put: ``"cpu"`` (the default), ``"cuda"``, ``"cuda:1"``
-        ... (the model is moved there once loaded; ``model.to(...)`` moves it later).
+        Where the model's weights are put: ``"cpu"`` (the default), ``"cuda"``, ``"cuda:1"``,
+        ``"auto"`` (CUDA when PyTorch sees a GPU, else the CPU) ... (the model is moved there
+        once loaded; ``model.to(...)`` moves it later). The default is the CPU, not
+        ``"auto"`` as for :func:`eegpt.embed` (``device=None``) and the other functions
+        that run the model: loading the weights needs no GPU and takes none of its memory
+        (to inspect, convert or save a checkpoint), and those functions move the model to
+        the best device when they run it (``device="auto"``: a CUDA GPU where PyTorch sees
+        one, the encoder moved there in place).
     fused : bool
         Encoder fast path.
     num_heads, patch_stride : int, optional

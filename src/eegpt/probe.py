@@ -1966,6 +1966,11 @@ def load_probe(
         for :func:`eegpt.load_model`; ``None`` loads the checkpoint path recorded at training.
         Ignored for fine-tuned probes (their encoder is saved with them).
     device : str | torch.device
+        Where the probe's model is put: ``"cpu"`` (the default, as for
+        :func:`eegpt.load_model`), ``"cuda"``, ``"auto"`` ... Its methods that run it
+        (:meth:`~EEGPTProbe.predict`, :meth:`~EEGPTProbe.predict_proba`,
+        :meth:`~EEGPTProbe.evaluate`) take a ``device`` of their own whose default, ``None``
+        (``"auto"``), runs it on a CUDA GPU where PyTorch sees one: loading needs no GPU.
     verbose : bool | None
         See :func:`eegpt.load_model`.
 
