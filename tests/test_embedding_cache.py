@@ -327,3 +327,178 @@ def test_weights_changed_after_loading_are_new_entries(windows, encoded, monkeyp
     assert encoded[0] == 4  # the new weights' entries: none cached
     assert np.array_equal(out, embed(model, windows[:4], False))
     assert not np.array_equal(out, first)
+
+
+# A bounded folder: max_disk_bytes, trim(), clear(disk=True), disk_usage.
+
+ENTRY = np.zeros((2, 4, 8), np.float32)  # 256 bytes of data
+FILE = 256 + 128  # and the .npy header
+
+
+def _filled(folder, n: int, start: float | None = None) -> EmbeddingCache:
+    """A cache (unbounded) that wrote ``k0`` ... ``k<n-1>``, each used one second after the
+    one before, long ago (modification times set, as a clock would)."""
+    import os
+    import time
+
+    cache = EmbeddingCache(folder)
+    cache.put_many([f"k{i}" for i in range(n)], [ENTRY + i for i in range(n)])
+    t0 = time.time() - 10_000 if start is None else start
+    for i in range(n):
+        os.utime(folder / f"k{i}.npy", (t0 + i, t0 + i))
+    return cache
+
+
+def _left(folder) -> set[str]:
+    return {p.stem for p in folder.glob("*.npy") if not p.name.startswith(".")}
+
+
+def test_a_bounded_folder_removes_the_least_recently_used_files_of_all_processes(tmp_path):
+    """Use is what counts, not writing: an entry another cache object (another process) read
+    from the folder, or this one found in memory, outlives entries written after it."""
+    writer = _filled(tmp_path, 10)
+    assert (tmp_path / "k0.npy").stat().st_size == FILE
+    reader = EmbeddingCache(tmp_path)  # another process: reads k0 and k1 from disk
+    assert np.array_equal(reader.get("k0"), ENTRY) and np.array_equal(reader.get("k1"), ENTRY + 1)
+    assert np.array_equal(writer.get("k2"), ENTRY + 2)  # found in this one's memory: used too
+    bounded = EmbeddingCache(tmp_path, max_disk_bytes=10 * FILE)  # a third, measures the folder
+    bounded.put("new", ENTRY)  # 11 files: beyond the budget, trimmed to 90 % of it (9 files)
+    assert _left(tmp_path) == {"k0", "k1", "k2", "new"} | {f"k{i}" for i in range(5, 10)}
+    assert bounded.disk_usage == (9, 9 * FILE)
+    assert reader.get("k3") is None and reader.get("k4") is None  # gone for everyone: misses
+
+
+def test_the_disk_budget_holds_after_many_puts_from_threads_and_an_earlier_fill(tmp_path):
+    _filled(tmp_path, 30)  # written before, by an unbounded cache
+    budget = 10 * FILE + 100
+    cache = EmbeddingCache(tmp_path, max_disk_bytes=budget, max_bytes=0)
+    cache.put("first", ENTRY)  # measured when first written to: the 30 old files count
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.npy")) <= budget
+    assert "first" in _left(tmp_path) and "k0" not in _left(tmp_path)
+
+    seen: list[int] = []
+
+    def work(t: int) -> None:
+        for i in range(40):
+            if i % 4:
+                cache.put(f"t{t}-{i}", ENTRY)
+            else:
+                cache.put_many([f"t{t}-{i}-{j}" for j in range(3)], [ENTRY] * 3)
+            seen.append(sum(size for _, size, _ in cache._list()))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 160  # no thread failed
+    assert max(seen) <= budget + 3 * 3 * FILE  # other threads' writes not yet accounted
+    left = _left(tmp_path)
+    assert 9 <= len(left) <= 10 and not any(k.startswith("k") for k in left)
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.npy")) <= budget
+    assert cache.disk_usage == (len(left), len(left) * FILE)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+def test_files_removed_by_another_process_meanwhile_are_misses_not_errors(tmp_path, monkeypatch):
+    """Another process may trim a file between this one's listing and its load (a miss),
+    between its load and the touch recording the use (still a hit), or between a listing and
+    the removal of a trim (skipped: it is gone all the same)."""
+    import os
+
+    _filled(tmp_path, 6)
+    original = np.load
+
+    def removed_first(path, *args, **kwargs):
+        os.unlink(path)
+        return original(path, *args, **kwargs)
+
+    def removed_after(path, *args, **kwargs):
+        out = original(path, *args, **kwargs)
+        os.unlink(path)
+        return out
+
+    cache = EmbeddingCache(tmp_path)
+    monkeypatch.setattr(np, "load", removed_first)
+    assert cache.get("k0") is None and cache.misses == 1 and cache.hits == 0
+    monkeypatch.setattr(np, "load", removed_after)
+    assert np.array_equal(cache.get("k1"), ENTRY + 1) and cache.hits == 1
+    monkeypatch.setattr(np, "load", original)
+
+    listing = EmbeddingCache._list
+
+    def listed_then_removed(self):
+        out = listing(self)
+        os.unlink(tmp_path / "k2.npy")  # the oldest left, trimmed by another process
+        return out
+
+    monkeypatch.setattr(EmbeddingCache, "_list", listed_then_removed)
+    assert cache.trim(2 * FILE) == (1, FILE)  # k3 removed here; k2 by the other
+    monkeypatch.setattr(EmbeddingCache, "_list", listing)
+    assert _left(tmp_path) == {"k4", "k5"} and cache.disk_usage == (2, 2 * FILE)
+
+
+def test_trim_and_clear_remove_files_explicitly_and_only_complete_entries(tmp_path):
+    cache = _filled(tmp_path, 8)
+    writing = tmp_path / ".k9.npy.host-id0123456789ab.4242.xyz.tmp"  # another's write
+    writing.write_bytes(b"\x93NUMPY partial")
+    (tmp_path / "notes.txt").write_text("not an entry")
+    assert cache.disk_usage == (8, 8 * FILE)
+    assert cache.trim(3 * FILE + 10) == (5, 5 * FILE)  # oldest first
+    assert _left(tmp_path) == {"k5", "k6", "k7"}
+    assert np.array_equal(cache.get("k0"), ENTRY)  # still in memory
+    assert cache.trim(10 * FILE) == (0, 0) and len(_left(tmp_path)) == 3
+
+    cache.clear()  # memory only, as before
+    assert cache.nbytes == 0 and len(_left(tmp_path)) == 3
+    assert cache.get("k0") is None and np.array_equal(cache.get("k6"), ENTRY + 6)
+    cache.clear(disk=True)
+    assert cache.nbytes == 0 and _left(tmp_path) == set() and cache.disk_usage == (0, 0)
+    assert writing.exists() and (tmp_path / "notes.txt").exists()
+    assert cache.get("k6") is None
+
+    with pytest.raises(ValueError, match="trim.. needs a budget: pass max_disk_bytes"):
+        cache.trim()
+    with pytest.raises(ValueError, match="needs a folder"):
+        EmbeddingCache().trim(0)
+    with pytest.raises(ValueError, match="directory is None"):
+        EmbeddingCache(max_disk_bytes=100)
+    with pytest.raises(ValueError, match=">= 0 bytes, got -1"):
+        EmbeddingCache(tmp_path, max_disk_bytes=-1)
+    with pytest.raises(TypeError, match="number of bytes or None, got '1G'"):
+        EmbeddingCache(tmp_path, max_disk_bytes="1G")
+    assert EmbeddingCache(tmp_path, max_disk_bytes=5e9).max_disk_bytes == 5_000_000_000
+
+
+def test_repr_shows_both_budgets_and_the_folder_count(tmp_path):
+    import os
+    import pickle
+
+    assert repr(EmbeddingCache()) == (
+        "EmbeddingCache(0 in memory, 0 B, max_bytes=1.0 GiB, hits=0, misses=0)"
+    )
+    cache = EmbeddingCache(tmp_path, max_bytes=2**20, max_disk_bytes=3 * FILE)
+    assert repr(cache) == (
+        f"EmbeddingCache(0 in memory, 0 B, max_bytes=1.0 MiB, directory={str(tmp_path)!r}, "
+        "max_disk_bytes=1.1 KiB, hits=0, misses=0)"
+    )
+    cache.put_many(["a", "b", "c", "d"], [ENTRY] * 4)  # trimmed to 2 files (90 % of 3)
+    assert repr(cache) == (
+        f"EmbeddingCache(4 in memory, 1.0 KiB, max_bytes=1.0 MiB, directory={str(tmp_path)!r}"
+        " (2 files, 768 B when last counted), max_disk_bytes=1.1 KiB, hits=0, misses=0)"
+    )
+    assert "max_disk_bytes=None" in repr(EmbeddingCache(tmp_path))
+    for name in _left(tmp_path):  # used long ago
+        os.utime(tmp_path / f"{name}.npy", (1e9, 1e9))
+    copy_ = pickle.loads(pickle.dumps(cache))  # joblib's process workers: still bounded
+    copy_.put_many(["e", "f"], [ENTRY] * 2)
+    assert _left(tmp_path) == {"e", "f"}
+
+
+def test_embed_windows_and_the_estimators_take_a_bounded_cache(model, windows, uncached, tmp_path):
+    """The README's advice: cache=EmbeddingCache(folder, max_disk_bytes=...)."""
+    one = uncached[0].nbytes + 128
+    cache = EmbeddingCache(tmp_path, max_disk_bytes=4 * one - 1)
+    assert np.array_equal(embed(model, windows[:8], cache), uncached[:8])
+    assert len(_left(tmp_path)) == 3  # 90 % of a budget of just under 4 files
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.npy")) == 3 * one

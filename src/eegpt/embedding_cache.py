@@ -19,9 +19,11 @@ import hashlib
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -32,6 +34,14 @@ from eegpt.engine import InferenceEngine, Precision, precision_name, resolve_dev
 from eegpt.fast_path import fast_cache, validate_cache
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
+
+
+class DiskUsage(NamedTuple):
+    """What an :class:`EmbeddingCache`'s folder holds: complete entries (``<key>.npy`` files;
+    temporary files of writes in progress are not counted) and their size in bytes."""
+
+    entries: int
+    nbytes: int
 
 
 class EmbeddingCache:
@@ -51,7 +61,23 @@ class EmbeddingCache:
         Also keep entries as ``<key>.npy`` files in this folder (created when needed), so they
         survive the process. ``None``: memory only.
     max_bytes : int
-        Memory budget; the least recently used entries are evicted beyond it (files stay).
+        Memory budget; the least recently used entries are evicted beyond it (files stay,
+        unless ``max_disk_bytes`` removes them).
+    max_disk_bytes : int | None
+        Budget of the folder's entries, in bytes (each window's entry is ``N * S * D * 4``
+        bytes plus a 128-byte ``.npy`` header: 128 KiB for the large model's 4 s windows).
+        When a write takes the folder beyond it, the least recently USED files are removed,
+        down to 90 % of it (so that the next writes do not list the folder again): use is
+        recorded in the files' modification times, which :meth:`get` renews (at most once a
+        minute per entry held in memory), so it counts across the processes sharing the
+        folder. Only complete ``.npy`` entries are removed, never the temporary file of a write
+        in progress; an entry another process removed is a miss of :meth:`get`, computed
+        again. The folder is listed at the first write, then a running total is kept and the
+        folder listed again when the total exceeds the budget, or at a write five minutes
+        after the last listing: several processes writing to one folder may take it beyond
+        the budget by what the others wrote since then. ``None`` (default): unbounded.
+        :attr:`disk_usage` counts the folder; :meth:`trim` and :meth:`clear` trim it
+        explicitly.
 
     Attributes
     ----------
@@ -60,20 +86,55 @@ class EmbeddingCache:
         :func:`embed_windows`: windows, one look-up each).
     """
 
-    def __init__(self, directory: str | os.PathLike | None = None, max_bytes: int = 1 << 30):
+    #: Seconds after the last listing of the folder at which a write lists it again.
+    RESCAN_S = 300.0
+    #: Seconds between renewals of the modification time of an entry found in memory.
+    TOUCH_S = 60.0
+    #: Fraction of ``max_disk_bytes`` a write beyond it trims the folder down to.
+    TRIM_TO = 0.9
+
+    def __init__(
+        self,
+        directory: str | os.PathLike | None = None,
+        max_bytes: int = 1 << 30,
+        max_disk_bytes: int | None = None,
+    ):
         self.directory = None if directory is None else Path(directory).expanduser()
         self.max_bytes = int(max_bytes)
+        if max_disk_bytes is not None:
+            if self.directory is None:
+                raise ValueError(
+                    "max_disk_bytes bounds a folder's entries, but directory is None: pass a "
+                    "folder, or leave max_disk_bytes None"
+                )
+            max_disk_bytes = _check_budget(max_disk_bytes)
+        self.max_disk_bytes = max_disk_bytes
         self.hits = 0
         self.misses = 0
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._nbytes = 0
+        self._touched: dict[str, float] = {}  # key in memory -> when its file was touched
+        self._disk_bytes: int | None = None  # running total of the folder; None: not measured
+        self._disk_entries = 0
+        self._listed_at = 0.0  # time.time() of the last listing (comparable across processes)
         self._lock = threading.RLock()
+        self._disk_lock = threading.RLock()  # accounting and trimming of the folder
 
     def __repr__(self) -> str:
-        where = f", directory={str(self.directory)!r}" if self.directory else ""
+        where = ""
+        if self.directory:
+            where = f", directory={str(self.directory)!r}"
+            if self._disk_bytes is not None:
+                where += (
+                    f" ({self._disk_entries} files, {_size_text(self._disk_bytes)} when last "
+                    "counted)"
+                )
+            disk = "None" if self.max_disk_bytes is None else _size_text(self.max_disk_bytes)
+            where += f", max_disk_bytes={disk}"
         return (
-            f"EmbeddingCache({len(self._memory)} in memory, {self.nbytes / 2**20:.1f} MiB"
-            f"{where}, hits={self.hits}, misses={self.misses})"
+            f"EmbeddingCache({len(self._memory)} in memory, {_size_text(self.nbytes)}, "
+            f"max_bytes={_size_text(self.max_bytes)}{where}, hits={self.hits}, "
+            f"misses={self.misses})"
         )
 
     @property
@@ -81,15 +142,26 @@ class EmbeddingCache:
         """Bytes held in memory."""
         return self._nbytes
 
+    @property
+    def disk_usage(self) -> DiskUsage:
+        """The complete entries in ``directory`` and their bytes, counted now (a listing of
+        the folder, which also renews the running total the budget is checked against);
+        ``DiskUsage(0, 0)`` without a folder or where it is not made yet."""
+        if self.directory is None:
+            return DiskUsage(0, 0)
+        with self._disk_lock:
+            return DiskUsage(*self._measure())
+
     def __getstate__(self) -> dict:
-        """Pickled (joblib's process workers) without the lock, which cannot be."""
+        """Pickled (joblib's process workers) without the locks, which cannot be."""
         state = self.__dict__.copy()
-        del state["_lock"]
+        del state["_lock"], state["_disk_lock"]
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._lock = threading.RLock()
+        self._disk_lock = threading.RLock()
 
     @staticmethod
     def key(
@@ -150,21 +222,35 @@ class EmbeddingCache:
         """The stored array (read-only), or ``None``; counts a hit or a miss. A file that
         cannot be read (cut short, damaged) or, given ``shape``, holds another shape is a miss
         (the caller computes the entry again and :meth:`put` overwrites it)."""
+        touch = False
         with self._lock:
             found = self._memory.get(key)
             if found is not None and (shape is None or found.shape == tuple(shape)):
                 self._memory.move_to_end(key)
                 self.hits += 1
-                return found
+                now = time.time()
+                touch = now - self._touched.get(key, 0.0) > self.TOUCH_S
+                if touch:
+                    self._touched[key] = now
+            else:
+                found = None
+        if found is not None:
+            if touch and self.directory is not None:  # used: kept longest by any trim
+                _touch(self.directory / f"{key}.npy")
+            return found
         array = None
         if self.directory is not None:
             path = self.directory / f"{key}.npy"
-            try:
-                loaded = np.load(path, allow_pickle=False) if path.exists() else None
+            try:  # removed meanwhile (another process's trim): FileNotFoundError, a miss
+                loaded = np.load(path, allow_pickle=False)
             except (OSError, ValueError, EOFError):  # cut short or damaged: computed again
                 loaded = None
             if loaded is not None and (shape is None or loaded.shape == tuple(shape)):
+                _touch(path)
                 array = self._remember(key, loaded)
+                with self._lock:
+                    if key in self._memory:
+                        self._touched[key] = time.time()
         with self._lock:
             if array is None:
                 self.misses += 1
@@ -181,13 +267,21 @@ class EmbeddingCache:
         with ``directory`` (the folder made once). Each file is written to a temporary file
         beside it and renamed into place, so a reader never finds a partial file under its
         name; it is not synced to disk (a file cut short by a crash is a miss of :meth:`get`,
-        computed again)."""
+        computed again). With ``max_disk_bytes``, the folder is trimmed after the writes when
+        they take it beyond the budget."""
         if len(keys) != len(arrays):
             raise ValueError(f"{len(keys)} keys for {len(arrays)} arrays")
         if self.directory is not None and len(keys):
             self.directory.mkdir(parents=True, exist_ok=True)
+            bounded = self.max_disk_bytes is not None
+            added, new = 0, 0
             for key, array in zip(keys, arrays, strict=True):
-                _write_npy(self.directory / f"{key}.npy", array)
+                path = self.directory / f"{key}.npy"
+                replaced = _size_of(path) if bounded else None
+                added += _write_npy(path, array) - (replaced or 0)
+                new += replaced is None
+            if bounded:
+                self._account(added, new)
         for key, array in zip(keys, arrays, strict=True):
             self._remember(key, array)
 
@@ -205,28 +299,154 @@ class EmbeddingCache:
             self._memory[key] = array
             self._nbytes += array.nbytes
             while self._nbytes > self.max_bytes:
-                _, evicted = self._memory.popitem(last=False)
+                gone, evicted = self._memory.popitem(last=False)
                 self._nbytes -= evicted.nbytes
+                self._touched.pop(gone, None)
         return array
 
-    def clear(self) -> None:
-        """Forget the entries in memory (files in ``directory`` are left alone)."""
+    def clear(self, disk: bool = False) -> None:
+        """Forget the entries in memory; with ``disk=True`` also remove every complete entry
+        of ``directory`` (those of all processes sharing it; temporary files of writes in
+        progress are left alone)."""
         with self._lock:
             self._memory.clear()
+            self._touched.clear()
             self._nbytes = 0
+        if disk and self.directory is not None:
+            self.trim(0)
+
+    def trim(self, max_disk_bytes: int | None = None) -> DiskUsage:
+        """Remove the least recently used entries of ``directory`` (oldest modification time
+        first: see ``max_disk_bytes`` of the class) until the rest take at most
+        ``max_disk_bytes`` bytes (default: the cache's own budget). Lists the folder; entries
+        removed meanwhile by another process are skipped. Returns what was removed
+        (:class:`DiskUsage`: entries, bytes); entries in memory stay there."""
+        if self.directory is None:
+            raise ValueError("trim() needs a folder: this EmbeddingCache has directory=None")
+        if max_disk_bytes is None:
+            if self.max_disk_bytes is None:
+                raise ValueError(
+                    "trim() needs a budget: pass max_disk_bytes, or make the cache with "
+                    "EmbeddingCache(directory, max_disk_bytes=...)"
+                )
+            max_disk_bytes = self.max_disk_bytes
+        return self._trim(_check_budget(max_disk_bytes))
+
+    def _list(self) -> list[tuple[int, int, Path]]:
+        """The complete entries of ``directory``: (modification time in ns, bytes, path)
+        each. Temporary files (``.<key>.npy.<writer>.XXXX.tmp``, hidden) are not entries."""
+        assert self.directory is not None
+        found = []
+        try:
+            with os.scandir(self.directory) as it:
+                for entry in it:
+                    if entry.name.startswith(".") or not entry.name.endswith(".npy"):
+                        continue
+                    try:
+                        st = entry.stat(follow_symlinks=False)
+                    except OSError:  # removed meanwhile
+                        continue
+                    if entry.is_file(follow_symlinks=False):
+                        found.append((st.st_mtime_ns, st.st_size, Path(entry.path)))
+        except FileNotFoundError:  # not made yet, or removed
+            pass
+        return found
+
+    def _measure(self) -> tuple[int, int]:
+        """List the folder and renew the running total: (entries, bytes)."""
+        listed = self._list()
+        self._set_total(len(listed), sum(size for _, size, _ in listed))
+        return self._disk_entries, int(self._disk_bytes or 0)
+
+    def _set_total(self, entries: int, nbytes: int) -> None:
+        self._disk_entries, self._disk_bytes = entries, nbytes
+        self._listed_at = time.time()
+
+    def _account(self, added: int, new: int) -> None:
+        """Add a write's ``added`` bytes and ``new`` entries to the running total; trim the
+        folder when the total passes ``max_disk_bytes`` (after listing it again, which counts
+        other processes' writes and removals). The folder is listed at the first write (never
+        listed before: the entries already there count) and when the last listing is old."""
+        assert self.max_disk_bytes is not None
+        with self._disk_lock:
+            self._disk_bytes = (self._disk_bytes or 0) + added
+            self._disk_entries += new
+            stale = time.time() - self._listed_at > self.RESCAN_S
+            if self._disk_bytes > self.max_disk_bytes or stale:
+                if self._measure()[1] > self.max_disk_bytes:
+                    self._trim(int(self.max_disk_bytes * self.TRIM_TO))
+
+    def _trim(self, budget: int) -> DiskUsage:
+        """Remove the oldest entries until at most ``budget`` bytes remain; what was removed."""
+        with self._disk_lock:
+            listed = sorted(self._list(), key=lambda e: e[0])  # least recently used first
+            total = sum(size for _, size, _ in listed)
+            removed, freed, kept = 0, 0, len(listed)
+            for _, size, path in listed:
+                if total <= budget:
+                    break
+                try:
+                    path.unlink()
+                    removed += 1
+                    freed += size
+                except FileNotFoundError:  # another process trimmed it: gone all the same
+                    pass
+                total -= size
+                kept -= 1
+            self._set_total(kept, total)
+        return DiskUsage(removed, freed)
 
 
-def _write_npy(path: Path, array: np.ndarray) -> None:
+def _write_npy(path: Path, array: np.ndarray) -> int:
     """Save ``array`` as ``path`` through a uniquely named temporary file in its folder renamed
-    into place (atomic for concurrent readers; no fsync: see :meth:`EmbeddingCache.put_many`)."""
+    into place (atomic for concurrent readers; no fsync: see :meth:`EmbeddingCache.put_many`).
+    Returns the file's size in bytes."""
     fd, tmp = temporary_beside(path, tag=writer_tag())
     try:
         with os.fdopen(fd, "wb") as fh:
             np.save(fh, array)
+            size = fh.tell()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return size
+
+
+def _size_of(path: Path) -> int | None:
+    """Bytes of the file ``path``, or None where there is none."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _touch(path: Path) -> None:
+    """Renew ``path``'s modification time (its last use, which trimming reads); nothing where
+    it is gone (trimmed by another process) or cannot be changed (another user's file)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _check_budget(max_disk_bytes: object) -> int:
+    """``max_disk_bytes`` (a whole number of bytes, e.g. ``5e9``) as an int >= 0, or an
+    informative error."""
+    if isinstance(max_disk_bytes, bool) or not isinstance(max_disk_bytes, (int, float, np.number)):
+        raise TypeError(f"max_disk_bytes must be a number of bytes or None, got {max_disk_bytes!r}")
+    if not np.isfinite(max_disk_bytes) or max_disk_bytes < 0:
+        raise ValueError(f"max_disk_bytes must be a finite number >= 0 bytes, got {max_disk_bytes}")
+    return int(max_disk_bytes)
+
+
+def _size_text(nbytes: float) -> str:
+    """``nbytes`` for people: ``"512 B"``, ``"8.0 KiB"``, ``"1.5 GiB"``."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if nbytes < 1024 or unit == "GiB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    raise AssertionError("unreachable")
 
 
 def _settings_bytes(
@@ -306,7 +526,8 @@ def embed_windows(
         Vocabulary rows of the channels.
     cache : EmbeddingCache | str | Path | bool | None
         ``True``: the process-wide :func:`default_cache`; a folder: an on-disk cache there
-        (one ``.npy`` file per window); ``False``/``None``: always run the encoder.
+        (one ``.npy`` file per window, never trimmed: ``EmbeddingCache(folder,
+        max_disk_bytes=...)`` bounds it); ``False``/``None``: always run the encoder.
     stream_precision : {"float32", "float16", "bfloat16"}
         The engine's residual-stream dtype (:class:`~eegpt.engine.InferenceEngine`), with a
         reduced ``precision``; it changes the embeddings' last bits, so the cache keeps them
