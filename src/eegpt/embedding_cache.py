@@ -220,8 +220,11 @@ class EmbeddingCache:
 
     def get(self, key: str, shape: tuple[int, ...] | None = None) -> np.ndarray | None:
         """The stored array (read-only), or ``None``; counts a hit or a miss. A file that
-        cannot be read (cut short, damaged) or, given ``shape``, holds another shape is a miss
-        (the caller computes the entry again and :meth:`put` overwrites it)."""
+        cannot be read (cut short, damaged, removed meanwhile by another process's trim) or,
+        given ``shape``, holds another shape is a miss (the caller computes the entry again and
+        :meth:`put` overwrites it). An entry found renews its file's modification time (read
+        from disk: always; found in memory: at most every :attr:`TOUCH_S` seconds), which
+        trimming takes for its last use."""
         touch = False
         with self._lock:
             found = self._memory.get(key)
