@@ -4479,3 +4479,34 @@ def test_evaluate_on_a_training_subject_in_another_file_warns(weights, short_tas
     with pytest.warns(Warning, match="share a subject"):
         metrics = probe.evaluate(str(same_subject))
     assert any("sub-01" in w for w in metrics["warnings"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_prediction_table_of_two_recordings_has_one_clock_time_format(tmp_path, suffix):
+    """probe predict's table of two recordings, one whose windows start at half seconds
+    (formatted to the microsecond for itself), the other at whole ones: clock_time in one
+    format over all rows, which pandas parses as dates (read_csv's parse_dates, to_datetime)."""
+    from eegpt.probe_cli import _clock_times
+    from eegpt.probe_predictions import _write_predictions
+
+    header = ["file", "epoch", "onset_s", "clock_s", "clock_time", "prediction"]
+    rows = []
+    for name, date in (("a.edf", "2026-11-03 23:58:00"), ("b.edf", "2026-11-04 23:59:30")):
+        half = 0.5 if name == "a.edf" else 0.0
+        time_base = {"meas_date": date, "first_time": half}
+        seconds, moments = _clock_times(time_base, np.array([0.0, 4.0]))
+        rows += [[name, k, 4.0 * k, seconds[k], moments[k], "x"] for k in range(2)]
+    assert rows[2][4] == "2026-11-04T23:59:30"  # each recording formatted for itself
+    out = tmp_path / f"p{suffix}"
+    _write_predictions(out, header, rows, ["x"])
+    if suffix == ".csv":
+        table = pd.read_csv(out, parse_dates=["clock_time"])
+        assert table["clock_time"].dtype.kind == "M"
+        text = pd.read_csv(out)["clock_time"]
+    else:
+        text = pd.read_parquet(out)["clock_time"]
+    assert text.tolist() == [
+        "2026-11-03T23:58:00.500000", "2026-11-03T23:58:04.500000",
+        "2026-11-04T23:59:30.000000", "2026-11-04T23:59:34.000000",
+    ]  # fmt: skip
+    assert pd.to_datetime(text).dt.microsecond.tolist() == [500000, 500000, 0, 0]

@@ -216,7 +216,8 @@ def clock_moments(
 
 def iso_moments(moments: np.ndarray, *, utc: bool = True) -> list[str]:
     """``datetime64`` moments as ISO 8601 text: to the second where all are whole seconds,
-    else to the microsecond (one format for a column). ``utc``: with the offset MNE's label
+    else to the microsecond (one format for a column: give all its moments at once, or pass a
+    table of several recordings' texts through :func:`uniform_iso`). ``utc``: with the offset MNE's label
     gives them, ``"2026-01-01T23:59:50+00:00"`` (earlier ``probe predict`` tables); False:
     without one, ``"2026-01-01T23:59:50"``, the recording's wall clock as its header states it
     (an EDF/BDF header holds local time, which MNE labels UTC). ``NaT`` gives ``""``."""
@@ -229,6 +230,24 @@ def iso_moments(moments: np.ndarray, *, utc: bool = True) -> list[str]:
         m.item().replace(tzinfo=zone).isoformat(timespec=spec) if ok else ""
         for m, ok in zip(moments, known, strict=True)
     ]
+
+
+def uniform_iso(texts: Iterable[Any]) -> list[str | None]:
+    """ISO 8601 texts (a table's ``clock_time`` column: ``"2026-01-01T23:59:50"``, perhaps
+    with microseconds or an offset; None or ``""`` where there is none) rewritten in one
+    format, the finest any needs: to the microsecond where one is not a whole second, else to
+    the second (offsets kept). What :func:`iso_moments` does for one recording's moments, for
+    a table of several recordings, whose rows were each formatted for their own recording:
+    ``pandas.read_csv(parse_dates=...)`` and ``pandas.to_datetime`` need one format per
+    column. Returns a list as long as ``texts``, None where there is no moment."""
+    moments = [
+        None if v is None or (isinstance(v, float) and math.isnan(v)) or str(v) == ""
+        else datetime.datetime.fromisoformat(str(v))
+        for v in texts
+    ]  # fmt: skip
+    whole = all(m.microsecond == 0 for m in moments if m is not None)
+    spec = "seconds" if whole else "microseconds"
+    return [None if m is None else m.isoformat(timespec=spec) for m in moments]
 
 
 def window_clock(

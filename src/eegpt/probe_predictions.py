@@ -66,7 +66,7 @@ def _csv_cell(column: str, value: Any) -> Any:
     probabilities with 9 significant digits (a float32 exactly, as predict_proba gives it)."""
     if value is None:
         return ""
-    if column in ("onset_s", "clock_s", "offset_s", "duration_s", "covered_s"):
+    if column in ("onset_s", "clock_s", "clock_end_s", "offset_s", "duration_s", "covered_s"):
         return f"{value:.6f}"
     if column.startswith("p_"):
         return f"{value:.9g}"
@@ -149,6 +149,26 @@ def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) ->
     return output_provenance(args.probe, probe, inputs, **more)
 
 
+#: The columns of prediction and events tables that hold moments as ISO 8601 text.
+MOMENT_COLUMNS = ("clock_time", "clock_end_time")
+
+
+def _uniform_moments(header: list[str], rows: list[list[Any]]) -> list[list[Any]]:
+    """``rows`` (a copy where changed) with each of :data:`MOMENT_COLUMNS` in one ISO 8601
+    format over all of them (:func:`eegpt.outputs.uniform_iso`): each recording's moments are
+    formatted for that recording, to the microsecond only where one of its own needs it."""
+    from eegpt.outputs import uniform_iso
+
+    found = [j for j, name in enumerate(header) if name in MOMENT_COLUMNS]
+    if not found or not rows:
+        return rows
+    rows = [list(row) for row in rows]
+    for j in found:
+        for row, text in zip(rows, uniform_iso(row[j] for row in rows), strict=True):
+            row[j] = text
+    return rows
+
+
 def _write_predictions(
     path: Path | None,
     header: list[str],
@@ -161,10 +181,13 @@ def _write_predictions(
     path. Parquet columns have their types with no rows too: text for ``file``, int64 for
     ``epoch``, float64 for ``onset_s``, ``clock_s`` and the probabilities, bool for ``bad``, the type of
     the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
-    ``clock_time``. ``provenance`` (:func:`_provenance`) goes into a Parquet file's schema
+    ``clock_time`` and ``clock_end_time``, each column in one format over all the rows
+    (recordings) of the table (:func:`eegpt.outputs.uniform_iso`), so that pandas parses it
+    as dates. ``provenance`` (:func:`_provenance`) goes into a Parquet file's schema
     metadata under the key :data:`PREDICTIONS_KEY` (JSON), as ``eegpt embed``'s Parquet files
     hold theirs under ``eegpt``, and into the sidecar JSON of a CSV or TSV file
     (:func:`_sidecar_of`: ``predictions.csv`` -> ``predictions.csv.json``)."""
+    rows = _uniform_moments(header, rows)
     if path is not None and path.suffix.lower() == ".parquet":
         from eegpt.outputs import atomic_write, require_pyarrow
 
@@ -173,7 +196,8 @@ def _write_predictions(
                  "clock_s": pa.float64(),
                  "duration_s": pa.float64(), "covered_s": pa.float64(),
                  "offset_s": pa.float64(), "n_windows": pa.int64(),
-                 "clock_time": pa.string(), "bad": pa.bool_(),
+                 "clock_time": pa.string(), "clock_end_time": pa.string(),
+                 "clock_end_s": pa.float64(), "bad": pa.bool_(),
                  "prediction": pa.array(classes).type}  # fmt: skip
         types["label"] = types["class"] = types["prediction"]
         columns = {}
