@@ -20,7 +20,8 @@ def test_consecutive_windows_of_a_class_make_one_event():
                clock_time=[f"2026-03-01T12:00:0{k}" for k in range(5)])  # fmt: skip
     e = windows_to_events(t, 1.0, classes=["sz"])
     assert e.columns.tolist() == ["file", "class", "onset_s", "offset_s", "duration_s",
-                                  "clock_s", "clock_time", "n_windows", "p_mean", "p_max"]  # fmt: skip
+                                  "clock_s", "clock_end_s", "clock_time", "clock_end_time",
+                                  "n_windows", "p_mean", "p_max"]  # fmt: skip
     assert e["onset_s"].tolist() == [1.0, 4.0] and e["offset_s"].tolist() == [3.0, 5.0]
     assert e["duration_s"].tolist() == [2.0, 1.0] and e["n_windows"].tolist() == [2, 1]
     assert e["clock_s"].tolist() == [101.0, 104.0]
@@ -174,3 +175,67 @@ def test_one_number_test_and_one_n_a_format_for_messages():
         "n/a",
         "n/a",
     ]
+
+
+def _gapped_windows(tmp_path, weights, starts):
+    """The window table of a tiny EDF+D file of 1 s records at ``starts`` (s on the clock),
+    as probe predict writes it: onset_s, clock_s, clock_time and bad as eegpt embed reads them
+    (the record clock, 'BAD boundary' over a window across a gap), every window 'sz'."""
+    from test_io import _edf_plus
+
+    from eegpt.cli import main
+
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts)
+    out = tmp_path / "rec.parquet"
+    assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    table = pd.read_parquet(out, columns=["onset_s", "clock_s", "clock_time", "bad"])
+    from eegpt.outputs import iso_moments
+
+    moments = iso_moments(table["clock_time"].to_numpy("datetime64[us]"), utc=False)
+    return table.assign(file="rec.edf", prediction="sz", clock_time=moments)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_recording_gap_between_windows_ends_an_event_wherever_it_falls(tmp_path, weights):
+    """An EDF+D file with a gap on the 4 s window grid (after 8 s of data) and one off it (after
+    22.5 s, within the window at 20 s, which is bad): each ends an event, as the window over
+    the gap off the grid does; clock_end_s/clock_end_time give each event's end on the clock;
+    --merge-gap-seconds does not join events across a gap."""
+    starts = [*range(8), *(k + 30.0 for k in range(8, 22)), *(k + 60.5 for k in range(22, 32))]
+    t = _gapped_windows(tmp_path, weights, [float(s) for s in starts])
+    assert t["onset_s"].tolist() == [0, 4, 8, 12, 16, 20, 24, 28]
+    assert t["bad"].tolist() == [False] * 5 + [True] + [False] * 2  # over the gap at 22 s
+    e = windows_to_events(t, 4.0, classes=["sz"])
+    assert e[["onset_s", "offset_s", "n_windows"]].values.tolist() == [
+        [0, 8, 2],
+        [8, 20, 3],
+        [24, 32, 2],
+    ]
+    assert e["clock_s"].tolist() == [0.0, 38.0, 84.5]
+    assert e["clock_end_s"].tolist() == [8.0, 50.0, 92.5]
+    assert e["clock_time"].tolist() == [
+        "2024-01-01T00:00:00.000000", "2024-01-01T00:00:38.000000", "2024-01-01T00:01:24.500000"
+    ]  # fmt: skip
+    assert e["clock_end_time"].tolist()[0] == "2024-01-01T00:00:08.000000"
+    assert e["clock_end_time"].tolist()[2] == "2024-01-01T00:01:32.500000"
+    # no gap within an event: its clock span is its duration
+    np.testing.assert_allclose(e["clock_end_s"] - e["clock_s"], e["duration_s"])
+    # merging (in recorded seconds) joins events across the bad window, not across a gap
+    merged = windows_to_events(t, 4.0, classes=["sz"], merge_gap_seconds=10)
+    assert merged[["onset_s", "offset_s"]].values.tolist() == [[0, 8], [8, 20], [24, 32]]
+    no_clock = t.drop(columns=["clock_s", "clock_time"])  # without a clock: no gap to see
+    assert windows_to_events(no_clock, 4.0, classes=["sz"])["n_windows"].tolist() == [5, 2]
+
+
+def test_event_clock_times_have_one_format_over_recordings():
+    """Events of two recordings, one whose windows start at half seconds: clock_time and
+    clock_end_time each in one format (to the microsecond), which pandas parses as dates."""
+    a = _table(["sz", "sz"], clock_s=[0.5, 1.5],
+               clock_time=["2026-03-01T12:00:00.500000", "2026-03-01T12:00:01.500000"])  # fmt: skip
+    b = _table(["sz", "sz"], clock_s=[0.0, 1.0],
+               clock_time=["2026-03-02T12:00:00", "2026-03-02T12:00:01"])  # fmt: skip
+    e = windows_to_events(pd.concat([a, b.assign(file="other.edf")]), 1.0, classes=["sz"])
+    assert e["clock_time"].tolist() == ["2026-03-01T12:00:00.500000", "2026-03-02T12:00:00.000000"]
+    assert e["clock_end_time"].tolist()[1] == "2026-03-02T12:00:02.000000"
+    pd.to_datetime(e["clock_time"])
+    pd.to_datetime(e["clock_end_time"])

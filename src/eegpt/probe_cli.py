@@ -454,13 +454,16 @@ def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> No
             metavar="FILE",
             help="also write the events: the consecutive windows predicted as an event class "
             "merged into one row per event (eegpt.probe_events.windows_to_events): file, "
-            "class, onset_s, offset_s, duration_s (s from the first sample), clock_s, "
-            "clock_time (of the onset, where the recording is dated), n_windows, p_mean, "
+            "class, onset_s, offset_s, duration_s (s of recorded data from the first "
+            "sample), clock_s, clock_end_s (onset and end on the recording's clock), "
+            "clock_time, clock_end_time (their moments, where the recording is dated), "
+            "n_windows, p_mean, "
             "p_max (the class's mean and largest probability over its windows). An event "
             "spans the stretch one hop long around each window's centre: from the first "
             "window's onset + (window - hop)/2 to the last's onset + (window + hop)/2, so "
             "n_windows x hop seconds (without --overlap, the windows' own span). Windows "
-            "marked bad belong to no event and break one. A .csv, .tsv or .parquet file, with "
+            "marked bad belong to no event and break one, as does a recording gap (EDF+D) "
+            "between two windows. A .csv, .tsv or .parquet file, with "
             "its provenance as --output's. Where the windows are labelled (--window-labels), "
             "the scored events (the runs of the window labels, with neither --min-event-seconds "
             "nor --merge-gap-seconds: those shape predicted events only) are compared on "
@@ -491,7 +494,9 @@ def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> No
         default=0.0,
         metavar="SECONDS",
         help=f"with {switch}: join the events of a class less than this apart (offset to next "
-        "onset, bad windows between included), before --min-event-seconds (default 0: none)"
+        "onset, in seconds of recorded data, bad windows between included), before "
+        "--min-event-seconds (default 0: none); never across a recording gap (the pause of "
+        "an EDF+D file), which ends an event wherever it falls"
         + (SHAPES_PREDICTED_ONLY if scoring else ""),
     )
 

@@ -25,9 +25,16 @@ Where an event begins and ends (``span``):
 
 Windows over bad annotations (the ``bad`` column True) belong to no event and break one: their
 predictions come from unusable data. Windows left out (``--reject-by-annotation``) break events
-likewise, as their onsets are not a hop apart. ``merge_gap_seconds`` then joins events of a
-class whose gap (next onset less offset) is shorter, whatever lies between (bad windows
-included); ``min_event_seconds`` last drops the shorter events.
+likewise, as their onsets are not a hop apart. So does a recording gap (the pause of a
+discontinuous EDF+D/BDF+D file, which MNE reads back to back) between two windows, wherever it
+falls: where the table has ``clock_s``, consecutive windows whose onsets lie further apart on
+the recording's clock than in the recorded seconds (``onset_s``) are never in one event (a gap
+within a window flags it bad, one between two windows does not). ``merge_gap_seconds`` then
+joins events of a class whose gap (next onset less offset, in seconds of recorded data) is
+shorter, whatever lies between (bad windows included) but a recording gap; ``min_event_seconds``
+last drops the shorter events. An event's ``clock_s``/``clock_time`` give its onset on the
+recording's clock and ``clock_end_s``/``clock_end_time`` its end there (with no gap inside, the
+onset plus ``duration_s``).
 """
 
 from __future__ import annotations
@@ -40,12 +47,18 @@ import pandas as pd
 
 from eegpt._logging import number_text, percent_text
 
-#: The columns of an events table, in order (``clock_s``, ``clock_time`` only where the window
-#: table has them).
+#: The columns of an events table, in order (``clock_s``, ``clock_end_s`` only where the window
+#: table has ``clock_s``; ``clock_time``, ``clock_end_time`` where it has ``clock_time``).
 EVENT_COLUMNS = (
-    "file", "class", "onset_s", "offset_s", "duration_s", "clock_s", "clock_time", "n_windows",
-    "p_mean", "p_max",
+    "file", "class", "onset_s", "offset_s", "duration_s", "clock_s", "clock_end_s",
+    "clock_time", "clock_end_time", "n_windows", "p_mean", "p_max",
 )  # fmt: skip
+
+#: The clock columns of an events table and the window table's column each comes from.
+_CLOCK_COLUMNS = {
+    "clock_s": "clock_s", "clock_end_s": "clock_s",
+    "clock_time": "clock_time", "clock_end_time": "clock_time",
+}  # fmt: skip
 
 #: Seconds by which onsets may differ from a hop and still be consecutive windows (CSV tables
 #: hold onsets to 6 decimals; hops are whole samples, 1/256 s or more).
@@ -98,13 +111,16 @@ def windows_to_events(
     :func:`infer_hop`). ``classes``: the event classes (default: every class in ``column``),
     compared as text, so ``"1"`` finds the class ``1``. ``span``: ``"centred"`` or
     ``"windows"``, where events begin and end (see :mod:`eegpt.probe_events`); bad windows
-    break events; events of a class less than ``merge_gap_seconds`` apart are joined, then
-    those shorter than ``min_event_seconds`` dropped.
+    break events, and so does a recording gap between two windows (their ``clock_s`` further
+    apart than their ``onset_s``); events of a class less than ``merge_gap_seconds`` (recorded
+    seconds) apart are joined, unless a recording gap lies between them, then those shorter
+    than ``min_event_seconds`` dropped.
 
     Returns a DataFrame with :data:`EVENT_COLUMNS`, sorted by file (in their order in
     ``table``), onset and class: ``onset_s``, ``offset_s``, ``duration_s`` in seconds,
-    ``clock_s``/``clock_time`` of the onset (as the window table gives them: ``clock_time``
-    ISO 8601 text, blank for an undated recording), ``n_windows`` (the windows of the class in
+    ``clock_s``/``clock_time`` of the onset and ``clock_end_s``/``clock_end_time`` of the end
+    on the recording's clock (as the window table gives them: ``clock_time`` ISO 8601 text in
+    one format for the column, blank for an undated recording), ``n_windows`` (the windows of the class in
     it), ``p_mean``/``p_max`` (the probability of the class over them; NaN without its
     ``p_CLASS`` column)."""
     if span not in SPANS:
@@ -130,12 +146,13 @@ def windows_to_events(
         rows = table[table["file"] == name].sort_values("onset_s", kind="stable")
         good = ~_is_bad(rows["bad"]) if "bad" in rows.columns else np.ones(len(rows), bool)
         onsets = rows["onset_s"].to_numpy(dtype=np.float64)
+        clock = _clock_of(rows)
         for wanted_class in wanted:
             p_name = f"p_{wanted_class}"
             p = rows[p_name].to_numpy(np.float64) if p_name in rows else np.full(len(rows), np.nan)
             inside = good & (rows[column].astype(str).to_numpy() == str(wanted_class))
             inside &= pd.notna(rows[column]).to_numpy()
-            runs = _runs(onsets, inside, hop)
+            runs = _runs(onsets, inside, hop, clock)
             found = [
                 {
                     "file": name,
@@ -147,17 +164,20 @@ def windows_to_events(
                 }  # fmt: skip
                 for i, j in runs
             ]
-            for event in _merged(found, merge_gap_seconds):
+            for event in _merged(found, merge_gap_seconds, onsets, clock):
+                event["last"] = event["windows"][-1]
                 event["p"] = p[event.pop("windows")]
                 event["rows"] = rows
                 events.append(event)
     out = [_event_row(e) for e in events]
     out = [e for e in out if e["duration_s"] >= min_event_seconds - _TOLERANCE]
     frame = pd.DataFrame(out, columns=list(EVENT_COLUMNS))
-    if not {"clock_s", "clock_time"} & set(table.columns):
-        frame = frame.drop(columns=["clock_s", "clock_time"])
-    else:
-        frame = frame.drop(columns=[c for c in ("clock_s", "clock_time") if c not in table])
+    frame = frame.drop(columns=[c for c, of in _CLOCK_COLUMNS.items() if of not in table])
+    for name in ("clock_time", "clock_end_time"):  # one format for the column
+        if name in frame and len(frame):
+            from eegpt.outputs import uniform_iso
+
+            frame[name] = uniform_iso(frame[name])
     order = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}
     frame = frame.sort_values(
         ["file", "onset_s"], key=lambda c: c.map(order) if c.name == "file" else c, kind="stable"
@@ -165,16 +185,41 @@ def windows_to_events(
     return frame.reset_index(drop=True)
 
 
-def _runs(onsets: np.ndarray, inside: np.ndarray, hop: float) -> list[tuple[int, int]]:
+def _clock_of(rows: pd.DataFrame) -> np.ndarray | None:
+    """The ``clock_s`` column of one file's ``rows`` (float64 s, ``(n,)``), or None where the
+    table has none or a row lacks it (then no recording gap can be told)."""
+    if "clock_s" not in rows:
+        return None
+    clock = pd.to_numeric(rows["clock_s"], errors="coerce").to_numpy(dtype=np.float64)
+    return None if np.isnan(clock).any() else clock
+
+
+def _paused(onsets: np.ndarray, clock: np.ndarray | None, i: int, j: int) -> bool:
+    """Whether a recording gap lies between the onsets of windows ``i`` < ``j``: they are
+    further apart on the recording's clock (``clock``, s) than in recorded seconds
+    (``onsets``). False without a clock."""
+    if clock is None:
+        return False
+    return bool(clock[j] - clock[i] - (onsets[j] - onsets[i]) > _TOLERANCE)
+
+
+def _runs(
+    onsets: np.ndarray, inside: np.ndarray, hop: float, clock: np.ndarray | None = None
+) -> list[tuple[int, int]]:
     """``(first, last)`` row of each run of ``inside`` rows whose onsets (sorted, s) step by
-    ``hop``: a row outside, or a gap in the onsets (a window left out), ends a run."""
+    ``hop``: a row outside, a gap in the onsets (a window left out) or a recording gap
+    between two windows (``clock``: their ``clock_s``, :func:`_paused`) ends a run."""
     runs: list[tuple[int, int]] = []
     start = None
     for k in range(len(onsets)):
         if not inside[k]:
             start = None
             continue
-        if start is None or abs(onsets[k] - onsets[k - 1] - hop) > _TOLERANCE:
+        if (
+            start is None
+            or abs(onsets[k] - onsets[k - 1] - hop) > _TOLERANCE
+            or _paused(onsets, clock, k - 1, k)
+        ):
             runs.append((k, k))
         else:
             runs[-1] = (runs[-1][0], k)
@@ -182,11 +227,22 @@ def _runs(onsets: np.ndarray, inside: np.ndarray, hop: float) -> list[tuple[int,
     return runs
 
 
-def _merged(events: list[dict[str, Any]], gap: float) -> list[dict[str, Any]]:
+def _merged(
+    events: list[dict[str, Any]],
+    gap: float,
+    onsets: np.ndarray | None = None,
+    clock: np.ndarray | None = None,
+) -> list[dict[str, Any]]:
     """``events`` of one class of one file (in onset order) with those less than ``gap`` s
-    apart, or overlapping, joined."""
+    apart, or overlapping, joined; never two with a recording gap between their windows
+    (``onsets`` and ``clock`` of the file's windows, :func:`_paused`)."""
     out: list[dict[str, Any]] = []
     for event in events:
+        last = out[-1]["windows"][-1] if out else None
+        if last is not None and onsets is not None:
+            if _paused(onsets, clock, last, event["windows"][0]):
+                out.append(event)
+                continue
         if out:
             between = event["onset_s"] - out[-1]["offset_s"]
             if between < -_TOLERANCE or between < gap - _TOLERANCE:
@@ -198,22 +254,30 @@ def _merged(events: list[dict[str, Any]], gap: float) -> list[dict[str, Any]]:
 
 
 def _event_row(event: dict[str, Any]) -> dict[str, Any]:
-    """An event's row of :data:`EVENT_COLUMNS` from its runs' windows: its clock from that of
-    its first window shifted by the event's onset less the window's."""
-    rows, first, p = event["rows"], event["first"], event["p"]
+    """An event's row of :data:`EVENT_COLUMNS` from its runs' windows: its clock onset from
+    that of its first window shifted by the event's onset less the window's, its clock end
+    from that of its last window shifted by the event's offset less the window's onset (no
+    recording gap lies between its windows)."""
+    rows, first, last, p = event["rows"], event["first"], event["last"], event["p"]
     shift = event["onset_s"] - float(rows["onset_s"].iloc[first])
-    clock_s = clock_time = None
+    end_shift = event["offset_s"] - float(rows["onset_s"].iloc[last])
+    clock_s = clock_end_s = clock_time = clock_end_time = None
     if "clock_s" in rows and pd.notna(rows["clock_s"].iloc[first]):
         clock_s = float(rows["clock_s"].iloc[first]) + shift
+    if "clock_s" in rows and pd.notna(rows["clock_s"].iloc[last]):
+        clock_end_s = float(rows["clock_s"].iloc[last]) + end_shift
     if "clock_time" in rows:
-        moment = rows["clock_time"].iloc[first]
+        moment, end = rows["clock_time"].iloc[first], rows["clock_time"].iloc[last]
         if isinstance(moment, str) and moment:
             clock_time = _shifted_moment(moment, shift)
+        if isinstance(end, str) and end:
+            clock_end_time = _shifted_moment(end, end_shift)
     return {
         "file": event["file"], "class": event["class"],
         "onset_s": float(event["onset_s"]), "offset_s": float(event["offset_s"]),
         "duration_s": float(event["offset_s"] - event["onset_s"]),
-        "clock_s": clock_s, "clock_time": clock_time, "n_windows": len(p),
+        "clock_s": clock_s, "clock_end_s": clock_end_s, "clock_time": clock_time,
+        "clock_end_time": clock_end_time, "n_windows": len(p),
         "p_mean": float(np.mean(p)) if len(p) else float("nan"),
         "p_max": float(np.max(p)) if len(p) else float("nan"),
     }  # fmt: skip
