@@ -1380,3 +1380,39 @@ def test_one_epoch_hypnogram_title_and_compressed_tiff(tmp_path):
     path = save_figure(ax.figure, tmp_path / "h.tiff", dpi=60)
     with Image.open(path) as image:
         assert image.info.get("compression") == "tiff_lzw"
+
+
+def test_hypnogram_draws_epochs_over_a_gap_where_their_data_lie_on_the_clock():
+    """An EDF+D night (stretches of 72, 72 and 60 s at 0, 100 and 200.5 s on the clock) in
+    60 s epochs: an epoch over a gap is drawn in pieces where its data lie (the gap blank, a
+    bad one shaded there only), and the last (24 s of data) ends with the recording."""
+    import pandas as pd
+    from matplotlib.dates import date2num
+
+    from eegpt.viz import plot_hypnogram
+
+    clock_s = [0.0, 60.0, 148.0, 236.5]
+    start = np.datetime64("2026-11-03T23:58:00", "us")
+    epochs = pd.DataFrame({
+        "onset_s": [0.0, 60.0, 120.0, 180.0], "duration_s": 60.0,
+        "covered_s": [60.0, 60.0, 60.0, 24.0], "prediction": ["W", "N1", "N2", "N2"],
+        "clock_time": [str(start + np.timedelta64(int(s * 1e6), "us")) for s in clock_s],
+        "bad": [False, True, False, False],
+    })  # fmt: skip
+    clock = {"sample_starts": [0.0, 72.0, 144.0], "clock_starts": [0.0, 100.0, 200.5]}
+    fig = plot_hypnogram(epochs, record_clock=clock)
+    ax = fig.axes[0]
+    zero = date2num(start.astype("datetime64[ns]"))
+
+    def seconds(days):
+        return np.round((np.asarray(days, dtype=float) - zero) * 86400, 3).tolist()
+
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "predicted"]
+    x = date2num(np.asarray(line.get_xdata(), dtype="datetime64[ns]"))
+    y = np.asarray(line.get_ydata(), dtype=float)
+    # step edges: 72 and 172 end a stretch (blank after), the last ends at 260.5 s
+    assert seconds(x) == [0, 60, 72, 100, 148, 172, 200.5, 236.5, 260.5]
+    assert np.isnan(y[[2, 5]]).all() and not np.isnan(y[[0, 1, 3, 4, 6, 7]]).any()
+    spans = sorted((p.get_x(), p.get_x() + p.get_width()) for p in ax.patches)
+    assert [seconds(s) for s in spans] == [[60, 72], [100, 148]]  # the bad epoch's data
+    plt.close(fig)

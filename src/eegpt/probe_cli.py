@@ -1910,7 +1910,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         if args.output is not None and not args.quiet:
             print(f"wrote {len(rows)} scoring epochs to {args.output}")
         if args.plot is not None:
-            _plot_hypnograms(args, probe, header, rows)
+            clocks = {str(p): s[3].get("record_clock") for p, s in scored.items()}
+            _plot_hypnograms(args, probe, header, rows, clocks)
         return 0
     with_onsets = any(row[1] is not None for rows in found.values() for row in rows)
     dated = any(row[5] is not None for rows in found.values() for row in rows)
@@ -2087,10 +2088,16 @@ def _scored_events(
 
 
 def _plot_hypnograms(
-    args: argparse.Namespace, probe: Any, header: list[str], rows: list[list[Any]]
+    args: argparse.Namespace,
+    probe: Any,
+    header: list[str],
+    rows: list[list[Any]],
+    clocks: Mapping[str, Any] | None = None,
 ) -> None:
     """``--plot FILE`` of ``--epoch-seconds``: the hypnogram of each recording of ``rows``
-    (:func:`eegpt.viz.plot_hypnogram`), one panel each, written to ``args.plot``."""
+    (:func:`eegpt.viz.plot_hypnogram`), one panel each, written to ``args.plot``; ``clocks``:
+    each file's ``record_clock`` (an EDF+D file's), by which epochs over a gap are drawn in
+    pieces where their data lie on the clock."""
     import pandas as pd
 
     from eegpt.cli import save_figure_file
@@ -2112,7 +2119,8 @@ def _plot_hypnograms(
         one = table[table["file"] == name]
         # bad epochs (an annotation marked bad overlaps them) shaded
         plot_hypnogram(one, ax=ax, title=None, bad=one["bad"].to_numpy(),
-                       probabilities=args.plot_probabilities)  # fmt: skip
+                       probabilities=args.plot_probabilities,
+                       record_clock=(clocks or {}).get(name))  # fmt: skip
         ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
     if probe.encoder.get("pretrained") is False:
         from eegpt.viz import NOT_PRETRAINED_TITLE

@@ -16,7 +16,7 @@ import datetime
 import os
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -1397,6 +1397,53 @@ def is_sleep_staging(classes: Sequence[Any]) -> bool:
 BAD_EPOCH_COLOR = "#f7c6c6"
 
 
+def _epoch_pieces(
+    onsets: np.ndarray, durations: np.ndarray, covered: np.ndarray | None, record_clock: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pieces of recorded data that :func:`plot_hypnogram` draws of scoring epochs at
+    ``onsets`` lasting ``durations`` (``(n,)`` s of recorded data): ``(piece_of, start, end)``,
+    each ``(m,)``: the epoch of each piece, and its start and end in seconds on the clock from
+    the epoch's onset. An epoch ends no later than the data: the latest onset + ``covered``
+    (its windows' seconds, ``(n,)``, None: not known); with ``record_clock`` (a
+    :class:`eegpt.io.RecordClock` or its dict) it is cut where a stretch begins, each piece
+    placed on the clock past the gaps before it (:meth:`RecordClock.to_clock`)."""
+    ends = onsets + durations
+    if covered is not None:
+        seconds = _floats(covered)
+        known = ~np.isnan(seconds) & (seconds > 0)
+        if known.any():  # no further than the data the last epoch's windows cover
+            ends = np.maximum(np.minimum(ends, float(np.max((onsets + seconds)[known]))), onsets)
+    cuts = np.zeros(0)
+    to_clock: Callable[[np.ndarray], np.ndarray] = np.asarray
+    if record_clock is not None:
+        from eegpt.io import RecordClock
+
+        if not isinstance(record_clock, RecordClock):
+            record_clock = RecordClock.from_dict(dict(record_clock))
+        cuts, to_clock = np.asarray(record_clock.sample_starts[1:]), record_clock.to_clock
+    piece_of, start, end = [], [], []
+    for k, (a, b) in enumerate(zip(onsets, ends, strict=True)):
+        edges = np.r_[a, cuts[(cuts > a) & (cuts < b)], b]
+        shift = to_clock(edges[:-1]) - float(to_clock(np.array([a]))[0])  # the gaps before
+        for lo, hi, moved in zip(edges[:-1], edges[1:], shift, strict=True):
+            piece_of.append(k)
+            start.append(float(moved))
+            end.append(float(moved + hi - lo))
+    return np.asarray(piece_of, dtype=np.int64), np.asarray(start), np.asarray(end)
+
+
+def _split_at(i: int, j: int, gap: np.ndarray) -> list[tuple[int, int]]:
+    """The run of pieces ``i`` to ``j`` (inclusive) split after each piece ``k`` with
+    ``gap[k]`` (``(m - 1,)`` bool: a pause after piece ``k``)."""
+    cuts = [k for k in range(i, j) if gap[k]]
+    return list(zip([i, *(k + 1 for k in cuts)], [*cuts, j], strict=True))
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """``values`` (a table column: numbers, None, ``""``) as float64, NaN where none."""
+    return np.array([np.nan if v is None or v == "" else float(v) for v in values.tolist()])
+
+
 def hypnogram_width(hours: float) -> float:
     """Width (inches) of a hypnogram made by :func:`plot_hypnogram` of ``hours``: 10 up to 6 h,
     then wider by 1 inch an hour, at most 20, so that a long night's epochs stay apart."""
@@ -1489,6 +1536,7 @@ def plot_hypnogram(
     title: str | None = None,
     show: bool = False,
     pretrained: bool | None = None,
+    record_clock: Any = None,
 ) -> Figure:
     """A hypnogram: the predicted sleep stage of each scoring epoch over the night, as a step
     line, stages top to bottom (W, REM, N1, N2, N3 by default), with the scored stages for
@@ -1532,6 +1580,14 @@ def plot_hypnogram(
         As in :func:`plot_channel_mapping`.
     pretrained : bool | None
         False marks the figure as made with random encoder weights (a demo's).
+    record_clock : eegpt.io.RecordClock | dict | None
+        Where the stretches of a discontinuous EDF+D/BDF+D recording lie on its clock (its
+        ``metadata["record_clock"]``, as :meth:`Embeddings.clock_times` uses it): with it, an
+        epoch over a gap is drawn in pieces, each stretch's seconds where they lie on the
+        clock, the gap left blank, as :meth:`Embeddings.plot` with ``time="clock"`` does.
+        Without it, each epoch is drawn from its ``clock_time`` for its ``duration_s``.
+        Either way, with ``covered_s`` an epoch is drawn no further than the data its
+        windows cover at the end of the recording (the last one's ``covered_s``).
 
     Returns
     -------
@@ -1595,24 +1651,32 @@ def plot_hypnogram(
         stamps = pd.to_datetime([str(m) for m in moments], utc=True)
         # x on the recording's own (UTC-labelled) timeline, gaps found there: a zone's
         # daylight-saving shift is no pause; tz (the clock truly UTC) goes to the labels only
-        starts: np.ndarray = stamps.tz_localize(None).to_numpy(dtype="datetime64[ns]")
-        ends = starts + (durations * 1e9).astype("timedelta64[ns]")
-        gap = starts[1:] - ends[:-1] > np.timedelta64(1, "ms")  # (n - 1,): a pause after k
+        epoch_clock: np.ndarray = stamps.tz_localize(None).to_numpy(dtype="datetime64[ns]")
         # an EDF header's start is the lab's wall clock, which MNE labels UTC: no zone claimed
         xlabel = _clock_label(tz, stamps[0] if tz is None else stamps[0].tz_convert(tz))
     else:
-        starts = (onsets - onsets[0]) / 3600.0
-        ends = (onsets + durations - onsets[0]) / 3600.0
-        gap = np.zeros(len(onsets) - 1, dtype=bool)
         xlabel = "hours from the first epoch"
-    # step edges: each epoch's start, the end of one before a gap, the last one's end
+    # the pieces of data drawn, (m,) each: the epoch, where it starts and ends on the x axis
+    piece_of, piece_start, piece_end = _epoch_pieces(
+        onsets, durations, _column(epochs, "covered_s"), record_clock
+    )
+    if clock:
+        starts = epoch_clock[piece_of] + (piece_start * 1e9).astype("timedelta64[ns]")
+        ends = epoch_clock[piece_of] + (piece_end * 1e9).astype("timedelta64[ns]")
+        gap = starts[1:] - ends[:-1] > np.timedelta64(1, "ms")  # (m - 1,): a pause after k
+    else:
+        base = (onsets[piece_of] - onsets[0]) / 3600.0
+        starts, ends = base + piece_start / 3600.0, base + piece_end / 3600.0
+        gap = starts[1:] - ends[:-1] > 1e-3 / 3600
+    # step edges: each piece's start, the end of one before a gap, the last one's end
     k_gap = np.flatnonzero(gap)
     x: np.ndarray = np.insert(np.r_[starts, ends[-1:]], k_gap + 1, ends[k_gap])
 
     def expanded(y: np.ndarray, blank: float = np.nan) -> np.ndarray:
         """Per-epoch values ``(n,)`` at the step edges: ``blank`` over the gaps, the last
-        epoch drawn to its end."""
-        return np.insert(np.r_[y, y[-1:]].astype(float), k_gap + 1, blank)
+        piece drawn to its end."""
+        y = np.asarray(y, dtype=float)[piece_of]
+        return np.insert(np.r_[y, y[-1:]], k_gap + 1, blank)
 
     def levels(values: list[Any | None]) -> np.ndarray:
         y = np.array([np.nan if v is None else row.get(str(v), np.nan) for v in values])
@@ -1621,7 +1685,8 @@ def plot_hypnogram(
     created = ax is None
     hours = float(onsets[-1] + durations[-1] - onsets[0]) / 3600.0
     fig, ax = _figure(ax, (hypnogram_width(hours), 1.2 + 0.45 * len(order)))
-    for k, (i, j) in enumerate(_runs(flagged)):  # bad epochs, beneath the lines: hatched
+    runs = [(i, j) for i, j in _runs(flagged[piece_of]) for i, j in _split_at(i, j, gap)]
+    for k, (i, j) in enumerate(runs):  # bad epochs' data, beneath the lines: hatched
         ax.axvspan(starts[i], ends[j], facecolor=BAD_EPOCH_COLOR, edgecolor="#d62728", hatch="///",
                    linewidth=0, alpha=0.5, zorder=0,
                    label="bad (annotation)" if k == 0 else None)  # fmt: skip
