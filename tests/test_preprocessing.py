@@ -18,6 +18,7 @@ from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording
 from eegpt.preprocessing import (
     PreprocessingConfig,
+    SignalStats,
     Windows,
     corpus_file,
     nearest_indices,
@@ -26,6 +27,7 @@ from eegpt.preprocessing import (
     robust_amplitude,
     window_starts,
 )
+from eegpt.vocabulary import VOCABULARY
 
 NAMES = ["Fp1", "Cz", "O2"]
 # the samples as recorded, for tests that compare windows with the input itself
@@ -1266,3 +1268,52 @@ def test_an_hour_scale_start_must_be_whole_samples():
     assert day.start_samples == 86399.99609375 * 256
     assert PreprocessingConfig(window_seconds=0.1 * 3, sfreq=250.0).n_samples == 75
     assert start_seconds("3000.00390625") == 3000.00390625
+
+
+def _epochs_in_volts(n_epochs=21, seed=0):
+    """Noise epochs [n, 50, 800] in volts (~2e-5 V deviation) on 50 vocabulary channels."""
+    names = [n for n in VOCABULARY if n not in ("AF7", "AF8", "PO5", "PO6")][:50]
+    return np.random.default_rng(seed).standard_normal((n_epochs, 50, 800)) * 2e-5, names
+
+
+def _amplitude_messages(data, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(as_recording(data, **kwargs))
+    return [str(w.message) for w in caught if "amplitude check" in str(w.message)]
+
+
+def test_epochs_in_another_unit_among_the_others_are_named():
+    """Subjects concatenated into one array, some in microvolts: the whole array's median
+    hides a minority, and a majority would get a units= advice that breaks the others."""
+    x, names = _epochs_in_volts()
+    x[18:] *= 1e6  # 3 of 21 in microvolts
+    (text,) = _amplitude_messages(x, ch_names=names, sfreq=200.0, units="V")
+    assert "the epochs mix scales (read with units='V'): epochs 18-20 (3 of 21) are ~1e6 " in text
+    assert "times larger than the others" in text and "a different unit? (µV among V)" in text
+    assert "multiply epochs 18-20 (3 of 21) by 1e-06" in text
+    # 10 of 21 in microvolts, 11 in volts, given as units='uV': no "pass units='V'"
+    x, names = _epochs_in_volts()
+    x[:10] *= 1e6
+    (text,) = _amplitude_messages(x, ch_names=names, sfreq=200.0, units="uV")
+    assert "epochs 0-9 (10 of 21) are ~1e6 times larger" in text and "(µV among V)" in text
+    assert "multiply epochs 10-20 (11 of 21) by 1e+06" in text and "pass units" not in text
+    # an mne.Epochs object alike, scattered millivolt epochs among volts
+    x, names = _epochs_in_volts()
+    x[[2, 5, 6, 7]] *= 1e3
+    epochs = mne.EpochsArray(x, mne.create_info(names, 200.0, "eeg"), verbose=False)
+    (text,) = _amplitude_messages(epochs)
+    assert "epochs 2, 5-7 (4 of 21) are ~1e3 times larger" in text and "(mV among V)" in text
+
+
+def test_realistic_epoch_variability_and_single_epochs_keep_the_whole_check():
+    """An artefact epoch 20x larger is no unit; one epoch has nothing to compare with."""
+    x, names = _epochs_in_volts()
+    x[4] *= 20
+    assert _amplitude_messages(x, ch_names=names, sfreq=200.0) == []
+    (text,) = _amplitude_messages(x[:1] * 1e6, ch_names=names, sfreq=200.0)
+    assert "mix scales" not in text and "pass units='uV'" in text
+    stats = SignalStats.of(x)
+    assert stats.epoch_deviation is not None and stats.epoch_deviation.shape == (21,)
+    assert stats.epoch_deviation[4] / np.median(stats.epoch_deviation) == pytest.approx(20, 0.2)
+    assert SignalStats.of(x[0]).epoch_deviation is None  # continuous: none

@@ -84,6 +84,9 @@ __all__ = [
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
+#: Epochs whose typical deviation is this many times the median epoch's or more (or as many
+#: times less) look like another unit (1e3, 1e6 apart); artefacts reach ~10-50x at most
+EPOCH_SCALE_RATIO = 300.0
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
 CLIP_SAMPLES = 5  # ... and at least this many (a chunk of 10 samples has 10% at each extreme)
 DETREND = ("none", "constant", "linear")  # PreprocessingConfig.detrend
@@ -1146,6 +1149,11 @@ class SignalStats:
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
     #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
     nonfinite_epochs: np.ndarray | None = field(init=False, default=None)
+    #: per epoch, when the statistics are of epochs (:meth:`of`): its typical deviation
+    #: (volts; the median over channels of :func:`_local_mad` of a subsample of the epoch),
+    #: which tells epochs in another unit among the others; None for other statistics and for
+    #: epochs with NaN/Inf samples (refused by the checks)
+    epoch_deviation: np.ndarray | None = field(init=False, default=None)
     #: per channel: how many of them lie inside ``bad_spans``
     nonfinite_in_bad: np.ndarray = field(init=False)
     #: first and last such sample outside ``bad_spans`` (all of them without spans)
@@ -1186,14 +1194,15 @@ class SignalStats:
         """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)
         (``segment``, ``bad_spans`` and ``sfreq``: see the class; for a continuous ``x``).
         ``bad``: ``~np.isfinite(x)`` of a continuous ``x``, where the caller has it already."""
-        epochs = None
+        epochs = each = None
         if x.ndim == 3:  # epochs one after the other, as robust_amplitude always took them
             epochs = np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))
+            each = None if len(epochs) else _epoch_deviation(x)
             x = np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
             segment, bad_spans, bad = 0, None, None
         stats = cls(x.shape[0], x.shape[1], segment=segment, bad_spans=bad_spans, sfreq=sfreq)
         stats.update(x, bad)
-        stats.nonfinite_epochs = epochs
+        stats.nonfinite_epochs, stats.epoch_deviation = epochs, each
         return stats
 
     @property
@@ -1341,21 +1350,51 @@ class SignalStats:
         Offsets and drift, which inflate :meth:`deviation`, leave it at the signal's size."""
         sample = np.concatenate(self._sample, axis=-1)
         n = sample.shape[-1]
-        run = min(n, _LOCAL_RUN)
-        if run < 3:
+        if min(n, _LOCAL_RUN) < 3:
             return self.deviation()
-        runs = sample[:, : n - n % run].reshape(sample.shape[0], -1, run)  # a fresh array
-        gaps = np.isnan(runs)
-        if gaps.any():  # NaN: not finite in the signal
-            runs = _detrend_finite(runs, gaps)
-        else:
-            detrend_windows(runs, run, "linear")
-        mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
-        local = _row_median(mad)  # over the runs measured
+        local = _local_mad(sample, _LOCAL_RUN)  # sample: a fresh array, detrended in place
         unmeasured = np.isnan(local)  # no run mostly finite
         if unmeasured.any():
             local[unmeasured] = self.deviation()[unmeasured]
         return local
+
+
+def _local_mad(sample: np.ndarray, run: int) -> np.ndarray:
+    """The median absolute deviation of each row of ``sample`` (shape (..., n), at least 3
+    points; NaN: not finite) about its own slow course, shape ``sample.shape[:-1]``: the row
+    cut into runs of ``min(n, run)`` points, each less its least-squares line; the median over
+    runs (NaN where no run is mostly finite). ``sample`` may be changed in place."""
+    n = sample.shape[-1]
+    run = min(n, run)
+    runs = sample[..., : n - n % run].reshape(-1, n // run, run)  # a view where it can be
+    gaps = np.isnan(runs)
+    if gaps.any():  # NaN: not finite in the signal
+        runs = _detrend_finite(runs, gaps)
+    else:
+        detrend_windows(runs, run, "linear")
+    mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
+    return _row_median(mad).reshape(sample.shape[:-1])  # over the runs measured
+
+
+#: Points of each epoch (at most) measured for :attr:`SignalStats.epoch_deviation`, and
+#: epochs measured at a time (what that holds in memory at once)
+_EPOCH_POINTS, _EPOCH_BLOCK = 64, 1024
+
+
+def _epoch_deviation(x: np.ndarray) -> np.ndarray:
+    """Each epoch's typical deviation: the median over channels of :func:`_local_mad` of up
+    to :data:`_EPOCH_POINTS` evenly spaced samples of the epoch (one run), shape (n_epochs,),
+    in the unit of ``x`` (shape (n_epochs, n_channels, n_times), finite). It reads only those
+    samples, a few blocks of epochs at a time: no second pass over the data."""
+    n_times = x.shape[-1]
+    stride = max(1, n_times // _EPOCH_POINTS)
+    if -(-n_times // stride) < 3:  # too short to measure
+        return np.full(len(x), np.nan)
+    out = np.empty(len(x))
+    for at in range(0, len(x), _EPOCH_BLOCK):
+        block = x[at : at + _EPOCH_BLOCK, :, ::stride].astype(np.float64)  # a copy
+        out[at : at + len(block)] = np.median(_local_mad(block, block.shape[-1]), axis=-1)
+    return out
 
 
 def _row_median(a: np.ndarray) -> np.ndarray:
@@ -1542,7 +1581,8 @@ def check_signal(
     m = np.flatnonzero(measured)
     local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m.tolist()]
     # the advice is for the samples as read: the rescaling already applied counts in it
-    _check_amplitude(local, flat[m], kept, source, gain * rescaled, array_units)
+    each = None if stats.epoch_deviation is None else stats.epoch_deviation * gain
+    _check_amplitude(local, flat[m], kept, source, gain * rescaled, array_units, epochs=each)
     if offsets:
         median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
         slow = np.maximum(np.abs(median), 1.4826 * deviation)
@@ -1902,10 +1942,17 @@ def _check_amplitude(
     source: str,
     gain: float,
     array_units: str | None = None,
+    *,
+    epochs: np.ndarray | None = None,
 ) -> None:
     """Warn when the typical deviation (volts, after the ``gain`` correction) is outside scalp
     EEG's range, overall or for single channels, and say which correction would fit: for
-    array input declared in ``array_units``, the ``units=`` that fits where one does."""
+    array input declared in ``array_units``, the ``units=`` that fits where one does. For
+    epochs, ``epochs`` (shape (n_epochs,), volts after ``gain``: each epoch's typical
+    deviation) first: epochs in another unit than the others are warned of instead
+    (:func:`_check_epoch_scales`), as no one correction fits them all."""
+    if epochs is not None and _check_epoch_scales(epochs, source, gain, array_units):
+        return
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
@@ -1973,6 +2020,79 @@ def _check_amplitude(
             f"EEG; exclude them ({how_to_drop([names[i] for i in _indices(odd)])}) or fix "
             "their scaling."
         )
+
+
+def _epochs_text(mask: np.ndarray, limit: int = 4) -> str:
+    """``"epochs 18-20 (3 of 21)"``, ``"epoch 5"``: the epochs where ``mask`` (shape
+    (n_epochs,)) is True, counting from 0, as runs of consecutive indices (the first
+    ``limit`` runs, then how many epochs more)."""
+    at = np.flatnonzero(mask)
+    if len(at) == 1:
+        return f"epoch {at[0]}"
+    runs = np.split(at, np.flatnonzero(np.diff(at) > 1) + 1)
+    shown = [f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs[:limit]]
+    rest = sum(len(r) for r in runs[limit:])
+    more = f" and {rest} more" if rest else ""
+    return f"epochs {', '.join(shown)}{more} ({len(at)} of {len(mask)})"
+
+
+def _check_epoch_scales(
+    deviation: np.ndarray, source: str, gain: float, array_units: str | None
+) -> bool:
+    """Warn when some epochs' typical deviation (``deviation``: shape (n_epochs,), volts after
+    the ``gain`` correction; :attr:`SignalStats.epoch_deviation`) is
+    :data:`EPOCH_SCALE_RATIO` times the median epoch's or more, or as many times less: epochs
+    in another unit among the others (e.g. subjects concatenated, some in microvolts), which
+    the whole input's median hides. Flat epochs are left out. Returns whether it warned: one
+    ``units=`` or rescaling for the whole input then fits none of it, and is not advised."""
+    measured = np.isfinite(deviation) & (deviation > FLAT_STD)
+    if measured.sum() < 2:
+        return False
+    typical = float(np.median(deviation[measured]))
+    larger = measured & (deviation >= typical * EPOCH_SCALE_RATIO)
+    smaller = measured & (deviation <= typical / EPOCH_SCALE_RATIO)
+    if not (larger.any() or smaller.any()):
+        return False
+    others = measured & ~larger & ~smaller
+    base = UNITS[array_units] if array_units else 1.0  # volts per unit of the samples as read
+
+    def unit(amplitude: float) -> str:  # the unit that puts it in scalp EEG's range
+        name = _volt_multiple(base * gain * _unit_fix(amplitude))[0]
+        return {"uV": "µV"}.get(name or "", name or "")
+
+    odd, fixes = [], []
+    for mask, word in ((larger, "larger"), (smaller, "smaller")):
+        if mask.any():
+            amplitude = float(np.median(deviation[mask]))
+            power = round(math.log10(amplitude / typical))
+            mixed = (
+                f" ({unit(amplitude)} among {unit(typical)})"
+                if unit(amplitude) and unit(typical)
+                else ""
+            )
+            odd.append(
+                f"{_epochs_text(mask)} {'is' if mask.sum() == 1 else 'are'} ~1e{abs(power)} "
+                f"times {word} than the others ({amplitude:.3g} V against {typical:.3g} V"
+                f"{'' if gain == 1.0 else f' after rescaling by {gain:g}'}): a different "
+                f"unit?{mixed}"
+            )
+    for mask in (larger, smaller, others):
+        amplitude = float(np.median(deviation[mask])) if mask.any() else typical
+        if mask.any() and not TOO_SMALL <= amplitude <= TOO_LARGE:
+            fixes.append(f"{_epochs_text(mask)} by {gain * _unit_fix(amplitude):g}")
+    how = (
+        f"multiply {'; '.join(fixes)} (x[indices] *= factor) to bring every epoch into scalp "
+        "EEG's range of about 1e-5 to 1e-4 V"
+        if fixes
+        else "check which of them are scaled right"
+    )
+    declared = f" (read with units={array_units!r})" if array_units else ""
+    _warn(
+        f"{source}: amplitude check: the epochs mix scales{declared}: {'; '.join(odd)}. One "
+        "unit or rescaling for the whole input cannot fit them all: "
+        f"{how}, or leave the odd epochs out."
+    )
+    return True
 
 
 def _continuous_windows(
