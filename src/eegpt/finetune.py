@@ -196,8 +196,10 @@ def finetune(
         e.g. the recordings of held-out subjects. Without ``groups`` a fraction splits the
         epochs at random: epochs of one subject (recording) fall on both sides, so validation
         scores and early stopping are optimistic wherever ``data`` holds several subjects,
-        also in one Epochs object or array (a warning says so only for a list of
-        recordings); give ``groups`` or held-out data to validate across subjects. How
+        also in one Epochs object or array (a warning says so for a list of recordings, and
+        for one Epochs object whose ``epochs.metadata`` has a subject column naming two or
+        more subjects, such as ``subject``; not for arrays, which carry no subjects); give
+        ``groups`` or held-out data to validate across subjects. How
         validation was chosen is recorded in ``training["validation"]``.
     groups : array-like, shape (n_epochs,) | None
         With a ``validation`` fraction: one value per epoch (e.g. subject ids); the fraction

@@ -1659,8 +1659,10 @@ def train_probe(
         per class with the seed, or separate epochs in the same format as ``data``. Without
         ``groups`` a fraction splits the epochs at random: epochs of one subject (recording)
         fall on both sides, so its scores flatter the probe wherever ``data`` holds several
-        subjects, also in one Epochs object or array (a warning says so only for a list of
-        recordings); give ``groups``, or held-out recordings as
+        subjects, also in one Epochs object or array (a warning says so for a list of
+        recordings, and for one Epochs object whose ``epochs.metadata`` has a subject column
+        naming two or more subjects, such as ``subject``; not for arrays, which carry no
+        subjects); give ``groups``, or held-out recordings as
         ``(held_out_data, held_out_y)``, to validate across subjects. How validation was
         chosen is recorded in ``training["validation"]``.
     groups : array-like, shape (n_epochs,) | None
