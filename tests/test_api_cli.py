@@ -3109,3 +3109,28 @@ def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, 
     from eegpt import io, vocabulary  # one table of the types, in the module without mne
 
     assert io.NOT_SCALP_TYPES is vocabulary.NOT_SCALP_TYPES
+
+
+def test_epochs_without_times_are_marked_separate_not_contiguous(model, tmp_path, capsys):
+    """Epochs of an array (or mne.EpochsArray without events) get onsets numbered end to end:
+    the metadata and eegpt info say they are separate epochs, not contiguous windows."""
+    names = ["FP1", "CZ", "O2"]
+    x = np.random.default_rng(0).standard_normal((30, 3, 800)) * 2e-5
+    picked = model.embed(x[[0, 10, 20]], ch_names=names, sfreq=200)
+    np.testing.assert_allclose(picked.onsets, [0, 4, 8])
+    assert picked.metadata["epoch_onsets"] == "end_to_end"
+    continuous = model.embed(x[0].repeat(3, axis=-1), ch_names=names, sfreq=200)
+    assert "epoch_onsets" not in continuous.metadata
+    info = mne.create_info(names, 200.0, "eeg")
+    placeholder = model.embed(mne.EpochsArray(x[:3], info, verbose=False))
+    assert placeholder.metadata["epoch_onsets"] == "end_to_end"
+    events = np.c_[np.arange(3) * 2000 + 100, np.zeros(3, int), np.ones(3, int)]
+    timed = model.embed(mne.EpochsArray(x[:3], info, events=events, verbose=False))
+    assert timed.metadata["epoch_onsets"] == "events" and timed.onsets[1] == 10.5
+    picked.save(tmp_path / "picked.npz")
+    continuous.save(tmp_path / "continuous.npz")
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "picked.npz")]) == 0
+    assert "  3 epochs (separate, onsets numbered end to end) of 4.0 s" in capsys.readouterr().out
+    assert main(["info", str(tmp_path / "continuous.npz")]) == 0
+    assert "  3 windows of 4.0 s (overlap 0.0 s)" in capsys.readouterr().out

@@ -1635,11 +1635,15 @@ def _warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, 
 
 def _is_epochs_output(meta: Mapping[str, Any]) -> bool:
     """Whether the metadata ``meta`` is of an output of epochs (one window each), by what
-    :func:`eegpt.api` records only for epochs: their ``labels`` (MNE epochs' event names),
+    :func:`eegpt.api` records only for epochs: ``epoch_onsets`` (how their onsets count),
+    their ``labels`` (MNE epochs' event names),
     ``window_index`` (epochs dropped), ``epochs_metadata``, ``padded_epochs`` (epochs shorter
     than the window) or an ``epochs_baseline`` interval (continuous recordings record None)."""
     return (
-        any(meta.get(key) is not None for key in ("labels", "window_index", "epochs_metadata"))
+        any(
+            meta.get(key) is not None
+            for key in ("labels", "window_index", "epochs_metadata", "epoch_onsets")
+        )
         or bool(meta.get("padded_epochs"))
         or isinstance(meta.get("epochs_baseline"), (list, tuple))
     )
@@ -2731,7 +2735,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
     ckpt = meta.get("checkpoint") or {}
     channels = _channel_names_shown(meta.get("channels") or {})
     renamed = rename_text(meta.get("channels") or {})
-    from eegpt.outputs import INPUT_KEY, input_text
+    from eegpt.outputs import INPUT_KEY, input_text, windows_text
 
     in_memory = input_text(meta.get(INPUT_KEY))
     lines = [
@@ -2743,7 +2747,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         ),
         *([files] if (files := source_files_text(meta.get(SOURCE_FILES_KEY))) else []),
         *source_check_lines(check := output_source_check(meta)),
-        f"  {len(emb)} windows of {pre.get('window_seconds', '?')} s (overlap "
+        f"  {windows_text(len(emb), meta)} of {pre.get('window_seconds', '?')} s (overlap "
         f"{pre.get('overlap', '?')} s), embeddings {list(shape[1:])} per window"
         + (f" (stored mean-pooled: --pool {meta['pool']})" if meta.get("pool") else "")
         + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),

@@ -601,7 +601,10 @@ class Embeddings:
         lies after the acquisition start; :meth:`clock_times` for the recording's clock). For
         epochs: each epoch's start, its event time plus ``tmin``, in MNE's time base (seconds
         from the acquisition start, ``epochs.events[:, 0] / sfreq + tmin``; for an epoched
-        EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length).
+        EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length;
+        so for arrays ``[n_epochs, C, T]`` and ``mne.EpochsArray`` without events, which have
+        no event times either). Epochs are separate whatever their onsets:
+        ``metadata["epoch_onsets"]`` says how they count, ``"events"`` or ``"end_to_end"``.
     metadata : dict
         JSON-serialisable provenance: ``source``, ``channels`` (mapping), ``preprocessing``
         (:class:`~eegpt.preprocessing.PreprocessingConfig` as a dict, ``window_seconds``
@@ -617,7 +620,8 @@ class Embeddings:
         windows were left out), ``labels`` (epochs' event names, one str per window; selected
         by ``emb["name"]``), ``annotations`` (:attr:`annotations`) and ``epochs_metadata``
         (:attr:`epochs_metadata`). Also, where they apply: ``meas_date`` and ``first_time`` (the
-        time base of the onsets), ``rejected_by_annotation`` (onsets in seconds of the windows
+        time base of the onsets), ``epoch_onsets`` (epochs: how their onsets count, see
+        ``onsets``), ``rejected_by_annotation`` (onsets in seconds of the windows
         ``reject_by_annotation`` left out), ``padded_tail`` / ``tail_left_out_s`` (a
         continuous recording's end shorter than a window), ``padded_epochs`` (epochs
         zero-padded into longer windows), ``pool``.
@@ -1795,6 +1799,21 @@ def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise MissingDependencyError(f"{what} needs pyarrow: {install_hint('parquet')}") from err
     return pa, pq
+
+
+#: Key of how the onsets of epochs' windows count, in the metadata of outputs of epochs
+#: (:func:`eegpt.api.epoch_onsets_kind`): ``"events"`` (event time plus ``tmin``) or
+#: ``"end_to_end"`` (epochs without times, numbered end to end; separate all the same)
+EPOCH_ONSETS_KEY = "epoch_onsets"
+
+
+def windows_text(n: int, metadata: Mapping[str, Any]) -> str:
+    """``"3 windows"``, or for epochs whose onsets number them end to end (``metadata``'s
+    :data:`EPOCH_ONSETS_KEY`), ``"3 epochs (separate, onsets numbered end to end)"``, whose
+    onsets would otherwise read as those of contiguous windows."""
+    if metadata.get(EPOCH_ONSETS_KEY) == "end_to_end":
+        return f"{n} epoch{'' if n == 1 else 's'} (separate, onsets numbered end to end)"
+    return f"{n} window{'' if n == 1 else 's'}"
 
 
 #: Key of the record of an input given as an object in memory (an MNE Raw or Epochs, an
