@@ -632,6 +632,9 @@ def test_eeglab_files_continuous_with_boundaries_and_epoched(tmp_path, model, ca
     np.testing.assert_array_equal(from_path.data, direct.data)
     assert from_path.data.shape[0] == 3 and from_path.metadata["labels"] == ["rest", "task", "rest"]
     assert from_path.metadata["source"] == str(epo)
+    # epochs end to end (EEGLAB keeps no event times between them): marked so, as arrays' are
+    assert from_path.metadata["epoch_onsets"] == direct.metadata["epoch_onsets"] == "end_to_end"
+    np.testing.assert_allclose(from_path.onsets, [0.0, 4.0, 8.0])
     assert main(["channels", str(epo)]) == 0
     rec, labels = _read_one(epo)
     assert rec.data.shape == (3, 6, 1024) and list(labels) == ["rest", "task", "rest"]
