@@ -3134,3 +3134,51 @@ def test_epochs_without_times_are_marked_separate_not_contiguous(model, tmp_path
     assert "  3 epochs (separate, onsets numbered end to end) of 4.0 s" in capsys.readouterr().out
     assert main(["info", str(tmp_path / "continuous.npz")]) == 0
     assert "  3 windows of 4.0 s (overlap 0.0 s)" in capsys.readouterr().out
+
+
+def test_cli_embed_npz_of_epochs_arrays(weights, tmp_path, capsys):
+    """`eegpt embed` reads an .npz of epochs arrays (X, ch_names, sfreq, units, y) as the probe
+    commands do: one window per epoch, y kept as the labels, the file recorded as the source;
+    `model.embed(path)` too, alike the arrays given themselves; `eegpt channels` lists its
+    channels; --picks, for typed channels, is refused (its channels are the rows of X)."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 20, (3, 4, 1024))  # microvolts
+    names = np.array(["Fz", "Cz", "Pz", "Oz"])
+    arrays = tmp_path / "trials.npz"
+    np.savez(arrays, X=x, ch_names=names, sfreq=256.0, units="uV", y=np.array([1, 0, 1]))
+    out = tmp_path / "trials_emb.npz"
+    assert main(["embed", str(arrays), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    emb = load_embeddings(out)
+    assert emb.data.shape == (3, 16, 4, 64)
+    assert emb.metadata["labels"] == ["1", "0", "1"]
+    assert emb.metadata["source_files"]["files"] == ["trials.npz"]
+    model = load_model(weights)
+    same = embed(model, arrays, device="cpu")  # Python too, alike the array itself
+    alike = embed(model, x, ch_names=list(names), sfreq=256.0, units="uV", device="cpu")
+    np.testing.assert_allclose(same.data, alike.data, rtol=1e-5, atol=1e-6)
+    capsys.readouterr()
+    assert main(["channels", str(arrays)]) == 0  # its channels, as embed maps them
+    assert "trials.npz: 4 channels typed EEG at 256 Hz, 3 epochs of 4 s" in capsys.readouterr().out
+    assert main(["embed", str(arrays), "--picks", "misc", "--weights", str(weights), "-o",
+                 str(tmp_path / "misc.npz"), "-q"]) == 1  # fmt: skip
+    assert "picks='misc' applies to files and MNE objects only" in capsys.readouterr().err
+
+
+def test_cli_embed_refuses_an_embeddings_npz_saying_it_is_an_output(weights, tmp_path, capsys):
+    """An embeddings .npz written by eegpt embed, given to embed again (an .npz, as epochs
+    arrays are): refused as an output, not a recording, saying how to load it and what an
+    .npz to embed holds; nothing written."""
+    model = load_model(weights)
+    x = np.random.default_rng(5).normal(0, 20, (2, 4, 1024))
+    out = tmp_path / "trials_emb.npz"
+    embed_to_file(model, x, out, ch_names=["Fz", "Cz", "Pz", "Oz"], sfreq=256.0, units="uV")
+    again = tmp_path / "again.npz"
+    assert main(["embed", str(out), "--weights", str(weights), "-o", str(again), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "trials_emb.npz is an embeddings file written by eegpt embed" in err
+    assert "not a recording to embed. Load it with eegpt.load_embeddings(path)" in err
+    assert "give an .npz with X [n_epochs, n_channels, n_times], ch_names, sfreq" in err
+    assert "model.embed(X, ch_names=..., sfreq=..., units='uV')" in err
+    assert not again.exists()
+    with pytest.raises(RecordingError, match="is an embeddings file written by eegpt embed"):
+        embed(model, out)

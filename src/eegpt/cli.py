@@ -734,7 +734,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EMBED_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("recordings", nargs="+", type=Path, help="files MNE can read")
+    p.add_argument(
+        "recordings",
+        nargs="+",
+        type=Path,
+        help="files MNE can read, or .npz files of epochs arrays (X [n_epochs, C, T], ch_names, "
+        "sfreq, units; y kept as the labels), as the probe commands take",
+    )
     p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument(
         "-o",
@@ -2392,7 +2398,9 @@ def _debug_traceback(args: argparse.Namespace, err: BaseException) -> None:
 def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, Any, Any, str]:
     """``(recording, channel mapping, mne.Info, size text)`` of a file for `eegpt channels`:
     continuous files through their header only, files of epochs read whole (they are small)."""
-    from eegpt.io import Recording, as_recording, read_epochs_file
+    import mne
+
+    from eegpt.io import Recording, as_recording, is_npz, read_epochs_file
     from eegpt.preprocessing import PreprocessingConfig, map_recording_channels
     from eegpt.streaming import open_stream_unless_epochs
 
@@ -2414,10 +2422,15 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
             over = float(stream.clock.to_clock(seconds))
             size += f" recorded over {_length_text(over)} ({_count(gaps, 'gap')})"
         return stream, stream.mapping, stream.raw.info, size
-    epochs = read_epochs_file(path)
-    rec = cast(Recording, as_recording(epochs, picks=picks))  # an Epochs: one recording
+    if is_npz(path):  # epochs arrays X, ch_names, sfreq: no header; every row an EEG channel
+        rec = cast(Recording, as_recording(path, picks=picks))
+        info: Any = mne.create_info(rec.ch_names, rec.sfreq, "eeg")
+    else:
+        epochs = read_epochs_file(path)
+        rec = cast(Recording, as_recording(epochs, picks=picks))  # an Epochs: one recording
+        info = epochs.info
     mapping = map_recording_channels(rec.ch_names, str(path), left_out=rec.left_out, **mapping_args)
-    return rec, mapping, epochs.info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
+    return rec, mapping, info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"
 
 
 def _length_text(seconds: float) -> str:

@@ -2461,6 +2461,9 @@ def as_recording(
     if isinstance(obj, (str, os.PathLike)):
         require_array_args_absent(ch_names, sfreq, units, str(obj))
         path = Path(obj).expanduser()
+        if is_npz(path):  # epochs arrays X, ch_names, sfreq (units, y), as the probe reads them
+            refuse_picks_for_array(picks, str(path))  # its channels are the rows of X
+            return read_npz_epochs(path, verbose, bads)
         if is_epochs_file(path):
             return _from_mne(_read_epochs_marked(path, bads, verbose), picks, str(obj), verbose)
         try:
@@ -2499,6 +2502,41 @@ def as_recording(
         f"cannot make an EEG recording from {type(obj).__name__}; pass a file path, an "
         "mne.io.Raw, an mne.Epochs or a NumPy array with ch_names and sfreq"
     )
+
+
+def is_npz(path: PathLike) -> bool:
+    """Whether ``path`` names a NumPy ``.npz`` archive: epochs arrays (read by
+    :func:`read_npz_epochs`) or embeddings written by ``eegpt embed``."""
+    return Path(path).suffix.lower() == ".npz"
+
+
+def read_npz_epochs(path: Path, verbose: Verbose = None, bads: Sequence[str] = ()) -> Recording:
+    """An ``.npz`` of epochs arrays as an epoched :class:`Recording` (volts), read as the probe
+    commands read it (:func:`eegpt.probe_label_files._read_one`): ``X`` [n_epochs, C, T] in
+    ``units`` (``"V"``, ``"mV"`` or ``"uV"``; volts when absent), ``ch_names`` [C], ``sfreq``
+    (Hz) and, if present, ``y`` [n_epochs], kept as the epochs' ``labels``. An embeddings file
+    of ``eegpt embed`` (an ``.npz`` too: an output, not a recording) is refused, saying how to
+    load it; ``bads`` (channels to leave out) is refused too: an array's channels are its rows."""
+    from eegpt.probe_label_files import _read_one
+
+    with np.load(path, allow_pickle=False) as f:
+        names = list(f.files)
+    if "embeddings" in names and "X" not in names:
+        raise RecordingError(
+            f"{path} is an embeddings file written by eegpt embed (EEGPT embeddings, an output), "
+            "not a recording to embed. Load it with eegpt.load_embeddings(path) (eegpt info "
+            "describes it; eegpt export converts it). To embed epochs arrays, give an .npz with "
+            "X [n_epochs, n_channels, n_times], ch_names, sfreq (and units, y), as the probe "
+            "commands take, or in Python model.embed(X, ch_names=..., sfreq=..., units='uV')"
+        )
+    if bads:
+        raise RecordingError(
+            f"{path}: bads={list(bads)!r} applies to recording files; the channels of an .npz's "
+            "X are its rows: leave the rows out (X[:, rows]) with their ch_names"
+        )
+    rec, y = _read_one(path, verbose)
+    labels = None if y is None else [str(v) for v in np.asarray(y).tolist()]
+    return replace(rec, labels=labels)
 
 
 def _read_epochs_marked(path: Path, bads: Sequence[str], verbose: Verbose) -> mne.BaseEpochs:

@@ -64,6 +64,7 @@ from eegpt.io import (
     file_units_of,
     holds_epochs_instead,
     is_epochs_file,
+    is_npz,
     left_out_channels,
     mark_bad,
     measurement_date,
@@ -518,8 +519,9 @@ def faster_unused_channels(
 def open_stream_unless_epochs(path: PathLike, **kwargs: Any) -> StreamedRecording | None:
     """:func:`open_stream` for a file of continuous data; None for a file of epochs, which is
     read whole (:func:`eegpt.io.read_epochs_file`): one named ``*-epo.fif``, or one whose raw
-    reading finds epochs (a ``.fif`` of epochs under another name, an epoched EEGLAB ``.set``)."""
-    if is_epochs_file(path):
+    reading finds epochs (a ``.fif`` of epochs under another name, an epoched EEGLAB ``.set``),
+    and for an ``.npz`` (epochs arrays, :func:`eegpt.io.read_npz_epochs`)."""
+    if is_epochs_file(path) or is_npz(path):
         return None
     try:
         return open_stream(path, **kwargs)
