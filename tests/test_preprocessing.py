@@ -1317,3 +1317,49 @@ def test_realistic_epoch_variability_and_single_epochs_keep_the_whole_check():
     assert stats.epoch_deviation is not None and stats.epoch_deviation.shape == (21,)
     assert stats.epoch_deviation[4] / np.median(stats.epoch_deviation) == pytest.approx(20, 0.2)
     assert SignalStats.of(x[0]).epoch_deviation is None  # continuous: none
+
+
+def test_microvolts_in_an_npz_without_units_are_told_to_store_the_unit_in_it():
+    """An .npz of epochs arrays read without a ``units`` entry (volts) whose samples look like
+    microvolts: the warning names the simplest fix, storing units='uV' in the .npz (which
+    eegpt embed and the probe commands read), beside the other fixes; other sources don't."""
+    x = _sines(256.0, 4.0, amp=50.0)[None]  # [1, C, T], microvolts read as volts
+    rec = Recording(x, list(NAMES), 256.0, source="/data/deap_s01.npz")
+    with pytest.warns(RuntimeWarning, match="amplitude check") as caught:
+        prepare(rec, config=AS_RECORDED)
+    said = " ".join(str(w.message) for w in caught)
+    assert "--rescale 1e-06" in said and "model.embed(x, ..., units='uV')" in said
+    assert (
+        "store the unit in the .npz: np.savez('deap_s01.npz', X=X, ch_names=ch_names, "
+        "sfreq=sfreq, units='uV', ...), which eegpt embed and the probe commands read" in said
+    )
+    with pytest.warns(RuntimeWarning, match="amplitude check") as caught:
+        prepare(_as_read(_sines(256.0, 4.0, amp=50.0)), config=AS_RECORDED)  # an .edf
+    assert not any(".npz" in str(w.message) for w in caught)
+
+
+def test_epochs_many_windows_long_are_told_to_cut_them_into_consecutive_windows():
+    """DEAP-style trials (63 s at 128 Hz) given as epochs: the error names the usual practice
+    beside cropping and a longer window, cutting each trial into consecutive 4 s windows (a
+    continuous [C, T] array each, or a reshape), and the reshape it shows gives those windows,
+    trial by trial; epochs shorter than two windows get no such advice."""
+    trials = np.random.default_rng(3).normal(0, 20e-6, (2, 3, 63 * 128))
+    with pytest.raises(RecordingError) as err:
+        prepare(Recording(trials, list(NAMES), 128.0))
+    said = str(err.value)
+    assert "X[..., :512], the first 512" in said  # cropping, as before
+    assert (
+        "Or, as usual for long trials (e.g. DEAP's 63 s), cut each trial into 15 consecutive "
+        "4 s windows: embed each trial as a continuous [C, T] array (model.embed(X[i], "
+        "ch_names=..., sfreq=..., units=...) for each trial i), or reshape them into epochs: "
+        "X[..., :7680].reshape(2, 3, 15, 512).transpose(0, 2, 1, 3).reshape(-1, 3, 512)" in said
+    )
+    hint = re.search(r"reshape them into epochs: (X\[.*?\.reshape\(-1, 3, 512\))", said)
+    assert hint is not None
+    cut = eval(hint.group(1), {"X": trials})  # the hint's own code
+    assert cut.shape == (30, 3, 512)
+    assert np.array_equal(cut[15 + 2], trials[1, :, 2 * 512 : 3 * 512])  # trial 1, window 2
+    assert prepare(Recording(trials[1], list(NAMES), 128.0)).data.shape[0] == 15  # [C, T]
+    with pytest.raises(RecordingError) as err:  # 6 s: one window and a half, no such advice
+        prepare(Recording(trials[..., : 6 * 128], list(NAMES), 128.0))
+    assert "consecutive" not in str(err.value)

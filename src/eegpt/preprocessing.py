@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -1935,6 +1936,21 @@ def _scale_advice(fix: float) -> str:
     )
 
 
+def _arrays_unit_advice(source: str, unit: str | None) -> str:
+    """The end of the amplitude warning for samples that look like ``unit`` (``"uV"``,
+    ``"mV"``) labelled as volts: NumPy arrays can be given their unit; an ``.npz`` of epochs
+    arrays (``source``), which eegpt reads in the unit its ``units`` entry names, simplest by
+    storing that entry."""
+    arrays = f"give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
+    if source.lower().endswith(".npz"):
+        return (
+            f", or (simplest) store the unit in the .npz: np.savez({Path(source).name!r}, X=X, "
+            f"ch_names=ch_names, sfreq=sfreq, units={unit!r}, ...), which eegpt embed and the "
+            f"probe commands read; or {arrays}"
+        )
+    return f", or {arrays}"
+
+
 def _check_amplitude(
     deviation: np.ndarray,
     flat: np.ndarray,
@@ -1991,7 +2007,7 @@ def _check_amplitude(
             f"give one of the two); in Python {_scale_advice(fix)}"
         )
         # values in micro- or millivolts: arrays can say so instead
-        arrays = f", or give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
+        arrays = _arrays_unit_advice(source, unit)
         mixed = ""
         if fix and fine.any():  # a header's unit wrong for some channels only
             right = [names[i] for i in _indices(fine)]
@@ -2395,6 +2411,32 @@ def crop_refused_for_continuous(start: float) -> str:
     )
 
 
+def _consecutive_windows_advice(recording: Recording, config: PreprocessingConfig) -> str:
+    """For epochs (``recording``, ``[n, C, T]``) at least two windows of ``config`` long (e.g.
+    DEAP's 63 s trials), the usual practice, said after the other fixes: cut each into
+    consecutive windows, as a continuous ``[C, T]`` array each or by a reshape (shown with this
+    recording's numbers where a window is whole samples at its rate); "" otherwise."""
+    per = config.window_seconds * recording.sfreq  # window samples at the epochs' own rate
+    n, c, t = recording.data.shape
+    k = int(t // per) if per > 0 else 0
+    if k < 2:
+        return ""
+    seconds = f"{config.window_seconds:g} s"
+    text = (
+        f". Or, as usual for long trials (e.g. DEAP's 63 s), cut each trial into {k} "
+        f"consecutive {seconds} windows: embed each trial as a continuous [C, T] array "
+        "(model.embed(X[i], ch_names=..., sfreq=..., units=...) for each trial i)"
+    )
+    if float(per).is_integer():
+        w = int(per)
+        text += (
+            f", or reshape them into epochs: X[..., :{k * w}].reshape({n}, {c}, {k}, {w})"
+            f".transpose(0, 2, 1, 3).reshape(-1, {c}, {w}) (trial ids np.repeat(trials, {k}) "
+            "for grouped cross-validation)"
+        )
+    return text
+
+
 def _epoch_windows(
     x: np.ndarray, recording: Recording, config: PreprocessingConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -2415,7 +2457,7 @@ def _epoch_windows(
             f"({config.window_seconds:g} s). {_epochs_fit(n_times, config, array)}: "
             "window_seconds (embed(..., window_seconds=...); preprocessing="
             "PreprocessingConfig(window_seconds=...) for probes; --window on the command "
-            f"line).{note}"
+            f"line){_consecutive_windows_advice(recording, config)}.{note}"
         )
     detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
     with quiet_float32_overflow():
