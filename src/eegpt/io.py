@@ -2405,7 +2405,9 @@ def as_recording(
     Parameters
     ----------
     obj : path-like | mne.io.BaseRaw | mne.BaseEpochs | ndarray | Recording | list
-        The data. A path is read with :func:`read_recording`. ``Raw`` gives a continuous
+        The data. A path is read with :func:`read_recording`; an ``.npz`` of epochs arrays
+        (``X`` [n_epochs, C, T], ``ch_names``, ``sfreq``, ``units``, ``y``) with
+        :func:`read_npz_epochs`, as the probe commands read it. ``Raw`` gives a continuous
         recording with ``data`` of shape (n_channels, n_times). ``Epochs`` gives an epoched one
         with ``data`` of shape (n_epochs, n_channels, n_times) and ``onsets`` in seconds taken
         from the events (``events[:, 0] / sfreq + tmin``, i.e. in the events' time base, which
