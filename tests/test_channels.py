@@ -538,6 +538,26 @@ def test_bipolar_derivations_are_explained():
     assert "bipolar" not in str(record[0].message)
 
 
+def test_seed_cerebellar_and_neuroscan_eog_channels_are_told_apart():
+    """SEED's Neuroscan cap: CB1/CB2 (cerebellar electrodes) are electrodes outside the 62
+    names, as M1/M2 are, not names to map with a rename; Neuroscan's HEO/VEO (and
+    HEOL/HEOR, VEOU/VEOL) are EOG, other signals."""
+    eog = ["HEO", "VEO", "HEOL", "HEOR", "VEOU", "VEOL"]
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(["FP1", "CZ", "O1", "M1", "CB1", "CB2", *eog])
+    assert mapping.names == ("FP1", "CZ", "O1")
+    text = str(record[0].message)
+    assert "['M1', 'CB1', 'CB2'] are electrodes outside EEGPT's 62 names" in text
+    assert f"{eog} look like other signals" in text
+    assert "map them" not in text and "map it" not in text, text
+    # the other 10-05 sites outside the vocabulary, plain and half positions
+    from eegpt.vocabulary import VOCABULARY, is_other_electrode
+
+    sites = ["AF1", "AF10", "PO2", "AFF1", "POO10", "OI1", "C3h", "Fp1h", "CB2"]
+    assert [n for n in sites if not is_other_electrode(n)] == []
+    assert [n for n in [*VOCABULARY, "T3", "A5", "C7", "E1", "X1"] if is_other_electrode(n)] == []
+
+
 def test_emotiv_housekeeping_channels_are_other_signals():
     """An Emotiv export's counter, interpolation flag, contact quality, motion, battery and
     time stamps are named as other signals, not left to map by hand as if electrodes."""

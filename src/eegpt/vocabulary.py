@@ -259,7 +259,7 @@ _TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
 }
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
 # (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
-# recordings' other sensors; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
+# recordings' other sensors; HEO/VEO, and HEOL/HEOR, VEOU/VEOL: Neuroscan's EOG channels; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
 # (and LLC, RUC): eye channels at the canthi, as in TUH EEG; TEMPERATURE anywhere, and TEMP, a
 # temperature sensor -- Temp, TEMP1, Temp rectal, Rectal/Nasal/Esoph/Body/Skin temp -- matched
 # from the label's start (its key has no spaces: "Temp rectal" -> TEMPRECTAL), after a body
@@ -277,7 +277,7 @@ _HOUSEKEEPING = (
     r"|^MOT[._]|^POW[._]|BATTERY|TIMESTAMP|SATURATION|HIGHBITFLEX"
 )
 _OTHER_SIGNALS = re.compile(
-    r"EOG|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
+    r"EOG|^HEO|^VEO|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
     r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
     rf"|{_HOUSEKEEPING}"
     rf"|TEMPERATURE|^(?:{_TEMP_SITES}|ORAL)?TEMP(?:{_TEMP_SITES})?(?![A-Z])"
@@ -561,9 +561,19 @@ def is_ten_five_site(name: str) -> bool:
 
 
 def is_other_electrode(name: str) -> bool:
-    """A scalp electrode of the 10-10/10-05 systems outside the vocabulary (``TP9``)."""
+    """A scalp electrode of the 10-10/10-05 systems outside the vocabulary (``TP9``, ``AF1``,
+    ``PO2``, ``AFF1``, ``C3h``, ``OI1``), an ear or mastoid site (``A1``, ``M2``) or a
+    cerebellar electrode (``CB1``/``CB2`` of Neuroscan caps, as in SEED)."""
     key = _label_key(name)
-    return key in _OTHER_ELECTRODES or bool(_TEN_FIVE.match(key))
+    if key in _OTHER_ELECTRODES or _TEN_FIVE.match(key):
+        return True
+    # the other numbered sites of :data:`_TEN_FIVE_NUMBERS`, and their half positions ("h")
+    match = re.fullmatch(r"([A-Z]+)(\d{1,2})(H?)", key)
+    return (
+        match is not None
+        and int(match[2]) in _TEN_FIVE_NUMBERS.get(match[1], frozenset())
+        and (match[3] == "H" or normalize_channel_name(key) is None)
+    )
 
 
 def may_be_electrode(name: str) -> bool:
