@@ -1109,15 +1109,23 @@ def test_a_derivation_renamed_to_one_electrode_is_said_to_stay_bipolar(tmp_path)
 
 def test_the_bci_iv_2a_table_maps_every_electrode_of_its_gdf_files():
     """rename='bci-iv-2a': the GDF labels of BCI Competition IV-2a (EEG-Fz, EEG-0 ... EEG-16)
-    onto its 22 electrodes, all in the vocabulary; examples/bcic2a_channels.tsv holds the same."""
+    onto its 22 electrodes, all in the vocabulary, and drops its three EOG channels (which
+    MNE reads from the GDF files as EEG) without a warning; examples/bcic2a_channels.tsv
+    holds the same."""
     from pathlib import Path
 
     from eegpt.channels import read_rename_table
 
     table = cap_rename("bci-iv-2a")
-    assert len(table) == 22 and table["EEG-0"] == "FC3" and table["EEG-16"] == "POz"
-    mapping = map_channels([*table, "EOG-left"], rename="bci-iv-2a", verbose="error")
+    electrodes = [label for label, target in table.items() if target is not None]
+    assert len(electrodes) == 22 and table["EEG-0"] == "FC3" and table["EEG-16"] == "POz"
+    eog = ["EOG-left", "EOG-central", "EOG-right"]
+    with warnings.catch_warnings():  # the GDF file's channels: nothing to warn about
+        warnings.simplefilter("error")
+        mapping = map_channels([*electrodes, *eog], rename="bci-iv-2a")
     assert len(mapping.names) == 22 and mapping.names[-1] == "POZ"
+    assert mapping.dropped == tuple(eog)
+    assert [label for label in table if label not in electrodes] == eog
     example = read_rename_table(Path(__file__).parents[1] / "examples" / "bcic2a_channels.tsv")
     assert list(example.items()) == list(table.items())
 
@@ -1172,8 +1180,8 @@ def test_a_table_of_another_recording_names_itself_and_both_sides_labels(model):
             map_channels(names, rename=rename)
         text = str(err.value)
         assert text.startswith(
-            "none of the 22 labels of the rename table 'bci-iv-2a' names a channel of this "
-            "recording: the table has ['EEG-Fz', 'EEG-0', 'EEG-1', 'EEG-2'] and 18 more, the "
+            "none of the 25 labels of the rename table 'bci-iv-2a' names a channel of this "
+            "recording: the table has ['EEG-Fz', 'EEG-0', 'EEG-1', 'EEG-2'] and 21 more, the "
             "recording(s) ['X0', 'X1', 'X2', 'X3'] and 18 more. It is probably "
             "another cap's or dataset's table"
         )
@@ -1184,7 +1192,7 @@ def test_a_table_of_another_recording_names_itself_and_both_sides_labels(model):
     with pytest.raises(RecordingError, match="rename table 'bci-iv-2a' names a channel"):
         model.embed(epochs, rename="bci-iv-2a", device="cpu")
     warning = unmatched_rename_warning("bci-iv-2a", names, 3)
-    assert warning.startswith("none of the 22 labels of the rename table 'bci-iv-2a' names a "
+    assert warning.startswith("none of the 25 labels of the rename table 'bci-iv-2a' names a "
                               "channel of the 3 recordings")  # fmt: skip
     # a plain dict: no 'EEG-0' -> 'EEG-8' (another channel of the numbering)
     with pytest.raises(ValueError) as err:
@@ -1196,8 +1204,8 @@ def test_a_table_of_another_recording_names_itself_and_both_sides_labels(model):
 
 def test_numbered_bci_iv_2a_labels_suggest_its_table():
     """Without a rename, 2a's files keep 5 of 22 channels: the warning names the table."""
-    with pytest.warns(RuntimeWarning, match=r"Only 5 of the 23 channels.*rename='bci-iv-2a'"):
-        map_channels([*cap_rename("bci-iv-2a"), "EOG-left"])
+    with pytest.warns(RuntimeWarning, match=r"Only 5 of the 25 channels.*rename='bci-iv-2a'"):
+        map_channels(list(cap_rename("bci-iv-2a")))  # the 22 electrodes and 3 EOG channels
     with pytest.warns(RuntimeWarning, match=r"\['EEG-5', 'EEG-8'\].*rename='bci-iv-2a'"):
         map_channels(BCI_2A_MOTOR)
     with pytest.warns(RuntimeWarning) as record:  # numbers beyond the dataset's: not 2a

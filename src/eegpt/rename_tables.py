@@ -67,14 +67,17 @@ CAPS: dict[str, int] = {"biosemi32": 32, "biosemi64": 64, "bci-iv-2a": 22}
 
 #: The label tables of :data:`CAPS` that are no MNE montage. BCI Competition IV 2a's GDF files
 #: label 6 of the 22 electrodes by name (``EEG-Fz``) and number the others in the order of the
-#: dataset's description (``EEG-0`` is FC3 ... ``EEG-16`` is POz).
-_DATASET_TABLES: dict[str, dict[str, str]] = {
+#: dataset's description (``EEG-0`` is FC3 ... ``EEG-16`` is POz); their three EOG channels
+#: (``EOG-left``, ``EOG-central``, ``EOG-right``), which MNE reads from the GDF files as EEG,
+#: are dropped (None), as the table knows them: no warning on every recording.
+_DATASET_TABLES: dict[str, dict[str, str | None]] = {
     "bci-iv-2a": {
         "EEG-Fz": "Fz", "EEG-0": "FC3", "EEG-1": "FC1", "EEG-2": "FCz", "EEG-3": "FC2",
         "EEG-4": "FC4", "EEG-5": "C5", "EEG-C3": "C3", "EEG-6": "C1", "EEG-Cz": "Cz",
         "EEG-7": "C2", "EEG-C4": "C4", "EEG-8": "C6", "EEG-9": "CP3", "EEG-10": "CP1",
         "EEG-11": "CPz", "EEG-12": "CP2", "EEG-13": "CP4", "EEG-14": "P1", "EEG-Pz": "Pz",
         "EEG-15": "P2", "EEG-16": "POz",
+        "EOG-left": None, "EOG-central": None, "EOG-right": None,
     },
 }  # fmt: skip
 
@@ -271,7 +274,9 @@ def cap_rename(cap: str) -> RenameTable:
     electrodes (left out as usual) instead of becoming BioSemi's sockets Fp1 and AF7.
 
     ``"bci-iv-2a"`` names the 22 electrodes of BCI Competition IV 2a's GDF files (``EEG-Fz``,
-    ``EEG-0`` ... ``EEG-16``; ``--rename bci-iv-2a``).
+    ``EEG-0`` ... ``EEG-16``; ``--rename bci-iv-2a``) and drops their three EOG channels
+    (``EOG-left``, ``EOG-central``, ``EOG-right``: ``None``), which MNE reads as EEG, without
+    a warning.
 
     Parameters
     ----------
