@@ -2512,3 +2512,22 @@ def test_a_rename_of_an_intracranial_channel_says_eegpt_is_a_scalp_model():
     assert "set_channel_types" not in str(err.value)
     with pytest.raises(ValueError, match=r"HEOG \(eog\) named in rename .*set_channel_types"):
         map_channels(raw, rename={"HEOG": "T7"})
+
+
+def test_used_channels_leave_the_others_unwarned(caplog):
+    """used= (a probe's channels): with them all in the recording, channels dropped as unknown
+    are one INFO line and untrained embeddings are named only among the used channels; with
+    one of them missing, the drops are warned about as usual (they may be its misspelling)."""
+    import logging
+
+    names = ["Fp1", "Cz", "PO5", "CB1", "Ch7"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with caplog.at_level(logging.INFO, logger="eegpt"):
+            mapping = map_channels(names, used=["FP1", "Cz"])
+    assert mapping.names == ("FP1", "CZ", "PO5") and mapping.dropped == ("CB1", "Ch7")
+    assert "2 channel(s) outside the EEGPT vocabulary were dropped" in caplog.text
+    with pytest.warns(RuntimeWarning, match=r"\['PO5'\] map to vocabulary entries"):
+        map_channels(names, used=["FP1", "PO5"])
+    with pytest.warns(RuntimeWarning, match=r"If 'Ch7' is an EEG electrode"):
+        map_channels(names, used=["FP1", "C3"])

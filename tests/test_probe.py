@@ -4510,3 +4510,53 @@ def test_prediction_table_of_two_recordings_has_one_clock_time_format(tmp_path, 
         "2026-11-04T23:59:30.000000", "2026-11-04T23:59:34.000000",
     ]  # fmt: skip
     assert pd.to_datetime(text).dt.microsecond.tolist() == [500000, 500000, 0, 0]
+
+
+def test_a_probe_on_a_wider_recording_says_nothing_of_the_channels_it_does_not_use(
+    model, short_task
+):
+    """A probe of 19 channels predicting on a wider cap: no warning on the untrained
+    embeddings (PO5) nor on the electrodes outside the vocabulary (CB1) of channels it does
+    not use, only the one line naming the channels it leaves out; a probe's own channel with
+    an untrained embedding is still warned about."""
+    train, test = short_task
+    probe = train_probe(model, train, epochs=1, preprocessing=ONE_SECOND)
+    wide = _with_extra_channels(test, ["PO5", "CB1", "CB2"], 3)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        probe.predict(wide)
+    texts = [str(w.message) for w in record]
+    assert len(texts) == 1 and "['PO5'] are not used: the probe was trained" in texts[0], texts
+    with_po5 = _with_extra_channels(train, ["PO5"], 4)
+    with pytest.warns(RuntimeWarning, match="untrained"):
+        po5_probe = train_probe(model, with_po5, epochs=1, preprocessing=ONE_SECOND)
+    with pytest.warns(RuntimeWarning, match=r"\['PO5'\] map to vocabulary entries"):
+        po5_probe.predict(_with_extra_channels(test, ["PO5", "CB1"], 5))
+
+
+def test_a_probe_names_a_known_label_table_for_its_missing_channels(model):
+    """A probe trained on BCI IV 2a's electrode names (as MOABB gives them) predicting on the
+    GDF file's labels (EEG-Fz, EEG-0 ...) without a rename: the error names the dataset's
+    table, as the warning before it does, not only a rename channel by channel."""
+    from eegpt.channels import cap_rename
+
+    table = cap_rename("bci-iv-2a")
+    labels = [label for label, electrode in table.items() if electrode is not None]
+    rng = np.random.default_rng(0)
+    events = np.c_[np.arange(12) * 300, np.zeros(12, int), np.arange(12) % 2 + 1]
+    electrodes = mne.EpochsArray(
+        rng.normal(0, 2e-5, (12, 22, 250)), mne.create_info([table[k] for k in labels], 250.0,
+        "eeg"), events=events, event_id={"left": 1, "right": 2}, verbose=False,
+    )  # fmt: skip
+    probe = train_probe(model, electrodes, epochs=1, preprocessing=ONE_SECOND)
+    gdf = mne.EpochsArray(
+        electrodes.get_data(), mne.create_info([*labels], 250.0, "eeg"), verbose=False
+    )
+    with pytest.warns(RuntimeWarning, match="rename='bci-iv-2a'"):
+        with pytest.raises(ValueError, match="17 of them are missing here") as err:
+            probe.predict(gdf)
+    assert "Rather than one rename at a time: ['EEG-0', 'EEG-1', 'EEG-2'] and 14 more " in str(
+        err.value
+    )
+    assert "pass rename='bci-iv-2a' (command line: --rename bci-iv-2a)" in str(err.value)
+    assert probe.predict(gdf, rename="bci-iv-2a").shape == (12,)

@@ -703,6 +703,7 @@ def map_channels(
     keep: str | Sequence[str] | None = None,
     source: str | None = None,
     left_out: Mapping[str, str] | None = None,
+    used: Sequence[str] | None = None,
     verbose: Verbose = None,
 ) -> ChannelMapping:
     """Map a recording's channel names onto the EEGPT vocabulary.
@@ -761,6 +762,13 @@ def map_channels(
         error: a cap's socket or a channel to drop that is marked bad or of another type is
         skipped, as is a rename of a bad channel (said when it was left out); a rename of a
         channel of another type raises, saying how to use it.
+    used : sequence of str | None
+        The vocabulary channels (any spelling that normalises) of a fitted model that uses
+        only some of the recording's (a trained probe's ``input_names``): the mapping is the
+        same, but the warning on untrained embeddings names only these channels, and where
+        the recording has them all, the channels dropped as unknown, which that model does
+        not use either, are said in one INFO line instead of a warning (the channels that
+        map but are not used are the caller's to name).
     verbose : bool | str | int | None
         If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
 
@@ -936,6 +944,15 @@ def map_channels(
             f"{how_to_drop(list(renamed), merged=True)}."
         )
     mostly_untrained = 2 * sum(can not in UNSEEN_IN_PRETRAINING for _, _, can in kept) < len(kept)
+    wanted = None if used is None else {normalize_channel_name(n) or n for n in used}
+    if plain and wanted is not None and wanted <= {can for _, _, can in kept}:
+        # a model with all its channels here: the others, dropped or not, are not its concern
+        _log(
+            f"{where}{len(plain)} channel(s) outside the EEGPT vocabulary were dropped (not "
+            f"used by the model either): {shortened_list(plain)}",
+            verbose,
+        )
+        plain = []
     if plain:
         # a montage of another naming scheme (e.g. EGI's E1..E128): say so first, with the
         # counts that add up to the recording's channels
@@ -967,8 +984,8 @@ def map_channels(
             "warned about."
         )
     if referential:
-        used = {can: inp for _, inp, can in kept}
-        _warn(_referential_warning(referential, considered, used, where, bool(excluded)))
+        by_vocabulary = {can: inp for _, inp, can in kept}
+        _warn(_referential_warning(referential, considered, by_vocabulary, where, bool(excluded)))
     _warn_mixed_references(
         [inp for _, inp, _ in kept if inp not in rename], referential, where, bool(rename)
     )
@@ -976,9 +993,10 @@ def map_channels(
     bipolar = [(inp, can) for _, inp, can in kept if inp in rename and _bipolar(inp)]
     if bipolar:
         _warn(_renamed_bipolar_note(bipolar, where))
-    unseen = [(inp, can) for _, inp, can in kept if can in UNSEEN_IN_PRETRAINING]
+    used_rows = [row for row in kept if wanted is None or row[2] in wanted]  # the model's channels
+    unseen = [(inp, can) for _, inp, can in used_rows if can in UNSEEN_IN_PRETRAINING]
     untrained = _untrained_warning(
-        [(inp, can) for _, inp, can in kept],
+        [(inp, can) for _, inp, can in used_rows],
         [n for n in names if n in set(plain) - set(targets) or n in excluded],
         where,
     )
