@@ -401,7 +401,8 @@ def test_a_validation_fraction_by_groups_holds_out_whole_groups(model, task):
     assert record["kind"] == "fraction" and record["fraction"] == 0.25
     assert record["groups"]["count"] == 6
     assert tuned.training["n_validation"] == 8 * len(record["groups"]["held_out"])
-    with pytest.raises(ValueError, match=r"needs at least 2; got 1"):
+    with pytest.raises(ValueError, match=r"needs at least 2 groups in the training data; all "
+                       r"48 training epochs are of group 's1'"):  # fmt: skip
         run(model, train, epochs=1, validation=0.25, groups=["s1"] * 48)
     with pytest.raises(ValueError, match=r"one value per training epoch: 48 epochs"):
         run(model, train, epochs=1, validation=0.25, groups=subjects[:40])

@@ -1113,6 +1113,30 @@ def test_crop_tmin_crops_epochs_given_to_the_estimators(task):
     assert clf.fit(ep, epochs_labels(ep)).predict(ep).shape == (len(ep),)
 
 
+def test_a_validation_by_group_of_a_fold_of_one_subject_says_what_to_do(trials):
+    """EEGPTClassifier(validation=0.5) with groups routed to fit, in a cross-validation fold
+    whose training part holds one subject: the error says that validation by group needs 2
+    groups in the training data, which group they all are, and the ways on."""
+    import sklearn
+    from sklearn.model_selection import GroupKFold, cross_validate
+
+    epochs = trials[:48]
+    y, subjects = epochs_labels(epochs), np.repeat([1, 2], 24)
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = classifier(validation=0.5).set_fit_request(groups=True)
+        with pytest.raises(ValueError) as err:
+            cross_validate(clf, epochs, y, cv=GroupKFold(2), params={"groups": subjects},
+                           error_score="raise")  # fmt: skip
+    text = str(err.value)
+    assert text.startswith(
+        "validation by group needs at least 2 groups in the training data; all 24 training "
+        "epochs are of group "
+    ), text
+    assert "(e.g. a cross-validation fold that holds one subject for training)" in text
+    assert "(validation=None)" in text and "set_fit_request(groups=False)" in text
+    assert "more subjects per fold" in text
+
+
 def test_a_validation_fraction_of_several_subjects_without_groups_warns(trials):
     """EEGPTClassifier(validation=...) in cross_validate(..., groups=subjects) split the
     validation epochs at random: scikit-learn passes groups to fit only with metadata

@@ -150,10 +150,16 @@ def group_split(
         )
     names, index = np.unique(groups, return_inverse=True)
     if len(names) < 2:
+        which = f"of group {names.tolist()[0]!r}" if len(names) else "without a group"
         raise ValueError(
-            f"a validation fraction by groups holds out whole groups and needs at least 2; "
-            f"got {len(names)} ({few([repr(g) for g in names.tolist()], 4)}). Give groups "
-            "with several values (e.g. one subject id per epoch), or leave groups out"
+            "validation by group needs at least 2 groups in the training data; all "
+            f"{len(y)} training epochs are {which} (e.g. a cross-validation fold that holds "
+            "one subject for training): a validation fraction by groups holds out whole "
+            "groups, and one group left none to train on. Train without a validation set "
+            "(validation=None), draw the validation epochs at random (a float validation "
+            "without groups: leave groups out, or est.set_fit_request(groups=False) for a "
+            "scikit-learn estimator in cross-validation), or give each training set several "
+            "groups (more subjects per fold; groups as one subject id per epoch)"
         )
     counts = np.zeros((len(names), int(y.max()) + 1))
     np.add.at(counts, (index, y), 1)
