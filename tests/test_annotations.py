@@ -2257,7 +2257,8 @@ def test_onsets_in_milliseconds_past_the_recordings_end_are_warned_of(model, tmp
     assert len(said) == 1, said
     assert re.search(
         r"of the 2 annotations given \(annotations=.*ms.csv\), 1 starts after the recording "
-        r"ends \(the last at 8:20:00, the recording 60 s long\); 1 lasts more than 10 times "
+        r"ends \(the last at 8:20:00, the recording 60 s long; seconds from the recording's "
+        r"first sample\); 1 lasts more than 10 times "
         r"the recording \(up to 8:20:00\): another recording's, or onsets in milliseconds or "
         r"samples\?",
         said[0],
@@ -2300,7 +2301,8 @@ def test_window_labels_warns_of_onsets_in_milliseconds_as_embed_does(model, tmp_
     assert len(said) == 1, said
     assert re.search(
         r"of the 3 annotations given \(annotations=.*ms.csv\), 2 start after the recording "
-        r"ends \(the last at 4:26:40, the windows ending at 60 s\); 1 lasts more than 10 "
+        r"ends \(the last at 4:26:40, the windows ending at 60 s; seconds from the "
+        r"recording's first sample\); 1 lasts more than 10 "
         r"times the recording .*: another recording's, or onsets in milliseconds or samples\?",
         said[0],
     )

@@ -338,6 +338,70 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
 
 _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$")  # 23:10:30, 00:30
 
+#: An ISO 8601 date-time as a diary gives it: ``2026-11-03 23:58:41``, ``2026-11-03T23:58:41.5``,
+#: seconds optional and to any precision; a zone (``Z``, ``+01:00``) or a date alone are told
+#: apart, to be refused or warned of (:func:`_date_times`).
+_DATE_TIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
+def _date_times(
+    path: str | os.PathLike, onsets: Sequence[str], quiet: bool = False
+) -> list[datetime.datetime | None] | None:
+    """The onsets of a table as date-times without a zone (None where a row holds none, such
+    as ``n/a``), to place on the recording's clock; None where none is an ISO 8601 date-time
+    (another table). Seconds may be whole in some rows and fractional in others. A date
+    without a time of day is read as midnight, with a warning (none with ``quiet``).
+
+    Raises
+    ------
+    RecordingError
+        If an onset carries a time zone (``Z``, ``+01:00``): the recording's clock has none
+        (an EDF header keeps local time without one), so a moment in a zone cannot be found
+        on it.
+    """
+    matches = [_DATE_TIME.match(text) for text in onsets]
+    if not any(matches):
+        return None
+    zoned = [text for text, m in zip(onsets, matches, strict=True) if m and m.group(8)]
+    if zoned:
+        raise RecordingError(
+            f"could not read annotations from {path}: {len(zoned)} of its onsets carry a time "
+            f"zone ({few([repr(t) for t in zoned])}), but the recording's clock has none (an "
+            "EDF header, as most, keeps the local time of its start without one), so they "
+            "cannot be placed on it; write them as local times on the recording's clock, "
+            "without a zone (2026-11-03 23:58:41)"
+        )
+    dated: list[datetime.datetime | None] = []
+    for text, m in zip(onsets, matches, strict=True):
+        if m is None:
+            dated.append(None)
+            continue
+        year, month, day, hour, minute, second, fraction = m.group(1, 2, 3, 4, 5, 6, 7)
+        try:
+            date = datetime.datetime(
+                int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                int(second or 0), int(((fraction or "") + "000000")[:6]),
+            )  # fmt: skip
+        except ValueError as err:  # 2026-02-30, 25:00
+            raise RecordingError(
+                f"could not read annotations from {path}: its onset {text!r} is no date-time: {err}"
+            ) from None
+        dated.append(date)
+    dates_alone = [t for t, m in zip(onsets, matches, strict=True) if m and m.group(4) is None]
+    if dates_alone and not quiet:
+        _warn(
+            f"{path}: {len(dates_alone)} of its onsets are dates without a time of day "
+            f"({few([repr(t) for t in dates_alone])}); they are placed at midnight starting "
+            "that day. Give the time of day (2026-11-04 00:00:10) for them to land where they "
+            "happened"
+        )
+    return dated
+
 
 def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     """Annotations from a table of events, onsets in seconds from the recording's first
@@ -354,8 +418,11 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       (said at INFO); where the column read holds numeric codes alone and another of these
       names holds text (``value`` = 1, 2 beside ``condition`` = left, right), the codes are
       read, with a warning naming the column of text; ``n/a`` durations are 0, rows with an
-      ``n/a`` onset are left out); a
-      table whose onsets are not numbers (MNE's ``.csv``, onsets as date-times) is not one;
+      ``n/a`` onset are left out). Onsets may be ISO 8601 date-times without a zone instead
+      (a diary: ``2026-11-03 23:58:41``, seconds whole or fractional), read as times on the
+      recording's clock: the first is the annotations' ``orig_time`` (a zone is refused, a
+      date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
+      left to its reader;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
       several channels (TUSZ's per-channel ``.csv``, each channel's rows covering the
@@ -484,7 +551,15 @@ def _read_table(
                     "first sample (or as MNE writes them, with the date: "
                     "mne.Annotations(..., orig_time=...).save(path))"
                 )
-            return None, _NOT_ONSETS, None  # MNE's .csv: onsets as date-times
+            dated = _date_times(path, onsets, quiet)
+            if dated is None or "ch_names" in header:  # MNE's .csv of channels: its reader
+                return None, _NOT_ONSETS, None
+            origin: datetime.datetime | None = next(d for d in dated if d is not None)
+            from_start: list[float | None] = [
+                None if d is None or origin is None else (d - origin).total_seconds() for d in dated
+            ]
+        else:
+            origin, from_start = None, [number(text) for text in onsets]
         key = _description_column(header, rows)
         if key is not None and not _holds_values(key, rows):  # BIDS's n/a trial_type ...
             later = _filled_column_after(key, header, rows)
@@ -500,11 +575,19 @@ def _read_table(
             _warn_unnamed_events(path, header, rows)
         elif key is not None and not quiet:
             _warn_coded_names(path, key, header, rows)
-        for row in rows:
-            onset = number(row[header["onset"]])
+        for row, onset in zip(rows, from_start, strict=True):
             if onset is not None:
                 text = "event" if key is None else str(row[key]).strip()
                 spans[(onset, number(row[header["duration"]]) or 0.0, text)] = None
+        if origin is not None:  # date-times: onsets from the first, which is the start
+            found = _from_spans(spans)
+            return (
+                mne.Annotations(
+                    found.onset, found.duration, found.description, orig_time=_utc(origin)
+                ),
+                key,
+                older,
+            )
     elif {"start_time", "stop_time", "label"} <= header.keys():  # TUH EEG
         by_channel: dict[str, list[tuple[float, float, str]]] = {}
         for row in rows:
@@ -1556,20 +1639,107 @@ def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.A
     ``recording`` (:func:`in_recording_time`; a discontinuous EDF+D file: gaps left out).
     Those of a file without a start count from the recording file's first sample
     (:func:`file_offset_for`); ``mne.Annotations`` keep MNE's convention. A TUH label file
-    naming another recording is warned of (:func:`check_named`)."""
+    naming another recording is warned of (:func:`check_named`), and so are those that start
+    before the recording, or in a gap of a discontinuous one (:func:`_warn_off_samples`)."""
     check_named(extra, getattr(recording, "source", None))
     found = read_annotations(extra)
-    return in_recording_time(
+    on_clock = in_recording_time(
         found,
         getattr(recording, "meas_date", None),
         float(getattr(recording, "first_time", None) or 0.0),
-        getattr(recording, "clock", None),
         file_offset=file_offset_for(
             extra,
             found,
             getattr(recording, "file_offset", None),
             getattr(recording, "source", "recording"),
         ),
+    )
+    clock = getattr(recording, "clock", None)
+    dated = found.orig_time is not None and not _near_unix_epoch(found.orig_time)
+    _warn_off_samples(recording, extra, on_clock, dated)
+    return on_clock if clock is None else clock.to_sample_time(on_clock)
+
+
+def _start_of(recording: Any) -> datetime.datetime | None:
+    """The moment of a recording's first sample on its clock (zone-less, as its header keeps
+    it), or None where it has no measurement date."""
+    meas_date = getattr(recording, "meas_date", None)
+    if meas_date is None:
+        return None
+    if isinstance(meas_date, str):
+        meas_date = datetime.datetime.fromisoformat(meas_date)
+    first_time = float(getattr(recording, "first_time", None) or 0.0)
+    return meas_date.replace(tzinfo=None) + datetime.timedelta(seconds=first_time)
+
+
+def _moments(times: np.ndarray, start: datetime.datetime | None, dated: bool) -> list[str]:
+    """Clock times (s from a recording's first sample's moment) for messages: as date-times
+    (``2026-11-04 00:05:00``) for annotations given as date-times on a recording with a
+    start ``start``, else in seconds (``"130 s"``)."""
+    if dated and start is not None:
+        return [_moment_text(start, float(t)) for t in times]
+    return [f"{float(t):g} s" for t in times]
+
+
+def _moment_text(start: datetime.datetime, seconds: float) -> str:
+    """``"2026-11-04 00:00:52.5"``: the moment ``seconds`` after ``start``, for messages."""
+    moment = start + datetime.timedelta(seconds=seconds)
+    text = moment.replace(microsecond=0).isoformat(sep=" ")
+    return text + (f"{moment.microsecond / 1e6:.6f}".rstrip("0")[1:] if moment.microsecond else "")
+
+
+def _starts(n: int) -> str:
+    """``"starts"`` for 1, ``"start"`` for more."""
+    return "starts" if n == 1 else "start"
+
+
+def _warn_off_samples(recording: Any, extra: Any, on_clock: mne.Annotations, dated: bool) -> None:
+    """Warn of the annotations given (``on_clock``: onsets on the recording's clock, in
+    seconds from its first sample's moment) that start before the recording's first sample
+    (those that end before it too fall on no window), and of those that start in a gap of a
+    discontinuous EDF+D/BDF+D recording (its ``clock``: :class:`eegpt.io.RecordClock`),
+    which are placed at the start of the stretch after it. ``dated``: given as date-times,
+    named so."""
+    onsets = np.asarray(on_clock.onset, dtype=np.float64)
+    ends = onsets + np.asarray(on_clock.duration, dtype=np.float64)
+    source = getattr(recording, "source", None) or "recording"
+    given = f"of the {len(onsets)} annotations given (annotations={_named(extra)})"
+    start = _start_of(recording)
+    before = np.flatnonzero(onsets < -1e-9)
+    if len(before):
+        gone = int(np.sum(ends[before] <= 0))
+        at = f" (at {start.isoformat(sep=' ', timespec='auto')})" if start is not None else ""
+        _warn(
+            f"{source}: {given}, {len(before)} {_starts(len(before))} before the recording's "
+            f"first sample{at}: "
+            f"{few(_moments(onsets[before], start, dated))}; "
+            + (
+                f"{gone} of them end{'s' if gone == 1 else ''} before it too and fall"
+                f"{'s' if gone == 1 else ''} on no window"
+                if gone
+                else "they count from its first sample on"
+            )
+        )
+    clock = getattr(recording, "clock", None)
+    if clock is None:
+        return
+    in_gap = np.flatnonzero(clock.in_gaps(onsets))
+    if not len(in_gap):
+        return
+    spans = in_gap[ends[in_gap] > onsets[in_gap]]  # events of no duration stay moments
+    wholly = spans[clock.to_samples(ends[spans]) <= clock.to_samples(onsets[spans]) + 1e-9]
+    _warn(
+        f"{source}: {given}, {len(in_gap)} {_starts(len(in_gap))} in a gap of the recording, "
+        "where it was "
+        f"paused and nothing was recorded: {few(_moments(onsets[in_gap], start, dated))} "
+        "(times on its clock); they are placed at the start of the stretch after the gap"
+        + (
+            f"; {len(wholly)} of them span{'s' if len(wholly) == 1 else ''} nothing but the "
+            "gap, so there they last no time: placed at the join as events of no duration "
+            f"({few(_moments(onsets[wholly], start, dated))})"
+            if len(wholly)
+            else ""
+        )
     )
 
 
@@ -1636,7 +1806,12 @@ def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotatio
     if extra is None:
         return own
     added = _placed(extra, recording)
-    outside = _outside_text(added, _recording_end(recording, np.zeros(0), 0.0))
+    outside = _outside_text(
+        added,
+        _recording_end(recording, np.zeros(0), 0.0),
+        clock=getattr(recording, "clock", None),
+        start=_start_of(recording),
+    )
     if outside:  # onsets in milliseconds label every window alike, else none
         _warn(_outside_warning(recording, added, extra, outside))
     return _joined(own, added)
@@ -1704,7 +1879,9 @@ def annotations_per_window(
         )
     else:
         end_s = _recording_end(recording, onsets, length_s)
-        outside = _outside_text(added, end_s)
+        outside = _outside_text(
+            added, end_s, clock=getattr(recording, "clock", None), start=_start_of(recording)
+        )
         if not any(more):
             _warn(
                 f"{recording.source}: none of the {len(added)} annotations given (annotations="
@@ -1744,13 +1921,25 @@ def _recording_end(recording: Any, onsets: np.ndarray, length_s: float) -> float
     return float(np.max(onsets)) + length_s if len(onsets) else 0.0
 
 
-def _outside_text(added: mne.Annotations, end_s: float, slack_s: float = 0.0) -> str:
+def _outside_text(
+    added: mne.Annotations,
+    end_s: float,
+    slack_s: float = 0.0,
+    *,
+    clock: Any = None,
+    start: datetime.datetime | None = None,
+) -> str:
     """Where annotations given for a recording ``end_s`` seconds long (from its first sample)
     lie off it as onsets in another time base put them: ``"3 start after the recording ends
     (the last at 0:50:00, the recording 0:03:00 long); 1 lasts more than 10 times the
     recording (8:20:00)"``; empty where none does. ``slack_s``: how far past ``end_s`` the
     recording may go on where ``end_s`` is only the end of its last window (embeddings, whose
-    metadata keep no length; a tail shorter than a window is not embedded), said so then."""
+    metadata keep no length; a tail shorter than a window is not embedded), said so then.
+
+    Like is compared with like: with the ``clock`` of a discontinuous EDF+D/BDF+D recording
+    (:class:`eegpt.io.RecordClock`), the last onset and the recording's end are given on its
+    clock (gaps included), where the annotations were placed; otherwise in seconds from its
+    first sample. ``start``: the moment of the first sample, to give both as date-times too."""
     if end_s <= 0:
         return ""
     onset = np.asarray(added.onset, dtype=np.float64)
@@ -1759,14 +1948,25 @@ def _outside_text(added: mne.Annotations, end_s: float, slack_s: float = 0.0) ->
     long = ~after & (duration > LONG_SPAN_FACTOR * (end_s + slack_s))
     parts = []
     if after.any():
+        last, end = float(onset.max()), end_s
+        if clock is not None:  # an onset past the last stretch: its offset into that one
+            last, end = (float(t) for t in clock.to_clock([last, end]))
+        when = (lambda t: f" ({_moment_text(start, t)})") if start is not None else (lambda t: "")
         length = (
-            f"the windows ending at {duration_text(end_s)}"
+            f"the windows ending at {duration_text(end)}{when(end)}"
             if slack_s
-            else f"the recording {duration_text(end_s)} long"
+            else f"the recording {duration_text(end)} long{when(end)}"
+            if clock is None
+            else f"the recording ending at {duration_text(end)}{when(end)}"
+        )
+        base = (
+            "times on the recording's clock from its start, gaps included"
+            if clock is not None
+            else "seconds from the recording's first sample"
         )
         parts.append(
             f"{int(after.sum())} start{'s' if after.sum() == 1 else ''} after the recording "
-            f"ends (the last at {duration_text(float(onset.max()))}, {length})"
+            f"ends (the last at {duration_text(last)}{when(last)}, {length}; {base})"
         )
     if long.any():
         parts.append(
@@ -1781,10 +1981,17 @@ def _outside_warning(recording: Any, added: mne.Annotations, extra: Any, outside
     """The warning that annotations ``added`` from ``extra`` lie off ``recording`` (or the
     recording named so, a string) as :func:`_outside_text` says (``outside``)."""
     source = recording if isinstance(recording, str) else getattr(recording, "source", None)
+    read = (
+        "Onsets in seconds are read as seconds on the recording's clock from its start (gaps "
+        "included), date-times as times on that clock."
+        if getattr(recording, "clock", None) is not None
+        else "Onsets in seconds are read as seconds from the recording's first sample, "
+        "date-times as times on its clock."
+    )
     return (
         f"{source or 'recording'}: of the {len(added)} annotations given "
         f"(annotations={_named(extra)}), {outside}: another recording's, or onsets in "
-        "milliseconds or samples? They are read as seconds from the recording's first sample."
+        f"milliseconds or samples? {read}"
     )
 
 

@@ -2114,6 +2114,20 @@ class RecordClock:
         lengths = np.append(np.diff(samples), np.inf)  # a time past its stretch is in a gap
         return samples[k] + np.minimum(offset, lengths[k])
 
+    def in_gaps(self, times: Any) -> np.ndarray:
+        """Whether each clock time (s from the first sample's moment) lies in a gap: from the
+        end of a stretch (included) to the start of the next (not included), where no sample
+        was recorded and :meth:`to_samples` puts it at the join. Bool array, ``times``'
+        shape; False before the first stretch and after the last."""
+        times = np.asarray(times, dtype=np.float64)
+        clock, samples = np.asarray(self.clock_starts), np.asarray(self.sample_starts)
+        if len(clock) < 2:
+            return np.zeros(times.shape, dtype=bool)
+        k = np.searchsorted(clock, times, side="right") - 1
+        inner = (k >= 0) & (k < len(clock) - 1)  # after a stretch that another follows
+        k = np.clip(k, 0, len(clock) - 2)
+        return inner & (times - clock[k] >= np.diff(samples)[k] - 1e-9)
+
     def to_clock(self, times: Any) -> np.ndarray:
         """Times in the samples read back to back (s from the first sample) as clock times (s
         from the first sample's moment): each stretch moved by the gaps before it; the inverse

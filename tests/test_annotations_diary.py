@@ -1,0 +1,140 @@
+"""Diaries of wall-clock times given as annotations: date-times read on the recording's clock
+(zones refused, mixed precision read, dates alone warned of), and entries that fall before a
+recording, in a gap of a discontinuous EDF+D file, or after its end warned of."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import warnings
+
+import numpy as np
+import pytest
+from test_io import _edf_plus
+
+from eegpt.annotations import read_annotations
+from eegpt.errors import EEGPTWarning, RecordingError
+from eegpt.io import RecordClock
+
+UTC = datetime.timezone.utc
+
+
+def _diary(path, *rows: str):
+    path.write_text("onset,duration,description\n" + "".join(f"{row}\n" for row in rows))
+    return path
+
+
+@pytest.mark.parametrize("zone", ["+01:00", "Z", "-0500"])
+def test_a_diary_time_with_a_zone_is_refused(tmp_path, zone):
+    """MNE's reader gave up on the zone (orig_time None, a warning of its own) and the
+    onsets counted from the first row: every label shifted. The clock of an EDF recording
+    has no zone, so a zoned time cannot be placed on it: refused, saying how to write it."""
+    diary = _diary(
+        tmp_path / "tz.csv", f"2026-11-03 23:58:41{zone},0,felt dizzy", "2026-11-03 23:59:20,0,x"
+    )
+    said = re.escape(f"1 of its onsets carry a time zone ('2026-11-03 23:58:41{zone}')")
+    with pytest.raises(RecordingError, match=said + r".*local times on the recording's clock, "
+                       "without a zone"):  # fmt: skip
+        read_annotations(diary)
+
+
+def test_date_times_of_whole_and_fractional_seconds_are_read_together(tmp_path):
+    """``23:59:52`` beside ``00:00:52.5`` failed in pandas ("unconverted data remains");
+    both are read, ``T`` or a space between date and time, onsets from the first."""
+    diary = _diary(
+        tmp_path / "mixed.csv",
+        "2026-11-03 23:59:52,0,a",
+        "2026-11-04T00:00:52.5,2,b",
+        "2026-11-04 00:01:00.125,0,c",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = read_annotations(diary)
+    assert found.orig_time == datetime.datetime(2026, 11, 3, 23, 59, 52, tzinfo=UTC)
+    np.testing.assert_allclose(found.onset, [0.0, 60.5, 68.125])
+    assert list(found.duration) == [0.0, 2.0, 0.0]
+    assert list(found.description) == ["a", "b", "c"]
+
+
+def test_a_date_without_a_time_of_day_is_warned_of(tmp_path):
+    """``2026-11-04`` was silently midnight."""
+    diary = _diary(tmp_path / "d.csv", "2026-11-03 23:58:41,0,a", "2026-11-04,0,bad night")
+    with pytest.warns(EEGPTWarning, match=r"1 of its onsets are dates without a time of day "
+                      r"\('2026-11-04'\); they are placed at midnight"):  # fmt: skip
+        found = read_annotations(diary)
+    np.testing.assert_allclose(found.onset, [0.0, 79.0])
+
+
+def test_record_clock_tells_the_times_in_its_gaps():
+    clock = RecordClock((0.0, 10.0), (0.0, 35.0))  # stretches at 0-10 s and 35-45 s
+    times = [-1.0, 0.0, 9.99, 10.0, 20.0, 34.99, 35.0, 50.0]
+    assert clock.in_gaps(times).tolist() == [False, False, False, True, True, True, False, False]
+    assert not RecordClock((0.0,), (0.0,)).in_gaps(times).any()
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    from eegpt import EEGPT, EEGPTConfig
+
+    return EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+
+
+def _embed(model, path, diary):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        emb = model.embed(path, window_seconds=2.0, annotations=diary)
+    said = [str(w.message) for w in caught if diary.name in str(w.message)]
+    return dict(zip(emb.onsets.tolist(), emb.annotations, strict=True)), said
+
+
+def test_diary_entries_before_in_a_gap_of_and_after_an_edf_d_recording(tmp_path, tiny_model):
+    """An EDF+D file recorded 00:00:00-00:00:10 and 00:00:35-00:00:45: an entry before its
+    start was dropped, one in the gap moved to the first window after it, both silently; the
+    one after its end was said in a mix of clock time and recorded seconds. Each is warned
+    of, on the recording's clock."""
+    starts = [float(k) for k in range(10)] + [float(k + 25) for k in range(10, 20)]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts)  # starts 2024-01-01 00:00:00
+    diary = _diary(
+        tmp_path / "diary.csv",
+        "2023-12-31 23:59:50,2,before",
+        "2024-01-01 00:00:05,0,inside",
+        "2024-01-01 00:00:20,0,in gap",
+        "2024-01-01 00:00:15,5,all gap",
+        "2024-01-01 00:02:00,0,after",
+    )
+    by_window, said = _embed(tiny_model, path, diary)
+    assert [t for t, a in by_window.items() if "inside" in a] == [4.0]
+    assert [t for t, a in by_window.items() if "in gap" in a] == [10.0]  # next stretch's start
+    assert not [t for t, a in by_window.items() if "before" in a]
+    assert len(said) == 3, said
+    before, gap, after = said
+    assert "of the 5 annotations given" in before
+    assert (
+        "1 starts before the recording's first sample (at 2024-01-01 00:00:00): "
+        "2023-12-31 23:59:50; 1 of them ends before it too and falls on no window" in before
+    )
+    assert (
+        "2 start in a gap of the recording, where it was paused and nothing was recorded: "
+        "2024-01-01 00:00:15, 2024-01-01 00:00:20 (times on its clock); they are placed at the "
+        "start of the stretch after the gap; 1 of them spans nothing but the gap" in gap
+    )
+    assert gap.endswith("(2024-01-01 00:00:15)")
+    assert (
+        "1 starts after the recording ends (the last at 0:02:00 (2024-01-01 00:02:00), the "
+        "recording ending at 45 s (2024-01-01 00:00:45); times on the recording's clock from "
+        "its start, gaps included)" in after
+    )
+    assert "Onsets in seconds are read as seconds on the recording's clock" in after
+
+
+def test_plain_seconds_in_a_gap_of_an_edf_d_recording_are_warned_of(tmp_path, tiny_model):
+    """Seconds in a table are clock seconds from the start of an EDF+D recording: 20 s lies
+    in its gap (10-35 s on the clock), said in seconds."""
+    starts = [float(k) for k in range(10)] + [float(k + 25) for k in range(10, 20)]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts)
+    by_window, said = _embed(tiny_model, path, _diary(tmp_path / "s.csv", "20,0,x", "36,0,y"))
+    assert [t for t, a in by_window.items() if "x" in a] == [10.0]
+    assert [t for t, a in by_window.items() if "y" in a] == [10.0]  # 1 s into the 2nd stretch
+    assert len(said) == 1, said
+    assert "1 starts in a gap of the recording, where it was paused and nothing was " in said[0]
+    assert "recorded: 20 s (times on its clock)" in said[0]
