@@ -138,3 +138,24 @@ def test_plain_seconds_in_a_gap_of_an_edf_d_recording_are_warned_of(tmp_path, ti
     assert len(said) == 1, said
     assert "1 starts in a gap of the recording, where it was paused and nothing was " in said[0]
     assert "recorded: 20 s (times on its clock)" in said[0]
+
+
+def test_an_events_table_of_eegpt_given_as_annotations_says_to_use_clock_s(tmp_path):
+    """An events table eegpt wrote (onset_s, clock_s, ...) fed back as annotations was refused
+    as an unknown kind alone; its onset_s are seconds of recorded data (gaps left out), so
+    the error says to write onsets from clock_s."""
+    table = tmp_path / "ev.csv"
+    table.write_text(
+        "file,class,onset_s,offset_s,duration_s,clock_s,clock_time\n"
+        "rec.edf,seizure,12.0,20.0,8.0,40.5,2024-01-01T00:00:40.5\n"
+    )
+    with pytest.raises(RecordingError, match=r"none of the kinds eegpt reads: .*a table eegpt "
+                       r"wrote \(events or predictions: onset_s, clock_s\).*from its clock_s"):  # fmt: skip
+        read_annotations(table)
+    predictions = tmp_path / "pred.csv"  # epochs too: not taken for a list of stages
+    predictions.write_text(
+        "file,epoch,onset_s,clock_s,clock_time,prediction,label\n"
+        "rec.edf,0,0.0,0.0,2024-01-01T00:00:00,baseline,baseline\n"
+    )
+    with pytest.raises(RecordingError, match=r"a table eegpt wrote .*from its clock_s"):
+        read_annotations(predictions)

@@ -191,6 +191,8 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         found = read_table_annotations(source)
         if found is not None:
             return found
+        if table_like and _is_eegpt_table(source):  # (a predictions table has epochs too)
+            raise _unknown_format(source, EEGPT_TABLE_ADVICE)
         if table_like and _is_stage_list(source):  # MNE would fail on it with its own words
             raise _unknown_format(source, STAGE_LIST_ADVICE)
     try:
@@ -233,6 +235,30 @@ STAGE_LIST_ADVICE = (
     "-1]; pd.DataFrame({'onset': FIRST + 30.0 * np.arange(len(stages)), "
     "'duration': 30.0, 'description': stages}).to_csv('hypnogram.csv', index=False)"
 )
+
+
+#: How to give an events or predictions table of eegpt (``onset_s``, ``clock_s``) as annotations.
+EEGPT_TABLE_ADVICE = (
+    "; it looks like a table eegpt wrote (events or predictions: onset_s, clock_s), whose "
+    "onset_s are seconds of recorded data (the gaps of an EDF+D file left out), while "
+    "annotations are placed by the recording's clock: write a table of onset, duration and "
+    "description from its clock_s (less the embeddings' metadata['first_time'] where that is "
+    "not 0), e.g. with pandas: ev = pd.read_csv(path); pd.DataFrame({'onset': ev['clock_s'], "
+    "'duration': ev.get('duration_s', 0), 'description': ev['class']}).to_csv('events.csv', "
+    "index=False) (a predictions table: its windows' prediction as the description)"
+)
+
+
+def _is_eegpt_table(path: str | os.PathLike) -> bool:
+    """Whether a table's header names both ``onset_s`` and ``clock_s``, as eegpt's events and
+    predictions tables do."""
+    try:
+        head, _ = table_head(path, 4096)
+    except (OSError, ValueError):
+        return False
+    line = next((ln for ln in head.splitlines() if ln.strip()), "")
+    names = {name.strip().strip('"').lower() for name in re.split(r"[,;\t]", line)}
+    return {"onset_s", "clock_s"} <= names
 
 
 def _is_stage_list(path: str | os.PathLike) -> bool:
