@@ -159,3 +159,13 @@ def test_an_events_table_of_eegpt_given_as_annotations_says_to_use_clock_s(tmp_p
     )
     with pytest.raises(RecordingError, match=r"a table eegpt wrote .*from its clock_s"):
         read_annotations(predictions)
+
+
+def test_times_of_day_without_a_date_are_refused_saying_to_add_the_date(tmp_path):
+    """The error for a diary of times alone said to write seconds, or MNE's own form; it says
+    to give each time its date (zone-less, on the recording's clock)."""
+    diary = _diary(tmp_path / "t.csv", "23:58:41,0,felt dizzy", "00:00:10,0,felt dizzy")
+    with pytest.raises(RecordingError, match=r"clock times \('23:58:41'\) without a date; give "
+                       r"each its date \(2026-11-03 23:58:41: a local time on the recording's "
+                       r"clock, without a zone\)"):  # fmt: skip
+        read_annotations(diary)

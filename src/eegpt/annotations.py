@@ -573,9 +573,9 @@ def _read_table(
             if clock is not None:  # not MNE's date-times either: a time of day alone
                 raise RecordingError(
                     f"could not read annotations from {path}: its onsets are clock times "
-                    f"({clock!r}) without a date; give them in seconds from the recording's "
-                    "first sample (or as MNE writes them, with the date: "
-                    "mne.Annotations(..., orig_time=...).save(path))"
+                    f"({clock!r}) without a date; give each its date (2026-11-03 {clock}: "
+                    "a local time on the recording's clock, without a zone), or onsets in "
+                    "seconds from the recording's start"
                 )
             dated = _date_times(path, onsets, quiet)
             if dated is None or "ch_names" in header:  # MNE's .csv of channels: its reader
