@@ -1256,6 +1256,50 @@ def test_discontinuous_edf_plus_gaps_become_bad_boundaries(tmp_path, kind):
     assert not [w for w in caught if "read by MNE" in str(w.message)]
 
 
+def _edf_starting(path, seconds: int, n_records: int = 8):
+    """An EDF+C file of ``n_records`` 1 s records (:func:`_edf_plus`) whose header start time
+    is ``seconds`` after 00:00:00 of its date."""
+    path = _edf_plus(path, "EDF", [float(k) for k in range(n_records)], variant="C")
+    data = bytearray(path.read_bytes())
+    hms = f"{seconds // 3600:02d}.{seconds // 60 % 60:02d}.{seconds % 60:02d}"
+    data[176:184] = hms.encode("latin-1")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_concatenated_files_with_a_pause_warn_of_early_clock_times(tmp_path):
+    """Files joined with mne.concatenate_raws lie back to back in the samples: a pause between
+    two of them (c.edf starts 30 s after b.edf ends) makes every clock time after the join
+    30 s early. Embedding the joined Raw says so once; files that follow each other do not."""
+    from eegpt import EEGPT, EEGPTConfig
+
+    a = _edf_starting(tmp_path / "a.edf", 0)
+    b = _edf_starting(tmp_path / "b.edf", 8)  # right after a
+    c = _edf_starting(tmp_path / "c.edf", 46)  # 30 s after b ends (16 s)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+
+    def joined(*paths):
+        raws = [mne.io.read_raw_edf(p, verbose="error") for p in paths]
+        return mne.concatenate_raws(raws, verbose="error")
+
+    def warned(raw):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.embed(raw, window_seconds=4.0)
+        return [str(w.message) for w in caught if "concatenate_raws" in str(w.message)]
+
+    assert warned(joined(a, b)) == []
+    assert warned(joined(a, b).crop(tmin=2.0)) == []  # a cropped start is no pause
+    said = warned(joined(a, b, c))
+    assert len(said) == 1, said
+    assert said[0].startswith("c.edf starts 30.0 s after b.edf ends: mne.concatenate_raws")
+    assert "run 30.0 s early" in said[0] and "Embed the files one by one" in said[0]
+    assert len(warned(joined(a, c))) == 1  # a pause of 38 s
+    assert "starts 38.0 s after a.edf ends" in warned(joined(a, c))[0]
+    # files given in the wrong order overlap: said too
+    assert "b.edf starts 46.0 s before c.edf ends" in warned(joined(c, b))[0]  # c: 46-54 s
+
+
 def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_path):
     """Records at 0-9 s and 35-44 s on the clock: MNE reads them back to back and places the
     file's annotations by clock time, 25 s late after the gap. They are placed in the samples,

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from eegpt import __version__
 from eegpt._file_identity import SOURCE_FILES_KEY, source_files_record
 from eegpt._filenames import path_text, user_path
+from eegpt._joined_files import warn_joined_pauses
 from eegpt._logging import (
     Verbose,
     command_record,
@@ -487,6 +488,8 @@ class _Job:
         )  # fmt: skip
         mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing", "keep")}
         verbose = a["verbose"]
+        if isinstance(data, mne.io.BaseRaw):  # files of mne.concatenate_raws with a pause
+            warn_joined_pauses(data)
         streamed: StreamedRecording | None = None
         streamable = a["stream"] is not False
         if streamable and isinstance(data, (str, os.PathLike)):

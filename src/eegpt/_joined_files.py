@@ -1,0 +1,99 @@
+"""Pauses between the files of a Raw joined with ``mne.concatenate_raws``.
+
+``mne.concatenate_raws`` lays the files of a Raw back to back: the samples of each file follow
+those of the file before, whatever its header says of when it started. For files recorded one
+after another (hourly files of an ambulatory recording) with a pause between two of them, the
+clock times of everything after the pause (window onsets, ``emb.clock_times()``, annotations)
+then run early by the pause, silently. :func:`warn_joined_pauses` compares each EDF/BDF file's
+header start with where the file before it ends and warns of any pause (or overlap).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import mne
+
+from eegpt._logging import warn as _warn
+from eegpt.io import check_edf_header, edf_start_time, first_record_offset
+
+#: Seconds by which a file's header start may differ from the end of the file before it
+#: without a warning: EDF/BDF headers give start times to the second (EDF+ adds sub-second
+#: starts), so a smaller difference can be the header's rounding rather than a pause.
+JOIN_TOLERANCE_S = 1.0
+
+
+def _file_start(path: Path) -> tuple[datetime.datetime, bool] | None:
+    """The moment an EDF/BDF file's first sample was recorded (its header start time plus an
+    EDF+ file's sub-second start), and whether the file is continuous (not EDF+D/BDF+D, whose
+    samples leave out its gaps); None for another format or a header that cannot be read."""
+    if path.suffix.lower() not in (".edf", ".bdf") or not path.is_file():
+        return None
+    start = edf_start_time(path)
+    if start is None:
+        return None
+    try:
+        header = check_edf_header(path)
+    except Exception:  # noqa: BLE001 - a header MNE read but eegpt would not: nothing to say
+        return None
+    offset = first_record_offset(path, header) if header.variant else 0.0
+    return start + datetime.timedelta(seconds=offset), not header.discontinuous
+
+
+def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float]]:
+    """The pauses between the files of a Raw made of several EDF/BDF files
+    (``mne.concatenate_raws``), which the Raw's samples leave out.
+
+    For each file after the first, its first sample's moment in the Raw (header start time plus
+    the samples cropped off its start, ``raw._first_samps``) is compared with the moment the
+    file before it ends (its start plus its samples in the Raw, ``raw._last_samps``, at
+    ``raw.info["sfreq"]``). Pairs where either file is not EDF/BDF, has no readable start, or is
+    discontinuous (EDF+D/BDF+D: its samples do not span its clock) are not compared.
+
+    Returns
+    -------
+    pauses : list of (str, str, float)
+        ``(earlier file, later file, seconds)`` for each pair whose difference exceeds
+        :data:`JOIN_TOLERANCE_S`: seconds > 0 for a pause, < 0 for files that overlap.
+    """
+    names = [None if n is None else Path(str(n)) for n in (getattr(raw, "filenames", None) or ())]
+    firsts, lasts = list(raw._first_samps), list(raw._last_samps)
+    if len(names) < 2 or len(names) != len(firsts):
+        return []
+    sfreq = float(raw.info["sfreq"])
+    starts = [None if n is None else _file_start(n) for n in names]
+    pauses: list[tuple[str, str, float]] = []
+    for k in range(1, len(names)):
+        before, after = starts[k - 1], starts[k]
+        if before is None or after is None or not (before[1] and after[1]):
+            continue
+        end = before[0] + datetime.timedelta(seconds=(lasts[k - 1] + 1) / sfreq)
+        begin = after[0] + datetime.timedelta(seconds=firsts[k] / sfreq)
+        pause = (begin - end).total_seconds()
+        if abs(pause) > JOIN_TOLERANCE_S:
+            pauses.append((str(names[k - 1]), str(names[k]), pause))
+    return pauses
+
+
+def warn_joined_pauses(raw: mne.io.BaseRaw) -> None:
+    """Warn once when the files of a Raw joined with ``mne.concatenate_raws`` did not follow
+    each other without a pause (:func:`joined_pauses`): MNE joins them back to back, so window
+    onsets and clock times after the pause run early by it."""
+    pauses = joined_pauses(raw)
+    if not pauses:
+        return
+    earlier, later, pause = pauses[0]
+    said = (
+        f"{Path(later).name} starts {pause:.1f} s after {Path(earlier).name} ends"
+        if pause > 0
+        else f"{Path(later).name} starts {-pause:.1f} s before {Path(earlier).name} ends"
+    )
+    more = f" (and {len(pauses) - 1} more join(s) of this Raw alike)" if len(pauses) > 1 else ""
+    late = "early" if pause > 0 else "late"
+    _warn(
+        f"{said}{more}: mne.concatenate_raws joins the files back to back, so "
+        f"clock times (emb.clock_times()) and annotations after the join run {abs(pause):.1f} s "
+        f"{late} on the recording's clock. Embed the files one by one instead (model.embed(path) "
+        "for each, or `eegpt embed` with all of them): each file's clock times are then right."
+    )
