@@ -1613,6 +1613,75 @@ def test_window_labels_from_hypnograms_kept_in_other_files(weights, tmp_path, ca
     assert "give --window-labels REGEX too" in capsys.readouterr().err
 
 
+def test_predict_without_the_training_annotation_files_leaves_labels_out(weights, tmp_path, capsys):
+    """A probe trained with --annotations (a diary) and --unlabelled: predicting without the
+    diary would label every window --unlabelled's class, and --events would score 0 events.
+    The label is left out instead, said once, naming --annotations; a recording whose own
+    annotations match is still labelled from them, and with the diary as before."""
+    paths, diaries = [], []
+    for k in range(2):
+        raw, _, _ = synthetic_erp_raw(6, sfreq=250.0, seed=30 + k)
+        raw.set_annotations(None).crop(tmax=24 - 1 / 250)
+        path = tmp_path / f"day{k}_raw.fif"
+        raw.save(path, verbose=False)
+        diary = tmp_path / f"day{k}_diary.csv"
+        diary.write_text("onset,duration,description\n4,6,felt dizzy\n16,4,headache\n")
+        paths.append(str(path))
+        diaries.append(str(diary))
+    out = tmp_path / "diary_probe"
+    labelling = ["--window-labels", "event=dizzy|headache", "--unlabelled", "baseline"]
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--epochs",
+                       "2", "-q", *labelling, "--window", "2", "--annotations", *diaries]) == 0  # fmt: skip
+    assert load_probe(out).training["window_labels"]["annotation_files"] is True
+    capsys.readouterr()
+    pred, events = tmp_path / "pred.csv", tmp_path / "events.csv"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["predict", str(out), *paths, "-o", str(pred),
+                           "--events", str(events)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "labelled as in training" not in err and "scored events" not in err
+    assert "from their own annotations only" in err
+    said = [str(w.message) for w in caught if "no labels" in str(w.message)]
+    assert len(said) == 1, said  # once for the two recordings
+    assert said[0].startswith(f"{paths[0]}: no labels (label left empty; no label column where")
+    assert "--annotations FILE" in said[0] and "would be --unlabelled 'baseline'" in said[0]
+    rows = list(csv.DictReader(pred.open()))
+    assert len(rows) == 24 and "label" not in rows[0]
+    # the same with --epoch-seconds, and with -q
+    with pytest.warns(RuntimeWarning, match="no labels"):
+        assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "--overwrite", "-q",
+                           "--epoch-seconds", "4"]) == 0  # fmt: skip
+    assert "label" not in next(csv.DictReader(pred.open()))
+    # with the diary: labelled as in training
+    assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "--overwrite",
+                       "--annotations", diaries[1]]) == 0  # fmt: skip
+    assert "labelled as in training" in capsys.readouterr().err
+    labels = [r["label"] for r in csv.DictReader(pred.open())]
+    assert labels[2:5] == ["event"] * 3 and labels[0] == "baseline"
+    # a recording with matching annotations of its own: labelled from them
+    own = mne.io.read_raw_fif(paths[1], verbose=False)
+    own.set_annotations(mne.Annotations([4.0], [6.0], ["felt dizzy"]))
+    own_path = tmp_path / "own_raw.fif"
+    own.save(own_path, verbose=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["predict", str(out), str(own_path), "-o", str(pred),
+                           "--overwrite"]) == 0  # fmt: skip
+    assert not [w for w in caught if "no labels" in str(w.message)]
+    assert "from their own annotations only" in capsys.readouterr().err
+    labels = [r["label"] for r in csv.DictReader(pred.open())]
+    assert labels[2:5] == ["event"] * 3 and labels[8] == "baseline"
+    # a probe saved before annotation_files was recorded: found in its command line
+    meta = json.loads((out / "probe.json").read_text())
+    del meta["training"]["window_labels"]["annotation_files"]
+    meta["command"] = ["probe", "train", *paths, "--annotations", *diaries, *labelling]
+    (out / "probe.json").write_text(json.dumps(meta))
+    with pytest.warns(RuntimeWarning, match="no labels"):
+        assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "--overwrite"]) == 0
+    assert "label" not in next(csv.DictReader(pred.open()))
+
+
 def test_metrics_of_one_class_say_n_a_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # scikit-learn's own warnings stay inside

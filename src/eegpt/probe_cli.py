@@ -1264,6 +1264,8 @@ def _train(args: argparse.Namespace) -> int:
                 "match": windows.match, "unlabelled": windows.unlabelled,
                 "min_overlap": windows.min_overlap,
             }  # fmt: skip
+            if windows.extra:  # labelled from --annotations files: predict needs them too
+                probe.training["window_labels"]["annotation_files"] = True
         if windows.overlap:  # how the training windows were cut; evaluate does not adopt it
             probe.training["window_labels"]["overlap"] = windows.overlap
         if windows.per_recording:  # each recording's own: the starts taken, by file
@@ -1469,9 +1471,22 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     given = _min_overlap(args)
     if given is None:  # one given applies to the probe's labelling
         args.min_overlap = trained.get("min_overlap")
+    # trained on annotations kept in files of their own: without them, only a recording's
+    # own annotations can label its windows (else every window would be --unlabelled's)
+    args.labels_need_annotations = not getattr(args, "annotations", None) and (
+        _trained_on_annotation_files(args, trained)
+    )
     if args.quiet:
         return
-    if given is not None and given != trained_overlap:  # the labelling is not training's
+    if args.labels_need_annotations:
+        print(
+            "continuous recordings labelled by the training's classes ("
+            + labelling_options(match, args.unlabelled, _min_overlap(args))
+            + ") from their own annotations only: the probe was trained on windows labelled "
+            "from --annotations files, and none are given",
+            file=sys.stderr,
+        )
+    elif given is not None and given != trained_overlap:  # the labelling is not training's
         print(
             "continuous recordings labelled by the training's classes, "
             + labelling_options(match, args.unlabelled)
@@ -1485,6 +1500,52 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
             + labelling_options(match, args.unlabelled, _min_overlap(args)),
             file=sys.stderr,
         )
+
+
+def _trained_on_annotation_files(args: argparse.Namespace, trained: Mapping[str, Any]) -> bool:
+    """Whether the probe ``args.probe`` labelled its training windows from annotations given in
+    files of their own (``probe train --annotations``): recorded in ``trained`` (its
+    ``training["window_labels"]``) as ``annotation_files``, or, for a probe saved before that
+    was, in the command line its ``probe.json`` keeps."""
+    from eegpt.probe_folder import _read_probe_json
+
+    if trained.get("annotation_files"):
+        return True
+    try:
+        meta = _read_probe_json(Path(args.probe))
+    except (OSError, ValueError, TypeError):
+        return False
+    command = meta.get("command") if isinstance(meta, dict) else None
+    return isinstance(command, list) and "--annotations" in command
+
+
+def _no_labels_without_files(args: argparse.Namespace, path: Path, annotations: Any) -> bool:
+    """Whether the windows of the continuous recording ``path`` get no labels: the probe's
+    labelling needs its ``--annotations`` files (:func:`_trained_on_annotation_files`), none
+    are given, and none of the recording's own ``annotations`` matches the training's
+    classes, so every window would be ``--unlabelled``'s class. Said once on stderr."""
+    from eegpt.annotations import label_rule
+
+    if not getattr(args, "labels_need_annotations", False) or args.unlabelled is None:
+        return False  # without --unlabelled, windows no annotation labels have no label anyway
+    match = parse_window_labels(args.window_labels)
+    label_of = label_rule(match)
+    own = [] if annotations is None else [str(d) for d in annotations.description]
+    if any(label_of(d) is not None for d in own):
+        return False
+    if not getattr(args, "said_no_labels", False):
+        from eegpt._logging import warn as _warn
+
+        args.said_no_labels = True
+        _warn(
+            f"{path}: no labels (label left empty; no label column where no recording has "
+            "one): the probe was trained on windows labelled from --annotations files, none "
+            "are given, and the recording has no annotation of its own matching the training's "
+            f"classes ({labelling_options(match)}), so every window would be --unlabelled "
+            f"{args.unlabelled!r}; give each continuous recording's annotation file with "
+            "--annotations FILE, in the order of the recordings"
+        )
+    return True
 
 
 def _warn_min_overlap_classes(args: argparse.Namespace) -> None:
@@ -1659,6 +1720,8 @@ def _predict_continuous(
     _say_bad_windows(path, bad, over, args.reject_by_annotation)
     time_base = time_base_of(rec)
     if how is None or args.epoch_seconds is not None:
+        return proba, onsets, None, bad, time_base, annotations, start
+    if _no_labels_without_files(args, path, annotations):
         return proba, onsets, None, bad, time_base, annotations, start
     labels, _ = how.label(annotations, onsets, length, path)
     labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
@@ -2159,6 +2222,9 @@ def _epoch_rows(
     window = float(probe.preprocessing.window_seconds)
     dated = any(s[3].get("meas_date") for s in scored.values())
     labelled = args.window_labels is not None or bool(args.annotations)
+    # recordings whose labels would need the training's --annotations files: none
+    unlabellable = {p for p, s in scored.items() if _no_labels_without_files(args, p, s[4])}
+    labelled = labelled and len(unlabellable) < len(scored)
     header = ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s"]
     header += [*(["clock_time"] if dated else []), "prediction"]
     header += [*(["label"] if labelled else []), *(f"p_{c}" for c in classes), "bad"]
@@ -2177,6 +2243,8 @@ def _epoch_rows(
             flagged = bad_windows(window_annotations(spans, epoch_onsets, args.epoch_seconds))
         on_clock, moments = _clock_times(when, epoch_onsets)
         scores = _epoch_labels(args, spans, epoch_onsets, path) if labelled else None
+        if scores is not None and path in unlabellable:
+            scores = [None] * len(epoch_onsets)
         for k, (at, p) in enumerate(zip(epoch_onsets, epoch_proba, strict=True)):
             known = bool(covered[k] > 0)
             rows.append(
