@@ -293,6 +293,30 @@ def test_a_stale_fast_path_files_nothing_under_the_new_weights(
         model.clear_fast_cache()
 
 
+def test_a_loaded_model_edited_after_an_uncached_call_files_nothing_under_its_checkpoint(
+    windows, tmp_path
+):
+    """A loaded model (its fingerprint noted when loaded) whose fast path was filled by a call
+    without the cache, then edited through ``p.data``: the first cached call must not keep the
+    edited weights' embeddings under the checkpoint's fingerprint, where a fresh load of the
+    same checkpoint sharing the folder would find them."""
+    import eegpt.checkpoints as checkpoints
+
+    torch.manual_seed(0)
+    model = EEGPT(SMALL).eval()
+    checkpoints.mark_loaded_weights(model)
+    pristine = copy.deepcopy(model)
+    checkpoints.mark_loaded_weights(pristine)
+    x = windows[:4]
+    embed(model, x, False)  # fills the fast path's derived weights
+    with torch.no_grad():
+        for p in model.target_encoder.parameters():
+            p.data.mul_(1.5)
+    folder = tmp_path / "shared"
+    embed(model, x, EmbeddingCache(folder))
+    assert np.array_equal(embed(pristine, x, EmbeddingCache(folder)), embed(pristine, x, False))
+
+
 @pytest.mark.parametrize(
     "how", ["load_state_dict", "optimizer", "no_grad", "data_then_clear", "data_in_training_mode"]
 )

@@ -604,7 +604,9 @@ def _running_fingerprint(model: EEGPT | EEGPTEncoder, encoder: EEGPTEncoder) -> 
     validate_cache(encoder, cache)
     noted = cache.get("fingerprint")
     if noted is None:
-        encoder.clear_fast_cache()
+        # the model's own clear_fast_cache: a loaded model's also makes weights_fingerprint
+        # hash the weights once more rather than give the fingerprint noted when loaded
+        model.clear_fast_cache()
         cache = fast_cache(encoder)
         validate_cache(encoder, cache)
         noted = cache["fingerprint"] = weights_fingerprint(model)
