@@ -1682,6 +1682,34 @@ def test_predict_without_the_training_annotation_files_leaves_labels_out(weights
     assert "label" not in next(csv.DictReader(pred.open()))
 
 
+def test_evaluate_without_the_training_annotation_files_refuses(weights, tmp_path, capsys):
+    """A probe trained with --annotations (a diary) and --unlabelled: evaluate without the
+    diary would score every window against --unlabelled's class. It refuses, naming the
+    recording and --annotations FILE, before reading it; with the diary it scores."""
+    paths, diaries = [], []
+    for k in range(2):
+        raw, _, _ = synthetic_erp_raw(6, sfreq=250.0, seed=40 + k)
+        raw.set_annotations(None).crop(tmax=24 - 1 / 250)
+        path = tmp_path / f"day{k}_raw.fif"
+        raw.save(path, verbose=False)
+        diary = tmp_path / f"day{k}_diary.csv"
+        diary.write_text("onset,duration,description\n4,6,felt dizzy\n16,4,headache\n")
+        paths.append(str(path))
+        diaries.append(str(diary))
+    out = tmp_path / "diary_probe"
+    labelling = ["--window-labels", "event=dizzy|headache", "--unlabelled", "baseline"]
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--epochs",
+                       "2", "-q", *labelling, "--window", "2", "--annotations", *diaries]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert probe_main(["evaluate", str(out), paths[1], "-q"]) == 1
+    said = capsys.readouterr().err
+    assert f"{paths[1]}: no labels to evaluate against" in said and "--annotations FILE" in said
+    assert "scored as --unlabelled 'baseline'" in said
+    # with the diary: evaluated
+    assert probe_main(["evaluate", str(out), paths[1], "-q", "--annotations", diaries[1]]) == 0
+    assert "BAC " in capsys.readouterr().out  # its windows labelled by the diary
+
+
 def test_metrics_of_one_class_say_n_a_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # scikit-learn's own warnings stay inside

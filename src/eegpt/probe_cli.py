@@ -1519,20 +1519,28 @@ def _trained_on_annotation_files(args: argparse.Namespace, trained: Mapping[str,
     return isinstance(command, list) and "--annotations" in command
 
 
-def _no_labels_without_files(args: argparse.Namespace, path: Path, annotations: Any) -> bool:
-    """Whether the windows of the continuous recording ``path`` get no labels: the probe's
-    labelling needs its ``--annotations`` files (:func:`_trained_on_annotation_files`), none
-    are given, and none of the recording's own ``annotations`` matches the training's
-    classes, so every window would be ``--unlabelled``'s class. Said once on stderr."""
+def _labels_need_files(args: argparse.Namespace, annotations: Any) -> bool:
+    """Whether a continuous recording whose own annotations are ``annotations``
+    (``mne.Annotations`` or None) cannot be labelled: the probe's labelling needs its
+    ``--annotations`` files (:func:`_trained_on_annotation_files`), none are given, and none
+    of ``annotations`` matches the training's classes, so every window would be
+    ``--unlabelled``'s class."""
     from eegpt.annotations import label_rule
 
     if not getattr(args, "labels_need_annotations", False) or args.unlabelled is None:
         return False  # without --unlabelled, windows no annotation labels have no label anyway
-    match = parse_window_labels(args.window_labels)
-    label_of = label_rule(match)
+    label_of = label_rule(parse_window_labels(args.window_labels))
     own = [] if annotations is None else [str(d) for d in annotations.description]
-    if any(label_of(d) is not None for d in own):
+    return not any(label_of(d) is not None for d in own)
+
+
+def _no_labels_without_files(args: argparse.Namespace, path: Path, annotations: Any) -> bool:
+    """Whether ``probe predict`` leaves out the labels of the windows of the continuous
+    recording ``path``, whose own annotations are ``annotations``: those
+    :func:`_labels_need_files` says cannot be labelled. Said once on stderr."""
+    if not _labels_need_files(args, annotations):
         return False
+    match = parse_window_labels(args.window_labels)
     if not getattr(args, "said_no_labels", False):
         from eegpt._logging import warn as _warn
 
@@ -1546,6 +1554,33 @@ def _no_labels_without_files(args: argparse.Namespace, path: Path, annotations: 
             "--annotations FILE, in the order of the recordings"
         )
     return True
+
+
+def _refuse_labels_without_files(args: argparse.Namespace) -> None:
+    """Refuse ``probe evaluate`` on continuous recordings :func:`_labels_need_files` says
+    cannot be labelled (checked on their own annotations, before any data are read): every
+    window would be scored against the ``--unlabelled`` class, which says nothing of the
+    probe. ``probe predict`` leaves such labels out instead."""
+    from eegpt._logging import few
+    from eegpt.annotations import read_annotations
+
+    if not getattr(args, "labels_need_annotations", False) or args.unlabelled is None:
+        return
+    continuous = [p for p in args.data if _is_continuous_input(p)]
+    unlabellable = [str(p) for p in continuous if _labels_need_files(args, read_annotations(p))]
+    if not unlabellable:
+        return
+    match = parse_window_labels(args.window_labels)
+    raise ValueError(
+        f"{few(unlabellable, 3)}: no labels to evaluate against. The probe was trained on "
+        "windows labelled from --annotations files, none are given, and "
+        + ("it has" if len(unlabellable) == 1 else "they have")
+        + " no annotation of its own matching the training's classes "
+        + f"({labelling_options(match)}), "
+        f"so every window would be scored as --unlabelled {args.unlabelled!r}: give each "
+        "continuous recording's annotation file with --annotations FILE, in the order of the "
+        "recordings (probe predict leaves the labels out instead)"
+    )
 
 
 def _warn_min_overlap_classes(args: argparse.Namespace) -> None:
@@ -2329,6 +2364,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
     _check_window_overlap(args, probe.preprocessing.window_seconds)
     windows = _labelling(args, probe.preprocessing.window_seconds)
+    _refuse_labels_without_files(args)  # before the recordings are read
     _say_crop(args)  # the inputs accepted
     # a recording without seizures, all --unlabelled: its false alarms, with a warning
     recording, y, sources, rename = _read_inputs(
