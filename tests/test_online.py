@@ -810,3 +810,20 @@ def test_the_preprocessing_keywords_of_embed_and_units_in_any_case(model):
     for nonsense in ("MV", "microvolts", "u V"):
         with pytest.raises(RecordingError, match=r"units must be one of .* \(any letter case"):
             OnlineEmbedder(model, NAMES, 256.0, units=nonsense, warm_up=False)
+
+
+def test_a_probe_s_channels_leave_the_stream_s_others_unwarned(model):
+    """channels= (a probe's): a wider stream's channels the probe does not use are not warned
+    about as untrained embeddings (PO5) or as outside the vocabulary (CB1), only named once
+    as not used; a stream lacking a probe's channel is still refused."""
+    from eegpt.channels import normalize_channel_name
+
+    names, used = [*NAMES, "PO5", "CB1"], [normalize_channel_name(n) for n in NAMES]
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        online = OnlineEmbedder(model, names, 256.0, units="uV", channels=used)
+    texts = [str(w.message) for w in record]
+    assert len(texts) == 1 and "['PO5'] are not used" in texts[0], texts
+    assert list(online.mapping.input_names) == NAMES
+    with pytest.raises(ValueError, match="missing"):
+        OnlineEmbedder(model, NAMES[1:], 256.0, units="uV", channels=used)

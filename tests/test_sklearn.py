@@ -1168,3 +1168,19 @@ def test_a_validation_fraction_of_several_subjects_without_groups_warns(trials):
         )
     held = [e.probe_.training["validation"]["groups"]["held_out"] for e in result["estimator"]]
     assert all(len(h) == 1 for h in held)  # one of the 2 training subjects held out whole
+
+
+def test_a_fitted_embedder_says_nothing_of_channels_it_does_not_use(task):
+    """Epochs of a wider cap after fit: channels outside fit's are not warned about as
+    untrained embeddings (PO5) or as outside the vocabulary (CB1), only named once as not
+    used."""
+    est = embedder(pooling="mean").fit(task[:4])
+    ref = est.transform(task[:4])
+    info = mne.create_info(["PO5", "CB1"], task.info["sfreq"], "eeg")
+    more = mne.EpochsArray(np.zeros((4, 2, len(task.times))), info, tmin=task.tmin, verbose=False)
+    wide = task[:4].copy().load_data().add_channels([more], force_update_info=True)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        np.testing.assert_allclose(est.transform(wide), ref, rtol=1e-6)
+    texts = [str(w.message) for w in record]
+    assert len(texts) == 1 and "['PO5'] are not used: the embedder was fitted" in texts[0], texts

@@ -237,6 +237,7 @@ class OnlineEmbedder:
             on_unknown=on_unknown,
             on_missing=on_missing,
             keep=keep,
+            used=channels,  # a probe's: no warnings on the stream's channels it does not use
             verbose=verbose,
         )
         if channels is not None:  # a probe's: missing ones named as its predictions name them

@@ -502,9 +502,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
         channels of other electrodes are left out with a warning, missing ones are an error."""
         rename = _fitted_rename(self)
-        mapping = map_channels(
+        mapping = map_channels(  # used: no warnings on channels outside fit's, left out
             rec.ch_names, rename=rename, on_missing="ignore", verbose=verbose,
-            left_out=rec.left_out,
+            left_out=rec.left_out, used=self.mapping_.names,
         )  # fmt: skip
         return subset_mapping(
             mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, rename,
