@@ -4652,8 +4652,14 @@ def test_a_probe_names_a_known_label_table_for_its_missing_channels(model):
     with pytest.warns(RuntimeWarning, match="rename='bci-iv-2a'"):
         with pytest.raises(ValueError, match="17 of them are missing here") as err:
             probe.predict(gdf)
-    assert "Rather than one rename at a time: ['EEG-0', 'EEG-1', 'EEG-2'] and 14 more " in str(
-        err.value
-    )
-    assert "pass rename='bci-iv-2a' (command line: --rename bci-iv-2a)" in str(err.value)
+    said = str(err.value)
+    # the table leads, before adding or leaving out the channels; no rename one at a time
+    assert "; the channels dropped as matching no EEGPT channel name: ['EEG-0', 'EEG-1', " in said
+    assert "pass rename='bci-iv-2a' (command line: --rename bci-iv-2a)" in said
+    assert said.index("rename='bci-iv-2a'") < said.index("; otherwise: add them to the data")
+    assert "rename={'EEG-" not in said and "--rename EEG-" not in said
+    # the same message for a live stream (one place builds it)
+    with pytest.warns(RuntimeWarning, match="rename='bci-iv-2a'"):
+        with pytest.raises(ValueError, match=r"<stream>: .*name: \['EEG-0'.* rename='bci-iv-2a'"):
+            probe.online(labels, 250.0)
     assert probe.predict(gdf, rename="bci-iv-2a").shape == (12,)

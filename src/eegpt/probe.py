@@ -151,7 +151,7 @@ from eegpt.probe_provenance import (
     subject_overlap_text,
     training_overlap,
 )
-from eegpt.rename_tables import Rename, _cap_note
+from eegpt.rename_tables import Rename
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS
 from eegpt.synthetic import synthetic_erp_epochs as synthetic_erp_epochs
 from eegpt.synthetic import synthetic_erp_raw as synthetic_erp_raw
@@ -676,19 +676,7 @@ class EEGPTProbe:
             rec.ch_names, rename=table, on_missing=on_missing, verbose=verbose, source=rec.source,
             left_out=rec.left_out, keep=keep, used=self.input_names,
         )  # fmt: skip
-        try:
-            mapping = subset_mapping(
-                mapping, self.input_names, rec.source, bads=rec.bads, rename=table
-            )
-        except ValueError as err:
-            # labels of a known table (BCI IV 2a's EEG-0 ..., BioSemi's sockets): that table,
-            # as the warning on the dropped channels said, not a rename channel by channel
-            note = "" if table else _cap_note(list(mapping.dropped), rec.source, rec.ch_names)
-            if not note:
-                raise
-            raise ValueError(
-                f"{str(err).rstrip('.')}. Rather than one rename at a time:{note}"
-            ) from None
+        mapping = subset_mapping(mapping, self.input_names, rec.source, bads=rec.bads, rename=table)
         # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
         # epoch goes on; the trained preprocessing is fixed: its reference was warned of then
         return prepare(

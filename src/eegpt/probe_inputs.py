@@ -63,7 +63,7 @@ from eegpt.preprocessing import (
     resample,
     window_starts,
 )
-from eegpt.rename_tables import Rename
+from eegpt.rename_tables import Rename, _cap_note
 
 
 def refuse_embeddings(data: Any, what: str = "a probe") -> None:
@@ -403,7 +403,7 @@ def subset_mapping(
         if absent:
             named = [spelled.get(name) or montage_spelling(name) for name in absent]
             text += "; and " if bad else ""
-            text += _missing_channels_text(absent, named, mapping, table, model)
+            text += _missing_channels_text(absent, named, mapping, table, model, source)
         raise ValueError(text)
     k = [where[name] for name in names]
     extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
@@ -434,12 +434,16 @@ def _missing_channels_text(
     mapping: ChannelMapping,
     table: Mapping[str, str | None],
     model: Literal["probe", "embedder", "inputs"],
+    source: str | None = None,
 ) -> str:
     """What :func:`subset_mapping` says of the electrodes ``absent`` (vocabulary names;
     ``named`` as the fitted data name them) that the data lack: adding them or leaving them
     out of ``model``, after a rename hint when channels of the data that could be electrodes
     (not ``EKG1``, ``PHOTIC``, ``A1``) were dropped as unknown (a misspelling?); command-line
-    options except for the embedder (Python only)."""
+    options except for the embedder (Python only). Where no rename ``table`` is given and the
+    dropped channels are the labels of a known table (BCI IV 2a's ``EEG-0`` ..., BioSemi's
+    sockets, an EGI net's numbers: :func:`~eegpt.rename_tables._cap_note`, its commands naming
+    the recording ``source``), that table leads, not a rename channel by channel."""
     found = list(mapping.input_names)
     if len(absent) <= 8:
         text = f"{absent} are missing here (found {few(found, 12)})"
@@ -454,6 +458,13 @@ def _missing_channels_text(
         if table.get(name, "") is not None and may_be_electrode(name)
     ]
     advice = _add_or_leave_out(absent, named, table, model)
+    dropped = list(mapping.dropped)
+    note = "" if table else _cap_note(dropped, source, [*found, *dropped])
+    if note:  # as the warning on the dropped channels says
+        return text + (
+            f"; the channels dropped as matching no EEGPT channel name:{note.rstrip('.')}; "
+            f"otherwise{advice}"
+        )
     if unknown:
         alike = [
             (name, close[0])
