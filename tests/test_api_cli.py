@@ -3164,6 +3164,28 @@ def test_cli_embed_npz_of_epochs_arrays(weights, tmp_path, capsys):
     assert "picks='misc' applies to files and MNE objects only" in capsys.readouterr().err
 
 
+def test_cli_embed_npz_names_the_file_and_numbers_its_epochs_end_to_end(weights, tmp_path, capsys):
+    """The INFO line on an .npz of epochs arrays names the file, not '<array>' (the name of
+    arrays given in Python); its epochs, without times, are numbered end to end, as an
+    array's are (metadata['epoch_onsets'])."""
+    rng = np.random.default_rng(6)
+    arrays = tmp_path / "trials.npz"
+    np.savez(arrays, X=rng.normal(0, 20, (2, 3, 1024)), ch_names=np.array(["Fz", "Cz", "Pz"]),
+             sfreq=256.0, units="uV")  # fmt: skip
+    out = tmp_path / "trials_emb.npz"
+    capsys.readouterr()
+    assert main(["embed", str(arrays), "--weights", str(weights), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"Recording {arrays}: epochs 2x3x1024 samples" in err and "<array>" not in err
+    emb = load_embeddings(out)
+    assert emb.metadata["epoch_onsets"] == "end_to_end"
+    model = load_model(weights)
+    alike = embed(model, rng.normal(0, 20, (2, 3, 1024)), ch_names=["Fz", "Cz", "Pz"],
+                  sfreq=256.0, units="uV", device="cpu")  # fmt: skip
+    assert alike.metadata["epoch_onsets"] == "end_to_end"
+    np.testing.assert_array_equal(emb.onsets, alike.onsets)
+
+
 def test_cli_embed_refuses_an_embeddings_npz_saying_it_is_an_output(weights, tmp_path, capsys):
     """An embeddings .npz written by eegpt embed, given to embed again (an .npz, as epochs
     arrays are): refused as an output, not a recording, saying how to load it and what an

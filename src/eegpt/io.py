@@ -3174,8 +3174,16 @@ def _from_array(
     elif np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
         data = data.astype(np.float64) * UNITS[units]  # new array; the input is never modified
     rec = Recording(data, list(ch_names), float(sfreq), source="<array>", array_units=units)
-    _log(_recording_summary(rec) + f" (converted from {units})", verbose)
+    _log(array_summary(rec), verbose)
     return rec
+
+
+def array_summary(rec: Recording, source: str | None = None) -> str:
+    """The INFO line on an array read as the :class:`Recording` ``rec`` (its shape, rate and
+    the unit its samples were converted from to volts), naming ``source`` (the file it came
+    from, such as an ``.npz`` of epochs arrays) where given, else ``rec.source``."""
+    named = rec if source is None else replace(rec, source=source)
+    return _recording_summary(named) + f" (converted from {rec.array_units})"
 
 
 #: Data files MNE names as a Raw's file, and the header file a user opens instead

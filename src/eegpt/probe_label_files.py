@@ -532,8 +532,10 @@ def _read_one(
     trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
     continuous recording is cut and labelled as ``windows`` says (and refused without)."""
     from eegpt._epochs_header import note_epochs_read
+    from eegpt._logging import log
     from eegpt.io import (
         Recording,
+        array_summary,
         epochs_labels,
         may_hold_epochs,
         read_epochs_file,
@@ -566,8 +568,9 @@ def _read_one(
                 ch_names=[str(c) for c in f["ch_names"].tolist()],
                 sfreq=float(f["sfreq"]),
                 units=units,
-                verbose=verbose,
+                verbose=False,  # its line names the file, not '<array>': below
             )
+            log(array_summary(rec, str(path)), verbose)
             if label_column is not None and not column_optional:
                 raise ValueError(
                     f"{path}: an .npz input has no epochs metadata to take --label-column "
