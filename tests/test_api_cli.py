@@ -3186,6 +3186,34 @@ def test_cli_embed_npz_names_the_file_and_numbers_its_epochs_end_to_end(weights,
     np.testing.assert_array_equal(emb.onsets, alike.onsets)
 
 
+def test_cli_embed_refuses_an_output_named_as_its_npz_input(weights, tmp_path, capsys):
+    """An .npz of epochs arrays embedded into its own folder would be written over itself
+    (the output is named after the input): refused before anything is embedded, plain, with
+    --skip-existing (which replaces a file it cannot read as an output) and --overwrite; the
+    input is left byte-identical and the error names it and says what to give instead. So is
+    an output that is another input of the run (here an --annotations file)."""
+    x = np.random.default_rng(5).normal(0, 20, (3, 4, 1024))
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    arrays = sub / "trials.npz"
+    np.savez(arrays, X=x, ch_names=np.array(["Fz", "Cz", "Pz", "Oz"]), sfreq=256.0, units="uV")
+    before = arrays.read_bytes()
+    for extra in (["--skip-existing"], ["--overwrite"], []):
+        for output in (str(sub), str(arrays), f"{sub}/"):
+            code = main(["embed", str(arrays), "--weights", str(weights), "-o", output, *extra])
+            assert code == 1 and arrays.read_bytes() == before, (extra, output)
+            err = capsys.readouterr().err
+            assert f"the output of {arrays} would be {arrays}, which is itself" in err
+            assert "Give -o another folder" in err
+            assert arrays.read_bytes() == before, (extra, output)
+    other = tmp_path / "notes.npz"
+    other.write_bytes(b"not embeddings")
+    args = ["embed", str(arrays), "--annotations", str(other), "--weights", str(weights)]
+    assert main([*args, "-o", str(other), "--overwrite"]) == 1
+    assert f"which is another input, {other}" in capsys.readouterr().err
+    assert other.read_bytes() == b"not embeddings"
+
+
 def test_cli_embed_refuses_an_embeddings_npz_saying_it_is_an_output(weights, tmp_path, capsys):
     """An embeddings .npz written by eegpt embed, given to embed again (an .npz, as epochs
     arrays are): refused as an output, not a recording, saying how to load it and what an

@@ -739,7 +739,9 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         type=Path,
         help="files MNE can read, or .npz files of epochs arrays (X [n_epochs, C, T], ch_names, "
-        "sfreq, units; y kept as the labels), as the probe commands take",
+        "sfreq, units; y kept as the labels), as the probe commands take. An output named as "
+        "an input (X.npz embedded into its own folder) is refused, with --overwrite and "
+        "--skip-existing too: give -o another folder or file name",
     )
     p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
     p.add_argument(
@@ -1381,6 +1383,37 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
     return paths
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether paths ``a`` and ``b`` name the same file: :func:`os.path.samefile` where both
+    exist (hard links, symbolic links, other spellings of a path), else the resolved paths
+    are equal."""
+    with contextlib.suppress(OSError):
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _refuse_outputs_over_inputs(
+    inputs: list[Path], outputs: list[Path], recordings: list[Path]
+) -> None:
+    """Refuse, before anything is embedded, an output path that is one of the run's input
+    files (``inputs``: the recordings given, --annotations files): an ``.npz`` of epochs
+    arrays embedded into its own folder is named as itself, and writing it (--overwrite, or
+    --skip-existing, which replaces a file it cannot read as an output) would replace the
+    recording with its embeddings. ``outputs[k]`` is ``recordings[k]``'s output."""
+    for rec, out in zip(recordings, outputs, strict=True):
+        for source in inputs:
+            if not _same_file(out, source):
+                continue
+            whose = "itself" if _same_file(source, rec) else f"another input, {source}"
+            raise ValueError(
+                f"the output of {rec} would be {out}, which is {whose}: writing it would "
+                "replace that input with embeddings (--overwrite and --skip-existing never "
+                "do). Give -o another folder, or an output file name for one recording "
+                f"(-o {out.with_name(out.stem + '_emb' + out.suffix)})"
+            )
+
+
 #: What a Ctrl-C of ``eegpt embed`` says: each output is written whole under a temporary name
 #: and renamed into place (the temporary file removed when stopped), so those present are
 #: complete.
@@ -1429,6 +1462,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     check_recordings_given(args.recordings)
     rename = parse_rename(args.rename, args.drop)
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
+    given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = _without_split_continuations(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
@@ -1439,6 +1473,9 @@ def _embed_command(args: argparse.Namespace) -> int:
         )
     args.recordings, extra = given_once(args.recordings, extra)
     outputs = _output_paths(args.recordings, args.output, args.format)
+    _refuse_outputs_over_inputs(
+        [*given, *(a for a in extra if a is not None)], outputs, args.recordings
+    )
     several = len(args.recordings) > 1  # a --rename name need not be in every recording
     if args.skip_existing and args.overwrite:
         raise ValueError("give --skip-existing or --overwrite, not both")
