@@ -1290,7 +1290,7 @@ def test_epochs_in_another_unit_among_the_others_are_named():
     x[18:] *= 1e6  # 3 of 21 in microvolts
     (text,) = _amplitude_messages(x, ch_names=names, sfreq=200.0, units="V")
     assert "the epochs mix scales (read with units='V'): epochs 18-20 (3 of 21) are ~1e6 " in text
-    assert "times larger than the others" in text and "a different unit? (µV among V)" in text
+    assert "times larger than the others" in text and "another unit (µV among V)" in text
     assert "multiply epochs 18-20 (3 of 21) by 1e-06" in text
     # 10 of 21 in microvolts, 11 in volts, given as units='uV': no "pass units='V'"
     x, names = _epochs_in_volts()
@@ -1304,6 +1304,39 @@ def test_epochs_in_another_unit_among_the_others_are_named():
     epochs = mne.EpochsArray(x, mne.create_info(names, 200.0, "eeg"), verbose=False)
     (text,) = _amplitude_messages(epochs)
     assert "epochs 2, 5-7 (4 of 21) are ~1e3 times larger" in text and "(mV among V)" in text
+
+
+def test_disconnected_epochs_and_artefacts_are_no_unit_mix():
+    """An epoch with the amplifier disconnected (nanovolts of noise), one with 8 of 12
+    channels at lead-off, and a 400x artefact are no epochs in another unit: no warning.
+    A millivolt channel among them is still named on its own."""
+    x, names = _epochs_in_volts(40)
+    rng = np.random.default_rng(1)
+    for odd in ("disconnected", "lead-off", "artefact"):
+        y = x.copy()
+        if odd == "disconnected":
+            y[5] = rng.standard_normal(y[5].shape) * 3e-9
+        elif odd == "lead-off":
+            y[3, :35] = rng.standard_normal((35, 800)) * 1e-9
+        else:
+            y[7] *= 400
+        assert _amplitude_messages(y, ch_names=names, sfreq=200.0, units="V") == [], odd
+    y[:, 0] *= 1e3  # and a channel in millivolts
+    (text,) = _amplitude_messages(y, ch_names=names, sfreq=200.0, units="V")
+    assert f"channel(s) {names[0]} (0.0" in text and "mix scales" not in text
+
+
+def test_a_channel_scaled_wrong_is_named_beside_epochs_in_another_unit():
+    """The epochs warning replaces the whole input's units= advice only: a channel in
+    millivolts among the volts is named all the same."""
+    x, names = _epochs_in_volts()
+    x[18:] *= 1e6  # 3 of 21 in microvolts
+    x[:, 0] *= 1e3
+    texts = _amplitude_messages(x, ch_names=names, sfreq=200.0, units="V")
+    assert len(texts) == 2
+    assert "epochs 18-20 (3 of 21) are ~1e6 times larger" in texts[0]
+    assert "another unit (µV among V). One unit" in texts[0]
+    assert f"channel(s) {names[0]} (0.0" in texts[1] and "scaled wrong" in texts[1]
 
 
 def test_realistic_epoch_variability_and_single_epochs_keep_the_whole_check():

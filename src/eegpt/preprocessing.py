@@ -85,9 +85,10 @@ __all__ = [
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
-#: Epochs whose typical deviation is this many times the median epoch's or more (or as many
-#: times less) look like another unit (1e3, 1e6 apart); artefacts reach ~10-50x at most
-EPOCH_SCALE_RATIO = 300.0
+#: Epochs whose typical deviation is 1e3 or 1e6 times the median epoch's (or as many times
+#: less), within this many powers of ten (10**0.3: a factor of 2 either way), look like
+#: another unit; an artefact 400x larger (10**2.6) is not taken for one
+EPOCH_UNIT_TOLERANCE = 0.3
 CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
 CLIP_SAMPLES = 5  # ... and at least this many (a chunk of 10 samples has 10% at each extreme)
 DETREND = ("none", "constant", "linear")  # PreprocessingConfig.detrend
@@ -1383,10 +1384,13 @@ _EPOCH_POINTS, _EPOCH_BLOCK = 64, 1024
 
 
 def _epoch_deviation(x: np.ndarray) -> np.ndarray:
-    """Each epoch's typical deviation: the median over channels of :func:`_local_mad` of up
-    to :data:`_EPOCH_POINTS` evenly spaced samples of the epoch (one run), shape (n_epochs,),
-    in the unit of ``x`` (shape (n_epochs, n_channels, n_times), finite). It reads only those
-    samples, a few blocks of epochs at a time: no second pass over the data."""
+    """Each epoch's typical deviation: the median over channels of :func:`_local_mad` of
+    every ``max(1, n_times // _EPOCH_POINTS)``-th sample of the epoch (one run): all of them
+    for epochs shorter than ``2 * _EPOCH_POINTS`` (127 at most), else from
+    :data:`_EPOCH_POINTS` (64) up to ``64 + ceil(63 / stride)`` (68 at most from 1024 samples
+    on), shape (n_epochs,), in the unit of ``x`` (shape (n_epochs, n_channels, n_times),
+    finite). It reads only those samples, a few blocks of epochs at a time: no second pass
+    over the data."""
     n_times = x.shape[-1]
     stride = max(1, n_times // _EPOCH_POINTS)
     if -(-n_times // stride) < 3:  # too short to measure
@@ -1966,12 +1970,14 @@ def _check_amplitude(
     array input declared in ``array_units``, the ``units=`` that fits where one does. For
     epochs, ``epochs`` (shape (n_epochs,), volts after ``gain``: each epoch's typical
     deviation) first: epochs in another unit than the others are warned of instead
-    (:func:`_check_epoch_scales`), as no one correction fits them all."""
-    if epochs is not None and _check_epoch_scales(epochs, source, gain, array_units):
-        return
+    (:func:`_check_epoch_scales`) in place of the whole input's correction, as no one
+    correction fits them all; the channels are checked all the same."""
+    mixed_epochs = epochs is not None and _check_epoch_scales(epochs, source, gain, array_units)
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
+        if mixed_epochs:  # said: no one correction for the whole input fits
+            return
         fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
         fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
         if array_units and fix and gain == 1.0 and not fine.any():
@@ -2055,42 +2061,66 @@ def _epochs_text(mask: np.ndarray, limit: int = 4) -> str:
 def _check_epoch_scales(
     deviation: np.ndarray, source: str, gain: float, array_units: str | None
 ) -> bool:
-    """Warn when some epochs' typical deviation (``deviation``: shape (n_epochs,), volts after
-    the ``gain`` correction; :attr:`SignalStats.epoch_deviation`) is
-    :data:`EPOCH_SCALE_RATIO` times the median epoch's or more, or as many times less: epochs
-    in another unit among the others (e.g. subjects concatenated, some in microvolts), which
-    the whole input's median hides. Flat epochs are left out. Returns whether it warned: one
-    ``units=`` or rescaling for the whole input then fits none of it, and is not advised."""
+    """Warn when some epochs are in another unit than the others (e.g. subjects concatenated,
+    some in microvolts), which the whole input's median hides: their typical deviation
+    (``deviation``: shape (n_epochs,), volts after the ``gain`` correction;
+    :attr:`SignalStats.epoch_deviation`) is 1e3 or 1e6 times the median epoch's, or as many
+    times less (within :data:`EPOCH_UNIT_TOLERANCE` powers of ten), they land in scalp EEG's
+    range (``TOO_SMALL`` .. ``TOO_LARGE`` volts) put on the others' scale or the others do on
+    theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs and
+    those far below ``TOO_SMALL`` (an amplifier disconnected, electrodes off: nanovolts of
+    noise) are left out, and so are artefacts of other ratios (400x). Returns whether it
+    warned: one ``units=`` or rescaling for the whole input then fits none of it, and is not
+    advised."""
     measured = np.isfinite(deviation) & (deviation > FLAT_STD)
     if measured.sum() < 2:
         return False
     typical = float(np.median(deviation[measured]))
-    larger = measured & (deviation >= typical * EPOCH_SCALE_RATIO)
-    smaller = measured & (deviation <= typical / EPOCH_SCALE_RATIO)
-    if not (larger.any() or smaller.any()):
-        return False
-    others = measured & ~larger & ~smaller
     base = UNITS[array_units] if array_units else 1.0  # volts per unit of the samples as read
 
     def unit(amplitude: float) -> str:  # the unit that puts it in scalp EEG's range
         name = _volt_multiple(base * gain * _unit_fix(amplitude))[0]
         return {"uV": "µV"}.get(name or "", name or "")
 
+    def in_range(amplitude: np.ndarray | float) -> np.ndarray:
+        return (TOO_SMALL <= np.asarray(amplitude)) & (np.asarray(amplitude) <= TOO_LARGE)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.log10(deviation / typical)  # NaN or -inf where not measured
+    thousands = np.round(np.nan_to_num(power, nan=0.0, neginf=0.0) / 3)  # 0, ±1, ±2
+    factor = 10.0 ** (3 * thousands)  # the odd epochs' scale over the others'
+    unit_mix = (
+        measured
+        & (thousands != 0)
+        & (np.abs(thousands) <= 2)
+        & (np.abs(power - 3 * thousands) <= EPOCH_UNIT_TOLERANCE)
+        & (in_range(deviation / factor) | in_range(deviation))
+        & (deviation >= TOO_SMALL / 10)  # not flat or disconnected
+    )
+    # V, mV, µV among V, mV, µV: no kV or nV
+    unit_mix &= np.array(
+        [
+            bool(m and unit(typical) and unit(d))
+            for d, m in zip(deviation.tolist(), unit_mix.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    larger = unit_mix & (thousands > 0)
+    smaller = unit_mix & (thousands < 0)
+    if not (larger.any() or smaller.any()):
+        return False
+    others = measured & ~larger & ~smaller
+
     odd, fixes = [], []
     for mask, word in ((larger, "larger"), (smaller, "smaller")):
         if mask.any():
             amplitude = float(np.median(deviation[mask]))
-            power = round(math.log10(amplitude / typical))
-            mixed = (
-                f" ({unit(amplitude)} among {unit(typical)})"
-                if unit(amplitude) and unit(typical)
-                else ""
-            )
+            times = 3 * abs(round(math.log10(amplitude / typical) / 3))
             odd.append(
-                f"{_epochs_text(mask)} {'is' if mask.sum() == 1 else 'are'} ~1e{abs(power)} "
+                f"{_epochs_text(mask)} {'is' if mask.sum() == 1 else 'are'} ~1e{times} "
                 f"times {word} than the others ({amplitude:.3g} V against {typical:.3g} V"
-                f"{'' if gain == 1.0 else f' after rescaling by {gain:g}'}): a different "
-                f"unit?{mixed}"
+                f"{'' if gain == 1.0 else f' after rescaling by {gain:g}'}): another unit "
+                f"({unit(amplitude)} among {unit(typical)})"
             )
     for mask in (larger, smaller, others):
         amplitude = float(np.median(deviation[mask])) if mask.any() else typical
