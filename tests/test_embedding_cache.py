@@ -499,16 +499,16 @@ def test_repr_shows_both_budgets_and_the_folder_count(tmp_path):
     import pickle
 
     assert repr(EmbeddingCache()) == (
-        "EmbeddingCache(0 in memory, 0 B, max_bytes=1.0 GiB, hits=0, misses=0)"
+        "EmbeddingCache(0 in memory, 0 B, max_bytes=1 GiB, hits=0, misses=0)"
     )
     cache = EmbeddingCache(tmp_path, max_bytes=2**20, max_disk_bytes=3 * FILE)
     assert repr(cache) == (
-        f"EmbeddingCache(0 in memory, 0 B, max_bytes=1.0 MiB, directory={str(tmp_path)!r}, "
+        f"EmbeddingCache(0 in memory, 0 B, max_bytes=1 MiB, directory={str(tmp_path)!r}, "
         "max_disk_bytes=1.1 KiB, hits=0, misses=0)"
     )
     cache.put_many(["a", "b", "c", "d"], [ENTRY] * 4)  # trimmed to 2 files (90 % of 3)
     assert repr(cache) == (
-        f"EmbeddingCache(4 in memory, 1.0 KiB, max_bytes=1.0 MiB, directory={str(tmp_path)!r}"
+        f"EmbeddingCache(4 in memory, 1 KiB, max_bytes=1 MiB, directory={str(tmp_path)!r}"
         " (2 files, 768 B when last counted), max_disk_bytes=1.1 KiB, hits=0, misses=0)"
     )
     assert "max_disk_bytes=None" in repr(EmbeddingCache(tmp_path))

@@ -870,14 +870,14 @@ def test_embeddings_of_a_raw_of_two_files_name_both_in_sources(weights, tmp_path
 
 def test_one_helper_counts_the_bytes_of_a_recordings_files(tmp_path):
     """``dataset_summary._recording_bytes`` (the corpus bar's weights) and
-    ``streaming._size_text`` (the "scanning FILE (N MB)" line) each summed the sizes of a
-    recording's files with code of their own; both now count them with
-    :func:`eegpt._file_identity.files_bytes` and print them with ``megabytes_text``, the
-    texts unchanged."""
-    from eegpt._file_identity import files_bytes, megabytes_text, recording_files
+    ``streaming._files_size_text`` (the "scanning FILE (N MB)" line) each summed the sizes of
+    a recording's files with code of their own; both now count them with
+    :func:`eegpt._file_identity.files_bytes` and print them with ``size_text``, the texts
+    unchanged."""
+    from eegpt._file_identity import files_bytes, recording_files, size_text
     from eegpt.dataset_inputs import InputFile
     from eegpt.dataset_summary import _recording_bytes
-    from eegpt.streaming import _size_text
+    from eegpt.streaming import _files_size_text
 
     vhdr = _brainvision(tmp_path)
     total = sum((tmp_path / n).stat().st_size for n in ("rec.vhdr", "samples.eeg", "marks.vmrk"))
@@ -885,9 +885,25 @@ def test_one_helper_counts_the_bytes_of_a_recordings_files(tmp_path):
     assert _recording_bytes(InputFile(0, "rec.vhdr", str(vhdr))) == total
     assert files_bytes([]) is None and files_bytes([None]) is None  # a raw read from memory
     assert files_bytes([vhdr, tmp_path / "gone.eeg"]) is None
-    assert megabytes_text(int(0.13 * 2**20)) == "0.13 MB"
-    assert megabytes_text(1234 * 2**20) == "1,234 MB"
+    assert size_text(int(0.13 * 2**20), "MB") == "0.13 MB"
+    assert size_text(1234 * 2**20, "MB") == "1,234 MB"
     raw = mne.io.read_raw_brainvision(vhdr, verbose="error")
     data = tmp_path / "samples.eeg"
-    assert _size_text(raw) == f" ({data.stat().st_size / 2**20:.2g} MB)"
-    assert _size_text(mne.io.RawArray(raw.get_data(), raw.info, verbose="error")) == ""
+    assert _files_size_text(raw) == f" ({data.stat().st_size / 2**20:.2g} MB)"
+    assert _files_size_text(mne.io.RawArray(raw.get_data(), raw.info, verbose="error")) == ""
+
+
+def test_one_size_format_for_every_size_eegpt_prints():
+    """``size_text`` is eegpt's one size formatter (the cache's repr, the progress lines):
+    the largest binary unit that holds 1 or more by default, or the unit asked for; whole
+    numbers from 10 on, 2 significant digits below; an unknown unit is an error."""
+    from eegpt._file_identity import size_text
+    from eegpt.embedding_cache import EmbeddingCache
+
+    assert [size_text(n) for n in (0, 768, 1100, 2**20, 1.5 * 2**30, 12_345 * 2**30)] == [
+        "0 B", "768 B", "1.1 KiB", "1 MiB", "1.5 GiB", "12 TiB"
+    ]  # fmt: skip
+    assert size_text(2**30, "MB") == "1,024 MB" and size_text(512, "KiB") == "0.5 KiB"
+    with pytest.raises(ValueError, match="unit='kB': give one of 'B', 'KiB'"):
+        size_text(1, "kB")
+    assert "max_bytes=1 GiB," in repr(EmbeddingCache())

@@ -797,8 +797,25 @@ def files_bytes(paths: Iterable[str | os.PathLike | None]) -> int | None:
     return total or None
 
 
-def megabytes_text(n_bytes: int) -> str:
-    """``n_bytes`` in MiB (2**20 bytes) for a progress line: ``"1,234 MB"`` from 10 MB,
-    ``"0.13 MB"`` (2 significant digits) below."""
-    mb = n_bytes / 2**20
-    return f"{mb:,.0f} MB" if mb >= 10 else f"{mb:.2g} MB"
+#: Binary size units (1 KiB = 1024 bytes) of :func:`size_text`, by how many bytes each is;
+#: ``"MB"`` is a MiB as eegpt's progress lines name it.
+_SIZE_UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "MB": 2**20}
+
+
+def size_text(n_bytes: float, unit: str | None = None) -> str:
+    """``n_bytes`` (bytes) for people, eegpt's one size format: in ``unit`` (one of
+    ``"B"``, ``"KiB"``, ``"MiB"``, ``"GiB"``, ``"TiB"``, or ``"MB"``: MiB as the "scanning
+    FILE (N MB)" progress line prints them), by default the largest binary unit of which it
+    holds at least 1 (``"768 B"``, ``"1.1 KiB"``, ``"1.5 GiB"``); whole numbers with
+    thousands separators from 10 on, 2 significant digits below (``"1,234 MB"``,
+    ``"0.13 MB"``)."""
+    if unit is None:
+        unit = next(
+            u
+            for u in ("TiB", "GiB", "MiB", "KiB", "B")
+            if abs(n_bytes) >= _SIZE_UNITS[u] or u == "B"
+        )
+    if unit not in _SIZE_UNITS:
+        raise ValueError(f"unit={unit!r}: give one of {', '.join(map(repr, _SIZE_UNITS))}")
+    value = n_bytes / _SIZE_UNITS[unit]
+    return f"{value:,.0f} {unit}" if abs(value) >= 10 else f"{value:.2g} {unit}"

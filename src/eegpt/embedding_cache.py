@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+from eegpt._file_identity import size_text
 from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt.checkpoints import encoder_of, weights_fingerprint
 from eegpt.engine import InferenceEngine, Precision, precision_name, resolve_device
@@ -126,14 +127,14 @@ class EmbeddingCache:
             where = f", directory={str(self.directory)!r}"
             if self._disk_bytes is not None:
                 where += (
-                    f" ({self._disk_entries} files, {_size_text(self._disk_bytes)} when last "
+                    f" ({self._disk_entries} files, {size_text(self._disk_bytes)} when last "
                     "counted)"
                 )
-            disk = "None" if self.max_disk_bytes is None else _size_text(self.max_disk_bytes)
+            disk = "None" if self.max_disk_bytes is None else size_text(self.max_disk_bytes)
             where += f", max_disk_bytes={disk}"
         return (
-            f"EmbeddingCache({len(self._memory)} in memory, {_size_text(self.nbytes)}, "
-            f"max_bytes={_size_text(self.max_bytes)}{where}, hits={self.hits}, "
+            f"EmbeddingCache({len(self._memory)} in memory, {size_text(self.nbytes)}, "
+            f"max_bytes={size_text(self.max_bytes)}{where}, hits={self.hits}, "
             f"misses={self.misses})"
         )
 
@@ -441,15 +442,6 @@ def _check_budget(max_disk_bytes: object) -> int:
     if not np.isfinite(max_disk_bytes) or max_disk_bytes < 0:
         raise ValueError(f"max_disk_bytes must be a finite number >= 0 bytes, got {max_disk_bytes}")
     return int(max_disk_bytes)
-
-
-def _size_text(nbytes: float) -> str:
-    """``nbytes`` for people: ``"512 B"``, ``"8.0 KiB"``, ``"1.5 GiB"``."""
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if nbytes < 1024 or unit == "GiB":
-            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
-        nbytes /= 1024
-    raise AssertionError("unreachable")
 
 
 def _settings_bytes(

@@ -45,7 +45,7 @@ import mne
 import numpy as np
 from scipy.signal import resample_poly
 
-from eegpt._file_identity import files_bytes, megabytes_text
+from eegpt._file_identity import files_bytes, size_text
 from eegpt._logging import Verbose, duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -620,7 +620,7 @@ class WindowStream:
             # a read of the whole file before the first window (a minute for a day on a
             # slow disk): said, so that a progress bar still at 0 is not taken for a hang
             _log(
-                f"scanning {source}{_size_text(recording.raw)}: {duration_text(n_in / sfreq)} "
+                f"scanning {source}{_files_size_text(recording.raw)}: {duration_text(n_in / sfreq)} "
                 f"of {recording.n_channels} channel(s) read once for the signal checks before "
                 "embedding",
                 verbose,
@@ -786,12 +786,12 @@ class WindowStream:
         return out
 
 
-def _size_text(raw: mne.io.BaseRaw) -> str:
+def _files_size_text(raw: mne.io.BaseRaw) -> str:
     """``" (1,234 MB)"``, ``" (0.13 MB)"``: the size on disk of the files ``raw`` reads its
     samples from (an EDF file, a BrainVision ``.eeg`` file, the parts of a split FIF file:
     :func:`~eegpt._file_identity.files_bytes`); ``""`` where unknown."""
     n_bytes = files_bytes(getattr(raw, "filenames", ()) or ())
-    return "" if n_bytes is None else f" ({megabytes_text(n_bytes)})"
+    return "" if n_bytes is None else f" ({size_text(n_bytes, 'MB')})"
 
 
 def block_size(batch_size: int, target: int = 64) -> int:
