@@ -259,7 +259,8 @@ _TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
 }
 # Labels of signals other than EEG (files without channel types, such as EDF, call them EEG).
 # (ROC/LOC: the outer canthi's EOG; CHIN, LEG: EMG; SNORE, THOR, ABD, FLOW, POSITION: sleep
-# recordings' other sensors; HEO/VEO, and HEOL/HEOR, VEOU/VEOL: Neuroscan's EOG channels; IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
+# recordings' other sensors; HEO/VEO, and HEOL/HEOR, VEOU/VEOL: Neuroscan's EOG channels;
+# IBI, BURSTS, SUPPR: clinical systems' derived traces; LUC, RLC
 # (and LLC, RUC): eye channels at the canthi, as in TUH EEG; TEMPERATURE anywhere, and TEMP, a
 # temperature sensor -- Temp, TEMP1, Temp rectal, Rectal/Nasal/Esoph/Body/Skin temp -- matched
 # from the label's start (its key has no spaces: "Temp rectal" -> TEMPRECTAL), after a body
@@ -327,9 +328,10 @@ def _label_key(name: str) -> str:
     return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
 
 
-#: Channel types of other modalities than scalp EEG, by what they record (MNE's channel types; here, not in :mod:`eegpt.io`, so that ``eegpt info`` can use it without importing mne): channels of these
-#: types are never offered as EEG typed otherwise (sEEG contacts are often named F1, C3 ...),
-#: and using them is warned about (:func:`eegpt.io.warn_not_scalp`).
+#: Channel types of other modalities than scalp EEG, by what they record (MNE's channel
+#: types; here, not in :mod:`eegpt.io`, so that ``eegpt info`` can use it without importing
+#: mne): channels of these types are never offered as EEG typed otherwise (sEEG contacts are
+#: often named F1, C3 ...), and using them is warned about (:func:`eegpt.io.warn_not_scalp`).
 NOT_SCALP_TYPES: dict[str, str] = {
     **dict.fromkeys(("seeg", "ecog", "dbs"), "intracranial EEG"),
     **dict.fromkeys(("meg", "mag", "grad", "ref_meg"), "MEG"),
