@@ -1339,6 +1339,18 @@ def test_a_channel_scaled_wrong_is_named_beside_epochs_in_another_unit():
     assert f"channel(s) {names[0]} (0.0" in texts[1] and "scaled wrong" in texts[1]
 
 
+def test_a_few_epochs_in_volts_among_microvolts_are_named():
+    """Declared microvolts, a few epochs in volts: they read a millionth of scalp EEG's
+    amplitude (~1e-11 V), far below any amplifier's noise, so not taken for a disconnected
+    amplifier: named as another unit."""
+    x, names = _epochs_in_volts()
+    y = x * 1e6  # microvolts
+    y[[2, 9]] = x[[2, 9]]  # two epochs left in volts
+    (text,) = _amplitude_messages(y, ch_names=names, sfreq=200.0, units="uV")
+    assert "epochs 2, 9 (2 of 21) are ~1e6 times smaller" in text
+    assert "another unit (V among µV)" in text
+
+
 def test_realistic_epoch_variability_and_single_epochs_keep_the_whole_check():
     """An artefact epoch 20x larger is no unit; one epoch has nothing to compare with."""
     x, names = _epochs_in_volts()

@@ -2069,7 +2069,7 @@ def _check_epoch_scales(
     range (``TOO_SMALL`` .. ``TOO_LARGE`` volts) put on the others' scale or the others do on
     theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs and
     those far below ``TOO_SMALL`` (an amplifier disconnected, electrodes off: nanovolts of
-    noise) are left out, and so are artefacts of other ratios (400x). Returns whether it
+    noise) are left out, but for those a millionth of the others (volts in a microvolt array), and so are artefacts of other ratios (400x). Returns whether it
     warned: one ``units=`` or rescaling for the whole input then fits none of it, and is not
     advised."""
     measured = np.isfinite(deviation) & (deviation > FLAT_STD)
@@ -2095,7 +2095,9 @@ def _check_epoch_scales(
         & (np.abs(thousands) <= 2)
         & (np.abs(power - 3 * thousands) <= EPOCH_UNIT_TOLERANCE)
         & (in_range(deviation / factor) | in_range(deviation))
-        & (deviation >= TOO_SMALL / 10)  # not flat or disconnected
+        # not flat or disconnected (nanovolts of noise), unless a millionth of the others:
+        # no amplifier's noise is that low (volts among microvolts read ~1e-11 V)
+        & ((deviation >= TOO_SMALL / 10) | (thousands <= -2))
     )
     # V, mV, µV among V, mV, µV: no kV or nV
     unit_mix &= np.array(
