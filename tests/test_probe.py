@@ -1218,6 +1218,7 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
         "match": "(?i)seizure",
         "unlabelled": "background",
         "min_overlap": 0.5,
+        "annotation_files": False,
     }
     assert probe_main(["predict", str(out), str(path), "-o", str(pred), "--overwrite"]) == 0
     assert "labelled as in training: --window-labels '(?i)seizure' --unlabelled background" in (
@@ -1708,6 +1709,22 @@ def test_evaluate_without_the_training_annotation_files_refuses(weights, tmp_pat
     # with the diary: evaluated
     assert probe_main(["evaluate", str(out), paths[1], "-q", "--annotations", diaries[1]]) == 0
     assert "BAC " in capsys.readouterr().out  # its windows labelled by the diary
+    # a probe saved before annotation_files was recorded, trained with --annotations=FILE
+    # or an abbreviation argparse takes: found in its command line all the same
+    meta = json.loads((out / "probe.json").read_text())
+    del meta["training"]["window_labels"]["annotation_files"]
+    for given in ([f"--annotations={diaries[0]}", f"--annotations={diaries[1]}"],
+                  ["--annot", *diaries], [f"--annotation={diaries[0]}"]):  # fmt: skip
+        meta["command"] = ["probe", "train", *paths, *given, *labelling]
+        (out / "probe.json").write_text(json.dumps(meta))
+        assert probe_main(["evaluate", str(out), paths[1], "-q"]) == 1, given
+        assert "no labels to evaluate against" in capsys.readouterr().err
+    # neither recorded (an anonymized copy): it cannot tell, and says so
+    del meta["command"]
+    (out / "probe.json").write_text(json.dumps(meta))
+    with pytest.warns(RuntimeWarning, match=r"cannot tell whether .* --annotations files"):
+        assert probe_main(["evaluate", str(out), paths[1], "-q"]) == 0
+    capsys.readouterr()
 
 
 def test_metrics_of_one_class_say_n_a_without_warnings():

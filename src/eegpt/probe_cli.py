@@ -1264,8 +1264,9 @@ def _train(args: argparse.Namespace) -> int:
                 "match": windows.match, "unlabelled": windows.unlabelled,
                 "min_overlap": windows.min_overlap,
             }  # fmt: skip
-            if windows.extra:  # labelled from --annotations files: predict needs them too
-                probe.training["window_labels"]["annotation_files"] = True
+            # labelled from --annotations files (predict needs them too), or not: recorded
+            # either way, so that a probe without its command line still tells
+            probe.training["window_labels"]["annotation_files"] = bool(windows.extra)
         if windows.overlap:  # how the training windows were cut; evaluate does not adopt it
             probe.training["window_labels"]["overlap"] = windows.overlap
         if windows.per_recording:  # each recording's own: the starts taken, by file
@@ -1506,17 +1507,60 @@ def _trained_on_annotation_files(args: argparse.Namespace, trained: Mapping[str,
     """Whether the probe ``args.probe`` labelled its training windows from annotations given in
     files of their own (``probe train --annotations``): recorded in ``trained`` (its
     ``training["window_labels"]``) as ``annotation_files``, or, for a probe saved before that
-    was, in the command line its ``probe.json`` keeps."""
+    was, in the command line its ``probe.json`` keeps (:func:`_names_train_option`). A probe
+    that keeps neither (a copy made by ``eegpt anonymize``) and was trained with
+    ``--unlabelled``: warned that it cannot tell, and taken as trained without files."""
+    from eegpt._logging import warn as _warn
     from eegpt.probe_folder import _read_probe_json
 
-    if trained.get("annotation_files"):
-        return True
+    if "annotation_files" in trained:
+        return bool(trained["annotation_files"])
     try:
         meta = _read_probe_json(Path(args.probe))
     except (OSError, ValueError, TypeError):
-        return False
+        meta = None
     command = meta.get("command") if isinstance(meta, dict) else None
-    return isinstance(command, list) and "--annotations" in command
+    if isinstance(command, list):
+        return _names_train_option([str(w) for w in command], "--annotations")
+    if trained.get("unlabelled") is not None:
+        _warn(
+            f"{args.probe}: cannot tell whether the probe's training windows were labelled "
+            "from --annotations files (it records neither that nor its command line: saved "
+            "before eegpt recorded it, or anonymized); taken as labelled from each "
+            "recording's own annotations. If it was trained with --annotations FILE, give "
+            "them again, else every window no annotation labels is scored as --unlabelled "
+            f"{trained['unlabelled']!r}"
+        )
+    return False
+
+
+def _names_train_option(command: Sequence[str], option: str) -> bool:
+    """Whether the recorded ``command`` (``["probe", "train", ...]``, as
+    :func:`eegpt._logging.recorded_command` keeps it) gives the ``probe train`` option
+    ``option``: as itself, as ``option=VALUE``, or as a long option's abbreviation argparse
+    takes (a prefix of ``option`` that no other option of ``probe train`` starts with, such
+    as ``--annot``). Words after ``--`` are values."""
+    options = _train_option_strings()
+    for word in command[: command.index("--")] if "--" in command else command:
+        if not word.startswith("--"):
+            continue
+        name = word.split("=", 1)[0]
+        if name == option:
+            return True
+        if name in options:  # another option, given in full
+            continue
+        if len(name) > 2 and [o for o in options if o.startswith(name)] == [option]:
+            return True
+    return False
+
+
+def _train_option_strings() -> list[str]:
+    """The option strings of the ``eegpt probe train`` parser (``--annotations``, ``-o`` ...)."""
+    parser = build_parser()
+    for level in ("probe", "train"):
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = commands.choices[level]
+    return list(parser._option_string_actions)
 
 
 def _labels_need_files(args: argparse.Namespace, annotations: Any) -> bool:
