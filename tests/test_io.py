@@ -1298,6 +1298,22 @@ def test_concatenated_files_with_a_pause_warn_of_early_clock_times(tmp_path):
     assert "starts 38.0 s after a.edf ends" in warned(joined(a, c))[0]
     # files given in the wrong order overlap: said too
     assert "b.edf starts 46.0 s before c.edf ends" in warned(joined(c, b))[0]  # c: 46-54 s
+    # b cropped at its start: its part of the Raw continues 3 s after a ends, not b itself
+    cropped = mne.io.read_raw_edf(b, verbose="error").crop(tmin=3.0)
+    said = warned(mne.concatenate_raws([mne.io.read_raw_edf(a, verbose="error"), cropped]))
+    assert len(said) == 1 and said[0].startswith("b.edf continues 3.0 s after a.edf ends"), said
+
+    # anonymized files: each header gives the EDF+ placeholder start (Startdate X, 01.01.85
+    # 00.00.00), which says nothing of when they were recorded: no false overlap of 8 s
+    def anonymized(path):
+        data = bytearray(path.read_bytes())
+        data[88:168] = b"Startdate X X X X".ljust(80)
+        data[168:184] = b"01.01.8500.00.00"
+        path.write_bytes(bytes(data))
+        return path
+
+    assert warned(joined(anonymized(a), anonymized(b))) == []
+    assert warned(joined(a, c)) == []  # one anonymized start: nothing to compare with
 
 
 def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_path):

@@ -23,6 +23,12 @@ from eegpt.io import check_edf_header, edf_start_time, first_record_offset
 #: starts), so a smaller difference can be the header's rounding rather than a pause.
 JOIN_TOLERANCE_S = 1.0
 
+#: The start an EDF/BDF header gives when its date was removed: 01.01.85 00.00.00, the EDF+
+#: specification's placeholder for an anonymized start date (``Startdate X``), the earliest
+#: date the header's two-digit year can hold. Two anonymized files' starts say nothing of when
+#: they were recorded, so joins of such files are not compared.
+ANONYMIZED_EDF_START = datetime.datetime(1985, 1, 1, tzinfo=datetime.timezone.utc)
+
 
 def _file_start(path: Path) -> tuple[datetime.datetime, bool] | None:
     """The moment an EDF/BDF file's first sample was recorded (its header start time plus an
@@ -41,21 +47,25 @@ def _file_start(path: Path) -> tuple[datetime.datetime, bool] | None:
     return start + datetime.timedelta(seconds=offset), not header.discontinuous
 
 
-def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float]]:
+def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool]]:
     """The pauses between the files of a Raw made of several EDF/BDF files
     (``mne.concatenate_raws``), which the Raw's samples leave out.
 
     For each file after the first, its first sample's moment in the Raw (header start time plus
     the samples cropped off its start, ``raw._first_samps``) is compared with the moment the
     file before it ends (its start plus its samples in the Raw, ``raw._last_samps``, at
-    ``raw.info["sfreq"]``). Pairs where either file is not EDF/BDF, has no readable start, or is
-    discontinuous (EDF+D/BDF+D: its samples do not span its clock) are not compared.
+    ``raw.info["sfreq"]``). Pairs where either file is not EDF/BDF, has no readable start, is
+    discontinuous (EDF+D/BDF+D: its samples do not span its clock), has its date anonymized
+    (:data:`ANONYMIZED_EDF_START`), or where both files give the same start (a placeholder,
+    not two recordings of one moment) are not compared.
 
     Returns
     -------
-    pauses : list of (str, str, float)
-        ``(earlier file, later file, seconds)`` for each pair whose difference exceeds
-        :data:`JOIN_TOLERANCE_S`: seconds > 0 for a pause, < 0 for files that overlap.
+    pauses : list of (str, str, float, bool)
+        ``(earlier file, later file, seconds, cropped)`` for each pair whose difference exceeds
+        :data:`JOIN_TOLERANCE_S`: seconds > 0 for a pause, < 0 for files that overlap;
+        ``cropped``: whether the later file's samples in the Raw begin after its start (it was
+        cropped at its start), so that the pause is where its part of the Raw continues.
     """
     names = [None if n is None else Path(str(n)) for n in (getattr(raw, "filenames", None) or ())]
     firsts, lasts = list(raw._first_samps), list(raw._last_samps)
@@ -63,16 +73,18 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float]]:
         return []
     sfreq = float(raw.info["sfreq"])
     starts = [None if n is None else _file_start(n) for n in names]
-    pauses: list[tuple[str, str, float]] = []
+    pauses: list[tuple[str, str, float, bool]] = []
     for k in range(1, len(names)):
         before, after = starts[k - 1], starts[k]
         if before is None or after is None or not (before[1] and after[1]):
             continue
+        if ANONYMIZED_EDF_START in (before[0], after[0]) or before[0] == after[0]:
+            continue  # starts that say nothing of when the files were recorded
         end = before[0] + datetime.timedelta(seconds=(lasts[k - 1] + 1) / sfreq)
         begin = after[0] + datetime.timedelta(seconds=firsts[k] / sfreq)
         pause = (begin - end).total_seconds()
         if abs(pause) > JOIN_TOLERANCE_S:
-            pauses.append((str(names[k - 1]), str(names[k]), pause))
+            pauses.append((str(names[k - 1]), str(names[k]), pause, bool(firsts[k] > 0)))
     return pauses
 
 
@@ -83,11 +95,12 @@ def warn_joined_pauses(raw: mne.io.BaseRaw) -> None:
     pauses = joined_pauses(raw)
     if not pauses:
         return
-    earlier, later, pause = pauses[0]
+    earlier, later, pause, cropped = pauses[0]
+    starts = "continues" if cropped else "starts"  # cropped at its start: its part of the Raw
     said = (
-        f"{Path(later).name} starts {pause:.1f} s after {Path(earlier).name} ends"
+        f"{Path(later).name} {starts} {pause:.1f} s after {Path(earlier).name} ends"
         if pause > 0
-        else f"{Path(later).name} starts {-pause:.1f} s before {Path(earlier).name} ends"
+        else f"{Path(later).name} {starts} {-pause:.1f} s before {Path(earlier).name} ends"
     )
     more = f" (and {len(pauses) - 1} more join(s) of this Raw alike)" if len(pauses) > 1 else ""
     late = "early" if pause > 0 else "late"
