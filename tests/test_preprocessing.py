@@ -1326,6 +1326,22 @@ def test_disconnected_epochs_and_artefacts_are_no_unit_mix():
     assert f"channel(s) {names[0]} (0.0" in text and "mix scales" not in text
 
 
+def test_a_disconnected_epoch_is_no_unit_mix_whatever_unit_is_declared():
+    """An epoch of 30 nV noise (the amplifier disconnected) among epochs of 20 µV is a
+    thousandth of the others, below scalp EEG's range in volts: no epoch in another unit,
+    whether the array is declared in volts, millivolts or microvolts (which only renames the
+    units, mV among µV or V among mV). Microvolt epochs among volts are still named."""
+    x, names = _epochs_in_volts()
+    x[5] = np.random.default_rng(2).standard_normal(x[5].shape) * 3e-8
+    for units, per_volt in (("V", 1.0), ("mV", 1e3), ("uV", 1e6)):
+        texts = _amplitude_messages(x * per_volt, ch_names=names, sfreq=200.0, units=units)
+        assert not [t for t in texts if "mix scales" in t], (units, texts)
+    y = x.copy()
+    y[18:] *= 1e6  # 3 of 21 in microvolts, among volts
+    (text,) = _amplitude_messages(y, ch_names=names, sfreq=200.0, units="V")
+    assert "epochs 18-20 (3 of 21) are ~1e6 times larger" in text and "(µV among V)" in text
+
+
 def test_a_channel_scaled_wrong_is_named_beside_epochs_in_another_unit():
     """The epochs warning replaces the whole input's units= advice only: a channel in
     millivolts among the volts is named all the same."""

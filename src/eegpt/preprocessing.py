@@ -2067,11 +2067,12 @@ def _check_epoch_scales(
     :attr:`SignalStats.epoch_deviation`) is 1e3 or 1e6 times the median epoch's, or as many
     times less (within :data:`EPOCH_UNIT_TOLERANCE` powers of ten), they land in scalp EEG's
     range (``TOO_SMALL`` .. ``TOO_LARGE`` volts) put on the others' scale or the others do on
-    theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs and
-    those far below ``TOO_SMALL`` (an amplifier disconnected, electrodes off: nanovolts of
-    noise) are left out, but for those a millionth of the others (volts in a microvolt array), and so are artefacts of other ratios (400x). Returns whether it
-    warned: one ``units=`` or rescaling for the whole input then fits none of it, and is not
-    advised."""
+    theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs, those
+    a thousandth of the others below ``TOO_SMALL`` and those far below it (an amplifier
+    disconnected, electrodes off: tens of nanovolts of noise, whatever unit is declared) are
+    left out, but for those a millionth of the others (volts in a microvolt array), and so are
+    artefacts of other ratios (400x). Returns whether it warned: one ``units=`` or rescaling
+    for the whole input then fits none of it, and is not advised."""
     measured = np.isfinite(deviation) & (deviation > FLAT_STD)
     if measured.sum() < 2:
         return False
@@ -2098,6 +2099,9 @@ def _check_epoch_scales(
         # not flat or disconnected (nanovolts of noise), unless a millionth of the others:
         # no amplifier's noise is that low (volts among microvolts read ~1e-11 V)
         & ((deviation >= TOO_SMALL / 10) | (thousands <= -2))
+        # a thousandth of the others below scalp EEG's range (30 nV among 20 µV): an
+        # amplifier disconnected, whichever unit is declared, which only renames the units
+        & ((deviation >= TOO_SMALL) | (thousands != -1))
     )
     # V, mV, µV among V, mV, µV: no kV or nV
     unit_mix &= np.array(
