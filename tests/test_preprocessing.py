@@ -1355,6 +1355,23 @@ def test_a_channel_scaled_wrong_is_named_beside_epochs_in_another_unit():
     assert f"channel(s) {names[0]} (0.0" in texts[1] and "scaled wrong" in texts[1]
 
 
+def test_a_channel_scaled_wrong_is_named_when_mixed_epochs_put_the_median_out_of_range():
+    """10 of 21 epochs in microvolts, 11 in volts, declared microvolts: the median channel is
+    out of scalp EEG's range through the epochs, and the whole input's units= advice is left
+    out. A channel a thousand times the others is named all the same, by the other channels'
+    deviation rather than scalp EEG's range (which every channel is out of)."""
+    x, names = _epochs_in_volts()
+    x[:10] *= 1e6
+    texts = _amplitude_messages(x, ch_names=names, sfreq=200.0, units="uV")
+    assert len(texts) == 1 and "mix scales" in texts[0]  # no channel named: none is odd
+    x[:, 3] *= 1e3
+    texts = _amplitude_messages(x, ch_names=names, sfreq=200.0, units="uV")
+    assert len(texts) == 2 and "mix scales" in texts[0] and "pass units" not in texts[0]
+    assert texts[1].startswith(f"<array>: amplitude check: channel(s) {names[3]} (")
+    assert "far from the other channels'" in texts[1] and "scaled wrong" in texts[1]
+    assert "of scalp EEG" not in texts[1]
+
+
 def test_a_few_epochs_in_volts_among_microvolts_are_named():
     """Declared microvolts, a few epochs in volts: they read a millionth of scalp EEG's
     amplitude (~1e-11 V), far below any amplifier's noise, so not taken for a disconnected

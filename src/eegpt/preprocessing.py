@@ -1976,7 +1976,11 @@ def _check_amplitude(
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
-        if mixed_epochs:  # said: no one correction for the whole input fits
+        if mixed_epochs:  # said: no one correction for the whole input fits, and the median
+            # channel is out of range through the epochs: channels are named by it instead
+            with np.errstate(divide="ignore", invalid="ignore"):
+                off = np.abs(np.log10(deviation / amplitude)) >= ODD_CHANNEL_POWERS
+            _name_odd_channels(off & ~flat, deviation, names, source, corrected, amplitude)
             return
         fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
         fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
@@ -2033,15 +2037,40 @@ def _check_amplitude(
         )
         return
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
-    if odd.any():
-        detail = ", ".join(f"{names[i]} ({deviation[i]:.3g} V)" for i in _indices(odd))
-        _warn(
-            f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
-            f"far from the other channels' {amplitude:.3g} V and from the 1e-5 to 1e-4 V of "
-            "scalp EEG. They are probably scaled wrong (a wrong unit in the file header?) or not "
-            f"EEG; exclude them ({how_to_drop([names[i] for i in _indices(odd)])}) or fix "
-            "their scaling."
-        )
+    _name_odd_channels(odd, deviation, names, source, corrected, amplitude, in_range=True)
+
+
+#: Powers of ten by which a channel's typical deviation may differ from the median channel's
+#: before it is named as scaled wrong when the epochs mix units (:func:`_check_amplitude`):
+#: scalp EEG's range is then no measure, the whole input being off it.
+ODD_CHANNEL_POWERS = 2.0
+
+
+def _name_odd_channels(
+    odd: np.ndarray,
+    deviation: np.ndarray,
+    names: Sequence[str],
+    source: str,
+    corrected: str,
+    amplitude: float,
+    *,
+    in_range: bool = False,
+) -> None:
+    """Warn of the channels where ``odd`` (shape (n_channels,)) is True, whose typical
+    deviation (``deviation``, shape (n_channels,), volts) is far from the median channel's
+    ``amplitude`` (volts) and, where ``in_range``, from scalp EEG's range: probably scaled
+    wrong. ``corrected``: how the amplitudes were rescaled, said after "deviation"."""
+    if not odd.any():
+        return
+    detail = ", ".join(f"{names[i]} ({deviation[i]:.3g} V)" for i in _indices(odd))
+    scalp = " and from the 1e-5 to 1e-4 V of scalp EEG" if in_range else ""
+    _warn(
+        f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
+        f"far from the other channels' {amplitude:.3g} V{scalp}. They are probably scaled "
+        "wrong (a wrong unit in the file header?) or not "
+        f"EEG; exclude them ({how_to_drop([names[i] for i in _indices(odd)])}) or fix "
+        "their scaling."
+    )
 
 
 def _epochs_text(mask: np.ndarray, limit: int = 4) -> str:
