@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -11,6 +12,7 @@ import mne
 import numpy as np
 import pytest
 
+import eegpt.annotations
 import eegpt.bids
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import embed_dataset, read_embeddings, resolve_inputs
@@ -236,6 +238,7 @@ def test_listing_a_bids_dataset_imports_no_torch(bids_dataset):
     script = f"""
 import sys
 from pathlib import Path
+import eegpt.annotations
 import eegpt.bids
 
 table = eegpt.bids.bids_manifest(Path({str(bids_dataset)!r}))
@@ -728,3 +731,41 @@ def test_the_bids_options_are_the_entities_and_import_no_mne():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_window_labels_of_a_bids_data_file_read_its_events_tsv(bids_dataset, model, tmp_path):
+    """``emb.window_labels(path)`` of a BIDS data file reads its ``*_events.tsv``, as
+    ``eegpt embed``, ``embed-dataset`` and ``probe train`` do (it gave every window None, with
+    'the annotations given hold none': the EDF itself holds none); a recording without any is
+    warned of naming where they were looked for."""
+    copy = tmp_path / "copy"
+    shutil.copytree(bids_dataset / "sub-002", copy / "sub-002")
+    shutil.copy(bids_dataset / "dataset_description.json", copy)
+    path = copy / EDF.format(sub="002")  # an EDF with no annotations of its own
+    path.with_name(path.name.replace("_eeg.edf", "_events.tsv")).write_text(
+        "onset\tduration\ttrial_type\n1.0\t0.5\tgo\n9.0\t6.0\tBAD_muscle\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the bad channel of channels.tsv left out
+        emb = model.embed(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "hold none"
+        labels = emb.window_labels(path, match="muscle", label_bad=True)
+        touched = emb.window_labels(path, match="^go$", min_overlap=1e-6)
+    assert labels.tolist() == [None, None, "BAD_muscle", "BAD_muscle", None, None, None]
+    assert touched[0] == "go" and set(touched[1:]) == {None}  # 1.0-1.5 s
+    assert eegpt.annotations.read_annotations(path).onset.tolist() == [1.0, 9.0]
+    # a BIDS recording without events, and the same file in no dataset
+    empty = bids_dataset / EDF.format(sub="002")
+    alone = tmp_path / empty.name
+    alone.write_bytes(empty.read_bytes())
+    for source, where in (
+        (empty, r"\(looked in its own annotations and its BIDS \*_events.tsv sidecar \(of the "),
+        (alone, r"\(looked in its own annotations; it is in no BIDS dataset"),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            emb = model.embed(source)
+        with pytest.warns(RuntimeWarning, match=rf"the recording {re.escape(str(source))} holds no "
+                          rf"annotations, so no window got a label {where}"):  # fmt: skip
+            assert set(emb.window_labels(source)) == {None}

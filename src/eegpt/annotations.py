@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 import mne
@@ -175,6 +176,9 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     """
     if isinstance(source, mne.Annotations):
         return source
+    found = _bids_recording_annotations(source)
+    if found is not None:
+        return found
     found = _recording_edf_annotations(source)
     if found is not None:
         return found
@@ -314,6 +318,33 @@ def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
         return None
     if suffix not in EEG_SUFFIXES and not is_recording_folder(path):
         return None
+    with ignored_warnings():  # the recording's reader warns about its body
+        raw = read_recording(path, preload=False, verbose=False)
+    found = annotations_of(raw)
+    return mne.Annotations([], [], []) if found is None else found
+
+
+def _bids_recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """The annotations of a data file of a BIDS dataset (``sub-01_task-rest_eeg.edf`` under a
+    folder with ``dataset_description.json``: :func:`eegpt.bids.bids_root`) as ``eegpt
+    embed``, ``embed-dataset`` and ``probe train`` read them: the recording read with its
+    sidecars by MNE-BIDS (:func:`eegpt.io.read_recording`), so its ``*_events.tsv`` events,
+    onsets from its first sample (:func:`annotations_of`); empty where it has none; None for a
+    file of no BIDS dataset.
+
+    Raises
+    ------
+    RecordingError
+        If the file cannot be read as a recording.
+    ValueError
+        If MNE-BIDS cannot read it with its sidecars (a corrupt ``*_events.tsv``).
+    """
+    from eegpt.bids import bids_root
+
+    if bids_root(Path(path).expanduser()) is None:
+        return None
+    from eegpt.io import read_recording
+
     with ignored_warnings():  # the recording's reader warns about its body
         raw = read_recording(path, preload=False, verbose=False)
     found = annotations_of(raw)
@@ -1166,11 +1197,42 @@ def window_labels(
             why += f" Of the {len(annotations)} annotations, {outside}."
         _warn(f"window_labels: no window got a label: {why}")
     elif (annotations is None or not len(annotations)) and len(onsets):
-        _warn(
-            "window_labels: the annotations given hold none, so no window got a label (an "
-            "empty file, or not an annotation file?)"
-        )
+        _warn(f"window_labels: {_none_given_text(given)}")
     return labels
+
+
+def _none_given_text(given: Any) -> str:
+    """Why no window got a label where the annotations ``given`` hold none: for a recording's
+    path, where they were looked for (the file's own annotations, and for a data file of a
+    BIDS dataset its ``*_events.tsv`` sidecar, as :func:`read_annotations` reads them)."""
+    from eegpt.formats import EEG_SUFFIXES, is_recording_folder
+
+    if not isinstance(given, str | os.PathLike):
+        path = None
+    else:
+        path = Path(given).expanduser()
+    if path is None or not (
+        path.suffix.lower() in EEG_SUFFIXES and path.is_file() or is_recording_folder(path)
+    ):
+        return (
+            "the annotations given hold none, so no window got a label (an empty file, or not "
+            "an annotation file?)"
+        )
+    from eegpt.bids import bids_root
+
+    root = bids_root(path)
+    where = (
+        f"its own annotations and its BIDS *_events.tsv sidecar (of the dataset {root}: none "
+        "found, or one without rows)"
+        if root is not None
+        else "its own annotations; it is in no BIDS dataset (no dataset_description.json "
+        "above it, or not named like sub-01_task-rest_eeg.edf), so no *_events.tsv sidecar "
+        "is read"
+    )
+    return (
+        f"the recording {given} holds no annotations, so no window got a label (looked in "
+        f"{where}); give its annotation file instead (a hypnogram, .vmrk, .csv, .tsv)"
+    )
 
 
 def markers_to_spans(
