@@ -645,7 +645,8 @@ def test_a_date_from_scans_tsv_is_on_its_own_clock(bids_dataset, tmp_path, acq_t
     assert len(zoneless) == (0 if acq_time.endswith("Z") else 1)  # once for the dataset
     when = datetime.datetime.fromisoformat(acq_time.replace("Z", "+00:00"))
     assert datetime.datetime.fromisoformat(rec.meas_date) == when.astimezone(datetime.UTC)
-    assert (rec.date_clock, other.date_clock) == ("acq_time", "local")
+    # (the fixture's EDF headers start at 01.01.85, EDF's placeholder: acq_time overrides it)
+    assert (rec.date_clock, other.date_clock) == ("acq_time", "anonymized")
     assert clock_zone_text({"clock": rec.date_clock}).startswith(
         "UTC, from the BIDS scans.tsv acq_time"
     )
@@ -660,6 +661,9 @@ def test_an_acq_time_that_repeats_the_header_s_date_keeps_the_header_s_clock(
     root = tmp_path / "ds"
     shutil.copytree(bids_dataset, root)
     data = root / EDF.format(sub="001")
+    body = bytearray(data.read_bytes())  # a real start, not the fixture's 01.01.85 placeholder
+    body[168:184] = b"11.11.1908.30.00"
+    data.write_bytes(bytes(body))
     header = mne.io.read_raw(data, preload=False, verbose="error").info["meas_date"]
     assert header is not None
     scans = root / "sub-001" / "ses-a" / "sub-001_ses-a_scans.tsv"

@@ -306,3 +306,45 @@ def test_a_raw_and_its_epochs_put_one_moment_at_one_clock_s(tmp_path):
     assert windows.clock_time[0] == start + np.timedelta64(10, "s")
     seconds = (windows.clock_time.to_numpy(dtype="datetime64[us]") - start) / np.timedelta64(1, "s")
     np.testing.assert_allclose(seconds, windows.clock_s)
+
+
+def test_edf_anonymized_start_date_gives_no_clock_time(weights, tmp_path, caplog):
+    """An EDF whose start is 01.01.85 00.00.00, the EDF+ placeholder for an unknown or
+    anonymized start, was taken as a real time (clock_time 1985-01-01 00:00:00, clock
+    "local"): its clock is "anonymized", clock_time is empty (clock_s from the start stays),
+    and an INFO line says why; a real date is unchanged."""
+    import datetime
+    import logging
+
+    import mne
+
+    from eegpt._dates import is_anonymized_start
+
+    raw, _ = synthetic_raw(minutes=0.2, seed=3)
+    paths = {}
+    for name, date in (("anon", datetime.datetime(1985, 1, 1, tzinfo=datetime.timezone.utc)),
+                       ("dated", datetime.datetime(2024, 1, 1, 9, tzinfo=datetime.timezone.utc))):  # fmt: skip
+        raw.set_meas_date(date)
+        paths[name] = tmp_path / f"{name}.edf"
+        mne.export.export_raw(paths[name], raw, verbose=False)
+    assert is_anonymized_start(mne.io.read_raw_edf(paths["anon"], verbose=False).info["meas_date"])
+    out = tmp_path / "anon.parquet"
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        assert main(["embed", str(paths["anon"]), "--weights", str(weights), "-o", str(out)]) == 0
+    said = [r.getMessage() for r in caplog.records if "EDF's placeholder" in r.getMessage()]
+    assert len(said) == 1 and "acq_time in its *_scans.tsv" in said[0], said
+    emb = load_embeddings(out)
+    assert emb.metadata["clock"] == "anonymized"
+    assert pd.read_parquet(out).clock_time.isna().all()
+    assert emb.clock_times().tolist() == emb.onsets.tolist()  # clock_s stays
+    with pytest.raises(ValueError, match="EDF's placeholder for an unknown or anonymized"):
+        emb.clock_times(absolute=True)
+    out = tmp_path / "dated.parquet"
+    assert (
+        main(["embed", str(paths["dated"]), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    )
+    emb = load_embeddings(out)
+    assert emb.metadata["clock"] == "local"
+    assert emb.clock_times(absolute=True)[0] == np.datetime64("2024-01-01T09:00:00", "us")
+    assert not is_anonymized_start("2024-01-01T09:00:00+00:00") and not is_anonymized_start(None)
+    assert is_anonymized_start("1985-01-01T00:00:00.250000")  # a first record's offset

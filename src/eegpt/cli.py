@@ -2953,6 +2953,7 @@ def clock_zone_text(meta: Mapping[str, Any]) -> str:
         "local": "the header's local wall clock, no zone",
         "acq_time": "UTC, from the BIDS scans.tsv acq_time (MNE-BIDS sets it over the data file header's date; an acq_time without Z or an offset is taken as the reading computer's local time); clock_time shown in UTC without a zone",
         "unknown": "as MNE gives it, zone unknown",
+        "anonymized": "unknown: the start date is EDF's anonymization placeholder (1985-01-01), so clock_time is empty",
     }.get(
         str(meta.get("clock")),
         "as the header states its start, zone not recorded",

@@ -37,6 +37,7 @@ from typing import Any, Literal, NoReturn
 import mne
 import numpy as np
 
+from eegpt._dates import ANONYMIZED_CLOCK, is_anonymized_start
 from eegpt._eeglab import (
     MNE_MULTIPLE_EVENTS,
     eeglab_trials,
@@ -2999,12 +3000,30 @@ def date_clock(inst: Any) -> str:
     A BIDS recording whose date MNE-BIDS took from its ``*_scans.tsv`` ``acq_time`` (over
     the header's, where they differ) is ``"acq_time"`` (:data:`eegpt.bids.ACQ_TIME_CLOCK`):
     UTC, as MNE-BIDS gives it; one whose ``acq_time`` repeats the header's date keeps the
-    reader's clock."""
+    reader's clock.
+
+    A header's date that is EDF's placeholder for an unknown or anonymized start, 1985-01-01
+    00:00:00 (:func:`eegpt._dates.is_anonymized_start`), is no time: ``"anonymized"``
+    (:data:`eegpt._dates.ANONYMIZED_CLOCK`), so the windows get no ``clock_time``
+    (:func:`eegpt.outputs.window_clock`), said once per recording at INFO."""
     marked = getattr(inst, "_eegpt_date_clock", None)  # set by eegpt.bids.read_raw_bids
     if isinstance(marked, str):
         return marked
     kind = type(inst)
-    return DATE_CLOCKS.get(f"{kind.__module__}.{kind.__qualname__}", "unknown")
+    clock = DATE_CLOCKS.get(f"{kind.__module__}.{kind.__qualname__}", "unknown")
+    if clock == "local" and is_anonymized_start(inst.info.get("meas_date")):
+        if not getattr(inst, "_eegpt_anonymized_said", False):
+            inst._eegpt_anonymized_said = True
+            names = getattr(inst, "filenames", None) or [None]
+            which = f"{names[0]}: its" if names[0] else "the recording's"
+            _log(
+                f"{which} start date, 1985-01-01 00:00:00, is EDF's placeholder for an "
+                "unknown or anonymized start, so its windows get no clock_time (clock_s, "
+                'from the start, still; metadata["clock"] is "anonymized"). For a BIDS '
+                "recording give the real start as acq_time in its *_scans.tsv"
+            )
+        return ANONYMIZED_CLOCK
+    return clock
 
 
 def measurement_date(info: mne.Info) -> str | None:

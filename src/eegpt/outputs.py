@@ -64,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eegpt._dates import ANONYMIZED_CLOCK
 from eegpt._filenames import user_path
 from eegpt._logging import few
 from eegpt._logging import ignored_warnings as _ignored_warnings
@@ -266,7 +267,8 @@ def window_clock(
     ``clock_time``: the moments of the onsets, naive ``datetime64[us]``
     (:func:`clock_moments`, as ``probe predict``'s ``clock_time``): the recording's wall clock
     as its header states it (for EDF/BDF local time, which MNE labels UTC); None without a
-    measurement date."""
+    measurement date, or with EDF's placeholder for an anonymized one (``metadata["clock"]``
+    ``"anonymized"``: :func:`eegpt._dates.is_anonymized_start`)."""
     seconds = np.asarray(onsets, dtype=np.float64)
     clock = None
     if metadata.get("record_clock"):  # a discontinuous EDF+D file
@@ -278,7 +280,7 @@ def window_clock(
     first = float(metadata.get("first_time") or 0.0)
     on_clock = (seconds if clock is None else clock.to_clock(seconds)) + first
     meas_date = metadata.get("meas_date")
-    if not meas_date:
+    if not meas_date or metadata.get("clock") == ANONYMIZED_CLOCK:  # EDF's 1985 placeholder
         return on_clock, None
     return on_clock, clock_moments(on_clock, meas_date)
 
@@ -1002,6 +1004,13 @@ class Embeddings:
         seconds, moments = window_clock(self.metadata, self.onsets)
         if not absolute:
             return seconds
+        if moments is None and self.metadata.get("clock") == ANONYMIZED_CLOCK:
+            raise ValueError(
+                "clock_times(absolute=True): the recording's start date is EDF's placeholder "
+                "for an unknown or anonymized start (1985-01-01 00:00:00; metadata['clock'] "
+                "is 'anonymized'), so its clock is unknown: seconds only (absolute=False); "
+                "for a BIDS recording give its start as acq_time in its *_scans.tsv"
+            )
         if moments is None:
             raise ValueError(
                 "clock_times(absolute=True): the recording has no measurement date "
