@@ -15,6 +15,7 @@ from pathlib import Path
 
 import mne
 
+from eegpt._dates import is_anonymized_start
 from eegpt._logging import warn as _warn
 from eegpt.io import check_edf_header, edf_start_time, first_record_offset
 
@@ -22,12 +23,6 @@ from eegpt.io import check_edf_header, edf_start_time, first_record_offset
 #: without a warning: EDF/BDF headers give start times to the second (EDF+ adds sub-second
 #: starts), so a smaller difference can be the header's rounding rather than a pause.
 JOIN_TOLERANCE_S = 1.0
-
-#: The start an EDF/BDF header gives when its date was removed: 01.01.85 00.00.00, the EDF+
-#: specification's placeholder for an anonymized start date (``Startdate X``), the earliest
-#: date the header's two-digit year can hold. Two anonymized files' starts say nothing of when
-#: they were recorded, so joins of such files are not compared.
-ANONYMIZED_EDF_START = datetime.datetime(1985, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 def _file_start(path: Path) -> tuple[datetime.datetime, bool] | None:
@@ -56,7 +51,8 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool]]:
     file before it ends (its start plus its samples in the Raw, ``raw._last_samps``, at
     ``raw.info["sfreq"]``). Pairs where either file is not EDF/BDF, has no readable start, is
     discontinuous (EDF+D/BDF+D: its samples do not span its clock), has its date anonymized
-    (:data:`ANONYMIZED_EDF_START`), or where both files give the same start (a placeholder,
+    (:func:`eegpt._dates.is_anonymized_start`: two anonymized files' starts say nothing of
+    when they were recorded), or where both files give the same start (a placeholder,
     not two recordings of one moment) are not compared.
 
     Returns
@@ -78,7 +74,7 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool]]:
         before, after = starts[k - 1], starts[k]
         if before is None or after is None or not (before[1] and after[1]):
             continue
-        if ANONYMIZED_EDF_START in (before[0], after[0]) or before[0] == after[0]:
+        if is_anonymized_start(before[0]) or is_anonymized_start(after[0]) or before[0] == after[0]:
             continue  # starts that say nothing of when the files were recorded
         end = before[0] + datetime.timedelta(seconds=(lasts[k - 1] + 1) / sfreq)
         begin = after[0] + datetime.timedelta(seconds=firsts[k] / sfreq)
