@@ -308,7 +308,7 @@ def test_a_raw_and_its_epochs_put_one_moment_at_one_clock_s(tmp_path):
     np.testing.assert_allclose(seconds, windows.clock_s)
 
 
-def test_edf_anonymized_start_date_gives_no_clock_time(weights, tmp_path, caplog):
+def test_edf_anonymized_start_date_gives_no_clock_time(weights, tmp_path, caplog, capsys):
     """An EDF whose start is 01.01.85 00.00.00, the EDF+ placeholder for an unknown or
     anonymized start, was taken as a real time (clock_time 1985-01-01 00:00:00, clock
     "local"): its clock is "anonymized", clock_time is empty (clock_s from the start stays),
@@ -339,6 +339,11 @@ def test_edf_anonymized_start_date_gives_no_clock_time(weights, tmp_path, caplog
     assert emb.clock_times().tolist() == emb.onsets.tolist()  # clock_s stays
     with pytest.raises(ValueError, match="EDF's placeholder for an unknown or anonymized"):
         emb.clock_times(absolute=True)
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "anon.parquet")]) == 0
+    text = capsys.readouterr().out
+    assert "1985" not in text.replace("(1985-01-01)", "").replace("1985-01-01 placeholder", "")
+    assert "start date anonymized (EDF's 1985-01-01 placeholder): clock_time empty" in text
     out = tmp_path / "dated.parquet"
     assert (
         main(["embed", str(paths["dated"]), "--weights", str(weights), "-o", str(out), "-q"]) == 0

@@ -2841,9 +2841,18 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
     if not len(onsets):
         return []
     window = float((meta.get("preprocessing") or {}).get("window_seconds") or 0.0)
+    from eegpt._dates import ANONYMIZED_CLOCK
+
+    # EDF's anonymization placeholder (1985-01-01) dates nothing: as no date at all
+    dated = bool(meta.get("meas_date")) and meta.get("clock") != ANONYMIZED_CLOCK
+    undated = (
+        "start date anonymized (EDF's 1985-01-01 placeholder)"
+        if meta.get("clock") == ANONYMIZED_CLOCK
+        else "no measurement date"
+    )
     if _is_epochs_output(meta):
-        if not meta.get("meas_date"):
-            return ["  no measurement date: clock_time empty"]
+        if not dated:
+            return [f"  {undated}: clock_time empty"]
         known = np.asarray(onsets, dtype=np.float64)
         known = known[~np.isnan(known)]
         if not len(known):
@@ -2878,7 +2887,7 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
     first_time = float(meta.get("first_time") or 0.0)
     lines = []
     moment = None  # seconds on the clock from the first sample -> its moment, where dated
-    if meta.get("meas_date"):
+    if dated:
         try:
             start, stop = clock_moments(
                 np.array([0.0, end]), meta["meas_date"], first_time, clock
@@ -2903,11 +2912,10 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
                 return start + datetime.timedelta(seconds=seconds)
 
     if not lines and clock is None:  # no clock beyond the onsets already given
-        lines.append("  no measurement date: clock_time empty")
+        lines.append(f"  {undated}: clock_time empty")
     elif not lines:
         lines.append(
-            f"  recording clock: {spent(span)} from the first sample (no measurement date: "
-            "clock_time empty)"
+            f"  recording clock: {spent(span)} from the first sample ({undated}: clock_time empty)"
         )
     if clock is not None:
         stretches = len(clock.clock_starts)
