@@ -449,6 +449,10 @@ def read_embeddings(
         Per-recording outputs not embedded alike (without ``allow_mixed``): the message names
         the files of each group and the settings, with their recorded values, that differ.
 
+    TypeError
+        A filter comparing a text column (BIDS labels) with a number: ``('run', '==', 1)``;
+        the message gives the filter to write (``('run', '==', '1')``).
+
     Warns
     -----
     RuntimeWarning
@@ -458,7 +462,13 @@ def read_embeddings(
         but a row has in another Unicode normalisation (``Müller.edf`` typed on Linux, NFC,
         against the NFD name a Mac wrote): the stored spelling is named. The filter is not
         widened to match it (the two may be two files); filter on the stored spelling, or
-        list both with ``in``.
+        list both with ``in``. And when an ``==``/``in`` filter on a BIDS entity column
+        (``subject``, ``session``, ``task``, ``acquisition``, ``run``: text as the file names
+        write it) gives a label no row has, naming the stored labels and the one it matches as
+        ``--session``... would (``('session', '==', '1')`` against ``'01'``, ``sub-01``
+        against ``'01'``); not widened either. And when several folders are read and the rows
+        of one have no value in a column (BIDS entities, participants.tsv or manifest columns)
+        that another's rows have: embedded from a manifest without them.
     """
     from eegpt.outputs_read import output_files
 
@@ -554,6 +564,7 @@ def _read_embeddings(
     shards: list[Path] = []
     specs = []
     empty: list[Path] = []
+    shards_of: dict[Path, list[Path]] = {}  # each folder's shards
     footers: dict[Path, Any] = {}  # each shard's footer (FileMetaData), read once
 
     def footer(shard: Path) -> Any:
@@ -576,6 +587,7 @@ def _read_embeddings(
         _warn_if_unfinished(folder, len(found))
         specs.append(read_shard_status(found[0], footer(found[0]))[0])
         shards += found
+        shards_of[folder] = found
     if empty:
         if not specs:
             raise MissingFileError(
@@ -638,6 +650,7 @@ def _read_embeddings(
                 f"df[df[{listed[0]!r}].map(lambda values: 'Sleep stage W' in values)]"
             )
         asked = _flat_filters(filters)
+        _check_text_filters(dataset, asked)
         filters = pq.filters_to_expression(filters)
     try:
         if embeddings:
@@ -670,7 +683,75 @@ def _read_embeddings(
     if ids_only:  # the rows read, without their ids in the table returned
         ids = set(table["recording_id"].to_pylist())
     _warn_copies([read_shard_status(p, footer(p))[1] for p in shards], ids, frame)
+    if several:
+        folder_ids = {
+            folder: {
+                status.get("recording_id")
+                for p in shards_of[folder]
+                for status in read_shard_status(p, footer(p))[1].get("files") or []
+            }
+            for folder in folders
+        }
+        row_ids = (
+            frame["recording_id"].tolist()
+            if "recording_id" in frame.columns
+            else table["recording_id"].to_pylist()
+            if "recording_id" in table.column_names
+            else None
+        )
+        _warn_columns_missing_in_folders(frame, row_ids, folder_ids, specs)
     return frame, emb
+
+
+def _warn_columns_missing_in_folders(
+    frame: Any,
+    row_ids: Sequence[Any] | None,
+    folder_ids: Mapping[Path, set[Any]],
+    specs: Sequence[Mapping[str, Any]],
+) -> None:
+    """Warn when the rows read (``frame``, whose rows have the recording ids ``row_ids``)
+    of one folder (``folder_ids``: each folder's recording ids) have no value in a column that
+    names subjects or their entities (BIDS ``subject``, ``session``, ``task``, ``acquisition``,
+    ``run``, a subject column, and the manifest and participants.tsv columns recorded by the
+    folders' runs, ``specs``' ``inputs.metadata_columns``) that rows of another folder have: a
+    folder embedded from a manifest without them (a BIDS run's new files given as a .csv),
+    whose rows a ``groupby`` on such a column silently drops."""
+    from eegpt.bids import BIDS_FILTERS
+
+    if row_ids is None or not len(frame):
+        return
+    named = [*BIDS_FILTERS, subject_column(frame.columns)]
+    for spec in specs:
+        named += list((spec.get("inputs") or {}).get("metadata_columns") or [])
+    columns = [c for c in dict.fromkeys(named) if c is not None and c in frame.columns]
+    if not columns:
+        return
+    ids = np.asarray(row_ids, dtype=object)
+    empty: dict[Path, list[str]] = {}
+    held: set[str] = set()
+    for folder, its_ids in folder_ids.items():
+        rows = np.isin(ids, list(its_ids))
+        if not rows.any():
+            continue
+        part = frame.loc[rows, columns]
+        for column in columns:
+            if part[column].isna().all():
+                empty.setdefault(folder, []).append(column)
+            else:
+                held.add(column)
+    for folder, missing in empty.items():
+        missing = [c for c in missing if c in held]
+        if not missing:
+            continue
+        n = int(np.isin(ids, list(folder_ids[folder])).sum())
+        _warn(
+            f"read_embeddings: rows of {folder} ({n} read) have no {few(missing, 6)}, "
+            "which the other folders' rows have: embedded from a manifest without those "
+            "columns (a BIDS dataset's new recordings given as a .csv)? A groupby on them "
+            "drops those rows (pandas leaves out missing keys). Embed those recordings from "
+            "the dataset with its selection options instead (eegpt embed-dataset BIDS_ROOT -o "
+            "NEW/ --subject ... --session ...: every column kept), or fill the columns in"
+        )
 
 
 def recorded_copies(statuses: Iterable[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
@@ -754,30 +835,116 @@ def _warn_copies(
 NORMALISED_ID_COLUMNS = ("recording_id", "path")
 
 
+def _label_key(column: str, value: str) -> str:
+    """A BIDS entity label (of the entity ``column``: ``subject``, ``session`` ...) as the
+    command line's ``--subject``/``--session``/``--run`` compare it: without the file name's
+    key (``sub-01`` is ``01``) and a number without its leading zeros (``01`` is ``1``)."""
+    from eegpt.bids import _KEYS
+
+    text = value.strip().removeprefix(f"{_KEYS[column]}-")
+    return str(int(text)) if text.isascii() and text.isdigit() else text
+
+
+def _stored_labels(dataset: Any, column: str) -> list[str]:
+    """The distinct non-null values of the text column ``column`` of ``dataset`` (reading that
+    column alone), numbers first in numeric order, then the rest as text."""
+    values = dataset.to_table(columns=[column]).column(column).unique().to_pylist()
+    texts = {str(v) for v in values if v is not None}
+    return sorted(texts, key=lambda t: (not (t.isascii() and t.isdigit()), len(t), t))
+
+
+def _meant_labels(column: str, value: str, stored: Sequence[str]) -> list[str]:
+    """The ``stored`` labels of the BIDS entity ``column`` that ``value`` names as the command
+    line reads a label (:func:`_label_key`: ``sub-01`` is ``01``, ``1`` is ``01``)."""
+    key = _label_key(column, value)
+    return [label for label in stored if _label_key(column, label) == key]
+
+
+def _check_text_filters(dataset: Any, flat: Sequence[Any]) -> None:
+    """Refuse a filter that compares a text column with a number (``("run", "==", 1)``), which
+    pyarrow cannot compare (``ArrowNotImplementedError``), saying the value to give instead.
+
+    Raises
+    ------
+    TypeError
+        If a filter value (or one of an ``in`` list) is a number or boolean and its column
+        holds text; the message names the stored labels of a BIDS entity column.
+    """
+    import numbers
+
+    import pyarrow as pa
+
+    from eegpt.bids import BIDS_FILTERS
+
+    for item in flat:
+        if len(item) != 3 or item[0] not in dataset.schema.names:
+            continue
+        kind = dataset.schema.field(item[0]).type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            continue
+        column, op, given = item
+        values = list(given) if op in ("in", "not in") and not isinstance(given, str) else [given]
+        numbers_given = [v for v in values if isinstance(v, numbers.Number)]
+        if not numbers_given:
+            continue
+        entity = column in BIDS_FILTERS
+        stored = _stored_labels(dataset, column)
+        texts = []
+        for v in values:
+            meant = _meant_labels(column, str(v), stored) if entity else []
+            texts.append(v if isinstance(v, str) else meant[0] if meant else str(v))
+        shown = texts if op in ("in", "not in") else texts[0]
+        what = (
+            f"BIDS labels are stored as text: {', '.join(map(repr, stored[:4]))}"
+            + (f" and {len(stored) - 4} more" if len(stored) > 4 else "")
+            if entity
+            else f"e.g. {', '.join(map(repr, stored[:3]))}"
+        )
+        raise TypeError(
+            f"read_embeddings: column {column!r} holds text ({what}), which a filter cannot "
+            f"compare with the number {numbers_given[0]!r}; filter with "
+            f"({column!r}, {op!r}, {shown!r})"
+        )
+
+
 def _warn_other_normalisation(dataset: Any, flat: Sequence[Any], found: Any) -> None:
-    """Warn for each ``==``/``in`` filter value of an id column (:data:`NORMALISED_ID_COLUMNS`)
-    that no row has but a row has in another Unicode normalisation (NFD, as macOS writes file
-    names, against NFC as typed on Linux): the filter silently selects nothing for it. Only
-    values with non-ASCII characters that the rows read (``found``, a table) lack are looked
-    up (reading that column alone)."""
+    """Warn for each ``==``/``in`` filter value that selects no row but names one in another
+    spelling, which the filter silently misses: of an id column (:data:`NORMALISED_ID_COLUMNS`)
+    stored in another Unicode normalisation (NFD, as macOS writes file names, against NFC as
+    typed on Linux), and of a BIDS entity column (``subject``, ``session``, ``task``,
+    ``acquisition``, ``run``: :data:`eegpt.bids.BIDS_FILTERS`) any value no row has, naming the
+    labels stored and the one the command line's ``--session``... would take it for
+    (:func:`_meant_labels`: ``sub-01`` is ``01``, ``1`` is ``01``). The filter is not widened.
+    Only values that the rows read (``found``, a table) lack are looked up (reading that
+    column alone), of an id column only those with non-ASCII characters."""
     import unicodedata
 
+    from eegpt.bids import BIDS_FILTERS
+
+    names = dataset.schema.names
     asked: dict[str, list[str]] = {}
     for item in flat:
         if (
             len(item) != 3
-            or item[0] not in NORMALISED_ID_COLUMNS
+            or item[0] not in (*NORMALISED_ID_COLUMNS, *BIDS_FILTERS)
+            or item[0] not in names
             or item[1] not in ("==", "=", "in")
         ):
             continue
         values = [item[2]] if item[1] != "in" else list(item[2])
-        odd = [v for v in values if isinstance(v, str) and not v.isascii()]
+        entity = item[0] in BIDS_FILTERS
+        odd = [v for v in values if isinstance(v, str) and (entity or not v.isascii())]
         if odd and item[0] in found.column_names:  # values the rows read have were stored
             read = set(found.column(item[0]).unique().to_pylist())
             odd = [v for v in odd if v not in read]
         asked.setdefault(item[0], []).extend(odd)
     for column, values in asked.items():
         if not values:
+            continue
+        if column in BIDS_FILTERS:
+            _warn_entity_labels(column, list(dict.fromkeys(values)), dataset)
             continue
         stored = set(dataset.to_table(columns=[column]).column(column).unique().to_pylist())
         by_nfc: dict[str, list[str]] = {}
@@ -798,6 +965,26 @@ def _warn_other_normalisation(dataset: Any, flat: Sequence[Any], found: Any) -> 
                     f"spellings with 'in'), or read the {column} column and compare "
                     "unicodedata.normalize('NFC', ...) of both"
                 )
+
+
+def _warn_entity_labels(column: str, values: Sequence[str], dataset: Any) -> None:
+    """Warn for each of ``values`` (filter values of the BIDS entity ``column``) that no row of
+    ``dataset`` has, naming the labels stored and the one it was likely meant as."""
+    from eegpt.bids import _KEYS
+
+    stored = _stored_labels(dataset, column)
+    for value in values:
+        if value in stored:
+            continue
+        meant = _meant_labels(column, value, stored)
+        listed = few([repr(s) for s in stored], 8) if stored else "none (all missing)"
+        guess = f"; did you mean {' or '.join(map(repr, meant))}?" if meant else "."
+        _warn(
+            f"read_embeddings: {column} {value!r} matches no row, so the filter selects none "
+            f"for it; the stored {column} labels are {listed} (BIDS labels as the file names "
+            f"write them, as text, without '{_KEYS[column]}-'){guess} The filter compares the "
+            "text as given (unlike --subject/--session/--run of embed-dataset)"
+        )
 
 
 def _channel_sets_of(folders: Sequence[Path]) -> dict[str, tuple[str, ...]]:

@@ -1,0 +1,98 @@
+"""read_embeddings of BIDS runs: filters on entity labels that match nothing or compare text
+with a number, and folders whose rows lack the entity columns."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from eegpt.config import EEGPTConfig
+from eegpt.dataset import embed_dataset, read_embeddings
+from eegpt.demo import synthetic_raw
+from eegpt.model import EEGPT
+
+mne_bids = pytest.importorskip("mne_bids")
+pytest.importorskip("pandas")
+
+EDF = "sub-{sub}/ses-01/eeg/sub-{sub}_ses-01_task-rest_run-1_eeg.edf"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """A BIDS dataset of subjects 01-03 (session 01, run 1, participants.tsv); its subjects 01
+    and 02 embedded as BIDS (``bids``), subject 03 from a manifest of its file (``csv``)."""
+    root = tmp_path_factory.mktemp("bids_read")
+    for seed, sub in enumerate(("01", "02", "03")):
+        raw, _ = synthetic_raw(minutes=0.1, seed=seed)  # not copies of one another
+        raw.info["line_freq"] = 50
+        path = mne_bids.BIDSPath(subject=sub, session="01", task="rest", run="1",
+                                 datatype="eeg", root=root)  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    (root / "participants.tsv").write_text(
+        "participant_id\tgroup\nsub-01\ta\nsub-02\tb\nsub-03\ta\n"
+    )
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+    out = root.parent / "bids_read_out"
+    embed_dataset(root, out / "bids", model=model, workers=0, progress=False,
+                  bids_filters={"subject": ["01", "02"]})  # fmt: skip
+    manifest = root.parent / "new.csv"
+    rel = EDF.format(sub="03")
+    manifest.write_text(f"path,recording_id\n{root / rel},{rel}\n")
+    embed_dataset(manifest, out / "csv", model=model, workers=0, progress=False)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("filters", "said"),
+    [
+        ([("session", "==", "1")], r"session '1' matches no row.*'01'.*did you mean '01'\?"),
+        ([("run", "==", "01")], r"run '01' matches no row.*'1'.*did you mean '1'\?"),
+        ([("subject", "==", "sub-01")], r"subject 'sub-01' matches no row.*did you mean '01'\?"),
+        ([("subject", "in", ["01", "sub-02"])], r"subject 'sub-02' matches no row.*mean '02'"),
+        ([("task", "==", "sleep")], r"task 'sleep' matches no row.*labels are 'rest'"),
+    ],
+)
+def test_an_entity_filter_that_matches_nothing_names_the_stored_labels(runs, filters, said):
+    """A label in another spelling than stored ('1' for session '01', 'sub-01') selects what
+    it selected before (nothing of its own), and a warning names the labels and the match."""
+    with pytest.warns(RuntimeWarning, match=said):
+        table, _ = read_embeddings(runs / "bids", filters=filters, embeddings=False)
+    assert set(table["subject"]) <= {"01"}  # not widened: only 'in' ['01', ...] has rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table, _ = read_embeddings(
+            runs / "bids", filters=[("session", "==", "01"), ("run", "in", ["1"])],
+            embeddings=False,
+        )  # fmt: skip
+    assert set(table["subject"]) == {"01", "02"}
+
+
+@pytest.mark.parametrize(
+    ("filters", "said"),
+    [
+        ([("run", "==", 1)], r"column 'run' holds text .*'1'.*\('run', '==', '1'\)"),
+        ([("session", "in", [1])], r"column 'session' holds text.*\('session', 'in', \['01'\]\)"),
+    ],
+)
+def test_a_number_compared_with_an_entity_label_is_refused_clearly(runs, filters, said):
+    with pytest.raises(TypeError, match=said):
+        read_embeddings(runs / "bids", filters=filters, embeddings=False)
+
+
+def test_a_folder_without_the_entity_columns_of_another_is_said(runs):
+    """Rows embedded from a manifest (no subject, session ... group) read with a BIDS run's:
+    a warning names the folder and the columns its rows lack; two BIDS-like folders alike
+    say nothing."""
+    with pytest.warns(
+        RuntimeWarning, match=r"rows of .*csv \(1 read\) have no subject, session"
+    ) as got:
+        table, _ = read_embeddings([runs / "bids", runs / "csv"], embeddings=False)
+    text = " ".join(str(w.message) for w in got)
+    assert "group" in text and "groupby" in text and str(runs / "bids") + " " not in text
+    assert table["subject"].isna().any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_embeddings([runs / "bids", runs / "csv"], embeddings=False, columns=["window"])
