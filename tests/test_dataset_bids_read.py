@@ -4,6 +4,7 @@ with a number, and folders whose rows lack the entity columns."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +37,8 @@ def runs(tmp_path_factory):
     )
     model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
     out = root.parent / "bids_read_out"
+    out.mkdir()
+    (out / "root").write_text(str(root))  # the dataset, for a test that copies it
     embed_dataset(root, out / "bids", model=model, workers=0, progress=False,
                   bids_filters={"subject": ["01", "02"]})  # fmt: skip
     manifest = root.parent / "new.csv"
@@ -96,3 +99,21 @@ def test_a_folder_without_the_entity_columns_of_another_is_said(runs):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_embeddings([runs / "bids", runs / "csv"], embeddings=False, columns=["window"])
+
+
+def test_resuming_a_bids_run_with_new_recordings_advises_the_selection_options(runs, tmp_path):
+    """New recordings in a BIDS dataset: the advice embeds them from the dataset with
+    --subject ... (which keeps the entity columns), not from a manifest of them."""
+    import shutil
+
+    root = tmp_path / "ds"
+    shutil.copytree((runs / "root").read_text(), root)
+    shutil.rmtree(root / "sub-03")
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+    out = tmp_path / "out"
+    embed_dataset(root, out, model=model, workers=0, progress=False)
+    shutil.copytree(Path((runs / "root").read_text()) / "sub-03", root / "sub-03")
+    with pytest.raises(ValueError, match=r"cannot be resumed") as caught:
+        embed_dataset(root, out, model=model, workers=0, progress=False)
+    text = str(caught.value)
+    assert "-o NEW/ --subject 03;" in text and "manifest of just them" not in text

@@ -177,6 +177,8 @@ def _prepare_output(
                     + (
                         ""
                         if columns and not changes  # the same files: nothing to add
+                        else _bids_add_advice(source, output_dir, ids)
+                        if source.endswith(BIDS_SOURCE)
                         else "To add new files, embed them into a new output folder "
                         "from a manifest of just them: a .csv with a 'path' column and a "
                         "'recording_id' column naming each as this run would (its path "
@@ -291,6 +293,50 @@ def _folder_now_read_as_bids(source: str, was_source: str) -> str:
         "this run as it was, give --pattern '**/*_eeg.*' (pattern='**/*_eeg.*'), which lists "
         "the folder's files as before (to embed it as part of the dataset, start over as "
         "below)."
+    )
+
+
+def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
+    """How to embed the recordings a BIDS run (``source``) now finds that its folder
+    ``output_dir`` lacks (``ids``: this run's recording ids, paths in the dataset): into a
+    new folder from the dataset with its selection options (``--subject 04 --session 03``),
+    which keep the entity and participants columns (a manifest of them would not), where
+    some of those options select just them; else the options named."""
+    import pandas as pd
+
+    from eegpt.bids import _KEYS, BIDS_FILTERS
+
+    try:
+        before = set(pd.read_csv(output_dir / FILES_REPORT, dtype=str)["recording_id"])
+    except (OSError, ValueError, KeyError):
+        before = set()
+    folder = _shown_folder(source.removesuffix(BIDS_SOURCE))
+
+    def entities(rid: str) -> dict[str, str]:
+        pairs = (p.split("-", 1) for p in Path(rid).name.split("_") if "-" in p)
+        by_key = {key: value for key, value in pairs}
+        return {n: by_key[_KEYS[n]] for n in BIDS_FILTERS if _KEYS[n] in by_key}
+
+    added = [i for i in ids if i not in before]
+    options = ""
+    choices = [(n,) for n in BIDS_FILTERS] + [("subject", "session"), tuple(BIDS_FILTERS)]
+    for names in choices if added else []:
+        wanted = {n: {entities(i).get(n) for i in added} for n in names}
+        if any(None in v for v in wanted.values()):
+            continue
+        chosen = [i for i in ids if all(entities(i).get(n) in wanted[n] for n in names)]
+        if set(chosen) == set(added):
+            options = filter_options({n: sorted(v) for n, v in wanted.items()})
+            break
+    example = options or "--subject 04 --session 03"
+    return (
+        "To add the new recordings, embed them from the dataset into a new output folder "
+        f"with its selection options (--subject, --session, --task, --acquisition, --run), "
+        f"which keep every column (the entities and participants.tsv's): eegpt embed-dataset "
+        f"{folder} -o NEW/ {example}"
+        + ("" if options else " (options selecting just the new ones)")
+        + "; eegpt.read_embeddings([this folder, the new one]) reads both (a manifest of them "
+        "would give rows without subject, session ... columns). "
     )
 
 
