@@ -300,8 +300,9 @@ def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
     """How to embed the recordings a BIDS run (``source``) now finds that its folder
     ``output_dir`` lacks (``ids``: this run's recording ids, paths in the dataset): into a
     new folder from the dataset with its selection options (``--subject 04 --session 03``),
-    which keep the entity and participants columns (a manifest of them would not), where
-    some of those options select just them; else the options named."""
+    which keep the entity and participant columns (a manifest of them would not), where
+    some of those options select just them; else the options named. "" where the run finds
+    no recording the folder lacks (some are gone)."""
     import pandas as pd
 
     from eegpt.bids import _KEYS, BIDS_FILTERS
@@ -318,6 +319,8 @@ def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
         return {n: by_key[_KEYS[n]] for n in BIDS_FILTERS if _KEYS[n] in by_key}
 
     added = [i for i in ids if i not in before]
+    if before and not added:  # recordings gone (an edited .bidsignore): nothing to add
+        return ""
     options = ""
     choices = [(n,) for n in BIDS_FILTERS] + [("subject", "session"), tuple(BIDS_FILTERS)]
     for names in choices if added else []:
@@ -332,7 +335,7 @@ def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
     return (
         "To add the new recordings, embed them from the dataset into a new output folder "
         f"with its selection options (--subject, --session, --task, --acquisition, --run), "
-        f"which keep every column (the entities and participants.tsv's): eegpt embed-dataset "
+        f"which keep every column (the entities and participant columns): eegpt embed-dataset "
         f"{folder} -o NEW/ {example}"
         + ("" if options else " (options selecting just the new ones)")
         + "; eegpt.read_embeddings([this folder, the new one]) reads both (a manifest of them "
