@@ -1627,7 +1627,7 @@ def test_a_resume_without_check_contents_keeps_the_contents_mark(model, corpus, 
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
+def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path, capsys):
     """A night whose label was spelled otherwise ('EEG Fpz\x96Cz') loses a channel that the
     others keep: it is 'ok', so the summary says that the files use different channel sets,
     which files, and _files.csv lists each file's channels."""
@@ -1655,6 +1655,13 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path):
         warnings.simplefilter("always")
         read_embeddings(tmp_path / "out", filters=[("recording_id", "!=", "night1.edf")])
     assert not any("channel sets" in str(w.message) for w in record)
+    from eegpt.dataset_report import parts_report
+
+    capsys.readouterr()
+    eegpt_main(["info", str(tmp_path / "out")])  # eegpt info says so too, of one run or several
+    for said in (capsys.readouterr().out, parts_report(tmp_path)[0]):
+        assert "the recordings use 2 different channel sets: 2 recordings with 19 " in said
+        assert "1 recording with 18 channels (without C3)" in said and "--keep-channels" in said
 
     # --keep-channels: every file cut to one set, recorded; folders of another set not joined
     from eegpt.channels import VOCABULARY

@@ -1045,12 +1045,27 @@ def _warn_differing_channel_sets(
 ) -> None:
     """:func:`_warn_channel_sets` of the channel sets ``sets`` (each recording's, sorted, by
     recording id)."""
+    listed = channel_sets_text(sets, ids)
+    if listed:
+        _warn(
+            f"read_embeddings: the recordings read were embedded with {listed}. "
+            + channel_sets_advice(keep)
+            + "."
+        )
+
+
+def channel_sets_text(sets: Mapping[str, tuple[str, ...]], ids: set[str] | None = None) -> str:
+    """``"2 different channel sets: 9 recordings with 28 channels (C3, ...); 7 recordings with
+    19 channels (without CP1, ...). Embeddings of different channel sets are not directly
+    comparable (...)"``: the channel sets of the recordings ``ids`` (None: all) of ``sets``
+    (each recording's channels, sorted, by recording id: :func:`_channel_sets_of`), most
+    recordings first, each after the first by what sets it apart from it; "" for one set."""
     counts: dict[tuple[str, ...], int] = {}
     for recording_id, names in sets.items():
         if ids is None or recording_id in ids:
             counts[names] = counts.get(names, 0) + 1
     if len(counts) < 2:
-        return
+        return ""
     ranked = sorted(counts.items(), key=lambda item: -item[1])
     most = set(ranked[0][0])  # the others said by what sets them apart from it
     listed = "; ".join(
@@ -1059,11 +1074,10 @@ def _warn_differing_channel_sets(
         + ")"
         for k, (names, n) in enumerate(ranked[:4])
     ) + (f"; and {len(ranked) - 4} more sets" if len(ranked) > 4 else "")
-    _warn(
-        f"read_embeddings: the recordings read were embedded with {len(counts)} different "
-        f"channel sets: {listed}. Embeddings of different channel sets are not directly "
-        "comparable (the model sees other electrodes, and the average reference runs over "
-        "other ones). " + channel_sets_advice(keep) + "."
+    return (
+        f"{len(counts)} different channel sets: {listed}. Embeddings of different channel sets "
+        "are not directly comparable (the model sees other electrodes, and the average "
+        "reference runs over other ones)"
     )
 
 
