@@ -21,8 +21,9 @@ EDF = "sub-{sub}/ses-01/eeg/sub-{sub}_ses-01_task-rest_run-1_eeg.edf"
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """A BIDS dataset of subjects 01-03 (session 01, run 1, participants.tsv); its subjects 01
-    and 02 embedded as BIDS (``bids``), subject 03 from a manifest of its file (``csv``)."""
+    """A BIDS dataset of subjects 01-03 (session 01, run 1, participants.tsv: no group for
+    03); its subjects 01 and 02 embedded as BIDS (``bids``), subject 03 as BIDS (``bids3``)
+    and from a manifest of its file (``csv``)."""
     root = tmp_path_factory.mktemp("bids_read")
     for seed, sub in enumerate(("01", "02", "03")):
         raw, _ = synthetic_raw(minutes=0.1, seed=seed)  # not copies of one another
@@ -33,7 +34,7 @@ def runs(tmp_path_factory):
             warnings.simplefilter("ignore")
             mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
     (root / "participants.tsv").write_text(
-        "participant_id\tgroup\nsub-01\ta\nsub-02\tb\nsub-03\ta\n"
+        "participant_id\tgroup\nsub-01\ta\nsub-02\tb\nsub-03\tn/a\n"
     )
     model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
     out = root.parent / "bids_read_out"
@@ -41,6 +42,8 @@ def runs(tmp_path_factory):
     (out / "root").write_text(str(root))  # the dataset, for a test that copies it
     embed_dataset(root, out / "bids", model=model, workers=0, progress=False,
                   bids_filters={"subject": ["01", "02"]})  # fmt: skip
+    embed_dataset(root, out / "bids3", model=model, workers=0, progress=False,
+                  bids_filters={"subject": "03"})  # fmt: skip
     manifest = root.parent / "new.csv"
     rel = EDF.format(sub="03")
     manifest.write_text(f"path,recording_id\n{root / rel},{rel}\n")
@@ -78,6 +81,7 @@ def test_an_entity_filter_that_matches_nothing_names_the_stored_labels(runs, fil
     [
         ([("run", "==", 1)], r"column 'run' holds text .*'1'.*\('run', '==', '1'\)"),
         ([("session", "in", [1])], r"column 'session' holds text.*\('session', 'in', \['01'\]\)"),
+        ([("run", "!=", 1.0)], r"the number 1\.0; filter with \('run', '!=', '1'\)"),
     ],
 )
 def test_a_number_compared_with_an_entity_label_is_refused_clearly(runs, filters, said):
@@ -87,8 +91,8 @@ def test_a_number_compared_with_an_entity_label_is_refused_clearly(runs, filters
 
 def test_a_folder_without_the_entity_columns_of_another_is_said(runs):
     """Rows embedded from a manifest (no subject, session ... group) read with a BIDS run's:
-    a warning names the folder and the columns its rows lack; two BIDS-like folders alike
-    say nothing."""
+    a warning names the folder and the columns its rows lack; two BIDS runs say nothing,
+    though the participants.tsv column group is empty for the subject of one."""
     with pytest.warns(
         RuntimeWarning, match=r"rows of .*csv \(1 read\) have no subject, session"
     ) as got:
@@ -99,6 +103,9 @@ def test_a_folder_without_the_entity_columns_of_another_is_said(runs):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_embeddings([runs / "bids", runs / "csv"], embeddings=False, columns=["window"])
+        # a participants column empty for a folder's subjects is no folder without it
+        table, _ = read_embeddings([runs / "bids", runs / "bids3"], embeddings=False)
+    assert table["group"].isna().any() and not table["subject"].isna().any()
 
 
 def test_resuming_a_bids_run_with_new_recordings_advises_the_selection_options(runs, tmp_path):

@@ -727,18 +727,24 @@ def _warn_columns_missing_in_folders(
     if not columns:
         return
     ids = np.asarray(row_ids, dtype=object)
+    entities = {*BIDS_FILTERS, subject_column(frame.columns)}
     empty: dict[Path, list[str]] = {}
     held: set[str] = set()
-    for folder, its_ids in folder_ids.items():
+    for (folder, its_ids), spec in zip(folder_ids.items(), specs, strict=True):
         rows = np.isin(ids, list(its_ids))
         if not rows.any():
             continue
+        recorded = (spec.get("inputs") or {}).get("metadata_columns")
         part = frame.loc[rows, columns]
         for column in columns:
-            if part[column].isna().all():
-                empty.setdefault(folder, []).append(column)
-            else:
+            if not part[column].isna().all():
                 held.add(column)
+            # an entity column all empty, or a column the run's input did not have (not a
+            # participants.tsv column that happens to be empty for these subjects)
+            if part[column].isna().all() and (
+                column in entities or (recorded is not None and column not in recorded)
+            ):
+                empty.setdefault(folder, []).append(column)
     for folder, missing in empty.items():
         missing = [c for c in missing if c in held]
         if not missing:
@@ -893,8 +899,9 @@ def _check_text_filters(dataset: Any, flat: Sequence[Any]) -> None:
         stored = _stored_labels(dataset, column)
         texts = []
         for v in values:
-            meant = _meant_labels(column, str(v), stored) if entity else []
-            texts.append(v if isinstance(v, str) else meant[0] if meant else str(v))
+            text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)  # 1.0
+            meant = _meant_labels(column, text, stored) if entity else []
+            texts.append(v if isinstance(v, str) else meant[0] if meant else text)
         shown = texts if op in ("in", "not in") else texts[0]
         what = (
             f"BIDS labels are stored as text: {', '.join(map(repr, stored[:4]))}"
