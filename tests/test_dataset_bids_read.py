@@ -124,3 +124,23 @@ def test_resuming_a_bids_run_with_new_recordings_advises_the_selection_options(r
         embed_dataset(root, out, model=model, workers=0, progress=False)
     text = str(caught.value)
     assert "-o NEW/ --subject 03;" in text and "manifest of just them" not in text
+
+
+def test_the_advice_for_new_recordings_selects_just_them(tmp_path):
+    """A new session of one subject and a new subject: a command for each, with the options
+    that select just its new recordings; recordings only gone: nothing to add."""
+    from eegpt.dataset_inputs import BIDS_SOURCE
+    from eegpt.dataset_resume import _bids_add_advice
+
+    def rid(sub, ses):
+        return f"sub-{sub}/ses-{ses}/eeg/sub-{sub}_ses-{ses}_task-rest_run-1_eeg.edf"
+
+    old = [rid(s, e) for s in ("01", "04") for e in ("01", "02")]
+    (tmp_path / "_files.csv").write_text("recording_id\n" + "\n".join(old) + "\n")
+    source = str(tmp_path / "ds") + BIDS_SOURCE
+    text = _bids_add_advice(source, tmp_path, [*old, rid("04", "03"), rid("05", "01")])
+    assert f"{tmp_path / 'ds'} -o NEW-1/ --subject 04 --session 03;" in text
+    assert f"{tmp_path / 'ds'} -o NEW-2/ --subject 05;" in text and "the new ones" in text
+    text = _bids_add_advice(source, tmp_path, [*old, rid("01", "03"), rid("04", "03")])
+    assert "-o NEW/ --session 03;" in text and "NEW-1" not in text
+    assert _bids_add_advice(source, tmp_path, old[1:]) == ""

@@ -321,25 +321,47 @@ def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
     added = [i for i in ids if i not in before]
     if before and not added:  # recordings gone (an edited .bidsignore): nothing to add
         return ""
-    options = ""
     choices = [(n,) for n in BIDS_FILTERS] + [("subject", "session"), tuple(BIDS_FILTERS)]
-    for names in choices if added else []:
-        wanted = {n: {entities(i).get(n) for i in added} for n in names}
-        if any(None in v for v in wanted.values()):
-            continue
-        chosen = [i for i in ids if all(entities(i).get(n) in wanted[n] for n in names)]
-        if set(chosen) == set(added):
-            options = filter_options({n: sorted(v) for n, v in wanted.items()})
-            break
-    example = options or "--subject 04 --session 03"
+
+    def selecting(targets: Sequence[str], choices: Sequence[tuple[str, ...]] = choices) -> str:
+        """The first of ``choices`` (entities to select by) whose options select just
+        ``targets`` of ``ids``, as options (``--subject 04 --session 03``); "" for none."""
+        for names in choices:
+            wanted = {n: {entities(i).get(n) for i in targets} for n in names}
+            if any(None in v for v in wanted.values()):
+                continue
+            chosen = [i for i in ids if all(entities(i).get(n) in wanted[n] for n in names)]
+            if set(chosen) == set(targets):
+                return filter_options({n: sorted(v) for n, v in wanted.items()})
+        return ""
+
+    commands = []
+    options = selecting(added) if added else ""
+    if options:
+        commands = [f"eegpt embed-dataset {folder} -o NEW/ {options}"]
+    elif added:  # one folder for each subject's new recordings (a few subjects)
+        by_subject: dict[str | None, list[str]] = {}
+        for i in added:
+            by_subject.setdefault(entities(i).get("subject"), []).append(i)
+        own = [("subject",), ("subject", "session"), tuple(BIDS_FILTERS)]  # each its subject
+        each = [selecting(group, own) for group in by_subject.values()]
+        if len(each) <= 3 and all(each):
+            commands = [
+                f"eegpt embed-dataset {folder} -o NEW-{k}/ {o}" for k, o in enumerate(each, 1)
+            ]
+    shown = (
+        "; ".join(commands)
+        if commands
+        else f"eegpt embed-dataset {folder} -o NEW/ --subject LABEL --session LABEL (options "
+        "that select just the new ones)"
+    )
+    folders = "the new one" if len(commands) < 2 else "the new ones"
     return (
         "To add the new recordings, embed them from the dataset into a new output folder "
         f"with its selection options (--subject, --session, --task, --acquisition, --run), "
-        f"which keep every column (the entities and participant columns): eegpt embed-dataset "
-        f"{folder} -o NEW/ {example}"
-        + ("" if options else " (options selecting just the new ones)")
-        + "; eegpt.read_embeddings([this folder, the new one]) reads both (a manifest of them "
-        "would give rows without subject, session ... columns). "
+        f"which keep every column (the entities and participant columns): {shown}; "
+        f"eegpt.read_embeddings([this folder, {folders}]) reads them together (a manifest "
+        "of them would give rows without subject, session ... columns). "
     )
 
 
