@@ -753,10 +753,11 @@ def _warn_columns_missing_in_folders(
         _warn(
             f"read_embeddings: rows of {folder} ({n} read) have no {few(missing, 6)}, "
             "which the other folders' rows have: embedded from a manifest without those "
-            "columns (a BIDS dataset's new recordings given as a .csv)? A groupby on them "
-            "drops those rows (pandas leaves out missing keys). Embed those recordings from "
-            "the dataset with its selection options instead (eegpt embed-dataset BIDS_ROOT -o "
-            "NEW/ --subject ... --session ...: every column kept), or fill the columns in"
+            "columns (new recordings of a BIDS dataset given as a .csv, say)? A groupby on "
+            "them drops those rows (pandas leaves out missing keys). Embed them again from a "
+            "manifest with those columns (of a BIDS dataset: from the dataset with its "
+            "selection options, eegpt embed-dataset BIDS_ROOT -o NEW/ --subject ... --session "
+            "..., which keep every column), or fill the columns in after reading"
         )
 
 
