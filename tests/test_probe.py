@@ -1614,14 +1614,17 @@ def test_window_labels_from_hypnograms_kept_in_other_files(weights, tmp_path, ca
     assert "give --window-labels REGEX too" in capsys.readouterr().err
 
 
-def test_predict_without_the_training_annotation_files_leaves_labels_out(weights, tmp_path, capsys):
-    """A probe trained with --annotations (a diary) and --unlabelled: predicting without the
-    diary would label every window --unlabelled's class, and --events would score 0 events.
-    The label is left out instead, said once, naming --annotations; a recording whose own
-    annotations match is still labelled from them, and with the diary as before."""
+#: ``probe train`` window labelling of :func:`_diary_probe`'s probe.
+DIARY_LABELLING = ["--window-labels", "event=dizzy|headache", "--unlabelled", "baseline"]
+
+
+def _diary_probe(weights, tmp_path, seed: int) -> tuple[list[str], list[str], Path]:
+    """Two 24 s recordings without annotations of their own, a diary CSV for each, and a
+    probe trained on them with ``--annotations`` (the diaries) and :data:`DIARY_LABELLING`:
+    (recording paths, diary paths, probe folder)."""
     paths, diaries = [], []
     for k in range(2):
-        raw, _, _ = synthetic_erp_raw(6, sfreq=250.0, seed=30 + k)
+        raw, _, _ = synthetic_erp_raw(6, sfreq=250.0, seed=seed + k)
         raw.set_annotations(None).crop(tmax=24 - 1 / 250)
         path = tmp_path / f"day{k}_raw.fif"
         raw.save(path, verbose=False)
@@ -1630,9 +1633,18 @@ def test_predict_without_the_training_annotation_files_leaves_labels_out(weights
         paths.append(str(path))
         diaries.append(str(diary))
     out = tmp_path / "diary_probe"
-    labelling = ["--window-labels", "event=dizzy|headache", "--unlabelled", "baseline"]
     assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--epochs",
-                       "2", "-q", *labelling, "--window", "2", "--annotations", *diaries]) == 0  # fmt: skip
+                       "2", "-q", *DIARY_LABELLING, "--window", "2", "--annotations", *diaries]) == 0  # fmt: skip
+    return paths, diaries, out
+
+
+def test_predict_without_the_training_annotation_files_leaves_labels_out(weights, tmp_path, capsys):
+    """A probe trained with --annotations (a diary) and --unlabelled: predicting without the
+    diary would label every window --unlabelled's class, and --events would score 0 events.
+    The label is left out instead, said once, naming --annotations; a recording whose own
+    annotations match is still labelled from them, and with the diary as before."""
+    paths, diaries, out = _diary_probe(weights, tmp_path, 30)
+    labelling = DIARY_LABELLING
     assert load_probe(out).training["window_labels"]["annotation_files"] is True
     capsys.readouterr()
     pred, events = tmp_path / "pred.csv", tmp_path / "events.csv"
@@ -1687,20 +1699,8 @@ def test_evaluate_without_the_training_annotation_files_refuses(weights, tmp_pat
     """A probe trained with --annotations (a diary) and --unlabelled: evaluate without the
     diary would score every window against --unlabelled's class. It refuses, naming the
     recording and --annotations FILE, before reading it; with the diary it scores."""
-    paths, diaries = [], []
-    for k in range(2):
-        raw, _, _ = synthetic_erp_raw(6, sfreq=250.0, seed=40 + k)
-        raw.set_annotations(None).crop(tmax=24 - 1 / 250)
-        path = tmp_path / f"day{k}_raw.fif"
-        raw.save(path, verbose=False)
-        diary = tmp_path / f"day{k}_diary.csv"
-        diary.write_text("onset,duration,description\n4,6,felt dizzy\n16,4,headache\n")
-        paths.append(str(path))
-        diaries.append(str(diary))
-    out = tmp_path / "diary_probe"
-    labelling = ["--window-labels", "event=dizzy|headache", "--unlabelled", "baseline"]
-    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--epochs",
-                       "2", "-q", *labelling, "--window", "2", "--annotations", *diaries]) == 0  # fmt: skip
+    paths, diaries, out = _diary_probe(weights, tmp_path, 40)
+    labelling = DIARY_LABELLING
     capsys.readouterr()
     assert probe_main(["evaluate", str(out), paths[1], "-q"]) == 1
     said = capsys.readouterr().err
