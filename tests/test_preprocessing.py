@@ -1328,11 +1328,24 @@ def test_disconnected_epochs_and_artefacts_are_no_unit_mix():
 
 def test_a_disconnected_epoch_is_no_unit_mix_whatever_unit_is_declared():
     """An epoch of 30 nV noise (the amplifier disconnected) among epochs of 20 µV is a
-    thousandth of the others, below scalp EEG's range in volts: no epoch in another unit,
-    whether the array is declared in volts, millivolts or microvolts (which only renames the
-    units, mV among µV or V among mV). Microvolt epochs among volts are still named."""
+    thousandth of the others, below scalp EEG's range in volts, which millivolts among
+    microvolts (or volts among millivolts) are too: amplitude cannot tell them apart, and the
+    warning names both, with the fix for each. Declared in volts no unit explains it (nV among
+    V), and an epoch of 3 nV (~1e4 smaller) is no unit mix whatever is declared. Microvolt
+    epochs among volts are still named."""
     x, names = _epochs_in_volts()
     x[5] = np.random.default_rng(2).standard_normal(x[5].shape) * 3e-8
+    texts = _amplitude_messages(x, ch_names=names, sfreq=200.0, units="V")
+    assert not [t for t in texts if "mix scales" in t], texts
+    for units, per_volt, mix in (("mV", 1e3, "V among mV"), ("uV", 1e6, "mV among µV")):
+        texts = _amplitude_messages(x * per_volt, ch_names=names, sfreq=200.0, units=units)
+        assert len(texts) == 1, (units, texts)
+        assert "epoch 5 is ~1e3 times smaller than the others (" in texts[0]
+        assert f"disconnected (amplifier or electrodes off), or another unit ({mix})?" in texts[0]
+        unit = mix.split()[0]
+        assert f"If it is in {unit}, multiply epoch 5 by 1000" in texts[0]
+        assert "if disconnected, leave it out." in texts[0]
+    x[5] = np.random.default_rng(2).standard_normal(x[5].shape) * 3e-9
     for units, per_volt in (("V", 1.0), ("mV", 1e3), ("uV", 1e6)):
         texts = _amplitude_messages(x * per_volt, ch_names=names, sfreq=200.0, units=units)
         assert not [t for t in texts if "mix scales" in t], (units, texts)
@@ -1340,6 +1353,27 @@ def test_a_disconnected_epoch_is_no_unit_mix_whatever_unit_is_declared():
     y[18:] *= 1e6  # 3 of 21 in microvolts, among volts
     (text,) = _amplitude_messages(y, ch_names=names, sfreq=200.0, units="V")
     assert "epochs 18-20 (3 of 21) are ~1e6 times larger" in text and "(µV among V)" in text
+
+
+def test_millivolt_epochs_among_microvolts_are_warned_of_as_either_unit_or_disconnected():
+    """Millivolt epochs declared as microvolts read ~1e-8 V, a thousandth of the others and
+    below scalp EEG's range, as a disconnected amplifier does: warned of as either, with the
+    fix for each. Beside epochs in another unit for sure, both are named in one warning."""
+    x, names = _epochs_in_volts()
+    y = x * 1e6
+    y[15:21] *= 1e-3
+    (text,) = _amplitude_messages(y, ch_names=names, sfreq=200.0, units="uV")
+    assert "epochs 15-20 (6 of 21) are ~1e3 times smaller than the others (1.3" in text
+    assert "disconnected (amplifier or electrodes off), or another unit (mV among µV)?" in text
+    assert "If they are in mV, multiply epochs 15-20 (6 of 21) by 1000" in text
+    assert "if disconnected, leave them out." in text
+    y = x * 1e3
+    y[15:21] *= 1e-3
+    y[:3] *= 1e3  # microvolts among millivolts
+    (text,) = _amplitude_messages(y, ch_names=names, sfreq=200.0, units="mV")
+    assert "epochs 0-2 (3 of 21) are ~1e3 times larger" in text and "(µV among mV)" in text
+    assert "or another unit (V among mV)? (if they are in V, multiply epochs 15-20" in text
+    assert "cannot fit them all: multiply epochs 0-2 (3 of 21) by 0.001" in text
 
 
 def test_a_channel_scaled_wrong_is_named_beside_epochs_in_another_unit():

@@ -2096,12 +2096,15 @@ def _check_epoch_scales(
     :attr:`SignalStats.epoch_deviation`) is 1e3 or 1e6 times the median epoch's, or as many
     times less (within :data:`EPOCH_UNIT_TOLERANCE` powers of ten), they land in scalp EEG's
     range (``TOO_SMALL`` .. ``TOO_LARGE`` volts) put on the others' scale or the others do on
-    theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs, those
-    a thousandth of the others below ``TOO_SMALL`` and those far below it (an amplifier
-    disconnected, electrodes off: tens of nanovolts of noise, whatever unit is declared) are
-    left out, but for those a millionth of the others (volts in a microvolt array), and so are
-    artefacts of other ratios (400x). Returns whether it warned: one ``units=`` or rescaling
-    for the whole input then fits none of it, and is not advised."""
+    theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs and
+    those far below ``TOO_SMALL`` (an amplifier disconnected, electrodes off: nanovolts of
+    noise) are left out, but for those a millionth of the others (volts in a microvolt array),
+    and so are artefacts of other ratios (400x). Epochs a thousandth of the others below
+    ``TOO_SMALL`` (1e-8 V among 1e-5 V) are either disconnected or millivolts among microvolts,
+    which amplitude cannot tell apart: they are warned of as either, with the fix for each.
+    Returns whether it warned of epochs in another unit for sure: one ``units=`` or rescaling
+    for the whole input then fits none of it, and is not advised (it still is where the only
+    odd epochs may be disconnected instead)."""
     measured = np.isfinite(deviation) & (deviation > FLAT_STD)
     if measured.sum() < 2:
         return False
@@ -2128,9 +2131,6 @@ def _check_epoch_scales(
         # not flat or disconnected (nanovolts of noise), unless a millionth of the others:
         # no amplifier's noise is that low (volts among microvolts read ~1e-11 V)
         & ((deviation >= TOO_SMALL / 10) | (thousands <= -2))
-        # a thousandth of the others below scalp EEG's range (30 nV among 20 µV): an
-        # amplifier disconnected, whichever unit is declared, which only renames the units
-        & ((deviation >= TOO_SMALL) | (thousands != -1))
     )
     # V, mV, µV among V, mV, µV: no kV or nV
     unit_mix &= np.array(
@@ -2140,11 +2140,15 @@ def _check_epoch_scales(
         ],
         dtype=bool,
     )
+    # a thousandth of the others below scalp EEG's range (30 nV among 20 µV): an amplifier
+    # disconnected, or millivolts among microvolts (whichever unit is declared, which only
+    # renames the units): amplitude cannot tell them apart, the warning names both
+    either = unit_mix & (thousands == -1) & (deviation < TOO_SMALL)
     larger = unit_mix & (thousands > 0)
-    smaller = unit_mix & (thousands < 0)
-    if not (larger.any() or smaller.any()):
+    smaller = unit_mix & (thousands < 0) & ~either
+    if not (larger.any() or smaller.any() or either.any()):
         return False
-    others = measured & ~larger & ~smaller
+    others = measured & ~larger & ~smaller & ~either
 
     odd, fixes = [], []
     for mask, word in ((larger, "larger"), (smaller, "smaller")):
@@ -2161,13 +2165,36 @@ def _check_epoch_scales(
         amplitude = float(np.median(deviation[mask])) if mask.any() else typical
         if mask.any() and not TOO_SMALL <= amplitude <= TOO_LARGE:
             fixes.append(f"{_epochs_text(mask)} by {gain * _unit_fix(amplitude):g}")
+    declared = f" (read with units={array_units!r})" if array_units else ""
+    if either.any():
+        amplitude = float(np.median(deviation[either]))
+        they = "it is" if either.sum() == 1 else "they are"
+        odd.append(
+            f"{_epochs_text(either)} {'is' if either.sum() == 1 else 'are'} ~1e3 times smaller "
+            f"than the others ({amplitude:.3g} V against {typical:.3g} V"
+            f"{'' if gain == 1.0 else f' after rescaling by {gain:g}'}): disconnected "
+            f"(amplifier or electrodes off), or another unit ({unit(amplitude)} among "
+            f"{unit(typical)})?"
+        )
+        maybe = (
+            f"if {they} in {unit(amplitude)}, multiply {_epochs_text(either)} by "
+            f"{gain * 1e3 * _unit_fix(typical):g} (x[indices] *= factor); if "
+            f"disconnected, leave {'it' if either.sum() == 1 else 'them'} out"
+        )
+        if not (larger.any() or smaller.any()):  # perhaps no unit mix: the whole input's
+            # advice (units=, rescaling), which fits the others, is given all the same
+            _warn(
+                f"{source}: amplitude check: the epochs mix scales{declared}: {odd[0]} "
+                f"{maybe[0].upper()}{maybe[1:]}."
+            )
+            return False
+        odd[-1] += f" ({maybe})"
     how = (
         f"multiply {'; '.join(fixes)} (x[indices] *= factor) to bring every epoch into scalp "
         "EEG's range of about 1e-5 to 1e-4 V"
         if fixes
         else "check which of them are scaled right"
     )
-    declared = f" (read with units={array_units!r})" if array_units else ""
     _warn(
         f"{source}: amplitude check: the epochs mix scales{declared}: {'; '.join(odd)}. One "
         "unit or rescaling for the whole input cannot fit them all: "
