@@ -281,6 +281,36 @@ def test_the_clock_of_a_raw_made_in_memory_is_unknown():
     assert date_clock(mne.EpochsArray(np.zeros((1, len(raw.ch_names), 4)), raw.info)) == "unknown"
 
 
+def test_an_anonymized_start_has_no_clock_in_fif_files_and_epochs_too(tmp_path):
+    """EDF's 1985-01-01 00:00:00 placeholder for an unknown start survives into a FIF file
+    saved from the EDF's Raw and into epochs cut from it: it was taken as anonymized for the
+    EDF reader's local clock only, so the FIF file got clock "utc" and the epochs "unknown",
+    with 1985 clock_times. Now anonymized whatever the clock: no clock_time for any."""
+    import datetime
+
+    import mne
+
+    from eegpt import EEGPT
+    from eegpt.io import as_recording, date_clock
+
+    raw, _ = synthetic_raw(minutes=0.2, seed=3)
+    raw.set_meas_date(None)  # written as EDF's placeholder
+    mne.export.export_raw(tmp_path / "none.edf", raw, verbose=False)
+    edf = mne.io.read_raw_edf(tmp_path / "none.edf", preload=True, verbose=False)
+    edf.save(tmp_path / "none_raw.fif", verbose=False)
+    fif = mne.io.read_raw_fif(tmp_path / "none_raw.fif", verbose=False)
+    epochs = mne.make_fixed_length_epochs(edf, 4.0, verbose=False)
+    for inst in (edf, fif, epochs, mne.make_fixed_length_epochs(fif, 4.0, verbose=False)):
+        assert date_clock(inst) == "anonymized", type(inst).__name__
+    emb = EEGPT("tiny2").embed(epochs, verbose=False)
+    assert emb.metadata["clock"] == "anonymized"
+    with pytest.raises(ValueError, match="EDF's placeholder for an unknown or anonymized"):
+        emb.clock_times(absolute=True)
+    # a real date in a FIF file keeps its clock
+    fif.set_meas_date(datetime.datetime(2024, 1, 1, 9, tzinfo=datetime.timezone.utc))
+    assert as_recording(fif).date_clock == "utc"
+
+
 def test_a_raw_and_its_epochs_put_one_moment_at_one_clock_s(tmp_path):
     """A FIF file cropped to start 10 s after its acquisition start, embedded as a Raw and
     as epochs cut from it: rows at the same clock_time have the same clock_s (seconds from

@@ -3087,6 +3087,25 @@ def test_predictions_carry_clock_times_across_midnight(weights, tmp_path):
     ]  # fmt: skip
 
 
+def test_predictions_of_an_anonymized_start_have_no_clock_time_column(weights, tmp_path):
+    """A recording whose start is EDF's 1985-01-01 placeholder, as an EDF file (--epoch-seconds
+    gave an empty clock_time column for it) or a FIF file saved from one (clock_time 1985
+    times): no clock_time column, as eegpt embed and export give none."""
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False).set_meas_date(None)
+    edf = tmp_path / "anon.edf"
+    mne.export.export_raw(edf, raw, verbose=False)
+    fif = tmp_path / "anon_raw.fif"
+    mne.io.read_raw_edf(edf, preload=True, verbose=False).save(fif, verbose=False)
+    pred = tmp_path / "pred.csv"
+    for inputs in ([edf], [fif], [edf, fif]):
+        for more in ([], ["--epoch-seconds", "4"]):
+            assert probe_main(["predict", str(out), *map(str, inputs), "-o", str(pred), "-q",
+                               "--overwrite", *more]) == 0  # fmt: skip
+            header = next(csv.reader(pred.open()))
+            assert "clock_time" not in header and "clock_s" in header, (inputs, more)
+
+
 def test_predictions_carry_clock_s_and_the_clock_time_of_epochs_files(weights, tmp_path):
     """probe predict gives clock_s after onset_s (as eegpt embed's tables: seconds from the
     acquisition start), and clock_time for a dated -epo.fif file too: an epoch and the window

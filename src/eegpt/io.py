@@ -3002,16 +3002,19 @@ def date_clock(inst: Any) -> str:
     UTC, as MNE-BIDS gives it; one whose ``acq_time`` repeats the header's date keeps the
     reader's clock.
 
-    A header's date that is EDF's placeholder for an unknown or anonymized start, 1985-01-01
-    00:00:00 (:func:`eegpt._dates.is_anonymized_start`), is no time: ``"anonymized"``
+    A start that is EDF's placeholder for an unknown or anonymized one, 1985-01-01 00:00:00
+    (:func:`eegpt._dates.is_anonymized_start`), is no time whatever the reader's clock: EDF
+    writes it for an unknown date, and it survives into a FIF file saved from that Raw and
+    into ``mne.Epochs`` cut from it. Such a recording is ``"anonymized"``
     (:data:`eegpt._dates.ANONYMIZED_CLOCK`), so the windows get no ``clock_time``
-    (:func:`eegpt.outputs.window_clock`), said once per recording at INFO."""
+    (:func:`eegpt.outputs.window_clock`), said once per recording at INFO; a BIDS
+    ``acq_time`` that MNE-BIDS took (``"acq_time"`` above) still comes first."""
     marked = getattr(inst, "_eegpt_date_clock", None)  # set by eegpt.bids.read_raw_bids
     if isinstance(marked, str):
         return marked
     kind = type(inst)
     clock = DATE_CLOCKS.get(f"{kind.__module__}.{kind.__qualname__}", "unknown")
-    if clock == "local" and is_anonymized_start(inst.info.get("meas_date")):
+    if is_anonymized_start(inst.info.get("meas_date")):  # any clock: FIF and Epochs keep it
         if not getattr(inst, "_eegpt_anonymized_said", False):
             inst._eegpt_anonymized_said = True
             names = getattr(inst, "filenames", None) or [None]

@@ -279,10 +279,16 @@ def window_clock(
     # onsets count from its first sample, first_time after that start
     first = float(metadata.get("first_time") or 0.0)
     on_clock = (seconds if clock is None else clock.to_clock(seconds)) + first
-    meas_date = metadata.get("meas_date")
-    if not meas_date or metadata.get("clock") == ANONYMIZED_CLOCK:  # EDF's 1985 placeholder
+    if not has_clock_time(metadata):
         return on_clock, None
-    return on_clock, clock_moments(on_clock, meas_date)
+    return on_clock, clock_moments(on_clock, metadata["meas_date"])
+
+
+def has_clock_time(metadata: Mapping[str, Any]) -> bool:
+    """Whether the windows of a recording whose provenance (or time base) is ``metadata``
+    have a ``clock_time`` (:func:`window_clock`): it has a measurement date that is not EDF's
+    placeholder for an anonymized one (``metadata["clock"]`` ``"anonymized"``)."""
+    return bool(metadata.get("meas_date")) and metadata.get("clock") != ANONYMIZED_CLOCK
 
 
 def pool_embeddings(

@@ -2295,11 +2295,13 @@ def _epoch_rows(
     windows over bad annotations count in none; an epoch left without any has no
     prediction."""
     from eegpt.annotations import bad_windows, window_annotations
+    from eegpt.outputs import has_clock_time
     from eegpt.probe import scoring_epochs
 
     classes = probe.classes_.tolist()
     window = float(probe.preprocessing.window_seconds)
-    dated = any(s[3].get("meas_date") for s in scored.values())
+    # a clock_time column where a recording has a clock (not EDF's anonymized 1985 start)
+    dated = any(has_clock_time(s[3]) for s in scored.values())
     labelled = args.window_labels is not None or bool(args.annotations)
     # recordings whose labels would need the training's --annotations files: none
     unlabellable = {p for p, s in scored.items() if _no_labels_without_files(args, p, s[4])}
