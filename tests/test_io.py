@@ -1312,7 +1312,17 @@ def test_concatenated_files_with_a_pause_warn_of_early_clock_times(tmp_path):
         path.write_bytes(bytes(data))
         return path
 
+    # the same file joined twice (a path repeated in a glob): one real start twice, said
+    (said,) = warned(joined(b, b))
+    assert said.startswith("b.edf starts at the same moment as b.edf (the same file twice?")
+    assert "8.0 s before it ends" in said and "run 8.0 s late" in said
+    assert said.endswith("; join each file once.")
+    copy = tmp_path / "copy.edf"
+    copy.write_bytes(b.read_bytes())
+    (said,) = warned(joined(b, copy))
+    assert said.startswith("copy.edf starts at the same moment as b.edf (the same file twice?")
     assert warned(joined(anonymized(a), anonymized(b))) == []
+    assert warned(joined(b, b)) == []  # one anonymized start twice: no time to compare
     assert warned(joined(a, c)) == []  # one anonymized start: nothing to compare with
 
 

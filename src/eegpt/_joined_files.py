@@ -42,7 +42,7 @@ def _file_start(path: Path) -> tuple[datetime.datetime, bool] | None:
     return start + datetime.timedelta(seconds=offset), not header.discontinuous
 
 
-def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool]]:
+def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool, bool]]:
     """The pauses between the files of a Raw made of several EDF/BDF files
     (``mne.concatenate_raws``), which the Raw's samples leave out.
 
@@ -52,16 +52,18 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool]]:
     ``raw.info["sfreq"]``). Pairs where either file is not EDF/BDF, has no readable start, is
     discontinuous (EDF+D/BDF+D: its samples do not span its clock), has its date anonymized
     (:func:`eegpt._dates.is_anonymized_start`: two anonymized files' starts say nothing of
-    when they were recorded), or where both files give the same start (a placeholder,
-    not two recordings of one moment) are not compared.
+    when they were recorded) are not compared. Two files with the same real start are (the
+    same file joined twice, e.g. a path repeated in a list or glob): they overlap.
 
     Returns
     -------
-    pauses : list of (str, str, float, bool)
-        ``(earlier file, later file, seconds, cropped)`` for each pair whose difference exceeds
-        :data:`JOIN_TOLERANCE_S`: seconds > 0 for a pause, < 0 for files that overlap;
-        ``cropped``: whether the later file's samples in the Raw begin after its start (it was
-        cropped at its start), so that the pause is where its part of the Raw continues.
+    pauses : list of (str, str, float, bool, bool)
+        ``(earlier file, later file, seconds, cropped, same)`` for each pair whose difference
+        exceeds :data:`JOIN_TOLERANCE_S`, or whose header starts are the same moment: seconds
+        > 0 for a pause, < 0 for files that overlap; ``cropped``: whether the later file's
+        samples in the Raw begin after its start (it was cropped at its start), so that the
+        pause is where its part of the Raw continues; ``same``: whether both files' headers
+        give the same start (the same file twice?).
     """
     names = [None if n is None else Path(str(n)) for n in (getattr(raw, "filenames", None) or ())]
     firsts, lasts = list(raw._first_samps), list(raw._last_samps)
@@ -69,18 +71,19 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool]]:
         return []
     sfreq = float(raw.info["sfreq"])
     starts = [None if n is None else _file_start(n) for n in names]
-    pauses: list[tuple[str, str, float, bool]] = []
+    pauses: list[tuple[str, str, float, bool, bool]] = []
     for k in range(1, len(names)):
         before, after = starts[k - 1], starts[k]
         if before is None or after is None or not (before[1] and after[1]):
             continue
-        if is_anonymized_start(before[0]) or is_anonymized_start(after[0]) or before[0] == after[0]:
+        if is_anonymized_start(before[0]) or is_anonymized_start(after[0]):
             continue  # starts that say nothing of when the files were recorded
+        same = before[0] == after[0]  # a real start twice: the same file joined twice?
         end = before[0] + datetime.timedelta(seconds=(lasts[k - 1] + 1) / sfreq)
         begin = after[0] + datetime.timedelta(seconds=firsts[k] / sfreq)
         pause = (begin - end).total_seconds()
-        if abs(pause) > JOIN_TOLERANCE_S:
-            pauses.append((str(names[k - 1]), str(names[k]), pause, bool(firsts[k] > 0)))
+        if abs(pause) > JOIN_TOLERANCE_S or same:
+            pauses.append((str(names[k - 1]), str(names[k]), pause, bool(firsts[k] > 0), same))
     return pauses
 
 
@@ -91,10 +94,13 @@ def warn_joined_pauses(raw: mne.io.BaseRaw) -> None:
     pauses = joined_pauses(raw)
     if not pauses:
         return
-    earlier, later, pause, cropped = pauses[0]
+    earlier, later, pause, cropped, same = pauses[0]
     starts = "continues" if cropped else "starts"  # cropped at its start: its part of the Raw
     said = (
-        f"{Path(later).name} {starts} {pause:.1f} s after {Path(earlier).name} ends"
+        f"{Path(later).name} starts at the same moment as {Path(earlier).name} (the same file "
+        f"twice? a path repeated in a list or glob), {-pause:.1f} s before it ends"
+        if same
+        else f"{Path(later).name} {starts} {pause:.1f} s after {Path(earlier).name} ends"
         if pause > 0
         else f"{Path(later).name} {starts} {-pause:.1f} s before {Path(earlier).name} ends"
     )
@@ -104,5 +110,6 @@ def warn_joined_pauses(raw: mne.io.BaseRaw) -> None:
         f"{said}{more}: mne.concatenate_raws joins the files back to back, so "
         f"clock times (emb.clock_times()) and annotations after the join run {abs(pause):.1f} s "
         f"{late} on the recording's clock. Embed the files one by one instead (model.embed(path) "
-        "for each, or `eegpt embed` with all of them): each file's clock times are then right."
+        "for each, or `eegpt embed` with all of them): each file's clock times are then right"
+        f"{'; join each file once' if same else ''}."
     )
