@@ -89,6 +89,17 @@ def test_a_number_compared_with_an_entity_label_is_refused_clearly(runs, filters
         read_embeddings(runs / "bids", filters=filters, embeddings=False)
 
 
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">="])
+def test_ordering_a_text_column_by_a_number_advises_no_text_filter(runs, op):
+    """An ordering filter of a number on a text column: no text value is advised (text
+    orders '9' after '30' and '100' before it) but a comparison of numbers in pandas."""
+    with pytest.raises(TypeError, match=r"column 'run' holds text") as caught:
+        read_embeddings(runs / "bids", filters=[("run", op, 0)], embeddings=False)
+    text = str(caught.value)
+    assert "filter with" not in text and f"('run', {op!r}, '0')" not in text
+    assert f"pd.to_numeric(table['run'], errors='coerce') {op} 0]" in text
+
+
 def test_a_folder_without_the_entity_columns_of_another_is_said(runs):
     """Rows embedded from a manifest (no subject, session ... group) read with a BIDS run's:
     a warning names the folder and the columns its rows lack; two BIDS runs say nothing,

@@ -869,7 +869,9 @@ def _meant_labels(column: str, value: str, stored: Sequence[str]) -> list[str]:
 
 def _check_text_filters(dataset: Any, flat: Sequence[Any]) -> None:
     """Refuse a filter that compares a text column with a number (``("run", "==", 1)``), which
-    pyarrow cannot compare (``ArrowNotImplementedError``), saying the value to give instead.
+    pyarrow cannot compare (``ArrowNotImplementedError``), saying the value to give instead
+    for ``==``, ``!=``, ``in``, ``not in``; for ``<``, ``<=``, ``>``, ``>=`` no text value
+    would do (text orders '9' after '30'): the message says to convert in pandas instead.
 
     Raises
     ------
@@ -910,11 +912,17 @@ def _check_text_filters(dataset: Any, flat: Sequence[Any]) -> None:
             if entity
             else f"e.g. {', '.join(map(repr, stored[:3]))}"
         )
-        raise TypeError(
+        said = (
             f"read_embeddings: column {column!r} holds text ({what}), which a filter cannot "
-            f"compare with the number {numbers_given[0]!r}; filter with "
-            f"({column!r}, {op!r}, {shown!r})"
+            f"compare with the number {numbers_given[0]!r}"
         )
+        if op in ("<", "<=", ">", ">="):  # a text value would order as text: '9' > '30'
+            raise TypeError(
+                f"{said}; ordering compares text ('9' > '30', '100' < '30'), so read without "
+                f"that filter and compare numbers in pandas, e.g. "
+                f"table[pd.to_numeric(table[{column!r}], errors='coerce') {op} {given!r}]"
+            )
+        raise TypeError(f"{said}; filter with ({column!r}, {op!r}, {shown!r})")
 
 
 def _warn_other_normalisation(dataset: Any, flat: Sequence[Any], found: Any) -> None:
