@@ -137,6 +137,33 @@ def test_resuming_a_bids_run_with_new_recordings_advises_the_selection_options(r
     assert "-o NEW/ --subject 03;" in text and "manifest of just them" not in text
 
 
+def test_the_advice_for_new_recordings_of_a_filtered_run_keeps_its_filters(runs, tmp_path):
+    """A run of --task rest, resumed after a subject with a rest and another task came: the
+    advice selects the new subject's rest recording (--task rest --subject 04), not its
+    other task too (--subject 04)."""
+    import shutil
+
+    root = tmp_path / "ds"
+    shutil.copytree((runs / "root").read_text(), root)
+    shutil.rmtree(root / "sub-03")
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+    out = tmp_path / "out"
+    embed_dataset(root, out, model=model, workers=0, progress=False,
+                  bids_filters={"task": "rest"})  # fmt: skip
+    for seed, task in enumerate(("rest", "other"), 7):
+        raw, _ = synthetic_raw(minutes=0.1, seed=seed)
+        raw.info["line_freq"] = 50
+        path = mne_bids.BIDSPath(subject="04", session="01", task=task, run="1",
+                                 datatype="eeg", root=root)  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    with pytest.raises(ValueError, match=r"cannot be resumed") as caught:
+        embed_dataset(root, out, model=model, workers=0, progress=False,
+                      bids_filters={"task": "rest"})  # fmt: skip
+    assert "-o NEW/ --task rest --subject 04;" in str(caught.value)
+
+
 def test_the_advice_for_new_recordings_selects_just_them(tmp_path):
     """A new session of one subject and a new subject: a command for each, with the options
     that select just its new recordings; recordings only gone: nothing to add."""
@@ -155,3 +182,8 @@ def test_the_advice_for_new_recordings_selects_just_them(tmp_path):
     text = _bids_add_advice(source, tmp_path, [*old, rid("01", "03"), rid("04", "03")])
     assert "-o NEW/ --session 03;" in text and "NEW-1" not in text
     assert _bids_add_advice(source, tmp_path, old[1:]) == ""
+    # a run of --task rest --session 01,02,03: each command within them too
+    filters = {"task": ["rest"], "session": ["01", "02", "03"]}
+    text = _bids_add_advice(source, tmp_path, [*old, rid("04", "03"), rid("05", "01")], filters)
+    assert "-o NEW-1/ --task rest --session 03 --subject 04;" in text
+    assert "-o NEW-2/ --task rest --session 01,02,03 --subject 05;" in text

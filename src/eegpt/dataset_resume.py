@@ -177,7 +177,12 @@ def _prepare_output(
                     + (
                         ""
                         if columns and not changes  # the same files: nothing to add
-                        else _bids_add_advice(source, output_dir, ids)
+                        else _bids_add_advice(
+                            source,
+                            output_dir,
+                            ids,
+                            (spec.get("inputs") or {}).get("bids_filters") or {},
+                        )
                         if source.endswith(BIDS_SOURCE)
                         else "To add new files, embed them into a new output folder "
                         "from a manifest of just them: a .csv with a 'path' column and a "
@@ -296,13 +301,21 @@ def _folder_now_read_as_bids(source: str, was_source: str) -> str:
     )
 
 
-def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
+def _bids_add_advice(
+    source: str,
+    output_dir: Path,
+    ids: Sequence[str],
+    filters: Mapping[str, Any] | None = None,
+) -> str:
     """How to embed the recordings a BIDS run (``source``) now finds that its folder
     ``output_dir`` lacks (``ids``: this run's recording ids, paths in the dataset): into a
     new folder from the dataset with its selection options (``--subject 04 --session 03``),
     which keep the entity and participant columns (a manifest of them would not), where
-    some of those options select just them; else the options named. "" where the run finds
-    no recording the folder lacks (some are gone)."""
+    some of those options select just them; else the options named. The run's own BIDS
+    ``filters`` (``spec.inputs.bids_filters``: ``{"task": ["rest"]}``) come with every
+    command (``--task rest --subject 04``), since ``ids`` are those it selects (without them
+    ``--subject 04`` would embed sub-04's other tasks too). "" where the run finds no
+    recording the folder lacks (some are gone)."""
     import pandas as pd
 
     from eegpt.bids import _KEYS, BIDS_FILTERS
@@ -318,6 +331,7 @@ def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
         by_key = {key: value for key, value in pairs}
         return {n: by_key[_KEYS[n]] for n in BIDS_FILTERS if _KEYS[n] in by_key}
 
+    run_filters = dict(filters or {})  # within them: the advice's own values select fewer
     added = [i for i in ids if i not in before]
     if before and not added:  # recordings gone (an edited .bidsignore): nothing to add
         return ""
@@ -332,7 +346,7 @@ def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
                 continue
             chosen = [i for i in ids if all(entities(i).get(n) in wanted[n] for n in names)]
             if set(chosen) == set(targets):
-                return filter_options({n: sorted(v) for n, v in wanted.items()})
+                return filter_options({**run_filters, **{n: sorted(v) for n, v in wanted.items()}})
         return ""
 
     commands = []
@@ -352,8 +366,9 @@ def _bids_add_advice(source: str, output_dir: Path, ids: Sequence[str]) -> str:
     shown = (
         "; ".join(commands)
         if commands
-        else f"eegpt embed-dataset {folder} -o NEW/ --subject LABEL --session LABEL (options "
-        "that select just the new ones)"
+        else f"eegpt embed-dataset {folder} -o NEW/ "
+        + (f"{filter_options(run_filters)} " if run_filters else "")
+        + "--subject LABEL --session LABEL (options that select just the new ones)"
     )
     folders = "the new one" if len(commands) < 2 else "the new ones"
     return (
