@@ -23,7 +23,8 @@ EDF = "sub-{sub}/ses-01/eeg/sub-{sub}_ses-01_task-rest_run-1_eeg.edf"
 def runs(tmp_path_factory):
     """A BIDS dataset of subjects 01-03 (session 01, run 1, participants.tsv: no group for
     03); its subjects 01 and 02 embedded as BIDS (``bids``), subject 03 as BIDS (``bids3``)
-    and from a manifest of its file (``csv``)."""
+    and from a manifest of its file (``csv``); and a BIDS dataset of subject 05 without
+    sessions whose participants.tsv has age, not group (``other``)."""
     root = tmp_path_factory.mktemp("bids_read")
     for seed, sub in enumerate(("01", "02", "03")):
         raw, _ = synthetic_raw(minutes=0.1, seed=seed)  # not copies of one another
@@ -48,6 +49,15 @@ def runs(tmp_path_factory):
     rel = EDF.format(sub="03")
     manifest.write_text(f"path,recording_id\n{root / rel},{rel}\n")
     embed_dataset(manifest, out / "csv", model=model, workers=0, progress=False)
+    other = root.parent / "bids_other"  # no sessions, participants.tsv of another column
+    raw, _ = synthetic_raw(minutes=0.1, seed=5)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="05", task="rest", datatype="eeg", root=other)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    (other / "participants.tsv").write_text("participant_id\tage\nsub-05\t9\n")
+    embed_dataset(other, out / "other", model=model, workers=0, progress=False)
     return out
 
 
@@ -117,6 +127,44 @@ def test_a_folder_without_the_entity_columns_of_another_is_said(runs):
         # a participants column empty for a folder's subjects is no folder without it
         table, _ = read_embeddings([runs / "bids", runs / "bids3"], embeddings=False)
     assert table["group"].isna().any() and not table["subject"].isna().any()
+
+
+def test_bids_runs_of_datasets_with_other_entities_and_participants_are_no_manifest_runs(
+    runs, caplog
+):
+    """Runs of two BIDS datasets, one without sessions, their participants.tsv of other
+    columns (group, age): no warning of rows "embedded from a manifest" (the dataset has no
+    sessions; each dataset's participants columns are its own), at most an INFO note; a
+    manifest's rows beside them are still warned about."""
+    import logging
+
+    with warnings.catch_warnings(record=True) as got, caplog.at_level(logging.INFO, "eegpt"):
+        warnings.simplefilter("always")
+        table, _ = read_embeddings([runs / "bids", runs / "other"], embeddings=False)
+    assert not [str(w.message) for w in got if "manifest" in str(w.message)]
+    assert table["session"].isna().any() and table["age"].isna().any()
+    assert "a groupby on them drops those rows" in caplog.text
+    with pytest.warns(RuntimeWarning, match=r"rows of .*csv \(1 read\) have no subject"):
+        read_embeddings([runs / "bids", runs / "other", runs / "csv"], embeddings=False)
+
+
+def test_a_participants_column_added_between_runs_of_one_dataset_is_said(runs, tmp_path):
+    """Two runs of one BIDS dataset, its participants.tsv given the column group between
+    them: the rows of the first have no group, said as such (not as a manifest's rows)."""
+    import shutil
+
+    root = tmp_path / "ds"
+    shutil.copytree((runs / "root").read_text(), root)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+    (root / "participants.tsv").write_text("participant_id\nsub-01\nsub-02\nsub-03\n")
+    embed_dataset(root, tmp_path / "before", model=model, workers=0, progress=False,
+                  bids_filters={"subject": "03"})  # fmt: skip
+    shutil.copy(Path((runs / "root").read_text()) / "participants.tsv", root)
+    embed_dataset(root, tmp_path / "after", model=model, workers=0, progress=False,
+                  bids_filters={"subject": "01"})  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"before \(1 read\) have no group.*same BIDS") as got:
+        read_embeddings([tmp_path / "before", tmp_path / "after"], embeddings=False)
+    assert not [str(w.message) for w in got if "manifest" in str(w.message)]
 
 
 def test_resuming_a_bids_run_with_new_recordings_advises_the_selection_options(runs, tmp_path):

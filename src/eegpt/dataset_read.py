@@ -703,6 +703,24 @@ def _read_embeddings(
     return frame, emb
 
 
+def _bids_dataset_of_run(folder: Path) -> str | None:
+    """The BIDS dataset (its folder, as text) whose recordings the run in ``folder`` embedded,
+    read from the run's manifest (``_manifest.json``: its ``source`` ends `` (BIDS)``; a
+    subject's folder ``ds/sub-01`` given is ``ds``); None for a run of other inputs (a
+    manifest, a plain folder) or without a readable run manifest."""
+    from eegpt.dataset_inputs import BIDS_SOURCE, _dataset_of_folder, corpus_of
+
+    try:
+        source = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["source"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    corpus = corpus_of(str(source))[0] if isinstance(source, str) else ""
+    if not corpus.endswith(BIDS_SOURCE):
+        return None
+    given = Path(corpus.removesuffix(BIDS_SOURCE))
+    return os.path.normpath(_dataset_of_folder(given) or given)
+
+
 def _warn_columns_missing_in_folders(
     frame: Any,
     row_ids: Sequence[Any] | None,
@@ -715,7 +733,13 @@ def _warn_columns_missing_in_folders(
     ``run``, a subject column, and the manifest and participants.tsv columns recorded by the
     folders' runs, ``specs``' ``inputs.metadata_columns``) that rows of another folder have: a
     folder embedded from a manifest without them (a BIDS run's new files given as a .csv),
-    whose rows a ``groupby`` on such a column silently drops."""
+    whose rows a ``groupby`` on such a column silently drops.
+
+    A folder of a BIDS dataset's run (:func:`_bids_dataset_of_run`) is no such folder: its
+    entity columns are empty where its dataset has no such entity (no sessions), and its
+    participants.tsv columns are its dataset's. It is warned about only for a column that a
+    run of the same dataset has and its own run did not record (participants.tsv changed
+    between the runs); a column only other inputs have is logged at INFO."""
     from eegpt.bids import BIDS_FILTERS
 
     if row_ids is None or not len(frame):
@@ -729,7 +753,8 @@ def _warn_columns_missing_in_folders(
     ids = np.asarray(row_ids, dtype=object)
     entities = {*BIDS_FILTERS, subject_column(frame.columns)}
     empty: dict[Path, list[str]] = {}
-    held: set[str] = set()
+    held: dict[str, set[Path]] = {}  # column -> the folders whose rows have values in it
+    dataset = {folder: _bids_dataset_of_run(folder) for folder in folder_ids}
     for (folder, its_ids), spec in zip(folder_ids.items(), specs, strict=True):
         rows = np.isin(ids, list(its_ids))
         if not rows.any():
@@ -738,18 +763,39 @@ def _warn_columns_missing_in_folders(
         part = frame.loc[rows, columns]
         for column in columns:
             if not part[column].isna().all():
-                held.add(column)
+                held.setdefault(column, set()).add(folder)
             # an entity column all empty, or a column the run's input did not have (not a
             # participants.tsv column that happens to be empty for these subjects)
             if part[column].isna().all() and (
-                column in entities or (recorded is not None and column not in recorded)
+                (column in entities and dataset[folder] is None)
+                or (recorded is not None and column not in recorded)
             ):
                 empty.setdefault(folder, []).append(column)
     for folder, missing in empty.items():
+        n = int(np.isin(ids, list(folder_ids[folder])).sum())
+        if dataset[folder] is not None:  # a BIDS run: of its own dataset's columns only
+            same = {f for f in folder_ids if f != folder and dataset[f] == dataset[folder]}
+            changed = [c for c in missing if c not in entities and held.get(c, set()) & same]
+            others = [c for c in missing if c not in changed and c in held]
+            if others:
+                _log(
+                    f"read_embeddings: rows of {folder} ({n} read, of the BIDS dataset "
+                    f"{dataset[folder]}) have no {few(others, 6)}, which its dataset has not "
+                    "and other folders' rows have; a groupby on them drops those rows"
+                )
+            if changed:
+                _warn(
+                    f"read_embeddings: rows of {folder} ({n} read) have no {few(changed, 6)}, "
+                    f"which rows of another run of the same BIDS dataset {dataset[folder]} "
+                    "have: its participants.tsv had no such column when this folder was "
+                    "embedded? A groupby on them drops those rows (pandas leaves out missing "
+                    "keys). Embed it again from the dataset (with the same selection options), "
+                    "or fill the columns in after reading"
+                )
+            continue
         missing = [c for c in missing if c in held]
         if not missing:
             continue
-        n = int(np.isin(ids, list(folder_ids[folder])).sum())
         _warn(
             f"read_embeddings: rows of {folder} ({n} read) have no {few(missing, 6)}, "
             "which the other folders' rows have: embedded from a manifest without those "
