@@ -167,6 +167,22 @@ def test_a_participants_column_added_between_runs_of_one_dataset_is_said(runs, t
     assert not [str(w.message) for w in got if "manifest" in str(w.message)]
 
 
+def test_runs_with_and_without_keep_channels_get_the_advice_of_each(runs, tmp_path):
+    """Two runs of other channel sets, one with --keep-channels and one without: eegpt info
+    of their folder gives the advice for each, not just the first's (read_embeddings refuses
+    to read them together)."""
+    from eegpt.dataset_report import parts_report
+
+    root = Path((runs / "root").read_text())
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+    for name, keep, sub in (("a", ["FP1", "FP2", "CZ"], "01"), ("b", None, "02")):
+        embed_dataset(root, tmp_path / name, model=model, workers=0, progress=False,
+                      keep=keep, bids_filters={"subject": sub})  # fmt: skip
+    text = parts_report(tmp_path)[0]
+    assert "2 different channel sets" in text and "differ in --keep-channels" in text
+    assert "--keep-channels 10-20 (or NAMES" in text and "to keep were one set" in text
+
+
 def test_resuming_a_bids_run_with_new_recordings_advises_the_selection_options(runs, tmp_path):
     """New recordings in a BIDS dataset: the advice embeds them from the dataset with
     --subject ... (which keeps the entity columns), not from a manifest of them."""

@@ -1065,10 +1065,25 @@ def _channel_sets_of(folders: Sequence[Path]) -> dict[str, tuple[str, ...]]:
     return sets
 
 
-def channel_sets_advice(keep: bool) -> str:
+def keep_of_runs(specs: Iterable[Mapping[str, Any]]) -> bool | None:
+    """Whether the runs of ``specs`` (their ``channels.keep``) restricted the channels to one
+    set (``--keep-channels``): True or False where all did alike, None where some did and
+    some did not (for :func:`channel_sets_advice`)."""
+    keeps = {bool((spec.get("channels") or {}).get("keep")) for spec in specs}
+    return None if len(keeps) > 1 else bool(keeps and keeps.pop())
+
+
+def channel_sets_advice(keep: bool | None) -> str:
     """Why files embedded together may use different channel sets, and what to do: without
     ``keep`` (``--keep-channels``), a rename that missed a file's spelling, and the option;
-    with it, the channels to keep that a file left out or lacks (the option is in use)."""
+    with it, the channels to keep that a file left out or lacks (the option is in use);
+    ``None`` (runs with and without it, :func:`keep_of_runs`): both, each for its runs."""
+    if keep is None:
+        without, kept = channel_sets_advice(False), channel_sets_advice(True)
+        return (
+            "The runs differ in --keep-channels. Of those without it: "
+            f"{without[0].lower()}{without[1:]}. Of those with it: {kept[0].lower()}{kept[1:]}"
+        )
     if not keep:
         return (
             "A --rename that missed a file's spelling? To give every file the same set: "

@@ -36,6 +36,7 @@ from eegpt.dataset_read import (
     channel_sets_text,
     corpora_of_parts,
     cut_shards_line,
+    keep_of_runs,
     listings_apart,
     missing_parts,
     read_shard_status,
@@ -112,14 +113,14 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     # its name, its --part inputs (None: no part) and its totals, for the totals lines
     failing: list[str] = []  # parts with failed files (their _errors.csv)
     short: list[str] = []  # parts with files skipped as too short (their _too_short.csv)
-    first_spec: Mapping[str, Any] = {}  # the first readable run's (its channel settings)
+    specs: list[Mapping[str, Any]] = []  # each readable run's (its channel settings)
     for run in runs:
         try:
             manifest = json.loads((run / MANIFEST).read_text())
         except (OSError, ValueError):
             lines.append(f"  {run.name}: unreadable {MANIFEST}")
             continue
-        first_spec = first_spec or manifest.get("spec") or {}
+        specs.append(manifest.get("spec") or {})
         inputs = (manifest.get("spec") or {}).get("inputs") or {}
         part, progress = inputs.get("part"), _progress(run, manifest)
         totals = progress.totals
@@ -160,7 +161,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     cut = cut_shards_line([p for run in runs for p in shard_files(run)])  # no data read
     if cut:
         lines.append(cut)
-    lines += channel_sets_lines(runs, first_spec)
+    lines += channel_sets_lines(runs, specs)
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
@@ -572,22 +573,23 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     cut = cut_shards_line(shard_files(output_dir))  # a few bytes of each: no data read
     if cut:
         lines.append(cut)
-    lines += channel_sets_lines([output_dir], spec)
+    lines += channel_sets_lines([output_dir], [spec])
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines), not (totals.get("changed") or totals.get("failed") or cut)
 
 
-def channel_sets_lines(folders: Sequence[Path], spec: Mapping[str, Any]) -> list[str]:
+def channel_sets_lines(folders: Sequence[Path], specs: Sequence[Mapping[str, Any]]) -> list[str]:
     """``eegpt info``'s line saying that the recordings of run ``folders`` (their
     ``_files.csv``) were embedded with different channel sets, as ``read_embeddings`` warns
     (:func:`~eegpt.dataset_read.channel_sets_text`), with the advice for the runs' channel
-    settings (``spec``'s ``channels.keep``); none for one set."""
+    settings (``specs``' ``channels.keep``, each run's; where some runs kept one set and
+    others did not, the advice for each, :func:`~eegpt.dataset_read.keep_of_runs`); none for
+    one set."""
     listed = channel_sets_text(_channel_sets_of(folders))
     if not listed:
         return []
-    keep = bool((spec.get("channels") or {}).get("keep"))
-    return [f"  the recordings use {listed}. {channel_sets_advice(keep)}."]
+    return [f"  the recordings use {listed}. {channel_sets_advice(keep_of_runs(specs))}."]
 
 
 def _versions_text(run: Mapping[str, Any]) -> str:
