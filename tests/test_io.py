@@ -2426,17 +2426,20 @@ def test_edf_channels_at_lower_rates_are_held_alone_and_the_rest_streamed(tmp_pa
     )
 
 
-def test_edf_channels_held_whole_are_warned_about_and_memory_checked(tmp_path, monkeypatch):
+def test_edf_channels_held_whole_are_warned_about_and_memory_checked(tmp_path, monkeypatch, capsys):
     """Holding the lower-rate channels grows with the recording: a warning above
-    LARGE_HOLD_BYTES says so (the INFO line is hidden by -q), and the memory check counts it."""
+    LARGE_HOLD_BYTES says so (the INFO line is hidden by -q), and the memory check counts it.
+    Both say the size held as eegpt's size formatter (``size_text``) does: "0.16 MB" for the
+    2 channels x 40 s x 256 Hz x 8 bytes held here (they said "0 MB", a size rounded away)."""
     import eegpt.io
     import eegpt.streaming as streaming
 
     path = _mixed_rate_edf(tmp_path / "psg.edf")
     monkeypatch.setattr(streaming, "LARGE_HOLD_BYTES", 1000)
-    with pytest.warns(RuntimeWarning, match=r"EEG FP1-REF \(128 Hz\).*held in memory whole|"
-                      r"holds them in memory whole: 0 MB, growing with the recording"):  # fmt: skip
-        open_stream(path, verbose="error")
+    with pytest.warns(RuntimeWarning, match=r"EEG FP1-REF \(128 Hz\).*holds them in memory "
+                      r"whole: 0\.16 MB, growing with the recording"):  # fmt: skip
+        open_stream(path, verbose=True)
+    assert "they are held in memory (0.16 MB)" in capsys.readouterr().err
     monkeypatch.setattr(eegpt.io, "available_memory", lambda: 100_000)
     with pytest.raises(RecordingError, match=r"holding 2 channel\(s\) stored at lower rates.* "
                        r"needs at least 0\.0 GiB"):  # fmt: skip

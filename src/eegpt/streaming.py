@@ -352,7 +352,7 @@ def open_stream(
             f"{source}: used channel(s) stored at lower sampling rates: {few(named, 6)}; MNE "
             f"upsamples them to {recording.sfreq:g} Hz (they hold nothing above half their own "
             f"rate) over the whole recording, so they are held in memory "
-            f"({held / 2**20:,.0f} MB)",
+            f"({size_text(held, 'MB')})",
             verbose,
         )
         if header is not None:  # a file eegpt opened (not a Raw given), read per rate
@@ -379,7 +379,7 @@ def open_stream(
             _warn(
                 f"{source}: {few(named, 6)} are stored at a lower sampling rate than the "
                 f"file's {recording.sfreq:g} Hz; MNE upsamples such channels over the whole "
-                f"recording, so eegpt holds them in memory whole: {held / 2**20:,.0f} MB, "
+                f"recording, so eegpt holds them in memory whole: {size_text(held, 'MB')}, "
                 "growing with the recording's length. Leave them out (--drop) to stream the "
                 "file in bounded memory"
             )
