@@ -1034,7 +1034,8 @@ def test_val_group_column_reads_the_epochs_file_once(weights, tmp_path, monkeypa
     """``--val-group-column`` took each file's metadata from a second read of its header
     (``probe_cli._epochs_metadata``) after its epochs had been read whole; now the metadata
     read with them is kept for the command: one ``mne.read_epochs`` per file. The plain
-    ``--val`` split reads the header (for the subjects warning) and the data, as before."""
+    ``--val`` split read the header too (for the subjects warning, before the data were
+    read); now that warning takes the metadata read with the epochs: one read as well."""
     epochs = synthetic_erp_epochs(40, seed=1, seconds=1.0, tmin=-0.2)
     epochs.metadata = pd.DataFrame({"subject": np.repeat(["p1", "p2", "p3", "p4"], 10)})
     path = tmp_path / "all-epo.fif"
@@ -1047,14 +1048,24 @@ def test_val_group_column_reads_the_epochs_file_once(weights, tmp_path, monkeypa
         return read(fname, *args, **kwargs)
 
     monkeypatch.setattr(mne, "read_epochs", counted)
+    import eegpt._epochs_header as epochs_header
+
+    header = epochs_header.read_epochs_header
+    headers: list[str] = []
+
+    def header_counted(fname):
+        headers.append(str(fname))
+        return header(fname)
+
+    monkeypatch.setattr(epochs_header, "read_epochs_header", header_counted)
     train = ["train", str(path), "--weights", str(weights), "--passes", "1", *COMMON]
     assert probe_main([*train, "-o", str(tmp_path / "a"), "--val", "0.25",
                        "--val-group-column", "subject"]) == 0  # fmt: skip
-    assert calls == [str(path)]
+    assert calls == [str(path)] and headers == []
     calls.clear()
     with pytest.warns(RuntimeWarning, match="metadata column 'subject' names 4 subjects"):
         assert probe_main([*train, "-o", str(tmp_path / "b"), "--val", "0.25"]) == 0
-    assert calls == [str(path)] * 2
+    assert calls == [str(path)] and headers == []  # the data read alone, no header read
 
 
 def test_unlabelled_class_is_not_given_to_bad_windows_of_a_labelled_stage():

@@ -1165,11 +1165,12 @@ def _train(args: argparse.Namespace) -> int:
         n_files = len({Path(p).resolve() for p in args.data})
         if args.val and not continuous and n_files > 1 and not grouped:
             _warn(per_epoch_split_warning(args.val, n_files))
+        recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
         if args.val and not continuous and n_files == 1 and not grouped:
+            # after the read: the metadata read with the epochs (not the file's header again)
             mixed = subjects_split_warning(epochs_metadata(args.data[0]), args.val)
             if mixed:  # one file of several subjects, as its epochs' metadata says
                 _warn(mixed)
-        recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
         validation: Any = args.val
         held_sources: list[str] = []
         if args.val_data:
