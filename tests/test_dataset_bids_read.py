@@ -183,6 +183,45 @@ def test_runs_with_and_without_keep_channels_get_the_advice_of_each(runs, tmp_pa
     assert "--keep-channels 10-20 (or NAMES" in text and "to keep were one set" in text
 
 
+def test_info_of_runs_with_and_without_keep_channels_says_they_are_not_one_table(runs, tmp_path):
+    """A folder of two runs, one made with --keep-channels and one without: eegpt info said
+    "read as one table: eegpt.read_embeddings(...)" (exit 0) while read_embeddings refuses
+    them (other settings: channels.keep). Now info says they are not one table, why (the
+    same check as read_embeddings'), and what to do, and exits 3; without importing torch,
+    MNE or SciPy."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path((runs / "root").read_text())
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2))
+    for name, keep, sub in (("a", ["FP1", "FP2", "CZ"], "01"), ("b", None, "02")):
+        embed_dataset(root, tmp_path / name, model=model, workers=0, progress=False,
+                      keep=keep, bids_filters={"subject": sub})  # fmt: skip
+    differ = "channels.keep (['FP1', 'FP2', 'CZ'] -> None)"
+    with pytest.raises(ValueError, match=r"b was made with other settings than .*a "
+                       + re.escape(f"({differ})")):  # fmt: skip
+        read_embeddings(tmp_path)
+    script = f"""
+import sys
+from eegpt.cli import main
+
+print("exit", main(["info", {str(tmp_path)!r}]))
+print([m for m in ("torch", "mne", "scipy") if m in sys.modules])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "read as one table" not in out, out
+    assert (
+        f"NOT one table: b was made with other settings than a ({differ}), so their rows "
+        f"are not comparable and read_embeddings({str(tmp_path)!r}) refuses them: read each "
+        f"run folder apart (read_embeddings({str(tmp_path / 'a')!r})), or embed one again "
+        "into a new folder with the same --keep-channels (or none) for every run"
+    ) in out, out
+    assert out.strip().splitlines()[-2:] == ["exit 3", "[]"], out
+
+
 def test_resuming_a_bids_run_with_new_recordings_advises_the_selection_options(runs, tmp_path):
     """New recordings in a BIDS dataset: the advice embeds them from the dataset with
     --subject ... (which keeps the entity columns), not from a manifest of them."""

@@ -1463,6 +1463,27 @@ def _compared_settings(spec: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def settings_apart(
+    folders: Sequence[Path], specs: Sequence[Mapping[str, Any]]
+) -> tuple[Path, list[str]] | None:
+    """The first of run ``folders`` made with other settings than ``folders[0]`` (their
+    ``specs``, in order: the settings :func:`_compared_settings` keeps, but those of
+    :data:`_COMPARABLE_SETTINGS`), and the settings that differ (:func:`spec_differences`'
+    entries: ``["channels.keep (['FP1', 'CZ'] -> None)"]`` for a run without
+    ``--keep-channels`` beside one with it), or
+    None where all agree: ``read_embeddings`` refuses to read such folders together
+    (:func:`_check_parts`), and ``eegpt info`` of their folder says so."""
+    first = _compared_settings(specs[0])
+    for folder, spec in zip(folders[1:], specs[1:], strict=True):
+        other = _compared_settings(spec)
+        differ = [
+            d for d in spec_differences(first, other) if not d.startswith(_COMPARABLE_SETTINGS)
+        ]
+        if differ:
+            return folder, differ
+    return None
+
+
 def _check_parts(
     folders: Sequence[Path], specs: Sequence[dict[str, Any]], footers: Mapping[Path, Any]
 ) -> None:
@@ -1471,17 +1492,13 @@ def _check_parts(
     naming two embedded files. A file that failed (no rows) is no overlap: a part may hold the
     failed files of another embedded again with other settings. ``footers``: each shard's
     ``pyarrow.parquet.FileMetaData``."""
-    first = _compared_settings(specs[0])
-    for folder, spec in zip(folders[1:], specs[1:], strict=True):
-        other = _compared_settings(spec)
-        differ = [
-            d for d in spec_differences(first, other) if not d.startswith(_COMPARABLE_SETTINGS)
-        ]
-        if differ:
-            raise ValueError(
-                f"read_embeddings: {folder} was made with other settings than {folders[0]} "
-                f"({', '.join(differ)}): its rows are not comparable; read them apart"
-            )
+    apart = settings_apart(folders, specs)
+    if apart is not None:
+        folder, differ = apart
+        raise ValueError(
+            f"read_embeddings: {folder} was made with other settings than {folders[0]} "
+            f"({', '.join(differ)}): its rows are not comparable; read them apart"
+        )
     by_id: dict[str, tuple[Path, str]] = {}
     by_path: dict[str, Path] = {}
     for shard, footer in footers.items():  # file statuses: every file of a part, failed or not

@@ -41,6 +41,7 @@ from eegpt.dataset_read import (
     missing_parts,
     read_shard_status,
     run_folders,
+    settings_apart,
     shard_files,
     shard_name,
 )
@@ -98,10 +99,13 @@ def describe_parts(folder: str | os.PathLike) -> str:
 def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_parts`, and whether ``read_embeddings(folder)`` reads the parts as
     one table matching the files on disk (False when they were split from different
-    listings, a part holds no shard or stopped before its last one, a part with files has no
-    folder here, a part's last run found recordings changed since they were embedded, files
-    failed in a part, or a shard is no whole Parquet file: ``eegpt info`` exits 3). Parts ``K >=`` the number of files of the corpus listing (tasks
-    of a job array past its files, which write no folder) are not missing."""
+    listings or made with other settings (``--keep-channels`` in some only, another model:
+    which ``read_embeddings`` refuses, :func:`~eegpt.dataset_read.settings_apart`), a part
+    holds no shard or stopped before its last one, a part with files has no folder here, a
+    part's last run found recordings changed since they were embedded, files failed in a
+    part, or a shard is no whole Parquet file: ``eegpt info`` exits 3). Parts ``K >=`` the
+    number of files of the corpus listing (tasks of a job array past its files, which write
+    no folder) are not missing."""
     folder = Path(folder)
     runs = run_folders(folder)
     lines = [f"{folder}: {_count(len(runs), 'embed-dataset run folder')}"]
@@ -114,6 +118,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     failing: list[str] = []  # parts with failed files (their _errors.csv)
     short: list[str] = []  # parts with files skipped as too short (their _too_short.csv)
     specs: list[Mapping[str, Any]] = []  # each readable run's (its channel settings)
+    spec_runs: list[Path] = []  # and its folder
     for run in runs:
         try:
             manifest = json.loads((run / MANIFEST).read_text())
@@ -121,6 +126,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             lines.append(f"  {run.name}: unreadable {MANIFEST}")
             continue
         specs.append(manifest.get("spec") or {})
+        spec_runs.append(run)
         inputs = (manifest.get("spec") or {}).get("inputs") or {}
         part, progress = inputs.get("part"), _progress(run, manifest)
         totals = progress.totals
@@ -166,6 +172,22 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
         lines.append(f"  NOT parts of one corpus: {apart}")
+        return "\n".join(lines), False
+    other = settings_apart(spec_runs, specs) if specs else None
+    if other is not None:  # read_embeddings refuses them (its _check_parts)
+        run, differ = other
+        same = (
+            "the same --keep-channels (or none) for every run"
+            if any(d.startswith("channels.keep") for d in differ)
+            else "the same settings"
+        )
+        lines.append(
+            f"  NOT one table: {run.name} was made with other settings than "
+            f"{spec_runs[0].name} ({', '.join(differ)}), so their rows are not comparable and "
+            f"read_embeddings({str(folder)!r}) refuses them: read each run folder apart "
+            f"(read_embeddings({str(spec_runs[0])!r})), or embed one again into a new folder "
+            f"with {same}"
+        )
         return "\n".join(lines), False
     corpora = corpora_of_parts(parts)
     missing_any = False  # parts of a split that have files but no folder here
