@@ -773,3 +773,32 @@ def test_window_labels_of_a_bids_data_file_read_its_events_tsv(bids_dataset, mod
         with pytest.warns(RuntimeWarning, match=rf"the recording {re.escape(str(source))} holds no "
                           rf"annotations, so no window got a label {where}"):  # fmt: skip
             assert set(emb.window_labels(source)) == {None}
+
+
+def test_probe_train_with_a_bids_recording_as_its_own_annotations_opens_it_once(
+    bids_dataset, weights, tmp_path, monkeypatch
+):
+    """``probe train REC --annotations REC`` (a BIDS recording given as its own annotation
+    file): with_extra read the file again through read_annotations, opening the recording a
+    second time with its sidecars (MNE-BIDS), and joined its events.tsv annotations twice.
+    Now the annotations read with the recording are used, with the warning eegpt embed gives
+    for it, and the recording is opened once."""
+    from eegpt.probe_cli import main as probe_main
+
+    path = bids_dataset / EDF.format(sub="001")  # events.tsv: go at 1 s, BAD_muscle at 9 s
+    read, opened = mne_bids.read_raw_bids, []
+
+    def counted(*args, **kwargs):
+        opened.append(kwargs.get("bids_path", args[0] if args else None))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(mne_bids, "read_raw_bids", counted)
+    train = ["train", str(path), "--weights", str(weights), "--passes", "1", "--window", "1",
+             "-q", "--no-average-reference", "--window-labels", "go=^go$", "--unlabelled",
+             "rest", "-o", str(tmp_path / "probe")]  # fmt: skip
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        assert probe_main([*train, "--annotations", str(path)]) == 0
+    assert len(opened) == 1, opened
+    assert any("are the recording's own file, whose annotations are read with it anyway"
+               in str(w.message) for w in said)  # fmt: skip

@@ -1889,8 +1889,13 @@ def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotatio
     file ``extra`` (a hypnogram), placed in that time base (:func:`in_recording_time`):
     one :class:`mne.Annotations` for :func:`window_labels`, or None with neither. Those of
     ``extra`` that start after the recording's end or last far longer than it (onsets in
-    another time base: :func:`_outside_text`) are warned of."""
+    another time base: :func:`_outside_text`) are warned of. ``extra`` naming the
+    recording's own file is warned of and not read again (its annotations are ``own``,
+    read with it: a BIDS recording's file would be opened again with its sidecars)."""
     own = getattr(recording, "annotations", None)
+    if extra is not None and same_file(extra, getattr(recording, "source", None)):
+        _warn(_own_file_text(recording, extra))
+        extra = None
     if extra is None:
         return own
     added = _placed(extra, recording)
@@ -1903,6 +1908,16 @@ def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotatio
     if outside:  # onsets in milliseconds label every window alike, else none
         _warn(_outside_warning(recording, added, extra, outside))
     return _joined(own, added)
+
+
+def _own_file_text(recording: Any, extra: str | os.PathLike) -> str:
+    """The warning for annotations given (``extra``) that are the file of ``recording``
+    itself, whose annotations were read with it: they are not read again."""
+    return (
+        f"{recording.source}: the annotations given (annotations={_named(extra)}) are the "
+        "recording's own file, whose annotations are read with it anyway; give the file of "
+        "its other annotations (its hypnogram, e.g. *-Hypnogram.edf)"
+    )
 
 
 def _joined(own: mne.Annotations | None, added: mne.Annotations) -> mne.Annotations:
@@ -1950,11 +1965,7 @@ def annotations_per_window(
     annotations = getattr(recording, "annotations", None)
     own = None if annotations is None else window_annotations(annotations, onsets, length_s)
     if extra is not None and same_file(extra, getattr(recording, "source", None)):
-        _warn(
-            f"{recording.source}: the annotations given (annotations={_named(extra)}) are the "
-            "recording's own file, whose annotations are read with it anyway; give the file of "
-            "its other annotations (its hypnogram, e.g. *-Hypnogram.edf)"
-        )
+        _warn(_own_file_text(recording, extra))
         extra = None
     if extra is None:
         return own
