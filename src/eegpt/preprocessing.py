@@ -97,6 +97,9 @@ OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute 
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
+#: Samples (all channels) of the epochs :meth:`SignalStats.of` takes at a time: bounds the
+#: copies its statistics make of epochs held whole (a probe's windows at the recording's rate).
+_STATS_BLOCK_SAMPLES = 2**22
 _LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
 _RESAMPLE_ROWS = 8  # channels resampled at a time
 #: Largest up or down factor of a polyphase ratio (:func:`polyphase_ratio`). The filter has
@@ -907,7 +910,9 @@ def prepare(
     picks = _resolve_picks(mapping, recording)
     check_rate(recording.sfreq, source)
 
-    x = recording.data[..., picks, :]  # fancy indexing: a float64 copy we may modify in place
+    # a float64 copy we may modify in place, C-contiguous (epochs' x[..., picks, :] is not,
+    # and resample's rows of it would be a second copy of all epochs)
+    x = np.take(recording.data, picks, axis=-2)
     epoch_samples = recording.n_times if recording.is_epoched else None
     fill = bad_spans is not None and bad_spans.reject and x.ndim == 2
     # the NaN/Inf samples found once, for the checks and the filling; None: by the checks
@@ -1196,15 +1201,31 @@ class SignalStats:
         """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)
         (``segment``, ``bad_spans`` and ``sfreq``: see the class; for a continuous ``x``).
         ``bad``: ``~np.isfinite(x)`` of a continuous ``x``, where the caller has it already."""
-        epochs = each = None
-        if x.ndim == 3:  # epochs one after the other, as robust_amplitude always took them
-            epochs = np.flatnonzero(~np.isfinite(x).all(axis=(1, 2)))
-            each = None if len(epochs) else _epoch_deviation(x)
-            x = np.moveaxis(x, -2, 0).reshape(x.shape[-2], -1)
-            segment, bad_spans, bad = 0, None, None
+        if x.ndim == 3:
+            return cls._of_epochs(x, sfreq)
         stats = cls(x.shape[0], x.shape[1], segment=segment, bad_spans=bad_spans, sfreq=sfreq)
         stats.update(x, bad)
-        stats.nonfinite_epochs, stats.epoch_deviation = epochs, each
+        return stats
+
+    @classmethod
+    def _of_epochs(cls, x: np.ndarray, sfreq: float = 0.0) -> SignalStats:
+        """Statistics of epochs ``x`` (n_epochs, n_channels, n_times): each channel's epochs one
+        after the other, as robust_amplitude always took them, fed a block of epochs at a time
+        (at most :data:`_STATS_BLOCK_SAMPLES` samples): the extremes, counts and amplitude
+        subsample of the whole at once, means and deviations to rounding, without a copy of
+        all epochs (and its temporaries) beside ``x``."""
+        n_epochs, n_channels, n_times = x.shape
+        stats = cls(n_channels, n_epochs * n_times, sfreq=sfreq)
+        step = max(1, _STATS_BLOCK_SAMPLES // max(1, n_channels * n_times))
+        nonfinite = []
+        for at in range(0, n_epochs, step):
+            bad = ~np.isfinite(x[at : at + step])
+            nonfinite.append(at + np.flatnonzero(bad.any(axis=(1, 2))))
+            chunk = np.moveaxis(x[at : at + step], -2, 0).reshape(n_channels, -1)  # a copy
+            stats.update(chunk, np.moveaxis(bad, -2, 0).reshape(n_channels, -1))
+        epochs = np.concatenate(nonfinite) if nonfinite else np.empty(0, dtype=np.intp)
+        stats.nonfinite_epochs = epochs
+        stats.epoch_deviation = None if len(epochs) else _epoch_deviation(x)
         return stats
 
     @property

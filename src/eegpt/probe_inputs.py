@@ -279,7 +279,12 @@ def merge_epochs(
         if unmatched:
             _warn(unmatched)
     if all(r.ch_names == first.ch_names and r.sfreq == first.sfreq for r in recordings):
-        stacked = np.concatenate([r.data for r in recordings])
+        # one recording: its array as it is (a copy would double the epochs held)
+        stacked = (
+            recordings[0].data
+            if len(recordings) == 1
+            else np.concatenate([r.data for r in recordings])
+        )
         return Recording(
             stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads,
             left_out=left_out, baseline=baseline, **times,
