@@ -1288,10 +1288,42 @@ def test_evaluate_takes_a_recording_without_events(weights, tmp_path, capsys):
                        *args]) == 1  # fmt: skip
     said = capsys.readouterr().err
     assert "only one class ('background') is present, and a classifier needs at least 2" in said
-    assert "annotations that cover half a window" in said
-    assert probe_main(["train", str(free), "--weights", str(weights), "-o", str(tmp_path / "x"),
-                       *args, "--min-overlap", "1e-6"]) == 1  # fmt: skip
-    assert "annotations that cover 1e-06 of a window" in capsys.readouterr().err
+    assert "The pattern matches none of their annotations (each recording's line above " \
+           "lists its descriptions" in said  # fmt: skip
+    assert (
+        "no annotation matches --window-labels '(?i)seiz' (its descriptions: 'BAD_muscle')" in said
+    )  # fmt: skip (the line above does list them)
+
+
+def test_train_refusal_of_markers_says_they_match_but_last_too_little(weights, tmp_path, capsys):
+    """--window-labels matching BrainVision-like stimulus markers only (zero duration, or one
+    sample): the refusal says how many match and how long they last (not that none match, nor
+    descriptions 'listed above' that no line lists), and the ways out: --min-overlap 1e-6 for
+    markers that last (not for zero-duration ones), markers_to_spans, epochs around them."""
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
+    raw.set_annotations(mne.Annotations([2.0, 9.0, 20.0], [0.0] * 3, ["Stimulus/S 11"] * 3))
+    path = tmp_path / "stim_raw.fif"
+    raw.save(path, verbose=False)
+    args = ["--window-labels", "stim=S 11", "--unlabelled", "other", "--window", "1"]
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       *args]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "listed above" not in err and "matches none" not in err
+    assert "3 of their annotations match the pattern ('Stimulus/S 11'), but they all last 0 s, " \
+           "less than a label needs (half a window: 0.5 s of each 1 s window" in err  # fmt: skip
+    assert "--min-overlap cannot help: an annotation of no duration covers no window" in err
+    assert (
+        "eegpt.annotations.markers_to_spans(raw, {'Stimulus/S 11': '^Stimulus/S\\\\ 11$'})" in err
+    )
+    assert "mne.Epochs" in err
+    raw.set_annotations(mne.Annotations([2.0, 9.0, 20.0], [0.004] * 3, ["Stimulus/S 11"] * 3))
+    raw.save(path, verbose=False, overwrite=True)  # one sample long, as MNE reads a .vmrk
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       *args]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "but they last at most 0.004 s" in err
+    assert "--min-overlap 1e-6 labels a window by any overlap: each window a marker falls in " \
+           "takes its class" in err  # fmt: skip
 
 
 def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_path, capsys):

@@ -76,6 +76,11 @@ class WindowLabelling:
     #: seconds each window overlaps the previous one (``--overlap``): windows a hop of
     #: ``window_seconds - overlap`` apart, whole samples at the recording's rate; 0: consecutive
     overlap: float = 0.0
+    #: each recording's annotations that match :attr:`match` (path -> their (description,
+    #: duration in s) pairs), filled as the recordings are cut: why none labels a window
+    matched: dict[str, list[tuple[str, float]]] = dataclasses.field(
+        default_factory=dict, compare=False
+    )
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file."""
@@ -351,6 +356,11 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
     found = [] if annotations is None else annotations.description
     descriptions = sorted({str(d) for d in found})
     label_of = label_rule(how.match)
+    how.matched[str(path)] = [
+        (str(d), float(t))
+        for d, t in zip(found, [] if annotations is None else annotations.duration, strict=True)
+        if label_of(str(d)) is not None
+    ]
     if not any(label_of(d) is not None for d in descriptions):
         left.append(
             f"no annotation matches {labelling_options(how.match)} (its descriptions: "
@@ -470,32 +480,71 @@ def _refuse_unmatched(
 ) -> None:
     """Refuse ``--window-labels`` that labelled no window of any continuous recording (all
     of them ``--unlabelled``): a regular expression that matches none of their annotations
-    (each file's line above lists its descriptions). With ``unlabelled_only`` (``probe
+    (each file's line above lists its descriptions), or only markers too short to cover a
+    window's ``--min-overlap`` (:func:`_unmatched_text`). With ``unlabelled_only`` (``probe
     evaluate``: false alarms on recordings without events) warn instead."""
     if windows is None or windows.unlabelled is None:
         return
-    continuous = [y for p, y in zip(paths, ys, strict=True) if _is_continuous_input(Path(p))]
-    if not continuous or not all(set(y.tolist()) <= {windows.unlabelled} for y in continuous):
+    continuous = [(p, y) for p, y in zip(paths, ys, strict=True) if _is_continuous_input(Path(p))]
+    if not continuous or not all(set(y.tolist()) <= {windows.unlabelled} for _, y in continuous):
         return
+    why = _unmatched_text(windows, [p for p, _ in continuous])
     if unlabelled_only:
         from eegpt._logging import warn
 
         warn(
             f"{windows.options} labelled every window of the continuous recordings "
-            f"{windows.unlabelled!r}: it matches none of their annotations that cover "
-            f"{_cover_text(windows.min_overlap)} (their descriptions are listed above), so only "
-            "that class is present, "
-            "as in recordings without events; the scores of the other classes are their "
-            "false positives. Check the pattern if the recordings do hold events."
+            f"{windows.unlabelled!r}, so only that class is present, as in recordings without "
+            "events; the scores of the other classes are their false positives. " + why
         )
         return
     raise ValueError(
         f"{windows.options} labelled every window of the continuous recordings "
         f"{windows.unlabelled!r}: only one class ({windows.unlabelled!r}) is present, and a "
-        "classifier needs at least 2. The pattern matches none of their annotations that "
-        f"cover {_cover_text(windows.min_overlap)} (their descriptions are listed above; MNE "
-        "names BrainVision markers 'Comment/seizure', EEGLAB events as written): give "
-        "recordings that hold events too, or check the pattern"
+        "classifier needs at least 2. " + why
+    )
+
+
+def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> str:
+    """Why the ``--window-labels`` of ``windows`` labelled no window of the continuous
+    recordings ``paths``: no annotation matches (each recording's line above lists its
+    descriptions), or those that match are markers (of zero or little duration, as
+    BrainVision's stimuli are) that cover less of a window than ``--min-overlap`` asks; and
+    what to do instead."""
+    from eegpt._logging import few
+    from eegpt.annotations import states_of
+
+    found = [m for p in paths for m in windows.matched.get(str(Path(p)), [])]
+    if not found:
+        return (
+            "The pattern matches none of their annotations (each recording's line above lists "
+            "its descriptions; MNE names BrainVision markers 'Stimulus/S  1', 'Comment/seizure', "
+            "EEGLAB events as written): give recordings that hold events too, or check the pattern"
+        )
+    names = list(dict.fromkeys(d for d, _ in found))
+    longest = max(t for _, t in found)
+    lasts = "all last 0 s" if longest <= 0 else f"last at most {longest:.3g} s"
+    need = windows.min_overlap * windows.window_seconds
+    text = (
+        f"{len(found)} of their annotations match the pattern "
+        f"({few([repr(d) for d in names], 3)}), but they {lasts}, less than a label needs "
+        f"({_cover_text(windows.min_overlap)}: {need:g} s of each {windows.window_seconds:g} s "
+        "window, --min-overlap): markers of moments (stimuli, responses), not spans of time. "
+    )
+    if longest > 0:
+        text += (
+            "--min-overlap 1e-6 labels a window by any overlap: each window a marker falls in "
+            "takes its class, the others the --unlabelled one. "
+        )
+    else:
+        text += "--min-overlap cannot help: an annotation of no duration covers no window. "
+    return text + (
+        "Markers of states (eyes closed, eyes open) label the time between them once turned "
+        "into spans, each state from its marker to the next: in Python, "
+        f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})); "
+        "raw.save('rec_spans_raw.fif'), then train on that file. For responses to the "
+        "markers, cut epochs around them (mne.Epochs, README: Downstream tasks), save them "
+        "(epochs.save('rec-epo.fif')) and train on those, labelled by their events"
     )
 
 
