@@ -3232,3 +3232,32 @@ def test_cli_embed_refuses_an_embeddings_npz_saying_it_is_an_output(weights, tmp
     assert not again.exists()
     with pytest.raises(RecordingError, match="is an embeddings file written by eegpt embed"):
         embed(model, out)
+
+
+def test_embed_of_a_brainvision_folder_star_reads_each_recording_through_its_header(
+    weights, tmp_path, capsys
+):
+    """`eegpt embed folder/*` of a BrainVision recording gives its .vhdr, .eeg and .vmrk: the
+    .eeg and .vmrk are read through the .vhdr, so they are left out with a note, not refused as
+    a second recording written to the same output; likewise an EEGLAB .fdt beside its .set."""
+    from test_annotations import _write_brainvision
+
+    folder = tmp_path / "mr"
+    folder.mkdir()
+    vhdr = _write_brainvision(folder)
+    given = sorted(str(p) for p in folder.iterdir())  # rec.eeg, rec.vhdr, rec.vmrk
+    out = tmp_path / "out"
+    assert main(["embed", *given, "--weights", str(weights), "-o", f"{out}/", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert f"eegpt: {folder / 'rec.eeg'} and {folder / 'rec.vmrk'}: read through their header " \
+           f"{vhdr}, given too: not embedded on their own" in err  # fmt: skip
+    assert "would both be written" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["rec.npz"]
+    from eegpt.cli import _without_companion_files
+
+    (tmp_path / "sub.set").touch()  # names alone: the .fdt of the .set's name is its own
+    (tmp_path / "sub.fdt").touch()
+    eeglab = [tmp_path / "sub.fdt", tmp_path / "sub.set"]
+    assert _without_companion_files(eeglab) == [tmp_path / "sub.set"]
+    assert f"sub.fdt: read through its header {tmp_path / 'sub.set'}" in capsys.readouterr().err
+    assert _without_companion_files(eeglab[:1]) == eeglab[:1]  # refused later, naming the .set

@@ -1464,6 +1464,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = _without_split_continuations(args.recordings)
+    args.recordings = _without_companion_files(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
         raise ValueError(
@@ -2541,6 +2542,29 @@ def _without_split_continuations(paths: list[Path]) -> list[Path]:
               "read whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip
     skipped = set(later)
     return [p for r, p in enumerate(paths) if r not in skipped]
+
+
+def _without_companion_files(paths: list[Path]) -> list[Path]:
+    """``paths`` without the files read through another one given (a BrainVision ``.vhdr``'s
+    ``.eeg`` and ``.vmrk``, an EEGLAB ``.set``'s ``.fdt``: :func:`eegpt.io.companion_files`),
+    as ``eegpt embed folder/*`` gives them: each header's left out named on one line of
+    stderr. One given without its header stays, to be refused naming the header."""
+    from eegpt._file_identity import file_identity
+    from eegpt.io import companion_files
+
+    given = {file_identity(p): p for p in paths}
+    left: dict[Path, list[Path]] = {}  # header -> its companion files given
+    for header in paths:
+        for companion in companion_files(header):
+            found = given.get(file_identity(companion))
+            if found is not None and found not in left.get(header, []):
+                left.setdefault(header, []).append(found)
+    for header, companions in left.items():
+        its = "its" if len(companions) == 1 else "their"
+        print(f"eegpt: {' and '.join(map(str, companions))}: read through {its} header "
+              f"{header}, given too: not embedded on {its} own", file=sys.stderr)  # fmt: skip
+    dropped = {p for companions in left.values() for p in companions}
+    return [p for p in paths if p not in dropped]
 
 
 def _save_figure(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:

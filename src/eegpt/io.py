@@ -1473,6 +1473,28 @@ def refuse_brainvision_data_file(path: Path) -> None:
         )
 
 
+def companion_files(header: Path) -> list[Path]:
+    """The files read through the recording file ``header`` besides it, that exist: a
+    BrainVision ``.vhdr``'s data file (``DataFile=``) and marker file (``MarkerFile=``; else
+    those of its name beside it, as MNE falls back to), an EEGLAB ``.set``'s ``.fdt`` of its
+    name; none for other files. Given as inputs beside their header they are no recordings of
+    their own (:func:`refuse_brainvision_data_file`, :func:`refuse_eeglab_data_file`)."""
+    suffix = header.suffix.lower()
+    found: list[Path] = []
+    if suffix == ".vhdr" and header.is_file():
+        try:
+            named = _vhdr_fields(header).get("datafile", "")
+        except OSError:
+            named = ""
+        data = header.parent / named if named else None
+        found = [data] if data is not None and data.is_file() else []
+        found += [header.with_suffix(s) for s in (".eeg", ".EEG")]
+        found.append(_brainvision_marker_file(header) or header.with_suffix(".vmrk"))
+    elif suffix == ".set":
+        found = [header.with_suffix(s) for s in (".fdt", ".FDT")]
+    return [f for f in dict.fromkeys(found) if f.is_file()]
+
+
 _BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
 """Bytes per sample of the binary formats of BrainVision data files (as MNE reads them)."""
 
