@@ -3234,6 +3234,16 @@ def test_cli_embed_refuses_an_embeddings_npz_saying_it_is_an_output(weights, tmp
         embed(model, out)
 
 
+def _no_weights_loaded(monkeypatch):
+    """Make loading the weights fail loudly: a refusal must come before it."""
+    import eegpt.checkpoints
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the weights were loaded before the inputs were checked")
+
+    monkeypatch.setattr(eegpt.checkpoints, "load_model", refused)
+
+
 def test_embed_of_a_brainvision_folder_star_reads_each_recording_through_its_header(
     weights, tmp_path, capsys
 ):
@@ -3261,3 +3271,23 @@ def test_embed_of_a_brainvision_folder_star_reads_each_recording_through_its_hea
     assert _without_companion_files(eeglab) == [tmp_path / "sub.set"]
     assert f"sub.fdt: read through its header {tmp_path / 'sub.set'}" in capsys.readouterr().err
     assert _without_companion_files(eeglab[:1]) == eeglab[:1]  # refused later, naming the .set
+
+
+def test_embed_refuses_a_lone_companion_file_or_a_folder_before_loading_the_weights(
+    weights, tmp_path, capsys, monkeypatch
+):
+    """A BrainVision .eeg or .vmrk given without its .vhdr is refused naming the .vhdr to give;
+    a folder is refused pointing to embed-dataset; both before the weights load (they did
+    after: minutes for a large checkpoint)."""
+    from test_annotations import _write_brainvision
+
+    vhdr = _write_brainvision(tmp_path)
+    _no_weights_loaded(monkeypatch)
+    for lone in ("rec.eeg", "rec.vmrk"):
+        code = main(["embed", str(tmp_path / lone), "--weights", str(weights), "-o",
+                     str(tmp_path / "out.npz")])  # fmt: skip
+        assert code != 0
+        err = capsys.readouterr().err
+        assert f"give {vhdr} instead" in err
+    assert main(["embed", str(tmp_path), "--weights", str(weights), "-o", f"{tmp_path}/o/"]) != 0
+    assert f"{tmp_path} is a folder, not a recording" in capsys.readouterr().err

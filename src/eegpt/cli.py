@@ -1453,6 +1453,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.engine import InferenceEngine, resolve_device
     from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
     from eegpt.hub import WEIGHTS_HELP
+    from eegpt.io import refuse_unreadable_input
     from eegpt.outputs import check_output_folder, require_output_dependencies
     from eegpt.rename_tables import unmatched_rename_warning
 
@@ -1465,6 +1466,8 @@ def _embed_command(args: argparse.Namespace) -> int:
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = _without_split_continuations(args.recordings)
     args.recordings = _without_companion_files(args.recordings)
+    for path in args.recordings:  # a folder, a lone .eeg: refused before the model loads
+        refuse_unreadable_input(path)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
         raise ValueError(

@@ -670,13 +670,7 @@ def open_recording(
     ``exclude`` names channels of an EDF/BDF file (outside a BIDS dataset) not to read."""
     if not path.exists():
         raise file_not_found(path)
-    if path.is_dir() and not is_recording_folder(path):
-        raise RecordingError(
-            f"{path} is a folder, not a recording; give one of its files, or embed all of them "
-            "with `eegpt embed-dataset` (eegpt.embed_dataset)"
-        )
-    refuse_eeglab_data_file(path)
-    refuse_brainvision_data_file(path)
+    refuse_unreadable_input(path)
     _check_brainvision_header(path)
     header = None
     if path.is_file() and path.suffix.lower() in (".edf", ".bdf"):
@@ -1426,6 +1420,21 @@ def _edf_kind(path: Path, version: bytes) -> Literal["EDF", "BDF"]:
             f"read as {width[named]}-bit ones. Rename it .{found.lower()}"
         )
     return named or found or "EDF"  # type: ignore[return-value]
+
+
+def refuse_unreadable_input(path: Path) -> None:
+    """Refuse, by its name and kind alone (before any reading, and before ``eegpt embed``
+    loads the model), what is no recording of its own: a folder (not a recording folder such
+    as EGI's ``.mff``), pointing to ``eegpt embed-dataset``; the data or marker file of a
+    BrainVision or EEGLAB recording, naming its header to give instead
+    (:func:`refuse_eeglab_data_file`, :func:`refuse_brainvision_data_file`)."""
+    if path.is_dir() and not is_recording_folder(path):
+        raise RecordingError(
+            f"{path} is a folder, not a recording; give one of its files, or embed all of them "
+            "with `eegpt embed-dataset` (eegpt.embed_dataset)"
+        )
+    refuse_eeglab_data_file(path)
+    refuse_brainvision_data_file(path)
 
 
 def refuse_eeglab_data_file(path: Path) -> None:
