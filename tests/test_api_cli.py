@@ -3291,3 +3291,30 @@ def test_embed_refuses_a_lone_companion_file_or_a_folder_before_loading_the_weig
         assert f"give {vhdr} instead" in err
     assert main(["embed", str(tmp_path), "--weights", str(weights), "-o", f"{tmp_path}/o/"]) != 0
     assert f"{tmp_path} is a folder, not a recording" in capsys.readouterr().err
+
+
+def test_embed_given_the_data_first_says_the_signature_and_the_call(tmp_path):
+    """eegpt.embed(raw) took the Raw for the model: Python said "embed() missing 1 required
+    positional argument: 'data'". The data given first (a Raw, Epochs, array, or a path with
+    nothing after it) is refused saying embed takes the model first, and how to load one;
+    embed_to_file alike. A checkpoint's path with the data after it is still told to load."""
+    import eegpt
+
+    raw = mne.io.RawArray(np.zeros((2, 1000)), mne.create_info(["Cz", "Pz"], 250.0, "eeg"))
+    epochs = mne.make_fixed_length_epochs(raw, duration=1.0, verbose=False)
+    load = "model = eegpt.load_model('eegpt-large')"
+    for data, given in ((raw, "an mne.io.Raw (RawArray)"), (epochs, "an mne.Epochs (Epochs)"),
+                        (np.zeros((2, 1000)), "a NumPy array"), ("rec.vhdr", "str 'rec.vhdr'"),
+                        (tmp_path / "rec.vhdr", type(tmp_path).__name__)):  # fmt: skip
+        with pytest.raises(TypeError) as caught:
+            eegpt.embed(data)
+        said = str(caught.value)
+        assert "embed() takes the model first, then the data (embed(model, data, ...)), and " \
+               f"got {given}" in said  # fmt: skip
+        assert f"{load} (or a checkpoint's path), then eegpt.embed(model, raw), or " \
+               "model.embed(raw)" in said  # fmt: skip
+    with pytest.raises(TypeError, match=r"embed_to_file\(\) takes the model first.*got an mne\.io"
+                       r"\.Raw .*eegpt\.embed_to_file\(model, raw, 'out\.npz'\)"):  # fmt: skip
+        embed_to_file(raw, tmp_path / "out.npz")
+    with pytest.raises(TypeError, match=r"load the weights first, model = eegpt\.load_model\("):
+        embed("weights.ckpt", raw)  # a model's path, then the data: encoder_of's words

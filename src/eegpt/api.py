@@ -10,6 +10,7 @@ recording's length.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import math
 import os
@@ -17,7 +18,7 @@ import platform
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 import mne
 import numpy as np
@@ -267,7 +268,57 @@ def _embed(
 # cannot be resolved in the import cycle of eegpt.api and eegpt.model, a def's can; a misspelt
 # keyword (model.embed(x, sfrq=250)) or a wrong value is then an error there as in embed
 _embed.__name__ = _embed.__qualname__ = "embed"
-embed = honours_verbose(_embed)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _model_first(usage: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Refuse, with a ``TypeError`` that shows the call meant, a function of the model-first
+    signature (``embed(model, data)``) given the data first (``eegpt.embed(raw)``): Python's
+    own error, ``missing 1 required positional argument: 'data'``, takes the recording for the
+    model. ``usage`` is the call with the model (``"eegpt.embed(model, raw)"``). A model given
+    as a path with the data after it is left to :func:`eegpt.checkpoints.encoder_of`, which
+    says to load it."""
+
+    def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
+        name = func.__name__
+        required = [
+            p.name
+            for p in inspect.signature(func).parameters.values()
+            if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+        ]  # model, data (and output): all that a model-first call needs
+
+        @functools.wraps(func)
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            first = args[0] if args else kwargs.get("model")
+            data_like = (mne.io.BaseRaw, mne.BaseEpochs, np.ndarray, torch.Tensor)
+            path_like = isinstance(first, (str, os.PathLike))
+            short = len(args) + sum(k in required for k in kwargs) < len(required)
+            if isinstance(first, data_like) or (path_like and short):
+                kind = type(first).__name__
+                given = (
+                    f"{kind} {str(first)!r}" if path_like
+                    else f"an mne.io.Raw ({kind})" if isinstance(first, mne.io.BaseRaw)
+                    else f"an mne.Epochs ({kind})" if isinstance(first, mne.BaseEpochs)
+                    else "a NumPy array" if isinstance(first, np.ndarray)
+                    else "a torch.Tensor"
+                )  # fmt: skip
+                raise TypeError(
+                    f"{name}() takes the model first, then the data "
+                    f"({name}({', '.join(required)}, ...)), and got {given} as the model: load "
+                    "the weights first, model = eegpt.load_model('eegpt-large') (or a "
+                    f"checkpoint's path), then {usage}"
+                )
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+embed = _model_first("eegpt.embed(model, raw), or model.embed(raw)")(honours_verbose(_embed))
 
 
 def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
@@ -333,6 +384,7 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
     )
 
 
+@_model_first("eegpt.embed_to_file(model, raw, 'out.npz')")
 @honours_verbose
 def embed_to_file(
     model: EEGPT | EEGPTEncoder,
