@@ -412,3 +412,32 @@ def test_the_clipping_check_names_only_the_railed_side():
     minimum = f"{x[1].min():.4g}"
     assert "O1 (16.7% of samples at 0.1875 V)" in said and minimum not in said
     assert "O2 (16.7% of samples at -0.1875 V and 16.7% of samples at 0.1875 V)" in said
+
+
+def test_the_clipping_and_amplitude_checks_name_a_few_of_many_channels():
+    """59 clipped channels (an MR scanner's gradients railing an EEG-fMRI amplifier): the
+    clipping warning listed all 59 twice, each with its share of samples and as rename={...}
+    and --drop options, several kB of text. It names five and counts the rest, with the shorter
+    ways to leave many out (a --rename file, --keep-channels); so does the amplitude check of
+    42 channels scaled wrong."""
+    from eegpt.preprocessing import SignalStats, check_signal
+
+    names = [f"E{k}" for k in range(1, 60)]
+    x = np.random.default_rng(0).normal(0, 2e-5, (59, 600))
+    x[:, :100] = 0.1875
+    with pytest.warns(RuntimeWarning, match="clipping check") as record:
+        check_signal(SignalStats.of(x), names, "<rec>")
+    (said,) = [str(w.message) for w in record if "clipping check" in str(w.message)]
+    assert "E5 (16.7% of samples at 0.1875 V) and 54 more look clipped" in said
+    assert "rename={'E1': None, 'E2': None, 'E3': None, 'E4': None, 'E5': None, ...}; " \
+           "command line: --drop E1 --drop E2 --drop E3 --drop E4 --drop E5 and 54 more " \
+           "--drop options, one per channel (59 in all; with this many, --rename FILE" in said  # fmt: skip
+    assert "--keep-channels NAMES keeps the others" in said
+    assert "E6" not in said and len(said) < 1000
+    x = np.random.default_rng(0).normal(0, 2e-5, (59, 600))
+    x[17:] *= 1e3  # 42 channels in millivolts labelled volts
+    with pytest.warns(RuntimeWarning, match="amplitude check") as record:
+        check_signal(SignalStats.of(x), names, "<rec>")
+    said = " ".join(str(w.message) for w in record if "amplitude check" in str(w.message))
+    assert "--drop E22 and 37 more --drop options, one per channel (42 in all" in said
+    assert "E23" not in said and len(said) < 1500

@@ -434,7 +434,7 @@ def nonfinite_error(
         detail = "channel(s) " + few([f"{name} ({n} samples)" for name, n in hit], 12)
         advice = (
             "interpolate those channels (e.g. mark them bad and call interpolate_bads()), "
-            f"leave them out ({how_to_drop([name for name, _ in hit][:12])}), or {span}"
+            f"leave them out ({how_to_drop([name for name, _ in hit])}), or {span}"
         )
     if all_in_bad:
         where += (", " if where else "") + "all inside annotations marked bad"

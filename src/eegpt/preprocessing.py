@@ -59,7 +59,13 @@ from eegpt.preprocessing_spec import (
 )
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
-from eegpt.rename_tables import egi_advice, egi_labels, file_argument, how_to_drop
+from eegpt.rename_tables import (
+    DROP_ADVICE_NAMES,
+    egi_advice,
+    egi_labels,
+    file_argument,
+    how_to_drop,
+)
 from eegpt.vocabulary import shortened_list
 
 __all__ = [
@@ -1582,18 +1588,21 @@ def check_signal(
     high = (stats.n_at_max / count > CLIP_FRACTION) & (stats.n_at_max >= CLIP_SAMPLES) & ~flat
     clipped = low | high
     if clipped.any():
-        detail = ", ".join(
-            f"{names[i]} ("
-            + " and ".join(
-                f"{n / count[i]:.1%} of samples at {value:.4g} V"
-                for railed, n, value in (
-                    (low[i], stats.n_at_min[i], stats.minimum[i]),
-                    (high[i], stats.n_at_max[i], stats.maximum[i]),
+        detail = few(
+            [
+                f"{names[i]} ("
+                + " and ".join(
+                    f"{n / count[i]:.1%} of samples at {value:.4g} V"
+                    for railed, n, value in (
+                        (low[i], stats.n_at_min[i], stats.minimum[i]),
+                        (high[i], stats.n_at_max[i], stats.maximum[i]),
+                    )
+                    if railed
                 )
-                if railed
-            )
-            + ")"
-            for i in _indices(clipped)
+                + ")"
+                for i in _indices(clipped)
+            ],
+            DROP_ADVICE_NAMES,
         )
         _warn(
             f"{source}: clipping check: channel(s) {detail} look clipped (the amplifier or the "
@@ -2083,7 +2092,7 @@ def _name_odd_channels(
     wrong. ``corrected``: how the amplitudes were rescaled, said after "deviation"."""
     if not odd.any():
         return
-    detail = ", ".join(f"{names[i]} ({deviation[i]:.3g} V)" for i in _indices(odd))
+    detail = few([f"{names[i]} ({deviation[i]:.3g} V)" for i in _indices(odd)], DROP_ADVICE_NAMES)
     scalp = " and from the 1e-5 to 1e-4 V of scalp EEG" if in_range else ""
     _warn(
         f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "

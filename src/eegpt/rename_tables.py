@@ -48,14 +48,30 @@ __all__ = ["CAPS", "RenameTable", "cap_rename", "read_rename_table", "write_rena
 _HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
 
 
-def how_to_drop(names: Sequence[str], merged: bool = False) -> str:
+#: Channels :func:`how_to_drop` names in its advice; more are counted (a clipping check of
+#: 59 channels listed every one twice, several kB of text)
+DROP_ADVICE_NAMES = 5
+
+
+def how_to_drop(names: Sequence[str], merged: bool = False, limit: int = DROP_ADVICE_NAMES) -> str:
     """How to leave these channels out, in Python and on the command line:
     ``rename={'F4': None}; command line: --drop F4`` (``merged``: a rename is in use already,
-    so the entries are to be added to it)."""
-    python = ", ".join(f"{name!r}: None" for name in names)
-    command = " ".join(f"--drop {shlex.quote(name)}" for name in names)
+    so the entries are to be added to it). Of more than ``limit`` channels the first ``limit``
+    are shown and the others counted, with the shorter ways for many: a ``--rename`` file
+    that drops them, or ``--keep-channels`` with the others."""
+    shown = list(names[:limit])
+    more = len(names) - len(shown)
+    python = ", ".join(f"{name!r}: None" for name in shown) + (", ..." if more else "")
+    command = " ".join(f"--drop {shlex.quote(name)}" for name in shown)
     where = f"add {python} to rename" if merged else f"rename={{{python}}}"
-    return f"{where}; command line: {command}"
+    if not more:
+        return f"{where}; command line: {command}"
+    return (
+        f"{where}; command line: {command} and {more} more --drop options, one per channel "
+        f"({len(names)} in all; with this many, --rename FILE with a line for each, its name "
+        "and a tab with no electrode after it, leaves them out, or --keep-channels NAMES keeps "
+        "the others)"
+    )
 
 
 #: Built-in label tables, with the number of electrodes: caps whose files name channels by
