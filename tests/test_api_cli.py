@@ -3271,6 +3271,12 @@ def test_embed_of_a_brainvision_folder_star_reads_each_recording_through_its_hea
     assert _without_companion_files(eeglab) == [tmp_path / "sub.set"]
     assert f"sub.fdt: read through its header {tmp_path / 'sub.set'}" in capsys.readouterr().err
     assert _without_companion_files(eeglab[:1]) == eeglab[:1]  # refused later, naming the .set
+    other = folder / "rec_data.eeg"  # the data file the header names, of another name
+    (folder / "rec.eeg").rename(other)
+    vhdr.write_text(vhdr.read_text().replace("DataFile=rec.eeg", "DataFile=rec_data.eeg"))
+    (folder / "rec.eeg").touch()  # not the header's: a recording of its own (Nihon Kohden?)
+    given = [vhdr, folder / "rec.eeg", other]
+    assert _without_companion_files(given) == given[:2]
 
 
 def test_embed_refuses_a_lone_companion_file_or_a_folder_before_loading_the_weights(

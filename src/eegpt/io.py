@@ -1495,9 +1495,9 @@ def companion_files(header: Path) -> list[Path]:
             named = _vhdr_fields(header).get("datafile", "")
         except OSError:
             named = ""
-        data = header.parent / named if named else None
-        found = [data] if data is not None and data.is_file() else []
-        found += [header.with_suffix(s) for s in (".eeg", ".EEG")]
+        found = (
+            [header.parent / named] if named else [header.with_suffix(s) for s in (".eeg", ".EEG")]
+        )
         found.append(_brainvision_marker_file(header) or header.with_suffix(".vmrk"))
     elif suffix == ".set":
         found = [header.with_suffix(s) for s in (".fdt", ".FDT")]
