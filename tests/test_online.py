@@ -109,6 +109,19 @@ def test_each_window_is_embedded_as_one_epoch(model, sfreq, resampling):
     np.testing.assert_allclose(got, reference.data, rtol=1e-5, atol=1e-6)
 
 
+def test_windows_start_at_the_nearest_sample_where_the_hop_is_not_whole(model):
+    """At 333.33 Hz a 3 s hop is 999.99 native samples: window k starts at the sample nearest
+    k * 999.99 (0, 1000, 2000, 3000; truncating gave 0, 999, 1999, 2999), and its onset is
+    that sample's time."""
+    sfreq = 333.33
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=1.0)
+    starts = [round(k * 3 * sfreq) for k in range(4)]
+    assert [online.window_start(k) for k in range(4)] == starts == [0, 1000, 2000, 3000]
+    parts = _push_in_chunks(online, _signal(int(sfreq * 14), sfreq, seed=2), seed=3)
+    onsets = np.concatenate([p.onsets for p in parts])
+    np.testing.assert_allclose(onsets, np.array(starts) / sfreq, rtol=1e-12, atol=0)
+
+
 @pytest.mark.parametrize("method", ["polyphase", "nearest"])
 @pytest.mark.parametrize("sfreq", [256.0, 500.0, 1000.0, 333.33, 173.61, 160.0, 100.7, 2048.0])
 def test_a_native_window_resamples_to_one_model_window(sfreq, method):
