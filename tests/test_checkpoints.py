@@ -811,7 +811,8 @@ def test_a_channel_table_smaller_than_the_vocabulary_is_refused_on_loading(tmp_p
 
 def test_wrapper_prefixes_are_taken_off(tmp_path):
     """Weights saved through DistributedDataParallel (module.), torch.compile (_orig_mod.) or
-    a Lightning module holding the model (model.) load as the model's own."""
+    a Lightning module holding the model (model., net.), wrappers nested too, load as the
+    model's own."""
     torch.manual_seed(2)
     enc = EEGPTEncoder(SMALL)
     state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
@@ -825,6 +826,9 @@ def test_wrapper_prefixes_are_taken_off(tmp_path):
             k.replace("target_encoder.", "target_encoder._orig_mod."): v for k, v in state.items()
         },  # fmt: skip
         "bare_ddp.pt": {f"module.{k}": v for k, v in enc.state_dict().items()},
+        "net.pt": {f"net.{k}": v for k, v in state.items()},
+        "nested.pt": {f"model.module.{k}": v for k, v in state.items()},
+        "nested_net.pt": {f"module.net.{k}": v for k, v in state.items()},
     }
     for name, weights in variants.items():
         torch.save(weights, tmp_path / name)
