@@ -529,6 +529,16 @@ def test_prepare_overlap_counts_and_onsets():
     np.testing.assert_allclose(windows.data[3, 2], rec.data[2, 1536:2560] * 1e3, rtol=1e-6)
 
 
+def test_onsets_of_a_recording_not_at_256_hz_are_in_seconds():
+    """Window starts count samples at the model's 256 Hz, after resampling: a 500 Hz Raw's
+    onsets are 0, 2, 4, ... s with overlap=2 (not starts / 500 Hz: 0, 1.024, 2.048, ...)."""
+    info = mne.create_info(NAMES, 500.0, "eeg")
+    raw = mne.io.RawArray(_sines(500.0, 20.0), info, verbose="error")
+    windows = prepare(raw, config=AS_RECORDED.updated(overlap=2.0))
+    # every 2 s while a full 4 s window fits into 20 s: 0, 2, ..., 16
+    np.testing.assert_array_equal(windows.onsets, np.arange(0.0, 17.0, 2.0))
+
+
 def test_prepare_tail_pad_and_drop():
     rec = as_recording(_sines(256.0, 9.0), ch_names=NAMES, sfreq=256.0)
     dropped = prepare(rec, config=AS_RECORDED)
