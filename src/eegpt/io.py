@@ -2815,13 +2815,22 @@ def _warn_electrodes_left_out(
 
 
 def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, str] | None:
-    """Channel name -> unit string of an EDF/BDF file (None for other formats).
+    """Channel name -> unit string as the file's header states it: an EDF/BDF file's physical
+    dimensions (``header``), else the units MNE's reader took from the header of formats that
+    state one per channel (BrainVision's .vhdr: ``raw._orig_units``, its "µV" default
+    included); None where the file states none (FIF, EEGLAB, ...).
 
     MNE drops annotation signals and may rename duplicate labels; channels whose label cannot be
-    matched are left out.
+    matched are left out, and so are BrainVision channels in nanovolts (which MNE converts, but
+    an EDF reader would not: the unit check would misname them).
     """
     if header is None:
-        return None
+        if type(raw).__name__ != "RawBrainVision":  # from a .vhdr (an .ahdr's too)
+            return None  # other readers' units are MNE's own, not the header's
+        stated = getattr(raw, "_orig_units", None) or {}
+        return {
+            n: str(stated[n]) for n in raw.ch_names if n in stated and stated[n] != "nV"
+        } or None
     by_label = {header.labels[k]: header.units[k] for k in header.data_signals}
     return {name: by_label[name] for name in raw.ch_names if name in by_label}
 

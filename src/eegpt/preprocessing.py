@@ -91,6 +91,10 @@ __all__ = [
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
 TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
 TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
+#: V; up to this typical deviation, an amplitude too large under a unit the file's header
+#: states (µV, mV) is taken for artefacts (MR gradient artefacts reach ~10 mV), above it for
+#: a wrong unit all the same (no amplifier's artefact is volts: samples in µV read as volts)
+ARTEFACT_LARGEST = 0.05
 #: Epochs whose typical deviation is 1e3 or 1e6 times the median epoch's (or as many times
 #: less), within this many powers of ten (10**0.3: a factor of 2 either way), look like
 #: another unit; an artefact 400x larger (10**2.6) is not taken for one
@@ -1522,7 +1526,9 @@ def check_signal(
     source : str
         The recording, for the messages.
     units : sequence of str | None
-        Their units in the file, when known (EDF/BDF); non-voltage units are announced.
+        Their units in the file, when known (EDF/BDF, BrainVision); non-voltage units are
+        announced, and under a stated unit below a volt (:func:`stated_unit`) an amplitude
+        too large is advised on as artefacts rather than a wrong unit.
     gain : float
         The correction the volts will get (:attr:`PreprocessingConfig.gain`): the flat and
         amplitude checks judge ``gain`` x volts.
@@ -1617,7 +1623,9 @@ def check_signal(
     local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m.tolist()]
     # the advice is for the samples as read: the rescaling already applied counts in it
     each = None if stats.epoch_deviation is None else stats.epoch_deviation * gain
-    _check_amplitude(local, flat[m], kept, source, gain * rescaled, array_units, epochs=each)
+    stated = None if units is None else stated_unit([units[i] for i in m.tolist()])
+    _check_amplitude(local, flat[m], kept, source, gain * rescaled, array_units, epochs=each,
+                     stated=stated)  # fmt: skip
     if offsets:
         median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
         slow = np.maximum(np.abs(median), 1.4826 * deviation)
@@ -1892,6 +1900,39 @@ def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> Non
         )
 
 
+def stated_unit(units: Sequence[str]) -> str | None:
+    """The voltage unit(s) a file's header states for the channels (``units``, one per
+    channel, as :attr:`eegpt.io.Recording.units` holds them), as text (``"µV"``,
+    ``"µV, mV"``), where every one is a voltage below a volt MNE converted to volts; None
+    where any is not (an empty field, ``"nV"`` in EDF, ``"degC"``: read as volts, so a wrong
+    unit may be why the amplitude is off; ``"V"``: what writers put for samples in µV too) or
+    there are none. The amplitude checks take a large amplitude under a stated unit for an
+    artefact rather than a wrong unit."""
+    if not units or any(unit not in EDF_VOLT_UNITS or unit == "V" for unit in units):
+        return None
+    shown = {"uV": "µV", "\u03bcV": "µV", "\x83\xcaV": "µV"}
+    return ", ".join(dict.fromkeys(shown.get(unit, unit) for unit in units))
+
+
+#: What makes EEG far larger than scalp EEG's range when the header's unit is right.
+_ARTEFACTS = (
+    "artefacts (MR gradient or ballistocardiogram artefacts, movement, a disconnected or "
+    "saturated amplifier, a DC offset or drift not removed)"
+)
+
+
+def _artefact_advice(stated: str, drop: str) -> str:
+    """What to do about channels far larger than scalp EEG whose unit the header states
+    (``stated``): remove the artefacts, filter, or leave out the channels (``drop``, as
+    :func:`~eegpt.rename_tables.how_to_drop` says it); rescaling only for a header known wrong."""
+    return (
+        "Remove the artefacts before embedding (e.g. MR gradient and ballistocardiogram "
+        "artefact correction), high-pass filter the recording (raw.filter(0.5, None)) or "
+        f"detrend each window (--detrend linear), or leave out bad channels ({drop}); rescale "
+        f"the samples (--rescale) only if the header's unit ({stated}) is known to be wrong"
+    )
+
+
 def robust_amplitude(x: np.ndarray) -> float:
     """Median over channels of each channel's median absolute deviation (same unit as ``x``).
 
@@ -1994,17 +2035,44 @@ def _check_amplitude(
     array_units: str | None = None,
     *,
     epochs: np.ndarray | None = None,
+    stated: str | None = None,
 ) -> None:
     """Warn when the typical deviation (volts, after the ``gain`` correction) is outside scalp
     EEG's range, overall or for single channels, and say which correction would fit: for
-    array input declared in ``array_units``, the ``units=`` that fits where one does. For
+    array input declared in ``array_units``, the ``units=`` that fits where one does. Where
+    the file's header states the channels' unit (``stated``, :func:`stated_unit`), an
+    amplitude too large is the signal's own (artefacts), not a wrong unit: the warning says so
+    and advises artefact removal, filtering or leaving channels out instead of a rescaling
+    (unless one was given: ``gain`` other than 1). For
     epochs, ``epochs`` (shape (n_epochs,), volts after ``gain``: each epoch's typical
     deviation) first: epochs in another unit than the others are warned of instead
     (:func:`_check_epoch_scales`) in place of the whole input's correction, as no one
     correction fits them all; the channels are checked all the same."""
-    mixed_epochs = epochs is not None and _check_epoch_scales(epochs, source, gain, array_units)
+    mixed_epochs = epochs is not None and _check_epoch_scales(
+        epochs, source, gain, array_units, stated=stated
+    )
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
+    artefact = TOO_LARGE < amplitude <= ARTEFACT_LARGEST
+    if artefact and stated and gain == 1.0 and not mixed_epochs:
+        large = (deviation > TOO_LARGE) & ~flat
+        fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
+        wrong = [names[i] for i in _indices(large)]
+        right = [names[i] for i in _indices(fine)]
+        also = (
+            f" ({few(right, 5)} {'is' if len(right) == 1 else 'are'} in scalp EEG's range, "
+            f"the other {len(wrong)} channel(s) far above it)"
+            if right
+            else ""
+        )
+        _warn(
+            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, but scalp "
+            f"EEG is about 1e-5 to 1e-4 V{also}. The file header states the channels' unit "
+            f"({stated}), which MNE converted to volts, so the signal itself is this large: "
+            f"most likely {_ARTEFACTS}, not a wrong unit. "
+            f"{_artefact_advice(stated, how_to_drop(wrong))}."
+        )
+        return
     if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
         if mixed_epochs:  # said: no one correction for the whole input fits, and the median
             # channel is out of range through the epochs: channels are named by it instead
@@ -2067,7 +2135,8 @@ def _check_amplitude(
         )
         return
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
-    _name_odd_channels(odd, deviation, names, source, corrected, amplitude, in_range=True)
+    _name_odd_channels(odd, deviation, names, source, corrected, amplitude, in_range=True,
+                       stated=stated if gain == 1.0 else None)  # fmt: skip
 
 
 #: Powers of ten by which a channel's typical deviation may differ from the median channel's
@@ -2085,15 +2154,26 @@ def _name_odd_channels(
     amplitude: float,
     *,
     in_range: bool = False,
+    stated: str | None = None,
 ) -> None:
     """Warn of the channels where ``odd`` (shape (n_channels,)) is True, whose typical
     deviation (``deviation``, shape (n_channels,), volts) is far from the median channel's
     ``amplitude`` (volts) and, where ``in_range``, from scalp EEG's range: probably scaled
-    wrong. ``corrected``: how the amplitudes were rescaled, said after "deviation"."""
+    wrong, or where the header states their unit (``stated``) and they are all larger,
+    artefacts. ``corrected``: how the amplitudes were rescaled, said after "deviation"."""
     if not odd.any():
         return
     detail = few([f"{names[i]} ({deviation[i]:.3g} V)" for i in _indices(odd)], DROP_ADVICE_NAMES)
     scalp = " and from the 1e-5 to 1e-4 V of scalp EEG" if in_range else ""
+    if stated and ((deviation[odd] > amplitude) & (deviation[odd] <= ARTEFACT_LARGEST)).all():
+        _warn(
+            f"{source}: amplitude check: channel(s) {detail} have a typical deviation far "
+            "above the other channels' {amplitude:.3g} V{scalp}. The file "
+            f"header states their unit ({stated}), so the signal itself is this large: most "
+            f"likely {_ARTEFACTS} or not EEG. "
+            f"{_artefact_advice(stated, how_to_drop([names[i] for i in _indices(odd)]))}."
+        )
+        return
     _warn(
         f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
         f"far from the other channels' {amplitude:.3g} V{scalp}. They are probably scaled "
@@ -2118,7 +2198,12 @@ def _epochs_text(mask: np.ndarray, limit: int = 4) -> str:
 
 
 def _check_epoch_scales(
-    deviation: np.ndarray, source: str, gain: float, array_units: str | None
+    deviation: np.ndarray,
+    source: str,
+    gain: float,
+    array_units: str | None,
+    *,
+    stated: str | None = None,
 ) -> bool:
     """Warn when some epochs are in another unit than the others (e.g. subjects concatenated,
     some in microvolts), which the whole input's median hides: their typical deviation
@@ -2134,7 +2219,9 @@ def _check_epoch_scales(
     which amplitude cannot tell apart: they are warned of as either, with the fix for each.
     Returns whether it warned of epochs in another unit for sure: one ``units=`` or rescaling
     for the whole input then fits none of it, and is not advised (it still is where the only
-    odd epochs may be disconnected instead)."""
+    odd epochs may be disconnected instead). Where the file's header states the channels' unit
+    (``stated``, :func:`stated_unit`), epochs cannot be in another unit: the odd ones are
+    warned of as artefacts (larger) or disconnected (smaller), and False is returned."""
     measured = np.isfinite(deviation) & (deviation > FLAT_STD)
     if measured.sum() < 2:
         return False
@@ -2177,6 +2264,23 @@ def _check_epoch_scales(
     larger = unit_mix & (thousands > 0)
     smaller = unit_mix & (thousands < 0) & ~either
     if not (larger.any() or smaller.any() or either.any()):
+        return False
+    if stated:  # one unit for the whole file: no epoch is in another
+        odd_epochs = [
+            f"{_epochs_text(mask)} {'is' if mask.sum() == 1 else 'are'} ~1e3 times or more "
+            f"{word} than the others ({float(np.median(deviation[mask])):.3g} V against "
+            f"{typical:.3g} V): {why}"
+            for mask, word, why in (
+                (larger, "larger", _ARTEFACTS),
+                (smaller | either, "smaller", "an amplifier or electrodes disconnected"),
+            )
+            if mask.any()
+        ]
+        _warn(
+            f"{source}: amplitude check: {'; '.join(odd_epochs)}. The file header states the "
+            f"channels' unit ({stated}), so these are not in another unit: leave those epochs "
+            "out or remove the artefacts before embedding."
+        )
         return False
     others = measured & ~larger & ~smaller & ~either
 

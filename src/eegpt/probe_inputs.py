@@ -285,9 +285,11 @@ def merge_epochs(
             if len(recordings) == 1
             else np.concatenate([r.data for r in recordings])
         )
+        # the header's units, for the amplitude check's advice, where every input states them
+        units = first.units if all(r.units == first.units for r in recordings) else None
         return Recording(
             stacked, first.ch_names, first.sfreq, source=source, projectors=projectors, bads=bads,
-            left_out=left_out, baseline=baseline, **times,
+            left_out=left_out, baseline=baseline, units=units, **times,
         )  # fmt: skip
     with warnings_once():
         mappings = [

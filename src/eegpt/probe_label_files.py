@@ -1484,7 +1484,7 @@ def load_labelled_epochs(
     recording = Recording(
         data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
         projectors=merged.projectors, bads=merged.bads, baseline=merged.baseline,
-        tmin=merged.tmin, baseline_recorded=merged.baseline_recorded,
+        tmin=merged.tmin, baseline_recorded=merged.baseline_recorded, units=merged.units,
         rescaled=rescale,  # the amplitude advice counts it: the correction of the files' samples
     )  # fmt: skip
     n = data.shape[0]
