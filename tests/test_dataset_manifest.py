@@ -618,3 +618,24 @@ def test_an_input_given_twice_is_left_out_with_a_warning_in_the_past_tense(edfs,
     with pytest.warns(Warning, match=r"left out 1 input that led to a file listed before"):
         kept, ids = _without_repeats([edfs[0], link], ["a", "b"])
     assert (kept, ids) == ([edfs[0]], ["a"])
+
+
+def test_input_setting_columns_are_not_missing_metadata_of_other_runs(edfs, model, tmp_path):
+    """A run whose manifest had a ``bads`` (or ``rescale``) column read with a run whose
+    manifest had none: those columns are settings eegpt read for each file, not metadata to
+    group rows by, so the other run's rows lacking them is not warned of (it was: "have no
+    bads ... a groupby on them drops those rows ... embed them again"); a metadata column
+    only one run has (``site``) still is."""
+    with_bads = tmp_path / "a.csv"
+    with_bads.write_text(f"path,bads,rescale,site\n{edfs[0]},EEG C3-REF,1,north\n")
+    without = tmp_path / "c.csv"
+    without.write_text(f"path\n{edfs[1]}\n")
+    embed_dataset(with_bads, tmp_path / "run_a", model=model, **RUN)
+    embed_dataset(without, tmp_path / "run_c", model=model, **RUN)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df, _ = read_embeddings([tmp_path / "run_a", tmp_path / "run_c"], embeddings=False)
+    said = " ".join(str(w.message) for w in caught if "have no" in str(w.message))
+    assert "have no site, which" in said
+    assert "bads" not in said and "rescale" not in said
+    assert sorted(df.path.unique()) == [str(edfs[0]), str(edfs[1])]

@@ -1259,6 +1259,10 @@ _READ_COLUMN_TYPES = {
     "annotations_file": "string",
     "bads": "string",
 }
+#: Manifest columns that are settings eegpt reads for each file (its channels to mark bad,
+#: rescaling, first window's start, annotations file), kept with its rows but no metadata to
+#: group them by: a run whose manifest lacked them is not short of them.
+INPUT_SETTING_COLUMNS = frozenset(_READ_COLUMN_TYPES)
 
 
 def _typed_for_shards(table: Any) -> Any:

@@ -741,12 +741,14 @@ def _warn_columns_missing_in_folders(
     run of the same dataset has and its own run did not record (participants.tsv changed
     between the runs); a column only other inputs have is logged at INFO."""
     from eegpt.bids import BIDS_FILTERS
+    from eegpt.dataset_inputs import INPUT_SETTING_COLUMNS
 
     if row_ids is None or not len(frame):
         return
     named = [*BIDS_FILTERS, subject_column(frame.columns)]
-    for spec in specs:
-        named += list((spec.get("inputs") or {}).get("metadata_columns") or [])
+    for spec in specs:  # but the input settings (bads, rescale ...): none to group rows by
+        recorded = (spec.get("inputs") or {}).get("metadata_columns") or []
+        named += [c for c in recorded if c not in INPUT_SETTING_COLUMNS]
     columns = [c for c in dict.fromkeys(named) if c is not None and c in frame.columns]
     if not columns:
         return
