@@ -127,3 +127,22 @@ def test_volts_of_typical_deviation_are_a_wrong_unit_whatever_the_header_states(
     deviation, flat = np.array([4.0, 5.0, 6.0]), np.zeros(3, dtype=bool)
     with pytest.warns(RuntimeWarning, match="look like microvolts labelled as volts"):
         _check_amplitude(deviation, flat, ["Fz", "Cz", "Pz"], "rec.vhdr", 1.0, stated="µV")
+
+
+def test_probe_train_and_predict_with_a_channel_projection_check_the_signal(weights, tmp_path):
+    """``eegpt probe train --chan-proj`` (and the probe's predictions) cut their windows
+    without the signal checks that embed and the other probes' inputs get, so the same file
+    gave no amplitude warning at all; they now run them (check_signal, as prepare does)."""
+    from eegpt.probe_cli import main as probe_main
+
+    vhdr = _brainamp_mr(tmp_path)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("label\n" + "a\nb\n" * 2 + "a\n", encoding="utf-8")
+    out = tmp_path / "probe"
+    args = ["train", str(vhdr), "--labels", str(labels), "--weights", str(weights), "-o",
+            str(out), "--passes", "1", "--chan-proj", "-q"]  # fmt: skip
+    text = _amplitude_messages(lambda: probe_main(args))
+    assert "The file header states the channels' unit (µV)" in text
+    predict = ["predict", str(out), str(vhdr), "-o", str(tmp_path / "pred.csv"), "-q"]
+    text = _amplitude_messages(lambda: probe_main(predict))
+    assert "The file header states the channels' unit (µV)" in text

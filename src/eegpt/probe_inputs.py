@@ -52,8 +52,10 @@ from eegpt.io import (
 )
 from eegpt.preprocessing import (
     PreprocessingConfig,
+    SignalStats,
     check_length,
     check_reference_channels,
+    check_signal,
     check_windows,
     crop_call,
     crop_epochs,
@@ -570,6 +572,17 @@ def _projection_windows(
         epoched=rec.is_epoched,
     )  # fmt: skip
     x = rec.data[..., columns, :]  # a float64 copy
+    # the signal checks of every other input (prepare's): NaN/Inf refused; flat, clipped and
+    # mis-scaled channels warned of; all flat refused in training, warned of in predictions
+    check_signal(
+        SignalStats.of(x, 0 if rec.is_epoched else round(rec.sfreq), sfreq=rec.sfreq),
+        [rec.ch_names[i] for i in columns], rec.source,
+        None if rec.units is None else [rec.units[i] for i in columns], gain=config.gain,
+        rescaled=getattr(rec, "rescaled", 1.0), offsets=config.detrend == "none", array_units=rec.array_units,
+        sfreq=rec.sfreq, epoch_samples=rec.n_times if rec.is_epoched else None,
+        rates=None if rec.rates is None else [rec.rates[i] for i in columns],
+        refuse_all_flat=warn_reference, average_reference=config.average_reference,
+    )  # fmt: skip
     check_reference_channels(config, x.shape[-2], rec.source, warn=warn_reference)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
