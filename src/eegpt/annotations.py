@@ -1327,6 +1327,46 @@ def markers_to_spans(
     return spans
 
 
+def marker_spans_of(
+    recording: Any, annotations: mne.Annotations | None, states: Mapping[str, str]
+) -> mne.Annotations:
+    """The command line's ``--marker-spans``: :func:`markers_to_spans` of a continuous
+    recording's annotations (``annotations``: its own with those of its ``--annotations`` file,
+    onsets in seconds from its first sample, :func:`with_extra`), each state to the next state
+    marker or the recording's end (its samples over its rate). The one place the probe
+    commands and embed turn markers into spans. Its errors (no marker matches, markers that
+    already last, a last marker past the end) name the recording and the option.
+
+    Raises
+    ------
+    ValueError
+        ``"rec.vhdr: --marker-spans 'EC=S  1$': no annotation matches ..."``.
+    """
+    if annotations is None:
+        annotations = mne.Annotations([], [], [])
+    end = _recording_end(recording, np.zeros(0), 0.0)
+    try:
+        return markers_to_spans(annotations, states, end=end)
+    except ValueError as err:
+        text = str(err).removeprefix("markers_to_spans: ")
+        text = text.replace(
+            "window_labels takes such annotations as they are",
+            "--window-labels takes such annotations as they are: leave --marker-spans out",
+        ).replace(
+            "give end= in the annotations' time base",
+            "the markers are another recording's, or their onsets in another time base?",
+        )
+        raise ValueError(f"{recording.source}: {marker_spans_options(states)}: {text}") from None
+
+
+def marker_spans_options(states: Mapping[str, str]) -> str:
+    """``--marker-spans NAME=REGEX ...`` (one per state): how ``states`` of
+    :func:`markers_to_spans` are given on the command line."""
+    import shlex
+
+    return " ".join(f"--marker-spans {shlex.quote(f'{k}={v}')}" for k, v in states.items())
+
+
 def union_length(spans: Sequence[tuple[float, float]]) -> float:
     """Seconds covered by the union of ``(start, end)`` spans (seconds, ``start < end``):
     time covered by several of them counts once."""
@@ -1940,6 +1980,7 @@ def annotations_per_window(
     *,
     extra: str | os.PathLike | mne.Annotations | None = None,
     added: mne.Annotations | None = None,
+    states: Mapping[str, str] | None = None,
 ) -> list[list[str]] | None:
     """The annotation descriptions over each window of a recording, or None if it has none.
 
@@ -1952,8 +1993,19 @@ def annotations_per_window(
     ``extra``: annotations kept apart from a continuous recording (a file, such as a
     hypnogram, or ``mne.Annotations``), placed in its time base (:func:`in_recording_time`)
     and listed after its own. ``added``: ``extra`` as :func:`placed_extra` read and placed it
-    already (not read again then).
+    already (not read again then). ``states``: the state markers of a continuous recording's
+    annotations (its own and ``extra``'s) made spans first (:func:`marker_spans_of`,
+    ``--marker-spans``), each window getting the spans over it.
     """
+    if states and not getattr(recording, "is_epoched", False):
+        if extra is not None and same_file(extra, getattr(recording, "source", None)):
+            extra = None  # the recording's own file: its annotations are its own
+        if extra is not None and added is None:
+            added = _placed(extra, recording)
+        own = getattr(recording, "annotations", None)
+        joined = own if extra is None or added is None else _joined(own, added)
+        spans = marker_spans_of(recording, joined, states)
+        return window_annotations(spans, onsets, length_s)
     per_epoch = getattr(recording, "epoch_annotations", None)
     if per_epoch is not None and extra is None:
         return [list(descs) for descs in per_epoch]

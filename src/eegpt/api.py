@@ -15,7 +15,7 @@ import inspect
 import math
 import os
 import platform
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -125,6 +125,7 @@ def _embed(
     detrend: str | None = None,
     reject_by_annotation: bool = False,
     annotations: str | os.PathLike | mne.Annotations | None = None,
+    marker_spans: Mapping[str, str] | None = None,
     device: str | None = None,
     precision: Precision = "float32",
     batch_size: int | None = None,
@@ -199,6 +200,15 @@ def _embed(
         measurement date, else their onsets count from its first sample.
         :meth:`Embeddings.window_labels <eegpt.outputs.Embeddings.window_labels>` makes one
         label per window of them.
+    marker_spans : Mapping[str, str] | None
+        ``{state: regex}``: the state markers (annotations of no duration, e.g. eyes closed
+        ``EC`` / eyes open ``EO``) of a continuous recording's annotations, its own and
+        ``annotations``', made spans first (:func:`eegpt.annotations.markers_to_spans`, each
+        state to the next state marker or the recording's end), so that each window's
+        annotations are the spans over it (command line ``--marker-spans NAME=REGEX``);
+        recorded as ``metadata["marker_spans"]``. A ``ValueError`` naming the recording if no
+        marker matches, matching ones already last, or the last is past its end. Epochs are
+        left as they are.
     device, precision, batch_size
         Inference settings (see :class:`eegpt.engine.InferenceEngine`); ignored when ``engine``
         is given.
@@ -623,7 +633,7 @@ class _Job:
             )
         keep = _apply_annotations(
             metadata, recording, onsets, config, reject, verbose, extra=a["annotations"],
-            added=added,
+            added=added, states=a["marker_spans"],
         )  # fmt: skip
         if keep is not None:
             blocks, onsets = _kept_blocks(blocks, keep), onsets[keep]
@@ -666,6 +676,7 @@ def _apply_annotations(
     verbose: Any,
     extra: Any = None,
     added: mne.Annotations | None = None,
+    states: Mapping[str, str] | None = None,
 ) -> np.ndarray | None:
     """Record the annotations of each embedded window in ``metadata``; with ``reject``, leave
     the windows over bad annotations out of ``metadata`` (labels, and the window index and
@@ -673,7 +684,8 @@ def _apply_annotations(
     them). The mask of the windows to keep, or None to keep all.
     ``extra``: more annotations (:func:`embed`'s ``annotations``); a file's path is recorded
     (``metadata["annotations_file"]``). ``added``: ``extra`` read and placed already
-    (:func:`~eegpt.annotations.placed_extra`), or None to read it here."""
+    (:func:`~eegpt.annotations.placed_extra`), or None to read it here. ``states``:
+    :func:`embed`'s ``marker_spans``, recorded as ``metadata["marker_spans"]``."""
     if isinstance(extra, (list, tuple)):
         raise TypeError(
             "annotations= takes one file (or mne.Annotations) for the one recording embedded, "
@@ -685,8 +697,10 @@ def _apply_annotations(
         if onsets_table:  # the column the descriptions came from (None: each is 'event')
             metadata["annotations_column"] = column
         _log(f"{recording.source}: annotations also from {extra}", verbose)
+    if states and not getattr(recording, "is_epoched", False):
+        metadata["marker_spans"] = dict(states)
     per_window = annotations_per_window(
-        recording, onsets, config.window_seconds, extra=extra, added=added
+        recording, onsets, config.window_seconds, extra=extra, added=added, states=states
     )
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:

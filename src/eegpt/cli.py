@@ -793,6 +793,12 @@ def build_parser() -> argparse.ArgumentParser:
         "own: one file per recording, in the recordings' order (--annotations h1.edf h2.edf, "
         "or a glob that sorts as the recordings' does)",
     )
+    add_marker_spans_option(
+        p,
+        " The annotations recorded over each window are then the spans (an embeddings "
+        "file's metadata['annotations'], emb.window_labels(match='^EC$') labels by them); the "
+        "states are recorded in metadata['marker_spans']",
+    )
     p.set_defaults(func=cmd_embed, interrupted_message=EMBED_INTERRUPTED)
     _hint_annotations_first(p)
 
@@ -1438,6 +1444,16 @@ def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
     return full
 
 
+def _marker_spans(args: argparse.Namespace) -> dict[str, str] | None:
+    """``--marker-spans`` as the ``states`` of :func:`eegpt.annotations.markers_to_spans`
+    (:func:`eegpt.probe_label_files.parse_marker_spans`), or None without it."""
+    if not getattr(args, "marker_spans", None):
+        return None
+    from eegpt.probe_label_files import parse_marker_spans
+
+    return parse_marker_spans(args.marker_spans)
+
+
 def cmd_embed(args: argparse.Namespace) -> int:
     from eegpt._file_identity import headers_read_once
 
@@ -1462,6 +1478,7 @@ def _embed_command(args: argparse.Namespace) -> int:
         return 2
     check_recordings_given(args.recordings)
     rename = parse_rename(args.rename, args.drop)
+    states = _marker_spans(args)
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = _without_split_continuations(args.recordings)
@@ -1574,6 +1591,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                         ),
                         reject_by_annotation=args.reject_by_annotation,
                         annotations=annotations,
+                        marker_spans=states,
                         engine=engine,
                         pool=args.pool,
                         hash_inputs=args.hash_inputs,
@@ -2231,6 +2249,24 @@ def add_annotations_option(p: Any, help: str) -> None:
     p.add_argument(
         "--annotations", action="extend", nargs="+", type=Path, default=None, metavar="FILE",
         help=help,
+    )  # fmt: skip
+
+
+def add_marker_spans_option(p: Any, more: str = "") -> None:
+    """``--marker-spans NAME=REGEX`` (repeated): state markers made spans
+    (:func:`eegpt.annotations.markers_to_spans`) before the windows get their annotations
+    (embed; the continuous recordings of the probe commands); ``more``: the command's own
+    words, appended to the help."""
+    p.add_argument(
+        "--marker-spans", action="append", default=None, metavar="NAME=REGEX",
+        help="state markers of no duration made spans: each annotation matching REGEX (re.search; "
+        "own or --annotations') marks the start of state NAME, which lasts to the next state "
+        "marker of any NAME or the recording's end (the time before the first is in none); "
+        "one NAME=REGEX per state (repeat the option): --marker-spans 'EC=S  1$' "
+        "--marker-spans 'EO=S  2$' (BrainVision's 'Stimulus/S  1'), --marker-spans EC=^EC$ "
+        "--marker-spans EO=^EO$. The spans, described by NAME, replace the markers; other "
+        "annotations are kept. A recording with no matching marker, or whose matching "
+        "annotations already last, is an error." + more,
     )  # fmt: skip
 
 

@@ -69,10 +69,13 @@ from eegpt.probe_label_files import (
     WindowLabelling,
     _is_continuous_input,
     check_annotation_files,
+    implied_labels,
     labelling_options,
     labels_file_record,
     load_labelled_epochs,
+    marker_spans_values,
     no_annotations_warning,
+    parse_marker_spans,
     parse_window_labels,
     start_given,
     time_base_of,
@@ -171,7 +174,7 @@ def _add_window_labels(
 ) -> None:
     """``--window-labels``, ``--annotations`` and ``--unlabelled``; ``trained``: for a command
     that takes a trained probe, whose labelling is the default."""
-    from eegpt.cli import add_annotations_option, add_start_option
+    from eegpt.cli import add_annotations_option, add_marker_spans_option, add_start_option
 
     g = p.add_argument_group("continuous recordings labelled by their annotations")
     command = p.prog.removeprefix("eegpt ") + (" PROBE" if trained else "")
@@ -197,6 +200,12 @@ def _add_window_labels(
         "Sleep-EDF's *-Hypnogram.edf, a .csv/.tsv of onset, duration, description in seconds, "
         "a TUH .csv_bi/.tse), "
         "joined to the recording's own: one file per continuous recording, in their order",
+    )
+    add_marker_spans_option(
+        g,
+        " Without --window-labels, each state is a class (--window-labels NAME=^NAME$ implied); "
+        "with it, --window-labels NAME=^NAME$ labels the windows by the spans"
+        + (". Default: the probe's training --marker-spans, if any" if trained else ""),
     )
     g.add_argument(
         "--unlabelled",
@@ -288,16 +297,23 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
                 "annotations: give one of them (with --labels, one row per window of a "
                 "recording, in order or numbered by a 'window' column)"
             )
-        if args.unlabelled is not None or args.annotations or _min_overlap(args) is not None:
+        if (
+            args.unlabelled is not None or args.annotations or _min_overlap(args) is not None
+            or getattr(args, "marker_spans", None)
+        ):  # fmt: skip
             raise ValueError(
-                "--unlabelled, --min-overlap and --annotations go with --window-labels (labels from "
-                f"annotations); --labels {labels_file} gives every window's label"
+                "--unlabelled, --min-overlap, --annotations and --marker-spans go with "
+                f"--window-labels (labels from annotations); --labels {labels_file} gives "
+                "every window's label"
             )
         start, starts = _start_option(args, continuous)
         return WindowLabelling(
             None, window_seconds, start_seconds=start, starts=starts,
             labels_file=str(labels_file),
         )  # fmt: skip
+    states = parse_marker_spans(args.marker_spans) if getattr(args, "marker_spans", None) else None
+    if args.window_labels is None and states is not None:  # each state a class of its own
+        args.window_labels = window_label_values(implied_labels(states))
     if args.window_labels is None:
         if args.annotations and getattr(args, "epoch_seconds", None) is None:
             raise ValueError("--annotations gives the labels of --window-labels: give "
@@ -342,6 +358,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         starts=starts,
         min_overlap=_min_overlap(args) or DEFAULT_MIN_OVERLAP,
         overlap=overlap or 0.0,
+        marker_spans=states,
     )
 
 
@@ -1268,6 +1285,8 @@ def _train(args: argparse.Namespace) -> int:
             # labelled from --annotations files (predict needs them too), or not: recorded
             # either way, so that a probe without its command line still tells
             probe.training["window_labels"]["annotation_files"] = bool(windows.extra)
+            if windows.marker_spans:  # predict and evaluate make the same spans by default
+                probe.training["window_labels"]["marker_spans"] = dict(windows.marker_spans)
         if windows.overlap:  # how the training windows were cut; evaluate does not adopt it
             probe.training["window_labels"]["overlap"] = windows.overlap
         if windows.per_recording:  # each recording's own: the starts taken, by file
@@ -1449,6 +1468,28 @@ def _realised_text(training: Mapping[str, Any]) -> str:
         f", {100 * val['realised_fraction']:.1f}% of the epochs held out for "
         f"--val {val.get('fraction'):g}{by}"
     )
+
+
+def _adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
+    """Without ``--marker-spans``, the state markers of continuous recordings are made spans
+    as the probe's training recordings' were (``probe train --marker-spans``, recorded in
+    ``training["window_labels"]["marker_spans"]``), if so; said on stderr."""
+    from eegpt.annotations import marker_spans_options
+
+    trained = ((probe.training or {}).get("window_labels") or {}).get("marker_spans")
+    if not trained or getattr(args, "marker_spans", "absent") is not None:
+        return
+    if getattr(args, "labels", None) is not None:  # the file labels the windows
+        return
+    if not any(_is_continuous_input(p) for p in args.data):
+        return
+    args.marker_spans = marker_spans_values(trained)
+    if not args.quiet:
+        print(
+            "continuous recordings' state markers made spans as in training: "
+            + marker_spans_options(trained),
+            file=sys.stderr,
+        )
 
 
 def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
@@ -1719,6 +1760,7 @@ def _load(args: argparse.Namespace):
 
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
     column = (probe.training or {}).get("label_column")
+    _adopt_marker_spans(args, probe)
     _adopt_window_labels(args, probe)
     _warn_min_overlap_classes(args)
     _say_trained_start(args, probe)

@@ -81,15 +81,24 @@ class WindowLabelling:
     matched: dict[str, list[tuple[str, float]]] = dataclasses.field(
         default_factory=dict, compare=False
     )
+    #: ``--marker-spans``: ``{state: regex}`` of state markers (annotations of no duration)
+    #: made spans, each state to the next state marker or the recording's end
+    #: (:func:`eegpt.annotations.markers_to_spans`), before the windows are labelled; None: none
+    marker_spans: dict[str, str] | None = None
 
     def annotations(self, rec: Any) -> Any:
-        """The recording's own annotations with those of its ``--annotations`` file."""
-        from eegpt.annotations import with_extra
+        """The recording's own annotations with those of its ``--annotations`` file, their
+        state markers made spans with :attr:`marker_spans`
+        (:func:`eegpt.annotations.marker_spans_of`: errors name the recording)."""
+        from eegpt.annotations import marker_spans_of, with_extra
         from eegpt.dataset_inputs import file_identity
 
         mine = file_identity(rec.source)
         extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
-        return with_extra(rec, extra)
+        annotations = with_extra(rec, extra)
+        if self.marker_spans:
+            return marker_spans_of(rec, annotations, self.marker_spans)
+        return annotations
 
     @property
     def options(self) -> str:
@@ -271,33 +280,61 @@ def labelling_options(
 _CLASS_FORM = re.compile(r"([^=\\^$.|?*+()\[\]{}]+)=(.*)", re.DOTALL)
 
 
-def parse_window_labels(values: Sequence[str]) -> str | dict[str, str]:
+def parse_window_labels(
+    values: Sequence[str], option: str = "--window-labels"
+) -> str | dict[str, str]:
     """``--window-labels`` values as :class:`WindowLabelling`'s ``match``: one REGEX, or
-    ``LABEL=REGEX`` values, the classes (a label given twice takes either regex)."""
+    ``LABEL=REGEX`` values, the classes (a label given twice takes either regex); errors name
+    ``option``."""
     classes: dict[str, list[str]] = {}
     for value in values:
         form = _CLASS_FORM.fullmatch(value)
         if form is None or not form[1].strip():
             if len(values) == 1:
-                _compiled(value, value)
+                _compiled(value, value, option)
                 return value
             raise ValueError(
-                f"--window-labels {value!r}: given several times, each is a class, LABEL=REGEX "
+                f"{option} {value!r}: given several times, each is a class, LABEL=REGEX "
                 "(e.g. --window-labels 'seizure=fnsz|gnsz' --window-labels 'background=bckg')"
             )
         label, regex = form[1].strip(), form[2]
         if not regex:
-            raise ValueError(f"--window-labels {value!r}: give the class's REGEX after '='")
-        _compiled(regex, value)
+            raise ValueError(f"{option} {value!r}: give the class's REGEX after '='")
+        _compiled(regex, value, option)
         classes.setdefault(label, []).append(regex)
     return {k: v[0] if len(v) == 1 else "|".join(f"(?:{r})" for r in v) for k, v in classes.items()}
 
 
-def _compiled(regex: str, value: str) -> None:
+def parse_marker_spans(values: Sequence[str]) -> dict[str, str]:
+    """``--marker-spans NAME=REGEX`` values (as :func:`parse_window_labels` reads them) as the
+    ``states`` of :func:`eegpt.annotations.markers_to_spans`: ``{name: regex}``, the spans
+    described by NAME."""
+    states = parse_window_labels(values, "--marker-spans")
+    if isinstance(states, str):
+        raise ValueError(
+            f"--marker-spans {states!r}: give NAME=REGEX, the state's name and the regex of "
+            "its markers (e.g. --marker-spans 'EC=S  1$' --marker-spans 'EO=S  2$')"
+        )
+    return states
+
+
+def marker_spans_values(states: Mapping[str, str]) -> list[str]:
+    """The ``--marker-spans`` values that give ``states`` (inverse of
+    :func:`parse_marker_spans`)."""
+    return [f"{k}={v}" for k, v in states.items()]
+
+
+def implied_labels(states: Mapping[str, str]) -> dict[str, str]:
+    """The ``--window-labels`` that ``--marker-spans`` implies where none are given: one class
+    per state, matching the spans of its name exactly (``{"EC": "^EC$"}``)."""
+    return {k: f"^{re.escape(k)}$" for k in states}
+
+
+def _compiled(regex: str, value: str, option: str = "--window-labels") -> None:
     try:
         re.compile(regex)
     except re.error as err:
-        raise ValueError(f"--window-labels {value!r}: not a regular expression ({err})") from None
+        raise ValueError(f"{option} {value!r}: not a regular expression ({err})") from None
 
 
 def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray]:
@@ -512,7 +549,7 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
     BrainVision's stimuli are) that cover less of a window than ``--min-overlap`` asks; and
     what to do instead."""
     from eegpt._logging import few
-    from eegpt.annotations import states_of
+    from eegpt.annotations import marker_spans_options, states_of
 
     found = [m for p in paths for m in windows.matched.get(str(Path(p)), [])]
     if not found:
@@ -540,9 +577,11 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
         text += "--min-overlap cannot help: an annotation of no duration covers no window. "
     return text + (
         "Markers of states (eyes closed, eyes open) label the time between them once turned "
-        "into spans, each state from its marker to the next: in Python, "
+        "into spans, each state from its marker to the next: "
+        f"{marker_spans_options(states_of(names))} (the windows then labelled by state name; "
+        "or in Python, "
         f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})); "
-        "raw.save('rec_spans_raw.fif'), then train on that file. For responses to the "
+        "raw.save('rec_spans_raw.fif'), then train on that file). For responses to the "
         "markers, cut epochs around them (mne.Epochs, README: Downstream tasks), save them "
         "(epochs.save('rec-epo.fif')) and train on those, labelled by their events"
     )

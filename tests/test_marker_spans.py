@@ -1,0 +1,139 @@
+"""``--marker-spans NAME=REGEX``: state markers of no duration (eyes closed/open, BrainVision's
+``Stimulus/S  1``) made spans on the command line (probe train/predict/evaluate, embed), as
+:func:`eegpt.annotations.markers_to_spans` makes them in Python."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.cli import main
+from eegpt.probe_cli import main as probe_main
+
+NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "Cz", "Pz"]
+STATES = ["--marker-spans", "EC=^EC$", "--marker-spans", "EO=^EO$"]
+
+
+def _edf(path, onsets, descriptions, durations=None, seconds=40.0):
+    """A 256 Hz EDF+ file of ``seconds`` of noise with the annotations given (zero-duration
+    markers by default)."""
+    rng = np.random.default_rng(0)
+    info = mne.create_info(NAMES, 256.0, "eeg")
+    raw = mne.io.RawArray(rng.normal(0, 20e-6, (len(NAMES), int(seconds * 256))), info,
+                          verbose=False)  # fmt: skip
+    durations = [0.0] * len(onsets) if durations is None else durations
+    raw.set_annotations(mne.Annotations(onsets, durations, descriptions))
+    mne.export.export_raw(path, raw, verbose=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def eyes(tmp_path_factory):
+    """40 s with markers EC at 4 s, EO at 16 s, EC at 28 s: 4 s windows 4-12 s and 28-36 s
+    are EC (6), 16-24 s EO (3), the one at 0 s before the first marker in no state."""
+    folder = tmp_path_factory.mktemp("markers")
+    return _edf(folder / "eyes.edf", [4.0, 16.0, 28.0], ["EC", "EO", "EC"])
+
+
+def test_probe_train_makes_spans_of_markers_and_predict_adopts_them(weights, eyes, tmp_path,
+                                                                    capsys):  # fmt: skip
+    """probe train --marker-spans labels the windows by the spans (each state a class without
+    --window-labels); probe.json records the states, which predict and evaluate adopt."""
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(eyes), "--weights", str(weights), "-o", str(out), "-q",
+                       "--window", "4", "--passes", "1", *STATES]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{eyes}: 10 windows of 4 s: 'EC' 6, 'EO' 3; left out 1 that no annotation" in err
+    trained = json.loads((out / "probe.json").read_text())["training"]["window_labels"]
+    assert trained["marker_spans"] == {"EC": "^EC$", "EO": "^EO$"}
+    assert trained["match"] == {"EC": "^EC$", "EO": "^EO$"}
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(eyes), "-o", str(pred)]) == 0
+    assert "state markers made spans as in training: --marker-spans 'EC=^EC$' " \
+           "--marker-spans 'EO=^EO$'" in capsys.readouterr().err  # fmt: skip
+    labels = [r["label"] for r in csv.DictReader(pred.open())]
+    assert labels == ["", "EC", "EC", "EC", "EO", "EO", "EO", "EC", "EC", "EC"]
+    # the states given with --window-labels of their names too: the same classes
+    assert probe_main(["evaluate", str(out), str(eyes), "-q", *STATES,
+                       "--window-labels", "EC=^EC$", "--window-labels", "EO=^EO$"]) == 0  # fmt: skip
+    assert "(n=9)" in capsys.readouterr().out
+
+
+def test_brainvision_markers_by_regex(weights, tmp_path, capsys):
+    """Markers named as BrainVision's ('Stimulus/S  1', 'Stimulus/S  2') become spans named
+    by their state, which --window-labels then matches."""
+    rec = _edf(tmp_path / "bv.edf", [4.0, 12.0, 24.0, 32.0],
+               ["Stimulus/S  1", "Stimulus/S  2", "Stimulus/S  1", "Stimulus/S  2"])  # fmt: skip
+    assert probe_main(["train", str(rec), "--weights", str(weights), "-o", str(tmp_path / "p"),
+                       "-q", "--window", "4", "--passes", "1", "--marker-spans", "EC=S  1$",
+                       "--marker-spans", "EO=S  2$", "--window-labels", "EC=^EC$",
+                       "--window-labels", "EO=^EO$"]) == 0  # fmt: skip
+    # EC 4-12 s and 24-32 s (the windows at 4, 8, 24, 28 s), EO 12-24 s and 32-40 s (12, 16,
+    # 20, 32, 36 s); the window at 0 s, before the first marker, in none
+    assert f"{rec}: 10 windows of 4 s: 'EC' 4, 'EO' 5; left out 1" in capsys.readouterr().err
+
+
+def test_embed_records_the_spans(weights, eyes, tmp_path):
+    """embed --marker-spans: each window's annotations are the spans over it (not the
+    markers), and metadata records the states."""
+    import eegpt
+
+    out = tmp_path / "e.npz"
+    assert main(["embed", str(eyes), "--weights", str(weights), "-o", str(out), "-q",
+                 *STATES]) == 0  # fmt: skip
+    emb = eegpt.load_embeddings(out)
+    assert emb.metadata["annotations"] == [[]] + [["EC"]] * 3 + [["EO"]] * 3 + [["EC"]] * 3
+    assert emb.metadata["marker_spans"] == {"EC": "^EC$", "EO": "^EO$"}
+
+
+def test_markers_that_do_not_match_are_a_clean_error(weights, eyes, tmp_path, capsys):
+    """No annotation matching --marker-spans: a one-line error naming the file (exit 1), from
+    probe train and embed; a lone REGEX (no NAME) is refused."""
+    states = ["--marker-spans", "closed=^eyes closed$"]
+    assert probe_main(["train", str(eyes), "--weights", str(weights), "-o",
+                       str(tmp_path / "p"), "-q", "--window", "4", *states]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(
+        f"eegpt: error: {eyes}: --marker-spans 'closed=^eyes closed$': no annotation matches "
+        "the states {'closed': '^eyes closed$'} (the descriptions: 'EC', 'EO')"
+    )
+    assert main(["embed", str(eyes), "--weights", str(weights), "-o", str(tmp_path / "e.npz"),
+                 "-q", *states]) == 1  # fmt: skip
+    assert f"{eyes}: --marker-spans 'closed=^eyes closed$': no annotation matches" in (
+        capsys.readouterr().err
+    )
+    assert probe_main(["train", str(eyes), "--weights", str(weights), "-o",
+                       str(tmp_path / "p"), "-q", "--marker-spans", "^EC$"]) == 1  # fmt: skip
+    assert "--marker-spans '^EC$': give NAME=REGEX" in capsys.readouterr().err
+
+
+def test_marker_spans_of_names_the_recording(tmp_path):
+    """The other errors of markers_to_spans, as the command line gives them: matching
+    annotations that already last, a last marker past the recording's end."""
+    from eegpt.annotations import marker_spans_of
+    from eegpt.io import as_recording
+
+    rec = as_recording(_edf(tmp_path / "r.edf", [4.0], ["EC"], [2.0], seconds=10.0))
+    with pytest.raises(ValueError, match=r"r.edf: --marker-spans 'EC=\^EC\$': 1 annotation\(s\) "
+                       r"matching the states already span time .*--window-labels takes such "
+                       r"annotations as they are: leave --marker-spans out"):  # fmt: skip
+        marker_spans_of(rec, rec.annotations, {"EC": "^EC$"})
+    late = mne.Annotations([12.0], [0.0], ["EC"])
+    with pytest.raises(ValueError, match=r"r.edf: .*the last state marker, at 12 s, is not "
+                       r"before the recording's end \(10 s\): the markers are another"):  # fmt: skip
+        marker_spans_of(rec, late, {"EC": "^EC$"})
+
+
+def test_markers_alone_say_to_give_marker_spans(weights, eyes, tmp_path, capsys):
+    """--window-labels matching only markers of no duration: the refusal names --marker-spans
+    first (the Python way after it)."""
+    assert probe_main(["train", str(eyes), "--weights", str(weights), "-o",
+                       str(tmp_path / "p"), "-q", "--window", "4", "--window-labels", "EC|EO",
+                       "--unlabelled", "rest"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert "each state from its marker to the next: --marker-spans 'EC=^EC$' --marker-spans " \
+           "'EO=^EO$' (the windows then labelled by state name; or in Python, " in err  # fmt: skip
