@@ -51,6 +51,11 @@ def test_probe_train_makes_spans_of_markers_and_predict_adopts_them(weights, eye
     trained = json.loads((out / "probe.json").read_text())["training"]["window_labels"]
     assert trained["marker_spans"] == {"EC": "^EC$", "EO": "^EO$"}
     assert trained["match"] == {"EC": "^EC$", "EO": "^EO$"}
+    assert main(["info", str(out)]) == 0  # says so, without importing MNE
+    assert (
+        "--window-labels 'EC=^EC$' --window-labels 'EO=^EO$' (state markers made spans "
+        "first: --marker-spans 'EC=^EC$' --marker-spans 'EO=^EO$')" in capsys.readouterr().out
+    )
     pred = tmp_path / "pred.csv"
     assert probe_main(["predict", str(out), str(eyes), "-o", str(pred)]) == 0
     assert "state markers made spans as in training: --marker-spans 'EC=^EC$' " \

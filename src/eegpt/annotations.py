@@ -1356,15 +1356,9 @@ def marker_spans_of(
             "give end= in the annotations' time base",
             "the markers are another recording's, or their onsets in another time base?",
         )
+        from eegpt.probe_label_files import marker_spans_options
+
         raise ValueError(f"{recording.source}: {marker_spans_options(states)}: {text}") from None
-
-
-def marker_spans_options(states: Mapping[str, str]) -> str:
-    """``--marker-spans NAME=REGEX ...`` (one per state): how ``states`` of
-    :func:`markers_to_spans` are given on the command line."""
-    import shlex
-
-    return " ".join(f"--marker-spans {shlex.quote(f'{k}={v}')}" for k, v in states.items())
 
 
 def union_length(spans: Sequence[tuple[float, float]]) -> float:

@@ -1474,7 +1474,7 @@ def _adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
     """Without ``--marker-spans``, the state markers of continuous recordings are made spans
     as the probe's training recordings' were (``probe train --marker-spans``, recorded in
     ``training["window_labels"]["marker_spans"]``), if so; said on stderr."""
-    from eegpt.annotations import marker_spans_options
+    from eegpt.probe_label_files import marker_spans_options
 
     trained = ((probe.training or {}).get("window_labels") or {}).get("marker_spans")
     if not trained or getattr(args, "marker_spans", "absent") is not None:

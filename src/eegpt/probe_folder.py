@@ -124,7 +124,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
         lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
     if training.get("window_labels"):
         from eegpt.probe_cli import trained_starts_option
-        from eegpt.probe_label_files import labelling_options
+        from eegpt.probe_label_files import labelling_options, marker_spans_options
 
         how = training["window_labels"]
         if how.get("match") is None:  # --labels FILE
@@ -136,6 +136,11 @@ def describe_probe(directory: str | os.PathLike) -> str:
             lines.append(
                 "  labels: continuous recordings' windows by their annotations, "
                 + labelling_options(how["match"], how.get("unlabelled"), how.get("min_overlap"))
+                + (
+                    f" (state markers made spans first: {marker_spans_options(how['marker_spans'])})"
+                    if how.get("marker_spans")
+                    else ""
+                )
             )
         if how.get("overlap"):  # recorded only where the training windows overlapped
             lap = f"{float(how['overlap']):g}"

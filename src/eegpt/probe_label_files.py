@@ -324,6 +324,12 @@ def marker_spans_values(states: Mapping[str, str]) -> list[str]:
     return [f"{k}={v}" for k, v in states.items()]
 
 
+def marker_spans_options(states: Mapping[str, str]) -> str:
+    """``--marker-spans NAME=REGEX ...`` (one per state): how ``states`` of
+    :func:`eegpt.annotations.markers_to_spans` are given on the command line."""
+    return " ".join(f"--marker-spans {shlex.quote(v)}" for v in marker_spans_values(states))
+
+
 def implied_labels(states: Mapping[str, str]) -> dict[str, str]:
     """The ``--window-labels`` that ``--marker-spans`` implies where none are given: one class
     per state, matching the spans of its name exactly (``{"EC": "^EC$"}``)."""
@@ -549,7 +555,7 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
     BrainVision's stimuli are) that cover less of a window than ``--min-overlap`` asks; and
     what to do instead."""
     from eegpt._logging import few
-    from eegpt.annotations import marker_spans_options, states_of
+    from eegpt.annotations import states_of
 
     found = [m for p in paths for m in windows.matched.get(str(Path(p)), [])]
     if not found:
