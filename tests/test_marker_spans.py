@@ -142,3 +142,28 @@ def test_markers_alone_say_to_give_marker_spans(weights, eyes, tmp_path, capsys)
     err = capsys.readouterr().err
     assert "each state from its marker to the next: --marker-spans 'EC=^EC$' --marker-spans " \
            "'EO=^EO$' (the windows then labelled by state name; or in Python, " in err  # fmt: skip
+
+
+def test_embed_dataset_records_the_spans(weights, eyes, tmp_path, capsys):
+    """embed-dataset --marker-spans: the annotations column holds the spans; the states are a
+    setting of the run, which a resume without them is refused for (naming the option)."""
+    import shutil
+
+    from eegpt.dataset_read import read_embeddings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(eyes, corpus / "eyes.edf")
+    out = tmp_path / "ds"
+    assert main(["embed-dataset", str(corpus), "-o", str(out), "--weights", str(weights), "-q",
+                 *STATES]) == 0  # fmt: skip
+    table, _ = read_embeddings(out)
+    assert [list(a) for a in table["annotations"]] == (
+        [[]] + [["EC"]] * 3 + [["EO"]] * 3 + [["EC"]] * 3
+    )
+    capsys.readouterr()
+    assert main(["embed-dataset", str(corpus), "-o", str(out), "--weights", str(weights),
+                 "-q"]) == 1  # fmt: skip
+    assert "marker_spans ({'EC': '^EC$', 'EO': '^EO$'} -> None) [--marker-spans]" in (
+        capsys.readouterr().err
+    )

@@ -300,6 +300,7 @@ def _run_spec(
     shard_size: int,
     stream_precision: str = "float32",
     reject_by_annotation: bool = False,
+    marker_spans: Mapping[str, str] | None = None,
     picks: str | Sequence[str] = "eeg",
     part: tuple[int, int] | None = None,
     corpus_files: int | None = None,
@@ -360,6 +361,8 @@ def _run_spec(
         spec["stream_precision"] = stream_precision
     if reject_by_annotation:  # absent when off, as in runs from before the option
         spec["reject_by_annotation"] = True
+    if marker_spans:  # absent without, as in runs from before the option
+        spec["marker_spans"] = dict(marker_spans)
     if picks != "eeg":  # absent for the default, as in runs from before the option
         spec["channels"]["picks"] = [picks] if isinstance(picks, str) else list(picks)
     if bids_filters:  # absent without, as in runs from before the option
@@ -454,6 +457,7 @@ def embed_dataset(
     tail: str | None = None,
     detrend: str | None = None,
     reject_by_annotation: bool = False,
+    marker_spans: Mapping[str, str] | None = None,
     rename: Rename | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     keep: str | Sequence[str] | None = None,
@@ -520,6 +524,13 @@ def embed_dataset(
         Leave out the windows that overlap an annotation marked bad (``BAD_...``, any case), as
         MNE does for epochs; the ``window`` column then has gaps. By default they are embedded,
         and the ``bad`` column marks them.
+    marker_spans : Mapping[str, str] | None
+        ``{state: regex}``: state markers of each continuous recording (its own annotations and
+        its manifest ``annotations_file``'s) made spans before the windows get their
+        annotations (:func:`eegpt.annotations.markers_to_spans`; command line
+        ``--marker-spans NAME=REGEX``; see :func:`eegpt.embed`). A recording without a
+        matching marker fails (recorded as failed; the others are embedded). Recorded in the
+        run's settings (a resume takes the same).
     rename : dict of str to (str or None) | str | path-like | None
         Channel mapping applied to every file (see :func:`~eegpt.channels.map_channels`): a
         dict of label -> vocabulary name (None drops), a cap's name (``"biosemi64"``,
@@ -706,6 +717,7 @@ def embed_dataset(
         shard_size=shard_size,
         stream_precision=stream_precision,
         reject_by_annotation=reject_by_annotation,
+        marker_spans=marker_spans,
         picks=picks,
         part=part,
         corpus_files=len(corpus),
@@ -816,6 +828,7 @@ def embed_dataset(
                     "on_unknown": on_unknown,
                     "keep": keep,
                     "reject_by_annotation": reject_by_annotation,
+                    **({"marker_spans": dict(marker_spans)} if marker_spans else {}),
                     "picks": picks,
                     "from_manifest": data.manifest,
                 }

@@ -26,6 +26,7 @@ from eegpt.cli import (
     EXIT_SOME_FAILED,
     WEIGHTS_OPTION_HELP,
     add_inference_options,
+    add_marker_spans_option,
     add_pool_option,
     add_preprocessing_options,
     error_text,
@@ -178,6 +179,13 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         start_note=". Lights-off differs per night: a manifest's start_seconds column gives each "
         "recording its own (--start is that of the files without one)",
     )
+    add_marker_spans_option(
+        p,
+        " Of each continuous recording's own annotations and its manifest annotations_file's; "
+        "the windows' annotations (the annotations column) are then the spans; a recording "
+        "without a matching marker fails (named in the summary), the others are embedded. "
+        "Recorded in the run's settings: resume with the same --marker-spans",
+    )
 
 
 INTERRUPTED = "eegpt: interrupted; run the same command again to resume"
@@ -299,6 +307,7 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 def _embed(args: argparse.Namespace) -> DatasetSummary:
     """``embed_dataset`` with the command line's arguments."""
+    from eegpt.cli import _marker_spans
     from eegpt.dataset import embed_dataset
 
     return embed_dataset(
@@ -311,6 +320,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         part=args.part,
         preprocessing=preprocessing_config(args),
         reject_by_annotation=args.reject_by_annotation,
+        marker_spans=_marker_spans(args),
         rename=parse_rename(args.rename, args.drop),
         on_unknown="raise" if args.strict_channels else "drop",
         keep=args.keep_channels,

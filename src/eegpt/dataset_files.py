@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -270,6 +270,7 @@ def load_file(
     bads: Sequence[str] = (),
     from_manifest: bool = False,
     start_seconds: float | None = None,
+    marker_spans: Mapping[str, str] | None = None,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -312,6 +313,9 @@ def load_file(
     start_seconds : float | None
         This continuous recording's first window's onset in s from its first sample
         (:attr:`InputFile.start_seconds`), instead of ``config.start_seconds``; None: that.
+    marker_spans : Mapping[str, str] | None
+        ``{state: regex}``: the state markers of a continuous recording's annotations made
+        spans before the windows get them (``--marker-spans``, see :func:`eegpt.embed`).
 
     Returns
     -------
@@ -375,8 +379,9 @@ def load_file(
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
                 padding = epoch_padding_record(model_config or EEGPTConfig(), recording, windows)
             per_window = annotations_per_window(
-                recording, onsets, config.window_seconds, extra=annotations, added=added
-            )
+                recording, onsets, config.window_seconds, extra=annotations, added=added,
+                states=marker_spans,
+            )  # fmt: skip
             # over all of the file's windows (its warnings count them all), then the part's
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on

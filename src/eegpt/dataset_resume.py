@@ -262,6 +262,7 @@ _OPTION_OF_SETTING = {
     "pool": "--pool",
     "shard_size": "--shard-size",
     "reject_by_annotation": "--reject-by-annotation",
+    "marker_spans": "--marker-spans",
 }
 
 
