@@ -1845,6 +1845,22 @@ def test_a_cap_table_leaves_a_recording_of_10_10_names_be():
         assert not any("socket" in str(w.message) for w in record)
 
 
+def test_a_cap_table_not_applied_is_not_recorded_as_the_rename():
+    """--rename biosemi64 over a corpus of several systems: a recording of 10-10 names, which
+    the table is not applied to, records no rename source (its outputs and `eegpt info` would
+    say its channels were renamed by biosemi64); a socket-labelled one does."""
+    with pytest.warns(RuntimeWarning, match="not applied"):
+        mapping = map_channels([*_CLINICAL_1020, "A2"], rename="biosemi64", on_missing="ignore")
+    assert mapping.rename_source is None and "rename_source" not in mapping.to_dict()
+    with pytest.warns(RuntimeWarning, match="not applied"):  # none of its labels a key
+        mapping = map_channels(_CLINICAL_1020, rename="biosemi64", on_missing="ignore")
+    assert "rename_source" not in mapping.to_dict()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # P9, Iz, AFz, P10; untrained AF7/AF8
+        sockets = map_channels(_BIOSEMI64_SOCKETS, rename="biosemi64", on_missing="ignore")
+    assert sockets.to_dict()["rename_source"] == "biosemi64"
+
+
 def test_a_drop_takes_a_renamed_electrode_by_its_own_name_only():
     """--drop C1 beside a cap's table drops the socket the cap names C1; --drop T3 (an older
     name of T7, meant for a clinical file's label T3) does not take the socket named T7."""

@@ -1013,7 +1013,9 @@ def map_channels(
         )
 
     dropped = [name for name in names if name in set(unknown) | set(excluded)]
-    provenance = table_provenance(table)
+    # recorded only where the table renamed or dropped a channel of this recording: a cap's
+    # table not applied to 10-10 names (unfit), or none of whose labels it has, named nothing
+    provenance = table_provenance(table) if _table_applied(table, names, unfit) else {}
     told = table if provenance and isinstance(table, RenameTable) else RenameTable()
     mapping = ChannelMapping(
         input_names=tuple(inp for _, inp, _ in kept),
@@ -1036,6 +1038,18 @@ def map_channels(
     _log(mapping.summary(limit=_LOGGED_ROWS, source=source), verbose)
     _log_low_coverage(mapping.names, where, verbose)
     return mapping
+
+
+def _table_applied(
+    table: Mapping[str, str | None], names: Sequence[str], unfit: Sequence[str]
+) -> bool:
+    """Whether an entry of the ``rename`` table itself (not one given beside it, ``own``)
+    names a channel of ``names`` and is applied to it (not among the ``unfit`` sockets of a cap's
+    table on a recording of 10-10 names, :func:`_unfit_sockets`): only then do outputs record
+    the table as what renamed the channels (:func:`table_provenance`)."""
+    own = table.own if isinstance(table, RenameTable) else frozenset()
+    skipped = set(unfit) | set(own)
+    return any(key in names for key in table if key not in skipped)
 
 
 #: Fewer of the 58 pretraining channels than this in a recording get an INFO note on
