@@ -1681,6 +1681,20 @@ def test_hints_name_the_net_montage():
         map_channels([f"{bank}{i}" for bank in "ABCDE" for i in range(1, 33)])
 
 
+def test_a_biosemi_file_cut_to_banks_c_and_d_is_refused_as_sockets():
+    """A 128-electrode BioSemi file saved with banks C and D only (C1..C32, D1..D32): C1..C6
+    are sockets, not the 10-10 sites C1..C6, so nothing maps and the refusal says BioSemi
+    sockets of the 128-electrode cap, as for the whole file, not intracranial contacts. A
+    single letter's run (an ECoG grid G1..G32) is no cut cap."""
+    names = [f"{bank}{i}" for bank in "CD" for i in range(1, 33)]
+    with pytest.raises(NoChannelMappedError, match=r"64 of them look like BioSemi socket labels "
+                       r"\('C1', \.\.\.\).*--nearest biosemi128") as err:  # fmt: skip
+        map_channels(names)
+    assert "intracranial electrodes (sEEG" not in str(err.value)
+    with pytest.warns(RuntimeWarning, match="contacts of intracranial electrodes"):
+        map_channels([f"C{i}" for i in range(1, 33)])  # one run: contacts as before
+
+
 def test_no_channel_mapped_hint_for_positions():
     """EEG001.. of a MEG+EEG recording with digitised positions: the refusal says --nearest."""
     import mne

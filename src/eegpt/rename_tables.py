@@ -517,8 +517,7 @@ def _net_of(names: Sequence[str]) -> str | None:
     egi = egi_labels(names)
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
         return _egi_montage(egi)
-    sockets = _socket_labels(names)
-    return _biosemi_montage(len(sockets)) if len(sockets) > 64 else None
+    return _socket_cap(_socket_labels(names))
 
 
 def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike) -> Path:
@@ -623,7 +622,10 @@ def _socket_labels(names: Sequence[str]) -> list[str]:
     electrode's name. A letter's labels are a bank only where they start at 1 or go past the
     10-05 sites of that letter (C3 and C4 without C1, C2 or C7 are electrodes:
     :func:`_socket_banks`), and a recording with the numbered labels of intracranial contacts
-    that no cap has (T1..T8, LA1..LA8, G33: :func:`_shaft_labels`) is labelled by none."""
+    that no cap has (T1..T8, LA1..LA8, G33: :func:`_shaft_labels`) is labelled by none.
+    Without bank A, the banks of a larger cap's recording cut to some of them count
+    (:func:`_cut_banks`: ``C1`` .. ``C32``, ``D1`` .. ``D32`` of a 128-electrode cap, whose
+    ``C1`` .. ``C6`` are then sockets, not the 10-10 sites of those names)."""
     if _shaft_labels(names):
         return []
     sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
@@ -633,10 +635,37 @@ def _socket_labels(names: Sequence[str]) -> list[str]:
     if (
         len(only) < 8
         or len(sockets) < len(names) / 2
-        or not any(name.strip().upper().startswith("A") for name in only)
+        or not (any(name.strip().upper().startswith("A") for name in only) or _cut_banks(sockets))
     ):
         return []
     return sockets
+
+
+def _cut_banks(sockets: Sequence[str]) -> bool:
+    """Whether socket-pattern labels (``C1``, ``D17``) hold two or more banks of a BioSemi cap
+    cut from a larger one (a 128-electrode recording saved with banks C and D only), though
+    bank A is not among them: each bank has 16 or more labels and numbers past 16, far
+    beyond the 10-05 sites of its letter (10-10 has ``C1`` .. ``C6`` and no ``D`` site), as
+    no scalp montage has them. A letter's run alone (``G1`` .. ``G32``) may be an ECoG grid,
+    and is none."""
+    numbers: dict[str, set[int]] = {}
+    for name in sockets:
+        label = name.strip().upper()
+        numbers.setdefault(label[0], set()).add(int(label[1:]))
+    whole = [bank for bank, got in numbers.items() if len(got) >= 16 and max(got) > 16]
+    return len(whole) >= 2
+
+
+def _socket_cap(sockets: Sequence[str]) -> str | None:
+    """MNE's montage of the BioSemi cap of more than 64 electrodes whose socket labels
+    ``sockets`` are (:func:`_socket_labels`): by their number, or by their last bank (bank C
+    or later: no cap of 64 or fewer has it; ``"biosemi128"`` for banks C and D); None for a
+    cap that a built-in table may name (banks A and B, 64 sockets or fewer)."""
+    if not sockets:
+        return None
+    last = max("ABCDEFGH".index(name.strip().upper()[0]) for name in sockets)
+    n = max(len(sockets), 32 * (last + 1))
+    return _biosemi_montage(n) if n > 64 else None
 
 
 def _socket_banks(sockets: Sequence[str]) -> set[str]:
@@ -685,8 +714,8 @@ def _cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[
     sockets = _socket_labels(names)
     if not sockets:
         return ""
-    if len(sockets) > 64:
-        cap = _biosemi_montage(len(sockets))
+    cap = _socket_cap(sockets)
+    if cap is not None:
         return (
             f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), "
             "which name amplifier inputs, not electrodes, and no built-in table names the "
