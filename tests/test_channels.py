@@ -1859,6 +1859,22 @@ def test_a_cap_table_leaves_a_recording_of_10_10_names_be():
         assert not any("socket" in str(w.message) for w in record)
 
 
+def test_sockets_a_cap_table_named_are_no_intracranial_contacts():
+    """A BioSemi file whose bank A was saved with 10-10 names and bank B as sockets B1..B32,
+    with rename='biosemi64': the table names bank B, and the contact check sees the names as
+    renamed, so no warning calls B1..B32 (or F1, F3 ...) intracranial contacts. Without the
+    table, B1..B32 still look like contacts beside those names."""
+    table = cap_rename("biosemi64")
+    names = [table[f"A{i}"] for i in range(1, 33)] + [f"B{i}" for i in range(1, 33)]
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        mapping = map_channels(names, rename="biosemi64")
+    assert "AF8" in mapping.names and len(mapping) == 60
+    assert not any("intracranial" in str(w.message) for w in record)
+    with pytest.warns(RuntimeWarning, match=r"B1\.\.B32 look like the contacts"):
+        map_channels(names)
+
+
 def test_a_cap_table_not_applied_is_not_recorded_as_the_rename():
     """--rename biosemi64 over a corpus of several systems: a recording of 10-10 names, which
     the table is not applied to, records no rename source (its outputs and `eegpt info` would

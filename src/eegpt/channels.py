@@ -927,9 +927,12 @@ def map_channels(
         outside = {k: v for k, v in table.items() if k not in unfit}  # as the table maps
         why = _why_left_out(outside, excluded, left_out or {}, sockets)
         _warn_missing_kept(kept_set, [can for _, _, can in kept], where, why)
+    # the labels as renamed (those left out as they are): sockets B1..B32 that a cap's table
+    # named AF8 .. are no contacts
+    as_renamed = [rename.get(name) or name for name in names]
     contacts = _contacts_warning(
         [inp for _, inp, _ in kept if inp not in rename],
-        names,
+        as_renamed,
         where,
         renamed=[inp for _, inp, _ in kept if inp in rename],
     )
