@@ -4566,6 +4566,25 @@ def test_channels_a_rename_leaves_out_are_not_listed_as_unused(corpus, model, tm
     assert "EEG EKG1-REF" in line and "A1-REF" not in line
 
 
+def test_the_summary_does_not_ask_to_rename_sockets_a_cap_table_renamed(model, tmp_path):
+    """--rename biosemi64 on a file labelled by sockets: the table names A24, A28, B5, B29
+    P9, Iz, AFz, P10, outside the vocabulary, so they are dropped; the summary says they were
+    renamed to such electrodes, not that they may be electrodes to --rename."""
+    names = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
+    data = np.random.default_rng(0).normal(0, 2e-5, (len(names), 256 * 8))
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    path = write_edf(raw, tmp_path / "sockets.edf")
+    summary = embed_dataset([str(path)], tmp_path / "out", model=model, workers=0,
+                            rename="biosemi64", device="cpu", progress=False)  # fmt: skip
+    assert summary.renamed == {"A24": "P9", "A28": "Iz", "B5": "AFz", "B29": "P10"}
+    (line,) = [x for x in str(summary).splitlines() if x.startswith("channels not used")]
+    assert (
+        "A24 -> P9, A28 -> Iz, B5 -> AFz, B29 -> P10: renamed to electrodes "
+        "outside the model's vocabulary" in line
+    )
+    assert "may be" not in line and "--rename" not in line
+
+
 def test_dropped_channels_leave_out_a_socket_dropped_by_its_electrode():
     """--drop C1 beside --rename biosemi64 drops socket A12 on purpose: the run's summary of
     channels not used leaves it out, as it does the drops named by label."""

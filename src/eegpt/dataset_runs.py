@@ -50,6 +50,7 @@ from eegpt.dataset_summary import (
     _dropped_channels,
     _left_out_channels,
     _Progress,
+    _renamed_outside,
     _warning_kinds,
 )
 from eegpt.errors import OutputNotWritableError, disk_full
@@ -357,6 +358,8 @@ class _Run:
         rows = self._file_rows()
         totals = file_totals(rows)
         warned, n_warned = _warning_kinds(rows)
+        rename = self.spec["channels"].get("rename")
+        dropped = _dropped_channels(rows, rename)
         return DatasetSummary(
             output_dir=self.output_dir,
             engine=self.engine,
@@ -386,7 +389,8 @@ class _Run:
             n_warned=n_warned,
             channel_sets=_channel_sets(rows),
             keep=bool(self.spec["channels"].get("keep")),
-            dropped=_dropped_channels(rows, self.spec["channels"].get("rename")),
+            dropped=dropped,
+            renamed=_renamed_outside(dropped, rename),
             left_out=_left_out_channels(rows),
             n_changed=len(self.changed),
         )

@@ -283,6 +283,10 @@ class DatasetSummary:
     """The input channels left out (outside the vocabulary, or dropped on purpose) with the
     number of embedded files that had them, most files first: an electrode among them that
     a cap's spelling hid needs a rename."""
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Those of ``dropped`` that the run's rename names as electrodes outside the vocabulary
+    (input name -> electrode: a cap's socket ``B29`` -> ``P10``): renamed already, not to be
+    renamed (:func:`_renamed_outside`)."""
     left_out: list[tuple[str, str, int]] = field(default_factory=list)
     """The input channels left out before mapping, as ``eegpt channels`` names them: marked
     bad (``"bad"``) or not EEG by type (``"eog"``, ``"ecg"`` ...; from a BIDS
@@ -375,7 +379,8 @@ class DatasetSummary:
                 lines.append(f"  ... and {len(self.channel_sets) - 4} more sets")
         if self.dropped:
             named = [f"{name} ({_count(n, 'file')})" for name, n in self.dropped]
-            lines.append(f"channels not used: {few(named, 8)} ({_dropped_hint(self.dropped)})")
+            hint = _dropped_hint(self.dropped, self.renamed)
+            lines.append(f"channels not used: {few(named, 8)} ({hint})")
         bad = [f"{name} ({_count(n, 'file')})" for name, why, n in self.left_out if why == "bad"]
         if bad:
             lines.append(
@@ -400,26 +405,56 @@ class DatasetSummary:
         return "\n".join(lines)
 
 
-def _dropped_hint(dropped: Sequence[tuple[str, int]]) -> str:
+def _dropped_hint(
+    dropped: Sequence[tuple[str, int]], renamed: Mapping[str, str] | None = None
+) -> str:
     """What to do of the channels not used (``dropped``: name, files): a rename where one may
     be an EEG electrode under another spelling (:func:`eegpt.vocabulary.may_be_electrode`);
-    none for other signals (``EKG``, ``EOG``, ``EMG`` ...) and electrodes outside the
+    none for those the run's rename named as electrodes outside the vocabulary already
+    (``renamed``: name -> electrode, :func:`_renamed_outside`: a cap's socket ``B29`` ->
+    ``P10``), for other signals (``EKG``, ``EOG``, ``EMG`` ...) and electrodes outside the
     vocabulary (``A1``), which the model has no embedding for."""
     from eegpt.vocabulary import may_be_electrode
 
     report = f"column 'dropped_channels' of {FILES_REPORT}"
-    maybe = [name for name, _ in dropped if may_be_electrode(name)]
-    if not maybe:
+    outside = {name: (renamed or {})[name] for name, _ in dropped if name in (renamed or {})}
+    maybe = [name for name, _ in dropped if name not in outside and may_be_electrode(name)]
+    if not maybe and not outside:
         return (
             "other signals (ECG/EKG, EOG, EMG ...) or electrodes outside the model's "
             f"vocabulary: none to rename; {report}"
         )
-    others = "" if len(maybe) == len(dropped) else "; the others are other signals or electrodes "
-    others += "outside the vocabulary" if others else ""
-    return (
-        f"{few(maybe, 4)} may be {'an EEG electrode' if len(maybe) == 1 else 'EEG electrodes'} "
-        f"under another spelling: --rename 'NAME=VOCAB'{others}; {report}"
-    )
+    parts = []
+    if outside:
+        pairs = few([f"{name} -> {site}" for name, site in outside.items()], 4)
+        parts.append(
+            f"{pairs}: renamed to electrodes outside the model's vocabulary, "
+            "which it has no embedding for"
+        )
+    if maybe:
+        parts.append(
+            f"{few(maybe, 4)} may be {'an EEG electrode' if len(maybe) == 1 else 'EEG electrodes'}"
+            " under another spelling: --rename 'NAME=VOCAB'"
+        )
+    if len(maybe) + len(outside) < len(dropped):
+        parts.append("the others are other signals or electrodes outside the vocabulary")
+    return "; ".join([*parts, report])
+
+
+def _renamed_outside(
+    dropped: Sequence[tuple[str, int]], rename: Mapping[str, str | None] | None
+) -> dict[str, str]:
+    """The channels of ``dropped`` (name, files) that ``rename`` (the run's table) names as
+    electrodes outside the vocabulary (``{"B29": "P10"}``: dropped as such, with a warning in
+    each file), not as channels to rename."""
+    from eegpt.vocabulary import normalize_channel_name
+
+    table = rename or {}
+    return {
+        name: str(target)
+        for name, _ in dropped
+        if (target := table.get(name)) is not None and normalize_channel_name(target) is None
+    }
 
 
 def _dropped_channels(
