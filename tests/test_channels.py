@@ -2044,10 +2044,40 @@ def test_the_count_of_channels_used_adds_up_with_channels_not_kept():
     """'Only 2 of the 10 channels are used' names every reason, so its counts add up: the
     channels outside keep beside those of unknown names."""
     names = ["Fp1", "Fp2", "Cz", "X1", "X2", "X3", "X4", "X5", "O1", "O2"]
+    # F3 to keep is missing: X1..X5 may be it under another spelling, so they are warned of
     with pytest.warns(RuntimeWarning, match="Only 2 of the 10 channels are used: 3 outside the "
                       "channels to keep, 5 with names outside the vocabulary"):  # fmt: skip
-        mapping = map_channels(names, keep=["Fp1", "Cz"])
+        mapping = map_channels(names, keep=["Fp1", "Cz", "F3"])
     assert mapping.not_kept == ("Fp2", "O1", "O2")
+
+
+_WITH_10_05 = [*_CLINICAL_1020, "TP9", "P9", "Iz", "EKG"]
+
+
+def test_channels_the_keep_set_leaves_out_anyway_are_not_warned_as_unmatched(caplog):
+    """--keep-channels 10-20 on a file with TP9, P9, Iz (10-05 sites outside the vocabulary)
+    and an EKG: the keep-set leaves them out anyway, so they get one INFO line, not the
+    warning on channels that do not match the vocabulary. Where a channel to keep is missing,
+    that is warned of, and so are labels that may be it under another spelling (O2x), but
+    not TP9 and the others, which are no spelling of a 10-20 site."""
+    with warnings.catch_warnings(record=True) as record, caplog.at_level(logging.INFO, "eegpt"):
+        warnings.simplefilter("always")
+        mapping = map_channels(_WITH_10_05, keep="10-20", source="siteC_LE.edf")
+    assert len(mapping) == 19 and not record
+    assert (
+        "siteC_LE.edf: 4 channel(s) outside the EEGPT vocabulary were dropped, which the "
+        "channels to keep leave out anyway: ['TP9', 'P9', 'Iz', 'EKG']" in caplog.text
+    )
+    names = [name if name != "O2" else "O2x" for name in _WITH_10_05]
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        map_channels(names, keep="10-20")
+    said = [str(w.message) for w in record]
+    assert any("channels to keep are not in this recording: O2" in text for text in said)
+    (unmatched,) = [text for text in said if "do not match the EEGPT vocabulary" in text]
+    assert "['O2x']" in unmatched and "TP9" not in unmatched
+    with pytest.warns(RuntimeWarning, match=r"do not match .*'TP9', 'P9', 'Iz', 'EKG'"):
+        map_channels(_WITH_10_05)  # no keep-set: warned as before
 
 
 # Labels from other sites' files that show a 10-20 name but hold look-alike characters: Unicode

@@ -752,7 +752,9 @@ def map_channels(
         same electrodes (embeddings of different sets are not directly comparable). Channels
         mapped outside the set are left out (``not_kept``, no warning); kept names the
         recording lacks, or has but leaves out (marked bad, dropped), are named in one
-        warning. Command line: ``--keep-channels 10-20``, ``--keep-channels Fp1,Fp2,Cz`` or
+        warning. Channels outside the vocabulary, which the set leaves out anyway, are named
+        in one INFO line instead of the warning on unknown names, unless some of the set is
+        missing: then those that may be it under another spelling are still warned of. Command line: ``--keep-channels 10-20``, ``--keep-channels Fp1,Fp2,Cz`` or
         ``--keep-channels 10-20,-C3``.
     source : str | None
         The recording (e.g. its path), named at the start of the warnings.
@@ -956,6 +958,24 @@ def map_channels(
             verbose,
         )
         plain = []
+    if plain and kept_set is not None:
+        # channels the keep-set leaves out anyway (TP9, Iz, EKG): one INFO line. Where some
+        # channels to keep are missing, those that may be them under another spelling stay
+        # warned of (beside the warning on the missing ones), as do bipolar derivations.
+        complete = set(kept_set) <= {can for _, _, can in kept}
+        anyway = [
+            name
+            for name in plain
+            if complete
+            or (not may_be_electrode(label := targets.get(name, name)) and not _derivation(label))
+        ]
+        if anyway:
+            _log(
+                f"{where}{len(anyway)} channel(s) outside the EEGPT vocabulary were dropped, "
+                f"which the channels to keep leave out anyway: {shortened_list(anyway)}",
+                verbose,
+            )
+            plain = [name for name in plain if name not in anyway]
     if plain:
         # a montage of another naming scheme (e.g. EGI's E1..E128): say so first, with the
         # counts that add up to the recording's channels
