@@ -1197,7 +1197,10 @@ def test_continuous_recordings_labelled_by_their_annotations(weights, tmp_path, 
     windows, y = _labelled_windows(path, WindowLabelling("(?i)seizure", 1.0, "background"))
     assert windows.selection == [k for k in range(37) if k not in (20, 21, 22, 23)]
     saved = mne.io.read_raw_fif(path, verbose=False)  # float32 samples as stored
-    np.testing.assert_array_equal(windows.data[5], saved.get_data(start=5 * 250, stop=6 * 250))
+    # embed's windows: the recording resampled whole to 256 Hz, then cut
+    whole = resample(saved.get_data(), 250.0, 256.0)
+    np.testing.assert_allclose(windows.data[5], whole[:, 5 * 256 : 6 * 256], rtol=0, atol=1e-15)
+    assert windows.sfreq == 256.0
     assert y[1] == "background" and y[2:5].tolist() == ["seizure"] * 3 and y[5] == "background"
     # without --unlabelled the others are left out, said so
     only, y = _labelled_windows(path, WindowLabelling("seizure", 1.0))
@@ -1525,8 +1528,9 @@ def test_train_and_evaluate_overlap_cut_sliding_labelled_windows(weights, tmp_pa
     windows, y = _labelled_windows(path, WindowLabelling("seizure", 1.0, "background", overlap=0.5))
     assert windows.selection == [k for k in range(74) if not 39 <= k <= 47]
     np.testing.assert_allclose(windows.onsets, np.array(windows.selection) * 0.5)
-    saved = mne.io.read_raw_fif(path, verbose=False)
-    np.testing.assert_array_equal(windows.data[3], saved.get_data(start=375, stop=625))
+    saved = mne.io.read_raw_fif(path, verbose=False)  # embed's windows: resampled whole
+    whole = resample(saved.get_data(), 250.0, 256.0)
+    np.testing.assert_allclose(windows.data[3], whole[:, 384:640], rtol=0, atol=1e-15)
     assert y[3:10].tolist() == ["seizure"] * 7 and y[2] == y[10] == "background"
     assert "74 windows of 1 s every 0.5 s (--overlap 0.5): 'background' 58, 'seizure' 7" in (
         capsys.readouterr().err

@@ -2350,9 +2350,15 @@ def _continuous_windows(
 
 
 def cut_windows(
-    x: np.ndarray, starts: np.ndarray, window: int, detrend: str = "none"
+    x: np.ndarray,
+    starts: np.ndarray,
+    window: int,
+    detrend: str = "none",
+    *,
+    dtype: type[np.floating[Any]] = np.float32,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of a continuous signal, detrended in float64 and stored as float32.
+    """Windows of a continuous signal, detrended in float64 and stored as float32 (or
+    ``dtype``: float64 for windows preprocessed further, such as a probe's training windows).
 
     Parameters
     ----------
@@ -2368,7 +2374,7 @@ def cut_windows(
 
     Returns
     -------
-    windows : ndarray of float32, shape (n_windows, n_channels, window)
+    windows : ndarray of float32 (``dtype``), shape (n_windows, n_channels, window)
         A sample beyond float32's range becomes inf, silently: :func:`check_windows` refuses
         such windows, saying why.
     n_valid : ndarray of int64, shape (n_windows,)
@@ -2377,7 +2383,7 @@ def cut_windows(
     starts = np.asarray(starts, dtype=np.int64)
     n_times = x.shape[-1]
     n_valid = np.minimum(n_times - starts, window).astype(np.int64)
-    out = np.zeros((len(starts), x.shape[0], window), dtype=np.float32)
+    out = np.zeros((len(starts), x.shape[0], window), dtype=dtype)
     n_full = int(np.sum(n_valid == window))
     with quiet_float32_overflow():
         if n_full:

@@ -250,7 +250,7 @@ def _add_window_overlap(p: argparse.ArgumentParser, what: str) -> None:
         metavar="SECONDS",
         help="continuous recordings with --window-labels: seconds each window overlaps the "
         "previous one (--overlap 3 of 4 s windows: one every 1 s; the hop whole samples at "
-        "each recording's rate; default 0: consecutive windows), each labelled as a "
+        "256 Hz; default 0: consecutive windows), each labelled as a "
         f"consecutive one is: {what}. Not for epochs files (one window each) nor --labels "
         "FILE (rows of consecutive windows)",
     )

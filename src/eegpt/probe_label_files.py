@@ -74,7 +74,7 @@ class WindowLabelling:
     #: the fraction of a window (``(0, 1]``) a class must cover to label it (``--min-overlap``)
     min_overlap: float = DEFAULT_MIN_OVERLAP
     #: seconds each window overlaps the previous one (``--overlap``): windows a hop of
-    #: ``window_seconds - overlap`` apart, whole samples at the recording's rate; 0: consecutive
+    #: ``window_seconds - overlap`` apart, whole samples at the model's 256 Hz; 0: consecutive
     overlap: float = 0.0
     #: each recording's annotations that match :attr:`match` (path -> their (description,
     #: duration in s) pairs), filled as the recordings are cut: why none labels a window
@@ -117,8 +117,8 @@ class WindowLabelling:
         (its path) whose annotations are ``annotations``: its own ``--start``, or with
         ``--start annotations`` the onset of its first annotation matching :attr:`match`
         (:func:`first_labelling_onset`), rounded to whole samples at ``sfreq`` (Hz), the rate
-        the windows are cut at (None: the model's 256 Hz, as predict cuts them; train and
-        evaluate cut them at the recording's own). Recorded in :attr:`taken`."""
+        the windows are cut at (None: the model's 256 Hz, where train, evaluate and predict
+        cut them). Recorded in :attr:`taken`."""
         value = start_given(self.start_seconds, self.starts, source)
         if value == START_FROM_ANNOTATIONS:
             value = first_labelling_onset(annotations, self.match, str(source), sfreq)
@@ -343,45 +343,23 @@ def _compiled(regex: str, value: str, option: str = "--window-labels") -> None:
         raise ValueError(f"{option} {value!r}: not a regular expression ({err})") from None
 
 
-def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray]:
-    """A continuous recording as epochs (the windows ``how`` keeps, in volts, numbered and
-    timed in the recording) and their labels from its own annotations."""
-    from eegpt._logging import few
-    from eegpt.annotations import bad_windows, describe_bad, label_rule
-    from eegpt.errors import RecordingError
-    from eegpt.io import Recording, as_recording
-    from eegpt.preprocessing import SAMPLE_TOLERANCE
+def _labelled_windows(
+    path: Path, how: WindowLabelling, resample: Literal["polyphase", "nearest"] = "polyphase"
+) -> tuple[Any, np.ndarray]:
+    """A continuous recording as epochs (the windows ``how`` keeps, in volts at the model's
+    rate, numbered and timed in the recording) and their labels from its own annotations.
 
-    rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
-    length = int(round(how.window_seconds * rec.sfreq))
-    if length < 1 or abs(length / rec.sfreq - how.window_seconds) > 0.5 / rec.sfreq:
-        raise ValueError(
-            f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
-            f"{rec.sfreq:g} Hz; choose a window that is"
-        )
-    annotations = how.annotations(rec)
-    start = how.start_of(path, annotations, rec.sfreq)  # cut at the recording's rate
-    first = int(round(start * rec.sfreq))
-    if abs(first - start * rec.sfreq) > SAMPLE_TOLERANCE:
-        raise ValueError(
-            f"{path}: --start {start:.10g} s is {start * rec.sfreq:.10g} samples at the recording's "
-            f"{rec.sfreq:g} Hz, where train and evaluate cut its windows (predict cuts them at "
-            "the model's 256 Hz): give a start that is whole samples at both rates, such as "
-            f"{first / rec.sfreq:.10g} s if it is"
-        )
-    hop = _hop_samples(path, how, rec.sfreq, length)
-    n = max(0, (rec.data.shape[-1] - first - length) // hop + 1)
-    if n == 0:
-        raise RecordingError(
-            f"{path}: the recording lasts {rec.data.shape[-1] / rec.sfreq:.3f} s, shorter than "
-            f"one window ({how.window_seconds:g} s)"
-            + (f" after --start {start:g}" if first else "")
-        )
-    onsets = (first + np.arange(n) * hop) / rec.sfreq
+    The windows are those ``eegpt embed`` and ``probe predict`` cut (:func:`_window_stream`):
+    the recording resampled whole with ``resample`` and cut at the model's rate, read block
+    by block, not re-referenced, scaled or detrended (the probe's preprocessing does that to
+    them as to epochs, with the same result)."""
+    from eegpt.annotations import bad_windows, describe_bad, label_rule
+
+    streamed, stream, annotations, start = _window_stream(path, how, resample)
+    onsets, n = stream.onsets, stream.n_windows
     if how.match is None:  # --labels FILE: every window, labelled by the file
-        return _windows_for_labels_file(path, how, rec, annotations, onsets, first, n, length,
-                                        start)  # fmt: skip
-    y, over = how.label(annotations, onsets, length / rec.sfreq, path)
+        return _windows_for_labels_file(path, how, streamed, stream, annotations, start)
+    y, over = how.label(annotations, onsets, how.window_seconds, path)
     bad = bad_windows(over)
     unmatched = ~bad & np.array([v is None for v in y], dtype=bool)  # no --unlabelled class
     keep = ~bad & ~unmatched
@@ -405,13 +383,16 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
         if label_of(str(d)) is not None
     ]
     if not any(label_of(d) is not None for d in descriptions):
+        from eegpt._logging import few
+
         left.append(
             f"no annotation matches {labelling_options(how.match)} (its descriptions: "
             f"{few([repr(d) for d in descriptions], 8) or 'none'})"
         )
+    hop = stream.config.step_samples / stream.config.sfreq
     print(
         f"{path}: {n} windows of {how.window_seconds:g} s"
-        + (f" every {hop / rec.sfreq:g} s (--overlap {how.overlap:g})" if how.overlap else "")
+        + (f" every {hop:g} s (--overlap {how.overlap:g})" if how.overlap else "")
         + (f" from {start:g} s" if how.per_recording else "")
         + f": {said}"
         + (f"; {'; '.join(left)}" if left else ""),
@@ -430,34 +411,98 @@ def _labelled_windows(path: Path, how: WindowLabelling) -> tuple[Any, np.ndarray
             + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
             + hint
         )
-    data = _consecutive_windows(rec.data, first, n, length, hop)
-    epochs = dataclasses.replace(
-        rec, data=np.ascontiguousarray(data[keep]), onsets=onsets[keep],
-        selection=np.flatnonzero(keep).tolist(), annotations=None, epoch_annotations=None,
-        labels=None, source=str(path),
+    return _windows_recording(path, streamed, stream, keep), y[keep]
+
+
+def _window_stream(
+    path: Path, how: WindowLabelling, resample: Literal["polyphase", "nearest"]
+) -> tuple[Any, Any, Any, float]:
+    """``(streamed, stream, annotations, start)``: the continuous recording ``path`` opened
+    for streaming with every EEG channel :func:`eegpt.io.as_recording` reads
+    (:func:`eegpt.streaming.open_stream`, unmapped), its windows as ``eegpt embed`` cuts them
+    (:class:`eegpt.streaming.WindowStream`: resampled whole to the model's rate with
+    ``resample``, then cut into windows of ``how.window_seconds`` a hop apart (``how.overlap``)
+    from ``start``), in volts, neither re-referenced nor detrended, the signal checks left to
+    the probe's preprocessing of the windows; its annotations with those of its
+    ``--annotations`` file; and the first window's onset in seconds (``--start``)."""
+    from eegpt.errors import RecordingError
+    from eegpt.preprocessing import SAMPLE_TOLERANCE, PreprocessingConfig, resampled_length
+    from eegpt.streaming import WindowStream, open_stream
+
+    streamed = open_stream(path, unmapped=True, verbose=False)
+    sfreq = float(PreprocessingConfig().sfreq)  # the model's rate, where windows are cut
+    length = int(round(how.window_seconds * sfreq))
+    if length < 1 or abs(length / sfreq - how.window_seconds) > 0.5 / sfreq:
+        raise ValueError(
+            f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
+            f"the model's {sfreq:g} Hz; choose a window that is"
+        )
+    annotations = how.annotations(streamed)
+    start = how.start_of(path, annotations, sfreq)
+    first = int(round(start * sfreq))
+    if abs(first - start * sfreq) > SAMPLE_TOLERANCE:
+        raise ValueError(
+            f"{path}: --start {start:.10g} s is {start * sfreq:.10g} samples at the model's "
+            f"{sfreq:g} Hz, where train, evaluate and predict cut its windows: give a start "
+            f"that is whole samples, such as {first / sfreq:.10g} s"
+        )
+    hop = _hop_samples(path, how, sfreq, length)
+    n_out = resampled_length(streamed.n_times, streamed.sfreq, sfreq, resample, warn=False)
+    if max(0, (n_out - first - length) // hop + 1) == 0:
+        raise RecordingError(
+            f"{path}: the recording lasts {streamed.n_times / streamed.sfreq:.3f} s, shorter "
+            f"than one window ({how.window_seconds:g} s)"
+            + (f" after --start {start:g}" if first else "")
+        )
+    config = PreprocessingConfig(
+        window_seconds=how.window_seconds, overlap=how.overlap, start_seconds=first / sfreq,
+        resample=resample, average_reference=False, scale=1.0, detrend="none", tail="drop",
     )  # fmt: skip
-    return epochs, y[keep]
+    stream = WindowStream(streamed, config, checks=False)
+    return streamed, stream, annotations, start
 
 
-def _consecutive_windows(
-    data: np.ndarray, first: int, n: int, length: int, hop: int | None = None
-) -> np.ndarray:
-    """The ``n`` consecutive windows of ``length`` samples from sample ``first`` of a
-    continuous recording's ``data`` ``[C, n_times]``, as ``[n, C, length]`` (a view); ``hop``
-    samples apart where given (overlapping: ``hop < length``)."""
-    if hop is None or hop == length:
-        stretch = data[:, first : first + n * length]
-        return stretch.reshape(data.shape[0], n, length).transpose(1, 0, 2)
-    stretch = data[:, first : first + (n - 1) * hop + length]
-    return np.lib.stride_tricks.sliding_window_view(stretch, length, axis=1)[:, ::hop].transpose(
-        1, 0, 2
-    )
+#: Windows per block read from a recording for a probe's training windows (float64 volts)
+_BLOCK_WINDOWS = 16
+
+
+def _windows_recording(path: Path, streamed: Any, stream: Any, keep: np.ndarray) -> Any:
+    """The windows of ``stream`` (a :class:`eegpt.streaming.WindowStream` of ``streamed``)
+    where ``keep`` (bool, one per window) as an epoched :class:`eegpt.io.Recording`:
+    ``[n_kept, C, T]`` float64 volts at the model's rate, numbered (``selection``) and timed
+    (``onsets``, s from the first sample) in the recording, with its channels' facts. Only
+    the kept windows are held, read block by block."""
+    from eegpt.io import Recording, left_out_channels, stored_projections, unapplied_projectors
+
+    raw = streamed.raw
+    names = [raw.ch_names[i] for i in streamed.picks]
+    kept = np.flatnonzero(keep)
+    data = np.empty((len(kept), streamed.n_channels, stream.config.n_samples))
+    if len(kept):
+        k = 0
+        blocks = stream.blocks(_BLOCK_WINDOWS, int(kept[0]), int(kept[-1]) + 1, dtype=np.float64)
+        for w0, block in blocks:
+            rows = keep[w0 : w0 + len(block)]
+            m = int(rows.sum())
+            data[k : k + m] = block[rows]
+            k += m
+    types = raw.get_channel_types()
+    return Recording(
+        data, names, float(stream.config.sfreq), source=str(path),
+        ch_types=[types[i] for i in streamed.picks], onsets=stream.onsets[kept],
+        units=streamed.units, first_time=streamed.first_time, file_offset=streamed.file_offset,
+        meas_date=streamed.meas_date, date_clock=streamed.date_clock, clock=streamed.clock,
+        selection=kept.tolist(), projectors=unapplied_projectors(raw.info) or None,
+        rates=streamed.rates, projections=stored_projections(raw.info),
+        bads=streamed.bads or None, left_out=left_out_channels(raw.info, names),
+        filters=streamed.filters, truncated=streamed.truncated,
+    )  # fmt: skip
 
 
 def _hop_samples(path: Path, how: WindowLabelling, sfreq: float, length: int) -> int:
-    """The samples between window onsets of the recording ``path`` at ``sfreq`` (Hz):
-    ``length`` (consecutive windows), or with ``how.overlap`` (``--overlap``) the window less
-    the overlap, refused where that is no whole number of samples."""
+    """The samples between window onsets of the recording ``path`` at ``sfreq`` (Hz, the
+    model's): ``length`` (consecutive windows), or with ``how.overlap`` (``--overlap``) the
+    window less the overlap, refused where that is no whole number of samples."""
     from eegpt.preprocessing import SAMPLE_TOLERANCE
 
     if not how.overlap:
@@ -468,30 +513,24 @@ def _hop_samples(path: Path, how: WindowLabelling, sfreq: float, length: int) ->
         fits = how.window_seconds - max(hop, 1) / sfreq
         raise ValueError(
             f"{path}: --overlap {how.overlap:g} s leaves a hop of {step:.10g} samples between "
-            f"the {how.window_seconds:g} s windows at the recording's {sfreq:g} Hz, where train "
-            f"and evaluate cut them: give an overlap whose hop is whole samples, such as "
-            f"--overlap {fits:.10g}"
+            f"the {how.window_seconds:g} s windows at the model's {sfreq:g} Hz, where train, "
+            f"evaluate and predict cut them: give an overlap whose hop is whole samples, such "
+            f"as --overlap {fits:.10g}"
         )
     return hop
 
 
 def _windows_for_labels_file(
-    path: Path,
-    how: WindowLabelling,
-    rec: Any,
-    annotations: Any,
-    onsets: np.ndarray,
-    first: int,
-    n: int,
-    length: int,
-    start: float,
+    path: Path, how: WindowLabelling, streamed: Any, stream: Any, annotations: Any, start: float
 ) -> tuple[Any, np.ndarray]:
-    """All ``n`` windows of a continuous recording for ``--labels FILE`` (no labels yet: the
-    file's rows are matched to them by :func:`load_labelled_epochs`, which then leaves out
-    those over bad annotations, kept in ``how.bad``)."""
+    """All windows of a continuous recording (``stream`` of ``streamed``, from ``start`` s)
+    for ``--labels FILE`` (no labels yet: the file's rows are matched to them by
+    :func:`load_labelled_epochs`, which then leaves out those over bad annotations, kept in
+    ``how.bad``)."""
     from eegpt.annotations import bad_windows, describe_bad, window_annotations
 
-    over = window_annotations(annotations, onsets, length / rec.sfreq)
+    n = stream.n_windows
+    over = window_annotations(annotations, stream.onsets, how.window_seconds)
     bad = bad_windows(over)
     how.bad[str(path)] = bad
     print(
@@ -506,12 +545,7 @@ def _windows_for_labels_file(
         ),
         file=sys.stderr,
     )
-    data = _consecutive_windows(rec.data, first, n, length)
-    epochs = dataclasses.replace(
-        rec, data=np.ascontiguousarray(data), onsets=onsets,
-        selection=list(range(n)), annotations=None, epoch_annotations=None, labels=None,
-        source=str(path),
-    )  # fmt: skip
+    epochs = _windows_recording(path, streamed, stream, np.ones(n, dtype=bool))
     return epochs, np.full(n, None, dtype=object)
 
 
@@ -620,11 +654,14 @@ def _read_one(
     label_column: str | None = None,
     column_optional: bool = False,
     windows: WindowLabelling | None = None,
+    resample: Literal["polyphase", "nearest"] = "polyphase",
 ) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None): the event names, or the
     ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
     trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
-    continuous recording is cut and labelled as ``windows`` says (and refused without)."""
+    continuous recording is cut and labelled as ``windows`` says (and refused without), its
+    windows those ``eegpt embed`` cuts, resampled whole with ``resample``
+    (:func:`_labelled_windows`)."""
     from eegpt._epochs_header import note_epochs_read
     from eegpt._logging import log
     from eegpt.io import (
@@ -644,7 +681,7 @@ def _read_one(
     refuse_brainvision_data_file(path)  # likewise, of the .vhdr that names it
     name = path.name
     if windows is not None and _is_continuous_input(path):
-        return _labelled_windows(path, windows)
+        return _labelled_windows(path, windows, resample)
     if name.endswith((".npz",)):
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
@@ -1496,7 +1533,7 @@ def load_labelled_epochs(
     # the file read (its encoding checked) before any recording's line says it labels it
     label_rows = None if labels is None else _read_label_rows(user_path(labels))
     for p in paths:
-        rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows)
+        rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows, resample)
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]

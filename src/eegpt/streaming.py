@@ -59,6 +59,7 @@ from eegpt.io import (
     brainvision_truncated,
     channel_rates,
     check_memory,
+    check_unique,
     check_whole_reads,
     date_clock,
     file_units_of,
@@ -71,6 +72,7 @@ from eegpt.io import (
     mne_call,
     mne_source,
     open_recording,
+    pick_indices,
     recorded_filters,
     stored_projections,
     unapplied_projectors,
@@ -127,9 +129,11 @@ class StreamedRecording:
     raw : mne.io.BaseRaw
         Opened with ``preload=False``.
     picks : list of int
-        Indices in ``raw`` of the used channels, in ``mapping`` order.
-    mapping : ChannelMapping
-        The channels and their vocabulary rows.
+        Indices in ``raw`` of the used channels, in ``mapping`` order (with no ``mapping``,
+        every channel picked, in recording order).
+    mapping : ChannelMapping | None
+        The channels and their vocabulary rows; None for a recording opened ``unmapped``
+        (:func:`open_stream`), whose channels are matched to a model's later.
     source : str
         The file, for messages and provenance.
     units : list of str | None
@@ -159,7 +163,7 @@ class StreamedRecording:
 
     raw: mne.io.BaseRaw
     picks: list[int]
-    mapping: ChannelMapping
+    mapping: ChannelMapping | None
     source: str
     units: list[str] | None = None
     rates: list[float] | None = None
@@ -269,6 +273,7 @@ def open_stream(
     keep: str | Sequence[str] | None = None,
     verbose: Verbose = None,
     bads: Sequence[str] = (),
+    unmapped: bool = False,
 ) -> StreamedRecording:
     """Open a recording file for streaming and map its channels.
 
@@ -287,6 +292,11 @@ def open_stream(
         Channels to mark bad besides those the file marks, as in
         :func:`eegpt.io.as_recording`: labels, or the electrodes channels map to after
         ``rename`` (:func:`eegpt.io.mark_bad`).
+    unmapped : bool
+        Read every channel ``picks`` selects, in recording order, mapped or not, and map none
+        (``mapping`` None; ``rename``, ``on_unknown``, ``on_missing`` and ``keep`` unused): the
+        channels :func:`eegpt.io.as_recording` reads, for a probe's training windows, matched
+        to its channels (or by name, to a channel projection) after they are cut.
 
     Returns
     -------
@@ -319,13 +329,18 @@ def open_stream(
     path = Path(source)
     if raw.n_times < 1:
         raise RecordingError(f"{source}: the recording has no samples")
-    idx, mapping = map_info_channels(
-        raw.info, source, picks=picks, rename=rename, on_unknown=on_unknown,
-        on_missing=on_missing, keep=keep, verbose=verbose,
-    )  # fmt: skip
+    mapping: ChannelMapping | None = None
+    if unmapped:
+        used = idx = pick_indices(raw.info, picks, source)
+        check_unique([raw.ch_names[i] for i in idx], source)
+    else:
+        idx, mapping = map_info_channels(
+            raw.info, source, picks=picks, rename=rename, on_unknown=on_unknown,
+            on_missing=on_missing, keep=keep, verbose=verbose,
+        )  # fmt: skip
+        used = [idx[i] for i in mapping.picks]
     left_out = left_out_channels(raw.info, [raw.ch_names[i] for i in idx])
-    used = [idx[i] for i in mapping.picks]
-    if header is not None:
+    if header is not None and mapping is not None:
         raw, used, mapping = _without_faster_unused(raw, used, mapping, idx, path, verbose)
     check_whole_reads(raw, used, source)
     file_units = file_units_of(raw, header)
@@ -553,6 +568,12 @@ class WindowStream:
         spans, whose windows the caller leaves out (``reject``), are filled as
         :func:`~eegpt.preprocessing.fill_nonfinite` fills them in a whole recording (each
         channel's line over its finite samples, found by the scan), block by block.
+    checks : bool
+        Run the signal checks of :func:`~eegpt.preprocessing.check_signal` on the scan and
+        warn of unapplied projectors (as ``prepare``'s ``checks``). False where the windows are
+        checked later as a whole (a probe's training windows, prepared as epochs); the scan
+        still finds each channel's line, and NaN/Inf samples are then refused where the
+        windows are.
 
     Attributes
     ----------
@@ -587,19 +608,22 @@ class WindowStream:
         verbose: Verbose = None,
         line: tuple[np.ndarray, np.ndarray] | None = None,
         bad_spans: BadSpans | None = None,
+        checks: bool = True,
     ) -> None:
         self.recording = recording
         self.config = PreprocessingConfig() if config is None else config
         self._bad_spans = bad_spans
         self._fill = bad_spans is not None and bad_spans.reject
+        self._checks = checks
         config, source = self.config, recording.source
         check_rate(recording.sfreq, source)
-        warn_unapplied_projectors(
-            unapplied_projectors(recording.raw.info),
-            [recording.raw.ch_names[i] for i in recording.picks],
-            source,
-            average_reference=config.average_reference,
-        )
+        if checks:
+            warn_unapplied_projectors(
+                unapplied_projectors(recording.raw.info),
+                [recording.raw.ch_names[i] for i in recording.picks],
+                source,
+                average_reference=config.average_reference,
+            )
         n_in, sfreq = recording.n_times, taken_rate(recording.sfreq, source, note=True)
         self._sfreq = sfreq  # 256 Hz for a BrainVision header's 3906 µs (256.016 Hz)
         self._up = self._down = 1
@@ -656,6 +680,10 @@ class WindowStream:
 
     @property
     def mapping(self) -> ChannelMapping:
+        if self.recording.mapping is None:
+            raise ValueError(
+                f"{self.recording.source}: opened unmapped; its channels have no mapping"
+            )
         return self.recording.mapping
 
     @property
@@ -667,15 +695,19 @@ class WindowStream:
         (:func:`~eegpt.preprocessing.fit_line`) over its finite samples."""
         rec = self.recording
         n = rec.n_times
-        stats = SignalStats(rec.n_channels, n, segment=round(rec.sfreq),
-                            bad_spans=self._bad_spans, sfreq=rec.sfreq)  # fmt: skip
+        stats = (  # (unchecked: none kept, such as its sample of each channel)
+            SignalStats(rec.n_channels, n, segment=round(rec.sfreq),
+                        bad_spans=self._bad_spans, sfreq=rec.sfreq)
+            if self._checks else None
+        )  # fmt: skip
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
         total, moment = np.zeros(rec.n_channels), np.zeros(rec.n_channels)
         missing = np.zeros((3, rec.n_channels))  # NaN/Inf samples: count, sums of t and t**2
         for start in range(0, n, chunk):
             x = rec.read(start, min(n, start + chunk))
             bad = ~np.isfinite(x)  # one pass, for the statistics and the line
-            stats.update(x, bad)
+            if stats is not None:
+                stats.update(x, bad)
             t = np.arange(start, start + x.shape[-1]) - (n - 1) / 2
             if bad.any():
                 x = np.where(bad, 0.0, x)
@@ -689,9 +721,11 @@ class WindowStream:
         else:
             level = total / n
             slope = moment / spread if n > 1 else np.zeros(rec.n_channels)
+        if stats is None:
+            return level, slope
         check_signal(
             stats,
-            rec.mapping.input_names,
+            [rec.raw.ch_names[i] for i in rec.picks],
             rec.source,
             rec.units,
             gain=self.config.gain,
@@ -699,14 +733,20 @@ class WindowStream:
             sfreq=rec.sfreq,
             rates=rec.rates,
             average_reference=self.config.average_reference,
-            left_out=rec.mapping.dropped,
+            left_out=() if rec.mapping is None else rec.mapping.dropped,
         )
         return level, slope
 
     def blocks(
-        self, block_windows: int = 64, first: int = 0, stop: int | None = None
+        self,
+        block_windows: int = 64,
+        first: int = 0,
+        stop: int | None = None,
+        dtype: type[np.floating[Any]] = np.float32,
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(first window index, windows)`` with windows float32 of shape (b, C, T).
+        """Yield ``(first window index, windows)`` with windows ``dtype`` (float32, the
+        model's input; float64 for windows preprocessed further, such as a probe's training
+        windows in volts) of shape (b, C, T).
 
         Parameters
         ----------
@@ -717,6 +757,8 @@ class WindowStream:
         first, stop : int
             Make windows ``first:stop`` only (default: all), the same numbers as when all are
             made.
+        dtype : float32 | float64
+            The windows' type (:func:`~eegpt.preprocessing.cut_windows`).
         """
         if block_windows < 1:
             raise ValueError(f"block_windows must be >= 1, got {block_windows}")
@@ -733,13 +775,15 @@ class WindowStream:
         span = max(window, int(READ_BYTES / per_sample))
         for w0 in range(first, stop, block_windows):
             starts = self._starts[w0 : min(w0 + block_windows, stop)]
-            out = np.empty((len(starts), self.recording.n_channels, window), np.float32)
+            out = np.empty((len(starts), self.recording.n_channels, window), dtype)
             i = 0
             while i < len(starts):  # reads of at most `span` samples, each of whole windows
                 j = i + max(1, int(np.searchsorted(starts[i:], starts[i] + span - window, "right")))
                 lo, hi = int(starts[i]), min(int(starts[j - 1]) + window, self.n_out)
                 y = self._output(lo, hi)  # hi is n_out for the windows with the padded tail
-                out[i:j], _ = cut_windows(y, starts[i:j] - lo, window, self.config.detrend)
+                out[i:j], _ = cut_windows(
+                    y, starts[i:j] - lo, window, self.config.detrend, dtype=dtype
+                )
                 del y
                 i = j
             check_windows(out, self.recording.source, self.config)

@@ -1,0 +1,104 @@
+"""The windows ``probe train`` and ``probe evaluate`` cut from a continuous recording are those
+``eegpt embed`` and ``probe predict`` cut: the recording resampled whole, then cut at the
+model's rate (each window resampled on its own differed at its edges), read block by block
+(not the whole recording at its own rate, copied into windows)."""
+
+import tracemalloc
+
+import mne
+import numpy as np
+import pytest
+import torch
+
+from eegpt import probe_cli, streaming
+from eegpt.channels import map_channels
+from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.probe_cli import main as probe_main
+from eegpt.probe_label_files import WindowLabelling, load_labelled_epochs
+
+NAMES = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7", "P3",
+         "Pz", "P4", "P8", "O1", "O2"]  # fmt: skip
+RTOL = 1e-5  # float32 embeddings (tests/test_short_attention.py's TOL)
+
+
+def _recording(tmp_path, sfreq: float, seconds: float = 40.0):
+    """A FIF file of the 19 channels at ``sfreq`` (volts: noise, electrode offsets, a drift),
+    annotated ``A`` and ``B`` in turn every 4 s."""
+    rng = np.random.default_rng(0)
+    n = int(seconds * sfreq)
+    x = rng.normal(0, 20e-6, (len(NAMES), n)) + rng.normal(0, 10e-6, (len(NAMES), 1))
+    x += np.linspace(0, 10e-6, n)
+    raw = mne.io.RawArray(x, mne.create_info(NAMES, sfreq, "eeg"), verbose=False)
+    k = int(seconds // 4)
+    raw.set_annotations(mne.Annotations(np.arange(k) * 4.0, 4.0, (["A", "B"] * k)[:k]))
+    path = tmp_path / f"rec{sfreq:g}_raw.fif"
+    raw.save(path, verbose=False)
+    return path
+
+
+@pytest.mark.parametrize("sfreq", [500.0, 250.0])
+def test_training_windows_are_embeds(tmp_path, model, sfreq):
+    """The windows probe train/evaluate read from a 500 Hz (or 250 Hz) recording give the
+    embeddings model.embed gives those windows (they differed by ~1e-3 at the edges)."""
+    path = _recording(tmp_path, sfreq)
+    rec, y, _ = load_labelled_epochs([path], windows=WindowLabelling("A|B", 4.0), verbose=False)
+    assert y.tolist() == ["A", "B"] * 5
+    mapping = map_channels(rec.ch_names)
+    windows = prepare(rec, mapping, PreprocessingConfig()).data  # as train_probe prepares them
+    with torch.no_grad():
+        z = model.target_encoder(torch.from_numpy(windows), torch.tensor(mapping.chan_ids))
+    emb = model.embed(str(path))
+    k = np.searchsorted(emb.onsets, rec.onsets)
+    np.testing.assert_allclose(emb.onsets[k], rec.onsets)
+    expected = emb.data[k]
+    got = z.numpy().reshape(expected.shape)
+    assert np.abs(got - expected).max() <= RTOL * np.abs(expected).max()
+
+
+def test_evaluate_predicts_as_predict(tmp_path, weights, monkeypatch, capsys):
+    """probe evaluate's probabilities of a continuous recording's windows are probe
+    predict's."""
+    path = _recording(tmp_path, 500.0)
+    out = tmp_path / "probe"
+    args = ["--window-labels", "A", "--unlabelled", "B"]
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q", *args]) == 0  # fmt: skip
+    seen = []
+    probabilities = probe_cli._probabilities
+
+    def kept(*a, **kw):
+        seen.append(probabilities(*a, **kw))
+        return seen[-1]
+
+    monkeypatch.setattr(probe_cli, "_probabilities", kept)
+    assert probe_main(["evaluate", str(out), str(path), "-q", *args]) == 0
+    csv = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(path), "-q", "-o", str(csv)]) == 0
+    capsys.readouterr()
+    evaluated, predicted = seen
+    assert evaluated.shape == predicted.shape == (10, 2)
+    np.testing.assert_allclose(evaluated, predicted, rtol=1e-6, atol=0)
+
+
+def test_training_windows_do_not_hold_the_recording(tmp_path, monkeypatch):
+    """A continuous recording's training windows are read block by block at the model's rate:
+    no float64 copy of the whole recording at its own rate (2 kHz here) is held, nor its
+    windows at that rate."""
+    monkeypatch.setattr(streaming, "READ_BYTES", 2**20)
+    monkeypatch.setattr(streaming, "SCAN_BYTES", 2**20)
+    path = _recording(tmp_path, 2000.0, seconds=60.0)
+    native = len(NAMES) * 60 * 2000 * 8  # bytes: the recording as float64 at its rate
+    how = WindowLabelling("A|B", 4.0)
+    (tmp_path / "short").mkdir()  # imports and caches, before the count
+    load_labelled_epochs([_recording(tmp_path / "short", 2000.0, 8.0)], windows=how, verbose=False)
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        rec, _, _ = load_labelled_epochs([path], windows=how, verbose=False)
+        peak = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert len(rec.data) == 15
+    # the windows (19 x 60 s at 256 Hz, float64: 2.3 MB) and a block of them beside reads of 1 MB
+    assert peak < native / 2, f"{peak / native:.2f} copies of the recording at its rate"
