@@ -1559,7 +1559,7 @@ def test_train_and_evaluate_overlap_cut_sliding_labelled_windows(weights, tmp_pa
         ([*train, "--overlap", "0.5", "--val", "0.2"], "--val 0.2 holds out windows drawn at "
          "random, and with --overlap 0.5 windows sharing samples would land on both sides"),
         ([*train, "--overlap", "1"], "--overlap 1: give 0 <= overlap < the 1 s windows"),
-        ([*train, "--overlap", "0.33"], f"{path}: --overlap 0.33 s leaves a hop of 167.5 samples"),
+        ([*train, "--overlap", "0.33"], f"{path}: --overlap 0.33 s leaves a hop of 171.52 samples"),
         ([*train, "--overlap", "0.5001"], "such as --overlap 0.5"),
         (["evaluate", str(out), str(epochs_file), "--overlap", "0.5"], "--overlap 0.5 cuts "
          f"continuous recordings into overlapping windows; {epochs_file} holds epochs"),
@@ -3347,7 +3347,8 @@ def test_every_command_checks_start_alike(weights, tmp_path, capsys):
     and embed refused (not a multiple of 1/256 s), and rounded 3.00390625 on a 100 Hz file to
     3.00 while predict used 3.0039: every command now checks --start by the model's 256 Hz
     with one message (0 is whole samples: '>= 0', not '>= 1'), and train refuses a start that
-    is no whole number of samples at the file's rate rather than rounding it."""
+    is no whole number of samples at 256 Hz (where train, like predict, now cuts a file's
+    windows) rather than rounding it."""
     from eegpt.cli import main as cli_main
 
     out, paths, hyps = _stage_probe(weights, tmp_path)
@@ -3368,10 +3369,12 @@ def test_every_command_checks_start_alike(weights, tmp_path, capsys):
     raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False).resample(100.0)
     slow = tmp_path / "slow_raw.fif"
     raw.save(slow, verbose=False)
+    # train cuts a 100 Hz file's windows at 256 Hz, as predict does: a start of whole samples
+    # there (769) is taken, not refused as 300.390625 samples at the file's rate
     assert probe_main(["train", str(slow), "--weights", str(weights), "-o", str(tmp_path / "y"),
                        "-q", "--window-labels", "^Sleep stage", "--window", "2", "--annotations",
-                       hyps[0], "--start", "3.00390625"]) == 1  # fmt: skip
-    assert "3.00390625 s is 300.390625 samples at the recording's 100 Hz" in capsys.readouterr().err
+                       hyps[0], "--start", "3.00390625"]) == 0  # fmt: skip
+    assert "at the recording's 100 Hz" not in capsys.readouterr().err
 
 
 def test_no_annotations_given_is_said_plainly(weights, tmp_path):
@@ -3578,7 +3581,8 @@ def test_start_annotations_on_a_recording_off_the_model_grid(weights, tmp_path, 
     cut windows at the recording's rate) took the onset rounded to 256 Hz, 17.1015625 s, and
     refused it as no whole number of 100 Hz samples, naming a start the user never gave,
     while predict (which cuts at 256 Hz) took the night. Each command now rounds the first
-    scored epoch's onset to the samples it cuts at: train and evaluate start at 17.1 s."""
+    scored epoch's onset to the samples it cuts at, 256 Hz for all of them now (train and
+    evaluate cut windows as predict and embed do): 17.1015625 s."""
     raw, _, _ = synthetic_erp_raw(10, sfreq=100.0, seed=5)
     raw.set_annotations(None).crop(tmax=17.1 + 16 - 0.01)
     night = tmp_path / "slow_raw.fif"
@@ -3591,10 +3595,10 @@ def test_start_annotations_on_a_recording_off_the_model_grid(weights, tmp_path, 
                  "annotations"]  # fmt: skip
     assert probe_main(["train", str(night), "--weights", str(weights), "-o", str(out),
                        "--passes", "1", "--window", "2", *labelling]) == 0  # fmt: skip
-    assert f"{night}: 8 windows of 2 s from 17.1 s: 'Sleep stage W' 4, 'Sleep stage 2' 4" in (
+    assert f"{night}: 8 windows of 2 s from 17.1016 s: 'Sleep stage W' 4, 'Sleep stage 2' 4" in (
         capsys.readouterr().err
-    )
-    assert load_probe(out).training["window_labels"]["starts"] == {str(night): 17.1}
+    )  # 17.1 s rounded to 256 Hz, where train cuts windows as predict does
+    assert load_probe(out).training["window_labels"]["starts"] == {str(night): 17.1015625}
     assert probe_main(["evaluate", str(out), str(night), "-q", *labelling]) == 0
     pred = tmp_path / "pred.csv"
     assert probe_main(["predict", str(out), str(night), "-q", "-o", str(pred), *labelling]) == 0
