@@ -572,6 +572,30 @@ def test_save_validates_before_writing(lightning_ckpt, tmp_path):
     assert not (tmp_path / "bad").exists()
 
 
+def test_bare_braindecode_linear_projection_loads_unconstrained(tmp_path):
+    """braindecode's ``chan_proj_type="linear"`` is an unconstrained nn.Linear (2-D weight):
+    a bare state dict of it loads without a max-norm constraint (rows of norm > 1 stay as
+    trained), says so, and converts back to a ``linear`` projection."""
+    torch.manual_seed(12)
+    bd = make_braindecode(22, 1024, stride=32, names=False, n_outputs=4, chan_proj_type="linear")
+    assert bd.chan_proj.proj.weight.norm(dim=1).min() > 1.0  # a max-norm 1 would change it
+    path = tmp_path / "linear.pt"
+    torch.save(bd.state_dict(), path)
+    ckpt = load_checkpoint(path, num_heads=4)
+    assert ckpt.chan_proj == (22, 19) and ckpt.chan_proj_max_norm == float("inf")
+    assert "channel projection: 22 -> 19 (unconstrained)" in describe(ckpt)
+    x = 0.05 * torch.randn(2, 22, 1024)
+    with torch.no_grad():
+        ref = bd(x)
+        assert rel_err(build_model(ckpt)(x), ref) <= 1e-5
+    out = save_checkpoint(ckpt, tmp_path / "converted")
+    config = json.loads((out / "config.json").read_text())
+    assert config["chan_proj_type"] == "linear"
+    bd2 = braindecode_models.EEGPT.from_pretrained(out, strict=True).eval()
+    with torch.no_grad():
+        assert rel_err(bd2(x), ref) <= 1e-5
+
+
 def test_describe(lightning_ckpt, tmp_path):
     text = describe(load_checkpoint(lightning_ckpt[0]))
     assert "format:      lightning" in text

@@ -658,12 +658,20 @@ def _heads(
     config: EEGPTConfig,
     n_times: int | None,
     linear_proj: bool,
-) -> tuple[tuple[int, int] | None, int | None, int | None]:
-    """``(chan_proj, n_outputs, n_times)`` from the head weights present in ``state``."""
+) -> tuple[tuple[int, int] | None, int | None, int | None, bool]:
+    """``(chan_proj, n_outputs, n_times, linear)`` from the head weights present in ``state``.
+
+    ``linear``: the channel projection is braindecode's unconstrained ``"linear"`` one (max norm
+    ``inf``), as ``linear_proj`` says (a folder's ``chan_proj_type``) or as its 2-D weight
+    ``[C_out, C_in]`` shows (only that projection has one; the max-norm 1x1 convolutions store
+    ``[C_out, C_in, 1]``). Its weight is reshaped to ``[C_out, C_in, 1]`` in ``state``.
+    """
     chan_proj = None
     w = state.get("chan_proj.proj.weight")
+    linear = False
     if w is not None:
-        if w.ndim == 2 or linear_proj:
+        linear = w.ndim == 2 or linear_proj
+        if linear:
             w = w.reshape(w.shape[0], -1, 1)
             state["chan_proj.proj.weight"] = w  # type: ignore[index]
         chan_proj = (int(w.shape[1]), int(w.shape[0]))
@@ -674,7 +682,7 @@ def _heads(
         if n_times is None and p2.shape[1] % p1.shape[0] == 0:
             n_patches = p2.shape[1] // p1.shape[0]
             n_times = (n_patches - 1) * config.stride + config.patch_size
-    return chan_proj, n_outputs, n_times
+    return chan_proj, n_outputs, n_times, linear
 
 
 # --------------------------------------------------------------------------------------------
@@ -808,7 +816,7 @@ def _from_lightning(
         )
     recorded, conflicts, unread = _lightning_hints(obj)
     config, assumed, inferred = _unrecorded_config(split.state, {**recorded, **hints})
-    chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
+    chan_proj, n_outputs, n_times, linear = _heads(split.state, config, None, False)
     metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _is_plain_value(v)}
     metadata["top_level_keys"] = sorted(str(k) for k in obj)
     metadata["pickle_placeholders"] = placeholders
@@ -826,6 +834,7 @@ def _from_lightning(
         n_outputs=n_outputs,
         n_times=n_times,
         chan_proj=chan_proj,
+        chan_proj_max_norm=math.inf if linear else 1.0,
         ignored_keys=split.ignored,
         metadata=metadata,
     )
@@ -867,7 +876,7 @@ def _from_state_dict(
 ) -> Checkpoint:
     split = _split_state(raw)
     config, assumed, inferred = _unrecorded_config(split.state, hints)
-    chan_proj, n_outputs, n_times = _heads(split.state, config, None, False)
+    chan_proj, n_outputs, n_times, linear = _heads(split.state, config, None, False)
     metadata: dict[str, Any] = {"assumed": assumed, "inferred": inferred}
     if placeholders:
         metadata["pickle_placeholders"] = placeholders
@@ -881,6 +890,7 @@ def _from_state_dict(
         n_outputs=n_outputs,
         n_times=n_times,
         chan_proj=chan_proj,
+        chan_proj_max_norm=math.inf if linear else 1.0,
         ignored_keys=split.ignored,
         metadata=metadata,
     )
@@ -902,8 +912,10 @@ def _from_hub_folder(
         hints.setdefault("patch_stride", BRAINDECODE_PATCH_STRIDE)
     hints.update(overrides)
     config = infer_config(split.state, hints)
-    linear = cfg.get("chan_proj_type") == "linear"
-    chan_proj, n_outputs, n_times = _heads(split.state, config, cfg.get("n_times"), linear)
+    linear_type = cfg.get("chan_proj_type") == "linear"
+    chan_proj, n_outputs, n_times, linear = _heads(
+        split.state, config, cfg.get("n_times"), linear_type
+    )
     if n_outputs is not None and cfg.get("n_outputs") not in (None, n_outputs):
         raise CheckpointError(
             f"{config_path} says n_outputs={cfg['n_outputs']} but the head in {weights.name} "
