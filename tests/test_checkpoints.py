@@ -596,6 +596,53 @@ def test_bare_braindecode_linear_projection_loads_unconstrained(tmp_path):
         assert rel_err(bd2(x), ref) <= 1e-5
 
 
+@pytest.mark.parametrize(
+    ("n_times", "stride", "n_outputs"),
+    [(1024, 32, None), (512, 32, 3), (768, 32, 3), (1024, 64, 3)],
+    ids=["encoder-1024", "head-512", "head-768", "head-1024-s64"],
+)
+def test_bare_braindecode_state_dict_gets_braindecode_stride(n_times, stride, n_outputs, tmp_path):
+    """braindecode always saves its chans_id buffer: a bare state dict with one is a
+    braindecode model's, whose patch stride (not recorded) is braindecode's default 32 unless
+    a probe head only fits whole-patch stride at whole-second windows; the window length comes
+    from the head's width for any length, not only 1024 samples."""
+    torch.manual_seed(13)
+    bd = make_braindecode(
+        6,
+        n_times,
+        stride=stride,
+        n_outputs=n_outputs,
+        chan_proj_type="none",
+        return_encoder_output=n_outputs is None,
+    )
+    path = tmp_path / "bd.pt"
+    torch.save(bd.state_dict(), path)
+    with pytest.warns(RuntimeWarning) as caught:
+        ckpt = load_checkpoint(path, num_heads=4)
+    said = " ".join(str(w.message) for w in caught)
+    assert ckpt.config.stride == stride
+    if stride == 32:
+        assert ckpt.metadata["assumed"] == ["patch_stride"]
+        assert "braindecode's default, as the file holds braindecode's chans_id" in said
+        assert "stride=32 (assumed: braindecode's default)" in describe(ckpt)
+    else:
+        assert ckpt.metadata["inferred"] == ["patch_stride"]
+        assert "with patch_stride=32 the same head would be for 544-sample windows" in said
+    if n_outputs is not None:
+        assert ckpt.n_times == n_times
+    x = 0.05 * torch.randn(2, 6, n_times)
+    with torch.no_grad():
+        assert rel_err(build_model(ckpt)(x), bd(x)) <= 1e-5
+    # without braindecode's buffer (e.g. our own model's state dict), a head 15 patches wide is
+    # for 512-sample windows at stride 32 (960 at stride 64 is no whole number of seconds)
+    if n_times == 512:
+        state = {k: v for k, v in bd.state_dict().items() if k != "chans_id"}
+        torch.save(state, path)
+        with pytest.warns(RuntimeWarning, match="inferred from the probe head's width"):
+            ckpt = load_checkpoint(path, num_heads=4)
+        assert (ckpt.config.stride, ckpt.n_times) == (32, 512)
+
+
 def test_describe(lightning_ckpt, tmp_path):
     text = describe(load_checkpoint(lightning_ckpt[0]))
     assert "format:      lightning" in text

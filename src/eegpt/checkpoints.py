@@ -774,32 +774,56 @@ def _lightning_hints(
     return hints, conflicts, unread
 
 
-def _stride_from_head(state: Mapping[str, torch.Tensor], config: EEGPTConfig) -> EEGPTConfig:
-    """``config`` with half-patch stride when a probe head's width fits it at the pretraining
-    window (1024 samples) and does not fit non-overlapping patches (braindecode's default
-    ``patch_stride=32``, not recorded in a bare state dict)."""
-    p1, p2 = state.get("final_layer.probe1.weight"), state.get("final_layer.probe2.weight")
-    if p1 is None or p2 is None or p2.shape[1] % p1.shape[0]:
-        return config
-    n_patches, size = p2.shape[1] // p1.shape[0], config.patch_size
+#: Window lengths a probe head's width is taken to fix the stride by: whole seconds at the
+#: model's 256 Hz (the original scripts' and braindecode's windows: 4 s = 1024 samples ...).
+_WHOLE_SECOND = 256
+
+
+def _stride_from_head(
+    state: Mapping[str, torch.Tensor], config: EEGPTConfig, braindecode: bool = False
+) -> tuple[EEGPTConfig, bool]:
+    """``config`` with the patch stride a probe head's width implies, and whether the head
+    decided it.
+
+    A head ``N`` patches wide (``final_layer.probe2`` in-width / ``probe1`` out-width) fits
+    windows of ``(N - 1) * stride + patch_size`` samples at either stride that models use:
+    half a patch (braindecode's default, 32) or a whole patch (the original scripts'). The one
+    that makes those windows a whole number of seconds at 256 Hz is taken (both never do: e.g.
+    31 patches are 1024 samples at stride 32, 16 patches are 1024 at stride 64, 15 patches 512 at
+    stride 32). When neither does, or without a head, a braindecode state dict (``braindecode``:
+    it has braindecode's ``chans_id`` buffer) gets braindecode's stride
+    (:data:`BRAINDECODE_PATCH_STRIDE`) and others keep ``config``'s (the head undecided).
+    """
+    size = config.patch_size
     half = size // 2
-    if half and n_patches == (DEFAULT_N_TIMES - size) // half + 1 != DEFAULT_N_TIMES // size:
-        return dataclasses.replace(config, patch_stride=half)
-    return config
+    ours = BRAINDECODE_PATCH_STRIDE
+    default = dataclasses.replace(config, patch_stride=ours) if braindecode else config
+    p1, p2 = state.get("final_layer.probe1.weight"), state.get("final_layer.probe2.weight")
+    if p1 is None or p2 is None or p2.shape[1] % p1.shape[0] or not half:
+        return default, False
+    n_patches = p2.shape[1] // p1.shape[0]
+    fits = [s for s in (half, size) if ((n_patches - 1) * s + size) % _WHOLE_SECOND == 0]
+    if len(fits) != 1:
+        return default, False
+    stride = fits[0]
+    if braindecode and stride == ours:
+        return default, False  # braindecode's own stride, which the file's buffer says
+    return dataclasses.replace(config, patch_stride=None if stride == size else stride), True
 
 
 def _unrecorded_config(
-    state: Mapping[str, torch.Tensor], hints: Mapping[str, Any]
+    state: Mapping[str, torch.Tensor], hints: Mapping[str, Any], braindecode: bool = False
 ) -> tuple[EEGPTConfig, list[str], list[str]]:
     """:func:`infer_config` for a file that may not record ``num_heads`` / ``patch_stride``;
     those of them that were assumed (not in ``hints``, not fixed by a probe head), and those
-    inferred from a probe head."""
+    inferred from a probe head. ``braindecode``: a braindecode state dict, whose stride is
+    assumed to be braindecode's default (:func:`_stride_from_head`)."""
     config = infer_config(state, hints)
     assumed = [key for key in _UNRECORDED if hints.get(key) is None]
     inferred = []
     if "patch_stride" in assumed:
-        config = _stride_from_head(state, config)
-        if config.patch_stride is not None:
+        config, decided = _stride_from_head(state, config, braindecode)
+        if decided:
             assumed.remove("patch_stride")
             inferred.append("patch_stride")
     return config, assumed, inferred
@@ -875,9 +899,13 @@ def _from_state_dict(
     path: Path, raw: Mapping[Any, Any], placeholders: list[str], hints: Mapping[str, Any]
 ) -> Checkpoint:
     split = _split_state(raw)
-    config, assumed, inferred = _unrecorded_config(split.state, hints)
+    # braindecode always saves its chans_id buffer (the original scripts never do)
+    braindecode = split.chans_id is not None
+    config, assumed, inferred = _unrecorded_config(split.state, hints, braindecode)
     chan_proj, n_outputs, n_times, linear = _heads(split.state, config, None, False)
     metadata: dict[str, Any] = {"assumed": assumed, "inferred": inferred}
+    if braindecode:
+        metadata["braindecode_state_dict"] = True
     if placeholders:
         metadata["pickle_placeholders"] = placeholders
     return Checkpoint(
@@ -1204,9 +1232,16 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
                 " and it is not shaped like the authors' released checkpoint (a pretraining "
                 "file of embed_dim 512, depth 8, 4 summary tokens), whose values are known"
             )
+        basis = "the EEGPT paper's values for this width"
+        if meta.get("braindecode_state_dict") and "patch_stride" in assumed:
+            basis = (
+                "patch_stride: braindecode's default, as the file holds braindecode's chans_id "
+                "buffer (a braindecode model's state dict)"
+                + ("; num_heads: the EEGPT paper's value for this width" * (len(assumed) > 1))
+            )
         _warn(
             f"{ckpt.path}: the file does not record {' or '.join(assumed)} unambiguously"
-            f"{clash}; assuming {said} (the EEGPT paper's values for this width; braindecode's "
+            f"{clash}; assuming {said} ({basis}; braindecode's "
             "defaults are num_heads=8, patch_stride=32). Wrong values give wrong embeddings "
             f"without an error: if the model was built otherwise, load it with "
             f"eegpt.load_model(path, {said}) set right, and eegpt.save_checkpoint it to a "
@@ -1214,11 +1249,13 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
             RuntimeWarning,
         )
     if inferred:
+        other = cfg.patch_size // 2 if cfg.stride == cfg.patch_size else cfg.patch_size
+        n_other = (cfg.n_patches(ckpt.n_times or cfg.patch_size) - 1) * other + cfg.patch_size
         _warn(
             f"{ckpt.path}: patch_stride={cfg.stride} inferred from the probe head's width "
-            f"({ckpt.n_times}-sample windows); with patch_stride={cfg.patch_size} the same head "
-            "would be for longer windows. If that is the model, load it with "
-            f"eegpt.load_model(path, patch_stride={cfg.patch_size}).",
+            f"({ckpt.n_times}-sample windows); with patch_stride={other} the same head "
+            f"would be for {n_other}-sample windows. If that is the model, load it with "
+            f"eegpt.load_model(path, patch_stride={other}).",
             RuntimeWarning,
         )
 
@@ -1846,7 +1883,8 @@ def describe(checkpoint: Checkpoint) -> str:
     assumed = c.metadata.get("assumed") or []
     heads = f"{cfg.num_heads}" + (" (assumed)" if "num_heads" in assumed else "")
     if "patch_stride" in assumed:
-        stride += " (assumed)"
+        bd = c.metadata.get("braindecode_state_dict")
+        stride += " (assumed: braindecode's default)" if bd else " (assumed)"
     if "patch_stride" in (c.metadata.get("inferred") or []):
         stride += " (inferred from the probe head)"
     lines = [
