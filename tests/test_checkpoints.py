@@ -643,6 +643,39 @@ def test_bare_braindecode_state_dict_gets_braindecode_stride(n_times, stride, n_
         assert (ckpt.config.stride, ckpt.n_times) == (32, 512)
 
 
+def test_fine_tune_with_a_projection_onto_other_than_19_channels(tmp_path):
+    """An original-script fine-tune with a C -> C projection (22 -> 22) records no encoder
+    channels: model(x) says to pass the training script's channel names in its order, and a
+    conversion to a braindecode folder (whose forward braindecode cannot run: it always uses
+    its 19 channel ids behind a projection) is refused; with channels recorded it is saved for
+    eegpt, with a warning."""
+    torch.manual_seed(14)
+    names = EEGPT_CHANNELS[:22]
+    ids = [CHANNEL_DICT[n] for n in names]
+    tuned = EEGPT(SMALL, chan_ids=ids, chan_proj=(22, 22), n_outputs=4, n_times=1024).eval()
+    state = {
+        k.replace("chan_proj.proj.", "chan_conv.").replace("final_layer.probe", "linear_probe"): v
+        for k, v in tuned.state_dict().items()
+    }
+    path = tmp_path / "ft_22to22.pt"
+    torch.save(state, path)
+    model = load_model(path, num_heads=4, patch_stride=64)
+    x = 0.05 * torch.randn(2, 22, 1024)
+    with pytest.raises(ValueError, match=r"does not record \(the training script's channel names"):
+        model(x)
+    with torch.no_grad():
+        assert rel_err(model(x, torch.tensor(ids)), tuned(x)) <= 1e-6
+    ckpt = load_checkpoint(path, num_heads=4, patch_stride=64)
+    with pytest.raises(CheckpointError, match="braindecode's EEGPT runs a projection only onto"):
+        save_checkpoint(ckpt, tmp_path / "converted")
+    assert not (tmp_path / "converted").exists()
+    named = dataclasses.replace(ckpt, ch_names=tuple(names), chan_ids=tuple(ids))
+    with pytest.warns(RuntimeWarning, match="the saved folder is for eegpt only"):
+        out = save_checkpoint(named, tmp_path / "named")
+    with torch.no_grad():
+        assert rel_err(load_model(out)(x), tuned(x)) <= 1e-6
+
+
 def test_describe(lightning_ckpt, tmp_path):
     text = describe(load_checkpoint(lightning_ckpt[0]))
     assert "format:      lightning" in text

@@ -1705,6 +1705,36 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     )
 
 
+def _refuse_or_warn_unrunnable_projection(ckpt: Checkpoint) -> None:
+    """For a channel projection onto other than 19 encoder channels, which braindecode's
+    ``EEGPT.from_pretrained`` loads but cannot run (behind a projection it always uses its 19
+    ``EEGPT_19_CHANNELS`` ids): refuse when the encoder channels are not recorded either (a
+    fine-tune of the original scripts, e.g. 22 -> 22: the folder would run nowhere without
+    them), else warn that the folder is for eegpt only."""
+    assert ckpt.chan_proj is not None
+    n_in, n_out = ckpt.chan_proj
+    why = (
+        f"its channel projection maps {n_in} input channels to {n_out} encoder channels, and "
+        f"braindecode's EEGPT runs a projection only onto its {len(PROBE_19_CHANNELS)} "
+        "channels (EEGPT_19_CHANNELS): braindecode's from_pretrained would load the folder but "
+        "its forward would fail"
+    )
+    if not ckpt.chan_ids:
+        raise CheckpointError(
+            f"cannot save {ckpt.path or 'this checkpoint'} as a braindecode folder: {why}; and "
+            f"the checkpoint does not record which vocabulary channels its {n_out} encoder "
+            "channels are (the training script's channel names). eegpt runs it when given "
+            "them in the training script's order: eegpt.load_model(path)(x, chan_ids="
+            "torch.tensor(eegpt.channels.map_channels(names).chan_ids)); to save a folder that "
+            "eegpt (not braindecode) loads with them, save_checkpoint(dataclasses.replace("
+            "eegpt.load_checkpoint(path), ch_names=names, chan_ids=ids), folder)"
+        )
+    _warn(
+        f"{ckpt.path or 'the model'}: the saved folder is for eegpt only: {why}.",
+        RuntimeWarning,
+    )
+
+
 def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Tensors and ``config.json`` content readable by ``braindecode.models.EEGPT``."""
     cfg = ckpt.config
@@ -1723,6 +1753,8 @@ def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[
     if ckpt.chan_proj is not None:
         n_chans, n_target = ckpt.chan_proj
         chs = ckpt.input_ch_names
+        if n_target != len(PROBE_19_CHANNELS):
+            _refuse_or_warn_unrunnable_projection(ckpt)
     else:
         n_chans = len(ckpt.chan_ids) if ckpt.chan_ids else cfg.n_chan_embeddings
         n_target = len(PROBE_19_CHANNELS)

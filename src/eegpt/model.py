@@ -761,6 +761,17 @@ class EEGPT(nn.Module):
                     f"maps to the encoder's {self.chan_proj.proj.out_channels}"
                 )
             x = self.chan_proj(x)
+            if chan_ids is None and self.chan_ids.numel() == 0:
+                raise ValueError(
+                    f"the model's channel projection maps its {n_in} input channels to "
+                    f"{self.chan_proj.proj.out_channels} encoder channels whose vocabulary "
+                    "channels the checkpoint does not record (the training script's channel "
+                    "names, which fine-tuning scripts do not save): pass them, in the training "
+                    "script's order, as model(x, chan_ids=torch.tensor(eegpt.channels."
+                    "map_channels(names).chan_ids)), or record them once: build_model("
+                    "dataclasses.replace(eegpt.load_checkpoint(path), ch_names=names, "
+                    "chan_ids=ids))"
+                )
         ids = self.chan_ids if chan_ids is None else chan_ids
         ids = ids if isinstance(ids, torch.Tensor) else torch.as_tensor(ids)  # traced: an input
         # values are checked on the CPU only (no device sync) and not while tracing (export)
