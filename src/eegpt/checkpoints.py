@@ -792,7 +792,8 @@ def _stride_from_head(
     31 patches are 1024 samples at stride 32, 16 patches are 1024 at stride 64, 15 patches 512 at
     stride 32). When neither does, or without a head, a braindecode state dict (``braindecode``:
     it has braindecode's ``chans_id`` buffer) gets braindecode's stride
-    (:data:`BRAINDECODE_PATCH_STRIDE`) and others keep ``config``'s (the head undecided).
+    (:data:`BRAINDECODE_PATCH_STRIDE`) and others keep ``config``'s; the head counts as
+    deciding only when it picks another stride than that default (which stays assumed).
     """
     size = config.patch_size
     half = size // 2
@@ -806,8 +807,8 @@ def _stride_from_head(
     if len(fits) != 1:
         return default, False
     stride = fits[0]
-    if braindecode and stride == ours:
-        return default, False  # braindecode's own stride, which the file's buffer says
+    if stride == default.stride:
+        return default, False  # the stride assumed anyway (braindecode's, or the patch size)
     return dataclasses.replace(config, patch_stride=None if stride == size else stride), True
 
 
