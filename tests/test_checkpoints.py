@@ -676,6 +676,42 @@ def test_fine_tune_with_a_projection_onto_other_than_19_channels(tmp_path):
         assert rel_err(load_model(out)(x), tuned(x)) <= 1e-6
 
 
+def test_probe_head_of_another_hidden_width_loads(tmp_path):
+    """An original-script probe whose first layer has 32 hidden features (linear_probe1
+    [32, S*D], linear_probe2 [n_outputs, N*32]) loads and gives the logits of braindecode's
+    probe of that width (probe_hidden_dim=32) on the encoder's output."""
+    from braindecode.models.eegpt import _LinearConstraintProbe
+
+    torch.manual_seed(15)
+    enc = EEGPTEncoder(SMALL).eval()
+    ref = _LinearConstraintProbe(
+        n_patches=16, embed_num=4, embed_dim=64, n_outputs=4, probe_hidden_dim=32
+    ).eval()
+    probe = {}
+    with torch.no_grad():
+        for p in ref.parameters():
+            p.mul_(3.0)  # make the max-norm constraints bite
+        for i in (1, 2):
+            layer = getattr(ref, f"probe{i}")
+            probe[f"linear_probe{i}.weight"] = layer.weight.detach().clone()
+            probe[f"linear_probe{i}.bias"] = layer.bias.detach().clone()
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    path = tmp_path / "hidden32.pt"
+    torch.save({**state, **probe}, path)
+    ckpt = load_checkpoint(path, num_heads=4, patch_stride=64)
+    assert (ckpt.n_outputs, ckpt.n_times) == (4, 1024)
+    model = build_model(ckpt)
+    assert model.final_layer.probe1.weight.shape == (32, 256)
+    x = 0.05 * torch.randn(2, 3, 1024)
+    ids = torch.tensor([1, 2, 3])
+    with torch.no_grad():
+        assert rel_err(model(x, ids), ref(enc(x, ids))) <= 1e-5
+    with pytest.warns(RuntimeWarning, match="32 hidden features per patch"):
+        out = save_checkpoint(ckpt, tmp_path / "saved")
+    with torch.no_grad():
+        assert rel_err(load_model(out)(x, ids), ref(enc(x, ids))) <= 1e-5
+
+
 def test_describe(lightning_ckpt, tmp_path):
     text = describe(load_checkpoint(lightning_ckpt[0]))
     assert "format:      lightning" in text

@@ -1447,6 +1447,13 @@ def _check_tensor(key: str, value: Any) -> None:
         )
 
 
+def _probe_hidden(state: Mapping[str, torch.Tensor]) -> int:
+    """The probe's hidden width (``final_layer.probe1`` outputs; 16 in the original EEGPT and
+    braindecode probes, the default without a head)."""
+    p1 = state.get("final_layer.probe1.weight")
+    return int(p1.shape[0]) if p1 is not None and p1.ndim == 2 and p1.shape[0] else 16
+
+
 def _new_model(ckpt: Checkpoint, fused: bool) -> EEGPT:
     return EEGPT(
         ckpt.config,
@@ -1456,6 +1463,7 @@ def _new_model(ckpt: Checkpoint, fused: bool) -> EEGPT:
         chan_proj=ckpt.chan_proj,
         chan_proj_max_norm=ckpt.chan_proj_max_norm,
         fused=fused,
+        probe_hidden=_probe_hidden(ckpt.state_dict),
     )
 
 
@@ -1770,6 +1778,14 @@ def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[
         tensors["chans_id"] = ids.unsqueeze(0) if named else ids
     elif ckpt.chan_proj is None:
         tensors["chans_id"] = torch.arange(n_chans)
+    hidden = _probe_hidden(ckpt.state_dict)
+    if ckpt.n_outputs is not None and hidden != 16:
+        _warn(
+            f"{ckpt.path or 'the model'}: the saved folder is for eegpt only: its probe head has "
+            f"{hidden} hidden features per patch, and braindecode's EEGPT builds its probe with "
+            "16 (from_pretrained would not load the head's weights)",
+            RuntimeWarning,
+        )
     proj_type = "conv1d_constraint" if ckpt.chan_proj is not None else "none"
     if linear:
         proj_type = "linear"

@@ -117,7 +117,10 @@ class LinearProbe(nn.Module):
     """The original EEGPT linear probe, ``[B, N, S, D] -> [B, n_outputs]``.
 
     ``probe1`` maps each patch's flattened summary tokens (S*D) to ``hidden`` features, dropout is
-    applied before it, then ``probe2`` maps the N*hidden concatenation to the outputs.
+    applied before it, then ``probe2`` maps the N*hidden concatenation (patch-major: patch 0's
+    ``hidden`` features first) to the outputs. ``hidden`` is 16 in the original EEGPT probes and
+    braindecode's (``probe_hidden_dim``); a checkpoint's own width is read off ``probe1``'s weight
+    ``[hidden, S*D]``.
     """
 
     def __init__(

@@ -551,6 +551,10 @@ class EEGPT(nn.Module):
         Build the linear probe with this many outputs (needs ``n_times``).
     n_times : int | None
         Window length in samples the probe was built for.
+    probe_hidden : int
+        Features per patch of the probe's first layer (``probe1``: ``S*D -> probe_hidden``;
+        ``probe2`` takes the ``N*probe_hidden`` concatenation): 16 in the original EEGPT probes
+        and braindecode's (``probe_hidden_dim``); other widths from fine-tunes that changed it.
     chan_proj : tuple[int, int] | None
         ``(in_channels, out_channels)`` of a 1x1 channel projection applied before the encoder.
     chan_proj_max_norm : float
@@ -591,6 +595,7 @@ class EEGPT(nn.Module):
         chan_proj: tuple[int, int] | None = None,
         chan_proj_max_norm: float = 1.0,
         fused: bool = True,
+        probe_hidden: int = 16,
     ) -> None:
         """Build the model with random weights (see the class docstring for the arguments;
         :func:`eegpt.load_model` loads trained ones)."""
@@ -609,6 +614,7 @@ class EEGPT(nn.Module):
                 self.config.embed_num,
                 self.config.embed_dim,
                 n_outputs,
+                hidden=probe_hidden,
             )
         else:
             self.final_layer = None
