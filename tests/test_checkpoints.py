@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from eegpt.checkpoints import (
     PROBE_19_CHANNELS,
@@ -416,6 +416,66 @@ def test_infer_config_hints_and_head_fallbacks():
     assert (cfg.depth, cfg.mlp_ratio) == (3, 2.0)
     with pytest.raises(CheckpointError, match="chan_embed.weight"):
         infer_config({"foo": torch.zeros(1)})
+
+
+def _without_blocks(state: dict, prefix: str, *indices: int) -> dict:
+    return {
+        k: v
+        for k, v in state.items()
+        if not any(k.startswith(f"{prefix}blocks.{i}.") for i in indices)
+    }
+
+
+def test_missing_transformer_blocks_are_refused_not_loaded_shallower(tmp_path):
+    """A block missing from the middle is named; one missing from the end is refused wherever
+    a depth is recorded beside the weights: braindecode's config.json, eegpt's own section,
+    the Lightning hyper-parameters, or the Lightning file's online encoder (encoder.*)."""
+    torch.manual_seed(0)
+    enc = EEGPTEncoder(EEGPTConfig(embed_dim=64, depth=3, num_heads=4))
+    state = {f"target_encoder.{k}": v for k, v in enc.state_dict().items()}
+    path = tmp_path / "gap.pt"
+    torch.save(_without_blocks(state, "target_encoder.", 1), path)
+    with pytest.raises(
+        CheckpointError, match=r"lack transformer block\(s\) 1 \(blocks 0, 2 of 0..2"
+    ):
+        load_checkpoint(path, num_heads=4, patch_stride=64)
+    # our own folder (eegpt section and braindecode config both say depth 3) missing block 2
+    torch.save(state, tmp_path / "whole.pt")
+    folder = save_checkpoint(load_checkpoint(tmp_path / "whole.pt", num_heads=4, patch_stride=64),
+                             tmp_path / "folder")  # fmt: skip
+    weights = load_file(folder / "model.safetensors")
+    save_file(_without_blocks(weights, "target_encoder.", 2), folder / "model.safetensors")
+    with pytest.raises(CheckpointError, match=r"says depth=3 .* block\(s\) 2 are missing, so the "
+                                              "file looks truncated"):  # fmt: skip
+        load_model(folder)
+    cfg = json.loads((folder / "config.json").read_text())
+    del cfg["eegpt"]  # braindecode's config.json alone
+    (folder / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="file looks truncated"):
+        load_checkpoint(folder)
+    # Lightning: hyper-parameters of the authors' layout (list: encoder, predictor, reconstructor)
+    online = {"encoder." + k[len("target_encoder."):]: v for k, v in state.items()}  # fmt: skip
+    truncated = _without_blocks(state, "target_encoder.", 2)
+    hp = {"models_configs": {"encoder": {"embed_dim": 64, "depth": [3, 2, 2], "num_heads": 4},
+                             "predictor": {"depth": 2}}}  # fmt: skip
+    torch.save({"state_dict": truncated, "hyper_parameters": hp}, tmp_path / "hp.ckpt")
+    with pytest.raises(CheckpointError, match=r"depth 3 \(models_configs.encoder.depth\[0\]\) "
+                                              r".* 2 transformer block\(s\): block\(s\) 2 are "
+                                              "missing, so the file looks truncated"):  # fmt: skip
+        load_checkpoint(tmp_path / "hp.ckpt")
+    hp["models_configs"]["encoder"]["depth"] = 3  # as an int too, and agreeing: loads
+    torch.save({"state_dict": state, "hyper_parameters": hp}, tmp_path / "hp_ok.ckpt")
+    assert load_checkpoint(tmp_path / "hp_ok.ckpt", patch_stride=64).config.depth == 3
+    # no hyper-parameters: the online twin has one block more
+    torch.save({"state_dict": {**online, **truncated}}, tmp_path / "twin.ckpt")
+    with pytest.raises(CheckpointError, match=r"online encoder \(encoder.\*\) has 3 transformer "
+                                              r"blocks but target_encoder.\* has 2.*block\(s\) 2 "
+                                              "are missing and the file looks truncated"):  # fmt: skip
+        load_checkpoint(tmp_path / "twin.ckpt", num_heads=4)
+    torch.save({"state_dict": {**online, **state}}, tmp_path / "twin_ok.ckpt")
+    assert (
+        load_checkpoint(tmp_path / "twin_ok.ckpt", num_heads=4, patch_stride=64).config.depth == 3
+    )
 
 
 # ------------------------------------------------------------------------------------------------

@@ -565,6 +565,19 @@ def _get(state: Mapping[str, torch.Tensor], key: str) -> torch.Tensor:
     return value
 
 
+def _block_indices(state: Mapping[str, Any], prefix: str) -> set[int]:
+    """Indices ``i`` of the transformer blocks (``{prefix}blocks.{i}.*`` keys; ``blocks.{i}.*``
+    too for ``prefix="target_encoder."``) present in ``state``."""
+    found = set()
+    for key in state:
+        for start in {prefix, ""} if prefix == "target_encoder." else {prefix}:
+            if key.startswith(f"{start}blocks."):
+                index = key[len(start) + len("blocks.") :].split(".", 1)[0]
+                if index.isdigit():
+                    found.add(int(index))
+    return found
+
+
 def infer_config(
     state_dict: Mapping[str, torch.Tensor], hints: Mapping[str, Any] | None = None
 ) -> EEGPTConfig:
@@ -573,7 +586,11 @@ def infer_config(
     ``embed_dim`` and ``n_chan_embeddings`` come from ``chan_embed.weight``, ``patch_size`` from
     ``patch_embed.proj.weight``, ``depth`` from the block count, ``embed_num`` from
     ``summary_token``, ``mlp_ratio`` from ``mlp.fc1`` and ``qkv_bias`` from the presence of
-    ``attn.qkv.bias``.
+    ``attn.qkv.bias``. Transformer blocks must be numbered 0..depth-1 without a gap, and a
+    ``depth`` in ``hints`` must be the number of blocks present: a block missing from the
+    middle raises an error naming it, one missing from the end is seen only where a depth is
+    recorded beside the weights (a bare state dict that lost its last blocks cannot be told
+    from a shallower encoder).
 
     The weights do not determine ``num_heads``, ``patch_stride`` or ``layer_norm_eps``. They are
     taken from ``hints`` (e.g. braindecode's ``config.json``) when given; otherwise the paper's
@@ -603,12 +620,31 @@ def infer_config(
             f"{tuple(summary.shape)} (expected [V, D], [D, 1, 1, P], [1, S, D])"
         )
     n_vocab, dim = chan.shape
-    blocks = {int(k.split(".")[1]) for k in state_dict if k.startswith("blocks.")} | {
-        int(k.split(".")[2]) for k in state_dict if k.startswith("target_encoder.blocks.")
-    }
+    blocks = _block_indices(state_dict, "target_encoder.")
     depth = max(blocks) + 1 if blocks else 0
     if blocks and len(blocks) != depth:
-        raise CheckpointError(f"transformer blocks are not numbered 0..{depth - 1}: {blocks}")
+        missing = sorted(set(range(depth)) - blocks)
+        raise CheckpointError(
+            f"the encoder weights lack transformer block(s) {few([str(i) for i in missing], 8)} "
+            f"(blocks {few([str(i) for i in sorted(blocks)], 8)} of 0..{depth - 1} are there): "
+            "the file is truncated or was edited; use a complete copy of the checkpoint"
+        )
+    recorded = hints.get("depth")
+    if recorded is not None and recorded != depth:
+        shown = f"blocks 0..{depth - 1}" if depth else "no blocks"
+        if isinstance(recorded, int) and recorded > depth:
+            raise CheckpointError(
+                f"the configuration recorded with the weights says depth={recorded} "
+                f"(transformer blocks 0..{recorded - 1}) but the weights have {shown} only: "
+                f"block(s) {few([str(i) for i in range(depth, recorded)], 8)} are missing, so "
+                "the file looks truncated (or the configuration belongs to other weights); "
+                "use a complete copy of the checkpoint"
+            )
+        raise CheckpointError(
+            f"the configuration recorded with the weights says depth={recorded!r} but the "
+            f"weights have {depth} transformer blocks ({shown}); the configuration does not "
+            "belong to these weights"
+        )
     found: dict[str, Any] = {
         "embed_dim": int(dim),
         "n_chan_embeddings": int(n_vocab),
@@ -830,6 +866,66 @@ def _unrecorded_config(
     return config, assumed, inferred
 
 
+def _lightning_encoder_depth(obj: Mapping[str, Any]) -> tuple[str, int] | None:
+    """``(where, depth)`` of the encoder as a Lightning checkpoint's ``hyper_parameters``
+    record it in the authors' pretraining layout: ``models_configs.encoder.depth`` (or
+    ``models_configs.<tag>.encoder.depth``), a number or the list whose first entry is the
+    encoder's (``[encoder, predictor, reconstructor]``); None where they do not."""
+    hparams = obj.get("hyper_parameters")
+    configs = hparams.get("models_configs") if isinstance(hparams, Mapping) else None
+    if not isinstance(configs, Mapping):
+        return None
+    places = [("models_configs.encoder", configs.get("encoder"))]
+    if places[0][1] is None:
+        places = [(f"models_configs.{k}.encoder", v.get("encoder")) for k, v in configs.items()
+                  if isinstance(v, Mapping)]  # fmt: skip
+        if len(places) != 1:  # several tags: which one was trained is not said
+            return None
+    where, encoder = places[0]
+    depth = encoder.get("depth") if isinstance(encoder, Mapping) else None
+    if isinstance(depth, (list, tuple)) and depth:
+        depth, where = depth[0], f"{where}.depth[0]"
+    else:
+        where = f"{where}.depth"
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        return None
+    return where, depth
+
+
+def _check_lightning_depth(
+    obj: Mapping[str, Any], state: Mapping[str, torch.Tensor], ignored: list[str]
+) -> None:
+    """Refuse a Lightning checkpoint whose ``target_encoder.*`` has fewer transformer blocks
+    than its hyper-parameters record, or than its online twin (``encoder.*``, which has the
+    same architecture in the authors' pretraining): blocks cut off at the end of the file
+    would otherwise load as a shallower encoder."""
+    blocks = _block_indices(state, "target_encoder.")
+    depth = max(blocks) + 1 if blocks else 0
+    recorded = _lightning_encoder_depth(obj)
+    if recorded is not None and recorded[1] != depth:
+        where, n = recorded
+        lost = n > depth
+        raise CheckpointError(
+            f"its hyper_parameters say the encoder has depth {n} ({where}) but its "
+            f"target_encoder.* weights have {depth} transformer block(s)"
+            + (
+                f": block(s) {few([str(i) for i in range(depth, n)], 8)} are missing, so the "
+                "file looks truncated; use a complete copy of the checkpoint"
+                if lost
+                else "; the hyper-parameters do not describe these weights"
+            )
+        )
+    online = _block_indices({k: None for k in ignored}, "encoder.")
+    if online and max(online) + 1 > depth:
+        raise CheckpointError(
+            f"its online encoder (encoder.*) has {max(online) + 1} transformer blocks but "
+            f"target_encoder.* has {depth}: the two have the same architecture in EEGPT's "
+            f"pretraining, so target_encoder block(s) "
+            f"{few([str(i) for i in sorted(set(range(max(online) + 1)) - blocks)], 8)} are "
+            "missing and the file looks truncated; use a complete copy of the checkpoint"
+        )
+
+
 def _from_lightning(
     path: Path, obj: dict[str, Any], placeholders: list[str], hints: Mapping[str, Any]
 ) -> Checkpoint:
@@ -839,6 +935,7 @@ def _from_lightning(
             f"{path} is a Lightning checkpoint without `target_encoder.*` weights; it is not an "
             "EEGPT pretraining checkpoint"
         )
+    _check_lightning_depth(obj, split.state, split.ignored)
     recorded, conflicts, unread = _lightning_hints(obj)
     config, assumed, inferred = _unrecorded_config(split.state, {**recorded, **hints})
     chan_proj, n_outputs, n_times, linear = _heads(split.state, config, None, False)
