@@ -997,6 +997,52 @@ def test_unrecorded_heads_and_stride_are_read_set_or_said_assumed(tmp_path, caps
     assert ckpt.metadata["assumed"] == ["num_heads"]
 
 
+def test_assumed_head_count_warnings_say_their_basis_and_the_real_ways_to_set_it(tmp_path, capsys):
+    """The warnings name the arguments load_model / load_checkpoint take (num_heads=) and the
+    command line's (eegpt convert --num-heads), not infer_config's hints= alone; for a width no
+    paper model has, they say the head count is a rule of thumb, not the paper's value."""
+    from eegpt.cli import main
+
+    torch.manual_seed(0)
+    true = EEGPTConfig(embed_dim=96, depth=1, num_heads=3, embed_num=2)
+    state = {f"target_encoder.{k}": v for k, v in EEGPTEncoder(true).state_dict().items()}
+    path = tmp_path / "dim96.pt"
+    torch.save(state, path)
+    with pytest.warns(Warning) as caught:
+        ckpt = load_checkpoint(path)
+    first, second = (str(w.message) for w in caught)
+    assert ckpt.config.num_heads == 1
+    assert "no EEGPT paper model has width 96; assuming num_heads=1 (embed_dim // 64" in first
+    assert (
+        "eegpt.load_model(path, num_heads=N) or eegpt.load_checkpoint(path, num_heads=N)" in first
+    )
+    assert "`eegpt convert PATH FOLDER --num-heads N`, then --weights FOLDER" in first
+    assert "changes the outputs by a few percent, silently" in first
+    assert "paper's value" not in second
+    assert "num_heads: no EEGPT paper model has width 96, so embed_dim // 64" in second
+    assert "patch_stride: the patch size, non-overlapping patches as in pretraining" in second
+    assert "`eegpt convert PATH FOLDER --num-heads 1 --patch-stride 64`" in second
+    # a paper width: the paper's value, said so
+    with pytest.warns(RuntimeWarning, match="num_heads: the EEGPT paper's value for width 64"):
+        load_checkpoint(_saved_small(tmp_path))
+    # the command line way the warnings give
+    folder = tmp_path / "converted"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["convert", str(path), str(folder), "--num-heads", "3",
+                     "--patch-stride", "32"]) == 0  # fmt: skip
+        converted = load_checkpoint(folder)
+    assert (converted.config.num_heads, converted.config.stride) == (3, 32)
+    assert not converted.metadata.get("assumed")
+    capsys.readouterr()
+
+
+def _saved_small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.pt"
+    torch.save(small_state(), path)
+    return path
+
+
 def test_a_channel_table_smaller_than_the_vocabulary_is_refused_on_loading(tmp_path):
     """Rows are looked up by vocabulary index (0..61): a 58-row table would fail (or, for
     low rows, run) only at embedding time; it is refused when loaded."""

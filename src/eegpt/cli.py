@@ -891,6 +891,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("destination", type=Path, help="output directory")
     p.add_argument("--overwrite", action="store_true", help="replace an existing conversion")
+    p.add_argument(
+        "--num-heads",
+        type=int,
+        metavar="N",
+        help="the encoder's attention heads, where the source does not record them (the "
+        "weights cannot tell; assumed with a warning otherwise); the folder records it",
+    )
+    p.add_argument(
+        "--patch-stride",
+        type=int,
+        metavar="S",
+        help="the encoder's patch stride in samples, where the source does not record it",
+    )
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser(
@@ -3218,7 +3231,11 @@ def _warning_lines(meta: dict[str, Any]) -> list[str]:
 def cmd_convert(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import load_checkpoint, resolve_weights, save_checkpoint
 
-    ckpt = load_checkpoint(resolve_weights(args.source, verbose=True))
+    ckpt = load_checkpoint(
+        resolve_weights(args.source, verbose=True),
+        num_heads=args.num_heads,
+        patch_stride=args.patch_stride,
+    )
     path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
     print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")
     return 0
