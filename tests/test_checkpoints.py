@@ -1306,6 +1306,48 @@ def test_assumed_values_stay_marked_after_a_conversion(tmp_path):
     assert again.metadata.get("assumed_channels")
 
 
+def test_assumed_channels_behind_a_downstream_projection_are_warned_of_once_and_settable(
+    tmp_path,
+):
+    """A fine-tune of the original downstream scripts (22 -> 19 chan_conv) does not record the
+    encoder channels behind its projection: loading it warns, once, that the standard 19 are
+    assumed, naming them and how to give the right ones; once given, they are recorded."""
+    torch.manual_seed(0)
+    state = {
+        **small_state(),
+        "chan_conv.weight": torch.randn(19, 22, 1) * 0.2,
+        "chan_conv.bias": torch.zeros(19),
+    }
+    path = tmp_path / "ft_22to19.pt"
+    torch.save(state, path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = load_model(path, num_heads=4, patch_stride=64)
+    said = [str(w.message) for w in caught if "channel projection (22 -> 19)" in str(w.message)]
+    assert len(said) == 1, [str(w.message) for w in caught]
+    assert f"assuming their standard 19, {', '.join(PROBE_19_CHANNELS)}" in said[0]
+    assert "logits are wrong without an error" in said[0]
+    assert ".with_encoder_channels([...])" in said[0]
+    assert model.checkpoint_info["assumed_channels"] is True
+
+    mine = list(reversed(PROBE_19_CHANNELS))  # the training script's order
+    with pytest.warns(RuntimeWarning, match="channel projection"):
+        ckpt = load_checkpoint(path, num_heads=4, patch_stride=64).with_encoder_channels(mine)
+    assert ckpt.ch_names == tuple(mine) and "assumed_channels" not in ckpt.metadata
+    assert ckpt.chan_ids == tuple(CHANNEL_DICT[n] for n in mine)
+    folder = save_checkpoint(ckpt, tmp_path / "ft")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        again = load_model(folder)
+    assert again.checkpoint_info["ch_names"] == tuple(mine)
+    assert "assumed_channels" not in again.checkpoint_info
+    assert (again.chan_ids.tolist()) == [CHANNEL_DICT[n] for n in mine]
+    with pytest.raises(ValueError, match="takes 19 channels here, but 2 names"):
+        ckpt.with_encoder_channels(["FP1", "FP2"])
+    with pytest.raises(ValueError, match=r"\['XYZ'\] are not in EEGPT's vocabulary"):
+        ckpt.with_encoder_channels([*mine[:18], "XYZ"])
+
+
 def _pretraining_file(path: Path, encoder: EEGPTEncoder, *, groups: bool) -> None:
     """A Lightning file around ``encoder`` (``target_encoder.*``), with one weight of each
     pretraining group of the authors' code (``encoder``, ``predictor``, ``reconstructor``) if

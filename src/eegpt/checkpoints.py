@@ -211,6 +211,42 @@ class Checkpoint:
             parts.append(f"sha256={self.sha256[:12]}...")
         return f"<Checkpoint {', '.join(parts)}>"
 
+    def with_encoder_channels(self, ch_names: tuple[str, ...] | list[str]) -> Checkpoint:
+        """A copy whose encoder channels (those behind the channel projection, or the
+        encoder's input without one) are ``ch_names``, in that order, their ids looked up in
+        the vocabulary, and no longer marked as assumed: for a fine-tune of the original
+        downstream scripts, which do not save their ``use_channels_names``. Save it with
+        :func:`save_checkpoint` to a folder that records them.
+
+        Raises
+        ------
+        ValueError
+            Not as many names as the projection has outputs, or a name outside the
+            vocabulary (:data:`eegpt.channels.VOCABULARY`).
+        """
+        names = tuple(ch_names)
+        wanted = self.chan_proj[1] if self.chan_proj is not None else None
+        if wanted is None and self.chan_ids is not None:
+            wanted = len(self.chan_ids)
+        if wanted is not None and len(names) != wanted:
+            raise ValueError(
+                f"the encoder takes {wanted} channels here, but {len(names)} names were given"
+            )
+        keys = [normalize_channel_name(name) for name in names]
+        unknown = [name for name, key in zip(names, keys, strict=True) if key is None]
+        if unknown:
+            raise ValueError(
+                f"channel names {unknown} are not in EEGPT's vocabulary "
+                "(eegpt.channels.VOCABULARY lists its 62 names)"
+            )
+        metadata = {k: v for k, v in self.metadata.items() if k != "assumed_channels"}
+        return dataclasses.replace(
+            self,
+            ch_names=names,
+            chan_ids=tuple(CHANNEL_INDEX[key] for key in keys if key is not None),
+            metadata=metadata,
+        )
+
 
 # --------------------------------------------------------------------------------------------
 # Safe unpickling
@@ -986,7 +1022,7 @@ def _encoder_channels(
     """``ch_names`` / ``chan_ids`` of a Lightning file or bare state dict: its ``chans_id``
     where it has one; behind a channel projection of 19 outputs without one (the original
     downstream scripts never save them), the scripts' 19 electrodes, as braindecode assumes
-    too, marked as assumed in ``metadata``."""
+    too, marked as assumed in ``metadata`` (which :func:`_warn_unrecorded` warns of at load)."""
     if chan_proj is None or chans_id is not None or chan_proj[1] != len(PROBE_19_CHANNELS):
         return {"ch_names": None, "chan_ids": _ids(chans_id)}
     from eegpt.vocabulary import CHANNEL_INDEX
@@ -1326,8 +1362,9 @@ def _released_shape(ckpt: Checkpoint) -> bool:
 def _warn_unrecorded(ckpt: Checkpoint) -> None:
     """Warn when the architecture values the file does not record were assumed (but for the
     authors' released file, :func:`_released_shape`, whose hyper-parameters say nothing
-    unreadable or conflicting about them), and when the stride was inferred from a probe
-    head."""
+    unreadable or conflicting about them), when the stride was inferred from a probe head,
+    and when the encoder channels behind a channel projection were assumed
+    (:func:`_encoder_channels`)."""
     meta = ckpt.metadata
     assumed, inferred = meta.get("assumed") or [], meta.get("inferred") or []
     conflicting = meta.get("conflicting") or {}
@@ -1370,6 +1407,18 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
             "error (a wrong head count changes the outputs by a few percent): if the model was "
             "built otherwise, load it with the values set right: "
             f"{_how_to_set({key: values[key] for key in assumed})}.",
+            RuntimeWarning,
+        )
+    if meta.get("assumed_channels") and ckpt.chan_proj is not None:
+        _warn(
+            f"{ckpt.path}: the file does not record which electrodes, in which order, its "
+            f"channel projection ({ckpt.chan_proj[0]} -> {ckpt.chan_proj[1]}) feeds the "
+            "encoder (the original downstream scripts do not save their use_channels_names); "
+            f"assuming their standard 19, {', '.join(PROBE_19_CHANNELS)}, as braindecode does. "
+            "If the training script listed other channels or another order, the logits are "
+            "wrong without an error: give the right ones once, eegpt.save_checkpoint("
+            "eegpt.load_checkpoint(path).with_encoder_channels([...]), FOLDER), and load "
+            "FOLDER (--weights FOLDER).",
             RuntimeWarning,
         )
     if inferred:
@@ -2089,7 +2138,8 @@ def describe(checkpoint: Checkpoint) -> str:
         if c.metadata.get("assumed_channels"):
             lines.append(
                 "               (assumed, not recorded in the file: the original probe scripts' "
-                "19 electrodes, as braindecode assumes)"
+                "19 electrodes, as braindecode assumes; Checkpoint.with_encoder_channels sets "
+                "the right ones)"
             )
     elif c.chan_ids:
         lines.append(f"  encoder channel ids ({len(c.chan_ids)}{also}): {_shorten(c.chan_ids)}")
