@@ -1348,6 +1348,45 @@ def test_assumed_channels_behind_a_downstream_projection_are_warned_of_once_and_
         ckpt.with_encoder_channels([*mine[:18], "XYZ"])
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_weights_are_said_upcast_and_recorded(dtype, tmp_path, capsys):
+    """Weights stored in float16/bfloat16 run in float32: the load line says so, the
+    checkpoint, checkpoint_info and embeddings' metadata["checkpoint"] record the stored
+    dtype, eegpt info of the checkpoint and of the embeddings shows it, and eegpt convert
+    notes that it writes float32."""
+    from eegpt.cli import main
+
+    name = str(dtype).removeprefix("torch.")
+    path = tmp_path / "half.pt"
+    torch.save({k: v.to(dtype) for k, v in small_state().items()}, path)
+    ckpt = load_checkpoint(path, num_heads=4, patch_stride=64, verbose=True)
+    assert f"stored as {name}, upcast to float32 when loaded" in capsys.readouterr().err
+    assert ckpt.metadata["stored_dtype"] == name
+    assert f"weights:     stored as {name}, upcast to float32" in describe(ckpt)
+    model = load_model(path, num_heads=4, patch_stride=64, verbose=False)
+    assert model.checkpoint_info["stored_dtype"] == name
+    x = np.random.default_rng(0).standard_normal((3, 1024)) * 1e-5
+    emb = model.embed(x, ch_names=["FP1", "CZ", "O2"], sfreq=256.0, device="cpu", verbose=False)
+    assert emb.metadata["checkpoint"]["stored_dtype"] == name
+    emb.save(tmp_path / "emb.npz")
+    assert main(["info", str(tmp_path / "emb.npz")]) == 0
+    assert f"weights stored as {name} (run in float32)" in capsys.readouterr().out
+    with pytest.warns(RuntimeWarning, match="does not record"):
+        assert main(["convert", str(path), str(tmp_path / "converted")]) == 0
+    assert f"the source stores its weights as {name}; " in capsys.readouterr().err
+    assert (
+        load_file(tmp_path / "converted" / "model.safetensors")[
+            "target_encoder.summary_token"
+        ].dtype
+        == torch.float32
+    )
+    # float32 weights: nothing recorded or said
+    torch.save(small_state(), tmp_path / "full.pt")
+    plain = load_checkpoint(tmp_path / "full.pt", num_heads=4, patch_stride=64, verbose=True)
+    assert "stored_dtype" not in plain.metadata and "upcast" not in capsys.readouterr().err
+    assert "stored as" not in describe(plain)
+
+
 def _pretraining_file(path: Path, encoder: EEGPTEncoder, *, groups: bool) -> None:
     """A Lightning file around ``encoder`` (``target_encoder.*``), with one weight of each
     pretraining group of the authors' code (``encoder``, ``predictor``, ``reconstructor``) if

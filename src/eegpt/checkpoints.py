@@ -169,7 +169,10 @@ class Checkpoint:
     ignored_keys : list of str
         Pretraining-only weights that were left out (``predictor.*`` ...).
     metadata : dict
-        Everything else worth knowing (Lightning epoch, pickle placeholders, source, ...).
+        Everything else worth knowing (Lightning epoch, pickle placeholders, source, ...);
+        ``"stored_dtype"`` (e.g. ``"float16"``) where the file stores its weights in another
+        dtype than float32 (:attr:`state_dict` keeps them so; the model built from them holds
+        float32, which :func:`load_model` records in ``checkpoint_info["stored_dtype"]``).
     """
 
     config: EEGPTConfig
@@ -1258,9 +1261,11 @@ def load_checkpoint(
         ) from e
     ignored = Counter(k.split(".", 1)[0] for k in ckpt.ignored_keys)
     random = (ckpt.metadata.get("notes") or {}).get("pretrained") is False
+    stored = _dtype_note(ckpt.metadata.get("stored_dtype"))
     _log(
         f"loaded {ckpt.format} checkpoint {path} (sha256 {ckpt.sha256[:12]}, "
         f"{ckpt.n_parameters:,} weights"
+        + (f"; {stored}" if stored else "")
         + (f"; ignored {dict(ignored)}" if ignored else "")
         + ")"
         + (": NOT pretrained (random weights), for trying the tools only" if random else ""),
@@ -1288,9 +1293,31 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
                 f"{path} holds a {type(obj).__name__}, not a state dict or Lightning checkpoint"
             )
     _check_channels(ckpt)
+    stored = _stored_dtype(ckpt.state_dict)
+    if stored is not None and stored != "float32":
+        ckpt.metadata["stored_dtype"] = stored
     _warn_unrecorded(ckpt)
     _warn_names_disagree(ckpt)
     return ckpt
+
+
+def _stored_dtype(state: Mapping[str, Any]) -> str | None:
+    """The dtype of the floating-point weights in ``state`` as stored (``"float16"``; several
+    joined with ``+``, e.g. ``"bfloat16+float32"``), None without any."""
+    kinds = {
+        str(v.dtype).removeprefix("torch.")
+        for v in state.values()
+        if isinstance(v, torch.Tensor) and v.is_floating_point()
+    }
+    return "+".join(sorted(kinds)) or None
+
+
+def _dtype_note(stored: str | None) -> str:
+    """What happens to weights stored as ``stored`` (not float32), for the load line and
+    ``eegpt info``; empty for float32."""
+    if not stored:
+        return ""
+    return f"stored as {stored}, upcast to float32 when loaded, as the model computes in float32"
 
 
 def _names_disagreeing(ckpt: Checkpoint) -> list[tuple[str, int, int]]:
@@ -1715,6 +1742,12 @@ def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
         "source": ckpt.metadata.get("source"),
         "notes": dict(ckpt.metadata.get("notes") or {}),
         **_assumed_marks(ckpt.metadata),
+        # weights the file stores in another dtype than float32 (the model holds float32)
+        **(
+            {"stored_dtype": ckpt.metadata["stored_dtype"]}
+            if ckpt.metadata.get("stored_dtype")
+            else {}
+        ),
     }
 
 
@@ -2118,6 +2151,11 @@ def describe(checkpoint: Checkpoint) -> str:
         f"channel_vocabulary={cfg.n_chan_embeddings} layer_norm_eps={cfg.layer_norm_eps:g}",
         f"  parameters:  {c.n_parameters:,} (encoder {encoder:,})",
     ]
+    if c.metadata.get("stored_dtype"):
+        lines.append(
+            f"  weights:     {_dtype_note(c.metadata['stored_dtype'])}; `eegpt convert` "
+            "writes them as float32 (the same values, about twice the size)"
+        )
     if c.chan_proj is not None:
         kind = f"max-norm {c.chan_proj_max_norm:g}"
         if math.isinf(c.chan_proj_max_norm):

@@ -3117,6 +3117,8 @@ def _checkpoint_line(ckpt: dict[str, Any]) -> str:
         line = (
             f"  checkpoint: {ckpt.get('path', '?')} (sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
         )
+        if ckpt.get("stored_dtype"):  # the file's weights, upcast when loaded
+            line += f", weights stored as {ckpt['stored_dtype']} (run in float32)"
     return line + (", NOT pretrained" if ckpt.get("pretrained") is False else "")
 
 
@@ -3238,6 +3240,13 @@ def cmd_convert(args: argparse.Namespace) -> int:
     )
     path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
     print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")
+    stored = ckpt.metadata.get("stored_dtype")
+    if stored:
+        print(
+            f"note: the source stores its weights as {stored}; {path} holds them as float32, "
+            "as braindecode and eegpt run them (the same values, about twice the size)",
+            file=sys.stderr,
+        )
     return 0
 
 
