@@ -1475,6 +1475,23 @@ def cmd_embed(args: argparse.Namespace) -> int:
         return _embed_command(args)
 
 
+def _refuse_unreadable_inputs(paths: Sequence[Path]) -> None:
+    """Refuse, before the model loads, inputs that are no recording of their own (a folder, a
+    lone ``.eeg``; :func:`eegpt.io.refuse_unreadable_input`) where every input is one: a run
+    with a recording beside them embeds it, each of them failing on its own (exit 3)."""
+    from eegpt.errors import RecordingError
+    from eegpt.io import refuse_unreadable_input
+
+    refused: list[RecordingError] = []
+    for path in paths:
+        try:
+            refuse_unreadable_input(path)
+        except RecordingError as err:
+            refused.append(err)
+    if refused and len(refused) == len(paths):
+        raise refused[0]
+
+
 def _embed_command(args: argparse.Namespace) -> int:
     from eegpt._tempfiles import remove_stale
     from eegpt.api import embed_to_file
@@ -1482,7 +1499,6 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.engine import InferenceEngine, resolve_device
     from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
     from eegpt.hub import WEIGHTS_HELP
-    from eegpt.io import refuse_unreadable_input
     from eegpt.outputs import check_output_folder, require_output_dependencies
     from eegpt.rename_tables import unmatched_rename_warning
 
@@ -1496,8 +1512,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = _without_split_continuations(args.recordings)
     args.recordings = _without_companion_files(args.recordings)
-    for path in args.recordings:  # a folder, a lone .eeg: refused before the model loads
-        refuse_unreadable_input(path)
+    _refuse_unreadable_inputs(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
         raise ValueError(
