@@ -47,7 +47,7 @@ def test_training_windows_are_embeds(tmp_path, model, sfreq):
     windows = prepare(rec, mapping, PreprocessingConfig()).data  # as train_probe prepares them
     with torch.no_grad():
         z = model.target_encoder(torch.from_numpy(windows), torch.tensor(mapping.chan_ids))
-    emb = model.embed(str(path))
+    emb = model.embed(str(path), device="cpu")  # the module's model, on the CPU where z is
     k = np.searchsorted(emb.onsets, rec.onsets)
     np.testing.assert_allclose(emb.onsets[k], rec.onsets)
     expected = emb.data[k]
