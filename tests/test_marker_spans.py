@@ -68,6 +68,49 @@ def test_probe_train_makes_spans_of_markers_and_predict_adopts_them(weights, eye
     assert "(n=9)" in capsys.readouterr().out
 
 
+def test_predict_leaves_recordings_without_markers_unlabelled(weights, eyes, tmp_path, capsys):
+    """A probe trained with --marker-spans: predict on a recording without the state markers
+    (new, unlabelled data) predicts its windows unlabelled, with one warning naming it, and
+    the marked recordings beside it get their spans; --marker-spans given is kept strict, and
+    evaluate, which needs the labels, refuses the recording."""
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(eyes), "--weights", str(weights), "-o", str(out), "-q",
+                       "--window", "4", "--passes", "1", *STATES]) == 0  # fmt: skip
+    bare = _edf(tmp_path / "bare.edf", [], [], seconds=20.0)
+    pred = tmp_path / "pred.csv"
+    capsys.readouterr()
+    with pytest.warns(Warning) as caught:
+        assert probe_main(["predict", str(out), str(bare), str(eyes), "-o", str(pred)]) == 0
+    said = [str(w.message) for w in caught if str(bare) in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(
+        f"{bare}: no labels (label left empty): the probe was trained with --marker-spans "
+        "'EC=^EC$' --marker-spans 'EO=^EO$'"
+    )
+    rows = list(csv.DictReader(pred.open()))
+    assert [r["label"] for r in rows if r["file"] == str(bare)] == [""] * 5
+    assert [r["label"] for r in rows if r["file"] == str(eyes)] == [
+        "",
+        "EC",
+        "EC",
+        "EC",
+        "EO",
+        "EO",
+        "EO",
+        "EC",
+        "EC",
+        "EC",
+    ]
+    # given on the command line: the recording without the markers is an error
+    assert probe_main(["predict", str(out), str(bare), "-o", str(tmp_path / "p2.csv"), "-q",
+                       *STATES]) == 1  # fmt: skip
+    assert "no annotation matches the states" in capsys.readouterr().err
+    assert probe_main(["evaluate", str(out), str(bare), str(eyes), "-q"]) == 1
+    assert (
+        f"{bare}: no labels to evaluate against: the probe was trained with --marker-spans "
+        "'EC=^EC$' --marker-spans 'EO=^EO$', and the recording has no annotation matching"
+    ) in capsys.readouterr().err
+
+
 def test_brainvision_markers_by_regex(weights, tmp_path, capsys):
     """Markers named as BrainVision's ('Stimulus/S  1', 'Stimulus/S  2') become spans named
     by their state, which --window-labels then matches."""

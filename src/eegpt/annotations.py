@@ -1290,7 +1290,7 @@ def markers_to_spans(
             "raw.annotations), or pass the Raw itself"
         )
     label_of = label_rule(states)
-    marks = [i for i, d in enumerate(annotations.description) if label_of(str(d)) is not None]
+    marks = state_markers(annotations, states)
     if not marks:
         names = sorted({str(d) for d in annotations.description})
         raise ValueError(
@@ -1325,6 +1325,16 @@ def markers_to_spans(
             spans.onset - shift, spans.duration, spans.description, ch_names=spans.ch_names
         )
     return spans
+
+
+def state_markers(annotations: mne.Annotations | None, states: Mapping[str, str]) -> list[int]:
+    """The indices of the annotations (``annotations``; None: none) whose description matches
+    one of the states of ``states`` (``{state: regex}``, ``re.search``, as
+    :func:`markers_to_spans` takes them): [] where the recording holds no state marker."""
+    if annotations is None:
+        return []
+    label_of = label_rule(states)
+    return [i for i, d in enumerate(annotations.description) if label_of(str(d)) is not None]
 
 
 def marker_spans_of(

@@ -53,7 +53,7 @@ import math
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -205,7 +205,12 @@ def _add_window_labels(
         g,
         " Without --window-labels, each state is a class (--window-labels NAME=^NAME$ implied); "
         "with it, --window-labels NAME=^NAME$ labels the windows by the spans"
-        + (". Default: the probe's training --marker-spans, if any" if trained else ""),
+        + (
+            ". Default: the probe's training --marker-spans, if any (a recording with none of "
+            "its markers then: predict leaves its windows unlabelled, evaluate refuses it)"
+            if trained
+            else ""
+        ),
     )
     g.add_argument(
         "--unlabelled",
@@ -359,7 +364,17 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         min_overlap=_min_overlap(args) or DEFAULT_MIN_OVERLAP,
         overlap=overlap or 0.0,
         marker_spans=states,
+        spans_adopted=_spans_adopted(args),
     )
+
+
+def _spans_adopted(args: argparse.Namespace) -> Literal["", "predict", "evaluate"]:
+    """How the probe's training ``--marker-spans``, adopted by :func:`_adopt_marker_spans`,
+    treat a recording without state markers (:attr:`WindowLabelling.spans_adopted`): ""
+    where ``--marker-spans`` was given (then such a recording is an error)."""
+    if not getattr(args, "marker_spans_adopted", False):
+        return ""
+    return "predict" if getattr(args, "func", None) is cmd_probe_predict else "evaluate"
 
 
 def _min_overlap(args: argparse.Namespace) -> float | None:
@@ -1484,6 +1499,7 @@ def _adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
     if not any(_is_continuous_input(p) for p in args.data):
         return
     args.marker_spans = marker_spans_values(trained)
+    args.marker_spans_adopted = True  # best-effort in predict (WindowLabelling.spans_adopted)
     if not args.quiet:
         print(
             "continuous recordings' state markers made spans as in training: "
@@ -1843,7 +1859,7 @@ def _predict_continuous(
     time_base = time_base_of(rec)
     if how is None or args.epoch_seconds is not None:
         return proba, onsets, None, bad, time_base, annotations, start
-    if _no_labels_without_files(args, path, annotations):
+    if _no_labels_without_files(args, path, annotations) or str(rec.source) in how.unmarked:
         return proba, onsets, None, bad, time_base, annotations, start
     labels, _ = how.label(annotations, onsets, length, path)
     labels = [None if b else v for v, b in zip(labels, bad, strict=True)]

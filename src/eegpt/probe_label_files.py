@@ -85,20 +85,46 @@ class WindowLabelling:
     #: made spans, each state to the next state marker or the recording's end
     #: (:func:`eegpt.annotations.markers_to_spans`), before the windows are labelled; None: none
     marker_spans: dict[str, str] | None = None
+    #: :attr:`marker_spans` taken from the probe's training (``probe predict``/``evaluate``
+    #: without ``--marker-spans``): "predict" makes them where a recording has state markers
+    #: and leaves a recording without any unlabelled (in :attr:`unmarked`, warned of);
+    #: "evaluate" refuses such a recording (no labels to evaluate against); "": given
+    spans_adopted: Literal["", "predict", "evaluate"] = ""
+    #: the recordings ``probe predict`` found no state marker of adopted spans in (their paths)
+    unmarked: set[str] = dataclasses.field(default_factory=set, compare=False)
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file, their
         state markers made spans with :attr:`marker_spans`
-        (:func:`eegpt.annotations.marker_spans_of`: errors name the recording)."""
-        from eegpt.annotations import marker_spans_of, with_extra
+        (:func:`eegpt.annotations.marker_spans_of`: errors name the recording; adopted spans
+        and a recording without state markers: :attr:`spans_adopted`)."""
+        from eegpt.annotations import marker_spans_of, state_markers, with_extra
         from eegpt.dataset_inputs import file_identity
 
         mine = file_identity(rec.source)
         extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
         annotations = with_extra(rec, extra)
-        if self.marker_spans:
-            return marker_spans_of(rec, annotations, self.marker_spans)
-        return annotations
+        if not self.marker_spans:
+            return annotations
+        if self.spans_adopted and not state_markers(annotations, self.marker_spans):
+            trained = marker_spans_options(self.marker_spans)
+            if self.spans_adopted == "evaluate":
+                raise ValueError(
+                    f"{rec.source}: no labels to evaluate against: the probe was trained with "
+                    f"{trained}, and the recording has no annotation matching these states "
+                    "(none of its own, nor of an --annotations file given); evaluate the "
+                    "recordings that have them, or give its markers with --annotations FILE"
+                )
+            from eegpt._logging import warn as _warn
+
+            self.unmarked.add(str(rec.source))
+            _warn(
+                f"{rec.source}: no labels (label left empty): the probe was trained with "
+                f"{trained}, and the recording has no annotation matching these states, so "
+                "its windows are predicted without state spans"
+            )
+            return annotations
+        return marker_spans_of(rec, annotations, self.marker_spans)
 
     @property
     def options(self) -> str:
