@@ -2607,3 +2607,19 @@ def test_used_channels_leave_the_others_unwarned(caplog):
         map_channels(names, used=["FP1", "PO5"])
     with pytest.warns(RuntimeWarning, match=r"If 'Ch7' is an EEG electrode"):
         map_channels(names, used=["FP1", "C3"])
+
+
+def test_a_table_whose_keys_match_labels_loosely_is_recorded(tmp_path):
+    """A table file keyed 'Ch 1' on a recording labelled 'Ch  1' (two spaces): the rename
+    matches the keys to the labels, so the table renamed the channels and is their
+    rename_source."""
+    from eegpt.cli import parse_rename
+
+    path = tmp_path / "tab.tsv"
+    path.write_text("Ch 1\tFp1\nCh 2\tFp2\nCh 3\tCz\n", encoding="utf-8")
+    rename = parse_rename([str(path)], [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few channels
+        mapping = map_channels(["Ch  1", "Ch  2", "Ch  3"], rename=rename)
+    assert mapping.names == ("FP1", "FP2", "CZ")
+    assert mapping.rename_source == str(path)

@@ -1069,10 +1069,13 @@ def _table_applied(
     """Whether an entry of the ``rename`` table itself (not one given beside it, ``own``)
     names a channel of ``names`` and is applied to it (not among the ``unfit`` sockets of a cap's
     table on a recording of 10-10 names, :func:`_unfit_sockets`): only then do outputs record
-    the table as what renamed the channels (:func:`table_provenance`)."""
+    the table as what renamed the channels (:func:`table_provenance`). A key matches a
+    channel as the rename matches it (:func:`_matched_keys`: ``'Ch 1'`` names a channel
+    labelled ``'Ch  1'``)."""
     own = table.own if isinstance(table, RenameTable) else frozenset()
     skipped = set(unfit) | set(own)
-    return any(key in names for key in table if key not in skipped)
+    entries = {key: value for key, value in table.items() if key not in skipped}
+    return any(key in names for key in _matched_keys(entries, names))
 
 
 #: Fewer of the 58 pretraining channels than this in a recording get an INFO note on
