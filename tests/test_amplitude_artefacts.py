@@ -4,6 +4,7 @@ says so instead of a rescaling; where no unit is stated the advice stays a unit'
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import mne
@@ -93,6 +94,8 @@ def test_single_channels_and_epochs_far_above_the_others_under_a_stated_unit():
     text = str(record[0].message)
     assert "Oz (0.005 V)" in text and "header states their unit (µV)" in text
     assert "scaled wrong" not in text and "artefacts" in text
+    # every placeholder filled ({'Oz': None} of the advice is a dict, not one)
+    assert not re.search(r"\{\w+(:[^}]*)?\}", text) and "other channels' 2.75e-05 V " in text
     epochs = np.array([2e-5] * 8 + [2e-2] * 2)  # 2 epochs of MR gradient: 1000x the others
     with pytest.warns(RuntimeWarning, match="amplitude check") as record:
         _check_amplitude(deviation[:3], flat[:3], names[:3], "rec.vhdr", 1.0, epochs=epochs,

@@ -2168,7 +2168,7 @@ def _name_odd_channels(
     if stated and ((deviation[odd] > amplitude) & (deviation[odd] <= ARTEFACT_LARGEST)).all():
         _warn(
             f"{source}: amplitude check: channel(s) {detail} have a typical deviation far "
-            "above the other channels' {amplitude:.3g} V{scalp}. The file "
+            f"above the other channels' {amplitude:.3g} V{scalp}. The file "
             f"header states their unit ({stated}), so the signal itself is this large: most "
             f"likely {_ARTEFACTS} or not EEG. "
             f"{_artefact_advice(stated, how_to_drop([names[i] for i in _indices(odd)]))}."
