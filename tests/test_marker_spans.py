@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 
 import mne
 import numpy as np
@@ -210,3 +211,32 @@ def test_embed_dataset_records_the_spans(weights, eyes, tmp_path, capsys):
     assert "marker_spans ({'EC': '^EC$', 'EO': '^EO$'} -> None) [--marker-spans]" in (
         capsys.readouterr().err
     )
+
+
+def test_skip_existing_warns_of_outputs_kept_with_other_annotation_settings(weights, eyes,
+                                                                            tmp_path):  # fmt: skip
+    """embed --skip-existing keeps an output embedded without --marker-spans (raw markers in
+    its annotations) with one warning, as it warns of other --window settings; so with
+    another --annotations file or --reject-by-annotation that changes the windows kept."""
+    out = tmp_path / "out"
+    bad = _edf(tmp_path / "bad.edf", [4.0, 20.0], ["EC", "BAD_move"], [0.0, 4.0], seconds=32.0)
+    assert main(["embed", str(eyes), str(bad), "--weights", str(weights), "-o", str(out),
+                 "-q"]) == 0  # fmt: skip
+    again = ["embed", str(eyes), str(bad), "--weights", str(weights), "-o", str(out), "-q",
+             "--skip-existing"]  # fmt: skip
+    with pytest.warns(Warning, match="--skip-existing keeps 2 outputs whose windows' ann") as w:
+        assert main([*again, *STATES]) == 0
+    text = str(next(x.message for x in w if "windows' annotations" in str(x.message)))
+    assert "eyes.npz (marker_spans (None -> {'EC': '^EC$', 'EO': '^EO$'}))" in text
+    with pytest.warns(Warning, match="windows over bad annotations kept -> left out") as w:
+        assert main([*again, "--reject-by-annotation"]) == 0
+    text = str(next(x.message for x in w if "windows' annotations" in str(x.message)))
+    assert "keeps 1 output " in text and "eyes.npz" not in text
+    table = tmp_path / "more.csv"
+    table.write_text("onset,duration,description\n1,2,arousal\n", encoding="utf-8")
+    with pytest.warns(Warning, match=r"annotations file \(None -> .*more\.csv\)"):
+        assert main(["embed", str(bad), "--annotations", str(table), "--weights",
+                     str(weights), "-o", str(out), "-q", "--skip-existing"]) == 0  # fmt: skip
+    with warnings.catch_warnings():  # the settings it was embedded with: nothing to say
+        warnings.simplefilter("error")
+        assert main(again) == 0

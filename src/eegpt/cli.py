@@ -1547,6 +1547,11 @@ def _embed_command(args: argparse.Namespace) -> int:
             ],
             channels={"picks": picks_of(args), "rename": rename, "keep": args.keep_channels},
         )  # fmt: skip
+        _warn_other_annotation_settings(
+            [(outputs[k], kept_meta[outputs[k]], args.recordings[k], extra[k]) for k in kept],
+            states,
+            args.reject_by_annotation,
+        )
         kept_model = [(outputs[k], kept_meta[outputs[k]]) for k in kept]
         _warn_other_output_settings(kept_model, args.precision, args.stream_precision, args.pool)
         if not todo:
@@ -1784,6 +1789,57 @@ def _warn_other_settings(
             f"{few(differ, 5)}. Kept as they are, not embedded again: their windows differ "
             "from those of the outputs embedded now; embed them again with --overwrite to "
             "replace them with these settings",
+            EEGPTWarning,
+            stacklevel=1,
+        )
+
+
+def _warn_other_annotation_settings(
+    kept: list[tuple[Path, Mapping[str, Any] | None, Path, Path | None]],
+    states: Mapping[str, str] | None,
+    reject: bool,
+) -> None:
+    """With --skip-existing, warn of the outputs kept (each with its metadata, its recording
+    and the ``--annotations`` file given for it, if any) whose windows' annotations were made
+    otherwise than this command makes them: another ``--marker-spans`` (``states``; recorded
+    as ``metadata["marker_spans"]``, not for epochs, which get no spans), another
+    ``--annotations`` file (``metadata["annotations_file"]``), or ``--reject-by-annotation``
+    (``reject``) where it changes which windows are kept (recorded
+    ``metadata["rejected_by_annotation"]``, or windows over bad annotations kept). Kept as
+    they are, their windows' annotations (and windows) differ from those embedded now."""
+    from eegpt.annotations import bad_windows, same_file
+
+    wanted_states = dict(states) if states else None
+    differ = []
+    for out, meta, recording, given in kept:
+        if meta is None:
+            continue
+        changed = []
+        if not _is_epochs_output(meta):
+            recorded = meta.get("marker_spans") or None
+            if recorded != wanted_states:
+                changed.append(f"marker_spans ({recorded!r} -> {wanted_states!r})")
+        recorded_file = meta.get("annotations_file")
+        file = None if given is None or same_file(given, recording) else str(given)
+        if (recorded_file is None) != (file is None) or (
+            file is not None and not same_file(file, recorded_file)
+        ):
+            changed.append(f"annotations file ({recorded_file} -> {file})")
+        per_window = meta.get("annotations")
+        kept_bad = isinstance(per_window, list) and bool(bad_windows(per_window).any())
+        if reject and kept_bad:
+            changed.append("windows over bad annotations kept -> left out")
+        elif not reject and meta.get("rejected_by_annotation"):
+            changed.append("windows over bad annotations left out -> kept")
+        if changed:
+            differ.append(f"{out} ({'; '.join(changed)})")
+    if differ:
+        warnings.warn(
+            f"--skip-existing keeps {_count(len(differ), 'output')} whose windows' annotations "
+            "were made with other --marker-spans, --annotations or --reject-by-annotation than "
+            f"this command's (recorded -> given): {few(differ, 5)}. Kept as they are, not "
+            "embedded again: their windows' annotations differ from those of the outputs "
+            "embedded now; embed them again with --overwrite to replace them",
             EEGPTWarning,
             stacklevel=1,
         )
