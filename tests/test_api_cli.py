@@ -3257,12 +3257,16 @@ def test_embed_of_a_brainvision_folder_star_reads_each_recording_through_its_hea
     vhdr = _write_brainvision(folder)
     given = sorted(str(p) for p in folder.iterdir())  # rec.eeg, rec.vhdr, rec.vmrk
     out = tmp_path / "out"
-    assert main(["embed", *given, "--weights", str(weights), "-o", f"{out}/", "-q"]) == 0
+    assert main(["embed", *given, "--weights", str(weights), "-o", f"{out}/"]) == 0
     err = capsys.readouterr().err
     assert f"eegpt: {folder / 'rec.eeg'} and {folder / 'rec.vmrk'}: read through their header " \
-           f"{vhdr}, given too: not embedded on their own" in err  # fmt: skip
+           f"{vhdr}, given too: not read on their own" in err  # fmt: skip
     assert "would both be written" not in err
     assert sorted(p.name for p in out.iterdir()) == ["rec.npz"]
+    # -q: the note unsaid (it printed whatever -q)
+    assert main(["embed", *given, "--weights", str(weights), "-o", f"{out}/", "-q",
+                 "--overwrite"]) == 0  # fmt: skip
+    assert "read through their header" not in capsys.readouterr().err
     from eegpt.cli import _without_companion_files
 
     (tmp_path / "sub.set").touch()  # names alone: the .fdt of the .set's name is its own
@@ -3277,6 +3281,33 @@ def test_embed_of_a_brainvision_folder_star_reads_each_recording_through_its_hea
     (folder / "rec.eeg").touch()  # not the header's: a recording of its own (Nihon Kohden?)
     given = [vhdr, folder / "rec.eeg", other]
     assert _without_companion_files(given) == given[:2]
+
+
+def test_embed_of_a_brainvision_folder_star_takes_one_start_per_recording(weights, tmp_path):
+    """`eegpt embed folder/* --start A B`: the .eeg and .vmrk read through their .vhdr are left
+    out before the --start values are counted (they were counted as recordings, and the
+    command refused 2 values for 4 recordings)."""
+    import mne
+    from test_annotations import _write_brainvision
+
+    import eegpt
+
+    folder = tmp_path / "mr"
+    folder.mkdir()
+    _write_brainvision(folder)
+    info = mne.create_info(["Fp1", "Cz", "O1"], 256.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (3, 256 * 30)), info,
+                          verbose=False)  # fmt: skip
+    raw.save(folder / "other_raw.fif", verbose=False)
+    given = sorted(str(p) for p in folder.iterdir())  # other_raw.fif, rec.eeg, .vhdr, .vmrk
+    out = tmp_path / "out"
+    assert main(["embed", *given, "--start", "2", "4", "--weights", str(weights), "-o",
+                 f"{out}/", "-q"]) == 0  # fmt: skip
+    starts = {
+        p.name: eegpt.load_embeddings(p).metadata["preprocessing"]["start_seconds"]
+        for p in out.iterdir()
+    }
+    assert starts == {"other_raw.npz": 2.0, "rec.npz": 4.0}
 
 
 def test_embed_refuses_a_lone_companion_file_or_a_folder_before_loading_the_weights(

@@ -1508,10 +1508,9 @@ def _embed_command(args: argparse.Namespace) -> int:
     check_recordings_given(args.recordings)
     rename = parse_rename(args.rename, args.drop)
     states = _marker_spans(args)
-    starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
     given = list(args.recordings)  # every file read, split FIF continuations included
-    args.recordings = _without_split_continuations(args.recordings)
-    args.recordings = _without_companion_files(args.recordings)
+    args.recordings = recording_paths(args.recordings, args.quiet)
+    starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
     _refuse_unreadable_inputs(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
@@ -2645,7 +2644,21 @@ def missing_path_error(path: Path) -> MissingFileError:
     return MissingFileError(f"EEG file not found: {path}" + "".join(f"; {h}" for h in hints))
 
 
-def _without_split_continuations(paths: list[Path]) -> list[Path]:
+def recording_paths(paths: list[Path], quiet: bool = False, *, splits: bool = True) -> list[Path]:
+    """The recordings among the paths of a command line (``eegpt embed folder/*``, the probe
+    commands, ``eegpt channels``), cleaned up in one step, before anything counts them
+    (``--start``, ``--annotations``: one per recording): without the later parts of split FIF
+    recordings whose first part is given too (:func:`_without_split_continuations`; with
+    ``splits`` False they stay, for ``eegpt channels``, which shows a part alone) and without
+    the files read through a header given too (:func:`_without_companion_files`: a
+    BrainVision folder's ``.eeg`` and ``.vmrk``). Each left out is named on stderr unless
+    ``quiet``."""
+    if splits:
+        paths = _without_split_continuations(paths, quiet)
+    return _without_companion_files(paths, quiet)
+
+
+def _without_split_continuations(paths: list[Path], quiet: bool = False) -> list[Path]:
     """``paths`` without the later parts of split FIF recordings whose first part is given
     too (MNE reads every part from the first; each is named on stderr), as a corpus run
     lists them (:func:`eegpt.dataset_inputs.listed_split_parts`); a later part given without
@@ -2660,18 +2673,19 @@ def _without_split_continuations(paths: list[Path]) -> list[Path]:
         raise orphan_parts_error([f"{paths[r]} (give {first} instead)" for r, first in orphans])
     if unreadable:
         raise parts_of_unreadable_error([(paths[r], f, e, m, d) for r, f, e, m, d in unreadable])
-    for r in later:
+    for r in later if not quiet else ():
         print(f"eegpt: {paths[r]} continues {first_split_part(paths[r])} (a split FIF recording, "
-              "read whole from its first part): not embedded on its own", file=sys.stderr)  # fmt: skip
+              "read whole from its first part): not read on its own", file=sys.stderr)  # fmt: skip
     skipped = set(later)
     return [p for r, p in enumerate(paths) if r not in skipped]
 
 
-def _without_companion_files(paths: list[Path]) -> list[Path]:
+def _without_companion_files(paths: list[Path], quiet: bool = False) -> list[Path]:
     """``paths`` without the files read through another one given (a BrainVision ``.vhdr``'s
     ``.eeg`` and ``.vmrk``, an EEGLAB ``.set``'s ``.fdt``: :func:`eegpt.io.companion_files`),
     as ``eegpt embed folder/*`` gives them: each header's left out named on one line of
-    stderr. One given without its header stays, to be refused naming the header."""
+    stderr (unless ``quiet``). One given without its header stays, to be refused naming the
+    header."""
     from eegpt._file_identity import file_identity
     from eegpt.io import companion_files
 
@@ -2682,10 +2696,10 @@ def _without_companion_files(paths: list[Path]) -> list[Path]:
             found = given.get(file_identity(companion))
             if found is not None and found not in left.get(header, []):
                 left.setdefault(header, []).append(found)
-    for header, companions in left.items():
+    for header, companions in left.items() if not quiet else ():
         its = "its" if len(companions) == 1 else "their"
         print(f"eegpt: {' and '.join(map(str, companions))}: read through {its} header "
-              f"{header}, given too: not embedded on {its} own", file=sys.stderr)  # fmt: skip
+              f"{header}, given too: not read on {its} own", file=sys.stderr)  # fmt: skip
     dropped = {p for companions in left.values() for p in companions}
     return [p for p in paths if p not in dropped]
 
