@@ -3310,6 +3310,37 @@ def test_embed_of_a_brainvision_folder_star_takes_one_start_per_recording(weight
     assert starts == {"other_raw.npz": 2.0, "rec.npz": 4.0}
 
 
+def test_every_command_reads_a_brainvision_folder_star_through_its_header(
+    weights, tmp_path, capsys
+):
+    """`folder/*` of a BrainVision recording (.eeg, .vhdr, .vmrk) is cleaned up by the probe
+    commands and `eegpt channels` as embed cleans it: the .eeg and .vmrk left out with a note
+    (unsaid with -q), not refused as 'the data file of a BrainVision recording'."""
+    import csv
+
+    from test_annotations import _write_brainvision
+
+    from eegpt.probe_cli import main as probe_main
+
+    folder = tmp_path / "mr"
+    folder.mkdir()
+    _write_brainvision(folder)
+    given = sorted(str(p) for p in folder.iterdir())
+    assert main(["channels", *given]) == 0
+    assert "read through their header" in capsys.readouterr().err
+    probe = tmp_path / "probe"
+    labelling = ["--window-labels", "seizure", "--unlabelled", "background", "--window", "4"]
+    assert probe_main(["train", *given, "--weights", str(weights), "-o", str(probe), "-q",
+                       "--passes", "1", *labelling]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "read through their header" not in err and "data file" not in err
+    pred = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(probe), *given, "-o", str(pred)]) == 0
+    assert "given too: not read on their own" in capsys.readouterr().err
+    assert {r["file"] for r in csv.DictReader(pred.open())} == {str(folder / "rec.vhdr")}
+    assert probe_main(["evaluate", str(probe), *given, "-q"]) == 0
+
+
 def test_embed_refuses_a_lone_companion_file_or_a_folder_before_loading_the_weights(
     weights, tmp_path, capsys, monkeypatch
 ):

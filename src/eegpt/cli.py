@@ -2196,7 +2196,8 @@ def cmd_channels(args: argparse.Namespace) -> int:
     from eegpt.rename_tables import unmatched_rename_warning
 
     rename = parse_rename(args.rename, args.drop)
-    args.recordings, _ = given_once(_folders_expanded(args.recordings))
+    expanded = _folders_expanded(args.recordings)  # as embed cleans them (a later part shown)
+    args.recordings, _ = given_once(recording_paths(expanded, splits=False))
     several = len(args.recordings) > 1
     figure = args.plot is not None and bool(args.plot.suffix)
     picks = picks_of(args)

@@ -1094,9 +1094,22 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------------------------
 
 
+def _recording_paths(args: argparse.Namespace) -> None:
+    """The recordings given (``args.data``, and train's ``--val-data``) cleaned up as
+    ``eegpt embed`` cleans its own (:func:`eegpt.cli.recording_paths`: a BrainVision folder's
+    ``.eeg`` and ``.vmrk`` given beside their ``.vhdr`` left out, with a note unless ``-q``),
+    before anything counts them."""
+    from eegpt.cli import recording_paths
+
+    args.data = recording_paths(list(args.data), args.quiet)
+    if getattr(args, "val_data", None):
+        args.val_data = recording_paths(list(args.val_data), args.quiet)
+
+
 def cmd_probe_train(args: argparse.Namespace) -> int:
     """``eegpt probe train``: each epochs file's header (metadata) read once, or taken from
     its epochs read whole (:func:`~eegpt._epochs_header.epochs_read_once`)."""
+    _recording_paths(args)
     with epochs_read_once():
         return _train(args)
 
@@ -2000,6 +2013,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
     from eegpt.cli import check_figure_path, given_once, parse_rename
 
+    _recording_paths(args)
     args.output = _check_prediction_output(args.output)
     args.events = _check_prediction_output(args.events, "--events")
     _check_events_options(args)
@@ -2445,6 +2459,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
 
     confusion_matrix = sklearn_metrics().confusion_matrix
 
+    _recording_paths(args)
     check_figure_path(args.plot)
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
