@@ -3361,6 +3361,23 @@ def test_embed_refuses_a_lone_companion_file_or_a_folder_before_loading_the_weig
     assert f"{tmp_path} is a folder, not a recording" in capsys.readouterr().err
 
 
+def test_embed_given_the_model_second_says_the_arguments_are_swapped(tmp_path):
+    """eegpt.embed(path, model) was told to load the path as a model
+    (eegpt.load_model('rec.edf')): a model given second says the arguments are swapped."""
+    import eegpt
+    from eegpt.config import EEGPTConfig
+    from eegpt.model import EEGPT
+
+    model = EEGPT(EEGPTConfig(embed_dim=64, depth=1, num_heads=4, embed_num=1))
+    with pytest.raises(TypeError) as caught:
+        eegpt.embed(tmp_path / "rec.edf", model)
+    said = str(caught.value)
+    assert "the arguments are swapped" in said and "load_model(" not in said
+    assert f"{type(tmp_path).__name__} '{tmp_path / 'rec.edf'}' first and the model second" in said
+    with pytest.raises(TypeError, match="arguments are swapped.*embed_to_file\\(model, raw"):
+        eegpt.embed_to_file(np.zeros((2, 1000)), model, tmp_path / "o.npz")
+
+
 def test_embed_given_the_data_first_says_the_signature_and_the_call(tmp_path):
     """eegpt.embed(raw) took the Raw for the model: Python said "embed() missing 1 required
     positional argument: 'data'". The data given first (a Raw, Epochs, array, or a path with
@@ -3386,3 +3403,7 @@ def test_embed_given_the_data_first_says_the_signature_and_the_call(tmp_path):
         embed_to_file(raw, tmp_path / "out.npz")
     with pytest.raises(TypeError, match=r"load the weights first, model = eegpt\.load_model\("):
         embed("weights.ckpt", raw)  # a model's path, then the data: encoder_of's words
+    # a model's path and the data, the output missing: not a call with the data first
+    with pytest.raises(TypeError) as caught:
+        embed_to_file("ck", raw)
+    assert "as the model" not in str(caught.value) and "output" in str(caught.value)

@@ -284,6 +284,21 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
+def _argument_text(value: Any) -> str:
+    """How :func:`_model_first` names an argument given where it does not belong:
+    ``"str 'rec.vhdr'"``, ``"an mne.io.Raw (RawArray)"``, ``"a NumPy array"``."""
+    kind = type(value).__name__
+    if isinstance(value, (str, os.PathLike)):
+        return f"{kind} {str(value)!r}"
+    if isinstance(value, mne.io.BaseRaw):
+        return f"an mne.io.Raw ({kind})"
+    if isinstance(value, mne.BaseEpochs):
+        return f"an mne.Epochs ({kind})"
+    if isinstance(value, np.ndarray):
+        return "a NumPy array"
+    return "a torch.Tensor" if isinstance(value, torch.Tensor) else f"a {kind}"
+
+
 def _model_first(usage: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Refuse, with a ``TypeError`` that shows the call meant, a function of the model-first
     signature (``embed(model, data)``) given the data first (``eegpt.embed(raw)``): Python's
@@ -303,23 +318,28 @@ def _model_first(usage: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
         @functools.wraps(func)
         def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
             first = args[0] if args else kwargs.get("model")
+            second = args[1] if len(args) > 1 else kwargs.get("data")
             data_like = (mne.io.BaseRaw, mne.BaseEpochs, np.ndarray, torch.Tensor)
             path_like = isinstance(first, (str, os.PathLike))
             short = len(args) + sum(k in required for k in kwargs) < len(required)
-            if isinstance(first, data_like) or (path_like and short):
-                kind = type(first).__name__
-                given = (
-                    f"{kind} {str(first)!r}" if path_like
-                    else f"an mne.io.Raw ({kind})" if isinstance(first, mne.io.BaseRaw)
-                    else f"an mne.Epochs ({kind})" if isinstance(first, mne.BaseEpochs)
-                    else "a NumPy array" if isinstance(first, np.ndarray)
-                    else "a torch.Tensor"
-                )  # fmt: skip
+            signature = f"{name}({', '.join(required)}, ...)"
+            if isinstance(second, (EEGPT, EEGPTEncoder)) and not isinstance(
+                first, (EEGPT, EEGPTEncoder)
+            ):  # eegpt.embed(raw, model)
                 raise TypeError(
-                    f"{name}() takes the model first, then the data "
-                    f"({name}({', '.join(required)}, ...)), and got {given} as the model: load "
-                    "the weights first, model = eegpt.load_model('eegpt-large') (or a "
-                    f"checkpoint's path), then {usage}"
+                    f"{name}() takes the model first, then the data ({signature}): the "
+                    f"arguments are swapped, {_argument_text(first)} first and the model "
+                    f"second; call {usage}"
+                )
+            # a path first with the data after it is a model's path (an output missing, say)
+            if isinstance(first, data_like) or (
+                path_like and short and not isinstance(second, data_like)
+            ):
+                raise TypeError(
+                    f"{name}() takes the model first, then the data ({signature}), and got "
+                    f"{_argument_text(first)} as the model: load the weights first, model = "
+                    "eegpt.load_model('eegpt-large') (or a checkpoint's path), then "
+                    f"{usage}"
                 )
             return func(*args, **kwargs)
 
