@@ -240,3 +240,24 @@ def test_skip_existing_warns_of_outputs_kept_with_other_annotation_settings(weig
     with warnings.catch_warnings():  # the settings it was embedded with: nothing to say
         warnings.simplefilter("error")
         assert main(again) == 0
+
+
+def test_marker_spans_say_epochs_are_left_as_they_are(weights, eyes, tmp_path):
+    """--marker-spans with epochs (-epo.fif) given: said once, by embed and the probe
+    commands, that the epochs are left as they are (it was ignored without a word)."""
+    info = mne.create_info(NAMES, 256.0, "eeg")
+    data = np.random.default_rng(3).normal(0, 20e-6, (4, len(NAMES), 1024))
+    epo = tmp_path / "x-epo.fif"
+    mne.EpochsArray(data, info, verbose=False).save(epo, verbose=False)
+    said = "hold(s)? epochs, left as they are \\(epochs have no state spans to make"
+    with pytest.warns(Warning, match=f"{epo} {said}") as caught:
+        assert main(["embed", str(epo), "--weights", str(weights), "-o",
+                     str(tmp_path / "e.npz"), "-q", *STATES]) == 0  # fmt: skip
+    assert sum("no state spans" in str(w.message) for w in caught) == 1
+    probe = tmp_path / "probe"
+    assert probe_main(["train", str(eyes), "--weights", str(weights), "-o", str(probe), "-q",
+                       "--window", "4", "--passes", "1", *STATES]) == 0  # fmt: skip
+    with pytest.warns(Warning, match=f"{epo} {said}") as caught:
+        assert probe_main(["predict", str(probe), str(epo), str(eyes), "-o",
+                           str(tmp_path / "p.csv"), "-q", *STATES]) == 0  # fmt: skip
+    assert sum("no state spans" in str(w.message) for w in caught) == 1

@@ -1457,6 +1457,27 @@ def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
     return full
 
 
+def warn_marker_spans_of_epochs(args: argparse.Namespace, paths: Sequence[Path]) -> None:
+    """With ``--marker-spans`` given (``args.marker_spans``), say once which of the recordings
+    ``paths`` hold epochs (:func:`eegpt.probe_label_files._is_continuous_input`: ``-epo.fif``,
+    a ``.set`` of several trials, an ``.npz`` of epochs arrays): they are left as they are,
+    having no state spans to make (the option applies to continuous recordings)."""
+    if not getattr(args, "marker_spans", None):
+        return
+    from eegpt.probe_label_files import _is_continuous_input
+
+    epochs = [str(p) for p in paths if not _is_continuous_input(Path(p))]
+    if epochs:
+        warnings.warn(
+            f"--marker-spans makes the state markers of continuous recordings spans; "
+            f"{few(epochs, 3)} {'holds' if len(epochs) == 1 else 'hold'} epochs, left as "
+            "they are (epochs have no state spans to make: each keeps the annotations MNE "
+            "gives it)",
+            EEGPTWarning,
+            stacklevel=1,
+        )
+
+
 def _marker_spans(args: argparse.Namespace) -> dict[str, str] | None:
     """``--marker-spans`` as the ``states`` of :func:`eegpt.annotations.markers_to_spans`
     (:func:`eegpt.probe_label_files.parse_marker_spans`), or None without it."""
@@ -1511,6 +1532,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = recording_paths(args.recordings, args.quiet)
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
+    warn_marker_spans_of_epochs(args, args.recordings)
     _refuse_unreadable_inputs(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
