@@ -261,3 +261,16 @@ def test_marker_spans_say_epochs_are_left_as_they_are(weights, eyes, tmp_path):
         assert probe_main(["predict", str(probe), str(epo), str(eyes), "-o",
                            str(tmp_path / "p.csv"), "-q", *STATES]) == 0  # fmt: skip
     assert sum("no state spans" in str(w.message) for w in caught) == 1
+
+
+def test_marker_spans_keep_the_warnings_of_the_annotations_given(weights, eyes, tmp_path):
+    """embed --marker-spans --annotations FILE warns, as without --marker-spans, of a FILE that
+    is the recording's own and of one that holds no annotation (both went unsaid)."""
+    empty = tmp_path / "empty.csv"
+    empty.write_text("onset,duration,description\n", encoding="utf-8")
+    for given, said in ((eyes, "are the recording's own file"), (empty, "hold none")):
+        with pytest.warns(Warning, match=f"annotations={given}\\) {said}") as caught:
+            assert main(["embed", str(eyes), "--annotations", str(given), "--weights",
+                         str(weights), "-o", str(tmp_path / "e.npz"), "--overwrite", "-q",
+                         *STATES]) == 0  # fmt: skip
+        assert sum(said in str(w.message) for w in caught) == 1

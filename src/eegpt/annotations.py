@@ -1928,21 +1928,27 @@ def placed_extra(recording: Any, extra: Any) -> mne.Annotations | None:
     return None if extra is None else _placed(extra, recording)
 
 
-def with_extra(recording: Any, extra: str | os.PathLike | None) -> mne.Annotations | None:
+def with_extra(
+    recording: Any,
+    extra: str | os.PathLike | mne.Annotations | None,
+    *,
+    added: mne.Annotations | None = None,
+) -> mne.Annotations | None:
     """A continuous recording's own annotations (first-sample time base) and those of the
     file ``extra`` (a hypnogram), placed in that time base (:func:`in_recording_time`):
     one :class:`mne.Annotations` for :func:`window_labels`, or None with neither. Those of
     ``extra`` that start after the recording's end or last far longer than it (onsets in
     another time base: :func:`_outside_text`) are warned of. ``extra`` naming the
     recording's own file is warned of and not read again (its annotations are ``own``,
-    read with it: a BIDS recording's file would be opened again with its sidecars)."""
+    read with it: a BIDS recording's file would be opened again with its sidecars).
+    ``added``: ``extra`` read and placed already (:func:`placed_extra`), not read again."""
     own = getattr(recording, "annotations", None)
     if extra is not None and same_file(extra, getattr(recording, "source", None)):
         _warn(_own_file_text(recording, extra))
         extra = None
     if extra is None:
         return own
-    added = _placed(extra, recording)
+    added = _placed(extra, recording) if added is None else added
     outside = _outside_text(
         added,
         _recording_end(recording, np.zeros(0), 0.0),
@@ -1961,6 +1967,14 @@ def _own_file_text(recording: Any, extra: str | os.PathLike) -> str:
         f"{recording.source}: the annotations given (annotations={_named(extra)}) are the "
         "recording's own file, whose annotations are read with it anyway; give the file of "
         "its other annotations (its hypnogram, e.g. *-Hypnogram.edf)"
+    )
+
+
+def _held_none_text(recording: Any, extra: Any) -> str:
+    """The warning for annotations given (``extra``) that hold none."""
+    return (
+        f"{recording.source}: the annotations given (annotations={_named(extra)}) hold "
+        "none: not an annotation file, or an empty one?"
     )
 
 
@@ -2002,13 +2016,12 @@ def annotations_per_window(
     ``--marker-spans``), each window getting the spans over it.
     """
     if states and not getattr(recording, "is_epoched", False):
-        if extra is not None and same_file(extra, getattr(recording, "source", None)):
-            extra = None  # the recording's own file: its annotations are its own
-        if extra is not None and added is None:
-            added = _placed(extra, recording)
-        own = getattr(recording, "annotations", None)
-        joined = own if extra is None or added is None else _joined(own, added)
-        spans = marker_spans_of(recording, joined, states)
+        if extra is not None and not same_file(extra, getattr(recording, "source", None)):
+            added = _placed(extra, recording) if added is None else added
+            if not len(added):
+                _warn(_held_none_text(recording, extra))
+        # warned of as without states: the recording's own file given, onsets past its end
+        spans = marker_spans_of(recording, with_extra(recording, extra, added=added), states)
         return window_annotations(spans, onsets, length_s)
     per_epoch = getattr(recording, "epoch_annotations", None)
     if per_epoch is not None and extra is None:
@@ -2028,10 +2041,7 @@ def annotations_per_window(
     added = _placed(extra, recording) if added is None else added
     more = window_annotations(added, onsets, length_s)
     if not len(added):
-        _warn(
-            f"{recording.source}: the annotations given (annotations={_named(extra)}) hold "
-            "none: not an annotation file, or an empty one?"
-        )
+        _warn(_held_none_text(recording, extra))
     else:
         end_s = _recording_end(recording, onsets, length_s)
         outside = _outside_text(
