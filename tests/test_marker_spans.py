@@ -211,6 +211,19 @@ def test_embed_dataset_records_the_spans(weights, eyes, tmp_path, capsys):
     assert "marker_spans ({'EC': '^EC$', 'EO': '^EO$'} -> None) [--marker-spans]" in (
         capsys.readouterr().err
     )
+    # another corpus embedded without the spans: the embeddings compare (only the
+    # annotations differ), so the runs are read together and eegpt info says no conflict
+    other = tmp_path / "other"
+    other.mkdir()
+    _edf(other / "more.edf", [4.0], ["EO"])
+    out2 = tmp_path / "ds2"
+    assert main(["embed-dataset", str(other), "-o", str(out2), "--weights", str(weights),
+                 "-q"]) == 0  # fmt: skip
+    table, emb = read_embeddings([out, out2])
+    assert len(table) == len(emb) == 20
+    capsys.readouterr()
+    assert main(["info", str(tmp_path)]) == 0
+    assert "not comparable" not in capsys.readouterr().out
 
 
 def test_skip_existing_warns_of_outputs_kept_with_other_annotation_settings(weights, eyes,

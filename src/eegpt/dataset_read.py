@@ -1450,9 +1450,11 @@ _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 
 #: Settings (in :func:`spec_differences`' terms) that may differ too, as their rows compare:
 #: a per-file ``--rescale`` correction, whether a last partial window is kept zero-padded
-#: (``--tail``: the files a run skipped as too short, embedded into another folder), and the
-#: row layout (columns a folder of an older layout lacks are missing in its rows).
-_COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail", "layout")
+#: (``--tail``: the files a run skipped as too short, embedded into another folder), the
+#: row layout (columns a folder of an older layout lacks are missing in its rows), and the
+#: state markers made spans (``--marker-spans``: only the rows' annotations differ, not their
+#: embeddings). A resumed run still refuses another of them (its own consistency).
+_COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail", "layout", "marker_spans")
 
 
 def _compared_settings(spec: Mapping[str, Any]) -> dict[str, Any]:
