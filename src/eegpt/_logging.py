@@ -44,6 +44,12 @@ _RECORDS: contextvars.ContextVar[tuple[list[str], ...]] = contextvars.ContextVar
     "eegpt_records", default=()
 )
 
+#: Set inside :func:`held_messages`: :func:`warn` and :func:`log` then add their arguments
+#: to this list instead of giving them, for :func:`give_messages` to give later.
+_HELD: contextvars.ContextVar[list[tuple[Any, ...]] | None] = contextvars.ContextVar(
+    "eegpt_held_messages", default=None
+)
+
 #: Held briefly while eegpt changes warnings' filters and ``warnings.showwarning``
 #: (:func:`caught_warnings`).
 GLOBAL_STATE = threading.RLock()
@@ -323,6 +329,10 @@ def log(message: str, verbose: Verbose = None, *, lines: bool = False) -> None:
     ``lines``, every line break: a message whose parts from outside (ids, names) its maker
     escaped (a corpus run's summary).
     """
+    held = _HELD.get()
+    if held is not None:
+        held.append(("log", message, verbose, lines))
+        return
     if lines:
         message = terminal_text(message, newlines=True)
     else:
@@ -357,6 +367,10 @@ def warn(message: str, category: type[Warning] | None = None, *, kind: str | Non
     measured values (which channels of each cross-validation fold's subset, and how many):
     :func:`each_warning_once` then tells repeats apart by it (:func:`kind_of`) instead of by
     the text. It is kept on the warning object as ``eegpt_kind``."""
+    held = _HELD.get()
+    if held is not None:
+        held.append(("warn", message, category, kind))
+        return
     for texts in _RECORDS.get():
         texts.append(message)
     if _SILENT.get():
@@ -386,6 +400,28 @@ def warn(message: str, category: type[Warning] | None = None, *, kind: str | Non
     given = category(message)
     given.eegpt_kind = kind  # type: ignore[attr-defined]
     warnings.warn(given, stacklevel=stacklevel + 1)
+
+
+@contextlib.contextmanager
+def held_messages() -> Iterator[list[tuple[Any, ...]]]:
+    """Inside the block, :func:`warn` and :func:`log` give nothing: their arguments are added
+    to the list yielded, in order, for :func:`give_messages` to give them as they would have
+    been given (a result computed once and reused gives its messages at every use)."""
+    held: list[tuple[Any, ...]] = []
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
+
+
+def give_messages(held: Iterable[tuple[Any, ...]]) -> None:
+    """Give the warnings and log messages that :func:`held_messages` held, in order."""
+    for what, message, first, second in held:
+        if what == "warn":
+            warn(message, first, kind=second)
+        else:
+            log(message, first, lines=second)
 
 
 @contextlib.contextmanager

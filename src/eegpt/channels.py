@@ -15,15 +15,18 @@ positions in :mod:`eegpt.nearest_sites`; their public names are importable from 
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import shlex
 import sys
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
-from eegpt._logging import Verbose, few
+from eegpt._logging import Verbose, few, give_messages, held_messages
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
@@ -694,6 +697,76 @@ class ChannelMapping:
         )
 
 
+#: How many channel mappings :func:`map_channels` keeps for inputs it was given again.
+MAX_CACHED_MAPPINGS = 128
+_MAPPINGS: OrderedDict[tuple[Any, ...], tuple[ChannelMapping, tuple[tuple[Any, ...], ...]]] = (
+    OrderedDict()
+)
+_MAPPINGS_LOCK = threading.Lock()
+
+
+def _mapping_key(names: Any, options: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a mapping of plain channel names depends on, as a hashable key; None where an
+    input is not a plain value (an MNE recording, a rename table's file or cap, a
+    :class:`RenameTable`, a name that is no str), whose mapping is made anew each time."""
+    if not isinstance(names, (list, tuple)) or not all(type(n) is str for n in names):
+        return None
+    key: list[Any] = [tuple(names)]
+    for name, value in sorted(options.items()):
+        if value is None or type(value) in (str, bool, int):
+            frozen: Any = value
+        elif type(value) is dict and all(
+            type(k) is str and (v is None or type(v) is str) for k, v in value.items()
+        ):
+            frozen = ("dict", tuple(value.items()))
+        elif type(value) in (list, tuple) and all(type(v) is str for v in value):
+            frozen = ("seq", tuple(value))
+        else:
+            return None
+        if name == "rename" and type(value) is str:  # a cap's name or a table's file
+            return None
+        key.append((name, frozen))
+    return tuple(key)
+
+
+def _cached_mapping(func: Callable[..., ChannelMapping]) -> Callable[..., ChannelMapping]:
+    """Keep :func:`map_channels`'s mappings of plain inputs (:func:`_mapping_key`), the most
+    recent :data:`MAX_CACHED_MAPPINGS`: embedding many short windows of one recording maps its
+    names once. Each call still gives the warnings and log messages the mapping gave, and
+    gets a mapping of its own (fresh dicts)."""
+
+    @functools.wraps(func)
+    def wrapper(names: Any, **options: Any) -> ChannelMapping:
+        key = _mapping_key(names, options)
+        if key is None:
+            return func(names, **options)
+        with _MAPPINGS_LOCK:
+            hit = _MAPPINGS.get(key)
+            if hit is not None:
+                _MAPPINGS.move_to_end(key)
+        if hit is None:
+            held: list[tuple[Any, ...]] = []
+            try:
+                with held_messages() as held:
+                    mapping = func(names, **options)
+            finally:  # also those given before an error
+                give_messages(held)
+            hit = (mapping, tuple(held))
+            with _MAPPINGS_LOCK:
+                _MAPPINGS[key] = hit
+                while len(_MAPPINGS) > MAX_CACHED_MAPPINGS:
+                    _MAPPINGS.popitem(last=False)
+        else:
+            give_messages(hit[1])
+        mapping = copy.copy(hit[0])
+        for name in ("referential", "rename_distances_mm"):
+            object.__setattr__(mapping, name, dict(getattr(mapping, name)))
+        return mapping
+
+    return wrapper
+
+
+@_cached_mapping
 def map_channels(
     names: Sequence[str] | mne.io.BaseRaw | mne.BaseEpochs | mne.Info,
     *,

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import gc
+import itertools
 import numbers
 import threading
 from collections import OrderedDict
@@ -341,6 +342,16 @@ class _Graph:
     plan: FastPlan  # kept alive: the graph reads its tensors
 
 
+def _moved(model: nn.Module, device: torch.device) -> nn.Module:
+    """``model.to(device)``, skipped where its parameters and buffers are all on ``device``
+    already (``to`` would leave them as they are, after a walk over every tensor that costs
+    about as much as embedding a short window with the tiny model)."""
+    tensors = itertools.chain(model.parameters(), model.buffers())
+    if all(t.device == device for t in tensors):
+        return model
+    return model.to(device)
+
+
 @dataclass
 class InferenceEngine:
     """Runs an EEGPT model over many windows in batches.
@@ -477,7 +488,7 @@ class InferenceEngine:
                 "command line), which casts a private copy where it pays and keeps LayerNorm "
                 "and the residual stream in float32"
             )
-        self.model = self.model.to(self.device).eval()
+        self.model = cast("EEGPT | EEGPTEncoder", _moved(self.model, self.device).eval())
         on_cuda = self.device.type == "cuda"
         if self.cuda_graphs is True and not on_cuda:
             raise ValueError("cuda_graphs=True needs a CUDA device")
