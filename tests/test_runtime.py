@@ -154,15 +154,26 @@ def test_available_memory_counts_the_cgroup_limit(monkeypatch):
 
 def test_default_workers_honour_a_cpu_quota(monkeypatch):
     """embed-dataset's reader processes: min(4, CPUs - 1) counted within a cgroup quota
-    (docker --cpus 2 on a 16-core host: 1 reader, not 4)."""
+    (docker --cpus 3 on a 16-core host: 2 readers, not 4)."""
     from eegpt import _runtime
     from eegpt.dataset import _default_workers
 
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
     monkeypatch.setattr(_runtime, "cgroup_cpu_limit", lambda: None)
     assert _default_workers() == 4
-    monkeypatch.setattr(_runtime, "cgroup_cpu_limit", lambda: 2)
-    assert _default_workers() == 1
+    monkeypatch.setattr(_runtime, "cgroup_cpu_limit", lambda: 3)
+    assert _default_workers() == 2
+
+
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 0), (2, 0), (3, 2), (4, 3), (5, 4), (64, 4)])
+def test_default_workers_read_in_process_on_two_cpus(monkeypatch, cpus, workers):
+    """On two CPUs or fewer no reader process (one competed with inference for the cores): 0,
+    as --workers 0."""
+    from eegpt import _runtime
+    from eegpt.dataset import _default_workers
+
+    monkeypatch.setattr(_runtime, "usable_cpus", lambda: cpus)
+    assert _default_workers() == workers
 
 
 @pytest.fixture

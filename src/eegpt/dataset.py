@@ -569,8 +569,8 @@ def embed_dataset(
         as on the command line, where SIGTERM has its default disposition (in the main
         thread; a handler of the caller's is left in place and decides).
     workers : int | None
-        In-process: reader processes (default ``min(4, cores - 1)``, at least 1; 0 reads in
-        the main process). Ray: concurrent read tasks (default: as many as Ray schedules).
+        In-process: reader processes (default ``min(4, cores - 1)``, and 0 on two cores or
+        fewer; 0 reads in the main process). Ray: concurrent read tasks (default: as many as Ray schedules).
     replicas : int | None
         In-process: GPUs to use (default all visible). Ray: inference actors (default one per
         cluster GPU, or 1 on CPU).
@@ -1049,8 +1049,12 @@ def _unguarded_main_call() -> str | None:
 
 
 def _default_workers() -> int:
-    """``max(1, min(4, cores - 1))``, counting the cores this process may use (a job scheduler's
-    allocation, a container's CPU quota: :func:`eegpt._runtime.usable_cpus`), not the host's."""
+    """``min(4, cores - 1)``, or 0 (reading in the main process) on two cores or fewer, where
+    one reader process only competes with inference for the cores (measured on 2 cores: more
+    CPU time and a longer run than reading in process); counting the cores this process may use
+    (a job scheduler's allocation, a container's CPU quota: :func:`eegpt._runtime.usable_cpus`),
+    not the host's."""
     from eegpt._runtime import usable_cpus
 
-    return max(1, min(4, usable_cpus() - 1))
+    cores = usable_cpus()
+    return 0 if cores <= 2 else min(4, cores - 1)

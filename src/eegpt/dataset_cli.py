@@ -153,7 +153,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=None,
-        help="reader processes (inprocess; default max(1, min(4, cores-1))) or at most this many "
+        help="reader processes (inprocess; default min(4, cores-1), 0 on two cores or fewer: read in process) or at most this many "
         "read actors (ray; default: the CPUs the inference actors leave)",
     )
     g.add_argument(
