@@ -111,7 +111,11 @@ _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 #: copies its statistics make of epochs held whole (a probe's windows at the recording's rate).
 _STATS_BLOCK_SAMPLES = 2**22
 _LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
-_RESAMPLE_ROWS = 8  # channels resampled at a time
+_RESAMPLE_ROWS = 8  # channels resampled at a time: at least, and in multiples of it
+#: Samples per :func:`resample` call of scipy's ``resample_poly`` that short rows (epochs) are
+#: gathered up to, in whole multiples of :data:`_RESAMPLE_ROWS` rows; rows of more samples than
+#: this / 8 (2 s at 4096 Hz) go 8 at a time, which bounds scipy's temporaries.
+_RESAMPLE_SAMPLES = 2**16
 #: Largest up or down factor of a polyphase ratio (:func:`polyphase_ratio`). The filter has
 #: 20 x max(up, down) + 1 taps, but per output sample ~20 x max(1, down / up) of them act, so
 #: the time to resample a recording is that of any ratio between the same rates (1 h x 64
@@ -743,6 +747,21 @@ def line_at(level: np.ndarray, slope: np.ndarray, n_times: int, times: np.ndarra
     return level[:, None] + slope[:, None] * centred[None, :]
 
 
+def _resample_blocks(n_rows: int, n_times: int) -> list[tuple[int, int]]:
+    """The ``(start, stop)`` rows :func:`resample` takes at a time: a multiple of
+    :data:`_RESAMPLE_ROWS` rows up to about :data:`_RESAMPLE_SAMPLES` samples, and the last
+    ``n_rows % _RESAMPLE_ROWS`` rows on their own, as they were when every block was
+    :data:`_RESAMPLE_ROWS` rows: each row's fitted line (a matrix-vector product, whose BLAS
+    kernel can round a lone row otherwise than rows in a block) and so its output stay the
+    same to the bit whatever the rows per block."""
+    step = _RESAMPLE_ROWS * max(1, _RESAMPLE_SAMPLES // (_RESAMPLE_ROWS * max(n_times, 1)))
+    whole = n_rows - n_rows % _RESAMPLE_ROWS
+    blocks = [(start, min(start + step, whole)) for start in range(0, whole, step)]
+    if whole < n_rows:
+        blocks.append((whole, n_rows))
+    return blocks
+
+
 def resample(
     x: np.ndarray,
     sfreq: float,
@@ -807,8 +826,8 @@ def resample(
     out = np.empty((rows.shape[0], n_out), dtype=np.float64)
     h = polyphase_filter(up, down)
     t_in, t_out = np.arange(n, dtype=np.float64), np.arange(n_out) * (down / up)
-    for start in range(0, rows.shape[0], _RESAMPLE_ROWS):  # bounds scipy's temporaries
-        block = rows[start : start + _RESAMPLE_ROWS]
+    for start, stop in _resample_blocks(rows.shape[0], n):  # bounds scipy's temporaries
+        block = rows[start:stop]
         level, slope = fit_line(block)
         line = line_at(level, slope, n, t_in)
         np.subtract(block, line, out=line)  # the signal less its line, in place of the line
