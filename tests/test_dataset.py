@@ -4684,6 +4684,55 @@ def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
         embed_dataset(small_corpus, out, **run)
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_weights_are_recorded_in_a_run_and_an_older_run_still_resumes(
+    dtype, small_corpus, tmp_path
+):
+    """Weights a file stores in float16/bfloat16 (upcast when loaded) were recorded in an
+    eegpt embed output's checkpoint but not in an embed-dataset run's: its settings (manifest
+    and shard footers), the recordings read from it and eegpt info of the folder now say the
+    stored dtype. It is provenance: the file's sha256 already tells such weights apart, so a
+    run recorded before it (without it) resumes, and other weights are still refused."""
+    from eegpt.checkpoints import load_model
+
+    name = str(dtype).removeprefix("torch.")
+    torch.manual_seed(5)
+    path = tmp_path / "half.pt"
+    torch.save({k: v.to(dtype) for k, v in EEGPT(SMALL).state_dict().items()}, path)
+    model = load_model(path, num_heads=4, patch_stride=64, verbose=False)
+    out = tmp_path / "out"
+    run = {"model": model, "shard_size": 2, **RUN}
+    embed_dataset(small_corpus, out, **run)
+    shards = shard_files(out)
+    assert json.loads((out / MANIFEST).read_text())["spec"]["checkpoint"]["stored_dtype"] == name
+    assert all(read_shard_status(p)[0]["checkpoint"]["stored_dtype"] == name for p in shards)
+    one = load_embeddings(out, recording_id="a/rec01.edf")
+    assert one.metadata["checkpoint"]["stored_dtype"] == name
+    assert (
+        f"checkpoint sha256 {model.checkpoint_info['sha256']}, weights stored as {name} (run in float32)"
+        in describe_output(out)
+    )
+    # a run recorded without it (before it was recorded) resumes: the sha256 is compared
+    old = {k: v for k, v in read_shard_status(shards[0])[0]["checkpoint"].items()
+           if k != "stored_dtype"}  # fmt: skip
+    shards[-1].unlink()
+    for p in shards[:-1]:
+        _rewrite_spec(p, old)
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["spec"]["checkpoint"] = old
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    again = embed_dataset(small_corpus, out, **run)
+    assert (again.shards_skipped, again.shards_written) == (len(shards) - 1, 1)
+    # float32 weights of the same values: another file, refused by its sha256 alone
+    full = tmp_path / "full.pt"
+    torch.save({k: v.float() for k, v in model.state_dict().items()}, full)
+    other = load_model(full, num_heads=4, patch_stride=64, verbose=False)
+    assert "stored_dtype" not in other.checkpoint_info
+    with pytest.raises(ValueError, match="other settings") as refused:
+        embed_dataset(small_corpus, out, **{**run, "model": other})
+    assert "checkpoint.sha256" in str(refused.value) and "stored_dtype" not in str(refused.value)
+
+
 def test_info_of_parts_totals_the_parts_of_one_listing_only(small_corpus, model, tmp_path):
     """`eegpt info PARENT` added up every run folder under it: a run that is no part (placed
     beside the parts) was counted in the parts' total, and parts of different listings were

@@ -320,7 +320,13 @@ def _run_spec(
     recorded as an ``.npz`` output records them: ``sha256`` None, ``weights_modified`` True
     and ``weights_sha256`` their encoder fingerprint, so a corpus and the files embedded with
     the same weights can be matched. A run of such weights in ``resumes`` (the output folder)
-    recorded before as ``state_dict:<hash>`` keeps that form, so that it still resumes."""
+    recorded before as ``state_dict:<hash>`` keeps that form, so that it still resumes.
+
+    Weights the file stores in float16/bfloat16 (upcast to float32 when loaded) are recorded
+    as an ``.npz`` output records them, ``checkpoint.stored_dtype`` (e.g. ``"float16"``;
+    absent for float32, and for weights changed since loading, which the file no longer
+    holds). It is provenance, not compared on resume
+    (:data:`eegpt.dataset_read._PROVENANCE_ONLY`): the file's ``sha256`` differs with it."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     cfg = encoder.config
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
@@ -336,6 +342,8 @@ def _run_spec(
         checkpoint.update(sha256=None, weights_modified=True, weights_sha256=fingerprint)
     elif fingerprint is not None or not checkpoint["sha256"]:
         checkpoint["sha256"] = f"state_dict:{_state_hash(model)}"
+    if fingerprint is None and info.get("stored_dtype"):  # the file's weights, as loaded
+        checkpoint["stored_dtype"] = info["stored_dtype"]
     spec: dict[str, Any] = {
         "format": FORMAT,
         "model": cfg.to_dict(),

@@ -307,10 +307,18 @@ class _Absent:
 _ABSENT = _Absent()
 
 
+#: Entries of a run spec that record provenance only, left out of :func:`spec_differences`:
+#: ``checkpoint.stored_dtype`` (the dtype the weights file stores, e.g. ``"float16"``, upcast
+#: when loaded) changes with the file, so ``checkpoint.sha256`` already tells such weights
+#: apart; runs from before it was recorded lack it and still resume.
+_PROVENANCE_ONLY = frozenset({"checkpoint.stored_dtype"})
+
+
 def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
     """The settings that differ between two run specs ``old`` and ``new``, each as its dotted
     key (with both values, ``"key (a -> b)"``, when they are short); [] when they describe the
-    same run. ``path`` is where the two sit in a whole spec (e.g. ``"preprocessing."``)."""
+    same run. ``path`` is where the two sit in a whole spec (e.g. ``"preprocessing."``).
+    Entries of :data:`_PROVENANCE_ONLY` are not compared."""
     # A key absent from one spec counts as None (keys added by later versions), except in the
     # channel renames, where {"T3": None} (drop T3) is not {}, and in the preprocessing, whose
     # fields recorded only when set (detrend) take the values a stored spec means by their
@@ -320,6 +328,8 @@ def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str =
     defaults = stored_defaults() if path == "preprocessing." and one_sided else {}
     out = []
     for key in sorted(set(old) | set(new)):
+        if f"{path}{key}" in _PROVENANCE_ONLY:
+            continue
         a, b = old.get(key, defaults.get(key, absent)), new.get(key, defaults.get(key, absent))
         if isinstance(a, dict) and isinstance(b, dict):
             out += [f"{key}.{d}" for d in spec_differences(a, b, f"{path}{key}.")]

@@ -495,6 +495,12 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             f"weights modified after loading, weights_sha256 {ckpt['weights_sha256']}"
             if ckpt.get("weights_sha256")
             else f"checkpoint sha256 {ckpt.get('sha256')}"
+            # weights the file stores in half precision, as eegpt info of an output says it
+            + (
+                f", weights stored as {ckpt['stored_dtype']} (run in float32)"
+                if ckpt.get("stored_dtype")
+                else ""
+            )
         )
         + (" (NOT pretrained)" if ckpt.get("pretrained") is False else ""),
         f"  embedding: {spec.get('embedding_shape')} per window (pool {spec.get('pool')}), "
