@@ -1306,6 +1306,66 @@ def test_assumed_values_stay_marked_after_a_conversion(tmp_path):
     assert again.metadata.get("assumed_channels")
 
 
+def test_why_a_stride_was_assumed_outlives_a_conversion(tmp_path, capsys):
+    """A bare braindecode state dict's unrecorded stride is assumed to be braindecode's
+    default (32), and said so; once converted, the folder kept only that patch_stride was
+    assumed, so loading it said the stride was the patch size (64, wrong) and eegpt info
+    gave no reason. The reason is kept in the folder (eegpt section's assumed_basis), said
+    on loading, by eegpt info and in checkpoint_info, and carried on by a model saved again;
+    a stride given when loading the folder is no longer assumed."""
+    from eegpt.cli import main
+
+    torch.manual_seed(21)
+    bd = make_braindecode(
+        6, 1024, stride=32, n_outputs=None, chan_proj_type="none", return_encoder_output=True
+    )
+    path = tmp_path / "bd.pt"
+    torch.save(bd.state_dict(), path)
+    with pytest.warns(RuntimeWarning, match="braindecode's default, as the file holds"):
+        original = load_checkpoint(path, num_heads=4)
+    assert original.metadata["assumed_basis"] == {"patch_stride": "braindecode_default"}
+    folder = save_checkpoint(original, tmp_path / "converted")
+    section = json.loads((folder / "config.json").read_text())["eegpt"]
+    assert section["assumed"] == ["patch_stride"]
+    assert section["assumed_basis"] == {"patch_stride": "braindecode_default"}
+    with pytest.warns(RuntimeWarning) as caught:
+        converted = load_checkpoint(folder)
+    said = " ".join(str(w.message) for w in caught)
+    assert "assuming patch_stride=32 (patch_stride: braindecode's default, as the file it " in said
+    assert "was converted from held braindecode's chans_id buffer" in said
+    assert "the patch size" not in said
+    assert "stride=32 (assumed: braindecode's default)" in describe(converted)
+    with pytest.warns(RuntimeWarning, match="braindecode's default"):
+        assert main(["info", str(folder)]) == 0
+    assert "stride=32 (assumed: braindecode's default)" in capsys.readouterr().out
+    with pytest.warns(RuntimeWarning, match="braindecode's default"):
+        model = load_model(folder)
+    assert model.checkpoint_info["assumed_basis"] == {"patch_stride": "braindecode_default"}
+    with pytest.warns(RuntimeWarning, match="braindecode's default"):
+        again = load_checkpoint(save_checkpoint(model, tmp_path / "again"))
+    assert again.metadata["assumed_basis"] == {"patch_stride": "braindecode_default"}
+    # the stride given when loading the folder: recorded as given, nothing assumed or said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        given = load_checkpoint(folder, patch_stride=32)
+    assert given.metadata["assumed"] == [] and "assumed_basis" not in given.metadata
+    assert "(assumed" not in describe(given)
+    # a folder converted before the reason was recorded: not said to be the patch size
+    del section["assumed_basis"]
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "eegpt": section}))
+    with pytest.warns(RuntimeWarning, match="why is not recorded") as caught:
+        load_checkpoint(folder)
+    assert "the patch size" not in " ".join(str(w.message) for w in caught)
+    # a state dict of no braindecode model: the patch size, said so after a conversion too
+    torch.save(small_state(), tmp_path / "plain.pt")
+    with pytest.warns(RuntimeWarning, match="patch_stride: the patch size"):
+        plain = load_checkpoint(tmp_path / "plain.pt", num_heads=4)
+    assert plain.metadata["assumed_basis"] == {"patch_stride": "patch_size"}
+    with pytest.warns(RuntimeWarning, match="patch_stride: the patch size"):
+        load_checkpoint(save_checkpoint(plain, tmp_path / "plain"))
+
+
 def test_assumed_channels_behind_a_downstream_projection_are_warned_of_once_and_settable(
     tmp_path,
 ):

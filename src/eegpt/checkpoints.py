@@ -119,6 +119,16 @@ _HEADS_BY_WIDTH = {64: 4, 128: 4, 256: 4, 512: 8}
 _HEADS_RULE = "embed_dim // 64, at least 1, lowered to a divisor of the width: a rule of thumb"
 #: What a wrong assumed head count does (0.9-4.4 % relative on outputs, measured).
 _WRONG_HEADS = "A wrong head count changes the outputs by a few percent, silently."
+#: Why an unrecorded ``patch_stride`` was assumed to be what it is, by the code kept in a
+#: checkpoint's ``metadata["assumed_basis"]["patch_stride"]`` (and in a converted folder's
+#: ``eegpt`` section, so that the reason outlives the conversion): the file held braindecode's
+#: ``chans_id`` buffer (a braindecode model's state dict: braindecode's default stride), or
+#: not (the patch size, as in pretraining).
+_STRIDE_BASES = {
+    "braindecode_default": "braindecode's default, as {file} braindecode's chans_id buffer "
+    "(a braindecode model's state dict)",
+    "patch_size": "the patch size, non-overlapping patches as in pretraining",
+}
 
 
 def _how_to_set(values: Mapping[str, Any]) -> str:
@@ -172,7 +182,11 @@ class Checkpoint:
         Everything else worth knowing (Lightning epoch, pickle placeholders, source, ...);
         ``"stored_dtype"`` (e.g. ``"float16"``) where the file stores its weights in another
         dtype than float32 (:attr:`state_dict` keeps them so; the model built from them holds
-        float32, which :func:`load_model` records in ``checkpoint_info["stored_dtype"]``).
+        float32, which :func:`load_model` records in ``checkpoint_info["stored_dtype"]``);
+        ``"assumed"``, the architecture values the file did not record (``num_heads``,
+        ``patch_stride``), with ``"assumed_basis"`` saying why ``patch_stride`` was assumed to
+        be its value (``{"patch_stride": "braindecode_default"}`` for a braindecode state dict,
+        ``"patch_size"`` otherwise), both kept through :func:`save_checkpoint`.
     """
 
     config: EEGPTConfig
@@ -923,6 +937,36 @@ def _unrecorded_config(
     return config, assumed, inferred
 
 
+def _assumed_basis(assumed: list[str], braindecode: bool) -> dict[str, str]:
+    """``metadata["assumed_basis"]`` of a file whose ``assumed`` values were just assumed:
+    for an assumed ``patch_stride``, the code of :data:`_STRIDE_BASES` saying why
+    (``braindecode``: the file is a braindecode state dict); {} otherwise."""
+    if "patch_stride" not in assumed:
+        return {}
+    return {"patch_stride": "braindecode_default" if braindecode else "patch_size"}
+
+
+def _stride_basis_code(meta: Mapping[str, Any], converted: bool) -> str | None:
+    """The :data:`_STRIDE_BASES` code of why an assumed ``patch_stride`` has its value, from a
+    checkpoint's ``metadata``; None for a folder (``converted``: one :func:`save_checkpoint`
+    wrote, whose source made the assumption) converted before the reason was recorded."""
+    code = (meta.get("assumed_basis") or {}).get("patch_stride")
+    if code is None and meta.get("braindecode_state_dict"):
+        code = "braindecode_default"
+    if code not in _STRIDE_BASES:
+        return None if converted else "patch_size"
+    return str(code)
+
+
+def _stride_basis(meta: Mapping[str, Any], converted: bool) -> str:
+    """Why an assumed ``patch_stride`` has its value, in words (:func:`_stride_basis_code`)."""
+    code = _stride_basis_code(meta, converted)
+    if code is None:
+        return "assumed when the file it was converted from was read; why is not recorded"
+    file = "the file it was converted from held" if converted else "the file holds"
+    return _STRIDE_BASES[code].format(file=file)
+
+
 def _lightning_encoder_depth(obj: Mapping[str, Any]) -> tuple[str, int] | None:
     """``(where, depth)`` of the encoder as a Lightning checkpoint's ``hyper_parameters``
     record it in the authors' pretraining layout: ``models_configs.encoder.depth`` (or
@@ -1000,6 +1044,8 @@ def _from_lightning(
     metadata["top_level_keys"] = sorted(str(k) for k in obj)
     metadata["pickle_placeholders"] = placeholders
     metadata["assumed"] = assumed
+    if basis := _assumed_basis(assumed, False):
+        metadata["assumed_basis"] = basis
     metadata["inferred"] = inferred
     metadata["conflicting"] = {k: sorted(v) for k, v in conflicts.items() if k not in hints}
     metadata["unread_hyper_parameters"] = unread
@@ -1040,11 +1086,18 @@ def _encoder_channels(
 def _assumed_marks(record: Mapping[str, Any]) -> dict[str, Any]:
     """The marks of values a file did not record, as kept in a checkpoint's metadata, a saved
     folder's ``eegpt`` section and a model's ``checkpoint_info``: ``assumed`` (``num_heads``,
-    ``patch_stride``) and ``assumed_channels`` (those behind an original probe's projection);
-    only the marks that are set."""
+    ``patch_stride``), ``assumed_basis`` (why: :data:`_STRIDE_BASES`, of the values still
+    assumed) and ``assumed_channels`` (those behind an original probe's projection); only the
+    marks that are set."""
     marks: dict[str, Any] = {}
     if record.get("assumed"):
         marks["assumed"] = list(record["assumed"])
+        basis = dict(record.get("assumed_basis") or {})
+        if record.get("braindecode_state_dict") and "patch_stride" in marks["assumed"]:
+            basis.setdefault("patch_stride", "braindecode_default")
+        basis = {key: code for key, code in basis.items() if key in marks["assumed"]}
+        if basis:
+            marks["assumed_basis"] = basis
     if record.get("assumed_channels"):
         marks["assumed_channels"] = True
     return marks
@@ -1059,6 +1112,8 @@ def _from_state_dict(
     config, assumed, inferred = _unrecorded_config(split.state, hints, braindecode)
     chan_proj, n_outputs, n_times, linear = _heads(split.state, config, None, False)
     metadata: dict[str, Any] = {"assumed": assumed, "inferred": inferred}
+    if basis := _assumed_basis(assumed, braindecode):
+        metadata["assumed_basis"] = basis
     if braindecode:
         metadata["braindecode_state_dict"] = True
     if placeholders:
@@ -1131,14 +1186,21 @@ def _from_hub_folder(
     if placeholders:
         ckpt.metadata["pickle_placeholders"] = placeholders
     if ours is not None:
-        _apply_eegpt_section(ckpt, ours)
+        _apply_eegpt_section(ckpt, ours, overrides)
     if ckpt.ch_names is not None and ckpt.chan_ids is not None:
         if len(ckpt.ch_names) != len(ckpt.chan_ids):
             ckpt.ch_names = None  # names that do not describe the encoder channels
     return ckpt
 
 
-def _apply_eegpt_section(ckpt: Checkpoint, section: dict[str, Any]) -> None:
+def _apply_eegpt_section(
+    ckpt: Checkpoint, section: dict[str, Any], given: Mapping[str, Any]
+) -> None:
+    """Our folder's ``eegpt`` section onto ``ckpt``: channels, window, source, notes and the
+    marks of values its source did not record (:func:`_assumed_marks`), but for those
+    ``given`` now (``num_heads`` / ``patch_stride`` passed to :func:`load_checkpoint`), which
+    are no longer assumed."""
+
     def tup(value: Any) -> tuple | None:
         return None if value is None else tuple(value)
 
@@ -1151,7 +1213,9 @@ def _apply_eegpt_section(ckpt: Checkpoint, section: dict[str, Any]) -> None:
     ckpt.metadata["source"] = section.get("source", {})
     ckpt.metadata["format_version"] = section.get("format_version")
     ckpt.metadata["notes"] = dict(section.get("notes") or {})
-    ckpt.metadata.update({"assumed": [], **_assumed_marks(section)})
+    marks = _assumed_marks(section)
+    assumed = [key for key in marks.get("assumed", []) if given.get(key) is None]
+    ckpt.metadata.update(_assumed_marks({**marks, "assumed": assumed}), assumed=assumed)
 
 
 def _probe_folder_message(folder: Path) -> str:
@@ -1421,12 +1485,7 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
                 else f"num_heads: no EEGPT paper model has width {dim}, so {_HEADS_RULE}"
             )
         if "patch_stride" in assumed:
-            basis.append(
-                "patch_stride: braindecode's default, as the file holds braindecode's chans_id "
-                "buffer (a braindecode model's state dict)"
-                if meta.get("braindecode_state_dict")
-                else "patch_stride: the patch size, non-overlapping patches as in pretraining"
-            )
+            basis.append(f"patch_stride: {_stride_basis(meta, ckpt.format == 'eegpt')}")
         _warn(
             f"{ckpt.path}: the file does not record {' or '.join(assumed)} unambiguously"
             f"{clash}; assuming {said} ({'; '.join(basis)}; braindecode's defaults are "
@@ -2137,7 +2196,7 @@ def describe(checkpoint: Checkpoint) -> str:
     assumed = c.metadata.get("assumed") or []
     heads = f"{cfg.num_heads}" + (" (assumed)" if "num_heads" in assumed else "")
     if "patch_stride" in assumed:
-        bd = c.metadata.get("braindecode_state_dict")
+        bd = _stride_basis_code(c.metadata, c.format == "eegpt") == "braindecode_default"
         stride += " (assumed: braindecode's default)" if bd else " (assumed)"
     if "patch_stride" in (c.metadata.get("inferred") or []):
         stride += " (inferred from the probe head)"
