@@ -3407,3 +3407,25 @@ def test_embed_given_the_data_first_says_the_signature_and_the_call(tmp_path):
     with pytest.raises(TypeError) as caught:
         embed_to_file("ck", raw)
     assert "as the model" not in str(caught.value) and "output" in str(caught.value)
+
+
+def test_embed_to_file_given_two_paths_says_which_is_missing(tmp_path):
+    """eegpt.embed_to_file('ck', 'rec.edf') said 'ck' was not a model, as if the recording had
+    been given first. Two paths are a model's path (or name) and the recording with the output
+    missing, or the recording and the output with the model missing: the refusal says the
+    signature and the call meant, with the paths given."""
+    start = "embed_to_file() takes the model, the data and the output (embed_to_file(model, "
+    for call in (lambda: embed_to_file("ck", "rec.edf"),
+                 lambda: embed_to_file(model="ck", data=tmp_path / "rec.edf")):  # fmt: skip
+        with pytest.raises(TypeError) as caught:
+            call()
+        said = str(caught.value)
+        assert said.startswith(start) and "as the model" not in said
+        assert "the output is missing; if 'ck' is a model's name or checkpoint, load it first, " \
+               "model = eegpt.load_model('ck'), then eegpt.embed_to_file(model, " in said  # fmt: skip
+        assert "'out.npz') (the output: a .npz or .parquet file)" in said
+    with pytest.raises(TypeError) as caught:
+        embed_to_file("rec.edf", "out.npz")
+    said = str(caught.value)
+    assert said.startswith(start) and "recording and the output, with the model missing" in said
+    assert said.endswith("then eegpt.embed_to_file(model, 'rec.edf', 'out.npz')")

@@ -299,13 +299,40 @@ def _argument_text(value: Any) -> str:
     return "a torch.Tensor" if isinstance(value, torch.Tensor) else f"a {kind}"
 
 
+def _two_paths_text(name: str, signature: str, first: Any, second: Any) -> str:
+    """What :func:`_model_first` says of two paths given to a function that takes a model, the
+    data and an output (``embed_to_file('ck', 'rec.edf')``): a model's path or name and the
+    recording with the output missing, or, when the second names an ``.npz`` or ``.parquet``
+    file, the recording and the output with the model missing. Either way the call meant,
+    with the paths given, so that the fix is to copy."""
+    given = (
+        f"{name}() takes the model, the data and the output ({signature}), and got two "
+        f"paths, {_argument_text(first)} and {_argument_text(second)}"
+    )
+    first_text, second_text = str(first), str(second)
+    if output_format(second_text) is not None:  # a recording, then the output: no model
+        return (
+            f"{given}: they look like the recording and the output, with the model missing; "
+            "load the model first, model = eegpt.load_model('eegpt-large') (or a "
+            f"checkpoint's path), then eegpt.{name}(model, {first_text!r}, {second_text!r})"
+        )
+    return (
+        f"{given}: {first_text!r} stands where the model goes and {second_text!r} where the "
+        "data goes, and the output is missing; if "
+        f"{first_text!r} is a model's name or checkpoint, load it first, model = "
+        f"eegpt.load_model({first_text!r}), then eegpt.{name}(model, {second_text!r}, "
+        "'out.npz') (the output: a .npz or .parquet file)"
+    )
+
+
 def _model_first(usage: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     """Refuse, with a ``TypeError`` that shows the call meant, a function of the model-first
     signature (``embed(model, data)``) given the data first (``eegpt.embed(raw)``): Python's
     own error, ``missing 1 required positional argument: 'data'``, takes the recording for the
     model. ``usage`` is the call with the model (``"eegpt.embed(model, raw)"``). A model given
     as a path with the data after it is left to :func:`eegpt.checkpoints.encoder_of`, which
-    says to load it."""
+    says to load it; two paths where a model, the data and an output go are told apart by
+    :func:`_two_paths_text`."""
 
     def decorate(func: Callable[_P, _R]) -> Callable[_P, _R]:
         name = func.__name__
@@ -331,6 +358,9 @@ def _model_first(usage: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
                     f"arguments are swapped, {_argument_text(first)} first and the model "
                     f"second; call {usage}"
                 )
+            if path_like and short and isinstance(second, (str, os.PathLike)):
+                # embed_to_file('ck', 'rec.edf'): two paths, the model or the output missing
+                raise TypeError(_two_paths_text(name, signature, first, second))
             # a path first with the data after it is a model's path (an output missing, say)
             if isinstance(first, data_like) or (
                 path_like and short and not isinstance(second, data_like)
