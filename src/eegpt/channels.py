@@ -598,8 +598,8 @@ class ChannelMapping:
     def summary(self, limit: int | None = None, source: str | None = None) -> str:
         """A table of input name -> vocabulary name (embedding row), then the dropped names
         and, in short, those outside ``keep``; with ``limit``, the first ``limit`` rows and
-        dropped names and how many more there are (for a log; ``eegpt channels FILE`` shows them all, the recording ``source``'s
-        path in that command where it is a file)."""
+        dropped names and how many more there are (for a log; ``eegpt channels FILE`` shows
+        them all, the recording ``source``'s path in that command where it is a file)."""
         shown = [printable_name(name) for name in self.input_names]
         width = max([len("input"), *(display_width(name) for name in shown)])
         lines = [f"ChannelMapping: {len(self)} channel(s) kept, {len(self.dropped)} dropped"]
@@ -827,7 +827,8 @@ def map_channels(
         recording lacks, or has but leaves out (marked bad, dropped), are named in one
         warning. Channels outside the vocabulary, which the set leaves out anyway, are named
         in one INFO line instead of the warning on unknown names, unless some of the set is
-        missing: then those that may be it under another spelling are still warned of. Command line: ``--keep-channels 10-20``, ``--keep-channels Fp1,Fp2,Cz`` or
+        missing: then those that may be it under another spelling are still warned of.
+        Command line: ``--keep-channels 10-20``, ``--keep-channels Fp1,Fp2,Cz`` or
         ``--keep-channels 10-20,-C3``.
     source : str | None
         The recording (e.g. its path), named at the start of the warnings.
@@ -1167,7 +1168,8 @@ def _log_low_coverage(names: Sequence[str], where: str, verbose: Verbose) -> Non
     which = f" ({few([montage_spelling(n) for n in present], 8)})" if present else ""
     _log(
         f"{where}{len(present)} of the {len(PRETRAINING_CHANNELS)} channels EEGPT was "
-        f"pretrained on are used{which}: the model sees only these sites, so the embeddings describe that part of the head, and "
+        f"pretrained on are used{which}: the model sees only these sites, so the embeddings "
+        "describe that part of the head, and "
         "they are not comparable with embeddings of another channel set (embed every "
         "recording with one set: keep=..., command line: --keep-channels)",
         verbose,
