@@ -802,3 +802,42 @@ def test_probe_train_with_a_bids_recording_as_its_own_annotations_opens_it_once(
     assert len(opened) == 1, opened
     assert any("are the recording's own file, whose annotations are read with it anyway"
                in str(w.message) for w in said)  # fmt: skip
+
+
+def test_probe_evaluate_opens_each_bids_recording_once(
+    bids_dataset, weights, tmp_path, monkeypatch, capsys
+):
+    """``probe evaluate`` of a probe trained with ``--annotations FILE --unlabelled``, given no
+    annotation files, checks each recording's own annotations before reading its samples
+    (refused where none labels a window). A BIDS recording's come from its events.tsv, read
+    by MNE-BIDS as it opens the recording: the check opened it, and its windows opened it
+    again. Now the check's opening is kept for its windows; the refusal stays."""
+    from eegpt.probe_cli import main as probe_main
+
+    first, second = (bids_dataset / EDF.format(sub=s) for s in ("001", "002"))
+    diary = tmp_path / "diary.tsv"  # the training's annotations, in a file of their own
+    diary.write_text("onset\tduration\ttrial_type\n1.0\t0.5\tgo\n")
+    probe = tmp_path / "probe"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main(["train", str(first), "--annotations", str(diary), "--weights",
+                           str(weights), "--passes", "1", "--window", "1", "-q",
+                           "--no-average-reference", "--window-labels", "go=^go$",
+                           "--unlabelled", "rest", "-o", str(probe)]) == 0  # fmt: skip
+    read, opened = mne_bids.read_raw_bids, []
+
+    def counted(*args, **kwargs):
+        opened.append(str(kwargs.get("bids_path", args[0] if args else None)))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(mne_bids, "read_raw_bids", counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main(["evaluate", str(probe), str(first), "-q"]) == 0  # its events.tsv
+    assert len(opened) == 1, opened
+    opened.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main(["evaluate", str(probe), str(second), "-q"]) == 1  # no events: refused
+    assert len(opened) == 1, opened
+    assert f"{second}: no labels to evaluate against" in capsys.readouterr().err

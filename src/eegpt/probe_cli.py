@@ -1673,18 +1673,38 @@ def _no_labels_without_files(args: argparse.Namespace, path: Path, annotations: 
     return True
 
 
-def _refuse_labels_without_files(args: argparse.Namespace) -> None:
+def _own_annotations(path: Path, windows: WindowLabelling | None) -> Any:
+    """The own annotations of the continuous recording ``path`` (``mne.Annotations`` or None),
+    for :func:`_refuse_labels_without_files`: a BIDS recording, whose annotations come from
+    its sidecars as MNE-BIDS opens it, is opened for streaming as its windows are cut and
+    kept for them in ``windows`` (:func:`~eegpt.probe_label_files.open_for_windows`: opened
+    once, not once for the check and again for its windows); another file's annotations are
+    read alone (:func:`eegpt.annotations.read_annotations`: an EDF's annotation signals)."""
+    from eegpt.annotations import read_annotations
+    from eegpt.bids import bids_root
+    from eegpt.probe_label_files import open_for_windows
+
+    if windows is None or bids_root(Path(path).expanduser()) is None:
+        return read_annotations(path)
+    return open_for_windows(path, windows).annotations
+
+
+def _refuse_labels_without_files(
+    args: argparse.Namespace, windows: WindowLabelling | None = None
+) -> None:
     """Refuse ``probe evaluate`` on continuous recordings :func:`_labels_need_files` says
     cannot be labelled (checked on their own annotations, before any data are read): every
     window would be scored against the ``--unlabelled`` class, which says nothing of the
-    probe. ``probe predict`` leaves such labels out instead."""
+    probe. ``probe predict`` leaves such labels out instead. BIDS recordings opened for the
+    check are kept in ``windows`` (the labelling of the recordings) for their windows."""
     from eegpt._logging import few
-    from eegpt.annotations import read_annotations
 
     if not getattr(args, "labels_need_annotations", False) or args.unlabelled is None:
         return
     continuous = [p for p in args.data if _is_continuous_input(p)]
-    unlabellable = [str(p) for p in continuous if _labels_need_files(args, read_annotations(p))]
+    unlabellable = [
+        str(p) for p in continuous if _labels_need_files(args, _own_annotations(p, windows))
+    ]
     if not unlabellable:
         return
     match = parse_window_labels(args.window_labels)
@@ -2486,7 +2506,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
     _check_window_overlap(args, probe.preprocessing.window_seconds)
     windows = _labelling(args, probe.preprocessing.window_seconds)
-    _refuse_labels_without_files(args)  # before the recordings are read
+    _refuse_labels_without_files(args, windows)  # before the recordings' samples are read
     _say_crop(args)  # the inputs accepted
     # a recording without seizures, all --unlabelled: its false alarms, with a warning
     recording, y, sources, rename = _read_inputs(

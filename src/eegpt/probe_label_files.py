@@ -92,6 +92,10 @@ class WindowLabelling:
     spans_adopted: Literal["", "predict", "evaluate"] = ""
     #: the recordings ``probe predict`` found no state marker of adopted spans in (their paths)
     unmarked: set[str] = dataclasses.field(default_factory=set, compare=False)
+    #: recordings opened for streaming before their windows are cut (by ``probe evaluate``'s
+    #: check of their own annotations, :func:`open_for_windows`), by :func:`opened_key`: taken
+    #: by :func:`_window_stream` instead of opening them again
+    opened: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file, their
@@ -440,6 +444,23 @@ def _labelled_windows(
     return _windows_recording(path, streamed, stream, keep), y[keep]
 
 
+def opened_key(path: str | os.PathLike) -> str:
+    """The key of :attr:`WindowLabelling.opened`: ``path`` absolute, as given or written."""
+    return os.path.abspath(Path(path).expanduser())
+
+
+def open_for_windows(path: str | os.PathLike, how: WindowLabelling) -> Any:
+    """The continuous recording ``path`` opened for streaming as :func:`_window_stream` opens
+    it (:func:`eegpt.streaming.open_stream`, unmapped), kept in ``how.opened`` for it: a
+    recording whose annotations are looked at before the windows are cut (a BIDS recording,
+    read with its sidecars by MNE-BIDS) is then opened once."""
+    from eegpt.streaming import open_stream
+
+    streamed = open_stream(Path(path), unmapped=True, verbose=False)
+    how.opened[opened_key(path)] = streamed
+    return streamed
+
+
 def _window_stream(
     path: Path, how: WindowLabelling, resample: Literal["polyphase", "nearest"]
 ) -> tuple[Any, Any, Any, float]:
@@ -455,7 +476,9 @@ def _window_stream(
     from eegpt.preprocessing import SAMPLE_TOLERANCE, PreprocessingConfig, resampled_length
     from eegpt.streaming import WindowStream, open_stream
 
-    streamed = open_stream(path, unmapped=True, verbose=False)
+    streamed = how.opened.pop(opened_key(path), None)  # opened already for a check
+    if streamed is None:
+        streamed = open_stream(path, unmapped=True, verbose=False)
     sfreq = float(PreprocessingConfig().sfreq)  # the model's rate, where windows are cut
     length = int(round(how.window_seconds * sfreq))
     if length < 1 or abs(length / sfreq - how.window_seconds) > 0.5 / sfreq:
