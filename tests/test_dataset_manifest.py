@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import unicodedata
 import warnings
 
@@ -151,6 +153,37 @@ def test_a_file_record_keeps_long_warnings_with_their_advice(edfs, model, tmp_pa
     assert len(offset) > 500 and offset.endswith("(raw.filter(l_freq=0.5, h_freq=None) in MNE).")
     one = load_embeddings(out, recording_id=read_embeddings(out)[0].recording_id.iloc[0])
     assert offset in one.metadata["warnings"]
+
+
+def test_eegpt_info_summarises_the_warnings_and_names_the_files_with_offsets(
+    edfs, model, tmp_path, capsys
+):
+    """`eegpt info RUN_FOLDER` said nothing of the warnings the run recorded for its files
+    (the 'warnings' column of _files.csv): the end of the run counted them, info did not.
+    It counts them by kind, and names the files with DC offsets or drift far beyond their
+    signal (the offset check: embeddings of offsets) with how many channels, for a run folder
+    and a folder of runs."""
+    from eegpt.cli import main
+
+    dc = _scaled_copy(edfs[0], tmp_path / "dc_raw.fif", offset=0.03)
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        embed_dataset([dc, edfs[1]], out, model=model, **RUN)
+    capsys.readouterr()
+    main(["info", str(out)])
+    said = capsys.readouterr().out
+    assert "  files with warnings: 2 of 2 (" in said and "offset check 1" in said
+    assert f"the 'warnings' column of {out / FILES_REPORT} has them in full" in said
+    offsets = next(line for line in said.splitlines() if "(offset check): " in line)
+    assert offsets.startswith("  1 file with offsets or drift far beyond the signal")
+    assert re.search(r"\(offset check\): \S*dc_raw\.fif \(\d+ channels\)\. ", offsets), offsets
+    assert "embed them again with --detrend linear (or high-pass filter them first)" in said
+    shutil.copytree(out, tmp_path / "parts" / "run-a")
+    main(["info", str(tmp_path / "parts")])
+    said = capsys.readouterr().out
+    assert f"column of {tmp_path / 'parts' / 'run-a' / FILES_REPORT} has" in said
+    assert "  files with warnings: 2 of 2 (" in said and "dc_raw.fif (" in said
 
 
 @pytest.mark.filterwarnings("ignore:.*3 channel:RuntimeWarning")

@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shlex
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -168,6 +170,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     if cut:
         lines.append(cut)
     lines += channel_sets_lines(runs, specs)
+    lines += warning_lines(runs)
     parts = list(zip(folders_of, inputs_of, strict=True))
     apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
@@ -602,6 +605,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     if cut:
         lines.append(cut)
     lines += channel_sets_lines([output_dir], [spec])
+    lines += warning_lines([output_dir])
     lines.append(f"  read with: pandas.read_parquet({str(output_dir)!r}) or "
                  "eegpt.read_embeddings")  # fmt: skip
     return "\n".join(lines), not (totals.get("changed") or totals.get("failed") or cut)
@@ -924,3 +928,119 @@ def batch_size_line(totals: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]
     label = "batch sizes" if len(sizes) > 1 else "batch size"
     note = "; each the default for its channel count" if default and sizes else ""
     return [f"  {label} {', '.join(parts)}{note}"]
+
+
+def _warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+    """``({kind: number of files}, files with warnings)`` of the file rows, most common first.
+    A kind is the check a warning names (``"amplitude check"``, ``"flat channel(s) check"``
+    ...), or one of ``_WARNING_KINDS``, or "other"."""
+    counts: Counter[str] = Counter()
+    n = 0
+    for row in rows:
+        texts = row.get("warnings") or []
+        texts = texts.split(" | ") if isinstance(texts, str) else texts
+        kinds = {_warning_kind(text) for text in texts}
+        counts.update(kinds)
+        n += bool(kinds)
+    return dict(counts.most_common()), n
+
+
+_WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
+    ("do not match the EEGPT vocabulary", "channels outside the vocabulary"),
+    ("marked bad were left out", "bad channels left out"),
+    ("embeddings are untrained", "untrained channel embeddings"),
+    ("overlap annotations marked bad", "windows over bad annotations"),
+    ("uses the ratio", "approximate resampling ratio"),
+    ("SSP projector", "unapplied projectors"),
+    ("the file is truncated", "truncated files"),
+    ("the recording was not closed", "files not closed properly"),
+    ("a discontinuous ", "discontinuous files (gaps)"),
+    ("stored at different sampling rates", "channels at low rates"),
+    ("so the samples cannot be scaled", "unscalable signals left out"),
+    ("overlaps a window: another recording", "annotations given that fit no window"),
+    ("hold none: not an annotation file", "annotations files holding none"),
+    ("are the recording's own file", "annotations files that are the recording"),
+    ("it was zero-padded into one window", "recordings shorter than a window, zero-padded"),
+    ("MNE-BIDS: ", "from MNE-BIDS"),
+    ("MNE: ", "from MNE's reader"),
+)
+
+
+def _warning_kind(text: str) -> str:
+    """The check a warning names (``"amplitude check"`` ...), or a kind from its words."""
+    check = re.search(r"([a-z()]+(?: [a-z()]+)* check):", text)
+    if check:
+        return check[1]
+    return next((kind for words, kind in _WARNING_KINDS if words in text), "other")
+
+
+#: The kind (:func:`_warning_kind`) of the warning on DC offsets or drift far beyond the signal
+#: (the offset check of :mod:`eegpt.preprocessing`), whose files ``eegpt info`` names.
+OFFSET_CHECK = "offset check"
+
+#: Files ``eegpt info`` names of those with an offset warning (the rest counted).
+OFFSET_FILES_SHOWN = 5
+
+
+def _recorded_warnings(folders: Sequence[Path]) -> tuple[list[tuple[str, list[str]]], int]:
+    """``([(recording id, its warnings' texts)] for each file with warnings, files listed)``
+    of the folders' :data:`FILES_REPORT` (its ``warnings`` column, texts joined by ``" | "``);
+    a folder without a readable one is left out."""
+    warned: list[tuple[str, list[str]]] = []
+    n = 0
+    for folder in folders:
+        try:
+            with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
+                rows = list(csv.DictReader(fh))
+        except (OSError, csv.Error, UnicodeDecodeError):
+            continue
+        n += len(rows)
+        for row in rows:
+            texts = [t for t in (row.get("warnings") or "").split(" | ") if t.strip()]
+            if texts:
+                warned.append((row.get("recording_id") or row.get("path") or "?", texts))
+    return warned, n
+
+
+def _offset_channels(texts: Sequence[str]) -> str:
+    """How many channels an offset warning among ``texts`` names (``" (3 channels)"``), or
+    ``""`` where its words are not the expected ones."""
+    for text in texts:
+        found = re.search(rf"{OFFSET_CHECK}: (\d+ channels?) carr", text)
+        if found:
+            return f" ({found[1]})"
+    return ""
+
+
+def warning_lines(folders: Sequence[Path]) -> list[str]:
+    """``eegpt info``'s lines on the warnings the runs of ``folders`` recorded for their files
+    (the ``warnings`` column of each :data:`FILES_REPORT`): how many files had any and of
+    which kinds, as the end of the run says (:func:`_warning_kinds`), then the files with an
+    offset warning (DC offsets or drift far beyond the signal, which eegpt does not filter:
+    their embeddings describe mostly the offsets), counted and the first few named with the
+    number of channels each warning names. None where no file had a warning. Reads the
+    reports only: no torch, MNE or SciPy."""
+    warned, n_files = _recorded_warnings(folders)
+    if not warned:
+        return []
+    kinds, n_warned = _warning_kinds([{"warnings": texts} for _, texts in warned])
+    several = len(folders) > 1  # a folder of runs: of all, parts or not (no parts' total)
+    where = f"each run's {FILES_REPORT}" if several else str(folders[0] / FILES_REPORT)
+    listed = ", ".join(f"{kind} {n}" for kind, n in kinds.items())
+    lines = [
+        f"  files with warnings{', all run folders here' if several else ''}: {n_warned} of "
+        f"{n_files} ({listed}): the 'warnings' column of {where} has them in full"
+    ]
+    offsets = [
+        f"{name}{_offset_channels(texts)}"
+        for name, texts in warned
+        if any(_warning_kind(t) == OFFSET_CHECK for t in texts)
+    ]
+    if offsets:
+        lines.append(
+            f"  {_count(len(offsets), 'file')} with offsets or drift far beyond the signal "
+            f"({OFFSET_CHECK}): {few(offsets, OFFSET_FILES_SHOWN)}. eegpt does not filter, so "
+            "their embeddings mostly describe the offsets: embed them again with --detrend "
+            "linear (or high-pass filter them first)"
+        )
+    return lines

@@ -31,6 +31,7 @@ from eegpt.dataset_read import (
     channel_set_apart,
     channel_sets_advice,
 )
+from eegpt.dataset_report import _warning_kinds as _warning_kinds  # eegpt.dataset's name
 from eegpt.dataset_report import too_short_note
 from eegpt.dataset_stamps import _too_short
 
@@ -505,50 +506,6 @@ def _channel_sets(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], lis
         if row.get("status") == "ok" and row.get("channels"):
             sets.setdefault(tuple(sorted(row["channels"])), []).append(row["recording_id"])
     return sorted(sets.items(), key=lambda item: -len(item[1]))
-
-
-def _warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
-    """``({kind: number of files}, files with warnings)`` of the file rows, most common first.
-    A kind is the check a warning names (``"amplitude check"``, ``"flat channel(s) check"``
-    ...), or one of ``_WARNING_KINDS``, or "other"."""
-    counts: Counter[str] = Counter()
-    n = 0
-    for row in rows:
-        texts = row.get("warnings") or []
-        texts = texts.split(" | ") if isinstance(texts, str) else texts
-        kinds = {_warning_kind(text) for text in texts}
-        counts.update(kinds)
-        n += bool(kinds)
-    return dict(counts.most_common()), n
-
-
-_WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
-    ("do not match the EEGPT vocabulary", "channels outside the vocabulary"),
-    ("marked bad were left out", "bad channels left out"),
-    ("embeddings are untrained", "untrained channel embeddings"),
-    ("overlap annotations marked bad", "windows over bad annotations"),
-    ("uses the ratio", "approximate resampling ratio"),
-    ("SSP projector", "unapplied projectors"),
-    ("the file is truncated", "truncated files"),
-    ("the recording was not closed", "files not closed properly"),
-    ("a discontinuous ", "discontinuous files (gaps)"),
-    ("stored at different sampling rates", "channels at low rates"),
-    ("so the samples cannot be scaled", "unscalable signals left out"),
-    ("overlaps a window: another recording", "annotations given that fit no window"),
-    ("hold none: not an annotation file", "annotations files holding none"),
-    ("are the recording's own file", "annotations files that are the recording"),
-    ("it was zero-padded into one window", "recordings shorter than a window, zero-padded"),
-    ("MNE-BIDS: ", "from MNE-BIDS"),
-    ("MNE: ", "from MNE's reader"),
-)
-
-
-def _warning_kind(text: str) -> str:
-    """The check a warning names (``"amplitude check"`` ...), or a kind from its words."""
-    check = re.search(r"([a-z()]+(?: [a-z()]+)* check):", text)
-    if check:
-        return check[1]
-    return next((kind for words, kind in _WARNING_KINDS if words in text), "other")
 
 
 # A path of folders and a file name (POSIX or Windows) in an error's text: group 1 the name.
