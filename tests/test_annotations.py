@@ -26,8 +26,9 @@ from eegpt.annotations import (
 from eegpt.cli import main
 from eegpt.dataset import embed_dataset
 from eegpt.demo import synthetic_raw, write_edf
+from eegpt.edf_files import check_edf_header
 from eegpt.errors import EEGPTWarning, RecordingError
-from eegpt.io import as_recording, check_edf_header
+from eegpt.io import as_recording
 from eegpt.outputs import load_embeddings, metadata_frame
 
 pytestmark = pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")

@@ -13,8 +13,8 @@ import pytest
 from test_io import _edf_plus
 
 from eegpt.annotations import read_annotations
+from eegpt.edf_files import RecordClock
 from eegpt.errors import EEGPTWarning, RecordingError
-from eegpt.io import RecordClock
 
 UTC = datetime.timezone.utc
 

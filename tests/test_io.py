@@ -1376,7 +1376,7 @@ def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_pat
         assert moments.dtype == np.dtype("datetime64[us]")
         assert (moments - start).astype(float).tolist() == [t * 1e6 for t in out.clock_times()]
     clock = emb.metadata["record_clock"]
-    from eegpt.io import RecordClock
+    from eegpt.edf_files import RecordClock
 
     clock = RecordClock.from_dict(clock)
     times = np.array([0.0, 9.5, 10.0, 19.0])
@@ -2153,14 +2153,14 @@ def test_edf_plus_annotation_signals_are_read_once_in_bounded_blocks(tmp_path, m
     map of the whole file (whose pages all counted in the process's resident memory)."""
     import os
 
-    import eegpt.io as io
+    import eegpt.edf_files as edf_files
 
     starts = [float(k) for k in range(30)] + [float(k + 25) for k in range(30, 60)]
     path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, events=[(60.0, 4.0, "seiz")])
     record = 4 * 256 * 2 + 60
-    monkeypatch.setattr(io, "ANNOTATION_SCAN_BYTES", 4 * record)
+    monkeypatch.setattr(edf_files, "ANNOTATION_SCAN_BYTES", 4 * record)
     reads, passes = [], []
-    pread, chunks = os.pread, io._annotation_chunks
+    pread, chunks = os.pread, edf_files._annotation_chunks
 
     def counted_pread(fd, n, offset):
         reads.append(n)
@@ -2173,9 +2173,9 @@ def test_edf_plus_annotation_signals_are_read_once_in_bounded_blocks(tmp_path, m
     def no_memmap(*args, **kwargs):
         raise AssertionError("the file was memory-mapped")
 
-    monkeypatch.setattr(io.os, "pread", counted_pread)
-    monkeypatch.setattr(io, "_annotation_chunks", counted_chunks)
-    monkeypatch.setattr(io.np, "memmap", no_memmap)
+    monkeypatch.setattr(edf_files.os, "pread", counted_pread)
+    monkeypatch.setattr(edf_files, "_annotation_chunks", counted_chunks)
+    monkeypatch.setattr(edf_files.np, "memmap", no_memmap)
     with pytest.warns(RuntimeWarning, match="a discontinuous EDF\\+D file: 1 gap"):
         raw = read_recording(path, verbose="error")
     assert passes.count(None) == 1  # every record once: times and annotations together
@@ -2190,12 +2190,12 @@ def test_a_short_read_of_the_annotation_signals_is_an_error(tmp_path, monkeypatc
     """A file that shrinks while its annotation signals are scanned (a read comes back short)
     is an error that names the file and the offset, not a scan that stops early and quietly
     gives fewer records; in blocks of records or a record at a time."""
-    import eegpt.io as io
+    import eegpt.edf_files as edf_files
 
     path = _edf_plus(tmp_path / "rec.edf", "EDF", [float(k) for k in range(20)])
-    header = io.check_edf_header(path)
+    header = edf_files.check_edf_header(path)
     record = 4 * 256 * 2 + 60
-    monkeypatch.setattr(io, "ANNOTATION_SCAN_BYTES", 4 * record if blocks else record // 2)
+    monkeypatch.setattr(edf_files, "ANNOTATION_SCAN_BYTES", 4 * record if blocks else record // 2)
     pread = os.pread
     calls: list[int] = []
 
@@ -2204,9 +2204,9 @@ def test_a_short_read_of_the_annotation_signals_is_an_error(tmp_path, monkeypatc
         data = pread(fd, n, offset)
         return data[: len(data) // 2] if len(calls) == 2 else data  # the second read: short
 
-    monkeypatch.setattr(io.os, "pread", shrinking_pread)
+    monkeypatch.setattr(edf_files.os, "pread", shrinking_pread)
     with pytest.raises(OSError, match=r"rec\.edf: \d+ bytes at offset \d+ .*shrank") as err:
-        io.scan_edf_annotations(path, header)
+        edf_files.scan_edf_annotations(path, header)
     assert f"offset {calls[1]} " in str(err.value)
 
 
@@ -2216,17 +2216,17 @@ def test_edf_plus_annotations_are_dated_by_the_scan_of_their_records(tmp_path, m
     again (first_record_offset)."""
     import datetime
 
-    import eegpt.io as io
+    import eegpt.edf_files as edf_files
     from eegpt.annotations import read_annotations
 
     starts = [0.5 + k for k in range(10)]
     path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, variant="C", events=[(2.5, 1.0, "x")])
-    assert io.first_record_offset(path) == 0.5
+    assert edf_files.first_record_offset(path) == 0.5
 
     def refused(*args, **kwargs):
         raise AssertionError("record 0 read again")
 
-    monkeypatch.setattr(io, "first_record_offset", refused)
+    monkeypatch.setattr(edf_files, "first_record_offset", refused)
     found = read_annotations(path)
     assert list(found.description) == ["x"] and found.onset.tolist() == [2.0]
     assert found.orig_time == datetime.datetime(

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 from reliability_harness import R
 
+from eegpt.edf_files import check_edf_header
 from eegpt.errors import EEGPTError, RecordingError
-from eegpt.io import as_recording, check_edf_header, read_recording
+from eegpt.io import as_recording, read_recording
 from eegpt.preprocessing import prepare
 from eegpt.streaming import WindowStream, open_stream
 

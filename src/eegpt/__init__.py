@@ -82,6 +82,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import dataset_stamps as dataset_stamps
     from eegpt import dataset_summary as dataset_summary
     from eegpt import demo as demo
+    from eegpt import edf_files as edf_files
     from eegpt import embedding_cache as embedding_cache
     from eegpt import engine as engine
     from eegpt import errors as errors
@@ -145,12 +146,13 @@ _SUBMODULES = {
     "annotations", "anonymize", "api", "bids", "channels", "checkpoints", "cli", "config",
     "dataset", "dataset_cli", "dataset_files", "dataset_inputs", "dataset_lock", "dataset_pipeline",
     "dataset_ray", "dataset_read", "dataset_report", "dataset_resume", "dataset_runs",
-    "dataset_stamps", "dataset_summary", "demo", "embedding_cache", "engine", "errors", "export",
-    "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online",
-    "outputs", "outputs_read", "preprocessing", "preprocessing_spec", "probe", "probe_cli", "probe_events",
-    "probe_folder", "probe_inputs", "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions",
-    "probe_provenance", "rename_tables", "shard_writer", "short_attention", "sklearn",
-    "streaming", "synthetic", "text_tables", "training", "training_data", "viz", "vocabulary",
+    "dataset_stamps", "dataset_summary", "demo", "edf_files", "embedding_cache", "engine", "errors",
+    "export", "fast_path", "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites",
+    "online", "outputs", "outputs_read", "preprocessing", "preprocessing_spec", "probe",
+    "probe_cli", "probe_events", "probe_folder", "probe_inputs", "probe_label_files",
+    "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance", "rename_tables",
+    "shard_writer", "short_attention", "sklearn", "streaming", "synthetic", "text_tables",
+    "training", "training_data", "viz", "vocabulary",
 }  # fmt: skip
 
 

@@ -17,7 +17,7 @@ import mne
 
 from eegpt._dates import is_anonymized_start
 from eegpt._logging import warn as _warn
-from eegpt.io import check_edf_header, edf_start_time, first_record_offset
+from eegpt.edf_files import check_edf_header, edf_start_time, first_record_offset
 
 #: Seconds by which a file's header start may differ from the end of the file before it
 #: without a warning: EDF/BDF headers give start times to the second (EDF+ adds sub-second

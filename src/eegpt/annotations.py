@@ -212,7 +212,7 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             raise RecordingError(f"could not read annotations from {source}: {why}") from err
         return table
     if found.orig_time is None and str(source).lower().endswith((".edf", ".bdf")):
-        from eegpt.io import edf_start_time, first_record_offset
+        from eegpt.edf_files import edf_start_time, first_record_offset
 
         start = edf_start_time(source)
         if start is not None:  # MNE counts the onsets from the first record's start
@@ -361,7 +361,7 @@ def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | Non
     that happen to look like annotations."""
     if not str(path).lower().endswith((".edf", ".bdf")):
         return None
-    from eegpt.io import (
+    from eegpt.edf_files import (
         AnnotationsOnlyError,
         check_edf_header,
         edf_start_time,
@@ -951,7 +951,7 @@ def in_recording_time(
     without a start to CSV as times from that moment (before it, for negative onsets), which
     read back as a start around 1970. ``first_time`` is the recording's first sample in
     seconds from its measurement start (``raw.first_time``). ``clock``: the
-    :class:`eegpt.io.RecordClock` of a discontinuous EDF+D/BDF+D recording, by which the
+    :class:`eegpt.edf_files.RecordClock` of a discontinuous EDF+D/BDF+D recording, by which the
     annotations are placed in its samples (gaps left out).
 
     ``file_offset``: for annotations without a start read from a file (a ``.csv``/``.tsv``
@@ -1829,7 +1829,7 @@ def _warn_off_samples(recording: Any, extra: Any, on_clock: mne.Annotations, dat
     """Warn of the annotations given (``on_clock``: onsets on the recording's clock, in
     seconds from its first sample's moment) that start before the recording's first sample
     (those that end before it too fall on no window), and of those that start in a gap of a
-    discontinuous EDF+D/BDF+D recording (its ``clock``: :class:`eegpt.io.RecordClock`),
+    discontinuous EDF+D/BDF+D recording (its ``clock``: :class:`eegpt.edf_files.RecordClock`),
     which are placed at the start of the stretch after it. ``dated``: given as date-times,
     named so."""
     onsets = np.asarray(on_clock.onset, dtype=np.float64)
@@ -2102,7 +2102,7 @@ def _outside_text(
     metadata keep no length; a tail shorter than a window is not embedded), said so then.
 
     Like is compared with like: with the ``clock`` of a discontinuous EDF+D/BDF+D recording
-    (:class:`eegpt.io.RecordClock`), the last onset and the recording's end are given on its
+    (:class:`eegpt.edf_files.RecordClock`), the last onset and the recording's end are given on its
     clock (gaps included), where the annotations were placed; otherwise in seconds from its
     first sample. ``start``: the moment of the first sample, to give both as date-times too."""
     if end_s <= 0:

@@ -2525,7 +2525,8 @@ def _stored_rates(rec: Any, names: list[str], path: Path) -> str:
     they do not, or are not known (other formats). Channels eegpt reads the file without (an
     unused faster one) are looked up in its EDF/BDF header."""
     from eegpt._logging import ignored_warnings
-    from eegpt.io import channel_rates, check_edf_header
+    from eegpt.edf_files import check_edf_header
+    from eegpt.io import channel_rates
 
     raw = getattr(rec, "raw", None)
     rates = None if raw is None else channel_rates(raw)
@@ -3060,7 +3061,7 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
     end = max(ends) + float(meta.get("tail_left_out_s") or 0.0)
     clock = None
     if meta.get("record_clock"):
-        from eegpt.io import RecordClock
+        from eegpt.edf_files import RecordClock
 
         clock = RecordClock.from_dict(meta["record_clock"])
     span = float(clock.to_clock(end)) if clock is not None else end

@@ -194,7 +194,7 @@ def clock_moments(
         The acquisition's start (ISO 8601; one without a zone is UTC, as MNE keeps dates).
     first_time : float | None
         Seconds from the acquisition's start to the first sample (``raw.first_time``).
-    clock : eegpt.io.RecordClock | None
+    clock : eegpt.edf_files.RecordClock | None
         For a discontinuous EDF+D/BDF+D file, where its records lie on the clock: each time
         is moved by the gaps before it.
 
@@ -272,7 +272,7 @@ def window_clock(
     seconds = np.asarray(onsets, dtype=np.float64)
     clock = None
     if metadata.get("record_clock"):  # a discontinuous EDF+D file
-        from eegpt.io import RecordClock
+        from eegpt.edf_files import RecordClock
 
         clock = RecordClock.from_dict(metadata["record_clock"])
     # from the acquisition start, as epochs' onsets already count (MNE's time base): a Raw's
@@ -935,7 +935,7 @@ class Embeddings:
 
         clock = None
         if self.metadata.get("record_clock"):  # a discontinuous EDF+D file
-            from eegpt.io import RecordClock
+            from eegpt.edf_files import RecordClock
 
             clock = RecordClock.from_dict(self.metadata["record_clock"])
         if isinstance(annotations, mne.io.BaseRaw):

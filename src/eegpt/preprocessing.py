@@ -31,6 +31,7 @@ from eegpt._rates import nominal_rate
 from eegpt.annotations import BadSpans
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
+from eegpt.edf_files import EDF_VOLT_UNITS
 from eegpt.errors import (
     DuplicateChannelsError,
     NoChannelMappedError,
@@ -39,7 +40,6 @@ from eegpt.errors import (
     TooShortError,
 )
 from eegpt.io import (
-    EDF_VOLT_UNITS,
     UNITS,
     Recording,
     as_recording,

@@ -52,10 +52,10 @@ from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
 from eegpt.channels import ChannelMapping
+from eegpt.edf_files import RecordClock, warn_discontinuous_raw
 from eegpt.errors import RecordingError
 from eegpt.io import (
     PathLike,
-    RecordClock,
     brainvision_truncated,
     channel_rates,
     check_memory,
@@ -76,7 +76,6 @@ from eegpt.io import (
     recorded_filters,
     stored_projections,
     unapplied_projectors,
-    warn_discontinuous_raw,
     warn_unapplied_projectors,
 )
 from eegpt.preprocessing import (

@@ -930,7 +930,7 @@ def _time_axis(
         embeddings.clock_times(absolute=True)  # a clear error where there is no date
         clock = None
         if meta.get("record_clock"):
-            from eegpt.io import RecordClock
+            from eegpt.edf_files import RecordClock
 
             clock = RecordClock.from_dict(meta["record_clock"])
 
@@ -1405,7 +1405,7 @@ def _epoch_pieces(
     each ``(m,)``: the epoch of each piece, and its start and end in seconds on the clock from
     the epoch's onset. An epoch ends no later than the data: the latest onset + ``covered``
     (its windows' seconds, ``(n,)``, None: not known); with ``record_clock`` (a
-    :class:`eegpt.io.RecordClock` or its dict) it is cut where a stretch begins, each piece
+    :class:`eegpt.edf_files.RecordClock` or its dict) it is cut where a stretch begins, each piece
     placed on the clock past the gaps before it (:meth:`RecordClock.to_clock`)."""
     ends = onsets + durations
     if covered is not None:
@@ -1416,7 +1416,7 @@ def _epoch_pieces(
     cuts = np.zeros(0)
     to_clock: Callable[[np.ndarray], np.ndarray] = np.asarray
     if record_clock is not None:
-        from eegpt.io import RecordClock
+        from eegpt.edf_files import RecordClock
 
         if not isinstance(record_clock, RecordClock):
             record_clock = RecordClock.from_dict(dict(record_clock))
@@ -1580,7 +1580,7 @@ def plot_hypnogram(
         As in :func:`plot_channel_mapping`.
     pretrained : bool | None
         False marks the figure as made with random encoder weights (a demo's).
-    record_clock : eegpt.io.RecordClock | dict | None
+    record_clock : eegpt.edf_files.RecordClock | dict | None
         Where the stretches of a discontinuous EDF+D/BDF+D recording lie on its clock (its
         ``metadata["record_clock"]``, as :meth:`Embeddings.clock_times` uses it): with it, an
         epoch over a gap is drawn in pieces, each stretch's seconds where they lie on the
