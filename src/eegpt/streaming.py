@@ -51,12 +51,12 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
+from eegpt.brainvision_files import brainvision_truncated
 from eegpt.channels import ChannelMapping
 from eegpt.edf_files import RecordClock, warn_discontinuous_raw
 from eegpt.errors import RecordingError
 from eegpt.io import (
     PathLike,
-    brainvision_truncated,
     channel_rates,
     check_memory,
     check_unique,

@@ -1,0 +1,338 @@
+"""BrainVision files (``.vhdr`` header, ``.eeg`` data, ``.vmrk`` markers): checked before MNE
+reads them, mended where MNE's reader falls short.
+
+A corrupt header (an absurd ``NumberOfChannels``, channels without entries, a data file too
+short for one sample) is refused before MNE allocates for it (:func:`_check_brainvision_header`);
+a data file shorter than its header announces is measured (:func:`brainvision_truncated`) and
+warned about; marker files in another codepage than UTF-8 are read through
+:func:`_brainvision_text_as_latin1`; the header that names a ``.eeg`` data file, and the marker
+file a header names, are found here. :mod:`eegpt.io` reads the recordings with these.
+"""
+
+from __future__ import annotations
+
+import builtins
+import codecs
+import configparser
+import contextlib
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mne
+
+from eegpt._logging import few
+from eegpt._logging import warn as _warn
+from eegpt.errors import RecordingError
+
+_BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
+"""Bytes per sample of the binary formats of BrainVision data files (as MNE reads them)."""
+
+MAX_BRAINVISION_CHANNELS = 10_000
+"""The most channels a BrainVision header may declare (``NumberOfChannels``): far more than
+any EEG/MEG system records; EDF caps its own at 9,999 (a 4-character field). MNE sets aside
+room for every declared channel before it reads their entries, so a corrupt count made it
+use gigabytes of memory on a 260-byte header."""
+_MAX_BRAINVISION_HEADER_BYTES = 16 << 20
+"""The largest BrainVision header file read: a text of a line or two per channel."""
+
+
+def _brainvision_config(header: bytes) -> configparser.ConfigParser | None:
+    """A BrainVision header's settings as MNE reads them (its first line left out, text
+    decoded by its ``Codepage`` (UTF-8 by default, ANSI as cp1252, Latin-1 where that fails),
+    cut at ``[Comment]``, parsed by :mod:`configparser`), or None where they do not parse (MNE
+    then says why)."""
+    body = header.split(b"\n", 1)[1] if b"\n" in header else b""
+    codepage = re.search(r"Codepage=(.+)", body.decode("ascii", "ignore"), re.IGNORECASE)
+    name = codepage[1].strip() if codepage else "utf-8"
+    try:
+        text = body.decode("cp1252" if name == "ANSI" else name)
+    except UnicodeDecodeError:
+        text = body.decode("latin-1")
+    except LookupError:  # a codepage Python does not know: MNE fails on it alike
+        return None
+    cfg = configparser.ConfigParser(interpolation=None)
+    try:
+        cfg.read_string(text.split("[Comment]")[0])
+    except configparser.Error:
+        return None
+    return cfg
+
+
+def _check_brainvision_header(path: Path) -> None:
+    """Refuse a BrainVision header (``.vhdr``, ``.ahdr``) whose ``NumberOfChannels`` is
+    absurd (over :data:`MAX_BRAINVISION_CHANNELS`, or below 1), is not matched by an entry
+    ``Ch1=`` ... ``ChN=`` of its ``[Channel Infos]`` section for every channel, or asks for
+    more bytes than its binary data file holds for a single sample of every channel, before
+    MNE reads it (as :func:`~eegpt.edf_files.check_edf_header` checks an EDF header): MNE
+    allocates for the declared count first and then lists every missing index in its error. A
+    header whose count does not parse, or other things MNE checks itself, are left to MNE."""
+    if path.suffix.lower() not in (".vhdr", ".ahdr") or not path.is_file():
+        return
+    size = path.stat().st_size
+    where = f"could not read EEG file {path}"
+    if size > _MAX_BRAINVISION_HEADER_BYTES:
+        raise RecordingError(
+            f"{where}: the header file is {size} bytes, more than the "
+            f"{_MAX_BRAINVISION_HEADER_BYTES >> 20} MiB any BrainVision header needs (it is "
+            "text, a line or two per channel); it is not a BrainVision header, or corrupt"
+        )
+    cfg = _brainvision_config(path.read_bytes())
+    if cfg is None:
+        return  # MNE says why it does not parse, in a line
+    common = "Common Infos" if cfg.has_section("Common Infos") else "Common infos"
+    try:
+        n_channels = cfg.getint(common, "NumberOfChannels")  # where MNE reads it, as it does
+    except (configparser.Error, ValueError):
+        return
+    if not 1 <= n_channels <= MAX_BRAINVISION_CHANNELS:
+        raise RecordingError(
+            f"{where}: its header declares NumberOfChannels={n_channels}, outside 1 to "
+            f"{MAX_BRAINVISION_CHANNELS:,}; the header is corrupt: check its NumberOfChannels "
+            "against the Ch1=, Ch2=, ... entries of its [Channel Infos] section"
+        )
+    entries = cfg.options("Channel Infos") if cfg.has_section("Channel Infos") else []
+    listed = {int(m[1]) for m in map(re.compile(r"ch(\d+)$", re.I).match, entries) if m}
+    missing = [f"Ch{k}" for k in range(1, n_channels + 1) if k not in listed]
+    if missing:
+        raise RecordingError(
+            f"{where}: its header declares NumberOfChannels={n_channels} but its [Channel "
+            f"Infos] section has entries for {n_channels - len(missing)} of them (missing: "
+            f"{few(missing, 5)}); the header is corrupt or cut short: make NumberOfChannels "
+            "the number of channels listed, or restore the header from a complete copy"
+        )
+    # the header's fields by lower-case key, from the settings parsed above (not read again)
+    fields = {key: value for section in cfg.sections() for key, value in cfg.items(section)}
+    width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
+    data = path.parent / fields.get("datafile", "")
+    if fields.get("dataformat", "BINARY").upper() != "BINARY" or width is None:
+        return
+    if fields.get("datafile") and data.is_file() and data.stat().st_size < n_channels * width:
+        raise RecordingError(
+            f"{where}: its header declares NumberOfChannels={n_channels} of "
+            f"{width}-byte samples ({n_channels * width} bytes for one sample of every "
+            f"channel), but its data file {data.name} holds {data.stat().st_size} bytes; the "
+            "header or the data file is corrupt, or the data file is empty"
+        )
+
+
+def brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> dict[str, Any] | None:
+    """For a BrainVision recording (``path``: its ``.vhdr``) whose binary data file ends in a
+    partial sample frame (a sample of every channel: MNE reads the whole ones only), or whose
+    data file (binary or text, a line per sample) holds fewer samples than its header's
+    ``DataPoints``: ``{"read_s": ..., "partial_bytes": ...}``
+    and ``"announced_s"`` where the header gives the length, in seconds and bytes (as
+    :attr:`~eegpt.edf_files.EDFHeader.truncated`, kept in the embeddings' provenance); None
+    otherwise, and for other files."""
+    return _brainvision_cut(path, raw)[0]
+
+
+def _brainvision_cut(
+    path: Path, raw: mne.io.BaseRaw, fields: dict[str, str] | None = None
+) -> tuple[dict[str, Any] | None, bool]:
+    """:func:`brainvision_truncated`, and whether the file stores its channels one after the
+    other (``DataOrientation=VECTORIZED``); ``fields``: the header's, where read already."""
+    if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
+        return None, False
+    try:
+        fields = dict(_vhdr_fields(path) if fields is None else fields)
+        announced = int(fields["datapoints"]) if "datapoints" in fields else None
+        if fields.get("dataformat", "BINARY").upper() == "ASCII":  # a line per sample
+            n, leftover = raw.n_times, 0  # MNE counts the lines
+            fields["dataorientation"] = ""  # MNE refuses VECTORIZED ASCII itself
+        else:
+            width = _BRAINVISION_BYTES.get(fields.get("binaryformat", "").upper())
+            if width is None:
+                return None, False  # a binary format MNE reads its own way
+            size = os.path.getsize(raw.filenames[0])
+            n, leftover = divmod(size, width * int(fields["numberofchannels"]))
+    except (OSError, KeyError, ValueError, ZeroDivisionError):
+        return None, False  # a header MNE read its own way: nothing to say
+    if not leftover and (announced is None or n >= announced):
+        return None, False
+    sfreq = raw.info["sfreq"]
+    out: dict[str, Any] = {"read_s": n / sfreq, "partial_bytes": leftover}
+    if announced is not None and announced > n:
+        out["announced_s"] = announced / sfreq
+    return out, fields.get("dataorientation", "").upper() == "VECTORIZED"
+
+
+def _vhdr_fields(path: Path) -> dict[str, str]:
+    """The ``key=value`` fields of a BrainVision header (its first 64 KiB), by lower-case key."""
+    text = path.read_bytes()[: 1 << 16].decode("latin-1")
+    return {
+        m[1].lower(): m[2].strip()
+        for m in re.finditer(r"^\s*(\w+)\s*=([^\r\n]*)", text, re.MULTILINE)
+    }
+
+
+def _refuse_cut_brainvision_line(path: Path, raw: mne.io.BaseRaw, fields: dict[str, str]) -> None:
+    """Refuse a BrainVision recording whose text (``DataFormat=ASCII``) data file ends in a
+    line of fewer values than channels: a file cut inside its last line, on which MNE's
+    reading would fail with NumPy's words alone. ``fields``: its header's
+    (:func:`_vhdr_fields`)."""
+    try:
+        if fields.get("dataformat", "").upper() != "ASCII":
+            return
+        n_channels = int(fields["numberofchannels"])
+        with open(raw.filenames[0], "rb") as fh:
+            fh.seek(max(0, os.path.getsize(raw.filenames[0]) - (1 << 16)))
+            lines = fh.read().decode("latin-1").splitlines()
+    except (OSError, KeyError, ValueError):
+        return  # a header MNE read its own way: nothing to say
+    last = lines[-1].strip() if lines else ""
+    if fields.get("decimalsymbol", ".") != ".":
+        last = last.replace(",", ".")
+    values = last.split() if " " in last else last.split(",")  # as MNE splits them
+    if last and len(values) < n_channels:
+        raise RecordingError(
+            f"could not read EEG file {path}: the file looks truncated or corrupt: the last "
+            f"line of its data file {Path(raw.filenames[0]).name} holds {len(values)} values "
+            f"for {n_channels} channels; restore it from a complete copy"
+        )
+
+
+def _warn_brainvision_truncated(path: Path, raw: mne.io.BaseRaw) -> None:
+    """Say that a BrainVision data file is truncated (:func:`brainvision_truncated`), with
+    what is read of it, as :func:`~eegpt.edf_files.check_edf_header` says so of an EDF file;
+    refuse one whose channels are stored one after the other (``VECTORIZED``): MNE would then
+    take each channel's samples from the wrong place; and a text one cut inside a line."""
+    if path.suffix.lower() != ".vhdr" or not raw.filenames or raw.filenames[0] is None:
+        return
+    try:
+        fields = _vhdr_fields(path)  # read once for both checks
+    except OSError:
+        return  # a header MNE read its own way: nothing to say
+    _refuse_cut_brainvision_line(path, raw, fields)
+    cut, vectorized = _brainvision_cut(path, raw, fields)
+    if cut is None:
+        return
+    data = Path(raw.filenames[0]).name
+    announced = (
+        f" of the {cut['announced_s']:g} s its header announces" if "announced_s" in cut else ""
+    )
+    partial = f" and {cut['partial_bytes']} bytes of a partial one" if cut["partial_bytes"] else ""
+    if vectorized:
+        raise RecordingError(
+            f"could not read EEG file {path}: its data file {data} is truncated, and it stores "
+            "its channels one after the other (DataOrientation=VECTORIZED), so where each "
+            "channel's samples begin cannot be told; restore the file from a complete copy"
+        )
+    _warn(
+        f"{path}: the file is truncated: its data file {data} holds {cut['read_s']:g} s of "
+        f"whole samples (a sample of every channel){announced}{partial}; only the whole "
+        "samples are read."
+    )
+
+
+def _undecodable(err: BaseException) -> bool:
+    """Whether ``err`` (or an error it was raised from) is a text file's bytes not decoding
+    in the encoding tried, or a codepage Python does not know."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, UnicodeError) or (
+            type(seen) is LookupError and "encoding" in str(seen)
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+_BRAINVISION_OPEN_LOCK = threading.Lock()  # installing the reader's ``open``, once
+_BRAINVISION_LATIN1 = threading.local()  # ``.depth``: this thread reads the marker as Latin-1
+
+
+def _brainvision_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+    """The ``open`` of MNE's BrainVision reader module, once installed there: the built-in
+    one, but for the text files opened without an encoding in a thread inside
+    :func:`_brainvision_text_as_latin1`, which it opens as Latin-1."""
+    if (
+        getattr(_BRAINVISION_LATIN1, "depth", 0)
+        and "b" not in mode
+        and len(args) < 2
+        and kwargs.get("encoding") is None
+    ):
+        kwargs["encoding"] = "latin-1"
+    return builtins.open(file, mode, *args, **kwargs)
+
+
+@contextlib.contextmanager
+def _brainvision_text_as_latin1() -> Iterator[None]:
+    """Have MNE's BrainVision reader open the text files it opens without naming an encoding
+    as Latin-1 instead of the locale's (UTF-8): it reads the ``.vmrk`` so for the recording's
+    date alone, an ASCII line, and fails there on a marker file in another codepage
+    (``Codepage=ANSI``, cp1252, which German BrainVision Recorder writes: ö, µ). The markers
+    themselves MNE decodes by the file's ``Codepage``. Binary reads (the samples) pass as
+    they are, so a stream reading blocks meanwhile is not affected.
+
+    Thread-safe: the reader's ``open`` (a module global) is replaced once, under a lock, by
+    :func:`_brainvision_open` and never put back, so no thread can remove another's patch or
+    restore one that outlives it (swapping it per call did both, leaving Latin-1 on for the
+    rest of the process or off under a read). What that ``open`` does depends on a flag of
+    the calling thread, set here only: MNE's reads from other threads, and from other
+    callers, open text in the locale's encoding as ever."""
+    try:
+        from mne.io.brainvision import brainvision as reader
+    except ImportError:  # another MNE layout: nothing to mend
+        yield
+        return
+    with _BRAINVISION_OPEN_LOCK:
+        if vars(reader).get("open") is not _brainvision_open:  # first call, or undone
+            reader.open = _brainvision_open
+    _BRAINVISION_LATIN1.depth = getattr(_BRAINVISION_LATIN1, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _BRAINVISION_LATIN1.depth -= 1
+
+
+def _brainvision_marker_file(path: Path) -> Path | None:
+    """The ``.vmrk`` marker file a BrainVision header (``path``) names, else the one of the
+    same name beside it (as MNE falls back to); None when there is neither."""
+    try:
+        named = _vhdr_fields(path).get("markerfile", "")
+    except OSError:
+        named = ""
+    for marker in (path.parent / named if named else None, path.with_suffix(".vmrk")):
+        if marker is not None and marker.is_file():
+            return marker
+    return None
+
+
+def _marker_codepage(marker: Path) -> str:
+    """The encoding of a ``.vmrk`` by its ``Codepage=`` line, as MNE reads it: ``ANSI`` is
+    Windows-1252, and a file without the line is UTF-8."""
+    found = re.search(r"Codepage=(.+)", marker.read_bytes().decode("ascii", "ignore"))
+    codepage = found[1].strip() if found else "UTF-8"
+    return "cp1252" if codepage == "ANSI" else codepage
+
+
+def _known_codepage(codepage: str) -> bool:
+    """Whether Python has a codec of the name ``codepage``."""
+    try:
+        codecs.lookup(codepage)
+    except LookupError:
+        return False
+    return True
+
+
+def _brainvision_header(path: Path) -> Path | None:
+    """The ``.vhdr`` header of a BrainVision ``.eeg`` data file: the one of the same name
+    beside it, else one in its folder whose ``DataFile=`` line names it; None when there is
+    none (a Nihon Kohden ``.eeg``)."""
+    for suffix in (".vhdr", ".VHDR"):
+        if path.with_suffix(suffix).is_file():
+            return path.with_suffix(suffix)
+    named = re.compile(rf"^(?i:DataFile)\s*=\s*{re.escape(path.name)}\s*$", re.MULTILINE)
+    for header in sorted(path.parent.glob("*.[vV][hH][dD][rR]")):
+        try:
+            with open(header, "rb") as f:
+                text = f.read(1 << 16).decode("latin-1")  # [Common Infos] opens the file
+        except OSError:
+            continue
+        if named.search(text):
+            return header
+    return None
