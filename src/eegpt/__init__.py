@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import api as api
     from eegpt import bids as bids
     from eegpt import brainvision_files as brainvision_files
+    from eegpt import channel_picks as channel_picks
     from eegpt import channels as channels
     from eegpt import checkpoints as checkpoints
     from eegpt import cli as cli
@@ -144,16 +145,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
-    "annotations", "anonymize", "api", "bids", "brainvision_files", "channels", "checkpoints",
-    "cli", "config", "dataset", "dataset_cli", "dataset_files", "dataset_inputs", "dataset_lock",
-    "dataset_pipeline", "dataset_ray", "dataset_read", "dataset_report", "dataset_resume",
-    "dataset_runs", "dataset_stamps", "dataset_summary", "demo", "edf_files", "embedding_cache",
-    "engine", "errors", "export", "fast_path", "finetune", "formats", "heads", "hub", "io", "model",
-    "nearest_sites", "online", "outputs", "outputs_read", "preprocessing", "preprocessing_spec",
-    "probe", "probe_cli", "probe_events", "probe_folder", "probe_inputs", "probe_label_files",
-    "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance", "rename_tables",
-    "shard_writer", "short_attention", "sklearn", "streaming", "synthetic", "text_tables",
-    "training", "training_data", "viz", "vocabulary",
+    "annotations", "anonymize", "api", "bids", "brainvision_files", "channel_picks", "channels",
+    "checkpoints", "cli", "config", "dataset", "dataset_cli", "dataset_files", "dataset_inputs",
+    "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read", "dataset_report",
+    "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary", "demo", "edf_files",
+    "embedding_cache", "engine", "errors", "export", "fast_path", "finetune", "formats", "heads",
+    "hub", "io", "model", "nearest_sites", "online", "outputs", "outputs_read", "preprocessing",
+    "preprocessing_spec", "probe", "probe_cli", "probe_events", "probe_folder", "probe_inputs",
+    "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance",
+    "rename_tables", "shard_writer", "short_attention", "sklearn", "streaming", "synthetic",
+    "text_tables", "training", "training_data", "viz", "vocabulary",
 }  # fmt: skip
 
 

@@ -2436,13 +2436,13 @@ def _show_channels(
 ) -> int:
     """Print one recording's channels for `eegpt channels` (a mapping table shown for an
     earlier recording: one line naming it); 1 if the recording fails, else 0."""
+    from eegpt.channel_picks import bads_of_picks
     from eegpt.errors import (
         USER_ERRORS,
         AllChannelsBadError,
         DuplicateChannelsError,
         NoChannelMappedError,
     )
-    from eegpt.io import bads_of_picks
     from eegpt.rename_tables import rename_table
     from eegpt.vocabulary import printable_name
 
@@ -2551,7 +2551,7 @@ def _stored_rates(rec: Any, names: list[str], path: Path) -> str:
 def _marked_bad(path: Path, picks: str | list[str]) -> list[str]:
     """:func:`eegpt.io.bads_of_picks` of a file, its header read again (quietly: it was read
     once); ``[]`` where it cannot be read."""
-    from eegpt.io import bads_of_picks
+    from eegpt.channel_picks import bads_of_picks
 
     try:
         inst = _read_quietly(path)

@@ -29,6 +29,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._rates import nominal_rate
 from eegpt.annotations import BadSpans
+from eegpt.channel_picks import pick_indices, warn_not_scalp
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.edf_files import EDF_VOLT_UNITS
@@ -46,8 +47,6 @@ from eegpt.io import (
     check_unique,
     left_out_channels,
     nonfinite_error,
-    pick_indices,
-    warn_not_scalp,
     warn_unapplied_projectors,
 )
 from eegpt.nearest_sites import with_positions_note

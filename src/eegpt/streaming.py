@@ -52,6 +52,7 @@ from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
 from eegpt.brainvision_files import brainvision_truncated
+from eegpt.channel_picks import pick_indices
 from eegpt.channels import ChannelMapping
 from eegpt.edf_files import RecordClock, warn_discontinuous_raw
 from eegpt.errors import RecordingError
@@ -72,7 +73,6 @@ from eegpt.io import (
     mne_call,
     mne_source,
     open_recording,
-    pick_indices,
     recorded_filters,
     stored_projections,
     unapplied_projectors,

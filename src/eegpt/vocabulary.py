@@ -329,9 +329,10 @@ def _label_key(name: str) -> str:
 
 
 #: Channel types of other modalities than scalp EEG, by what they record (MNE's channel
-#: types; here, not in :mod:`eegpt.io`, so that ``eegpt info`` can use it without importing
-#: mne): channels of these types are never offered as EEG typed otherwise (sEEG contacts are
-#: often named F1, C3 ...), and using them is warned about (:func:`eegpt.io.warn_not_scalp`).
+#: types; here, not in :mod:`eegpt.channel_picks`, so that ``eegpt info`` can use it without
+#: importing mne): channels of these types are never offered as EEG typed otherwise (sEEG
+#: contacts are often named F1, C3 ...), and using them is warned about
+#: (:func:`eegpt.channel_picks.warn_not_scalp`).
 NOT_SCALP_TYPES: dict[str, str] = {
     **dict.fromkeys(("seeg", "ecog", "dbs"), "intracranial EEG"),
     **dict.fromkeys(("meg", "mag", "grad", "ref_meg"), "MEG"),

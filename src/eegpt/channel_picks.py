@@ -1,0 +1,202 @@
+"""Which channels of a recording are read, and the messages about those left out.
+
+:func:`pick_indices` resolves ``picks`` (channel types, names or MNE's pick groups) to channel
+indices, refusing a pick that selects nothing with what the recording holds instead;
+:func:`bads_of_picks` lists the bad channels among them. :func:`warn_not_scalp` and the
+warnings here name the channels left out (not scalp EEG by their type, electrodes stored under
+another type) and how to read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import mne
+
+from eegpt._logging import few
+from eegpt._logging import warn as _warn
+from eegpt.errors import AllChannelsBadError, RecordingError
+from eegpt.vocabulary import NOT_SCALP_TYPES, normalize_channel_name
+
+
+def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
+    """Channel indices for ``picks`` in recording order; bads excluded from type picks."""
+    if picks is None:
+        picks = "all"
+    listed = [picks] if isinstance(picks, str) else list(picks)
+    # channel types (one or several), not channel names or indices
+    typed = all(isinstance(p, str) and p not in info["ch_names"] for p in listed)
+    every = "all" in listed
+    if typed:
+        known = {*mne.io.get_channel_type_constants(), *_MNE_PICK_GROUPS}
+        unknown = [p for p in listed if p not in known]
+        if unknown:
+            raise RecordingError(
+                f"{source}: picks {unknown} are neither channel types nor channel names of the "
+                f"recording (types: {sorted(set(info.get_channel_types()))}; names: "
+                f"{few(info['ch_names'])})"
+            )
+        if every:  # "all" with other types: MNE would select nothing
+            picks, listed = "all", ["all"]
+    try:
+        by_type = mne.channel_indices_by_type(info, picks=picks)
+    except ValueError as err:
+        raise RecordingError(f"{source}: invalid picks={picks!r}: {err}") from err
+    idx = sorted(int(i) for indices in by_type.values() for i in indices)
+    if typed and idx and all(info["ch_names"][i] in info["bads"] for i in idx):
+        raise AllChannelsBadError(
+            f"{source}: all {len(idx)} channel(s) of the type picked ({picks!r}) are marked bad "
+            f"(info['bads'] = {info['bads']}); clear info['bads'] of those usable after all",
+            names=[info["ch_names"][i] for i in idx],
+        )
+    if typed and info["bads"]:
+        bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
+        if bads:
+            _warn(
+                f"{source}: channel(s) marked bad were left out: {bads}. To keep them, repair "
+                "them first (interpolate_bads() of the Raw or Epochs) or clear info['bads']."
+            )
+            idx = [i for i in idx if info["ch_names"][i] not in bads]
+    if typed and not every:
+        _warn_electrodes_left_out(info, idx, listed, source)
+        if idx:  # with none, the refusal says it
+            _say_not_scalp_left_out(info, idx, listed, source)
+    if not idx:
+        raise RecordingError(_no_channels_picked(info, picks, listed, source))
+    return idx
+
+
+def bads_of_picks(info: mne.Info, picks: str | Sequence[str]) -> list[str]:
+    """The channels marked bad (``info["bads"]``) among those of the types ``picks`` names (as
+    for :func:`~eegpt.io.as_recording`: ``"eeg"``, ``["eeg", "misc"]``, ``"all"``): the ones a
+    type pick leaves out for being bad, in recording order."""
+    listed = [picks] if isinstance(picks, str) else list(picks)
+    by_type = mne.channel_indices_by_type(info, picks="all" if "all" in listed else picks)
+    chosen = sorted(int(i) for indices in by_type.values() for i in indices)
+    return [info["ch_names"][i] for i in chosen if info["ch_names"][i] in info["bads"]]
+
+
+#: Picks MNE takes besides single channel types.
+_MNE_PICK_GROUPS = ("all", "data", "data_or_ica", "meg", "fnirs")
+
+
+#: Channel types under which a file or reader plausibly stores scalp EEG: those the refusal of
+#: a recording without EEG-typed channels offers to pick.
+MISTYPED_EEG_TYPES = ("misc", "bio", "eog", "emg", "ecg")
+
+
+def _modalities(types: Sequence[str]) -> str:
+    """``"intracranial EEG (seeg, ecog)"``: the modalities of :data:`NOT_SCALP_TYPES` among
+    ``types`` with their types, joined by ``", "``."""
+    by_modality: dict[str, list[str]] = {}
+    for kind in dict.fromkeys(types):
+        if kind in NOT_SCALP_TYPES:
+            by_modality.setdefault(NOT_SCALP_TYPES[kind], []).append(kind)
+    return ", ".join(f"{what} ({', '.join(kinds)})" for what, kinds in by_modality.items())
+
+
+def _no_channels_picked(info: mne.Info, picks: Any, listed: list[str], source: str) -> str:
+    """The refusal of a type pick that selects nothing: how to take EEG typed otherwise
+    (:data:`MISTYPED_EEG_TYPES`), or, for a recording of other modalities alone (sEEG, MEG),
+    that EEGPT is a scalp-EEG model."""
+    types = sorted(set(info.get_channel_types()))
+    what = (
+        f"{source}: no channels selected by picks={picks!r} (the recording has "
+        f"{len(info['ch_names'])} channel(s) of type(s) {types})"
+    )
+    plausible = [kind for kind in types if kind == "eeg" or kind in MISTYPED_EEG_TYPES]
+    if plausible:
+        return f"{what}. If EEG channels are typed otherwise, {_picks_advice(listed, plausible)}."
+    if all(kind in NOT_SCALP_TYPES or kind == "stim" for kind in types) and _modalities(types):
+        return (
+            f"{what}: its channels are {_modalities(types)}, not scalp EEG. EEGPT is a "
+            "scalp-EEG model, pretrained on electrodes on the head, and has nothing to offer "
+            "for these signals."
+        )
+    return f"{what}. If EEG channels are typed otherwise, set their type first " + (
+        "(raw.set_channel_types({name: 'eeg'}))."
+    )
+
+
+def warn_not_scalp(names: Sequence[str], types: Sequence[str], source: str) -> None:
+    """Warn once when channels that will be embedded (``names``, of ``types``) are of another
+    modality than scalp EEG (:data:`NOT_SCALP_TYPES`: sEEG, ECoG, MEG, fNIRS ...), which only
+    an explicit pick brings in."""
+    other = [f"{n} ({t})" for n, t in zip(names, types, strict=True) if t in NOT_SCALP_TYPES]
+    if other:
+        _warn(
+            f"{source}: channel(s) {few(other, 6)} used are {_modalities(types)}, not scalp "
+            "EEG. EEGPT was pretrained on scalp EEG: embeddings of these channels, whatever "
+            "their names, are outside what it learned."
+        )
+
+
+def _left_out_by_type(
+    info: mne.Info, idx: Sequence[int], which: Callable[[str, str], bool]
+) -> list[tuple[str, str]]:
+    """``(name, type)`` of the channels a type pick left out beside the ``idx`` it chose, not
+    marked bad, for which ``which(name, type)`` holds, in the recording's order."""
+    chosen = set(idx)
+    named = zip(info["ch_names"], info.get_channel_types(), strict=True)
+    return [
+        (name, kind)
+        for i, (name, kind) in enumerate(named)
+        if i not in chosen and name not in info["bads"] and which(name, kind)
+    ]
+
+
+def _say_not_scalp_left_out(
+    info: mne.Info, idx: Sequence[int], picks: list[str], source: str
+) -> None:
+    """Warn of the intracranial channels (``seeg``, ``ecog``, ``dbs``: the contacts a BIDS
+    ``_ieeg`` recording's ``*_channels.tsv`` types so, often named like scalp sites) a type pick
+    left out beside the ``idx`` it chose, and how to take them anyway; nothing where none was
+    (MEG or fNIRS channels beside EEG are left out as other types are, without a word)."""
+    left_out = _left_out_by_type(
+        info, idx, lambda name, kind: NOT_SCALP_TYPES.get(kind) == "intracranial EEG"
+    )
+    if left_out:
+        kinds = list(dict.fromkeys(kind for _, kind in left_out))
+        options = " ".join(f"--picks {t}" for t in dict.fromkeys([*picks, *kinds]))
+        _warn(
+            f"{source}: channel(s) {few([f'{n} ({k})' for n, k in left_out], 6)} are "
+            f"{_modalities(kinds)}, not scalp EEG, and were left out (EEGPT is a scalp-EEG "
+            f"model; whatever their names, they are not scalp electrodes). To embed them anyway: "
+            f"picks={list(dict.fromkeys([*picks, *kinds]))!r} (command line: {options})"
+        )
+
+
+def _picks_advice(picked: list[str], types: Sequence[str]) -> str:
+    """How to take channels of ``types`` too: picks in Python and on the command line."""
+    wanted = list(dict.fromkeys([*picked, *types]))
+    options = " ".join(f"--picks {t}" for t in wanted)
+    return (
+        f"take those types too: picks={wanted!r} (command line: {options}), or set their type "
+        "first (raw.set_channel_types({name: 'eeg'}))"
+    )
+
+
+def _warn_electrodes_left_out(
+    info: mne.Info, idx: list[int], picks: list[str], source: str
+) -> None:
+    """Warn when a type pick leaves out channels that carry scalp electrode names (e.g. ``Cz``
+    typed ``misc``): those are usually EEG typed wrongly by the file or the reader."""
+    left_out = _left_out_by_type(
+        info,
+        idx,
+        lambda name, kind: (
+            kind not in ("eeg", "bio", "stim")
+            and kind not in NOT_SCALP_TYPES  # sEEG contacts F1, C3 ...: not scalp electrodes
+            and normalize_channel_name(name) is not None
+        ),
+    )
+    if left_out:
+        named = few([f"{name} ({kind})" for name, kind in left_out], 12)
+        shown = picks[0] if len(picks) == 1 else picks
+        kinds = list(dict.fromkeys(kind for _, kind in left_out))
+        _warn(
+            f"{source}: channel(s) {named} have EEG electrode names but are not selected by "
+            f"picks={shown!r}, so they were left out. If they are EEG, "
+            f"{_picks_advice(picks, kinds)}."
+        )
