@@ -2549,7 +2549,7 @@ def _stored_rates(rec: Any, names: list[str], path: Path) -> str:
 
 
 def _marked_bad(path: Path, picks: str | list[str]) -> list[str]:
-    """:func:`eegpt.io.bads_of_picks` of a file, its header read again (quietly: it was read
+    """:func:`eegpt.channel_picks.bads_of_picks` of a file, its header read again (quietly: it was read
     once); ``[]`` where it cannot be read."""
     from eegpt.channel_picks import bads_of_picks
 
