@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 #: ``metadata["clock"]`` (:func:`eegpt.io.date_clock`) of a recording whose start date is
 #: EDF's anonymization placeholder (:func:`is_anonymized_start`): its clock is unknown, so no
@@ -25,7 +26,37 @@ def is_anonymized_start(date: datetime.datetime | str | None) -> bool:
         return False
     if not isinstance(date, datetime.datetime):
         try:
-            date = datetime.datetime.fromisoformat(str(date))
+            date = parse_iso(str(date))
         except ValueError:
             return False
     return date.replace(tzinfo=None, microsecond=0) == EDF_ANONYMIZED_START
+
+
+_ISO_TIME_TAIL = re.compile(
+    r"^(?P<head>\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?)(?:\.(?P<fraction>\d+))?"
+    r"(?P<zone>Z|[+-]\d\d:?\d\d)?$"
+)
+
+
+def iso_text_for_python310(text: str) -> str:
+    """``text`` (ISO 8601 date and time) in the narrower form Python 3.10's
+    ``datetime.fromisoformat`` reads: a ``Z`` zone as ``+00:00``, a ``+HHMM`` zone (as
+    ``time.strftime``'s ``%z`` writes it) as ``+HH:MM``, a fraction of a second padded or cut
+    to 6 digits (microseconds). Other text is returned as given."""
+    match = _ISO_TIME_TAIL.match(text.strip())
+    if match is None:
+        return text
+    out = match["head"]
+    if match["fraction"]:
+        out += "." + (match["fraction"] + "000000")[:6]
+    zone = match["zone"]
+    if zone:
+        out += "+00:00" if zone == "Z" else f"{zone[:3]}:{zone[-2:]}"
+    return out
+
+
+def parse_iso(text: str) -> datetime.datetime:
+    """``datetime.fromisoformat`` of ``text`` with what Python 3.11 reads and 3.10 does not
+    (``Z``, ``+HHMM`` zones, fractions of other than 3 or 6 digits) read alike on both. Raises
+    ``ValueError`` for text that is no ISO 8601 date."""
+    return datetime.datetime.fromisoformat(iso_text_for_python310(text))

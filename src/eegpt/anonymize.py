@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._dates import parse_iso
 from eegpt._file_identity import SOURCE_FILES_KEY
 from eegpt._filenames import user_path
 from eegpt._logging import count as _count
@@ -418,7 +419,7 @@ class _Scrubber:
 def _shifted(date: str, days: int) -> str:
     """An ISO 8601 date moved back by ``days`` days, in the same notation (a UTC offset
     without a colon, as ``time.strftime``'s ``%z`` writes it, kept so)."""
-    when = datetime.datetime.fromisoformat(date) - datetime.timedelta(days=days)
+    when = parse_iso(date) - datetime.timedelta(days=days)
     if re.search(r"T\d\d:\d\d:\d\d[+-]\d{4}$", date):
         return when.strftime("%Y-%m-%dT%H:%M:%S%z")
     return when.isoformat()

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eegpt._dates import parse_iso
 from eegpt._logging import caught_warnings, few, mne_state_held, pass_on_warnings
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
@@ -315,9 +316,7 @@ def _acq_time_applied(raw: mne.io.BaseRaw, bids_path: Any) -> bool:
             continue
         text = str(row.get("acq_time") or "").strip()
         try:
-            when = datetime.datetime.fromisoformat(
-                text[:-1] + "+00:00" if text.endswith("Z") else text
-            )
+            when = parse_iso(text)
         except ValueError:
             return False
         if when.astimezone(datetime.timezone.utc) != date:

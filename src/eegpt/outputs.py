@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from eegpt._dates import ANONYMIZED_CLOCK
+from eegpt._dates import ANONYMIZED_CLOCK, parse_iso
 from eegpt._filenames import user_path
 from eegpt._logging import few
 from eegpt._logging import ignored_warnings as _ignored_warnings
@@ -243,7 +243,7 @@ def uniform_iso(texts: Iterable[Any]) -> list[str | None]:
     column. Returns a list as long as ``texts``, None where there is no moment."""
     moments = [
         None if v is None or (isinstance(v, float) and math.isnan(v)) or str(v) == ""
-        else datetime.datetime.fromisoformat(str(v))
+        else parse_iso(str(v))
         for v in texts
     ]  # fmt: skip
     whole = all(m.microsecond == 0 for m in moments if m is not None)
