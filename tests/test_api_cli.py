@@ -166,6 +166,27 @@ def test_parquet_without_pyarrow_is_refused_before_any_recording_is_read(
     assert read == [] and sorted(p.name for p in tmp_path.iterdir()) == ["b.edf"]
 
 
+def test_parquet_with_a_pyarrow_too_old_is_refused_before_any_recording_is_read(
+    weights, edf, tmp_path, capsys, monkeypatch
+):
+    """pyarrow 14-16 import but lack the writer's add_key_value_metadata (17): a run failed at
+    its end with an internal error. The version is said at once, with the upgrade."""
+    import pyarrow
+
+    import eegpt.api
+
+    read = []
+    job = type("Job", (), {"create": staticmethod(lambda *args: read.append(args))})
+    monkeypatch.setattr(eegpt.api, "_Job", job)  # records a recording being read
+    monkeypatch.setattr(pyarrow, "__version__", "16.1.0")
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / "x.parquet")]
+    assert main([*args, "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "needs pyarrow 17 or later" in err and "pyarrow 16.1.0 is installed" in err
+    assert "pip install --upgrade 'pyarrow>=17'" in err and "internal error" not in err
+    assert read == [] and not (tmp_path / "x.parquet").exists()
+
+
 def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, capsys):
     out = tmp_path / "emb.parquet"
     assert main(["embed", str(edf), "--weights", str(weights), "-o", str(out), "-q"]) == 0

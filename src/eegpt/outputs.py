@@ -1813,7 +1813,24 @@ def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
         import pyarrow.parquet as pq
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise MissingDependencyError(f"{what} needs pyarrow: {install_hint('parquet')}") from err
+    found = _major_version(pa.__version__)
+    if found is not None and found < MIN_PYARROW:
+        raise MissingDependencyError(
+            f"{what} needs pyarrow {MIN_PYARROW} or later (its ParquetWriter's "
+            f"add_key_value_metadata and write_page_checksum); pyarrow {pa.__version__} is "
+            f"installed: pip install --upgrade 'pyarrow>={MIN_PYARROW}'"
+        )
     return pa, pq
+
+
+#: The oldest pyarrow whose Parquet writer eegpt's outputs use (pyproject's bound)
+MIN_PYARROW = 17
+
+
+def _major_version(version: str) -> int | None:
+    """The major number of a version text (``"16.1.0"`` -> 16); None where it has none."""
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 #: Key of how the onsets of epochs' windows count, in the metadata of outputs of epochs
