@@ -1031,7 +1031,7 @@ def test_a_truncated_ascii_brainvision_recording_is_said_to_be_so(tmp_path):
 def test_brainvision_data_file_names_its_vhdr_file(tmp_path):
     """A BrainVision .eeg (the samples alone) is refused naming the .vhdr to give instead,
     also where the .vhdr has another name and names it in DataFile=; a .eeg no .vhdr names
-    still goes to MNE's Nihon Kohden reader."""
+    goes to MNE's Nihon Kohden reader where it begins as those files do, else is refused."""
     from test_annotations import _write_brainvision
 
     vhdr = _write_brainvision(tmp_path)
@@ -1045,8 +1045,17 @@ def test_brainvision_data_file_names_its_vhdr_file(tmp_path):
     with pytest.raises(RecordingError, match=f"give {re.escape(str(renamed))} instead"):
         as_recording(eeg)
     renamed.unlink()
-    with pytest.raises(RecordingError) as caught, pytest.warns(Warning, match=r"rec\.21E"):
-        as_recording(eeg)  # read as Nihon Kohden's, which looks for its channels in a .21E
+    # its .vhdr left behind: no Nihon Kohden file either (MNE's reader of those failed with a
+    # UnicodeDecodeError), so the header is asked for
+    for read in (as_recording, open_stream):
+        with pytest.raises(RecordingError, match=r"rec.eeg is no Nihon Kohden recording \(.*"
+                           r"it begins b.*\), and no BrainVision header \(.vhdr\) beside it "
+                           r"names it: .*Give the recording's .vhdr file"):  # fmt: skip
+            read(eeg)
+    nihon = tmp_path / "nk.eeg"
+    nihon.write_bytes(b"EEG-1100A V01.00" + bytes(64))
+    with pytest.raises(RecordingError) as caught, pytest.warns(Warning, match=r"nk\.21E"):
+        as_recording(nihon)  # read as Nihon Kohden's, which looks for its channels in a .21E
     assert "BrainVision" not in str(caught.value)
 
 

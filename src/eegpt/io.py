@@ -1178,7 +1178,9 @@ def refuse_brainvision_data_file(path: Path) -> None:
     """Refuse a BrainVision ``.eeg`` file (the samples alone) that a ``.vhdr`` header names,
     naming that ``.vhdr`` to give instead: MNE would read the ``.eeg`` as a Nihon Kohden
     recording and fail in that format's terms. A ``.eeg`` no ``.vhdr`` beside it names is left
-    to MNE's Nihon Kohden reader. A BrainVision ``.vmrk`` (the markers alone) is refused
+    to MNE's Nihon Kohden reader where it begins as a Nihon Kohden file does, and refused
+    otherwise (a BrainVision ``.eeg`` whose ``.vhdr`` was left behind: MNE's Nihon Kohden
+    reader failed on it with a ``UnicodeDecodeError``). A BrainVision ``.vmrk`` (the markers alone) is refused
     likewise, naming the ``.vhdr`` beside it where there is one."""
     if path.suffix.lower() == ".vmrk" and path.is_file():
         beside = [path.with_suffix(s) for s in (".vhdr", ".VHDR") if path.with_suffix(s).is_file()]
@@ -1200,6 +1202,21 @@ def refuse_brainvision_data_file(path: Path) -> None:
             "without the channels, sampling rate and markers, which its .vhdr file holds; give "
             f"{header} instead, which reads the .eeg with it"
         )
+    with open(path, "rb") as file:
+        start = file.read(16)
+    if not _NIHON_KOHDEN_DEVICE.match(start):
+        raise RecordingError(
+            f"{path} is no Nihon Kohden recording (those begin with the device's name, as "
+            f"'EEG-1100A V01.00'; it begins {start[:16]!r}), and no BrainVision header (.vhdr) "
+            "beside it names it: a BrainVision .eeg holds the samples alone, without the "
+            "channels and sampling rate. Give the recording's .vhdr file, with its .eeg and "
+            ".vmrk beside it (copy them along if they were left behind)"
+        )
+
+
+#: How a Nihon Kohden .EEG file begins: its device's name and version, 16 bytes
+#: ("EEG-1100A V01.00", "QI-403A   V02.00", "DAE-2100D V01.30")
+_NIHON_KOHDEN_DEVICE = re.compile(rb"[A-Z]{2,4}-[0-9A-Z]+ +V\d\d\.\d\d")
 
 
 def companion_files(header: Path) -> list[Path]:
