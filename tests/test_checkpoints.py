@@ -683,7 +683,7 @@ def test_bare_braindecode_state_dict_gets_braindecode_stride(n_times, stride, n_
     assert ckpt.config.stride == stride
     if stride == 32:
         assert ckpt.metadata["assumed"] == ["patch_stride"]
-        assert "braindecode's default, as the file holds braindecode's chans_id" in said
+        assert "braindecode's default, a guess: the file holds the chans_id buffer" in said
         assert "stride=32 (assumed: braindecode's default)" in describe(ckpt)
     else:
         assert ckpt.metadata["inferred"] == ["patch_stride"]
@@ -1321,7 +1321,7 @@ def test_why_a_stride_was_assumed_outlives_a_conversion(tmp_path, capsys):
     )
     path = tmp_path / "bd.pt"
     torch.save(bd.state_dict(), path)
-    with pytest.warns(RuntimeWarning, match="braindecode's default, as the file holds"):
+    with pytest.warns(RuntimeWarning, match="braindecode's default, a guess: the file holds"):
         original = load_checkpoint(path, num_heads=4)
     assert original.metadata["assumed_basis"] == {"patch_stride": "braindecode_default"}
     folder = save_checkpoint(original, tmp_path / "converted")
@@ -1331,8 +1331,10 @@ def test_why_a_stride_was_assumed_outlives_a_conversion(tmp_path, capsys):
     with pytest.warns(RuntimeWarning) as caught:
         converted = load_checkpoint(folder)
     said = " ".join(str(w.message) for w in caught)
-    assert "assuming patch_stride=32 (patch_stride: braindecode's default, as the file it " in said
-    assert "was converted from held braindecode's chans_id buffer" in said
+    assert (
+        "assuming patch_stride=32 (patch_stride: braindecode's default, a guess: the file " in said
+    )
+    assert "it was converted from held the chans_id buffer of braindecode's layout" in said
     assert "the patch size" not in said
     assert "stride=32 (assumed: braindecode's default)" in describe(converted)
     with pytest.warns(RuntimeWarning, match="braindecode's default"):

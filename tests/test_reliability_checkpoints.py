@@ -12,13 +12,20 @@ import os
 import pickle
 import resource
 import shutil
+import warnings
 
 import pytest
 import torch
 from reliability_harness import R
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
-from eegpt.checkpoints import build_model, load_checkpoint, load_model, save_checkpoint
+from eegpt.checkpoints import (
+    build_model,
+    describe,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+)
 from eegpt.errors import CheckpointError
 from eegpt.hub import download
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -171,3 +178,90 @@ def test_download_without_any_checksum_is_logged(tmp_path, caplog):
     finally:
         server.close()
     shutil.rmtree(tmp_path / "y")
+
+
+def _tiny_folder(tmp_path, name="tiny"):
+    """eegpt's own folder of random tiny weights (stride 64, the patch size, 4 heads)."""
+    torch.manual_seed(1)
+    return save_checkpoint(EEGPT("tiny2"), tmp_path / name, metadata={"run": "r1"})
+
+
+def test_lone_weights_file_loads_with_the_config_in_its_header(tmp_path):
+    """eegpt's model.safetensors copied alone (to a cluster) loaded as a bare braindecode
+    state dict: patch stride 32 (braindecode's default) instead of the folder's 64, so 31
+    patches for 16, silently. save_checkpoint keeps config.json in the file's header; the
+    lone file loads as the folder does (config, channels, provenance, same SHA-256), also as
+    a folder that lost its config.json, and without a warning."""
+    folder = _tiny_folder(tmp_path)
+    with_config = load_checkpoint(folder)
+    lone = tmp_path / "cluster" / "w.safetensors"
+    lone.parent.mkdir()
+    shutil.copy(folder / "model.safetensors", lone)
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copy(folder / "model.safetensors", bare / "model.safetensors")
+    for path in (lone, bare, bare / "model.safetensors"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ckpt = load_checkpoint(path)
+        assert ckpt.config == with_config.config and ckpt.config.stride == 64
+        assert ckpt.format == "eegpt" and ckpt.sha256 == with_config.sha256
+        assert ckpt.metadata["notes"] == {"pretrained": False, "run": "r1"}
+        assert ckpt.chan_ids == with_config.chan_ids
+        assert "config read from the weights file's header" in describe(ckpt)
+        assert load_model(path).checkpoint_info["sha256"] == with_config.sha256
+    assert "header" not in describe(with_config)
+
+
+def test_folder_config_json_wins_over_the_header_with_a_warning(tmp_path):
+    """A config.json that disagrees with the config kept in the weights' header (one of the
+    two put there from another save) is used, as braindecode would, with a warning naming
+    what differs; the weights file alone keeps its header's config."""
+    folder = _tiny_folder(tmp_path)
+    config = json.loads((folder / "config.json").read_text())
+    config["num_heads"] = 2
+    config["eegpt"]["config"]["num_heads"] = 2
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.warns(RuntimeWarning, match="disagrees with the config saved inside") as caught:
+        ckpt = load_checkpoint(folder)
+    assert ckpt.config.num_heads == 2
+    assert "num_heads: 2 in config.json, 4 in the header" in str(caught[0].message)
+    with warnings.catch_warnings():  # a value given when loading is no disagreement
+        warnings.simplefilter("error")
+        assert load_checkpoint(folder, num_heads=8).config.num_heads == 8
+    lone = tmp_path / "w.safetensors"
+    shutil.copy(folder / "model.safetensors", lone)
+    assert load_checkpoint(lone).config.num_heads == 4
+
+
+def test_old_lone_eegpt_weights_say_they_may_be_eegpt_own(tmp_path):
+    """A lone file of braindecode's layout without any config (eegpt's model.safetensors
+    before it kept its config in the header, or braindecode's) was said to be a braindecode
+    model's, stride 32 'braindecode's default', and the fix offered was the assumed values
+    again. The two layouts are the same: the warning and eegpt info say the file may be eegpt's
+    own weights apart from their config.json, and name both strides to choose from."""
+    folder = _tiny_folder(tmp_path)
+    old = tmp_path / "old.safetensors"
+    save_file(load_file(folder / "model.safetensors"), old, metadata={"format": "pt"})
+    with pytest.warns(RuntimeWarning) as caught:
+        ckpt = load_checkpoint(old)
+    said = " ".join(str(w.message) for w in caught)
+    assert ckpt.config.stride == 32  # still the guess, now said to be one
+    assert "braindecode's default, a guess" in said
+    assert "it may be eegpt's own model.safetensors (save_checkpoint, eegpt convert) " in said
+    assert "put the two back in one folder and pass the folder" in said
+    assert "load_model(path, num_heads=4, patch_stride=S)" in said
+    assert "num_heads=4, patch_stride=32)" not in said
+    assert "(S: 32, braindecode's default, or 64, the patch size" in said
+    assert "eegpt's own model.safetensors apart from its config.json" in describe(ckpt)
+    # given the stride, nothing is guessed or said
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        given = load_checkpoint(old, num_heads=4, patch_stride=64)
+    assert "no config:" not in describe(given)
+    # a pickled file of that layout is not eegpt's (it writes safetensors only): not said so
+    pickled = tmp_path / "old.pt"
+    torch.save(load_file(folder / "model.safetensors"), pickled)
+    with pytest.warns(RuntimeWarning) as caught:
+        load_checkpoint(pickled)
+    assert "eegpt's own model.safetensors" not in " ".join(str(w.message) for w in caught)

@@ -14,6 +14,9 @@ Four on-disk layouts are understood by :func:`load_checkpoint`:
     What :func:`save_checkpoint` writes: the braindecode layout (so
     ``braindecode.models.EEGPT.from_pretrained(folder)`` loads it) plus an ``"eegpt"`` section in
     ``config.json`` with our :class:`~eegpt.config.EEGPTConfig`, the channels and provenance.
+    ``model.safetensors`` keeps a copy of that ``config.json`` in its header metadata
+    (:data:`HEADER_CONFIG_KEY`), so the weights file alone, away from its folder, loads as the
+    same model; beside a ``config.json``, the ``config.json`` is used.
 ``"state_dict"``
     A bare ``.safetensors`` file or a torch ``.pt``/``.pth``/``.bin`` state dict, with or without
     the ``target_encoder.`` prefix.
@@ -47,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
@@ -85,6 +88,10 @@ SAFETENSORS_FILE = "model.safetensors"
 WEIGHT_FILE_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin", ".ckpt")
 PICKLE_FILE = "pytorch_model.bin"
 FORMAT_VERSION = 1
+#: Key of ``model.safetensors``'s header metadata under which :func:`save_checkpoint` keeps a
+#: copy of the folder's ``config.json`` (JSON text), so that the weights file alone, copied
+#: away from its folder, still loads as the same model and keeps its provenance.
+HEADER_CONFIG_KEY = "eegpt_config"
 
 #: Window length written to ``config.json`` for braindecode when the checkpoint does not fix one
 #: (4 s at 256 Hz, the pretraining window).
@@ -125,10 +132,37 @@ _WRONG_HEADS = "A wrong head count changes the outputs by a few percent, silentl
 #: ``chans_id`` buffer (a braindecode model's state dict: braindecode's default stride), or
 #: not (the patch size, as in pretraining).
 _STRIDE_BASES = {
-    "braindecode_default": "braindecode's default, as {file} braindecode's chans_id buffer "
-    "(a braindecode model's state dict)",
+    "braindecode_default": "braindecode's default, a guess: {file} the chans_id buffer of "
+    "braindecode's layout (a braindecode model's state dict, or eegpt's own weights apart "
+    "from their config.json: the layouts are the same)",
     "patch_size": "the patch size, non-overlapping patches as in pretraining",
 }
+
+
+#: What a file of braindecode's layout without any config may be, and what to do about it
+#: (said by :func:`_warn_unrecorded` and :func:`describe` for such a file, not converted).
+_LONE_LAYOUT = (
+    "The file carries no config (no {config} beside it, none in its header); it may be "
+    "eegpt's own {weights} (save_checkpoint, eegpt convert) separated from its {config}: if "
+    "so, put the two back in one folder and pass the folder (--weights FOLDER). "
+)
+
+
+def _lone_layout(ckpt: Checkpoint) -> bool:
+    """Whether ``ckpt`` is a safetensors file of braindecode's layout read without any config
+    (a bare state dict holding ``chans_id``, its stride assumed), which eegpt's own
+    ``model.safetensors`` apart from its folder may be; not a converted folder, nor a pickled
+    file (eegpt never writes one)."""
+    assumed = ckpt.metadata.get("assumed") or []
+    path = ckpt.path
+    return (
+        ckpt.format == "state_dict"
+        and path is not None
+        and path.is_file()
+        and (path.suffix == ".safetensors" or _looks_like_safetensors(path))
+        and "patch_stride" in assumed
+        and _stride_basis_code(ckpt.metadata, False) == "braindecode_default"
+    )
 
 
 def _how_to_set(values: Mapping[str, Any]) -> str:
@@ -461,6 +495,23 @@ def _looks_like_safetensors(path: Path) -> bool:
     if len(head) < 9:
         return False
     return head[8:9] == b"{" and int.from_bytes(head[:8], "little") < path.stat().st_size
+
+
+def _header_config(path: Path) -> dict[str, Any] | None:
+    """The ``config.json`` content :func:`save_checkpoint` keeps in a safetensors file's header
+    metadata (:data:`HEADER_CONFIG_KEY`, with its ``"eegpt"`` section); None for a file without
+    it (written by braindecode, other software or eegpt before it kept it) or not safetensors."""
+    if not path.is_file() or not (path.suffix == ".safetensors" or _looks_like_safetensors(path)):
+        return None
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            text = (f.metadata() or {}).get(HEADER_CONFIG_KEY)
+        cfg = json.loads(text) if text else None
+    except (SafetensorError, OSError, ValueError):
+        return None  # unreadable: reading the weights says why
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("eegpt"), dict):
+        return None
+    return cfg
 
 
 def _read_weights(path: Path) -> tuple[Any, list[str]]:
@@ -1135,9 +1186,17 @@ def _from_state_dict(
 
 
 def _from_hub_folder(
-    folder: Path, config_path: Path, weights: Path, overrides: Mapping[str, Any]
+    folder: Path,
+    config_path: Path,
+    weights: Path,
+    overrides: Mapping[str, Any],
+    header: dict[str, Any] | None = None,
 ) -> Checkpoint:
-    cfg = _read_json(config_path)
+    """A folder's checkpoint: ``config.json`` (``config_path``) with its weights file; or, with
+    ``header`` (:func:`_header_config` of a weights file alone, ``folder`` then the file), that
+    config in place of ``config.json``."""
+    cfg = _read_json(config_path) if header is None else header
+    said = f"the header of {weights}" if header is not None else str(config_path)
     raw, placeholders = _read_weights(weights)
     if not isinstance(raw, Mapping):
         raise CheckpointError(f"{weights} does not hold a state dict")
@@ -1156,7 +1215,7 @@ def _from_hub_folder(
     )
     if n_outputs is not None and cfg.get("n_outputs") not in (None, n_outputs):
         raise CheckpointError(
-            f"{config_path} says n_outputs={cfg['n_outputs']} but the head in {weights.name} "
+            f"{said} says n_outputs={cfg['n_outputs']} but the head in {weights.name} "
             f"has {n_outputs} outputs"
         )
     chs_info = cfg.get("chs_info") or None
@@ -1187,6 +1246,8 @@ def _from_hub_folder(
         ckpt.metadata["pickle_placeholders"] = placeholders
     if ours is not None:
         _apply_eegpt_section(ckpt, ours, overrides)
+    if header is not None:
+        ckpt.metadata["config_from_header"] = True
     if ckpt.ch_names is not None and ckpt.chan_ids is not None:
         if len(ckpt.ch_names) != len(ckpt.chan_ids):
             ckpt.ch_names = None  # names that do not describe the encoder channels
@@ -1339,9 +1400,15 @@ def load_checkpoint(
 
 
 def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
+    if path.is_dir() and not (path / CONFIG_FILE).is_file():
+        if _header_config(path / SAFETENSORS_FILE) is not None:
+            path = path / SAFETENSORS_FILE  # our folder that lost its config.json
     located = _locate(path)
     if located is not None:
         ckpt = _from_hub_folder(*located, hints)
+        _warn_header_disagrees(ckpt, located[1], located[2], hints)
+    elif (header := _header_config(path)) is not None:
+        ckpt = _from_hub_folder(path, path, path, hints, header=header)
     else:
         obj, placeholders = _read_weights(path)
         if isinstance(obj, Mapping) and isinstance(obj.get("state_dict"), Mapping):
@@ -1363,6 +1430,57 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
     _warn_unrecorded(ckpt)
     _warn_names_disagree(ckpt)
     return ckpt
+
+
+def _header_disagreement(
+    ckpt: Checkpoint, header: Mapping[str, Any], given: Mapping[str, Any]
+) -> list[str]:
+    """What a folder's checkpoint ``ckpt`` (read from its ``config.json``) says otherwise than
+    the copy of the config kept in its weights file's ``header`` (:func:`_header_config`):
+    ``"num_heads: 4 in config.json, 8 in the header"`` for each architecture value (but those
+    ``given`` when loading) and each of the channel names / ids."""
+    section = header["eegpt"]
+    try:
+        theirs = EEGPTConfig.from_dict(section.get("config") or {}).to_dict()
+    except (TypeError, ValueError):
+        return ["the architecture (the header's is not readable)"]
+    pairs = [
+        (key, value, theirs.get(key))
+        for key, value in ckpt.config.to_dict().items()
+        if key not in given
+    ]
+    for key in ("ch_names", "chan_ids"):
+        value = getattr(ckpt, key)
+        pairs.append((key, list(value) if value else None, section.get(key) or None))
+    return [
+        f"{key}: {mine} in config.json, {header_value} in the header"
+        for key, mine, header_value in pairs
+        if mine != header_value
+    ]
+
+
+def _warn_header_disagrees(
+    ckpt: Checkpoint, config_path: Path, weights: Path, given: Mapping[str, Any]
+) -> None:
+    """Warn when a folder's ``config.json`` disagrees with the copy of the config that
+    :func:`save_checkpoint` kept in the weights file's header: ``config.json`` is used (it is
+    the file braindecode reads, and the one a person edits), but one of the two files may
+    have been put beside the other from elsewhere."""
+    header = _header_config(weights)
+    if header is None:
+        return
+    found = _header_disagreement(ckpt, header, given)
+    if not found:
+        return
+    _warn(
+        f"{config_path} disagrees with the config saved inside {weights.name} (its header "
+        f"metadata, written with the weights): {'; '.join(found)}. Using {CONFIG_FILE}'s. If "
+        f"the two files come from different saves (a {CONFIG_FILE} copied beside other "
+        f"weights), the model may be wrong without an error: load the weights file alone "
+        f"(--weights {weights}, eegpt.load_model(path_to_it) in Python: its header's config), "
+        f"or put the matching {CONFIG_FILE} beside it.",
+        RuntimeWarning,
+    )
 
 
 def _stored_dtype(state: Mapping[str, Any]) -> str | None:
@@ -1486,13 +1604,25 @@ def _warn_unrecorded(ckpt: Checkpoint) -> None:
             )
         if "patch_stride" in assumed:
             basis.append(f"patch_stride: {_stride_basis(meta, ckpt.format == 'eegpt')}")
+        to_set: dict[str, Any] = {key: values[key] for key in assumed}
+        lone = _lone_layout(ckpt)
+        if lone:  # which of the two strides is not known: name both, not the guess alone
+            to_set["patch_stride"] = "S"
         _warn(
             f"{ckpt.path}: the file does not record {' or '.join(assumed)} unambiguously"
             f"{clash}; assuming {said} ({'; '.join(basis)}; braindecode's defaults are "
             "num_heads=8, patch_stride=32). Wrong values give wrong embeddings without an "
-            "error (a wrong head count changes the outputs by a few percent): if the model was "
-            "built otherwise, load it with the values set right: "
-            f"{_how_to_set({key: values[key] for key in assumed})}.",
+            "error (a wrong head count changes the outputs by a few percent). "
+            + (_LONE_LAYOUT.format(config=CONFIG_FILE, weights=SAFETENSORS_FILE) if lone else "")
+            + "If the model was built otherwise, load it with the values set right: "
+            f"{_how_to_set(to_set)}"
+            + (
+                f" (S: {cfg.patch_size // 2}, braindecode's default, or {cfg.patch_size}, the "
+                "patch size, as in eegpt's presets and EEGPT's pretraining)"
+                if lone
+                else ""
+            )
+            + ".",
             RuntimeWarning,
         )
     if meta.get("assumed_channels") and ckpt.chan_proj is not None:
@@ -2112,7 +2242,12 @@ def save_checkpoint(
     The folder is braindecode-compatible (``braindecode.models.EEGPT.from_pretrained(directory)``
     rebuilds the same model) and ``config.json`` carries an ``"eegpt"`` section with the
     :class:`~eegpt.config.EEGPTConfig`, channel names/ids and the source checkpoint's SHA-256.
-    Each file is written to a temporary file in ``directory`` and renamed into place. To record
+    ``model.safetensors`` keeps a copy of that ``config.json`` in its header metadata (key
+    :data:`HEADER_CONFIG_KEY`), so the weights file copied alone elsewhere loads as the same
+    model, with its provenance (beside a ``config.json``, the ``config.json`` is used, with a
+    warning where they disagree). The file's bytes, and so its SHA-256, therefore depend on
+    the config and notes too, not on the weights alone (:func:`encoder_fingerprint` depends
+    on the weights only). Each file is written to a temporary file in ``directory`` and renamed into place. To record
     channels or a window length the checkpoint lacks, save ``dataclasses.replace(checkpoint,
     chan_ids=..., ch_names=..., n_times=...)``.
 
@@ -2171,7 +2306,10 @@ def save_checkpoint(
             f"metadata must be JSON-serialisable (strings, numbers, lists, dicts): {e}"
         ) from e
     directory.mkdir(parents=True, exist_ok=True)
-    weights = _dump_safetensors(tensors, {"format": "pt"})
+    # the config kept in the weights file too: a model.safetensors copied away from its
+    # folder loads as the same model (see _header_config); config.json wins where both are
+    header_text = json.dumps(config, separators=(",", ":"), allow_nan=False)
+    weights = _dump_safetensors(tensors, {"format": "pt", HEADER_CONFIG_KEY: header_text})
     atomic_write(directory / SAFETENSORS_FILE, lambda fh: fh.write(weights))
     atomic_write(directory / CONFIG_FILE, lambda fh: fh.write(config_text.encode()))
     return directory
@@ -2202,7 +2340,12 @@ def describe(checkpoint: Checkpoint) -> str:
         stride += " (inferred from the probe head)"
     lines = [
         f"EEGPT checkpoint: {c.path}",
-        f"  format:      {c.format}",
+        f"  format:      {c.format}"
+        + (
+            " (config read from the weights file's header: no config.json beside it)"
+            if c.metadata.get("config_from_header")
+            else ""
+        ),
         f"  sha256:      {c.sha256 or 'unknown'}",
         f"  encoder:     embed_dim={cfg.embed_dim} depth={cfg.depth} num_heads={heads} "
         f"summary_tokens={cfg.embed_num} mlp_ratio={cfg.mlp_ratio:g} qkv_bias={cfg.qkv_bias}",
@@ -2250,6 +2393,12 @@ def describe(checkpoint: Checkpoint) -> str:
         lines.append(
             f"  assumed:     {', '.join(c.metadata['assumed'])} (not recorded in {where}; "
             "set them with eegpt.load_model(path, num_heads=..., patch_stride=...) if wrong)"
+        )
+    if _lone_layout(c):
+        lines.append(
+            f"  no config:   braindecode's layout without {CONFIG_FILE}: a braindecode model's "
+            f"weights, or eegpt's own {SAFETENSORS_FILE} apart from its {CONFIG_FILE} (put "
+            "the two back in one folder and pass the folder)"
         )
     if c.ignored_keys:
         groups = Counter(k.split(".", 1)[0] for k in c.ignored_keys)
