@@ -265,3 +265,35 @@ def test_old_lone_eegpt_weights_say_they_may_be_eegpt_own(tmp_path):
     with pytest.warns(RuntimeWarning) as caught:
         load_checkpoint(pickled)
     assert "eegpt's own model.safetensors" not in " ".join(str(w.message) for w in caught)
+
+
+def test_mistyped_weights_say_what_was_meant(tmp_path, monkeypatch):
+    """A mistyped pretrained name or folder printed the 20-line how-to-get-weights text with
+    no hint of the typo; now a close pretrained name or entry of the path's folder is named
+    first, in a short message, and the long text is kept for paths with nothing close."""
+    from eegpt.checkpoints import resolve_weights
+    from eegpt.errors import MissingFileError
+    from eegpt.hub import WEIGHTS_HELP, fetch_weights
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EEGPT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("EEGPT_OFFLINE", "1")
+    _tiny_folder(tmp_path, "tiny-random")
+    cases = {
+        "eegpt-larg": "did you mean 'eegpt-large' (pretrained)?",
+        "EEGPT_Larg": "did you mean 'eegpt-large' (pretrained)?",
+        "tiny-randm": "did you mean 'tiny-random' (a folder)?",
+        f"{tmp_path}/tiny-randm": f"did you mean '{tmp_path}/tiny-random' (a folder)?",
+    }
+    for typo, meant in cases.items():
+        with pytest.raises(MissingFileError) as err:
+            resolve_weights(typo)
+        assert meant in str(err.value)
+        assert WEIGHTS_HELP not in str(err.value)
+    with pytest.raises(MissingFileError) as err:
+        resolve_weights("nothing-like-it")
+    assert "did you mean" not in str(err.value) and WEIGHTS_HELP in str(err.value)
+    with pytest.raises(ValueError, match="did you mean 'eegpt-large'\\? Otherwise use one of"):
+        fetch_weights("eegpt-larg", progress=False)
+    with pytest.raises(ValueError, match="unknown pretrained weights 'zz': use one of"):
+        fetch_weights("zz", progress=False)

@@ -28,6 +28,7 @@ credentials or query string (a signed URL's token); a URL with credentials is re
 from __future__ import annotations
 
 import contextlib
+import difflib
 import errno
 import hashlib
 import http.client
@@ -640,6 +641,13 @@ def _cached(path: Path, sha256: str | None, *, quiet: bool = False) -> bool:
     return True
 
 
+def close_pretrained_names(text: str) -> list[str]:
+    """Keys of :data:`PRETRAINED` close to ``text`` (a typo such as ``"eegpt-larg"``), closest
+    first (:func:`difflib.get_close_matches`, in any case, ``_`` read as ``-``); [] for none."""
+    key = text.strip().lower().replace("_", "-")
+    return difflib.get_close_matches(key, list(PRETRAINED), n=3, cutoff=0.75)
+
+
 def pretrained_name(text: str) -> str | None:
     """The key of :data:`PRETRAINED` that ``text`` names in any case, with ``_`` or ``-``
     (``"EEGPT_large"`` -> ``"eegpt-large"``); None for none."""
@@ -951,7 +959,10 @@ def fetch_weights(
         fetch = shown if shown == name_or_url else "'URL' (the whole URL, with its query string)"
         _fetch_all(shown, wanted, dest.parent, force, progress, fetch)
         return dest
+    close = close_pretrained_names(name_or_url)
     raise ValueError(
-        f"unknown pretrained weights {name_or_url!r}: use one of {sorted(PRETRAINED)}, an "
+        f"unknown pretrained weights {name_or_url!r}"
+        + (f": did you mean {close[0]!r}? Otherwise use" if close else ": use")
+        + f" one of {sorted(PRETRAINED)}, an "
         "http(s):// URL, or a local path with eegpt.load_model(PATH)"
     )
