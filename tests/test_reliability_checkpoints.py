@@ -297,3 +297,30 @@ def test_mistyped_weights_say_what_was_meant(tmp_path, monkeypatch):
         fetch_weights("eegpt-larg", progress=False)
     with pytest.raises(ValueError, match="unknown pretrained weights 'zz': use one of"):
         fetch_weights("zz", progress=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("notes.txt", b"hello notes\n", "it holds text, starting 'hello notes'"),
+        ("notes.safetensors", b"hello notes\n", "it holds text, starting 'hello notes'"),
+        ("w.pt", b"\x00\x01\x02\x03binary", "binary data starting with the bytes 00 01 02 03"),
+        ("w.safetensors", b"<!DOCTYPE html><html><body>Sign in</body></html>", "a web page"),
+    ],
+)
+def test_a_file_plainly_not_weights_is_said_to_be_none(tmp_path, name, content, said):
+    """A text file given as weights was called truncated, corrupt or unsafe to unpickle, with
+    advice to download it again and pickle's 'Memo value not found': now it is said to be no
+    checkpoint file, with what its start holds; a cut-short checkpoint keeps the old advice."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError) as err:
+        load_checkpoint(path)
+    message = str(err.value)
+    assert f"{path} is not a checkpoint file" in message and said in message
+    assert "truncated" not in message and "Memo" not in message
+    cut = tmp_path / "cut.pt"
+    torch.save(_state(), cut)
+    cut.write_bytes(cut.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match="truncated, corrupt"):
+        load_checkpoint(cut)

@@ -514,6 +514,52 @@ def _header_config(path: Path) -> dict[str, Any] | None:
     return cfg
 
 
+#: How the files a checkpoint can be start: a zip archive (``torch.save``, Lightning), a
+#: pickle of protocol 2 or later (``torch.save``'s legacy format), the legacy format pickled at
+#: protocol 0 (its magic number, as text). A safetensors file is told by
+#: :func:`_looks_like_safetensors`.
+_CHECKPOINT_STARTS = (b"PK\x03\x04", b"PK\x05\x06", b"\x80", b"L119547037146038801333356")
+
+
+def _plainly_not_weights(path: Path) -> str | None:
+    """What ``path`` holds, in words, where its start shows it is no checkpoint at all (text,
+    a web page, binary data that no checkpoint format starts with), e.g. ``"text, starting
+    'hello'"``; None where it may be one (an empty or cut-short file too: a broken download)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512)
+    except OSError:
+        return None
+    if not head or head.startswith(_CHECKPOINT_STARTS) or _looks_like_safetensors(path):
+        return None
+    from eegpt.hub import _looks_like_html
+
+    if _looks_like_html(head):
+        return (
+            "a web page (HTML), as a download link that answered with a page leaves: download "
+            "the weights again from the file's own address (on Hugging Face, .../resolve/main/"
+            "FILE)"
+        )
+    text = head.decode("utf-8", errors="replace")
+    if "\ufffd" not in text[:-3] and all(c.isprintable() or c in "\t\r\n" for c in text[:-3]):
+        start = text.strip()[:60]
+        return f"text, starting {start!r}" if start else "only blank text"
+    return (
+        f"binary data starting with the bytes {head[:8].hex(' ')}, as no checkpoint starts "
+        "(a zip archive, a pickle, or safetensors' header length and header)"
+    )
+
+
+def _not_weights_error(path: Path, what: str) -> CheckpointError:
+    """The error for a file that is plainly no checkpoint (``what`` it holds:
+    :func:`_plainly_not_weights`)."""
+    return CheckpointError(
+        f"{path} is not a checkpoint file: it holds {what}. EEGPT weights are a .ckpt, .pt or "
+        ".safetensors file, a folder with config.json and model.safetensors, or a pretrained "
+        "name (`eegpt fetch --list`); check the path given as the weights"
+    )
+
+
 def _read_weights(path: Path) -> tuple[Any, list[str]]:
     """Read a safetensors or pickled torch file; ``(object, pickle placeholders)``."""
     from eegpt.hub import HF_REPO_URL
@@ -527,6 +573,8 @@ def _read_weights(path: Path) -> tuple[Any, list[str]]:
         try:
             return _load_safetensors(path, device="cpu"), []
         except (SafetensorError, OSError, ValueError) as e:
+            if (what := _plainly_not_weights(path)) is not None:
+                raise _not_weights_error(path, what) from e
             raise CheckpointError(f"{corrupt} ({e})") from e
     try:
         return _torch_load(path)
@@ -545,6 +593,8 @@ def _read_weights(path: Path) -> tuple[Any, list[str]]:
                 + (f"; to see a recording's channels run `eegpt channels {path}`"
                    if kind in EEG_SUFFIXES else "")
             ) from e  # fmt: skip
+        if (what := _plainly_not_weights(path)) is not None:
+            raise _not_weights_error(path, what) from e
         raise CheckpointError(f"{corrupt} ({type(e).__name__}: {e})") from e
 
 
