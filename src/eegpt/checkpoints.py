@@ -29,7 +29,8 @@ be used as memory bombs (``bytearray(n)`` is capped).
 
 Architecture hyper-parameters are read from the tensors (see :func:`infer_config`); the two that
 leave no trace in them, ``num_heads`` and ``patch_stride``, come from ``config.json`` when there
-is one.
+is one, else from the copy of it that :func:`save_checkpoint` keeps in ``model.safetensors``'s
+header.
 """
 
 from __future__ import annotations
@@ -1395,7 +1396,8 @@ def load_checkpoint(
     path : str or PathLike
         A Lightning ``.ckpt``, a folder (or its ``config.json`` / ``model.safetensors``) in
         braindecode's or our layout, or a bare ``.safetensors`` / ``.pt`` / ``.pth`` / ``.bin``
-        state dict.
+        state dict (a ``.safetensors`` file that :func:`save_checkpoint` wrote, alone under
+        any name, loads with the config kept in its header, as its folder does).
     num_heads, patch_stride : int, optional
         The encoder's attention heads and patch stride (samples), which its weights do not
         determine, when the file does not record them (a bare state dict; a Lightning
