@@ -312,6 +312,15 @@ def test_cli_info_on_a_path_that_does_not_exist_says_so(tmp_path, capsys):
                           "checkpoint (a file or folder, a pretrained name such as eegpt-large "
                           "or a URL), an embeddings file (.npz/.parquet)")  # fmt: skip
     assert len(err.splitlines()) == 1 and "pretrained weights" not in err
+    # a typo of a folder beside it, or of a pretrained name: what was meant
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "tiny-random").mkdir()
+    assert main(["info", str(tmp_path / "out" / "tiny-randm")]) == 1
+    assert capsys.readouterr().err.strip().endswith(
+        f"does not exist: did you mean '{tmp_path / 'out' / 'tiny-random'}' (a folder)?"
+    )
+    assert main(["info", "eegpt-larg"]) == 1
+    assert "did you mean 'eegpt-large' (pretrained)?" in capsys.readouterr().err
 
 
 def test_cli_info_on_an_eeglab_data_file_says_what_it_is(tmp_path, capsys):

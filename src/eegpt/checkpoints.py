@@ -2034,7 +2034,7 @@ def resolve_weights(
             verbose,
         )
     if not path.exists():
-        close = _close_weights(text if isinstance(text, str) else os.fsdecode(text), path)
+        close = hub.close_weights(text if isinstance(text, str) else os.fsdecode(text), path)
         if close:  # a typo: the long how-to-get-weights text would bury the answer
             raise MissingFileError(
                 f"no EEGPT weights at {path}: did you mean {' or '.join(close)}? (The "
@@ -2046,34 +2046,6 @@ def resolve_weights(
             f"{sorted(hub.PRETRAINED)}).\n\n{hub.WEIGHTS_HELP}"
         )
     return path
-
-
-#: Most entries of a folder compared with a mistyped weights path (a bigger folder is not listed
-#: whole: a data folder of many recordings).
-_MAX_LISTED = 2000
-
-
-def _close_weights(text: str, path: Path) -> list[str]:
-    """What a weights path or name ``text`` that does not exist (``path``) may have meant, as
-    the user would type it: close pretrained names (``"eegpt-large"`` for ``"eegpt-larg"``,
-    :func:`eegpt.hub.close_pretrained_names`) and close entries of ``path``'s parent folder
-    (``tiny-random`` for ``tiny-randm``), each quoted, at most three; [] for none."""
-    import difflib
-    import itertools
-
-    from eegpt import hub
-
-    found = [repr(name) + " (pretrained)" for name in hub.close_pretrained_names(text)]
-    parent = path.parent
-    try:
-        entries = [e.name for e in itertools.islice(os.scandir(parent), _MAX_LISTED)]
-    except OSError:
-        entries = []
-    head = text[: len(text) - len(path.name)] if text.endswith(path.name) else ""
-    for name in difflib.get_close_matches(path.name, entries, n=3, cutoff=0.75):
-        kind = "folder" if (parent / name).is_dir() else "file"
-        found.append(f"{head + name!r} (a {kind})")
-    return found[:3]
 
 
 @honours_verbose

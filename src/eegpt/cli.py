@@ -2800,7 +2800,7 @@ def _print_completion(folder: Path, verify: bool) -> bool:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.dataset_read import run_folders
-    from eegpt.hub import PRETRAINED, pretrained_name
+    from eegpt.hub import PRETRAINED, close_weights, pretrained_name
     from eegpt.outputs import RUN_MANIFEST
 
     folder = Path(args.weights).expanduser()
@@ -2911,6 +2911,9 @@ def cmd_info(args: argparse.Namespace) -> int:
         ("http://", "https://")
     )
     if not folder.exists() and not fetched:  # a mistyped path, not weights to download
+        close = close_weights(args.weights, folder)
+        if close:
+            raise MissingFileError(f"{folder} does not exist: did you mean {' or '.join(close)}?")
         raise MissingFileError(
             f"{folder} does not exist; eegpt info describes a checkpoint (a file or folder, a "
             f"pretrained name such as {', '.join(sorted(PRETRAINED))} or a URL), an embeddings "

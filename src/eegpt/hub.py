@@ -966,3 +966,28 @@ def fetch_weights(
         + f" one of {sorted(PRETRAINED)}, an "
         "http(s):// URL, or a local path with eegpt.load_model(PATH)"
     )
+
+
+#: Most entries of a folder compared with a mistyped weights path (a bigger folder is not listed
+#: whole: a data folder of many recordings).
+MAX_LISTED = 2000
+
+
+def close_weights(text: str, path: Path) -> list[str]:
+    """What a weights path or name ``text`` that does not exist (``path``) may have meant, as
+    the user would type it: close pretrained names (``"eegpt-large"`` for ``"eegpt-larg"``,
+    :func:`close_pretrained_names`) and close entries of ``path``'s parent folder
+    (``tiny-random`` for ``tiny-randm``), each quoted, at most three; [] for none."""
+    import itertools
+
+    found = [repr(name) + " (pretrained)" for name in close_pretrained_names(text)]
+    parent = path.parent
+    try:
+        entries = [e.name for e in itertools.islice(os.scandir(parent), MAX_LISTED)]
+    except OSError:
+        entries = []
+    head = text[: len(text) - len(path.name)] if text.endswith(path.name) else ""
+    for name in difflib.get_close_matches(path.name, entries, n=3, cutoff=0.75):
+        kind = "folder" if (parent / name).is_dir() else "file"
+        found.append(f"{head + name!r} (a {kind})")
+    return found[:3]
