@@ -1184,3 +1184,75 @@ def test_a_fitted_embedder_says_nothing_of_channels_it_does_not_use(task):
         np.testing.assert_allclose(est.transform(wide), ref, rtol=1e-6)
     texts = [str(w.message) for w in record]
     assert len(texts) == 1 and "['PO5'] are not used: the embedder was fitted" in texts[0], texts
+
+
+def _count_engines(monkeypatch) -> list[dict]:
+    """The keyword arguments of each InferenceEngine the embedder builds."""
+    built: list[dict] = []
+    real = eegpt.sklearn.InferenceEngine
+
+    def counting(*args, **kwargs):
+        built.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(eegpt.sklearn, "InferenceEngine", counting)
+    return built
+
+
+def test_transform_reuses_its_engine_until_a_setting_changes(task, monkeypatch):
+    built = _count_engines(monkeypatch)
+    est = embedder(pooling="mean").fit(task[:4])
+    first = est.transform(task[:4])
+    np.testing.assert_array_equal(est.transform(task[:4]), first)
+    assert len(built) == 1  # the second transform ran the first one's engine
+    est.set_params(batch_size=3)  # after fit, without fitting again: honoured
+    np.testing.assert_allclose(est.transform(task[:4]), first, rtol=1e-5, atol=1e-6)
+    assert [b["batch_size"] for b in built] == [None, 3]
+    est.set_params(precision="float32", device="cpu")  # another device setting: another engine
+    est.transform(task[:1])
+    assert len(built) == 3 and built[-1]["device"] == "cpu"
+    est.fit(task[:4])  # a new fit, a new engine
+    est.transform(task[:1])
+    assert len(built) == 4
+
+
+def test_the_engine_is_neither_pickled_nor_copied(task, monkeypatch):
+    built = _count_engines(monkeypatch)
+    est = embedder(pooling="mean").fit(task[:4])
+    expected = est.transform(task[:4])
+    blob = pickle.dumps(est)
+    assert b"InferenceEngine" not in blob
+    for twin in (pickle.loads(blob), copy.deepcopy(est)):
+        assert twin._engines.engine is None
+        np.testing.assert_array_equal(twin.transform(task[:4]), expected)
+    assert len(built) == 3  # one each
+    assert not hasattr(clone(est), "_engines")
+
+
+def test_a_clone_runs_its_own_copy_of_the_model_without_copying_it_again(task):
+    est = embedder(pooling="mean")
+    twin = clone(est)
+    assert twin.model is not SMALL  # clone deep-copied it
+    twin.fit(task[:4])
+    assert twin.model_ is twin.model  # not a second copy
+    np.testing.assert_array_equal(twin.transform(task[:4]), est.fit(task[:4]).transform(task[:4]))
+    assert est.model_ is not SMALL  # the user's model is still copied
+    # pickled once, and still shared after loading
+    assert len(pickle.dumps(twin)) < 1.3 * len(pickle.dumps(SMALL))
+    back = pickle.loads(pickle.dumps(twin))
+    assert back.model_ is back.model
+    # the user's model given to the clone again: copied
+    assert twin.set_params(model=SMALL).fit(task[:4]).model_ is not SMALL
+
+
+def test_a_clone_copies_its_model_where_transform_would_change_it(task):
+    twin = clone(embedder(pooling="mean"))
+    twin.model.train()  # the engine would put its encoder in eval mode: fit copies it
+    twin.fit(task[:4])
+    assert twin.model_ is not twin.model and twin.model.target_encoder.training
+    twin = clone(embedder(pooling="mean")).fit(task[:4])
+    assert twin.model_ is twin.model
+    twin.model.train()  # after fit: transform copies it before running it
+    twin.transform(task[:2])
+    assert twin.model_ is not twin.model and twin.model.target_encoder.training
+    assert not twin.model_.target_encoder.training

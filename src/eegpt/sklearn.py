@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar, cast
@@ -45,7 +46,12 @@ import numpy as np
 import torch
 
 from eegpt._logging import Verbose
-from eegpt.errors import MissingDependencyError, RecordingError, install_hint
+from eegpt.errors import (
+    DeviceUnavailableError,
+    MissingDependencyError,
+    RecordingError,
+    install_hint,
+)
 from eegpt.io import Units
 from eegpt.rename_tables import Rename
 
@@ -63,7 +69,7 @@ from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
 from eegpt.embedding_cache import embed_windows
-from eegpt.engine import InferenceEngine, Precision, check_batch_size
+from eegpt.engine import InferenceEngine, Precision, check_batch_size, resolve_device
 from eegpt.io import (
     Recording,
     check_integer_volts,
@@ -262,6 +268,57 @@ def _load_encoder(est: Any) -> Any:
     )
 
 
+def _owns_model(est: Any) -> bool:
+    """Whether ``est.model`` is a copy that only ``est`` holds: one :func:`~sklearn.base.clone`
+    made (it deep-copies each parameter that is no estimator), and ``model`` not set since
+    (``set_params(model=...)`` gives the user's object again)."""
+    return est.model is not None and vars(est).get("_private_model") is est.model
+
+
+def _runs_as_is(model: EEGPT | EEGPTEncoder, device: torch.device) -> bool:
+    """Whether an :class:`~eegpt.engine.InferenceEngine` on ``device`` runs ``model``'s
+    encoder (all it runs) without changing it: every tensor of it already there (no move) and
+    in eval mode (no ``.eval()``)."""
+    encoder = encoder_of(model)
+    tensors = itertools.chain(encoder.parameters(), encoder.buffers())
+    same = all(
+        t.device.type == device.type and device.index in (None, t.device.index) for t in tensors
+    )
+    return same and not any(m.training for m in encoder.modules())
+
+
+class _EngineSlot:
+    """The :class:`~eegpt.engine.InferenceEngine` a fitted embedder's :meth:`~EEGPTEmbedder.
+    transform` calls share, kept with the encoder and settings it was built for and built
+    again when any differ (``set_params(batch_size=...)`` after fit, another ``model_``).
+    Made by :meth:`~EEGPTEmbedder.fit`, so that ``transform`` changes no attribute of the
+    estimator (scikit-learn checks that); never pickled or copied (an engine holds CUDA graphs
+    and compiled code): a copy starts empty."""
+
+    def __init__(self) -> None:
+        self.encoder: EEGPTEncoder | None = None
+        self.settings: tuple[Any, ...] | None = None
+        self.engine: InferenceEngine | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def get(
+        self,
+        encoder: EEGPTEncoder,
+        settings: tuple[Any, ...],
+        build: Callable[[], InferenceEngine],
+    ) -> InferenceEngine:
+        """The engine built for ``encoder`` (the same object) with ``settings`` (equal), or a
+        new one from ``build()``, kept in place of the last."""
+        if self.engine is None or self.encoder is not encoder or self.settings != settings:
+            self.engine, self.encoder, self.settings = build(), encoder, settings
+        return self.engine
+
+
 _CHUNK = 256  # epochs of an array embedded at a time by EEGPTEmbedder.embed
 
 _CONFIGS: dict[str, type] = {"preprocessing": PreprocessingConfig, "config": ProbeConfig}
@@ -322,6 +379,11 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     ----------
     model : EEGPT | EEGPTEncoder | None
         A loaded model. Either ``model`` or ``weights`` is needed; ``model`` wins.
+        :meth:`fit` leaves it as given: the fitted embedder runs a copy (``model_``), so that
+        changing ``model`` later (training it, moving it) does not change what the fitted
+        embedder computes. An embedder made by :func:`~sklearn.base.clone` (each fold of a
+        cross-validation or grid search) runs its ``model`` itself, without that second copy:
+        ``clone`` deep-copied it already and no one else holds it (see Notes).
     weights : str | Path | None
         Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
     ch_names : sequence of str | None
@@ -402,6 +464,19 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     order, channels outer), which is what tools that only handle 2-D data pass. A single
     window ``[n_channels, n_times]`` (an online decision) is a batch of one: pass ``X[None]``
     (a 2-D array shaped as one window is refused with that advice). Outputs are float32.
+
+    Fitting never changes ``model``. scikit-learn lets ``fit`` keep a reference to a parameter
+    it does not modify, but a model is often trained, moved or reloaded afterwards, and a
+    fitted embedder whose features changed with it would silently feed a pipeline's classifier
+    features unlike those it was trained on; so :meth:`fit` copies the model it was given (a
+    ``deepcopy``: about 0.1-0.5 s for a model of width 512 and depth 8 on a CPU). A clone's
+    ``model`` is a copy already, made by :func:`~sklearn.base.clone` for this estimator alone,
+    so a clone's ``model_`` *is* its ``model`` (``set_params(model=...)`` gives it the copy
+    again), until :meth:`transform` would change it (move it to another ``device``, or put a
+    model in training mode into eval mode): then a copy is made, once. :meth:`transform`
+    keeps its :class:`~eegpt.engine.InferenceEngine` (CUDA graphs, reduced-precision weights)
+    for the next call, and builds another when ``device``, ``precision`` or ``batch_size``
+    changed; the engine is never pickled.
     """
 
     def __init__(
@@ -487,6 +562,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             if copied is state["model"] and _same_weights(state["model_"], copied):
                 del state["model_"]
                 state["_model_copy_of"] = "model"
+        if "model_" in state and state["model_"] is state.get("model"):
+            return state  # a clone's own model, run as it is: pickled once, as model is
         if "model_" in state and any(p.device.type != "cpu" for p in state["model_"].parameters()):
             state["model_"] = copy.deepcopy(state["model_"]).to("cpu")
         return state
@@ -496,6 +573,50 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         if state.get("_model_copy_of") == "model":  # model_ was a copy of model: not None
             self.model_ = copy.deepcopy(cast("EEGPT | EEGPTEncoder", self.model))
             self._model_copy_of = self.model
+
+    def __sklearn_clone__(self) -> EEGPTEmbedder:
+        """:func:`~sklearn.base.clone`, noting that the clone's ``model`` (deep-copied by
+        ``clone``) is its own: its :meth:`fit` runs it without copying it again."""
+        twin = cast("EEGPTEmbedder", super().__sklearn_clone__())
+        twin._private_model = twin.model
+        return twin
+
+    def _runs_as_is(self, model: EEGPT | EEGPTEncoder) -> bool:
+        """Whether an engine on ``device`` leaves ``model`` as it is (:func:`_runs_as_is`);
+        False for a device that is not there (transform says so)."""
+        try:
+            device = resolve_device(self.device)
+        except (ValueError, DeviceUnavailableError):
+            return False
+        return _runs_as_is(model, device)
+
+    def _fitted_model(self) -> EEGPT | EEGPTEncoder:
+        """``model_``, made a copy of its own first where it is the clone's ``model`` itself
+        and an engine on ``device`` (set after fit) would change it (move it, or put it in
+        eval mode)."""
+        if self.model_ is self.model and not self._runs_as_is(self.model_):
+            self.model_ = copy.deepcopy(self.model_)
+            self._model_copy_of = self.model
+        return self.model_
+
+    def _engine(self, encoder: EEGPTEncoder) -> InferenceEngine:
+        """The engine of ``encoder`` with the current ``device``, ``precision`` and
+        ``batch_size``: the one of the last :meth:`transform` where none of them changed."""
+
+        def build() -> InferenceEngine:
+            return InferenceEngine(
+                encoder,
+                device=self.device,
+                precision=self.precision,
+                batch_size=self.batch_size,
+                fused=encoder.fused,  # as the model says, as embed() does
+            )
+
+        slot = vars(self).get("_engines")
+        if slot is None:  # fitted and pickled by an earlier eegpt
+            return build()
+        settings = (self.device, self.precision, self.batch_size, encoder.fused)
+        return cast("_EngineSlot", slot).get(encoder, settings, build)
 
     def _same_electrodes(self, rec: Recording, verbose: Verbose) -> ChannelMapping:
         """The mapping of ``rec``'s channels onto the electrodes seen in :meth:`fit`, in fit's
@@ -540,13 +661,16 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self._check_params()
         rename = rename_table(self.rename)  # read once: predicting reads no file
         rec = self._recording(X, self.verbose, rename)
-        model = _load_encoder(self)
+        model: EEGPT | EEGPTEncoder = _load_encoder(self)
         self._model_copy_of = None
-        if model is self.model:
-            # A copy, so that fit leaves the parameters as given (scikit-learn's rule; clone()
-            # copies them anyway); pickles store the weights once (__getstate__).
+        if model is self.model and not (_owns_model(self) and self._runs_as_is(model)):
+            # A copy, so that fit leaves the parameters as given and later changes to them do
+            # not reach the fitted embedder (class Notes); pickles store the weights once
+            # (__getstate__). A clone's model is a copy of its own already: run as it is
+            # where transform leaves it as it is.
             model = copy.deepcopy(self.model)
             self._model_copy_of = self.model
+        self._engines = _EngineSlot()  # transform's engine, built at its first call
         config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=rename_on_missing(X), verbose=self.verbose,
@@ -618,10 +742,11 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         if bar is not None and bar.total is None:
             bar.total = len(windows.data)
             bar.refresh()
+        model = self._fitted_model()
         if self.cache:
             out = np.array(
                 embed_windows(
-                    self.model_,
+                    model,
                     windows.data,
                     windows.mapping.chan_ids,
                     device=self.device,
@@ -634,15 +759,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             if bar is not None:
                 bar.update(len(out))
             return out
-        encoder = encoder_of(self.model_)
-        engine = InferenceEngine(
-            encoder,
-            device=self.device,
-            precision=self.precision,
-            batch_size=self.batch_size,
-            fused=encoder.fused,  # as the model says, as embed() does
-        )
-        return engine.encode(
+        return self._engine(encoder_of(model)).encode(
             windows.data, windows.mapping.chan_ids, progress=False if bar is None else bar
         )
 
