@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eegpt.cli import main
+from eegpt.cli import build_parser, main
 
 
 def _usage_error(words: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -90,6 +90,43 @@ def test_negative_numbers_and_abbreviations_are_not_unknown_options(capsys):
     code = main(["embed", "x.edf", "-o", "x.npz", "--rescale", "-0.5", "--dev", "cpu"])
     assert code == 2
     assert "no --weights" in capsys.readouterr().err
+
+
+def test_an_option_of_another_command_is_no_abbreviation_here(capsys):
+    """``--window`` is embed's and probe train's window length: probe predict and evaluate,
+    which have no such option, refuse it (argparse took it as short for --window-labels,
+    labelling windows by annotations matching '2'), saying where their window comes from."""
+    err = _usage_error(["probe", "predict", "P", "x.edf", "-o", "o.csv", "--window", "2"], capsys)
+    said = " ".join(err.split())
+    assert "unrecognized argument '--window': this command has no option --window" in said
+    assert "--window is an option of eegpt embed, eegpt embed-dataset and eegpt probe " in said
+    assert "not taken here as short for --window-labels: the window length comes from the " \
+           "probe" in said  # fmt: skip
+    err = _usage_error(["probe", "evaluate", "P", "x.edf", "--window=2"], capsys)
+    assert "unrecognized argument '--window=2'" in err and "comes from the probe" in err
+    # an abbreviation of no other command's option still works: --ann is --annotations
+    args = build_parser().parse_args(["probe", "predict", "P", "x.edf", "--ann", "x.csv"])
+    assert [str(a) for a in args.annotations] == ["x.csv"]
+
+
+def test_no_command_takes_another_commands_option_as_an_abbreviation(capsys):
+    """Every long option of every eegpt command, given in full to a command that has no such
+    option but one it abbreviates, is refused there (not expanded to that other option)."""
+    from eegpt.cli import _parsers, option_commands
+
+    table = option_commands()  # option -> the commands that have it
+    tried = []
+    for parser in _parsers(build_parser()):
+        own = parser._option_string_actions
+        for option in table:
+            if option in own or not any(o.startswith(option) for o in own):
+                continue
+            tried.append((parser.prog, option))
+            with pytest.raises(SystemExit) as exit_info:
+                build_parser().parse_args([*parser.prog.split()[1:], option, "1"])
+            assert exit_info.value.code == 2
+            assert f"this command has no option {option};" in capsys.readouterr().err
+    assert ("eegpt probe predict", "--window") in tried  # the test tried something
 
 
 @pytest.mark.parametrize(("words", "shows"), [([], "embed-dataset"), (["probe"], "predict")])

@@ -568,7 +568,18 @@ class CommandParser(argparse.ArgumentParser):
     """eegpt's parsers. Before argparse parses, the words are checked in the order a reader
     of the error wants: an option the (sub)command does not know is reported first, with the
     option meant (argparse would report a required option as missing instead, ``--ouput``
-    for ``--output``), and a command it does not know with the command meant."""
+    for ``--output``), and a command it does not know with the command meant.
+
+    A long option argparse would take as an abbreviation (``--ann`` for ``--annotations``) is
+    refused where it is itself the full name of an option of another eegpt command:
+    ``--window`` means a window length to ``embed`` and ``probe train``, and ``probe predict``
+    must not read it as ``--window-labels``. ``absent_options`` (a keyword of ``add_parser``)
+    maps such names to what the refusal adds for this command (where its setting comes
+    from instead)."""
+
+    def __init__(self, *args: Any, absent_options: Mapping[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.absent_options = dict(absent_options or {})
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -603,6 +614,7 @@ class CommandParser(argparse.ArgumentParser):
         words = words[: words.index("--")] if "--" in words else words
         unknown = [w for w in words if self._unknown(w)]
         if not unknown:
+            self._check_abbreviations(words)
             return
         # compared without their dashes, which every long option shares: --overlap is not
         # close to --help
@@ -615,6 +627,28 @@ class CommandParser(argparse.ArgumentParser):
                 hints.append(close[0] if len(unknown) == 1 else f"{close[0]} (for {word})")
         hint = f"; did you mean {', '.join(hints)}?" if hints else ""
         self.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+
+    def _check_abbreviations(self, words: list[str]) -> None:
+        """Error on a long option this parser would expand as an abbreviation (``--window`` to
+        ``--window-labels``) that is the full name of an option of another eegpt command,
+        whose meaning the user most likely had in mind: it is refused, not silently taken."""
+        own = self._option_string_actions
+        for word in words:
+            name = word.split("=", 1)[0]
+            if not name.startswith("--") or name in own:
+                continue
+            expands = sorted(o for o in own if o.startswith(name))
+            elsewhere = [c for c in option_commands().get(name, ()) if c != self.prog]
+            if not expands or not elsewhere:
+                continue
+            commands = ", ".join(elsewhere[:-1]) + " and " * (len(elsewhere) > 1) + elsewhere[-1]
+            text = (
+                f"unrecognized argument {word!r}: this command has no option {name}; {name} is "
+                f"an option of {commands}, so it is not taken here as short for "
+                f"{' or '.join(expands)}"
+            )
+            extra = self.absent_options.get(name)
+            self.error(f"{text}: {extra}" if extra else f"{text} (spell that out if meant)")
 
     def _check_command(self, words: list[str], commands: argparse._SubParsersAction) -> None:
         """Error on an option before the command that this parser does not take, and on a
@@ -644,6 +678,31 @@ class CommandParser(argparse.ArgumentParser):
         else:
             hint = f" (choose from {', '.join(names)})"
         self.error(f"unknown command {word!r}{hint}")
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and the parsers of its subcommands, theirs in turn (each once)."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):  # an alias: the same parser
+                found += _parsers(sub)
+    return found
+
+
+_OPTION_COMMANDS: dict[str, tuple[str, ...]] = {}
+
+
+def option_commands() -> dict[str, tuple[str, ...]]:
+    """Each long option of eegpt's commands (``--window``) with the commands that have it
+    (``("eegpt embed", "eegpt probe train")``, their ``prog``), from :func:`build_parser`
+    (built once, when first needed: only where an option is abbreviated)."""
+    if not _OPTION_COMMANDS:
+        for parser in _parsers(build_parser()):
+            for option in parser._option_string_actions:
+                if option.startswith("--"):
+                    _OPTION_COMMANDS[option] = (*_OPTION_COMMANDS.get(option, ()), parser.prog)
+    return _OPTION_COMMANDS
 
 
 def _expand_user_paths(namespace: argparse.Namespace) -> argparse.Namespace:

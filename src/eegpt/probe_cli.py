@@ -928,6 +928,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "with a trained probe",
         epilog=PREDICT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        absent_options=WINDOW_FROM_PROBE,
     )
     p.add_argument("probe", type=Path, help="probe folder")
     p.add_argument(
@@ -1030,7 +1031,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     _add_run_options(p)
     p.set_defaults(func=cmd_probe_predict)
 
-    p = actions.add_parser("evaluate", help="score a probe on labelled epochs")
+    p = actions.add_parser(
+        "evaluate", help="score a probe on labelled epochs", absent_options=WINDOW_FROM_PROBE
+    )
     p.add_argument("probe", type=Path, help="probe folder")
     _add_labelled_data(p)
     _add_labels(p)
@@ -2768,6 +2771,13 @@ examples:
   eegpt probe train sub-01-epo.fif --weights eegpt-large -o probe/
   eegpt probe train rec1.edf rec2.edf --window-labels '(?i)seizure' --unlabelled background \\
       --weights eegpt-large -o seizures/"""
+
+#: What ``probe predict`` and ``probe evaluate`` say of ``--window`` (an option of ``embed`` and
+#: ``probe train``), refused as an abbreviation of ``--window-labels``.
+WINDOW_FROM_PROBE = {
+    "--window": "the window length comes from the probe (the one it was trained on: eegpt "
+    "info PROBE shows it); --overlap SECONDS sets how far apart windows start"
+}
 
 PREDICT_EPILOG = """\
 examples:
