@@ -6,6 +6,7 @@ import datetime
 import json
 import re
 import warnings
+from pathlib import Path
 
 import mne
 import numpy as np
@@ -575,6 +576,25 @@ def test_tuh_tse_label_files_are_read_as_annotations(model, tmp_path):
     assert emb.annotations[2][-2:] == ["bckg", "fnsz"]  # the window from 8 s to 12 s
     assert emb.bad[3] and emb.window_labels(tse, match="sz")[3] is None  # over BAD_muscle
     assert emb.window_labels(tse, match="sz", label_bad=True)[3] == "fnsz"  # 12 s to 16 s
+
+
+def test_an_annotation_file_that_is_not_there_is_said_to_be_missing(tmp_path, monkeypatch):
+    """A missing file is named as missing, with the folder a relative path was looked for in
+    and the close names there, not refused as a kind eegpt does not read (MNE's reader saying
+    "fname does not exist" after the list of every kind read)."""
+    from eegpt.annotations import read_annotations
+    from eegpt.errors import MissingFileError
+
+    (tmp_path / "labels.csv").write_text("onset,duration,description\n0,1,a\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MissingFileError) as err:
+        read_annotations("label.csv")
+    text = str(err.value)
+    assert text.startswith(f"annotations file not found: label.csv (looked for in the working "
+                           f"folder {Path.cwd()}); did you mean labels.csv?")  # fmt: skip
+    assert "kinds eegpt reads" not in text and "MNE's reader" not in text
+    with pytest.raises(FileNotFoundError, match=r"^annotations file not found: /no/x.csv$"):
+        read_annotations("/no/x.csv")
 
 
 def test_an_annotation_file_of_unknown_kind_is_refused_listing_the_kinds_read(tmp_path):

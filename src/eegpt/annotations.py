@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import difflib
 import os
 import re
 from collections import Counter
@@ -37,7 +38,7 @@ from eegpt._logging import duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._rates import nominal_rate, taken_rate
-from eegpt.errors import RecordingError
+from eegpt.errors import MissingFileError, RecordingError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP as DEFAULT_MIN_OVERLAP
 from eegpt.preprocessing_spec import FIELD_DEFAULTS
 from eegpt.text_tables import is_number, table_head, table_text
@@ -176,6 +177,8 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
     """
     if isinstance(source, mne.Annotations):
         return source
+    if not os.path.exists(Path(source).expanduser()):
+        raise _missing_file(Path(source))
     found = _bids_recording_annotations(source)
     if found is not None:
         return found
@@ -280,6 +283,17 @@ def _is_stage_list(path: str | os.PathLike) -> bool:
         return True  # one value per line: W, W, N1, ...
     header = {w.strip().strip('"').lower() for w in re.split(r"[,;\t]", lines[0])}
     return bool(header & {"stage", "stages", "sleep_stage", "epoch"}) and "onset" not in header
+
+
+def _missing_file(path: Path) -> MissingFileError:
+    """``annotations file not found`` for ``path``, with the working folder a relative path
+    was looked for in and the names in its folder that come close (as for recordings)."""
+    where = "" if path.is_absolute() else f" (looked for in the working folder {os.getcwd()})"
+    folder = path.expanduser().parent
+    names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(str(path.parent / n) for n in close)}?" if close else ""
+    return MissingFileError(f"annotations file not found: {path}{where}{hint}")
 
 
 def _unknown_format(source: str | os.PathLike, more: str = "") -> RecordingError:
