@@ -725,8 +725,11 @@ def test_a_missing_channel_is_added_or_left_out_and_a_misspelt_one_renamed(model
     with pytest.raises(ValueError, match="16 of them are missing here") as err:
         probe.predict(test.copy().pick(["Fp1", "Fp2", "Cz"]))
     text = str(err.value)
-    assert "(F7, F3, FZ, F4, F8, T7, C3, C4 and 8 more; found 3 channels: Fp1, Fp2, Cz)" in text
-    assert "O2" not in text and "--drop NAME for each" in text
+    # named as the training data name them (Fz, not the vocabulary's FZ), as --drop takes them
+    assert "(F7, F3, Fz, F4, F8, T7, C3, C4 and 8 more; found 3 channels: Fp1, Fp2, Cz)" in text
+    assert "O2" not in text and "FZ" not in text
+    assert "rename={'F7': None, 'F3': None, 'Fz': None, 'F4': None, 'F8': None, ...}" in text
+    assert "command line: --drop F7 --drop F3 --drop Fz --drop F4 --drop F8 and 11 more" in text
 
 
 def test_event_names_that_are_not_the_classes_say_where_labels_come_from(model, short_task):
@@ -2441,7 +2444,7 @@ def test_epochs_of_several_sites_merge_by_electrode(short_task):
     np.testing.assert_allclose(merged.data[:30], resample(rec_a.data, 250.0, 256.0))
     assert merged.data.shape == (60, len(rec_a.ch_names), 256)
     fewer = as_recording(_other_site(b).drop_channels(["EEG CZ-REF"]))
-    with pytest.raises(ValueError, match=r"the first input has .*\['CZ'\] are missing"):
+    with pytest.raises(ValueError, match=r"the first input has .*\['Cz'\] are missing"):
         merge_epochs([rec_a, fewer])
     # channels marked bad in one input: repaired, or left out of every input as the error says
     marked = b.copy()

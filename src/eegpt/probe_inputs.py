@@ -454,11 +454,11 @@ def _missing_channels_text(
     sockets, an EGI net's numbers: :func:`~eegpt.rename_tables._cap_note`, its commands naming
     the recording ``source``), that table leads, not a rename channel by channel."""
     found = list(mapping.input_names)
-    if len(absent) <= 8:
-        text = f"{absent} are missing here (found {few(found, 12)})"
+    if len(absent) <= 8:  # named as the fitted data name them: the names --drop takes
+        text = f"{named} are missing here (found {few(found, 12)})"
     else:
         text = (
-            f"{len(absent)} of them are missing here ({few(absent, 8)}; found "
+            f"{len(absent)} of them are missing here ({few(named, 8)}; found "
             f"{count(len(found), 'channel')}: {few(found, 12)})"
         )
     unknown = [  # dropped as unknown, and possibly an electrode under another spelling
@@ -502,16 +502,17 @@ def _add_or_leave_out(
     model: Literal["probe", "embedder", "inputs"],
 ) -> str:
     """``": add it to the data ... or train the probe without it (...)"``: the two ways on
-    for electrodes ``absent`` (``named`` as the fitted data name them) that the data lack."""
+    for electrodes ``absent`` (``named`` as the fitted data name them) that the data lack.
+    Leaving them out names them as the fitted data do (``Fz``, not the vocabulary's ``FZ``):
+    those are the names ``rename`` and ``--drop`` take; of many, the first few."""
     it = "it" if len(absent) == 1 else "them"
     listed = repr(named) if len(absent) <= 4 else "names"
+    drop = how_to_drop(named, merged=bool(table))
     if len(absent) <= 4:
         python = ", ".join(f"{name!r}: None" for name in named)
         python = f"add {python} to rename" if table else f"rename={{{python}}}"
-        drop = how_to_drop(named, merged=bool(table))
     else:
         python = "rename={NAME: None} for each"
-        drop = f"{python}; command line: --drop NAME for each"
     leave_out = {
         "probe": f"train the probe without {it} ({drop}, named as in the training data)",
         "embedder": f"fit the embedder without {it} (EEGPTEmbedder: {python})",
