@@ -438,6 +438,26 @@ def test_array_errors():
         as_recording(x, ch_names="ab", sfreq=10)
 
 
+def test_a_list_of_arrays_of_unequal_lengths_and_a_1d_array_say_the_way_on():
+    """Epoch arrays of unequal lengths in a list (``embed([x, x[:, :1500]], ...)``) are
+    refused with the lengths and the ways on, not numpy's "inhomogeneous shape"; a 1-D
+    array with x[None]."""
+    from eegpt.errors import RecordingError
+
+    x = np.zeros((2, 2048))
+    with pytest.raises(RecordingError) as err:
+        as_recording([x, x[:, :1500]], ch_names=["a", "b"], sfreq=256)
+    text = str(err.value)
+    assert text.startswith("<array>: a list of 2 arrays of unequal lengths ((2, 2048), "
+                           "(2, 1500): 1500, 2048 samples) makes no one array of epochs")  # fmt: skip
+    assert "crop them to one length (np.stack([a[..., :1500] for a in arrays]))" in text
+    assert "or embed each as a continuous array ([model.embed(a, " in text
+    with pytest.raises(RecordingError, match=r"unequal shapes \(\(2, 2048\), \(3, 2048\)\)"):
+        as_recording([x, np.zeros((3, 2048))], ch_names=["a", "b"], sfreq=256)
+    with pytest.raises(RecordingError, match=r"for one channel, pass x\[None\] \(shape \(1, 10\)"):
+        as_recording(np.zeros(10), ch_names=["a"], sfreq=10)
+
+
 @pytest.mark.parametrize("dtype", [np.complex128, bool])
 def test_array_non_float_dtype(dtype):
     """Complex and bool arrays are refused; the message says integers are taken (with

@@ -1884,6 +1884,45 @@ def check_sfreq(sfreq: Any, source: str) -> float:
     return rate
 
 
+def _one_array(obj: Any) -> np.ndarray:
+    """``np.asarray(obj)`` of an array input, refusing with the way on: a list (or tuple) of
+    arrays of unequal shapes, which makes no one array (numpy's "inhomogeneous shape"), with
+    the lengths found (samples, the last axis); a 1-D array, with ``x[None]`` (one channel)."""
+    try:
+        data = np.asarray(obj)
+    except ValueError:
+        arrays = isinstance(obj, (list, tuple)) and all(hasattr(a, "shape") for a in obj)
+        shapes = [tuple(a.shape) for a in obj] if arrays else []
+        if not shapes or not all(shapes):
+            raise
+        raise RecordingError(_unequal_arrays_text(shapes)) from None
+    if data.ndim == 1:
+        raise RecordingError(
+            f"<array>: data must be 2-D (n_channels, n_times) or 3-D (n_epochs, n_channels, "
+            f"n_times), got shape {data.shape}: for one channel, pass x[None] (shape "
+            f"(1, {data.shape[0]})) with ch_names=[its name]"
+        )
+    return data
+
+
+def _unequal_arrays_text(shapes: Sequence[tuple[int, ...]]) -> str:
+    """Why a list of arrays of these ``shapes`` (not all alike) is no array of epochs."""
+    lengths = sorted({shape[-1] for shape in shapes})
+    listed = few([str(shape) for shape in shapes], 4)
+    if len(lengths) == 1:  # the same length, other channels (or dimensions)
+        return (
+            f"<array>: a list of {len(shapes)} arrays of unequal shapes ({listed}) makes no "
+            "one array of epochs: give epochs of the same channels, or embed each array alone"
+        )
+    return (
+        f"<array>: a list of {len(shapes)} arrays of unequal lengths ({listed}: "
+        f"{few([str(n) for n in lengths], 6)} samples) makes no one array of epochs, which "
+        "share one length: crop them to one length (np.stack([a[..., :"
+        f"{lengths[0]}] for a in arrays])), or embed each as a continuous array "
+        "([model.embed(a, ch_names=..., sfreq=...) for a in arrays])"
+    )
+
+
 def _from_array(
     obj: Any, ch_names: Sequence[str] | None, sfreq: float | None, units: str, verbose: Any
 ) -> Recording:
@@ -1902,7 +1941,7 @@ def _from_array(
         )
     check_ch_names(ch_names)
     check_sfreq(sfreq, "<array>")
-    data = np.asarray(obj)
+    data = _one_array(obj)
     if np.issubdtype(data.dtype, np.integer):  # amplifier samples in a given unit (not volts)
         check_integer_volts(data, units, "embed(x, ch_names=..., sfreq=..., units=...)")
         data = data.astype(np.float64) * UNITS[units]
