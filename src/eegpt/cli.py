@@ -638,8 +638,10 @@ class CommandParser(argparse.ArgumentParser):
             if not name.startswith("--") or name in own:
                 continue
             expands = sorted(o for o in own if o.startswith(name))
+            if not expands:  # no abbreviation (nor an option): left to argparse
+                continue
             elsewhere = [c for c in option_commands().get(name, ()) if c != self.prog]
-            if not expands or not elsewhere:
+            if not elsewhere:
                 continue
             commands = ", ".join(elsewhere[:-1]) + " and " * (len(elsewhere) > 1) + elsewhere[-1]
             text = (
