@@ -110,6 +110,9 @@ _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 #: copies its statistics make of epochs held whole (a probe's windows at the recording's rate).
 _STATS_BLOCK_SAMPLES = 2**22
 _LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
+#: Bytes of a chunk's rows :class:`SignalStats` reads at a time for the statistics of each
+#: row (a block that stays in the processor's cache while they are computed)
+_STATS_CACHE_BYTES = 2**19
 _RESAMPLE_ROWS = 8  # channels resampled at a time: at least, and in multiples of it
 #: Samples per :func:`resample` call of scipy's ``resample_poly`` that short rows (epochs) are
 #: gathered up to, in whole multiples of :data:`_RESAMPLE_ROWS` rows; rows of more samples than
@@ -1059,11 +1062,26 @@ def detrend_windows(windows: np.ndarray, n_valid: np.ndarray | int, how: str) ->
     for n in np.unique(n_valid):
         rows = np.flatnonzero(n_valid == n)
         seg = windows[rows, :, :n].astype(np.float64)  # a copy (fancy index)
-        seg -= seg.mean(axis=-1, keepdims=True)
-        if how == "linear" and n > 1:
-            t = np.arange(n, dtype=np.float64) - (n - 1) / 2
-            seg -= (seg @ t / (t @ t))[..., None] * t
+        _detrend_rows(seg, how)
         windows[rows, :, :n] = seg
+
+
+def _detrend_rows(seg: np.ndarray, how: str) -> None:
+    """Detrend each row (last axis) of ``seg`` (float64, C-ordered, shape (..., n)) in place:
+    less its mean (``"constant"``) or least-squares line (``"linear"``). The lines are taken
+    off a block of rows at a time (:data:`_STATS_CACHE_BYTES`), without an array of their
+    values the size of ``seg``."""
+    seg -= seg.mean(axis=-1, keepdims=True)
+    n = seg.shape[-1]
+    if how == "linear" and n > 1:
+        t = np.arange(n, dtype=np.float64) - (n - 1) / 2
+        slope = (seg @ t / (t @ t)).reshape(-1, 1)
+        if not seg.flags.c_contiguous:  # no view of its rows to change in place
+            seg -= slope.reshape(seg.shape[:-1] + (1,)) * t
+            return
+        rows, step = seg.reshape(-1, n), max(1, _STATS_CACHE_BYTES // (8 * n))
+        for at in range(0, len(rows), step):
+            rows[at : at + step] -= slope[at : at + step] * t
 
 
 def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> ChannelMapping:
@@ -1205,6 +1223,9 @@ class SignalStats:
     first_all_flat: int = field(init=False, default=-1)
     _sample: list[np.ndarray] = field(init=False, repr=False)
     _segment_range: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False)
+    #: the median and deviation (:meth:`_center`), and the samples fed when computed (-1: not)
+    _center_value: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
+    _center_of: int = field(init=False, repr=False, default=-1)
 
     def __post_init__(self) -> None:
         c = self.n_channels
@@ -1280,8 +1301,11 @@ class SignalStats:
             self._update_segments(self._judged(chunk))
         first = -self.n % self.stride
         self._sample.append(chunk[:, first :: self.stride].copy())
-        self._update_extremes(chunk, gaps)
-        self._update_moments(chunk, gaps)
+        if gaps is None and chunk.flags.c_contiguous:  # a few channels at a time
+            self._update_clean(chunk)
+        else:
+            self._update_extremes(chunk, gaps)
+            self._update_moments(chunk, gaps)
         self.n += t
 
     def _count_nonfinite(self, bad: np.ndarray) -> None:
@@ -1318,10 +1342,33 @@ class SignalStats:
         if gaps is not None:
             low = np.where(gaps, np.inf, chunk).min(axis=-1)  # inf: no finite sample
             high = np.where(gaps, -np.inf, chunk).max(axis=-1)
+            self._merge_extremes(*_extremes(chunk, low, high))
         else:
-            low, high = chunk.min(axis=-1), chunk.max(axis=-1)
-        at_low = (chunk == low[:, None]).sum(axis=-1)  # NaN equals nothing
-        at_high = (chunk == high[:, None]).sum(axis=-1)
+            self._merge_extremes(*_extremes(chunk))
+
+    def _update_clean(self, chunk: np.ndarray) -> None:
+        """:meth:`_update_extremes` and :meth:`_update_moments` of a C-ordered ``chunk`` of
+        finite samples, the same numbers (each is of one channel's row), computed over
+        blocks of rows of about :data:`_STATS_CACHE_BYTES`: each block is read from memory
+        once, not once per statistic, and its deviations need no array of the chunk's size."""
+        n_channels, t = chunk.shape
+        rows = max(1, _STATS_CACHE_BYTES // (chunk.itemsize * t))
+        extremes, moments = [], []
+        for at in range(0, n_channels, rows):
+            block = chunk[at : at + rows]
+            extremes.append(_extremes(block))
+            mean = block.mean(axis=-1)
+            deviations = block - mean[:, None]
+            moments.append((mean, np.square(deviations, out=deviations).sum(axis=-1)))
+        self._merge_extremes(*(np.concatenate(a) for a in zip(*extremes, strict=True)))
+        mean, m2 = (np.concatenate(a) for a in zip(*moments, strict=True))
+        self._merge_moments(np.full(n_channels, t, np.int64), mean, m2)
+
+    def _merge_extremes(
+        self, low: np.ndarray, high: np.ndarray, at_low: np.ndarray, at_high: np.ndarray
+    ) -> None:
+        """Fold a chunk's minimum and maximum of each channel, and how many of its samples
+        sit at each, into the statistics so far."""
         self.n_at_min = np.where(
             low < self.minimum, at_low, self.n_at_min + np.where(low == self.minimum, at_low, 0)
         )
@@ -1341,6 +1388,11 @@ class SignalStats:
             t = np.full(chunk.shape[0], chunk.shape[-1], np.int64)
             mean = chunk.mean(axis=-1)
             m2 = np.square(chunk - mean[:, None]).sum(axis=-1)
+        self._merge_moments(t, mean, m2)
+
+    def _merge_moments(self, t: np.ndarray, mean: np.ndarray, m2: np.ndarray) -> None:
+        """Fold a chunk's ``t`` finite samples per channel, their ``mean`` and sum of squared
+        deviations ``m2`` into the statistics so far (Chan et al.'s pairwise update)."""
         n = self.count + t
         share = t / np.maximum(n, 1)
         delta = mean - self.mean
@@ -1386,44 +1438,103 @@ class SignalStats:
     def median(self) -> np.ndarray:
         """Median of each channel, from the subsample of its finite samples (volts; NaN
         without any)."""
-        return _row_median(np.concatenate(self._sample, axis=-1))
+        return self._center()[0].copy()
 
     def deviation(self) -> np.ndarray:
         """Median absolute deviation of each channel, from the subsample of its finite samples
         (volts; NaN without any)."""
-        sample = np.concatenate(self._sample, axis=-1)
-        return _row_median(np.abs(sample - _row_median(sample)[:, None]))
+        return self._center()[1].copy()
 
     def local_deviation(self) -> np.ndarray:
         """The median absolute deviation of each channel about its own slow course (volts):
         the subsample cut into runs of ``_LOCAL_RUN`` points (about 1 s of a short recording,
         longer spans of a long one), each less its least-squares line; the median over runs.
         Offsets and drift, which inflate :meth:`deviation`, leave it at the signal's size."""
-        sample = np.concatenate(self._sample, axis=-1)
+        sample = self._sample_array()
         n = sample.shape[-1]
         if min(n, _LOCAL_RUN) < 3:
             return self.deviation()
-        local = _local_mad(sample, _LOCAL_RUN)  # sample: a fresh array, detrended in place
+        local = _local_mad(sample, _LOCAL_RUN)  # sample left as it is (a copy is detrended)
         unmeasured = np.isnan(local)  # no run mostly finite
         if unmeasured.any():
             local[unmeasured] = self.deviation()[unmeasured]
         return local
+
+    def _sample_array(self) -> np.ndarray:
+        """The amplitude subsample, shape (n_channels, n_kept), its chunks joined once (and
+        kept joined: each statistic of it reads the same array)."""
+        if len(self._sample) != 1:
+            self._sample = [np.concatenate(self._sample, axis=-1)]
+        return self._sample[0]
+
+    def _center(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each channel's median and median absolute deviation (volts, shape (n_channels,)),
+        from the subsample, computed together once for the samples fed so far."""
+        if self._center_of != self.n:
+            sample = self._sample_array()
+            if self.nonfinite.any() or not sample.shape[-1]:  # NaN in it, or nothing
+                median = _row_median(sample)
+                deviation = _row_median(np.abs(sample - median[:, None]))
+            else:  # finite: medians by partitioning one copy, to the bit numpy.median's
+                median, deviation = _median_and_deviation(sample.copy())
+            self._center_value, self._center_of = (median, deviation), self.n
+        return self._center_value
+
+
+def _median_inplace(a: np.ndarray) -> np.ndarray:
+    """:func:`numpy.median` along the last axis of ``a`` (finite, at least one value per row),
+    to the bit, shape ``a.shape[:-1]``, without its copy: ``a`` is partitioned in place (each
+    row keeps its values, in another order)."""
+    n = a.shape[-1]
+    k = n // 2
+    a.partition(k, axis=-1)
+    # numpy.median: the mean of the middle value or two (the lower one: the largest below k),
+    # by numpy.mean itself, whose sum starts at +0.0 (a median of -0.0 is 0.0)
+    middle = [a[..., k]] if n % 2 else [a[..., :k].max(axis=-1), a[..., k]]
+    return np.mean(np.stack(middle, axis=-1), axis=-1)
+
+
+def _median_and_deviation(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The median of each row of ``a`` (shape (..., n), finite, n >= 1) and the median of
+    each row's absolute deviations from it, both as :func:`numpy.median` gives them, shape
+    ``a.shape[:-1]``. ``a`` is used up (partitioned and overwritten): a median does not
+    depend on the order of a row's values, so the deviations are taken of the partitioned
+    row in place."""
+    median = _median_inplace(a)
+    np.subtract(a, median[..., None], out=a)
+    np.abs(a, out=a)
+    return median, _median_inplace(a)
+
+
+def _extremes(
+    chunk: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's minimum and maximum (``low``, ``high``: given, where the rows hold NaN
+    that they leave out) and how many of its values equal each, of ``chunk`` (shape
+    (n_rows, n)): four arrays of shape (n_rows,)."""
+    low = chunk.min(axis=-1) if low is None else low
+    high = chunk.max(axis=-1) if high is None else high
+    at_low = (chunk == low[:, None]).sum(axis=-1)  # NaN equals nothing
+    at_high = (chunk == high[:, None]).sum(axis=-1)
+    return low, high, at_low, at_high
 
 
 def _local_mad(sample: np.ndarray, run: int) -> np.ndarray:
     """The median absolute deviation of each row of ``sample`` (shape (..., n), at least 3
     points; NaN: not finite) about its own slow course, shape ``sample.shape[:-1]``: the row
     cut into runs of ``min(n, run)`` points, each less its least-squares line; the median over
-    runs (NaN where no run is mostly finite). ``sample`` may be changed in place."""
+    runs (NaN where no run is mostly finite). ``sample`` is left as it is."""
     n = sample.shape[-1]
     run = min(n, run)
     runs = sample[..., : n - n % run].reshape(-1, n // run, run)  # a view where it can be
     gaps = np.isnan(runs)
     if gaps.any():  # NaN: not finite in the signal
         runs = _detrend_finite(runs, gaps)
-    else:
-        detrend_windows(runs, run, "linear")
-    mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
+        mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
+    else:  # one C-ordered copy, detrended and partitioned in place
+        runs = np.array(runs, dtype=np.float64, order="C")
+        _detrend_rows(runs, "linear")
+        mad = _median_and_deviation(runs)[1]
     return _row_median(mad).reshape(sample.shape[:-1])  # over the runs measured
 
 
