@@ -52,6 +52,10 @@ class _PlainStats(SignalStats):
     """:class:`SignalStats` with the extremes, moments and robust statistics computed as they
     were: whole-chunk temporaries, a concatenated subsample per statistic, ``np.median``."""
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.plain_sample: list[np.ndarray] = []
+
     def update(self, chunk: np.ndarray, bad: np.ndarray | None = None) -> None:
         bad = ~np.isfinite(chunk) if bad is None else bad
         gaps = bad if bad.any() else None
@@ -63,7 +67,7 @@ class _PlainStats(SignalStats):
             return
         if self.segment:
             self._update_segments(self._judged(chunk))
-        self._sample.append(chunk[:, -self.n % self.stride :: self.stride].copy())
+        self.plain_sample.append(chunk[:, -self.n % self.stride :: self.stride].copy())
         if gaps is not None:
             low = np.where(gaps, np.inf, chunk).min(axis=-1)
             high = np.where(gaps, -np.inf, chunk).max(axis=-1)
@@ -93,14 +97,14 @@ class _PlainStats(SignalStats):
         self.n += t
 
     def median(self) -> np.ndarray:
-        return _plain_row_median(np.concatenate(self._sample, axis=-1))
+        return _plain_row_median(np.concatenate(self.plain_sample, axis=-1))
 
     def deviation(self) -> np.ndarray:
-        sample = np.concatenate(self._sample, axis=-1)
+        sample = np.concatenate(self.plain_sample, axis=-1)
         return _plain_row_median(np.abs(sample - _plain_row_median(sample)[:, None]))
 
     def local_deviation(self) -> np.ndarray:
-        sample = np.concatenate(self._sample, axis=-1)
+        sample = np.concatenate(self.plain_sample, axis=-1)
         if min(sample.shape[-1], 256) < 3:
             return self.deviation()
         local = _plain_local_mad(sample, 256)
@@ -120,9 +124,12 @@ def _bits(a: np.ndarray | float) -> tuple[tuple[int, ...], str, bytes]:
     return a.shape, a.dtype.str, a.tobytes()
 
 
-def _fed(cls: type[SignalStats], x: np.ndarray, chunks: list[int], segment: int) -> SignalStats:
-    """Statistics of ``x`` (n_channels, n_times) fed in consecutive chunks of these sizes."""
-    stats = cls(x.shape[0], x.shape[1], segment=segment)
+def _fed(
+    cls: type[SignalStats], x: np.ndarray, chunks: list[int], segment: int, announced: int = 0
+) -> SignalStats:
+    """Statistics of ``x`` (n_channels, n_times) fed in consecutive chunks of these sizes
+    (``announced``: the samples said to come, default all of ``x``)."""
+    stats = cls(x.shape[0], announced or x.shape[1], segment=segment)
     at = 0
     for size in [*chunks, x.shape[1]]:
         stats.update(np.ascontiguousarray(x[:, at : at + size]))
@@ -208,11 +215,12 @@ def test_statistics_equal_the_plain_formulation(kind, n_channels, n_times, chunk
     x = _random(rng, n_channels, n_times)
     if n_channels >= 3:
         x = _CRAFTED[kind](x)
-    for segment in (0, 256):
+    # all samples announced, then more fed; more announced than fed; half announced
+    for segment, announced in [(0, 0), (256, 0), (256, 2 * n_times), (0, max(1, n_times // 2))]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # medians of nothing (NaN)
-            new = _fed(SignalStats, x, chunks, segment)
-            plain = _fed(_PlainStats, x, chunks, segment)
+            new = _fed(SignalStats, x, chunks, segment, announced)
+            plain = _fed(_PlainStats, x, chunks, segment, announced)
             _assert_same_statistics(new, plain)
             # asked again (the new statistics are kept), and after more samples
             _assert_same_statistics(new, plain)
@@ -220,6 +228,14 @@ def test_statistics_equal_the_plain_formulation(kind, n_channels, n_times, chunk
             new.update(more)
             plain.update(more)
             _assert_same_statistics(new, plain)
+
+
+def test_float32_chunks_keep_their_type():
+    """Chunks not float64 are kept as they come: medians of float32 samples are float32."""
+    x = _random(np.random.default_rng(5), 4, 3000).astype(np.float32)
+    new, plain = _fed(SignalStats, x, [1000], 0), _fed(_PlainStats, x, [1000], 0)
+    _assert_same_statistics(new, plain)
+    assert new.median().dtype == np.float32
 
 
 @pytest.mark.parametrize("n_times", [2, 3, 64, 127, 128, 500, 1024, 1536])

@@ -1221,7 +1221,13 @@ class SignalStats:
     #: segments in which every channel is flat at once, and the first one (-1: none)
     all_flat_segments: int = field(init=False, default=0)
     first_all_flat: int = field(init=False, default=-1)
+    #: the amplitude subsample: a float64 array of room for n_total samples' worth, filled
+    #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
+    _kept: np.ndarray | None = field(init=False, repr=False, default=None)
+    _n_kept: int = field(init=False, repr=False, default=0)
     _sample: list[np.ndarray] = field(init=False, repr=False)
+    #: float64 room for a copy of the subsample, reused by its statistics (one allocation)
+    _work: np.ndarray | None = field(init=False, repr=False, default=None)
     _segment_range: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False)
     #: the median and deviation (:meth:`_center`), and the samples fed when computed (-1: not)
     _center_value: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
@@ -1299,8 +1305,7 @@ class SignalStats:
             return
         if self.segment:
             self._update_segments(self._judged(chunk))
-        first = -self.n % self.stride
-        self._sample.append(chunk[:, first :: self.stride].copy())
+        self._keep(chunk[:, -self.n % self.stride :: self.stride])
         if gaps is None and chunk.flags.c_contiguous:  # a few channels at a time
             self._update_clean(chunk)
         else:
@@ -1454,17 +1459,45 @@ class SignalStats:
         n = sample.shape[-1]
         if min(n, _LOCAL_RUN) < 3:
             return self.deviation()
-        local = _local_mad(sample, _LOCAL_RUN)  # sample left as it is (a copy is detrended)
+        local = _local_mad(sample, _LOCAL_RUN, self._room(sample.size))  # a copy detrended
         unmeasured = np.isnan(local)  # no run mostly finite
         if unmeasured.any():
             local[unmeasured] = self.deviation()[unmeasured]
         return local
 
+    def _keep(self, part: np.ndarray) -> None:
+        """Add ``part`` (shape (n_channels, k): the next samples of the subsample) to the
+        subsample: into its array while float64 samples fit (allocated once, for the
+        ``n_total`` samples announced), else as a chunk of its own."""
+        room = -(-self.n_total // self.stride) if self._kept is None else self._kept.shape[-1]
+        end = self._n_kept + part.shape[-1]
+        if self._sample or part.dtype != np.float64 or end > room:
+            self._sample.append(part.copy())
+            return
+        if self._kept is None:
+            self._kept = np.empty((self.n_channels, room))
+        self._kept[:, self._n_kept : end] = part
+        self._n_kept = end
+
+    def _room(self, size: int) -> np.ndarray:
+        """Float64 room for ``size`` values (shape (at least size,)), the same array each
+        time: the statistics of the subsample fill it in turn, without a new allocation
+        (and the page faults of one) each."""
+        if self._work is None or self._work.size < size:
+            self._work = np.empty(size)
+        return self._work
+
     def _sample_array(self) -> np.ndarray:
-        """The amplitude subsample, shape (n_channels, n_kept), its chunks joined once (and
-        kept joined: each statistic of it reads the same array)."""
-        if len(self._sample) != 1:
-            self._sample = [np.concatenate(self._sample, axis=-1)]
+        """The amplitude subsample, a C-ordered array of shape (n_channels, n_kept), its
+        chunks joined once (and kept joined: each statistic of it reads the same array)."""
+        if self._kept is not None and self._n_kept < self._kept.shape[-1]:
+            self._kept = self._kept[:, : self._n_kept].copy()  # fewer samples than announced
+        if self._kept is not None and not self._sample:
+            return self._kept
+        if self._kept is not None or len(self._sample) != 1:
+            head = [] if self._kept is None else [self._kept]
+            self._sample = [np.concatenate([*head, *self._sample], axis=-1)]
+            self._kept, self._n_kept = None, 0
         return self._sample[0]
 
     def _center(self) -> tuple[np.ndarray, np.ndarray]:
@@ -1475,7 +1508,11 @@ class SignalStats:
             if self.nonfinite.any() or not sample.shape[-1]:  # NaN in it, or nothing
                 median = _row_median(sample)
                 deviation = _row_median(np.abs(sample - median[:, None]))
-            else:  # finite: medians by partitioning one copy, to the bit numpy.median's
+            elif sample.dtype == np.float64:  # finite: medians by partitioning a copy
+                copy = self._room(sample.size)[: sample.size].reshape(sample.shape)
+                np.copyto(copy, sample)
+                median, deviation = _median_and_deviation(copy)
+            else:  # (samples fed as float32: their medians are float32)
                 median, deviation = _median_and_deviation(sample.copy())
             self._center_value, self._center_of = (median, deviation), self.n
         return self._center_value
@@ -1519,11 +1556,12 @@ def _extremes(
     return low, high, at_low, at_high
 
 
-def _local_mad(sample: np.ndarray, run: int) -> np.ndarray:
+def _local_mad(sample: np.ndarray, run: int, room: np.ndarray | None = None) -> np.ndarray:
     """The median absolute deviation of each row of ``sample`` (shape (..., n), at least 3
     points; NaN: not finite) about its own slow course, shape ``sample.shape[:-1]``: the row
     cut into runs of ``min(n, run)`` points, each less its least-squares line; the median over
-    runs (NaN where no run is mostly finite). ``sample`` is left as it is."""
+    runs (NaN where no run is mostly finite). ``sample`` is left as it is; ``room`` (float64,
+    at least ``sample.size`` values), where given, holds the copy that is detrended."""
     n = sample.shape[-1]
     run = min(n, run)
     runs = sample[..., : n - n % run].reshape(-1, n // run, run)  # a view where it can be
@@ -1532,9 +1570,13 @@ def _local_mad(sample: np.ndarray, run: int) -> np.ndarray:
         runs = _detrend_finite(runs, gaps)
         mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
     else:  # one C-ordered copy, detrended and partitioned in place
-        runs = np.array(runs, dtype=np.float64, order="C")
-        _detrend_rows(runs, "linear")
-        mad = _median_and_deviation(runs)[1]
+        if room is None:
+            copy = np.array(runs, dtype=np.float64, order="C")
+        else:
+            copy = room[: runs.size].reshape(runs.shape)
+            np.copyto(copy, runs)
+        _detrend_rows(copy, "linear")
+        mad = _median_and_deviation(copy)[1]
     return _row_median(mad).reshape(sample.shape[:-1])  # over the runs measured
 
 
