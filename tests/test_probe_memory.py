@@ -55,8 +55,7 @@ def test_epochs_statistics_are_those_of_all_samples_at_once(monkeypatch):
     for name in ("low", "high", "nonfinite"):
         if hasattr(whole, name):
             np.testing.assert_array_equal(getattr(stats, name), getattr(whole, name))
-    np.testing.assert_array_equal(np.concatenate(stats._sample, axis=-1),
-                                  np.concatenate(whole._sample, axis=-1))  # fmt: skip
+    np.testing.assert_array_equal(stats._sample_array(), whole._sample_array())
     np.testing.assert_allclose(stats.mean, whole.mean, rtol=1e-12, atol=1e-18)
     np.testing.assert_allclose(stats.std, whole.std, rtol=1e-10)
 
