@@ -1459,7 +1459,9 @@ class SignalStats:
         n = sample.shape[-1]
         if min(n, _LOCAL_RUN) < 3:
             return self.deviation()
-        local = _local_mad(sample, _LOCAL_RUN, self._room(sample.size))  # a copy detrended
+        # a copy detrended (NaN in the sample only where samples were not finite)
+        room, finite = self._room(sample.size), not self.nonfinite.any()
+        local = _local_mad(sample, _LOCAL_RUN, room, finite=finite)
         unmeasured = np.isnan(local)  # no run mostly finite
         if unmeasured.any():
             local[unmeasured] = self.deviation()[unmeasured]
@@ -1556,17 +1558,20 @@ def _extremes(
     return low, high, at_low, at_high
 
 
-def _local_mad(sample: np.ndarray, run: int, room: np.ndarray | None = None) -> np.ndarray:
+def _local_mad(
+    sample: np.ndarray, run: int, room: np.ndarray | None = None, *, finite: bool = False
+) -> np.ndarray:
     """The median absolute deviation of each row of ``sample`` (shape (..., n), at least 3
     points; NaN: not finite) about its own slow course, shape ``sample.shape[:-1]``: the row
     cut into runs of ``min(n, run)`` points, each less its least-squares line; the median over
     runs (NaN where no run is mostly finite). ``sample`` is left as it is; ``room`` (float64,
-    at least ``sample.size`` values), where given, holds the copy that is detrended."""
+    at least ``sample.size`` values), where given, holds the copy that is detrended;
+    ``finite``: ``sample`` is known to hold no NaN (not searched for)."""
     n = sample.shape[-1]
     run = min(n, run)
     runs = sample[..., : n - n % run].reshape(-1, n // run, run)  # a view where it can be
-    gaps = np.isnan(runs)
-    if gaps.any():  # NaN: not finite in the signal
+    gaps = None if finite else np.isnan(runs)
+    if gaps is not None and gaps.any():  # NaN: not finite in the signal
         runs = _detrend_finite(runs, gaps)
         mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
     else:  # one C-ordered copy, detrended and partitioned in place
