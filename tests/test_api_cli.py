@@ -3459,3 +3459,19 @@ def test_embed_to_file_given_two_paths_says_which_is_missing(tmp_path):
     said = str(caught.value)
     assert said.startswith(start) and "recording and the output, with the model missing" in said
     assert said.endswith("then eegpt.embed_to_file(model, 'rec.edf', 'out.npz')")
+
+
+def test_cli_quiet_still_warns_once_of_a_100_hz_recording_upsampled(weights, tmp_path):
+    """A 100 Hz recording was upsampled to 256 Hz with only an INFO line, which -q hides,
+    though its empty band above 50 Hz is outside EEGPT's pretraining data: one warning."""
+    names = ["Fp1", "Fp2", "C3", "C4", "Cz", "O1", "O2", "Pz"]
+    data = np.random.default_rng(3).standard_normal((8, 100 * 12)) * 20e-6
+    raw = mne.io.RawArray(data, mne.create_info(names, 100.0, "eeg"), verbose=False)
+    path = tmp_path / "slow_raw.fif"
+    raw.save(path, verbose=False)
+    out = tmp_path / "slow.npz"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    said = [str(w.message) for w in caught if "the sampling rate is 100 Hz" in str(w.message)]
+    assert len(said) == 1 and "the band from 50 to 128 Hz is empty" in said[0]

@@ -496,7 +496,34 @@ def test_a_rate_below_100_hz_is_questioned():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         prepare(as_recording(_sines(100.0, 8.0, freq=5.0), ch_names=NAMES, sfreq=100.0))
-    assert not [w for w in caught if "sampling rate" in str(w.message)]  # e.g. Sleep-EDF
+    # e.g. Sleep-EDF: its rate is not questioned, only its empty upper band said once
+    said = [str(w.message) for w in caught if "sampling rate" in str(w.message)]
+    assert len(said) == 1 and "sfreq is wrong" not in said[0]
+
+
+@pytest.mark.parametrize("sfreq", [100.0, 128.0, 160.0])
+def test_a_rate_well_below_256_hz_warns_of_its_empty_band_once(sfreq):
+    """A 100 Hz recording was upsampled to 256 Hz with only an INFO line (hidden by -q), yet
+    nothing above 50 Hz is outside the data EEGPT was pretrained on: a warning, once."""
+    rec = as_recording(_sines(sfreq, 8.0, freq=5.0), ch_names=NAMES, sfreq=sfreq)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(rec)
+    said = [str(w.message) for w in caught if "sampling rate" in str(w.message)]
+    assert len(said) == 1
+    empty = f"{sfreq:g} Hz, so after upsampling to 256 Hz the band from {sfreq / 2:g} to 128 Hz"
+    assert f"{empty} is empty" in said[0]
+    assert "may differ from those of recordings sampled at 256 Hz" in said[0]
+    assert "nothing to do if that is intended" in said[0]
+
+
+@pytest.mark.parametrize("sfreq", [200.0, 250.0, 512.0])
+def test_a_rate_near_or_above_256_hz_gives_no_rate_warning(sfreq):
+    rec = as_recording(_sines(sfreq, 8.0, freq=5.0), ch_names=NAMES, sfreq=sfreq)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(rec)
+    assert not [w for w in caught if "sampling rate" in str(w.message)]
 
 
 def test_prepare_resamples_500_to_256():

@@ -105,6 +105,9 @@ OFFSET_MIN = 1e-4  # V; an offset or drift beyond it, and beyond OFFSET_RATIO de
 OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute deviation)
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
 LOW_SFREQ = 100.0  # Hz; below it a warning: EEG is rarely sampled so slowly (a wrong sfreq?)
+#: Hz; a recording sampled below it and upsampled for the model holds nothing above its Nyquist
+#: frequency (under 100 Hz), a band EEGPT's 256 Hz pretraining data filled: a warning
+NARROW_SFREQ = 200.0
 _MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
 #: Samples (all channels) of the epochs :meth:`SignalStats.of` takes at a time: bounds the
 #: copies its statistics make of epochs held whole (a probe's windows at the recording's rate).
@@ -939,7 +942,7 @@ def prepare(
     if mapping is None:
         mapping = map_recording_channels(recording.ch_names, source, verbose=verbose)
     picks = _resolve_picks(mapping, recording)
-    check_rate(recording.sfreq, source)
+    check_rate(recording.sfreq, source, config.sfreq)
 
     # a float64 copy we may modify in place, C-contiguous (epochs' x[..., picks, :] is not,
     # and resample's rows of it would be a second copy of all epochs)
@@ -1120,9 +1123,11 @@ def map_info_channels(
     return idx, mapping
 
 
-def check_rate(sfreq: float, source: str) -> None:
+def check_rate(sfreq: float, source: str, target: float = PRETRAINING_SFREQ) -> None:
     """Refuse sampling rates too low to be EEG (a corrupt header, or not Hz); warn about low
-    ones (below :data:`LOW_SFREQ`), which are more often a wrong ``sfreq`` than real."""
+    ones (below :data:`LOW_SFREQ`), which are more often a wrong ``sfreq`` than real, and about
+    rates below :data:`NARROW_SFREQ` upsampled to ``target`` Hz (the model's rate), whose
+    empty upper band the model never saw in pretraining. Called once per recording."""
     if not sfreq >= MIN_SFREQ:
         raise RecordingError(
             f"{source}: the sampling rate is {sfreq:g} Hz, below {MIN_SFREQ:g} Hz: the header is "
@@ -1131,9 +1136,26 @@ def check_rate(sfreq: float, source: str) -> None:
     if sfreq < LOW_SFREQ:
         _warn(
             f"{source}: the sampling rate is {sfreq:g} Hz, so the data hold nothing above "
-            f"{sfreq / 2:g} Hz; they are upsampled to 256 Hz for EEGPT. If the data were "
+            f"{sfreq / 2:g} Hz; they are upsampled to {target:g} Hz for EEGPT. If the data were "
             "recorded faster, the given sfreq is wrong (and so is every window's timing)."
+            + _narrow_band_note(sfreq, target)
         )
+    elif sfreq < min(NARROW_SFREQ, target):
+        _warn(
+            f"{source}: the sampling rate is {sfreq:g} Hz, so after upsampling to {target:g} Hz "
+            f"the band from {sfreq / 2:g} to {target / 2:g} Hz is empty."
+            + _narrow_band_note(sfreq, target)
+        )
+
+
+def _narrow_band_note(sfreq: float, target: float) -> str:
+    """Why an empty band above ``sfreq / 2`` Hz matters, for :func:`check_rate`'s warnings."""
+    return (
+        f" EEGPT was pretrained at {PRETRAINING_SFREQ:g} Hz on data with content up to "
+        f"{PRETRAINING_SFREQ / 2:g} Hz, so these data are outside its training distribution and "
+        f"their embeddings may differ from those of recordings sampled at {target:g} Hz; nothing "
+        "to do if that is intended (e.g. comparing only recordings at this rate)."
+    )
 
 
 def check_windows(data: np.ndarray, source: str, config: PreprocessingConfig) -> None:

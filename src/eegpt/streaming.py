@@ -615,7 +615,7 @@ class WindowStream:
         self._fill = bad_spans is not None and bad_spans.reject
         self._checks = checks
         config, source = self.config, recording.source
-        check_rate(recording.sfreq, source)
+        check_rate(recording.sfreq, source, config.sfreq)
         if checks:
             warn_unapplied_projectors(
                 unapplied_projectors(recording.raw.info),
