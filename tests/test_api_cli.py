@@ -3475,3 +3475,19 @@ def test_cli_quiet_still_warns_once_of_a_100_hz_recording_upsampled(weights, tmp
         assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q"]) == 0
     said = [str(w.message) for w in caught if "the sampling rate is 100 Hz" in str(w.message)]
     assert len(said) == 1 and "the band from 50 to 128 Hz is empty" in said[0]
+
+
+def test_a_npy_recording_is_refused_with_the_npz_that_eegpt_reads(weights, tmp_path, capsys):
+    """A .npy given as a recording got MNE's "unsupported file type '.npy'" and its list of
+    formats: the refusal now says the .npz keys eegpt reads and the np.savez line making one."""
+    npy = tmp_path / "trials.npy"
+    np.save(npy, np.zeros((2, 1024)))
+    with pytest.raises(RecordingError) as caught:
+        embed(load_model(weights), npy)
+    text = str(caught.value)
+    assert "unsupported file type '.npy'" in text
+    assert "X [n_epochs, n_channels, n_times]" in text and "ch_names" in text and "sfreq" in text
+    assert f"np.savez({str(tmp_path / 'trials.npz')!r}, X=np.load({str(npy)!r}), " in text
+    out = tmp_path / "out.npz"
+    assert main(["embed", str(npy), "--weights", str(weights), "-o", str(out), "-q"]) == 1
+    assert "np.savez(" in capsys.readouterr().err

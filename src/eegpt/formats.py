@@ -253,3 +253,23 @@ def _other_normalisation(path: Path) -> Path | None:
     wanted = unicodedata.normalize("NFC", path.name)
     same = [n for n in names if n != path.name and unicodedata.normalize("NFC", n) == wanted]
     return path.parent / same[0] if same else None
+
+
+def npy_reason(path: PathLike) -> str:
+    """Why a NumPy ``.npy`` file is not read as a recording (it holds samples alone, without
+    channel names or a rate), and the ``np.savez`` one-liner that makes an ``.npz`` of it that
+    eegpt reads (``X`` [n_epochs, n_channels, n_times], ``ch_names``, ``sfreq``, ``units``), or
+    the MNE one that saves a continuous array as a FIF file."""
+    npy = Path(path)
+    npz, fif = npy.with_suffix(".npz"), npy.with_name(f"{npy.stem}_raw.fif")
+    return (
+        f"unsupported file type {npy.suffix!r}: a .npy file holds samples without channel names "
+        "or a sampling rate. eegpt reads NumPy arrays from .npz files holding X [n_epochs, "
+        "n_channels, n_times] (epochs of one window each), ch_names [n_channels], sfreq (Hz) "
+        "and units ('uV', 'mV'; volts without), e.g. "
+        f"np.savez({str(npz)!r}, X=np.load({str(npy)!r}), ch_names=[...], sfreq=256, "
+        "units='uV'); a continuous [n_channels, n_times] array in volts saves as a FIF file: "
+        "mne.io.RawArray(x, mne.create_info(ch_names, sfreq, 'eeg')).save("
+        f"{str(fif)!r}); in Python, pass the array itself: model.embed(x, ch_names=[...], "
+        "sfreq=256, units='uV')"
+    )

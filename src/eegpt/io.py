@@ -84,6 +84,7 @@ from eegpt.formats import (  # defined here before, imported from here still
     RECORDING_FOLDER_SUFFIXES,
     file_not_found,
     is_recording_folder,
+    npy_reason,
     split_continuations,
 )
 from eegpt.formats import first_split_part as first_split_part  # re-exported
@@ -807,6 +808,8 @@ def mne_call(
         formats = "formats MNE reads include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
         if path.suffix.lower() in _TEXT_TABLES and _looks_like_text_table(path):
             reason = _text_table_reason(path)  # a device's export, which MNE did not read
+        elif "Unsupported file type" in str(err) and path.suffix.lower() == ".npy":
+            reason = npy_reason(path)
         elif "Unsupported file type" in str(err):
             reason = f"unsupported file type {path.suffix!r} ({reader_text(err)}); {formats}"
         elif _fif_cut_short(path, err):
