@@ -3491,3 +3491,13 @@ def test_a_npy_recording_is_refused_with_the_npz_that_eegpt_reads(weights, tmp_p
     out = tmp_path / "out.npz"
     assert main(["embed", str(npy), "--weights", str(weights), "-o", str(out), "-q"]) == 1
     assert "np.savez(" in capsys.readouterr().err
+
+
+def test_embed_takes_window_seconds_as_the_cli_writes_them(model):
+    """eegpt.embed(..., window_seconds='2s') was refused though --window 2s is accepted."""
+    x = np.random.default_rng(0).standard_normal((3, 256 * 8)) * 1e-5
+    names = ["C3", "Cz", "C4"]
+    text = embed(model, x, ch_names=names, sfreq=256.0, window_seconds="2s", verbose="error")  # type: ignore[arg-type]
+    number = embed(model, x, ch_names=names, sfreq=256.0, window_seconds=2, verbose="error")
+    np.testing.assert_array_equal(text.data, number.data)
+    assert text.onsets.tolist() == number.onsets.tolist() == [0.0, 2.0, 4.0, 6.0]

@@ -101,6 +101,18 @@ def test_config_type_validation():
         PreprocessingConfig(sfreq="256")  # type: ignore[arg-type]
 
 
+def test_config_takes_seconds_as_the_command_line_writes_them():
+    """window_seconds='4s' was refused (a number only) though the CLI takes --window 4s: the
+    fields in seconds take the CLI's strings, read by its own parser."""
+    config = PreprocessingConfig(window_seconds="2s", overlap="1 s", start_seconds="0.5")  # type: ignore[arg-type]
+    assert config == PreprocessingConfig(window_seconds=2, overlap=1, start_seconds=0.5)
+    assert PreprocessingConfig().updated(window_seconds="4 sec").window_seconds == 4.0  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"window_seconds='four': 'four' is no number of seconds"):
+        PreprocessingConfig(window_seconds="four")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"overlap='50%': give the overlap in seconds"):
+        PreprocessingConfig(overlap="50%")  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------------------------------------
 # window starts
 # ---------------------------------------------------------------------------------------------

@@ -145,6 +145,8 @@ class PreprocessingConfig(PreprocessingFields):
         Model sampling rate in Hz.
     window_seconds : float
         Window length in seconds; ``window_seconds * sfreq`` must be a whole number of samples.
+        This, ``overlap`` and ``start_seconds`` also take the command line's text (``"4s"``,
+        ``"0.5 s"``), read as ``--window`` reads it.
         Best whole patches of the model (64 samples, 0.25 s at 256 Hz): the model zero-pads a
         window's samples past its last whole patch into one more patch, and a warning says so
         when that patch holds more zeros than signal.
@@ -213,6 +215,8 @@ class PreprocessingConfig(PreprocessingFields):
             object.__setattr__(self, "detrend", "none")
         for name in ("sfreq", "window_seconds", "overlap", "scale", "start_seconds"):
             value = getattr(self, name)
+            if isinstance(value, str) and name in _SECONDS_FIELDS:
+                value = _seconds_text(name, value)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
                 raise TypeError(f"{name} must be a number, got {value!r}")
             object.__setattr__(self, name, float(value))
@@ -1121,6 +1125,26 @@ def map_info_channels(
     types = info.get_channel_types()
     warn_not_scalp(mapping.input_names, [types[idx[i]] for i in mapping.picks], source)
     return idx, mapping
+
+
+#: The fields in seconds that also take the command line's text (``"4s"``, ``"0.5 s"``)
+_SECONDS_FIELDS = ("window_seconds", "overlap", "start_seconds")
+
+
+def _seconds_text(name: str, text: str) -> float:
+    """``text`` given for the field ``name`` (one of :data:`_SECONDS_FIELDS`) in seconds, read
+    as the command line reads ``--window``, ``--overlap`` and ``--start``
+    (:func:`eegpt.cli.seconds`: ``"4"``, ``"4s"``, ``"4 s"``; :func:`eegpt.cli.overlap_seconds`
+    refuses a percentage); a ValueError, naming the field, for text that is no seconds."""
+    import argparse
+
+    from eegpt.cli import overlap_seconds, seconds  # the CLI's own parser: the same strings
+
+    parse = overlap_seconds if name == "overlap" else seconds
+    try:
+        return parse(text)
+    except argparse.ArgumentTypeError as err:
+        raise ValueError(f"{name}={text!r}: {err}") from None
 
 
 def check_rate(sfreq: float, source: str, target: float = PRETRAINING_SFREQ) -> None:
