@@ -409,6 +409,18 @@ def test_array_float32_and_epochs_shape():
     assert rec.duration == 1.0 and rec.n_channels == 2 and rec.n_times == 10
 
 
+def test_a_wrong_count_of_channel_names_says_which_are_extra_or_how_many_missing():
+    """Only the two counts were given: the refusal now says how many names were expected and,
+    for too many, which have no row; for too few, how many rows have no name."""
+    x = np.zeros((3, 10))
+    with pytest.raises(ValueError, match=r"5 channel names for 3 channels") as excinfo:
+        as_recording(x, ch_names=["Cz", "C3", "C4", "T7", "T8"], sfreq=10)
+    assert "3 expected, one per row; 2 extra, past the last row: ['T7', 'T8']" in str(excinfo.value)
+    with pytest.raises(ValueError, match=r"1 channel names for 3 channels") as excinfo:
+        as_recording(np.zeros((2, 3, 10)), ch_names=["Cz"], sfreq=10)
+    assert "3 expected, one per row; 2 missing: the last 2 rows have no name" in str(excinfo.value)
+
+
 def test_array_errors():
     x = np.zeros((2, 10))
     with pytest.raises(ValueError, match="needs ch_names and sfreq"):

@@ -230,6 +230,22 @@ def few(names: Sequence[str], limit: int = 3, *, as_list: bool = False) -> str:
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
+def names_count_text(names: Sequence[str], n_rows: int) -> str:
+    """What ``names`` given for ``n_rows`` rows (channels) of an array lack or have too many,
+    for the refusal of a wrong count: the names past the last row, or how many rows have none
+    (names go to rows in order, so the extra or missing ones are at the end)."""
+    if len(names) > n_rows:
+        extra = list(names[n_rows:])
+        return (
+            f"{n_rows} expected, one per row; {len(extra)} extra, past the last row: "
+            f"{few(extra, 5, as_list=True)}"
+        )
+    missing = n_rows - len(names)
+    return (
+        f"{n_rows} expected, one per row; {missing} missing: the last {missing} rows have no name"
+    )
+
+
 def progress_interval() -> float:
     """Seconds between progress-bar updates: tqdm's 0.1 on a terminal and in a Jupyter kernel
     (where tqdm.auto draws a widget, and stderr is no terminal), 30 when stderr goes to a file

@@ -48,6 +48,7 @@ from eegpt._logging import (
     few,
     mne_state_held,
     mne_verbose,
+    names_count_text,
     pass_on_warnings,
     reader_text,
 )
@@ -305,7 +306,7 @@ class Recording:
             raise RecordingError(
                 f"{self.source}: {len(self.ch_names)} channel names for "
                 f"{self.data.shape[-2]} channels (data shape {self.data.shape}, channels on "
-                "axis -2)"
+                f"axis -2): {names_count_text(self.ch_names, self.data.shape[-2])}"
                 + (
                     "; the array looks transposed: pass "
                     + ("data.T" if self.data.ndim == 2 else "data.swapaxes(-1, -2)")
