@@ -3501,3 +3501,19 @@ def test_embed_takes_window_seconds_as_the_cli_writes_them(model):
     number = embed(model, x, ch_names=names, sfreq=256.0, window_seconds=2, verbose="error")
     np.testing.assert_array_equal(text.data, number.data)
     assert text.onsets.tolist() == number.onsets.tolist() == [0.0, 2.0, 4.0, 6.0]
+
+
+def test_embed_given_the_data_first_and_the_model_by_keyword_says_the_signature(model, tmp_path):
+    """eegpt.embed('f.edf', model=m) got Python's "multiple values for argument 'model'": it
+    is refused saying embed takes the model first and the call meant; embed_to_file alike."""
+    import eegpt
+
+    with pytest.raises(TypeError) as caught:
+        eegpt.embed("f.edf", model=model)
+    said = str(caught.value)
+    assert "embed() takes the model first, then the data (embed(model, data, ...)), and got " \
+           "str 'f.edf' first, where the model goes, and model= as well" in said  # fmt: skip
+    assert said.endswith("call eegpt.embed(model, raw), or model.embed(raw)")
+    with pytest.raises(TypeError, match=r"embed_to_file\(\) takes the model first.*model= as "
+                       r"well: call eegpt\.embed_to_file\(model, raw, 'out\.npz'\)"):  # fmt: skip
+        embed_to_file("f.edf", tmp_path / "out.npz", model=model)

@@ -350,6 +350,12 @@ def _model_first(usage: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
             path_like = isinstance(first, (str, os.PathLike))
             short = len(args) + sum(k in required for k in kwargs) < len(required)
             signature = f"{name}({', '.join(required)}, ...)"
+            if args and "model" in kwargs:  # eegpt.embed('rec.edf', model=model)
+                raise TypeError(
+                    f"{name}() takes the model first, then the data ({signature}), and got "
+                    f"{_argument_text(args[0])} first, where the model goes, and model= as "
+                    f"well: call {usage}"
+                )
             if isinstance(second, (EEGPT, EEGPTEncoder)) and not isinstance(
                 first, (EEGPT, EEGPTEncoder)
             ):  # eegpt.embed(raw, model)
