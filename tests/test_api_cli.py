@@ -3517,3 +3517,16 @@ def test_embed_given_the_data_first_and_the_model_by_keyword_says_the_signature(
     with pytest.raises(TypeError, match=r"embed_to_file\(\) takes the model first.*model= as "
                        r"well: call eegpt\.embed_to_file\(model, raw, 'out\.npz'\)"):  # fmt: skip
         embed_to_file("f.edf", tmp_path / "out.npz", model=model)
+
+
+@pytest.mark.parametrize("word", ["csv", "MAT"])
+def test_embed_format_csv_or_mat_points_to_eegpt_export(weights, edf, tmp_path, capsys, word):
+    """--format csv was refused as an invalid choice only: the refusal now says to embed to
+    .npz and convert with eegpt export, which writes CSV and MATLAB files."""
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / "out")]
+    with pytest.raises(SystemExit):
+        main([*args, "--format", word])
+    err = capsys.readouterr().err
+    assert "eegpt embed writes npz or parquet" in err
+    assert f"eegpt export OUT.npz -o OUT.{word.lower()}" in err
+    assert not (tmp_path / "out").exists()

@@ -816,7 +816,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--format",
-        type=lower_choice(),
+        type=embed_format,
         choices=["npz", "parquet"],
         default=None,
         help="file format when --output is a directory (default npz)",
@@ -1279,6 +1279,19 @@ def _export_hint(output: Path) -> str:
         f". For a {'CSV table' if output.suffix.lower() == '.csv' else 'MATLAB file'}: embed "
         f"to {npz}, then convert it: eegpt export {npz} -o {output}"
     )
+
+
+def embed_format(text: str) -> str:
+    """``eegpt embed --format``: the word given in any case (``npz``, ``parquet``); ``csv``
+    and ``mat``, which ``eegpt export`` writes from embed's outputs, refused saying so."""
+    word = text.strip().lower()
+    if word in ("csv", "mat"):
+        what = "a CSV table (one mean-pooled row per window)" if word == "csv" else "MATLAB"
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: eegpt embed writes npz or parquet. For {what}, embed to .npz, then "
+            f"convert each output: eegpt export OUT.npz -o OUT.{word}"
+        )
+    return word
 
 
 def checked_rescale(factor: float) -> float:
