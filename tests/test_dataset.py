@@ -3287,6 +3287,22 @@ def test_summary_counts_warnings_by_kind():
                      "from MNE-BIDS": 1} and n == 3  # fmt: skip
 
 
+def test_low_sampling_rates_are_counted_as_their_own_kind():
+    """The warning of a recording below 200 Hz, upsampled with its top band empty (and the one
+    below 100 Hz, which also questions the rate), is counted as one kind, not 'other'."""
+    import warnings as w
+
+    from eegpt.dataset import _warning_kinds
+    from eegpt.preprocessing import check_rate
+
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        check_rate(100.0, "sleep.edf")
+        check_rate(64.0, "slow.edf")
+    kinds, n = _warning_kinds([{"warnings": [str(c.message)]} for c in caught])
+    assert kinds == {"rates below 200 Hz (upsampled, top band empty)": 2} and n == 2
+
+
 def test_file_problems_are_counted_by_kind(tmp_path):
     """A truncated EDF is embedded from its complete records (status ok): the summary names
     the kind, not 'other'; likewise slow channels and signals without a scale."""

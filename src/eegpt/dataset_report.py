@@ -951,6 +951,7 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("embeddings are untrained", "untrained channel embeddings"),
     ("overlap annotations marked bad", "windows over bad annotations"),
     ("uses the ratio", "approximate resampling ratio"),
+    ("outside its training distribution", "rates below 200 Hz (upsampled, top band empty)"),
     ("SSP projector", "unapplied projectors"),
     ("the file is truncated", "truncated files"),
     ("the recording was not closed", "files not closed properly"),
