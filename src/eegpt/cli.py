@@ -50,6 +50,7 @@ from eegpt._logging import (
 )
 from eegpt._logging import count as _count
 from eegpt._runtime import device_name as device_name  # --device's type
+from eegpt._seconds import parse_overlap, parse_seconds
 from eegpt.config import PRECISION_ALIASES as PRECISION_ALIASES  # --precision's other names
 from eegpt.errors import EEGPTWarning, MissingFileError, TooShortError
 from eegpt.text_tables import is_number
@@ -130,33 +131,20 @@ def thread_count(text: str) -> int:
 
 def seconds(text: str) -> float:
     """The ``type=`` of an option in seconds: a number, with an ``s`` after it or not (``4``,
-    ``4s``, ``"4 s"``, ``0.5s``)."""
-    word = text.strip()
-    if re.fullmatch(r"[-+]?\d*,\d+\s*s?", word):
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: write decimals with a point, not a comma: {word.replace(',', '.')}"
-        )
-    number = re.sub(r"\s*(s|sec|secs|seconds?)$", "", word, flags=re.IGNORECASE)
+    ``4s``, ``"4 s"``, ``0.5s``; :func:`eegpt._seconds.parse_seconds`)."""
     try:
-        return float(number)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is no number of seconds: give one such as 4 or 0.5 (an s after it may be "
-            "left out)"
-        ) from None
+        return parse_seconds(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def overlap_seconds(text: str) -> float:
     """``--overlap`` in seconds (:func:`seconds`); a percentage is refused with the seconds
-    it would be of a 4 s window."""
-    word = text.strip()
-    if word.endswith("%"):
-        try:
-            example = f"--overlap {4 * float(word[:-1]) / 100:g} for {word} of a 4 s window"
-        except ValueError:
-            example = "--overlap 2 for 50% of a 4 s window"
-        raise argparse.ArgumentTypeError(f"give the overlap in seconds, e.g. {example}")
-    return seconds(text)
+    it would be of a 4 s window (:func:`eegpt._seconds.parse_overlap`)."""
+    try:
+        return parse_overlap(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def add_preprocessing_options(

@@ -1134,16 +1134,14 @@ _SECONDS_FIELDS = ("window_seconds", "overlap", "start_seconds")
 def _seconds_text(name: str, text: str) -> float:
     """``text`` given for the field ``name`` (one of :data:`_SECONDS_FIELDS`) in seconds, read
     as the command line reads ``--window``, ``--overlap`` and ``--start``
-    (:func:`eegpt.cli.seconds`: ``"4"``, ``"4s"``, ``"4 s"``; :func:`eegpt.cli.overlap_seconds`
-    refuses a percentage); a ValueError, naming the field, for text that is no seconds."""
-    import argparse
+    (:mod:`eegpt._seconds`: ``"4"``, ``"4s"``, ``"4 s"``; an overlap refuses a percentage); a
+    ValueError, naming the field, for text that is no seconds."""
+    from eegpt._seconds import parse_overlap, parse_seconds
 
-    from eegpt.cli import overlap_seconds, seconds  # the CLI's own parser: the same strings
-
-    parse = overlap_seconds if name == "overlap" else seconds
+    parse = parse_overlap if name == "overlap" else parse_seconds
     try:
         return parse(text)
-    except argparse.ArgumentTypeError as err:
+    except ValueError as err:
         raise ValueError(f"{name}={text!r}: {err}") from None
 
 
