@@ -316,9 +316,8 @@ def test_cli_info_on_a_path_that_does_not_exist_says_so(tmp_path, capsys):
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "tiny-random").mkdir()
     assert main(["info", str(tmp_path / "out" / "tiny-randm")]) == 1
-    assert capsys.readouterr().err.strip().endswith(
-        f"does not exist: did you mean '{tmp_path / 'out' / 'tiny-random'}' (a folder)?"
-    )
+    meant = f"did you mean '{tmp_path / 'out' / 'tiny-random'}' (a folder)?"
+    assert capsys.readouterr().err.strip().endswith(f"does not exist: {meant}")
     assert main(["info", "eegpt-larg"]) == 1
     assert "did you mean 'eegpt-large' (pretrained)?" in capsys.readouterr().err
 
