@@ -287,17 +287,6 @@ def _runs_as_is(model: EEGPT | EEGPTEncoder, device: torch.device) -> bool:
     return same and not any(m.training for m in encoder.modules())
 
 
-def _runs_unchanged(est: Any, model: EEGPT | EEGPTEncoder) -> bool:
-    """Whether running ``model`` on the estimator's ``device`` leaves it as it is
-    (:func:`_runs_as_is`); False for a device that is not there (transform and predict say
-    so)."""
-    try:
-        device = resolve_device(est.device)
-    except (ValueError, DeviceUnavailableError):
-        return False
-    return _runs_as_is(model, device)
-
-
 class _EngineSlot:
     """The :class:`~eegpt.engine.InferenceEngine` a fitted embedder's :meth:`~EEGPTEmbedder.
     transform` calls share, kept with the encoder and settings it was built for and built
@@ -592,11 +581,20 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         twin._private_model = twin.model
         return twin
 
+    def _runs_as_is(self, model: EEGPT | EEGPTEncoder) -> bool:
+        """Whether an engine on ``device`` leaves ``model`` as it is (:func:`_runs_as_is`);
+        False for a device that is not there (transform says so)."""
+        try:
+            device = resolve_device(self.device)
+        except (ValueError, DeviceUnavailableError):
+            return False
+        return _runs_as_is(model, device)
+
     def _fitted_model(self) -> EEGPT | EEGPTEncoder:
         """``model_``, made a copy of its own first where it is the clone's ``model`` itself
         and an engine on ``device`` (set after fit) would change it (move it, or put it in
         eval mode)."""
-        if self.model_ is self.model and not _runs_unchanged(self, self.model_):
+        if self.model_ is self.model and not self._runs_as_is(self.model_):
             self.model_ = copy.deepcopy(self.model_)
             self._model_copy_of = self.model
         return self.model_
@@ -665,7 +663,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         rec = self._recording(X, self.verbose, rename)
         model: EEGPT | EEGPTEncoder = _load_encoder(self)
         self._model_copy_of = None
-        if model is self.model and not (_owns_model(self) and _runs_unchanged(self, model)):
+        if model is self.model and not (_owns_model(self) and self._runs_as_is(model)):
             # A copy, so that fit leaves the parameters as given and later changes to them do
             # not reach the fitted embedder (class Notes); pickles store the weights once
             # (__getstate__). A clone's model is a copy of its own already: run as it is
@@ -824,11 +822,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     ----------
     model : EEGPT | EEGPTEncoder | None
         A loaded model. Either ``model`` or ``weights`` is needed; ``model`` wins. :meth:`fit`
-        trains on a copy, so ``model`` stays as given (on its device) and changing it later
-        does not change the probe; a classifier made by :func:`~sklearn.base.clone` (each fold
-        of a cross-validation or grid search) trains on its ``model``'s encoder itself where
-        that leaves it as it is (on ``device`` already, in eval mode): ``clone`` copied it
-        already (see :class:`EEGPTEmbedder`'s Notes).
+        trains on a copy, so ``model`` stays as given (on its device).
     weights : str | Path | None
         Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
     ch_names, sfreq, units
@@ -978,14 +972,10 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             check_classification_targets(y)
         data, array_kwargs = self._inputs(X)
         rename = rename_table(self.rename) or None  # read once: predicting reads no file
-        model: EEGPT | EEGPTEncoder = _load_encoder(self)
+        model = _load_encoder(self)
         # A copy, so that fit leaves the parameters as given (training moves the encoder to
-        # the device) and later changes to them do not reach the probe; pickles store the
-        # weights once (__getstate__). A clone's model is a copy of its own already (see
-        # EEGPTEmbedder's Notes): its encoder is trained on as it is where that leaves it so.
-        self._encoder_copied = model is self.model and not (
-            _owns_model(self) and _runs_unchanged(self, model)
-        )
+        # the device); pickles store the weights once (__getstate__).
+        self._encoder_copied = model is self.model
         if self._encoder_copied:
             model = copy.deepcopy(model)
         self.probe_ = train_probe(
@@ -1021,48 +1011,24 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         probe = state.get("probe_")
         if probe is not None:
             model = state.get("model")
-            encoder = probe.model.target_encoder
-            drop = model is not None and (
-                encoder is encoder_of(model)  # a clone's own model, trained on as it is
-                or (
-                    bool(state.get("_encoder_copied")) and _same_weights(encoder, encoder_of(model))
-                )
+            drop = (
+                bool(state.get("_encoder_copied"))
+                and model is not None
+                and _same_weights(probe.model.target_encoder, encoder_of(model))
             )
             state["probe_"] = _portable_probe(probe, drop_encoder=drop)
         return state
-
-    def __sklearn_clone__(self) -> EEGPTClassifier:
-        """:func:`~sklearn.base.clone`, noting that the clone's ``model`` (deep-copied by
-        ``clone``) is its own: its :meth:`fit` trains on it without copying it again."""
-        twin = cast("EEGPTClassifier", super().__sklearn_clone__())
-        twin._private_model = twin.model
-        return twin
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         probe = getattr(self, "probe_", None)
         if probe is not None and probe.model.target_encoder is None:  # dropped: model is set
-            encoder = encoder_of(cast("EEGPT | EEGPTEncoder", self.model))
-            if state.get("_encoder_copied", True):  # else the clone's own, shared again
-                encoder = copy.deepcopy(encoder).to("cpu")
+            encoder = copy.deepcopy(encoder_of(cast("EEGPT | EEGPTEncoder", self.model))).to("cpu")
             probe.model._modules["target_encoder"] = encoder
-
-    def _own_encoder(self) -> None:
-        """Give the probe a copy of its encoder where it is the clone's ``model``'s itself
-        and predicting on ``device`` (set after fit) would change it (move it)."""
-        encoder = self.probe_.model.target_encoder
-        if (
-            self.model is not None
-            and encoder is encoder_of(self.model)
-            and not _runs_unchanged(self, encoder)
-        ):
-            self.probe_.model._modules["target_encoder"] = copy.deepcopy(encoder)
-            self._encoder_copied = True
 
     @_warning_once("predict")
     def _logits(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "probe_")
-        self._own_encoder()
         data, array_kwargs = self._inputs(X, getattr(self, "n_times_in_", None))
         if array_kwargs and getattr(self, "_fitted_on_array", "n_features_in_" in vars(self)):
             n = int(np.prod(data.shape[1:]))
