@@ -36,7 +36,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import itertools
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar, cast
@@ -47,7 +46,6 @@ import torch
 
 from eegpt._logging import Verbose
 from eegpt.errors import (
-    DeviceUnavailableError,
     MissingDependencyError,
     RecordingError,
     install_hint,
@@ -69,7 +67,7 @@ from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.checkpoints import encoder_of
 from eegpt.embedding_cache import embed_windows
-from eegpt.engine import InferenceEngine, Precision, check_batch_size, resolve_device
+from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.io import (
     Recording,
     check_integer_volts,
@@ -268,25 +266,6 @@ def _load_encoder(est: Any) -> Any:
     )
 
 
-def _owns_model(est: Any) -> bool:
-    """Whether ``est.model`` is a copy that only ``est`` holds: one :func:`~sklearn.base.clone`
-    made (it deep-copies each parameter that is no estimator), and ``model`` not set since
-    (``set_params(model=...)`` gives the user's object again)."""
-    return est.model is not None and vars(est).get("_private_model") is est.model
-
-
-def _runs_as_is(model: EEGPT | EEGPTEncoder, device: torch.device) -> bool:
-    """Whether an :class:`~eegpt.engine.InferenceEngine` on ``device`` runs ``model``'s
-    encoder (all it runs) without changing it: every tensor of it already there (no move) and
-    in eval mode (no ``.eval()``)."""
-    encoder = encoder_of(model)
-    tensors = itertools.chain(encoder.parameters(), encoder.buffers())
-    same = all(
-        t.device.type == device.type and device.index in (None, t.device.index) for t in tensors
-    )
-    return same and not any(m.training for m in encoder.modules())
-
-
 class _EngineSlot:
     """The :class:`~eegpt.engine.InferenceEngine` a fitted embedder's :meth:`~EEGPTEmbedder.
     transform` calls share, kept with the encoder and settings it was built for and built
@@ -381,9 +360,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         A loaded model. Either ``model`` or ``weights`` is needed; ``model`` wins.
         :meth:`fit` leaves it as given: the fitted embedder runs a copy (``model_``), so that
         changing ``model`` later (training it, moving it) does not change what the fitted
-        embedder computes. An embedder made by :func:`~sklearn.base.clone` (each fold of a
-        cross-validation or grid search) runs its ``model`` itself, without that second copy:
-        ``clone`` deep-copied it already and no one else holds it (see Notes).
+        embedder computes (see Notes).
     weights : str | Path | None
         Checkpoint path or pretrained name, loaded in :meth:`fit` by :func:`eegpt.load_model`.
     ch_names : sequence of str | None
@@ -470,11 +447,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     fitted embedder whose features changed with it would silently feed a pipeline's classifier
     features unlike those it was trained on; so :meth:`fit` copies the model it was given (a
     ``deepcopy``: about 0.1-0.5 s for a model of width 512 and depth 8 on a CPU). A clone's
-    ``model`` is a copy already, made by :func:`~sklearn.base.clone` for this estimator alone,
-    so a clone's ``model_`` *is* its ``model`` (``set_params(model=...)`` gives it the copy
-    again), until :meth:`transform` would change it (move it to another ``device``, or put a
-    model in training mode into eval mode): then a copy is made, once. :meth:`transform`
-    keeps its :class:`~eegpt.engine.InferenceEngine` (CUDA graphs, reduced-precision weights)
+    ``model`` (copied by :func:`~sklearn.base.clone`) is copied again: its ``model`` is the
+    object users reach (``GridSearchCV(...).best_estimator_.model``) and may train or cast
+    afterwards, which must not change the fitted features. :meth:`transform` keeps its :class:`~eegpt.engine.InferenceEngine` (CUDA graphs, reduced-precision weights)
     for the next call, and builds another when ``device``, ``precision`` or ``batch_size``
     changed; the engine is never pickled.
     """
@@ -562,8 +537,6 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             if copied is state["model"] and _same_weights(state["model_"], copied):
                 del state["model_"]
                 state["_model_copy_of"] = "model"
-        if "model_" in state and state["model_"] is state.get("model"):
-            return state  # a clone's own model, run as it is: pickled once, as model is
         if "model_" in state and any(p.device.type != "cpu" for p in state["model_"].parameters()):
             state["model_"] = copy.deepcopy(state["model_"]).to("cpu")
         return state
@@ -573,31 +546,6 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         if state.get("_model_copy_of") == "model":  # model_ was a copy of model: not None
             self.model_ = copy.deepcopy(cast("EEGPT | EEGPTEncoder", self.model))
             self._model_copy_of = self.model
-
-    def __sklearn_clone__(self) -> EEGPTEmbedder:
-        """:func:`~sklearn.base.clone`, noting that the clone's ``model`` (deep-copied by
-        ``clone``) is its own: its :meth:`fit` runs it without copying it again."""
-        twin = cast("EEGPTEmbedder", super().__sklearn_clone__())
-        twin._private_model = twin.model
-        return twin
-
-    def _runs_as_is(self, model: EEGPT | EEGPTEncoder) -> bool:
-        """Whether an engine on ``device`` leaves ``model`` as it is (:func:`_runs_as_is`);
-        False for a device that is not there (transform says so)."""
-        try:
-            device = resolve_device(self.device)
-        except (ValueError, DeviceUnavailableError):
-            return False
-        return _runs_as_is(model, device)
-
-    def _fitted_model(self) -> EEGPT | EEGPTEncoder:
-        """``model_``, made a copy of its own first where it is the clone's ``model`` itself
-        and an engine on ``device`` (set after fit) would change it (move it, or put it in
-        eval mode)."""
-        if self.model_ is self.model and not self._runs_as_is(self.model_):
-            self.model_ = copy.deepcopy(self.model_)
-            self._model_copy_of = self.model
-        return self.model_
 
     def _engine(self, encoder: EEGPTEncoder) -> InferenceEngine:
         """The engine of ``encoder`` with the current ``device``, ``precision`` and
@@ -663,11 +611,10 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         rec = self._recording(X, self.verbose, rename)
         model: EEGPT | EEGPTEncoder = _load_encoder(self)
         self._model_copy_of = None
-        if model is self.model and not (_owns_model(self) and self._runs_as_is(model)):
+        if model is self.model:
             # A copy, so that fit leaves the parameters as given and later changes to them do
             # not reach the fitted embedder (class Notes); pickles store the weights once
-            # (__getstate__). A clone's model is a copy of its own already: run as it is
-            # where transform leaves it as it is.
+            # (__getstate__).
             model = copy.deepcopy(self.model)
             self._model_copy_of = self.model
         self._engines = _EngineSlot()  # transform's engine, built at its first call
@@ -742,7 +689,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         if bar is not None and bar.total is None:
             bar.total = len(windows.data)
             bar.refresh()
-        model = self._fitted_model()
+        model = self.model_
         if self.cache:
             out = np.array(
                 embed_windows(
