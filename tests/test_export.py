@@ -398,3 +398,42 @@ def test_the_export_line_counts_one_recording_in_the_singular(tmp_path, monkeypa
 
     one = Windows(recordings=["a"] * 15, channels=None, channel_sets=None)
     assert eegpt.export.describe_export(one, out, "none").startswith("15 windows of 1 recording ->")
+
+
+def test_metadata_names_matlab_cuts_or_changes_stay_apart_and_are_listed(tmp_path):
+    """Columns whose MATLAB names meet once cut to 63 characters (or once made valid: 'É' and
+    'x_' both 'x_') are all kept, as <name>_2, <name>_3 within 63 characters, and the .mat
+    lists each column's original name beside its variable (column_names, column_variables)."""
+    from eegpt.outputs import metadata_record
+
+    emb = epochs_embeddings()
+    long = "questionnaire_item_response_time_after_stimulus_onset_in_milliseconds_"
+    table = pd.DataFrame(
+        {long + "A": [1.0] * 5, long + "B": [2.0] * 5, long + "C": [3.0] * 5,
+         "x_": [4.0] * 5, "É": [5.0] * 5, "window number": [6.0] * 5},
+        index=[0, 2, 3, 5, 6],
+    )  # fmt: skip
+    emb.metadata["epochs_metadata"] = metadata_record(table)
+    path = emb.save(tmp_path / "long.npz")
+    assert main(["export", str(path), "-o", str(tmp_path / "long.mat"), "-q"]) == 0
+    s = scipy.io.loadmat(tmp_path / "long.mat")
+    cells = lambda name: [c[0] for c in s[name].ravel()]  # noqa: E731
+    names = cells("column_variables")
+    assert cells("column_names") == table.columns.tolist()
+    assert names == [
+        long[:63], long[:61] + "_2", long[:61] + "_3", "x_", "x__2", "metadata_window_number"
+    ]  # fmt: skip
+    assert all(len(name) <= 63 for name in names)
+    for name, value in zip(names, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], strict=True):
+        np.testing.assert_array_equal(s[name].ravel(), [value] * 5)  # none overwritten
+    np.testing.assert_array_equal(s["window_number"].ravel(), [1, 3, 4, 6, 7])
+
+
+def test_mat_gives_the_recordings_rate_beside_the_windows(tmp_path):
+    """sfreq is the rate of the windows the model saw; recording_sfreq the recording's."""
+    emb = epochs_embeddings()
+    emb.metadata["sfreq_in"] = 1000.0
+    path = emb.save(tmp_path / "rate.npz")
+    assert main(["export", str(path), "-o", str(tmp_path / "rate.mat"), "-q"]) == 0
+    s = scipy.io.loadmat(tmp_path / "rate.mat")
+    assert s["sfreq"].item() == 256.0 and s["recording_sfreq"].item() == 1000.0

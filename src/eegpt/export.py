@@ -29,12 +29,17 @@ every per-window variable.
 - the epochs' metadata (where the input has it: ``epochs.metadata`` of MNE epochs,
   ``eeglab_events`` and ``eeglab_latencies_ms`` of epoched EEGLAB files), one variable per
   column: numbers and booleans as double (NaN where missing; logical where none is), others
-  as cellstr; names made valid for MATLAB, and a name of another variable prefixed
-  ``metadata_``; ``annotations``: cellstr of the descriptions of the annotations over each
-  window, joined with ``"; "`` (where any window has one);
+  as cellstr; names made valid for MATLAB (``matlab.lang.makeValidName``: at most 63
+  characters, ``'É'``: ``'x_'``), a name of another variable prefixed ``metadata_``, and names
+  that meet once made valid numbered (``<name>_2``, ``<name>_3`` ..., within 63 characters);
+  ``column_names`` and ``column_variables`` (cellstr, where any such column is): each manifest
+  and metadata column's own name and the variable that holds it, in order;
+  ``annotations``: cellstr of the descriptions of the annotations over each window, each
+  description once (no counts), joined with ``"; "`` (where any window has one);
 - ``pool``: the pooling of ``embeddings`` (``'none'``: as stored); ``sfreq`` (Hz) and
-  ``window_seconds``: the windows' rate and length; ``metadata_json``: the whole provenance as
-  JSON text (``jsondecode(S.metadata_json)``);
+  ``window_seconds``: the rate and length of the windows the model saw (256 Hz, after
+  resampling); ``recording_sfreq`` (Hz, a file's): the rate the recording was made at;
+  ``metadata_json``: the whole provenance as JSON text (``jsondecode(S.metadata_json)``);
 - a file: ``source`` (the recording) and ``channels`` (cellstr, the embedded channels, in
   order); a corpus run: ``recording`` and ``path`` (cellstr per window), and ``channels``
   (cellstr) when every recording has the same ones, else ``channel_sets`` (a cell array with
@@ -414,10 +419,16 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     for key in ("sfreq", "window_seconds"):
         if pre.get(key) is not None:
             out[key] = float(pre[key])
+    if windows.provenance.get("sfreq_in") is not None:  # a file's; a run's recordings differ
+        out["recording_sfreq"] = float(windows.provenance["sfreq_in"])
     if windows.labels is not None:
         out["label"] = _cellstr(windows.labels)
-    for name, column in _table_columns(windows, MAT_VARIABLES, _matlab_name):
+    columns = _table_columns(windows, MAT_VARIABLES, _matlab_name, MATLAB_NAME_LENGTH)
+    for name, _, column in columns:
         out[name] = _mat_column(column)
+    if columns:  # which variable holds which column, for names MATLAB could not take as they are
+        out["column_names"] = _cellstr([original for _, original, _ in columns])
+        out["column_variables"] = _cellstr([name for name, _, _ in columns])
     if windows.annotations is not None:
         out["annotations"] = _cellstr(windows.annotations)
     if windows.padded is not None:
@@ -441,7 +452,7 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
 MAT_VARIABLES = frozenset({
     "embeddings", "onset_s", "clock_s", "clock_time", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
     "window_seconds", "label", "annotations", "recording", "path", "source", "channels",
-    "channel_sets", "channel_set", "padded",
+    "channel_sets", "channel_set", "padded", "column_names", "column_variables", "recording_sfreq",
 })  # fmt: skip
 
 #: The columns of a CSV export besides the manifest's, the epochs' metadata and the embedding.
@@ -450,26 +461,54 @@ CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "clo
 
 
 def _table_columns(
-    windows: ExportInput, taken: frozenset[str] | set[str], rename: Any = str
-) -> list[tuple[str, Any]]:
-    """The manifest's columns, then the epochs' metadata columns, as ``(name, column)``: the
-    column's name (through ``rename``, e.g. a MATLAB variable name), ``manifest_<name>`` or
-    ``metadata_<name>`` where that is one of ``taken`` (or given before)."""
-    from eegpt.outputs import unique_column_name
-
+    windows: ExportInput,
+    taken: frozenset[str] | set[str],
+    rename: Any = str,
+    limit: int | None = None,
+) -> list[tuple[str, str, Any]]:
+    """The manifest's columns, then the epochs' metadata columns, as ``(name, original,
+    column)``: the column's name (through ``rename``, e.g. a MATLAB variable name),
+    ``manifest_<name>`` or ``metadata_<name>`` where it is one of ``taken`` (or the name
+    itself was given before), and the name with a numeric suffix (``_2``, ``_3`` ..., within ``limit``
+    characters) where only ``rename`` made it one of them (long names cut to the same first
+    63 characters, names differing only in characters MATLAB cannot take)."""
     used: set[str] = set(taken)
-    out: list[tuple[str, Any]] = []
+    out: list[tuple[str, str, Any]] = []
     for table, prefix in ((windows.manifest_columns, "manifest"),
                           (windows.epochs_metadata, "metadata")):  # fmt: skip
         if table is None:
             continue
         for j, name in enumerate(table.columns):
-            wanted = rename(str(name))
-            if wanted in used:
-                wanted = rename(unique_column_name(wanted, used, prefix))
+            wanted = _free_name(str(name), used, taken, prefix, rename, limit)
             used.add(wanted)
-            out.append((wanted, table.iloc[:, j]))
+            out.append((wanted, str(name), table.iloc[:, j]))
     return out
+
+
+def _free_name(
+    name: str,
+    used: set[str],
+    taken: frozenset[str] | set[str],
+    prefix: str,
+    rename: Any,
+    limit: int | None,
+) -> str:
+    """``rename(name)``, or a name not in ``used`` for it (see :func:`_table_columns`)."""
+    from eegpt.outputs import unique_column_name
+
+    wanted = rename(name)
+    if wanted in taken or (wanted in used and wanted == name):  # another variable's name
+        wanted = rename(unique_column_name(wanted, used, prefix))
+    base, k = wanted, 1
+    while wanted in used:  # as matlab.lang.makeUniqueStrings: a number after it
+        k += 1
+        suffix = f"_{k}"
+        wanted = (base if limit is None else base[: limit - len(suffix)]) + suffix
+    return wanted
+
+
+#: The longest name of a MATLAB variable (``namelengthmax``).
+MATLAB_NAME_LENGTH = 63
 
 
 def _matlab_name(name: str) -> str:
@@ -480,7 +519,7 @@ def _matlab_name(name: str) -> str:
     valid = re.sub(r"[^A-Za-z0-9_]", "_", name)
     if not valid[:1].isalpha():
         valid = f"x{valid}"
-    return valid[:63]
+    return valid[:MATLAB_NAME_LENGTH]
 
 
 def _mat_column(column: Any) -> np.ndarray:
@@ -541,7 +580,7 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
         columns["clock_time"] = iso_moments(moments, utc=False)
     if windows.labels is not None:
         columns["label"] = windows.labels
-    for name, column in _table_columns(windows, CSV_COLUMNS | set(names)):
+    for name, _, column in _table_columns(windows, CSV_COLUMNS | set(names)):
         columns[name] = column.to_numpy()
     if windows.annotations is not None:
         columns["annotations"] = windows.annotations
