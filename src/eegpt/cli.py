@@ -1062,19 +1062,42 @@ EXPORT_EPILOG = """\
                  or double (NaN: missing); e.g. an EEGLAB .set's eeglab_events and
                  eeglab_latencies_ms (each epoch's events and latencies, joined with ' | ');
                  a name of another variable gets a metadata_ prefix
-  annotations    cellstr of the annotations over each window (joined with '; ', where any)
-  pool, sfreq, window_seconds, metadata_json (the provenance: jsondecode(S.metadata_json))
+                 (names made valid for MATLAB: at most 63 characters, 'É' as 'x_'; names
+                 that meet so are numbered: <name>_2, <name>_3 ...)
+  column_names, column_variables
+                 cellstr: each manifest or metadata column's own name and the variable that
+                 holds it, in order (where any such column is)
+  annotations    cellstr of the descriptions of the annotations over each window, each
+                 once (no counts), joined with '; ' (where any window has one)
+  pool           the pooling of embeddings ('none': as stored)
+  sfreq, window_seconds
+                 the rate (Hz) and length (s) of the windows the model saw (256 Hz, after
+                 resampling)
+  recording_sfreq
+                 the rate (Hz) the recording was made at (a file's embeddings)
+  metadata_json  the whole provenance as JSON text: jsondecode(S.metadata_json)
   a file:        source (the recording) and channels (cellstr, the embedded channels)
   a corpus run:  recording and path (cellstr per window); channels (cellstr) when every
                  recording has the same ones, else channel_sets (one cellstr per set of
                  channels) and channel_set (per window, its set's number from 1):
                  S.channel_sets{S.channel_set(i)} are window i's channels
-Mean over patches and summary tokens in MATLAB: squeeze(mean(S.embeddings, [2 3])).
+Mean over patches and summary tokens in MATLAB ([n_windows, D], also for one window):
+  reshape(mean(S.embeddings, [2 3]), size(S.embeddings, 1), [])
+Pooled embeddings are flattened in C (row-major) order, as numpy's reshape: flatten
+[n, N*S*D] holds patch 1's token 1's D values, then its token 2's ...; back to arrays:
+  flatten       permute(reshape(E.', D, S, N, n), [4 3 2 1])    % [n, N, S, D]
+  mean_patches  permute(reshape(E.', D, S, n), [3 2 1])          % [n, S, D]
+  mean_tokens   permute(reshape(E.', D, N, n), [3 2 1])          % [n, N, D]
+  (E = S.embeddings, n = size(E, 1); M = jsondecode(S.metadata_json): D = M.model.embed_dim,
+  S = M.model.embed_num, N = size(E, 2) / (S*D) for flatten)
 A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean).
 
 .csv: one row per window: recording, window (from 0), window_number (from 1), onset_s,
 clock_s, clock_time (where present), label, the manifest's columns, the epochs' metadata columns, annotations (each where present), bad,
-padded (where any), then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511)."""
+padded (where any), then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511).
+From R: read.csv("out.csv", check.names = FALSE) keeps names such as 'p_S  1' or
+'age-years' as they are (R makes them p_S..1, age.years otherwise); or arrow::read_parquet
+on the embeddings' .parquet file."""
 
 
 def add_export_command(sub: Any) -> None:
