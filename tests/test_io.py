@@ -2523,3 +2523,49 @@ def test_the_memory_check_counts_mnes_copy_of_a_mixed_rate_file(tmp_path):
     assert whole_read_bytes(mixed, 2) == (2 + 7) * n * 8
     assert whole_read_bytes(mixed) == (7 + 7) * n * 8
     assert whole_read_bytes(plain) == 2 * plain.n_times * 8
+
+
+def _eeglab_continuous(path, events, sfreq=64.0, seconds=10.0):
+    """A continuous EEGLAB file saved with scipy as one ``EEG`` variable, as pop_saveset
+    saves it: ``events`` lists ``(type, onset in s)``, a type a number (a MATLAB double) or
+    a text."""
+    from scipy.io import savemat
+
+    names = ["Fp1", "Fz", "Cz", "Pz", "O1", "O2"]
+    pnts = int(round(seconds * sfreq))
+    event = np.zeros(len(events), dtype=[("type", "O"), ("latency", "O"), ("duration", "O")])
+    for i, (kind, onset) in enumerate(events):
+        event[i] = (kind, onset * sfreq + 1.0, 0.0)  # EEGLAB's latencies count from 1
+    eeg = dict(
+        setname="rest", filename="", filepath="", nbchan=float(len(names)), trials=1.0,
+        pnts=float(pnts), srate=sfreq, xmin=0.0, xmax=(pnts - 1) / sfreq, ref="common",
+        times=np.arange(pnts) / sfreq * 1000, icawinv=[], icasphere=[], icaweights=[],
+        icaact=[], urevent=[], epoch=[],
+        data=np.random.default_rng(4).normal(0, 10, (len(names), pnts)).astype(np.float32),
+        chanlocs=np.array([(name,) for name in names], dtype=[("labels", "O")]),
+        event=event,
+    )  # fmt: skip
+    savemat(path, {"EEG": eeg}, appendmat=False)
+    return path
+
+
+def test_numeric_eeglab_event_types_of_a_continuous_file_are_whole_numbers(tmp_path):
+    """A continuous .set's numeric event types (MATLAB doubles, '1.0' to MNE) are described
+    '1', '2' as an epoched file's epochs are named; other numbers and texts (also a text
+    '2.0' beside the number 2, kept apart) stay as MNE reads them."""
+    from eegpt.annotations import read_annotations
+
+    events = [(1.0, 1.0), (2.0, 2.0), (1.0, 3.0), (1.5, 4.0), ("boundary", 5.0), (12.0, 6.0)]
+    path = _eeglab_continuous(tmp_path / "rest.set", events)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE's about the boundary
+        raw = read_recording(path, preload=False)
+        found = read_annotations(path)
+    expected = ["1", "2", "1", "1.5", "boundary", "12"]
+    assert raw.annotations.description.tolist() == expected
+    assert found.description.tolist() == expected
+    both = _eeglab_continuous(tmp_path / "both.set", [(2.0, 1.0), ("2.0", 2.0), (3.0, 3.0)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = read_recording(both, preload=False)
+    assert raw.annotations.description.tolist() == ["2.0", "2.0", "3"]

@@ -89,7 +89,7 @@ def _trials(identity: tuple[str, int, int]) -> int:
 
 
 #: The fields of ``EEG`` eegpt reads itself (not the samples, which MNE reads).
-_HEADER = ("trials", "epoch", "srate", "xmin", "pnts")
+_HEADER = ("trials", "epoch", "srate", "xmin", "pnts", "event")
 
 
 @functools.lru_cache(maxsize=8)
@@ -134,6 +134,51 @@ def type_text(value: Any) -> str:
         number = float(value)
         return str(int(number)) if number.is_integer() else str(number)
     return str(value)
+
+
+def _event_types(events: Any) -> list[Any]:
+    """The ``type`` of each event of ``EEG.event`` (pymatreader gives a structure array as a
+    dict of lists, or of values for one event; scipy an array of structures, or one)."""
+    if events is None:
+        return []
+    if isinstance(events, dict):
+        return _as_list(events.get("type"))
+    return [_field(event, "type") for event in _as_list(events)]
+
+
+def numeric_type_names(path: os.PathLike | str) -> dict[str, str]:
+    """``{MNE's description: eegpt's}`` for the whole-number numeric event types of a
+    continuous ``.set`` file: ``mne.io.read_raw_eeglab`` describes EEGLAB's numeric type 1
+    (a MATLAB double) as ``'1.0'``, eegpt (as for epochs, :func:`type_text`) as ``'1'``. A
+    description that is also a text type of the file (``'1.0'`` typed as text) is left as it
+    is; none when the file cannot be read so (MNE's reader then says why)."""
+    try:
+        types = _event_types(_header(_identity(Path(path))).get("event"))
+    except Exception:  # scipy and pymatreader raise their own errors (MatReadError ...)
+        return {}
+    texts = {t for t in types if isinstance(t, str)}
+    out: dict[str, str] = {}
+    for value in types:
+        if isinstance(value, np.ndarray) and value.size == 1:
+            value = value.item()
+        if isinstance(value, (str, bytes, bool)) or not isinstance(
+            value, (int, float, np.integer, np.floating)
+        ):
+            continue
+        mne_text, plain = str(float(value)), type_text(value)
+        if mne_text != plain and mne_text not in texts:
+            out[mne_text] = plain
+    return out
+
+
+def plain_numeric_types(raw: mne.io.BaseRaw, path: os.PathLike | str) -> None:
+    """Describe the annotations of the EEGLAB ``.set`` recording ``raw`` (read from ``path``)
+    of its whole-number numeric event types as whole numbers, ``'1'`` not MNE's ``'1.0'``
+    (in place), as epochs of the same events are named (:func:`numeric_type_names`)."""
+    names = numeric_type_names(path)
+    found = {old: new for old, new in names.items() if old in set(raw.annotations.description)}
+    if found:
+        raw.annotations.rename(found, verbose=False)
 
 
 def _plain_epoch_name(name: str) -> str:

@@ -39,6 +39,7 @@ from eegpt._eeglab import (
     eeglab_trials,
     event_names,
     label_by_time_locking_events,
+    plain_numeric_types,
     time_locked,
 )
 from eegpt._logging import (
@@ -718,6 +719,8 @@ def open_recording(
         _mark_unscalable(raw, path, header)
     if header is None:
         _warn_brainvision_truncated(path, raw)
+    if path.suffix.lower() == ".set":
+        plain_numeric_types(raw, path)  # '1', not MNE's '1.0', as epochs of a .set are named
     if preload and not raw.preload:
         check_memory(raw, path)
         mne_call(path, lambda: raw.load_data(verbose=mne_verbose(verbose)))
