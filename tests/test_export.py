@@ -437,3 +437,28 @@ def test_mat_gives_the_recordings_rate_beside_the_windows(tmp_path):
     assert main(["export", str(path), "-o", str(tmp_path / "rate.mat"), "-q"]) == 0
     s = scipy.io.loadmat(tmp_path / "rate.mat")
     assert s["sfreq"].item() == 256.0 and s["recording_sfreq"].item() == 1000.0
+
+
+def test_the_helps_matlab_recipes_restore_the_pooled_arrays(npz, tmp_path):
+    """The MATLAB calls export --help gives restore [n, N, S, D] (and [n, S, D], [n, N, D])
+    from the flattened rows, simulated with MATLAB's column-major reshape (numpy order='F');
+    the mean recipe gives [n, D] for one window too."""
+    from eegpt.cli import EXPORT_EPILOG
+
+    path, emb = npz
+    n, N, S, D = emb.data.shape
+    recipes = {
+        "flatten": ("permute(reshape(E.', D, S, N, n), [4 3 2 1])", (D, S, N, n), emb.data),
+        "mean_patches": ("permute(reshape(E.', D, S, n), [3 2 1])", (D, S, n), emb.data.mean(1)),
+        "mean_tokens": ("permute(reshape(E.', D, N, n), [3 2 1])", (D, N, n), emb.data.mean(2)),
+    }
+    for pool, (recipe, shape, expected) in recipes.items():
+        assert recipe in EXPORT_EPILOG
+        out = tmp_path / f"{pool}.mat"
+        assert main(["export", str(path), "-o", str(out), "--pool", pool, "-q"]) == 0
+        E = scipy.io.loadmat(out)["embeddings"]
+        restored = np.reshape(E.T, shape, order="F").transpose(range(len(shape))[::-1])
+        np.testing.assert_allclose(restored, expected, rtol=1e-5, atol=1e-6)
+    assert "reshape(mean(S.embeddings, [2 3]), size(S.embeddings, 1), [])" in EXPORT_EPILOG
+    one = emb.data[:1].mean(axis=(1, 2), keepdims=True)  # mean(S.embeddings, [2 3]): 1x1x1xD
+    assert np.reshape(one, (1, -1), order="F").shape == (1, D)
