@@ -2119,6 +2119,7 @@ def test_help_counts_from_0_and_says_defaults_plainly():
     predict, evaluate, train = (shown(probe[k]) for k in ("predict", "evaluate", "train"))
     assert "epoch (its number in its file, counting from 0 as MNE does, where EEGLAB counts " \
            "from 1;" in predict  # fmt: skip
+    assert "epoch + 1 is EEGLAB's and MATLAB's number, eegpt export's window_number" in predict
     assert "its column window the window's number counting from 0 (for epochs, MNE's epoch " \
            "number; EEGLAB counts epochs from 1)" in shown(commands["embed"])  # fmt: skip
     for text in (predict, evaluate):
