@@ -324,3 +324,12 @@ def test_a_file_plainly_not_weights_is_said_to_be_none(tmp_path, name, content, 
     cut.write_bytes(cut.read_bytes()[:100])
     with pytest.raises(CheckpointError, match="truncated, corrupt"):
         load_checkpoint(cut)
+    # a safetensors file cut inside its header (a header longer than the file left) was said
+    # to be no checkpoint, with "check the path" instead of "download it again"
+    folder = tmp_path / "tiny"
+    save_checkpoint(EEGPT("tiny2"), folder)
+    lone = tmp_path / "cut.safetensors"
+    lone.write_bytes((folder / "model.safetensors").read_bytes()[:1000])
+    with pytest.raises(CheckpointError) as err:
+        load_checkpoint(lone)
+    assert "not a checkpoint file" not in str(err.value)

@@ -522,6 +522,11 @@ def _header_config(path: Path) -> dict[str, Any] | None:
 _CHECKPOINT_STARTS = (b"PK\x03\x04", b"PK\x05\x06", b"\x80", b"L119547037146038801333356")
 
 
+#: Largest header length read as that of a safetensors file cut short (safetensors itself
+#: refuses headers over 100 MB)
+_MAX_HEADER_BYTES = 100_000_000
+
+
 def _plainly_not_weights(path: Path) -> str | None:
     """What ``path`` holds, in words, where its start shows it is no checkpoint at all (text,
     a web page, binary data that no checkpoint format starts with), e.g. ``"text, starting
@@ -533,6 +538,8 @@ def _plainly_not_weights(path: Path) -> str | None:
         return None
     if not head or head.startswith(_CHECKPOINT_STARTS) or _looks_like_safetensors(path):
         return None
+    if head[8:10] in (b'{"', b"{}") and int.from_bytes(head[:8], "little") < _MAX_HEADER_BYTES:
+        return None  # a safetensors file cut inside its header (a broken download)
     from eegpt.hub import _looks_like_html
 
     if _looks_like_html(head):
