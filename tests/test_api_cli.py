@@ -174,6 +174,7 @@ def test_parquet_with_a_pyarrow_too_old_is_refused_before_any_recording_is_read(
     import pyarrow
 
     import eegpt.api
+    from eegpt.errors import MissingDependencyError
 
     read = []
     job = type("Job", (), {"create": staticmethod(lambda *args: read.append(args))})
@@ -185,6 +186,12 @@ def test_parquet_with_a_pyarrow_too_old_is_refused_before_any_recording_is_read(
     assert "needs pyarrow 17 or later" in err and "pyarrow 16.1.0 is installed" in err
     assert "pip install --upgrade 'pyarrow>=17'" in err and "internal error" not in err
     assert read == [] and not (tmp_path / "x.parquet").exists()
+    # reading needs none of the writer's features: an older pyarrow still reads
+    from eegpt.outputs import require_pyarrow
+
+    assert require_pyarrow("read_embeddings")[0] is pyarrow
+    with pytest.raises(MissingDependencyError, match="needs pyarrow 17 or later"):
+        require_pyarrow("writing", writing=True)
 
 
 def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, capsys):

@@ -527,7 +527,7 @@ def _anonymize_file(src: Path, dst: Path, fmt: str, record: dict) -> None:
 
         atomic_write(dst, write_npz, overwrite=False)
         return
-    pa, pq = require_pyarrow("anonymizing a .parquet embeddings file")
+    pa, pq = require_pyarrow("anonymizing a .parquet embeddings file", writing=True)
     with pq.ParquetFile(src) as f:
         schema = f.schema_arrow
         footer = f.metadata.metadata or {}
@@ -802,7 +802,7 @@ def _copy_shard(src: Path, dst: Path, scrub: _Scrubber, ids: Mapping[str, str], 
     of ``annotations_file`` their file names and its footer anonymized."""
     from eegpt.dataset_read import CHECKSUMS_KEY
 
-    pa, pq = require_pyarrow("anonymizing embed-dataset shards")
+    pa, pq = require_pyarrow("anonymizing embed-dataset shards", writing=True)
     with pq.ParquetFile(src) as f:
         schema = f.schema_arrow
         footer = f.metadata.metadata or {}
@@ -1041,7 +1041,7 @@ def probe_output_kind(src: Path) -> str | None:
             )
         return "csv"
     if name.endswith(".parquet"):
-        _, pq = require_pyarrow("anonymizing a .parquet file")
+        _, pq = require_pyarrow("anonymizing a .parquet file", writing=True)
         held = pq.read_schema(src).metadata or {}
         return "parquet" if PREDICTIONS_KEY.encode() in held and b"eegpt" not in held else None
     if name.endswith(".json"):
@@ -1198,7 +1198,7 @@ def _anonymize_predictions_parquet(src: Path, dst: Path, record: dict) -> None:
     from eegpt.probe_predictions import PREDICTIONS_KEY
     from eegpt.probe_provenance import parquet_staleness
 
-    _, pq = require_pyarrow("anonymizing a .parquet prediction table")
+    _, pq = require_pyarrow("anonymizing a .parquet prediction table", writing=True)
     key = PREDICTIONS_KEY.encode()
     with pq.ParquetFile(src) as f:
         schema = f.schema_arrow

@@ -57,7 +57,7 @@ BIDS_SOURCE = _BIDS
 def pyarrow_for_writing():
     """``(pyarrow, pyarrow.parquet)`` for embed_dataset's shards, or the error that names the
     extra to install."""
-    return require_pyarrow("embed_dataset (it writes Parquet)")
+    return require_pyarrow("embed_dataset (it writes Parquet)", writing=True)
 
 
 @dataclass(frozen=True)

@@ -1781,7 +1781,7 @@ def parquet_writer(where: Any, schema: Any) -> Any:
     and a CRC-32 checksum in every page header (damage inside the data is found when read with
     ``page_checksum_verification=True``, as ``eegpt info --verify`` reads).
     """
-    _, pq = require_pyarrow()
+    _, pq = require_pyarrow(writing=True)
     others = [name for name in schema.names if name != "embedding"]
     return pq.ParquetWriter(
         where, schema, compression="zstd", use_dictionary=others, write_page_checksum=True
@@ -1793,7 +1793,7 @@ def require_output_dependencies(path: str | Path) -> None:
     suffix) needs optional packages that are missing (pyarrow for ``.parquet``), so that it is
     said before any recording is read."""
     if output_format(path) == ".parquet":
-        require_pyarrow()
+        require_pyarrow(writing=True)
 
 
 def require_pandas(what: str) -> Any:
@@ -1806,15 +1806,17 @@ def require_pandas(what: str) -> Any:
     return pd
 
 
-def require_pyarrow(what: str = "writing Parquet (or use a .npz output)"):
-    """``(pyarrow, pyarrow.parquet)``, or an ImportError that says how to install them."""
+def require_pyarrow(what: str = "writing Parquet (or use a .npz output)", *, writing: bool = False):
+    """``(pyarrow, pyarrow.parquet)``, or an ImportError that says how to install them;
+    ``writing``: also refuse a pyarrow older than :data:`MIN_PYARROW`, whose Parquet writer
+    lacks what eegpt's writers use (reading works with older ones)."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise MissingDependencyError(f"{what} needs pyarrow: {install_hint('parquet')}") from err
     found = _major_version(pa.__version__)
-    if found is not None and found < MIN_PYARROW:
+    if writing and found is not None and found < MIN_PYARROW:
         raise MissingDependencyError(
             f"{what} needs pyarrow {MIN_PYARROW} or later (its ParquetWriter's "
             f"add_key_value_metadata and write_page_checksum); pyarrow {pa.__version__} is "

@@ -56,7 +56,7 @@ def _check_prediction_output(given: str | None, option: str = "--output") -> Pat
     if suffix == ".parquet":
         from eegpt.outputs import require_pyarrow
 
-        require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+        require_pyarrow("writing predictions as Parquet (or use a .csv output)", writing=True)
     return path
 
 
@@ -191,7 +191,9 @@ def _write_predictions(
     if path is not None and path.suffix.lower() == ".parquet":
         from eegpt.outputs import atomic_write, require_pyarrow
 
-        pa, pq = require_pyarrow("writing predictions as Parquet (or use a .csv output)")
+        pa, pq = require_pyarrow(
+            "writing predictions as Parquet (or use a .csv output)", writing=True
+        )
         types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
                  "clock_s": pa.float64(),
                  "duration_s": pa.float64(), "covered_s": pa.float64(),
