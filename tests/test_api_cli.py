@@ -325,6 +325,8 @@ def test_cli_info_on_a_path_that_does_not_exist_says_so(tmp_path, capsys):
     assert main(["info", str(tmp_path / "out" / "tiny-randm")]) == 1
     meant = f"did you mean '{tmp_path / 'out' / 'tiny-random'}' (a folder)?"
     assert capsys.readouterr().err.strip().endswith(f"does not exist: {meant}")
+    assert main(["info", str(tmp_path / "out" / "tiny-randm") + "/"]) == 1  # the folder kept
+    assert capsys.readouterr().err.strip().endswith(f"does not exist: {meant}")
     assert main(["info", "eegpt-larg"]) == 1
     assert "did you mean 'eegpt-large' (pretrained)?" in capsys.readouterr().err
 

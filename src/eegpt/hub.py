@@ -980,6 +980,7 @@ def close_weights(text: str, path: Path) -> list[str]:
     (``tiny-random`` for ``tiny-randm``), each quoted, at most three; [] for none."""
     import itertools
 
+    text = text.rstrip("/\\") or text  # "models/tiny-randm/" names the folder tiny-randm
     found = [repr(name) + " (pretrained)" for name in close_pretrained_names(text)]
     parent = path.parent
     try:
