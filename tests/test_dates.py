@@ -35,6 +35,7 @@ UTC = datetime.timezone.utc
             ),
         ),
         ("2024-01-02T12:00:00+01:00", datetime.datetime(2024, 1, 2, 11, tzinfo=UTC)),
+        ("2024-01-02T12:00:00-05", datetime.datetime(2024, 1, 2, 17, tzinfo=UTC)),
         ("2024-01-02", datetime.datetime(2024, 1, 2)),
     ],
 )

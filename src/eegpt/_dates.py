@@ -34,14 +34,14 @@ def is_anonymized_start(date: datetime.datetime | str | None) -> bool:
 
 _ISO_TIME_TAIL = re.compile(
     r"^(?P<head>\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?)(?:\.(?P<fraction>\d+))?"
-    r"(?P<zone>Z|[+-]\d\d:?\d\d)?$"
+    r"(?P<zone>Z|[+-]\d\d(?::?\d\d)?)?$"
 )
 
 
 def iso_text_for_python310(text: str) -> str:
     """``text`` (ISO 8601 date and time) in the narrower form Python 3.10's
     ``datetime.fromisoformat`` reads: a ``Z`` zone as ``+00:00``, a ``+HHMM`` zone (as
-    ``time.strftime``'s ``%z`` writes it) as ``+HH:MM``, a fraction of a second padded or cut
+    ``time.strftime``'s ``%z`` writes it) or ``+HH`` as ``+HH:MM``, a fraction of a second padded or cut
     to 6 digits (microseconds). Other text is returned as given."""
     match = _ISO_TIME_TAIL.match(text.strip())
     if match is None:
@@ -51,7 +51,8 @@ def iso_text_for_python310(text: str) -> str:
         out += "." + (match["fraction"] + "000000")[:6]
     zone = match["zone"]
     if zone:
-        out += "+00:00" if zone == "Z" else f"{zone[:3]}:{zone[-2:]}"
+        minutes = zone[-2:] if len(zone) > 3 else "00"  # "+05": hours only
+        out += "+00:00" if zone == "Z" else f"{zone[:3]}:{minutes}"
     return out
 
 
