@@ -381,6 +381,42 @@ def test_epochs_input():
     np.testing.assert_array_equal(rec.data[1], raw.get_data()[:2, 650:850])
 
 
+def _epochs_at_500hz(**kwargs):
+    """Epochs of a 500 Hz Raw, events at 4, 8 and 12 s, 4 s long."""
+    raw = _raw(["Fp1", "Cz"], sfreq=500.0, seconds=20.0)
+    events = np.array([[2000, 0, 1], [4000, 0, 1], [6000, 0, 2]])
+    return mne.Epochs(
+        raw, events, tmin=0.0, tmax=3.998, baseline=None, preload=True, verbose="error", **kwargs
+    )
+
+
+@pytest.mark.parametrize("how", ["decimate", "decim", "resample", "saved"])
+def test_decimated_or_resampled_epochs_keep_their_onsets(how, tmp_path):
+    # MNE keeps the events in the Raw's sample numbering (500 Hz) after decimation or
+    # resampling: dividing them by the epochs' own rate (250 Hz) doubled the onsets
+    if how == "decimate":
+        epochs = _epochs_at_500hz().decimate(2, verbose="error")
+    elif how == "decim":
+        epochs = _epochs_at_500hz(decim=2)
+    elif how == "resample":
+        epochs = _epochs_at_500hz().resample(250.0, verbose="error")
+    else:
+        _epochs_at_500hz().decimate(2, verbose="error").save(tmp_path / "d-epo.fif")
+        epochs = mne.read_epochs(tmp_path / "d-epo.fif", verbose="error")
+    assert epochs.info["sfreq"] == 250.0
+    rec = as_recording(epochs)
+    np.testing.assert_allclose(rec.onsets, [4.0, 8.0, 12.0])
+    np.testing.assert_allclose(rec.onsets, as_recording(_epochs_at_500hz()).onsets)
+
+
+def test_epochs_array_events_count_at_its_own_rate():
+    data = np.random.default_rng(0).normal(0, 1e-5, (2, 2, 50))
+    info = mne.create_info(["C3", "C4"], 50.0, "eeg")
+    events = np.array([[100, 0, 1], [300, 0, 1]])
+    epochs = mne.EpochsArray(data, info, events=events, tmin=-0.2, verbose="error")
+    np.testing.assert_allclose(as_recording(epochs).onsets, [1.8, 5.8])
+
+
 def test_epochs_array_placeholder_events_give_no_onsets():
     data = np.random.default_rng(0).normal(0, 1e-5, (4, 2, 50))
     epochs = mne.EpochsArray(data, mne.create_info(["C3", "C4"], 50.0, "eeg"), verbose="error")

@@ -383,3 +383,29 @@ def test_edf_anonymized_start_date_gives_no_clock_time(weights, tmp_path, caplog
     assert emb.clock_times(absolute=True)[0] == np.datetime64("2024-01-01T09:00:00", "us")
     assert not is_anonymized_start("2024-01-01T09:00:00+00:00") and not is_anonymized_start(None)
     assert is_anonymized_start("1985-01-01T00:00:00.250000")  # a first record's offset
+
+
+def test_decimated_epochs_keep_the_clock_of_their_events(tmp_path):
+    """Epochs decimated after cutting keep MNE's events in the Raw's sample numbering: their
+    onset_s, clock_s and clock_time are the undecimated epochs' (they were doubled), in
+    memory and through a saved -epo.fif file."""
+    import mne
+
+    from eegpt import EEGPT, EEGPTConfig
+
+    raw = mne.io.read_raw_fif(_dated_fif(tmp_path / "rec_raw.fif"), preload=True, verbose=False)
+    events = np.array([[k * int(raw.info["sfreq"]), 0, 1] for k in (4, 8, 12)])
+    tmax = 4.0 - 1 / raw.info["sfreq"]
+    epochs = mne.Epochs(
+        raw, events, tmin=0.0, tmax=tmax, baseline=None, preload=True, verbose=False
+    )
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    whole = model.embed(epochs).to_data_frame()
+    assert whole.onset_s.tolist() == [4.0, 8.0, 12.0]
+    halved = epochs.copy().decimate(2, verbose=False)
+    halved.save(tmp_path / "d-epo.fif", verbose=False)
+    for obj in (halved, tmp_path / "d-epo.fif"):
+        got = model.embed(obj).to_data_frame()
+        assert got.onset_s.tolist() == whole.onset_s.tolist()
+        assert got.clock_s.tolist() == whole.clock_s.tolist()
+        assert got.clock_time.tolist() == whole.clock_time.tolist()

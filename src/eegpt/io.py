@@ -1318,8 +1318,9 @@ def as_recording(
         :func:`read_npz_epochs`, as the probe commands read it. ``Raw`` gives a continuous
         recording with ``data`` of shape (n_channels, n_times). ``Epochs`` gives an epoched one
         with ``data`` of shape (n_epochs, n_channels, n_times) and ``onsets`` in seconds taken
-        from the events (``events[:, 0] / sfreq + tmin``, i.e. in the events' time base, which
-        includes ``raw.first_samp`` for FIF data; left ``None`` for the placeholder events
+        from the events (``events[:, 0] / raw_sfreq + tmin``, i.e. in the events' time base,
+        which includes ``raw.first_samp`` for FIF data, at the rate of the Raw they were cut
+        from, so decimated or resampled epochs keep their times; left ``None`` for the placeholder events
         0, 1, 2, ... of ``EpochsArray``); epochs read by ``mne.read_epochs_eeglab`` are named
         and timed by their time-locking events as a ``.set`` path's are (the object itself is
         left as it is). An array must be (n_channels, n_times) or
@@ -1630,7 +1631,7 @@ def _from_mne(
     if isinstance(inst, mne.BaseEpochs):
         events = inst.events[:, 0]
         if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
-            onsets = events / sfreq + inst.tmin
+            onsets = events / events_sfreq(inst) + inst.tmin
         labels = epochs_labels(inst).tolist()
         if not np.array_equal(inst.selection, np.arange(len(inst.selection))):
             selection = [int(i) for i in inst.selection]
@@ -1653,6 +1654,22 @@ def _from_mne(
     )  # fmt: skip
     _log(_recording_summary(rec), verbose)
     return rec
+
+
+def events_sfreq(epochs: mne.BaseEpochs) -> float:
+    """The rate (Hz) that ``epochs.events[:, 0]`` count samples at: the Raw's the epochs were
+    cut from. MNE keeps the events in the Raw's sample numbering when the epochs are decimated
+    (``decim=``, ``epochs.decimate``) or resampled, and records that rate (``_raw_sfreq``, kept
+    through ``save``/``read_epochs``); epochs that do not record it (``EpochsArray`` without
+    ``raw_sfreq``, MNE releases without it) count at their own rate, ``info["sfreq"]``."""
+    recorded = getattr(epochs, "_raw_sfreq", None)  # read_epochs gives a 1-element array
+    try:
+        rates = np.asarray(recorded if recorded is not None else [], dtype=float).ravel()
+    except (TypeError, ValueError):
+        rates = np.array([])
+    if rates.size == 1 and np.isfinite(rates[0]) and rates[0] > 0:
+        return float(rates[0])
+    return float(epochs.info["sfreq"])
 
 
 def _from_eeglab(epochs: mne.BaseEpochs) -> bool:

@@ -608,8 +608,8 @@ class Embeddings:
         from its first sample, as ``raw.times`` (``metadata["first_time"]``: where that sample
         lies after the acquisition start; :meth:`clock_times` for the recording's clock). For
         epochs: each epoch's start, its event time plus ``tmin``, in MNE's time base (seconds
-        from the acquisition start, ``epochs.events[:, 0] / sfreq + tmin``; for an epoched
-        EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length;
+        from the acquisition start, ``epochs.events[:, 0]`` over the rate of the Raw they were
+        cut from, plus ``tmin``, decimated or resampled epochs alike; for an epoched EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length;
         so for arrays ``[n_epochs, C, T]`` and ``mne.EpochsArray`` without events, which have
         no event times either). Epochs are separate whatever their onsets:
         ``metadata["epoch_onsets"]`` says how they count, ``"events"`` or ``"end_to_end"``.
