@@ -3538,3 +3538,30 @@ def test_embed_format_csv_or_mat_points_to_eegpt_export(weights, edf, tmp_path, 
     assert "eegpt embed writes npz or parquet" in err
     assert f"eegpt export OUT.npz -o OUT.{word.lower()}" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_epochs_detrend_is_recorded_and_shown(tmp_path, capsys, caplog):
+    """mne.Epochs(..., baseline=None, detrend=1) removes a line from each epoch: recorded
+    (metadata["epochs_detrend"]) next to epochs_baseline (None), logged and shown by
+    `eegpt info`; epochs made without it record None and show nothing."""
+    model = EEGPT("tiny2")
+    names = ["C3", "Cz", "C4", "FC3", "FCz", "FC4", "CP3", "CPz", "CP4"]
+    sfreq = 256.0
+    x = np.random.default_rng(5).standard_normal((len(names), int(sfreq * 12))) * 1e-5
+    raw = mne.io.RawArray(x, mne.create_info(names, sfreq, "eeg"), verbose=False)
+    events = np.array([[int((0.5 + 4 * k) * sfreq), 0, 1] for k in range(2)])
+    cut = {"tmin": 0.0, "tmax": 4.0 - 1 / sfreq, "baseline": None, "verbose": False}
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        emb = model.embed(mne.Epochs(raw, events, detrend=1, **cut), verbose=True)
+    assert emb.metadata["epochs_baseline"] is None
+    assert emb.metadata["epochs_detrend"] == 1
+    assert "detrended by MNE (a least-squares line" in caplog.text
+    plain = model.embed(mne.Epochs(raw, events, **cut), verbose="error")
+    assert "epochs_detrend" in plain.metadata and plain.metadata["epochs_detrend"] is None
+    assert "epochs_detrend" not in model.embed(raw, verbose="error").metadata
+    emb.save(tmp_path / "detrended.npz")
+    plain.save(tmp_path / "plain.npz")
+    assert main(["info", str(tmp_path / "detrended.npz")]) == 0
+    assert "epochs detrended by MNE (detrend=1: a least-squares line" in capsys.readouterr().out
+    assert main(["info", str(tmp_path / "plain.npz")]) == 0
+    assert "detrended" not in capsys.readouterr().out

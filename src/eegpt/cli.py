@@ -3377,6 +3377,14 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             "over it subtracted; eegpt does not): they differ from windows of the continuous "
             "recording (OnlineEmbedder), which equal epochs made with baseline=None"
         )
+    detrend = meta.get("epochs_detrend")
+    if detrend is not None:
+        removed = {0: "the mean (DC offset)", 1: "a least-squares line"}.get(detrend, "a trend")
+        lines.append(
+            f"  epochs detrended by MNE (detrend={detrend}: {removed} of each epoch's channels "
+            "subtracted; eegpt does not): they differ from windows of the continuous recording "
+            "(OnlineEmbedder), which equal epochs made with detrend=None"
+        )
     truncated = meta.get("truncated")
     if truncated and "announced_s" in truncated:
         lines.append(

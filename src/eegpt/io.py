@@ -228,6 +228,11 @@ class Recording:
         For ``mne.Epochs`` (``-epo.fif``, epoched ``.set``), ``epochs.tmin``: the time of each
         epoch's first sample relative to its time-locking event, by which
         ``PreprocessingConfig(crop_tmin=...)`` (``--crop``) crops them; None for other data.
+    detrend : int | None
+        For MNE epochs, ``epochs.detrend``: the trend MNE removed from each epoch of each
+        channel as it cut them (0: its mean, the DC offset; 1: a least-squares line), None for
+        none and for other data. A per-epoch change, like ``baseline``, that windows of the
+        continuous recording (OnlineEmbedder) do not have.
     baseline_recorded : bool
         Whether ``baseline`` is known: True for MNE epochs other than EEGLAB's (whose
         ``epochs.baseline`` says what MNE did, None for none), False for arrays and epoched
@@ -271,6 +276,7 @@ class Recording:
     rescaled: float = field(default=1.0, repr=False)
     tmin: float | None = field(default=None, repr=False)
     baseline_recorded: bool = field(default=False, repr=False)
+    detrend: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -1651,6 +1657,7 @@ def _from_mne(
         baseline=epochs_baseline(inst) if isinstance(inst, mne.BaseEpochs) else None,
         tmin=float(inst.tmin) if isinstance(inst, mne.BaseEpochs) else None,
         baseline_recorded=isinstance(inst, mne.BaseEpochs) and not _from_eeglab(inst),
+        detrend=epochs_detrend(inst) if isinstance(inst, mne.BaseEpochs) else None,
     )  # fmt: skip
     _log(_recording_summary(rec), verbose)
     return rec
@@ -1690,6 +1697,14 @@ def epochs_baseline(epochs: mne.BaseEpochs) -> tuple[float | None, float | None]
         None if start is None else float(start),
         None if end is None else float(end),
     )
+
+
+def epochs_detrend(epochs: mne.BaseEpochs) -> int | None:
+    """The order of the trend MNE removed from each epoch as it cut ``epochs``
+    (``epochs.detrend``: 0 the mean, the DC offset; 1 a least-squares line), or None for none
+    (the default) or where the epochs do not say (read from a file, which does not store it)."""
+    order = getattr(epochs, "detrend", None)
+    return None if order is None else int(order)
 
 
 def recorded_filters(info: Any) -> dict[str, float]:
@@ -2033,4 +2048,17 @@ def _recording_summary(rec: Recording) -> str:
             "over it subtracted), which EEGPT's preprocessing does not do: windows of the "
             "continuous recording (OnlineEmbedder) equal epochs made with baseline=None"
         )
+    if rec.detrend is not None:
+        text += (
+            f"; detrended by MNE ({detrend_text(rec.detrend)} of each epoch's channels "
+            "subtracted: mne.Epochs(detrend=...)), which EEGPT's preprocessing does not do: "
+            "windows of the continuous recording (OnlineEmbedder) equal epochs made with "
+            "detrend=None"
+        )
     return text
+
+
+def detrend_text(order: int) -> str:
+    """What MNE's ``detrend`` of ``order`` removes: ``"the mean"`` (0, the DC offset) or
+    ``"a least-squares line"`` (1)."""
+    return {0: "the mean (DC offset)", 1: "a least-squares line"}.get(order, f"order {order}")
