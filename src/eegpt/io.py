@@ -1412,6 +1412,7 @@ def as_recording(
             obj = time_locked(obj)  # mne.read_epochs_eeglab's, named as a .set path's are
         return _from_mne(obj, picks, source=source, verbose=verbose)
     refuse_braindecode(obj)
+    refuse_evoked(obj)
     if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") or isinstance(obj, (list, tuple)):
         refuse_picks_for_array(picks)
         return _from_array(obj, ch_names, sfreq, units, verbose)
@@ -1852,6 +1853,32 @@ def _is_braindecode(obj: Any) -> bool:
     ``WindowsDataset``, ``EEGWindowsDataset`` ...), told by its classes' module: eegpt does not
     import braindecode."""
     return any(str(c.__module__).split(".")[0] == "braindecode" for c in type(obj).__mro__)
+
+
+def refuse_evoked(obj: Any, estimator: str | None = None) -> None:
+    """Refuse an ``mne.Evoked`` given as EEG (``embed``, the scikit-learn estimators): it is
+    an average of epochs, not a recording nor epochs, saying how to embed it (as one epoch,
+    ``evoked.data[None]`` with its channel names and rate) or the epochs it was averaged
+    from. ``estimator``: the scikit-learn estimator's name, which the recipe then uses.
+
+    Raises
+    ------
+    TypeError
+        For an ``mne.Evoked``."""
+    if not isinstance(obj, mne.Evoked):
+        return
+    averaged = f"an average of {obj.nave} epochs" if getattr(obj, "nave", None) else "an average"
+    names = "ch_names=evoked.ch_names, sfreq=evoked.info['sfreq']"
+    if estimator is None:
+        one = f"model.embed(evoked.data[None], {names})"
+    else:
+        one = f"{estimator}({names}).fit_transform(evoked.data[None])"
+    raise TypeError(
+        f"cannot embed an mne.Evoked ({type(obj).__name__}): it is {averaged} ({obj.kind}), "
+        "not a recording nor epochs. Embed the epochs it was averaged from (mne.Epochs), or, "
+        f"to embed the average itself as one epoch of {len(obj.times)} samples (volts, its "
+        f"EEG channels: evoked = evoked.copy().pick('eeg')): {one}"
+    )
 
 
 def refuse_braindecode(obj: Any) -> None:

@@ -73,6 +73,7 @@ from eegpt.io import (
     check_integer_volts,
     refuse_braindecode,
     refuse_dataframe,
+    refuse_evoked,
     require_array_args_absent,
     units_name,
 )
@@ -174,6 +175,7 @@ def _epochs_array(
     ``X[None]``, a batch of one."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
     refuse_braindecode(X)
+    refuse_evoked(X, estimator)
     refuse_dataframe(
         X,
         f"X = df[names].to_numpy().T[None] (a batch of one epoch) with {estimator}(ch_names="
