@@ -268,6 +268,25 @@ def test_raw_picks_eeg_and_bads():
         as_recording(raw, picks=["eeg", "foo"])
 
 
+def test_a_bad_channel_repaired_but_still_listed_is_left_out_with_the_right_advice():
+    """interpolate_bads(reset_bads=False) repairs a channel but leaves it in info['bads']:
+    eegpt leaves it out still, and says that channels listed there are left out whatever
+    their data and to take them off the list, not to "repair them first"."""
+    raw = _raw(["Fp1", "Fp2", "C3", "Cz", "C4", "Pz", "O1", "O2"], seconds=2.0)
+    raw.set_montage("standard_1020")
+    raw.info["bads"] = ["Cz"]
+    raw.interpolate_bads(reset_bads=False, verbose="error")
+    assert raw.info["bads"] == ["Cz"]
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['Cz'\]") as caught:
+        assert "Cz" not in as_recording(raw).ch_names
+    text = str(caught[0].message)
+    assert "left out whatever their data, repaired or not" in text
+    assert "interpolate_bads(reset_bads=True)" in text and "raw.info['bads'] = []" in text
+    assert "repair them first" not in text
+    raw.info["bads"] = []
+    assert "Cz" in as_recording(raw).ch_names
+
+
 def test_electrode_named_channels_of_another_type_are_reported():
     raw = _raw(["Fp1", "Cz", "Pz", "ECG", "EOG"], types=["eeg", "misc", "misc", "ecg", "eog"])
     with pytest.warns(RuntimeWarning, match=r"channel\(s\) Cz \(misc\), Pz \(misc\) have EEG "

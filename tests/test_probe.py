@@ -2454,7 +2454,7 @@ def test_epochs_of_several_sites_merge_by_electrode(short_task):
         bad = as_recording(marked)
     with pytest.raises(ValueError, match=r"\['F3', 'Cz'\] are marked bad here") as err:
         merge_epochs([rec_a, bad])
-    assert "interpolate_bads()" in str(err.value)
+    assert "interpolate_bads(reset_bads=True)" in str(err.value)
     leave_out = "rename={'F3': None, 'Cz': None}; command line: --drop F3 --drop Cz"
     assert (
         f"train on the channels all inputs share, leaving these out of every input ({leave_out})"

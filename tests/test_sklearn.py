@@ -251,7 +251,8 @@ def test_epochs_with_the_same_channels_in_another_order(task):
     with pytest.warns(RuntimeWarning, match="marked bad"):
         with pytest.raises(ValueError, match=rf"\['{names[2]}'\] are marked bad here") as err:
             est.transform(marked)
-    assert "interpolate_bads()" in str(err.value) and "rename" not in str(err.value)
+    assert "interpolate_bads(reset_bads=True)" in str(err.value) and "rename" not in str(err.value)
+    assert "take them off info['bads'] once repaired" in str(err.value)
 
 
 def test_epochs_of_another_recording_match_by_electrode(task):

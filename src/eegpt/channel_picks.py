@@ -54,8 +54,12 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
         bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
         if bads:
             _warn(
-                f"{source}: channel(s) marked bad were left out: {bads}. To keep them, repair "
-                "them first (interpolate_bads() of the Raw or Epochs) or clear info['bads']."
+                f"{source}: channel(s) marked bad were left out: {bads}. Channels listed in "
+                "info['bads'] are left out whatever their data, repaired or not. To keep them, "
+                "repair them with interpolate_bads(reset_bads=True) (of the Raw or Epochs), "
+                "which also takes them off info['bads']; if they are repaired already "
+                "(interpolate_bads(reset_bads=False)) or usable as they are, take them off "
+                "info['bads'] (raw.info['bads'] = [])."
             )
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if typed and not every:

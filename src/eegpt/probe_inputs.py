@@ -400,8 +400,10 @@ def subset_mapping(
         text = f"{source}: {fitted} {len(names)} channels, but "
         if bad:
             text += (
-                f"{bad} are marked bad here (info['bads']) and were left out: repair them "
-                "(interpolate_bads() of the Raw or Epochs) or clear info['bads']"
+                f"{bad} are marked bad here (info['bads']) and were left out, as channels "
+                "listed there are whatever their data: repair them with "
+                "interpolate_bads(reset_bads=True) (of the Raw or Epochs), or take them off "
+                "info['bads'] once repaired or usable (info['bads'] = [])"
             )
             if model == "inputs":  # or do without them: by their names here and in the first
                 first = [spelled.get(name, name) for name in missing if name in marked]
