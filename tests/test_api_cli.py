@@ -3565,3 +3565,25 @@ def test_epochs_detrend_is_recorded_and_shown(tmp_path, capsys, caplog):
     assert "epochs detrended by MNE (detrend=1: a least-squares line" in capsys.readouterr().out
     assert main(["info", str(tmp_path / "plain.npz")]) == 0
     assert "detrended" not in capsys.readouterr().out
+
+
+def test_numbered_channels_with_positions_get_the_positions_hint_in_python_too(tmp_path):
+    """A Raw (or its epochs) of channels E1..E15 with a digitised montage of their real
+    sites, given to embed in Python, is refused with the hint to name them by those
+    positions (nearest_rename(raw)), as the same Raw saved to FIF and embedded by path is,
+    not with the standard net's layout alone."""
+    from eegpt.errors import NoChannelMappedError
+
+    sites = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "Fz", "Cz", "Pz"]
+    sites += ["T7", "T8"]
+    x = np.random.default_rng(0).standard_normal((len(sites), 2560)) * 1e-5
+    raw = mne.io.RawArray(x, mne.create_info(sites, 256.0, "eeg"), verbose=False)
+    raw.set_montage("standard_1005")
+    raw.rename_channels({site: f"E{k + 1}" for k, site in enumerate(sites)})
+    raw.save(tmp_path / "e_raw.fif", verbose=False)
+    model = EEGPT("tiny2")
+    hint = r"15 of them have positions .*rename=eegpt\.channels\.nearest_rename\(raw\)"
+    epochs = mne.make_fixed_length_epochs(raw, duration=4.0, preload=True, verbose=False)
+    for obj in (tmp_path / "e_raw.fif", raw, epochs):
+        with pytest.raises(NoChannelMappedError, match=hint):
+            embed(model, obj, verbose="error")

@@ -646,9 +646,10 @@ class _Job:
             if isinstance(loaded, list):
                 raise TypeError("embed takes one recording; call it once per recording")
             recording = loaded
+            mne_object = isinstance(data, (mne.io.BaseRaw, mne.BaseEpochs))
             mapping: ChannelMapping = map_recording_channels(
                 recording.ch_names, recording.source, left_out=recording.left_out, **mapping_args,
-                verbose=verbose,
+                verbose=verbose, info=data.info if mne_object else None,
             )  # fmt: skip
             added = placed_extra(recording, a["annotations"])
             bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)

@@ -1091,12 +1091,20 @@ def _detrend_rows(seg: np.ndarray, how: str) -> None:
             rows[at : at + step] -= slope[at : at + step] * t
 
 
-def map_recording_channels(names: Sequence[str], source: str, **kwargs: Any) -> ChannelMapping:
-    """:func:`~eegpt.channels.map_channels`, with errors that name the recording."""
+def map_recording_channels(
+    names: Sequence[str], source: str, *, info: Any = None, **kwargs: Any
+) -> ChannelMapping:
+    """:func:`~eegpt.channels.map_channels`, with errors that name the recording. ``info``: the
+    ``mne.Info`` of an MNE recording given in Python, whose channel positions, where ``names``
+    (``E1``..) map to no site, the refusal tells how to use (as for a file:
+    :func:`~eegpt.nearest_sites.with_positions_note`); None for other data."""
     try:
         return map_channels(names, source=source, **kwargs)
     except NoChannelMappedError as err:
-        raise NoChannelMappedError(f"{source}: {err}", names=err.names) from err
+        message = f"{source}: {err}"
+        if info is not None:  # E1.. with a montage: name them by their positions
+            message = with_positions_note(message, info, names, source)
+        raise NoChannelMappedError(message, names=err.names) from err
     except DuplicateChannelsError as err:
         raise DuplicateChannelsError(f"{source}: {err}", later=err.later) from err
     except ValueError as err:
