@@ -3587,3 +3587,31 @@ def test_numbered_channels_with_positions_get_the_positions_hint_in_python_too(t
     for obj in (tmp_path / "e_raw.fif", raw, epochs):
         with pytest.raises(NoChannelMappedError, match=hint):
             embed(model, obj, verbose="error")
+
+
+def test_crops_of_one_recording_joined_with_a_pause_warn_of_the_clock(tmp_path):
+    """mne.concatenate_raws of two crops of one Raw (in memory or of one FIF file) with 10 s
+    left out between them: clock times after the join run 10 s early, which a warning says;
+    crops that follow each other, and separate Raws each from sample 0, are not warned of."""
+    x = np.random.default_rng(0).standard_normal((len(TUH_NAMES[:8]), 256 * 60)) * 1e-5
+    names = [n.replace("EEG ", "").replace("-REF", "") for n in TUH_NAMES[:8]]
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.save(tmp_path / "r_raw.fif", verbose=False)
+    on_file = lambda: mne.io.read_raw_fif(tmp_path / "r_raw.fif", verbose=False)  # noqa: E731
+    model = EEGPT("tiny2")
+    said = r"pieces of one recording with a pause.*10\.000 s of it were left out.*20\.000 s"
+    for pieces in (
+        [raw.copy().crop(0, 20, include_tmax=False), raw.copy().crop(30, 50)],
+        [on_file().crop(0, 20, include_tmax=False), on_file().crop(30, 50)],
+    ):
+        joined = mne.concatenate_raws(pieces, verbose=False)
+        with pytest.warns(RuntimeWarning, match=said):
+            embed(model, joined)
+    for pieces in (
+        [raw.copy().crop(0, 20, include_tmax=False), raw.copy().crop(20, 40)],
+        [raw.copy().crop(0, 20), raw.copy().crop(0, 20)],  # two Raws from their sample 0
+    ):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            embed(model, mne.concatenate_raws(pieces, verbose=False))
+        assert not any("pieces of one recording" in str(w.message) for w in caught)

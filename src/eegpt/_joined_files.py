@@ -87,10 +87,63 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool, bool
     return pauses
 
 
+def cut_pauses(raw: mne.io.BaseRaw) -> list[tuple[float, float]]:
+    """The pauses between pieces of one recording that ``mne.concatenate_raws`` joined back to
+    back: crops of the same file (``raw.filenames`` alike) or of Raws in memory (no file),
+    where a piece's first sample (``raw._first_samps``, in the recording's own numbering,
+    crops included) is not the one after the last sample of the piece before
+    (``raw._last_samps``). Pieces of different files are left to :func:`joined_pauses`, and
+    pieces that overlap (separate Raws in memory, each from sample 0) are not pauses.
+
+    Returns
+    -------
+    pauses : list of (float, float)
+        ``(join_s, pause_s)`` for each such join: where the later piece starts in the joined
+        Raw (s from its first sample) and the seconds cut out before it."""
+    firsts, lasts = list(raw._first_samps), list(raw._last_samps)
+    names = list(getattr(raw, "filenames", None) or ())
+    if len(names) != len(firsts):
+        names = [None] * len(firsts)
+    sfreq = float(raw.info["sfreq"])
+    pauses: list[tuple[float, float]] = []
+    join = 0
+    for k in range(1, len(firsts)):
+        join += int(lasts[k - 1]) - int(firsts[k - 1]) + 1
+        if names[k] != names[k - 1]:
+            continue
+        skipped = int(firsts[k]) - int(lasts[k - 1]) - 1
+        if skipped > 0:
+            pauses.append((join / sfreq, skipped / sfreq))
+    return pauses
+
+
+def warn_cut_pauses(raw: mne.io.BaseRaw) -> None:
+    """Warn once when ``mne.concatenate_raws`` joined pieces of one recording with a pause
+    between them (:func:`cut_pauses`): the clock times after the join run early by it."""
+    pauses = cut_pauses(raw)
+    if not pauses:
+        return
+    join, pause = pauses[0]
+    more = f" (and {len(pauses) - 1} more join(s) alike)" if len(pauses) > 1 else ""
+    _warn(
+        f"this Raw joins pieces of one recording with a pause between them (mne."
+        f"concatenate_raws of crops): {pause:.3f} s of it were left out before the piece that "
+        f"starts at {join:.3f} s of the Raw{more}, where MNE marks the join with a 'BAD "
+        "boundary' annotation. MNE lays the pieces back to back, so onsets count the joined "
+        "samples, and clock times after the join (clock_s, clock_time, emb.clock_times()) run "
+        f"{pause:.3f} s early on the recording's clock; eegpt does not mend them. For clock "
+        "times that are right, embed each piece on its own (model.embed(piece): a cropped "
+        "Raw keeps its place on the clock), or the whole recording with the stretch left out "
+        "annotated bad ('BAD_...', reject_by_annotation=True)."
+    )
+
+
 def warn_joined_pauses(raw: mne.io.BaseRaw) -> None:
     """Warn once when the files of a Raw joined with ``mne.concatenate_raws`` did not follow
     each other without a pause (:func:`joined_pauses`): MNE joins them back to back, so window
-    onsets and clock times after the pause run early by it."""
+    onsets and clock times after the pause run early by it; and when pieces of one recording
+    were joined with a pause between them (:func:`warn_cut_pauses`)."""
+    warn_cut_pauses(raw)
     pauses = joined_pauses(raw)
     if not pauses:
         return
