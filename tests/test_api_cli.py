@@ -3615,3 +3615,29 @@ def test_crops_of_one_recording_joined_with_a_pause_warn_of_the_clock(tmp_path):
             warnings.simplefilter("always")
             embed(model, mne.concatenate_raws(pieces, verbose=False))
         assert not any("pieces of one recording" in str(w.message) for w in caught)
+
+
+def test_a_reference_applied_in_mne_is_recorded_and_its_replacement_logged(tmp_path, caplog):
+    """A Raw re-referenced in MNE (set_eeg_reference(['C3', 'C4'])): eegpt's default average
+    reference replaces that reference, which an INFO line says (verbose), in memory and from
+    a saved FIF file, and the output records (metadata["custom_ref_applied"]); neither for a
+    Raw left as recorded, nor where the average reference is turned off."""
+    names = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).standard_normal((len(names), 256 * 8)) * 1e-5
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    model = EEGPT("tiny2")
+    plain = embed(model, raw, verbose="error")
+    assert "custom_ref_applied" not in plain.metadata
+    raw.set_eeg_reference(["C3", "C4"], verbose=False)
+    raw.save(tmp_path / "ref_raw.fif", verbose=False)
+    said = "the recording was re-referenced in MNE (info['custom_ref_applied']"
+    for obj in (raw, tmp_path / "ref_raw.fif"):
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="eegpt"):
+            emb = embed(model, obj, verbose=True)
+        assert said in caplog.text and "average_reference=False" in caplog.text
+        assert emb.metadata["custom_ref_applied"] is True
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        embed(model, raw, average_reference=False, verbose=True)
+    assert said not in caplog.text

@@ -950,6 +950,8 @@ def provenance(
         recording, "is_epoched", False
     ):  # MNE epochs made with baseline=None, or windows of a continuous recording: none
         record["epochs_baseline"] = None
+    if getattr(recording, "custom_ref", False):  # re-referenced in MNE: the average replaced it
+        record["custom_ref_applied"] = True
     if getattr(recording, "baseline_recorded", False):  # MNE epochs: the trend MNE took off
         record["epochs_detrend"] = getattr(recording, "detrend", None)  # 0, 1 or None
     truncated = getattr(recording, "truncated", None)

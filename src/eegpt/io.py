@@ -228,6 +228,11 @@ class Recording:
         For ``mne.Epochs`` (``-epo.fif``, epoched ``.set``), ``epochs.tmin``: the time of each
         epoch's first sample relative to its time-locking event, by which
         ``PreprocessingConfig(crop_tmin=...)`` (``--crop``) crops them; None for other data.
+    custom_ref : bool
+        Whether MNE re-referenced the recording (``info["custom_ref_applied"]``:
+        ``set_eeg_reference`` to channels such as the mastoids, or a montage of bipolar
+        derivations), which eegpt's average reference (the default) replaces over the channels
+        it uses. False for other data.
     detrend : int | None
         For MNE epochs, ``epochs.detrend``: the trend MNE removed from each epoch of each
         channel as it cut them (0: its mean, the DC offset; 1: a least-squares line), None for
@@ -277,6 +282,7 @@ class Recording:
     tmin: float | None = field(default=None, repr=False)
     baseline_recorded: bool = field(default=False, repr=False)
     detrend: int | None = field(default=None, repr=False)
+    custom_ref: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -1659,6 +1665,7 @@ def _from_mne(
         tmin=float(inst.tmin) if isinstance(inst, mne.BaseEpochs) else None,
         baseline_recorded=isinstance(inst, mne.BaseEpochs) and not _from_eeglab(inst),
         detrend=epochs_detrend(inst) if isinstance(inst, mne.BaseEpochs) else None,
+        custom_ref=custom_reference(inst.info),
     )  # fmt: skip
     _log(_recording_summary(rec), verbose)
     return rec
@@ -1698,6 +1705,13 @@ def epochs_baseline(epochs: mne.BaseEpochs) -> tuple[float | None, float | None]
         None if start is None else float(start),
         None if end is None else float(end),
     )
+
+
+def custom_reference(info: Any) -> bool:
+    """Whether MNE re-referenced a recording to a reference of the user's
+    (``info["custom_ref_applied"]`` set by ``set_eeg_reference``, other than the average
+    projector): eegpt's average reference replaces it."""
+    return bool(info.get("custom_ref_applied"))
 
 
 def epochs_detrend(epochs: mne.BaseEpochs) -> int | None:

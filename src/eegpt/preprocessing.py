@@ -1001,6 +1001,8 @@ def prepare(
     if fill:
         fill_nonfinite(x, nonfinite)  # any NaN/Inf sample left lies in a bad span whose windows go
     check_reference_channels(config, x.shape[-2], source, warn=checks and warn_reference)
+    if checks:
+        note_custom_reference(recording, config, source, verbose)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
     try:
@@ -1089,6 +1091,23 @@ def _detrend_rows(seg: np.ndarray, how: str) -> None:
         rows, step = seg.reshape(-1, n), max(1, _STATS_CACHE_BYTES // (8 * n))
         for at in range(0, len(rows), step):
             rows[at : at + step] -= slope[at : at + step] * t
+
+
+def note_custom_reference(
+    recording: Any, config: PreprocessingConfig, source: str, verbose: Verbose
+) -> None:
+    """Log (INFO) that the average reference of ``config`` replaces the reference MNE applied
+    to ``recording`` (``Recording.custom_ref``: ``set_eeg_reference(['TP9', 'TP10'])`` ...),
+    with how to keep it; nothing for data without one or without the average reference."""
+    if not config.average_reference or not getattr(recording, "custom_ref", False):
+        return
+    _log(
+        f"{source}: the recording was re-referenced in MNE (info['custom_ref_applied']: "
+        "set_eeg_reference); eegpt's average reference (the "
+        "default, as EEGPT was pretrained) replaces it, over the channels eegpt uses. To keep "
+        f"your reference instead: {REFERENCE_OFF}",
+        verbose,
+    )
 
 
 def map_recording_channels(

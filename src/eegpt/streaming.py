@@ -62,6 +62,7 @@ from eegpt.io import (
     check_memory,
     check_unique,
     check_whole_reads,
+    custom_reference,
     date_clock,
     file_units_of,
     holds_epochs_instead,
@@ -91,6 +92,7 @@ from eegpt.preprocessing import (
     line_from_sums,
     map_info_channels,
     nearest_source,
+    note_custom_reference,
     polyphase_filter,
     polyphase_ratio,
     taken_rate,
@@ -187,6 +189,11 @@ class StreamedRecording:
     @property
     def n_times(self) -> int:
         return int(self.raw.n_times)
+
+    @property
+    def custom_ref(self) -> bool:
+        """See :attr:`eegpt.io.Recording.custom_ref`."""
+        return custom_reference(self.raw.info)
 
     @property
     def filters(self) -> dict[str, float]:
@@ -655,6 +662,7 @@ class WindowStream:
                 f"channels), got shapes {[np.shape(a) for a in line]}"
             )
         check_reference_channels(config, recording.n_channels, source)  # after, as prepare()
+        note_custom_reference(recording, config, source, verbose)
         level, slope = (np.asarray(a, dtype=np.float64) for a in line)
         self._line = (level, slope)
         self._level, self._slope = self._line
