@@ -13,7 +13,7 @@ import torch
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.api import embed
 from eegpt.engine import InferenceEngine
-from eegpt.errors import RecordingError
+from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import Recording
 from eegpt.online import OnlineEmbedder, native_window_length
 from eegpt.preprocessing import PreprocessingConfig, resample
@@ -457,14 +457,41 @@ def test_a_start_off_the_streams_samples_is_refused(model):
     from embed's, and the metadata recorded 3.00390625. Such a start is refused, naming one
     that is whole samples at both rates; one that is gives embed's onsets."""
     pre = PreprocessingConfig(start_seconds=3.00390625)
-    with pytest.raises(ValueError, match=r"is 300\.390625 samples at the stream's 100 Hz.*"
-                                         r"such as 3 s \(a multiple of 0\.25 s\)"):  # fmt: skip
+    narrow = r"<stream>: the sampling rate is 100 Hz.*band from 50 to 128 Hz is empty"
+    with (
+        pytest.warns(EEGPTWarning, match=narrow),  # a 100 Hz stream: warned of when made
+        pytest.raises(ValueError, match=r"is 300\.390625 samples at the stream's 100 Hz.*"
+                                        r"such as 3 s \(a multiple of 0\.25 s\)"),
+    ):  # fmt: skip
         OnlineEmbedder(model, NAMES, 100.0, units="uV", preprocessing=pre, warm_up=False)
     x = _signal(100 * 12, 100.0)
     pre = PreprocessingConfig(start_seconds=3.25)
-    online = OnlineEmbedder(model, NAMES, 100.0, units="uV", preprocessing=pre, warm_up=False)
-    whole = embed(model, x, ch_names=NAMES, sfreq=100.0, units="uV", preprocessing=pre)
+    with pytest.warns(EEGPTWarning, match=narrow):
+        online = OnlineEmbedder(model, NAMES, 100.0, units="uV", preprocessing=pre, warm_up=False)
+        whole = embed(model, x, ch_names=NAMES, sfreq=100.0, units="uV", preprocessing=pre)
     np.testing.assert_array_equal(online.push(x).onsets, whole.onsets)
+
+
+@pytest.mark.parametrize("sfreq", [128.0, 256.0, 500.0])
+def test_a_slow_stream_is_warned_of_once_when_made(model, sfreq):
+    """A 128 Hz stream got check_rate's warning (the band from 64 to 128 Hz empty after
+    upsampling, as a 128 Hz file does) at every push, none when made: it now comes once,
+    when the embedder is made, and no push repeats it. 256 and 500 Hz streams get none."""
+    x = _signal(int(sfreq * 13), sfreq)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+        made = [str(w.message) for w in caught]
+        for i in range(0, x.shape[1], int(sfreq * 2)):
+            online.push(x[:, i : i + int(sfreq * 2)])
+        rate = [str(w.message) for w in caught if "the sampling rate is" in str(w.message)]
+    assert online.n_windows == 3
+    if sfreq < 200:
+        assert len(made) == len(rate) == 1, rate
+        assert rate[0].startswith("<stream>: the sampling rate is 128 Hz, so after upsampling")
+        assert "the band from 64 to 128 Hz is empty" in rate[0]
+    else:
+        assert made == rate == []
 
 
 def test_a_push_while_another_runs_is_refused_not_lost(model):

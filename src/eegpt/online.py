@@ -56,6 +56,7 @@ from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
     SAMPLE_TOLERANCE,
     PreprocessingConfig,
+    check_rate,
     check_reference_channels,
     map_recording_channels,
     polyphase_ratio,
@@ -219,6 +220,7 @@ class OnlineEmbedder:
             detrend=detrend,
             tail="pad",
         )
+        check_rate(rate, "<stream>", base.sfreq)  # once: not again at each window
         self.overlap = base.overlap if overlap is None else float(overlap)
         self._hop = self._native_hop(base)  # whole stream samples, or None: hops at 256 Hz
         try:
@@ -681,12 +683,12 @@ class OnlineEmbedder:
             onsets=onsets,
             array_units=self.units,
         )
-        # the first window's checks stand for the session; its reference and an approximated
-        # resampling ratio were warned of at init
+        # the first window's checks stand for the session; its reference, its sampling rate
+        # and an approximated resampling ratio were warned of at init
         windows = prepare(
             recording, self._buffer_mapping, self._epoch_config, checks=not self._checked,
             refuse_flat=False,  # electrodes still settling: the session goes on
-            warn_reference=False, warn_ratio=False,
+            warn_reference=False, warn_ratio=False, warn_rate=False,
         )  # fmt: skip
         self._checked = True
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)

@@ -856,6 +856,7 @@ def prepare(
     refuse_flat: bool = True,
     warn_reference: bool = True,
     warn_ratio: bool = True,
+    warn_rate: bool = True,
     verbose: Verbose = None,
 ) -> Windows:
     """Turn a recording into model-ready windows.
@@ -905,6 +906,10 @@ def prepare(
     warn_ratio : bool
         Warn of a resampling ratio that had to be approximated (:func:`resample`). False where
         that was warned of already (a stream warns once, when it starts).
+    warn_rate : bool
+        Check the sampling rate (:func:`check_rate`: refuse one too low to be EEG, warn of
+        one below 200 Hz). False where that was done already (a stream checks once, when it
+        starts).
     verbose : bool | str | int | None
         If True, log what was done to the ``"eegpt"`` logger.
 
@@ -946,7 +951,8 @@ def prepare(
     if mapping is None:
         mapping = map_recording_channels(recording.ch_names, source, verbose=verbose)
     picks = _resolve_picks(mapping, recording)
-    check_rate(recording.sfreq, source, config.sfreq)
+    if warn_rate:
+        check_rate(recording.sfreq, source, config.sfreq)
 
     # a float64 copy we may modify in place, C-contiguous (epochs' x[..., picks, :] is not,
     # and resample's rows of it would be a second copy of all epochs)
