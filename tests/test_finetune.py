@@ -453,3 +453,28 @@ def test_an_invalid_encoder_config_in_probe_json_names_the_file(model, task, tmp
     (folder / "probe.json").write_text(json.dumps(meta))
     with pytest.raises(ValueError, match=rf"{where}: its probe settings are invalid \(unknown"):
         load_probe(folder)
+
+
+def test_a_tuned_model_keeps_its_checkpoints_assumed_stride(task, tmp_path):
+    """Weights whose file records no patch_stride (a bare state dict): the stride is assumed
+    (the patch size), and said so. A model fine-tuned from them lost those marks, so saved
+    and loaded again it looked as if the stride had been stated. Fine-tuning keeps the
+    stride, so the marks are kept: in its checkpoint_info, a checkpoint saved of it (whose
+    loading says the assumption again) and its probe folder loaded again."""
+    from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
+
+    torch.manual_seed(4)
+    torch.save(EEGPT(SMALL).state_dict(), tmp_path / "bare.pt")
+    assumed = r"assuming patch_stride=64 \(patch_stride: the patch size"
+    with pytest.warns(RuntimeWarning, match=assumed):
+        start = load_model(tmp_path / "bare.pt", num_heads=4)
+    marks = {"assumed": ["patch_stride"], "assumed_basis": {"patch_stride": "patch_size"}}
+    assert {k: start.checkpoint_info.get(k) for k in marks} == marks
+    probe = run(start, task[0][:32], epochs=1, validation=None)
+    assert {k: probe.model.checkpoint_info.get(k) for k in marks} == marks
+    with pytest.warns(RuntimeWarning, match=assumed):
+        again = load_checkpoint(save_checkpoint(probe.model, tmp_path / "tuned"))
+    assert {k: again.metadata.get(k) for k in marks} == marks
+    probe.save(tmp_path / "probe")
+    reloaded = load_probe(tmp_path / "probe")
+    assert {k: reloaded.model.checkpoint_info.get(k) for k in marks} == marks

@@ -88,7 +88,7 @@ from eegpt.channels import (
     normalize_channel_name,
     rename_table,
 )
-from eegpt.checkpoints import encoder_fingerprint, encoder_of, mark_loaded_weights
+from eegpt.checkpoints import _assumed_marks, encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.config import EEGPTConfig, precision_name, strict_from_dict
 from eegpt.embedding_cache import EmbeddingCache as EmbeddingCache
 from eegpt.embedding_cache import default_cache as default_cache
@@ -365,7 +365,10 @@ def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
     """``checkpoint_info`` of a fine-tuned model (:func:`eegpt.finetune`, or loaded from its
     probe folder) from the :func:`encoder_reference` of the weights it was tuned from: no file
     of its own, those weights as its source (kept by :func:`eegpt.save_checkpoint` and shown
-    by ``eegpt info``), and a "not pretrained" mark kept."""
+    by ``eegpt info``), and a "not pretrained" mark kept, and so are the marks of settings
+    those weights' file did not record (``assumed``, ``assumed_basis``: fine-tuning keeps
+    ``patch_stride`` and ``num_heads``, so they are as assumed as before; saved and loaded
+    again, the model still says them)."""
     notes: dict[str, Any] = {"fine_tuned": "fine-tuned with eegpt.finetune from its source"}
     if reference.get("pretrained") is not None:
         notes["pretrained"] = reference["pretrained"]
@@ -383,7 +386,16 @@ def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
             "sha256": reference.get("sha256"),
         },
         "notes": notes,
+        **_encoder_marks(reference),
     }
+
+
+def _encoder_marks(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The marks of encoder settings a checkpoint did not record, of its ``checkpoint_info``
+    or an :func:`encoder_reference`: ``assumed`` and ``assumed_basis`` where set
+    (:func:`eegpt.checkpoints._assumed_marks`), not ``assumed_channels`` (an original
+    probe's projection channels: a probe or a fine-tuned model has its own)."""
+    return {k: v for k, v in _assumed_marks(record).items() if k != "assumed_channels"}
 
 
 def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
@@ -392,7 +404,9 @@ def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     or a model built in Python and never loaded or trained,
     :attr:`~eegpt.model.EEGPT.has_random_weights`; None where unknown) and
     ``weights_sha256``, the :func:`encoder_fingerprint` of its weights (those a probe is
-    trained on, or a fine-tuning starts from)."""
+    trained on, or a fine-tuning starts from), and the checkpoint's marks of settings its
+    file did not record (``assumed``, ``assumed_basis``; only where set), which a fine-tuned
+    model keeps (:func:`tuned_checkpoint_info`)."""
     info = dict(getattr(model, "checkpoint_info", None) or {})
     pretrained = (info.get("notes") or {}).get("pretrained")
     if pretrained is None and isinstance(model, EEGPT) and model.has_random_weights:
@@ -406,6 +420,7 @@ def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
         "pretrained": pretrained,
         "weights_sha256": encoder_fingerprint(model),
         "config": encoder_of(model).config.to_dict(),
+        **_encoder_marks(info),
     }
 
 
