@@ -10,7 +10,6 @@ from pathlib import Path
 
 import mne
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 
 import eegpt.api
@@ -835,6 +834,7 @@ def test_corpus_rows_flag_bad_windows(annotated_corpus, model, tmp_path):
 
 def test_corpus_reject_by_annotation(annotated_corpus, model, weights, tmp_path):
     pd = pytest.importorskip("pandas")
+    pq = pytest.importorskip("pyarrow.parquet")  # here, not at the top: test_io imports helpers
     out = tmp_path / "out"
     code = main(["embed-dataset", str(annotated_corpus), "-o", str(out), "--weights", str(weights),
                  "--workers", "0", "--reject-by-annotation", "-q"])  # fmt: skip
@@ -2180,6 +2180,7 @@ def test_a_corpus_resume_warns_where_an_earlier_eegpt_read_the_tables_otherwise(
     resumed where its shards were written by an eegpt that called every event 'event' (no
     annotations_column in their file records): warned once, naming the files and
     --overwrite; a resume of this eegpt's own shards is quiet."""
+    pq = pytest.importorskip("pyarrow.parquet")  # the shards are Parquet
     from eegpt.dataset import MANIFEST, shard_files
 
     names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]

@@ -769,6 +769,7 @@ def test_eeglab_epochs_are_named_by_their_time_locking_event(tmp_path, model, wr
     """An epoch of an EEGLAB .set file is named by its time-locking event (latency 0), not by
     all the events it holds as mne.read_epochs_eeglab names it ('target/response/standard');
     a warning says so once, and the epoch's events are kept in the epochs' metadata."""
+    pytest.importorskip("pandas")  # the epochs' events are kept in a metadata DataFrame
     pytest.importorskip("eeglabio")
     path = tmp_path / "oddball.set"
     kinds = _eeglab_task(path, wrapped=wrapped)
@@ -897,6 +898,7 @@ def test_eeglab_events_are_in_the_metadata_of_every_epoched_set_file(tmp_path, w
     event an epoch too (quietly), so that --label-column eeglab_events takes its labels from
     files of either kind; an epoch's events are joined with ' | ', which event types holding
     '/' (BrainVision markers) do not blur, and no epoch holding several events says nothing."""
+    pytest.importorskip("pandas")  # the epochs' events are kept in a metadata DataFrame
     from eegpt.probe_cli import main as probe_main
 
     markers = ["Stimulus/S  1", "Stimulus/S  2"] * 3
@@ -929,6 +931,7 @@ def test_eeglab_events_are_in_the_metadata_of_every_epoched_set_file(tmp_path, w
 def test_numeric_eeglab_event_types_are_whole_numbers(tmp_path):
     """EEGLAB's numeric event types (MATLAB doubles, '1.0' to MNE) name epochs '1', '2', in
     files of one event an epoch too."""
+    pytest.importorskip("pandas")  # the epochs' events are kept in a metadata DataFrame
     several = _eeglab_epochs(tmp_path / "a.set", [[(1.0, 0)], [(2.0, 0)], [(1.0, 0), (2.0, 300)]])
     with pytest.warns(RuntimeWarning, match="1 of 3 epochs hold several events"):
         rec = as_recording(several)
@@ -943,6 +946,7 @@ def test_epochs_read_by_mne_eeglab_reader_are_named_as_their_file_is(tmp_path, m
     eegpt converts them, as their .set path's are, with the same warning, in a copy (the
     user's object is left as it is); a probe trained on them learns the time-locking events.
     Epochs renamed by the user keep their names; a file gone says to pass its path."""
+    pytest.importorskip("pandas")  # the epochs' events are kept in a metadata DataFrame
     pytest.importorskip("eeglabio")
     from eegpt.io import epochs_labels
     from eegpt.probe import train_probe
