@@ -1245,29 +1245,6 @@ def test_a_fitted_clone_is_unchanged_by_later_changes_to_its_model(task):
     twin.model.to(torch.bfloat16)
     np.testing.assert_array_equal(twin.transform(task[:4]), before)
 
-    assert twin.model_ is twin.model
-    twin.model.train()  # after fit: transform copies it before running it
-    twin.transform(task[:2])
-    assert twin.model_ is not twin.model and twin.model.target_encoder.training
-    assert not twin.model_.target_encoder.training
-
-
-def test_a_classifier_clone_trains_on_its_own_model_without_copying_it_again(trials):
-    state = {k: v.clone() for k, v in WIDER.state_dict().items()}
-    twin = clone(EEGPTClassifier(WIDER, config=FAST.replace(epochs=2), device="cpu"))
-    twin.fit(trials[:40])
-    assert twin.probe_.model.target_encoder is twin.model.target_encoder  # no second copy
-    assert all(torch.equal(v, state[k]) for k, v in twin.model.state_dict().items())
-    assert not twin.model.target_encoder.training
-    expected = twin.predict_proba(trials[:8])
-    blob = pickle.dumps(twin)
-    assert len(blob) < 1.3 * len(pickle.dumps(WIDER))  # the encoder stored once
-    back = pickle.loads(blob)
-    assert back.probe_.model.target_encoder is back.model.target_encoder
-    np.testing.assert_allclose(back.predict_proba(trials[:8]), expected, rtol=1e-6)
-    own = EEGPTClassifier(WIDER, config=FAST.replace(epochs=2), device="cpu").fit(trials[:40])
-    assert own.probe_.model.target_encoder is not WIDER.target_encoder  # the user's: copied
-
 
 def test_an_evoked_is_refused_as_embed_refuses_it_with_how_to_embed_it(task):
     """An mne.Evoked is an average, neither a recording nor epochs: the estimators refuse it
