@@ -2106,7 +2106,7 @@ def test_a_home_made_table_names_its_events_by_a_label_column(tmp_path, column):
 def test_numeric_codes_are_read_only_from_bidss_columns_and_the_column_is_recorded(model, tmp_path):
     """A column of numeric codes alone under a name eegpt looks for beside BIDS's (``type``
     = 5, a ``stage`` of 0-5) is not read (each event 'event', as before eegpt looked for
-    them); text in it is; BIDS's ``value`` reads its codes as ever. The column read is
+    them), with a warning that says to rename it 'value'; text in it is read; BIDS's ``value`` reads its codes as ever. The column read is
     recorded in the embeddings' metadata (annotations_column; None for none)."""
     from eegpt.annotations import read_annotations, table_description_column
 
@@ -2119,9 +2119,13 @@ def test_numeric_codes_are_read_only_from_bidss_columns_and_the_column_is_record
     for column, cells, names, read in cases:
         table = tmp_path / f"{column}.csv"
         table.write_text(f"onset,duration,{column}\n0,30,{cells[0]}\n30,30,{cells[1]}\n")
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # numbers in an unread column: no warning
-            assert list(read_annotations(table).description) == names, column
+        if read is None:  # numbers in an unread column: said, with the way to read them
+            with pytest.warns(EEGPTWarning, match=r"rename the column to 'value'"):
+                assert list(read_annotations(table).description) == names, column
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                assert list(read_annotations(table).description) == names, column
         assert table_description_column(table) == (True, read), column
     tuh = tmp_path / "rec.csv_bi"
     tuh.write_text("# version = csv_v1.0.0\nchannel,start_time,stop_time,label,confidence\n"
@@ -2262,6 +2266,25 @@ def test_a_table_naming_its_events_in_an_unknown_column_is_warned_of(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert list(read_annotations(bids).description) == ["event", "event"]
+
+
+@pytest.mark.parametrize("column", ["trigger", "type", "code"])
+def test_a_table_of_trigger_codes_under_another_name_is_warned_of(tmp_path, column):
+    """mne.find_events' codes written as a numeric 'trigger' (or 'type', 'code') column were
+    read as 'event' rows without a word: the warning says to rename the column 'value'."""
+    from eegpt.annotations import read_annotations
+
+    table = tmp_path / "ev.csv"
+    table.write_text(f"onset,duration,{column}\n0.5,0,255\n1.5,0,11\n3.0,0,12\n")
+    with pytest.warns(EEGPTWarning, match=rf"ev.csv: no column names its events, so each is "
+                      rf"called 'event': its column of numbers '{column}' is not read .*rename "
+                      r"the column to 'value'"):  # fmt: skip
+        found = read_annotations(table)
+    assert list(found.description) == ["event"] * 3
+    table.write_text("onset,duration,value\n0.5,0,255\n1.5,0,11\n3.0,0,12\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(read_annotations(table).description) == ["255", "11", "12"]
 
 
 def test_onsets_in_milliseconds_past_the_recordings_end_are_warned_of(model, tmp_path):

@@ -781,6 +781,14 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 
 
+#: Names of a column of trigger codes (numbers) besides :data:`DESCRIPTION_COLUMNS`: warned of
+#: as not read by :func:`_warn_unnamed_events`
+_CODE_COLUMNS = frozenset(
+    {"trigger", "triggers", "code", "codes", "event_code", "trigger_code", "marker", "stim",
+     "stimulus", "event_id", "id"}
+)  # fmt: skip
+
+
 def _warn_unnamed_events(
     path: str | os.PathLike, header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
 ) -> None:
@@ -789,18 +797,29 @@ def _warn_unnamed_events(
     ``event``, and the column holding the names should be renamed. Quiet for a table of onsets
     and durations alone, or with BIDS's other columns (``sample``, ``response_time``), as
     BIDS allows."""
-    texts = []
+    texts, codes = [], []
     for lower, name in header.items():
         if lower in {"onset", "duration"} or lower in _NOT_NAMES:
             continue
         if _holds_text(name, rows):
             texts.append(name)
+        elif lower in DESCRIPTION_COLUMNS or lower in _CODE_COLUMNS:
+            codes.append(name)  # numbers alone: trigger codes, as mne.find_events gives them
     if texts:
         _warn(
             f"{path}: no column names its events (looked for: {', '.join(DESCRIPTION_COLUMNS)}; "
             f"any case), so each is called 'event'; its column{'s' if len(texts) > 1 else ''} of "
             f"text {', '.join(repr(t) for t in texts)} {'are' if len(texts) > 1 else 'is'} not read: rename the one that names the "
             "events to 'description' (or 'trial_type')"
+        )
+    elif codes:
+        _warn(
+            f"{path}: no column names its events, so each is called 'event': its column"
+            f"{'s' if len(codes) > 1 else ''} of numbers {', '.join(repr(c) for c in codes)} "
+            f"{'are' if len(codes) > 1 else 'is'} not read as the events' names (numbers under "
+            "that name are not taken for codes); to name the events by their codes (trigger "
+            "codes, as mne.find_events gives them), rename the column to 'value', as BIDS "
+            "names it"
         )
 
 
