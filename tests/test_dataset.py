@@ -4666,6 +4666,17 @@ def _rewrite_spec(shard: Path, checkpoint: dict[str, Any]) -> None:
     pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
 
 
+def _as_run_recorded_with(out: Path, shards: list[Path], checkpoint: dict[str, Any]) -> None:
+    """Make the run in ``out`` look cut short by an older eegpt that recorded ``checkpoint``:
+    its last shard removed, the others' and the manifest's settings given that checkpoint."""
+    shards[-1].unlink()
+    for p in shards[:-1]:
+        _rewrite_spec(p, checkpoint)
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["spec"]["checkpoint"] = checkpoint
+    (out / MANIFEST).write_text(json.dumps(manifest))
+
+
 def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
     small_corpus, weights, tmp_path
 ):
@@ -4686,12 +4697,7 @@ def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
         "format": now["format"],
         "pretrained": now["pretrained"],
     }
-    shards[-1].unlink()
-    for p in shards[:-1]:
-        _rewrite_spec(p, old)
-    manifest = json.loads((out / MANIFEST).read_text())
-    manifest["spec"]["checkpoint"] = old
-    (out / MANIFEST).write_text(json.dumps(manifest))
+    _as_run_recorded_with(out, shards, old)
     again = embed_dataset(small_corpus, out, **run)
     assert (again.shards_skipped, again.shards_written) == (len(shards) - 1, 1)
     assert read_shard_status(shards[-1])[0]["checkpoint"] == old
@@ -4731,12 +4737,7 @@ def test_half_precision_weights_are_recorded_in_a_run_and_an_older_run_still_res
     # a run recorded without it (before it was recorded) resumes: the sha256 is compared
     old = {k: v for k, v in read_shard_status(shards[0])[0]["checkpoint"].items()
            if k != "stored_dtype"}  # fmt: skip
-    shards[-1].unlink()
-    for p in shards[:-1]:
-        _rewrite_spec(p, old)
-    manifest = json.loads((out / MANIFEST).read_text())
-    manifest["spec"]["checkpoint"] = old
-    (out / MANIFEST).write_text(json.dumps(manifest))
+    _as_run_recorded_with(out, shards, old)
     again = embed_dataset(small_corpus, out, **run)
     assert (again.shards_skipped, again.shards_written) == (len(shards) - 1, 1)
     # float32 weights of the same values: another file, refused by its sha256 alone
