@@ -3866,6 +3866,69 @@ def test_a_probe_trained_on_baseline_corrected_epochs_warns_where_the_input_is_n
     )
 
 
+def _detrend_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The messages of ``caught`` that warn of MNE's detrend of the epochs."""
+    return [str(w.message) for w in caught if "detrended by MNE" in str(w.message)]
+
+
+def test_a_probe_trained_on_detrended_epochs_warns_where_the_input_is_not(model, tmp_path):
+    """A probe trained on epochs MNE detrended (mne.Epochs(..., detrend=1)) gave no warning
+    on epochs, embeddings or a stream without that detrend (nor the reverse), while other
+    baseline differences were warned of. It records epochs.detrend and warns as of the
+    baseline; epochs read from a file (which stores no detrend) are said unknown; a probe that
+    detrends each window itself, or one saved before the record, stays quiet."""
+    raw, events, event_id = synthetic_erp_raw(44, sfreq=250.0, soa=1.5, seed=7)
+    cut = {"tmin": -0.2, "tmax": 0.8 - 1 / 250.0, "baseline": None, "preload": True}
+    detrended = mne.Epochs(raw, events, event_id, detrend=1, verbose=False, **cut)
+    plain = mne.Epochs(raw, events, event_id, verbose=False, **cut)
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, detrended[:32], preprocessing=config, epochs=1)
+    assert probe.training["epochs_detrend"] == 1
+    assert load_probe(probe.save(tmp_path / "p"), model).training["epochs_detrend"] == 1
+    said = (
+        r"trained on epochs detrended by MNE \(a least-squares line of each epoch's channels "
+        r"subtracted: detrend=1\), but .* were not detrended by MNE \(detrend=None\).*"
+        r"detrend=1\) as in training.*detrend='linear'"
+    )
+    with pytest.warns(RuntimeWarning, match=said):
+        probe.predict_proba(plain[32:])
+    with pytest.warns(RuntimeWarning, match=r"but these embeddings were not detrended"):
+        probe.predict_proba(model.embed(plain[32:], preprocessing=config, verbose=False))
+    with pytest.warns(RuntimeWarning, match=r"but a live stream's windows were not detrended"):
+        probe.online(raw.ch_names, 250.0, warm_up=False)
+    plain[32:].save(tmp_path / "plain-epo.fif", verbose=False)
+    probe._warned = {}
+    with pytest.warns(RuntimeWarning, match=r"whether .* were detrended is not recorded"):
+        probe.predict_proba(mne.read_epochs(tmp_path / "plain-epo.fif", verbose=False))
+    with warnings.catch_warnings(record=True) as caught:  # detrended alike: nothing to say
+        warnings.simplefilter("always")
+        probe.predict_proba(detrended[32:])
+        probe.predict_proba(model.embed(detrended[32:], preprocessing=config, verbose=False))
+    assert not _detrend_warnings(caught)
+    # the reverse: trained on epochs not detrended, used on detrended ones
+    undetrended = train_probe(model, plain[:32], preprocessing=config, epochs=1)
+    assert undetrended.training["epochs_detrend"] is None
+    with pytest.warns(RuntimeWarning, match=r"trained on epochs not detrended by MNE \("
+                      r"detrend=None\), but .* were detrended by MNE \(a least-squares"):  # fmt: skip
+        undetrended.predict_proba(detrended[32:])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        undetrended.predict_proba(plain[32:])
+        undetrended.predict_proba(raw)  # windows of a continuous recording: none
+        undetrended.predict_proba(mne.read_epochs(tmp_path / "plain-epo.fif", verbose=False))
+        own = train_probe(model, detrended[:32], preprocessing=dataclasses.replace(
+            config, detrend="linear"), epochs=1)  # fmt: skip
+        own.predict_proba(plain[32:])  # its own linear detrend of each window removes both
+        old = copy.copy(probe)
+        old.training = {k: v for k, v in probe.training.items() if k != "epochs_detrend"}
+        old._warned = {}
+        old.predict_proba(plain[32:])  # saved before it was recorded: unknown, unchecked
+    assert not _detrend_warnings(caught)
+    # epochs read from a file: their detrend is not known, so none is recorded
+    read = mne.read_epochs(tmp_path / "plain-epo.fif", verbose=False)
+    assert "epochs_detrend" not in train_probe(model, read, preprocessing=config, epochs=1).training
+
+
 def test_embeddings_of_the_same_weights_from_another_file_are_taken(model, short_task, tmp_path):
     """A probe trained on a state_dict copy of a checkpoint refused the embeddings of the
     checkpoint itself (another file's sha256) though the weights are the same: the weights'

@@ -952,7 +952,7 @@ def provenance(
         record["epochs_baseline"] = None
     if getattr(recording, "custom_ref", False):  # re-referenced in MNE: the average replaced it
         record["custom_ref_applied"] = True
-    if getattr(recording, "baseline_recorded", False):  # MNE epochs: the trend MNE took off
+    if getattr(recording, "detrend_recorded", False):  # epochs made in memory: the trend
         record["epochs_detrend"] = getattr(recording, "detrend", None)  # 0, 1 or None
     truncated = getattr(recording, "truncated", None)
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it

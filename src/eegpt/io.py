@@ -238,6 +238,10 @@ class Recording:
         channel as it cut them (0: its mean, the DC offset; 1: a least-squares line), None for
         none and for other data. A per-epoch change, like ``baseline``, that windows of the
         continuous recording (OnlineEmbedder) do not have.
+    detrend_recorded : bool
+        Whether ``detrend`` is known: True for epochs made in memory (``mne.Epochs``,
+        ``mne.EpochsArray``, which keep it), False for epochs read from a file (``-epo.fif``
+        and others store no detrend: ``detrend`` None there is unknown) and for arrays.
     baseline_recorded : bool
         Whether ``baseline`` is known: True for MNE epochs other than EEGLAB's (whose
         ``epochs.baseline`` says what MNE did, None for none), False for arrays and epoched
@@ -282,6 +286,7 @@ class Recording:
     tmin: float | None = field(default=None, repr=False)
     baseline_recorded: bool = field(default=False, repr=False)
     detrend: int | None = field(default=None, repr=False)
+    detrend_recorded: bool = field(default=False, repr=False)
     custom_ref: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -1665,6 +1670,7 @@ def _from_mne(
         tmin=float(inst.tmin) if isinstance(inst, mne.BaseEpochs) else None,
         baseline_recorded=isinstance(inst, mne.BaseEpochs) and not _from_eeglab(inst),
         detrend=epochs_detrend(inst) if isinstance(inst, mne.BaseEpochs) else None,
+        detrend_recorded=epochs_detrend_known(inst),
         custom_ref=custom_reference(inst.info),
     )  # fmt: skip
     _log(_recording_summary(rec), verbose)
@@ -1720,6 +1726,14 @@ def epochs_detrend(epochs: mne.BaseEpochs) -> int | None:
     (the default) or where the epochs do not say (read from a file, which does not store it)."""
     order = getattr(epochs, "detrend", None)
     return None if order is None else int(order)
+
+
+def epochs_detrend_known(inst: Any) -> bool:
+    """Whether ``inst`` tells the trend MNE removed from its epochs: epochs made in memory
+    (``mne.Epochs`` keeps its ``detrend``; ``mne.EpochsArray`` has none) do, epochs read from
+    a file do not (``-epo.fif`` stores no detrend, so ``epochs.detrend`` reads None whatever
+    was done before saving), nor does anything else."""
+    return isinstance(inst, (mne.Epochs, mne.EpochsArray))
 
 
 def recorded_filters(info: Any) -> dict[str, float]:

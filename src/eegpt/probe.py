@@ -103,9 +103,9 @@ from eegpt.engine import (
 )
 from eegpt.errors import EncoderMismatchError, MissingFileError, RecordingError
 from eegpt.heads import LinearProbe
-from eegpt.io import Recording, Units, epochs_labels, may_hold_epochs
+from eegpt.io import Recording, Units, detrend_text, epochs_labels, may_hold_epochs
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import atomic_write
+from eegpt.outputs import EPOCH_ONSETS_KEY, atomic_write
 from eegpt.preprocessing import (
     PreprocessingConfig,
     crop_call,
@@ -467,6 +467,31 @@ def _baseline_known(metadata: Mapping[str, Any]) -> bool:
     )
 
 
+def _detrend_known(metadata: Mapping[str, Any]) -> bool:
+    """Whether embeddings' ``metadata`` tell the trend MNE removed from their epochs: they
+    hold ``epochs_detrend`` (epochs made in memory), or they are windows of a continuous
+    recording (an ``epochs_baseline`` record without epochs' onsets), which nothing
+    detrended. Epochs read from a file (``-epo.fif`` stores no detrend), arrays and
+    EEGLAB ``.set`` epochs do not."""
+    if "epochs_detrend" in metadata:
+        return True
+    return "epochs_baseline" in metadata and EPOCH_ONSETS_KEY not in metadata
+
+
+_DETREND_ORDER = {"none": -1, "constant": 0, "linear": 1}  # PreprocessingConfig.detrend
+
+
+def _detrend_said(order: int | None) -> str:
+    """MNE's ``detrend`` of epochs in words: ``"detrended by MNE (the mean (DC offset) of
+    each epoch's channels subtracted: detrend=0)"``, or not detrended (None)."""
+    if order is None:
+        return "not detrended by MNE (detrend=None)"
+    return (
+        f"detrended by MNE ({detrend_text(order)} of each epoch's channels subtracted: "
+        f"detrend={order})"
+    )
+
+
 def _predicting(
     data: Any,
     *,
@@ -671,6 +696,11 @@ class EEGPTProbe:
             f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}",
             recorded=rec.baseline_recorded or not rec.is_epoched,
             sfreq=rec.sfreq,
+        )
+        self._check_detrend(
+            rec.detrend,
+            f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}",
+            recorded=rec.detrend_recorded or not rec.is_epoched,
         )
         config = self._continuous_preprocessing(overlap, rec)
         short = rec.duration - config.start_seconds < config.window_seconds
@@ -952,6 +982,51 @@ class EEGPTProbe:
             "mean taken out alike in training, epochs, recordings and streams)"
         )
 
+    def _check_detrend(self, given: int | None, what: str, recorded: bool = True) -> None:
+        """Warn when this probe was trained on epochs MNE detrended (``epochs.detrend``: 0
+        the mean, 1 a least-squares line of each epoch's channels) and ``what`` (the data to
+        predict; ``given``: their ``epochs.detrend``, None for none) were not, or of another
+        order, or the reverse: each epoch differs from the training data by that trend.
+        ``recorded``: whether ``given`` is known (epochs made in memory, continuous
+        recordings, streams); False for epochs read from a file (``-epo.fif`` stores no
+        detrend), arrays and embeddings without the record, warned of only where the training
+        epochs were detrended. Not checked for probes saved before the training data's detrend
+        was recorded (or trained on epochs whose detrend is not known), nor where the probe's
+        own detrend of each window (``--detrend``) removes both trends anyway."""
+        if "epochs_detrend" not in self.training:
+            return
+        trained = self.training["epochs_detrend"]
+        own = _DETREND_ORDER.get(self.preprocessing.detrend, -1)
+        orders = [-1 if o is None else int(o) for o in (trained, given if recorded else None)]
+        if (recorded and given == trained) or own >= max(orders):
+            return
+        alike = (
+            "'constant' (--detrend constant: each window's mean"
+            if max(orders) == 0
+            else ("'linear' (--detrend linear: each window's least-squares line")
+        )
+        advice = (
+            f"or train the probe with detrend={alike} taken out alike in training, epochs, "
+            "recordings and streams)"
+        )
+        if not recorded:  # epochs read from a file, arrays: not recorded in them
+            _warn(
+                f"this probe was trained on epochs {_detrend_said(trained)}, but whether {what} "
+                "were detrended is not recorded in them (epochs read from a file, which stores "
+                "no detrend, arrays and embeddings of them carry no such record), so eegpt "
+                "cannot check it: if they were not, or otherwise, each epoch differs from the "
+                "training data by that trend and the probe's predictions on them mean less. "
+                f"Give epochs made with mne.Epochs(..., detrend={trained}) as in training, "
+                + advice
+            )
+            return
+        _warn(
+            f"this probe was trained on epochs {_detrend_said(trained)}, but {what} were "
+            f"{_detrend_said(given)}, so each epoch differs from the training data by that "
+            "trend and the probe's predictions on them mean less. Make them alike "
+            f"(mne.Epochs(..., detrend={trained}) as in training), " + advice
+        )
+
     @honours_verbose
     def online(
         self,
@@ -1034,6 +1109,7 @@ class EEGPTProbe:
             self._warned = {}
         with each_warning_once(self._warned):  # not said again by predict_proba of its windows
             self._check_baseline(None, "a live stream's windows")
+            self._check_detrend(None, "a live stream's windows")
         table: Any = rename
         on_missing = "raise"
         if rename is None and self.rename:  # training's: for the channels the stream has
@@ -1194,6 +1270,11 @@ class EEGPTProbe:
                 what,
                 recorded=stream or _baseline_known(emb.metadata),
                 sfreq=emb.metadata.get("sfreq_in"),
+            )
+            self._check_detrend(
+                emb.metadata.get("epochs_detrend"),
+                what,
+                recorded=stream or _detrend_known(emb.metadata),
             )
         dev = resolve_device(device)
         head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
@@ -1597,6 +1678,12 @@ def trained_probe(
             "input_shape": list(getattr(train, "input_shape", (0, 0))),
             "typical_amplitude": typical_amplitude(train.windows),
             "epochs_baseline": _baseline_record(getattr(train, "baseline", None)),
+            # epochs.detrend of the training epochs, where known (epochs made in memory)
+            **(
+                {"epochs_detrend": train.detrend}
+                if getattr(train, "detrend_recorded", False)
+                else {}
+            ),
             **facts,
             "seconds": round(seconds, 3),
             "device": str(device),

@@ -266,6 +266,7 @@ def merge_epochs(
         "tmin": config.crop_tmin if config.crop_tmin is not None
         else (tmins.pop() if len(tmins) == 1 else None),
         "baseline_recorded": all(r.baseline_recorded for r in recordings),
+        **merged_detrend(recordings),
     }  # fmt: skip
     first = recordings[0]
     sources = list(dict.fromkeys(r.source for r in recordings))  # pieces of one Epochs: one
@@ -363,6 +364,16 @@ def merged_baseline(
         "baseline=None)), or train with --detrend constant / detrend='constant'"
     )
     return None
+
+
+def merged_detrend(recordings: Sequence[Recording]) -> dict[str, Any]:
+    """The trend MNE removed from the epochs of ``recordings`` (``Recording.detrend``), as
+    the fields of their merged recording: known where every input knows it and all share it,
+    else unknown (so a probe trained on them records none and checks none)."""
+    found = {r.detrend for r in recordings}
+    if len(found) == 1 and all(r.detrend_recorded for r in recordings):
+        return {"detrend": found.pop(), "detrend_recorded": True}
+    return {"detrend": None, "detrend_recorded": False}
 
 
 def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:

@@ -1616,6 +1616,7 @@ def load_labelled_epochs(
         data, merged.ch_names, merged.sfreq, source=source, selection=selection, onsets=onsets,
         projectors=merged.projectors, bads=merged.bads, baseline=merged.baseline,
         tmin=merged.tmin, baseline_recorded=merged.baseline_recorded, units=merged.units,
+        detrend=merged.detrend, detrend_recorded=merged.detrend_recorded,
         rescaled=rescale,  # the amplitude advice counts it: the correction of the files' samples
     )  # fmt: skip
     n = data.shape[0]

@@ -60,6 +60,9 @@ class _TrainingData:
     input_shape: tuple[int, int] = (0, 0)  # channels and samples per epoch of the data given
     # the interval MNE baseline-corrected the epochs over (epochs.baseline), None if it did not
     baseline: tuple[float | None, float | None] | None = None
+    # the trend MNE removed from each epoch (epochs.detrend: 0, 1, None), where it is known
+    detrend: int | None = None
+    detrend_recorded: bool = False
 
 
 def _prepare_training_data(
@@ -100,7 +103,10 @@ def _prepare_training_data(
         windows = _projection_windows(rec, names, preprocessing)
         target = tuple(normalize_channel_name(n) for n in config.target_channels)
         shape = (rec.n_channels, rec.n_times)
-        train = _TrainingData(windows, y_idx, names, target, shape, rec.baseline)  # type: ignore[arg-type]
+        train = _TrainingData(
+            windows, y_idx, names, target, shape, rec.baseline,  # type: ignore[arg-type]
+            detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
+        )  # fmt: skip
         return train, classes
     mapping = map_channels(
         rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
@@ -110,7 +116,10 @@ def _prepare_training_data(
         mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
     shape = (rec.n_channels, rec.n_times)
-    train = _TrainingData(windows, y_idx, mapping.names, mapping.names, shape, rec.baseline)
+    train = _TrainingData(
+        windows, y_idx, mapping.names, mapping.names, shape, rec.baseline,
+        detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
+    )  # fmt: skip
     return train, classes
 
 
