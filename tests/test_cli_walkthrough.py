@@ -129,6 +129,31 @@ def test_no_command_takes_another_commands_option_as_an_abbreviation(capsys):
     assert ("eegpt probe predict", "--window") in tried  # the test tried something
 
 
+def test_the_dataset_module_run_directly_checks_as_eegpt_embed_dataset(monkeypatch, capsys):
+    """`python -m eegpt.dataset_cli` parsed with a plain argparse parser: an option of another
+    command that abbreviates one of its own would be taken as that abbreviation (none does
+    today: one is made up here), an unknown option got no hint, and `--output=~/x` kept its
+    `~` (a folder named `~`). It parses as `eegpt embed-dataset` does."""
+    from eegpt import cli
+    from eegpt.dataset_cli import build_parser as dataset_parser
+
+    given = ["corpus", "-o", "out", "--output=~/x"]
+    direct, through = (
+        dataset_parser().parse_args(given),
+        build_parser().parse_args(["embed-dataset", *given]),
+    )
+    assert direct.output == through.output and "~" not in str(direct.output)
+    with pytest.raises(SystemExit):
+        dataset_parser().parse_args(["corpus", "-o", "out", "--weigths", "W"])
+    assert "did you mean --weights?" in capsys.readouterr().err
+    table = dict(cli.option_commands())  # a made-up command's option that abbreviates one here
+    monkeypatch.setattr(cli, "_OPTION_COMMANDS", {**table, "--shard": ("eegpt other",)})
+    with pytest.raises(SystemExit):
+        dataset_parser().parse_args(["corpus", "-o", "out", "--shard", "2"])
+    err = capsys.readouterr().err
+    assert "this command has no option --shard; --shard is an option of eegpt other" in err
+
+
 @pytest.mark.parametrize(("words", "shows"), [([], "embed-dataset"), (["probe"], "predict")])
 def test_a_command_alone_prints_its_help(words, shows, capsys):
     err = _usage_error(words, capsys)

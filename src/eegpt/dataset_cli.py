@@ -345,7 +345,12 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="eegpt embed-dataset", description=DESCRIPTION)
+    """The parser of ``python -m eegpt.dataset_cli``: the checks of ``eegpt embed-dataset``'s
+    (:class:`~eegpt.cli.SubcommandParser`: an option unknown is named with the one meant,
+    another command's option is not taken as an abbreviation, ``~`` in paths is expanded)."""
+    from eegpt.cli import SubcommandParser
+
+    parser = SubcommandParser(prog="eegpt embed-dataset", description=DESCRIPTION)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     _add_arguments(parser)
     parser.set_defaults(interrupted_message=_interrupted_message)
