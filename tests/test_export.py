@@ -439,6 +439,25 @@ def test_mat_gives_the_recordings_rate_beside_the_windows(tmp_path):
     assert s["sfreq"].item() == 256.0 and s["recording_sfreq"].item() == 1000.0
 
 
+def test_a_corpus_runs_mat_gives_each_windows_recording_rate(tmp_path):
+    """A file's .mat held recording_sfreq, a corpus run's did not: it holds each window's
+    recording's rate (double per window, as recording and path)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i, sfreq in enumerate((250.0, 200.0)):
+        raw, _ = synthetic_raw(minutes=0.15, sfreq=sfreq, seed=i)  # 9 s: 2 windows each
+        write_edf(raw, corpus / f"rec{i}.edf")
+    run = tmp_path / "run"
+    embed_dataset(corpus, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
+    table, _ = read_embeddings(run)
+    assert main(["export", str(run), "-o", str(tmp_path / "run.mat"), "-q"]) == 0
+    s = scipy.io.loadmat(tmp_path / "run.mat")
+    rates = {"rec0.edf": 250.0, "rec1.edf": 200.0}
+    expected = [rates[rid] for rid in table["recording_id"]]
+    np.testing.assert_array_equal(s["recording_sfreq"].ravel(), expected)
+    assert s["sfreq"].item() == 256.0  # the windows the model saw
+
+
 def test_the_helps_matlab_recipes_restore_the_pooled_arrays(npz, tmp_path):
     """The MATLAB calls export --help gives restore [n, N, S, D] (and [n, S, D], [n, N, D])
     from the flattened rows, simulated with MATLAB's column-major reshape (numpy order='F');

@@ -1074,7 +1074,8 @@ EXPORT_EPILOG = """\
                  the rate (Hz) and length (s) of the windows the model saw (256 Hz, after
                  resampling)
   recording_sfreq
-                 the rate (Hz) the recording was made at (a file's embeddings)
+                 the rate (Hz) the recording was made at: a file's, one number; a corpus
+                 run's, double per window (its recording's rate; NaN where not recorded)
   metadata_json  the whole provenance as JSON text: jsondecode(S.metadata_json)
   a file:        source (the recording) and channels (cellstr, the embedded channels)
   a corpus run:  recording and path (cellstr per window); channels (cellstr) when every

@@ -38,7 +38,9 @@ every per-window variable.
   description once (no counts), joined with ``"; "`` (where any window has one);
 - ``pool``: the pooling of ``embeddings`` (``'none'``: as stored); ``sfreq`` (Hz) and
   ``window_seconds``: the rate and length of the windows the model saw (256 Hz, after
-  resampling); ``recording_sfreq`` (Hz, a file's): the rate the recording was made at;
+  resampling); ``recording_sfreq`` (Hz): the rate the recording was made at (a file's: one
+  number; a corpus run's: double per window, its recording's rate, NaN where the run did not
+  record it; left out where no rate is known);
   ``metadata_json``: the whole provenance as JSON text (``jsondecode(S.metadata_json)``);
 - a file: ``source`` (the recording) and ``channels`` (cellstr, the embedded channels, in
   order); a corpus run: ``recording`` and ``path`` (cellstr per window), and ``channels``
@@ -136,6 +138,10 @@ class ExportInput:
     clock_time : ndarray of datetime64[us], shape (n_windows,) | None
         A run's onsets' moments (NaT where a recording has no measurement date), as
         ``clock_s``; None for a file.
+    recording_sfreq : ndarray of float64, shape (n_windows,) | None
+        A run's rate (Hz) each window's recording was made at, from its file status (NaN
+        where the run did not record it); None for a file (its provenance's ``sfreq_in``) and
+        for a run that records none.
     """
 
     embeddings: Embeddings
@@ -150,6 +156,7 @@ class ExportInput:
     padded: np.ndarray | None = None
     clock_s: np.ndarray | None = None
     clock_time: np.ndarray | None = None
+    recording_sfreq: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.embeddings)
@@ -282,7 +289,26 @@ def _read_run(folder: Path) -> ExportInput:
         padded=_any_true(table["padded"].fillna(False)) if "padded" in table.columns else None,
         clock_s=clock_s,
         clock_time=clock_time,
+        recording_sfreq=_run_rates(folder, table),
     )
+
+
+def _run_rates(folder: Path, table: Any) -> np.ndarray | None:
+    """The rate (Hz) each row's recording of ``table`` was made at, ``(n_rows,)`` float64,
+    from the file statuses of the run's shards (``sfreq_in``: NaN for a recording whose status
+    lacks it, written before it was recorded); None where no recording has one."""
+    from eegpt.dataset_read import read_shard_status, run_folders, shard_files
+
+    rates: dict[str, float] = {}
+    for run in run_folders(folder) or [folder]:
+        for shard in shard_files(run):
+            for f in read_shard_status(shard)[1].get("files", []):
+                if f.get("sfreq_in") is not None:
+                    rates.setdefault(str(f.get("recording_id")), float(f["sfreq_in"]))
+    if not rates:
+        return None
+    ids = table["recording_id"].astype(str)
+    return np.array([rates.get(rid, np.nan) for rid in ids], dtype=np.float64)
 
 
 def _run_clock(folder: Path, table: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -419,7 +445,9 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     for key in ("sfreq", "window_seconds"):
         if pre.get(key) is not None:
             out[key] = float(pre[key])
-    if windows.provenance.get("sfreq_in") is not None:  # a file's; a run's recordings differ
+    if windows.recording_sfreq is not None:  # a run's: per window, as recording and path
+        out["recording_sfreq"] = windows.recording_sfreq
+    elif windows.provenance.get("sfreq_in") is not None:  # a file's
         out["recording_sfreq"] = float(windows.provenance["sfreq_in"])
     if windows.labels is not None:
         out["label"] = _cellstr(windows.labels)
