@@ -2518,3 +2518,43 @@ def test_bad_spans_count_samples_at_the_nominal_rate_of_a_rounded_header_interva
     for sfreq in (1e6 / 3906, 256.0):
         assert spans.inside(samples, sfreq).tolist() == [False, True, True, False]
         assert spans.inside_misnamed(samples, sfreq)[0].tolist() == [False, True, True, False]
+
+
+def test_a_table_of_onsets_without_durations_is_read_as_markers(weights, tmp_path):
+    """An events table of onset and description alone (a list of stimuli) failed with
+    MNE's bare KeyError "'duration'" (its reader took the .csv), a .tsv as of no known
+    kind. Its events are read as of zero duration, said once in a warning naming the file;
+    tables with durations are read as before, quietly."""
+    from eegpt.annotations import read_annotations
+    from eegpt.outputs import load_embeddings
+
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (8, 20 * 256))
+    rec = tmp_path / "rec_raw.fif"
+    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    table = tmp_path / "ev.csv"
+    table.write_text("onset,description\n1.5,stim\n6.25,resp\n")
+    out = tmp_path / "rec.npz"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(rec), "--annotations", str(table), "-o", str(out),
+                     "--weights", str(weights), "-q"]) == 0  # fmt: skip
+    said = [str(w.message) for w in caught if "no 'duration' column" in str(w.message)]
+    assert len(said) == 1, said
+    assert said[0].startswith(f"{table}: the table has an 'onset' column but no 'duration'")
+    assert "read as of zero duration" in said[0]
+    assert load_embeddings(out).annotations[:2] == [["stim"], ["resp"]]  # 4 s windows
+    tsv = tmp_path / "ev.tsv"
+    tsv.write_text("onset\ttrial_type\n2\tgo\n")
+    with pytest.warns(EEGPTWarning, match=r"ev.tsv: the table has an 'onset' column but no"):
+        found = read_annotations(tsv)
+    assert (found.onset.tolist(), found.duration.tolist(), list(found.description)) == (
+        [2.0],
+        [0.0],
+        ["go"],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        timed = tmp_path / "timed.csv"
+        timed.write_text("onset,duration,description\n2,0.5,go\n")
+        assert read_annotations(timed).duration.tolist() == [0.5]

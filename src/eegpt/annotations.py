@@ -479,9 +479,11 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     sample (no ``orig_time``); None when the file is not such a table.
 
     - BIDS ``*_events.tsv`` and tables alike (tab-, comma- or semicolon-separated ``onset``,
-      ``duration`` in seconds; the description from ``trial_type``, else ``description``,
-      else ``value``, else the first of the other names of :data:`DESCRIPTION_COLUMNS`
-      (``label``, ``event``, ``condition``, ...; any case) that holds text (one of numeric
+      ``duration`` in seconds; a table without ``duration``, a list of stimuli, is read as
+      events of zero duration, with a warning naming the file; the description from
+      ``trial_type``, else ``description``, else ``value``, else the first of the other
+      names of :data:`DESCRIPTION_COLUMNS` (``label``, ``event``, ``condition``, ...; any
+      case) that holds text (one of numeric
       codes alone, such as ``type`` = 5, is not read: :func:`table_description_column`),
       else ``event`` for every row, with a warning where the table has another column of
       text; where the column found is ``n/a`` (or blank) in every row, as BIDS writes a
@@ -609,7 +611,7 @@ def _read_table(
 
     spans: dict[tuple[float, float, str], None] = {}
     older = next((header[k] for k in BIDS_DESCRIPTION_COLUMNS if k in header), None)
-    if {"onset", "duration"} <= header.keys():  # BIDS, or onsets in seconds alike
+    if "onset" in header:  # BIDS, or onsets in seconds alike (without durations: markers)
         if not rows:
             return mne.Annotations([], [], []), None, older
         onsets = [str(row[header["onset"]]).strip() for row in rows]
@@ -642,6 +644,8 @@ def _read_table(
                         "them holding values (text before codes)"
                     )
                 key = later
+        if "duration" not in header and not quiet:
+            _warn(no_duration_text(path))
         if key is None and not quiet:
             _warn_unnamed_events(path, header, rows)
         elif key is not None and not quiet:
@@ -649,7 +653,7 @@ def _read_table(
         for row, onset in zip(rows, from_start, strict=True):
             if onset is not None:
                 text = "event" if key is None else str(row[key]).strip()
-                spans[(onset, number(row[header["duration"]]) or 0.0, text)] = None
+                spans[(onset, _duration(row, header, number), text)] = None
         if origin is not None:  # date-times: onsets from the first, which is the start
             found = _from_spans(spans)
             return (
@@ -675,6 +679,28 @@ def _read_table(
     else:
         return None, _NOT_ONSETS, None
     return _from_spans(spans), key, older
+
+
+def _duration(
+    row: Mapping[str, Any], header: Mapping[str, str], number: Callable[[Any], float | None]
+) -> float:
+    """The duration (s) of the event of a table's ``row``: its ``duration`` cell, 0 where
+    that is ``n/a`` (or blank) or the table has no such column (a list of stimuli)."""
+    if "duration" not in header:
+        return 0.0
+    return number(row[header["duration"]]) or 0.0
+
+
+def no_duration_text(path: str | os.PathLike) -> str:
+    """The warning that the table of onsets ``path`` has no ``duration`` column, so that its
+    events are read as of zero duration."""
+    return (
+        f"{path}: the table has an 'onset' column but no 'duration' column, so its events are "
+        "read as of zero duration (markers, as a list of stimuli is): each window lists those "
+        "that fall in it among its annotations, but a marker covers too little of a window to "
+        "label it (--window-labels). If the events last (stages, tasks, artefacts), add a "
+        "'duration' column in seconds (0, or n/a, for those that do not)"
+    )
 
 
 #: The columns of a table of onsets (``onset``, ``duration``) that name its events, in the
