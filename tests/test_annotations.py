@@ -2558,3 +2558,30 @@ def test_a_table_of_onsets_without_durations_is_read_as_markers(weights, tmp_pat
         timed = tmp_path / "timed.csv"
         timed.write_text("onset,duration,description\n2,0.5,go\n")
         assert read_annotations(timed).duration.tolist() == [0.5]
+
+
+@pytest.mark.parametrize("name", ["run-eve.fif", "run.eve", "run_eve.txt"])
+def test_an_mne_events_file_is_refused_saying_how_to_use_it(weights, tmp_path, capsys, name):
+    """An MNE events file (mne.write_events) given as --annotations was refused as of no
+    known kind, or (-eve.fif) as an EEG file MNE could not read. It is named as an events
+    file, with the calls that make its events annotations."""
+    from eegpt.annotations import read_annotations
+
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (8, 10 * 256))
+    rec = tmp_path / "rec_raw.fif"
+    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    events = tmp_path / name
+    mne.write_events(events, np.array([[256, 0, 1], [1024, 0, 2]]), verbose=False)
+    said = (
+        rf"{re.escape(str(events))} is an MNE events file \(as mne.write_events writes it.*"
+        r"mne.read_events\(PATH\).*mne.annotations_from_events\(events, raw.info\['sfreq'\], "
+        r"orig_time=raw.info\['meas_date'\]\)\) \(with orig_time given, pass no first_samp"
+    )
+    with pytest.raises(RecordingError, match=said):
+        read_annotations(events)
+    out = tmp_path / "rec.npz"
+    assert main(["embed", str(rec), "--annotations", str(events), "-o", str(out),
+                 "--weights", str(weights), "-q"]) == 1  # fmt: skip
+    assert "is an MNE events file" in capsys.readouterr().err
+    assert not out.exists()

@@ -179,6 +179,8 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         return source
     if not os.path.exists(Path(source).expanduser()):
         raise _missing_file(Path(source))
+    if is_events_file(source):
+        raise RecordingError(events_file_text(source))
     found = _bids_recording_annotations(source)
     if found is not None:
         return found
@@ -222,6 +224,38 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             start += datetime.timedelta(seconds=first_record_offset(source))
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
     return found
+
+
+#: The endings of the names of MNE's events files (``mne.write_events``, ``mne.read_events``).
+EVENTS_FILE_ENDINGS = tuple(
+    f"{sep}eve{ext}" for sep in "-_" for ext in (".fif", ".fif.gz", ".lst", ".txt")
+) + (".eve",)
+
+
+def is_events_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is named as an MNE events file (``sub-01-eve.fif``, ``run.eve``: an
+    array of sample numbers and event codes, :data:`EVENTS_FILE_ENDINGS`)."""
+    return Path(path).name.lower().endswith(EVENTS_FILE_ENDINGS)
+
+
+def events_file_text(path: str | os.PathLike) -> str:
+    """Why the MNE events file ``path`` is not read as annotations, and how to use it."""
+    return (
+        f"{path} is an MNE events file (as mne.write_events writes it: one row per event of "
+        "its sample number, counted as the recording's samples are, previous value and event "
+        "code), not annotations: its samples become times only with the recording's rate, "
+        "which the file does not hold. Make its events annotations of the recording in "
+        "Python, then embed that: events = mne.read_events(PATH); raw.set_annotations("
+        "raw.annotations + mne.annotations_from_events(events, raw.info['sfreq'], "
+        "orig_time=raw.info['meas_date'])) (with orig_time given, pass no first_samp; for "
+        "a recording without a measurement date, orig_time=None with "
+        "first_samp=raw.first_samp; event_desc={CODE: 'NAME'} names the codes), then "
+        "model.embed(raw), or raw.save("
+        "'rec_raw.fif') for eegpt embed; or write them as a table of onset (s from the "
+        "first sample), duration and value: pd.DataFrame({'onset': (events[:, 0] - "
+        "raw.first_samp) / raw.info['sfreq'], 'duration': 0, 'value': events[:, 2]})."
+        "to_csv('events.csv', index=False), for --annotations events.csv"
+    )
 
 
 #: The annotation files :func:`read_annotations` reads, for the error on another kind.
