@@ -116,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import shard_writer as shard_writer
     from eegpt import short_attention as short_attention
     from eegpt import sklearn as sklearn
+    from eegpt import stim_events as stim_events
     from eegpt import streaming as streaming
     from eegpt import synthetic as synthetic
     from eegpt import text_tables as text_tables
@@ -153,8 +154,8 @@ _SUBMODULES = {
     "hub", "io", "model", "nearest_sites", "online", "outputs", "outputs_read", "preprocessing",
     "preprocessing_spec", "probe", "probe_cli", "probe_events", "probe_folder", "probe_inputs",
     "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance",
-    "rename_tables", "shard_writer", "short_attention", "sklearn", "streaming", "synthetic",
-    "text_tables", "training", "training_data", "viz", "vocabulary",
+    "rename_tables", "shard_writer", "short_attention", "sklearn", "stim_events", "streaming",
+    "synthetic", "text_tables", "training", "training_data", "viz", "vocabulary",
 }  # fmt: skip
 
 

@@ -79,6 +79,14 @@ def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
     ann = raw.annotations
     if len(ann) == 0:
         return None
+    return in_first_sample_time(ann, raw)
+
+
+def in_first_sample_time(ann: mne.Annotations, raw: mne.io.BaseRaw) -> mne.Annotations:
+    """Annotations in the time base of ``raw.annotations`` (seconds from the acquisition
+    start) put in that of :func:`annotations_of`: seconds from ``raw``'s first sample, at its
+    nominal rate; no ``orig_time``. Used for the recording's own and for those made of its
+    stim channel (:func:`eegpt.stim_events.stim_annotations`)."""
     onset = np.asarray(ann.onset, dtype=np.float64) - raw.first_time
     duration = np.asarray(ann.duration, dtype=np.float64)
     sfreq = float(raw.info["sfreq"])

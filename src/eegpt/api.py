@@ -85,6 +85,7 @@ from eegpt.preprocessing import (  # noqa: F401 - partial_patch_note: an eegpt.a
     prepare,
 )
 from eegpt.rename_tables import Rename
+from eegpt.stim_events import StimEvents, add_stim_events, stim_events_setting
 from eegpt.streaming import (
     StreamedRecording,
     WindowStream,
@@ -126,6 +127,9 @@ def _embed(
     reject_by_annotation: bool = False,
     annotations: str | os.PathLike | mne.Annotations | None = None,
     marker_spans: Mapping[str, str] | None = None,
+    events_from_stim: bool | str | None = None,
+    stim_mask: int | None = None,
+    event_names: Mapping[int, str] | None = None,
     device: str | None = None,
     precision: Precision = "float32",
     batch_size: int | None = None,
@@ -209,6 +213,25 @@ def _embed(
         recorded as ``metadata["marker_spans"]``. A ``ValueError`` naming the recording if no
         marker matches, matching ones already last, or the last is past its end. Epochs are
         left as they are.
+    events_from_stim : bool | str | None
+        Make the events of a continuous recording's stim channel (BioSemi's ``Status``,
+        ``STI 014``, a channel typed ``stim``) annotations of no duration, joined to its own
+        and ``annotations``' (before ``marker_spans``): ``True``, its one stim channel;
+        ``"Status"``, that channel (command line ``--events-from-stim [CHANNEL]``). Found
+        with ``mne.find_events(..., shortest_event=1, consecutive=True)`` on the samples as
+        read, each lands on its trigger's sample (:mod:`eegpt.stim_events`); recorded as
+        ``metadata["events_from_stim"]``. A ``ValueError`` naming the recording and its stim
+        channels where it has none, or several and none is named. Without it, a stim channel
+        holding events is said (logged) to be unused. Epochs are left as they are.
+    stim_mask : int | None
+        With ``events_from_stim``: the bits of the codes kept (``mask_type="and"``), e.g.
+        ``0xFF`` for BioSemi's 8-bit triggers (``--stim-mask``); a BDF's codes carrying
+        BioSemi's upper status bits without it are warned of.
+    event_names : Mapping[int, str] | None
+        With ``events_from_stim``: ``{code: description}`` of the annotations made
+        (``{11: "standard", 12: "target"}``, ``--event-names 11=standard``); codes not named
+        are described by their number (``"11"``); a name of a code the recording never
+        holds is warned of, naming the codes found.
     device, precision, batch_size
         Inference settings (see :class:`eegpt.engine.InferenceEngine`); ignored when ``engine``
         is given.
@@ -621,12 +644,14 @@ class _Job:
         recording: StreamedRecording | Recording
         windows: WindowStream | Windows
         reject = a["reject_by_annotation"]
+        stim = stim_events_setting(a["events_from_stim"], a["stim_mask"], a["event_names"])
         if streamed is not None:
             if config.crop_tmin is not None:  # a continuous recording: nothing to crop
                 raise RecordingError(
                     f"{streamed.source}: {crop_refused_for_continuous(config.crop_tmin)}"
                 )
             recording = streamed
+            add_stim_events(recording, stim, verbose=verbose)
             added = placed_extra(recording, a["annotations"])  # read once, used twice
             bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)
             windows = stream = WindowStream(streamed, config, verbose=verbose, bad_spans=bad)
@@ -646,6 +671,8 @@ class _Job:
             if isinstance(loaded, list):
                 raise TypeError("embed takes one recording; call it once per recording")
             recording = loaded
+            given_raw = data if isinstance(data, mne.io.BaseRaw) else None
+            add_stim_events(recording, stim, raw=given_raw, verbose=verbose)
             mne_object = isinstance(data, (mne.io.BaseRaw, mne.BaseEpochs))
             mapping: ChannelMapping = map_recording_channels(
                 recording.ch_names, recording.source, left_out=recording.left_out, **mapping_args,
@@ -690,7 +717,7 @@ class _Job:
             )
         keep = _apply_annotations(
             metadata, recording, onsets, config, reject, verbose, extra=a["annotations"],
-            added=added, states=a["marker_spans"],
+            added=added, states=a["marker_spans"], stim=stim,
         )  # fmt: skip
         if keep is not None:
             blocks, onsets = _kept_blocks(blocks, keep), onsets[keep]
@@ -734,6 +761,7 @@ def _apply_annotations(
     extra: Any = None,
     added: mne.Annotations | None = None,
     states: Mapping[str, str] | None = None,
+    stim: StimEvents | None = None,
 ) -> np.ndarray | None:
     """Record the annotations of each embedded window in ``metadata``; with ``reject``, leave
     the windows over bad annotations out of ``metadata`` (labels, and the window index and
@@ -742,7 +770,9 @@ def _apply_annotations(
     ``extra``: more annotations (:func:`embed`'s ``annotations``); a file's path is recorded
     (``metadata["annotations_file"]``). ``added``: ``extra`` read and placed already
     (:func:`~eegpt.annotations.placed_extra`), or None to read it here. ``states``:
-    :func:`embed`'s ``marker_spans``, recorded as ``metadata["marker_spans"]``."""
+    :func:`embed`'s ``marker_spans``, recorded as ``metadata["marker_spans"]``. ``stim``:
+    :func:`embed`'s ``events_from_stim`` (made annotations already), recorded as
+    ``metadata["events_from_stim"]``."""
     if isinstance(extra, (list, tuple)):
         raise TypeError(
             "annotations= takes one file (or mne.Annotations) for the one recording embedded, "
@@ -756,6 +786,8 @@ def _apply_annotations(
         _log(f"{recording.source}: annotations also from {extra}", verbose)
     if states and not getattr(recording, "is_epoched", False):
         metadata["marker_spans"] = dict(states)
+    if stim is not None and not getattr(recording, "is_epoched", False):
+        metadata["events_from_stim"] = stim.record()
     per_window = annotations_per_window(
         recording, onsets, config.window_seconds, extra=extra, added=added, states=states
     )

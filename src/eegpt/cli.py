@@ -848,6 +848,7 @@ def build_parser() -> argparse.ArgumentParser:
         "file's metadata['annotations'], emb.window_labels(match='^EC$') labels by them); the "
         "states are recorded in metadata['marker_spans']",
     )
+    add_events_from_stim_options(p, " Recorded in metadata['events_from_stim'].")
     p.set_defaults(func=cmd_embed, interrupted_message=EMBED_INTERRUPTED)
     _hint_annotations_first(p)
 
@@ -1615,6 +1616,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     check_recordings_given(args.recordings)
     rename = parse_rename(args.rename, args.drop)
     states = _marker_spans(args)
+    stim = stim_setting(args)
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = recording_paths(args.recordings, args.quiet)
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
@@ -1658,6 +1660,7 @@ def _embed_command(args: argparse.Namespace) -> int:
             [(outputs[k], kept_meta[outputs[k]], args.recordings[k], extra[k]) for k in kept],
             states,
             args.reject_by_annotation,
+            stim,
         )
         kept_model = [(outputs[k], kept_meta[outputs[k]]) for k in kept]
         _warn_other_output_settings(kept_model, args.precision, args.stream_precision, args.pool)
@@ -1732,6 +1735,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                         reject_by_annotation=args.reject_by_annotation,
                         annotations=annotations,
                         marker_spans=states,
+                        **stim_keywords(stim),
                         engine=engine,
                         pool=args.pool,
                         hash_inputs=args.hash_inputs,
@@ -1905,11 +1909,14 @@ def _warn_other_annotation_settings(
     kept: list[tuple[Path, Mapping[str, Any] | None, Path, Path | None]],
     states: Mapping[str, str] | None,
     reject: bool,
+    stim: Any = None,
 ) -> None:
     """With --skip-existing, warn of the outputs kept (each with its metadata, its recording
     and the ``--annotations`` file given for it, if any) whose windows' annotations were made
     otherwise than this command makes them: another ``--marker-spans`` (``states``; recorded
     as ``metadata["marker_spans"]``, not for epochs, which get no spans), another
+    ``--events-from-stim`` (``stim``, a :class:`eegpt.stim_events.StimEvents` or None;
+    recorded as ``metadata["events_from_stim"]``), another
     ``--annotations`` file (``metadata["annotations_file"]``), or ``--reject-by-annotation``
     (``reject``) where it changes which windows are kept (recorded
     ``metadata["rejected_by_annotation"]``, or windows over bad annotations kept). Kept as
@@ -1926,6 +1933,10 @@ def _warn_other_annotation_settings(
             recorded = meta.get("marker_spans") or None
             if recorded != wanted_states:
                 changed.append(f"marker_spans ({recorded!r} -> {wanted_states!r})")
+            made = meta.get("events_from_stim") or None
+            wanted_stim = None if stim is None else stim.record()
+            if made != wanted_stim:
+                changed.append(f"events_from_stim ({made!r} -> {wanted_stim!r})")
         recorded_file = meta.get("annotations_file")
         file = None if given is None or same_file(given, recording) else str(given)
         if (recorded_file is None) != (file is None) or (
@@ -1943,7 +1954,8 @@ def _warn_other_annotation_settings(
     if differ:
         warnings.warn(
             f"--skip-existing keeps {_count(len(differ), 'output')} whose windows' annotations "
-            "were made with other --marker-spans, --annotations or --reject-by-annotation than "
+            "were made with other --marker-spans, --events-from-stim, --annotations or "
+            "--reject-by-annotation than "
             f"this command's (recorded -> given): {few(differ, 5)}. Kept as they are, not "
             "embedded again: their windows' annotations differ from those of the outputs "
             "embedded now; embed them again with --overwrite to replace them",
@@ -2460,6 +2472,94 @@ def add_marker_spans_option(p: Any, more: str = "") -> None:
         "annotations are kept. A recording with no matching marker, or whose matching "
         "annotations already last, is an error." + more,
     )  # fmt: skip
+
+
+#: Suffixes of EEG files: a word after ``--events-from-stim`` ending so is a recording the
+#: option took for its CHANNEL (``embed --events-from-stim rec.bdf``).
+_RECORDING_SUFFIXES = (".bdf", ".edf", ".fif", ".gz", ".vhdr", ".set", ".gdf", ".cnt", ".npz")
+
+
+def _stim_channel_arg(text: str) -> str:
+    """``--events-from-stim CHANNEL``: a channel's name, refused where it is a recording the
+    option took (it takes the word after it when that is no option)."""
+    if Path(text).suffix.lower() in _RECORDING_SUFFIXES or os.path.exists(text):
+        raise argparse.ArgumentTypeError(
+            f"took {text!r}, a recording, for the stim channel's name: put the option after "
+            f"the recordings (embed REC.bdf --events-from-stim), or name the channel "
+            f"(--events-from-stim=Status)"
+        )
+    return text
+
+
+def add_events_from_stim_options(p: Any, more: str = "") -> None:
+    """``--events-from-stim [CHANNEL]``, ``--stim-mask MASK`` and ``--event-names CODE=NAME``
+    (repeated): the events of a recording's stim channel made annotations
+    (:mod:`eegpt.stim_events`) before the windows get theirs (embed, embed-dataset; the
+    continuous recordings of the probe commands); ``more``: the command's own words,
+    appended to the first option's help."""
+    p.add_argument(
+        "--events-from-stim", nargs="?", const=True, default=None, metavar="CHANNEL",
+        type=_stim_channel_arg,
+        help="make the events of the recording's stim channel annotations (BioSemi BDF "
+        "'Status', FIF 'STI 014', a channel typed stim; left out of the channels embedded): "
+        "found with mne.find_events (every change of code, events of one sample kept) on the "
+        "samples as read, each an annotation of no duration at its trigger's sample, joined "
+        "to the recording's own and --annotations' (and made spans by --marker-spans, if "
+        "given). Without CHANNEL, the recording's one stim channel (STI101 or STI 014 first, "
+        "as MNE takes them); a recording with none, or several, is an error naming them. "
+        "Put it after the recordings, or give --events-from-stim=CHANNEL." + more,
+    )  # fmt: skip
+    p.add_argument(
+        "--stim-mask", default=None, metavar="MASK",
+        help="with --events-from-stim: the bits of the codes kept (hexadecimal or decimal; "
+        "mne.find_events' mask, mask_type 'and'): 0xFF for BioSemi's 8-bit triggers, whose "
+        "Status channel also carries status bits above them (warned of without a mask), 0xFFFF "
+        "for 16-bit codes",
+    )  # fmt: skip
+    p.add_argument(
+        "--event-names", action="append", default=None, metavar="CODE=NAME",
+        help="with --events-from-stim: the description of the annotations of one code, one "
+        "per option: --event-names 11=standard --event-names 12=target; codes not named are "
+        "described by their number ('11')",
+    )  # fmt: skip
+
+
+def stim_keywords(stim: Any) -> dict[str, Any]:
+    """The keywords of :func:`eegpt.embed` that give ``stim`` (a
+    :class:`eegpt.stim_events.StimEvents`, or None: none)."""
+    if stim is None:
+        return {}
+    return {
+        "events_from_stim": stim.channel or True,
+        "stim_mask": stim.mask,
+        "event_names": dict(stim.names) or None,
+    }
+
+
+def stim_setting(args: argparse.Namespace) -> Any:
+    """``--events-from-stim``, ``--stim-mask`` and ``--event-names`` as one
+    :class:`eegpt.stim_events.StimEvents`, or None without ``--events-from-stim``.
+
+    Raises
+    ------
+    ValueError
+        For ``--stim-mask`` or ``--event-names`` without ``--events-from-stim``, and for
+        values that are not a mask or CODE=NAME.
+    """
+    from eegpt.stim_events import StimEvents, parse_event_names, parse_stim_mask
+
+    given = getattr(args, "events_from_stim", None)
+    mask_text, names_given = getattr(args, "stim_mask", None), getattr(args, "event_names", None)
+    if given is None:
+        if mask_text is not None or names_given:
+            raise ValueError(
+                "--stim-mask and --event-names apply to the events of a stim channel made "
+                "annotations: give --events-from-stim [CHANNEL] too"
+            )
+        return None
+    mask = None if mask_text is None else parse_stim_mask(mask_text)
+    names = parse_event_names(names_given or [])
+    return StimEvents(None if given is True else str(given), mask, names)
 
 
 def given_once(

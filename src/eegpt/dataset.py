@@ -172,6 +172,7 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.rename_tables import Rename
 from eegpt.shard_writer import FORMAT, LAYOUT, ShardWriter, _kept_files, _WithKept
 from eegpt.shard_writer import _PartRows as _PartRows  # re-exported
+from eegpt.stim_events import StimEvents, stim_events_setting
 
 __all__ = [
     "EEG_SUFFIXES",
@@ -301,6 +302,7 @@ def _run_spec(
     stream_precision: str = "float32",
     reject_by_annotation: bool = False,
     marker_spans: Mapping[str, str] | None = None,
+    events_from_stim: StimEvents | None = None,
     picks: str | Sequence[str] = "eeg",
     part: tuple[int, int] | None = None,
     corpus_files: int | None = None,
@@ -371,6 +373,8 @@ def _run_spec(
         spec["reject_by_annotation"] = True
     if marker_spans:  # absent without, as in runs from before the option
         spec["marker_spans"] = dict(marker_spans)
+    if events_from_stim is not None:  # absent without, as in runs from before the option
+        spec["events_from_stim"] = events_from_stim.record()
     if picks != "eeg":  # absent for the default, as in runs from before the option
         spec["channels"]["picks"] = [picks] if isinstance(picks, str) else list(picks)
     if bids_filters:  # absent without, as in runs from before the option
@@ -466,6 +470,9 @@ def embed_dataset(
     detrend: str | None = None,
     reject_by_annotation: bool = False,
     marker_spans: Mapping[str, str] | None = None,
+    events_from_stim: bool | str | None = None,
+    stim_mask: int | None = None,
+    event_names: Mapping[int, str] | None = None,
     rename: Rename | None = None,
     on_unknown: Literal["drop", "raise"] = "drop",
     keep: str | Sequence[str] | None = None,
@@ -539,6 +546,12 @@ def embed_dataset(
         ``--marker-spans NAME=REGEX``; see :func:`eegpt.embed`). A recording without a
         matching marker fails (recorded as failed; the others are embedded). Recorded in the
         run's settings (a resume takes the same).
+    events_from_stim, stim_mask, event_names
+        The events of each continuous recording's stim channel made annotations of it
+        (command line ``--events-from-stim [CHANNEL]``, ``--stim-mask``, ``--event-names``;
+        see :func:`eegpt.embed`), before ``marker_spans``. A recording without such a stim
+        channel fails (recorded as failed; the others are embedded). Recorded in the run's
+        settings (``events_from_stim``: a resume takes the same).
     rename : dict of str to (str or None) | str | path-like | None
         Channel mapping applied to every file (see :func:`~eegpt.channels.map_channels`): a
         dict of label -> vocabulary name (None drops), a cap's name (``"biosemi64"``,
@@ -667,6 +680,7 @@ def embed_dataset(
         raise ValueError(f"workers must be >= 0, got {workers}")
     if on_unknown not in ("drop", "raise"):
         raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
+    stim = stim_events_setting(events_from_stim, stim_mask, event_names)
     config = (preprocessing or PreprocessingConfig()).updated(
         window_seconds=window_seconds,
         overlap=overlap,
@@ -726,6 +740,7 @@ def embed_dataset(
         stream_precision=stream_precision,
         reject_by_annotation=reject_by_annotation,
         marker_spans=marker_spans,
+        events_from_stim=stim,
         picks=picks,
         part=part,
         corpus_files=len(corpus),
@@ -837,6 +852,7 @@ def embed_dataset(
                     "keep": keep,
                     "reject_by_annotation": reject_by_annotation,
                     **({"marker_spans": dict(marker_spans)} if marker_spans else {}),
+                    **({"events_from_stim": stim.record()} if stim is not None else {}),
                     "picks": picks,
                     "from_manifest": data.manifest,
                 }

@@ -25,6 +25,7 @@ from eegpt.bids import _KEYS as _BIDS_KEYS
 from eegpt.cli import (
     EXIT_SOME_FAILED,
     WEIGHTS_OPTION_HELP,
+    add_events_from_stim_options,
     add_inference_options,
     add_marker_spans_option,
     add_pool_option,
@@ -186,6 +187,12 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "without a matching marker fails (named in the summary), the others are embedded. "
         "Recorded in the run's settings: resume with the same --marker-spans",
     )
+    add_events_from_stim_options(
+        p,
+        " A continuous recording without such a stim channel fails (named in the summary), "
+        "the others are embedded. Recorded in the run's settings: resume with the same "
+        "--events-from-stim, --stim-mask and --event-names",
+    )
 
 
 INTERRUPTED = "eegpt: interrupted; run the same command again to resume"
@@ -307,7 +314,7 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 def _embed(args: argparse.Namespace) -> DatasetSummary:
     """``embed_dataset`` with the command line's arguments."""
-    from eegpt.cli import _marker_spans
+    from eegpt.cli import _marker_spans, stim_keywords, stim_setting
     from eegpt.dataset import embed_dataset
 
     return embed_dataset(
@@ -321,6 +328,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         preprocessing=preprocessing_config(args),
         reject_by_annotation=args.reject_by_annotation,
         marker_spans=_marker_spans(args),
+        **stim_keywords(stim_setting(args)),
         rename=parse_rename(args.rename, args.drop),
         on_unknown="raise" if args.strict_channels else "drop",
         keep=args.keep_channels,

@@ -45,6 +45,7 @@ from eegpt.io import Recording, as_recording
 from eegpt.outputs import metadata_record, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, corpus_file, prepare, start_past_end
 from eegpt.rename_tables import Rename
+from eegpt.stim_events import StimEvents, add_stim_events
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 
 _MAX_WARNINGS = 5  # kept per file
@@ -271,6 +272,7 @@ def load_file(
     from_manifest: bool = False,
     start_seconds: float | None = None,
     marker_spans: Mapping[str, str] | None = None,
+    events_from_stim: Mapping[str, Any] | None = None,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -316,6 +318,10 @@ def load_file(
     marker_spans : Mapping[str, str] | None
         ``{state: regex}``: the state markers of a continuous recording's annotations made
         spans before the windows get them (``--marker-spans``, see :func:`eegpt.embed`).
+    events_from_stim : Mapping[str, Any] | None
+        The events of a continuous recording's stim channel made annotations of it, as
+        :meth:`eegpt.stim_events.StimEvents.record` records the setting
+        (``--events-from-stim``); None: none.
 
     Returns
     -------
@@ -351,6 +357,9 @@ def load_file(
             )  # fmt: skip
             if recording is not None:
                 mapping = recording.mapping
+                if events_from_stim is not None:
+                    add_stim_events(recording, StimEvents.from_record(events_from_stim),
+                                    verbose=False)  # fmt: skip
                 added = placed_extra(recording, annotations)
                 bad = BadSpans.of(recording, annotations, reject=reject_by_annotation, added=added)
                 stream = WindowStream(recording, config, line=None if part is None else part.line,

@@ -1462,9 +1462,12 @@ _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 #: a per-file ``--rescale`` correction, whether a last partial window is kept zero-padded
 #: (``--tail``: the files a run skipped as too short, embedded into another folder), the
 #: row layout (columns a folder of an older layout lacks are missing in its rows), and the
-#: state markers made spans (``--marker-spans``: only the rows' annotations differ, not their
-#: embeddings). A resumed run still refuses another of them (its own consistency).
-_COMPARABLE_SETTINGS = ("preprocessing.scale", "preprocessing.tail", "layout", "marker_spans")
+#: state markers made spans (``--marker-spans``) and the stim channels' events made
+#: annotations (``--events-from-stim``): only the rows' annotations differ, not their
+#: embeddings. A resumed run still refuses another of them (its own consistency).
+_COMPARABLE_SETTINGS = (
+    "preprocessing.scale", "preprocessing.tail", "layout", "marker_spans", "events_from_stim",
+)  # fmt: skip
 
 
 def _compared_settings(spec: Mapping[str, Any]) -> dict[str, Any]:

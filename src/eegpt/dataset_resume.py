@@ -263,6 +263,7 @@ _OPTION_OF_SETTING = {
     "shard_size": "--shard-size",
     "reject_by_annotation": "--reject-by-annotation",
     "marker_spans": "--marker-spans",
+    "events_from_stim": "--events-from-stim, --stim-mask, --event-names",
 }
 
 

@@ -59,7 +59,7 @@ import numpy as np
 
 from eegpt._epochs_header import epochs_metadata, epochs_read_once
 from eegpt._filenames import SUBJECT_PATTERNS_TEXT, subject_of
-from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, overlap_seconds, seconds
+from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, overlap_seconds, seconds, stim_setting
 from eegpt.probe_label_files import LABEL_CSV_SEPARATORS as LABEL_CSV_SEPARATORS  # re-exported
 from eegpt.probe_label_files import LABEL_NUMBER_COLUMNS as LABEL_NUMBER_COLUMNS  # re-exported
 from eegpt.probe_label_files import MAX_IGNORED_NAMES as MAX_IGNORED_NAMES  # re-exported
@@ -174,7 +174,12 @@ def _add_window_labels(
 ) -> None:
     """``--window-labels``, ``--annotations`` and ``--unlabelled``; ``trained``: for a command
     that takes a trained probe, whose labelling is the default."""
-    from eegpt.cli import add_annotations_option, add_marker_spans_option, add_start_option
+    from eegpt.cli import (
+        add_annotations_option,
+        add_events_from_stim_options,
+        add_marker_spans_option,
+        add_start_option,
+    )
 
     g = p.add_argument_group("continuous recordings labelled by their annotations")
     command = p.prog.removeprefix("eegpt ") + (" PROBE" if trained else "")
@@ -211,6 +216,12 @@ def _add_window_labels(
             if trained
             else ""
         ),
+    )
+    add_events_from_stim_options(
+        g,
+        " Label the windows by them with --window-labels (--window-labels 'target=^target$' "
+        "with --event-names 12=target); recorded in the probe"
+        + (": give it again here for recordings of the same triggers" if trained else ""),
     )
     g.add_argument(
         "--unlabelled",
@@ -304,10 +315,11 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             )
         if (
             args.unlabelled is not None or args.annotations or _min_overlap(args) is not None
-            or getattr(args, "marker_spans", None)
+            or getattr(args, "marker_spans", None) or getattr(args, "events_from_stim", None)
         ):  # fmt: skip
             raise ValueError(
-                "--unlabelled, --min-overlap, --annotations and --marker-spans go with "
+                "--unlabelled, --min-overlap, --annotations, --marker-spans and "
+                "--events-from-stim go with "
                 f"--window-labels (labels from annotations); --labels {labels_file} gives "
                 "every window's label"
             )
@@ -317,6 +329,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             labels_file=str(labels_file),
         )  # fmt: skip
     states = parse_marker_spans(args.marker_spans) if getattr(args, "marker_spans", None) else None
+    stim = stim_setting(args)
     if args.window_labels is None and states is not None:  # each state a class of its own
         args.window_labels = window_label_values(implied_labels(states))
     if args.window_labels is None:
@@ -329,6 +342,11 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         if _min_overlap(args) is not None:
             raise ValueError("--min-overlap is how much of a window the annotations of "
                              "--window-labels must cover: give --window-labels REGEX too")  # fmt: skip
+        if stim is not None:
+            raise ValueError("--events-from-stim makes annotations for --window-labels to "
+                             "label the windows by: give --window-labels REGEX too (e.g. "
+                             "--window-labels 'target=^target$' with --event-names "
+                             "12=target)")  # fmt: skip
         return None
     from eegpt.annotations import DEFAULT_MIN_OVERLAP
 
@@ -365,6 +383,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         overlap=overlap or 0.0,
         marker_spans=states,
         spans_adopted=_spans_adopted(args),
+        stim_events=stim,
     )
 
 
@@ -1321,6 +1340,9 @@ def _train(args: argparse.Namespace) -> int:
             probe.training["window_labels"]["annotation_files"] = bool(windows.extra)
             if windows.marker_spans:  # predict and evaluate make the same spans by default
                 probe.training["window_labels"]["marker_spans"] = dict(windows.marker_spans)
+            if windows.stim_events is not None:  # recorded as embed records it
+                record = windows.stim_events.record()
+                probe.training["window_labels"]["events_from_stim"] = record
         if windows.overlap:  # how the training windows were cut; evaluate does not adopt it
             probe.training["window_labels"]["overlap"] = windows.overlap
         if windows.per_recording:  # each recording's own: the starts taken, by file
@@ -1688,6 +1710,9 @@ def _own_annotations(path: Path, windows: WindowLabelling | None) -> Any:
     from eegpt.bids import bids_root
     from eegpt.probe_label_files import open_for_windows
 
+    if windows is not None and windows.stim_events is not None:  # its events made annotations
+        streamed = open_for_windows(path, windows)
+        return windows.annotations(streamed)
     if windows is None or bids_root(Path(path).expanduser()) is None:
         return read_annotations(path)
     return open_for_windows(path, windows).annotations

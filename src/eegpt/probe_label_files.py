@@ -85,6 +85,10 @@ class WindowLabelling:
     #: made spans, each state to the next state marker or the recording's end
     #: (:func:`eegpt.annotations.markers_to_spans`), before the windows are labelled; None: none
     marker_spans: dict[str, str] | None = None
+    #: ``--events-from-stim``: the events of each continuous recording's stim channel made
+    #: annotations of it (:class:`eegpt.stim_events.StimEvents`) before the windows are
+    #: labelled (and before :attr:`marker_spans`); None: none
+    stim_events: Any = None
     #: :attr:`marker_spans` taken from the probe's training (``probe predict``/``evaluate``
     #: without ``--marker-spans``): "predict" makes them where a recording has state markers
     #: and leaves a recording without any unlabelled (in :attr:`unmarked`, warned of);
@@ -101,13 +105,20 @@ class WindowLabelling:
         """The recording's own annotations with those of its ``--annotations`` file, their
         state markers made spans with :attr:`marker_spans`
         (:func:`eegpt.annotations.marker_spans_of`: errors name the recording; adopted spans
-        and a recording without state markers: :attr:`spans_adopted`)."""
+        and a recording without state markers: :attr:`spans_adopted`); with
+        :attr:`stim_events`, those made of its stim channel too
+        (:func:`eegpt.stim_events.made_annotations`; the recording is left as it is)."""
         from eegpt.annotations import marker_spans_of, state_markers, with_extra
         from eegpt.dataset_inputs import file_identity
+        from eegpt.stim_events import joined, made_annotations
 
         mine = file_identity(rec.source)
         extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
         annotations = with_extra(rec, extra)
+        if self.stim_events is not None:
+            annotations = joined(
+                annotations, made_annotations(rec, self.stim_events, verbose=False)
+            )
         if not self.marker_spans:
             return annotations
         if self.spans_adopted and not state_markers(annotations, self.marker_spans):

@@ -151,6 +151,10 @@ class StreamedRecording:
         See :attr:`eegpt.io.Recording.left_out`.
     truncated : dict | None
         See :attr:`eegpt.io.Recording.truncated`.
+    made_annotations : mne.Annotations | None
+        Annotations made of the recording's stim channel (``--events-from-stim``,
+        :func:`eegpt.stim_events.add_stim_events`), onsets in seconds from its first sample:
+        part of :attr:`annotations`.
     cache : ndarray | None
         Used channels read whole (float64 volts, shape (len(cached) or C, n_times)), when
         they cannot be read in blocks (stored at a lower rate, see the module docstring);
@@ -175,6 +179,7 @@ class StreamedRecording:
     start_offset: float = 0.0
     left_out: dict[str, str] | None = field(default=None, repr=False)
     truncated: dict[str, float] | None = field(default=None, repr=False)
+    made_annotations: mne.Annotations | None = field(default=None, repr=False)
 
     @property
     def sfreq(self) -> float:
@@ -211,8 +216,14 @@ class StreamedRecording:
 
     @property
     def annotations(self) -> mne.Annotations | None:
-        """The file's annotations, onsets in seconds from its first sample (or None)."""
-        return annotations_of(self.raw)
+        """The file's annotations, with :attr:`made_annotations`, onsets in seconds from its
+        first sample (or None)."""
+        own = annotations_of(self.raw)
+        if self.made_annotations is None:
+            return own
+        from eegpt.stim_events import joined
+
+        return joined(own, self.made_annotations)
 
     @cached_property
     def file_offset(self) -> float:

@@ -1,0 +1,501 @@
+"""Events of a recording's stim channel made annotations (``--events-from-stim``).
+
+BioSemi BDF files (``Status``), FIF files (``STI 014``, ``STI101``) and others keep their
+triggers as codes in a stim channel, not as annotations, and eegpt leaves stim channels out of
+the channels it embeds. With ``events_from_stim`` (command line ``--events-from-stim
+[CHANNEL]``) the codes are found there with :func:`mne.find_events` (on the file's own samples,
+at its own rate, before any resampling) and made annotations of no duration
+(:func:`mne.annotations_from_events`), described by ``event_names`` (``--event-names
+CODE=NAME``) or by the code as text (``"11"``). They join the recording's own annotations and
+those of an ``--annotations`` file before the windows get theirs: a stimulus lies in the window
+that starts at it or holds it.
+
+This module imports MNE only inside its functions: the command line's parsers use it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eegpt._logging import few
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+
+if TYPE_CHECKING:
+    import mne
+
+__all__ = [
+    "StimEvents",
+    "add_stim_events",
+    "parse_event_names",
+    "parse_stim_mask",
+    "stim_annotations",
+    "stim_channels",
+    "stim_events_setting",
+]
+
+#: Stim channels MNE takes first when none is named (``mne.find_events``'s default): the
+#: combined channel of newer Neuromag systems, then that of older ones.
+PREFERRED_STIM = ("STI101", "STI 014")
+
+#: BioSemi's status bits above the 16 trigger bits (MNE's BDF reader keeps bit 16): codes
+#: above this carry them.
+TRIGGER_BITS = 0xFFFF
+
+#: Codes from this one to :data:`TRIGGER_BITS` are 8-bit codes with the upper trigger byte set
+#: (a BioSemi trigger cable that holds pins 9-16 high): 65280 + code.
+HIGH_BYTE = 0xFF00
+
+
+@dataclass(frozen=True)
+class StimEvents:
+    """How a recording's stim channel is made annotations (:func:`add_stim_events`).
+
+    Attributes
+    ----------
+    channel : str | None
+        The stim channel (``--events-from-stim CHANNEL``); None: the recording's one stim
+        channel (MNE's default: ``STI101``, ``STI 014``, else the one typed ``stim``).
+    mask : int | None
+        Bits of the codes kept (``mne.find_events(..., mask=, mask_type="and")``, e.g. 0xFF
+        for BioSemi's 8-bit triggers); None: every bit.
+    names : Mapping[int, str]
+        The descriptions of the codes (``{11: "standard"}``); a code not named is described
+        by its number as text (``"11"``).
+    """
+
+    channel: str | None = None
+    mask: int | None = None
+    names: Mapping[int, str] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """The setting as an output's metadata and a corpus run's settings record it (JSON:
+        codes as text keys)."""
+        return {
+            "channel": self.channel,
+            "mask": self.mask,
+            "event_names": {str(k): v for k, v in sorted(self.names.items())},
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> StimEvents:
+        """The setting :meth:`record` wrote."""
+        names = {int(k): str(v) for k, v in (record.get("event_names") or {}).items()}
+        mask = record.get("mask")
+        return cls(record.get("channel"), None if mask is None else int(mask), names)
+
+    @property
+    def options(self) -> str:
+        """The command-line options that give this setting."""
+        words = ["--events-from-stim", *([self.channel] if self.channel else [])]
+        if self.mask is not None:
+            words += ["--stim-mask", hex(self.mask)]
+        for code, name in sorted(self.names.items()):
+            words += ["--event-names", f"{code}={name}"]
+        return " ".join(shlex.quote(w) for w in words)
+
+
+def stim_events_setting(
+    events_from_stim: bool | str | None,
+    stim_mask: int | None = None,
+    event_names: Mapping[int, str] | None = None,
+) -> StimEvents | None:
+    """The Python keywords ``events_from_stim``, ``stim_mask`` and ``event_names`` (of
+    :func:`eegpt.embed` and :func:`eegpt.embed_dataset`) as one :class:`StimEvents`, or None
+    without ``events_from_stim``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        ``stim_mask`` or ``event_names`` without ``events_from_stim``; a value of a wrong type.
+    """
+    if events_from_stim is None or events_from_stim is False:
+        if stim_mask is not None or event_names:
+            raise ValueError(
+                "stim_mask= and event_names= apply to the events of a stim channel made "
+                "annotations: give events_from_stim=True (the recording's stim channel) or "
+                "events_from_stim='Status' (command line --events-from-stim [CHANNEL])"
+            )
+        return None
+    if events_from_stim is True:
+        channel = None
+    elif isinstance(events_from_stim, str) and events_from_stim.strip():
+        channel = events_from_stim.strip()
+    else:
+        raise TypeError(
+            "events_from_stim= takes True (the recording's one stim channel) or a stim "
+            f"channel's name, such as 'Status' or 'STI 014'; got {events_from_stim!r}"
+        )
+    if stim_mask is not None and (
+        isinstance(stim_mask, bool) or not isinstance(stim_mask, int) or stim_mask <= 0
+    ):
+        raise ValueError(
+            f"stim_mask={stim_mask!r}: give the bits of the codes to keep as a positive "
+            "integer, such as 0xFF (BioSemi's 8-bit triggers) or 0xFFFF"
+        )
+    names: dict[int, str] = {}
+    for code, name in (event_names or {}).items():
+        if isinstance(code, bool) or not isinstance(code, int) or code <= 0 or not str(name):
+            raise ValueError(
+                f"event_names={dict(event_names or {})!r}: give {{code: name}} with positive "
+                "integer codes and names, such as {11: 'standard', 12: 'target'}"
+            )
+        names[int(code)] = str(name)
+    return StimEvents(channel, stim_mask, names)
+
+
+def parse_stim_mask(text: str) -> int:
+    """``--stim-mask`` as an integer: hexadecimal (``0xFF``), binary (``0b1111``) or decimal
+    (``255``).
+
+    Raises
+    ------
+    ValueError
+        For other text or a value not above 0.
+    """
+    try:
+        value = int(text.strip(), 0)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(
+            f"--stim-mask {text!r}: give the bits of the codes to keep as a positive integer, "
+            "hexadecimal or decimal: 0xFF (BioSemi's 8-bit triggers), 0xFFFF, 255"
+        )
+    return value
+
+
+def parse_event_names(values: Sequence[str]) -> dict[int, str]:
+    """``--event-names CODE=NAME`` values (the option repeated) as ``{code: name}``.
+
+    Raises
+    ------
+    ValueError
+        For a value without ``=``, a code that is no positive integer, an empty name, or a
+        code named twice otherwise.
+    """
+    names: dict[int, str] = {}
+    for value in values:
+        code_text, sep, name = value.partition("=")
+        try:
+            code = int(code_text.strip(), 0)
+        except ValueError:
+            code = 0
+        if not sep or code <= 0 or not name.strip():
+            raise ValueError(
+                f"--event-names {value!r}: give CODE=NAME, a stim channel's event code and "
+                "its description, one per option: --event-names 11=standard --event-names "
+                "12=target"
+            )
+        if names.get(code, name.strip()) != name.strip():
+            raise ValueError(
+                f"--event-names: code {code} is named twice ({names[code]!r} and "
+                f"{name.strip()!r}); give one name per code"
+            )
+        names[code] = name.strip()
+    return names
+
+
+def stim_channels(info: Any) -> list[str]:
+    """The stim channels of ``info`` (an :class:`mne.Info`): those typed ``stim``, and
+    ``STI 014``/``STI101`` whatever their type, in recording order."""
+    import mne
+
+    typed = set(mne.pick_types(info, meg=False, ref_meg=False, stim=True, exclude=[]).tolist())
+    names = list(info["ch_names"])
+    return [n for i, n in enumerate(names) if i in typed or n in PREFERRED_STIM]
+
+
+def _default_channel(info: Any) -> str | None:
+    """The stim channel ``mne.find_events(raw)`` reads (:data:`PREFERRED_STIM`, else the one
+    typed stim), or None where there is none or several and none preferred."""
+    found = stim_channels(info)
+    preferred = [n for n in PREFERRED_STIM if n in found]
+    if preferred:
+        return preferred[0]
+    return found[0] if len(found) == 1 else None
+
+
+def stim_channel_of(raw: mne.io.BaseRaw, channel: str | None, source: str) -> str:
+    """The stim channel of ``raw`` whose events are made annotations: ``channel`` (it must be
+    one of the recording's), else its one stim channel.
+
+    Raises
+    ------
+    ValueError
+        Naming the recording and its stim channels: ``channel`` not among its channels, none
+        given and no stim channel, or several and none of MNE's preferred ones.
+    """
+    found = stim_channels(raw.info)
+    listed = few([repr(n) for n in found], 8) or "none"
+    if channel is not None:
+        if channel in raw.ch_names:
+            return channel
+        raise ValueError(
+            f"{source}: --events-from-stim {channel!r} (events_from_stim=): the recording has "
+            f"no channel {channel!r} (its stim channels: {listed}; its channels: "
+            f"{few(list(raw.ch_names), 8)}); name one of its stim channels"
+        )
+    chosen = _default_channel(raw.info)
+    if chosen is not None:
+        return chosen
+    if not found:
+        raise ValueError(
+            f"{source}: --events-from-stim (events_from_stim=True): the recording has no stim "
+            f"channel (no channel typed 'stim', no 'STI 014'), so no events to make "
+            f"annotations of; its channels: {few(list(raw.ch_names), 8)}. Name the channel "
+            "that holds the trigger codes: --events-from-stim CHANNEL"
+        )
+    raise ValueError(
+        f"{source}: --events-from-stim (events_from_stim=True): the recording has "
+        f"{len(found)} stim channels ({listed}) and it is not said whose events to take; "
+        f"name one: --events-from-stim {shlex.quote(found[0])} (events_from_stim="
+        f"{found[0]!r})"
+    )
+
+
+def find_stim_events(raw: mne.io.BaseRaw, channel: str, mask: int | None = None) -> Any:
+    """``mne.find_events`` of one stim channel: every change of its code (``consecutive``,
+    events of one sample kept), the codes masked with ``mask`` (``mask_type="and"``).
+
+    Returns
+    -------
+    ndarray of int64, shape (n_events, 3)
+        Samples counted from the measurement's start (``raw.first_samp`` included), the
+        code before, the code.
+    """
+    import mne
+
+    return mne.find_events(
+        raw, stim_channel=channel, mask=mask, mask_type="and", shortest_event=1,
+        consecutive=True, verbose=False,
+    )  # fmt: skip
+
+
+def _biosemi_bits_text(source: str, channel: str, codes: Sequence[int]) -> str | None:
+    """The warning for a BDF's ``Status`` codes read without a mask that carry BioSemi's
+    upper status bits (codes above 0xFFFF) or a high trigger byte (65280 + code); None
+    where they carry neither."""
+    if not (channel.lower() == "status" or Path(source).suffix.lower() == ".bdf"):
+        return None
+    upper = [c for c in codes if c > TRIGGER_BITS]
+    high = [c for c in codes if HIGH_BYTE <= c <= TRIGGER_BITS]
+    if not upper and not high:
+        return None
+    shown = few([str(c) for c in sorted(set(upper or high))], 6)
+    return (
+        f"{source}: the codes of {channel!r} carry BioSemi's upper status bits (codes "
+        f"{shown}: {'above 0xFFFF' if upper else '65280 + code, the upper trigger byte set'}), "
+        "so they are not the trigger codes sent; keep the trigger bits: --stim-mask 0xFF "
+        "(stim_mask=0xFF) for 8-bit codes, or 0xFFFF for 16-bit ones"
+    )
+
+
+def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> mne.Annotations:
+    """The events of ``raw``'s stim channel (``setting``) as annotations of no duration.
+
+    Found with :func:`find_stim_events` on the raw's own samples, made annotations with
+    ``mne.annotations_from_events(events, sfreq, event_desc, orig_time=meas_date)`` (events
+    count from the measurement's start, so no ``first_samp`` is given), then put in the time
+    base of :func:`eegpt.annotations.annotations_of`: seconds from the raw's first sample (a
+    cropped Raw's too), so that each lands on its trigger's sample.
+
+    Warns
+    -----
+    RuntimeWarning
+        For BioSemi status bits in the codes without a mask (:func:`_biosemi_bits_text`);
+        for names given to codes the channel never has (naming the codes found).
+
+    Raises
+    ------
+    ValueError
+        See :func:`stim_channel_of`; also where MNE cannot find the events (a channel that
+        never returns to zero is fine; other failures are named with the recording).
+    """
+    import mne
+
+    from eegpt.annotations import in_first_sample_time
+
+    channel = stim_channel_of(raw, setting.channel, source)
+    try:
+        events = find_stim_events(raw, channel, setting.mask)
+    except ValueError as err:
+        raise ValueError(
+            f"{source}: --events-from-stim {channel!r}: MNE found no events: {err}"
+        ) from None
+    codes = sorted({int(c) for c in events[:, 2]})
+    text = None if setting.mask is not None else _biosemi_bits_text(source, channel, codes)
+    if text:
+        _warn(text)
+    unknown = sorted(set(setting.names) - set(codes))
+    if unknown:
+        _warn(
+            f"{source}: --event-names (event_names=) names code(s) {few([str(c) for c in unknown], 8)} "
+            f"that {channel!r} never holds (its codes: "
+            f"{few([str(c) for c in codes], 12) or 'none'}"
+            + (f", with --stim-mask {hex(setting.mask)}" if setting.mask is not None else "")
+            + "); check the codes, or the mask"
+        )
+    desc = {code: setting.names.get(code, str(code)) for code in codes}
+    made = mne.annotations_from_events(
+        events, sfreq=raw.info["sfreq"], event_desc=desc, orig_time=raw.info["meas_date"],
+        verbose=False,
+    )  # fmt: skip
+    return in_first_sample_time(made, raw)
+
+
+def joined(own: mne.Annotations | None, made: mne.Annotations | None) -> mne.Annotations | None:
+    """``own`` and ``made`` (both in one time base) as one :class:`mne.Annotations`, ``own``
+    first; None with neither."""
+    import mne
+    import numpy as np
+
+    parts = [a for a in (own, made) if a is not None and len(a)]
+    if not parts:
+        return own if own is not None else made
+    if len(parts) == 1:
+        return parts[0]
+    return mne.Annotations(
+        np.concatenate([a.onset for a in parts]),
+        np.concatenate([a.duration for a in parts]),
+        np.concatenate([a.description for a in parts]),
+    )
+
+
+def _raw_of(recording: Any, raw: mne.io.BaseRaw | None) -> mne.io.BaseRaw | None:
+    """The Raw whose stim channel is read for ``recording``: ``raw`` given, a streamed
+    recording's own, else its file opened again without loading its samples; None for
+    recordings of neither (arrays, epochs)."""
+    if raw is not None:
+        return raw
+    own = getattr(recording, "raw", None)
+    if own is not None:
+        return own
+    source = Path(str(getattr(recording, "source", "")))
+    if not source.exists():
+        return None
+    from eegpt._logging import ignored_warnings
+    from eegpt.io import open_recording
+
+    with ignored_warnings():  # said when the recording was read
+        opened, _ = open_recording(source, preload=False, verbose="error")
+    return opened
+
+
+def _with_file_stim(raw: mne.io.BaseRaw, source: str) -> mne.io.BaseRaw:
+    """``raw``, or where it has no stim channel but its EDF/BDF file has one (read without
+    it, being stored at a higher rate than the EEG: :mod:`eegpt.streaming`), the file opened
+    again with all its channels."""
+    path = Path(source)
+    if stim_channels(raw.info) or path.suffix.lower() not in (".edf", ".bdf"):
+        return raw
+    if not path.exists():
+        return raw
+    from eegpt._logging import ignored_warnings
+    from eegpt.io import open_recording
+
+    with ignored_warnings():
+        opened, _ = open_recording(path, preload=False, verbose="error")
+    return opened if stim_channels(opened.info) else raw
+
+
+def made_annotations(
+    recording: Any,
+    setting: StimEvents,
+    *,
+    raw: mne.io.BaseRaw | None = None,
+    verbose: Any = None,
+) -> mne.Annotations | None:
+    """The events of a continuous recording's stim channel as annotations of it
+    (:func:`stim_annotations`: onsets in seconds from its first sample), the recording left
+    as it is; None for epochs. ``raw``: as :func:`add_stim_events` takes it.
+
+    Raises
+    ------
+    ValueError
+        For a recording of no Raw (an array), or see :func:`stim_channel_of`.
+    """
+    if getattr(recording, "is_epoched", False):
+        return None
+    source = str(getattr(recording, "source", "<recording>"))
+    found = _raw_of(recording, raw)
+    if found is None:
+        raise ValueError(
+            f"{source}: --events-from-stim (events_from_stim=) reads a stim channel of an EEG "
+            "file or mne.io.Raw; an array holds none: give the events as annotations "
+            "instead (annotations=)"
+        )
+    if raw is None:
+        found = _with_file_stim(found, source)
+    made = stim_annotations(found, setting, source)
+    _log(
+        f"{source}: {len(made)} events of the stim channel made annotations"
+        + (f" ({few(sorted(set(map(str, made.description))), 8)})" if len(made) else ""),
+        verbose,
+    )
+    return made
+
+
+def add_stim_events(
+    recording: Any,
+    setting: StimEvents | None,
+    *,
+    raw: mne.io.BaseRaw | None = None,
+    verbose: Any = None,
+) -> None:
+    """Make the events of a continuous recording's stim channel annotations of it
+    (``setting``, :func:`stim_annotations`), joined to its own; without ``setting``, say once
+    (logged) what its stim channel holds that is not used.
+
+    ``recording``: an :class:`eegpt.io.Recording` (its ``annotations`` set) or an
+    :class:`eegpt.streaming.StreamedRecording` (its ``made_annotations`` set); ``raw``: the
+    Raw it was made from, where it is not a file's (a Raw given in Python). Epochs are left
+    as they are: their windows are their epochs.
+
+    Raises
+    ------
+    ValueError
+        With ``setting``, for a recording of no Raw (an array), or see
+        :func:`stim_channel_of`.
+    """
+    if getattr(recording, "is_epoched", False):
+        return
+    source = str(getattr(recording, "source", "<recording>"))
+    if setting is None:
+        try:
+            found = _raw_of(recording, raw)
+        except Exception:  # noqa: BLE001 - a note only: what reading says comes elsewhere
+            return
+        if found is not None:
+            _note_unused(found, source, verbose)
+        return
+    made = made_annotations(recording, setting, raw=raw, verbose=verbose)
+    if hasattr(recording, "made_annotations"):
+        recording.made_annotations = made
+    else:
+        recording.annotations = joined(recording.annotations, made)
+
+
+def _note_unused(raw: mne.io.BaseRaw, source: str, verbose: Any) -> None:
+    """Log that ``raw``'s stim channel holds events not used, with the option that uses them;
+    nothing where it has none, or where MNE cannot find them."""
+    channel = _default_channel(raw.info)
+    if channel is None:
+        return
+    try:
+        events = find_stim_events(raw, channel)
+    except Exception:  # noqa: BLE001 - a channel that never returns to zero, a reading error
+        return
+    if not len(events):
+        return
+    codes = sorted({int(c) for c in events[:, 2]})
+    _log(
+        f"{source}: {channel} holds {len(events)} events (codes "
+        f"{few([str(c) for c in codes], 8)}) that are not used; --events-from-stim "
+        "(events_from_stim=True) makes them annotations",
+        verbose,
+    )

@@ -1,0 +1,324 @@
+"""``--events-from-stim [CHANNEL]`` (Python ``events_from_stim=``): the events of a stim
+channel (BioSemi BDF ``Status``, FIF ``STI 014``) made annotations of no duration, at their
+triggers' samples, before the windows get theirs (:mod:`eegpt.stim_events`)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.cli import main
+from eegpt.outputs import load_embeddings
+from eegpt.probe_cli import main as probe_main
+
+NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "Cz", "Pz"]
+SFREQ = 512
+SECONDS = 24
+
+
+def _field(text: str, width: int) -> bytes:
+    return text.encode("ascii")[:width].ljust(width)
+
+
+def write_biosemi_bdf(path, eeg_uv, status, names=NAMES, sfreq=SFREQ):
+    """A BDF as BioSemi's ActiveTwo writes it: 1-s records of 24-bit samples, EEG in µV
+    (±262144 µV), and a ``Status`` channel of the raw 24-bit words (trigger codes in the
+    lower 16 bits, BioSemi's status bits above them). ``mne.export`` rescales a stim channel,
+    so it is written here byte by byte."""
+    n_ch, n_rec = len(names) + 1, status.size // sfreq
+    head = b"\xffBIOSEMI" + _field("X X X X", 80) + _field("Startdate 01-JAN-2020 X X X", 80)
+    head += _field("01.01.20", 8) + _field("10.00.00", 8) + _field(str(256 * (n_ch + 1)), 8)
+    head += _field("24BIT", 44) + _field(str(n_rec), 8) + _field("1", 8) + _field(str(n_ch), 4)
+    eeg = n_ch - 1
+    columns = (
+        (16, [*names, "Status"]),
+        (80, ["Active Electrode"] * eeg + ["Triggers and Status"]),
+        (8, ["uV"] * eeg + ["Boolean"]),
+        (8, ["-262144"] * eeg + ["-8388608"]),
+        (8, ["262143"] * eeg + ["8388607"]),
+        (8, ["-8388608"] * n_ch),
+        (8, ["8388607"] * n_ch),
+        (80, [""] * n_ch),
+        (8, [str(sfreq)] * n_ch),
+        (32, [""] * n_ch),
+    )
+    for width, values in columns:
+        head += b"".join(_field(v, width) for v in values)
+    digital = np.vstack([np.round(eeg_uv * 8388608 / 262144), status]).astype(np.int64)
+    digital &= 0xFFFFFF
+    body = bytearray()
+    for r in range(n_rec):
+        part = digital[:, r * sfreq : (r + 1) * sfreq]
+        three = np.stack([part & 0xFF, (part >> 8) & 0xFF, (part >> 16) & 0xFF], -1)
+        body += three.astype(np.uint8).tobytes()
+    path.write_bytes(head + bytes(body))
+    return path
+
+
+#: Triggers (sample at 512 Hz, code): 11 at 2 s, 12 at 6.5 s, 11 at 12 s, 13 at 20.25 s.
+TRIGGERS = [(1024, 11), (3328, 12), (6144, 11), (10368, 13)]
+
+
+def _status(upper: int = 0) -> np.ndarray:
+    """A Status channel holding :data:`TRIGGERS` (each 5 samples long) over ``upper``, status
+    bits set throughout (BioSemi's CMS-in-range and battery bits: 0xFF0000 is typical)."""
+    status = np.full(SFREQ * SECONDS, upper, np.int64)
+    for sample, code in TRIGGERS:
+        status[sample : sample + 5] |= code
+    return status
+
+
+def _eeg() -> np.ndarray:
+    return np.random.default_rng(0).normal(0, 20, (len(NAMES), SFREQ * SECONDS))
+
+
+@pytest.fixture(scope="module")
+def bdf(tmp_path_factory):
+    """A BioSemi BDF whose Status carries :data:`TRIGGERS` over upper status bits."""
+    folder = tmp_path_factory.mktemp("bdf")
+    return write_biosemi_bdf(folder / "sub-01_task-oddball.bdf", _eeg(), _status(0xFF0000))
+
+
+@pytest.fixture(scope="module")
+def plain_bdf(tmp_path_factory):
+    """A BDF whose Status carries :data:`TRIGGERS` alone (no status bits)."""
+    folder = tmp_path_factory.mktemp("plain")
+    return write_biosemi_bdf(folder / "plain.bdf", _eeg(), _status())
+
+
+def _embed(args, out):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["embed", *map(str, args), "-o", str(out), "-q", "--window", "4"]) == 0
+    return load_embeddings(out)
+
+
+def _expected(names: dict[int, str] | None = None, sfreq: float = SFREQ) -> list[list[str]]:
+    """The annotations of the six 4-s windows: each trigger in the window that holds it."""
+    windows: list[list[str]] = [[] for _ in range(SECONDS // 4)]
+    for sample, code in TRIGGERS:
+        windows[int(sample / sfreq // 4)].append((names or {}).get(code, str(code)))
+    return [list(dict.fromkeys(w)) for w in windows]
+
+
+def test_cli_embed_makes_bdf_status_events_annotations(weights, plain_bdf, tmp_path):
+    """embed --events-from-stim: each trigger of a BDF's Status is an annotation of the
+    window that holds it (the file read at 512 Hz, the windows cut at 256 Hz), described by
+    its code or by --event-names; recorded in metadata['events_from_stim']."""
+    emb = _embed([plain_bdf, "--weights", weights, "--events-from-stim"], tmp_path / "a.npz")
+    assert emb.metadata["annotations"] == _expected()
+    assert emb.metadata["events_from_stim"] == {"channel": None, "mask": None, "event_names": {}}
+    named = _embed([plain_bdf, "--weights", weights, "--events-from-stim=Status",
+                    "--event-names", "11=standard", "--event-names", "12=target"],
+                   tmp_path / "b.npz")  # fmt: skip
+    assert named.metadata["annotations"] == _expected({11: "standard", 12: "target"})
+    assert named.metadata["events_from_stim"]["event_names"] == {"11": "standard", "12": "target"}
+    assert named.metadata["events_from_stim"]["channel"] == "Status"
+    without = _embed([plain_bdf, "--weights", weights], tmp_path / "c.npz")
+    assert "annotations" not in without.metadata and "events_from_stim" not in without.metadata
+
+
+def test_biosemi_status_bits_are_warned_of_and_masked(weights, bdf, tmp_path):
+    """MNE reads a BDF's Status with BioSemi's status bit 16 kept (0xFF0000 reads 65536), so
+    the codes are 65536 + code: warned of without --stim-mask, with the mask to give; with
+    --stim-mask 0xFF the codes are the triggers sent."""
+    args = ["embed", str(bdf), "--weights", str(weights), "-q", "--window", "4",
+            "--events-from-stim"]  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"carry BioSemi's upper status bits \(codes "
+                      r"65536, 65547.*--stim-mask 0xFF"):  # fmt: skip
+        assert main([*args, "-o", str(tmp_path / "raw.npz")]) == 0
+    masked = _embed([bdf, "--weights", weights, "--events-from-stim", "--stim-mask", "0xff"],
+                    tmp_path / "masked.npz")  # fmt: skip
+    assert masked.metadata["annotations"] == _expected()
+    assert masked.metadata["events_from_stim"]["mask"] == 255
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning of status bits with a mask
+        from eegpt.stim_events import StimEvents, stim_annotations
+
+        raw = mne.io.read_raw_bdf(bdf, verbose=False)
+        made = stim_annotations(raw, StimEvents(mask=0xFFFF), str(bdf))
+    assert list(made.description) == ["11", "12", "11", "13"]
+
+
+def _fif_raw(sfreq=250.0, seconds=SECONDS, dated=True):
+    """A Raw of EEG and an ``STI 014`` (typed stim) holding code 5 at 2 s and 7 at 9.5 s."""
+    rng = np.random.default_rng(1)
+    info = mne.create_info([*NAMES, "STI 014"], sfreq, ["eeg"] * len(NAMES) + ["stim"])
+    data = rng.normal(0, 20e-6, (len(NAMES) + 1, int(seconds * sfreq)))
+    data[-1] = 0
+    for t, code in ((2.0, 5), (9.5, 7)):
+        k = int(round(t * sfreq))
+        data[-1, k : k + 3] = code
+    raw = mne.io.RawArray(data, info, verbose=False)
+    if dated:
+        raw.set_meas_date(1_600_000_000)
+    return raw
+
+
+def test_fif_sti014_resampled_and_cropped_raw(weights, model, tmp_path):
+    """A FIF's STI 014 at 250 Hz: the events land in the windows that hold them after the
+    resampling to 256 Hz; a Raw cropped in Python (first_samp > 0) keeps each event on its
+    trigger's sample (onsets from its first sample), with and without a measurement date."""
+    raw = _fif_raw()
+    fif = tmp_path / "rec_raw.fif"
+    raw.save(fif, verbose=False)
+    emb = _embed([fif, "--weights", weights, "--events-from-stim", "--event-names", "7=go"],
+                 tmp_path / "fif.npz")  # fmt: skip
+    assert emb.metadata["annotations"] == [["5"], [], ["go"], [], [], []]
+
+    from eegpt.annotations import annotations_of
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    for dated in (True, False):
+        cropped = _fif_raw(dated=dated).crop(tmin=2.5)  # trigger 7 at 9.5 s: 7 s in
+        assert cropped.first_samp > 0
+        made = stim_annotations(cropped, StimEvents(), "<Raw>")
+        assert list(made.description) == ["7"]
+        assert made.onset[0] * cropped.info["sfreq"] == pytest.approx(7.0 * 250)
+        stim = cropped.copy().pick(["STI 014"]).get_data()[0]
+        assert (
+            stim[int(round(made.onset[0] * 250))] == 7 and stim[int(made.onset[0] * 250) - 1] == 0
+        )
+        if dated:  # where the recording's own annotation at that moment lands
+            at = mne.Annotations([9.5], [0.0], ["x"], orig_time=cropped.info["meas_date"])
+            own = annotations_of(cropped.copy().set_annotations(at))
+            assert own is not None and own.onset[0] == pytest.approx(made.onset[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = model.embed(_fif_raw().crop(tmin=2.5), events_from_stim=True, window_seconds=4,
+                          device="cpu")  # fmt: skip
+    assert out.metadata["annotations"][1] == ["7"]  # 7 s in: the window of 4-8 s
+    assert out.metadata["events_from_stim"]["channel"] is None
+
+
+def test_errors_name_the_stim_channels(model, tmp_path, capsys):
+    """No stim channel, two without one named, an unknown name, and the mask or names without
+    the option: errors that say what was found and what to give."""
+    raw = _fif_raw()
+    eeg_only = raw.copy().pick("eeg")
+    with pytest.raises(ValueError, match=r"has no stim channel .* --events-from-stim CHANNEL"):
+        model.embed(eeg_only, events_from_stim=True, device="cpu")
+    two = raw.copy().rename_channels({"STI 014": "TRIG1"})
+    two.add_channels([two.copy().pick(["TRIG1"]).rename_channels({"TRIG1": "TRIG2"})])
+    with pytest.raises(ValueError, match=r"has 2 stim channels \('TRIG1', 'TRIG2'\) .* "
+                       r"--events-from-stim TRIG1"):  # fmt: skip
+        model.embed(two, events_from_stim=True, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        picked = model.embed(two, events_from_stim="TRIG2", window_seconds=4, device="cpu")
+    assert picked.metadata["annotations"][0] == ["5"]
+    with pytest.raises(ValueError, match=r"no channel 'Trigger' \(its stim channels: 'TRIG1'"):
+        model.embed(two, events_from_stim="Trigger", device="cpu")
+    with pytest.raises(ValueError, match="give events_from_stim=True"):
+        model.embed(raw, stim_mask=0xFF, device="cpu")
+    fif = tmp_path / "rec_raw.fif"
+    raw.save(fif, verbose=False)
+    capsys.readouterr()
+    assert main(["embed", str(fif), "--weights", "w", "-o", "o.npz", "--event-names", "3=a"])
+    assert "--stim-mask and --event-names apply" in capsys.readouterr().err
+    x = str(tmp_path / "x.bdf")
+    with pytest.raises(SystemExit):
+        main(["embed", "--events-from-stim", x, "--weights", "w", "-o", "o.npz"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"took '{x}', a recording, for the stim channel's name: put the option after" in err
+
+
+def test_event_names_of_codes_never_held_are_warned_of(weights, plain_bdf, tmp_path):
+    """A name given for a code the recording never holds: warned of, naming the codes found."""
+    args = [
+        "embed",
+        str(plain_bdf),
+        "--weights",
+        str(weights),
+        "-q",
+        "--window",
+        "4",
+        "--events-from-stim",
+        "--event-names",
+        "99=novel",
+        "-o",
+        str(tmp_path / "n.npz"),
+    ]
+    with pytest.warns(RuntimeWarning, match=r"names code\(s\) 99 that 'Status' never holds "
+                      r"\(its codes: 11, 12, 13\)"):  # fmt: skip
+        assert main(args) == 0
+
+
+def test_unused_stim_events_are_noted(weights, plain_bdf, tmp_path, capsys):
+    """Without --events-from-stim, a stim channel that holds events is said to be unused,
+    once, with the option; a recording whose stim channel holds none says nothing."""
+    out = tmp_path / "o.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["embed", str(plain_bdf), "--weights", str(weights), "-o", str(out),
+                     "--window", "4"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    note = "Status holds 4 events (codes 11, 12, 13) that are not used; --events-from-stim"
+    assert err.count(note) == 1
+    quiet = write_biosemi_bdf(tmp_path / "quiet.bdf", _eeg(), np.zeros(SFREQ * SECONDS, int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["embed", str(quiet), "--weights", str(weights), "-o",
+                     str(tmp_path / "q.npz"), "--window", "4"]) == 0  # fmt: skip
+    assert "that are not used" not in capsys.readouterr().err
+
+
+def test_embed_dataset_records_the_setting_and_resume_checks_it(weights, plain_bdf, tmp_path,
+                                                                capsys):  # fmt: skip
+    """embed-dataset --events-from-stim: the annotations column holds the events; the setting
+    is one of the run's, which a resume with another is refused for (naming the options) and
+    the same resumes; a recording without a stim channel fails alone."""
+    import shutil
+
+    from eegpt.dataset_read import read_embeddings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(plain_bdf, corpus / "a.bdf")
+    out = tmp_path / "ds"
+    stim = ["--events-from-stim", "--event-names", "12=target"]
+    args = ["embed-dataset", str(corpus), "-o", str(out), "--weights", str(weights), "-q",
+            "--window", "4"]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main([*args, *stim]) == 0
+    table, _ = read_embeddings(out)
+    assert [list(a) for a in table["annotations"]] == _expected({12: "target"})
+    capsys.readouterr()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "events_from_stim" in err and "[--events-from-stim, --stim-mask, --event-names]" in err
+    assert main([*args, "--events-from-stim", "--event-names", "12=go"]) == 1
+    assert "[--events-from-stim, --stim-mask, --event-names]" in capsys.readouterr().err
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main([*args, *stim]) == 0  # the same: resumes (nothing left to do)
+
+
+def test_probe_train_labels_windows_by_stim_event_names(weights, plain_bdf, tmp_path, capsys):
+    """probe train --events-from-stim --event-names with --window-labels on the names: state
+    triggers (11 and 13 eyes closed, 12 eyes open) made spans by --marker-spans label the
+    windows; the setting is recorded in the probe."""
+    out = tmp_path / "probe"
+    args = ["train", str(plain_bdf), "--weights", str(weights), "-o", str(out), "-q",
+            "--window", "4", "--passes", "1", "--events-from-stim", "--event-names", "11=EC",
+            "--event-names", "12=EO", "--event-names", "13=EC", "--marker-spans", "EC=^EC$",
+            "--marker-spans", "EO=^EO$", "--window-labels", "EC=^EC$",
+            "--window-labels", "EO=^EO$"]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert probe_main(args) == 0
+    err = capsys.readouterr().err
+    assert f"{plain_bdf}: 6 windows of 4 s: 'EC' 5, 'EO' 1" in err
+    trained = json.loads((out / "probe.json").read_text())["training"]["window_labels"]
+    assert trained["events_from_stim"] == {
+        "channel": None, "mask": None, "event_names": {"11": "EC", "12": "EO", "13": "EC"},
+    }  # fmt: skip
+    bare = ["train", str(plain_bdf), "--weights", str(weights), "-o", str(tmp_path / "p2"),
+            "-q", "--window", "4", "--passes", "1", "--events-from-stim"]  # fmt: skip
+    assert probe_main(bare) != 0
+    assert "--events-from-stim makes annotations for --window-labels" in capsys.readouterr().err
