@@ -322,3 +322,17 @@ def test_probe_train_labels_windows_by_stim_event_names(weights, plain_bdf, tmp_
             "-q", "--window", "4", "--passes", "1", "--events-from-stim"]  # fmt: skip
     assert probe_main(bare) != 0
     assert "--events-from-stim makes annotations for --window-labels" in capsys.readouterr().err
+
+
+def test_skip_existing_warns_of_outputs_kept_without_the_events(weights, plain_bdf, tmp_path):
+    """embed --skip-existing --events-from-stim keeps an output embedded without it (no events
+    in its annotations) with one warning naming the setting recorded and the one given."""
+    out = tmp_path / "out.npz"
+    base = ["embed", str(plain_bdf), "--weights", str(weights), "-o", str(out), "-q",
+            "--window", "4"]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(base) == 0
+    with pytest.warns(Warning, match=r"events_from_stim \(None -> \{'channel': None"):
+        assert main([*base, "--skip-existing", "--events-from-stim"]) == 0
+    assert "annotations" not in load_embeddings(out).metadata  # kept as it was
