@@ -4,6 +4,7 @@ triggers' samples, before the windows get theirs (:mod:`eegpt.stim_events`)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import warnings
 
@@ -318,6 +319,31 @@ def test_probe_train_labels_windows_by_stim_event_names(weights, plain_bdf, tmp_
     assert trained["events_from_stim"] == {
         "channel": None, "mask": None, "event_names": {"11": "EC", "12": "EO", "13": "EC"},
     }  # fmt: skip
+    assert main(["info", str(out)]) == 0  # says so, without importing MNE
+    assert "(stim channel events made annotations first: --events-from-stim --event-names " \
+           "11=EC --event-names 12=EO --event-names 13=EC)" in capsys.readouterr().out  # fmt: skip
+    pred = tmp_path / "pred.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert probe_main(["predict", str(out), str(plain_bdf), "-o", str(pred)]) == 0
+    assert "stim channel events made annotations as in training: --events-from-stim " \
+           "--event-names 11=EC" in capsys.readouterr().err  # fmt: skip
+    labels = [r["label"] for r in csv.DictReader(pred.open())]
+    assert labels == ["EC", "EC", "EO", "EC", "EC", "EC"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert probe_main(["evaluate", str(out), str(plain_bdf), "-q"]) == 0
+    said = capsys.readouterr()
+    assert f"{plain_bdf}: 6 windows of 4 s: 'EC' 5, 'EO' 1" in said.err
+    assert "smallest class 'EO' (1 of 6" in said.out
+    # adopted, a recording without a stim channel is predicted unlabelled, with a warning
+    edf = tmp_path / "nostim.edf"
+    info = mne.create_info(NAMES, 256.0, "eeg")
+    mne.export.export_raw(edf, mne.io.RawArray(_eeg() * 1e-6, info, verbose=False),
+                          verbose=False)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"has no stim channel .* The probe was trained "
+                      r"with --events-from-stim"):  # fmt: skip
+        assert probe_main(["predict", str(out), str(edf), "-o", str(tmp_path / "e.csv")]) == 0
     bare = ["train", str(plain_bdf), "--weights", str(weights), "-o", str(tmp_path / "p2"),
             "-q", "--window", "4", "--passes", "1", "--events-from-stim"]  # fmt: skip
     assert probe_main(bare) != 0

@@ -221,7 +221,12 @@ def _add_window_labels(
         g,
         " Label the windows by them with --window-labels (--window-labels 'target=^target$' "
         "with --event-names 12=target); recorded in the probe"
-        + (": give it again here for recordings of the same triggers" if trained else ""),
+        + (
+            ". Default: the probe's training --events-from-stim, if any (a recording without "
+            "such a stim channel is then labelled without them, with a warning)"
+            if trained
+            else ""
+        ),
     )
     g.add_argument(
         "--unlabelled",
@@ -384,6 +389,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         marker_spans=states,
         spans_adopted=_spans_adopted(args),
         stim_events=stim,
+        stim_adopted=bool(getattr(args, "stim_adopted", False)),
     )
 
 
@@ -1526,6 +1532,36 @@ def _realised_text(training: Mapping[str, Any]) -> str:
     )
 
 
+def _adopt_events_from_stim(args: argparse.Namespace, probe: Any) -> None:
+    """Without ``--events-from-stim``, the events of continuous recordings' stim channels are
+    made annotations as the probe's training recordings' were (``probe train
+    --events-from-stim``, recorded in ``training["window_labels"]["events_from_stim"]``), if
+    so; said on stderr. Adopted, a recording without such a stim channel is labelled without
+    them, with a warning (:attr:`WindowLabelling.stim_adopted`)."""
+    from eegpt.stim_events import StimEvents
+
+    trained = ((probe.training or {}).get("window_labels") or {}).get("events_from_stim")
+    if not trained or getattr(args, "events_from_stim", "absent") is not None:
+        return
+    if getattr(args, "stim_mask", None) is not None or getattr(args, "event_names", None):
+        return  # refused as given without --events-from-stim (stim_setting)
+    if getattr(args, "labels", None) is not None:  # the file labels the windows
+        return
+    if not any(_is_continuous_input(p) for p in args.data):
+        return
+    setting = StimEvents.from_record(trained)
+    args.events_from_stim = setting.channel or True
+    args.stim_mask = None if setting.mask is None else hex(setting.mask)
+    args.event_names = [f"{code}={name}" for code, name in sorted(setting.names.items())] or None
+    args.stim_adopted = True
+    if not args.quiet:
+        print(
+            "continuous recordings' stim channel events made annotations as in training: "
+            + setting.options,
+            file=sys.stderr,
+        )
+
+
 def _adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
     """Without ``--marker-spans``, the state markers of continuous recordings are made spans
     as the probe's training recordings' were (``probe train --marker-spans``, recorded in
@@ -1841,6 +1877,7 @@ def _load(args: argparse.Namespace):
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
     column = (probe.training or {}).get("label_column")
     _adopt_marker_spans(args, probe)
+    _adopt_events_from_stim(args, probe)
     _adopt_window_labels(args, probe)
     _warn_min_overlap_classes(args)
     _say_trained_start(args, probe)

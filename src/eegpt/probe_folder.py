@@ -125,6 +125,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
     if training.get("window_labels"):
         from eegpt.probe_cli import trained_starts_option
         from eegpt.probe_label_files import labelling_options, marker_spans_options
+        from eegpt.stim_events import StimEvents
 
         how = training["window_labels"]
         if how.get("match") is None:  # --labels FILE
@@ -139,6 +140,12 @@ def describe_probe(directory: str | os.PathLike) -> str:
                 + (
                     f" (state markers made spans first: {marker_spans_options(how['marker_spans'])})"
                     if how.get("marker_spans")
+                    else ""
+                )
+                + (
+                    " (stim channel events made annotations first: "
+                    f"{StimEvents.from_record(how['events_from_stim']).options})"
+                    if how.get("events_from_stim")
                     else ""
                 )
             )

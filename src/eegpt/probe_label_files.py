@@ -89,6 +89,10 @@ class WindowLabelling:
     #: annotations of it (:class:`eegpt.stim_events.StimEvents`) before the windows are
     #: labelled (and before :attr:`marker_spans`); None: none
     stim_events: Any = None
+    #: :attr:`stim_events` taken from the probe's training (``probe predict``/``evaluate``
+    #: without ``--events-from-stim``): a recording whose stim channel they cannot be made of
+    #: (none, or several) is labelled without them, with a warning; False: given, an error
+    stim_adopted: bool = False
     #: :attr:`marker_spans` taken from the probe's training (``probe predict``/``evaluate``
     #: without ``--marker-spans``): "predict" makes them where a recording has state markers
     #: and leaves a recording without any unlabelled (in :attr:`unmarked`, warned of);
@@ -110,15 +114,13 @@ class WindowLabelling:
         (:func:`eegpt.stim_events.made_annotations`; the recording is left as it is)."""
         from eegpt.annotations import marker_spans_of, state_markers, with_extra
         from eegpt.dataset_inputs import file_identity
-        from eegpt.stim_events import joined, made_annotations
+        from eegpt.stim_events import joined
 
         mine = file_identity(rec.source)
         extra = next((a for r, a in self.extra if file_identity(r) == mine), None)
         annotations = with_extra(rec, extra)
         if self.stim_events is not None:
-            annotations = joined(
-                annotations, made_annotations(rec, self.stim_events, verbose=False)
-            )
+            annotations = joined(annotations, self._made(rec))
         if not self.marker_spans:
             return annotations
         if self.spans_adopted and not state_markers(annotations, self.marker_spans):
@@ -140,6 +142,24 @@ class WindowLabelling:
             )
             return annotations
         return marker_spans_of(rec, annotations, self.marker_spans)
+
+    def _made(self, rec: Any) -> Any:
+        """The annotations made of the stim channel of ``rec`` (:attr:`stim_events`); None,
+        with a warning, where adopted ones cannot be made (:attr:`stim_adopted`)."""
+        from eegpt.stim_events import made_annotations
+
+        try:
+            return made_annotations(rec, self.stim_events, verbose=False)
+        except ValueError as err:
+            if not self.stim_adopted:
+                raise
+            from eegpt._logging import warn as _warn
+
+            _warn(
+                f"{err}. The probe was trained with {self.stim_events.options}: this "
+                "recording's windows are labelled without the events of a stim channel"
+            )
+            return None
 
     @property
     def options(self) -> str:
