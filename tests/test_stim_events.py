@@ -362,3 +362,34 @@ def test_skip_existing_warns_of_outputs_kept_without_the_events(weights, plain_b
     with pytest.warns(Warning, match=r"events_from_stim \(None -> \{'channel': None"):
         assert main([*base, "--skip-existing", "--events-from-stim"]) == 0
     assert "annotations" not in load_embeddings(out).metadata  # kept as it was
+
+
+def test_an_event_at_a_window_start_is_that_window_s(model):
+    """A stimulus at a window's first sample (8 s, window 8-12 s after the resampling from
+    250 Hz to 256 Hz) is listed in that window only, as MNE lists an event in the epoch that
+    starts at it."""
+    raw = _fif_raw()
+    data = raw.get_data()
+    data[-1] = 0
+    data[-1, 2000:2003] = 9  # 8 s at 250 Hz
+    at_start = mne.io.RawArray(data, raw.info, verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        emb = model.embed(at_start, events_from_stim=True, window_seconds=4, device="cpu")
+    assert emb.metadata["annotations"] == [[], [], ["9"], [], [], []]
+
+
+def test_epochs_given_with_the_option_are_said_to_be_left_as_they_are(weights, tmp_path):
+    """embed --events-from-stim with an -epo.fif among the recordings: one warning naming it
+    (its windows are its epochs, cut around their events already); it is embedded as is."""
+    raw = _fif_raw()
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    epochs = mne.Epochs(raw, events, tmin=0, tmax=4 - 1 / 250, baseline=None, preload=True,
+                        verbose=False)  # fmt: skip
+    path = tmp_path / "sub-01-epo.fif"
+    epochs.save(path, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"--events-from-stim makes the events of "
+                      r".*/sub-01-epo.fif holds epochs, left as they are"):  # fmt: skip
+        assert main(["embed", str(path), "--weights", str(weights), "-q", "-o",
+                     str(tmp_path / "e.npz"), "--events-from-stim"]) == 0  # fmt: skip
+    assert "events_from_stim" not in load_embeddings(tmp_path / "e.npz").metadata

@@ -1565,6 +1565,26 @@ def warn_marker_spans_of_epochs(args: argparse.Namespace, paths: Sequence[Path])
         )
 
 
+def warn_stim_events_of_epochs(args: argparse.Namespace, paths: Sequence[Path]) -> None:
+    """With ``--events-from-stim`` given, say once which of the recordings ``paths`` hold
+    epochs (as :func:`warn_marker_spans_of_epochs` tells them): they are left as they are,
+    their windows being their epochs, cut around their events already."""
+    if getattr(args, "events_from_stim", None) is None:
+        return
+    from eegpt.probe_label_files import _is_continuous_input
+
+    epochs = [str(p) for p in paths if not _is_continuous_input(Path(p))]
+    if epochs:
+        warnings.warn(
+            f"--events-from-stim makes the events of continuous recordings' stim channels "
+            f"annotations; {few(epochs, 3)} {'holds' if len(epochs) == 1 else 'hold'} epochs, "
+            "left as they are (each keeps the annotations MNE gives it; its event is its "
+            "label)",
+            EEGPTWarning,
+            stacklevel=1,
+        )
+
+
 def _marker_spans(args: argparse.Namespace) -> dict[str, str] | None:
     """``--marker-spans`` as the ``states`` of :func:`eegpt.annotations.markers_to_spans`
     (:func:`eegpt.probe_label_files.parse_marker_spans`), or None without it."""
@@ -1621,6 +1641,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     args.recordings = recording_paths(args.recordings, args.quiet)
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
     warn_marker_spans_of_epochs(args, args.recordings)
+    warn_stim_events_of_epochs(args, args.recordings)
     _refuse_unreadable_inputs(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):

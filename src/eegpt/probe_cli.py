@@ -1127,14 +1127,17 @@ def _recording_paths(args: argparse.Namespace) -> None:
     """The recordings given (``args.data``, and train's ``--val-data``) cleaned up as
     ``eegpt embed`` cleans its own (:func:`eegpt.cli.recording_paths`: a BrainVision folder's
     ``.eeg`` and ``.vmrk`` given beside their ``.vhdr`` left out, with a note unless ``-q``),
-    before anything counts them; epochs among them with ``--marker-spans`` given are said to be
-    left as they are (:func:`eegpt.cli.warn_marker_spans_of_epochs`)."""
-    from eegpt.cli import recording_paths, warn_marker_spans_of_epochs
+    before anything counts them; epochs among them with ``--marker-spans`` or
+    ``--events-from-stim`` given are said to be left as they are
+    (:func:`eegpt.cli.warn_marker_spans_of_epochs`, :func:`eegpt.cli.warn_stim_events_of_epochs`)."""
+    from eegpt.cli import recording_paths, warn_marker_spans_of_epochs, warn_stim_events_of_epochs
 
     args.data = recording_paths(list(args.data), args.quiet)
     if getattr(args, "val_data", None):
         args.val_data = recording_paths(list(args.val_data), args.quiet)
-    warn_marker_spans_of_epochs(args, [*args.data, *(getattr(args, "val_data", None) or [])])
+    given = [*args.data, *(getattr(args, "val_data", None) or [])]
+    warn_marker_spans_of_epochs(args, given)
+    warn_stim_events_of_epochs(args, given)
 
 
 def cmd_probe_train(args: argparse.Namespace) -> int:
