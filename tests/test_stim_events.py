@@ -393,3 +393,47 @@ def test_epochs_given_with_the_option_are_said_to_be_left_as_they_are(weights, t
         assert main(["embed", str(path), "--weights", str(weights), "-q", "-o",
                      str(tmp_path / "e.npz"), "--events-from-stim"]) == 0  # fmt: skip
     assert "events_from_stim" not in load_embeddings(tmp_path / "e.npz").metadata
+
+
+def test_embed_dataset_fails_a_recording_without_a_stim_channel_alone(weights, plain_bdf,
+                                                                      tmp_path):  # fmt: skip
+    """embed-dataset --events-from-stim over a recording with a Status channel and one without
+    a stim channel: the first is embedded with its events, the second fails alone, its error
+    (naming the option) in _errors.csv; exit status 3."""
+    import shutil
+
+    from eegpt.dataset_read import ERRORS_REPORT, read_embeddings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(plain_bdf, corpus / "a.bdf")
+    info = mne.create_info(NAMES, 256.0, "eeg")
+    mne.export.export_raw(corpus / "b.edf", mne.io.RawArray(_eeg() * 1e-6, info, verbose=False),
+                          verbose=False)  # fmt: skip
+    out = tmp_path / "ds"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert main(["embed-dataset", str(corpus), "-o", str(out), "--weights", str(weights),
+                     "-q", "--window", "4", "--events-from-stim"]) == 3  # fmt: skip
+    table, _ = read_embeddings(out)
+    assert [list(a) for a in table["annotations"]] == _expected()
+    errors = (out / ERRORS_REPORT).read_text()
+    assert "b.edf" in errors and "--events-from-stim" in errors and "no stim channel" in errors
+
+
+def test_a_high_trigger_byte_is_warned_of(bdf):
+    """A Status whose upper trigger byte is held high (0xFF00: codes read as 65280 + code) is
+    warned of as BioSemi's, with the mask to give; masked, the codes are those sent."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    raw = mne.io.read_raw_bdf(bdf, verbose=False, preload=True)
+    high = mne.io.RawArray(raw.get_data(), raw.info, verbose=False)
+    high._data[-1] = np.where(raw.get_data(picks="Status")[0] > 65536, 0xFF00 + raw.get_data(
+        picks="Status")[0] - 65536, 0xFF00)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"carry the upper trigger byte \(codes 65280, 65291, "
+                      r"65292, 65293: 65280 \+ code, pins 9-16 held high\).*--stim-mask 0xFF"):  # fmt: skip
+        stim_annotations(high, StimEvents(), "rec.bdf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        made = stim_annotations(high, StimEvents(mask=0xFF), "rec.bdf")
+    assert list(made.description) == ["11", "12", "11", "13"]

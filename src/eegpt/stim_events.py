@@ -287,11 +287,15 @@ def _biosemi_bits_text(source: str, channel: str, codes: Sequence[int]) -> str |
     if not upper and not high:
         return None
     shown = few([str(c) for c in sorted(set(upper or high))], 6)
+    what = (
+        f"BioSemi's upper status bits (codes {shown}: above 0xFFFF)"
+        if upper
+        else f"the upper trigger byte (codes {shown}: 65280 + code, pins 9-16 held high)"
+    )
     return (
-        f"{source}: the codes of {channel!r} carry BioSemi's upper status bits (codes "
-        f"{shown}: {'above 0xFFFF' if upper else '65280 + code, the upper trigger byte set'}), "
-        "so they are not the trigger codes sent; keep the trigger bits: --stim-mask 0xFF "
-        "(stim_mask=0xFF) for 8-bit codes, or 0xFFFF for 16-bit ones"
+        f"{source}: the codes of {channel!r} carry {what}, so they are not the trigger codes "
+        "sent; keep the trigger bits: --stim-mask 0xFF (stim_mask=0xFF) for 8-bit codes, or "
+        "0xFFFF for 16-bit ones"
     )
 
 
@@ -313,8 +317,8 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
     Raises
     ------
     ValueError
-        See :func:`stim_channel_of`; also where MNE cannot find the events (a channel that
-        never returns to zero is fine; other failures are named with the recording).
+        See :func:`stim_channel_of`; also where ``mne.find_events`` raises one (named with
+        the recording and the channel).
     """
     import mne
 
