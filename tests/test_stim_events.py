@@ -437,3 +437,26 @@ def test_a_high_trigger_byte_is_warned_of(bdf):
         warnings.simplefilter("error")
         made = stim_annotations(high, StimEvents(mask=0xFF), "rec.bdf")
     assert list(made.description) == ["11", "12", "11", "13"]
+
+
+def test_a_stim_channel_read_without_is_found_in_its_file(plain_bdf):
+    """A streamed EDF/BDF read without its stim channel (left out as stored faster than the
+    EEG, eegpt.streaming): the events are found in the file opened again with all channels."""
+    from dataclasses import dataclass
+
+    from eegpt.io import open_recording
+    from eegpt.stim_events import StimEvents, made_annotations
+
+    raw, _ = open_recording(plain_bdf, preload=False, verbose="error", exclude=["Status"])
+    assert "Status" not in raw.ch_names
+
+    @dataclass
+    class Streamed:
+        raw: mne.io.BaseRaw
+        source: str
+        is_epoched: bool = False
+
+    made = made_annotations(Streamed(raw, str(plain_bdf)), StimEvents())
+    assert made is not None
+    assert list(made.description) == ["11", "12", "11", "13"]
+    assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]
