@@ -460,3 +460,16 @@ def test_a_stim_channel_read_without_is_found_in_its_file(plain_bdf):
     assert made is not None
     assert list(made.description) == ["11", "12", "11", "13"]
     assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]
+
+
+def test_a_path_read_whole_finds_the_events_as_streamed(model, plain_bdf):
+    """embed(path, stream=False) reads the recording whole (its stim channel left out): the
+    events are found in its file, the same as streamed."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        whole = model.embed(plain_bdf, events_from_stim="Status", event_names={12: "target"},
+                            stream=False, window_seconds=4, device="cpu")  # fmt: skip
+        streamed = model.embed(plain_bdf, events_from_stim=True, event_names={12: "target"},
+                               window_seconds=4, device="cpu")  # fmt: skip
+    assert whole.metadata["annotations"] == streamed.metadata["annotations"]
+    assert whole.metadata["annotations"] == _expected({12: "target"})
