@@ -473,3 +473,15 @@ def test_a_path_read_whole_finds_the_events_as_streamed(model, plain_bdf):
                                window_seconds=4, device="cpu")  # fmt: skip
     assert whole.metadata["annotations"] == streamed.metadata["annotations"]
     assert whole.metadata["annotations"] == _expected({12: "target"})
+
+
+def test_a_stim_channel_without_events_is_warned_of(plain_bdf):
+    """--events-from-stim on a stim channel that holds no events under the mask given: warned
+    of (none made), naming the channel and the mask."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    raw = mne.io.read_raw_bdf(plain_bdf, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"'Status' holds no events \(its code never "
+                      r"changes from zero under --stim-mask 0x100\).*or the mask"):  # fmt: skip
+        made = stim_annotations(raw, StimEvents(mask=0x100), str(plain_bdf))
+    assert len(made) == 0

@@ -336,6 +336,14 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
     if text:
         _warn(text)
     unknown = sorted(set(setting.names) - set(codes))
+    if not codes and not unknown:
+        _warn(
+            f"{source}: --events-from-stim: {channel!r} holds no events (its code never "
+            "changes from zero"
+            + (f" under --stim-mask {hex(setting.mask)}" if setting.mask is not None else "")
+            + "), so none is made an annotation; check the channel"
+            + (", or the mask" if setting.mask is not None else "")
+        )
     if unknown:
         _warn(
             f"{source}: --event-names (event_names=) names code(s) {few([str(c) for c in unknown], 8)} "
@@ -344,6 +352,8 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
             + (f", with --stim-mask {hex(setting.mask)}" if setting.mask is not None else "")
             + "); check the codes, or the mask"
         )
+    if not codes:  # mne.annotations_from_events refuses events of no code
+        return mne.Annotations([], [], [])
     desc = {code: setting.names.get(code, str(code)) for code in codes}
     made = mne.annotations_from_events(
         events, sfreq=raw.info["sfreq"], event_desc=desc, orig_time=raw.info["meas_date"],
