@@ -123,7 +123,8 @@ def test_brainvision_markers_by_regex(weights, tmp_path, capsys):
                        "--window-labels", "EO=^EO$"]) == 0  # fmt: skip
     # EC 4-12 s and 24-32 s (the windows at 4, 8, 24, 28 s), EO 12-24 s and 32-40 s (12, 16,
     # 20, 32, 36 s); the window at 0 s, before the first marker, in none
-    assert f"{rec}: 10 windows of 4 s: 'EC' 4, 'EO' 5; left out 1" in capsys.readouterr().err
+    assert f"{rec}: 10 windows of 4 s: 'EC' 4, 'EO' 5 (state markers: 'EC' from " \
+        "'Stimulus/S  1'; 'EO' from 'Stimulus/S  2'); left out 1" in capsys.readouterr().err  # fmt: skip
 
 
 def test_embed_records_the_spans(weights, eyes, tmp_path):
@@ -287,3 +288,64 @@ def test_marker_spans_keep_the_warnings_of_the_annotations_given(weights, eyes, 
                          str(weights), "-o", str(tmp_path / "e.npz"), "--overwrite", "-q",
                          *STATES]) == 0  # fmt: skip
         assert sum(said in str(w.message) for w in caught) == 1
+
+
+def _warned(call):
+    """The texts of the warnings ``call()`` gives."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return [str(w.message) for w in caught]
+
+
+def test_numeric_state_pattern_matching_longer_codes_is_warned_of():
+    """BCI-IV-2a's run start, 32766, contains 276 (eyes open): --marker-spans EO=276 takes both
+    as EO markers (re.search). The warning names what the pattern matched and the anchored
+    form; the anchored pattern, and one matching its number only, warn of nothing."""
+    from eegpt.annotations import markers_to_spans
+
+    markers = mne.Annotations([1.0, 5.0, 9.0, 12.0], [0.0] * 4, ["276", "32766", "277", "32766"])
+    texts = _warned(lambda: markers_to_spans(markers, {"EO": "276", "EC": "277"}, end=20.0))
+    assert len(texts) == 1
+    assert "The pattern '276' of the state 'EO' (--marker-spans EO=276) matches 2 different " \
+        "annotation descriptions: '276', '32766'" in texts[0]  # fmt: skip
+    assert "re.search" in texts[0]
+    assert "--marker-spans 'EO=^276$' ({'EO': '^276$'} in Python)" in texts[0]
+    spans = markers_to_spans(markers, {"EO": "^276$", "EC": "277"}, end=20.0)
+    assert not _warned(lambda: markers_to_spans(markers, {"EO": "^276$", "EC": "277"}, end=20.0))
+    assert list(spans.description) == ["EO", "32766", "EC", "32766"]
+    # a code found only inside a longer one is warned of too
+    only = mne.Annotations([1.0, 5.0], [0.0, 0.0], ["32766", "277"])
+    texts = _warned(lambda: markers_to_spans(only, {"EO": "276", "EC": "277"}, end=20.0))
+    assert len(texts) == 1 and "matches the annotation description '32766'" in texts[0]
+
+
+def test_window_label_patterns_share_the_check():
+    """--window-labels classes are checked as marker spans are: plain text matching several
+    descriptions (EC in ECG) is warned of; a pattern of regex syntax (fnsz|gnsz) is meant."""
+    from eegpt.annotations import window_labels
+
+    spans = mne.Annotations([0.0, 8.0, 16.0], [8.0, 8.0, 8.0], ["EC", "ECG check", "fnsz"])
+    onsets = np.arange(0.0, 24.0, 4.0)
+    texts = _warned(lambda: window_labels(spans, onsets, 4.0, match={"closed": "EC"}))
+    assert len(texts) == 1
+    assert "The pattern 'EC' of the class 'closed' (--window-labels closed=EC) matches 2 " \
+        "different annotation descriptions: 'EC', 'ECG check'" in texts[0]  # fmt: skip
+    assert "--window-labels 'closed=^EC$'" in texts[0]
+    meant = {"closed": "^EC$", "seizure": "fnsz|gnsz"}
+    assert not _warned(lambda: window_labels(spans, onsets, 4.0, match=meant))
+
+
+def test_probe_train_names_the_state_markers(weights, tmp_path, capsys):
+    """probe train --marker-spans says which descriptions made each state, and warns of a
+    numeric pattern that matched a longer code."""
+    edf = _edf(tmp_path / "runs.edf", [4.0, 16.0, 28.0], ["277", "32766", "276"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["train", str(edf), "--weights", str(weights), "-o",
+                           str(tmp_path / "p"), "-q", "--window", "4", "--passes", "1",
+                           "--marker-spans", "EO=276", "--marker-spans", "EC=277"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"{edf}: 10 windows of 4 s: 'EC' 3, 'EO' 6 (state markers: 'EO' from '276', " \
+        "'32766'; 'EC' from '277')" in err  # fmt: skip
+    assert any("--marker-spans 'EO=^276$'" in str(w.message) for w in caught)

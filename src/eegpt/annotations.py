@@ -24,6 +24,7 @@ import datetime
 import difflib
 import os
 import re
+import shlex
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -1180,6 +1181,9 @@ def window_labels(
         a description takes the label of the first regex it contains, and the annotations of
         one class add up over a window (1.5 s of ``fnsz`` and 1 s of ``gnsz`` are 2.5 s of
         ``seizure``); None takes every annotation that lasts and is not bad (:func:`is_bad`).
+        A code such as ``"769"`` also matches ``"17690"``, which contains it; such patterns,
+        and a class's plain text that matches different descriptions, are warned of
+        (:func:`warn_loose_patterns`): anchor them, ``{"left": "^769$"}``.
         A class covers a window by the union of its spans there: time under several of them
         (the same seizure in a recording's EDF+ annotations and in its ``.csv_bi``, or on two
         channels) counts once, so no class covers more than the window.
@@ -1225,6 +1229,7 @@ def window_labels(
     matched = 0  # matching annotations that last
     if annotations is not None and len(annotations) and len(onsets):
         label_of = label_rule(match)
+        warn_loose_patterns([str(d) for d in annotations.description], match, "--window-labels")
         order = np.argsort(onsets, kind="stable")
         sorted_onsets = onsets[order]
         for start, duration, desc in zip(
@@ -1360,7 +1365,10 @@ def markers_to_spans(
         ``{state: regex}``: a description that contains the regex (``re.search``) is a
         marker of that state (the first that matches), e.g. ``{"EC": "^EC$", "EO": "^EO$"}``
         or ``{"closed": "(?i)eyes closed", "open": "(?i)eyes open"}``. The spans are
-        described by the state's name.
+        described by the state's name. A regex matches every description that contains it:
+        a code such as ``"276"`` also matches ``"32766"``; such patterns, and plain text that
+        matches several different descriptions, are warned of (:func:`warn_loose_patterns`):
+        anchor them, ``"^276$"``.
     end : float | None
         The recording's end in seconds, in the time base of the annotations' onsets
         (``raw.first_time + raw.n_times / raw.info["sfreq"]`` for ``raw.annotations``);
@@ -1392,6 +1400,7 @@ def markers_to_spans(
         )
     label_of = label_rule(states)
     marks = state_markers(annotations, states)
+    warn_loose_patterns([str(d) for d in annotations.description], states, "--marker-spans")
     if not marks:
         names = sorted({str(d) for d in annotations.description})
         raise ValueError(
@@ -1436,6 +1445,31 @@ def state_markers(annotations: mne.Annotations | None, states: Mapping[str, str]
         return []
     label_of = label_rule(states)
     return [i for i, d in enumerate(annotations.description) if label_of(str(d)) is not None]
+
+
+def markers_by_state(
+    annotations: mne.Annotations | None, states: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """The descriptions of the state markers of ``annotations`` by state (``{state: regex}``
+    as :func:`markers_to_spans` takes them): ``{"EO": ["276", "32766"], "EC": ["277"]}``,
+    each state's distinct descriptions sorted, a state without markers left out."""
+    found: dict[str, set[str]] = {}
+    label_of = label_rule(states)
+    for i in state_markers(annotations, states):
+        desc = str(cast(mne.Annotations, annotations).description[i])
+        found.setdefault(str(label_of(desc)), set()).add(desc)
+    return {state: sorted(found[state]) for state in states if state in found}
+
+
+def markers_text(by_state: Mapping[str, Sequence[str]]) -> str:
+    """``"state markers: 'EO' from '276', '32766'; 'EC' from '277'"``: which descriptions
+    made each state's spans (:func:`markers_by_state`), for the line a labelling prints; ""
+    where each state's markers are described by its name alone (``EC`` markers of ``EC``)."""
+    if all(list(found) == [state] for state, found in by_state.items()):
+        return ""
+    return "state markers: " + "; ".join(
+        f"{state!r} from {few([repr(d) for d in found], 5)}" for state, found in by_state.items()
+    )
 
 
 def marker_spans_of(
@@ -1642,6 +1676,73 @@ def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | N
         raise ValueError("match: give at least one {label: regex}")
     rules = [(str(label), re.compile(regex)) for label, regex in match.items()]
     return lambda desc: next((label for label, rx in rules if rx.search(desc)), None)
+
+
+#: Characters of regular-expression syntax: a pattern without any is plain text.
+_REGEX_SYNTAX = frozenset("\\^$.|?*+()[]{}")
+
+
+def loose_matches(regex: str, descriptions: Sequence[str], *, classes: bool = True) -> list[str]:
+    """The descriptions among ``descriptions`` that the regular expression ``regex`` matches
+    (``re.search``: contains) where that looks unmeant, else []: a pattern of digits alone
+    (an event code, ``276``) that matches a description other than that number (``32766``,
+    which contains it), or, for a class or state (``classes``: one label for all it matches), a
+    pattern of plain text (no regex syntax) that matches descriptions differing from each other
+    (``EC`` matching ``EC`` and ``ECG``). A pattern that holds regex syntax (``fnsz|gnsz``,
+    ``^EC$``) is taken as meant."""
+    if not regex or _REGEX_SYNTAX & set(regex):
+        return []
+    rx = re.compile(regex)
+    matched = sorted({str(d) for d in descriptions if rx.search(str(d))})
+    if regex.isdigit() and any(d != regex for d in matched):
+        return matched
+    return matched if classes and len(matched) > 1 else []
+
+
+def warn_loose_patterns(
+    descriptions: Sequence[str], patterns: str | Mapping[str, str] | None, what: str
+) -> None:
+    """Warn of each pattern of ``patterns`` (``{label: regex}``, or one regex, as
+    :func:`label_rule` takes them) that matches ``descriptions`` loosely
+    (:func:`loose_matches`), naming the descriptions it matched and the anchored pattern that
+    matches the description it is written as only. ``what`` is ``"--marker-spans"`` or
+    ``"--window-labels"``, for the command-line form of the suggestion (the Python one is
+    given too). The one check of patterns that :func:`markers_to_spans` and
+    :func:`window_labels` share."""
+    if patterns is None:
+        return
+    classes = isinstance(patterns, Mapping)
+    rules = dict(patterns) if isinstance(patterns, Mapping) else {"": patterns}
+    for label, regex in rules.items():
+        matched = loose_matches(regex, descriptions, classes=classes)
+        if not matched:
+            continue
+        anchored = f"^{regex}$"
+        if classes:
+            kind = "state" if what == "--marker-spans" else "class"
+            given, fixed = f"{label}={regex}", f"{label}={anchored}"
+            python = f"{{{label!r}: {anchored!r}}}"
+            whose = f"of the {kind} {label!r} ({what} {shlex.quote(given)})"
+            taken = f"all of them are {'markers of' if kind == 'state' else 'labelled'} {label!r}"
+        else:
+            given, fixed, python = regex, anchored, repr(anchored)
+            whose = f"({what} {shlex.quote(given)})"
+            taken = "each is a label of its own"
+        _warn(
+            f"The pattern {regex!r} {whose} matches {_descriptions_text(matched)}. A pattern "
+            "matches every "
+            f"description that contains it (re.search), so {taken}. If only {regex!r} is "
+            f"meant, anchor the pattern: {what} {shlex.quote(fixed)} ({python} in Python)"
+        )
+
+
+def _descriptions_text(matched: Sequence[str]) -> str:
+    """``"2 different annotation descriptions: '276', '32766'"``, or for one, ``"the
+    annotation description '32766'"``."""
+    if len(matched) == 1:
+        return f"the annotation description {matched[0]!r}"
+    shown = few([repr(d) for d in matched], 8)
+    return f"{len(matched)} different annotation descriptions: {shown}"
 
 
 def same_file(a: Any, b: Any) -> bool:

@@ -2491,7 +2491,8 @@ def add_marker_spans_option(p: Any, more: str = "") -> None:
         "--marker-spans 'EO=S  2$' (BrainVision's 'Stimulus/S  1'), --marker-spans EC=^EC$ "
         "--marker-spans EO=^EO$. The spans, described by NAME, replace the markers; other "
         "annotations are kept. A recording with no matching marker, or whose matching "
-        "annotations already last, is an error." + more,
+        "annotations already last, is an error. REGEX matches every description containing "
+        "it: a code such as 276 also matches 32766 (warned of); anchor it, 'EO=^276$'." + more,
     )  # fmt: skip
 
 

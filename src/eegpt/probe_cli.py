@@ -195,7 +195,9 @@ def _add_window_labels(
         "description is a class of its own. Or classes that merge descriptions, one "
         "LABEL=REGEX each (repeat the option): --window-labels 'seizure=fnsz|gnsz|cpsz' "
         "--window-labels 'background=bckg' (a description takes the first class it matches; "
-        "the annotations of one class add up over a window, time under two of them counted once; a lone REGEX holding '=' is read "
+        "the annotations of one class add up over a window, time under two of them counted once; "
+        "a REGEX matches every description containing it: 769 also matches 17690 (warned of), "
+        "'left=^769$' matches 769 only; a lone REGEX holding '=' is read "
         f"so unless '\\=' is written). Windows over bad annotations {bad}."
         + (" Default: the labelling the probe was trained with, if any" if trained else ""),
     )

@@ -100,6 +100,9 @@ class WindowLabelling:
     spans_adopted: Literal["", "predict", "evaluate"] = ""
     #: the recordings ``probe predict`` found no state marker of adopted spans in (their paths)
     unmarked: set[str] = dataclasses.field(default_factory=set, compare=False)
+    #: the descriptions of each recording's state markers by state (:attr:`marker_spans`; its
+    #: :func:`opened_key` -> state -> descriptions), shown in the line of its labels
+    marked: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict, compare=False)
     #: recordings opened for streaming before their windows are cut (by ``probe evaluate``'s
     #: check of their own annotations, :func:`open_for_windows`), by :func:`opened_key`: taken
     #: by :func:`_window_stream` instead of opening them again
@@ -112,7 +115,7 @@ class WindowLabelling:
         and a recording without state markers: :attr:`spans_adopted`); with
         :attr:`stim_events`, those made of its stim channel too
         (:func:`eegpt.stim_events.made_annotations`; the recording is left as it is)."""
-        from eegpt.annotations import marker_spans_of, state_markers, with_extra
+        from eegpt.annotations import marker_spans_of, markers_by_state, state_markers, with_extra
         from eegpt.dataset_inputs import file_identity
         from eegpt.stim_events import joined
 
@@ -141,6 +144,7 @@ class WindowLabelling:
                 "its windows are predicted without state spans"
             )
             return annotations
+        self.marked[opened_key(str(rec.source))] = markers_by_state(annotations, self.marker_spans)
         return marker_spans_of(rec, annotations, self.marker_spans)
 
     def _made(self, rec: Any) -> Any:
@@ -414,7 +418,7 @@ def _labelled_windows(
     the recording resampled whole with ``resample`` and cut at the model's rate, read block
     by block, not re-referenced, scaled or detrended (the probe's preprocessing does that to
     them as to epochs, with the same result)."""
-    from eegpt.annotations import bad_windows, describe_bad, label_rule
+    from eegpt.annotations import bad_windows, describe_bad, label_rule, markers_text
 
     streamed, stream, annotations, start = _window_stream(path, how, resample)
     onsets, n = stream.onsets, stream.n_windows
@@ -451,11 +455,13 @@ def _labelled_windows(
             f"{few([repr(d) for d in descriptions], 8) or 'none'})"
         )
     hop = stream.config.step_samples / stream.config.sfreq
+    marked = markers_text(how.marked.get(opened_key(path), {}))
     print(
         f"{path}: {n} windows of {how.window_seconds:g} s"
         + (f" every {hop:g} s (--overlap {how.overlap:g})" if how.overlap else "")
         + (f" from {start:g} s" if how.per_recording else "")
         + f": {said}"
+        + (f" ({marked})" if marked else "")
         + (f"; {'; '.join(left)}" if left else ""),
         file=sys.stderr,
     )
