@@ -1963,6 +1963,34 @@ def test_a_labels_csv_with_epoch_numbers_goes_to_the_epochs_by_number(tmp_path):
     assert y.tolist() == [f"{f}{k}" for f in "ab" for k in range(8)]
 
 
+def test_a_labels_csv_with_shuffled_trial_numbers_is_warned_of(tmp_path):
+    """A 'trial' column (as BCI files number trials, from 1) is not read: rows out of its
+    order are warned of as taken in file order, saying to name the column 'epoch' and that
+    its numbers are the epochs' counted from 1; numbers in order, or no numbers, say nothing."""
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(8).save(path, verbose=False)
+    labels = tmp_path / "labels.csv"
+    order = [3, 0, 7, 1, 6, 2, 5, 4]
+    labels.write_text("trial,label\n" + "".join(f"{k + 1},c{k}\n" for k in order))
+    with pytest.warns(RuntimeWarning, match=r"labels.csv: its 'trial' column numbers the rows 1 "
+                      r"to 8 out of order \(line 2: 4, line 3: 1, line 4: 8 \.\.\.\), but is not "
+                      r"read: the labels go to the epochs in the order of the file's rows\. If "
+                      r"that column numbers the epochs, name it 'epoch' \(its numbers are those of "
+                      r"the inputs' epochs counted from 1"):  # fmt: skip
+        _, y, _ = load_labelled_epochs([path], labels)
+    assert y.tolist() == [f"c{k}" for k in order]  # read in file order, as before
+    for header, cells in (("Trial_Number", [k + 1 for k in range(8)]), ("trial", order)):
+        labels.write_text(f"{header},label\n" + "".join(f"{c},x{c}\n" for c in cells))
+        if header == "trial":  # codes, not row numbers: a label-like column is no number
+            labels.write_text("trial,label\n" + "".join(f"t{c},x{c}\n" for c in cells))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            load_labelled_epochs([path], labels)
+    labels.write_text("idx,label\n" + "".join(f"{k + 10},c{k}\n" for k in order))
+    with pytest.warns(RuntimeWarning, match=r"'idx' column numbers the rows .* name it 'epoch': "):
+        load_labelled_epochs([path], labels)  # not the epochs' numbers: not said they are
+
+
 def test_labels_csv_train_takes_eeglab_epoch_numbers(weights, tmp_path):
     """eegpt probe train --labels with rows numbered 8..1 trains on the labels of their
     epochs, and says it went by the numbers."""

@@ -966,6 +966,17 @@ def annotations_table_text(path: str | os.PathLike, labels_option: str = "--labe
 #: probe predict`` writes it, and ``window``, as ``eegpt export`` and Parquet outputs do.
 LABEL_NUMBER_COLUMNS = ("epoch", "window")
 
+#: Header names (any case; ``_``, ``-``, spaces, ``.`` and ``#`` left out) of columns that look
+#: like row or trial numbers but are not read as :data:`LABEL_NUMBER_COLUMNS` are: ``trial``
+#: (as BCI competition files number trials, from 1), ``trial_number``, ``index``, ``idx``,
+#: ``row`` ...; "" is the unnamed column pandas writes its index to.
+ROW_NUMBER_LIKE = frozenset(
+    {"", "trial", "trials", "trialnumber", "trialnum", "trialno", "trialnr", "trialid",
+     "trialindex", "trialidx", "epochnumber", "epochnum", "epochno", "epochnr", "epochid",
+     "epochindex", "epochidx", "index", "idx", "row", "rownumber", "rowno", "rownr", "number",
+     "num", "no", "nr", "n"}
+)  # fmt: skip
+
 
 @dataclasses.dataclass(frozen=True)
 class _LabelRows:
@@ -979,6 +990,10 @@ class _LabelRows:
     number_column: str | None = None
     files: list[str] | None = None
     lines: list[int] | None = None
+    #: a column named like a row number (:data:`ROW_NUMBER_LIKE`) that is not read, and its
+    #: cells, where the file has no column of :data:`LABEL_NUMBER_COLUMNS`
+    unread_column: str | None = None
+    unread_numbers: list[str] | None = None
 
     def line_numbers(self) -> list[int]:
         """Each row's line in the file (the header is line 1)."""
@@ -1018,11 +1033,57 @@ def _read_label_rows(path: Path) -> _LabelRows:
     else:
         y = np.array([None if m else v for v, m in zip(labels, missing, strict=True)], dtype=object)
     number = _header_column(header, LABEL_NUMBER_COLUMNS)
+    unread = None if number is not None else _row_number_like(header, column)
     return _LabelRows(
         y,
         numbers=cells(number),
         number_column=None if number is None else header[number].strip(),
         files=cells(_header_column(header, ("file",))) if number is not None else None,
+        unread_column=None if unread is None else header[unread].strip(),
+        unread_numbers=cells(unread),
+    )
+
+
+def _row_number_like(header: list[str], label: int) -> int | None:
+    """The index of the first column of ``header`` (but the ``label`` column, index ``label``)
+    named like a row number (:data:`ROW_NUMBER_LIKE`), or None."""
+    for k, cell in enumerate(header):
+        if k != label and re.sub(r"[\s_\-.#]", "", cell.lower()) in ROW_NUMBER_LIKE:
+            return k
+    return None
+
+
+def _warn_unread_numbers(rows: _LabelRows, path: Path, selection: Sequence[int]) -> None:
+    """Warn where a labels CSV has a column named like a row number (``trial``, ``index``) of
+    whole numbers out of order, which is not read: its rows go to the epochs in file order,
+    which that column says is not the epochs' order. Says how to have the rows matched by
+    number (the column named ``epoch``), and whether its numbers are the epochs' numbers
+    (``selection``, MNE's ``epochs.selection`` of the inputs, counted from 0 or from 1)."""
+    from eegpt._logging import warn as _warn
+
+    if rows.unread_numbers is None or len(rows.unread_numbers) < 2:
+        return
+    try:
+        numbers = [int(cell.strip()) for cell in rows.unread_numbers]
+    except ValueError:
+        return  # no row numbers: codes, names ...
+    if all(a < b for a, b in zip(numbers, numbers[1:], strict=False)):
+        return  # in order: the file order and its numbers agree
+    lines = rows.line_numbers()
+    shown = ", ".join(f"line {lines[k]}: {numbers[k]}" for k in range(min(3, len(numbers))))
+    column = repr(rows.unread_column) if rows.unread_column else "unnamed first"
+    match = ""
+    if len(set(selection)) == len(selection):
+        for base, counted in ((0, "from 0, as eegpt counts"), (1, "from 1, as BCI files and "
+                                                                "EEGLAB count")):  # fmt: skip
+            if sorted(k - base for k in numbers) == sorted(selection):
+                match = f" (its numbers are those of the inputs' epochs counted {counted})"
+    _warn(
+        f"{path}: its {column} column numbers the rows {_numbers_text(numbers)} out of order "
+        f"({shown} ...), but is not read: the labels go to the epochs in the order of the "
+        "file's rows. If that column numbers the epochs, name it 'epoch'"
+        f"{match}: each row then goes to the epoch of its number, counted from 0 or from 1. "
+        f"{SELECTION_NOTE}"
     )
 
 
@@ -1669,6 +1730,7 @@ def load_labelled_epochs(
                 file=sys.stderr,
             )
         y = rows.labels
+        _warn_unread_numbers(rows, Path(labels), selection)
         if len(y) != n:
             lines = rows.line_numbers()
             blank = [lines[k] for k, v in enumerate(y.tolist()) if v is None]  # file lines
