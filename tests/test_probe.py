@@ -1963,6 +1963,35 @@ def test_a_labels_csv_with_epoch_numbers_goes_to_the_epochs_by_number(tmp_path):
     assert y.tolist() == [f"{f}{k}" for f in "ab" for k in range(8)]
 
 
+def test_numbered_rows_of_dropped_epochs_are_left_out(tmp_path):
+    """A labels CSV of one row per trial, numbered by 'epoch', against epochs one was dropped
+    from (epochs.selection lacks 5): that row is left out with a warning naming it, counted
+    from 0 or from 1, with or without a 'file' column. A row past the last epoch kept stays
+    an error, which names the rows the epochs lack."""
+    path = tmp_path / "a-epo.fif"
+    _tiny_epochs(8).drop([5], verbose=False).save(path, verbose=False)
+    labels = tmp_path / "labels.csv"
+    want = [f"c{k}" for k in range(8) if k != 5]
+    for first in (0, 1):
+        labels.write_text("epoch,label\n" + "".join(f"{k + first},c{k}\n" for k in range(8)))
+        with pytest.warns(RuntimeWarning, match=rf"labels.csv: 1 of its 8 rows number epochs the "
+                          rf"inputs do not have \(its 'epoch' column, counted from {first}, .*: "
+                          rf"{5 + first}\), left out"):  # fmt: skip
+            _, y, _ = load_labelled_epochs([path], labels)
+        assert y.tolist() == want
+    labels.write_text("file,epoch,label\n" + "".join(f"a-epo.fif,{k},c{k}\n" for k in range(8)))
+    with pytest.warns(RuntimeWarning, match=r"counted from 0, as eegpt counts: a-epo.fif: 5\)"):
+        _, y, _ = load_labelled_epochs([path], labels)
+    assert y.tolist() == want
+    last = tmp_path / "b-epo.fif"
+    _tiny_epochs(8).drop([7], verbose=False).save(last, verbose=False)
+    labels.write_text("epoch,label\n" + "".join(f"{k},c{k}\n" for k in range(8)))
+    with pytest.raises(ValueError, match=r"has 8 labels for 7 epochs in the inputs; its 'epoch' "
+                       r"column numbers 1 row\(s\) for epochs the inputs do not have \(counted "
+                       r"from 0, as eegpt counts\): 7\."):  # fmt: skip
+        load_labelled_epochs([last], labels)
+
+
 def test_a_labels_csv_with_shuffled_trial_numbers_is_warned_of(tmp_path):
     """A 'trial' column (as BCI files number trials, from 1) is not read: rows out of its
     order are warned of as taken in file order, saying to name the column 'epoch' and that

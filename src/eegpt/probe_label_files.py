@@ -1361,7 +1361,8 @@ def _extra_rows_text(
         f"; its {rows.number_column!r} column numbers {sum(map(len, best.values()))} rows "
         f"beyond the epochs of the input their 'file' cell names ({said})"
         + (
-            ": rows of several files of one name, named by the file name alone? Name each "
+            ": rows of epochs dropped (epochs.selection skips them: leave those rows out), or "
+            "of several files of one name, named by the file name alone? Name each "
             "row's file by its path (as much of it as tells the files apart: "
             "sub-01/ses-1/eeg-epo.fif)"
             if bare
@@ -1406,9 +1407,19 @@ def _count_mismatch_text(
         missing = [key for key in keys if key not in given]
         if best is None or len(missing) < len(best):
             best, base_of_best = missing, base
+    scheme = "from 0, as eegpt counts" if base_of_best == 0 else "from 1, as EEGLAB counts"
+    if not best and len(numbers) > len(keys):  # every epoch has its row: which are extra
+        known = set(keys)
+        unknown = [k for f, k in zip(row_files, numbers, strict=True)
+                   if (f, k - base_of_best) not in known]  # fmt: skip
+        return (
+            f"; its {rows.number_column!r} column numbers {len(unknown)} row(s) for epochs the "
+            f"inputs do not have (counted {scheme}): {_numbers_text(unknown)}. The inputs number "
+            "their epochs by MNE's epochs.selection, which skips dropped epochs: rows of "
+            "dropped epochs, or of another file? Leave those rows out"
+        )
     if not best:
         return ""
-    scheme = "from 0, as eegpt counts" if base_of_best == 0 else "from 1, as EEGLAB counts"
     by_file: dict[str, list[int]] = {}
     for f, k in best:
         by_file.setdefault(f, []).append(k + base_of_best)
@@ -1454,6 +1465,77 @@ def _align_label_rows(
             )
             return labels[order], [lines[j] for j in order]
     raise ValueError(_unaligned_text(rows, path, numbers, files, keys))
+
+
+def _align_beyond_dropped(
+    rows: _LabelRows, path: Path, sources: list[str], selection: list[int]
+) -> tuple[np.ndarray, list[int]] | None:
+    """Where a labels CSV numbers its rows (``epoch``/``window``) and has rows for epochs the
+    inputs lack (dropped: ``epochs.drop()``, ``reject=``, so ``epochs.selection`` skips their
+    numbers), the labels of the inputs' epochs in their order and their lines, with a warning
+    naming the rows left out; None where that is not so. Taken only where, counted from 0 or
+    from 1 (one of them alone), every epoch has exactly one row and each other row numbers a
+    gap between an input's own epoch numbers: rows past an input's last epoch (another
+    recording's, or windows of another length) stay an error."""
+    from collections import Counter
+
+    if rows.numbers is None or len(rows.labels) <= len(selection):
+        return None
+    try:
+        numbers = [int(cell.strip()) for cell in rows.numbers]
+        files = _row_files(rows, path, sources) if rows.files is not None else [""] * len(numbers)
+    except ValueError:
+        return None  # refused with the count, then by _align_label_rows
+    named = rows.files is not None
+    keys = [(src if named else "", int(i)) for src, i in zip(sources, selection, strict=True)]
+    if len(set(keys)) < len(keys):
+        return None
+    span: dict[str, tuple[int, int]] = {}
+    for f, k in keys:
+        lo, hi = span.get(f, (k, k))
+        span[f] = (min(lo, k), max(hi, k))
+    fits = []
+    known = set(keys)
+    for base in (0, 1):
+        ordered = [(f, k - base) for f, k in zip(files, numbers, strict=True)]
+        counts = Counter(ordered)
+        extra = [j for j, key in enumerate(ordered) if key not in known]
+        in_gaps = all(
+            f in span and span[f][0] < k < span[f][1] for f, k in (ordered[j] for j in extra)
+        )
+        if all(counts[key] == 1 for key in keys) and in_gaps:
+            fits.append((base, extra, {key: j for j, key in enumerate(ordered)}))
+    if len(fits) != 1:
+        return None
+    base, extra, row_of = fits[0]
+    _warn_dropped_rows(rows, path, base, [files[j] for j in extra], [numbers[j] for j in extra])
+    order = [row_of[key] for key in keys]
+    lines = rows.line_numbers()
+    return rows.labels[order], [lines[j] for j in order]
+
+
+def _warn_dropped_rows(
+    rows: _LabelRows, path: Path, base: int, files: list[str], numbers: list[int]
+) -> None:
+    """Warn that the rows of a labels CSV numbering the epochs ``numbers`` (of the inputs
+    ``files``, "" without a ``file`` column; counted from ``base``), which the inputs lack,
+    are left out."""
+    from eegpt._logging import warn as _warn
+
+    by_file: dict[str, list[int]] = {}
+    for f, k in zip(files, numbers, strict=True):
+        by_file.setdefault(f, []).append(k)
+    listed = "; ".join(
+        (f"{Path(f).name}: " if f else "") + _numbers_text(ks) for f, ks in by_file.items()
+    )
+    counted = "from 0, as eegpt counts" if base == 0 else "from 1, as EEGLAB counts"
+    _warn(
+        f"{path}: {len(numbers)} of its {len(rows.labels)} rows number epochs the inputs do "
+        f"not have (its {rows.number_column!r} column, counted {counted}: {listed}), left out: "
+        "the inputs number their epochs by MNE's epochs.selection, which skips the epochs "
+        "dropped (epochs.drop(), reject=, drop_bad()). The other rows go to the epochs by "
+        "number; if those epochs were not dropped, the rows are another file's"
+    )
 
 
 def _unaligned_text(
@@ -1731,7 +1813,8 @@ def load_labelled_epochs(
             )
         y = rows.labels
         _warn_unread_numbers(rows, Path(labels), selection)
-        if len(y) != n:
+        beyond = _align_beyond_dropped(rows, Path(labels), sources, selection)
+        if len(y) != n and beyond is None:
             lines = rows.line_numbers()
             blank = [lines[k] for k, v in enumerate(y.tolist()) if v is None]  # file lines
             raise ValueError(
@@ -1745,7 +1828,7 @@ def load_labelled_epochs(
                 )
                 + _count_mismatch_text(rows, Path(labels), sources, selection)
             )
-        y, lines = _align_label_rows(rows, Path(labels), sources, selection)
+        y, lines = beyond or _align_label_rows(rows, Path(labels), sources, selection)
         if windows is not None and windows.bad:  # matched to all windows: now the bad out
             recording, y, sources, lines = _without_bad_windows(
                 recording, y, sources, lines, windows.bad
