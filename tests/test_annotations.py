@@ -22,6 +22,7 @@ from eegpt.annotations import (
     describe_bad,
     is_bad,
     window_annotations,
+    window_labels,
 )
 from eegpt.cli import main
 from eegpt.dataset import embed_dataset
@@ -1190,16 +1191,42 @@ def test_brainvision_markers_select_the_windows_they_fall_in(model, marker_s):
     text = str(said[0].message)
     assert ("have zero duration" if marker_s == 0 else "last at most 0.00390625 s") in text
     assert "mark moments rather than span time" in text and "mne.Epochs(raw, events" in text
-    recipe = re.search(r"events, event_id = .*?window_seconds=1\)", text)[0]  # runs as given
+    recipe = re.search(r"events, event_id = .*?window_seconds=4\)", text)[0]  # runs as given
+    assert "event_id={'Stimulus/S  1': 1}" in recipe and "tmin=0, tmax=4 - 1" in recipe
     scope = {"mne": mne, "raw": raw, "model": model}
     exec(recipe.replace("; ", "\n"), scope)
-    assert len(scope["epochs"]) == 4  # the marker at 0 s has no 0.2 s before it
+    assert len(scope["epochs"]) == 2  # the two 'Stimulus/S  1' markers, 4 s from each
     code = re.search(r"(emb\[\[.*? for a in emb\.annotations\]\])", text)[1]
     assert eval(code).metadata["window_index"] == [0, 1]  # the code the message gives
     # state markers: the message's markers_to_spans code runs and labels the time between
     code = re.search(r"(eegpt\.annotations\.markers_to_spans\(raw, \{.*?\}\))", text)[1]
     spans = eval(code, {"eegpt": eegpt, "raw": raw})
     assert emb.window_labels(spans, match="Stimulus/S  1").tolist() == ["Stimulus/S  1"] * 5
+
+
+def test_epochs_hint_runs_where_two_codes_share_a_sample():
+    """BCI-IV-2a marks a trial start (768) and its rejection (1023) at one sample, which stops
+    mne.Epochs of every event; the hint's code takes the events of the matched markers alone,
+    with epochs of the windows' length (4 s from the cue, not an ERP's -0.2 to 0.8 s)."""
+    info = mne.create_info(["Fp1", "Cz", "Pz"], 250.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (3, 250 * 30)), info,
+                          verbose=False)  # fmt: skip
+    raw.set_annotations(mne.Annotations([1.0, 1.0, 3.0, 11.0, 13.0], [0.0] * 5,
+                                        ["768", "1023", "769", "768", "770"]))  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="no window got a label") as said:
+        window_labels(raw.annotations, np.arange(0.0, 26.0, 4.0), 4.0,
+                      match={"left": "^769$", "right": "^770$"})  # fmt: skip
+    text = str(said[0].message)
+    recipe = re.search(r"events, event_id = .*?window_seconds=4\)", text)[0]
+    assert "event_id={'769': 1, '770': 2}" in recipe
+    with pytest.raises(RuntimeError, match="not unique"):  # the epochs of every code
+        events, event_id = mne.events_from_annotations(raw, verbose=False)
+        mne.Epochs(raw, events, event_id, verbose=False)
+    scope = {"mne": mne, "raw": raw}
+    exec(recipe.split("; model.embed")[0].replace("; ", "\n"), scope)  # runs as given
+    epochs = scope["epochs"].drop_bad(verbose=False)
+    assert len(epochs) == 2 and epochs.times[-1] == pytest.approx(4 - 1 / 250)
+    assert epochs.baseline is None
 
 
 def _write_brainvision(folder, seizure_s=(10.0, 10.0)):

@@ -1640,10 +1640,26 @@ def _markers_text(
         "state). "
         "Each window lists the markers that fall in it among its annotations "
         f"(Embeddings.annotations), so {select_holding(names)} keeps the windows of stimuli. "
-        "For epochs around the markers, cut them from the Raw and embed the epochs: events, "
-        "event_id = mne.events_from_annotations(raw); epochs = mne.Epochs(raw, events, event_id, "
-        "tmin=-0.2, tmax=0.8 - 1 / raw.info['sfreq']); model.embed(epochs, window_seconds=1) "
-        "(MNE's tmax is inclusive: 1 s epochs, whole patches of the model)"
+        f"For epochs around the markers, cut them from the Raw and embed the epochs: "
+        f"{epochs_code(names, length_s)} (events of these descriptions only: others at the "
+        f"same sample would stop MNE; MNE's tmax is inclusive: {length_s:g} s epochs)"
+    )
+
+
+def epochs_code(descriptions: Sequence[str], length_s: float) -> str:
+    """The Python that cuts epochs of ``length_s`` seconds at the markers ``descriptions`` of
+    ``raw`` (events of those alone, so other markers at the same sample, such as BCI-IV-2a's
+    trial start ``768`` and rejection ``1023``, do not make MNE refuse the events as not
+    unique) and embeds them with ``model``: windows of 1 s or less start 0.2 s before the
+    marker (an ERP's baseline, MNE's default), longer ones at it (a trial's), unbaselined."""
+    event_id = {str(d): k + 1 for k, d in enumerate(dict.fromkeys(descriptions))}
+    tmin = -0.2 if length_s <= 1 else 0.0
+    baseline = "" if tmin < 0 else ", baseline=None"
+    return (
+        f"events, event_id = mne.events_from_annotations(raw, event_id={event_id!r}); "
+        f"epochs = mne.Epochs(raw, events, event_id, tmin={tmin:g}, "
+        f"tmax={tmin + length_s:g} - 1 / raw.info['sfreq']{baseline}); "
+        f"model.embed(epochs, window_seconds={length_s:g})"
     )
 
 
