@@ -483,6 +483,26 @@ def test_an_egi_table_merged_with_a_biosemi_cap_names_no_sockets(tmp_path):
     assert "(a table of 64 sockets for a recording of 128)" in text and "biosemi32" not in text
 
 
+def test_a_label_with_zero_for_the_letter_o_gets_the_rename_suggested():
+    """KaggleERN's 'P08' (zero for O) is PO8 typed wrong: the warning says so and gives the
+    rename to type, without renaming it (channel names are never guessed); 'F10' is an
+    electrode of its own, not 'F1O'."""
+    names = ["Fp1", "Cz", "PO7", "P08", "EEG P0Z-REF", "F10"]
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(names)
+    text = str(record[0].message)
+    assert "'P08' reads as PO8, 'EEG P0Z-REF' reads as POz with the digit 0 for the letter O " \
+        "(no 10-10 name holds a zero)" in text  # fmt: skip
+    assert "rename={'P08': 'PO8', 'EEG P0Z-REF': 'POz'} (command line: --rename P08=PO8 " \
+        "--rename 'EEG P0Z-REF=POz')" in text  # fmt: skip
+    assert "['F10'] are electrodes outside EEGPT's 62 names" in text
+    assert mapping.names == ("FP1", "CZ", "PO7")  # dropped, not renamed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        renamed = map_channels(["Fp1", "Cz", "P08"], rename={"P08": "PO8"})
+    assert renamed.names == ("FP1", "CZ", "PO8")
+
+
 def test_dropped_names_are_told_apart():
     """Scalp electrodes outside the 62 names, other signals, and names that may need a rename
     are said apart; --strict-channels names the channels to drop."""

@@ -109,6 +109,7 @@ from eegpt.vocabulary import (
     shortened_list,
     spelling_hint,
     vocabulary_hint,
+    zero_for_o,
 )
 from eegpt.vocabulary import may_be_electrode as may_be_electrode  # re-exported
 from eegpt.vocabulary import plain_label as plain_label  # re-exported
@@ -307,6 +308,8 @@ def _dropped_note(
     numbered (``chosen``: label -> the copy a rename keeps), reference channels (an electrode
     against itself, ``Cz-Cz``), or names to map by hand."""
     targets, chosen = targets or {}, chosen or {}
+    typed_o = {n: o for n in unknown if n not in targets and (o := zero_for_o(n)) is not None}
+    unknown = [n for n in unknown if n not in typed_o]
     keys = {name: _label_key(targets.get(name, name)) for name in unknown}
     electrodes = [n for n in unknown if is_other_electrode(targets.get(n, n))]
     numbered_e = len({k for k in keys.values() if re.fullmatch(r"E\d+", k)}) > 2  # EGI's E1...
@@ -328,7 +331,7 @@ def _dropped_note(
         for n in unknown
         if n not in electrodes and n not in signals and n not in copies and _derivation(n) is None
     ]
-    parts = []
+    parts = [_zero_for_o_note(typed_o)] if typed_o else []
     flat = [n for n in unknown if n not in targets and _self_reference(n) is not None]
     if flat:
         parts.append(_self_reference_note(flat))
@@ -372,6 +375,21 @@ def _dropped_note(
             f"If some of {shortened_list(rest)} are EEG electrodes, map them with {_HOW_TO_MAP}."
         )
     return "".join(f" {part}" for part in parts)
+
+
+def _zero_for_o_note(typed_o: Mapping[str, str]) -> str:
+    """A sentence on the labels of ``typed_o`` (label -> the vocabulary name it reads as with
+    the digit 0 taken for the letter O, :func:`eegpt.vocabulary.zero_for_o`) and the rename
+    that uses them as such, if that is what they are."""
+    shown = ", ".join(f"{n!r} reads as {o}" for n, o in typed_o.items())
+    python = ", ".join(f"{n!r}: {o!r}" for n, o in typed_o.items())
+    command = " ".join(f"--rename {shlex.quote(f'{n}={o}')}" for n, o in typed_o.items())
+    return (
+        f"{shown} with the digit 0 for the letter O (no 10-10 name holds a zero): if "
+        f"{'that is' if len(typed_o) == 1 else 'those are'} the electrode"
+        f"{'' if len(typed_o) == 1 else 's'}, rename: rename={{{python}}} (command line: "
+        f"{command})."
+    )
 
 
 def _self_reference_note(names: Sequence[str]) -> str:

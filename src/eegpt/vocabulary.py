@@ -664,6 +664,18 @@ def _closest_vocabulary(name: str) -> str | None:
     return close[0] if close else None
 
 
+def zero_for_o(name: str) -> str | None:
+    """The vocabulary name that the label ``name`` reads as with each digit 0 taken for the
+    letter O (KaggleERN's ``"P08"`` -> ``"PO8"``, ``"P0z"`` -> ``"POz"``, as montages spell
+    it): no 10-10 name holds a zero, so such a label is probably one typed wrong. None where
+    there is none (``"F10"``). A suggestion only: channel names are never guessed."""
+    key = _label_key(name)
+    if "0" not in key:
+        return None
+    found = normalize_channel_name(key.replace("0", "O"))
+    return None if found is None else montage_spelling(found)
+
+
 def _folded(name: str) -> str:
     """A channel name without case, with its spaces collapsed and look-alike characters made
     plain (``' Fc1 '`` -> ``'fc1'``; :func:`plain_label`)."""
