@@ -4863,3 +4863,24 @@ def test_a_probe_names_a_known_label_table_for_its_missing_channels(model):
         with pytest.raises(ValueError, match=r"<stream>: .*name: \['EEG-0'.* rename='bci-iv-2a'"):
             probe.online(labels, 250.0)
     assert probe.predict(gdf, rename="bci-iv-2a").shape == (12,)
+
+
+def test_labels_written_as_decimals_are_said_to_be_the_classes():
+    """Labels of a CSV written as floats ('1.0', as pandas writes a column of floats) against
+    classes '1' ... are refused, saying they are the classes written as decimals; text labels
+    or other numbers get no such hint."""
+    from eegpt.probe_cli import _as_class_labels
+    from eegpt.probe_labels import unknown_labels_hint
+
+    classes = np.array(["1", "2", "3", "4"])
+    taken = "the 'label' column of labels.csv"
+    with pytest.raises(ValueError, match=r"labels \['1.0', '4.0'\] are not among the probe's "
+                       r"classes \['1', '2', '3', '4'\] \(they are the classes written as "
+                       r"decimals, '1.0' for '1': write them as whole numbers, as the classes "
+                       r"are\): the labels are the 'label' column of labels.csv"):  # fmt: skip
+        _as_class_labels(np.array(["1.0", "4.0", "1.0"]), classes, taken)
+    for other in (["1.5"], ["5.0"], ["left"], ["01"]):
+        with pytest.raises(ValueError) as err:
+            _as_class_labels(np.array(other), classes, taken)
+        assert "decimals" not in str(err.value)
+    assert "'2.0' for '2'" in unknown_labels_hint(["2.0"], np.array([1, 2]))

@@ -2798,7 +2798,7 @@ def _as_class_labels(
 ) -> np.ndarray:
     """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
     ``taken`` says where they came from, for the error about labels outside the classes."""
-    from eegpt.probe_labels import event_names_hint, unknown_labels_hint
+    from eegpt.probe_labels import decimals_hint, event_names_hint, unknown_labels_hint
 
     known = set(classes.tolist())
     if set(y.tolist()) <= known:
@@ -2813,7 +2813,8 @@ def _as_class_labels(
         )
         if taken.startswith("the 'label' column of "):  # --labels FILE: the file is to fix
             raise ValueError(
-                f"{said}: the labels are {taken}; write them as the probe's classes there "
+                f"{said}{decimals_hint(unknown, classes)}: the labels are {taken}; write them "
+                "as the probe's classes there "
                 "(one row per epoch of all inputs, in order)" + skip
             )
         rename = event_names_hint(classes)

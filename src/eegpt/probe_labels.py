@@ -92,11 +92,38 @@ def _event_codes(data: Any) -> np.ndarray | None:
     return None
 
 
+def decimals_hint(unknown: Sequence[Any], classes: np.ndarray) -> str:
+    """``" (they are the classes written as decimals, '1.0' for '1': write them as whole
+    numbers, as the classes are)"``, where every label of ``unknown`` is a whole number
+    written with a fraction (``1.0``, as pandas and MATLAB write a column of floats) whose
+    whole-number spelling is a class; else ``""``."""
+    spelled = {str(c) for c in classes.tolist()}
+    pairs = {}
+    for label in unknown:
+        try:
+            number = float(str(label))
+        except ValueError:
+            return ""
+        whole = str(int(number)) if number.is_integer() and "." in str(label) else None
+        if whole is None or whole not in spelled:
+            return ""
+        pairs[str(label)] = whole
+    if not pairs:
+        return ""
+    first, spelling = next(iter(pairs.items()))
+    return (
+        f" (they are the classes written as decimals, {first!r} for {spelling!r}: write them "
+        "as whole numbers, as the classes are)"
+    )
+
+
 def unknown_labels_hint(unknown: list[Any], classes: np.ndarray, data: Any = None) -> str:
     """A hint when epochs' event names (the default ``y``) meet a probe trained on the event
     codes of epochs ``data`` (codes that are among its classes), or names that differ from its
     classes only by MNE's ``/``-separated tags (BrainVision markers are read as
     ``Comment/left``)."""
+    if decimals := decimals_hint(unknown, classes):
+        return decimals
     known = classes.tolist()
     if all(isinstance(c, (int, np.integer)) for c in known) and any(
         isinstance(v, str) for v in unknown
