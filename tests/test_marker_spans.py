@@ -337,15 +337,17 @@ def test_window_label_patterns_share_the_check():
 
 
 def test_probe_train_names_the_state_markers(weights, tmp_path, capsys):
-    """probe train --marker-spans says which descriptions made each state, and warns of a
-    numeric pattern that matched a longer code."""
+    """probe train --marker-spans says which descriptions made each state, and warns once, for
+    all its recordings, of a numeric pattern that matched a longer code."""
     edf = _edf(tmp_path / "runs.edf", [4.0, 16.0, 28.0], ["277", "32766", "276"])
+    other = _edf(tmp_path / "runs2.edf", [4.0, 16.0, 28.0], ["277", "32766", "276"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert probe_main(["train", str(edf), "--weights", str(weights), "-o",
+        assert probe_main(["train", str(edf), str(other), "--weights", str(weights), "-o",
                            str(tmp_path / "p"), "-q", "--window", "4", "--passes", "1",
                            "--marker-spans", "EO=276", "--marker-spans", "EC=277"]) == 0  # fmt: skip
     err = capsys.readouterr().err
     assert f"{edf}: 10 windows of 4 s: 'EC' 3, 'EO' 6 (state markers: 'EO' from '276', " \
         "'32766'; 'EC' from '277')" in err  # fmt: skip
-    assert any("--marker-spans 'EO=^276$'" in str(w.message) for w in caught)
+    loose = [w for w in caught if "--marker-spans 'EO=^276$'" in str(w.message)]
+    assert len(loose) == 1

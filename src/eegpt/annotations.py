@@ -19,6 +19,8 @@ inside a window but not at its first sample.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import datetime
 import difflib
@@ -26,7 +28,7 @@ import os
 import re
 import shlex
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -1694,6 +1696,25 @@ def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | N
     return lambda desc: next((label for label, rx in rules if rx.search(desc)), None)
 
 
+#: The texts of :func:`warn_loose_patterns`' warnings given inside
+#: :func:`patterns_warned_once` (None outside: each call warns).
+_PATTERNS_SAID: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "eegpt_patterns_said", default=None
+)
+
+
+@contextlib.contextmanager
+def patterns_warned_once(said: set[str]) -> Iterator[None]:
+    """Inside the block, :func:`warn_loose_patterns` gives each of its warnings once: one whose
+    text is in ``said`` is not given again, and ``said`` gets those given (a command's
+    recordings, each checked against the same patterns)."""
+    token = _PATTERNS_SAID.set(said)
+    try:
+        yield
+    finally:
+        _PATTERNS_SAID.reset(token)
+
+
 #: Characters of regular-expression syntax: a pattern without any is plain text.
 _REGEX_SYNTAX = frozenset("\\^$.|?*+()[]{}")
 
@@ -1744,12 +1765,18 @@ def warn_loose_patterns(
             given, fixed, python = regex, anchored, repr(anchored)
             whose = f"({what} {shlex.quote(given)})"
             taken = "each is a label of its own"
-        _warn(
+        text = (
             f"The pattern {regex!r} {whose} matches {_descriptions_text(matched)}. A pattern "
-            "matches every "
-            f"description that contains it (re.search), so {taken}. If only {regex!r} is "
-            f"meant, anchor the pattern: {what} {shlex.quote(fixed)} ({python} in Python)"
+            f"matches every description that contains it (re.search), so {taken}. If only "
+            f"{regex!r} is meant, anchor the pattern: {what} {shlex.quote(fixed)} ({python} in "
+            "Python)"
         )
+        said = _PATTERNS_SAID.get()
+        if said is not None and text in said:
+            continue
+        if said is not None:
+            said.add(text)
+        _warn(text)
 
 
 def _descriptions_text(matched: Sequence[str]) -> str:

@@ -103,6 +103,9 @@ class WindowLabelling:
     #: the descriptions of each recording's state markers by state (:attr:`marker_spans`; its
     #: :func:`opened_key` -> state -> descriptions), shown in the line of its labels
     marked: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict, compare=False)
+    #: the warnings of loose patterns given (:func:`eegpt.annotations.patterns_warned_once`):
+    #: each once for all the recordings
+    said: set[str] = dataclasses.field(default_factory=set, compare=False)
     #: recordings opened for streaming before their windows are cut (by ``probe evaluate``'s
     #: check of their own annotations, :func:`open_for_windows`), by :func:`opened_key`: taken
     #: by :func:`_window_stream` instead of opening them again
@@ -115,7 +118,13 @@ class WindowLabelling:
         and a recording without state markers: :attr:`spans_adopted`); with
         :attr:`stim_events`, those made of its stim channel too
         (:func:`eegpt.stim_events.made_annotations`; the recording is left as it is)."""
-        from eegpt.annotations import marker_spans_of, markers_by_state, state_markers, with_extra
+        from eegpt.annotations import (
+            marker_spans_of,
+            markers_by_state,
+            patterns_warned_once,
+            state_markers,
+            with_extra,
+        )
         from eegpt.dataset_inputs import file_identity
         from eegpt.stim_events import joined
 
@@ -145,7 +154,8 @@ class WindowLabelling:
             )
             return annotations
         self.marked[opened_key(str(rec.source))] = markers_by_state(annotations, self.marker_spans)
-        return marker_spans_of(rec, annotations, self.marker_spans)
+        with patterns_warned_once(self.said):
+            return marker_spans_of(rec, annotations, self.marker_spans)
 
     def _made(self, rec: Any) -> Any:
         """The annotations made of the stim channel of ``rec`` (:attr:`stim_events`); None,
@@ -202,7 +212,7 @@ class WindowLabelling:
         ``length_s``) of the recording ``source`` (named in warnings, which call the windows
         ``what``): each one's label (``unlabelled`` where no match covers half of it; object
         array) and the descriptions of the annotations over it (for the bad ones)."""
-        from eegpt.annotations import window_annotations, window_labels
+        from eegpt.annotations import patterns_warned_once, window_annotations, window_labels
         from eegpt.dataset_inputs import file_identity
 
         # with --unlabelled, a recording without the events is all unlabelled: nothing to say
@@ -213,11 +223,12 @@ class WindowLabelling:
                 option = "--val-annotations" if self.validation else "--annotations"
                 no_annotations_warning(source, option)
                 quiet = True  # said plainly: not the window_labels warning too
-        labels = window_labels(
-            annotations, onsets, length_s, match=self.match, min_overlap=self.min_overlap,
-            source=None if source is None else str(source), what=what, unlabelled_ok=quiet,
-            label_bad=True,  # bad windows labelled here: the callers leave them out by `over`
-        )  # fmt: skip
+        with patterns_warned_once(self.said):
+            labels = window_labels(
+                annotations, onsets, length_s, match=self.match, min_overlap=self.min_overlap,
+                source=None if source is None else str(source), what=what, unlabelled_ok=quiet,
+                label_bad=True,  # bad windows labelled here: the callers leave them out by `over`
+            )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
         return y, window_annotations(annotations, onsets, length_s)
 
