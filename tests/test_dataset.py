@@ -5352,3 +5352,52 @@ def test_a_resume_shows_a_bar_while_it_checks_the_files_embedded_before(
     assert lines and "100%" in lines[-1] and " 7/7 " in lines[-1]
     assert cli_main([*args, "--check-contents", "-q"]) == 3
     assert checking not in capsys.readouterr().err
+
+
+def _flat_and_clean_corpus(folder: Path) -> Path:
+    """``folder`` with ``a_flat.edf`` (channel 2 all zeros: warned of as flat) and
+    ``b_clean.edf``."""
+    folder.mkdir()
+    names = ["Fz", "Cz", "Pz", "O1", "O2", "C3", "C4"]
+    for name, seed in (("a_flat.edf", 5), ("b_clean.edf", 6)):
+        x = 20e-6 * np.random.default_rng(seed).standard_normal((len(names), 256 * 16))
+        if name == "a_flat.edf":
+            x[2] = 0.0
+        raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose="error")
+        write_edf(raw, folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_warning_the_callers_filter_makes_an_error_fails_that_file(model, tmp_path, workers):
+    """``simplefilter("error", EEGPTWarning)`` fails the file warned of (its warning as the
+    reason) and the run goes on to the others, also where reader processes read the files
+    (spawned: the filters set in Python do not reach them on their own)."""
+    folder = _flat_and_clean_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", eegpt.EEGPTWarning)
+        summary = embed_dataset(
+            folder, out, model=model, workers=workers, device="cpu", progress=False
+        )
+    files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert files.status.to_dict() == {"a_flat.edf": "failed", "b_clean.edf": "ok"}
+    assert files.error["a_flat.edf"].startswith("EEGPTWarning: ")
+    assert "flat channel(s) check" in files.error["a_flat.edf"]
+    assert summary.n_failed == 1
+
+
+def test_python_W_error_fails_a_warned_file_of_embed_dataset_with_status_3(weights, tmp_path):
+    """``python -W error::eegpt.EEGPTWarning -m eegpt embed-dataset``, as ``eegpt --help``
+    says, fails the file warned of: exit status 3, the other file embedded."""
+    folder = _flat_and_clean_corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    command = [sys.executable, "-W", "error::eegpt.EEGPTWarning", "-m", "eegpt",
+               "embed-dataset", str(folder), "-o", str(out), "--weights", str(weights),
+               "--workers", "0", "--device", "cpu", "-q"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(Path(eegpt.__file__).parents[1])}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 3, done.stderr
+    files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert files.status.to_dict() == {"a_flat.edf": "failed", "b_clean.edf": "ok"}
+    assert "flat channel(s) check" in files.error["a_flat.edf"]

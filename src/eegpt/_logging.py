@@ -25,6 +25,7 @@ import inspect
 import logging
 import numbers
 import os
+import pickle
 import re
 import sys
 import threading
@@ -658,6 +659,53 @@ def caught_warnings(
                     _HOOK.remove_user()
     finally:
         _SECTIONS.reset(token)
+
+
+def warning_filters() -> list[tuple[Any, ...]]:
+    """The process's warnings filters as its user set them (``-W``, ``PYTHONWARNINGS``,
+    ``warnings.simplefilter``), first match first: those of eegpt's :func:`caught_warnings`
+    blocks left out, and any that cannot be pickled (a category class defined inside a
+    function), so that the list can be sent to a reader process (whose own filters are those
+    of ``-W`` and ``PYTHONWARNINGS`` only: ``simplefilter`` calls do not reach it)."""
+    kept: list[tuple[Any, ...]] = []
+    for entry in list(warnings.filters):
+        if isinstance(entry, _Filter):
+            continue
+        try:
+            pickle.dumps(entry)
+        except Exception:  # noqa: BLE001 - any reason: that filter stays in this process
+            continue
+        kept.append(tuple(entry))
+    return kept
+
+
+def filter_action(w: warnings.WarningMessage, filters: Sequence[tuple[Any, ...]]) -> str:
+    """What ``filters`` (entries as in ``warnings.filters``) do with the warning ``w``:
+    ``"error"``, ``"ignore"``, ``"always"``..., as ``warnings.warn_explicit`` decides (the
+    first entry matching its text, category, module and line; else
+    ``warnings.defaultaction``). Its module is the one its file name gives, as
+    ``warn_explicit`` takes it when given none."""
+    text = str(w.message)
+    module = w.filename[:-3] if w.filename.lower().endswith(".py") else w.filename
+    for action, message, category, module_re, lineno in filters:
+        if (
+            (message is None or message.match(text))
+            and issubclass(w.category, category)
+            and (module_re is None or module_re.match(module))
+            and (lineno == 0 or w.lineno == lineno)
+        ):
+            return str(action)
+    return str(getattr(warnings, "defaultaction", "default"))
+
+
+def first_error(
+    caught: Iterable[warnings.WarningMessage], filters: Sequence[tuple[Any, ...]] | None
+) -> warnings.WarningMessage | None:
+    """The first of the warnings ``caught`` (by :func:`caught_warnings`, which records them
+    all) that ``filters`` (:func:`warning_filters`; None: this process's now) turn into an
+    error: the one a call outside the block would have raised."""
+    filters = warning_filters() if filters is None else filters
+    return next((w for w in caught if filter_action(w, filters) == "error"), None)
 
 
 def ignored_warnings(

@@ -91,7 +91,7 @@ import torch
 from eegpt import _interrupts
 from eegpt._file_identity import headers_read_once
 from eegpt._filenames import subject_column
-from eegpt._logging import Verbose, honours_verbose
+from eegpt._logging import Verbose, honours_verbose, warning_filters
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -855,6 +855,8 @@ def embed_dataset(
                     **({"events_from_stim": stim.record()} if stim is not None else {}),
                     "picks": picks,
                     "from_manifest": data.manifest,
+                    # the caller's, at the call: a reader process has not those set in Python
+                    "warning_filters": warning_filters(),
                 }
                 bar = _Progress(
                     len(todo),

@@ -27,7 +27,7 @@ import torch
 
 from eegpt._file_identity import part_of_unreadable_error, unreadable_first_part
 from eegpt._filenames import path_text
-from eegpt._logging import caught_warnings, reader_text, warning_texts
+from eegpt._logging import caught_warnings, first_error, reader_text, warning_texts
 from eegpt.annotations import (
     BadSpans,
     WindowAnnotations,
@@ -273,6 +273,7 @@ def load_file(
     start_seconds: float | None = None,
     marker_spans: Mapping[str, str] | None = None,
     events_from_stim: Mapping[str, Any] | None = None,
+    warning_filters: Sequence[tuple[Any, ...]] | None = None,
 ) -> LoadedFile:
     """Read one file and cut it into model windows; never raises for a bad file.
 
@@ -322,11 +323,17 @@ def load_file(
         The events of a continuous recording's stim channel made annotations of it, as
         :meth:`eegpt.stim_events.StimEvents.record` records the setting
         (``--events-from-stim``); None: none.
+    warning_filters : sequence of tuple | None
+        The caller's warnings filters (:func:`eegpt._logging.warning_filters`, taken when the
+        run started; a reader process has only those of ``-W`` and ``PYTHONWARNINGS``): a
+        warning about the file that they turn into an error (``simplefilter("error",
+        EEGPTWarning)``) fails it, with the warning as the reason. None: this process's.
 
     Returns
     -------
     LoadedFile
-        With ``error`` set (and no windows) when reading or preprocessing failed.
+        With ``error`` set (and no windows) when reading or preprocessing failed, or gave a
+        warning that the caller's filters make an error.
     """
     start = time.perf_counter()
     given = part
@@ -393,8 +400,11 @@ def load_file(
             )  # fmt: skip
             # over all of the file's windows (its warnings count them all), then the part's
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
-        except Exception as err:  # noqa: BLE001 - every reason is recorded, the run goes on
+        except Exception as raised_err:  # noqa: BLE001 - every reason is recorded, the run goes on
             texts = _warning_texts(caught)
+            raised = first_error(caught, warning_filters)
+            # a warning the caller's filters make an error would have been raised before this
+            err = raised_err if raised is None else cast("Exception", raised.message)
             if isinstance(err, StartPastEndError) and start_seconds is not None:
                 # the start came from the manifest's column, not from --start
                 err = start_past_end(err.source, err.duration, err.start_seconds,
@@ -415,6 +425,15 @@ def load_file(
                 }
                 failed.windows.time_base["sfreq_in"] = float(recording.sfreq)  # and its rate
             return failed
+    raised = first_error(caught, warning_filters)
+    if raised is not None:  # a warning the caller's filters make an error fails the file
+        reason = _described_error(cast("Exception", raised.message))
+        failed = LoadedFile.failed(
+            index, reason if given is None else f"{given}: {reason}", _warning_texts(caught),
+            _total_duration(recording),
+        )  # fmt: skip
+        failed.read_s, failed.part = time.perf_counter() - start, given
+        return failed
     if part is not None:
         onsets = onsets[part.first : part.stop]
         if found is not None:
