@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import errno
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -5401,3 +5402,32 @@ def test_python_W_error_fails_a_warned_file_of_embed_dataset_with_status_3(weigh
     files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
     assert files.status.to_dict() == {"a_flat.edf": "failed", "b_clean.edf": "ok"}
     assert "flat channel(s) check" in files.error["a_flat.edf"]
+
+
+def test_failed_and_warned_files_are_logged_at_warning_from_python_once_by_the_cli(
+    model, weights, tmp_path, caplog, capsys
+):
+    """From Python, a run's failed files and files warned of reach a notebook (logging not
+    configured) or a service logging at WARNING: they are logged at WARNING, not only at
+    INFO. The command line prints its summary itself, once: nothing more is logged."""
+    folder = _flat_and_clean_corpus(tmp_path / "in")
+    (folder / "c_junk.edf").write_bytes(CORRUPT)
+    with caplog.at_level(logging.WARNING, logger="eegpt"):
+        embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)
+    said = [r for r in caplog.records if r.levelno == logging.WARNING and "failed (" in r.message]
+    assert len(said) == 1
+    assert "c_junk.edf: " in said[0].message and "warnings in 1 of 3 files" in said[0].message
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="eegpt"):  # shown at INFO: one record, the whole
+        embed_dataset(folder, tmp_path / "out2", model=model, workers=0, progress=False)
+    summaries = [r for r in caplog.records if "failed (" in r.message]
+    assert [r.levelno for r in summaries] == [logging.WARNING]
+    assert "read with: pandas.read_parquet" in summaries[0].message
+    caplog.clear()
+    capsys.readouterr()
+    with caplog.at_level(logging.WARNING, logger="eegpt"):
+        status = cli_main([str(folder), "-o", str(tmp_path / "out3"), "--weights", str(weights),
+                           "--workers", "0", "-q"])  # fmt: skip
+    assert status == 3
+    assert capsys.readouterr().err.count("failed (1, all in") == 1
+    assert not [r for r in caplog.records if "failed (" in r.message]

@@ -373,6 +373,22 @@ def log(message: str, verbose: Verbose = None, *, lines: bool = False) -> None:
         handler.handle(record)
 
 
+def log_warning(message: str) -> None:
+    """Log ``message``, of several lines whose parts from outside (ids, names) its maker
+    escaped, to the ``"eegpt"`` logger at WARNING: shown with logging not configured (on
+    stderr, by Python's last-resort handler, as in a notebook) and by a service logging at
+    WARNING, unlike :func:`log`'s INFO."""
+    logger.warning(terminal_text(message, newlines=True))
+
+
+def info_shown(verbose: Verbose) -> bool:
+    """Whether :func:`log` given ``verbose`` shows its message: ``verbose`` asks for INFO, or
+    is None and the logging configuration shows the ``"eegpt"`` logger's INFO."""
+    if verbose is None:
+        return logger.isEnabledFor(logging.INFO) and logger.hasHandlers()
+    return is_verbose(verbose)
+
+
 def warn(message: str, category: type[Warning] | None = None, *, kind: str | None = None) -> None:
     """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
     torch's decorator wrappers such as ``torch.inference_mode()``, and scikit-learn's or

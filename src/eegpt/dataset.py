@@ -91,7 +91,15 @@ import torch
 from eegpt import _interrupts
 from eegpt._file_identity import headers_read_once
 from eegpt._filenames import subject_column
-from eegpt._logging import Verbose, honours_verbose, warning_filters
+from eegpt._logging import (
+    Verbose,
+    honours_verbose,
+    info_shown,
+    log_warning,
+    recorded_command,
+    silences_warnings,
+    warning_filters,
+)
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -952,8 +960,25 @@ def embed_dataset(
             except BaseException:  # before a shard is written, leave the folders as they were
                 _undo_failed_start(output_dir, before, made)
                 raise
-    _log(str(summary), verbose, lines=True)  # its ids are escaped: its own lines
+    _log_summary(summary, verbose)
     return summary
+
+
+def _log_summary(summary: DatasetSummary, verbose: Verbose) -> None:
+    """Log a run's summary at INFO (``verbose``); its failed files and files warned of at
+    WARNING too, so that a notebook (logging not configured) or a service logging at WARNING
+    hears of them: the whole summary at WARNING where it would be shown anyway (said once),
+    else those lines alone. Not from the command line (which prints the summary itself) nor
+    with ``verbose="error"`` (warnings silenced)."""
+    attention = summary.attention_text()
+    command_line = recorded_command() is not None
+    if not attention or command_line or silences_warnings(verbose):
+        _log(str(summary), verbose, lines=True)  # its ids are escaped: its own lines
+    elif info_shown(verbose):
+        log_warning(str(summary))
+    else:
+        _log(str(summary), verbose, lines=True)
+        log_warning(attention)
 
 
 def _kept_text(shard: int, n_kept: int, n_files: int) -> str:

@@ -344,20 +344,7 @@ class DatasetSummary:
         else:
             done = _count(self.shards_skipped, "shard")
             lines.append(f"this run: nothing to do ({done} already done)")
-        if self.errors:
-            lines.append(
-                f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; files "
-                "fixed on disk: run again with --retry-failed / retry_failed=True; failures that "
-                "need another setting: embed those files into a new folder (eegpt "
-                f"embed-dataset {self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
-                "the paths and ids) and read both folders with read_embeddings([...])):"
-            )
-            lines += [  # ids and errors with control characters escaped, on a line each
-                f"  {terminal_text(e['recording_id'])}: {terminal_text(_short(e['error']))}"
-                for e in self.errors[:3]
-            ]
-            if len(self.errors) > 3:
-                lines.append(f"  ... and {len(self.errors) - 3} more")
+        lines += self._failed_lines()
         if self.n_too_short:
             lines.append(too_short_note(self.n_too_short, self.output_dir))
         if len(self.channel_sets) > 1:
@@ -396,14 +383,45 @@ class DatasetSummary:
                 f"not EEG by type, not used: {few(typed, 8)} (column 'left_out_channels' of "
                 f"{FILES_REPORT})"
             )
-        if self.n_warned:
-            kinds = ", ".join(f"{kind} {n}" for kind, n in self.warned.items())
-            lines.append(
-                f"warnings in {self.n_warned} of {self.n_files} files ({kinds}): see the "
-                f"'warnings' column of {self.output_dir / FILES_REPORT}"
-            )
+        lines += self._warned_lines()
         lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
         return "\n".join(lines)
+
+    def _failed_lines(self) -> list[str]:
+        """The failed files: where they are listed, what to do, and the first three."""
+        if not self.errors:
+            return []
+        lines = [
+            f"failed ({len(self.errors)}, all in {self.output_dir / ERRORS_REPORT}; files "
+            "fixed on disk: run again with --retry-failed / retry_failed=True; failures that "
+            "need another setting: embed those files into a new folder (eegpt "
+            f"embed-dataset {self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
+            "the paths and ids) and read both folders with read_embeddings([...])):"
+        ]
+        lines += [  # ids and errors with control characters escaped, on a line each
+            f"  {terminal_text(e['recording_id'])}: {terminal_text(_short(e['error']))}"
+            for e in self.errors[:3]
+        ]
+        if len(self.errors) > 3:
+            lines.append(f"  ... and {len(self.errors) - 3} more")
+        return lines
+
+    def _warned_lines(self) -> list[str]:
+        """How many files were warned of, of which kinds, and where the warnings are."""
+        if not self.n_warned:
+            return []
+        kinds = ", ".join(f"{kind} {n}" for kind, n in self.warned.items())
+        return [
+            f"warnings in {self.n_warned} of {self.n_files} files ({kinds}): see the "
+            f"'warnings' column of {self.output_dir / FILES_REPORT}"
+        ]
+
+    def attention_text(self) -> str:
+        """What of :meth:`__str__` needs the user's attention, for a WARNING of its own: its
+        first line (the counts), the failed files and the files warned of; empty when no
+        file failed or was warned of."""
+        needing = self._failed_lines() + self._warned_lines()
+        return "\n".join([str(self).split("\n", 1)[0], *needing]) if needing else ""
 
 
 def _dropped_hint(
