@@ -5431,3 +5431,15 @@ def test_failed_and_warned_files_are_logged_at_warning_from_python_once_by_the_c
     assert status == 3
     assert capsys.readouterr().err.count("failed (1, all in") == 1
     assert not [r for r in caplog.records if "failed (" in r.message]
+
+
+def test_embed_datasets_own_warnings_name_the_callers_line(model, tmp_path):
+    """A warning of ``embed_dataset`` itself (a rename that matched nothing) points at the
+    line that called it, not at contextlib (``@headers_read_once()`` decorates the run)."""
+    folder = _flat_and_clean_corpus(tmp_path / "in")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False,
+                      rename={"Xyz": "Fz"})  # fmt: skip
+    unmatched = [w for w in caught if "matched no channel" in str(w.message)]
+    assert unmatched and unmatched[0].filename == __file__

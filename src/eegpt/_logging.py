@@ -77,13 +77,19 @@ _TORCH_WRAPPERS = (
 _CALLING_LIBRARIES = ("sklearn", "joblib")
 
 
+#: The standard library's contextlib, whose frames lie between a function decorated with a
+#: context manager (``@headers_read_once()``) and its caller.
+_CONTEXTLIB = str(Path(contextlib.__file__).resolve())
+
+
 def _is_internal(filename: str) -> bool:
-    """A frame of eegpt itself, or of the torch decorator that wraps its methods (or of
-    ``nn.Module.__call__``, which calls its modules' ``forward``)."""
+    """A frame of eegpt itself, of the torch decorator that wraps its methods (or of
+    ``nn.Module.__call__``, which calls its modules' ``forward``), or of the standard
+    library's contextlib (a context manager used as a decorator of eegpt's functions)."""
     # the folder and a separator: a package named eegpt_tools beside eegpt is not eegpt
     resolved = str(Path(filename).resolve())
     inside = resolved.startswith(os.path.join(_PACKAGE_DIR, ""))
-    return inside or filename.endswith(_TORCH_WRAPPERS)
+    return inside or resolved == _CONTEXTLIB or filename.endswith(_TORCH_WRAPPERS)
 
 
 def _is_caller_library(frame: Any) -> bool:
