@@ -2628,3 +2628,36 @@ def test_numeric_eeglab_event_types_of_a_continuous_file_are_whole_numbers(tmp_p
         warnings.simplefilter("ignore")
         raw = read_recording(both, preload=False)
     assert raw.annotations.description.tolist() == ["2.0", "2.0", "3"]
+
+
+@pytest.mark.parametrize("verbose", [2.5, [1]])
+def test_a_verbose_of_a_wrong_type_is_a_type_error_before_the_file_is_read(
+    model, weights, tmp_path, verbose
+):
+    """``verbose=2.5`` is a TypeError from every public entry point that takes it, as
+    ``load_model``'s, not a RecordingError of the file ("could not read EEG file ...")."""
+    import eegpt
+    from eegpt.checkpoints import resolve_weights
+    from eegpt.dataset_inputs import resolve_inputs
+    from eegpt.demo import synthetic_raw, write_edf
+
+    raw, _ = synthetic_raw(minutes=0.1, seed=1)
+    path = write_edf(raw, tmp_path / "rec.edf")
+    calls = {
+        "model.embed": lambda: model.embed(path, verbose=verbose),
+        "embed_to_file": lambda: eegpt.embed_to_file(
+            model, path, tmp_path / "o.npz", verbose=verbose
+        ),  # fmt: skip
+        "embed_dataset": lambda: eegpt.embed_dataset(
+            tmp_path, tmp_path / "out", model=model, workers=0, verbose=verbose
+        ),  # fmt: skip
+        "read_recording": lambda: read_recording(path, verbose=verbose),
+        "as_recording": lambda: as_recording(path, verbose=verbose),
+        "open_stream": lambda: open_stream(path, verbose=verbose),
+        "resolve_inputs": lambda: resolve_inputs(tmp_path, verbose=verbose),
+        "resolve_weights": lambda: resolve_weights(str(weights), verbose=verbose),
+    }
+    for name, call in calls.items():
+        with pytest.raises(TypeError, match="verbose must be a bool") as raised:
+            call()
+        assert not isinstance(raised.value, RecordingError), name

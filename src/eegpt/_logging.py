@@ -118,6 +118,14 @@ def is_verbose(verbose: Verbose) -> bool:
     raise TypeError(f"verbose must be a bool, a level name, an int or None, got {verbose!r}")
 
 
+def check_verbose(verbose: Verbose) -> None:
+    """Refuse a ``verbose`` of a wrong type (``TypeError``: ``2.5``) or an unknown level name
+    (``ValueError``), as :func:`is_verbose` does: for a function to call first, so that the
+    error is not raised later, wrapped in another (a file's ``RecordingError``)."""
+    if verbose is not None:
+        is_verbose(verbose)
+
+
 def silences_warnings(verbose: Verbose) -> bool:
     """Whether ``verbose`` is a level above WARNING (``"error"``, ``"critical"``, >= 40), at
     which MNE keeps its warnings quiet too."""
@@ -147,8 +155,7 @@ def honours_verbose(func: Callable[_P, _R]) -> Callable[_P, _R]:
         verbose = arguments.get("verbose", arguments.get("kwargs", {}).get("verbose"))
         if "verbose" not in arguments and "self" in arguments:
             verbose = getattr(arguments["self"], "verbose", verbose)
-        if isinstance(verbose, str):
-            is_verbose(verbose)  # an unknown level name: the same ValueError from every call
+        check_verbose(verbose)  # the same error from every call, before any file is opened
         if not silences_warnings(verbose):
             return func(*args, **kwargs)
         token = _SILENT.set(True)

@@ -55,7 +55,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
-from eegpt._logging import Verbose, few, honours_verbose, is_verbose
+from eegpt._logging import Verbose, check_verbose, few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._weights_watch import param_key, watch_optimizer_steps
@@ -2024,6 +2024,7 @@ def resolve_weights(
     FileNotFoundError
         For a path that does not exist and is no pretrained name.
     """
+    check_verbose(verbose)  # a wrong type: a TypeError, before the file is opened
     from eegpt import hub
 
     text = os.fspath(path_or_name)

@@ -26,7 +26,7 @@ import numpy as np
 
 from eegpt._file_identity import SplitRecording, file_identity, split_recording
 from eegpt._filenames import os_path, path_text
-from eegpt._logging import Verbose, few
+from eegpt._logging import Verbose, check_verbose, few
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -242,6 +242,7 @@ def resolve_inputs(
         companion files whose recording is listed too are left out with a warning, as a
         folder leaves them out).
     """
+    check_verbose(verbose)  # a wrong type: a TypeError, before the file is opened
     pa, pq = pyarrow_for_writing()
     if bids_filters and not (isinstance(inputs, (str, os.PathLike)) and _is_folder(inputs)):
         given = (

@@ -46,6 +46,7 @@ from eegpt._logging import (
     Verbose,
     baseline_text,
     caught_warnings,
+    check_verbose,
     few,
     mne_state_held,
     mne_verbose,
@@ -543,6 +544,7 @@ def read_recording(
         For a truncated EDF/BDF body (only the complete data records are read) and for EDF/BDF
         files whose channels have different sampling rates (MNE upsamples the slower ones).
     """
+    check_verbose(verbose)  # a wrong type: a TypeError, before the file is opened
     raw, _ = open_recording(Path(path).expanduser(), preload=preload, verbose=verbose)
     return raw
 
@@ -1380,6 +1382,7 @@ def as_recording(
     TypeError
         On an unsupported input type.
     """
+    check_verbose(verbose)  # a wrong type: a TypeError, before the file is opened
     if isinstance(obj, (list, tuple)) and obj and all(_is_container_item(o) for o in obj):
         kwargs: dict[str, Any] = dict(ch_names=ch_names, sfreq=sfreq, units=units, picks=picks,
                                       verbose=verbose, bads=bads)  # fmt: skip

@@ -46,7 +46,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from eegpt._file_identity import files_bytes, size_text
-from eegpt._logging import Verbose, duration_text, few, ignored_warnings
+from eegpt._logging import Verbose, check_verbose, duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
@@ -326,6 +326,7 @@ def open_stream(
     RecordingError
         If the file cannot be read, or its channels are unusable (duplicates, none mapped).
     """
+    check_verbose(verbose)  # a wrong type: a TypeError, before the file is opened
     opened = not isinstance(path, mne.io.BaseRaw)  # read here from a file
     raw: mne.io.BaseRaw
     if not opened:
