@@ -328,3 +328,29 @@ def test_ctrl_c_while_the_command_line_is_parsed_is_one_line(capsys):
 
     with pytest.raises(KeyboardInterrupt):  # in-process callers keep their own handling
         cli.parse_command_line(interrupted, process=False)
+
+
+def test_signals_the_parent_ignored_stay_ignored_by_the_command_line():
+    """A Ctrl-C or SIGTERM that the process was started with set to SIG_IGN (``trap "" INT``,
+    a background job of a script) stays ignored: eegpt installs its handlers only over the
+    default ones, and the command runs to its end (status 0, not 130 or 143)."""
+    import subprocess
+
+    code = (
+        "import argparse, os, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "from eegpt import cli\n"
+        "def command(args):\n"
+        "    kept = [signal.getsignal(s) is signal.SIG_IGN for s in (signal.SIGINT, signal.SIGTERM)]\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    print('ran to the end', kept, flush=True)\n"
+        "    return 0\n"
+        "parse = lambda: argparse.Namespace(command='info')\n"
+        "sys.exit(cli.run_command_line(parse, process=True, func=command))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "ran to the end [True, True]" in done.stdout

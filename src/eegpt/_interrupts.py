@@ -158,6 +158,7 @@ def deliver(exc: BaseException, frame: FrameType | None) -> None:
         try:
             callback()
         except Exception as err:  # noqa: BLE001 - a handler must not fail half-way
+            # stderr directly, not logging, whose locks a signal handler may deadlock on
             print(f"eegpt: while stopping: {type(err).__name__}: {err}", file=sys.stderr)
 
 
@@ -183,6 +184,10 @@ class Terminated(SystemExit):
 def raise_on_sigterm(signum: int, frame: FrameType | None) -> None:
     """The SIGTERM handler of the command line (and of :func:`sigterm_stops`): raises
     :class:`Terminated`, through :func:`deliver`."""
+    # Written to stderr directly, as the command line's other messages are, not logged: a
+    # signal handler runs between two bytecodes of the main thread, and logging takes its
+    # handlers' locks (Python's logging documentation warns that handlers of signals may
+    # deadlock on them: another thread holding one may wait for the main thread).
     print("eegpt: SIGTERM: stopping after the current batch", file=sys.stderr, flush=True)
     deliver(Terminated(128 + signum), frame)
 

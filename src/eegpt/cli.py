@@ -3655,6 +3655,17 @@ def _mne_logs_to_stderr(quiet: bool) -> Callable[[], None]:
     return restore
 
 
+def _handled_unless_ignored(signum: int, handler: Callable[[int, FrameType | None], Any]) -> Any:
+    """Install ``handler`` for the signal ``signum``, unless this process was started with it
+    ignored (``SIG_IGN``: ``trap "" INT`` in the script that runs eegpt, or a background job
+    of a non-interactive shell, which is kept from the Ctrl-C meant for the foreground): a
+    signal the parent chose to ignore stays ignored. Returns the handler replaced, or None
+    where none was installed."""
+    if signal.getsignal(signum) is signal.SIG_IGN:
+        return None
+    return signal.signal(signum, handler)
+
+
 class _Interrupts:
     """Ctrl-C: the first stops the run cleanly after the batch being computed (which can take
     seconds on a CPU, and the run says so at once); a second one quits at once."""
@@ -3738,8 +3749,8 @@ def run_command(
     if process:
         _interrupts.watch_imports()
     try:
-        previous = signal.signal(signal.SIGTERM, _raise_on_sigterm)
-        previous_int = signal.signal(signal.SIGINT, _Interrupts())
+        previous = _handled_unless_ignored(signal.SIGTERM, _raise_on_sigterm)
+        previous_int = _handled_unless_ignored(signal.SIGINT, _Interrupts())
     except ValueError:  # not in the main thread: leave signals alone
         pass
     formatter = warnings.formatwarning
@@ -3970,8 +3981,8 @@ def parse_command_line(
     if _is_terminal(sys.stdout) and not isinstance(sys.stdout, EscapingStdout):
         sys.stdout = EscapingStdout(sys.stdout)  # a pipe or file gets the bytes as they are
     _interrupts.watch_imports()  # an interrupt in an import is raised once it is over
-    signal.signal(signal.SIGTERM, _raise_on_sigterm)
-    signal.signal(signal.SIGINT, _Interrupts())
+    _handled_unless_ignored(signal.SIGTERM, _raise_on_sigterm)
+    _handled_unless_ignored(signal.SIGINT, _Interrupts())
     try:
         return parse()
     except KeyboardInterrupt:
