@@ -3641,3 +3641,26 @@ def test_a_reference_applied_in_mne_is_recorded_and_its_replacement_logged(tmp_p
     with caplog.at_level(logging.INFO, logger="eegpt"):
         embed(model, raw, average_reference=False, verbose=True)
     assert said not in caplog.text
+
+
+def test_tqdm_environment_variables_are_honoured_and_eegpts_options_win(
+    weights, tmp_path, monkeypatch, capsys
+):
+    """``TQDM_DISABLE=1`` turns eegpt's progress bars off and ``TQDM_MININTERVAL`` sets their
+    interval, as for tqdm's own defaults; eegpt's own word (``-q``, ``progress=False``) wins."""
+    from eegpt._logging import progress_options
+
+    raw, _ = synthetic_raw(minutes=0.25, seed=2)
+    edf = write_edf(raw, tmp_path / "rec.edf")
+    args = ["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / "o.npz")]
+    assert main(args) == 0
+    assert "win/s" in capsys.readouterr().err  # the bar, by default
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert main([*args, "--overwrite"]) == 0
+    assert "win/s" not in capsys.readouterr().err
+    assert progress_options()["disable"] is True
+    monkeypatch.setenv("TQDM_DISABLE", "0")
+    assert progress_options()["disable"] is False
+    assert progress_options(disable=True)["disable"] is True  # -q wins
+    monkeypatch.setenv("TQDM_MININTERVAL", "5")
+    assert progress_options()["mininterval"] == 5.0

@@ -272,14 +272,36 @@ def progress_interval() -> float:
         return 30.0
 
 
-def progress_options() -> dict[str, Any]:
+def progress_options(*, disable: bool = False) -> dict[str, Any]:
     """tqdm keywords for eegpt's progress bars: :func:`progress_interval`, and where stderr is
     a file or a pipe (a log), each redraw as a line of its own instead of carriage returns that
-    pile every update of a long run onto one line."""
-    options: dict[str, Any] = {"mininterval": progress_interval()}
-    if options["mininterval"] > 1:
+    pile every update of a long run onto one line. ``disable``: eegpt's own word (``-q``,
+    ``progress=False``), which wins; else ``TQDM_DISABLE`` (set, and not ``0``/``false``/
+    ``no``/``off``) turns the bars off, and ``TQDM_MININTERVAL`` (seconds) sets their
+    interval, as they do for tqdm's own defaults (which keywords given override)."""
+    interval = progress_interval()
+    options: dict[str, Any] = {
+        "disable": disable or _tqdm_disabled(),
+        "mininterval": _tqdm_interval(interval),
+    }
+    if interval > 1:
         options["file"] = _LineWriter(sys.stderr)
     return options
+
+
+def _tqdm_disabled() -> bool:
+    """Whether ``TQDM_DISABLE`` asks for no progress bars."""
+    value = os.environ.get("TQDM_DISABLE")
+    return value is not None and value.strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _tqdm_interval(default: float) -> float:
+    """``TQDM_MININTERVAL`` in seconds where it is set to a number >= 0, else ``default``."""
+    try:
+        value = float(os.environ.get("TQDM_MININTERVAL", ""))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
 
 
 class _LineWriter:

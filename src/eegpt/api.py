@@ -740,8 +740,8 @@ class _Job:
         EmbeddingError
             If the model returns NaN/Inf for any window.
         """
-        bar = tqdm(total=self.n_windows, desc=self.desc, unit="win", disable=not self.progress,
-                   **progress_options())  # fmt: skip
+        bar = tqdm(total=self.n_windows, desc=self.desc, unit="win",
+                   **progress_options(disable=not self.progress))  # fmt: skip
         try:
             for start, windows in self.blocks():
                 z = self.engine.encode(windows, self.chan_ids, progress=bar)

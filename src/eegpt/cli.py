@@ -822,7 +822,13 @@ def build_parser() -> argparse.ArgumentParser:
         "cut short, or not an eegpt output); one embedded with other preprocessing, channel "
         "selection, weights or precision is kept, with a warning",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or mapping report")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only: no progress bars, loading notes or mapping report, no "
+        "result line per recording on stdout, and no 'done:' line unless a recording failed",
+    )
     p.add_argument(
         "--hash-inputs",
         action="store_true",

@@ -305,8 +305,8 @@ def _warn_changed(
     statuses = list(statuses)
     checked = tqdm(
         statuses, desc="embed-dataset: checking the files embedded before", unit="file",
-        disable=not progress or len(statuses) <= CHECK_BAR_FILES, dynamic_ncols=True,
-        **progress_options(),
+        dynamic_ncols=True,
+        **progress_options(disable=not progress or len(statuses) <= CHECK_BAR_FILES),
     )  # fmt: skip
     files = {f.recording_id: f for f in inputs.files}
     changed: dict[str, dict[str, int]] = {"ok": {}, "failed": {}, TOO_SHORT: {}}

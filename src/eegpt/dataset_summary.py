@@ -61,8 +61,9 @@ class _Progress:
     ) -> None:
         self.total = total
         self.bar = tqdm(
-            total=total, unit="file", desc=terminal_text(desc), disable=not enabled, dynamic_ncols=True,
-            bar_format=_bar_format(0, total), smoothing=0, miniters=0, **progress_options(),
+            total=total, unit="file", desc=terminal_text(desc), dynamic_ncols=True,
+            bar_format=_bar_format(0, total), smoothing=0, miniters=0,
+            **progress_options(disable=not enabled),
         )  # fmt: skip
         self.t0 = time.perf_counter()
         self.first: float | None = None  # seconds until the first file was done

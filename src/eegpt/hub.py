@@ -452,8 +452,7 @@ def download(
                 unit_scale=True,
                 unit_divisor=1024,
                 desc=terminal_text(dest.name),
-                disable=not progress,
-                **progress_options(),
+                **progress_options(disable=not progress),
             ) as bar:
                 while chunk := response.read(_CHUNK):
                     if not received and _looks_like_html(chunk) and not _is_page_name(dest):

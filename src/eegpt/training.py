@@ -410,8 +410,8 @@ def fit_model(
     result = FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
     # one bar over the batches of all passes: a pass of the large encoder takes minutes on a CPU
-    bar = tqdm(total=total, desc=desc, unit="batch", disable=not progress, dynamic_ncols=True,
-               **progress_options())  # fmt: skip
+    bar = tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True,
+               **progress_options(disable=not progress))  # fmt: skip
     for epoch in range(epochs):
         for m in modules:
             m.train()
