@@ -3664,3 +3664,24 @@ def test_tqdm_environment_variables_are_honoured_and_eegpts_options_win(
     assert progress_options(disable=True)["disable"] is True  # -q wins
     monkeypatch.setenv("TQDM_MININTERVAL", "5")
     assert progress_options()["mininterval"] == 5.0
+
+
+def test_importing_eegpt_in_a_notebook_without_ipywidgets_is_quiet():
+    """In a Jupyter kernel without ipywidgets, importing tqdm.auto warns ("IProgress not
+    found"): eegpt imports it where a bar is made, so that its import (and its functions'
+    modules, loaded on first use) says nothing."""
+    code = (
+        "import sys, types, warnings\n"
+        "warnings.simplefilter('always')\n"
+        "shell = types.SimpleNamespace(config={'IPKernelApp': {}})\n"
+        "sys.modules['IPython'] = types.SimpleNamespace(get_ipython=lambda: shell)\n"
+        "sys.modules['ipykernel.zmqshell'] = types.ModuleType('ipykernel.zmqshell')\n"
+        "sys.modules['ipywidgets'] = None  # not installed\n"
+        "import eegpt\n"
+        "eegpt.load_model, eegpt.embed, eegpt.embed_dataset\n"
+        "import eegpt.engine, eegpt.dataset_summary, eegpt.api, eegpt.probe, eegpt.sklearn\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "IProgress" not in done.stderr and "Warning" not in done.stderr, done.stderr

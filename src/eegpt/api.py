@@ -23,7 +23,6 @@ from typing import Any, Literal, ParamSpec, TypeVar
 import mne
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from eegpt import __version__
 from eegpt._file_identity import SOURCE_FILES_KEY, source_files_record
@@ -740,6 +739,8 @@ class _Job:
         EmbeddingError
             If the model returns NaN/Inf for any window.
         """
+        from tqdm.auto import tqdm  # here: in a notebook without ipywidgets, tqdm warns
+
         bar = tqdm(total=self.n_windows, desc=self.desc, unit="win",
                    **progress_options(disable=not self.progress))  # fmt: skip
         try:

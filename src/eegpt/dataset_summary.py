@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from eegpt._file_identity import files_bytes, recording_files
 from eegpt._logging import count as _count
 from eegpt._logging import few, progress_interval, progress_options, terminal_text
@@ -59,6 +57,8 @@ class _Progress:
         step_s: float = 0.0,
         files: Sequence[InputFile] = (),
     ) -> None:
+        from tqdm.auto import tqdm  # here: in a notebook without ipywidgets, tqdm warns
+
         self.total = total
         self.bar = tqdm(
             total=total, unit="file", desc=terminal_text(desc), dynamic_ncols=True,

@@ -44,7 +44,7 @@ from typing import Any, Literal, TypeVar, cast
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # the base of tqdm.auto's bars (tqdm.auto: where a bar is made)
 
 from eegpt import short_attention as short_attn
 from eegpt._logging import few, log, progress_options, warn
@@ -1042,7 +1042,10 @@ def _progress_bar(progress: bool | tqdm, total: int, desc: str) -> tuple[tqdm | 
     if isinstance(progress, tqdm):
         return progress, False
     if progress:
-        bar = tqdm(total=total, desc=desc, unit="win", dynamic_ncols=True,
+        # imported here: tqdm.auto's import warns in a notebook without ipywidgets
+        from tqdm.auto import tqdm as auto_tqdm
+
+        bar = auto_tqdm(total=total, desc=desc, unit="win", dynamic_ncols=True,
                    **progress_options())  # fmt: skip
         return bar, True
     return None, False
