@@ -345,3 +345,44 @@ def test_standard_montage_leaves_other_threads_warnings_alone(monkeypatch):
         warnings.simplefilter("always")
         nearest_sites._standard_montage("standard_1020")
     assert [str(w.message) for w in caught] == ["another thread's warning"]
+
+
+def _flat_raw() -> mne.io.RawArray:
+    """16 s of 7 scalp channels at 256 Hz, Pz flat (warned of at every embedding)."""
+    names = ["Fz", "Cz", "Pz", "O1", "O2", "C3", "C4"]
+    x = 20e-6 * np.random.default_rng(0).standard_normal((len(names), 256 * 16))
+    x[2] = 0.0
+    return mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose="error")
+
+
+@pytest.mark.parametrize(("action", "shown"), [("default", 1), ("always", 3)])
+def test_a_repeated_warning_from_one_line_is_shown_as_the_filters_say(model, action, shown):
+    """Under Python's default filter a warning repeated from one line is shown once, as
+    ``warnings.warn`` shows it, though eegpt's warning blocks change the filters in between
+    (which clears Python's own record of it); "always" shows each, "error" raises."""
+    raw = _flat_raw()
+    model.embed(raw)  # the modules it imports the first time add filters of their own
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter(action)
+        for _ in range(3):
+            model.embed(raw)
+    flat = [w for w in caught if "flat channel(s) check" in str(w.message)]
+    assert len(flat) == shown
+    assert all(w.filename == __file__ for w in flat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(Warning, match="flat channel"):
+            model.embed(raw)
+
+
+def test_warnings_given_again_after_a_block_follow_the_once_per_location_rule():
+    """A warning caught by a block and given again at its end (:func:`warnings_once`) is
+    shown once from one line under the default filter, each time under "always"."""
+    for action, shown in (("default", 1), ("always", 3)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter(action)
+            for _ in range(3):
+                with warnings_once():
+                    warn("the same thing again")
+        assert [str(w.message) for w in caught] == ["the same thing again"] * shown
+        assert caught[0].filename == __file__

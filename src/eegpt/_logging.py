@@ -424,6 +424,59 @@ def info_shown(verbose: Verbose) -> bool:
     return is_verbose(verbose)
 
 
+class _Place(NamedTuple):
+    """Where a warning is attributed: the line of a frame, and its module's name."""
+
+    filename: str
+    lineno: int
+    module: str
+
+    @classmethod
+    def of(cls, frame: Any) -> _Place:
+        return cls(frame.f_code.co_filename, frame.f_lineno, str(frame.f_globals.get("__name__")))
+
+
+#: The warnings shown under the "default" or "module" action, by module, text, category and
+#: line (0 for "module"), while the user's filters are :data:`_SHOWN_UNDER`:
+#: :func:`_shown_before`.
+_SHOWN: set[tuple[str, str, type[Warning], int]] = set()
+_SHOWN_UNDER: list[Any] = []
+_SHOWN_LOCK = threading.Lock()
+
+
+def _recording() -> bool:
+    """Whether this context is in a :func:`caught_warnings` block that records (which must see
+    every warning, repeated or not)."""
+    return any(section.caught is not None for section in _SECTIONS.get())
+
+
+def _shown_before(message: str | Warning, category: type[Warning], place: _Place) -> bool:
+    """Whether a warning given at ``place`` is a repeat that the user's filters show once
+    (their "default" action: once per module and line, as ``warnings.warn`` does; "module":
+    once per module), shown already; records it otherwise. Python keeps that memory in each
+    module's ``__warningregistry__``, which every change of the filters clears, and
+    :func:`caught_warnings` changes them on entering and leaving (so that what it records is
+    not held back as a repeat): eegpt keeps its own, cleared when the user's filters change.
+    Never a repeat inside a recording block (every warning about a file is recorded)."""
+    if _recording():
+        return False
+    text = str(message)
+    user = [entry for entry in list(warnings.filters) if not isinstance(entry, _Filter)]
+    action = _action_of(text, category, place.module, place.lineno, user)
+    if action not in ("default", "module"):
+        return False
+    key = (place.module, text, category, place.lineno if action == "default" else 0)
+    global _SHOWN_UNDER
+    with _SHOWN_LOCK:
+        if user != _SHOWN_UNDER:
+            _SHOWN.clear()
+            _SHOWN_UNDER = user
+        if key in _SHOWN:
+            return True
+        _SHOWN.add(key)
+    return False
+
+
 def warn(message: str, category: type[Warning] | None = None, *, kind: str | None = None) -> None:
     """``warnings.warn`` attributed to the first caller outside the eegpt package (and outside
     torch's decorator wrappers such as ``torch.inference_mode()``, and scikit-learn's or
@@ -445,23 +498,30 @@ def warn(message: str, category: type[Warning] | None = None, *, kind: str | Non
         return
     stacklevel = 1
     frame = inspect.currentframe()
+    place: _Place | None = None
     try:
         frame = frame.f_back if frame is not None else None
         while frame is not None and _is_internal(frame.f_code.co_filename):
             stacklevel += 1
             frame = frame.f_back
+        boundary = frame
         passed = stacklevel  # beyond a library that called eegpt, if the stack goes on
         while frame is not None and _is_caller_library(frame):
             passed += 1
             frame = frame.f_back
         if frame is not None:
             stacklevel = passed
+        target = boundary if frame is None else frame
+        if target is not None:
+            place = _Place.of(target)
     finally:
-        del frame
+        del frame, boundary, target
     if category in (None, RuntimeWarning, UserWarning):  # eegpt's own, filterable as such
         from eegpt.errors import EEGPTUserWarning, EEGPTWarning
 
         category = EEGPTUserWarning if category is UserWarning else EEGPTWarning
+    if place is not None and _shown_before(message, category, place):
+        return
     if kind is None:
         warnings.warn(message, category, stacklevel=stacklevel + 1)
         return
@@ -736,14 +796,21 @@ def filter_action(w: warnings.WarningMessage, filters: Sequence[tuple[Any, ...]]
     first entry matching its text, category, module and line; else
     ``warnings.defaultaction``). Its module is the one its file name gives, as
     ``warn_explicit`` takes it when given none."""
-    text = str(w.message)
     module = w.filename[:-3] if w.filename.lower().endswith(".py") else w.filename
-    for action, message, category, module_re, lineno in filters:
+    return _action_of(str(w.message), w.category, module, w.lineno, filters)
+
+
+def _action_of(
+    text: str, category: type[Warning], module: str, lineno: int, filters: Sequence[Any]
+) -> str:
+    """The action of the first of ``filters`` that matches a warning, as ``warnings`` finds
+    it; ``warnings.defaultaction`` where none does."""
+    for action, message, category_of, module_re, line in filters:
         if (
             (message is None or message.match(text))
-            and issubclass(w.category, category)
+            and issubclass(category, category_of)
             and (module_re is None or module_re.match(module))
-            and (lineno == 0 or w.lineno == lineno)
+            and (line == 0 or lineno == line)
         ):
             return str(action)
     return str(getattr(warnings, "defaultaction", "default"))
@@ -860,7 +927,35 @@ def pass_on_warnings(
         else:
             # at the line it names: the library's own (so that its author, MNE or pandas, is
             # the one named), or the caller's for eegpt's
+            reissue(w)
+
+
+def reissue(w: warnings.WarningMessage) -> None:
+    """Give again a warning that :func:`caught_warnings` recorded, through the filters in
+    place now, at the line it names: as ``warnings.warn`` gives it, with the module and the
+    ``__warningregistry__`` of the frame of that line (found on the stack: the caller's), so
+    that the default action shows a warning once per location (the same file embedded three
+    times from one line warns once: :func:`_shown_before`) while ``"always"`` and
+    ``"error"`` act as usual. A line no longer on the stack (a library's own, such as MNE's)
+    is given without a registry."""
+    frame = inspect.currentframe()
+    try:
+        while frame is not None and frame.f_code.co_filename != w.filename:
+            frame = frame.f_back
+        if frame is None:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            return
+        given = frame.f_globals
+        registry = given.setdefault("__warningregistry__", {})
+        module = str(given.get("__name__"))
+    finally:
+        del frame
+    if _shown_before(w.message, w.category, _Place(w.filename, w.lineno, module)):
+        return
+    warnings.warn_explicit(
+        w.message, w.category, w.filename, w.lineno, module=module, registry=registry,
+        module_globals=given,
+    )  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -875,7 +970,7 @@ def warnings_once():
         key = (w.category, str(w.message))
         if key not in seen:
             seen.add(key)
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            reissue(w)
 
 
 # what may differ between repeats of one warning: a measured value (a number with decimals
@@ -960,7 +1055,7 @@ def _pass_on_unseen(
             seen.setdefault(kind, set()).add(call if completed else _FAILED_CALL)
             if repeat:
                 continue
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        reissue(w)
     if not completed:  # a failed call says nothing of what its data would have given
         return
     for kind in list(seen):
