@@ -2661,3 +2661,20 @@ def test_a_verbose_of_a_wrong_type_is_a_type_error_before_the_file_is_read(
         with pytest.raises(TypeError, match="verbose must be a bool") as raised:
             call()
         assert not isinstance(raised.value, RecordingError), name
+
+
+def test_log_records_name_the_eegpt_code_that_logged(caplog):
+    """Each record of the ``eegpt`` logger carries the location of the eegpt code that logged
+    it (its module, function and line), not that of the logging helper."""
+    import eegpt
+
+    package = os.path.dirname(eegpt.__file__)
+    with caplog.at_level(logging.DEBUG, logger="eegpt"):
+        for verbose in (None, True, False):
+            as_recording(np.zeros((2, 500)), ch_names=["a", "b"], sfreq=250, units="uV",
+                         verbose=verbose)  # fmt: skip
+    records = [r for r in caplog.records if r.name == "eegpt"]
+    assert len(records) >= 3
+    for r in records:
+        assert r.pathname.startswith(package) and r.module != "_logging", r.pathname
+        assert r.funcName not in ("log", "<module>") and r.lineno > 0

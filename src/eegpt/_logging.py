@@ -32,6 +32,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 from eegpt._filenames import path_text
@@ -389,23 +390,42 @@ def log(message: str, verbose: Verbose = None, *, lines: bool = False) -> None:
         message = terminal_text(message, newlines=True)
     else:
         message = "\n  ".join(terminal_text(part) for part in message.split("\n  "))
+    level = _caller_stacklevel()  # records name the eegpt code that logged, not this line
     if verbose is None:
-        logger.info(message)
+        logger.info(message, stacklevel=level)
         return
     if not is_verbose(verbose):
-        logger.debug(message)
+        logger.debug(message, stacklevel=level)
         return
     if logger.hasHandlers() and logger.isEnabledFor(logging.INFO):
-        logger.info(message)
+        logger.info(message, stacklevel=level)
         return
     # Handed to a handler of this call's own: the shared logger's level, handlers and
     # propagation stay as they are (other threads log through it meanwhile), and the root's
     # handlers do not print the message a second time (under logging.basicConfig() at WARNING).
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(message)s"))
-    record = logger.makeRecord(logger.name, logging.INFO, "(eegpt)", 0, message, (), None)
+    path, line, function, _ = logger.findCaller(stacklevel=level)
+    record = logger.makeRecord(
+        logger.name, logging.INFO, path, line, message, (), None, func=function
+    )
     if logger.filter(record):  # the logger's own filters still apply (OncePerCorpus)
         handler.handle(record)
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` for a call of the ``"eegpt"`` logger made in this module: that of
+    the first frame outside it (the eegpt code that called :func:`log`), so that a record's
+    ``module``, ``funcName`` and ``lineno`` say where the message came from."""
+    level = 1
+    frame: FrameType | None = sys._getframe(1)  # the function of this module calling the logger
+    try:
+        while frame is not None and frame.f_code.co_filename == __file__:
+            level += 1
+            frame = frame.f_back
+    finally:
+        del frame
+    return level
 
 
 def log_warning(message: str) -> None:
@@ -413,7 +433,7 @@ def log_warning(message: str) -> None:
     escaped, to the ``"eegpt"`` logger at WARNING: shown with logging not configured (on
     stderr, by Python's last-resort handler, as in a notebook) and by a service logging at
     WARNING, unlike :func:`log`'s INFO."""
-    logger.warning(terminal_text(message, newlines=True))
+    logger.warning(terminal_text(message, newlines=True), stacklevel=_caller_stacklevel())
 
 
 def info_shown(verbose: Verbose) -> bool:
