@@ -738,12 +738,14 @@ EXIT_STATUS_EPILOG = """\
 exit status (of every command):
   0    success
   1    error: bad input, weights or settings, or an error stopped the run (the message says
-       what); for embed and channels also: none of the files could be used
+       what); for embed and channels also: none of the files could be used; probe predict
+       of several recordings: one could not be read (all or nothing: no table)
   2    usage: the command line was not understood (an unknown option, no --weights)
-  3    needs attention: some files failed (embed, channels, embed-dataset), a run that did
-       not finish or changed inputs (embed-dataset, info); an embeddings file whose
-       recording changed since it was embedded (info: CHANGED); a prediction table of eegpt
-       probe predict said STALE, changed since it was written (info)
+  3    needs attention: some files failed (embed, channels, embed-dataset; embed-dataset
+       also when all failed), a run that did not finish or changed inputs (embed-dataset,
+       info); an embeddings file whose recording changed since it was embedded (info:
+       CHANGED); a prediction table of eegpt probe predict said STALE, changed since it was
+       written (info)
   75   busy, try again later (EX_TEMPFAIL): another run holds the embed-dataset output
        folder, or another process downloads the same weights for over $EEGPT_FETCH_WAIT s
   130  stopped by Ctrl-C (SIGINT)
@@ -752,7 +754,8 @@ exit status (of every command):
 warnings never change the exit status; to fail on any eegpt warning, run
 `python -W error::eegpt.EEGPTWarning -m eegpt ...` (or set
 PYTHONWARNINGS=error::eegpt.EEGPTWarning): a file warned of then fails as on an error
-(embed: 1 for one file, else 3 where others were written, 1 where none was)."""
+(embed: 1 for one file, else 3 where others were written, 1 where none was;
+embed-dataset: 3)."""
 
 ARGUMENT_FILES_EPILOG = """argument files (for every command, as a pipeline's shared settings):
   eegpt embed @settings.txt sub-01.edf -o out/   reads arguments from settings.txt in
