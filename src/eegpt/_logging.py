@@ -518,6 +518,7 @@ def warn(message: str, category: type[Warning] | None = None, *, kind: str | Non
         return
     stacklevel = 1
     frame = inspect.currentframe()
+    boundary = target = None
     place: _Place | None = None
     try:
         frame = frame.f_back if frame is not None else None
