@@ -204,6 +204,17 @@ def test_a_run_of_the_layout_before_the_clock_resumes_in_its_own(
     embed_dataset(tmp_path / "in2", newer, **run)
     both, _ = read_embeddings([out, newer], embeddings=False)
     assert both.clock_s.isna().sum() == len(table) and both.clock_s.notna().sum() > 0
+    # exported as parts of one folder: the older part's clock is computed beside the newer's
+    # columns (it failed on the read-only array pandas gave for the columns)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    shutil.move(out, parts / "old")
+    shutil.move(newer, parts / "newer")
+    assert main(["export", str(parts), "-o", str(tmp_path / "parts.csv"), "-q"]) == 0
+    rows = pd.read_csv(tmp_path / "parts.csv")
+    assert rows.clock_s.notna().all()
+    assert rows[rows.recording == "rec.edf"].clock_s.tolist() == CLOCK
+    assert rows[rows.recording == "rec.edf"].clock_time.tolist()[3] == "2024-01-01T00:00:37"
 
 
 def test_anonymize_empties_or_moves_clock_time(weights, tmp_path):

@@ -321,9 +321,10 @@ def _run_clock(folder: Path, table: Any) -> tuple[np.ndarray, np.ndarray]:
     seconds = np.full(len(table), np.nan)
     moments = np.full(len(table), np.datetime64("NaT"), dtype="datetime64[us]")
     if "clock_s" in table.columns:  # missing in the rows of a part of an older layout
-        seconds = table["clock_s"].to_numpy(np.float64, na_value=np.nan)
+        # copies: pandas may hand back read-only views, and the older part's rows are filled in
+        seconds = np.array(table["clock_s"].to_numpy(np.float64, na_value=np.nan))
         times = table["clock_time"]
-        moments = np.asarray(times.to_numpy(dtype="datetime64[us]"), dtype="datetime64[us]")
+        moments = np.array(times.to_numpy(dtype="datetime64[us]"), dtype="datetime64[us]")
     todo = np.isnan(seconds)
     if not todo.any():
         return seconds, moments
