@@ -361,6 +361,11 @@ def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
         Embeddings.concatenate([whole, other.push(x[:3])])
     with pytest.raises(ValueError, match="at least one"):
         Embeddings.concatenate([])
+    # called on an instance with one part (a class method: it gave that part back alone)
+    with pytest.raises(TypeError, match=r"one Embeddings.*Embeddings.concatenate\(\[a, b\]\)"):
+        joined.concatenate(whole)
+    with pytest.raises(TypeError, match="part 1 is ndarray"):
+        Embeddings.concatenate([whole, whole.data])
 
 
 def test_embeddings_recorded_before_detrend_join_new_ones(model, tmp_path):

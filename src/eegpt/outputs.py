@@ -567,6 +567,30 @@ class _WindowColumns:
         ]
 
 
+def _embeddings_parts(parts: Any) -> list[Embeddings]:
+    """``parts`` of :meth:`Embeddings.concatenate` as a list, refused with a TypeError where
+    it is one Embeddings (iterating it gives its own windows) or holds anything else."""
+    usage = "call Embeddings.concatenate([a, b]) with a list of the parts, in order"
+    if isinstance(parts, Embeddings):
+        raise TypeError(
+            "concatenate got one Embeddings, not a sequence of them: a.concatenate(b) would "
+            f"give b's windows alone (it is a class method, a is not a part); {usage}"
+        )
+    if isinstance(parts, (str, bytes)) or not isinstance(parts, Iterable):
+        raise TypeError(
+            f"concatenate needs a sequence of Embeddings, got {type(parts).__name__}; {usage}"
+        )
+    parts = list(parts)
+    others = [
+        f"part {k} is {type(p).__name__}"
+        for k, p in enumerate(parts)
+        if not isinstance(p, Embeddings)
+    ]
+    if others:
+        raise TypeError(f"concatenate joins Embeddings only: {', '.join(others[:3])}; {usage}")
+    return parts
+
+
 def _same_checkpoint(a: Any, b: Any) -> bool:
     """Whether two checkpoint records (``metadata["checkpoint"]``) are equal, ``weights_sha256``
     aside where one lacks it (embeddings of weights as loaded record it since it is compared by
@@ -694,10 +718,13 @@ class Embeddings:
 
         Raises
         ------
+        TypeError
+            If ``parts`` is not a sequence of Embeddings (``a.concatenate(b)``, which would
+            return ``b``'s windows alone).
         ValueError
             If ``parts`` is empty, or the parts differ in shape, recording, channels or model.
         """
-        parts = list(parts)
+        parts = _embeddings_parts(parts)
         if not parts:
             raise ValueError("concatenate needs at least one Embeddings")
         first = parts[0]
