@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from eegpt import load_embeddings, read_embeddings
+from eegpt import Embeddings, load_embeddings, read_embeddings
 from eegpt.cli import main
 from eegpt.errors import UnreadableOutputError
 
@@ -101,6 +101,33 @@ def test_outputs_embedded_otherwise_are_refused_naming_files_and_settings(
     with pytest.raises(ValueError, match=r"preprocessing\.window_seconds \(4\.0 -> 2\.0\)") as err:
         read_embeddings([*base, tmp_path / "s" / "r5.npz"])
     assert "embedding shape ([16, 4, 64] -> [8, 4, 64])" in str(err.value)
+
+
+def test_an_output_recording_only_its_weights_files_sha256_reads_beside_a_newer_one(
+    model, other_model, alike, tmp_path
+):
+    """Outputs of eegpt before ``weights_sha256`` (the encoder's fingerprint) record only the
+    weights file's ``sha256``: read beside newer outputs of the same file they were refused
+    ("encoder fingerprint" compared with a file hash); now the files' sha256 are compared,
+    and other weights are still refused."""
+    files = _copied(alike[::2], tmp_path / "w")
+    new = model.embed(_raw(6))
+    recorded = new.metadata["checkpoint"]
+    assert recorded["sha256"] and recorded["weights_sha256"]
+    before = {k: v for k, v in recorded.items() if k != "weights_sha256"}
+    Embeddings(new.data, new.onsets, {**new.metadata, "checkpoint": before}).save(
+        tmp_path / "w" / "old.npz"
+    )
+    table, z = read_embeddings(tmp_path / "w")
+    assert len(table) == len(z) == 9
+    # of other weights: refused, by the files' sha256
+    other = other_model.embed(_raw(7))
+    theirs = {k: v for k, v in other.metadata["checkpoint"].items() if k != "weights_sha256"}
+    Embeddings(other.data, other.onsets, {**other.metadata, "checkpoint": theirs}).save(
+        tmp_path / "o.npz"
+    )
+    with pytest.raises(ValueError, match=r"in weights \(checkpoint sha256 [0-9a-f]{12} ->"):
+        read_embeddings([*files, tmp_path / "o.npz"])
 
 
 def test_allow_mixed_reads_outputs_embedded_otherwise_with_a_warning(

@@ -109,10 +109,29 @@ def fingerprint(metadata: Mapping[str, Any]) -> str | None:
     return checkpoint.get("weights_sha256") or checkpoint.get("sha256")
 
 
+def compared_weights(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, Any, Any]:
+    """What tells the weights of two outputs' metadata apart, like with like: ``("encoder
+    fingerprint", a's, b's)`` (:func:`fingerprint`) where both record ``weights_sha256``,
+    else ``("checkpoint sha256", a's, b's)`` of the weights files (outputs of eegpt before
+    ``weights_sha256`` record only that: a file hash is never equal to an encoder one)."""
+    ca, cb = _checkpoint_of(a), _checkpoint_of(b)
+    if ca.get("weights_sha256") and cb.get("weights_sha256"):
+        return "encoder fingerprint", fingerprint(a), fingerprint(b)
+    if ca.get("weights_sha256") or cb.get("weights_sha256"):  # an older output beside a newer
+        return "checkpoint sha256", ca.get("sha256"), cb.get("sha256")
+    return "encoder fingerprint", fingerprint(a), fingerprint(b)
+
+
+def _checkpoint_of(metadata: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An output's ``metadata["checkpoint"]``, {} where it records none."""
+    checkpoint = metadata.get("checkpoint")
+    return checkpoint if isinstance(checkpoint, Mapping) else {}
+
+
 def embedding_differences(a: Embeddings, b: Embeddings) -> list[str]:
     """The settings two outputs (as read by :func:`eegpt.outputs._load_outline`) were embedded
     with that differ, each with its recorded values (``"precision ('float32' -> 'bfloat16')"``):
-    the encoder fingerprint (:func:`fingerprint`), the model config, the preprocessing (as
+    the weights (:func:`compared_weights`), the model config, the preprocessing (as
     :func:`eegpt.dataset_read.spec_differences` compares it, ``scale``, ``tail`` and
     ``start_seconds`` aside:
     :data:`_COMPARABLE_PREPROCESSING`), the precision, the pooling and the embedding shape
@@ -121,9 +140,9 @@ def embedding_differences(a: Embeddings, b: Embeddings) -> list[str]:
 
     ma, mb = a.metadata, b.metadata
     out = []
-    if fingerprint(ma) != fingerprint(mb):
-        out.append(f"weights (encoder fingerprint {_short(fingerprint(ma))} -> "
-                   f"{_short(fingerprint(mb))})")  # fmt: skip
+    kind, was, now = compared_weights(ma, mb)
+    if was != now:
+        out.append(f"weights ({kind} {_short(was)} -> {_short(now)})")
     out += [f"model.{d}" for d in spec_differences(ma.get("model") or {}, mb.get("model") or {})]
     pre_a, pre_b = ma.get("preprocessing") or {}, mb.get("preprocessing") or {}
     out += [
