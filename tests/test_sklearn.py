@@ -630,6 +630,36 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     assert from_weights.probe_.model.target_encoder is not None  # no model to restore it from
 
 
+def test_estimators_pickled_by_an_earlier_eegpt_transform_and_predict(task):
+    """A fitted embedder or classifier pickled by an earlier eegpt lacks the attributes added
+    since (the embedder's ``progress`` parameter; the classifier's probe's ``rename``,
+    ``keep`` and held-back warnings): transform and predict_proba failed with AttributeError.
+    Unpickled, they take the defaults (what that eegpt did) and give the same numbers."""
+    x = task.get_data() * 1e6
+    y = (epochs_labels(task) == "target").astype(int)
+    array = {"ch_names": task.ch_names, "sfreq": task.info["sfreq"], "units": "uV"}
+    est = embedder(pooling="mean", **array).fit(x[:4])
+    old = pickle.loads(pickle.dumps(est))
+    for name in ("progress", "rename_", "_engines"):  # added to the embedder since 1d28cc1
+        del old.__dict__[name]
+    back = pickle.loads(pickle.dumps(old))
+    np.testing.assert_array_equal(back.transform(x[:4]), est.transform(x[:4]))
+    assert back.get_params()["progress"] is False
+    clf = EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1), **array)
+    clf.fit(x[:40], y[:40])
+    old = pickle.loads(pickle.dumps(clf))
+    for name in ("rename_", "n_channels_in_", "n_times_in_", "_fitted_on_array"):
+        del old.__dict__[name]
+    for name in ("rename", "keep", "_warned"):  # added to EEGPTProbe since 1d28cc1
+        del old.probe_.__dict__[name]
+    back = pickle.loads(pickle.dumps(old))
+    expected = clf.predict_proba(x[40:46])
+    np.testing.assert_allclose(back.predict_proba(x[40:46]), expected, rtol=1e-6)
+    n_ch, n_t = x.shape[1:]  # the layout of fit, from the probe's training record
+    with pytest.raises(ValueError, match=rf"\({n_ch} channels x {n_t} samples per epoch"):
+        back.predict(x[40:46, 1:])
+
+
 def test_config_fields_are_nested_parameters(trials):
     """``config__max_lr`` / ``preprocessing__window_seconds``, as scikit-learn users write them
     first: get_params lists the fields, set_params replaces the frozen config by a checked copy."""

@@ -623,6 +623,16 @@ class EEGPTProbe:
         # kinds of warnings held back while they repeat, and the calls that gave them
         self._warned: dict[str, set[str]] = {}  # (each_warning_once)
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle, giving a probe pickled by an earlier eegpt (inside a fitted
+        :class:`~eegpt.sklearn.EEGPTClassifier`) the attributes added since at what that eegpt
+        did: no ``rename`` or ``keep`` of its own, no warnings held back."""
+        self.__dict__.update(state)
+        self.__dict__.setdefault("rename", None)
+        self.__dict__.setdefault("keep", None)
+        if not isinstance(self.__dict__.get("_warned"), dict):  # none, or the set once kept
+            self._warned = {}
+
     def __repr__(self) -> str:
         kind = "linear probe" if self.frozen_encoder else "fine-tuned model"
         proj = ""

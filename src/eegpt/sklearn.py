@@ -248,6 +248,17 @@ def _fitted_rename(est: Any) -> Mapping[str, str | None] | str | os.PathLike | N
     return vars(est).get("rename_", est.rename)
 
 
+def _fill_added_params(est: Any) -> None:
+    """Give an estimator unpickled from an earlier eegpt the parameters added to its
+    ``__init__`` since (``progress`` of :class:`EEGPTEmbedder`), at their defaults: predicting
+    and ``get_params`` read every one. Their defaults are what that eegpt did."""
+    import inspect
+
+    for name, param in inspect.signature(type(est).__init__).parameters.items():
+        if name != "self" and param.default is not inspect.Parameter.empty:
+            vars(est).setdefault(name, param.default)
+
+
 def _load_encoder(est: Any) -> Any:
     """``est.model`` (type-checked), or the checkpoint ``est.weights`` loaded on the CPU."""
     if isinstance(est.model, (str, os.PathLike)):  # the first positional parameter
@@ -545,6 +556,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
+        _fill_added_params(self)
         if state.get("_model_copy_of") == "model":  # model_ was a copy of model: not None
             self.model_ = copy.deepcopy(cast("EEGPT | EEGPTEncoder", self.model))
             self._model_copy_of = self.model
@@ -970,7 +982,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
+        _fill_added_params(self)
         probe = getattr(self, "probe_", None)
+        shape = None if probe is None else probe.training.get("input_shape")
+        if "n_channels_in_" not in state and shape is not None:  # fitted by an earlier eegpt
+            self.n_channels_in_, self.n_times_in_ = (int(n) for n in shape)
         if probe is not None and probe.model.target_encoder is None:  # dropped: model is set
             encoder = copy.deepcopy(encoder_of(cast("EEGPT | EEGPTEncoder", self.model))).to("cpu")
             probe.model._modules["target_encoder"] = encoder
