@@ -4678,6 +4678,68 @@ def _as_run_recorded_with(out: Path, shards: list[Path], checkpoint: dict[str, A
     (out / MANIFEST).write_text(json.dumps(manifest))
 
 
+def _as_run_of_layout_3_without_rates(out: Path) -> None:
+    """Make the run in ``out`` (written in layout 3) look written by eegpt before 2026-12-04:
+    its file statuses without the recordings' rates (``sfreq_in``), its last shard removed."""
+    shards = shard_files(out)
+    shards[-1].unlink()
+    for shard in shards[:-1]:
+        table = pq.read_table(shard)
+        meta = dict(pq.read_metadata(shard).metadata)
+        status = json.loads(meta[b"eegpt_shard"])
+        for f in status["files"]:
+            f.pop("sfreq_in", None)
+        meta[b"eegpt_shard"] = json.dumps(status).encode()
+        pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
+
+
+@pytest.mark.parametrize("rate", [250.0, 256.0])
+def test_a_resampled_run_of_an_eegpt_before_the_resampler_revision_is_not_resumed(
+    rate, model, tmp_path, monkeypatch
+):
+    """The polyphase resampler's numbers changed on 2026-12-03 (2e-4 to 3e-3 relative at
+    250 Hz), and runs record no more than ``resample polyphase``: resuming a run of before
+    it added rows of the new resampler to those of the old without a word. A run now
+    records the resampler's revision; one of before it (layout 3, no rates in its file
+    statuses: their headers are read) whose recordings were resampled is refused, saying
+    what changed and to start again. Recordings at 256 Hz were never resampled: resumed."""
+    from eegpt.preprocessing_spec import RESAMPLE_REVISION
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k in range(3):
+        write_edf(synthetic_raw(minutes=0.15, sfreq=rate, seed=k)[0], folder / f"r{k}.edf")
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    new_spec = eegpt.dataset._run_spec
+    out = tmp_path / "out"
+    embed_dataset(folder, tmp_path / "now", **run)
+    now = json.loads((tmp_path / "now" / MANIFEST).read_text())["spec"]
+    assert now["resample_revision"] == RESAMPLE_REVISION
+
+    def of_layout_3(*args, **kwargs):
+        spec = dict(new_spec(*args, **kwargs), layout=3)
+        del spec["resample_revision"]
+        return spec
+
+    with monkeypatch.context() as m:
+        m.setattr(eegpt.dataset, "_run_spec", of_layout_3)
+        embed_dataset(folder, out, **run)
+    _as_run_of_layout_3_without_rates(out)
+    if rate == 256.0:
+        again = embed_dataset(folder, out, **run)
+        assert (again.shards_skipped, again.shards_written) == (2, 1)
+        assert "resample_revision" not in json.loads((out / MANIFEST).read_text())["spec"]
+        return
+    with pytest.raises(ValueError, match="cannot be resumed by this eegpt") as refused:
+        embed_dataset(folder, out, **run)
+    text = str(refused.value)
+    assert "resampled to 256 Hz (r0.edf (250 Hz), r1.edf (250 Hz))" in text
+    assert "recorded no resampler revision" in text and "start the run again" in text
+    assert "--overwrite" in text and "4b83ad5 and 7eb0cb7" in text
+    assert len(shard_files(out)) == 2  # nothing written
+    embed_dataset(folder, out, overwrite=True, **run)  # started again: of this resampler
+
+
 def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
     small_corpus, weights, tmp_path
 ):

@@ -380,6 +380,37 @@ def test_skip_existing_compares_the_channels_a_selection_gives_each_recording():
         )
 
 
+def test_skip_existing_warns_of_outputs_resampled_by_an_earlier_eegpt(weights, edf, tmp_path):
+    """The polyphase resampler's numbers changed on 2026-12-03, and outputs recorded only
+    ``resample polyphase``: --skip-existing kept outputs of 250 Hz recordings resampled by
+    the earlier resampler beside new ones without a word. Outputs now record the resampler's
+    revision; one without it (nor what eegpt wrote only since) is warned of where its
+    recording was resampled; a 256 Hz recording's (never resampled) and this eegpt's are
+    kept quietly."""
+    from eegpt.outputs import Embeddings
+    from eegpt.preprocessing_spec import RESAMPLE_REVISION
+
+    at256 = write_edf(synthetic_raw(minutes=0.2, sfreq=256.0, seed=4)[0], tmp_path / "at256.edf")
+    folder = tmp_path / "emb"
+    args = ["embed", str(edf), str(at256), "-o", str(folder), "-q", "--weights", str(weights)]
+    assert main(args) == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main([*args, "--skip-existing"]) == 0  # this eegpt's: kept quietly
+    assert not [w for w in caught if "resampled otherwise" in str(w.message)]
+    for name in ("rec.npz", "at256.npz"):
+        emb = load_embeddings(folder / name)
+        assert emb.metadata["resample_revision"] == RESAMPLE_REVISION
+        newer = ("resample_revision", "recording_filters")  # written since the change
+        older = {k: v for k, v in emb.metadata.items() if k not in newer}
+        Embeddings(emb.data, emb.onsets, older).save(folder / name, overwrite=True)
+    with pytest.warns(EEGPTWarning, match="resampled otherwise") as caught:
+        assert main([*args, "--skip-existing"]) == 0
+    said = " ".join(str(w.message) for w in caught)
+    assert "keeps 1 output of resampled" in said and str(folder / "rec.npz") in said
+    assert "at256" not in said and "4b83ad5 and 7eb0cb7" in said and "--overwrite" in said
+
+
 def test_skip_existing_warns_of_outputs_of_other_weights_or_precision(
     weights, edf, tmp_path, capsys
 ):

@@ -83,6 +83,7 @@ from eegpt.preprocessing import (  # noqa: F401 - partial_patch_note: an eegpt.a
     partial_patch_note,
     prepare,
 )
+from eegpt.preprocessing_spec import RESAMPLE_REVISION
 from eegpt.rename_tables import Rename
 from eegpt.stim_events import StimEvents, add_stim_events, stim_events_setting
 from eegpt.streaming import (
@@ -937,6 +938,7 @@ def provenance(
         "sfreq_in": float(recording.sfreq),
         "channels": windows.mapping.to_dict(),
         "preprocessing": windows.config.to_dict(),
+        "resample_revision": RESAMPLE_REVISION,  # the numbers of its polyphase resampler
         "model": model.config.to_dict(),
         "checkpoint": _checkpoint_record(model),
         "precision": engine.precision,

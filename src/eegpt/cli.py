@@ -1694,6 +1694,9 @@ def _embed_command(args: argparse.Namespace) -> int:
         )
         kept_model = [(outputs[k], kept_meta[outputs[k]]) for k in kept]
         _warn_other_output_settings(kept_model, args.precision, args.stream_precision, args.pool)
+        from eegpt.outputs_read import warn_older_resampler
+
+        warn_older_resampler(kept_model)  # resampled by an earlier eegpt's resampler
         if not todo:
             _warn_other_weights(kept_model, args.weights, None)
             every = "the output exists" if n_all == 1 else f"all {n_all} outputs exist"

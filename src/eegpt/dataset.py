@@ -177,6 +177,7 @@ from eegpt.io import EEG_SUFFIXES
 from eegpt.model import EEGPT
 from eegpt.outputs import check_output_folder
 from eegpt.preprocessing import PreprocessingConfig
+from eegpt.preprocessing_spec import RESAMPLE_REVISION
 from eegpt.rename_tables import Rename
 from eegpt.shard_writer import FORMAT, LAYOUT, ShardWriter, _kept_files, _WithKept
 from eegpt.shard_writer import _PartRows as _PartRows  # re-exported
@@ -392,6 +393,8 @@ def _run_spec(
         spec["inputs"]["corpus_files"] = corpus_files
         spec["inputs"]["corpus_sha256"] = corpus_sha256
         spec["inputs"]["corpus"] = corpus
+    # the resampler's numbers: a run that recorded none keeps none (_keep_old_layout)
+    spec["resample_revision"] = RESAMPLE_REVISION
     spec["layout"] = LAYOUT  # see _keep_old_layout
     return spec
 

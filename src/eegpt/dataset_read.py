@@ -1466,8 +1466,13 @@ _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
 #: annotations (``--events-from-stim``): only the rows' annotations differ, not their
 #: embeddings. A resumed run still refuses another of them (its own consistency).
 _COMPARABLE_SETTINGS = (
-    "preprocessing.scale", "preprocessing.tail", "layout", "marker_spans", "events_from_stim",
-)  # fmt: skip
+    "preprocessing.scale",
+    "preprocessing.tail",
+    "layout",
+    "marker_spans",
+    "events_from_stim",
+    "resample_revision",  # absent from runs of before it, whatever their resampler
+)
 
 
 def _compared_settings(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from eegpt.dataset_read import (
 )
 from eegpt.dataset_runs import _corpus_identity, _current_versions, _manifest_head, _run_versions
 from eegpt.dataset_stamps import source_stamp
+from eegpt.preprocessing_spec import RESAMPLE_REVISION, RESAMPLER_CHANGE
 from eegpt.shard_writer import LAYOUT
 
 
@@ -80,6 +81,8 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
                     **kept,
                     **({"corpus": before["corpus"]} if "corpus" in before else {}),
                 }
+            if old and "resample_revision" not in old:  # (checked by _older_resampler_note)
+                spec.pop("resample_revision", None)
             if old and "layout" not in old:
                 spec.pop("layout", None)
             elif old and int(old["layout"]) < LAYOUT:
@@ -144,6 +147,12 @@ def _prepare_output(
                 "that), or give overwrite=True (--overwrite) to replace the copy"
             )
         diffs = spec_differences(old.get("spec", {}), spec)
+        resampler = _older_resampler_note(output_dir, old.get("spec", {}))
+        if resampler and not diffs:
+            raise ValueError(
+                f"{output_dir} cannot be resumed by this eegpt.{resampler} Pass overwrite=True "
+                "(--overwrite) to start over, or choose a new output folder."
+            )
         if diffs:
             hint = ""
             before = old.get("spec", {}).get("inputs") or {}
@@ -224,6 +233,7 @@ def _prepare_output(
                     "(as in EEGPT's pretraining); to resume it as it was, pass "
                     "average_reference=False (--no-average-reference)." + hint
                 )
+            hint = resampler + hint  # the resampler first: no option resumes it as it was
             # fingerprints of the inputs (raw SHA-256 pairs) last, or left out where the hint
             # says in words what changed
             hashes = [d for d in diffs if d.startswith("inputs.") and "sha256" in d]
@@ -241,6 +251,71 @@ def _prepare_output(
             f"{output_dir} holds shard files but no {MANIFEST}; pass overwrite=True "
             "(--overwrite) to start over, or choose a new output folder"
         )
+
+
+#: How many recordings' headers a resume of a run that recorded no sampling rates (layout 3
+#: and before) reads at most to find one that was resampled (:func:`_resampled_files`).
+_RATE_READS = 20
+
+
+def _older_resampler_note(output_dir: Path, old: Mapping[str, Any]) -> str:
+    """Why the run in ``output_dir`` (its settings ``old``) cannot be resumed by this eegpt's
+    polyphase resampler, or "": a run of another :data:`RESAMPLE_REVISION`, or of none
+    recorded and written before 2026-12-04 (layout 3 or before: runs of layout 4 on used
+    this resampler), whose recordings were resampled (:func:`_resampled_files`). Its rows
+    and those this eegpt adds would differ by the resampler alone (:data:`RESAMPLER_CHANGE`),
+    read together without a word; recordings at the model's rate are not resampled."""
+    pre = old.get("preprocessing") or {}
+    if pre.get("resample", "polyphase") != "polyphase":
+        return ""
+    revision = old.get("resample_revision")
+    if revision == RESAMPLE_REVISION or (revision is None and int(old.get("layout") or 1) >= 4):
+        return ""
+    resampled = _resampled_files(output_dir, float(pre.get("sfreq", 256.0)))
+    if not resampled:
+        return ""
+    made = (
+        f"resampler revision {revision}, not this eegpt's {RESAMPLE_REVISION}"
+        if revision is not None
+        else "an eegpt that recorded no resampler revision (before 2026-12-04)"
+    )
+    return (
+        f" Its recordings were resampled to {pre.get('sfreq', 256.0):g} Hz ({few(resampled, 3)}) "
+        f"by {made}; {RESAMPLER_CHANGE}. The rows this eegpt would add would not match the "
+        "rows there, and nothing in the run would tell them apart: start the run again so "
+        "that every recording is resampled alike."
+    )
+
+
+def _resampled_files(output_dir: Path, sfreq: float) -> list[str]:
+    """The recordings embedded in ``output_dir`` (``"id (250 Hz)"``) whose rate is not
+    ``sfreq``: from their file statuses' ``sfreq_in``, or, in runs that recorded none (layout 3
+    and before), their headers, read for at most :data:`_RATE_READS` of them spread over the
+    run (a corpus of one rate is found resampled by the first)."""
+    files = [
+        f
+        for shard in shard_files(output_dir)
+        for f in read_shard_status(shard)[1].get("files", [])
+        if f.get("status") == "ok"
+    ]
+    if not any("sfreq_in" in f for f in files):
+        files = files[:: max(1, -(-len(files) // _RATE_READS))]
+    found = []
+    for f in files:
+        rate = f["sfreq_in"] if "sfreq_in" in f else _header_rate(f.get("path"))
+        if rate is not None and float(rate) != sfreq:
+            found.append(f"{f.get('recording_id')} ({float(rate):g} Hz)")
+    return found
+
+
+def _header_rate(path: Any) -> float | None:
+    """The sampling rate (Hz) a recording's header gives, None where it cannot be read."""
+    from eegpt.io import read_recording
+
+    try:
+        return float(read_recording(str(path), preload=False, verbose="error").info["sfreq"])
+    except Exception:  # noqa: BLE001 - gone or unreadable: its rate is not known
+        return None
 
 
 # what sets each part of a run's settings, for the refusal of a resume with other ones

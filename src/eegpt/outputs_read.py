@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from eegpt._filenames import user_path
-from eegpt._logging import few
+from eegpt._logging import count, few
 from eegpt._logging import warn as _warn
 from eegpt.outputs import (
     FORMATS,
@@ -29,6 +29,7 @@ from eegpt.outputs import (
     output_format,
     require_pyarrow,
 )
+from eegpt.preprocessing_spec import resampled_by_an_older_eegpt
 
 #: Preprocessing settings that may differ between the files read together, as between the
 #: parts of a corpus run (:data:`eegpt.dataset_read._COMPARABLE_SETTINGS`): a per-file
@@ -107,6 +108,25 @@ def fingerprint(metadata: Mapping[str, Any]) -> str | None:
     if not isinstance(checkpoint, Mapping):
         return None
     return checkpoint.get("weights_sha256") or checkpoint.get("sha256")
+
+
+def warn_older_resampler(kept: Sequence[tuple[Path, Mapping[str, Any] | None]]) -> None:
+    """Warn of the outputs ``--skip-existing`` keeps (each with its metadata, None where not
+    read) whose recording was resampled by another polyphase resampler than this eegpt's
+    (:func:`eegpt.preprocessing_spec.resampled_by_an_older_eegpt`): their embeddings and
+    those embedded now differ by the resampler alone, which nothing else tells."""
+    from eegpt.errors import EEGPTWarning
+    from eegpt.preprocessing_spec import RESAMPLER_CHANGE
+
+    older = [str(out) for out, meta in kept if meta and resampled_by_an_older_eegpt(meta)]
+    if older:
+        _warn(
+            f"--skip-existing keeps {count(len(older), 'output')} of resampled recordings that an "
+            f"earlier eegpt resampled otherwise: {few(older, 5)}. {RESAMPLER_CHANGE}; embedded "
+            "beside this eegpt's outputs, theirs differ by the resampler alone. Kept as they "
+            "are: embed them again with --overwrite to have every output resampled alike",
+            EEGPTWarning,
+        )
 
 
 def compared_weights(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, Any, Any]:

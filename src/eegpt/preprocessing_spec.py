@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-__all__ = ["FIELD_DEFAULTS", "STORED_DEFAULTS", "describe", "stored_defaults"]
+__all__ = [
+    "FIELD_DEFAULTS",
+    "RESAMPLE_REVISION",
+    "STORED_DEFAULTS",
+    "describe",
+    "resampled_by_an_older_eegpt",
+    "stored_defaults",
+]
 
 PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 
@@ -59,6 +66,40 @@ FIELD_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Preprocessin
 # off by default until eegpt turned it on (as in pretraining); to_dict has always recorded it,
 # but a dict without it was written, or meant, with the old default: it stays off.
 STORED_DEFAULTS: dict[str, Any] = {"average_reference": False}
+
+
+#: The revision of eegpt's polyphase resampler (``resample="polyphase"``), recorded beside the
+#: preprocessing (``resample_revision`` in an output's metadata and a corpus run's settings;
+#: not in the preprocessing dict, which an older eegpt's ``from_dict`` would refuse): 2 since
+#: 2026-12-03 (commit 7eb0cb7: each channel's least-squares line is taken out before resampling
+#: and added back after; before, its mean, then for an hour its end-to-end line, 4b83ad5).
+#: Raise it whenever the resampler's numbers change. Only recordings resampled (their rate not
+#: the model's 256 Hz) are affected.
+RESAMPLE_REVISION = 2
+
+#: What changed with :data:`RESAMPLE_REVISION` 2, for the messages about outputs of before.
+RESAMPLER_CHANGE = (
+    "eegpt's polyphase resampler changed on 2026-12-03 (commits 4b83ad5 and 7eb0cb7: each "
+    "channel's least-squares line, not its mean, is taken out before resampling), which moves "
+    "the embeddings of a resampled recording by about 2e-4 to 3e-3 relative"
+)
+
+
+def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
+    """Whether an output's metadata (an ``eegpt embed`` file's) say its recording was
+    resampled by polyphase (``sfreq_in`` not the preprocessing's ``sfreq``) with another
+    resampler revision than this eegpt's (:data:`RESAMPLE_REVISION`). An output that records
+    none is taken as of the resampler before 2026-12-03 unless it records
+    ``recording_filters``, written only by eegpt since 2026-12-04 (after the change)."""
+    pre = record.get("preprocessing")
+    rate = record.get("sfreq_in")
+    if not isinstance(pre, Mapping) or pre.get("resample", "polyphase") != "polyphase":
+        return False
+    if not isinstance(rate, (int, float)) or float(rate) == float(pre.get("sfreq", 256.0)):
+        return False  # not resampled: no resampler's numbers in it
+    if "resample_revision" in record:
+        return bool(record["resample_revision"] != RESAMPLE_REVISION)
+    return "recording_filters" not in record
 
 
 def stored_defaults() -> dict[str, Any]:
