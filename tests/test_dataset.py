@@ -2975,6 +2975,28 @@ def _version_warnings(caught: list[Any]) -> list[str]:
     return [str(w.message) for w in caught if " is resumed with " in str(w.message)]
 
 
+def test_info_names_the_version_of_runs_of_an_eegpt_that_recorded_it_in_the_manifest_only(
+    small_corpus, model, tmp_path
+):
+    """A run of an eegpt that recorded no version per run (its ``last_run``, or ``runs``
+    entries without ``eegpt_version``) was listed as ``(eegpt ?)`` although the manifest
+    records the eegpt that wrote it at its top; now that one, and "?" where a later run
+    records its own (the top then is the later eegpt's)."""
+    out = tmp_path / "out"
+    embed_dataset(small_corpus, out, model=model, workers=0, progress=False, shard_size=5)
+    manifest = json.loads((out / MANIFEST).read_text())
+    old = {k: v for k, v in manifest["runs"][-1].items() if k not in ("eegpt_version", "software")}
+    old.pop("torch_version", None)
+    manifest.update(eegpt_version="0.0.9", runs=[old])
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    runs = [line for line in describe_output(out).splitlines() if line.startswith("  run ")]
+    assert len(runs) == 1 and runs[0].endswith("(eegpt 0.0.9)"), runs
+    manifest["runs"].append({**old, "eegpt_version": "0.1.0"})  # a later run records its own
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    runs = [line for line in describe_output(out).splitlines() if line.startswith("  run ")]
+    assert runs[0].endswith("(eegpt ?)") and runs[1].endswith("(eegpt 0.1.0)"), runs
+
+
 def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
     small_corpus, model, tmp_path
 ):

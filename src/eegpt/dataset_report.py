@@ -551,6 +551,8 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         lines.append(f"  {anonymized_text(anonymized)}: not resumable")
     calls = manifest.get("runs") or ([manifest["last_run"]] if manifest.get("last_run") else [])
     runs = [c for c in calls if not is_check(c)]  # checks embedded nothing: said apart
+    # runs of an eegpt that recorded no version per run: the manifest's, which that eegpt wrote
+    version = _manifest_version(manifest, calls)
     for run in runs[-3:]:
         this = running and run is calls[-1]  # the run in progress
         done = (
@@ -578,7 +580,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
                 if run.get("hash_inputs")
                 else ""
             )
-            + f", {done} ({_versions_text(run)})"
+            + f", {done} ({_versions_text(run, version)})"
         )
         if run.get("command"):  # command-line runs: how to run it again (long ones cut)
             lines.append(f"    made by: {command_text(run['command'])}")
@@ -624,14 +626,23 @@ def channel_sets_lines(folders: Sequence[Path], specs: Sequence[Mapping[str, Any
     return [f"  the recordings use {listed}. {channel_sets_advice(keep_of_runs(specs))}."]
 
 
-def _versions_text(run: Mapping[str, Any]) -> str:
+def _manifest_version(manifest: Mapping[str, Any], calls: Sequence[Mapping[str, Any]]) -> str:
+    """The eegpt version of runs that record none, from the manifest's top-level
+    ``eegpt_version`` (of the eegpt that wrote it last), where no run records one: then that
+    eegpt wrote every run there (a later one records its own); "?" otherwise."""
+    if any(call.get("eegpt_version") for call in calls):
+        return "?"
+    return str(manifest.get("eegpt_version") or "?")
+
+
+def _versions_text(run: Mapping[str, Any], version: str = "?") -> str:
     """The versions an entry of a manifest's ``runs`` records, as ``eegpt info`` lists them:
     ``eegpt 0.1.0, python 3.11.7, torch 2.3.0, ...`` (torch's alone for runs from before all
-    were recorded)."""
+    were recorded; ``version`` where it records no eegpt version: :func:`_manifest_version`)."""
     software = run.get("software") or (
         {"torch": run["torch_version"]} if run.get("torch_version") else {}
     )
-    return f"eegpt {run.get('eegpt_version', '?')}" + "".join(
+    return f"eegpt {run.get('eegpt_version') or version}" + "".join(
         f", {name} {version}" for name, version in software.items()
     )
 
