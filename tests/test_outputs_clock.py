@@ -217,6 +217,43 @@ def test_a_run_of_the_layout_before_the_clock_resumes_in_its_own(
     assert rows[rows.recording == "rec.edf"].clock_time.tolist()[3] == "2024-01-01T00:00:37"
 
 
+def test_a_run_of_layout_3_without_time_bases_says_its_dates_were_not_recorded(
+    model, tmp_path, monkeypatch, capsys
+):
+    """A run of layout 3 whose eegpt recorded no time base (first_time, meas_date) in its
+    file statuses: eegpt info said clock_times(absolute=True) gave its clock (it fails: no
+    measurement date) and export left clock_time out without a word. Both now say the dates
+    were not recorded by the eegpt that wrote the run."""
+    path = _gapped(tmp_path / "in")
+    run = dict(model=model, workers=0, progress=False,
+               preprocessing=PreprocessingConfig(window_seconds=4.0))  # fmt: skip
+    new_spec = eegpt.dataset._run_spec
+    with monkeypatch.context() as m:
+        m.setattr(eegpt.dataset, "_run_spec", lambda *a, **k: dict(new_spec(*a, **k), layout=3))
+        embed_dataset(path.parent, tmp_path / "old", **run)
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "old")]) == 0  # its time base recorded: as before
+    assert "clock_times(absolute=True) give them" in capsys.readouterr().out
+    for shard in sorted((tmp_path / "old").glob("shard-*.parquet")):  # as eegpt wrote them
+        table = pq.read_table(shard)
+        meta = dict(pq.read_metadata(shard).metadata)
+        status = json.loads(meta[b"eegpt_shard"])
+        for f in status["files"]:
+            for key in ("first_time", "meas_date", "clock", "record_clock"):
+                f.pop(key, None)
+        meta[b"eegpt_shard"] = json.dumps(status).encode()
+        pq.write_table(table.replace_schema_metadata(meta), shard)
+    assert main(["info", str(tmp_path / "old")]) == 0
+    out = capsys.readouterr().out
+    assert "were not recorded by the eegpt that wrote this run" in out
+    assert "clock_times(absolute=True)" not in out
+    assert main(["export", str(tmp_path / "old"), "-o", str(tmp_path / "old.csv")]) == 0
+    said = capsys.readouterr().err
+    assert "no clock_time where the recordings' measurement dates" in said
+    assert "not recorded by the eegpt that wrote this run" in said
+    assert "clock_time" not in pd.read_csv(tmp_path / "old.csv").columns
+
+
 def test_anonymize_empties_or_moves_clock_time(weights, tmp_path):
     """clock_time dates the recording as meas_date does: anonymize nulls it, or moves it back
     by --daysback days; clock_s stays."""

@@ -98,6 +98,34 @@ def read_shard_status(path: Path, footer: Any = None) -> tuple[dict[str, Any], d
     return json.loads(meta[b"eegpt"]), json.loads(meta[b"eegpt_shard"])
 
 
+#: What ``eegpt info`` and ``eegpt export`` say of a run whose file statuses record no time
+#: base (:func:`time_base_unrecorded`).
+TIME_BASE_UNRECORDED = (
+    "the recordings' measurement dates (and first-sample times) were not recorded by the "
+    "eegpt that wrote this run"
+)
+
+
+def time_base_unrecorded(shards: Sequence[Path]) -> bool:
+    """Whether a run's ``shards`` (of layout 3 or before) were written by an eegpt that
+    recorded no time base in the file statuses (``first_time``, ``meas_date``: recorded
+    since 2026-12-03): its clock_s can only be the onsets, and it has no clock_time, which
+    no reading of it (``clock_times(absolute=True)``, ``eegpt export``) can give."""
+    for shard in shards:
+        try:
+            spec, status = read_shard_status(shard)
+        except (OSError, ValueError):
+            continue
+        if int(spec.get("layout") or 1) > 3:
+            return False
+        files = [f for f in status.get("files", []) if f.get("status") == "ok"]
+        if any("first_time" in f or "meas_date" in f for f in files):
+            return False
+        if files:
+            return True
+    return False
+
+
 def damaged_shards(shards: Sequence[Path], *, first: bool = False) -> list[tuple[Path, str]]:
     """The shards among ``shards`` whose data cannot be read, each with pyarrow's reason:
     every page of every column is read and decompressed (batch by batch, nothing kept), its

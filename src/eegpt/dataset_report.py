@@ -32,6 +32,7 @@ from eegpt.dataset_read import (
     MANIFEST,
     PARTIAL,
     SHORT_REPORT,
+    TIME_BASE_UNRECORDED,
     TOO_SHORT,
     _channel_sets_of,
     channel_sets_advice,
@@ -46,6 +47,7 @@ from eegpt.dataset_read import (
     settings_apart,
     shard_files,
     shard_name,
+    time_base_unrecorded,
 )
 from eegpt.preprocessing_spec import describe as describe_preprocessing
 
@@ -517,7 +519,13 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
     ]
     layout = int(spec.get("layout", 1))
-    if layout < 5:  # a run started before the clock columns, resumed in its own layout
+    if layout < 5 and time_base_unrecorded(shard_files(output_dir)):  # a few footers read
+        lines.append(
+            f"  shards of layout {layout} have no clock_s/clock_time columns, and "
+            f"{TIME_BASE_UNRECORDED}: eegpt export gives clock_s from the onsets alone and "
+            "no clock_time; embed the recordings again for their clock"
+        )
+    elif layout < 5:  # a run started before the clock columns, resumed in its own layout
         lines.append(
             f"  shards of layout {layout} have no clock_s/clock_time columns: eegpt export or "
             "load_embeddings(...).clock_times(absolute=True) give them"

@@ -157,6 +157,7 @@ class ExportInput:
     clock_s: np.ndarray | None = None
     clock_time: np.ndarray | None = None
     recording_sfreq: np.ndarray | None = None
+    clock_unrecorded: bool = False  # a run whose eegpt recorded no time base: no clock_time
 
     def __len__(self) -> int:
         return len(self.embeddings)
@@ -254,6 +255,7 @@ def _read_run(folder: Path) -> ExportInput:
         read_shard_status,
         run_folders,
         shard_files,
+        time_base_unrecorded,
     )
 
     table, data = read_embeddings(folder, expand_metadata=False)
@@ -290,6 +292,9 @@ def _read_run(folder: Path) -> ExportInput:
         clock_s=clock_s,
         clock_time=clock_time,
         recording_sfreq=_run_rates(folder, table),
+        clock_unrecorded=any(
+            time_base_unrecorded(shard_files(run)) for run in run_folders(folder) or [folder]
+        ),
     )
 
 
@@ -716,6 +721,13 @@ def describe_export(windows: ExportInput, output: Path, pool: str) -> str:
         note = (
             f"; the recordings have {len(windows.channel_sets or [])} sets of channels: "
             "channel_sets{channel_set(i)} are window i's"
+        )
+    if windows.clock_unrecorded:
+        from eegpt.dataset_read import TIME_BASE_UNRECORDED
+
+        note += (
+            f"; no clock_time where {TIME_BASE_UNRECORDED} (clock_s is the onsets there): "
+            "embed them again for their clock"
         )
     what = "as stored" if pool == "none" else f"pooled ({pool})"
     return (
