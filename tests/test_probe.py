@@ -4346,9 +4346,9 @@ def test_eegpt_info_tells_a_stale_or_odd_predictions_sidecar(model, tmp_path, ca
     assert f"the sidecar {sidecar} could not be read as JSON: " in capsys.readouterr().err
     sidecar.unlink()
     assert main(["info", str(other)]) == 1
-    assert "with no sidecar other.csv.json beside it (eegpt probe predict -o writes one)" in (
-        capsys.readouterr().err
-    )
+    said = capsys.readouterr().err
+    assert "with no sidecar other.csv.json beside it (eegpt probe predict -o writes one" in said
+    assert "eegpt before 2026-12-05 did not: predictions of an older eegpt have none" in said
 
 
 def test_eegpt_info_names_odd_parquet_predictions_metadata(tmp_path, capsys):

@@ -3110,7 +3110,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
         none = (
             f", with no sidecar {sidecar_path(folder).name} beside it (eegpt probe predict -o "
-            "writes one)"
+            "writes one; eegpt before 2026-12-05 did not: predictions of an older eegpt have "
+            "none, and predicting again writes it)"
             if folder.suffix.lower() in (".csv", ".tsv") and folder.is_file()
             else ""
         )
