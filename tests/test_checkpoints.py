@@ -1214,6 +1214,17 @@ def test_a_model_saved_with_its_random_initialisation_is_marked_not_pretrained(t
         assert not other.has_random_weights and "random" not in repr(other)
         save_checkpoint(other, tmp_path / change)
         assert "pretrained" not in load_checkpoint(tmp_path / change).metadata["notes"], change
+    # a checkpoint of random weights saved by eegpt before the mark: info says it lacks it
+    config = tmp_path / "random" / "config.json"
+    record = json.loads(config.read_text())
+    del record["eegpt"]["notes"]["pretrained"]
+    config.write_text(json.dumps(record))
+    old = load_checkpoint(tmp_path / "random")
+    if "pretrained" in old.metadata["notes"]:  # its weights file's header keeps a copy
+        old = dataclasses.replace(old, metadata={**old.metadata, "notes": {}})
+    text = describe(old)
+    assert "  pretrained:  not recorded (saved by an older eegpt" in text
+    assert "NO - the encoder started from random weights" not in text
 
 
 def test_an_original_downstream_checkpoint_keeps_its_projection_and_head(tmp_path):

@@ -2393,6 +2393,22 @@ def _shorten(items: tuple, limit: int = 12) -> str:
     return few([str(i) for i in items], limit)
 
 
+def _pretrained_unrecorded(c: Checkpoint) -> bool:
+    """Whether ``c`` is eegpt's own checkpoint of a model saved from memory (not converted
+    from another format, not fine-tuned) that does not say whether its weights are random:
+    eegpt before 2026-12-03 saved random weights without ``notes["pretrained"]`` (now
+    False for them), and trained weights still carry none."""
+    notes = c.metadata.get("notes") or {}
+    source = c.metadata.get("source") or {}
+    return (
+        c.format == "eegpt"
+        and "pretrained" not in notes
+        and "fine_tuned" not in notes
+        and source.get("format") in (None, "model")
+        and not source.get("file")
+    )
+
+
 def describe(checkpoint: Checkpoint) -> str:
     """Human-readable summary of a checkpoint (what ``eegpt info`` prints)."""
     c, cfg = checkpoint, checkpoint.config
@@ -2488,6 +2504,11 @@ def describe(checkpoint: Checkpoint) -> str:
         lines.append(
             "  pretrained:  NO - the encoder started from random weights, not from EEGPT's "
             "pretraining (`eegpt fetch` gets the pretrained weights)"
+        )
+    elif _pretrained_unrecorded(c):
+        lines.append(
+            "  pretrained:  not recorded (saved by an older eegpt, or of trained weights: eegpt "
+            "marks random weights NOT pretrained only since 2026-12-03)"
         )
     for key, value in notes.items():
         lines.append(f"  note: {value}" if key == "note" else f"  note: {key} = {value}")
