@@ -19,6 +19,7 @@ NEEDED = [
     "LICENSE",
     "BENCHMARKS.md",
     "RELIABILITY.md",
+    "CHANGELOG.md",
     "Makefile",
     "docs/corpus-scale.md",
     "examples/linear_probe.md",
