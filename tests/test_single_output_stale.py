@@ -380,7 +380,9 @@ def test_skip_existing_compares_the_channels_a_selection_gives_each_recording():
         )
 
 
-def test_skip_existing_warns_of_outputs_resampled_by_an_earlier_eegpt(weights, edf, tmp_path):
+def test_skip_existing_warns_of_outputs_resampled_by_an_earlier_eegpt(
+    weights, edf, tmp_path, capsys
+):
     """The polyphase resampler's numbers changed on 2026-12-03, and outputs recorded only
     ``resample polyphase``: --skip-existing kept outputs of 250 Hz recordings resampled by
     the earlier resampler beside new ones without a word. Outputs now record the resampler's
@@ -409,6 +411,13 @@ def test_skip_existing_warns_of_outputs_resampled_by_an_earlier_eegpt(weights, e
     said = " ".join(str(w.message) for w in caught)
     assert "keeps 1 output of resampled" in said and str(folder / "rec.npz") in said
     assert "at256" not in said and "4b83ad5 and 7eb0cb7" in said and "--overwrite" in said
+    capsys.readouterr()
+    assert main(["info", str(folder / "rec.npz")]) == 0  # eegpt info says it too
+    assert "resampled by an earlier eegpt's resampler (no revision recorded)" in (
+        capsys.readouterr().out
+    )
+    assert main(["info", str(folder / "at256.npz")]) == 0
+    assert "earlier eegpt's resampler" not in capsys.readouterr().out
 
 
 def test_skip_existing_warns_of_outputs_of_other_weights_or_precision(

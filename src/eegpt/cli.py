@@ -3217,6 +3217,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         *([f"  {left_out}"] if (left_out := left_out_count_text(meta.get("left_out"))) else []),
         describe_preprocessing(pre),
         *_rate_lines(meta.get("sfreq_in"), pre),
+        *_older_resampler_lines(meta),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
         *_rejected_lines(meta),
         *_tail_lines(meta),
@@ -3465,6 +3466,21 @@ def _rate_lines(sfreq_in: float | None, pre: dict[str, Any]) -> list[str]:
     if sfreq_in < rate:
         line += f": the windows hold nothing above {sfreq_in / 2:g} Hz (the recording's Nyquist)"
     return [line]
+
+
+def _older_resampler_lines(meta: Mapping[str, Any]) -> list[str]:
+    """The ``eegpt info`` line of an output resampled by another polyphase resampler than
+    this eegpt's (:func:`eegpt.preprocessing_spec.resampled_by_an_older_eegpt`); none else."""
+    from eegpt.preprocessing_spec import RESAMPLER_CHANGE, resampled_by_an_older_eegpt
+
+    if not resampled_by_an_older_eegpt(meta):
+        return []
+    revision = meta.get("resample_revision")
+    which = f"revision {revision}" if revision is not None else "no revision recorded"
+    return [
+        f"  resampled by an earlier eegpt's resampler ({which}): {RESAMPLER_CHANGE}; embed "
+        "the recording again to compare it with outputs of this eegpt"
+    ]
 
 
 def _projection_lines(projections: Any) -> list[str]:
