@@ -4760,6 +4760,11 @@ def test_a_resampled_run_of_an_eegpt_before_the_resampler_revision_is_not_resume
     assert "--overwrite" in text and "4b83ad5 and 7eb0cb7" in text
     assert len(shard_files(out)) == 2  # nothing written
     embed_dataset(folder, out, overwrite=True, **run)  # started again: of this resampler
+    # a finished run of before it gets no row more: a rerun finds nothing to do, as before
+    with monkeypatch.context() as m:
+        m.setattr(eegpt.dataset, "_run_spec", of_layout_3)
+        embed_dataset(folder, out, overwrite=True, **run)
+    assert embed_dataset(folder, out, **run).shards_written == 0
 
 
 def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(

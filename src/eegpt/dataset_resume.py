@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,9 @@ def _prepare_output(
                 "that), or give overwrite=True (--overwrite) to replace the copy"
             )
         diffs = spec_differences(old.get("spec", {}), spec)
-        resampler = _older_resampler_note(output_dir, old.get("spec", {}))
+        finished = len(shards) >= int(old.get("n_shards") or 1 << 62)  # every shard there
+        # a finished run gets no row more (a rerun finds nothing left to embed): nothing mixed
+        resampler = "" if finished else _older_resampler_note(output_dir, old.get("spec", {}))
         if resampler and not diffs:
             raise ValueError(
                 f"{output_dir} cannot be resumed by this eegpt.{resampler} Pass overwrite=True "
@@ -313,7 +316,9 @@ def _header_rate(path: Any) -> float | None:
     from eegpt.io import read_recording
 
     try:
-        return float(read_recording(str(path), preload=False, verbose="error").info["sfreq"])
+        with warnings.catch_warnings():  # its header's oddities were said when it was embedded
+            warnings.simplefilter("ignore")
+            return float(read_recording(str(path), preload=False, verbose="error").info["sfreq"])
     except Exception:  # noqa: BLE001 - gone or unreadable: its rate is not known
         return None
 
