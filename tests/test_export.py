@@ -396,7 +396,7 @@ def test_the_export_line_counts_one_recording_in_the_singular(tmp_path, monkeypa
         def __len__(self):
             return 15
 
-    one = Windows(recordings=["a"] * 15, channels=None, channel_sets=None)
+    one = Windows(recordings=["a"] * 15, channels=None, channel_sets=None, clock_unrecorded=False)
     assert eegpt.export.describe_export(one, out, "none").startswith("15 windows of 1 recording ->")
 
 
