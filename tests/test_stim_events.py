@@ -485,3 +485,50 @@ def test_a_stim_channel_without_events_is_warned_of(plain_bdf):
                       r"changes from zero under --stim-mask 0x100\).*or the mask"):  # fmt: skip
         made = stim_annotations(raw, StimEvents(mask=0x100), str(plain_bdf))
     assert len(made) == 0
+
+
+def _write_fast_trigger_edf(path, label="Trigger", eeg_rate=256, trigger_rate=1024):
+    """An EDF of :data:`NAMES` at ``eeg_rate`` and a trigger channel ``label`` stored faster,
+    at ``trigger_rate``, holding :data:`TRIGGERS` (each 5 samples at its rate)."""
+    import datetime
+
+    import edfio
+
+    eeg = _eeg()[:, :: SFREQ // eeg_rate]
+    trigger = np.zeros(trigger_rate * SECONDS)
+    for sample, code in TRIGGERS:
+        start = sample * trigger_rate // SFREQ
+        trigger[start : start + 5] = code
+    signals = [
+        edfio.EdfSignal(row, sampling_frequency=eeg_rate, label=name, physical_dimension="uV",
+                        physical_range=(-500, 500))
+        for name, row in zip(NAMES, eeg, strict=True)
+    ]  # fmt: skip
+    signals.append(edfio.EdfSignal(trigger, sampling_frequency=trigger_rate, label=label,
+                                   physical_range=(0, 255), digital_range=(0, 255)))  # fmt: skip
+    edfio.Edf(signals, starttime=datetime.time(10),
+              recording=edfio.Recording(startdate=datetime.date(2021, 3, 4))).write(path)  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize("label", ["Trigger", "Status"])
+def test_a_trigger_channel_faster_than_the_eeg_is_read_at_its_own_rate(model, tmp_path, label):
+    """An EDF whose trigger channel (typed stim) is stored at 1024 Hz beside EEG at 256 Hz:
+    MNE reads every channel at 1024 Hz but gives info['sfreq'] as 256 Hz. Streamed and read
+    whole, the EEG is read at its own rate (24 s, six 4-s windows, not 24) and the events at
+    the trigger's (each in its window); a Raw so read, given in Python, is refused."""
+    from eegpt.errors import RecordingError
+
+    path = _write_fast_trigger_edf(tmp_path / "fast.edf", label)
+    for stream in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            emb = model.embed(path, events_from_stim=label, stream=stream, window_seconds=4,
+                              device="cpu")  # fmt: skip
+            plain = model.embed(path, stream=stream, window_seconds=4, device="cpu")
+        assert list(emb.onsets) == list(plain.onsets) == [0, 4, 8, 12, 16, 20]
+        assert emb.metadata["annotations"] == _expected()
+    raw = mne.io.read_raw_edf(path, verbose="error")
+    with pytest.raises(RecordingError, match=r"stored at 1024 Hz beside channels at 256 Hz.*"
+                       r"stretched 4 times.*exclude=\[" + repr(label)):  # fmt: skip
+        model.embed(raw, window_seconds=4, device="cpu")

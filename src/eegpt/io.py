@@ -1109,6 +1109,41 @@ def channel_rates(raw: mne.io.BaseRaw) -> np.ndarray | None:
     return n_samps / record_length
 
 
+def samples_rate(raw: mne.io.BaseRaw) -> float:
+    """The rate (Hz) of the samples MNE gives for ``raw``: that of its fastest channel for an
+    EDF/BDF/GDF file (MNE reads every channel at it), else ``raw.info["sfreq"]``.
+
+    The two differ where a channel typed stim is stored faster than the others: MNE takes
+    ``info["sfreq"]`` from the channels not typed stim but reads at the stim channel's rate.
+    """
+    rates = channel_rates(raw)
+    return float(raw.info["sfreq"]) if rates is None or not len(rates) else float(rates.max())
+
+
+def check_stretched(raw: mne.io.BaseRaw, source: str) -> None:
+    """Refuse a Raw of an EDF/BDF/GDF file whose samples come at another rate than its
+    ``info["sfreq"]`` (:func:`samples_rate`): a channel typed stim stored faster than the
+    EEG, which MNE reads every channel at while giving the EEG's rate, so that the recording
+    would be embedded stretched in time."""
+    rate, sfreq = samples_rate(raw), float(raw.info["sfreq"])
+    if abs(rate - sfreq) <= 1e-6 * sfreq:
+        return
+    rates = channel_rates(raw)
+    fast = (
+        [] if rates is None else [n for n, r in zip(raw.ch_names, rates, strict=True) if r > sfreq]
+    )
+    quoted = ", ".join(repr(n) for n in fast[:6])
+    raise RecordingError(
+        f"{source}: {few(fast) or 'a channel'} stored at {rate:g} Hz beside channels at "
+        f"{sfreq:g} Hz: MNE reads every channel at {rate:g} Hz but gives "
+        f"info['sfreq'] as {sfreq:g} Hz (the rate of the channels not typed stim), so the "
+        f"recording would be embedded stretched {rate / sfreq:g} times in time. Give eegpt "
+        "the file's path (it reads the EEG at its own rate, and --events-from-stim reads the "
+        f"triggers at theirs), or read it without them: mne.io.read_raw_edf(path, "
+        f"exclude=[{quoted}])"
+    )
+
+
 def check_whole_reads(
     inst: mne.io.BaseRaw | mne.BaseEpochs, used: Sequence[int], source: str
 ) -> None:
@@ -1130,6 +1165,8 @@ def check_whole_reads(
     raw = getattr(inst, "_raw", None) if epochs else inst  # private: an Epochs' lazy Raw
     if isinstance(raw, (list, tuple)):
         raw = raw[0] if raw else None
+    if isinstance(raw, mne.io.BaseRaw):
+        check_stretched(raw, source)
     if not isinstance(raw, mne.io.BaseRaw) or raw.preload:
         return
     rates = channel_rates(raw)

@@ -323,6 +323,7 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
     import mne
 
     from eegpt.annotations import in_first_sample_time
+    from eegpt.io import samples_rate
 
     channel = stim_channel_of(raw, setting.channel, source)
     try:
@@ -356,7 +357,7 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
         return mne.Annotations([], [], [])
     desc = {code: setting.names.get(code, str(code)) for code in codes}
     made = mne.annotations_from_events(
-        events, sfreq=raw.info["sfreq"], event_desc=desc, orig_time=raw.info["meas_date"],
+        events, sfreq=samples_rate(raw), event_desc=desc, orig_time=raw.info["meas_date"],
         verbose=False,
     )  # fmt: skip
     return in_first_sample_time(made, raw)

@@ -496,7 +496,11 @@ def _without_faster_unused(
     top = max(float(rates[i]) for i in used)
     keep = set(used)
     faster = [n for i, n in enumerate(raw.ch_names) if rates[i] > top and i not in keep]
-    if not faster or top >= float(raw.info["sfreq"]) or bids_root(path) is not None:
+    # MNE reads every channel at the fastest one's rate, but takes info["sfreq"] from the
+    # channels not typed stim: a trigger channel faster than the EEG leaves info["sfreq"] at
+    # the EEG's rate while the samples come at the trigger's (the EEG stretched), so the
+    # channels' own rates are compared, not info["sfreq"].
+    if not faster or top >= float(max(rates)) or bids_root(path) is not None:
         return raw, used, mapping
     try:
         with ignored_warnings():  # given when the file was first opened
