@@ -532,3 +532,17 @@ def test_a_trigger_channel_faster_than_the_eeg_is_read_at_its_own_rate(model, tm
     with pytest.raises(RecordingError, match=r"stored at 1024 Hz beside channels at 256 Hz.*"
                        r"stretched 4 times.*exclude=\[" + repr(label)):  # fmt: skip
         model.embed(raw, window_seconds=4, device="cpu")
+
+
+def test_a_named_trigger_channel_typed_eeg_stored_faster_is_found_in_its_file(model, tmp_path):
+    """--events-from-stim DC1, a trigger channel typed EEG stored faster than the EEG: the
+    stream reads the file without it (unused, faster), and finds it in the file opened again,
+    as a whole read does."""
+    path = _write_fast_trigger_edf(tmp_path / "dc1.edf", "DC1")
+    for stream in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            emb = model.embed(path, events_from_stim="DC1", stream=stream, window_seconds=4,
+                              device="cpu")  # fmt: skip
+        assert list(emb.onsets) == [0, 4, 8, 12, 16, 20]
+        assert emb.metadata["annotations"] == _expected()

@@ -401,12 +401,13 @@ def _raw_of(recording: Any, raw: mne.io.BaseRaw | None) -> mne.io.BaseRaw | None
     return opened
 
 
-def _with_file_stim(raw: mne.io.BaseRaw, source: str) -> mne.io.BaseRaw:
-    """``raw``, or where it has no stim channel but its EDF/BDF file has one (read without
-    it, being stored at a higher rate than the EEG: :mod:`eegpt.streaming`), the file opened
-    again with all its channels."""
+def _with_file_stim(raw: mne.io.BaseRaw, source: str, channel: str | None = None) -> mne.io.BaseRaw:
+    """``raw``, or where it lacks the stim channel (``channel`` named, else any channel typed
+    stim) but its EDF/BDF file has it (read without it, being stored at a higher rate than the
+    EEG: :mod:`eegpt.streaming`), the file opened again with all its channels."""
     path = Path(source)
-    if stim_channels(raw.info) or path.suffix.lower() not in (".edf", ".bdf"):
+    has = channel in raw.ch_names if channel is not None else bool(stim_channels(raw.info))
+    if has or path.suffix.lower() not in (".edf", ".bdf"):
         return raw
     if not path.exists():
         return raw
@@ -415,7 +416,8 @@ def _with_file_stim(raw: mne.io.BaseRaw, source: str) -> mne.io.BaseRaw:
 
     with ignored_warnings():
         opened, _ = open_recording(path, preload=False, verbose="error")
-    return opened if stim_channels(opened.info) else raw
+    found = channel in opened.ch_names if channel is not None else stim_channels(opened.info)
+    return opened if found else raw
 
 
 def made_annotations(
@@ -445,7 +447,7 @@ def made_annotations(
             "instead (annotations=)"
         )
     if raw is None:
-        found = _with_file_stim(found, source)
+        found = _with_file_stim(found, source, setting.channel)
     made = stim_annotations(found, setting, source)
     _log(
         f"{source}: {len(made)} events of the stim channel made annotations"
