@@ -487,9 +487,9 @@ def test_a_stim_channel_without_events_is_warned_of(plain_bdf):
     assert len(made) == 0
 
 
-def _write_fast_trigger_edf(path, label="Trigger", eeg_rate=256, trigger_rate=1024):
+def _write_fast_trigger_edf(path, label="Trigger", eeg_rate=256, trigger_rate=1024, unit=""):
     """An EDF of :data:`NAMES` at ``eeg_rate`` and a trigger channel ``label`` stored faster,
-    at ``trigger_rate``, holding :data:`TRIGGERS` (each 5 samples at its rate)."""
+    at ``trigger_rate``, in ``unit``, holding :data:`TRIGGERS` (each 5 samples at its rate)."""
     import datetime
 
     import edfio
@@ -505,7 +505,8 @@ def _write_fast_trigger_edf(path, label="Trigger", eeg_rate=256, trigger_rate=10
         for name, row in zip(NAMES, eeg, strict=True)
     ]  # fmt: skip
     signals.append(edfio.EdfSignal(trigger, sampling_frequency=trigger_rate, label=label,
-                                   physical_range=(0, 255), digital_range=(0, 255)))  # fmt: skip
+                                   physical_dimension=unit, physical_range=(0, 255),
+                                   digital_range=(0, 255)))  # fmt: skip
     edfio.Edf(signals, starttime=datetime.time(10),
               recording=edfio.Recording(startdate=datetime.date(2021, 3, 4))).write(path)  # fmt: skip
     return path
@@ -546,3 +547,34 @@ def test_a_named_trigger_channel_typed_eeg_stored_faster_is_found_in_its_file(mo
                               device="cpu")  # fmt: skip
         assert list(emb.onsets) == [0, 4, 8, 12, 16, 20]
         assert emb.metadata["annotations"] == _expected()
+
+
+@pytest.mark.parametrize("unit", ["uV", "mV"])
+def test_trigger_codes_stored_in_a_unit_are_read_in_it(tmp_path, unit):
+    """A trigger channel of an EDF typed EEG and stored in µV or mV (MNE scales it to volts:
+    11 µV is 1.1e-05, which mne.find_events casts to 0): its codes are read in the file's
+    unit, each event at its sample."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    path = _write_fast_trigger_edf(tmp_path / "trig.edf", "TRIG", 256, 256, unit)
+    raw = mne.io.read_raw_edf(path, verbose="error")
+    assert raw.get_channel_types(picks=["TRIG"]) == ["eeg"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        made = stim_annotations(raw, StimEvents("TRIG"), str(path))
+    assert list(made.description) == ["11", "12", "11", "13"]
+    assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]
+
+
+def test_trigger_values_not_whole_in_the_file_unit_are_warned_of():
+    """A channel in µV whose values are not whole numbers of µV holds no trigger codes as
+    stored: warned of, naming the channel, its unit and values."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    values = np.zeros((1, 1000))
+    values[0, 100:105] = 11.5e-6
+    raw = mne.io.RawArray(values, mne.create_info(["TRIG"], 250.0, "eeg"), verbose=False)
+    raw._orig_units = {"TRIG": "µV"}  # as MNE's EDF reader records a channel stored in µV
+    with pytest.warns(RuntimeWarning, match=r"'TRIG': its values in the file's unit \(µV\) "
+                      r"are not whole numbers \(11\.5"):  # fmt: skip
+        stim_annotations(raw, StimEvents("TRIG"), "x.edf")

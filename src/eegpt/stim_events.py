@@ -258,9 +258,59 @@ def stim_channel_of(raw: mne.io.BaseRaw, channel: str | None, source: str) -> st
     )
 
 
-def find_stim_events(raw: mne.io.BaseRaw, channel: str, mask: int | None = None) -> Any:
+#: Volts per unit of the units MNE scales a channel of a file from (EDF physical dimensions,
+#: BrainVision's): a trigger channel stored in them holds its codes in these units.
+UNIT_SCALES = {"v": 1.0, "mv": 1e-3, "uv": 1e-6, "µv": 1e-6, "μv": 1e-6, "nv": 1e-9}
+
+
+def _file_unit_scale(raw: mne.io.BaseRaw, channel: str) -> tuple[str, float] | None:
+    """The unit ``channel`` is stored in by ``raw``'s file and MNE's scale from it to volts
+    (``("mV", 1e-3)``), where MNE scaled it (a channel not typed stim, in a unit of
+    :data:`UNIT_SCALES` other than V); else None."""
+    import mne
+
+    index = raw.ch_names.index(channel)
+    if mne.channel_type(raw.info, index) == "stim":
+        return None
+    unit = (getattr(raw, "_orig_units", None) or {}).get(channel)  # private: MNE's readers'
+    scale = UNIT_SCALES.get(str(unit).strip().lower()) if unit else None
+    return None if scale is None or scale == 1.0 else (str(unit), scale)
+
+
+def _in_file_units(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.BaseRaw | None:
+    """``channel`` of ``raw`` alone, typed stim, in its file's units (MNE's scaling to volts
+    undone, :func:`_file_unit_scale`), at the samples' rate and from ``raw``'s first sample:
+    the codes ``mne.find_events`` reads, which it casts to integers (a code of 11 stored in
+    µV, read as 1.1e-05 V, would be 0). None where MNE did not scale the channel."""
+    import mne
+    import numpy as np
+
+    from eegpt.io import samples_rate
+
+    found = _file_unit_scale(raw, channel)
+    if found is None:
+        return None
+    unit, scale = found
+    values = raw.get_data(picks=[channel])[0] / scale
+    whole = np.round(values)
+    if not np.allclose(values, whole, rtol=0, atol=1e-3):
+        odd = values[np.abs(values - whole) > 1e-3][:3]
+        _warn(
+            f"{source}: --events-from-stim {channel!r}: its values in the file's unit ({unit}) "
+            f"are not whole numbers ({', '.join(f'{v:g}' for v in odd)}, ...), as trigger "
+            "codes are; they are cut to whole numbers. Check that it holds trigger codes"
+        )
+    info = mne.create_info([channel], samples_rate(raw), "stim")
+    return mne.io.RawArray(whole[np.newaxis], info, first_samp=raw.first_samp, verbose=False)
+
+
+def find_stim_events(
+    raw: mne.io.BaseRaw, channel: str, mask: int | None = None, source: str = "<recording>"
+) -> Any:
     """``mne.find_events`` of one stim channel: every change of its code (``consecutive``,
-    events of one sample kept), the codes masked with ``mask`` (``mask_type="and"``).
+    events of one sample kept), the codes masked with ``mask`` (``mask_type="and"``). A
+    channel MNE scaled to volts (a trigger channel of an EDF typed EEG, in µV or mV) is read
+    in its file's units (:func:`_in_file_units`).
 
     Returns
     -------
@@ -270,9 +320,10 @@ def find_stim_events(raw: mne.io.BaseRaw, channel: str, mask: int | None = None)
     """
     import mne
 
+    read = _in_file_units(raw, channel, source)
     return mne.find_events(
-        raw, stim_channel=channel, mask=mask, mask_type="and", shortest_event=1,
-        consecutive=True, verbose=False,
+        raw if read is None else read, stim_channel=channel, mask=mask, mask_type="and",
+        shortest_event=1, consecutive=True, verbose=False,
     )  # fmt: skip
 
 
@@ -327,7 +378,7 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
 
     channel = stim_channel_of(raw, setting.channel, source)
     try:
-        events = find_stim_events(raw, channel, setting.mask)
+        events = find_stim_events(raw, channel, setting.mask, source)
     except ValueError as err:
         raise ValueError(
             f"{source}: --events-from-stim {channel!r}: MNE found no events: {err}"
