@@ -578,3 +578,21 @@ def test_trigger_values_not_whole_in_the_file_unit_are_warned_of():
     with pytest.warns(RuntimeWarning, match=r"'TRIG': its values in the file's unit \(µV\) "
                       r"are not whole numbers \(11\.5"):  # fmt: skip
         stim_annotations(raw, StimEvents("TRIG"), "x.edf")
+
+
+def test_a_trigger_on_at_the_first_sample_is_an_event(tmp_path):
+    """A code already on at the recording's first sample (a trigger at the file's start, or a
+    Raw cropped inside one) is an event there, not dropped (MNE's initial_event)."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    status = _status()
+    status[0:3] = 15
+    path = write_biosemi_bdf(tmp_path / "first.bdf", _eeg(), status)
+    raw = mne.io.read_raw_bdf(path, verbose=False)
+    made = stim_annotations(raw, StimEvents(), str(path))
+    assert list(made.description) == ["15", "11", "12", "11", "13"]
+    assert list(np.round(made.onset * SFREQ)) == [0, *(s for s, _ in TRIGGERS)]
+    cropped = raw.copy().crop(tmin=(TRIGGERS[0][0] + 2) / SFREQ)  # inside the first 11
+    made = stim_annotations(cropped, StimEvents(), str(path))
+    assert list(made.description) == ["11", "12", "11", "13"]
+    assert made.onset[0] == 0

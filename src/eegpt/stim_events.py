@@ -308,7 +308,9 @@ def find_stim_events(
     raw: mne.io.BaseRaw, channel: str, mask: int | None = None, source: str = "<recording>"
 ) -> Any:
     """``mne.find_events`` of one stim channel: every change of its code (``consecutive``,
-    events of one sample kept), the codes masked with ``mask`` (``mask_type="and"``). A
+    events of one sample kept, and a code already on at the first sample: ``initial_event``,
+    a trigger at the file's start or a Raw cropped inside one), the codes masked with
+    ``mask`` (``mask_type="and"``). A
     channel MNE scaled to volts (a trigger channel of an EDF typed EEG, in µV or mV) is read
     in its file's units (:func:`_in_file_units`).
 
@@ -323,7 +325,7 @@ def find_stim_events(
     read = _in_file_units(raw, channel, source)
     return mne.find_events(
         raw if read is None else read, stim_channel=channel, mask=mask, mask_type="and",
-        shortest_event=1, consecutive=True, verbose=False,
+        shortest_event=1, consecutive=True, initial_event=True, verbose=False,
     )  # fmt: skip
 
 
