@@ -596,3 +596,25 @@ def test_a_trigger_on_at_the_first_sample_is_an_event(tmp_path):
     made = stim_annotations(cropped, StimEvents(), str(path))
     assert list(made.description) == ["11", "12", "11", "13"]
     assert made.onset[0] == 0
+
+
+def test_a_stim_channel_resting_above_zero_is_warned_of_with_the_mask(bdf):
+    """A stim channel that rests at a code other than 0 (a FIF STI 014 idle at 256) makes an
+    event of every return to rest: warned of, naming the level and the mask that removes it;
+    with that mask, the codes sent and no warning."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    raw = _fif_raw()
+    raw._data[-1] += 256
+    with pytest.warns(RuntimeWarning, match=r"'STI 014' rests at 256, not 0.*every return to "
+                      r"256.*--stim-mask 0xff"):  # fmt: skip
+        made = stim_annotations(raw, StimEvents(), "rec.fif")
+    assert list(made.description) == ["261", "256", "263", "256"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        made = stim_annotations(raw, StimEvents(mask=0xFF), "rec.fif")
+    assert list(made.description) == ["5", "7"]
+    held = mne.io.read_raw_bdf(bdf, verbose=False)  # BioSemi's bits: 65536 throughout
+    with pytest.warns(RuntimeWarning, match=r"'Status' holds no events \(its code is 65536 "
+                      r"throughout under --stim-mask 0x10000\)"):  # fmt: skip
+        stim_annotations(held, StimEvents(mask=0x10000), str(bdf))

@@ -2547,8 +2547,9 @@ def add_events_from_stim_options(p: Any, more: str = "") -> None:
         "--stim-mask", default=None, metavar="MASK",
         help="with --events-from-stim: the bits of the codes kept (hexadecimal or decimal; "
         "mne.find_events' mask, mask_type 'and'): 0xFF for BioSemi's 8-bit triggers, whose "
-        "Status channel also carries status bits above them (warned of without a mask), 0xFFFF "
-        "for 16-bit codes",
+        "Status channel also carries status bits above them (warned of without a mask); 0xFFFF "
+        "only for 16-bit codes of a cable that rests at 0. A channel resting at a code other "
+        "than 0 is warned of, with the mask that removes it",
     )  # fmt: skip
     p.add_argument(
         "--event-names", action="append", default=None, metavar="CODE=NAME",

@@ -304,6 +304,54 @@ def _in_file_units(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.Bas
     return mne.io.RawArray(whole[np.newaxis], info, first_samp=raw.first_samp, verbose=False)
 
 
+def _channel_read(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.BaseRaw:
+    """``channel`` of ``raw`` alone, read whole, typed stim: in its file's units where MNE
+    scaled it (:func:`_in_file_units`), at the samples' rate (:func:`eegpt.io.samples_rate`)
+    and from ``raw``'s first sample, so that its events and resting level
+    (:func:`resting_level`) come from one read."""
+    import mne
+
+    from eegpt.io import samples_rate
+
+    scaled = _in_file_units(raw, channel, source)
+    if scaled is not None:
+        return scaled
+    info = mne.create_info([channel], samples_rate(raw), "stim")
+    values = raw.get_data(picks=[channel])
+    return mne.io.RawArray(values, info, first_samp=raw.first_samp, verbose=False)
+
+
+def resting_level(read: mne.io.BaseRaw, mask: int | None = None) -> int:
+    """The code a one-channel Raw of :func:`_channel_read` holds most of the time (as
+    ``mne.find_events`` reads codes: cast to integers, masked with ``mask``): its resting
+    level, 0 for a trigger channel that returns to zero between triggers."""
+    import numpy as np
+
+    codes = read.get_data()[0].astype(np.int64)
+    if mask is not None:
+        codes &= mask
+    values, counts = np.unique(codes, return_counts=True)
+    return int(values[np.argmax(counts)]) if len(values) else 0
+
+
+def _resting_text(source: str, channel: str, level: int, mask: int | None) -> str:
+    """The warning for a stim channel resting at ``level`` (not 0), with the mask that
+    removes it where it lies above the trigger bits."""
+    below = (level & -level) - 1  # the bits under the level's lowest bit
+    keep = below & mask if mask is not None else below
+    how = (
+        f"keep the trigger bits under it: --stim-mask {hex(keep)} (stim_mask={hex(keep)})"
+        if keep
+        else "give a mask of the bits the triggers use (--stim-mask)"
+    )
+    return (
+        f"{source}: --events-from-stim: {channel!r} rests at {level}, not 0 (its most common "
+        "code" + (f" under --stim-mask {hex(mask)}" if mask is not None else "") + "), so "
+        f"every return to {level} after a trigger is made an event of code {level}, and "
+        f"each trigger's code carries its bits; {how}"
+    )
+
+
 def find_stim_events(
     raw: mne.io.BaseRaw, channel: str, mask: int | None = None, source: str = "<recording>"
 ) -> Any:
@@ -347,8 +395,8 @@ def _biosemi_bits_text(source: str, channel: str, codes: Sequence[int]) -> str |
     )
     return (
         f"{source}: the codes of {channel!r} carry {what}, so they are not the trigger codes "
-        "sent; keep the trigger bits: --stim-mask 0xFF (stim_mask=0xFF) for 8-bit codes, or "
-        "0xFFFF for 16-bit ones"
+        "sent; keep the trigger bits: --stim-mask 0xFF (stim_mask=0xFF) for 8-bit codes (0xFFFF "
+        "only for a cable that sends 16-bit codes and rests at 0: it keeps a byte held high)"
     )
 
 
@@ -379,23 +427,29 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
     from eegpt.io import samples_rate
 
     channel = stim_channel_of(raw, setting.channel, source)
+    read = _channel_read(raw, channel, source)
     try:
-        events = find_stim_events(raw, channel, setting.mask, source)
+        events = find_stim_events(read, channel, setting.mask, source)
     except ValueError as err:
         raise ValueError(
             f"{source}: --events-from-stim {channel!r}: MNE found no events: {err}"
         ) from None
+    level = resting_level(read, setting.mask)
+    if level and len(events) and events[0, 0] == read.first_samp and events[0, 2] == level:
+        events = events[1:]  # the channel at rest from its start: no trigger there
     codes = sorted({int(c) for c in events[:, 2]})
+    under = f" under --stim-mask {hex(setting.mask)}" if setting.mask is not None else ""
     text = None if setting.mask is not None else _biosemi_bits_text(source, channel, codes)
     if text:
         _warn(text)
+    elif level and codes:
+        _warn(_resting_text(source, channel, level, setting.mask))
     unknown = sorted(set(setting.names) - set(codes))
     if not codes and not unknown:
         _warn(
-            f"{source}: --events-from-stim: {channel!r} holds no events (its code never "
-            "changes from zero"
-            + (f" under --stim-mask {hex(setting.mask)}" if setting.mask is not None else "")
-            + "), so none is made an annotation; check the channel"
+            f"{source}: --events-from-stim: {channel!r} holds no events (its code "
+            + (f"is {level} throughout" if level else "never changes from zero")
+            + f"{under}), so none is made an annotation; check the channel"
             + (", or the mask" if setting.mask is not None else "")
         )
     if unknown:
