@@ -618,3 +618,24 @@ def test_a_stim_channel_resting_above_zero_is_warned_of_with_the_mask(bdf):
     with pytest.warns(RuntimeWarning, match=r"'Status' holds no events \(its code is 65536 "
                       r"throughout under --stim-mask 0x10000\)"):  # fmt: skip
         stim_annotations(held, StimEvents(mask=0x10000), str(bdf))
+
+
+def test_a_neuromag_sti_channel_with_sti016_active_gives_the_codes_sent():
+    """A Neuromag STI101 with STI016 active stores its 16-bit words as signed ones (-32768 +
+    code): read as unsigned (MNE's uint_cast=True), so under --stim-mask 0xFF the codes are
+    those sent, without MNE's warning; negative values elsewhere are warned of, naming the
+    recording."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    raw = _fif_raw()
+    raw.rename_channels({"STI 014": "STI101"})
+    words = raw._data[-1].astype(np.int64) | 0x8000
+    raw._data[-1] = words.astype(np.uint16).view(np.int16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        made = stim_annotations(raw, StimEvents(mask=0xFF), "rec_raw.fif")
+    assert list(made.description) == ["5", "7"]
+    raw.rename_channels({"STI101": "Trig"})
+    with pytest.warns(RuntimeWarning, match=r"rec\.edf: --events-from-stim: 'Trig' holds "
+                      r"negative values \(-32768, -32763, -32761\)"):  # fmt: skip
+        stim_annotations(raw, StimEvents("Trig", mask=0xFF), "rec.edf")

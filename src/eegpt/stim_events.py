@@ -313,12 +313,45 @@ def _channel_read(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.Base
 
     from eegpt.io import samples_rate
 
-    scaled = _in_file_units(raw, channel, source)
-    if scaled is not None:
-        return scaled
-    info = mne.create_info([channel], samples_rate(raw), "stim")
-    values = raw.get_data(picks=[channel])
-    return mne.io.RawArray(values, info, first_samp=raw.first_samp, verbose=False)
+    read = _in_file_units(raw, channel, source)
+    if read is None:
+        info = mne.create_info([channel], samples_rate(raw), "stim")
+        values = raw.get_data(picks=[channel])
+        read = mne.io.RawArray(values, info, first_samp=raw.first_samp, verbose=False)
+    _without_negative_codes(read, channel, source)
+    return read
+
+
+def _without_negative_codes(read: mne.io.BaseRaw, channel: str, source: str) -> None:
+    """Make the negative codes of a one-channel Raw of :func:`_channel_read` (its data, in
+    place) those sent. A Neuromag FIF's STI channel with STI016 active holds 16-bit words
+    stored as signed ones (bit 15 set reads -32768 + code): cast to uint16, as
+    ``mne.find_events(..., uint_cast=True)`` does. Elsewhere their absolute value is taken,
+    as ``mne.find_events`` takes it, with a warning naming the recording."""
+    import numpy as np
+
+    data = read._data  # a RawArray's own samples
+    codes = data[0].astype(np.int64)
+    if codes.min(initial=0) >= 0:
+        return
+    neuromag = channel.upper().startswith("STI") or ".fif" in Path(source).name.lower()
+    if neuromag:
+        data[0] = codes.astype(np.uint16)
+        _log(
+            f"{source}: {channel!r} holds negative values (a Neuromag STI channel with STI016 "
+            "active, stored as signed 16-bit words): read as unsigned ones (mne.find_events' "
+            "uint_cast=True)",
+            None,
+        )
+        return
+    shown = ", ".join(str(int(v)) for v in np.unique(codes[codes < 0])[:4])
+    _warn(
+        f"{source}: --events-from-stim: {channel!r} holds negative values ({shown}), which "
+        "trigger codes are not; their absolute values are taken as the codes (as "
+        "mne.find_events takes them). Check the channel, and mask the bits the triggers use "
+        "(--stim-mask)"
+    )
+    data[0] = np.abs(codes)
 
 
 def resting_level(read: mne.io.BaseRaw, mask: int | None = None) -> int:
