@@ -639,3 +639,15 @@ def test_a_neuromag_sti_channel_with_sti016_active_gives_the_codes_sent():
     with pytest.warns(RuntimeWarning, match=r"rec\.edf: --events-from-stim: 'Trig' holds "
                       r"negative values \(-32768, -32763, -32761\)"):  # fmt: skip
         stim_annotations(raw, StimEvents("Trig", mask=0xFF), "rec.edf")
+
+
+def test_the_equals_form_names_a_channel_even_where_a_path_has_its_name(
+    weights, plain_bdf, tmp_path, monkeypatch
+):
+    """--events-from-stim=Status names the channel even with a folder named Status in the
+    working directory (the separate word is refused as a recording taken by mistake)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Status").mkdir()
+    out = _embed([plain_bdf, "--weights", weights, "--events-from-stim=Status"], tmp_path / "a.npz")
+    assert out.metadata["annotations"] == _expected()
+    assert out.metadata["events_from_stim"]["channel"] == "Status"

@@ -2543,6 +2543,9 @@ def add_events_from_stim_options(p: Any, more: str = "") -> None:
         "as MNE takes them); a recording with none, or several, is an error naming them. "
         "Put it after the recordings, or give --events-from-stim=CHANNEL." + more,
     )  # fmt: skip
+    p.add_argument(  # --events-from-stim=CHANNEL, always a channel's name
+        _NAMED_STIM_OPTION, dest="events_from_stim", default=None, help=argparse.SUPPRESS
+    )
     p.add_argument(
         "--stim-mask", default=None, metavar="MASK",
         help="with --events-from-stim: the bits of the codes kept (hexadecimal or decimal; "
@@ -3950,6 +3953,26 @@ def joined_negative_values(argv: list[str]) -> list[str]:
         previous = out[-1] if out else ""
         if _NEGATIVE_NUMBER.fullmatch(token) and previous.startswith("--") and "=" not in previous:
             out[-1] = f"{previous}={token}"
+        else:
+            out.append(token)
+    return named_stim_channels(out)
+
+
+#: The hidden option ``--events-from-stim=CHANNEL`` is given as (:func:`named_stim_channels`).
+_NAMED_STIM_OPTION = "--events-from-stim-channel"
+
+
+def named_stim_channels(argv: list[str]) -> list[str]:
+    """``--events-from-stim=CHANNEL`` as the hidden ``--events-from-stim-channel CHANNEL``:
+    the ``=`` form always names a channel, even one that is also a path (a file or folder
+    ``Status`` in the working directory), while ``--events-from-stim WORD`` is refused where
+    WORD is a recording (:func:`_stim_channel_arg`), taken for the channel's name by
+    mistake."""
+    out: list[str] = []
+    for token in argv:
+        option, sep, value = token.partition("=")
+        if sep and option == "--events-from-stim" and "--" not in out:
+            out += [_NAMED_STIM_OPTION, value]
         else:
             out.append(token)
     return out
