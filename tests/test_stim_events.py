@@ -347,7 +347,14 @@ def test_probe_train_labels_windows_by_stim_event_names(weights, plain_bdf, tmp_
     bare = ["train", str(plain_bdf), "--weights", str(weights), "-o", str(tmp_path / "p2"),
             "-q", "--window", "4", "--passes", "1", "--events-from-stim"]  # fmt: skip
     assert probe_main(bare) != 0
-    assert "--events-from-stim makes annotations for --window-labels" in capsys.readouterr().err
+    said = " ".join(capsys.readouterr().err.split())
+    assert "--events-from-stim makes annotations of no duration, which label no window" in said
+    assert "--marker-spans EC=^EC$" in said and "target=^target$" not in said
+    with pytest.raises(SystemExit):
+        probe_main(["train", "--help"])
+    helped = " ".join(capsys.readouterr().out.split())
+    assert "so they label no window by themselves: for states" in helped
+    assert "target=^target$" not in helped
 
 
 def test_skip_existing_warns_of_outputs_kept_without_the_events(weights, plain_bdf, tmp_path):

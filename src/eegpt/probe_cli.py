@@ -221,8 +221,11 @@ def _add_window_labels(
     )
     add_events_from_stim_options(
         g,
-        " Label the windows by them with --window-labels (--window-labels 'target=^target$' "
-        "with --event-names 12=target); recorded in the probe"
+        " Its events have no duration, so they label no window by themselves: for states, "
+        "make spans of them with --marker-spans NAME=REGEX over their names (--event-names "
+        "1=EC --event-names 2=EO --marker-spans EC=^EC$ --marker-spans EO=^EO$); for trials "
+        "time-locked to stimuli, cut epochs around them and train on the epochs (README: "
+        "Downstream tasks, ERP epochs); recorded in the probe"
         + (
             ". Default: the probe's training --events-from-stim, if any (a recording without "
             "such a stim channel is then labelled without them, with a warning)"
@@ -350,10 +353,14 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
             raise ValueError("--min-overlap is how much of a window the annotations of "
                              "--window-labels must cover: give --window-labels REGEX too")  # fmt: skip
         if stim is not None:
-            raise ValueError("--events-from-stim makes annotations for --window-labels to "
-                             "label the windows by: give --window-labels REGEX too (e.g. "
-                             "--window-labels 'target=^target$' with --event-names "
-                             "12=target)")  # fmt: skip
+            raise ValueError(
+                "--events-from-stim makes annotations of no duration, which label no window "
+                "by themselves: for states, make spans of them with --marker-spans NAME=REGEX "
+                "over their names (--event-names 1=EC --event-names 2=EO --marker-spans "
+                "EC=^EC$ --marker-spans EO=^EO$: each state a class); for trials time-locked to "
+                "stimuli, cut epochs around the events (mne.Epochs(raw, events, tmin, tmax)) "
+                "and train on the epochs (README: Downstream tasks, ERP epochs)"
+            )
         return None
     from eegpt.annotations import DEFAULT_MIN_OVERLAP
 
