@@ -658,3 +658,16 @@ def test_the_equals_form_names_a_channel_even_where_a_path_has_its_name(
     out = _embed([plain_bdf, "--weights", weights, "--events-from-stim=Status"], tmp_path / "a.npz")
     assert out.metadata["annotations"] == _expected()
     assert out.metadata["events_from_stim"]["channel"] == "Status"
+
+
+def test_epochs_given_in_python_with_the_option_are_warned_of(model):
+    """embed(mne.Epochs, events_from_stim=True): the epochs are embedded as they are, with a
+    warning (as the command line gives one), not silently."""
+    raw = _fif_raw()
+    events = mne.make_fixed_length_events(raw, duration=4.0)
+    epochs = mne.Epochs(raw, events, tmin=0, tmax=4 - 1 / 250, baseline=None, preload=True,
+                        verbose=False)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"events_from_stim= makes the events of a "
+                      r"continuous recording's stim channel annotations; these are epochs"):  # fmt: skip
+        emb = model.embed(epochs, events_from_stim=True, window_seconds=4, device="cpu")
+    assert len(emb.onsets) == len(events)

@@ -672,6 +672,13 @@ class _Job:
                 raise TypeError("embed takes one recording; call it once per recording")
             recording = loaded
             given_raw = data if isinstance(data, mne.io.BaseRaw) else None
+            if stim is not None and isinstance(data, mne.BaseEpochs):
+                _warn(
+                    f"{recording.source}: events_from_stim= makes the events of a continuous "
+                    "recording's stim channel annotations; these are epochs, left as they are "
+                    "(their windows are the epochs, cut around their events already; each "
+                    "keeps the annotations MNE gives it): leave out events_from_stim="
+                )
             add_stim_events(recording, stim, raw=given_raw, verbose=verbose)
             mne_object = isinstance(data, (mne.io.BaseRaw, mne.BaseEpochs))
             mapping: ChannelMapping = map_recording_channels(
