@@ -203,6 +203,10 @@ def test_errors_name_the_stim_channels(model, tmp_path, capsys):
     eeg_only = raw.copy().pick("eeg")
     with pytest.raises(ValueError, match=r"has no stim channel .* --events-from-stim CHANNEL"):
         model.embed(eeg_only, events_from_stim=True, device="cpu")
+    eeg_only.set_annotations(mne.Annotations([1.0, 3.0], [0, 0], ["Stimulus/S  1"] * 2))
+    with pytest.raises(ValueError, match=r"has no stim channel .* Its events are already "
+                       r"annotations \(2 markers: 'Stimulus/S  1'\).*leave out --events-from-stim"):  # fmt: skip
+        model.embed(eeg_only, events_from_stim=True, device="cpu")
     two = raw.copy().rename_channels({"STI 014": "TRIG1"})
     two.add_channels([two.copy().pick(["TRIG1"]).rename_channels({"TRIG1": "TRIG2"})])
     with pytest.raises(ValueError, match=r"has 2 stim channels \('TRIG1', 'TRIG2'\) .* "

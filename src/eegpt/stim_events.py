@@ -247,8 +247,7 @@ def stim_channel_of(raw: mne.io.BaseRaw, channel: str | None, source: str) -> st
         raise ValueError(
             f"{source}: --events-from-stim (events_from_stim=True): the recording has no stim "
             f"channel (no channel typed 'stim', no 'STI 014'), so no events to make "
-            f"annotations of; its channels: {few(list(raw.ch_names), 8)}. Name the channel "
-            "that holds the trigger codes: --events-from-stim CHANNEL"
+            f"annotations of; its channels: {few(list(raw.ch_names), 8)}. " + _own_markers_text(raw)
         )
     raise ValueError(
         f"{source}: --events-from-stim (events_from_stim=True): the recording has "
@@ -382,6 +381,20 @@ def _resting_text(source: str, channel: str, level: int, mask: int | None) -> st
         "code" + (f" under --stim-mask {hex(mask)}" if mask is not None else "") + "), so "
         f"every return to {level} after a trigger is made an event of code {level}, and "
         f"each trigger's code carries its bits; {how}"
+    )
+
+
+def _own_markers_text(raw: mne.io.BaseRaw) -> str:
+    """What to do for a recording without a stim channel: where it has annotations of its own
+    (a BrainVision or EEGLAB file's markers), that they are its events, used without the
+    option; else to name the channel that holds the trigger codes."""
+    own = sorted({str(d) for d in raw.annotations.description})
+    if not own:
+        return "Name the channel that holds the trigger codes: --events-from-stim CHANNEL"
+    return (
+        f"Its events are already annotations ({len(raw.annotations)} markers: "
+        f"{few([repr(d) for d in own], 4)}), which each window lists as they are: leave out "
+        "--events-from-stim (--marker-spans NAME=REGEX makes spans of state markers)"
     )
 
 
