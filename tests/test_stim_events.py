@@ -675,3 +675,16 @@ def test_epochs_given_in_python_with_the_option_are_warned_of(model):
                       r"continuous recording's stim channel annotations; these are epochs"):  # fmt: skip
         emb = model.embed(epochs, events_from_stim=True, window_seconds=4, device="cpu")
     assert len(emb.onsets) == len(events)
+
+
+def test_embed_dataset_help_speaks_of_its_own_input(capsys):
+    """embed-dataset --help: --events-from-stim joins a manifest's annotations_file (the
+    command has no --annotations) and goes after its one input."""
+    with pytest.raises(SystemExit):
+        main(["embed-dataset", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "joined to the recording's own and its manifest annotations_file's" in said
+    assert "Put it after the input, or give --events-from-stim=CHANNEL" in said
+    option = said[said.index("make the events of the recording's stim channel") :]
+    option = option[: option.index("--stim-mask MASK")]
+    assert "--annotations'" not in option and "after the recordings" not in option

@@ -2525,12 +2525,15 @@ def _stim_channel_arg(text: str) -> str:
     return text
 
 
-def add_events_from_stim_options(p: Any, more: str = "") -> None:
+def add_events_from_stim_options(p: Any, more: str = "", *, dataset: bool = False) -> None:
     """``--events-from-stim [CHANNEL]``, ``--stim-mask MASK`` and ``--event-names CODE=NAME``
     (repeated): the events of a recording's stim channel made annotations
     (:mod:`eegpt.stim_events`) before the windows get theirs (embed, embed-dataset; the
     continuous recordings of the probe commands); ``more``: the command's own words,
-    appended to the first option's help."""
+    appended to the first option's help; ``dataset``: for embed-dataset (one input, a
+    manifest's annotations_file instead of --annotations)."""
+    joined = "its manifest annotations_file's" if dataset else "--annotations'"
+    where = "the input" if dataset else "the recordings"
     p.add_argument(
         "--events-from-stim", nargs="?", const=True, default=None, metavar="CHANNEL",
         type=_stim_channel_arg,
@@ -2538,10 +2541,10 @@ def add_events_from_stim_options(p: Any, more: str = "") -> None:
         "'Status', FIF 'STI 014', a channel typed stim; left out of the channels embedded): "
         "found with mne.find_events (every change of code, events of one sample kept) on the "
         "samples as read, each an annotation of no duration at its trigger's sample, joined "
-        "to the recording's own and --annotations' (and made spans by --marker-spans, if "
+        f"to the recording's own and {joined} (and made spans by --marker-spans, if "
         "given). Without CHANNEL, the recording's one stim channel (STI101 or STI 014 first, "
         "as MNE takes them); a recording with none, or several, is an error naming them. "
-        "Put it after the recordings, or give --events-from-stim=CHANNEL." + more,
+        f"Put it after {where}, or give --events-from-stim=CHANNEL." + more,
     )  # fmt: skip
     p.add_argument(  # --events-from-stim=CHANNEL, always a channel's name
         _NAMED_STIM_OPTION, dest="events_from_stim", default=None, help=argparse.SUPPRESS

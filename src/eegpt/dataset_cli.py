@@ -192,6 +192,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         " A continuous recording without such a stim channel fails (named in the summary), "
         "the others are embedded. Recorded in the run's settings: resume with the same "
         "--events-from-stim, --stim-mask and --event-names",
+        dataset=True,
     )
 
 
