@@ -291,9 +291,12 @@ def test_embed_dataset_records_the_setting_and_resume_checks_it(weights, plain_b
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         assert main([*args, *stim]) == 0
+    said = capsys.readouterr()
+    summary = " ".join((said.out + said.err).split())
+    assert "used for events (--events-from-stim), not embedded: Status (stim, 1 file)" in summary
+    assert "not used: Status" not in summary
     table, _ = read_embeddings(out)
     assert [list(a) for a in table["annotations"]] == _expected({12: "target"})
-    capsys.readouterr()
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "events_from_stim" in err and "[--events-from-stim, --stim-mask, --event-names]" in err

@@ -392,6 +392,7 @@ class _Run:
             dropped=dropped,
             renamed=_renamed_outside(dropped, rename),
             left_out=_left_out_channels(rows),
+            events_from=self.spec.get("events_from_stim"),
             n_changed=len(self.changed),
         )
 

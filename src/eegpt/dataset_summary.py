@@ -294,6 +294,10 @@ class DatasetSummary:
     bad (``"bad"``) or not EEG by type (``"eog"``, ``"ecg"`` ...; from a BIDS
     ``channels.tsv``, a FIF file's types), each with why and the number of files that had it
     so (:func:`_left_out_channels`); not those left out by choice (not picked, not kept)."""
+    events_from: dict[str, Any] | None = None
+    """The run's ``--events-from-stim`` setting (:meth:`eegpt.stim_events.StimEvents.record`),
+    None without: the stim channels of ``left_out`` it names (its channel, else every one
+    typed stim) are said to be used for events, not embedded, rather than not used."""
 
     @property
     def complete(self) -> bool:
@@ -376,8 +380,19 @@ class DatasetSummary:
                 f"marked bad, not used: {few(bad, 8)} (column 'left_out_channels' of "
                 f"{FILES_REPORT})"
             )
+        for_events = [
+            f"{name} ({why}, {_count(n, 'file')})"
+            for name, why, n in self.left_out
+            if self._used_for_events(name, why)
+        ]
+        if for_events:
+            lines.append(
+                f"used for events (--events-from-stim), not embedded: {few(for_events, 8)}"
+            )
         typed = [
-            f"{name} ({why}, {_count(n, 'file')})" for name, why, n in self.left_out if why != "bad"
+            f"{name} ({why}, {_count(n, 'file')})"
+            for name, why, n in self.left_out
+            if why != "bad" and not self._used_for_events(name, why)
         ]
         if typed:
             lines.append(
@@ -423,6 +438,14 @@ class DatasetSummary:
         file failed or was warned of."""
         needing = self._failed_lines() + self._warned_lines()
         return "\n".join([str(self).split("\n", 1)[0], *needing]) if needing else ""
+
+    def _used_for_events(self, name: str, why: str) -> bool:
+        """Whether the channel ``name``, left out as ``why``, is the stim channel the run's
+        ``--events-from-stim`` takes its events from (:attr:`events_from`)."""
+        if self.events_from is None:
+            return False
+        channel = self.events_from.get("channel")
+        return name == channel if channel else why == "stim"
 
 
 def _dropped_hint(
