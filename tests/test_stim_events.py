@@ -106,10 +106,11 @@ def _expected(names: dict[int, str] | None = None, sfreq: float = SFREQ) -> list
     return [list(dict.fromkeys(w)) for w in windows]
 
 
-def test_cli_embed_makes_bdf_status_events_annotations(weights, plain_bdf, tmp_path):
+def test_cli_embed_makes_bdf_status_events_annotations(weights, plain_bdf, tmp_path, capsys):
     """embed --events-from-stim: each trigger of a BDF's Status is an annotation of the
     window that holds it (the file read at 512 Hz, the windows cut at 256 Hz), described by
-    its code or by --event-names; recorded in metadata['events_from_stim']."""
+    its code or by --event-names; recorded in metadata['events_from_stim'], which eegpt info
+    shows."""
     emb = _embed([plain_bdf, "--weights", weights, "--events-from-stim"], tmp_path / "a.npz")
     assert emb.metadata["annotations"] == _expected()
     assert emb.metadata["events_from_stim"] == {"channel": None, "mask": None, "event_names": {}}
@@ -119,6 +120,13 @@ def test_cli_embed_makes_bdf_status_events_annotations(weights, plain_bdf, tmp_p
     assert named.metadata["annotations"] == _expected({11: "standard", 12: "target"})
     assert named.metadata["events_from_stim"]["event_names"] == {"11": "standard", "12": "target"}
     assert named.metadata["events_from_stim"]["channel"] == "Status"
+    capsys.readouterr()
+    assert main(["info", str(tmp_path / "b.npz")]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        ", with the events of its stim channel made annotations (--events-from-stim Status "
+        "--event-names 11=standard --event-names 12=target)" in shown
+    )
     without = _embed([plain_bdf, "--weights", weights], tmp_path / "c.npz")
     assert "annotations" not in without.metadata and "events_from_stim" not in without.metadata
 
@@ -297,6 +305,9 @@ def test_embed_dataset_records_the_setting_and_resume_checks_it(weights, plain_b
     assert "not used: Status" not in summary
     table, _ = read_embeddings(out)
     assert [list(a) for a in table["annotations"]] == _expected({12: "target"})
+    assert main(["info", str(out)]) == 0
+    assert "  events: each recording's stim channel events made annotations " \
+           "(--events-from-stim --event-names 12=target)" in capsys.readouterr().out  # fmt: skip
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "events_from_stim" in err and "[--events-from-stim, --stim-mask, --event-names]" in err

@@ -3153,6 +3153,19 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def stim_events_text(record: Any) -> str:
+    """``, with the events of its stim channel made annotations (--events-from-stim ...)``
+    for an output's recorded ``events_from_stim`` setting; empty without one."""
+    if not isinstance(record, dict):
+        return ""
+    from eegpt.stim_events import StimEvents  # no MNE imported: eegpt info stays light
+
+    return (
+        ", with the events of its stim channel made annotations "
+        f"({StimEvents.from_record(record).options})"
+    )
+
+
 def _eeglab_data_file_text(path: Path) -> str:
     """Why ``eegpt info`` does not describe EEGLAB's ``.fdt`` (a recording's samples alone),
     and what describes the recording."""
@@ -3210,7 +3223,8 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
             f", with the annotations of {meta['annotations_file']}"
             if meta.get("annotations_file")
             else ""
-        ),
+        )
+        + stim_events_text(meta.get("events_from_stim")),
         *([files] if (files := source_files_text(meta.get(SOURCE_FILES_KEY))) else []),
         *source_check_lines(check := output_source_check(meta)),
         f"  {windows_text(len(emb), meta)} of {pre.get('window_seconds', '?')} s (overlap "

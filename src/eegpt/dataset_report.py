@@ -390,6 +390,18 @@ def _batch_text(run: Mapping[str, Any]) -> str:
     return ""
 
 
+def _stim_events_line(spec: dict[str, Any]) -> list[str]:
+    """The run's ``--events-from-stim`` setting (``spec["events_from_stim"]``) as a line of
+    :func:`describe_output`; none without it."""
+    record = spec.get("events_from_stim")
+    if not isinstance(record, dict):
+        return []
+    from eegpt.stim_events import StimEvents  # imports no MNE
+
+    options = StimEvents.from_record(record).options
+    return [f"  events: each recording's stim channel events made annotations ({options})"]
+
+
 def describe_output(output_dir: str | os.PathLike) -> str:
     """What a folder written by :func:`embed_dataset` holds, in a few lines (``eegpt info``):
     files done, failed and pending, windows, the model and settings, and its runs."""
@@ -517,6 +529,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         *rescale_per_file_line(manifest),
         *_own_starts_line(spec),
         "  channels: " + _channel_settings(spec.get("channels", {}), manifest),
+        *_stim_events_line(spec),
     ]
     layout = int(spec.get("layout", 1))
     if layout < 5 and time_base_unrecorded(shard_files(output_dir)):  # a few footers read
