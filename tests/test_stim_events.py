@@ -702,3 +702,25 @@ def test_embed_dataset_help_speaks_of_its_own_input(capsys):
     option = said[said.index("make the events of the recording's stim channel") :]
     option = option[: option.index("--stim-mask MASK")]
     assert "--annotations'" not in option and "after the recordings" not in option
+
+
+def test_a_resampled_raw_of_an_edf_keeps_its_rate(model, tmp_path):
+    """A Raw of an EDF resampled in Python (MNE keeps the file's rates in its reader's
+    details): read at its new rate, its events where they are; one whose trigger channel is
+    stored faster than the EEG stays refused (its samples stretched as read)."""
+    from eegpt.errors import RecordingError
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    path = _write_fast_trigger_edf(tmp_path / "even.edf", "Trigger", 256, 256)
+    raw = mne.io.read_raw_edf(path, preload=True, verbose="error").resample(128)
+    made = stim_annotations(raw, StimEvents(), str(path))
+    assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        emb = model.embed(raw, window_seconds=4, device="cpu")
+    assert list(emb.onsets) == [0, 4, 8, 12, 16, 20]
+    fast = _write_fast_trigger_edf(tmp_path / "fast.edf", "Trigger")
+    raw = mne.io.read_raw_edf(fast, preload=True, verbose="error").resample(128)
+    with pytest.raises(RecordingError, match=r"Trigger stored at 1024 Hz beside channels "
+                       r"at 256 Hz.*stretched 4 times"):  # fmt: skip
+        model.embed(raw, window_seconds=4, device="cpu")

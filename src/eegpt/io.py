@@ -1110,37 +1110,46 @@ def channel_rates(raw: mne.io.BaseRaw) -> np.ndarray | None:
 
 
 def samples_rate(raw: mne.io.BaseRaw) -> float:
-    """The rate (Hz) of the samples MNE gives for ``raw``: that of its fastest channel for an
-    EDF/BDF/GDF file (MNE reads every channel at it), else ``raw.info["sfreq"]``.
+    """The rate (Hz) of the samples MNE gives for ``raw``: ``raw.info["sfreq"]``, except for an
+    EDF/BDF/GDF file with a channel typed stim stored faster than every other channel.
 
-    The two differ where a channel typed stim is stored faster than the others: MNE takes
-    ``info["sfreq"]`` from the channels not typed stim but reads at the stim channel's rate.
+    MNE reads such a file at the stim channel's rate (every channel upsampled to it) but takes
+    ``info["sfreq"]`` from the channels not typed stim, so the samples come faster than
+    ``info["sfreq"]`` says by the ratio of the two rates (kept by a resampling in MNE).
     """
+    sfreq = float(raw.info["sfreq"])
     rates = channel_rates(raw)
-    return float(raw.info["sfreq"]) if rates is None or not len(rates) else float(rates.max())
+    if rates is None or not len(rates):
+        return sfreq
+    stim = set(mne.pick_types(raw.info, meg=False, ref_meg=False, stim=True, exclude=[]).tolist())
+    others = [float(r) for i, r in enumerate(rates) if i not in stim]
+    if not others:
+        return sfreq
+    return sfreq * float(rates.max()) / max(others)
 
 
 def check_stretched(raw: mne.io.BaseRaw, source: str) -> None:
-    """Refuse a Raw of an EDF/BDF/GDF file whose samples come at another rate than its
-    ``info["sfreq"]`` (:func:`samples_rate`): a channel typed stim stored faster than the
+    """Refuse a Raw of an EDF/BDF/GDF file whose samples come faster than its
+    ``info["sfreq"]`` says (:func:`samples_rate`): a channel typed stim stored faster than the
     EEG, which MNE reads every channel at while giving the EEG's rate, so that the recording
     would be embedded stretched in time."""
     rate, sfreq = samples_rate(raw), float(raw.info["sfreq"])
     if abs(rate - sfreq) <= 1e-6 * sfreq:
         return
     rates = channel_rates(raw)
+    top = 0.0 if rates is None else float(rates.max())
     fast = (
-        [] if rates is None else [n for n, r in zip(raw.ch_names, rates, strict=True) if r > sfreq]
+        [] if rates is None else [n for n, r in zip(raw.ch_names, rates, strict=True) if r == top]
     )
+    others = top * sfreq / rate
     quoted = ", ".join(repr(n) for n in fast[:6])
     raise RecordingError(
-        f"{source}: {few(fast) or 'a channel'} stored at {rate:g} Hz beside channels at "
-        f"{sfreq:g} Hz: MNE reads every channel at {rate:g} Hz but gives "
-        f"info['sfreq'] as {sfreq:g} Hz (the rate of the channels not typed stim), so the "
-        f"recording would be embedded stretched {rate / sfreq:g} times in time. Give eegpt "
-        "the file's path (it reads the EEG at its own rate, and --events-from-stim reads the "
-        f"triggers at theirs), or read it without them: mne.io.read_raw_edf(path, "
-        f"exclude=[{quoted}])"
+        f"{source}: {few(fast) or 'a stim channel'} stored at {top:g} Hz beside channels at "
+        f"{others:g} Hz: MNE reads every channel at {top:g} Hz but gives info['sfreq'] as the "
+        f"rate of the channels not typed stim, so the recording would be embedded stretched "
+        f"{rate / sfreq:g} times in time. Give eegpt the file's path (it reads the EEG at its "
+        "own rate, and --events-from-stim reads the triggers at theirs), or read it without "
+        f"them: mne.io.read_raw_edf(path, exclude=[{quoted}])"
     )
 
 
