@@ -5485,7 +5485,11 @@ def test_python_W_error_fails_a_warned_file_of_embed_dataset_with_status_3(weigh
     command = [sys.executable, "-W", "error::eegpt.EEGPTWarning", "-m", "eegpt",
                "embed-dataset", str(folder), "-o", str(out), "--weights", str(weights),
                "--workers", "0", "--device", "cpu", "-q"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(Path(eegpt.__file__).parents[1])}
+    src = str(Path(eegpt.__file__).parents[1])  # before the PYTHONPATH the tests run with
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [src, os.environ.get("PYTHONPATH")])),
+    }
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 3, done.stderr
     files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")

@@ -909,8 +909,9 @@ def test_bare_file_names_that_several_files_share_are_refused(epoch_files, tmp_p
     with pytest.raises(ValueError, match=r"has 80 labels for 40 epochs in the inputs; its "
                        r"'epoch' column numbers 40 rows beyond the epochs of the input their "
                        r"'file' cell names \(\S*sub-01/ses-1/eeg-epo\.fif \(named "
-                       r"'eeg-epo\.fif' there\): 40 to 79\): rows of several files of one "
-                       r"name, named by the file name alone\?"):  # fmt: skip
+                       r"'eeg-epo\.fif' there\): 40 to 79\): rows of epochs dropped "
+                       r"\(epochs\.selection skips them: leave those rows out\), or of several "
+                       r"files of one name, named by the file name alone\?"):  # fmt: skip
         load_labelled_epochs(paths[:1], bare)
     mixed = _master_labels(tmp_path / "mixed.csv", paths,
                            {paths[0]: "eeg-epo.fif", paths[1]: "sub-02/ses-1/eeg-epo.fif"})  # fmt: skip

@@ -143,19 +143,20 @@ def test_a_failed_write_closes_the_progress_bar_before_the_error_surfaces(
     """A write that fails (out of memory, a full disk) with the encoder's blocks still to come:
     the bar is closed as the error leaves embed_to_file, not later when the generator is
     collected (which drew '100%' below the CLI's error message)."""
-    import eegpt.api
+    import tqdm.auto
+
     from eegpt.outputs import EmbeddingsWriter
 
     _, model, rec = setup
     closed: list[bool] = []
-    real = eegpt.api.tqdm
+    real = tqdm.auto.tqdm  # eegpt.api imports it where a bar is made
 
     class Bar(real):  # type: ignore[misc,valid-type]
         def close(self):
             closed.append(True)
             super().close()
 
-    monkeypatch.setattr(eegpt.api, "tqdm", Bar)
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
 
     def full(self, z):
         raise MemoryError
