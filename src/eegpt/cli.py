@@ -1553,6 +1553,15 @@ def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
     return full
 
 
+def _epochs_among(paths: Sequence[Path]) -> list[str]:
+    """Those of the recordings ``paths`` that hold epochs
+    (:func:`eegpt.probe_label_files._is_continuous_input`: ``-epo.fif``, a ``.set`` of several
+    trials, an ``.npz`` of epochs arrays), as text."""
+    from eegpt.probe_label_files import _is_continuous_input
+
+    return [str(p) for p in paths if not _is_continuous_input(Path(p))]
+
+
 def warn_marker_spans_of_epochs(args: argparse.Namespace, paths: Sequence[Path]) -> None:
     """With ``--marker-spans`` given (``args.marker_spans``), say once which of the recordings
     ``paths`` hold epochs (:func:`eegpt.probe_label_files._is_continuous_input`: ``-epo.fif``,
@@ -1560,9 +1569,7 @@ def warn_marker_spans_of_epochs(args: argparse.Namespace, paths: Sequence[Path])
     having no state spans to make (the option applies to continuous recordings)."""
     if not getattr(args, "marker_spans", None):
         return
-    from eegpt.probe_label_files import _is_continuous_input
-
-    epochs = [str(p) for p in paths if not _is_continuous_input(Path(p))]
+    epochs = _epochs_among(paths)
     if epochs:
         warnings.warn(
             f"--marker-spans makes the state markers of continuous recordings spans; "
@@ -1580,9 +1587,7 @@ def warn_stim_events_of_epochs(args: argparse.Namespace, paths: Sequence[Path]) 
     their windows being their epochs, cut around their events already."""
     if getattr(args, "events_from_stim", None) is None:
         return
-    from eegpt.probe_label_files import _is_continuous_input
-
-    epochs = [str(p) for p in paths if not _is_continuous_input(Path(p))]
+    epochs = _epochs_among(paths)
     if epochs:
         warnings.warn(
             f"--events-from-stim makes the events of continuous recordings' stim channels "
