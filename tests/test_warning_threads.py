@@ -15,7 +15,8 @@ import mne
 import numpy as np
 import pytest
 
-from eegpt._logging import recorded_warnings, warn, warnings_once
+import eegpt
+from eegpt._logging import ignored_warnings, recorded_warnings, warn, warnings_once
 from eegpt.io import read_recording
 from eegpt.model import EEGPT
 
@@ -386,3 +387,37 @@ def test_warnings_given_again_after_a_block_follow_the_once_per_location_rule():
                     warn("the same thing again")
         assert [str(w.message) for w in caught] == ["the same thing again"] * shown
         assert caught[0].filename == __file__
+
+
+def _warn_from_one_line(text: str) -> None:
+    warn(text)
+
+
+def test_a_warning_hidden_by_an_ignore_block_is_shown_when_given_again_outside_it():
+    """A warning that eegpt's own :func:`ignored_warnings` hid was not shown: given again
+    from the same line outside the block, under the default filter, it is shown (once)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        with ignored_warnings():
+            _warn_from_one_line("hidden here, shown later")
+        assert caught == []
+        for _ in range(2):
+            _warn_from_one_line("hidden here, shown later")
+    assert [str(w.message) for w in caught] == ["hidden here, shown later"]
+
+
+def test_channels_dropped_from_a_file_embedded_whole_are_warned_of(model, tmp_path):
+    """Embedding a file whole (``stream=False``) maps its channels quietly first to find the
+    unused ones: the warning of the channels it drops is still shown once, at the caller."""
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2", "P08", "FOO"]
+    data = np.random.default_rng(0).standard_normal((len(names), 256 * 20)) * 20e-6
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    path = tmp_path / "unknown_channels.edf"
+    mne.export.export_raw(path, raw, verbose="error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        eegpt.embed(model, path, stream=False, verbose=False)
+    dropped = [w for w in caught if "do not match the EEGPT vocabulary" in str(w.message)]
+    assert len(dropped) == 1
+    assert "2 channel(s)" in str(dropped[0].message)
+    assert dropped[0].filename == __file__

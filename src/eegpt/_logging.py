@@ -477,14 +477,19 @@ def _shown_before(message: str | Warning, category: type[Warning], place: _Place
     module's ``__warningregistry__``, which every change of the filters clears, and
     :func:`caught_warnings` changes them on entering and leaving (so that what it records is
     not held back as a repeat): eegpt keeps its own, cleared when the user's filters change.
-    Never a repeat inside a recording block (every warning about a file is recorded)."""
+    Never a repeat inside a recording block (every warning about a file is recorded); one
+    that an :func:`ignored_warnings` block hides is not recorded as shown (the same warning
+    given later outside it is shown)."""
     if _recording():
         return False
     text = str(message)
-    user = [entry for entry in list(warnings.filters) if not isinstance(entry, _Filter)]
-    action = _action_of(text, category, place.module, place.lineno, user)
+    every = list(warnings.filters)
+    # eegpt's filters come first and only ignore (or, recording, show always): where one
+    # matches, this warning is not shown under the user's "default" or "module"
+    action = _action_of(text, category, place.module, place.lineno, every)
     if action not in ("default", "module"):
         return False
+    user = [entry for entry in every if not isinstance(entry, _Filter)]
     key = (place.module, text, category, place.lineno if action == "default" else 0)
     global _SHOWN_UNDER
     with _SHOWN_LOCK:
