@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import eegpt
+from eegpt import _logging
 from eegpt._logging import ignored_warnings, recorded_warnings, warn, warnings_once
 from eegpt.io import read_recording
 from eegpt.model import EEGPT
@@ -421,3 +422,15 @@ def test_channels_dropped_from_a_file_embedded_whole_are_warned_of(model, tmp_pa
     assert len(dropped) == 1
     assert "2 channel(s)" in str(dropped[0].message)
     assert dropped[0].filename == __file__
+
+
+def test_the_memory_of_warnings_shown_once_is_bounded():
+    """A service warning about ever new files (each text names its file) keeps at most
+    :data:`SHOWN_LIMIT` of them in mind for the once-per-line rule; the most recent stay."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        for i in range(_logging.SHOWN_LIMIT + 1000):
+            _warn_from_one_line(f"/data/rec{i}.edf: something about this file")
+        assert len(_logging._SHOWN) == _logging.SHOWN_LIMIT
+        _warn_from_one_line(f"/data/rec{_logging.SHOWN_LIMIT + 999}.edf: something about this file")
+    assert len(caught) == _logging.SHOWN_LIMIT + 1000  # the last one, given again, not shown

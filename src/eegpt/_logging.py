@@ -30,6 +30,7 @@ import re
 import sys
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
@@ -458,8 +459,12 @@ class _Place(NamedTuple):
 
 #: The warnings shown under the "default" or "module" action, by module, text, category and
 #: line (0 for "module"), while the user's filters are :data:`_SHOWN_UNDER`:
-#: :func:`_shown_before`.
-_SHOWN: set[tuple[str, str, type[Warning], int]] = set()
+#: :func:`_shown_before`. The most recently given :data:`SHOWN_LIMIT` only, oldest left out
+#: first, so that a long-running service warning about many files (each text naming its
+#: file) does not grow it without bound: a warning forgotten is shown again.
+_SHOWN: OrderedDict[tuple[str, str, type[Warning], int], None] = OrderedDict()
+#: How many warnings :data:`_SHOWN` remembers.
+SHOWN_LIMIT = 4096
 _SHOWN_UNDER: list[Any] = []
 _SHOWN_LOCK = threading.Lock()
 
@@ -497,8 +502,11 @@ def _shown_before(message: str | Warning, category: type[Warning], place: _Place
             _SHOWN.clear()
             _SHOWN_UNDER = user
         if key in _SHOWN:
+            _SHOWN.move_to_end(key)  # given again: kept the longest
             return True
-        _SHOWN.add(key)
+        _SHOWN[key] = None
+        while len(_SHOWN) > SHOWN_LIMIT:
+            _SHOWN.popitem(last=False)
     return False
 
 
