@@ -6,6 +6,7 @@ interleave two threads deterministically (events) where that state would be swap
 
 from __future__ import annotations
 
+import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pytest
 import eegpt
 from eegpt import _logging
 from eegpt._logging import ignored_warnings, recorded_warnings, warn, warnings_once
+from eegpt.errors import EEGPTWarning
 from eegpt.io import read_recording
 from eegpt.model import EEGPT
 
@@ -434,3 +436,16 @@ def test_the_memory_of_warnings_shown_once_is_bounded():
         assert len(_logging._SHOWN) == _logging.SHOWN_LIMIT
         _warn_from_one_line(f"/data/rec{_logging.SHOWN_LIMIT + 999}.edf: something about this file")
     assert len(caught) == _logging.SHOWN_LIMIT + 1000  # the last one, given again, not shown
+
+
+def test_a_recorded_warning_is_matched_by_module_as_warnings_warn_matches_it():
+    """The filters of the caller (sent to reader processes) match a warning recorded by a
+    block by its module's name, as ``warnings.warn`` and :func:`reissue` do, not by its file
+    name: a filter naming this module makes the recorded warning an error."""
+    with _logging.caught_warnings() as caught:
+        _warn_from_one_line("about a file")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", category=EEGPTWarning, module=re.escape(__name__))
+        filters = _logging.warning_filters()
+    assert _logging.first_error(caught, filters) is caught[0]
+    assert _logging.filter_action(caught[0], filters) == "error"

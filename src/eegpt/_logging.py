@@ -706,6 +706,23 @@ class _Section:
             self.filters.append(_Filter("always", _InSection(self), Warning))
 
 
+def _module_at(filename: str) -> str:
+    """The module a warning given at a line of ``filename`` is attributed to, as
+    ``warnings.warn`` takes it for its filters: the ``__name__`` of the innermost frame of
+    that file on the stack (``"__main__"`` for the script run); else (a line no longer on the
+    stack, given by ``warnings.warn_explicit``) the file name without ``.py``, as
+    ``warn_explicit`` takes it when given none."""
+    frame: FrameType | None = sys._getframe(1)
+    try:
+        while frame is not None and frame.f_code.co_filename != filename:
+            frame = frame.f_back
+        if frame is not None:
+            return str(frame.f_globals.get("__name__"))
+    finally:
+        del frame
+    return filename[:-3] if filename.lower().endswith(".py") else filename
+
+
 class _ShowwarningHook:
     """``warnings.showwarning`` while some thread records warnings: a warning given in a
     recording :func:`caught_warnings` block goes to that block's list, any other to the
@@ -719,9 +736,9 @@ class _ShowwarningHook:
     def __call__(self, message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
         for section in reversed(_SECTIONS.get()):
             if section.caught is not None:
-                section.caught.append(
-                    warnings.WarningMessage(message, category, filename, lineno, file, line)
-                )
+                caught = warnings.WarningMessage(message, category, filename, lineno, file, line)
+                caught.eegpt_module = _module_at(filename)  # type: ignore[attr-defined]
+                section.caught.append(caught)
                 return
         if getattr(self.passing, "on", False):  # previous calls the hook it replaced: print
             (file or sys.stderr).write(
@@ -828,9 +845,16 @@ def filter_action(w: warnings.WarningMessage, filters: Sequence[tuple[Any, ...]]
     """What ``filters`` (entries as in ``warnings.filters``) do with the warning ``w``:
     ``"error"``, ``"ignore"``, ``"always"``..., as ``warnings.warn_explicit`` decides (the
     first entry matching its text, category, module and line; else
-    ``warnings.defaultaction``). Its module is the one its file name gives, as
-    ``warn_explicit`` takes it when given none."""
-    module = w.filename[:-3] if w.filename.lower().endswith(".py") else w.filename
+    ``warnings.defaultaction``). Its module is the one :func:`caught_warnings` found when it
+    recorded it (the ``__name__`` of the code at its line, as :func:`reissue` and
+    ``warnings.warn`` take it), else the one its file name gives, as ``warn_explicit`` takes
+    it when given none. A reader process attributes eegpt's warnings to its own code (the
+    caller's script is not on its stack): there a filter that names a module
+    (``error::eegpt.EEGPTWarning:__main__``) does not match them; one naming the category
+    alone does."""
+    module = getattr(w, "eegpt_module", None)
+    if module is None:
+        module = w.filename[:-3] if w.filename.lower().endswith(".py") else w.filename
     return _action_of(str(w.message), w.category, module, w.lineno, filters)
 
 
