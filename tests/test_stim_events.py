@@ -724,3 +724,15 @@ def test_a_resampled_raw_of_an_edf_keeps_its_rate(model, tmp_path):
     with pytest.raises(RecordingError, match=r"Trigger stored at 1024 Hz beside channels "
                        r"at 256 Hz.*stretched 4 times"):  # fmt: skip
         model.embed(raw, window_seconds=4, device="cpu")
+
+
+def test_codes_and_masks_with_leading_zeros_are_read_in_base_10():
+    """``--event-names 011=std`` and ``--stim-mask 0255``: Python's literals refuse leading
+    zeros; all-digit text is decimal."""
+    from eegpt.stim_events import parse_event_names, parse_stim_mask
+
+    assert parse_event_names(["011=std", "0x0C=target"]) == {11: "std", 12: "target"}
+    assert parse_stim_mask("0255") == 255
+    assert parse_stim_mask("0xFF") == 255
+    with pytest.raises(ValueError, match="CODE=NAME"):
+        parse_event_names(["0x=std"])

@@ -148,9 +148,28 @@ def stim_events_setting(
     return StimEvents(channel, stim_mask, names)
 
 
+def _integer(text: str) -> int:
+    """``text`` as an integer the way Python writes one (``0xFF``, ``0b1111``, ``255``), or in
+    base 10 where it is all digits with leading zeros (``0255``, ``011``), which Python's
+    literals refuse.
+
+    Raises
+    ------
+    ValueError
+        For text that is neither.
+    """
+    text = text.strip()
+    try:
+        return int(text, 0)
+    except ValueError:
+        if text.isdigit():
+            return int(text, 10)
+        raise
+
+
 def parse_stim_mask(text: str) -> int:
     """``--stim-mask`` as an integer: hexadecimal (``0xFF``), binary (``0b1111``) or decimal
-    (``255``).
+    (``255``, ``0255``).
 
     Raises
     ------
@@ -158,7 +177,7 @@ def parse_stim_mask(text: str) -> int:
         For other text or a value not above 0.
     """
     try:
-        value = int(text.strip(), 0)
+        value = _integer(text)
     except ValueError:
         value = 0
     if value <= 0:
@@ -182,7 +201,7 @@ def parse_event_names(values: Sequence[str]) -> dict[int, str]:
     for value in values:
         code_text, sep, name = value.partition("=")
         try:
-            code = int(code_text.strip(), 0)
+            code = _integer(code_text)
         except ValueError:
             code = 0
         if not sep or code <= 0 or not name.strip():
