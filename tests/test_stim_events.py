@@ -736,3 +736,33 @@ def test_codes_and_masks_with_leading_zeros_are_read_in_base_10():
     assert parse_stim_mask("0xFF") == 255
     with pytest.raises(ValueError, match="CODE=NAME"):
         parse_event_names(["0x=std"])
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_unused_stim_events_are_not_read_where_the_note_is_not_shown(
+    model, plain_bdf, monkeypatch, stream
+):
+    """Without events_from_stim, the stim channel is read for the "not used" note only where
+    that INFO note is shown: verbose=False reads it not at all (a path read whole is not
+    opened a second time either)."""
+    import eegpt.stim_events as stim_events
+
+    calls: list[str] = []
+    real_find, real_raw_of = stim_events.find_stim_events, stim_events._raw_of
+
+    def find(*args, **kwargs):
+        calls.append("find")
+        return real_find(*args, **kwargs)
+
+    def raw_of(*args, **kwargs):
+        calls.append("raw_of")
+        return real_raw_of(*args, **kwargs)
+
+    monkeypatch.setattr(stim_events, "find_stim_events", find)
+    monkeypatch.setattr(stim_events, "_raw_of", raw_of)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model.embed(plain_bdf, stream=stream, window_seconds=4, device="cpu", verbose=False)
+        assert calls == []
+        model.embed(plain_bdf, stream=stream, window_seconds=4, device="cpu", verbose=True)
+    assert "find" in calls  # the spy sees the reading where the note is shown

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eegpt._logging import few
+from eegpt._logging import few, info_shown
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 
@@ -655,6 +655,8 @@ def add_stim_events(
         return
     source = str(getattr(recording, "source", "<recording>"))
     if setting is None:
+        if not info_shown(verbose):  # the note is not shown: its channel is not read for it
+            return
         try:
             found = _raw_of(recording, raw)
         except Exception:  # noqa: BLE001 - a note only: what reading says comes elsewhere
@@ -671,7 +673,10 @@ def add_stim_events(
 
 def _note_unused(raw: mne.io.BaseRaw, source: str, verbose: Any) -> None:
     """Log that ``raw``'s stim channel holds events not used, with the option that uses them;
-    nothing where it has none, or where MNE cannot find them."""
+    nothing where it has none, or where MNE cannot find them, or where the note is not shown
+    (``verbose``, :func:`eegpt._logging.info_shown`): the channel is read only to say it."""
+    if not info_shown(verbose):
+        return
     channel = _default_channel(raw.info)
     if channel is None:
         return
