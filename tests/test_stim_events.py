@@ -766,3 +766,25 @@ def test_unused_stim_events_are_not_read_where_the_note_is_not_shown(
         assert calls == []
         model.embed(plain_bdf, stream=stream, window_seconds=4, device="cpu", verbose=True)
     assert "find" in calls  # the spy sees the reading where the note is shown
+
+
+def test_a_bids_edf_with_a_faster_trigger_channel_is_refused_in_its_own_words(model, tmp_path):
+    """A BIDS dataset's EDF whose trigger channel is stored faster than the EEG: read through
+    MNE-BIDS, its channels cannot be left out, so it is refused without telling the user to
+    give the path they gave; the message says to read it without them in Python."""
+    from eegpt.errors import RecordingError
+
+    pytest.importorskip("mne_bids")
+    root = tmp_path / "bids"
+    folder = root / "sub-01" / "eeg"
+    folder.mkdir(parents=True)
+    (root / "dataset_description.json").write_text('{"Name": "x", "BIDSVersion": "1.8.0"}')
+    path = _write_fast_trigger_edf(folder / "sub-01_task-rest_eeg.edf")
+    for stream in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            with pytest.raises(RecordingError, match="stretched 4 times") as err:
+                model.embed(path, stream=stream, window_seconds=4, device="cpu")
+        assert "Give eegpt the file's path" not in str(err.value)
+        assert "BIDS dataset is read through MNE-BIDS" in str(err.value)
+        assert "exclude=['Trigger']" in str(err.value)

@@ -1143,14 +1143,37 @@ def check_stretched(raw: mne.io.BaseRaw, source: str) -> None:
     )
     others = top * sfreq / rate
     quoted = ", ".join(repr(n) for n in fast[:6])
-    raise RecordingError(
+    found = (
         f"{source}: {few(fast) or 'a stim channel'} stored at {top:g} Hz beside channels at "
         f"{others:g} Hz: MNE reads every channel at {top:g} Hz but gives info['sfreq'] as the "
         f"rate of the channels not typed stim, so the recording would be embedded stretched "
-        f"{rate / sfreq:g} times in time. Give eegpt the file's path (it reads the EEG at its "
-        "own rate, and --events-from-stim reads the triggers at theirs), or read it without "
-        f"them: mne.io.read_raw_edf(path, exclude=[{quoted}])"
+        f"{rate / sfreq:g} times in time. "
     )
+    if _is_bids_file(source):
+        raise RecordingError(
+            found + "A file of a BIDS dataset is read through MNE-BIDS, with its sidecars "
+            "(its *_channels.tsv lists every channel), so eegpt cannot leave them out as it "
+            "does for other files. Read it without them in Python and give eegpt the Raw "
+            f"(its sidecars not applied): mne.io.read_raw_edf(path, exclude=[{quoted}]), or "
+            "store the trigger channel at the EEG's rate"
+        )
+    raise RecordingError(
+        found + "Give eegpt the file's path (it reads the EEG at its own rate, and "
+        "--events-from-stim reads the triggers at theirs), or read it without them: "
+        f"mne.io.read_raw_edf(path, exclude=[{quoted}])"
+    )
+
+
+def _is_bids_file(source: str) -> bool:
+    """Whether ``source`` (a recording's name) is the path of a file of a BIDS dataset, which
+    eegpt reads through MNE-BIDS (:func:`eegpt.bids.bids_root`)."""
+    from eegpt.bids import bids_root
+
+    path = Path(source)
+    try:
+        return path.is_file() and bids_root(path) is not None
+    except OSError:  # a name that is no path
+        return False
 
 
 def check_whole_reads(
