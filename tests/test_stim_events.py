@@ -788,3 +788,38 @@ def test_a_bids_edf_with_a_faster_trigger_channel_is_refused_in_its_own_words(mo
         assert "Give eegpt the file's path" not in str(err.value)
         assert "BIDS dataset is read through MNE-BIDS" in str(err.value)
         assert "exclude=['Trigger']" in str(err.value)
+
+
+def test_probe_evaluate_makes_each_recording_s_stim_annotations_once(
+    weights, plain_bdf, tmp_path, monkeypatch
+):
+    """probe evaluate of a probe trained with --annotations files, --unlabelled and
+    --events-from-stim:
+    the check of each recording's own annotations makes them of its stim channel, and its
+    windows take those, not made again (the channel read once, its warnings given once)."""
+    import eegpt.stim_events as stim_events
+
+    ann = tmp_path / "ann.csv"
+    ann.write_text("onset,duration,description\n1,0,note\n")
+    out = tmp_path / "probe"
+    args = ["train", str(plain_bdf), "--weights", str(weights), "-o", str(out), "-q",
+            "--window", "4", "--passes", "1", "--annotations", str(ann), "--events-from-stim",
+            "--event-names", "11=EC", "--event-names", "12=EO", "--event-names", "13=EC",
+            "--marker-spans", "EC=^EC$", "--marker-spans", "EO=^EO$",
+            "--window-labels", "EC=^EC$", "--window-labels", "EO=^EO$",
+            "--unlabelled", "rest"]  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert probe_main(args) == 0
+    calls: list[str] = []
+    real = stim_events.stim_annotations
+
+    def counted(raw, setting, source):
+        calls.append(source)
+        return real(raw, setting, source)
+
+    monkeypatch.setattr(stim_events, "stim_annotations", counted)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert probe_main(["evaluate", str(out), str(plain_bdf), "-q"]) == 0
+    assert len(calls) == 1

@@ -1756,11 +1756,13 @@ def _own_annotations(path: Path, windows: WindowLabelling | None) -> Any:
     read alone (:func:`eegpt.annotations.read_annotations`: an EDF's annotation signals)."""
     from eegpt.annotations import read_annotations
     from eegpt.bids import bids_root
-    from eegpt.probe_label_files import open_for_windows
+    from eegpt.probe_label_files import open_for_windows, opened_key
 
     if windows is not None and windows.stim_events is not None:  # its events made annotations
         streamed = open_for_windows(path, windows)
-        return windows.annotations(streamed)
+        made = windows.annotations(streamed)
+        windows.annotated[opened_key(path)] = made  # taken with the recording for its windows
+        return made
     if windows is None or bids_root(Path(path).expanduser()) is None:
         return read_annotations(path)
     return open_for_windows(path, windows).annotations

@@ -110,6 +110,10 @@ class WindowLabelling:
     #: check of their own annotations, :func:`open_for_windows`), by :func:`opened_key`: taken
     #: by :func:`_window_stream` instead of opening them again
     opened: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    #: the annotations (:meth:`annotations`) of recordings in :attr:`opened` made for that
+    #: check, by :func:`opened_key`: taken by :func:`_window_stream` with the recording, not
+    #: made again (its stim channel read once, its warnings given once)
+    annotated: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file, their
@@ -524,7 +528,10 @@ def _window_stream(
     from eegpt.preprocessing import SAMPLE_TOLERANCE, PreprocessingConfig, resampled_length
     from eegpt.streaming import WindowStream, open_stream
 
-    streamed = how.opened.pop(opened_key(path), None)  # opened already for a check
+    key = opened_key(path)
+    streamed = how.opened.pop(key, None)  # opened already for a check
+    made = key in how.annotated and streamed is not None  # its annotations too
+    annotations = how.annotated.pop(key, None)
     if streamed is None:
         streamed = open_stream(path, unmapped=True, verbose=False)
     sfreq = float(PreprocessingConfig().sfreq)  # the model's rate, where windows are cut
@@ -534,7 +541,8 @@ def _window_stream(
             f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
             f"the model's {sfreq:g} Hz; choose a window that is"
         )
-    annotations = how.annotations(streamed)
+    if not made:
+        annotations = how.annotations(streamed)
     start = how.start_of(path, annotations, sfreq)
     first = int(round(start * sfreq))
     if abs(first - start * sfreq) > SAMPLE_TOLERANCE:
