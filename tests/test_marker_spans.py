@@ -351,3 +351,17 @@ def test_probe_train_names_the_state_markers(weights, tmp_path, capsys):
         "'32766'; 'EC' from '277')" in err  # fmt: skip
     loose = [w for w in caught if "--marker-spans 'EO=^276$'" in str(w.message)]
     assert len(loose) == 1
+
+
+def test_embed_of_several_recordings_warns_of_a_loose_pattern_once(weights, tmp_path):
+    """eegpt embed of two recordings with --marker-spans EO=276 (matching 32766 too): the
+    loose-pattern warning is given once for the command, not once per recording."""
+    edf = _edf(tmp_path / "runs.edf", [4.0, 16.0, 28.0], ["277", "32766", "276"])
+    other = _edf(tmp_path / "runs2.edf", [4.0, 16.0, 28.0], ["277", "32766", "276"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(edf), str(other), "--weights", str(weights), "-o",
+                     str(tmp_path / "out"), "-q", "--window", "4",
+                     "--marker-spans", "EO=276", "--marker-spans", "EC=277"]) == 0  # fmt: skip
+    loose = [w for w in caught if "--marker-spans 'EO=^276$'" in str(w.message)]
+    assert len(loose) == 1

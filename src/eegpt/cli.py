@@ -1636,6 +1636,7 @@ def _refuse_unreadable_inputs(paths: Sequence[Path]) -> None:
 
 def _embed_command(args: argparse.Namespace) -> int:
     from eegpt._tempfiles import remove_stale
+    from eegpt.annotations import patterns_warned_once
     from eegpt.api import embed_to_file
     from eegpt.checkpoints import load_model
     from eegpt.engine import InferenceEngine, resolve_device
@@ -1750,7 +1751,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     said = OncePerCorpus()  # a warning or channel table repeated for each file: said once
     try:
-        with said:
+        with said, patterns_warned_once(set()):  # a loose --marker-spans pattern: said once
             for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
                 said.current = Path(rec)
                 if args.skip_existing and _written_since(out, stale):  # by another run
