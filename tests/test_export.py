@@ -481,3 +481,31 @@ def test_the_helps_matlab_recipes_restore_the_pooled_arrays(npz, tmp_path):
     assert "reshape(mean(S.embeddings, [2 3]), size(S.embeddings, 1), [])" in EXPORT_EPILOG
     one = emb.data[:1].mean(axis=(1, 2), keepdims=True)  # mean(S.embeddings, [2 3]): 1x1x1xD
     assert np.reshape(one, (1, -1), order="F").shape == (1, D)
+
+
+def test_a_corpus_runs_shard_footers_are_read_once_by_export(tmp_path, monkeypatch):
+    """Exporting a corpus run reads each shard's settings and file statuses once (its users:
+    the settings, the recordings' rates, the clock, whether a time base was recorded), beside
+    what reading its embeddings reads."""
+    import eegpt.dataset_read as dataset_read
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(2):
+        raw, _ = synthetic_raw(minutes=0.15, sfreq=250.0, seed=i)
+        write_edf(raw, corpus / f"rec{i}.edf")
+    run = tmp_path / "run"
+    embed_dataset(corpus, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
+    calls: list[Path] = []
+    real = dataset_read.read_shard_status
+
+    def counted(path, footer=None):
+        calls.append(Path(path))
+        return real(path, footer)
+
+    monkeypatch.setattr(dataset_read, "read_shard_status", counted)
+    read_embeddings(run, expand_metadata=False)
+    by_reading = len(calls)
+    calls.clear()
+    export._read_run(run)
+    assert len(calls) == by_reading + len(dataset_read.shard_files(run))

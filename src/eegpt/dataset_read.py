@@ -111,11 +111,22 @@ def time_base_unrecorded(shards: Sequence[Path]) -> bool:
     recorded no time base in the file statuses (``first_time``, ``meas_date``: recorded
     since 2026-12-03): its clock_s can only be the onsets, and it has no clock_time, which
     no reading of it (``clock_times(absolute=True)``, ``eegpt export``) can give."""
+    read = []
     for shard in shards:
         try:
-            spec, status = read_shard_status(shard)
+            read.append(read_shard_status(shard))
         except (OSError, ValueError):
             continue
+        if time_base_decided(read[-1:]) is not None:
+            break
+    return bool(time_base_decided(read))
+
+
+def time_base_decided(statuses: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> bool | None:
+    """:func:`time_base_unrecorded` of shards' statuses already read (``(settings, file
+    statuses)`` of :func:`read_shard_status`, in the run's order): True or False as the first
+    shard that tells says, None where none tells (no shard with a file embedded)."""
+    for spec, status in statuses:
         if int(spec.get("layout") or 1) > 3:
             return False
         files = [f for f in status.get("files", []) if f.get("status") == "ok"]
@@ -123,7 +134,7 @@ def time_base_unrecorded(shards: Sequence[Path]) -> bool:
             return False
         if files:
             return True
-    return False
+    return None
 
 
 def damaged_shards(shards: Sequence[Path], *, first: bool = False) -> list[tuple[Path, str]]:

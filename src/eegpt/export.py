@@ -60,6 +60,7 @@ mean``: ``eegpt_d0`` ... ``eegpt_d511``, named as :meth:`Embeddings.to_data_fram
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,19 +250,12 @@ def refuse_recording(path: Path, output: Path | None = None) -> None:
 
 def _read_run(folder: Path) -> ExportInput:
     """A corpus run's windows as one :class:`ExportInput`, in the order the run reads."""
-    from eegpt.dataset_read import (
-        RESERVED_COLUMNS,
-        read_embeddings,
-        read_shard_status,
-        run_folders,
-        shard_files,
-        time_base_unrecorded,
-    )
+    from eegpt.dataset_read import RESERVED_COLUMNS, read_embeddings, time_base_decided
 
     table, data = read_embeddings(folder, expand_metadata=False)
-    first = (run_folders(folder) or [folder])[0]
-    shards = shard_files(first)  # one folder listing
-    settings = read_shard_status(shards[0])[0] if shards else {}
+    statuses = _shard_statuses(folder)  # each shard's footer read once
+    first = next(iter(statuses.values()), [])
+    settings = first[0][0] if first else {}
     pool = settings.get("pool", "none")
     metadata: dict[str, Any] = {
         "window_index": table["window"].astype(int).tolist(),
@@ -277,7 +271,7 @@ def _read_run(folder: Path) -> ExportInput:
     sets: dict[tuple[str, ...], int] = {}  # each set of channels once, in the order first met
     channel_set = [sets.setdefault(tuple(names), len(sets)) for names in table["channels"]]
     manifest = [c for c in table.columns if c not in RESERVED_COLUMNS]
-    clock_s, clock_time = _run_clock(folder, table)
+    clock_s, clock_time = _run_clock(statuses, table)
     return ExportInput(
         Embeddings(data, table["onset_s"].to_numpy(np.float64), metadata),
         settings,
@@ -291,37 +285,53 @@ def _read_run(folder: Path) -> ExportInput:
         padded=_any_true(table["padded"].fillna(False)) if "padded" in table.columns else None,
         clock_s=clock_s,
         clock_time=clock_time,
-        recording_sfreq=_run_rates(folder, table),
-        clock_unrecorded=any(
-            time_base_unrecorded(shard_files(run)) for run in run_folders(folder) or [folder]
-        ),
+        recording_sfreq=_run_rates(statuses, table),
+        clock_unrecorded=any(bool(time_base_decided(run)) for run in statuses.values()),
     )
 
 
-def _run_rates(folder: Path, table: Any) -> np.ndarray | None:
-    """The rate (Hz) each row's recording of ``table`` was made at, ``(n_rows,)`` float64,
-    from the file statuses of the run's shards (``sfreq_in``: NaN for a recording whose status
-    lacks it, written before it was recorded); None where no recording has one."""
+#: A run's shard footers by run folder, in the run's order: each shard's ``(settings, file
+#: statuses)`` (:func:`eegpt.dataset_read.read_shard_status`), in the folder's order.
+ShardStatuses = dict[Path, list[tuple[dict[str, Any], dict[str, Any]]]]
+
+
+def _shard_statuses(folder: Path) -> ShardStatuses:
+    """The settings and file statuses of every shard of the run ``folder`` (its runs'
+    folders, else itself), each read once for :func:`_read_run`'s users of them."""
     from eegpt.dataset_read import read_shard_status, run_folders, shard_files
 
+    return {
+        run: [read_shard_status(shard) for shard in shard_files(run)]
+        for run in run_folders(folder) or [folder]
+    }
+
+
+def _file_statuses(statuses: ShardStatuses) -> Iterator[dict[str, Any]]:
+    """Every file status of ``statuses``, in the run's order."""
+    for run in statuses.values():
+        for _, status in run:
+            yield from status.get("files", [])
+
+
+def _run_rates(statuses: ShardStatuses, table: Any) -> np.ndarray | None:
+    """The rate (Hz) each row's recording of ``table`` was made at, ``(n_rows,)`` float64,
+    from the file statuses of the run's shards (``statuses``; ``sfreq_in``: NaN for a
+    recording whose status lacks it, written before it was recorded); None where no recording
+    has one."""
     rates: dict[str, float] = {}
-    for run in run_folders(folder) or [folder]:
-        for shard in shard_files(run):
-            for f in read_shard_status(shard)[1].get("files", []):
-                if f.get("sfreq_in") is not None:
-                    rates.setdefault(str(f.get("recording_id")), float(f["sfreq_in"]))
+    for f in _file_statuses(statuses):
+        if f.get("sfreq_in") is not None:
+            rates.setdefault(str(f.get("recording_id")), float(f["sfreq_in"]))
     if not rates:
         return None
     ids = table["recording_id"].astype(str)
     return np.array([rates.get(rid, np.nan) for rid in ids], dtype=np.float64)
 
 
-def _run_clock(folder: Path, table: Any) -> tuple[np.ndarray, np.ndarray]:
+def _run_clock(statuses: ShardStatuses, table: Any) -> tuple[np.ndarray, np.ndarray]:
     """A run's ``(clock_s, clock_time)`` per row of ``table``: its columns (layout 5 on), else
     (runs written before them, or a part of an older layout) each recording's from the time
-    base its file status records (:func:`eegpt.outputs.window_clock`)."""
-    from eegpt.dataset_read import read_shard_status, run_folders, shard_files
-
+    base its file status records (``statuses``, :func:`eegpt.outputs.window_clock`)."""
     onsets = table["onset_s"].to_numpy(np.float64)
     seconds = np.full(len(table), np.nan)
     moments = np.full(len(table), np.datetime64("NaT"), dtype="datetime64[us]")
@@ -334,10 +344,8 @@ def _run_clock(folder: Path, table: Any) -> tuple[np.ndarray, np.ndarray]:
     if not todo.any():
         return seconds, moments
     bases: dict[str, dict[str, Any]] = {}  # per recording id: its time base
-    for run in run_folders(folder) or [folder]:
-        for shard in shard_files(run):
-            for f in read_shard_status(shard)[1].get("files", []):
-                bases.setdefault(str(f.get("recording_id")), f)
+    for f in _file_statuses(statuses):
+        bases.setdefault(str(f.get("recording_id")), f)
     ids = table["recording_id"].astype(str).to_numpy()
     for rid in dict.fromkeys(ids[todo]):
         rows = np.flatnonzero(todo & (ids == rid))
