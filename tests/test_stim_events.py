@@ -823,3 +823,20 @@ def test_probe_evaluate_makes_each_recording_s_stim_annotations_once(
         warnings.simplefilter("ignore", RuntimeWarning)
         assert probe_main(["evaluate", str(out), str(plain_bdf), "-q"]) == 0
     assert len(calls) == 1
+
+
+def test_negative_codes_are_made_those_sent_before_the_channel_is_made_a_raw():
+    """The negative codes of a stim channel are fixed on its values, a new array (the values
+    read left as they are), before a Raw is made of them: no Raw's private samples written."""
+    from eegpt.stim_events import _without_negative_codes
+
+    values = np.array([[0.0, -32763.0, 0.0, -32761.0]])
+    fixed = _without_negative_codes(values, "STI101", "rec_raw.fif")
+    assert fixed.tolist() == [[0.0, 32773.0, 0.0, 32775.0]]
+    assert values.tolist() == [[0.0, -32763.0, 0.0, -32761.0]]
+    with pytest.warns(RuntimeWarning, match="holds negative values"):
+        assert _without_negative_codes(values, "Trig", "rec.edf").tolist() == [
+            [0.0, 32763.0, 0.0, 32761.0]
+        ]
+    plain = np.array([[0.0, 5.0]])
+    assert _without_negative_codes(plain, "Trig", "rec.edf") is plain

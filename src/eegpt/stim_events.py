@@ -295,21 +295,19 @@ def _file_unit_scale(raw: mne.io.BaseRaw, channel: str) -> tuple[str, float] | N
     return None if scale is None or scale == 1.0 else (str(unit), scale)
 
 
-def _in_file_units(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.BaseRaw | None:
-    """``channel`` of ``raw`` alone, typed stim, in its file's units (MNE's scaling to volts
-    undone, :func:`_file_unit_scale`), at the samples' rate and from ``raw``'s first sample:
-    the codes ``mne.find_events`` reads, which it casts to integers (a code of 11 stored in
-    µV, read as 1.1e-05 V, would be 0). None where MNE did not scale the channel."""
-    import mne
+def _file_unit_values(raw: mne.io.BaseRaw, channel: str, source: str) -> Any:
+    """``channel`` of ``raw`` in its file's units (MNE's scaling to volts undone,
+    :func:`_file_unit_scale`), cut to whole numbers (warned of where they were not): the codes
+    ``mne.find_events`` reads, which it casts to integers (a code of 11 stored in µV, read as
+    1.1e-05 V, would be 0). ndarray of float64, shape (1, raw.n_times); None where MNE did not
+    scale the channel."""
     import numpy as np
-
-    from eegpt.io import samples_rate
 
     found = _file_unit_scale(raw, channel)
     if found is None:
         return None
     unit, scale = found
-    values = raw.get_data(picks=[channel])[0] / scale
+    values = raw.get_data(picks=[channel]) / scale
     whole = np.round(values)
     if not np.allclose(values, whole, rtol=0, atol=1e-3):
         odd = values[np.abs(values - whole) > 1e-3][:3]
@@ -318,50 +316,61 @@ def _in_file_units(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.Bas
             f"are not whole numbers ({', '.join(f'{v:g}' for v in odd)}, ...), as trigger "
             "codes are; they are cut to whole numbers. Check that it holds trigger codes"
         )
-    info = mne.create_info([channel], samples_rate(raw), "stim")
-    return mne.io.RawArray(whole[np.newaxis], info, first_samp=raw.first_samp, verbose=False)
+    return whole
 
 
-def _channel_read(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.BaseRaw:
-    """``channel`` of ``raw`` alone, read whole, typed stim: in its file's units where MNE
-    scaled it (:func:`_in_file_units`), at the samples' rate (:func:`eegpt.io.samples_rate`)
-    and from ``raw``'s first sample, so that its events and resting level
-    (:func:`resting_level`) come from one read."""
+def _stim_raw(values: Any, channel: str, raw: mne.io.BaseRaw) -> mne.io.BaseRaw:
+    """``values`` (shape (1, raw.n_times)) as a one-channel Raw typed stim named ``channel``,
+    at ``raw``'s samples' rate (:func:`eegpt.io.samples_rate`) and from its first sample."""
     import mne
 
     from eegpt.io import samples_rate
 
-    read = _in_file_units(raw, channel, source)
-    if read is None:
-        info = mne.create_info([channel], samples_rate(raw), "stim")
+    info = mne.create_info([channel], samples_rate(raw), "stim")
+    return mne.io.RawArray(values, info, first_samp=raw.first_samp, verbose=False)
+
+
+def _in_file_units(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.BaseRaw | None:
+    """``channel`` of ``raw`` alone, typed stim, in its file's units (:func:`_file_unit_values`),
+    at the samples' rate and from ``raw``'s first sample; None where MNE did not scale the
+    channel."""
+    values = _file_unit_values(raw, channel, source)
+    return None if values is None else _stim_raw(values, channel, raw)
+
+
+def _channel_read(raw: mne.io.BaseRaw, channel: str, source: str) -> mne.io.BaseRaw:
+    """``channel`` of ``raw`` alone, read whole, typed stim: in its file's units where MNE
+    scaled it (:func:`_file_unit_values`), its negative codes made those sent
+    (:func:`_without_negative_codes`), at the samples' rate (:func:`eegpt.io.samples_rate`)
+    and from ``raw``'s first sample, so that its events and resting level
+    (:func:`resting_level`) come from one read."""
+    values = _file_unit_values(raw, channel, source)
+    if values is None:
         values = raw.get_data(picks=[channel])
-        read = mne.io.RawArray(values, info, first_samp=raw.first_samp, verbose=False)
-    _without_negative_codes(read, channel, source)
-    return read
+    return _stim_raw(_without_negative_codes(values, channel, source), channel, raw)
 
 
-def _without_negative_codes(read: mne.io.BaseRaw, channel: str, source: str) -> None:
-    """Make the negative codes of a one-channel Raw of :func:`_channel_read` (its data, in
-    place) those sent. A Neuromag FIF's STI channel with STI016 active holds 16-bit words
-    stored as signed ones (bit 15 set reads -32768 + code): cast to uint16, as
-    ``mne.find_events(..., uint_cast=True)`` does. Elsewhere their absolute value is taken,
-    as ``mne.find_events`` takes it, with a warning naming the recording."""
+def _without_negative_codes(values: Any, channel: str, source: str) -> Any:
+    """``values`` of a stim channel (ndarray of float, shape (1, n_times)) with negative codes
+    made those sent, a new array where there are any (else ``values`` as given). A Neuromag
+    FIF's STI channel with STI016 active holds 16-bit words stored as signed ones (bit 15 set
+    reads -32768 + code): cast to uint16, as ``mne.find_events(..., uint_cast=True)`` does.
+    Elsewhere their absolute value is taken, as ``mne.find_events`` takes it, with a warning
+    naming the recording."""
     import numpy as np
 
-    data = read._data  # a RawArray's own samples
-    codes = data[0].astype(np.int64)
+    codes = values[0].astype(np.int64)
     if codes.min(initial=0) >= 0:
-        return
+        return values
     neuromag = channel.upper().startswith("STI") or ".fif" in Path(source).name.lower()
     if neuromag:
-        data[0] = codes.astype(np.uint16)
         _log(
             f"{source}: {channel!r} holds negative values (a Neuromag STI channel with STI016 "
             "active, stored as signed 16-bit words): read as unsigned ones (mne.find_events' "
             "uint_cast=True)",
             None,
         )
-        return
+        return codes.astype(np.uint16).astype(np.float64)[np.newaxis]
     shown = ", ".join(str(int(v)) for v in np.unique(codes[codes < 0])[:4])
     _warn(
         f"{source}: --events-from-stim: {channel!r} holds negative values ({shown}), which "
@@ -369,7 +378,7 @@ def _without_negative_codes(read: mne.io.BaseRaw, channel: str, source: str) -> 
         "mne.find_events takes them). Check the channel, and mask the bits the triggers use "
         "(--stim-mask)"
     )
-    data[0] = np.abs(codes)
+    return np.abs(codes).astype(np.float64)[np.newaxis]
 
 
 def resting_level(read: mne.io.BaseRaw, mask: int | None = None) -> int:
