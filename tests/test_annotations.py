@@ -2168,6 +2168,14 @@ def test_numeric_codes_are_read_only_from_bidss_columns_and_the_column_is_record
     assert "annotations_column" not in model.embed(raw, annotations=tuh, verbose=False).metadata
 
 
+def _noise_fif(path: Path, seconds: int) -> Path:
+    """A FIF file at ``path`` of ``seconds`` s of 8 channels of noise (20 uV) at 256 Hz."""
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (8, seconds * 256))
+    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(path)
+    return path
+
+
 def test_skip_existing_warns_of_outputs_whose_table_an_earlier_eegpt_read_otherwise(
     weights, tmp_path
 ):
@@ -2177,10 +2185,7 @@ def test_skip_existing_warns_of_outputs_whose_table_an_earlier_eegpt_read_otherw
     eegpt wrote (annotations_column recorded), or of a BIDS trial_type table, quietly."""
     from eegpt.outputs import load_embeddings
 
-    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
-    x = np.random.default_rng(0).normal(0, 20e-6, (8, 60 * 256))
-    rec = tmp_path / "rec_raw.fif"
-    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    rec = _noise_fif(tmp_path / "rec_raw.fif", 60)
     out = tmp_path / "rec.npz"
     for column, warned in (("label", True), ("trial_type", False)):
         table = tmp_path / f"{column}.csv"
@@ -2517,10 +2522,7 @@ def test_embed_warns_once_of_codes_beside_a_column_of_names(weights, tmp_path):
     the codes' column is recorded as annotations_column."""
     from eegpt.outputs import load_embeddings
 
-    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
-    x = np.random.default_rng(0).normal(0, 20e-6, (8, 60 * 256))
-    rec = tmp_path / "rec_raw.fif"
-    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    rec = _noise_fif(tmp_path / "rec_raw.fif", 60)
     table = tmp_path / "coded.csv"
     table.write_text("onset,duration,value,condition\n0,30,1,left\n30,30,2,right\n")
     out = tmp_path / "rec.npz"
@@ -2555,10 +2557,7 @@ def test_a_table_of_onsets_without_durations_is_read_as_markers(weights, tmp_pat
     from eegpt.annotations import read_annotations
     from eegpt.outputs import load_embeddings
 
-    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
-    x = np.random.default_rng(0).normal(0, 20e-6, (8, 20 * 256))
-    rec = tmp_path / "rec_raw.fif"
-    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    rec = _noise_fif(tmp_path / "rec_raw.fif", 20)
     table = tmp_path / "ev.csv"
     table.write_text("onset,description\n1.5,stim\n6.25,resp\n")
     out = tmp_path / "rec.npz"
@@ -2594,10 +2593,7 @@ def test_an_mne_events_file_is_refused_saying_how_to_use_it(weights, tmp_path, c
     file, with the calls that make its events annotations."""
     from eegpt.annotations import read_annotations
 
-    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
-    x = np.random.default_rng(0).normal(0, 20e-6, (8, 10 * 256))
-    rec = tmp_path / "rec_raw.fif"
-    mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False).save(rec)
+    rec = _noise_fif(tmp_path / "rec_raw.fif", 10)
     events = tmp_path / name
     mne.write_events(events, np.array([[256, 0, 1], [1024, 0, 2]]), verbose=False)
     said = (

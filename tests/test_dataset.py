@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -4705,14 +4706,7 @@ def _as_run_of_layout_3_without_rates(out: Path) -> None:
     its file statuses without the recordings' rates (``sfreq_in``), its last shard removed."""
     shards = shard_files(out)
     shards[-1].unlink()
-    for shard in shards[:-1]:
-        table = pq.read_table(shard)
-        meta = dict(pq.read_metadata(shard).metadata)
-        status = json.loads(meta[b"eegpt_shard"])
-        for f in status["files"]:
-            f.pop("sfreq_in", None)
-        meta[b"eegpt_shard"] = json.dumps(status).encode()
-        pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
+    _drop_from_file_statuses(shards[:-1], "sfreq_in")
 
 
 @pytest.mark.parametrize("rate", [250.0, 256.0])
@@ -5002,12 +4996,18 @@ def test_each_recording_records_its_batch_size_and_info_shows_it(small_corpus, m
 def _strip_batch_sizes(out: Path) -> None:
     """Make ``out``'s shard footers those of a run from before eegpt recorded each file's
     batch size."""
-    for p in shard_files(out):
+    _drop_from_file_statuses(shard_files(out), "batch_size")
+
+
+def _drop_from_file_statuses(shards: Sequence[Path], key: str) -> None:
+    """Take ``key`` out of every file status in the footers of ``shards`` (as an eegpt that
+    did not record it wrote them)."""
+    for p in shards:
         table = pq.read_table(p)
         meta = dict(pq.read_metadata(p).metadata)
         status = json.loads(meta[b"eegpt_shard"])
         for f in status["files"]:
-            f.pop("batch_size", None)
+            f.pop(key, None)
         meta[b"eegpt_shard"] = json.dumps(status).encode()
         pq.write_table(table.replace_schema_metadata(meta), p, write_page_checksum=True)
 
