@@ -351,7 +351,7 @@ def plausible(windows: np.ndarray, scale: float = 1e3) -> str | None:
 
     Used only when nothing was said: a run that warned is allowed odd amplitudes.
     """
-    from eegpt.preprocessing import TOO_LARGE, TOO_SMALL
+    from eegpt.signal_checks import TOO_LARGE, TOO_SMALL
 
     if not np.isfinite(windows).all():
         return "BUG: non-finite output"

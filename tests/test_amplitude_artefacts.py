@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from eegpt.io import as_recording
-from eegpt.preprocessing import _check_amplitude, prepare
+from eegpt.preprocessing import prepare
+from eegpt.signal_checks import _check_amplitude
 from eegpt.streaming import WindowStream, open_stream
 
 NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "F7", "F8", "T7", "T8",

@@ -1665,6 +1665,8 @@ def test_prepare_finds_the_nan_samples_to_fill_in_one_pass(tmp_path, monkeypatch
     import types
 
     import eegpt.preprocessing
+    import eegpt.resampling
+    import eegpt.signal_stats
     from eegpt.annotations import BadSpans
     from eegpt.preprocessing import PreprocessingConfig, prepare
 
@@ -1683,7 +1685,8 @@ def test_prepare_finds_the_nan_samples_to_fill_in_one_pass(tmp_path, monkeypatch
 
         counted = types.SimpleNamespace(**{n: getattr(np, n) for n in dir(np) if n[0] != "_"})
         counted.isfinite = isfinite
-        monkeypatch.setattr(eegpt.preprocessing, "np", counted)
+        for module in (eegpt.preprocessing, eegpt.signal_stats, eegpt.resampling):
+            monkeypatch.setattr(module, "np", counted)  # where prepare's steps look NaN/Inf up
         got = prepare(recording, config=PreprocessingConfig(), bad_spans=spans, checks=checks)
     assert sum(passes) == 1
     np.testing.assert_array_equal(got.data, expected)

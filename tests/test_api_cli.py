@@ -66,7 +66,7 @@ def test_cli_embed_edf_with_tuh_names(weights, edf, tmp_path, capsys):
     assert emb.metadata["preprocessing"]["average_reference"] is True
     raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
     picks = [raw.ch_names.index(n) for n in mapping["input_names"]]
-    from eegpt.preprocessing import resample
+    from eegpt.resampling import resample
 
     used = raw.get_data()[picks]
     x = resample(used - used.mean(axis=0), raw.info["sfreq"], 256.0) * 1e3

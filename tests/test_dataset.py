@@ -3292,7 +3292,7 @@ def test_summary_counts_warnings_by_kind():
     import warnings as w
 
     from eegpt._logging import pass_on_warnings
-    from eegpt.preprocessing import polyphase_ratio
+    from eegpt.resampling import polyphase_ratio
 
     with w.catch_warnings(record=True) as caught:
         w.simplefilter("always")
@@ -3336,7 +3336,7 @@ def test_file_problems_are_counted_by_kind(tmp_path):
 
     from eegpt.dataset import _warning_kinds
     from eegpt.io import read_recording
-    from eegpt.preprocessing import _check_rates
+    from eegpt.signal_checks import _check_rates
 
     data = R.edf_bytes(R.base_spec())
     cut = tmp_path / "cut.edf"

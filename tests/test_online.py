@@ -16,7 +16,8 @@ from eegpt.engine import InferenceEngine
 from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import Recording
 from eegpt.online import OnlineEmbedder, native_window_length
-from eegpt.preprocessing import PreprocessingConfig, resample
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.resampling import resample
 
 NAMES = ["Fp1", "Fp2", "C3", "Cz", "C4", "O1", "O2"]
 

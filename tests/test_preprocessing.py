@@ -16,18 +16,12 @@ from eegpt.channels import map_channels
 from eegpt.config import EEGPTConfig
 from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording
-from eegpt.preprocessing import (
-    PreprocessingConfig,
-    SignalStats,
-    Windows,
-    corpus_file,
-    nearest_indices,
-    prepare,
-    resample,
-    robust_amplitude,
-    window_starts,
-)
+from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.resampling import nearest_indices, resample
+from eegpt.signal_checks import corpus_file
+from eegpt.signal_stats import SignalStats, robust_amplitude
 from eegpt.vocabulary import VOCABULARY
+from eegpt.windowing import Windows, window_starts
 
 NAMES = ["Fp1", "Cz", "O2"]
 # the samples as recorded, for tests that compare windows with the input itself
@@ -166,7 +160,7 @@ def test_the_cached_polyphase_filter_is_scipys_own():
     channel less its least-squares line (edges extended), which is added back exactly."""
     from scipy.signal import resample_poly
 
-    from eegpt.preprocessing import polyphase_filter
+    from eegpt.resampling import polyphase_filter
 
     x = np.random.default_rng(0).normal(0, 1e-5, (11, 2000))
     n_out = -(-2000 * 64 // 125)
@@ -235,7 +229,7 @@ def test_polyphase_inexact_ratio_warns():
 def test_amplifier_rates_resample_by_their_exact_ratio(sfreq, up, down):
     """1017.25 Hz was resampled by 38/151 (a denominator bound of 1000), which drifted by 47 ms
     an hour: a 1-hour file gave 899 windows of 4 s, not 900."""
-    from eegpt.preprocessing import polyphase_ratio, resampled_length
+    from eegpt.resampling import polyphase_ratio, resampled_length
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -245,7 +239,7 @@ def test_amplifier_rates_resample_by_their_exact_ratio(sfreq, up, down):
 
 
 def test_an_approximate_ratio_says_its_drift_per_hour():
-    from eegpt.preprocessing import polyphase_ratio
+    from eegpt.resampling import polyphase_ratio
 
     with pytest.warns(RuntimeWarning) as said:
         assert polyphase_ratio(24414.0625, 256.0, "tdt.sev") == (49, 4673)  # 4096/390625
@@ -266,7 +260,7 @@ def test_a_headers_rounded_interval_is_its_nominal_rate_without_a_drift_warning(
     µs for 256 Hz, 488 µs for 2048 Hz) is that rate: resampled by its exact ratio, with an
     INFO note and no warning of a drift. It was warned of as a drift of 230 ms an hour (3906
     µs, though resampled 1/1), and 488 µs was resampled by 124/993 (2050.06 Hz taken)."""
-    from eegpt.preprocessing import polyphase_ratio, resample, taken_rate
+    from eegpt.resampling import polyphase_ratio, resample, taken_rate
 
     sfreq = 1e6 / interval
     with warnings.catch_warnings():
@@ -399,6 +393,33 @@ def test_stored_form_lives_apart_from_scipy_and_mne():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_the_steps_of_prepare_do_not_import_it_back():
+    """eegpt.preprocessing imports its steps (resampling, statistics, checks, windowing);
+    they import neither it nor each other in a cycle, so each loads on its own."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; import eegpt.resampling, eegpt.signal_stats, eegpt.signal_checks, "
+        "eegpt.windowing; print('eegpt.preprocessing' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False", done.stdout
+
+
+def test_names_the_command_line_imports_from_preprocessing_are_the_windowing_ones():
+    """eegpt.cli and eegpt.probe_cli import these from eegpt.preprocessing, where they lived
+    before eegpt.windowing: they are that module's own functions, re-exported."""
+    import eegpt.preprocessing as pp
+    import eegpt.windowing
+
+    names = ("crop_left_out_for_arrays", "crop_refused_for_arrays", "crop_refused_for_continuous",
+             "padded_patches_seconds", "padded_patches_text", "partial_patch_note", "probe_crop")  # fmt: skip
+    for name in names:
+        assert getattr(pp, name) is getattr(eegpt.windowing, name), name
 
 
 def test_info_line_names_the_rescale_folded_into_the_scale():
@@ -1148,7 +1169,7 @@ def test_prepare_type_errors():
 def test_detrend_windows_is_scipys_detrend_over_the_recorded_samples():
     from scipy.signal import detrend
 
-    from eegpt.preprocessing import detrend_windows
+    from eegpt.windowing import detrend_windows
 
     rng = np.random.default_rng(4)
     windows = rng.normal(0, 1, (5, 3, 100)) + rng.normal(0, 50, (5, 3, 1)) + np.linspace(0, 9, 100)

@@ -28,7 +28,7 @@ from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import as_recording
-from eegpt.preprocessing import PreprocessingConfig, resample
+from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
     SYNTHETIC_CHANNELS,
     EEGPTProbe,
@@ -48,6 +48,7 @@ from eegpt.probe import (
 )
 from eegpt.probe_cli import WindowLabelling, _labelled_windows, load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
+from eegpt.resampling import resample
 from eegpt.training import balanced_class_weights, stratified_split
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)

@@ -7,10 +7,11 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from eegpt import preprocessing
+from eegpt import signal_stats
 from eegpt.io import Recording
-from eegpt.preprocessing import PreprocessingConfig, SignalStats, prepare
+from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_inputs import merge_epochs
+from eegpt.signal_stats import SignalStats
 
 NAMES = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7", "P3",
          "Pz", "P4", "P8", "O1", "O2"]  # fmt: skip
@@ -43,7 +44,7 @@ def test_epochs_statistics_are_those_of_all_samples_at_once(monkeypatch):
     """Epochs' statistics fed a few epochs at a time: the extremes, counts and amplitude
     subsample of all samples at once (each channel's epochs one after the other), the means
     and deviations to rounding; non-finite epochs found in every block."""
-    monkeypatch.setattr(preprocessing, "_STATS_BLOCK_SAMPLES", 3 * 19 * 4096)
+    monkeypatch.setattr(signal_stats, "_STATS_BLOCK_SAMPLES", 3 * 19 * 4096)
     x = _epochs(10).data
     x[7, 2, 5] = np.nan
     stats = SignalStats.of(x)
@@ -71,9 +72,9 @@ def test_preparing_epochs_holds_one_copy_of_them(monkeypatch, checks):
     channels (the one it re-references in place) beside the epochs given, not the 3-4 copies
     (a reshaped copy for the statistics and its temporaries, a non-contiguous pick copied again
     to resample) that made a probe's memory grow with the recording's length."""
-    monkeypatch.setattr(preprocessing, "_STATS_BLOCK_SAMPLES", 2**18)
+    monkeypatch.setattr(signal_stats, "_STATS_BLOCK_SAMPLES", 2**18)
     # the amplitude subsample bounded as in a long recording's (100,000 samples a channel)
-    monkeypatch.setattr(preprocessing, "_MAX_CHECK_SAMPLES", 2_000)
+    monkeypatch.setattr(signal_stats, "_MAX_CHECK_SAMPLES", 2_000)
     rec = _epochs(24)
     config = PreprocessingConfig()
     prepare(_epochs(1), config=config, checks=checks)  # imports, filter caches

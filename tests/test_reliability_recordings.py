@@ -330,7 +330,8 @@ def test_flat_clipped_and_mis_scaled_channels_warn(tmp_path):
 def test_a_few_samples_are_not_called_clipped():
     """Any signal has a sample at its minimum and one at its maximum: 10% of a 10-sample chunk
     (a live buffer), which is no sign of clipping. Five at a rail of a short chunk are."""
-    from eegpt.preprocessing import SignalStats, check_signal
+    from eegpt.signal_checks import check_signal
+    from eegpt.signal_stats import SignalStats
 
     x = np.random.default_rng(0).normal(0, 2e-5, (3, 10))
     with warnings.catch_warnings():
@@ -402,7 +403,8 @@ def test_errors_from_mne_are_wrapped_with_the_file_name(tmp_path, monkeypatch):
 def test_the_clipping_check_names_only_the_railed_side():
     """A channel railed at +0.1875 V alone: its minimum (some microvolts) is no rail, and is not
     shown as one; a channel railed at both ends shows both."""
-    from eegpt.preprocessing import SignalStats, check_signal
+    from eegpt.signal_checks import check_signal
+    from eegpt.signal_stats import SignalStats
 
     x = np.random.default_rng(0).normal(0, 2e-5, (3, 600))
     x[1, :100] = 0.1875  # O1 at the positive rail only
@@ -421,7 +423,8 @@ def test_the_clipping_and_amplitude_checks_name_a_few_of_many_channels():
     and --drop options, several kB of text. It names five and counts the rest, with the shorter
     ways to leave many out (a --rename file, --keep-channels); so does the amplitude check of
     42 channels scaled wrong."""
-    from eegpt.preprocessing import SignalStats, check_signal
+    from eegpt.signal_checks import check_signal
+    from eegpt.signal_stats import SignalStats
 
     names = [f"E{k}" for k in range(1, 60)]
     x = np.random.default_rng(0).normal(0, 2e-5, (59, 600))

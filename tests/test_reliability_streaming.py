@@ -19,7 +19,8 @@ from eegpt.annotations import BadSpans
 from eegpt.channels import map_channels
 from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording
-from eegpt.preprocessing import PreprocessingConfig, SignalStats, prepare
+from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.signal_stats import SignalStats
 from eegpt.streaming import StreamedRecording, WindowStream, open_stream
 
 # CI runs a bounded number of examples; EEGPT_HYPOTHESIS_EXAMPLES=5000 runs a long search.

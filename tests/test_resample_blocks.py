@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from eegpt import preprocessing
-from eegpt.preprocessing import fit_line, line_at, polyphase_filter, polyphase_ratio, resample
+from eegpt import resampling
+from eegpt.resampling import fit_line, line_at, polyphase_filter, polyphase_ratio, resample
 
 
 def _eight_at_a_time(x, sfreq, new_sfreq):
@@ -49,9 +49,9 @@ def test_resampled_rows_equal_those_of_eight_at_a_time(shape, sfreq, new_sfreq, 
 
 def _calls(monkeypatch, x):
     rows = []
-    real = preprocessing.resample_poly
+    real = resampling.resample_poly
     monkeypatch.setattr(
-        preprocessing, "resample_poly", lambda y, *a, **k: rows.append(len(y)) or real(y, *a, **k)
+        resampling, "resample_poly", lambda y, *a, **k: rows.append(len(y)) or real(y, *a, **k)
     )
     resample(x, 500.0, 256.0)
     return rows

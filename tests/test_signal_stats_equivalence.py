@@ -1,7 +1,7 @@
-"""The signal checks' statistics (:class:`eegpt.preprocessing.SignalStats`) equal, to the bit,
+"""The signal checks' statistics (:class:`eegpt.signal_stats.SignalStats`) equal, to the bit,
 those of their plain formulation (kept below as :class:`_PlainStats`, written from the code
 before the statistics were computed without copies and a few channels at a time), and
-:func:`~eegpt.preprocessing.check_signal` warns and refuses alike with either."""
+:func:`~eegpt.signal_checks.check_signal` warns and refuses alike with either."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from eegpt.errors import RecordingError
-from eegpt.preprocessing import SignalStats, check_signal
+from eegpt.signal_checks import check_signal
+from eegpt.signal_stats import SignalStats
 
 
 def _plain_row_median(a: np.ndarray) -> np.ndarray:
@@ -36,7 +37,7 @@ def _plain_local_mad(sample: np.ndarray, run: int) -> np.ndarray:
     t = np.arange(run, dtype=np.float64) - (run - 1) / 2
     gaps = np.isnan(runs)
     if gaps.any():
-        from eegpt.preprocessing import line_over_finite
+        from eegpt.resampling import line_over_finite
 
         level, slope = line_over_finite(runs, gaps)
         runs = runs - (level[..., None] + slope[..., None] * t)

@@ -1,5 +1,5 @@
 """Sampling rates as headers write them (no NumPy, SciPy or MNE: imported by
-:mod:`eegpt.annotations` and :mod:`eegpt.preprocessing`)."""
+:mod:`eegpt.annotations` and :mod:`eegpt.resampling`)."""
 
 from __future__ import annotations
 

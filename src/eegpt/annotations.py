@@ -1915,7 +1915,7 @@ class BadSpans:
     Every window that holds a sample inside such a span overlaps its annotation, so with
     ``reject`` (``reject_by_annotation=True``, ``--reject-by-annotation``) NaN/Inf samples that
     all lie inside the spans reach no kept window: they are filled and the run goes on
-    (:func:`eegpt.preprocessing.fill_nonfinite`). Without ``reject`` they are refused, with the
+    (:func:`eegpt.resampling.fill_nonfinite`). Without ``reject`` they are refused, with the
     option named.
 
     Parameters

@@ -73,16 +73,7 @@ from eegpt.outputs import (  # noqa: F401 - INPUT_KEY, input_text: eegpt.api's n
     require_output_dependencies,
     select_window_metadata,
 )
-from eegpt.preprocessing import (  # noqa: F401 - partial_patch_note: an eegpt.api name too
-    PreprocessingConfig,
-    Windows,
-    crop_refused_for_continuous,
-    map_recording_channels,
-    padded_patches_seconds,
-    padded_patches_text,
-    partial_patch_note,
-    prepare,
-)
+from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
 from eegpt.rename_tables import Rename
 from eegpt.stim_events import StimEvents, add_stim_events, stim_events_setting
@@ -93,6 +84,13 @@ from eegpt.streaming import (
     faster_unused_channels,
     open_stream,
     open_stream_unless_epochs,
+)
+from eegpt.windowing import (  # noqa: F401 - partial_patch_note: an eegpt.api name too
+    Windows,
+    crop_refused_for_continuous,
+    padded_patches_seconds,
+    padded_patches_text,
+    partial_patch_note,
 )
 
 __all__ = ["embed", "embed_to_file", "provenance"]
@@ -193,7 +191,7 @@ def _embed(
         window and :attr:`Embeddings.bad <eegpt.outputs.Embeddings.bad>` marks the bad ones.
         NaN/Inf samples, refused otherwise, are ignored when they all lie inside bad
         annotations and so in windows left out (a warning counts them; see
-        :func:`eegpt.preprocessing.fill_nonfinite`).
+        :func:`eegpt.resampling.fill_nonfinite`).
     annotations : str | path-like | mne.Annotations | None
         More annotations of a continuous recording, kept in another file (a hypnogram such as
         Sleep-EDF's ``*-Hypnogram.edf``, anything ``mne.read_annotations`` reads, a BIDS
@@ -937,7 +935,7 @@ def provenance(
     """JSON-serialisable record of everything that determined a set of embeddings.
 
     ``recording`` needs ``source`` and ``sfreq`` (and may have ``labels``: epochs' event names),
-    ``windows`` ``mapping`` and ``config`` (a :class:`~eegpt.preprocessing.Windows` or a
+    ``windows`` ``mapping`` and ``config`` (a :class:`~eegpt.windowing.Windows` or a
     :class:`~eegpt.streaming.WindowStream`).
     """
     record = {

@@ -43,10 +43,12 @@ from eegpt.engine import InferenceEngine
 from eegpt.errors import StartPastEndError
 from eegpt.io import Recording, as_recording
 from eegpt.outputs import metadata_record, pool_embeddings
-from eegpt.preprocessing import PreprocessingConfig, corpus_file, prepare, start_past_end
+from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.rename_tables import Rename
+from eegpt.signal_checks import corpus_file
 from eegpt.stim_events import StimEvents, add_stim_events
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
+from eegpt.windowing import start_past_end
 
 _MAX_WARNINGS = 5  # kept per file
 Pool = Literal["none", "mean"]

@@ -1008,7 +1008,7 @@ def _warning_kind(text: str) -> str:
 
 
 #: The kind (:func:`_warning_kind`) of the warning on DC offsets or drift far beyond the signal
-#: (the offset check of :mod:`eegpt.preprocessing`), whose files ``eegpt info`` names.
+#: (the offset check of :mod:`eegpt.signal_checks`), whose files ``eegpt info`` names.
 OFFSET_CHECK = "offset check"
 
 #: Files ``eegpt info`` names of those with an offset warning (the rest counted).

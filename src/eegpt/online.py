@@ -13,7 +13,7 @@ after, scaling, detrending): what
 (``model.embed(raw)``) near each window's edges when the stream is resampled, since the
 recording's filter there sees the neighbouring samples; at 256 Hz the two are the same.
 
-The signal checks of :func:`eegpt.preprocessing.check_signal` (flat, clipped, mis-scaled
+The signal checks of :func:`eegpt.signal_checks.check_signal` (flat, clipped, mis-scaled
 channels) run on the first window, where a wrong unit or a dead electrode shows at once; later
 windows are checked for NaN/Inf only, so a long session does not repeat the same warning
 every second.
@@ -59,10 +59,10 @@ from eegpt.preprocessing import (
     check_rate,
     check_reference_channels,
     map_recording_channels,
-    polyphase_ratio,
     prepare,
 )
 from eegpt.rename_tables import Rename
+from eegpt.resampling import polyphase_ratio
 from eegpt.streaming import block_size
 
 __all__ = ["OnlineEmbedder"]

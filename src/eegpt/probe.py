@@ -106,15 +106,7 @@ from eegpt.heads import LinearProbe
 from eegpt.io import Recording, Units, detrend_text, epochs_labels, may_hold_epochs
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import EPOCH_ONSETS_KEY, atomic_write
-from eegpt.preprocessing import (
-    PreprocessingConfig,
-    crop_call,
-    crop_epochs,
-    crop_left_out_for_arrays,
-    prepare,
-    probe_crop,
-    resampled_length,
-)
+from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_folder import PROBE_FORMAT as PROBE_FORMAT
 from eegpt.probe_folder import PROBE_FORMAT_VERSION as PROBE_FORMAT_VERSION
 from eegpt.probe_folder import PROBE_JSON as PROBE_JSON
@@ -152,6 +144,7 @@ from eegpt.probe_provenance import (
     training_overlap,
 )
 from eegpt.rename_tables import Rename
+from eegpt.resampling import resampled_length
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS
 from eegpt.synthetic import synthetic_erp_epochs as synthetic_erp_epochs
 from eegpt.synthetic import synthetic_erp_raw as synthetic_erp_raw
@@ -172,6 +165,7 @@ from eegpt.training_data import recording_training_warnings as recording_trainin
 from eegpt.training_data import split_training_data as split_training_data
 from eegpt.training_data import trained_on_epochs as trained_on_epochs
 from eegpt.training_data import typical_amplitude as typical_amplitude
+from eegpt.windowing import crop_call, crop_epochs, crop_left_out_for_arrays, probe_crop
 
 if TYPE_CHECKING:
     import eegpt.viz

@@ -50,22 +50,21 @@ from eegpt.io import (
     require_array_args_absent,
     warn_unapplied_projectors,
 )
-from eegpt.preprocessing import (
-    PreprocessingConfig,
-    SignalStats,
+from eegpt.preprocessing import PreprocessingConfig, check_reference_channels
+from eegpt.rename_tables import Rename, _cap_note
+from eegpt.resampling import resample
+from eegpt.signal_checks import check_signal
+from eegpt.signal_stats import SignalStats
+from eegpt.windowing import (
     check_length,
-    check_reference_channels,
-    check_signal,
     check_windows,
     crop_call,
     crop_epochs,
     cut_windows,
     detrend_windows,
     quiet_float32_overflow,
-    resample,
     window_starts,
 )
-from eegpt.rename_tables import Rename, _cap_note
 
 
 def refuse_embeddings(data: Any, what: str = "a probe") -> None:

@@ -525,7 +525,8 @@ def _window_stream(
     the probe's preprocessing of the windows; its annotations with those of its
     ``--annotations`` file; and the first window's onset in seconds (``--start``)."""
     from eegpt.errors import RecordingError
-    from eegpt.preprocessing import SAMPLE_TOLERANCE, PreprocessingConfig, resampled_length
+    from eegpt.preprocessing import SAMPLE_TOLERANCE, PreprocessingConfig
+    from eegpt.resampling import resampled_length
     from eegpt.streaming import WindowStream, open_stream
 
     key = opened_key(path)
@@ -1763,9 +1764,10 @@ def load_labelled_epochs(
         The file each epoch came from.
     """
     from eegpt.io import Recording
-    from eegpt.preprocessing import PreprocessingConfig, crop_epochs
+    from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe_inputs import merge_epochs
     from eegpt.probe_labels import check_label_types
+    from eegpt.windowing import crop_epochs
 
     if not paths:
         raise ValueError("no input files given")

@@ -5,7 +5,7 @@ channels. :class:`WindowStream` then makes the same model windows as
 :func:`eegpt.preprocessing.prepare` would from the whole file, in two passes over the file:
 
 1. a scan, chunk by chunk, that accumulates the per-channel statistics of
-   :func:`~eegpt.preprocessing.check_signal` (NaN/Inf, flat, clipped and mis-scaled channels)
+   :func:`~eegpt.signal_checks.check_signal` (NaN/Inf, flat, clipped and mis-scaled channels)
    and each channel's mean, which polyphase resampling needs;
 2. for each block of windows, a read of just the samples it needs plus enough context for the
    resampling filter, average referencing, resampling, scaling and cutting.
@@ -81,23 +81,22 @@ from eegpt.io import (
 )
 from eegpt.preprocessing import (
     PreprocessingConfig,
-    SignalStats,
-    check_length,
     check_rate,
     check_reference_channels,
-    check_signal,
-    check_windows,
-    cut_windows,
+    map_info_channels,
+    note_custom_reference,
+)
+from eegpt.resampling import (
     line_at,
     line_from_sums,
-    map_info_channels,
     nearest_source,
-    note_custom_reference,
     polyphase_filter,
     polyphase_ratio,
     taken_rate,
-    window_starts,
 )
+from eegpt.signal_checks import check_signal
+from eegpt.signal_stats import SignalStats
+from eegpt.windowing import check_length, check_windows, cut_windows, window_starts
 
 __all__ = [
     "LARGE_HOLD_BYTES",
@@ -588,10 +587,10 @@ class WindowStream:
     bad_spans : BadSpans | None
         As for :func:`eegpt.preprocessing.prepare`: NaN/Inf samples that all lie inside these
         spans, whose windows the caller leaves out (``reject``), are filled as
-        :func:`~eegpt.preprocessing.fill_nonfinite` fills them in a whole recording (each
+        :func:`~eegpt.resampling.fill_nonfinite` fills them in a whole recording (each
         channel's line over its finite samples, found by the scan), block by block.
     checks : bool
-        Run the signal checks of :func:`~eegpt.preprocessing.check_signal` on the scan and
+        Run the signal checks of :func:`~eegpt.signal_checks.check_signal` on the scan and
         warn of unapplied projectors (as ``prepare``'s ``checks``). False where the windows are
         checked later as a whole (a probe's training windows, prepared as epochs); the scan
         still finds each channel's line, and NaN/Inf samples are then refused where the
@@ -715,7 +714,7 @@ class WindowStream:
 
     def _scan(self) -> tuple[np.ndarray, np.ndarray]:
         """Check the whole signal chunk by chunk; each channel's least-squares line
-        (:func:`~eegpt.preprocessing.fit_line`) over its finite samples."""
+        (:func:`~eegpt.resampling.fit_line`) over its finite samples."""
         rec = self.recording
         n = rec.n_times
         stats = (  # (unchecked: none kept, such as its sample of each channel)
@@ -781,7 +780,7 @@ class WindowStream:
             Make windows ``first:stop`` only (default: all), the same numbers as when all are
             made.
         dtype : float32 | float64
-            The windows' type (:func:`~eegpt.preprocessing.cut_windows`).
+            The windows' type (:func:`~eegpt.windowing.cut_windows`).
         """
         if block_windows < 1:
             raise ValueError(f"block_windows must be >= 1, got {block_windows}")

@@ -1,0 +1,929 @@
+"""The signal checks of a recording in volts, before its windows are made.
+
+:func:`check_signal` judges the :class:`~eegpt.signal_stats.SignalStats` of the channels used:
+it refuses NaN/Inf samples (:func:`check_finite`) and channels all flat, and warns of flat,
+partly flat, clipped and mis-scaled channels (a typical deviation outside scalp EEG's 1e-5 to
+1e-4 V, epochs in another unit), DC offsets, units that are no voltage and channels stored
+below 100 Hz, each warning saying what was found, why it matters and what to do. The
+thresholds (``FLAT_STD``, ``TOO_LARGE``, ``TOO_SMALL``, ...) are in volts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import math
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from eegpt._logging import clock_text, duration_text, few
+from eegpt._logging import count as _count
+from eegpt._logging import warn as _warn
+from eegpt.edf_files import EDF_VOLT_UNITS
+from eegpt.errors import RecordingError
+from eegpt.io import UNITS, nonfinite_error
+from eegpt.preprocessing_spec import PRETRAINING_SCALE
+from eegpt.rename_tables import (
+    DROP_ADVICE_NAMES,
+    egi_advice,
+    egi_labels,
+    file_argument,
+    how_to_drop,
+)
+from eegpt.signal_stats import SignalStats
+from eegpt.vocabulary import shortened_list
+
+FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
+TOO_LARGE = 2e-3  # V; a larger robust amplitude looks like micro- or millivolts read as volts
+TOO_SMALL = 1e-7  # V; robust amplitude below this (200x under scalp EEG's) is mis-scaled
+#: V; up to this typical deviation, an amplitude too large under a unit the file's header
+#: states (µV, mV) is taken for artefacts (MR gradient artefacts reach ~10 mV), above it for
+#: a wrong unit all the same (no amplifier's artefact is volts: samples in µV read as volts)
+ARTEFACT_LARGEST = 0.05
+#: Epochs whose typical deviation is 1e3 or 1e6 times the median epoch's (or as many times
+#: less), within this many powers of ten (10**0.3: a factor of 2 either way), look like
+#: another unit; an artefact 400x larger (10**2.6) is not taken for one
+EPOCH_UNIT_TOLERANCE = 0.3
+CLIP_FRACTION = 0.01  # a channel with more of its samples at its minimum or maximum is clipped
+CLIP_SAMPLES = 5  # ... and at least this many (a chunk of 10 samples has 10% at each extreme)
+
+
+OFFSET_MIN = 1e-4  # V; an offset or drift beyond it, and beyond OFFSET_RATIO deviations, warns
+OFFSET_RATIO = 10.0  # robust standard deviations (1.4826 x the median absolute deviation)
+
+
+def _span_text(
+    stats: SignalStats,
+    sfreq: float | None,
+    epoch_samples: int | None,
+    span: tuple[int, int] | None = None,
+) -> str:
+    """Where the NaN/Inf samples of ``stats`` are (those from sample ``span[0]`` to
+    ``span[1]``, default all), in words ("" when unknown)."""
+    span = stats.nonfinite_span if span is None else span
+    if span is None:
+        return ""
+    first, last = span
+    if epoch_samples and stats.nonfinite_epochs is None:  # fed chunk by chunk: the span
+        a, b = first // epoch_samples, last // epoch_samples
+        return f"in epoch {a} (counting from 0)" if a == b else f"in epochs {a} to {b} (from 0)"
+    if epoch_samples:
+        hit = stats.nonfinite_epochs.tolist()  # type: ignore[union-attr]
+        if len(hit) == 1:
+            return f"in epoch {hit[0]} (counting from 0)"
+        listed = ", ".join(map(str, hit[:20]))
+        listed += f" and {len(hit) - 20} more" if len(hit) > 20 else ""
+        return f"in {len(hit)} epochs: {listed} (counting from 0)"
+    if not sfreq:
+        return ""
+    if first == last:
+        return f"at {first / sfreq:.3f} s from the first sample"
+    # the end exclusive (the sample after the last), outward to the ms: a span of these bounds
+    # (an annotation of onset start and duration end - start) holds every such sample
+    start = math.floor(round(first / sfreq * 1000, 6)) / 1000
+    end = math.ceil(round((last + 1) / sfreq * 1000, 6)) / 1000
+    return (
+        f"from {start:.3f} s to {end:.3f} s (end exclusive: {end - start:.3f} s) after the "
+        "first sample"
+    )
+
+
+def _indices(mask: np.ndarray) -> list[int]:
+    """The positions of the True values of ``mask``, as ints (to index a list of names)."""
+    return np.flatnonzero(mask).tolist()
+
+
+def check_signal(
+    stats: SignalStats,
+    names: Sequence[str],
+    source: str,
+    units: Sequence[str] | None = None,
+    gain: float = 1.0,
+    offsets: bool = True,
+    array_units: str | None = None,
+    sfreq: float | None = None,
+    epoch_samples: int | None = None,
+    rates: Sequence[float] | None = None,
+    *,
+    refuse_all_flat: bool = True,
+    average_reference: bool = False,
+    left_out: Sequence[str] = (),
+    rescaled: float = 1.0,
+) -> None:
+    """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
+    mis-scaled channels.
+
+    Parameters
+    ----------
+    stats : SignalStats
+        Of the channels that will be used, in volts.
+    names : sequence of str
+        Their names, for the messages.
+    source : str
+        The recording, for the messages.
+    units : sequence of str | None
+        Their units in the file, when known (EDF/BDF, BrainVision); non-voltage units are
+        announced, and under a stated unit below a volt (:func:`stated_unit`) an amplitude
+        too large is advised on as artefacts rather than a wrong unit.
+    gain : float
+        The correction the volts will get (:attr:`PreprocessingConfig.gain
+        <eegpt.preprocessing.PreprocessingConfig.gain>`): the flat and amplitude checks judge
+        ``gain`` x volts.
+    rescaled : float
+        The factor the volts in ``stats`` were already multiplied by after reading
+        (:attr:`eegpt.io.Recording.rescaled`: ``eegpt probe``'s ``--rescale``): the amplitude
+        advice gives the correction of the samples as read, ``rescaled`` x ``gain`` included.
+    offsets : bool
+        Warn about DC offsets far beyond the signal (not when each window is detrended).
+    array_units : str | None
+        The unit an array was given in, for the amplitude advice.
+    sfreq, epoch_samples : float | None, int | None
+        Sampling rate and, for epochs fed one after the other, samples per epoch: the NaN/Inf
+        error then says when (seconds from the first sample) or in which epochs they are.
+    rates : sequence of float | None
+        The channels' rates as stored in the file (:attr:`eegpt.io.Recording.rates`): those
+        stored below :data:`SLOW_CHANNEL_SFREQ` and upsampled to ``sfreq`` are announced.
+    refuse_all_flat : bool
+        Refuse channels all flat throughout (nothing usable is left); False warns instead (a
+        live stream's first window, a prediction asked of one epoch).
+    average_reference : bool
+        Whether the channels will be average-referenced: a flat channel that is the
+        recording's reference is then kept, not advised to be dropped (:func:`_warn_flat`).
+    left_out : sequence of str
+        The recording's channels the mapping left out (:attr:`ChannelMapping.dropped`), which
+        tell an EGI net (its E-numbered electrodes) whose 'Cz' is its reference, in the
+        warning and in the refusal of all channels flat.
+
+    Raises
+    ------
+    RecordingError
+        If any sample is NaN or infinite (see :func:`check_finite`), or if every channel is
+        flat throughout (nothing usable is left) and ``refuse_all_flat``.
+
+    Warns
+    -----
+    RuntimeWarning
+        NaN/Inf samples ignored inside bad spans (:func:`check_finite`); flat channels (zero peak-to-peak or a standard deviation below ``FLAT_STD``); clipped
+        channels (more than ``CLIP_FRACTION`` of the samples at the channel's minimum or
+        maximum); a typical amplitude that looks mis-scaled, overall or for single channels
+        (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
+        channels stored at too low a rate.
+    """
+    check_finite(stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples)
+    if units is not None:
+        _check_units(names, units, source)
+    if rates is not None and sfreq is not None:
+        _check_rates(names, rates, sfreq, source)
+    # a channel without finite samples (all inside rejected bad spans) is measured by nothing
+    measured = stats.count > 0
+    flat = measured & ((stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD))
+    if flat.all() and refuse_all_flat:
+        raise RecordingError(_all_flat_message(names, left_out, source, bool(epoch_samples)))
+    if flat.any():
+        zero = measured & (stats.maximum == 0) & (stats.minimum == 0)
+        _warn_flat(names, flat, zero, source, average_reference=average_reference,
+                   left_out=left_out)  # fmt: skip
+    if stats.segment and sfreq:
+        _check_partly_flat(stats, flat, names, source, sfreq)
+    # a rail: the channel's minimum or maximum held by many samples (each side on its own)
+    count = np.maximum(stats.count, 1)
+    low = (stats.n_at_min / count > CLIP_FRACTION) & (stats.n_at_min >= CLIP_SAMPLES) & ~flat
+    high = (stats.n_at_max / count > CLIP_FRACTION) & (stats.n_at_max >= CLIP_SAMPLES) & ~flat
+    clipped = low | high
+    if clipped.any():
+        detail = few(
+            [
+                f"{names[i]} ("
+                + " and ".join(
+                    f"{n / count[i]:.1%} of samples at {value:.4g} V"
+                    for railed, n, value in (
+                        (low[i], stats.n_at_min[i], stats.minimum[i]),
+                        (high[i], stats.n_at_max[i], stats.maximum[i]),
+                    )
+                    if railed
+                )
+                + ")"
+                for i in _indices(clipped)
+            ],
+            DROP_ADVICE_NAMES,
+        )
+        _warn(
+            f"{source}: clipping check: channel(s) {detail} look clipped (the amplifier or the "
+            "file's physical range saturated), so their waveforms are distorted. Exclude them "
+            f"({how_to_drop([names[i] for i in _indices(clipped)])}) or the saturated "
+            "time spans."
+        )
+    if not measured.any():
+        return
+    # the signal's own size, whatever offsets and drift add (they have their own check)
+    m = np.flatnonzero(measured)
+    local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m.tolist()]
+    # the advice is for the samples as read: the rescaling already applied counts in it
+    each = None if stats.epoch_deviation is None else stats.epoch_deviation * gain
+    stated = None if units is None else stated_unit([units[i] for i in m.tolist()])
+    _check_amplitude(local, flat[m], kept, source, gain * rescaled, array_units, epochs=each,
+                     stated=stated)  # fmt: skip
+    if offsets:
+        median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
+        slow = np.maximum(np.abs(median), 1.4826 * deviation)
+        _check_offsets(median, slow, local, flat[m], kept, source)
+
+
+def check_finite(
+    stats: SignalStats,
+    names: Sequence[str],
+    source: str,
+    *,
+    sfreq: float | None = None,
+    epoch_samples: int | None = None,
+) -> int:
+    """Refuse NaN/Inf samples, except those that all lie inside bad spans whose windows are
+    left out (``stats.bad_spans`` with ``reject``): those reach no kept window, so a warning
+    says how many were ignored and their number is returned, for
+    :func:`~eegpt.resampling.fill_nonfinite`.
+
+    Parameters
+    ----------
+    stats, names, source, sfreq, epoch_samples
+        As for :func:`check_signal`.
+
+    Returns
+    -------
+    int
+        NaN/Inf samples to fill (0 when there are none).
+
+    Raises
+    ------
+    RecordingError
+        If any NaN/Inf sample lies outside the bad spans (the message counts those, and says
+        how to rename annotations that hold them but only mention "bad"), or if they all lie
+        inside but the windows there are kept (the message names ``reject_by_annotation``).
+    """
+    if not stats.nonfinite.any():
+        return 0
+    names, epoched = list(names), bool(epoch_samples)
+    inside = stats.nonfinite_in_bad
+    outside = stats.nonfinite - inside
+    if outside.any():
+        where = _span_text(stats, sfreq, epoch_samples, stats.nonfinite_outside)
+        raise nonfinite_error(
+            outside, names, source, where, epoched=epoched, in_bad=int(inside.sum()),
+            misnamed=stats.misnamed, in_misnamed=int(stats.nonfinite_misnamed.sum()),
+        )  # fmt: skip
+    where = _span_text(stats, sfreq, epoch_samples)
+    assert stats.bad_spans is not None  # every one inside a span
+    if not stats.bad_spans.reject:
+        raise nonfinite_error(inside, names, source, where, epoched=epoched, all_in_bad=True)
+    n = int(inside.sum())
+    hit = few([f"{names[i]} ({int(k)})" for i, k in enumerate(inside) if k], 12)
+    _warn(
+        f"{source}: {n} non-finite (NaN/Inf) samples in channel(s) {hit}, {where}, all inside "
+        "annotations marked bad, whose windows are left out (reject_by_annotation): ignored. "
+        "They were filled with each channel's straight line; polyphase resampling spreads "
+        "that fill over its filter's half-length (10 samples at the lower of the two rates) "
+        "around them, into a kept window only where one ends or starts that close."
+    )
+    return n
+
+
+#: Names of an EGI net's reference electrode (VREF), stored as zeros beside its E-numbers.
+_EGI_REFERENCE = ("CZ", "VREF")
+
+
+def _egi_references(names: Sequence[str], beside: Sequence[str]) -> list[str]:
+    """The channels of ``names`` that are an EGI net's reference electrode: 'Cz' or 'VREF'
+    beside at least 8 E-numbered electrodes (among ``names`` and ``beside``)."""
+    if len(egi_labels([*names, *beside])) < 8:
+        return []
+    return [name for name in names if name.strip().upper() in _EGI_REFERENCE]
+
+
+def _warn_flat(
+    names: Sequence[str],
+    flat: np.ndarray,
+    zero: np.ndarray,
+    source: str,
+    *,
+    average_reference: bool,
+    left_out: Sequence[str],
+) -> None:
+    """Warn about the channels ``flat`` throughout (``zero``: exactly zero throughout); all of
+    them flat, that the input holds no signal.
+
+    Under the average reference, a recording's reference electrode stored as zeros is worth
+    keeping: referencing gives it its signal back (the site against the average of the
+    others), and dropping it would lose that site. An EGI net's 'Cz' (beside its E-numbered
+    electrodes, used or ``left_out``) is such a reference for sure, and is said to be one with no advice
+    to drop it; another channel exactly zero may be one, or an unrecorded channel, so that is
+    said as a possibility beside the usual advice."""
+    if flat.all():  # nothing to exclude or keep: the whole input is without signal
+        _warn(
+            f"{source}: flat channel(s) check: every channel used ({shortened_list(names)}) is "
+            f"flat (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V): no signal "
+            "in this input (disconnected amplifier?); what is computed from it means nothing."
+        )
+        return
+    flat_idx = _indices(flat)
+    flat_names = {names[i] for i in flat_idx}
+    references = _egi_references(names, left_out) if average_reference else []
+    reference = [name for name in references if name in flat_names]
+    if reference:
+        _warn(
+            f"{source}: flat channel(s) check: {shortened_list(reference)} beside the E-numbered "
+            "electrodes of an EGI net is the net's reference electrode (VREF), stored as zeros: "
+            "keep it. The average reference (on) gives it back its signal, the vertex against "
+            "the average of the other electrodes; dropping it would lose that site."
+        )
+    which = [names[i] for i in flat_idx if names[i] not in reference]
+    if not which:
+        return
+    maybe = ""
+    if average_reference and any(zero[i] for i in flat_idx if names[i] in which):
+        maybe = (
+            " A channel exactly zero throughout may also be the recording's reference "
+            "electrode, stored as zeros: if so, keep it, as the average reference (on) gives "
+            "it back its signal."
+        )
+    _warn(
+        f"{source}: flat channel(s) check: {shortened_list(which)} have zero peak-to-peak or a "
+        f"standard deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
+        f"({how_to_drop(which)}) or interpolate them before embedding.{maybe}"
+    )
+
+
+def _all_flat_message(
+    names: Sequence[str], unused: Sequence[str], source: str, epoched: bool
+) -> str:
+    """The refusal of a recording whose used channels ``names`` are all flat throughout; an
+    EGI net's 'Cz' beside its E-numbered electrodes (``unused``) is said to be its reference."""
+    throughout = "in every epoch" if epoched else "over the whole recording"
+    text = (
+        f"{source}: nothing usable is left: every channel used ({shortened_list(list(names))}) is "
+        f"flat {throughout} (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V), "
+        "so the model would see no signal."
+    )
+    reference = _egi_references(names, unused)
+    if reference:
+        return text + (
+            f" {shortened_list(reference)} beside the E-numbered electrodes of an EGI net is "
+            "likely the net's reference (VREF), flat by construction; "
+            f"{egi_advice(egi_labels(unused), source)}"
+        )
+    return text + (
+        f" Map the channels that carry signal (eegpt channels {file_argument(source)} lists them)."
+    )
+
+
+#: seconds; a channel flat (zero peak-to-peak) for at least this long in all, though not
+#: throughout, is announced (one window of the model)
+PARTLY_FLAT_SECONDS = 4.0
+
+
+def _check_partly_flat(
+    stats: SignalStats, flat: np.ndarray, names: Sequence[str], source: str, sfreq: float
+) -> None:
+    """Warn about channels flat for part of the recording (whole seconds of zero
+    peak-to-peak: an electrode off for a while, a dead stretch stored as zeros), which the
+    whole-recording flat check cannot see; all channels flat at once are named as such."""
+    seconds = stats.segment / sfreq
+
+    def span(n_segments: int, first: int) -> str:
+        return (
+            f"{duration_text(n_segments * seconds)} in all ({n_segments * stats.segment / max(stats.n, 1):.1%}),"
+            f" the first at {clock_text(first * seconds)}"
+        )
+
+    together = stats.all_flat_segments if len(names) > 1 else 0
+    parts = []
+    if together * seconds >= PARTLY_FLAT_SECONDS and not flat.all():
+        parts.append(
+            f"all {len(names)} channels at once for {span(together, stats.first_all_flat)}"
+        )
+    alone = ~flat & ((stats.flat_segments - together) * seconds >= PARTLY_FLAT_SECONDS)
+    which = _indices(alone)
+    parts += [
+        f"{names[i]} for {span(int(stats.flat_segments[i]), int(stats.first_flat[i]))}"
+        for i in which[:6]
+    ]
+    if len(which) > 6:
+        parts.append(f"and {len(which) - 6} more channels")
+    if not parts:
+        return
+    channels = (
+        f" or exclude the channels ({how_to_drop([names[i] for i in which])})" if len(which) else ""
+    )
+    _warn(
+        f"{source}: flat channel(s) check: part of the recording is flat (zero peak-to-peak for "
+        f"whole seconds): {'; '.join(parts)}. The windows over those stretches see dead "
+        "channels: mark the stretches bad (annotations whose description starts with 'BAD', "
+        f"then reject_by_annotation=True, --reject-by-annotation){channels}."
+    )
+
+
+def _check_offsets(
+    median: np.ndarray,
+    slow: np.ndarray,
+    local: np.ndarray,
+    flat: np.ndarray,
+    names: Sequence[str],
+    source: str,
+) -> None:
+    """Warn about channels whose offset or drift (``slow``: the larger of the median's size and
+    the overall robust spread, volts) dwarfs their signal (``local``: the median absolute
+    deviation about the slow course): what a DC-coupled amplifier records and a high-pass
+    filter removes; eegpt filters nothing."""
+    odd = (slow > OFFSET_MIN) & (slow > OFFSET_RATIO * 1.4826 * local) & ~flat
+    if not odd.any():
+        return
+    which = np.flatnonzero(odd)
+    shown = ", ".join(
+        f"{names[i]} (median {median[i] * 1e3:.3g} mV, spread {slow[i] * 1e3:.3g} mV)"
+        if slow[i] > 2 * abs(median[i])
+        else f"{names[i]} ({median[i] * 1e3:.3g} mV)"
+        for i in which[:6]
+    )
+    more = f" and {len(which) - 6} more" if len(which) > 6 else ""
+    _warn(
+        f"{source}: offset check: {_count(len(which), 'channel')} "
+        f"{'carries' if len(which) == 1 else 'carry'} offsets or drift far "
+        f"beyond their signal: {shown}{more}, against a signal of about "
+        f"{np.median(local[which]) * 1e6:.3g} uV (median absolute deviation). The recording "
+        "looks DC-coupled (BioSemi and other active-electrode amplifiers record offsets of tens "
+        "of mV) or unfiltered, and eegpt does not filter: the offsets would dominate what the "
+        "model sees. Remove each window's offset and drift: detrend='linear' (eegpt.embed, "
+        "model.embed and OnlineEmbedder take it; elsewhere "
+        "preprocessing=PreprocessingConfig(detrend='linear'), e.g. for the scikit-learn "
+        "estimators and probes; command line: "
+        "--detrend linear, for embed, embed-dataset and probe train), or high-pass filter the "
+        "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE).",
+        kind=f"{source}: offset check",  # one warning, whichever channels each subset flags
+    )
+
+
+#: Hz; a channel stored slower than this holds too little of EEG's band (LOW_SFREQ, the rate
+#: below which a whole recording gets a warning).
+SLOW_CHANNEL_SFREQ = 100.0
+
+
+def _check_rates(names: Sequence[str], rates: Sequence[float], sfreq: float, source: str) -> None:
+    """Warn about used channels that a file stored below :data:`SLOW_CHANNEL_SFREQ` beside
+    faster ones: MNE upsampled them to ``sfreq``, and they hold nothing above their own Nyquist
+    frequency. Channels at ordinary EEG rates need no warning: the model sees 256 Hz either
+    way, as for a recording made at that rate."""
+    slow = [
+        (name, rate)
+        for name, rate in zip(names, rates, strict=True)
+        if rate < SLOW_CHANNEL_SFREQ and rate < sfreq
+    ]
+    if slow:
+        listed = ", ".join(f"{name} ({rate:g} Hz)" for name, rate in slow)
+        _warn(
+            f"{source}: channels are stored at different sampling rates; {listed} are stored "
+            f"below {SLOW_CHANNEL_SFREQ:g} Hz, so they hold nothing above "
+            f"{min(rate for _, rate in slow) / 2:g} Hz (MNE upsampled them to the file's "
+            f"{sfreq:g} Hz). Their windows are not like those of pretraining; leave them out "
+            f"({how_to_drop([name for name, _ in slow])}) if other channels cover the same sites."
+        )
+
+
+def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> None:
+    pairs = zip(names, units, strict=True)
+    odd = [f"{name} ({unit!r})" for name, unit in pairs if unit not in EDF_VOLT_UNITS]
+    if odd:
+        _warn(
+            f"{source}: unit check: channel(s) {', '.join(odd)} do not have a voltage unit "
+            "MNE understands (V, mV, uV, µV) in the file header, so their values "
+            "were read as volts. Check the file; rescale them if they are EEG in other units, or "
+            "exclude them."
+        )
+
+
+def stated_unit(units: Sequence[str]) -> str | None:
+    """The voltage unit(s) a file's header states for the channels (``units``, one per
+    channel, as :attr:`eegpt.io.Recording.units` holds them), as text (``"µV"``,
+    ``"µV, mV"``), where every one is a voltage below a volt MNE converted to volts; None
+    where any is not (an empty field, ``"nV"`` in EDF, ``"degC"``: read as volts, so a wrong
+    unit may be why the amplitude is off; ``"V"``: what writers put for samples in µV too) or
+    there are none. The amplitude checks take a large amplitude under a stated unit for an
+    artefact rather than a wrong unit."""
+    if not units or any(unit not in EDF_VOLT_UNITS or unit == "V" for unit in units):
+        return None
+    shown = {"uV": "µV", "\u03bcV": "µV", "\x83\xcaV": "µV"}
+    return ", ".join(dict.fromkeys(shown.get(unit, unit) for unit in units))
+
+
+#: What makes EEG far larger than scalp EEG's range when the header's unit is right.
+_ARTEFACTS = (
+    "artefacts (MR gradient or ballistocardiogram artefacts, movement, a disconnected or "
+    "saturated amplifier, a DC offset or drift not removed)"
+)
+
+
+def _artefact_advice(stated: str, drop: str) -> str:
+    """What to do about channels far larger than scalp EEG whose unit the header states
+    (``stated``): remove the artefacts, filter, or leave out the channels (``drop``, as
+    :func:`~eegpt.rename_tables.how_to_drop` says it); rescaling only for a header known wrong."""
+    return (
+        "Remove the artefacts before embedding (e.g. MR gradient and ballistocardiogram "
+        "artefact correction), high-pass filter the recording (raw.filter(0.5, None)) or "
+        f"detrend each window (--detrend linear), or leave out bad channels ({drop}); rescale "
+        f"the samples (--rescale) only if the header's unit ({stated}) is known to be wrong"
+    )
+
+
+def _unit_fix(amplitude: float) -> float:
+    """The power of 1000 that brings a typical deviation of ``amplitude`` volts closest to
+    scalp EEG's ~2e-5 V (1e-6 for microvolts read as volts)."""
+    return 10.0 ** (3 * round(np.log10(2e-5 / amplitude) / 3))
+
+
+#: Powers of 1000 of a volt: the ``units=`` name arrays take (None: none) and the word.
+_VOLT_MULTIPLES = {
+    1.0: ("V", "volts"),
+    1e-3: ("mV", "millivolts"),
+    1e-6: ("uV", "microvolts"),
+    1e-9: (None, "nanovolts"),
+}
+
+
+def _volt_multiple(factor: float | None) -> tuple[str | None, str]:
+    """``(units= name or None, word)`` of a power of 1000 of a volt; ``(None, "")`` else."""
+    return next(
+        (v for f, v in _VOLT_MULTIPLES.items() if factor and math.isclose(factor, f)), (None, "")
+    )
+
+
+#: While a file of a corpus run is read (:func:`corpus_file`): ``"manifest"`` where the run's
+#: input is a manifest, ``"listing"`` for other inputs (a folder, a glob, files); ``""``
+#: outside a corpus run. ``--rescale`` there changes every file of the run.
+_CORPUS_FILE: contextvars.ContextVar[str] = contextvars.ContextVar("eegpt_corpus_file", default="")
+
+
+@contextlib.contextmanager
+def corpus_file(manifest: bool = True) -> Iterator[None]:
+    """Inside the block, the checks advise corrections as for one file of a corpus run
+    (:func:`eegpt.embed_dataset`), whose input is a manifest (``manifest``: its ``rescale``
+    column rather than ``--rescale``) or not (``--rescale`` for every file, or a manifest)."""
+    token = _CORPUS_FILE.set("manifest" if manifest else "listing")
+    try:
+        yield
+    finally:
+        _CORPUS_FILE.reset(token)
+
+
+def _rescale_option(fix: float) -> str:
+    """Where to give the factor ``fix`` that rescales a file's samples as read: ``--rescale``,
+    or in a corpus run (:func:`corpus_file`) the file's row of its manifest, or where the run
+    has none, ``--rescale`` for every file or a manifest that sets it for this one."""
+    corpus = _CORPUS_FILE.get()
+    if corpus == "manifest":
+        return (
+            f"{fix:g} in the manifest's rescale column for this file (or --rescale {fix:g} if "
+            "every file of the run needs it)"
+        )
+    if corpus:
+        return (
+            f"--rescale {fix:g} if every file of the run needs it (it rescales them all), or "
+            f"embed from a manifest (.csv with a path column) whose rescale column gives {fix:g} "
+            "for this file"
+        )
+    return f"--rescale {fix:g} on the command line"
+
+
+def _scale_advice(fix: float) -> str:
+    """``PreprocessingConfig(scale=...)`` that rescales the samples by ``fix``, with how its
+    number comes about (the default scale, volts to the model's millivolts, times ``fix``), so
+    that it does not look at odds with ``--rescale {fix}``."""
+    return (
+        f"PreprocessingConfig(scale={fix * PRETRAINING_SCALE:g}) (the default scale "
+        f"{PRETRAINING_SCALE:g}, volts to the model's millivolts, times {fix:g})"
+    )
+
+
+def _arrays_unit_advice(source: str, unit: str | None) -> str:
+    """The end of the amplitude warning for samples that look like ``unit`` (``"uV"``,
+    ``"mV"``) labelled as volts: NumPy arrays can be given their unit; an ``.npz`` of epochs
+    arrays (``source``), which eegpt reads in the unit its ``units`` entry names, simplest by
+    storing that entry."""
+    arrays = f"give NumPy arrays their unit (model.embed(x, ..., units={unit!r}))"
+    if source.lower().endswith(".npz"):
+        return (
+            f", or (simplest) store the unit in the .npz: np.savez({Path(source).name!r}, X=X, "
+            f"ch_names=ch_names, sfreq=sfreq, units={unit!r}, ...), which eegpt embed and the "
+            f"probe commands read; or {arrays}"
+        )
+    return f", or {arrays}"
+
+
+def _check_amplitude(
+    deviation: np.ndarray,
+    flat: np.ndarray,
+    names: Sequence[str],
+    source: str,
+    gain: float,
+    array_units: str | None = None,
+    *,
+    epochs: np.ndarray | None = None,
+    stated: str | None = None,
+) -> None:
+    """Warn when the typical deviation (volts, after the ``gain`` correction) is outside scalp
+    EEG's range, overall or for single channels, and say which correction would fit: for
+    array input declared in ``array_units``, the ``units=`` that fits where one does. Where
+    the file's header states the channels' unit (``stated``, :func:`stated_unit`), an
+    amplitude too large is the signal's own (artefacts), not a wrong unit: the warning says so
+    and advises artefact removal, filtering or leaving channels out instead of a rescaling
+    (unless one was given: ``gain`` other than 1). For
+    epochs, ``epochs`` (shape (n_epochs,), volts after ``gain``: each epoch's typical
+    deviation) first: epochs in another unit than the others are warned of instead
+    (:func:`_check_epoch_scales`) in place of the whole input's correction, as no one
+    correction fits them all; the channels are checked all the same."""
+    mixed_epochs = epochs is not None and _check_epoch_scales(
+        epochs, source, gain, array_units, stated=stated
+    )
+    amplitude = float(np.median(deviation))
+    corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
+    artefact = TOO_LARGE < amplitude <= ARTEFACT_LARGEST
+    if artefact and stated and gain == 1.0 and not mixed_epochs:
+        large = (deviation > TOO_LARGE) & ~flat
+        fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
+        wrong = [names[i] for i in _indices(large)]
+        right = [names[i] for i in _indices(fine)]
+        also = (
+            f" ({few(right, 5)} {'is' if len(right) == 1 else 'are'} in scalp EEG's range, "
+            f"the other {len(wrong)} channel(s) far above it)"
+            if right
+            else ""
+        )
+        _warn(
+            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, but scalp "
+            f"EEG is about 1e-5 to 1e-4 V{also}. The file header states the channels' unit "
+            f"({stated}), which MNE converted to volts, so the signal itself is this large: "
+            f"most likely {_ARTEFACTS}, not a wrong unit. "
+            f"{_artefact_advice(stated, how_to_drop(wrong))}."
+        )
+        return
+    if amplitude > TOO_LARGE or amplitude < TOO_SMALL:
+        if mixed_epochs:  # said: no one correction for the whole input fits, and the median
+            # channel is out of range through the epochs: channels are named by it instead
+            with np.errstate(divide="ignore", invalid="ignore"):
+                off = np.abs(np.log10(deviation / amplitude)) >= ODD_CHANNEL_POWERS
+            _name_odd_channels(off & ~flat, deviation, names, source, corrected, amplitude)
+            return
+        fix = gain * _unit_fix(amplitude) if amplitude > 0 else None  # 0: mostly constant
+        fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
+        if array_units and fix and gain == 1.0 and not fine.any():
+            unit, word = _volt_multiple(UNITS[array_units] * fix)
+            if unit:
+                _warn(
+                    f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V "
+                    f"(read with units={array_units!r}), but scalp EEG is about 1e-5 to 1e-4 V. "
+                    f"The samples look like {word}: pass units={unit!r}."
+                )
+                return
+        unit, word = _volt_multiple(fix) if fix and fix < 0.5 else (None, "")
+        what = (
+            f"The rescaling by {gain:g} does not fit them"
+            if fix and gain != 1.0 and np.isclose(fix, 1.0)
+            else f"The data look like {word} labelled as volts"
+            if amplitude > TOO_LARGE and word
+            else f"The data look about {1 / fix:.0e} times too large"
+            if amplitude > TOO_LARGE and fix
+            else "The data may be scaled wrong (e.g. volts divided by 1e6 twice)"
+        )
+        how = (
+            "check the file's scaling"
+            if fix is None
+            else "leave out the rescaling (--rescale / scale): the file's own unit fits"
+            if np.isclose(fix, 1.0) and gain != 1.0
+            else f"rescale the samples as read by {fix:g}: {_rescale_option(fix)}; in Python "
+            f"raw.apply_function(lambda x: x * {fix:g}) before use, or {_scale_advice(fix)} for "
+            "embeddings"
+            if gain == 1.0
+            else f"rescale the samples as read by {fix:g} in all, not {gain:g}: "
+            f"{_rescale_option(fix)} (a manifest's rescale column multiplies with --rescale: "
+            f"give one of the two); in Python {_scale_advice(fix)}"
+        )
+        # values in micro- or millivolts: arrays can say so instead
+        arrays = _arrays_unit_advice(source, unit)
+        mixed = ""
+        if fix and fine.any():  # a header's unit wrong for some channels only
+            right = [names[i] for i in _indices(fine)]
+            wrong = [names[i] for i in _indices(~fine & ~flat)]
+            mixed = (
+                f" But {few(right, 5)} {'is' if len(right) == 1 else 'are'} in scalp EEG's range "
+                f"already, and one factor for all would put {'it' if len(right) == 1 else 'them'} "
+                "out of it: rescale only the "
+                f"others (in Python raw.apply_function(lambda x: x * {fix:g}, picks={wrong[:5]!r}"
+                f"{' ...' if len(wrong) > 5 else ''})) or leave them out "
+                f"({how_to_drop(wrong)})."
+            )
+        _warn(
+            f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V"
+            f"{corrected}, but scalp EEG is about 1e-5 to 1e-4 V. {what}. If so, {how}"
+            f"{arrays if unit in ('mV', 'uV') else ''}.{mixed}"
+        )
+        return
+    odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
+    _name_odd_channels(odd, deviation, names, source, corrected, amplitude, in_range=True,
+                       stated=stated if gain == 1.0 else None)  # fmt: skip
+
+
+#: Powers of ten by which a channel's typical deviation may differ from the median channel's
+#: before it is named as scaled wrong when the epochs mix units (:func:`_check_amplitude`):
+#: scalp EEG's range is then no measure, the whole input being off it.
+ODD_CHANNEL_POWERS = 2.0
+
+
+def _name_odd_channels(
+    odd: np.ndarray,
+    deviation: np.ndarray,
+    names: Sequence[str],
+    source: str,
+    corrected: str,
+    amplitude: float,
+    *,
+    in_range: bool = False,
+    stated: str | None = None,
+) -> None:
+    """Warn of the channels where ``odd`` (shape (n_channels,)) is True, whose typical
+    deviation (``deviation``, shape (n_channels,), volts) is far from the median channel's
+    ``amplitude`` (volts) and, where ``in_range``, from scalp EEG's range: probably scaled
+    wrong, or where the header states their unit (``stated``) and they are all larger,
+    artefacts. ``corrected``: how the amplitudes were rescaled, said after "deviation"."""
+    if not odd.any():
+        return
+    detail = few([f"{names[i]} ({deviation[i]:.3g} V)" for i in _indices(odd)], DROP_ADVICE_NAMES)
+    scalp = " and from the 1e-5 to 1e-4 V of scalp EEG" if in_range else ""
+    if stated and ((deviation[odd] > amplitude) & (deviation[odd] <= ARTEFACT_LARGEST)).all():
+        _warn(
+            f"{source}: amplitude check: channel(s) {detail} have a typical deviation far "
+            f"above the other channels' {amplitude:.3g} V{scalp}. The file "
+            f"header states their unit ({stated}), so the signal itself is this large: most "
+            f"likely {_ARTEFACTS} or not EEG. "
+            f"{_artefact_advice(stated, how_to_drop([names[i] for i in _indices(odd)]))}."
+        )
+        return
+    _warn(
+        f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
+        f"far from the other channels' {amplitude:.3g} V{scalp}. They are probably scaled "
+        "wrong (a wrong unit in the file header?) or not "
+        f"EEG; exclude them ({how_to_drop([names[i] for i in _indices(odd)])}) or fix "
+        "their scaling."
+    )
+
+
+def _epochs_text(mask: np.ndarray, limit: int = 4) -> str:
+    """``"epochs 18-20 (3 of 21)"``, ``"epoch 5"``: the epochs where ``mask`` (shape
+    (n_epochs,)) is True, counting from 0, as runs of consecutive indices (the first
+    ``limit`` runs, then how many epochs more)."""
+    at = np.flatnonzero(mask)
+    if len(at) == 1:
+        return f"epoch {at[0]}"
+    runs = np.split(at, np.flatnonzero(np.diff(at) > 1) + 1)
+    shown = [f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs[:limit]]
+    rest = sum(len(r) for r in runs[limit:])
+    more = f" and {rest} more" if rest else ""
+    return f"epochs {', '.join(shown)}{more} ({len(at)} of {len(mask)})"
+
+
+def _check_epoch_scales(
+    deviation: np.ndarray,
+    source: str,
+    gain: float,
+    array_units: str | None,
+    *,
+    stated: str | None = None,
+) -> bool:
+    """Warn when some epochs are in another unit than the others (e.g. subjects concatenated,
+    some in microvolts), which the whole input's median hides: their typical deviation
+    (``deviation``: shape (n_epochs,), volts after the ``gain`` correction;
+    :attr:`SignalStats.epoch_deviation <eegpt.signal_stats.SignalStats.epoch_deviation>`) is 1e3 or
+    1e6 times the median epoch's, or as many times less (within :data:`EPOCH_UNIT_TOLERANCE` powers
+    of ten), they land in scalp EEG's range (``TOO_SMALL`` .. ``TOO_LARGE`` volts) put on the
+    others' scale or the others do on
+    theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs and
+    those far below ``TOO_SMALL`` (an amplifier disconnected, electrodes off: nanovolts of
+    noise) are left out, but for those a millionth of the others (volts in a microvolt array),
+    and so are artefacts of other ratios (400x). Epochs a thousandth of the others below
+    ``TOO_SMALL`` (1e-8 V among 1e-5 V) are either disconnected or millivolts among microvolts,
+    which amplitude cannot tell apart: they are warned of as either, with the fix for each.
+    Returns whether it warned of epochs in another unit for sure: one ``units=`` or rescaling
+    for the whole input then fits none of it, and is not advised (it still is where the only
+    odd epochs may be disconnected instead). Where the file's header states the channels' unit
+    (``stated``, :func:`stated_unit`), epochs cannot be in another unit: the odd ones are
+    warned of as artefacts (larger) or disconnected (smaller), and False is returned."""
+    measured = np.isfinite(deviation) & (deviation > FLAT_STD)
+    if measured.sum() < 2:
+        return False
+    typical = float(np.median(deviation[measured]))
+    base = UNITS[array_units] if array_units else 1.0  # volts per unit of the samples as read
+
+    def unit(amplitude: float) -> str:  # the unit that puts it in scalp EEG's range
+        name = _volt_multiple(base * gain * _unit_fix(amplitude))[0]
+        return {"uV": "µV"}.get(name or "", name or "")
+
+    def in_range(amplitude: np.ndarray | float) -> np.ndarray:
+        return (TOO_SMALL <= np.asarray(amplitude)) & (np.asarray(amplitude) <= TOO_LARGE)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.log10(deviation / typical)  # NaN or -inf where not measured
+    thousands = np.round(np.nan_to_num(power, nan=0.0, neginf=0.0) / 3)  # 0, ±1, ±2
+    factor = 10.0 ** (3 * thousands)  # the odd epochs' scale over the others'
+    unit_mix = (
+        measured
+        & (thousands != 0)
+        & (np.abs(thousands) <= 2)
+        & (np.abs(power - 3 * thousands) <= EPOCH_UNIT_TOLERANCE)
+        & (in_range(deviation / factor) | in_range(deviation))
+        # not flat or disconnected (nanovolts of noise), unless a millionth of the others:
+        # no amplifier's noise is that low (volts among microvolts read ~1e-11 V)
+        & ((deviation >= TOO_SMALL / 10) | (thousands <= -2))
+    )
+    # V, mV, µV among V, mV, µV: no kV or nV
+    unit_mix &= np.array(
+        [
+            bool(m and unit(typical) and unit(d))
+            for d, m in zip(deviation.tolist(), unit_mix.tolist(), strict=True)
+        ],
+        dtype=bool,
+    )
+    # a thousandth of the others below scalp EEG's range (30 nV among 20 µV): an amplifier
+    # disconnected, or millivolts among microvolts (whichever unit is declared, which only
+    # renames the units): amplitude cannot tell them apart, the warning names both
+    either = unit_mix & (thousands == -1) & (deviation < TOO_SMALL)
+    larger = unit_mix & (thousands > 0)
+    smaller = unit_mix & (thousands < 0) & ~either
+    if not (larger.any() or smaller.any() or either.any()):
+        return False
+    if stated:  # one unit for the whole file: no epoch is in another
+        odd_epochs = [
+            f"{_epochs_text(mask)} {'is' if mask.sum() == 1 else 'are'} ~1e3 times or more "
+            f"{word} than the others ({float(np.median(deviation[mask])):.3g} V against "
+            f"{typical:.3g} V): {why}"
+            for mask, word, why in (
+                (larger, "larger", _ARTEFACTS),
+                (smaller | either, "smaller", "an amplifier or electrodes disconnected"),
+            )
+            if mask.any()
+        ]
+        _warn(
+            f"{source}: amplitude check: {'; '.join(odd_epochs)}. The file header states the "
+            f"channels' unit ({stated}), so these are not in another unit: leave those epochs "
+            "out or remove the artefacts before embedding."
+        )
+        return False
+    others = measured & ~larger & ~smaller & ~either
+
+    odd, fixes = [], []
+    for mask, word in ((larger, "larger"), (smaller, "smaller")):
+        if mask.any():
+            amplitude = float(np.median(deviation[mask]))
+            times = 3 * abs(round(math.log10(amplitude / typical) / 3))
+            odd.append(
+                f"{_epochs_text(mask)} {'is' if mask.sum() == 1 else 'are'} ~1e{times} "
+                f"times {word} than the others ({amplitude:.3g} V against {typical:.3g} V"
+                f"{'' if gain == 1.0 else f' after rescaling by {gain:g}'}): another unit "
+                f"({unit(amplitude)} among {unit(typical)})"
+            )
+    for mask in (larger, smaller, others):
+        amplitude = float(np.median(deviation[mask])) if mask.any() else typical
+        if mask.any() and not TOO_SMALL <= amplitude <= TOO_LARGE:
+            fixes.append(f"{_epochs_text(mask)} by {gain * _unit_fix(amplitude):g}")
+    declared = f" (read with units={array_units!r})" if array_units else ""
+    if either.any():
+        amplitude = float(np.median(deviation[either]))
+        they = "it is" if either.sum() == 1 else "they are"
+        odd.append(
+            f"{_epochs_text(either)} {'is' if either.sum() == 1 else 'are'} ~1e3 times smaller "
+            f"than the others ({amplitude:.3g} V against {typical:.3g} V"
+            f"{'' if gain == 1.0 else f' after rescaling by {gain:g}'}): disconnected "
+            f"(amplifier or electrodes off), or another unit ({unit(amplitude)} among "
+            f"{unit(typical)})?"
+        )
+        maybe = (
+            f"if {they} in {unit(amplitude)}, multiply {_epochs_text(either)} by "
+            f"{gain * 1e3 * _unit_fix(typical):g} (x[indices] *= factor); if "
+            f"disconnected, leave {'it' if either.sum() == 1 else 'them'} out"
+        )
+        if not (larger.any() or smaller.any()):  # perhaps no unit mix: the whole input's
+            # advice (units=, rescaling), which fits the others, is given all the same
+            _warn(
+                f"{source}: amplitude check: the epochs mix scales{declared}: {odd[0]} "
+                f"{maybe[0].upper()}{maybe[1:]}."
+            )
+            return False
+        odd[-1] += f" ({maybe})"
+    how = (
+        f"multiply {'; '.join(fixes)} (x[indices] *= factor) to bring every epoch into scalp "
+        "EEG's range of about 1e-5 to 1e-4 V"
+        if fixes
+        else "check which of them are scaled right"
+    )
+    _warn(
+        f"{source}: amplitude check: the epochs mix scales{declared}: {'; '.join(odd)}. One "
+        "unit or rescaling for the whole input cannot fit them all: "
+        f"{how}, or leave the odd epochs out."
+    )
+    return True

@@ -1,0 +1,531 @@
+"""Per-channel statistics of a signal in volts, accumulated chunk by chunk.
+
+:class:`SignalStats` summarises a continuous signal of shape (n_channels, n_times), fed whole
+or in consecutive chunks of shape (n_channels, n_samples), or epochs of shape (n_epochs,
+n_channels, n_times): each channel's extremes and the samples at them, mean and standard
+deviation, NaN/Inf samples (those inside bad spans apart), flat segments (in samples), and a
+subsample (at most 100 000 samples a channel) for robust amplitudes in volts (median, median
+absolute deviation, :func:`robust_amplitude`). What :mod:`eegpt.signal_checks` judges. Its
+rows' detrending in place (``_detrend_rows``, float64 of shape (..., n_samples)) also detrends
+each window (:func:`eegpt.windowing.detrend_windows`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from eegpt.annotations import BadSpans
+from eegpt.resampling import line_over_finite
+
+_MAX_CHECK_SAMPLES = 100_000  # per channel, for the robust amplitude estimate
+#: Samples (all channels) of the epochs :meth:`SignalStats.of` takes at a time: bounds the
+#: copies its statistics make of epochs held whole (a probe's windows at the recording's rate).
+_STATS_BLOCK_SAMPLES = 2**22
+_LOCAL_RUN = 256  # subsample points per run of SignalStats.local_deviation
+#: Bytes of a chunk's rows :class:`SignalStats` reads at a time for the statistics of each
+#: row (a block that stays in the processor's cache while they are computed)
+_STATS_CACHE_BYTES = 2**19
+
+
+def _detrend_rows(seg: np.ndarray, how: str) -> None:
+    """Detrend each row (last axis) of ``seg`` (float64, C-ordered, shape (..., n)) in place:
+    less its mean (``"constant"``) or least-squares line (``"linear"``). The lines are taken
+    off a block of rows at a time (:data:`_STATS_CACHE_BYTES`), without an array of their
+    values the size of ``seg``."""
+    seg -= seg.mean(axis=-1, keepdims=True)
+    n = seg.shape[-1]
+    if how == "linear" and n > 1:
+        t = np.arange(n, dtype=np.float64) - (n - 1) / 2
+        slope = (seg @ t / (t @ t)).reshape(-1, 1)
+        if not seg.flags.c_contiguous:  # no view of its rows to change in place
+            seg -= slope.reshape(seg.shape[:-1] + (1,)) * t
+            return
+        rows, step = seg.reshape(-1, n), max(1, _STATS_CACHE_BYTES // (8 * n))
+        for at in range(0, len(rows), step):
+            rows[at : at + step] -= slope[at : at + step] * t
+
+
+@dataclass(eq=False)
+class SignalStats:
+    """Per-channel summary of a signal in volts, accumulated time chunk by time chunk.
+
+    Feeding a whole signal at once or in consecutive chunks gives the same extremes, counts and
+    amplitude subsample (means and deviations agree to rounding), so a streamed file is checked
+    exactly like one loaded whole. NaN/Inf samples are counted (:attr:`nonfinite`) and take no
+    part in anything else: extremes, means, deviations and the amplitude subsample are those of
+    the finite samples, and a segment holding one is not judged flat.
+
+    Parameters
+    ----------
+    n_channels : int
+    n_total : int
+        Samples per channel that will be fed in all (sets the subsampling stride of the
+        amplitude estimate: at most 100 000 samples per channel are kept).
+    segment : int
+        Samples per segment of the partly-flat check (1 s of the recording; 0: none): each
+        channel's whole segments with zero peak-to-peak are counted (:attr:`flat_segments`).
+    bad_spans, sfreq : BadSpans | None, float
+        Spans under annotations marked bad and the sampling rate (Hz) that places the samples
+        in them: NaN/Inf samples inside them are counted apart (:attr:`nonfinite_in_bad`).
+        When their windows are left out (``bad_spans.reject``), a segment with a sample inside
+        them is not judged flat either: every window that holds it is left out.
+    """
+
+    n_channels: int
+    n_total: int
+    n: int = 0
+    segment: int = field(default=0, kw_only=True)
+    bad_spans: BadSpans | None = field(default=None, kw_only=True, repr=False)
+    sfreq: float = field(default=0.0, kw_only=True)
+    mean: np.ndarray = field(init=False)
+    m2: np.ndarray = field(init=False)
+    minimum: np.ndarray = field(init=False)
+    maximum: np.ndarray = field(init=False)
+    n_at_min: np.ndarray = field(init=False)
+    n_at_max: np.ndarray = field(init=False)
+    nonfinite: np.ndarray = field(init=False)
+    #: per channel: finite samples, those the extremes, means and deviations are of
+    count: np.ndarray = field(init=False)
+    #: first and last sample (any channel) that is NaN or infinite, counted as fed in
+    nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
+    #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
+    nonfinite_epochs: np.ndarray | None = field(init=False, default=None)
+    #: per epoch, when the statistics are of epochs (:meth:`of`): its typical deviation
+    #: (volts; the median over channels of :func:`_local_mad` of a subsample of the epoch),
+    #: which tells epochs in another unit among the others; None for other statistics and for
+    #: epochs with NaN/Inf samples (refused by the checks)
+    epoch_deviation: np.ndarray | None = field(init=False, default=None)
+    #: per channel: how many of them lie inside ``bad_spans``
+    nonfinite_in_bad: np.ndarray = field(init=False)
+    #: first and last such sample outside ``bad_spans`` (all of them without spans)
+    nonfinite_outside: tuple[int, int] | None = field(init=False, default=None)
+    #: per channel: how many of those outside lie inside annotations that only mention "bad"
+    #: (``bad_spans.misnamed``), and those annotations' descriptions
+    nonfinite_misnamed: np.ndarray = field(init=False)
+    misnamed: list[str] = field(init=False, default_factory=list)
+    #: per channel: whole segments of zero peak-to-peak, and the first one (-1: none)
+    flat_segments: np.ndarray = field(init=False)
+    first_flat: np.ndarray = field(init=False)
+    #: segments in which every channel is flat at once, and the first one (-1: none)
+    all_flat_segments: int = field(init=False, default=0)
+    first_all_flat: int = field(init=False, default=-1)
+    #: the amplitude subsample: a float64 array of room for n_total samples' worth, filled
+    #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
+    _kept: np.ndarray | None = field(init=False, repr=False, default=None)
+    _n_kept: int = field(init=False, repr=False, default=0)
+    _sample: list[np.ndarray] = field(init=False, repr=False)
+    #: float64 room for a copy of the subsample, reused by its statistics (one allocation)
+    _work: np.ndarray | None = field(init=False, repr=False, default=None)
+    _segment_range: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False)
+    #: the median and deviation (:meth:`_center`), and the samples fed when computed (-1: not)
+    _center_value: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
+    _center_of: int = field(init=False, repr=False, default=-1)
+
+    def __post_init__(self) -> None:
+        c = self.n_channels
+        self.mean, self.m2 = np.zeros(c), np.zeros(c)
+        self.minimum, self.maximum = np.full(c, np.inf), np.full(c, -np.inf)
+        self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        self.nonfinite, self.nonfinite_in_bad = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        self.count, self.nonfinite_misnamed = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
+        self._sample, self._segment_range = [], None
+
+    @classmethod
+    def of(
+        cls,
+        x: np.ndarray,
+        segment: int = 0,
+        *,
+        bad_spans: BadSpans | None = None,
+        sfreq: float = 0.0,
+        bad: np.ndarray | None = None,
+    ) -> SignalStats:
+        """Statistics of ``x``, shape (n_channels, n_times) or (n_epochs, n_channels, n_times)
+        (``segment``, ``bad_spans`` and ``sfreq``: see the class; for a continuous ``x``).
+        ``bad``: ``~np.isfinite(x)`` of a continuous ``x``, where the caller has it already."""
+        if x.ndim == 3:
+            return cls._of_epochs(x, sfreq)
+        stats = cls(x.shape[0], x.shape[1], segment=segment, bad_spans=bad_spans, sfreq=sfreq)
+        stats.update(x, bad)
+        return stats
+
+    @classmethod
+    def _of_epochs(cls, x: np.ndarray, sfreq: float = 0.0) -> SignalStats:
+        """Statistics of epochs ``x`` (n_epochs, n_channels, n_times): each channel's epochs one
+        after the other, as robust_amplitude always took them, fed a block of epochs at a time
+        (at most :data:`_STATS_BLOCK_SAMPLES` samples): the extremes, counts and amplitude
+        subsample of the whole at once, means and deviations to rounding, without a copy of
+        all epochs (and its temporaries) beside ``x``."""
+        n_epochs, n_channels, n_times = x.shape
+        stats = cls(n_channels, n_epochs * n_times, sfreq=sfreq)
+        step = max(1, _STATS_BLOCK_SAMPLES // max(1, n_channels * n_times))
+        nonfinite = []
+        for at in range(0, n_epochs, step):
+            bad = ~np.isfinite(x[at : at + step])
+            nonfinite.append(at + np.flatnonzero(bad.any(axis=(1, 2))))
+            chunk = np.moveaxis(x[at : at + step], -2, 0).reshape(n_channels, -1)  # a copy
+            stats.update(chunk, np.moveaxis(bad, -2, 0).reshape(n_channels, -1))
+        epochs = np.concatenate(nonfinite) if nonfinite else np.empty(0, dtype=np.intp)
+        stats.nonfinite_epochs = epochs
+        stats.epoch_deviation = None if len(epochs) else _epoch_deviation(x)
+        return stats
+
+    @property
+    def stride(self) -> int:
+        return max(1, self.n_total // _MAX_CHECK_SAMPLES)
+
+    @property
+    def std(self) -> np.ndarray:
+        """Standard deviation of each channel's finite samples (ddof=0; 0 without any)."""
+        return np.sqrt(self.m2 / np.maximum(self.count, 1))
+
+    def update(self, chunk: np.ndarray, bad: np.ndarray | None = None) -> None:
+        """Add the next ``chunk`` of shape (n_channels, n_samples), in time order (``bad``:
+        ``~np.isfinite(chunk)``, where the caller has it already)."""
+        bad = ~np.isfinite(chunk) if bad is None else bad
+        gaps = bad if bad.any() else None  # one pass finds them; clean chunks take the fast way
+        if gaps is not None:
+            self._count_nonfinite(bad)
+            chunk = np.where(bad, np.nan, chunk)  # the NaNs the statistics below leave out
+        t = chunk.shape[-1]
+        if t == 0:
+            return
+        if self.segment:
+            self._update_segments(self._judged(chunk))
+        self._keep(chunk[:, -self.n % self.stride :: self.stride])
+        if gaps is None and chunk.flags.c_contiguous:  # a few channels at a time
+            self._update_clean(chunk)
+        else:
+            self._update_extremes(chunk, gaps)
+            self._update_moments(chunk, gaps)
+        self.n += t
+
+    def _count_nonfinite(self, bad: np.ndarray) -> None:
+        """Count the NaN/Inf samples (``bad``: where they are in the chunk that starts at
+        sample ``self.n``), those inside the bad spans apart."""
+        self.nonfinite += bad.sum(axis=-1)
+        at = self.n + np.flatnonzero(bad.any(axis=0))
+        first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
+        self.nonfinite_span = (int(first), int(at[-1]))
+        if self.bad_spans is not None:
+            inside = self.bad_spans.inside(at, self.sfreq)
+            self.nonfinite_in_bad += bad[:, at[inside] - self.n].sum(axis=-1)
+            at = at[~inside]
+            if len(at) and self.bad_spans.misnamed:
+                hit, names = self.bad_spans.inside_misnamed(at, self.sfreq)
+                self.nonfinite_misnamed += bad[:, at[hit] - self.n].sum(axis=-1)
+                self.misnamed += [d for d in names if d not in self.misnamed]
+        if len(at):
+            first = at[0] if self.nonfinite_outside is None else self.nonfinite_outside[0]
+            self.nonfinite_outside = (int(first), int(at[-1]))
+
+    def _judged(self, chunk: np.ndarray) -> np.ndarray:
+        """``chunk`` for the partly-flat check: NaN (a segment not judged) over the samples
+        inside bad spans whose windows are left out, where a flat stretch reaches no window."""
+        if self.bad_spans is None or not self.bad_spans.reject:
+            return chunk
+        inside = self.bad_spans.inside(np.arange(self.n, self.n + chunk.shape[-1]), self.sfreq)
+        return np.where(inside, np.nan, chunk) if inside.any() else chunk
+
+    def _update_extremes(self, chunk: np.ndarray, gaps: np.ndarray | None) -> None:
+        """Each channel's minimum and maximum over the finite samples, and how many samples
+        sit at them (``chunk``: NaN where a sample was not finite, ``gaps``: there, or None
+        when every sample is)."""
+        if gaps is not None:
+            low = np.where(gaps, np.inf, chunk).min(axis=-1)  # inf: no finite sample
+            high = np.where(gaps, -np.inf, chunk).max(axis=-1)
+            self._merge_extremes(*_extremes(chunk, low, high))
+        else:
+            self._merge_extremes(*_extremes(chunk))
+
+    def _update_clean(self, chunk: np.ndarray) -> None:
+        """:meth:`_update_extremes` and :meth:`_update_moments` of a C-ordered ``chunk`` of
+        finite samples, the same numbers (each is of one channel's row), computed over
+        blocks of rows of about :data:`_STATS_CACHE_BYTES`: each block is read from memory
+        once, not once per statistic, and its deviations need no array of the chunk's size."""
+        n_channels, t = chunk.shape
+        rows = max(1, _STATS_CACHE_BYTES // (chunk.itemsize * t))
+        extremes, moments = [], []
+        for at in range(0, n_channels, rows):
+            block = chunk[at : at + rows]
+            extremes.append(_extremes(block))
+            mean = block.mean(axis=-1)
+            deviations = block - mean[:, None]
+            moments.append((mean, np.square(deviations, out=deviations).sum(axis=-1)))
+        self._merge_extremes(*(np.concatenate(a) for a in zip(*extremes, strict=True)))
+        mean, m2 = (np.concatenate(a) for a in zip(*moments, strict=True))
+        self._merge_moments(np.full(n_channels, t, np.int64), mean, m2)
+
+    def _merge_extremes(
+        self, low: np.ndarray, high: np.ndarray, at_low: np.ndarray, at_high: np.ndarray
+    ) -> None:
+        """Fold a chunk's minimum and maximum of each channel, and how many of its samples
+        sit at each, into the statistics so far."""
+        self.n_at_min = np.where(
+            low < self.minimum, at_low, self.n_at_min + np.where(low == self.minimum, at_low, 0)
+        )
+        self.n_at_max = np.where(
+            high > self.maximum, at_high, self.n_at_max + np.where(high == self.maximum, at_high, 0)
+        )
+        self.minimum, self.maximum = np.minimum(low, self.minimum), np.maximum(high, self.maximum)
+
+    def _update_moments(self, chunk: np.ndarray, gaps: np.ndarray | None) -> None:
+        """Each channel's mean and sum of squared deviations over the finite samples (Chan et
+        al.'s pairwise update; ``chunk``, ``gaps``: as for :meth:`_update_extremes`)."""
+        if gaps is not None:
+            t = (~gaps).sum(axis=-1)
+            mean = np.where(gaps, 0.0, chunk).sum(axis=-1) / np.maximum(t, 1)
+            m2 = np.square(np.where(gaps, 0.0, chunk - mean[:, None])).sum(axis=-1)
+        else:
+            t = np.full(chunk.shape[0], chunk.shape[-1], np.int64)
+            mean = chunk.mean(axis=-1)
+            m2 = np.square(chunk - mean[:, None]).sum(axis=-1)
+        self._merge_moments(t, mean, m2)
+
+    def _merge_moments(self, t: np.ndarray, mean: np.ndarray, m2: np.ndarray) -> None:
+        """Fold a chunk's ``t`` finite samples per channel, their ``mean`` and sum of squared
+        deviations ``m2`` into the statistics so far (Chan et al.'s pairwise update)."""
+        n = self.count + t
+        share = t / np.maximum(n, 1)
+        delta = mean - self.mean
+        self.m2 = self.m2 + m2 + delta**2 * self.count * share
+        self.mean = self.mean + delta * share
+        self.count = n
+
+    def _update_segments(self, chunk: np.ndarray) -> None:
+        """Count the flat segments that ``chunk`` (the samples from ``self.n`` on) completes;
+        keep the range of the segment it leaves open."""
+        size, t, at = self.segment, chunk.shape[-1], 0
+        if self._segment_range is not None:  # the segment the last chunk left open
+            at = min(size - self.n % size, t)
+            low, high = self._segment_range
+            low, high = (
+                np.minimum(low, chunk[:, :at].min(-1)),
+                np.maximum(high, chunk[:, :at].max(-1)),
+            )
+            self._segment_range = (low, high)
+            if (self.n + at) % size:
+                return
+            self._count_flat((low == high)[:, None], self.n // size)
+            self._segment_range = None
+        k = (t - at) // size
+        if k:
+            whole = chunk[:, at : at + k * size].reshape(chunk.shape[0], k, size)
+            self._count_flat(whole.min(-1) == whole.max(-1), (self.n + at) // size)
+        if at + k * size < t:
+            rest = chunk[:, at + k * size :]
+            self._segment_range = (rest.min(-1), rest.max(-1))
+
+    def _count_flat(self, flat: np.ndarray, first: int) -> None:
+        """Add segments ``first, first + 1, ...`` with ``flat`` of shape (n_channels, k)."""
+        hit = flat.any(axis=1)
+        new = hit & (self.first_flat < 0)
+        self.first_flat[new] = first + flat[new].argmax(axis=1)
+        self.flat_segments += flat.sum(axis=1)
+        every = flat.all(axis=0)
+        if every.any() and self.first_all_flat < 0:
+            self.first_all_flat = first + int(every.argmax())
+        self.all_flat_segments += int(every.sum())
+
+    def median(self) -> np.ndarray:
+        """Median of each channel, from the subsample of its finite samples (volts; NaN
+        without any)."""
+        return self._center()[0].copy()
+
+    def deviation(self) -> np.ndarray:
+        """Median absolute deviation of each channel, from the subsample of its finite samples
+        (volts; NaN without any)."""
+        return self._center()[1].copy()
+
+    def local_deviation(self) -> np.ndarray:
+        """The median absolute deviation of each channel about its own slow course (volts):
+        the subsample cut into runs of ``_LOCAL_RUN`` points (about 1 s of a short recording,
+        longer spans of a long one), each less its least-squares line; the median over runs.
+        Offsets and drift, which inflate :meth:`deviation`, leave it at the signal's size."""
+        sample = self._sample_array()
+        n = sample.shape[-1]
+        if min(n, _LOCAL_RUN) < 3:
+            return self.deviation()
+        # a copy detrended (NaN in the sample only where samples were not finite)
+        room, finite = self._room(sample.size), not self.nonfinite.any()
+        local = _local_mad(sample, _LOCAL_RUN, room, finite=finite)
+        unmeasured = np.isnan(local)  # no run mostly finite
+        if unmeasured.any():
+            local[unmeasured] = self.deviation()[unmeasured]
+        return local
+
+    def _keep(self, part: np.ndarray) -> None:
+        """Add ``part`` (shape (n_channels, k): the next samples of the subsample) to the
+        subsample: into its array while float64 samples fit (allocated once, for the
+        ``n_total`` samples announced), else as a chunk of its own."""
+        room = -(-self.n_total // self.stride) if self._kept is None else self._kept.shape[-1]
+        end = self._n_kept + part.shape[-1]
+        if self._sample or part.dtype != np.float64 or end > room:
+            self._sample.append(part.copy())
+            return
+        if self._kept is None:
+            self._kept = np.empty((self.n_channels, room))
+        self._kept[:, self._n_kept : end] = part
+        self._n_kept = end
+
+    def _room(self, size: int) -> np.ndarray:
+        """Float64 room for ``size`` values (shape (at least size,)), the same array each
+        time: the statistics of the subsample fill it in turn, without a new allocation
+        (and the page faults of one) each."""
+        if self._work is None or self._work.size < size:
+            self._work = np.empty(size)
+        return self._work
+
+    def _sample_array(self) -> np.ndarray:
+        """The amplitude subsample, a C-ordered array of shape (n_channels, n_kept), its
+        chunks joined once (and kept joined: each statistic of it reads the same array)."""
+        if self._kept is not None and self._n_kept < self._kept.shape[-1]:
+            self._kept = self._kept[:, : self._n_kept].copy()  # fewer samples than announced
+        if self._kept is not None and not self._sample:
+            return self._kept
+        if self._kept is not None or len(self._sample) != 1:
+            head = [] if self._kept is None else [self._kept]
+            self._sample = [np.concatenate([*head, *self._sample], axis=-1)]
+            self._kept, self._n_kept = None, 0
+        return self._sample[0]
+
+    def _center(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each channel's median and median absolute deviation (volts, shape (n_channels,)),
+        from the subsample, computed together once for the samples fed so far."""
+        if self._center_of != self.n:
+            sample = self._sample_array()
+            if self.nonfinite.any() or not sample.shape[-1]:  # NaN in it, or nothing
+                median = _row_median(sample)
+                deviation = _row_median(np.abs(sample - median[:, None]))
+            elif sample.dtype == np.float64:  # finite: medians by partitioning a copy
+                copy = self._room(sample.size)[: sample.size].reshape(sample.shape)
+                np.copyto(copy, sample)
+                median, deviation = _median_and_deviation(copy)
+            else:  # (samples fed as float32: their medians are float32)
+                median, deviation = _median_and_deviation(sample.copy())
+            self._center_value, self._center_of = (median, deviation), self.n
+        return self._center_value
+
+
+def _median_inplace(a: np.ndarray) -> np.ndarray:
+    """:func:`numpy.median` along the last axis of ``a`` (finite, at least one value per row),
+    to the bit, shape ``a.shape[:-1]``, without its copy: ``a`` is partitioned in place (each
+    row keeps its values, in another order)."""
+    n = a.shape[-1]
+    k = n // 2
+    a.partition(k, axis=-1)
+    # numpy.median: the mean of the middle value or two (the lower one: the largest below k),
+    # by numpy.mean itself, whose sum starts at +0.0 (a median of -0.0 is 0.0)
+    middle = [a[..., k]] if n % 2 else [a[..., :k].max(axis=-1), a[..., k]]
+    return np.mean(np.stack(middle, axis=-1), axis=-1)
+
+
+def _median_and_deviation(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The median of each row of ``a`` (shape (..., n), finite, n >= 1) and the median of
+    each row's absolute deviations from it, both as :func:`numpy.median` gives them, shape
+    ``a.shape[:-1]``. ``a`` is used up (partitioned and overwritten): a median does not
+    depend on the order of a row's values, so the deviations are taken of the partitioned
+    row in place."""
+    median = _median_inplace(a)
+    np.subtract(a, median[..., None], out=a)
+    np.abs(a, out=a)
+    return median, _median_inplace(a)
+
+
+def _extremes(
+    chunk: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's minimum and maximum (``low``, ``high``: given, where the rows hold NaN
+    that they leave out) and how many of its values equal each, of ``chunk`` (shape
+    (n_rows, n)): four arrays of shape (n_rows,)."""
+    low = chunk.min(axis=-1) if low is None else low
+    high = chunk.max(axis=-1) if high is None else high
+    at_low = (chunk == low[:, None]).sum(axis=-1)  # NaN equals nothing
+    at_high = (chunk == high[:, None]).sum(axis=-1)
+    return low, high, at_low, at_high
+
+
+def _local_mad(
+    sample: np.ndarray, run: int, room: np.ndarray | None = None, *, finite: bool = False
+) -> np.ndarray:
+    """The median absolute deviation of each row of ``sample`` (shape (..., n), at least 3
+    points; NaN: not finite) about its own slow course, shape ``sample.shape[:-1]``: the row
+    cut into runs of ``min(n, run)`` points, each less its least-squares line; the median over
+    runs (NaN where no run is mostly finite). ``sample`` is left as it is; ``room`` (float64,
+    at least ``sample.size`` values), where given, holds the copy that is detrended;
+    ``finite``: ``sample`` is known to hold no NaN (not searched for)."""
+    n = sample.shape[-1]
+    run = min(n, run)
+    runs = sample[..., : n - n % run].reshape(-1, n // run, run)  # a view where it can be
+    gaps = None if finite else np.isnan(runs)
+    if gaps is not None and gaps.any():  # NaN: not finite in the signal
+        runs = _detrend_finite(runs, gaps)
+        mad = _row_median(np.abs(runs - _row_median(runs)[..., None]))
+    else:  # one C-ordered copy, detrended and partitioned in place
+        if room is None:
+            copy = np.array(runs, dtype=np.float64, order="C")
+        else:
+            copy = room[: runs.size].reshape(runs.shape)
+            np.copyto(copy, runs)
+        _detrend_rows(copy, "linear")
+        mad = _median_and_deviation(copy)[1]
+    return _row_median(mad).reshape(sample.shape[:-1])  # over the runs measured
+
+
+#: Points of each epoch (at most) measured for :attr:`SignalStats.epoch_deviation`, and
+#: epochs measured at a time (what that holds in memory at once)
+_EPOCH_POINTS, _EPOCH_BLOCK = 64, 1024
+
+
+def _epoch_deviation(x: np.ndarray) -> np.ndarray:
+    """Each epoch's typical deviation: the median over channels of :func:`_local_mad` of
+    every ``max(1, n_times // _EPOCH_POINTS)``-th sample of the epoch (one run): all of them
+    for epochs shorter than ``2 * _EPOCH_POINTS`` (127 at most), else from
+    :data:`_EPOCH_POINTS` (64) up to ``64 + ceil(63 / stride)`` (68 at most from 1024 samples
+    on), shape (n_epochs,), in the unit of ``x`` (shape (n_epochs, n_channels, n_times),
+    finite). It reads only those samples, a few blocks of epochs at a time: no second pass
+    over the data."""
+    n_times = x.shape[-1]
+    stride = max(1, n_times // _EPOCH_POINTS)
+    if -(-n_times // stride) < 3:  # too short to measure
+        return np.full(len(x), np.nan)
+    out = np.empty(len(x))
+    for at in range(0, len(x), _EPOCH_BLOCK):
+        block = x[at : at + _EPOCH_BLOCK, :, ::stride].astype(np.float64)  # a copy
+        out[at : at + len(block)] = np.median(_local_mad(block, block.shape[-1]), axis=-1)
+    return out
+
+
+def _row_median(a: np.ndarray) -> np.ndarray:
+    """Median along the last axis over the values that are not NaN (NaN where all are), shape
+    ``a.shape[:-1]``; :func:`numpy.median` itself when ``a`` holds no NaN."""
+    gaps = np.isnan(a)
+    if not gaps.any():
+        return np.median(a, axis=-1)
+    out = np.full(a.shape[:-1], np.nan)
+    some = ~gaps.all(axis=-1)
+    out[some] = np.nanmedian(a[some], axis=-1)
+    return out
+
+
+def _detrend_finite(runs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """``runs`` (shape (..., run)) less each row's least-squares line over the values that are
+    not NaN (``~gaps``); rows with fewer than half of them left are all NaN (not measured)."""
+    size = runs.shape[-1]
+    t = np.arange(size, dtype=np.float64) - (size - 1) / 2
+    level, slope = line_over_finite(runs, gaps)
+    out = runs - (level[..., None] + slope[..., None] * t)
+    out[(~gaps).sum(-1) < size / 2] = np.nan
+    return out
+
+
+def robust_amplitude(x: np.ndarray) -> float:
+    """Median over channels of each channel's median absolute deviation (same unit as ``x``).
+
+    Insensitive to DC offsets and to a few flat or noisy channels. Long signals are
+    subsampled evenly (at most 100 000 samples per channel).
+    """
+    return float(np.median(SignalStats.of(x).deviation()))

@@ -1,0 +1,588 @@
+"""Model windows cut from a signal already in model units at the model's rate.
+
+:class:`Windows` holds them: float32 of shape (n_windows, n_channels, n_samples), onsets in
+seconds. A continuous signal of shape (n_channels, n_times) is cut at the starts
+:func:`window_starts` gives (samples) by :func:`cut_windows`; epochs of shape (n_epochs,
+n_channels, n_times) are one window each, cropped beforehand to one window by
+:func:`crop_epochs` (``crop_tmin``, seconds relative to their event). Also each window's
+detrending (:func:`detrend_windows`), the refusals of recordings shorter than a window
+(:func:`check_length`) and of windows that overflowed float32 (:func:`check_windows`), and
+the advice on fitting epochs to a window of whole patches (64 samples).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from eegpt._logging import warn as _warn
+from eegpt.channels import ChannelMapping
+from eegpt.config import EEGPTConfig
+from eegpt.errors import RecordingError, StartPastEndError, TooShortError
+from eegpt.io import Recording
+from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
+from eegpt.resampling import resampled_length
+from eegpt.signal_stats import _detrend_rows
+
+if TYPE_CHECKING:  # annotations only: eegpt.preprocessing imports this module
+    from eegpt.preprocessing import PreprocessingConfig
+
+
+DETREND = ("none", "constant", "linear")  # PreprocessingConfig.detrend
+
+
+@dataclass(eq=False)
+class Windows:
+    """Model-ready windows of one recording.
+
+    Parameters
+    ----------
+    data : ndarray of float32, shape (n_windows, n_channels, n_samples)
+        Samples in model units (``config.scale`` x volts; millivolts by default), channels in
+        ``mapping`` order.
+    onsets : ndarray of float64, shape (n_windows,)
+        Start time of each window in seconds from the recording start (for epoched input: the
+        epoch onsets).
+    mapping : ChannelMapping
+        The channels, with their vocabulary rows in ``mapping.chan_ids``.
+    sfreq : float
+        Sampling rate of ``data`` in Hz.
+    config : PreprocessingConfig
+        The settings that produced the windows.
+    n_valid_samples : ndarray of int64, shape (n_windows,)
+        Real (not zero-padded) samples per window; below ``n_samples`` only for padded windows.
+    source : str
+        Where the recording came from.
+    """
+
+    data: np.ndarray
+    onsets: np.ndarray
+    mapping: ChannelMapping
+    sfreq: float
+    config: PreprocessingConfig
+    n_valid_samples: np.ndarray
+    source: str = "<array>"
+
+    def __len__(self) -> int:
+        return self.data.shape[0]
+
+    @property
+    def n_windows(self) -> int:
+        return self.data.shape[0]
+
+    @property
+    def ch_names(self) -> tuple[str, ...]:
+        """Vocabulary names of the channels (axis 1 of ``data``)."""
+        return self.mapping.names
+
+    @property
+    def chan_ids(self) -> np.ndarray:
+        """Channel-embedding rows, int64 of shape (n_channels,)."""
+        return np.asarray(self.mapping.chan_ids, dtype=np.int64)
+
+
+def window_starts(
+    n_times: int, window: int, step: int, tail: Literal["pad", "drop"] = "drop", start: int = 0
+) -> np.ndarray:
+    """Start indices of the windows cut from ``n_times`` samples.
+
+    Parameters
+    ----------
+    n_times : int
+        Samples available.
+    window : int
+        Samples per window.
+    step : int
+        Hop between starts in samples (``window - overlap``).
+    tail : ``"drop"`` | ``"pad"``
+        With ``"pad"``, one more start is added when samples after the last full window would
+        otherwise be lost (that window runs past the end and is to be zero-padded); a signal
+        shorter than one window then gives the single start 0.
+    start : int
+        The first window's start in samples (``PreprocessingConfig.start_samples``); the
+        samples before it are in no window.
+
+    Returns
+    -------
+    ndarray of int64, shape (n_windows,)
+        Window starts in samples, ascending; empty when no window fits and ``tail="drop"``.
+    """
+    if window < 1 or step < 1 or n_times < 0:
+        raise ValueError(
+            f"need window >= 1, step >= 1, n_times >= 0; got {window}, {step}, {n_times}"
+        )
+    if tail not in ("pad", "drop"):
+        raise ValueError(f"tail must be 'pad' or 'drop', got {tail!r}")
+    if start < 0:
+        raise ValueError(f"start must be >= 0 samples, got {start}")
+    if n_times - start < window:
+        one = tail == "pad" and n_times > start
+        return np.full(1 if one else 0, start, dtype=np.int64)
+    starts = np.arange(start, n_times - window + 1, step, dtype=np.int64)
+    if tail == "pad" and starts[-1] + window < n_times:
+        starts = np.append(starts, starts[-1] + step)
+    return starts
+
+
+def detrend_windows(windows: np.ndarray, n_valid: np.ndarray | int, how: str) -> None:
+    """Detrend each window and channel in place over its first ``n_valid`` samples.
+
+    Parameters
+    ----------
+    windows : ndarray, shape (n_windows, n_channels, n_samples)
+        Model-unit windows (float64, before the cast to float32, for offsets far beyond the
+        signal); the samples past ``n_valid`` (a zero-padded tail) are left as they are.
+    n_valid : ndarray of int, shape (n_windows,), or int
+        Recorded samples at the start of each window.
+    how : ``"none"`` | ``"constant"`` | ``"linear"``
+        Nothing; subtract the mean; subtract the least-squares line (both computed in float64,
+        as :func:`scipy.signal.detrend` does).
+    """
+    if how == "none":
+        return
+    if how not in DETREND:
+        raise ValueError(f"detrend must be one of {DETREND}, got {how!r}")
+    n_valid = np.broadcast_to(np.asarray(n_valid, dtype=np.int64), (len(windows),))
+    for n in np.unique(n_valid):
+        rows = np.flatnonzero(n_valid == n)
+        seg = windows[rows, :, :n].astype(np.float64)  # a copy (fancy index)
+        _detrend_rows(seg, how)
+        windows[rows, :, :n] = seg
+
+
+def check_windows(data: np.ndarray, source: str, config: PreprocessingConfig) -> None:
+    """Refuse windows that overflowed float32 (finite input of absurd amplitude)."""
+    if not np.isfinite(data).all():
+        raise RecordingError(
+            f"{source}: samples overflow float32 after scaling to model units (x{config.scale:g}) "
+            "and resampling: the amplitudes are absurdly large (a corrupt file or wrong units)"
+        )
+
+
+def _continuous_windows(
+    x: np.ndarray, recording: Recording, config: PreprocessingConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_times = x.shape[-1]
+    starts = window_starts(
+        n_times, config.n_samples, config.step_samples, config.tail, config.start_samples
+    )
+    check_length(n_times, recording.duration, recording.source, config)
+    out, n_valid = cut_windows(x, starts, config.n_samples, config.detrend)
+    return out, starts / config.sfreq, n_valid
+
+
+def cut_windows(
+    x: np.ndarray,
+    starts: np.ndarray,
+    window: int,
+    detrend: str = "none",
+    *,
+    dtype: type[np.floating[Any]] = np.float32,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of a continuous signal, detrended in float64 and stored as float32 (or
+    ``dtype``: float64 for windows preprocessed further, such as a probe's training windows).
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (n_channels, n_times)
+        The signal in model units at the model's rate.
+    starts : ndarray of int, shape (n_windows,)
+        Ascending window starts (samples); a window that runs past the end is zero-padded.
+    window : int
+        Samples per window.
+    detrend : ``"none"`` | ``"constant"`` | ``"linear"``
+        :func:`detrend_windows`, applied before the cast to float32 (a DC offset of tens of
+        millivolts would otherwise cost the signal float32's rounding at the offset's size).
+
+    Returns
+    -------
+    windows : ndarray of float32 (``dtype``), shape (n_windows, n_channels, window)
+        A sample beyond float32's range becomes inf, silently: :func:`check_windows` refuses
+        such windows, saying why.
+    n_valid : ndarray of int64, shape (n_windows,)
+        Recorded samples at the start of each window (``window`` except in a padded tail).
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    n_times = x.shape[-1]
+    n_valid = np.minimum(n_times - starts, window).astype(np.int64)
+    out = np.zeros((len(starts), x.shape[0], window), dtype=dtype)
+    n_full = int(np.sum(n_valid == window))
+    with quiet_float32_overflow():
+        if n_full:
+            view = sliding_window_view(x, window, axis=-1)
+            chunk = n_full if detrend == "none" else 256  # bounded float64 copies (detrending)
+            for i in range(0, n_full, chunk):
+                w = np.moveaxis(view[:, starts[i : min(n_full, i + chunk)]], 1, 0)  # a copy
+                detrend_windows(w, window, detrend)
+                out[i : i + len(w)] = w
+        for k in range(n_full, len(starts)):  # the zero-padded tail
+            w = x[None, :, starts[k] :].copy()
+            detrend_windows(w, n_valid[k], detrend)
+            out[k, :, : n_valid[k]] = w[0]
+    return out, n_valid
+
+
+def quiet_float32_overflow() -> Any:
+    """Cast to float32 without NumPy's "overflow encountered in cast" warning: samples beyond
+    float32's range become inf, which :func:`check_windows` refuses saying what is wrong."""
+    return np.errstate(over="ignore")
+
+
+def start_past_end(
+    source: str, duration: float, start_seconds: float, given_by: str = "--start"
+) -> StartPastEndError:
+    """The error of a recording of ``duration`` s that ends at or before its first window's
+    start ``start_seconds``, which came from ``given_by`` (``--start``, or a manifest's
+    ``start_seconds`` column)."""
+    return StartPastEndError(
+        f"{source}: the recording lasts {duration:.3f} s, which ends at or before the first "
+        f"window's start (start_seconds={start_seconds:g}, from {given_by}); give a start "
+        "inside the recording, in seconds from its first sample",
+        source=source,
+        duration=duration,
+        start_seconds=start_seconds,
+    )
+
+
+def check_length(n_times: int, duration: float, source: str, config: PreprocessingConfig) -> None:
+    """Refuse (``tail="drop"``: :class:`~eegpt.errors.TooShortError`) or announce (``"pad"``)
+    a recording shorter than one window; one that ends at or before the first window's start
+    is refused either way (:class:`~eegpt.errors.StartPastEndError`).
+
+    ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds.
+    """
+    window = config.n_samples
+    if n_times - config.start_samples >= window:
+        return
+    message = (
+        f"{source}: the recording lasts {duration:.3f} s ({n_times} samples at the model's "
+        f"{config.sfreq:g} Hz), shorter than one window of {config.window_seconds:g} s "
+        f"({window} samples)"
+    )
+    if config.start_samples:
+        message += f" after the first window's start (start_seconds={config.start_seconds:g})"
+    if n_times <= config.start_samples:  # nothing after the start: nothing to pad either
+        raise start_past_end(source, duration, config.start_seconds)
+    if config.tail == "drop":
+        raise TooShortError(
+            message + "; use a longer recording, a shorter window_seconds (--window), or "
+            "tail='pad' (--tail pad) to zero-pad it into one window"
+        )
+    _warn(message + "; it was zero-padded into one window (tail='pad').")
+
+
+def whole_patches(n_samples: int) -> tuple[int, int]:
+    """``(whole, rest)``: a window of ``n_samples`` as whole patches of the pretrained model
+    (``EEGPTConfig.patch_size`` samples, not overlapping) and the samples left over, which the
+    model zero-pads into one patch more (:meth:`EEGPTConfig.padded_length
+    <eegpt.config.EEGPTConfig.padded_length>`); ``rest`` is 0 for whole patches."""
+    return divmod(n_samples, EEGPTConfig.patch_size)
+
+
+def crop_call(seconds: float, start: float | None = None) -> str:
+    """The ``epochs.crop`` that keeps ``seconds`` of each epoch from ``start`` (s relative to
+    the event; None: the epochs' start), MNE's tmax inclusive, so one sample less."""
+    at = "epochs.tmin" if start is None else f"{start:.10g}"
+    return f"epochs.crop({at}, {at} + {seconds:.10g} - 1 / epochs.info['sfreq'])"
+
+
+def _epochs_fit(n_times: int, config: PreprocessingConfig, array: Recording | None = None) -> str:
+    """How to make epochs of ``n_times`` samples (at ``config.sfreq``, as resampled) and the
+    window of ``config`` one length: crop them to the window, or a window of their length; for
+    epochs a little over whole patches (a last one mostly of zeros: :func:`whole_patches`),
+    crop them to the whole patches or zero-pad them into one patch more. ``array``: the epochs
+    given as an array (no times, no ``epochs.crop``), cut by slicing at their own rate
+    (:func:`_array_cut`) instead."""
+    window, patch = config.n_samples, EEGPTConfig.patch_size
+    whole, signal = whole_patches(n_times)
+
+    def cut(seconds: float) -> str:
+        return crop_call(seconds) if array is None else _array_cut(seconds, array, config)
+
+    inclusive = "MNE's tmax is inclusive" if array is None else "cut the array"
+    if not (whole and 0 < 2 * signal < patch):  # whole patches, or a last one mostly signal
+        # their length as resampled: not always the length at their own rate, rounded
+        fits = f"{n_times / config.sfreq:.10g} s, their {n_times} samples at {config.sfreq:g} Hz"
+        if n_times > window:
+            return (
+                f"Crop the epochs to the window length ({inclusive}: use "
+                f"{cut(config.window_seconds)}), or make the window as long as the epochs "
+                f"({fits})"
+            )
+        return (
+            "Zero-pad them into the window with tail='pad' (--tail pad), or make the window as "
+            f"short as the epochs ({fits})"
+        )
+    down, up = whole * patch / config.sfreq, (whole + 1) * patch / config.sfreq
+    same = window == whole * patch  # the window holds their whole patches already
+    options = [
+        f"crop them to the {whole} patches{'' if same else ' and make the window as long'} "
+        f"({cut(down)}{'' if same else f', window_seconds={down:.10g}'})",
+        f"zero-pad them into a window of {whole + 1} patches (window_seconds={up:.10g} with "
+        "tail='pad', --tail pad)",
+    ]
+    if n_times > window and not same:
+        options.insert(0, f"crop them to the window length ({cut(config.window_seconds)})")
+    return (
+        f"The epochs are {whole} patches of {patch} samples and {signal} sample(s) more: in a "
+        "window as long, the model zero-pads those into a last patch of "
+        f"{patch - signal} zeros and {signal} of their samples. {inclusive[0].upper()}"
+        f"{inclusive[1:]}: {'; or '.join(options)}"
+    )
+
+
+def _array_cut(seconds: float, recording: Recording, config: PreprocessingConfig) -> str:
+    """How to cut epochs given as an array (``recording``, at its own rate) to ``seconds`` of
+    the window's rate (``config.sfreq``): ``X[..., :n]``, with ``n`` at the array's rate, the
+    most samples that resample to no more than ``seconds`` (1000 of 1001 samples at 250 Hz
+    for 4 s at 256 Hz)."""
+    target, rate = int(round(seconds * config.sfreq)), recording.sfreq
+
+    def length(n: int) -> int:
+        return resampled_length(n, rate, config.sfreq, config.resample, warn=False)
+
+    n = max(1, int(round(target * rate / config.sfreq)))
+    while n > 1 and length(n) > target:
+        n -= 1
+    while n < recording.n_times and length(n + 1) <= target:
+        n += 1
+    return f"X[..., :{n}], the first {n} of their {recording.n_times} samples at {rate:g} Hz"
+
+
+#: While epochs are cropped for a probe (:func:`probe_crop`): its window is fixed, so a crop
+#: that overshoots the epochs is fixed by another crop, not by a shorter window.
+_PROBE_CROP: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "eegpt_probe_crop", default=False
+)
+
+
+@contextlib.contextmanager
+def probe_crop(fixed: bool = True) -> Iterator[None]:
+    """Inside the block (with ``fixed``), :func:`crop_epochs` crops epochs for a probe's
+    predictions, whose window (and tail) are the probe's: its errors advise another crop."""
+    token = _PROBE_CROP.set(fixed)
+    try:
+        yield
+    finally:
+        _PROBE_CROP.reset(token)
+
+
+def crop_epochs(recording: Recording, config: PreprocessingConfig) -> Recording:
+    """``recording`` with each epoch cropped to one window by ``config.crop_tmin``:
+    ``[crop_tmin, crop_tmin + window_seconds)`` s relative to the time-locking event, at the
+    epochs' own rate (:attr:`PreprocessingConfig.crop_tmin
+    <eegpt.preprocessing.PreprocessingConfig.crop_tmin>`); unchanged without one. Epochs
+    cropped so already are left alone, so cropping twice is cropping once. Refused for a
+    continuous recording and for epochs without times (arrays)."""
+    start = config.crop_tmin
+    if start is None:
+        return recording
+    source = recording.source
+    if not recording.is_epoched:
+        raise RecordingError(f"{source}: {crop_refused_for_continuous(start)}")
+    tmin = recording.tmin
+    if tmin is None:
+        raise RecordingError(f"{source}: {crop_refused_for_arrays(start)}")
+    sfreq, n_times = recording.sfreq, recording.n_times
+    n = config.window_seconds * sfreq
+    if abs(n - round(n)) > SAMPLE_TOLERANCE:
+        raise RecordingError(
+            f"{source}: crop_tmin={start:g} (--crop) crops the epochs to one window, "
+            f"{config.window_seconds:g} s, which is {n:.6g} samples at their {sfreq:g} Hz, not "
+            "a whole number: choose a window of whole samples at that rate"
+        )
+    first, n = int(round((start - tmin) * sfreq)), int(round(n))
+    end = tmin + (n_times - 1) / sfreq  # MNE's tmax: the time of the last sample
+    if first < 0 or first >= n_times:
+        raise RecordingError(
+            f"{source}: crop_tmin={start:g} (--crop {start:g}) lies outside the epochs, which "
+            f"run from {tmin:g} to {end:g} s relative to their event (MNE's tmin and tmax): "
+            "give a start within them"
+        )
+    if first == 0 and n_times == n:
+        return recording
+    if first + n > n_times and config.tail == "drop":
+        latest = tmin + (n_times - n) / sfreq  # the last start of a whole window
+        how = (
+            f"give an earlier --crop, {latest:g} s at the latest (the probe's window is fixed), "
+            "or leave --crop out to use the probe's own"
+            if _PROBE_CROP.get()
+            else "give an earlier --crop, a shorter --window, or tail='pad' (--tail pad) to "
+            "zero-pad them"
+        )
+        if _PROBE_CROP.get() and n > n_times:
+            how = (
+                f"the epochs ({n_times} samples) are shorter than the probe's window, which is "
+                "fixed: give longer epochs"
+            )
+        raise RecordingError(
+            f"{source}: crop_tmin={start:g} (--crop {start:g}) and the window of "
+            f"{config.window_seconds:g} s need the epochs to run to {start + (n - 1) / sfreq:g} "
+            f"s, but they end at {end:g} s (MNE's tmax): {how}"
+        )
+    data = recording.data[..., first : first + n]
+    onsets = None if recording.onsets is None else np.asarray(recording.onsets) + first / sfreq
+    return replace(recording, data=data, onsets=onsets, tmin=tmin + first / sfreq)
+
+
+def crop_option_note(recording: Recording, config: PreprocessingConfig) -> str:
+    """For epochs longer than the window: how the command line crops them (``--crop``)."""
+    tmin = recording.tmin
+    start = f"{tmin:g}" if tmin is not None else "TMIN"
+    return (
+        f" On the command line, --crop {start} crops each epoch to [{start}, {start} + "
+        f"--window) s around its event (crop_tmin={start} in Python), exactly one window"
+    )
+
+
+def crop_refused_for_arrays(start: float) -> str:
+    """Why ``crop_tmin`` (``--crop``) is refused for epochs given as arrays."""
+    return (
+        f"crop_tmin={start:g} (--crop {start:g}) crops epochs by their times relative to the "
+        "time-locking event, which epochs given as arrays (.npz files, NumPy arrays) do not "
+        "carry: crop the array itself (x[..., first:first + n_samples]), or give the epochs "
+        "as an -epo.fif or epoched .set file"
+    )
+
+
+def crop_left_out_for_arrays(start: float, window_seconds: float) -> str:
+    """Why a probe's training crop (``crop_tmin``, ``--crop``) is left out for epochs given
+    as arrays, and what they must be."""
+    return (
+        f"the probe's crop_tmin={start:g} (trained with --crop {start:g}) is left out for "
+        "epochs given as arrays (.npz files, NumPy arrays), which carry no times relative to "
+        "their event to crop by: they are used as given, so they must already be cut as in "
+        f"training, each epoch [{start:g}, {start:g} + {window_seconds:g}) s around its event"
+    )
+
+
+def crop_refused_for_continuous(start: float) -> str:
+    """Why ``crop_tmin`` (``--crop``) is refused for a continuous recording."""
+    return (
+        f"crop_tmin={start:g} (--crop {start:g}) crops epochs around their time-locking "
+        "event, but this is a continuous recording, which has no events to crop around: leave "
+        "--crop out (start_seconds, --start, sets where its first window starts), or cut "
+        "epochs from it first (mne.Epochs(raw, events, tmin=..., tmax=..., baseline=None))"
+    )
+
+
+def _consecutive_windows_advice(recording: Recording, config: PreprocessingConfig) -> str:
+    """For epochs (``recording``, ``[n, C, T]``) at least two windows of ``config`` long (e.g.
+    DEAP's 63 s trials), the usual practice, said after the other fixes: cut each into
+    consecutive windows, as a continuous ``[C, T]`` array each or by a reshape (shown with this
+    recording's numbers where a window is whole samples at its rate); "" otherwise."""
+    per = config.window_seconds * recording.sfreq  # window samples at the epochs' own rate
+    n, c, t = recording.data.shape
+    k = int(t // per) if per > 0 else 0
+    if k < 2:
+        return ""
+    seconds = f"{config.window_seconds:g} s"
+    text = (
+        f". Or, as usual for long trials (e.g. DEAP's 63 s), cut each trial into {k} "
+        f"consecutive {seconds} windows: embed each trial as a continuous [C, T] array "
+        "(model.embed(X[i], ch_names=..., sfreq=..., units=...) for each trial i)"
+    )
+    if float(per).is_integer():
+        w = int(per)
+        text += (
+            f", or reshape them into epochs: X[..., :{k * w}].reshape({n}, {c}, {k}, {w})"
+            f".transpose(0, 2, 1, 3).reshape(-1, {c}, {w}) (trial ids np.repeat(trials, {k}) "
+            "for grouped cross-validation)"
+        )
+    return text
+
+
+def _epoch_windows(
+    x: np.ndarray, recording: Recording, config: PreprocessingConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n_epochs, n_channels, n_times = x.shape
+    window = config.n_samples
+    if n_times > window or (n_times < window and config.tail == "drop"):
+        array = recording if recording.tmin is None else None  # no times: no epochs.crop
+        resampled = (
+            f"; {n_times} samples at {config.sfreq:g} Hz, resampled"
+            if recording.sfreq != config.sfreq
+            else ""
+        )
+        note = crop_option_note(recording, config) if n_times > window and array is None else ""
+        raise RecordingError(
+            f"{recording.source}: each epoch becomes one window, but epochs have "
+            f"{recording.n_times} samples at {recording.sfreq:g} Hz ({recording.duration:.4f} s"
+            f"{resampled}) and a window has {window} at {config.sfreq:g} Hz "
+            f"({config.window_seconds:g} s). {_epochs_fit(n_times, config, array)}: "
+            "window_seconds (embed(..., window_seconds=...); preprocessing="
+            "PreprocessingConfig(window_seconds=...) for probes; --window on the command "
+            f"line){_consecutive_windows_advice(recording, config)}.{note}"
+        )
+    detrend_windows(x, n_times, config.detrend)  # x: a float64 array owned by prepare
+    with quiet_float32_overflow():
+        if n_times == window:
+            out = x.astype(np.float32)
+        else:
+            out = np.zeros((n_epochs, n_channels, window), dtype=np.float32)
+            out[..., :n_times] = x
+    if recording.onsets is not None:
+        onsets = recording.onsets.astype(np.float64, copy=True)
+    else:
+        onsets = np.arange(n_epochs, dtype=np.float64) * recording.duration
+    return out, onsets, np.full(n_epochs, n_times, dtype=np.int64)
+
+
+def padded_patches_seconds(padded: dict[str, Any], patches: int) -> float:
+    """The seconds of ``patches`` whole patches at the rate of the window into which epochs
+    were zero-padded (``padded``: :func:`~eegpt.api.epoch_padding_record`'s entry)."""
+    sfreq = padded["window_samples"] / (padded["recorded_s"] + padded["padded_s"])
+    return patches * EEGPTConfig.patch_size / sfreq
+
+
+def crop_advice(seconds: float, crop_tmin: float | None = None) -> str:
+    """How to crop epochs to ``seconds`` from ``crop_tmin`` (the ``--crop`` they were cropped
+    by; None: from their start): on the command line and in Python."""
+    start = "TMIN" if crop_tmin is None else f"{crop_tmin:g}"
+    where = ", TMIN the epochs' start (MNE's tmin)" if crop_tmin is None else ""
+    return (
+        f"--crop {start} --window {seconds:.10g} on the command line{where}; "
+        f"{crop_call(seconds, crop_tmin)} and window_seconds={seconds:.10g} in Python"
+    )
+
+
+def partial_patch_note(padded: dict[str, Any], crop_tmin: float | None = None) -> str:
+    """For epochs whose last patch is mostly zeros (``padded``: :func:`epoch_padding_record`'s
+    entry; ``crop_tmin``: the ``--crop`` they were cropped by, if any), how to crop them to
+    whole patches; "" otherwise."""
+    whole, rest = whole_patches(int(padded["recorded_samples"]))
+    patch = EEGPTConfig.patch_size
+    if not (whole and 0 < 2 * rest < patch):
+        return ""
+    down = padded_patches_seconds(padded, whole)
+    return (
+        f"; patch {whole + 1}, with {rest} of their samples, is mostly zeros: cropped to {whole} "
+        f"whole patches, they have no zeros ({crop_advice(down, crop_tmin)})"
+    )
+
+
+def padded_patches_text(padded: dict[str, Any]) -> str:
+    """How the patches of a window into which epochs were zero-padded (``padded``:
+    :func:`~eegpt.api.epoch_padding_record`'s entry) hold zeros: those wholly padding
+    (``padding_patches``) and the one the epochs end inside, partly padded."""
+    patches, zeros = int(padded["patches"]), int(padded["padding_patches"])
+    whole, rest = whole_patches(int(padded["recorded_samples"]))
+    if zeros == 1:
+        text = f"the last of each window's {patches} patches is wholly padding (zeros)"
+    elif zeros:
+        text = f"the last {zeros} of each window's {patches} patches are wholly padding (zeros)"
+    else:
+        text = f"none of each window's {patches} patches is wholly padding"
+    if rest and whole < patches:
+        patch = EEGPTConfig.patch_size
+        text += (
+            f"{' and' if zeros else ', but'} patch {whole + 1} is partly padded: {rest} of the "
+            f"epochs' samples and {patch - rest} zeros"
+        )
+    return text
