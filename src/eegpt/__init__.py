@@ -113,8 +113,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import probe_predictions as probe_predictions
     from eegpt import probe_provenance as probe_provenance
     from eegpt import rename_tables as rename_tables
+    from eegpt import resampling as resampling
     from eegpt import shard_writer as shard_writer
     from eegpt import short_attention as short_attention
+    from eegpt import signal_checks as signal_checks
+    from eegpt import signal_stats as signal_stats
     from eegpt import sklearn as sklearn
     from eegpt import stim_events as stim_events
     from eegpt import streaming as streaming
@@ -124,6 +127,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import training_data as training_data
     from eegpt import viz as viz
     from eegpt import vocabulary as vocabulary
+    from eegpt import windowing as windowing
     from eegpt.anonymize import anonymize_embeddings
     from eegpt.api import embed, embed_to_file
     from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
@@ -154,8 +158,9 @@ _SUBMODULES = {
     "hub", "io", "model", "nearest_sites", "online", "outputs", "outputs_read", "preprocessing",
     "preprocessing_spec", "probe", "probe_cli", "probe_events", "probe_folder", "probe_inputs",
     "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance",
-    "rename_tables", "shard_writer", "short_attention", "sklearn", "stim_events", "streaming",
-    "synthetic", "text_tables", "training", "training_data", "viz", "vocabulary",
+    "rename_tables", "resampling", "shard_writer", "short_attention", "signal_checks",
+    "signal_stats", "sklearn", "stim_events", "streaming", "synthetic", "text_tables", "training",
+    "training_data", "viz", "vocabulary", "windowing",
 }  # fmt: skip
 
 
