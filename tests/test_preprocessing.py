@@ -365,12 +365,20 @@ def test_stored_settings_without_average_reference_keep_it_off():
     assert PreprocessingConfig.from_dict({**old, "average_reference": True}).average_reference
 
 
+def _printed_by(script: str) -> str:
+    """What the Python code ``script`` prints in a fresh interpreter (it must succeed)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def test_stored_form_lives_apart_from_scipy_and_mne():
     """eegpt.preprocessing_spec (what `eegpt info` and a resumed run's settings check read)
     holds PreprocessingConfig's defaults and its info line as data, without SciPy or MNE; the
     class's defaults and describe are those."""
-    import subprocess
-    import sys
     from dataclasses import asdict
 
     from eegpt import preprocessing, preprocessing_spec
@@ -390,24 +398,17 @@ def test_stored_form_lives_apart_from_scipy_and_mne():
         "describe({}); stored_defaults(); "
         "print([m for m in ('torch', 'mne', 'scipy') if m in sys.modules])"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]", done.stdout
+    assert _printed_by(script) == "[]"
 
 
 def test_the_steps_of_prepare_do_not_import_it_back():
     """eegpt.preprocessing imports its steps (resampling, statistics, checks, windowing);
     they import neither it nor each other in a cycle, so each loads on its own."""
-    import subprocess
-    import sys
-
     script = (
         "import sys; import eegpt.resampling, eegpt.signal_stats, eegpt.signal_checks, "
         "eegpt.windowing; print('eegpt.preprocessing' in sys.modules)"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False", done.stdout
+    assert _printed_by(script) == "False"
 
 
 def test_names_the_command_line_imports_from_preprocessing_are_the_windowing_ones():
