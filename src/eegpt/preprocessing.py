@@ -46,9 +46,17 @@ from eegpt.preprocessing_spec import (
 )
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
-from eegpt.resampling import fill_nonfinite, resample, resampled_length
+from eegpt.resampling import (
+    fill_nonfinite,
+    nearest_indices,
+    nearest_source,
+    polyphase_ratio,
+    resample,
+    resampled_length,
+    taken_rate,
+)
 from eegpt.signal_checks import check_finite, check_signal
-from eegpt.signal_stats import SignalStats
+from eegpt.signal_stats import SignalStats, robust_amplitude
 from eegpt.windowing import (
     DETREND,
     Windows,
@@ -58,7 +66,10 @@ from eegpt.windowing import (
     check_windows,
     crop_call,
     crop_epochs,
+    cut_windows,
+    detrend_windows,
     whole_patches,
+    window_starts,
 )
 
 # also imported by eegpt.probe_cli
@@ -86,6 +97,22 @@ __all__ = [
     "PreprocessingConfig",
     "prepare",
     "check_reference_channels",
+    # held here before eegpt.resampling, signal_stats, signal_checks and windowing had modules
+    # of their own (2026-12-06): still importable from here, for code written before
+    "SignalStats",
+    "Windows",
+    "check_finite",
+    "check_signal",
+    "cut_windows",
+    "detrend_windows",
+    "fill_nonfinite",
+    "nearest_indices",
+    "nearest_source",
+    "polyphase_ratio",
+    "resample",
+    "robust_amplitude",
+    "taken_rate",
+    "window_starts",
 ]
 
 MIN_SFREQ = 1.0  # Hz; lower sampling rates mean a corrupt header or the wrong time unit
