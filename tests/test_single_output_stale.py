@@ -644,3 +644,24 @@ def test_a_recorded_source_is_resolved_against_an_absolute_cwd_only(edf, tmp_pat
     assert _embedded_from_other(meta, rec) is None
     assert output_source_check(meta).where == rec  # not sub/rec.edf
     assert recording_identity(meta) == [("fingerprint", recording_identity(meta)[0][1])]
+
+
+def test_outputs_of_odd_rates_written_before_the_exact_ratio_count_as_older():
+    """The polyphase ratio of odd amplifier rates changed on 2026-12-05 (1017.25 Hz: 38/151,
+    then 1024/4069), before outputs recorded ``resample_revision`` (2026-12-06): an output
+    with ``recording_filters`` (written since 2026-12-04) but no revision is of an older
+    resampler where its rate's ratio changed, not where it did not (250 Hz: 128/125)."""
+    from eegpt.preprocessing_spec import RESAMPLE_REVISION, resampled_by_an_older_eegpt
+
+    def meta(rate: float, **more: object) -> dict:
+        pre = {"sfreq": 256.0, "resample": "polyphase"}
+        return {"preprocessing": pre, "sfreq_in": rate, "recording_filters": {}, **more}
+
+    for rate in (1017.25, 512.5, 25000.0, 30000.0):
+        assert resampled_by_an_older_eegpt(meta(rate)), rate
+        assert not resampled_by_an_older_eegpt(meta(rate, resample_revision=RESAMPLE_REVISION))
+    for rate in (250.0, 500.0, 1000.0, 128.0, 200.0, 2048.0, 256.016385):
+        assert not resampled_by_an_older_eegpt(meta(rate)), rate
+    older = meta(250.0)
+    del older["recording_filters"]  # written before 2026-12-04: the resampler of before
+    assert resampled_by_an_older_eegpt(older)

@@ -146,7 +146,7 @@ class PreprocessingConfig(PreprocessingFields):
     resample : ``"polyphase"`` | ``"nearest"``
         ``"polyphase"``: :func:`scipy.signal.resample_poly` (anti-aliased) with the rate ratio
         approximated where up or down would exceed
-        :data:`~eegpt.resampling.MAX_POLYPHASE_FACTOR`. ``"nearest"``: nearest-neighbour sample
+        :data:`~eegpt._rates.MAX_POLYPHASE_FACTOR`. ``"nearest"``: nearest-neighbour sample
         picking, identical to ``torch.nn.functional.interpolate(mode="nearest")`` on
         float32 tensors as in the original EEGPT downstream scripts (no anti-aliasing filter).
     average_reference : bool

@@ -77,11 +77,15 @@ STORED_DEFAULTS: dict[str, Any] = {"average_reference": False}
 #: the model's 256 Hz) are affected.
 RESAMPLE_REVISION = 2
 
-#: What changed with :data:`RESAMPLE_REVISION` 2, for the messages about outputs of before.
+#: What changed with :data:`RESAMPLE_REVISION` 2 (and the ratio of odd rates, 2026-12-05), for
+#: the messages about outputs of before.
 RESAMPLER_CHANGE = (
     "eegpt's polyphase resampler changed on 2026-12-03 (commits 4b83ad5 and 7eb0cb7: each "
     "channel's least-squares line, not its mean, is taken out before resampling), which moves "
-    "the embeddings of a resampled recording by about 2e-4 to 3e-3 relative"
+    "the embeddings of a resampled recording by about 2e-4 to 3e-3 relative, and on "
+    "2026-12-05 for odd amplifier rates such as 1017.25, 512.5, 25000 or 30000 Hz (382f1a9: "
+    "the exact ratio of the rates, where a ratio of smaller numbers drifted by up to 384 ms "
+    "an hour)"
 )
 
 
@@ -90,7 +94,9 @@ def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
     resampled by polyphase (``sfreq_in`` not the preprocessing's ``sfreq``) with another
     resampler revision than this eegpt's (:data:`RESAMPLE_REVISION`). An output that records
     none is taken as of the resampler before 2026-12-03 unless it records
-    ``recording_filters``, written only by eegpt since 2026-12-04 (after the change)."""
+    ``recording_filters``, written only by eegpt since 2026-12-04 (after the change); such an
+    output is still of an older resampler where the polyphase ratio of its rate changed on
+    2026-12-05 (odd amplifier rates such as 1017.25 Hz: :func:`_ratio_changed_on_2026_12_05`)."""
     pre = record.get("preprocessing")
     rate = record.get("sfreq_in")
     if not isinstance(pre, Mapping) or pre.get("resample", "polyphase") != "polyphase":
@@ -99,7 +105,24 @@ def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
         return False  # not resampled: no resampler's numbers in it
     if "resample_revision" in record:
         return bool(record["resample_revision"] != RESAMPLE_REVISION)
-    return "recording_filters" not in record
+    if "recording_filters" not in record:
+        return True
+    return _ratio_changed_on_2026_12_05(float(rate), float(pre.get("sfreq", 256.0)))
+
+
+def _ratio_changed_on_2026_12_05(sfreq: float, new_sfreq: float) -> bool:
+    """Whether eegpt resampled ``sfreq`` to ``new_sfreq`` Hz by another polyphase ratio before
+    2026-12-05 (commit 382f1a9, not in :data:`RESAMPLE_REVISION`, recorded only since
+    2026-12-06) than now: the ratio of the rates as given, its denominator at most 1000
+    (1017.25 Hz by 38/151), against today's exact ratio of the rate taken
+    (:func:`eegpt.resampling.polyphase_ratio`: 1024/4069)."""
+    from fractions import Fraction
+
+    from eegpt._rates import MAX_POLYPHASE_FACTOR, closest_ratio, taken_rate
+
+    before = (Fraction(new_sfreq) / Fraction(sfreq)).limit_denominator(1000)
+    now = closest_ratio(Fraction(new_sfreq) / Fraction(taken_rate(sfreq)), MAX_POLYPHASE_FACTOR)
+    return before != now
 
 
 def stored_defaults() -> dict[str, Any]:

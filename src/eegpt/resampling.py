@@ -21,22 +21,13 @@ from scipy.signal import firwin, resample_poly
 
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt._rates import nominal_rate
+from eegpt._rates import MAX_POLYPHASE_FACTOR, closest_ratio, nominal_rate
 
 _RESAMPLE_ROWS = 8  # channels resampled at a time: at least, and in multiples of it
 #: Samples per :func:`resample` call of scipy's ``resample_poly`` that short rows (epochs) are
 #: gathered up to, in whole multiples of :data:`_RESAMPLE_ROWS` rows; rows of more samples than
 #: this / 8 (2 s at 4096 Hz) go 8 at a time, which bounds scipy's temporaries.
 _RESAMPLE_SAMPLES = 2**16
-#: Largest up or down factor of a polyphase ratio (:func:`polyphase_ratio`). The filter has
-#: 20 x max(up, down) + 1 taps, but per output sample ~20 x max(1, down / up) of them act, so
-#: the time to resample a recording is that of any ratio between the same rates (1 h x 64
-#: channels at 1017.25 Hz: 7.6 s with 1024/4069, 8.2 s with the 38/151 of a bound of 1000, peak
-#: memory alike); what grows is the filter (1.6 MB at 10000) and a stream's context per block
-#: (at most ``down`` input samples more). Exact for the rates of common amplifiers
-#: (1017.25, 2034.5, 4069, 512.5, 25000, 30000 Hz) where a bound of 1000 drifted by 47 to
-#: 384 ms per hour.
-MAX_POLYPHASE_FACTOR = 10_000
 
 
 def nearest_indices(
@@ -129,7 +120,7 @@ def polyphase_ratio(
         raise ValueError(f"sampling rates must be positive, got {sfreq} -> {new_sfreq}")
     given, sfreq = sfreq, taken_rate(sfreq)
     ratio = Fraction(new_sfreq) / Fraction(sfreq)
-    approx = _closest_ratio(ratio, MAX_POLYPHASE_FACTOR)
+    approx = closest_ratio(ratio, MAX_POLYPHASE_FACTOR)
     if approx.numerator == 0:
         raise ValueError(
             f"cannot resample {given:g} Hz to {new_sfreq:g} Hz: downsampling by more than "
@@ -173,13 +164,6 @@ def taken_rate(sfreq: float, source: str | None = None, *, note: bool = False) -
             None,
         )
     return nominal
-
-
-def _closest_ratio(ratio: Fraction, bound: int) -> Fraction:
-    """The fraction closest to ``ratio`` whose numerator (up) and denominator (down) are at
-    most about ``bound``: the denominator is bounded to ``bound / ratio`` when upsampling."""
-    limit = bound if ratio <= 1 else max(1, int(bound / ratio))
-    return ratio.limit_denominator(limit)
 
 
 @functools.lru_cache(maxsize=32)
