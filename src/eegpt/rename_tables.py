@@ -28,6 +28,8 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.text_tables import table_text
 from eegpt.vocabulary import (
+    _AASM_EOG,
+    _OTHER_SIGNALS,
     _contact_runs,
     _label_key,
     is_other_electrode,
@@ -811,13 +813,31 @@ def _check_sockets(
     )
 
 
+def _electrode_like(names: Sequence[str]) -> list[str]:
+    """The labels of ``names`` that may be electrodes, in order: all but those named like
+    another signal (``ECG``, ``LOC``, ``Chin1``, ``Flow``, ``Resp``, ``SpO2``, ``EXG1``:
+    :data:`eegpt.vocabulary._OTHER_SIGNALS`) and AASM's EOG electrodes ``E1``/``E2`` where the
+    labels do not number electrodes ``E1``, ``E2``, ``E3`` ... (an EGI net's)."""
+    keys = [_label_key(name) for name in names]
+    numbered_e = len({key for key in keys if re.fullmatch(r"E\d+", key)}) > 2
+    return [
+        name
+        for name, key in zip(names, keys, strict=True)
+        if not _OTHER_SIGNALS.search(key) and not (_AASM_EOG.match(key) and not numbered_e)
+    ]
+
+
 def _named_like_vocabulary(names: Sequence[str]) -> bool:
     """A recording whose labels are 10-10 names already, not socket labels: too few look like
     sockets for :func:`_socket_labels` (fewer than 8, fewer than half, or no bank A), and at
-    least half of them name vocabulary electrodes (``Fp1``, ``EEG C3-REF``; a clinical file
-    of 19 such names and the ear electrodes ``A1``, ``A2``)."""
-    named = sum(normalize_channel_name(name) is not None for name in names)
-    return bool(names) and not _socket_labels(names) and named >= len(names) / 2
+    least half of its labels that may be electrodes (:func:`_electrode_like`: the ECG, EOG,
+    chin EMG, flow ... channels of a polygraphy file left out of the count, however many)
+    name vocabulary electrodes (``Fp1``, ``EEG C3-REF``; a clinical file of 19 such names and
+    the ear electrodes ``A1``, ``A2``; a sleep file's ``F3`` .. ``O2``, ``A1``, ``A2`` beside
+    ``LOC``, ``ROC``, ``Chin1``, ``ECG``, ``Flow``)."""
+    electrodes = _electrode_like(names)
+    named = sum(normalize_channel_name(name) is not None for name in electrodes)
+    return bool(electrodes) and not _socket_labels(names) and named >= len(electrodes) / 2
 
 
 def _unfit_sockets(table: Mapping[str, str | None], names: Sequence[str]) -> list[str]:
