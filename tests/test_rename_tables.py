@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -48,3 +49,56 @@ def test_a_socket_file_with_other_signals_still_gets_the_cap_table():
         mapping = map_channels(names, rename="biosemi64", on_missing="ignore")
     assert not any("not applied" in str(w.message) for w in record)
     assert mapping.names[:2] == ("FP1", "AF7") and len(mapping) == 60
+
+
+def _sockets(banks: str) -> list[str]:
+    return [f"{bank}{i}" for bank in banks for i in range(1, 33)]
+
+
+@pytest.mark.parametrize(
+    ("banks", "cap", "rest"), [("ABCD", "biosemi64", "CD"), ("AB", "biosemi32", "B")]
+)
+def test_socket_hints_say_how_to_embed_one_participant_of_a_hyperscanning_file(
+    banks, cap, rest, tmp_path
+):
+    """Two BioSemi caps in one file (128 sockets A1..D32: two 64-electrode caps; 64 sockets
+    A1..B32: two 32-electrode caps) look like one larger cap: the refusal, beside its hint for
+    one cap, says how to embed one participant at a time, and following it gives each
+    participant's electrodes alone: the first by the cap's table with the other banks dropped
+    (a table file as the hint's printf writes it, or the hint's Python), the second by a table
+    naming its banks as the cap names the first's."""
+    from eegpt.channels import cap_rename, read_rename_table
+
+    names = _sockets(banks)
+    with pytest.raises(ValueError, match="Labels alone cannot tell one cap from two") as err:
+        map_channels(names)
+    message = str(err.value)
+    drop = f"drop_{rest}.tsv"
+    assert f"--rename {cap} --rename {drop}" in message
+    table = cap_rename(cap)
+    (tmp_path / drop).write_text("".join(f"{label}\t\n" for label in _sockets(rest)))
+    first = map_channels(names, rename={**table, **read_rename_table(tmp_path / drop)},
+                         on_missing="ignore")  # fmt: skip
+    assert all(not name.startswith(tuple(rest)) for name in first.input_names)
+    assert first.names == map_channels(names[: len(names) - len(_sockets(rest))], rename=cap).names
+    python = re.search(r"Python: rename=(\{\*\*.*?range\(1, 33\)\)\})", message)
+    assert python is not None
+    given = eval(python[1], {"eegpt": __import__("eegpt.channels")})  # the hint's own Python
+    assert map_channels(names, rename=given, on_missing="ignore").names == first.names
+    n = len(_sockets(rest))
+    second_table = {
+        **{other: table[own] for own, other in zip(names[:n], names[n:], strict=True)},
+        **dict.fromkeys(names[:n]),
+    }
+    second = map_channels(names, rename=second_table, on_missing="ignore")
+    assert second.names == first.names
+    assert all(name.startswith(tuple(rest)) for name in second.input_names)
+
+
+def test_a_socket_hint_of_one_cap_says_nothing_of_hyperscanning():
+    """Sockets of one bank (a 32-electrode cap) or of banks not filled (A1..A32 with B1..B16)
+    are no pair of caps: no hyperscanning note."""
+    for names in (_sockets("A"), [*_sockets("A"), *(f"B{i}" for i in range(1, 17))]):
+        with pytest.raises(ValueError, match="BioSemi socket labels") as err:
+            map_channels(names)
+        assert "hyperscanning" not in str(err.value)

@@ -724,7 +724,7 @@ def _cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[
             f"sockets of a cap of more than 64 electrodes. If the cap is BioSemi's {cap[7:]}-"
             f"electrode layout (MNE's {cap!r} montage), name each electrode after its nearest "
             f"10-10 site: {nearest_advice(cap, source, 'biosemi.tsv')}; for another cap, map "
-            "them with its socket table."
+            f"them with its socket table.{_hyperscan_note(sockets)}"
         )
     scalp = [
         name for name in beside if name not in sockets and normalize_channel_name(name) is not None
@@ -741,7 +741,51 @@ def _cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[
         "name amplifier inputs, not electrodes. If the cap is BioSemi's 64-electrode layout, "
         "pass rename='biosemi64' (command line: --rename biosemi64; merged with your own "
         "entries: eegpt.channels.cap_rename('biosemi64')), for the 32-electrode one "
-        "'biosemi32'; for another cap, map them with its socket table."
+        f"'biosemi32'; for another cap, map them with its socket table.{_hyperscan_note(sockets)}"
+    )
+
+
+def _hyperscan_note(sockets: Sequence[str]) -> str:
+    """A sentence for socket labels ``sockets`` that fill 2 to 4 whole banks from A (``A1`` ..
+    ``B32``, ``A1`` .. ``D32``): the labels cannot tell one cap from several caps of a
+    hyperscanning recording (two 64-electrode caps are banks A-B and C-D, two or three
+    32-electrode caps a bank each), which one table for the whole file would mix onto one
+    head; so how to embed one participant at a time (the first cap by its built-in table
+    with the other banks dropped, each other by a table naming its banks). Empty for other
+    labels."""
+    numbers: dict[str, set[int]] = {}
+    for name in sockets:
+        label = name.strip().upper()
+        numbers.setdefault(label[0], set()).add(int(label[1:]))
+    banks = "".join(sorted(numbers))
+    if not 2 <= len(banks) <= 4 or not "ABCD".startswith(banks):
+        return ""
+    if any(got != set(range(1, 33)) for got in numbers.values()):
+        return ""
+    per = 2 if len(banks) == 4 else 1  # banks a cap has: 4 banks as two caps of 64
+    cap, first, rest = f"biosemi{32 * per}", banks[:per], banks[per:]
+    people = {2: "two", 3: "three"}[len(banks) // per]
+    caps = ["-".join(banks[i : i + per]) for i in range(0, len(banks), per)]
+    layout = f"{', '.join(caps[:-1])} and {caps[-1]}"
+    own = f"{first[0]}1 .. {first[-1]}32"
+    drop = f"drop_{rest}.tsv"
+    braces = " ".join(f"{bank}{{1..32}}" for bank in rest)
+    named = f"as {cap} names {own} ({rest[0]}1 as {first[0]}1 ...)"
+    others = (
+        f"the other with a table file that names {rest[0]}1 .. {rest[-1]}32 {named} and drops {own}"
+        if people == "two"
+        else f"each of the others with a table file that names its bank's sockets {named} and "
+        "drops the other banks"
+    )
+    return (
+        f" Labels alone cannot tell one cap from {people} (hyperscanning: BioSemi's "
+        f"{32 * per}-electrode cap on each participant, banks {layout}), where one table for "
+        "the whole file would mix the participants onto one head. If the file holds "
+        f"{people} caps, embed one participant at a time: the first with --rename {cap} "
+        f"--rename {drop}, a table file that drops {rest[0]}1 .. {rest[-1]}32 (each label on "
+        f"its line with no electrode: printf '%s\\t\\n' {braces} > {drop}; Python: rename="
+        f"{{**eegpt.channels.cap_rename({cap!r}), **dict.fromkeys(f'{{b}}{{i}}' for b in "
+        f"{rest!r} for i in range(1, 33))}}), {others}."
     )
 
 
