@@ -4,7 +4,8 @@
 indices, refusing a pick that selects nothing with what the recording holds instead;
 :func:`bads_of_picks` lists the bad channels among them. :func:`warn_not_scalp` and the
 warnings here name the channels left out (not scalp EEG by their type, electrodes stored under
-another type) and how to read them.
+another type) and how to read them, and the channels of other types named like scalp sites
+that a pick of ``"all"`` brings in.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
         _warn_electrodes_left_out(info, idx, listed, source)
         if idx:  # with none, the refusal says it
             _say_not_scalp_left_out(info, idx, listed, source)
+    if typed and idx:
+        _warn_sites_of_other_types(info, idx, listed, source)
     if not idx:
         raise RecordingError(_no_channels_picked(info, picks, listed, source))
     return idx
@@ -134,6 +137,47 @@ def warn_not_scalp(names: Sequence[str], types: Sequence[str], source: str) -> N
             "EEG. EEGPT was pretrained on scalp EEG: embeddings of these channels, whatever "
             "their names, are outside what it learned."
         )
+
+
+#: Channel types a type pick may bring in whose channels named like scalp sites are not
+#: warned about by :func:`_warn_sites_of_other_types`: EEG itself, stim channels (no signal
+#: to embed) and the other modalities, which :func:`warn_not_scalp` warns about.
+_NOT_WARNED_SITE_TYPES = frozenset({"eeg", "stim", *NOT_SCALP_TYPES})
+
+
+def _warn_sites_of_other_types(
+    info: mne.Info, idx: Sequence[int], picks: list[str], source: str
+) -> None:
+    """Warn once when a pick of channel groups (``"all"``, ``"data"``) chose channels of
+    another type than EEG (``eog``, ``emg``, ``bio``, ``misc`` ...) whose names are scalp
+    sites (``Fpz`` typed ``eog``, ``Oz`` typed ``misc``): they map to those vocabulary sites
+    and are embedded as scalp EEG, though a file types them so because they hold other
+    signals (an EOG electrode at Fpz, an EMG one at AF7). Channels of a type named in
+    ``picks`` (``["eeg", "misc"]``, as the refusal of a pick without EEG advises), chosen
+    by name, or of the other modalities (:func:`warn_not_scalp`) are not warned about."""
+    types = info.get_channel_types()
+    chosen = [
+        (info["ch_names"][i], types[i])
+        for i in idx
+        if types[i] not in _NOT_WARNED_SITE_TYPES
+        and types[i] not in picks
+        and normalize_channel_name(info["ch_names"][i]) is not None
+    ]
+    if not chosen:
+        return
+    shown = picks[0] if len(picks) == 1 else picks
+    wanted = list(dict.fromkeys(["eeg", *(kind for _, kind in chosen)]))
+    _warn(
+        f"{source}: channel(s) {few([f'{n} ({k})' for n, k in chosen], 12)}, picked by "
+        f"picks={shown!r}, are not typed eeg but are named like scalp sites, so they are "
+        "embedded as the EEG of those sites; a file usually types channels so because they "
+        "hold other signals (an EOG electrode at Fpz, EMG), which EEGPT was not pretrained on. To "
+        "leave them out, pick EEG alone: picks='eeg' (the default; command line: --picks eeg, "
+        "or no --picks), or drop them (--drop NAME). If they are scalp EEG stored under another "
+        f"type, pick that type by name: picks={wanted!r} (command line: "
+        f"{' '.join(f'--picks {t}' for t in wanted)}), or set their type first "
+        "(raw.set_channel_types({name: 'eeg'}))."
+    )
 
 
 def _left_out_by_type(
