@@ -234,7 +234,7 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         if start is not None:  # MNE counts the onsets from the first record's start
             start += datetime.timedelta(seconds=first_record_offset(source))
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
-    return found
+    return _paused_on_clock(found, source)  # a .vmrk of a paused recording: on its clock
 
 
 #: The endings of the names of MNE's events files (``mne.write_events``, ``mne.read_events``).
@@ -380,7 +380,28 @@ def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     with ignored_warnings():  # the recording's reader warns about its body
         raw = read_recording(path, preload=False, verbose=False)
     found = annotations_of(raw)
-    return mne.Annotations([], [], []) if found is None else found
+    return mne.Annotations([], [], []) if found is None else _paused_on_clock(found, path, raw)
+
+
+def _paused_on_clock(
+    found: mne.Annotations, path: str | os.PathLike, raw: mne.io.BaseRaw | None = None
+) -> mne.Annotations:
+    """The annotations ``found`` of a BrainVision recording paused and resumed (``path``: its
+    ``.vhdr`` with ``raw``, as read; or its ``.vmrk`` alone), whose onsets count its samples,
+    on its clock (:func:`eegpt.brainvision_files.brainvision_clock`), as annotations given
+    are read (an EDF+D file's are on its clock already): so they are placed back where they
+    were recorded. As they are for other files, and recordings never paused."""
+    from eegpt.brainvision_files import brainvision_clock, marker_file_clock
+
+    path = Path(path).expanduser()
+    suffix = path.suffix.lower()
+    if suffix == ".vhdr" and raw is not None:
+        clock = brainvision_clock(path, raw)
+    elif suffix == ".vmrk":
+        clock = marker_file_clock(path)
+    else:
+        return found
+    return found if clock is None else clock.to_clock_time(found)
 
 
 def _bids_recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
@@ -407,7 +428,7 @@ def _bids_recording_annotations(path: str | os.PathLike) -> mne.Annotations | No
     with ignored_warnings():  # the recording's reader warns about its body
         raw = read_recording(path, preload=False, verbose=False)
     found = annotations_of(raw)
-    return mne.Annotations([], [], []) if found is None else found
+    return mne.Annotations([], [], []) if found is None else _paused_on_clock(found, path, raw)
 
 
 def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | None:

@@ -6,7 +6,10 @@ short for one sample) is refused before MNE allocates for it (:func:`_check_brai
 a data file shorter than its header announces is measured (:func:`brainvision_truncated`) and
 warned about; marker files in another codepage than UTF-8 are read through
 :func:`_brainvision_text_as_latin1`; the header that names a ``.eeg`` data file, and the marker
-file a header names, are found here. :mod:`eegpt.io` reads the recordings with these.
+file a header names, are found here. A recording paused and resumed has a ``New Segment``
+marker dated with the moment recording resumed: :func:`brainvision_clock` places its segments
+on the recording's clock (an :class:`~eegpt.edf_files.RecordClock`, as an EDF+D file's
+records). :mod:`eegpt.io` reads the recordings with these.
 """
 
 from __future__ import annotations
@@ -15,17 +18,22 @@ import builtins
 import codecs
 import configparser
 import contextlib
+import datetime
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import mne
+import numpy as np
 
-from eegpt._logging import few
+from eegpt._logging import count, few
 from eegpt._logging import warn as _warn
+from eegpt._rates import taken_rate
+from eegpt.edf_files import RecordClock
 from eegpt.errors import RecordingError
 
 _BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
@@ -336,3 +344,215 @@ def _brainvision_header(path: Path) -> Path | None:
         if named.search(text):
             return header
     return None
+
+
+# ---------------------------------------------------------------- paused and resumed recordings
+
+
+@dataclass(frozen=True)
+class NewSegment:
+    """A ``New Segment`` marker of a BrainVision marker file: where recording began or was
+    resumed after a pause.
+
+    Attributes
+    ----------
+    sample : int
+        Its position in the samples, 0-based (the file's is 1-based).
+    date : datetime.datetime | None
+        The moment recording (re)started there, on the lab's wall clock (no zone), from the
+        marker's 20-digit ``YYYYMMDDhhmmssuuuuuu`` field; None where it has none (or zeros).
+    """
+
+    sample: int
+    date: datetime.datetime | None
+
+
+def _marker_text(marker: Path) -> str:
+    """A ``.vmrk``'s text, decoded by its ``Codepage`` line (:func:`_marker_codepage`), as
+    Latin-1 where its bytes do not fit that or Python does not know it (as MNE falls back)."""
+    data = marker.read_bytes()
+    try:
+        return data.decode(_marker_codepage(marker))
+    except (UnicodeDecodeError, LookupError):
+        return data.decode("latin-1")
+
+
+def _segment_date(text: str) -> datetime.datetime | None:
+    """The moment of a ``New Segment`` marker's date field (``YYYYMMDDhhmmssuuuuuu``), None
+    for an empty, all-zero or malformed one (MNE reads those as no date too)."""
+    text = text.strip()
+    if len(text) != 20 or not text.isdigit() or not text.strip("0"):
+        return None
+    try:
+        return datetime.datetime.strptime(text, "%Y%m%d%H%M%S%f")
+    except ValueError:
+        return None
+
+
+def new_segments(marker: Path) -> list[NewSegment]:
+    """The ``New Segment`` markers of the ``[Marker Infos]`` section of the BrainVision
+    marker file ``marker`` (``Mk<n>=New Segment,<text>,<position>,<points>,<channel>[,<date>]``),
+    in the order of their positions; of two at one position, the later in the file. Empty
+    where the file has none or cannot be read."""
+    try:
+        text = _marker_text(marker)
+    except OSError:
+        return []
+    found = re.search(r"^\[Marker Infos\][ \t]*\r?$", text, re.IGNORECASE | re.MULTILINE)
+    if found is None:
+        return []
+    body = text[found.end() :]
+    end = re.search(r"^\[.*\][ \t]*\r?$", body, re.MULTILINE)
+    body = body[: end.start()] if end else body
+    by_sample: dict[int, NewSegment] = {}
+    for line in re.findall(r"^Mk\d+=(.*)$", body, re.MULTILINE):
+        fields = line.strip().split(",")
+        if len(fields) < 4 or fields[0].replace(r"\1", ",") != "New Segment":
+            continue
+        try:
+            sample = int(fields[2]) - 1  # 1-based in the file
+        except ValueError:
+            continue
+        date = _segment_date(fields[5]) if len(fields) > 5 else None
+        by_sample[sample] = NewSegment(sample, date)
+    return [by_sample[k] for k in sorted(by_sample)]
+
+
+def _clock_of_segments(
+    segments: Sequence[NewSegment],
+    sfreq: float,
+    meas_date: datetime.datetime | None = None,
+    n_times: int | None = None,
+) -> tuple[RecordClock | None, str]:
+    """Where the segments of a paused and resumed BrainVision recording lie on its clock,
+    and what to tell the user of it.
+
+    ``segments``: its ``New Segment`` markers (:func:`new_segments`); ``sfreq``: its sampling
+    rate in Hz (a rounded ``SamplingInterval`` taken at its nominal rate, as window onsets
+    are: :func:`eegpt._rates.taken_rate`); ``meas_date``: the start MNE gave it, for the
+    message; ``n_times``: its samples, to leave out markers past its end (a cut file).
+
+    Returns the clock (segments in the samples and on the clock, in seconds from the first
+    sample and from its moment: :class:`~eegpt.edf_files.RecordClock`; None where recording
+    was never paused, or the pauses cannot be measured) and the warning (without the file's
+    name), empty where there is nothing to say: for a clock, that times run behind it; for
+    pauses that cannot be measured, why (dates missing, or running backwards)."""
+    rate = taken_rate(sfreq)
+    segments = [s for s in segments if s.sample >= 0 and (n_times is None or s.sample < n_times)]
+    later = [s for s in segments if s.sample > 0]
+    if not any(s.date is not None for s in later):
+        return None, ""  # no pause, or none dated: windows over the markers are flagged
+    at = few([f"{s.sample / rate:g} s" for s in later], 4)
+    unmeasured = (
+        "so the pauses cannot be measured: the windows' clock times (clock_s, clock_time) "
+        "count on from the first sample as if recording never paused"
+    )
+    first = segments[0]
+    if first.sample > 0 or first.date is None:
+        dated = next(s for s in later if s.date is not None)
+        took = (
+            f"; and MNE took the recording's start (meas_date) from the marker at "
+            f"{dated.sample / rate:g} s, where recording resumed, so every window's clock_time "
+            f"is late by {dated.sample / rate:g} s or more"
+            if meas_date is not None and meas_date.replace(tzinfo=None) == dated.date
+            else ""
+        )
+        return None, (
+            f"its 'New Segment' markers say recording was paused and resumed (at {at} into "
+            "the samples) and date the resumptions, but none dates its first sample, "
+            f"{unmeasured}{took}. Give the marker at sample 1 its date "
+            "(Mk1=New Segment,,1,1,0,YYYYMMDDhhmmssuuuuuu) to have them measured."
+        )
+    undated = [s for s in later if s.date is None]
+    if undated:
+        carry = "carries" if len(undated) == 1 else "carry"
+        where = few([f"{s.sample / rate:g} s" for s in undated], 4)
+        return None, (
+            f"its 'New Segment' markers say recording was paused and resumed (at {at} into "
+            f"the samples), but {len(undated)} of them {carry} no date (at {where}), "
+            f"{unmeasured}."
+        )
+    dates = [cast(datetime.datetime, s.date) for s in segments]
+    samples = np.array([s.sample for s in segments], dtype=np.float64) / rate
+    clock = np.array([(d - dates[0]).total_seconds() for d in dates])
+    gaps = np.diff(clock) - np.diff(samples)  # each pause, in seconds
+    tolerance = 0.5 / rate  # half a sample: the dates are rounded to microseconds
+    back = np.flatnonzero(gaps < -tolerance)
+    if len(back):
+        k = int(back[0]) + 1
+        ended = dates[k - 1] + datetime.timedelta(seconds=float(samples[k] - samples[k - 1]))
+        return None, (
+            f"the date of its 'New Segment' marker at {samples[k]:g} s into the samples "
+            f"({dates[k].isoformat(' ')}) is earlier than the end of the segment before it "
+            f"({ended.isoformat(' ')}): its clock ran backwards (the computer's clock was "
+            f"reset, or the dates were edited), {unmeasured}. Check the dates of the marker "
+            "file's New Segment markers."
+        )
+    after = np.flatnonzero(gaps > tolerance) + 1  # segments that start after a pause
+    if not len(after):
+        return None, ""  # resumed at once: one clock
+    keep = np.concatenate([[0], after])
+    found = RecordClock(
+        tuple(float(samples[k]) for k in keep), tuple(float(clock[k]) for k in keep)
+    )
+    longest = int(after[np.argmax(gaps[after - 1])])
+    return found, (
+        f"recording was paused and resumed: {count(len(after), 'gap')} between its segments, "
+        f"as the dates of its 'New Segment' markers show ({float(np.sum(gaps[after - 1])):g} s "
+        f"in all; the longest {float(gaps[longest - 1]):g} s, at {float(samples[longest]):g} s "
+        "into the samples). MNE reads the segments back to back, so times after a gap (window "
+        "onsets) are earlier than the recording's clock by the gaps before them "
+        "(Embeddings.clock_times() gives them on the clock); annotations given with it are "
+        "placed by their clock times in the samples (its own markers, and those of its .vmrk "
+        "or .vhdr given, count samples and stay where they were recorded). Windows over a "
+        "join (its 'New Segment' marker) are marked bad; reject_by_annotation "
+        "(--reject-by-annotation) leaves them out."
+    )
+
+
+def brainvision_clock(path: Path, raw: mne.io.BaseRaw) -> RecordClock | None:
+    """For a BrainVision recording (``path``: its ``.vhdr``, ``raw``: as MNE read it) that
+    was paused and resumed, its dated ``New Segment`` markers showing the pauses: where its
+    segments lie on its clock (:class:`~eegpt.edf_files.RecordClock`, as an EDF+D file's
+    records); None otherwise, and for other files. Says nothing:
+    :func:`_warn_brainvision_pauses` does, when the file is read."""
+    return _brainvision_pauses(path, raw)[0]
+
+
+def _brainvision_pauses(path: Path, raw: mne.io.BaseRaw) -> tuple[RecordClock | None, str]:
+    """:func:`brainvision_clock`, and what to say of it (:func:`_clock_of_segments`)."""
+    if path.suffix.lower() != ".vhdr" or not path.is_file():
+        return None, ""
+    marker = _brainvision_marker_file(path)
+    if marker is None:
+        return None, ""
+    return _clock_of_segments(
+        new_segments(marker), float(raw.info["sfreq"]), raw.info["meas_date"], raw.n_times
+    )
+
+
+def _warn_brainvision_pauses(path: Path, raw: mne.io.BaseRaw) -> None:
+    """Say that a BrainVision recording was paused and resumed, and how its clock runs
+    (:func:`brainvision_clock`), as :func:`~eegpt.edf_files.mark_record_gaps` says so of an
+    EDF+D file; or that its pauses cannot be measured, and why."""
+    said = _brainvision_pauses(path, raw)[1]
+    if said:
+        _warn(f"{path}: {said}")
+
+
+def marker_file_clock(marker: Path) -> RecordClock | None:
+    """The clock of a BrainVision marker file (``.vmrk``) read alone (as annotations), by its
+    dated ``New Segment`` markers (:func:`brainvision_clock`), with the sampling rate of the
+    header of its name beside it (where MNE takes it from); None where there is no pause,
+    or no header."""
+    header = next(
+        (h for h in (marker.with_suffix(".vhdr"), marker.with_suffix(".ahdr")) if h.is_file()),
+        None,
+    )
+    try:
+        interval = float(_vhdr_fields(header)["samplinginterval"]) if header else 0.0
+    except (OSError, KeyError, ValueError):
+        return None
+    if not interval > 0:
+        return None
+    return _clock_of_segments(new_segments(marker), 1e6 / interval)[0]

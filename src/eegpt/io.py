@@ -66,7 +66,9 @@ from eegpt.brainvision_files import (
     _marker_codepage,
     _undecodable,
     _vhdr_fields,
+    _warn_brainvision_pauses,
     _warn_brainvision_truncated,
+    brainvision_clock,
     brainvision_truncated,
 )
 from eegpt.channel_picks import pick_indices
@@ -206,7 +208,9 @@ class Recording:
         (:func:`eegpt.channels.map_channels`).
     clock : RecordClock | None
         For a discontinuous EDF+D/BDF+D file with gaps, where its records lie on the clock:
-        annotations given with it (``annotations=``) are placed by it, as its own were.
+        annotations given with it (``annotations=``) are placed by it, as its own were; for
+        a BrainVision recording paused and resumed, where its segments lie on it, by the
+        dates of its ``New Segment`` markers (:func:`eegpt.brainvision_files.brainvision_clock`).
     truncated : dict | None
         For an EDF/BDF file shorter than its header announces (only its complete records are
         read): ``{"announced_s": ..., "read_s": ...}`` (:attr:`EDFHeader.truncated`).
@@ -738,6 +742,7 @@ def open_recording(
         _mark_unscalable(raw, path, header)
     if header is None:
         _warn_brainvision_truncated(path, raw)
+        _warn_brainvision_pauses(path, raw)  # a paused recording's clock (brainvision_clock)
     if path.suffix.lower() == ".set":
         plain_numeric_types(raw, path)  # '1', not MNE's '1.0', as epochs of a .set are named
     if preload and not raw.preload:
@@ -1478,8 +1483,9 @@ def as_recording(
         if header is not None:
             rec.clock, rec.truncated = header.clock, header.truncated
             rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
-        else:  # a BrainVision data file cut short (said while reading)
+        else:  # a BrainVision data file cut short, or paused (said while reading)
             rec.truncated = brainvision_truncated(path, raw)
+            rec.clock = brainvision_clock(path, raw)
         return rec
     if bads:
         raise RecordingError(

@@ -51,7 +51,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
-from eegpt.brainvision_files import brainvision_truncated
+from eegpt.brainvision_files import brainvision_clock, brainvision_truncated
 from eegpt.channel_picks import pick_indices
 from eegpt.channels import ChannelMapping
 from eegpt.edf_files import RecordClock, warn_discontinuous_raw
@@ -370,8 +370,9 @@ def open_stream(
     if header is not None:
         recording.clock, recording.start_offset = header.clock, header.start_offset
         recording.truncated = header.truncated
-    elif opened:  # a BrainVision data file cut short (said while reading)
+    elif opened:  # a BrainVision data file cut short, or paused (said while reading)
         recording.truncated = brainvision_truncated(path, raw)
+        recording.clock = brainvision_clock(path, raw)
     if used_rates is not None and min(used_rates) < recording.sfreq:
         # MNE upsamples slower channels over the span it reads (FFT resampling, which each
         # sample of depends on the whole span), so reading them in blocks would change them

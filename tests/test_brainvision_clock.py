@@ -1,0 +1,181 @@
+"""A BrainVision recording paused and resumed: its ``New Segment`` markers' dates put its
+segments on the recording's clock, as an EDF+D file's records are (eegpt.brainvision_files)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eegpt.annotations import read_annotations
+from eegpt.brainvision_files import new_segments
+from eegpt.cli import main
+from eegpt.edf_files import RecordClock
+from eegpt.io import as_recording, read_recording
+from eegpt.streaming import open_stream
+
+SFREQ = 250  # Hz (SamplingInterval=4000 µs: no rounded rate)
+
+#: Markers of 40 s of data recorded in three segments of 10, 10 and 20 s, resumed 20 s after
+#: each ended: on the clock at 0, 30 and 60 s from 09:00:00; a stimulus in the second and third.
+PAUSED = [
+    "New Segment,,1,1,0,20260301090000000000",
+    "New Segment,,2501,1,0,20260301090030000000",
+    "Stimulus,S  1,3251,1,0",  # 13 s into the samples: 33 s on the clock
+    "New Segment,,5001,1,0,20260301090100000000",
+    "Stimulus,S  2,6251,1,0",  # 25 s into the samples: 65 s on the clock
+]
+SAMPLE_STARTS, CLOCK_STARTS = (0.0, 10.0, 20.0), (0.0, 30.0, 60.0)
+
+
+def _brainvision(folder: Path, markers: list[str], seconds: int = 40) -> Path:
+    """A BrainVision recording of ``seconds`` s of 3 float channels at 250 Hz (noise) in
+    ``folder``, its marker file holding ``markers`` (``Mk1=...``, ``Mk2=...`` in order); its
+    ``.vhdr``."""
+    folder.mkdir(exist_ok=True)
+    samples = np.random.default_rng(3).normal(0, 20, (seconds * SFREQ, 3)).astype("<f4")
+    samples.tofile(folder / "rec.eeg")
+    channels = "".join(f"Ch{k}={name},,1,µV\n" for k, name in enumerate(["Fz", "Cz", "Pz"], 1))
+    (folder / "rec.vhdr").write_text(
+        "Brain Vision Data Exchange Header File Version 1.0\n\n[Common Infos]\nCodepage=UTF-8\n"
+        "DataFile=rec.eeg\nMarkerFile=rec.vmrk\nDataFormat=BINARY\nDataOrientation=MULTIPLEXED\n"
+        f"NumberOfChannels=3\nSamplingInterval={1e6 / SFREQ:g}\n\n[Binary Infos]\n"
+        f"BinaryFormat=IEEE_FLOAT_32\n\n[Channel Infos]\n{channels}",
+        encoding="utf-8",
+    )
+    marks = "".join(f"Mk{k}={m}\n" for k, m in enumerate(markers, 1))
+    (folder / "rec.vmrk").write_text(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n\n[Common Infos]\n"
+        f"Codepage=UTF-8\nDataFile=rec.eeg\n\n[Marker Infos]\n{marks}",
+        encoding="utf-8",
+    )
+    return folder / "rec.vhdr"
+
+
+def _read_said(vhdr: Path) -> tuple[list[str], object, object]:
+    """The warnings of reading ``vhdr`` whole and streamed, and the two clocks."""
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        rec = as_recording(vhdr, verbose="error")
+        stream = open_stream(vhdr, verbose="error")
+    return [str(w.message) for w in record], rec.clock, stream.clock
+
+
+def test_new_segment_markers_are_read_with_their_dates(tmp_path):
+    """Each New Segment marker: its 0-based sample and its date (none where it has none or
+    zeros); other markers left out."""
+    vhdr = _brainvision(tmp_path, [*PAUSED, "New Segment,,9001,1,0", "New Segment,,9501,1,0,0"])
+    found = new_segments(vhdr.with_suffix(".vmrk"))
+    assert [s.sample for s in found] == [0, 2500, 5000, 9000, 9500]
+    assert [s.date.isoformat() if s.date else None for s in found] == [
+        "2026-03-01T09:00:00", "2026-03-01T09:00:30", "2026-03-01T09:01:00", None, None,
+    ]  # fmt: skip
+
+
+def test_a_paused_brainvision_recording_is_placed_on_its_clock(tmp_path, weights, capsys):
+    """The segments of a recording paused and resumed lie on its clock by their markers'
+    dates, read whole and streamed, with a warning as an EDF+D file's; `eegpt embed` gives
+    the windows' clock_s and clock_time on that clock, and `eegpt info` its span and gaps."""
+    vhdr = _brainvision(tmp_path / "in", PAUSED)
+    said, clock, streamed = _read_said(vhdr)
+    assert clock == streamed == RecordClock(SAMPLE_STARTS, CLOCK_STARTS)
+    pause = [t for t in said if "recording was paused and resumed" in t]
+    assert len(pause) == 2, said  # once a read
+    assert "2 gaps between its segments, as the dates of its 'New Segment' markers" in pause[0]
+    assert "(40 s in all; the longest 20 s, at 10 s into the samples)" in pause[0]
+    out = tmp_path / "rec.parquet"
+    assert main(["embed", str(vhdr), "--weights", str(weights), "-o", str(out), "-q"]) == 0
+    table = pd.read_parquet(out)
+    assert table.onset_s.tolist() == [0.0, 4.0, 8.0, 12.0, 16.0, 20.0, 24.0, 28.0, 32.0, 36.0]
+    assert table.clock_s.tolist() == [0.0, 4.0, 8.0, 32.0, 36.0, 60.0, 64.0, 68.0, 72.0, 76.0]
+    assert str(table.clock_time.iloc[5]) == "2026-03-01 09:01:00"
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    info = capsys.readouterr().out
+    assert "recording clock: 2026-03-01 09:00:00 to 2026-03-01 09:01:20 (" in info
+    assert "gaps: 09:00:10-09:00:30 (20 s), 09:00:40-09:01:00 (20 s)" in info
+
+
+def test_given_annotations_of_a_paused_brainvision_recording_land_as_its_own(tmp_path):
+    """Annotations given with a paused recording: a table's onsets are seconds on its clock
+    (as for an EDF+D file), placed in the samples by it; its own .vmrk or .vhdr given count
+    its samples, and land where its own markers do."""
+    from eegpt import EEGPT, EEGPTConfig
+
+    vhdr = _brainvision(tmp_path, PAUSED)
+    table = tmp_path / "events.csv"
+    table.write_text("onset,duration,description\n33,0,S  1\n65,0,S  2\n")
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own = model.embed(vhdr, window_seconds=4.0, device="cpu")
+        given = {
+            extra.name: model.embed(vhdr, window_seconds=4.0, device="cpu", annotations=extra)
+            for extra in (table, vhdr.with_suffix(".vmrk"), vhdr)
+        }
+
+    def windows(emb, text):  # the windows whose annotations name the stimulus
+        return [k for k, found in enumerate(emb.annotations) if any(text in a for a in found)]
+
+    assert windows(own, "S  1") == [3] and windows(own, "S  2") == [6]  # 13 s, 25 s
+    for name, emb in given.items():
+        assert windows(emb, "S  1") == [3], name
+        assert windows(emb, "S  2") == [6], name
+    # the .vmrk read alone: its markers on the recording's clock
+    alone = read_annotations(vhdr.with_suffix(".vmrk"))
+    onsets = dict(zip(alone.description, alone.onset, strict=False))
+    assert onsets["Stimulus/S  1"] == pytest.approx(33.0)
+    assert onsets["Stimulus/S  2"] == pytest.approx(65.0)
+
+
+def test_undated_new_segments_keep_one_clock_silently(tmp_path):
+    """New Segment markers without dates after the first sample (segments joined in
+    BrainVision Analyzer): no clock, nothing said, as before."""
+    undated = [PAUSED[0], "New Segment,,2501,1,0", PAUSED[2], "New Segment,,5001,1,0"]
+    said, clock, streamed = _read_said(_brainvision(tmp_path, undated))
+    assert clock is None and streamed is None
+    assert not any("New Segment" in t for t in said), said
+
+
+@pytest.mark.parametrize(
+    ("markers", "words"),
+    [
+        (  # the second resumption undated: that pause cannot be measured
+            [PAUSED[0], PAUSED[1], "New Segment,,5001,1,0"],
+            "but 1 of them carries no date (at 20 s), so the pauses cannot be measured",
+        ),
+        (  # resumed "before" the first segment ended: the clock ran backwards
+            [PAUSED[0], "New Segment,,2501,1,0,20260301090005000000"],
+            "(2026-03-01 09:00:05) is earlier than the end of the segment before it "
+            "(2026-03-01 09:00:10): its clock ran backwards",
+        ),
+        (  # the first sample undated: MNE dates the recording by the first resumption
+            ["New Segment,,1,1,0", PAUSED[1]],
+            "none dates its first sample, so the pauses cannot be measured: the windows' clock "
+            "times (clock_s, clock_time) count on from the first sample as if recording never "
+            "paused; and MNE took the recording's start (meas_date) from the marker at 10 s, "
+            "where recording resumed, so every window's clock_time is late by 10 s or more",
+        ),
+    ],
+)
+def test_pauses_that_cannot_be_measured_are_warned_of(tmp_path, markers, words):
+    """A paused recording whose pauses its markers' dates do not measure: no clock, and a
+    warning that says why and what the clock times then are."""
+    vhdr = _brainvision(tmp_path, markers)
+    said, clock, streamed = _read_said(vhdr)
+    assert clock is None and streamed is None
+    assert any(words in t for t in said), said
+    if markers[0] == "New Segment,,1,1,0":  # MNE's start: the first date it finds
+        raw = read_recording(vhdr, verbose="error")
+        assert raw.info["meas_date"].isoformat() == "2026-03-01T09:00:30+00:00"
+
+
+def test_resumed_at_once_keeps_one_clock(tmp_path):
+    """Dated New Segment markers whose dates follow on from the samples (no time lost
+    between segments, to half a sample): one clock, nothing said."""
+    markers = [PAUSED[0], "New Segment,,2501,1,0,20260301090010001000"]  # 1 ms late
+    said, clock, _ = _read_said(_brainvision(tmp_path, markers))
+    assert clock is None and not any("New Segment" in t for t in said), said
