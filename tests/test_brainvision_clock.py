@@ -179,3 +179,16 @@ def test_resumed_at_once_keeps_one_clock(tmp_path):
     markers = [PAUSED[0], "New Segment,,2501,1,0,20260301090010001000"]  # 1 ms late
     said, clock, _ = _read_said(_brainvision(tmp_path, markers))
     assert clock is None and not any("New Segment" in t for t in said), said
+
+
+def test_a_raw_of_a_paused_brainvision_recording_says_its_clock_is_lost(tmp_path):
+    """A Raw of a paused recording given (read by MNE or by eegpt): a Raw does not carry
+    the clock of its segments, so the windows' clock times would count on as if never
+    paused: said, whole and streamed, naming the path to give instead."""
+    import mne
+
+    vhdr = _brainvision(tmp_path, PAUSED)
+    raw = mne.io.read_raw_brainvision(vhdr, preload=True, verbose="error")
+    for read in (lambda: as_recording(raw), lambda: open_stream(raw)):
+        with pytest.warns(RuntimeWarning, match="given as a Raw, which does not keep where"):
+            assert read().clock is None

@@ -556,3 +556,24 @@ def marker_file_clock(marker: Path) -> RecordClock | None:
     if not interval > 0:
         return None
     return _clock_of_segments(new_segments(marker), 1e6 / interval)[0]
+
+
+def warn_paused_raw(raw: mne.io.BaseRaw, source: str) -> None:
+    """A Raw given (read by MNE, or by :func:`eegpt.io.read_recording`) of a BrainVision
+    recording paused and resumed (``source``: its ``.vhdr``): a Raw does not carry the clock
+    of its segments (:func:`brainvision_clock`), so say that its windows' clock times count
+    on as if recording never paused, and to give the file's path instead."""
+    path = Path(source)
+    if path.suffix.lower() != ".vhdr" or not path.is_file():
+        return
+    clock = brainvision_clock(path, raw)
+    if clock is None:
+        return
+    gaps = count(len(clock.clock_starts) - 1, "gap")
+    _warn(
+        f"{source}: a BrainVision recording paused and resumed ({gaps} "
+        "between its segments, as the dates of its 'New Segment' markers show), given as a "
+        "Raw, which does not keep where its segments lie on the recording's clock: the "
+        "windows' clock times (clock_s, clock_time) after a pause would count on as if "
+        "recording never paused. Give eegpt the file's path instead, which places them."
+    )

@@ -70,6 +70,7 @@ from eegpt.brainvision_files import (
     _warn_brainvision_truncated,
     brainvision_clock,
     brainvision_truncated,
+    warn_paused_raw,
 )
 from eegpt.channel_picks import pick_indices
 from eegpt.edf_files import (
@@ -1497,6 +1498,7 @@ def as_recording(
         require_array_args_absent(ch_names, sfreq, units, source)
         if isinstance(obj, mne.io.BaseRaw):
             warn_discontinuous_raw(obj, source)
+            warn_paused_raw(obj, source)
         else:
             obj = time_locked(obj)  # mne.read_epochs_eeglab's, named as a .set path's are
         return _from_mne(obj, picks, source=source, verbose=verbose)

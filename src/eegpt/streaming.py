@@ -51,7 +51,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
-from eegpt.brainvision_files import brainvision_clock, brainvision_truncated
+from eegpt.brainvision_files import brainvision_clock, brainvision_truncated, warn_paused_raw
 from eegpt.channel_picks import pick_indices
 from eegpt.channels import ChannelMapping
 from eegpt.edf_files import RecordClock, warn_discontinuous_raw
@@ -334,6 +334,7 @@ def open_stream(
         raw, header = path, None
         source = mne_source(raw)
         warn_discontinuous_raw(raw, source)
+        warn_paused_raw(raw, source)
     else:
         path = Path(path).expanduser()
         if is_epochs_file(path):
