@@ -30,7 +30,18 @@ from eegpt._logging import Verbose, few, give_messages, held_messages
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
-from eegpt.errors import DuplicateChannelsError, NoChannelMappedError
+from eegpt._participants import (
+    MANY_DUPLICATES,
+    copies_hint,
+    copies_note,
+    duplicated_labels,
+    participant_tags,
+    participants_note,
+    refused_note,
+    refused_references,
+    two_caps_error,
+)
+from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
 from eegpt.nearest_sites import nearest_rename
 from eegpt.nearest_sites import nearest_summary as nearest_summary  # re-exported
 from eegpt.nearest_sites import nearest_trained_sites as nearest_trained_sites  # re-exported
@@ -470,9 +481,12 @@ def _renamed_bipolar_note(renamed: Sequence[tuple[str, str]], where: str) -> str
     )
 
 
-def _bipolar_note(names: Sequence[str]) -> str:
-    """A sentence about the bipolar derivations among ``names`` (empty if there are none)."""
-    bipolar = [name for name in names if _bipolar(name)]
+def _bipolar_note(names: Sequence[str], refused: Mapping[str, Sequence[str]] | None = None) -> str:
+    """A sentence about the bipolar derivations among ``names`` (empty if there are none),
+    but for the labels that :func:`_participants_notes` says are participants' channels
+    (tagged ``P1-``, or against a reference of ``refused``)."""
+    tagged = _tagged_labels(names, refused or {})
+    bipolar = [name for name in names if _bipolar(name) and name not in tagged]
     if not bipolar:
         return ""
     return (
@@ -482,6 +496,40 @@ def _bipolar_note(names: Sequence[str]) -> str:
         "session if there is one; renaming a derivation to one of its electrodes gives the model "
         "a signal it was not trained on."
     )
+
+
+def _tagged_labels(names: Sequence[str], refused: Mapping[str, Sequence[str]]) -> set[str]:
+    """The labels among ``names`` that look like participants' channels: those sharing a
+    participant's tag (:func:`eegpt._participants.participant_tags`) and those naming a
+    derivation against a reference of ``refused`` (:func:`refused_references`) or shown
+    there."""
+    tagged = {label for group in participant_tags(names) for label in group.labels}
+    tagged.update(label for labels in refused.values() for label in labels)
+    tagged.update(
+        name for name in names if (pair := _derivation(name)) is not None and pair[1] in refused
+    )
+    return tagged
+
+
+def _participants_notes(names: Sequence[str], refused: Mapping[str, Sequence[str]]) -> str:
+    """The sentences on channels among ``names`` that look like several participants' (or
+    devices'): derivations not read as referential (``refused``: :func:`refused_references`)
+    and labels sharing a participant's tag (``A-Fp1``, ``Fp1_1``); ``""`` for none."""
+    tagged = participants_note(names)
+    return refused_note(refused, names, recipe=not tagged) + tagged
+
+
+def _check_two_caps(
+    names: Sequence[str], rename: Mapping[str, str | None], used: Sequence[str]
+) -> None:
+    """Refuse a recording that stores :data:`eegpt._participants.MANY_DUPLICATES` labels or
+    more twice (MNE's copies ``C3-0``, ``C3-1``) while other channels (``used``, input names)
+    map, unless ``rename`` names a copy (the user said which is which): two caps' channels
+    would be embedded as one head."""
+    duplicated = duplicated_labels(names)
+    copies = {copy for group in duplicated.values() for copy in group}
+    if len(duplicated) >= MANY_DUPLICATES and not copies & set(rename):
+        raise RecordingError(two_caps_error(duplicated, used))
 
 
 # --------------------------------------------------------------------------------------------
@@ -950,6 +998,9 @@ def map_channels(
     # channels left out on purpose take no part: dropping Cz-Pz leaves a montage against Cz.
     considered = [name for name in names if name not in rename or rename[name] is not None]
     common = _common_references(considered)
+    # participants' tags are no electrodes: P1-Cz, P2-Cz, P3-Cz beside P1-ECG, P2-ECG ...
+    refused = refused_references(considered, common)
+    common -= set(refused)
     referential: dict[str, str] = {}  # input name -> its reference (vocabulary name)
     for i, name in enumerate(names):
         if name in rename:
@@ -990,7 +1041,8 @@ def map_channels(
             f"{len(unknown)} channel name(s) are not in the EEGPT vocabulary: {unknown}."
             + _renamed_outside_note(renamed)
             + _dropped_note(plain, targets)
-            + _bipolar_note(unknown)
+            + _participants_notes(unknown, refused)
+            + _bipolar_note(unknown, refused)
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
             "--strict-channels)." + _cap_note(unknown, source, names)
         )
@@ -1012,11 +1064,14 @@ def map_channels(
             "recordings)."
             + ("" if sockets else _contacts_of(names))
             + _outside_stand_in_note(names)
-            + _bipolar_note(names)
+            + _participants_notes(names, refused)
+            + copies_note(duplicated_labels(names))
+            + _bipolar_note(names, refused)
             + _cap_note(names, source),
             names=list(names),
         )
     _check_duplicates(kept, names)
+    _check_two_caps(names, rename, [inp for _, inp, _ in kept])
     if kept_set is not None:
         outside = {k: v for k, v in table.items() if k not in unfit}  # as the table maps
         why = _why_left_out(outside, excluded, left_out or {}, sockets)
@@ -1093,7 +1148,8 @@ def map_channels(
                 # the warning on them below says: the trained sites the others may stand in for
                 taken=[can for _, _, can in kept] if mostly_untrained else None,
             )  # fmt: skip
-            + _bipolar_note(plain)
+            + _participants_notes(plain, refused)
+            + _bipolar_note(plain, refused)
             + _cap_note(plain, source, names)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
             "warned about."
@@ -1459,6 +1515,7 @@ def _check_rename(
             f"command line) are not among the channel names {shortened_list(names)}; check "
             "their spelling."
             + spelling_hint(missing, names)
+            + copies_hint(missing, names)
             + of_cap
             + note
             + " (A rename meant only for the recordings that have the channel: a table, "

@@ -1,0 +1,141 @@
+"""Recordings that hold several participants' channels: tags of participants are not read as
+electrodes, two caps under the same labels are not embedded as one head, and the messages say
+how to embed one participant."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from eegpt.channels import map_channels
+from eegpt.errors import NoChannelMappedError, RecordingError
+
+CAP = "Fp1 Fp2 F7 F3 Fz F4 F8 C3 Cz C4 P3 Pz P4 O1 O2".split()
+NEONATAL_CZ = ["Fp1-Cz", "Fp2-Cz", "C3-Cz", "C4-Cz", "T3-Cz", "T4-Cz", "O1-Cz", "O2-Cz"]
+# four people, one EEG channel each against Cz, with their ECG and GSR (group polygraphy)
+GROUP = [f"P{i}-{kind}" for kind in ("Cz", "ECG", "GSR") for i in range(1, 5)]
+
+
+def _mapped(names: list[str], **kwargs: object) -> tuple[tuple[str, ...], list[str]]:
+    """The vocabulary names ``names`` map to, and the warnings given."""
+    with pytest.warns(RuntimeWarning) as record:
+        mapping = map_channels(names, **kwargs)  # type: ignore[arg-type]
+    return mapping.names, [str(w.message) for w in record]
+
+
+def test_participant_tags_beside_other_signals_are_no_montage_against_cz():
+    """P1-Cz .. P4-Cz beside P1-ECG .. P4-GSR are four people's channels, not P1..P4 against
+    Cz: nothing maps, and the error says why they were not read as referential."""
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels(GROUP)
+    text = str(err.value)
+    assert "P1-Cz, P2-Cz, P3-Cz, P4-Cz are not read as referential to Cz" in text
+    assert "also head channels of other signals (P1-ECG, P1-GSR" in text
+    assert "rename={'P1-Cz': 'Cz'}" in text
+    assert "look like bipolar derivations" not in text
+    # beside a cap's own channels: those are used, the tagged ones dropped, said so
+    names, texts = _mapped([*CAP, *GROUP])
+    assert names == tuple(n.upper() for n in CAP)
+    assert "are not read as referential to Cz" in texts[0]
+    assert not any("read as referential to Cz:" in t for t in texts)
+
+
+def test_a_prefix_heading_many_electrodes_is_a_participant_not_an_electrode():
+    """P1-Fp1, P1-F3, ... (three people's caps tagged P1-, P2-, P3-) are not read as P1, P2, P3
+    against Fp1 (and then refused as duplicates): the error names the prefixes and how to embed
+    one participant."""
+    names = [f"P{i}-{site}" for i in (1, 2, 3) for site in CAP]
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels(names)
+    text = str(err.value)
+    assert "The labels share the prefixes 'P1-', 'P2-', 'P3-'" in text
+    assert "several participants' caps (hyperscanning)" in text
+    assert "not read as referential" in text and "derivations against many electrodes" in text
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["ECG", "EMG", "Resp"],  # other signals of their own, not tagged with an electrode
+        ["Fp1-T3", "T3-O1"],  # bipolar channels beside the montage
+        ["Fp1-T3", "Fp1-C3"],  # an electrode heading two derivations besides Cz
+        ["A1-Cz"],
+    ],
+)
+def test_montages_against_one_electrode_are_still_read_as_referential(extra):
+    names, texts = _mapped([*NEONATAL_CZ, *extra])
+    assert names == ("FP1", "FP2", "C3", "C4", "T7", "T8", "O1", "O2")
+    assert any("are read as referential to Cz" in t for t in texts)
+    assert not any("not read as referential" in t for t in texts)
+
+
+# two caps under the same labels as MNE reads them: the repeated ones numbered in file order
+CAP_A = ["Fp1", "Fp2", "F7", "F8", "F3", "F4", "Fz", "C3-0", "C4-0", "Cz-0"]
+CAP_B = ["Cz-1", "C3-1", "C4-1", "P3", "P4", "Pz", "O1", "O2", "T7", "T8"]
+
+
+def test_two_caps_with_some_labels_alike_are_not_embedded_as_one_head():
+    """Three labels or more stored twice: the channels not repeated may be of either head, so
+    the recording is refused, naming the labels and how to embed one participant."""
+    with pytest.raises(RecordingError) as err:
+        map_channels([*CAP_A, *CAP_B])
+    text = str(err.value)
+    assert text.startswith("the file stores 3 labels more than once, C3, C4, Cz (C3-0, C3-1,")
+    assert "two participants' caps" in text and "mix two heads" in text
+    assert "rename={'C3-0': 'C3', 'C3-1': None, ...}" in text
+    # one participant's table: that cap, mapped as the user says
+    table = {name: re.sub(r"-0$", "", name) for name in CAP_A}
+    table.update(dict.fromkeys(CAP_B))
+    mapping = map_channels([*CAP_A, *CAP_B], rename=table)
+    assert mapping.input_names == tuple(CAP_A)
+    assert mapping.names == ("FP1", "FP2", "F7", "F8", "F3", "F4", "FZ", "C3", "C4", "CZ")
+    # a label or two stored twice stays a warning of copies
+    with pytest.warns(RuntimeWarning, match="copies of one label"):
+        map_channels(["Fp1", "Cz-0", "Cz-1", "C3-0", "C3-1", "O1"])
+
+
+def test_every_label_twice_says_that_mne_numbered_the_copies():
+    """Two caps of the same labels: no name maps, and the error says why (MNE's copies) and
+    how to embed the first cap."""
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels([f"{n}-0" for n in CAP] + [f"{n}-1" for n in CAP])
+    text = str(err.value)
+    assert "The file stores 15 labels more than once" in text
+    assert "MNE numbered the copies apart in file order ('Fp1-0' the first 'Fp1'" in text
+    assert "rename={ch: ch.removesuffix('-0') if ch.endswith('-0') else None" in text
+
+
+def test_a_rename_of_a_label_stored_twice_names_its_copies():
+    """--rename Fz=Fz on a file that stores Fz twice: the error names Fz-0 and Fz-1."""
+    with pytest.raises(ValueError) as err:
+        map_channels(["Fz-0", "Fz-1", "Cz"], rename={"Fz": "Fz"})
+    text = str(err.value)
+    assert "'Fz' is stored 2 times in the file" in text
+    assert "'Fz-0', 'Fz-1'" in text and "--rename Fz-0=Fz" in text
+
+
+@pytest.mark.parametrize(
+    ("tag_a", "tag_b", "prefix"),
+    [("A-", "B-", True), ("1_", "2_", True), ("S1_", "S2_", True), ("A:", "B:", True),
+     ("_1", "_2", False), ("-A", "-B", False)],
+)  # fmt: skip
+def test_participants_tags_are_named_with_a_table_for_one(tag_a, tag_b, prefix):
+    """Labels tagged per participant: the error names the tags, and the Python table it gives
+    maps the first participant's channels and leaves the others out."""
+
+    def tagged(tag: str) -> list[str]:
+        return [tag + n if prefix else n + tag for n in CAP]
+
+    names = tagged(tag_a) + tagged(tag_b)
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels(names)
+    text = str(err.value)
+    where = "prefixes" if prefix else "suffixes"
+    assert f"The labels share the {where} {tag_a!r}, {tag_b!r}" in text
+    code = re.search(r"in Python, for the channels of .*?: rename=(\{.*?raw\.ch_names\})", text)
+    assert code is not None
+    table = eval(code[1], {"raw": type("Raw", (), {"ch_names": names})})  # noqa: S307
+    mapping = map_channels(names, rename=table)
+    assert mapping.input_names == tuple(tagged(tag_a))
+    assert mapping.names == tuple(n.upper() for n in CAP)
