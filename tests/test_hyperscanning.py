@@ -139,3 +139,13 @@ def test_participants_tags_are_named_with_a_table_for_one(tag_a, tag_b, prefix):
     mapping = map_channels(names, rename=table)
     assert mapping.input_names == tuple(tagged(tag_a))
     assert mapping.names == tuple(n.upper() for n in CAP)
+
+
+def test_a_tagged_cap_beside_an_untagged_one_is_named_as_another_participant():
+    """One participant's cap labelled plainly, the other's tagged B-: the plain one is used,
+    and the warning names the tag as another participant's cap, with the table for it."""
+    names, texts = _mapped([*CAP, *(f"B-{n}" for n in CAP)])
+    assert names == tuple(n.upper() for n in CAP)
+    assert "The labels share the prefix 'B-', which, taken off, leaves 10-10 names" in texts[0]
+    assert "another participant's cap beside the channels used (hyperscanning)" in texts[0]
+    assert "rename={ch: ch.removeprefix('B-') if ch.startswith('B-') else None" in texts[0]

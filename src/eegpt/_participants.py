@@ -216,9 +216,11 @@ def _python_table(group: Tagged) -> str:
     )
 
 
-def participants_note(names: Sequence[str]) -> str:
+def participants_note(names: Sequence[str], used: Sequence[str] = ()) -> str:
     """A sentence on participants' tags shared by labels among ``names``
-    (:func:`participant_tags`) and how to embed one participant; ``""`` for none."""
+    (:func:`participant_tags`) and how to embed one participant; ``""`` for none. ``used``:
+    the vocabulary names of the channels the recording uses, which a tagged cap of the same
+    sites beside them makes another participant's."""
     groups = participant_tags(names)
     if not groups:
         return ""
@@ -227,6 +229,7 @@ def participants_note(names: Sequence[str]) -> str:
     example = ", ".join(f"{label} -> {montage_spelling(site)}" for label, site in
                         list(groups[0].labels.items())[:2])  # fmt: skip
     several = len(groups) > 1
+    beside = not several and bool(set(groups[0].labels.values()) & set(used))
     entries = [f"{label!r}: {montage_spelling(site)!r}" for label, site in
                list(groups[0].labels.items())[:2]]  # fmt: skip
     if several:
@@ -237,6 +240,9 @@ def participants_note(names: Sequence[str]) -> str:
         + (
             "the file probably holds several participants' caps (hyperscanning). "
             if several
+            else "the file probably holds another participant's cap beside the channels used "
+            "(hyperscanning). "
+            if beside
             else "a participant's or device's tag. "
         )
         + "To embed one participant, map that participant's channels and leave the others "

@@ -511,11 +511,14 @@ def _tagged_labels(names: Sequence[str], refused: Mapping[str, Sequence[str]]) -
     return tagged
 
 
-def _participants_notes(names: Sequence[str], refused: Mapping[str, Sequence[str]]) -> str:
+def _participants_notes(
+    names: Sequence[str], refused: Mapping[str, Sequence[str]], used: Sequence[str] = ()
+) -> str:
     """The sentences on channels among ``names`` that look like several participants' (or
     devices'): derivations not read as referential (``refused``: :func:`refused_references`)
-    and labels sharing a participant's tag (``A-Fp1``, ``Fp1_1``); ``""`` for none."""
-    tagged = participants_note(names)
+    and labels sharing a participant's tag (``A-Fp1``, ``Fp1_1``; ``used``: the vocabulary
+    names of the channels used beside them); ``""`` for none."""
+    tagged = participants_note(names, used)
     return refused_note(refused, names, recipe=not tagged) + tagged
 
 
@@ -1148,7 +1151,7 @@ def map_channels(
                 # the warning on them below says: the trained sites the others may stand in for
                 taken=[can for _, _, can in kept] if mostly_untrained else None,
             )  # fmt: skip
-            + _participants_notes(plain, refused)
+            + _participants_notes(plain, refused, [can for _, _, can in kept])
             + _bipolar_note(plain, refused)
             + _cap_note(plain, source, names)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
