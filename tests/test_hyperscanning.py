@@ -34,6 +34,13 @@ def test_participant_tags_beside_other_signals_are_no_montage_against_cz():
     assert "also head channels of other signals (P1-ECG, P1-GSR" in text
     assert "rename={'P1-Cz': 'Cz'}" in text
     assert "look like bipolar derivations" not in text
+    # the other signals under other separators, or left out by the user: still tags
+    for names, rename in [
+        ([*GROUP[:4], "P1 ECG", "P2_ECG", "P3 GSR"], None),
+        (GROUP, dict.fromkeys(GROUP[4:])),
+    ]:
+        with pytest.raises(NoChannelMappedError, match="not read as referential to Cz"):
+            map_channels(names, rename=rename)
     # beside a cap's own channels: those are used, the tagged ones dropped, said so
     names, texts = _mapped([*CAP, *GROUP])
     assert names == tuple(n.upper() for n in CAP)
@@ -52,6 +59,11 @@ def test_a_prefix_heading_many_electrodes_is_a_participant_not_an_electrode():
     assert "The labels share the prefixes 'P1-', 'P2-', 'P3-'" in text
     assert "several participants' caps (hyperscanning)" in text
     assert "not read as referential" in text and "derivations against many electrodes" in text
+    # all but P1-Fp1, P2-Fp1, P3-Fp1 left out (as the duplicates' advice once said): no
+    # montage against Fp1 either
+    dropped = {name: None for name in names if not name.endswith("-Fp1")}
+    with pytest.raises(NoChannelMappedError, match="not read as referential to Fp1"):
+        map_channels(names, rename=dropped)
 
 
 @pytest.mark.parametrize(

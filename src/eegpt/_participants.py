@@ -60,10 +60,12 @@ class Tagged:
 
 def _two_parts(name: str) -> tuple[str, str] | None:
     """The two parts (upper case) of a label of two (``"P1-ECG"`` -> ``("P1", "ECG")``,
-    ``"F4:C4"``), else None."""
+    ``"F4:C4"``, ``"P1 GSR"``, ``"P1_EMG"``), else None."""
     parts = _label_parts(name)
     if len(parts) == 1:
         parts = re.split(r"[:/]", parts[0])
+    if len(parts) == 1:
+        parts = re.split(r"[_\s]+", name.strip().upper())
     return (parts[0], parts[1]) if len(parts) == 2 else None
 
 

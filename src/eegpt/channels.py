@@ -1002,7 +1002,8 @@ def map_channels(
     considered = [name for name in names if name not in rename or rename[name] is not None]
     common = _common_references(considered)
     # participants' tags are no electrodes: P1-Cz, P2-Cz, P3-Cz beside P1-ECG, P2-ECG ...
-    refused = refused_references(considered, common)
+    # (told by every label, those left out too: dropping P1-ECG leaves P1 a tag)
+    refused = refused_references(names, common)
     common -= set(refused)
     referential: dict[str, str] = {}  # input name -> its reference (vocabulary name)
     for i, name in enumerate(names):
