@@ -161,3 +161,52 @@ def test_a_tagged_cap_beside_an_untagged_one_is_named_as_another_participant():
     assert "The labels share the prefix 'B-', which, taken off, leaves 10-10 names" in texts[0]
     assert "another participant's cap beside the channels used (hyperscanning)" in texts[0]
     assert "rename={ch: ch.removeprefix('B-') if ch.startswith('B-') else None" in texts[0]
+
+
+def _edf(path, labels: list[str]) -> None:
+    """An EDF file of 10 s of noise at 256 Hz with channels labelled ``labels`` (repeated
+    labels as written: MNE numbers them apart when it reads the file)."""
+    import edfio
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    signals = [
+        edfio.EdfSignal(rng.normal(0, 20, 2560), sampling_frequency=256, label=label,
+                        physical_dimension="uV", physical_range=(-500, 500))
+        for label in labels
+    ]  # fmt: skip
+    edfio.Edf(signals).write(path)
+
+
+@pytest.mark.filterwarnings("ignore:.*Channel names are not unique")
+def test_a_file_of_two_caps_through_the_command_line(tmp_path, capsys):
+    """`eegpt channels` on a file of two caps under partly the same labels fails naming
+    them; the table the README gives for the first cap maps it; `--rename Fz=Fz` on a file
+    that stores Fz twice names its copies."""
+    from eegpt.channels import write_rename_table
+    from eegpt.cli import main
+
+    path = tmp_path / "dyad.edf"
+    cap_a = ["Fp1", "Fp2", "F7", "F8", "F3", "F4", "Fz", "C3", "C4", "Cz"]
+    cap_b = ["Cz", "C3", "C4", "P3", "P4", "Pz", "O1", "O2", "T7", "T8"]
+    _edf(path, cap_a + cap_b)
+    assert main(["channels", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "dyad.edf: the file stores 3 labels more than once, C3, C4, Cz" in err
+    assert "two participants' caps" in err
+    # the first cap: its repeated labels' first copies and its own labels
+    labels = [*cap_a[:7], "C3-0", "C4-0", "Cz-0", "Cz-1", "C3-1", "C4-1", *cap_b[3:]]
+    table = {ch: ch.removesuffix("-0") if ch.endswith("-0") else None for ch in labels}
+    table.update({ch: ch for ch in cap_a[:7]})
+    main_args = [
+        "channels",
+        str(path),
+        "--rename",
+        str(write_rename_table(table, tmp_path / "a.tsv")),
+    ]
+    assert main(main_args) == 0
+    out = capsys.readouterr().out
+    assert "ChannelMapping: 10 channel(s) kept, 10 dropped" in out and "C3-0   ->  C3" in out
+    _edf(path, ["Fz", "Cz", "Fz", "Pz"])
+    assert main(["channels", str(path), "--rename", "Fz=Fz"]) == 1
+    assert "'Fz' is stored 2 times in the file" in capsys.readouterr().err
