@@ -107,6 +107,19 @@ def test_two_caps_with_some_labels_alike_are_not_embedded_as_one_head():
         map_channels(["Fp1", "Cz-0", "Cz-1", "C3-0", "C3-1", "O1"])
 
 
+def test_caps_of_one_montage_spelled_differently_are_said_to_be_two():
+    """Two caps whose labels differ only in spelling (Fp1 and FP1) clash on many electrodes:
+    the refusal says the file may hold two caps, whose dropped later channels would mix."""
+    cap_b = ["FP1", "FP2", "FZ", "CZ", "PZ", "T7", "T8"]
+    with pytest.raises(ValueError) as err:
+        map_channels([*CAP, *cap_b])
+    text = str(err.value)
+    assert "With 5 electrodes named twice, the file may hold two participants' caps" in text
+    with pytest.raises(ValueError) as err:  # one or two: the refusal as before
+        map_channels([*CAP, "FP1", "T7"])
+    assert "caps" not in str(err.value)
+
+
 def test_every_label_twice_says_that_mne_numbered_the_copies():
     """Two caps of the same labels: no name maps, and the error says why (MNE's copies) and
     how to embed the first cap."""

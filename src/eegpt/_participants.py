@@ -327,6 +327,19 @@ def two_caps_error(duplicated: Mapping[str, Sequence[str]], used: Sequence[str])
     )
 
 
+def two_caps_note(n_electrodes: int) -> str:
+    """The sentence added to the refusal of channels that map to one electrode, where
+    ``n_electrodes`` electrodes (:data:`MANY_DUPLICATES` or more) are each named twice
+    (``Fp1`` beside ``FP1``): two caps, whose channels dropping the later ones would mix."""
+    return (
+        f" With {n_electrodes} electrodes named twice, the file may hold two participants' "
+        "caps (hyperscanning) or two recordings: dropping the later ones would then embed "
+        "the first cap's channels with those of the second whose electrodes are not "
+        "repeated. To embed one participant, give a rename table that maps that "
+        f"participant's channels and leaves the others out ({README_SECTION})."
+    )
+
+
 def copies_hint(missing: Sequence[str], names: Sequence[str]) -> str:
     """A sentence for ``rename`` keys (``missing``) that name no channel of ``names`` because
     the file stores that label more than once and MNE numbered the copies apart

@@ -40,6 +40,7 @@ from eegpt._participants import (
     refused_note,
     refused_references,
     two_caps_error,
+    two_caps_note,
 )
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
 from eegpt.nearest_sites import nearest_rename
@@ -1567,6 +1568,7 @@ def _check_duplicates(kept: list[tuple[int, str, str]], names: Sequence[str]) ->
             )
         raise DuplicateChannelsError(
             f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
-            f"so no embedding is used twice, e.g. drop the later ones: {how_to_drop(others)}.",
+            f"so no embedding is used twice, e.g. drop the later ones: {how_to_drop(others)}."
+            + (two_caps_note(len(clashes)) if len(clashes) >= MANY_DUPLICATES else ""),
             later=others,
         )
