@@ -928,8 +928,13 @@ def map_channels(
     ------
     ValueError
         If nothing maps, if two inputs map to the same vocabulary channel (e.g. ``T3`` and
-        ``T7``), if ``rename`` is invalid, or if a name does not map and
-        ``on_unknown="raise"``.
+        ``T7``), if ``rename`` is invalid, if a name does not map and
+        ``on_unknown="raise"``, or if three labels or more are stored twice (MNE's copies
+        ``C3-0``, ``C3-1``: two participants' caps, likely) while other channels map and
+        ``rename`` names none of the copies. Labels tagged per participant (``A-Fp1``,
+        ``Fp1_1``, ``P1-Cz`` beside ``P1-ECG``) are not read as electrodes: the warning or
+        error names the tags, with a table for one participant
+        (:mod:`eegpt._participants`).
 
     Warns
     -----
