@@ -99,6 +99,8 @@ def refused_references(names: Sequence[str], common: set[str]) -> dict[str, list
     signal (``P1-ECG``, ``P1-GSR`` beside ``P1-Cz``), derivations against
     :data:`MANY_PARTNERS` other electrodes or more (``P1-Fp1, P1-F3, P1-C3 ...``), or
     derivations against two of ``common`` (each electrode of a montage has one reference)."""
+    if not common:
+        return {}
     heads: dict[str, dict[str, str]] = {}  # first electrode -> second part -> label
     for name in names:
         parts, first = _two_parts(name), _first_electrode(name)
