@@ -116,7 +116,7 @@ def test_an_unknown_option_is_reported_with_the_subcommands_usage(words, usage, 
 def test_top_level_help_lists_every_exit_status(capsys):
     """`eegpt --help` ends with the exit statuses, for whoever wires eegpt into alerting;
     75 (EX_TEMPFAIL) for "busy, try again later"."""
-    from eegpt import cli
+    from eegpt import cli_run
 
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])
@@ -125,7 +125,7 @@ def test_top_level_help_lists_every_exit_status(capsys):
     assert "exit status (of every command):" in out
     for code in (0, 1, 2, 3, 75, 130, 141, 143):
         assert f"\n  {code} " in out, code
-    assert "EX_TEMPFAIL" in out and cli.EXIT_TEMPFAIL == 75
+    assert "EX_TEMPFAIL" in out and cli_run.EXIT_TEMPFAIL == 75
 
 
 def test_a_busy_output_or_cache_exits_75_not_1(monkeypatch, capsys):
@@ -133,13 +133,13 @@ def test_a_busy_output_or_cache_exits_75_not_1(monkeypatch, capsys):
     (75, EX_TEMPFAIL), which alerting can tell from a broken configuration (1)."""
     import argparse
 
-    from eegpt import cli
+    from eegpt import cli_run
     from eegpt.errors import OutputInUseError
 
     def busy(args):
         raise OutputInUseError("out is in use by another embed_dataset run")
 
-    assert cli.run_command(busy, argparse.Namespace()) == 75
+    assert cli_run.run_command(busy, argparse.Namespace()) == 75
     assert "eegpt: error: out is in use by another" in capsys.readouterr().err
 
 
@@ -387,10 +387,10 @@ def test_cli_info_describes_embeddings_files_and_names_other_folders(
     table.write_text("onset,label\n1,a\n")
     assert main(["info", str(table)]) == 1
     assert "is a csv file, not a checkpoint" in capsys.readouterr().err
-    from eegpt.cli import _RECORDING_SUFFIXES
+    from eegpt.cli_info import _INFO_RECORDING_SUFFIXES
     from eegpt.io import EEG_SUFFIXES
 
-    assert set(EEG_SUFFIXES) <= set(_RECORDING_SUFFIXES)
+    assert set(EEG_SUFFIXES) <= set(_INFO_RECORDING_SUFFIXES)
 
 
 def test_cli_overlap_and_pad_options(weights, edf, tmp_path):
@@ -567,7 +567,7 @@ def test_cli_embeds_with_a_fine_tuned_model_that_has_a_channel_projection(edf, t
 def test_run_command_reports_user_errors_bugs_and_memory(capsys):
     import argparse
 
-    from eegpt.cli import run_command
+    from eegpt.cli_run import run_command
     from eegpt.errors import RecordingError
 
     args = argparse.Namespace(debug=False)
@@ -597,7 +597,7 @@ def test_sigterm_unwinds_cleanly_with_status_143(capsys):
     import os
     import signal
 
-    from eegpt.cli import run_command
+    from eegpt.cli_run import run_command
 
     cleaned = []
 
@@ -922,7 +922,7 @@ def test_device_errors_are_user_errors(weights, edf, tmp_path, capsys):
     code = main(["embed", str(edf), "--weights", str(weights), "-o", str(tmp_path / "m.npz"), "--device", "mps"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 1 and "not supported" in err and "bug" not in err
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     with pytest.raises(ValueError, match="not an EEGPT vocabulary name"):
         parse_rename(["EEG A1-REF=NOPE"])
@@ -1457,7 +1457,7 @@ def test_cli_biosemi_socket_labels_through_a_cap(weights, tmp_path, capsys):
     named = dict(zip(channels["input_names"], channels["names"], strict=True))
     assert (named["A1"], named["B16"], named["B18"], named["B32"]) == ("FP1", "C4", "CZ", "O2")
 
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     with pytest.raises(ValueError, match="more than one cap"):
         parse_rename(["biosemi32", "biosemi64"])
@@ -2609,7 +2609,7 @@ def test_control_characters_in_names_and_ids_are_printed_escaped(weights, tmp_pa
     failure summary of embed-dataset; the outputs keep the names and ids as they are."""
     import csv
 
-    from eegpt.cli import _format_warning
+    from eegpt.cli_run import _format_warning
     from eegpt.dataset import ERRORS_REPORT
 
     name = "evil\x1b[31mRED\x1b[0m\nFAKE: all good"
@@ -2704,7 +2704,7 @@ def test_cli_embed_refuses_two_starts_for_one_file(weights, edf, tmp_path, capsy
     fine."""
     import shutil
 
-    from eegpt.cli import recording_starts
+    from eegpt.cli_options import recording_starts
 
     a, b = tmp_path / "a.edf", tmp_path / "b.edf"
     shutil.copy(edf, a), shutil.copy(edf, b)
@@ -2855,16 +2855,16 @@ def test_threads_over_the_usable_cpus_is_a_note_not_an_error(monkeypatch, capsys
     threads share the CPUs); within them, or with -q, nothing is said."""
     import argparse
 
-    from eegpt import _runtime, cli
+    from eegpt import _runtime, cli_run
 
     monkeypatch.setattr(_runtime, "usable_cpus", lambda: 2)
-    assert cli.run_command(lambda a: 0, argparse.Namespace(command="info", threads=8)) == 0
+    assert cli_run.run_command(lambda a: 0, argparse.Namespace(command="info", threads=8)) == 0
     said = capsys.readouterr().err
     assert "note: --threads 8 is more than the 2 CPUs this process may use" in said, said
     assert "error" not in said
-    assert cli.run_command(lambda a: 0, argparse.Namespace(command="info", threads=2)) == 0
+    assert cli_run.run_command(lambda a: 0, argparse.Namespace(command="info", threads=2)) == 0
     quiet = argparse.Namespace(command="info", threads=8, quiet=True)
-    assert cli.run_command(lambda a: 0, quiet) == 0
+    assert cli_run.run_command(lambda a: 0, quiet) == 0
     assert capsys.readouterr().err == ""
 
 
@@ -2919,7 +2919,7 @@ def test_info_describes_embeddings_without_reading_them(tmp_path, monkeypatch, c
     import pyarrow.parquet as pq
 
     import eegpt.outputs
-    from eegpt import cli
+    from eegpt import cli_info
     from eegpt.outputs import load_embeddings
 
     path = _saved_embeddings(tmp_path, suffix)
@@ -2950,7 +2950,7 @@ def test_info_describes_embeddings_without_reading_them(tmp_path, monkeypatch, c
     assert not any("embeddings" in c for c in asked)
     monkeypatch.undo()
     monkeypatch.setattr(eegpt.outputs, "_load_outline", load_embeddings)  # read in full
-    whole, _ = cli._describe_embeddings(path)
+    whole, _ = cli_info._describe_embeddings(path)
     assert before == whole + "\n"
     assert "6 windows of 4.0 s (overlap 0.0 s), embeddings [2, 4, 8] per window" in whole
     assert "bad windows: 2" in whole
@@ -3305,7 +3305,7 @@ def test_embed_of_a_brainvision_folder_star_reads_each_recording_through_its_hea
     assert main(["embed", *given, "--weights", str(weights), "-o", f"{out}/", "-q",
                  "--overwrite"]) == 0  # fmt: skip
     assert "read through their header" not in capsys.readouterr().err
-    from eegpt.cli import _without_companion_files
+    from eegpt.cli_inputs import _without_companion_files
 
     (tmp_path / "sub.set").touch()  # names alone: the .fdt of the .set's name is its own
     (tmp_path / "sub.fdt").touch()

@@ -9,7 +9,8 @@ import warnings
 
 import pytest
 
-from eegpt.cli import ArgumentFileError, expand_argument_files, main
+from eegpt.cli import main
+from eegpt.cli_run import ArgumentFileError, expand_argument_files
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import EEGPTWarning
 from eegpt.outputs import load_embeddings

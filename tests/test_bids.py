@@ -630,7 +630,7 @@ def test_a_date_from_scans_tsv_is_on_its_own_clock(bids_dataset, tmp_path, acq_t
     where it comes from; a file whose row says n/a keeps the header's local clock."""
     import datetime
 
-    from eegpt.cli import clock_zone_text
+    from eegpt.cli_info import clock_zone_text
 
     root = tmp_path / "ds"
     shutil.copytree(bids_dataset, root)

@@ -333,7 +333,7 @@ def test_a_rename_to_an_electrode_outside_the_vocabulary_is_said_as_such():
 def test_a_command_line_rename_to_an_electrode_outside_the_vocabulary_says_how_to_drop():
     """--rename TP9=M1 is refused (one channel named on purpose, which could not be used),
     saying how to leave it out and why rename= in Python only warns."""
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     with pytest.raises(ValueError) as err:
         parse_rename(["TP9=M1"])
@@ -386,7 +386,7 @@ def test_a_bank_a_pick_of_a_64_electrode_cap_is_mapped_through_the_tables_entrie
     """biosemi64 on sockets A1..A20 alone is refused (a 32-electrode recording looks the
     same), saying why and how to say the cap is the 64-electrode one: the table's entries for
     the recording's channels, which pass, in Python and as a table file on the command line."""
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     names = [f"A{i}" for i in range(1, 21)]
     with pytest.raises(ValueError) as err:
@@ -463,7 +463,7 @@ def test_an_egi_table_merged_with_a_biosemi_cap_names_no_sockets(tmp_path):
     """EGI numbers E1..E32 fit the pattern of BioSemi's bank E: a lab's table for its EGI nets
     merged with biosemi64 (one --rename for a mixed corpus) is neither taken for a cap with
     bank E on a 64-electrode BioSemi file, nor counted as sockets on a larger one."""
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     table = tmp_path / "egi.tsv"
     egi = {f"E{i}": "Cz" if i == 40 else None for i in range(1, 41)}  # E1..E39 left out
@@ -872,7 +872,8 @@ def test_a_rename_table_file_maps_a_cap_without_a_built_in_table(tmp_path, capsy
     import numpy as np
 
     from eegpt.channels import read_rename_table
-    from eegpt.cli import main, parse_rename
+    from eegpt.cli import main
+    from eegpt.cli_options import parse_rename
 
     tsv = tmp_path / "cap.tsv"
     tsv.write_text("label\telectrode\n# my cap\nCh1\tFp1\nCh2\tCz  # vertex\nCh3\tO2\nEXG1\t\n")
@@ -920,7 +921,8 @@ def test_a_rename_string_that_is_no_table_says_which_it_is_not(tmp_path, monkeyp
     directory; a near-miss of a built-in table's name in case or '-'/'_' is that table; any
     other string is neither, with a near table's name suggested."""
     from eegpt.channels import rename_table
-    from eegpt.cli import main, parse_rename
+    from eegpt.cli import main
+    from eegpt.cli_options import parse_rename
 
     monkeypatch.chdir(tmp_path)
     for given in ("mytable.tsv", "tables/bcic2a", Path("mytable.tsv")):
@@ -965,7 +967,7 @@ def test_a_label_with_a_control_byte_is_shown_escaped_and_can_be_typed_back():
     """A header byte that is not UTF-8 (cp1252's dash, 0x96) reads as the control character
     U+0096: the table shows it as an escape, and the same escape typed in bash
     ($'EEG Fpz\\x96Cz=Fpz': the raw byte, a surrogate in Python's argv) finds the channel."""
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     names = ["EEG Fpz\x96Cz", "Pz"]
     table = map_channels(names, rename={"EEG Fpz\x96Cz": "Fpz"}).summary()
@@ -1191,7 +1193,7 @@ def test_a_table_of_another_recording_names_itself_and_both_sides_labels(model):
     import mne
     import numpy as np
 
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
     from eegpt.errors import RecordingError
 
     names = [f"X{i}" for i in range(22)]
@@ -1610,7 +1612,7 @@ def test_write_rename_table_reads_back(tmp_path):
 def test_a_table_file_keeps_its_source_and_distances_with_own_entries(tmp_path):
     """--rename egi.tsv --drop E17: the table's source (with the own entries) and the
     distances that write_rename_table noted (# 9.9 mm) reach the mapping's provenance."""
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     table = nearest_rename("GSN-HydroCel-129")
     path = write_rename_table(table, tmp_path / "egi.tsv")
@@ -2633,7 +2635,7 @@ def test_a_table_whose_keys_match_labels_loosely_is_recorded(tmp_path):
     """A table file keyed 'Ch 1' on a recording labelled 'Ch  1' (two spaces): the rename
     matches the keys to the labels, so the table renamed the channels and is their
     rename_source."""
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     path = tmp_path / "tab.tsv"
     path.write_text("Ch 1\tFp1\nCh 2\tFp2\nCh 3\tCz\n", encoding="utf-8")

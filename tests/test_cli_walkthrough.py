@@ -112,7 +112,7 @@ def test_an_option_of_another_command_is_no_abbreviation_here(capsys):
 def test_no_command_takes_another_commands_option_as_an_abbreviation(capsys):
     """Every long option of every eegpt command, given in full to a command that has no such
     option but one it abbreviates, is refused there (not expanded to that other option)."""
-    from eegpt.cli import _parsers, option_commands
+    from eegpt.cli_options import _parsers, option_commands
 
     table = option_commands()  # option -> the commands that have it
     tried = []
@@ -134,7 +134,7 @@ def test_the_dataset_module_run_directly_checks_as_eegpt_embed_dataset(monkeypat
     command that abbreviates one of its own would be taken as that abbreviation (none does
     today: one is made up here), an unknown option got no hint, and `--output=~/x` kept its
     `~` (a folder named `~`). It parses as `eegpt embed-dataset` does."""
-    from eegpt import cli
+    from eegpt import cli_options
     from eegpt.dataset_cli import build_parser as dataset_parser
 
     given = ["corpus", "-o", "out", "--output=~/x"]
@@ -146,8 +146,9 @@ def test_the_dataset_module_run_directly_checks_as_eegpt_embed_dataset(monkeypat
     with pytest.raises(SystemExit):
         dataset_parser().parse_args(["corpus", "-o", "out", "--weigths", "W"])
     assert "did you mean --weights?" in capsys.readouterr().err
-    table = dict(cli.option_commands())  # a made-up command's option that abbreviates one here
-    monkeypatch.setattr(cli, "_OPTION_COMMANDS", {**table, "--shard": ("eegpt other",)})
+    # a made-up command's option that abbreviates one here
+    table = dict(cli_options.option_commands())
+    monkeypatch.setattr(cli_options, "_OPTION_COMMANDS", {**table, "--shard": ("eegpt other",)})
     with pytest.raises(SystemExit):
         dataset_parser().parse_args(["corpus", "-o", "out", "--shard", "2"])
     err = capsys.readouterr().err
@@ -167,7 +168,7 @@ def test_an_option_before_the_command_says_where_options_go(capsys):
 
 
 def test_a_rename_with_a_colon_suggests_the_equals_sign():
-    from eegpt.cli import parse_rename
+    from eegpt.cli_options import parse_rename
 
     with pytest.raises(ValueError, match=r"--rename 'EEG FP1-REF=FP1'$"):
         parse_rename(["EEG FP1-REF:FP1"])

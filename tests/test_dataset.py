@@ -241,7 +241,7 @@ def test_a_recording_only_named_like_a_split_part_is_kept_beside_the_other(tmp_p
     """rec-1.fif, a recording of its own beside rec.fif, was left out by its name alone (a
     warning, never embedded) from a folder, a manifest, a list and eegpt embed: the first
     part's header now confirms a later part before it is left out."""
-    from eegpt.cli import _without_split_continuations
+    from eegpt.cli_inputs import _without_split_continuations
 
     names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
     data = np.random.default_rng(1).normal(0, 2e-5, (6, 256 * 20))
@@ -2847,7 +2847,7 @@ def test_a_second_ctrl_c_quits_at_once_without_a_crash(weights, tmp_path):
 
 
 def test_second_interrupt_kills_readers_and_exits(monkeypatch, capsys):
-    from eegpt import cli
+    from eegpt import cli_run
 
     killed, exits = [], []
 
@@ -2855,9 +2855,9 @@ def test_second_interrupt_kills_readers_and_exits(monkeypatch, capsys):
         def kill(self):
             killed.append(self)
 
-    monkeypatch.setattr(cli.multiprocessing, "active_children", lambda: [Child(), Child()])
-    monkeypatch.setattr(cli.os, "_exit", exits.append)
-    handler = cli._Interrupts()
+    monkeypatch.setattr(cli_run.multiprocessing, "active_children", lambda: [Child(), Child()])
+    monkeypatch.setattr(cli_run.os, "_exit", exits.append)
+    handler = cli_run._Interrupts()
     with pytest.raises(KeyboardInterrupt):
         handler(signal.SIGINT, None)
     assert not killed and not exits
@@ -4878,7 +4878,7 @@ def test_a_part_named_file_beside_an_unreadable_first_part_fails_naming_it(model
     later part of rec.fif, it was supposed): a recording of its own was lost silently while
     rec.fif failed. Whether it continues rec.fif cannot be told: it is listed and fails,
     naming rec.fif, as eegpt embed refuses it (a later part alone would start at 0 s)."""
-    from eegpt.cli import _without_split_continuations
+    from eegpt.cli_inputs import _without_split_continuations
     from eegpt.errors import RecordingError
 
     names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]

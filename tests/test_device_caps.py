@@ -257,9 +257,9 @@ def test_the_cpu_chosen_on_a_mac_is_said_once(monkeypatch, caplog):
 
 
 def test_precision_names():
-    from eegpt import cli, config, engine
+    from eegpt import cli_options, config, engine
 
-    assert cli.PRECISION_ALIASES is config.PRECISION_ALIASES is engine.PRECISION_ALIASES
+    assert cli_options.PRECISION_ALIASES is config.PRECISION_ALIASES is engine.PRECISION_ALIASES
     for given, name in [("bf16", "bfloat16"), ("BF16", "bfloat16"), ("Bfloat16", "bfloat16"),
                         ("fp16", "float16"), ("half", "float16"), ("HALF", "float16"),
                         ("fp32", "float32"), (" float32 ", "float32"), ("FP32", "float32")]:  # fmt: skip

@@ -479,7 +479,7 @@ def test_a_split_epochs_file_is_one_recording_of_all_its_parts(tmp_path, capsys)
     fine), a corpus run failed sub-epo-1.fif ... instead of leaving them out, and only the
     first part was stamped. The parts are read from the headers, of raw data or epochs."""
     from eegpt._file_identity import recording_files, split_recording
-    from eegpt.cli import _without_split_continuations
+    from eegpt.cli_inputs import _without_split_continuations
     from eegpt.dataset_inputs import listed_split_parts, resolve_inputs
     from eegpt.io import split_continuations
 
@@ -662,7 +662,7 @@ def test_a_missing_later_part_is_named_and_every_such_file_listed(tmp_path):
     ``s_raw.fif``, a file that is intact, and ``eegpt embed`` named only the first such file.
     It names the missing part now, and every file refused (a few, with their count)."""
     from eegpt._file_identity import split_recording
-    from eegpt.cli import _without_split_continuations
+    from eegpt.cli_inputs import _without_split_continuations
     from eegpt.errors import RecordingError
 
     _split_fif(tmp_path / "s_raw.fif")
@@ -702,7 +702,7 @@ def test_a_fif_gz_recording_missing_a_middle_part_is_refused(tmp_path, first, na
     MNE then refused it as a ".gz" file). Its parts cannot be told now: the part missing is
     named and a file after it refused, as for a ``.fif`` recording."""
     from eegpt._file_identity import recording_files, split_recording, unreadable_first_part
-    from eegpt.cli import _without_split_continuations
+    from eegpt.cli_inputs import _without_split_continuations
     from eegpt.dataset_inputs import listed_split_parts
     from eegpt.errors import RecordingError
     from eegpt.formats import first_split_part
@@ -782,7 +782,7 @@ def test_a_damaged_later_part_is_named_not_the_first(tmp_path):
         split_recording,
         unreadable_first_part,
     )
-    from eegpt.cli import _without_split_continuations
+    from eegpt.cli_inputs import _without_split_continuations
     from eegpt.errors import RecordingError
 
     _split_fif(tmp_path / "s_raw.fif")

@@ -175,14 +175,16 @@ def test_a_signal_after_the_command_ended_is_ignored():
     import argparse
     import subprocess
 
-    from eegpt import cli
+    from eegpt import cli_run
 
     int_before, term_before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     try:
-        assert cli.run_command(lambda args: 0, argparse.Namespace(command="info")) == 0
+        assert cli_run.run_command(lambda args: 0, argparse.Namespace(command="info")) == 0
         assert signal.getsignal(signal.SIGINT) is int_before
         assert signal.getsignal(signal.SIGTERM) is term_before
-        assert cli.run_command(lambda a: 0, argparse.Namespace(command="info"), process=True) == 0
+        assert (
+            cli_run.run_command(lambda a: 0, argparse.Namespace(command="info"), process=True) == 0
+        )
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
     finally:
@@ -278,12 +280,12 @@ def test_a_command_that_ends_with_an_interrupt_postponed_exits_as_the_signal_dem
     code = (
         "import argparse, faulthandler, importlib, signal, sys\n"
         "faulthandler.enable()\n"
-        "from eegpt import cli\n"
+        "from eegpt import cli_run\n"
         "def command(args):\n"
         "    importlib.import_module('signals_itself')  # no import statement: no watch\n"
         "    print('returned', flush=True)\n"
         "    return 0\n"
-        "status = cli.run_command(command, argparse.Namespace(command='info'), process=True)\n"
+        "status = cli_run.run_command(command, argparse.Namespace(command='info'), process=True)\n"
         "assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)\n"
         "sys.exit(status)\n"
     )
@@ -307,17 +309,17 @@ def test_a_command_that_ends_with_an_interrupt_postponed_exits_as_the_signal_dem
 def test_ctrl_c_while_the_command_line_is_parsed_is_one_line(capsys):
     """The entry points install eegpt's handlers before building the parser (which imports
     eegpt's modules): a Ctrl-C then is 'eegpt: interrupted' (status 130), not a traceback."""
-    from eegpt import cli
+    from eegpt import cli_run
 
     int_before, term_before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
 
     def parse():
-        assert isinstance(signal.getsignal(signal.SIGINT), cli._Interrupts)
-        assert signal.getsignal(signal.SIGTERM) is cli._raise_on_sigterm
+        assert isinstance(signal.getsignal(signal.SIGINT), cli_run._Interrupts)
+        assert signal.getsignal(signal.SIGTERM) is cli_run._raise_on_sigterm
         raise KeyboardInterrupt
 
     try:
-        assert cli.parse_command_line(parse, process=True) is None
+        assert cli_run.parse_command_line(parse, process=True) is None
         assert capsys.readouterr().err == "eegpt: interrupted\n"
     finally:
         signal.signal(signal.SIGINT, int_before)
@@ -327,7 +329,7 @@ def test_ctrl_c_while_the_command_line_is_parsed_is_one_line(capsys):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):  # in-process callers keep their own handling
-        cli.parse_command_line(interrupted, process=False)
+        cli_run.parse_command_line(interrupted, process=False)
 
 
 def test_signals_the_parent_ignored_stay_ignored_by_the_command_line():
@@ -340,7 +342,7 @@ def test_signals_the_parent_ignored_stay_ignored_by_the_command_line():
         "import argparse, os, signal, sys\n"
         "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-        "from eegpt import cli\n"
+        "from eegpt import cli_run\n"
         "def command(args):\n"
         "    kept = [signal.getsignal(s) is signal.SIG_IGN for s in (signal.SIGINT, signal.SIGTERM)]\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"
@@ -348,7 +350,7 @@ def test_signals_the_parent_ignored_stay_ignored_by_the_command_line():
         "    print('ran to the end', kept, flush=True)\n"
         "    return 0\n"
         "parse = lambda: argparse.Namespace(command='info')\n"
-        "sys.exit(cli.run_command_line(parse, process=True, func=command))\n"
+        "sys.exit(cli_run.run_command_line(parse, process=True, func=command))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)  # fmt: skip

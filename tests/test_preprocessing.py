@@ -1329,7 +1329,7 @@ def test_an_hour_scale_start_must_be_whole_samples():
     tolerance is a millionth of a sample, whatever the count."""
     import argparse
 
-    from eegpt.cli import start_seconds
+    from eegpt.cli_options import start_seconds
 
     with pytest.raises(ValueError, match=r"is 768000\.256 samples; it must be a whole number"):
         PreprocessingConfig(start_seconds=3000.001)

@@ -3772,7 +3772,7 @@ def test_a_start_in_seconds_is_one_where_a_file_has_its_name(tmp_path, monkeypat
     a file (a recording given after --start)."""
     import argparse
 
-    from eegpt.cli import start_value
+    from eegpt.cli_options import start_value
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "30").mkdir()

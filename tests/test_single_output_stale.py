@@ -276,7 +276,7 @@ def test_skip_existing_tells_epochs_outputs_by_more_than_their_labels():
     """Outputs of epochs without labels (a NumPy array of epochs) are told by what else
     eegpt records only for epochs (window_index, padded_epochs, an epochs_baseline interval):
     their overlap and start, recorded 0, are not compared; a continuous output's are."""
-    from eegpt.cli import _is_epochs_output, _warn_other_settings
+    from eegpt.cli_existing_outputs import _is_epochs_output, _warn_other_settings
 
     class Settings:
         def to_dict(self):
@@ -348,7 +348,7 @@ def test_skip_existing_compares_the_channels_a_selection_gives_each_recording():
     recorded channels mapped again with this command's options), not by the options: a --drop
     of a channel the recording lacks is no difference; --picks are compared as recorded; an
     output that records no picks or channels (an earlier eegpt's) is not compared."""
-    from eegpt.cli import _warn_other_settings
+    from eegpt.cli_existing_outputs import _warn_other_settings
 
     class Settings:
         def to_dict(self):
@@ -627,7 +627,7 @@ def test_a_recorded_source_is_resolved_against_an_absolute_cwd_only(edf, tmp_pat
     readers of several outputs): a relative source is resolved against the recorded cwd only
     where that is absolute; a relative cwd, which would depend on where it is read from, is
     ignored (a recording there is no other recording's)."""
-    from eegpt.cli import _embedded_from_other
+    from eegpt.cli_existing_outputs import _embedded_from_other
     from eegpt.dataset_stamps import recorded_source_path
     from eegpt.outputs_read import recording_identity
 

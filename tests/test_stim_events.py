@@ -240,6 +240,18 @@ def test_errors_name_the_stim_channels(model, tmp_path, capsys):
     assert f"took '{x}', a recording, for the stim channel's name: put the option after" in err
 
 
+@pytest.mark.parametrize("name", ["rec.npz", "rec.fif.gz", "REC.NPZ"])
+def test_events_from_stim_refuses_a_recording_word_not_yet_there(name, tmp_path, capsys):
+    """A word after --events-from-stim ending as a recording does (an array file, a gzipped
+    FIF) is refused as the option's CHANNEL even where no such file exists yet: eegpt info's
+    own list of recording suffixes (no .npz, no .gz) once replaced the one of this check."""
+    word = str(tmp_path / name)
+    with pytest.raises(SystemExit):
+        main(["embed", "--events-from-stim", word, "--weights", "w", "-o", "o.npz"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"took '{word}', a recording, for the stim channel's name" in err
+
+
 def test_event_names_of_codes_never_held_are_warned_of(weights, plain_bdf, tmp_path):
     """A name given for a code the recording never holds: warned of, naming the codes found."""
     args = [

@@ -69,6 +69,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import channels as channels
     from eegpt import checkpoints as checkpoints
     from eegpt import cli as cli
+    from eegpt import cli_channels as cli_channels
+    from eegpt import cli_existing_outputs as cli_existing_outputs
+    from eegpt import cli_info as cli_info
+    from eegpt import cli_inputs as cli_inputs
+    from eegpt import cli_options as cli_options
+    from eegpt import cli_run as cli_run
     from eegpt import config as config
     from eegpt import dataset as dataset
     from eegpt import dataset_cli as dataset_cli
@@ -151,11 +157,13 @@ if TYPE_CHECKING:  # pragma: no cover
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
     "annotations", "anonymize", "api", "bids", "brainvision_files", "channel_picks", "channels",
-    "checkpoints", "cli", "config", "dataset", "dataset_cli", "dataset_files", "dataset_inputs",
-    "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read", "dataset_report",
-    "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary", "demo", "edf_files",
-    "embedding_cache", "engine", "errors", "export", "fast_path", "finetune", "formats", "heads",
-    "hub", "io", "model", "nearest_sites", "online", "outputs", "outputs_read", "preprocessing",
+    "checkpoints", "cli", "cli_channels", "cli_existing_outputs", "cli_info", "cli_inputs",
+    "cli_options", "cli_run", "config", "dataset", "dataset_cli", "dataset_files",
+    "dataset_inputs", "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read",
+    "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
+    "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path", "finetune",
+    "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs", "outputs_read",
+    "preprocessing",
     "preprocessing_spec", "probe", "probe_cli", "probe_events", "probe_folder", "probe_inputs",
     "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance",
     "rename_tables", "resampling", "shard_writer", "short_attention", "signal_checks",

@@ -1,5 +1,5 @@
 """Durations written as text, as the command line takes them (``4``, ``4s``, ``"0.5 s"``): one
-parser for ``eegpt``'s options (:func:`eegpt.cli.seconds`) and the Python configs that accept
+parser for ``eegpt``'s options (:func:`eegpt.cli_options.seconds`) and the Python configs that accept
 the same strings (``PreprocessingConfig(window_seconds="4s")``). No NumPy, MNE or torch."""
 
 from __future__ import annotations

@@ -22,19 +22,28 @@ from typing import TYPE_CHECKING
 
 from eegpt._logging import terminal_text
 from eegpt.bids import _KEYS as _BIDS_KEYS
-from eegpt.cli import (
-    EXIT_SOME_FAILED,
+from eegpt.cli_options import (
     WEIGHTS_OPTION_HELP,
+    SubcommandParser,
+    _marker_spans,
     add_events_from_stim_options,
     add_inference_options,
     add_marker_spans_option,
     add_pool_option,
     add_preprocessing_options,
-    error_text,
     lower_choice,
     parse_rename,
     picks_of,
     preprocessing_config,
+    stim_keywords,
+    stim_setting,
+)
+from eegpt.cli_run import (
+    EXIT_SOME_FAILED,
+    error_text,
+    given_arguments,
+    joined_negative_values,
+    run_command_line,
 )
 
 if TYPE_CHECKING:
@@ -315,7 +324,6 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 def _embed(args: argparse.Namespace) -> DatasetSummary:
     """``embed_dataset`` with the command line's arguments."""
-    from eegpt.cli import _marker_spans, stim_keywords, stim_setting
     from eegpt.dataset import embed_dataset
 
     return embed_dataset(
@@ -355,10 +363,8 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m eegpt.dataset_cli``: the checks of ``eegpt embed-dataset``'s
-    (:class:`~eegpt.cli.SubcommandParser`: an option unknown is named with the one meant,
+    (:class:`~eegpt.cli_options.SubcommandParser`: an option unknown is named with the one meant,
     another command's option is not taken as an abbreviation, ``~`` in paths is expanded)."""
-    from eegpt.cli import SubcommandParser
-
     parser = SubcommandParser(prog="eegpt embed-dataset", description=DESCRIPTION)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     _add_arguments(parser)
@@ -369,7 +375,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """``python -m eegpt.dataset_cli``: the arguments of ``eegpt embed-dataset``."""
     from eegpt._logging import command_recorded
-    from eegpt.cli import given_arguments, joined_negative_values, run_command_line
 
     given = given_arguments(argv, "embed-dataset")  # @files read
     if given is None:

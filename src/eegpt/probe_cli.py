@@ -59,7 +59,38 @@ import numpy as np
 
 from eegpt._epochs_header import epochs_metadata, epochs_read_once
 from eegpt._filenames import SUBJECT_PATTERNS_TEXT, subject_of
-from eegpt.cli import START_FROM_ANNOTATIONS, lower_choice, overlap_seconds, seconds, stim_setting
+from eegpt.cli_inputs import (
+    recording_paths,
+    warn_marker_spans_of_epochs,
+    warn_stim_events_of_epochs,
+)
+from eegpt.cli_options import (
+    FIGURE_FORMATS,
+    START_FROM_ANNOTATIONS,
+    CommandParser,
+    SubcommandParser,
+    add_annotations_option,
+    add_crop_option,
+    add_dpi_option,
+    add_events_from_stim_options,
+    add_inference_options,
+    add_input_options,
+    add_marker_spans_option,
+    add_reference_option,
+    add_resample_option,
+    add_start_option,
+    check_figure_path,
+    checked_rescale,
+    given_once,
+    lower_choice,
+    overlap_seconds,
+    parse_keep,
+    parse_rename,
+    save_figure_file,
+    seconds,
+    stim_setting,
+)
+from eegpt.cli_run import given_arguments, joined_negative_values, run_command_line
 from eegpt.probe_label_files import LABEL_CSV_SEPARATORS as LABEL_CSV_SEPARATORS  # re-exported
 from eegpt.probe_label_files import LABEL_NUMBER_COLUMNS as LABEL_NUMBER_COLUMNS  # re-exported
 from eegpt.probe_label_files import MAX_IGNORED_NAMES as MAX_IGNORED_NAMES  # re-exported
@@ -174,13 +205,6 @@ def _add_window_labels(
 ) -> None:
     """``--window-labels``, ``--annotations`` and ``--unlabelled``; ``trained``: for a command
     that takes a trained probe, whose labelling is the default."""
-    from eegpt.cli import (
-        add_annotations_option,
-        add_events_from_stim_options,
-        add_marker_spans_option,
-        add_start_option,
-    )
-
     g = p.add_argument_group("continuous recordings labelled by their annotations")
     command = p.prog.removeprefix("eegpt ") + (" PROBE" if trained else "")
     add_start_option(g, per_recording=True, command=command)  # its errors name the command
@@ -574,8 +598,6 @@ SHAPES_PREDICTED_ONLY = (
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from eegpt.cli import add_inference_options, add_input_options
-
     add_input_options(p.add_argument_group("input corrections"))
     add_inference_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
@@ -587,7 +609,6 @@ def _read_inputs(
     """``(recording, labels, sources, rename)`` of the command's input files (or ``files``,
     read alike) and corrections."""
     from eegpt.channels import present_keys
-    from eegpt.cli import checked_rescale, given_once, parse_rename
     from eegpt.preprocessing import probe_crop
 
     files, _ = given_once(args.data if files is None else files)  # read twice, counted twice
@@ -615,8 +636,6 @@ def _read_inputs(
 def _add_applied_keep(p: argparse.ArgumentParser) -> None:
     """``--keep-channels`` of ``probe predict``/``evaluate``: optional, checked against the
     channels the probe was trained on."""
-    from eegpt.cli import parse_keep  # eegpt.cli imports this module
-
     p.add_argument(
         "--keep-channels",
         type=parse_keep,
@@ -631,8 +650,6 @@ def _add_applied_keep(p: argparse.ArgumentParser) -> None:
 def _add_applied_crop(p: argparse.ArgumentParser) -> None:
     """``--crop TMIN`` of ``probe predict``/``evaluate``: the probe's by default
     (:func:`_adopt_crop`)."""
-    from eegpt.cli import add_crop_option  # eegpt.cli imports this module
-
     add_crop_option(
         p,
         help="epochs: crop each epoch to one window of the probe, [TMIN, TMIN + its window) s "
@@ -762,15 +779,6 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The ``probe`` parser. Each action sets ``func`` to a ``f(args) -> exit status``.
     """
-    from eegpt.cli import (
-        FIGURE_FORMATS,
-        add_crop_option,
-        add_dpi_option,
-        add_reference_option,
-        add_resample_option,
-        parse_keep,
-    )
-
     probe = subparsers.add_parser(
         "probe",
         help="linear probes on a frozen EEGPT encoder: train, predict, evaluate",
@@ -1134,13 +1142,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
 def _recording_paths(args: argparse.Namespace) -> None:
     """The recordings given (``args.data``, and train's ``--val-data``) cleaned up as
-    ``eegpt embed`` cleans its own (:func:`eegpt.cli.recording_paths`: a BrainVision folder's
+    ``eegpt embed`` cleans its own (:func:`eegpt.cli_inputs.recording_paths`: a BrainVision folder's
     ``.eeg`` and ``.vmrk`` given beside their ``.vhdr`` left out, with a note unless ``-q``),
     before anything counts them; epochs among them with ``--marker-spans`` or
     ``--events-from-stim`` given are said to be left as they are
-    (:func:`eegpt.cli.warn_marker_spans_of_epochs`, :func:`eegpt.cli.warn_stim_events_of_epochs`)."""
-    from eegpt.cli import recording_paths, warn_marker_spans_of_epochs, warn_stim_events_of_epochs
-
+    (:func:`eegpt.cli_inputs.warn_marker_spans_of_epochs`, :func:`eegpt.cli_inputs.warn_stim_events_of_epochs`)."""
     args.data = recording_paths(list(args.data), args.quiet)
     if getattr(args, "val_data", None):
         args.val_data = recording_paths(list(args.val_data), args.quiet)
@@ -1161,7 +1167,6 @@ def _train(args: argparse.Namespace) -> int:
     from eegpt._logging import recorded_warnings
     from eegpt._logging import warn as _warn
     from eegpt.checkpoints import load_model
-    from eegpt.cli import check_figure_path, checked_rescale, save_figure_file
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import ProbeConfig, train_probe
@@ -1939,7 +1944,6 @@ def _predict_continuous(
     onset in s (``--start``: this recording's, :func:`_start_for`)."""
     from eegpt.annotations import bad_windows, window_annotations, with_extra
     from eegpt.channels import present_keys
-    from eegpt.cli import checked_rescale
     from eegpt.io import Recording, as_recording, file_not_found
 
     if not path.exists():
@@ -2113,7 +2117,6 @@ def _orphan_sidecar(sidecar: Path) -> bool:
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
-    from eegpt.cli import check_figure_path, given_once, parse_rename
 
     _recording_paths(args)
     args.output = _check_prediction_output(args.output)
@@ -2417,7 +2420,6 @@ def _plot_hypnograms(
     pieces where their data lie on the clock."""
     import pandas as pd
 
-    from eegpt.cli import save_figure_file
     from eegpt.viz import _pyplot, hypnogram_width, plot_hypnogram
 
     table = pd.DataFrame(rows, columns=header)
@@ -2447,7 +2449,7 @@ def _plot_hypnograms(
 
 
 def _epoch_seconds(text: str) -> float:
-    """``--epoch-seconds``: a positive number of seconds (:func:`eegpt.cli.seconds`)."""
+    """``--epoch-seconds``: a positive number of seconds (:func:`eegpt.cli_options.seconds`)."""
     value = seconds(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text!r}: a scoring epoch lasts more than 0 s")
@@ -2548,7 +2550,6 @@ def _epoch_labels(
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     from eegpt._logging import warn as _warn
-    from eegpt.cli import check_figure_path, save_figure_file
     from eegpt.probe_metrics import (
         checked_metrics,
         class_report,
@@ -2867,8 +2868,6 @@ examples:
 
 def build_parser() -> argparse.ArgumentParser:
     """A stand-alone ``eegpt`` parser holding only the ``probe`` command."""
-    from eegpt.cli import CommandParser, SubcommandParser
-
     parser = CommandParser(prog="eegpt")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(
@@ -2885,7 +2884,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     unless ``--debug`` comes first), 2 on a usage error (argparse exits).
     """
     from eegpt._logging import command_recorded
-    from eegpt.cli import given_arguments, joined_negative_values, run_command_line
 
     process = argv is None
     given = given_arguments(argv, "probe")  # @files read

@@ -29,7 +29,7 @@ import numpy as np
 
 from eegpt._filenames import same_recording as _same_recording
 from eegpt._filenames import user_path
-from eegpt.cli import START_FROM_ANNOTATIONS
+from eegpt.cli_options import START_FROM_ANNOTATIONS
 from eegpt.errors import EEGPTUserWarning, MissingFileError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 from eegpt.rename_tables import Rename

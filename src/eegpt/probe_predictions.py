@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from eegpt._filenames import user_path
+from eegpt.cli_options import checked_rescale
 from eegpt.probe_label_files import labels_file_record
 
 #: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
@@ -126,7 +127,6 @@ def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) ->
     (``args.probe``), the input files (``args.data``; the number of epochs of each epochs file
     from ``sources``), a ``--labels`` file, eegpt's version and the time
     (:func:`eegpt.probe_provenance.output_provenance`)."""
-    from eegpt.cli import checked_rescale
     from eegpt.probe_provenance import files_record, output_provenance
 
     counts: dict[str, int] = {}

@@ -1,0 +1,1032 @@
+"""The argument types and option adders that ``eegpt embed``, ``eegpt embed-dataset`` and the
+``eegpt probe`` commands share (seconds, start, crop, reference, resample, pooling, channels,
+``--rename``, annotations, ``--events-from-stim``, ``--plot`` figures ...), and the parsers that
+check their words before argparse does (:class:`CommandParser`, :class:`SubcommandParser`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import math
+import os
+import re
+import shlex
+import sys
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eegpt._filenames import user_path
+from eegpt._logging import (
+    few,
+)
+from eegpt._runtime import device_name as device_name  # --device's type
+from eegpt._seconds import parse_overlap, parse_seconds
+from eegpt.cli_run import _NAMED_STIM_OPTION
+from eegpt.config import PRECISION_ALIASES as PRECISION_ALIASES  # --precision's other names
+from eegpt.errors import EEGPTWarning
+from eegpt.text_tables import is_number
+
+if TYPE_CHECKING:
+    from eegpt.preprocessing import PreprocessingConfig
+
+
+def lower_choice(aliases: Mapping[str, str] | None = None) -> Callable[[str], str]:
+    """The ``type=`` of an option whose ``choices=`` are lower-case words: the word given in
+    any case (``--pool Mean``), or the choice an alias stands for (``--precision BF16``)."""
+
+    def choice(text: str) -> str:
+        word = text.strip().lower()
+        return (aliases or {}).get(word, word)
+
+    return choice
+
+
+def add_inference_options(
+    p: argparse.ArgumentParser,
+    device_help: str = "cpu, cuda, cuda:1 ... (default: a CUDA GPU if present, else the CPU, "
+    "as on a Mac: Apple's MPS is not supported)",
+) -> None:
+    """``--device``, ``--batch-size``, ``--precision``, ``--stream-precision`` and ``--threads``
+    (shared by the commands that run the model: embed, embed-dataset, probe train, evaluate
+    and predict)."""
+    g = p.add_argument_group("inference")
+    g.add_argument("--device", type=device_name, default=None, help=device_help)
+    g.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="windows per forward pass (default: 64 on a GPU; on a CPU a few, fewer the more "
+        "channels, which runs faster there)",
+    )
+    g.add_argument(
+        "--precision",
+        type=lower_choice(PRECISION_ALIASES),
+        choices=["float32", "bfloat16", "float16"],
+        default="float32",
+        help="float32 is exact; bfloat16/float16 are faster on GPU (max relative error on the "
+        "embeddings: up to ~1e-2 bfloat16, ~1e-3 float16 (up to 1.2e-3 measured)). bfloat16 "
+        "needs an Ampere or newer GPU (compute capability 8.0+: A100, RTX 30xx, L4, H100); "
+        "float16 runs on older ones too (T4, V100, P100). On a CPU they pay only with native "
+        "instructions (bfloat16: AVX-512 BF16, AMX). Also bf16, fp16, half, fp32",
+    )
+    g.add_argument(
+        "--stream-precision",
+        type=lower_choice(PRECISION_ALIASES),
+        choices=["float32", "float16", "bfloat16"],
+        default="float32",
+        help="with --precision bfloat16/float16: dtype the residual stream is stored in between "
+        "blocks; float16 is ~3%% faster on large GPU batches at a small extra error (windows "
+        "that overflow it are recomputed in float32)",
+    )
+    g.add_argument(
+        "--threads",
+        type=thread_count,
+        default=None,
+        metavar="N",
+        help="CPU threads torch computes with (default: $OMP_NUM_THREADS or $MKL_NUM_THREADS "
+        "where set, else torch's default capped at the CPUs this process may use: its CPU "
+        "affinity and a cgroup v2 CPU quota such as docker --cpus)",
+    )
+
+
+def thread_count(text: str) -> int:
+    """``--threads``: a whole number more than 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number more than 0, not {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """The ``type=`` of an option in seconds: a number, with an ``s`` after it or not (``4``,
+    ``4s``, ``"4 s"``, ``0.5s``; :func:`eegpt._seconds.parse_seconds`)."""
+    try:
+        return parse_seconds(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def overlap_seconds(text: str) -> float:
+    """``--overlap`` in seconds (:func:`seconds`); a percentage is refused with the seconds
+    it would be of a 4 s window (:func:`eegpt._seconds.parse_overlap`)."""
+    try:
+        return parse_overlap(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def add_preprocessing_options(
+    p: argparse.ArgumentParser,
+    start_per_recording: bool = False,
+    start_note: str = "",
+    crop: bool = False,
+) -> None:
+    """Windowing, reference, resampling and channel-mapping options (``--window`` ...);
+    ``start_per_recording``: ``--start`` takes one value per continuous recording
+    (``eegpt embed``, :func:`recording_starts`); ``start_note`` ends its help; ``crop``:
+    ``--crop`` too (:func:`add_crop_option`)."""
+    g = p.add_argument_group("preprocessing")
+    g.add_argument("--window", type=seconds, default=4.0, help="window length in seconds (4)")
+    if crop:
+        add_crop_option(g)
+    g.add_argument(
+        "--overlap", type=overlap_seconds, default=0.0, help="overlap between windows in s (0)"
+    )
+    add_start_option(g, per_recording="seconds" if start_per_recording else False, note=start_note)
+    add_reference_option(g)
+    add_resample_option(g)
+    g.add_argument(
+        "--tail",
+        type=lower_choice(),
+        choices=["drop", "pad"],
+        default="drop",
+        help="the end of a recording too short to fill a window: drop (default) leaves it "
+        "out; pad fills it up with zeros into one more window. Epochs shorter than the window: "
+        "drop stops with an error, pad fills each up with zeros (--window EPOCH_LENGTH embeds "
+        "them without zeros)",
+    )
+    g.add_argument(
+        "--detrend",
+        type=lower_choice(),
+        choices=["none", "constant", "linear"],
+        default="none",
+        help="per window and channel, subtract nothing (default), the mean, or the straight "
+        "line: for DC-coupled (BioSemi) or drifting recordings, which eegpt does not filter",
+    )
+    g.add_argument(
+        "--reject-by-annotation",
+        action="store_true",
+        help="leave out windows that overlap an annotation marked bad (BAD_..., any case, as "
+        "in MNE); by default they are embedded and flagged (a 'bad' column in Parquet)",
+    )
+    add_input_options(g)
+    add_picks_option(g)
+    add_keep_option(g)
+    g.add_argument(
+        "--strict-channels",
+        action="store_true",
+        help="fail on channels outside the EEGPT vocabulary instead of dropping them",
+    )
+
+
+CROP_HELP = (
+    "epochs (-epo.fif, epoched .set): crop each epoch to one window, [TMIN, TMIN + --window) s "
+    "relative to its time-locking event (MNE's epoch times), before anything else. The end "
+    "is exclusive, so each epoch gives exactly one window: MNE's tmax is inclusive, and "
+    "epochs of -0.2 to 0.8 s at 1000 Hz have 1001 samples, of which --crop -0.2 --window 1 "
+    "keeps the first 1000, as epochs.crop(-0.2, 0.8 - 1 / epochs.info['sfreq']) does. "
+    "Recorded as crop_tmin in the preprocessing of the output (and of a probe). Refused for "
+    "continuous recordings and .npz arrays, which have no event times"
+)
+
+
+def add_crop_option(g: argparse._ActionsContainer, help: str = CROP_HELP) -> None:
+    """``--crop TMIN`` (:attr:`PreprocessingConfig.crop_tmin
+    <eegpt.preprocessing.PreprocessingConfig.crop_tmin>`), None when not given."""
+    g.add_argument("--crop", type=seconds, default=None, metavar="TMIN", help=help)
+
+
+def preprocessing_config(args: argparse.Namespace) -> PreprocessingConfig:
+    """The :class:`~eegpt.preprocessing.PreprocessingConfig` of the options above."""
+    from eegpt.preprocessing import PRETRAINING_SCALE, PreprocessingConfig
+
+    return PreprocessingConfig(
+        window_seconds=args.window,
+        overlap=args.overlap,
+        average_reference=args.average_reference,
+        resample=args.resample,
+        tail=args.tail,
+        detrend=args.detrend,
+        scale=PRETRAINING_SCALE * checked_rescale(args.rescale),
+        start_seconds=_start_for_all(args.start),
+        crop_tmin=getattr(args, "crop", None),
+    )
+
+
+def _start_for_all(start: float | list[float] | None) -> float:
+    """The ``--start`` every recording takes: the one value given (0 without), or 0 where
+    one per recording was given (:func:`recording_starts` sets each)."""
+    if isinstance(start, list):
+        return float(start[0]) if len(start) == 1 else 0.0
+    return float(start or 0.0)
+
+
+def add_start_option(
+    g: argparse._ActionsContainer,
+    per_recording: bool | str = False,
+    note: str = "",
+    command: str = "probe ...",
+) -> None:
+    """``--start SECONDS`` (:attr:`PreprocessingConfig.start_seconds`); ``per_recording``
+    (the probe commands): ``--start annotations`` or one value per continuous recording, a
+    list in ``args.start`` (:func:`start_value`; None when not given); ``"seconds"``
+    (``eegpt embed``): one value per continuous recording, in seconds only
+    (:func:`start_of_each`, :func:`recording_starts`). ``note`` ends the help; ``command``:
+    the probe command's words before its recordings, for the example of an error
+    (``"probe predict PROBE"``)."""
+    help = (
+        "onset of the first window of a continuous recording, in s from its first sample "
+        "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
+        "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...)"
+    )
+    if not per_recording:
+        g.add_argument(
+            "--start", type=start_seconds, default=0.0, metavar="SECONDS", help=help + note
+        )
+        return
+    if per_recording == "seconds":
+        g.add_argument(
+            "--start",
+            type=start_of_each,
+            nargs="+",
+            default=None,
+            metavar="SECONDS",
+            help=help + ". Lights-off differs per night: give one value per continuous "
+            "recording, in the order given (one value is for all): --start 17 73" + note,
+        )
+        return
+
+    def value(text: str) -> float | str:
+        return start_value(text, command)
+
+    value.__name__ = start_value.__name__  # what argparse names in an error of its own
+    g.add_argument(
+        "--start",
+        type=value,
+        nargs="+",
+        default=None,
+        metavar="SECONDS",
+        help=help + ". Lights-off differs per night: --start annotations starts each "
+        "recording's windows at the onset of its first labelling annotation (the first "
+        "matching --window-labels, the probe's by default: its first scored epoch), or give "
+        "one value per continuous recording, in the order given (--val-data ones last): "
+        "--start 17 73",
+    )
+
+
+START_FROM_ANNOTATIONS = "annotations"
+
+
+"""``--start annotations``: each recording's windows start at its first labelling
+annotation."""
+
+
+def start_value(text: str, command: str = "probe ...") -> float | str:
+    """A value of the probe commands' ``--start``: :func:`start_seconds`, or ``annotations``
+    (:data:`START_FROM_ANNOTATIONS`). ``command``: the words before the recordings in the
+    example of the error for a file (``"probe predict PROBE"``)."""
+    if text.strip().lower() == START_FROM_ANNOTATIONS:
+        return START_FROM_ANNOTATIONS
+    _refuse_a_file(text, command)
+    return start_seconds(text)
+
+
+def start_of_each(text: str) -> float:
+    """A value of ``eegpt embed``'s ``--start``, one per continuous recording:
+    :func:`start_seconds`. ``annotations`` is refused with why: which annotation starts a
+    recording's scoring is said by the probe commands' ``--window-labels``, which embed has
+    not (a recording's first annotation may be a marker, a bad span or another scorer's)."""
+    if text.strip().lower() == START_FROM_ANNOTATIONS:
+        raise argparse.ArgumentTypeError(
+            "--start annotations is for the probe commands, whose --window-labels say which "
+            "annotations are scored epochs; a recording's first annotation of any kind may be "
+            "a marker or a bad span: give each recording's start in seconds (--start 17 73; "
+            "the onset of its first scored epoch, e.g. from its hypnogram)"
+        )
+    _refuse_a_file(text, "embed")
+    return start_seconds(text)
+
+
+def _refuse_a_file(text: str, command: str) -> None:
+    """A ``--start`` value that is a file: the recordings given after ``--start 17``, which
+    takes one value per recording (and so the files too). A number is a start, even where a
+    file of that name exists."""
+    try:
+        seconds(text)
+    except argparse.ArgumentTypeError:
+        if os.path.exists(text):  # else start_seconds says what is wrong with it
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is a file, not a start in seconds: --start takes one value per "
+                f"recording, so give it after the recordings (eegpt {command} A.edf B.edf ... "
+                "--start 17 73), or as --start=17"
+            ) from None
+
+
+def recording_starts(
+    values: Sequence[float] | None, recordings: Sequence[Path]
+) -> dict[Path, float]:
+    """``eegpt embed``'s ``--start`` as each recording's own start in s: with one value per
+    continuous recording (not epochs: :func:`eegpt.io.may_hold_epochs`), in the order of
+    ``recordings``, each of those with its value; empty with none or one (that one, for all,
+    is in :func:`preprocessing_config`). An error on another number of values."""
+    if values is None or len(values) <= 1:
+        return {}
+    from eegpt.io import may_hold_epochs
+
+    continuous = [p for p in recordings if not may_hold_epochs(p)]
+    if len(values) != len(continuous):
+        raise ValueError(
+            f"--start: {len(values)} values for {len(continuous)} continuous recording(s) "
+            f"({few([str(p) for p in continuous], 3)}): give one for all, or one per "
+            "continuous recording in the order given"
+        )
+    from eegpt.dataset_inputs import file_identity
+
+    starts: dict[Path, float] = {}
+    first: dict[Any, tuple[Path, float]] = {}  # each file (however named): its first start
+    for path, value in zip(continuous, values, strict=True):
+        given, start = first.setdefault(file_identity(path), (path, float(value)))
+        if float(value) != start:  # a file given twice is read once (given_once): which?
+            also = "" if given == path else f" (given first as {given})"
+            raise ValueError(
+                f"--start: {path}{also} is given twice, with {start:g} s and {value:g} s; "
+                "it is embedded once: give it once, or the same start both times"
+            )
+        starts.setdefault(path, start)
+    return starts
+
+
+def start_seconds(text: str) -> float:
+    """``--start`` in seconds (:func:`seconds`), 0 or more and whole samples at the model's
+    rate (:attr:`PreprocessingConfig.start_seconds`' rule: windows are cut at 256 Hz), checked
+    alike for every command."""
+    from eegpt.preprocessing import whole_samples
+    from eegpt.preprocessing_spec import FIELD_DEFAULTS
+
+    value = seconds(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the first window's onset is 0 or more seconds from the first sample"
+        )
+    try:
+        whole_samples(value, float(FIELD_DEFAULTS["sfreq"]), "start_seconds", minimum=0)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"{err}: windows are cut at the model's rate") from None
+    return value
+
+
+def add_reference_option(g: argparse._ActionsContainer) -> None:
+    """``--average-reference`` (the default) and ``--no-average-reference``
+    (:attr:`PreprocessingConfig.average_reference`)."""
+    g.add_argument(
+        "--average-reference",
+        dest="average_reference",
+        action="store_true",
+        default=True,
+        help="at each sample, subtract the mean over the channels used (after dropped, bad "
+        "and non-EEG channels are left out), as EEGPT's pretraining did (default)",
+    )
+    g.add_argument(
+        "--no-average-reference",
+        dest="average_reference",
+        action="store_false",
+        help="keep the reference as recorded: for a single channel, two (their average would "
+        "leave each the other's negative), or data whose reference you mean to keep (a recipe "
+        "that did not re-reference, such as TUAB's)",
+    )
+
+
+def add_resample_option(g: argparse._ActionsContainer) -> None:
+    """``--resample`` (:attr:`PreprocessingConfig.resample`)."""
+    g.add_argument(
+        "--resample",
+        type=lower_choice(),
+        choices=["polyphase", "nearest"],
+        default="polyphase",
+        help="resampling to 256 Hz: polyphase (default) or nearest (the original scripts')",
+    )
+
+
+def add_pool_option(g: argparse._ActionsContainer) -> None:
+    """``--pool none|mean``: what is stored per window (``eegpt embed``, ``embed-dataset``)."""
+    g.add_argument(
+        "--pool",
+        type=lower_choice(),
+        choices=["none", "mean"],
+        default="none",
+        help="store all N*S*D summary-token values per window (none) or their mean (D values)",
+    )
+
+
+def add_input_options(g: argparse._ActionsContainer) -> None:
+    """Corrections of the input files: ``--rescale``, ``--rename``, ``--drop`` (also used by
+    ``eegpt probe``; see :func:`parse_rename` and :func:`checked_rescale`)."""
+    g.add_argument(
+        "--rescale",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="multiply the samples as read (volts) by FACTOR, for files whose header gives the "
+        "wrong unit: 1e-6 for microvolts labelled as volts (the amplitude check suggests it)",
+    )
+    add_channel_options(g)
+
+
+def add_channel_options(g: argparse._ActionsContainer) -> None:
+    """``--rename`` and ``--drop`` (see :func:`parse_rename`)."""
+    g.add_argument(
+        "--rename",
+        action="append",
+        default=[],
+        metavar="IN=VOCAB",
+        help="map a channel name explicitly, e.g. --rename 'EEG 1=FP1' (repeatable; with "
+        "several recordings it applies to those that have the channel); --rename biosemi64 "
+        "(or biosemi32) names BioSemi socket labels A1..B32 by that cap's layout, --rename "
+        "bci-iv-2a the labels of BCI Competition IV 2a's GDF files (EEG-Fz, EEG-0 ...); --rename "
+        "FILE takes a table of label<TAB>electrode lines (or .csv, .json; an empty electrode "
+        "drops the channel)",
+    )
+    g.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave a channel out, e.g. --drop 'EEG FP1-REF' (repeatable); a NAME the "
+        "recording has no label of drops the channel that --rename names NAME: --rename "
+        "biosemi64 --drop C1 drops the socket holding C1",
+    )
+
+
+def add_keep_option(g: argparse._ActionsContainer) -> None:
+    """``--keep-channels NAMES`` (see :func:`parse_keep`)."""
+    g.add_argument(
+        "--keep-channels",
+        type=parse_keep,
+        default=None,
+        metavar="NAMES",
+        help="use only these EEGPT channels (after --rename), in every file: 10-20 (the 19 "
+        "electrodes of the 10-20 system), comma-separated names, e.g. Fp1,Fp2,Cz, or both, "
+        "applied left to right, -NAME removing one: 10-20,Oz or 10-20,-C3; the "
+        "average reference then runs over them. Files of different systems or sites give "
+        "embeddings of one channel set this way (a file lacking some is warned about)",
+    )
+
+
+def parse_keep(text: str) -> list[str]:
+    """``--keep-channels`` -> the ``keep`` argument of :func:`eegpt.channels.map_channels`:
+    the comma-separated items (``"10-20, -C3"`` -> ``["10-20", "-C3"]``: sets, names and
+    ``-NAME`` removals, :func:`eegpt.channels.kept_channels`); checked at once (an unknown
+    name is an error that suggests the vocabulary name meant)."""
+    from eegpt.channels import kept_channels
+
+    keep = [name.strip() for name in text.split(",") if name.strip()]
+    try:
+        kept_channels(keep)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return keep
+
+
+def add_picks_option(g: argparse._ActionsContainer) -> None:
+    """``--picks TYPE`` (repeatable; see :func:`picks_of`)."""
+    g.add_argument(
+        "--picks",
+        action="append",
+        default=None,
+        metavar="TYPE",
+        help="channel types to read (default: eeg; repeatable): --picks eeg --picks misc also "
+        "takes electrodes a file types misc, --picks all every channel (names outside the "
+        "vocabulary are dropped)",
+    )
+
+
+def picks_of(args: argparse.Namespace) -> str | list[str]:
+    """MNE ``picks`` from ``--picks``: ``"eeg"`` by default, one type, or a list of them."""
+    types = args.picks or ["eeg"]
+    return types[0] if len(types) == 1 else list(dict.fromkeys(types))
+
+
+WEIGHTS_OPTION_HELP = (
+    "checkpoint (required): a .ckpt/.safetensors file, a converted directory, a URL, or a "
+    "name from 'eegpt fetch --list' (e.g. eegpt-large)"
+)
+
+
+class PositiveValue(argparse.Action):
+    """Store a number (its ``type``) that must be more than 0: otherwise a usage error naming
+    the option (``--minutes must be more than 0``)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if not values > 0:  # NaN too
+            parser.error(f"{option_string} must be more than 0, not {values:g}")
+        setattr(namespace, self.dest, values)
+
+
+#: Where the actions of ``eegpt probe`` are looked for when given as a command of their own.
+_PROBE_ACTIONS = ("train", "predict", "evaluate")
+
+
+class CommandParser(argparse.ArgumentParser):
+    """eegpt's parsers. Before argparse parses, the words are checked in the order a reader
+    of the error wants: an option the (sub)command does not know is reported first, with the
+    option meant (argparse would report a required option as missing instead, ``--ouput``
+    for ``--output``), and a command it does not know with the command meant.
+
+    A long option argparse would take as an abbreviation (``--ann`` for ``--annotations``) is
+    refused where it is itself the full name of an option of another eegpt command:
+    ``--window`` means a window length to ``embed`` and ``probe train``, and ``probe predict``
+    must not read it as ``--window-labels``. ``absent_options`` (a keyword of ``add_parser``)
+    maps such names to what the refusal adds for this command (where its setting comes
+    from instead)."""
+
+    def __init__(self, *args: Any, absent_options: Mapping[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.absent_options = dict(absent_options or {})
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        words = list(sys.argv[1:] if args is None else args)
+        commands = self._commands()
+        if commands is None:
+            self._check_options(words)
+        else:
+            self._check_command(words, commands)
+        parsed, extras = super().parse_known_args(words, namespace)
+        return _expand_user_paths(parsed), extras
+
+    def _commands(self) -> argparse._SubParsersAction | None:
+        """This parser's subcommands, if it has any."""
+        found = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+        return found[0] if found else None
+
+    def _unknown(self, word: str) -> bool:
+        """Whether ``word`` is an option-like word that names none of this parser's options
+        (nor a long one's abbreviation, which argparse accepts)."""
+        if not word.startswith("-") or word == "-" or is_number(word):  # a value
+            return False
+        name = word.split("=", 1)[0]
+        known = self._option_string_actions
+        if word.startswith("--"):
+            return not any(option.startswith(name) for option in known)
+        return name not in known and word[:2] not in known  # -ofile.npz: -o with its value
+
+    def _check_options(self, words: list[str]) -> None:
+        """Error on the words before ``--`` that name no option, each with the closest one."""
+        words = words[: words.index("--")] if "--" in words else words
+        unknown = [w for w in words if self._unknown(w)]
+        if not unknown:
+            self._check_abbreviations(words)
+            return
+        # compared without their dashes, which every long option shares: --overlap is not
+        # close to --help
+        options = {o[2:]: o for o in self._option_string_actions if o.startswith("--")}
+        hints = []
+        for word in unknown:
+            name = word.split("=", 1)[0].lower().lstrip("-")
+            close = [options[c] for c in difflib.get_close_matches(name, list(options), n=1)]
+            if close:
+                hints.append(close[0] if len(unknown) == 1 else f"{close[0]} (for {word})")
+        hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+        self.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+
+    def _check_abbreviations(self, words: list[str]) -> None:
+        """Error on a long option this parser would expand as an abbreviation (``--window`` to
+        ``--window-labels``) that is the full name of an option of another eegpt command,
+        whose meaning the user most likely had in mind: it is refused, not silently taken."""
+        own = self._option_string_actions
+        for word in words:
+            name = word.split("=", 1)[0]
+            if not name.startswith("--") or name in own:
+                continue
+            expands = sorted(o for o in own if o.startswith(name))
+            if not expands:  # no abbreviation (nor an option): left to argparse
+                continue
+            elsewhere = [c for c in option_commands().get(name, ()) if c != self.prog]
+            if not elsewhere:
+                continue
+            commands = ", ".join(elsewhere[:-1]) + " and " * (len(elsewhere) > 1) + elsewhere[-1]
+            text = (
+                f"unrecognized argument {word!r}: this command has no option {name}; {name} is "
+                f"an option of {commands}, so it is not taken here as short for "
+                f"{' or '.join(expands)}"
+            )
+            extra = self.absent_options.get(name)
+            self.error(f"{text}: {extra}" if extra else f"{text} (spell that out if meant)")
+
+    def _check_command(self, words: list[str], commands: argparse._SubParsersAction) -> None:
+        """Error on an option before the command that this parser does not take, and on a
+        command it does not have, naming the command meant."""
+        at = next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))
+        if at == len(words) and not any(w in ("-h", "--help", "--version") for w in words):
+            self.print_help(sys.stderr)  # no command: what the commands are
+            self.exit(2)
+        unknown = [w for w in words[:at] if self._unknown(w)]
+        if unknown:
+            after = f"{self.prog} {words[at]}" if at < len(words) else f"{self.prog} COMMAND"
+            self.error(
+                f"unrecognized arguments: {' '.join(unknown)}; the options of a command go "
+                f"after it: {after} ... {' '.join(unknown)}"
+            )
+        if at == len(words) or words[at] in commands.choices:
+            return
+        word = words[at]
+        names = list(commands.choices)
+        close = [n for n in names if n.lower() == word.lower()] or difflib.get_close_matches(
+            word.lower(), names, n=1
+        )
+        if close:
+            hint = f"; did you mean `{self.prog} {close[0]}`?"
+        elif word.lower() in _PROBE_ACTIONS and "probe" in names:
+            hint = f"; did you mean `{self.prog} probe {word.lower()}`?"
+        else:
+            hint = f" (choose from {', '.join(names)})"
+        self.error(f"unknown command {word!r}{hint}")
+
+
+def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """``parser`` and the parsers of its subcommands, theirs in turn (each once)."""
+    found = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):  # an alias: the same parser
+                found += _parsers(sub)
+    return found
+
+
+_OPTION_COMMANDS: dict[str, tuple[str, ...]] = {}
+
+
+def option_commands() -> dict[str, tuple[str, ...]]:
+    """Each long option of eegpt's commands (``--window``) with the commands that have it
+    (``("eegpt embed", "eegpt probe train")``, their ``prog``), from :func:`eegpt.cli.build_parser`
+    (built once, when first needed: only where an option is abbreviated)."""
+    from eegpt.cli import build_parser  # the whole command tree, which imports this module
+
+    if not _OPTION_COMMANDS:
+        for parser in _parsers(build_parser()):
+            for option in parser._option_string_actions:
+                if option.startswith("--"):
+                    _OPTION_COMMANDS[option] = (*_OPTION_COMMANDS.get(option, ()), parser.prog)
+    return _OPTION_COMMANDS
+
+
+def _expand_user_paths(namespace: argparse.Namespace) -> argparse.Namespace:
+    """``namespace`` with ``~`` expanded in each path it holds (an option of ``type=Path``,
+    alone or in a list: inputs and outputs alike, :func:`eegpt._filenames.user_path`), as a
+    shell does for a word that starts with it but not for a quoted one or ``--output=~/x``."""
+    for name, value in vars(namespace).items():
+        if isinstance(value, Path):
+            setattr(namespace, name, user_path(value))
+        elif isinstance(value, list) and any(isinstance(v, Path) for v in value):
+            setattr(namespace, name, [user_path(v) if isinstance(v, Path) else v for v in value])
+    return namespace
+
+
+class SubcommandParser(CommandParser):
+    """The parser of a subcommand (``eegpt embed``, ``eegpt probe predict`` ...): an argument
+    it does not know is an error with its own usage, not left over for the top-level parser,
+    which would show the top-level usage instead."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
+def _colon_pair(text: str) -> bool:
+    """Whether ``text`` reads as IN:VOCAB, a name on each side of a ':' (a path's ``C:\\``
+    or ``/`` is none)."""
+    label, colon, electrode = text.rpartition(":")
+    return bool(colon and label.strip() and electrode.strip()) and not re.search(r"[/\\]", text)
+
+
+def checked_rescale(factor: float) -> float:
+    """``--rescale``'s factor, refused unless positive and finite."""
+    if not (math.isfinite(factor) and factor > 0):
+        raise ValueError(f"--rescale must be a positive number, got {factor:g}")
+    return factor
+
+
+def parse_rename(pairs: Sequence[str], drop: Sequence[str] = ()) -> dict[str, str | None] | None:
+    """``--rename`` entries and ``--drop`` names -> the ``rename`` argument of
+    :func:`eegpt.channels.map_channels`: ``(["EEG 1=FP1"], ["ECG"])`` ->
+    ``{"EEG 1": "FP1", "ECG": None}``, or None when both are empty. An entry that names a cap
+    (``biosemi64``, see :func:`eegpt.channels.cap_rename`) stands for its socket table, one
+    that names a file for the table it holds (:func:`eegpt.channels.read_rename_table`); the
+    other entries and ``--drop`` override single channels of them. With a table, the result is
+    a :class:`~eegpt.channels.RenameTable`: a recording may lack some of the table's labels,
+    not those given one by one."""
+    from eegpt.rename_tables import CAPS, RenameTable, cap_name, no_table_error, rename_table
+    from eegpt.vocabulary import normalize_channel_name, typed_name
+
+    pairs, drop = [typed_name(p) for p in pairs], [typed_name(n) for n in drop]
+
+    out: dict[str, str | None] = {}
+    tables = [  # a file named as a cap is the cap's table (as rename_table takes it)
+        p.strip()
+        for p in pairs
+        if "=" not in p and p.strip() not in CAPS and user_path(p.strip()).is_file()
+    ]
+    caps = [
+        p.strip() for p in pairs if "=" not in p and p.strip() not in tables and cap_name(p.strip())
+    ]
+    if len({cap_name(cap) for cap in caps}) > 1:  # biosemi64 and BIOSEMI-64 are one
+        raise ValueError(f"--rename names more than one cap: {caps}")
+    read = [rename_table(table) for table in [*caps, *tables]]  # as rename= takes them
+    for table in read:
+        out.update(table)
+    explicit: set[str] = set()
+    for pair in pairs:
+        if pair.strip() in caps or pair.strip() in tables:
+            continue
+        name, sep, target = pair.partition("=")
+        if not sep and _colon_pair(name.strip()):  # 'EEG FP1-REF:FP1' for 'EEG FP1-REF=FP1'
+            label, _, electrode = name.strip().rpartition(":")
+            raise ValueError(
+                f"--rename {name.strip()!r}: a channel is renamed with '=', not ':': "
+                f"--rename {shlex.quote(f'{label.strip()}={electrode.strip()}')}"
+            )
+        if not sep and name.strip():  # a file that is not there, or a misspelt cap
+            raise no_table_error(name.strip(), option="--rename")
+        if not sep or not name.strip() or not target.strip():
+            raise ValueError(
+                f"--rename expects IN=VOCAB, a cap ({', '.join(CAPS)}) or a table file, got "
+                f"{pair!r} (to leave a channel out: --drop NAME)"
+            )
+        if normalize_channel_name(target.strip()) is None:
+            raise ValueError(_outside_vocabulary(name.strip(), target.strip()))
+        out[name.strip()] = target.strip()
+        explicit.add(name.strip())
+    for name in drop:
+        if not name.strip():
+            raise ValueError("--drop expects a channel name")
+        if name.strip() in explicit:
+            raise ValueError(f"channel {name.strip()!r} is given to both --rename and --drop")
+        out[name.strip()] = None
+    if caps or tables:
+        given = list(dict.fromkeys([*(cap_name(cap) for cap in caps), *tables]))
+        own = [*explicit, *(name.strip() for name in drop)]
+        # one table keeps its source (outputs record it, with the own entries beside it:
+        # table_provenance), its distances but those of the own entries, and, for a table of
+        # one net's electrodes (nearest_rename's), its net
+        one = read[0] if len(read) == 1 and isinstance(read[0], RenameTable) else RenameTable()
+        return RenameTable(
+            out,
+            own=own,
+            source=given[0] if len(given) == 1 else None,
+            distances_mm={k: mm for k, mm in one.distances_mm.items() if k not in own},
+            call=one.call,
+            net=one.net,
+        )
+    return out or None
+
+
+def _outside_vocabulary(name: str, target: str) -> str:
+    """The error for ``--rename NAME=TARGET`` whose target is no vocabulary name. A pair typed
+    on the command line names one channel on purpose, to be used, and the model has no
+    embedding for the target, so it is refused; ``rename=`` in Python, often a cap's table
+    naming such electrodes on purpose (P9, Iz), drops the channel with a warning instead, as
+    ``--rename FILE`` does."""
+    from eegpt.vocabulary import is_other_electrode, vocabulary_hint
+
+    electrode = is_other_electrode(target)
+    what = "an electrode outside EEGPT's 62 names" if electrode else "not an EEGPT vocabulary name"
+    table = (
+        " (A table file, --rename FILE, or rename= in Python may name such electrodes, as "
+        "caps' tables do: their channels are dropped with a warning.)"
+        if electrode
+        else ""
+    )
+    return (
+        f"--rename {shlex.quote(f'{name}={target}')}: {target!r} is {what} (see "
+        "eegpt.channels.VOCABULARY), so the model has no embedding for it and the channel "
+        f"could not be used.{vocabulary_hint([target])} To use {name!r}, name a vocabulary "
+        f"electrode; to leave it out: --drop {shlex.quote(name)}.{table}"
+    )
+
+
+def _marker_spans(args: argparse.Namespace) -> dict[str, str] | None:
+    """``--marker-spans`` as the ``states`` of :func:`eegpt.annotations.markers_to_spans`
+    (:func:`eegpt.probe_label_files.parse_marker_spans`), or None without it."""
+    if not getattr(args, "marker_spans", None):
+        return None
+    from eegpt.probe_label_files import parse_marker_spans
+
+    return parse_marker_spans(args.marker_spans)
+
+
+#: What --plot writes (matplotlib, the format by the suffix), and at what resolution by default.
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".eps", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+FIGURE_FORMATS = ".png, .pdf, .svg, .eps, .jpg or .tif"
+
+
+DEFAULT_DPI = 150
+
+
+def add_annotations_option(p: Any, help: str) -> None:
+    """``--annotations FILE ...``: annotations kept in other files, one per recording (embed;
+    the continuous recordings of the probe commands)."""
+    p.add_argument(
+        "--annotations", action="extend", nargs="+", type=Path, default=None, metavar="FILE",
+        help=help,
+    )  # fmt: skip
+
+
+def add_marker_spans_option(p: Any, more: str = "") -> None:
+    """``--marker-spans NAME=REGEX`` (repeated): state markers made spans
+    (:func:`eegpt.annotations.markers_to_spans`) before the windows get their annotations
+    (embed; the continuous recordings of the probe commands); ``more``: the command's own
+    words, appended to the help."""
+    p.add_argument(
+        "--marker-spans", action="append", default=None, metavar="NAME=REGEX",
+        help="state markers of no duration made spans: each annotation matching REGEX (re.search; "
+        "own or --annotations') marks the start of state NAME, which lasts to the next state "
+        "marker of any NAME or the recording's end (the time before the first is in none); "
+        "one NAME=REGEX per state (repeat the option): --marker-spans 'EC=S  1$' "
+        "--marker-spans 'EO=S  2$' (BrainVision's 'Stimulus/S  1'), --marker-spans EC=^EC$ "
+        "--marker-spans EO=^EO$. The spans, described by NAME, replace the markers; other "
+        "annotations are kept. A recording with no matching marker, or whose matching "
+        "annotations already last, is an error. REGEX matches every description containing "
+        "it: a code such as 276 also matches 32766 (warned of); anchor it, 'EO=^276$'." + more,
+    )  # fmt: skip
+
+
+#: Suffixes of EEG files: a word after ``--events-from-stim`` ending so is a recording the
+#: option took for its CHANNEL (``embed --events-from-stim rec.bdf``).
+_STIM_RECORDING_SUFFIXES = (".bdf", ".edf", ".fif", ".gz", ".vhdr", ".set", ".gdf", ".cnt", ".npz")
+
+
+def _stim_channel_arg(text: str) -> str:
+    """``--events-from-stim CHANNEL``: a channel's name, refused where it is a recording the
+    option took (it takes the word after it when that is no option)."""
+    if Path(text).suffix.lower() in _STIM_RECORDING_SUFFIXES or os.path.exists(text):
+        raise argparse.ArgumentTypeError(
+            f"took {text!r}, a recording, for the stim channel's name: put the option after "
+            f"the recordings (embed REC.bdf --events-from-stim), or name the channel "
+            f"(--events-from-stim=Status)"
+        )
+    return text
+
+
+def add_events_from_stim_options(p: Any, more: str = "", *, dataset: bool = False) -> None:
+    """``--events-from-stim [CHANNEL]``, ``--stim-mask MASK`` and ``--event-names CODE=NAME``
+    (repeated): the events of a recording's stim channel made annotations
+    (:mod:`eegpt.stim_events`) before the windows get theirs (embed, embed-dataset; the
+    continuous recordings of the probe commands); ``more``: the command's own words,
+    appended to the first option's help; ``dataset``: for embed-dataset (one input, a
+    manifest's annotations_file instead of --annotations)."""
+    joined = "its manifest annotations_file's" if dataset else "--annotations'"
+    where = "the input" if dataset else "the recordings"
+    p.add_argument(
+        "--events-from-stim", nargs="?", const=True, default=None, metavar="CHANNEL",
+        type=_stim_channel_arg,
+        help="make the events of the recording's stim channel annotations (BioSemi BDF "
+        "'Status', FIF 'STI 014', a channel typed stim; left out of the channels embedded): "
+        "found with mne.find_events (every change of code, events of one sample kept) on the "
+        "samples as read, each an annotation of no duration at its trigger's sample, joined "
+        f"to the recording's own and {joined} (and made spans by --marker-spans, if "
+        "given). Without CHANNEL, the recording's one stim channel (STI101 or STI 014 first, "
+        "as MNE takes them); a recording with none, or several, is an error naming them. "
+        f"Put it after {where}, or give --events-from-stim=CHANNEL." + more,
+    )  # fmt: skip
+    p.add_argument(  # --events-from-stim=CHANNEL, always a channel's name
+        _NAMED_STIM_OPTION, dest="events_from_stim", default=None, help=argparse.SUPPRESS
+    )
+    p.add_argument(
+        "--stim-mask", default=None, metavar="MASK",
+        help="with --events-from-stim: the bits of the codes kept (hexadecimal or decimal; "
+        "mne.find_events' mask, mask_type 'and'): 0xFF for BioSemi's 8-bit triggers, whose "
+        "Status channel also carries status bits above them (warned of without a mask); 0xFFFF "
+        "only for 16-bit codes of a cable that rests at 0. A channel resting at a code other "
+        "than 0 is warned of, with the mask that removes it",
+    )  # fmt: skip
+    p.add_argument(
+        "--event-names", action="append", default=None, metavar="CODE=NAME",
+        help="with --events-from-stim: the description of the annotations of one code, one "
+        "per option: --event-names 11=standard --event-names 12=target; codes not named are "
+        "described by their number ('11')",
+    )  # fmt: skip
+
+
+def stim_keywords(stim: Any) -> dict[str, Any]:
+    """The keywords of :func:`eegpt.embed` that give ``stim`` (a
+    :class:`eegpt.stim_events.StimEvents`, or None: none)."""
+    if stim is None:
+        return {}
+    return {
+        "events_from_stim": stim.channel or True,
+        "stim_mask": stim.mask,
+        "event_names": dict(stim.names) or None,
+    }
+
+
+def stim_setting(args: argparse.Namespace) -> Any:
+    """``--events-from-stim``, ``--stim-mask`` and ``--event-names`` as one
+    :class:`eegpt.stim_events.StimEvents`, or None without ``--events-from-stim``.
+
+    Raises
+    ------
+    ValueError
+        For ``--stim-mask`` or ``--event-names`` without ``--events-from-stim``, and for
+        values that are not a mask or CODE=NAME.
+    """
+    from eegpt.stim_events import StimEvents, parse_event_names, parse_stim_mask
+
+    given = getattr(args, "events_from_stim", None)
+    mask_text, names_given = getattr(args, "stim_mask", None), getattr(args, "event_names", None)
+    if given is None:
+        if mask_text is not None or names_given:
+            raise ValueError(
+                "--stim-mask and --event-names apply to the events of a stim channel made "
+                "annotations: give --events-from-stim [CHANNEL] too"
+            )
+        return None
+    mask = None if mask_text is None else parse_stim_mask(mask_text)
+    names = parse_event_names(names_given or [])
+    return StimEvents(None if given is True else str(given), mask, names)
+
+
+def given_once(
+    paths: list[Path], annotations: list[Path | None] | None = None
+) -> tuple[list[Path], list[Path | None]]:
+    """``paths`` (with their ``annotations`` files) without the ones that repeat an earlier
+    one, as the same file under another name (``a.edf ./a.edf``, a symbolic link, a file and
+    its folder), which are named in a warning: a file read twice would be embedded (and
+    counted) twice. A file given again with other annotations is kept."""
+    from eegpt.dataset_inputs import recording_key
+
+    annotations = annotations or [None] * len(paths)
+    first: dict[tuple[Any, Any], Path] = {}
+    kept: list[tuple[Path, Path | None]] = []
+    names: dict[Path, list[str]] = {}  # each repeated file: every name it was given as
+    for path, extra in zip(paths, annotations, strict=True):
+        key = recording_key(path, extra)
+        if key in first:
+            names.setdefault(first[key], [str(first[key])]).append(str(path))
+        else:
+            first[key] = path
+            kept.append((path, extra))
+    if names:
+        repeats = [
+            f"{path} ({len(given)} times"
+            + (f": as {', '.join(dict.fromkeys(given))})" if len(set(given)) > 1 else ")")
+            for path, given in names.items()
+        ]
+        warnings.warn(
+            f"given more than once (the same file, perhaps under another name or through a "
+            f"link), read once: {few(repeats, 5)}",
+            EEGPTWarning,
+            stacklevel=1,
+        )
+    return [p for p, _ in kept], [a for _, a in kept]
+
+
+def _save_figure(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
+    from eegpt.viz import save_figure
+
+    save_figure(fig, path, dpi=dpi)
+
+
+def _dpi(text: str) -> int:
+    """``--dpi``: a whole number of dots per inch, 10 to 2400."""
+    try:
+        dpi = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 10 <= dpi <= 2400:
+        raise argparse.ArgumentTypeError(f"{dpi}: give 10 to 2400 dots per inch")
+    return dpi
+
+
+def add_dpi_option(p: argparse.ArgumentParser) -> None:
+    """``--dpi`` beside a command's ``--plot``: the resolution of its raster figures."""
+    p.add_argument(
+        "--dpi",
+        type=_dpi,
+        default=DEFAULT_DPI,
+        help=f"with --plot: dots per inch of a .png, .jpg or .tif figure (default "
+        f"{DEFAULT_DPI}; .pdf, .svg and .eps are drawn as lines and text, their images at it)",
+    )
+
+
+def check_figure_path(path: Path | None, option: str = "--plot") -> None:
+    """Refuse, before any work, a figure file matplotlib would not write by its suffix."""
+    if path is not None and path.suffix.lower() not in FIGURE_SUFFIXES:
+        raise ValueError(
+            f"{option} {path}: give a {FIGURE_FORMATS} file (the format follows the suffix)"
+        )
+
+
+def save_figure_file(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
+    """Write a command's figure (``--plot``, at ``--dpi``) and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _save_figure(fig, path, dpi)
+    print(f"drew {path}")
