@@ -2872,7 +2872,7 @@ def test_cli_channels_plot_counts_what_emb_plot_channels_counts(model, tmp_path,
     """`eegpt channels --plot` passed the bad channels but not those left out for their type
     (EOG, ECG, stim, misc): its title counted fewer channels left out, of fewer in the
     recording, than emb.plot_channels() of the same file."""
-    import eegpt.cli
+    import eegpt.cli_channels
 
     names = ["Fz", "Cz", "Pz", "Oz", "C3", "HEOG", "ECG", "STI 014", "MISC1"]
     types = ["eeg"] * 5 + ["eog", "ecg", "stim", "misc"]
@@ -2882,7 +2882,7 @@ def test_cli_channels_plot_counts_what_emb_plot_channels_counts(model, tmp_path,
     raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (9, 2560)), info, verbose=False)
     raw.save(fif)
     drawn = []
-    monkeypatch.setattr(eegpt.cli, "_save_figure", lambda fig, *a, **kw: drawn.append(fig))
+    monkeypatch.setattr(eegpt.cli_channels, "_save_figure", lambda fig, *a, **kw: drawn.append(fig))
     with pytest.warns(RuntimeWarning, match="marked bad"):
         assert main(["channels", str(fif), "--plot", str(tmp_path / "map.png")]) == 0
     with pytest.warns(RuntimeWarning, match="marked bad"):

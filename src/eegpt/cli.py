@@ -5,8 +5,8 @@ Every command reports a problem with its input as one ``eegpt: error: ...`` line
 or 2 for usage errors: ``eegpt`` or ``eegpt probe`` alone prints its help and exits with 2);
 anything else is reported as an internal error (a bug in eegpt). A run
 over several files that embedded some of them but not all exits with 3
-(:data:`~eegpt.cli_run.EXIT_SOME_FAILED`), as ``embed-dataset`` does; one refused because another process
-holds its output folder or is downloading the same weights exits with 75
+(:data:`~eegpt.cli_run.EXIT_SOME_FAILED`), as ``embed-dataset`` does; one refused because
+another process holds its output folder or is downloading the same weights exits with 75
 (:data:`~eegpt.cli_run.EXIT_TEMPFAIL`, "try again later"). ``eegpt --help`` lists them all
 (:data:`EXIT_STATUS_EPILOG`).
 ``--debug`` shows the traceback too. SIGTERM and Ctrl-C stop a run cleanly: outputs are written

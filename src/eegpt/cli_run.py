@@ -380,8 +380,8 @@ def named_stim_channels(argv: list[str]) -> list[str]:
     """``--events-from-stim=CHANNEL`` as the hidden ``--events-from-stim-channel CHANNEL``:
     the ``=`` form always names a channel, even one that is also a path (a file or folder
     ``Status`` in the working directory), while ``--events-from-stim WORD`` is refused where
-    WORD is a recording (:func:`eegpt.cli_options._stim_channel_arg`), taken for the channel's name by
-    mistake."""
+    WORD is a recording (:func:`eegpt.cli_options._stim_channel_arg`), taken for the channel's
+    name by mistake."""
     out: list[str] = []
     for token in argv:
         option, sep, value = token.partition("=")
