@@ -46,9 +46,10 @@ from eegpt.probe import (
     synthetic_erp_raw,
     train_probe,
 )
-from eegpt.probe_cli import WindowLabelling, _labelled_windows, load_labelled_epochs
+from eegpt.probe_cli import _labelled_windows, load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
 from eegpt.resampling import resample
+from eegpt.probe_label_files import WindowLabelling
 from eegpt.training import balanced_class_weights, stratified_split
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
@@ -1161,7 +1162,7 @@ def test_predictions_without_rows_keep_their_column_types_in_parquet(tmp_path):
     """No rows (every window left out): each Parquet column still has its type, not null."""
     import pyarrow.parquet as pq
 
-    from eegpt.probe_cli import _write_predictions
+    from eegpt.probe_predictions import _write_predictions
 
     header = ["file", "epoch", "onset_s", "prediction", "label", "p_a", "p_b", "bad"]
     _write_predictions(tmp_path / "none.parquet", header, [], ["a", "b"])
@@ -2191,7 +2192,7 @@ def test_help_counts_from_0_and_says_defaults_plainly():
 
 
 def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monkeypatch):
-    from eegpt import probe_cli
+    from eegpt import probe_cli_predict
 
     train, test = short_task
     train_file, test_file = tmp_path / "train-epo.fif", tmp_path / "test-epo.fif"
@@ -2242,13 +2243,13 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
 
     csv_path = tmp_path / "pred.csv"
     computed = []  # the probabilities as computed, to compare the written ones with
-    probabilities = probe_cli._probabilities
+    probabilities = probe_cli_predict._probabilities
 
     def keeping(*args, **kwargs):
         computed.append(probabilities(*args, **kwargs))
         return computed[-1]
 
-    monkeypatch.setattr(probe_cli, "_probabilities", keeping)
+    monkeypatch.setattr(probe_cli_predict, "_probabilities", keeping)
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0
     rows = list(csv.DictReader(csv_path.open()))
     # written exactly (6 decimals were off by up to 5e-7, and made ties for an AUROC)
@@ -3065,7 +3066,7 @@ def test_predictions_honour_the_stream_precision(weights, tmp_path):
 
 
 def test_the_printed_confusion_matrix_keeps_counts_of_three_digits_apart():
-    from eegpt.probe_cli import confusion_table
+    from eegpt.probe_predictions import confusion_table
 
     lines = confusion_table(np.array([[0, 80], [0, 160]]), ["a", "b"]).splitlines()
     assert lines[0] == "confusion matrix (rows: true, columns: predicted)"
@@ -3488,13 +3489,15 @@ def test_an_epoch_is_bad_only_where_a_bad_annotation_overlaps_it(weights, tmp_pa
 def test_probe_predict_hypnogram_shades_the_bad_epochs(weights, tmp_path, monkeypatch):
     """probe predict --epoch-seconds --plot drew the epochs marked bad (a BAD_ annotation)
     like any other: they are shaded, hatched, with a legend entry."""
-    import eegpt.cli
+    import eegpt.probe_cli_events
 
     out, paths, hyps = _stage_probe(weights, tmp_path)
     scoring = tmp_path / "with_bad.csv"
     scoring.write_text(Path(hyps[0]).read_text() + "3,1,BAD_electrode\n")
     drawn = []
-    monkeypatch.setattr(eegpt.cli, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig))
+    monkeypatch.setattr(
+        eegpt.probe_cli_events, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig)
+    )
     assert probe_main(["predict", str(out), paths[0], "-q", "--annotations", str(scoring),
                        "--epoch-seconds", "3", "--plot", str(tmp_path / "h.png")]) == 0  # fmt: skip
     (ax,) = drawn[0].axes
@@ -3508,7 +3511,7 @@ def test_probe_predict_plot_options_dpi_formats_and_probabilities(weights, tmp_p
     plot_hypnogram could not be asked for: --dpi, .jpg/.tif/.eps, --plot-probabilities."""
     from PIL import Image
 
-    import eegpt.cli
+    import eegpt.probe_cli_events
 
     out, paths, hyps = _stage_probe(weights, tmp_path)
     common = ["predict", str(out), paths[0], "-q", "--epoch-seconds", "2"]
@@ -3521,7 +3524,9 @@ def test_probe_predict_plot_options_dpi_formats_and_probabilities(weights, tmp_p
         assert probe_main([*common, "--plot", str(tmp_path / f"h{suffix}")]) == 0
     assert (tmp_path / "h.eps").read_bytes().startswith(b"%!PS")
     drawn = []
-    monkeypatch.setattr(eegpt.cli, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig))
+    monkeypatch.setattr(
+        eegpt.probe_cli_events, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig)
+    )
     assert probe_main([*common, "--plot", str(figure)]) == 0
     assert probe_main([*common, "--plot", str(figure), "--plot-probabilities"]) == 0
     plain, ribbons = (fig.axes[0] for fig in drawn)
@@ -3733,7 +3738,7 @@ def test_a_start_that_did_not_apply_to_epochs_is_not_the_probes(model, short_tas
 def test_a_recordings_own_start_is_found_however_the_file_is_named(tmp_path):
     """start_given (WindowLabelling.start_of's and predict's rule alike) matches a recording
     to its --start by file identity, not by the text of its path."""
-    from eegpt.probe_cli import start_given
+    from eegpt.probe_label_files import start_given
 
     (tmp_path / "a_raw.fif").write_bytes(b"x")
     (tmp_path / "sub").mkdir()
@@ -4784,7 +4789,7 @@ def test_prediction_table_of_two_recordings_has_one_clock_time_format(tmp_path, 
     """probe predict's table of two recordings, one whose windows start at half seconds
     (formatted to the microsecond for itself), the other at whole ones: clock_time in one
     format over all rows, which pandas parses as dates (read_csv's parse_dates, to_datetime)."""
-    from eegpt.probe_cli import _clock_times
+    from eegpt.probe_cli_predict import _clock_times
     from eegpt.probe_predictions import _write_predictions
 
     header = ["file", "epoch", "onset_s", "clock_s", "clock_time", "prediction"]
@@ -4870,7 +4875,7 @@ def test_labels_written_as_decimals_are_said_to_be_the_classes():
     """Labels of a CSV written as floats ('1.0', as pandas writes a column of floats) against
     classes '1' ... are refused, saying they are the classes written as decimals; text labels
     or other numbers get no such hint."""
-    from eegpt.probe_cli import _as_class_labels
+    from eegpt.probe_cli_evaluate import _as_class_labels
     from eegpt.probe_labels import unknown_labels_hint
 
     classes = np.array(["1", "2", "3", "4"])

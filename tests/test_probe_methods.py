@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 
 from eegpt.probe import load_probe, synthetic_erp_epochs, synthetic_erp_raw
-from eegpt.probe_cli import WindowLabelling, load_labelled_epochs
+from eegpt.probe_cli import load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
+from eegpt.probe_label_files import WindowLabelling
 
 COMMON = ["--window", "1", "-q", "--no-average-reference"]
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from eegpt import probe_cli, streaming
+from eegpt import probe_cli_evaluate, probe_cli_predict, streaming
 from eegpt.channels import map_channels
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_cli import main as probe_main
@@ -64,13 +64,14 @@ def test_evaluate_predicts_as_predict(tmp_path, weights, monkeypatch, capsys):
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
                        "--passes", "1", "-q", *args]) == 0  # fmt: skip
     seen = []
-    probabilities = probe_cli._probabilities
+    probabilities = probe_cli_predict._probabilities
 
     def kept(*a, **kw):
         seen.append(probabilities(*a, **kw))
         return seen[-1]
 
-    monkeypatch.setattr(probe_cli, "_probabilities", kept)
+    monkeypatch.setattr(probe_cli_evaluate, "_probabilities", kept)
+    monkeypatch.setattr(probe_cli_predict, "_probabilities", kept)
     assert probe_main(["evaluate", str(out), str(path), "-q", *args]) == 0
     csv = tmp_path / "pred.csv"
     assert probe_main(["predict", str(out), str(path), "-q", "-o", str(csv)]) == 0

@@ -110,6 +110,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import preprocessing_spec as preprocessing_spec
     from eegpt import probe as probe
     from eegpt import probe_cli as probe_cli
+    from eegpt import probe_cli_evaluate as probe_cli_evaluate
+    from eegpt import probe_cli_events as probe_cli_events
+    from eegpt import probe_cli_inputs as probe_cli_inputs
+    from eegpt import probe_cli_options as probe_cli_options
+    from eegpt import probe_cli_predict as probe_cli_predict
     from eegpt import probe_events as probe_events
     from eegpt import probe_folder as probe_folder
     from eegpt import probe_inputs as probe_inputs
@@ -161,14 +166,15 @@ _SUBMODULES = {
     "cli_options", "cli_run", "config", "dataset", "dataset_cli", "dataset_files",
     "dataset_inputs", "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read",
     "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
-    "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path", "finetune",
-    "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs", "outputs_read",
-    "preprocessing",
-    "preprocessing_spec", "probe", "probe_cli", "probe_events", "probe_folder", "probe_inputs",
-    "probe_label_files", "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance",
-    "rename_tables", "resampling", "shard_writer", "short_attention", "signal_checks",
-    "signal_stats", "sklearn", "stim_events", "streaming", "synthetic", "text_tables", "training",
-    "training_data", "viz", "vocabulary", "windowing",
+    "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path",
+    "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
+    "outputs_read", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
+    "probe_cli_evaluate", "probe_cli_events", "probe_cli_inputs", "probe_cli_options",
+    "probe_cli_predict", "probe_events", "probe_folder", "probe_inputs", "probe_label_files",
+    "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance", "rename_tables",
+    "resampling", "shard_writer", "short_attention", "signal_checks", "signal_stats", "sklearn",
+    "stim_events", "streaming", "synthetic", "text_tables", "training", "training_data", "viz",
+    "vocabulary", "windowing",
 }  # fmt: skip
 
 

@@ -1,0 +1,296 @@
+"""``eegpt probe evaluate``: a trained probe scored on labelled epochs or windows (balanced
+accuracy, kappa, F1, AUROC, a confusion matrix), with the classes it lacks or the labels missing
+left out on request (``--skip-unknown``) and files it was trained on warned of.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from eegpt.cli_options import (
+    check_figure_path,
+    save_figure_file,
+)
+from eegpt.probe_cli_events import _check_events_options, _evaluated_events, _event_classes
+from eegpt.probe_cli_inputs import (
+    _holds,
+    _read_inputs,
+    _recording_paths,
+    _refuse_labels_without_files,
+    _say_crop,
+    few_text,
+    recording_sources,
+)
+from eegpt.probe_cli_predict import _check_window_overlap, _labelling, _load, _probabilities
+from eegpt.probe_label_files import (
+    _is_continuous_input,
+)
+from eegpt.probe_predictions import (
+    _null_for_nan,
+    _provenance,
+    confusion_table,
+)
+
+
+def cmd_probe_evaluate(args: argparse.Namespace) -> int:
+    from eegpt._logging import warn as _warn
+    from eegpt.probe_metrics import (
+        checked_metrics,
+        class_report,
+        format_class_report,
+        format_metrics,
+        probe_metrics,
+        sklearn_metrics,
+    )
+    from eegpt.probe_provenance import overlap_text, subject_overlap_text
+
+    confusion_matrix = sklearn_metrics().confusion_matrix
+
+    _recording_paths(args)
+    check_figure_path(args.plot)
+    if args.normalize is not None and args.plot is None:
+        raise ValueError("--normalize applies to the figure: give --plot FILE too")
+    _check_events_options(args)
+    if args.event_scoring:
+        from eegpt._logging import few
+
+        epoched = [str(p) for p in args.data if not _is_continuous_input(p)]
+        if epoched:
+            raise ValueError(
+                "--event-scoring merges the windows of continuous recordings into events; "
+                f"{few(epoched, 3)} {_holds(epoched)} epochs, with no time between them: give continuous "
+                "recordings (.edf, .fif, ...) labelled by --window-labels, or leave "
+                "--event-scoring out"
+            )
+    probe = _load(args)
+    # the channels it was trained on: --keep-channels checked against them, else its own
+    args.keep_channels = probe._checked_keep(args.keep_channels)
+    if args.event_scoring:
+        args.event_class = _event_classes(args, probe)
+    classes = probe.classes_
+    order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
+    _check_window_overlap(args, probe.preprocessing.window_seconds)
+    windows = _labelling(args, probe.preprocessing.window_seconds)
+    _refuse_labels_without_files(args, windows)  # before the recordings' samples are read
+    _say_crop(args)  # the inputs accepted
+    # a recording without seizures, all --unlabelled: its false alarms, with a warning
+    recording, y, sources, rename = _read_inputs(
+        args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
+        unlabelled_only=True,
+    )  # fmt: skip
+    left_out = 0
+    scored = sources  # the file of each epoch scored
+    if args.skip_unknown:  # before the encoder runs: only the epochs scored
+        recording, y, left_out, kept = _skip_unknown(recording, y, classes)
+        scored = [sources[i] for i in kept]
+    y = _as_class_labels(y, classes, _labels_taken(args))
+    proba = _probabilities(args, probe, recording, rename)
+    pred = classes[proba.argmax(axis=1)]
+    metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
+    # beside the paper's metrics (their keys unchanged): per class, the matrix, baselines, and
+    # how many recordings the epochs came from (windows of one are not independent)
+    report = class_report(y, pred, order, proba, classes)
+    metrics.update(report)
+    # the files with an epoch scored: those --skip-unknown left nothing of do not count
+    metrics["n_recordings"] = len(dict.fromkeys(recording_sources(scored)))
+    checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
+    missing = [c for c in classes.tolist() if not np.any(y == c)]
+    if len(classes) > 2 and missing and not np.isnan(metrics["auroc"]):
+        metrics["auroc_note"] = (
+            f"AUROC is one-vs-rest over the {len(classes) - len(missing)} classes present in the "
+            f"labels (not {few_text(missing)}), each from the probe's own probability of it"
+        )
+    provenance = _provenance(args, probe, sources) if args.json else None
+    overlap = _training_overlap(probe, provenance, args.data)
+    for found in overlap or []:
+        said = overlap_text(*found)
+        _warn(said)
+        metrics.setdefault("warnings", []).append(said)
+    subjects = subject_overlap_text(  # the same subject in other files than those trained on
+        getattr(probe, "training", None),
+        [str(p) for p in args.data],
+        [o.name for o in overlap or []],
+    )
+    if subjects is not None:
+        _warn(subjects)
+        metrics.setdefault("warnings", []).append(subjects)
+    if provenance is not None and overlap is not None:
+        provenance["overlaps_training"] = [o.name for o in overlap if not o.same_file_only]
+        shared = [o.name for o in overlap if o.same_file_only]  # a training input in memory
+        if shared:
+            provenance["shares_file_with_training"] = shared
+    if args.skip_unknown:
+        metrics["n_left_out"] = left_out
+    if args.event_scoring:
+        metrics["events"] = _evaluated_events(args, probe, recording, scored, y, pred, proba)
+    to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
+    shown = sys.stderr if to_stdout else sys.stdout
+    print(format_metrics(metrics), file=shown)
+    print(format_class_report(report, metrics["n_recordings"]), file=shown)
+    if args.event_scoring:
+        from eegpt.probe_events import event_scores_text
+
+        events = metrics["events"]
+        print(event_scores_text(events["scores"], events["hours"]), file=shown)
+    if not args.quiet:
+        table = confusion_table(confusion_matrix(y, pred, labels=order), order.tolist())
+        print(table, file=shown)
+    if args.json:
+        from eegpt.probe_provenance import EVALUATION_FORMAT
+
+        # marked as what it is; the metrics at the top level, as before; beside them what
+        # they were computed of
+        record = {"format": EVALUATION_FORMAT, **metrics, "provenance": provenance}
+        # undefined scores (kappa, AUROC of one class) as null: NaN is no JSON value
+        text = json.dumps(_null_for_nan(record), indent=2, allow_nan=False) + "\n"
+        if to_stdout:
+            sys.stdout.write(text)
+        else:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(text)
+    if args.plot is not None:
+        from eegpt.viz import plot_confusion_matrix
+
+        title = (
+            f"probe {args.probe.name}: {len(y)} epochs, balanced accuracy "
+            f"{100 * metrics['balanced_accuracy']:.1f}%"
+        )
+        fig = plot_confusion_matrix(
+            y, pred, labels=order, normalize=args.normalize, title=title,
+            pretrained=probe.encoder.get("pretrained"),
+        )  # fmt: skip
+        save_figure_file(fig, args.plot, args.dpi)
+    return 0
+
+
+def _training_overlap(
+    probe: Any, provenance: dict[str, Any] | None, data: Sequence[Any]
+) -> list[Any] | None:
+    """The test files that hold a training (or validation) input of ``probe``, by the
+    identity of each (:func:`eegpt.probe_provenance.training_overlap`): that of
+    ``provenance["inputs"]`` where it was taken, else taken here. None for a probe that does
+    not record its training inputs."""
+    from eegpt.probe_provenance import files_record, training_overlap
+
+    training = getattr(probe, "training", None)
+    if not isinstance(training, dict) or not isinstance(training.get("inputs"), list):
+        return None
+    inputs = provenance["inputs"] if provenance else files_record([str(p) for p in data])
+    config = getattr(probe, "config", None)
+    early_stopping = None if config is None else getattr(config, "patience", None) is not None
+    return training_overlap(training, inputs, early_stopping=early_stopping)
+
+
+def _skip_unknown(
+    recording: Any, y: np.ndarray, classes: np.ndarray
+) -> tuple[Any, np.ndarray, int, np.ndarray]:
+    """``evaluate --skip-unknown``: the epochs whose labels are among the probe's
+    ``classes`` (as the classes or their text) and their labels, how many were left out
+    (missing labels too), said on stdout with the labels left out and their counts, and the
+    indices of the epochs kept."""
+    import collections
+
+    known = set(classes.tolist()) | {str(c) for c in classes.tolist()}
+    keep = np.array([v is not None and (v in known or str(v) in known) for v in y.tolist()])
+    n_out = int((~keep).sum())
+    if not n_out:
+        return recording, y, 0, np.arange(len(y))
+    counted = collections.Counter("(no label)" if v is None else repr(v) for v in y[~keep].tolist())
+    said = ", ".join(f"{name} ({n})" for name, n in sorted(counted.items()))
+    if not keep.any():
+        raise ValueError(
+            f"no epoch has a label among the probe's classes {classes.tolist()} (labels: {said}); "
+            "nothing to evaluate"
+        )
+    print(
+        f"left out {n_out} of {len(y)} epochs with labels not among the probe's classes "
+        f"(--skip-unknown): {said}"
+    )
+    idx = np.flatnonzero(keep)
+    selection = None if recording.selection is None else [recording.selection[i] for i in idx]
+    onsets = None if recording.onsets is None else recording.onsets[idx]
+    kept = dataclasses.replace(
+        recording, data=recording.data[idx], selection=selection, onsets=onsets
+    )
+    return kept, y[idx], n_out, idx
+
+
+def _class_order(given: list[str] | None, classes: np.ndarray) -> np.ndarray:
+    """The probe's ``classes`` in the order ``given`` (``--class-order``, names as text),
+    else as they are (sorted); every class exactly once."""
+    if not given:
+        return classes
+    by_text = {str(c): c for c in classes.tolist()}
+    unknown = [name for name in given if name not in by_text]
+    missing = [name for name in by_text if name not in given]
+    repeated = sorted({name for name in given if given.count(name) > 1})
+    if unknown or missing or repeated:
+        problems = [
+            *([f"{unknown} are not classes of the probe"] if unknown else []),
+            *([f"{missing} are missing"] if missing else []),
+            *([f"{repeated} are given twice"] if repeated else []),
+        ]
+        raise ValueError(
+            f"--class-order must name each of the probe's classes {list(by_text)} once; "
+            + "; ".join(problems)
+        )
+    return np.array([by_text[name] for name in given], dtype=classes.dtype)
+
+
+def _labels_taken(args: argparse.Namespace) -> str:
+    """Where ``evaluate`` took the labels from, for an error about labels the probe lacks."""
+    if args.labels is not None:
+        return f"the 'label' column of {args.labels}"
+    if args.label_column is not None:
+        how = "as in training" if getattr(args, "label_column_adopted", False) else "--label-column"
+        return f"the epochs' metadata column {args.label_column!r} ({how})"
+    return "the epochs' event names (epochs.event_id; an .npz's y)"
+
+
+def _as_class_labels(
+    y: np.ndarray, classes: np.ndarray, taken: str = "the inputs' labels"
+) -> np.ndarray:
+    """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
+    ``taken`` says where they came from, for the error about labels outside the classes."""
+    from eegpt.probe_labels import decimals_hint, event_names_hint, unknown_labels_hint
+
+    known = set(classes.tolist())
+    if set(y.tolist()) <= known:
+        return y
+    by_text = {str(c): c for c in classes.tolist()}
+    unknown = sorted({str(v) for v in y.tolist()} - set(by_text))
+    if unknown:
+        said = f"labels {unknown} are not among the probe's classes {classes.tolist()}"
+        skip = (
+            "; or leave the epochs with other labels out of the evaluation with --skip-unknown "
+            "(they are counted and named)"
+        )
+        if taken.startswith("the 'label' column of "):  # --labels FILE: the file is to fix
+            raise ValueError(
+                f"{said}{decimals_hint(unknown, classes)}: the labels are {taken}; write them "
+                "as the probe's classes there "
+                "(one row per epoch of all inputs, in order)" + skip
+            )
+        rename = event_names_hint(classes)
+        raise ValueError(
+            said
+            + unknown_labels_hint(unknown, classes)
+            + f": the labels are {taken}; give labels in the probe's classes with --labels "
+            "FILE.csv (a 'label' column, one row per epoch of all inputs) or --label-column "
+            "NAME (a column of the epochs' metadata)"
+            + (
+                f", or name the events as the classes in the files (in Python: {rename}; "
+                "epochs.save(...))"
+                if rename
+                else ""
+            )
+            + skip
+        )
+    return np.array([by_text[str(v)] for v in y.tolist()], dtype=classes.dtype)

@@ -1,0 +1,235 @@
+"""Events from a probe's window predictions: ``probe predict --events`` (consecutive windows of a
+class merged into events, written as a table), ``probe evaluate --event-scoring`` (those events
+scored against the labels' own), and the hypnograms ``probe predict --plot`` draws of scoring
+epochs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eegpt.cli_options import (
+    save_figure_file,
+)
+from eegpt.probe_predictions import (
+    _write_predictions,
+)
+
+
+def _events_switch(args: argparse.Namespace) -> tuple[str, bool]:
+    """The option that asks for events (``--events`` of predict, ``--event-scoring`` of
+    evaluate) and whether it was given."""
+    if hasattr(args, "event_scoring"):
+        return "--event-scoring", bool(args.event_scoring)
+    return "--events", args.events is not None
+
+
+def _check_events_options(args: argparse.Namespace) -> None:
+    """The options of ``--events`` (``--event-scoring``) refused, before anything is read,
+    without it, with ``--epoch-seconds``, or naming ``--output``'s file."""
+    switch, wanted = _events_switch(args)
+    given = [
+        name for name, value in (
+            ("--event-class", args.event_class),
+            ("--min-event-seconds", args.min_event_seconds),
+            ("--merge-gap-seconds", args.merge_gap_seconds),
+        ) if value
+    ]  # fmt: skip
+    if not wanted:
+        if given:
+            said = {"--events": "which events --events writes: give --events FILE too",
+                    "--event-scoring": "which events --event-scoring scores: give "
+                    "--event-scoring too"}  # fmt: skip
+            raise ValueError(f"{given[0]} says {said[switch]}")
+        return
+    if args.min_event_seconds < 0 or args.merge_gap_seconds < 0:
+        raise ValueError("--min-event-seconds and --merge-gap-seconds are seconds (>= 0)")
+    if getattr(args, "epoch_seconds", None) is not None:
+        raise ValueError(
+            "--events merges the windows predicted as a class into events; --epoch-seconds "
+            "predicts scoring epochs instead: give one of them"
+        )
+    output = getattr(args, "output", None)
+    if switch == "--events" and output is not None and args.events.resolve() == output.resolve():
+        raise ValueError(f"--events {args.events} is the --output file: give another name")
+
+
+def _event_classes(args: argparse.Namespace, probe: Any) -> list[Any]:
+    """The classes of ``--events``: ``--event-class`` (each among the probe's classes, as
+    text), else every class but the background: the ``--unlabelled`` class the probe was
+    trained with, else its most frequent training class."""
+    classes = probe.classes_.tolist()
+    by_text = {str(c): c for c in classes}
+    if args.event_class:
+        unknown = [c for c in args.event_class if c not in by_text]
+        if unknown:
+            raise ValueError(
+                f"--event-class {' '.join(unknown)}: not a class of the probe {args.probe} "
+                f"({', '.join(by_text)})"
+            )
+        return [by_text[c] for c in dict.fromkeys(args.event_class)]
+    training = probe.training or {}
+    background = (training.get("window_labels") or {}).get("unlabelled")
+    if background is None or str(background) not in by_text:
+        counts = (training.get("class_counts") or {}).get("train") or {}
+        most = [k for k, n in counts.items() if n == max(counts.values())]
+        if len(most) != 1:
+            raise ValueError(
+                f"{_events_switch(args)[0]}: the probe {args.probe} records no background "
+                "class (no --unlabelled, no single most frequent training class): name the event "
+                f"classes with --event-class CLASS (of {', '.join(by_text)})"
+            )
+        background = most[0]
+    return [c for c in classes if str(c) != str(background)]
+
+
+def _write_events(
+    args: argparse.Namespace,
+    probe: Any,
+    header: list[str],
+    rows: list[list[Any]],
+    provenance: dict[str, Any] | None,
+) -> None:
+    """``--events``: the events of the window ``rows`` (``header``'s columns) of the
+    continuous recordings (:func:`eegpt.probe_events.windows_to_events`), written as
+    ``--output`` is, their provenance with the events' settings; where the windows are
+    labelled, the scored events compared on stderr."""
+    import pandas as pd
+
+    from eegpt.probe_events import event_scores_text, windows_to_events
+
+    table = pd.DataFrame(rows, columns=header)
+    window, hop, how, settings = _event_settings(args, probe)
+    events = windows_to_events(table, window, **settings)
+    made = None if provenance is None else {**provenance, "events": how}
+    _write_predictions(
+        args.events, list(events.columns), events.astype(object).where(pd.notna(events), None)
+        .values.tolist(), probe.classes_.tolist(), made,
+    )  # fmt: skip
+    if not args.quiet:
+        print(f"wrote {len(events)} events to {args.events}")
+    if "label" in table and table["label"].notna().any():
+        scores, hours = _scored_events(args, table, events, window, hop, settings)
+        print(event_scores_text(scores, hours), file=sys.stderr)
+
+
+def _event_settings(
+    args: argparse.Namespace, probe: Any
+) -> tuple[float, float, dict[str, Any], dict[str, Any]]:
+    """``(window, hop, how, settings)`` of the events of ``probe predict --events`` and
+    ``probe evaluate --event-scoring``: the windows' length and hop in s (the window less
+    ``--overlap``), the settings as provenance records them, and those
+    :func:`eegpt.probe_events.windows_to_events` takes."""
+    window = float(probe.preprocessing.window_seconds)
+    hop = window - float(getattr(args, "overlap", 0.0) or 0.0)
+    how = {
+        "classes": [str(c) for c in args.event_class], "window_seconds": window,
+        "hop_seconds": hop, "min_event_seconds": args.min_event_seconds,
+        "merge_gap_seconds": args.merge_gap_seconds, "span": "centred",
+    }  # fmt: skip
+    settings = dict(
+        hop_seconds=hop, classes=args.event_class, min_event_seconds=args.min_event_seconds,
+        merge_gap_seconds=args.merge_gap_seconds,
+    )  # fmt: skip
+    return window, hop, how, settings
+
+
+def _scored_events(
+    args: argparse.Namespace,
+    table: Any,
+    events: Any,
+    window: float,
+    hop: float,
+    settings: dict[str, Any],
+) -> tuple[dict[str, dict[str, Any]], float]:
+    """``(scores, hours)``: the predicted ``events`` scored (OVLP and TAES,
+    :func:`eegpt.probe_events.event_scores`) against the events of the window labels of
+    ``table`` (its ``label`` column, with the predictions' hop, classes and span but neither
+    ``--min-event-seconds`` nor ``--merge-gap-seconds``, which shape predicted events only),
+    over the hours of its windows not marked bad (each a hop)."""
+    from eegpt.probe_events import event_scores, windows_to_events
+
+    # the scored (reference) events are the window labels' runs as they are: the options
+    # that shape predicted events (--min-event-seconds, --merge-gap-seconds) would drop
+    # short true events from the denominator and join separate ones
+    reference = {**settings, "min_event_seconds": 0.0, "merge_gap_seconds": 0.0}
+    scored = windows_to_events(table, window, column="label", **reference)
+    good = ~table["bad"].fillna(False).astype(bool) if "bad" in table else table["file"].notna()
+    hours = float(good.sum()) * hop / 3600
+    return event_scores(events, scored, hours, classes=args.event_class), hours
+
+
+def _plot_hypnograms(
+    args: argparse.Namespace,
+    probe: Any,
+    header: list[str],
+    rows: list[list[Any]],
+    clocks: Mapping[str, Any] | None = None,
+) -> None:
+    """``--plot FILE`` of ``--epoch-seconds``: the hypnogram of each recording of ``rows``
+    (:func:`eegpt.viz.plot_hypnogram`), one panel each, written to ``args.plot``; ``clocks``:
+    each file's ``record_clock`` (an EDF+D file's), by which epochs over a gap are drawn in
+    pieces where their data lie on the clock."""
+    import pandas as pd
+
+    from eegpt.viz import _pyplot, hypnogram_width, plot_hypnogram
+
+    table = pd.DataFrame(rows, columns=header)
+    files = list(dict.fromkeys(table["file"].tolist()))
+    plt = _pyplot()
+    by_file = table["file"]  # the longest recording sets the width
+    spans = (table["onset_s"] + table["duration_s"]).groupby(by_file).max()
+    spans -= table["onset_s"].groupby(by_file).min()
+    fig, axes = plt.subplots(
+        len(files), 1,
+        figsize=(hypnogram_width(float(spans.max()) / 3600),
+                 (1.5 + 0.45 * len(probe.classes_)) * len(files)),
+        layout="constrained", squeeze=False,
+    )  # fmt: skip
+    for ax, name in zip(axes[:, 0], files, strict=True):
+        one = table[table["file"] == name]
+        # bad epochs (an annotation marked bad overlaps them) shaded
+        plot_hypnogram(one, ax=ax, title=None, bad=one["bad"].to_numpy(),
+                       probabilities=args.plot_probabilities,
+                       record_clock=(clocks or {}).get(name))  # fmt: skip
+        ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
+    if probe.encoder.get("pretrained") is False:
+        from eegpt.viz import NOT_PRETRAINED_TITLE
+
+        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
+    save_figure_file(fig, args.plot, args.dpi)
+
+
+def _evaluated_events(
+    args: argparse.Namespace,
+    probe: Any,
+    recording: Any,
+    sources: Sequence[str],
+    y: np.ndarray,
+    pred: np.ndarray,
+    proba: np.ndarray,
+) -> dict[str, Any]:
+    """``evaluate --event-scoring``: the events of the windows evaluated (of continuous
+    recordings, ``sources`` their files, at ``recording.onsets``) predicted as the event
+    classes, scored against those of their labels ``y`` (:func:`_scored_events`: OVLP and
+    TAES per class), with the settings and the hours of windows scored. Windows left out
+    (over bad annotations, unlabelled without --unlabelled, --skip-unknown) break events."""
+    import pandas as pd
+
+    from eegpt.probe_events import windows_to_events
+
+    table = pd.DataFrame({
+        "file": list(sources), "onset_s": np.asarray(recording.onsets, dtype=np.float64),
+        "prediction": pred.tolist(), "label": y.tolist(),
+        **{f"p_{c}": proba[:, k] for k, c in enumerate(probe.classes_.tolist())},
+    })  # fmt: skip
+    window, hop, how, settings = _event_settings(args, probe)
+    events = windows_to_events(table, window, **settings)
+    scores, hours = _scored_events(args, table, events, window, hop, settings)
+    return {**how, "hours": hours, "scores": scores}

@@ -1,0 +1,815 @@
+"""``eegpt probe predict``: a trained probe's class probabilities for each epoch or window, written
+as a table (:mod:`eegpt.probe_predictions`); with how a trained probe is loaded and how its
+windows and their labels are laid over continuous recordings (``--window-labels``,
+``--marker-spans``, ``--start``), which ``probe train`` and ``probe evaluate`` share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import numpy as np
+
+from eegpt.cli_options import (
+    START_FROM_ANNOTATIONS,
+    check_figure_path,
+    checked_rescale,
+    given_once,
+    parse_rename,
+    stim_setting,
+)
+from eegpt.probe_cli_events import (
+    _check_events_options,
+    _event_classes,
+    _plot_hypnograms,
+    _write_events,
+)
+from eegpt.probe_cli_inputs import (
+    _adopt_crop,
+    _adopt_events_from_stim,
+    _adopt_marker_spans,
+    _holds,
+    _min_overlap,
+    _no_labels_without_files,
+    _read_inputs,
+    _recording_paths,
+    _say_crop,
+    _start_option,
+    _warn_min_overlap_classes,
+    trained_starts_option,
+)
+from eegpt.probe_label_files import (
+    TimeBase,
+    WindowLabelling,
+    _is_continuous_input,
+    check_annotation_files,
+    implied_labels,
+    labelling_options,
+    no_annotations_warning,
+    parse_marker_spans,
+    parse_window_labels,
+    start_given,
+    time_base_of,
+    window_label_values,
+)
+from eegpt.probe_predictions import (
+    _check_prediction_output,
+    _provenance,
+    _sidecar_of,
+    _write_predictions,
+)
+
+
+def _check_window_overlap(args: argparse.Namespace, window_seconds: float) -> None:
+    """``--overlap`` of ``probe train``/``evaluate`` refused, before any file is read,
+    where it cuts nothing: less than the window, for continuous recordings labelled by
+    ``--window-labels``."""
+    from eegpt._logging import few
+
+    overlap = getattr(args, "overlap", 0.0)
+    if not overlap or getattr(args, "func", None) is cmd_probe_predict:
+        return
+    if not 0 < overlap < window_seconds:
+        raise ValueError(
+            f"--overlap {overlap:g}: give 0 <= overlap < the {window_seconds:g} s windows"
+        )
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    if not continuous:
+        raise ValueError(
+            f"--overlap {overlap:g} cuts continuous recordings into overlapping windows; "
+            f"{few([str(p) for p in args.data], 3)} {_holds(args.data)} epochs, one window each: leave "
+            "--overlap out"
+        )
+    if getattr(args, "labels", None) is not None:
+        raise ValueError(
+            f"--overlap {overlap:g}: --labels {args.labels} labels consecutive windows, one "
+            "row each; label the windows by their annotations (--window-labels) to overlap them"
+        )
+
+
+def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
+    """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None)."""
+    from eegpt._logging import few
+
+    labels_file = getattr(args, "labels", None)
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    if labels_file is not None and continuous:
+        if args.window_labels is not None:
+            raise ValueError(
+                f"--labels {labels_file} gives the labels of the windows of the continuous "
+                f"recordings ({few(continuous, 3)}), --window-labels takes them from their "
+                "annotations: give one of them (with --labels, one row per window of a "
+                "recording, in order or numbered by a 'window' column)"
+            )
+        if (
+            args.unlabelled is not None or args.annotations or _min_overlap(args) is not None
+            or getattr(args, "marker_spans", None) or getattr(args, "events_from_stim", None)
+        ):  # fmt: skip
+            raise ValueError(
+                "--unlabelled, --min-overlap, --annotations, --marker-spans and "
+                "--events-from-stim go with "
+                f"--window-labels (labels from annotations); --labels {labels_file} gives "
+                "every window's label"
+            )
+        start, starts = _start_option(args, continuous)
+        return WindowLabelling(
+            None, window_seconds, start_seconds=start, starts=starts,
+            labels_file=str(labels_file),
+        )  # fmt: skip
+    states = parse_marker_spans(args.marker_spans) if getattr(args, "marker_spans", None) else None
+    stim = stim_setting(args)
+    if args.window_labels is None and states is not None:  # each state a class of its own
+        args.window_labels = window_label_values(implied_labels(states))
+    if args.window_labels is None:
+        if args.annotations and getattr(args, "epoch_seconds", None) is None:
+            raise ValueError("--annotations gives the labels of --window-labels: give "
+                             "--window-labels REGEX too")  # fmt: skip
+        if args.unlabelled is not None:
+            raise ValueError("--unlabelled names the class of windows --window-labels leaves "
+                             "unlabelled: give --window-labels REGEX too")  # fmt: skip
+        if _min_overlap(args) is not None:
+            raise ValueError("--min-overlap is how much of a window the annotations of "
+                             "--window-labels must cover: give --window-labels REGEX too")  # fmt: skip
+        if stim is not None:
+            raise ValueError(
+                "--events-from-stim makes annotations of no duration, which label no window "
+                "by themselves: for states, make spans of them with --marker-spans NAME=REGEX "
+                "over their names (--event-names 1=EC --event-names 2=EO --marker-spans "
+                "EC=^EC$ --marker-spans EO=^EO$: each state a class); for trials time-locked to "
+                "stimuli, cut epochs around the events (mne.Epochs(raw, events, tmin, tmax)) "
+                "and train on the epochs (README: Downstream tasks, ERP epochs)"
+            )
+        return None
+    from eegpt.annotations import DEFAULT_MIN_OVERLAP
+
+    match = parse_window_labels(args.window_labels)
+    files = [str(a) for a in args.annotations or []]
+    if files and len(files) != len(continuous):
+        held = [p for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+        also = ""
+        if held and len(files) == len(continuous) + len(held):
+            also = (
+                "; --annotations applies to the training files only: give those of the "
+                "--val-data recordings with --val-annotations FILE"
+            )
+        raise ValueError(
+            f"{len(files)} --annotations file(s) for {len(continuous)} continuous recording(s) "
+            f"({few(continuous, 3)}): give one per continuous recording, in the same order" + also
+        )
+    if files:
+        # a swap with the --val-data recordings too (theirs are checked against these)
+        held = [str(p) for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+        check_annotation_files(list(zip(continuous, files, strict=True)), others=held)
+    start, starts = _start_option(args, continuous)
+    overlap = (
+        0.0 if getattr(args, "func", None) is cmd_probe_predict else getattr(args, "overlap", 0.0)
+    )
+    return WindowLabelling(
+        match,
+        window_seconds,
+        args.unlabelled,
+        tuple(zip(continuous, files, strict=True)) if files else (),
+        start_seconds=start,
+        starts=starts,
+        min_overlap=_min_overlap(args) or DEFAULT_MIN_OVERLAP,
+        overlap=overlap or 0.0,
+        marker_spans=states,
+        spans_adopted=_spans_adopted(args),
+        stim_events=stim,
+        stim_adopted=bool(getattr(args, "stim_adopted", False)),
+    )
+
+
+def _spans_adopted(args: argparse.Namespace) -> Literal["", "predict", "evaluate"]:
+    """How the probe's training ``--marker-spans``, adopted by :func:`_adopt_marker_spans`,
+    treat a recording without state markers (:attr:`WindowLabelling.spans_adopted`): ""
+    where ``--marker-spans`` was given (then such a recording is an error)."""
+    if not getattr(args, "marker_spans_adopted", False):
+        return ""
+    return "predict" if getattr(args, "func", None) is cmd_probe_predict else "evaluate"
+
+
+def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
+    """Without ``--window-labels``, continuous recordings are labelled as the probe's training
+    recordings were (``probe train --window-labels``), if so; said on stderr."""
+    trained = (probe.training or {}).get("window_labels")
+    if not trained or getattr(args, "window_labels", "absent") is not None:
+        return
+    if trained.get("match") is None:  # trained on --labels FILE: no labelling to adopt
+        return
+    if getattr(args, "labels", None) is not None:  # the file labels the windows
+        return
+    if getattr(args, "unlabelled", None) is not None:
+        return  # refused by _labelling: --unlabelled without --window-labels
+    if not any(_is_continuous_input(p) for p in args.data):
+        return
+    from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
+
+    match, args.unlabelled = trained["match"], trained.get("unlabelled")
+    args.window_labels = window_label_values(match)
+    trained_overlap = float(trained.get("min_overlap") or DEFAULT_MIN_OVERLAP)
+    given = _min_overlap(args)
+    if given is None:  # one given applies to the probe's labelling
+        args.min_overlap = trained.get("min_overlap")
+    # trained on annotations kept in files of their own: without them, only a recording's
+    # own annotations can label its windows (else every window would be --unlabelled's)
+    args.labels_need_annotations = not getattr(args, "annotations", None) and (
+        _trained_on_annotation_files(args, trained)
+    )
+    if args.quiet:
+        return
+    if args.labels_need_annotations:
+        print(
+            "continuous recordings labelled by the training's classes ("
+            + labelling_options(match, args.unlabelled, _min_overlap(args))
+            + ") from their own annotations only: the probe was trained on windows labelled "
+            "from --annotations files, and none are given",
+            file=sys.stderr,
+        )
+    elif given is not None and given != trained_overlap:  # the labelling is not training's
+        print(
+            "continuous recordings labelled by the training's classes, "
+            + labelling_options(match, args.unlabelled)
+            + f", but with --min-overlap {given:g} (training's: {trained_overlap:g}): "
+            "the labels differ from training's",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            "continuous recordings labelled as in training: "
+            + labelling_options(match, args.unlabelled, _min_overlap(args)),
+            file=sys.stderr,
+        )
+
+
+def _trained_on_annotation_files(args: argparse.Namespace, trained: Mapping[str, Any]) -> bool:
+    """Whether the probe ``args.probe`` labelled its training windows from annotations given in
+    files of their own (``probe train --annotations``): recorded in ``trained`` (its
+    ``training["window_labels"]``) as ``annotation_files``, or, for a probe saved before that
+    was, in the command line its ``probe.json`` keeps (:func:`_names_train_option`). A probe
+    that keeps neither (a copy made by ``eegpt anonymize``) and was trained with
+    ``--unlabelled``: warned that it cannot tell, and taken as trained without files."""
+    from eegpt._logging import warn as _warn
+    from eegpt.probe_folder import _read_probe_json
+
+    if "annotation_files" in trained:
+        return bool(trained["annotation_files"])
+    try:
+        meta = _read_probe_json(Path(args.probe))
+    except (OSError, ValueError, TypeError):
+        meta = None
+    command = meta.get("command") if isinstance(meta, dict) else None
+    if isinstance(command, list):
+        return _names_train_option([str(w) for w in command], "--annotations")
+    if trained.get("unlabelled") is not None:
+        _warn(
+            f"{args.probe}: cannot tell whether the probe's training windows were labelled "
+            "from --annotations files (it records neither that nor its command line: saved "
+            "before eegpt recorded it, or anonymized); taken as labelled from each "
+            "recording's own annotations. If it was trained with --annotations FILE, give "
+            "them again, else every window no annotation labels is scored as --unlabelled "
+            f"{trained['unlabelled']!r}"
+        )
+    return False
+
+
+def _names_train_option(command: Sequence[str], option: str) -> bool:
+    """Whether the recorded ``command`` (``["probe", "train", ...]``, as
+    :func:`eegpt._logging.recorded_command` keeps it) gives the ``probe train`` option
+    ``option``: as itself, as ``option=VALUE``, or as a long option's abbreviation argparse
+    takes (a prefix of ``option`` that no other option of ``probe train`` starts with, such
+    as ``--annot``). Words after ``--`` are values."""
+    options = _train_option_strings()
+    for word in command[: command.index("--")] if "--" in command else command:
+        if not word.startswith("--"):
+            continue
+        name = word.split("=", 1)[0]
+        if name == option:
+            return True
+        if name in options:  # another option, given in full
+            continue
+        if len(name) > 2 and [o for o in options if o.startswith(name)] == [option]:
+            return True
+    return False
+
+
+def _train_option_strings() -> list[str]:
+    """The option strings of the ``eegpt probe train`` parser (``--annotations``, ``-o`` ...)."""
+    from eegpt.probe_cli import build_parser  # which imports this module
+
+    parser = build_parser()
+    for level in ("probe", "train"):
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = commands.choices[level]
+    return list(parser._option_string_actions)
+
+
+def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
+    """One stderr note when a probe trained on windows of continuous recordings predicts or
+    evaluates continuous recordings with windows from another start than its training's:
+    none given (0) or one given that differs (not when the trained start is given). The
+    start belongs to a recording (its hypnogram's grid, its labels file's rows), not to the
+    probe, so another one may be right; the note says which is used. A probe trained on
+    each recording's own start (several values, or ``--start annotations``): noted when no
+    ``--start`` is given."""
+    how = (probe.training or {}).get("window_labels") or {}
+    if not how or args.quiet or not any(_is_continuous_input(p) for p in args.data):
+        return
+    from eegpt.annotations import exact_seconds
+
+    trained = float(how.get("start_seconds") or 0)
+    values = getattr(args, "start", None)
+    if how.get("starts"):
+        if values is not None:
+            return
+        said = f"each recording's own start ({trained_starts_option(how)})"
+    else:
+        used_starts = [0.0] if values is None else values
+        if any(isinstance(v, str) for v in used_starts) or all(
+            float(v) == trained for v in used_starts
+        ):
+            return
+        said = f"{exact_seconds(trained)} s (--start {exact_seconds(trained)})"  # exact: the value --start takes
+    if values is not None:  # given (a probe of per-recording starts noted only without)
+        shown = " ".join(exact_seconds(float(v)) for v in values)
+        used = f"start as given (--start {shown})"
+        where = "fine where a recording's windows are meant to start there"
+    else:
+        used = "start at 0 s"
+        if how.get("match") is not None:
+            where = (
+                "pass --start SECONDS (or --start annotations) if a recording's scoring epochs "
+                "(its hypnogram's grid) start elsewhere"
+            )
+        elif getattr(args, "func", None) is cmd_probe_predict:
+            where = "pass --start SECONDS if a recording's windows should start elsewhere"
+        else:
+            where = (
+                "pass --start SECONDS if the rows of a recording's --labels file label windows "
+                "from elsewhere"
+            )
+    print(
+        f"note: the probe was trained on windows starting at {said}; these recordings' "
+        f"windows {used}: {where} (this note comes whenever the start differs from the "
+        "probe's training start)",
+        file=sys.stderr,
+    )
+
+
+def _load(args: argparse.Namespace):
+    """The probe; without ``--label-column`` or ``--labels``, the labels come from the
+    metadata column the probe was trained on (``probe train --label-column``), if any."""
+    from eegpt.probe import load_probe
+
+    probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
+    column = (probe.training or {}).get("label_column")
+    _adopt_marker_spans(args, probe)
+    _adopt_events_from_stim(args, probe)
+    _adopt_window_labels(args, probe)
+    _warn_min_overlap_classes(args)
+    _say_trained_start(args, probe)
+    _adopt_crop(args, probe)
+    args.label_column_adopted = False
+    if column and args.label_column is None and getattr(args, "labels", None) is None:
+        args.label_column, args.label_column_adopted = column, True
+        if not args.quiet:
+            print(
+                f"labels from the epochs' metadata column {column!r}, as in training "
+                "(--label-column)",
+                file=sys.stderr,
+            )
+    return probe
+
+
+def _predict_continuous(
+    args: argparse.Namespace, probe: Any, path: Path, rename: Any
+) -> tuple[np.ndarray, np.ndarray, list[Any] | None, np.ndarray, TimeBase, Any, float]:
+    """``(probabilities, onsets, labels, bad, time_base, annotations, start)`` of the consecutive
+    windows of the probe's length that the continuous recording ``path`` is cut into
+    (overlapping by ``--overlap`` seconds, if given: onsets a hop apart); onsets in
+    seconds from its first sample; labels from its annotations with ``--window-labels`` (else
+    None; None with ``--epoch-seconds`` too, whose epochs are labelled instead); ``bad``
+    ``(n_windows,)`` True where a window overlaps an annotation marked bad
+    (:func:`eegpt.annotations.bad_windows`: ``BAD_...``, EEGLAB's ``boundary``), said on
+    stderr with their count; ``time_base`` the recording's, for the clock of times in it
+    (:func:`_clock_times`); ``annotations`` its own with those
+    of its ``--annotations`` file (``mne.Annotations`` or None); ``start`` the first window's
+    onset in s (``--start``: this recording's, :func:`_start_for`)."""
+    from eegpt.annotations import bad_windows, window_annotations, with_extra
+    from eegpt.channels import present_keys
+    from eegpt.io import Recording, as_recording, file_not_found
+
+    if not path.exists():
+        raise file_not_found(path)
+    rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
+    rescale = checked_rescale(args.rescale)
+    if rescale != 1.0:
+        rec = dataclasses.replace(rec, data=rec.data * rescale, rescaled=rescale)
+    if rename and len(args.data) > 1:  # the keys for the channels of this file
+        rename = present_keys(rename, rec.ch_names) or None
+    length = probe.preprocessing.window_seconds
+    how = _labelling(args, length)
+    if how is not None:
+        annotations = how.annotations(rec)
+    elif args.epoch_seconds is not None and args.annotations:  # the scoring, for the labels
+        annotations = with_extra(rec, _annotations_file(args, path))
+    else:
+        annotations = rec.annotations
+    start = _start_for(args, path, how, annotations)
+    if start is not None:  # --start: the windows of this recording start there
+        probe = copy.copy(probe)
+        probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
+    start = float(probe.preprocessing.start_seconds)
+    overlap = getattr(args, "overlap", 0.0) or None  # none: the probe warns of its own
+    proba = _probabilities(args, probe, rec, rename, overlap=overlap)
+    onsets = probe.window_onsets(len(proba), overlap=overlap)
+    over: list[list[str]] = [[] for _ in onsets]
+    if annotations is not None:
+        over = window_annotations(annotations, onsets, length)
+    bad = bad_windows(over)
+    _say_bad_windows(path, bad, over, args.reject_by_annotation)
+    time_base = time_base_of(rec)
+    if how is None or args.epoch_seconds is not None:
+        return proba, onsets, None, bad, time_base, annotations, start
+    if _no_labels_without_files(args, path, annotations) or str(rec.source) in how.unmarked:
+        return proba, onsets, None, bad, time_base, annotations, start
+    labels, _ = how.label(annotations, onsets, length, path)
+    labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
+    return proba, onsets, labels, bad, time_base, annotations, start
+
+
+def _start_for(
+    args: argparse.Namespace, path: Path, how: WindowLabelling | None, annotations: Any
+) -> float | None:
+    """``--start`` for the continuous recording ``path`` of ``probe predict``: seconds, its
+    first labelling annotation's onset (``--start annotations``, by ``how``'s match), or
+    None where ``--start`` was not given."""
+    if getattr(args, "start", None) is None:
+        return None
+    if how is not None:
+        return how.start_of(path, annotations)
+    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    value = start_given(*_start_option(args, continuous), path)
+    if value == START_FROM_ANNOTATIONS:
+        raise ValueError(
+            "--start annotations starts each recording's windows at its first annotation "
+            "matching --window-labels, and the probe records no --window-labels: give "
+            "--window-labels REGEX, or a start in seconds"
+        )
+    return float(value)
+
+
+def _annotations_file(args: argparse.Namespace, path: Path) -> str | None:
+    """The ``--annotations`` file given for the continuous recording ``path`` (one per
+    continuous recording, in their order), or None."""
+    from eegpt.dataset_inputs import file_identity
+
+    files = [str(a) for a in args.annotations or []]
+    continuous = [p for p in args.data if _is_continuous_input(p)]
+    if files and len(files) != len(continuous):
+        raise ValueError(
+            f"{len(files)} --annotations file(s) for {len(continuous)} continuous "
+            "recording(s): give one per continuous recording, in the same order"
+        )
+    mine = file_identity(str(path))
+    return next(
+        (a for p, a in zip(continuous, files, strict=False) if file_identity(str(p)) == mine),
+        None,
+    )
+
+
+def _clock_times(time_base: TimeBase, onsets: np.ndarray) -> tuple[np.ndarray, list[str] | None]:
+    """``(clock_s, clock_time)`` of ``onsets`` (``(n,)`` seconds, as the recording's onsets
+    count: from a Raw's first sample, from an epochs file's acquisition start), as the columns
+    of ``eegpt embed``'s tables (:func:`eegpt.outputs.window_clock`): seconds on the
+    recording's clock from its acquisition start, and the moments as ISO 8601 text without an
+    offset (``"2026-01-01T23:59:50"``): the recording's wall clock as its header states it
+    (the header's local time for EDF/BDF/BrainVision, UTC for FIF/.mff, as ``clock`` says);
+    None for a recording without a measurement date."""
+    from eegpt.outputs import iso_moments, window_clock
+
+    seconds, moments = window_clock(time_base, np.asarray(onsets, dtype=np.float64))
+    return seconds, None if moments is None else iso_moments(moments, utc=False)
+
+
+def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject: bool) -> None:
+    """One stderr line counting the windows of ``path`` that overlap bad annotations (``bad``,
+    ``over``: the descriptions over each window), predicted and flagged or, with ``reject``
+    (``--reject-by-annotation``), left out; nothing when there are none."""
+    from eegpt.annotations import describe_bad
+
+    n_bad, n = int(bad.sum()), len(bad)
+    if not n_bad:
+        return
+    windows, marked = f"{n_bad} of {n} windows", f"annotations marked bad ({describe_bad(over)})"
+    if reject:
+        said = f"{path}: left out {windows} that overlap {marked} (--reject-by-annotation)"
+    else:
+        said = (
+            f"{path}: {windows} overlap {marked}, where data are unusable or were cut out; "
+            "they are predicted like the rest and marked True in the 'bad' column; "
+            "--reject-by-annotation leaves them out"
+        )
+    print(said, file=sys.stderr)
+
+
+def _probabilities(
+    args: argparse.Namespace, probe: Any, data: Any, rename: Any, overlap: float | None = None
+) -> np.ndarray:
+    """The probe's class probabilities ``[n, n_classes]`` of ``data``, on the command line's
+    device, precision, stream precision and batch size; a continuous recording's windows
+    ``overlap`` s apart less than their length (``--overlap``)."""
+    return probe.predict_proba(
+        data, rename=rename, device=args.device, precision=args.precision,
+        stream_precision=args.stream_precision, batch_size=args.batch_size,
+        keep=args.keep_channels, overlap=overlap,
+    )  # fmt: skip
+
+
+def _check_prediction_outputs_free(*tables: Path | None) -> None:
+    """Without --overwrite, refuse a prediction table (``-o``, ``--events``) that exists, and a
+    sidecar beside it that is not an orphan (:func:`_orphan_sidecar`). An orphan (its table is
+    gone: a workflow manager deletes only the declared output before a rerun) is replaced,
+    with a note on stderr."""
+    from eegpt._logging import terminal_text
+
+    for table in tables:
+        if table is None:
+            continue
+        if table.exists():
+            raise FileExistsError(f"{table} exists; pass --overwrite to replace it")
+        sidecar = _sidecar_of(table)
+        if sidecar is None or not sidecar.exists():
+            continue
+        if not _orphan_sidecar(sidecar):
+            raise FileExistsError(
+                f"{sidecar} exists and is not a sidecar eegpt wrote for a prediction table; "
+                "pass --overwrite to replace it"
+            )
+        print(
+            terminal_text(
+                f"eegpt: note: {sidecar} is the sidecar of a table no longer there ({table}): "
+                "replacing it with the new table's"
+            ),
+            file=sys.stderr,
+        )
+
+
+def _orphan_sidecar(sidecar: Path) -> bool:
+    """Whether ``sidecar`` (its table known to be gone) is a prediction table's sidecar eegpt
+    wrote (JSON whose ``format`` is :data:`eegpt.probe_provenance.PREDICTIONS_FORMAT`), safe to
+    replace without --overwrite; not a folder, or any other file that took its name
+    (:func:`eegpt.probe_provenance.predictions_record` reads it)."""
+    from eegpt.probe_provenance import predictions_record
+
+    try:
+        return predictions_record(sidecar) is not None
+    except (OSError, ValueError):  # a folder, unreadable, not JSON, not eegpt's format
+        return False
+
+
+def cmd_probe_predict(args: argparse.Namespace) -> int:
+    from eegpt._logging import few
+
+    _recording_paths(args)
+    args.output = _check_prediction_output(args.output)
+    args.events = _check_prediction_output(args.events, "--events")
+    _check_events_options(args)
+    check_figure_path(args.plot)
+    if args.plot_probabilities and args.plot is None:
+        raise ValueError("--plot-probabilities draws into the hypnogram: give --plot FILE too")
+    if args.plot is not None and args.epoch_seconds is None:
+        raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
+                         "SECONDS too (30 for sleep scoring)")  # fmt: skip
+    for path in (args.output, _sidecar_of(args.output)):
+        if path is not None and path.is_dir():
+            raise IsADirectoryError(
+                f"{path} is a folder; predict writes "
+                + ("its table's sidecar there" if path != args.output else "its table there")
+                + ": give -o another name, or move the folder"
+            )
+    if not args.overwrite:
+        _check_prediction_outputs_free(args.output, args.events)
+    probe = _load(args)
+    # the channels it was trained on: --keep-channels checked against them, else its own
+    args.keep_channels = probe._checked_keep(args.keep_channels)
+    args.data, _ = given_once(args.data)  # one file's rows once
+    continuous = [p for p in args.data if _is_continuous_input(p)]
+    epoched = [p for p in args.data if not _is_continuous_input(p)]
+    if args.epoch_seconds is not None and epoched:
+        raise ValueError(
+            f"--epoch-seconds groups the windows of continuous recordings into scoring epochs; "
+            f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs, one prediction each: predict "
+            "them without --epoch-seconds"
+        )
+    if args.overlap and not continuous:
+        raise ValueError(
+            f"--overlap {args.overlap:g} cuts continuous recordings into overlapping windows; "
+            f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs, one prediction each: predict "
+            "them without --overlap"
+        )
+    if args.overlap:  # refused before any file is read where it does not fit the windows
+        probe._with_overlap(args.overlap)
+    if args.events is not None:
+        if not continuous:
+            raise ValueError(
+                f"--events merges the windows of continuous recordings into events; "
+                f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs: give continuous recordings "
+                "(.edf, .fif, ...), or leave --events out"
+            )
+        args.event_class = _event_classes(args, probe)
+    if continuous and args.label_column is not None and not args.label_column_adopted:
+        raise ValueError(
+            f"--label-column {args.label_column!r}: continuous recordings have no epochs "
+            f"metadata to take labels from ({few([str(p) for p in continuous], 3)}); leave "
+            "--label-column out, or cut the recordings into epochs with their labels first "
+            "(mne.Epochs, with the column in epochs.metadata)"
+        )
+    # per input file: [(index in the file, onset or None, label or None, probabilities,
+    # clock_s or None, clock_time or None)]
+    _say_crop(args)  # the inputs accepted
+    found: dict[Path, list[tuple[int, float | None, Any, np.ndarray, Any, Any]]] = {}
+    labelled = False
+    sources: list[str] = []  # the file of each epoch predicted (continuous recordings: none)
+    if epoched:
+        bases: dict[str, TimeBase] = {}  # each file's time base, for its clock columns
+        recording, y, sources, rename = _read_inputs(
+            args, files=epoched, require_labels=False, time_bases=bases
+        )
+        proba = _probabilities(args, probe, recording, rename)
+        labelled = y is not None
+        labels = [None] * len(proba) if y is None else y.tolist()
+        onsets = recording.onsets
+        on_clock: list[Any] = [None] * len(proba)
+        moments: list[Any] = [None] * len(proba)
+        if onsets is not None:  # as embed's tables of each file give them
+            names = np.asarray(sources)
+            for name in dict.fromkeys(sources):
+                rows_of = np.flatnonzero((names == name) & ~np.isnan(onsets))
+                file_s, file_times = _clock_times(bases.get(name, {}), onsets[rows_of])
+                for j, k in enumerate(rows_of):
+                    on_clock[k] = float(file_s[j])
+                    moments[k] = None if file_times is None else file_times[j]
+        by_name = {str(p): p for p in epoched}
+        for i, (src, label, p) in enumerate(zip(sources, labels, proba, strict=True)):
+            at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
+            found.setdefault(by_name[src], []).append(
+                (recording.selection[i], at, label, p, on_clock[i], moments[i])
+            )
+    rename = parse_rename(args.rename, args.drop)
+    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]] = {}
+    bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
+    for path in continuous:
+        proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
+            args, probe, path, rename
+        )
+        if args.epoch_seconds is not None:  # one row per scoring epoch, written below
+            scored[path] = (proba, onsets, bad[path], when, spans, first)
+            continue
+        seconds, when_text = _clock_times(when, onsets)
+        dates: list[str | None] = [None] * len(proba) if when_text is None else [*when_text]
+        labelled |= window_y is not None
+        window_y = window_y or [None] * len(proba)
+        found[path] = [
+            (k, float(at), label, p, float(seconds[k]), dates[k])
+            for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
+            if not (args.reject_by_annotation and bad[path][k])
+        ]
+    made = args.output is not None or args.events is not None
+    provenance = _provenance(args, probe, sources) if made else None
+    if args.epoch_seconds is not None:
+        header, rows = _epoch_rows(args, probe, scored)
+        _write_predictions(args.output, header, rows, probe.classes_.tolist(), provenance)
+        if args.output is not None and not args.quiet:
+            print(f"wrote {len(rows)} scoring epochs to {args.output}")
+        if args.plot is not None:
+            clocks = {str(p): s[3].get("record_clock") for p, s in scored.items()}
+            _plot_hypnograms(args, probe, header, rows, clocks)
+        return 0
+    with_onsets = any(row[1] is not None for rows in found.values() for row in rows)
+    dated = any(row[5] is not None for rows in found.values() for row in rows)
+    # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions;
+    # continuous recordings' windows over bad annotations flagged last ('' for epochs);
+    # clock_s with onset_s, clock_time where a recording has a measurement date ('' for the
+    # others), as eegpt embed's tables
+    header = ["file", "epoch", *(["onset_s", "clock_s"] if with_onsets else [])]
+    header += [*(["clock_time"] if dated else []), "prediction"]
+    header += [*(["label"] if labelled else []), *(f"p_{c}" for c in probe.classes_.tolist())]
+    header += ["bad"] if continuous else []
+    classes = probe.classes_.tolist()
+    rows = []  # typed values (None: no value), formatted by the writer
+    for path in dict.fromkeys(args.data):  # in the order given
+        for index, at, label, p, on_clock_s, moment in found.get(path, []):
+            rows.append(
+                [str(path), int(index)]
+                + ([] if not with_onsets else [at, on_clock_s])
+                + ([] if not dated else [moment])
+                + [classes[int(np.argmax(p))]]
+                + ([] if not labelled else [label])
+                + [float(v) for v in p]
+                + ([] if not continuous else [bool(bad[path][index]) if path in bad else None])
+            )
+    _write_predictions(args.output, header, rows, classes, provenance)
+    if args.output is not None and not args.quiet:
+        print(f"wrote {len(rows)} predictions to {args.output}")
+    if args.events is not None:
+        _write_events(args, probe, header, [r for r in rows if r[-1] is not None], provenance)
+    return 0
+
+
+def _epoch_rows(
+    args: argparse.Namespace,
+    probe: Any,
+    scored: Mapping[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]],
+) -> tuple[list[str], list[list[Any]]]:
+    """``probe predict --epoch-seconds``'s header and rows: per continuous recording of
+    ``scored`` (path -> its windows' probabilities ``[n, n_classes]``, onsets ``(n,)`` s, bad
+    flags ``(n,)``, time base, annotations and start in s), one row per scoring epoch of
+    ``args.epoch_seconds`` from its start on (:func:`eegpt.probe.scoring_epochs`): file,
+    epoch, onset_s, clock_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
+    recordings), prediction, label (the scored stage: :func:`_epoch_labels`; with a labelling
+    or ``--annotations``; None for a bad epoch, as for a bad window), p_CLASS, bad (an annotation marked bad overlaps the epoch itself:
+    :func:`eegpt.annotations.bad_windows` of the epochs). With ``--reject-by-annotation``
+    windows over bad annotations count in none; an epoch left without any has no
+    prediction."""
+    from eegpt.annotations import bad_windows, window_annotations
+    from eegpt.outputs import has_clock_time
+    from eegpt.probe import scoring_epochs
+
+    classes = probe.classes_.tolist()
+    window = float(probe.preprocessing.window_seconds)
+    # a clock_time column where a recording has a clock (not EDF's anonymized 1985 start)
+    dated = any(has_clock_time(s[3]) for s in scored.values())
+    labelled = args.window_labels is not None or bool(args.annotations)
+    # recordings whose labels would need the training's --annotations files: none
+    unlabellable = {p for p, s in scored.items() if _no_labels_without_files(args, p, s[4])}
+    labelled = labelled and len(unlabellable) < len(scored)
+    header = ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s"]
+    header += [*(["clock_time"] if dated else []), "prediction"]
+    header += [*(["label"] if labelled else []), *(f"p_{c}" for c in classes), "bad"]
+    rows: list[list[Any]] = []
+    for path in dict.fromkeys(args.data):  # in the order given
+        if path not in scored:
+            continue
+        proba, onsets, bad, when, spans, start = scored[path]
+        use = ~bad if args.reject_by_annotation else None
+        epoch_onsets, covered, epoch_proba = scoring_epochs(
+            proba, onsets, window, args.epoch_seconds, start, use=use
+        )
+        # bad: a bad annotation overlaps the epoch itself (not only a window straddling it)
+        flagged = np.zeros(len(epoch_onsets), dtype=bool)
+        if spans is not None and len(spans):
+            flagged = bad_windows(window_annotations(spans, epoch_onsets, args.epoch_seconds))
+        on_clock, moments = _clock_times(when, epoch_onsets)
+        scores = _epoch_labels(args, spans, epoch_onsets, path) if labelled else None
+        if scores is not None and path in unlabellable:
+            scores = [None] * len(epoch_onsets)
+        for k, (at, p) in enumerate(zip(epoch_onsets, epoch_proba, strict=True)):
+            known = bool(covered[k] > 0)
+            rows.append(
+                [str(path), k, float(at), float(on_clock[k])]
+                + [float(args.epoch_seconds), float(covered[k])]
+                + ([] if not dated else [None if moments is None else moments[k]])
+                + [classes[int(np.argmax(p))] if known else None]
+                # a bad epoch has no label, as a bad window has none
+                + ([] if scores is None else [None if flagged[k] else scores[k]])
+                + [float(v) if known else None for v in p]
+                + [bool(flagged[k])]
+            )
+    return header, rows
+
+
+def _epoch_labels(
+    args: argparse.Namespace, annotations: Any, epoch_onsets: np.ndarray, path: Path
+) -> list[str | None]:
+    """The scored stage of each scoring epoch at ``epoch_onsets`` (``(n,)`` s from the
+    first sample, of ``args.epoch_seconds``) from ``annotations``, by the window mode's rule
+    (:func:`eegpt.annotations.window_labels`: the label covering most of the epoch, at least
+    half of it): the labelling annotations are those matching ``--window-labels`` (the
+    probe's by default; :meth:`WindowLabelling.label`: ``--unlabelled``'s class where none
+    covers half, None without one), else any that are not bad and last whole epochs (None
+    where none covers half). Warns, naming ``path``, when they lie on a grid off the
+    epochs'."""
+    from eegpt.annotations import is_bad, window_labels
+
+    length = float(args.epoch_seconds)
+    how = _labelling(args, length)
+    if how is not None:  # as the windows are labelled, --unlabelled included
+        labels, _ = how.label(annotations, epoch_onsets, length, path, what="scoring epochs")
+        return list(labels)
+    if (annotations is None or not len(annotations)) and _annotations_file(args, path) is None:
+        no_annotations_warning(path)
+        return window_labels(None, epoch_onsets, length, unlabelled_ok=True)
+    if annotations is not None and len(annotations):  # the annotations of whole epochs
+        whole = [
+            not is_bad(str(d)) and dur > 0 and abs(dur / length - round(dur / length)) < 1e-6
+            for d, dur in zip(annotations.description, annotations.duration, strict=True)
+        ]
+        annotations = annotations[np.flatnonzero(whole)] if any(whole) else None
+    return window_labels(annotations, epoch_onsets, length, source=str(path), what="scoring epochs")
