@@ -411,18 +411,6 @@ def test_the_steps_of_prepare_do_not_import_it_back():
     assert _printed_by(script) == "False"
 
 
-def test_names_the_command_line_imports_from_preprocessing_are_the_windowing_ones():
-    """eegpt.cli and eegpt.probe_cli import these from eegpt.preprocessing, where they lived
-    before eegpt.windowing: they are that module's own functions, re-exported."""
-    import eegpt.preprocessing as pp
-    import eegpt.windowing
-
-    names = ("crop_left_out_for_arrays", "crop_refused_for_arrays", "crop_refused_for_continuous",
-             "padded_patches_seconds", "padded_patches_text", "partial_patch_note", "probe_crop")  # fmt: skip
-    for name in names:
-        assert getattr(pp, name) is getattr(eegpt.windowing, name), name
-
-
 def test_info_line_names_the_rescale_folded_into_the_scale():
     """``--rescale`` is stored folded into ``scale`` (1000 x the factor): the info line of the
     stored preprocessing (an embeddings file, a run folder, a probe) names the factor beside

@@ -48,8 +48,8 @@ from eegpt.probe import (
 )
 from eegpt.probe_cli import _labelled_windows, load_labelled_epochs
 from eegpt.probe_cli import main as probe_main
-from eegpt.resampling import resample
 from eegpt.probe_label_files import WindowLabelling
+from eegpt.resampling import resample
 from eegpt.training import balanced_class_weights, stratified_split
 
 SMALL = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)

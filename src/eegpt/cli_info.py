@@ -555,7 +555,7 @@ def _projection_lines(projections: Any) -> list[str]:
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
     """``eegpt info`` lines on the recording's own filtering, a truncated file and the
     recording's end (padded or left out), from an embeddings file's provenance."""
-    from eegpt.preprocessing import padded_patches_seconds, padded_patches_text, partial_patch_note
+    from eegpt.windowing import padded_patches_seconds, padded_patches_text, partial_patch_note
 
     lines = []
     band = meta.get("recording_filters")

@@ -72,27 +72,6 @@ from eegpt.windowing import (
     window_starts,
 )
 
-# also imported by eegpt.probe_cli
-from eegpt.windowing import crop_left_out_for_arrays as crop_left_out_for_arrays
-
-# also imported by eegpt.probe_cli
-from eegpt.windowing import crop_refused_for_arrays as crop_refused_for_arrays
-
-# also imported by eegpt.probe_cli
-from eegpt.windowing import crop_refused_for_continuous as crop_refused_for_continuous
-
-# also imported by eegpt.cli
-from eegpt.windowing import padded_patches_seconds as padded_patches_seconds
-
-# also imported by eegpt.cli
-from eegpt.windowing import padded_patches_text as padded_patches_text
-
-# also imported by eegpt.cli
-from eegpt.windowing import partial_patch_note as partial_patch_note
-
-# also imported by eegpt.probe_cli
-from eegpt.windowing import probe_crop as probe_crop
-
 __all__ = [
     "PreprocessingConfig",
     "prepare",

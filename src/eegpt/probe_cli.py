@@ -567,7 +567,7 @@ def _train(args: argparse.Namespace) -> int:
     held_windows = _val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
     if args.crop is not None:  # epochs only: a continuous recording has no events to crop by
-        from eegpt.preprocessing import crop_refused_for_continuous
+        from eegpt.windowing import crop_refused_for_continuous
 
         refused = [str(p) for p in [*args.data, *(args.val_data or [])] if _is_continuous_input(p)]
         if refused:

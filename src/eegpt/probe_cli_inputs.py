@@ -122,7 +122,7 @@ def _read_inputs(
     """``(recording, labels, sources, rename)`` of the command's input files (or ``files``,
     read alike) and corrections."""
     from eegpt.channels import present_keys
-    from eegpt.preprocessing import probe_crop
+    from eegpt.windowing import probe_crop
 
     files, _ = given_once(args.data if files is None else files)  # read twice, counted twice
     rename = parse_rename(args.rename, args.drop)
@@ -170,7 +170,7 @@ def _crop_left_out(
     would crop."""
     from dataclasses import replace
 
-    from eegpt.preprocessing import crop_left_out_for_arrays
+    from eegpt.windowing import crop_left_out_for_arrays
 
     trained = probe.preprocessing.crop_tmin
     if epochs:
@@ -206,7 +206,7 @@ def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     from dataclasses import replace
 
     from eegpt._logging import warn as _warn
-    from eegpt.preprocessing import crop_refused_for_arrays, crop_refused_for_continuous
+    from eegpt.windowing import crop_refused_for_arrays, crop_refused_for_continuous
 
     trained = probe.preprocessing.crop_tmin
     given = getattr(args, "crop", None)
