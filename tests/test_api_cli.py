@@ -3149,6 +3149,25 @@ def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, 
     assert io.NOT_SCALP_TYPES is vocabulary.NOT_SCALP_TYPES
 
 
+def test_info_shows_the_labels_of_one_participant_of_a_hyperscanning_file(tmp_path, capsys):
+    """Two outputs of one hyperscanning recording, one per participant (labels A-Fp1 ... and
+    B-Fp1 ...), are told apart by `eegpt info`: a participant's tag is no decoration of the
+    name, so each channel shows its label, where `EEG FP1-REF` still shows as FP1 alone."""
+    for tag in ("A-", "B-"):
+        channels = {
+            "input_names": [f"{tag}Fp1", f"{tag}Cz", f"{tag}O2", f"{tag}C3"],
+            "names": ["FP1", "CZ", "O2", "C3"],
+            "picks": [0, 1, 2, 3],
+            "chan_ids": [0, 27, 57, 26],
+            "dropped": [],
+        }
+        path = _saved_embeddings(tmp_path / tag, ".npz", channels=channels, picks=["eeg"])
+        assert main(["info", str(path)]) == 0
+        text = capsys.readouterr().out
+        shown = f"FP1 (from {tag}Fp1), CZ (from {tag}Cz), O2 (from {tag}O2), C3 (from {tag}C3)"
+        assert f"  4 channels: {shown}\n" in text, text
+
+
 def test_epochs_without_times_are_marked_separate_not_contiguous(model, tmp_path, capsys):
     """Epochs of an array (or mne.EpochsArray without events) get onsets numbered end to end:
     the metadata and eegpt info say they are separate epochs, not contiguous windows."""

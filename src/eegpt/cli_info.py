@@ -428,15 +428,21 @@ def _channel_names_shown(channels: Mapping[str, Any]) -> list[str]:
     ``eegpt info`` lists them: a bipolar derivation renamed to one electrode with its label,
     ``"FPZ (bipolar: EEG Fpz-Cz)"``; a channel whose label does not hold its vocabulary name
     (an old name, a ``--rename``, an sEEG contact picked) with that label, ``"T7 (from T3)"``,
-    but not one whose label only decorates it (``"EEG FP1-REF"``, ``"Fz"``: ``FP1``, ``FZ``)."""
+    but not one whose label only decorates it (``"EEG FP1-REF"``, ``"Fz"``: ``FP1``, ``FZ``).
+    A label tagged with a participant's prefix or suffix (``"A-Fp1"``, ``"Fp1_2"`` of a
+    hyperscanning file: :func:`eegpt._participants.participant_tags`) is shown, so that the
+    outputs of two participants of one recording are told apart: ``"FP1 (from A-Fp1)"``."""
+    from eegpt._participants import participant_tags
+
     names = [str(name) for name in channels.get("names", [])]
     bipolar = set(channels.get("bipolar") or ())
     inputs = [str(label) for label in channels.get("input_names") or names]
+    tagged = {label for group in participant_tags(inputs) for label in group.labels}
     return [
         f"{name} (bipolar: {label})"
         if label in bipolar
         else name
-        if _label_holds(label, name)
+        if _label_holds(label, name) and label not in tagged
         else f"{name} (from {label})"
         for name, label in zip(names, inputs, strict=False)
     ]
