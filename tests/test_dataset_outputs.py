@@ -215,3 +215,25 @@ def test_two_outputs_of_one_recording_are_refused_naming_both(weights, tmp_path)
         table, _ = read_embeddings([out / "a.npz", copy / "a_copy.npz"], allow_mixed=True)
     assert len(table) == 2 * len(read_embeddings(out / "a.npz")[0])
     table, _ = read_embeddings([out / "a.npz", out / "b.parquet"])  # two recordings: fine
+
+
+def test_outputs_of_one_recording_from_channels_they_do_not_share_are_read_together(
+    weights, tmp_path
+):
+    """One output per participant of a hyperscanning file (channels A-... and B-...) holds
+    other data of the same windows, not rows twice: read together without allow_mixed; a
+    third output sharing channels with one of them is still refused as its copy."""
+    names = ("A-Fz", "A-Cz", "A-Pz", "A-Oz", "B-Fz", "B-Cz", "B-Pz", "B-Oz")
+    _raw(0, names).export(tmp_path / "pair.edf", verbose=False)
+    for who in ("A", "B", "A2"):
+        table = tmp_path / f"{who}.tsv"
+        rows = [
+            f"{t}-{n}\t{n if t == who[0] else ''}" for t in "AB" for n in ("Fz", "Cz", "Pz", "Oz")
+        ]
+        table.write_text("\n".join(rows) + "\n")
+        assert main(["embed", str(tmp_path / "pair.edf"), "--weights", str(weights), "-o",
+                     str(tmp_path / f"{who}.npz"), "--rename", str(table), "-q"]) == 0  # fmt: skip
+    both, _ = read_embeddings([tmp_path / "A.npz", tmp_path / "B.npz"], embeddings=False)
+    assert len(both) == 2 * len(read_embeddings(tmp_path / "A.npz", embeddings=False)[0])
+    with pytest.raises(ValueError, match=r"A\.npz, .*A2\.npz \(of .*\) are outputs of one"):
+        read_embeddings([tmp_path / "A.npz", tmp_path / "B.npz", tmp_path / "A2.npz"])

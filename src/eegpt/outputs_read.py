@@ -258,15 +258,26 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
     """Refuse two outputs of the same recording (:func:`recording_identity`: the same file, or
     files of the same fingerprint), as ``a.npz`` and ``a.parquet`` after another ``--format``,
     or a copy: read together, its windows would be rows twice (across cross-validation folds);
-    with ``allow_mixed`` warn instead."""
-    first: dict[tuple[str, str], int] = {}  # each identity's first file
+    with ``allow_mixed`` warn instead. Outputs of one recording from channels none of which
+    they share (:func:`_input_labels`: one per participant of a hyperscanning file, ``A-Fp1``
+    ... and ``B-Fp1`` ...) hold other data of the same windows, not rows twice: read alike."""
+    members: dict[tuple[str, str], list[int]] = {}  # the files of each identity
+    root: dict[int, int] = {}  # each file's group: its recording's first file it overlaps
     group: dict[int, list[int]] = {}  # files of one recording, by its first file
     for k, outline in enumerate(outlines):
-        seen = {first[i] for i in recording_identity(outline.metadata) if i in first}
-        for ident in recording_identity(outline.metadata):
-            first.setdefault(ident, min(seen, default=k))
+        idents = recording_identity(outline.metadata)
+        labels = _input_labels(outline.metadata)
+        seen = {
+            j
+            for ident in idents
+            for j in members.get(ident, ())
+            if _share_channels(labels, _input_labels(outlines[j].metadata))
+        }
+        root[k] = min((root[j] for j in seen), default=k)
         if seen:
-            group.setdefault(min(seen), [min(seen)]).append(k)
+            group.setdefault(root[k], [root[k]]).append(k)
+        for ident in idents:
+            members.setdefault(ident, []).append(k)
     if not group:
         return
     said = [
@@ -281,6 +292,20 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
     if not allow_mixed:
         raise ValueError(f"{message}; remove all but one of them, or pass allow_mixed=True")
     _warn(f"{message}; read together as allow_mixed=True asks")
+
+
+def _input_labels(metadata: Mapping[str, Any]) -> frozenset[str]:
+    """The recording's channel labels an output embedded (``metadata["channels"]
+    ["input_names"]``, as the file spells them); empty where not recorded."""
+    channels = metadata.get("channels")
+    labels = channels.get("input_names") if isinstance(channels, Mapping) else None
+    return frozenset(str(label) for label in labels or ())
+
+
+def _share_channels(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two outputs' channel labels (:func:`_input_labels`) overlap, or may: where
+    either output records none."""
+    return not (a and b) or not a.isdisjoint(b)
 
 
 def _padded(metadata: Mapping[str, Any], index: np.ndarray) -> np.ndarray:
