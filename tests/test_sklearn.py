@@ -381,6 +381,33 @@ def test_a_single_window_is_told_to_take_a_batch_axis(task, n_channels):
     assert est.transform(flat[:n_channels]).shape[0] == n_channels
 
 
+def test_a_continuous_recording_in_2d_is_refused_not_read_as_epochs(task):
+    """A [C, T] recording (or window) whose columns are a multiple of C was read as C flattened
+    epochs mixing channels: 10 rows of garbage from a 10 s recording, or, for a window, advice
+    to zero-pad 25-sample "epochs" (tail='pad'). Now refused, at fit as after, with how to cut
+    it into windows (the reshape shown gives those windows) or pass one window as X[None]."""
+    names = task.ch_names[:10]
+    continuous = np.concatenate(list(task.get_data()[:10, :10]), axis=1)  # [10, 2500], 10 s
+    est = EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND)
+    clf = EEGPTClassifier(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND,
+                          config=ProbeConfig(epochs=1))  # fmt: skip
+    cut = "X[:, :2500].reshape(10, 10, 250).transpose(1, 0, 2)"
+    with pytest.raises(ValueError, match="continuous recording.*" + re.escape(cut)):
+        est.fit(continuous)
+    with pytest.raises(ValueError, match=re.escape(cut)):
+        clf.fit(continuous, np.arange(10) % 2)
+    windows = continuous[:, :2500].reshape(10, 10, 250).transpose(1, 0, 2)
+    np.testing.assert_array_equal(windows, task.get_data()[:10, :10])
+    with pytest.raises(ValueError, match=re.escape("X[None]")) as info:
+        est.fit(continuous[:, :250])  # one window, unfitted: no "25 samples" advice
+    assert "tail=" not in str(info.value)
+    est.fit(windows)
+    with pytest.raises(ValueError, match=re.escape("X[:, :2000].reshape(10, 8, 250)")):
+        est.transform(continuous[:, :2000])  # fitted on 250-sample epochs: not 10 of 200
+    # columns of 10 epochs as fit's: flattened epochs (scikit-learn's convention), as before
+    assert est.transform(windows.reshape(10, -1)).shape[0] == 10
+
+
 def test_warnings_about_other_channels_are_not_taken_for_repeats(task):
     """Only measured numbers are left out when telling warnings apart: a flat channel in new
     data is reported although another channel's (a name with other digits) was in fit's."""

@@ -71,6 +71,7 @@ from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.io import (
     Recording,
     check_integer_volts,
+    check_sfreq,
     refuse_braindecode,
     refuse_dataframe,
     refuse_evoked,
@@ -165,14 +166,16 @@ def _epochs_array(
     estimator: str,
     units: str,
     fitted_times: int | None = None,
+    window_seconds: float = PreprocessingConfig.window_seconds,
 ) -> np.ndarray:
     """Array input as epochs ``[n_epochs, C, T]`` (float64) after scikit-learn's own checks
     (dense, numeric, finite, not empty); 2-D input is read as epochs flattened in C order.
 
-    A 2-D array shaped as one window (``[C, T]``: as many rows as channels, and columns that
-    are no whole number of epochs, or, with ``fitted_times`` (the samples per epoch of a
-    fitted estimator's data), exactly one epoch's samples) is refused with how to pass it:
-    ``X[None]``, a batch of one."""
+    A 2-D array with as many rows as channels (more than one) is refused as one window or
+    continuous recording ``[C, T]`` (:func:`_refuse_one_recording`), unless a fitted
+    estimator's data (``fitted_times``: its samples per epoch) had epochs of its columns'
+    length: read as flattened, its rows would each mix all channels' samples. ``sfreq`` (Hz)
+    and ``window_seconds`` size the windows that refusal shows how to cut."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
     refuse_braindecode(X)
     refuse_evoked(X, estimator)
@@ -201,17 +204,9 @@ def _epochs_array(
         ) from err
     n_ch = len(ch_names)
     if array.ndim == 2:
-        one_window = array.shape[0] == n_ch and (
-            array.shape[1] % n_ch != 0
-            or (fitted_times is not None and array.shape[1] == fitted_times != n_ch * fitted_times)
-        )
-        if one_window:
-            raise ValueError(
-                f"X of shape {array.shape} looks like a single window ({n_ch} channels x "
-                f"{array.shape[1]} samples), but 2-D input is read as epochs flattened to "
-                "[n_epochs, n_channels * n_times]: give a single window a leading batch axis, "
-                f"X[None] (or X.reshape(1, {n_ch}, {array.shape[1]})), for an output of one row"
-            )
+        flattened_as_in_fit = fitted_times is not None and array.shape[1] == n_ch * fitted_times
+        if array.shape[0] == n_ch > 1 and not flattened_as_in_fit:
+            _refuse_one_recording(array.shape, check_sfreq(sfreq, "<array>"), window_seconds)
         if array.shape[1] % n_ch:
             raise ValueError(
                 f"X has {array.shape[1]} features, which is not a multiple of the {n_ch} "
@@ -228,6 +223,43 @@ def _epochs_array(
             f"[n_epochs, n_channels * n_times]), got shape {array.shape}"
         )
     return array
+
+
+def _refuse_one_recording(shape: tuple[int, ...], sfreq: float, window_seconds: float) -> None:
+    """Refuse a 2-D array of ``shape`` ``[C, T]`` (as many rows as channels) with how to pass
+    one window (``X[None]``), a continuous recording (cut into windows of ``window_seconds``
+    at ``sfreq`` Hz, or ``model.embed``) or epochs flattened after all (a 3-D reshape)."""
+    n_ch, n_cols = shape
+    window = window_seconds * sfreq  # samples of a window at the array's own rate
+    k = int(n_cols // window) if window > 0 else 0
+    one = f"one window: X[None] (X.reshape(1, {n_ch}, {n_cols})), for an output of one row"
+    if k >= 2 and float(window).is_integer():
+        w = int(window)
+        cut = (
+            f"a continuous recording ({n_cols / sfreq:g} s at {sfreq:g} Hz): cut it into {k} "
+            f"windows of {window_seconds:g} s, X[:, :{k * w}].reshape({n_ch}, {k}, {w})"
+            f".transpose(1, 0, 2) ([{k}, {n_ch}, {w}], one row each), or embed it with "
+            "model.embed(X, ch_names=..., sfreq=..., units=...)"
+        )
+    else:
+        cut = (
+            f"a continuous recording ({n_cols / sfreq:g} s at {sfreq:g} Hz): embed it with "
+            "model.embed(X, ch_names=..., sfreq=..., units=...), or cut it into windows "
+            "[n_windows, n_channels, n_times] first"
+        )
+    ways = [cut, one] if k >= 2 else [one, cut]
+    flat = (
+        f"; epochs flattened after all (their channels' samples one after the other): pass "
+        f"them as 3-D, X.reshape({n_ch}, {n_ch}, {n_cols // n_ch})"
+        if n_cols % n_ch == 0
+        else ""
+    )
+    raise ValueError(
+        f"X of shape {shape} looks like a single window or a continuous recording "
+        f"[n_channels, n_times] ({n_ch} rows, as many as ch_names has channels), but 2-D input "
+        "is read as epochs flattened to [n_epochs, n_channels * n_times]: each row would be "
+        f"taken for one epoch of all {n_ch} channels. Pass {'; or '.join(ways)}{flat}"
+    )
 
 
 def _check_common_params(est: Any) -> None:
@@ -533,8 +565,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 preprocessing=self._config(), what="EEGPTEmbedder",
             )  # fmt: skip
         array = _epochs_array(
-            X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units), fitted_times
-        )
+            X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units),
+            fitted_times, self._config().window_seconds,
+        )  # fmt: skip
         return as_epochs_recording(
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=verbose
         )
@@ -892,9 +925,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         if _epochs_input(X):
             _refuse_array_params(self, X)
             return X, {}
+        config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         array = _epochs_array(
-            X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units), fitted_times
-        )
+            X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units),
+            fitted_times, config.window_seconds,
+        )  # fmt: skip
         return array, {"ch_names": self.ch_names, "sfreq": self.sfreq, "units": self.units}
 
     @_warning_once("fit")
