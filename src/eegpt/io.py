@@ -2048,9 +2048,20 @@ def check_ch_names(ch_names: Any) -> None:
 
 def check_sfreq(sfreq: Any, source: str) -> float:
     """``sfreq`` (Hz) of an array or a stream named ``source``, as a float; a
-    :class:`RecordingError` unless it is a finite number above 0 (not a bool)."""
+    :class:`RecordingError` unless it is a finite number above 0 (not a bool). An array of one
+    number (``[[200]]`` from ``scipy.io.loadmat``, ``[128.0]``) is that number; one of more
+    numbers is refused as such."""
+    value = sfreq
+    if isinstance(sfreq, np.ndarray) and sfreq.ndim > 0:
+        if sfreq.size != 1:
+            raise RecordingError(
+                f"{source}: sfreq must be one number of Hz, got an array of shape {sfreq.shape} "
+                f"({few([repr(v) for v in sfreq.ravel().tolist()], 4)}): give the sampling rate "
+                "alone, e.g. sfreq=float(sfreq[0])"
+            )
+        value = sfreq.reshape(()).item()  # one number, however nested
     try:
-        rate = None if isinstance(sfreq, (bool, np.bool_)) else float(sfreq)
+        rate = None if isinstance(value, (bool, np.bool_)) else float(value)
     except (TypeError, ValueError):
         rate = None
     if rate is None or not np.isfinite(rate) or rate <= 0:
@@ -2058,12 +2069,22 @@ def check_sfreq(sfreq: Any, source: str) -> float:
     return rate
 
 
+def float32_of_bfloat16(obj: Any) -> Any:
+    """A torch tensor of bfloat16 as float32 (every bfloat16 value is one of float32: exact),
+    since NumPy has no bfloat16 (``np.asarray`` of one fails: "unsupported ScalarType
+    BFloat16"); ``obj`` itself otherwise. Duck-typed, so that reading arrays imports no
+    torch."""
+    if str(getattr(obj, "dtype", "")) == "torch.bfloat16" and hasattr(obj, "float"):
+        return obj.float()
+    return obj
+
+
 def _one_array(obj: Any) -> np.ndarray:
     """``np.asarray(obj)`` of an array input, refusing with the way on: a list (or tuple) of
     arrays of unequal shapes, which makes no one array (numpy's "inhomogeneous shape"), with
     the lengths found (samples, the last axis); a 1-D array, with ``x[None]`` (one channel)."""
     try:
-        data = np.asarray(obj)
+        data = np.asarray(float32_of_bfloat16(obj))
     except ValueError:
         arrays = isinstance(obj, (list, tuple)) and all(hasattr(a, "shape") for a in obj)
         shapes = [tuple(a.shape) for a in obj] if arrays else []
@@ -2114,14 +2135,14 @@ def _from_array(
             "sfreq=500, units='uV')"
         )
     check_ch_names(ch_names)
-    check_sfreq(sfreq, "<array>")
+    rate = check_sfreq(sfreq, "<array>")
     data = _one_array(obj)
     if np.issubdtype(data.dtype, np.integer):  # amplifier samples in a given unit (not volts)
         check_integer_volts(data, units, "embed(x, ch_names=..., sfreq=..., units=...)")
         data = data.astype(np.float64) * UNITS[units]
     elif np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
         data = data.astype(np.float64) * UNITS[units]  # new array; the input is never modified
-    rec = Recording(data, list(ch_names), float(sfreq), source="<array>", array_units=units)
+    rec = Recording(data, list(ch_names), rate, source="<array>", array_units=units)
     _log(array_summary(rec), verbose)
     return rec
 

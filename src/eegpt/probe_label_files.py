@@ -754,6 +754,98 @@ def _embeddings_given_text(path: Path) -> str:
     )
 
 
+#: Names an .npz's arrays are often saved under, by the names an .npz input needs: told in
+#: the error for a missing one, never read in its place (another array might be meant).
+_NPZ_OTHER_NAMES = {
+    "X": ("x", "data", "x_train", "eeg", "epochs", "signals"),
+    "ch_names": ("channels", "ch_name", "chan_names", "channel_names", "electrodes"),
+    "sfreq": ("fs", "srate", "sampling_rate", "sample_rate", "freq"),
+}
+
+#: What each array of an .npz input holds, for the error on one saved as Python objects.
+_NPZ_KINDS = {
+    "X": "a numeric array, np.asarray(X, dtype=np.float32)",
+    "ch_names": "a string array, np.array(names, dtype=str)",
+    "sfreq": "a number, float(sfreq)",
+    "units": "a string, 'V', 'mV' or 'uV'",
+    "y": "an array of strings or numbers, np.asarray(y, dtype=str) for text labels",
+}
+
+
+def _npz_missing_text(path: Path, missing: Sequence[str], files: Sequence[str]) -> str:
+    """The error for an .npz input without the arrays ``missing`` (of X, ch_names, sfreq),
+    naming the arrays among its ``files`` that look like them (``data`` for ``X``): to be
+    saved under the names read, which are not guessed."""
+    text = (
+        f"{path}: an .npz input needs arrays X [n_epochs, C, T], ch_names and sfreq; missing "
+        f"{list(missing)} (has {list(files)})"
+    )
+    lower = {name.lower(): name for name in files}
+    found = [
+        (need, lower[other])
+        for need in missing
+        for other in _NPZ_OTHER_NAMES.get(need, ())
+        if other in lower
+    ]
+    if found:
+        names = ", ".join(f"{need}={have}" for need, have in found)
+        text += (
+            f". If {', '.join(repr(have) for _, have in found)} "
+            f"{'is' if len(found) == 1 else 'are'} meant, save "
+            f"{'it' if len(found) == 1 else 'them'} under the names eegpt reads: "
+            f"np.savez(path, {names}, ...) (it reads no other names, lest it take the "
+            "wrong array)"
+        )
+    return text
+
+
+def _npz_array(f: Any, key: str, path: Path) -> np.ndarray:
+    """The array ``key`` of the open .npz ``f`` (of ``path``); one saved as Python objects
+    (a list of strings of mixed kinds, ``dtype=object``) is refused with how to save it, as
+    loading it would unpickle (which can run code): :data:`_NPZ_KINDS`."""
+    try:
+        return np.asarray(f[key])
+    except ValueError as err:
+        if "allow_pickle" not in str(err):
+            raise
+        raise ValueError(
+            f"{path}: its {key!r} is an array of Python objects (dtype=object), which eegpt "
+            f"does not load (loading one unpickles it, which can run code): save {key} as "
+            f"{_NPZ_KINDS.get(key, 'a plain NumPy array')}"
+        ) from None
+
+
+def _npz_text(f: Any, key: str, path: Path) -> str:
+    """The string ``key`` (``units``) of the open .npz ``f``: a str array of one value, or ASCII
+    bytes (``np.bytes_(b'uV')``, as saved from MATLAB or h5py) decoded."""
+    value = _npz_array(f, key, path)
+    item = value.reshape(()).item() if value.size == 1 else None
+    if isinstance(item, bytes):
+        try:
+            item = item.decode("ascii")
+        except UnicodeDecodeError:
+            item = None
+    if not isinstance(item, str):
+        raise ValueError(
+            f"{path}: its {key!r} must be one string, got {value!r}: save {key} as "
+            f"{_NPZ_KINDS.get(key, 'a string')}"
+        )
+    return item
+
+
+def _npz_names(f: Any, path: Path) -> list[str]:
+    """The ``ch_names`` of the open .npz ``f``: strings, ASCII bytes decoded (a ``dtype='S'``
+    array, as saved from MATLAB or h5py)."""
+    names = _npz_array(f, "ch_names", path).reshape(-1).tolist()
+    try:
+        return [c.decode("ascii") if isinstance(c, bytes) else str(c) for c in names]
+    except UnicodeDecodeError:
+        raise ValueError(
+            f"{path}: its 'ch_names' are bytes that are not ASCII: save them as "
+            f"{_NPZ_KINDS['ch_names']}"
+        ) from None
+
+
 def _read_one(
     path: Path,
     verbose: Any = None,
@@ -773,6 +865,7 @@ def _read_one(
     from eegpt.io import (
         Recording,
         array_summary,
+        check_sfreq,
         epochs_labels,
         may_hold_epochs,
         read_epochs_file,
@@ -794,16 +887,13 @@ def _read_one(
             if missing and "embeddings" in f.files:
                 raise ValueError(_embeddings_given_text(path))
             if missing:
-                raise ValueError(
-                    f"{path}: an .npz input needs arrays X [n_epochs, C, T], ch_names and sfreq; "
-                    f"missing {missing} (has {f.files})"
-                )
+                raise ValueError(_npz_missing_text(path, missing, f.files))
             # (as_recording checks the unit the file names)
-            units = cast("Units", str(f["units"]) if "units" in f.files else "V")
+            units = cast("Units", _npz_text(f, "units", path) if "units" in f.files else "V")
             rec = as_epochs_recording(
-                f["X"],
-                ch_names=[str(c) for c in f["ch_names"].tolist()],
-                sfreq=float(f["sfreq"]),
+                _npz_array(f, "X", path),
+                ch_names=_npz_names(f, path),
+                sfreq=check_sfreq(_npz_array(f, "sfreq", path), str(path)),
                 units=units,
                 verbose=False,  # its line names the file, not '<array>': below
             )
@@ -814,7 +904,7 @@ def _read_one(
                     f"{label_column!r} from; its labels are its y array, so leave --label-column "
                     "out (or save these epochs as -epo.fif with the column in epochs.metadata)"
                 )
-            labels = f["y"] if "y" in f.files else None
+            labels = _npz_array(f, "y", path) if "y" in f.files else None
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, labels
     if may_hold_epochs(path):

@@ -72,6 +72,7 @@ from eegpt.io import (
     Recording,
     check_integer_volts,
     check_sfreq,
+    float32_of_bfloat16,
     refuse_braindecode,
     refuse_dataframe,
     refuse_evoked,
@@ -189,6 +190,7 @@ def _epochs_array(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
             "sfreq=..., units='V' (the default) or 'uV', as the samples are) (or pass mne.Epochs)"
         )
+    X = float32_of_bfloat16(X)  # a torch tensor NumPy cannot take
     check_integer_volts(X, units, f"{estimator}(units=...)")
     try:
         array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
