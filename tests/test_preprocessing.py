@@ -1510,27 +1510,35 @@ def test_microvolts_in_an_npz_without_units_are_told_to_store_the_unit_in_it():
 
 
 def test_epochs_many_windows_long_are_told_to_cut_them_into_consecutive_windows():
-    """DEAP-style trials (63 s at 128 Hz) given as epochs: the error names the usual practice
-    beside cropping and a longer window, cutting each trial into consecutive 4 s windows (a
-    continuous [C, T] array each, or a reshape), and the reshape it shows gives those windows,
-    trial by trial; epochs shorter than two windows get no such advice."""
+    """Long trials given as epochs: the error names the usual practice beside cropping and a
+    longer window, cutting each trial into consecutive 4 s windows (a continuous [C, T] array
+    each, or a reshape), and the reshape it shows gives those windows, trial by trial. DEAP's
+    63 s trials (at 128 Hz) are cut after their 3 s pre-trial baseline, as README's recipe
+    does (the advice kept the baseline and cut the last 3 s of stimulus); epochs shorter than
+    two windows get no such advice."""
     trials = np.random.default_rng(3).normal(0, 20e-6, (2, 3, 63 * 128))
     with pytest.raises(RecordingError) as err:
         prepare(Recording(trials, list(NAMES), 128.0))
     said = str(err.value)
     assert "X[..., :512], the first 512" in said  # cropping, as before
     assert (
-        "Or, as usual for long trials (e.g. DEAP's 63 s), cut each trial into 15 consecutive "
-        "4 s windows: embed each trial as a continuous [C, T] array (model.embed(X[i], "
-        "ch_names=..., sfreq=..., units=...) for each trial i), or reshape them into epochs: "
-        "X[..., :7680].reshape(2, 3, 15, 512).transpose(0, 2, 1, 3).reshape(-1, 3, 512)" in said
+        "Or, as usual for long trials, cut each trial into 15 consecutive 4 s windows after "
+        "its first 3 s (DEAP's 63 s trials begin with 3 s of pre-trial baseline: X[..., 384:] "
+        "leaves it out): embed each trial as a continuous [C, T] array (model.embed("
+        "X[i, :, 384:], ch_names=..., sfreq=..., units=...) for each trial i), or reshape them "
+        "into epochs: X[..., 384:8064].reshape(2, 3, 15, 512).transpose(0, 2, 1, 3)"
+        ".reshape(-1, 3, 512)" in said
     )
     hint = re.search(r"reshape them into epochs: (X\[.*?\.reshape\(-1, 3, 512\))", said)
     assert hint is not None
     cut = eval(hint.group(1), {"X": trials})  # the hint's own code
     assert cut.shape == (30, 3, 512)
-    assert np.array_equal(cut[15 + 2], trials[1, :, 2 * 512 : 3 * 512])  # trial 1, window 2
-    assert prepare(Recording(trials[1], list(NAMES), 128.0)).data.shape[0] == 15  # [C, T]
+    assert np.array_equal(cut[15 + 2], trials[1, :, 384 + 2 * 512 : 384 + 3 * 512])
+    assert prepare(Recording(trials[1, :, 384:], list(NAMES), 128.0)).data.shape[0] == 15
+    with pytest.raises(RecordingError) as err:  # 62 s: no baseline of DEAP's to leave out
+        prepare(Recording(trials[..., : 62 * 128], list(NAMES), 128.0))
+    assert "DEAP" not in str(err.value)
+    assert "X[..., :7680].reshape(2, 3, 15, 512)" in str(err.value)
     with pytest.raises(RecordingError) as err:  # 6 s: one window and a half, no such advice
         prepare(Recording(trials[..., : 6 * 128], list(NAMES), 128.0))
     assert "consecutive" not in str(err.value)

@@ -472,28 +472,47 @@ def crop_refused_for_continuous(start: float) -> str:
     )
 
 
+#: DEAP's preprocessed trials: 63 s, of which the first 3 s are a pre-trial baseline that
+#: README's recipe leaves out (``X[..., 3 * 128:]``) before cutting the 60 s of stimulus.
+DEAP_TRIAL_SECONDS, DEAP_BASELINE_SECONDS = 63.0, 3.0
+
+
 def _consecutive_windows_advice(recording: Recording, config: PreprocessingConfig) -> str:
-    """For epochs (``recording``, ``[n, C, T]``) at least two windows of ``config`` long (e.g.
-    DEAP's 63 s trials), the usual practice, said after the other fixes: cut each into
-    consecutive windows, as a continuous ``[C, T]`` array each or by a reshape (shown with this
-    recording's numbers where a window is whole samples at its rate); "" otherwise."""
+    """For epochs (``recording``, ``[n, C, T]``) at least two windows of ``config`` long, the
+    usual practice, said after the other fixes: cut each into consecutive windows, as a
+    continuous ``[C, T]`` array each or by a reshape (shown with this recording's numbers where
+    a window is whole samples at its rate); "" otherwise. Trials of DEAP's 63 s are cut after
+    their first 3 s, DEAP's pre-trial baseline (:data:`DEAP_BASELINE_SECONDS`), as README's
+    recipe does."""
     per = config.window_seconds * recording.sfreq  # window samples at the epochs' own rate
     n, c, t = recording.data.shape
-    k = int(t // per) if per > 0 else 0
+    skip = DEAP_BASELINE_SECONDS * recording.sfreq
+    deap = t == DEAP_TRIAL_SECONDS * recording.sfreq and float(skip).is_integer()
+    start = int(skip) if deap else 0
+    k = int((t - start) // per) if per > 0 else 0
     if k < 2:
         return ""
     seconds = f"{config.window_seconds:g} s"
+    trial = f"X[i, :, {start}:]" if deap else "X[i]"
     text = (
-        f". Or, as usual for long trials (e.g. DEAP's 63 s), cut each trial into {k} "
-        f"consecutive {seconds} windows: embed each trial as a continuous [C, T] array "
-        "(model.embed(X[i], ch_names=..., sfreq=..., units=...) for each trial i)"
+        ". Or, as usual for long trials, cut each trial into "
+        f"{k} consecutive {seconds} windows"
+        + (
+            f" after its first {DEAP_BASELINE_SECONDS:g} s (DEAP's 63 s trials begin with "
+            f"{DEAP_BASELINE_SECONDS:g} s of pre-trial baseline: X[..., {start}:] leaves it "
+            "out)"
+            if deap
+            else ""
+        )
+        + f": embed each trial as a continuous [C, T] array (model.embed({trial}, ch_names=..., "
+        "sfreq=..., units=...) for each trial i)"
     )
     if float(per).is_integer():
         w = int(per)
         text += (
-            f", or reshape them into epochs: X[..., :{k * w}].reshape({n}, {c}, {k}, {w})"
-            f".transpose(0, 2, 1, 3).reshape(-1, {c}, {w}) (trial ids np.repeat(trials, {k}) "
-            "for grouped cross-validation)"
+            f", or reshape them into epochs: X[..., {start or ''}:{start + k * w}]"
+            f".reshape({n}, {c}, {k}, {w}).transpose(0, 2, 1, 3).reshape(-1, {c}, {w}) (trial "
+            f"ids np.repeat(trials, {k}) for grouped cross-validation)"
         )
     return text
 
