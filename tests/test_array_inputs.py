@@ -1,5 +1,5 @@
 """Arrays as users hold them: .npz files saved from MATLAB or pickles (one-value arrays, bytes,
-other key names) and torch tensors of bfloat16."""
+other key names), torch tensors of bfloat16, and array channel types."""
 
 from __future__ import annotations
 
@@ -89,3 +89,32 @@ def test_the_sklearn_estimators_take_a_bfloat16_tensor():
     x = torch.from_numpy(_epochs().astype(np.float32)).bfloat16()
     array = _epochs_array(x, NAMES, 256.0, "EEGPTEmbedder", "uV")
     np.testing.assert_array_equal(array, x.float().numpy())
+
+
+DEAP_PERIPHERAL = ["hEOG", "vEOG", "zEMG", "tEMG", "GSR", "Resp", "Plet", "Temp"]
+
+
+def test_deaps_peripheral_channels_are_all_told_as_other_signals():
+    """DEAP's plethysmograph 'Plet' was told as a possible EEG electrode to rename ("If 'Plet'
+    is an EEG electrode, map it with rename=..."); all 8 peripheral channels are other
+    signals."""
+    from eegpt.channels import map_channels
+
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(["Fp1", "Cz", "Pz", *DEAP_PERIPHERAL])
+    text = " ".join(str(w.message) for w in record)
+    assert f"{DEAP_PERIPHERAL} look like other signals" in text
+    assert "is an EEG electrode" not in text
+
+
+def test_embed_with_ch_types_says_array_types_are_not_taken():
+    """embed(x, ..., ch_types=[...]) suggested "did you mean: 'ch_types' -> ch_names=...?";
+    it now says that arrays take no channel types, non-EEG channels are dropped by name, and
+    how to pass the types (an mne.EpochsArray)."""
+    from eegpt import EEGPT, EEGPTConfig
+
+    model = EEGPT(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2)).eval()
+    with pytest.raises(TypeError, match="ch_types: array input takes no channel types") as info:
+        model.embed(_epochs()[0], ch_names=NAMES, sfreq=256.0, ch_types=["eeg"] * 3)
+    assert "did you mean" not in str(info.value)
+    assert "mne.EpochsArray" in str(info.value)

@@ -447,6 +447,18 @@ _CLI_KEYWORDS = {
 }
 
 
+#: Keywords of other libraries that embed does not take, and what it does instead.
+_NOT_TAKEN = {
+    "ch_types": (
+        "array input takes no channel types: channels that are not EEG (EOG, EMG, GSR, "
+        "ECG, ...) are dropped by their names, and a warning lists them; leave such rows out "
+        "yourself (x[..., rows, :] with their ch_names), or pass an mne.EpochsArray (or "
+        "mne.io.RawArray) of the samples in volts with info=mne.create_info(ch_names, sfreq, "
+        "ch_types), whose EEG channels alone are taken"
+    ),
+}
+
+
 def check_embed_keywords(keywords: Sequence[str]) -> None:
     """Refuse keywords :func:`embed` does not take, naming the one meant (a typo, or a
     command-line option's name such as ``window``); ``TypeError`` as Python's own."""
@@ -459,6 +471,8 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
     preprocessing = set(PreprocessingConfig.__dataclass_fields__)
     hints = []
     for key in unknown:
+        if key in _NOT_TAKEN:
+            continue  # said below, not as a keyword meant
         meant = _CLI_KEYWORDS.get(key.replace("-", "_"))
         if key in preprocessing:  # a setting embed takes only inside its preprocessing=
             meant = f"preprocessing=eegpt.preprocessing.PreprocessingConfig({key}=...)"
@@ -466,6 +480,7 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
         if meant or close:
             hints.append(f"{key!r} -> {meant or close[0] + '=...'}")
     hint = f" (did you mean: {'; '.join(hints)}?)" if hints else ""
+    hint += "".join(f"; {key}: {_NOT_TAKEN[key]}" for key in unknown if key in _NOT_TAKEN)
     raise TypeError(
         f"embed() got unexpected keyword argument(s) {unknown}{hint}; it takes {', '.join(known)}"
     )
