@@ -12,6 +12,7 @@ import torch
 
 from eegpt import probe_cli_evaluate, probe_cli_predict, streaming
 from eegpt.channels import map_channels
+from eegpt.errors import RecordingError
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_cli import main as probe_main
 from eegpt.probe_label_files import WindowLabelling, load_labelled_epochs
@@ -103,3 +104,39 @@ def test_training_windows_do_not_hold_the_recording(tmp_path, monkeypatch):
     assert len(rec.data) == 15
     # the windows (19 x 60 s at 256 Hz, float64: 2.3 MB) and a block of them beside reads of 1 MB
     assert peak < native / 2, f"{peak / native:.2f} copies of the recording at its rate"
+
+
+def _with_nan(path, tmp_path, spans, bad=None):
+    """The recording ``path`` with NaN over ``spans`` (seconds ``(start, stop)``) of every
+    channel and, if given, the annotation ``bad`` ``(onset, duration, description)``."""
+    raw = mne.io.read_raw_fif(path, preload=True, verbose=False)
+    x = raw.get_data()
+    for a, b in spans:
+        x[:, int(a * raw.info["sfreq"]) : int(b * raw.info["sfreq"])] = np.nan
+    out = mne.io.RawArray(x, raw.info, verbose=False)
+    annotations = raw.annotations
+    if bad is not None:
+        annotations = annotations + mne.Annotations([bad[0]], [bad[1]], [bad[2]])
+    out.set_annotations(annotations)
+    name = tmp_path / f"nan{len(spans)}{'_bad' if bad else ''}_raw.fif"
+    out.save(name, verbose=False)
+    return name
+
+
+def test_nan_inside_bad_annotations_never_reaches_the_windows(tmp_path):
+    """NaN lying only inside a BAD annotation, whose windows probe train and evaluate leave
+    out, is filled as embed --reject-by-annotation fills it (resampling spread it, unfilled,
+    into the windows read beside it: a crash about float32 overflow); NaN outside refused
+    with embed's words, the times in the recording."""
+    path = _recording(tmp_path, 500.0)
+    how = WindowLabelling("A|B", 4.0)
+    bad = _with_nan(path, tmp_path, [(9.0, 15.0)], (9.0, 6.0, "BAD_dropout"))
+    with pytest.warns(RuntimeWarning, match=r"non-finite .*from 9\.000 s to 15\.000 s .*all "
+                      r"inside annotations marked bad, whose windows are left out"):  # fmt: skip
+        rec, y, _ = load_labelled_epochs([bad], windows=how, verbose=False)
+    assert rec.onsets.tolist() == [0.0, 4.0, 16.0, 20.0, 24.0, 28.0, 32.0, 36.0]
+    assert np.isfinite(rec.data).all() and len(y) == 8
+    outside = _with_nan(path, tmp_path, [(21.0, 22.0)])
+    with pytest.raises(RecordingError, match=r"non-finite \(NaN/Inf\) samples in all 19 "
+                       r"channels .*21\.000 s"):  # fmt: skip
+        load_labelled_epochs([outside], windows=how, verbose=False)

@@ -564,8 +564,24 @@ def _window_stream(
         window_seconds=how.window_seconds, overlap=how.overlap, start_seconds=first / sfreq,
         resample=resample, average_reference=False, scale=1.0, detrend="none", tail="drop",
     )  # fmt: skip
-    stream = WindowStream(streamed, config, checks=False)
+    # the windows over bad annotations are left out (train, evaluate): NaN/Inf samples all
+    # inside them are filled as embed --reject-by-annotation fills them, others refused
+    stream = WindowStream(streamed, config, checks=False, bad_spans=_rejected_spans(annotations))
     return streamed, stream, annotations, start
+
+
+def _rejected_spans(annotations: Any) -> Any:
+    """The :class:`eegpt.annotations.BadSpans` of ``annotations`` (a continuous recording's
+    own with those of its ``--annotations`` file, onsets in seconds from its first sample;
+    or None) with ``reject``: the probe's windows over bad annotations are left out, as
+    ``eegpt embed --reject-by-annotation`` leaves them out. None without bad spans."""
+    from types import SimpleNamespace
+
+    from eegpt.annotations import BadSpans
+
+    if annotations is None:
+        return None
+    return BadSpans.of(SimpleNamespace(annotations=annotations), reject=True)
 
 
 #: Windows per block read from a recording for a probe's training windows (float64 volts)

@@ -203,6 +203,15 @@ class SignalStats:
             self._update_moments(chunk, gaps)
         self.n += t
 
+    def update_nonfinite(self, bad: np.ndarray) -> None:
+        """Count the NaN/Inf samples of the next chunk (``bad``: ``~np.isfinite(chunk)``,
+        shape (n_channels, n_samples)), in time order, and nothing else: the statistics of
+        :func:`~eegpt.signal_checks.check_finite` alone (a scan whose other checks are left
+        to its windows)."""
+        if bad.any():
+            self._count_nonfinite(bad)
+        self.n += bad.shape[-1]
+
     def _count_nonfinite(self, bad: np.ndarray) -> None:
         """Count the NaN/Inf samples (``bad``: where they are in the chunk that starts at
         sample ``self.n``), those inside the bad spans apart."""

@@ -94,7 +94,7 @@ from eegpt.resampling import (
     polyphase_ratio,
     taken_rate,
 )
-from eegpt.signal_checks import check_signal
+from eegpt.signal_checks import check_finite, check_signal
 from eegpt.signal_stats import SignalStats
 from eegpt.windowing import check_length, check_windows, cut_windows, window_starts
 
@@ -595,8 +595,9 @@ class WindowStream:
         Run the signal checks of :func:`~eegpt.signal_checks.check_signal` on the scan and
         warn of unapplied projectors (as ``prepare``'s ``checks``). False where the windows are
         checked later as a whole (a probe's training windows, prepared as epochs); the scan
-        still finds each channel's line, and NaN/Inf samples are then refused where the
-        windows are.
+        still finds each channel's line and runs :func:`~eegpt.signal_checks.check_finite`
+        (NaN/Inf samples refused, those ``bad_spans`` lets through filled and warned of, with
+        the words of the whole recording's times rather than of the windows').
 
     Attributes
     ----------
@@ -719,19 +720,19 @@ class WindowStream:
         (:func:`~eegpt.resampling.fit_line`) over its finite samples."""
         rec = self.recording
         n = rec.n_times
-        stats = (  # (unchecked: none kept, such as its sample of each channel)
-            SignalStats(rec.n_channels, n, segment=round(rec.sfreq),
-                        bad_spans=self._bad_spans, sfreq=rec.sfreq)
-            if self._checks else None
-        )  # fmt: skip
+        # unchecked: NaN/Inf samples only are counted (none filled but in bad spans)
+        stats = SignalStats(rec.n_channels, n, segment=round(rec.sfreq) if self._checks else 0,
+                            bad_spans=self._bad_spans, sfreq=rec.sfreq)  # fmt: skip
         chunk = max(1, SCAN_BYTES // (8 * rec.n_channels))
         total, moment = np.zeros(rec.n_channels), np.zeros(rec.n_channels)
         missing = np.zeros((3, rec.n_channels))  # NaN/Inf samples: count, sums of t and t**2
         for start in range(0, n, chunk):
             x = rec.read(start, min(n, start + chunk))
             bad = ~np.isfinite(x)  # one pass, for the statistics and the line
-            if stats is not None:
+            if self._checks:
                 stats.update(x, bad)
+            else:
+                stats.update_nonfinite(bad)
             t = np.arange(start, start + x.shape[-1]) - (n - 1) / 2
             if bad.any():
                 x = np.where(bad, 0.0, x)
@@ -745,11 +746,13 @@ class WindowStream:
         else:
             level = total / n
             slope = moment / spread if n > 1 else np.zeros(rec.n_channels)
-        if stats is None:
+        names = [rec.raw.ch_names[i] for i in rec.picks]
+        if not self._checks:  # the windows are checked later, but never hold NaN/Inf
+            check_finite(stats, names, rec.source, sfreq=rec.sfreq)
             return level, slope
         check_signal(
             stats,
-            [rec.raw.ch_names[i] for i in rec.picks],
+            names,
             rec.source,
             rec.units,
             gain=self.config.gain,
