@@ -1606,9 +1606,10 @@ def test_nan_in_annotations_that_only_mention_bad_says_how_to_rename_them(
                            r"interpolate"):  # fmt: skip
             model.embed(path, device="cpu", stream=stream, reject_by_annotation=reject,
                         verbose="error")  # fmt: skip
-        with pytest.raises(RecordingError, match=r"513 non-finite .*after the first sample, 512 "
-                           r"of them " + r"(?s:.*)crop the affected time span; for those inside "
-                           r"the annotations, rename those annotations"):  # fmt: skip
+        with pytest.raises(RecordingError, match=r"513 non-finite .*in 2 gaps .*20\.000 to "
+                           r"22\.000 s \(2\.000 s\) in Fp1 and 40\.000 to 40\.004 s \(0\.004 s\) in "
+                           r"Fp2, 512 of them (?s:.*)mark each gap bad and leave its windows out "
+                           r".*; for those inside the annotations, rename those annotations"):  # fmt: skip
             model.embed(partly, device="cpu", stream=stream, reject_by_annotation=reject,
                         verbose="error")  # fmt: skip
     fix = tmp_path / "fix.txt"

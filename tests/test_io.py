@@ -13,6 +13,7 @@ import mne
 import numpy as np
 import pytest
 
+from eegpt.annotations import BadSpans
 from eegpt.channels import map_channels
 from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording, file_not_found, read_recording
@@ -579,7 +580,8 @@ def test_array_non_finite_reports_channels_and_counts():
     x[2, 10:13] = np.inf
     rec = as_recording(x, ch_names=["Fp1", "Cz", "O2"], sfreq=100)  # refused when prepared
     with pytest.raises(ValueError, match=r"4 non-finite .*Fp1 \(1 samples\), O2 \(3 samples\), "
-                       r"from 0\.030 s to 0\.130 s \(end exclusive: 0\.100 s\) after the first sample"
+                       r"in 2 gaps \(seconds after the first sample, ends exclusive\): 0\.030 to "
+                       r"0\.040 s \(0\.010 s\) in Fp1 and 0\.100 to 0\.130 s \(0\.030 s\) in O2\."
                        r".*--drop Fp1 --drop O2"):  # fmt: skip
         prepare(rec)
     epochs = np.zeros((4, 2, 256))
@@ -2680,3 +2682,67 @@ def test_log_records_name_the_eegpt_code_that_logged(caplog):
     for r in records:
         assert r.pathname.startswith(package) and r.module != "_logging", r.pathname
         assert r.funcName not in ("log", "<module>") and r.lineno > 0
+
+
+def _raw_with_gaps(gaps, n_seconds=60.0, sfreq=100.0):
+    """A Raw of 3 channels with NaN over ``gaps``: ``(start_s, stop_s, channel rows)``."""
+    x = 1e-5 * np.random.default_rng(0).standard_normal((3, int(n_seconds * sfreq)))
+    for a, b, rows in gaps:
+        x[rows, int(a * sfreq) : int(b * sfreq)] = np.nan
+    return mne.io.RawArray(x, mne.create_info(["Fp1", "Cz", "O2"], sfreq, "eeg"), verbose=False)
+
+
+def test_nan_gaps_are_named_one_by_one_and_marked_bad_not_cropped():
+    """Gaps at 10-12, 30-35 (Cz alone) and 40-41 s were said as one span "from 10.000 s to
+    41.000 s", with advice to crop it, which raw.crop (it trims the ends) cannot do for a gap
+    inside the recording: each gap is named (its channels where not all), and the advice is
+    to mark them bad, with a row of the annotations table that takes the first out."""
+    config = PreprocessingConfig(window_seconds=1.0)
+    raw = _raw_with_gaps([(10, 12, [0, 1, 2]), (30, 35, [1]), (40, 41, [0, 1, 2])])
+    with pytest.raises(RecordingError) as caught:
+        prepare(as_recording(raw), config=config)
+    said = str(caught.value)
+    assert ("in 3 gaps (seconds after the first sample, ends exclusive): 10.000 to 12.000 s "
+            "(2.000 s), 30.000 to 35.000 s (5.000 s) in Cz and 40.000 to 41.000 s (1.000 s). "
+            ) in said  # fmt: skip
+    assert "such as 10,2,BAD_nan for the gap at 10 s) with --annotations FILE " in said
+    assert "--reject-by-annotation" in said and "crop that time span" not in said
+    assert "annotations=mne.Annotations(onset=[10], duration=[2], " in said
+    # the route it gives works: the gaps marked bad, their windows left out
+    marked = mne.Annotations([10, 30, 40], [2, 5, 1], ["BAD_nan"] * 3)
+    with pytest.warns(RuntimeWarning, match="all inside annotations marked bad"):
+        windows = prepare(as_recording(raw), config=config, bad_spans=BadSpans.of(
+            as_recording(raw), marked, reject=True))  # fmt: skip
+    assert np.isfinite(windows.data).all()
+    many = _raw_with_gaps([(k + 0.5, k + 0.6, [0, 1, 2]) for k in range(1, 21)])
+    with pytest.raises(RecordingError, match=r"in 20 gaps .*5\.500 to 5\.600 s \(0\.100 s\) and "
+                       r"14 more, the last 20\.500 to 20\.600 s \(0\.100 s\)\. "):  # fmt: skip
+        prepare(as_recording(many), config=config)
+    ends = _raw_with_gaps([(0, 2, [0, 1, 2]), (58, 60, [0, 1, 2])])  # crop takes them out
+    with pytest.raises(RecordingError, match=r"in 2 gaps .*crop that time span \(raw\.crop"):
+        prepare(as_recording(ends), config=config)
+
+
+def test_nan_gaps_fed_in_chunks_are_those_of_the_whole():
+    """A streamed file's gaps of NaN/Inf samples, its chunks cutting through them, are the
+    gaps of the whole signal: one gap across chunks stays one, with the channels of both
+    parts; more gaps than are kept are counted, the last kept too."""
+    from eegpt.signal_stats import GAPS_KEPT, SignalStats
+
+    x = np.zeros((3, 1000))
+    x[:, 20:25] = np.nan
+    x[1, 100:110] = np.nan
+    x[2, 105:130] = np.inf  # the same gap, another channel
+    x[0, 200::3] = np.nan  # 267 gaps of one sample
+    whole = SignalStats.of(x).nonfinite_gaps
+    assert whole.count == 269
+    chunked = SignalStats(3, 1000)
+    for at in range(0, 1000, 7):
+        chunked.update(x[:, at : at + 7])
+    for gaps in (whole, chunked.nonfinite_gaps):
+        assert gaps.count == 269
+        assert [(a, b, c.tolist()) for a, b, c in gaps.first[:3]] == [
+            (20, 24, [True, True, True]), (100, 129, [False, True, True]),
+            (200, 200, [True, False, False])]  # fmt: skip
+        assert len(gaps.first) == GAPS_KEPT and gaps.last is not None
+        assert gaps.last[:2] == (998, 998)

@@ -434,9 +434,15 @@ def nonfinite_error(
     all_in_bad: bool = False,
     misnamed: Sequence[str] = (),
     in_misnamed: int = 0,
+    inner: tuple[float, float] | None = None,
 ) -> RecordingError:
     """The error for NaN/Inf samples, given the number of such samples per channel and, in
     words, where they are (``"from 60.750 s to 61.000 s after the first sample"``).
+
+    ``inner``: ``(onset, duration)`` in seconds from the first sample of a gap of them inside
+    a continuous recording (neither at its start nor at its end), which cropping cannot take
+    out: the advice is then to mark the gaps bad and leave their windows out
+    (:func:`_mark_bad_advice`, with this gap as the example), not to crop.
 
     ``all_in_bad``: they all lie inside annotations marked bad (:class:`~eegpt.annotations.
     BadSpans`), so leaving those windows out (``reject_by_annotation``) is the way on.
@@ -447,6 +453,8 @@ def nonfinite_error(
     hit = [(ch_names[i], int(n)) for i, n in enumerate(counts) if n > 0]
     span = "drop those epochs (epochs.drop)" if epoched else "crop the affected time span"
     crop = "crop that time span (raw.crop in MNE, then embed the Raw)"
+    if inner is not None and not epoched and source != "<array>":  # no crop takes it out
+        span = crop = _mark_bad_advice(*inner, all_in_bad=all_in_bad)
     if source == "<array>" and not epoched:  # an array has no raw.crop: its own routes
         span = crop = (
             "mark that time span bad and leave its windows out: embed(x, ..., annotations="
@@ -465,13 +473,15 @@ def nonfinite_error(
         detail = "channel(s) " + few([f"{name} ({n} samples)" for name, n in hit], 12)
         advice = (
             "interpolate those channels (e.g. mark them bad and call interpolate_bads()), "
-            f"leave them out ({how_to_drop([name for name, _ in hit])}), or {span}"
+            f"leave them out ({how_to_drop([name for name, _ in hit])})"
+            + (f", or {span}" if span else "")
         )
     if all_in_bad:
         where += (", " if where else "") + "all inside annotations marked bad"
         advice = (
             "leave the windows over those annotations out (reject_by_annotation=True, "
-            "--reject-by-annotation on the command line), and the samples are ignored; or " + advice
+            "--reject-by-annotation on the command line), and the samples are ignored"
+            + (f"; or {advice}" if advice else "")
         )
     elif in_bad:
         where += (", " if where else "") + (
@@ -485,6 +495,27 @@ def nonfinite_error(
     return RecordingError(
         f"{source}: {int(np.sum(counts))} non-finite (NaN/Inf) samples in {detail}"
         f"{', ' + where if where else ''}. EEGPT needs finite data: {advice}."
+    )
+
+
+def _mark_bad_advice(onset: float, duration: float, *, all_in_bad: bool = False) -> str:
+    """:func:`nonfinite_error`'s advice for gaps inside a continuous recording: mark each bad
+    and leave its windows out (the command line's ``--annotations`` table, Python's
+    ``annotations=``), the gap at ``onset`` s for ``duration`` s as the example; crop only
+    for gaps at its ends. "" where they are all inside bad annotations already
+    (``all_in_bad``: leaving their windows out is said already)."""
+    if all_in_bad:
+        return ""
+    row = f"{onset:.10g},{duration:.10g},BAD_nan"
+    return (
+        "mark each gap bad and leave its windows out (cropping, raw.crop in MNE, trims only "
+        "the ends: it takes out no gap inside a recording): on the command line, a CSV table "
+        "of annotations (header onset,duration,description; a row per gap, in seconds from "
+        f"the first sample, such as {row} for the gap at {onset:.10g} s) with --annotations "
+        "FILE --reject-by-annotation (embed-dataset: the table in the manifest's "
+        "annotations_file column); in Python, annotations=mne.Annotations(onset="
+        f"[{onset:.10g}], duration=[{duration:.10g}], description=['BAD_nan']) (an onset and "
+        "duration per gap) with reject_by_annotation=True"
     )
 
 

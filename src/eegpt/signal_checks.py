@@ -32,7 +32,7 @@ from eegpt.rename_tables import (
     file_argument,
     how_to_drop,
 )
-from eegpt.signal_stats import SignalStats
+from eegpt.signal_stats import NonfiniteGaps, SignalStats
 from eegpt.vocabulary import shortened_list
 
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
@@ -58,11 +58,14 @@ def _span_text(
     stats: SignalStats,
     sfreq: float | None,
     epoch_samples: int | None,
-    span: tuple[int, int] | None = None,
+    names: Sequence[str],
+    *,
+    outside: bool = False,
 ) -> str:
-    """Where the NaN/Inf samples of ``stats`` are (those from sample ``span[0]`` to
-    ``span[1]``, default all), in words ("" when unknown)."""
-    span = stats.nonfinite_span if span is None else span
+    """Where the NaN/Inf samples of ``stats`` are (``outside``: those outside the bad spans
+    only), in words ("" when unknown): the epochs holding them, or each gap of a continuous
+    signal in seconds (:func:`_gaps_text`)."""
+    span = stats.nonfinite_outside if outside else stats.nonfinite_span
     if span is None:
         return ""
     first, last = span
@@ -78,16 +81,72 @@ def _span_text(
         return f"in {len(hit)} epochs: {listed} (counting from 0)"
     if not sfreq:
         return ""
-    if first == last:
-        return f"at {first / sfreq:.3f} s from the first sample"
-    # the end exclusive (the sample after the last), outward to the ms: a span of these bounds
-    # (an annotation of onset start and duration end - start) holds every such sample
-    start = math.floor(round(first / sfreq * 1000, 6)) / 1000
-    end = math.ceil(round((last + 1) / sfreq * 1000, 6)) / 1000
-    return (
-        f"from {start:.3f} s to {end:.3f} s (end exclusive: {end - start:.3f} s) after the "
-        "first sample"
-    )
+    return _gaps_text(stats.outside_gaps if outside else stats.nonfinite_gaps, sfreq, names)
+
+
+#: Gaps of NaN/Inf samples named one by one in a message; the others are counted
+GAPS_SHOWN = 5
+
+
+def _gap_seconds(gap: tuple[int, int, np.ndarray], sfreq: float) -> tuple[float, float]:
+    """``(start, end)`` in seconds from the first sample of the samples ``gap[0]`` to
+    ``gap[1]``: the end exclusive (the sample after the last), outward to the ms, so that a
+    span of these bounds (an annotation of onset ``start`` and duration ``end - start``)
+    holds every such sample."""
+    start = math.floor(round(gap[0] / sfreq * 1000, 6)) / 1000
+    end = math.ceil(round((gap[1] + 1) / sfreq * 1000, 6)) / 1000
+    return start, end
+
+
+def _gaps_text(gaps: NonfiniteGaps, sfreq: float, names: Sequence[str]) -> str:
+    """Each gap of NaN/Inf samples (:class:`~eegpt.signal_stats.NonfiniteGaps`, samples at
+    ``sfreq`` Hz) in seconds from the first sample, its end exclusive: one as ``"from 20.000
+    s to 25.000 s (end exclusive: 5.000 s) after the first sample"``, several as ``"in 3 gaps
+    (seconds after the first sample, ends exclusive): 20.000 to 25.000 s (5.000 s), ..."``,
+    the first :data:`GAPS_SHOWN` and the last, the others counted; a gap in some of the
+    channels that hold such samples, not all of them, names its channels."""
+    if not gaps.count or gaps.last is None:
+        return ""
+    if gaps.count == 1:
+        first, last, _ = gaps.last
+        if first == last:
+            return f"at {first / sfreq:.3f} s from the first sample"
+        start, end = _gap_seconds(gaps.last, sfreq)
+        return (
+            f"from {start:.3f} s to {end:.3f} s (end exclusive: {end - start:.3f} s) after the "
+            "first sample"
+        )
+    shown = gaps.first[:GAPS_SHOWN]
+    every = np.logical_or.reduce([channels for _, _, channels in [*gaps.first, gaps.last]])
+
+    def one(gap: tuple[int, int, np.ndarray]) -> str:
+        start, end = _gap_seconds(gap, sfreq)
+        where = (
+            "" if (gap[2] == every).all() else " in " + few([names[i] for i in _indices(gap[2])], 4)
+        )
+        return f"{start:.3f} to {end:.3f} s ({end - start:.3f} s){where}"
+
+    listed, rest = [one(gap) for gap in shown], gaps.count - len(shown)
+    if rest > 1:  # the last said too: where they end
+        text = ", ".join(listed) + f" and {rest - 1} more, the last {one(gaps.last)}"
+    else:
+        listed += [one(gaps.last)] if rest else []
+        text = ", ".join(listed[:-1]) + " and " + listed[-1]
+    return f"in {gaps.count} gaps (seconds after the first sample, ends exclusive): {text}"
+
+
+def _inner_gap(gaps: NonfiniteGaps, sfreq: float | None, n: int) -> tuple[float, float] | None:
+    """``(onset, duration)`` in seconds of the first gap of NaN/Inf samples that neither
+    starts at the first sample nor ends at the last (``n`` samples at ``sfreq`` Hz), which
+    cropping cannot take out (``raw.crop`` trims the ends); None where every gap touches an
+    end, or the times are unknown."""
+    if not sfreq:
+        return None
+    for gap in [*gaps.first, *([] if gaps.last is None else [gaps.last])]:
+        if gap[0] > 0 and gap[1] < n - 1:
+            start, end = _gap_seconds(gap, sfreq)
+            return start, round(end - start, 3)
+    return None
 
 
 def _indices(mask: np.ndarray) -> list[int]:
@@ -267,15 +326,20 @@ def check_finite(
     inside = stats.nonfinite_in_bad
     outside = stats.nonfinite - inside
     if outside.any():
-        where = _span_text(stats, sfreq, epoch_samples, stats.nonfinite_outside)
+        where = _span_text(stats, sfreq, epoch_samples, names, outside=True)
+        inner = None if epoched else _inner_gap(stats.outside_gaps, sfreq, stats.n)
         raise nonfinite_error(
             outside, names, source, where, epoched=epoched, in_bad=int(inside.sum()),
             misnamed=stats.misnamed, in_misnamed=int(stats.nonfinite_misnamed.sum()),
+            inner=inner,
         )  # fmt: skip
-    where = _span_text(stats, sfreq, epoch_samples)
+    where = _span_text(stats, sfreq, epoch_samples, names)
     assert stats.bad_spans is not None  # every one inside a span
     if not stats.bad_spans.reject:
-        raise nonfinite_error(inside, names, source, where, epoched=epoched, all_in_bad=True)
+        inner = None if epoched else _inner_gap(stats.nonfinite_gaps, sfreq, stats.n)
+        raise nonfinite_error(
+            inside, names, source, where, epoched=epoched, all_in_bad=True, inner=inner
+        )
     n = int(inside.sum())
     hit = few([f"{names[i]} ({int(k)})" for i, k in enumerate(inside) if k], 12)
     _warn(

@@ -3,8 +3,8 @@
 :class:`SignalStats` summarises a continuous signal of shape (n_channels, n_times), fed whole
 or in consecutive chunks of shape (n_channels, n_samples), or epochs of shape (n_epochs,
 n_channels, n_times): each channel's extremes and the samples at them, mean and standard
-deviation, NaN/Inf samples (those inside bad spans apart), flat segments (in samples), and a
-subsample (at most 100 000 samples a channel) for robust amplitudes in volts (median, median
+deviation, NaN/Inf samples (those inside bad spans apart) and their gaps (:class:`NonfiniteGaps`), flat
+segments (in samples), and a subsample (at most 100 000 samples a channel) for robust amplitudes in volts (median, median
 absolute deviation, :func:`robust_amplitude`). What :mod:`eegpt.signal_checks` judges. Its
 rows' detrending in place (``_detrend_rows``, float64 of shape (..., n_samples)) also detrends
 each window (:func:`eegpt.windowing.detrend_windows`).
@@ -45,6 +45,53 @@ def _detrend_rows(seg: np.ndarray, how: str) -> None:
         rows, step = seg.reshape(-1, n), max(1, _STATS_CACHE_BYTES // (8 * n))
         for at in range(0, len(rows), step):
             rows[at : at + step] -= slope[at : at + step] * t
+
+
+#: Gaps (runs of NaN/Inf samples) :class:`NonfiniteGaps` keeps with their channels, besides
+#: the last: the messages name a few and count the others
+GAPS_KEPT = 8
+
+
+@dataclass(eq=False)
+class NonfiniteGaps:
+    """The gaps of a signal fed in time order: runs of consecutive samples each of which is
+    NaN or infinite in at least one channel. The first :data:`GAPS_KEPT` and the last are
+    kept, as ``(first sample, last sample, channels)`` (samples from the first one, the last
+    inclusive; channels: bool of shape (n_channels,), those holding such a sample in the
+    run), and all are counted: memory stays bounded however many there are."""
+
+    #: the first gaps (at most GAPS_KEPT), in time order
+    first: list[tuple[int, int, np.ndarray]] = field(default_factory=list)
+    #: the last gap so far, the one the next chunk may continue (None: none yet)
+    last: tuple[int, int, np.ndarray] | None = None
+    #: gaps in all
+    count: int = 0
+
+    def add(self, at: np.ndarray, hit: np.ndarray) -> None:
+        """Add the samples ``at`` (ascending sample numbers, shape (k,), after those added
+        before) that are NaN/Inf in the channels ``hit`` (bool, shape (n_channels, k)): a run
+        that continues the last gap is part of it."""
+        if not len(at):
+            return
+        breaks = np.flatnonzero(np.diff(at) > 1) + 1
+        starts, stops = np.r_[0, breaks], np.r_[breaks, len(at)]
+        n = len(starts)
+        picked = [*range(min(n, GAPS_KEPT)), *([n - 1] if n > GAPS_KEPT else [])]
+        runs = [
+            (int(at[a]), int(at[b - 1]), np.asarray(hit[:, a:b].any(axis=1)))
+            for a, b in zip(starts[picked], stops[picked], strict=True)
+        ]
+        if self.last is not None and self.last[1] + 1 == runs[0][0]:  # the same gap goes on
+            a, _, channels = self.last
+            runs[0] = (a, runs[0][1], channels | runs[0][2])
+            if self.first and self.first[-1][0] == a:
+                self.first[-1] = runs[0]
+            self.count -= 1
+        self.count += n
+        for run in runs:
+            if len(self.first) < GAPS_KEPT and (not self.first or run[0] > self.first[-1][0]):
+                self.first.append(run)
+        self.last = runs[-1]
 
 
 @dataclass(eq=False)
@@ -101,6 +148,10 @@ class SignalStats:
     nonfinite_in_bad: np.ndarray = field(init=False)
     #: first and last such sample outside ``bad_spans`` (all of them without spans)
     nonfinite_outside: tuple[int, int] | None = field(init=False, default=None)
+    #: the runs of samples NaN/Inf in any channel (:class:`NonfiniteGaps`): all of them, and
+    #: those outside ``bad_spans`` (all of them without spans), counted as fed
+    nonfinite_gaps: NonfiniteGaps = field(init=False, default_factory=NonfiniteGaps)
+    outside_gaps: NonfiniteGaps = field(init=False, default_factory=NonfiniteGaps)
     #: per channel: how many of those outside lie inside annotations that only mention "bad"
     #: (``bad_spans.misnamed``), and those annotations' descriptions
     nonfinite_misnamed: np.ndarray = field(init=False)
@@ -219,6 +270,7 @@ class SignalStats:
         at = self.n + np.flatnonzero(bad.any(axis=0))
         first = at[0] if self.nonfinite_span is None else self.nonfinite_span[0]
         self.nonfinite_span = (int(first), int(at[-1]))
+        self.nonfinite_gaps.add(at, bad[:, at - self.n])
         if self.bad_spans is not None:
             inside = self.bad_spans.inside(at, self.sfreq)
             self.nonfinite_in_bad += bad[:, at[inside] - self.n].sum(axis=-1)
@@ -230,6 +282,7 @@ class SignalStats:
         if len(at):
             first = at[0] if self.nonfinite_outside is None else self.nonfinite_outside[0]
             self.nonfinite_outside = (int(first), int(at[-1]))
+            self.outside_gaps.add(at, bad[:, at - self.n])
 
     def _judged(self, chunk: np.ndarray) -> np.ndarray:
         """``chunk`` for the partly-flat check: NaN (a segment not judged) over the samples
