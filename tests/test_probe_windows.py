@@ -140,3 +140,34 @@ def test_nan_inside_bad_annotations_never_reaches_the_windows(tmp_path):
     with pytest.raises(RecordingError, match=r"non-finite \(NaN/Inf\) samples in all 19 "
                        r"channels .*21\.000 s"):  # fmt: skip
         load_labelled_epochs([outside], windows=how, verbose=False)
+
+
+@pytest.mark.parametrize("chan_proj", [False, True])
+def test_predictions_fill_nan_inside_rejected_bad_annotations(model, chan_proj):
+    """probe predict --reject-by-annotation refused NaN lying only inside a BAD annotation
+    with the plain NaN error (the bad spans were not passed on): with reject_by_annotation
+    (the recording's own annotations or annotations=) they are filled as embed fills them,
+    one row per window still; without it the error names the option."""
+    from eegpt.probe import synthetic_erp_epochs, synthetic_erp_raw, train_probe
+
+    epochs = synthetic_erp_epochs(40, seed=1, seconds=1.0, tmin=-0.2)
+    one_second = PreprocessingConfig(window_seconds=1.0)
+    probe = train_probe(model, epochs[:32], preprocessing=one_second, epochs=1,
+                        chan_proj=chan_proj)  # fmt: skip
+    raw, _, _ = synthetic_erp_raw(4, sfreq=256.0, seed=3)
+    n = len(probe.predict_proba(raw))
+    raw._data[:, 512:700] = np.nan  # 2.000 to 2.734 s
+    marked = mne.Annotations([2.0], [1.0], ["BAD_gap"])
+    with pytest.raises(RecordingError, match=r"all inside annotations marked bad\. EEGPT needs "
+                       r"finite data: leave the windows over those annotations out "
+                       r"\(reject_by_annotation=True"):  # fmt: skip
+        probe.predict_proba(raw, annotations=marked)
+    with pytest.warns(RuntimeWarning, match=r"all inside annotations marked bad, whose windows "
+                      r"are left out \(reject_by_annotation\): ignored"):  # fmt: skip
+        proba = probe.predict_proba(raw, annotations=marked, reject_by_annotation=True)
+    assert proba.shape == (n, 2) and np.isfinite(proba).all()
+    raw.set_annotations(marked)  # its own
+    with pytest.raises(RecordingError, match=r"all inside annotations marked bad\. "):
+        probe.predict_proba(raw)
+    own = probe.predict_proba(raw, reject_by_annotation=True, verbose="error")
+    np.testing.assert_allclose(own, proba, atol=1e-6)

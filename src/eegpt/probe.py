@@ -495,6 +495,8 @@ def _predicting(
     rename: Rename | None = None,
     keep: str | Sequence[str] | None = None,
     overlap: float | None = None,
+    annotations: str | os.PathLike | mne.Annotations | None = None,
+    reject_by_annotation: bool = False,
     verbose: Verbose = None,
     device: str | torch.device | None = None,
     precision: Precision = "float32",
@@ -518,6 +520,8 @@ def _evaluating(
     rename: Rename | None = None,
     keep: str | Sequence[str] | None = None,
     overlap: float | None = None,
+    annotations: str | os.PathLike | mne.Annotations | None = None,
+    reject_by_annotation: bool = False,
     verbose: Verbose = None,
     device: str | torch.device | None = None,
     precision: Precision = "float32",
@@ -657,6 +661,8 @@ class EEGPTProbe:
         rename: Rename | None = None,
         keep: str | Sequence[str] | None = None,
         overlap: float | None = None,
+        annotations: str | os.PathLike | mne.Annotations | None = None,
+        reject_by_annotation: bool = False,
         verbose: Verbose = None,
     ) -> np.ndarray:
         """Model-ready windows ``[n, C, T]`` (mV) of epochs, in the probe's channel order.
@@ -678,6 +684,18 @@ class EEGPTProbe:
         which applies here too); missing ones raise. ``keep`` (``--keep-channels``) may be
         given as in training: it must keep every channel the probe was trained on (it cannot
         change them), else a ``ValueError`` says which it leaves out.
+
+        NaN/Inf samples are refused, as by :func:`eegpt.embed`, except, with
+        ``reject_by_annotation``, those of a continuous recording that all lie inside
+        annotations marked bad (its own and those of ``annotations``: a file or
+        ``mne.Annotations``, as :func:`eegpt.embed` takes them), whose windows the caller
+        leaves out (``eegpt probe predict --reject-by-annotation`` drops their rows): they are
+        filled with each channel's straight line, as ``embed`` fills them, never given to the
+        model as NaN (:func:`~eegpt.signal_checks.check_finite`, with a warning). Those
+        windows are still made, so that window ``k`` stays the ``k``-th (:meth:`window_onsets`):
+        their predictions are of the filled samples, to be dropped
+        (:func:`eegpt.annotations.window_annotations` and :func:`~eegpt.annotations.
+        bad_windows` tell which).
         """
         keep = self._checked_keep(keep)
         on_missing = rename_on_missing(data)
@@ -719,8 +737,15 @@ class EEGPTProbe:
                 + ": give a recording of at least that length"
                 + (" after the start, or an earlier start" if start else "")
             )  # fmt: skip
+        bad_spans = None  # as embed's: the error names the option where they lie inside
+        if not rec.is_epoched:
+            from eegpt.annotations import BadSpans
+
+            bad_spans = BadSpans.of(rec, annotations, reject=reject_by_annotation)
         if self.config.chan_proj:
-            return _projection_windows(rec, self.input_names, config, warn_reference=False)
+            return _projection_windows(
+                rec, self.input_names, config, warn_reference=False, bad_spans=bad_spans
+            )
         mapping = map_channels(
             rec.ch_names, rename=table, on_missing=on_missing, verbose=verbose, source=rec.source,
             left_out=rec.left_out, keep=keep, used=self.input_names,
@@ -729,8 +754,9 @@ class EEGPTProbe:
         # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
         # epoch goes on; the trained preprocessing is fixed: its reference was warned of then
         return prepare(
-            rec, mapping, config, refuse_flat=False, warn_reference=False, verbose=verbose
-        ).data
+            rec, mapping, config, refuse_flat=False, warn_reference=False, verbose=verbose,
+            bad_spans=bad_spans,
+        ).data  # fmt: skip
 
     def _checked_keep(self, keep: str | Sequence[str] | None) -> str | Sequence[str] | None:
         """The channel restriction to apply to the data (``keep`` given, else the probe's own,
@@ -1342,6 +1368,14 @@ class EEGPTProbe:
             predictions offline, as :meth:`online` gives them live
             (``probe.predict_proba(raw, overlap=3.5)``: one row every 0.5 s of 4 s windows,
             window ``k`` at ``probe.window_onsets(n, overlap=3.5)[k]``); see :meth:`windows`.
+        annotations : str | path-like | mne.Annotations | None
+            More annotations of a continuous recording, as :func:`eegpt.embed` takes them:
+            with its own, those marked bad tell ``reject_by_annotation``'s spans.
+        reject_by_annotation : bool
+            The windows over annotations marked bad are to be left out by the caller (their
+            rows are still returned: row ``k`` is window ``k``): NaN/Inf samples that all lie
+            inside those annotations are then filled as :func:`eegpt.embed` fills them, not
+            refused (see :meth:`windows`); ``eegpt probe predict --reject-by-annotation``.
         verbose : bool | str | int | None
             As MNE's: ``"error"`` silences eegpt's warnings.
         device : str | torch.device | None
@@ -1373,8 +1407,8 @@ class EEGPTProbe:
         ----------
         data : mne.Epochs | mne.io.Raw | str | Path | ndarray | Embeddings
             As for :meth:`predict_proba`.
-        ch_names, sfreq, units, rename, keep, overlap, verbose, device, precision, \
-stream_precision, batch_size, cache
+        ch_names, sfreq, units, rename, keep, overlap, annotations, reject_by_annotation, \
+verbose, device, precision, stream_precision, batch_size, cache
             As for :meth:`predict_proba`.
 
         Returns
@@ -1590,7 +1624,8 @@ def _keep_list(keep: str | Sequence[str]) -> list[str]:
 
 
 def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "overlap", "verbose"}
+    input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "overlap", "verbose",
+                  "annotations", "reject_by_annotation"}  # fmt: skip
     run_keys = {"device", "precision", "batch_size", "cache", "stream_precision"}
     unknown = sorted(set(kwargs) - input_keys - run_keys)
     if unknown:

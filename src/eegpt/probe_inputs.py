@@ -28,6 +28,7 @@ import numpy as np
 from eegpt._logging import baseline_text, count, few, warnings_once
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.annotations import BadSpans
 from eegpt.channels import (
     ChannelMapping,
     how_to_drop,
@@ -52,7 +53,7 @@ from eegpt.io import (
 )
 from eegpt.preprocessing import PreprocessingConfig, check_reference_channels
 from eegpt.rename_tables import Rename, _cap_note
-from eegpt.resampling import resample
+from eegpt.resampling import fill_nonfinite, resample
 from eegpt.signal_checks import check_signal
 from eegpt.signal_stats import SignalStats
 from eegpt.windowing import (
@@ -549,6 +550,7 @@ def _projection_windows(
     input_names: Sequence[str],
     config: PreprocessingConfig,
     warn_reference: bool = True,
+    bad_spans: BadSpans | None = None,
 ) -> np.ndarray:
     """Windows of the channels ``input_names`` in that order (any names; for a projection).
 
@@ -556,7 +558,9 @@ def _projection_windows(
     ``"Fp1"``, as :func:`eegpt.channels.normalize_channel_name` maps names) or, for names
     outside the vocabulary, up to case and surrounding spaces, when one channel matches.
     ``warn_reference``: warn of average referencing of 2 channels (training; not predictions,
-    whose preprocessing is the trained probe's)."""
+    whose preprocessing is the trained probe's). ``bad_spans``: of a continuous ``rec``, as
+    :func:`eegpt.preprocessing.prepare` takes them (NaN/Inf samples all inside spans whose
+    windows are left out are filled, not refused)."""
     position = {name: i for i, name in enumerate(rec.ch_names)}
     by_key: dict[str, list[int]] = {}
     for i, name in enumerate(rec.ch_names):
@@ -587,8 +591,10 @@ def _projection_windows(
     x = rec.data[..., columns, :]  # a float64 copy
     # the signal checks of every other input (prepare's): NaN/Inf refused; flat, clipped and
     # mis-scaled channels warned of; all flat refused in training, warned of in predictions
+    spans = None if rec.is_epoched else bad_spans
     check_signal(
-        SignalStats.of(x, 0 if rec.is_epoched else round(rec.sfreq), sfreq=rec.sfreq),
+        SignalStats.of(x, 0 if rec.is_epoched else round(rec.sfreq), bad_spans=spans,
+                       sfreq=rec.sfreq),  # fmt: skip
         [rec.ch_names[i] for i in columns], rec.source,
         None if rec.units is None else [rec.units[i] for i in columns], gain=config.gain,
         rescaled=getattr(rec, "rescaled", 1.0), offsets=config.detrend == "none", array_units=rec.array_units,
@@ -597,6 +603,8 @@ def _projection_windows(
         refuse_all_flat=warn_reference, average_reference=config.average_reference,
     )  # fmt: skip
     check_reference_channels(config, x.shape[-2], rec.source, warn=warn_reference)
+    if spans is not None and spans.reject:  # NaN/Inf left: all inside them (checked above)
+        fill_nonfinite(x)
     if config.average_reference:
         x -= x.mean(axis=-2, keepdims=True)
     x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
