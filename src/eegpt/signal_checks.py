@@ -316,9 +316,11 @@ def check_finite(
     Raises
     ------
     RecordingError
-        If any NaN/Inf sample lies outside the bad spans (the message counts those, and says
-        how to rename annotations that hold them but only mention "bad"), or if they all lie
-        inside but the windows there are kept (the message names ``reject_by_annotation``).
+        If any NaN/Inf sample lies outside the bad spans (the message counts those, names
+        each gap of them in seconds (:func:`_gaps_text`), advises marking a gap inside a
+        continuous recording bad, which cropping cannot take out, and says how to rename
+        annotations that hold them but only mention "bad"), or if they all lie inside but the
+        windows there are kept (the message names ``reject_by_annotation``).
     """
     if not stats.nonfinite.any():
         return 0
