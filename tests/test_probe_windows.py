@@ -171,3 +171,26 @@ def test_predictions_fill_nan_inside_rejected_bad_annotations(model, chan_proj):
         probe.predict_proba(raw)
     own = probe.predict_proba(raw, reject_by_annotation=True, verbose="error")
     np.testing.assert_allclose(own, proba, atol=1e-6)
+
+
+def test_probe_predict_rejects_nan_inside_bad_annotations_as_embed_does(tmp_path, weights, capsys):
+    """`probe predict --reject-by-annotation` refused a recording whose NaN lies only inside
+    a BAD annotation with the plain NaN error (the command passed no bad spans on): it
+    predicts every window, the rejected ones left out of the table; without the option the
+    error names it."""
+    import pandas as pd
+
+    path = _recording(tmp_path, 500.0)
+    out = tmp_path / "probe"
+    labels = ["--window-labels", "A", "--unlabelled", "B"]
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q", *labels]) == 0  # fmt: skip
+    bad = _with_nan(path, tmp_path, [(9.0, 15.0)], (9.0, 6.0, "BAD_dropout"))
+    csv = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(bad), "-q", "-o", str(csv)]) != 0
+    assert "--reject-by-annotation" in capsys.readouterr().err
+    with pytest.warns(RuntimeWarning, match="all inside annotations marked bad"):
+        assert probe_main(["predict", str(out), str(bad), "-q", "-o", str(csv),
+                           "--reject-by-annotation"]) == 0  # fmt: skip
+    table = pd.read_csv(csv)
+    assert table["onset_s"].tolist() == [0.0, 4.0, 16.0, 20.0, 24.0, 28.0, 32.0, 36.0]

@@ -427,7 +427,10 @@ def _predict_continuous(
         probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
     start = float(probe.preprocessing.start_seconds)
     overlap = getattr(args, "overlap", 0.0) or None  # none: the probe warns of its own
-    proba = _probabilities(args, probe, rec, rename, overlap=overlap)
+    proba = _probabilities(
+        args, probe, rec, rename, overlap=overlap, annotations=_annotations_file(args, path),
+        reject_by_annotation=args.reject_by_annotation,
+    )  # fmt: skip
     onsets = probe.window_onsets(len(proba), overlap=overlap)
     over: list[list[str]] = [[] for _ in onsets]
     if annotations is not None:
@@ -520,15 +523,21 @@ def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject:
 
 
 def _probabilities(
-    args: argparse.Namespace, probe: Any, data: Any, rename: Any, overlap: float | None = None
+    args: argparse.Namespace,
+    probe: Any,
+    data: Any,
+    rename: Any,
+    overlap: float | None = None,
+    **bad: Any,
 ) -> np.ndarray:
     """The probe's class probabilities ``[n, n_classes]`` of ``data``, on the command line's
     device, precision, stream precision and batch size; a continuous recording's windows
-    ``overlap`` s apart less than their length (``--overlap``)."""
+    ``overlap`` s apart less than their length (``--overlap``); ``bad``: its ``annotations``
+    file and ``reject_by_annotation``, so NaN inside bad spans is treated as embed treats it."""
     return probe.predict_proba(
         data, rename=rename, device=args.device, precision=args.precision,
         stream_precision=args.stream_precision, batch_size=args.batch_size,
-        keep=args.keep_channels, overlap=overlap,
+        keep=args.keep_channels, overlap=overlap, **bad,
     )  # fmt: skip
 
 
