@@ -854,6 +854,27 @@ def _epochs_text(mask: np.ndarray, limit: int = 4) -> str:
     return f"epochs {', '.join(shown)}{more} ({len(at)} of {len(mask)})"
 
 
+#: Powers of ten between consecutive epochs' typical deviations (sorted) that part two groups
+#: of epochs (:func:`_reference_epoch_deviation`): a unit apart is 3, an epoch's own
+#: variability (artefacts, lead-off) mostly less than 1
+EPOCH_GROUP_GAP = 1.5
+
+
+def _reference_epoch_deviation(deviation: np.ndarray) -> float:
+    """The typical deviation the epochs are compared with (volts), of ``deviation`` (shape
+    (n_measured,), volts, all > 0): the epochs sorted by it and parted into groups wherever
+    consecutive ones lie more than :data:`EPOCH_GROUP_GAP` powers of ten apart; the median of
+    the largest group, and of equally large ones, of the one nearest scalp EEG's ~2e-5 V. The
+    whole input's median lands between two groups of epochs about as large (subjects
+    concatenated, half in another unit), where it is neither's."""
+    ordered = np.sort(deviation)
+    cuts = np.flatnonzero(np.diff(np.log10(ordered)) > EPOCH_GROUP_GAP) + 1
+    groups = np.split(ordered, cuts)
+    size = max(len(g) for g in groups)
+    centers = [float(np.median(g)) for g in groups if len(g) == size]
+    return min(centers, key=lambda c: abs(math.log10(c / 2e-5)))
+
+
 def _check_epoch_scales(
     deviation: np.ndarray,
     source: str,
@@ -866,13 +887,14 @@ def _check_epoch_scales(
     some in microvolts), which the whole input's median hides: their typical deviation
     (``deviation``: shape (n_epochs,), volts after the ``gain`` correction;
     :attr:`SignalStats.epoch_deviation <eegpt.signal_stats.SignalStats.epoch_deviation>`) is 1e3 or
-    1e6 times the median epoch's, or as many times less (within :data:`EPOCH_UNIT_TOLERANCE` powers
+    1e6 times the reference epochs' (:func:`_reference_epoch_deviation`: the largest group of
+    epochs alike, not the whole input's median, which two groups about as large put between
+    them), or as many times less (within :data:`EPOCH_UNIT_TOLERANCE` powers
     of ten), they land in scalp EEG's range (``TOO_SMALL`` .. ``TOO_LARGE`` volts) put on the
     others' scale or the others do on
-    theirs, and both read as volt multiples of the declared unit (V, mV, µV). Flat epochs and
-    those far below ``TOO_SMALL`` (an amplifier disconnected, electrodes off: nanovolts of
-    noise) are left out, but for those a millionth of the others (volts in a microvolt array),
-    and so are artefacts of other ratios (400x). Epochs a thousandth of the others below
+    theirs, and both read as volt multiples of the declared unit (V, mV, µV; nV for epochs
+    1000x larger than the others: no artefact is that exactly). Flat epochs and artefacts of
+    other ratios (400x) are left out. Epochs a thousandth of the others below
     ``TOO_SMALL`` (1e-8 V among 1e-5 V) are either disconnected or millivolts among microvolts,
     which amplitude cannot tell apart: they are warned of as either, with the fix for each.
     Returns whether it warned of epochs in another unit for sure: one ``units=`` or rescaling
@@ -883,11 +905,12 @@ def _check_epoch_scales(
     measured = np.isfinite(deviation) & (deviation > FLAT_STD)
     if measured.sum() < 2:
         return False
-    typical = float(np.median(deviation[measured]))
+    typical = _reference_epoch_deviation(deviation[measured])
     base = UNITS[array_units] if array_units else 1.0  # volts per unit of the samples as read
 
     def unit(amplitude: float) -> str:  # the unit that puts it in scalp EEG's range
-        name = _volt_multiple(base * gain * _unit_fix(amplitude))[0]
+        factor = base * gain * _unit_fix(amplitude)
+        name = "nV" if math.isclose(factor, 1e-9) else _volt_multiple(factor)[0]
         return {"uV": "µV"}.get(name or "", name or "")
 
     def in_range(amplitude: np.ndarray | float) -> np.ndarray:
@@ -903,18 +926,17 @@ def _check_epoch_scales(
         & (np.abs(thousands) <= 2)
         & (np.abs(power - 3 * thousands) <= EPOCH_UNIT_TOLERANCE)
         & (in_range(deviation / factor) | in_range(deviation))
-        # not flat or disconnected (nanovolts of noise), unless a millionth of the others:
-        # no amplifier's noise is that low (volts among microvolts read ~1e-11 V)
-        & ((deviation >= TOO_SMALL / 10) | (thousands <= -2))
     )
-    # V, mV, µV among V, mV, µV: no kV or nV
+    # V, mV, µV among V, mV, µV (and nanovolts among them: 1000x larger than the others, as
+    # no artefact is exactly): no kV, and no nV read smaller still
     unit_mix &= np.array(
         [
-            bool(m and unit(typical) and unit(d))
-            for d, m in zip(deviation.tolist(), unit_mix.tolist(), strict=True)
+            bool(m and unit(typical) and (unit(d) not in ("", "nV") or (unit(d) and k > 0)))
+            for d, m, k in zip(deviation.tolist(), unit_mix.tolist(), thousands.tolist(),
+                               strict=True)
         ],
         dtype=bool,
-    )
+    )  # fmt: skip
     # a thousandth of the others below scalp EEG's range (30 nV among 20 µV): an amplifier
     # disconnected, or millivolts among microvolts (whichever unit is declared, which only
     # renames the units): amplitude cannot tell them apart, the warning names both
