@@ -820,7 +820,7 @@ def test_a_channel_flat_for_part_of_the_recording_is_named_with_when():
     """An electrode off for two minutes of a long recording, or a dead stretch stored as
     zeros, leaves the whole-recording flat check silent; whole seconds of zero peak-to-peak
     are counted per channel and announced, with how long and from when. Three seconds (less
-    than a window), epochs and a channel flat throughout (its own warning) are not."""
+    than a window), epochs and a channel flat throughout (its own warning) are not; epochs name theirs."""
     x = _sines(256.0, 600.0, n_channels=4) + 1e-6 * np.random.default_rng(0).standard_normal(1)
     x[1, 60 * 256 : 190 * 256 + 100] = 2e-6  # constant: 130 whole seconds
     x[:, 300 * 256 : 310 * 256] = 0.0  # a dead stretch of every channel
@@ -844,11 +844,12 @@ def test_a_channel_flat_for_part_of_the_recording_is_named_with_when():
     assert "['Pz'] have zero peak-to-peak" in texts[0]
     assert "part of the recording is flat" in texts[1] and "Pz" not in texts[1]
     epochs = np.stack([x[:3, :1024]] * 4)
-    epochs[1, 1] = 0.0  # one epoch's channel dead: only a whole-recording judgement
+    epochs[1, 1] = 0.0  # one epoch's channel dead: named with its epoch (each is embedded)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         prepare(as_recording(epochs, ch_names=NAMES, sfreq=256.0))
-    assert not [w for w in caught if "flat" in str(w.message)]
+    (text,) = [str(w.message) for w in caught if "flat" in str(w.message)]
+    assert "some epochs are partly flat" in text and "Cz in epoch 1, 4 s in all." in text
 
 
 def _as_read(x):

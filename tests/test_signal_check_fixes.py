@@ -61,3 +61,83 @@ def test_epochs_a_thousand_times_off_microvolts_are_warned_of():
     assert (
         "another unit (nV among µV)" in text and "multiply epochs 50-59 (10 of 60) by 0.001" in text
     )
+
+
+def _clipped_recording(seconds: int = 120, sfreq: float = 128.0) -> np.ndarray:
+    """[8, samples] in volts: 10 µV noise, Fp1 and Fp2 railed at ±200 µV from 30 to 40 s."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((8, int(seconds * sfreq))) * 1e-5
+    at = slice(int(30 * sfreq), int(40 * sfreq))
+    x[:2, at] += 3e-3 * np.sin(2 * np.pi * 0.7 * np.arange(at.stop - at.start) / sfreq)
+    return np.clip(x, -2e-4, 2e-4)
+
+
+def test_clipping_inside_rejected_bad_spans_is_not_warned_of():
+    """Samples railed only inside a bad span whose windows are left out
+    (reject_by_annotation) reach no window: the clipping check counted them and advised
+    dropping the channels all the same. It now judges the samples of the kept windows only;
+    without rejection, or with the rail outside the spans, it still warns."""
+    from eegpt.annotations import BadSpans
+
+    x, names = _clipped_recording(), NAMES[:8]
+    spans = np.array([[28.0, 42.0]])
+    rec = as_recording(x, ch_names=names, sfreq=128.0)
+
+    def clipping(bad_spans) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            prepare(rec, bad_spans=bad_spans)
+        return [str(w.message) for w in caught if "clipping check" in str(w.message)]
+
+    assert clipping(BadSpans(spans, reject=True)) == []
+    (text,) = clipping(BadSpans(spans, reject=False))
+    assert f"channel(s) {names[0]} (" in text
+    (text,) = clipping(BadSpans(np.array([[50.0, 60.0]]), reject=True))
+    assert f"channel(s) {names[0]} (" in text
+
+
+def test_a_channel_flat_in_some_epochs_is_named_with_the_epochs():
+    """O1 flat for 20 s across 5 of 40 epochs: the same data as one continuous array warned,
+    but the part-flat check never ran on epochs (arrays, mne.EpochsArray). It now names the
+    channel and the epochs; epochs where every channel is flat are named as such."""
+    import mne
+
+    rng = np.random.default_rng(0)
+    names = ["Fp1", "Fp2", "C3", "C4", "P3", "P4", "O1", "O2"]
+    x = rng.normal(0, 20e-6, (40, 8, 1024))
+    x[5:10, 6] = 0.0
+    (text,) = _messages(x, "flat channel(s) check", ch_names=names, sfreq=256.0)
+    assert (
+        "some epochs are partly flat" in text and "O1 in epochs 5-9 (5 of 40), 20 s in all" in text
+    )
+    epochs = mne.EpochsArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    (text,) = _messages(epochs, "flat channel(s) check")
+    assert "O1 in epochs 5-9 (5 of 40)" in text
+    x[12] = 0.0
+    (text,) = _messages(x, "flat channel(s) check", ch_names=names, sfreq=256.0)
+    assert "all 8 channels at once in epoch 12; O1 in epochs 5-9 (5 of 40)" in text
+
+
+def test_microvolts_under_a_millivolt_header_are_called_a_wrong_unit():
+    """Every channel ~10 mV under a header's mV (samples in µV labelled mV) was called
+    "most likely artefacts ... not a wrong unit", with advice to drop all channels and no
+    factor. Most channels 1000x scalp EEG's under mV now get the unit advice,
+    --rescale 0.001; a few such channels, or the same under µV, are still artefacts."""
+    from eegpt.signal_checks import _check_amplitude
+
+    names = NAMES[:19]
+    deviation = np.random.default_rng(0).uniform(0.006, 0.015, 19)
+    flat = np.zeros(19, dtype=bool)
+    with pytest.warns(RuntimeWarning, match="amplitude check") as record:
+        _check_amplitude(deviation, flat, names, "wrong_unit_mV.edf", 1.0, stated="mV")
+    (text,) = [str(w.message) for w in record]
+    assert "19 of 19 channels are about 1000 times above it" in text
+    assert "the header's unit is likely wrong" in text and "--rescale 0.001" in text
+    assert "PreprocessingConfig(scale=1)" in text and "not a wrong unit" not in text
+    with pytest.warns(RuntimeWarning, match="amplitude check") as record:
+        _check_amplitude(deviation, flat, names, "mr.vhdr", 1.0, stated="µV")
+    assert "not a wrong unit" in str(record[0].message)
+    few = np.where(np.arange(19) < 12, 2e-5, deviation)  # 7 of 19 large: artefacts
+    with pytest.warns(RuntimeWarning, match="amplitude check") as record:
+        _check_amplitude(few, flat, names, "rec.edf", 1.0, stated="mV")
+    assert "likely wrong" not in " ".join(str(w.message) for w in record)

@@ -95,6 +95,7 @@ class _PlainStats(SignalStats):
         self.m2 = self.m2 + m2 + delta**2 * self.count * share
         self.mean = self.mean + delta * share
         self.count = n
+        self.judged_count = n  # no samples left out of the extremes (no rejected spans)
         self.n += t
 
     def median(self) -> np.ndarray:
@@ -115,6 +116,7 @@ class _PlainStats(SignalStats):
 
 
 _FIELDS = ("mean", "m2", "minimum", "maximum", "n_at_min", "n_at_max", "count", "nonfinite")
+_FIELDS += ("judged_count",)
 _FIELDS += ("flat_segments", "first_flat", "all_flat_segments", "first_all_flat")
 
 

@@ -246,8 +246,11 @@ def check_signal(
                    left_out=left_out)  # fmt: skip
     if stats.segment and sfreq:
         _check_partly_flat(stats, flat, names, source, sfreq)
-    # a rail: the channel's minimum or maximum held by many samples (each side on its own)
-    count = np.maximum(stats.count, 1)
+    if stats.epoch_flat is not None:
+        _check_partly_flat_epochs(stats, flat, names, source, sfreq)
+    # a rail: the channel's minimum or maximum held by many samples (each side on its own),
+    # of the samples in windows kept (those inside rejected bad spans left out)
+    count = np.maximum(stats.judged_count, 1)
     low = (stats.n_at_min / count > CLIP_FRACTION) & (stats.n_at_min >= CLIP_SAMPLES) & ~flat
     high = (stats.n_at_max / count > CLIP_FRACTION) & (stats.n_at_max >= CLIP_SAMPLES) & ~flat
     clipped = low | high
@@ -488,6 +491,56 @@ def _check_partly_flat(
     )
 
 
+def _check_partly_flat_epochs(
+    stats: SignalStats,
+    flat: np.ndarray,
+    names: Sequence[str],
+    source: str,
+    sfreq: float | None,
+) -> None:
+    """Warn about channels flat in some epochs though not throughout (whole seconds of zero
+    peak-to-peak, or whole epochs where shorter: :attr:`SignalStats.epoch_flat
+    <eegpt.signal_stats.SignalStats.epoch_flat>`), naming each channel's epochs: an epoch is
+    embedded on its own, so one dead channel spoils its embedding, which the
+    whole-input flat check cannot see. Epochs where every channel is flat are named as such."""
+    assert stats.epoch_flat is not None
+    hit = (stats.epoch_flat > 0) & ~flat
+    if not hit.any():
+        return
+    seconds = stats.epoch_segment / sfreq if sfreq else None
+
+    def how_long(n_segments: int) -> str:
+        return f", {duration_text(n_segments * seconds)} in all" if seconds else ""
+
+    parts = []
+    live = ~flat  # the channels not flat throughout, those that can be flat together
+    together = hit[:, live].all(axis=1) if live.sum() > 1 else np.zeros(len(hit), dtype=bool)
+    if together.any():
+        rest = "" if live.all() else " not flat throughout"
+        parts.append(f"all {int(live.sum())} channels{rest} at once in {_epochs_text(together)}")
+    alone = hit & ~together[:, None]
+    which = _indices(alone.any(axis=0))
+    parts += [
+        f"{names[i]} in {_epochs_text(alone[:, i])}"
+        f"{how_long(int(stats.epoch_flat[alone[:, i], i].sum()))}"
+        for i in which[:6]
+    ]
+    if len(which) > 6:
+        parts.append(f"and {len(which) - 6} more channels")
+    channels = (
+        f", exclude the channels ({how_to_drop([names[i] for i in which])}) or interpolate "
+        "them in those epochs"
+        if which
+        else ""
+    )
+    _warn(
+        f"{source}: flat channel(s) check: some epochs are partly flat (zero peak-to-peak for "
+        f"whole seconds, or whole epochs shorter than a second): {'; '.join(parts)}. Each "
+        "epoch is embedded on its own, so those epochs' embeddings see dead channels: leave "
+        f"those epochs out (epochs.drop(indices), x[keep]){channels}."
+    )
+
+
 def _check_offsets(
     median: np.ndarray,
     slow: np.ndarray,
@@ -711,6 +764,9 @@ def _check_amplitude(
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
     artefact = TOO_LARGE < amplitude <= ARTEFACT_LARGEST
+    if artefact and stated == "mV" and gain == 1.0 and not mixed_epochs:
+        if _warn_microvolts_as_millivolts(deviation, flat, amplitude, source):
+            return
     if artefact and stated and gain == 1.0 and not mixed_epochs:
         large = (deviation > TOO_LARGE) & ~flat
         fine = (deviation >= TOO_SMALL) & (deviation <= TOO_LARGE) & ~flat
@@ -794,6 +850,37 @@ def _check_amplitude(
     odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
     _name_odd_channels(odd, deviation, names, source, corrected, amplitude, in_range=True,
                        stated=stated if gain == 1.0 else None)  # fmt: skip
+
+
+def _warn_microvolts_as_millivolts(
+    deviation: np.ndarray, flat: np.ndarray, amplitude: float, source: str
+) -> bool:
+    """Under a header's mV, warn where most channels that are not flat (``flat``, shape
+    (n_channels,)) have a typical deviation (``deviation``, shape (n_channels,), volts)
+    about 1000x scalp EEG's, scalp EEG's range once divided by 1000: samples in µV labelled
+    mV, a wrong unit in the header rather than artefacts, which seldom lift every channel by
+    the same factor. Says so with ``--rescale 0.001``; returns whether it warned."""
+    live = ~flat
+    thousandfold = (
+        live
+        & (deviation > TOO_LARGE)
+        & (deviation * 1e-3 >= TOO_SMALL)
+        & (deviation * 1e-3 <= TOO_LARGE)
+    )
+    if not live.any() or thousandfold.sum() * 2 <= live.sum():
+        return False
+    fix = 1e-3
+    _warn(
+        f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V, but scalp "
+        f"EEG is about 1e-5 to 1e-4 V: {int(thousandfold.sum())} of {int(live.sum())} "
+        "channels are about 1000 times above it. The file header states their unit (mV), "
+        "and samples in µV labelled mV read exactly this large: the header's unit is likely "
+        f"wrong. If so, rescale the samples as read by {fix:g}: {_rescale_option(fix)}; in "
+        f"Python raw.apply_function(lambda x: x * {fix:g}) before use, or "
+        f"{_scale_advice(fix)} for embeddings. If the header is right, the signal itself is "
+        f"this large ({_ARTEFACTS}): remove the artefacts before embedding."
+    )
+    return True
 
 
 #: Powers of ten by which a channel's typical deviation may differ from the median channel's

@@ -117,7 +117,8 @@ class SignalStats:
         Spans under annotations marked bad and the sampling rate (Hz) that places the samples
         in them: NaN/Inf samples inside them are counted apart (:attr:`nonfinite_in_bad`).
         When their windows are left out (``bad_spans.reject``), a segment with a sample inside
-        them is not judged flat either: every window that holds it is left out.
+        them is not judged flat either, and its samples take no part in the extremes and the
+        counts at them (the clipping check): every window that holds them is left out.
     """
 
     n_channels: int
@@ -133,8 +134,11 @@ class SignalStats:
     n_at_min: np.ndarray = field(init=False)
     n_at_max: np.ndarray = field(init=False)
     nonfinite: np.ndarray = field(init=False)
-    #: per channel: finite samples, those the extremes, means and deviations are of
+    #: per channel: finite samples, those the means and deviations are of
     count: np.ndarray = field(init=False)
+    #: per channel: finite samples the extremes (and their counts) are of: those outside the
+    #: bad spans whose windows are left out (``bad_spans.reject``), all of them without
+    judged_count: np.ndarray = field(init=False)
     #: first and last sample (any channel) that is NaN or infinite, counted as fed in
     nonfinite_span: tuple[int, int] | None = field(init=False, default=None)
     #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
@@ -144,6 +148,13 @@ class SignalStats:
     #: which tells epochs in another unit among the others; None for other statistics and for
     #: epochs with NaN/Inf samples (refused by the checks)
     epoch_deviation: np.ndarray | None = field(init=False, default=None)
+    #: per epoch and channel, when the statistics are of epochs (:meth:`of`): whole segments of
+    #: zero peak-to-peak (:attr:`epoch_segment` samples each), shape (n_epochs, n_channels);
+    #: None for other statistics
+    epoch_flat: np.ndarray | None = field(init=False, default=None)
+    #: samples per segment of :attr:`epoch_flat`: 1 s at ``sfreq``, the whole epoch where it
+    #: is shorter or the rate unknown (0: no epochs)
+    epoch_segment: int = field(init=False, default=0)
     #: per channel: how many of them lie inside ``bad_spans``
     nonfinite_in_bad: np.ndarray = field(init=False)
     #: first and last such sample outside ``bad_spans`` (all of them without spans)
@@ -181,6 +192,7 @@ class SignalStats:
         self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.nonfinite, self.nonfinite_in_bad = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.count, self.nonfinite_misnamed = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        self.judged_count = np.zeros(c, np.int64)
         self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
         self._sample, self._segment_range = [], None
 
@@ -214,7 +226,11 @@ class SignalStats:
         stats = cls(n_channels, n_epochs * n_times, sfreq=sfreq)
         step = max(1, _STATS_BLOCK_SAMPLES // max(1, n_channels * n_times))
         nonfinite = []
+        segment = min(round(sfreq), n_times) if sfreq >= 1 else n_times
+        stats.epoch_segment = segment
+        stats.epoch_flat = np.zeros((n_epochs, n_channels), np.int64)
         for at in range(0, n_epochs, step):
+            stats.epoch_flat[at : at + step] = _flat_segments(x[at : at + step], segment)
             bad = ~np.isfinite(x[at : at + step])
             nonfinite.append(at + np.flatnonzero(bad.any(axis=(1, 2))))
             chunk = np.moveaxis(x[at : at + step], -2, 0).reshape(n_channels, -1)  # a copy
@@ -244,14 +260,22 @@ class SignalStats:
         t = chunk.shape[-1]
         if t == 0:
             return
+        judged = self._judged(chunk)
         if self.segment:
-            self._update_segments(self._judged(chunk))
+            self._update_segments(judged)
         self._keep(chunk[:, -self.n % self.stride :: self.stride])
-        if gaps is None and chunk.flags.c_contiguous:  # a few channels at a time
+        if judged is not chunk:  # the extremes of the samples in kept windows only
+            left_out = np.isnan(judged)
+            self._update_extremes(judged, left_out)
+            self.judged_count += (~left_out).sum(axis=-1)
+            self._update_moments(chunk, gaps)
+        elif gaps is None and chunk.flags.c_contiguous:  # a few channels at a time
             self._update_clean(chunk)
+            self.judged_count += t
         else:
             self._update_extremes(chunk, gaps)
             self._update_moments(chunk, gaps)
+            self.judged_count += t if gaps is None else (~gaps).sum(axis=-1)
         self.n += t
 
     def update_nonfinite(self, bad: np.ndarray) -> None:
@@ -285,8 +309,10 @@ class SignalStats:
             self.outside_gaps.add(at, bad[:, at - self.n])
 
     def _judged(self, chunk: np.ndarray) -> np.ndarray:
-        """``chunk`` for the partly-flat check: NaN (a segment not judged) over the samples
-        inside bad spans whose windows are left out, where a flat stretch reaches no window."""
+        """``chunk`` for the partly-flat and clipping checks: NaN (a segment not judged, a
+        sample left out of the extremes) over the samples inside bad spans whose windows are
+        left out, where neither a flat stretch nor a rail reaches a window; ``chunk`` itself
+        where there are none."""
         if self.bad_spans is None or not self.bad_spans.reject:
             return chunk
         inside = self.bad_spans.inside(np.arange(self.n, self.n + chunk.shape[-1]), self.sfreq)
@@ -470,6 +496,17 @@ class SignalStats:
                 median, deviation = _median_and_deviation(sample.copy())
             self._center_value, self._center_of = (median, deviation), self.n
         return self._center_value
+
+
+def _flat_segments(x: np.ndarray, segment: int) -> np.ndarray:
+    """Whole segments of ``segment`` samples with zero peak-to-peak in each row of ``x``
+    (shape (..., n_times); NaN: not flat), shape ``x.shape[:-1]``; a tail shorter than a
+    segment is not judged."""
+    k = x.shape[-1] // max(segment, 1)
+    if not k:
+        return np.zeros(x.shape[:-1], np.int64)
+    whole = x[..., : k * segment].reshape(*x.shape[:-1], k, segment)
+    return (whole.min(axis=-1) == whole.max(axis=-1)).sum(axis=-1)
 
 
 def _median_inplace(a: np.ndarray) -> np.ndarray:
