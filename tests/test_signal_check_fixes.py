@@ -141,3 +141,55 @@ def test_microvolts_under_a_millivolt_header_are_called_a_wrong_unit():
     with pytest.warns(RuntimeWarning, match="amplitude check") as record:
         _check_amplitude(few, flat, names, "rec.edf", 1.0, stated="mV")
     assert "likely wrong" not in " ".join(str(w.message) for w in record)
+
+
+def _flat_stretches(sfreq: float = 128.0) -> np.ndarray:
+    """[8, 300 s] in volts: 10 µV noise, Pz (the 4th) flat for 20 s from 20 s, 20 s from
+    70 s, 10 s from 120 s, and 5 s each from 150, 170 and 190 s."""
+    x = np.random.default_rng(4).standard_normal((8, int(300 * sfreq))) * 1e-5
+    for start, length in ((20, 20), (70, 20), (120, 10), (150, 5), (170, 5), (190, 5)):
+        x[3, int(start * sfreq) : int((start + length) * sfreq)] = 0.0
+    return x
+
+
+def test_the_flat_stretches_are_named_with_their_start_and_length():
+    """The flat message named only the first of a channel's stretches ("the first at
+    0:00:20"); it now names the first few with start and length, and how many more."""
+    names = NAMES[:8]
+    (text,) = _messages(_flat_stretches(), "flat channel(s) check", ch_names=names, sfreq=128.0)
+    assert (
+        f"{names[3]} for 65 s in all (21.7%), 6 stretches: from 0:00:20 for 20 s, from 0:01:10 "
+        "for 20 s, from 0:02:00 for 10 s, from 0:02:30 for 5 s and 2 more." in text
+    )
+    assert "mark the stretches bad" in text
+
+
+def test_flat_stretches_inside_bad_annotations_are_advised_rejection():
+    """Flat stretches already under annotations marked bad (BAD_acq_skip) whose windows are
+    kept: the advice said to mark them bad; it now says to leave their windows out with
+    reject_by_annotation."""
+    from eegpt.annotations import BadSpans
+
+    rec = as_recording(_flat_stretches(), ch_names=NAMES[:8], sfreq=128.0)
+    spans = np.array([[19.0, 41.0], [69.0, 91.0], [119.0, 131.0], [149.0, 200.0]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(rec, bad_spans=BadSpans(spans, reject=False))
+    (text,) = [str(w.message) for w in caught if "flat channel(s) check" in str(w.message)]
+    assert "they lie inside annotations marked bad already: leave their windows out" in text
+    assert "reject_by_annotation=True, --reject-by-annotation" in text
+    assert "mark the stretches bad" not in text
+
+
+def test_flat_stretches_of_a_discontinuous_file_name_the_clock_time_too():
+    """In an EDF+D file the flat stretches' times are times into the data, which the gaps
+    move from the recording's clock: the clock time is said beside where they differ."""
+    from eegpt.edf_files import RecordClock
+
+    rec = as_recording(_flat_stretches(), ch_names=NAMES[:8], sfreq=128.0)
+    rec.clock = RecordClock((0.0, 60.0), (0.0, 88.0))  # a 28 s gap after the first minute
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(rec)
+    (text,) = [str(w.message) for w in caught if "flat channel(s) check" in str(w.message)]
+    assert "from 0:00:20 for 20 s, from 0:01:10 into the data (0:01:38 on the recording's " in text

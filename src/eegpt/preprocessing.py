@@ -562,6 +562,7 @@ def prepare(
             refuse_all_flat=refuse_flat,
             average_reference=config.average_reference,
             left_out=mapping.dropped,
+            clock=getattr(recording, "clock", None),  # one pickled before it: None
         )
     if fill:
         fill_nonfinite(x, nonfinite)  # any NaN/Inf sample left lies in a bad span whose windows go

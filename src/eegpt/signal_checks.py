@@ -21,7 +21,7 @@ import numpy as np
 from eegpt._logging import clock_text, duration_text, few
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
-from eegpt.edf_files import EDF_VOLT_UNITS
+from eegpt.edf_files import EDF_VOLT_UNITS, RecordClock
 from eegpt.errors import RecordingError
 from eegpt.io import UNITS, nonfinite_error
 from eegpt.preprocessing_spec import PRETRAINING_SCALE
@@ -170,6 +170,7 @@ def check_signal(
     average_reference: bool = False,
     left_out: Sequence[str] = (),
     rescaled: float = 1.0,
+    clock: RecordClock | None = None,
 ) -> None:
     """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
     mis-scaled channels.
@@ -214,6 +215,10 @@ def check_signal(
         The recording's channels the mapping left out (:attr:`ChannelMapping.dropped`), which
         tell an EGI net (its E-numbered electrodes) whose 'Cz' is its reference, in the
         warning and in the refusal of all channels flat.
+    clock : RecordClock | None
+        Where a discontinuous EDF+D/BDF+D file's stretches lie on its clock
+        (:attr:`eegpt.io.Recording.clock`): the flat and clipped stretches are named by their
+        time into the data and, where it differs, on the recording's clock.
 
     Raises
     ------
@@ -237,7 +242,12 @@ def check_signal(
         _check_rates(names, rates, sfreq, source)
     # a channel without finite samples (all inside rejected bad spans) is measured by nothing
     measured = stats.count > 0
-    flat = measured & ((stats.maximum - stats.minimum == 0) | (stats.std * gain < FLAT_STD))
+    # zero peak-to-peak over the samples of kept windows, where more than one is left of them
+    # (rejected bad spans may leave a channel a sample: its extremes are equal, not flat)
+    spread = (stats.judged_count > 1) | (stats.judged_count == stats.count)
+    flat = measured & (
+        (spread & (stats.maximum - stats.minimum == 0)) | (stats.std * gain < FLAT_STD)
+    )
     if flat.all() and refuse_all_flat:
         raise RecordingError(_all_flat_message(names, left_out, source, bool(epoch_samples)))
     if flat.any():
@@ -245,7 +255,7 @@ def check_signal(
         _warn_flat(names, flat, zero, source, average_reference=average_reference,
                    left_out=left_out)  # fmt: skip
     if stats.segment and sfreq:
-        _check_partly_flat(stats, flat, names, source, sfreq)
+        _check_partly_flat(stats, flat, names, source, sfreq, clock)
     if stats.epoch_flat is not None:
         _check_partly_flat_epochs(stats, flat, names, source, sfreq)
     # a rail: the channel's minimum or maximum held by many samples (each side on its own),
@@ -450,32 +460,74 @@ def _all_flat_message(
 PARTLY_FLAT_SECONDS = 4.0
 
 
+def _at_text(seconds: float, clock: RecordClock | None) -> str:
+    """A time into the data (``seconds`` from the first sample) as h:mm:ss, with the time on
+    the recording's clock where a discontinuous file's gaps (``clock``) make it differ."""
+    at = clock_text(seconds)
+    if clock is None:
+        return at
+    on_clock = float(clock.to_clock(seconds))
+    if round(on_clock) == round(seconds):
+        return at
+    return f"{at} into the data ({clock_text(on_clock)} on the recording's clock)"
+
+
+def _stretches_text(
+    runs: Sequence[Sequence[int]], n_runs: int, seconds: float, clock: RecordClock | None
+) -> str:
+    """``"from 0:00:20"`` (one stretch), ``"3 stretches: from 0:00:20 for 20 s, ..."``: the
+    stretches ``runs`` (``[first segment, segments]``, the first few of ``n_runs``) of
+    segments of ``seconds`` each, and how many more there are."""
+    if n_runs == 1:
+        return f"from {_at_text(runs[0][0] * seconds, clock)}"
+    shown = ", ".join(
+        f"from {_at_text(first * seconds, clock)} for {duration_text(k * seconds)}"
+        for first, k in runs
+    )
+    more = f" and {n_runs - len(runs)} more" if n_runs > len(runs) else ""
+    return f"{n_runs} stretches: {shown}{more}"
+
+
+def _runs_in_bad_spans(stats: SignalStats, runs: Sequence[Sequence[int]]) -> bool:
+    """Whether every stretch ``runs`` (``[first segment, segments]``) lies inside the bad
+    spans of ``stats`` (whose windows are kept: ``reject`` off)."""
+    if stats.bad_spans is None or not runs:
+        return False
+    edges = np.array([[a * stats.segment, (a + k) * stats.segment - 1] for a, k in runs])
+    return bool(stats.bad_spans.inside(edges, stats.sfreq).all())
+
+
 def _check_partly_flat(
-    stats: SignalStats, flat: np.ndarray, names: Sequence[str], source: str, sfreq: float
+    stats: SignalStats,
+    flat: np.ndarray,
+    names: Sequence[str],
+    source: str,
+    sfreq: float,
+    clock: RecordClock | None = None,
 ) -> None:
     """Warn about channels flat for part of the recording (whole seconds of zero
     peak-to-peak: an electrode off for a while, a dead stretch stored as zeros), which the
-    whole-recording flat check cannot see; all channels flat at once are named as such."""
+    whole-recording flat check cannot see, naming the first few stretches (times into the
+    data, and on the clock of a discontinuous file's ``clock`` where they differ); all
+    channels flat at once are named as such. Stretches that lie inside annotations marked
+    bad already are advised to be left out by ``reject_by_annotation``."""
     seconds = stats.segment / sfreq
 
-    def span(n_segments: int, first: int) -> str:
-        return (
-            f"{duration_text(n_segments * seconds)} in all ({n_segments * stats.segment / max(stats.n, 1):.1%}),"
-            f" the first at {clock_text(first * seconds)}"
-        )
+    def span(n_segments: int, row: int) -> str:
+        share = n_segments * stats.segment / max(stats.n, 1)
+        where = _stretches_text(stats.flat_runs[row], int(stats.n_flat_runs[row]), seconds,
+                                clock)  # fmt: skip
+        return f"{duration_text(n_segments * seconds)} in all ({share:.1%}), {where}"
 
     together = stats.all_flat_segments if len(names) > 1 else 0
-    parts = []
+    parts, shown = [], []
     if together * seconds >= PARTLY_FLAT_SECONDS and not flat.all():
-        parts.append(
-            f"all {len(names)} channels at once for {span(together, stats.first_all_flat)}"
-        )
+        parts.append(f"all {len(names)} channels at once for {span(together, len(names))}")
+        shown += stats.flat_runs[len(names)]
     alone = ~flat & ((stats.flat_segments - together) * seconds >= PARTLY_FLAT_SECONDS)
     which = _indices(alone)
-    parts += [
-        f"{names[i]} for {span(int(stats.flat_segments[i]), int(stats.first_flat[i]))}"
-        for i in which[:6]
-    ]
+    parts += [f"{names[i]} for {span(int(stats.flat_segments[i]), i)}" for i in which[:6]]
+    shown += [run for i in which[:6] for run in stats.flat_runs[i]]
     if len(which) > 6:
         parts.append(f"and {len(which) - 6} more channels")
     if not parts:
@@ -483,11 +535,17 @@ def _check_partly_flat(
     channels = (
         f" or exclude the channels ({how_to_drop([names[i] for i in which])})" if len(which) else ""
     )
+    advice = (
+        "they lie inside annotations marked bad already: leave their windows out "
+        "(reject_by_annotation=True, --reject-by-annotation)"
+        if _runs_in_bad_spans(stats, shown)
+        else "mark the stretches bad (annotations whose description starts with 'BAD', "
+        "then reject_by_annotation=True, --reject-by-annotation)"
+    )
     _warn(
         f"{source}: flat channel(s) check: part of the recording is flat (zero peak-to-peak for "
         f"whole seconds): {'; '.join(parts)}. The windows over those stretches see dead "
-        "channels: mark the stretches bad (annotations whose description starts with 'BAD', "
-        f"then reject_by_annotation=True, --reject-by-annotation){channels}."
+        f"channels: {advice}{channels}."
     )
 
 

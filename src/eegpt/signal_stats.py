@@ -173,6 +173,13 @@ class SignalStats:
     #: segments in which every channel is flat at once, and the first one (-1: none)
     all_flat_segments: int = field(init=False, default=0)
     first_all_flat: int = field(init=False, default=-1)
+    #: per channel, then of every channel at once (the last entry): the first
+    #: :data:`FLAT_RUNS_KEPT` stretches of consecutive flat segments, ``[first segment,
+    #: segments]`` each, and how many stretches there are in all
+    flat_runs: list[list[list[int]]] = field(init=False, repr=False)
+    n_flat_runs: np.ndarray = field(init=False, repr=False)
+    #: per stretch list: the segment after the last stretch's end (-1: none yet)
+    _run_end: np.ndarray = field(init=False, repr=False)
     #: the amplitude subsample: a float64 array of room for n_total samples' worth, filled
     #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
     _kept: np.ndarray | None = field(init=False, repr=False, default=None)
@@ -194,6 +201,8 @@ class SignalStats:
         self.count, self.nonfinite_misnamed = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.judged_count = np.zeros(c, np.int64)
         self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
+        self.flat_runs = [[] for _ in range(c + 1)]
+        self.n_flat_runs, self._run_end = np.zeros(c + 1, np.int64), np.full(c + 1, -1, np.int64)
         self._sample, self._segment_range = [], None
 
     @classmethod
@@ -417,6 +426,26 @@ class SignalStats:
         if every.any() and self.first_all_flat < 0:
             self.first_all_flat = first + int(every.argmax())
         self.all_flat_segments += int(every.sum())
+        for row in _indices_of(np.asarray(hit)):
+            self._add_runs(row, first + np.flatnonzero(flat[row]))
+        if every.any():
+            self._add_runs(self.n_channels, first + np.flatnonzero(every))
+
+    def _add_runs(self, row: int, segments: np.ndarray) -> None:
+        """Fold flat ``segments`` (indices, ascending, after those folded before) into the
+        stretches of ``row`` (a channel, or ``n_channels``: every channel at once): one that
+        starts where the last ended continues it."""
+        runs, kept = self.flat_runs[row], FLAT_RUNS_KEPT
+        for run in np.split(segments, np.flatnonzero(np.diff(segments) > 1) + 1):
+            start, length = int(run[0]), len(run)
+            if start == self._run_end[row]:  # the last stretch goes on
+                if self.n_flat_runs[row] <= kept:
+                    runs[-1][1] += length
+            else:
+                self.n_flat_runs[row] += 1
+                if len(runs) < kept:
+                    runs.append([start, length])
+            self._run_end[row] = start + length
 
     def median(self) -> np.ndarray:
         """Median of each channel, from the subsample of its finite samples (volts; NaN
@@ -496,6 +525,15 @@ class SignalStats:
                 median, deviation = _median_and_deviation(sample.copy())
             self._center_value, self._center_of = (median, deviation), self.n
         return self._center_value
+
+
+#: Flat stretches of each channel kept for the messages (:attr:`SignalStats.flat_runs`)
+FLAT_RUNS_KEPT = 4
+
+
+def _indices_of(mask: np.ndarray) -> list[int]:
+    """The positions of the True values of ``mask``, as ints."""
+    return np.flatnonzero(mask).tolist()
 
 
 def _flat_segments(x: np.ndarray, segment: int) -> np.ndarray:
