@@ -193,3 +193,16 @@ def test_flat_stretches_of_a_discontinuous_file_name_the_clock_time_too():
         prepare(rec)
     (text,) = [str(w.message) for w in caught if "flat channel(s) check" in str(w.message)]
     assert "from 0:00:20 for 20 s, from 0:01:10 into the data (0:01:38 on the recording's " in text
+
+
+def test_the_clipped_stretches_are_named():
+    """The clipping warning advised excluding "the saturated time spans" without naming any;
+    it now names each clipped channel's stretches (both rails of one oscillation as one)."""
+    x, names = _clipped_recording(), NAMES[:8]
+    x[0, int(80 * 128) : int(85 * 128)] = 2e-4
+    (text,) = _messages(x, "clipping check", ch_names=names, sfreq=128.0)
+    assert f"{names[0]} (4.0% of samples at -0.0002 V and 8.2% of samples at 0.0002 V; 2 " in text
+    assert "2 stretches: from 0:00:30 for 10 s, from 0:01:20 for 5 s)" in text
+    assert f"{names[1]} (4.0% of samples at -0.0002 V and 4.0% of samples at 0.0002 V; from " \
+           "0:00:30 for 10 s)" in text  # fmt: skip
+    assert "or the saturated time spans (mark them bad:" in text

@@ -80,6 +80,7 @@ class _PlainStats(SignalStats):
             count = np.full(chunk.shape[0], t, np.int64)
             mean = chunk.mean(axis=-1)
             m2 = np.square(chunk - mean[:, None]).sum(axis=-1)
+        before = (self.minimum, self.maximum)
         at_low = (chunk == low[:, None]).sum(axis=-1)
         at_high = (chunk == high[:, None]).sum(axis=-1)
         self.n_at_min = np.where(
@@ -96,6 +97,8 @@ class _PlainStats(SignalStats):
         self.mean = self.mean + delta * share
         self.count = n
         self.judged_count = n  # no samples left out of the extremes (no rejected spans)
+        if self.segment:  # where the samples at the extremes lie (for the clipping message)
+            self._track_rails(chunk, *before)
         self.n += t
 
     def median(self) -> np.ndarray:

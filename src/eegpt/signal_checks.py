@@ -276,6 +276,7 @@ def check_signal(
                     )
                     if railed
                 )
+                + _rail_text(stats, i, (low[i], high[i]), sfreq, clock)
                 + ")"
                 for i in _indices(clipped)
             ],
@@ -285,7 +286,8 @@ def check_signal(
             f"{source}: clipping check: channel(s) {detail} look clipped (the amplifier or the "
             "file's physical range saturated), so their waveforms are distorted. Exclude them "
             f"({how_to_drop([names[i] for i in _indices(clipped)])}) or the saturated "
-            "time spans."
+            "time spans (mark them bad: annotations whose description starts with 'BAD', then "
+            "reject_by_annotation=True, --reject-by-annotation)."
         )
     if not measured.any():
         return
@@ -495,6 +497,51 @@ def _runs_in_bad_spans(stats: SignalStats, runs: Sequence[Sequence[int]]) -> boo
         return False
     edges = np.array([[a * stats.segment, (a + k) * stats.segment - 1] for a, k in runs])
     return bool(stats.bad_spans.inside(edges, stats.sfreq).all())
+
+
+def _rail_text(
+    stats: SignalStats,
+    row: int,
+    railed: tuple[bool, bool],
+    sfreq: float | None,
+    clock: RecordClock | None,
+) -> str:
+    """``"; from 0:01:40 for 10 s"``, ``"; 3 stretches: from ..."``: where channel ``row``'s
+    samples sit at the extremes it is clipped at (``railed``: at its minimum, its maximum;
+    :attr:`SignalStats.rail_runs <eegpt.signal_stats.SignalStats.rail_runs>`), in time into
+    the data (and on the clock where it differs); "" where not tracked."""
+    if not sfreq or not stats.segment:
+        return ""
+    spans: list[list[int]] = []
+    for a, b in sorted(
+        run for side in (0, 1) if railed[side] for run in stats.rail_runs[side][row]
+    ):  # a rail on each side in turn (a large oscillation clipped): one stretch
+        if spans and a - spans[-1][1] < stats.segment:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    if not spans:
+        return ""
+    unkept = sum(
+        int(stats.n_rail_runs[side, row]) - len(stats.rail_runs[side][row])
+        for side in (0, 1)
+        if railed[side]
+    )
+    n_runs = len(spans) + unkept
+    shown = ", ".join(
+        f"from {_at_text(a / sfreq, clock)} for {duration_text(max(b - a, 1) / sfreq)}"
+        for a, b in spans[:FLAT_RUNS_SHOWN]
+    )
+    more = (
+        f" and {n_runs - min(len(spans), FLAT_RUNS_SHOWN)} more"
+        if n_runs > min(len(spans), FLAT_RUNS_SHOWN)
+        else ""
+    )
+    return f"; {shown}{more}" if n_runs == 1 else f"; {n_runs} stretches: {shown}{more}"
+
+
+#: Stretches of a channel's clipped samples the clipping warning names (then "and N more")
+FLAT_RUNS_SHOWN = 3
 
 
 def _check_partly_flat(

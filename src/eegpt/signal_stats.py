@@ -180,6 +180,13 @@ class SignalStats:
     n_flat_runs: np.ndarray = field(init=False, repr=False)
     #: per stretch list: the segment after the last stretch's end (-1: none yet)
     _run_end: np.ndarray = field(init=False, repr=False)
+    #: per side (0: minimum, 1: maximum) and channel, where ``segment`` is set: the first
+    #: :data:`FLAT_RUNS_KEPT` stretches of samples at the channel's extreme (a rail: samples
+    #: at it less than a segment apart join), ``[first sample, end sample)`` each, and how
+    #: many there are; tracked where at least 2 samples sit at it
+    rail_runs: list[list[list[list[int]]]] = field(init=False, repr=False)
+    n_rail_runs: np.ndarray = field(init=False, repr=False)
+    _rail_end: np.ndarray = field(init=False, repr=False)
     #: the amplitude subsample: a float64 array of room for n_total samples' worth, filled
     #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
     _kept: np.ndarray | None = field(init=False, repr=False, default=None)
@@ -202,6 +209,8 @@ class SignalStats:
         self.judged_count = np.zeros(c, np.int64)
         self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
         self.flat_runs = [[] for _ in range(c + 1)]
+        self.rail_runs = [[[] for _ in range(c)] for _ in range(2)]
+        self.n_rail_runs, self._rail_end = np.zeros((2, c), np.int64), np.full((2, c), -1)
         self.n_flat_runs, self._run_end = np.zeros(c + 1, np.int64), np.full(c + 1, -1, np.int64)
         self._sample, self._segment_range = [], None
 
@@ -273,6 +282,7 @@ class SignalStats:
         if self.segment:
             self._update_segments(judged)
         self._keep(chunk[:, -self.n % self.stride :: self.stride])
+        before = (self.minimum, self.maximum)
         if judged is not chunk:  # the extremes of the samples in kept windows only
             left_out = np.isnan(judged)
             self._update_extremes(judged, left_out)
@@ -285,6 +295,8 @@ class SignalStats:
             self._update_extremes(chunk, gaps)
             self._update_moments(chunk, gaps)
             self.judged_count += t if gaps is None else (~gaps).sum(axis=-1)
+        if self.segment:
+            self._track_rails(judged, *before)
         self.n += t
 
     def update_nonfinite(self, bad: np.ndarray) -> None:
@@ -295,6 +307,36 @@ class SignalStats:
         if bad.any():
             self._count_nonfinite(bad)
         self.n += bad.shape[-1]
+
+    def _track_rails(self, judged: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+        """Add the stretches of samples at each channel's extremes in ``judged`` (the chunk
+        from sample ``self.n``, NaN where left out) to :attr:`rail_runs`; a channel whose
+        extreme moved past ``low``/``high`` (those before the chunk) starts afresh."""
+        sides = ((self.minimum, low, self.n_at_min), (self.maximum, high, self.n_at_max))
+        for side, (value, old, n_at) in enumerate(sides):
+            for row in _indices_of((value != old) & (self._rail_end[side] >= 0)):
+                self.rail_runs[side][row] = []
+                self.n_rail_runs[side, row], self._rail_end[side, row] = 0, -1
+            for row in _indices_of(n_at >= 2):
+                at = np.flatnonzero(judged[row] == value[row])
+                if len(at):
+                    self._add_rail(side, row, self.n + at)
+
+    def _add_rail(self, side: int, row: int, samples: np.ndarray) -> None:
+        """Fold ``samples`` (ascending, after those folded before) at a channel's extreme
+        into its stretches: samples less than a segment apart join one."""
+        runs, gap = self.rail_runs[side][row], self.segment
+        for run in np.split(samples, np.flatnonzero(np.diff(samples) > gap) + 1):
+            start, end = int(run[0]), int(run[-1]) + 1
+            last = int(self._rail_end[side, row])
+            if last >= 0 and start - last < gap:  # the last stretch goes on
+                if self.n_rail_runs[side, row] <= FLAT_RUNS_KEPT:
+                    runs[-1][1] = end
+            else:
+                self.n_rail_runs[side, row] += 1
+                if len(runs) < FLAT_RUNS_KEPT:
+                    runs.append([start, end])
+            self._rail_end[side, row] = end
 
     def _count_nonfinite(self, bad: np.ndarray) -> None:
         """Count the NaN/Inf samples (``bad``: where they are in the chunk that starts at
