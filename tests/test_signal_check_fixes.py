@@ -49,12 +49,19 @@ def test_half_the_epochs_in_volts_among_microvolts_are_all_named(volts_first):
 
 def test_epochs_a_thousand_times_off_microvolts_are_warned_of():
     """10 of 60 epochs x1e-3 (~8 nV among ~10 µV) were left out as disconnected noise, and
-    10 of 60 x1000 (~9 mV) passed unwarned (no volt multiple: nanovolts among microvolts)."""
+    10 of 60 x1000 (~9 mV) passed unwarned (no volt multiple: nanovolts among microvolts).
+    The smaller ones keep the others' profile over the channels: another unit for sure;
+    noise as small without it may be a disconnected amplifier, and is warned of as either."""
     a, b = _subjects(40, 20)
     (text,) = _messages(np.concatenate([a, b[:10], b[10:] * 1e-3]), ch_names=NAMES,
                         sfreq=128.0, units="uV")  # fmt: skip
     assert "epochs 50-59 (10 of 60) are ~1e3 times smaller" in text
-    assert "or another unit (mV among µV)?" in text
+    assert "another unit (mV among µV). One unit or rescaling" in text  # channels' profile kept
+    assert "disconnected" not in text and "multiply epochs 50-59 (10 of 60) by 1000" in text
+    noise = np.random.default_rng(5).standard_normal((10, 32, 512)) * 1e-2  # no profile: 10 nV
+    (text,) = _messages(np.concatenate([a, b[:10], noise]), ch_names=NAMES, sfreq=128.0,
+                        units="uV")  # fmt: skip
+    assert "disconnected (amplifier or electrodes off), or another unit (mV among µV)?" in text
     (text,) = _messages(np.concatenate([a, b[:10], b[10:] * 1e3]), ch_names=NAMES,
                         sfreq=128.0, units="uV")  # fmt: skip
     assert "epochs 50-59 (10 of 60) are ~1e3 times larger" in text

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -296,9 +297,10 @@ def check_signal(
     local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m.tolist()]
     # the advice is for the samples as read: the rescaling already applied counts in it
     each = None if stats.epoch_deviation is None else stats.epoch_deviation * gain
+    profile = None if stats.epoch_channel_deviation is None else stats.epoch_channel_deviation[:, m]
     stated = None if units is None else stated_unit([units[i] for i in m.tolist()])
     _check_amplitude(local, flat[m], kept, source, gain * rescaled, array_units, epochs=each,
-                     stated=stated)  # fmt: skip
+                     stated=stated, profile=profile)  # fmt: skip
     if offsets:
         median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
         slow = np.maximum(np.abs(median), 1.4826 * deviation)
@@ -851,6 +853,7 @@ def _check_amplitude(
     *,
     epochs: np.ndarray | None = None,
     stated: str | None = None,
+    profile: np.ndarray | None = None,
 ) -> None:
     """Warn when the typical deviation (volts, after the ``gain`` correction) is outside scalp
     EEG's range, overall or for single channels, and say which correction would fit: for
@@ -862,9 +865,10 @@ def _check_amplitude(
     epochs, ``epochs`` (shape (n_epochs,), volts after ``gain``: each epoch's typical
     deviation) first: epochs in another unit than the others are warned of instead
     (:func:`_check_epoch_scales`) in place of the whole input's correction, as no one
-    correction fits them all; the channels are checked all the same."""
+    correction fits them all; the channels are checked all the same (``profile``: the epochs'
+    deviations per channel, shape (n_epochs, n_channels), for :func:`_check_epoch_scales`)."""
     mixed_epochs = epochs is not None and _check_epoch_scales(
-        epochs, source, gain, array_units, stated=stated
+        epochs, source, gain, array_units, stated=stated, profile=profile
     )
     amplitude = float(np.median(deviation))
     corrected = "" if gain == 1.0 else f" after rescaling by {gain:g}"
@@ -1067,6 +1071,36 @@ def _reference_epoch_deviation(deviation: np.ndarray) -> float:
     return min(centers, key=lambda c: abs(math.log10(c / 2e-5)))
 
 
+#: Correlation over channels (of their log deviations, each less its median) from which odd
+#: epochs keep the others' channel profile, and the spread of that profile (powers of ten,
+#: standard deviation) below which channels alike give none to keep
+PROFILE_CORRELATION, PROFILE_SPREAD = 0.8, 0.1
+
+
+def _keeps_channel_profile(profile: np.ndarray, odd: np.ndarray, others: np.ndarray) -> bool:
+    """Whether the epochs ``odd`` (bool, shape (n_epochs,)) keep the profile over channels
+    of the epochs ``others``: the median over each group's epochs of each channel's log
+    deviation (``profile``, shape (n_epochs, n_channels), volts), each less its median over
+    channels, correlate (:data:`PROFILE_CORRELATION`), where the others' channels differ
+    enough to tell (:data:`PROFILE_SPREAD`). Samples in another unit keep it (one factor on
+    every channel); a disconnected amplifier's noise does not."""
+    if not odd.any() or not others.any():
+        return False
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log10(profile.astype(np.float64))
+    logs[~np.isfinite(logs)] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN channels
+        a, b = np.nanmedian(logs[odd], axis=0), np.nanmedian(logs[others], axis=0)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 4:
+        return False
+    a, b = a[ok] - np.median(a[ok]), b[ok] - np.median(b[ok])
+    if np.std(b) < PROFILE_SPREAD or np.std(a) == 0:
+        return False
+    return float(np.corrcoef(a, b)[0, 1]) >= PROFILE_CORRELATION
+
+
 def _check_epoch_scales(
     deviation: np.ndarray,
     source: str,
@@ -1074,6 +1108,7 @@ def _check_epoch_scales(
     array_units: str | None,
     *,
     stated: str | None = None,
+    profile: np.ndarray | None = None,
 ) -> bool:
     """Warn when some epochs are in another unit than the others (e.g. subjects concatenated,
     some in microvolts), which the whole input's median hides: their typical deviation
@@ -1088,7 +1123,10 @@ def _check_epoch_scales(
     1000x larger than the others: no artefact is that exactly). Flat epochs and artefacts of
     other ratios (400x) are left out. Epochs a thousandth of the others below
     ``TOO_SMALL`` (1e-8 V among 1e-5 V) are either disconnected or millivolts among microvolts,
-    which amplitude cannot tell apart: they are warned of as either, with the fix for each.
+    which amplitude cannot tell apart: they are warned of as either, with the fix for each,
+    unless they keep the others' profile over the channels (``profile``: each epoch's
+    deviation per channel, shape (n_epochs, n_channels); :func:`_keeps_channel_profile`),
+    which a unit does and a disconnected amplifier's noise does not: then another unit.
     Returns whether it warned of epochs in another unit for sure: one ``units=`` or rescaling
     for the whole input then fits none of it, and is not advised (it still is where the only
     odd epochs may be disconnected instead). Where the file's header states the channels' unit
@@ -1133,6 +1171,10 @@ def _check_epoch_scales(
     # disconnected, or millivolts among microvolts (whichever unit is declared, which only
     # renames the units): amplitude cannot tell them apart, the warning names both
     either = unit_mix & (thousands == -1) & (deviation < TOO_SMALL)
+    if either.any() and profile is not None:
+        alike = measured & ~unit_mix
+        if _keeps_channel_profile(profile, either, alike):
+            either = np.zeros_like(either)  # a unit for sure: among the smaller ones
     larger = unit_mix & (thousands > 0)
     smaller = unit_mix & (thousands < 0) & ~either
     if not (larger.any() or smaller.any() or either.any()):

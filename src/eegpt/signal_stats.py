@@ -144,7 +144,7 @@ class SignalStats:
     #: epochs holding such samples, when the statistics are of epochs (:meth:`of`)
     nonfinite_epochs: np.ndarray | None = field(init=False, default=None)
     #: per epoch, when the statistics are of epochs (:meth:`of`): its typical deviation
-    #: (volts; the median over channels of :func:`_local_mad` of a subsample of the epoch),
+    #: (volts; the median over channels of :func:`_epoch_channel_deviation`),
     #: which tells epochs in another unit among the others; None for other statistics and for
     #: epochs with NaN/Inf samples (refused by the checks)
     epoch_deviation: np.ndarray | None = field(init=False, default=None)
@@ -155,6 +155,10 @@ class SignalStats:
     #: samples per segment of :attr:`epoch_flat`: 1 s at ``sfreq``, the whole epoch where it
     #: is shorter or the rate unknown (0: no epochs)
     epoch_segment: int = field(init=False, default=0)
+    #: per epoch and channel, where :attr:`epoch_deviation` is set: the deviations it is the
+    #: median of (volts, float32, shape (n_epochs, n_channels)): the channels' profile, which
+    #: epochs in another unit keep and a disconnected amplifier's noise does not
+    epoch_channel_deviation: np.ndarray | None = field(init=False, default=None, repr=False)
     #: per channel: how many of them lie inside ``bad_spans``
     nonfinite_in_bad: np.ndarray = field(init=False)
     #: first and last such sample outside ``bad_spans`` (all of them without spans)
@@ -255,7 +259,10 @@ class SignalStats:
             stats.update(chunk, np.moveaxis(bad, -2, 0).reshape(n_channels, -1))
         epochs = np.concatenate(nonfinite) if nonfinite else np.empty(0, dtype=np.intp)
         stats.nonfinite_epochs = epochs
-        stats.epoch_deviation = None if len(epochs) else _epoch_deviation(x)
+        if not len(epochs):
+            each = _epoch_channel_deviation(x)
+            stats.epoch_deviation = np.median(each, axis=-1)
+            stats.epoch_channel_deviation = each.astype(np.float32)
         return stats
 
     @property
@@ -659,22 +666,22 @@ def _local_mad(
 _EPOCH_POINTS, _EPOCH_BLOCK = 64, 1024
 
 
-def _epoch_deviation(x: np.ndarray) -> np.ndarray:
-    """Each epoch's typical deviation: the median over channels of :func:`_local_mad` of
+def _epoch_channel_deviation(x: np.ndarray) -> np.ndarray:
+    """Each epoch's and channel's deviation, shape (n_epochs, n_channels): :func:`_local_mad` of
     every ``max(1, n_times // _EPOCH_POINTS)``-th sample of the epoch (one run): all of them
     for epochs shorter than ``2 * _EPOCH_POINTS`` (127 at most), else from
     :data:`_EPOCH_POINTS` (64) up to ``64 + ceil(63 / stride)`` (68 at most from 1024 samples
-    on), shape (n_epochs,), in the unit of ``x`` (shape (n_epochs, n_channels, n_times),
-    finite). It reads only those samples, a few blocks of epochs at a time: no second pass
+    on), in the unit of ``x`` (shape (n_epochs, n_channels, n_times), finite); its median
+    over channels is the epoch's typical deviation (:attr:`SignalStats.epoch_deviation`). It reads only those samples, a few blocks of epochs at a time: no second pass
     over the data."""
     n_times = x.shape[-1]
     stride = max(1, n_times // _EPOCH_POINTS)
     if -(-n_times // stride) < 3:  # too short to measure
-        return np.full(len(x), np.nan)
-    out = np.empty(len(x))
+        return np.full(x.shape[:2], np.nan)
+    out = np.empty(x.shape[:2])
     for at in range(0, len(x), _EPOCH_BLOCK):
         block = x[at : at + _EPOCH_BLOCK, :, ::stride].astype(np.float64)  # a copy
-        out[at : at + len(block)] = np.median(_local_mad(block, block.shape[-1]), axis=-1)
+        out[at : at + len(block)] = _local_mad(block, block.shape[-1])
     return out
 
 
