@@ -108,7 +108,7 @@ def test_chunked_statistics_equal_whole_statistics(x, cuts, segment, rejected):
     for a, b in zip(edges[:-1], edges[1:], strict=True):
         chunked.update(x[:, a:b])
     for name in ("minimum", "maximum", "n_at_min", "n_at_max", "nonfinite", "count", "flat_segments",
-                 "first_flat", "all_flat_segments", "first_all_flat"):  # fmt: skip
+                 "first_flat", "all_flat_segments", "first_all_flat", "judged_count"):  # fmt: skip
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
     # the flat segments counted directly (one with a NaN/Inf sample or one in the rejected
     # span is not judged)
@@ -125,15 +125,20 @@ def test_chunked_statistics_equal_whole_statistics(x, cuts, segment, rejected):
     np.testing.assert_array_equal(chunked.deviation(), whole.deviation())
     np.testing.assert_allclose(chunked.mean, whole.mean, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(chunked.std, whole.std, rtol=1e-6, atol=1e-9)
-    # NaN/Inf samples take no part in the extremes, counts and moments
+    # NaN/Inf samples take no part in the extremes, counts and moments; samples in the
+    # rejected span none in the extremes and the counts at them (the clipping check)
     for c, row in enumerate(x):
         finite = row[np.isfinite(row)]
-        assert whole.count[c] == len(finite)
+        kept = judged[c][np.isfinite(judged[c])]
+        assert whole.count[c] == len(finite) and whole.judged_count[c] == len(kept)
         if not len(finite):
             assert np.isnan(whole.median()[c]) and whole.minimum[c] == np.inf
             continue
-        assert (whole.minimum[c], whole.maximum[c]) == (finite.min(), finite.max())
-        assert whole.n_at_min[c] == np.sum(finite == finite.min())
+        if len(kept):
+            assert (whole.minimum[c], whole.maximum[c]) == (kept.min(), kept.max())
+            assert whole.n_at_min[c] == np.sum(kept == kept.min())
+        else:
+            assert (whole.minimum[c], whole.maximum[c]) == (np.inf, -np.inf)
         assert whole.mean[c] == pytest.approx(finite.mean(), rel=1e-9, abs=1e-12)
         assert whole.std[c] == pytest.approx(finite.std(), rel=1e-6, abs=1e-9)
         if whole.stride == 1:
