@@ -213,3 +213,21 @@ def test_the_clipped_stretches_are_named():
     assert f"{names[1]} (4.0% of samples at -0.0002 V and 4.0% of samples at 0.0002 V; from " \
            "0:00:30 for 10 s)" in text  # fmt: skip
     assert "or the saturated time spans (mark them bad:" in text
+
+
+def test_a_streamed_discontinuous_file_names_the_clock_time_of_flat_stretches():
+    """The streamed path (a long file's) names the clock time beside the data time too."""
+    import mne
+
+    from eegpt.edf_files import RecordClock
+    from eegpt.streaming import WindowStream, open_stream
+
+    raw = mne.io.RawArray(_flat_stretches(), mne.create_info(NAMES[:8], 128.0, "eeg"),
+                          verbose="error")  # fmt: skip
+    stream = open_stream(raw)
+    stream.clock = RecordClock((0.0, 60.0), (0.0, 88.0))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        WindowStream(stream)
+    (text,) = [str(w.message) for w in caught if "flat channel(s) check" in str(w.message)]
+    assert "from 0:01:10 into the data (0:01:38 on the recording's clock) for 20 s" in text

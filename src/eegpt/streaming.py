@@ -761,6 +761,7 @@ class WindowStream:
             rates=rec.rates,
             average_reference=self.config.average_reference,
             left_out=() if rec.mapping is None else rec.mapping.dropped,
+            clock=rec.clock,
         )
         return level, slope
 
