@@ -682,7 +682,9 @@ def _check_offsets(
         "model.embed and OnlineEmbedder take it; elsewhere "
         "preprocessing=PreprocessingConfig(detrend='linear'), e.g. for the scikit-learn "
         "estimators and probes; command line: "
-        "--detrend linear, for embed, embed-dataset and probe train), or high-pass filter the "
+        "--detrend linear, for embed, embed-dataset and probe train: a trained probe predicts "
+        "and evaluates with the detrend it was trained with, so train it with --detrend linear), "
+        "or high-pass filter the "
         "recording first (raw.filter(l_freq=0.5, h_freq=None) in MNE).",
         kind=f"{source}: offset check",  # one warning, whichever channels each subset flags
     )
