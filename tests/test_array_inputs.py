@@ -31,6 +31,13 @@ def test_an_npz_sfreq_of_one_value_in_an_array_is_that_value(tmp_path, sfreq):
     assert as_recording(_epochs()[0], ch_names=NAMES, sfreq=sfreq).sfreq == float(sfreq.ravel()[0])
 
 
+def test_a_python_list_of_one_sfreq_is_that_value():
+    """check_sfreq's docstring promised [128.0] (a list) as well as an array of one value."""
+    assert as_recording(_epochs()[0], ch_names=NAMES, sfreq=[128.0]).sfreq == 128.0
+    with pytest.raises(RecordingError, match=re.escape("got an array of shape (2,)")):
+        as_recording(_epochs()[0], ch_names=NAMES, sfreq=(128.0, 256.0))
+
+
 def test_an_sfreq_of_several_values_is_refused_as_such(tmp_path):
     path = tmp_path / "s01.npz"
     np.savez(path, X=_epochs(), ch_names=NAMES, sfreq=np.array([128.0, 128.0]), units="uV")

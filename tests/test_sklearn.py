@@ -383,29 +383,34 @@ def test_a_single_window_is_told_to_take_a_batch_axis(task, n_channels):
 
 def test_a_continuous_recording_in_2d_is_refused_not_read_as_epochs(task):
     """A [C, T] recording (or window) whose columns are a multiple of C was read as C flattened
-    epochs mixing channels: 10 rows of garbage from a 10 s recording, or, for a window, advice
+    epochs mixing channels: 10 rows of garbage from a 20 s recording, or, for a window, advice
     to zero-pad 25-sample "epochs" (tail='pad'). Now refused, at fit as after, with how to cut
-    it into windows (the reshape shown gives those windows) or pass one window as X[None]."""
+    it into windows (the reshape shown gives those windows) or pass one window as X[None]; a
+    fold of as many flattened epochs of a window each as channels is read as before."""
     names = task.ch_names[:10]
-    continuous = np.concatenate(list(task.get_data()[:10, :10]), axis=1)  # [10, 2500], 10 s
+    continuous = np.concatenate(list(task.get_data()[:20, :10]), axis=1)  # [10, 5000], 20 s
     est = EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND)
     clf = EEGPTClassifier(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND,
                           config=ProbeConfig(epochs=1))  # fmt: skip
-    cut = "X[:, :2500].reshape(10, 10, 250).transpose(1, 0, 2)"
+    cut = "X[:, :5000].reshape(10, 20, 250).transpose(1, 0, 2)"
     with pytest.raises(ValueError, match="continuous recording.*" + re.escape(cut)):
         est.fit(continuous)
     with pytest.raises(ValueError, match=re.escape(cut)):
         clf.fit(continuous, np.arange(10) % 2)
-    windows = continuous[:, :2500].reshape(10, 10, 250).transpose(1, 0, 2)
-    np.testing.assert_array_equal(windows, task.get_data()[:10, :10])
+    windows = continuous.reshape(10, 20, 250).transpose(1, 0, 2)
+    np.testing.assert_array_equal(windows, task.get_data()[:20, :10])
     with pytest.raises(ValueError, match=re.escape("X[None]")) as info:
         est.fit(continuous[:, :250])  # one window, unfitted: no "25 samples" advice
     assert "tail=" not in str(info.value)
-    est.fit(windows)
+    # 10 epochs of one window, flattened: as many rows as channels, read as epochs (a fold)
+    fold = windows[:10].reshape(10, -1)
+    np.testing.assert_array_equal(EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0,
+        preprocessing=ONE_SECOND).fit(fold).transform(fold), est.fit(windows[:10]).transform(
+        windows[:10]))  # fmt: skip
     with pytest.raises(ValueError, match=re.escape("X[:, :2000].reshape(10, 8, 250)")):
         est.transform(continuous[:, :2000])  # fitted on 250-sample epochs: not 10 of 200
     # columns of 10 epochs as fit's: flattened epochs (scikit-learn's convention), as before
-    assert est.transform(windows.reshape(10, -1)).shape[0] == 10
+    assert est.transform(windows[:10].reshape(10, -1)).shape[0] == 10
 
 
 def test_warnings_about_other_channels_are_not_taken_for_repeats(task):

@@ -2083,6 +2083,8 @@ def check_sfreq(sfreq: Any, source: str) -> float:
     number (``[[200]]`` from ``scipy.io.loadmat``, ``[128.0]``) is that number; one of more
     numbers is refused as such."""
     value = sfreq
+    if isinstance(sfreq, (list, tuple)):  # [128.0], as an array of one number
+        sfreq = np.asarray(sfreq, dtype=object)
     if isinstance(sfreq, np.ndarray) and sfreq.ndim > 0:
         if sfreq.size != 1:
             raise RecordingError(

@@ -173,10 +173,11 @@ def _epochs_array(
     (dense, numeric, finite, not empty); 2-D input is read as epochs flattened in C order.
 
     A 2-D array with as many rows as channels (more than one) is refused as one window or
-    continuous recording ``[C, T]`` (:func:`_refuse_one_recording`), unless a fitted
-    estimator's data (``fitted_times``: its samples per epoch) had epochs of its columns'
-    length: read as flattened, its rows would each mix all channels' samples. ``sfreq`` (Hz)
-    and ``window_seconds`` size the windows that refusal shows how to cut."""
+    continuous recording ``[C, T]`` (:func:`_refuse_one_recording`), unless its columns are
+    epochs of about one window (:func:`_flattened_epochs`; after fit, of fit's epochs'
+    length, ``fitted_times``): read as flattened, its rows would each mix all channels'
+    samples. ``sfreq`` (Hz) and ``window_seconds`` size those windows, and the windows that
+    refusal shows how to cut."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
     refuse_braindecode(X)
     refuse_evoked(X, estimator)
@@ -206,8 +207,9 @@ def _epochs_array(
         ) from err
     n_ch = len(ch_names)
     if array.ndim == 2:
-        flattened_as_in_fit = fitted_times is not None and array.shape[1] == n_ch * fitted_times
-        if array.shape[0] == n_ch > 1 and not flattened_as_in_fit:
+        if array.shape[0] == n_ch > 1 and not _flattened_epochs(
+            array.shape[1], n_ch, fitted_times, window_seconds * check_sfreq(sfreq, "<array>")
+        ):
             _refuse_one_recording(array.shape, check_sfreq(sfreq, "<array>"), window_seconds)
         if array.shape[1] % n_ch:
             raise ValueError(
@@ -225,6 +227,21 @@ def _epochs_array(
             f"[n_epochs, n_channels * n_times]), got shape {array.shape}"
         )
     return array
+
+
+def _flattened_epochs(
+    n_cols: int, n_ch: int, fitted_times: int | None, window_samples: float
+) -> bool:
+    """Whether a 2-D array of ``n_cols`` columns and as many rows as its ``n_ch`` channels
+    reads as flattened epochs after all: those of a fitted estimator's length
+    (``fitted_times`` samples), or, at fit, epochs of about one window (``window_samples``:
+    the window at the array's rate, from half to one and a half of it), as a fold of as many
+    epochs as channels holds, where a recording ``[C, T]`` would be refused."""
+    if n_cols % n_ch:
+        return False
+    if fitted_times is not None:
+        return n_cols == n_ch * fitted_times
+    return 0.5 * window_samples <= n_cols // n_ch <= 1.5 * window_samples
 
 
 def _refuse_one_recording(shape: tuple[int, ...], sfreq: float, window_seconds: float) -> None:
