@@ -82,6 +82,27 @@ def test_montages_against_one_electrode_are_still_read_as_referential(extra):
     assert not any("not read as referential" in t for t in texts)
 
 
+CZ_TEN = [f"{c}-Cz" for c in "Fp1 Fp2 F3 F4 C3 C4 P3 P4 O1 O2".split()]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["Fp1-EOG", "Fp2-EOG"],  # two electrodes' EOG leads: no participants' tags
+        ["Fp1-EOG", "Fp2-EOG", "Fp1-F7", "Fp1-T3", "Fp1-O1"],  # and one head of many partners
+        ["F3-ECG"],  # one electrode heading another signal
+    ],
+)
+def test_one_or_two_heads_of_other_signals_leave_a_montage_referential(extra):
+    """A head that also heads an EOG or ECG lead, or derivations against many electrodes, is
+    no pattern of participants' tags: the montage Fp1-Cz .. O2-Cz is still read as referential
+    to Cz, the extra labels simply dropped (once all ten channels were refused for them)."""
+    names, texts = _mapped([*CZ_TEN, *extra])
+    assert names == ("FP1", "FP2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2")
+    assert any("are read as referential to Cz" in t for t in texts)
+    assert not any("not read as referential" in t for t in texts)
+
+
 # two caps under the same labels as MNE reads them: the repeated ones numbered in file order
 CAP_A = ["Fp1", "Fp2", "F7", "F8", "F3", "F4", "Fz", "C3-0", "C4-0", "Cz-0"]
 CAP_B = ["Cz-1", "C3-1", "C4-1", "P3", "P4", "Pz", "O1", "O2", "T7", "T8"]

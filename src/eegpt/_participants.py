@@ -94,11 +94,15 @@ def _is_electrode(key: str) -> bool:
 def refused_references(names: Sequence[str], common: set[str]) -> dict[str, list[str]]:
     """Those of ``common`` (vocabulary names that derivations among ``names`` share as their
     second electrode: :func:`eegpt.vocabulary._common_references`) whose would-be first
-    electrodes are no electrodes but tags of participants or devices: each such reference ->
-    the labels that show it. A first electrode is a tag when it also heads a label of another
-    signal (``P1-ECG``, ``P1-GSR`` beside ``P1-Cz``), derivations against
-    :data:`MANY_PARTNERS` other electrodes or more (``P1-Fp1, P1-F3, P1-C3 ...``), or
-    derivations against two of ``common`` (each electrode of a montage has one reference)."""
+    electrodes are, across the montage, no electrodes but tags of participants or devices:
+    each such reference -> the labels that show it. A first electrode looks like a tag
+    (:func:`_tag_evidence`) when it also heads a label of another signal (``P1-ECG``,
+    ``P1-GSR`` beside ``P1-Cz``), derivations against :data:`MANY_PARTNERS` other electrodes
+    or more (``P1-Fp1, P1-F3, P1-C3 ...``), or derivations against two of ``common`` (each
+    electrode of a montage has one reference). One such head is no pattern (``Fp1-EOG`` or
+    ``F3-ECG`` beside a montage ``Fp1-Cz ... O2-Cz``: an electrode's EOG or ECG lead), so a
+    reference is refused only when :data:`MANY_PARTNERS` of its heads or more, or most of
+    them, look like tags (``P1-Cz .. P4-Cz`` beside ``P1-ECG .. P4-ECG``)."""
     if not common:
         return {}
     heads: dict[str, dict[str, str]] = {}  # first electrode -> second part -> label
@@ -108,20 +112,35 @@ def refused_references(names: Sequence[str], common: set[str]) -> dict[str, list
             heads.setdefault(first, {}).setdefault(parts[1], name)
     refused: dict[str, list[str]] = {}
     for reference in sorted(common):
-        shown: list[str] = []
-        for first, seconds in heads.items():
-            if not any(normalize_channel_name(s) == reference for s in seconds):
-                continue
-            signals = [label for s, label in seconds.items() if _OTHER_SIGNALS.search(s)]
-            partners = {normalize_channel_name(s) for s in seconds} - {None, first, reference}
-            others = [label for s, label in seconds.items() if normalize_channel_name(s) in common]
-            if signals:
-                shown += signals
-            elif len(partners) >= MANY_PARTNERS or len(others) > 1:
-                shown += [label for label in seconds.values() if label not in shown]
-        if shown:
-            refused[reference] = shown
+        against = {
+            first: seconds
+            for first, seconds in heads.items()
+            if any(normalize_channel_name(s) == reference for s in seconds)
+        }
+        shown = {first: _tag_evidence(first, seconds, reference, common)
+                 for first, seconds in against.items()}  # fmt: skip
+        tags = [labels for labels in shown.values() if labels]
+        if len(tags) >= MANY_PARTNERS or 2 * len(tags) > len(against):
+            refused[reference] = list(dict.fromkeys(label for labels in tags for label in labels))
     return refused
+
+
+def _tag_evidence(
+    first: str, seconds: Mapping[str, str], reference: str, common: set[str]
+) -> list[str]:
+    """The labels that show a first electrode (``first``, heading the labels of ``seconds``:
+    second part -> label, one of them against ``reference``) to be a participant's or
+    device's tag: its labels of other signals (``P1-ECG``), else all its labels where it heads
+    derivations against :data:`MANY_PARTNERS` other electrodes or two of ``common``; ``[]``
+    where it looks like an electrode."""
+    signals = [label for s, label in seconds.items() if _OTHER_SIGNALS.search(s)]
+    if signals:
+        return signals
+    partners = {normalize_channel_name(s) for s in seconds} - {None, first, reference}
+    others = [label for s, label in seconds.items() if normalize_channel_name(s) in common]
+    if len(partners) >= MANY_PARTNERS or len(others) > 1:
+        return list(seconds.values())
+    return []
 
 
 def refused_note(
