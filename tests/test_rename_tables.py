@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -55,42 +56,61 @@ def _sockets(banks: str) -> list[str]:
     return [f"{bank}{i}" for bank in banks for i in range(1, 33)]
 
 
+_README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_biosemi_recipe() -> tuple[str, str]:
+    """The README's recipe for two BioSemi caps in one file: its paragraph and its Python."""
+    text = _README.read_text(encoding="utf-8")
+    start = text.index("BioSemi socket labels cannot tell one cap from two")
+    paragraph, _, rest = text[start:].partition("```python\n")
+    return paragraph, rest.partition("```")[0]
+
+
+@pytest.mark.parametrize("banks", ["ABCD", "AB"])
+def test_socket_hints_point_to_the_readme_for_a_hyperscanning_file(banks):
+    """Two BioSemi caps in one file (128 sockets A1..D32: two 64-electrode caps; 64 sockets
+    A1..B32: two 32-electrode caps) look like one larger cap: the refusal, after its advice
+    for one cap, says in one short sentence where the README tells how to embed one
+    participant at a time (the common single-cap files get no long recipe)."""
+    with pytest.raises(ValueError, match="BioSemi socket labels") as err:
+        map_channels(_sockets(banks))
+    message = str(err.value)
+    hint = (
+        " If the file holds several caps (hyperscanning), see README 'Hyperscanning: two caps "
+        "in one file' to embed one participant at a time."
+    )
+    assert message.endswith(hint)
+    assert "### Hyperscanning: two caps in one file" in _README.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("banks", "cap", "rest"), [("ABCD", "biosemi64", "CD"), ("AB", "biosemi32", "B")]
 )
-def test_socket_hints_say_how_to_embed_one_participant_of_a_hyperscanning_file(
-    banks, cap, rest, tmp_path
-):
-    """Two BioSemi caps in one file (128 sockets A1..D32: two 64-electrode caps; 64 sockets
-    A1..B32: two 32-electrode caps) look like one larger cap: the refusal, beside its hint for
-    one cap, says how to embed one participant at a time, and following it gives each
-    participant's electrodes alone: the first by the cap's table with the other banks dropped
-    (a table file as the hint's printf writes it, or the hint's Python), the second by a table
-    naming its banks as the cap names the first's."""
+def test_the_readme_recipe_embeds_one_participant_of_two_biosemi_caps(banks, cap, rest, tmp_path):
+    """Following the README's recipe gives each participant's electrodes alone: the first by
+    the cap's table with the other banks dropped (a table file as its printf writes it, or its
+    Python), the second by its Python's table naming the other banks as the cap names the
+    first's."""
     from eegpt.channels import cap_rename, read_rename_table
 
+    paragraph, python = _readme_biosemi_recipe()
+    assert "--rename biosemi64 --rename drop_CD.tsv" in paragraph
+    printf = re.search(r"printf '%s\\t\\n' ((?:[A-D]\{1\.\.32\} ?)+)> drop_CD\.tsv", paragraph)
+    assert printf is not None and printf[1].split() == ["C{1..32}", "D{1..32}"]
     names = _sockets(banks)
-    with pytest.raises(ValueError, match="Labels alone cannot tell one cap from two") as err:
-        map_channels(names)
-    message = str(err.value)
-    drop = f"drop_{rest}.tsv"
-    assert f"--rename {cap} --rename {drop}" in message
-    table = cap_rename(cap)
-    (tmp_path / drop).write_text("".join(f"{label}\t\n" for label in _sockets(rest)))
-    first = map_channels(names, rename={**table, **read_rename_table(tmp_path / drop)},
-                         on_missing="ignore")  # fmt: skip
+    drop = tmp_path / f"drop_{rest}.tsv"  # what the printf writes, for these banks
+    drop.write_text("".join(f"{label}\t\n" for label in _sockets(rest)))
+    first = map_channels(names, rename={**cap_rename(cap), **read_rename_table(drop)})
     assert all(not name.startswith(tuple(rest)) for name in first.input_names)
     assert first.names == map_channels(names[: len(names) - len(_sockets(rest))], rename=cap).names
-    python = re.search(r"Python: rename=(\{\*\*.*?range\(1, 33\)\)\})", message)
-    assert python is not None
-    given = eval(python[1], {"eegpt": __import__("eegpt.channels")})  # the hint's own Python
-    assert map_channels(names, rename=given, on_missing="ignore").names == first.names
-    n = len(_sockets(rest))
-    second_table = {
-        **{other: table[own] for own, other in zip(names[:n], names[n:], strict=True)},
-        **dict.fromkeys(names[:n]),
-    }
-    second = map_channels(names, rename=second_table, on_missing="ignore")
+    setting = '"biosemi64", "AB", "CD"'
+    assert setting in python and '"biosemi32", "A", "B"' in python
+    given: dict[str, object] = {}
+    own = "".join(sorted(set(banks) - set(rest)))
+    exec(python.replace(setting, f"{cap!r}, {own!r}, {rest!r}"), given)  # the README's Python
+    assert map_channels(names, rename=given["first"]).names == first.names  # type: ignore[arg-type]
+    second = map_channels(names, rename=given["second"])  # type: ignore[arg-type]
     assert second.names == first.names
     assert all(name.startswith(tuple(rest)) for name in second.input_names)
 

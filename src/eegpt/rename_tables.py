@@ -746,13 +746,11 @@ def _cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[
 
 
 def _hyperscan_note(sockets: Sequence[str]) -> str:
-    """A sentence for socket labels ``sockets`` that fill 2 to 4 whole banks from A (``A1`` ..
-    ``B32``, ``A1`` .. ``D32``): the labels cannot tell one cap from several caps of a
+    """A short sentence for socket labels ``sockets`` that fill 2 to 4 whole banks from A
+    (``A1`` .. ``B32``, ``A1`` .. ``D32``): the labels cannot tell one cap from several caps of a
     hyperscanning recording (two 64-electrode caps are banks A-B and C-D, two or three
-    32-electrode caps a bank each), which one table for the whole file would mix onto one
-    head; so how to embed one participant at a time (the first cap by its built-in table
-    with the other banks dropped, each other by a table naming its banks). Empty for other
-    labels."""
+    32-electrode caps a bank each), so it points to the README's recipe for embedding one
+    participant at a time. Empty for other labels."""
     numbers: dict[str, set[int]] = {}
     for name in sockets:
         label = name.strip().upper()
@@ -762,30 +760,9 @@ def _hyperscan_note(sockets: Sequence[str]) -> str:
         return ""
     if any(got != set(range(1, 33)) for got in numbers.values()):
         return ""
-    per = 2 if len(banks) == 4 else 1  # banks a cap has: 4 banks as two caps of 64
-    cap, first, rest = f"biosemi{32 * per}", banks[:per], banks[per:]
-    people = {2: "two", 3: "three"}[len(banks) // per]
-    caps = ["-".join(banks[i : i + per]) for i in range(0, len(banks), per)]
-    layout = f"{', '.join(caps[:-1])} and {caps[-1]}"
-    own = f"{first[0]}1 .. {first[-1]}32"
-    drop = f"drop_{rest}.tsv"
-    braces = " ".join(f"{bank}{{1..32}}" for bank in rest)
-    named = f"as {cap} names {own} ({rest[0]}1 as {first[0]}1 ...)"
-    others = (
-        f"the other with a table file that names {rest[0]}1 .. {rest[-1]}32 {named} and drops {own}"
-        if people == "two"
-        else f"each of the others with a table file that names its bank's sockets {named} and "
-        "drops the other banks"
-    )
     return (
-        f" Labels alone cannot tell one cap from {people} (hyperscanning: BioSemi's "
-        f"{32 * per}-electrode cap on each participant, banks {layout}), where one table for "
-        "the whole file would mix the participants onto one head. If the file holds "
-        f"{people} caps, embed one participant at a time: the first with --rename {cap} "
-        f"--rename {drop}, a table file that drops {rest[0]}1 .. {rest[-1]}32 (each label on "
-        f"its line with no electrode: printf '%s\\t\\n' {braces} > {drop}; Python: rename="
-        f"{{**eegpt.channels.cap_rename({cap!r}), **dict.fromkeys(f'{{b}}{{i}}' for b in "
-        f"{rest!r} for i in range(1, 33))}}), {others}."
+        " If the file holds several caps (hyperscanning), see README 'Hyperscanning: two caps "
+        "in one file' to embed one participant at a time."
     )
 
 
