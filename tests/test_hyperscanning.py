@@ -244,3 +244,12 @@ def test_a_file_of_two_caps_through_the_command_line(tmp_path, capsys):
     _edf(path, ["Fz", "Cz", "Fz", "Pz"])
     assert main(["channels", str(path), "--rename", "Fz=Fz"]) == 1
     assert "'Fz' is stored 2 times in the file" in capsys.readouterr().err
+
+
+def test_a_small_montage_with_two_eog_leads_stays_referential():
+    """Three channels against Cz, two of whose electrodes also head an EOG lead: two heads of
+    other signals are no pattern of participants however few the montage's channels (a
+    majority rule refused it, as read before the participants' tags were told)."""
+    names, texts = _mapped(["Fp1-Cz", "Fp2-Cz", "C3-Cz", "Fp1-EOG", "Fp2-EOG"])
+    assert names == ("FP1", "FP2", "C3")
+    assert any("are read as referential to Cz" in t for t in texts)

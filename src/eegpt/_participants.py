@@ -100,9 +100,11 @@ def refused_references(names: Sequence[str], common: set[str]) -> dict[str, list
     ``P1-GSR`` beside ``P1-Cz``), derivations against :data:`MANY_PARTNERS` other electrodes
     or more (``P1-Fp1, P1-F3, P1-C3 ...``), or derivations against two of ``common`` (each
     electrode of a montage has one reference). One such head is no pattern (``Fp1-EOG`` or
-    ``F3-ECG`` beside a montage ``Fp1-Cz ... O2-Cz``: an electrode's EOG or ECG lead), so a
-    reference is refused only when :data:`MANY_PARTNERS` of its heads or more, or most of
-    them, look like tags (``P1-Cz .. P4-Cz`` beside ``P1-ECG .. P4-ECG``)."""
+    ``F3-ECG`` beside a montage ``Fp1-Cz ... O2-Cz``: an electrode's EOG or ECG lead), nor are
+    two (``Fp1-EOG``, ``Fp2-EOG`` beside ``Fp1-Cz, Fp2-Cz, C3-Cz``), so a reference is
+    refused only when :data:`MANY_PARTNERS` of its heads or more look like tags
+    (``P1-Cz .. P4-Cz`` beside ``P1-ECG .. P4-ECG``), as a montage needs as many
+    derivations against it to be read as one."""
     if not common:
         return {}
     heads: dict[str, dict[str, str]] = {}  # first electrode -> second part -> label
@@ -120,7 +122,7 @@ def refused_references(names: Sequence[str], common: set[str]) -> dict[str, list
         shown = {first: _tag_evidence(first, seconds, reference, common)
                  for first, seconds in against.items()}  # fmt: skip
         tags = [labels for labels in shown.values() if labels]
-        if len(tags) >= MANY_PARTNERS or 2 * len(tags) > len(against):
+        if len(tags) >= MANY_PARTNERS:
             refused[reference] = list(dict.fromkeys(label for labels in tags for label in labels))
     return refused
 
