@@ -3,6 +3,7 @@ segments on the recording's clock, as an EDF+D file's records are (eegpt.brainvi
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 
@@ -124,11 +125,82 @@ def test_given_annotations_of_a_paused_brainvision_recording_land_as_its_own(tmp
     for name, emb in given.items():
         assert windows(emb, "S  1") == [3], name
         assert windows(emb, "S  2") == [6], name
-    # the .vmrk read alone: its markers on the recording's clock
+    # the .vmrk read alone: its markers count the samples, as the recording's own
     alone = read_annotations(vhdr.with_suffix(".vmrk"))
     onsets = dict(zip(alone.description, alone.onset, strict=False))
-    assert onsets["Stimulus/S  1"] == pytest.approx(33.0)
-    assert onsets["Stimulus/S  2"] == pytest.approx(65.0)
+    assert onsets["Stimulus/S  1"] == pytest.approx(13.0)
+    assert onsets["Stimulus/S  2"] == pytest.approx(25.0)
+
+
+def test_a_vmrk_given_with_a_copy_of_a_paused_recording_counts_its_samples(tmp_path):
+    """The .vmrk of a paused recording given with a FIF copy of it, or a Raw of it (no
+    clock), lands where its markers were recorded, as with the .vhdr (which has the clock):
+    at 10, 13, 20 and 25 s into the samples, not on the clock (30, 33, 60, 65 s); and
+    labels the windows of the recording's embeddings by its samples too."""
+    import mne
+
+    from eegpt.annotations import placed_extra
+
+    markers = [*PAUSED, "Comment,EC,3251,1000,0"]  # 13 s to 17 s into the samples
+    vhdr = _brainvision(tmp_path, markers)
+    vmrk = vhdr.with_suffix(".vmrk")
+    raw = mne.io.read_raw_brainvision(vhdr, preload=True, verbose="error")
+    raw.save(tmp_path / "rec_raw.fif", verbose="error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        recordings = {
+            "fif": as_recording(tmp_path / "rec_raw.fif", verbose="error"),
+            "raw": as_recording(raw, verbose="error"),
+            "vhdr": as_recording(vhdr, verbose="error"),
+        }
+        placed = {name: placed_extra(rec, vmrk) for name, rec in recordings.items()}
+    assert recordings["fif"].clock is None and recordings["vhdr"].clock is not None
+    for name, found in placed.items():
+        onsets = [
+            round(float(t), 6)
+            for t, d in zip(found.onset, found.description, strict=True)
+            if d != "Comment/EC"
+        ]
+        assert onsets == [10.0, 13.0, 20.0, 25.0], name
+    from eegpt import EEGPT, EEGPTConfig
+
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        emb = model.embed(vhdr, window_seconds=4.0, device="cpu")
+        labels = emb.window_labels(vmrk, match={"EC": "EC"})
+    assert labels.tolist()[3] == "EC"  # the window from 12 s holds 13 s to 16 s of it
+
+
+def test_a_vmrk_read_alone_counts_samples_at_the_nominal_rate(tmp_path, monkeypatch):
+    """A .vmrk of a rounded SamplingInterval (3906 µs for 256 Hz) read alone has its
+    markers at k / 256 s, the scale of the recording's own markers and windows, paused or
+    not, and given with the recording it lands where its own markers do."""
+    import mne
+
+    from eegpt.annotations import annotations_of, placed_extra
+
+    monkeypatch.setattr(sys.modules[__name__], "SFREQ", 256)
+    vhdr = _brainvision(tmp_path, [
+        "New Segment,,1,1,0,20260301090000000000",
+        "New Segment,,2561,1,0,20260301090100000000",  # 10 s in, resumed 50 s after a pause
+        "Stimulus,S  1,2586,1,0",  # sample 2585: 10.0977 s at 256 Hz
+    ])  # fmt: skip
+    text = vhdr.read_text(encoding="utf-8").replace(
+        "SamplingInterval=3906.25", "SamplingInterval=3906"
+    )
+    vhdr.write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        own = annotations_of(mne.io.read_raw_brainvision(vhdr, verbose="error"))
+        alone = read_annotations(vhdr.with_suffix(".vmrk"))
+        placed = placed_extra(as_recording(vhdr, verbose="error"), vhdr.with_suffix(".vmrk"))
+    assert own is not None
+    for found in (own, alone, placed):  # 10.0977 s, not 2585 / 256.016 = 10.0971 s
+        stimulus = [
+            t for t, d in zip(found.onset, found.description, strict=True) if d == "Stimulus/S  1"
+        ]
+        assert stimulus == [pytest.approx(2585 / 256, abs=1e-9)]
 
 
 def test_undated_new_segments_keep_one_clock_silently(tmp_path):

@@ -234,7 +234,7 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
         if start is not None:  # MNE counts the onsets from the first record's start
             start += datetime.timedelta(seconds=first_record_offset(source))
             found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
-    return _paused_on_clock(found, source)  # a .vmrk of a paused recording: on its clock
+    return _marker_file_in_samples(found, source)
 
 
 #: The endings of the names of MNE's events files (``mne.write_events``, ``mne.read_events``).
@@ -380,28 +380,47 @@ def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     with ignored_warnings():  # the recording's reader warns about its body
         raw = read_recording(path, preload=False, verbose=False)
     found = annotations_of(raw)
-    return mne.Annotations([], [], []) if found is None else _paused_on_clock(found, path, raw)
+    return mne.Annotations([], [], []) if found is None else found
 
 
-def _paused_on_clock(
-    found: mne.Annotations, path: str | os.PathLike, raw: mne.io.BaseRaw | None = None
-) -> mne.Annotations:
-    """The annotations ``found`` of a BrainVision recording paused and resumed (``path``: its
-    ``.vhdr`` with ``raw``, as read; or its ``.vmrk`` alone), whose onsets count its samples,
-    on its clock (:func:`eegpt.brainvision_files.brainvision_clock`), as annotations given
-    are read (an EDF+D file's are on its clock already): so they are placed back where they
-    were recorded. As they are for other files, and recordings never paused."""
-    from eegpt.brainvision_files import brainvision_clock, marker_file_clock
-
-    path = Path(path).expanduser()
-    suffix = path.suffix.lower()
-    if suffix == ".vhdr" and raw is not None:
-        clock = brainvision_clock(path, raw)
-    elif suffix == ".vmrk":
-        clock = marker_file_clock(path)
-    else:
+def _marker_file_in_samples(found: mne.Annotations, source: str | os.PathLike) -> mne.Annotations:
+    """The markers ``found`` of a BrainVision marker file ``source`` (``.vmrk``, read by MNE:
+    onsets ``k / sfreq`` s for sample ``k`` at the rate of the header beside it) at the
+    nominal rate of a rounded ``SamplingInterval`` (``k / 256`` s for 3906 µs:
+    :func:`eegpt._rates.nominal_rate`), as the recording's own markers are
+    (:func:`annotations_of`); as they are for another file or rate. Their onsets count the
+    samples, paused or not (:func:`counts_samples`)."""
+    if Path(source).suffix.lower() != ".vmrk":
         return found
-    return found if clock is None else clock.to_clock_time(found)
+    from eegpt.brainvision_files import marker_file_rate
+
+    sfreq = marker_file_rate(Path(source).expanduser())
+    nominal = None if sfreq is None else nominal_rate(sfreq)
+    if sfreq is None or nominal is None:
+        return found
+    onset, duration = (
+        _whole_samples(np.asarray(t, dtype=np.float64) * sfreq) / nominal
+        for t in (found.onset, found.duration)
+    )
+    return mne.Annotations(
+        onset, duration, found.description, orig_time=found.orig_time, ch_names=found.ch_names
+    )
+
+
+#: Files whose annotations count the samples of their recording (BrainVision markers: their
+#: positions), not its clock: :func:`counts_samples`.
+_SAMPLE_COUNTED = (".vmrk", ".vhdr", ".amrk", ".ahdr")
+
+
+def counts_samples(source: Any) -> bool:
+    """Whether the annotations of ``source`` (a file given as annotations) count the samples
+    of their recording rather than its clock: a BrainVision marker file or header, whose
+    markers are sample positions, so stay where they were recorded even in a recording
+    paused and resumed (placed without its :class:`~eegpt.edf_files.RecordClock`), and land
+    alike on a copy of it (a FIF file, a Raw) that has no clock."""
+    return isinstance(source, (str, os.PathLike)) and (
+        Path(source).suffix.lower() in _SAMPLE_COUNTED
+    )
 
 
 def _bids_recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
@@ -428,7 +447,7 @@ def _bids_recording_annotations(path: str | os.PathLike) -> mne.Annotations | No
     with ignored_warnings():  # the recording's reader warns about its body
         raw = read_recording(path, preload=False, verbose=False)
     found = annotations_of(raw)
-    return mne.Annotations([], [], []) if found is None else _paused_on_clock(found, path, raw)
+    return mne.Annotations([], [], []) if found is None else found
 
 
 def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | None:
@@ -2052,9 +2071,9 @@ def _placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.A
             getattr(recording, "source", "recording"),
         ),
     )
-    clock = getattr(recording, "clock", None)
+    clock = None if counts_samples(extra) else getattr(recording, "clock", None)
     dated = found.orig_time is not None and not _near_unix_epoch(found.orig_time)
-    _warn_off_samples(recording, extra, on_clock, dated)
+    _warn_off_samples(recording, extra, on_clock, dated, clock)
     return on_clock if clock is None else clock.to_sample_time(on_clock)
 
 
@@ -2091,11 +2110,14 @@ def _starts(n: int) -> str:
     return "starts" if n == 1 else "start"
 
 
-def _warn_off_samples(recording: Any, extra: Any, on_clock: mne.Annotations, dated: bool) -> None:
+def _warn_off_samples(
+    recording: Any, extra: Any, on_clock: mne.Annotations, dated: bool, clock: Any
+) -> None:
     """Warn of the annotations given (``on_clock``: onsets on the recording's clock, in
     seconds from its first sample's moment) that start before the recording's first sample
     (those that end before it too fall on no window), and of those that start in a gap of a
-    discontinuous EDF+D/BDF+D recording (its ``clock``: :class:`eegpt.edf_files.RecordClock`),
+    recording paused and resumed (``clock``, the :class:`eegpt.edf_files.RecordClock` they
+    are placed by; None for annotations that count its samples: :func:`counts_samples`),
     which are placed at the start of the stretch after it. ``dated``: given as date-times,
     named so."""
     onsets = np.asarray(on_clock.onset, dtype=np.float64)
@@ -2118,7 +2140,6 @@ def _warn_off_samples(recording: Any, extra: Any, on_clock: mne.Annotations, dat
                 else "they count from its first sample on"
             )
         )
-    clock = getattr(recording, "clock", None)
     if clock is None:
         return
     in_gap = np.flatnonzero(clock.in_gaps(onsets))

@@ -540,11 +540,10 @@ def _warn_brainvision_pauses(path: Path, raw: mne.io.BaseRaw) -> None:
         _warn(f"{path}: {said}")
 
 
-def marker_file_clock(marker: Path) -> RecordClock | None:
-    """The clock of a BrainVision marker file (``.vmrk``) read alone (as annotations), by its
-    dated ``New Segment`` markers (:func:`brainvision_clock`), with the sampling rate of the
-    header of its name beside it (where MNE takes it from); None where there is no pause,
-    or no header."""
+def marker_file_rate(marker: Path) -> float | None:
+    """The sampling rate (Hz, ``1e6 / SamplingInterval`` as MNE reads it) of the header of
+    the BrainVision marker file ``marker``'s name beside it (``.vhdr``, ``.ahdr``: where MNE
+    takes it from to read the markers alone); None where there is none, or it has no rate."""
     header = next(
         (h for h in (marker.with_suffix(".vhdr"), marker.with_suffix(".ahdr")) if h.is_file()),
         None,
@@ -553,9 +552,7 @@ def marker_file_clock(marker: Path) -> RecordClock | None:
         interval = float(_vhdr_fields(header)["samplinginterval"]) if header else 0.0
     except (OSError, KeyError, ValueError):
         return None
-    if not interval > 0:
-        return None
-    return _clock_of_segments(new_segments(marker), 1e6 / interval)[0]
+    return 1e6 / interval if interval > 0 else None
 
 
 def warn_paused_raw(raw: mne.io.BaseRaw, source: str) -> None:

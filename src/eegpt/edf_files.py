@@ -634,18 +634,6 @@ class RecordClock:
         k = np.clip(np.searchsorted(samples, times, side="right") - 1, 0, len(samples) - 1)
         return clock[k] + (times - samples[k])
 
-    def to_clock_time(self, annotations: mne.Annotations) -> mne.Annotations:
-        """``annotations`` with onsets in the samples read back to back (s from the first
-        sample: a BrainVision marker's position) with their spans on the clock (s from the
-        first sample's moment), as annotations given are read: :meth:`to_sample_time` puts
-        them back where they were (a span over a join then spans the gap on the clock)."""
-        starts = self.to_clock(annotations.onset)
-        ends = self.to_clock(np.asarray(annotations.onset) + np.asarray(annotations.duration))
-        return mne.Annotations(
-            starts, ends - starts, annotations.description, orig_time=annotations.orig_time,
-            ch_names=annotations.ch_names,
-        )  # fmt: skip
-
     def to_sample_time(self, annotations: mne.Annotations) -> mne.Annotations:
         """``annotations`` (onsets on the clock, in seconds from the first sample's moment)
         with their spans placed in the samples; the part of a span over a gap is left out."""

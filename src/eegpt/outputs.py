@@ -954,6 +954,7 @@ class Embeddings:
         from eegpt.annotations import (
             annotations_of,
             check_named,
+            counts_samples,
             file_offset_for,
             in_recording_time,
             read_annotations,
@@ -983,7 +984,7 @@ class Embeddings:
                 found,
                 self.metadata.get("meas_date"),
                 float(self.metadata.get("first_time") or 0.0),
-                clock,
+                None if counts_samples(annotations) else clock,  # BrainVision markers: samples
                 file_offset=file_offset_for(
                     annotations, found, self.metadata.get("file_offset"), "window_labels"
                 ),
