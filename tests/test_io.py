@@ -2723,6 +2723,29 @@ def test_nan_gaps_are_named_one_by_one_and_marked_bad_not_cropped():
         prepare(as_recording(ends), config=config)
 
 
+def test_nan_gap_advice_at_a_rounded_rate_covers_the_gap():
+    """At a BrainVision header's rounded rate (3906 µs: MNE's 256.016 Hz, taken as 256 Hz),
+    a gap of NaN samples is said, and its advised BAD_nan row given, at 256 Hz, the rate
+    annotations are placed at: the row read at 1.001 s from 99.994 s (at 256.016 Hz) left
+    the gap's last 0.006 s outside it, and following the advice failed again."""
+    sfreq = 1e6 / 3906
+    x = 1e-5 * np.random.default_rng(0).standard_normal((3, 120 * 256))
+    x[:, 100 * 256 : 101 * 256] = np.nan  # 100 s to 101 s at 256 Hz
+    raw = mne.io.RawArray(x, mne.create_info(["Fp1", "Cz", "O2"], sfreq, "eeg"), verbose=False)
+    config = PreprocessingConfig(window_seconds=1.0)
+    with pytest.raises(RecordingError) as caught:
+        prepare(as_recording(raw), config=config)
+    said = str(caught.value)
+    assert "from 100.000 s to 101.000 s (end exclusive: 1.000 s) after the first" in said
+    row = re.search(r"such as ([0-9.]+),([0-9.]+),BAD_nan", said)
+    assert row is not None and row.groups() == ("100", "1")
+    marked = mne.Annotations([float(row[1])], [float(row[2])], ["BAD_nan"])
+    with pytest.warns(RuntimeWarning, match="all inside annotations marked bad"):
+        windows = prepare(as_recording(raw), config=config, bad_spans=BadSpans.of(
+            as_recording(raw), marked, reject=True))  # fmt: skip
+    assert np.isfinite(windows.data).all()
+
+
 def test_nan_gaps_fed_in_chunks_are_those_of_the_whole():
     """A streamed file's gaps of NaN/Inf samples, its chunks cutting through them, are the
     gaps of the whole signal: one gap across chunks stays one, with the channels of both

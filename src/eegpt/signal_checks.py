@@ -22,6 +22,7 @@ import numpy as np
 from eegpt._logging import clock_text, duration_text, few
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
+from eegpt._rates import taken_rate
 from eegpt.edf_files import EDF_VOLT_UNITS, RecordClock
 from eegpt.errors import RecordingError
 from eegpt.io import UNITS, nonfinite_error
@@ -93,7 +94,10 @@ def _gap_seconds(gap: tuple[int, int, np.ndarray], sfreq: float) -> tuple[float,
     """``(start, end)`` in seconds from the first sample of the samples ``gap[0]`` to
     ``gap[1]``: the end exclusive (the sample after the last), outward to the ms, so that a
     span of these bounds (an annotation of onset ``start`` and duration ``end - start``)
-    holds every such sample."""
+    holds every such sample. At the rate annotations are read at (:func:`taken_rate`: 256
+    Hz for a BrainVision header's 3906 µs, MNE's 256.016 Hz), as :meth:`eegpt.annotations.
+    BadSpans.inside` places them."""
+    sfreq = taken_rate(sfreq)
     start = math.floor(round(gap[0] / sfreq * 1000, 6)) / 1000
     end = math.ceil(round((gap[1] + 1) / sfreq * 1000, 6)) / 1000
     return start, end
@@ -111,7 +115,7 @@ def _gaps_text(gaps: NonfiniteGaps, sfreq: float, names: Sequence[str]) -> str:
     if gaps.count == 1:
         first, last, _ = gaps.last
         if first == last:
-            return f"at {first / sfreq:.3f} s from the first sample"
+            return f"at {first / taken_rate(sfreq):.3f} s from the first sample"
         start, end = _gap_seconds(gaps.last, sfreq)
         return (
             f"from {start:.3f} s to {end:.3f} s (end exclusive: {end - start:.3f} s) after the "
