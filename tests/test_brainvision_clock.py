@@ -264,3 +264,34 @@ def test_a_raw_of_a_paused_brainvision_recording_says_its_clock_is_lost(tmp_path
     for read in (lambda: as_recording(raw), lambda: open_stream(raw)):
         with pytest.warns(RuntimeWarning, match="given as a Raw, which does not keep where"):
             assert read().clock is None
+
+
+def test_nan_advice_of_a_paused_recording_gives_its_row_on_the_clock(tmp_path):
+    """NaN samples 30 s to 31 s into the samples of a paused recording (in its third segment,
+    at 70 s on its clock): the advised BAD_nan row is on the clock (70,1), as a table given
+    with it is read, and following it leaves the gap's windows out; a row at 30 s (into the
+    data) would have marked 10 s to 11 s."""
+    from eegpt.annotations import BadSpans
+    from eegpt.errors import RecordingError
+    from eegpt.preprocessing import prepare
+
+    vhdr = _brainvision(tmp_path, PAUSED)
+    samples = np.fromfile(tmp_path / "rec.eeg", dtype="<f4").reshape(-1, 3)
+    samples[30 * SFREQ : 31 * SFREQ] = np.nan
+    samples.tofile(tmp_path / "rec.eeg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(RecordingError) as caught:
+            prepare(as_recording(vhdr, verbose="error"), verbose="error")
+        said = str(caught.value)
+        assert "from 30.000 s to 31.000 s (end exclusive: 1.000 s) after the first" in said
+        assert "a row per gap, in seconds on the recording's clock from its first" in said
+        assert "such as 70,1,BAD_nan for the gap at 70 s on the clock)" in said
+        assert "annotations=mne.Annotations(onset=[70], duration=[1], " in said
+        table = tmp_path / "nan.csv"
+        table.write_text("onset,duration,description\n70,1,BAD_nan\n")
+        rec = as_recording(vhdr, verbose="error")
+        spans = BadSpans.of(rec, table, reject=True)
+        windows = prepare(rec, bad_spans=spans, verbose="error")
+    assert spans.spans.tolist() == [[30.0, 31.0]]
+    assert np.isfinite(windows.data).all()

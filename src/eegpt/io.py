@@ -435,6 +435,7 @@ def nonfinite_error(
     misnamed: Sequence[str] = (),
     in_misnamed: int = 0,
     inner: tuple[float, float] | None = None,
+    on_clock: bool = False,
 ) -> RecordingError:
     """The error for NaN/Inf samples, given the number of such samples per channel and, in
     words, where they are (``"from 60.750 s to 61.000 s after the first sample"``).
@@ -442,7 +443,9 @@ def nonfinite_error(
     ``inner``: ``(onset, duration)`` in seconds from the first sample of a gap of them inside
     a continuous recording (neither at its start nor at its end), which cropping cannot take
     out: the advice is then to mark the gaps bad and leave their windows out
-    (:func:`_mark_bad_advice`, with this gap as the example), not to crop.
+    (:func:`_mark_bad_advice`, with this gap as the example), not to crop. ``on_clock``:
+    ``inner`` is in seconds on the clock of a recording paused and resumed (EDF+D, a paused
+    BrainVision recording), as annotations given with it are read; said so.
 
     ``all_in_bad``: they all lie inside annotations marked bad (:class:`~eegpt.annotations.
     BadSpans`), so leaving those windows out (``reject_by_annotation``) is the way on.
@@ -454,7 +457,7 @@ def nonfinite_error(
     span = "drop those epochs (epochs.drop)" if epoched else "crop the affected time span"
     crop = "crop that time span (raw.crop in MNE, then embed the Raw)"
     if inner is not None and not epoched and source != "<array>":  # no crop takes it out
-        span = crop = _mark_bad_advice(*inner, all_in_bad=all_in_bad)
+        span = crop = _mark_bad_advice(*inner, all_in_bad=all_in_bad, on_clock=on_clock)
     if source == "<array>" and not epoched:  # an array has no raw.crop: its own routes
         span = crop = (
             "mark that time span bad and leave its windows out: embed(x, ..., annotations="
@@ -498,20 +501,30 @@ def nonfinite_error(
     )
 
 
-def _mark_bad_advice(onset: float, duration: float, *, all_in_bad: bool = False) -> str:
+def _mark_bad_advice(
+    onset: float, duration: float, *, all_in_bad: bool = False, on_clock: bool = False
+) -> str:
     """:func:`nonfinite_error`'s advice for gaps inside a continuous recording: mark each bad
     and leave its windows out (the command line's ``--annotations`` table, Python's
     ``annotations=``), the gap at ``onset`` s for ``duration`` s as the example; crop only
     for gaps at its ends. "" where they are all inside bad annotations already
-    (``all_in_bad``: leaving their windows out is said already)."""
+    (``all_in_bad``: leaving their windows out is said already). ``on_clock``: ``onset`` is
+    on the clock of a recording paused and resumed, as a table given with it is read."""
     if all_in_bad:
         return ""
     row = f"{onset:.10g},{duration:.10g},BAD_nan"
+    seconds = (
+        "in seconds on the recording's clock from its first sample, the pauses counted (the "
+        "gaps above are in seconds into the data, back to back)"
+        if on_clock
+        else "in seconds from the first sample"
+    )
     return (
         "mark each gap bad and leave its windows out (cropping, raw.crop in MNE, trims only "
         "the ends: it takes out no gap inside a recording): on the command line, a CSV table "
-        "of annotations (header onset,duration,description; a row per gap, in seconds from "
-        f"the first sample, such as {row} for the gap at {onset:.10g} s) with --annotations "
+        f"of annotations (header onset,duration,description; a row per gap, {seconds}, "
+        f"such as {row} for the gap at {onset:.10g} s{' on the clock' if on_clock else ''}) "
+        "with --annotations "
         "FILE --reject-by-annotation (embed-dataset: the table in the manifest's "
         "annotations_file column); in Python, annotations=mne.Annotations(onset="
         f"[{onset:.10g}], duration=[{duration:.10g}], description=['BAD_nan']) (an onset and "

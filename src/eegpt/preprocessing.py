@@ -525,7 +525,8 @@ def prepare(
     ):
         stats = SignalStats.of(x, bad=nonfinite, bad_spans=bad_spans, sfreq=recording.sfreq)
         check_finite(stats, mapping.input_names, source, sfreq=recording.sfreq,
-                     epoch_samples=epoch_samples)  # fmt: skip
+                     epoch_samples=epoch_samples,
+                     clock=getattr(recording, "clock", None))  # fmt: skip
     # before the signal checks: a few samples are too short, not flat; refused here only (a
     # recording zero-padded with tail="pad" is said so once, where its windows are cut)
     if not recording.is_epoched and config.tail == "drop":

@@ -140,16 +140,24 @@ def _gaps_text(gaps: NonfiniteGaps, sfreq: float, names: Sequence[str]) -> str:
     return f"in {gaps.count} gaps (seconds after the first sample, ends exclusive): {text}"
 
 
-def _inner_gap(gaps: NonfiniteGaps, sfreq: float | None, n: int) -> tuple[float, float] | None:
+def _inner_gap(
+    gaps: NonfiniteGaps, sfreq: float | None, n: int, clock: RecordClock | None = None
+) -> tuple[float, float] | None:
     """``(onset, duration)`` in seconds of the first gap of NaN/Inf samples that neither
     starts at the first sample nor ends at the last (``n`` samples at ``sfreq`` Hz), which
     cropping cannot take out (``raw.crop`` trims the ends); None where every gap touches an
-    end, or the times are unknown."""
+    end, or the times are unknown. From the first sample; on the recording's clock where it
+    has one (``clock``: a recording paused and resumed), as annotations given with it are
+    read (:meth:`~eegpt.edf_files.RecordClock.to_sample_time` places them back), outward
+    to the ms."""
     if not sfreq:
         return None
     for gap in [*gaps.first, *([] if gaps.last is None else [gaps.last])]:
         if gap[0] > 0 and gap[1] < n - 1:
             start, end = _gap_seconds(gap, sfreq)
+            if clock is not None:
+                start = math.floor(round(float(clock.to_clock(start)) * 1000, 6)) / 1000
+                end = math.ceil(round(float(clock.to_clock(end)) * 1000, 6)) / 1000
             return start, round(end - start, 3)
     return None
 
@@ -240,7 +248,7 @@ def check_signal(
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
         channels stored at too low a rate.
     """
-    check_finite(stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples)
+    check_finite(stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples, clock=clock)
     if units is not None:
         _check_units(names, units, source)
     if rates is not None and sfreq is not None:
@@ -318,6 +326,7 @@ def check_finite(
     *,
     sfreq: float | None = None,
     epoch_samples: int | None = None,
+    clock: RecordClock | None = None,
 ) -> int:
     """Refuse NaN/Inf samples, except those that all lie inside bad spans whose windows are
     left out (``stats.bad_spans`` with ``reject``): those reach no kept window, so a warning
@@ -328,6 +337,10 @@ def check_finite(
     ----------
     stats, names, source, sfreq, epoch_samples
         As for :func:`check_signal`.
+    clock : RecordClock | None
+        Where the segments of a recording paused and resumed lie on its clock: the advised
+        row of an annotations table that marks a gap bad is then in seconds on that clock,
+        as such a table is read (the gaps named stay in seconds into the data).
 
     Returns
     -------
@@ -350,19 +363,20 @@ def check_finite(
     outside = stats.nonfinite - inside
     if outside.any():
         where = _span_text(stats, sfreq, epoch_samples, names, outside=True)
-        inner = None if epoched else _inner_gap(stats.outside_gaps, sfreq, stats.n)
+        inner = None if epoched else _inner_gap(stats.outside_gaps, sfreq, stats.n, clock)
         raise nonfinite_error(
             outside, names, source, where, epoched=epoched, in_bad=int(inside.sum()),
             misnamed=stats.misnamed, in_misnamed=int(stats.nonfinite_misnamed.sum()),
-            inner=inner,
+            inner=inner, on_clock=clock is not None,
         )  # fmt: skip
     where = _span_text(stats, sfreq, epoch_samples, names)
     assert stats.bad_spans is not None  # every one inside a span
     if not stats.bad_spans.reject:
-        inner = None if epoched else _inner_gap(stats.nonfinite_gaps, sfreq, stats.n)
+        inner = None if epoched else _inner_gap(stats.nonfinite_gaps, sfreq, stats.n, clock)
         raise nonfinite_error(
-            inside, names, source, where, epoched=epoched, all_in_bad=True, inner=inner
-        )
+            inside, names, source, where, epoched=epoched, all_in_bad=True, inner=inner,
+            on_clock=clock is not None,
+        )  # fmt: skip
     n = int(inside.sum())
     hit = few([f"{names[i]} ({int(k)})" for i, k in enumerate(inside) if k], 12)
     _warn(

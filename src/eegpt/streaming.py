@@ -748,7 +748,7 @@ class WindowStream:
             slope = moment / spread if n > 1 else np.zeros(rec.n_channels)
         names = [rec.raw.ch_names[i] for i in rec.picks]
         if not self._checks:  # the windows are checked later, but never hold NaN/Inf
-            check_finite(stats, names, rec.source, sfreq=rec.sfreq)
+            check_finite(stats, names, rec.source, sfreq=rec.sfreq, clock=rec.clock)
             return level, slope
         check_signal(
             stats,
