@@ -240,11 +240,12 @@ def test_errors_name_the_stim_channels(model, tmp_path, capsys):
     assert f"took '{x}', a recording, for the stim channel's name: put the option after" in err
 
 
-@pytest.mark.parametrize("name", ["rec.npz", "rec.fif.gz", "REC.NPZ"])
+@pytest.mark.parametrize("name", ["rec.npz", "rec.fif.gz", "REC.NPZ", "rec.mff", "rec.eeg"])
 def test_events_from_stim_refuses_a_recording_word_not_yet_there(name, tmp_path, capsys):
     """A word after --events-from-stim ending as a recording does (an array file, a gzipped
-    FIF) is refused as the option's CHANNEL even where no such file exists yet: eegpt info's
-    own list of recording suffixes (no .npz, no .gz) once replaced the one of this check."""
+    FIF, an EGI .mff, a BrainVision .eeg) is refused as the option's CHANNEL even where no
+    such file exists yet: eegpt info's own list of recording suffixes (no .npz, no .gz) once
+    replaced the one of this check, which then lost .mff and .eeg when given its own back."""
     word = str(tmp_path / name)
     with pytest.raises(SystemExit):
         main(["embed", "--events-from-stim", word, "--weights", "w", "-o", "o.npz"])

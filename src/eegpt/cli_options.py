@@ -860,8 +860,11 @@ def add_marker_spans_option(p: Any, more: str = "") -> None:
 
 
 #: Suffixes of EEG files: a word after ``--events-from-stim`` ending so is a recording the
-#: option took for its CHANNEL (``embed --events-from-stim rec.bdf``).
-_STIM_RECORDING_SUFFIXES = (".bdf", ".edf", ".fif", ".gz", ".vhdr", ".set", ".gdf", ".cnt", ".npz")
+#: option took for its CHANNEL (``embed --events-from-stim rec.bdf``): array files and gzipped
+#: FIF as well as EGI ``.mff`` folders and BrainVision ``.eeg`` data files.
+_STIM_RECORDING_SUFFIXES = (
+    ".bdf", ".edf", ".fif", ".gz", ".vhdr", ".set", ".gdf", ".cnt", ".npz", ".mff", ".eeg",
+)  # fmt: skip
 
 
 def _stim_channel_arg(text: str) -> str:
