@@ -402,6 +402,7 @@ def read_embeddings(
     expand_metadata: bool = ...,
     embeddings: Literal[True] = ...,
     allow_mixed: bool = ...,
+    recursive: bool = ...,
 ) -> tuple[pd.DataFrame, np.ndarray]: ...
 @overload
 def read_embeddings(
@@ -412,6 +413,7 @@ def read_embeddings(
     expand_metadata: bool = ...,
     embeddings: bool,
     allow_mixed: bool = ...,
+    recursive: bool = ...,
 ) -> tuple[pd.DataFrame, np.ndarray | None]: ...
 
 
@@ -423,6 +425,7 @@ def read_embeddings(
     expand_metadata: bool = True,
     embeddings: bool = True,
     allow_mixed: bool = False,
+    recursive: bool = False,
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Read a dataset output, or many per-recording outputs: a table of the windows and their
     embeddings as one array.
@@ -445,8 +448,8 @@ def read_embeddings(
 
         Or per-recording outputs (``.npz``/``.parquet`` of ``eegpt embed``,
         :meth:`Embeddings.save`: one job per recording, e.g. in Snakemake): a list of such
-        files, a folder holding them (right inside it, in name order), or a list of such
-        folders. Their rows come in the order given (a folder's files by name), each file's
+        files, a folder holding them (right inside it, in name order; its whole tree with
+        ``recursive``), or a list of such folders. Their rows come in the order given (a folder's files by name), each file's
         in window order, with the columns of a run's shards (``recording_id`` is the output
         file, as given or the folder joined with its name; ``path`` the recording it was
         embedded from). They must have been embedded alike: the same encoder weights
@@ -478,6 +481,15 @@ def read_embeddings(
         differ, instead of refusing them. Their embeddings are not comparable; for
         inspecting, not for analysis. Files of different embedding shapes are refused even
         so (``embeddings=False`` reads their rows). Run folders are always checked.
+    recursive : bool
+        Per-recording outputs only: read a folder's tree, its sub-folders' files at any depth
+        too (per-subject runs of ``eegpt embed`` into ``out/sub-01/ses-1/``), in the order of
+        their paths below it; ``recording_id`` is the folder joined with each file's path
+        below it, so ``sub-01/rest.npz`` and ``sub-02/rest.npz`` stay apart. Hidden folders,
+        those starting with ``_`` and linked folders are left out. A tree holding an
+        ``embed-dataset`` run folder is refused (read the two apart); run folders given are
+        read as without it. Without it, a folder holding no outputs right inside it but in
+        its sub-folders is refused, naming them and this parameter.
 
     Returns
     -------
@@ -494,6 +506,10 @@ def read_embeddings(
         the message names it and how to have it recomputed; pyarrow's error is chained.
     eegpt.errors.UnreadableOutputError
         (a ``ValueError``) A per-recording output that cannot be read (empty, truncated).
+    eegpt.errors.MissingFileError
+        (a ``FileNotFoundError``) A folder with no outputs right inside it whose sub-folders
+        hold some, read without ``recursive`` (the message names them); with ``recursive``, a
+        folder whose tree holds none.
     ValueError
         Per-recording outputs not embedded alike (without ``allow_mixed``): the message names
         the files of each group and the settings, with their recorded values, that differ.
@@ -521,7 +537,7 @@ def read_embeddings(
     """
     from eegpt.outputs_read import output_files
 
-    files = output_files(output_dir)
+    files = output_files(output_dir, recursive=recursive)
     if files is not None:
         return _read_output_files(files, columns, filters, expand_metadata, embeddings, allow_mixed)
     if allow_mixed:

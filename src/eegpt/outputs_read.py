@@ -40,18 +40,24 @@ _COMPARABLE_PREPROCESSING = ("scale", "tail", "start_seconds")
 
 
 def output_files(
-    given: str | os.PathLike | Sequence[str | os.PathLike],
+    given: str | os.PathLike | Sequence[str | os.PathLike], *, recursive: bool = False
 ) -> list[tuple[str, Path]] | None:
     """The per-recording output files ``given`` names, each with the text naming it in the
-    table (its path as given, or the folder given joined with its name): a ``.npz``/``.parquet``
-    file, a folder holding such files (not an ``embed-dataset`` run folder; right inside it,
-    in name order), or a sequence of these. None when ``given`` names ``embed-dataset``
-    folders only (:func:`eegpt.read_embeddings` reads those as before).
+    table (its path as given, or the folder given joined with its path below it): a
+    ``.npz``/``.parquet`` file, a folder holding such files (not an ``embed-dataset`` run
+    folder; right inside it, in name order; with ``recursive``, also in its sub-folders at
+    any depth, in the order of their paths below it), or a sequence of these. None when
+    ``given`` names ``embed-dataset`` folders only (:func:`eegpt.read_embeddings` reads those
+    as before, ``recursive`` or not).
 
     Raises
     ------
     ValueError
-        If ``given`` mixes run folders and per-recording files, or names a file twice.
+        If ``given`` mixes run folders and per-recording files, names a file twice, or (with
+        ``recursive``) a folder's tree holds an ``embed-dataset`` run folder.
+    eegpt.errors.MissingFileError
+        If a folder holds no outputs right inside it but its sub-folders do (without
+        ``recursive``: the message says to pass it), or, with ``recursive``, none at all.
     """
     from eegpt.dataset_read import run_folders, shard_files
 
@@ -63,7 +69,9 @@ def output_files(
         if path.is_file() and output_format(path) in FORMATS:
             found.append((str(path), path))
         elif path.is_dir() and not _is_run_folder(path, shard_files, run_folders):
-            files = _outputs_in(path)
+            files = _tree_outputs(path) if recursive else _outputs_in(path)
+            if not files and not recursive:
+                _refuse_outputs_below(path)
             if not files:
                 runs.append(str(path))  # no outputs either: the corpus reader says what it lacks
             found += [(str(f), f) for f in files]
@@ -99,6 +107,78 @@ def _outputs_in(folder: Path) -> list[Path]:
         for p in folder.iterdir()
         if not p.name.startswith((".", "_")) and p.is_file() and output_format(p) in FORMATS
     )
+
+
+def outputs_below(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The ``.npz``/``.parquet`` outputs in ``folder`` and its sub-folders at any depth (a
+    tree of per-subject ``eegpt embed`` runs: ``out/sub-01/ses-1/rest.npz``), in the order
+    of their paths below ``folder``, and the ``embed-dataset`` run folders met in the tree
+    (not entered: their shards are no per-recording outputs). Hidden folders and those
+    starting with ``_`` are left out, as are linked folders (not followed: no loops)."""
+    from eegpt.dataset_read import shard_files
+
+    files: list[Path] = []
+    runs: list[Path] = []
+    for top, dirs, _ in os.walk(folder):
+        here = Path(top)
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        if here != folder and ((here / RUN_MANIFEST).is_file() or shard_files(here)):
+            runs.append(here)
+            dirs[:] = []
+            continue
+        files += _outputs_in(here)
+    files.sort(key=lambda f: f.relative_to(folder).parts)
+    return files, sorted(runs)
+
+
+def _tree_outputs(folder: Path) -> list[Path]:
+    """:func:`outputs_below` ``folder``, for ``read_embeddings(recursive=True)``.
+
+    Raises
+    ------
+    ValueError
+        If the tree holds an ``embed-dataset`` run folder: its rows have other columns and
+        checks than the files', and a run folder inside a tree of files is most often an
+        output folder nested by mistake.
+    eegpt.errors.MissingFileError
+        If the tree holds no output at all.
+    """
+    from eegpt.errors import MissingFileError
+
+    files, runs = outputs_below(folder)
+    if runs:
+        named = [str(r) for r in runs]
+        raise ValueError(
+            f"read_embeddings(recursive=True): {few(named, 3)} below {folder} "
+            f"{'is an embed-dataset output folder' if len(runs) == 1 else 'are embed-dataset output folders'}"
+            f" ({RUN_MANIFEST}, shards), amid the tree of per-recording outputs (.npz/.parquet "
+            f"of eegpt embed: {count(len(files), 'file')}); the two are read apart: "
+            f"read_embeddings({named[0]!r}) for a run, and the files as a list, or from a "
+            "folder that holds no run"
+        )
+    if not files:
+        raise MissingFileError(
+            f"read_embeddings(recursive=True): no .npz/.parquet outputs of eegpt embed in "
+            f"{folder} or its sub-folders (hidden ones and those starting with _ are left out)"
+        )
+    return files
+
+
+def _refuse_outputs_below(folder: Path) -> None:
+    """Raise where ``folder`` holds no outputs right inside it but its sub-folders do: read
+    without ``recursive``, it would be taken for an ``embed-dataset`` folder without shards."""
+    from eegpt.errors import MissingFileError
+
+    files, _ = outputs_below(folder)
+    if files:
+        below = [f.relative_to(folder).as_posix() for f in files]
+        raise MissingFileError(
+            f"{folder} holds no .npz/.parquet outputs of eegpt embed right inside it, but its "
+            f"sub-folders hold {count(len(files), 'file')} ({few(below, 3)}); read_embeddings "
+            "reads a folder's own files only, unless told to read its tree: "
+            f"read_embeddings({str(folder)!r}, recursive=True) reads them all, each row's "
+            "recording_id keeping the file's path below it"
+        )
 
 
 def fingerprint(metadata: Mapping[str, Any]) -> str | None:

@@ -1,0 +1,107 @@
+"""eegpt.read_embeddings of a tree of per-recording outputs (per-subject ``eegpt embed`` runs
+into ``out/sub-01/ses-1/``): refused without ``recursive`` naming the files below and the
+parameter, read with it keeping each file's path below the folder, and a run folder nested in
+such a tree refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt import load_embeddings, read_embeddings
+from eegpt.errors import MissingFileError
+
+pytest.importorskip("pyarrow")
+
+
+def _raw(seed: int) -> mne.io.RawArray:
+    """Twelve seconds of noise on four channels at 256 Hz."""
+    info = mne.create_info(["Fz", "Cz", "Pz", "Oz"], 256.0, "eeg")
+    x = np.random.default_rng(seed).normal(0, 2e-5, (4, 256 * 12))
+    return mne.io.RawArray(x, info, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def tree(model, tmp_path_factory) -> tuple[Path, list[Path]]:
+    """A folder holding no output itself, its sub-folders three of one name (``rest``) in
+    both formats, and outputs in a hidden and an ``_`` folder (left out); the tree and its
+    three outputs in path order."""
+    root = tmp_path_factory.mktemp("tree")
+    files = [
+        root / "sub-01" / "ses-1" / "rest.npz",
+        root / "sub-02" / "ses-1" / "rest.npz",
+        root / "sub-02" / "ses-2" / "rest.parquet",
+    ]
+    for seed, path in enumerate(files):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.embed(_raw(seed)).save(path)
+    for hidden in (root / ".snakemake" / "x.npz", root / "_tmp" / "y.npz"):
+        hidden.parent.mkdir()
+        model.embed(_raw(9)).save(hidden)
+    return root, files
+
+
+def test_a_folder_of_sub_folders_only_is_refused_naming_them_and_recursive(tree):
+    root, _ = tree
+    with pytest.raises(MissingFileError) as err:
+        read_embeddings(root)
+    text = str(err.value)
+    assert "sub-folders hold 3 files (sub-01/ses-1/rest.npz, sub-02/ses-1/rest.npz" in text
+    assert f"read_embeddings({str(root)!r}, recursive=True)" in text
+    assert "was embed_dataset run there" not in text
+
+
+def test_recursive_reads_the_tree_keeping_each_files_path(tree):
+    root, files = tree
+    table, z = read_embeddings(root, recursive=True)
+    loaded = [load_embeddings(f) for f in files]
+    np.testing.assert_array_equal(z, np.concatenate([e.data for e in loaded]))
+    # sub-01/ses-1/rest.npz and sub-02/ses-1/rest.npz stay two recordings
+    assert list(table["recording_id"]) == [
+        str(f) for f, e in zip(files, loaded, strict=True) for _ in e.onsets
+    ]
+    assert table["recording_id"].nunique() == 3
+    # a sequence of trees, and a filter on a file's path below the folder
+    table, _ = read_embeddings([root], recursive=True, embeddings=False)
+    assert len(table) == len(z)
+    one = str(files[1])
+    table, z = read_embeddings(root, recursive=True, filters=[("recording_id", "==", one)])
+    np.testing.assert_array_equal(z, loaded[1].data)
+
+
+def test_a_flat_folder_reads_its_own_files_unless_recursive(model, tmp_path):
+    (tmp_path / "sub").mkdir()
+    model.embed(_raw(0)).save(tmp_path / "a.npz")
+    model.embed(_raw(1)).save(tmp_path / "sub" / "b.npz")
+    table, _ = read_embeddings(tmp_path, embeddings=False)
+    assert set(table["recording_id"]) == {str(tmp_path / "a.npz")}
+    table, _ = read_embeddings(tmp_path, recursive=True, embeddings=False)
+    assert list(dict.fromkeys(table["recording_id"])) == [
+        str(tmp_path / "a.npz"),
+        str(tmp_path / "sub" / "b.npz"),
+    ]
+
+
+def test_a_run_folder_inside_a_tree_of_outputs_is_refused(model, tmp_path):
+    (tmp_path / "sub-01").mkdir()
+    model.embed(_raw(0)).save(tmp_path / "sub-01" / "rest.npz")
+    run = tmp_path / "sub-02" / "corpus"
+    run.mkdir(parents=True)
+    (run / "_manifest.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"corpus below .* is an embed-dataset output folder"):
+        read_embeddings(tmp_path, recursive=True)
+
+
+def test_recursive_without_outputs_and_on_run_folders(tmp_path):
+    (tmp_path / "empty" / "sub-01").mkdir(parents=True)
+    with pytest.raises(MissingFileError, match=r"no \.npz/\.parquet outputs .* or its sub-folders"):
+        read_embeddings(tmp_path / "empty", recursive=True)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "_manifest.json").write_text("{}")
+    for recursive in (False, True):  # a run folder reads as it did
+        with pytest.raises(MissingFileError, match=r"holds no shard yet"):
+            read_embeddings(run, recursive=recursive)
