@@ -17,7 +17,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -1021,9 +1021,8 @@ def _from_glob(text: str) -> DatasetInputs:
 def _from_paths(paths: list[Path], source: str) -> DatasetInputs:
     listed = [Path(os.path.abspath(p)) for p in paths]
     root = Path(os.path.commonpath([str(p.parent) for p in listed]))
-    return _make_inputs(
-        *_without_repeats(*_without_continuations(listed, _relative_ids(listed, root))), source
-    )
+    paths, ids = _without_continuations(listed, _relative_ids(listed, root))
+    return _make_inputs(*_without_repeats(*_without_listed_companions(paths, ids)), source)
 
 
 def recording_key(path: str | os.PathLike, annotations: Any = None) -> Any:
@@ -1161,23 +1160,8 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
     """
     later, split_orphans, _ = listed_split_parts(paths)
     parts = set(later)
-    identities: set[Any] = set()
-
-    def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
-        if not identities:
-            identities.update(file_identity(p) for p in paths)
-        return file_identity(path) in identities
-
     orphans = [f"row {row} ({ids[row]}: list {first} instead)" for row, first in split_orphans]
-    companions = []
-    for row, p in enumerate(paths):
-        main = _COMPANIONS.get(p.suffix.lower())
-        if row in parts or not main:
-            continue
-        if any(
-            b.is_file() and listed(b) for b in (p.with_suffix(main), p.with_suffix(main.upper()))
-        ):
-            companions.append(row)
+    companions = _listed_companions(paths, parts)
     if orphans:
         raise orphan_parts_error(orphans, f"manifest {source}", rows=True)
     if parts:
@@ -1190,6 +1174,47 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
         )
     skipped = set(parts) | set(companions)
     return [row for row in range(len(paths)) if row not in skipped]
+
+
+def _listed_companions(paths: Sequence[Path], skipped: Collection[int] = ()) -> list[int]:
+    """The indices in ``paths`` (but ``skipped``) of the files read as part of a recording
+    listed too: BrainVision ``.eeg``/``.vmrk`` of a listed ``.vhdr``, EEGLAB ``.fdt`` of a
+    listed ``.set`` (of the same name, beside them). A companion listed without its recording
+    is not among them (it fails naming the file to list instead)."""
+    identities: set[Any] = set()
+
+    def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
+        if not identities:
+            identities.update(file_identity(p) for p in paths)
+        return file_identity(path) in identities
+
+    companions = []
+    for row, p in enumerate(paths):
+        main = _COMPANIONS.get(p.suffix.lower())
+        if row in skipped or not main:
+            continue
+        if any(
+            b.is_file() and listed(b) for b in (p.with_suffix(main), p.with_suffix(main.upper()))
+        ):
+            companions.append(row)
+    return companions
+
+
+def _without_listed_companions(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
+    """``paths`` given as files (a shell's expansion of ``data/*``) without those read as part
+    of a recording given too (:func:`_listed_companions`), with one warning that counts and
+    names them, as a quoted glob or ``--pattern`` leaves them out: given as recordings of
+    their own, each failed in the run."""
+    left = set(_listed_companions(paths))
+    if not left:
+        return paths, ids
+    _warn(
+        f"left out {_count(len(left), 'file')} given that belong to a recording given too "
+        "(BrainVision .eeg/.vmrk of its .vhdr, EEGLAB .fdt of its .set), read with it: "
+        f"{few(sorted(ids[r] for r in left), 5)}"
+    )
+    kept = [r for r in range(len(paths)) if r not in left]
+    return [paths[r] for r in kept], [ids[r] for r in kept]
 
 
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
