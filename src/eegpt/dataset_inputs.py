@@ -214,7 +214,8 @@ def resolve_inputs(
         annotations, :attr:`InputFile.annotations`; ``bads``: channels to mark bad,
         :attr:`InputFile.bads`) and any other columns, copied to every row of the file's
         windows and otherwise ignored; a table of the same form; a single EEG file; or a list
-        of EEG files.
+        of EEG files (the BrainVision ``.eeg``/``.vmrk`` and EEGLAB ``.fdt`` of a recording
+        in it left out, read with it, with one warning that counts them).
     pattern : str | None
         For a folder: a glob relative to it, e.g. ``"**/*.edf"``.
     verbose : bool | str | int | None
