@@ -105,3 +105,14 @@ def test_recursive_without_outputs_and_on_run_folders(tmp_path):
     for recursive in (False, True):  # a run folder reads as it did
         with pytest.raises(MissingFileError, match=r"holds no shard yet"):
             read_embeddings(run, recursive=recursive)
+
+
+def test_load_embeddings_and_export_of_a_tree_name_recursive(tree, tmp_path, capsys):
+    from eegpt.cli import main
+
+    root, _ = tree
+    with pytest.raises(ValueError, match=r"holds 3 outputs in its sub-folders only \(sub-01/"):
+        load_embeddings(root)
+    assert main(["export", str(root), "-o", str(tmp_path / "x.csv")]) == 1
+    err = capsys.readouterr().err
+    assert f"eegpt.read_embeddings({str(root)!r}, recursive=True) reads them" in err

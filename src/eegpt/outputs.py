@@ -1393,12 +1393,14 @@ def load_embeddings(
         if run_folders(path):  # the parts of a --part run
             return _recording_of_runs(path, recording_id)
     if path.is_dir():
+        from eegpt.outputs_read import tree_hint
+
         raise ValueError(
             f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
             "of an embed-dataset output folder (load_embeddings(folder, recording_id=...)). "
             "eegpt.read_embeddings(folder) reads the whole folder as one table, whether it "
             "holds an embed-dataset run or the .npz/.parquet files of eegpt embed (checking "
-            "that those were embedded alike)"
+            "that those were embedded alike)" + tree_hint(path)
         )
     if recording_id is not None:
         raise ValueError("recording_id applies to an embed-dataset output folder")

@@ -164,6 +164,28 @@ def _tree_outputs(folder: Path) -> list[Path]:
     return files
 
 
+def tree_hint(folder: Path) -> str:
+    """``"; its files lie in sub-folders only (...): eegpt.read_embeddings(folder,
+    recursive=True) reads them"`` where ``folder`` (not an ``embed-dataset`` run folder)
+    holds no ``.npz``/``.parquet`` outputs right inside it but its sub-folders do; else
+    ``""``. For the messages of commands given such a folder."""
+    from eegpt.dataset_read import run_folders, shard_files
+
+    if not folder.is_dir() or _is_run_folder(folder, shard_files, run_folders):
+        return ""
+    if _outputs_in(folder):
+        return ""
+    files, _ = outputs_below(folder)
+    if not files:
+        return ""
+    below = [f.relative_to(folder).as_posix() for f in files]
+    return (
+        f"; {folder} holds {count(len(files), 'output')} in its sub-folders only "
+        f"({few(below, 3)}): eegpt.read_embeddings({str(folder)!r}, recursive=True) reads "
+        "them as one table"
+    )
+
+
 def _refuse_outputs_below(folder: Path) -> None:
     """Raise where ``folder`` holds no outputs right inside it but its sub-folders do: read
     without ``recursive``, it would be taken for an ``embed-dataset`` folder without shards."""
