@@ -3122,6 +3122,16 @@ def test_info_on_an_embeddings_file_imports_no_torch(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "an in-memory numpy.ndarray" in done.stdout, done.stdout
     assert done.stdout.strip().splitlines()[-1] == "False", done.stdout
+    # --json reads the same provenance: neither torch nor MNE nor SciPy
+    script = (
+        "import sys\nfrom eegpt.cli import main\n"
+        f"main(['info', '--json', {str(tmp_path / 'e.npz')!r}])\n"
+        "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    record, imported = done.stdout.strip().splitlines()
+    assert json.loads(record)["n_windows"] == 3 and imported == "[]", done.stdout
 
 
 def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, capsys):

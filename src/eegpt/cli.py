@@ -51,7 +51,7 @@ from eegpt.cli_existing_outputs import (
     _written_meanwhile,
     _written_since,
 )
-from eegpt.cli_info import cmd_info
+from eegpt.cli_info import cmd_info, info_json_epilog
 from eegpt.cli_inputs import (
     _refuse_unreadable_inputs,
     check_recordings_given,
@@ -287,13 +287,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --nearest: write its table to PATH (label<TAB>electrode lines, the distance "
         "as a comment), for --rename PATH",
     )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object per recording, one per line (JSON Lines), instead of the "
+        "tables: path, error (null, or why the file was refused: exit status as without "
+        "--json), sfreq (Hz), duration_s, channels (per channel of the file: label, type, bad, "
+        "status mapped/dropped/not kept/not read, name and row where mapped, else reason), "
+        "mapping (label -> vocabulary name), unmapped (labels), referential; n_epochs for "
+        "epochs, figure with --plot. Not with --nearest",
+    )
     p.set_defaults(func=cmd_channels)
 
     p = sub.add_parser(
         "info",
         help="describe a checkpoint, an embeddings file, the output of embed-dataset, a probe "
         "or a probe's predictions",
-        epilog=INFO_EPILOG,
+        epilog=INFO_EPILOG + "\n\n" + info_json_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
@@ -311,6 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
         "footer; page checksums compared, embedding values checked finite) and name the "
         "shards that cannot be read (exit status 3 if any, or if the run did not finish or "
         "is still running)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (one line) instead of text: the metadata the text is made "
+        "from, for pipelines (its keys: below)",
     )
     p.set_defaults(func=cmd_info)
 

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, cast
 
+from eegpt._json_out import print_json
 from eegpt._logging import (
     OncePerCorpus,
 )
@@ -50,6 +51,11 @@ def cmd_channels(args: argparse.Namespace) -> int:
     if figure and (several or args.plot.suffix.lower() not in FIGURE_SUFFIXES):
         raise ValueError(
             f"--plot {args.plot}: give a {FIGURE_FORMATS} file for one recording, else a folder"
+        )
+    if args.json and args.nearest is not None:
+        raise ValueError(
+            "--json does not go with --nearest (its table is text): write the table with "
+            "--nearest --write-rename PATH, then run --json with --rename PATH"
         )
     if args.nearest is not None:
         rename = _nearest_table(args, rename)
@@ -201,19 +207,27 @@ def _show_channels(
             drop.update(dict.fromkeys(err.later))
             opened = _open_for_channels(path, {**mapping_args, "rename": drop})
     except NoChannelMappedError as err:  # list them all: what --rename starts from
-        bads = _marked_bad(path, picks_of(args))
-        print(f"{path}: {_channels_typed(err.names, bads, typed)}, none named like an "
-              "EEGPT electrode:")  # fmt: skip
-        shown = ", ".join(map(printable_name, err.names))
-        print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
+        if args.json:
+            print_json(_refused_record(path, err))
+        else:
+            bads = _marked_bad(path, picks_of(args))
+            print(f"{path}: {_channels_typed(err.names, bads, typed)}, none named like an "
+                  "EEGPT electrode:")  # fmt: skip
+            shown = ", ".join(map(printable_name, err.names))
+            print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
         _debug_traceback(args, err)
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
     except USER_ERRORS + (RuntimeError,) as err:
+        if args.json:
+            print_json(_refused_record(path, err))
         _debug_traceback(args, err)
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
     rec, mapping, info, size = opened
+    if args.json:  # the channels read, for the --rename keys that matched none
+        seen.update(dict.fromkeys([*mapping.input_names, *mapping.dropped, *mapping.not_kept]))
+        return _print_channels_json(args, path, opened, refused, rename_table(rename))
     # every channel of the types picked, whatever --keep-channels keeps of them
     read = [*mapping.input_names, *mapping.dropped, *mapping.not_kept]
     bads = bads_of_picks(info, picks_of(args))
@@ -357,3 +371,120 @@ def _length_text(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.1f} s"
     return f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
+
+
+def _header_channels(path: Path) -> tuple[list[dict[str, Any]], float | None, float | None]:
+    """A file's channels as its header gives them, none mapped: ``[{"label", "type", "bad"}]``,
+    its sampling rate (Hz) and duration (s; of an epochs file: all its epochs); ``([], None,
+    None)`` where the header cannot be read."""
+    try:
+        inst = _read_quietly(path)
+    except (ValueError, OSError, RuntimeError):
+        return [], None, None
+    info = inst.info
+    rows = [
+        {"label": name, "type": kind, "bad": name in info["bads"]}
+        for name, kind in zip(info.ch_names, inst.get_channel_types(), strict=True)
+    ]
+    sfreq = float(info["sfreq"])
+    n_times = getattr(inst, "n_times", None)
+    if n_times is None:  # epochs: their number times their length
+        n_times = len(inst) * len(inst.times)
+    return rows, sfreq, n_times / sfreq
+
+
+def _refused_record(path: Path, err: BaseException) -> dict[str, Any]:
+    """`eegpt channels --json`'s object for a file it refuses (or cannot read): the error, and
+    the channels as far as the header gives them (label, type, bad; none mapped)."""
+    rows, sfreq, seconds = _header_channels(path)
+    return {
+        "path": path,
+        "error": error_text(err),
+        "sfreq": sfreq,
+        "duration_s": seconds,
+        "channels": rows,
+        "mapping": {},
+        "unmapped": [row["label"] for row in rows],
+    }
+
+
+def _print_channels_json(
+    args: argparse.Namespace,
+    path: Path,
+    opened: tuple[Any, Any, Any, str],
+    refused: BaseException | None,
+    rename: dict[str, str | None],
+) -> int:
+    """Print `eegpt channels --json`'s object for one recording (:func:`_channels_record`;
+    ``rename``: the table given, ``--drop`` included), draw its ``--plot``; 1 where it was
+    refused (the object's ``error``), else 0."""
+    rec, mapping, info, _ = opened
+    copies = set(getattr(refused, "later", None) or ())  # DuplicateChannelsError's, shown dropped
+    record = _channels_record(path, rec, mapping, info, rename, copies)
+    if refused is not None:
+        record["error"] = error_text(refused)
+    if args.plot is not None:
+        out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
+        left_out = mapping.left_out_with(getattr(rec, "left_out", None))
+        fig = mapping.plot(source=str(path), bads=info["bads"], left_out=left_out)
+        _save_figure(fig, out, args.dpi)
+        record["figure"] = out
+    print_json(record)
+    if refused is not None:
+        _debug_traceback(args, refused)
+        print(f"eegpt: error: {error_text(refused)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _channels_record(
+    path: Path,
+    rec: Any,
+    mapping: Any,
+    info: Any,
+    rename: dict[str, str | None],
+    copies: set[str],
+) -> dict[str, Any]:
+    """`eegpt channels --json`'s object for one recording: per channel of the file (in its
+    order) its label, type, whether marked bad, its vocabulary name and embedding row where
+    mapped, else ``status`` and ``reason``; the mapping label -> name, the labels not mapped,
+    the sampling rate (Hz) and duration (s). ``copies``: labels stored twice whose later
+    copies were dropped to show the mapping of a file refused for them."""
+    mapped = dict(zip(mapping.input_names, zip(mapping.names, mapping.chan_ids, strict=True),
+                      strict=True))  # fmt: skip
+    dropped, not_kept = set(mapping.dropped), set(mapping.not_kept)
+    rows = []
+    for label, kind in zip(info.ch_names, info.get_channel_types(), strict=True):
+        row: dict[str, Any] = {"label": label, "type": kind, "bad": label in info["bads"]}
+        if label in mapped:
+            row.update(status="mapped", name=mapped[label][0], row=mapped[label][1])
+        elif label in dropped:
+            why = (
+                "a later copy of a label stored twice (see error)"
+                if label in copies
+                else "left out by --drop/--rename"
+                if label in rename and rename[label] is None
+                else "no EEGPT vocabulary name (--rename names it)"
+            )
+            row.update(status="dropped", name=None, reason=why)
+        elif label in not_kept:
+            row.update(status="not kept", name=None, reason="outside --keep-channels")
+        else:
+            why = "marked bad" if row["bad"] else f"type {kind}, not picked (--picks)"
+            row.update(status="not read", name=None, reason=why)
+        rows.append(row)
+    n_times = getattr(rec, "n_times", None)
+    seconds = n_times / rec.sfreq if n_times is not None else rec.data.shape[0] * rec.duration
+    record: dict[str, Any] = {
+        "path": path,
+        "error": None,
+        "sfreq": float(rec.sfreq),
+        "duration_s": float(seconds),
+        "channels": rows,
+        "mapping": {label: name for label, (name, _) in mapped.items()},
+        "unmapped": [row["label"] for row in rows if row["status"] != "mapped"],
+        "referential": dict(mapping.referential),
+    }
+    if getattr(rec, "data", None) is not None and n_times is None:  # epochs
+        record["n_epochs"] = int(rec.data.shape[0])
+    return record

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from eegpt._json_out import print_json
 from eegpt._logging import count as _count
 from eegpt._logging import (
     duration_text,
@@ -56,6 +57,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     folder = Path(args.weights).expanduser()
     verify = getattr(args, "verify", False)
+    if getattr(args, "json", False):  # --json: the same files, as data
+        record, status = info_record(args, folder, verify)
+        print_json(record)
+        return status
     if (folder / RUN_MANIFEST).is_file():  # an embed-dataset output
         from eegpt.dataset_report import output_report
 
@@ -636,3 +641,238 @@ def _warning_lines(meta: dict[str, Any]) -> list[str]:
         return []
     head = f"  WARNINGS when embedded ({len(said)}; metadata['warnings'] has them in full):"
     return [head, *(f"    - {shortened(text, 150)}" for text in said)]
+
+
+def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
+    """What ``eegpt info --json`` writes of ``folder`` (the path given), and its exit status:
+    the files the text form describes, told apart in the same order, each as the metadata its
+    text is made from (``kind`` says which; :data:`INFO_JSON_KEYS`). Raises as the text form
+    does for a path it does not describe."""
+    from eegpt.dataset_read import run_folders
+    from eegpt.outputs import RUN_MANIFEST
+
+    if (folder / RUN_MANIFEST).is_file() or run_folders(folder):
+        return _dataset_record(folder, verify)
+    if verify:
+        raise ValueError(
+            f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
+        )
+    if (folder / "probe.json").is_file():
+        from eegpt.probe_folder import _read_probe_json
+
+        return {"kind": "probe", "path": folder, "probe": _read_probe_json(folder)}, 0
+    if folder.is_dir() and not (folder / "config.json").is_file():
+        return _lock_only_record(folder)
+    from eegpt.probe_provenance import predictions_record, predictions_report
+
+    predictions = predictions_record(folder) if folder.is_file() else None
+    if predictions is not None:
+        _, current = predictions_report(folder, *predictions)
+        record = {"kind": "predictions", "path": folder, "table_path": predictions[1]}
+        record.update(current=current, record=predictions[0])
+        return record, 0 if current else EXIT_SOME_FAILED
+    if folder.suffix.lower() == ".json" and folder.is_file():
+        from eegpt.probe_provenance import evaluation_record
+
+        evaluation = evaluation_record(folder)
+        if evaluation is not None:
+            return {"kind": "evaluation", "path": folder, "evaluation": evaluation}, 0
+    if folder.suffix.lower() in (".npz", ".parquet") and folder.is_file():
+        record = _embeddings_record(folder)
+        return record, 0 if record["current"] else EXIT_SOME_FAILED
+    from eegpt.hub import pretrained_name
+
+    fetched = pretrained_name(args.weights) is not None or args.weights.startswith(
+        ("http://", "https://")
+    )
+    suffix = folder.suffix.lower()
+    if (
+        suffix in (".npz", ".parquet", ".json", ".csv", ".tsv", ".txt", ".fdt")
+        or suffix in _INFO_RECORDING_SUFFIXES
+        or "".join(folder.suffixes[-2:]).lower().endswith(".fif.gz")
+        or (not folder.exists() and not fetched)
+    ):
+        _raise_as_text(args)
+    from eegpt.checkpoints import load_checkpoint, resolve_weights  # imports torch
+
+    return _checkpoint_record(load_checkpoint(resolve_weights(args.weights, verbose=True))), 0
+
+
+#: The keys of ``eegpt info --json``'s object, per ``kind`` (the --help epilog lists them).
+INFO_JSON_KEYS = {
+    "embeddings": "path, current (false: its recording changed since: exit 3), n_windows, "
+    "embedding_shape (per window), bad_windows, onsets_s [first, last], sfreq, sfreq_in, "
+    "window_seconds, channels (vocabulary names), input_channels (file labels), "
+    "checkpoint, warnings, source_check, metadata (all of it)",
+    "dataset": "path, parts (true: a folder of --part run folders), current (false: files "
+    "failed or changed, shards cut: exit 3), complete (false: files pending or shards "
+    "missing, exit 3), readable (--verify only, else null), runs (per run folder: path, "
+    "manifest, progress {totals, shards_present, shards_planned, running, unfinished, "
+    "killed, stopped}); state where only a run's lock is there (starting, or stopped before "
+    "writing anything)",
+    "checkpoint": "path, format, sha256, config, n_parameters, n_encoder_parameters, "
+    "stored_dtype, chan_proj, n_outputs, n_times, input_channels, metadata",
+    "probe": "path, probe (its probe.json)",
+    "predictions": "path, table_path (null: gone), current (false: STALE, exit 3), record "
+    "(format, provenance, table)",
+    "evaluation": "path, evaluation (the JSON of probe evaluate --json)",
+}
+
+
+def info_json_epilog() -> str:
+    """The part of ``eegpt info --help`` that lists the keys of ``--json``'s object."""
+    import textwrap
+
+    lines = [
+        "--json: one JSON object on stdout (one line; NaN as null, dates in ISO 8601), with",
+        "  kind (embeddings, dataset, checkpoint, probe, predictions, evaluation) and per kind:",
+    ]
+    for kind, keys in INFO_JSON_KEYS.items():
+        lines += textwrap.wrap(
+            f"{kind}: {keys}", width=90, initial_indent="  ", subsequent_indent="      "
+        )
+    lines.append("  exit status as without --json; errors as text on stderr (exit 1), no JSON")
+    return "\n".join(lines)
+
+
+def _raise_as_text(args: argparse.Namespace) -> None:
+    """Raise the error the text form of ``eegpt info`` gives for a path it does not describe
+    (called for those only: nothing printed on stdout, which --json keeps for JSON)."""
+    cmd_info(argparse.Namespace(**{**vars(args), "json": False}))
+    raise RuntimeError(f"eegpt info described {args.weights} where --json expected an error")
+
+
+def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
+    """``eegpt info --json`` of an embed-dataset output folder or a folder of them (``--part``
+    runs), and its exit status (3 as the text form's: failed or changed files, damaged or
+    missing shards, an unfinished run)."""
+    from eegpt.dataset_read import expand_run_folders, run_folders
+    from eegpt.dataset_report import completion_report, output_report, parts_report
+
+    runs = run_folders(folder)
+    _, current = parts_report(folder) if runs else output_report(folder)
+    _, complete = completion_report(folder, verify=verify)
+    readable = None
+    if verify:
+        from eegpt.dataset_read import verify_report
+
+        readable = verify_report(folder)[1]
+    record = {
+        "kind": "dataset",
+        "path": folder,
+        "parts": bool(runs),
+        "current": current,
+        "complete": complete,
+        "readable": readable,
+        "runs": [_run_folder_record(run) for run in expand_run_folders(folder)],
+    }
+    good = current and complete and readable is not False
+    return record, 0 if good else EXIT_SOME_FAILED
+
+
+def _run_folder_record(run: Path) -> dict[str, Any]:
+    """One embed-dataset run folder of ``eegpt info --json``: its manifest, and how far it got
+    (:func:`eegpt.dataset_report._progress`: the totals counted from the shards where the
+    manifest's reports are behind them)."""
+    import json
+
+    from eegpt.dataset_report import _progress
+    from eegpt.outputs import RUN_MANIFEST
+
+    try:
+        manifest = json.loads((run / RUN_MANIFEST).read_text())
+    except (OSError, ValueError) as err:
+        return {"path": run, "error": f"unreadable {RUN_MANIFEST}: {err}"}
+    progress = _progress(run, manifest)
+    return {
+        "path": run,
+        "manifest": manifest,
+        "progress": {
+            "totals": progress.totals,
+            "shards_present": progress.present,
+            "shards_planned": manifest.get("n_shards"),
+            "running": progress.running,
+            "unfinished": progress.unfinished,
+            "killed": progress.killed,
+            "stopped": progress.stopped,
+        },
+    }
+
+
+def _lock_only_record(folder: Path) -> tuple[dict[str, Any], int]:
+    """``eegpt info --json`` of a folder holding only an embed-dataset run's lock (and its
+    temporary files): a run starting (0) or one stopped before writing anything (3); the text
+    form's error for any other folder."""
+    from eegpt.dataset_lock import LOCK, FolderLock, is_run_temporary
+
+    names = [p.name for p in folder.iterdir()]
+    if not (LOCK in names and all(is_run_temporary(n) for n in names if n != LOCK)):
+        _raise_as_text(argparse.Namespace(weights=str(folder), verify=False))
+    starting = FolderLock.held(folder)
+    record = {
+        "kind": "dataset",
+        "path": folder,
+        "parts": False,
+        "current": True,
+        "complete": False,
+        "readable": None,
+        "state": "starting" if starting else "stopped before writing anything",
+        "runs": [],
+    }
+    return record, 0 if starting else EXIT_SOME_FAILED
+
+
+def _embeddings_record(path: Path) -> dict[str, Any]:
+    """``eegpt info --json`` of an embeddings file (.npz/.parquet): its stored metadata whole,
+    and beside it what the text shows of it (windows, shape, rates, channels, checkpoint,
+    warnings, whether its recording changed since it was embedded), read without its
+    embeddings."""
+    from eegpt.dataset_stamps import output_source_check
+    from eegpt.outputs import _load_outline
+
+    emb = _load_outline(path)
+    meta = emb.metadata
+    pre = meta.get("preprocessing") or {}
+    channels = meta.get("channels") or {}
+    check = output_source_check(meta)
+    return {
+        "kind": "embeddings",
+        "path": path,
+        "current": not (check and check.changed),
+        "n_windows": len(emb),
+        "embedding_shape": list(emb.data.shape[1:]),
+        # Embeddings.bad imports MNE: for windows under annotations only
+        "bad_windows": int(emb.bad.sum()) if any(emb.annotations) else 0,
+        "onsets_s": [emb.onsets[0], emb.onsets[-1]] if len(emb) else [],
+        "sfreq": pre.get("sfreq"),
+        "sfreq_in": meta.get("sfreq_in"),
+        "window_seconds": pre.get("window_seconds"),
+        "channels": channels.get("names") or [],
+        "input_channels": channels.get("input_names") or channels.get("names") or [],
+        "checkpoint": meta.get("checkpoint") or {},
+        "warnings": meta.get("warnings") or [],
+        "source_check": check,
+        "metadata": meta,
+    }
+
+
+def _checkpoint_record(checkpoint: Any) -> dict[str, Any]:
+    """``eegpt info --json`` of a checkpoint (:class:`eegpt.checkpoints.Checkpoint`): what
+    :func:`eegpt.checkpoints.describe` says of it, as data."""
+    c = checkpoint
+    encoder = sum(v.numel() for k, v in c.state_dict.items() if k.startswith("target_encoder."))
+    return {
+        "kind": "checkpoint",
+        "path": c.path,
+        "format": c.format,
+        "sha256": c.sha256,
+        "config": c.config,
+        "n_parameters": c.n_parameters,
+        "n_encoder_parameters": encoder,
+        "stored_dtype": c.metadata.get("stored_dtype"),
+        "chan_proj": c.chan_proj,
+        "n_outputs": c.n_outputs,
+        "n_times": c.n_times,
+        "input_channels": c.input_ch_names,
+        "metadata": c.metadata,
+    }
