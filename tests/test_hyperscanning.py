@@ -253,3 +253,33 @@ def test_a_small_montage_with_two_eog_leads_stays_referential():
     names, texts = _mapped(["Fp1-Cz", "Fp2-Cz", "C3-Cz", "Fp1-EOG", "Fp2-EOG"])
     assert names == ("FP1", "FP2", "C3")
     assert any("are read as referential to Cz" in t for t in texts)
+
+
+@pytest.mark.filterwarnings("ignore:.*Channel names are not unique")
+def test_channels_shows_the_labels_of_a_file_it_refuses(tmp_path, capsys):
+    """`eegpt channels` on a file of two caps prints its labels and types (as read, none
+    mapped) before the refusal, which stays an error; with --json the object carries them
+    and the refusal as its "error"."""
+    import json
+
+    from eegpt.cli import main
+
+    path = tmp_path / "dyad.edf"
+    cap_a = ["Fp1", "Fp2", "F7", "F8", "F3", "F4", "Fz", "C3", "C4", "Cz"]
+    cap_b = ["Cz", "C3", "C4", "P3", "P4", "Pz", "O1", "O2", "T7", "T8"]
+    _edf(path, cap_a + cap_b)
+    assert main(["channels", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{path}: 20 channels at 256 Hz, 10.0 s (their labels as stored")
+    rows = [line.split() for line in out.splitlines()[2:]]
+    labels = [*cap_a[:7], "C3-0", "C4-0", "Cz-0", "Cz-1", "C3-1", "C4-1", *cap_b[3:]]
+    assert rows == [[label, "eeg"] for label in labels]
+    assert "the file stores 3 labels more than once" in err
+    assert main(["channels", "--json", str(path)]) == 1
+    out, err = capsys.readouterr()
+    record = json.loads(out)
+    assert "the file stores 3 labels more than once" in record["error"]
+    assert [row["label"] for row in record["channels"]] == labels
+    assert record["mapping"] == {} and record["unmapped"] == labels
+    assert (record["sfreq"], record["duration_s"]) == (256.0, 10.0)
+    assert "the file stores 3 labels more than once" in err

@@ -221,6 +221,8 @@ def _show_channels(
     except USER_ERRORS + (RuntimeError,) as err:
         if args.json:
             print_json(_refused_record(path, err))
+        elif table := _labels_table(path):  # what the refusal is about: the file's labels
+            print(table)
         _debug_traceback(args, err)
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
@@ -391,6 +393,29 @@ def _header_channels(path: Path) -> tuple[list[dict[str, Any]], float | None, fl
     if n_times is None:  # epochs: their number times their length
         n_times = len(inst) * len(inst.times)
     return rows, sfreq, n_times / sfreq
+
+
+def _labels_table(path: Path) -> str:
+    """What `eegpt channels` shows of a file it refuses to map: its channels' labels, types
+    and those marked bad, one row each, read from its header alone; ``""`` where the header
+    cannot be read (the error says why)."""
+    from eegpt.vocabulary import display_width, padded, printable_name
+
+    rows, sfreq, seconds = _header_channels(path)
+    if not rows:
+        return ""
+    labels = [printable_name(row["label"]) for row in rows]
+    width = max(display_width(label) for label in [*labels, "label"])
+    lines = [
+        f"{path}: {_count(len(rows), 'channel')} at {sfreq:g} Hz, {_length_text(seconds or 0.0)}"
+        " (their labels as stored, not mapped: the error below says why)",
+        f"  {padded('label', width)}  type",
+    ]
+    lines += [
+        f"  {padded(label, width)}  {row['type']}" + ("  (marked bad)" if row["bad"] else "")
+        for label, row in zip(labels, rows, strict=True)
+    ]
+    return "\n".join(lines)
 
 
 def _refused_record(path: Path, err: BaseException) -> dict[str, Any]:
