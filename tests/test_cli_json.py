@@ -102,6 +102,8 @@ def test_info_json_of_a_dataset_folder_says_whether_it_is_complete(tmp_path, cap
     _manifest(tmp_path / "done", pending=0)
     assert main(["info", "--json", str(tmp_path / "done")]) == 0
     assert _lines(capsys.readouterr().out)[-1]["complete"] is True
+    assert main(["info", "--json", "--verify", str(tmp_path / "done")]) == 0
+    assert _lines(capsys.readouterr().out)[-1]["readable"] is True
 
 
 def test_info_json_of_a_run_that_stopped_before_writing_anything(tmp_path, capsys):
@@ -138,6 +140,16 @@ def test_info_json_of_an_evaluation_holds_its_record(tmp_path, capsys):
     (said,) = _lines(capsys.readouterr().out)
     assert said["kind"] == "evaluation" and said["path"] == str(path)
     assert said["evaluation"] == {**record, "cohen_kappa": None}
+
+
+def test_info_json_of_a_probe_holds_its_probe_json(tmp_path, capsys):
+    from eegpt.probe_folder import PROBE_FORMAT
+
+    probe = {"format": PROBE_FORMAT, "classes": ["a", "b"], "channels": {"input_names": ["Cz"]}}
+    (tmp_path / "probe.json").write_text(json.dumps(probe))
+    assert main(["info", "--json", str(tmp_path)]) == 0
+    (record,) = _lines(capsys.readouterr().out)
+    assert record == {"kind": "probe", "path": str(tmp_path), "probe": probe}
 
 
 def test_info_json_of_a_file_it_does_not_describe_writes_no_json(tmp_path, capsys):
