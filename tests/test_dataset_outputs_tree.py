@@ -116,3 +116,13 @@ def test_load_embeddings_and_export_of_a_tree_name_recursive(tree, tmp_path, cap
     assert main(["export", str(root), "-o", str(tmp_path / "x.csv")]) == 1
     err = capsys.readouterr().err
     assert f"eegpt.read_embeddings({str(root)!r}, recursive=True) reads them" in err
+
+
+def test_info_of_a_tree_names_recursive(tree, capsys):
+    from eegpt.cli import main
+
+    root, _ = tree
+    assert main(["info", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "is neither model weights" in err
+    assert f"eegpt.read_embeddings({str(root)!r}, recursive=True) reads them" in err

@@ -111,11 +111,13 @@ def cmd_info(args: argparse.Namespace) -> int:
                 f"{folder} holds embeddings files ({few(files)}), not a checkpoint: give eegpt "
                 "info one of them"
             )
+        from eegpt.outputs_read import tree_hint
+
         raise ValueError(
             f"{folder} is neither model weights (a folder with config.json and "
             "model.safetensors) nor the output folder of embed-dataset (it has no "
             f"{RUN_MANIFEST}) nor a probe; eegpt info describes those, checkpoint files and "
-            "embeddings files"
+            f"embeddings files{tree_hint(folder)}"
         )
     from eegpt.probe_provenance import predictions_record, predictions_report
 
