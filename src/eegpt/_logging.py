@@ -286,9 +286,24 @@ def progress_options(*, disable: bool = False) -> dict[str, Any]:
         "disable": disable or _tqdm_disabled(),
         "mininterval": _tqdm_interval(interval),
     }
+    stream = progress_stream()
     if interval > 1:
-        options["file"] = _LineWriter(sys.stderr)
+        options["file"] = _LineWriter(stream)
+    elif stream is not sys.stderr:
+        options["file"] = stream
     return options
+
+
+#: The attribute of a stream standing in for ``sys.stderr`` that names the stream progress
+#: bars go to instead: a run's ``--log-file`` (:class:`eegpt._run_log.RunLogStream`) gets
+#: every message of stderr but the bars.
+PROGRESS_STREAM_ATTRIBUTE = "eegpt_progress_stream"
+
+
+def progress_stream() -> Any:
+    """Where progress bars are drawn: ``sys.stderr``, or the terminal beneath it while a
+    command copies stderr into its ``--log-file``."""
+    return getattr(sys.stderr, PROGRESS_STREAM_ATTRIBUTE, sys.stderr)
 
 
 def _tqdm_disabled() -> bool:

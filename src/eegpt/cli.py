@@ -72,6 +72,7 @@ from eegpt.cli_options import (
     add_events_from_stim_options,
     add_inference_options,
     add_keep_option,
+    add_log_file_options,
     add_marker_spans_option,
     add_picks_option,
     add_pool_option,
@@ -404,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
         if command.description is None and action.help:
             command.description = action.help[0].upper() + action.help[1:] + "."
     _debug_after_command(parser)
+    add_log_file_options(parser)
     return parser
 
 

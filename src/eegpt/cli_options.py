@@ -616,10 +616,24 @@ class CommandParser(argparse.ArgumentParser):
             extra = self.absent_options.get(name)
             self.error(f"{text}: {extra}" if extra else f"{text} (spell that out if meant)")
 
+    def _command_at(self, words: list[str]) -> int:
+        """The index of the command among ``words`` (``len(words)`` where none): the first word
+        that is neither an option nor the value of one before it (``--log-file run.log``)."""
+        skip = False
+        for i, word in enumerate(words):
+            if skip:
+                skip = False
+                continue
+            if not word.startswith("-"):
+                return i
+            action = self._option_string_actions.get(word)
+            skip = action is not None and action.nargs != 0
+        return len(words)
+
     def _check_command(self, words: list[str], commands: argparse._SubParsersAction) -> None:
         """Error on an option before the command that this parser does not take, and on a
         command it does not have, naming the command meant."""
-        at = next((i for i, w in enumerate(words) if not w.startswith("-")), len(words))
+        at = self._command_at(words)
         if at == len(words) and not any(w in ("-h", "--help", "--version") for w in words):
             self.print_help(sys.stderr)  # no command: what the commands are
             self.exit(2)
@@ -1033,3 +1047,41 @@ def save_figure_file(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     _save_figure(fig, path, dpi)
     print(f"drew {path}")
+
+
+#: Commands that do not take ``--log-file`` after their name: they only describe files.
+NO_LOG_FILE_COMMANDS = ("info", "channels")
+
+LOG_FILE_HELP = (
+    "also append what the command says on stderr (messages, warnings, errors) to this file, "
+    "each line with its time and level, between a first line naming the command line, the "
+    "versions and the host and a last one with the exit status; progress bars are left out. "
+    "The file is appended to, never replaced (one file can hold many runs); one that cannot be "
+    "opened is refused before anything runs"
+)
+
+
+def add_log_file_options(parser: argparse.ArgumentParser) -> None:
+    """``--log-file PATH`` (:mod:`eegpt._run_log`) on ``parser`` itself (``eegpt --log-file
+    run.log embed ...``) and after every one of its commands that does work, nested ones too
+    (``eegpt embed ... --log-file run.log``), not :data:`NO_LOG_FILE_COMMANDS`; given after a
+    command, it wins over one given before."""
+    parser.add_argument("--log-file", type=Path, default=None, metavar="PATH", help=LOG_FILE_HELP)
+    _log_file_after_commands(parser)
+
+
+def _log_file_after_commands(parser: argparse.ArgumentParser) -> None:
+    """Add ``--log-file`` (keeping the value given before the command unless given) to the
+    commands of ``parser`` that do work, and to theirs."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        seen: set[int] = set()
+        for name, command in action.choices.items():
+            if name in NO_LOG_FILE_COMMANDS or id(command) in seen:
+                continue
+            seen.add(id(command))
+            if "--log-file" not in command._option_string_actions:
+                command.add_argument("--log-file", type=Path, default=argparse.SUPPRESS,
+                                     metavar="PATH", help=LOG_FILE_HELP)  # fmt: skip
+            _log_file_after_commands(command)

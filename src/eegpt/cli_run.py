@@ -164,6 +164,42 @@ def run_command(
     *,
     process: bool = False,
 ) -> int:
+    """Run ``func(args)`` the way every ``eegpt`` command runs (:func:`_run_logged`), with what
+    it says on stderr also appended to ``args.log_file`` where given (``--log-file``:
+    :mod:`eegpt._run_log`), stamped, from a first line naming the command line and versions to
+    a last one with the exit status. A log file that cannot be opened is an error (status 1)
+    before anything runs."""
+    from eegpt._logging import recorded_command
+    from eegpt._run_log import LogFileError, start_run_log, status_line
+
+    path = getattr(args, "log_file", None)
+    if path is None:
+        return _run_logged(func, args, interrupted, process=process)
+    try:
+        log = start_run_log(Path(path), recorded_command())
+    except LogFileError as err:
+        print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
+        return 1
+    status: int | None = None
+    error: BaseException | None = None
+    with log.installed():
+        try:
+            status = _run_logged(func, args, interrupted, process=process)
+            return status
+        except BaseException as err:  # --debug's traceback, SIGTERM's exit: said, passed on
+            error = err
+            raise
+        finally:
+            log.note(*status_line(status, error))
+
+
+def _run_logged(
+    func: Callable[[argparse.Namespace], int],
+    args: argparse.Namespace,
+    interrupted: str = "eegpt: interrupted",
+    *,
+    process: bool = False,
+) -> int:
     """Run ``func(args)`` the way every ``eegpt`` command runs: errors become one line.
 
     Problems with the input (:data:`eegpt.errors.USER_ERRORS`) print ``eegpt: error: ...`` and

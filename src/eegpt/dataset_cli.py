@@ -28,6 +28,7 @@ from eegpt.cli_options import (
     _marker_spans,
     add_events_from_stim_options,
     add_inference_options,
+    add_log_file_options,
     add_marker_spans_option,
     add_pool_option,
     add_preprocessing_options,
@@ -368,6 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = SubcommandParser(prog="eegpt embed-dataset", description=DESCRIPTION)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     _add_arguments(parser)
+    add_log_file_options(parser)
     parser.set_defaults(interrupted_message=_interrupted_message)
     return parser
 

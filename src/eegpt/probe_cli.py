@@ -61,6 +61,7 @@ from eegpt.cli_options import (
     SubcommandParser,
     add_crop_option,
     add_dpi_option,
+    add_log_file_options,
     add_reference_option,
     add_resample_option,
     check_figure_path,
@@ -930,6 +931,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="COMMAND", parser_class=SubcommandParser
     )
     add_probe_commands(sub)
+    add_log_file_options(parser)
     return parser
 
 

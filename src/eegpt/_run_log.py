@@ -1,0 +1,199 @@
+"""``--log-file PATH``: a timestamped copy of what a command says on stderr, for unattended runs.
+
+A cluster job or a nightly cron run leaves no record but what the scheduler captured of stderr,
+whose lines carry no time. With ``--log-file``, everything the command writes to stderr while
+it runs (eegpt's messages, warnings, MNE's log, the final error of a failed run) is also
+appended to the file, each line as ``TIME LEVEL text`` (``TIME`` in ISO 8601 with the local UTC
+offset; ``LEVEL`` read from the line: ``ERROR`` for ``eegpt: error:`` lines, ``WARNING`` for
+warnings, ``INFO`` else; an indented line continues the message above it and keeps its level).
+The first line names the command line, the versions of eegpt, torch and Python and the host; the
+last one the exit status. Progress bars are not written to it (they go to the terminal only:
+:func:`eegpt._logging.progress_options`), and the terminal's output is unchanged.
+
+It works as a tee of ``sys.stderr`` (:class:`RunLogStream`), installed for the command's run and
+taken away after it, so that nothing is written twice (no handler is added to the ``eegpt``
+logger, whose messages reach the terminal through stderr too) and nothing is left behind when
+``eegpt.cli.main`` returns. Not captured: what child processes write to the file descriptor
+directly (not through Python's ``sys.stderr``) and usage errors of the command line (found
+before the file is opened).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import platform
+import shlex
+import sys
+import threading
+from collections.abc import Iterator, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+from eegpt._logging import PROGRESS_STREAM_ATTRIBUTE
+
+#: The levels a line is given, by how it starts (the first that matches).
+_LEVELS = (
+    ("eegpt: error:", "ERROR"),
+    ("eegpt: internal error:", "ERROR"),
+    ("eegpt: warning:", "WARNING"),
+)
+
+
+class LogFileError(ValueError):
+    """``--log-file PATH`` names a file that cannot be opened for appending."""
+
+
+def timestamp() -> str:
+    """Now, in ISO 8601 to the millisecond with the local UTC offset:
+    ``2026-12-06T14:05:09.123+01:00``."""
+    return datetime.datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+def line_level(line: str, previous: str = "INFO") -> str:
+    """The level of a line of stderr: ``ERROR`` for ``eegpt: error:`` lines (and internal
+    errors), ``WARNING`` for warnings (eegpt's ``eegpt: warning:``, Python's
+    ``file:line: SomeWarning: text``), ``previous`` for an indented line (it continues the
+    message above: a list of failed files, a table), else ``INFO``."""
+    if line[:1] in (" ", "\t"):
+        return previous
+    for start, level in _LEVELS:
+        if line.startswith(start):
+            return level
+    head = line.split(" ", 1)[0]
+    if "Warning:" in line and (head.endswith("Warning:") or ":" in head):
+        return "WARNING"
+    return "INFO"
+
+
+def _version(package: str) -> str:
+    """The installed version of ``package`` (without importing it), or ``"not installed"``."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def header_line(words: Sequence[str] | None) -> str:
+    """The first line a run writes: its command line (``words``, the arguments after
+    ``eegpt``), the versions of eegpt, torch and Python, the host and the process id."""
+    from eegpt import __version__
+
+    command = shlex.join(["eegpt", *(words or [])])
+    return (
+        f"started: {command} (eegpt {__version__}, torch {_version('torch')}, python "
+        f"{platform.python_version()}, host {platform.node() or 'unknown'}, pid {os.getpid()}, "
+        f"in {os.getcwd()})"
+    )
+
+
+def open_log_file(path: Path) -> IO[str]:
+    """``path`` opened for appending text (line by line, UTF-8); raises :class:`LogFileError`
+    saying why it cannot be, and what to do."""
+    if path.is_dir():
+        raise LogFileError(
+            f"--log-file {path} is a folder; give the path of a file to append the run's "
+            "messages to (such as run.log inside it)"
+        )
+    try:
+        return open(path, "a", encoding="utf-8", errors="backslashreplace", buffering=1)  # noqa: SIM115
+    except OSError as err:
+        why = err.strerror or str(err)
+        raise LogFileError(
+            f"--log-file {path} cannot be opened to append to ({why}); give a file in a folder "
+            "that exists and that you may write to"
+        ) from None
+
+
+class RunLogStream:
+    """``sys.stderr`` while a command runs with ``--log-file``: writes go to the terminal's
+    stream as they are, and each complete line also to the log file with its time and level
+    (:func:`line_level`). Carriage returns (a progress bar redrawn in place) are not logged.
+    Safe for the threads of a run (a lock, reentrant: a signal handler's message may arrive
+    while the main thread writes). Anything else (``isatty``, ``fileno``, ``encoding``) is
+    the terminal stream's."""
+
+    def __init__(self, terminal: Any, log: IO[str]) -> None:
+        self.terminal = terminal
+        setattr(self, PROGRESS_STREAM_ATTRIBUTE, terminal)  # progress bars: terminal only
+        self._log = log
+        self._pending = ""
+        self._level = "INFO"
+        self._lock = threading.RLock()
+
+    def write(self, text: str) -> int:
+        written = self.terminal.write(text)
+        with self._lock:
+            self._pending += text
+            *lines, self._pending = self._pending.split("\n")
+            for line in lines:
+                self._write_line(line)
+        return written if isinstance(written, int) else len(text)
+
+    def _write_line(self, line: str) -> None:
+        if "\r" in line:  # a line redrawn in place: a progress bar's
+            line = line.rsplit("\r", 1)[-1]
+            if not line.strip():
+                return
+        self._level = line_level(line, self._level)
+        self.note(line, self._level)
+
+    def note(self, text: str, level: str = "INFO") -> None:
+        """Write ``text`` (one line) to the log file only, stamped, at ``level``."""
+        with self._lock, contextlib.suppress(OSError, ValueError):  # full disk, closed
+            self._log.write(f"{timestamp()} {level:<7} {text}\n")
+
+    def flush(self) -> None:
+        self.terminal.flush()
+        with contextlib.suppress(OSError, ValueError):
+            self._log.flush()
+
+    def finish(self) -> None:
+        """Log a last line written without its line break, and close the file."""
+        with self._lock:
+            if self._pending.strip():
+                self._write_line(self._pending)
+            self._pending = ""
+            with contextlib.suppress(OSError, ValueError):
+                self._log.close()
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[RunLogStream]:
+        """Inside the block, this is ``sys.stderr``; after it, the stream it replaced is put
+        back and the log file closed, however the block ends."""
+        previous, sys.stderr = sys.stderr, self
+        try:
+            yield self
+        finally:
+            if sys.stderr is self:
+                sys.stderr = previous
+            self.finish()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "terminal":  # not set yet (a copy being made): no endless recursion
+            raise AttributeError(name)
+        return getattr(self.terminal, name)
+
+
+def status_line(status: int | None, error: BaseException | None) -> tuple[str, str]:
+    """The last line of a run's log and its level: ``exit status N`` (INFO for 0, ERROR
+    else), or, for a run ended by an exception passed on (``--debug``, SIGTERM), what ended
+    it."""
+    if status is not None:
+        return f"finished: exit status {status}", "INFO" if status == 0 else "ERROR"
+    if isinstance(error, SystemExit):
+        code = error.code if isinstance(error.code, int) else 1
+        return f"finished: exit status {code}", "INFO" if code == 0 else "ERROR"
+    name = type(error).__name__ if error is not None else "an unknown cause"
+    return f"finished: stopped by {name}: {error} (exit status 1)", "ERROR"
+
+
+def start_run_log(path: Path, words: Sequence[str] | None) -> RunLogStream:
+    """The tee of ``sys.stderr`` into the log file ``path``, opened (:class:`LogFileError`
+    where it cannot be: before anything else runs) and its first line written (``words``: the
+    command line); :meth:`RunLogStream.installed` puts it in place."""
+    stream = RunLogStream(sys.stderr, open_log_file(path))
+    stream.note(header_line(words))
+    return stream

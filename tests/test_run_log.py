@@ -1,0 +1,160 @@
+"""``--log-file PATH``: every command that does work appends what it says on stderr to a file,
+each line stamped with its time and level, without progress bars; the terminal is unchanged."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from eegpt._logging import progress_options
+from eegpt._run_log import line_level
+from eegpt.cli import main
+from eegpt.cli_run import run_command
+from eegpt.errors import EEGPTError
+
+#: A line of the log file: ISO 8601 time to the millisecond with its UTC offset, then the level
+#: (padded to 7 characters) and a space.
+STAMPED = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d (INFO    |WARNING |ERROR   )"
+)
+
+
+def _lines(path: Path) -> list[tuple[str, str]]:
+    """The (level, text) of each line of the log file ``path``; every line must be stamped."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = STAMPED.match(line)
+        assert m, f"not stamped: {line!r}"
+        out.append((m.group(1).strip(), line[m.end() :]))
+    return out
+
+
+def _shown_on_stderr(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+    """``warnings.showwarning`` as Python's own (pytest's records them instead)."""
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def test_log_file_holds_the_warnings_and_the_error_of_a_failed_run(tmp_path, capsys, monkeypatch):
+    """A warning and the final error line each reach the terminal as before and the file once,
+    stamped with their levels, between the command line and the exit status; progress bars
+    reach the terminal only."""
+    from tqdm import tqdm
+
+    monkeypatch.setattr(warnings, "showwarning", _shown_on_stderr)
+    log = tmp_path / "run.log"
+
+    def work(args: argparse.Namespace) -> int:
+        warnings.warn("3 channels are flat", RuntimeWarning, stacklevel=1)
+        print("embedded a.edf", file=sys.stderr)
+        print("eegpt: error: c.edf: bad header\n  (the next file is read)", file=sys.stderr)
+        for _ in tqdm(range(3), desc="embedding", **progress_options()):
+            pass
+        raise EEGPTError("b.edf is not an EDF file")
+
+    args = argparse.Namespace(log_file=log, command="export")
+    assert run_command(work, args) == 1
+    err = capsys.readouterr().err
+    assert "eegpt: warning: 3 channels are flat" in err and "embedding" in err
+    assert "eegpt: error: b.edf is not an EDF file" in err
+    lines = _lines(log)
+    assert lines[0][0] == "INFO" and lines[0][1].startswith("started: eegpt")
+    assert "python " in lines[0][1] and "torch " in lines[0][1] and "host " in lines[0][1]
+    assert lines[1:] == [
+        ("WARNING", "eegpt: warning: 3 channels are flat"),
+        ("INFO", "embedded a.edf"),
+        ("ERROR", "eegpt: error: c.edf: bad header"),
+        ("ERROR", "  (the next file is read)"),  # the message's next line keeps its level
+        ("ERROR", "eegpt: error: b.edf is not an EDF file"),
+        ("ERROR", "finished: exit status 1"),
+    ]
+
+
+def test_runs_append_to_the_log_file_and_record_their_command_line(tmp_path, capsys):
+    """Two runs of ``eegpt embed`` given ``--log-file`` after the command or before it (a
+    global option) append to one file: each its command line, error and exit status."""
+    log = tmp_path / "run.log"
+    missing = tmp_path / "missing.edf"
+    out = tmp_path / "out"
+    assert (
+        main(["embed", str(missing), "--weights", "w", "-o", str(out), "--log-file", str(log)]) == 1
+    )
+    assert (
+        main(["--log-file", str(log), "embed", str(missing), "--weights", "w", "-o", str(out)]) == 1
+    )
+    err = capsys.readouterr().err
+    lines = _lines(log)
+    started = [text for level, text in lines if text.startswith("started: ")]
+    assert len(started) == 2 and all("eegpt " in s and "embed " in s for s in started)
+    assert started[0].startswith(f"started: eegpt embed {missing}")
+    assert started[1].startswith(f"started: eegpt --log-file {log} embed")
+    errors = [text for level, text in lines if level == "ERROR" and "eegpt: error:" in text]
+    assert len(errors) == 2 and all(str(missing) in e for e in errors)
+    assert errors[0] in err  # the terminal's line, as it is
+    assert [t for _, t in lines].count("finished: exit status 1") == 2
+
+
+@pytest.mark.parametrize("where", ["no folder", "a folder"])
+def test_a_log_file_that_cannot_be_opened_is_refused_before_any_work(where, tmp_path, capsys):
+    path = tmp_path / "gone" / "run.log" if where == "no folder" else tmp_path
+    ran = []
+    args = argparse.Namespace(log_file=path, command="export")
+    assert run_command(lambda a: ran.append(a) or 0, args) == 1
+    assert not ran
+    err = capsys.readouterr().err
+    assert err.startswith(f"eegpt: error: --log-file {path} ")
+    assert ("cannot be opened" if where == "no folder" else "is a folder") in err
+    out = tmp_path / "out"  # the command line too: nothing made
+    assert main(["embed", "x.edf", "--weights", "w", "-o", str(out), "--log-file", str(path)]) == 1
+    assert not out.exists()
+
+
+def test_nothing_of_a_logged_run_is_left_behind(tmp_path, capsys, monkeypatch):
+    """After ``main()`` returns, stderr, the loggers' handlers and ``warnings.showwarning`` are
+    as they were and the file is closed: a later run without ``--log-file`` adds nothing to
+    it, and one with it writes each line once (no handler or stream piled up)."""
+    monkeypatch.setattr(warnings, "showwarning", _shown_on_stderr)
+    log = tmp_path / "run.log"
+    stderr = sys.stderr
+    handlers = {n: list(logging.getLogger(n).handlers) for n in ("", "eegpt", "mne")}
+    run = ["embed", str(tmp_path / "x.edf"), "--weights", "w", "-o", str(tmp_path / "o")]
+    for _ in range(2):
+        assert main([*run, "--log-file", str(log)]) == 1
+        assert sys.stderr is stderr and warnings.showwarning is _shown_on_stderr
+        assert {n: list(logging.getLogger(n).handlers) for n in handlers} == handlers
+    size = log.stat().st_size
+    assert main(run) == 1
+    assert log.stat().st_size == size
+    errors = [t for level, t in _lines(log) if t.startswith("eegpt: error:")]
+    assert len(errors) == 2  # once per run
+    capsys.readouterr()
+
+
+def test_log_file_is_taken_by_the_commands_that_do_work(tmp_path, capsys):
+    """After the command by embed, embed-dataset, probe train/predict/evaluate, fetch, convert;
+    not by info and channels (before the command it is taken by every one)."""
+    from eegpt.cli import build_parser
+
+    parser = build_parser()
+    for words in (["embed", "a.edf", "-o", "o"], ["embed-dataset", "d", "-o", "o"],
+                  ["probe", "train", "a.fif", "--weights", "w", "-o", "p"], ["probe", "predict", "p", "a.edf"],
+                  ["probe", "evaluate", "p", "a.fif"], ["fetch"], ["convert", "a", "b"]):  # fmt: skip
+        assert parser.parse_args([*words, "--log-file", "x.log"]).log_file == Path("x.log")
+        assert parser.parse_args(["--log-file", "y.log", *words]).log_file == Path("y.log")
+        assert parser.parse_args(words).log_file is None
+    for words in (["info", "a"], ["channels", "a.edf"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args([*words, "--log-file", "x.log"])
+    capsys.readouterr()
+
+
+def test_line_levels():
+    assert line_level("eegpt: internal error: KeyError: 'x'") == "ERROR"
+    assert line_level("/a/b.py:3: RuntimeWarning: overflow") == "WARNING"
+    assert line_level("  a.edf: not an EDF file", "ERROR") == "ERROR"
+    assert line_level("embed-dataset: 2 files, 2 ok", "ERROR") == "INFO"
