@@ -1808,6 +1808,37 @@ def test_a_lock_file_removed_before_it_is_locked_is_not_taken(tmp_path):
     assert not (tmp_path / LOCK).exists()
 
 
+def test_retry_failed_with_no_failure_recorded_says_there_is_nothing_to_retry(
+    model, weights, tmp_path, capsys
+):
+    """--retry-failed where no shard records a failed recording (a first run, a finished run
+    without failures) embeds what is left as without it, and says that there was nothing to
+    retry instead of nothing at all; the command exits 0."""
+    make_corpus(tmp_path / "corpus", 3)
+    out = tmp_path / "out"
+    kw = dict(model=model, workers=0, shard_size=2, progress=False)
+    first = embed_dataset(tmp_path / "corpus", out, retry_failed=True, **kw)
+    assert (first.n_ok, first.shards_written, first.retried) == (3, 2, 0)
+    assert f"--retry-failed: no failed recordings in {out} (no shard of an earlier run" in str(
+        first
+    )
+    again = embed_dataset(tmp_path / "corpus", out, retry_failed=True, **kw)
+    assert (again.n_ok, again.shards_written, again.retried) == (3, 0, 0)
+    said = str(again)
+    assert f"--retry-failed: no failed recordings in {out} (none of its 2 shards records one): " \
+           "nothing to retry" in said  # fmt: skip
+    assert "this run: nothing to do (2 shards already done)" in said
+    plain = embed_dataset(tmp_path / "corpus", out, **kw)
+    assert plain.retried is None and "--retry-failed" not in str(plain)
+    cli = [str(tmp_path / "corpus"), "-o", str(tmp_path / "cli"), "--weights", str(weights),
+           "--workers", "0", "-q"]  # fmt: skip
+    assert cli_main(cli) == 0
+    capsys.readouterr()
+    assert cli_main([*cli, "--retry-failed"]) == 0
+    err = capsys.readouterr().err
+    assert f"no failed recordings in {tmp_path / 'cli'} (none of its 1 shard records one)" in err
+
+
 @pytest.mark.parametrize("corrupt", [0, 1])
 def test_retry_failed_embeds_only_the_failed_files_of_a_shard(
     model, tmp_path, monkeypatch, corrupt

@@ -808,7 +808,9 @@ def embed_dataset(
                 ):
                     _write_listing(output_dir, corpus)  # a part from before it: listing unknown
                 stamps: dict[int, Any] = {}  # the footers' run stamps, for the version check
-                done = _done_shards(output_dir, spec, len(shards), retry_failed, stamps=stamps)
+                failed: list[str] = []  # the recordings the finished shards record as failed
+                done = _done_shards(output_dir, spec, len(shards), retry_failed, stamps=stamps,
+                                    failed=failed)  # fmt: skip
                 kept = _kept_files(output_dir, len(shards), done, retry_failed)
                 # the finished files of shards a stopped run left part-way (over those of an
                 # earlier shard's, which a stopped --retry-failed run had read back already)
@@ -827,6 +829,7 @@ def embed_dataset(
                 run.rename = table_provenance(rename_table(rename))
                 run.batch_size = batch_size  # a resume may change it (the last bits with it)
                 run.hash_inputs = hash_inputs
+                run.retried = len(failed) if retry_failed else None
                 todo = [  # the files of a retried shard embedded before are not done again
                     data.files[i]
                     for k, files in enumerate(shards)

@@ -756,11 +756,13 @@ def _done_shards(
     *,
     quiet: bool = False,
     stamps: dict[int, Any] | None = None,
+    failed: list[str] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """Finished shards (by number) with their file statuses, from the shard footers; an
     unreadable one is left out (and said so unless ``quiet``). ``stamps``: filled with the
     ``run`` stamp of every footer read (shards to be retried too), read once for
-    :func:`_warn_other_versions`."""
+    :func:`_warn_other_versions`; ``failed``: with the recording ids the footers record as
+    failed (what ``retry_failed`` embeds again)."""
     done: dict[int, list[dict[str, Any]]] = {}
     for p in sorted(output_dir.iterdir()):
         m = SHARD.match(p.name)
@@ -785,6 +787,8 @@ def _done_shards(
         if stamps is not None:
             stamps[k] = status.get("run")
         files = status["files"]
+        if failed is not None:
+            failed += [str(f["recording_id"]) for f in files if f["status"] == "failed"]
         if retry_failed and any(f["status"] == "failed" for f in files):
             continue
         done[k] = files

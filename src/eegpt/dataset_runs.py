@@ -168,6 +168,9 @@ class _Run:
         # a call that found every shard done and nothing to embed (a rerun of a finished
         # folder): recorded as a "check", not as a run (:data:`CHECK`)
         self.check = False
+        # with retry_failed: how many recordings the finished shards recorded as failed (0:
+        # nothing to retry, which the summary says); None without
+        self.retried: int | None = None
 
     @property
     def started_at(self) -> str:
@@ -394,6 +397,7 @@ class _Run:
             left_out=_left_out_channels(rows),
             events_from=self.spec.get("events_from_stim"),
             n_changed=len(self.changed),
+            retried=self.retried,
         )
 
 

@@ -278,6 +278,11 @@ class DatasetSummary:
     n_changed: int = 0
     """Recordings embedded whose files changed since (size or modification time): their rows
     are of the earlier contents (``embed-dataset`` exits with 3)."""
+    retried: int | None = None
+    """With ``retry_failed`` (``--retry-failed``): how many recordings the shards already in
+    the folder recorded as failed, which the run embedded again; 0: none, so there was nothing
+    to retry (a finished run without failures, or no earlier run), which the summary says.
+    None without ``retry_failed``."""
     keep: bool = False
     """The run restricted every file to one set of channels (``keep``, ``--keep-channels``):
     files of other sets used fewer of them."""
@@ -338,6 +343,8 @@ class DatasetSummary:
             f"{self.n_failed} failed{short}{pending}; {self.windows} windows{left_out} from "
             f"{_hours_text(self.hours)} h of EEG in {_count(self.shards, 'shard')}"
         ]
+        if self.retried == 0:
+            lines.append(self._nothing_to_retry())
         if self.run_files:
             lines.append(
                 f"this run: {_count(self.run_files, 'file')} in {_count(self.shards_written, 'shard')} "
@@ -402,6 +409,18 @@ class DatasetSummary:
         lines += self._warned_lines()
         lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
         return "\n".join(lines)
+
+    def _nothing_to_retry(self) -> str:
+        """What ``--retry-failed`` found where no shard recorded a failed recording."""
+        if self.shards_skipped == 0:
+            return (
+                f"--retry-failed: no failed recordings in {self.output_dir} (no shard of an "
+                "earlier run there): nothing to retry; its files are embedded as by a first run"
+            )
+        return (
+            f"--retry-failed: no failed recordings in {self.output_dir} (none of its "
+            f"{_count(self.shards_skipped, 'shard')} records one): nothing to retry"
+        )
 
     def _failed_lines(self) -> list[str]:
         """The failed files: where they are listed, what to do, and the first three."""
