@@ -158,3 +158,31 @@ def test_line_levels():
     assert line_level("/a/b.py:3: RuntimeWarning: overflow") == "WARNING"
     assert line_level("  a.edf: not an EDF file", "ERROR") == "ERROR"
     assert line_level("embed-dataset: 2 files, 2 ok", "ERROR") == "INFO"
+
+
+def test_a_stopped_run_logs_why_and_its_exit_status(tmp_path, capsys):
+    """Ctrl-C (status 130) and SIGTERM (143, passed on as SystemExit) end the file with the
+    stop message and the status."""
+    from eegpt._interrupts import Terminated
+
+    log = tmp_path / "run.log"
+
+    def interrupted(args: argparse.Namespace) -> int:
+        raise KeyboardInterrupt
+
+    def terminated(args: argparse.Namespace) -> int:
+        raise Terminated(143)
+
+    args = argparse.Namespace(log_file=log, command="export")
+    assert run_command(interrupted, args) == 130
+    with pytest.raises(SystemExit) as stop:
+        run_command(terminated, args)
+    assert stop.value.code == 143
+    texts = [(level, text) for level, text in _lines(log) if not text.startswith("started: ")]
+    assert texts == [
+        ("WARNING", "eegpt: interrupted"),
+        ("ERROR", "finished: exit status 130"),
+        ("WARNING", "eegpt: interrupted (SIGTERM)"),
+        ("ERROR", "finished: exit status 143"),
+    ]
+    capsys.readouterr()

@@ -39,6 +39,10 @@ _LEVELS = (
     ("eegpt: error:", "ERROR"),
     ("eegpt: internal error:", "ERROR"),
     ("eegpt: warning:", "WARNING"),
+    ("eegpt: interrupted", "WARNING"),  # Ctrl-C or SIGTERM stopped the run
+    ("eegpt: SIGTERM", "WARNING"),
+    ("eegpt: stopping", "WARNING"),
+    ("eegpt: quit at once", "WARNING"),
 )
 
 
@@ -55,7 +59,7 @@ def timestamp() -> str:
 def line_level(line: str, previous: str = "INFO") -> str:
     """The level of a line of stderr: ``ERROR`` for ``eegpt: error:`` lines (and internal
     errors), ``WARNING`` for warnings (eegpt's ``eegpt: warning:``, Python's
-    ``file:line: SomeWarning: text``), ``previous`` for an indented line (it continues the
+    ``file:line: SomeWarning: text``) and a run stopped (Ctrl-C, SIGTERM), ``previous`` for an indented line (it continues the
     message above: a list of failed files, a table), else ``INFO``."""
     if line[:1] in (" ", "\t"):
         return previous
