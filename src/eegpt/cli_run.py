@@ -1,7 +1,9 @@
 """How every ``eegpt`` command line runs: its words read (``@file`` argument files, negative
 numbers joined to their option), the parsed command run with errors as one ``eegpt: error: ...``
 line and its exit status (:data:`EXIT_SOME_FAILED`, :data:`EXIT_TEMPFAIL`), warnings as
-``eegpt: warning: ...`` lines, MNE's log on stderr, and Ctrl-C and SIGTERM stopping it cleanly.
+``eegpt: warning: ...`` lines, MNE's log on stderr, and Ctrl-C and SIGTERM stopping it cleanly;
+with ``--log-file``, what it says on stderr also appended to a file, stamped
+(:mod:`eegpt._run_log`).
 """
 
 from __future__ import annotations
