@@ -86,10 +86,14 @@ def header_line(words: Sequence[str] | None) -> str:
     from eegpt import __version__
 
     command = shlex.join(["eegpt", *(words or [])])
+    try:
+        folder = os.getcwd()
+    except OSError:  # the working folder was removed
+        folder = "a working folder removed"
     return (
         f"started: {command} (eegpt {__version__}, torch {_version('torch')}, python "
         f"{platform.python_version()}, host {platform.node() or 'unknown'}, pid {os.getpid()}, "
-        f"in {os.getcwd()})"
+        f"in {folder})"
     )
 
 
