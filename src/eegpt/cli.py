@@ -419,12 +419,13 @@ exit status (as for every command: eegpt --help):
   3    needs attention: an embed-dataset run that did not finish (or stopped before writing
        anything: only its lock file left), files that failed, recordings changed since they
        were embedded (as the last run found them: info does not compare a run folder's
-       files again; run the same embed-dataset command to), damaged shards (cut short; with --verify, any that cannot be read), a
-       part missing or unfinished; an embeddings file of eegpt embed whose recording (its
-       files, BIDS sidecars included) changed since it was embedded (CHANGED; not found
-       where it was read: "cannot check", 0); a prediction table of eegpt probe predict said STALE (a CSV/TSV changed since its
-       sidecar was written, or beside another table's sidecar; a Parquet table whose rows
-       no longer match the digest of its data in its metadata)
+       files again; run the same embed-dataset command to compare them), damaged shards
+       (cut short; with --verify, any that cannot be read), a part missing or unfinished;
+       an embeddings file of eegpt embed whose recording (its files, BIDS sidecars
+       included) changed since it was embedded (CHANGED; not found where it was read:
+       "cannot check", 0); a prediction table of eegpt probe predict said STALE (a CSV/TSV
+       changed since its sidecar was written, or beside another table's sidecar; a Parquet
+       table whose rows no longer match the digest of its data in its metadata)
   75   busy, try again later: for weights NAME or URL to download, another process has been
        downloading them into the same cache for over $EEGPT_FETCH_WAIT s
   130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM; 141: its output pipe was closed by the
