@@ -39,7 +39,7 @@ from eegpt.channels import (
     rename_table,
     unmatched_rename_warning,
 )
-from eegpt.errors import RecordingError
+from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import (
     Recording,
     Units,
@@ -295,18 +295,7 @@ def merge_epochs(
             left_out=left_out, baseline=baseline, units=units, **times,
         )  # fmt: skip
     with warnings_once():
-        mappings = [
-            map_channels(
-                r.ch_names,
-                rename=rename,
-                on_missing="ignore",
-                verbose=verbose,
-                source=r.source,
-                left_out=r.left_out,
-                keep=keep,
-            )  # fmt: skip
-            for r in recordings
-        ]
+        mappings = [_mapped_input(r, rename=rename, verbose=verbose, keep=keep) for r in recordings]
     names = mappings[0].names
     same_rate = all(r.sfreq == first.sfreq for r in recordings)
     sfreq = first.sfreq if same_rate else config.sfreq
@@ -341,6 +330,28 @@ def merge_epochs(
         baseline=baseline,
         **times,
     )
+
+
+def _mapped_input(
+    rec: Recording, *, rename: Rename | None, verbose: Any, keep: str | Sequence[str] | None
+) -> ChannelMapping:
+    """:func:`~eegpt.channels.map_channels` of one of the inputs :func:`merge_epochs` merges
+    (``on_missing="ignore"``); its error (no channel maps, none of those to keep is there)
+    names the input, which the merged inputs' error would not tell apart
+    (``probe evaluate a.edf b.edf c.edf``: which one)."""
+    try:
+        return map_channels(
+            rec.ch_names, rename=rename, on_missing="ignore", verbose=verbose,
+            source=rec.source, left_out=rec.left_out, keep=keep,
+        )  # fmt: skip
+    except NoChannelMappedError as err:
+        if str(rec.source) in str(err):
+            raise
+        raise NoChannelMappedError(f"{rec.source}: {err}", err.names) from None
+    except ValueError as err:
+        if type(err) is not ValueError or str(rec.source) in str(err):
+            raise
+        raise ValueError(f"{rec.source}: {err}") from None
 
 
 def merged_baseline(
