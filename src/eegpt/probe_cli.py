@@ -361,6 +361,15 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="replace an existing --output or --events file (and its sidecar .json); a sidecar "
         "whose table is gone (a workflow rerun deletes only the table) is replaced without it",
     )
+    p.add_argument(
+        "--fail-fast",
+        action="store_true",
+        help="stop at the first input that cannot be predicted (exit status 1, no table "
+        "written). By default, of several inputs, one that cannot be read or predicted (its "
+        "channels, NaN, too short, a damaged file) is named on stderr with the reason and "
+        "left out, the others' rows are written, the table's provenance lists it under "
+        "'failed' (eegpt info shows it), and the exit status is 3, as eegpt embed's",
+    )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
     _add_label_column(p, "beside the predictions")
     p.add_argument(

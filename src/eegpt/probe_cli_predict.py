@@ -24,6 +24,8 @@ from eegpt.cli_options import (
     parse_rename,
     stim_setting,
 )
+from eegpt.cli_run import EXIT_SOME_FAILED
+from eegpt.errors import USER_ERRORS
 from eegpt.probe_cli_events import (
     _check_events_options,
     _event_classes,
@@ -643,41 +645,26 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     # per input file: [(index in the file, onset or None, label or None, probabilities,
     # clock_s or None, clock_time or None)]
     _say_crop(args)  # the inputs accepted
+    if continuous:  # refused at once, not recording by recording
+        _check_recording_options(args, probe, continuous)
     found: dict[Path, list[tuple[int, float | None, Any, np.ndarray, Any, Any]]] = {}
     labelled = False
     sources: list[str] = []  # the file of each epoch predicted (continuous recordings: none)
+    failed: dict[str, str] = {}  # inputs that could not be predicted -> why (not with one)
     if epoched:
-        bases: dict[str, TimeBase] = {}  # each file's time base, for its clock columns
-        recording, y, sources, rename = _read_inputs(
-            args, files=epoched, require_labels=False, time_bases=bases
-        )
-        proba = _probabilities(args, probe, recording, rename)
-        labelled = y is not None
-        labels = [None] * len(proba) if y is None else y.tolist()
-        onsets = recording.onsets
-        on_clock: list[Any] = [None] * len(proba)
-        moments: list[Any] = [None] * len(proba)
-        if onsets is not None:  # as embed's tables of each file give them
-            names = np.asarray(sources)
-            for name in dict.fromkeys(sources):
-                rows_of = np.flatnonzero((names == name) & ~np.isnan(onsets))
-                file_s, file_times = _clock_times(bases.get(name, {}), onsets[rows_of])
-                for j, k in enumerate(rows_of):
-                    on_clock[k] = float(file_s[j])
-                    moments[k] = None if file_times is None else file_times[j]
-        by_name = {str(p): p for p in epoched}
-        for i, (src, label, p) in enumerate(zip(sources, labels, proba, strict=True)):
-            at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
-            found.setdefault(by_name[src], []).append(
-                (recording.selection[i], at, label, p, on_clock[i], moments[i])
-            )
+        found, labelled, sources = _predict_epoch_files(args, probe, epoched, failed)
     rename = parse_rename(args.rename, args.drop)
     scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
     for path in continuous:
-        proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
-            args, probe, path, rename
-        )
+        try:
+            proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
+                args, probe, path, rename
+            )
+        except USER_ERRORS + (RuntimeError,) as err:
+            _recording_failed(args, path, err, failed)  # raised again with --fail-fast
+            bad.pop(path, None)
+            continue
         if args.epoch_seconds is not None:  # one row per scoring epoch, written below
             scored[path] = (proba, onsets, bad[path], when, spans, first)
             continue
@@ -690,8 +677,12 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             for k, (at, label, p) in enumerate(zip(onsets, window_y, proba, strict=True))
             if not (args.reject_by_annotation and bad[path][k])
         ]
+    if failed and len(failed) == len(args.data):  # nothing predicted: no table
+        _say_failed(args, failed)
+        return 1
     made = args.output is not None or args.events is not None
-    provenance = _provenance(args, probe, sources) if made else None
+    provenance = _provenance(args, probe, sources, failed) if made else None
+    done = EXIT_SOME_FAILED if failed else 0
     if args.epoch_seconds is not None:
         header, rows = _epoch_rows(args, probe, scored)
         _write_predictions(args.output, header, rows, probe.classes_.tolist(), provenance)
@@ -700,7 +691,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         if args.plot is not None:
             clocks = {str(p): s[3].get("record_clock") for p, s in scored.items()}
             _plot_hypnograms(args, probe, header, rows, clocks)
-        return 0
+        _say_failed(args, failed)
+        return done
     with_onsets = any(row[1] is not None for rows in found.values() for row in rows)
     dated = any(row[5] is not None for rows in found.values() for row in rows)
     # the inputs' own labels (event names, y of an .npz, --labels) beside the predictions;
@@ -729,7 +721,143 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         print(f"wrote {len(rows)} predictions to {args.output}")
     if args.events is not None:
         _write_events(args, probe, header, [r for r in rows if r[-1] is not None], provenance)
-    return 0
+    _say_failed(args, failed)
+    return done
+
+
+def _check_recording_options(args: argparse.Namespace, probe: Any, continuous: list[Path]) -> None:
+    """Refuse, before any recording is read, the options that :func:`_predict_continuous`
+    would refuse for each continuous recording of ``continuous`` alike (``--annotations``
+    without ``--window-labels``, as many ``--annotations`` files as recordings, ``--start
+    annotations`` without a labelling): an error of the command line stops the run at once,
+    where an error of one recording's data is named and the others go on."""
+    how = _labelling(args, probe.preprocessing.window_seconds)
+    _annotations_file(args, continuous[0])
+    if how is None:
+        for path in continuous:
+            _start_for(args, path, None, None)
+
+
+def _predict_epoch_files(
+    args: argparse.Namespace, probe: Any, epoched: list[Path], failed: dict[str, str]
+) -> tuple[dict[Path, list[Any]], bool, list[str]]:
+    """:func:`_epoch_file_rows` of the epochs files ``epoched``, read and predicted together
+    (merged, as before). Where that fails and several were given, each is read and predicted
+    alone to find those that fail by themselves: they are named (:func:`_recording_failed`,
+    kept in ``failed``) and the others predicted together; an error no file makes alone (of
+    the files together) stops the run, as does any with ``--fail-fast``."""
+    try:
+        return _epoch_file_rows(args, probe, epoched)
+    except USER_ERRORS + (RuntimeError,) as err:
+        if len(epoched) == 1:
+            _recording_failed(args, epoched[0], err, failed)  # raised again if it is all
+            return {}, False, []
+        if getattr(args, "fail_fast", False):
+            raise
+        alone = _failing_alone(args, probe, epoched)
+        if not alone:  # the files together, not one of them
+            raise
+    for path, its in alone.items():
+        _recording_failed(args, path, its, failed)
+    rest = [p for p in epoched if p not in alone]
+    return _epoch_file_rows(args, probe, rest) if rest else ({}, False, [])
+
+
+def _failing_alone(
+    args: argparse.Namespace, probe: Any, epoched: list[Path]
+) -> dict[Path, BaseException]:
+    """Those of the epochs files ``epoched`` that fail read and predicted alone
+    (:func:`_epoch_file_rows`), with their errors."""
+    alone: dict[Path, BaseException] = {}
+    for path in epoched:
+        try:
+            _epoch_file_rows(args, probe, [path])
+        except USER_ERRORS + (RuntimeError,) as its:
+            alone[path] = its
+    return alone
+
+
+def _epoch_file_rows(
+    args: argparse.Namespace, probe: Any, epoched: list[Path]
+) -> tuple[dict[Path, list[Any]], bool, list[str]]:
+    """``(found, labelled, sources)`` of the epochs files ``epoched``, read together
+    (:func:`eegpt.probe_cli_inputs._read_inputs`): per file its rows ``[(index in the file,
+    onset s or None, label or None, probabilities (n_classes,), clock_s or None, clock_time
+    or None)]``; whether they hold labels; the file of each epoch, in order."""
+    found: dict[Path, list[Any]] = {}
+    bases: dict[str, TimeBase] = {}  # each file's time base, for its clock columns
+    recording, y, sources, rename = _read_inputs(
+        args, files=epoched, require_labels=False, time_bases=bases
+    )
+    proba = _probabilities(args, probe, recording, rename)
+    labelled = y is not None
+    labels = [None] * len(proba) if y is None else y.tolist()
+    onsets = recording.onsets
+    on_clock: list[Any] = [None] * len(proba)
+    moments: list[Any] = [None] * len(proba)
+    if onsets is not None:  # as embed's tables of each file give them
+        names = np.asarray(sources)
+        for name in dict.fromkeys(sources):
+            rows_of = np.flatnonzero((names == name) & ~np.isnan(onsets))
+            file_s, file_times = _clock_times(bases.get(name, {}), onsets[rows_of])
+            for j, k in enumerate(rows_of):
+                on_clock[k] = float(file_s[j])
+                moments[k] = None if file_times is None else file_times[j]
+    by_name = {str(p): p for p in epoched}
+    for i, (src, label, p) in enumerate(zip(sources, labels, proba, strict=True)):
+        at = None if onsets is None or np.isnan(onsets[i]) else float(onsets[i])
+        found.setdefault(by_name[src], []).append(
+            (recording.selection[i], at, label, p, on_clock[i], moments[i])
+        )
+    return found, labelled, sources
+
+
+def _recording_failed(
+    args: argparse.Namespace, path: Path, err: BaseException, failed: dict[str, str]
+) -> None:
+    """An input of ``probe predict`` that could not be predicted (``err``: an error of its
+    data, such as an unreadable file, channels that do not map, NaN, too short), named on
+    stderr with the reason as ``eegpt embed`` names a file it goes on past, and kept in
+    ``failed`` (the input as given -> the error's text) for the end of the run and the
+    table's provenance. Raised again, stopping the run with nothing written, where it is
+    the only input, with ``--fail-fast`` (said first where the error does not name it),
+    and on a full disk."""
+    from eegpt.cli_run import _debug_traceback, error_text
+    from eegpt.errors import disk_full
+
+    text = str(err)
+    where = "" if str(path) in text or path.name in text else f"{path}: "
+    if len(args.data) == 1 or disk_full(err) is not None:
+        raise err
+    if getattr(args, "fail_fast", False):
+        print(
+            f"eegpt: {path} could not be predicted; stopping there (--fail-fast): no table written",
+            file=sys.stderr,
+        )
+        raise err
+    _debug_traceback(args, err)
+    failed[str(path)] = where + text
+    print(f"eegpt: error: {error_text(where + text)}", file=sys.stderr)
+
+
+def _say_failed(args: argparse.Namespace, failed: Mapping[str, str]) -> None:
+    """The end of a ``probe predict`` run where inputs failed: how many, each with its
+    reason (the first line of its error), and that the table lacks them; said with ``-q``
+    too, as ``eegpt embed``'s ``done:`` line is. Nothing where none failed."""
+    from eegpt.cli_run import error_text
+
+    if not failed:
+        return
+    n = len(dict.fromkeys(str(p) for p in args.data))
+    kept = "" if args.output is None else " (its provenance lists them under 'failed')"
+    lines = [
+        f"done: {n - len(failed)} ok, {len(failed)} failed: the table has no rows of the "
+        f"inputs that failed{kept}; predict them again once fixed, or with the others:"
+    ]
+    for path, why in failed.items():
+        first = error_text(why).splitlines()[0] if why else "?"
+        lines.append(f"  {first if first.startswith(path) else f'{path}: {first}'}")
+    print("\n".join(lines), file=sys.stderr)
 
 
 def _epoch_rows(

@@ -17,7 +17,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -122,22 +122,34 @@ def _sidecar_of(path: Path | None) -> Path | None:
     return sidecar_path(path)
 
 
-def _provenance(args: argparse.Namespace, probe: Any, sources: Sequence[str]) -> dict[str, Any]:
+def _provenance(
+    args: argparse.Namespace,
+    probe: Any,
+    sources: Sequence[str],
+    failed: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """What an output of ``predict`` or ``evaluate`` records of how it was made: the probe
     (``args.probe``), the input files (``args.data``; the number of epochs of each epochs file
     from ``sources``), a ``--labels`` file, eegpt's version and the time
-    (:func:`eegpt.probe_provenance.output_provenance`)."""
-    from eegpt.probe_provenance import files_record, output_provenance
+    (:func:`eegpt.probe_provenance.output_provenance`). ``failed`` (input as given -> the
+    error's text): the inputs ``predict`` could not predict, left out of ``inputs`` and
+    listed under ``failed`` (``name``, ``reason``), so that a table missing them is not
+    taken for complete."""
+    from eegpt.probe_provenance import file_record, files_record, output_provenance
 
     counts: dict[str, int] = {}
     for source in sources:
         counts[source] = counts.get(source, 0) + 1
-    inputs = files_record([str(p) for p in args.data])
-    for record, path in zip(inputs, dict.fromkeys(str(p) for p in args.data), strict=True):
+    failed = failed or {}
+    used = [str(p) for p in args.data if str(p) not in failed]
+    inputs = files_record(used)
+    for record, path in zip(inputs, dict.fromkeys(used), strict=True):
         if path in counts:
             record["n_epochs"] = counts[path]
     labels = getattr(args, "labels", None)
     more: dict[str, Any] = {}
+    if failed:  # named as the inputs are (file name, size, fingerprint), with the reason
+        more["failed"] = [{**file_record(p), "reason": why} for p, why in failed.items()]
     if labels is not None:
         more["labels_file"] = labels_file_record(labels, args.data)
     rescale = checked_rescale(args.rescale)

@@ -857,10 +857,11 @@ def predictions_report(
     """What ``eegpt info`` says of a prediction table (:func:`predictions_record`): its rows and
     classes (of an events table, ``probe predict --events``, whose record has an ``events``
     block: its events per class and how they were made, :func:`_events_text`), the probe (folder and weights' SHA-256), the data, eegpt and when; and whether
-    the table is as its record says
+    the table is as its record says and complete
     (False where the text says STALE: the table changed since it was written, or the sidecar
-    names another table), by which ``eegpt info`` exits 3 as for a corpus whose recordings
-    changed."""
+    names another table; or FAILED: inputs of ``probe predict`` that could not be predicted
+    have no rows in it), by which ``eegpt info`` exits 3 as for a corpus whose recordings
+    changed or failed."""
     import csv
 
     from eegpt._logging import few
@@ -914,7 +915,8 @@ def predictions_report(
         lines.append(f"  {stale}; below, {said}" if stale.startswith("STALE") else f"  {stale}")
     lines += _provenance_lines(made)
     current = stale is None or not stale.startswith("STALE")
-    return "\n".join(lines), current
+    # inputs that failed (FAILED): the table is not complete, as a corpus with failed files
+    return "\n".join(lines), current and not made.get("failed")
 
 
 def _events_text(how: dict[str, Any], kinds: dict[str, int], rows: int | None) -> str:
@@ -974,6 +976,7 @@ def _provenance_lines(made: dict[str, Any]) -> list[str]:
         if names
         else "  data: not recorded",
     ]
+    lines += _failed_lines(made.get("failed"), len(names))
     labels = made.get("labels_file")
     if isinstance(labels, dict) and labels.get("name"):
         lines.append(f"  labels: {labels['name']}{ignored_rows_text(labels)}")
@@ -994,6 +997,28 @@ def _provenance_lines(made: dict[str, Any]) -> list[str]:
         from eegpt.dataset_report import anonymized_text
 
         lines.append(f"  {anonymized_text(made['anonymized'])}: no paths, host or command")
+    return lines
+
+
+def _failed_lines(failed: Any, n_predicted: int) -> list[str]:
+    """The lines of ``eegpt info`` naming the inputs that ``probe predict`` could not predict
+    (the record's ``failed``: ``name`` and ``reason`` of each), left out of the table; none
+    where there were none."""
+    if not isinstance(failed, list) or not failed:
+        return []
+    items = [f for f in failed if isinstance(f, dict)]
+    n = len(items)
+    lines = [
+        f"  FAILED: {n} of {n + n_predicted} inputs could not be predicted and have no rows "
+        "in the table (it is not complete):"
+    ]
+    for item in items:
+        name = str(item.get("name", "?"))
+        reason = str(item.get("reason") or "?").splitlines()[0]
+        head, sep, rest = reason.partition(": ")
+        if sep and head.endswith(name):  # the error names it already: not twice
+            reason = rest
+        lines.append(f"    {name}: {reason[:200]}")
     return lines
 
 
