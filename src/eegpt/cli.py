@@ -113,14 +113,16 @@ EXIT_STATUS_EPILOG = """\
 exit status (of every command):
   0    success
   1    error: bad input, weights or settings, or an error stopped the run (the message says
-       what); for embed and channels also: none of the files could be used; probe predict
-       of several recordings: one could not be read (all or nothing: no table)
+       what); for embed and channels also: none of the files could be used; probe predict:
+       no input could be predicted, or --fail-fast stopped at one (no table); probe
+       evaluate: a recording could not be used (its metrics need them all)
   2    usage: the command line was not understood (an unknown option, no --weights)
   3    needs attention: some files failed (embed, channels, embed-dataset; embed-dataset
-       also when all failed), a run that did not finish or changed inputs (embed-dataset,
-       info); an embeddings file whose recording changed since it was embedded (info:
-       CHANGED); a prediction table of eegpt probe predict said STALE, changed since it was
-       written (info)
+       also when all failed; probe predict: the others' rows written, the failed listed in
+       its provenance, and info of that table: FAILED), a run that did not finish or
+       changed inputs (embed-dataset, info); an embeddings file whose recording changed
+       since it was embedded (info: CHANGED); a prediction table of eegpt probe predict
+       said STALE, changed since it was written (info)
   75   busy, try again later (EX_TEMPFAIL): another run holds the embed-dataset output
        folder, or another process downloads the same weights for over $EEGPT_FETCH_WAIT s
   130  stopped by Ctrl-C (SIGINT)
