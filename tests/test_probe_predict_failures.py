@@ -140,6 +140,21 @@ def test_a_usage_error_stops_before_any_recording(tmp_path, probe, capsys, monke
     assert err.count("eegpt: error:") == 1 and read == [] and not out.exists()
 
 
+def test_a_path_split_at_its_spaces_stops_before_any_recording(tmp_path, probe, capsys):
+    """A recording whose path the shell split at its spaces (unquoted) is an error of the
+    command line, as in embed: said at once, not a failure of each word."""
+    folder = tmp_path / "My EEG"
+    folder.mkdir()
+    a = _recording(tmp_path, "a")
+    spaced = _recording(folder, "b")
+    words = str(spaced).split(" ")
+    out = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(probe), str(a), *words, "-o", str(out), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "2 arguments" in err and "put a path with spaces in quotes" in err
+    assert "done:" not in err and not out.exists()
+
+
 def test_events_and_hypnogram_with_a_failing_recording(tmp_path, probe, capsys, monkeypatch):
     """--events and --epoch-seconds --plot go on past a failing recording: the events table
     and its sidecar are written of the others (the sidecar names the failure), and the

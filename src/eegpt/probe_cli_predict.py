@@ -587,6 +587,7 @@ def _orphan_sidecar(sidecar: Path) -> bool:
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
+    from eegpt.cli_inputs import check_recordings_given
 
     _recording_paths(args)
     args.output = _check_prediction_output(args.output)
@@ -607,6 +608,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             )
     if not args.overwrite:
         _check_prediction_outputs_free(args.output, args.events)
+    # as embed: a path the shell split at its spaces stops the run (not a failure per word)
+    check_recordings_given(list(args.data))
     probe = _load(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
