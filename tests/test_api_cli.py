@@ -209,7 +209,8 @@ def test_cli_refuses_to_overwrite_and_parquet_output(weights, edf, tmp_path, cap
 
     table = pd.read_parquet(out)
     assert list(table.columns) == [
-        "source", "window", "onset_s", "clock_s", "clock_time", "embedding", "annotations", "bad"
+        "source", "window", "onset_s", "clock_s", "clock_time", "embedding", "annotations", "bad",
+        "flat_channels", "clipped_channels", "flagged",
     ]  # fmt: skip
     assert len(table) == 7 and len(table["embedding"][0]) == 16 * 4 * 64
 

@@ -706,6 +706,8 @@ class _Job:
             blocks = lambda: iter([(0, in_memory.data)])  # noqa: E731
         onsets = np.asarray(windows.onsets)
         metadata = provenance(model, recording, windows, engine)
+        if windows.flags is not None:  # the windows over the flat and clipped stretches named
+            metadata.update(windows.flags.per_window(onsets, config.window_seconds))
         if isinstance(data, (str, os.PathLike, mne.io.BaseRaw, mne.BaseEpochs)):
             # files and MNE objects: the channels read (metadata["channels"]["picks"] are
             # the indices of those embedded)

@@ -271,6 +271,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         *_rate_lines(meta.get("sfreq_in"), pre),
         *_older_resampler_lines(meta),
         f"  bad windows: {int(emb.bad.sum())}" if len(emb) else "  no windows",
+        *([_flagged_line(emb)] if len(emb) else []),
         *_rejected_lines(meta),
         *_tail_lines(meta),
         f"  model: embed_dim {model.get('embed_dim', '?')}, depth {model.get('depth', '?')}, "
@@ -284,6 +285,17 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         *_anonymized_lines(meta.get("anonymized")),
     ]
     return "\n".join(lines), not (check and check.changed)
+
+
+def _flagged_line(emb: Any) -> str:
+    """How many windows of ``emb`` (an Embeddings) are over a flat or clipped stretch the
+    signal checks named (:attr:`~eegpt.Embeddings.flagged`), or that this was not recorded."""
+    if not emb.flags_recorded:
+        return "  flagged windows (flat or clipped channels): not recorded (unknown)"
+    return (
+        f"  flagged windows (flat or clipped channels): {int(emb.flagged.sum())} (the "
+        "flagged column; emb[~emb.flagged] leaves them out)"
+    )
 
 
 def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:

@@ -27,7 +27,10 @@ objects made in memory); null without a measurement date; both as
 them, and :func:`load_embeddings` computes them from the provenance as before),
 ``embedding`` (a fixed-size list of N*S*D float32 in C order), ``label`` for epochs with
 event names (``metadata["labels"]``), ``annotations`` (the descriptions of the annotations over
-each window) and ``bad`` (:attr:`Embeddings.bad`), then for epochs with ``epochs.metadata`` one
+each window) and ``bad`` (:attr:`Embeddings.bad`), ``flat_channels`` and ``clipped_channels``
+(lists of channel names) and ``flagged`` (:attr:`Embeddings.flagged`) where those flags were
+recorded (absent from files written before, of epochs, or with the checks off), then for
+epochs with ``epochs.metadata`` one
 column per metadata column (named as in MNE; ``metadata_<name>`` where a name is one of the
 columns before); the JSON metadata, including the
 ``shape`` to restore, lives in the schema metadata under the key ``eegpt``. Read it back with
@@ -71,6 +74,7 @@ from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 from eegpt._tempfiles import temporary_beside, writer_tag
+from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.errors import (
     MissingDependencyError,
     MissingFileError,
@@ -317,7 +321,7 @@ def pool_embeddings(
 
 
 _PARQUET_COLUMNS = ("source", "window", "onset_s", "clock_s", "clock_time", "embedding", "label",
-                    "annotations", "bad")  # fmt: skip
+                    "annotations", "bad", *FLAG_KEYS, "flagged")  # fmt: skip
 
 
 def metadata_record(frame: Any) -> dict[str, Any]:
@@ -482,7 +486,7 @@ def select_window_metadata(metadata: dict[str, Any], rows: Any, n: int) -> dict[
     beside the embeddings themselves."""
     meta = dict(metadata)
     meta["window_index"] = np.asarray(meta.get("window_index", np.arange(n)))[rows].tolist()
-    for name in ("labels", "annotations"):
+    for name in ("labels", "annotations", *FLAG_KEYS):
         if meta.get(name) is not None:
             meta[name] = [meta[name][i] for i in rows]
     table = meta.get("epochs_metadata")
@@ -518,6 +522,7 @@ class _WindowColumns:
         self.index = np.asarray(metadata.get("window_index", np.arange(n)), dtype=np.int32)
         if self.index.shape != (n,):
             raise ValueError(f"metadata['window_index'] needs one index per window ({n})")
+        self.flags = recorded_flags(metadata, n)  # None: not recorded (no columns)
         table = metadata.get("epochs_metadata")
         if table is not None and len(table["data"]) != n:
             raise ValueError(f"metadata['epochs_metadata'] needs one row per window ({n})")
@@ -563,7 +568,23 @@ class _WindowColumns:
             ),
             ("annotations", pa.array(per_window, pa.list_(pa.string()))),
             ("bad", pa.array(bad_windows(per_window), pa.bool_())),
+            *self._flag_arrays(rows, n),
             *[(name, array.slice(start, n)) for name, array in self._metadata()[0]],
+        ]
+
+    def _flag_arrays(self, rows: slice, n: int) -> list[tuple[str, Any]]:
+        """``flat_channels``, ``clipped_channels`` (lists of channel names) and ``flagged``
+        of ``rows`` (``n`` of them); none where the flags were not recorded."""
+        if self.flags is None:
+            return []
+        pa, _ = require_pyarrow()
+        part = {key: per_window[rows] for key, per_window in self.flags.items()}
+        return [
+            *[
+                (key, pa.array(per_window, pa.list_(pa.string())))
+                for key, per_window in part.items()
+            ],
+            ("flagged", pa.array(flagged_mask(part, n), pa.bool_())),
         ]
 
 
@@ -650,7 +671,8 @@ class Embeddings:
         empty if none). Per window, where they apply: ``window_index`` (each window's index
         among all windows of the recording or, for epochs, ``epochs.selection``; gaps where
         windows were left out), ``labels`` (epochs' event names, one str per window; selected
-        by ``emb["name"]``), ``annotations`` (:attr:`annotations`) and ``epochs_metadata``
+        by ``emb["name"]``), ``annotations`` (:attr:`annotations`), ``flat_channels`` and
+        ``clipped_channels`` (:attr:`flagged`) and ``epochs_metadata``
         (:attr:`epochs_metadata`). Also, where they apply: ``meas_date`` and ``first_time`` (the
         time base of the onsets), ``epoch_onsets`` (epochs: how their onsets count, see
         ``onsets``), ``rejected_by_annotation`` (onsets in seconds of the windows
@@ -663,6 +685,13 @@ class Embeddings:
         annotations. ``emb[["Stimulus/S  1" in a for a in emb.annotations]]`` selects by them.
     bad : ndarray of bool, shape (n_windows,)
         The windows over an annotation marked bad: ``emb[~emb.bad]`` keeps the others.
+    flagged : ndarray of bool, shape (n_windows,)
+        The windows over a flat or clipped stretch that the signal checks warned of:
+        ``emb[~emb.flagged]`` keeps the others. ``flat_channels`` and ``clipped_channels``
+        (``metadata["flat_channels"]``, ``metadata["clipped_channels"]``): the channels of
+        each window, one list per window. Recorded for continuous recordings embedded with
+        the checks on (:attr:`flags_recorded`); otherwise unknown: all False (empty lists),
+        with a warning.
     epochs_metadata : pandas.DataFrame | None
         ``epochs.metadata`` of embedded epochs, one row per window; None for other inputs.
     sources : tuple of str
@@ -757,7 +786,7 @@ class Embeddings:
             index += list(part.metadata.get("window_index", range(offset, offset + n)))
             offset += n
         meta["window_index"] = [int(i) for i in index]
-        for name in ("labels", "annotations"):
+        for name in ("labels", "annotations", *FLAG_KEYS):
             if all(part.metadata.get(name) is not None for part in parts):
                 meta[name] = [v for part in parts for v in part.metadata[name]]
             else:
@@ -899,6 +928,60 @@ class Embeddings:
         from eegpt.annotations import bad_windows  # it imports MNE: not on loading
 
         return bad_windows(self.annotations)
+
+    @property
+    def flags_recorded(self) -> bool:
+        """Whether the windows' flat and clipped channels were recorded
+        (``metadata["flat_channels"]`` and ``metadata["clipped_channels"]``): so for a
+        continuous recording embedded with the signal checks by this version of eegpt; not
+        for files written before, for epochs, or with the checks off."""
+        return recorded_flags(self.metadata, len(self)) is not None
+
+    @property
+    def flat_channels(self) -> list[list[str]]:
+        """The channels flat (zero peak-to-peak for whole seconds) in each window, one list
+        per window (empty where none): those the partly-flat warning named, over the
+        stretches it named. Not recorded (:attr:`flags_recorded` False): empty lists, with a
+        warning that this is unknown, not clean."""
+        return self._flags("flat_channels")
+
+    @property
+    def clipped_channels(self) -> list[list[str]]:
+        """The channels clipped in each window (samples at the extremes the clipping warning
+        named them clipped at, over the stretches it named), one list per window; as
+        :attr:`flat_channels` where not recorded."""
+        return self._flags("clipped_channels")
+
+    @property
+    def flagged(self) -> np.ndarray:
+        """Boolean mask ``(n_windows,)``: windows over a flat or clipped stretch that the
+        signal checks warned of (:attr:`flat_channels`, :attr:`clipped_channels`).
+        ``emb[~emb.flagged]`` keeps the others, as ``emb[~emb.bad]`` those outside bad
+        annotations. Where the flags were not recorded (:attr:`flags_recorded` False: a file
+        written before eegpt recorded them, epochs, the checks off) all False, with a warning
+        that this is unknown, not clean. Channels flat throughout (warned of on their own:
+        drop them) flag no window."""
+        flags = recorded_flags(self.metadata, len(self))
+        if flags is None:
+            self._warn_flags_unknown()
+            return np.zeros(len(self), dtype=bool)
+        return flagged_mask(flags, len(self))
+
+    def _flags(self, key: str) -> list[list[str]]:
+        flags = recorded_flags(self.metadata, len(self))
+        if flags is None:
+            self._warn_flags_unknown()
+            return [[] for _ in range(len(self))]
+        return flags[key]
+
+    def _warn_flags_unknown(self) -> None:
+        _warn(
+            f"{self.metadata.get('source', 'these embeddings')}: no per-window flat/clipped "
+            "flags were recorded (a file written before eegpt recorded them, epochs, or the "
+            "signal checks turned off), so no window counts as flagged: that is unknown, not "
+            "clean. Embed the recording again with this version of eegpt to record them; the "
+            "flat and clipped stretches are named in metadata['warnings'] where checked."
+        )
 
     def window_labels(
         self,
@@ -1079,7 +1162,8 @@ class Embeddings:
         after each gap of an EDF+D file, the gaps before it), ``clock_time`` (naive ``datetime64``: the recording's wall clock as its header
         states it, local for EDF/BDF/BrainVision, UTC for FIF/.mff, as ``metadata["clock"]``
         records; NaT without a measurement date; the key to join clinical timelines on),
-        ``label`` (epochs with event names), ``annotations``, ``bad``, the columns of
+        ``label`` (epochs with event names), ``annotations``, ``bad``, ``flat_channels``,
+        ``clipped_channels`` and ``flagged`` (where recorded: :attr:`flagged`), the columns of
         ``epochs.metadata``, and the embeddings: with ``pooling=None`` one ``embedding`` column
         (arrays of N*S*D float32, as ``pandas.read_parquet`` gives them), with a pooling (see
         :meth:`pooled`) one float32 column per feature (``eegpt_d0`` ... for ``"mean"``, see

@@ -536,6 +536,7 @@ def prepare(
         except ValueError:  # no polyphase ratio: refused by resample() below
             n_out = config.n_samples
         check_length(n_out, recording.duration, source, config)
+    flags = None
     if checks:
         used = [recording.ch_names[i] for i in picks]
         if recording.ch_types is not None:
@@ -546,7 +547,7 @@ def prepare(
         )  # fmt: skip
         units = None if recording.units is None else [recording.units[i] for i in picks]
         segment = 0 if recording.is_epoched else round(recording.sfreq)
-        check_signal(
+        flags = check_signal(
             SignalStats.of(
                 x, segment=segment, bad=nonfinite, bad_spans=bad_spans, sfreq=recording.sfreq
             ),
@@ -605,6 +606,7 @@ def prepare(
         config=config,
         n_valid_samples=n_valid,
         source=recording.source,
+        flags=flags,
     )
     _log(
         f"prepared {recording.source}: {len(windows)} window(s) of {len(mapping)} channel(s) x "

@@ -23,6 +23,7 @@ from eegpt._logging import clock_text, duration_text, few
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt._rates import taken_rate
+from eegpt._window_flags import FlaggedSpans
 from eegpt.edf_files import EDF_VOLT_UNITS, RecordClock
 from eegpt.errors import RecordingError
 from eegpt.io import UNITS, nonfinite_error
@@ -184,9 +185,9 @@ def check_signal(
     left_out: Sequence[str] = (),
     rescaled: float = 1.0,
     clock: RecordClock | None = None,
-) -> None:
+) -> FlaggedSpans | None:
     """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
-    mis-scaled channels.
+    mis-scaled channels; return the stretches of a continuous recording those warnings name.
 
     Parameters
     ----------
@@ -233,6 +234,16 @@ def check_signal(
         (:attr:`eegpt.io.Recording.clock`): the flat and clipped stretches are named by their
         time into the data and, where it differs, on the recording's clock.
 
+    Returns
+    -------
+    FlaggedSpans | None
+        The stretches the partly-flat and clipping warnings name, per channel
+        (:class:`~eegpt._window_flags.FlaggedSpans`: every one, not only the few a warning
+        shows; empty where none is named), whose windows embed records as flagged
+        (:attr:`eegpt.Embeddings.flagged`); None where stretches are not judged (epochs, or
+        statistics without segments or a sampling rate). Channels flat throughout are
+        warned of on their own and flag no window.
+
     Raises
     ------
     RecordingError
@@ -267,8 +278,12 @@ def check_signal(
         zero = measured & (stats.maximum == 0) & (stats.minimum == 0)
         _warn_flat(names, flat, zero, source, average_reference=average_reference,
                    left_out=left_out)  # fmt: skip
+    # the windows over the stretches named below (continuous recordings only)
+    flags = FlaggedSpans() if stats.segment and sfreq else None
     if stats.segment and sfreq:
         _check_partly_flat(stats, flat, names, source, sfreq, clock)
+        assert flags is not None
+        _flat_flags(stats, flat, names, sfreq, flags)
     if stats.epoch_flat is not None:
         _check_partly_flat_epochs(stats, flat, names, source, sfreq)
     # a rail: the channel's minimum or maximum held by many samples (each side on its own),
@@ -277,6 +292,9 @@ def check_signal(
     low = (stats.n_at_min / count > CLIP_FRACTION) & (stats.n_at_min >= CLIP_SAMPLES) & ~flat
     high = (stats.n_at_max / count > CLIP_FRACTION) & (stats.n_at_max >= CLIP_SAMPLES) & ~flat
     clipped = low | high
+    if flags is not None and sfreq:
+        for i in _indices(clipped):
+            _clipped_flags(stats, i, (bool(low[i]), bool(high[i])), names[i], sfreq, flags)
     if clipped.any():
         detail = few(
             [
@@ -301,9 +319,10 @@ def check_signal(
             f"({how_to_drop([names[i] for i in _indices(clipped)])}) or the saturated "
             "time spans (mark them bad: annotations whose description starts with 'BAD', then "
             "reject_by_annotation=True, --reject-by-annotation)."
+            + ("" if flags is None else f" {FLAGGED_ADVICE}")
         )
     if not measured.any():
-        return
+        return flags
     # the signal's own size, whatever offsets and drift add (they have their own check)
     m = np.flatnonzero(measured)
     local, kept = stats.local_deviation()[m] * gain, [names[i] for i in m.tolist()]
@@ -317,6 +336,7 @@ def check_signal(
         median, deviation = stats.median()[m] * gain, stats.deviation()[m] * gain
         slow = np.maximum(np.abs(median), 1.4826 * deviation)
         _check_offsets(median, slow, local, flat[m], kept, source)
+    return flags
 
 
 def check_finite(
@@ -477,6 +497,13 @@ def _all_flat_message(
     )
 
 
+#: What the partly-flat and clipping warnings say of the windows over the stretches they name
+FLAGGED_ADVICE = (
+    "Embeddings record those windows as flagged, with the channels (emb.flagged, "
+    "emb.flat_channels, emb.clipped_channels; the flagged, flat_channels and clipped_channels "
+    "columns of eegpt embed's .parquet): emb[~emb.flagged] leaves them out."
+)
+
 #: seconds; a channel flat (zero peak-to-peak) for at least this long in all, though not
 #: throughout, is announced (one window of the model)
 PARTLY_FLAT_SECONDS = 4.0
@@ -564,6 +591,69 @@ def _rail_text(
 FLAT_RUNS_SHOWN = 3
 
 
+def _partly_flat(
+    stats: SignalStats, flat: np.ndarray, n_channels: int, seconds: float
+) -> tuple[bool, list[int]]:
+    """What :func:`_check_partly_flat` names: whether every channel is flat at once for
+    long enough (:data:`PARTLY_FLAT_SECONDS`, with more than one channel, not all flat
+    throughout), and the channels flat for long enough beside that (indices), for segments
+    of ``seconds``."""
+    together = stats.all_flat_segments if n_channels > 1 else 0
+    at_once = together * seconds >= PARTLY_FLAT_SECONDS and not flat.all()
+    alone = ~flat & ((stats.flat_segments - together) * seconds >= PARTLY_FLAT_SECONDS)
+    return bool(at_once), _indices(alone)
+
+
+def _segment_spans(segments: np.ndarray, size: int, sfreq: float) -> np.ndarray:
+    """The stretches of consecutive segments among ``segments`` (indices, ascending) of
+    ``size`` samples each as ``[start, end)`` rows in seconds at ``sfreq``, shape (k, 2)."""
+    breaks = np.flatnonzero(np.diff(segments) > 1) + 1
+    first = segments[np.r_[0, breaks]] if len(segments) else segments
+    last = segments[np.r_[breaks - 1, len(segments) - 1]] + 1 if len(segments) else segments
+    return np.stack([first, last], axis=1).astype(np.float64) * size / sfreq
+
+
+def _flat_flags(
+    stats: SignalStats,
+    flat: np.ndarray,
+    names: Sequence[str],
+    sfreq: float,
+    flags: FlaggedSpans,
+) -> None:
+    """Add the flat stretches :func:`_check_partly_flat` names to ``flags``: every flat
+    segment of each channel it names, and where it names every channel flat at once, those
+    segments for each channel not flat throughout."""
+    at_once, which = _partly_flat(stats, flat, len(names), stats.segment / sfreq)
+    for i in which:
+        flags.add("flat", names[i], _segment_spans(stats.flat_segments_of(i), stats.segment,
+                                                   sfreq))  # fmt: skip
+    if at_once:
+        every = _segment_spans(stats.flat_segments_of(len(names)), stats.segment, sfreq)
+        for i in _indices(~flat):
+            flags.add("flat", names[i], every)
+
+
+def _clipped_flags(
+    stats: SignalStats,
+    row: int,
+    railed: tuple[bool, bool],
+    name: str,
+    sfreq: float,
+    flags: FlaggedSpans,
+) -> None:
+    """Add the stretches of channel ``row`` at the extremes it is clipped at (``railed``: at
+    its minimum, its maximum), as :func:`_rail_text` names them, to ``flags``."""
+    spans = np.concatenate([stats.rail_spans(side, row) for side in (0, 1) if railed[side]])
+    spans = spans[np.argsort(spans[:, 0], kind="stable")]
+    joined: list[list[int]] = []
+    for a, b in spans.tolist():  # a rail on each side in turn: one stretch, as named
+        if joined and a - joined[-1][1] < stats.segment:
+            joined[-1][1] = max(joined[-1][1], b)
+        else:
+            joined.append([a, b])
+    flags.add("clipped", name, np.array(joined, dtype=np.float64).reshape(-1, 2) / sfreq)
+
+
 def _check_partly_flat(
     stats: SignalStats,
     flat: np.ndarray,
@@ -588,11 +678,10 @@ def _check_partly_flat(
 
     together = stats.all_flat_segments if len(names) > 1 else 0
     parts, shown = [], []
-    if together * seconds >= PARTLY_FLAT_SECONDS and not flat.all():
+    at_once, which = _partly_flat(stats, flat, len(names), seconds)
+    if at_once:
         parts.append(f"all {len(names)} channels at once for {span(together, len(names))}")
         shown += stats.flat_runs[len(names)]
-    alone = ~flat & ((stats.flat_segments - together) * seconds >= PARTLY_FLAT_SECONDS)
-    which = _indices(alone)
     parts += [f"{names[i]} for {span(int(stats.flat_segments[i]), i)}" for i in which[:6]]
     shown += [run for i in which[:6] for run in stats.flat_runs[i]]
     if len(which) > 6:
@@ -612,7 +701,7 @@ def _check_partly_flat(
     _warn(
         f"{source}: flat channel(s) check: part of the recording is flat (zero peak-to-peak for "
         f"whole seconds): {'; '.join(parts)}. The windows over those stretches see dead "
-        f"channels: {advice}{channels}."
+        f"channels: {advice}{channels}. {FLAGGED_ADVICE}"
     )
 
 

@@ -191,6 +191,12 @@ class SignalStats:
     rail_runs: list[list[list[list[int]]]] = field(init=False, repr=False)
     n_rail_runs: np.ndarray = field(init=False, repr=False)
     _rail_end: np.ndarray = field(init=False, repr=False)
+    #: every stretch of :attr:`rail_runs` (not only the first few), per side and channel:
+    #: arrays of ``[first sample, end sample)`` rows, shape (k, 2) each (:meth:`rail_spans`)
+    _rail_all: list[list[list[np.ndarray]]] = field(init=False, repr=False)
+    #: the flat segments of every channel (:meth:`flat_segments_of`): ``(first segment,
+    #: flat)`` of each update that found any, ``flat`` bool of shape (n_channels, k)
+    _flat_blocks: list[tuple[int, np.ndarray]] = field(init=False, repr=False)
     #: the amplitude subsample: a float64 array of room for n_total samples' worth, filled
     #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
     _kept: np.ndarray | None = field(init=False, repr=False, default=None)
@@ -214,6 +220,8 @@ class SignalStats:
         self.flat_segments, self.first_flat = np.zeros(c, np.int64), np.full(c, -1, np.int64)
         self.flat_runs = [[] for _ in range(c + 1)]
         self.rail_runs = [[[] for _ in range(c)] for _ in range(2)]
+        self._rail_all = [[[] for _ in range(c)] for _ in range(2)]
+        self._flat_blocks = []
         self.n_rail_runs, self._rail_end = np.zeros((2, c), np.int64), np.full((2, c), -1)
         self.n_flat_runs, self._run_end = np.zeros(c + 1, np.int64), np.full(c + 1, -1, np.int64)
         self._sample, self._segment_range = [], None
@@ -322,7 +330,7 @@ class SignalStats:
         sides = ((self.minimum, low, self.n_at_min), (self.maximum, high, self.n_at_max))
         for side, (value, old, n_at) in enumerate(sides):
             for row in _indices_of((value != old) & (self._rail_end[side] >= 0)):
-                self.rail_runs[side][row] = []
+                self.rail_runs[side][row], self._rail_all[side][row] = [], []
                 self.n_rail_runs[side, row], self._rail_end[side, row] = 0, -1
             for row in _indices_of(n_at >= 2):
                 at = np.flatnonzero(judged[row] == value[row])
@@ -332,18 +340,25 @@ class SignalStats:
     def _add_rail(self, side: int, row: int, samples: np.ndarray) -> None:
         """Fold ``samples`` (ascending, after those folded before) at a channel's extreme
         into its stretches: samples less than a segment apart join one."""
-        runs, gap = self.rail_runs[side][row], self.segment
-        for run in np.split(samples, np.flatnonzero(np.diff(samples) > gap) + 1):
-            start, end = int(run[0]), int(run[-1]) + 1
-            last = int(self._rail_end[side, row])
-            if last >= 0 and start - last < gap:  # the last stretch goes on
-                if self.n_rail_runs[side, row] <= FLAT_RUNS_KEPT:
-                    runs[-1][1] = end
-            else:
-                self.n_rail_runs[side, row] += 1
-                if len(runs) < FLAT_RUNS_KEPT:
-                    runs.append([start, end])
-            self._rail_end[side, row] = end
+        runs, gap, every = self.rail_runs[side][row], self.segment, self._rail_all[side][row]
+        breaks = np.flatnonzero(np.diff(samples) > gap) + 1
+        spans = np.stack(
+            [samples[np.r_[0, breaks]], samples[np.r_[breaks - 1, len(samples) - 1]] + 1], axis=1
+        ).astype(np.int64)
+        last = int(self._rail_end[side, row])
+        if last >= 0 and spans[0, 0] - last < gap:  # the last stretch goes on
+            every[-1][-1, 1] = spans[0, 1]
+            if self.n_rail_runs[side, row] <= FLAT_RUNS_KEPT:
+                runs[-1][1] = int(spans[0, 1])
+            spans = spans[1:]
+        if len(spans):
+            every.append(spans)
+            self.n_rail_runs[side, row] += len(spans)
+            room = FLAT_RUNS_KEPT - len(runs)
+            runs += [[int(a), int(b)] for a, b in spans[: max(room, 0)]]
+            self._rail_end[side, row] = spans[-1, 1]
+        else:
+            self._rail_end[side, row] = every[-1][-1, 1]
 
     def _count_nonfinite(self, bad: np.ndarray) -> None:
         """Count the NaN/Inf samples (``bad``: where they are in the chunk that starts at
@@ -475,6 +490,8 @@ class SignalStats:
         if every.any() and self.first_all_flat < 0:
             self.first_all_flat = first + int(every.argmax())
         self.all_flat_segments += int(every.sum())
+        if hit.any():
+            self._flat_blocks.append((first, np.array(flat, dtype=bool)))
         for row in _indices_of(np.asarray(hit)):
             self._add_runs(row, first + np.flatnonzero(flat[row]))
         if every.any():
@@ -495,6 +512,23 @@ class SignalStats:
                 if len(runs) < kept:
                     runs.append([start, length])
             self._run_end[row] = start + length
+
+    def flat_segments_of(self, row: int) -> np.ndarray:
+        """Every flat segment (indices, ascending, of :attr:`segment` samples each) of channel
+        ``row``, or of every channel at once (``row == n_channels``): all of those
+        :attr:`flat_runs` keeps the first few stretches of."""
+        found = [
+            first + np.flatnonzero(flat.all(axis=0) if row == self.n_channels else flat[row])
+            for first, flat in self._flat_blocks
+        ]
+        return np.concatenate(found) if found else np.empty(0, np.int64)
+
+    def rail_spans(self, side: int, row: int) -> np.ndarray:
+        """Every stretch of channel ``row``'s samples at its minimum (``side`` 0) or maximum
+        (1), ``[first sample, end sample)`` rows of shape (k, 2): all of those
+        :attr:`rail_runs` keeps the first few of (none where not tracked)."""
+        every = self._rail_all[side][row]
+        return np.concatenate(every) if every else np.empty((0, 2), np.int64)
 
     def median(self) -> np.ndarray:
         """Median of each channel, from the subsample of its finite samples (volts; NaN

@@ -49,6 +49,7 @@ from eegpt._file_identity import files_bytes, size_text
 from eegpt._logging import Verbose, check_verbose, duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._window_flags import FlaggedSpans
 from eegpt.annotations import BadSpans, annotations_of
 from eegpt.annotations import file_offset as raw_file_offset
 from eegpt.brainvision_files import brainvision_clock, brainvision_truncated, warn_paused_raw
@@ -639,6 +640,9 @@ class WindowStream:
         self._bad_spans = bad_spans
         self._fill = bad_spans is not None and bad_spans.reject
         self._checks = checks
+        #: the flat and clipped stretches the checks of the scan named (None: not scanned
+        #: or checked here), as :attr:`eegpt.windowing.Windows.flags`
+        self.flags: FlaggedSpans | None = None
         config, source = self.config, recording.source
         check_rate(recording.sfreq, source, config.sfreq)
         if checks:
@@ -750,7 +754,7 @@ class WindowStream:
         if not self._checks:  # the windows are checked later, but never hold NaN/Inf
             check_finite(stats, names, rec.source, sfreq=rec.sfreq, clock=rec.clock)
             return level, slope
-        check_signal(
+        self.flags = check_signal(
             stats,
             names,
             rec.source,

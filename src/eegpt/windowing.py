@@ -31,6 +31,7 @@ from eegpt.resampling import resampled_length
 from eegpt.signal_stats import _detrend_rows
 
 if TYPE_CHECKING:  # annotations only: eegpt.preprocessing imports this module
+    from eegpt._window_flags import FlaggedSpans
     from eegpt.preprocessing import PreprocessingConfig
 
 
@@ -59,6 +60,10 @@ class Windows:
         Real (not zero-padded) samples per window; below ``n_samples`` only for padded windows.
     source : str
         Where the recording came from.
+    flags : FlaggedSpans | None
+        The flat and clipped stretches the signal checks named
+        (:func:`~eegpt.signal_checks.check_signal`), whose windows embed flags; None where
+        not judged (epochs, checks off).
     """
 
     data: np.ndarray
@@ -68,6 +73,7 @@ class Windows:
     config: PreprocessingConfig
     n_valid_samples: np.ndarray
     source: str = "<array>"
+    flags: FlaggedSpans | None = None
 
     def __len__(self) -> int:
         return self.data.shape[0]

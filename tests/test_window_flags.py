@@ -1,0 +1,185 @@
+"""Per-window quality flags: the windows over the flat and clipped stretches the signal checks
+name are recorded (``flat_channels``, ``clipped_channels``, :attr:`Embeddings.flagged`), in
+memory, streamed, in .npz and .parquet files; files without them still load."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from eegpt.annotations import BadSpans
+from eegpt.io import as_recording
+from eegpt.preprocessing import prepare
+from eegpt.signal_stats import FLAT_RUNS_KEPT, SignalStats
+
+NAMES = ["Fp1", "Fp2", "C3", "C4", "Pz", "P4", "O1", "O2"]
+SFREQ = 128.0
+
+
+def _recording() -> np.ndarray:
+    """[8, 120 s] in volts: 10 µV noise; Pz flat (zeros) from 20 to 40 s, O1 flat for 2 s
+    only from 60 s (too short to be named), Fp1 clipped at ±200 µV from 80 to 85 s (a
+    large oscillation at both rails, not flat)."""
+    x = np.random.default_rng(4).standard_normal((8, int(120 * SFREQ))) * 1e-5
+    x[4, int(20 * SFREQ) : int(40 * SFREQ)] = 0.0
+    x[6, int(60 * SFREQ) : int(62 * SFREQ)] = 0.0
+    at = slice(int(80 * SFREQ), int(85 * SFREQ))
+    x[0, at] += 3e-3 * np.sin(2 * np.pi * 0.7 * np.arange(at.stop - at.start) / SFREQ)
+    x[0] = np.clip(x[0], -2e-4, 2e-4)
+    return x
+
+
+#: the 4 s windows (onsets 0, 4, ... s) over those stretches
+FLAT_ONSETS = [20.0, 24.0, 28.0, 32.0, 36.0]
+CLIPPED_ONSETS = [80.0, 84.0]
+
+
+def _quietly(func, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return func(*args, **kwargs)
+
+
+def _expected(onsets: np.ndarray, hit: list[float], name: str) -> list[list[str]]:
+    return [[name] if onset in hit else [] for onset in onsets.tolist()]
+
+
+def test_the_windows_over_the_named_stretches_are_flagged():
+    """Pz's flat stretch and Fp1's clipped one, which the warnings name, flag the windows
+    over them with the channel's name; O1's 2 s, too short to be warned of, flags none."""
+    windows = _quietly(prepare, as_recording(_recording(), ch_names=NAMES, sfreq=SFREQ))
+    assert windows.flags is not None
+    assert windows.flags.flat["Pz"].tolist() == [[20.0, 40.0]] and "O1" not in windows.flags.flat
+    flags = windows.flags.per_window(windows.onsets, 4.0)
+    assert flags["flat_channels"] == _expected(windows.onsets, FLAT_ONSETS, "Pz")
+    assert flags["clipped_channels"] == _expected(windows.onsets, CLIPPED_ONSETS, "Fp1")
+
+
+def test_every_stretch_is_flagged_not_only_those_the_warning_shows():
+    """The warning shows a channel's first few stretches and counts the others; the flags
+    cover all of them, fed whole or chunk by chunk."""
+    x = np.random.default_rng(1).standard_normal((2, int(200 * SFREQ))) * 1e-5
+    starts = range(10, 190, 20)  # 9 flat stretches of 5 s, 9 rails of 1 s
+    for start in starts:
+        x[0, int(start * SFREQ) : int((start + 5) * SFREQ)] = 0.0
+        x[1, int((start + 8) * SFREQ) : int((start + 9) * SFREQ)] = 3e-4
+    whole = SignalStats.of(x, round(SFREQ), sfreq=SFREQ)
+    chunked = SignalStats(2, x.shape[-1], segment=round(SFREQ), sfreq=SFREQ)
+    for at in range(0, x.shape[-1], 1000):
+        chunked.update(x[:, at : at + 1000])
+    for stats in (whole, chunked):
+        assert len(stats.flat_runs[0]) == FLAT_RUNS_KEPT < len(starts)
+        flat = stats.flat_segments_of(0)
+        assert flat.tolist() == [s + k for s in starts for k in range(5)]
+        rails = stats.rail_spans(1, 1)
+        assert (rails / SFREQ).tolist() == [[s + 8.0, s + 9.0] for s in starts]
+
+
+def test_flags_follow_the_windows_kept_by_reject_by_annotation():
+    """Windows left out over a bad span take their flags with them."""
+    from eegpt.outputs import select_window_metadata
+
+    windows = _quietly(
+        prepare,
+        as_recording(_recording(), ch_names=NAMES, sfreq=SFREQ),
+        bad_spans=BadSpans(np.array([[18.0, 30.0]]), reject=True),
+    )
+    flags = windows.flags.per_window(windows.onsets, 4.0)
+    keep = np.flatnonzero(windows.onsets >= 30.0)
+    kept = select_window_metadata(flags, keep, len(windows.onsets))
+    assert kept["flat_channels"] == _expected(windows.onsets[keep], FLAT_ONSETS, "Pz")
+
+
+@pytest.fixture(scope="module")
+def embedded(model):
+    import eegpt
+
+    return _quietly(eegpt.embed, model, _recording(), ch_names=NAMES, sfreq=SFREQ)
+
+
+def test_embed_records_the_flags(embedded):
+    """eegpt.embed records them per window; emb[~emb.flagged] keeps the other windows."""
+    emb = embedded
+    assert emb.flags_recorded
+    assert emb.flat_channels == _expected(emb.onsets, FLAT_ONSETS, "Pz")
+    assert emb.clipped_channels == _expected(emb.onsets, CLIPPED_ONSETS, "Fp1")
+    assert emb.flagged.tolist() == [o in FLAT_ONSETS + CLIPPED_ONSETS for o in emb.onsets]
+    clean = emb[~emb.flagged]
+    assert len(clean) == len(emb) - 7 and not clean.flagged.any()
+    assert emb[[20, 21]].clipped_channels == [["Fp1"], ["Fp1"]]  # onsets 80 and 84 s
+    assert not emb.bad.any()  # bad stays the bad annotations' windows
+
+
+def test_a_streamed_file_records_the_same_flags(model, tmp_path):
+    """A file embedded block by block (its checks on a scan) records the same flags."""
+    import mne
+
+    import eegpt
+
+    path = tmp_path / "rec_raw.fif"
+    raw = mne.io.RawArray(_recording(), mne.create_info(NAMES, SFREQ, "eeg"), verbose="error")
+    raw.save(path, verbose="error")
+    emb = _quietly(eegpt.embed, model, path)
+    assert emb.flat_channels == _expected(emb.onsets, FLAT_ONSETS, "Pz")
+    assert emb.clipped_channels == _expected(emb.onsets, CLIPPED_ONSETS, "Fp1")
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_the_flags_round_trip_through_files(embedded, tmp_path, suffix):
+    """Saved and read back, .npz and .parquet alike; a Parquet file has the columns
+    flat_channels, clipped_channels (lists of names) and flagged."""
+    from eegpt.outputs import load_embeddings
+
+    path = embedded.save(tmp_path / f"emb{suffix}")
+    back = load_embeddings(path)
+    assert back.flat_channels == embedded.flat_channels
+    assert back.clipped_channels == embedded.clipped_channels
+    assert back.flagged.tolist() == embedded.flagged.tolist()
+    if suffix == ".parquet":
+        import pandas as pd
+
+        table = pd.read_parquet(path)
+        assert table["flagged"].tolist() == embedded.flagged.tolist()
+        assert [list(v) for v in table["flat_channels"]] == embedded.flat_channels
+        assert [list(v) for v in table["clipped_channels"]] == embedded.clipped_channels
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_files_without_flags_load_and_say_they_are_unknown(embedded, tmp_path, suffix):
+    """A file written before the flags were recorded still loads: no window counts as
+    flagged, with a warning that this is unknown rather than clean; no flag columns."""
+    from eegpt.outputs import Embeddings, load_embeddings
+
+    meta = {k: v for k, v in embedded.metadata.items()
+            if k not in ("flat_channels", "clipped_channels")}  # fmt: skip
+    path = Embeddings(embedded.data, embedded.onsets, meta).save(tmp_path / f"old{suffix}")
+    back = load_embeddings(path)
+    assert not back.flags_recorded
+    with pytest.warns(RuntimeWarning, match="unknown, not clean"):
+        assert not back.flagged.any()
+    with pytest.warns(RuntimeWarning, match="unknown, not clean"):
+        assert back.flat_channels == [[] for _ in range(len(back))]
+    if suffix == ".parquet":
+        import pandas as pd
+
+        assert "flagged" not in pd.read_parquet(path).columns
+
+
+def test_info_counts_the_flagged_windows(embedded, tmp_path, capsys):
+    """`eegpt info` of an embeddings file says how many windows are flagged, or that a file
+    written without the flags has none recorded."""
+    from eegpt.cli import main
+    from eegpt.outputs import Embeddings
+
+    path = embedded.save(tmp_path / "emb.parquet")
+    main(["info", str(path)])
+    assert "flagged windows (flat or clipped channels): 7 (the flagged column" in (
+        capsys.readouterr().out
+    )
+    meta = {k: v for k, v in embedded.metadata.items()
+            if k not in ("flat_channels", "clipped_channels")}  # fmt: skip
+    old = Embeddings(embedded.data, embedded.onsets, meta).save(tmp_path / "old.npz")
+    main(["info", str(old)])
+    assert "flagged windows (flat or clipped channels): not recorded" in capsys.readouterr().out
