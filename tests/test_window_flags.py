@@ -1,6 +1,7 @@
 """Per-window quality flags: the windows over the flat and clipped stretches the signal checks
 name are recorded (``flat_channels``, ``clipped_channels``, :attr:`Embeddings.flagged`), in
-memory, streamed, in .npz and .parquet files; files without them still load."""
+memory, streamed, in .npz and .parquet files; files without them still load. And the
+amplitude and offset checks, like the flat and clipping ones, skip rejected bad spans."""
 
 from __future__ import annotations
 
@@ -183,3 +184,29 @@ def test_info_counts_the_flagged_windows(embedded, tmp_path, capsys):
     old = Embeddings(embedded.data, embedded.onsets, meta).save(tmp_path / "old.npz")
     main(["info", str(old)])
     assert "flagged windows (flat or clipped channels): not recorded" in capsys.readouterr().out
+
+
+def _checks_of(x: np.ndarray, spans: np.ndarray, reject: bool) -> list[str]:
+    """The amplitude and offset warnings of ``x`` (8 channels at 128 Hz) under bad
+    ``spans``."""
+    rec = as_recording(x, ch_names=NAMES, sfreq=SFREQ)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        prepare(rec, bad_spans=BadSpans(spans, reject=reject))
+    return [str(w.message) for w in caught
+            if "amplitude check" in str(w.message) or "offset check" in str(w.message)]  # fmt: skip
+
+
+def test_amplitude_and_offset_checks_skip_rejected_bad_spans():
+    """The first 80 s of 120 under a bad annotation whose windows are left out hold 10 mV
+    noise, or a 50 mV offset (the amplifier before the cap was on): the amplitude and offset
+    checks measured those samples and warned of mis-scaled or DC-coupled channels that no
+    kept window holds. They now measure the samples of the kept windows only; with the
+    windows kept, they still warn."""
+    spans, first = np.array([[0.0, 80.0]]), slice(0, int(80 * SFREQ))
+    for check, change in (("amplitude check", lambda a: a * 1000), ("offset check",
+                                                                     lambda a: a + 0.05)):  # fmt: skip
+        x = np.random.default_rng(2).standard_normal((8, int(120 * SFREQ))) * 1e-5
+        x[:, first] = change(x[:, first])
+        assert _checks_of(x, spans, reject=True) == []
+        assert check in " ".join(_checks_of(x, spans, reject=False))

@@ -118,7 +118,9 @@ class SignalStats:
         in them: NaN/Inf samples inside them are counted apart (:attr:`nonfinite_in_bad`).
         When their windows are left out (``bad_spans.reject``), a segment with a sample inside
         them is not judged flat either, and its samples take no part in the extremes and the
-        counts at them (the clipping check): every window that holds them is left out.
+        counts at them (the clipping check) nor in the amplitude subsample (medians and
+        deviations: the amplitude and offset checks): every window that holds them is left
+        out.
     """
 
     n_channels: int
@@ -201,6 +203,9 @@ class SignalStats:
     #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
     _kept: np.ndarray | None = field(init=False, repr=False, default=None)
     _n_kept: int = field(init=False, repr=False, default=0)
+    #: whether samples inside bad spans whose windows are left out are in the subsample's
+    #: reach (NaN there: they take no part in the amplitudes and offsets)
+    _sample_gaps: bool = field(init=False, repr=False, default=False)
     _sample: list[np.ndarray] = field(init=False, repr=False)
     #: float64 room for a copy of the subsample, reused by its statistics (one allocation)
     _work: np.ndarray | None = field(init=False, repr=False, default=None)
@@ -296,7 +301,11 @@ class SignalStats:
         judged = self._judged(chunk)
         if self.segment:
             self._update_segments(judged)
-        self._keep(chunk[:, -self.n % self.stride :: self.stride])
+        # the amplitude subsample of the samples in kept windows (NaN: left out)
+        kept = judged[:, -self.n % self.stride :: self.stride]
+        if judged is not chunk and not self._sample_gaps:
+            self._sample_gaps = bool(np.isnan(kept).any())
+        self._keep(kept)
         before = (self.minimum, self.maximum)
         if judged is not chunk:  # the extremes of the samples in kept windows only
             left_out = np.isnan(judged)
@@ -550,12 +559,17 @@ class SignalStats:
         if min(n, _LOCAL_RUN) < 3:
             return self.deviation()
         # a copy detrended (NaN in the sample only where samples were not finite)
-        room, finite = self._room(sample.size), not self.nonfinite.any()
+        room, finite = self._room(sample.size), not self._has_gaps()
         local = _local_mad(sample, _LOCAL_RUN, room, finite=finite)
         unmeasured = np.isnan(local)  # no run mostly finite
         if unmeasured.any():
             local[unmeasured] = self.deviation()[unmeasured]
         return local
+
+    def _has_gaps(self) -> bool:
+        """Whether the amplitude subsample may hold NaN: samples not finite, or left out
+        inside bad spans whose windows are left out."""
+        return self._sample_gaps or bool(self.nonfinite.any())
 
     def _keep(self, part: np.ndarray) -> None:
         """Add ``part`` (shape (n_channels, k): the next samples of the subsample) to the
@@ -597,7 +611,7 @@ class SignalStats:
         from the subsample, computed together once for the samples fed so far."""
         if self._center_of != self.n:
             sample = self._sample_array()
-            if self.nonfinite.any() or not sample.shape[-1]:  # NaN in it, or nothing
+            if self._has_gaps() or not sample.shape[-1]:  # NaN in it, or nothing
                 median = _row_median(sample)
                 deviation = _row_median(np.abs(sample - median[:, None]))
             elif sample.dtype == np.float64:  # finite: medians by partitioning a copy
