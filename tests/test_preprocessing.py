@@ -836,7 +836,10 @@ def test_a_channel_flat_for_part_of_the_recording_is_named_with_when():
         "for 10 s. The windows over those stretches "
         "see dead channels: mark the stretches bad (annotations whose description starts with "
         "'BAD', then reject_by_annotation=True, --reject-by-annotation) or exclude the "
-        "channels (rename={'Cz': None}; command line: --drop Cz)."
+        "channels (rename={'Cz': None}; command line: --drop Cz). Embeddings record those "
+        "windows as flagged, with the channels (emb.flagged, emb.flat_channels, "
+        "emb.clipped_channels; the flagged, flat_channels and clipped_channels columns of eegpt "
+        "embed's .parquet): emb[~emb.flagged] leaves them out."
     )
     x[3] = 0.0  # Pz flat throughout: the whole-recording warning only, no stretch of all
     with pytest.warns(RuntimeWarning) as caught:

@@ -321,7 +321,7 @@ def pool_embeddings(
 
 
 _PARQUET_COLUMNS = ("source", "window", "onset_s", "clock_s", "clock_time", "embedding", "label",
-                    "annotations", "bad", *FLAG_KEYS, "flagged")  # fmt: skip
+                    "annotations", "bad")  # fmt: skip
 
 
 def metadata_record(frame: Any) -> dict[str, Any]:
