@@ -210,3 +210,17 @@ def test_amplitude_and_offset_checks_skip_rejected_bad_spans():
         x[:, first] = change(x[:, first])
         assert _checks_of(x, spans, reject=True) == []
         assert check in " ".join(_checks_of(x, spans, reject=False))
+
+
+def test_stretches_are_placed_in_the_seconds_the_windows_count():
+    """A BrainVision file's 3906 µs (MNE's 256.016 Hz) is taken as 256 Hz, as its windows'
+    onsets are: a flat stretch from sample 256 x 3600 lies at 3600 s, not 0.23 s earlier
+    (which flagged the window before it too)."""
+    from eegpt.signal_checks import check_signal
+
+    sfreq = 1e6 / 3906
+    x = np.random.default_rng(0).standard_normal((2, 256 * 3700)) * 1e-5
+    x[1, 256 * 3600 : 256 * 3620] = 0.0
+    stats = SignalStats.of(x, 256, sfreq=sfreq)
+    flags = _quietly(check_signal, stats, ["C3", "C4"], "rec.vhdr", sfreq=sfreq)
+    assert flags.flat["C4"].tolist() == [[3600.0, 3620.0]]

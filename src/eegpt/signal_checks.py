@@ -624,11 +624,12 @@ def _flat_flags(
     segment of each channel it names, and where it names every channel flat at once, those
     segments for each channel not flat throughout."""
     at_once, which = _partly_flat(stats, flat, len(names), stats.segment / sfreq)
+    rate = taken_rate(sfreq)  # the seconds the windows' onsets count (256 Hz for 256.016)
     for i in which:
         flags.add("flat", names[i], _segment_spans(stats.flat_segments_of(i), stats.segment,
-                                                   sfreq))  # fmt: skip
+                                                   rate))  # fmt: skip
     if at_once:
-        every = _segment_spans(stats.flat_segments_of(len(names)), stats.segment, sfreq)
+        every = _segment_spans(stats.flat_segments_of(len(names)), stats.segment, rate)
         for i in _indices(~flat):
             flags.add("flat", names[i], every)
 
@@ -651,7 +652,9 @@ def _clipped_flags(
             joined[-1][1] = max(joined[-1][1], b)
         else:
             joined.append([a, b])
-    flags.add("clipped", name, np.array(joined, dtype=np.float64).reshape(-1, 2) / sfreq)
+    # in the seconds the windows' onsets count (256 Hz for BrainVision's 256.016)
+    spans = np.array(joined, dtype=np.float64).reshape(-1, 2) / taken_rate(sfreq)
+    flags.add("clipped", name, spans)
 
 
 def _check_partly_flat(
