@@ -540,8 +540,8 @@ class SignalStats:
         return np.concatenate(every) if every else np.empty((0, 2), np.int64)
 
     def median(self) -> np.ndarray:
-        """Median of each channel, from the subsample of its finite samples (volts; NaN
-        without any)."""
+        """Median of each channel, from the subsample of its finite samples (those of kept
+        windows where ``bad_spans`` reject some; volts; NaN without any)."""
         return self._center()[0].copy()
 
     def deviation(self) -> np.ndarray:
@@ -558,7 +558,8 @@ class SignalStats:
         n = sample.shape[-1]
         if min(n, _LOCAL_RUN) < 3:
             return self.deviation()
-        # a copy detrended (NaN in the sample only where samples were not finite)
+        # a copy detrended (NaN in the sample only where samples were not finite or were
+        # left out inside rejected bad spans)
         room, finite = self._room(sample.size), not self._has_gaps()
         local = _local_mad(sample, _LOCAL_RUN, room, finite=finite)
         unmeasured = np.isnan(local)  # no run mostly finite
