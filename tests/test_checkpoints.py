@@ -1615,15 +1615,16 @@ def test_load_model_hashes_the_weights_read_not_those_on_the_device(weights, mon
     model on another device (here "meta", which cannot be copied back at all) is loaded, and
     its noted fingerprint is that of the file's weights."""
     import eegpt.checkpoints as checkpoints
+    import eegpt.fingerprints as fingerprints
 
     hashed: list[set[str]] = []
-    hash_tensors = checkpoints._hash_tensors
+    hash_tensors = fingerprints._hash_tensors
 
     def spy(h, state):
         hashed.append({t.device.type for t in state.values()})
         return hash_tensors(h, state)
 
-    monkeypatch.setattr(checkpoints, "_hash_tensors", spy)
+    monkeypatch.setattr(fingerprints, "_hash_tensors", spy)
     import eegpt.engine
 
     resolve = eegpt.engine.resolve_device  # which refuses "meta" (no device eegpt runs on)

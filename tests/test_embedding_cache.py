@@ -324,6 +324,7 @@ def test_weights_changed_after_loading_are_new_entries(windows, encoded, monkeyp
     """A loaded model's fingerprint is the one noted when loaded (no hashing per call) while
     its weights are unchanged, and the new weights' own after any change."""
     import eegpt.checkpoints as checkpoints
+    import eegpt.fingerprints as fingerprints
 
     torch.manual_seed(0)
     model = EEGPT(SMALL).eval()
@@ -339,7 +340,7 @@ def test_weights_changed_after_loading_are_new_entries(windows, encoded, monkeyp
         hashed[0] += 1
         return original(m)
 
-    monkeypatch.setattr(checkpoints, "encoder_fingerprint", counting)
+    monkeypatch.setattr(fingerprints, "encoder_fingerprint", counting)
     encoded[0] = 0
     assert np.array_equal(embed(model, windows[:4], cache), first)
     assert hashed[0] == 0 and encoded[0] == 0  # unchanged: the noted fingerprint, all hits

@@ -67,6 +67,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import brainvision_files as brainvision_files
     from eegpt import channel_picks as channel_picks
     from eegpt import channels as channels
+    from eegpt import checkpoint_config as checkpoint_config
+    from eegpt import checkpoint_files as checkpoint_files
+    from eegpt import checkpoint_report as checkpoint_report
+    from eegpt import checkpoint_save as checkpoint_save
     from eegpt import checkpoints as checkpoints
     from eegpt import cli as cli
     from eegpt import cli_channels as cli_channels
@@ -97,6 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import export as export
     from eegpt import fast_path as fast_path
     from eegpt import finetune as finetune
+    from eegpt import fingerprints as fingerprints
     from eegpt import formats as formats
     from eegpt import heads as heads
     from eegpt import hub as hub
@@ -162,12 +167,13 @@ if TYPE_CHECKING:  # pragma: no cover
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
     "annotations", "anonymize", "api", "bids", "brainvision_files", "channel_picks", "channels",
+    "checkpoint_config", "checkpoint_files", "checkpoint_report", "checkpoint_save",
     "checkpoints", "cli", "cli_channels", "cli_existing_outputs", "cli_info", "cli_inputs",
     "cli_options", "cli_run", "config", "dataset", "dataset_cli", "dataset_files",
     "dataset_inputs", "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read",
     "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
     "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path",
-    "finetune", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
+    "finetune", "fingerprints", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
     "outputs_read", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
     "probe_cli_evaluate", "probe_cli_events", "probe_cli_inputs", "probe_cli_options",
     "probe_cli_predict", "probe_events", "probe_folder", "probe_inputs", "probe_label_files",

@@ -88,7 +88,7 @@ from eegpt.channels import (
     normalize_channel_name,
     rename_table,
 )
-from eegpt.checkpoints import _assumed_marks, encoder_fingerprint, encoder_of, mark_loaded_weights
+from eegpt.checkpoint_config import assumed_marks
 from eegpt.config import EEGPTConfig, precision_name, strict_from_dict
 from eegpt.embedding_cache import EmbeddingCache as EmbeddingCache
 from eegpt.embedding_cache import default_cache as default_cache
@@ -102,6 +102,7 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.errors import EncoderMismatchError, MissingFileError, RecordingError
+from eegpt.fingerprints import encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.heads import LinearProbe
 from eegpt.io import Recording, Units, detrend_text, epochs_labels, may_hold_epochs
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -387,9 +388,9 @@ def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
 def _encoder_marks(record: Mapping[str, Any]) -> dict[str, Any]:
     """The marks of encoder settings a checkpoint did not record, of its ``checkpoint_info``
     or an :func:`encoder_reference`: ``assumed`` and ``assumed_basis`` where set
-    (:func:`eegpt.checkpoints._assumed_marks`), not ``assumed_channels`` (an original
+    (:func:`eegpt.checkpoint_config.assumed_marks`), not ``assumed_channels`` (an original
     probe's projection channels: a probe or a fine-tuned model has its own)."""
-    return {k: v for k, v in _assumed_marks(record).items() if k != "assumed_channels"}
+    return {k: v for k, v in assumed_marks(record).items() if k != "assumed_channels"}
 
 
 def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:

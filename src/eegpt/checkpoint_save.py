@@ -1,0 +1,301 @@
+"""Writing EEGPT weights as a folder braindecode and eegpt both load.
+
+:func:`save_checkpoint` writes ``model.safetensors`` (float32 weights under braindecode's
+keys, with a copy of ``config.json`` in its header) and ``config.json`` (braindecode's
+``EEGPT`` keyword arguments and an ``"eegpt"`` section with the
+:class:`~eegpt.config.EEGPTConfig`, channels, provenance and the marks of assumed values);
+:func:`checkpoint_from_model` takes a :class:`~eegpt.checkpoint_config.Checkpoint` of an
+in-memory model. A channel projection or probe head braindecode cannot run is refused or
+warned about.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import save as _dump_safetensors
+
+from eegpt._logging import warn as _warn
+from eegpt.checkpoint_config import (
+    PARAMETRIZED,
+    PROBE_19_CHANNELS,
+    Checkpoint,
+    assumed_marks,
+    probe_hidden,
+)
+from eegpt.checkpoint_files import (
+    CONFIG_FILE,
+    HEADER_CONFIG_KEY,
+    SAFETENSORS_FILE,
+    WEIGHT_FILE_SUFFIXES,
+)
+from eegpt.errors import CheckpointError
+from eegpt.formats import PathLike
+from eegpt.model import EEGPT
+from eegpt.outputs import atomic_write
+
+FORMAT_VERSION = 1
+
+
+#: Window length written to ``config.json`` for braindecode when the checkpoint does not fix one
+#: (4 s at 256 Hz, the pretraining window).
+DEFAULT_N_TIMES = 1024
+
+
+def checkpoint_from_model(model: EEGPT) -> Checkpoint:
+    """Snapshot an in-memory :class:`~eegpt.model.EEGPT` as a
+    :class:`~eegpt.checkpoint_config.Checkpoint`.
+
+    Channel names and provenance come from ``model.checkpoint_info`` when the model was loaded with
+    :func:`~eegpt.checkpoints.load_model`; a model whose weights are still its random initialisation
+    (:attr:`~eegpt.model.EEGPT.has_random_weights`) is marked ``{"pretrained": False}`` in the
+    notes, so that loading it says NOT pretrained.
+    """
+    info = getattr(model, "checkpoint_info", None) or {}
+    notes = dict(info.get("notes") or {})
+    if model.has_random_weights:  # built, never loaded or trained
+        notes.setdefault("pretrained", False)
+    chan_proj = None
+    max_norm = 1.0
+    if model.chan_proj is not None:
+        w = model.chan_proj.proj.weight
+        chan_proj = (int(w.shape[1]), int(w.shape[0]))
+        max_norm = float(model.chan_proj.proj.max_norm)
+    ids = tuple(int(i) for i in model.chan_ids.tolist()) or None
+    names = info.get("ch_names")
+    return Checkpoint(
+        config=model.config,
+        state_dict={k: v.detach().cpu() for k, v in model.state_dict().items()},
+        format=info.get("format", "model"),
+        path=Path(info["path"]) if info.get("path") else None,
+        sha256=info.get("sha256", ""),
+        ch_names=tuple(names) if names and ids and len(names) == len(ids) else None,
+        chan_ids=ids,
+        input_ch_names=tuple(info["input_ch_names"]) if info.get("input_ch_names") else None,
+        n_outputs=None if model.final_layer is None else model.final_layer.probe2.out_features,
+        n_times=model.n_times,
+        chan_proj=chan_proj,
+        chan_proj_max_norm=max_norm,
+        metadata={
+            **({"source": info["source"]} if info.get("source") else {}),
+            "notes": notes,
+            **assumed_marks(info),
+        },
+    )
+
+
+def _refuse_or_warn_unrunnable_projection(ckpt: Checkpoint) -> None:
+    """For a channel projection onto other than 19 encoder channels, which braindecode's
+    ``EEGPT.from_pretrained`` loads but cannot run (behind a projection it always uses its 19
+    ``EEGPT_19_CHANNELS`` ids): refuse when the encoder channels are not recorded either (a
+    fine-tune of the original scripts, e.g. 22 -> 22: the folder would run nowhere without
+    them), else warn that the folder is for eegpt only."""
+    assert ckpt.chan_proj is not None
+    n_in, n_out = ckpt.chan_proj
+    why = (
+        f"its channel projection maps {n_in} input channels to {n_out} encoder channels, and "
+        f"braindecode's EEGPT runs a projection only onto its {len(PROBE_19_CHANNELS)} "
+        "channels (EEGPT_19_CHANNELS): braindecode's from_pretrained would load the folder but "
+        "its forward would fail"
+    )
+    if not ckpt.chan_ids:
+        raise CheckpointError(
+            f"cannot save {ckpt.path or 'this checkpoint'} as a braindecode folder: {why}; and "
+            f"the checkpoint does not record which vocabulary channels its {n_out} encoder "
+            "channels are (the training script's channel names). eegpt runs it when given "
+            "them in the training script's order: eegpt.load_model(path)(x, chan_ids="
+            "torch.tensor(eegpt.channels.map_channels(names).chan_ids)); to save a folder that "
+            "eegpt (not braindecode) loads with them, save_checkpoint(dataclasses.replace("
+            "eegpt.load_checkpoint(path), ch_names=names, chan_ids=ids), folder)"
+        )
+    _warn(
+        f"{ckpt.path or 'the model'}: the saved folder is for eegpt only: {why}.",
+        RuntimeWarning,
+    )
+
+
+def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Tensors and ``config.json`` content readable by ``braindecode.models.EEGPT``."""
+    cfg = ckpt.config
+    linear = ckpt.chan_proj is not None and math.isinf(ckpt.chan_proj_max_norm)
+    tensors: dict[str, torch.Tensor] = {}
+    for key, value in ckpt.state_dict.items():
+        value = value.detach().to("cpu", torch.float32).contiguous().clone()
+        if key == "chan_proj.proj.weight":
+            if linear:
+                value = value.reshape(value.shape[0], -1)
+            else:
+                key = key.replace(".weight", PARAMETRIZED)
+        elif key.startswith("final_layer.") and key.endswith(".weight"):
+            key = key[: -len(".weight")] + PARAMETRIZED
+        tensors[key] = value
+    if ckpt.chan_proj is not None:
+        n_chans, n_target = ckpt.chan_proj
+        chs = ckpt.input_ch_names
+        if n_target != len(PROBE_19_CHANNELS):
+            _refuse_or_warn_unrunnable_projection(ckpt)
+    else:
+        n_chans = len(ckpt.chan_ids) if ckpt.chan_ids else cfg.n_chan_embeddings
+        n_target = len(PROBE_19_CHANNELS)
+        chs = ckpt.ch_names if ckpt.chan_ids else None
+    chs_info = [{"ch_name": n} for n in chs] if chs and len(chs) == n_chans else None
+    # braindecode's `chans_id` buffer: [1, C] when built from channel names, else arange(C).
+    # Without known ids, the encoder-only file gets braindecode's default (all 62 vocabulary
+    # channels in order); the "eegpt" section still records chan_ids = null.
+    if ckpt.chan_ids:
+        ids = torch.tensor(ckpt.chan_ids, dtype=torch.long)
+        named = chs_info is not None or ckpt.chan_proj is not None
+        tensors["chans_id"] = ids.unsqueeze(0) if named else ids
+    elif ckpt.chan_proj is None:
+        tensors["chans_id"] = torch.arange(n_chans)
+    hidden = probe_hidden(ckpt.state_dict)
+    if ckpt.n_outputs is not None and hidden != 16:
+        _warn(
+            f"{ckpt.path or 'the model'}: the saved folder is for eegpt only: its probe head has "
+            f"{hidden} hidden features per patch, and braindecode's EEGPT builds its probe with "
+            "16 (from_pretrained would not load the head's weights)",
+            RuntimeWarning,
+        )
+    proj_type = "conv1d_constraint" if ckpt.chan_proj is not None else "none"
+    if linear:
+        proj_type = "linear"
+    config = {
+        "n_outputs": ckpt.n_outputs,
+        "n_chans": n_chans,
+        "chs_info": chs_info,
+        "n_times": ckpt.n_times or DEFAULT_N_TIMES,
+        "input_window_seconds": None,
+        "sfreq": None,
+        "patch_size": cfg.patch_size,
+        "patch_stride": cfg.patch_stride,
+        "embed_num": cfg.embed_num,
+        "embed_dim": cfg.embed_dim,
+        "depth": cfg.depth,
+        "num_heads": cfg.num_heads,
+        "mlp_ratio": cfg.mlp_ratio,
+        "qkv_bias": cfg.qkv_bias,
+        "layer_norm_eps": cfg.layer_norm_eps,
+        "return_encoder_output": ckpt.n_outputs is None,
+        "chan_proj_type": proj_type,
+        "n_chans_target": n_target,
+        "chan_conv_max_norm": 1.0 if linear else ckpt.chan_proj_max_norm,
+    }
+    return tensors, config
+
+
+def _eegpt_section(ckpt: Checkpoint) -> dict[str, Any]:
+    source = ckpt.metadata.get("source") if ckpt.format in ("eegpt", "model") else None
+    if not source:
+        source = {
+            "file": ckpt.path.name if ckpt.path is not None else None,
+            "format": ckpt.format,
+            "sha256": ckpt.sha256 or None,
+        }
+    return {
+        "format_version": FORMAT_VERSION,
+        "config": ckpt.config.to_dict(),
+        "ch_names": list(ckpt.ch_names) if ckpt.ch_names else None,
+        "chan_ids": list(ckpt.chan_ids) if ckpt.chan_ids else None,
+        "input_ch_names": list(ckpt.input_ch_names) if ckpt.input_ch_names else None,
+        "n_outputs": ckpt.n_outputs,
+        "n_times": ckpt.n_times,
+        "chan_proj": list(ckpt.chan_proj) if ckpt.chan_proj else None,
+        "source": source,
+        # values the source file did not record: still guesses after a conversion
+        **assumed_marks(ckpt.metadata),
+    }
+
+
+def save_checkpoint(
+    model_or_checkpoint: EEGPT | Checkpoint,
+    directory: PathLike,
+    *,
+    overwrite: bool = False,
+    metadata: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``model.safetensors`` + ``config.json`` into ``directory`` (our ``"eegpt"`` layout).
+
+    The folder is braindecode-compatible (``braindecode.models.EEGPT.from_pretrained(directory)``
+    rebuilds the same model) and ``config.json`` carries an ``"eegpt"`` section with the
+    :class:`~eegpt.config.EEGPTConfig`, channel names/ids and the source checkpoint's SHA-256.
+    ``model.safetensors`` keeps a copy of that ``config.json`` in its header metadata (key
+    :data:`~eegpt.checkpoint_files.HEADER_CONFIG_KEY`), so the weights file copied alone elsewhere
+    loads as the same model, with its provenance (beside a ``config.json``, the ``config.json`` is
+    used, with a warning where they disagree). The file's bytes, and so its SHA-256, therefore
+    depend on the config and notes too, not on the weights alone
+    (:func:`~eegpt.fingerprints.encoder_fingerprint` depends on the weights only). Each file is
+    written to a temporary file in ``directory`` and renamed into place. To record channels or a
+    window length the checkpoint lacks, save ``dataclasses.replace(checkpoint, chan_ids=...,
+    ch_names=..., n_times=...)``.
+
+    Parameters
+    ----------
+    model_or_checkpoint : EEGPT or Checkpoint
+        Checkpoints are validated by building the model first.
+    directory : str or PathLike
+        Created if needed. A path named like a weights file (``large.safetensors``, ``.pt``,
+        ``.pth``, ``.bin``, ``.ckpt``) is refused: a single file could not record what
+        ``config.json`` does (``num_heads``, ``patch_stride``, the channels, notes), so it would
+        not load back as the same model; give a folder (``"large"``).
+    overwrite : bool
+        Allow writing into an existing non-empty folder (our two files are replaced).
+    metadata : mapping, optional
+        JSON-serialisable notes (e.g. ``{"pretrained": False}``) stored in the ``"eegpt"``
+        section; they come back in :attr:`Checkpoint.metadata` ``["notes"]`` and in
+        ``model.checkpoint_info["notes"]``. Notes already attached to the checkpoint or model are
+        kept, ``metadata`` updating them.
+
+    Returns
+    -------
+    Path
+        ``directory``.
+    """
+    directory = Path(directory).expanduser()
+    if directory.suffix.lower() in WEIGHT_FILE_SUFFIXES:
+        raise ValueError(
+            f"{directory}: EEGPT weights are saved as a folder ({CONFIG_FILE} with the model's "
+            f"settings and channels, and {SAFETENSORS_FILE}: braindecode's layout), not as a "
+            f"single {directory.suffix} file, which would not record num_heads, patch_stride, "
+            f"the channels or notes; give a folder path, e.g. {directory.with_suffix('')}{os.sep} "
+            "(load_model and braindecode's EEGPT.from_pretrained read it back)"
+        )
+    if directory.exists() and not directory.is_dir():
+        raise FileExistsError(f"{directory} exists and is not a folder; choose another output path")
+    if directory.is_dir() and any(directory.iterdir()) and not overwrite:
+        raise FileExistsError(
+            f"{directory} is not empty; pass overwrite=True (--overwrite) to replace its "
+            "checkpoint, or choose an empty folder"
+        )
+    if isinstance(model_or_checkpoint, Checkpoint):
+        from eegpt.checkpoints import build_model  # (which imports this module)
+
+        ckpt = model_or_checkpoint
+        model = build_model(ckpt, fused=True)
+        ckpt = dataclasses.replace(ckpt, state_dict=model.state_dict())
+    else:
+        ckpt = checkpoint_from_model(model_or_checkpoint)
+    notes = {**ckpt.metadata.get("notes", {}), **(metadata or {})}
+    tensors, config = _braindecode_files(ckpt)
+    config["eegpt"] = _eegpt_section(ckpt)
+    config["eegpt"]["notes"] = notes
+    try:
+        config_text = json.dumps(config, indent=2, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"metadata must be JSON-serialisable (strings, numbers, lists, dicts): {e}"
+        ) from e
+    directory.mkdir(parents=True, exist_ok=True)
+    # the config kept in the weights file too: a model.safetensors copied away from its
+    # folder loads as the same model (see header_config); config.json wins where both are
+    header_text = json.dumps(config, separators=(",", ":"), allow_nan=False)
+    weights = _dump_safetensors(tensors, {"format": "pt", HEADER_CONFIG_KEY: header_text})
+    atomic_write(directory / SAFETENSORS_FILE, lambda fh: fh.write(weights))
+    atomic_write(directory / CONFIG_FILE, lambda fh: fh.write(config_text.encode()))
+    return directory

@@ -1,0 +1,146 @@
+"""The identity of a model's encoder weights.
+
+:func:`encoder_fingerprint` is a SHA-256 of the encoder's architecture and weights (the same
+across file formats and conversions, changed by any weight); :func:`mark_loaded_weights` notes
+the weights a model was loaded with, so that :func:`modified_weights` (cheaply, by parameters'
+change counters and optimizer steps) and :func:`weights_fingerprint` tell later whether those
+are still the weights used. :func:`encoder_of` is the check every function taking a model makes
+first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from eegpt._weights_watch import param_key, watch_optimizer_steps
+from eegpt.model import EEGPT, EEGPTEncoder
+
+
+def encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
+    """The encoder of ``model`` (an :class:`~eegpt.model.EEGPT` or its
+    :class:`~eegpt.model.EEGPTEncoder`): the check that every function taking a model makes first.
+
+    Raises
+    ------
+    TypeError
+        Anything else; a path, a name or None is told to be loaded first with
+        :func:`~eegpt.checkpoints.load_model`."""
+    if isinstance(model, EEGPT):
+        return model.target_encoder
+    if isinstance(model, EEGPTEncoder):
+        return model
+    if model is None or isinstance(model, (str, os.PathLike)):
+        given = "None" if model is None else f"{type(model).__name__} {str(model)!r}"
+        load = (
+            "eegpt.load_model('eegpt-large')"
+            if model is None
+            else f"eegpt.load_model({str(model)!r})"
+        )
+        raise TypeError(
+            f"expected a loaded EEGPT model (or its encoder), got {given}: load the weights "
+            f"first, model = {load}, and pass the model"
+        )
+    raise TypeError(f"expected an EEGPT model or encoder, got {type(model).__name__}")
+
+
+def _hash_tensors(h: Any, state: Mapping[str, torch.Tensor]) -> None:
+    for name in sorted(state):
+        t = state[name].detach().to("cpu").contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        if t.numel():
+            h.update(t.reshape(-1).view(torch.uint8).numpy())  # its bytes, hashed in place
+
+
+def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
+    """SHA-256 of the encoder's architecture and weights (``target_encoder.*`` only).
+
+    Independent of the file format the weights came from and of any probe head, so it
+    identifies "the same encoder" across conversions; it changes when a weight changes.
+    Hashes every weight (about 55 ms for the 25 M parameters of ``"large"`` on a CPU core).
+    """
+    encoder = encoder_of(model)
+    h = hashlib.sha256(b"eegpt-encoder-v1|")
+    h.update(json.dumps(encoder.config.to_dict(), sort_keys=True).encode())
+    _hash_tensors(h, encoder.state_dict())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class _WeightsSeen:
+    """The encoder's weights as seen at one moment: each parameter's identity, in-place change
+    counter, dtype and device (:func:`eegpt._weights_watch.param_key`), the process's optimizer step
+    count then, and the :func:`encoder_fingerprint` of the weights."""
+
+    key: tuple
+    optimizer_steps: int
+    fingerprint: str
+
+    @classmethod
+    def now(cls, model: EEGPT, fingerprint: str) -> _WeightsSeen:
+        steps = watch_optimizer_steps()  # before the key: no step between
+        return cls(param_key(model.target_encoder), steps, fingerprint)
+
+    def still(self, model: EEGPT) -> bool:
+        """Whether nothing that can change a weight happened since: no parameter replaced,
+        moved, cast or changed in place (``load_state_dict``, ``copy_``, a foreach optimizer),
+        no optimizer holding one stepped (fused ones do not bump the counters). Writes
+        through ``p.data`` are not seen. Costs well under a millisecond, no hashing."""
+        encoder = model.target_encoder
+        return param_key(encoder) == self.key and not model._stepped_by_optimizer(
+            since=self.optimizer_steps, module=encoder
+        )
+
+
+def mark_loaded_weights(model: EEGPT, fingerprint: str | None = None) -> None:
+    """Note the encoder weights ``model`` holds now as the ones its ``checkpoint_info`` names (a
+    file :func:`~eegpt.checkpoints.load_model` read, the weights :func:`eegpt.finetune` made), so
+    that :func:`modified_weights` can tell later whether the weights used are still those.
+    ``fingerprint``: their :func:`encoder_fingerprint` when already known."""
+    fingerprint = fingerprint or encoder_fingerprint(model)
+    model._loaded_weights = _WeightsSeen.now(model, fingerprint)
+
+
+def modified_weights(model: EEGPT) -> str | None:
+    """The :func:`encoder_fingerprint` of ``model``'s encoder weights when they are no longer
+    those of its checkpoint (:func:`mark_loaded_weights`: changed by ``load_state_dict``, an
+    optimizer step, ``copy_``, a cast such as ``.half()``), None while they are the same or
+    when none were noted (a model built in Python, never loaded).
+
+    Cheap while nothing touched the weights (the change counters are compared, no hashing);
+    after a possible change the weights are hashed once and compared, so moving the model
+    (``model.to("cuda")``), casting it back or loading the same weights again counts as no
+    change. The fingerprint of changed weights is kept until they change again.
+    """
+    loaded: _WeightsSeen | None = getattr(model, "_loaded_weights", None)
+    if loaded is None or loaded.still(model):
+        return None
+    seen: _WeightsSeen | None = getattr(model, "_weights_seen", None)
+    if seen is None or not seen.still(model):
+        seen = _WeightsSeen.now(model, encoder_fingerprint(model))
+        model._weights_seen = seen  # type: ignore[assignment]
+    if seen.fingerprint == loaded.fingerprint:  # the same values, e.g. moved to another device
+        model._loaded_weights = seen
+        return None
+    return seen.fingerprint
+
+
+def weights_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
+    """The :func:`encoder_fingerprint` of the encoder weights ``model`` holds now, hashing them
+    only where needed: a loaded model (:func:`mark_loaded_weights`) in eval mode whose weights
+    are still those loaded (:func:`modified_weights`, no hashing) gives the fingerprint noted
+    then. Hashed every time: an encoder alone, a model never loaded, one in training mode
+    (whose ``p.data`` writes, e.g. an EMA teacher's, nothing sees). Writes through ``p.data``
+    in eval mode are seen after :meth:`~eegpt.model.EEGPT.clear_fast_cache`, which they need
+    anyway."""
+    if isinstance(model, EEGPT) and not model.target_encoder.training:
+        if getattr(model, "_loaded_weights", None) is not None:
+            changed = modified_weights(model)
+            return changed if changed is not None else model._loaded_weights.fingerprint
+    return encoder_fingerprint(model)
