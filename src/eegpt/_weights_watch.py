@@ -11,7 +11,7 @@
   (:mod:`eegpt.fast_path`), which that hook drops for the encoders an optimizer steps.
 
 Used by the fast path's cache, ``EEGPT.has_random_weights`` (:mod:`eegpt.model`) and
-``checkpoints._WeightsSeen``. Imports nothing of eegpt.
+``fingerprints._WeightsSeen``. Imports nothing of eegpt.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def watch_optimizer_steps() -> int:
     the process (of any model) run eegpt code. Steps matter to eegpt only relative to a moment
     it remembers: a fast-path cache filled (:func:`eegpt.fast_path.fast_cache`), a model
     built or copied (``EEGPT.has_random_weights``) or loaded weights noted
-    (``checkpoints._WeightsSeen``).
+    (``fingerprints._WeightsSeen``).
     Each of those calls this first, so every step after it is counted; steps before it
     predate what was remembered (the cache is derived from the weights as they are then),
     so missing them loses nothing.

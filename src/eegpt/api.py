@@ -48,10 +48,10 @@ from eegpt.annotations import (
     table_description_column,
 )
 from eegpt.channels import ChannelMapping
-from eegpt.checkpoints import encoder_of, modified_weights
 from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
+from eegpt.fingerprints import encoder_of, modified_weights
 from eegpt.io import (
     Recording,
     Units,

@@ -106,7 +106,6 @@ from eegpt._logging import warn as _warn
 from eegpt._runtime import device_name
 from eegpt.bids import bids_filters as bids_filters_of
 from eegpt.channels import kept_channels, rename_table, table_provenance, unmatched_rename_warning
-from eegpt.checkpoints import modified_weights
 from eegpt.dataset_files import DEBUG_ENV as DEBUG_ENV  # re-exported
 from eegpt.dataset_files import PART_BYTES as PART_BYTES  # re-exported
 from eegpt.dataset_files import TRACEBACK_MARK as TRACEBACK_MARK  # re-exported
@@ -173,6 +172,7 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
+from eegpt.fingerprints import modified_weights
 from eegpt.io import EEG_SUFFIXES
 from eegpt.model import EEGPT
 from eegpt.outputs import check_output_folder

@@ -30,9 +30,9 @@ import torch
 
 from eegpt._file_identity import size_text
 from eegpt._tempfiles import temporary_beside, writer_tag
-from eegpt.checkpoints import encoder_of, weights_fingerprint
 from eegpt.engine import InferenceEngine, Precision, precision_name, resolve_device
 from eegpt.fast_path import fast_cache, validate_cache
+from eegpt.fingerprints import encoder_of, weights_fingerprint
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 

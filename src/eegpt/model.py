@@ -703,7 +703,7 @@ class EEGPT(nn.Module):
             parts.append(f"n_outputs={self.final_layer.probe2.out_features}")
         info = getattr(self, "checkpoint_info", None) or {}
         if info.get("path"):
-            from eegpt.checkpoints import modified_weights  # imports this module
+            from eegpt.fingerprints import modified_weights  # imports this module
 
             name = Path(str(info["path"])).name
             if modified_weights(self) is None:

@@ -38,9 +38,9 @@ import numpy as np
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import warn as _warn
 from eegpt.api import check_embeddings, engine_for, provenance
-from eegpt.checkpoints import encoder_of
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
+from eegpt.fingerprints import encoder_of
 from eegpt.io import (
     UNITS,
     Recording,

@@ -65,9 +65,9 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 from eegpt._logging import each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
-from eegpt.checkpoints import encoder_of
 from eegpt.embedding_cache import embed_windows
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
+from eegpt.fingerprints import encoder_of
 from eegpt.io import (
     Recording,
     check_integer_volts,
