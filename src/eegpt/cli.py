@@ -426,8 +426,9 @@ exit status (as for every command: eegpt --help):
        an embeddings file of eegpt embed whose recording (its files, BIDS sidecars
        included) changed since it was embedded (CHANGED; not found where it was read:
        "cannot check", 0); a prediction table of eegpt probe predict said STALE (a CSV/TSV
-       changed since its sidecar was written, or beside another table's sidecar; a Parquet
-       table whose rows no longer match the digest of its data in its metadata)
+       changed since its sidecar was written, or beside another table's sidecar;
+       a Parquet table whose rows no longer match the digest of its data in its metadata)
+       or FAILED (recordings given that could not be predicted: the table lacks them)
   75   busy, try again later: for weights NAME or URL to download, another process has been
        downloading them into the same cache for over $EEGPT_FETCH_WAIT s
   130  stopped by Ctrl-C (SIGINT); 143: by SIGTERM; 141: its output pipe was closed by the
