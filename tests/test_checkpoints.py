@@ -561,6 +561,26 @@ def test_save_from_model_and_load_model_provenance(tmp_path):
     )
 
 
+def test_the_same_model_saves_to_the_same_bytes(tmp_path):
+    """safetensors writes its header's metadata map in an order that changes from one call
+    to the next: the saved file is put in one order, so a model's file (and SHA-256) does not
+    depend on the run that saved it."""
+    torch.manual_seed(5)
+    model = EEGPT(SMALL, chan_ids=[3, 9, 27]).eval()
+    files = {
+        (save_checkpoint(model, tmp_path / f"m{i}") / "model.safetensors").read_bytes()
+        for i in range(10)
+    }
+    assert len(files) == 1
+    (weights,) = files
+    n = int.from_bytes(weights[:8], "little")
+    metadata = json.loads(weights[8 : 8 + n])["__metadata__"]
+    assert list(metadata) == sorted(metadata) and metadata["format"] == "pt"
+    x = torch.randn(2, 3, 256)
+    with torch.no_grad():
+        assert torch.equal(load_model(tmp_path / "m0")(x), model(x))
+
+
 def test_save_metadata_notes_round_trip(tmp_path):
     model = EEGPT(SMALL, chan_ids=[0, 1])
     out = save_checkpoint(model, tmp_path / "m", metadata={"pretrained": False, "seed": 0})

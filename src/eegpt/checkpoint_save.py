@@ -91,6 +91,24 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     )
 
 
+def _sorted_metadata(weights: bytes) -> bytes:
+    """``weights`` (a safetensors file's bytes) with its header's ``__metadata__`` keys in
+    sorted order, so that the same model saves to the same bytes (and SHA-256) on every run:
+    safetensors writes that map in an order that changes from one process to the next. The
+    header keeps its length (its JSON re-written alike, padded with spaces as safetensors
+    pads it); where it would not, the bytes are returned as they are."""
+    n = int.from_bytes(weights[:8], "little")
+    header = json.loads(weights[8 : 8 + n])
+    metadata = header.get("__metadata__")
+    if not isinstance(metadata, dict):
+        return weights
+    header["__metadata__"] = dict(sorted(metadata.items()))
+    text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+    if len(text) > n or json.loads(text) != json.loads(weights[8 : 8 + n]):
+        return weights
+    return weights[:8] + text.ljust(n, b" ") + weights[8 + n :]
+
+
 def _refuse_or_warn_unrunnable_projection(ckpt: Checkpoint) -> None:
     """For a channel projection onto other than 19 encoder channels, which braindecode's
     ``EEGPT.from_pretrained`` loads but cannot run (behind a projection it always uses its 19
@@ -295,7 +313,9 @@ def save_checkpoint(
     # the config kept in the weights file too: a model.safetensors copied away from its
     # folder loads as the same model (see header_config); config.json wins where both are
     header_text = json.dumps(config, separators=(",", ":"), allow_nan=False)
-    weights = _dump_safetensors(tensors, {"format": "pt", HEADER_CONFIG_KEY: header_text})
+    weights = _sorted_metadata(
+        _dump_safetensors(tensors, {"format": "pt", HEADER_CONFIG_KEY: header_text})
+    )
     atomic_write(directory / SAFETENSORS_FILE, lambda fh: fh.write(weights))
     atomic_write(directory / CONFIG_FILE, lambda fh: fh.write(config_text.encode()))
     return directory
