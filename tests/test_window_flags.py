@@ -224,3 +224,45 @@ def test_stretches_are_placed_in_the_seconds_the_windows_count():
     stats = SignalStats.of(x, 256, sfreq=sfreq)
     flags = _quietly(check_signal, stats, ["C3", "C4"], "rec.vhdr", sfreq=sfreq)
     assert flags.flat["C4"].tolist() == [[3600.0, 3620.0]]
+
+
+def _without_flags(emb):
+    """``emb`` as a file written before eegpt recorded the flags would hold it."""
+    from eegpt.outputs import Embeddings
+
+    meta = {k: v for k, v in emb.metadata.items()
+            if k not in ("flat_channels", "clipped_channels")}  # fmt: skip
+    return Embeddings(emb.data, emb.onsets, meta)
+
+
+def test_read_embeddings_has_the_flag_columns(embedded, tmp_path):
+    """read_embeddings of eegpt embed outputs has flat_channels, clipped_channels (lists of
+    names), flagged and flags_recorded, the flat and clipped windows flagged."""
+    import eegpt
+
+    embedded.save(tmp_path / "a.parquet")
+    table, _ = eegpt.read_embeddings(tmp_path, embeddings=False)
+    assert table["flagged"].tolist() == [o in FLAT_ONSETS + CLIPPED_ONSETS for o in embedded.onsets]
+    assert table["flagged"].dtype == bool and table["flags_recorded"].all()
+    assert [list(v) for v in table["flat_channels"]] == embedded.flat_channels
+    assert [list(v) for v in table["clipped_channels"]] == embedded.clipped_channels
+    kept, _ = eegpt.read_embeddings(tmp_path, filters=[("flagged", "==", False)], embeddings=False)
+    assert len(kept) == len(embedded) - 7
+
+
+def test_read_embeddings_of_old_and_new_files_together(embedded, tmp_path):
+    """A file written before the flags, read with a new one: its rows have empty lists,
+    flagged False and flags_recorded False, with one warning naming it."""
+    import eegpt
+
+    new = embedded.save(tmp_path / "new.npz")
+    old = _without_flags(embedded).save(tmp_path / "old.parquet")
+    with pytest.warns(RuntimeWarning, match=r"old\.parquet .*unknown, not clean"):
+        table, z = eegpt.read_embeddings([new, old])
+    assert len(z) == len(table) == 2 * len(embedded)
+    is_old = (table["recording_id"] == str(old)).to_numpy()
+    assert table["flags_recorded"].tolist() == (~is_old).tolist()
+    assert not table["flagged"][is_old].any() and table["flagged"][~is_old].sum() == 7
+    assert all(list(v) == [] for v in table["flat_channels"][is_old])
+    assert table["flagged"].dtype == bool
+

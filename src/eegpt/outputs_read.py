@@ -19,6 +19,7 @@ import numpy as np
 from eegpt._filenames import user_path
 from eegpt._logging import count, few
 from eegpt._logging import warn as _warn
+from eegpt._window_flags import FLAG_KEYS
 from eegpt.outputs import (
     FORMATS,
     RUN_MANIFEST,
@@ -427,11 +428,13 @@ def file_rows(name: str, outline: Embeddings) -> Any:
     columns of a corpus run's shards, but ``embedding`` and the manifest's: ``recording_id``
     (``name``: the output file), ``path`` (the recording it was embedded from,
     ``metadata["source"]``), ``window``, ``onset_s``, ``clock_s``, ``clock_time``,
-    ``channels``, ``input_channels``, ``annotations``, ``bad``, ``event``, ``padded`` and
-    ``epochs_metadata`` (one JSON object per window, null for other inputs)."""
+    ``channels``, ``input_channels``, ``annotations``, ``bad``, ``flat_channels``,
+    ``clipped_channels``, ``flagged``, ``flags_recorded`` (:func:`flag_columns`), ``event``,
+    ``padded`` and ``epochs_metadata`` (one JSON object per window, null for other inputs)."""
     pa, _ = require_pyarrow("read_embeddings")
     meta, n = outline.metadata, len(outline)
     columns = dict(_WindowColumns(meta, outline.onsets).arrays(0, n))
+    columns.update(flag_columns(columns, n))
     channels = meta.get("channels") or {}
     names = pa.scalar(list(channels.get("names") or []), pa.list_(pa.string()))
     inputs = pa.scalar(list(channels.get("input_names") or []), pa.list_(pa.string()))
@@ -454,10 +457,48 @@ def file_rows(name: str, outline: Embeddings) -> Any:
             "input_channels": pa.repeat(inputs, n),
             "annotations": columns["annotations"],
             "bad": columns["bad"],
+            **{key: columns[key] for key in FLAG_COLUMNS},
             "event": columns.get("label", pa.nulls(n, pa.string())),
             "padded": pa.array(_padded(meta, window.to_numpy()), pa.bool_()),
             "epochs_metadata": pa.array(rows, pa.string()),
         }
+    )
+
+
+#: The flag columns of :func:`file_rows`, in order (:func:`flag_columns`).
+FLAG_COLUMNS = (*FLAG_KEYS, "flagged", "flags_recorded")
+
+
+def flag_columns(columns: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """The flag columns of one output's ``n`` rows from its Parquet ``columns``
+    (:class:`eegpt.outputs._WindowColumns`): ``flat_channels`` and ``clipped_channels`` (a list
+    of channel names per window), ``flagged`` (bool) and ``flags_recorded`` (bool: False for an
+    output without the flags, written before eegpt recorded them, of epochs or with the checks
+    off, whose rows get empty lists and ``flagged`` False: unknown, not clean)."""
+    pa, _ = require_pyarrow("read_embeddings")
+    recorded = "flagged" in columns
+    if recorded:
+        out = {key: columns[key] for key in (*FLAG_KEYS, "flagged")}
+    else:
+        empty = pa.array([[] for _ in range(n)], pa.list_(pa.string()))
+        out = {**dict.fromkeys(FLAG_KEYS, empty), "flagged": pa.array(np.zeros(n, dtype=bool))}
+    return {**out, "flags_recorded": pa.repeat(pa.scalar(recorded, pa.bool_()), n)}
+
+
+def warn_unknown_flags(names: Sequence[str], outlines: Sequence[Embeddings]) -> None:
+    """Warn once where some outputs read together recorded the per-window flags and others
+    did not (:attr:`eegpt.Embeddings.flags_recorded`), naming the latter: their rows'
+    ``flagged`` False is unknown, not clean, unlike the others'."""
+    unknown = [name for name, o in zip(names, outlines, strict=True) if not o.flags_recorded]
+    if not unknown or len(unknown) == len(names):
+        return
+    _warn(
+        f"read_embeddings: {few(unknown, 5)} ({count(len(unknown), 'file')} of {len(names)}) "
+        "recorded no per-window flat/clipped flags (written before eegpt recorded them, epochs, "
+        "or the signal checks turned off): their rows have flagged False and empty "
+        "flat_channels/clipped_channels, which is unknown, not clean, unlike the other files' "
+        "rows. The flags_recorded column tells them apart; embed those recordings again with "
+        "this version of eegpt to record their flags"
     )
 
 
@@ -485,6 +526,7 @@ def read_outputs(
     outlines = [_load_outline(p) for _, p in files]  # an unreadable file said first
     check_distinct(names, outlines, allow_mixed)
     check_alike(names, outlines, allow_mixed)
+    warn_unknown_flags(names, outlines)
     pa, pq = require_pyarrow("read_embeddings")
     shapes = {tuple(o.data.shape[1:]) for o in outlines}
     if embeddings and len(shapes) > 1:
