@@ -266,3 +266,28 @@ def test_read_embeddings_of_old_and_new_files_together(embedded, tmp_path):
     assert all(list(v) == [] for v in table["flat_channels"][is_old])
     assert table["flagged"].dtype == bool
 
+
+def test_export_writes_the_flags(embedded, tmp_path):
+    """eegpt export: the CSV has flat_channels and clipped_channels (the names joined with
+    ';', '' where none) and flagged; the .mat file the same as cellstr and logical. A file
+    without the flags has none of them (unknown, not written as clean)."""
+    import pandas as pd
+    from scipy.io import loadmat
+
+    from eegpt.cli import main
+
+    path = embedded.save(tmp_path / "emb.npz")
+    main(["export", str(path), "-o", str(tmp_path / "emb.csv")])
+    table = pd.read_csv(tmp_path / "emb.csv", keep_default_na=False)
+    assert table["flagged"].tolist() == embedded.flagged.tolist()
+    assert table["flat_channels"].tolist() == [";".join(v) for v in embedded.flat_channels]
+    assert table["clipped_channels"].tolist() == [";".join(v) for v in embedded.clipped_channels]
+    main(["export", str(path), "-o", str(tmp_path / "emb.mat")])
+    mat = loadmat(tmp_path / "emb.mat")
+    assert mat["flagged"].ravel().astype(bool).tolist() == embedded.flagged.tolist()
+    flat = ["".join(map(str, cell.ravel())) for cell in mat["flat_channels"].ravel()]
+    assert flat == [";".join(v) for v in embedded.flat_channels]
+    old = _without_flags(embedded).save(tmp_path / "old.npz")
+    main(["export", str(old), "-o", str(tmp_path / "old.csv")])
+    assert "flagged" not in pd.read_csv(tmp_path / "old.csv").columns
+

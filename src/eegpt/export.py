@@ -22,7 +22,11 @@ every per-window variable.
   MATLAB counts (for epochs: the epoch's number among the events);
 - ``label``: cellstr of the epochs' event names (where the input has them); ``bad``: logical,
   windows over annotations marked bad; ``padded``: logical, windows zero-padded past the
-  recording's end (``--tail pad``; where any is);
+  recording's end (``--tail pad``; where any is); ``flat_channels`` and ``clipped_channels``:
+  cellstr of the channels flat or clipped in each window, joined with ``";"`` ('' where none),
+  and ``flagged``: logical, windows with either (:attr:`Embeddings.flagged
+  <eegpt.outputs.Embeddings.flagged>`; where the file recorded them: not for files written
+  before eegpt recorded them, epochs, or ``embed-dataset`` runs);
 - a corpus run made from a manifest: the manifest's other columns (``subject``, labels,
   ``annotations_file`` ...), one variable per column as the epochs' metadata below, a name of
   another variable prefixed ``manifest_`` (a ``label`` column: ``manifest_label``);
@@ -51,7 +55,8 @@ every per-window variable.
 ``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``window_number``
 (from 1), ``onset_s``, ``clock_s``, ``clock_time`` (where any window has one; as in the
 ``.mat`` file), ``label``, the manifest's columns, the epochs' metadata columns,
-``annotations`` (each where present), ``bad``, ``padded`` (where any window is), then the
+``annotations`` (each where present), ``bad``, ``flat_channels``, ``clipped_channels`` and
+``flagged`` (where recorded, as in the ``.mat`` file), ``padded`` (where any window is), then the
 pooled embedding (default ``--pool
 mean``: ``eegpt_d0`` ... ``eegpt_d511``, named as :meth:`Embeddings.to_data_frame
 <eegpt.outputs.Embeddings.to_data_frame>` names them).
@@ -69,6 +74,7 @@ import numpy as np
 
 from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
+from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.errors import OutputExistsError
 from eegpt.outputs import (
     POOLINGS,
@@ -89,6 +95,10 @@ EXPORT_FORMATS = (".mat", ".csv")
 #: What joins the descriptions of the annotations over one window in the ``annotations``
 #: variable and column (EEGLAB's event names may hold ``/``).
 ANNOTATIONS_JOIN = "; "
+
+#: What joins the channel names of one window in the ``flat_channels`` and
+#: ``clipped_channels`` variables and columns.
+CHANNELS_JOIN = ";"
 
 #: The largest variable, in bytes, that a MATLAB v5/v7 ``.mat`` file holds (2 GB).
 MAT_VARIABLE_LIMIT = 2**31 - 1
@@ -203,6 +213,18 @@ class ExportInput:
         if not any(per_window):
             return None
         return [ANNOTATIONS_JOIN.join(str(d) for d in window) for window in per_window]
+
+    def flag_columns(self) -> dict[str, Any]:
+        """``flat_channels`` and ``clipped_channels`` (the channel names of each window joined
+        with ``";"``, '' where none) and ``flagged`` (bool ``(n_windows,)``) where the
+        per-window flags were recorded (:attr:`eegpt.Embeddings.flags_recorded`); {} where
+        not (unknown, so left out rather than written as clean)."""
+        flags = recorded_flags(self.embeddings.metadata, len(self))
+        if flags is None:
+            return {}
+        joined = {key: [CHANNELS_JOIN.join(names) for names in per_window]
+                  for key, per_window in flags.items()}  # fmt: skip
+        return {**joined, "flagged": flagged_mask(flags, len(self))}
 
 
 def read_export_input(path: str | Path) -> ExportInput:
@@ -473,6 +495,8 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
         out["column_variables"] = _cellstr([name for name, _, _ in columns])
     if windows.annotations is not None:
         out["annotations"] = _cellstr(windows.annotations)
+    for key, column in windows.flag_columns().items():
+        out[key] = column if key == "flagged" else _cellstr(column)
     if windows.padded is not None:
         out["padded"] = windows.padded
     if windows.recordings is not None:
@@ -495,11 +519,13 @@ MAT_VARIABLES = frozenset({
     "embeddings", "onset_s", "clock_s", "clock_time", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
     "window_seconds", "label", "annotations", "recording", "path", "source", "channels",
     "channel_sets", "channel_set", "padded", "column_names", "column_variables", "recording_sfreq",
+    *FLAG_KEYS, "flagged",
 })  # fmt: skip
 
 #: The columns of a CSV export besides the manifest's, the epochs' metadata and the embedding.
 CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "clock_s",
-                         "clock_time", "label", "annotations", "bad", "padded"})  # fmt: skip
+                         "clock_time", "label", "annotations", "bad", "padded", *FLAG_KEYS,
+                         "flagged"})  # fmt: skip
 
 
 def _table_columns(
@@ -605,7 +631,9 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
     (from 1), ``onset_s`` (seconds of recorded data), ``clock_s`` (seconds on the recording's
     clock), ``clock_time`` (ISO 8601 without a zone, the recording's wall clock as its header
     states it; where any window has a measurement date, else left out), ``label``, the manifest's columns, the epochs' metadata columns,
-    ``annotations`` (each where present), ``bad``, then one column per feature of ``pool``."""
+    ``annotations`` (each where present), ``bad``, ``flat_channels``, ``clipped_channels`` and
+    ``flagged`` (where recorded: :meth:`ExportInput.flag_columns`), ``padded`` (where any window
+    is), then one column per feature of ``pool``."""
     pd = require_pandas(CSV_NEEDS)
 
     values = pooled_values(windows, pool)
@@ -627,6 +655,7 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
     if windows.annotations is not None:
         columns["annotations"] = windows.annotations
     columns["bad"] = windows.embeddings.bad
+    columns.update(windows.flag_columns())
     if windows.padded is not None:
         columns["padded"] = windows.padded
     frame = pd.DataFrame(columns)
