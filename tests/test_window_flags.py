@@ -291,3 +291,19 @@ def test_export_writes_the_flags(embedded, tmp_path):
     main(["export", str(old), "-o", str(tmp_path / "old.csv")])
     assert "flagged" not in pd.read_csv(tmp_path / "old.csv").columns
 
+
+def test_info_json_counts_the_flagged_windows(embedded, tmp_path, capsys):
+    """`eegpt info --json` of an embeddings file: flagged_windows beside bad_windows, null
+    for a file written without the flags (unknown, not 0)."""
+    import json
+
+    from eegpt.cli import main
+
+    path = embedded.save(tmp_path / "emb.parquet")
+    old = _without_flags(embedded).save(tmp_path / "old.npz")
+    counts = []
+    for file in (path, old):
+        assert main(["info", "--json", str(file)]) == 0
+        record = json.loads(capsys.readouterr().out)
+        counts.append((record["flagged_windows"], record["bad_windows"]))
+    assert counts == [(7, 0), (None, 0)]

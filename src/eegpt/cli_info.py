@@ -715,7 +715,8 @@ def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[d
 #: The keys of ``eegpt info --json``'s object, per ``kind`` (the --help epilog lists them).
 INFO_JSON_KEYS = {
     "embeddings": "path, current (false: its recording changed since: exit 3), n_windows, "
-    "embedding_shape (per window), bad_windows, onsets_s [first, last], sfreq, sfreq_in, "
+    "embedding_shape (per window), bad_windows, flagged_windows (over flat or clipped "
+    "channels; null: not recorded), onsets_s [first, last], sfreq, sfreq_in, "
     "window_seconds, channels (vocabulary names), input_channels (file labels), "
     "checkpoint, warnings, source_check, metadata (all of it)",
     "dataset": "path, parts (true: a folder of --part run folders), current (false: files "
@@ -857,6 +858,7 @@ def _embeddings_record(path: Path) -> dict[str, Any]:
         "embedding_shape": list(emb.data.shape[1:]),
         # Embeddings.bad imports MNE: for windows under annotations only
         "bad_windows": int(emb.bad.sum()) if any(emb.annotations) else 0,
+        "flagged_windows": _flagged_count(meta, len(emb)),
         "onsets_s": [emb.onsets[0], emb.onsets[-1]] if len(emb) else [],
         "sfreq": pre.get("sfreq"),
         "sfreq_in": meta.get("sfreq_in"),
@@ -868,6 +870,16 @@ def _embeddings_record(path: Path) -> dict[str, Any]:
         "source_check": check,
         "metadata": meta,
     }
+
+
+def _flagged_count(meta: Mapping[str, Any], n: int) -> int | None:
+    """How many of the ``n`` windows of an embeddings file's metadata ``meta`` are over a flat
+    or clipped stretch (:attr:`eegpt.Embeddings.flagged`); None where the flags were not
+    recorded (unknown: a file written before, epochs, the checks off)."""
+    from eegpt._window_flags import flagged_mask, recorded_flags
+
+    flags = recorded_flags(meta, n)
+    return None if flags is None else int(flagged_mask(flags, n).sum())
 
 
 def _checkpoint_record(checkpoint: Any) -> dict[str, Any]:
