@@ -307,3 +307,21 @@ def test_info_json_counts_the_flagged_windows(embedded, tmp_path, capsys):
         record = json.loads(capsys.readouterr().out)
         counts.append((record["flagged_windows"], record["bad_windows"]))
     assert counts == [(7, 0), (None, 0)]
+
+
+def test_export_keeps_metadata_columns_named_like_the_flags_where_none_are_recorded():
+    """Epochs record no flags, so an epochs.metadata column named flagged keeps its name in
+    the CSV and .mat file (as in their Parquet files); beside recorded flags it is
+    metadata_flagged."""
+    import pandas as pd
+
+    from eegpt.export import ExportInput, csv_frame, mat_variables
+    from eegpt.outputs import Embeddings
+
+    table = pd.DataFrame({"flagged": [1, 2]})
+    flags = {"flat_channels": [["Pz"], []], "clipped_channels": [[], []]}
+    for meta, name in (({}, "flagged"), (flags, "metadata_flagged")):
+        emb = Embeddings(np.zeros((2, 1, 1, 4), np.float32), np.array([0.0, 4.0]), dict(meta))
+        windows = ExportInput(emb, {}, epochs_metadata=table)
+        assert csv_frame(windows, "mean")[name].tolist() == [1, 2]
+        assert mat_variables(windows, "none")[name].tolist() == [1.0, 2.0]

@@ -74,7 +74,7 @@ import numpy as np
 
 from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
-from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
+from eegpt._window_flags import flagged_mask, recorded_flags
 from eegpt.errors import OutputExistsError
 from eegpt.outputs import (
     POOLINGS,
@@ -487,7 +487,9 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
         out["recording_sfreq"] = float(windows.provenance["sfreq_in"])
     if windows.labels is not None:
         out["label"] = _cellstr(windows.labels)
-    columns = _table_columns(windows, MAT_VARIABLES, _matlab_name, MATLAB_NAME_LENGTH)
+    flags = windows.flag_columns()
+    taken = MAT_VARIABLES | set(flags)
+    columns = _table_columns(windows, taken, _matlab_name, MATLAB_NAME_LENGTH)
     for name, _, column in columns:
         out[name] = _mat_column(column)
     if columns:  # which variable holds which column, for names MATLAB could not take as they are
@@ -495,7 +497,7 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
         out["column_variables"] = _cellstr([name for name, _, _ in columns])
     if windows.annotations is not None:
         out["annotations"] = _cellstr(windows.annotations)
-    for key, column in windows.flag_columns().items():
+    for key, column in flags.items():
         out[key] = column if key == "flagged" else _cellstr(column)
     if windows.padded is not None:
         out["padded"] = windows.padded
@@ -514,18 +516,18 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     return out
 
 
-#: The variables of a ``.mat`` export besides the manifest's and the epochs' metadata columns.
+#: The variables of a ``.mat`` export besides the manifest's and the epochs' metadata columns
+#: (and the flags' where recorded: :meth:`ExportInput.flag_columns`; epochs never have them,
+#: so their metadata columns keep those names).
 MAT_VARIABLES = frozenset({
     "embeddings", "onset_s", "clock_s", "clock_time", "window", "window_number", "bad", "pool", "metadata_json", "sfreq",
     "window_seconds", "label", "annotations", "recording", "path", "source", "channels",
     "channel_sets", "channel_set", "padded", "column_names", "column_variables", "recording_sfreq",
-    *FLAG_KEYS, "flagged",
 })  # fmt: skip
 
 #: The columns of a CSV export besides the manifest's, the epochs' metadata and the embedding.
 CSV_COLUMNS = frozenset({"recording", "window", "window_number", "onset_s", "clock_s",
-                         "clock_time", "label", "annotations", "bad", "padded", *FLAG_KEYS,
-                         "flagged"})  # fmt: skip
+                         "clock_time", "label", "annotations", "bad", "padded"})  # fmt: skip
 
 
 def _table_columns(
@@ -650,12 +652,13 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
         columns["clock_time"] = iso_moments(moments, utc=False)
     if windows.labels is not None:
         columns["label"] = windows.labels
-    for name, _, column in _table_columns(windows, CSV_COLUMNS | set(names)):
+    flags = windows.flag_columns()
+    for name, _, column in _table_columns(windows, CSV_COLUMNS | set(names) | set(flags)):
         columns[name] = column.to_numpy()
     if windows.annotations is not None:
         columns["annotations"] = windows.annotations
     columns["bad"] = windows.embeddings.bad
-    columns.update(windows.flag_columns())
+    columns.update(flags)
     if windows.padded is not None:
         columns["padded"] = windows.padded
     frame = pd.DataFrame(columns)
