@@ -452,7 +452,11 @@ def read_embeddings(
         ``recursive``), or a list of such folders. Their rows come in the order given (a folder's files by name), each file's
         in window order, with the columns of a run's shards (``recording_id`` is the output
         file, as given or the folder joined with its name; ``path`` the recording it was
-        embedded from). They must have been embedded alike: the same encoder weights
+        embedded from) and the per-window flags of :attr:`eegpt.Embeddings.flagged`
+        (``flat_channels``, ``clipped_channels``, ``flagged``, and ``flags_recorded``: False
+        for a file without them, whose rows get empty lists and ``flagged`` False; a
+        warning names such files read beside files with them; corpus runs' shards do not
+        carry the flags yet). They must have been embedded alike: the same encoder weights
         (``checkpoint.weights_sha256``, else the file's ``sha256``), model, preprocessing (but
         ``scale``, ``--rescale``, and ``tail``), precision, pooling and embedding shape; their
         channel sets may differ (a warning says so, as for a run).
