@@ -421,6 +421,27 @@ def test_a_pattern_in_a_bids_dataset_leaves_its_other_files_out(tasks_dataset, t
     assert any("that are no recordings of the BIDS dataset" in t and "README" in t for t in texts)
 
 
+def test_a_pattern_picking_derivatives_of_a_bids_dataset_is_warned_of(tasks_dataset, tmp_path):
+    """A pattern matching the processed copies under derivatives/ embeds them beside the
+    recordings (as the user asked) and says so; the dataset's own listing leaves them out."""
+    root = tmp_path / "ds"
+    shutil.copytree(tasks_dataset, root)
+    copy = root / "derivatives" / "clean" / "sub-01" / "ses-1" / "eeg"
+    shutil.copytree(root / "sub-01" / "ses-1" / "eeg", copy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inputs = resolve_inputs(root, pattern="**/*_eeg.edf")
+    texts = [str(w.message) for w in caught]
+    assert len(_ids(inputs)) == 6
+    (said,) = [t for t in texts if "derivatives/" in t]
+    assert "picks 2 files under the derivatives/, sourcedata/" in said
+    assert "derivatives/clean/sub-01/ses-1/eeg/" in said and "Leave the pattern out" in said
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert len(_ids(resolve_inputs(root, pattern="sub-*/**/*_eeg.edf"))) == 4
+    assert not [w for w in caught if "derivatives/" in str(w.message)]
+
+
 @pytest.mark.parametrize("mne_lists_types", [True, False])
 def test_a_pattern_in_a_bids_dataset_keeps_what_mne_may_read(
     tasks_dataset, tmp_path, monkeypatch, mne_lists_types

@@ -45,7 +45,9 @@ _FORMATS = "|".join(e[1:] for e in BIDS_EEG_EXTENSIONS)
 #: (``_ieeg``: sEEG, ECoG, whose ``*_channels.tsv`` types the contacts); group 2 the suffix.
 _DATA_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_(eeg|ieeg)\.({_FORMATS})$")
 #: Top-level folders that hold no raw recordings of the dataset.
-_NOT_RAW = ("derivatives", "sourcedata", "code", "stimuli")
+#: Folders of a BIDS dataset that hold no recordings of it (processed or source copies, code):
+#: its listing leaves them out.
+NOT_RAW_FOLDERS = ("derivatives", "sourcedata", "code", "stimuli")
 _INSTALL = install_hint("bids")
 _warned_missing = False
 
@@ -541,7 +543,7 @@ def bids_manifest(
     if not paths:
         raise MissingFileError(
             f"{where} has no EEG data files (sub-*_eeg with "
-            f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(_NOT_RAW)}"
+            f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(NOT_RAW_FOLDERS)}"
             + (f". It has {_ieeg_text(ieeg)}" if ieeg else "")
         )
     if ieeg:
@@ -586,12 +588,12 @@ def bids_manifest(
 def _data_files(root: Path, top: Path) -> list[tuple[Path, str]]:
     """The data files (``sub-*_eeg`` and ``sub-*_ieeg``, :data:`_DATA_FILE`) in the folder
     ``top`` of the BIDS dataset ``root``, sorted, each with its suffix (``"eeg"`` or
-    ``"ieeg"``), outside :data:`_NOT_RAW` and hidden folders: one walk of the tree."""
+    ``"ieeg"``), outside :data:`NOT_RAW_FOLDERS` and hidden folders: one walk of the tree."""
     found = []
     for p in top.rglob("sub-*eeg.*"):
         named = _DATA_FILE.match(p.name)
         rel = p.relative_to(root).parts
-        if named and rel[0] not in _NOT_RAW and not any(x.startswith(".") for x in rel):
+        if named and rel[0] not in NOT_RAW_FOLDERS and not any(x.startswith(".") for x in rel):
             if p.is_file():
                 found.append((p, named.group(2)))
     return sorted(found)

@@ -625,7 +625,35 @@ def _from_folder(
             f"{_filters_text(bids_filters)} select recordings of a BIDS dataset by their "
             f"entities, {why}"
         )
-    return _make_inputs(*_listed_under(folder, pattern, verbose), str(folder))
+    paths, ids = _listed_under(folder, pattern, verbose)
+    if dataset is not None:
+        _warn_outside_raw_data(paths, ids, dataset, pattern)
+    return _make_inputs(paths, ids, str(folder))
+
+
+def _warn_outside_raw_data(
+    paths: Sequence[Path], ids: Sequence[str], dataset: Path, pattern: str | None
+) -> None:
+    """Warn where ``pattern`` picked files of the BIDS dataset ``dataset`` under its
+    ``derivatives/``, ``sourcedata/``, ``code/`` or ``stimuli/`` folders: processed or source
+    copies of its recordings, embedded beside them as recordings of their own, which the
+    dataset's own listing (no pattern) leaves out."""
+    from eegpt.bids import NOT_RAW_FOLDERS
+
+    outside = [
+        rid
+        for path, rid in zip(paths, ids, strict=True)
+        if path.resolve().is_relative_to(dataset)
+        and path.resolve().relative_to(dataset).parts[0] in NOT_RAW_FOLDERS
+    ]
+    if outside:
+        _warn(
+            f"pattern {pattern!r} (--pattern) picks {_count(len(outside), 'file')} under the "
+            f"{'/, '.join(NOT_RAW_FOLDERS)}/ folders of the BIDS dataset {dataset} "
+            f"({few(outside, 3)}): processed or source copies, embedded as recordings of their "
+            "own beside the dataset's recordings. Leave the pattern out to embed the dataset's "
+            "recordings alone (as BIDS lists them), or narrow it (e.g. 'sub-*/**/*_eeg.edf')"
+        )
 
 
 def _filters_text(filters: Mapping[str, Any]) -> str:
