@@ -977,9 +977,10 @@ class Embeddings:
     def _warn_flags_unknown(self) -> None:
         _warn(
             f"{self.metadata.get('source', 'these embeddings')}: no per-window flat/clipped "
-            "flags were recorded (a file written before eegpt recorded them, epochs, or the "
-            "signal checks turned off), so no window counts as flagged: that is unknown, not "
-            "clean. Embed the recording again with this version of eegpt to record them; the "
+            "flags were recorded (a file written before eegpt recorded them, a recording of an "
+            "embed-dataset run, whose shards do not hold them yet, epochs, or the signal checks "
+            "turned off), so no window counts as flagged: that is unknown, not clean. Embed the "
+            "recording again with eegpt embed of this version to record them; the "
             "flat and clipped stretches are named in metadata['warnings'] where checked."
         )
 
