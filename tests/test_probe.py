@@ -1812,12 +1812,21 @@ def test_label_column_missing_values_continuous_columns_and_mixed_inputs(tmp_pat
 
     rt = tmp_path / "rt-epo.fif"
     _tiny_epochs(40, {"rt": np.linspace(0.3, 0.9, 40)}).save(rt, verbose=False)
-    with pytest.warns(UserWarning, match=r"'rt' has 40 distinct values in 40 epochs.*bin it"):
-        load_labelled_epochs([rt], label_column="rt")
+    with warnings.catch_warnings():  # refused, with no warning that it is a class before
+        warnings.simplefilter("error", UserWarning)
+        with pytest.raises(ValueError, match=r"--label-column 'rt': numbers with fractional "
+                           r"parts \(40 distinct values in 40 labels, e\.g\. 0\.3\).*A probe "
+                           r"classifies.*fit a regressor.*Ridge\(\)"):  # fmt: skip
+            load_labelled_epochs([rt], label_column="rt")
     few = tmp_path / "few-epo.fif"
-    _tiny_epochs(8, {"rt": np.linspace(0.3, 0.9, 8), "level": [1.0, 2.0] * 4}).save(few)
-    with pytest.warns(UserWarning, match=r"'rt' has 8 distinct values in 8 epochs"):
+    trial = [f"t{k}" for k in range(8)]
+    metadata = {"rt": np.linspace(0.3, 0.9, 8), "level": [1.0, 2.0] * 4, "trial": trial}
+    _tiny_epochs(8, metadata).save(few)
+    with pytest.raises(ValueError, match=r"'rt': numbers with fractional parts \(8 distinct"):
         load_labelled_epochs([few], label_column="rt")
+    with pytest.warns(UserWarning, match=r"'trial' has 8 distinct values in 8 epochs.*an "
+                      r"identifier"):  # fmt: skip
+        load_labelled_epochs([few], label_column="trial")
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # two classes that happen to be floats
         assert load_labelled_epochs([few], label_column="level")[1].tolist() == [1.0, 2.0] * 4

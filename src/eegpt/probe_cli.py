@@ -517,6 +517,7 @@ def _train(args: argparse.Namespace) -> int:
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import ProbeConfig, train_probe
+    from eegpt.probe_labels import quantity_warning_given, warn_quantity_labels
     from eegpt.probe_provenance import distinct_names, files_record
     from eegpt.training import per_epoch_split_warning
     from eegpt.training_data import add_training_warnings, subjects_split_warning
@@ -606,6 +607,7 @@ def _train(args: argparse.Namespace) -> int:
         if args.val and not continuous and n_files > 1 and not grouped:
             _warn(per_epoch_split_warning(args.val, n_files))
         recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
+        warn_quantity_labels(y.tolist(), _label_groups(sources), _labels_where(args))
         if args.val and not continuous and n_files == 1 and not grouped:
             # after the read: the metadata read with the epochs (not the file's header again)
             mixed = subjects_split_warning(epochs_metadata(args.data[0]), args.val)
@@ -639,29 +641,30 @@ def _train(args: argparse.Namespace) -> int:
         detrend=args.detrend,
         crop_tmin=args.crop,
     )
-    probe = train_probe(
-        model,
-        recording,
-        y,
-        rename=rename,
-        keep=args.keep_channels,
-        preprocessing=preprocessing,
-        config=config,
-        validation=validation,
-        groups=(
-            _column_groups(args.val_group_column, sources)
-            if by_column
-            else _epoch_groups(sources, file_groups)
-            if grouped
-            else None
-        ),
-        device=args.device,
-        precision=args.precision,
-        stream_precision=args.stream_precision,
-        cache=EmbeddingCache(args.cache_dir) if args.cache_dir else True,
-        progress=verbose,
-        verbose=False,
-    )
+    with quantity_warning_given():  # warned above, knowing each epoch's file and subject
+        probe = train_probe(
+            model,
+            recording,
+            y,
+            rename=rename,
+            keep=args.keep_channels,
+            preprocessing=preprocessing,
+            config=config,
+            validation=validation,
+            groups=(
+                _column_groups(args.val_group_column, sources)
+                if by_column
+                else _epoch_groups(sources, file_groups)
+                if grouped
+                else None
+            ),
+            device=args.device,
+            precision=args.precision,
+            stream_precision=args.stream_precision,
+            cache=EmbeddingCache(args.cache_dir) if args.cache_dir else True,
+            progress=verbose,
+            verbose=False,
+        )
     add_training_warnings(probe, said)  # those of reading the files too
     # the files read, not the epochs in memory they were merged into
     probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
@@ -858,6 +861,42 @@ def _column_groups(column: str, sources: Sequence[str]) -> list[Any]:
         groups.append(values[source][taken[source]])
         taken[source] += 1
     return groups
+
+
+def _label_groups(sources: Sequence[str]) -> list[Any]:
+    """The subject (or recording) of each training epoch, for the warning of labels that look
+    like a quantity per subject (:func:`~eegpt.probe_labels.warn_quantity_labels`): its value
+    in the subject column of its file's ``epochs.metadata`` where the file has one (one row
+    per epoch read), else its file (``sources``: the file of each epoch, in their order)."""
+    from eegpt._filenames import subject_column
+
+    counts: dict[str, int] = {}
+    for source in sources:
+        counts[source] = counts.get(source, 0) + 1
+    subjects: dict[str, list[Any]] = {}
+    for source, n in counts.items():
+        metadata = epochs_metadata(source)
+        column = None if metadata is None else subject_column(metadata.columns)
+        if metadata is not None and column is not None and len(metadata) == n:
+            subjects[source] = [(source, v) for v in metadata[column].tolist()]
+    taken = dict.fromkeys(counts, 0)
+    groups: list[Any] = []
+    for source in sources:
+        if source in subjects:
+            groups.append(subjects[source][taken[source]])
+            taken[source] += 1
+        else:
+            groups.append(source)
+    return groups
+
+
+def _labels_where(args: argparse.Namespace) -> str:
+    """What gave the training labels, for messages: ``"the labels of --labels FILE"``."""
+    if args.labels is not None:
+        return f"the labels of --labels {args.labels}"
+    if args.label_column is not None:
+        return f"the values of --label-column {args.label_column!r}"
+    return "the labels"
 
 
 def _epoch_groups(sources: Sequence[str], file_groups: dict[str, str] | None) -> list[str]:

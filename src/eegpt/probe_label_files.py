@@ -971,9 +971,11 @@ def _check_column_labels(
     label_column: str,
     keep_missing: bool = False,
 ) -> None:
-    """Refuse epochs without a value in ``label_column`` (unless ``keep_missing``); warn when
-    the column looks continuous (nearly one class per epoch)."""
+    """Refuse epochs without a value in ``label_column`` (unless ``keep_missing``), and a
+    column of numbers with fractional parts (:func:`~eegpt.probe_labels.refuse_continuous_labels`);
+    warn when a column of names looks like identifiers (nearly one class per epoch)."""
     from eegpt._logging import few
+    from eegpt.probe_labels import numeric_labels, refuse_continuous_labels
 
     missing = [i for i, v in enumerate(y.tolist()) if v is None]
     if missing and not keep_missing:
@@ -986,17 +988,16 @@ def _check_column_labels(
             "probe evaluate: --skip-unknown leaves them out)"
         )
     values = [v for v in y.tolist() if v is not None]
+    refuse_continuous_labels(values, f"--label-column {label_column!r}")
+    if numeric_labels(values) is not None:  # whole numbers: the probe training warns
+        return
     n, n_classes = len(values), len(set(values))
-    fractional = all(isinstance(v, float) for v in values) and any(v != int(v) for v in values)
-    if n_classes > 2 and (
-        n_classes == n
-        or n_classes > max(20, n // 2)
-        or (fractional and n_classes > max(5, n // 10))
-    ):
+    if n_classes > 2 and (n_classes == n or n_classes > max(20, n // 2)):
         warnings.warn(
             f"--label-column {label_column!r} has {n_classes} distinct values in {n} "
-            "epochs, and each value is a class of the probe; is it a continuous measure "
-            "(reaction time, amplitude)? A probe classifies: bin it into a few classes first.",
+            "epochs, and each is a class of the probe, learnt from "
+            f"{n / n_classes:.3g} epochs on average: is it an identifier (a trial or "
+            "stimulus name) rather than a class? Name a column of classes with --label-column",
             EEGPTUserWarning,
             stacklevel=3,
         )
@@ -1872,7 +1873,7 @@ def load_labelled_epochs(
     from eegpt.io import Recording
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe_inputs import merge_epochs
-    from eegpt.probe_labels import check_label_types
+    from eegpt.probe_labels import check_label_types, refuse_continuous_labels
     from eegpt.windowing import crop_epochs
 
     if not paths:
@@ -1963,6 +1964,8 @@ def load_labelled_epochs(
             selection = cast(list[int], recording.selection)
         if require_labels and not keep_missing:
             _check_csv_labels(y, Path(labels), sources, selection, lines)
+        if require_labels:  # text as read: '21.9' is no class either
+            refuse_continuous_labels(y.tolist(), f"the 'label' column of {labels}")
         counts = {c: int(sum(1 for v in y.tolist() if v == c)) for c in dict.fromkeys(y.tolist())}
         print(
             f"labels from {labels} ({labels_option}), {len(y)} epochs/windows: "
@@ -1974,6 +1977,8 @@ def load_labelled_epochs(
         y = np.concatenate([np.asarray(v) for v in ys])
         if label_column is not None and require_labels:
             _check_column_labels(y, sources, selection, label_column, keep_missing)
+        elif require_labels:
+            refuse_continuous_labels(y.tolist(), "the labels of the inputs (y of .npz files)")
     elif require_labels:
         unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
         arrays = [p for p in unlabelled if p.endswith(".npz")]

@@ -6,10 +6,12 @@ names, MNE's ``/``-separated tags: :func:`unknown_labels_hint`, :func:`event_nam
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import mne
 import numpy as np
@@ -42,15 +44,152 @@ def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
             f"y has {len(missing)} missing label(s) (None/NaN) at epoch(s) {shown}; leave those "
             "epochs out first, e.g. epochs[~mask] and y[~mask]"
         )
-    if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
-        example = y[y != np.round(y)][0]
-        raise ValueError(
-            f"y holds continuous values (e.g. {example:g}), but a probe classifies: give class "
-            "labels (names, or integer codes such as epochs.events[:, 2])"
-        )
     if y.dtype == object:
         check_label_types(y.tolist())
+    refuse_continuous_labels(y.tolist(), "y")
     return y
+
+
+REGRESSION_ROUTE = (
+    "A probe classifies: each distinct value is a class of its own, their order and distances "
+    "lost. For a continuous target (an age, a clinical score, a reaction time) embed the epochs "
+    "and fit a regressor: make_pipeline(EEGPTEmbedder(model=..., pooling='mean'), "
+    "StandardScaler(), Ridge()) (README: 'Regression (age, clinical scores, reaction times)'); "
+    "bin it into a few classes (np.digitize) only if classes are what you want"
+)
+"""What to do with a continuous target: the end of :func:`continuous_labels_text` and
+:func:`quantity_labels_text`."""
+
+#: Numeric labels with more distinct values than this look like a quantity (an age, a score),
+#: not class codes (event codes such as 1..4 or 769..772, sleep stages 0..4).
+MAX_CODE_LEVELS = 10
+
+#: Numeric labels with at least this many distinct values, each recording (or subject)
+#: carrying a single one, look like a subject-level quantity (an age), not class codes.
+MIN_GROUP_LEVELS = 5
+
+
+def _number(label: Any) -> float | None:
+    """``label`` as a finite number: a number, or text that reads as one (``'21.9'``, from a
+    labels CSV); None for anything else (names, bools, NaN)."""
+    if isinstance(label, (bool, np.bool_)):
+        return None
+    if isinstance(label, (int, float, np.integer, np.floating)):
+        value = float(label)
+    elif isinstance(label, str):
+        try:
+            value = float(label.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def numeric_labels(labels: Sequence[Any]) -> list[float] | None:
+    """The labels (missing ones, None, left out) as numbers, where every one is a number or
+    text that reads as one (:func:`_number`); None where any is not, or none are given."""
+    numbers = [_number(v) for v in labels if v is not None]
+    if not numbers or any(x is None for x in numbers):
+        return None
+    return cast(list[float], numbers)
+
+
+def continuous_labels_text(labels: Sequence[Any], where: str = "y") -> str | None:
+    """Why ``labels`` are refused as classes where all are numbers (or text reading as
+    numbers, as a labels CSV gives them) and some have fractional parts (ages of 21.9 years,
+    reaction times of 0.4226 s): a continuous target, which a probe would learn as one class
+    per distinct value; None for anything else. ``where``: what holds them, for the
+    message (``"y"``, ``"the 'label' column of labels.csv"``)."""
+    numbers = numeric_labels(labels)
+    if numbers is None:
+        return None
+    fractional = [x for x in numbers if not x.is_integer()]
+    if not fractional:
+        return None
+    return (
+        f"{where}: numbers with fractional parts ({len(set(numbers))} distinct values in "
+        f"{len(numbers)} labels, e.g. {fractional[0]:g}), as a continuous target has. "
+        + REGRESSION_ROUTE
+        + " (class names that are decimals: write them as names, e.g. 'dose 0.5')"
+    )
+
+
+def refuse_continuous_labels(labels: Sequence[Any], where: str = "y") -> None:
+    """Raise :func:`continuous_labels_text`'s ``ValueError`` where it has one: the one check
+    of continuous labels, whatever gives them (``y``, a labels CSV, a metadata column)."""
+    text = continuous_labels_text(labels, where)
+    if text is not None:
+        raise ValueError(text)
+
+
+def quantity_labels_text(
+    labels: Sequence[Any], groups: Sequence[Any] | None = None, where: str = "the labels"
+) -> str | None:
+    """What to warn of where whole-number ``labels`` look like a quantity (an age in years,
+    a depression score, a reaction time in ms) rather than class codes: more than
+    :data:`MAX_CODE_LEVELS` distinct values, or at least :data:`MIN_GROUP_LEVELS` distinct
+    values with each of ``groups`` (one per label: the recording or subject of each epoch)
+    carrying a single one, mostly its own (a subject-level target). None otherwise: event
+    codes (1..4, 769..772) and sleep stages (0..4) vary within a recording and are few."""
+    numbers = numeric_labels(labels)
+    if numbers is None or any(not x.is_integer() for x in numbers):
+        return None
+    levels = sorted(set(numbers))
+    found = None
+    if len(levels) > MAX_CODE_LEVELS:
+        found = (
+            f"{where} are {len(levels)} distinct whole numbers ({levels[0]:g} to {levels[-1]:g})"
+        )
+    elif groups is not None and len(levels) >= MIN_GROUP_LEVELS:
+        per_group: dict[Any, set[Any]] = {}
+        for g, v in zip(groups, labels, strict=True):
+            if v is not None:
+                per_group.setdefault(g, set()).add(v)
+        constant = all(len(values) == 1 for values in per_group.values())
+        if constant and 2 * len(levels) > len(per_group):
+            found = (
+                f"{where} are {len(levels)} distinct whole numbers, each of the "
+                f"{len(per_group)} recordings or subjects carrying a single one, as a value "
+                "per subject (an age, a score) does"
+            )
+    if found is None:
+        return None
+    return (
+        f"{found}: a quantity rather than class codes? "
+        + REGRESSION_ROUTE
+        + ". If they are class codes, nothing is wrong"
+    )
+
+
+@contextlib.contextmanager
+def quantity_warning_given() -> Iterator[None]:
+    """Inside the block, :func:`warn_quantity_labels` says nothing: the caller (the command
+    line, which knows each epoch's file and subject) warned already."""
+    token = _QUANTITY_WARNED.set(True)
+    try:
+        yield
+    finally:
+        _QUANTITY_WARNED.reset(token)
+
+
+_QUANTITY_WARNED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "eegpt_quantity_warned", default=False
+)
+
+
+def warn_quantity_labels(
+    labels: Sequence[Any], groups: Sequence[Any] | None = None, where: str = "the labels"
+) -> None:
+    """Warn with :func:`quantity_labels_text` where it has something to say (not inside
+    :func:`quantity_warning_given`)."""
+    from eegpt._logging import warn
+
+    if _QUANTITY_WARNED.get():
+        return
+    text = quantity_labels_text(labels, groups, where)
+    if text is not None:
+        warn(text, UserWarning)
 
 
 def check_label_types(labels: Sequence[Any], where: str = "") -> None:

@@ -35,7 +35,13 @@ from eegpt.probe_inputs import (
     rename_on_missing,
     subset_mapping,
 )
-from eegpt.probe_labels import _jsonable, _tagged_classes_warning, as_classes, labels_of
+from eegpt.probe_labels import (
+    _jsonable,
+    _tagged_classes_warning,
+    as_classes,
+    labels_of,
+    warn_quantity_labels,
+)
 from eegpt.probe_provenance import data_record, files_held, indices_record
 from eegpt.rename_tables import Rename
 from eegpt.training import (
@@ -149,6 +155,7 @@ def split_training_data(
     tagged = _tagged_classes_warning(classes, command_line)
     if tagged:
         _warn(tagged)
+    warn_quantity_labels(classes[train.y].tolist(), _label_groups(data, groups, len(train.y)))
     is_fraction = isinstance(validation, (int, float)) and not isinstance(validation, bool)
     if groups is not None and not is_fraction:
         raise ValueError(
@@ -237,6 +244,26 @@ def _array_args_for(data: Any, other: Any, common: dict[str, Any]) -> dict[str, 
     if other is None or carried_source(data) is None or carried_source(other) is not None:
         return common
     return {**common, "ch_names": None, "sfreq": None, "units": "V"}
+
+
+def _label_groups(data: Any, groups: Any, n: int) -> list[Any] | None:
+    """The recording or subject of each of the ``n`` training epochs, for
+    :func:`~eegpt.probe_labels.warn_quantity_labels`: ``groups`` where given, else the
+    subject column of the epochs' metadata, else each Epochs of a list; None where none is
+    known (one array, one Epochs without subjects, files)."""
+    if groups is not None:
+        found = list(np.asarray(groups).tolist())
+        return found if len(found) == n else None
+    metadata = getattr(data, "metadata", None)
+    if metadata is not None and hasattr(metadata, "columns"):
+        column = subject_column(metadata.columns)
+        if column is not None and len(metadata) == n:
+            return metadata[column].tolist()
+    in_memory = is_epochs_list(data) and not any(isinstance(d, (str, os.PathLike)) for d in data)
+    if in_memory:  # files are not read again for their epoch counts
+        found = [k for k, d in enumerate(data) for _ in range(len(d))]
+        return found if len(found) == n else None
+    return None
 
 
 def _recording_count(data: Any) -> int:
