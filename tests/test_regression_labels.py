@@ -148,3 +148,21 @@ def test_cli_warns_once_of_a_subject_level_column(tmp_path, weights, capsys):
     assert not [
         w for w in said if issubclass(w.category, UserWarning)
     ]  # one message: the refusal, no warning of classes before it
+
+
+def test_embedder_refuses_a_list_of_continuous_recordings_as_one_recording(tmp_path, model):
+    from eegpt.sklearn import EEGPTClassifier, EEGPTEmbedder
+
+    raw = mne.io.RawArray(
+        np.zeros((len(CHANNELS), 256 * 10)), mne.create_info(CHANNELS, 256.0, "eeg")
+    )
+    path = tmp_path / "sub-01_raw.fif"
+    raw.save(path, verbose=False)
+    for X in ([str(path), str(path)], [raw]):
+        with pytest.raises(ValueError, match=r"got a list of \d recordings?, \d continuous \(.*"
+                           r"EEGPTEmbedder transforms epochs.*for several recordings: epochs = "
+                           r"\[mne\.make_fixed_length_epochs\(mne\.io\.read_raw\(p\), "
+                           r"duration=4"):  # fmt: skip
+            EEGPTEmbedder(model=model, pooling="mean").fit_transform(X)
+    with pytest.raises(ValueError, match=r"continuous .*training and evaluating a probe need"):
+        EEGPTClassifier(model).fit([raw, raw], [1, 2])

@@ -62,7 +62,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
         f"eegpt.sklearn needs scikit-learn: {install_hint('sklearn')}"
     ) from err
 
-from eegpt._logging import each_warning_once, honours_verbose, progress_options
+from eegpt._logging import count, each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.embedding_cache import embed_windows
@@ -84,6 +84,7 @@ from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import EEGPTProbe, ProbeConfig, row_softmax, train_probe
 from eegpt.probe_inputs import (
+    _needs_epochs,
     as_epochs_recording,
     carried_source,
     is_epochs_list,
@@ -186,6 +187,7 @@ def _epochs_array(
         f"X = df[names].to_numpy().T[None] (a batch of one epoch) with {estimator}(ch_names="
         "names, sfreq=..., units=...); epochs flattened one per row: X = df.to_numpy()",
     )
+    _refuse_recordings_list(X, estimator, window_seconds)
     if ch_names is None or sfreq is None:  # a RecordingError, as model.embed's
         raise RecordingError(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
@@ -227,6 +229,30 @@ def _epochs_array(
             f"[n_epochs, n_channels * n_times]), got shape {array.shape}"
         )
     return array
+
+
+def _refuse_recordings_list(X: Any, estimator: str, window_seconds: float) -> None:
+    """Refuse a list (or tuple) of recordings, paths or MNE objects, of which some are
+    continuous (``mne.io.Raw``, an EDF file): the estimators take epochs, and such a list is
+    no array, whose channel names and rate they would otherwise ask for. Says how to cut the
+    epochs (of ``window_seconds``), as for one continuous recording."""
+    if not isinstance(X, (list, tuple)) or not X or is_epochs_list(X):
+        return
+    recordings = (mne.io.BaseRaw, mne.BaseEpochs, str, os.PathLike)
+    if not all(isinstance(d, recordings) for d in X):
+        return
+    continuous = [d for d in X if not is_epochs_list([d])]
+    name = carried_source(continuous[0])
+    what = "a probe" if estimator == "EEGPTClassifier" else estimator
+    cut = f"mne.make_fixed_length_epochs(mne.io.read_raw(p), duration={window_seconds:g}, preload=True)"
+    raise ValueError(
+        f"got a {type(X).__name__} of {count(len(X), 'recording')}, {len(continuous)} "
+        f"continuous ({name}), but {_needs_epochs(what, window_seconds)}; for several "
+        f"recordings: epochs = [{cut} for p in paths] (a list of mne.Epochs, one row per "
+        "window; groups=... keeps each recording's windows on one side in cross-validation). "
+        "One value per recording (an age): pool each recording's embeddings (eegpt.embed, or "
+        "EEGPTEmbedder(pooling='mean') on its epochs, averaged over them)"
+    )
 
 
 def _flattened_epochs(
