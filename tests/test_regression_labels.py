@@ -166,3 +166,11 @@ def test_embedder_refuses_a_list_of_continuous_recordings_as_one_recording(tmp_p
             EEGPTEmbedder(model=model, pooling="mean").fit_transform(X)
     with pytest.raises(ValueError, match=r"continuous .*training and evaluating a probe need"):
         EEGPTClassifier(model).fit([raw, raw], [1, 2])
+
+
+def test_probe_train_help_says_it_classifies_only(capsys):
+    with pytest.raises(SystemExit):
+        probe_main(["train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "It classifies only" in out
+    assert "'Regression (age, clinical scores, reaction times)'" in out

@@ -119,6 +119,15 @@ __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
 # --------------------------------------------------------------------------------------------
 
 
+TRAIN_DESCRIPTION = (
+    "Train a linear probe (a classifier) on labelled epochs, the encoder frozen\n"
+    "(the paper's recipe). It classifies only: each distinct label is a class. For\n"
+    "a continuous target (an age, a clinical score, a reaction time) embed the\n"
+    "recordings (eegpt embed) and fit a regressor on the embeddings: README,\n"
+    "'Regression (age, clinical scores, reaction times)'."
+)
+
+
 def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``probe`` with the actions ``train``, ``predict`` and ``evaluate`` to a parser.
 
@@ -143,6 +152,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p = actions.add_parser(
         "train",
         help="train a probe on labelled epochs (paper recipe)",
+        description=TRAIN_DESCRIPTION,
         epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
