@@ -174,3 +174,17 @@ def test_probe_train_help_says_it_classifies_only(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "It classifies only" in out
     assert "'Regression (age, clinical scores, reaction times)'" in out
+
+
+def test_concatenating_two_recordings_names_read_embeddings(tmp_path, model):
+    import eegpt
+    from eegpt.outputs import Embeddings
+
+    parts = []
+    for name in ("sub-01_raw.fif", "sub-02_raw.fif"):
+        x = np.random.default_rng(0).normal(0, 1e-5, (len(CHANNELS), 256 * 4))
+        mne.io.RawArray(x, mne.create_info(CHANNELS, 256.0, "eeg")).save(tmp_path / name)
+        parts.append(eegpt.embed(model, tmp_path / name))
+    with pytest.raises(ValueError, match=r"differs from part 0 in source.*several recordings.*"
+                       r"eegpt\.read_embeddings\(files\)"):  # fmt: skip
+        Embeddings.concatenate(parts)

@@ -776,7 +776,8 @@ class Embeddings:
             if differ:
                 raise ValueError(
                     f"part {k} differs from part 0 in {', '.join(differ)}: concatenate joins "
-                    "the windows of one recording embedded alike"
+                    "the windows of one recording embedded alike; for several recordings, save "
+                    "each and read them as one table: eegpt.read_embeddings(files)"
                 )
         meta = dict(first.metadata)
         offset = 0
