@@ -1,5 +1,7 @@
 """Class labels of probe training and evaluation: read from the epochs' events or given as
-``y`` (:func:`labels_of`), checked (:func:`check_label_types`), matched to a probe's classes
+``y`` (:func:`labels_of`), checked (:func:`check_label_types`; continuous targets refused,
+:func:`refuse_continuous_labels`, whole numbers that look like a quantity warned of,
+:func:`warn_quantity_labels`), matched to a probe's classes
 (:func:`as_classes`), and the hints given when they do not match (event codes against event
 names, MNE's ``/``-separated tags: :func:`unknown_labels_hint`, :func:`event_names_hint`).
 """
