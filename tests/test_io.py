@@ -2212,7 +2212,7 @@ def test_running_out_of_memory_reading_a_file_points_at_its_header(tmp_path, mon
     claims) and what to do, not a command to run (which may be the one running)."""
     from test_annotations import _write_brainvision
 
-    import eegpt.io
+    import eegpt.memory_checks
 
     vhdr = _write_brainvision(tmp_path)
 
@@ -2226,7 +2226,7 @@ def test_running_out_of_memory_reading_a_file_points_at_its_header(tmp_path, mon
     assert "ran out of memory" in text and "Check the file's header" in text
     assert "eegpt embed" not in text and "eegpt.embed" not in text
     monkeypatch.undo()
-    monkeypatch.setattr(eegpt.io, "available_memory", lambda: 1000)
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 1000)
     with pytest.raises(RecordingError) as caught:
         as_recording(vhdr, verbose="error")
     text = str(caught.value)
@@ -2535,7 +2535,7 @@ def test_edf_channels_held_whole_are_warned_about_and_memory_checked(tmp_path, m
     LARGE_HOLD_BYTES says so (the INFO line is hidden by -q), and the memory check counts it.
     Both say the size held as eegpt's size formatter (``size_text``) does: "0.16 MB" for the
     2 channels x 40 s x 256 Hz x 8 bytes held here (they said "0 MB", a size rounded away)."""
-    import eegpt.io
+    import eegpt.memory_checks
     import eegpt.streaming as streaming
 
     path = _mixed_rate_edf(tmp_path / "psg.edf")
@@ -2544,7 +2544,7 @@ def test_edf_channels_held_whole_are_warned_about_and_memory_checked(tmp_path, m
                       r"whole: 0\.16 MB, growing with the recording"):  # fmt: skip
         open_stream(path, verbose=True)
     assert "they are held in memory (0.16 MB)" in capsys.readouterr().err
-    monkeypatch.setattr(eegpt.io, "available_memory", lambda: 100_000)
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 100_000)
     with pytest.raises(RecordingError, match=r"holding 2 channel\(s\) stored at lower rates.* "
                        r"needs at least 0\.0 GiB"):  # fmt: skip
         open_stream(path, verbose="error")

@@ -377,10 +377,10 @@ def test_absurd_sampling_rates_and_amplitudes(tmp_path):
 
 
 def test_memory_guard_refuses_loading_but_streaming_works(tmp_path, monkeypatch):
-    import eegpt.io
+    import eegpt.memory_checks
 
     path = _write(tmp_path, R.base_spec())
-    monkeypatch.setattr(eegpt.io, "available_memory", lambda: 10_000)
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 10_000)
     with pytest.raises(RecordingError, match=r"needs at least 0\.0 GiB, more than 50% of the"):
         read_recording(path)
     stream = WindowStream(open_stream(path, verbose="error"))  # never loads the file whole

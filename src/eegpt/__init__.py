@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import annotations as annotations
     from eegpt import anonymize as anonymize
     from eegpt import api as api
+    from eegpt import array_inputs as array_inputs
     from eegpt import bids as bids
     from eegpt import brainvision_files as brainvision_files
     from eegpt import channel_picks as channel_picks
@@ -97,6 +98,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import edf_files as edf_files
     from eegpt import embedding_cache as embedding_cache
     from eegpt import engine as engine
+    from eegpt import epochs_files as epochs_files
     from eegpt import errors as errors
     from eegpt import export as export
     from eegpt import fast_path as fast_path
@@ -106,8 +108,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import heads as heads
     from eegpt import hub as hub
     from eegpt import io as io
+    from eegpt import memory_checks as memory_checks
+    from eegpt import mixed_rates as mixed_rates
+    from eegpt import mne_inputs as mne_inputs
     from eegpt import model as model
     from eegpt import nearest_sites as nearest_sites
+    from eegpt import nonfinite_advice as nonfinite_advice
     from eegpt import online as online
     from eegpt import outputs as outputs
     from eegpt import outputs_read as outputs_read
@@ -128,6 +134,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import probe_metrics as probe_metrics
     from eegpt import probe_predictions as probe_predictions
     from eegpt import probe_provenance as probe_provenance
+    from eegpt import recording as recording
+    from eegpt import recording_files as recording_files
     from eegpt import rename_tables as rename_tables
     from eegpt import resampling as resampling
     from eegpt import shard_writer as shard_writer
@@ -135,12 +143,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import signal_checks as signal_checks
     from eegpt import signal_stats as signal_stats
     from eegpt import sklearn as sklearn
+    from eegpt import ssp_projectors as ssp_projectors
     from eegpt import stim_events as stim_events
     from eegpt import streaming as streaming
     from eegpt import synthetic as synthetic
     from eegpt import text_tables as text_tables
     from eegpt import training as training
     from eegpt import training_data as training_data
+    from eegpt import unreadable_files as unreadable_files
     from eegpt import viz as viz
     from eegpt import vocabulary as vocabulary
     from eegpt import windowing as windowing
@@ -181,6 +191,9 @@ _SUBMODULES = {
     "resampling", "shard_writer", "short_attention", "signal_checks", "signal_stats", "sklearn",
     "stim_events", "streaming", "synthetic", "text_tables", "training", "training_data", "viz",
     "vocabulary", "windowing",
+    # split from io (eegpt.io re-exports their names)
+    "array_inputs", "epochs_files", "memory_checks", "mixed_rates", "mne_inputs", "nonfinite_advice",
+    "recording", "recording_files", "ssp_projectors", "unreadable_files",
 }  # fmt: skip
 
 

@@ -1,0 +1,93 @@
+"""Whether a recording fits in memory, checked before it is loaded.
+
+:func:`available_memory` is the memory available to new allocations (bytes: the smaller of the
+system's and the process's cgroup limit), :func:`whole_read_bytes` what MNE holds to read a Raw
+whole, and :func:`check_memory` refuses a read that would take more than
+:data:`MEMORY_FRACTION` of what is available.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import mne
+
+from eegpt.errors import RecordingError
+from eegpt.mixed_rates import channel_rates
+
+#: Share of the available memory a recording may take when loaded whole (``preload=True``).
+MEMORY_FRACTION = 0.5
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new allocations, or None if unknown.
+
+    The smaller of the system's ``MemAvailable`` and what the memory limits of the process's
+    cgroup and those above it leave (a SLURM job's or container's; cgroup v2 or v1:
+    :func:`eegpt._runtime.cgroup_memory_available`).
+    """
+    from eegpt._runtime import cgroup_memory_available
+
+    limits = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    limits.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    cgroup = cgroup_memory_available()
+    if cgroup is not None:
+        limits.append(cgroup)
+    if not limits:
+        try:
+            limits.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (AttributeError, OSError, ValueError):
+            return None
+    return max(0, min(limits))
+
+
+def whole_read_bytes(raw: mne.io.BaseRaw, n_channels: int | None = None) -> int:
+    """Bytes MNE holds to read ``n_channels`` (default: all) channels of ``raw`` whole: its
+    float64 samples, and for an EDF/BDF/GDF file with channels at different rates, the
+    float64 copy of every channel of the file at the top rate that MNE reads them into first
+    (to upsample the slower ones). A lower bound of what a whole read needs: preprocessing
+    copies the samples again (re-referenced, resampled, windows)."""
+    n_channels = len(raw.ch_names) if n_channels is None else n_channels
+    needed = n_channels * raw.n_times * 8
+    rates = None if raw.preload else channel_rates(raw)
+    if rates is not None and rates.min() < raw.info["sfreq"]:
+        needed += len(raw.ch_names) * raw.n_times * 8
+    return needed
+
+
+def check_memory(
+    raw: mne.io.BaseRaw,
+    path: Path,
+    n_channels: int | None = None,
+    *,
+    needed: int | None = None,
+    what: str | None = None,
+) -> None:
+    """Refuse to read what would not fit in memory: ``n_channels`` (default: all) channels of
+    ``raw`` whole (:func:`whole_read_bytes`), or ``needed`` bytes for ``what`` (words that
+    follow the file's name, ending where "needs at least N GiB" follows)."""
+    n_channels = len(raw.ch_names) if n_channels is None else n_channels
+    if needed is None:
+        needed = whole_read_bytes(raw, n_channels)
+    if what is None:
+        what = (
+            f"loading {n_channels} channels x {raw.n_times} samples "
+            f"({raw.n_times / raw.info['sfreq']:g} s at {raw.info['sfreq']:g} Hz, as the "
+            "file's header claims)"
+        )
+    available = available_memory()
+    if available is not None and needed > MEMORY_FRACTION * available:
+        raise RecordingError(
+            f"{path}: {what} needs at least {needed / 2**30:.1f} GiB, more than "
+            f"{MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory available "
+            "(the smaller of the system's and this process's cgroup limit: a SLURM job's "
+            "--mem). If the recording is not that long, its header is corrupt: check it; "
+            "otherwise crop the recording or pick fewer channels."
+        )
