@@ -64,7 +64,7 @@ def read_epochs_header(path: Path) -> mne.BaseEpochs:
         epochs = mne.read_epochs(path, preload=False, proj=False, verbose="error")
     else:
         from eegpt._logging import ignored_warnings
-        from eegpt.io import read_epochs_file
+        from eegpt.epochs_files import read_epochs_file
 
         with ignored_warnings():
             epochs = read_epochs_file(path, "error")

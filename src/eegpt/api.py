@@ -47,18 +47,14 @@ from eegpt.annotations import (
     same_file,
     table_description_column,
 )
+from eegpt.array_inputs import Units, require_array_args_absent
 from eegpt.channels import ChannelMapping
 from eegpt.config import EEGPTConfig
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
 from eegpt.fingerprints import encoder_of, modified_weights
-from eegpt.io import (
-    Recording,
-    Units,
-    as_recording,
-    mne_sources,
-    require_array_args_absent,
-)
+from eegpt.io import as_recording
+from eegpt.mne_inputs import mne_sources
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import (  # noqa: F401 - INPUT_KEY, input_text: eegpt.api's names too
     EPOCH_ONSETS_KEY,
@@ -75,6 +71,7 @@ from eegpt.outputs import (  # noqa: F401 - INPUT_KEY, input_text: eegpt.api's n
 )
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
+from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
 from eegpt.stim_events import StimEvents, add_stim_events, stim_events_setting
 from eegpt.streaming import (

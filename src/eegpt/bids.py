@@ -139,7 +139,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
                 verbose="WARNING" if above_warnings else verbose,
             )
         except Exception as err:  # MNE-BIDS raises anything; the sidecars are the suspects
-            from eegpt.io import missing_file_reason
+            from eegpt.unreadable_files import missing_file_reason
 
             if missing_file_reason(path, err) is not None:
                 raise  # a data file the header names is missing: the reader's words say it

@@ -1382,7 +1382,7 @@ def _map_mne_channels(
 ) -> ChannelMapping:
     """:func:`map_channels` of an MNE recording: the mapping embedding makes and records
     (:func:`eegpt.preprocessing.map_info_channels`), ``picks`` into the channels picked."""
-    from eegpt.io import mne_source
+    from eegpt.mne_inputs import mne_source
     from eegpt.preprocessing import map_info_channels
 
     if left_out is not None:

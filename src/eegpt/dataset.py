@@ -173,7 +173,7 @@ from eegpt.engine import (
 )
 from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
 from eegpt.fingerprints import modified_weights
-from eegpt.io import EEG_SUFFIXES
+from eegpt.formats import EEG_SUFFIXES
 from eegpt.model import EEGPT
 from eegpt.outputs import check_output_folder
 from eegpt.preprocessing import PreprocessingConfig

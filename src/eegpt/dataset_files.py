@@ -41,9 +41,10 @@ from eegpt.config import EEGPTConfig
 from eegpt.dataset_stamps import _too_short
 from eegpt.engine import InferenceEngine
 from eegpt.errors import StartPastEndError
-from eegpt.io import Recording, as_recording
+from eegpt.io import as_recording
 from eegpt.outputs import metadata_record, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
 from eegpt.signal_checks import corpus_file
 from eegpt.stim_events import StimEvents, add_stim_events

@@ -313,7 +313,7 @@ def _resampled_files(output_dir: Path, sfreq: float) -> list[str]:
 
 def _header_rate(path: Any) -> float | None:
     """The sampling rate (Hz) a recording's header gives, None where it cannot be read."""
-    from eegpt.io import read_recording
+    from eegpt.recording_files import read_recording
 
     try:
         with warnings.catch_warnings():  # its header's oddities were said when it was embedded

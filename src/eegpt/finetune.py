@@ -26,10 +26,10 @@ import torch
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.array_inputs import Units
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.engine import Precision, check_batch_size, native_cuda_bf16, resolve_device
 from eegpt.fingerprints import encoder_of, mark_loaded_weights
-from eegpt.io import Units
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (

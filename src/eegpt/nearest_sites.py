@@ -314,7 +314,7 @@ def nearest_rename(
         raise TypeError(f"nearest_rename takes an MNE Raw, Epochs, Info, DigMontage or a "
                         f"montage's name, not {type(source).__name__}")  # fmt: skip
     else:
-        from eegpt.io import mne_source
+        from eegpt.mne_inputs import mne_source
 
         what = "<Info>" if source is info else mne_source(source)
         given = "raw"

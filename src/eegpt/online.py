@@ -38,12 +38,8 @@ import numpy as np
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import warn as _warn
 from eegpt.api import check_embeddings, engine_for, provenance
-from eegpt.engine import InferenceEngine, Precision
-from eegpt.errors import RecordingError
-from eegpt.fingerprints import encoder_of
-from eegpt.io import (
+from eegpt.array_inputs import (
     UNITS,
-    Recording,
     Units,
     check_ch_names,
     check_integer_volts,
@@ -51,6 +47,9 @@ from eegpt.io import (
     refuse_dataframe,
     units_name,
 )
+from eegpt.engine import InferenceEngine, Precision
+from eegpt.errors import RecordingError
+from eegpt.fingerprints import encoder_of
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import Embeddings
 from eegpt.preprocessing import (
@@ -61,6 +60,7 @@ from eegpt.preprocessing import (
     map_recording_channels,
     prepare,
 )
+from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
 from eegpt.resampling import polyphase_ratio
 from eegpt.streaming import block_size

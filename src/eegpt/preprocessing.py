@@ -30,13 +30,8 @@ from eegpt.channel_picks import pick_indices, warn_not_scalp
 from eegpt.channels import ChannelMapping, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
-from eegpt.io import (
-    Recording,
-    as_recording,
-    check_unique,
-    left_out_channels,
-    warn_unapplied_projectors,
-)
+from eegpt.io import as_recording
+from eegpt.mne_inputs import left_out_channels
 from eegpt.nearest_sites import with_positions_note
 from eegpt.preprocessing_spec import (
     PRETRAINING_SCALE,
@@ -46,6 +41,7 @@ from eegpt.preprocessing_spec import (
 )
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
+from eegpt.recording import Recording, check_unique
 from eegpt.resampling import (
     fill_nonfinite,
     nearest_indices,
@@ -57,6 +53,7 @@ from eegpt.resampling import (
 )
 from eegpt.signal_checks import check_finite, check_signal
 from eegpt.signal_stats import SignalStats, robust_amplitude
+from eegpt.ssp_projectors import warn_unapplied_projectors
 from eegpt.windowing import (
     DETREND,
     Windows,

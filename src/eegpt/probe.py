@@ -78,6 +78,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method, keywords_of
 from eegpt.api import software_versions
+from eegpt.array_inputs import Units
 from eegpt.channels import (
     CAPS,
     CHANNEL_INDEX,
@@ -101,10 +102,11 @@ from eegpt.engine import (
     default_batch_size,
     resolve_device,
 )
+from eegpt.epochs_files import may_hold_epochs
 from eegpt.errors import EncoderMismatchError, MissingFileError, RecordingError
 from eegpt.fingerprints import encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.heads import LinearProbe
-from eegpt.io import Recording, Units, detrend_text, epochs_labels, may_hold_epochs
+from eegpt.mne_inputs import epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.outputs import EPOCH_ONSETS_KEY, atomic_write
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -144,6 +146,7 @@ from eegpt.probe_provenance import (
     subject_overlap_text,
     training_overlap,
 )
+from eegpt.recording import Recording, detrend_text
 from eegpt.rename_tables import Rename
 from eegpt.resampling import resampled_length
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS

@@ -29,6 +29,7 @@ from eegpt._logging import baseline_text, count, few, warnings_once
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
+from eegpt.array_inputs import Units, refuse_braindecode, require_array_args_absent
 from eegpt.channels import (
     ChannelMapping,
     how_to_drop,
@@ -39,23 +40,17 @@ from eegpt.channels import (
     rename_table,
     unmatched_rename_warning,
 )
+from eegpt.epochs_files import may_hold_epochs, read_epochs_file
 from eegpt.errors import NoChannelMappedError, RecordingError
-from eegpt.io import (
-    Recording,
-    Units,
-    as_recording,
-    may_hold_epochs,
-    mne_source,
-    read_epochs_file,
-    refuse_braindecode,
-    require_array_args_absent,
-    warn_unapplied_projectors,
-)
+from eegpt.io import as_recording
+from eegpt.mne_inputs import mne_source
 from eegpt.preprocessing import PreprocessingConfig, check_reference_channels
+from eegpt.recording import Recording
 from eegpt.rename_tables import Rename, _cap_note
 from eegpt.resampling import fill_nonfinite, resample
 from eegpt.signal_checks import check_signal
 from eegpt.signal_stats import SignalStats
+from eegpt.ssp_projectors import warn_unapplied_projectors
 from eegpt.windowing import (
     check_length,
     check_windows,

@@ -87,7 +87,7 @@ def known_files(data: Any) -> list[str]:
     :meth:`eegpt.EEGPTProbe.evaluate` compares with it."""
     import mne
 
-    from eegpt.io import mne_sources
+    from eegpt.mne_inputs import mne_sources
 
     found = mne_sources(data)
     held = getattr(data, "_raw", None)  # MNE's: the Raw of unloaded epochs (None once loaded)
@@ -128,7 +128,7 @@ def data_record(data: Any, held: dict[int, list[str]] | None = None) -> list[dic
     were prepared (an object not in it is looked at now)."""
     import mne
 
-    from eegpt.io import Recording
+    from eegpt.recording import Recording
 
     if isinstance(data, (list, tuple)):
         return [r for item in data for r in data_record(item, held)]

@@ -24,9 +24,10 @@ from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt._rates import taken_rate
 from eegpt._window_flags import FlaggedSpans
+from eegpt.array_inputs import UNITS
 from eegpt.edf_files import EDF_VOLT_UNITS, RecordClock
 from eegpt.errors import RecordingError
-from eegpt.io import UNITS, nonfinite_error
+from eegpt.nonfinite_advice import nonfinite_error
 from eegpt.preprocessing_spec import PRETRAINING_SCALE
 from eegpt.rename_tables import (
     DROP_ADVICE_NAMES,

@@ -324,7 +324,7 @@ def _stim_raw(values: Any, channel: str, raw: mne.io.BaseRaw) -> mne.io.BaseRaw:
     at ``raw``'s samples' rate (:func:`eegpt.io.samples_rate`) and from its first sample."""
     import mne
 
-    from eegpt.io import samples_rate
+    from eegpt.mixed_rates import samples_rate
 
     info = mne.create_info([channel], samples_rate(raw), "stim")
     return mne.io.RawArray(values, info, first_samp=raw.first_samp, verbose=False)
@@ -498,7 +498,7 @@ def stim_annotations(raw: mne.io.BaseRaw, setting: StimEvents, source: str) -> m
     import mne
 
     from eegpt.annotations import in_first_sample_time
-    from eegpt.io import samples_rate
+    from eegpt.mixed_rates import samples_rate
 
     channel = stim_channel_of(raw, setting.channel, source)
     read = _channel_read(raw, channel, source)
@@ -575,7 +575,7 @@ def _raw_of(recording: Any, raw: mne.io.BaseRaw | None) -> mne.io.BaseRaw | None
     if not source.exists():
         return None
     from eegpt._logging import ignored_warnings
-    from eegpt.io import open_recording
+    from eegpt.recording_files import open_recording
 
     with ignored_warnings():  # said when the recording was read
         opened, _ = open_recording(source, preload=False, verbose="error")
@@ -593,7 +593,7 @@ def _with_file_stim(raw: mne.io.BaseRaw, source: str, channel: str | None = None
     if not path.exists():
         return raw
     from eegpt._logging import ignored_warnings
-    from eegpt.io import open_recording
+    from eegpt.recording_files import open_recording
 
     with ignored_warnings():
         opened, _ = open_recording(path, preload=False, verbose="error")

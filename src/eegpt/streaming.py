@@ -56,29 +56,20 @@ from eegpt.brainvision_files import brainvision_clock, brainvision_truncated, wa
 from eegpt.channel_picks import pick_indices
 from eegpt.channels import ChannelMapping
 from eegpt.edf_files import RecordClock, warn_discontinuous_raw
+from eegpt.epochs_files import holds_epochs_instead, is_epochs_file, is_npz
 from eegpt.errors import RecordingError
-from eegpt.io import (
-    PathLike,
-    channel_rates,
-    check_memory,
-    check_unique,
-    check_whole_reads,
+from eegpt.formats import PathLike
+from eegpt.memory_checks import check_memory
+from eegpt.mixed_rates import channel_rates, check_whole_reads
+from eegpt.mne_inputs import (
     custom_reference,
     date_clock,
     file_units_of,
-    holds_epochs_instead,
-    is_epochs_file,
-    is_npz,
     left_out_channels,
     mark_bad,
     measurement_date,
-    mne_call,
     mne_source,
-    open_recording,
     recorded_filters,
-    stored_projections,
-    unapplied_projectors,
-    warn_unapplied_projectors,
 )
 from eegpt.preprocessing import (
     PreprocessingConfig,
@@ -87,6 +78,8 @@ from eegpt.preprocessing import (
     map_info_channels,
     note_custom_reference,
 )
+from eegpt.recording import check_unique
+from eegpt.recording_files import mne_call, open_recording
 from eegpt.resampling import (
     line_at,
     line_from_sums,
@@ -97,6 +90,7 @@ from eegpt.resampling import (
 )
 from eegpt.signal_checks import check_finite, check_signal
 from eegpt.signal_stats import SignalStats
+from eegpt.ssp_projectors import stored_projections, unapplied_projectors, warn_unapplied_projectors
 from eegpt.windowing import check_length, check_windows, cut_windows, window_starts
 
 __all__ = [

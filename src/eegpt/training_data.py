@@ -23,8 +23,9 @@ import numpy as np
 from eegpt._filenames import subject_column
 from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
+from eegpt.array_inputs import Units
 from eegpt.channels import map_channels, normalize_channel_name
-from eegpt.io import Units, mne_source
+from eegpt.mne_inputs import mne_source
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_inputs import (
     _projection_windows,

@@ -25,8 +25,8 @@ from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping
 from eegpt.config import EEGPTConfig
 from eegpt.errors import RecordingError, StartPastEndError, TooShortError
-from eegpt.io import Recording
 from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
+from eegpt.recording import Recording
 from eegpt.resampling import resampled_length
 from eegpt.signal_stats import _detrend_rows
 
