@@ -54,8 +54,8 @@ def holds_epochs_instead(err: RecordingError) -> bool:
 
 def read_epochs_file(path: Path, verbose: Verbose = None) -> mne.BaseEpochs:
     """``mne.read_epochs`` (``mne.read_epochs_eeglab`` for a ``.set`` file) with the errors of
-    :func:`read_recording` (file named, chained). Epochs of a ``.set`` file are named by their
-    time-locking event (latency 0), not by all the events they hold as MNE names them
+    :func:`eegpt.io.read_recording` (file named, chained). Epochs of a ``.set`` file are named
+    by their time-locking event (latency 0), not by all the events they hold as MNE names them
     (:func:`eegpt._eeglab.label_by_time_locking_events`). SSP projectors stored but not
     applied stay unapplied (``proj=False``; MNE applies them by default), as for a Raw file
     and for the same epochs passed in memory; those applied before saving stay applied."""

@@ -53,7 +53,7 @@ class Recording:
         sample (see :mod:`eegpt.annotations`), when it has any.
     epoch_annotations : list of list of str | None
         For epoched data, the descriptions of the annotations over each epoch
-        (:func:`epoch_annotations`), when the epochs carry annotations.
+        (:func:`~eegpt.mne_inputs.epoch_annotations`), when the epochs carry annotations.
     first_time : float | None
         For MNE data, seconds from the start of the acquisition to the first sample
         (``raw.first_time``; nonzero for cropped data and FIF files with ``first_samp > 0``).
@@ -64,10 +64,10 @@ class Recording:
         (ISO 8601, as MNE keeps it: labelled UTC).
     date_clock : str | None
         With ``meas_date``, which clock it is on, by the reader that read it
-        (:func:`date_clock`): ``"utc"`` (FIF, EGI ``.mff``), ``"local"`` (the lab's wall
-        clock, which MNE labels UTC: EDF/BDF, BrainVision, Nihon Kohden), ``"acq_time"`` (UTC
-        from a BIDS ``*_scans.tsv``'s ``acq_time``, which MNE-BIDS sets over the header's
-        date) or ``"unknown"``; kept as the embeddings' ``metadata["clock"]``.
+        (:func:`~eegpt.mne_inputs.date_clock`): ``"utc"`` (FIF, EGI ``.mff``), ``"local"``
+        (the lab's wall clock, which MNE labels UTC: EDF/BDF, BrainVision, Nihon Kohden),
+        ``"acq_time"`` (UTC from a BIDS ``*_scans.tsv``'s ``acq_time``, which MNE-BIDS sets
+        over the header's date) or ``"unknown"``; kept as the embeddings' ``metadata["clock"]``.
     file_offset : float | None
         For an MNE Raw, seconds from its file's first sample to its first sample
         (:func:`eegpt.annotations.file_offset`: nonzero for a Raw cropped after reading); the
@@ -89,11 +89,12 @@ class Recording:
     projectors : list of (str, tuple of str) | None
         SSP projectors stored with an MNE object but not applied to ``data``, as (description,
         channels it acts on); :func:`~eegpt.preprocessing.prepare` warns when one acts on a
-        used channel (:func:`warn_unapplied_projectors`).
+        used channel (:func:`~eegpt.ssp_projectors.warn_unapplied_projectors`).
     projections : list of dict | None
-        For MNE data, every SSP projector stored with it (:func:`stored_projections`), applied
-        before eegpt or not: ``{"desc": ..., "applied": True}``; recorded in the output's
-        provenance (``metadata["projections"]``).
+        For MNE data, every SSP projector stored with it
+        (:func:`~eegpt.ssp_projectors.stored_projections`), applied before eegpt or not:
+        ``{"desc": ..., "applied": True}``; recorded in the output's provenance
+        (``metadata["projections"]``).
     bads : list of str | None
         For MNE data, the channels of ``info["bads"]`` that the picks left out (not in
         ``ch_names``), so that a model fitted with them can say why they are missing.
@@ -108,10 +109,11 @@ class Recording:
         dates of its ``New Segment`` markers (:func:`eegpt.brainvision_files.brainvision_clock`).
     truncated : dict | None
         For an EDF/BDF file shorter than its header announces (only its complete records are
-        read): ``{"announced_s": ..., "read_s": ...}`` (:attr:`EDFHeader.truncated`).
+        read): ``{"announced_s": ..., "read_s": ...}``
+        (:attr:`eegpt.edf_files.EDFHeader.truncated`).
     filters : dict | None
         For MNE data, the band the recording was filtered to as MNE knows it (EDF/BDF headers'
-        prefiltering, filters applied in MNE): :func:`recorded_filters`.
+        prefiltering, filters applied in MNE): :func:`~eegpt.mne_inputs.recorded_filters`.
     baseline : tuple of (float | None, float | None) | None
         For ``mne.Epochs`` that MNE baseline-corrected, ``epochs.baseline``: the interval (s,
         relative to the event) whose mean MNE subtracted from each channel of each epoch
