@@ -99,6 +99,16 @@ def test_quantity_labels_text_many_levels_or_one_value_per_subject():
     assert quantity_labels_text([1] * 5 + [2] * 5, [0] * 5 + [1] * 5) is None
 
 
+def test_codes_numbered_without_a_gap_are_not_a_quantity():
+    """Codes numbered from 0 or 1 without a gap are codes, however many (the 12 flashes of a
+    P300 speller) and even one per recording (a block design, a condition per file)."""
+    assert quantity_labels_text(list(range(1, 13)) * 3) is None
+    per_file = [c for c in range(1, 7) for _ in range(5)]
+    assert quantity_labels_text(per_file, [c for c in range(6) for _ in range(5)]) is None
+    # a quantity that happens to start at 1 but has gaps still warns
+    assert quantity_labels_text([1, 3, 4, 7, 9, 12, 15, 18, 20, 22, 25] * 2) is not None
+
+
 def test_train_probe_warns_of_integer_quantity_and_not_of_codes(model):
     epochs = _epochs(24)
     rts = np.arange(24) * 13 + 300  # one class per epoch: reaction times in ms

@@ -133,11 +133,14 @@ def quantity_labels_text(
     :data:`MAX_CODE_LEVELS` distinct values, or at least :data:`MIN_GROUP_LEVELS` distinct
     values with each of ``groups`` (one per label: the recording or subject of each epoch)
     carrying a single one, mostly its own (a subject-level target). None otherwise: event
-    codes (1..4, 769..772) and sleep stages (0..4) vary within a recording and are few."""
+    codes (1..4, 769..772) and sleep stages (0..4) vary within a recording and are few, and
+    codes numbered 0 or 1 up without a gap (1..12, one condition per file 1..6) are codes."""
     numbers = numeric_labels(labels)
     if numbers is None or any(not x.is_integer() for x in numbers):
         return None
     levels = sorted(set(numbers))
+    if _counted_codes(levels):
+        return None
     found = None
     if len(levels) > MAX_CODE_LEVELS:
         found = (
@@ -162,6 +165,14 @@ def quantity_labels_text(
         + REGRESSION_ROUTE
         + ". If they are class codes, nothing is wrong"
     )
+
+
+def _counted_codes(levels: Sequence[float]) -> bool:
+    """Whether the sorted distinct ``levels`` are every whole number from 0 or 1 up: how
+    class codes are numbered (the 12 row/column flashes of a P300 speller 1..12, six
+    conditions of a block design, one per file, 1..6), not what a quantity measured on
+    people (ages, scores, milliseconds) gives."""
+    return levels[0] in (0, 1) and levels[-1] - levels[0] + 1 == len(levels)
 
 
 @contextlib.contextmanager
