@@ -440,6 +440,26 @@ def test_a_pattern_picking_derivatives_of_a_bids_dataset_is_warned_of(tasks_data
         warnings.simplefilter("always")
         assert len(_ids(resolve_inputs(root, pattern="sub-*/**/*_eeg.edf"))) == 4
     assert not [w for w in caught if "derivatives/" in str(w.message)]
+    with pytest.warns(RuntimeWarning, match=r"derivatives/, .* alone .*: a derivative dataset"):
+        resolve_inputs(root, pattern="derivatives/**/*_eeg.edf")
+
+
+def test_a_pattern_picking_linked_derivatives_is_warned_of(tasks_dataset, tmp_path):
+    """A DataLad/git-annex dataset's files are links into .git/annex: where they are listed
+    (derivatives/...) counts, not where the links point."""
+    root = tmp_path / "ds"
+    shutil.copytree(tasks_dataset, root)
+    store = root / ".git" / "annex" / "objects"
+    store.mkdir(parents=True)
+    copy = root / "derivatives" / "clean" / "sub-01"
+    copy.mkdir(parents=True)
+    for edf in sorted((root / "sub-01" / "ses-1" / "eeg").glob("*_eeg.edf")):
+        target = store / edf.name
+        shutil.copy(edf, target)
+        (copy / edf.name).symlink_to(target)
+    with pytest.warns(RuntimeWarning, match=r"picks 2 files under the derivatives/"):
+        inputs = resolve_inputs(root, pattern="**/*_eeg.edf")
+    assert len(_ids(inputs)) == 6
 
 
 @pytest.mark.parametrize("mne_lists_types", [True, False])

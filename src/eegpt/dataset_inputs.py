@@ -637,23 +637,35 @@ def _warn_outside_raw_data(
     """Warn where ``pattern`` picked files of the BIDS dataset ``dataset`` under its
     ``derivatives/``, ``sourcedata/``, ``code/`` or ``stimuli/`` folders: processed or source
     copies of its recordings, embedded beside them as recordings of their own, which the
-    dataset's own listing (no pattern) leaves out."""
+    dataset's own listing (no pattern) leaves out. Where the files are, as listed: links
+    (a DataLad/git-annex dataset's files point into ``.git/annex``) are not followed."""
     from eegpt.bids import NOT_RAW_FOLDERS
 
+    def first_folder(path: Path) -> str | None:
+        where = Path(os.path.abspath(path))
+        return where.relative_to(dataset).parts[0] if where.is_relative_to(dataset) else None
+
     outside = [
-        rid
-        for path, rid in zip(paths, ids, strict=True)
-        if path.resolve().is_relative_to(dataset)
-        and path.resolve().relative_to(dataset).parts[0] in NOT_RAW_FOLDERS
+        rid for path, rid in zip(paths, ids, strict=True) if first_folder(path) in NOT_RAW_FOLDERS
     ]
-    if outside:
+    if not outside:
+        return
+    folders = f"{'/, '.join(NOT_RAW_FOLDERS)}/ folders of the BIDS dataset {dataset}"
+    if len(outside) == len(ids):
         _warn(
-            f"pattern {pattern!r} (--pattern) picks {_count(len(outside), 'file')} under the "
-            f"{'/, '.join(NOT_RAW_FOLDERS)}/ folders of the BIDS dataset {dataset} "
-            f"({few(outside, 3)}): processed or source copies, embedded as recordings of their "
-            "own beside the dataset's recordings. Leave the pattern out to embed the dataset's "
-            "recordings alone (as BIDS lists them), or narrow it (e.g. 'sub-*/**/*_eeg.edf')"
+            f"pattern {pattern!r} (--pattern) picks files under the {folders} alone "
+            f"({few(outside, 3)}): a derivative dataset (or source data) of its own; give its "
+            "folder (e.g. derivatives/NAME, with its own dataset_description.json) as the input "
+            "to read it as one"
         )
+        return
+    _warn(
+        f"pattern {pattern!r} (--pattern) picks {_count(len(outside), 'file')} under the "
+        f"{folders} ({few(outside, 3)}): processed or source copies, embedded as recordings of "
+        "their own beside the dataset's recordings. Leave the pattern out to embed the "
+        "dataset's recordings alone (as BIDS lists them), or narrow it (e.g. "
+        "'sub-*/**/*_eeg.edf')"
+    )
 
 
 def _filters_text(filters: Mapping[str, Any]) -> str:
