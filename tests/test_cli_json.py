@@ -210,3 +210,28 @@ def test_channels_json_of_a_refused_file_carries_the_error(tmp_path, capsys):
     assert record["mapping"] == {} and record["unmapped"] == labels
     assert (record["sfreq"], record["duration_s"]) == (256.0, 20.0)
     assert "none of the 6 channel names" in err
+
+
+def _epochs_files(folder: Path, names: list[str]) -> list[Path]:
+    """5 epochs of 4 s at 256 Hz, channels ``names``, as -epo.fif, EEGLAB .set and .npz."""
+    data = np.random.default_rng(0).standard_normal((5, len(names), 1024)) * 1e-5
+    epochs = mne.EpochsArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    fif, eeglab, arrays = folder / "e-epo.fif", folder / "e.set", folder / "e.npz"
+    epochs.save(fif, verbose="error")
+    epochs.export(eeglab, verbose="error")
+    np.savez(arrays, X=data, ch_names=np.array(names), sfreq=256.0)
+    return [fif, eeglab, arrays]
+
+
+@pytest.mark.filterwarnings("ignore:.*do not match the EEGPT vocabulary")
+@pytest.mark.parametrize("labels", [["Fp1", "Fp2", "C3"], ["X1", "X2", "X3"]])
+def test_channels_json_of_epochs_gives_their_number_and_length(tmp_path, capsys, labels):
+    """Files of epochs, mapped or refused (no label maps): duration_s of all the epochs,
+    n_epochs and epoch_s (one epoch), alike in both cases."""
+    paths = _epochs_files(tmp_path, labels)
+    assert main(["channels", "--json", *map(str, paths)]) == (0 if labels[0] == "Fp1" else 1)
+    records = _lines(capsys.readouterr().out)
+    assert [r["path"] for r in records] == list(map(str, paths))
+    for record in records:
+        assert (record["duration_s"], record["n_epochs"], record["epoch_s"]) == (20.0, 5, 4.0)
+        assert record["sfreq"] == 256.0

@@ -295,10 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print one JSON object per recording, one per line (JSON Lines), instead of the "
         "tables: path, error (null, or why the file was refused: exit status as without "
-        "--json), sfreq (Hz), duration_s, channels (per channel of the file: label, type, bad, "
+        "--json), sfreq (Hz), duration_s (of a file of epochs: all its epochs together), "
+        "channels (per channel of the file: label, type, bad, "
         "status mapped/dropped/not kept/not read, name and row where mapped, else reason), "
-        "mapping (label -> vocabulary name), unmapped (labels), referential; n_epochs for "
-        "epochs, figure with --plot. Not with --nearest",
+        "mapping (label -> vocabulary name), unmapped (labels), referential; n_epochs and "
+        "epoch_s (seconds of one epoch) for epochs, figure with --plot. Not with --nearest",
     )
     p.set_defaults(func=cmd_channels)
 

@@ -318,13 +318,20 @@ def _marked_bad(path: Path, picks: str | list[str]) -> list[str]:
 
 
 def _read_quietly(path: Path) -> Any:
-    """A file's MNE Raw (its header only) or Epochs, read without warnings (they are given
-    when the file is read to be shown)."""
+    """A file's MNE Raw (its header only) or Epochs (of an epochs file, an epoched EEGLAB
+    ``.set`` or an ``.npz`` of epochs arrays: its rows typed EEG), read without warnings
+    (they are given when the file is read to be shown)."""
+    import mne
+
     from eegpt._logging import ignored_warnings
-    from eegpt.io import is_epochs_file, read_epochs_file, read_recording
+    from eegpt.io import is_npz, may_hold_epochs, read_epochs_file, read_npz_epochs, read_recording
 
     with ignored_warnings():
-        if is_epochs_file(path):
+        if is_npz(path):
+            rec = read_npz_epochs(path, "error")
+            info = mne.create_info(rec.ch_names, rec.sfreq, "eeg")
+            return mne.EpochsArray(rec.data, info, verbose="error")
+        if may_hold_epochs(path):
             return read_epochs_file(path, "error")
         return read_recording(path, preload=False, verbose="error")
 
@@ -375,14 +382,15 @@ def _length_text(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds < 3600 else f"{seconds / 3600:.2f} h"
 
 
-def _header_channels(path: Path) -> tuple[list[dict[str, Any]], float | None, float | None]:
+def _header_channels(path: Path) -> tuple[list[dict[str, Any]], float | None, dict[str, Any]]:
     """A file's channels as its header gives them, none mapped: ``[{"label", "type", "bad"}]``,
-    its sampling rate (Hz) and duration (s; of an epochs file: all its epochs); ``([], None,
-    None)`` where the header cannot be read."""
+    its sampling rate (Hz) and length (:func:`_duration_fields`: of an epochs file, all its
+    epochs, their number and the length of one); ``([], None, {"duration_s": None})`` where
+    the header cannot be read."""
     try:
         inst = _read_quietly(path)
     except (ValueError, OSError, RuntimeError):
-        return [], None, None
+        return [], None, {"duration_s": None}
     info = inst.info
     rows = [
         {"label": name, "type": kind, "bad": name in info["bads"]}
@@ -390,9 +398,9 @@ def _header_channels(path: Path) -> tuple[list[dict[str, Any]], float | None, fl
     ]
     sfreq = float(info["sfreq"])
     n_times = getattr(inst, "n_times", None)
-    if n_times is None:  # epochs: their number times their length
-        n_times = len(inst) * len(inst.times)
-    return rows, sfreq, n_times / sfreq
+    if n_times is not None:  # a Raw
+        return rows, sfreq, _duration_fields(n_times, sfreq, None)
+    return rows, sfreq, _duration_fields(len(inst.times), sfreq, len(inst))  # an Epochs
 
 
 def _labels_table(path: Path) -> str:
@@ -401,13 +409,18 @@ def _labels_table(path: Path) -> str:
     cannot be read (the error says why)."""
     from eegpt.vocabulary import display_width, padded, printable_name
 
-    rows, sfreq, seconds = _header_channels(path)
+    rows, sfreq, length = _header_channels(path)
     if not rows:
         return ""
+    size = (
+        f"{length['n_epochs']} epochs of {length['epoch_s']:g} s"
+        if "n_epochs" in length
+        else _length_text(length["duration_s"] or 0.0)
+    )
     labels = [printable_name(row["label"]) for row in rows]
     width = max(display_width(label) for label in [*labels, "label"])
     lines = [
-        f"{path}: {_count(len(rows), 'channel')} at {sfreq:g} Hz, {_length_text(seconds or 0.0)}"
+        f"{path}: {_count(len(rows), 'channel')} at {sfreq:g} Hz, {size}"
         " (their labels as stored, not mapped: the error below says why)",
         f"  {padded('label', width)}  type",
     ]
@@ -421,12 +434,12 @@ def _labels_table(path: Path) -> str:
 def _refused_record(path: Path, err: BaseException) -> dict[str, Any]:
     """`eegpt channels --json`'s object for a file it refuses (or cannot read): the error, and
     the channels as far as the header gives them (label, type, bad; none mapped)."""
-    rows, sfreq, seconds = _header_channels(path)
+    rows, sfreq, length = _header_channels(path)
     return {
         "path": path,
         "error": error_text(err),
         "sfreq": sfreq,
-        "duration_s": seconds,
+        **length,
         "channels": rows,
         "mapping": {},
         "unmapped": [row["label"] for row in rows],
@@ -498,18 +511,32 @@ def _channels_record(
             why = "marked bad" if row["bad"] else f"type {kind}, not picked (--picks)"
             row.update(status="not read", name=None, reason=why)
         rows.append(row)
-    n_times = getattr(rec, "n_times", None)
-    seconds = n_times / rec.sfreq if n_times is not None else rec.data.shape[0] * rec.duration
+    # a stream (continuous, read through its header) has no is_epoched; a Recording of
+    # epochs has n_times too: the samples of one epoch
+    epoched = bool(getattr(rec, "is_epoched", False))
+    n_epochs = int(rec.data.shape[0]) if epoched else None
     record: dict[str, Any] = {
         "path": path,
         "error": None,
         "sfreq": float(rec.sfreq),
-        "duration_s": float(seconds),
+        **_duration_fields(rec.n_times, float(rec.sfreq), n_epochs),
         "channels": rows,
         "mapping": {label: name for label, (name, _) in mapped.items()},
         "unmapped": [row["label"] for row in rows if row["status"] != "mapped"],
         "referential": dict(mapping.referential),
     }
-    if getattr(rec, "data", None) is not None and n_times is None:  # epochs
-        record["n_epochs"] = int(rec.data.shape[0])
     return record
+
+
+def _duration_fields(n_times: int, sfreq: float, n_epochs: int | None) -> dict[str, Any]:
+    """`eegpt channels --json`'s length of a recording: ``{"duration_s": seconds}`` of a
+    continuous one (``n_times`` samples at ``sfreq`` Hz); of ``n_epochs`` epochs of ``n_times``
+    samples each, ``duration_s`` of all the epochs together, ``n_epochs`` and ``epoch_s`` (the
+    seconds of one epoch)."""
+    if n_epochs is None:
+        return {"duration_s": n_times / sfreq}
+    return {
+        "duration_s": n_epochs * n_times / sfreq,
+        "n_epochs": n_epochs,
+        "epoch_s": n_times / sfreq,
+    }
