@@ -106,6 +106,20 @@ def test_info_json_of_a_dataset_folder_says_whether_it_is_complete(tmp_path, cap
     assert _lines(capsys.readouterr().out)[-1]["readable"] is True
 
 
+def test_info_json_of_part_runs_names_the_parts_missing(tmp_path, capsys):
+    """A folder of --part K/3 runs of a 4-file corpus with parts 1 and 2 absent: complete
+    false and missing_parts [1, 2], as the text form's "missing: part(s) 1, 2 of 3", exit 3."""
+    manifest = _manifest(tmp_path / "part-0", pending=0)
+    manifest["spec"]["inputs"] = {"part": [0, 3], "corpus": "corpus", "corpus_files": 4}
+    (tmp_path / "part-0" / "_manifest.json").write_text(json.dumps(manifest))
+    assert main(["info", "--json", str(tmp_path)]) == 3
+    (record,) = _lines(capsys.readouterr().out)
+    assert record["parts"] is True and record["complete"] is False
+    assert record["missing_parts"] == [1, 2]
+    assert main(["info", str(tmp_path)]) == 3
+    assert "missing: part(s) 1, 2 of 3" in capsys.readouterr().out
+
+
 def test_info_json_of_a_run_that_stopped_before_writing_anything(tmp_path, capsys):
     """A folder holding only embed-dataset's lock, not held: stopped before writing, exit 3."""
     from eegpt.dataset_lock import LOCK

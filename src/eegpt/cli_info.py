@@ -720,8 +720,9 @@ INFO_JSON_KEYS = {
     "window_seconds, channels (vocabulary names), input_channels (file labels), "
     "checkpoint, warnings, source_check, metadata (all of it)",
     "dataset": "path, parts (true: a folder of --part run folders), current (false: files "
-    "failed or changed, shards cut: exit 3), complete (false: files pending or shards "
-    "missing, exit 3), readable (--verify only, else null), runs (per run folder: path, "
+    "failed or changed, shards cut: exit 3), complete (false: files pending, shards "
+    "or parts missing, exit 3), missing_parts (the K of --part K/N with no run folder "
+    "here), readable (--verify only, else null), runs (per run folder: path, "
     "manifest, progress {totals, shards_present, shards_planned, running, unfinished, "
     "killed, stopped}); state where only a run's lock is there (starting, or stopped before "
     "writing anything)",
@@ -762,11 +763,18 @@ def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
     runs), and its exit status (3 as the text form's: failed or changed files, damaged or
     missing shards, an unfinished run)."""
     from eegpt.dataset_read import expand_run_folders, run_folders
-    from eegpt.dataset_report import completion_report, output_report, parts_report
+    from eegpt.dataset_report import (
+        completion_report,
+        missing_part_numbers,
+        output_report,
+        parts_report,
+    )
 
     runs = run_folders(folder)
     _, current = parts_report(folder) if runs else output_report(folder)
     _, complete = completion_report(folder, verify=verify)
+    missing = missing_part_numbers(folder) if runs else []
+    complete = complete and not missing  # completion_report leaves them to parts_report
     readable = None
     if verify:
         from eegpt.dataset_read import verify_report
@@ -778,6 +786,7 @@ def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
         "parts": bool(runs),
         "current": current,
         "complete": complete,
+        "missing_parts": missing,
         "readable": readable,
         "runs": [_run_folder_record(run) for run in expand_run_folders(folder)],
     }
@@ -830,6 +839,7 @@ def _lock_only_record(folder: Path) -> tuple[dict[str, Any], int]:
         "parts": False,
         "current": True,
         "complete": False,
+        "missing_parts": [],
         "readable": None,
         "state": "starting" if starting else "stopped before writing anything",
         "runs": [],

@@ -194,19 +194,16 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             f"with {same}"
         )
         return "\n".join(lines), False
-    corpora = corpora_of_parts(parts)
+    corpora = _missing_by_corpus(parts)
     missing_any = False  # parts of a split that have files but no folder here
-    for group in corpora:
+    for group, n, missing in corpora:
         if len(corpora) > 1:  # different corpora, each split apart: no conflict
             corpus = group[0][1].get("corpus")
             lines.append(
                 f"  parts of {'a list of files' if corpus == LIST_INPUTS else corpus}: "
                 f"{few([f.name for f, _ in group], 10)}"
             )
-        inputs = [i for _, i in group]
-        if len({int(i["part"][1]) for i in inputs}) == 1:  # parts of one split
-            _, missing = missing_parts(inputs)
-            n = inputs[0]["part"][1]
+        if n is not None:  # parts of one split
             if missing:
                 missing_any = True
                 lines.append(
@@ -238,6 +235,44 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             "`eegpt info PART` names them and how to embed them again"
         )
     return "\n".join(lines), not (changed or failing or cut)
+
+
+_Runs = list[tuple[Path, Mapping[str, Any]]]  # run folders, each with its spec's inputs
+
+
+def _missing_by_corpus(
+    parts: Sequence[tuple[Path, Mapping[str, Any]]],
+) -> list[tuple[_Runs, int | None, list[int]]]:
+    """Per corpus of the ``--part`` runs among ``parts`` (each a run folder and its spec's
+    ``inputs``; :func:`~eegpt.dataset_read.corpora_of_parts`): its runs, N of its ``--part
+    K/N`` (None where its runs differ in N) and the parts K with files but no run here."""
+    groups: list[tuple[_Runs, int | None, list[int]]] = []
+    for group in corpora_of_parts(parts):
+        inputs = [i for _, i in group]
+        if len({int(i["part"][1]) for i in inputs}) == 1:  # parts of one split
+            groups.append((group, int(inputs[0]["part"][1]), missing_parts(inputs)[1]))
+        else:
+            groups.append((group, None, []))
+    return groups
+
+
+def missing_part_numbers(folder: str | os.PathLike) -> list[int]:
+    """The parts K of ``--part K/N`` runs with files but no run folder in ``folder`` (a folder
+    of run folders), as :func:`parts_report` names them (``missing: part(s) ...``), sorted;
+    ``[]`` where none is missing or the parts were split from different listings (which
+    :func:`parts_report` says instead)."""
+    parts: _Runs = []
+    for run in run_folders(Path(folder)):
+        try:
+            manifest = json.loads((run / MANIFEST).read_text())
+        except (OSError, ValueError):
+            continue
+        inputs = (manifest.get("spec") or {}).get("inputs") or {}
+        if inputs.get("part"):
+            parts.append((run, inputs))
+    if listings_apart(parts):
+        return []
+    return sorted({k for _, _, missing in _missing_by_corpus(parts) for k in missing})
 
 
 def _parts_total_lines(
