@@ -186,3 +186,26 @@ def test_a_stopped_run_logs_why_and_its_exit_status(tmp_path, capsys):
         ("ERROR", "finished: exit status 143"),
     ]
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("terminal", ["none", "closed"])
+def test_a_run_without_a_terminal_still_logs(terminal, tmp_path, monkeypatch):
+    """stderr None (``2>&-`` before Python starts, ``pythonw``) or closed: the run goes on
+    and its lines reach the log file alone."""
+    import io
+
+    stream = None
+    if terminal == "closed":
+        stream = io.StringIO()
+        stream.close()
+    monkeypatch.setattr(sys, "stderr", stream)
+    log = tmp_path / "run.log"
+
+    def work(args: argparse.Namespace) -> int:
+        print("exported a.npz", file=sys.stderr)
+        sys.stderr.flush()
+        return 0
+
+    assert run_command(work, argparse.Namespace(log_file=log, command="export")) == 0
+    assert sys.stderr is stream
+    assert [t for _, t in _lines(log)][1:] == ["exported a.npz", "finished: exit status 0"]

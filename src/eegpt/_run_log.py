@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import io
 import os
 import platform
 import shlex
@@ -115,16 +116,26 @@ def open_log_file(path: Path) -> IO[str]:
         ) from None
 
 
+class _NoTerminal(io.TextIOBase):
+    """The terminal of a run whose ``sys.stderr`` is None (``2>&-``, ``pythonw``): takes
+    what is written and drops it (the log file still gets each line)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
 class RunLogStream:
     """``sys.stderr`` while a command runs with ``--log-file``: writes go to the terminal's
     stream as they are, and each complete line also to the log file with its time and level
     (:func:`line_level`). Carriage returns (a progress bar redrawn in place) are not logged.
     Safe for the threads of a run (a lock, reentrant: a signal handler's message may arrive
     while the main thread writes). Anything else (``isatty``, ``fileno``, ``encoding``) is
-    the terminal stream's."""
+    the terminal stream's. Where there is no terminal (``terminal`` None: stderr closed
+    before Python started, or ``pythonw``) or it has been closed, the file alone gets the
+    lines."""
 
     def __init__(self, terminal: Any, log: IO[str]) -> None:
-        self.terminal = terminal
+        self.terminal = terminal if terminal is not None else _NoTerminal()
         setattr(self, PROGRESS_STREAM_ATTRIBUTE, terminal)  # progress bars: terminal only
         self._log = log
         self._pending = ""
@@ -132,7 +143,10 @@ class RunLogStream:
         self._lock = threading.RLock()
 
     def write(self, text: str) -> int:
-        written = self.terminal.write(text)
+        try:
+            written = self.terminal.write(text)
+        except (OSError, ValueError):  # the terminal closed (ValueError) or gone (EBADF)
+            written = len(text)
         with self._lock:
             self._pending += text
             *lines, self._pending = self._pending.split("\n")
@@ -154,7 +168,8 @@ class RunLogStream:
             self._log.write(f"{timestamp()} {level:<7} {text}\n")
 
     def flush(self) -> None:
-        self.terminal.flush()
+        with contextlib.suppress(OSError, ValueError):  # a terminal closed
+            self.terminal.flush()
         with contextlib.suppress(OSError, ValueError):
             self._log.flush()
 
