@@ -209,3 +209,32 @@ def test_a_run_without_a_terminal_still_logs(terminal, tmp_path, monkeypatch):
     assert run_command(work, argparse.Namespace(log_file=log, command="export")) == 0
     assert sys.stderr is stream
     assert [t for _, t in _lines(log)][1:] == ["exported a.npz", "finished: exit status 0"]
+
+
+def test_log_file_before_the_command_may_be_abbreviated(tmp_path, capsys):
+    """``eegpt --log PATH embed ...`` as argparse takes ``--log`` for ``--log-file``: PATH is
+    its value, not the command."""
+    log = tmp_path / "run.log"
+    missing = tmp_path / "missing.edf"
+    for name in ("--log", "--log-f"):
+        words = [name, str(log), "embed", str(missing), "--weights", "w", "-o", str(tmp_path / "o")]
+        assert main(words) == 1
+    assert "unknown command" not in capsys.readouterr().err
+    started = [t for _, t in _lines(log) if t.startswith("started: ")]
+    assert len(started) == 2
+
+
+def test_an_ambiguous_abbreviation_before_the_command_is_refused_as_such(capsys):
+    """An abbreviation of two options before the command: argparse's "ambiguous option", not
+    its value taken for an unknown command."""
+    from eegpt.cli_options import CommandParser
+
+    parser = CommandParser(prog="tool")
+    parser.add_argument("--log-file")
+    parser.add_argument("--log-level")
+    parser.add_subparsers(dest="command").add_parser("run")
+    assert parser.parse_args(["--log-f", "a.log", "run"]).log_file == "a.log"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--log", "a.log", "run"])
+    err = capsys.readouterr().err
+    assert "ambiguous option: --log could match --log-file, --log-level" in err

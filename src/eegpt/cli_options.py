@@ -626,9 +626,21 @@ class CommandParser(argparse.ArgumentParser):
                 continue
             if not word.startswith("-"):
                 return i
-            action = self._option_string_actions.get(word)
+            action = self._option_named(word)
             skip = action is not None and action.nargs != 0
         return len(words)
+
+    def _option_named(self, word: str) -> argparse.Action | None:
+        """The option ``word`` names: its full name, or a long option's abbreviation as
+        argparse takes it (``--log`` for ``--log-file``); None for a value (``--log-file=x``
+        holds its own) or a word naming none; an error for an abbreviation of several."""
+        known = self._option_string_actions
+        if word in known or not word.startswith("--") or "=" in word or word == "--":
+            return known.get(word)
+        matches = sorted(o for o in known if o.startswith("--") and o.startswith(word))
+        if len({id(known[o]) for o in matches}) > 1:
+            self.error(f"ambiguous option: {word} could match {', '.join(matches)}")
+        return known[matches[0]] if matches else None
 
     def _check_command(self, words: list[str], commands: argparse._SubParsersAction) -> None:
         """Error on an option before the command that this parser does not take, and on a
