@@ -249,3 +249,21 @@ def test_channels_json_of_epochs_gives_their_number_and_length(tmp_path, capsys,
     for record in records:
         assert (record["duration_s"], record["n_epochs"], record["epoch_s"]) == (20.0, 5, 4.0)
         assert record["sfreq"] == 256.0
+
+
+def test_json_lines_parse_whatever_the_stream_s_encoding_and_the_terminal_escaping():
+    """Labels beyond ASCII (Ä1), DEL and bidi controls reach a pipeline as the same strings:
+    written to an ASCII stream (which writes what it cannot encode as \\xNN) and through the
+    terminal's escaping of control characters, each line is JSON holding them unchanged."""
+    import io
+
+    from eegpt._json_out import print_json
+    from eegpt.cli_run import EscapingStdout
+
+    record = {"label": "Ä1", "other": "a\x7fb\u202e\u0085"}
+    for wrap in (lambda s: s, EscapingStdout):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding="ascii", errors="backslashreplace")
+        print_json(record, file=wrap(stream))
+        stream.flush()
+        assert json.loads(raw.getvalue().decode("ascii")) == record

@@ -47,6 +47,10 @@ def json_safe(value: Any) -> Any:
 
 
 def print_json(record: Mapping[str, Any], file: TextIO | None = None) -> None:
-    """Write ``record`` (:func:`json_safe`) as one line of JSON (a line of JSON Lines)."""
-    text = json.dumps(json_safe(record), allow_nan=False, ensure_ascii=False)
+    """Write ``record`` (:func:`json_safe`) as one line of JSON (a line of JSON Lines), in
+    ASCII: characters beyond it (a label ``Ä1``) and DEL as ``\\uXXXX`` escapes, so that the
+    line parses whatever the stream's encoding (an ASCII one writes what it cannot encode as
+    ``\\xNN``, no JSON) and the terminal's escaping of control characters leaves it alone."""
+    text = json.dumps(json_safe(record), allow_nan=False, ensure_ascii=True)
+    text = text.replace("\x7f", "\\u007f")
     print(text, file=file if file is not None else sys.stdout, flush=True)
