@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from eegpt._file_identity import SplitRecording, file_identity, split_recording
+from eegpt._file_identity import SplitRecording, file_identity, recording_files, split_recording
 from eegpt._filenames import os_path, path_text
 from eegpt._logging import Verbose, check_verbose, few
 from eegpt._logging import count as _count
@@ -718,15 +718,19 @@ _COMPANIONS = {".eeg": ".vhdr", ".vmrk": ".vhdr", ".fdt": ".set"}
 
 def _without_companions(paths: list[Path], root: Path) -> list[Path]:
     """``paths`` (a pattern's matches) without the files read as part of a recording beside
-    them (``rec.eeg`` and ``rec.vmrk`` of ``rec.vhdr``, ``rec.fdt`` of ``rec.set``), which
-    would fail as recordings of their own, with a warning that counts them. A Nihon Kohden
-    ``.eeg`` file (no ``.vhdr`` beside it) stays."""
+    them (``rec.eeg`` and ``rec.vmrk`` of ``rec.vhdr``, ``rec.fdt`` of ``rec.set``) or named
+    by a header matched too (its ``DataFile=``/``MarkerFile=``), which would fail as
+    recordings of their own, with a warning that counts them. A Nihon Kohden ``.eeg`` file
+    (no ``.vhdr`` beside it nor naming it) stays."""
     listed = {os.path.normcase(str(p)) for p in paths}
+    named = _named_by_headers(paths)
     kept, left = [], []
     for p in paths:
         main = _COMPANIONS.get(p.suffix.lower())
         beside = main and [p.with_suffix(s) for s in (main, main.upper())]
         if beside and any(os.path.normcase(str(b)) in listed or b.is_file() for b in beside):
+            left.append(p)
+        elif named and p.suffix.lower() not in _HEADERS and file_identity(p) in named:
             left.append(p)
         else:
             kept.append(p)
@@ -1219,9 +1223,10 @@ def _rows_of_recordings(paths: list[Path], ids: list[str], source: str) -> list[
 
 def _listed_companions(paths: Sequence[Path], skipped: Collection[int] = ()) -> list[int]:
     """The indices in ``paths`` (but ``skipped``) of the files read as part of a recording
-    listed too: BrainVision ``.eeg``/``.vmrk`` of a listed ``.vhdr``, EEGLAB ``.fdt`` of a
-    listed ``.set`` (of the same name, beside them). A companion listed without its recording
-    is not among them (it fails naming the file to list instead)."""
+    listed too: BrainVision ``.eeg``/``.vmrk`` of a listed ``.vhdr`` (of the same name beside
+    it, or those its ``DataFile=``/``MarkerFile=`` lines name), EEGLAB ``.fdt`` of a listed
+    ``.set`` (of the same name). A companion listed without its recording is not among them
+    (it fails naming the file to list instead)."""
     identities: set[Any] = set()
 
     def listed(path: Path) -> bool:  # the files' identities taken once, where one is asked
@@ -1229,16 +1234,33 @@ def _listed_companions(paths: Sequence[Path], skipped: Collection[int] = ()) -> 
             identities.update(file_identity(p) for p in paths)
         return file_identity(path) in identities
 
+    named = _named_by_headers(paths)
     companions = []
     for row, p in enumerate(paths):
-        main = _COMPANIONS.get(p.suffix.lower())
-        if row in skipped or not main:
+        if row in skipped or p.suffix.lower() in _HEADERS:
             continue
-        if any(
-            b.is_file() and listed(b) for b in (p.with_suffix(main), p.with_suffix(main.upper()))
-        ):
+        main = _COMPANIONS.get(p.suffix.lower())
+        beside = [p.with_suffix(main), p.with_suffix(main.upper())] if main else []
+        if any(b.is_file() and listed(b) for b in beside) or (named and file_identity(p) in named):
             companions.append(row)
     return companions
+
+
+#: The files that name companions of theirs (:data:`_COMPANIONS`' recordings).
+_HEADERS = frozenset(_COMPANIONS.values())
+
+
+def _named_by_headers(paths: Sequence[Path]) -> set[Any]:
+    """The identities (:func:`~eegpt._file_identity.file_identity`) of the files read
+    through the headers among ``paths`` besides them
+    (:func:`~eegpt._file_identity.recording_files`: a ``.vhdr``'s ``DataFile=`` and
+    ``MarkerFile=``, else those of its name; a ``.set``'s ``.fdt``)."""
+    return {
+        file_identity(f)
+        for p in paths
+        if p.suffix.lower() in _HEADERS
+        for f in recording_files(p)[1:]
+    }
 
 
 def _without_listed_companions(paths: list[Path], ids: list[str]) -> tuple[list[Path], list[str]]:
