@@ -76,8 +76,13 @@ def test_a_flat_folder_reads_its_own_files_unless_recursive(model, tmp_path):
     (tmp_path / "sub").mkdir()
     model.embed(_raw(0)).save(tmp_path / "a.npz")
     model.embed(_raw(1)).save(tmp_path / "sub" / "b.npz")
-    table, _ = read_embeddings(tmp_path, embeddings=False)
+    with pytest.warns(RuntimeWarning) as caught:
+        table, _ = read_embeddings(tmp_path, embeddings=False)
     assert set(table["recording_id"]) == {str(tmp_path / "a.npz")}
+    (said,) = [str(w.message) for w in caught if "sub-folders hold" in str(w.message)]
+    assert said.startswith(f"read_embeddings: read the 1 output right inside {tmp_path}; ")
+    assert "sub-folders hold 1 more output (sub/b.npz), not read: " in said
+    assert said.endswith(f"read_embeddings({str(tmp_path)!r}, recursive=True) reads them all")
     table, _ = read_embeddings(tmp_path, recursive=True, embeddings=False)
     assert list(dict.fromkeys(table["recording_id"])) == [
         str(tmp_path / "a.npz"),
@@ -126,3 +131,17 @@ def test_info_of_a_tree_names_recursive(tree, capsys):
     err = capsys.readouterr().err
     assert "is neither model weights" in err
     assert f"eegpt.read_embeddings({str(root)!r}, recursive=True) reads them" in err
+
+
+def test_recursive_says_which_linked_folders_it_leaves_out(model, tmp_path):
+    """A link to a folder in the tree is not followed (no loops), and a warning names it."""
+    (tmp_path / "tree" / "sub-01").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    model.embed(_raw(0)).save(tmp_path / "tree" / "sub-01" / "rest.npz")
+    model.embed(_raw(1)).save(tmp_path / "elsewhere" / "rest.npz")
+    (tmp_path / "tree" / "sub-02").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "tree" / "sub-01" / "up").symlink_to(tmp_path / "tree", target_is_directory=True)
+    with pytest.warns(RuntimeWarning, match=r"left out 2 linked folders below .*tree \(sub-01/up, "
+                      r"sub-02\): links to folders are not followed"):  # fmt: skip
+        table, _ = read_embeddings(tmp_path / "tree", recursive=True, embeddings=False)
+    assert set(table["recording_id"]) == {str(tmp_path / "tree" / "sub-01" / "rest.npz")}

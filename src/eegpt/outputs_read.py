@@ -73,6 +73,8 @@ def output_files(
             files = _tree_outputs(path) if recursive else _outputs_in(path)
             if not files and not recursive:
                 _refuse_outputs_below(path)
+            if files and not recursive:
+                _warn_outputs_below(path, len(files))
             if not files:
                 runs.append(str(path))  # no outputs either: the corpus reader says what it lacks
             found += [(str(f), f) for f in files]
@@ -110,12 +112,13 @@ def _outputs_in(folder: Path) -> list[Path]:
     )
 
 
-def outputs_below(folder: Path) -> tuple[list[Path], list[Path]]:
+def outputs_below(folder: Path, links: list[Path] | None = None) -> tuple[list[Path], list[Path]]:
     """The ``.npz``/``.parquet`` outputs in ``folder`` and its sub-folders at any depth (a
     tree of per-subject ``eegpt embed`` runs: ``out/sub-01/ses-1/rest.npz``), in the order
     of their paths below ``folder``, and the ``embed-dataset`` run folders met in the tree
     (not entered: their shards are no per-recording outputs). Hidden folders and those
-    starting with ``_`` are left out, as are linked folders (not followed: no loops)."""
+    starting with ``_`` are left out, as are linked folders (not followed: no loops; added
+    to ``links`` where given)."""
     from eegpt.dataset_read import shard_files
 
     files: list[Path] = []
@@ -123,6 +126,8 @@ def outputs_below(folder: Path) -> tuple[list[Path], list[Path]]:
     for top, dirs, _ in os.walk(folder):
         here = Path(top)
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        if links is not None:
+            links += [here / d for d in dirs if (here / d).is_symlink()]
         if here != folder and ((here / RUN_MANIFEST).is_file() or shard_files(here)):
             runs.append(here)
             dirs[:] = []
@@ -146,7 +151,16 @@ def _tree_outputs(folder: Path) -> list[Path]:
     """
     from eegpt.errors import MissingFileError
 
-    files, runs = outputs_below(folder)
+    links: list[Path] = []
+    files, runs = outputs_below(folder, links)
+    if links:
+        linked = [p.relative_to(folder).as_posix() for p in sorted(links)]
+        _warn(
+            f"read_embeddings(recursive=True): left out {count(len(links), 'linked folder')} "
+            f"below {folder} ({few(linked, 3)}): links to folders are not followed (a link "
+            "back up the tree would read it forever); read a linked folder's outputs by "
+            "giving it too (read_embeddings([folder, linked folder], recursive=True))"
+        )
     if runs:
         named = [str(r) for r in runs]
         raise ValueError(
@@ -185,6 +199,19 @@ def tree_hint(folder: Path) -> str:
         f"({few(below, 3)}): eegpt.read_embeddings({str(folder)!r}, recursive=True) reads "
         "them as one table"
     )
+
+
+def _warn_outputs_below(folder: Path, n_read: int) -> None:
+    """Warn where ``folder``'s sub-folders hold outputs too, beside the ``n_read`` right
+    inside it that are read: without ``recursive`` they are not read."""
+    files, _ = outputs_below(folder)
+    below = [f.relative_to(folder).as_posix() for f in files if f.parent != folder]
+    if below:
+        _warn(
+            f"read_embeddings: read the {count(n_read, 'output')} right inside {folder}; its "
+            f"sub-folders hold {count(len(below), 'more output')} ({few(below, 3)}), not read: "
+            f"read_embeddings({str(folder)!r}, recursive=True) reads them all"
+        )
 
 
 def _refuse_outputs_below(folder: Path) -> None:
