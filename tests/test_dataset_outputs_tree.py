@@ -145,3 +145,35 @@ def test_recursive_says_which_linked_folders_it_leaves_out(model, tmp_path):
                       r"sub-02\): links to folders are not followed"):  # fmt: skip
         table, _ = read_embeddings(tmp_path / "tree", recursive=True, embeddings=False)
     assert set(table["recording_id"]) == {str(tmp_path / "tree" / "sub-01" / "rest.npz")}
+
+
+def _predictions_table(path: Path) -> None:
+    """A Parquet table as eegpt probe predict -o writes one: its record in the schema's
+    metadata under eegpt_predictions, no embeddings metadata."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eegpt.probe_predictions import PREDICTIONS_KEY
+
+    record = {"format": "eegpt-probe-predictions", "provenance": {}, "table": {}}
+    table = pa.table({"file": ["a.edf"], "predicted": ["rest"]})
+    meta = {PREDICTIONS_KEY.encode(): json.dumps(record).encode()}
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def test_prediction_tables_in_a_tree_are_left_out_with_a_note(model, tmp_path):
+    """probe predict's pred.parquet beside the embeddings: read_embeddings of the folders
+    leaves it out with one warning naming it; given as a file, it is refused saying what it
+    is."""
+    (tmp_path / "sub-01").mkdir()
+    model.embed(_raw(0)).save(tmp_path / "sub-01" / "rest.npz")
+    _predictions_table(tmp_path / "sub-01" / "pred.parquet")
+    _predictions_table(tmp_path / "pred.parquet")
+    with pytest.warns(RuntimeWarning, match=r"left out 2 prediction tables of eegpt probe "
+                      r"predict in the folder read \(.*pred.parquet, .*sub-01/pred.parquet\)"):  # fmt: skip
+        table, _ = read_embeddings(tmp_path, recursive=True, embeddings=False)
+    assert set(table["recording_id"]) == {str(tmp_path / "sub-01" / "rest.npz")}
+    with pytest.raises(ValueError, match=r"pred.parquet is a prediction table of eegpt probe"):
+        read_embeddings([tmp_path / "sub-01" / "rest.npz", tmp_path / "pred.parquet"])

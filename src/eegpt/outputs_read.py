@@ -65,12 +65,21 @@ def output_files(
     items = [given] if isinstance(given, (str, os.PathLike)) else list(given)
     found: list[tuple[str, Path]] = []
     runs: list[str] = []
+    predictions: list[Path] = []  # prediction tables of eegpt probe predict in the folders
     for item in items:
         path = user_path(item)
         if path.is_file() and output_format(path) in FORMATS:
+            if is_predictions_table(path):
+                raise ValueError(
+                    f"read_embeddings: {path} is a prediction table of eegpt probe predict, "
+                    "not embeddings: read it with pandas.read_parquet (eegpt info describes "
+                    "it), and give read_embeddings the embeddings files only"
+                )
             found.append((str(path), path))
         elif path.is_dir() and not _is_run_folder(path, shard_files, run_folders):
             files = _tree_outputs(path) if recursive else _outputs_in(path)
+            predictions += [f for f in files if is_predictions_table(f)]
+            files = [f for f in files if f not in predictions]
             if not files and not recursive:
                 _refuse_outputs_below(path)
             if files and not recursive:
@@ -80,6 +89,13 @@ def output_files(
             found += [(str(f), f) for f in files]
         else:
             runs.append(str(path))
+    if predictions:
+        _warn(
+            f"read_embeddings: left out {count(len(predictions), 'prediction table')} of eegpt "
+            f"probe predict in the folder{'s' if len(items) > 1 else ''} read "
+            f"({few([str(p) for p in predictions], 3)}): not embeddings (pandas.read_parquet "
+            "reads them)"
+        )
     if not found:
         return None
     if runs:
@@ -95,6 +111,22 @@ def output_files(
     if twice:
         raise ValueError(f"read_embeddings: {few(twice, 5)} given twice: its rows would be doubled")
     return found
+
+
+def is_predictions_table(path: Path) -> bool:
+    """Whether ``path`` is a ``.parquet`` prediction table of ``eegpt probe predict -o``
+    (its schema's metadata holds the predictions record, not embeddings'); False for
+    anything else, unreadable files included (their reader says why)."""
+    from eegpt.probe_predictions import PREDICTIONS_KEY
+
+    if output_format(path) != ".parquet":
+        return False
+    try:
+        _, pq = require_pyarrow("reading Parquet outputs")
+        metadata = pq.read_schema(path).metadata or {}
+    except (ImportError, OSError, ValueError):
+        return False
+    return PREDICTIONS_KEY.encode() in metadata and b"eegpt" not in metadata
 
 
 def _is_run_folder(folder: Path, shard_files: Any, run_folders: Any) -> bool:
