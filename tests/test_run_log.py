@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 import warnings
@@ -18,10 +19,11 @@ from eegpt.cli import main
 from eegpt.cli_run import run_command
 from eegpt.errors import EEGPTError
 
-#: A line of the log file: ISO 8601 time to the millisecond with its UTC offset, then the level
-#: (padded to 7 characters) and a space.
+#: A line of the log file: ISO 8601 time to the millisecond with its UTC offset, the process
+#: id, then the level (padded to 7 characters) and a space.
 STAMPED = re.compile(
-    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d (INFO    |WARNING |ERROR   )"
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d \[pid (\d+)\] "
+    r"(INFO    |WARNING |ERROR   )"
 )
 
 
@@ -31,7 +33,8 @@ def _lines(path: Path) -> list[tuple[str, str]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         m = STAMPED.match(line)
         assert m, f"not stamped: {line!r}"
-        out.append((m.group(1).strip(), line[m.end() :]))
+        assert int(m.group(1)) == os.getpid()  # this process's runs
+        out.append((m.group(2).strip(), line[m.end() :]))
     return out
 
 
@@ -150,6 +153,10 @@ def test_log_file_is_taken_by_the_commands_that_do_work(tmp_path, capsys):
     for words in (["info", "a"], ["channels", "a.edf"]):
         with pytest.raises(SystemExit):
             parser.parse_args([*words, "--log-file", "x.log"])
+        err = capsys.readouterr().err  # where it goes instead
+        assert f"eegpt {words[0]} takes no --log-file: give it before the command" in err
+        assert f"eegpt --log-file PATH {words[0]} ..." in err
+        assert parser.parse_args(["--log-file", "y.log", *words]).log_file == Path("y.log")
     capsys.readouterr()
 
 
@@ -158,6 +165,32 @@ def test_line_levels():
     assert line_level("/a/b.py:3: RuntimeWarning: overflow") == "WARNING"
     assert line_level("  a.edf: not an EDF file", "ERROR") == "ERROR"
     assert line_level("embed-dataset: 2 files, 2 ok", "ERROR") == "INFO"
+    assert line_level("eegpt embed-dataset: error: one input, got 2") == "ERROR"
+
+
+def test_a_failure_summary_and_a_traceback_are_logged_as_errors():
+    """embed-dataset's failed files (exit 3) and a --debug traceback, chained, to its last
+    line: ERROR; an exception-like line outside a traceback stays INFO."""
+    lines = [
+        "embed-dataset (threads on cpu): 2 files, 1 ok, 1 failed; 7 windows",
+        "failed (1, all in out/_errors.csv; files fixed on disk: run again with --retry-failed):",
+        "  b.edf: not an EDF file",
+        "Traceback (most recent call last):",
+        '  File "x.py", line 1, in <module>',
+        "KeyError: 'x'",
+        "",
+        "During handling of the above exception, another exception occurred:",
+        "",
+        "Traceback (most recent call last):",
+        "eegpt.errors.RecordingError: b.edf: not an EDF file",
+        "done.",
+        "ValueError: said outside a traceback",
+    ]
+    levels, level = [], "INFO"
+    for line in lines:
+        level = line_level(line, level)
+        levels.append(level)
+    assert levels == ["INFO"] + ["ERROR"] * 10 + ["INFO", "INFO"]
 
 
 def test_a_stopped_run_logs_why_and_its_exit_status(tmp_path, capsys):

@@ -3,9 +3,11 @@
 A cluster job or a nightly cron run leaves no record but what the scheduler captured of stderr,
 whose lines carry no time. With ``--log-file``, everything the command writes to stderr while
 it runs (eegpt's messages, warnings, MNE's log, the final error of a failed run) is also
-appended to the file, each line as ``TIME LEVEL text`` (``TIME`` in ISO 8601 with the local UTC
-offset; ``LEVEL`` read from the line: ``ERROR`` for ``eegpt: error:`` lines, ``WARNING`` for
-warnings, ``INFO`` else; an indented line continues the message above it and keeps its level).
+appended to the file, each line as ``TIME [pid N] LEVEL text`` (``TIME`` in ISO 8601 with the
+local UTC offset; the process id, which tells apart the lines of runs appending to one file at
+once; ``LEVEL`` read from the line: ``ERROR`` for ``eegpt: error:`` lines, a run's failed files
+and a traceback, ``WARNING`` for warnings, ``INFO`` else; an indented line continues the message
+above it and keeps its level).
 The first line names the command line, the versions of eegpt, torch and Python and the host; the
 last one the exit status. Progress bars are not written to it (they go to the terminal only:
 :func:`eegpt._logging.progress_options`), and the terminal's output is unchanged.
@@ -25,6 +27,7 @@ import datetime
 import io
 import os
 import platform
+import re
 import shlex
 import sys
 import threading
@@ -39,6 +42,12 @@ from eegpt._logging import PROGRESS_STREAM_ATTRIBUTE
 _LEVELS = (
     ("eegpt: error:", "ERROR"),
     ("eegpt: internal error:", "ERROR"),
+    # a run's summary: the files that failed (eegpt embed-dataset)
+    ("failed (", "ERROR"),
+    # a traceback (--debug), its chained exceptions
+    ("Traceback (most recent call last):", "ERROR"),
+    ("During handling of the above exception", "ERROR"),
+    ("The above exception was the direct cause", "ERROR"),
     ("eegpt: warning:", "WARNING"),
     ("eegpt: interrupted", "WARNING"),  # Ctrl-C or SIGTERM stopped the run
     ("eegpt: SIGTERM", "WARNING"),
@@ -59,10 +68,13 @@ def timestamp() -> str:
 
 def line_level(line: str, previous: str = "INFO") -> str:
     """The level of a line of stderr: ``ERROR`` for ``eegpt: error:`` lines (and internal
-    errors), ``WARNING`` for warnings (eegpt's ``eegpt: warning:``, Python's
-    ``file:line: SomeWarning: text``) and a run stopped (Ctrl-C, SIGTERM), ``previous`` for an indented line (it continues the
-    message above: a list of failed files, a table), else ``INFO``."""
-    if line[:1] in (" ", "\t"):
+    errors), a run summary's failed files (``failed (3, all in ...):``) and a traceback
+    (``--debug``; its last line, ``ValueError: ...``, after ``previous`` ``ERROR`` lines),
+    ``WARNING`` for warnings (eegpt's ``eegpt: warning:``, Python's ``file:line:
+    SomeWarning: text``) and a run stopped (Ctrl-C,
+    SIGTERM), ``previous`` for an indented or empty line (it continues the message above: a
+    list of failed files, a table, a chained traceback), else ``INFO``."""
+    if line[:1] in (" ", "\t") or not line:  # a message's next line, or a blank one in it
         return previous
     for start, level in _LEVELS:
         if line.startswith(start):
@@ -70,7 +82,18 @@ def line_level(line: str, previous: str = "INFO") -> str:
     head = line.split(" ", 1)[0]
     if "Warning:" in line and (head.endswith("Warning:") or ":" in head):
         return "WARNING"
+    if _EXCEPTION_LINE.match(line) and previous == "ERROR":  # a traceback's last line
+        return "ERROR"
+    if _COMMAND_ERROR.match(line):  # a usage error argparse found after the file was opened
+        return "ERROR"
     return "INFO"
+
+
+#: ``eegpt embed-dataset: error: ...``: a command's own parser's error.
+_COMMAND_ERROR = re.compile(r"^eegpt( [\w-]+)+: error:")
+
+#: The last line of a traceback: ``ValueError: ...``, ``eegpt.errors.RecordingError: ...``.
+_EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit|Terminated)(:|$)")
 
 
 def _version(package: str) -> str:
@@ -165,7 +188,7 @@ class RunLogStream:
     def note(self, text: str, level: str = "INFO") -> None:
         """Write ``text`` (one line) to the log file only, stamped, at ``level``."""
         with self._lock, contextlib.suppress(OSError, ValueError):  # full disk, closed
-            self._log.write(f"{timestamp()} {level:<7} {text}\n")
+            self._log.write(f"{timestamp()} [pid {os.getpid()}] {level:<7} {text}\n")
 
     def flush(self) -> None:
         with contextlib.suppress(OSError, ValueError):  # a terminal closed

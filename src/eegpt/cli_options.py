@@ -580,6 +580,12 @@ class CommandParser(argparse.ArgumentParser):
         if not unknown:
             self._check_abbreviations(words)
             return
+        absent = [n for n in (w.split("=", 1)[0] for w in unknown) if n in self.absent_options]
+        if absent:  # an option of other commands that this one does without: say why
+            self.error(
+                f"unrecognized arguments: {' '.join(unknown)}; {self.prog} takes no "
+                f"{absent[0]}: {self.absent_options[absent[0]]}"
+            )
         # compared without their dashes, which every long option shares: --overlap is not
         # close to --help
         options = {o[2:]: o for o in self._option_string_actions if o.startswith("--")}
@@ -1066,8 +1072,9 @@ NO_LOG_FILE_COMMANDS = ("info", "channels")
 
 LOG_FILE_HELP = (
     "also append what the command says on stderr (messages, warnings, errors) to this file, "
-    "each line with its time and level, between a first line naming the command line, the "
-    "versions and the host and a last one with the exit status; progress bars are left out. "
+    "each line with its time, process id and level, between a first line naming the command "
+    "line, the versions and the host and a last one with the exit status; progress bars are "
+    "left out. "
     "The file is appended to, never replaced (one file can hold many runs); one that cannot be "
     "opened is refused before anything runs"
 )
@@ -1090,6 +1097,12 @@ def _log_file_after_commands(parser: argparse.ArgumentParser) -> None:
             continue
         seen: set[int] = set()
         for name, command in action.choices.items():
+            if name in NO_LOG_FILE_COMMANDS and isinstance(command, CommandParser):
+                command.absent_options.setdefault(
+                    "--log-file",
+                    f"give it before the command, where every command takes it: eegpt "
+                    f"--log-file PATH {name} ...",
+                )
             if name in NO_LOG_FILE_COMMANDS or id(command) in seen:
                 continue
             seen.add(id(command))
