@@ -270,7 +270,10 @@ def test_channels_shows_the_labels_of_a_file_it_refuses(tmp_path, capsys):
     _edf(path, cap_a + cap_b)
     assert main(["channels", str(path)]) == 1
     out, err = capsys.readouterr()
-    assert out.startswith(f"{path}: 20 channels at 256 Hz, 10.0 s (their labels as stored")
+    assert out.startswith(  # MNE's numbers, not the labels as stored
+        f"{path}: 20 channels at 256 Hz, 10.0 s (their labels as read (MNE numbers labels "
+        "stored twice apart: C3 -> C3-0, C3-1), not mapped"
+    )
     rows = [line.split() for line in out.splitlines()[2:]]
     labels = [*cap_a[:7], "C3-0", "C4-0", "Cz-0", "Cz-1", "C3-1", "C4-1", *cap_b[3:]]
     assert rows == [[label, "eeg"] for label in labels]
@@ -283,3 +286,12 @@ def test_channels_shows_the_labels_of_a_file_it_refuses(tmp_path, capsys):
     assert record["mapping"] == {} and record["unmapped"] == labels
     assert (record["sfreq"], record["duration_s"]) == (256.0, 10.0)
     assert "the file stores 3 labels more than once" in err
+
+
+def test_labels_mne_numbered_apart_are_told_from_labels_stored_so():
+    """C3-0 and C3-1 without a C3: copies MNE numbered; a lone A1-2, or Cz-1 beside Cz, as
+    stored (bipolar or numbered by the file itself)."""
+    from eegpt.cli_channels import _numbered_copies
+
+    assert _numbered_copies(["C3-0", "Fp1", "C3-1", "A1-2"]) == {"C3": ["C3-0", "C3-1"]}
+    assert _numbered_copies(["Cz", "Cz-1", "Cz-2", "A1-2"]) == {}

@@ -6,6 +6,7 @@ electrodes of a cap table where a name matches none.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 import textwrap
@@ -419,9 +420,16 @@ def _labels_table(path: Path) -> str:
     )
     labels = [printable_name(row["label"]) for row in rows]
     width = max(display_width(label) for label in [*labels, "label"])
+    copies = _numbered_copies([row["label"] for row in rows])
+    if copies:  # what MNE made of labels stored twice: not as stored
+        base, names = next(iter(copies.items()))
+        shown = printable_name(base) + " -> " + ", ".join(map(printable_name, names))
+        said = f"their labels as read (MNE numbers labels stored twice apart: {shown})"
+    else:
+        said = "their labels as stored"
     lines = [
         f"{path}: {_count(len(rows), 'channel')} at {sfreq:g} Hz, {size}"
-        " (their labels as stored, not mapped: the error below says why)",
+        f" ({said}, not mapped: the error below says why)",
         f"  {padded('label', width)}  type",
     ]
     lines += [
@@ -429,6 +437,18 @@ def _labels_table(path: Path) -> str:
         for label, row in zip(labels, rows, strict=True)
     ]
     return "\n".join(lines)
+
+
+def _numbered_copies(labels: list[str]) -> dict[str, list[str]]:
+    """The labels MNE numbered apart because the file stores them more than once (``C3`` ->
+    ``C3-0``, ``C3-1``): ``{stored label: [labels as read]}``, for those of two or more
+    ``LABEL-N`` whose ``LABEL`` is no label read itself."""
+    groups: dict[str, list[str]] = {}
+    for label in labels:
+        match = re.fullmatch(r"(.+)-(\d+)", label)
+        if match:
+            groups.setdefault(match[1], []).append(label)
+    return {base: names for base, names in groups.items() if len(names) > 1 and base not in labels}
 
 
 def _refused_record(path: Path, err: BaseException) -> dict[str, Any]:
