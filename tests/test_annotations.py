@@ -1627,7 +1627,7 @@ def test_a_file_of_annotations_is_read_once_per_recording(model, tmp_path, monke
     annotations_file) is read and placed once per recording, for both the bad spans (which
     decide about NaN samples) and the windows' annotations, streamed or in memory and in a
     corpus run's reader; the windows' annotations are as before."""
-    import eegpt.annotations
+    import eegpt.annotation_placement
     from eegpt.preprocessing import PreprocessingConfig
 
     raw = annotated_raw()
@@ -1638,8 +1638,8 @@ def test_a_file_of_annotations_is_read_once_per_recording(model, tmp_path, monke
                     orig_time=start).save(path, verbose=False)  # fmt: skip
     fif = tmp_path / "rec_raw.fif"
     raw.save(fif, verbose=False)
-    reads, real = [], eegpt.annotations.read_annotations
-    monkeypatch.setattr(eegpt.annotations, "read_annotations",
+    reads, real = [], eegpt.annotation_placement.read_annotations
+    monkeypatch.setattr(eegpt.annotation_placement, "read_annotations",
                         lambda source: reads.append(source) or real(source))  # fmt: skip
     expected = {0: ["eyes closed", "Sleep stage W"], 2: ["BAD_muscle", "Sleep stage W"],
                 5: ["Sleep stage W", "BAD_added"], 7: ["Sleep stage W", "Sleep stage 2"],
@@ -1856,7 +1856,7 @@ def test_one_or_two_events_or_events_apart_are_no_scoring_grid():
     """A seizure 50-90 s given twice (an EDF+ and its .csv_bi), two events, or three apart
     from one another last whole 4 s windows from 50 s but are no hypnogram: no advice to move
     the windows' start; three abutting epochs (a hypnogram's, one stage left out) are."""
-    from eegpt.annotations import _warn_off_grid
+    from eegpt.annotation_labels import _warn_off_grid
 
     onsets = np.arange(30) * 4.0 + 1.0  # windows from 1 s: off the grid of 50 s
 
@@ -1878,7 +1878,7 @@ def test_a_scoring_epoch_sharing_its_span_with_another_annotation_still_counts()
     """Three stage epochs from 17 s with an "Arousal" on the third's exact span (the arousal
     read after the stage): the span still labels, and the grid off the windows is warned of;
     a whole night of 2880 epochs too."""
-    from eegpt.annotations import _warn_off_grid
+    from eegpt.annotation_labels import _warn_off_grid
 
     def label_of(d):
         return d if d.startswith("Sleep stage") else None
@@ -2062,7 +2062,7 @@ def test_a_tuh_label_file_joined_to_an_in_memory_recording_is_not_warned_of(tmp_
     with a label file's '# bname' line: no warning; a file recording naming another still
     warns. _same_recording (eegpt._filenames.same_recording) is one function in both modules."""
     from eegpt import probe_label_files
-    from eegpt.annotations import _same_recording, check_named
+    from eegpt.annotation_files import _same_recording, check_named
 
     labels = tmp_path / "aaaaaajy_s001_t000.csv_bi"
     labels.write_text("# version = csv_v1.0.0\n# bname = aaaaaajy_s001_t000\n#\n"
@@ -2467,7 +2467,7 @@ def test_an_na_trial_type_is_followed_by_a_column_of_text_before_one_of_codes(tm
     """trial_type n/a, value = 1, 2, label = left, right: the events are named by label (text),
     not value's codes, without the codes' warning; where codes are read beside an n/a
     trial_type, the advice is to replace it (a second trial_type column would not be read)."""
-    from eegpt.annotations import _warn_coded_names, read_annotations
+    from eegpt.annotation_files import _warn_coded_names, read_annotations
 
     table = tmp_path / "sub-1_events.tsv"
     table.write_text(

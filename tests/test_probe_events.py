@@ -158,9 +158,9 @@ def test_windows_to_events_refuses_what_it_cannot_read():
 def test_one_number_test_and_one_n_a_format_for_messages():
     """is_number (text_tables: no MNE) serves annotations tables and the command line alike;
     number_text/percent_text (n/a for NaN or null) the event scores and eegpt info alike."""
-    from eegpt import _logging, annotations, cli_options, probe_events, text_tables
+    from eegpt import _logging, annotation_files, cli_options, probe_events, text_tables
 
-    assert annotations.is_number is cli_options.is_number is text_tables.is_number
+    assert annotation_files.is_number is cli_options.is_number is text_tables.is_number
     assert [text_tables.is_number(w) for w in ("5", "-1e-6", "n/a", "seiz")] == [
         True, True, False, False,
     ]  # fmt: skip

@@ -594,7 +594,7 @@ def test_start_advice_is_a_value_start_takes_and_annotations_are_described_plain
     256 Hz; 1.30078 is refused), and 24 s annotations are not called 'whole epochs of 4 s'."""
     import numpy as np
 
-    from eegpt.annotations import _warn_off_grid
+    from eegpt.annotation_labels import _warn_off_grid
 
     annotations = mne.Annotations([1.30078125, 25.30078125, 49.30078125], [24.0, 24.0, 8.0],
                                   ["a", "b", "a"])  # fmt: skip

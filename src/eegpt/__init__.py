@@ -60,6 +60,11 @@ _LAZY = {
 if TYPE_CHECKING:  # pragma: no cover
     # what __getattr__ gives on first use, for type checkers: the public names and the
     # submodules (``eegpt.probe.train_probe`` after a bare ``import eegpt``)
+    from eegpt import annotation_files as annotation_files
+    from eegpt import annotation_labels as annotation_labels
+    from eegpt import annotation_overlap as annotation_overlap
+    from eegpt import annotation_placement as annotation_placement
+    from eegpt import annotation_time as annotation_time
     from eegpt import annotations as annotations
     from eegpt import anonymize as anonymize
     from eegpt import api as api
@@ -176,7 +181,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).
 _SUBMODULES = {
-    "annotations", "anonymize", "api", "bids", "brainvision_files", "channel_picks", "channels",
+    "annotation_files", "annotation_labels", "annotation_overlap", "annotation_placement",
+    "annotation_time", "annotations", "anonymize", "api", "bids", "brainvision_files", "channel_picks", "channels",
     "checkpoint_config", "checkpoint_files", "checkpoint_report", "checkpoint_save",
     "checkpoints", "cli", "cli_channels", "cli_existing_outputs", "cli_info", "cli_inputs",
     "cli_options", "cli_run", "config", "dataset", "dataset_cli", "dataset_files",

@@ -1,0 +1,948 @@
+"""Reading annotation files: which kinds there are and how each is parsed.
+
+:func:`read_annotations` reads what ``mne.read_annotations`` reads (EDF+ hypnograms dated by
+the file's start, MNE's ``.csv``/``.txt``, ``-annot.fif``, BrainVision ``.vmrk`` at the
+header's nominal rate, EEGLAB ...), a recording's own annotations (a BIDS data file with its
+``*_events.tsv``; an EDF+/BDF+ recording's annotation signals alone), and the tables eegpt
+reads itself (:func:`read_table_annotations`): BIDS ``*_events.tsv`` and tables alike (the
+column naming the events, ISO 8601 date-times of a diary), TUH EEG ``.csv``/``.csv_bi`` and
+``.tse``/``.tse_bi`` label files. Beside them: the errors and advice for files of other
+kinds (MNE events files, lists of stages, eegpt's own tables, TUH's ``.lbl``), the ``# bname``
+line of a TUH label file (:func:`recording_named`, :func:`check_named`), which files count
+their recording's samples rather than its clock (:func:`counts_samples`), and the column an
+output's table was read by then and now (:func:`names_read_otherwise`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import mne
+import numpy as np
+
+from eegpt._filenames import same_recording as _same_recording
+from eegpt._logging import few, ignored_warnings
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+from eegpt._rates import nominal_rate
+from eegpt.annotation_time import annotations_of, utc, whole_samples
+from eegpt.errors import MissingFileError, RecordingError
+from eegpt.text_tables import is_number, table_head, table_text
+
+
+def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotations:
+    """Annotations from a file MNE reads (``mne.read_annotations``: EDF+ annotation files
+    such as Sleep-EDF's hypnograms, ``.csv``/``.txt`` of MNE, FIF, BrainVision ``.vmrk``,
+    EEGLAB), a BIDS ``*_events.tsv``, a TUH EEG ``.csv``/``.csv_bi`` or ``.tse``/``.tse_bi``
+    label file (:func:`read_table_annotations`), or an ``mne.Annotations`` as it is. A
+    recording file (``.vhdr``, ``.set``, ``.fif``, ``.edf`` ...) gives the annotations MNE
+    reads with it, onsets from its first sample as the recording's own annotations. Another
+    kind of file (TUH's montage-based ``.lbl``) is refused with a list of those read.
+
+    Those of an EDF+/BDF+ file get the file's start as their ``orig_time`` (MNE leaves it
+    out), so that a hypnogram that starts at another time than its recording, or a cropped
+    recording, is matched by clock time.
+    """
+    if isinstance(source, mne.Annotations):
+        return source
+    if not os.path.exists(Path(source).expanduser()):
+        raise _missing_file(Path(source))
+    if is_events_file(source):
+        raise RecordingError(events_file_text(source))
+    found = _bids_recording_annotations(source)
+    if found is not None:
+        return found
+    found = _recording_edf_annotations(source)
+    if found is not None:
+        return found
+    unread: RecordingError | None = None
+    try:
+        found = _recording_annotations(source)
+    except RecordingError as err:  # not a recording after all (an -annot.fif): MNE's reader
+        unread = err
+    if found is not None:
+        return found
+    table_like = str(source).lower().endswith((".csv", ".tsv", ".txt"))
+    if table_like or str(source).lower().endswith((".csv_bi", ".tse", ".tse_bi")):
+        # onsets in seconds (MNE's own reader takes numbers in a .csv for milliseconds)
+        found = read_table_annotations(source)
+        if found is not None:
+            return found
+        if table_like and _is_eegpt_table(source):  # (a predictions table has epochs too)
+            raise _unknown_format(source, EEGPT_TABLE_ADVICE)
+        if table_like and _is_stage_list(source):  # MNE would fail on it with its own words
+            raise _unknown_format(source, STAGE_LIST_ADVICE)
+    try:
+        found = mne.read_annotations(source)
+    except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
+        table = read_table_annotations(source)
+        if table is None:
+            if unread is None and "Unknown annotation file format" in str(err):  # MNE's words
+                raise _unknown_format(source) from err
+            if unread is None and table_like:  # none of the tables read: say which are
+                raise _unknown_format(source, f"; MNE's reader said: {err}") from err
+            why = err if unread is None else unread  # a recording's: why it could not be read
+            raise RecordingError(f"could not read annotations from {source}: {why}") from err
+        return table
+    if found.orig_time is None and str(source).lower().endswith((".edf", ".bdf")):
+        from eegpt.edf_files import edf_start_time, first_record_offset
+
+        start = edf_start_time(source)
+        if start is not None:  # MNE counts the onsets from the first record's start
+            start += datetime.timedelta(seconds=first_record_offset(source))
+            found = mne.Annotations(found.onset, found.duration, found.description, orig_time=start)
+    return _marker_file_in_samples(found, source)
+
+
+#: The endings of the names of MNE's events files (``mne.write_events``, ``mne.read_events``).
+EVENTS_FILE_ENDINGS = tuple(
+    f"{sep}eve{ext}" for sep in "-_" for ext in (".fif", ".fif.gz", ".lst", ".txt")
+) + (".eve",)
+
+
+def is_events_file(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is named as an MNE events file (``sub-01-eve.fif``, ``run.eve``: an
+    array of sample numbers and event codes, :data:`EVENTS_FILE_ENDINGS`)."""
+    return Path(path).name.lower().endswith(EVENTS_FILE_ENDINGS)
+
+
+def events_file_text(path: str | os.PathLike) -> str:
+    """Why the MNE events file ``path`` is not read as annotations, and how to use it."""
+    return (
+        f"{path} is an MNE events file (as mne.write_events writes it: one row per event of "
+        "its sample number, counted as the recording's samples are, previous value and event "
+        "code), not annotations: its samples become times only with the recording's rate, "
+        "which the file does not hold. Make its events annotations of the recording in "
+        "Python, then embed that: events = mne.read_events(PATH); raw.set_annotations("
+        "raw.annotations + mne.annotations_from_events(events, raw.info['sfreq'], "
+        "orig_time=raw.info['meas_date'])) (with orig_time given, pass no first_samp; for "
+        "a recording without a measurement date, orig_time=None with "
+        "first_samp=raw.first_samp; event_desc={CODE: 'NAME'} names the codes), then "
+        "model.embed(raw), or raw.save("
+        "'rec_raw.fif') for eegpt embed; or write them as a table of onset (s from the "
+        "first sample), duration and value: pd.DataFrame({'onset': (events[:, 0] - "
+        "raw.first_samp) / raw.info['sfreq'], 'duration': 0, 'value': events[:, 2]})."
+        "to_csv('events.csv', index=False), for --annotations events.csv"
+    )
+
+
+#: The annotation files :func:`read_annotations` reads, for the error on another kind.
+ANNOTATION_FORMATS = (
+    "TUH EEG label files (.csv_bi, .csv, .tse, .tse_bi), BIDS *_events.tsv, tables of onset "
+    "and duration in seconds with a description (.csv, .tsv, .txt), and what "
+    "mne.read_annotations reads (EDF+/BDF+/GDF annotations such as Sleep-EDF hypnograms, "
+    "MNE's .csv/.txt, -annot.fif, BrainVision .vmrk, EEGLAB .set, Curry, CNT, CTF .ds)"
+)
+
+
+#: How to turn a list of stages, one per scoring epoch, into a table eegpt reads.
+STAGE_LIST_ADVICE = (
+    "; a list of stages, one per scoring epoch (W, N1, N2 ... or a table of epoch and "
+    "stage), holds no times: write it as a table of onset, duration and description, e.g. "
+    "with pandas for 30 s epochs, the first at FIRST s (where scoring starts, e.g. at "
+    "lights-off; 0 for the first sample): stages = pd.read_csv(path, header=None).iloc[:, "
+    "-1]; pd.DataFrame({'onset': FIRST + 30.0 * np.arange(len(stages)), "
+    "'duration': 30.0, 'description': stages}).to_csv('hypnogram.csv', index=False)"
+)
+
+
+#: How to give an events or predictions table of eegpt (``onset_s``, ``clock_s``) as annotations.
+EEGPT_TABLE_ADVICE = (
+    "; it looks like a table eegpt wrote (events or predictions: onset_s, clock_s), whose "
+    "onset_s are seconds of recorded data (the gaps of an EDF+D file left out), while "
+    "annotations are placed by the recording's clock: write a table of onset, duration and "
+    "description from its clock_s (less the embeddings' metadata['first_time'] where that is "
+    "not 0), e.g. with pandas: ev = pd.read_csv(path); pd.DataFrame({'onset': ev['clock_s'], "
+    "'duration': ev.get('duration_s', 0), 'description': ev['class']}).to_csv('events.csv', "
+    "index=False) (a predictions table: its windows' prediction as the description)"
+)
+
+
+def _is_eegpt_table(path: str | os.PathLike) -> bool:
+    """Whether a table's header names both ``onset_s`` and ``clock_s``, as eegpt's events and
+    predictions tables do."""
+    try:
+        head, _ = table_head(path, 4096)
+    except (OSError, ValueError):
+        return False
+    line = next((ln for ln in head.splitlines() if ln.strip()), "")
+    names = {name.strip().strip('"').lower() for name in re.split(r"[,;\t]", line)}
+    return {"onset_s", "clock_s"} <= names
+
+
+def _is_stage_list(path: str | os.PathLike) -> bool:
+    """Whether a text file holds one value per line, or a table without onsets whose columns
+    name epochs or stages (``epoch``, ``stage``): a scoring per epoch, which carries no
+    times."""
+    try:
+        text = table_text(path)
+    except (OSError, ValueError):
+        return False
+    lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+    if not lines:
+        return False
+    if not any(d in line for line in lines for d in ",;\t"):
+        return True  # one value per line: W, W, N1, ...
+    header = {w.strip().strip('"').lower() for w in re.split(r"[,;\t]", lines[0])}
+    return bool(header & {"stage", "stages", "sleep_stage", "epoch"}) and "onset" not in header
+
+
+def _missing_file(path: Path) -> MissingFileError:
+    """``annotations file not found`` for ``path``, with the working folder a relative path
+    was looked for in and the names in its folder that come close (as for recordings)."""
+    where = "" if path.is_absolute() else f" (looked for in the working folder {os.getcwd()})"
+    folder = path.expanduser().parent
+    names = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(str(path.parent / n) for n in close)}?" if close else ""
+    return MissingFileError(f"annotations file not found: {path}{where}{hint}")
+
+
+def _unknown_format(source: str | os.PathLike, more: str = "") -> RecordingError:
+    """The error for an annotation file of a kind :func:`read_annotations` does not read,
+    listing those it does (TUH's montage-based ``.lbl``: use the term-based labels); ``more``
+    is added after it."""
+    name = str(source)
+    advice = more
+    if name.lower().endswith((".lbl", ".lbl_bi")):
+        advice = (
+            "; TUH's montage-based .lbl files are not read: give the .tse or .csv_bi file of "
+            "the same recording (its labels over time)"
+        )
+    return RecordingError(
+        f"could not read annotations from {name}: it is none of the kinds eegpt reads: "
+        f"{ANNOTATION_FORMATS}{advice}"
+    )
+
+
+def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """The annotations of a recording file other than EDF/BDF (BrainVision ``.vhdr``, EEGLAB
+    ``.set``, FIF, GDF, CNT, an EGI ``.mff`` or CTF ``.ds`` folder) as MNE reads them with the
+    recording, onsets from its first sample as the recording's own (:func:`annotations_of`);
+    None for a file that is no recording (an annotation file: ``.vmrk``, ``.csv`` ...), an
+    epochs file or an EDF/BDF file (:func:`_recording_edf_annotations`).
+
+    Raises
+    ------
+    RecordingError
+        If the file cannot be read as a recording (e.g. an ``-annot.fif`` file).
+    """
+    from eegpt.io import EEG_SUFFIXES, is_epochs_file, is_recording_folder, read_recording
+
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix in (".edf", ".bdf") or is_epochs_file(path):
+        return None
+    if suffix not in EEG_SUFFIXES and not is_recording_folder(path):
+        return None
+    with ignored_warnings():  # the recording's reader warns about its body
+        raw = read_recording(path, preload=False, verbose=False)
+    found = annotations_of(raw)
+    return mne.Annotations([], [], []) if found is None else found
+
+
+def _marker_file_in_samples(found: mne.Annotations, source: str | os.PathLike) -> mne.Annotations:
+    """The markers ``found`` of a BrainVision marker file ``source`` (``.vmrk``, read by MNE:
+    onsets ``k / sfreq`` s for sample ``k`` at the rate of the header beside it) at the
+    nominal rate of a rounded ``SamplingInterval`` (``k / 256`` s for 3906 µs:
+    :func:`eegpt._rates.nominal_rate`), as the recording's own markers are
+    (:func:`annotations_of`); as they are for another file or rate. Their onsets count the
+    samples, paused or not (:func:`counts_samples`)."""
+    if Path(source).suffix.lower() != ".vmrk":
+        return found
+    from eegpt.brainvision_files import marker_file_rate
+
+    sfreq = marker_file_rate(Path(source).expanduser())
+    nominal = None if sfreq is None else nominal_rate(sfreq)
+    if sfreq is None or nominal is None:
+        return found
+    onset, duration = (
+        whole_samples(np.asarray(t, dtype=np.float64) * sfreq) / nominal
+        for t in (found.onset, found.duration)
+    )
+    return mne.Annotations(
+        onset, duration, found.description, orig_time=found.orig_time, ch_names=found.ch_names
+    )
+
+
+#: Files whose annotations count the samples of their recording (BrainVision markers: their
+#: positions), not its clock: :func:`counts_samples`.
+_SAMPLE_COUNTED = (".vmrk", ".vhdr", ".amrk", ".ahdr")
+
+
+def counts_samples(source: Any) -> bool:
+    """Whether the annotations of ``source`` (a file given as annotations) count the samples
+    of their recording rather than its clock: a BrainVision marker file or header, whose
+    markers are sample positions, so stay where they were recorded even in a recording
+    paused and resumed (placed without its :class:`~eegpt.edf_files.RecordClock`), and land
+    alike on a copy of it (a FIF file, a Raw) that has no clock."""
+    return isinstance(source, (str, os.PathLike)) and (
+        Path(source).suffix.lower() in _SAMPLE_COUNTED
+    )
+
+
+def _bids_recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """The annotations of a data file of a BIDS dataset (``sub-01_task-rest_eeg.edf`` under a
+    folder with ``dataset_description.json``: :func:`eegpt.bids.bids_root`) as ``eegpt
+    embed``, ``embed-dataset`` and ``probe train`` read them: the recording read with its
+    sidecars by MNE-BIDS (:func:`eegpt.io.read_recording`), so its ``*_events.tsv`` events,
+    onsets from its first sample (:func:`annotations_of`); empty where it has none; None for a
+    file of no BIDS dataset.
+
+    Raises
+    ------
+    RecordingError
+        If the file cannot be read as a recording.
+    ValueError
+        If MNE-BIDS cannot read it with its sidecars (a corrupt ``*_events.tsv``).
+    """
+    from eegpt.bids import bids_root
+
+    if bids_root(Path(path).expanduser()) is None:
+        return None
+    from eegpt.io import read_recording
+
+    with ignored_warnings():  # the recording's reader warns about its body
+        raw = read_recording(path, preload=False, verbose=False)
+    found = annotations_of(raw)
+    return mne.Annotations([], [], []) if found is None else found
+
+
+def _recording_edf_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """The annotations of an EDF+/BDF+ recording (a file with data signals) from its
+    annotation signals only, dated as :func:`read_annotations` dates them; None for another
+    kind of file or an annotation-only EDF (a hypnogram), which MNE reads whole.
+
+    ``mne.read_annotations`` scans every byte of an EDF file for annotation text, so on a
+    recording it fails on sample bytes that are not UTF-8, or returns spans made of samples
+    that happen to look like annotations."""
+    if not str(path).lower().endswith((".edf", ".bdf")):
+        return None
+    from eegpt.edf_files import (
+        AnnotationsOnlyError,
+        check_edf_header,
+        edf_start_time,
+        read_edf_annotations,
+        scan_edf_annotations,
+    )
+
+    try:
+        with ignored_warnings():  # the recording's reader warns about its body
+            header = check_edf_header(path)
+    except AnnotationsOnlyError as err:  # a hypnogram: MNE reads it whole, if it is whole
+        if err.truncated:
+            raise RecordingError(
+                f"could not read annotations from {path}: the file is truncated: "
+                f"{err.truncated}, so some of its annotations are lost"
+            ) from err
+        return None
+    except OSError:  # MNE says what fails
+        return None
+    except RecordingError as err:  # a damaged header: MNE would find no annotations in it
+        raise RecordingError(f"could not read annotations from {path}: {err}") from err
+    scan = scan_edf_annotations(path, header)  # once, for the annotations and their start
+    found = read_edf_annotations(path, header, scan=scan)
+    start = edf_start_time(path)
+    if start is not None:  # onsets count from the first record's start, as the scan found it
+        start += datetime.timedelta(seconds=scan.first or 0.0)
+    return mne.Annotations(
+        found.onset, found.duration, found.description, orig_time=start, ch_names=found.ch_names
+    )
+
+
+_CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$")  # 23:10:30, 00:30
+
+#: An ISO 8601 date-time as a diary gives it: ``2026-11-03 23:58:41``, ``2026-11-03T23:58:41.5``,
+#: seconds optional and to any precision; a zone (``Z``, ``+01:00``) or a date alone are told
+#: apart, to be refused or warned of (:func:`_date_times`).
+_DATE_TIME = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
+def _date_times(
+    path: str | os.PathLike, onsets: Sequence[str], quiet: bool = False
+) -> list[datetime.datetime | None] | None:
+    """The onsets of a table as date-times without a zone (None where a row holds none, such
+    as ``n/a``), to place on the recording's clock; None where none is an ISO 8601 date-time
+    (another table). Seconds may be whole in some rows and fractional in others. A date
+    without a time of day is read as midnight, with a warning (none with ``quiet``).
+
+    Raises
+    ------
+    RecordingError
+        If an onset carries a time zone (``Z``, ``+01:00``): the recording's clock has none
+        (an EDF header keeps local time without one), so a moment in a zone cannot be found
+        on it.
+    """
+    matches = [_DATE_TIME.match(text) for text in onsets]
+    if not any(matches):
+        return None
+    zoned = [text for text, m in zip(onsets, matches, strict=True) if m and m.group(8)]
+    if zoned:
+        raise RecordingError(
+            f"could not read annotations from {path}: {len(zoned)} of its onsets carry a time "
+            f"zone ({few([repr(t) for t in zoned])}), but the recording's clock has none (an "
+            "EDF header, as most, keeps the local time of its start without one), so they "
+            "cannot be placed on it; write them as local times on the recording's clock, "
+            "without a zone (2026-11-03 23:58:41)"
+        )
+    dated: list[datetime.datetime | None] = []
+    for text, m in zip(onsets, matches, strict=True):
+        if m is None:
+            dated.append(None)
+            continue
+        year, month, day, hour, minute, second, fraction = m.group(1, 2, 3, 4, 5, 6, 7)
+        try:
+            date = datetime.datetime(
+                int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                int(second or 0), int(((fraction or "") + "000000")[:6]),
+            )  # fmt: skip
+        except ValueError as err:  # 2026-02-30, 25:00
+            raise RecordingError(
+                f"could not read annotations from {path}: its onset {text!r} is no date-time: {err}"
+            ) from None
+        dated.append(date)
+    dates_alone = [t for t, m in zip(onsets, matches, strict=True) if m and m.group(4) is None]
+    if dates_alone and not quiet:
+        _warn(
+            f"{path}: {len(dates_alone)} of its onsets are dates without a time of day "
+            f"({few([repr(t) for t in dates_alone])}); they are placed at midnight starting "
+            "that day. Give the time of day (2026-11-04 00:00:10) for them to land where they "
+            "happened"
+        )
+    return dated
+
+
+def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
+    """Annotations from a table of events, onsets in seconds from the recording's first
+    sample (no ``orig_time``); None when the file is not such a table.
+
+    - BIDS ``*_events.tsv`` and tables alike (tab-, comma- or semicolon-separated ``onset``,
+      ``duration`` in seconds; a table without ``duration``, a list of stimuli, is read as
+      events of zero duration, with a warning naming the file; the description from
+      ``trial_type``, else ``description``, else ``value``, else the first of the other
+      names of :data:`DESCRIPTION_COLUMNS` (``label``, ``event``, ``condition``, ...; any
+      case) that holds text (one of numeric
+      codes alone, such as ``type`` = 5, is not read: :func:`table_description_column`),
+      else ``event`` for every row, with a warning where the table has another column of
+      text; where the column found is ``n/a`` (or blank) in every row, as BIDS writes a
+      missing ``trial_type``, the next of these columns that holds values is read instead
+      (said at INFO); where the column read holds numeric codes alone and another of these
+      names holds text (``value`` = 1, 2 beside ``condition`` = left, right), the codes are
+      read, with a warning naming the column of text; ``n/a`` durations are 0, rows with an
+      ``n/a`` onset are left out). Onsets may be ISO 8601 date-times without a zone instead
+      (a diary: ``2026-11-03 23:58:41``, seconds whole or fractional), read as times on the
+      recording's clock: the first is the annotations' ``orig_time`` (a zone is refused, a
+      date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
+      left to its reader;
+    - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
+      ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
+      several channels (TUSZ's per-channel ``.csv``, each channel's rows covering the
+      recording with ``bckg`` or a seizure type) is read as TUH derives its term-based
+      ``.csv_bi`` from it: the spans of one label are merged across channels (an event on
+      any channel is an event of the recording; overlapping spans become one), and ``bckg``
+      is kept only where no channel has an event, so that a window inside a seizure on two
+      channels is not outweighed by the ``bckg`` of the others;
+    - TUH EEG term-based label files of older TUSZ releases (``.tse`` / ``.tse_bi``: a
+      ``version = tse_v1.0.0`` line, then ``start stop label confidence`` per line, separated
+      by spaces), one annotation per line. As for ``.csv_bi``, times are seconds from the
+      recording's start and the confidence is not kept.
+    """
+    return _read_table(path)[0]
+
+
+def table_description_column(path: str | os.PathLike) -> tuple[bool, str | None]:
+    """``(onsets, column)``: whether ``path`` is a table of onsets and durations (BIDS
+    ``*_events.tsv`` and alike: :func:`read_table_annotations`), and the column its events'
+    descriptions are read from, as its header writes it (None: none, each event is called
+    ``event``), for the provenance of the annotations read from it. BIDS's ``trial_type``,
+    ``description`` and ``value`` are read whatever they hold (as before eegpt looked for
+    other names); the other names of :data:`DESCRIPTION_COLUMNS` only where they hold text,
+    not numeric codes alone (``type`` = 5: rename it ``value`` to read the codes); a column
+    ``n/a`` in every row gives way to the next that holds values. Nothing is said here (no
+    warning or log: the reading of the annotations says it)."""
+    found, column, _ = _read_table(path, quiet=True)
+    if found is None or column is _NOT_ONSETS:
+        return False, None
+    return True, cast("str | None", column)
+
+
+def names_read_otherwise(
+    metadata: Mapping[str, Any], given: Any = None
+) -> tuple[str | None, str] | None:
+    """``(then, now)``: the column the events' names of the annotations table of an output
+    (its ``metadata``: ``annotations_file``; ``given``: the file given now, if any, else that
+    one) were read from by the eegpt that wrote it (None: none, each event ``event``) and the
+    column they are read from now, where the two differ. ``then`` is the recorded
+    ``annotations_column``; an output without it was written before eegpt looked beyond BIDS's
+    ``trial_type``, ``description`` and ``value``, which it read whatever they held (a
+    ``trial_type`` all ``n/a`` too, its events then each called ``n/a``): the first of these
+    the table has. None where nothing changed or cannot be told (a file that is gone, not a
+    table of onsets, or read alike), and where ``given`` is another file than the one recorded
+    (another table, whose columns tell nothing of the recorded one's reading)."""
+    recorded = metadata.get("annotations_file")
+    used = given if isinstance(given, (str, os.PathLike)) else recorded
+    if not used:
+        return None
+    if used is given and not (isinstance(recorded, str) and same_file(given, recorded)):
+        return None
+    try:
+        found, column, older = _read_table(used, quiet=True)
+    except Exception:  # noqa: BLE001 - unreadable now: nothing to compare
+        return None
+    if found is None or column is _NOT_ONSETS or column is None:
+        return None
+    then = metadata["annotations_column"] if "annotations_column" in metadata else older
+    if then is not None and not isinstance(then, str):
+        return None  # not a column eegpt recorded
+    now = cast("str", column)
+    return None if then == now else (then, now)
+
+
+def read_otherwise_text(then: str | None, now: str) -> str:
+    """``'label', each event 'event' before``: how :func:`names_read_otherwise`'s change reads
+    in a warning."""
+    was = "each event 'event'" if then is None else repr(then)
+    return f"{now!r}, {was} before"
+
+
+#: :func:`_read_table`'s column of a file that is no table of onsets (TUH's, or none).
+_NOT_ONSETS = object()
+
+
+def _read_table(
+    path: str | os.PathLike, quiet: bool = False
+) -> tuple[mne.Annotations | None, object, str | None]:
+    """:func:`read_table_annotations`, the column of a table of onsets its descriptions
+    were read from (None: none; :data:`_NOT_ONSETS` for other files), and the one the rule
+    of eegpt before it looked beyond BIDS's names read them from (the first of
+    :data:`BIDS_DESCRIPTION_COLUMNS` it has, whatever it holds; None: none). ``quiet``:
+    no warning or log about the column read (for the provenance of a table read again)."""
+    try:
+        text = table_text(path)
+    except OSError:
+        return None, _NOT_ONSETS, None
+    except ValueError as err:  # not UTF-8 (nor UTF-16): for a table, say so and how to convert
+        if str(path).lower().endswith((".csv", ".tsv", ".txt", ".csv_bi", ".tse", ".tse_bi")):
+            raise RecordingError(f"could not read annotations from {path}: {err}") from None
+        return None, _NOT_ONSETS, None  # a file of MNE's formats that its reader could not read
+    lines = [
+        line
+        for line in text.splitlines(keepends=True)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines:
+        return None, _NOT_ONSETS, None
+    if _TSE_VERSION.match(lines[0]) or str(path).lower().endswith((".tse", ".tse_bi")):
+        return _tse_annotations(lines), _NOT_ONSETS, None
+    first = lines[0]
+    delimiter = "\t" if "\t" in first else ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(lines, delimiter=delimiter)
+    rows = list(reader)
+    header = {name.strip().lower(): name for name in reader.fieldnames or []}
+
+    def number(text: Any) -> float | None:
+        try:
+            value = float(str(text).strip())
+        except ValueError:
+            return None
+        return value if np.isfinite(value) else None
+
+    spans: dict[tuple[float, float, str], None] = {}
+    older = next((header[k] for k in BIDS_DESCRIPTION_COLUMNS if k in header), None)
+    if "onset" in header:  # BIDS, or onsets in seconds alike (without durations: markers)
+        if not rows:
+            return mne.Annotations([], [], []), None, older
+        onsets = [str(row[header["onset"]]).strip() for row in rows]
+        if not any(number(text) is not None for text in onsets):
+            clock = next((t for t in onsets if _CLOCK_TIME.match(t)), None)
+            if clock is not None:  # not MNE's date-times either: a time of day alone
+                raise RecordingError(
+                    f"could not read annotations from {path}: its onsets are clock times "
+                    f"({clock!r}) without a date; give each its date (2026-11-03 {clock}: "
+                    "a local time on the recording's clock, without a zone), or onsets in "
+                    "seconds from the recording's start"
+                )
+            dated = _date_times(path, onsets, quiet)
+            if dated is None or "ch_names" in header:  # MNE's .csv of channels: its reader
+                return None, _NOT_ONSETS, None
+            origin: datetime.datetime | None = next(d for d in dated if d is not None)
+            from_start: list[float | None] = [
+                None if d is None or origin is None else (d - origin).total_seconds() for d in dated
+            ]
+        else:
+            origin, from_start = None, [number(text) for text in onsets]
+        key = _description_column(header, rows)
+        if key is not None and not _holds_values(key, rows):  # BIDS's n/a trial_type ...
+            later = _filled_column_after(key, header, rows)
+            if later is not None:
+                if not quiet:
+                    _log(
+                        f"{path}: its column {key!r} is n/a (or blank) in every row; the "
+                        f"events are named by {later!r}, the next of the columns that name "
+                        "them holding values (text before codes)"
+                    )
+                key = later
+        if "duration" not in header and not quiet:
+            _warn(no_duration_text(path))
+        if key is None and not quiet:
+            _warn_unnamed_events(path, header, rows)
+        elif key is not None and not quiet:
+            _warn_coded_names(path, key, header, rows)
+        for row, onset in zip(rows, from_start, strict=True):
+            if onset is not None:
+                text = "event" if key is None else str(row[key]).strip()
+                spans[(onset, _duration(row, header, number), text)] = None
+        if origin is not None:  # date-times: onsets from the first, which is the start
+            found = _from_spans(spans)
+            return (
+                mne.Annotations(
+                    found.onset, found.duration, found.description, orig_time=utc(origin)
+                ),
+                key,
+                older,
+            )
+    elif {"start_time", "stop_time", "label"} <= header.keys():  # TUH EEG
+        by_channel: dict[str, list[tuple[float, float, str]]] = {}
+        for row in rows:
+            start, stop = number(row[header["start_time"]]), number(row[header["stop_time"]])
+            if start is not None and stop is not None:
+                channel = str(row.get(header.get("channel", ""), "") or "").strip()
+                label = str(row[header["label"]]).strip()
+                by_channel.setdefault(channel, []).append((start, stop, label))
+        if len(by_channel) > 1:  # per-channel labels: the recording's events, as TUH's csv_bi
+            return _from_spans(_recording_events(by_channel)), _NOT_ONSETS, None
+        for start, stop, label in next(iter(by_channel.values()), []):
+            spans[(start, stop - start, label)] = None
+        return _from_spans(spans), _NOT_ONSETS, None
+    else:
+        return None, _NOT_ONSETS, None
+    return _from_spans(spans), key, older
+
+
+def _duration(
+    row: Mapping[str, Any], header: Mapping[str, str], number: Callable[[Any], float | None]
+) -> float:
+    """The duration (s) of the event of a table's ``row``: its ``duration`` cell, 0 where
+    that is ``n/a`` (or blank) or the table has no such column (a list of stimuli)."""
+    if "duration" not in header:
+        return 0.0
+    return number(row[header["duration"]]) or 0.0
+
+
+def no_duration_text(path: str | os.PathLike) -> str:
+    """The warning that the table of onsets ``path`` has no ``duration`` column, so that its
+    events are read as of zero duration."""
+    return (
+        f"{path}: the table has an 'onset' column but no 'duration' column, so its events are "
+        "read as of zero duration (markers, as a list of stimuli is): each window lists those "
+        "that fall in it among its annotations, but a marker covers too little of a window to "
+        "label it (--window-labels). If the events last (stages, tasks, artefacts), add a "
+        "'duration' column in seconds (0, or n/a, for those that do not)"
+    )
+
+
+#: The columns of a table of onsets (``onset``, ``duration``) that name its events, in the
+#: order they are looked for (any case): BIDS's ``trial_type``, ``description`` (MNE's) and
+#: ``value`` first, then the names a table made by hand tends to give them, each of these
+#: only where it holds text (not numeric codes alone: :func:`_description_column`).
+DESCRIPTION_COLUMNS: tuple[str, ...] = (
+    "trial_type", "description", "value",
+    "label", "event", "event_type", "condition", "annotation", "type", "name", "class",
+    "stage",
+)  # fmt: skip
+
+#: The names of :data:`DESCRIPTION_COLUMNS` read whatever they hold, numbers too (BIDS's, read
+#: before eegpt looked for the others); the others are read only where they hold text.
+BIDS_DESCRIPTION_COLUMNS: tuple[str, ...] = ("trial_type", "description", "value")
+
+
+def _description_column(header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]) -> str | None:
+    """The column (as ``header``, lower case -> as written, writes it) that names the events
+    of a table of onsets: the first of :data:`DESCRIPTION_COLUMNS` it has, where one of
+    :data:`BIDS_DESCRIPTION_COLUMNS` or holding text; a column of numeric codes alone under
+    another name (``type`` = 5, a ``stage`` of 0-5) is not read, as before eegpt looked for
+    those names (each event is then called ``event``). None: no such column."""
+    for key in DESCRIPTION_COLUMNS:
+        name = header.get(key)
+        if name is None:
+            continue
+        if key in BIDS_DESCRIPTION_COLUMNS or _holds_text(name, rows):
+            return name
+    return None
+
+
+def _filled_column_after(
+    name: str, header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> str | None:
+    """The first column after ``name`` in the order of :data:`DESCRIPTION_COLUMNS` that
+    :func:`_description_column` would read (one of :data:`BIDS_DESCRIPTION_COLUMNS`, or
+    holding text) and that holds values (not n/a or blank alone), one holding text before
+    one of codes alone (``label`` = left, right before ``value`` = 1, 2); None: none."""
+    order = [(key, header.get(key)) for key in DESCRIPTION_COLUMNS]
+    start = next(k for k, (_, column) in enumerate(order) if column == name) + 1
+    later = [other for _, other in order[start:] if other is not None]
+    texts = (other for other in later if _holds_text(other, rows))
+    codes = (
+        other for key, other in order[start:]
+        if other is not None and key in BIDS_DESCRIPTION_COLUMNS and _holds_values(other, rows)
+    )  # fmt: skip
+    return next(texts, None) or next(codes, None)
+
+
+def _cells(name: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The cells of the column ``name`` of ``rows`` that hold a value (not blank or n/a)."""
+    cells = (str(row.get(name) or "").strip() for row in rows)
+    return [cell for cell in cells if cell and cell.lower() != "n/a"]
+
+
+def _holds_values(name: str, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the column ``name`` of ``rows`` has a cell that is not blank or ``n/a``."""
+    return bool(_cells(name, rows))
+
+
+def _warn_coded_names(
+    path: str | os.PathLike, name: str, header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Warn where the column ``name`` that names the events of a table of onsets holds numeric
+    codes alone and another column of :data:`DESCRIPTION_COLUMNS` holds text (``value`` = 1, 2
+    beside ``condition`` = left, right): the codes are read (BIDS's own ``value`` is not set
+    aside), the column of text is named with how to read it instead."""
+    codes = list(dict.fromkeys(_cells(name, rows)))
+    if not codes or not all(is_number(code) for code in codes):
+        return
+    other = next(
+        (header[key] for key in DESCRIPTION_COLUMNS
+         if key in header and header[key] != name and _holds_text(header[key], rows)),
+        None,
+    )  # fmt: skip
+    if other is None:
+        return
+    names = list(dict.fromkeys(c for c in _cells(other, rows) if not is_number(c)))
+    if name.strip().lower() == "trial_type":
+        how = f"rename {name!r} to value and {other!r} to trial_type to use it"
+    elif "trial_type" in header:  # n/a: a second trial_type column would not be read
+        how = f"replace the n/a {header['trial_type']!r} column by {other!r} to use it"
+    else:
+        how = "rename it to trial_type to use it"
+    _warn(
+        f"{path}: the events are named by {name!r} (codes {few(codes, 5)}); {other!r} also "
+        f"names them ({few(names, 5)}): {how}"
+    )
+
+
+def _holds_text(name: str, rows: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the column ``name`` of ``rows`` has a cell of text (not blank, ``n/a`` or a
+    number)."""
+    cells = (str(row.get(name) or "").strip() for row in rows)
+    return any(cell and cell.lower() != "n/a" and not is_number(cell) for cell in cells)
+
+
+#: Columns of a BIDS ``*_events.tsv`` beside ``onset`` and ``duration`` that do not name the
+#: events: a table of these alone calls each event ``event`` without a warning.
+_NOT_NAMES = frozenset(
+    {"sample", "response_time", "stim_file", "hed", "channel", "channels", "offset", "end",
+     "stop", "confidence"}
+)  # fmt: skip
+
+
+#: Names of a column of trigger codes (numbers) besides :data:`DESCRIPTION_COLUMNS`: warned of
+#: as not read by :func:`_warn_unnamed_events`
+_CODE_COLUMNS = frozenset(
+    {"trigger", "triggers", "code", "codes", "event_code", "trigger_code", "marker", "stim",
+     "stimulus", "event_id", "id"}
+)  # fmt: skip
+
+
+def _warn_unnamed_events(
+    path: str | os.PathLike, header: Mapping[str, str], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Warn that a table of onsets names its events in no column it is known by
+    (:data:`DESCRIPTION_COLUMNS`) where it has columns of text besides: each event is called
+    ``event``, and the column holding the names should be renamed. Quiet for a table of onsets
+    and durations alone, or with BIDS's other columns (``sample``, ``response_time``), as
+    BIDS allows."""
+    texts, codes = [], []
+    for lower, name in header.items():
+        if lower in {"onset", "duration"} or lower in _NOT_NAMES:
+            continue
+        if _holds_text(name, rows):
+            texts.append(name)
+        elif lower in DESCRIPTION_COLUMNS or lower in _CODE_COLUMNS:
+            codes.append(name)  # numbers alone: trigger codes, as mne.find_events gives them
+    if texts:
+        _warn(
+            f"{path}: no column names its events (looked for: {', '.join(DESCRIPTION_COLUMNS)}; "
+            f"any case), so each is called 'event'; its column{'s' if len(texts) > 1 else ''} of "
+            f"text {', '.join(repr(t) for t in texts)} {'are' if len(texts) > 1 else 'is'} not read: rename the one that names the "
+            "events to 'description' (or 'trial_type')"
+        )
+    elif codes:
+        _warn(
+            f"{path}: no column names its events, so each is called 'event': its column"
+            f"{'s' if len(codes) > 1 else ''} of numbers {', '.join(repr(c) for c in codes)} "
+            f"{'are' if len(codes) > 1 else 'is'} not read as the events' names (numbers under "
+            "that name are not taken for codes); to name the events by their codes (trigger "
+            "codes, as mne.find_events gives them), rename the column to 'value', as BIDS "
+            "names it"
+        )
+
+
+#: TUH's label of background, the time of a channel without an event.
+TUH_BACKGROUND = "bckg"
+
+
+def _recording_events(
+    by_channel: Mapping[str, Sequence[tuple[float, float, str]]],
+) -> dict[tuple[float, float, str], None]:
+    """The events of a recording from TUH's per-channel labels (``channel -> (start_s,
+    stop_s, label)`` rows), as TUH derives its term-based ``.csv_bi``: the spans of one label
+    merged across channels (an event on any channel is an event of the recording), and
+    ``bckg`` only where no channel has an event. ``(onset_s, duration_s, label)`` keys."""
+    merged: dict[str, list[tuple[float, float]]] = {}
+    for rows in by_channel.values():
+        for start, stop, label in rows:
+            if stop > start:
+                merged.setdefault(label, []).append((start, stop))
+    merged = {label: _merged_spans(spans) for label, spans in merged.items()}
+    events = _merged_spans(
+        [span for label, spans in merged.items() if label.lower() != TUH_BACKGROUND
+         for span in spans]
+    )  # fmt: skip
+    out: dict[tuple[float, float, str], None] = {}
+    for label, spans in merged.items():
+        if label.lower() == TUH_BACKGROUND:
+            spans = _without(spans, events)
+        for start, stop in spans:
+            out[(start, stop - start, label)] = None
+    return out
+
+
+def _merged_spans(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``(start, stop)`` spans merged where they overlap or touch, in time order."""
+    out: list[tuple[float, float]] = []
+    for start, stop in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], stop))
+        else:
+            out.append((start, stop))
+    return out
+
+
+def _without(
+    spans: Sequence[tuple[float, float]], holes: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """The parts of merged ``spans`` outside merged ``holes`` (both ``(start, stop)``, in
+    time order)."""
+    out: list[tuple[float, float]] = []
+    for start, stop in spans:
+        for lo, hi in holes:
+            if hi <= start or lo >= stop:
+                continue
+            if lo > start:
+                out.append((start, lo))
+            start = max(start, hi)
+            if start >= stop:
+                break
+        if start < stop:
+            out.append((start, stop))
+    return out
+
+
+_BNAME = re.compile(
+    r"^\s*#\s*bname\s*=\s*(\S+)\s*$", re.IGNORECASE
+)  # "# bname = aaaaaajy_s001_t000"
+
+
+def recording_named(path: str | os.PathLike) -> str | None:
+    """The recording a TUH EEG label file (``.csv``, ``.csv_bi``, ``.tse``, ``.tse_bi``) names
+    in its ``# bname = ...`` header line (the recording's file name without its suffix),
+    None for another file or one without that line."""
+    if not str(path).lower().endswith((".csv", ".csv_bi", ".tse", ".tse_bi")):
+        return None
+    size = 1 << 12  # a TUH header is a few hundred bytes; a label file may be megabytes
+    while True:  # only the header is read (a longer head where it is longer)
+        try:
+            text, whole = table_head(path, size, legacy="latin-1")
+        except (OSError, ValueError):
+            return None
+        for line in text.splitlines():
+            if line.strip() and not line.lstrip().startswith("#"):
+                return None  # the header is over
+            found = _BNAME.match(line)
+            if found:
+                return found.group(1)
+        if whole:
+            return None
+        size *= 8
+
+
+def check_named(extra: Any, source: Any) -> None:
+    """Warn when ``extra``, an annotations file joined to the recording ``source`` (its path
+    or name: ``annotations=``, ``--annotations``, a manifest's ``annotations_file``,
+    :meth:`eegpt.outputs.Embeddings.window_labels`), is a TUH label file whose ``# bname``
+    line (:func:`recording_named`) names another recording than ``source``'s file stem, and
+    whose own stem is not the recording's either: another patient's labels, unless the
+    recording is a renamed (de-identified, BIDS-converted) copy. Nothing for
+    ``mne.Annotations``, other files, or without a source or with an in-memory one
+    (``"<Raw>"``, ``"<Epochs>"``, ``"<array>"``: no file name to compare)."""
+    if not isinstance(extra, (str, os.PathLike)) or not source or str(source).startswith("<"):
+        return
+    from pathlib import Path
+
+    named = recording_named(extra)
+    stem = Path(str(source)).stem
+    if named is None or _same_recording(named, stem) or _same_recording(Path(extra).stem, stem):
+        return
+    _warn(
+        f"{extra} names the recording {named!r} (its '# bname' line), but it is joined to "
+        f"{source}: taken as its labels (a renamed copy of {named}?); if it is another "
+        "recording's, give this recording's own annotations file"
+    )
+
+
+def _from_spans(spans: Mapping[tuple[float, float, str], None]) -> mne.Annotations:
+    """Annotations of ``(onset_s, duration_s, description)`` spans, in time order."""
+    if not spans:
+        return mne.Annotations([], [], [])
+    onsets, durations, texts = zip(*sorted(spans), strict=True)
+    return mne.Annotations(list(onsets), list(durations), list(texts))
+
+
+_TSE_VERSION = re.compile(r"^\s*version\s*=\s*tse_v", re.IGNORECASE)  # version = tse_v1.0.0
+
+
+def _tse_annotations(lines: Sequence[str]) -> mne.Annotations:
+    """Annotations of the lines of a TUH ``.tse`` file, each ``start stop label [confidence]``
+    (seconds from the recording's start); other lines (the ``version = tse_v1.0.0`` line)
+    are left out, as rows without times are in the ``.csv_bi`` reader."""
+    spans: dict[tuple[float, float, str], None] = {}
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        try:
+            start, stop = float(fields[0]), float(fields[1])
+        except ValueError:
+            continue
+        if np.isfinite(start) and np.isfinite(stop):
+            spans[(start, stop - start, fields[2])] = None
+    return _from_spans(spans)
+
+
+def same_file(a: Any, b: Any) -> bool:
+    """Whether paths ``a`` and ``b`` name one existing file."""
+    try:
+        return isinstance(a, (str, os.PathLike)) and b is not None and os.path.samefile(a, b)
+    except (OSError, TypeError, ValueError):
+        return False

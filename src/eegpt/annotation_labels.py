@@ -1,0 +1,707 @@
+"""One label per window from annotations that span time, and spans from state markers.
+
+:func:`window_labels` gives each window the description (or class) covering most of it, at
+least ``min_overlap`` of it, bad windows none, and says why no window got a label (markers
+that last no time, patterns that match nothing, annotations in another time base); it warns
+when scoring epochs lie on a grid the windows are not on (:func:`_warn_off_grid`).
+:func:`markers_to_spans` turns markers of states (eyes closed, eyes open) into spans, each to
+the next state marker (:func:`marker_spans_of`: the command line's ``--marker-spans``). Both
+take their patterns by :func:`label_rule` and warn of patterns that match loosely
+(:func:`warn_loose_patterns`, once per command inside :func:`patterns_warned_once`). Beside
+them: the Python suggested in those messages (:func:`epochs_code`, :func:`states_of`,
+:func:`select_holding`, :func:`exact_seconds`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import os
+import re
+import shlex
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import mne
+import numpy as np
+
+from eegpt._logging import few
+from eegpt._logging import warn as _warn
+from eegpt.annotation_overlap import bad_windows, describe_bad, is_bad, window_annotations
+from eegpt.annotation_placement import outside_text, outside_warning, recording_end, where_text
+from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP, FIELD_DEFAULTS
+
+MARKER_S = 0.01
+"""Seconds an annotation may last and still be a marker of a moment (a stimulus, a response)
+rather than a span: one sample at 100 Hz (MNE reads a BrainVision marker of size 1 as one
+sample long)."""
+
+
+def window_labels(
+    annotations: mne.Annotations | None,
+    onsets: np.ndarray,
+    length_s: float,
+    *,
+    match: str | Mapping[str, str] | None = None,
+    min_overlap: float = DEFAULT_MIN_OVERLAP,
+    source: str | None = None,
+    what: str = "windows",
+    unlabelled_ok: bool = False,
+    given: Any = None,
+    end_s: float | None = None,
+    slack_s: float = 0.0,
+    bad: Sequence[bool] | np.ndarray | None = None,
+    label_bad: bool = False,
+) -> list[str | None]:
+    """One label per window from annotations that span time (sleep stages, task blocks).
+
+    Each window ``[onset, onset + length_s)`` takes the description (or, with a ``match``
+    mapping, the class) whose annotations cover most of it, if they cover at least
+    ``min_overlap`` of it; otherwise None. A window across a stage change takes the stage it
+    holds more of (with ``min_overlap=0.5`` a 4 s window needs 2 s of it); with
+    ``min_overlap=1`` only windows wholly inside one stage get a label.
+
+    Ties: where two labels cover a window exactly alike, the one whose annotation over the
+    window starts first in time wins (annotations are kept sorted by onset, then duration),
+    whatever the labels' names or how rare they are. With a TUH ``.csv_bi`` of ``bckg`` over
+    0-10 s and ``seiz`` over 10-17 s, the window from 8 to 12 s holds 2 s of each and is
+    ``bckg``.
+
+    A label on any overlap (seizure detection, where a window that touches a seizure counts
+    as one): match that class only and give a tiny ``min_overlap``. Any value above 0 is
+    taken, and one far below a sample's share of the window, such as ``1e-6``, asks for no
+    more than some overlap: ``match={"seizure": "seiz|sz$"}, min_overlap=1e-6`` labels
+    ``"seizure"`` every window a seizure annotation overlaps and leaves the others None.
+
+    Bad windows get no label: a window that overlaps an annotation marked bad (:func:`is_bad`:
+    ``BAD_muscle``, EEGLAB's ``boundary`` ..., by :func:`window_annotations`' rule, so those
+    ``embed(..., reject_by_annotation=True)`` leaves out) is None, whatever covers it, as
+    ``eegpt probe train --window-labels`` leaves such windows out of training; so
+    ``emb[labels == "EC"]`` holds no artefact window. ``label_bad=True`` labels them too.
+
+    Markers (stimuli, responses: annotations of no duration, or one sample as MNE reads a
+    BrainVision marker) cover too little of a window to label it; each window lists those that
+    fall in it among its annotations (:func:`window_annotations`), which select the windows
+    (the warning when no window got a label gives the code). Markers of states (eyes closed,
+    eyes open) become spans, each to the next state marker, with :func:`markers_to_spans`.
+
+    Parameters
+    ----------
+    annotations : mne.Annotations | None
+        Onsets in seconds from the recording's first sample, as the windows'
+        (:func:`in_recording_time`, :func:`annotations_of`).
+    onsets : ndarray of float64, shape (n_windows,)
+        Window starts in seconds.
+    length_s : float
+        Window length in seconds.
+    match : str | Mapping[str, str] | None
+        A regular expression a description must contain (``re.search``), e.g.
+        ``"^Sleep stage"``: each matching description is a label of its own; or classes,
+        ``{label: regex}``, e.g. ``{"seizure": "fnsz|gnsz|cpsz", "background": "bckg"}``:
+        a description takes the label of the first regex it contains, and the annotations of
+        one class add up over a window (1.5 s of ``fnsz`` and 1 s of ``gnsz`` are 2.5 s of
+        ``seizure``); None takes every annotation that lasts and is not bad (:func:`is_bad`).
+        A code such as ``"769"`` also matches ``"17690"``, which contains it; such patterns,
+        and a class's plain text that matches different descriptions, are warned of
+        (:func:`warn_loose_patterns`): anchor them, ``{"left": "^769$"}``.
+        A class covers a window by the union of its spans there: time under several of them
+        (the same seizure in a recording's EDF+ annotations and in its ``.csv_bi``, or on two
+        channels) counts once, so no class covers more than the window.
+    min_overlap : float
+        Fraction of a window, in ``(0, 1]``, the winning description must cover; a tiny one
+        (``1e-6``) takes any overlap.
+    source : str | None
+        The recording, named at the start of the warning when the labelling annotations lie on
+        a grid off the windows'.
+    what : str
+        What the windows are, in that warning (``"scoring epochs"``).
+    unlabelled_ok : bool
+        The caller labels the windows left None (``--unlabelled background``), or has said
+        why none gets one: no warning (not even a recorded one) that no window got a label.
+    given : Any
+        What the annotations were given as (a path), named in the warning below.
+    end_s, slack_s : float | None, float
+        Where given, the recording's end in seconds from its first sample (and how far past
+        it the recording may go on, where ``end_s`` is the end of its last window): annotations
+        starting after it or lasting far longer than it (onsets in milliseconds or samples,
+        which label every window alike: :func:`outside_text`) are warned of, in the one
+        warning ``embed(..., annotations=)`` gives (or in the one that no window got a label).
+    bad : sequence of bool, shape (n_windows,) | None
+        Windows known to be bad besides those over a bad one of ``annotations``
+        (:attr:`eegpt.Embeddings.bad`: the recording's own bad annotations when the labels
+        come from another file); they get no label either.
+    label_bad : bool
+        Label the bad windows as the others (False, the default: None, as the command line
+        leaves them out).
+
+    Returns
+    -------
+    list of str | None
+        One per window.
+    """
+    if not 0 < min_overlap <= 1:
+        raise ValueError(f"min_overlap must be in (0, 1], got {min_overlap!r}")
+    onsets = np.asarray(onsets, dtype=np.float64)
+    if isinstance(match, Mapping):
+        match = dict(match)  # said as a dict in the warnings
+    pieces: list[dict[str, list[tuple[float, float]]]] = [{} for _ in range(len(onsets))]
+    matching: dict[str, float] = {}  # description -> longest duration, of those that match
+    matched = 0  # matching annotations that last
+    if annotations is not None and len(annotations) and len(onsets):
+        label_of = label_rule(match)
+        warn_loose_patterns([str(d) for d in annotations.description], match, "--window-labels")
+        order = np.argsort(onsets, kind="stable")
+        sorted_onsets = onsets[order]
+        for start, duration, desc in zip(
+            annotations.onset, annotations.duration, annotations.description, strict=True
+        ):
+            label = label_of(str(desc))
+            if label is None:
+                continue
+            matching[str(desc)] = max(float(duration), matching.get(str(desc), 0.0))
+            if duration <= 0:
+                continue
+            matched += 1
+            end = start + duration
+            first = np.searchsorted(sorted_onsets, start - length_s, side="right")
+            last = np.searchsorted(sorted_onsets, end, side="left")
+            for j in order[first:last]:
+                lo, hi = max(start, onsets[j]), min(end, onsets[j] + length_s)
+                if hi > lo:
+                    pieces[j].setdefault(label, []).append((lo, hi))
+    if annotations is not None and len(annotations) and len(onsets):
+        _warn_off_grid(annotations, label_rule(match), onsets, length_s, source, what)
+    need = min_overlap * length_s - 1e-9  # a sample's rounding is not a shortfall
+    labels: list[str | None] = []
+    for parts in pieces:
+        cover = {label: union_length(spans) for label, spans in parts.items()}
+        best = max(cover.items(), key=lambda item: item[1], default=(None, 0.0))
+        labels.append(best[0] if best[1] >= need else None)
+    over = window_annotations(annotations, onsets, length_s)
+    flagged = bad_windows(over) if len(onsets) else np.zeros(0, dtype=bool)
+    if bad is not None:
+        flagged = flagged | np.asarray(bad, dtype=bool)
+    unbad = labels  # the labels bad windows would have had, for the warning below
+    if not label_bad and flagged.any():
+        labels = [None if b else v for v, b in zip(labels, flagged, strict=True)]
+    outside = ""
+    if annotations is not None and len(annotations) and end_s is not None:
+        outside = outside_text(annotations, end_s, slack_s)
+    # (where no window got a label, the warning of that says it, unless that is fine)
+    told_below = not unlabelled_ok and len(onsets) and not any(labels)
+    if outside and not told_below:
+        _warn(outside_warning(source or "", annotations, given, outside))
+    if unlabelled_ok:
+        return labels
+    if any(unbad) and not any(labels):
+        which = describe_bad(over) or "Embeddings.bad: the recording's own annotations"
+        _warn(
+            f"window_labels: no window got a label: the {sum(v is not None for v in unbad)} "
+            f"that annotations label all overlap an annotation marked bad "
+            f"({which}); bad windows get no label, as "
+            "probe train --window-labels leaves them out (label_bad=True labels them)"
+            + (f". Of the annotations, {outside}." if outside else "")
+        )
+    elif annotations is not None and len(annotations) and len(onsets) and not any(labels):
+        said = "match=" + repr(match) if match else "as a label (not bad)"
+        if matching and max(matching.values()) <= MARKER_S:  # markers, not spans of time
+            why = _markers_text(matching, said, min_overlap, length_s)
+        elif not matched:
+            kinds = sorted({str(d) for d in annotations.description})
+            why = (
+                f"none of the {len(annotations)} annotations lasts and matches {said} "
+                f"(descriptions: {', '.join(kinds[:8])}{', ...' if len(kinds) > 8 else ''}): "
+                "right for a recording without such events (a seizure-free one), else check "
+                "the pattern"
+            )
+        else:
+            why = (
+                f"the {matched} that match cover no window's {min_overlap:g} (another "
+                f"recording's, or another time base?). {where_text(annotations, onsets, length_s)}"
+            )
+        if outside:
+            why += f" Of the {len(annotations)} annotations, {outside}."
+        _warn(f"window_labels: no window got a label: {why}")
+    elif (annotations is None or not len(annotations)) and len(onsets):
+        _warn(f"window_labels: {_none_given_text(given)}")
+    return labels
+
+
+def _none_given_text(given: Any) -> str:
+    """Why no window got a label where the annotations ``given`` hold none: for a recording's
+    path, where they were looked for (the file's own annotations, and for a data file of a
+    BIDS dataset its ``*_events.tsv`` sidecar, as :func:`read_annotations` reads them)."""
+    from eegpt.formats import EEG_SUFFIXES, is_recording_folder
+
+    if not isinstance(given, str | os.PathLike):
+        path = None
+    else:
+        path = Path(given).expanduser()
+    if path is None or not (
+        path.suffix.lower() in EEG_SUFFIXES and path.is_file() or is_recording_folder(path)
+    ):
+        return (
+            "the annotations given hold none, so no window got a label (an empty file, or not "
+            "an annotation file?)"
+        )
+    from eegpt.bids import bids_root
+
+    root = bids_root(path)
+    where = (
+        f"its own annotations and its BIDS *_events.tsv sidecar (of the dataset {root}: none "
+        "found, or one without rows)"
+        if root is not None
+        else "its own annotations; it is in no BIDS dataset (no dataset_description.json "
+        "above it, or not named like sub-01_task-rest_eeg.edf), so no *_events.tsv sidecar "
+        "is read"
+    )
+    return (
+        f"the recording {given} holds no annotations, so no window got a label (looked in "
+        f"{where}); give its annotation file instead (a hypnogram, .vmrk, .csv, .tsv)"
+    )
+
+
+def markers_to_spans(
+    annotations: mne.Annotations | mne.io.BaseRaw,
+    states: Mapping[str, str],
+    *,
+    end: float | None = None,
+) -> mne.Annotations:
+    """Spans of time from markers of states, such as eyes-closed and eyes-open markers.
+
+    Clinical systems often mark the moment a state begins (``EC`` when the eyes close, ``EO``
+    when they open) with an annotation of no duration, which labels no window
+    (:func:`window_labels` needs annotations that span time). Each state marker here becomes a
+    span of its state from its onset to the next state marker (of any state) or, after the
+    last one, to the recording's end; the time before the first marker is in no span. The
+    other annotations (``BAD_`` spans, stimuli) are kept as they are, so bad windows stay bad.
+
+    Parameters
+    ----------
+    annotations : mne.Annotations | mne.io.Raw
+        The markers, or a Raw whose annotations they are (``raw.annotations``; its end, in
+        the same time base, is then ``end``).
+    states : Mapping[str, str]
+        ``{state: regex}``: a description that contains the regex (``re.search``) is a
+        marker of that state (the first that matches), e.g. ``{"EC": "^EC$", "EO": "^EO$"}``
+        or ``{"closed": "(?i)eyes closed", "open": "(?i)eyes open"}``. The spans are
+        described by the state's name. A regex matches every description that contains it:
+        a code such as ``"276"`` also matches ``"32766"``; such patterns, and plain text that
+        matches several different descriptions, are warned of (:func:`warn_loose_patterns`):
+        anchor them, ``"^276$"``.
+    end : float | None
+        The recording's end in seconds, in the time base of the annotations' onsets
+        (``raw.first_time + raw.n_times / raw.info["sfreq"]`` for ``raw.annotations``);
+        needed for ``mne.Annotations``, taken from the Raw for a Raw.
+
+    Returns
+    -------
+    mne.Annotations
+        The spans (durations in seconds) and the other annotations, with the input's
+        ``orig_time``: ``raw.set_annotations(markers_to_spans(raw, states))``, then
+        ``emb.window_labels(raw, match=...)``. From a Raw without a measurement date
+        (``orig_time`` None), onsets count from its first sample, as ``set_annotations`` and
+        :func:`window_labels` take them (``raw.annotations`` reports them from sample 0, which
+        differs where ``first_samp > 0``).
+    """
+    shift = 0.0  # seconds taken off the onsets, for raw.set_annotations (below)
+    if isinstance(annotations, mne.io.BaseRaw):
+        raw = annotations
+        annotations = raw.annotations
+        if annotations.orig_time is None:  # MNE reports these from sample 0 but sets them
+            shift = raw.first_samp / raw.info["sfreq"]  # from the first sample
+        if end is None:  # raw.annotations count from sample 0 (first_samp included)
+            end = (raw.first_samp + raw.n_times) / raw.info["sfreq"]
+    if end is None:
+        raise ValueError(
+            "markers_to_spans: give end=, the recording's end in seconds in the time base of "
+            "the annotations (raw.first_time + raw.n_times / raw.info['sfreq'] for "
+            "raw.annotations), or pass the Raw itself"
+        )
+    label_of = label_rule(states)
+    marks = state_markers(annotations, states)
+    warn_loose_patterns([str(d) for d in annotations.description], states, "--marker-spans")
+    if not marks:
+        names = sorted({str(d) for d in annotations.description})
+        raise ValueError(
+            f"markers_to_spans: no annotation matches the states {dict(states)!r} (the "
+            f"descriptions: {few([repr(d) for d in names], 8) or 'none'})"
+        )
+    lasting = [i for i in marks if annotations.duration[i] > MARKER_S]
+    if lasting:
+        i = lasting[0]
+        raise ValueError(
+            f"markers_to_spans: {len(lasting)} annotation(s) matching the states already span "
+            f"time ({annotations.description[i]!r} at {annotations.onset[i]:g} s lasts "
+            f"{annotations.duration[i]:g} s): window_labels takes such annotations as they are"
+        )
+    onsets = np.asarray(annotations.onset, dtype=np.float64)[marks]
+    order = np.argsort(onsets, kind="stable")
+    onsets = onsets[order]
+    labels = [str(label_of(str(annotations.description[marks[k]]))) for k in order]
+    if onsets[-1] >= end:
+        raise ValueError(
+            f"markers_to_spans: the last state marker, at {onsets[-1]:g} s, is not before the "
+            f"recording's end ({end:g} s): give end= in the annotations' time base"
+        )
+    stops = np.append(onsets[1:], end)
+    keep = stops > onsets  # two markers at one moment: the later one holds
+    taken = set(marks)
+    spans = annotations[[i for i in range(len(annotations)) if i not in taken]]
+    described = [v for v, k in zip(labels, keep, strict=True) if k]
+    spans.append(onsets[keep], (stops - onsets)[keep], described)
+    if shift:
+        spans = mne.Annotations(
+            spans.onset - shift, spans.duration, spans.description, ch_names=spans.ch_names
+        )
+    return spans
+
+
+def state_markers(annotations: mne.Annotations | None, states: Mapping[str, str]) -> list[int]:
+    """The indices of the annotations (``annotations``; None: none) whose description matches
+    one of the states of ``states`` (``{state: regex}``, ``re.search``, as
+    :func:`markers_to_spans` takes them): [] where the recording holds no state marker."""
+    if annotations is None:
+        return []
+    label_of = label_rule(states)
+    return [i for i, d in enumerate(annotations.description) if label_of(str(d)) is not None]
+
+
+def markers_by_state(
+    annotations: mne.Annotations | None, states: Mapping[str, str]
+) -> dict[str, list[str]]:
+    """The descriptions of the state markers of ``annotations`` by state (``{state: regex}``
+    as :func:`markers_to_spans` takes them): ``{"EO": ["276", "32766"], "EC": ["277"]}``,
+    each state's distinct descriptions sorted, a state without markers left out."""
+    found: dict[str, set[str]] = {}
+    label_of = label_rule(states)
+    for i in state_markers(annotations, states):
+        desc = str(cast(mne.Annotations, annotations).description[i])
+        found.setdefault(str(label_of(desc)), set()).add(desc)
+    return {state: sorted(found[state]) for state in states if state in found}
+
+
+def markers_text(by_state: Mapping[str, Sequence[str]]) -> str:
+    """``"state markers: 'EO' from '276', '32766'; 'EC' from '277'"``: which descriptions
+    made each state's spans (:func:`markers_by_state`), for the line a labelling prints; ""
+    where each state's markers are described by its name alone (``EC`` markers of ``EC``)."""
+    if all(list(found) == [state] for state, found in by_state.items()):
+        return ""
+    return "state markers: " + "; ".join(
+        f"{state!r} from {few([repr(d) for d in found], 5)}" for state, found in by_state.items()
+    )
+
+
+def marker_spans_of(
+    recording: Any, annotations: mne.Annotations | None, states: Mapping[str, str]
+) -> mne.Annotations:
+    """The command line's ``--marker-spans``: :func:`markers_to_spans` of a continuous
+    recording's annotations (``annotations``: its own with those of its ``--annotations`` file,
+    onsets in seconds from its first sample, :func:`with_extra`), each state to the next state
+    marker or the recording's end (its samples over its rate). The one place the probe
+    commands and embed turn markers into spans. Its errors (no marker matches, markers that
+    already last, a last marker past the end) name the recording and the option.
+
+    Raises
+    ------
+    ValueError
+        ``"rec.vhdr: --marker-spans 'EC=S  1$': no annotation matches ..."``.
+    """
+    if annotations is None:
+        annotations = mne.Annotations([], [], [])
+    end = recording_end(recording, np.zeros(0), 0.0)
+    try:
+        return markers_to_spans(annotations, states, end=end)
+    except ValueError as err:
+        text = str(err).removeprefix("markers_to_spans: ")
+        text = text.replace(
+            "window_labels takes such annotations as they are",
+            "--window-labels takes such annotations as they are: leave --marker-spans out",
+        ).replace(
+            "give end= in the annotations' time base",
+            "the markers are another recording's, or their onsets in another time base?",
+        )
+        from eegpt.probe_label_files import marker_spans_options
+
+        raise ValueError(f"{recording.source}: {marker_spans_options(states)}: {text}") from None
+
+
+def union_length(spans: Sequence[tuple[float, float]]) -> float:
+    """Seconds covered by the union of ``(start, end)`` spans (seconds, ``start < end``):
+    time covered by several of them counts once."""
+    total, reach = 0.0, -np.inf
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return float(total)
+
+
+#: The windows' sampling rate (the pretrained model's, PreprocessingConfig's default): a start
+#: of windows is a whole number of its samples.
+MODEL_SFREQ: float = float(FIELD_DEFAULTS["sfreq"])
+
+GRID_TOLERANCE_S = 1e-4
+"""Seconds by which onsets may miss a grid and still lie on it (below a sample at 5 kHz)."""
+
+GRID_MIN_SPANS = 3
+"""The fewest distinct labelling annotations, abutting one another, taken for a scoring grid
+(a hypnogram's epochs) by the off-grid warning: one or two events are not one."""
+
+
+def _phase(times: np.ndarray, length_s: float) -> float | None:
+    """The one offset in ``[0, length_s)`` of all ``times`` (seconds) on a grid of
+    ``length_s``, or None when they lie on no common grid."""
+    phases = np.mod(np.asarray(times, dtype=np.float64), length_s)
+    first = float(phases[0])
+    gap = np.abs(phases - first)
+    if np.all(np.minimum(gap, length_s - gap) <= GRID_TOLERANCE_S):
+        return first if length_s - first > GRID_TOLERANCE_S else 0.0
+    return None
+
+
+def _warn_off_grid(
+    annotations: mne.Annotations,
+    label_of: Callable[[str], str | None],
+    onsets: np.ndarray,
+    length_s: float,
+    source: str | None = None,
+    what: str = "windows",
+) -> None:
+    """Warn when the annotations that label windows are scoring epochs of the windows'
+    length on a grid (each lasting whole epochs, onsets ``phase + k * length_s``) that the
+    windows are not on: then each window straddles two epochs (30 s windows from the first
+    sample, a hypnogram from 17 s), and says the window start that puts them on it; the
+    warning starts with ``source`` (the recording) where given and calls the windows
+    ``what``. Only where they look like a scoring of the whole time (a hypnogram): at least
+    :data:`GRID_MIN_SPANS` distinct spans (the same span from two sources, an EDF+ and its
+    ``.csv_bi``, counted once), each starting or ending where another epoch-long annotation
+    ends or starts; one or two events (a seizure lasting 40 s) are not a grid."""
+    # span -> whether some description on it is a label (a stage epoch and an "Arousal" on
+    # the same span: the span labels)
+    every: dict[tuple[float, float], bool] = {}
+    for start, duration, desc in zip(
+        annotations.onset, annotations.duration, annotations.description, strict=True
+    ):
+        if duration > 0:
+            span = (round(float(start), 6), round(float(duration), 6))
+            every[span] = every.get(span, False) or label_of(str(desc)) is not None
+    spans = sorted(span for span, labels in every.items() if labels)
+    if len(spans) < GRID_MIN_SPANS or _phase(np.array([d for _, d in spans]), length_s) != 0.0:
+        return  # not all whole epochs of the windows' length (Sleep-EDF: a stage's run)
+    # where epochs of the grid start and end (those of labels left out too: "Sleep stage ?")
+    whole = [(s, d) for s, d in every if _phase(np.array([d]), length_s) == 0.0]
+    starts = np.sort(np.array([s for s, _ in whole], dtype=float))
+    ends = np.sort(np.array([s + d for s, d in whole], dtype=float))
+
+    def touches(at: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        """Whether each of ``at`` is within GRID_TOLERANCE_S of one of the sorted ``edges``."""
+        if not len(edges):
+            return np.zeros(len(at), dtype=bool)
+        i = np.searchsorted(edges, at)
+        near = np.minimum(
+            np.abs(at - edges[np.clip(i - 1, 0, len(edges) - 1)]),
+            np.abs(at - edges[np.clip(i, 0, len(edges) - 1)]),
+        )
+        return near <= GRID_TOLERANCE_S
+
+    onset_of = np.array([s for s, _ in spans], dtype=float)
+    end_of = np.array([s + d for s, d in spans], dtype=float)
+    if not np.all(touches(onset_of, ends) | touches(end_of, starts)):
+        return  # events apart from one another, not epochs scoring the time
+    scored = _phase(np.array([s for s, _ in spans]), length_s)
+    windows = _phase(onsets, length_s)
+    if scored is None or windows is None:
+        return
+    off = (scored - windows) % length_s
+    if min(off, length_s - off) < 1 / MODEL_SFREQ:  # within a sample of the windows' rate
+        return
+    start = min(s for s, _ in spans)
+    start = start if start >= 0 else scored  # the first scored epoch in the recording
+    start = round(start * MODEL_SFREQ) / MODEL_SFREQ  # a start the windows can take
+    one = what[:-1] if what.endswith("s") else what
+    _warn(
+        ("" if source is None else f"{source}: ")
+        + f"the {len(spans)} labelling annotations last whole multiples of {length_s:g} s, on a "
+        f"grid of {length_s:g} s epochs from {min(s for s, _ in spans):g} s on (seconds from "
+        f"the first sample), but the {what} "
+        f"start at {float(np.min(onsets)):g} s: each {one} straddles two epochs, "
+        f"{off:g} s of one and {length_s - off:g} s of the next, and takes the label it holds "
+        f"more of. Start the {what} on the epochs: start_seconds={exact_seconds(start)} "
+        f"(PreprocessingConfig; command line --start {exact_seconds(start)})"
+    )
+
+
+def exact_seconds(value: float) -> str:
+    """``value`` written so that reading it back gives it exactly (``1.30078125``, not
+    ``1.30078``, which ``--start`` refuses as no whole number of samples; ``3``, not
+    ``3.0``)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _markers_text(
+    matching: Mapping[str, float], said: str, min_overlap: float, length_s: float
+) -> str:
+    """Why markers (annotations of no or little duration, ``matching``: description -> its
+    longest duration in seconds) label no window, and how to use them instead."""
+    longest = max(matching.values())
+    names = list(matching)
+    lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
+    return (
+        f"the annotations that match {said} ({', '.join(map(repr, names[:5]))}"
+        f"{', ...' if len(names) > 5 else ''}) {lasts}, less than a label needs "
+        f"({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and responses "
+        "mark moments rather than span time. Markers of states (eyes closed, eyes open) label "
+        "the time between them once turned into spans, each state from its marker to the next "
+        "state marker or the recording's end: "
+        f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})), "
+        "then emb.window_labels(raw, ...) (the windows a marker falls in straddle a change of "
+        "state). "
+        "Each window lists the markers that fall in it among its annotations "
+        f"(Embeddings.annotations), so {select_holding(names)} keeps the windows of stimuli. "
+        f"For epochs around the markers, cut them from the Raw and embed the epochs: "
+        f"{epochs_code(names, length_s)} (events of these descriptions only: others at the "
+        f"same sample would stop MNE; MNE's tmax is inclusive: {length_s:g} s epochs)"
+    )
+
+
+def epochs_code(descriptions: Sequence[str], length_s: float) -> str:
+    """The Python that cuts epochs of ``length_s`` seconds at the markers ``descriptions`` of
+    ``raw`` (events of those alone, so other markers at the same sample, such as BCI-IV-2a's
+    trial start ``768`` and rejection ``1023``, do not make MNE refuse the events as not
+    unique) and embeds them with ``model``: windows of 1 s or less start 0.2 s before the
+    marker (an ERP's baseline, MNE's default), longer ones at it (a trial's), unbaselined."""
+    event_id = {str(d): k + 1 for k, d in enumerate(dict.fromkeys(descriptions))}
+    tmin = -0.2 if length_s <= 1 else 0.0
+    baseline = "" if tmin < 0 else ", baseline=None"
+    return (
+        f"events, event_id = mne.events_from_annotations(raw, event_id={event_id!r}); "
+        f"epochs = mne.Epochs(raw, events, event_id, tmin={tmin:g}, "
+        f"tmax={tmin + length_s:g} - 1 / raw.info['sfreq']{baseline}); "
+        f"model.embed(epochs, window_seconds={length_s:g})"
+    )
+
+
+def states_of(descriptions: Sequence[str], limit: int = 5) -> dict[str, str]:
+    """``{description: "^description$"}`` for the first ``limit`` of ``descriptions``: the
+    ``states`` of :func:`markers_to_spans` that takes each as a state of its own."""
+    return {str(d): f"^{re.escape(str(d))}$" for d in list(descriptions)[:limit]}
+
+
+def select_holding(descriptions: Sequence[str], limit: int = 5) -> str:
+    """The Python that selects the windows of embeddings ``emb`` whose annotations hold any of
+    ``descriptions`` (the first ``limit``), with a boolean mask from ``emb.annotations``:
+    ``"emb[['Stimulus/S  1' in a for a in emb.annotations]]"``."""
+    names = [str(d) for d in descriptions][:limit]
+    held = f"{names[0]!r} in a" if len(names) == 1 else f"any(d in a for d in {tuple(names)!r})"
+    return f"emb[[{held} for a in emb.annotations]]"
+
+
+def label_rule(match: str | Mapping[str, str] | None) -> Callable[[str], str | None]:
+    """The label :func:`window_labels` gives an annotation by its description, None for none:
+    the description itself where it contains the regular expression ``match`` (every
+    description that is not bad for None); with ``{label: regex}``, the label of the first
+    regex it contains."""
+    if match is None:
+        return lambda desc: None if is_bad(desc) else desc
+    if isinstance(match, str):
+        pattern = re.compile(match)
+        return lambda desc: desc if pattern.search(desc) else None
+    if not match:
+        raise ValueError("match: give at least one {label: regex}")
+    rules = [(str(label), re.compile(regex)) for label, regex in match.items()]
+    return lambda desc: next((label for label, rx in rules if rx.search(desc)), None)
+
+
+#: The texts of :func:`warn_loose_patterns`' warnings given inside
+#: :func:`patterns_warned_once` (None outside: each call warns).
+_PATTERNS_SAID: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "eegpt_patterns_said", default=None
+)
+
+
+@contextlib.contextmanager
+def patterns_warned_once(said: set[str]) -> Iterator[None]:
+    """Inside the block, :func:`warn_loose_patterns` gives each of its warnings once: one whose
+    text is in ``said`` is not given again, and ``said`` gets those given (a command's
+    recordings, each checked against the same patterns)."""
+    token = _PATTERNS_SAID.set(said)
+    try:
+        yield
+    finally:
+        _PATTERNS_SAID.reset(token)
+
+
+#: Characters of regular-expression syntax: a pattern without any is plain text.
+_REGEX_SYNTAX = frozenset("\\^$.|?*+()[]{}")
+
+
+def loose_matches(regex: str, descriptions: Sequence[str], *, classes: bool = True) -> list[str]:
+    """The descriptions among ``descriptions`` that the regular expression ``regex`` matches
+    (``re.search``: contains) where that looks unmeant, else []: a pattern of digits alone
+    (an event code, ``276``) that matches a description other than that number (``32766``,
+    which contains it), or, for a class or state (``classes``: one label for all it matches), a
+    pattern of plain text (no regex syntax) that matches descriptions differing from each other
+    (``EC`` matching ``EC`` and ``ECG``). A pattern that holds regex syntax (``fnsz|gnsz``,
+    ``^EC$``) is taken as meant."""
+    if not regex or _REGEX_SYNTAX & set(regex):
+        return []
+    rx = re.compile(regex)
+    matched = sorted({str(d) for d in descriptions if rx.search(str(d))})
+    if regex.isdigit() and any(d != regex for d in matched):
+        return matched
+    return matched if classes and len(matched) > 1 else []
+
+
+def warn_loose_patterns(
+    descriptions: Sequence[str], patterns: str | Mapping[str, str] | None, what: str
+) -> None:
+    """Warn of each pattern of ``patterns`` (``{label: regex}``, or one regex, as
+    :func:`label_rule` takes them) that matches ``descriptions`` loosely
+    (:func:`loose_matches`), naming the descriptions it matched and the anchored pattern that
+    matches the description it is written as only. ``what`` is ``"--marker-spans"`` or
+    ``"--window-labels"``, for the command-line form of the suggestion (the Python one is
+    given too). The one check of patterns that :func:`markers_to_spans` and
+    :func:`window_labels` share."""
+    if patterns is None:
+        return
+    classes = isinstance(patterns, Mapping)
+    rules = dict(patterns) if isinstance(patterns, Mapping) else {"": patterns}
+    for label, regex in rules.items():
+        matched = loose_matches(regex, descriptions, classes=classes)
+        if not matched:
+            continue
+        anchored = f"^{regex}$"
+        if classes:
+            kind = "state" if what == "--marker-spans" else "class"
+            given, fixed = f"{label}={regex}", f"{label}={anchored}"
+            python = f"{{{label!r}: {anchored!r}}}"
+            whose = f"of the {kind} {label!r} ({what} {shlex.quote(given)})"
+            taken = f"all of them are {'markers of' if kind == 'state' else 'labelled'} {label!r}"
+        else:
+            given, fixed, python = regex, anchored, repr(anchored)
+            whose = f"({what} {shlex.quote(given)})"
+            taken = "each is a label of its own"
+        text = (
+            f"The pattern {regex!r} {whose} matches {_descriptions_text(matched)}. A pattern "
+            f"matches every description that contains it (re.search), so {taken}. If only "
+            f"{regex!r} is meant, anchor the pattern: {what} {shlex.quote(fixed)} ({python} in "
+            "Python)"
+        )
+        said = _PATTERNS_SAID.get()
+        if said is not None and text in said:
+            continue
+        if said is not None:
+            said.add(text)
+        _warn(text)
+
+
+def _descriptions_text(matched: Sequence[str]) -> str:
+    """``"2 different annotation descriptions: '276', '32766'"``, or for one, ``"the
+    annotation description '32766'"``."""
+    if len(matched) == 1:
+        return f"the annotation description {matched[0]!r}"
+    shown = few([repr(d) for d in matched], 8)
+    return f"{len(matched)} different annotation descriptions: {shown}"

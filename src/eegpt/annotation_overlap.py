@@ -1,0 +1,119 @@
+"""Which annotations each window overlaps, and which of them mark bad data.
+
+A window ``[onset, onset + length)`` holds an annotation when the two overlap, as MNE decides
+for epochs (:func:`window_annotations`). An annotation marks bad data when its description
+starts with ``"bad"`` in any case, or marks a discontinuity: EEGLAB's ``boundary``, BrainVision's
+``New Segment`` (:func:`is_bad`, :func:`is_cut`); one that only mentions "bad"
+(``Comment/BAD_muscle``) does not (:func:`mentions_bad`, :func:`rename_to_bad`).
+:func:`bad_windows` and :func:`describe_bad` turn the annotations of each window into its bad
+flag and the count of windows each bad description touches.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import mne
+
+
+def is_bad(description: str) -> bool:
+    """Whether an annotation marks bad data. MNE's rule: its description starts with ``"bad"``,
+    in any case; and the marks of a discontinuity, where a window joins two stretches of signal
+    that were never adjacent: EEGLAB's ``boundary`` events (data were cut out; MNE reads them as
+    ``"boundary"`` annotations) and BrainVision's ``New Segment`` markers (recording paused and
+    resumed; MNE reads ``"New Segment/"``). The one at a file's first sample touches no window:
+    a zero-duration annotation at a window's first sample does not count
+    (:func:`window_annotations`)."""
+    return str(description).lower().startswith("bad") or is_cut(description)
+
+
+def mentions_bad(description: str) -> bool:
+    """Whether a description mentions "bad" without marking bad data (:func:`is_bad`), as
+    ``Comment/BAD_muscle``, a BrainVision marker of type Comment as MNE reads it."""
+    return "bad" in str(description).lower() and not is_bad(description)
+
+
+def rename_to_bad(descriptions: Sequence[str]) -> str:
+    """How to rename descriptions that only mention "bad" (:func:`mentions_bad`) so that they
+    mark bad data: each from its "bad" on, ``"raw.annotations.rename({'Comment/BAD_muscle':
+    'BAD_muscle'})"``."""
+    names = {str(d): str(d)[str(d).lower().index("bad") :] for d in descriptions}
+    return f"raw.annotations.rename({names!r})"
+
+
+def is_cut(description: str) -> bool:
+    """An EEGLAB ``boundary`` or a BrainVision ``New Segment`` mark (see :func:`is_bad`)."""
+    text = str(description).lower()
+    return text == "boundary" or text.startswith("new segment")
+
+
+def window_annotations(
+    annotations: mne.Annotations | None, onsets: np.ndarray, length_s: float
+) -> list[list[str]]:
+    """The descriptions of the annotations that overlap each window.
+
+    A window ``[onset, onset + length_s)`` holds an annotation that starts before its end and
+    ends after its start (MNE's rule for epochs, so that bad windows are the epochs
+    ``mne.Epochs(..., reject_by_annotation=True)`` drops). A zero-length event (a stimulus)
+    at a window's first sample belongs to that window, as a half-open interval has it; a
+    zero-length *bad* annotation there does not (MNE's rule again), nor does a discontinuity
+    mark (EEGLAB ``boundary``): the window that starts at it holds contiguous samples.
+
+    Parameters
+    ----------
+    annotations : mne.Annotations | None
+        Onsets in seconds from the recording's first sample (:func:`annotations_of`).
+    onsets : ndarray of float64, shape (n_windows,)
+        Window starts in seconds, same time base.
+    length_s : float
+        Window length in seconds.
+
+    Returns
+    -------
+    list of list of str
+        One list per window: the distinct descriptions overlapping it, in annotation order
+        (empty lists when ``annotations`` is None or empty).
+    """
+    onsets = np.asarray(onsets, dtype=np.float64)
+    out: list[list[str]] = [[] for _ in range(len(onsets))]
+    if annotations is None or len(annotations) == 0 or len(onsets) == 0:
+        return out
+    starts = np.asarray(annotations.onset, dtype=np.float64)
+    durations = np.asarray(annotations.duration, dtype=np.float64)
+    # a discontinuity lies between two samples: its mark counts as a point, whatever duration
+    # the file gives it (MNE reads a BrainVision marker of size 1 as one sample long), so a
+    # window that starts at it holds contiguous samples only
+    points = np.array([is_cut(d) for d in annotations.description], dtype=bool)
+    ends = starts + np.where(points, 0.0, durations)
+    # zero-length events (not bad, not cuts) also belong to the window that starts at them
+    events = (ends == starts) & ~points & ~np.array([is_bad(d) for d in annotations.description])
+    order = np.argsort(onsets, kind="stable")
+    sorted_onsets = onsets[order]
+    for start, end, event, desc in zip(starts, ends, events, annotations.description, strict=True):
+        # windows with onset < end (onset <= end for an event) and onset + length > start
+        first = np.searchsorted(sorted_onsets, start - length_s, side="right")
+        last = np.searchsorted(sorted_onsets, end, side="right" if event else "left")
+        for j in order[first:last]:
+            if str(desc) not in out[j]:
+                out[j].append(str(desc))
+    return out
+
+
+def bad_windows(per_window: Sequence[Sequence[str]]) -> np.ndarray:
+    """Boolean mask ``(n_windows,)``: True where a window overlaps a bad annotation."""
+    return np.array([any(is_bad(d) for d in descs) for descs in per_window], dtype=bool)
+
+
+def describe_bad(per_window: Sequence[Sequence[str]], limit: int = 4) -> str:
+    """``"BAD_muscle: 10, BAD_eye: 2"``: how many windows each bad description touches (the
+    ``limit`` most frequent, then ``"..."``)."""
+    counts = Counter(d for descs in per_window for d in descs if is_bad(d))
+    parts = [f"{desc}: {n}" for desc, n in counts.most_common(limit)]
+    if len(counts) > limit:
+        parts.append("...")
+    return ", ".join(parts)
