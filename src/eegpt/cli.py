@@ -848,7 +848,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 def _embed_command(args: argparse.Namespace) -> int:
     from eegpt._tempfiles import remove_stale
-    from eegpt.annotations import patterns_warned_once
+    from eegpt.annotation_labels import patterns_warned_once
     from eegpt.api import embed_to_file
     from eegpt.checkpoints import load_model
     from eegpt.engine import InferenceEngine, resolve_device

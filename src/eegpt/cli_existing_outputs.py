@@ -28,7 +28,7 @@ def _warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, 
     event called 'event' before eegpt looked beyond trial_type, description and value, or a
     trial_type all n/a read before a filled column was): kept, they and the outputs embedded
     now name the same events otherwise."""
-    from eegpt.annotations import names_read_otherwise, read_otherwise_text
+    from eegpt.annotation_files import names_read_otherwise, read_otherwise_text
 
     changed = []
     for out, meta, given in kept:
@@ -129,7 +129,8 @@ def _warn_other_annotation_settings(
     (``reject``) where it changes which windows are kept (recorded
     ``metadata["rejected_by_annotation"]``, or windows over bad annotations kept). Kept as
     they are, their windows' annotations (and windows) differ from those embedded now."""
-    from eegpt.annotations import bad_windows, same_file
+    from eegpt.annotation_files import same_file
+    from eegpt.annotation_overlap import bad_windows
 
     wanted_states = dict(states) if states else None
     differ = []

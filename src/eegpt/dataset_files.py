@@ -28,12 +28,12 @@ import torch
 from eegpt._file_identity import part_of_unreadable_error, unreadable_first_part
 from eegpt._filenames import path_text
 from eegpt._logging import caught_warnings, first_error, reader_text, warning_texts
+from eegpt.annotation_placement import placed_extra
 from eegpt.annotations import (
     BadSpans,
     WindowAnnotations,
     annotate_windows,
     annotations_per_window,
-    placed_extra,
 )
 from eegpt.api import epoch_padding_record, non_finite_embeddings, tail_record
 from eegpt.channels import map_channels

@@ -655,7 +655,7 @@ def _warn_names_read_otherwise(output_dir: Path, statuses: Iterable[Mapping[str,
     (:func:`eegpt.annotations.names_read_otherwise`: each event called 'event', or a
     trial_type all n/a read before a filled column was): the corpus's rows would name the
     same events two ways."""
-    from eegpt.annotations import names_read_otherwise, read_otherwise_text
+    from eegpt.annotation_files import names_read_otherwise, read_otherwise_text
 
     changed = []
     for status in statuses:

@@ -851,7 +851,7 @@ class Embeddings:
         """How to select the windows of a continuous recording named by ``keys``: by the
         annotations over them that the keys name (MNE's rule, as for labels), or by
         :meth:`window_labels` for annotations that span time."""
-        from eegpt.annotations import select_holding  # it imports MNE: not on loading
+        from eegpt.annotation_labels import select_holding  # it imports MNE: not on loading
 
         held = list(dict.fromkeys(d for descs in self.annotations for d in descs))
         wanted = [set(key.split("/")) for key in keys]
@@ -1036,15 +1036,10 @@ class Embeddings:
         """
         import mne
 
-        from eegpt.annotations import (
-            annotations_of,
-            check_named,
-            counts_samples,
-            file_offset_for,
-            in_recording_time,
-            read_annotations,
-            window_labels,
-        )
+        from eegpt.annotation_files import check_named, counts_samples, read_annotations
+        from eegpt.annotation_labels import window_labels
+        from eegpt.annotation_placement import file_offset_for
+        from eegpt.annotation_time import annotations_of, in_recording_time
 
         clock = None
         if self.metadata.get("record_clock"):  # a discontinuous EDF+D file

@@ -325,7 +325,7 @@ def _labels_need_files(args: argparse.Namespace, annotations: Any) -> bool:
     ``--annotations`` files (:func:`~eegpt.probe_cli_predict._trained_on_annotation_files`),
     none are given, and none of ``annotations`` matches the training's classes, so every window
     would be ``--unlabelled``'s class."""
-    from eegpt.annotations import label_rule
+    from eegpt.annotation_labels import label_rule
 
     if not getattr(args, "labels_need_annotations", False) or args.unlabelled is None:
         return False  # without --unlabelled, windows no annotation labels have no label anyway
@@ -363,7 +363,7 @@ def _own_annotations(path: Path, windows: WindowLabelling | None) -> Any:
     kept for them in ``windows`` (:func:`~eegpt.probe_label_files.open_for_windows`: opened
     once, not once for the check and again for its windows); another file's annotations are
     read alone (:func:`eegpt.annotations.read_annotations`: an EDF's annotation signals)."""
-    from eegpt.annotations import read_annotations
+    from eegpt.annotation_files import read_annotations
     from eegpt.bids import bids_root
     from eegpt.probe_label_files import open_for_windows, opened_key
 

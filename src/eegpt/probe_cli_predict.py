@@ -323,7 +323,7 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
     how = (probe.training or {}).get("window_labels") or {}
     if not how or args.quiet or not any(_is_continuous_input(p) for p in args.data):
         return
-    from eegpt.annotations import exact_seconds
+    from eegpt.annotation_labels import exact_seconds
 
     trained = float(how.get("start_seconds") or 0)
     values = getattr(args, "start", None)
@@ -403,7 +403,8 @@ def _predict_continuous(
     (:func:`_clock_times`); ``annotations`` its own with those
     of its ``--annotations`` file (``mne.Annotations`` or None); ``start`` the first window's
     onset in s (``--start``: this recording's, :func:`_start_for`)."""
-    from eegpt.annotations import bad_windows, window_annotations, with_extra
+    from eegpt.annotation_overlap import bad_windows, window_annotations
+    from eegpt.annotation_placement import with_extra
     from eegpt.channels import present_keys
     from eegpt.io import Recording, as_recording, file_not_found
 
@@ -507,7 +508,7 @@ def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject:
     """One stderr line counting the windows of ``path`` that overlap bad annotations (``bad``,
     ``over``: the descriptions over each window), predicted and flagged or, with ``reject``
     (``--reject-by-annotation``), left out; nothing when there are none."""
-    from eegpt.annotations import describe_bad
+    from eegpt.annotation_overlap import describe_bad
 
     n_bad, n = int(bad.sum()), len(bad)
     if not n_bad:
@@ -878,7 +879,7 @@ def _epoch_rows(
     :func:`eegpt.annotations.bad_windows` of the epochs). With ``--reject-by-annotation``
     windows over bad annotations count in none; an epoch left without any has no
     prediction."""
-    from eegpt.annotations import bad_windows, window_annotations
+    from eegpt.annotation_overlap import bad_windows, window_annotations
     from eegpt.outputs import has_clock_time
     from eegpt.probe import scoring_epochs
 
@@ -936,7 +937,8 @@ def _epoch_labels(
     covers half, None without one), else any that are not bad and last whole epochs (None
     where none covers half). Warns, naming ``path``, when they lie on a grid off the
     epochs'."""
-    from eegpt.annotations import is_bad, window_labels
+    from eegpt.annotation_labels import window_labels
+    from eegpt.annotation_overlap import is_bad
 
     length = float(args.epoch_seconds)
     how = _labelling(args, length)

@@ -28,7 +28,8 @@ import numpy as np
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
-from eegpt.annotations import bad_windows, table_description_column
+from eegpt.annotation_files import table_description_column
+from eegpt.annotation_overlap import bad_windows
 from eegpt.channels import left_out_text
 from eegpt.dataset_files import _MAX_WARNINGS, FileResult, WindowInfo
 from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing

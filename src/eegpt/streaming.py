@@ -50,8 +50,9 @@ from eegpt._logging import Verbose, check_verbose, duration_text, few, ignored_w
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._window_flags import FlaggedSpans
-from eegpt.annotations import BadSpans, annotations_of
-from eegpt.annotations import file_offset as raw_file_offset
+from eegpt.annotation_time import annotations_of
+from eegpt.annotation_time import file_offset as raw_file_offset
+from eegpt.annotations import BadSpans
 from eegpt.brainvision_files import brainvision_clock, brainvision_truncated, warn_paused_raw
 from eegpt.channel_picks import pick_indices
 from eegpt.channels import ChannelMapping
