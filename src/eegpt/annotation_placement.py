@@ -223,12 +223,9 @@ def with_extra(
     read with it: a BIDS recording's file would be opened again with its sidecars).
     ``added``: ``extra`` read and placed already (:func:`placed_extra`), not read again."""
     own = getattr(recording, "annotations", None)
-    if extra is not None and same_file(extra, getattr(recording, "source", None)):
-        _warn(own_file_text(recording, extra))
-        extra = None
-    if extra is None:
+    added = given_placed(recording, extra, added)
+    if added is None:
         return own
-    added = placed(extra, recording) if added is None else added
     outside = outside_text(
         added,
         recording_end(recording, np.zeros(0), 0.0),
@@ -238,6 +235,22 @@ def with_extra(
     if outside:  # onsets in milliseconds label every window alike, else none
         _warn(outside_warning(recording, added, extra, outside))
     return joined(own, added)
+
+
+def given_placed(
+    recording: Any, extra: Any, added: mne.Annotations | None = None
+) -> mne.Annotations | None:
+    """The annotations ``extra`` adds to a continuous ``recording``, placed in its time base
+    (:func:`placed`; ``added`` where :func:`placed_extra` placed them already); None where
+    none is given, and where ``extra`` is the recording's own file, whose annotations are read
+    with it: warned of (:func:`own_file_text`) and not read again. What :func:`with_extra`
+    and :func:`eegpt.annotations.annotations_per_window` join to the recording's own."""
+    if extra is not None and same_file(extra, getattr(recording, "source", None)):
+        _warn(own_file_text(recording, extra))
+        return None
+    if extra is None:
+        return None
+    return placed(extra, recording) if added is None else added
 
 
 def own_file_text(recording: Any, extra: str | os.PathLike) -> str:

@@ -73,12 +73,12 @@ from eegpt.annotation_overlap import (
 from eegpt.annotation_overlap import rename_to_bad as rename_to_bad
 from eegpt.annotation_placement import file_offset_for as file_offset_for
 from eegpt.annotation_placement import (
+    given_placed,
     held_none_text,
     joined,
     named,
     outside_text,
     outside_warning,
-    own_file_text,
     placed,
     recording_end,
     start_of,
@@ -256,12 +256,9 @@ def annotations_per_window(
         )
     annotations = getattr(recording, "annotations", None)
     own = None if annotations is None else window_annotations(annotations, onsets, length_s)
-    if extra is not None and same_file(extra, getattr(recording, "source", None)):
-        _warn(own_file_text(recording, extra))
-        extra = None
-    if extra is None:
+    added = given_placed(recording, extra, added)
+    if added is None:
         return own
-    added = placed(extra, recording) if added is None else added
     more = window_annotations(added, onsets, length_s)
     if not len(added):
         _warn(held_none_text(recording, extra))
