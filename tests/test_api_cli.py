@@ -3133,6 +3133,18 @@ def test_info_on_an_embeddings_file_imports_no_torch(tmp_path):
     assert done.returncode == 0, done.stderr
     record, imported = done.stdout.strip().splitlines()
     assert json.loads(record)["n_windows"] == 3 and imported == "[]", done.stdout
+    # windows over annotations, one bad: --json counts them without MNE
+    meta["annotations"] = [[], ["BAD_muscle"], ["eyes closed"]]
+    Embeddings(np.zeros((3, 2, 4, 8), np.float32), np.arange(3.0), meta).save(tmp_path / "a.npz")
+    script = (
+        "import sys\nfrom eegpt.cli import main\n"
+        f"main(['info', '--json', {str(tmp_path / 'a.npz')!r}])\n"
+        "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    record, imported = done.stdout.strip().splitlines()
+    assert json.loads(record)["bad_windows"] == 1 and imported == "[]", done.stdout
 
 
 def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, capsys):

@@ -549,7 +549,7 @@ class _WindowColumns:
     def arrays(self, start: int, n: int, embedding: Any = None) -> list[tuple[str, Any]]:
         """``(name, pyarrow array)`` of rows ``start:start + n``; ``embedding`` (an array of
         those rows) goes after ``onset_s`` when given."""
-        from eegpt.annotations import bad_windows  # it imports MNE: not on loading
+        from eegpt.annotation_overlap import bad_windows  # (no MNE: info reads it)
 
         pa, _ = require_pyarrow()
         rows = slice(start, start + n)
@@ -926,7 +926,7 @@ class Embeddings:
         """Boolean mask ``(n_windows,)``: windows that overlap an annotation marked bad
         (description starting with ``"bad"``, any case, as in MNE). ``emb[~emb.bad]``
         keeps the clean ones; ``embed(..., reject_by_annotation=True)`` leaves them out."""
-        from eegpt.annotations import bad_windows  # it imports MNE: not on loading
+        from eegpt.annotation_overlap import bad_windows  # (no MNE: info reads it)
 
         return bad_windows(self.annotations)
 
