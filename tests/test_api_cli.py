@@ -2885,7 +2885,9 @@ def test_cli_channels_plot_counts_what_emb_plot_channels_counts(model, tmp_path,
     raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 2e-5, (9, 2560)), info, verbose=False)
     raw.save(fif)
     drawn = []
-    monkeypatch.setattr(eegpt.cli_channels, "_save_figure", lambda fig, *a, **kw: drawn.append(fig))
+    monkeypatch.setattr(
+        eegpt.cli_channels, "save_figure_lazily", lambda fig, *a, **kw: drawn.append(fig)
+    )
     with pytest.warns(RuntimeWarning, match="marked bad"):
         assert main(["channels", str(fif), "--plot", str(tmp_path / "map.png")]) == 0
     with pytest.warns(RuntimeWarning, match="marked bad"):

@@ -4691,12 +4691,12 @@ def test_run_of_weights_changed_after_loading_records_them_as_npz_outputs_do(
     the same model records (``weights_sha256``), so the two can be matched; the weights are
     hashed once for it, not again as a state dict."""
     import eegpt.dataset as dataset
-    from eegpt.api import _checkpoint_record
+    from eegpt.api import checkpoint_record
     from eegpt.checkpoints import load_model
 
     model = load_model(weights, verbose=False)
     model.load_state_dict(EEGPT(model.config).state_dict())
-    npz = _checkpoint_record(model)
+    npz = checkpoint_record(model)
 
     def no_second_hash(_model):
         raise AssertionError("the weights were hashed again")

@@ -1162,15 +1162,15 @@ def test_predictions_without_rows_keep_their_column_types_in_parquet(tmp_path):
     """No rows (every window left out): each Parquet column still has its type, not null."""
     import pyarrow.parquet as pq
 
-    from eegpt.probe_predictions import _write_predictions
+    from eegpt.probe_predictions import write_predictions
 
     header = ["file", "epoch", "onset_s", "prediction", "label", "p_a", "p_b", "bad"]
-    _write_predictions(tmp_path / "none.parquet", header, [], ["a", "b"])
+    write_predictions(tmp_path / "none.parquet", header, [], ["a", "b"])
     schema = pq.read_schema(tmp_path / "none.parquet")
     assert [str(schema.field(name).type) for name in header] == [
         "string", "int64", "double", "string", "string", "double", "double", "bool",
     ]  # fmt: skip
-    _write_predictions(tmp_path / "ints.parquet", ["prediction"], [], [1, 2])
+    write_predictions(tmp_path / "ints.parquet", ["prediction"], [], [1, 2])
     assert str(pq.read_schema(tmp_path / "ints.parquet").field("prediction").type) == "int64"
 
 
@@ -2252,13 +2252,13 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
 
     csv_path = tmp_path / "pred.csv"
     computed = []  # the probabilities as computed, to compare the written ones with
-    probabilities = probe_cli_predict._probabilities
+    probabilities = probe_cli_predict.probe_probabilities
 
     def keeping(*args, **kwargs):
         computed.append(probabilities(*args, **kwargs))
         return computed[-1]
 
-    monkeypatch.setattr(probe_cli_predict, "_probabilities", keeping)
+    monkeypatch.setattr(probe_cli_predict, "probe_probabilities", keeping)
     assert probe_main(["predict", str(out), str(test_file), "-o", str(csv_path), "-q"]) == 0
     rows = list(csv.DictReader(csv_path.open()))
     # written exactly (6 decimals were off by up to 5e-7, and made ties for an AUROC)
@@ -4590,14 +4590,14 @@ def test_predict_output_and_events_expand_the_home_folder(tmp_path, monkeypatch)
     """``-o '~/p.csv'`` and ``--events '~/e.csv'`` (quoted, or ``--output=~/...``, where no
     shell expands them) name files under the home folder, not under a folder named ``~``:
     these options are text, which the command line's own expansion leaves as given."""
-    from eegpt.probe_predictions import _check_prediction_output
+    from eegpt.probe_predictions import check_prediction_output
 
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert _check_prediction_output("~/p.csv") == tmp_path / "p.csv"
-    assert _check_prediction_output("~/e.tsv", "--events") == tmp_path / "e.tsv"
+    assert check_prediction_output("~/p.csv") == tmp_path / "p.csv"
+    assert check_prediction_output("~/e.tsv", "--events") == tmp_path / "e.tsv"
     (tmp_path / "d").mkdir()
     with pytest.raises(ValueError, match="names a folder"):
-        _check_prediction_output("~/d", "--events")
+        check_prediction_output("~/d", "--events")
 
 
 def test_the_min_overlap_default_is_defined_once():
@@ -4799,7 +4799,7 @@ def test_prediction_table_of_two_recordings_has_one_clock_time_format(tmp_path, 
     (formatted to the microsecond for itself), the other at whole ones: clock_time in one
     format over all rows, which pandas parses as dates (read_csv's parse_dates, to_datetime)."""
     from eegpt.probe_cli_predict import _clock_times
-    from eegpt.probe_predictions import _write_predictions
+    from eegpt.probe_predictions import write_predictions
 
     header = ["file", "epoch", "onset_s", "clock_s", "clock_time", "prediction"]
     rows = []
@@ -4810,7 +4810,7 @@ def test_prediction_table_of_two_recordings_has_one_clock_time_format(tmp_path, 
         rows += [[name, k, 4.0 * k, seconds[k], moments[k], "x"] for k in range(2)]
     assert rows[2][4] == "2026-11-04T23:59:30"  # each recording formatted for itself
     out = tmp_path / f"p{suffix}"
-    _write_predictions(out, header, rows, ["x"])
+    write_predictions(out, header, rows, ["x"])
     if suffix == ".csv":
         table = pd.read_csv(out, parse_dates=["clock_time"])
         assert table["clock_time"].dtype.kind == "M"

@@ -505,7 +505,7 @@ def test_info_describes_an_events_table(tmp_path, capsys, suffix):
     """A ``probe predict --events`` table: info says it is an events table, its events per
     class and how they were made of the windows (not "predictions: 2 rows, 2 classes"),
     and still calls it STALE (exit 3) after an edit."""
-    from eegpt.probe_predictions import _write_predictions
+    from eegpt.probe_predictions import write_predictions
 
     how = {"classes": ["seizure"], "window_seconds": 4.0, "hop_seconds": 1.0,
            "min_event_seconds": 10.0, "merge_gap_seconds": 5.0, "span": "centred"}  # fmt: skip
@@ -515,7 +515,7 @@ def test_info_describes_an_events_table(tmp_path, capsys, suffix):
             ["A.edf", "seizure", 200.0, 215.0, 15.0, 15, 0.7, 0.9]]  # fmt: skip
     path = tmp_path / f"EVENTS{suffix}"
     made = {"eegpt_version": "0", "events": how}
-    _write_predictions(path, header, rows, ["background", "seizure"], made)
+    write_predictions(path, header, rows, ["background", "seizure"], made)
     assert main(["info", str(path)]) == 0
     said = capsys.readouterr().out
     assert (

@@ -65,14 +65,14 @@ def test_evaluate_predicts_as_predict(tmp_path, weights, monkeypatch, capsys):
     assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
                        "--passes", "1", "-q", *args]) == 0  # fmt: skip
     seen = []
-    probabilities = probe_cli_predict._probabilities
+    probabilities = probe_cli_predict.probe_probabilities
 
     def kept(*a, **kw):
         seen.append(probabilities(*a, **kw))
         return seen[-1]
 
-    monkeypatch.setattr(probe_cli_evaluate, "_probabilities", kept)
-    monkeypatch.setattr(probe_cli_predict, "_probabilities", kept)
+    monkeypatch.setattr(probe_cli_evaluate, "probe_probabilities", kept)
+    monkeypatch.setattr(probe_cli_predict, "probe_probabilities", kept)
     assert probe_main(["evaluate", str(out), str(path), "-q", *args]) == 0
     csv = tmp_path / "pred.csv"
     assert probe_main(["predict", str(out), str(path), "-q", "-o", str(csv)]) == 0

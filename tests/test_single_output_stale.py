@@ -276,7 +276,7 @@ def test_skip_existing_tells_epochs_outputs_by_more_than_their_labels():
     """Outputs of epochs without labels (a NumPy array of epochs) are told by what else
     eegpt records only for epochs (window_index, padded_epochs, an epochs_baseline interval):
     their overlap and start, recorded 0, are not compared; a continuous output's are."""
-    from eegpt.cli_existing_outputs import _is_epochs_output, _warn_other_settings
+    from eegpt.cli_existing_outputs import _is_epochs_output, warn_other_settings
 
     class Settings:
         def to_dict(self):
@@ -289,11 +289,11 @@ def test_skip_existing_tells_epochs_outputs_by_more_than_their_labels():
         assert _is_epochs_output(marker)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            _warn_other_settings([(Path("e.npz"), {"preprocessing": stored, **marker}, Settings())])
+            warn_other_settings([(Path("e.npz"), {"preprocessing": stored, **marker}, Settings())])
     continuous = {"preprocessing": stored, "epochs_baseline": None}
     assert not _is_epochs_output(continuous)
     with pytest.warns(EEGPTWarning, match="overlap"):
-        _warn_other_settings([(Path("r.npz"), continuous, Settings())])
+        warn_other_settings([(Path("r.npz"), continuous, Settings())])
 
 
 def _channel_warnings(caught):
@@ -348,7 +348,7 @@ def test_skip_existing_compares_the_channels_a_selection_gives_each_recording():
     recorded channels mapped again with this command's options), not by the options: a --drop
     of a channel the recording lacks is no difference; --picks are compared as recorded; an
     output that records no picks or channels (an earlier eegpt's) is not compared."""
-    from eegpt.cli_existing_outputs import _warn_other_settings
+    from eegpt.cli_existing_outputs import warn_other_settings
 
     class Settings:
         def to_dict(self):
@@ -363,19 +363,17 @@ def test_skip_existing_compares_the_channels_a_selection_gives_each_recording():
     for channels in same:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            _warn_other_settings([(Path("r.npz"), meta, Settings())], channels=channels)
+            warn_other_settings([(Path("r.npz"), meta, Settings())], channels=channels)
     with pytest.warns(EEGPTWarning, match=r"r\.npz \(channels: Cz \(CZ -> dropped\)\)"):
-        _warn_other_settings([(Path("r.npz"), meta, Settings())], channels={"rename": {"Cz": None}})
+        warn_other_settings([(Path("r.npz"), meta, Settings())], channels={"rename": {"Cz": None}})
     with pytest.warns(EEGPTWarning, match=r"r\.npz \(channels: Cz \(CZ -> not kept\)\)"):
-        _warn_other_settings([(Path("r.npz"), meta, Settings())], channels={"keep": ["FP1"]})
+        warn_other_settings([(Path("r.npz"), meta, Settings())], channels={"keep": ["FP1"]})
     with pytest.warns(EEGPTWarning, match=r"picks \(\['eeg'\] -> \['eeg', 'eog'\]\)"):
-        _warn_other_settings(
-            [(Path("r.npz"), meta, Settings())], channels={"picks": ["eeg", "eog"]}
-        )
+        warn_other_settings([(Path("r.npz"), meta, Settings())], channels={"picks": ["eeg", "eog"]})
     older = {"preprocessing": {"window_seconds": 4.0}}  # nothing recorded: unknown, said nothing
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _warn_other_settings(
+        warn_other_settings(
             [(Path("r.npz"), older, Settings())], channels={"picks": "eog", "rename": {"Cz": None}}
         )
 

@@ -589,7 +589,7 @@ _EMBED_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _picks_record(picks: Any) -> list[str | int]:
+def picks_record(picks: Any) -> list[str | int]:
     """``picks`` as an output records it: a list of channel types, names or indices, as JSON
     holds them (``None``, MNE's "all", as ``["all"]``; NumPy integers as ints)."""
     listed = ["all"] if picks is None else [picks] if isinstance(picks, str) else list(picks)
@@ -708,7 +708,7 @@ class _Job:
         if isinstance(data, (str, os.PathLike, mne.io.BaseRaw, mne.BaseEpochs)):
             # files and MNE objects: the channels read (metadata["channels"]["picks"] are
             # the indices of those embedded)
-            metadata["picks"] = _picks_record(a["picks"])
+            metadata["picks"] = picks_record(a["picks"])
         if isinstance(data, (str, os.PathLike)):  # which exact file(s): size, time, hashes
             identity = source_files_record(data, full_hashes=bool(a["hash_inputs"]))
             if identity is not None:
@@ -959,7 +959,7 @@ def provenance(
         "preprocessing": windows.config.to_dict(),
         "resample_revision": RESAMPLE_REVISION,  # the numbers of its polyphase resampler
         "model": model.config.to_dict(),
-        "checkpoint": _checkpoint_record(model),
+        "checkpoint": checkpoint_record(model),
         "precision": engine.precision,
         "device": str(engine.device),
         # windows per forward pass: it can change the last bits of the embeddings
@@ -1128,7 +1128,7 @@ def epoch_padding_note(source: str, padded: dict[str, Any], crop_tmin: float | N
     return text + partial_patch_note(padded, crop_tmin)
 
 
-def _checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
+def checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     """The model's checkpoint provenance, with ``pretrained`` lifted out of its notes.
 
     ``pretrained`` is False for generated weights (``eegpt demo``), None when unknown. When

@@ -42,20 +42,20 @@ from eegpt._logging import count as _count
 from eegpt._runtime import device_name as device_name  # --device's type
 from eegpt.cli_channels import cmd_channels
 from eegpt.cli_existing_outputs import (
-    _stale_outputs,
-    _warn_names_read_otherwise,
-    _warn_other_annotation_settings,
-    _warn_other_output_settings,
-    _warn_other_settings,
-    _warn_other_weights,
-    _written_meanwhile,
-    _written_since,
+    stale_outputs,
+    warn_names_read_otherwise,
+    warn_other_annotation_settings,
+    warn_other_output_settings,
+    warn_other_settings,
+    warn_other_weights,
+    written_meanwhile,
+    written_since,
 )
 from eegpt.cli_info import cmd_info, info_json_epilog
 from eegpt.cli_inputs import (
-    _refuse_unreadable_inputs,
     check_recordings_given,
     recording_paths,
+    refuse_unreadable_inputs,
     warn_marker_spans_of_epochs,
     warn_stim_events_of_epochs,
 )
@@ -65,7 +65,6 @@ from eegpt.cli_options import (
     CommandParser,
     PositiveValue,
     SubcommandParser,
-    _marker_spans,
     add_annotations_option,
     add_channel_options,
     add_dpi_option,
@@ -79,6 +78,7 @@ from eegpt.cli_options import (
     add_preprocessing_options,
     given_once,
     lower_choice,
+    marker_spans_option,
     parse_rename,
     picks_of,
     preprocessing_config,
@@ -88,7 +88,7 @@ from eegpt.cli_options import (
 )
 from eegpt.cli_run import (
     EXIT_SOME_FAILED,
-    _debug_traceback,
+    debug_traceback,
     error_text,
     given_arguments,
     joined_negative_values,
@@ -862,14 +862,14 @@ def _embed_command(args: argparse.Namespace) -> int:
         return 2
     check_recordings_given(args.recordings)
     rename = parse_rename(args.rename, args.drop)
-    states = _marker_spans(args)
+    states = marker_spans_option(args)
     stim = stim_setting(args)
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = recording_paths(args.recordings, args.quiet)
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
     warn_marker_spans_of_epochs(args, args.recordings)
     warn_stim_events_of_epochs(args, args.recordings)
-    _refuse_unreadable_inputs(args.recordings)
+    refuse_unreadable_inputs(args.recordings)
     extra = args.annotations or [None] * len(args.recordings)
     if len(extra) != len(args.recordings):
         raise ValueError(
@@ -889,13 +889,13 @@ def _embed_command(args: argparse.Namespace) -> int:
     config = preprocessing_config(args)
     if args.skip_existing:
         n_all = len(outputs)
-        stale, read = _stale_outputs(args.recordings, outputs)  # each output read once
+        stale, read = stale_outputs(args.recordings, outputs)  # each output read once
         todo = [k for k, out in enumerate(outputs) if not out.exists() or out in stale]
         todo_set = set(todo)
         kept = [k for k in range(n_all) if k not in todo_set]
         kept_meta = {outputs[k]: read.get(outputs[k]) for k in kept}  # None: not read
-        _warn_names_read_otherwise([(outputs[k], kept_meta[outputs[k]], extra[k]) for k in kept])
-        _warn_other_settings(
+        warn_names_read_otherwise([(outputs[k], kept_meta[outputs[k]], extra[k]) for k in kept])
+        warn_other_settings(
             [
                 (outputs[k], kept_meta[outputs[k]],
                  config.updated(start_seconds=starts[rec]) if rec in starts else config)
@@ -904,19 +904,19 @@ def _embed_command(args: argparse.Namespace) -> int:
             ],
             channels={"picks": picks_of(args), "rename": rename, "keep": args.keep_channels},
         )  # fmt: skip
-        _warn_other_annotation_settings(
+        warn_other_annotation_settings(
             [(outputs[k], kept_meta[outputs[k]], args.recordings[k], extra[k]) for k in kept],
             states,
             args.reject_by_annotation,
             stim,
         )
         kept_model = [(outputs[k], kept_meta[outputs[k]]) for k in kept]
-        _warn_other_output_settings(kept_model, args.precision, args.stream_precision, args.pool)
+        warn_other_output_settings(kept_model, args.precision, args.stream_precision, args.pool)
         from eegpt.outputs_read import warn_older_resampler
 
         warn_older_resampler(kept_model)  # resampled by an earlier eegpt's resampler
         if not todo:
-            _warn_other_weights(kept_model, args.weights, None)
+            warn_other_weights(kept_model, args.weights, None)
             every = "the output exists" if n_all == 1 else f"all {n_all} outputs exist"
             print(f"--skip-existing: {every}; nothing to do")
             return 0
@@ -941,7 +941,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     resolve_device(args.device)  # no such GPU, or mps: said before the weights load (download)
     model = load_model(args.weights, device="cpu", verbose=not args.quiet)
     if args.skip_existing:
-        _warn_other_weights(kept_model, args.weights, model)
+        warn_other_weights(kept_model, args.weights, model)
     try:  # a window shorter than a patch: one error, here, in the option's terms
         model.config.n_patches(config.n_samples)
     except ValueError as err:
@@ -966,8 +966,8 @@ def _embed_command(args: argparse.Namespace) -> int:
         with said, patterns_warned_once(set()):  # a loose --marker-spans pattern: said once
             for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
                 said.current = Path(rec)
-                if args.skip_existing and _written_since(out, stale):  # by another run
-                    _written_meanwhile(rec, out, meanwhile, args.quiet)
+                if args.skip_existing and written_since(out, stale):  # by another run
+                    written_meanwhile(rec, out, meanwhile, args.quiet)
                     continue
                 try:
                     written = embed_to_file(
@@ -995,9 +995,9 @@ def _embed_command(args: argparse.Namespace) -> int:
                     )
                 except USER_ERRORS + (RuntimeError,) as err:
                     if args.skip_existing and isinstance(err, OutputExistsError):
-                        _written_meanwhile(rec, out, meanwhile, args.quiet)  # while we embedded
+                        written_meanwhile(rec, out, meanwhile, args.quiet)  # while we embedded
                         continue
-                    _debug_traceback(args, err)
+                    debug_traceback(args, err)
                     full = disk_full(err)  # every later file would fail too: stop
                     if full is not None:
                         raise _full_disk(err, full, out) from err

@@ -20,16 +20,16 @@ from eegpt._logging import (
     OncePerCorpus,
 )
 from eegpt._logging import count as _count
-from eegpt.cli_inputs import _folders_expanded, recording_paths
+from eegpt.cli_inputs import folders_expanded, recording_paths
 from eegpt.cli_options import (
     FIGURE_FORMATS,
     FIGURE_SUFFIXES,
-    _save_figure,
     given_once,
     parse_rename,
     picks_of,
+    save_figure_lazily,
 )
-from eegpt.cli_run import EXIT_SOME_FAILED, _debug_traceback, error_text
+from eegpt.cli_run import EXIT_SOME_FAILED, debug_traceback, error_text
 from eegpt.errors import EEGPTWarning
 
 
@@ -38,7 +38,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
     from eegpt.rename_tables import unmatched_rename_warning
 
     rename = parse_rename(args.rename, args.drop)
-    expanded = _folders_expanded(args.recordings)  # as embed cleans them (a later part shown)
+    expanded = folders_expanded(args.recordings)  # as embed cleans them (a later part shown)
     args.recordings, _ = given_once(recording_paths(expanded, splits=False))
     several = len(args.recordings) > 1
     figure = args.plot is not None and bool(args.plot.suffix)
@@ -216,7 +216,7 @@ def _show_channels(
                   "EEGPT electrode:")  # fmt: skip
             shown = ", ".join(map(printable_name, err.names))
             print(textwrap.fill(shown, width=100, initial_indent="  ", subsequent_indent="  "))
-        _debug_traceback(args, err)
+        debug_traceback(args, err)
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
     except USER_ERRORS + (RuntimeError,) as err:
@@ -224,7 +224,7 @@ def _show_channels(
             print_json(_refused_record(path, err))
         elif table := _labels_table(path):  # what the refusal is about: the file's labels
             print(table)
-        _debug_traceback(args, err)
+        debug_traceback(args, err)
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
         return 1
     rec, mapping, info, size = opened
@@ -259,10 +259,10 @@ def _show_channels(
         # (metadata["left_out"]): the figure counts them as emb.plot_channels() does
         left_out = mapping.left_out_with(getattr(rec, "left_out", None))
         fig = mapping.plot(source=str(path), bads=info["bads"], left_out=left_out)
-        _save_figure(fig, out, args.dpi)
+        save_figure_lazily(fig, out, args.dpi)
         print(f"drew {out}")
     if refused is not None:
-        _debug_traceback(args, refused)
+        debug_traceback(args, refused)
         print(f"eegpt: error: {error_text(refused)}", file=sys.stderr)
         return 1
     return 0
@@ -485,11 +485,11 @@ def _print_channels_json(
         out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
         left_out = mapping.left_out_with(getattr(rec, "left_out", None))
         fig = mapping.plot(source=str(path), bads=info["bads"], left_out=left_out)
-        _save_figure(fig, out, args.dpi)
+        save_figure_lazily(fig, out, args.dpi)
         record["figure"] = out
     print_json(record)
     if refused is not None:
-        _debug_traceback(args, refused)
+        debug_traceback(args, refused)
         print(f"eegpt: error: {error_text(refused)}", file=sys.stderr)
         return 1
     return 0

@@ -21,7 +21,7 @@ from eegpt._logging import (
 from eegpt.errors import EEGPTWarning
 
 
-def _warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, Any]]) -> None:
+def warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, Any]]) -> None:
     """With --skip-existing, warn of the outputs kept (with their metadata and the annotations
     file given for each, if any) whose annotations table an earlier eegpt read its events' names from
     another column than this one does (:func:`eegpt.annotations.names_read_otherwise`: each
@@ -66,7 +66,7 @@ def _is_epochs_output(meta: Mapping[str, Any]) -> bool:
     )
 
 
-def _warn_other_settings(
+def warn_other_settings(
     kept: list[tuple[Path, Mapping[str, Any] | None, Any]],
     *,
     channels: Mapping[str, Any] | None = None,
@@ -113,7 +113,7 @@ def _warn_other_settings(
         )
 
 
-def _warn_other_annotation_settings(
+def warn_other_annotation_settings(
     kept: list[tuple[Path, Mapping[str, Any] | None, Path, Path | None]],
     states: Mapping[str, str] | None,
     reject: bool,
@@ -194,10 +194,10 @@ def _channel_differences(
     channel this recording lacks) is no difference for it. ``mapped`` caches the mapping by
     the names mapped (outputs of one montage are mapped once)."""
     from eegpt._logging import ignored_warnings
-    from eegpt.api import _picks_record
+    from eegpt.api import picks_record
     from eegpt.channels import map_channels
 
-    recorded_picks, picks = meta.get("picks"), _picks_record(channels.get("picks", "eeg"))
+    recorded_picks, picks = meta.get("picks"), picks_record(channels.get("picks", "eeg"))
     if isinstance(recorded_picks, list) and recorded_picks != picks:
         return [f"picks ({recorded_picks!r} -> {picks!r})"]  # other channels read: not mapped
     record = meta.get("channels")
@@ -229,7 +229,7 @@ def _channel_differences(
     return [f"channels: {few(moved, 3)}"] if moved else []
 
 
-def _warn_other_output_settings(
+def warn_other_output_settings(
     kept: list[tuple[Path, Mapping[str, Any] | None]],
     precision: str,
     stream_precision: str,
@@ -292,7 +292,7 @@ def _weights_at_hand(weights: str) -> Path | None:
     return cached_weights(weights)
 
 
-def _warn_other_weights(
+def warn_other_weights(
     kept: list[tuple[Path, Mapping[str, Any] | None]], weights: str, model: Any | None
 ) -> None:
     """With --skip-existing, warn of the outputs kept (with their metadata) that were embedded
@@ -316,9 +316,9 @@ def _warn_other_weights(
             model = load_model(local, device="cpu", verbose=False)
         except Exception:  # noqa: BLE001 - weights that cannot be loaded: not compared
             return
-    from eegpt.api import _checkpoint_record
+    from eegpt.api import checkpoint_record
 
-    now = _recorded_weights(_checkpoint_record(model))
+    now = _recorded_weights(checkpoint_record(model))
     if now is None:
         return
     differ = [
@@ -337,7 +337,7 @@ def _warn_other_weights(
         )
 
 
-def _stale_outputs(
+def stale_outputs(
     recordings: list[Path], outputs: list[Path]
 ) -> tuple[dict[Path, int], dict[Path, Mapping[str, Any]]]:
     """With --skip-existing, the outputs there whose recording changed since they were
@@ -454,7 +454,7 @@ def _embedded_from_other(meta: Mapping[str, Any], rec: Path) -> str | None:
 
 
 def _why_unreadable(out: Path, err: Exception) -> str:
-    """Why ``out`` is no output eegpt can read (:func:`_stale_outputs`): what reading it said
+    """Why ``out`` is no output eegpt can read (:func:`stale_outputs`): what reading it said
     (:func:`eegpt.outputs._load_outline`'s error, which tells an empty file too), without
     the path the note names already."""
     text = str(err).removeprefix(f"{out} ").removeprefix(f"{out}: ")
@@ -480,9 +480,9 @@ def _say_unreadable(unreadable: dict[Path, str]) -> None:
     )
 
 
-def _written_since(out: Path, stale: dict[Path, int]) -> bool:
+def written_since(out: Path, stale: dict[Path, int]) -> bool:
     """With --skip-existing, whether ``out`` was written after the run's start by another run
-    over the same recordings: it exists, and a stale one (:func:`_stale_outputs`) changed
+    over the same recordings: it exists, and a stale one (:func:`stale_outputs`) changed
     since it was found so."""
     try:
         mtime = out.stat().st_mtime_ns
@@ -491,7 +491,7 @@ def _written_since(out: Path, stale: dict[Path, int]) -> bool:
     return out not in stale or mtime != stale[out]
 
 
-def _written_meanwhile(rec: Path, out: Path, meanwhile: list[Path], quiet: bool) -> None:
+def written_meanwhile(rec: Path, out: Path, meanwhile: list[Path], quiet: bool) -> None:
     """With --skip-existing, ``out`` appeared after the run's start (another run over the same
     recordings wrote it): skipped, not failed, and said unless ``quiet``."""
     meanwhile.append(rec)

@@ -68,7 +68,7 @@ def warn_stim_events_of_epochs(args: argparse.Namespace, paths: Sequence[Path]) 
         )
 
 
-def _refuse_unreadable_inputs(paths: Sequence[Path]) -> None:
+def refuse_unreadable_inputs(paths: Sequence[Path]) -> None:
     """Refuse, before the model loads, inputs that are no recording of their own (a folder, a
     lone ``.eeg``; :func:`eegpt.io.refuse_unreadable_input`) where every input is one: a run
     with a recording beside them embeds it, each of them failing on its own (exit 3)."""
@@ -85,7 +85,7 @@ def _refuse_unreadable_inputs(paths: Sequence[Path]) -> None:
         raise refused[0]
 
 
-def _folders_expanded(paths: list[Path]) -> list[Path]:
+def folders_expanded(paths: list[Path]) -> list[Path]:
     """``paths`` with each folder (not a recording folder such as EGI .mff) replaced by the
     recordings in it, as embed-dataset lists them."""
     from eegpt.dataset_inputs import recordings_under

@@ -24,7 +24,7 @@ from eegpt._logging import (
 )
 from eegpt._runtime import device_name as device_name  # --device's type
 from eegpt._seconds import parse_overlap, parse_seconds
-from eegpt.cli_run import _NAMED_STIM_OPTION
+from eegpt.cli_run import NAMED_STIM_OPTION
 from eegpt.config import PRECISION_ALIASES as PRECISION_ALIASES  # --precision's other names
 from eegpt.errors import EEGPTWarning
 from eegpt.text_tables import is_number
@@ -843,7 +843,7 @@ def _outside_vocabulary(name: str, target: str) -> str:
     )
 
 
-def _marker_spans(args: argparse.Namespace) -> dict[str, str] | None:
+def marker_spans_option(args: argparse.Namespace) -> dict[str, str] | None:
     """``--marker-spans`` as the ``states`` of :func:`eegpt.annotations.markers_to_spans`
     (:func:`eegpt.probe_label_files.parse_marker_spans`), or None without it."""
     if not getattr(args, "marker_spans", None):
@@ -933,7 +933,7 @@ def add_events_from_stim_options(p: Any, more: str = "", *, dataset: bool = Fals
         f"Put it after {where}, or give --events-from-stim=CHANNEL." + more,
     )  # fmt: skip
     p.add_argument(  # --events-from-stim=CHANNEL, always a channel's name
-        _NAMED_STIM_OPTION, dest="events_from_stim", default=None, help=argparse.SUPPRESS
+        NAMED_STIM_OPTION, dest="events_from_stim", default=None, help=argparse.SUPPRESS
     )
     p.add_argument(
         "--stim-mask", default=None, metavar="MASK",
@@ -1024,7 +1024,9 @@ def given_once(
     return [p for p, _ in kept], [a for _, a in kept]
 
 
-def _save_figure(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
+def save_figure_lazily(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
+    """Write ``fig`` to ``path`` at ``dpi`` dots per inch with :func:`eegpt.viz.save_figure`,
+    imported only here so that the commands that draw nothing never import matplotlib."""
     from eegpt.viz import save_figure
 
     save_figure(fig, path, dpi=dpi)
@@ -1063,7 +1065,7 @@ def check_figure_path(path: Path | None, option: str = "--plot") -> None:
 def save_figure_file(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
     """Write a command's figure (``--plot``, at ``--dpi``) and say where."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    _save_figure(fig, path, dpi)
+    save_figure_lazily(fig, path, dpi)
     print(f"drew {path}")
 
 

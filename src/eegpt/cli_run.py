@@ -39,7 +39,7 @@ EXIT_SOME_FAILED = 3  # the run finished, but some of its files failed (named on
 EXIT_TEMPFAIL = 75
 
 
-def _debug_traceback(args: argparse.Namespace, err: BaseException) -> None:
+def debug_traceback(args: argparse.Namespace, err: BaseException) -> None:
     """With ``--debug``, print the traceback of an error that a command reports for one file
     and goes on after (the next file), as :func:`run_command` shows those it stops on."""
     if getattr(args, "debug", False):
@@ -411,7 +411,7 @@ def joined_negative_values(argv: list[str]) -> list[str]:
 
 
 #: The hidden option ``--events-from-stim=CHANNEL`` is given as (:func:`named_stim_channels`).
-_NAMED_STIM_OPTION = "--events-from-stim-channel"
+NAMED_STIM_OPTION = "--events-from-stim-channel"
 
 
 def named_stim_channels(argv: list[str]) -> list[str]:
@@ -424,7 +424,7 @@ def named_stim_channels(argv: list[str]) -> list[str]:
     for token in argv:
         option, sep, value = token.partition("=")
         if sep and option == "--events-from-stim" and "--" not in out:
-            out += [_NAMED_STIM_OPTION, value]
+            out += [NAMED_STIM_OPTION, value]
         else:
             out.append(token)
     return out

@@ -75,27 +75,27 @@ from eegpt.cli_options import (
 from eegpt.cli_run import given_arguments, joined_negative_values, run_command_line
 from eegpt.probe_cli_evaluate import cmd_probe_evaluate
 from eegpt.probe_cli_inputs import (
-    _read_inputs,
-    _recording_paths,
-    _val_labelling,
-    _warn_min_overlap_classes,
+    clean_recording_paths,
+    read_inputs,
     recording_sources,
+    val_labelling,
+    warn_min_overlap_classes,
 )
 from eegpt.probe_cli_options import (
     INPUT_HELP,
-    _add_applied_crop,
-    _add_applied_keep,
-    _add_events_options,
-    _add_label_column,
-    _add_labelled_data,
-    _add_labels,
-    _add_run_options,
-    _add_window_labels,
-    _add_window_overlap,
-    _epoch_seconds,
-    _OldPassesName,
+    OldPassesName,
+    add_applied_crop,
+    add_applied_keep,
+    add_events_options,
+    add_label_column,
+    add_labelled_data,
+    add_labels,
+    add_run_options,
+    add_window_labels,
+    add_window_overlap,
+    epoch_seconds,
 )
-from eegpt.probe_cli_predict import _check_window_overlap, _labelling, cmd_probe_predict
+from eegpt.probe_cli_predict import check_window_overlap, cmd_probe_predict, window_labelling
 from eegpt.probe_label_files import LABEL_CSV_SEPARATORS as LABEL_CSV_SEPARATORS  # re-exported
 from eegpt.probe_label_files import LABEL_NUMBER_COLUMNS as LABEL_NUMBER_COLUMNS  # re-exported
 from eegpt.probe_label_files import MAX_IGNORED_NAMES as MAX_IGNORED_NAMES  # re-exported
@@ -156,11 +156,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_labelled_data(p)
+    add_labelled_data(p)
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
-    _add_labels(p)
-    _add_label_column(p)
+    add_labels(p)
+    add_label_column(p)
     p.add_argument(
         "--val",
         type=float,
@@ -246,7 +246,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     # the name before --passes, where "epochs" meant passes: old commands still run, noted
     g.add_argument("--epochs", type=int, dest="passes", default=argparse.SUPPRESS,
-                   action=_OldPassesName, help=argparse.SUPPRESS)  # fmt: skip
+                   action=OldPassesName, help=argparse.SUPPRESS)  # fmt: skip
     g.add_argument("--train-batch-size", type=int, default=64, help="training batch (64)")
     g.add_argument("--lr", type=float, default=4e-4, help="one-cycle peak learning rate (4e-4)")
     g.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (0.01)")
@@ -307,8 +307,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="per epoch and channel, subtract nothing (default), the mean, or the straight line",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
-    _add_window_labels(p, "of --window seconds", trained=False)
-    _add_window_overlap(
+    add_window_labels(p, "of --window seconds", trained=False)
+    add_window_overlap(
         p,
         "more windows, and more of a rare class's, from the same recordings. Overlapping "
         "windows share samples, so they are not independent examples: --val FRACTION, which "
@@ -324,7 +324,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help=f"also draw the learning curves (loss and accuracy per pass): a {FIGURE_FORMATS} file",
     )
     add_dpi_option(p)
-    _add_run_options(p)
+    add_run_options(p)
     p.set_defaults(func=cmd_probe_train)
 
     p = actions.add_parser(
@@ -381,7 +381,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "'failed' (eegpt info shows it), and the exit status is 3, as eegpt embed's",
     )
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
-    _add_label_column(p, "beside the predictions")
+    add_label_column(p, "beside the predictions")
     p.add_argument(
         "--reject-by-annotation",
         action="store_true",
@@ -390,8 +390,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "as embed --reject-by-annotation does; by default they are predicted and marked True "
         "in the 'bad' column (the last; empty for epochs), and counted on stderr",
     )
-    _add_applied_keep(p)
-    _add_applied_crop(p)
+    add_applied_keep(p)
+    add_applied_crop(p)
     p.add_argument(
         "--overlap",
         type=overlap_seconds,
@@ -407,7 +407,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--epoch-seconds",
-        type=_epoch_seconds,
+        type=epoch_seconds,
         default=None,
         metavar="SECONDS",
         help="continuous recordings: one row per scoring epoch of this length (a hypnogram's "
@@ -439,20 +439,20 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="with --plot: also draw each stage's probability as a ribbon around its row "
         "(plot_hypnogram(probabilities=True))",
     )
-    _add_events_options(p)
-    _add_window_labels(
+    add_events_options(p)
+    add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
     )
-    _add_run_options(p)
+    add_run_options(p)
     p.set_defaults(func=cmd_probe_predict)
 
     p = actions.add_parser(
         "evaluate", help="score a probe on labelled epochs", absent_options=WINDOW_FROM_PROBE
     )
     p.add_argument("probe", type=Path, help="probe folder")
-    _add_labelled_data(p)
-    _add_labels(p)
-    _add_label_column(p)
+    add_labelled_data(p)
+    add_labels(p)
+    add_label_column(p)
     p.add_argument(
         "--json",
         type=Path,
@@ -491,18 +491,18 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "'Movement time', 'Sleep stage ?') or missing, and say how many of each; by default "
         "they are an error",
     )
-    _add_applied_keep(p)
-    _add_applied_crop(p)
+    add_applied_keep(p)
+    add_applied_crop(p)
     p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
-    _add_window_labels(p, "of the probe's length")
-    _add_window_overlap(
+    add_window_labels(p, "of the probe's length")
+    add_window_overlap(
         p,
         "score sliding windows, as probe predict --overlap gives them (default 0: consecutive "
         "windows, each moment scored once, whatever overlap the probe was trained with); the "
         "scores then count each stretch in several windows",
     )
-    _add_events_options(p, scoring=True)
-    _add_run_options(p)
+    add_events_options(p, scoring=True)
+    add_run_options(p)
     p.set_defaults(func=cmd_probe_evaluate)
     return probe
 
@@ -515,7 +515,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_probe_train(args: argparse.Namespace) -> int:
     """``eegpt probe train``: each epochs file's header (metadata) read once, or taken from
     its epochs read whole (:func:`~eegpt._epochs_header.epochs_read_once`)."""
-    _recording_paths(args)
+    clean_recording_paths(args)
     with epochs_read_once():
         return _train(args)
 
@@ -575,7 +575,7 @@ def _train(args: argparse.Namespace) -> int:
         raise ValueError("--val-labels labels the --val-data files: give --val-data FILE too")
     check_figure_path(args.plot)
     verbose = not args.quiet
-    _check_window_overlap(args, args.window)
+    check_window_overlap(args, args.window)
     if args.overlap and args.val and not grouped:
         raise ValueError(
             f"--val {args.val:g} holds out windows drawn at random, and with --overlap "
@@ -583,9 +583,9 @@ def _train(args: argparse.Namespace) -> int:
             f"on data trained on): hold out whole recordings with --val {args.val:g} --val-by "
             "recording, or validate on other recordings with --val-data FILE"
         )
-    windows = _labelling(args, args.window)
+    windows = window_labelling(args, args.window)
     # checked before any file is read: a --val-data labelling that cannot be is refused first
-    held_windows = _val_labelling(args, windows) if args.val_data else None
+    held_windows = val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
     if args.crop is not None:  # epochs only: a continuous recording has no events to crop by
         from eegpt.windowing import crop_refused_for_continuous
@@ -597,7 +597,7 @@ def _train(args: argparse.Namespace) -> int:
             window_seconds=args.window, tail=args.tail, crop_tmin=args.crop
         )  # each epochs file cropped as it is read
     with recorded_warnings() as said:  # about the files read: kept with the probe
-        _warn_min_overlap_classes(args)
+        warn_min_overlap_classes(args)
         if args.overlap:
             _warn(
                 f"--overlap {args.overlap:g}: windows of {args.window:g} s every "
@@ -616,7 +616,7 @@ def _train(args: argparse.Namespace) -> int:
         n_files = len({Path(p).resolve() for p in args.data})
         if args.val and not continuous and n_files > 1 and not grouped:
             _warn(per_epoch_split_warning(args.val, n_files))
-        recording, y, sources, rename = _read_inputs(args, labels=args.labels, windows=windows)
+        recording, y, sources, rename = read_inputs(args, labels=args.labels, windows=windows)
         warn_quantity_labels(y.tolist(), _label_groups(sources), _labels_where(args))
         if args.val and not continuous and n_files == 1 and not grouped:
             # after the read: the metadata read with the epochs (not the file's header again)
@@ -627,7 +627,7 @@ def _train(args: argparse.Namespace) -> int:
         held_sources: list[str] = []
         if args.val_data:
             _refuse_shared_files(args.data, args.val_data)
-            held, held_y, held_sources, _ = _read_inputs(
+            held, held_y, held_sources, _ = read_inputs(
                 args, files=args.val_data, windows=held_windows, labels=args.val_labels,
                 labels_option="--val-labels",
             )  # fmt: skip

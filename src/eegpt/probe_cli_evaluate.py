@@ -18,24 +18,29 @@ from eegpt.cli_options import (
     check_figure_path,
     save_figure_file,
 )
-from eegpt.probe_cli_events import _check_events_options, _evaluated_events, _event_classes
+from eegpt.probe_cli_events import check_events_options, evaluated_events, event_classes
 from eegpt.probe_cli_inputs import (
-    _holds,
-    _read_inputs,
-    _recording_paths,
-    _refuse_labels_without_files,
-    _say_crop,
+    clean_recording_paths,
     few_text,
+    holds_verb,
+    read_inputs,
     recording_sources,
+    refuse_labels_without_files,
+    say_crop,
 )
-from eegpt.probe_cli_predict import _check_window_overlap, _labelling, _load, _probabilities
+from eegpt.probe_cli_predict import (
+    check_window_overlap,
+    load_cli_probe,
+    probe_probabilities,
+    window_labelling,
+)
 from eegpt.probe_label_files import (
     _is_continuous_input,
 )
 from eegpt.probe_predictions import (
-    _null_for_nan,
-    _provenance,
     confusion_table,
+    null_for_nan,
+    prediction_provenance,
 )
 
 
@@ -53,11 +58,11 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
 
     confusion_matrix = sklearn_metrics().confusion_matrix
 
-    _recording_paths(args)
+    clean_recording_paths(args)
     check_figure_path(args.plot)
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
-    _check_events_options(args)
+    check_events_options(args)
     if args.event_scoring:
         from eegpt._logging import few
 
@@ -65,23 +70,23 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         if epoched:
             raise ValueError(
                 "--event-scoring merges the windows of continuous recordings into events; "
-                f"{few(epoched, 3)} {_holds(epoched)} epochs, with no time between them: give continuous "
+                f"{few(epoched, 3)} {holds_verb(epoched)} epochs, with no time between them: give continuous "
                 "recordings (.edf, .fif, ...) labelled by --window-labels, or leave "
                 "--event-scoring out"
             )
-    probe = _load(args)
+    probe = load_cli_probe(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
     if args.event_scoring:
-        args.event_class = _event_classes(args, probe)
+        args.event_class = event_classes(args, probe)
     classes = probe.classes_
     order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
-    _check_window_overlap(args, probe.preprocessing.window_seconds)
-    windows = _labelling(args, probe.preprocessing.window_seconds)
-    _refuse_labels_without_files(args, windows)  # before the recordings' samples are read
-    _say_crop(args)  # the inputs accepted
+    check_window_overlap(args, probe.preprocessing.window_seconds)
+    windows = window_labelling(args, probe.preprocessing.window_seconds)
+    refuse_labels_without_files(args, windows)  # before the recordings' samples are read
+    say_crop(args)  # the inputs accepted
     # a recording without seizures, all --unlabelled: its false alarms, with a warning
-    recording, y, sources, rename = _read_inputs(
+    recording, y, sources, rename = read_inputs(
         args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
         unlabelled_only=True,
     )  # fmt: skip
@@ -91,7 +96,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         recording, y, left_out, kept = _skip_unknown(recording, y, classes)
         scored = [sources[i] for i in kept]
     y = _as_class_labels(y, classes, _labels_taken(args))
-    proba = _probabilities(args, probe, recording, rename)
+    proba = probe_probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
     metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
     # beside the paper's metrics (their keys unchanged): per class, the matrix, baselines, and
@@ -107,7 +112,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             f"AUROC is one-vs-rest over the {len(classes) - len(missing)} classes present in the "
             f"labels (not {few_text(missing)}), each from the probe's own probability of it"
         )
-    provenance = _provenance(args, probe, sources) if args.json else None
+    provenance = prediction_provenance(args, probe, sources) if args.json else None
     overlap = _training_overlap(probe, provenance, args.data)
     for found in overlap or []:
         said = overlap_text(*found)
@@ -129,7 +134,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
     if args.event_scoring:
-        metrics["events"] = _evaluated_events(args, probe, recording, scored, y, pred, proba)
+        metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba)
     to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
     shown = sys.stderr if to_stdout else sys.stdout
     print(format_metrics(metrics), file=shown)
@@ -149,7 +154,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         # they were computed of
         record = {"format": EVALUATION_FORMAT, **metrics, "provenance": provenance}
         # undefined scores (kappa, AUROC of one class) as null: NaN is no JSON value
-        text = json.dumps(_null_for_nan(record), indent=2, allow_nan=False) + "\n"
+        text = json.dumps(null_for_nan(record), indent=2, allow_nan=False) + "\n"
         if to_stdout:
             sys.stdout.write(text)
         else:

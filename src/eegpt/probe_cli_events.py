@@ -18,7 +18,7 @@ from eegpt.cli_options import (
     save_figure_file,
 )
 from eegpt.probe_predictions import (
-    _write_predictions,
+    write_predictions,
 )
 
 
@@ -30,7 +30,7 @@ def _events_switch(args: argparse.Namespace) -> tuple[str, bool]:
     return "--events", args.events is not None
 
 
-def _check_events_options(args: argparse.Namespace) -> None:
+def check_events_options(args: argparse.Namespace) -> None:
     """The options of ``--events`` (``--event-scoring``) refused, before anything is read,
     without it, with ``--epoch-seconds``, or naming ``--output``'s file."""
     switch, wanted = _events_switch(args)
@@ -60,7 +60,7 @@ def _check_events_options(args: argparse.Namespace) -> None:
         raise ValueError(f"--events {args.events} is the --output file: give another name")
 
 
-def _event_classes(args: argparse.Namespace, probe: Any) -> list[Any]:
+def event_classes(args: argparse.Namespace, probe: Any) -> list[Any]:
     """The classes of ``--events``: ``--event-class`` (each among the probe's classes, as
     text), else every class but the background: the ``--unlabelled`` class the probe was
     trained with, else its most frequent training class."""
@@ -89,7 +89,7 @@ def _event_classes(args: argparse.Namespace, probe: Any) -> list[Any]:
     return [c for c in classes if str(c) != str(background)]
 
 
-def _write_events(
+def write_events(
     args: argparse.Namespace,
     probe: Any,
     header: list[str],
@@ -108,7 +108,7 @@ def _write_events(
     window, hop, how, settings = _event_settings(args, probe)
     events = windows_to_events(table, window, **settings)
     made = None if provenance is None else {**provenance, "events": how}
-    _write_predictions(
+    write_predictions(
         args.events, list(events.columns), events.astype(object).where(pd.notna(events), None)
         .values.tolist(), probe.classes_.tolist(), made,
     )  # fmt: skip
@@ -165,7 +165,7 @@ def _scored_events(
     return event_scores(events, scored, hours, classes=args.event_class), hours
 
 
-def _plot_hypnograms(
+def plot_hypnograms(
     args: argparse.Namespace,
     probe: Any,
     header: list[str],
@@ -178,11 +178,11 @@ def _plot_hypnograms(
     pieces where their data lie on the clock."""
     import pandas as pd
 
-    from eegpt.viz import _pyplot, hypnogram_width, plot_hypnogram
+    from eegpt.viz import hypnogram_width, plot_hypnogram, pyplot_module
 
     table = pd.DataFrame(rows, columns=header)
     files = list(dict.fromkeys(table["file"].tolist()))
-    plt = _pyplot()
+    plt = pyplot_module()
     by_file = table["file"]  # the longest recording sets the width
     spans = (table["onset_s"] + table["duration_s"]).groupby(by_file).max()
     spans -= table["onset_s"].groupby(by_file).min()
@@ -206,7 +206,7 @@ def _plot_hypnograms(
     save_figure_file(fig, args.plot, args.dpi)
 
 
-def _evaluated_events(
+def evaluated_events(
     args: argparse.Namespace,
     probe: Any,
     recording: Any,

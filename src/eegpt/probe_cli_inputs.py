@@ -1,5 +1,5 @@
 """What the ``eegpt probe`` commands read: their input files as labelled epochs or windows
-(:func:`_read_inputs`), the recordings among them, the labels that need annotation files, and
+(:func:`read_inputs`), the recordings among them, the labels that need annotation files, and
 the settings of a trained probe that ``predict`` and ``evaluate`` adopt (crop, stim events,
 marker spans, the start of each recording's windows).
 """
@@ -34,13 +34,13 @@ from eegpt.probe_label_files import (
 )
 
 
-def _min_overlap(args: argparse.Namespace) -> float | None:
+def min_overlap_option(args: argparse.Namespace) -> float | None:
     """``--min-overlap`` as given (or adopted from the probe), None where it is not."""
     value = getattr(args, "min_overlap", None)
     return None if value is None else float(value)
 
 
-def _start_option(
+def start_option(
     args: argparse.Namespace, continuous: Sequence[str]
 ) -> tuple[float | str, tuple[tuple[str, float | str], ...]]:
     """The probe commands' ``--start`` as ``(start, per recording)``: one value for all
@@ -64,7 +64,7 @@ def _start_option(
     return 0.0, tuple(zip(files, values, strict=True))
 
 
-def _val_labelling(
+def val_labelling(
     args: argparse.Namespace, windows: WindowLabelling | None
 ) -> WindowLabelling | None:
     """The labelling of ``probe train``'s ``--val-data`` recordings: ``windows`` with their
@@ -88,7 +88,7 @@ def _val_labelling(
             )
         if not held:
             return None
-        start, starts = _start_option(args, [str(p) for p in args.data if _is_continuous_input(p)])
+        start, starts = start_option(args, [str(p) for p in args.data if _is_continuous_input(p)])
         return WindowLabelling(
             None, args.window, start_seconds=start, starts=starts,
             labels_file=str(args.val_labels), validation=True,
@@ -116,7 +116,7 @@ def _val_labelling(
     return dataclasses.replace(windows, extra=pairs, validation=True)
 
 
-def _read_inputs(
+def read_inputs(
     args: argparse.Namespace, files: list[Path] | None = None, **kwargs: Any
 ) -> tuple[Any, Any, list[str], Any]:
     """``(recording, labels, sources, rename)`` of the command's input files (or ``files``,
@@ -146,7 +146,7 @@ def _read_inputs(
     return recording, y, sources, rename
 
 
-def _holds(paths: Sequence[Any]) -> str:
+def holds_verb(paths: Sequence[Any]) -> str:
     """The verb for :func:`~eegpt._logging.few`'s list of ``paths``: one file "holds"."""
     return "holds" if len(paths) == 1 else "hold"
 
@@ -195,14 +195,14 @@ def _crop_left_out(
     return notes
 
 
-def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
+def adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     """The crop of the epochs predicted or evaluated (``--crop``): the probe's training crop
     (its ``preprocessing.crop_tmin``) unless another is given, which is used with a warning
     that it differs (epochs cropped elsewhere around their event than those trained on); a
     ``--crop`` given for a continuous recording or ``.npz`` arrays is refused, and the
     probe's own left out for them (:func:`_crop_left_out`). The probe's preprocessing then
     holds the crop applied, which the output's provenance records. What is said of it is
-    kept in ``args.crop_notes`` for :func:`_say_crop`, once the inputs are accepted."""
+    kept in ``args.crop_notes`` for :func:`say_crop`, once the inputs are accepted."""
     from dataclasses import replace
 
     from eegpt._logging import warn as _warn
@@ -243,15 +243,15 @@ def _adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     args.crop_preprocessing = probe.preprocessing
 
 
-def _say_crop(args: argparse.Namespace) -> None:
-    """Say on stderr how the probe's crop applies (:func:`_adopt_crop`'s notes), once the
+def say_crop(args: argparse.Namespace) -> None:
+    """Say on stderr how the probe's crop applies (:func:`adopt_crop`'s notes), once the
     run's inputs and options are accepted."""
     if not args.quiet:
         for note in getattr(args, "crop_notes", []):
             print(note, file=sys.stderr)
 
 
-def _recording_paths(args: argparse.Namespace) -> None:
+def clean_recording_paths(args: argparse.Namespace) -> None:
     """The recordings given (``args.data``, and train's ``--val-data``) cleaned up as
     ``eegpt embed`` cleans its own (:func:`eegpt.cli_inputs.recording_paths`: a BrainVision folder's
     ``.eeg`` and ``.vmrk`` given beside their ``.vhdr`` left out, with a note unless ``-q``),
@@ -266,7 +266,7 @@ def _recording_paths(args: argparse.Namespace) -> None:
     warn_stim_events_of_epochs(args, given)
 
 
-def _adopt_events_from_stim(args: argparse.Namespace, probe: Any) -> None:
+def adopt_events_from_stim(args: argparse.Namespace, probe: Any) -> None:
     """Without ``--events-from-stim``, the events of continuous recordings' stim channels are
     made annotations as the probe's training recordings' were (``probe train
     --events-from-stim``, recorded in ``training["window_labels"]["events_from_stim"]``), if
@@ -296,7 +296,7 @@ def _adopt_events_from_stim(args: argparse.Namespace, probe: Any) -> None:
         )
 
 
-def _adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
+def adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
     """Without ``--marker-spans``, the state markers of continuous recordings are made spans
     as the probe's training recordings' were (``probe train --marker-spans``, recorded in
     ``training["window_labels"]["marker_spans"]``), if so; said on stderr."""
@@ -334,7 +334,7 @@ def _labels_need_files(args: argparse.Namespace, annotations: Any) -> bool:
     return not any(label_of(d) is not None for d in own)
 
 
-def _no_labels_without_files(args: argparse.Namespace, path: Path, annotations: Any) -> bool:
+def no_labels_without_files(args: argparse.Namespace, path: Path, annotations: Any) -> bool:
     """Whether ``probe predict`` leaves out the labels of the windows of the continuous
     recording ``path``, whose own annotations are ``annotations``: those
     :func:`_labels_need_files` says cannot be labelled. Said once on stderr."""
@@ -358,7 +358,7 @@ def _no_labels_without_files(args: argparse.Namespace, path: Path, annotations: 
 
 def _own_annotations(path: Path, windows: WindowLabelling | None) -> Any:
     """The own annotations of the continuous recording ``path`` (``mne.Annotations`` or None),
-    for :func:`_refuse_labels_without_files`: a BIDS recording, whose annotations come from
+    for :func:`refuse_labels_without_files`: a BIDS recording, whose annotations come from
     its sidecars as MNE-BIDS opens it, is opened for streaming as its windows are cut and
     kept for them in ``windows`` (:func:`~eegpt.probe_label_files.open_for_windows`: opened
     once, not once for the check and again for its windows); another file's annotations are
@@ -377,7 +377,7 @@ def _own_annotations(path: Path, windows: WindowLabelling | None) -> Any:
     return open_for_windows(path, windows).annotations
 
 
-def _refuse_labels_without_files(
+def refuse_labels_without_files(
     args: argparse.Namespace, windows: WindowLabelling | None = None
 ) -> None:
     """Refuse ``probe evaluate`` on continuous recordings :func:`_labels_need_files` says
@@ -408,14 +408,14 @@ def _refuse_labels_without_files(
     )
 
 
-def _warn_min_overlap_classes(args: argparse.Namespace) -> None:
+def warn_min_overlap_classes(args: argparse.Namespace) -> None:
     """Warn where ``--min-overlap`` below half a window meets two or more matched classes:
     a window still takes the class covering more of it, so a small fraction does not label
     every window a seizure touches as one when background is a class too."""
     from eegpt._logging import warn as _warn
     from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
 
-    value = _min_overlap(args)
+    value = min_overlap_option(args)
     labels = getattr(args, "window_labels", None)
     if labels is None or value is None or value >= DEFAULT_MIN_OVERLAP:
         return

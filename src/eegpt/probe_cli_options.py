@@ -44,7 +44,7 @@ are matched by electrode to the first input's. predict also takes continuous rec
 (.edf, .fif, .set, ...), cut into consecutive windows of the probe's length."""
 
 
-class _OldPassesName(argparse.Action):
+class OldPassesName(argparse.Action):
     """``--epochs N``, the name of ``--passes`` before: taken as ``--passes N``, with a note on
     stderr to use the new name (an epoch is one trial of the inputs, not a pass over them)."""
 
@@ -57,7 +57,9 @@ class _OldPassesName(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
-def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
+def add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
+    """``--label-column NAME`` on ``p``: labels from a column of the epochs' metadata; ``what``
+    ends its help (e.g. which labels it replaces)."""
     p.add_argument(
         "--label-column",
         metavar="NAME",
@@ -66,7 +68,8 @@ def _add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
     )
 
 
-def _add_labels(p: argparse.ArgumentParser) -> None:
+def add_labels(p: argparse.ArgumentParser) -> None:
+    """``--labels FILE`` on ``p``: a CSV of one label per epoch or window."""
     p.add_argument(
         "--labels",
         type=Path,
@@ -81,7 +84,7 @@ def _add_labels(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_labelled_data(p: argparse.ArgumentParser) -> None:
+def add_labelled_data(p: argparse.ArgumentParser) -> None:
     """The input files of train and evaluate: labelled epochs, or continuous recordings."""
     p.add_argument(
         "data",
@@ -92,7 +95,7 @@ def _add_labelled_data(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_window_labels(
+def add_window_labels(
     p: argparse.ArgumentParser, what: str, bad: str = "are left out", trained: bool = True
 ) -> None:
     """``--window-labels``, ``--annotations`` and ``--unlabelled``; ``trained``: for a command
@@ -182,7 +185,7 @@ def _overlap_fraction(text: str) -> float:
     return value
 
 
-def _add_window_overlap(p: argparse.ArgumentParser, what: str) -> None:
+def add_window_overlap(p: argparse.ArgumentParser, what: str) -> None:
     """``--overlap`` of ``probe train`` and ``evaluate``: overlapping windows of the continuous
     recordings that ``--window-labels`` labels; ``what``: what it is for."""
     p.add_argument(
@@ -198,7 +201,7 @@ def _add_window_overlap(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def _add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> None:
+def add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> None:
     """``probe predict``'s ``--events`` and the options of its events; ``scoring``: ``probe
     evaluate``'s ``--event-scoring`` instead, with the same options of its events."""
     g = p.add_argument_group("events (continuous recordings: e.g. seizures)")
@@ -278,13 +281,14 @@ SHAPES_PREDICTED_ONLY = (
 )
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The input corrections, inference options and ``-q`` that every ``probe`` command takes."""
     add_input_options(p.add_argument_group("input corrections"))
     add_inference_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
 
 
-def _add_applied_keep(p: argparse.ArgumentParser) -> None:
+def add_applied_keep(p: argparse.ArgumentParser) -> None:
     """``--keep-channels`` of ``probe predict``/``evaluate``: optional, checked against the
     channels the probe was trained on."""
     p.add_argument(
@@ -298,9 +302,9 @@ def _add_applied_keep(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_applied_crop(p: argparse.ArgumentParser) -> None:
+def add_applied_crop(p: argparse.ArgumentParser) -> None:
     """``--crop TMIN`` of ``probe predict``/``evaluate``: the probe's by default
-    (:func:`~eegpt.probe_cli_inputs._adopt_crop`)."""
+    (:func:`~eegpt.probe_cli_inputs.adopt_crop`)."""
     add_crop_option(
         p,
         help="epochs: crop each epoch to one window of the probe, [TMIN, TMIN + its window) s "
@@ -312,7 +316,7 @@ def _add_applied_crop(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _epoch_seconds(text: str) -> float:
+def epoch_seconds(text: str) -> float:
     """``--epoch-seconds``: a positive number of seconds (:func:`eegpt.cli_options.seconds`)."""
     value = seconds(text)
     if not value > 0:

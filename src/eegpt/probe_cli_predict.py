@@ -27,24 +27,24 @@ from eegpt.cli_options import (
 from eegpt.cli_run import EXIT_SOME_FAILED
 from eegpt.errors import USER_ERRORS
 from eegpt.probe_cli_events import (
-    _check_events_options,
-    _event_classes,
-    _plot_hypnograms,
-    _write_events,
+    check_events_options,
+    event_classes,
+    plot_hypnograms,
+    write_events,
 )
 from eegpt.probe_cli_inputs import (
-    _adopt_crop,
-    _adopt_events_from_stim,
-    _adopt_marker_spans,
-    _holds,
-    _min_overlap,
-    _no_labels_without_files,
-    _read_inputs,
-    _recording_paths,
-    _say_crop,
-    _start_option,
-    _warn_min_overlap_classes,
+    adopt_crop,
+    adopt_events_from_stim,
+    adopt_marker_spans,
+    clean_recording_paths,
+    holds_verb,
+    min_overlap_option,
+    no_labels_without_files,
+    read_inputs,
+    say_crop,
+    start_option,
     trained_starts_option,
+    warn_min_overlap_classes,
 )
 from eegpt.probe_label_files import (
     TimeBase,
@@ -61,14 +61,14 @@ from eegpt.probe_label_files import (
     window_label_values,
 )
 from eegpt.probe_predictions import (
-    _check_prediction_output,
-    _provenance,
-    _sidecar_of,
-    _write_predictions,
+    check_prediction_output,
+    prediction_provenance,
+    sidecar_of,
+    write_predictions,
 )
 
 
-def _check_window_overlap(args: argparse.Namespace, window_seconds: float) -> None:
+def check_window_overlap(args: argparse.Namespace, window_seconds: float) -> None:
     """``--overlap`` of ``probe train``/``evaluate`` refused, before any file is read,
     where it cuts nothing: less than the window, for continuous recordings labelled by
     ``--window-labels``."""
@@ -85,7 +85,7 @@ def _check_window_overlap(args: argparse.Namespace, window_seconds: float) -> No
     if not continuous:
         raise ValueError(
             f"--overlap {overlap:g} cuts continuous recordings into overlapping windows; "
-            f"{few([str(p) for p in args.data], 3)} {_holds(args.data)} epochs, one window each: leave "
+            f"{few([str(p) for p in args.data], 3)} {holds_verb(args.data)} epochs, one window each: leave "
             "--overlap out"
         )
     if getattr(args, "labels", None) is not None:
@@ -95,7 +95,7 @@ def _check_window_overlap(args: argparse.Namespace, window_seconds: float) -> No
         )
 
 
-def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
+def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
     """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None)."""
     from eegpt._logging import few
 
@@ -110,7 +110,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
                 "recording, in order or numbered by a 'window' column)"
             )
         if (
-            args.unlabelled is not None or args.annotations or _min_overlap(args) is not None
+            args.unlabelled is not None or args.annotations or min_overlap_option(args) is not None
             or getattr(args, "marker_spans", None) or getattr(args, "events_from_stim", None)
         ):  # fmt: skip
             raise ValueError(
@@ -119,7 +119,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
                 f"--window-labels (labels from annotations); --labels {labels_file} gives "
                 "every window's label"
             )
-        start, starts = _start_option(args, continuous)
+        start, starts = start_option(args, continuous)
         return WindowLabelling(
             None, window_seconds, start_seconds=start, starts=starts,
             labels_file=str(labels_file),
@@ -135,7 +135,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         if args.unlabelled is not None:
             raise ValueError("--unlabelled names the class of windows --window-labels leaves "
                              "unlabelled: give --window-labels REGEX too")  # fmt: skip
-        if _min_overlap(args) is not None:
+        if min_overlap_option(args) is not None:
             raise ValueError("--min-overlap is how much of a window the annotations of "
                              "--window-labels must cover: give --window-labels REGEX too")  # fmt: skip
         if stim is not None:
@@ -168,7 +168,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         # a swap with the --val-data recordings too (theirs are checked against these)
         held = [str(p) for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
         check_annotation_files(list(zip(continuous, files, strict=True)), others=held)
-    start, starts = _start_option(args, continuous)
+    start, starts = start_option(args, continuous)
     overlap = (
         0.0 if getattr(args, "func", None) is cmd_probe_predict else getattr(args, "overlap", 0.0)
     )
@@ -179,7 +179,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
         tuple(zip(continuous, files, strict=True)) if files else (),
         start_seconds=start,
         starts=starts,
-        min_overlap=_min_overlap(args) or DEFAULT_MIN_OVERLAP,
+        min_overlap=min_overlap_option(args) or DEFAULT_MIN_OVERLAP,
         overlap=overlap or 0.0,
         marker_spans=states,
         spans_adopted=_spans_adopted(args),
@@ -189,7 +189,7 @@ def _labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelli
 
 
 def _spans_adopted(args: argparse.Namespace) -> Literal["", "predict", "evaluate"]:
-    """How the probe's training ``--marker-spans``, adopted by :func:`_adopt_marker_spans`,
+    """How the probe's training ``--marker-spans``, adopted by :func:`adopt_marker_spans`,
     treat a recording without state markers (:attr:`WindowLabelling.spans_adopted`): ""
     where ``--marker-spans`` was given (then such a recording is an error)."""
     if not getattr(args, "marker_spans_adopted", False):
@@ -208,7 +208,7 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     if getattr(args, "labels", None) is not None:  # the file labels the windows
         return
     if getattr(args, "unlabelled", None) is not None:
-        return  # refused by _labelling: --unlabelled without --window-labels
+        return  # refused by window_labelling: --unlabelled without --window-labels
     if not any(_is_continuous_input(p) for p in args.data):
         return
     from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
@@ -216,7 +216,7 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     match, args.unlabelled = trained["match"], trained.get("unlabelled")
     args.window_labels = window_label_values(match)
     trained_overlap = float(trained.get("min_overlap") or DEFAULT_MIN_OVERLAP)
-    given = _min_overlap(args)
+    given = min_overlap_option(args)
     if given is None:  # one given applies to the probe's labelling
         args.min_overlap = trained.get("min_overlap")
     # trained on annotations kept in files of their own: without them, only a recording's
@@ -229,7 +229,7 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     if args.labels_need_annotations:
         print(
             "continuous recordings labelled by the training's classes ("
-            + labelling_options(match, args.unlabelled, _min_overlap(args))
+            + labelling_options(match, args.unlabelled, min_overlap_option(args))
             + ") from their own annotations only: the probe was trained on windows labelled "
             "from --annotations files, and none are given",
             file=sys.stderr,
@@ -245,7 +245,7 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     else:
         print(
             "continuous recordings labelled as in training: "
-            + labelling_options(match, args.unlabelled, _min_overlap(args)),
+            + labelling_options(match, args.unlabelled, min_overlap_option(args)),
             file=sys.stderr,
         )
 
@@ -364,19 +364,19 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
     )
 
 
-def _load(args: argparse.Namespace):
+def load_cli_probe(args: argparse.Namespace):
     """The probe; without ``--label-column`` or ``--labels``, the labels come from the
     metadata column the probe was trained on (``probe train --label-column``), if any."""
     from eegpt.probe import load_probe
 
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
     column = (probe.training or {}).get("label_column")
-    _adopt_marker_spans(args, probe)
-    _adopt_events_from_stim(args, probe)
+    adopt_marker_spans(args, probe)
+    adopt_events_from_stim(args, probe)
     _adopt_window_labels(args, probe)
-    _warn_min_overlap_classes(args)
+    warn_min_overlap_classes(args)
     _say_trained_start(args, probe)
-    _adopt_crop(args, probe)
+    adopt_crop(args, probe)
     args.label_column_adopted = False
     if column and args.label_column is None and getattr(args, "labels", None) is None:
         args.label_column, args.label_column_adopted = column, True
@@ -417,7 +417,7 @@ def _predict_continuous(
     if rename and len(args.data) > 1:  # the keys for the channels of this file
         rename = present_keys(rename, rec.ch_names) or None
     length = probe.preprocessing.window_seconds
-    how = _labelling(args, length)
+    how = window_labelling(args, length)
     if how is not None:
         annotations = how.annotations(rec)
     elif args.epoch_seconds is not None and args.annotations:  # the scoring, for the labels
@@ -430,7 +430,7 @@ def _predict_continuous(
         probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
     start = float(probe.preprocessing.start_seconds)
     overlap = getattr(args, "overlap", 0.0) or None  # none: the probe warns of its own
-    proba = _probabilities(
+    proba = probe_probabilities(
         args, probe, rec, rename, overlap=overlap, annotations=_annotations_file(args, path),
         reject_by_annotation=args.reject_by_annotation,
     )  # fmt: skip
@@ -443,7 +443,7 @@ def _predict_continuous(
     time_base = time_base_of(rec)
     if how is None or args.epoch_seconds is not None:
         return proba, onsets, None, bad, time_base, annotations, start
-    if _no_labels_without_files(args, path, annotations) or str(rec.source) in how.unmarked:
+    if no_labels_without_files(args, path, annotations) or str(rec.source) in how.unmarked:
         return proba, onsets, None, bad, time_base, annotations, start
     labels, _ = how.label(annotations, onsets, length, path)
     labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
@@ -461,7 +461,7 @@ def _start_for(
     if how is not None:
         return how.start_of(path, annotations)
     continuous = [str(p) for p in args.data if _is_continuous_input(p)]
-    value = start_given(*_start_option(args, continuous), path)
+    value = start_given(*start_option(args, continuous), path)
     if value == START_FROM_ANNOTATIONS:
         raise ValueError(
             "--start annotations starts each recording's windows at its first annotation "
@@ -525,7 +525,7 @@ def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject:
     print(said, file=sys.stderr)
 
 
-def _probabilities(
+def probe_probabilities(
     args: argparse.Namespace,
     probe: Any,
     data: Any,
@@ -556,7 +556,7 @@ def _check_prediction_outputs_free(*tables: Path | None) -> None:
             continue
         if table.exists():
             raise FileExistsError(f"{table} exists; pass --overwrite to replace it")
-        sidecar = _sidecar_of(table)
+        sidecar = sidecar_of(table)
         if sidecar is None or not sidecar.exists():
             continue
         if not _orphan_sidecar(sidecar):
@@ -590,17 +590,17 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
     from eegpt.cli_inputs import check_recordings_given
 
-    _recording_paths(args)
-    args.output = _check_prediction_output(args.output)
-    args.events = _check_prediction_output(args.events, "--events")
-    _check_events_options(args)
+    clean_recording_paths(args)
+    args.output = check_prediction_output(args.output)
+    args.events = check_prediction_output(args.events, "--events")
+    check_events_options(args)
     check_figure_path(args.plot)
     if args.plot_probabilities and args.plot is None:
         raise ValueError("--plot-probabilities draws into the hypnogram: give --plot FILE too")
     if args.plot is not None and args.epoch_seconds is None:
         raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
                          "SECONDS too (30 for sleep scoring)")  # fmt: skip
-    for path in (args.output, _sidecar_of(args.output)):
+    for path in (args.output, sidecar_of(args.output)):
         if path is not None and path.is_dir():
             raise IsADirectoryError(
                 f"{path} is a folder; predict writes "
@@ -611,7 +611,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         _check_prediction_outputs_free(args.output, args.events)
     # as embed: a path the shell split at its spaces stops the run (not a failure per word)
     check_recordings_given(list(args.data))
-    probe = _load(args)
+    probe = load_cli_probe(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
     args.data, _ = given_once(args.data)  # one file's rows once
@@ -620,13 +620,13 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.epoch_seconds is not None and epoched:
         raise ValueError(
             f"--epoch-seconds groups the windows of continuous recordings into scoring epochs; "
-            f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs, one prediction each: predict "
+            f"{few([str(p) for p in epoched], 3)} {holds_verb(epoched)} epochs, one prediction each: predict "
             "them without --epoch-seconds"
         )
     if args.overlap and not continuous:
         raise ValueError(
             f"--overlap {args.overlap:g} cuts continuous recordings into overlapping windows; "
-            f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs, one prediction each: predict "
+            f"{few([str(p) for p in epoched], 3)} {holds_verb(epoched)} epochs, one prediction each: predict "
             "them without --overlap"
         )
     if args.overlap:  # refused before any file is read where it does not fit the windows
@@ -635,10 +635,10 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         if not continuous:
             raise ValueError(
                 f"--events merges the windows of continuous recordings into events; "
-                f"{few([str(p) for p in epoched], 3)} {_holds(epoched)} epochs: give continuous recordings "
+                f"{few([str(p) for p in epoched], 3)} {holds_verb(epoched)} epochs: give continuous recordings "
                 "(.edf, .fif, ...), or leave --events out"
             )
-        args.event_class = _event_classes(args, probe)
+        args.event_class = event_classes(args, probe)
     if continuous and args.label_column is not None and not args.label_column_adopted:
         raise ValueError(
             f"--label-column {args.label_column!r}: continuous recordings have no epochs "
@@ -648,7 +648,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         )
     # per input file: [(index in the file, onset or None, label or None, probabilities,
     # clock_s or None, clock_time or None)]
-    _say_crop(args)  # the inputs accepted
+    say_crop(args)  # the inputs accepted
     if continuous:  # refused at once, not recording by recording
         _check_recording_options(args, probe, continuous)
     found: dict[Path, list[tuple[int, float | None, Any, np.ndarray, Any, Any]]] = {}
@@ -685,16 +685,16 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         _say_failed(args, failed)
         return 1
     made = args.output is not None or args.events is not None
-    provenance = _provenance(args, probe, sources, failed) if made else None
+    provenance = prediction_provenance(args, probe, sources, failed) if made else None
     done = EXIT_SOME_FAILED if failed else 0
     if args.epoch_seconds is not None:
         header, rows = _epoch_rows(args, probe, scored)
-        _write_predictions(args.output, header, rows, probe.classes_.tolist(), provenance)
+        write_predictions(args.output, header, rows, probe.classes_.tolist(), provenance)
         if args.output is not None and not args.quiet:
             print(f"wrote {len(rows)} scoring epochs to {args.output}")
         if args.plot is not None:
             clocks = {str(p): s[3].get("record_clock") for p, s in scored.items()}
-            _plot_hypnograms(args, probe, header, rows, clocks)
+            plot_hypnograms(args, probe, header, rows, clocks)
         _say_failed(args, failed)
         return done
     with_onsets = any(row[1] is not None for rows in found.values() for row in rows)
@@ -720,11 +720,11 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
                 + [float(v) for v in p]
                 + ([] if not continuous else [bool(bad[path][index]) if path in bad else None])
             )
-    _write_predictions(args.output, header, rows, classes, provenance)
+    write_predictions(args.output, header, rows, classes, provenance)
     if args.output is not None and not args.quiet:
         print(f"wrote {len(rows)} predictions to {args.output}")
     if args.events is not None:
-        _write_events(args, probe, header, [r for r in rows if r[-1] is not None], provenance)
+        write_events(args, probe, header, [r for r in rows if r[-1] is not None], provenance)
     _say_failed(args, failed)
     return done
 
@@ -735,7 +735,7 @@ def _check_recording_options(args: argparse.Namespace, probe: Any, continuous: l
     without ``--window-labels``, as many ``--annotations`` files as recordings, ``--start
     annotations`` without a labelling): an error of the command line stops the run at once,
     where an error of one recording's data is named and the others go on."""
-    how = _labelling(args, probe.preprocessing.window_seconds)
+    how = window_labelling(args, probe.preprocessing.window_seconds)
     _annotations_file(args, continuous[0])
     if how is None:
         for path in continuous:
@@ -785,15 +785,15 @@ def _epoch_file_rows(
     args: argparse.Namespace, probe: Any, epoched: list[Path]
 ) -> tuple[dict[Path, list[Any]], bool, list[str]]:
     """``(found, labelled, sources)`` of the epochs files ``epoched``, read together
-    (:func:`eegpt.probe_cli_inputs._read_inputs`): per file its rows ``[(index in the file,
+    (:func:`eegpt.probe_cli_inputs.read_inputs`): per file its rows ``[(index in the file,
     onset s or None, label or None, probabilities (n_classes,), clock_s or None, clock_time
     or None)]``; whether they hold labels; the file of each epoch, in order."""
     found: dict[Path, list[Any]] = {}
     bases: dict[str, TimeBase] = {}  # each file's time base, for its clock columns
-    recording, y, sources, rename = _read_inputs(
+    recording, y, sources, rename = read_inputs(
         args, files=epoched, require_labels=False, time_bases=bases
     )
-    proba = _probabilities(args, probe, recording, rename)
+    proba = probe_probabilities(args, probe, recording, rename)
     labelled = y is not None
     labels = [None] * len(proba) if y is None else y.tolist()
     onsets = recording.onsets
@@ -826,7 +826,7 @@ def _recording_failed(
     table's provenance. Raised again, stopping the run with nothing written, where it is
     the only input, with ``--fail-fast`` (said first where the error does not name it),
     and on a full disk."""
-    from eegpt.cli_run import _debug_traceback, error_text
+    from eegpt.cli_run import debug_traceback, error_text
     from eegpt.errors import disk_full
 
     text = str(err)
@@ -839,7 +839,7 @@ def _recording_failed(
             file=sys.stderr,
         )
         raise err
-    _debug_traceback(args, err)
+    debug_traceback(args, err)
     failed[str(path)] = where + text
     print(f"eegpt: error: {error_text(where + text)}", file=sys.stderr)
 
@@ -889,7 +889,7 @@ def _epoch_rows(
     dated = any(has_clock_time(s[3]) for s in scored.values())
     labelled = args.window_labels is not None or bool(args.annotations)
     # recordings whose labels would need the training's --annotations files: none
-    unlabellable = {p for p, s in scored.items() if _no_labels_without_files(args, p, s[4])}
+    unlabellable = {p for p, s in scored.items() if no_labels_without_files(args, p, s[4])}
     labelled = labelled and len(unlabellable) < len(scored)
     header = ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s"]
     header += [*(["clock_time"] if dated else []), "prediction"]
@@ -941,7 +941,7 @@ def _epoch_labels(
     from eegpt.annotation_overlap import is_bad
 
     length = float(args.epoch_seconds)
-    how = _labelling(args, length)
+    how = window_labelling(args, length)
     if how is not None:  # as the windows are labelled, --unlabelled included
         labels, _ = how.label(annotations, epoch_onsets, length, path, what="scoring epochs")
         return list(labels)

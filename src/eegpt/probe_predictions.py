@@ -1,9 +1,9 @@
 """The prediction tables of ``eegpt probe predict`` and what they record of themselves.
 
-``--output`` checked before anything is computed (:func:`_check_prediction_output`,
-:data:`PREDICTION_FORMATS`), the rows written as CSV, TSV or Parquet (:func:`_write_predictions`)
-with their provenance (:func:`_provenance`) in Parquet metadata (:data:`PREDICTIONS_KEY`) or a
-JSON sidecar (:func:`_sidecar_of`), JSON without NaN (:func:`_null_for_nan`), and the confusion
+``--output`` checked before anything is computed (:func:`check_prediction_output`,
+:data:`PREDICTION_FORMATS`), the rows written as CSV, TSV or Parquet (:func:`write_predictions`)
+with their provenance (:func:`prediction_provenance`) in Parquet metadata (:data:`PREDICTIONS_KEY`) or a
+JSON sidecar (:func:`sidecar_of`), JSON without NaN (:func:`null_for_nan`), and the confusion
 matrix ``eegpt probe evaluate`` prints (:func:`confusion_table`). The command line itself is
 :mod:`eegpt.probe_cli`.
 """
@@ -34,7 +34,7 @@ PREDICTION_FORMATS: dict[str, str | None] = {
 }  # fmt: skip
 
 
-def _check_prediction_output(given: str | None, option: str = "--output") -> Path | None:
+def check_prediction_output(given: str | None, option: str = "--output") -> Path | None:
     """``--output`` (or ``option``: ``--events``) as a path; refused, before anything is read
     or computed, where ``predict`` cannot write it: a folder, a suffix it does not write,
     Parquet without pyarrow. ``~`` is expanded (:func:`eegpt._filenames.user_path`): these
@@ -74,16 +74,16 @@ def _csv_cell(column: str, value: Any) -> Any:
     return value
 
 
-def _null_for_nan(value: Any) -> Any:
+def null_for_nan(value: Any) -> Any:
     """``value`` (JSON-like: dicts, lists, numbers, text) with each NaN or infinite float
     replaced by None, so that it is written as JSON (``null``) rather than as ``NaN``, which
     no strict JSON reader (jq, JavaScript, Go, ...) takes."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _null_for_nan(v) for k, v in value.items()}
+        return {k: null_for_nan(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_null_for_nan(v) for v in value]
+        return [null_for_nan(v) for v in value]
     return value
 
 
@@ -112,7 +112,7 @@ def _predictions_json(
     return json.dumps(record, indent=indent)
 
 
-def _sidecar_of(path: Path | None) -> Path | None:
+def sidecar_of(path: Path | None) -> Path | None:
     """The JSON sidecar ``predict`` writes beside a CSV or TSV output (None for Parquet, which
     holds its provenance itself, and for stdout)."""
     from eegpt.probe_provenance import sidecar_path
@@ -122,7 +122,7 @@ def _sidecar_of(path: Path | None) -> Path | None:
     return sidecar_path(path)
 
 
-def _provenance(
+def prediction_provenance(
     args: argparse.Namespace,
     probe: Any,
     sources: Sequence[str],
@@ -181,7 +181,7 @@ def _uniform_moments(header: list[str], rows: list[list[Any]]) -> list[list[Any]
     return rows
 
 
-def _write_predictions(
+def write_predictions(
     path: Path | None,
     header: list[str],
     rows: list[list[Any]],
@@ -195,10 +195,10 @@ def _write_predictions(
     the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
     ``clock_time`` and ``clock_end_time``, each column in one format over all the rows
     (recordings) of the table (:func:`eegpt.outputs.uniform_iso`), so that pandas parses it
-    as dates. ``provenance`` (:func:`_provenance`) goes into a Parquet file's schema
+    as dates. ``provenance`` (:func:`prediction_provenance`) goes into a Parquet file's schema
     metadata under the key :data:`PREDICTIONS_KEY` (JSON), as ``eegpt embed``'s Parquet files
     hold theirs under ``eegpt``, and into the sidecar JSON of a CSV or TSV file
-    (:func:`_sidecar_of`: ``predictions.csv`` -> ``predictions.csv.json``)."""
+    (:func:`sidecar_of`: ``predictions.csv`` -> ``predictions.csv.json``)."""
     rows = _uniform_moments(header, rows)
     if path is not None and path.suffix.lower() == ".parquet":
         from eegpt.outputs import atomic_write, require_pyarrow
@@ -249,7 +249,7 @@ def _write_predictions(
     writer.writerow(header)
     writer.writerows(text)
     table = buffer.getvalue().encode("utf-8")
-    sidecar = _sidecar_of(path)
+    sidecar = sidecar_of(path)
     if sidecar is not None and (sidecar.is_file() or sidecar.is_symlink()):
         sidecar.unlink()  # never the new table beside its predecessor's sidecar
     atomic_write(path, lambda fh: fh.write(table))

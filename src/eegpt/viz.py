@@ -111,7 +111,8 @@ ELECTRODE_ROOM = 0.052
 VECTOR_TEXT: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}
 
 
-def _pyplot():
+def pyplot_module():
+    """``matplotlib.pyplot``, imported on first use so that importing :mod:`eegpt.viz` stays light."""
     import matplotlib.pyplot as plt
 
     return plt
@@ -140,7 +141,7 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
             )
             atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi, **extra))
     finally:
-        _pyplot().close(fig)
+        pyplot_module().close(fig)
     return path
 
 
@@ -168,7 +169,7 @@ def vocabulary_layout() -> dict[str, tuple[float, float]]:
 
 def _inline_backend() -> bool:
     """Whether pyplot draws into a notebook (matplotlib-inline's backend, Jupyter's default)."""
-    return "inline" in _pyplot().get_backend()
+    return "inline" in pyplot_module().get_backend()
 
 
 def _open_in_pyplot(fig: Figure) -> bool:
@@ -195,7 +196,7 @@ class _NotebookDisplay:
         self.fig = fig
 
     def __call__(self) -> None:
-        plt = _pyplot()
+        plt = pyplot_module()
         if _inline_backend() and _open_in_pyplot(self.fig):
             plt.close(self.fig)  # drawn now: the end of the cell draws only figures still open
         self._display()
@@ -218,7 +219,7 @@ def _shown(fig: Figure, show: bool, created: bool) -> Figure:
     ``plt.show()``; in a notebook (the inline backend) it is also given a
     :class:`_NotebookDisplay`, so that it is drawn once in its cell whichever way it was called,
     and again where it is typed in a later cell. A caller's own figure is left as it is."""
-    plt = _pyplot()
+    plt = pyplot_module()
     if created and _inline_backend():
         vars(fig)["_ipython_display_"] = _NotebookDisplay(fig)
     if show:
@@ -239,7 +240,7 @@ def _root_figure(ax: Axes) -> Figure:
 
 def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     """A new figure of ``size`` inches and its axes, or ``ax`` and the figure it is in."""
-    plt = _pyplot()
+    plt = pyplot_module()
     if ax is None:
         fig, ax = plt.subplots(figsize=size, layout="constrained")
         return fig, ax
@@ -367,7 +368,7 @@ def plot_channel_mapping(
         unit = HEAD_WIDTH / _span(HEAD_LIMITS[0])
         key_height = _key_size([label for _, label in key_rows], fonts["legend"])[1]
         height = _span(HEAD_LIMITS[1]) * unit + above + key_height + under
-        fig = _pyplot().figure(figsize=(width / 72, height / 72 / 0.98))
+        fig = pyplot_module().figure(figsize=(width / 72, height / 72 / 0.98))
         ax = fig.add_axes((0.0, 0.01, 1.0, 0.98))
     fig = _root_figure(ax)
     key_labels = [label for _, label in key_rows]
@@ -1101,7 +1102,7 @@ def plot_training(
         )
     training = dict(getattr(probe, "training", None) or {})
     classes = getattr(probe, "classes_", None)
-    plt = _pyplot()
+    plt = pyplot_module()
     created = axes is None
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.8), layout="constrained")
