@@ -84,7 +84,7 @@ def run_once(folder: Path, out: Path, mode: str, unpooled: bool) -> dict:
         dataset_pipeline.PART_BYTES = 1 << 50  # larger than any file: read whole, as before parts
     if mode == "parts-in-memory":
 
-        class InMemory(shard_writer._PartRows):  # the parts' rows held until the last, as before
+        class InMemory(shard_writer.PartRows):  # the parts' rows held until the last, as before
             def add(self, table):
                 self.kept = [*getattr(self, "kept", []), table]
 
@@ -95,7 +95,7 @@ def run_once(folder: Path, out: Path, mode: str, unpooled: bool) -> dict:
             def drop(self):
                 self.kept = []
 
-        shard_writer._PartRows = InMemory
+        shard_writer.PartRows = InMemory
     torch.manual_seed(0)
     width = 512 if unpooled else 64
     model = EEGPT(EEGPTConfig(embed_dim=width, depth=1, num_heads=4, embed_num=4)).eval()

@@ -11,7 +11,7 @@ import mne
 import pytest
 
 from eegpt._file_identity import recording_inputs, source_files_record
-from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, embed_dataset, source_stamp
+from eegpt.dataset import DatasetInputs, InputFile, embed_dataset, source_stamp, warn_changed
 from eegpt.dataset_report import output_report
 from eegpt.demo import synthetic_raw
 
@@ -109,16 +109,16 @@ def test_stamps_from_before_sidecars_are_not_changed_by_them(dataset, tmp_path):
     _mark_bad_in_place(path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert _warn_changed(DatasetInputs([file]), [old], check_contents=True) == {}
+        assert warn_changed(DatasetInputs([file]), [old], check_contents=True) == {}
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [new], check_contents=True)
+        changed = warn_changed(DatasetInputs([file]), [new], check_contents=True)
     assert changed == {file.recording_id: "recording (or its sidecars): contents"}
 
 
 def test_a_changed_mark_names_the_sidecars_that_changed(dataset, tmp_path):
     """The ``changed`` mark of a BIDS recording names its sidecars modified since (an edit,
     an added one), and says "or its sidecars" where none is newer (one deleted)."""
-    from eegpt.dataset import _marked_groups
+    from eegpt.dataset import marked_groups
 
     root = _copy(dataset, tmp_path)
     path = root / EDF.format(sub="02")
@@ -130,15 +130,15 @@ def test_a_changed_mark_names_the_sidecars_that_changed(dataset, tmp_path):
     channels.write_text(channels.read_text() + "\n")
     os.utime(channels, ns=(later, later))
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [status])
+        changed = warn_changed(DatasetInputs([file]), [status])
     mark = f"recording (its sidecar {channels.name}): size and modification time"
     assert changed == {file.recording_id: mark}
-    assert _marked_groups(mark) == {"source"}
+    assert marked_groups(mark) == {"source"}
     events = path.with_name(path.name.replace("_eeg.edf", "_events.tsv"))
     events.write_text("onset\tduration\ttrial_type\n1.0\t0.5\tgo\n")  # added
     os.utime(events, ns=(later, later))
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [status])
+        changed = warn_changed(DatasetInputs([file]), [status])
     mark = changed[file.recording_id]
     assert mark.startswith("recording (its sidecars ")
     assert channels.name in mark and events.name in mark
@@ -147,7 +147,7 @@ def test_a_changed_mark_names_the_sidecars_that_changed(dataset, tmp_path):
     os.utime(channels, ns=(later - 10**9, later - 10**9))
     path.with_name(path.name.replace("_eeg.edf", "_eeg.json")).unlink()  # deleted
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [status])
+        changed = warn_changed(DatasetInputs([file]), [status])
     assert changed[file.recording_id].startswith("recording (or its sidecars): size")
 
 
@@ -210,7 +210,7 @@ def test_adding_a_run_to_the_session_leaves_the_other_runs_current(dataset, mode
     assert output_source_check(meta).changed == []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert _warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
+        assert warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
 
 
 def test_a_run_over_a_subject_folder_listed_as_a_plain_folder_is_told_how_to_resume(

@@ -40,9 +40,8 @@ from eegpt.dataset import (
     FILES_REPORT,
     MANIFEST,
     InputFile,
+    Readers,
     ShardWriter,
-    _Readers,
-    _status_of,
     embed_dataset,
     load_file,
     make_engines,
@@ -52,6 +51,7 @@ from eegpt.dataset import (
     run_inprocess,
     select_devices,
     shard_files,
+    status_of,
 )
 from eegpt.dataset_cli import add_dataset_command
 from eegpt.dataset_cli import main as cli_main
@@ -960,7 +960,7 @@ def test_a_truncated_file_is_blamed_on_its_truncation(tmp_path):
     loaded = load_file(0, str(cut), PreprocessingConfig())
     assert loaded.error.startswith(f"{cut}: the file is truncated: the header announces")
     assert "What is left cannot be used: TooShortError" in loaded.error
-    assert _status_of(loaded.error) == "failed"  # not skipped as a short recording
+    assert status_of(loaded.error) == "failed"  # not skipped as a short recording
 
 
 @pytest.mark.parametrize("cut", [0.01, 0.05])
@@ -979,7 +979,7 @@ def test_a_fif_file_cut_early_fails_as_truncated_not_as_too_short(tmp_path, cut)
         with pytest.raises(RecordingError, match="the file looks truncated or corrupt: ") as err:
             open_stream(path, verbose="error")
     assert f"{path}: the file looks truncated or corrupt: " in loaded.error
-    assert _status_of(loaded.error) == "failed" and str(path) in str(err.value)
+    assert status_of(loaded.error) == "failed" and str(path) in str(err.value)
     said = [str(w.message) for w in caught] + loaded.warnings
     assert not [t for t in said if "Invalid tag" in t], said
 
@@ -1295,7 +1295,7 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     assert pd.read_csv(out / FILES_REPORT)["changed"].isna().all()
     assert eegpt_main(["info", str(out)]) == 3  # no change marked; the corpus's corrupt file failed
     # a hypnogram changed, not its recording: said so
-    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+    from eegpt.dataset import DatasetInputs, InputFile, source_stamp, warn_changed
 
     hyp = tmp_path / "hyp.edf"
     hyp.write_bytes(b"0" * 10)
@@ -1306,15 +1306,15 @@ def test_a_resumed_run_names_the_recordings_that_changed_since(corpus, model, tm
     with pytest.warns(RuntimeWarning, match=r"since it was embedded: b/rec00.edf \(its "
                       rf"annotations file {hyp}\)\. Its rows.*--overwrite \(overwrite=True\); "
                       r"--retry-failed embeds only failed files again\. All of them kept"):  # fmt: skip
-        _warn_changed(DatasetInputs([file]), [status])
+        warn_changed(DatasetInputs([file]), [status])
     hyp.write_bytes(b"0" * 11)  # another size: no word of copies
     with pytest.warns(RuntimeWarning) as caught:
-        changed = _warn_changed(DatasetInputs([file]), [status])
+        changed = warn_changed(DatasetInputs([file]), [status])
     assert str(caught[0].message).endswith("--retry-failed embeds only failed files again")
     assert changed == {"b/rec00.edf": "annotations file: size and modification time"}
     os.utime(hyp, ns=(0, status["annotations_mtime_ns"]))  # the size alone: named alone
     with pytest.warns(RuntimeWarning):
-        changed = _warn_changed(DatasetInputs([file]), [status])
+        changed = warn_changed(DatasetInputs([file]), [status])
     assert changed == {"b/rec00.edf": "annotations file: size"}
 
 
@@ -1365,7 +1365,7 @@ def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corp
     MiB): a resume in a copy made without -p (same sizes and contents, new modification times)
     says nothing and marks nothing, while an edit that keeps the size is still found. Runs
     that recorded no fingerprint are judged by size and time, as before."""
-    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+    from eegpt.dataset import DatasetInputs, InputFile, source_stamp, warn_changed
 
     folder = tmp_path / "in"
     shutil.copytree(corpus, folder)
@@ -1392,33 +1392,33 @@ def test_a_copy_that_only_changed_modification_times_is_not_a_change(model, corp
     rec.write_bytes(bytes(body))
     os.utime(rec, ns=(0, stamp["source_mtime_ns"] + 10**9))
     with pytest.warns(RuntimeWarning, match="changed") as caught:
-        changed = _warn_changed(DatasetInputs([file]), [stamp])
+        changed = warn_changed(DatasetInputs([file]), [stamp])
     assert changed == {"b/rec00.edf": "recording: contents and modification time"}
     assert "eegpt cannot tell which" not in str(caught[0].message)  # the contents differ
     older = {k: v for k, v in stamp.items() if k != "source_fingerprint"}
     body[300] ^= 1
     rec.write_bytes(bytes(body))  # the contents as embedded, a new time: unknown without one
     with pytest.warns(RuntimeWarning, match="eegpt cannot tell which"):
-        assert _warn_changed(DatasetInputs([file]), [older]) == {
+        assert warn_changed(DatasetInputs([file]), [older]) == {
             "b/rec00.edf": "recording: modification time"  # no fingerprint to tell
         }
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert _warn_changed(DatasetInputs([file]), [stamp]) == {}
+        assert warn_changed(DatasetInputs([file]), [stamp]) == {}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # fingerprinted: compared, nothing to say
-        assert _warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
+        assert warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
     # --check-contents over a run without fingerprints compared nothing and said nothing
     os.utime(rec, ns=(0, stamp["source_mtime_ns"]))
     with pytest.warns(RuntimeWarning, match=r"could not compare the contents of 1 file: b/rec00"):
-        assert _warn_changed(DatasetInputs([file]), [older], check_contents=True) == {}
+        assert warn_changed(DatasetInputs([file]), [older], check_contents=True) == {}
 
 
 def test_fingerprints_recorded_under_the_old_name_are_still_compared(corpus, tmp_path):
     """Runs of earlier versions recorded the cheap fingerprint as ``source_sha256`` (it is no
     SHA-256 of the file; new runs name it ``source_fingerprint``): a resume reads the old
     name too, so a copy without -p of an old run is no change and an edit is still found."""
-    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+    from eegpt.dataset import DatasetInputs, InputFile, source_stamp, warn_changed
 
     folder = _copied_corpus(corpus, tmp_path / "in", ["b/rec00.edf"])
     rec = folder / "b/rec00.edf"
@@ -1430,13 +1430,13 @@ def test_fingerprints_recorded_under_the_old_name_are_still_compared(corpus, tmp
     os.utime(rec, ns=(0, stamp["source_mtime_ns"] + 10**9))  # as a copy without -p
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the old run's fingerprint tells it unchanged
-        assert _warn_changed(DatasetInputs([file]), [status], check_contents=True) == {}
+        assert warn_changed(DatasetInputs([file]), [status], check_contents=True) == {}
     body = bytearray(rec.read_bytes())
     body[8:16] = b"X" * 8
     rec.write_bytes(bytes(body))
     os.utime(rec, ns=(0, stamp["source_mtime_ns"]))
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [status], check_contents=True)
+        changed = warn_changed(DatasetInputs([file]), [status], check_contents=True)
     assert changed == {"b/rec00.edf": "recording: contents"}
 
 
@@ -1537,7 +1537,7 @@ def test_full_hashes_find_an_edit_in_the_middle_that_the_fingerprint_misses(tmp_
     """--check-contents compares the full SHA-256 a --hash-inputs run recorded: an edit in the
     middle of a large file that keeps its size and modification time is found, which the
     fingerprint (size, first and last MiB) cannot find in a run without them."""
-    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, full_hashes, source_stamp
+    from eegpt.dataset import DatasetInputs, InputFile, full_hashes, source_stamp, warn_changed
 
     rec = tmp_path / "big.edf"
     rec.write_bytes(bytes(range(256)) * (3 << 12))  # 3 MiB
@@ -1547,7 +1547,7 @@ def test_full_hashes_find_an_edit_in_the_middle_that_the_fingerprint_misses(tmp_
     assert set(hashed["source_file_sha256"]) == {"big.edf"}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # nothing changed: the same hashes
-        assert _warn_changed(DatasetInputs([file]), [hashed], check_contents=True) == {}
+        assert warn_changed(DatasetInputs([file]), [hashed], check_contents=True) == {}
     before = rec.stat()
     body = bytearray(rec.read_bytes())
     body[len(body) // 2] ^= 1
@@ -1555,14 +1555,14 @@ def test_full_hashes_find_an_edit_in_the_middle_that_the_fingerprint_misses(tmp_
     os.utime(rec, ns=(before.st_atime_ns, before.st_mtime_ns))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the fingerprint's documented limit
-        assert _warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
+        assert warn_changed(DatasetInputs([file]), [stamp], check_contents=True) == {}
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [hashed], check_contents=True)
+        changed = warn_changed(DatasetInputs([file]), [hashed], check_contents=True)
     assert changed == {"big.edf": "recording: contents"}
     # a new time alone: the full hashes tell the edit from a copy too
     os.utime(rec, ns=(0, before.st_mtime_ns + 10**9))
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [hashed])
+        changed = warn_changed(DatasetInputs([file]), [hashed])
     assert changed == {"big.edf": "recording: contents and modification time"}
 
 
@@ -1938,7 +1938,7 @@ def test_a_filesystem_without_locks_is_named_not_called_busy(corpus, model, tmp_
 def test_a_crashing_reader_is_blamed_alone(corpus):
     files = resolve_inputs(corpus).files[:4]
     crash = InputFile(4, "crash", str(corpus / "crash.edf"))
-    readers = _Readers(1, {"config": PreprocessingConfig()}, 4, loader=_crash_or_load)
+    readers = Readers(1, {"config": PreprocessingConfig()}, 4, loader=_crash_or_load)
     loaded = list(readers.read([files[0], crash, *files[1:]]))
     readers.close()
     assert [f.index for f in loaded] == [0, 4, 1, 2, 3]
@@ -1968,7 +1968,7 @@ def test_a_long_file_is_encoded_in_chunks_that_an_interruption_ends(corpus, mode
     )
     stop = threading.Event()
     stop.set()
-    with pytest.raises(ds._EncodeStopped):  # not recorded as the file's failure
+    with pytest.raises(ds.EncodeStopped):  # not recorded as the file's failure
         ds.encode_files(engine, [loaded], stop=stop)
 
 
@@ -1977,7 +1977,7 @@ def test_a_reader_that_dies_while_the_caller_is_busy_is_blamed_alone(corpus):
     fails, which must lead to the same one-at-a-time reads, not end the run."""
     files = resolve_inputs(corpus).files[:3]
     crash = InputFile(4, "crash", str(corpus / "crash.edf"))
-    readers = _Readers(1, {"config": PreprocessingConfig()}, 2, loader=_crash_or_load)
+    readers = Readers(1, {"config": PreprocessingConfig()}, 2, loader=_crash_or_load)
     loaded = []
     for f in readers.read([files[0], crash, *files[1:]]):
         loaded.append(f)
@@ -1990,14 +1990,14 @@ def test_a_reader_that_dies_while_the_caller_is_busy_is_blamed_alone(corpus):
 
 
 def test_cancelled_readers_give_up_their_files_at_once(corpus, tmp_path):
-    """An interruption cancels the readers (a signal they answer with _ReadCancelled) instead
+    """An interruption cancels the readers (a signal they answer with ReadCancelled) instead
     of terminating them, which could cut a result short in the pool's pipe and hang it; the
     files being read and those queued behind them are all given up within seconds."""
-    from eegpt.dataset import _ReadCancelled
+    from eegpt.dataset import ReadCancelled
 
     files = resolve_inputs(corpus).files[:4]
     kwargs = {"config": PreprocessingConfig(), "marker": str(tmp_path)}
-    readers = _Readers(2, kwargs, 4, loader=_slow_load)
+    readers = Readers(2, kwargs, 4, loader=_slow_load)
 
     def cancel_once_reading() -> None:
         deadline = time.monotonic() + 120  # the readers start (spawn, imports) first
@@ -2009,12 +2009,12 @@ def test_cancelled_readers_give_up_their_files_at_once(corpus, tmp_path):
     cancelled: list[float] = []
     stream = readers.read(files)
     threading.Thread(target=cancel_once_reading, daemon=True).start()
-    with pytest.raises(_ReadCancelled):
+    with pytest.raises(ReadCancelled):
         next(stream)  # each file takes 60 s unless cancelled
     readers.close(abort=True)
     assert cancelled and time.monotonic() - cancelled[0] < 10
     # a new pool reads normally again
-    readers = _Readers(1, {"config": PreprocessingConfig()}, 4)
+    readers = Readers(1, {"config": PreprocessingConfig()}, 4)
     assert [f.index for f in readers.read(files[:2])] == [0, 1]
     readers.close()
 
@@ -2025,11 +2025,11 @@ def test_reader_processes_start_deaf_to_ctrl_c(tmp_path):
     them with a traceback; the parent's own mask is restored."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from eegpt.dataset import _reader_signals_blocked
+    from eegpt.dataset import reader_signals_blocked
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=ctx) as pool:
-        with _reader_signals_blocked():
+        with reader_signals_blocked():
             future = pool.submit(time.sleep, 3.0)
         assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
         time.sleep(0.5)  # the worker is importing or sleeping
@@ -2041,10 +2041,10 @@ def test_reader_processes_start_deaf_to_ctrl_c(tmp_path):
 def test_a_reader_cancelled_while_it_starts_gives_up_its_file(corpus):
     """A cancellation that reaches a reader before its handler is installed waits for it
     (blocked from the start) instead of killing the reader: the file is given up."""
-    from eegpt.dataset import _ReadCancelled
+    from eegpt.dataset import ReadCancelled
 
     files = resolve_inputs(corpus).files[:2]
-    readers = _Readers(1, {"config": PreprocessingConfig()}, 4)
+    readers = Readers(1, {"config": PreprocessingConfig()}, 4)
     outcome: list[BaseException | None] = []
 
     def read_one() -> None:
@@ -2062,7 +2062,7 @@ def test_a_reader_cancelled_while_it_starts_gives_up_its_file(corpus):
     readers.cancel()  # the reader has just been started: it is still importing torch
     thread.join(120)
     readers.close(abort=True)
-    assert len(outcome) == 1 and isinstance(outcome[0], _ReadCancelled), outcome
+    assert len(outcome) == 1 and isinstance(outcome[0], ReadCancelled), outcome
 
 
 def _slow_load(index: int, path: str, marker: str, **kwargs) -> object:
@@ -2130,14 +2130,14 @@ def test_a_long_recording_read_in_parts_gives_the_rows_of_one_read(
     if workers == 0:  # readers in this process: what they hold is seen here
         monkeypatch.setattr(dataset_pipeline, "load_file", watched)
     spilled: dict[Path, list[tuple[int, int]]] = {}  # the parts' rows wait on disk
-    keep = ds._PartRows.add
+    keep = ds.PartRows.add
 
     def add(self, table):
         keep(self, table)
         sizes = spilled.setdefault(self.path, [(0, 0)])
         sizes.append((self.path.stat().st_size, sizes[-1][1] + table.nbytes))
 
-    monkeypatch.setattr(ds._PartRows, "add", add)
+    monkeypatch.setattr(ds.PartRows, "add", add)
     join = ds.ShardWriter._join
     held: list[int] = []  # embeddings the writer holds of the parts waiting to be joined
 
@@ -2299,7 +2299,7 @@ def test_the_progress_bar_weighs_files_by_size_and_moves_within_a_long_file(tmp_
     for index, (name, size) in enumerate(sizes.items()):
         (tmp_path / name).write_bytes(b"\0" * size)
         files.append(InputFile(index, name, str(tmp_path / name)))
-    bar = dataset_summary._Progress(3, True, "embed-dataset", step_s=4.0, files=files)
+    bar = dataset_summary.DatasetProgress(3, True, "embed-dataset", step_s=4.0, files=files)
     bar.embedded(5)  # nothing to go by yet: no part, no file done
     assert bar.bar.n == 0
     bar.part(_progress_result(0, 10, part=FilePart(0, 10, 40, "")), files[0])
@@ -2330,7 +2330,7 @@ def test_the_progress_bar_is_not_full_before_the_last_file_is_done(tmp_path, mon
     (tmp_path / "b.edf").write_bytes(b"\0" * 9000)  # 50,000 windows
     files = [InputFile(0, "a.edf", str(tmp_path / "a.edf")),
              InputFile(1, "b.edf", str(tmp_path / "b.edf"))]  # fmt: skip
-    bar = dataset_summary._Progress(2, True, "embed-dataset", files=files)
+    bar = dataset_summary.DatasetProgress(2, True, "embed-dataset", files=files)
     bar.update(_progress_result(0, 100), {})
     assert bar.bar.n == pytest.approx(0.2)
     bar.embedded(10_000)  # at a.edf's bytes per window: 20 files' worth
@@ -2347,7 +2347,7 @@ def test_the_progress_bar_weighs_a_file_it_cannot_size_as_the_mean(tmp_path):
     (tmp_path / "a.edf").write_bytes(b"\0" * 1000)
     files = [InputFile(0, "a.edf", str(tmp_path / "a.edf")),
              InputFile(1, "gone.edf", str(tmp_path / "gone.edf"))]  # fmt: skip
-    bar = dataset_summary._Progress(2, True, "embed-dataset", files=files)
+    bar = dataset_summary.DatasetProgress(2, True, "embed-dataset", files=files)
     bar.update(_progress_result(1, 0, error="FileNotFoundError: gone"), {})
     assert bar.bar.n == pytest.approx(1.0)
     bar.update(_progress_result(0, 3), {})
@@ -2362,7 +2362,7 @@ def test_parts_in_flight_are_bounded_by_the_readers(long_corpus):
     2 x workers + 2."""
     files = resolve_inputs(long_corpus).files
     size = _window_bytes(long_corpus / "b.edf")
-    readers = _Readers(2, {"config": PreprocessingConfig(), "part_bytes": size}, 6)
+    readers = Readers(2, {"config": PreprocessingConfig(), "part_bytes": size}, 6)
     seen = []
     for loaded in readers.read(files):
         time.sleep(0.05)  # a slow consumer: reads pile up to their bound
@@ -2387,7 +2387,7 @@ def test_a_reader_that_dies_in_a_part_is_blamed_alone(long_corpus):
     files = resolve_inputs(long_corpus).files
     size = _window_bytes(long_corpus / "b.edf")
     kwargs = {"config": PreprocessingConfig(), "part_bytes": 2 * size}
-    readers = _Readers(1, kwargs, 4, loader=_crash_in_part)
+    readers = Readers(1, kwargs, 4, loader=_crash_in_part)
     loaded = list(readers.read(files))
     readers.close()
     of_long = [f for f in loaded if f.index == 1]
@@ -2611,7 +2611,7 @@ def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
     out = tmp_path / "out"
     args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0"]
     args += ["--device", "cpu", "--shard-size", "1", "-q"]
-    commit, write_csv = ShardWriter._commit, shard_writer_mod._write_csv
+    commit, write_csv = ShardWriter._commit, shard_writer_mod.write_report_csv
     full = []
 
     def full_at_the_second_shard(self: ShardWriter) -> None:
@@ -2626,8 +2626,8 @@ def test_a_full_disk_names_the_folder_the_shard_and_how_to_resume(
         write_csv(path, rows)
 
     monkeypatch.setattr(ShardWriter, "_commit", full_at_the_second_shard)
-    monkeypatch.setattr(shard_writer_mod, "_write_csv", reports)
-    monkeypatch.setattr(dataset_runs, "_write_csv", reports)
+    monkeypatch.setattr(shard_writer_mod, "write_report_csv", reports)
+    monkeypatch.setattr(dataset_runs, "write_report_csv", reports)
     assert cli_main(args) == 1
     err = capsys.readouterr().err
     said = "disk quota exceeded" if error.errno == errno.EDQUOT else "no space left"
@@ -3296,7 +3296,7 @@ def test_the_summary_cuts_a_long_failure_in_its_middle_keeping_the_advice():
 
 
 def test_summary_counts_warnings_by_kind():
-    from eegpt.dataset import _warning_kinds
+    from eegpt.dataset import warning_kinds
 
     amplitude = "x.edf: amplitude check: the typical deviation is 12 V, ... --rescale 1e-06 ..."
     flat = "x.edf: flat channel(s) check: ['Cz'] have zero peak-to-peak"
@@ -3310,7 +3310,7 @@ def test_summary_counts_warnings_by_kind():
         {"warnings": ["something else", bad, untrained]},
         {},
     ]
-    kinds, n = _warning_kinds(rows)
+    kinds, n = warning_kinds(rows)
     assert n == 3
     assert kinds == {
         "channels outside the vocabulary": 2, "amplitude check": 1,
@@ -3337,7 +3337,7 @@ def test_summary_counts_warnings_by_kind():
     assert texts[0].startswith("x.fif: resampling 333.33 Hz -> 256 Hz uses the ratio")
     assert texts[1:] == ["x.vhdr: MNE: Online software filter detected.",
                          "sub-01_eeg.vhdr: MNE-BIDS: Online software filter detected."]  # fmt: skip
-    kinds, n = _warning_kinds([{"warnings": [t]} for t in texts])
+    kinds, n = warning_kinds([{"warnings": [t]} for t in texts])
     assert kinds == {"approximate resampling ratio": 1, "from MNE's reader": 1,
                      "from MNE-BIDS": 1} and n == 3  # fmt: skip
 
@@ -3347,14 +3347,14 @@ def test_low_sampling_rates_are_counted_as_their_own_kind():
     below 100 Hz, which also questions the rate), is counted as one kind, not 'other'."""
     import warnings as w
 
-    from eegpt.dataset import _warning_kinds
+    from eegpt.dataset import warning_kinds
     from eegpt.preprocessing import check_rate
 
     with w.catch_warnings(record=True) as caught:
         w.simplefilter("always")
         check_rate(100.0, "sleep.edf")
         check_rate(64.0, "slow.edf")
-    kinds, n = _warning_kinds([{"warnings": [str(c.message)]} for c in caught])
+    kinds, n = warning_kinds([{"warnings": [str(c.message)]} for c in caught])
     assert kinds == {"rates below 200 Hz (upsampled, top band empty)": 2} and n == 2
 
 
@@ -3365,7 +3365,7 @@ def test_file_problems_are_counted_by_kind(tmp_path):
 
     from reliability_harness import R
 
-    from eegpt.dataset import _warning_kinds
+    from eegpt.dataset import warning_kinds
     from eegpt.io import read_recording
     from eegpt.signal_checks import _check_rates
 
@@ -3382,7 +3382,7 @@ def test_file_problems_are_counted_by_kind(tmp_path):
         read_recording(unscaled, verbose="error")
         read_recording(undigital, verbose="error")
         _check_rates(["C3"], [64.0], 256.0, "slow.edf")
-    kinds, n = _warning_kinds([{"warnings": [str(c.message)]} for c in caught])
+    kinds, n = warning_kinds([{"warnings": [str(c.message)]} for c in caught])
     assert kinds == {"truncated files": 1, "unscalable signals left out": 2,
                      "channels at low rates": 1} and n == 4  # fmt: skip
 
@@ -3393,14 +3393,14 @@ def test_long_warnings_are_cut_visibly_in_the_middle():
     it is about and the advice at its end."""
     import warnings as w
 
-    from eegpt.dataset import _warning_texts
+    from eegpt.dataset import caught_warning_texts
 
     with w.catch_warnings(record=True) as caught:
         w.simplefilter("always")
         w.warn("a" * 3000 + "b" * 3000, RuntimeWarning, stacklevel=1)
         w.warn("x" * 600, RuntimeWarning, stacklevel=1)
         w.warn("short", RuntimeWarning, stacklevel=1)
-    long, whole, short = _warning_texts(caught)
+    long, whole, short = caught_warning_texts(caught)
     assert len(long) == 4000 and " ... " in long
     assert long.startswith("a" * 1997 + " ... ") and long.endswith(" ... " + "b" * 1998)
     assert whole == "x" * 600 and short == "short"
@@ -4244,7 +4244,7 @@ def test_a_part_from_before_the_listing_was_recorded_writes_none_on_resume(
         return spec
 
     monkeypatch.setattr(ds, "_run_spec", before)
-    monkeypatch.setattr(ds, "_write_listing", lambda *args: None)
+    monkeypatch.setattr(ds, "write_listing", lambda *args: None)
     out = tmp_path / "emb" / "part-0"
     run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
     embed_dataset(folder, out, part=(0, 2), **run)
@@ -4660,11 +4660,11 @@ def test_dropped_channels_leave_out_a_socket_dropped_by_its_electrode():
     """--drop C1 beside --rename biosemi64 drops socket A12 on purpose: the run's summary of
     channels not used leaves it out, as it does the drops named by label."""
     from eegpt.channels import cap_rename
-    from eegpt.dataset import _dropped_channels
+    from eegpt.dataset import dropped_channel_counts
 
     rows = [{"status": "ok", "dropped_channels": ["A12", "A24", "B5"]}]
     rename = {**cap_rename("biosemi64"), "C1": None, "B5": None}
-    assert _dropped_channels(rows, rename) == [("A24", 1)]
+    assert dropped_channel_counts(rows, rename) == [("A24", 1)]
 
 
 def test_run_of_weights_changed_after_loading_does_not_claim_the_file(
@@ -4896,12 +4896,12 @@ def test_a_changed_mark_naming_both_files_keeps_both():
     """A contents mark naming the recording and its annotations file
     ("recording and annotations file: contents") was searched for "recording:", which it
     does not hold, so a resume that could not compare the recording again dropped its mark."""
-    from eegpt.dataset import _marked_groups
+    from eegpt.dataset import marked_groups
 
-    assert _marked_groups("recording and annotations file: contents") == {"source", "annotations"}
-    assert _marked_groups("recording: contents and modification time") == {"source"}
-    assert _marked_groups("annotations file: contents") == {"annotations"}
-    assert _marked_groups("") == set()
+    assert marked_groups("recording and annotations file: contents") == {"source", "annotations"}
+    assert marked_groups("recording: contents and modification time") == {"source"}
+    assert marked_groups("annotations file: contents") == {"annotations"}
+    assert marked_groups("") == set()
 
 
 def test_a_part_named_file_beside_an_unreadable_first_part_fails_naming_it(model, tmp_path):
@@ -5154,7 +5154,7 @@ def test_the_oldest_checks_are_let_go_before_any_run(monkeypatch):
     assert _kept_calls(old) == old[2:]
 
 
-@pytest.mark.parametrize("hook", ["lock", "_done_shards", "make_engines", "run_inprocess"])
+@pytest.mark.parametrize("hook", ["lock", "done_shards_of", "make_engines", "run_inprocess"])
 def test_sigterm_at_start_up_leaves_no_folder(
     small_corpus, weights, tmp_path, monkeypatch, capsys, hook
 ):
@@ -5231,14 +5231,14 @@ def test_a_run_stopped_before_completing_a_shard_keeps_its_finished_files(
     assert first["shards_written"] == 3 and "no_shard_completed" not in first
     for shard in shard_files(out)[1:]:  # as a run stopped after its first shard leaves it
         shard.unlink()
-    hand_on = dataset_pipeline._BackgroundSink.__call__
+    hand_on = dataset_pipeline.BackgroundSink.__call__
 
     def hand_on_then_signal(self, result):
         hand_on(self, result)
         os.kill(os.getpid(), signal.SIGTERM)  # the first file of the next shard handed on
         time.sleep(0.5)  # handled here, in the main thread
 
-    monkeypatch.setattr(dataset_pipeline._BackgroundSink, "__call__", hand_on_then_signal)
+    monkeypatch.setattr(dataset_pipeline.BackgroundSink, "__call__", hand_on_then_signal)
     with warnings.catch_warnings(), pytest.raises(SystemExit) as stopped:
         warnings.simplefilter("error")  # no "stopped before it completed a shard"
         cli_main(args)
@@ -5256,9 +5256,9 @@ def test_a_reader_still_importing_dies_with_a_parent_killed_hard(tmp_path):
     initializer), so it ends at once, not once its imports are done."""
     script = (
         "import time\n"
-        "from eegpt.dataset_pipeline import _Readers\n"
+        "from eegpt.dataset_pipeline import Readers\n"
         "if __name__ == '__main__':\n"
-        "    readers = _Readers(1, {}, 1)\n"
+        "    readers = Readers(1, {}, 1)\n"
         "    readers._start()\n"
         "    readers.pool.submit(time.sleep, 0)\n"
         "    print(*readers.pool._processes, flush=True)\n"
@@ -5290,10 +5290,10 @@ def test_readers_die_at_once_with_a_parent_killed_hard(tmp_path):
     pid_file = tmp_path / "reader.pid"
     script = (
         "import time\n"
-        "from eegpt.dataset_pipeline import _Readers\n"
+        "from eegpt.dataset_pipeline import Readers\n"
         "from slow_reader import read\n"
         "if __name__ == '__main__':\n"
-        "    readers = _Readers(1, {}, 1)\n"
+        "    readers = Readers(1, {}, 1)\n"
         "    readers._start()\n"
         f"    readers.pool.submit(read, {str(pid_file)!r})\n"
         "    time.sleep(120)\n"

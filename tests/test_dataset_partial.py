@@ -26,7 +26,7 @@ from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_sha
 from eegpt.dataset_inputs import resolve_inputs
 from eegpt.dataset_read import MANIFEST, partial_name, shard_files
 from eegpt.dataset_report import describe_output, describe_parts
-from eegpt.dataset_resume import _done_shards, _is_ours, _partial_files
+from eegpt.dataset_resume import done_shards_of, is_ours, partial_files
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.shard_writer import ShardWriter
 
@@ -52,7 +52,7 @@ def _kw(model):
 def _stop_after(monkeypatch, n: int, sig: int = signal.SIGINT) -> None:
     """Send ``sig`` to this process (handled in the main thread, as Ctrl-C or a scheduler's
     SIGTERM is) right after the ``n``-th file's result was handed to the writer."""
-    hand_on = dataset_pipeline._BackgroundSink.__call__
+    hand_on = dataset_pipeline.BackgroundSink.__call__
     calls = []
 
     def hand_on_then_signal(self, result):
@@ -62,7 +62,7 @@ def _stop_after(monkeypatch, n: int, sig: int = signal.SIGINT) -> None:
             os.kill(os.getpid(), sig)
             time.sleep(0.5)
 
-    monkeypatch.setattr(dataset_pipeline._BackgroundSink, "__call__", hand_on_then_signal)
+    monkeypatch.setattr(dataset_pipeline.BackgroundSink, "__call__", hand_on_then_signal)
 
 
 def _count_loads(monkeypatch) -> list[int]:
@@ -157,7 +157,7 @@ def test_a_partial_file_that_does_not_match_is_not_used(
     assert sorted(read) == [0, 1, 2] and not (out / PARTIAL).exists()
     if how != "overwrite":
         assert f"{PARTIAL} is not used" in caplog.text
-    assert _is_ours(PARTIAL)
+    assert is_ours(PARTIAL)
 
 
 def test_a_stop_before_the_kept_files_are_placed_leaves_the_partial_file(
@@ -385,9 +385,9 @@ def test_a_read_only_run_says_it_leaves_the_partial_file(
     embed_dataset(three, out, **_kw(model))
     (out / PARTIAL).write_bytes(kept)
     spec = json.loads((out / MANIFEST).read_text())["spec"]
-    done = _done_shards(out, spec, 1, False)
+    done = done_shards_of(out, spec, 1, False)
     with caplog.at_level("INFO", logger="eegpt"):
-        used = _partial_files(
+        used = partial_files(
             out, spec, [[0, 1, 2]], done, resolve_inputs(three), False, read_only=True
         )
     assert used == ({}, {}) and (out / PARTIAL).is_file()
@@ -402,7 +402,7 @@ from eegpt.checkpoints import load_model
 from eegpt.dataset import embed_dataset
 
 weights, out, *files = sys.argv[1:]
-hand_on = dataset_pipeline._BackgroundSink.__call__
+hand_on = dataset_pipeline.BackgroundSink.__call__
 calls = []
 
 def hand_on_then_terminate(self, result):  # a scheduler's SIGTERM after the second file
@@ -412,7 +412,7 @@ def hand_on_then_terminate(self, result):  # a scheduler's SIGTERM after the sec
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)
 
-dataset_pipeline._BackgroundSink.__call__ = hand_on_then_terminate
+dataset_pipeline.BackgroundSink.__call__ = hand_on_then_terminate
 embed_dataset(files, out, model=load_model(weights), shard_size=3, workers=0, device="cpu",
               progress=False)
 print("not stopped")

@@ -295,7 +295,7 @@ def test_a_shard_removed_after_the_finished_check_is_embedded_with_a_cluster(
     settings = dict(model=model, shard_size=4, progress=False)
     embed_dataset(corpus, out, workers=0, **settings)
     shards = _shards(out)
-    finished = eegpt.dataset._finished_already
+    finished = eegpt.dataset.finished_already
 
     def finished_then_removed(*args, **kwargs):
         found = finished(*args, **kwargs)
@@ -303,7 +303,7 @@ def test_a_shard_removed_after_the_finished_check_is_embedded_with_a_cluster(
             (out / shards[0]).unlink()
         return found
 
-    monkeypatch.setattr(eegpt.dataset, "_finished_already", finished_then_removed)
+    monkeypatch.setattr(eegpt.dataset, "finished_already", finished_then_removed)
     got = embed_dataset(corpus, out, engine="ray", **settings)
     assert got.devices[0].startswith("ray: 1 x CPU")
     assert _shards(out) == shards

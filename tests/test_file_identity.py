@@ -288,7 +288,7 @@ def test_a_corpus_run_stamps_a_split_fif_recordings_parts(tmp_path):
     went unnoticed on resume."""
     import warnings
 
-    from eegpt.dataset import DatasetInputs, InputFile, _warn_changed, source_stamp
+    from eegpt.dataset import DatasetInputs, InputFile, source_stamp, warn_changed
 
     _split_fif(tmp_path / "s_raw.fif")
     file = InputFile(0, "s_raw.fif", str(tmp_path / "s_raw.fif"))
@@ -297,11 +297,11 @@ def test_a_corpus_run_stamps_a_split_fif_recordings_parts(tmp_path):
     status = {"recording_id": "s_raw.fif", "status": "ok", "shard": 0, **stamp}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert _warn_changed(DatasetInputs([file]), [status]) == {}
+        assert warn_changed(DatasetInputs([file]), [status]) == {}
     last = tmp_path / "s_raw-3.fif"
     last.write_bytes(last.read_bytes() + b"\0")
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs([file]), [status])
+        changed = warn_changed(DatasetInputs([file]), [status])
     assert changed == {"s_raw.fif": "recording: size and modification time"}
 
 
@@ -312,7 +312,7 @@ def test_statuses_of_earlier_versions_are_compared_by_the_files_they_stamped(tmp
     false change, and still notices a change of what they stamped."""
     import warnings
 
-    from eegpt.dataset import DatasetInputs, InputFile, _fingerprint, _warn_changed
+    from eegpt.dataset import DatasetInputs, InputFile, _fingerprint, warn_changed
 
     vhdr = _brainvision(tmp_path)
     old_files = [str(vhdr), str(tmp_path / "rec.eeg")]  # rec.vmrk is not there
@@ -331,10 +331,10 @@ def test_statuses_of_earlier_versions_are_compared_by_the_files_they_stamped(tmp
     ]  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert _warn_changed(DatasetInputs(files), statuses) == {}
+        assert warn_changed(DatasetInputs(files), statuses) == {}
     (tmp_path / "rec.eeg").write_bytes(b"not read either")  # what that run stamped
     with pytest.warns(RuntimeWarning, match="changed"):
-        changed = _warn_changed(DatasetInputs(files), statuses)
+        changed = warn_changed(DatasetInputs(files), statuses)
     assert changed == {"rec.vhdr": "recording: size and modification time"}
 
 
@@ -541,8 +541,8 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
         DatasetInputs,
         InputFile,
         _fingerprint,
-        _warn_changed,
         source_stamp,
+        warn_changed,
     )
 
     for folder in ("gz", "ep", "cut"):
@@ -570,8 +570,8 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
         )  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert _warn_changed(DatasetInputs(files), statuses) == {}
-        assert _warn_changed(DatasetInputs(files), statuses, check_contents=True) == {}
+        assert warn_changed(DatasetInputs(files), statuses) == {}
+        assert warn_changed(DatasetInputs(files), statuses, check_contents=True) == {}
     new = source_stamp(files[0])
     assert new is not None and new["stamp_version"] == STAMP_VERSION
     assert new["source_bytes"] == sum(p.stat().st_size for p in (tmp_path / "gz").iterdir())
@@ -582,7 +582,7 @@ def test_stamps_of_version_2_keep_their_split_fif_rule(tmp_path):
     first = tmp_path / "gz" / "x_raw.fif.gz"  # what version 2 stamped still counts
     first.write_bytes(first.read_bytes() + b"\0")
     with pytest.warns(RuntimeWarning, match="changed"):
-        assert _warn_changed(DatasetInputs(files), statuses) == {
+        assert warn_changed(DatasetInputs(files), statuses) == {
             "gz": "recording: size and modification time"
         }
 

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from eegpt import _interrupts
-from eegpt.dataset import _BackgroundSink
+from eegpt.dataset import BackgroundSink
 
 
 class Stop(Exception):
@@ -118,7 +118,7 @@ def _interrupt_queue_traffic(expected: type[BaseException], seed: int, trials: i
     caller) stops it with ``expected``, at a random moment; then the writer must close."""
     rng = random.Random(seed)
     for _ in range(trials):
-        sink = _BackgroundSink(lambda item: None, depth=4)
+        sink = BackgroundSink(lambda item: None, depth=4)
         with pytest.raises(expected), _interrupts.deferred():
             # the timer starts inside the block: before it, an interrupt that lands in a
             # weak-reference callback is lost (Python ignores exceptions there)
@@ -137,7 +137,7 @@ def test_the_writer_queue_raises_a_deferred_interrupt_after_handing_on_the_resul
     """Ray's row iterator waits in queue code too: the next result handed to the writer is
     the point where a deferred interrupt stops such a run."""
     written = []
-    sink = _BackgroundSink(written.append)
+    sink = BackgroundSink(written.append)
     with pytest.raises(Stop), _interrupts.deferred():
         sink("first")
         _interrupts.deliver(Stop(), _frame_in_threading_code())

@@ -2187,7 +2187,7 @@ def test_a_readers_long_error_is_passed_on_cut_in_the_middle(tmp_path, monkeypat
     from test_annotations import _write_brainvision
 
     from eegpt._logging import RECORDED_WARNING_WIDTH
-    from eegpt.dataset import _described_error
+    from eegpt.dataset import described_error
 
     vhdr = _write_brainvision(tmp_path)
     message = "missing entries at indices [" + ", ".join(map(str, range(200_000))) + "]. End"
@@ -2202,9 +2202,9 @@ def test_a_readers_long_error_is_passed_on_cut_in_the_middle(tmp_path, monkeypat
     assert len(text) < RECORDED_WARNING_WIDTH + 200
     assert "RuntimeError: missing entries at indices [0, 1, 2" in text
     assert text.endswith("199999]. End") and " ... " in text
-    assert len(_described_error(caught.value)) <= RECORDED_WARNING_WIDTH
+    assert len(described_error(caught.value)) <= RECORDED_WARNING_WIDTH
     monkeypatch.setenv("EEGPT_DEBUG", "1")  # with the traceback: its message is cut too
-    assert len(_described_error(caught.value)) < 3 * RECORDED_WARNING_WIDTH + 2000
+    assert len(described_error(caught.value)) < 3 * RECORDED_WARNING_WIDTH + 2000
 
 
 def test_running_out_of_memory_reading_a_file_points_at_its_header(tmp_path, monkeypatch):

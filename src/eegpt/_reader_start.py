@@ -21,7 +21,7 @@ _PR_SET_PDEATHSIG = 1  # prctl(2)
 def die_with_parent(parent: int) -> None:
     """On Linux, have the kernel kill this reader process when its parent dies (even by
     ``kill -9``): at once, whatever the reader is doing. The watch thread of
-    :func:`eegpt.dataset_pipeline._init_reader` needs the GIL, which a file reader's C code
+    :func:`eegpt.dataset_pipeline.init_reader` needs the GIL, which a file reader's C code
     can hold for seconds. The signal comes when the parent's thread that started the reader
     ends: readers are started by the thread that runs the corpus run, and stopped before it
     returns. A parent that died before this was set is noticed right after. Elsewhere: the
@@ -36,8 +36,8 @@ def die_with_parent(parent: int) -> None:
 
 def start(parent: int) -> None:
     """A reader process's initializer: tied to its parent first, then set up
-    (:func:`eegpt.dataset_pipeline._init_reader`, which imports torch)."""
+    (:func:`eegpt.dataset_pipeline.init_reader`, which imports torch)."""
     die_with_parent(parent)
-    from eegpt.dataset_pipeline import _init_reader
+    from eegpt.dataset_pipeline import init_reader
 
-    _init_reader(parent)
+    init_reader(parent)

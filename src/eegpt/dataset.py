@@ -109,23 +109,23 @@ from eegpt.channels import kept_channels, rename_table, table_provenance, unmatc
 from eegpt.dataset_files import DEBUG_ENV as DEBUG_ENV  # re-exported
 from eegpt.dataset_files import PART_BYTES as PART_BYTES  # re-exported
 from eegpt.dataset_files import TRACEBACK_MARK as TRACEBACK_MARK  # re-exported
+from eegpt.dataset_files import EncodeStopped as EncodeStopped  # re-exported
 from eegpt.dataset_files import FilePart as FilePart  # re-exported
 from eegpt.dataset_files import FileResult as FileResult  # re-exported
 from eegpt.dataset_files import LoadedFile as LoadedFile  # re-exported
 from eegpt.dataset_files import Pool
 from eegpt.dataset_files import WindowInfo as WindowInfo  # re-exported
-from eegpt.dataset_files import _described_error as _described_error  # re-exported
-from eegpt.dataset_files import _EncodeStopped as _EncodeStopped  # re-exported
-from eegpt.dataset_files import _warning_texts as _warning_texts  # re-exported
+from eegpt.dataset_files import caught_warning_texts as caught_warning_texts  # re-exported
+from eegpt.dataset_files import described_error as described_error  # re-exported
 from eegpt.dataset_files import encode_files as encode_files  # re-exported
 from eegpt.dataset_files import load_file as load_file  # re-exported
 from eegpt.dataset_files import pool_rows as pool_rows  # re-exported
 from eegpt.dataset_inputs import DatasetInputs, InputFile, as_part, resolve_inputs
 from eegpt.dataset_lock import FolderLock
-from eegpt.dataset_pipeline import _BackgroundSink, run_inprocess
-from eegpt.dataset_pipeline import _ReadCancelled as _ReadCancelled  # re-exported
-from eegpt.dataset_pipeline import _reader_signals_blocked as _reader_signals_blocked  # re-exported
-from eegpt.dataset_pipeline import _Readers as _Readers  # re-exported
+from eegpt.dataset_pipeline import BackgroundSink, run_inprocess
+from eegpt.dataset_pipeline import ReadCancelled as ReadCancelled  # re-exported
+from eegpt.dataset_pipeline import Readers as Readers  # re-exported
+from eegpt.dataset_pipeline import reader_signals_blocked as reader_signals_blocked  # re-exported
 from eegpt.dataset_read import ERRORS_REPORT as ERRORS_REPORT  # re-exported
 from eegpt.dataset_read import FILES_REPORT as FILES_REPORT  # re-exported
 from eegpt.dataset_read import (
@@ -140,29 +140,29 @@ from eegpt.dataset_read import (
 from eegpt.dataset_read import read_shard_status as read_shard_status  # re-exported
 from eegpt.dataset_read import shard_files as shard_files  # re-exported
 from eegpt.dataset_resume import (
-    _check_sibling_parts,
-    _done_shards,
-    _earlier_marks,
-    _finished_already,
-    _is_ours,
-    _keep_old_layout,
-    _partial_files,
-    _prepare_output,
-    _resumes_another_listing,
-    _warn_names_read_otherwise,
+    check_sibling_parts,
+    done_shards_of,
+    earlier_changed_marks,
+    finished_already,
+    is_ours,
+    keep_old_layout,
+    partial_files,
+    prepare_output,
+    resumes_another_listing,
+    warn_names_read_otherwise,
 )
-from eegpt.dataset_runs import _corpus_identity, _Run, _warn_other_versions, _write_listing
+from eegpt.dataset_runs import DatasetRun, corpus_identity, warn_other_versions, write_listing
 from eegpt.dataset_stamps import STAMP_VERSION as STAMP_VERSION  # re-exported
 from eegpt.dataset_stamps import _fingerprint as _fingerprint  # re-exported
-from eegpt.dataset_stamps import _marked_groups as _marked_groups  # re-exported
-from eegpt.dataset_stamps import _status_of as _status_of  # re-exported
-from eegpt.dataset_stamps import _warn_changed, _warn_mixed_hashes
 from eegpt.dataset_stamps import full_hashes as full_hashes  # re-exported
+from eegpt.dataset_stamps import marked_groups as marked_groups  # re-exported
 from eegpt.dataset_stamps import recorded_fingerprint as recorded_fingerprint  # re-exported
 from eegpt.dataset_stamps import source_stamp as source_stamp  # re-exported
-from eegpt.dataset_summary import DatasetSummary, _Progress
-from eegpt.dataset_summary import _dropped_channels as _dropped_channels  # re-exported
-from eegpt.dataset_summary import _warning_kinds as _warning_kinds  # re-exported
+from eegpt.dataset_stamps import status_of as status_of  # re-exported
+from eegpt.dataset_stamps import warn_changed, warn_mixed_hashes
+from eegpt.dataset_summary import DatasetProgress, DatasetSummary
+from eegpt.dataset_summary import dropped_channel_counts as dropped_channel_counts  # re-exported
+from eegpt.dataset_summary import warning_kinds as warning_kinds  # re-exported
 from eegpt.engine import (
     InferenceEngine,
     Precision,
@@ -179,8 +179,8 @@ from eegpt.outputs import check_output_folder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
 from eegpt.rename_tables import Rename
-from eegpt.shard_writer import FORMAT, LAYOUT, ShardWriter, _kept_files, _WithKept
-from eegpt.shard_writer import _PartRows as _PartRows  # re-exported
+from eegpt.shard_writer import FORMAT, LAYOUT, ShardWriter, WithKept, kept_files
+from eegpt.shard_writer import PartRows as PartRows  # re-exported
 from eegpt.stim_events import StimEvents, stim_events_setting
 
 __all__ = [
@@ -322,7 +322,7 @@ def _run_spec(
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume. A
     ``part`` run also records the whole corpus it was split from: ``corpus``, what names it
-    (:func:`_corpus_identity`), and its listing's ``corpus_files`` and ``corpus_sha256``
+    (:func:`corpus_identity`), and its listing's ``corpus_files`` and ``corpus_sha256``
     (:meth:`DatasetInputs.fingerprint` of the unsplit inputs), for the parts to be checked
     as parts of one listing. ``bids_filters`` (the BIDS entities that selected the
     recordings) are recorded where given.
@@ -393,9 +393,9 @@ def _run_spec(
         spec["inputs"]["corpus_files"] = corpus_files
         spec["inputs"]["corpus_sha256"] = corpus_sha256
         spec["inputs"]["corpus"] = corpus
-    # the resampler's numbers: a run that recorded none keeps none (_keep_old_layout)
+    # the resampler's numbers: a run that recorded none keeps none (keep_old_layout)
     spec["resample_revision"] = RESAMPLE_REVISION
-    spec["layout"] = LAYOUT  # see _keep_old_layout
+    spec["layout"] = LAYOUT  # see keep_old_layout
     return spec
 
 
@@ -714,14 +714,14 @@ def embed_dataset(
     if part is not None:
         data = corpus.part(*part)
     output_dir = Path(output_dir).expanduser()
-    identity = _corpus_identity(corpus.source, pattern, filters)
+    identity = corpus_identity(corpus.source, pattern, filters)
     listing_sha: str | None = None  # the listing split
     if part is not None:
         listing_sha = corpus.fingerprint()
         # the other tasks of a job array split the same listing? (a resume of a part split
         # from an older listing is told by the resume check how to resume it from that listing)
-        if overwrite or not _resumes_another_listing(output_dir, corpus, listing_sha):
-            _check_sibling_parts(output_dir, corpus, listing_sha, part, identity)
+        if overwrite or not resumes_another_listing(output_dir, corpus, listing_sha):
+            check_sibling_parts(output_dir, corpus, listing_sha, part, identity)
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
             f"{output_dir} is a file; the output of embed_dataset is a folder of Parquet shards: "
@@ -764,9 +764,7 @@ def embed_dataset(
         list(range(start, min(start + shard_size, len(data))))
         for start in range(0, len(data), shard_size)
     ]
-    if unwritable is not None and not _finished_already(
-        output_dir, spec, len(shards), retry_failed
-    ):
+    if unwritable is not None and not finished_already(output_dir, spec, len(shards), retry_failed):
         raise unwritable
     if engine == "inprocess" and (_default_workers() if workers is None else workers) > 0:
         _check_main_guard()
@@ -777,7 +775,7 @@ def embed_dataset(
         devices, plan = [], None
         if engine == "inprocess":
             devices = select_devices(device, replicas=replicas)
-        elif overwrite or not _finished_already(output_dir, spec, len(shards), retry_failed):
+        elif overwrite or not finished_already(output_dir, spec, len(shards), retry_failed):
             from eegpt.dataset_ray import ray_session
 
             plan = session.enter_context(ray_session(ray_address, device, replicas, verbose))
@@ -795,8 +793,8 @@ def embed_dataset(
         with _locked_start(output_dir, before, made, read_only=unwritable is not None):
             try:
                 if not overwrite:
-                    _keep_old_layout(output_dir, spec)
-                _prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
+                    keep_old_layout(output_dir, spec)
+                prepare_output(output_dir, spec, overwrite=overwrite, verbose=verbose,
                                 ids=[f.recording_id for f in data.files],
                                 corpus_ids=[f.recording_id for f in corpus.files],
                                 read_only=unwritable is not None, files=data.files,
@@ -806,24 +804,24 @@ def embed_dataset(
                     and spec["inputs"].get("corpus_sha256") == listing_sha
                     and unwritable is None
                 ):
-                    _write_listing(output_dir, corpus)  # a part from before it: listing unknown
+                    write_listing(output_dir, corpus)  # a part from before it: listing unknown
                 stamps: dict[int, Any] = {}  # the footers' run stamps, for the version check
                 failed: list[str] = []  # the recordings the finished shards record as failed
-                done = _done_shards(output_dir, spec, len(shards), retry_failed, stamps=stamps,
+                done = done_shards_of(output_dir, spec, len(shards), retry_failed, stamps=stamps,
                                     failed=failed)  # fmt: skip
-                kept = _kept_files(output_dir, len(shards), done, retry_failed)
+                kept = kept_files(output_dir, len(shards), done, retry_failed)
                 # the finished files of shards a stopped run left part-way (over those of an
                 # earlier shard's, which a stopped --retry-failed run had read back already)
-                partial, sources = _partial_files(output_dir, spec, shards, done, data,
+                partial, sources = partial_files(output_dir, spec, shards, done, data,
                                                   retry_failed, verbose=verbose,
                                                   read_only=unwritable is not None)  # fmt: skip
                 kept.update(partial)
-                changed = _warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
+                changed = warn_changed(data, [*chain.from_iterable(done.values()), *kept.values()],
                                         read_only=unwritable is not None,
                                         check_contents=check_contents,
-                                        earlier_marks=_earlier_marks(output_dir),
+                                        earlier_marks=earlier_changed_marks(output_dir),
                                         progress=progress)  # fmt: skip
-                run = _Run(output_dir, data, shards, spec, done, engine=engine)
+                run = DatasetRun(output_dir, data, shards, spec, done, engine=engine)
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.changed = changed  # rows of earlier contents: none is embedded again
                 run.rename = table_provenance(rename_table(rename))
@@ -842,11 +840,11 @@ def embed_dataset(
                 run.write_reports(force=True)
                 if (done or kept) and todo:
                     present = sorted({*done, *(int(f["shard"]) for f in kept.values())})
-                    _warn_other_versions(output_dir, present, run.previous_runs, stamps)
-                    _warn_names_read_otherwise(
+                    warn_other_versions(output_dir, present, run.previous_runs, stamps)
+                    warn_names_read_otherwise(
                         output_dir, [*chain.from_iterable(done.values()), *kept.values()]
                     )
-                _warn_mixed_hashes(
+                warn_mixed_hashes(
                     [*chain.from_iterable(done.values()), *kept.values()], hash_inputs, len(todo)
                 )
                 _log(
@@ -872,7 +870,7 @@ def embed_dataset(
                     # the caller's, at the call: a reader process has not those set in Python
                     "warning_filters": warning_filters(),
                 }
-                bar = _Progress(
+                bar = DatasetProgress(
                     len(todo),
                     progress and bool(todo),
                     "embed-dataset",
@@ -893,8 +891,8 @@ def embed_dataset(
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
                 with run.recording_stop(), _interrupts.deferred():
-                    add = _WithKept(writer.add, writer, kept, sources) if kept else writer.add
-                    sink = _BackgroundSink(add)
+                    add = WithKept(writer.add, writer, kept, sources) if kept else writer.add
+                    sink = BackgroundSink(add)
                     stop: BaseException | None = None  # a graceful one: Ctrl-C, SIGTERM
                     try:
                         if not todo:
@@ -1039,7 +1037,7 @@ def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> 
         if any(SHARD.match(name) or PARTIAL.match(name) for name in now - before):
             return
         for name in now - before:
-            if _is_ours(name):
+            if is_ours(name):
                 (output_dir / name).unlink()
         for folder in made:
             folder.rmdir()

@@ -7,7 +7,7 @@ as the model takes them); :func:`encode_files` embeds the windows of several fil
 engine's device (:class:`FileResult`: ``z`` of shape ``[n_windows, N, S, D]``, or
 ``[n_windows, D]`` with ``pool="mean"``). :class:`WindowInfo` holds what a file's windows record
 beside their embeddings (onsets in seconds, annotations, bad spans, epochs metadata). A file's
-error is recorded as text (:func:`_described_error`), never raised.
+error is recorded as text (:func:`described_error`), never raised.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from eegpt.stim_events import StimEvents, add_stim_events
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
 from eegpt.windowing import start_past_end
 
-_MAX_WARNINGS = 5  # kept per file
+MAX_WARNINGS = 5  # kept per file
 Pool = Literal["none", "mean"]
 
 
@@ -244,7 +244,7 @@ DEBUG_ENV = "EEGPT_DEBUG"
 TRACEBACK_MARK = "\nTraceback (most recent call last):"
 
 
-def _described_error(err: BaseException) -> str:
+def described_error(err: BaseException) -> str:
     """Why a file failed, for ``_errors.csv``: the exception's type and message (and, with
     :data:`DEBUG_ENV` set, its traceback on the lines after), the file names in it as their
     real text (:func:`eegpt._filenames.path_text`), which a UTF-8 report can hold; a message
@@ -404,7 +404,7 @@ def load_file(
             # over all of the file's windows (its warnings count them all), then the part's
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
         except Exception as raised_err:  # noqa: BLE001 - every reason is recorded, the run goes on
-            texts = _warning_texts(caught)
+            texts = caught_warning_texts(caught)
             raised = first_error(caught, warning_filters)
             # a warning the caller's filters make an error would have been raised before this
             err = raised_err if raised is None else cast("Exception", raised.message)
@@ -412,7 +412,7 @@ def load_file(
                 # the start came from the manifest's column, not from --start
                 err = start_past_end(err.source, err.duration, err.start_seconds,
                                      "the manifest's start_seconds column")  # fmt: skip
-            reason = _described_error(err)
+            reason = described_error(err)
             truncated = next((t for t in texts if "the file is truncated" in t), None)
             if truncated:  # the cause of what failed next (e.g. too short for a window)
                 reason = f"{truncated} What is left cannot be used: {reason}"
@@ -430,9 +430,9 @@ def load_file(
             return failed
     raised = first_error(caught, warning_filters)
     if raised is not None:  # a warning the caller's filters make an error fails the file
-        reason = _described_error(cast("Exception", raised.message))
+        reason = described_error(cast("Exception", raised.message))
         failed = LoadedFile.failed(
-            index, reason if given is None else f"{given}: {reason}", _warning_texts(caught),
+            index, reason if given is None else f"{given}: {reason}", caught_warning_texts(caught),
             _total_duration(recording),
         )  # fmt: skip
         failed.read_s, failed.part = time.perf_counter() - start, given
@@ -484,7 +484,7 @@ def load_file(
         onsets=onsets,
         mapping={**mapping.to_dict(), "left_out": mapping.left_out_with(recording.left_out)},
         duration_s=_total_duration(recording),
-        warnings=_warning_texts(caught),
+        warnings=caught_warning_texts(caught),
         windows=info,
         read_s=time.perf_counter() - start,
         part=part,
@@ -537,8 +537,11 @@ def _metadata_rows(frame: Any) -> list[str]:
     return [json.dumps(dict(zip(record["columns"], row, strict=True))) for row in record["data"]]
 
 
-def _warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
-    return warning_texts((str(w.message) for w in caught), _MAX_WARNINGS)
+def caught_warning_texts(caught: list[warnings.WarningMessage]) -> list[str]:
+    """The texts of the warnings ``caught`` while a file was read and embedded, as a file status
+    keeps them: the first :data:`MAX_WARNINGS` distinct ones, each on one line
+    (:func:`eegpt._logging.warning_texts`)."""
+    return warning_texts((str(w.message) for w in caught), MAX_WARNINGS)
 
 
 def pool_rows(z: np.ndarray, pool: Pool) -> np.ndarray:
@@ -572,7 +575,7 @@ def encode_files(
         See :func:`pool_rows`.
     stop : threading.Event | None
         Set by an interruption: encoding ends at the next chunk of windows (a few seconds
-        on a CPU) with :class:`_EncodeStopped`, not after a long file's last window.
+        on a CPU) with :class:`EncodeStopped`, not after a long file's last window.
     on_windows : callable(int) | None
         Called with the number of windows of each chunk embedded (progress within files).
 
@@ -594,7 +597,7 @@ def encode_files(
         except Exception as err:  # noqa: BLE001 - isolate the file that fails
             if len(run) == 1:
                 results[run[0]] = _result(
-                    files[run[0]], None, f"inference failed: {_described_error(err)}"
+                    files[run[0]], None, f"inference failed: {described_error(err)}"
                 )
                 continue
             for i in run:
@@ -602,7 +605,7 @@ def encode_files(
                     _encode_run(engine, [files[i]], results, [i], pool, stop)
                 except Exception as err_i:  # noqa: BLE001
                     results[i] = _result(
-                        files[i], None, f"inference failed: {_described_error(err_i)}"
+                        files[i], None, f"inference failed: {described_error(err_i)}"
                     )
     return results  # type: ignore[return-value]
 
@@ -669,7 +672,7 @@ def _encode_run(
     z: np.ndarray | None = None
     for first in range(0, len(data), step):
         if stop is not None and stop.is_set():
-            raise _EncodeStopped
+            raise EncodeStopped
         part = pool_rows(engine.encode(data[first : first + step], chan_ids), pool)
         if z is None:
             z = np.empty((len(data), *part.shape[1:]), np.float32)
@@ -692,6 +695,6 @@ def _encode_run(
 _STOP_CHECK_WINDOWS = {"cpu": 256, "gpu": 8192}
 
 
-class _EncodeStopped(BaseException):
+class EncodeStopped(BaseException):
     """Encoding ended early because the run was interrupted (a BaseException, so that the
     per-file retry of :func:`encode_files` lets it through)."""

@@ -1,11 +1,11 @@
 """The in-process engine of a corpus run: reader processes, device threads, a writer thread.
 
-:func:`run_inprocess` reads files in reader processes (:class:`_Readers`: spawned, one thread
+:func:`run_inprocess` reads files in reader processes (:class:`Readers`: spawned, one thread
 each, results in input order, a reader that dies identified by reading its files again one at a
 time), embeds them on one engine per device and hands the results in order to a sink, which
-:class:`_BackgroundSink` runs on a writer thread. A reader process is told to give up its file
-by a signal (:data:`_CANCEL_SIGNAL`, SIGUSR1 where there is one: :class:`_ReadCancelled`), and
-ignores Ctrl-C, which its parent handles (:func:`_init_reader`, :func:`_reader_signals_blocked`).
+:class:`BackgroundSink` runs on a writer thread. A reader process is told to give up its file
+by a signal (:data:`_CANCEL_SIGNAL`, SIGUSR1 where there is one: :class:`ReadCancelled`), and
+ignores Ctrl-C, which its parent handles (:func:`init_reader`, :func:`reader_signals_blocked`).
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ from eegpt.dataset_inputs import InputFile
 from eegpt.engine import InferenceEngine
 
 
-class _ReadCancelled(BaseException):
-    """Raised in a reader process that its parent told to stop (:meth:`_Readers.cancel`); a
+class ReadCancelled(BaseException):
+    """Raised in a reader process that its parent told to stop (:meth:`Readers.cancel`); a
     BaseException, so that :func:`load_file`, which records every error of a file, lets it
     through, and the pool sends it back as the file's result."""
 
@@ -60,14 +60,14 @@ def _on_cancel(signum: int, frame: Any) -> None:
     global _cancelled
     _cancelled = True
     if _in_loader:  # not while the pool's own code runs (sending a result): only in a file
-        raise _ReadCancelled
+        raise ReadCancelled
 
 
 def _cancellable(loader: Callable[..., LoadedFile], *args: Any, **kwargs: Any) -> LoadedFile:
     """``loader(*args, **kwargs)`` in a reader process, given up when the parent cancels."""
     global _in_loader
     if _cancelled:
-        raise _ReadCancelled
+        raise ReadCancelled
     _in_loader = True
     try:
         return loader(*args, **kwargs)
@@ -75,7 +75,7 @@ def _cancellable(loader: Callable[..., LoadedFile], *args: Any, **kwargs: Any) -
         _in_loader = False
 
 
-def _init_reader(parent: int) -> None:
+def init_reader(parent: int) -> None:
     """Reader process set-up: one thread, and exit when the parent dies (even by ``kill -9``).
 
     A pool worker holds both ends of its task pipe, so it would otherwise wait forever once
@@ -86,7 +86,7 @@ def _init_reader(parent: int) -> None:
     torch.set_num_threads(1)
     # Ctrl-C reaches the whole process group: the parent stops the readers (close(abort=True))
     # instead of every reader printing its own KeyboardInterrupt traceback. Both signals were
-    # blocked from the start (_reader_signals_blocked): a Ctrl-C during the imports is then
+    # blocked from the start (reader_signals_blocked): a Ctrl-C during the imports is then
     # discarded, and a cancellation is kept until its handler is in place.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _CANCEL_SIGNAL is not None:
@@ -106,9 +106,9 @@ _READER_SIGNALS = {signal.SIGINT} | ({_CANCEL_SIGNAL} if _CANCEL_SIGNAL is not N
 
 
 @contextlib.contextmanager
-def _reader_signals_blocked() -> Iterator[None]:
+def reader_signals_blocked() -> Iterator[None]:
     """SIGINT and the cancellation signal blocked in this thread. Reader processes started
-    inside inherit the mask, so a Ctrl-C while they import (before :func:`_init_reader`
+    inside inherit the mask, so a Ctrl-C while they import (before :func:`init_reader`
     ignores it) cannot end one with a traceback, and a cancellation then waits for its
     handler instead of killing the reader. For this process no Ctrl-C is lost: another
     thread takes it (Python runs the handler in the main thread all the same), or it waits
@@ -123,7 +123,7 @@ def _reader_signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-class _Readers:
+class Readers:
     """Read files in worker processes, yielding results in input order.
 
     At most ``max_in_flight`` files, or parts of long ones (:class:`FilePart`), are being read
@@ -155,7 +155,7 @@ class _Readers:
 
     def cancel(self) -> None:
         """Make the readers give up their files at once (a large file can take many seconds
-        to read): each answers with :class:`_ReadCancelled`. It only sends signals, so it is
+        to read): each answers with :class:`ReadCancelled`. It only sends signals, so it is
         safe in a signal handler. (Terminating them instead could cut a result short in the
         pool's pipe, and the pool would then wait for its end forever.)"""
         if self.pool is None:
@@ -184,7 +184,7 @@ class _Readers:
                   "start_seconds": f.start_seconds, **self.kwargs}  # fmt: skip
         if entry.part is not None:
             kwargs["part"] = entry.part
-        with _reader_signals_blocked():  # a submission may start a reader process
+        with reader_signals_blocked():  # a submission may start a reader process
             return self.pool.submit(_cancellable, self.loader, f.index, f.path, **kwargs)
 
     def read(self, files: Iterable[InputFile]) -> Iterator[LoadedFile]:
@@ -216,7 +216,7 @@ class _Readers:
                 head = pending[0]
                 assert head.future is not None
                 loaded = head.future.result()
-            except _ReadCancelled:
+            except ReadCancelled:
                 _interrupts.check()  # the interrupt that cancelled the readers
                 raise
             except BrokenProcessPool:  # a reader died (perhaps while the caller was busy)
@@ -295,7 +295,7 @@ class _Read:
     alone: bool = False  # read while no other is (a reader died with it in flight)
 
 
-class _BackgroundSink:
+class BackgroundSink:
     """Call ``sink`` on a writer thread, so that writing Parquet overlaps reading and inference.
 
     Results are passed on in the order given, and at most ``depth`` wait. An error of the writer
@@ -382,7 +382,7 @@ def run_inprocess(
         readers.cancel()
 
     kwargs = {"part_bytes": PART_BYTES, **load_kwargs}  # long recordings in parts
-    readers = _Readers(workers, kwargs, max_in_flight=2 * max(1, workers) + 2)
+    readers = Readers(workers, kwargs, max_in_flight=2 * max(1, workers) + 2)
     pending: deque[Future] = deque()
     max_pending = 2 * len(engines)
     with (

@@ -997,7 +997,7 @@ def batch_size_line(totals: Mapping[str, Any], runs: Sequence[Mapping[str, Any]]
     return [f"  {label} {', '.join(parts)}{note}"]
 
 
-def _warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
+def warning_kinds(rows: list[dict[str, Any]]) -> tuple[dict[str, int], int]:
     """``({kind: number of files}, files with warnings)`` of the file rows, most common first.
     A kind is the check a warning names (``"amplitude check"``, ``"flat channel(s) check"``
     ...), or one of ``_WARNING_KINDS``, or "other"."""
@@ -1083,7 +1083,7 @@ def _offset_channels(texts: Sequence[str]) -> str:
 def warning_lines(folders: Sequence[Path]) -> list[str]:
     """``eegpt info``'s lines on the warnings the runs of ``folders`` recorded for their files
     (the ``warnings`` column of each :data:`FILES_REPORT`): how many files had any and of
-    which kinds, as the end of the run says (:func:`_warning_kinds`), then the files with an
+    which kinds, as the end of the run says (:func:`warning_kinds`), then the files with an
     offset warning (DC offsets or drift far beyond the signal, which eegpt does not filter:
     their embeddings describe mostly the offsets), counted and the first few named with the
     number of channels each warning names. None where no file had a warning. Reads the
@@ -1091,7 +1091,7 @@ def warning_lines(folders: Sequence[Path]) -> list[str]:
     warned, n_files = _recorded_warnings(folders)
     if not warned:
         return []
-    kinds, n_warned = _warning_kinds([{"warnings": texts} for _, texts in warned])
+    kinds, n_warned = warning_kinds([{"warnings": texts} for _, texts in warned])
     several = len(folders) > 1  # a folder of runs: of all, parts or not (no parts' total)
     where = f"each run's {FILES_REPORT}" if several else str(folders[0] / FILES_REPORT)
     listed = ", ".join(f"{kind} {n}" for kind, n in kinds.items())

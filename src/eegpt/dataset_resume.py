@@ -1,10 +1,10 @@
 """An output folder prepared for a corpus run, and the checks that a resume continues the same run.
 
-:func:`_prepare_output` refuses a folder that holds other files, or an earlier run of other
+:func:`prepare_output` refuses a folder that holds other files, or an earlier run of other
 settings (naming the option that differs: :func:`_with_option`), inputs or per-file settings;
-:func:`_done_shards` tells the shards finished already, and :func:`_finished_already` a run with
-nothing left to do. A run from an older row layout resumes in its own (:func:`_keep_old_layout`),
-and a ``part`` run's folder is checked against its sibling parts' (:func:`_check_sibling_parts`).
+:func:`done_shards_of` tells the shards finished already, and :func:`finished_already` a run with
+nothing left to do. A run from an older row layout resumes in its own (:func:`keep_old_layout`),
+and a ``part`` run's folder is checked against its sibling parts' (:func:`check_sibling_parts`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.bids import filter_options, same_filters
-from eegpt.dataset_files import _described_error
+from eegpt.dataset_files import described_error
 from eegpt.dataset_inputs import (
     BIDS_SOURCE,
     DatasetInputs,
@@ -50,13 +50,13 @@ from eegpt.dataset_read import (
     shard_files,
     spec_differences,
 )
-from eegpt.dataset_runs import _corpus_identity, _current_versions, _manifest_head, _run_versions
+from eegpt.dataset_runs import corpus_identity, current_versions, manifest_head, run_versions
 from eegpt.dataset_stamps import source_stamp
 from eegpt.preprocessing_spec import RESAMPLE_REVISION, RESAMPLER_CHANGE
 from eegpt.shard_writer import LAYOUT
 
 
-def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
+def keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
     """Resume a run from an older row layout in its own layout: before the
     ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key), before
     ``epochs_metadata`` (2), before ``padded`` (3) or before ``clock_s``/``clock_time`` (4).
@@ -90,7 +90,9 @@ def _keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
                 spec["layout"] = int(old["layout"])
 
 
-def _is_ours(name: str) -> bool:
+def is_ours(name: str) -> bool:
+    """Whether a file ``name`` in an output folder is one a dataset run writes (shards, partial
+    shards, manifest, reports, listing, lock, run temporaries)."""
     return bool(
         SHARD.match(name)
         or PARTIAL.match(name)
@@ -99,7 +101,7 @@ def _is_ours(name: str) -> bool:
     )
 
 
-def _prepare_output(
+def prepare_output(
     output_dir: Path,
     spec: Mapping[str, Any],
     *,
@@ -122,7 +124,7 @@ def _prepare_output(
     read (a killed run's temporary files are left where they are)."""
     # hidden entries are the system's or an editor's (.DS_Store, .ipynb_checkpoints): left be
     foreign = sorted(
-        p.name for p in output_dir.iterdir() if not (_is_ours(p.name) or p.name.startswith("."))
+        p.name for p in output_dir.iterdir() if not (is_ours(p.name) or p.name.startswith("."))
     )
     if foreign:
         raise FileExistsError(
@@ -133,7 +135,7 @@ def _prepare_output(
     shards = shard_files(output_dir)
     if overwrite:  # the manifest last: a kill meanwhile still leaves a resumable folder
         for p in sorted(output_dir.iterdir(), key=lambda p: p.name == MANIFEST):
-            if p.name != LOCK and _is_ours(p.name):
+            if p.name != LOCK and is_ours(p.name):
                 p.unlink()
         return
     for p in [] if read_only else output_dir.iterdir():  # temporary files of a killed run
@@ -648,7 +650,7 @@ def _part_listing_changed(
     )
 
 
-def _warn_names_read_otherwise(output_dir: Path, statuses: Iterable[Mapping[str, Any]]) -> None:
+def warn_names_read_otherwise(output_dir: Path, statuses: Iterable[Mapping[str, Any]]) -> None:
     """Warn, once, when this run adds to a folder whose files (their shard ``statuses``)
     were embedded by an eegpt that read the events' names of their manifest's annotations
     table from another column than this one does
@@ -708,7 +710,7 @@ def _per_file_changes(output_dir: Path, files: Sequence[InputFile]) -> str:
     return f" {text[:1].upper()}{text[1:]}." if text else ""
 
 
-def _earlier_marks(output_dir: Path) -> dict[str, str]:
+def earlier_changed_marks(output_dir: Path) -> dict[str, str]:
     """The ``changed`` column of the folder's files report, by recording id (those marked
     only; none when there is no report or it cannot be read): what an earlier run found
     changed, which a resume must not forget (a ``contents`` mark that only
@@ -748,7 +750,7 @@ def _id_changes(before: Sequence[str], ids: Sequence[str]) -> str:
     return "; ".join(parts)
 
 
-def _done_shards(
+def done_shards_of(
     output_dir: Path,
     spec: Mapping[str, Any],
     n_shards: int,
@@ -761,7 +763,7 @@ def _done_shards(
     """Finished shards (by number) with their file statuses, from the shard footers; an
     unreadable one is left out (and said so unless ``quiet``). ``stamps``: filled with the
     ``run`` stamp of every footer read (shards to be retried too), read once for
-    :func:`_warn_other_versions`; ``failed``: with the recording ids the footers record as
+    :func:`warn_other_versions`; ``failed``: with the recording ids the footers record as
     failed (what ``retry_failed`` embeds again)."""
     done: dict[int, list[dict[str, Any]]] = {}
     for p in sorted(output_dir.iterdir()):
@@ -775,7 +777,7 @@ def _done_shards(
             shard_spec, status = read_shard_status(p)
         except Exception as err:  # noqa: BLE001 - recompute an unreadable shard
             _log(
-                f"{p.name} is unreadable ({_described_error(err)}); it will be recomputed",
+                f"{p.name} is unreadable ({described_error(err)}); it will be recomputed",
                 not quiet,
             )
             continue
@@ -795,7 +797,7 @@ def _done_shards(
     return done
 
 
-def _partial_files(
+def partial_files(
     output_dir: Path,
     spec: Mapping[str, Any],
     shards: Sequence[Sequence[int]],
@@ -808,8 +810,8 @@ def _partial_files(
 ) -> tuple[dict[int, dict[str, Any]], dict[int, Path]]:
     """The finished files of the shards that a stopped run left part-way
     (``.shard-NNNNN.parquet.partial``, :meth:`~eegpt.shard_writer.ShardWriter.abort`), to be
-    put back into their shards as :func:`~eegpt.shard_writer._kept_files` are
-    (:class:`~eegpt.shard_writer._WithKept`) instead of being embedded again: their statuses
+    put back into their shards as :func:`~eegpt.shard_writer.kept_files` are
+    (:class:`~eegpt.shard_writer.WithKept`) instead of being embedded again: their statuses
     by file index, and the partial file each is read from. A partial file that cannot serve
     (its shard written since, other settings or another listing of files, an unreadable
     footer, other versions) is removed, and said so (left where ``read_only``); one whose
@@ -878,26 +880,26 @@ def _partial_statuses(
     this run (None where it can): its files must be the first of the shard's as this run
     lists them (by index and recording id, as the shards' files are: a corpus moved keeps
     them), written with the same settings ``spec`` and by the same versions of eegpt, torch,
-    NumPy, SciPy and MNE as this run (:func:`~eegpt.dataset_runs._run_versions`). A partial
+    NumPy, SciPy and MNE as this run (:func:`~eegpt.dataset_runs.run_versions`). A partial
     file of other versions is refused rather than its rows mixed into a shard whose footer
     names one run: that costs at most one shard's files embedded again (the files kept by
     ``--retry-failed`` from a written shard are kept with a warning instead, see
-    :func:`~eegpt.dataset_runs._warn_other_versions`). Whether the shard is written
+    :func:`~eegpt.dataset_runs.warn_other_versions`). Whether the shard is written
     already is the caller's to check."""
     if k >= len(shards):
         return [], f"beyond the {_count(len(shards), 'shard')} of this dataset"
     try:
         shard_spec, status = read_shard_status(path)
     except Exception as err:  # noqa: BLE001 - any unreadable footer: not used
-        return [], f"unreadable: {_described_error(err)}"
+        return [], f"unreadable: {described_error(err)}"
     files = status.get("files") or []
     if not status.get("partial") or status.get("shard") != k or not files:
         return [], "not the finished files of a shard stopped part-way"
     if spec_differences(shard_spec, spec):
         return [], "written with other settings"
     run = status.get("run")
-    then = _run_versions(run) if isinstance(run, Mapping) else {}
-    now = _current_versions()
+    then = run_versions(run) if isinstance(run, Mapping) else {}
+    now = current_versions()
     if any(then.get(name) != version for name, version in now.items()):
         was = ", ".join(f"{n} {v}" for n, v in then.items() if now.get(n) != v) or "unknown"
         return [], (
@@ -939,7 +941,7 @@ def _changed_since(file: InputFile, status: Mapping[str, Any]) -> bool:
     return any(now[key] != status.get(key) for key in now if key.endswith(("_bytes", "_mtime_ns")))
 
 
-def _finished_already(
+def finished_already(
     output_dir: Path, spec: Mapping[str, Any], n_shards: int, retry_failed: bool
 ) -> bool:
     """Whether ``output_dir`` holds a finished run of ``spec`` with nothing left to do, so that
@@ -950,10 +952,10 @@ def _finished_already(
         if not manifest.is_file():
             return False
         spec = dict(spec)
-        _keep_old_layout(output_dir, spec)
+        keep_old_layout(output_dir, spec)
         if spec_differences(json.loads(manifest.read_text()).get("spec", {}), spec):
             return False
-        done = _done_shards(output_dir, spec, n_shards, retry_failed, quiet=True)
+        done = done_shards_of(output_dir, spec, n_shards, retry_failed, quiet=True)
         return len(done) == n_shards
     except Exception:  # noqa: BLE001 - any doubt: the run finds out what is wrong
         return False
@@ -964,7 +966,7 @@ def _part_inputs(folder: Path) -> dict[str, Any] | None:
     ``source`` as ``"source"``; None when it is no part run or its manifest is unreadable
     (one being made)."""
     try:
-        manifest = _manifest_head(folder / MANIFEST)
+        manifest = manifest_head(folder / MANIFEST)
         inputs = dict(manifest["spec"]["inputs"])
         k, n = (int(v) for v in inputs["part"])
         inputs["corpus_files"] = int(inputs["corpus_files"])
@@ -973,7 +975,7 @@ def _part_inputs(folder: Path) -> dict[str, Any] | None:
     return {**inputs, "part": [k, n], "source": str(manifest.get("source", ""))}
 
 
-def _resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) -> bool:
+def resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) -> bool:
     """Whether ``output_dir`` holds a ``--part`` run split from another listing than
     ``corpus``'s as it is now (``sha``: its :meth:`~DatasetInputs.fingerprint`): a requeued
     task after the corpus changed, which the resume check tells how to resume from its own
@@ -984,13 +986,13 @@ def _resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) 
     return own["corpus_files"] != len(corpus) or own.get("corpus_sha256", sha) != sha
 
 
-def _check_sibling_parts(
+def check_sibling_parts(
     output_dir: Path, corpus: DatasetInputs, sha: str, part: tuple[int, int], identity: str
 ) -> None:
     """Refuse part ``part`` of ``corpus`` (``sha``: its listing's
     :meth:`~DatasetInputs.fingerprint`) when a part of the same split beside ``output_dir``
     (a folder of ``output_dir.parent`` whose manifest records a part of N of the same corpus,
-    :func:`_corpus_identity`: the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``) was split from
+    :func:`corpus_identity`: the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``) was split from
     another listing of it. Files added to the corpus or removed from it between the tasks of
     a job array move files between parts, so that the parts hold some files twice and miss
     others. Siblings with the same listing pass, whenever they started; folders without a
@@ -1015,8 +1017,8 @@ def _check_sibling_parts(
             continue  # the same listing (of this corpus or not)
         theirs = inputs.get("corpus")
         if theirs is None:  # a run from before the identity was recorded: its source
-            theirs = _corpus_identity(inputs["source"], None)
-            same = theirs == _corpus_identity(corpus.source, None)
+            theirs = corpus_identity(inputs["source"], None)
+            same = theirs == corpus_identity(corpus.source, None)
         else:
             same = theirs == identity
         if same and identity == LIST_INPUTS:  # lists of files: one corpus if they overlap

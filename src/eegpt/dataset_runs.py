@@ -1,13 +1,13 @@
 """The run records of a corpus run's manifest.
 
-:class:`_Run` keeps ``_manifest.json`` and the report files (``_files.csv``, ``_errors.csv``,
+:class:`DatasetRun` keeps ``_manifest.json`` and the report files (``_files.csv``, ``_errors.csv``,
 ``_too_short.csv``) up to date during a run, every :data:`_REPORT_EVERY_S` seconds, and records
 the run in the manifest's ``runs`` (the last :data:`_RUNS_KEPT`: when, command, software
 versions, Slurm job, how it stopped; a call that found nothing left to embed as a check, its
 ``kind``). Also the versions compared with those of earlier runs
-(:func:`_warn_other_versions`), a ``part`` run's corpus listing (``_corpus.csv``:
-:func:`_write_listing`, :func:`_corpus_identity`) and a manifest's head read without its run
-history (:func:`_manifest_head`).
+(:func:`warn_other_versions`), a ``part`` run's corpus listing (``_corpus.csv``:
+:func:`write_listing`, :func:`corpus_identity`) and a manifest's head read without its run
+history (:func:`manifest_head`).
 """
 
 from __future__ import annotations
@@ -45,22 +45,22 @@ from eegpt.dataset_read import (
 )
 from eegpt.dataset_report import CHECK, RUN, file_totals, is_check
 from eegpt.dataset_summary import (
+    DatasetProgress,
     DatasetSummary,
-    _channel_sets,
-    _dropped_channels,
-    _left_out_channels,
-    _Progress,
-    _renamed_outside,
-    _warning_kinds,
+    dropped_channel_counts,
+    embedded_channel_sets,
+    left_out_channel_counts,
+    renamed_outside,
+    warning_kinds,
 )
 from eegpt.errors import OutputNotWritableError, disk_full
 from eegpt.outputs import atomic_write
 from eegpt.shard_writer import (
     FORMAT,
-    _naming_full_disk,
-    _write_csv,
-    _write_csv_if_rows,
-    _write_json,
+    naming_full_disk,
+    write_csv_if_rows,
+    write_json,
+    write_report_csv,
 )
 
 _REPORT_EVERY_S = 30.0  # how often the report files are refreshed during a run
@@ -113,7 +113,7 @@ def _rescale_record(inputs: DatasetInputs) -> dict[str, Any]:
     return {"rescale_per_file": {repr(factor): n for factor, n in ordered}}
 
 
-class _Run:
+class DatasetRun:
     """Bookkeeping of one call: file statuses, report files, summary."""
 
     def __init__(
@@ -226,7 +226,7 @@ class _Run:
         ``_errors.csv`` and ``_too_short.csv`` (throttled); none where ``read_only``."""
         if self.read_only:
             return
-        with _naming_full_disk(self.output_dir, lambda: f"{FILES_REPORT} and {MANIFEST}"):
+        with naming_full_disk(self.output_dir, lambda: f"{FILES_REPORT} and {MANIFEST}"):
             self._write_reports(force=force)
 
     def _write_reports(self, *, force: bool) -> None:
@@ -242,7 +242,7 @@ class _Run:
             "devices": self.devices,
             **({"workers": self.workers} if self.workers is not None else {}),
             # torch's intra-op threads: this process's (inference), and the readers' where
-            # there are reader processes (_init_reader sets 1)
+            # there are reader processes (init_reader sets 1)
             "torch_threads": torch.get_num_threads(),
             **({"reader_torch_threads": 1} if self.workers else {}),
             "started": self.started_at,
@@ -279,12 +279,12 @@ class _Run:
             **_rescale_record(self.inputs),
             "read_with": "pandas.read_parquet(output_dir)",
         }
-        _write_csv(self.output_dir / FILES_REPORT, rows)
+        write_report_csv(self.output_dir / FILES_REPORT, rows)
         for name, status in ((ERRORS_REPORT, "failed"), (SHORT_REPORT, TOO_SHORT)):
-            _write_csv_if_rows(self.output_dir / name, [r for r in rows if r["status"] == status])
-        _write_json(self.output_dir / MANIFEST, manifest)
+            write_csv_if_rows(self.output_dir / name, [r for r in rows if r["status"] == status])
+        write_json(self.output_dir / MANIFEST, manifest)
 
-    def finish(self, bar: _Progress) -> None:
+    def finish(self, bar: DatasetProgress) -> None:
         """Write the reports at the end of the run, or as it stops on an error (a full disk
         that stopped it, met again here, is not said twice: the first names the shard)."""
         stopping = sys.exc_info()[1]
@@ -357,12 +357,12 @@ class _Run:
             "on a resume: a new output folder, or --overwrite where no shard was written yet"
         )
 
-    def summary(self, bar: _Progress) -> DatasetSummary:
+    def summary(self, bar: DatasetProgress) -> DatasetSummary:
         rows = self._file_rows()
         totals = file_totals(rows)
-        warned, n_warned = _warning_kinds(rows)
+        warned, n_warned = warning_kinds(rows)
         rename = self.spec["channels"].get("rename")
-        dropped = _dropped_channels(rows, rename)
+        dropped = dropped_channel_counts(rows, rename)
         return DatasetSummary(
             output_dir=self.output_dir,
             engine=self.engine,
@@ -390,11 +390,11 @@ class _Run:
             ],
             warned=warned,
             n_warned=n_warned,
-            channel_sets=_channel_sets(rows),
+            channel_sets=embedded_channel_sets(rows),
             keep=bool(self.spec["channels"].get("keep")),
             dropped=dropped,
-            renamed=_renamed_outside(dropped, rename),
-            left_out=_left_out_channels(rows),
+            renamed=renamed_outside(dropped, rename),
+            left_out=left_out_channel_counts(rows),
             events_from=self.spec.get("events_from_stim"),
             n_changed=len(self.changed),
             retried=self.retried,
@@ -407,7 +407,7 @@ class _Run:
 _COMPARED_VERSIONS = ("eegpt", "torch", "numpy", "scipy", "mne")
 
 
-def _run_versions(run: Mapping[str, Any]) -> dict[str, str]:
+def run_versions(run: Mapping[str, Any]) -> dict[str, str]:
     """The compared versions a run entry of the manifest or a shard footer's ``run`` stamp
     records (those it lacks, from before they were recorded, are left out)."""
     software = run.get("software")
@@ -418,10 +418,10 @@ def _run_versions(run: Mapping[str, Any]) -> dict[str, str]:
     return {k: str(versions[k]) for k in _COMPARED_VERSIONS if versions.get(k)}
 
 
-def _current_versions() -> dict[str, str]:
+def current_versions() -> dict[str, str]:
     """The compared versions (:data:`_COMPARED_VERSIONS`) of this process, as
-    :func:`_run_versions` reads them from this run's :meth:`_Run.shard_stamp`."""
-    return _run_versions({"eegpt_version": __version__, "software": software_versions()})
+    :func:`run_versions` reads them from this run's :meth:`DatasetRun.shard_stamp`."""
+    return run_versions({"eegpt_version": __version__, "software": software_versions()})
 
 
 def _shard_versions(
@@ -430,7 +430,7 @@ def _shard_versions(
     stamps: Mapping[int, Any],
 ) -> list[dict[str, str]]:
     """The versions that computed the rows of ``shards``: from the ``run`` stamp of each
-    footer (``stamps``, by shard, as :func:`_done_shards` read them), completed by the
+    footer (``stamps``, by shard, as :func:`done_shards_of` read them), completed by the
     manifest's entry of the run it names (a stamp from before ``software`` was stamped names
     eegpt and torch alone); for a footer without a stamp (or unreadable), those of every
     earlier run that wrote a shard (``shards_written`` > 0): a run that died before its first
@@ -443,15 +443,15 @@ def _shard_versions(
         if not isinstance(stamp, Mapping):
             unknown = True
             continue
-        versions = _run_versions(by_start.get(stamp.get("started"), {}))
-        versions.update(_run_versions(stamp))  # the footer's own say first
+        versions = run_versions(by_start.get(stamp.get("started"), {}))
+        versions.update(run_versions(stamp))  # the footer's own say first
         found.append(versions)
     if unknown:
-        found += [_run_versions(r) for r in previous_runs if r.get("shards_written", 1) != 0]
+        found += [run_versions(r) for r in previous_runs if r.get("shards_written", 1) != 0]
     return found
 
 
-def _warn_other_versions(
+def warn_other_versions(
     output_dir: Path,
     shards: Iterable[int],
     previous_runs: Sequence[Mapping[str, Any]],
@@ -502,18 +502,18 @@ def _slurm_ids() -> dict[str, str]:
     return {name.lower(): os.environ[name] for name in _SLURM_VARIABLES if name in os.environ}
 
 
-def _write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
+def write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
     """Write :data:`CORPUS_LISTING`: the ``path`` and ``recording_id`` of every file of the
     whole ``corpus`` a part run was split from, in order (a manifest of it)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["path", "recording_id"])
     writer.writerows([f.path_text, f.recording_id] for f in corpus.files)
-    with _naming_full_disk(output_dir, lambda: CORPUS_LISTING):
+    with naming_full_disk(output_dir, lambda: CORPUS_LISTING):
         atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
 
 
-def _corpus_identity(
+def corpus_identity(
     source: str, pattern: str | None, bids_filters: Mapping[str, Sequence[str]] | None = None
 ) -> str:
     """What names a corpus, for the parts of one split to find each other: the folder, glob
@@ -530,10 +530,10 @@ def _corpus_identity(
     return (f"{corpus} --pattern {pattern}" if pattern else corpus) + chosen
 
 
-_HISTORY = '\n "last_run": '  # starts a manifest's run history, as _write_json writes it
+_HISTORY = '\n "last_run": '  # starts a manifest's run history, as write_json writes it
 
 
-def _manifest_head(path: Path) -> dict[str, Any]:
+def manifest_head(path: Path) -> dict[str, Any]:
     """A run's ``_manifest.json`` without its run history (``last_run``, ``runs``: up to
     :data:`_RUNS_KEPT` calls, the most of its bytes), read no further than where that starts:
     its settings (``spec``), counts and ``source``. Raises ``OSError`` or ``ValueError``

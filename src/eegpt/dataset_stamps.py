@@ -5,9 +5,9 @@ A file's status in a shard footer (:mod:`eegpt.shard_writer`) carries its stamp
 (``mtime_ns``) of each file of the recording and a content fingerprint (:func:`_fingerprint`:
 SHA-256 of the size and the first and last MiB), and with ``--hash-inputs`` the full SHA-256 of
 each file (:func:`full_hashes`). A resume compares them with the files now
-(:func:`_same_contents`) and warns of the ones changed (:func:`_warn_changed`,
-:func:`_warn_mixed_hashes`). Also what a file's recorded error makes its status (``ok``,
-``too_short``, ``failed``: :func:`_status_of`).
+(:func:`_same_contents`) and warns of the ones changed (:func:`warn_changed`,
+:func:`warn_mixed_hashes`). Also what a file's recorded error makes its status (``ok``,
+``too_short``, ``failed``: :func:`status_of`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of versio
 #: 5: a BIDS recording's sidecars without the session's ``*_scans.tsv`` (4: with it).
 STAMP_VERSION = 5
 
-#: A resume's check of the recordings embedded before (:func:`_warn_changed`: their files'
+#: A resume's check of the recordings embedded before (:func:`warn_changed`: their files'
 #: sizes and times, headers read and, with ``--check-contents``, 2 MiB of each) shows a
 #: progress bar of its own where it checks more than this many: on a network disk a few
 #: thousand take minutes, before the embedding's bar.
@@ -101,7 +101,7 @@ def full_hashes(
     return out
 
 
-def _hashed_status(file: InputFile) -> dict[str, Any]:
+def hashed_status(file: InputFile) -> dict[str, Any]:
     """:func:`full_hashes` of a recording just embedded with ``hash_inputs``, for its status;
     a group that could not be hashed is recorded as such and warned of (it was asked for)."""
     hashes = full_hashes(file, errors=True)
@@ -114,7 +114,7 @@ def _hashed_status(file: InputFile) -> dict[str, Any]:
     return hashes
 
 
-def _marked_groups(mark: str) -> set[str]:
+def marked_groups(mark: str) -> set[str]:
     """The stamp groups (``"source"``, ``"annotations"``) a ``changed`` mark of
     ``_files.csv`` names: ``"recording and annotations file: contents"`` names both."""
     files, _, _ = mark.partition(": ")
@@ -203,13 +203,13 @@ def _fingerprint(paths: Sequence[str]) -> str | None:
 
 
 def _too_short(error: str | None) -> bool:
-    """Whether a file's ``error`` (:func:`_described_error`'s text) is that of a recording shorter
+    """Whether a file's ``error`` (:func:`described_error`'s text) is that of a recording shorter
     than one window with ``tail="drop"`` (:class:`~eegpt.errors.TooShortError`), which is
     skipped rather than failed."""
     return error is not None and error.startswith(f"{TooShortError.__name__}: ")
 
 
-def _status_of(error: str | None) -> str:
+def status_of(error: str | None) -> str:
     """A file's status from its ``error``: ``"ok"``, :data:`TOO_SHORT` or ``"failed"``."""
     return "ok" if error is None else TOO_SHORT if _too_short(error) else "failed"
 
@@ -273,7 +273,7 @@ def compare_stamp(
     return StampChange(sized, timed and same is not True, same is False, True, same)
 
 
-def _warn_changed(
+def warn_changed(
     inputs: DatasetInputs,
     statuses: Iterable[Mapping[str, Any]],
     read_only: bool = False,
@@ -295,7 +295,7 @@ def _warn_changed(
     ``_files.csv``: ``size``, ``contents``, ``modification time``). ``read_only``: the
     output folder cannot be written, so the reports cannot mark them (the warning says so
     instead). ``earlier_marks``: the ``changed`` column an earlier run wrote, by recording id (from
-    :func:`_earlier_marks`); a file marked for its ``contents`` then has its fingerprint
+    :func:`earlier_changed_marks`); a file marked for its ``contents`` then has its fingerprint
     compared again even without ``check_contents``, so a resume without the flag (a SLURM
     restart) keeps the mark unless the file holds what was embedded again. ``progress``: a
     bar over the statuses checked, where there are more than :data:`CHECK_BAR_FILES` (as
@@ -338,7 +338,7 @@ def _warn_changed(
             if check_contents and (name == "source" or file.annotations):
                 unchecked.append(status["recording_id"])
             if "contents" in earlier:  # cannot be compared now: it stands
-                edited[name] = name in _marked_groups(earlier)
+                edited[name] = name in marked_groups(earlier)
         moved = {n: sized[n] or timed[n] or edited[n] for n in groups}
         if status["status"] == TOO_SHORT and not (
             int(now.get("source_bytes") or 0) > (status.get("source_bytes") or 0)
@@ -428,7 +428,7 @@ def _warn_changed(
     return stale
 
 
-def _warn_mixed_hashes(
+def warn_mixed_hashes(
     statuses: Iterable[Mapping[str, Any]], hash_inputs: bool, n_todo: int
 ) -> None:
     """Warn where a resume's ``hash_inputs`` differs from how the recordings embedded before

@@ -1,8 +1,8 @@
 """Progress and summary of a corpus run.
 
-:class:`_Progress` is the run's progress bar (files, windows/s, hours of EEG) and counts what
+:class:`DatasetProgress` is the run's progress bar (files, windows/s, hours of EEG) and counts what
 :class:`DatasetSummary` reports at the end (files embedded, failed and too short, windows, hours
-of EEG, seconds, the channels dropped, the kinds of warnings: :func:`_warning_kinds`).
+of EEG, seconds, the channels dropped, the kinds of warnings: :func:`warning_kinds`).
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from eegpt.dataset_read import (
     channel_set_apart,
     channel_sets_advice,
 )
-from eegpt.dataset_report import _warning_kinds as _warning_kinds  # eegpt.dataset's name
 from eegpt.dataset_report import too_short_note
+from eegpt.dataset_report import warning_kinds as warning_kinds  # eegpt.dataset's name
 from eegpt.dataset_stamps import _too_short
 
 
-class _Progress:
+class DatasetProgress:
     """A bar over files with windows/s and hours of EEG in its postfix; while a long file is
     embedded in parts, the postfix counts its parts' windows and names the last one, and
     while files are embedded (an hour of EEG takes minutes on a CPU) it counts their windows
@@ -293,12 +293,12 @@ class DatasetSummary:
     renamed: dict[str, str] = field(default_factory=dict)
     """Those of ``dropped`` that the run's rename names as electrodes outside the vocabulary
     (input name -> electrode: a cap's socket ``B29`` -> ``P10``): renamed already, not to be
-    renamed (:func:`_renamed_outside`)."""
+    renamed (:func:`renamed_outside`)."""
     left_out: list[tuple[str, str, int]] = field(default_factory=list)
     """The input channels left out before mapping, as ``eegpt channels`` names them: marked
     bad (``"bad"``) or not EEG by type (``"eog"``, ``"ecg"`` ...; from a BIDS
     ``channels.tsv``, a FIF file's types), each with why and the number of files that had it
-    so (:func:`_left_out_channels`); not those left out by choice (not picked, not kept)."""
+    so (:func:`left_out_channel_counts`); not those left out by choice (not picked, not kept)."""
     events_from: dict[str, Any] | None = None
     """The run's ``--events-from-stim`` setting (:meth:`eegpt.stim_events.StimEvents.record`),
     None without: the stim channels of ``left_out`` it names (its channel, else every one
@@ -473,7 +473,7 @@ def _dropped_hint(
     """What to do of the channels not used (``dropped``: name, files): a rename where one may
     be an EEG electrode under another spelling (:func:`eegpt.vocabulary.may_be_electrode`);
     none for those the run's rename named as electrodes outside the vocabulary already
-    (``renamed``: name -> electrode, :func:`_renamed_outside`: a cap's socket ``B29`` ->
+    (``renamed``: name -> electrode, :func:`renamed_outside`: a cap's socket ``B29`` ->
     ``P10``), for other signals (``EKG``, ``EOG``, ``EMG`` ...) and electrodes outside the
     vocabulary (``A1``), which the model has no embedding for."""
     from eegpt.vocabulary import may_be_electrode
@@ -503,7 +503,7 @@ def _dropped_hint(
     return "; ".join([*parts, report])
 
 
-def _renamed_outside(
+def renamed_outside(
     dropped: Sequence[tuple[str, int]], rename: Mapping[str, str | None] | None
 ) -> dict[str, str]:
     """The channels of ``dropped`` (name, files) that ``rename`` (the run's table) names as
@@ -519,7 +519,7 @@ def _renamed_outside(
     }
 
 
-def _dropped_channels(
+def dropped_channel_counts(
     rows: list[dict[str, Any]], rename: Mapping[str, str | None] | None = None
 ) -> list[tuple[str, int]]:
     """Each input channel left out of the embedded files and of those skipped as too short
@@ -545,7 +545,7 @@ def _dropped_channels(
 _CHOSEN = ("not picked", "not kept")
 
 
-def _left_out_channels(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+def left_out_channel_counts(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     """Each input channel left out before mapping (a file status's ``left_out``) as marked
     bad (``"bad"``) or not EEG by type (its type), with how many of the embedded files and
     those skipped as too short had it so, most files first; not those left out by choice
@@ -560,7 +560,7 @@ def _left_out_channels(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]
     return [(name, why, n) for (name, why), n in counts.most_common()]
 
 
-def _channel_sets(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[str]]]:
+def embedded_channel_sets(rows: list[dict[str, Any]]) -> list[tuple[tuple[str, ...], list[str]]]:
     """The channel sets of the embedded files with their recording ids, most files first."""
     sets: dict[tuple[str, ...], list[str]] = {}
     for row in rows:

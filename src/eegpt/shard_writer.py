@@ -3,10 +3,10 @@
 :class:`ShardWriter` writes the file results of a run, in file order, into Parquet shards
 (``shard-NNNNN.parquet``: one row per window, :func:`_schema`), each written beside its final
 name and renamed into place when whole, with each file's status in its footer
-(:func:`_file_status_record`); a long file's parts wait on disk (:class:`_PartRows`) until its
-last part arrives. :class:`_WithKept` passes on the rows of shards kept from earlier runs.
+(:func:`_file_status_record`); a long file's parts wait on disk (:class:`PartRows`) until its
+last part arrives. :class:`WithKept` passes on the rows of shards kept from earlier runs.
 Also the run's format marks (:data:`FORMAT`, the row :data:`LAYOUT`), the report files
-(:func:`_write_json`, :func:`_write_csv`) and :func:`_naming_full_disk`, which names the folder
+(:func:`write_json`, :func:`write_report_csv`) and :func:`naming_full_disk`, which names the folder
 and file of a full disk.
 """
 
@@ -31,7 +31,7 @@ from eegpt._tempfiles import temporary_beside
 from eegpt.annotation_files import table_description_column
 from eegpt.annotation_overlap import bad_windows
 from eegpt.channels import left_out_text
-from eegpt.dataset_files import _MAX_WARNINGS, FileResult, WindowInfo
+from eegpt.dataset_files import MAX_WARNINGS, FileResult, WindowInfo
 from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing
 from eegpt.dataset_read import (
     CHECKSUMS_KEY,
@@ -41,7 +41,7 @@ from eegpt.dataset_read import (
     shard_files,
     shard_name,
 )
-from eegpt.dataset_stamps import _hashed_status, _status_of, source_stamp
+from eegpt.dataset_stamps import hashed_status, source_stamp, status_of
 from eegpt.errors import OutputNotWritableError, disk_full, out_of_room, room_advice
 from eegpt.outputs import atomic_write, parquet_writer, window_clock
 
@@ -152,13 +152,13 @@ def _file_status_record(
 ) -> dict[str, Any]:
     """A file's status as its shard's footer records it; ``hash_inputs``: with the full
     SHA-256 of its files (:func:`full_hashes`) where it was embedded."""
-    embedded = hash_inputs and _status_of(result.error) == "ok"
+    embedded = hash_inputs and status_of(result.error) == "ok"
     return {
         "index": file.index,
         "recording_id": file.recording_id,
         "path": file.path_text,
         "shard": shard,
-        "status": _status_of(result.error),
+        "status": status_of(result.error),
         "n_windows": result.n_windows,
         "n_windows_left_out": result.windows.left_out,
         "duration_s": result.duration_s,
@@ -178,12 +178,12 @@ def _file_status_record(
         **result.windows.time_base,
         **result.windows.padding,
         **(source_stamp(file) or {}),
-        **(_hashed_status(file) if embedded else {}),
+        **(hashed_status(file) if embedded else {}),
     }
 
 
 @contextlib.contextmanager
-def _naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[None]:
+def naming_full_disk(output_dir: Path, writing: Callable[[], str]) -> Iterator[None]:
     """Turn a full disk (or quota, or file-size limit: :func:`~eegpt.errors.disk_full`) met in
     the block into an :class:`OutputNotWritableError` (its errno, e.g. ``ENOSPC``) that names
     ``output_dir``, what was being written (``writing()``, e.g. a shard's name) and how to
@@ -272,13 +272,13 @@ class ShardWriter:
         self._buffer: list[Any] = []
         self._buffered = 0
         self._parts: list[FileResult] = []  # of a file read in parts, until its last one
-        self._part_rows: _PartRows | None = None  # their rows, on disk
+        self._part_rows: PartRows | None = None  # their rows, on disk
 
     def add(self, result: FileResult) -> None:
         """Add the next file's result (files must come in order, shard by shard; the parts of a
         file read in parts one after the other, in order: its rows are written, and its status
         recorded, when the last one has come, none of them if one part failed)."""
-        with _naming_full_disk(self.output_dir, self._writing):
+        with naming_full_disk(self.output_dir, self._writing):
             self._add(result)
 
     def _writing(self) -> str:
@@ -306,7 +306,7 @@ class ShardWriter:
     def add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
         """Add a file's rows and status as an earlier run wrote them (a file that was not
         embedded again, its shard being retried for another one), in its place in the order."""
-        with _naming_full_disk(self.output_dir, self._writing):
+        with naming_full_disk(self.output_dir, self._writing):
             self._add_kept(index, table, status)
 
     def _add_kept(self, index: int, table: Any, status: dict[str, Any]) -> None:
@@ -356,7 +356,7 @@ class ShardWriter:
                 f"file {result.index}: {got} came after its windows up to {done}, not the next part"
             )
         if self._part_rows is None:
-            self._part_rows = _PartRows(self.output_dir / shard_name(self._shard or 0))
+            self._part_rows = PartRows(self.output_dir / shard_name(self._shard or 0))
         if result.error is not None:  # the file failed: none of its rows are written
             self._part_rows.drop()
         elif result.n_windows and not any(p.error for p in self._parts):
@@ -422,7 +422,7 @@ class ShardWriter:
         results are whole: ok, failed or too short; a file read in parts whose last part has
         not come is dropped) in ``.shard-NNNNN.parquet.partial``
         (:func:`~eegpt.dataset_read.partial_name`), which a resume reads back
-        (:func:`eegpt.dataset_resume._partial_files`) instead of embedding them again. Its footer is a shard's,
+        (:func:`eegpt.dataset_resume.partial_files`) instead of embedding them again. Its footer is a shard's,
         with ``"partial": true`` and the indices of the files it holds (``"kept"``).
 
         Returns
@@ -461,7 +461,7 @@ class ShardWriter:
         return kept
 
 
-class _PartRows:
+class PartRows:
     """The rows of a file read in parts, until its last part has come: in an Arrow file beside
     the shard (``.shard-NNNNN.parquet.XXXX.parts.tmp``, removed as the shard's own temporary
     file is), not in memory, where a day of 58 channels holds 2.8 GB of summary tokens.
@@ -514,7 +514,7 @@ class _PartRows:
             self.path = None
 
 
-class _WithKept:
+class WithKept:
     """The shard writer's sink when shards are retried (``retry_failed``) or finished after a
     stop part-way (a partial file): the files of such a shard that an earlier run embedded
     are not embedded again; their rows are read from the shard being replaced (or the partial
@@ -530,7 +530,7 @@ class _WithKept:
         the partial file of a shard a stopped run left part-way.
     sources : dict | None
         File index -> the file its rows are read from where that is not the shard its status
-        names (a shard's partial file, :func:`eegpt.dataset_resume._partial_files`).
+        names (a shard's partial file, :func:`eegpt.dataset_resume.partial_files`).
     """
 
     def __init__(
@@ -576,7 +576,7 @@ def _pyarrow_dataset() -> Any:
     return pads
 
 
-def _kept_files(
+def kept_files(
     output_dir: Path, n_shards: int, done: Mapping[int, Any], retry_failed: bool
 ) -> dict[int, dict[str, Any]]:
     """With ``retry_failed``: the files embedded ("ok", or skipped as too short) in the finished
@@ -603,7 +603,7 @@ def _joined(parts: list[FileResult]) -> FileResult:
     """One file's result from those of its parts (the rows are written from each part's; the
     embeddings here are an empty placeholder of one row per window)."""
     first = parts[0]
-    texts = list(dict.fromkeys(t for p in parts for t in p.warnings))[:_MAX_WARNINGS]
+    texts = list(dict.fromkeys(t for p in parts for t in p.warnings))[:MAX_WARNINGS]
     read_s = sum(p.read_s for p in parts)
     duration = max(p.duration_s for p in parts)
     error = next((p.error for p in parts if p.error is not None), None)
@@ -641,7 +641,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_json(path: Path, obj: Any) -> None:
+def write_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` to ``path`` as indented JSON (what JSON cannot hold as its ``str``), atomically:
+    a reader sees the old file or the whole new one."""
     text = json.dumps(obj, indent=1, default=str) + "\n"
     atomic_write(path, lambda fh: fh.write(text.encode()))
 
@@ -672,7 +674,10 @@ _REPORT_COLUMNS = [
 ]
 
 
-def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+def write_report_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Write a report of file statuses ``rows`` (``_files.csv``, ``_errors.csv``,
+    ``_too_short.csv``: the columns :data:`_REPORT_COLUMNS`) to ``path`` atomically, the cells
+    that hold lists joined by ``" | "``."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, _REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
@@ -686,11 +691,11 @@ def _write_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     atomic_write(path, lambda fh: fh.write(buf.getvalue().encode()))
 
 
-def _write_csv_if_rows(path: Path, rows: list[Mapping[str, Any]]) -> None:
+def write_csv_if_rows(path: Path, rows: list[Mapping[str, Any]]) -> None:
     """Write the report of some files (``_errors.csv``, ``_too_short.csv``) where it has
     rows; without any, remove one a previous run left (a failure retried since), so that the
     folder holds such a report only when it lists a file."""
     if rows:
-        _write_csv(path, rows)
+        write_report_csv(path, rows)
     else:
         path.unlink(missing_ok=True)
