@@ -596,15 +596,15 @@ def test_housekeeping_patterns_take_no_electrodes():
     vocabulary's names nor sEEG contacts (ACC1: anterior cingulate), Accumbens, TUH's labels
     or other electrodes; SpO2 and Photic are left to the other signals' patterns."""
     from eegpt.channels import VOCABULARY
-    from eegpt.vocabulary import _HOUSEKEEPING, _label_key, may_be_electrode
+    from eegpt.vocabulary import _HOUSEKEEPING, electrode_key, may_be_electrode
 
     housekeeping = re.compile(_HOUSEKEEPING)
     names = [*VOCABULARY, "ACC1", "ACC8", "Accumbens", "EEG FP1-REF", "T1", "PG1", "SpO2",
              "Photic", "MOTOR1", "Power"]  # fmt: skip
-    assert [n for n in names if housekeeping.search(_label_key(n))] == []
+    assert [n for n in names if housekeeping.search(electrode_key(n))] == []
     assert may_be_electrode("ACC1") and may_be_electrode("Accumbens")
     emotiv = ["ACC.X", "ACCX", "ACC_Z", "ACCEL_X", "GYROX", "COUNTER", "MOT.Q0", "POW.AF3.Theta"]
-    assert [n for n in emotiv if not housekeeping.search(_label_key(n))] == []
+    assert [n for n in emotiv if not housekeeping.search(electrode_key(n))] == []
 
 
 def test_sleep_montages_other_signals_and_sided_references():
@@ -1785,7 +1785,7 @@ def test_labels_of_intracranial_contacts_are_warned_about():
     (MNE's built-in ones) and clinical EDF labels get no such warning."""
     import mne
 
-    from eegpt.vocabulary import _contact_runs, _contacts_warning
+    from eegpt.vocabulary import contact_runs, contacts_warning
 
     contacts = [f"{shaft}{i}" for shaft in "CFOP" for i in range(1, 9)]
     info = mne.create_info(contacts, 512.0, "eeg")
@@ -1815,7 +1815,7 @@ def test_labels_of_intracranial_contacts_are_warned_about():
     builtin = mne.channels.get_builtin_montages()
     for montage in [m for m in montages if m in builtin]:
         names = mne.channels.make_standard_montage(montage).ch_names  # T3 beside T7: no map
-        assert _contact_runs(names) == {} and _contacts_warning(names, names, "") is None
+        assert contact_runs(names) == {} and contacts_warning(names, names, "") is None
 
 
 _BIOSEMI64_SOCKETS = [f"{bank}{i}" for bank in "AB" for i in range(1, 33)]
@@ -2235,15 +2235,15 @@ def _reference_key(label: str) -> str:
     """The reference that the reference label ``label`` names, as the channel table says."""
     from eegpt import vocabulary
 
-    return vocabulary._REFERENCE_KEYS[label]
+    return vocabulary.REFERENCE_KEYS[label]
 
 
 def test_reference_labels_and_their_references_are_pinned():
     """The reference labels and which of them name one reference: one table, pinned."""
     from eegpt import vocabulary
 
-    assert vocabulary._REFERENCE_LABELS == frozenset(EXPECTED_REFERENCE_KEYS)
-    assert {label: _reference_key(label) for label in vocabulary._REFERENCE_LABELS} == (
+    assert vocabulary.REFERENCE_LABELS == frozenset(EXPECTED_REFERENCE_KEYS)
+    assert {label: _reference_key(label) for label in vocabulary.REFERENCE_LABELS} == (
         EXPECTED_REFERENCE_KEYS
     )
 
@@ -2461,7 +2461,7 @@ def test_a_shaft_holding_an_old_and_a_new_name_of_one_site_is_contacts():
     offering drops, and dropping T7, T8 anyway leaves a warning naming T3..T6 and F1..F8.
     A montage's list of names (T3..T10, no T2) is no shaft."""
     from eegpt.errors import DuplicateChannelsError
-    from eegpt.vocabulary import _contact_runs
+    from eegpt.vocabulary import contact_runs
 
     names = _run("T", 8) + _run("F", 8)
     with pytest.raises(DuplicateChannelsError) as err:
@@ -2475,7 +2475,7 @@ def test_a_shaft_holding_an_old_and_a_new_name_of_one_site_is_contacts():
     (contacts,) = [text for text in said if "intracranial" in text]
     assert "Yet T3..T6 were used as the scalp sites of those names" in contacts
     assert "F1..F8 may be contacts too" in contacts
-    assert _contact_runs([f"T{i}" for i in range(3, 11)]) == {}
+    assert contact_runs([f"T{i}" for i in range(3, 11)]) == {}
     with pytest.raises(DuplicateChannelsError, match="drop the later ones"):  # no run: a cap's
         map_channels(["T3", "T7", "C3", "Cz"])
 
@@ -2501,13 +2501,13 @@ def test_a_bank_of_socket_labels_starts_at_one():
     with a run no BioSemi cap has (T1..T8, G1..G64) is no socket recording: A1..A8, T1..T8,
     F1..F8 is refused as contacts, not mapped by sockets."""
     from eegpt.errors import DuplicateChannelsError
-    from eegpt.rename_tables import _socket_labels
+    from eegpt.rename_tables import socket_labels
 
     names = [*_run("A", 8), *_run("B", 8), "Fz", "Cz", "Pz", "C3", "C4"]
     mapping, said = _warned(names, keep="Fz,Cz,Pz,C3,C4")
     assert mapping.names == ("FZ", "CZ", "PZ", "C3", "C4")
     assert not [text for text in said if "not in this recording" in text]
-    assert "C3" not in _socket_labels(names) and "A1" in _socket_labels(names)
+    assert "C3" not in socket_labels(names) and "A1" in socket_labels(names)
     # beside 10-10 names, the socket labels may be contacts: no advice to rename them as sockets
     _, said = _warned(names)
     (dropped,) = [text for text in said if "do not match" in text]
@@ -2517,12 +2517,12 @@ def test_a_bank_of_socket_labels_starts_at_one():
     assert "is right only for a BioSemi cap's recording" in dropped
     assert "pass rename='biosemi64'" not in dropped
     atf = _run("A", 8) + _run("T", 8) + _run("F", 8)
-    assert _socket_labels(atf) == [] and _socket_labels(_run("A", 8) + _run("G", 64)) == []
+    assert socket_labels(atf) == [] and socket_labels(_run("A", 8) + _run("G", 64)) == []
     with pytest.raises(DuplicateChannelsError, match="The labels A1..A8, T1..T8 look like"):
         map_channels(atf)
     # a BioSemi bank C with C1 marked bad is still one: C2..C6 are sockets
     sockets = [f"{b}{k}" for b in "ABCD" for k in range(1, 33) if f"{b}{k}" != "C1"]
-    assert "C2" in _socket_labels(sockets)
+    assert "C2" in socket_labels(sockets)
 
 
 def test_numbered_runs_alone_may_be_contacts_but_caps_are_not():

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 
 from eegpt._logging import few
 from eegpt.vocabulary import (
-    _OTHER_SIGNALS,
-    _REFERENCE_LABELS,
-    _label_parts,
-    _numbered_copy,
+    OTHER_SIGNALS,
+    REFERENCE_LABELS,
     is_other_electrode,
+    label_parts,
     montage_spelling,
     normalize_channel_name,
+    numbered_copy,
 )
 
 #: Where the README tells how to embed one participant of a file of several.
@@ -61,7 +61,7 @@ class Tagged:
 def _two_parts(name: str) -> tuple[str, str] | None:
     """The two parts (upper case) of a label of two (``"P1-ECG"`` -> ``("P1", "ECG")``,
     ``"F4:C4"``, ``"P1 GSR"``, ``"P1_EMG"``), else None."""
-    parts = _label_parts(name)
+    parts = label_parts(name)
     if len(parts) == 1:
         parts = re.split(r"[:/]", parts[0])
     if len(parts) == 1:
@@ -87,13 +87,13 @@ def _is_electrode(key: str) -> bool:
     return (
         normalize_channel_name(key) is not None
         or is_other_electrode(key)
-        or key.upper() in _REFERENCE_LABELS
+        or key.upper() in REFERENCE_LABELS
     )
 
 
 def refused_references(names: Sequence[str], common: set[str]) -> dict[str, list[str]]:
     """Those of ``common`` (vocabulary names that derivations among ``names`` share as their
-    second electrode: :func:`eegpt.vocabulary._common_references`) whose would-be first
+    second electrode: :func:`eegpt.vocabulary.common_references`) whose would-be first
     electrodes are, across the montage, no electrodes but tags of participants or devices:
     each such reference -> the labels that show it. A first electrode looks like a tag
     (:func:`_tag_evidence`) when it also heads a label of another signal (``P1-ECG``,
@@ -135,7 +135,7 @@ def _tag_evidence(
     device's tag: its labels of other signals (``P1-ECG``), else all its labels where it heads
     derivations against :data:`MANY_PARTNERS` other electrodes or two of ``common``; ``[]``
     where it looks like an electrode."""
-    signals = [label for s, label in seconds.items() if _OTHER_SIGNALS.search(s)]
+    signals = [label for s, label in seconds.items() if OTHER_SIGNALS.search(s)]
     if signals:
         return signals
     partners = {normalize_channel_name(s) for s in seconds} - {None, first, reference}
@@ -158,7 +158,7 @@ def refused_note(
         return ""
     firsts = list(dict.fromkeys(montage_spelling(str(_first_electrode(name))) for name in against))
     evidence = list(dict.fromkeys(label for labels in refused.values() for label in labels))
-    signals = [label for label in evidence if _OTHER_SIGNALS.search(_second_part(label))]
+    signals = [label for label in evidence if OTHER_SIGNALS.search(_second_part(label))]
     what = (
         f"channels of other signals ({few(signals, 4)})"
         if signals
@@ -206,7 +206,7 @@ def participant_tags(names: Sequence[str]) -> list[Tagged]:
     for prefix in (True, False):
         groups: dict[str, dict[str, str]] = {}
         for name in names:
-            if _numbered_copy(name) is not None or normalize_channel_name(name) is not None:
+            if numbered_copy(name) is not None or normalize_channel_name(name) is not None:
                 continue
             split = _splits(name, prefix)
             if split is not None:
@@ -214,7 +214,7 @@ def participant_tags(names: Sequence[str]) -> list[Tagged]:
         for text, labels in groups.items():
             key = text.strip(_SEPARATORS)
             sites = set(labels.values()) - {normalize_channel_name(key)}
-            if _OTHER_SIGNALS.search(key.upper()):  # P1-ECG, P2-ECG: each one's ECG
+            if OTHER_SIGNALS.search(key.upper()):  # P1-ECG, P2-ECG: each one's ECG
                 continue
             electrode = _is_electrode(key)
             # an electrode heads a derivation against one or two others in a bipolar montage
@@ -283,7 +283,7 @@ def duplicated_labels(names: Sequence[str]) -> dict[str, list[str]]:
     file order (``Fp1-0``, ``Fp1-1``): each label -> its copies among ``names``."""
     out: dict[str, list[str]] = {}
     for name in names:
-        label = _numbered_copy(name)
+        label = numbered_copy(name)
         if label is not None:
             out.setdefault(label, []).append(name)
     return {label: copies for label, copies in out.items() if len(copies) > 1}

@@ -48,30 +48,30 @@ from eegpt.nearest_sites import nearest_summary as nearest_summary  # re-exporte
 from eegpt.nearest_sites import nearest_trained_sites as nearest_trained_sites  # re-exported
 from eegpt.nearest_sites import with_positions_note as with_positions_note  # re-exported
 from eegpt.rename_tables import (
-    _HOW_TO_MAP,
-    _SOCKET,
     CAPS,
+    HOW_TO_MAP,
+    SOCKET,
     Rename,
     RenameTable,
-    _cap_key,
-    _cap_note,
-    _check_sockets,
-    _drops_of_other_labels,
-    _foreign_table,
-    _keep_without_note,
-    _socket_labels,
-    _table_sockets,
-    _unfit_sockets,
-    _unmatched_drops_note,
-    _warn_unfit_sockets,
+    cap_key,
+    cap_note,
     cap_rename,
     check_net_table,
+    check_sockets,
     drops_by_electrode,
+    drops_of_other_labels,
     file_argument,
+    foreign_table,
     how_to_drop,
+    keep_without_note,
     read_rename_table,
     rename_table,
+    socket_labels,
     table_provenance,
+    table_sockets,
+    unfit_sockets,
+    unmatched_drops_note,
+    warn_unfit_sockets,
     with_net_rows,
     write_rename_table,
 )
@@ -85,39 +85,39 @@ from eegpt.rename_tables import no_table_error as no_table_error  # re-exported
 from eegpt.rename_tables import rename_text as rename_text  # re-exported
 from eegpt.rename_tables import unmatched_rename_warning as unmatched_rename_warning  # re-exported
 from eegpt.vocabulary import (
-    _AASM_EOG,
-    _OTHER_SIGNALS,
-    _REFERENCE_KEYS,
-    _REFERENCE_LABELS,
-    _SIDED_REFERENCES,
+    AASM_EOG,
     CHANNEL_INDEX,
     CHANNEL_SETS,
     NOT_SCALP_TYPES,
+    OTHER_SIGNALS,
     PRETRAINING_CHANNELS,
     PROBE_19_CHANNELS,
+    REFERENCE_KEYS,
+    REFERENCE_LABELS,
+    SIDED_REFERENCES,
     UNSEEN_IN_PRETRAINING,
     VOCABULARY,
-    _bipolar,
-    _both_sides,
-    _common_references,
-    _contact_advice,
-    _contact_runs,
-    _contacts_of,
-    _contacts_text,
-    _contacts_warning,
-    _derivation,
-    _label_key,
-    _label_parts,
-    _matched_keys,
-    _numbered_copy,
-    _prefix,
-    _self_reference,
+    both_sides,
+    common_references,
+    contact_advice,
+    contact_runs,
+    contacts_of,
+    contacts_text,
+    contacts_warning,
+    derivation_electrodes,
     display_width,
+    electrode_key,
+    is_bipolar,
     is_other_electrode,
+    label_parts,
+    label_prefix,
+    matched_keys,
     montage_spelling,
     normalize_channel_name,
+    numbered_copy,
     padded,
     printable_name,
+    self_reference,
     shortened_list,
     spelling_hint,
     vocabulary_hint,
@@ -175,13 +175,13 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
     if odd:
         raise ValueError(f"channels to keep are names (str), got {odd!r}")
     items = [item.strip() for item in items if item.strip()]
-    sets = {_cap_key(name): members for name, members in CHANNEL_SETS.items()}
+    sets = {cap_key(name): members for name, members in CHANNEL_SETS.items()}
     wanted: set[str] = set()
     unknown: list[str] = []
     for item in items:
         remove = item.startswith("-") and len(item) > 1
         name = item[1:].strip() if remove else item
-        members = sets.get(_cap_key(name))
+        members = sets.get(cap_key(name))
         canonical = normalize_channel_name(name)
         if members is not None:
             change = set(members)
@@ -294,9 +294,9 @@ def _outside_stand_in_note(names: Sequence[str], taken: Iterable[str] = ()) -> s
     vocabulary among ``names`` (Muse's TP9/TP10) and the renames to use them by, none of
     ``taken`` (vocabulary names the recording uses); ``""`` for none."""
     electrodes = {
-        n: _label_key(n)
+        n: electrode_key(n)
         for n in names
-        if is_other_electrode(n) and _label_key(n) not in _SIDED_REFERENCES  # not ears, mastoids
+        if is_other_electrode(n) and electrode_key(n) not in SIDED_REFERENCES  # not ears, mastoids
     }
     pairs = _stand_ins(electrodes, taken)
     if not pairs:
@@ -322,29 +322,32 @@ def _dropped_note(
     targets, chosen = targets or {}, chosen or {}
     typed_o = {n: o for n in unknown if n not in targets and (o := zero_for_o(n)) is not None}
     unknown = [n for n in unknown if n not in typed_o]
-    keys = {name: _label_key(targets.get(name, name)) for name in unknown}
+    keys = {name: electrode_key(targets.get(name, name)) for name in unknown}
     electrodes = [n for n in unknown if is_other_electrode(targets.get(n, n))]
     numbered_e = len({k for k in keys.values() if re.fullmatch(r"E\d+", k)}) > 2  # EGI's E1...
     signals = [
         n
         for n in unknown
         if n not in electrodes
-        and (_OTHER_SIGNALS.search(keys[n]) or (_AASM_EOG.match(keys[n]) and not numbered_e))
+        and (OTHER_SIGNALS.search(keys[n]) or (AASM_EOG.match(keys[n]) and not numbered_e))
     ]
     copies = [
         n
         for n in unknown
-        if n not in electrodes and n not in signals and _numbered_copy(n) is not None
+        if n not in electrodes and n not in signals and numbered_copy(n) is not None
     ]
     # derivations of two electrodes are for _bipolar_note, and neither they nor an electrode
     # against itself are to be renamed
     rest = [
         n
         for n in unknown
-        if n not in electrodes and n not in signals and n not in copies and _derivation(n) is None
+        if n not in electrodes
+        and n not in signals
+        and n not in copies
+        and derivation_electrodes(n) is None
     ]
     parts = [_zero_for_o_note(typed_o)] if typed_o else []
-    flat = [n for n in unknown if n not in targets and _self_reference(n) is not None]
+    flat = [n for n in unknown if n not in targets and self_reference(n) is not None]
     if flat:
         parts.append(_self_reference_note(flat))
     if electrodes:
@@ -358,9 +361,9 @@ def _dropped_note(
                 else _outside_stand_in_note([n for n in electrodes if n not in targets], taken)
             )
         )
-    others = [n for n in copies if _numbered_copy(n) in chosen]  # a copy was kept by rename
-    for label in dict.fromkeys(_numbered_copy(n) for n in others):
-        these = [n for n in others if _numbered_copy(n) == label]
+    others = [n for n in copies if numbered_copy(n) in chosen]  # a copy was kept by rename
+    for label in dict.fromkeys(numbered_copy(n) for n in others):
+        these = [n for n in others if numbered_copy(n) == label]
         parts.append(
             f"{these} {'is the other copy' if len(these) == 1 else 'are the other copies'} of "
             f"{label!r}, whose copy {chosen[label]!r} the rename keeps."  # type: ignore[index]
@@ -370,21 +373,21 @@ def _dropped_note(
         first = copies[0]
         parts.append(
             f"{copies} look like copies of one label that MNE numbered apart (the file names "
-            f"two channels {_numbered_copy(first)!r}): keep the right one with "
-            f"rename={{{first!r}: {_numbered_copy(first)!r}}} (command line: --rename "
-            f"{shlex.quote(f'{first}={_numbered_copy(first)}')})."
+            f"two channels {numbered_copy(first)!r}): keep the right one with "
+            f"rename={{{first!r}: {numbered_copy(first)!r}}} (command line: --rename "
+            f"{shlex.quote(f'{first}={numbered_copy(first)}')})."
         )
     if signals:
         parts.append(
             f"{shortened_list(signals)} look like other signals (EOG, ECG, EMG, triggers, ...)."
         )
     if rest and len(rest) == len(unknown):  # no other kind of name among them
-        parts.append(f"If some are EEG electrodes, map them with {_HOW_TO_MAP}.")
+        parts.append(f"If some are EEG electrodes, map them with {HOW_TO_MAP}.")
     elif len(rest) == 1:
-        parts.append(f"If {rest[0]!r} is an EEG electrode, map it with {_HOW_TO_MAP}.")
+        parts.append(f"If {rest[0]!r} is an EEG electrode, map it with {HOW_TO_MAP}.")
     elif rest:
         parts.append(
-            f"If some of {shortened_list(rest)} are EEG electrodes, map them with {_HOW_TO_MAP}."
+            f"If some of {shortened_list(rest)} are EEG electrodes, map them with {HOW_TO_MAP}."
         )
     return "".join(f" {part}" for part in parts)
 
@@ -406,7 +409,7 @@ def _zero_for_o_note(typed_o: Mapping[str, str]) -> str:
 
 def _self_reference_note(names: Sequence[str]) -> str:
     """A sentence on the channels ``names``, each an electrode against itself (``Cz-Cz``)."""
-    ref = montage_spelling(str(_self_reference(names[0])))
+    ref = montage_spelling(str(self_reference(names[0])))
     what = (
         f"is {ref} against itself"
         if len(names) == 1
@@ -429,14 +432,14 @@ def _referential_warning(
     were read against; ``considered``: the recording's channels the user did not leave out,
     ``some_left_out`` when there are such; ``kept``: vocabulary name -> input name of every
     channel used)."""
-    n_derivations = Counter(pair[1] for name in considered if (pair := _derivation(name)))
+    n_derivations = Counter(pair[1] for name in considered if (pair := derivation_electrodes(name)))
     channels = "of the channels not left out" if some_left_out else "channels of the recording"
     sentences = []
     for reference in dict.fromkeys(referential.values()):
         names = [name for name, ref in referential.items() if ref == reference]
         ref = montage_spelling(reference)
-        first = montage_spelling(str(_derivation(names[0])[0]))  # type: ignore[index]
-        itself = [name for name in considered if _self_reference(name) == reference]
+        first = montage_spelling(str(derivation_electrodes(names[0])[0]))  # type: ignore[index]
+        itself = [name for name in considered if self_reference(name) == reference]
         flat = (
             f", yet {kept[reference]!r} is used as {ref}: check that it carries a signal "
             f"(else leave it out: --drop {shlex.quote(kept[reference])})"
@@ -469,7 +472,7 @@ def _renamed_bipolar_note(renamed: Sequence[tuple[str, str]], where: str) -> str
     electrode (``renamed``: (input name, vocabulary name) pairs, ``[("EEG Fpz-Cz", "FPZ")]``)."""
     pairs = []
     for name, target in renamed:
-        first, second = (montage_spelling(e) for e in _derivation(name) or (target, "?"))
+        first, second = (montage_spelling(e) for e in derivation_electrodes(name) or (target, "?"))
         pairs.append(f"{name!r} (renamed {montage_spelling(target)}) is {first} minus {second}")
     one = len(renamed) == 1
     return (
@@ -487,7 +490,7 @@ def _bipolar_note(names: Sequence[str], refused: Mapping[str, Sequence[str]] | N
     but for the labels that :func:`_participants_notes` says are participants' channels
     (tagged ``P1-``, or against a reference of ``refused``)."""
     tagged = _tagged_labels(names, refused or {})
-    bipolar = [name for name in names if _bipolar(name) and name not in tagged]
+    bipolar = [name for name in names if is_bipolar(name) and name not in tagged]
     if not bipolar:
         return ""
     return (
@@ -507,7 +510,9 @@ def _tagged_labels(names: Sequence[str], refused: Mapping[str, Sequence[str]]) -
     tagged = {label for group in participant_tags(names) for label in group.labels}
     tagged.update(label for labels in refused.values() for label in labels)
     tagged.update(
-        name for name in names if (pair := _derivation(name)) is not None and pair[1] in refused
+        name
+        for name in names
+        if (pair := derivation_electrodes(name)) is not None and pair[1] in refused
     )
     return tagged
 
@@ -944,7 +949,7 @@ def map_channels(
     """
     if isinstance(names, str):
         raise TypeError(f"names must be a sequence of channel names, not a single str {names!r}")
-    info = _mne_info(names)
+    info = mne_info(names)
     if info is not None:
         return _map_mne_channels(
             names, info, rename=rename, on_unknown=on_unknown, on_missing=on_missing,
@@ -965,21 +970,21 @@ def map_channels(
     table = with_net_rows(rename_table(rename), names)  # EEG.AF3 by a montage's AF3 row
     check_net_table(table, names)
     where = f"{source}: " if source else ""
-    rename = _matched_keys(_without_left_out(table, names, left_out or {}), names)
-    unfit = _unfit_sockets(table, names)  # a cap's table on a recording of 10-10 names
+    rename = matched_keys(_without_left_out(table, names, left_out or {}), names)
+    unfit = unfit_sockets(table, names)  # a cap's table on a recording of 10-10 names
     if unfit:
-        _warn_unfit_sockets(unfit, names, table, where)
+        warn_unfit_sockets(unfit, names, table, where)
         rename = {key: value for key, value in rename.items() if key not in unfit}
     by_electrode = drops_by_electrode(rename, names)  # --drop C1: the socket named C1
     if by_electrode:
         rename = {k: v for k, v in rename.items() if k not in by_electrode}
         rename.update(dict.fromkeys(by_electrode.values()))
     # --drop C3 on a file labelled 'EEG C3-REF': labels as spelled, so that channel stays
-    unmatched = _drops_of_other_labels(rename, names, table, kept_set)
+    unmatched = drops_of_other_labels(rename, names, table, kept_set)
     if unmatched and on_missing == "ignore":
-        _warn(_unmatched_drops_note(unmatched, keep, where))
-    _check_sockets(rename, names, table)  # the whole table: what it names beyond the recording
-    cap = set(_table_sockets(rename))
+        _warn(unmatched_drops_note(unmatched, keep, where))
+    check_sockets(rename, names, table)  # the whole table: what it names beyond the recording
+    cap = set(table_sockets(rename))
     if on_missing == "ignore":
         rename = {key: value for key, value in rename.items() if key in names}
     elif isinstance(table, RenameTable):  # a cap's or a lab's: the labels this recording has
@@ -989,11 +994,11 @@ def map_channels(
             and not any(key in names for key in labels)
             and not any(key in (left_out or {}) for key in table)
         ):
-            raise ValueError(_foreign_table(table, names) + spelling_hint(list(table), names))
+            raise ValueError(foreign_table(table, names) + spelling_hint(list(table), names))
         rename = RenameTable(rename, table.own).for_channels(names)
     _check_rename(
-        rename, names, cap=bool(_table_sockets(table)),
-        note=_keep_without_note(unmatched, keep) if unmatched else "",
+        rename, names, cap=bool(table_sockets(table)),
+        note=keep_without_note(unmatched, keep) if unmatched else "",
     )  # fmt: skip
 
     kept: list[tuple[int, str, str]] = []  # (pick, input name, vocabulary name)
@@ -1001,12 +1006,12 @@ def map_channels(
     excluded: list[str] = []  # dropped on purpose via rename={name: None}
     # in a recording labelled by sockets, C1..C6 (BioSemi's bank C) are sockets, not the 10-10
     # electrodes of those names: they are used only as a rename maps them
-    sockets = set(_socket_labels(names))
+    sockets = set(socket_labels(names))
     # a montage whose derivations share one second electrode (Fp1-Cz, C3-Cz, O1-Cz) is
     # referential to it: each such channel is its first electrode against that reference. The
     # channels left out on purpose take no part: dropping Cz-Pz leaves a montage against Cz.
     considered = [name for name in names if name not in rename or rename[name] is not None]
-    common = _common_references(considered)
+    common = common_references(considered)
     # participants' tags are no electrodes: P1-Cz, P2-Cz, P3-Cz beside P1-ECG, P2-ECG ...
     # (told by every label, those left out too: dropping P1-ECG leaves P1 a tag)
     refused = refused_references(names, common)
@@ -1021,7 +1026,7 @@ def map_channels(
             canonical = normalize_channel_name(target)
         elif name in sockets:
             canonical = None
-        elif _bipolar(name) and (pair := _derivation(name)) and pair[1] in common:
+        elif is_bipolar(name) and (pair := derivation_electrodes(name)) and pair[1] in common:
             canonical, referential[name] = pair
         else:
             canonical = normalize_channel_name(name)
@@ -1043,7 +1048,7 @@ def map_channels(
     chosen = {  # the copy of a label that MNE numbered apart which the rename keeps
         label: inp
         for _, inp, _ in kept
-        if inp in rename and (label := _numbered_copy(inp)) is not None
+        if inp in rename and (label := numbered_copy(inp)) is not None
     }
 
     if unknown and on_unknown == "raise":
@@ -1054,7 +1059,7 @@ def map_channels(
             + _participants_notes(unknown, refused)
             + _bipolar_note(unknown, refused)
             + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
-            "--strict-channels)." + _cap_note(unknown, source, names)
+            "--strict-channels)." + cap_note(unknown, source, names)
         )
     if not kept and not_kept:
         raise ValueError(
@@ -1068,16 +1073,16 @@ def map_channels(
             f"none of the {len(names)} channel names maps to the EEGPT vocabulary: "
             f"{shortened_list(names)}. "
             "Expected 10-10 scalp electrode names such as 'Fp1', 'EEG C3-REF' or 'T3'; "
-            f"see eegpt.channels.VOCABULARY, or pass {_HOW_TO_MAP}. EEGPT is a model of "
+            f"see eegpt.channels.VOCABULARY, or pass {HOW_TO_MAP}. EEGPT is a model of "
             "human scalp EEG, pretrained on 10-10 electrodes: a rename is for scalp "
             "electrodes under other labels, not for other signals (animal or intracranial "
             "recordings)."
-            + ("" if sockets else _contacts_of(names))
+            + ("" if sockets else contacts_of(names))
             + _outside_stand_in_note(names)
             + _participants_notes(names, refused)
             + copies_note(duplicated_labels(names))
             + _bipolar_note(names, refused)
-            + _cap_note(names, source),
+            + cap_note(names, source),
             names=list(names),
         )
     _check_duplicates(kept, names)
@@ -1089,7 +1094,7 @@ def map_channels(
     # the labels as renamed (those left out as they are): sockets B1..B32 that a cap's table
     # named AF8 .. are no contacts
     as_renamed = [rename.get(name) or name for name in names]
-    contacts = _contacts_warning(
+    contacts = contacts_warning(
         [inp for _, inp, _ in kept if inp not in rename],
         as_renamed,
         where,
@@ -1124,7 +1129,10 @@ def map_channels(
             name
             for name in plain
             if complete
-            or (not may_be_electrode(label := targets.get(name, name)) and not _derivation(label))
+            or (
+                not may_be_electrode(label := targets.get(name, name))
+                and not derivation_electrodes(label)
+            )
         ]
         if anyway:
             _log(
@@ -1160,7 +1168,7 @@ def map_channels(
             )  # fmt: skip
             + _participants_notes(plain, refused, [can for _, _, can in kept])
             + _bipolar_note(plain, refused)
-            + _cap_note(plain, source, names)
+            + cap_note(plain, source, names)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
             "warned about."
         )
@@ -1171,7 +1179,7 @@ def map_channels(
         [inp for _, inp, _ in kept if inp not in rename], referential, where, bool(rename)
     )
     # a derivation renamed to one electrode ('EEG Fpz-Cz' -> Fpz): still the difference
-    bipolar = [(inp, can) for _, inp, can in kept if inp in rename and _bipolar(inp)]
+    bipolar = [(inp, can) for _, inp, can in kept if inp in rename and is_bipolar(inp)]
     if bipolar:
         _warn(_renamed_bipolar_note(bipolar, where))
     used_rows = [row for row in kept if wanted is None or row[2] in wanted]  # the model's channels
@@ -1226,14 +1234,14 @@ def _table_applied(
 ) -> bool:
     """Whether an entry of the ``rename`` table itself (not one given beside it, ``own``)
     names a channel of ``names`` and is applied to it (not among the ``unfit`` sockets of a cap's
-    table on a recording of 10-10 names, :func:`_unfit_sockets`): only then do outputs record
+    table on a recording of 10-10 names, :func:`unfit_sockets`): only then do outputs record
     the table as what renamed the channels (:func:`table_provenance`). A key matches a
-    channel as the rename matches it (:func:`_matched_keys`: ``'Ch 1'`` names a channel
+    channel as the rename matches it (:func:`matched_keys`: ``'Ch 1'`` names a channel
     labelled ``'Ch  1'``)."""
     own = table.own if isinstance(table, RenameTable) else frozenset()
     skipped = set(unfit) | set(own)
     entries = {key: value for key, value in table.items() if key not in skipped}
-    return any(key in names for key in _matched_keys(entries, names))
+    return any(key in names for key in matched_keys(entries, names))
 
 
 #: Fewer of the 58 pretraining channels than this in a recording get an INFO note on
@@ -1290,7 +1298,7 @@ def _untrained_warning(
             "channel embeddings and say little about the signal"
         )
     electrodes = {inp: can for inp, can in unseen}
-    electrodes.update({n: _label_key(n) for n in dropped if is_other_electrode(n)})
+    electrodes.update({n: electrode_key(n) for n in dropped if is_other_electrode(n)})
     pairs = _stand_ins(electrodes, trained)
     if not pairs:
         return f"{where}{head}."
@@ -1360,7 +1368,7 @@ def _renamed_outside_note(renamed: Mapping[str, str]) -> str:
     )
 
 
-def _mne_info(obj: Any) -> mne.Info | None:
+def mne_info(obj: Any) -> mne.Info | None:
     """The ``mne.Info`` of an MNE Raw, Epochs or Info; None for anything else (MNE, not
     imported by this module, cannot have made an object before it is imported)."""
     if "mne" not in sys.modules:
@@ -1403,7 +1411,7 @@ def _against_common(
     such when they are dropped."""
     out = {}
     for name in unknown:
-        parts = _label_parts(name)
+        parts = label_parts(name)
         if (
             name not in rename
             and len(parts) == 2
@@ -1425,11 +1433,11 @@ def _warn_mixed_references(
     by_reference: dict[str, list[str]] = {}
     labels: dict[str, list[str]] = {}  # each reference: its labels (upper case) in the names
     for name in names:
-        parts = _label_parts(name)
+        parts = label_parts(name)
         if name in referential:
             label = key = montage_spelling(referential[name])
-        elif len(parts) == 2 and parts[1] in _REFERENCE_LABELS:
-            label, key = parts[1], _REFERENCE_KEYS[parts[1]]
+        elif len(parts) == 2 and parts[1] in REFERENCE_LABELS:
+            label, key = parts[1], REFERENCE_KEYS[parts[1]]
         else:
             continue
         by_reference.setdefault(key, []).append(name)
@@ -1440,7 +1448,7 @@ def _warn_mixed_references(
         f"{few(group)} against {'/'.join(dict.fromkeys(labels[key]))}"
         for key, group in by_reference.items()
     )
-    if _both_sides(set(by_reference)):  # ears or mastoids of both sides, as in sleep montages
+    if both_sides(set(by_reference)):  # ears or mastoids of both sides, as in sleep montages
         linked = ["A1", "A2"] if set(by_reference) <= {"A1", "A2"} else ["M1", "M2"]
         _warn(
             f"{where}the channels used are referenced to different sites ({groups}), as in "
@@ -1511,7 +1519,7 @@ def _check_rename(
     to leave an electrode out whatever its label) and values that name no electrode."""
     missing = [key for key in rename if key not in names]
     if missing:
-        sockets = sum(bool(_SOCKET.match(key)) for key in missing)
+        sockets = sum(bool(SOCKET.match(key)) for key in missing)
         of_cap = (
             f" The recording lacks {sockets} socket labels of the cap's table: if they come "
             "from cap_rename (--rename biosemi64), check that the cap is the one recorded with "
@@ -1555,7 +1563,7 @@ def _check_duplicates(kept: list[tuple[int, str, str]], names: Sequence[str]) ->
     """Refuse input channels that map to one vocabulary channel (``kept``: (pick, input name,
     vocabulary name)): drop the later ones, or, where they are of a run of ``names`` that
     looks like an intracranial electrode's contacts (``T1`` .. ``T8``, whose ``T3`` and ``T7``
-    clash: :func:`eegpt.vocabulary._contact_runs`), do not embed the recording."""
+    clash: :func:`eegpt.vocabulary.contact_runs`), do not embed the recording."""
     by_target: dict[str, list[str]] = {}
     for _, inp, can in kept:
         by_target.setdefault(can, []).append(inp)
@@ -1563,11 +1571,11 @@ def _check_duplicates(kept: list[tuple[int, str, str]], names: Sequence[str]) ->
     if clashes:
         detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
         others = [inp for inps in clashes.values() for inp in inps[1:]]
-        runs = _contact_runs(names)
-        if any(_prefix(inp) in runs for inp in others):
+        runs = contact_runs(names)
+        if any(label_prefix(inp) in runs for inp in others):
             raise DuplicateChannelsError(
                 f"several input channels map to the same EEGPT channel: {detail}. The "
-                f"{_contacts_text(runs).removeprefix('the ')}. {_contact_advice()} Dropping "
+                f"{contacts_text(runs).removeprefix('the ')}. {contact_advice()} Dropping "
                 "one of each would embed the other contacts as scalp sites.",
                 later=others,
             )

@@ -17,14 +17,14 @@ from eegpt._logging import Verbose, few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.rename_tables import (
-    _NEAREST,
+    NEAREST,
     RenameTable,
-    _cap_note,
-    _egi_montage,
-    _net_of,
-    _socket_labels,
+    cap_note,
     egi_labels,
+    egi_montage,
     nearest_advice,
+    net_of,
+    socket_labels,
 )
 from eegpt.vocabulary import (
     VOCABULARY,
@@ -301,7 +301,7 @@ def nearest_rename(
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    from eegpt.channels import _mne_info  # (eegpt.channels imports this module)
+    from eegpt.channels import mne_info  # (eegpt.channels imports this module)
 
     what, given = "a montage", "montage"  # what messages call the source; its Python name
     if isinstance(source, str):
@@ -310,7 +310,7 @@ def nearest_rename(
     if isinstance(source, mne.channels.DigMontage):
         info = mne.create_info(source.ch_names, 1000.0, "eeg")
         info.set_montage(source, on_missing="ignore", verbose="error")
-    elif (info := _mne_info(source)) is None:
+    elif (info := mne_info(source)) is None:
         raise TypeError(f"nearest_rename takes an MNE Raw, Epochs, Info, DigMontage or a "
                         f"montage's name, not {type(source).__name__}")  # fmt: skip
     else:
@@ -321,7 +321,7 @@ def nearest_rename(
     positions = _head_positions_mm(info)
     if len(positions) < 4:
         eeg = [info["ch_names"][i] for i in mne.pick_types(info, eeg=True, exclude=[])]
-        net = _net_of(eeg)
+        net = net_of(eeg)
         name = repr(net) if net else "NAME"
         where = "" if net else " (one of mne.channels.get_builtin_montages())"
         raise ValueError(
@@ -335,7 +335,7 @@ def nearest_rename(
     if uncertain:
         egi = egi_labels(labels)
         # some of a net's electrodes: its size is told by the highest number, not the count
-        net = _egi_montage(egi) if len(egi) >= 8 else _net_of(labels)
+        net = egi_montage(egi) if len(egi) >= 8 else net_of(labels)
         name = repr(net) if net else "NAME"
         _warn(
             f"{what}: the {len(labels)} positioned electrodes do not cover the head "
@@ -357,7 +357,7 @@ def nearest_rename(
     # channels without one stay out of it, kept under their own names
     eeg = [info["ch_names"][i] for i in mne.pick_types(info, eeg=True, exclude=[])]
     unplaced = [label for label in eeg if label not in positions]
-    of_net = set(egi_labels(eeg)) | set(_socket_labels(eeg))
+    of_net = set(egi_labels(eeg)) | set(socket_labels(eeg))
     table: dict[str, str | None] = {
         label: None for label in eeg if label in positions or label in of_net
     }
@@ -384,7 +384,7 @@ def nearest_rename(
             mm[labels[row]] = round(float(distances[row, col]), 1)
     limit = "" if max_distance_mm == 20.0 else f", max_distance_mm={max_distance_mm:g}"
     limit += f", exclude={exclude!r}" if exclude else ""
-    source_text = f"{_NEAREST} {what} (≤ {max_distance_mm:g} mm)"
+    source_text = f"{NEAREST} {what} (≤ {max_distance_mm:g} mm)"
     result = RenameTable(
         table,
         source=source_text,
@@ -392,7 +392,7 @@ def nearest_rename(
         call=f"eegpt.channels.nearest_rename({given}{limit})",
         net=source_text,
     )
-    sockets = set(_socket_labels(labels))  # bank C's "C3" is a socket, not the electrode
+    sockets = set(socket_labels(labels))  # bank C's "C3" is a socket, not the electrode
     holder = {normalize_channel_name(site): label for label, site in table.items() if site}
     moved = [
         f"{label} -> {site or 'none'}"
@@ -474,12 +474,12 @@ def with_positions_note(message: str, info: mne.Info, names: Sequence[str], sour
     (``EEG001``.. of a MEG+EEG file, ``E1``.. of a BIDS dataset's ``electrodes.tsv``), with a
     sentence on how to name them after their nearest 10-10 sites by the recording's own
     positions when 4 or more of them have some in ``info``: put before the hint of
-    :func:`eegpt.rename_tables._cap_note` (a net's or cap's standard layout) where there is
+    :func:`eegpt.rename_tables.cap_note` (a net's or cap's standard layout) where there is
     one, since the file's own positions come first; ``message`` as it is otherwise."""
     positioned = [name for name in names if name in _head_positions_mm(info)]
     if len(positioned) < 4:
         return message
-    cap = _cap_note(names, source)
+    cap = cap_note(names, source)
     instead = " (rather than a standard layout, as below)" if cap else ""
     note = (
         f" {len(positioned)} of them have positions (a montage or digitisation, e.g. a BIDS "

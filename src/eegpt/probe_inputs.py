@@ -46,7 +46,7 @@ from eegpt.io import as_recording
 from eegpt.mne_inputs import mne_source
 from eegpt.preprocessing import PreprocessingConfig, check_reference_channels
 from eegpt.recording import Recording
-from eegpt.rename_tables import Rename, _cap_note
+from eegpt.rename_tables import Rename, cap_note
 from eegpt.resampling import fill_nonfinite, resample
 from eegpt.signal_checks import check_signal
 from eegpt.signal_stats import SignalStats
@@ -470,7 +470,7 @@ def _missing_channels_text(
     (not ``EKG1``, ``PHOTIC``, ``A1``) were dropped as unknown (a misspelling?); command-line
     options except for the embedder (Python only). Where no rename ``table`` is given and the
     dropped channels are the labels of a known table (BCI IV 2a's ``EEG-0`` ..., BioSemi's
-    sockets, an EGI net's numbers: :func:`~eegpt.rename_tables._cap_note`, its commands naming
+    sockets, an EGI net's numbers: :func:`~eegpt.rename_tables.cap_note`, its commands naming
     the recording ``source``), that table leads, not a rename channel by channel."""
     found = list(mapping.input_names)
     if len(absent) <= 8:  # named as the fitted data name them: the names --drop takes
@@ -487,7 +487,7 @@ def _missing_channels_text(
     ]
     advice = _add_or_leave_out(absent, named, table, model)
     dropped = list(mapping.dropped)
-    note = "" if table else _cap_note(dropped, source, [*found, *dropped])
+    note = "" if table else cap_note(dropped, source, [*found, *dropped])
     if note:  # as the warning on the dropped channels says
         return text + (
             f"; the channels dropped as matching no EEGPT channel name:{note.rstrip('.')}; "

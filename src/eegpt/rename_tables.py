@@ -28,10 +28,10 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.text_tables import table_text
 from eegpt.vocabulary import (
-    _AASM_EOG,
-    _OTHER_SIGNALS,
-    _contact_runs,
-    _label_key,
+    AASM_EOG,
+    OTHER_SIGNALS,
+    contact_runs,
+    electrode_key,
     is_other_electrode,
     is_ten_five_site,
     montage_spelling,
@@ -47,7 +47,7 @@ __all__ = ["CAPS", "RenameTable", "cap_rename", "read_rename_table", "write_rena
 
 
 # How to map or drop a channel, in Python and on the command line (error messages say both).
-_HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
+HOW_TO_MAP = "rename={input_name: vocabulary_name} (command line: --rename 'NAME=VOCAB')"
 
 
 #: Channels :func:`how_to_drop` names in its advice; more are counted (a clipping check of
@@ -99,13 +99,15 @@ _DATASET_TABLES: dict[str, dict[str, str | None]] = {
     },
 }  # fmt: skip
 
-_SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
+# A socket label of a BioSemi cap (A1 .. H32: bank letter and socket number), as its tables key
+# electrodes.
+SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
 _EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E256
 
 
 _DROP_WORDS = ("", "-", "none", "null", "drop")
 
-_NEAREST = "nearest 10-10 sites to"  # how the source of a nearest_rename table starts
+NEAREST = "nearest 10-10 sites to"  # how the source of a nearest_rename table starts
 # the distance write_rename_table notes after an entry of a table made from positions
 _DISTANCE_NOTE = re.compile(r"\s# (\d+(?:\.\d+)?) mm\s*$")
 
@@ -228,7 +230,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
     distances: dict[str, float] = {}  # write_rename_table's "# 12.3 mm" after an entry
     lines = text.splitlines()
     # the first line of write_rename_table's file of a nearest_rename table names its net
-    net = lines[0][2:].strip() if lines and lines[0].startswith(f"# {_NEAREST} ") else None
+    net = lines[0][2:].strip() if lines and lines[0].startswith(f"# {NEAREST} ") else None
     # ';' (European Excel's CSV) only where every entry has it and no other separator: a
     # label of one file with a ';' in it stays the label
     entries = [e for e in (re.sub(r"(^|\s)#.*$", "", line).strip() for line in lines) if e]
@@ -330,7 +332,7 @@ def egi_labels(names: Sequence[str]) -> list[str]:
     return [name for name in names if _EGI.match(name.strip().upper())]
 
 
-def _egi_montage(labels: Sequence[str]) -> str:
+def egi_montage(labels: Sequence[str]) -> str:
     """MNE's montage of the EGI HydroCel net whose electrode numbers ``labels`` (``E1``..)
     are, told by the highest number rather than by how many there are: a file of part of a
     net (``E2``, ``E4`` .. ``E120``) is of the larger net. The 32, 64, 128 and 256 electrode
@@ -363,8 +365,8 @@ def nearest_advice(net: str | None, source: str | None, table: str) -> str:
 def egi_advice(labels: Sequence[str], source: str | None) -> str:
     """What to do with the EGI electrode numbers ``labels`` of ``source`` (a recording):
     name them after their nearest 10-10 sites by the layout of the net they number
-    (:func:`_egi_montage`)."""
-    net = _egi_montage(labels)
+    (:func:`egi_montage`)."""
+    net = egi_montage(labels)
     return (
         "name each electrode after its nearest 10-10 site by the net's layout (MNE's "
         f"{net!r} montage, if that is the net): {nearest_advice(net, source, 'egi.tsv')}."
@@ -387,12 +389,14 @@ def net_rows(table: Mapping[str, str | None], names: Sequence[str]) -> dict[str,
         return {}
     rows: dict[str, str] = {}
     for key in table:
-        rows.setdefault(_label_key(key), key)
+        rows.setdefault(electrode_key(key), key)
     present = set(names)
     return {
-        name: rows[_label_key(name)]
+        name: rows[electrode_key(name)]
         for name in names
-        if name not in table and _label_key(name) in rows and rows[_label_key(name)] not in present
+        if name not in table
+        and electrode_key(name) in rows
+        and rows[electrode_key(name)] not in present
     }
 
 
@@ -465,7 +469,7 @@ def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> No
         return
     numbers = [int(label[1:]) for label in table if _EGI.match(label)]
     reference = f"E{max(numbers) + 1}" if numbers else None
-    styles = [(_EGI, bool(numbers)), (_SOCKET, bool(_socket_labels(list(table))))]
+    styles = [(_EGI, bool(numbers)), (SOCKET, bool(socket_labels(list(table))))]
     lacking = [
         name
         for name in names
@@ -479,7 +483,7 @@ def check_net_table(table: Mapping[str, str | None], names: Sequence[str]) -> No
         _warn_smaller_net(numbers, names, what)
         return
     egi = egi_labels(names)
-    guess = _egi_montage(egi) if egi else _net_of(names)
+    guess = egi_montage(egi) if egi else net_of(names)
     instead = f" (--nearest {guess}; nearest_rename({guess!r}))" if guess else ""
     raise ValueError(
         f"the rename table ({what}) lists every electrode of its net, but not "
@@ -502,7 +506,7 @@ def _warn_smaller_net(table_numbers: Sequence[int], names: Sequence[str], what: 
     whole = electrodes in (32, 64, 128) and set(range(1, electrodes + 1)) <= numbers
     if not whole or max(table_numbers) <= highest + 1:
         return
-    net = _egi_montage([f"E{highest}"])
+    net = egi_montage([f"E{highest}"])
     _warn(
         f"the rename table ({what}) is of a net with electrodes up to E{max(table_numbers)}, "
         f"but the recording's E1..E{electrodes} look like the whole of a smaller net ({net}), "
@@ -513,13 +517,13 @@ def _warn_smaller_net(table_numbers: Sequence[int], names: Sequence[str], what: 
     )
 
 
-def _net_of(names: Sequence[str]) -> str | None:
+def net_of(names: Sequence[str]) -> str | None:
     """MNE's montage of the EGI net or BioSemi cap of more than 64 electrodes that ``names``
-    look like the labels of (:func:`_cap_note`'s rules), else None."""
+    look like the labels of (:func:`cap_note`'s rules), else None."""
     egi = egi_labels(names)
     if len(egi) >= 8 and len(egi) >= len(names) / 2:
-        return _egi_montage(egi)
-    return _socket_cap(_socket_labels(names))
+        return egi_montage(egi)
+    return _socket_cap(socket_labels(names))
 
 
 def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike) -> Path:
@@ -577,7 +581,7 @@ def rename_table(
     return rename.copy() if isinstance(rename, RenameTable) else dict(rename or {})
 
 
-def _cap_key(name: str) -> str:
+def cap_key(name: str) -> str:
     """A table's name without case, spaces, ``-`` or ``_``: ``"BCI_IV_2a"`` -> ``"bciiv2a"``."""
     return re.sub(r"[\s_-]", "", name).casefold()
 
@@ -585,8 +589,8 @@ def _cap_key(name: str) -> str:
 def cap_name(name: str) -> str | None:
     """The name in :data:`CAPS` that ``name`` spells, case, spaces, ``-`` and ``_`` aside
     (``"BCI_IV_2a"`` -> ``"bci-iv-2a"``, ``"biosemi-64"`` -> ``"biosemi64"``); None for none."""
-    key = _cap_key(name)
-    return next((cap for cap in CAPS if _cap_key(cap) == key), None)
+    key = cap_key(name)
+    return next((cap for cap in CAPS if cap_key(cap) == key), None)
 
 
 def no_table_error(name: str, option: str | None = None) -> ValueError:
@@ -600,8 +604,8 @@ def no_table_error(name: str, option: str | None = None) -> ValueError:
     )
     if "/" in name or os.sep in name or Path(name).suffix:
         return ValueError(f"no such rename table file: {name}{where}")
-    keys = {_cap_key(cap): cap for cap in CAPS}
-    close = difflib.get_close_matches(_cap_key(name), list(keys), n=1, cutoff=0.6)
+    keys = {cap_key(cap): cap for cap in CAPS}
+    close = difflib.get_close_matches(cap_key(name), list(keys), n=1, cutoff=0.6)
     hint = f" Did you mean {keys[close[0]]!r}?" if close else ""
     if option:
         return ValueError(
@@ -615,7 +619,7 @@ def no_table_error(name: str, option: str | None = None) -> ValueError:
     )
 
 
-def _socket_labels(names: Sequence[str]) -> list[str]:
+def socket_labels(names: Sequence[str]) -> list[str]:
     """The socket labels (``A1``, ``B7``) of a recording labelled by amplifier sockets: at
     least half of its names, at least 8 of them that name no 10-10 electrode, bank A among
     those (BioSemi banks start at A; labels of bank E alone are EGI numbers). Empty for a
@@ -630,7 +634,7 @@ def _socket_labels(names: Sequence[str]) -> list[str]:
     ``C1`` .. ``C6`` are then sockets, not the 10-10 sites of those names)."""
     if _shaft_labels(names):
         return []
-    sockets = [name for name in names if _SOCKET.match(name.strip().upper())]
+    sockets = [name for name in names if SOCKET.match(name.strip().upper())]
     banks = _socket_banks(sockets)
     sockets = [name for name in sockets if name.strip().upper()[0] in banks]
     only = [name for name in sockets if normalize_channel_name(name) is None]  # no electrode's
@@ -660,7 +664,7 @@ def _cut_banks(sockets: Sequence[str]) -> bool:
 
 def _socket_cap(sockets: Sequence[str]) -> str | None:
     """MNE's montage of the BioSemi cap of more than 64 electrodes whose socket labels
-    ``sockets`` are (:func:`_socket_labels`): by their number, or by their last bank (bank C
+    ``sockets`` are (:func:`socket_labels`): by their number, or by their last bank (bank C
     or later: no cap of 64 or fewer has it; ``"biosemi128"`` for banks C and D); None for a
     cap that a built-in table may name (banks A and B, 64 sockets or fewer)."""
     if not sockets:
@@ -683,16 +687,16 @@ def _socket_banks(sockets: Sequence[str]) -> set[str]:
 
 
 def _shaft_labels(names: Sequence[str]) -> bool:
-    """Whether ``names`` hold contact runs (:func:`eegpt.vocabulary._contact_runs`) that no
+    """Whether ``names`` hold contact runs (:func:`eegpt.vocabulary.contact_runs`) that no
     BioSemi cap has: of a prefix other than a bank's letter (``T1`` .. ``T8``, ``LA1`` ..
     ``LA8``), or numbered past a bank's 32 (``G1`` .. ``G64``)."""
     return any(
         not re.fullmatch("[A-H]", prefix) or max(got) > 32
-        for prefix, got in _contact_runs(names).items()
+        for prefix, got in contact_runs(names).items()
     )
 
 
-def _cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[str] = ()) -> str:
+def cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[str] = ()) -> str:
     """A sentence about socket labels (``A1``, ``B7``) among ``names``, EGI electrode numbers
     (``E36``) or the numbered labels of BCI Competition IV 2a (``EEG-0``) (empty if few are);
     its commands name the recording ``source`` where it is a file. Where the recording's
@@ -713,7 +717,7 @@ def _cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[
             f" {len(egi)} of them look like the electrode numbers of an EGI (Geodesic) net "
             f"({egi[0]!r}, ...), which are not 10-10 names: {egi_advice(egi, source)}"
         )
-    sockets = _socket_labels(names)
+    sockets = socket_labels(names)
     if not sockets:
         return ""
     cap = _socket_cap(sockets)
@@ -769,7 +773,7 @@ def _hyperscan_note(sockets: Sequence[str]) -> str:
 _BCI_IV_2A = _DATASET_TABLES["bci-iv-2a"]
 
 
-def _table_sockets(rename: Mapping[str, str | None]) -> list[str]:
+def table_sockets(rename: Mapping[str, str | None]) -> list[str]:
     """The socket labels (``A1``, ``B7``) among the keys of ``rename`` when it names 8 or more,
     as a cap's table does (:func:`cap_rename`, ``--rename biosemi64``, a file of one): entries
     that describe the cap, not choices about single channels; ``[]`` for fewer.
@@ -780,19 +784,19 @@ def _table_sockets(rename: Mapping[str, str | None]) -> list[str]:
     does a table whose socket-like keys are all 10-05 sites (:func:`nearest_rename` of
     ``"standard_1005"``: ``A1``, ``C1``, ``F9``), as no cap's sockets stop at those."""
     keys = [key.strip().upper() for key in rename]
-    banks = {key[0] for key in keys if _SOCKET.match(key)}
-    egi = "D" not in banks or any(_EGI.match(key) and not _SOCKET.match(key) for key in keys)
+    banks = {key[0] for key in keys if SOCKET.match(key)}
+    egi = "D" not in banks or any(_EGI.match(key) and not SOCKET.match(key) for key in keys)
     sockets = [
         key
         for key, upper in zip(rename, keys, strict=True)
-        if _SOCKET.match(upper) and not (egi and upper.startswith("E"))
+        if SOCKET.match(upper) and not (egi and upper.startswith("E"))
     ]
     if all(is_ten_five_site(key) for key in sockets):  # a montage's sites (standard_1005's
         return []  # A1, C1, F9): a cap's sockets run past them (A3, B1)
     return sockets if len(sockets) >= 8 else []
 
 
-def _check_sockets(
+def check_sockets(
     rename: Mapping[str, str | None], names: Sequence[str], table: Mapping[str, str | None]
 ) -> None:
     """Refuse a cap table (8 or more socket labels renamed) made for another cap than the
@@ -803,8 +807,8 @@ def _check_sockets(
     whatever cap is named). ``table``: the rename as given, named in the message."""
     # the sockets the table names electrodes: a drop of a label the recording lacks is a drop
     # of nothing, not a socket of the cap
-    renamed = _table_sockets({key: value for key, value in rename.items() if value is not None})
-    sockets = _socket_labels(names)  # none: 10-10 names (F3, C4), which the table leaves be
+    renamed = table_sockets({key: value for key, value in rename.items() if value is not None})
+    sockets = socket_labels(names)  # none: 10-10 names (F3, C4), which the table leaves be
     if not renamed or not sockets:
         return
     left = [name for name in sockets if name not in rename]
@@ -837,20 +841,20 @@ def _check_sockets(
 def _electrode_like(names: Sequence[str]) -> list[str]:
     """The labels of ``names`` that may be electrodes, in order: all but those named like
     another signal (``ECG``, ``LOC``, ``Chin1``, ``Flow``, ``Resp``, ``SpO2``, ``EXG1``:
-    :data:`eegpt.vocabulary._OTHER_SIGNALS`) and AASM's EOG electrodes ``E1``/``E2`` where the
+    :data:`eegpt.vocabulary.OTHER_SIGNALS`) and AASM's EOG electrodes ``E1``/``E2`` where the
     labels do not number electrodes ``E1``, ``E2``, ``E3`` ... (an EGI net's)."""
-    keys = [_label_key(name) for name in names]
+    keys = [electrode_key(name) for name in names]
     numbered_e = len({key for key in keys if re.fullmatch(r"E\d+", key)}) > 2
     return [
         name
         for name, key in zip(names, keys, strict=True)
-        if not _OTHER_SIGNALS.search(key) and not (_AASM_EOG.match(key) and not numbered_e)
+        if not OTHER_SIGNALS.search(key) and not (AASM_EOG.match(key) and not numbered_e)
     ]
 
 
 def _named_like_vocabulary(names: Sequence[str]) -> bool:
     """A recording whose labels are 10-10 names already, not socket labels: too few look like
-    sockets for :func:`_socket_labels` (fewer than 8, fewer than half, or no bank A), and at
+    sockets for :func:`socket_labels` (fewer than 8, fewer than half, or no bank A), and at
     least half of its labels that may be electrodes (:func:`_electrode_like`: the ECG, EOG,
     chin EMG, flow ... channels of a polygraphy file left out of the count, however many)
     name vocabulary electrodes (``Fp1``, ``EEG C3-REF``; a clinical file of 19 such names and
@@ -858,11 +862,11 @@ def _named_like_vocabulary(names: Sequence[str]) -> bool:
     ``LOC``, ``ROC``, ``Chin1``, ``ECG``, ``Flow``)."""
     electrodes = _electrode_like(names)
     named = sum(normalize_channel_name(name) is not None for name in electrodes)
-    return bool(electrodes) and not _socket_labels(names) and named >= len(electrodes) / 2
+    return bool(electrodes) and not socket_labels(names) and named >= len(electrodes) / 2
 
 
-def _unfit_sockets(table: Mapping[str, str | None], names: Sequence[str]) -> list[str]:
-    """The renames of a cap's socket table (:func:`_table_sockets`) not to apply to a recording
+def unfit_sockets(table: Mapping[str, str | None], names: Sequence[str]) -> list[str]:
+    """The renames of a cap's socket table (:func:`table_sockets`) not to apply to a recording
     whose labels are 10-10 names already (:func:`_named_like_vocabulary`), whether or not some
     of its labels are keys of the table: a corpus of several systems run with ``--rename
     biosemi64`` must not rename a clinical file's ear electrode ``A2`` to AF7 (BioSemi's
@@ -871,14 +875,14 @@ def _unfit_sockets(table: Mapping[str, str | None], names: Sequence[str]) -> lis
     if not _named_like_vocabulary(names):
         return []
     own = table.own if isinstance(table, RenameTable) else frozenset()
-    return [key for key in _table_sockets(table) if table[key] is not None and key not in own]
+    return [key for key in table_sockets(table) if table[key] is not None and key not in own]
 
 
-def _warn_unfit_sockets(
+def warn_unfit_sockets(
     unfit: Sequence[str], names: Sequence[str], table: Mapping[str, str | None], where: str
 ) -> None:
     """Say once that the socket table ``table`` is not applied to this recording of 10-10
-    ``names`` (:func:`_unfit_sockets` gave ``unfit``), naming the labels it would have
+    ``names`` (:func:`unfit_sockets` gave ``unfit``), naming the labels it would have
     renamed."""
     hit = [key for key in unfit if key in names]
     name = f" {table.source!r}" if isinstance(table, RenameTable) and table.source else ""
@@ -898,13 +902,13 @@ def _warn_unfit_sockets(
 
 def label_electrodes(names: Sequence[str], rename: Rename | None = None) -> dict[str, str]:
     """Label -> the vocabulary name :func:`eegpt.channels.map_channels` gives that channel: the one
-    ``rename`` names (a cap's socket table only where it applies, :func:`_unfit_sockets`),
+    ``rename`` names (a cap's socket table only where it applies, :func:`unfit_sockets`),
     else the label's own (a socket label's none); labels mapping to none are absent. No
     warnings: for finding a channel by its electrode (a manifest's ``bads`` cell ``C3`` for
     the socket ``A13`` under ``--rename biosemi64``, or for ``EEG C3-REF``)."""
     table = rename_table(rename)
-    unfit = set(_unfit_sockets(table, names))
-    sockets = set(_socket_labels(names))
+    unfit = set(unfit_sockets(table, names))
+    sockets = set(socket_labels(names))
     out: dict[str, str] = {}
     for label in names:
         if label in table and label not in unfit:
@@ -925,11 +929,11 @@ def label_hint(keys: Sequence[str], names: Sequence[str]) -> str:
     socket_like = [
         key
         for key in keys
-        if _SOCKET.match(key.strip().upper())
+        if SOCKET.match(key.strip().upper())
         and normalize_channel_name(key) is None
         and not is_other_electrode(key)
     ]
-    if not socket_like or _socket_labels(names):
+    if not socket_like or socket_labels(names):
         return spelling_hint(keys, names)
     what = "10-10 names" if _named_like_vocabulary(names) else "no socket labels"
     others = [key for key in keys if key not in socket_like]
@@ -959,7 +963,7 @@ def drops_by_electrode(rename: Mapping[str, str | None], names: Sequence[str]) -
     }
 
 
-def _drops_of_other_labels(
+def drops_of_other_labels(
     rename: Mapping[str, str | None],
     names: Sequence[str],
     table: Mapping[str, str | None],
@@ -971,7 +975,7 @@ def _drops_of_other_labels(
     so the channel is used. Electrodes outside ``keep`` (vocabulary names) are left out
     anyway and not named."""
     own = table.own if isinstance(table, RenameTable) else set(table)
-    sockets = set(_socket_labels(names))  # a socket C3 is no electrode C3
+    sockets = set(socket_labels(names))  # a socket C3 is no electrode C3
     labels: dict[str, str] = {}  # vocabulary name -> the first label mapping to it
     for label in names:
         canonical = None if label in rename or label in sockets else normalize_channel_name(label)
@@ -987,7 +991,7 @@ def _drops_of_other_labels(
     }
 
 
-def _keep_without_note(unmatched: Mapping[str, str], keep: str | Sequence[str] | None) -> str:
+def keep_without_note(unmatched: Mapping[str, str], keep: str | Sequence[str] | None) -> str:
     """How to leave the electrodes that the drops ``unmatched`` (drop -> label) name out of
     every file whatever its label: ``keep`` (as given; the 10-20 set for None) without them."""
     base = ["10-20"] if keep is None else keep.split(",") if isinstance(keep, str) else list(keep)
@@ -1000,11 +1004,11 @@ def _keep_without_note(unmatched: Mapping[str, str], keep: str | Sequence[str] |
     )
 
 
-def _unmatched_drops_note(
+def unmatched_drops_note(
     unmatched: Mapping[str, str], keep: str | Sequence[str] | None, where: str
 ) -> str:
     """The warning for drops that matched no label of a recording while one of its channels
-    maps to the electrode named (:func:`_drops_of_other_labels`): that channel is kept."""
+    maps to the electrode named (:func:`drops_of_other_labels`): that channel is kept."""
     drops = " ".join(f"--drop {shlex.quote(key)}" for key in unmatched)
     kept = "; ".join(
         f"its {label!r} maps to {normalize_channel_name(key)} and is kept"
@@ -1012,7 +1016,7 @@ def _unmatched_drops_note(
     )
     return (
         f"{where}{drops} matched no label of this recording (drops are labels, as spelled); "
-        f"{kept}.{_keep_without_note(unmatched, keep)} To drop it here only: "
+        f"{kept}.{keep_without_note(unmatched, keep)} To drop it here only: "
         f"{how_to_drop(list(unmatched.values()))}."
     )
 
@@ -1020,7 +1024,7 @@ def _unmatched_drops_note(
 def _electrode_key(name: str) -> str:
     """An electrode name for comparing spellings: the vocabulary name it normalises to
     (``"Fp1"`` -> ``"FP1"``), else its electrode part upper-cased (``"Iz"`` -> ``"IZ"``)."""
-    return normalize_channel_name(name) or _label_key(name)
+    return normalize_channel_name(name) or electrode_key(name)
 
 
 def _cap_guess(n_table: int, n_recording: int) -> str:
@@ -1082,7 +1086,7 @@ def unmatched_rename_warning(
     every key matched one (or nothing was read)."""
     table = rename_table(rename)
     present = present_keys(table, seen)  # as map_channels matches keys
-    cap = set(_table_sockets(table))  # a cap's table: not every file has all its sockets
+    cap = set(table_sockets(table))  # a cap's table: not every file has all its sockets
     by_electrode = drops_by_electrode(table, seen)  # --drop C1: a socket renamed C1
     keys = [key for key in table if key not in present and key not in cap]
     keys = [key for key in keys if key not in by_electrode]
@@ -1092,14 +1096,14 @@ def unmatched_rename_warning(
         return None
     labels = [key for key in table if not isinstance(table, RenameTable) or key not in table.own]
     if isinstance(table, RenameTable) and labels and not any(k in present for k in labels):
-        return _foreign_table(table, seen, n_recordings) + spelling_hint(list(table), seen)
+        return foreign_table(table, seen, n_recordings) + spelling_hint(list(table), seen)
     return (
         f"--rename/--drop name(s) {sorted(keys)} matched no channel of the {n_recordings} "
         f"recording(s); check their spelling." + spelling_hint(sorted(keys), seen)
     )
 
 
-def _foreign_table(table: RenameTable, names: Sequence[str], n_recordings: int = 1) -> str:
+def foreign_table(table: RenameTable, names: Sequence[str], n_recordings: int = 1) -> str:
     """What to say of a table none of whose labels names a channel of the recording(s)
     (``names``: their channels): probably another cap's or dataset's, with a few labels of
     each side by side."""
@@ -1111,5 +1115,5 @@ def _foreign_table(table: RenameTable, names: Sequence[str], n_recordings: int =
         f"{where}: the table has {shortened_list(labels, 4)}, the recording(s) "
         f"{shortened_list(list(dict.fromkeys(names)), 4)}. It is probably another cap's or "
         "dataset's table: use the one of the cap or dataset the data were recorded with, or "
-        f"name the channels yourself ({_HOW_TO_MAP})."
+        f"name the channels yourself ({HOW_TO_MAP})."
     )

@@ -109,14 +109,14 @@ _ALIASES: dict[str, str] = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 # not a second electrode, after a '-' (a montage derivation such as ``FP1-F7`` is not a single
 # channel). ``CZ`` and other electrodes are absent: one such label is indistinguishable from a
 # bipolar pair, and only a montage that has one electrode as the second of several channels
-# reads as referential to it (:func:`_common_references`). Labels of one key name one
+# reads as referential to it (:func:`common_references`). Labels of one key name one
 # reference in other words (for the warning on channels against different references); a label
 # that is its own key is a reference of its own (A1, A2, M1 and M2 each one side's ear or
 # mastoid; REF1 and REF2 two inputs; RE, EAR). G2, the reference input of Nihon Kohden and
 # Natus amplifiers, is the recording's own reference that REF names: an export with Fp1-REF
 # beside C3-G2 is on one reference. Linked ears written as a sum or mean (``A1+A2``,
 # ``(A1+A2)/2``) read as A1A2.
-_REFERENCE_KEYS: dict[str, str] = {
+REFERENCE_KEYS: dict[str, str] = {
     # the recording's own
     **dict.fromkeys(("REF", "REFERENCE", "COM", "ORG", "ORIG", "G2"), "REF"),
     **dict.fromkeys(("AVG", "AV", "AVE", "AVERAGE", "CAR", "AR"), "AVG"),  # the average
@@ -126,8 +126,8 @@ _REFERENCE_KEYS: dict[str, str] = {
     # references of their own
     **{label: label for label in ("REF1", "REF2", "RE", "A1", "A2", "M1", "M2", "EAR")},
 }
-# The labels that, after a '-', name a reference (the keys of :data:`_REFERENCE_KEYS`).
-_REFERENCE_LABELS: frozenset[str] = frozenset(_REFERENCE_KEYS)
+# The labels that, after a '-', name a reference (the keys of :data:`REFERENCE_KEYS`).
+REFERENCE_LABELS: frozenset[str] = frozenset(REFERENCE_KEYS)
 
 # Prefixes of EEG channel labels: "EEG Fp1" (EDF), "POL C3" (Nihon Kohden's exports),
 # "EEG.AF3" (Emotiv's EDF exports)
@@ -171,8 +171,8 @@ def normalize_channel_name(name: str) -> str | None:
     """
     if not isinstance(name, str):
         raise TypeError(f"channel names must be str, got {type(name).__name__}: {name!r}")
-    parts = _label_parts(name)
-    if len(parts) == 2 and parts[1] in _REFERENCE_LABELS:
+    parts = label_parts(name)
+    if len(parts) == 2 and parts[1] in REFERENCE_LABELS:
         key = parts[0]
     elif len(parts) == 1:
         key = parts[0]
@@ -210,14 +210,14 @@ def plain_label(name: str) -> str:
     return " ".join(_plain_characters(name).split())
 
 
-def _label_parts(name: str) -> list[str]:
+def label_parts(name: str) -> list[str]:
     """``name`` upper-cased, with look-alike characters made plain (:func:`_plain_characters`), without
     dots around it, an ``EEG`` prefix or spaces, split at ``-``: ``"EEG Fp1-REF"`` ->
     ``["FP1", "REF"]``; a reference label after ``_`` or a space or in parentheses is split off
     alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
     key = _PREFIX.sub("", _plain_characters(name).strip().strip(".").strip().upper())
     suffix = _OTHER_SUFFIX.match(key)
-    if suffix and _reference_spelling(suffix[2]) in _REFERENCE_LABELS:
+    if suffix and _reference_spelling(suffix[2]) in REFERENCE_LABELS:
         return [_SPACES.sub("", suffix[1]), _reference_spelling(suffix[2])]
     parts = [_SPACES.sub("", part) for part in key.split("-")]
     if len(parts) == 2:
@@ -226,13 +226,13 @@ def _label_parts(name: str) -> list[str]:
 
 
 def _reference_spelling(label: str) -> str:
-    """A reference label as :data:`_REFERENCE_LABELS` spells it: linked ears or mastoids written
+    """A reference label as :data:`REFERENCE_LABELS` spells it: linked ears or mastoids written
     as a sum or a mean, in either order (``"A1+A2"``, ``"A2+A1"``, ``"(A1+A2)/2"``) ->
     ``"A1A2"``; a label in parentheses without them (``"(REF)"`` -> ``"REF"``); any other label
     as it is."""
     inner = re.sub(r"^\((.+)\)(?:/2)?$", r"\1", label)
     joined = "".join(sorted(inner.split("+")))
-    return joined if joined in _REFERENCE_LABELS else label
+    return joined if joined in REFERENCE_LABELS else label
 
 
 # Scalp electrodes of the 10-10 and 10-05 systems (and ear/mastoid sites) that are not among the
@@ -248,7 +248,7 @@ _TEN_FIVE = re.compile(r"^(AFP|AFF|FFT|FFC|FTT|FCC|TTP|CCP|TPP|CPP|PPO|POO|OI)(\
 # The numbers that the 10-05 system (MNE's colin27_1005 montage) gives each letter prefix, with
 # the clinical ear electrodes T1/T2 and old temporal names T3..T6, ear and mastoid sites A1/A2,
 # M1/M2, and the sphenoidal, nasopharyngeal and cerebellar pairs: numbers beyond these, in a
-# row, are those of intracranial contacts (:func:`_contact_runs`).
+# row, are those of intracranial contacts (:func:`contact_runs`).
 _TEN_FIVE_NUMBERS: dict[str, frozenset[int]] = {
     **dict.fromkeys(("FP", "I", "OI", "A", "M", "SP", "PG", "CB"), frozenset({1, 2})),
     "O": frozenset({1, 2, 9, 10}),
@@ -277,7 +277,7 @@ _HOUSEKEEPING = (
     r"COUNTER|INTERPOLATED|RAW_?CQ|^CQ[._]|_CQ$|^EQ[._]|GYRO|^ACC(?:EL|\.|_?[XYZ]$)|^MAG[XYZ]$"
     r"|^MOT[._]|^POW[._]|BATTERY|TIMESTAMP|SATURATION|HIGHBITFLEX"
 )
-_OTHER_SIGNALS = re.compile(
+OTHER_SIGNALS = re.compile(
     r"EOG|^HEO|^VEO|ECG|EKG|EMG|EXG|RESP|PHOTIC|PLETH|^PLET$|SPO2|SAO2|STATUS|TRIG|STIM|STI\b|^STI\d|PULSE|BREATH|GSR|EDA"
     r"|^ROC|^LOC|^LUC|^RLC|^LLC|^RUC|CHIN|LEG|SNORE|THOR|ABD|FLOW|POSITION|^IBI$|^BURSTS$|^SUPPR$|EVENT|MARKER"
     rf"|{_HOUSEKEEPING}"
@@ -285,19 +285,20 @@ _OTHER_SIGNALS = re.compile(
 )
 # AASM's EOG electrodes (E1-M2, E2-M2): EOG unless the file numbers its electrodes E1, E2, E3 ...
 # (an EGI net's EEG)
-_AASM_EOG = re.compile(r"^E[12]$")
+AASM_EOG = re.compile(r"^E[12]$")
 # Reference labels naming one side's ear or mastoid: channels against both sides are not on
 # one reference (AASM sleep montages: C3-M2, C4-M1).
 _LEFT_REFERENCES = frozenset({"A1", "M1"})
 _RIGHT_REFERENCES = frozenset({"A2", "M2"})
-_SIDED_REFERENCES = _LEFT_REFERENCES | _RIGHT_REFERENCES
+# The ear and mastoid references of either side (A1, M1; A2, M2).
+SIDED_REFERENCES = _LEFT_REFERENCES | _RIGHT_REFERENCES
 
 
-def _both_sides(references: set[str]) -> bool:
+def both_sides(references: set[str]) -> bool:
     """``references`` (reference labels) are ears or mastoids of the left and the right side
     alone (``{"M1", "M2"}``, ``{"A1", "M2"}``; not ``{"A1", "M1"}``, both left)."""
     return (
-        references <= _SIDED_REFERENCES
+        references <= SIDED_REFERENCES
         and bool(references & _LEFT_REFERENCES)
         and bool(references & _RIGHT_REFERENCES)
     )
@@ -306,7 +307,7 @@ def _both_sides(references: set[str]) -> bool:
 _COPY = re.compile(r"^(.+)-(\d+)$")
 
 
-def _numbered_copy(name: str) -> str | None:
+def numbered_copy(name: str) -> str | None:
     """``"Cz-0"`` -> ``"Cz"`` when the part before the number is a vocabulary name (MNE numbers
     duplicate channel labels ``-0``, ``-1``, ...), else None."""
     match = _COPY.match(name)
@@ -322,10 +323,10 @@ def shortened_list(names: Sequence[str], limit: int = 12) -> str:
     return few(names, limit, as_list=True)
 
 
-def _label_key(name: str) -> str:
+def electrode_key(name: str) -> str:
     """The electrode part of a label: ``"EEG TP9-REF"`` -> ``"TP9"`` (else the whole label)."""
-    parts = _label_parts(name)
-    return parts[0] if len(parts) == 2 and parts[1] in _REFERENCE_LABELS else "-".join(parts)
+    parts = label_parts(name)
+    return parts[0] if len(parts) == 2 and parts[1] in REFERENCE_LABELS else "-".join(parts)
 
 
 #: Channel types of other modalities than scalp EEG, by what they record (MNE's channel
@@ -351,9 +352,9 @@ _NUMBERED = re.compile(r"([A-Z]+'?)(\d{1,2})")
 _INPUT_PREFIXES = frozenset({"X", "DC", "E", "CH", "CHAN", "AUX", "IN", "EXG", "EEG", "AIN"})
 
 
-def _prefix(name: str) -> str:
+def label_prefix(name: str) -> str:
     """The letters of a label before its number (``"EEG C7-REF"`` -> ``"C"``)."""
-    return _label_key(name).rstrip("0123456789")
+    return electrode_key(name).rstrip("0123456789")
 
 
 def _numbered_runs(names: Sequence[str]) -> dict[str, list[int]]:
@@ -362,7 +363,7 @@ def _numbered_runs(names: Sequence[str]) -> dict[str, list[int]]:
     among ``names``, sorted."""
     numbers: dict[str, set[int]] = {}
     for name in names:
-        if match := _NUMBERED.fullmatch(_label_key(name)):
+        if match := _NUMBERED.fullmatch(electrode_key(name)):
             numbers.setdefault(match[1], set()).add(int(match[2]))
     return {
         prefix: sorted(got)
@@ -386,7 +387,7 @@ def _aliased_pairs(prefix: str, got: Iterable[int]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _contact_runs(names: Sequence[str]) -> dict[str, list[int]]:
+def contact_runs(names: Sequence[str]) -> dict[str, list[int]]:
     """The prefixes of :func:`_numbered_runs` that look like the contacts of an sEEG shaft or
     ECoG strip: numbers that run on, three or more in a row, past those the 10-05 system gives
     that prefix (:data:`_TEN_FIVE_NUMBERS`: ``C1`` .. ``C8``, ``O1`` .. ``O8``, ``LA1`` ..
@@ -395,7 +396,7 @@ def _contact_runs(names: Sequence[str]) -> dict[str, list[int]]:
     :data:`_INPUT_PREFIXES`) and other signals (``EMG1``) are none."""
     runs = {}
     for prefix, got in _numbered_runs(names).items():
-        if prefix in _INPUT_PREFIXES or _OTHER_SIGNALS.search(prefix):
+        if prefix in _INPUT_PREFIXES or OTHER_SIGNALS.search(prefix):
             continue
         scalp = _TEN_FIVE_NUMBERS.get(prefix, frozenset())
         row = [{n, n + 1, n + 2} for n in got]
@@ -417,7 +418,7 @@ def _runs_text(runs: Mapping[str, list[int]]) -> str:
 
 
 def _contact_evidence(runs: Mapping[str, list[int]]) -> str:
-    """Why the labels of ``runs`` (:func:`_contact_runs`) are no scalp electrodes' names:
+    """Why the labels of ``runs`` (:func:`contact_runs`) are no scalp electrodes' names:
     ``"C7, C8 are no 10-05 names"``, ``"T3 beside T7 ... names one site twice"``."""
     beyond = [
         f"{p}{i}" for p, n in runs.items() for i in n if i not in _TEN_FIVE_NUMBERS.get(p, ())
@@ -430,7 +431,7 @@ def _contact_evidence(runs: Mapping[str, list[int]]) -> str:
     return "; ".join(parts)
 
 
-def _contact_advice() -> str:
+def contact_advice() -> str:
     """What to do about labels that look like intracranial contacts."""
     return (
         "EEGPT is a scalp-EEG model: do not embed intracranial recordings with it. If these "
@@ -439,9 +440,9 @@ def _contact_advice() -> str:
     )
 
 
-def _contacts_text(runs: Mapping[str, list[int]]) -> str:
+def contacts_text(runs: Mapping[str, list[int]]) -> str:
     """``"the labels C1..C8 look like the contacts of intracranial electrodes (...): C7, C8
-    are no 10-05 names"``, for the contact runs ``runs`` (:func:`_contact_runs`)."""
+    are no 10-05 names"``, for the contact runs ``runs`` (:func:`contact_runs`)."""
     return (
         f"the labels {_runs_text(runs)} look like the contacts of intracranial electrodes "
         "(sEEG shafts or ECoG strips, numbered along each), not scalp electrodes: "
@@ -452,9 +453,9 @@ def _contacts_text(runs: Mapping[str, list[int]]) -> str:
 def _named_text(used: Sequence[str], numbered: Mapping[str, list[int]]) -> str:
     """The channels ``used`` in short: the runs of ``numbered`` their prefixes have
     (``"F1..F8"``), then the others by name."""
-    prefixes = {_prefix(name) for name in used}
+    prefixes = {label_prefix(name) for name in used}
     runs = {p: n for p, n in numbered.items() if p in prefixes}
-    rest = [name for name in used if _prefix(name) not in runs]
+    rest = [name for name in used if label_prefix(name) not in runs]
     return ", ".join(filter(None, [_runs_text(runs), few(rest, 8)]))
 
 
@@ -466,12 +467,12 @@ def _long_runs(runs: Mapping[str, list[int]]) -> list[str]:
     return [prefix for prefix, got in runs.items() if set(range(1, 6)) <= set(got)]
 
 
-def _contacts_warning(
+def contacts_warning(
     used: Sequence[str], names: Sequence[str], where: str, renamed: Sequence[str] = ()
 ) -> str | None:
     """The warning for channels ``used`` (mapped to scalp sites by their own names) that may
     be intracranial contacts, as in sEEG or ECoG exported to EDF, which types every channel
-    EEG; else None. Where ``names`` hold contact runs (:func:`_contact_runs`), the used
+    EEG; else None. Where ``names`` hold contact runs (:func:`contact_runs`), the used
     channels of those runs are named, with the other numbered runs of used channels
     (``F1`` .. ``F8``: 10-05 names, but in such a file they may be contacts too). Only where
     a contact run is long, numbered 1 to 5 or more (:func:`_long_runs`: ``G1`` .. ``G64``,
@@ -479,19 +480,19 @@ def _contacts_warning(
     (``C3``) named as possible contacts too, and used channels outside every contact run
     warned of. Without contact runs, see :func:`_lone_runs_warning` (``renamed``: the
     channels used that a rename named, which count as other electrodes)."""
-    runs = _contact_runs(names)
+    runs = contact_runs(names)
     if not runs:
         return _lone_runs_warning(used, names, where, renamed)
     numbered = _numbered_runs(names)
-    at_stake = [name for name in used if _prefix(name) in runs]
+    at_stake = [name for name in used if label_prefix(name) in runs]
     strong = bool(_long_runs(runs))
     maybe = [
         name
         for name in used
         if name not in at_stake
         and (
-            _prefix(name) in numbered
-            or (strong and re.fullmatch(r"[A-Z]\d{1,2}", _label_key(name)) is not None)
+            label_prefix(name) in numbered
+            or (strong and re.fullmatch(r"[A-Z]\d{1,2}", electrode_key(name)) is not None)
         )
     ]
     if at_stake:
@@ -507,7 +508,7 @@ def _contacts_warning(
         )
     else:
         return None
-    return f"{where}{_contacts_text(runs)}. {used_text} {_contact_advice()}"
+    return f"{where}{contacts_text(runs)}. {used_text} {contact_advice()}"
 
 
 def _lone_runs_warning(
@@ -525,14 +526,14 @@ def _lone_runs_warning(
         not used
         or renamed
         or not all(
-            re.fullmatch(r"[A-Z]\d{1,2}", _label_key(name)) and _prefix(name) in numbered
+            re.fullmatch(r"[A-Z]\d{1,2}", electrode_key(name)) and label_prefix(name) in numbered
             for name in used
         )
-        or len(_long_runs({p: n for p, n in numbered.items() if p in map(_prefix, used)})) < 2
+        or len(_long_runs({p: n for p, n in numbered.items() if p in map(label_prefix, used)})) < 2
     ):
         return None
     first = used[0]
-    site = montage_spelling(normalize_channel_name(first) or _label_key(first))
+    site = montage_spelling(normalize_channel_name(first) or electrode_key(first))
     return (
         f"{where}the channels used, {_named_text(used, numbered)}, are numbered runs with no "
         "other scalp electrode beside them (no midline Fz, Cz, Pz): their labels fit the "
@@ -544,13 +545,13 @@ def _lone_runs_warning(
     )
 
 
-def _contacts_of(names: Sequence[str]) -> str:
+def contacts_of(names: Sequence[str]) -> str:
     """A sentence for errors on the labels among ``names`` that look like intracranial
-    contacts (:func:`_contact_runs`); ``""`` for none."""
-    runs = _contact_runs(names)
+    contacts (:func:`contact_runs`); ``""`` for none."""
+    runs = contact_runs(names)
     if not runs:
         return ""
-    text = _contacts_text(runs)
+    text = contacts_text(runs)
     return f" {text[0].upper()}{text[1:]}."
 
 
@@ -558,7 +559,7 @@ def is_ten_five_site(name: str) -> bool:
     """A numbered site of the 10-10/10-05 systems (:data:`_TEN_FIVE_NUMBERS`: ``C1``, ``F10``,
     the ear sites ``A1``/``A2``), whose label may look like an amplifier socket's (``C1``):
     ``A3`` or ``B7`` is none."""
-    if not (match := re.fullmatch(r"([A-Z]+)(\d{1,2})", _label_key(name))):
+    if not (match := re.fullmatch(r"([A-Z]+)(\d{1,2})", electrode_key(name))):
         return False
     return int(match[2]) in _TEN_FIVE_NUMBERS.get(match[1], frozenset())
 
@@ -567,7 +568,7 @@ def is_other_electrode(name: str) -> bool:
     """A scalp electrode of the 10-10/10-05 systems outside the vocabulary (``TP9``, ``AF1``,
     ``PO2``, ``AFF1``, ``C3h``, ``OI1``), an ear or mastoid site (``A1``, ``M2``) or a
     cerebellar electrode (``CB1``/``CB2`` of Neuroscan caps, as in SEED)."""
-    key = _label_key(name)
+    key = electrode_key(name)
     if key in _OTHER_ELECTRODES or _TEN_FIVE.match(key):
         return True
     # the other numbered sites of :data:`_TEN_FIVE_NUMBERS`, and their half positions ("h")
@@ -586,15 +587,15 @@ def may_be_electrode(name: str) -> bool:
     two electrodes (``F4:C4``) or an electrode against itself (``Cz-Cz``)."""
     return (
         not is_other_electrode(name)
-        and not _OTHER_SIGNALS.search(_label_key(name))
-        and _derivation(name) is None
+        and not OTHER_SIGNALS.search(electrode_key(name))
+        and derivation_electrodes(name) is None
     )
 
 
-def _derivation(name: str) -> tuple[str, str] | None:
+def derivation_electrodes(name: str) -> tuple[str, str] | None:
     """The two vocabulary electrodes of a derivation label (``"EEG FP1-F7"``, ``"F4:C4"``,
     ``"Fp1/T3"`` -> ``("FP1", "T7")``), first and second; None for any other label."""
-    parts = _label_parts(name)
+    parts = label_parts(name)
     if len(parts) == 1:
         parts = re.split(r"[:/]", parts[0])
     if len(parts) != 2:
@@ -603,22 +604,22 @@ def _derivation(name: str) -> tuple[str, str] | None:
     return None if first is None or second is None else (first, second)
 
 
-def _bipolar(name: str) -> bool:
+def is_bipolar(name: str) -> bool:
     """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
     ``"F4:C4"``, ``"Fp1/F7"``); an electrode against itself (``"Cz-Cz"``) is none."""
-    pair = _derivation(name)
+    pair = derivation_electrodes(name)
     return pair is not None and pair[0] != pair[1]
 
 
-def _self_reference(name: str) -> str | None:
+def self_reference(name: str) -> str | None:
     """The electrode (vocabulary name) of a label naming an electrode against itself
     (``"Cz-Cz"``, ``"EEG CZ-CZ"`` -> ``"CZ"``): the reference channel of a montage against that
     electrode, exported beside the others and flat (all zeros); None for any other label."""
-    pair = _derivation(name)
+    pair = derivation_electrodes(name)
     return pair[0] if pair is not None and pair[0] == pair[1] else None
 
 
-def _common_references(names: Sequence[str]) -> set[str]:
+def common_references(names: Sequence[str]) -> set[str]:
     """The electrodes (vocabulary names) that derivation labels among ``names`` share as their
     reference: the second electrode of at least three of them, whose first electrodes all
     differ, and the first electrode of none (``Fp1-Cz, C3-Cz, O1-Cz``: a montage referential
@@ -626,7 +627,7 @@ def _common_references(names: Sequence[str]) -> set[str]:
     electrode: each one it passes is the second of one pair and the first of the next. The
     reference's channel against itself (``Cz-Cz``, flat) is no derivation and counts for none;
     :func:`eegpt.channels.map_channels` passes the names left after the channels the user leaves out."""
-    derivations = [pair for name in names if (pair := _derivation(name)) is not None]
+    derivations = [pair for name in names if (pair := derivation_electrodes(name)) is not None]
     pairs = [(first, second) for first, second in derivations if first != second]
     firsts = {first for first, _ in pairs}
     by_second: dict[str, list[str]] = {}
@@ -660,7 +661,7 @@ def _closest_vocabulary(name: str) -> str | None:
     spelling (``"F1"``) would put elsewhere on the head."""
     if is_other_electrode(name):
         return None
-    close = difflib.get_close_matches(_label_key(name), VOCABULARY, n=1, cutoff=0.7)
+    close = difflib.get_close_matches(electrode_key(name), VOCABULARY, n=1, cutoff=0.7)
     return close[0] if close else None
 
 
@@ -669,7 +670,7 @@ def zero_for_o(name: str) -> str | None:
     letter O (KaggleERN's ``"P08"`` -> ``"PO8"``, ``"P0z"`` -> ``"POz"``, as montages spell
     it): no 10-10 name holds a zero, so such a label is probably one typed wrong. None where
     there is none (``"F10"``). A suggestion only: channel names are never guessed."""
-    key = _label_key(name)
+    key = electrode_key(name)
     if "0" not in key:
         return None
     found = normalize_channel_name(key.replace("0", "O"))
@@ -689,7 +690,7 @@ def present_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[st
     return {key: value for key, value in rename.items() if plain_label(key) in plain}
 
 
-def _matched_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
+def matched_keys(rename: dict[str, str | None], names: Sequence[str]) -> dict[str, str | None]:
     """``rename`` with each key that is not a channel name but is one when surrounding and
     repeated spaces and look-alike characters are ignored (:func:`plain_label`) replaced by that
     channel's name (``'fc1'`` for a label stored as ``'fc1 '``: the command line strips what is
