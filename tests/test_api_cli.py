@@ -3147,6 +3147,12 @@ def test_info_on_an_embeddings_file_imports_no_torch(tmp_path):
     assert done.returncode == 0, done.stderr
     record, imported = done.stdout.strip().splitlines()
     assert json.loads(record)["bad_windows"] == 1 and imported == "[]", done.stdout
+    script = script.replace("'--json', ", "")  # the text form, of windows not padded: alike
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "bad windows: 1" in done.stdout and done.stdout.strip().splitlines()[-1] == "[]", (
+        done.stdout
+    )
 
 
 def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, capsys):

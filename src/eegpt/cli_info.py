@@ -580,8 +580,6 @@ def _projection_lines(projections: Any) -> list[str]:
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
     """``eegpt info`` lines on the recording's own filtering, a truncated file and the
     recording's end (padded or left out), from an embeddings file's provenance."""
-    from eegpt.windowing import padded_patches_seconds, padded_patches_text, partial_patch_note
-
     lines = []
     band = meta.get("recording_filters")
     if band:
@@ -625,7 +623,9 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             "s recorded"
         )
     epochs = meta.get("padded_epochs")
-    if epochs:
+    if epochs:  # (windowing imports MNE: only for the epochs it speaks of)
+        from eegpt.windowing import padded_patches_seconds, padded_patches_text, partial_patch_note
+
         kept = epochs["patches"] - epochs["padding_patches"]
         alone = (
             f"; --window {padded_patches_seconds(epochs, kept):.10g} embeds the epochs "
