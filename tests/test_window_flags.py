@@ -58,6 +58,40 @@ def test_the_windows_over_the_named_stretches_are_flagged():
     assert flags["clipped_channels"] == _expected(windows.onsets, CLIPPED_ONSETS, "Fp1")
 
 
+def _saturated(seconds: float) -> np.ndarray:
+    """[8, ``seconds``] in volts: 20 µV noise; C3 saturated at ±150 µV from 72 to 80 s (the
+    noise amplified 20x and clipped: about a third of those samples at each rail)."""
+    x = np.random.default_rng(9).standard_normal((8, int(seconds * SFREQ))) * 2e-5
+    at = slice(int(72 * SFREQ), int(80 * SFREQ))
+    x[2, at] = np.clip(x[2, at] * 20, -1.5e-4, 1.5e-4)
+    return x
+
+
+@pytest.mark.parametrize("seconds", [120.0, 600.0])
+def test_a_held_rail_is_clipped_whatever_the_recording_length(seconds):
+    """8 s at the rails is warned of and flags the windows over it (onsets 72 and 76 s) in a
+    10-minute recording as in a 2-minute one, though under 1% of C3's samples sit there."""
+    recording = as_recording(_saturated(seconds), ch_names=NAMES, sfreq=SFREQ)
+    with pytest.warns(RuntimeWarning, match=r"clipping check: channel\(s\) C3 \(.*0:01:12"):
+        windows = prepare(recording)
+    assert windows.flags is not None
+    flags = windows.flags.per_window(windows.onsets, 4.0)
+    assert flags["clipped_channels"] == _expected(windows.onsets, [72.0, 76.0], "C3")
+
+
+def test_a_few_touches_of_the_extreme_are_not_clipped():
+    """A channel whose maximum a few isolated samples reach (less than a second apart, so one
+    rail stretch of over 4 s, but not held) is neither warned of nor flagged."""
+    x = _saturated(600.0)
+    x[2] = x[3] * 0.5  # C3 plain 10 µV noise
+    x[2, [int(t * SFREQ) for t in (30.0, 30.9, 31.8, 32.7, 33.6, 34.5)]] = 1e-4
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        windows = prepare(as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    assert not [w for w in caught if "clipping check" in str(w.message)]
+    assert windows.flags is not None and "C3" not in windows.flags.clipped
+
+
 def test_every_stretch_is_flagged_not_only_those_the_warning_shows():
     """The warning shows a channel's first few stretches and counts the others; the flags
     cover all of them, fed whole or chunk by chunk."""

@@ -256,7 +256,8 @@ def check_signal(
     RuntimeWarning
         NaN/Inf samples ignored inside bad spans (:func:`check_finite`); flat channels (zero peak-to-peak or a standard deviation below ``FLAT_STD``); clipped
         channels (more than ``CLIP_FRACTION`` of the samples at the channel's minimum or
-        maximum); a typical amplitude that looks mis-scaled, overall or for single channels
+        maximum, or, in continuous data, a stretch of at least ``PARTLY_FLAT_SECONDS`` held at
+        it: :func:`_held_rails`); a typical amplitude that looks mis-scaled, overall or for single channels
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
         channels stored at too low a rate.
     """
@@ -292,6 +293,9 @@ def check_signal(
     count = np.maximum(stats.judged_count, 1)
     low = (stats.n_at_min / count > CLIP_FRACTION) & (stats.n_at_min >= CLIP_SAMPLES) & ~flat
     high = (stats.n_at_max / count > CLIP_FRACTION) & (stats.n_at_max >= CLIP_SAMPLES) & ~flat
+    if stats.segment and sfreq:  # or held for long enough, whatever the recording's length
+        low |= _held_rails(stats, 0, sfreq) & ~flat
+        high |= _held_rails(stats, 1, sfreq) & ~flat
     clipped = low | high
     if flags is not None and sfreq:
         for i in _indices(clipped):
@@ -633,6 +637,30 @@ def _flat_flags(
         every = _segment_spans(stats.flat_segments_of(len(names)), stats.segment, rate)
         for i in _indices(~flat):
             flags.add("flat", names[i], every)
+
+
+def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
+    """Whether each channel holds its minimum (``side`` 0) or maximum (1) long enough to be
+    clipped whatever the recording's length, bool of shape (n_channels,): a rail stretch
+    (:meth:`SignalStats.rail_spans <eegpt.signal_stats.SignalStats.rail_spans>`) of at least
+    :data:`PARTLY_FLAT_SECONDS` with at least :data:`CLIP_HELD_FRACTION` of its samples at
+    the extreme: a rail held, not a few isolated touches of it less than a second apart."""
+    n_at = stats.n_at_max if side else stats.n_at_min
+    held = np.zeros(stats.n_channels, dtype=bool)
+    for row in _indices(n_at >= CLIP_SAMPLES):
+        spans = stats.rail_spans(side, row)
+        lengths = spans[:, 1] - spans[:, 0]
+        long = lengths >= PARTLY_FLAT_SECONDS * sfreq
+        held[row] = bool(
+            (stats.rail_held(side, row)[long] >= CLIP_HELD_FRACTION * lengths[long]).any()
+        )
+    return held
+
+
+#: the share of a rail stretch's samples at the extreme for it to count as held
+#: (:func:`_held_rails`): an amplifier saturated by a signal (a third of the samples at each
+#: rail with noise 20 times the range), not a few touches of the channel's largest value
+CLIP_HELD_FRACTION = 0.1
 
 
 def _clipped_flags(

@@ -194,7 +194,8 @@ class SignalStats:
     n_rail_runs: np.ndarray = field(init=False, repr=False)
     _rail_end: np.ndarray = field(init=False, repr=False)
     #: every stretch of :attr:`rail_runs` (not only the first few), per side and channel:
-    #: arrays of ``[first sample, end sample)`` rows, shape (k, 2) each (:meth:`rail_spans`)
+    #: arrays of ``[first sample, end sample, samples at the extreme]`` rows, shape (k, 3)
+    #: each (:meth:`rail_spans`, :meth:`rail_held`)
     _rail_all: list[list[list[np.ndarray]]] = field(init=False, repr=False)
     #: the flat segments of every channel (:meth:`flat_segments_of`): ``(first segment,
     #: flat)`` of each update that found any, ``flat`` bool of shape (n_channels, k)
@@ -352,11 +353,17 @@ class SignalStats:
         runs, gap, every = self.rail_runs[side][row], self.segment, self._rail_all[side][row]
         breaks = np.flatnonzero(np.diff(samples) > gap) + 1
         spans = np.stack(
-            [samples[np.r_[0, breaks]], samples[np.r_[breaks - 1, len(samples) - 1]] + 1], axis=1
+            [
+                samples[np.r_[0, breaks]],
+                samples[np.r_[breaks - 1, len(samples) - 1]] + 1,
+                np.diff(np.r_[0, breaks, len(samples)]),
+            ],
+            axis=1,
         ).astype(np.int64)
         last = int(self._rail_end[side, row])
         if last >= 0 and spans[0, 0] - last < gap:  # the last stretch goes on
             every[-1][-1, 1] = spans[0, 1]
+            every[-1][-1, 2] += spans[0, 2]
             if self.n_rail_runs[side, row] <= FLAT_RUNS_KEPT:
                 runs[-1][1] = int(spans[0, 1])
             spans = spans[1:]
@@ -364,7 +371,7 @@ class SignalStats:
             every.append(spans)
             self.n_rail_runs[side, row] += len(spans)
             room = FLAT_RUNS_KEPT - len(runs)
-            runs += [[int(a), int(b)] for a, b in spans[: max(room, 0)]]
+            runs += [[int(a), int(b)] for a, b in spans[: max(room, 0), :2]]
             self._rail_end[side, row] = spans[-1, 1]
         else:
             self._rail_end[side, row] = every[-1][-1, 1]
@@ -536,8 +543,18 @@ class SignalStats:
         """Every stretch of channel ``row``'s samples at its minimum (``side`` 0) or maximum
         (1), ``[first sample, end sample)`` rows of shape (k, 2): all of those
         :attr:`rail_runs` keeps the first few of (none where not tracked)."""
+        return self._rails(side, row)[:, :2]
+
+    def rail_held(self, side: int, row: int) -> np.ndarray:
+        """How many samples of each stretch of :meth:`rail_spans` sit at the extreme, shape
+        (k,): the rest of the stretch lies between them (off the rail)."""
+        return self._rails(side, row)[:, 2]
+
+    def _rails(self, side: int, row: int) -> np.ndarray:
+        """Every rail stretch of channel ``row`` on ``side``: ``[first sample, end sample,
+        samples at the extreme]`` rows, shape (k, 3)."""
         every = self._rail_all[side][row]
-        return np.concatenate(every) if every else np.empty((0, 2), np.int64)
+        return np.concatenate(every) if every else np.empty((0, 3), np.int64)
 
     def median(self) -> np.ndarray:
         """Median of each channel, from the subsample of its finite samples (those of kept
