@@ -92,6 +92,21 @@ def test_a_few_touches_of_the_extreme_are_not_clipped():
     assert windows.flags is not None and "C3" not in windows.flags.clipped
 
 
+def test_the_samples_held_at_a_rail_are_counted_fed_whole_or_chunk_by_chunk():
+    """A stretch at the rails that chunks cut in pieces counts the samples at each extreme as
+    the whole recording does (the streamed path judges held rails the same)."""
+    x = _saturated(120.0)
+    whole = SignalStats.of(x, round(SFREQ), sfreq=SFREQ)
+    chunked = SignalStats(8, x.shape[-1], segment=round(SFREQ), sfreq=SFREQ)
+    for at in range(0, x.shape[-1], 1000):  # 72-80 s is samples 9216-10240: cut at 10000
+        chunked.update(x[:, at : at + 1000])
+    for side, value in ((0, -1.5e-4), (1, 1.5e-4)):
+        at_rail = int((x[2] == value).sum())
+        for stats in (whole, chunked):
+            assert (stats.rail_spans(side, 2) / SFREQ).round().tolist() == [[72.0, 80.0]]
+            assert stats.rail_held(side, 2).tolist() == [at_rail] and at_rail > 0.1 * 8 * SFREQ
+
+
 def test_every_stretch_is_flagged_not_only_those_the_warning_shows():
     """The warning shows a channel's first few stretches and counts the others; the flags
     cover all of them, fed whole or chunk by chunk."""
