@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import os
@@ -3109,50 +3110,36 @@ def test_tilde_expanded_in_every_output_path(weights, edf, tmp_path, monkeypatch
 def test_info_on_an_embeddings_file_imports_no_torch(tmp_path):
     """`eegpt info` on an .npz/.parquet output reads its provenance only: no torch (it took
     ~3 s to import through eegpt.api for two of info's helpers)."""
-    import subprocess
-    import sys
-
     from eegpt.outputs import Embeddings
+
+    def info(*words: str) -> tuple[str, list[str]]:
+        """What `eegpt info WORDS` prints in a fresh process, and which of torch, MNE and
+        SciPy it imported."""
+        script = (
+            "import sys\nfrom eegpt.cli import main\n"
+            f"main(['info', *{list(words)!r}])\n"
+            "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))"
+        )
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        *said, imported = done.stdout.strip().splitlines()
+        return "\n".join(said), ast.literal_eval(imported)
 
     meta = {"source": "<array>", "sfreq_in": 256.0, "input": {"object": "numpy.ndarray"}}
     Embeddings(np.zeros((3, 2, 4, 8), np.float32), np.arange(3.0), meta).save(tmp_path / "e.npz")
-    script = (
-        "import sys\nfrom eegpt.cli import main\n"
-        f"main(['info', {str(tmp_path / 'e.npz')!r}])\n"
-        "print('torch' in sys.modules)"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert "an in-memory numpy.ndarray" in done.stdout, done.stdout
-    assert done.stdout.strip().splitlines()[-1] == "False", done.stdout
+    said, imported = info(str(tmp_path / "e.npz"))
+    assert "an in-memory numpy.ndarray" in said and "torch" not in imported, said
     # --json reads the same provenance: neither torch nor MNE nor SciPy
-    script = (
-        "import sys\nfrom eegpt.cli import main\n"
-        f"main(['info', '--json', {str(tmp_path / 'e.npz')!r}])\n"
-        "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    record, imported = done.stdout.strip().splitlines()
-    assert json.loads(record)["n_windows"] == 3 and imported == "[]", done.stdout
-    # windows over annotations, one bad: --json counts them without MNE
+    said, imported = info("--json", str(tmp_path / "e.npz"))
+    assert json.loads(said)["n_windows"] == 3 and imported == [], said
+    # windows over annotations, one bad: counted without MNE, as JSON and as text (of windows
+    # not padded)
     meta["annotations"] = [[], ["BAD_muscle"], ["eyes closed"]]
     Embeddings(np.zeros((3, 2, 4, 8), np.float32), np.arange(3.0), meta).save(tmp_path / "a.npz")
-    script = (
-        "import sys\nfrom eegpt.cli import main\n"
-        f"main(['info', '--json', {str(tmp_path / 'a.npz')!r}])\n"
-        "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    record, imported = done.stdout.strip().splitlines()
-    assert json.loads(record)["bad_windows"] == 1 and imported == "[]", done.stdout
-    script = script.replace("'--json', ", "")  # the text form, of windows not padded: alike
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert "bad windows: 1" in done.stdout and done.stdout.strip().splitlines()[-1] == "[]", (
-        done.stdout
-    )
+    said, imported = info("--json", str(tmp_path / "a.npz"))
+    assert json.loads(said)["bad_windows"] == 1 and imported == [], said
+    said, imported = info(str(tmp_path / "a.npz"))
+    assert "bad windows: 1" in said and imported == [], said
 
 
 def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, capsys):
