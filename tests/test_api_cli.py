@@ -3140,6 +3140,20 @@ def test_info_on_an_embeddings_file_imports_no_torch(tmp_path):
     assert json.loads(said)["bad_windows"] == 1 and imported == [], said
     said, imported = info(str(tmp_path / "a.npz"))
     assert "bad windows: 1" in said and imported == [], said
+    # epochs zero-padded into a longer window: the padding's text needs no MNE either
+    meta = {"source": "<array>", "sfreq_in": 256.0, "input": {"object": "numpy.ndarray"}}
+    meta["padded_epochs"] = {
+        "recorded_s": 1.0,
+        "padded_s": 3.0,
+        "recorded_samples": 256,
+        "window_samples": 1024,
+        "patches": 16,
+        "padding_patches": 12,
+        "partly_padded_patches": 0,
+    }
+    Embeddings(np.zeros((3, 16, 4, 8), np.float32), np.arange(3.0), meta).save(tmp_path / "p.npz")
+    said, imported = info(str(tmp_path / "p.npz"))
+    assert "epochs zero-padded: 1 s recorded and 3 s of zeros" in said and imported == [], said
 
 
 def test_info_shows_picks_that_are_not_the_default_and_labels_renamed(tmp_path, capsys):

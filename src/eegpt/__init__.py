@@ -122,6 +122,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import online as online
     from eegpt import outputs as outputs
     from eegpt import outputs_read as outputs_read
+    from eegpt import patch_padding as patch_padding
     from eegpt import preprocessing as preprocessing
     from eegpt import preprocessing_spec as preprocessing_spec
     from eegpt import probe as probe
@@ -190,7 +191,7 @@ _SUBMODULES = {
     "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
     "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path",
     "finetune", "fingerprints", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
-    "outputs_read", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
+    "outputs_read", "patch_padding", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
     "probe_cli_evaluate", "probe_cli_events", "probe_cli_inputs", "probe_cli_options",
     "probe_cli_predict", "probe_events", "probe_folder", "probe_inputs", "probe_label_files",
     "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance", "rename_tables",

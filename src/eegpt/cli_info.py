@@ -623,8 +623,12 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             "s recorded"
         )
     epochs = meta.get("padded_epochs")
-    if epochs:  # (windowing imports MNE: only for the epochs it speaks of)
-        from eegpt.windowing import padded_patches_seconds, padded_patches_text, partial_patch_note
+    if epochs:
+        from eegpt.patch_padding import (
+            padded_patches_seconds,
+            padded_patches_text,
+            partial_patch_note,
+        )
 
         kept = epochs["patches"] - epochs["padding_patches"]
         alone = (
