@@ -1195,7 +1195,8 @@ def map_channels(
         _warn(
             f"{where}channel(s) {[inp if inp == can else f'{inp} ({can})' for inp, can in unseen]}"
             " map to vocabulary "
-            f"entries that no pretraining dataset contained ({', '.join(UNSEEN_IN_PRETRAINING)}); "
+            "entries outside the 58 channels EEGPT was pretrained on "
+            f"({', '.join(UNSEEN_IN_PRETRAINING)} are not among them); "
             "their embeddings are untrained, so consider excluding them "
             f"({how_to_drop([inp for inp, _ in unseen], merged=bool(rename))}) unless a "
             "fine-tuned model learned them."
@@ -1287,14 +1288,15 @@ def _untrained_warning(
             f"only {len(trained)} of the {len(used)} channels used "
             f"({', '.join(map(montage_spelling, trained))}) "
             f"{'has' if len(trained) == 1 else 'have'} a trained embedding: {names} map to "
-            "vocabulary entries that no pretraining dataset contained, so these embeddings "
+            "vocabulary entries outside the 58 channels EEGPT was pretrained on, so these "
+            "embeddings "
             "rest mostly on untrained channel embeddings"
         )
     else:
         head = (
             f"none of the {len(used)} channels used ({names}) has a trained embedding: "
-            f"{'it maps' if len(used) == 1 else 'they map'} to vocabulary entries that no "
-            "pretraining dataset contained, so these embeddings rest only on untrained "
+            f"{'it maps' if len(used) == 1 else 'they map'} to vocabulary entries outside the "
+            "58 channels EEGPT was pretrained on, so these embeddings rest only on untrained "
             "channel embeddings and say little about the signal"
         )
     electrodes = {inp: can for inp, can in unseen}

@@ -54,7 +54,10 @@ CHANNEL_INDEX: dict[str, int] = {name: i for i, name in enumerate(VOCABULARY)}
 """Vocabulary name -> row of the channel-embedding table."""
 
 UNSEEN_IN_PRETRAINING: tuple[str, ...] = ("AF7", "AF8", "PO5", "PO6")
-"""Vocabulary channels absent from every pretraining dataset (their embeddings are untrained)."""
+"""Vocabulary channels left out of the 58 channels EEGPT was pretrained on (the public EEGPT
+code's ``use_channels_names``), so their embeddings are untrained. Some pretraining datasets
+hold some of them (PhysioNet's motor imagery recordings have AF7 and AF8), but pretraining did
+not use them."""
 
 PRETRAINING_CHANNELS: tuple[str, ...] = tuple(
     name for name in VOCABULARY if name not in UNSEEN_IN_PRETRAINING
