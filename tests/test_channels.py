@@ -263,7 +263,9 @@ def test_duplicate_targets_raise_naming_both(names, clash):
 
 
 def test_unseen_channels_warn_once():
-    with pytest.warns(RuntimeWarning, match="outside the 58 channels EEGPT was pretrained") as record:
+    with pytest.warns(
+        RuntimeWarning, match="outside the 58 channels EEGPT was pretrained"
+    ) as record:
         mapping = map_channels(["Fp1", "AF7", "PO6", "Oz"])
     assert len(record) == 1
     assert "dataset" not in str(record[0].message)  # PhysioNet MI, pretraining data, has AF7
@@ -1065,6 +1067,53 @@ def test_the_reference_against_itself_is_left_out_and_keeps_the_montage(itself):
     # alone beside channels against another reference: left out with the same word
     with pytest.warns(RuntimeWarning, match=r"\['Cz-Cz'\] is Cz against itself"):
         assert map_channels(["Fp1-Ref", "O1-Ref", "Cz-Cz"]).names == ("FP1", "O1")
+
+
+@pytest.mark.parametrize(
+    ("label", "site"),
+    [("T3/T7", "T7"), ("T4-T8", "T8"), ("EEG T6:P8", "P8"), ("P7/T5", "P7"), ("T7 (T3)", "T7")],
+)
+def test_a_label_naming_one_site_by_both_names_is_that_site(label, site):
+    """T3, T4, T5, T6 are T7, T8, P7, P8 under their 10-20 names: a label giving both names
+    of one site is that electrode, not a derivation and not an electrode against itself (a
+    flat reference channel), so it is read as the site, without a word."""
+    from eegpt.vocabulary import both_names_site, derivation_electrodes, self_reference
+
+    assert normalize_channel_name(label) == site and both_names_site(label) == site
+    assert derivation_electrodes(label) is None and self_reference(label) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mapping = map_channels(["Fp1", label, "Cz"])
+    assert mapping.names == ("FP1", site, "CZ") and mapping.dropped == ()
+    with pytest.raises(ValueError, match="same EEGPT channel"):  # the site twice
+        map_channels(["Fp1", label, site, "Cz"])
+
+
+@pytest.mark.parametrize("label", ["T7-T7", "T3-T3", "T3/T8", "T5-T7", "Cz-T7"])
+def test_labels_of_two_names_of_other_sites_are_not_one_site(label):
+    """Only a site's two names together make one site: an electrode against itself, and two
+    electrodes, are not read as one."""
+    from eegpt.vocabulary import both_names_site
+
+    assert both_names_site(label) is None and normalize_channel_name(label) is None
+
+
+@pytest.mark.parametrize(
+    ("label", "site"),
+    [("Fz [uV]", "FZ"), ("EEG Cz (uV)", "CZ"), ("Pz (µV)", "PZ"), ("O1 [mV]", "O1"),
+     ("EEG C3-REF (uV)", "C3"), ("Fp1 [V]", "FP1")],
+)  # fmt: skip
+def test_a_unit_of_voltage_after_a_label_names_no_site(label, site):
+    """Exports that write each channel's unit into its label (``Fz [uV]``): the unit in
+    brackets at the end is left out, as an EEG prefix and a reference suffix are, so the
+    channels map whether all labels or only some carry it."""
+    assert normalize_channel_name(label) == site
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert map_channels(["Oz", label]).names == ("OZ", site)
+        assert map_channels([label]).names == (site,)
+    assert normalize_channel_name("ECG [uV]") is None  # another signal stays one
+    assert normalize_channel_name("Fz [uV] x") is None  # a unit at the end only
 
 
 def test_channels_left_out_take_no_part_in_reading_a_montage():

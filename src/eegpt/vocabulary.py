@@ -138,6 +138,9 @@ _PREFIX = re.compile(r"^(?:EEG|POL)[\s_\-:.]+")
 _SPACES = re.compile(r"\s+")
 # a reference suffix after "_", ":", "/" or a space, or in parentheses: "C3_REF", "F4:M1"
 # (Somnomedics, Embla), "C3/A2", "C4 REF", "Cz (REF)", "C3 (A1+A2)/2"
+# a unit of voltage in brackets at the end, as some exports label channels: "Fz [uV]",
+# "EEG Fz (µV)" (upper-cased, µ/μ as Greek capital mu): it names no site
+_UNIT_SUFFIX = re.compile(r"\s*[\[(]\s*[UΜMN]?V\s*[\])]$")
 _OTHER_SUFFIX = re.compile(r"^([^-]*?[^\s_(:/-])(?:[\s_:/]+|\s*(?=\())(\(?[A-Z0-9+]+\)?(?:/2)?)$")
 
 # --------------------------------------------------------------------------------------------
@@ -155,7 +158,11 @@ def normalize_channel_name(name: str) -> str | None:
     (``"FP1-REF"``, ``"Fp1-Ref1"``, ``"T3-LE"``, ``"Cz-AVG"``, ``"O1-A2"``, ``"Fp1-A1+A2"``
     or ``"Fp1-A2+A1"``, ``"C3-(A1+A2)/2"``, ``"FP1-Ear"``, ``"EEG Fp1-G2"``; TUH style
     ``"EEG FP1-REF"``; also after ``_``, ``:``, ``/`` or a space, or in parentheses:
-    ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``, ``"C4 REF"``, ``"Cz (REF)"``, ``"C3 (A1+A2)/2"``) and the old 10-20 names T3/T4/T5/T6 (-> T7/T8/P7/P8).
+    ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``, ``"C4 REF"``, ``"Cz (REF)"``, ``"C3 (A1+A2)/2"``), a unit of voltage in
+    brackets at the end (``"Fz [uV]"``, ``"EEG Fz (µV)"``, ``"Cz-REF (mV)"``) and the old 10-20
+    names T3/T4/T5/T6 (-> T7/T8/P7/P8), also beside their 10-10 names in one label
+    (``"T3/T7"``, ``"T5-P7"``, ``"T7 (T3)"`` -> T7, P7, T7: :func:`both_names_site`), which is
+    one site labelled twice, not a derivation.
 
     Parameters
     ----------
@@ -179,11 +186,11 @@ def normalize_channel_name(name: str) -> str | None:
         key = parts[0]
     elif len(parts) == 1:
         key = parts[0]
-    else:
-        return None  # bipolar derivation or otherwise composite label
+    else:  # bipolar derivation or otherwise composite label, unless one site named twice
+        return both_names_site(name)
     key = key.strip(".")
     key = _ALIASES.get(key, key)
-    return key if key in CHANNEL_INDEX else None
+    return key if key in CHANNEL_INDEX else both_names_site(name)
 
 
 # Characters that stand for '-' in labels: Unicode dashes and the minus sign (U+2010..U+2015,
@@ -215,10 +222,12 @@ def plain_label(name: str) -> str:
 
 def label_parts(name: str) -> list[str]:
     """``name`` upper-cased, with look-alike characters made plain (:func:`_plain_characters`), without
-    dots around it, an ``EEG`` prefix or spaces, split at ``-``: ``"EEG Fp1-REF"`` ->
+    dots around it, an ``EEG`` prefix, a unit of voltage in brackets at its end (``"Fz [uV]"``,
+    ``"EEG Fz (µV)"``) or spaces, split at ``-``: ``"EEG Fp1-REF"`` ->
     ``["FP1", "REF"]``; a reference label after ``_`` or a space or in parentheses is split off
     alike (``"C3_REF"``, ``"Cz (REF)"`` -> ``["C3", "REF"]``)."""
-    key = _PREFIX.sub("", _plain_characters(name).strip().strip(".").strip().upper())
+    key = _plain_characters(name).strip().strip(".").strip().upper()
+    key = _PREFIX.sub("", _UNIT_SUFFIX.sub("", key))
     suffix = _OTHER_SUFFIX.match(key)
     if suffix and _reference_spelling(suffix[2]) in REFERENCE_LABELS:
         return [_SPACES.sub("", suffix[1]), _reference_spelling(suffix[2])]
@@ -595,13 +604,42 @@ def may_be_electrode(name: str) -> bool:
     )
 
 
+def _two_parts(name: str) -> list[str] | None:
+    """The two parts of a label that joins two names by ``-``, ``:`` or ``/`` (``"EEG FP1-F7"``
+    -> ``["FP1", "F7"]``, ``"F4:C4"``, ``"T3/T7"``) or gives a second in parentheses
+    (``"T7 (T3)"`` -> ``["T7", "T3"]``), upper-cased (:func:`label_parts`); None for others."""
+    parts = label_parts(name)
+    if len(parts) == 1:
+        bracketed = re.fullmatch(r"([^()]+)\(([^()]+)\)", parts[0])
+        parts = list(bracketed.groups()) if bracketed else re.split(r"[:/]", parts[0])
+    return parts if len(parts) == 2 else None
+
+
+def both_names_site(name: str) -> str | None:
+    """The vocabulary site of a label that names one electrode by its old 10-20 name and its
+    10-10 name, in either order (``"T3/T7"``, ``"T5-P7"``, ``"T8:T4"``, ``"T7 (T3)"`` ->
+    ``"T7"``, ``"P7"``, ``"T8"``, ``"T7"``): T3, T4, T5 and T6 are the sites T7, T8, P7 and P8
+    renamed, so such a label is neither a derivation (the same electrode against itself
+    would be flat) nor two electrodes, but one site labelled twice, which
+    :func:`normalize_channel_name` reads as that site; None for any other label."""
+    parts = _two_parts(name)
+    if parts is None:
+        return None
+    first, second = (part.strip(".") for part in parts)
+    if first == second or {first, second} - {*_ALIASES, *_ALIASES.values()}:
+        return None
+    site = _ALIASES.get(first, first)
+    return site if _ALIASES.get(second, second) == site else None
+
+
 def derivation_electrodes(name: str) -> tuple[str, str] | None:
     """The two vocabulary electrodes of a derivation label (``"EEG FP1-F7"``, ``"F4:C4"``,
-    ``"Fp1/T3"`` -> ``("FP1", "T7")``), first and second; None for any other label."""
+    ``"Fp1/T3"`` -> ``("FP1", "T7")``), first and second; None for any other label, and for
+    one naming a site by its 10-20 and 10-10 names (``"T3/T7"``: :func:`both_names_site`)."""
     parts = label_parts(name)
     if len(parts) == 1:
         parts = re.split(r"[:/]", parts[0])
-    if len(parts) != 2:
+    if len(parts) != 2 or both_names_site(name) is not None:
         return None
     first, second = (normalize_channel_name(part) for part in parts)
     return None if first is None or second is None else (first, second)
