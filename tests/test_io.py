@@ -258,9 +258,19 @@ def test_raw_picks_eeg_and_bads():
     with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['Cz'\]"):
         rec = as_recording(raw)
     assert rec.ch_names == ["Fp1", "Pz"]
-    by_name = as_recording(raw, picks=["Pz", "Cz"])  # explicit names keep bads, file order
+    # explicit names keep bads (as MNE's pick does), in file order, and say so once
+    with pytest.warns(RuntimeWarning, match="marked bad") as caught:
+        by_name = as_recording(raw, picks=["Pz", "Cz"])
     assert by_name.ch_names == ["Cz", "Pz"]
-    by_index = as_recording(raw, picks=[3, 0])
+    assert [str(w.message).count("marked bad") for w in caught] == [1]
+    text = str(caught[0].message)
+    assert "channel(s) Cz are marked bad (info['bads']) but were picked by name, so they" in text
+    assert "without --picks Cz" in text and "Pz" not in text
+    with pytest.warns(RuntimeWarning, match=r"Cz are marked bad .* picked by name"):
+        assert as_recording(raw, picks=[1, 2]).ch_names == ["Cz", "Pz"]  # indices alike
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no bad channel named: nothing to say
+        by_index = as_recording(raw, picks=[3, 0])
     assert by_index.ch_names == ["Fp1", "ECG"]
     # "all" beside other types is everything (MNE alone would select nothing)
     assert as_recording(raw, picks=["all", "eeg"]).ch_names == ["Fp1", "Pz", "ECG"]

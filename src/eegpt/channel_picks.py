@@ -10,6 +10,7 @@ that a pick of ``"all"`` brings in.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,7 +23,10 @@ from eegpt.vocabulary import NOT_SCALP_TYPES, normalize_channel_name
 
 
 def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
-    """Channel indices for ``picks`` in recording order; bads excluded from type picks."""
+    """Channel indices for ``picks`` in recording order. As in MNE (``inst.pick``), channels in
+    ``info["bads"]`` are left out of a pick by type (``"eeg"``, ``["eeg", "misc"]``, ``"all"``,
+    with a warning naming them) but kept where ``picks`` names them (channel names or
+    indices), with a warning naming those."""
     if picks is None:
         picks = "all"
     listed = [picks] if isinstance(picks, str) else list(picks)
@@ -30,7 +34,7 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     typed = all(isinstance(p, str) and p not in info["ch_names"] for p in listed)
     every = "all" in listed
     if typed:
-        known = {*mne.io.get_channel_type_constants(), *_MNE_PICK_GROUPS}
+        known = {*mne.io.get_channel_type_constants(), *MNE_PICK_GROUPS}
         unknown = [p for p in listed if p not in known]
         if unknown:
             raise RecordingError(
@@ -60,9 +64,12 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
                 "repair them with interpolate_bads(reset_bads=True) (of the Raw or Epochs), "
                 "which also takes them off info['bads']; if they are repaired already "
                 "(interpolate_bads(reset_bads=False)) or usable as they are, take them off "
-                "info['bads'] (raw.info['bads'] = [])."
+                "info['bads'] (raw.info['bads'] = []). (Channels picked by name are used, "
+                "marked bad or not, as in MNE.)"
             )
             idx = [i for i in idx if info["ch_names"][i] not in bads]
+    if not typed:
+        _warn_bads_named(info, idx, source)
     if typed and not every:
         _warn_electrodes_left_out(info, idx, listed, source)
         if idx:  # with none, the refusal says it
@@ -72,6 +79,23 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     if not idx:
         raise RecordingError(_no_channels_picked(info, picks, listed, source))
     return idx
+
+
+def _warn_bads_named(info: mne.Info, idx: Sequence[int], source: str) -> None:
+    """Warn once of the channels marked bad (``info["bads"]``) among ``idx``, picked by name or
+    index: used, as MNE keeps the bad channels that ``picks`` names, and how to leave them
+    out."""
+    bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
+    if not bads:
+        return
+    options = " ".join(f"--picks {shlex.quote(name)}" for name in bads)
+    _warn(
+        f"{source}: channel(s) {few(bads, 12)} are marked bad (info['bads']) but were picked "
+        "by name, so they are used: as in MNE, info['bads'] leaves channels out of a pick by "
+        "type (picks='eeg', the default) but not the channels that picks names. To leave them "
+        f"out, take them out of picks (command line: without {options}); if they are usable, "
+        "take them off info['bads'] to silence this."
+    )
 
 
 def bads_of_picks(info: mne.Info, picks: str | Sequence[str]) -> list[str]:
@@ -85,7 +109,7 @@ def bads_of_picks(info: mne.Info, picks: str | Sequence[str]) -> list[str]:
 
 
 #: Picks MNE takes besides single channel types.
-_MNE_PICK_GROUPS = ("all", "data", "data_or_ica", "meg", "fnirs")
+MNE_PICK_GROUPS = ("all", "data", "data_or_ica", "meg", "fnirs")
 
 
 #: Channel types under which a file or reader plausibly stores scalp EEG: those the refusal of

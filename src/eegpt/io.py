@@ -175,7 +175,8 @@ def as_recording(
         as EEG, non-EEG names are then dropped later by :func:`~eegpt.channels.map_channels`),
         several (``["eeg", "misc"]``, for electrodes a file types ``misc``), ``"data"``,
         ``"all"``/None, or channel names or indices (kept in recording order). Channels in
-        ``info["bads"]`` are left out of type-based picks, with a warning.
+        ``info["bads"]`` are left out of type-based picks, with a warning; as in MNE, those
+        picked by name or index are used, with a warning naming them.
     verbose : bool | str | int | None
         Passed to MNE; True also logs a summary to the ``"eegpt"`` logger.
     exclude : sequence of str
