@@ -1281,6 +1281,14 @@ def test_cli_channels_shows_and_draws_the_mapping(edf, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "3 channels typed EEG (1 marked bad) at 250 Hz" in out  # Pz counted: typed EEG
     assert "not EEG by type or marked bad, not used: Pz (bad), HEOG (eog), STI 014 (stim)" in out
+    # picked by name: names are not types, the others not picked (Fz: EEG, not bad), and
+    # Pz, bad but named, is used (as MNE picks it), with a warning
+    with pytest.warns(RuntimeWarning, match=r"Pz are marked bad .* picked by name, so they"):
+        assert main(["channels", str(fif), "--picks", "Cz", "--picks", "Pz"]) == 0
+    out = capsys.readouterr().out
+    assert "2 channels picked by name (1 marked bad, used as named) at 250 Hz" in out
+    assert "Pz     ->  PZ (47)" in out and "typed Cz" not in out
+    assert "not picked, not used: Fz (eeg), HEOG (eog), STI 014 (stim)" in out
 
     # a net numbered E1..E129 (EGI): no channel maps, but all of them are listed, for --rename
     names = [f"E{i}" for i in range(1, 129)] + ["VREF"]

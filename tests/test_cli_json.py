@@ -208,6 +208,41 @@ def test_channels_json_gives_each_recording_s_mapping_per_line(tmp_path, capsys)
 
 
 @pytest.mark.filterwarnings("ignore:.*do not match the EEGPT vocabulary")
+@pytest.mark.filterwarnings("ignore:.*look like bipolar derivations")
+def test_channels_json_gives_each_dropped_channel_its_own_reason(tmp_path, capsys):
+    """Each channel dropped has the reason the warning gives it (a derivation, an electrode
+    against itself, an electrode outside the vocabulary, another signal), not one reason for
+    all; a label naming one site by both its names (T3/T7) is that site."""
+    labels = ["Fp1", "Cz", "O1", "Fp1-F7", "F7-T3", "Pz-Pz", "A1", "ECG", "XYZ", "T3/T7"]
+    assert main(["channels", "--json", str(_edf(tmp_path / "bip.edf", labels))]) == 0
+    (record,) = _lines(capsys.readouterr().out)
+    reasons = {row["label"]: row.get("reason") for row in record["channels"]}
+    assert reasons["Fp1-F7"] == reasons["F7-T3"] and "a bipolar derivation" in reasons["F7-T3"]
+    assert reasons["Pz-Pz"].startswith("Pz against itself: a montage's reference channel, flat")
+    assert reasons["A1"].startswith("an electrode outside EEGPT's 62 names")
+    assert reasons["ECG"].startswith("named like another signal")
+    assert reasons["XYZ"].startswith("no EEGPT vocabulary name (--rename names it")
+    assert record["mapping"]["T3/T7"] == "T7" and reasons["T3/T7"] is None
+
+
+@pytest.mark.filterwarnings("error:.*do not match the EEGPT vocabulary")
+def test_channels_json_of_channels_picked_by_name(tmp_path, capsys):
+    """--picks naming channels: the others are 'not picked by name', not of a type left out,
+    and a bad channel named is mapped (used, as MNE picks it), with a warning."""
+    info = mne.create_info(["Fp1", "Cz", "O1", "Pz", "HEOG"], 256.0, ["eeg"] * 4 + ["eog"])
+    info["bads"] = ["Cz", "Pz"]
+    path = tmp_path / "bad_raw.fif"
+    data = np.random.default_rng(0).normal(0, 2e-5, (5, 2560))
+    mne.io.RawArray(data, info, verbose=False).save(path, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"Cz are marked bad .* picked by name"):
+        assert main(["channels", "--json", str(path), *"--picks Fp1 --picks Cz".split()]) == 0
+    (record,) = _lines(capsys.readouterr().out)
+    rows = {row["label"]: row for row in record["channels"]}
+    assert rows["Cz"]["status"] == "mapped" and rows["Cz"]["bad"] is True
+    assert [rows[n]["reason"] for n in ("O1", "Pz", "HEOG")] == ["not picked by name (--picks)"] * 3
+
+
+@pytest.mark.filterwarnings("ignore:.*do not match the EEGPT vocabulary")
 def test_channels_json_of_a_refused_file_carries_the_error(tmp_path, capsys):
     """Two participants' caps tagged A- and B-: none maps, so the file is refused (exit 1);
     its object has the refusal as "error" and the labels read, none mapped."""

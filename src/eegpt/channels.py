@@ -392,6 +392,36 @@ def _dropped_note(
     return "".join(f" {part}" for part in parts)
 
 
+def dropped_reason(label: str, labels: Sequence[str], target: str | None = None) -> str:
+    """Why the channel ``label``, dropped by :func:`map_channels`, has no vocabulary name, in a
+    few words as the warning on the dropped channels says it (:func:`_dropped_note`): an
+    electrode against itself, a bipolar derivation, an electrode outside the vocabulary,
+    another signal, a copy of a label MNE numbered apart, the digit 0 for the letter O, or
+    no name it knows. ``labels``: the recording's (EGI's ``E1`` ... tell ``E1``/``E2`` from
+    AASM's EOG); ``target``: the name a rename gave it (an electrode outside the
+    vocabulary)."""
+    name = target or label
+    key = electrode_key(name)
+    numbered_e = len({k for n in labels if re.fullmatch(r"E\d+", k := electrode_key(n))}) > 2
+    if target is None and (ref := self_reference(label)) is not None:
+        ref = montage_spelling(ref)
+        return f"{ref} against itself: a montage's reference channel, flat, no signal"
+    if target is None and is_bipolar(label):
+        return (
+            "a bipolar derivation (a difference of two electrodes, which EEGPT was not "
+            "pretrained on; renaming it to one electrode gives the model such a signal)"
+        )
+    if is_other_electrode(name):
+        return "an electrode outside EEGPT's 62 names: the model has no embedding for it"
+    if OTHER_SIGNALS.search(key) or (AASM_EOG.match(key) and not numbered_e):
+        return "named like another signal (EOG, ECG, EMG, triggers, ...)"
+    if target is None and (o := zero_for_o(label)) is not None:
+        return f"reads as {o} with the digit 0 for the letter O (--rename {label}={o} if so)"
+    if target is None and (first := numbered_copy(label)) is not None:
+        return f"a copy of {first!r} numbered apart by MNE (--rename keeps one)"
+    return "no EEGPT vocabulary name (--rename names it if it is an EEG electrode)"
+
+
 def _zero_for_o_note(typed_o: Mapping[str, str]) -> str:
     """A sentence on the labels of ``typed_o`` (label -> the vocabulary name it reads as with
     the digit 0 taken for the letter O, :func:`eegpt.vocabulary.zero_for_o`) and the rename

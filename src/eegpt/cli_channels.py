@@ -45,7 +45,9 @@ def cmd_channels(args: argparse.Namespace) -> int:
     picks = picks_of(args)
     listed = [picks] if isinstance(picks, str) else picks
     typed = (
-        "of any type"
+        "picked by name"
+        if _picked_by_name(picks)
+        else "of any type"
         if "all" in listed
         else "typed " + " or ".join("EEG" if t == "eeg" else t for t in listed)
     )
@@ -84,6 +86,18 @@ def cmd_channels(args: argparse.Namespace) -> int:
     if not failed:
         return 0
     return EXIT_SOME_FAILED if n_read else 1  # as eegpt embed: 3 when only some failed
+
+
+def _picked_by_name(picks: str | list[str]) -> bool:
+    """Whether ``--picks`` (:func:`eegpt.cli_options.picks_of`) names channels (``--picks Fp1
+    --picks Cz``) rather than channel types or MNE's groups (``eeg``, ``misc``, ``all``)."""
+    import mne
+
+    from eegpt.channel_picks import MNE_PICK_GROUPS
+
+    known = {*mne.io.get_channel_type_constants(), *MNE_PICK_GROUPS}
+    listed = [picks] if isinstance(picks, str) else picks
+    return any(pick not in known for pick in listed)
 
 
 def _split_continuations(paths: list[Path]) -> dict[Path, str]:
@@ -201,7 +215,9 @@ def _show_channels(
             opened = _open_for_channels(path, mapping_args)
         except AllChannelsBadError as err:  # still show them, as bad, then fail
             refused = err
-            opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
+            with warnings.catch_warnings():  # picked by name here to show them: not used
+                warnings.filterwarnings("ignore", message=".*but were picked by name")
+                opened = _open_for_channels(path, {**mapping_args, "picks": err.names})
         except DuplicateChannelsError as err:  # show the mapping the advice leads to
             refused = err
             drop = rename_table(rename)  # a table stays one
@@ -252,7 +268,8 @@ def _show_channels(
         if n not in picked
     ]
     if other:
-        print("  not EEG by type or marked bad, not used: " + ", ".join(other))
+        what = "not picked" if typed == "picked by name" else "not EEG by type or marked bad"
+        print(f"  {what}, not used: " + ", ".join(other))
     if args.plot is not None:
         out = args.plot if args.plot.suffix else args.plot / f"{path.stem}_channels.png"
         # the channels not read, bad or of another type, as embeddings record them
@@ -270,9 +287,12 @@ def _show_channels(
 
 def _channels_typed(names: list[str], bads: list[str], typed: str) -> str:
     """``"61 channels typed EEG (2 marked bad)"``: the channels of the types picked (``typed``
-    says which), those read (``names``) and those marked bad (``bads``), each counted once."""
+    says which), those read (``names``) and those marked bad (``bads``), each counted once;
+    ``"3 channels picked by name (1 marked bad, used as named)"`` where ``--picks`` named
+    them (a bad channel named is used)."""
     every = dict.fromkeys([*names, *bads])
-    marked = f" ({len(bads)} marked bad)" if bads else ""
+    used = ", used as named" if typed == "picked by name" else ""
+    marked = f" ({len(bads)} marked bad{used})" if bads else ""
     return f"{_count(len(every), 'channel')} {typed}{marked}"
 
 
@@ -478,7 +498,8 @@ def _print_channels_json(
     refused (the object's ``error``), else 0."""
     rec, mapping, info, _ = opened
     copies = set(getattr(refused, "later", None) or ())  # DuplicateChannelsError's, shown dropped
-    record = _channels_record(path, rec, mapping, info, rename, copies)
+    named = _picked_by_name(picks_of(args))
+    record = _channels_record(path, rec, mapping, info, rename, copies, named)
     if refused is not None:
         record["error"] = error_text(refused)
     if args.plot is not None:
@@ -502,12 +523,17 @@ def _channels_record(
     info: Any,
     rename: dict[str, str | None],
     copies: set[str],
+    named: bool = False,
 ) -> dict[str, Any]:
     """`eegpt channels --json`'s object for one recording: per channel of the file (in its
     order) its label, type, whether marked bad, its vocabulary name and embedding row where
-    mapped, else ``status`` and ``reason``; the mapping label -> name, the labels not mapped,
-    the sampling rate (Hz) and duration (s). ``copies``: labels stored twice whose later
-    copies were dropped to show the mapping of a file refused for them."""
+    mapped, else ``status`` and ``reason`` (of a channel dropped, why it has no vocabulary
+    name: :func:`eegpt.channels.dropped_reason`); the mapping label -> name, the labels not
+    mapped, the sampling rate (Hz) and duration (s). ``copies``: labels stored twice whose
+    later copies were dropped to show the mapping of a file refused for them; ``named``:
+    ``--picks`` named channels rather than types (the others were not picked)."""
+    from eegpt.channels import dropped_reason
+
     mapped = dict(zip(mapping.input_names, zip(mapping.names, mapping.chan_ids, strict=True),
                       strict=True))  # fmt: skip
     dropped, not_kept = set(mapping.dropped), set(mapping.not_kept)
@@ -522,13 +548,19 @@ def _channels_record(
                 if label in copies
                 else "left out by --drop/--rename"
                 if label in rename and rename[label] is None
-                else "no EEGPT vocabulary name (--rename names it)"
+                else dropped_reason(label, info.ch_names, rename.get(label))
             )
             row.update(status="dropped", name=None, reason=why)
         elif label in not_kept:
             row.update(status="not kept", name=None, reason="outside --keep-channels")
         else:
-            why = "marked bad" if row["bad"] else f"type {kind}, not picked (--picks)"
+            why = (
+                "not picked by name (--picks)"
+                if named
+                else "marked bad"
+                if row["bad"]
+                else f"type {kind}, not picked (--picks)"
+            )
             row.update(status="not read", name=None, reason=why)
         rows.append(row)
     # a stream (continuous, read through its header) has no is_epoched; a Recording of
