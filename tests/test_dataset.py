@@ -639,6 +639,9 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
         "event",
         "epochs_metadata",
         "padded",
+        "flat_channels",
+        "clipped_channels",
+        "flagged",
         "embedding",
     ]
     assert df["epochs_metadata"].isna().all()  # no epochs files here
@@ -656,6 +659,7 @@ def test_rows_equal_per_file_embed_and_errors_are_reported(clean_run, corpus, mo
         np.testing.assert_array_equal(emb[rows.to_numpy()], direct.data)  # bit for bit
         np.testing.assert_array_equal(table.onset_s[rows], direct.onsets)
         np.testing.assert_array_equal(table.window[rows], np.arange(len(direct)))
+        assert table.flagged[rows].tolist() == direct.flagged.tolist()  # as embed flags them
         assert list(df.channels[rows].iloc[0]) == direct.metadata["channels"]["names"]
         assert list(df.input_channels[rows].iloc[0])[7] == "EEG T3-REF"
     # 30 s + 45 s + 60 s ... of EEG

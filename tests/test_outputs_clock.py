@@ -137,7 +137,7 @@ def test_embed_dataset_shards_carry_the_clock(model, tmp_path, capsys):
     shard = sorted(out.glob("shard-*.parquet"))[0]
     schema = pq.read_schema(shard)
     assert schema.names[3:6] == ["onset_s", "clock_s", "clock_time"]
-    assert json.loads(schema.metadata[b"eegpt"])["layout"] == 5
+    assert json.loads(schema.metadata[b"eegpt"])["layout"] >= 5
     table, _ = read_embeddings(out, embeddings=False)
     rec = table[table.recording_id == "rec.edf"]
     assert rec.onset_s.tolist() == ONSETS and rec.clock_s.tolist() == CLOCK

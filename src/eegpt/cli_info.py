@@ -726,7 +726,8 @@ INFO_JSON_KEYS = {
     "dataset": "path, parts (true: a folder of --part run folders), current (false: files "
     "failed or changed, shards cut: exit 3), complete (false: files pending, shards "
     "or parts missing, exit 3), missing_parts (the K of --part K/N with no run folder "
-    "here), readable (--verify only, else null), runs (per run folder: path, "
+    "here), readable (--verify only, else null), flagged_windows (over flat or clipped "
+    "channels, all runs; null: not recorded), runs (per run folder: path, flagged_windows, "
     "manifest, progress {totals, shards_present, shards_planned, running, unfinished, "
     "killed, stopped}); state where only a run's lock is there (starting, or stopped before "
     "writing anything)",
@@ -794,6 +795,9 @@ def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
         "readable": readable,
         "runs": [_run_folder_record(run) for run in expand_run_folders(folder)],
     }
+    counts = [run.get("flagged_windows") for run in record["runs"]]  # type: ignore[attr-defined]
+    known = [c for c in counts if c is not None]
+    record["flagged_windows"] = sum(known) if known else None
     good = current and complete and readable is not False
     return record, 0 if good else EXIT_SOME_FAILED
 
@@ -804,7 +808,7 @@ def _run_folder_record(run: Path) -> dict[str, Any]:
     manifest's reports are behind them)."""
     import json
 
-    from eegpt.dataset_report import _progress
+    from eegpt.dataset_report import _progress, flagged_count
     from eegpt.outputs import RUN_MANIFEST
 
     try:
@@ -814,6 +818,7 @@ def _run_folder_record(run: Path) -> dict[str, Any]:
     progress = _progress(run, manifest)
     return {
         "path": run,
+        "flagged_windows": flagged_count(run),
         "manifest": manifest,
         "progress": {
             "totals": progress.totals,

@@ -35,7 +35,11 @@ Output directory
     epoch's row of ``epochs.metadata`` as a JSON object, for epochs files that have it;
     :func:`read_embeddings` spreads it into columns), ``padded`` (the window holds zeros after
     the signal: a recording's last partial window, or an epoch shorter than the window, with
-    ``tail="pad"``), any metadata/label columns of the input
+    ``tail="pad"``), ``flat_channels`` and ``clipped_channels`` (lists of the channels flat or
+    clipped over the window, as the signal checks judge and warn of them) and ``flagged``
+    (either is not empty), as in eegpt embed's Parquet output (null for epochs, whose
+    stretches are not judged: unknown; runs started before eegpt wrote these three lack them,
+    and keep their layout when resumed), any metadata/label columns of the input
     manifest, and ``embedding``: a
     fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
     order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's

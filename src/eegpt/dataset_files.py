@@ -28,6 +28,7 @@ import torch
 from eegpt._file_identity import part_of_unreadable_error, unreadable_first_part
 from eegpt._filenames import path_text
 from eegpt._logging import caught_warnings, first_error, reader_text, warning_texts
+from eegpt._window_flags import FlaggedSpans
 from eegpt.annotation_placement import placed_extra
 from eegpt.annotations import (
     BadSpans,
@@ -85,6 +86,11 @@ class WindowInfo:
         ``padded_tail`` (``onset_s``, ``recorded_s`` and ``window``, the last window's index
         among the recording's) or ``tail_left_out_s``, or ``padded_epochs``; kept in the
         shard's file status. Empty: no window is padded.
+    flags : dict of str to list of list of str | None
+        The per-window flags (:data:`eegpt._window_flags.FLAG_KEYS`): ``{"flat_channels":
+        [[names], ...], "clipped_channels": [...]}``, one list of channel names per window (of
+        :attr:`index`), as :meth:`eegpt._window_flags.FlaggedSpans.per_window` gives them;
+        None where the signal checks judged no stretches (epochs): unknown, written as nulls.
     """
 
     index: np.ndarray | None = None
@@ -94,22 +100,35 @@ class WindowInfo:
     metadata: list[str] | None = None
     time_base: dict[str, Any] = field(default_factory=dict)
     padding: dict[str, Any] = field(default_factory=dict)
+    flags: dict[str, list[list[str]]] | None = None
 
     def to_json(self) -> str:
         index = None if self.index is None else [int(i) for i in self.index]
         return json.dumps(
             [index, self.annotations, self.labels, self.left_out, self.metadata, self.time_base,
-             self.padding]
+             self.padding, self.flags]
         )  # fmt: skip
 
     @classmethod
     def from_json(cls, text: str) -> WindowInfo:
+        """The :meth:`to_json` text read back; that of an eegpt from before a field was
+        added (metadata, time base, padding, flags) gives it its default."""
         index, annotations, labels, left_out, *rest = json.loads(text)
         index = None if index is None else np.asarray(index, dtype=np.int64)
-        metadata, time_base, padding = (rest + [None, None, None])[:3]
+        metadata, time_base, padding, flags = (rest + [None] * 4)[:4]
         return cls(
-            index, annotations, labels, int(left_out), metadata, time_base or {}, padding or {}
-        )
+            index, annotations, labels, int(left_out), metadata, time_base or {}, padding or {},
+            flags,
+        )  # fmt: skip
+
+    def kept_flags(self, keep: np.ndarray) -> None:
+        """Keep the flags of the windows ``keep`` selects (bool of shape (n_windows,): one
+        per window of :attr:`flags`)."""
+        if self.flags is not None:
+            self.flags = {
+                key: [v for v, k in zip(per_window, keep, strict=True) if k]
+                for key, per_window in self.flags.items()
+            }
 
     def padded(self, n: int) -> np.ndarray:
         """Whether each of the ``n`` windows (those of :attr:`index`) holds zero padding:
@@ -138,12 +157,17 @@ class FilePart:
     line : tuple of ndarray
         :attr:`eegpt.streaming.WindowStream.line` of the first part's scan, so that the other
         parts do not read the whole file again.
+    flags : FlaggedSpans | None
+        :attr:`eegpt.streaming.WindowStream.flags` of that scan: the flat and clipped
+        stretches of the whole recording (seconds from its first sample), from which each
+        part flags its own windows; None where the scan judged none.
     """
 
     first: int
     stop: int
     n_windows: int
     line: tuple[np.ndarray, np.ndarray] = field(repr=False, compare=False)
+    flags: FlaggedSpans | None = field(default=None, repr=False, compare=False)
 
     @property
     def last(self) -> bool:
@@ -350,6 +374,7 @@ def load_file(
         mapping: Any = None  # the channel mapping, once computed
         more: list[FilePart] = []
         per_window: list[list[str]] | None = None
+        spans: FlaggedSpans | None = None  # the flat and clipped stretches the checks named
         added = None  # the annotations of the file ``annotations``, read once
         try:
             if rescale != 1.0:
@@ -374,6 +399,8 @@ def load_file(
                 bad = BadSpans.of(recording, annotations, reject=reject_by_annotation, added=added)
                 stream = WindowStream(recording, config, line=None if part is None else part.line,
                                       bad_spans=bad)  # fmt: skip
+                # the first read's scan judges the stretches; a later part has them from it
+                spans = stream.flags if part is None else part.flags
                 if part is None and part_bytes is not None:
                     parts = _parts(stream, part_bytes)
                     part, more = (parts[0], parts[1:]) if len(parts) > 1 else (None, [])
@@ -397,6 +424,7 @@ def load_file(
                 windows = prepare(recording, mapping, config)
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)
                 padding = epoch_padding_record(model_config or EEGPTConfig(), recording, windows)
+                spans = windows.flags
             per_window = annotations_per_window(
                 recording, onsets, config.window_seconds, extra=annotations, added=added,
                 states=marker_spans,
@@ -437,15 +465,20 @@ def load_file(
         )  # fmt: skip
         failed.read_s, failed.part = time.perf_counter() - start, given
         return failed
+    # each window's flat and clipped channels, as eegpt embed records them (all the windows')
+    flags = None if spans is None else spans.per_window(onsets, config.window_seconds)
     if part is not None:
         onsets = onsets[part.first : part.stop]
+        if flags is not None:
+            flags = {key: v[part.first : part.stop] for key, v in flags.items()}
         if found is not None:
             assert per_window is not None
             found = _part_annotations(per_window, found.keep, part)
     labels = getattr(recording, "labels", None)
     info = WindowInfo(
-        annotations=None if found is None else found.per_window, labels=labels, padding=padding
-    )
+        annotations=None if found is None else found.per_window, labels=labels, padding=padding,
+        flags=flags,
+    )  # fmt: skip
     for key in ("first_time", "meas_date"):  # as embed's provenance records them
         value = getattr(recording, key, None)
         if value is not None:
@@ -476,6 +509,7 @@ def load_file(
             info.labels = found.kept(labels)
         if info.metadata is not None:
             info.metadata = found.kept(info.metadata)
+        info.kept_flags(kept)
         if len(kept) and not kept[-1]:  # the zero-padded last window is not among those kept
             info.padding.pop("padded_tail", None)
     return LoadedFile(
@@ -499,8 +533,8 @@ def _parts(stream: WindowStream, part_bytes: int) -> list[FilePart]:
     size = max(1, part_bytes // window_bytes)
     if size >= _READ_BLOCK_WINDOWS:
         size -= size % _READ_BLOCK_WINDOWS
-    n, line = stream.n_windows, stream.line
-    return [FilePart(a, min(a + size, n), n, line) for a in range(0, n, size)]
+    n, line, flags = stream.n_windows, stream.line, stream.flags
+    return [FilePart(a, min(a + size, n), n, line, flags) for a in range(0, n, size)]
 
 
 def _part_annotations(

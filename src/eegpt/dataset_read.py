@@ -25,6 +25,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._window_flags import FLAG_KEYS
 from eegpt.errors import MissingFileError
 from eegpt.outputs import RUN_MANIFEST, clash_renames, require_pandas, require_pyarrow
 from eegpt.preprocessing_spec import stored_defaults
@@ -66,9 +67,16 @@ RESERVED_COLUMNS = (
     "bad",
     "event",
     "padded",
+    "flat_channels",
+    "clipped_channels",
+    "flagged",
+    "flags_recorded",  # read_embeddings' (the shards have the other three, layout 6 on)
     "epochs_metadata",
     "embedding",
 )
+#: The flag columns :func:`read_embeddings` gives a run's rows, in order
+#: (:func:`_with_flag_columns`), as it gives per-recording outputs' rows.
+FLAG_COLUMNS = (*FLAG_KEYS, "flagged", "flags_recorded")
 
 
 def shard_name(shard: int) -> str:
@@ -455,8 +463,9 @@ def read_embeddings(
         embedded from) and the per-window flags of :attr:`eegpt.Embeddings.flagged`
         (``flat_channels``, ``clipped_channels``, ``flagged``, and ``flags_recorded``: False
         for a file without them, whose rows get empty lists and ``flagged`` False; a
-        warning names such files read beside files with them; corpus runs' shards do not
-        carry the flags yet). They must have been embedded alike: the same encoder weights
+        warning names such files read beside files with them; a run folder's rows have
+        them too, from its shards' columns: none in runs started before the shards held
+        them, flags_recorded False there and for epochs). They must have been embedded alike: the same encoder weights
         (``checkpoint.weights_sha256``, else the file's ``sha256``), model, preprocessing (but
         ``scale``, ``--rescale``, and ``tail``), precision, pooling and embedding shape; their
         channel sets may differ (a warning says so, as for a run).
@@ -691,6 +700,9 @@ def _read_embeddings(
     wanted = [c for c in (columns or names) if c != "embedding"]
     expand = expand_metadata and "epochs_metadata" in names
     read = [c for c in wanted if c in names]
+    flag_wanted = [c for c in FLAG_COLUMNS if c in wanted or columns is None]
+    if flag_wanted and "flagged" in names and "flagged" not in read:
+        read.append("flagged")  # which rows recorded their flags (flags_recorded)
     if expand and "epochs_metadata" not in read and len(read) < len(wanted):
         read.append("epochs_metadata")  # the other names may be epochs.metadata columns
     # the ids of the rows a filter selects, for the copies warning: read with them, not in a
@@ -744,6 +756,8 @@ def _read_embeddings(
         ) from err
     if asked is not None:
         _warn_other_normalisation(dataset, asked, table)
+    table = _with_flag_columns(table, flag_wanted, str(output_dir))
+    names = [*names, *(c for c in FLAG_COLUMNS if c not in names)]
     frame = _selected_frame(table, columns, expand_metadata, names, str(output_dir))
     if ids_only and "recording_id" in frame.columns:  # (kept by the epochs_metadata columns)
         frame = frame.drop(columns="recording_id")
@@ -770,6 +784,60 @@ def _read_embeddings(
         )
         _warn_columns_missing_in_folders(frame, row_ids, folder_ids, specs)
     return frame, emb
+
+
+def _with_flag_columns(table: Any, wanted: Sequence[str], where: str) -> Any:
+    """The pyarrow ``table`` of a run's rows with the flag columns ``wanted`` (of
+    :data:`FLAG_COLUMNS`) as :func:`read_embeddings` gives per-recording outputs' rows:
+    ``flat_channels``/``clipped_channels`` (lists of channel names), ``flagged`` (bool) and
+    ``flags_recorded`` (bool). Rows without the flags (shards of layout 5 or before, epochs:
+    nulls) get empty lists, ``flagged`` False and ``flags_recorded`` False; read beside rows
+    with them, a warning says so (``where``: the folders, for it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    has = "flagged" in table.column_names
+    recorded = table["flagged"].is_valid() if has else pa.array(np.zeros(n, dtype=bool))
+    if has and "flagged" not in wanted:
+        table = table.drop_columns(["flagged"])  # read for flags_recorded only
+    if wanted:
+        _warn_flags_unknown(table, recorded, where)
+    empty = pa.array([[]] * n, pa.list_(pa.string()))
+    for name in wanted:
+        if name == "flags_recorded":
+            column = recorded
+        elif name == "flagged":
+            column = pc.fill_null(table[name], False) if has else pa.array(np.zeros(n, bool))
+        else:
+            column = pc.if_else(recorded, table[name], empty) if has else empty
+        at = table.column_names.index(name) if name in table.column_names else None
+        table = (
+            table.append_column(name, column) if at is None else table.set_column(at, name, column)
+        )
+    return table
+
+
+def _warn_flags_unknown(table: Any, recorded: Any, where: str) -> None:
+    """Warn once where some rows of ``table`` recorded their per-window flags and others
+    (``recorded`` False: shards of an older layout, epochs) did not, naming the latter's
+    recordings: their ``flagged`` False is unknown, not clean, unlike the others'."""
+    known = np.asarray(recorded.to_numpy(zero_copy_only=False), dtype=bool)
+    if known.all() or not known.any():
+        return
+    if "recording_id" in table.column_names:
+        ids = np.asarray(table["recording_id"].to_pylist(), dtype=object)[~known]
+        which = few([str(i) for i in dict.fromkeys(ids)], 5)
+    else:
+        which = _count(int((~known).sum()), "row")
+    _warn(
+        f"read_embeddings: {which} (of {where}) recorded no per-window flat/clipped flags (shards written "
+        "before embed-dataset recorded them, a run resumed in its older layout, or epochs), "
+        "unlike the other rows read: their rows have flagged False and empty flat_channels/"
+        "clipped_channels, which is unknown, not clean. The flags_recorded column tells them "
+        "apart; embed those recordings again into a new folder with this version of eegpt to "
+        "record their flags"
+    )
 
 
 def _bids_dataset_of_run(folder: Path) -> str | None:

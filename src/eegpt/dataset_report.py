@@ -578,6 +578,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             f"  shards of layout {layout} have no clock_s/clock_time columns: eegpt export or "
             "load_embeddings(...).clock_times(absolute=True) give them"
         )
+    lines.append(_flagged_line(output_dir, layout))
     present, running, counted = progress.present, progress.running, progress.counted
     recount = progress.totals if progress.recounted else None
     if recount is not None:  # reports refresh every 30 s: the shards are the truth
@@ -790,6 +791,39 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
         unfinished=unfinished,
         killed=killed,
         stopped=stopped,
+    )
+
+
+def flagged_count(output_dir: Path) -> int | None:
+    """The windows of a run folder's shards over a flat or clipped stretch (the ``flagged``
+    column), counted from their footers' file statuses (``n_windows_flagged``, recorded with
+    the flags: layout 6 on); None where no file recorded them (older layouts, epochs only).
+    Shards whose footers cannot be read are left out (``eegpt info`` names them)."""
+    counts = []
+    for shard in shard_files(output_dir):
+        try:
+            _, status = read_shard_status(shard)
+        except (OSError, ValueError):
+            continue
+        files = status.get("files", [])
+        counts += [int(f["n_windows_flagged"]) for f in files if "n_windows_flagged" in f]
+    return sum(counts) if counts else None
+
+
+def _flagged_line(output_dir: Path, layout: int) -> str:
+    """What ``eegpt info`` says of a run's flagged windows (:func:`flagged_count`), or that
+    its shards do not record them (layout 5 or before: a run started before they did)."""
+    if layout < 6:
+        return (
+            f"  flagged windows (flat or clipped channels): not recorded (shards of layout "
+            f"{layout}, from before eegpt wrote the flags; embed into a new folder for them)"
+        )
+    n = flagged_count(output_dir)
+    if n is None:
+        return "  flagged windows (flat or clipped channels): not recorded (epochs)"
+    return (
+        f"  flagged windows (flat or clipped channels): {n} (the flagged column; "
+        "table[~table.flagged] of read_embeddings leaves them out)"
     )
 
 

@@ -59,7 +59,8 @@ from eegpt.shard_writer import LAYOUT
 def keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
     """Resume a run from an older row layout in its own layout: before the
     ``annotations``/``bad``/``event`` columns (layout 1, no ``layout`` key), before
-    ``epochs_metadata`` (2), before ``padded`` (3) or before ``clock_s``/``clock_time`` (4).
+    ``epochs_metadata`` (2), before ``padded`` (3), before ``clock_s``/``clock_time`` (4) or
+    before ``flat_channels``/``clipped_channels``/``flagged`` (5).
     Its finished shards lack those columns,
     and all shards of a run share one schema. A part run from before ``corpus_sha256`` or
     ``corpus`` resumes without them, and one with ``corpus`` keeps the one it recorded (the

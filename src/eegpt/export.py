@@ -26,7 +26,8 @@ every per-window variable.
   cellstr of the channels flat or clipped in each window, joined with ``";"`` ('' where none),
   and ``flagged``: logical, windows with either (:attr:`Embeddings.flagged
   <eegpt.outputs.Embeddings.flagged>`; where the file recorded them: not for files written
-  before eegpt recorded them, epochs, or ``embed-dataset`` runs);
+  before eegpt recorded them or epochs; for an ``embed-dataset`` run, where any of its rows
+  did: its shards of layout 6 on, the rows without them, warned of, as not flagged);
 - a corpus run made from a manifest: the manifest's other columns (``subject``, labels,
   ``annotations_file`` ...), one variable per column as the epochs' metadata below, a name of
   another variable prefixed ``manifest_`` (a ``label`` column: ``manifest_label``);
@@ -74,7 +75,7 @@ import numpy as np
 
 from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
-from eegpt._window_flags import flagged_mask, recorded_flags
+from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.errors import OutputExistsError
 from eegpt.outputs import (
     POOLINGS,
@@ -284,6 +285,7 @@ def _read_run(folder: Path) -> ExportInput:
         "annotations": [list(a) for a in table["annotations"]],
         "preprocessing": settings.get("preprocessing"),
     }
+    metadata.update(_run_flags(table))
     events = table["event"]
     if events.notna().any():  # missing ones (NaN, pandas.NA) as None
         metadata["labels"] = events.astype(object).where(events.notna(), None).tolist()
@@ -310,6 +312,16 @@ def _read_run(folder: Path) -> ExportInput:
         recording_sfreq=_run_rates(statuses, table),
         clock_unrecorded=any(bool(time_base_decided(run)) for run in statuses.values()),
     )
+
+
+def _run_flags(table: Any) -> dict[str, list[list[str]]]:
+    """The per-window flags of a run's rows (``table``: :func:`eegpt.read_embeddings`'),
+    as an embeddings file's metadata records them (``flat_channels``, ``clipped_channels``:
+    one list of channel names per row), where any row recorded them (shards of layout 6 on;
+    read_embeddings warns of the rows without: empty lists there); {} where none did."""
+    if "flags_recorded" not in table.columns or not table["flags_recorded"].any():
+        return {}
+    return {key: [list(v) for v in table[key]] for key in FLAG_KEYS}
 
 
 #: A run's shard footers by run folder, in the run's order: each shard's ``(settings, file

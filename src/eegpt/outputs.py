@@ -979,9 +979,9 @@ class Embeddings:
         _warn(
             f"{self.metadata.get('source', 'these embeddings')}: no per-window flat/clipped "
             "flags were recorded (a file written before eegpt recorded them, a recording of an "
-            "embed-dataset run, whose shards do not hold them yet, epochs, or the signal checks "
-            "turned off), so no window counts as flagged: that is unknown, not clean. Embed the "
-            "recording again with eegpt embed of this version to record them; the "
+            "embed-dataset run started before its shards held them, epochs, or the signal "
+            "checks turned off), so no window counts as flagged: that is unknown, not clean. "
+            "Embed the recording again with this version of eegpt to record them; the "
             "flat and clipped stretches are named in metadata['warnings'] where checked."
         )
 
@@ -1640,6 +1640,8 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     }
     if table["event"].notna().any():
         metadata["labels"] = table["event"].tolist()
+    if table["flags_recorded"].all():  # shards of layout 6 on: the per-window flags
+        metadata.update({key: [list(v) for v in table[key]] for key in FLAG_KEYS})
     status = _stored_file_status(folder, recording_id)
     metadata.update({k: status[k] for k in _TIME_BASE + _PADDING if status.get(k) is not None})
     metadata["sfreq_in"] = status.get("sfreq_in")  # Hz; None from runs before it was recorded

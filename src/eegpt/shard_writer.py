@@ -28,6 +28,7 @@ import numpy as np
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
+from eegpt._window_flags import FLAG_KEYS, flagged_mask
 from eegpt.annotation_files import table_description_column
 from eegpt.annotation_overlap import bad_windows
 from eegpt.channels import left_out_text
@@ -48,8 +49,9 @@ from eegpt.outputs import atomic_write, parquet_writer, window_clock
 FORMAT = "eegpt-dataset/1"
 #: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
 #: ``epochs_metadata`` column, 4 the ``padded`` column, 5 the ``clock_s`` and ``clock_time``
-#: columns after ``onset_s`` (runs made before resume in their own layout).
-LAYOUT = 5
+#: columns after ``onset_s``, 6 the ``flat_channels``, ``clipped_channels`` and ``flagged``
+#: columns after ``padded`` (runs made before resume in their own layout).
+LAYOUT = 6
 _ROW_GROUP_BYTES = 64 << 20  # rows are buffered up to this size before a Parquet row group
 
 
@@ -89,6 +91,12 @@ def _schema(spec: Mapping[str, Any], inputs: DatasetInputs) -> Any:
         fields_.append(pa.field("epochs_metadata", pa.string()))
     if spec.get("layout", 1) >= 4:
         fields_.append(pa.field("padded", pa.bool_()))
+    if spec.get("layout", 1) >= 6:  # the per-window flags, as eegpt embed's Parquet has them
+        fields_ += [
+            pa.field("flat_channels", pa.list_(pa.string())),
+            pa.field("clipped_channels", pa.list_(pa.string())),
+            pa.field("flagged", pa.bool_()),
+        ]
     if inputs.metadata is not None:
         fields_ += list(inputs.metadata.schema)
     fields_.append(pa.field("embedding", pa.list_(pa.float32(), width)))
@@ -132,6 +140,8 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
         arrays.append(pa.array(rows, pa.string()))
     if "padded" in schema.names:
         arrays.append(pa.array(info.padded(n), pa.bool_()))
+    if "flagged" in schema.names:
+        arrays += _flag_arrays(info.flags, n)
     if inputs.metadata is not None:
         arrays += [pa.repeat(col[file.index], n) for col in inputs.metadata.columns]
     width = schema.field("embedding").type.list_size
@@ -147,11 +157,36 @@ def _file_table(result: FileResult, file: InputFile, inputs: DatasetInputs, sche
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+def _flag_arrays(flags: Mapping[str, list[list[str]]] | None, n: int) -> list[Any]:
+    """The ``flat_channels``, ``clipped_channels`` (lists of channel names) and ``flagged``
+    (bool) columns of a file's ``n`` rows from its per-window ``flags``
+    (:attr:`~eegpt.dataset_files.WindowInfo.flags`); nulls where they were not recorded
+    (epochs): unknown, not clean."""
+    pa, _ = pyarrow_for_writing()
+    names = pa.list_(pa.string())
+    if flags is None:
+        return [pa.nulls(n, names), pa.nulls(n, names), pa.nulls(n, pa.bool_())]
+    return [
+        *(pa.array(flags[key], names) for key in FLAG_KEYS),
+        pa.array(flagged_mask(flags, n), pa.bool_()),
+    ]
+
+
+def _flagged_record(flags: Mapping[str, list[list[str]]] | None, n: int) -> dict[str, Any]:
+    """``{"n_windows_flagged": k}``: a file's windows with a flat or clipped channel, as its
+    status records it (``eegpt info --json``'s ``flagged_windows``); empty where its flags were
+    not recorded (epochs, failed files)."""
+    if flags is None:
+        return {}
+    return {"n_windows_flagged": int(flagged_mask(flags, n).sum())}
+
+
 def _file_status_record(
-    result: FileResult, file: InputFile, shard: int, hash_inputs: bool = False
+    result: FileResult, file: InputFile, shard: int, hash_inputs: bool = False, flags: bool = False
 ) -> dict[str, Any]:
     """A file's status as its shard's footer records it; ``hash_inputs``: with the full
-    SHA-256 of its files (:func:`full_hashes`) where it was embedded."""
+    SHA-256 of its files (:func:`full_hashes`) where it was embedded; ``flags``: with its
+    flagged windows' count where recorded (shards of layout 6 on, which hold the flags)."""
     embedded = hash_inputs and status_of(result.error) == "ok"
     return {
         "index": file.index,
@@ -161,6 +196,7 @@ def _file_status_record(
         "status": status_of(result.error),
         "n_windows": result.n_windows,
         "n_windows_left_out": result.windows.left_out,
+        **(_flagged_record(result.windows.flags, result.n_windows) if flags else {}),
         "duration_s": result.duration_s,
         "read_s": round(result.read_s, 3),
         # windows per forward pass (the last bits can change with it): absent where none
@@ -297,7 +333,9 @@ class ShardWriter:
             tables = [_file_table(result, file, self.inputs, self.schema)]
         else:
             tables = []
-        status = _file_status_record(result, file, shard, self.hash_inputs)
+        status = _file_status_record(
+            result, file, shard, self.hash_inputs, flags="flagged" in self.schema.names
+        )
         self._append(tables, status)
         if self.on_file is not None:
             self.on_file(result, status)
@@ -615,12 +653,16 @@ def _joined(parts: list[FileResult]) -> FileResult:
     annotations = None
     if first.windows.annotations is not None:
         annotations = [a for p in parts for a in p.windows.annotations or []]
+    flags = None
+    if all(p.windows.flags is not None for p in parts):
+        flags = {key: [v for p in parts for v in p.windows.flags[key]] for key in FLAG_KEYS}  # type: ignore[index]
     info = WindowInfo(
         index=np.concatenate([np.asarray(p.windows.index, np.int64) for p in parts]),
         annotations=annotations,
         left_out=sum(p.windows.left_out for p in parts),
         time_base=first.windows.time_base,
         padding=parts[-1].windows.padding,  # the part that holds the recording's end
+        flags=flags,
     )
     onsets = np.concatenate([p.onsets for p in parts])
     placeholder = np.zeros((len(onsets), 0), np.float32)
