@@ -210,3 +210,29 @@ def test_manifest_columns_may_not_take_the_flag_names(corpus, tmp_path):
     )
     with pytest.raises(ValueError, match="flagged"):
         resolve_inputs(manifest)
+
+
+def test_epochs_rows_have_their_flags_unknown(corpus, model, tmp_path):
+    """Epochs (whose stretches the checks do not judge) get nulls in the shards' flag columns:
+    unknown, not clean; read_embeddings gives them flags_recorded False, with one warning
+    naming them beside the continuous recording's rows."""
+    import mne
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "rec_raw.fif").write_bytes((corpus / "rec_raw.fif").read_bytes())
+    x = np.random.default_rng(6).standard_normal((3, len(NAMES), int(4 * SFREQ))) * 1e-5
+    epochs = mne.EpochsArray(x, mne.create_info(NAMES, SFREQ, "eeg"), verbose="error")
+    epochs.save(folder / "ep-epo.fif", verbose="error")
+    out = tmp_path / "out"
+    _run(folder, out, model)
+    rows = pd.read_parquet(out)
+    ep = rows[rows["recording_id"] == "ep-epo.fif"]
+    assert len(ep) == 3 and ep["flagged"].isna().all() and ep["flat_channels"].isna().all()
+    with pytest.warns(RuntimeWarning, match=r"ep-epo\.fif \(of .*unknown, not clean"):
+        table, _ = read_embeddings(out, embeddings=False)
+    is_ep = (table["recording_id"] == "ep-epo.fif").to_numpy()
+    assert table["flags_recorded"].tolist() == (~is_ep).tolist()
+    assert not table["flagged"][is_ep].any() and table["flagged"].dtype == bool
+    rec = table[~is_ep]
+    assert rec["flagged"].sum() == len(FLAGGED)
