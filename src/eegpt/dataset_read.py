@@ -465,10 +465,11 @@ def read_embeddings(
         for a file without them, whose rows get empty lists and ``flagged`` False; a
         warning names such files read beside files with them; a run folder's rows have
         them too, from its shards' columns: none in runs started before the shards held
-        them, flags_recorded False there and for epochs). They must have been embedded alike: the same encoder weights
-        (``checkpoint.weights_sha256``, else the file's ``sha256``), model, preprocessing (but
-        ``scale``, ``--rescale``, and ``tail``), precision, pooling and embedding shape; their
-        channel sets may differ (a warning says so, as for a run).
+        them, flags_recorded False there and for epochs). They must have been embedded
+        alike: the same encoder weights (``checkpoint.weights_sha256``, else the file's
+        ``sha256``), model, preprocessing (but ``scale``, ``--rescale``, and ``tail``),
+        precision, pooling and embedding shape; their channel sets may differ (a warning says
+        so, as for a run).
     columns : sequence of str | None
         Columns of the table besides ``embedding`` (default all); with ``expand_metadata``
         also names of ``epochs.metadata`` columns (as returned, prefix included). Only these
