@@ -7,15 +7,27 @@ sidecars apply: channel types and bad channels from ``*_channels.tsv``, events f
 (``sub-01/ieeg/sub-01_task-rest_ieeg.edf``), whose ``*_channels.tsv`` types its contacts
 ``seeg``/``ecog``: eegpt leaves those out of a scalp-EEG embedding (or refuses a recording of
 them alone) as for any recording typed so. :func:`bids_manifest` lists a dataset's EEG
-recordings with their entities (subject, session, task, acquisition, run) and the columns of
-``participants.tsv`` (not its ``_ieeg`` recordings: EEGPT is a scalp-EEG model), the input
-:func:`eegpt.dataset.embed_dataset` takes for a BIDS folder.
+recordings with their entities (subject, session, task, acquisition, run, processing,
+description) and the columns of ``participants.tsv`` (not its ``_ieeg`` recordings: EEGPT is a
+scalp-EEG model), the input :func:`eegpt.dataset.embed_dataset` takes for a BIDS folder.
+
+A BIDS derivative dataset (``"DatasetType": "derivative"``, or a folder ``<raw>/derivatives/
+NAME``: :func:`is_derivative`) is a dataset of its own: its listing holds MNE-BIDS-Pipeline's
+``*_raw.fif`` and ``*_epo.fif`` beside data files, with the entities of their names, and the
+participants.tsv of the derivative or else of the raw dataset above it. Its FIF files are read
+as FIF files, without sidecars: their ``info["bads"]`` were set by the pipeline that wrote them
+(channels marked bad then, perhaps interpolated since and no longer bad), so the raw dataset's
+``*_channels.tsv``, which describes the raw recording, would mark the wrong channels. A data
+file of a derivative (``*_eeg.edf``) is read with the sidecars of the derivative (the folder
+with ``dataset_description.json`` above it, :func:`bids_root`), never the raw dataset's.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,10 +56,17 @@ _FORMATS = "|".join(e[1:] for e in BIDS_EEG_EXTENSIONS)
 #: A data file eegpt reads with its sidecars: scalp EEG (``_eeg``) or intracranial EEG
 #: (``_ieeg``: sEEG, ECoG, whose ``*_channels.tsv`` types the contacts); group 2 the suffix.
 _DATA_FILE = re.compile(rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_(eeg|ieeg)\.({_FORMATS})$")
-#: Top-level folders that hold no raw recordings of the dataset.
+#: A recording of a BIDS derivative dataset eegpt reads: a data file as in raw BIDS (``_eeg``,
+#: ``_ieeg``, also as FIF) or MNE-BIDS-Pipeline's continuous and epoched FIF files
+#: (``sub-01_task-x_proc-filt_raw.fif``, ``sub-01_task-x_proc-clean_epo.fif``); group 2 the
+#: suffix of a data file, group 4 that of a FIF file (``raw``, ``epo``).
+_DERIVED_FILE = re.compile(
+    rf"^sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*_(?:(eeg|ieeg)\.({_FORMATS}|fif)|(raw|epo)\.fif)$"
+)
 #: Folders of a BIDS dataset that hold no recordings of it (processed or source copies, code):
 #: its listing leaves them out.
 NOT_RAW_FOLDERS = ("derivatives", "sourcedata", "code", "stimuli")
+_DESCRIPTION = "dataset_description.json"
 _INSTALL = install_hint("bids")
 _warned_missing = False
 
@@ -63,13 +82,45 @@ def _mne_bids() -> Any:
 def bids_root(path: Path) -> Path | None:
     """The dataset folder (the one with ``dataset_description.json``) of a BIDS EEG data file
     ``path`` (``sub-01_task-rest_eeg.edf``, or an intracranial ``sub-01_task-rest_ieeg.edf``),
-    or None when ``path`` is not named and placed like one."""
+    or None when ``path`` is not named and placed like one. A data file of a derivative
+    dataset without a description of its own (``<root>/derivatives/NAME/sub-01/file``) is
+    none of ``<root>``'s: the raw dataset's sidecars describe other files."""
     if not _DATA_FILE.match(path.name):
         return None
-    for parent in list(path.resolve().parents)[:4]:  # <root>/sub-x[/ses-y]/eeg/file
+    resolved = path.resolve()
+    for parent in list(resolved.parents)[:4]:  # <root>/sub-x[/ses-y]/eeg/file
         if (parent / "dataset_description.json").is_file():
-            return parent
+            inside = resolved.relative_to(parent).parts[0]
+            return None if inside in NOT_RAW_FOLDERS else parent
     return None
+
+
+def derivative_source(folder: Path) -> Path | None:
+    """The raw BIDS dataset whose ``derivatives/`` holds the derivative dataset ``folder``
+    (``<root>/derivatives/NAME``: ``<root>``, which has a ``dataset_description.json``), or
+    None for a folder placed otherwise."""
+    folder = folder.resolve()
+    above = folder.parent
+    if above.name == "derivatives" and (above.parent / _DESCRIPTION).is_file():
+        return above.parent
+    return None
+
+
+def is_derivative(folder: Path) -> bool:
+    """Whether ``folder`` is a BIDS derivative dataset: its ``dataset_description.json`` says
+    ``"DatasetType": "derivative"``, or it is a folder of a BIDS dataset's ``derivatives/``
+    (:func:`derivative_source`), with or without a description of its own. Its listing
+    (:func:`bids_manifest`) holds processed recordings (MNE-BIDS-Pipeline's ``*_raw.fif`` and
+    ``*_epo.fif``) beside the data files of raw BIDS."""
+    if derivative_source(folder) is not None:
+        return True
+    path = folder / _DESCRIPTION
+    try:
+        description = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):  # none, unreadable or no JSON: read as raw BIDS
+        return False
+    kind = description.get("DatasetType") if isinstance(description, dict) else None
+    return isinstance(kind, str) and kind.strip().lower() == "derivative"
 
 
 #: A data file named as an intracranial recording (``*_ieeg.edf``), in a BIDS tree or not.
@@ -377,12 +428,24 @@ def _sidecar_being_read(err: BaseException) -> str | None:
     return found
 
 
-#: The entities of a file name that become columns (MNE-BIDS's names for them).
-_ENTITIES = ("subject", "session", "task", "acquisition", "run")
+#: The entities of a file name that become columns (MNE-BIDS's names for them): ``processing``
+#: (``proc-``) and ``description`` (``desc-``) tell apart the versions of one recording a
+#: derivative dataset holds (``proc-clean``, ``proc-ica``).
+_ENTITIES = ("subject", "session", "task", "acquisition", "run", "processing", "description")
 #: The entities a corpus run can select recordings by (``bids_filters``; ``--subject`` ...).
 BIDS_FILTERS = _ENTITIES
 #: Each entity's key in file names (``sub-01``), which a filter value may carry.
-_KEYS = {"subject": "sub", "session": "ses", "task": "task", "acquisition": "acq", "run": "run"}
+_KEYS = {
+    "subject": "sub",
+    "session": "ses",
+    "task": "task",
+    "acquisition": "acq",
+    "run": "run",
+    "processing": "proc",
+    "description": "desc",
+}
+#: The entities that tell apart versions of one recording (not part of its identity).
+_VERSION_ENTITIES = ("processing", "description", "split")
 
 
 def bids_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
@@ -403,7 +466,7 @@ def bids_filters(filters: Mapping[str, Any] | None) -> dict[str, list[str]]:
     if unknown:
         raise ValueError(
             f"bids_filters: {unknown} are not entities recordings can be selected by; give "
-            f"{', '.join(BIDS_FILTERS)} (--subject, --session, --task, --acquisition, --run)"
+            f"{', '.join(BIDS_FILTERS)} ({', '.join(f'--{name}' for name in BIDS_FILTERS)})"
         )
     out: dict[str, list[str]] = {}
     for name in BIDS_FILTERS:
@@ -501,20 +564,34 @@ def _bidsignore(root: Path) -> Callable[[str], bool]:
 
 
 def bids_manifest(
-    root: Path, *, filters: Mapping[str, Any] | None = None, under: Path | None = None
+    root: Path,
+    *,
+    filters: Mapping[str, Any] | None = None,
+    under: Path | None = None,
+    only: Collection[str] | None = None,
 ) -> Any:
     """The EEG recordings of the BIDS dataset ``root`` as a manifest table (pyarrow): ``path``
     (relative to ``root``), ``recording_id`` (the same), the entities the file names carry
-    (``subject``, ``session``, ``task``, ``acquisition``, ``run``: text, as written) and the
-    columns of ``participants.tsv`` for each subject (``participant_<name>`` where a name is
-    taken). Files under ``derivatives/``, ``sourcedata/``, ``code/`` and ``stimuli/`` are not
-    recordings of the dataset and are left out, and so are those its ``.bidsignore`` names
-    (with a warning that counts them).
+    (``subject``, ``session``, ``task``, ``acquisition``, ``run``, ``processing``,
+    ``description``: text, as written) and the columns of ``participants.tsv`` for each
+    subject (``participant_<name>`` where a name is taken). Files under ``derivatives/``,
+    ``sourcedata/``, ``code/`` and ``stimuli/`` are not recordings of the dataset and are left
+    out, and so are those its ``.bidsignore`` names (with a warning that counts them).
+
+    A derivative dataset (:func:`is_derivative`: ``"DatasetType": "derivative"``, or a folder
+    ``<raw>/derivatives/NAME``) lists its processed recordings too: ``sub-*`` files ending
+    ``_raw.fif`` or ``_epo.fif`` (MNE-BIDS-Pipeline's ``_proc-filt_raw.fif``,
+    ``_proc-clean_epo.fif``) and ``_eeg.fif``; its ``participants.tsv``, or the raw dataset's
+    above it where it has none. Versions of one recording (files that differ only by their
+    ``proc-``/``desc-`` entities or by being ``_raw`` or ``_epo``) are warned of
+    (:func:`_warn_versions`): each would be embedded, its trials counted again.
 
     ``under``: a folder of the dataset (``root/sub-01``): only its recordings, with the ids and
     columns they have in the whole dataset's listing. ``filters``: entity -> values
     (:func:`bids_filters`): only the recordings whose entities have one of the values given
-    for each.
+    for each. ``only``: the paths (relative to ``root``, POSIX) a pattern matched: only those
+    (intracranial ones included), with a warning that names the files among them that are no
+    recordings (an ``_ave.fif``, ``_ica.fif`` or report).
 
     Raises
     ------
@@ -533,18 +610,22 @@ def bids_manifest(
             "Or pass pattern='**/*_eeg.edf' (--pattern) to embed the data files alone"
         ) from err
     root = root.resolve()
+    derivative = is_derivative(root)
     top = root if under is None else under.resolve()
-    found = _data_files(root, top)
-    paths = [p for p, suffix in found if suffix == "eeg"]
-    ieeg = [p for p, suffix in found if suffix == "ieeg"]  # left out, said once
-    where = (
-        f"{top} (of the BIDS dataset {root})" if under is not None else f"the BIDS dataset {root}"
+    found = _data_files(root, top, derivative)
+    kind = "BIDS derivative dataset" if derivative else "BIDS dataset"
+    where = f"{top} (of the {kind} {root})" if under is not None else f"the {kind} {root}"
+    # intracranial recordings are left out (said once), unless a pattern picked them
+    ieeg = [p for p, suffix in found if suffix == "ieeg"] if only is None else []
+    paths = (
+        _picked(root, found, only, where)
+        if only is not None
+        else [p for p, suffix in found if suffix != "ieeg"]
     )
     if not paths:
         raise MissingFileError(
-            f"{where} has no EEG data files (sub-*_eeg with "
-            f"{', '.join(BIDS_EEG_EXTENSIONS)}) outside {', '.join(NOT_RAW_FOLDERS)}"
-            + (f". It has {_ieeg_text(ieeg)}" if ieeg else "")
+            f"{where} has no {_recordings_text(derivative)} outside "
+            f"{', '.join(NOT_RAW_FOLDERS)}" + (f". It has {_ieeg_text(ieeg)}" if ieeg else "")
         )
     if ieeg:
         _log(f"{where}: left out its {_ieeg_text(ieeg)}.")
@@ -564,6 +645,8 @@ def bids_manifest(
     keep = _selected(entities, bids_filters(filters), where)
     paths, entities = [paths[i] for i in keep], [entities[i] for i in keep]
     rel = [p.relative_to(root).as_posix() for p in paths]
+    if derivative:
+        _warn_versions(rel, entities, where, filters)
     columns: dict[str, list[Any]] = {"path": rel, "recording_id": rel}
     for name in _ENTITIES:
         values = [e.get(name) for e in entities]
@@ -572,7 +655,8 @@ def bids_manifest(
     from eegpt.dataset_read import RESERVED_COLUMNS
     from eegpt.outputs import clash_renames
 
-    participants = _participants(root, [e["subject"] for e in entities])
+    table_root = _participants_root(root) if derivative else root
+    participants = _participants(table_root, [e["subject"] for e in entities])
     taken = set(columns) | set(RESERVED_COLUMNS)  # participant_<name>, _2 ... where taken
     renames = clash_renames(participants, taken, taken | set(participants), "participant")
     for name, values in participants.items():
@@ -585,17 +669,121 @@ def bids_manifest(
     )
 
 
-def _data_files(root: Path, top: Path) -> list[tuple[Path, str]]:
-    """The data files (``sub-*_eeg`` and ``sub-*_ieeg``, :data:`_DATA_FILE`) in the folder
-    ``top`` of the BIDS dataset ``root``, sorted, each with its suffix (``"eeg"`` or
-    ``"ieeg"``), outside :data:`NOT_RAW_FOLDERS` and hidden folders: one walk of the tree."""
+def _recordings_text(derivative: bool) -> str:
+    """The files a listing takes as recordings, for a message that found none."""
+    data = f"EEG data files (sub-*_eeg with {', '.join(BIDS_EEG_EXTENSIONS)}"
+    if not derivative:
+        return data + ")"
+    return f"{data}, .fif) nor processed recordings (sub-*_raw.fif, sub-*_epo.fif)"
+
+
+def _participants_root(derivative: Path) -> Path:
+    """The folder whose ``participants.tsv`` gives a derivative dataset's participant columns:
+    its own where it has one, else the raw dataset's whose ``derivatives/`` holds it
+    (:func:`derivative_source`), else its own (none: no columns)."""
+    if (derivative / "participants.tsv").is_file():
+        return derivative
+    return derivative_source(derivative) or derivative
+
+
+def _picked(
+    root: Path, found: list[tuple[Path, str]], only: Collection[str], where: str
+) -> list[Path]:
+    """The recordings of ``found`` (data files and their suffixes) whose paths
+    relative to ``root`` are in ``only`` (a pattern's matches), intracranial ones included
+    since a pattern named them; a warning names the matched files that are no recordings."""
+    wanted = set(only)
+    paths = [p for p, _ in found if p.relative_to(root).as_posix() in wanted]
+    other = sorted(wanted - {p.relative_to(root).as_posix() for p in paths})
+    if other:
+        _warn(
+            f"left out {_count(len(other), 'file')} matched by the pattern that are no "
+            f"recordings of {where} (eegpt lists sub-* files ending _eeg, _raw.fif or "
+            f"_epo.fif as its recordings; evoked responses, ICA solutions, reports are not): "
+            f"{few(other, 5)}"
+        )
+    return paths
+
+
+def _version_key(entities: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The entities of a recording's file name that say which recording it is, without those
+    that say which version of it (:data:`_VERSION_ENTITIES`)."""
+    return tuple((k, v) for k, v in entities.items() if k not in _VERSION_ENTITIES)
+
+
+def _later_split(entities: Mapping[str, Any]) -> bool:
+    """Whether a file name's ``split-`` entity says a later part of a split FIF file (read
+    from its first part, left out of a run)."""
+    split = str(entities.get("split") or "1")
+    return split.isascii() and split.isdigit() and int(split) > 1
+
+
+def _warn_versions(
+    rel: list[str], entities: list[dict[str, Any]], where: str, filters: Any
+) -> None:
+    """Warn once where a derivative dataset's listing (``rel``: paths, ``entities``: each
+    file name's) holds several versions of one recording: files of one subject, session,
+    task, acquisition and run in one folder that differ only by ``proc-``/``desc-`` (or by
+    being ``_raw`` or ``_epo``), MNE-BIDS-Pipeline's ``_epo.fif``, ``_proc-clean_epo.fif`` and
+    ``_proc-ica_epo.fif``: each is embedded, so its trials would count two or three times per
+    subject. Names a few groups, and how to pick one version."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for path, ents in zip(rel, entities, strict=True):
+        if not _later_split(ents):
+            folder = path.rsplit("/", 1)[0] if "/" in path else ""
+            groups.setdefault((folder, _version_key(ents)), []).append(path)
+    several = [files for files in groups.values() if len(files) > 1]
+    if not several:
+        return
+    names = [[f.rsplit("/", 1)[-1] for f in files] for files in several]
+    shown = "; ".join(_group_text(group) for group in names[:3])
+    more = f" (and {len(several) - 3} more)" if len(several) > 3 else ""
+    tail, label = _one_version(names[0])
+    pick = f"--pattern '**/*{tail}' (pattern='**/*{tail}')"
+    if label is not None and not (filters or {}).get("processing"):
+        pick += f", or --processing {label} (bids_filters={{'processing': '{label}'}})"
+    _warn(
+        f"{where} holds {_count(len(several), 'recording')} in several versions (files that "
+        f"differ only by their proc-/desc- entities or by being _raw or _epo): {shown}{more}. "
+        "Each is embedded, so the same trials count two or more times per subject (in a "
+        "probe's scores, a groupby); the column 'processing' tells them apart. Embed one "
+        f"version: {pick}"
+    )
+
+
+def _group_text(names: list[str]) -> str:
+    """The file names of one recording's versions as their common start and each one's rest:
+    ``sub-01_task-x: _epo.fif, _proc-clean_epo.fif``."""
+    common = os.path.commonprefix(names)
+    stem = common[: common.rfind("_")] if "_" in common else ""
+    return f"{stem}: " + ", ".join(n[len(stem) :] for n in names) if stem else ", ".join(names)
+
+
+def _one_version(names: list[str]) -> tuple[str, str | None]:
+    """A file name ending that picks one of the versions ``names`` (of one recording) and its
+    ``proc-`` label: the first processed one (``_proc-clean_epo.fif``, ``clean``), else the
+    first (``_epo.fif``, None)."""
+    for name in names:
+        m = re.search(r"_proc-([A-Za-z0-9]+)(?:_.*)?$", name)
+        if m:
+            return name[m.start() :], m.group(1)
+    m = re.search(r"_desc-[A-Za-z0-9]+(?:_.*)?$", names[0])
+    return (names[0][m.start() :] if m else "_" + names[0].rsplit("_", 1)[-1]), None
+
+
+def _data_files(root: Path, top: Path, derivative: bool = False) -> list[tuple[Path, str]]:
+    """The data files (``sub-*_eeg`` and ``sub-*_ieeg``, :data:`_DATA_FILE`; of a
+    ``derivative`` dataset also its processed recordings, :data:`_DERIVED_FILE`) in the
+    folder ``top`` of the BIDS dataset ``root``, sorted, each with its suffix (``"eeg"``,
+    ``"ieeg"``, ``"raw"``, ``"epo"``), outside :data:`NOT_RAW_FOLDERS` and hidden folders: one
+    walk of the tree."""
     found = []
-    for p in top.rglob("sub-*eeg.*"):
-        named = _DATA_FILE.match(p.name)
+    for p in top.rglob("sub-*" if derivative else "sub-*eeg.*"):
+        named = (_DERIVED_FILE if derivative else _DATA_FILE).match(p.name)
         rel = p.relative_to(root).parts
         if named and rel[0] not in NOT_RAW_FOLDERS and not any(x.startswith(".") for x in rel):
             if p.is_file():
-                found.append((p, named.group(2)))
+                found.append((p, named.group(2) or named.group(4)))
     return sorted(found)
 
 

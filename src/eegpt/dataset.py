@@ -537,7 +537,7 @@ def embed_dataset(
         For a BIDS dataset (or a folder inside one, ``ds/sub-01``): embed only the recordings
         whose entities have one of the values given, e.g. ``{"task": "rest", "subject":
         ["01", "02"]}`` (entities ``subject``, ``session``, ``task``, ``acquisition``,
-        ``run``; ``--task rest`` ...); a value no recording has is an error naming those
+        ``run``, ``processing``, ``description``; ``--task rest`` ...); a value no recording has is an error naming those
         there are. Recorded in the run's settings: a resume with other filters is refused.
     part : (int, int) | str | None
         ``(k, n)`` (or ``"k/n"``): embed part ``k`` of ``n`` (``0 <= k < n``) of the inputs only, every

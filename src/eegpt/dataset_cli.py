@@ -104,9 +104,10 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
     b = p.add_argument_group(
         "BIDS datasets",
-        "for a BIDS dataset's folder (or a folder inside one, e.g. ds/sub-01): embed only the "
+        "for a BIDS dataset's folder (or a folder inside one, e.g. ds/sub-01; or a derivative "
+        "dataset's, e.g. ds/derivatives/mne-bids-pipeline, also with --pattern): embed only the "
         "recordings with one of these labels (repeat the option or separate labels with "
-        "commas: --task rest,sleep); recorded in the run's settings",
+        "commas: --task rest,sleep --processing clean); recorded in the run's settings",
     )
     for entity, key in _BIDS_OPTIONS.items():
         b.add_argument(

@@ -221,10 +221,11 @@ def resolve_inputs(
     verbose : bool | str | int | None
         For a folder: log the linked folders followed outside it (see :func:`embed_dataset`).
     bids_filters : dict of str to (str or sequence of str) | None
-        For a BIDS dataset (or a folder inside one), without ``pattern``: only the recordings
-        whose entities (``subject``, ``session``, ``task``, ``acquisition``, ``run``) have one
-        of the values given, e.g. ``{"task": "rest", "subject": ["01", "02"]}``
-        (:func:`eegpt.bids.bids_manifest`).
+        For a BIDS dataset (or a folder inside one), without ``pattern`` (with it in a BIDS
+        derivative dataset, whose recordings ``pattern`` picks among): only the recordings
+        whose entities (``subject``, ``session``, ``task``, ``acquisition``, ``run``,
+        ``processing``, ``description``) have one of the values given, e.g. ``{"task":
+        "rest", "subject": ["01", "02"]}`` (:func:`eegpt.bids.bids_manifest`).
 
     Returns
     -------
@@ -584,15 +585,27 @@ def _decimal_commas_read(table: Any, name: str) -> Any:
 
 
 def _dataset_of_folder(folder: Path) -> Path | None:
-    """The BIDS dataset (the folder with ``dataset_description.json``) that ``folder`` is a
-    subject's folder or a folder inside one of (``ds/sub-01``, ``ds/sub-01/ses-1``,
+    """The BIDS dataset (the folder with ``dataset_description.json``, or a derivative
+    dataset ``<raw>/derivatives/NAME`` without one: :func:`_is_bids_dataset`) that ``folder``
+    is a subject's folder or a folder inside one of (``ds/sub-01``, ``ds/sub-01/ses-1``,
     ``ds/sub-01/ses-1/eeg``); None for a dataset's own folder or any other folder."""
     folder = folder.resolve()
     for parent in list(folder.parents)[:3]:
-        if (parent / "dataset_description.json").is_file():
+        if _is_bids_dataset(parent):
             first = folder.relative_to(parent).parts[0]
             return parent if first.startswith("sub-") else None
     return None
+
+
+def _is_bids_dataset(folder: Path) -> bool:
+    """Whether ``folder`` is a BIDS dataset: it has a ``dataset_description.json``, or is a
+    derivative dataset in the ``derivatives/`` of one (:func:`eegpt.bids.derivative_source`),
+    which BIDS lets go without."""
+    from eegpt.bids import derivative_source
+
+    return (folder / "dataset_description.json").is_file() or (
+        derivative_source(folder) is not None
+    )
 
 
 def _from_folder(
@@ -603,20 +616,32 @@ def _from_folder(
 ) -> DatasetInputs:
     """The recordings of ``folder``: a BIDS dataset's (or, for a folder inside one, those of
     that part of it) with their entities and participants' columns, unless ``pattern``
-    picks files; ``bids_filters`` select among a BIDS dataset's (see :func:`resolve_inputs`)."""
+    picks files; ``bids_filters`` select among a BIDS dataset's (see :func:`resolve_inputs`).
+    In a BIDS derivative dataset (:func:`eegpt.bids.is_derivative`) ``pattern`` picks among
+    its recordings, which keep their entities and participants' columns, and
+    ``bids_filters`` apply with it."""
+    from eegpt.bids import is_derivative
+
     root = folder.resolve()
     dataset: Path | None = root
     under: Path | None = None
-    if not (root / "dataset_description.json").is_file():
+    if not _is_bids_dataset(root):
         dataset, under = _dataset_of_folder(root), root
-    if pattern is None and dataset is not None:
+    derivative = dataset is not None and is_derivative(dataset)
+    if dataset is not None and (pattern is None or derivative):
         from eegpt.bids import bids_manifest
 
-        table = bids_manifest(dataset, filters=bids_filters, under=under)
+        only = None
+        if pattern is not None:  # a derivative's files the pattern matches, as listed
+            _, ids = _listed_under(folder, pattern, verbose)
+            base = root.relative_to(dataset)
+            only = [(base / rid).as_posix() for rid in ids]
+        table = bids_manifest(dataset, filters=bids_filters, under=under, only=only)
         return _from_table(table, dataset, f"{folder}{_BIDS}")
     if bids_filters:
         why = (
-            f"with pattern={pattern!r} (--pattern), which picks files alone; leave the pattern out"
+            f"with pattern={pattern!r} (--pattern), which picks files alone; leave the pattern "
+            "out" + _derivative_advice(pattern, dataset)
             if dataset is not None
             else f"and {folder} is not a BIDS dataset (no dataset_description.json in it or "
             "in the folders above a sub-* folder)"
@@ -629,6 +654,21 @@ def _from_folder(
     if dataset is not None:
         _warn_outside_raw_data(paths, ids, dataset, pattern)
     return _make_inputs(paths, ids, str(folder))
+
+
+def _derivative_advice(pattern: str | None, dataset: Path) -> str:
+    """For a ``pattern`` into the ``derivatives/`` of the BIDS dataset ``dataset``
+    (``derivatives/NAME/**/*_epo.fif``): how to select among those files by their entities,
+    giving the derivative's folder as the input; "" for other patterns."""
+    parts = Path(pattern or "").parts
+    if len(parts) < 2 or parts[0] != "derivatives":
+        return ""
+    name = parts[1] if not glob.has_magic(parts[1]) else "NAME"
+    return (
+        f"; or, for files of its derivatives, give the derivative's folder "
+        f"({dataset / 'derivatives' / name}) as the input, a BIDS derivative dataset whose "
+        "recordings the filters select (with a pattern relative to it, if any)"
+    )
 
 
 def _warn_outside_raw_data(
@@ -652,11 +692,14 @@ def _warn_outside_raw_data(
         return
     folders = f"{'/, '.join(NOT_RAW_FOLDERS)}/ folders of the BIDS dataset {dataset}"
     if len(outside) == len(ids):
+        folder = _derivative_folder(paths, dataset)
         _warn(
             f"pattern {pattern!r} (--pattern) picks files under the {folders} alone "
-            f"({few(outside, 3)}): a derivative dataset (or source data) of its own; give its "
-            "folder (e.g. derivatives/NAME, with its own dataset_description.json) as the input "
-            "to read it as one"
+            f"({few(outside, 3)}), read as files alone, without subject, session, task or "
+            "participants.tsv columns: a derivative dataset of its own. Give its folder "
+            f"({folder}) as the input to read it as a BIDS derivative dataset, with those "
+            "columns and --subject/--session/--task/--processing selecting among its "
+            "recordings (a pattern there is relative to it, e.g. '**/*_proc-clean_epo.fif')"
         )
         return
     _warn(
@@ -666,6 +709,18 @@ def _warn_outside_raw_data(
         "dataset's recordings alone (as BIDS lists them), or narrow it (e.g. "
         "'sub-*/**/*_eeg.edf')"
     )
+
+
+def _derivative_folder(paths: Sequence[Path], dataset: Path) -> str:
+    """The one derivative dataset (``dataset/derivatives/NAME``) that holds all of ``paths``
+    (files of the BIDS dataset ``dataset``, as listed), or ``derivatives/NAME`` where they lie
+    in several or elsewhere."""
+    tops = {Path(os.path.abspath(p)).relative_to(dataset).parent.parts[:2] for p in paths}
+    if len(tops) == 1:
+        (top,) = tops
+        if len(top) == 2 and top[0] == "derivatives":
+            return str(dataset.joinpath(*top))
+    return "derivatives/NAME"
 
 
 def _filters_text(filters: Mapping[str, Any]) -> str:
