@@ -184,6 +184,20 @@ def test_a_pattern_into_derivatives_names_the_derivative_s_folder(raw_root):
         )
 
 
+def test_read_embeddings_points_rows_without_subjects_to_the_derivative_s_folder(
+    raw_root, model, tmp_path
+):
+    pipe = raw_root / "derivatives" / "pipe"
+    with_columns, alone = tmp_path / "bids", tmp_path / "alone"
+    embed_dataset(pipe, with_columns, model=model, workers=0, progress=False,
+                  bids_filters={"subject": "01", "processing": "clean"})  # fmt: skip
+    listed = [pipe / (STEM.format(sub="02") + "_proc-clean_epo.fif")]
+    embed_dataset(listed, alone, model=model, workers=0, progress=False)
+    with pytest.warns(RuntimeWarning, match=r"have no subject.*eegpt embed-dataset "
+                      r"BIDS_ROOT/derivatives/NAME -o NEW/"):  # fmt: skip
+        read_embeddings([with_columns, alone])
+
+
 def test_a_data_file_of_a_derivative_is_not_read_with_the_raw_dataset_s_sidecars(tmp_path):
     """A ``*_eeg.edf`` of ``derivatives/NAME`` (without a description of its own) close enough
     to the raw dataset's root to find its dataset_description.json is none of its files."""

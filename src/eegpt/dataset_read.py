@@ -943,7 +943,9 @@ def _warn_columns_missing_in_folders(
             "them drops those rows (pandas leaves out missing keys). Embed them again from a "
             "manifest with those columns (of a BIDS dataset: from the dataset with its "
             "selection options, eegpt embed-dataset BIDS_ROOT -o NEW/ --subject ... --session "
-            "..., which keep every column), or fill the columns in after reading"
+            "...; of its derivatives, e.g. MNE-BIDS-Pipeline's *_epo.fif: from the derivative's "
+            "folder, eegpt embed-dataset BIDS_ROOT/derivatives/NAME -o NEW/ --subject ... "
+            "--processing ..., which keep every column), or fill the columns in after reading"
         )
 
 
