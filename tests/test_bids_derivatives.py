@@ -209,3 +209,15 @@ def test_a_data_file_of_a_derivative_is_not_read_with_the_raw_dataset_s_sidecars
         path.write_bytes(b"")
     assert eegpt.bids.bids_root(raw) == tmp_path.resolve()
     assert eegpt.bids.bids_root(derived) is None
+
+
+def test_filters_with_files_of_a_derivative_name_the_folder_to_give(raw_root):
+    """A list of a derivative's files (or a glob of them) with BIDS filters is refused, naming
+    the derivative's folder, which the filters select among."""
+    pipe = raw_root / "derivatives" / "pipe"
+    files = [pipe / (STEM.format(sub=s) + "_proc-clean_epo.fif") for s in ("01", "02")]
+    for given in (files, str(pipe / "sub-*" / "ses-01" / "eeg" / "*_epo.fif")):
+        with pytest.raises(
+            ValueError, match=rf"give its folder .*; here {pipe}, which holds these"
+        ):
+            resolve_inputs(given, bids_filters={"subject": "01"})

@@ -252,9 +252,12 @@ def resolve_inputs(
             if isinstance(inputs, (str, os.PathLike))
             else f"a {type(inputs).__name__}"
         )
+        holder = _dataset_holding(inputs)
         raise ValueError(
             f"{_filters_text(bids_filters)} select recordings of a BIDS dataset; give its "
-            f"folder (or a folder inside it) as the input, not {given}"
+            "folder (or a folder inside it"
+            + (f"; here {holder}, which holds these files" if holder is not None else "")
+            + f") as the input, not {given}"
         )
     if isinstance(inputs, pa.Table):
         return replace(_from_table(inputs, Path.cwd(), "<table>"), manifest=True)
@@ -298,6 +301,31 @@ def resolve_inputs(
     raise TypeError(
         f"inputs must be a folder, glob, manifest, file list or table, got {type(inputs).__name__}"
     )
+
+
+def _dataset_holding(inputs: Any) -> Path | None:
+    """The BIDS dataset (or derivative dataset: :func:`_is_bids_dataset`) nearest above all
+    the files of ``inputs`` (a file, a glob's folder, or a sequence of paths), for a message
+    that says which folder to give; None for other inputs or files in no one dataset."""
+    if isinstance(inputs, (str, os.PathLike)):
+        text = os.fspath(inputs)
+        paths = [_glob_split(text)[0] / "x" if glob.has_magic(text) else Path(text)]
+    elif (
+        isinstance(inputs, Sequence)
+        and inputs
+        and all(isinstance(p, (str, os.PathLike)) for p in inputs)
+    ):
+        paths = [Path(os.fspath(p)) for p in inputs]
+    else:
+        return None
+    try:
+        common = Path(os.path.commonpath([os.path.abspath(p.expanduser().parent) for p in paths]))
+    except ValueError:  # paths on different drives
+        return None
+    for folder in [common, *list(common.parents)[:4]]:  # <root>/sub-x/ses-y/eeg/file
+        if folder.is_dir() and _is_bids_dataset(folder):
+            return folder
+    return None
 
 
 def _is_folder(inputs: str | os.PathLike) -> bool:
