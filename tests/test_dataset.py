@@ -1125,8 +1125,12 @@ def test_resume_skips_done_shards_and_refuses_other_settings(corpus, model, tmp_
     with pytest.raises(ValueError, match=r"inputs.n_files.* Against this folder's run: 3 files "
                        r"added \(rec01.edf, rec03.edf, rec05.edf\); 7 files gone \(a/rec01.edf"):  # fmt: skip
         embed_dataset(corpus / "a", out, model=model, shard_size=3, progress=False)
-    with pytest.raises(ValueError, match=r"channels.rename.Cz \(not given -> None\)"):
+    with pytest.raises(ValueError, match=r"channels.rename.Cz \(not given -> None: Cz dropped "
+                       r"now\) \[--rename / --drop\]"):  # fmt: skip
         embed_dataset(corpus, out, model=model, shard_size=3, rename={"Cz": None}, progress=False)
+    with pytest.raises(ValueError, match=r"preprocessing.start_seconds \(0.0 -> 1.0\) \[--start\]"):
+        embed_dataset(corpus, out, model=model, shard_size=3, progress=False,
+                      preprocessing=PreprocessingConfig(start_seconds=1.0))  # fmt: skip
     with pytest.raises(ValueError, match=r"preprocessing.detrend \('none' -> 'linear'\)"):
         embed_dataset(corpus, out, model=model, shard_size=3, detrend="linear", progress=False)
     with pytest.raises(ValueError, match=r"channels.picks \(None -> \['eeg', 'misc'\]\)"):

@@ -335,6 +335,7 @@ _OPTION_OF_SETTING = {
     "preprocessing.resample": "--resample",
     "preprocessing.average_reference": "--average-reference / --no-average-reference",
     "preprocessing.tail": "--tail",
+    "preprocessing.start_seconds": "--start",
     "channels.rename": "--rename / --drop",
     "channels.keep": "--keep-channels",
     "channels.on_unknown": "--strict-channels",
@@ -354,6 +355,9 @@ def _with_option(difference: str) -> str:
     """A setting that differs, with the command-line option that sets it."""
     name = difference.split(" (")[0]
     option = next((o for key, o in _OPTION_OF_SETTING.items() if name.startswith(key)), None)
+    if name.startswith("channels.rename.") and difference.endswith("-> None)"):
+        label = name.removeprefix("channels.rename.")  # a rename to None drops the channel
+        difference = f"{difference[:-1]}: {label} dropped now)"
     return f"{difference} [{option}]" if option else difference
 
 
