@@ -121,34 +121,95 @@ def _template_head() -> str:
     return name if name in mne.channels.get_builtin_montages() else "standard_1005"
 
 
-@functools.lru_cache(maxsize=2)
-def _template_sites(on_sphere: bool = False) -> tuple[tuple[str, ...], np.ndarray, float]:
-    """The vocabulary's sites: their names as montages spell them, their unit vectors (62, 3)
-    from the centre of the sphere fitted to them, and its radius in mm.
+#: The templates that electrodes on a sphere (within :data:`_ON_SPHERE_MM`: idealised caps)
+#: are compared with: the two conventions of MNE's idealised montages. ``"biosemi64"`` (and
+#: ``"biosemi16"``..``"biosemi256"``, ``"easycap-M1"``, ``"brainproducts-RNP-BA-128"``) put
+#: T7/Fpz/Oz on the equator; ``"spherical_1005"`` (and ``"spherical_1010"``,
+#: ``"spherical_1020"``) put T9/Nz/Iz there, each 10-10 ring some 18 degrees higher: compared
+#: with the other convention's sites, a whole ring maps a site off (Fp1 to AF3).
+_SPHERE_TEMPLATES = ("biosemi64", "spherical_1005")
 
-    ``on_sphere``: the idealised layout of caps on a sphere, as MNE's ``"biosemi64"`` (and
-    ``"biosemi16"``..``"biosemi256"``, ``"easycap-M1"``, ``"brainproducts-RNP-BA-128"``) place
-    them, radius 95 mm, T7/Fpz/Oz on the equator; else the 10-05 sites of MNE's template head
-    (``"colin27_1005"``, called ``"standard_1005"`` before MNE 1.13), a real head whose Cz
-    lies about 7.5 degrees in front of its sphere's top, for realistic positions (EGI nets,
-    digitisations)."""
+#: How much closer (mm, on average over the 62 sites) another template's pairing must be for
+#: :func:`_fitting_template` to take it rather than the first: MNE's montages of the other
+#: convention are closer by 2-17 mm a site, real heads that fit neither better (EGI nets: within
+#: 0.5 mm a site either way) keep the first.
+_TEMPLATE_MARGIN_MM = 1.0
+
+
+def _head_templates() -> tuple[str, ...]:
+    """The templates that positions of a real head (EGI nets, digitisations) are compared with:
+    MNE's 10-05 template head (``"colin27_1005"``, called ``"standard_1005"`` before MNE 1.13),
+    then ``"fsaverage_1005"``, whose head frame is pitched some 6 degrees from colin27's (its
+    sites lie up to 16 mm from colin27's, more than half the 10-05 step of about 14 mm)."""
+    import mne
+
+    head = _template_head()
+    return (
+        (head, "fsaverage_1005")
+        if "fsaverage_1005" in mne.channels.get_builtin_montages()
+        else (head,)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _template_sites(name: str | None = None) -> tuple[tuple[str, ...], np.ndarray, float]:
+    """The vocabulary's sites on MNE's standard montage ``name``: their names as montages
+    spell them, their unit vectors (62, 3) from the centre of the sphere fitted to them, and
+    its radius in mm.
+
+    ``name``: one of :data:`_SPHERE_TEMPLATES` (idealised caps, radius 95 mm) or of
+    :func:`_head_templates` (real heads; None: the first, colin27's, a real head whose Cz
+    lies about 7.5 degrees in front of its sphere's top). A site the montage lacks (no
+    ideal-sphere montage of the biosemi family has PO5/PO6) is put halfway between its
+    neighbours on its row (PO3-PO7, PO4-PO8: the normalised mean of the two directions)."""
     import numpy as np
 
-    name = "biosemi64" if on_sphere else _template_head()
-    positions = {n.upper(): p for n, p in _montage_positions_mm(name).items()}
-    known = [name for name in VOCABULARY if name in positions]
-    points = np.array([positions[name] for name in known])
+    positions = {n.upper(): p for n, p in _montage_positions_mm(name or _template_head()).items()}
+    known = [site for site in VOCABULARY if site in positions]
+    points = np.array([positions[site] for site in known])
     units, radius, _ = _sphere_directions(points, points)
     by_name = dict(zip(known, units, strict=True))
-    # biosemi64 holds 60 of the 62 sites (no ideal-sphere montage of MNE has PO5/PO6): they
-    # are put halfway between their neighbours on the PO row, PO3-PO7 and PO4-PO8 (the
-    # normalised mean of the two directions)
     for site, (a, b) in {"PO5": ("PO3", "PO7"), "PO6": ("PO4", "PO8")}.items():
         if site not in by_name:
             mean = by_name[a] + by_name[b]
             by_name[site] = mean / np.linalg.norm(mean)
-    units = np.array([by_name[name] for name in VOCABULARY])
+    units = np.array([by_name[site] for site in VOCABULARY])
     return tuple(map(montage_spelling, VOCABULARY)), units, radius
+
+
+def _site_distances(units: np.ndarray, name: str) -> np.ndarray:
+    """The distances (n, 62), in mm along the sphere of template ``name``'s sites
+    (:func:`_template_sites`), from the electrodes' directions ``units`` (n, 3) to its sites."""
+    import numpy as np
+
+    _, site_units, radius = _template_sites(name)
+    return radius * np.arccos(np.clip(units @ site_units.T, -1.0, 1.0))
+
+
+def _pairing_cost(distances: np.ndarray, limit_mm: float) -> float:
+    """The sum (mm) over the 62 sites of the distance to the electrode the best pairing gives
+    each (:func:`scipy.optimize.linear_sum_assignment`; ``distances`` (n, 62) in mm), a site
+    without one within ``limit_mm`` counting ``limit_mm``."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    capped = np.minimum(distances, limit_mm)
+    rows, cols = linear_sum_assignment(capped)
+    return float(capped[rows, cols].sum() + limit_mm * (distances.shape[1] - len(cols)))
+
+
+def _fitting_template(units: np.ndarray, on_sphere: bool) -> str:
+    """The template whose sites the electrodes' directions ``units`` (n, 3) fit best: of
+    :data:`_SPHERE_TEMPLATES` for electrodes on a sphere, else of :func:`_head_templates`;
+    the one whose pairing leaves the smallest sum of distances (:func:`_pairing_cost`, sites
+    farther than 20 mm counting 20 mm), the first unless another is closer by
+    :data:`_TEMPLATE_MARGIN_MM` a site on average. MNE's montages of a convention (``"spherical_1020"``,
+    ``"fsaverage_1005"``) so find their own sites at 0 mm, numbered or named."""
+    names = _SPHERE_TEMPLATES if on_sphere else _head_templates()
+    costs = [_pairing_cost(_site_distances(units, name), 20.0) for name in names]
+    best = min(range(len(names)), key=costs.__getitem__)
+    margin = _TEMPLATE_MARGIN_MM * len(VOCABULARY)
+    return names[best] if costs[best] < costs[0] - margin else names[0]
 
 
 def _digitised_head_mm(info: mne.Info) -> np.ndarray:
@@ -252,14 +313,20 @@ def nearest_rename(
     Distance: the great-circle distance, in mm, between the directions of the electrode and
     the site, each seen from the centre of the sphere fitted to its own set, on the sphere of
     the sites (radius about 95 mm): head size and the frames' origins do not count. The sites
-    are those of one of two templates, chosen by the source's shape. Electrodes that lie on a
-    sphere (within 1 mm: MNE's ``"biosemi16"``..``"biosemi256"``, ``"easycap-M1"`` and other
-    idealised caps) are compared with the spherical 10-10 layout of those caps (MNE's
-    ``"biosemi64"``, PO5/PO6 halfway along the PO row), so that BioSemi 128's A1 is Cz at 0
-    mm; others (EGI nets, digitisations: real heads) with the 10-05 sites of MNE's template
-    head (``"colin27_1005"``, ``"standard_1005"`` before MNE 1.13), whose Cz lies about 7.5
-    degrees in front of the top of its sphere: idealised positions compared with it would be
-    shifted by up to a ring of sites.
+    are those of the template the source fits best (the smallest sum of distances over the
+    sites, each site farther than 20 mm counting 20 mm), of the two for its shape; the first
+    unless the other is closer by 1 mm a site on average. Electrodes that lie on a sphere
+    (within 1 mm: idealised caps) are compared with the two conventions of MNE's idealised
+    montages: ``"biosemi64"`` (T7/Fpz/Oz on the equator, as ``"biosemi16"``..
+    ``"biosemi256"``, ``"easycap-M1"``; PO5/PO6 halfway along the PO row), so that BioSemi
+    128's A1 is Cz at 0 mm, and ``"spherical_1005"`` (T9/Nz/Iz on the equator, each ring some
+    18 degrees higher, as ``"spherical_1010"``, ``"spherical_1020"``), so that Fp1 there is
+    Fp1 at 0 mm, not AF3. Others (EGI nets, digitisations: real heads) are compared with the
+    10-05 sites of MNE's template head (``"colin27_1005"``, ``"standard_1005"`` before MNE
+    1.13), whose Cz lies about 7.5 degrees in front of the top of its sphere (idealised
+    positions compared with it would be shifted by up to a ring of sites), and of
+    ``"fsaverage_1005"``, whose head frame is pitched some 6 degrees from colin27's, so that
+    its dense 10-05 positions find their own sites, not half-position neighbours.
 
     The source's sphere is fitted to the whole head where its points are known: the full
     standard montage that the electrodes' positions come from (a recording of some of a net's
@@ -344,8 +411,9 @@ def nearest_rename(
             f"nearest_rename({name}), command line: --nearest {net or 'NAME'}; or set it on "
             f"the recording before picking channels (raw.set_montage({name}))."
         )
-    sites, site_units, radius = _template_sites(on_sphere)
-    distances = radius * np.arccos(np.clip(units @ site_units.T, -1.0, 1.0))  # (labels, 62)
+    template = _fitting_template(units, on_sphere)
+    sites = _template_sites(template)[0]
+    distances = _site_distances(units, template)  # (labels, 62), mm
     if isinstance(exclude, str):  # one label, not its characters
         exclude = [exclude]
     exclude = [label for label in dict.fromkeys(exclude) if label in positions]
@@ -457,7 +525,7 @@ def nearest_trained_sites(
     ]
     if not known or not free:
         return {}
-    sites, site_units, radius = _template_sites(False)
+    sites, site_units, radius = _template_sites(None)
     fit = np.array([positions[name] for name in VOCABULARY if name in positions])
     units, _, _ = _sphere_directions(np.array([positions[name] for name in known]), fit)
     distances = radius * np.arccos(np.clip(units @ site_units[free].T, -1.0, 1.0))

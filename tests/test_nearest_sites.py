@@ -1,0 +1,86 @@
+"""nearest_rename on MNE's own montages: each convention of idealised caps (T7 or T9 on the
+equator) and each template head finds its own sites, numbered or named."""
+
+from __future__ import annotations
+
+import warnings
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.channels import nearest_rename, normalize_channel_name
+
+
+def _numbered(name: str) -> tuple[mne.Info, dict[str, str]]:
+    """An Info of MNE's montage ``name`` with its channels renamed Ch1.. (the montage, its
+    fiducials too, set on them) and the map Ch1.. -> the montage's own label."""
+    montage = mne.channels.make_standard_montage(name)
+    truth = {f"Ch{i + 1}": label for i, label in enumerate(montage.ch_names)}
+    montage.rename_channels({label: number for number, label in truth.items()})
+    info = mne.create_info(list(truth), 256.0, "eeg")
+    info.set_montage(montage, verbose="error")
+    return info, truth
+
+
+def _misnamed(table: dict[str, str | None], truth: dict[str, str]) -> dict[str, str]:
+    """The true labels of the electrodes given a site other than their own vocabulary name
+    (or none), -> that site: {} when each vocabulary electrode got its own site."""
+    return {
+        truth[label]: site or "none"
+        for label, site in table.items()
+        if normalize_channel_name(truth[label]) is not None
+        and normalize_channel_name(site or "") != normalize_channel_name(truth[label])
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["spherical_1020", "spherical_1010", "spherical_1005", "biosemi16", "biosemi32", "biosemi64"],
+)
+def test_idealised_caps_numbered_map_each_site_to_itself(name):
+    """Both conventions of MNE's idealised caps: spherical_10x0 put Nz/T9/Iz on the equator,
+    biosemi Fpz/T7/Oz; each finds its own sites at 0 mm, not a ring off (Fp1 as AF3)."""
+    info, truth = _numbered(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = nearest_rename(info)
+    assert _misnamed(table, truth) == {}
+    own = [label for label, site in table.items() if site is not None]
+    assert len(own) == sum(normalize_channel_name(t) is not None for t in truth.values())
+    assert max(table.distances_mm[label] for label in own) < 0.1
+
+
+@pytest.mark.parametrize(
+    "name", ["spherical_1020", "spherical_1010", "fsaverage_1005", "fsaverage_1010"]
+)
+def test_named_channels_at_mne_template_positions_are_not_called_wrong(name):
+    """10-10 names at the exact positions of MNE's montages keep their names, without the
+    "positions are probably wrong" warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = nearest_rename(name)
+    assert _misnamed(table, {label: label for label in table}) == {}
+
+
+def test_fsaverage_1005_numbered_maps_each_site_to_itself():
+    """fsaverage_1005's 335 electrodes numbered: each site gets its own electrode, not a
+    half-position neighbour (F5h for F3) as on colin27's sites."""
+    info, truth = _numbered("fsaverage_1005")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = nearest_rename(info)
+    assert _misnamed(table, truth) == {}
+
+
+def test_embed_with_a_nearest_table_of_a_numbered_spherical_cap_feeds_each_site(model):
+    """An end-to-end embed of spherical_1020 positions on channels Ch1..Ch21 with
+    rename=nearest_rename(raw): each recording channel goes in as its own site."""
+    info, truth = _numbered("spherical_1020")
+    data = np.random.default_rng(5).normal(0, 2e-5, (len(truth), 256 * 4))
+    raw = mne.io.RawArray(data, info, verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # untrained sites
+        channels = model.embed(raw, rename=nearest_rename(raw)).metadata["channels"]
+    fed = dict(zip(channels["input_names"], channels["names"], strict=True))
+    assert fed == {label: normalize_channel_name(truth[label]) for label in truth}
