@@ -1,5 +1,6 @@
 """nearest_rename on MNE's own montages: each convention of idealised caps (T7 or T9 on the
-equator) and each template head finds its own sites, numbered or named."""
+equator) and each template head finds its own sites, numbered or named; a dense net whose
+positions fit no template closely enough is warned about."""
 
 from __future__ import annotations
 
@@ -63,14 +64,25 @@ def test_named_channels_at_mne_template_positions_are_not_called_wrong(name):
     assert _misnamed(table, {label: label for label in table}) == {}
 
 
-def test_fsaverage_1005_numbered_maps_each_site_to_itself():
-    """fsaverage_1005's 335 electrodes numbered: each site gets its own electrode, not a
-    half-position neighbour (F5h for F3) as on colin27's sites."""
+def test_fsaverage_1005_numbered_is_right_and_a_tilted_copy_is_warned_of():
+    """fsaverage_1005's 335 electrodes numbered: each site gets its own electrode (not a
+    half-position neighbour as on colin27's sites); the same positions tilted by 4 degrees
+    fit no template, and neighbours 7 mm apart then take sites: warned of, with a rename
+    table as the way out."""
     info, truth = _numbered("fsaverage_1005")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         table = nearest_rename(info)
     assert _misnamed(table, truth) == {}
+    angle = np.radians(4.0)  # about the left-right axis
+    pitch = np.array([[1, 0, 0], [0, np.cos(angle), -np.sin(angle)],
+                      [0, np.sin(angle), np.cos(angle)]])  # fmt: skip
+    positions = {ch["ch_name"]: pitch @ ch["loc"][:3] for ch in info["chs"]}
+    tilted = mne.channels.make_dig_montage(positions, coord_frame="head")
+    with pytest.warns(RuntimeWarning, match=r"the electrodes are dense.*rename=\{'Ch") as record:
+        table = nearest_rename(tilted)
+    assert _misnamed(table, truth)  # what the warning is about
+    assert "any row of the table may be a neighbour off" in str(record[0].message)
 
 
 def test_embed_with_a_nearest_table_of_a_numbered_spherical_cap_feeds_each_site(model):

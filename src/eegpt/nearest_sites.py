@@ -212,6 +212,41 @@ def _fitting_template(units: np.ndarray, on_sphere: bool) -> str:
     return names[best] if costs[best] < costs[0] - margin else names[0]
 
 
+#: A site is ambiguous (:func:`_ambiguous_sites`) where its electrode and another both lie
+#: within this many mm of it (half positions of a dense 10-05 net, some 7 mm from a 10-10
+#: site) ...
+_AMBIGUOUS_WITHIN_MM = 8.0
+
+#: ... and the other is at most this many mm farther: less than a real head's positions may lie
+#: from a template's sites (MNE's two template heads put the same 10-10 site 7-11 mm apart).
+_AMBIGUOUS_MARGIN_MM = 2.0
+
+
+def _ambiguous_sites(
+    distances: np.ndarray, pairs: Mapping[int, int], points: np.ndarray
+) -> list[tuple[int, int, int]]:
+    """The sites whose electrode has a rival: (site, electrode, rival), indices into the
+    columns (sites) and rows (electrodes) of ``distances`` (n, 62; mm), for each pair of
+    ``pairs`` (electrode -> site) whose site has another electrode also within
+    :data:`_AMBIGUOUS_WITHIN_MM` and no more than :data:`_AMBIGUOUS_MARGIN_MM` farther, not at
+    the electrode's place (``points`` (n, 3), mm: within 1 mm, an old name of it, T3 at T7)."""
+    import numpy as np
+
+    found = []
+    for row, col in pairs.items():
+        near = distances[row, col]
+        if near > _AMBIGUOUS_WITHIN_MM:
+            continue
+        limit = min(near + _AMBIGUOUS_MARGIN_MM, _AMBIGUOUS_WITHIN_MM)
+        for rival in np.argsort(distances[:, col]):
+            if distances[rival, col] > limit:
+                break
+            if rival != row and np.linalg.norm(points[rival] - points[row]) >= 1.0:
+                found.append((col, row, int(rival)))
+                break
+    return found
+
+
 def _digitised_head_mm(info: mne.Info) -> np.ndarray:
     """The head-shape points digitised with ``info``'s recording (dig kind ``extra``, as MEG
     files carry), shape (n, 3), in mm in the head frame; (0, 3) where there are none."""
@@ -309,6 +344,10 @@ def nearest_rename(
     table before use (:func:`eegpt.rename_tables.write_rename_table` writes it with the distances): it is a
     geometric guess, not a manufacturer's equivalence. An electrode that has a vocabulary
     name but gets another site (or none) is warned about: its positions are probably wrong.
+    So is a dense net (10-05 half positions) where a site has a second electrode within 2 mm
+    of its electrode's distance, both within 8 mm: a real head's positions may lie 10 mm from
+    the template's sites, so any row may be a neighbour off; rename by the cap's own labels
+    then, where it has 10-05 names.
 
     Distance: the great-circle distance, in mm, between the directions of the electrode and
     the site, each seen from the centre of the sphere fitted to its own set, on the sphere of
@@ -480,8 +519,43 @@ def nearest_rename(
             "sites, so their positions are probably wrong (another cap's montage set on "
             "them?); check them (raw.plot_sensors(show_names=True)) before using the table."
         )
+    pairs = {int(row): int(col) for row, col in zip(rows, cols, strict=True) if allowed[row, col]}
+    points = np.array([positions[label] for label in labels])
+    rivals = _ambiguous_sites(np.where(allowed, distances, np.inf), pairs, points)
+    if rivals:
+        _warn(_ambiguity_message(what, rivals, labels, sites, distances))
     _log(nearest_summary(result), verbose)
     return result
+
+
+def _ambiguity_message(
+    what: str,
+    rivals: Sequence[tuple[int, int, int]],
+    labels: Sequence[str],
+    sites: Sequence[str],
+    distances: np.ndarray,
+) -> str:
+    """The warning about the sites of :func:`_ambiguous_sites` (``rivals``: site, electrode,
+    rival indices into ``sites``, ``labels`` and ``distances`` (electrodes, sites; mm)) of
+    the electrodes of ``what``."""
+    told = [
+        f"{sites[col]}: {printable_name(labels[row])} {distances[row, col]:.1f} mm, "
+        f"{printable_name(labels[rival])} {distances[rival, col]:.1f} mm"
+        for col, row, rival in rivals
+    ]
+    col, row, _ = rivals[0]
+    example = f"{{{labels[row]!r}: {sites[col]!r}, ...}}"
+    sites_have = "1 site has" if len(rivals) == 1 else f"{len(rivals)} sites have"
+    return (
+        f"{what}: the electrodes are dense (a 10-05 net?): {sites_have} a second electrode "
+        f"within {_AMBIGUOUS_MARGIN_MM:g} mm of the nearest's distance, both within "
+        f"{_AMBIGUOUS_WITHIN_MM:g} mm ({few(told, 4)}; the nearer taken). A real head's "
+        "positions may lie 10 mm from the template's sites, farther than such neighbours, so "
+        "any row of the table may be a neighbour off, not only these. Where the cap's own "
+        "labels say which electrode is at which 10-10 site, rename by them instead (a rename "
+        f"table: rename={example}, command line: --rename FILE); else check the table "
+        "(raw.plot_sensors(show_names=True))."
+    )
 
 
 def nearest_trained_sites(
