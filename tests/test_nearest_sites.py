@@ -96,3 +96,22 @@ def test_embed_with_a_nearest_table_of_a_numbered_spherical_cap_feeds_each_site(
         channels = model.embed(raw, rename=nearest_rename(raw)).metadata["channels"]
     fed = dict(zip(channels["input_names"], channels["names"], strict=True))
     assert fed == {label: normalize_channel_name(truth[label]) for label in truth}
+
+
+def test_nearest_help_and_docstring_say_it_is_geometric_not_egi_equivalents(capsys):
+    """`--nearest` gives the geometric nearest electrode, which differs from EGI's published
+    10-20 equivalents of the HydroCel 129 net (E22 is EGI's Fp1, AF3 here): the help and the
+    docstring say so, and that eegpt ships no table of EGI's."""
+    from eegpt.cli import main
+
+    table = nearest_rename("GSN-HydroCel-129")
+    assert (table["E22"], table["E21"]) == ("AF3", "Fp1")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["channels", "--help"])
+    assert exit_info.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "The geometric nearest, not a manufacturer's equivalents" in help_text
+    assert "E22 is its Fp1, AF3 here; no table of EGI's ships with eegpt" in help_text
+    doc = " ".join((nearest_rename.__doc__ or "").split())
+    assert "differs from EGI's published 10-20 equivalents" in doc
+    assert "the package ships no table of EGI's equivalents" in doc

@@ -347,7 +347,13 @@ def nearest_rename(
     So is a dense net (10-05 half positions) where a site has a second electrode within 2 mm
     of its electrode's distance, both within 8 mm: a real head's positions may lie 10 mm from
     the template's sites, so any row may be a neighbour off; rename by the cap's own labels
-    then, where it has 10-05 names.
+    then, where it has 10-05 names. For EGI's HydroCel nets the table is the geometric
+    pairing, which differs from EGI's published 10-20 equivalents for some electrodes
+    (HydroCel 129 on MNE's ``"GSN-HydroCel-129"`` positions: E21/E14 as Fp1/Fp2, E39/E115 as
+    T7/T8, E60 as P3, E50 as P7, where EGI's list has E22/E9, E45/E108, E52, E58): the
+    package ships no table of EGI's equivalents; for them, write a rename table from EGI's
+    documentation (or edit this one, written by
+    :func:`eegpt.rename_tables.write_rename_table`).
 
     Distance: the great-circle distance, in mm, between the directions of the electrode and
     the site, each seen from the centre of the sphere fitted to its own set, on the sphere of
