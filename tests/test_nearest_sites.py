@@ -52,6 +52,24 @@ def test_idealised_caps_numbered_map_each_site_to_itself(name):
     assert max(table.distances_mm[label] for label in own) < 0.1
 
 
+@pytest.mark.parametrize("numbered", [False, True])
+def test_a_few_electrodes_of_a_spherical_cap_map_each_to_itself(numbered):
+    """Five of spherical_1020's electrodes, named (the full montage, known by their labels,
+    fits the sphere) or numbered (five points: the shape is unknown, so every template is
+    tried): each finds its own site, not one a ring off."""
+    montage = mne.channels.make_standard_montage("spherical_1020")
+    some = ["Fp1", "F8", "T7", "O2", "Cz"]
+    truth = {(f"Ch{i + 1}" if numbered else label): label for i, label in enumerate(some)}
+    montage.rename_channels({label: number for number, label in truth.items()})
+    info = mne.create_info(list(truth), 256.0, "eeg")
+    info.set_montage(montage, on_missing="ignore", verbose="error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = nearest_rename(info)
+    assert _misnamed(table, truth) == {}
+    assert max(table.distances_mm.values()) < 0.1
+
+
 @pytest.mark.parametrize(
     "name", ["spherical_1020", "spherical_1010", "fsaverage_1005", "fsaverage_1010"]
 )

@@ -129,11 +129,11 @@ def _template_head() -> str:
 #: with the other convention's sites, a whole ring maps a site off (Fp1 to AF3).
 _SPHERE_TEMPLATES = ("biosemi64", "spherical_1005")
 
-#: How much closer (mm, on average over the 62 sites) another template's pairing must be for
-#: :func:`_fitting_template` to take it rather than the first: MNE's montages of the other
-#: convention are closer by 2-17 mm a site, real heads that fit neither better (EGI nets: within
-#: 0.5 mm a site either way) keep the first.
-_TEMPLATE_MARGIN_MM = 1.0
+#: How much closer (mm a site, on average over as many sites as there are electrodes, at most
+#: the 62) another template's pairing must be for :func:`_fitting_template` to take it rather
+#: than the first: MNE's montages of the other convention are closer by 4-17 mm a site, real
+#: heads that fit neither better (EGI nets: within 0.5 mm a site either way) keep the first.
+_TEMPLATE_MARGIN_MM = 3.0
 
 
 def _head_templates() -> tuple[str, ...]:
@@ -198,17 +198,22 @@ def _pairing_cost(distances: np.ndarray, limit_mm: float) -> float:
     return float(capped[rows, cols].sum() + limit_mm * (distances.shape[1] - len(cols)))
 
 
-def _fitting_template(units: np.ndarray, on_sphere: bool) -> str:
+def _fitting_template(units: np.ndarray, on_sphere: bool | None) -> str:
     """The template whose sites the electrodes' directions ``units`` (n, 3) fit best: of
-    :data:`_SPHERE_TEMPLATES` for electrodes on a sphere, else of :func:`_head_templates`;
-    the one whose pairing leaves the smallest sum of distances (:func:`_pairing_cost`, sites
-    farther than 20 mm counting 20 mm), the first unless another is closer by
-    :data:`_TEMPLATE_MARGIN_MM` a site on average. MNE's montages of a convention (``"spherical_1020"``,
-    ``"fsaverage_1005"``) so find their own sites at 0 mm, numbered or named."""
-    names = _SPHERE_TEMPLATES if on_sphere else _head_templates()
+    :data:`_SPHERE_TEMPLATES` for electrodes on a sphere (``on_sphere`` True), of
+    :func:`_head_templates` for a real head (False), of both where the electrodes are too few
+    to tell (None); the one whose pairing leaves the smallest sum of distances
+    (:func:`_pairing_cost`, sites farther than 20 mm counting 20 mm), the first (colin27's
+    for None) unless another is closer by :data:`_TEMPLATE_MARGIN_MM` a site on average. MNE's
+    montages of a convention (``"spherical_1020"``, ``"fsaverage_1005"``) so find their own
+    sites at 0 mm, numbered or named, all of them or some."""
+    if on_sphere is None:
+        names = _head_templates() + _SPHERE_TEMPLATES
+    else:
+        names = _SPHERE_TEMPLATES if on_sphere else _head_templates()
     costs = [_pairing_cost(_site_distances(units, name), 20.0) for name in names]
     best = min(range(len(names)), key=costs.__getitem__)
-    margin = _TEMPLATE_MARGIN_MM * len(VOCABULARY)
+    margin = _TEMPLATE_MARGIN_MM * min(len(units), len(VOCABULARY))
     return names[best] if costs[best] < costs[0] - margin else names[0]
 
 
@@ -297,10 +302,11 @@ def _partial_coverage(points: np.ndarray, radius: float) -> str:
 
 def _source_directions(
     info: mne.Info, positions: Mapping[str, np.ndarray]
-) -> tuple[np.ndarray, bool, str]:
+) -> tuple[np.ndarray, bool | None, str]:
     """Unit vectors (n, 3) from the centre of the source's sphere towards its electrodes
     (``positions``, mm, head frame), whether they lie on a sphere (within
-    :data:`_ON_SPHERE_MM`: an idealised cap), and why that sphere is uncertain (``""`` when
+    :data:`_ON_SPHERE_MM`: an idealised cap; None where the sphere is fitted to fewer than 8
+    points, which any such sphere fits), and why that sphere is uncertain (``""`` when
     it is not: :func:`_partial_coverage`).
 
     The sphere is fitted to the points of the whole head where they are known: the full
@@ -318,7 +324,7 @@ def _source_directions(
     upper = full[full[:, 2] > 0]
     fit = upper if len(upper) >= 8 else full
     units, radius, residual = _sphere_directions(points, fit)
-    on_sphere = len(fit) >= 8 and residual <= _ON_SPHERE_MM
+    on_sphere = residual <= _ON_SPHERE_MM if len(fit) >= 8 else None
     return units, on_sphere, _partial_coverage(fit, radius)
 
 
@@ -359,8 +365,10 @@ def nearest_rename(
     the site, each seen from the centre of the sphere fitted to its own set, on the sphere of
     the sites (radius about 95 mm): head size and the frames' origins do not count. The sites
     are those of the template the source fits best (the smallest sum of distances over the
-    sites, each site farther than 20 mm counting 20 mm), of the two for its shape; the first
-    unless the other is closer by 1 mm a site on average. Electrodes that lie on a sphere
+    sites, each site farther than 20 mm counting 20 mm), of the two for its shape (of all
+    four where fewer than 8 points leave the shape unknown); the first unless another is
+    closer by 3 mm a site on average, over as many sites as there are electrodes (at most
+    62). Electrodes that lie on a sphere
     (within 1 mm: idealised caps) are compared with the two conventions of MNE's idealised
     montages: ``"biosemi64"`` (T7/Fpz/Oz on the equator, as ``"biosemi16"``..
     ``"biosemi256"``, ``"easycap-M1"``; PO5/PO6 halfway along the PO row), so that BioSemi
