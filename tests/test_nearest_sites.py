@@ -4,6 +4,7 @@ positions fit no template closely enough is warned about."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import mne
@@ -100,7 +101,9 @@ def test_fsaverage_1005_numbered_is_right_and_a_tilted_copy_is_warned_of():
     with pytest.warns(RuntimeWarning, match=r"the electrodes are dense.*rename=\{'Ch") as record:
         table = nearest_rename(tilted)
     assert _misnamed(table, truth)  # what the warning is about
-    assert "any row of the table may be a neighbour off" in str(record[0].message)
+    message = str(record[0].message)
+    assert "any row of the table may be a neighbour off" in message
+    assert re.search(r"rename=\{'(Ch\d+)': '(\w+)', \.\.\.\} where the cap's \1 is its \2", message)
 
 
 def test_embed_with_a_nearest_table_of_a_numbered_spherical_cap_feeds_each_site(model):

@@ -563,12 +563,12 @@ def _ambiguity_message(
     return (
         f"{what}: the electrodes are dense (a 10-05 net?): {sites_have} a second electrode "
         f"within {_AMBIGUOUS_MARGIN_MM:g} mm of the nearest's distance, both within "
-        f"{_AMBIGUOUS_WITHIN_MM:g} mm ({few(told, 4)}; the nearer taken). A real head's "
-        "positions may lie 10 mm from the template's sites, farther than such neighbours, so "
-        "any row of the table may be a neighbour off, not only these. Where the cap's own "
-        "labels say which electrode is at which 10-10 site, rename by them instead (a rename "
-        f"table: rename={example}, command line: --rename FILE); else check the table "
-        "(raw.plot_sensors(show_names=True))."
+        f"{_AMBIGUOUS_WITHIN_MM:g} mm ({few(told, 4)}; the first of each pair in the table). "
+        "A real head's positions may lie 10 mm from the template's sites, farther than such "
+        "neighbours, so any row of the table may be a neighbour off, not only these. Where the "
+        "cap's own labels say which electrode is at which 10-10 site, rename by them instead "
+        f"(a rename table: rename={example} where the cap's {labels[row]} is its {sites[col]}, "
+        "command line: --rename FILE); else check the table (raw.plot_sensors(show_names=True))."
     )
 
 
