@@ -1161,6 +1161,34 @@ def test_a_brainvision_pause_marks_the_window_over_it(tmp_path):
     assert bad_windows(per_window).tolist() == [False, False, True, False, False]
 
 
+def test_an_eeglab_cut_on_a_window_edge_flags_only_windows_across_it(model):
+    """EEGLAB writes a cut between samples k - 1 and k half a sample before k (latency k + 0.5,
+    1-based; MNE reads 1023.500032 samples for 1024.5): the windows that end at sample k - 1 or
+    start at k hold contiguous samples, and only a window with samples on both sides is bad."""
+    sfreq = 256.0
+    info = mne.create_info(["Fp1", "Cz", "O1"], sfreq, "eeg")
+    raw = mne.io.RawArray(
+        np.random.default_rng(2).normal(0, 1e-5, (3, 256 * 20)), info, verbose=False
+    )
+    # cuts 1023|1024 and 2047|2048 (window edges), 3000|3001 (inside window 2: 2048..3071)
+    cuts = np.array([1023.500032, 2047.500032, 3000.500032]) / sfreq
+    raw.set_annotations(mne.Annotations(cuts, [0.0] * 3, ["boundary"] * 3))
+    onsets = np.arange(0.0, 16.1, 4.0)
+    per_window = annotations_per_window(as_recording(raw), onsets, 4.0)
+    assert bad_windows(per_window).tolist() == [False, False, True, False, False]
+    # windows 2 s apart: [2, 6) holds 1023|1024, [6, 10) holds 2047|2048
+    halves = window_annotations(raw.annotations, np.arange(0.0, 14.1, 2.0), 4.0)
+    assert bad_windows(halves).tolist() == [False, True, False, True, True, True, False, False]
+    # a cut at a sample (as BrainVision places one) lies just before it, the same way
+    at_sample = mne.Annotations([1024 / sfreq, 3001 / sfreq], [0.0, 0.0], ["boundary"] * 2)
+    assert bad_windows(window_annotations(at_sample, onsets, 4.0)).tolist() == [
+        False, False, True, False, False,
+    ]  # fmt: skip
+    emb = model.embed(raw, device="cpu", reject_by_annotation=True, verbose="error")
+    assert emb.onsets.tolist() == [0.0, 4.0, 12.0, 16.0]
+    assert emb.metadata["rejected_by_annotation"] == [8.0]
+
+
 @pytest.mark.parametrize("marker_s", [0.0, 1 / 256])  # in memory; as MNE reads a .vmrk
 def test_brainvision_markers_select_the_windows_they_fall_in(model, marker_s):
     """Stimulus markers last no time (or one sample, as MNE reads a BrainVision marker of size

@@ -17,8 +17,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from eegpt.preprocessing_spec import FIELD_DEFAULTS
+
 if TYPE_CHECKING:
     import mne
+
+#: A cut mark this close to a sample of the windows (in samples) is taken as lying just before
+#: it: MNE reads EEGLAB's ``1024.5`` as ``1023.500032`` samples, rounded onsets miss by less.
+_CUT_TOLERANCE = 1e-3
 
 
 def is_bad(description: str) -> bool:
@@ -53,7 +59,11 @@ def is_cut(description: str) -> bool:
 
 
 def window_annotations(
-    annotations: mne.Annotations | None, onsets: np.ndarray, length_s: float
+    annotations: mne.Annotations | None,
+    onsets: np.ndarray,
+    length_s: float,
+    *,
+    sfreq: float = float(FIELD_DEFAULTS["sfreq"]),
 ) -> list[list[str]]:
     """The descriptions of the annotations that overlap each window.
 
@@ -61,8 +71,15 @@ def window_annotations(
     ends after its start (MNE's rule for epochs, so that bad windows are the epochs
     ``mne.Epochs(..., reject_by_annotation=True)`` drops). A zero-length event (a stimulus)
     at a window's first sample belongs to that window, as a half-open interval has it; a
-    zero-length *bad* annotation there does not (MNE's rule again), nor does a discontinuity
-    mark (EEGLAB ``boundary``): the window that starts at it holds contiguous samples.
+    zero-length *bad* annotation there does not (MNE's rule again).
+
+    A discontinuity mark (EEGLAB ``boundary``, BrainVision ``New Segment``) lies between two
+    samples, whatever duration the file gives it: it belongs to the windows that hold samples
+    on both sides of it, those whose first sample comes before it and whose last sample
+    (``onset + length_s - 1 / sfreq``) does not. EEGLAB writes a cut between samples ``k - 1``
+    and ``k`` half a sample before ``k`` (latency ``k + 0.5``, 1-based), BrainVision at ``k``:
+    either way the windows that end at sample ``k - 1`` or start at ``k`` hold contiguous
+    samples and do not get it.
 
     Parameters
     ----------
@@ -72,6 +89,9 @@ def window_annotations(
         Window starts in seconds, same time base.
     length_s : float
         Window length in seconds.
+    sfreq : float
+        The windows' sampling rate (Hz; the model's 256 Hz by default): where their last
+        sample lies, for discontinuity marks.
 
     Returns
     -------
@@ -85,23 +105,37 @@ def window_annotations(
         return out
     starts = np.asarray(annotations.onset, dtype=np.float64)
     durations = np.asarray(annotations.duration, dtype=np.float64)
-    # a discontinuity lies between two samples: its mark counts as a point, whatever duration
-    # the file gives it (MNE reads a BrainVision marker of size 1 as one sample long), so a
-    # window that starts at it holds contiguous samples only
     points = np.array([is_cut(d) for d in annotations.description], dtype=bool)
     ends = starts + np.where(points, 0.0, durations)
     # zero-length events (not bad, not cuts) also belong to the window that starts at them
     events = (ends == starts) & ~points & ~np.array([is_bad(d) for d in annotations.description])
     order = np.argsort(onsets, kind="stable")
     sorted_onsets = onsets[order]
-    for start, end, event, desc in zip(starts, ends, events, annotations.description, strict=True):
-        # windows with onset < end (onset <= end for an event) and onset + length > start
-        first = np.searchsorted(sorted_onsets, start - length_s, side="right")
-        last = np.searchsorted(sorted_onsets, end, side="right" if event else "left")
+    for start, end, event, point, desc in zip(
+        starts, ends, events, points, annotations.description, strict=True
+    ):
+        if point:
+            first, last = _windows_across(sorted_onsets, float(start), length_s, sfreq)
+        else:  # windows with onset < end (onset <= end for an event) and onset + length > start
+            first = np.searchsorted(sorted_onsets, start - length_s, side="right")
+            last = np.searchsorted(sorted_onsets, end, side="right" if event else "left")
         for j in order[first:last]:
             if str(desc) not in out[j]:
                 out[j].append(str(desc))
     return out
+
+
+def _windows_across(
+    sorted_onsets: np.ndarray, at: float, length_s: float, sfreq: float
+) -> tuple[int, int]:
+    """The range ``[first, last)`` of ``sorted_onsets`` (s) whose windows hold samples on both
+    sides of a discontinuity mark at ``at`` s: a first sample before it and a last sample
+    (``length_s - 1 / sfreq`` after the first) at or after it. A mark within
+    :data:`_CUT_TOLERANCE` of a sample lies just before that sample."""
+    cut = at - _CUT_TOLERANCE / sfreq  # samples at or after it come after the cut
+    first = np.searchsorted(sorted_onsets, cut - (length_s - 1 / sfreq), side="left")
+    last = np.searchsorted(sorted_onsets, cut, side="left")
+    return int(first), int(max(first, last))
 
 
 def bad_windows(per_window: Sequence[Sequence[str]]) -> np.ndarray:
