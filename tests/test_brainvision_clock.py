@@ -295,3 +295,48 @@ def test_nan_advice_of_a_paused_recording_gives_its_row_on_the_clock(tmp_path):
         windows = prepare(rec, bad_spans=spans, verbose="error")
     assert spans.spans.tolist() == [[30.0, 31.0]]
     assert np.isfinite(windows.data).all()
+
+
+def _rounded_rate_raw(seconds: int = 40):
+    """A Raw of 3 channels at 1e6 / 3906 Hz (MNE's 256.016 Hz of BrainVision's 3906 µs, a
+    256 Hz amplifier: taken as 256 Hz), with a measurement date."""
+    import mne
+
+    info = mne.create_info(["Fz", "Cz", "Pz"], 1e6 / 3906, "eeg")
+    samples = np.random.default_rng(5).normal(0, 2e-5, (3, 256 * seconds))
+    raw = mne.io.RawArray(samples, info, verbose=False)
+    raw.set_meas_date(1_780_000_000.0)
+    return raw
+
+
+def test_epochs_and_a_cropped_raw_of_a_rounded_rate_keep_the_raws_clock(model, tmp_path):
+    """Windows of a Raw at a rounded rate count samples at its nominal rate (sample k at
+    k / 256 s); its epochs counted their events at MNE's 256.016 Hz and a cropped Raw's first
+    sample at MNE's first_time, so the same samples got two clock times (0.036 s apart at
+    560 s). An epoch, a cropped Raw's window and a FIF copy of it now get the Raw's."""
+    import mne
+
+    raw = _rounded_rate_raw()
+    whole = model.embed(raw, device="cpu", verbose="error")
+    assert whole.onsets[5] == 20.0 and whole.clock_times()[5] == 20.0
+    events = np.array([[5 * 1024, 0, 1], [7 * 1024, 0, 1]])
+    sfreq = raw.info["sfreq"]
+    epochs = mne.Epochs(
+        raw, events, tmin=0.0, tmax=1023 / sfreq, baseline=None, preload=True, verbose=False
+    )
+    cut = model.embed(epochs, device="cpu", verbose="error")
+    assert cut.onsets.tolist() == [20.0, 28.0]  # MNE's seconds: 19.9872, 27.9821
+    np.testing.assert_array_equal(cut.clock_times(), whole.clock_times()[[5, 7]])
+    np.testing.assert_allclose(cut.data, whole.data[[5, 7]], rtol=1e-5, atol=1e-6)
+    # tmin of -128 samples: -0.5 s at 256 Hz (MNE's -0.49997 s)
+    early = mne.Epochs(raw, events, tmin=-0.5, tmax=1.5, baseline=None, verbose=False)
+    assert as_recording(early, verbose="error").tmin == -0.5
+    cropped = raw.copy().crop(tmin=raw.times[2 * 1024])  # from window 2's first sample
+    part = model.embed(cropped, device="cpu", verbose="error")
+    assert part.metadata["first_time"] == 8.0  # MNE's first_time: 7.9969 s
+    np.testing.assert_array_equal(part.clock_times()[:3], whole.clock_times()[2:5])
+    np.testing.assert_allclose(part.data[:3], whole.data[2:5], rtol=1e-5, atol=1e-6)
+    fif = tmp_path / "cropped_raw.fif"
+    cropped.save(fif, verbose=False)  # first_samp 2048 in the file, streamed when read
+    read = model.embed(fif, device="cpu", verbose="error")
+    np.testing.assert_array_equal(read.clock_times()[:3], whole.clock_times()[2:5])

@@ -88,6 +88,29 @@ def test_at_256_hz_the_stream_equals_the_whole_recording(model):
     assert backlog._buffer.shape[1] < 1024 + 1.5 * 256  # what the next window needs
 
 
+@pytest.mark.parametrize("interval_us", [3906, 1953])  # 256 and 512 Hz amplifiers
+def test_a_rate_a_header_rounded_streams_as_embed_takes_it(model, interval_us):
+    """BrainVision's 3906 µs is a 256 Hz amplifier's interval, which MNE reads as 256.016 Hz
+    (raw.info["sfreq"]) and embed takes as 256 Hz. A stream given that rate hopped 1024.0655
+    of its samples: window starts drifted a sample every ~15 windows, the onsets ran early
+    and windows from the eighth on differed from embed's. Now they are embed's windows (at
+    512 Hz, resampled, each an epoch's, as at any other rate: same starts and onsets)."""
+    sfreq = 1e6 / interval_us
+    nominal = 256.0 if interval_us == 3906 else 512.0
+    x = _signal(int(nominal * 70), nominal)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+    parts = [online.push(x[:, i : i + 300]) for i in range(0, x.shape[1], 300)]
+    whole = embed(model, x, ch_names=NAMES, sfreq=sfreq, units="uV")
+    onsets = np.concatenate([p.onsets for p in parts])
+    assert len(whole) == online.n_windows == 17  # 70 s of 4 s windows
+    assert [online.window_start(k) for k in (1, 16)] == [4 * nominal, 64 * nominal]
+    np.testing.assert_array_equal(onsets, whole.onsets)
+    np.testing.assert_array_equal(onsets, np.arange(17) * 4.0)
+    if nominal == 256.0:  # no resampling: the windows are embed's (else each an epoch's)
+        data = np.concatenate([p.data for p in parts])
+        np.testing.assert_allclose(data, whole.data, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize(
     "sfreq, resampling",
     [(500.0, "polyphase"), (333.33, "polyphase"), (200.0, "nearest"), (1000.0, "nearest")],

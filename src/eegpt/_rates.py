@@ -55,6 +55,19 @@ def taken_rate(sfreq: float) -> float:
     return sfreq if nominal is None else nominal
 
 
+def at_taken_rate(seconds: float, sfreq: float) -> float:
+    """``seconds`` that MNE counts at ``sfreq`` Hz (a time of a sample: ``first_time``,
+    ``tmin``) on the scale of :func:`taken_rate`: the same number of samples, whole ones kept
+    whole (within 1e-6 of a sample), at the nominal rate where ``sfreq`` has one (sample
+    122880 at 480 s, not MNE's 479.969 s, for BrainVision's 3906 µs); else ``seconds``."""
+    nominal = nominal_rate(sfreq)
+    if nominal is None:
+        return seconds
+    samples = seconds * sfreq
+    whole = round(samples)
+    return (whole if abs(samples - whole) < 1e-6 else samples) / nominal
+
+
 #: Largest up or down factor of a polyphase ratio (:func:`eegpt.resampling.polyphase_ratio`). The filter has
 #: 20 x max(up, down) + 1 taps, but per output sample ~20 x max(1, down / up) of them act, so
 #: the time to resample a recording is that of any ratio between the same rates (1 h x 64

@@ -155,7 +155,9 @@ def as_recording(
         with ``data`` of shape (n_epochs, n_channels, n_times) and ``onsets`` in seconds taken
         from the events (``events[:, 0] / raw_sfreq + tmin``, i.e. in the events' time base,
         which includes ``raw.first_samp`` for FIF data, at the rate of the Raw they were cut
-        from, so decimated or resampled epochs keep their times; left ``None`` for the placeholder events
+        from, so decimated or resampled epochs keep their times; a rate a header rounded, such
+        as BrainVision's 3906 µs, at its nominal rate as a Raw's onsets, ``tmin`` too:
+        :func:`eegpt.preprocessing.taken_rate`; left ``None`` for the placeholder events
         0, 1, 2, ... of ``EpochsArray``); epochs read by ``mne.read_epochs_eeglab`` are named
         and timed by their time-locking events as a ``.set`` path's are (the object itself is
         left as it is). An array must be (n_channels, n_times) or

@@ -23,6 +23,7 @@ from eegpt._dates import ANONYMIZED_CLOCK, is_anonymized_start
 from eegpt._eeglab import event_names, time_locked
 from eegpt._logging import few, mne_state_held, mne_verbose
 from eegpt._logging import log as _log
+from eegpt._rates import at_taken_rate, taken_rate
 from eegpt.annotations import annotations_of, file_offset
 from eegpt.channel_picks import pick_indices
 from eegpt.edf_files import EDFHeader
@@ -138,7 +139,8 @@ def recording_of_mne(
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
     onsets = labels = annotations = per_epoch = selection = metadata = rates = None
-    if isinstance(inst, mne.io.BaseRaw):
+    raw = isinstance(inst, mne.io.BaseRaw)
+    if raw:
         annotations = annotations_of(inst)
         stored = channel_rates(inst)
         rates = None if stored is None else [float(stored[i]) for i in idx]
@@ -147,7 +149,7 @@ def recording_of_mne(
     if isinstance(inst, mne.BaseEpochs):
         events = inst.events[:, 0]
         if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
-            onsets = events / events_sfreq(inst) + inst.tmin
+            onsets = events / taken_rate(events_sfreq(inst)) + epochs_tmin(inst)
         labels = epochs_labels(inst).tolist()
         if not np.array_equal(inst.selection, np.arange(len(inst.selection))):
             selection = [int(i) for i in inst.selection]
@@ -156,8 +158,8 @@ def recording_of_mne(
     rec = Recording(
         data, names, sfreq, source=source, ch_types=types, onsets=onsets, units=units,
         labels=labels, annotations=annotations, epoch_annotations=per_epoch,
-        first_time=float(inst.first_time) if isinstance(inst, mne.io.BaseRaw) else None,
-        file_offset=file_offset(inst) if isinstance(inst, mne.io.BaseRaw) else None,
+        first_time=at_taken_rate(float(inst.first_time), sfreq) if raw else None,
+        file_offset=at_taken_rate(file_offset(inst), sfreq) if raw else None,
         meas_date=measurement_date(inst.info), selection=selection, epochs_metadata=metadata,
         date_clock=date_clock(inst) if inst.info.get("meas_date") is not None else None,
         projectors=unapplied_projectors(inst.info) or None, rates=rates,
@@ -165,7 +167,7 @@ def recording_of_mne(
         bads=[n for n in inst.info["bads"] if n not in names] or None,
         left_out=left_out_channels(inst.info, names), filters=recorded_filters(inst.info),
         baseline=epochs_baseline(inst) if isinstance(inst, mne.BaseEpochs) else None,
-        tmin=float(inst.tmin) if isinstance(inst, mne.BaseEpochs) else None,
+        tmin=epochs_tmin(inst) if isinstance(inst, mne.BaseEpochs) else None,
         baseline_recorded=isinstance(inst, mne.BaseEpochs) and not _from_eeglab(inst),
         detrend=epochs_detrend(inst) if isinstance(inst, mne.BaseEpochs) else None,
         detrend_recorded=epochs_detrend_known(inst),
@@ -173,6 +175,14 @@ def recording_of_mne(
     )  # fmt: skip
     _log(recording_summary(rec), verbose)
     return rec
+
+
+def epochs_tmin(epochs: mne.BaseEpochs) -> float:
+    """``epochs.tmin`` (s: the first sample's time relative to the event) at the rate the
+    samples are taken at (:func:`eegpt._rates.at_taken_rate`): -128 samples are -0.5 s for
+    epochs of a BrainVision recording from a 256 Hz amplifier, where MNE counts -0.49997 s at
+    its 256.016 Hz, so that epochs and the windows of their Raw share one time scale."""
+    return at_taken_rate(float(epochs.tmin), float(epochs.info["sfreq"]))
 
 
 def events_sfreq(epochs: mne.BaseEpochs) -> float:

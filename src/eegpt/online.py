@@ -37,6 +37,7 @@ import numpy as np
 
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import warn as _warn
+from eegpt._rates import taken_rate
 from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.array_inputs import (
     UNITS,
@@ -95,7 +96,11 @@ class OnlineEmbedder:
         one of them is refused when the embedder is made, its other channels are left out
         with a warning. ``None`` (default): every mapped channel.
     sfreq : float
-        The stream's sampling rate in Hz.
+        The stream's sampling rate in Hz. A rate MNE reads from a header's sampling interval
+        of whole microseconds (``raw.info["sfreq"]`` of BrainVision's 3906 µs: 256.016385 Hz)
+        is taken at its nominal rate (256 Hz), as :func:`~eegpt.embed` takes it
+        (:func:`eegpt.preprocessing.taken_rate`): window starts, hops and onsets count samples
+        at that rate.
     units : ``"V"`` | ``"mV"`` | ``"uV"`` | ``"µV"``
         Unit of the pushed samples (amplifier APIs and LSL usually give microvolts: ``"uV"``;
         any letter case, ``"uv"``, but ``"MV"``, which is megavolts).
@@ -210,6 +215,9 @@ class OnlineEmbedder:
         self.model = model
         self.ch_names = [str(name) for name in ch_names]
         self.sfreq = rate
+        # samples count at the rate a header rounded (256 Hz for BrainVision's 3906 µs, which
+        # MNE reads as 256.016 Hz), as embed counts a recording's: the same windows and onsets
+        self._rate = taken_rate(rate)
         self.units = units
         # each window is one epoch: the tail setting pads a window one sample short of the
         # model's length after resampling (rates below 256 Hz), never a partial window
@@ -253,7 +261,7 @@ class OnlineEmbedder:
         # the hop and the start are done here: each window is one epoch to prepare
         self._epoch_config = replace(self.config, overlap=0.0, start_seconds=0.0)
         self._start = self._start_samples()  # stream samples
-        self.window_length = native_window_length(self.sfreq, self.config, "<stream>")
+        self.window_length = native_window_length(self._rate, self.config, "<stream>")
         self._picks = list(self.mapping.picks)
         # the buffer holds just the used channels, in the mapping's order
         self._buffer_mapping = replace(self.mapping, picks=tuple(range(len(self._picks))))
@@ -323,18 +331,18 @@ class OnlineEmbedder:
         them: rounded, the windows would start off those of the recording embedded whole
         (which cuts at the model's rate) while the embeddings recorded the start given."""
         seconds = float(self.config.start_seconds)
-        native = seconds * self.sfreq
+        native = seconds * self._rate
         if abs(native - round(native)) <= SAMPLE_TOLERANCE:
             return int(round(native))
         model = float(self.config.sfreq)
-        if self.sfreq.is_integer() and model.is_integer():
-            step = 1 / math.gcd(int(self.sfreq), int(model))
+        if self._rate.is_integer() and model.is_integer():
+            step = 1 / math.gcd(int(self._rate), int(model))
             such = f"such as {round(seconds / step) * step:.10g} s (a multiple of {step:g} s)"
         else:
-            such = f"such as {round(native) / self.sfreq:.10g} s if it is"
+            such = f"such as {round(native) / self._rate:.10g} s if it is"
         raise ValueError(
             f"start_seconds={seconds:.10g} s is {native:.10g} samples at the stream's "
-            f"{self.sfreq:g} Hz, where a stream's windows are cut (embed cuts a recording's at "
+            f"{self._rate:g} Hz, where a stream's windows are cut (embed cuts a recording's at "
             f"the model's {model:g} Hz: rounded, the two would differ): give a start that is "
             f"whole samples at both rates, {such}"
         )
@@ -349,22 +357,22 @@ class OnlineEmbedder:
                 f"{self.overlap:g} s"
             )
         hop = window - self.overlap
-        native = hop * self.sfreq
+        native = hop * self._rate
         if native < 1 - 1e-9:
             raise ValueError(
                 f"the hop between windows (window_seconds - overlap = {hop:.6g} s) is shorter "
-                f"than one sample at {self.sfreq:g} Hz; make the overlap at most "
-                f"{window - 1 / self.sfreq:.10g} s"
+                f"than one sample at {self._rate:g} Hz; make the overlap at most "
+                f"{window - 1 / self._rate:.10g} s"
             )
         if abs(native - round(native)) <= 1e-6 * max(1.0, native):
             return int(round(native))
         model = hop * config.sfreq
         if abs(model - round(model)) <= 1e-6 * max(1.0, model):
             return None
-        nearest = max(1, round(native)) / self.sfreq
+        nearest = max(1, round(native)) / self._rate
         raise ValueError(
             f"the hop between windows (window_seconds - overlap = {hop:.6g} s) is {native:.6g} "
-            f"samples at the stream's {self.sfreq:g} Hz and {model:.6g} at the model's "
+            f"samples at the stream's {self._rate:g} Hz and {model:.6g} at the model's "
             f"{config.sfreq:g} Hz; it must be whole at one of them: e.g. overlap "
             f"{window - nearest:.10g} s (a hop of {nearest:.6g} s)"
         )
@@ -395,7 +403,7 @@ class OnlineEmbedder:
         window's at ``preprocessing.start_seconds``)."""
         if self._hop is not None:
             return self._start + k * self._hop
-        hop = k * self.config.step_samples * self.sfreq / self.config.sfreq
+        hop = k * self.config.step_samples * self._rate / self.config.sfreq
         return self._start + int(round(hop))
 
     @honours_verbose
@@ -463,7 +471,7 @@ class OnlineEmbedder:
                 real = isinstance(seconds, numbers.Real) and not isinstance(seconds, bool)
                 if not (real and math.isfinite(seconds) and seconds >= 0):
                     raise ValueError(f"skip needs seconds >= 0, got seconds={seconds!r}")
-            n = round(float(seconds) * self.sfreq) if seconds is not None else n_samples
+            n = round(float(seconds) * self._rate) if seconds is not None else n_samples
             if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"skip needs a whole number of samples >= 0, got {n!r}")
             self._gap(int(n))
@@ -476,7 +484,7 @@ class OnlineEmbedder:
         # Ctrl-C) hold no lost sample: embedded now (their samples go), returned by the next
         # push; should this fail too, nothing is lost yet and the loss is not recorded
         self._embed_complete()
-        at = self.n_samples_pushed / self.sfreq
+        at = self.n_samples_pushed / self._rate
         self.n_samples_pushed += n
         self._buffer = np.empty((len(self._picks), 0))
         self._buffer_start = self.n_samples_pushed
@@ -485,9 +493,9 @@ class OnlineEmbedder:
         lost, self.n_windows = k - self.n_windows, k
         self.n_lost += lost
         _warn(
-            f"<stream>: {n / self.sfreq:.6g} s ({n} samples) lost at {at:.6g} s; {lost} "
+            f"<stream>: {n / self._rate:.6g} s ({n} samples) lost at {at:.6g} s; {lost} "
             "window(s) that would hold them left out, the next starting at "
-            f"{self.window_start(k) / self.sfreq:.6g} s"
+            f"{self.window_start(k) / self._rate:.6g} s"
         )
 
     def _first_window_from(self, sample: int) -> int:
@@ -496,7 +504,7 @@ class OnlineEmbedder:
         if self._hop is not None:
             k = -(-(sample - self._start) // self._hop)  # ceil
         else:  # rounded starts (hops whole at the model's rate): near the exact quotient
-            per_window = self.config.step_samples * self.sfreq / self.config.sfreq
+            per_window = self.config.step_samples * self._rate / self.config.sfreq
             k = math.ceil((sample - self._start) / per_window) - 1
             while k > self.n_windows and self.window_start(k - 1) >= sample:
                 k -= 1
@@ -519,15 +527,15 @@ class OnlineEmbedder:
             raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
         pushed = self.n_samples_pushed
         if self._clock is None or self._last_timestamp is None:
-            self._clock, self._n_stamps, self._stamped_at = t - pushed / self.sfreq, 1, pushed
+            self._clock, self._n_stamps, self._stamped_at = t - pushed / self._rate, 1, pushed
             self._last_timestamp = t
             return
-        ahead = t - (self._clock + pushed / self.sfreq)
+        ahead = t - (self._clock + pushed / self._rate)
         if ahead < -self.gap_tolerance:
             if t < self._last_timestamp:
                 raise ValueError(
                     f"timestamp {t:.6f} s is {-ahead:.6g} s before where the samples pushed put "
-                    f"this chunk ({self._clock + pushed / self.sfreq:.6f} s) and before the "
+                    f"this chunk ({self._clock + pushed / self._rate:.6f} s) and before the "
                     f"previous chunk's ({self._last_timestamp:.6f} s), more than gap_tolerance="
                     f"{self.gap_tolerance:g} s: the stream's clock went backwards. The chunk "
                     "was not added: if a new stream started (its clock restarted), call reset() "
@@ -546,19 +554,19 @@ class OnlineEmbedder:
         if ahead > IMPLAUSIBLE_GAP_SECONDS:
             raise ValueError(
                 f"timestamp {t:.6f} s is {ahead:.6g} s (more than a day) after where the "
-                f"samples pushed put this chunk ({self._clock + pushed / self.sfreq:.6f} s): "
+                f"samples pushed put this chunk ({self._clock + pushed / self._rate:.6f} s): "
                 "no stream loses that much, the timestamps' clock changed (e.g. from LSL's "
                 "local_clock to Unix time). The chunk was not added: if a new stream started, "
                 "call reset() first; to add the chunk after the samples pushed, push it with "
                 "timestamp=None; for a loss that long, skip(seconds=...) declares it"
             )
         if ahead > self.gap_tolerance:
-            n = int(round(ahead * self.sfreq))
+            n = int(round(ahead * self._rate))
             self._gap(n)
-            ahead -= n / self.sfreq
+            ahead -= n / self._rate
         # follow the drift: a running mean of the first stamps, then exponential smoothing
         self._n_stamps += 1
-        passed = (self.n_samples_pushed - self._stamped_at) / self.sfreq
+        passed = (self.n_samples_pushed - self._stamped_at) / self._rate
         weight = max(1 / self._n_stamps, -math.expm1(-passed / CLOCK_SECONDS))
         self._clock += weight * ahead
         self._stamped_at, self._last_timestamp = self.n_samples_pushed, t
@@ -674,7 +682,7 @@ class OnlineEmbedder:
         """Embeddings ``[b, N, S, D]``, onsets (s) and provenance of the windows at ``starts``."""
         length, offset = self.window_length, self._buffer_start
         epochs = np.stack([self._buffer[:, s - offset : s - offset + length] for s in starts])
-        onsets = np.asarray(starts, dtype=np.float64) / self.sfreq
+        onsets = np.asarray(starts, dtype=np.float64) / self._rate
         recording = Recording(
             epochs,
             list(self.mapping.input_names),

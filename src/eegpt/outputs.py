@@ -266,7 +266,9 @@ def window_clock(
     count from its first sample, so ``first_time`` is added (nonzero for a cropped Raw or a
     FIF file with ``first_samp > 0``), and the gaps of a discontinuous EDF+D/BDF+D file before
     each; epochs' onsets already count from the acquisition start. A window of a Raw and an
-    epoch of it at the same moment get the same ``clock_s``; ``clock_time`` is the measurement
+    epoch of it at the same moment get the same ``clock_s`` (both at the nominal rate of a
+    rate a header rounded, :func:`eegpt.preprocessing.taken_rate`: a BrainVision recording's
+    256 Hz for MNE's 256.016 Hz); ``clock_time`` is the measurement
     date plus ``clock_s``.
     ``clock_time``: the moments of the onsets, naive ``datetime64[us]``
     (:func:`clock_moments`, as ``probe predict``'s ``clock_time``): the recording's wall clock
@@ -654,7 +656,8 @@ class Embeddings:
         lies after the acquisition start; :meth:`clock_times` for the recording's clock). For
         epochs: each epoch's start, its event time plus ``tmin``, in MNE's time base (seconds
         from the acquisition start, ``epochs.events[:, 0]`` over the rate of the Raw they were
-        cut from, plus ``tmin``, decimated or resampled epochs alike; for an epoched EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length;
+        cut from, plus ``tmin``, decimated or resampled epochs alike; a rate a header rounded at
+        its nominal rate, as a Raw's onsets count, :func:`eegpt.preprocessing.taken_rate`; for an epoched EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length;
         so for arrays ``[n_epochs, C, T]`` and ``mne.EpochsArray`` without events, which have
         no event times either). Epochs are separate whatever their onsets:
         ``metadata["epoch_onsets"]`` says how they count, ``"events"`` or ``"end_to_end"``.

@@ -58,7 +58,9 @@ class Recording:
         For MNE data, seconds from the start of the acquisition to the first sample
         (``raw.first_time``; nonzero for cropped data and FIF files with ``first_samp > 0``).
         Window onsets of continuous data count from the first sample; add this to get MNE's
-        time base (that of annotation onsets and of events).
+        time base (that of annotation onsets and of events). A rate a header rounded counts
+        at its nominal rate, as the onsets do (``first_samp / 256`` for BrainVision's 3906 µs,
+        where MNE divides by 256.016: :func:`eegpt._rates.at_taken_rate`).
     meas_date : str | None
         For MNE data with a measurement date, the date and time of the acquisition start
         (ISO 8601, as MNE keeps it: labelled UTC).
@@ -128,8 +130,9 @@ class Recording:
         which is one for the samples as read.
     tmin : float | None
         For ``mne.Epochs`` (``-epo.fif``, epoched ``.set``), ``epochs.tmin``: the time of each
-        epoch's first sample relative to its time-locking event, by which
-        ``PreprocessingConfig(crop_tmin=...)`` (``--crop``) crops them; None for other data.
+        epoch's first sample relative to its time-locking event (at the nominal rate of a rate
+        a header rounded, as ``first_time``), by which ``PreprocessingConfig(crop_tmin=...)``
+        (``--crop``) crops them; None for other data.
     custom_ref : bool
         Whether MNE re-referenced the recording (``info["custom_ref_applied"]``:
         ``set_eeg_reference`` to channels such as the mastoids, or a montage of bipolar

@@ -49,6 +49,7 @@ from eegpt._file_identity import files_bytes, size_text
 from eegpt._logging import Verbose, check_verbose, duration_text, few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._rates import at_taken_rate
 from eegpt._window_flags import FlaggedSpans
 from eegpt.annotation_time import annotations_of
 from eegpt.annotation_time import file_offset as raw_file_offset
@@ -225,13 +226,14 @@ class StreamedRecording:
         """Seconds from the first sample of the raw's file to its first sample (nonzero for a
         Raw cropped after reading; see :attr:`eegpt.io.Recording.file_offset`); taken once
         (a FIF file's may need its header read)."""
-        return raw_file_offset(self.raw)
+        return at_taken_rate(raw_file_offset(self.raw), self.sfreq)
 
     @property
     def first_time(self) -> float:
         """Seconds from the acquisition start to the first sample (``raw.first_time``, and
-        for an EDF+ file its first record's time after the header's start)."""
-        return float(self.raw.first_time) + self.start_offset
+        for an EDF+ file its first record's time after the header's start), at the rate the
+        samples are taken at (:func:`eegpt._rates.at_taken_rate`)."""
+        return at_taken_rate(float(self.raw.first_time), self.sfreq) + self.start_offset
 
     @property
     def meas_date(self) -> str | None:
