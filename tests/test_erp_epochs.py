@@ -52,6 +52,33 @@ def test_embed_crops_epochs_from_the_command_line_as_epochs_crop_does(erp, weigh
     np.testing.assert_allclose(python.data, want.data, rtol=1e-5, atol=1e-5)
 
 
+def test_crop_takes_epochs_of_a_rate_a_header_rounded_at_its_nominal_rate(weights, tmp_path):
+    """Epochs of a BrainVision recording from a 256 Hz amplifier (3906 µs, which MNE reads as
+    256.016 Hz) were refused by --crop: a 1 s window was "256.016 samples at their 256.016 Hz,
+    not a whole number". They count at 256 Hz, as their Raw's windows: 256 samples, cropped
+    where epochs cut from that sample on hold the same ones."""
+    sfreq = 1e6 / 3906
+    info = mne.create_info(["Fz", "Cz", "Pz", "C3", "C4"], sfreq, "eeg")
+    samples = np.random.default_rng(4).normal(0, 2e-5, (5, 256 * 60))
+    raw = mne.io.RawArray(samples, info, verbose=False)
+    events = np.array([[2560, 0, 1], [5120, 0, 1], [10240, 0, 2]])
+    epochs = mne.Epochs(raw, events, tmin=-0.5, tmax=1.5, baseline=None, verbose=False)
+    path, out = tmp_path / "bv-epo.fif", tmp_path / "cropped.npz"
+    epochs.save(path, verbose=False)
+    args = ["embed", str(path), "--weights", str(weights), "--window", "1", "--crop", "-0.25"]
+    assert main([*args, "-q", "-o", str(out)]) == 0
+    got = load_embeddings(out)
+    np.testing.assert_array_equal(got.onsets, events[:, 0] / 256 - 0.25)  # from -64 samples
+    # the same samples as epochs cut 64 samples before each event, 256 long
+    want_epochs = mne.Epochs(
+        raw, events, tmin=-64 / sfreq, tmax=191 / sfreq, baseline=None, verbose=False
+    )
+    assert len(want_epochs.times) == 256
+    want = load_model(weights, verbose=False).embed(want_epochs, window_seconds=1, verbose=False)
+    np.testing.assert_allclose(got.data, want.data, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(got.onsets, want.onsets)
+
+
 def test_the_error_for_epochs_of_one_sample_more_names_crop(erp, weights, tmp_path, capsys):
     path = tmp_path / "sub-01-epo.fif"
     erp.save(path, verbose=False)

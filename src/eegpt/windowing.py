@@ -23,6 +23,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from eegpt._logging import warn as _warn
+from eegpt._rates import taken_rate
 from eegpt.channels import ChannelMapping
 from eegpt.config import EEGPTConfig
 from eegpt.errors import RecordingError, StartPastEndError, TooShortError
@@ -377,7 +378,8 @@ def crop_epochs(recording: Recording, config: PreprocessingConfig) -> Recording:
     """``recording`` with each epoch cropped to one window by ``config.crop_tmin``:
     ``[crop_tmin, crop_tmin + window_seconds)`` s relative to the time-locking event, at the
     epochs' own rate (:attr:`PreprocessingConfig.crop_tmin
-    <eegpt.preprocessing.PreprocessingConfig.crop_tmin>`); unchanged without one. Epochs
+    <eegpt.preprocessing.PreprocessingConfig.crop_tmin>`; a rate a header rounded at its
+    nominal rate, :func:`eegpt._rates.taken_rate`); unchanged without one. Epochs
     cropped so already are left alone, so cropping twice is cropping once. Refused for a
     continuous recording and for epochs without times (arrays)."""
     start = config.crop_tmin
@@ -389,7 +391,9 @@ def crop_epochs(recording: Recording, config: PreprocessingConfig) -> Recording:
     tmin = recording.tmin
     if tmin is None:
         raise RecordingError(f"{source}: {crop_refused_for_arrays(start)}")
-    sfreq, n_times = recording.sfreq, recording.n_times
+    # a rate a header rounded counts at its nominal rate (256 Hz for BrainVision's 3906 µs,
+    # which MNE reads as 256.016 Hz), as the epochs' tmin and onsets do
+    sfreq, n_times = taken_rate(recording.sfreq), recording.n_times
     n = config.window_seconds * sfreq
     if abs(n - round(n)) > SAMPLE_TOLERANCE:
         raise RecordingError(
