@@ -1433,6 +1433,13 @@ def test_nan_inside_bad_annotations_is_ignored_when_their_windows_are_left_out(
             r"left out \(reject_by_annotation\): ignored",
             said[0],
         ), said
+        # where the fill goes: nowhere at 256 Hz, over the filter's half-length at 250 Hz
+        spread = "polyphase resampling spreads that fill over its filter's half-length"
+        if sfreq == 256.0:
+            assert "at the model's 256 Hz, not resampled, so the fill stays" in said[0]
+            assert spread not in said[0]
+        else:
+            assert spread in said[0]
         if sfreq == 256.0:  # nothing resampled: the kept windows hold the same samples
             np.testing.assert_array_equal(got.data, want.data)
         else:
@@ -1441,6 +1448,22 @@ def test_nan_inside_bad_annotations_is_ignored_when_their_windows_are_left_out(
             # passes a line exactly but for rounding, so the windows differ by float32's
             # rounding of the 20 mV offset (2e-6 mV) and the embeddings by about 1e-6
             np.testing.assert_allclose(got.data, want.data, rtol=1e-5, atol=1e-5)
+
+
+def test_nan_in_bad_spans_resampled_by_nearest_neighbour_is_said_to_stay_put(model):
+    """resample='nearest' moves no sample's value into another's: the warning of NaN filled
+    in rejected bad spans said a polyphase filter spread the fill, which it does not."""
+    sfreq = 250.0
+    info = mne.create_info(["Fp1", "Cz", "O1"], sfreq, "eeg")
+    samples = np.random.default_rng(6).normal(0, 1e-5, (3, int(sfreq * 20)))
+    samples[1, int(10.2 * sfreq) : int(10.8 * sfreq)] = np.nan
+    raw = mne.io.RawArray(samples, info, verbose=False)
+    raw.set_annotations(mne.Annotations([10.0], [1.0], ["BAD_nan"]))
+    got = model.embed(raw, device="cpu", reject_by_annotation=True, resample="nearest",
+                      verbose="error")  # fmt: skip
+    said = [t for t in got.metadata["warnings"] if "non-finite" in t]
+    assert len(said) == 1 and "nearest-neighbour resampling (resample='nearest') takes" in said[0]
+    assert "polyphase" not in said[0]
 
 
 @pytest.mark.parametrize("average_reference", [False, True])

@@ -523,7 +523,8 @@ def prepare(
         stats = SignalStats.of(x, bad=nonfinite, bad_spans=bad_spans, sfreq=recording.sfreq)
         check_finite(stats, mapping.input_names, source, sfreq=recording.sfreq,
                      epoch_samples=epoch_samples,
-                     clock=getattr(recording, "clock", None))  # fmt: skip
+                     clock=getattr(recording, "clock", None),
+                     resample=config.resample, new_sfreq=config.sfreq)  # fmt: skip
     # before the signal checks: a few samples are too short, not flat; refused here only (a
     # recording zero-padded with tail="pad" is said so once, where its windows are cut)
     if not recording.is_epoched and config.tail == "drop":
@@ -562,6 +563,8 @@ def prepare(
             average_reference=config.average_reference,
             left_out=mapping.dropped,
             clock=getattr(recording, "clock", None),  # one pickled before it: None
+            resample=config.resample,
+            new_sfreq=config.sfreq,
         )
     if fill:
         fill_nonfinite(x, nonfinite)  # any NaN/Inf sample left lies in a bad span whose windows go

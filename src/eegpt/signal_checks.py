@@ -28,7 +28,7 @@ from eegpt.array_inputs import UNITS
 from eegpt.edf_files import EDF_VOLT_UNITS, RecordClock
 from eegpt.errors import RecordingError
 from eegpt.nonfinite_advice import nonfinite_error
-from eegpt.preprocessing_spec import PRETRAINING_SCALE
+from eegpt.preprocessing_spec import FIELD_DEFAULTS, PRETRAINING_SCALE
 from eegpt.rename_tables import (
     DROP_ADVICE_NAMES,
     egi_advice,
@@ -186,6 +186,8 @@ def check_signal(
     left_out: Sequence[str] = (),
     rescaled: float = 1.0,
     clock: RecordClock | None = None,
+    resample: str = "polyphase",
+    new_sfreq: float = float(FIELD_DEFAULTS["sfreq"]),
 ) -> FlaggedSpans | None:
     """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
     mis-scaled channels; return the stretches of a continuous recording those warnings name.
@@ -234,6 +236,8 @@ def check_signal(
         Where a discontinuous EDF+D/BDF+D file's stretches lie on its clock
         (:attr:`eegpt.io.Recording.clock`): the flat and clipped stretches are named by their
         time into the data and, where it differs, on the recording's clock.
+    resample, new_sfreq : str, float
+        How and to which rate the recording is resampled, for :func:`check_finite`'s warning.
 
     Returns
     -------
@@ -261,7 +265,10 @@ def check_signal(
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
         channels stored at too low a rate.
     """
-    check_finite(stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples, clock=clock)
+    check_finite(
+        stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples, clock=clock,
+        resample=resample, new_sfreq=new_sfreq,
+    )  # fmt: skip
     if units is not None:
         _check_units(names, units, source)
     if rates is not None and sfreq is not None:
@@ -352,6 +359,8 @@ def check_finite(
     sfreq: float | None = None,
     epoch_samples: int | None = None,
     clock: RecordClock | None = None,
+    resample: str = "polyphase",
+    new_sfreq: float = float(FIELD_DEFAULTS["sfreq"]),
 ) -> int:
     """Refuse NaN/Inf samples, except those that all lie inside bad spans whose windows are
     left out (``stats.bad_spans`` with ``reject``): those reach no kept window, so a warning
@@ -366,6 +375,11 @@ def check_finite(
         Where the segments of a recording paused and resumed lie on its clock: the advised
         row of an annotations table that marks a gap bad is then in seconds on that clock,
         as such a table is read (the gaps named stay in seconds into the data).
+    resample, new_sfreq : str, float
+        How the recording is resampled (``"polyphase"`` or ``"nearest"``,
+        :attr:`PreprocessingConfig.resample <eegpt.preprocessing.PreprocessingConfig.
+        resample>`) and to which rate (Hz): the warning says where the filled samples go
+        (:func:`_fill_text`).
 
     Returns
     -------
@@ -407,11 +421,31 @@ def check_finite(
     _warn(
         f"{source}: {n} non-finite (NaN/Inf) samples in channel(s) {hit}, {where}, all inside "
         "annotations marked bad, whose windows are left out (reject_by_annotation): ignored. "
-        "They were filled with each channel's straight line; polyphase resampling spreads "
-        "that fill over its filter's half-length (10 samples at the lower of the two rates) "
-        "around them, into a kept window only where one ends or starts that close."
+        f"They were filled with each channel's straight line; {_fill_text(sfreq, resample, new_sfreq)}"
     )
     return n
+
+
+def _fill_text(sfreq: float | None, resample: str, new_sfreq: float) -> str:
+    """Where the line that fills NaN/Inf samples in rejected bad spans goes (the end of
+    :func:`check_finite`'s warning): a recording at ``new_sfreq`` (Hz, at its
+    :func:`taken_rate`) is not resampled and nearest-neighbour resampling moves no value, so
+    the fill stays in its samples; polyphase resampling spreads it over its filter."""
+    if sfreq is not None and taken_rate(sfreq) == new_sfreq:
+        return (
+            f"the recording is at the model's {new_sfreq:g} Hz, not resampled, so the fill "
+            "stays in those samples and no kept window holds any of it."
+        )
+    if resample == "nearest":
+        return (
+            "nearest-neighbour resampling (resample='nearest') takes each sample as it is, so "
+            "the fill stays in those samples and no kept window holds any of it."
+        )
+    return (
+        "polyphase resampling spreads that fill over its filter's half-length (10 samples at "
+        "the lower of the two rates) around them, into a kept window only where one ends or "
+        "starts that close."
+    )
 
 
 #: Names of an EGI net's reference electrode (VREF), stored as zeros beside its E-numbers.

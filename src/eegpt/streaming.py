@@ -749,7 +749,10 @@ class WindowStream:
             slope = moment / spread if n > 1 else np.zeros(rec.n_channels)
         names = [rec.raw.ch_names[i] for i in rec.picks]
         if not self._checks:  # the windows are checked later, but never hold NaN/Inf
-            check_finite(stats, names, rec.source, sfreq=rec.sfreq, clock=rec.clock)
+            check_finite(
+                stats, names, rec.source, sfreq=rec.sfreq, clock=rec.clock,
+                resample=self.config.resample, new_sfreq=self.config.sfreq,
+            )  # fmt: skip
             return level, slope
         self.flags = check_signal(
             stats,
@@ -763,6 +766,8 @@ class WindowStream:
             average_reference=self.config.average_reference,
             left_out=() if rec.mapping is None else rec.mapping.dropped,
             clock=rec.clock,
+            resample=self.config.resample,
+            new_sfreq=self.config.sfreq,
         )
         return level, slope
 
