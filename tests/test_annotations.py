@@ -31,6 +31,7 @@ from eegpt.edf_files import check_edf_header
 from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import as_recording
 from eegpt.outputs import load_embeddings, metadata_frame
+from eegpt.preprocessing import PreprocessingConfig
 
 pytestmark = pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
 
@@ -1187,6 +1188,13 @@ def test_an_eeglab_cut_on_a_window_edge_flags_only_windows_across_it(model):
     emb = model.embed(raw, device="cpu", reject_by_annotation=True, verbose="error")
     assert emb.onsets.tolist() == [0.0, 4.0, 12.0, 16.0]
     assert emb.metadata["rejected_by_annotation"] == [8.0]
+    # windows at another rate end their last sample a sample of theirs before the next start
+    slow = mne.io.RawArray(raw.get_data()[:, ::2], mne.create_info(raw.ch_names, 128.0, "eeg"))
+    slow.set_annotations(mne.Annotations([511.5 / 128], [0.0], ["boundary"]))  # 511|512
+    with pytest.warns(UserWarning, match="EEGPT was pretrained at 256 Hz"):
+        config = PreprocessingConfig(sfreq=128.0)
+    at_128 = model.embed(slow, device="cpu", preprocessing=config, verbose="error")
+    assert not at_128.bad.any()
 
 
 @pytest.mark.parametrize("marker_s", [0.0, 1 / 256])  # in memory; as MNE reads a .vmrk

@@ -222,6 +222,7 @@ def annotations_per_window(
     extra: str | os.PathLike | mne.Annotations | None = None,
     added: mne.Annotations | None = None,
     states: Mapping[str, str] | None = None,
+    sfreq: float = MODEL_SFREQ,
 ) -> list[list[str]] | None:
     """The annotation descriptions over each window of a recording, or None if it has none.
 
@@ -236,7 +237,8 @@ def annotations_per_window(
     and listed after its own. ``added``: ``extra`` as :func:`placed_extra` read and placed it
     already (not read again then). ``states``: the state markers of a continuous recording's
     annotations (its own and ``extra``'s) made spans first (:func:`marker_spans_of`,
-    ``--marker-spans``), each window getting the spans over it.
+    ``--marker-spans``), each window getting the spans over it. ``sfreq``: the windows' rate
+    (Hz), where their last sample lies for discontinuity marks (:func:`window_annotations`).
     """
     if states and not getattr(recording, "is_epoched", False):
         if extra is not None and not same_file(extra, getattr(recording, "source", None)):
@@ -245,7 +247,7 @@ def annotations_per_window(
                 _warn(held_none_text(recording, extra))
         # warned of as without states: the recording's own file given, onsets past its end
         spans = marker_spans_of(recording, with_extra(recording, extra, added=added), states)
-        return window_annotations(spans, onsets, length_s)
+        return window_annotations(spans, onsets, length_s, sfreq=sfreq)
     per_epoch = getattr(recording, "epoch_annotations", None)
     if per_epoch is not None and extra is None:
         return [list(descs) for descs in per_epoch]
@@ -255,11 +257,15 @@ def annotations_per_window(
             "before cutting the epochs (raw.set_annotations(...))"
         )
     annotations = getattr(recording, "annotations", None)
-    own = None if annotations is None else window_annotations(annotations, onsets, length_s)
+    own = (
+        None
+        if annotations is None
+        else window_annotations(annotations, onsets, length_s, sfreq=sfreq)
+    )
     added = given_placed(recording, extra, added)
     if added is None:
         return own
-    more = window_annotations(added, onsets, length_s)
+    more = window_annotations(added, onsets, length_s, sfreq=sfreq)
     if not len(added):
         _warn(held_none_text(recording, extra))
     else:

@@ -810,8 +810,9 @@ def _apply_annotations(
     if stim is not None and not getattr(recording, "is_epoched", False):
         metadata["events_from_stim"] = stim.record()
     per_window = annotations_per_window(
-        recording, onsets, config.window_seconds, extra=extra, added=added, states=states
-    )
+        recording, onsets, config.window_seconds, extra=extra, added=added, states=states,
+        sfreq=config.sfreq,
+    )  # fmt: skip
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:
         if reject:
