@@ -1162,7 +1162,7 @@ def test_a_brainvision_pause_marks_the_window_over_it(tmp_path):
     assert bad_windows(per_window).tolist() == [False, False, True, False, False]
 
 
-def test_an_eeglab_cut_on_a_window_edge_flags_only_windows_across_it(model):
+def test_an_eeglab_cut_on_a_window_edge_flags_only_windows_across_it(model, tmp_path):
     """EEGLAB writes a cut between samples k - 1 and k half a sample before k (latency k + 0.5,
     1-based; MNE reads 1023.500032 samples for 1024.5): the windows that end at sample k - 1 or
     start at k hold contiguous samples, and only a window with samples on both sides is bad."""
@@ -1195,6 +1195,15 @@ def test_an_eeglab_cut_on_a_window_edge_flags_only_windows_across_it(model):
         config = PreprocessingConfig(sfreq=128.0)
     at_128 = model.embed(slow, device="cpu", preprocessing=config, verbose="error")
     assert not at_128.bad.any()
+    # a corpus run judges the cut at the windows' rate too
+    from eegpt import embed_dataset, read_embeddings
+
+    slow.save(tmp_path / "slow_raw.fif", verbose="error")
+    out = tmp_path / "run"
+    embed_dataset([tmp_path / "slow_raw.fif"], out, model=model, preprocessing=config,
+                  progress=False, verbose="error")  # fmt: skip
+    table, _ = read_embeddings(out)
+    assert len(table) == 5 and not table["bad"].any()
 
 
 @pytest.mark.parametrize("marker_s", [0.0, 1 / 256])  # in memory; as MNE reads a .vmrk
