@@ -132,18 +132,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import probe_cli_inputs as probe_cli_inputs
     from eegpt import probe_cli_options as probe_cli_options
     from eegpt import probe_cli_predict as probe_cli_predict
+    from eegpt import probe_config as probe_config
+    from eegpt import probe_encoder as probe_encoder
     from eegpt import probe_events as probe_events
     from eegpt import probe_folder as probe_folder
     from eegpt import probe_inputs as probe_inputs
     from eegpt import probe_label_files as probe_label_files
     from eegpt import probe_labels as probe_labels
+    from eegpt import probe_loading as probe_loading
     from eegpt import probe_metrics as probe_metrics
     from eegpt import probe_predictions as probe_predictions
+    from eegpt import probe_preparation as probe_preparation
     from eegpt import probe_provenance as probe_provenance
+    from eegpt import probe_training as probe_training
     from eegpt import recording as recording
     from eegpt import recording_files as recording_files
     from eegpt import rename_tables as rename_tables
     from eegpt import resampling as resampling
+    from eegpt import scoring_epochs as scoring_epochs
     from eegpt import shard_writer as shard_writer
     from eegpt import short_attention as short_attention
     from eegpt import signal_checks as signal_checks
@@ -198,6 +204,9 @@ _SUBMODULES = {
     "resampling", "shard_writer", "short_attention", "signal_checks", "signal_stats", "sklearn",
     "stim_events", "streaming", "synthetic", "text_tables", "training", "training_data", "viz",
     "vocabulary", "windowing",
+    # split from probe (eegpt.probe re-exports their names)
+    "probe_config", "probe_encoder", "probe_loading", "probe_preparation", "probe_training",
+    "scoring_epochs",
     # split from io (eegpt.io re-exports their names)
     "array_inputs", "epochs_files", "memory_checks", "mixed_rates", "mne_inputs", "nonfinite_advice",
     "recording", "recording_files", "ssp_projectors", "unreadable_files",

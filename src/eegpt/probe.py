@@ -30,9 +30,19 @@ itself to a folder with ``probe.safetensors`` + ``probe.json``. A probe stores a
 its encoder (checkpoint path, file SHA-256 and a SHA-256 of the encoder weights), not the
 encoder: :func:`load_probe` loads the encoder again and refuses one whose weights differ.
 
-This module holds the probe itself (:class:`ProbeConfig`, :class:`EEGPTProbe`,
-:func:`train_probe`, :func:`load_probe`, :func:`scoring_epochs`); the steps around it live in
-modules of their own, whose names stay importable from here:
+This module holds the probe itself (:class:`EEGPTProbe`: its windows, predictions, checks of
+the data it is given, saving) and is the public entry to the rest, which lives in modules of
+their own whose names stay importable from here:
+
+* :mod:`eegpt.probe_config`: :class:`ProbeConfig`, the head's architecture and the recipe;
+* :mod:`eegpt.probe_training`: :func:`train_probe`, and the steps fine-tuning shares with it;
+* :mod:`eegpt.probe_loading`: :func:`load_probe`, a saved probe read back with its encoder;
+* :mod:`eegpt.probe_encoder`: the reference a probe keeps to its encoder, and the model built
+  around that encoder;
+* :mod:`eegpt.probe_preparation`: the baseline and detrend of epochs, compared with the
+  training data's;
+* :mod:`eegpt.scoring_epochs`: :func:`scoring_epochs`, window predictions as a hypnogram's
+  epochs;
 
 * :mod:`eegpt.probe_inputs`: epochs in (files, arrays, lists merged by electrode) and their
   channels matched to the probe's;
@@ -54,15 +64,14 @@ import copy
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import mne
 import numpy as np
 import numpy.typing as npt
 import torch
-from safetensors.torch import load_file as _load_safetensors
 from safetensors.torch import save as _dump_safetensors
 
 from eegpt import __version__
@@ -74,7 +83,6 @@ from eegpt._logging import (
     few,
     honours_verbose,
 )
-from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method, keywords_of
 from eegpt.api import software_versions
@@ -82,15 +90,13 @@ from eegpt.array_inputs import Units
 from eegpt.channels import (
     CAPS,
     CHANNEL_INDEX,
-    PROBE_19_CHANNELS,
     kept_channels,
     map_channels,
     montage_spelling,
     normalize_channel_name,
     rename_table,
 )
-from eegpt.checkpoint_config import assumed_marks
-from eegpt.config import EEGPTConfig, precision_name, strict_from_dict
+from eegpt.config import precision_name
 from eegpt.embedding_cache import EmbeddingCache as EmbeddingCache
 from eegpt.embedding_cache import default_cache as default_cache
 from eegpt.embedding_cache import embed_windows as embed_windows
@@ -103,20 +109,22 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.epochs_files import may_hold_epochs
-from eegpt.errors import EncoderMismatchError, MissingFileError, RecordingError
-from eegpt.fingerprints import encoder_fingerprint, encoder_of, mark_loaded_weights
+from eegpt.errors import EncoderMismatchError, RecordingError
+from eegpt.fingerprints import encoder_fingerprint, encoder_of
 from eegpt.heads import LinearProbe
 from eegpt.mne_inputs import epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import EPOCH_ONSETS_KEY, atomic_write
+from eegpt.outputs import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.probe_config import ProbeConfig as ProbeConfig
+from eegpt.probe_encoder import encoder_reference as encoder_reference
+from eegpt.probe_encoder import tuned_checkpoint_info as tuned_checkpoint_info
 from eegpt.probe_folder import PROBE_FORMAT as PROBE_FORMAT
 from eegpt.probe_folder import PROBE_FORMAT_VERSION as PROBE_FORMAT_VERSION
 from eegpt.probe_folder import PROBE_JSON as PROBE_JSON
 from eegpt.probe_folder import PROBE_WEIGHTS as PROBE_WEIGHTS
-from eegpt.probe_folder import _read_probe_json
 from eegpt.probe_folder import describe_probe as describe_probe
-from eegpt.probe_inputs import _needs_epochs, _projection_windows
+from eegpt.probe_inputs import _needs_epochs, _projection_windows, keep_list
 from eegpt.probe_inputs import as_epochs_recording as as_epochs_recording
 from eegpt.probe_inputs import is_epochs_list as is_epochs_list
 from eegpt.probe_inputs import merge_epochs as merge_epochs
@@ -130,35 +138,42 @@ from eegpt.probe_labels import check_label_types as check_label_types
 from eegpt.probe_labels import event_names_hint as event_names_hint
 from eegpt.probe_labels import labels_of as labels_of
 from eegpt.probe_labels import unknown_labels_hint as unknown_labels_hint
+from eegpt.probe_loading import load_probe as load_probe
 from eegpt.probe_metrics import checked_metrics as checked_metrics
 from eegpt.probe_metrics import evaluation_warning as evaluation_warning
 from eegpt.probe_metrics import format_metrics as format_metrics
 from eegpt.probe_metrics import probe_metrics as probe_metrics
 from eegpt.probe_metrics import sklearn_metrics as sklearn_metrics
+from eegpt.probe_preparation import (
+    DETREND_ORDER,
+    baseline_known,
+    detrend_known,
+    detrend_said,
+    same_baseline,
+)
 from eegpt.probe_provenance import (
     Overlap,
-    class_counts,
-    data_record,
-    files_held,
     files_record,
     known_files,
     overlap_text,
     subject_overlap_text,
     training_overlap,
 )
-from eegpt.recording import Recording, detrend_text
+from eegpt.probe_training import UNSCALED_SPREAD as UNSCALED_SPREAD
+from eegpt.probe_training import _warn_random_at_chance as _warn_random_at_chance
+from eegpt.probe_training import train_probe as train_probe
+from eegpt.probe_training import trained_probe as trained_probe
+from eegpt.probe_training import training_model as training_model
+from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
 from eegpt.resampling import resampled_length
+from eegpt.scoring_epochs import scoring_epochs as scoring_epochs
 from eegpt.synthetic import SYNTHETIC_CHANNELS as SYNTHETIC_CHANNELS
 from eegpt.synthetic import synthetic_erp_epochs as synthetic_erp_epochs
 from eegpt.synthetic import synthetic_erp_raw as synthetic_erp_raw
 from eegpt.training import (
-    balanced_class_weights,
     check_precision,
-    class_balance_warning,
-    fit_model,
     predict_logits,
-    training_mode,
     warn_if_emulated_bf16,
 )
 from eegpt.training_data import AMPLITUDE_RATIO as AMPLITUDE_RATIO
@@ -197,297 +212,8 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------------
-# Configuration
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProbeConfig:
-    """Architecture and training recipe of a linear probe (defaults: the original scripts).
-
-    Parameters
-    ----------
-    hidden : int
-        Width of the per-patch layer ``probe1`` (16).
-    dropout : float
-        Dropout on the summary tokens before ``probe1`` (0.5).
-    max_norm1, max_norm2 : float
-        Max L2 norm of each weight row of ``probe1`` (1.0) and ``probe2`` (0.25).
-    chan_proj : bool
-        Learn a 1x1 channel projection from the input channels onto ``target_channels`` before the
-        encoder. The encoder then runs at every training step (no embedding caching).
-    chan_proj_max_norm : float
-        Max L2 norm of each projection filter (1.0).
-    target_channels : tuple of str
-        Vocabulary channels the projection produces (default the 19 10-20 channels of
-        :data:`~eegpt.channels.PROBE_19_CHANNELS`).
-    epochs : int
-        Passes over the training set (100).
-    batch_size : int
-        Training batch size (64).
-    max_lr : float
-        Peak learning rate of the one-cycle schedule (4e-4).
-    weight_decay : float
-        AdamW weight decay (0.01).
-    pct_start : float
-        Fraction of the steps spent increasing the learning rate (0.2).
-    patience : int or None
-        Stop when the validation loss has not improved for this many epochs and restore the best
-        weights; ``None`` (the original recipe) trains all epochs and keeps the last weights.
-        Epochs count towards it only from the one where the learning rate peaks (about
-        ``pct_start * epochs``): it never stops during the warm-up, when the loss may not have
-        started to fall, while the best weights are tracked from the first epoch. Needs
-        validation data.
-    seed : int
-        Seed of the head initialisation, dropout and batch order: the same seed gives the same
-        probe on the same machine.
-    class_weight : {None, "balanced", "none"}
-        ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the training
-        labels (scikit-learn's rule), so a rare class counts as much as a common one; ``None``
-        (the original recipe) weights every epoch alike, as ``"none"`` does (the word
-        :func:`eegpt.finetune` takes for it; stored as ``None``).
-    """
-
-    hidden: int = 16
-    dropout: float = 0.5
-    max_norm1: float = 1.0
-    max_norm2: float = 0.25
-    chan_proj: bool = False
-    chan_proj_max_norm: float = 1.0
-    target_channels: tuple[str, ...] = PROBE_19_CHANNELS
-    epochs: int = 100
-    batch_size: int = 64
-    max_lr: float = 4e-4
-    weight_decay: float = 0.01
-    pct_start: float = 0.2
-    patience: int | None = None
-    seed: int = 0
-    class_weight: Literal["balanced", "none"] | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "target_channels", tuple(self.target_channels))
-        check_batch_size(self.batch_size, optional=False)
-        for name in ("hidden", "epochs"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
-        for name in ("max_norm1", "max_norm2", "chan_proj_max_norm", "max_lr"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
-        if not 0.0 < self.pct_start < 1.0:
-            raise ValueError(f"pct_start must be in (0, 1), got {self.pct_start}")
-        if self.patience is not None and self.patience < 1:
-            raise ValueError(f"patience must be a positive integer or None, got {self.patience}")
-        if self.class_weight == "none":  # finetune's word for it: every epoch alike
-            object.__setattr__(self, "class_weight", None)
-        if self.class_weight not in (None, "balanced"):
-            raise ValueError(
-                "class_weight must be 'balanced', or None or 'none' (every epoch alike), got "
-                f"{self.class_weight!r}"
-            )
-        unknown = [n for n in self.target_channels if normalize_channel_name(n) is None]
-        if unknown or not self.target_channels:
-            raise ValueError(
-                f"target_channels must be EEGPT vocabulary names, got unknown {unknown} "
-                "(see eegpt.channels.VOCABULARY)"
-            )
-
-    def __repr__(self) -> str:
-        """Only the fields that differ from the defaults (the recipe is long; a grid search
-        prints one per candidate): ``ProbeConfig(max_lr=0.005)``."""
-        changed = [
-            f"{f.name}={getattr(self, f.name)!r}"
-            for f in fields(self)
-            if getattr(self, f.name) != f.default
-        ]
-        return f"ProbeConfig({', '.join(changed)})"
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["target_channels"] = list(self.target_channels)
-        return d
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> ProbeConfig:
-        """Inverse of :meth:`to_dict`; unknown keys are an error."""
-        return strict_from_dict(cls, d, "probe")
-
-    def replace(self, **changes: Any) -> ProbeConfig:
-        return ProbeConfig.from_dict({**self.to_dict(), **changes})
-
-
-# --------------------------------------------------------------------------------------------
 # The probe
 # --------------------------------------------------------------------------------------------
-
-
-def _assemble(
-    encoder: EEGPTEncoder,
-    *,
-    n_classes: int,
-    n_times: int,
-    chan_ids: Sequence[int],
-    config: ProbeConfig,
-    n_inputs: int,
-) -> EEGPT:
-    """An :class:`EEGPT` (braindecode key layout) around ``encoder`` (shared, not copied)."""
-    cfg = encoder.config
-    shell = EEGPT(
-        cfg.replace(depth=0),  # a cheap placeholder encoder, replaced right below
-        chan_ids=list(chan_ids),
-        n_outputs=n_classes,
-        n_times=n_times,
-        chan_proj=(n_inputs, len(chan_ids)) if config.chan_proj else None,
-        chan_proj_max_norm=config.chan_proj_max_norm,
-    )
-    shell.target_encoder = encoder
-    shell.config = cfg
-    shell.final_layer = LinearProbe(
-        cfg.n_patches(n_times),
-        cfg.embed_num,
-        cfg.embed_dim,
-        n_classes,
-        hidden=config.hidden,
-        dropout=config.dropout,
-        max_norm1=config.max_norm1,
-        max_norm2=config.max_norm2,
-    )
-    return shell.to(next(encoder.parameters()).device)
-
-
-def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
-    """``checkpoint_info`` of a fine-tuned model (:func:`eegpt.finetune`, or loaded from its
-    probe folder) from the :func:`encoder_reference` of the weights it was tuned from: no file
-    of its own, those weights as its source (kept by :func:`eegpt.save_checkpoint` and shown
-    by ``eegpt info``), and a "not pretrained" mark kept, and so are the marks of settings
-    those weights' file did not record (``assumed``, ``assumed_basis``: fine-tuning keeps
-    ``patch_stride`` and ``num_heads``, so they are as assumed as before; saved and loaded
-    again, the model still says them)."""
-    notes: dict[str, Any] = {"fine_tuned": "fine-tuned with eegpt.finetune from its source"}
-    if reference.get("pretrained") is not None:
-        notes["pretrained"] = reference["pretrained"]
-    return {
-        "path": None,
-        "format": "model",
-        "sha256": "",
-        "config": dict(reference.get("config") or {}),
-        "ch_names": None,
-        "chan_ids": None,
-        "input_ch_names": None,
-        "source": {
-            "file": reference.get("path"),
-            "format": reference.get("format"),
-            "sha256": reference.get("sha256"),
-        },
-        "notes": notes,
-        **_encoder_marks(reference),
-    }
-
-
-def _encoder_marks(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The marks of encoder settings a checkpoint did not record, of its ``checkpoint_info``
-    or an :func:`encoder_reference`: ``assumed`` and ``assumed_basis`` where set
-    (:func:`eegpt.checkpoint_config.assumed_marks`), not ``assumed_channels`` (an original
-    probe's projection channels: a probe or a fine-tuned model has its own)."""
-    return {k: v for k, v in assumed_marks(record).items() if k != "assumed_channels"}
-
-
-def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
-    """A probe's ``encoder`` record of ``model``: its checkpoint file (``path``, ``format``,
-    file ``sha256``), ``pretrained`` (False for random weights: a checkpoint's notes say so,
-    or a model built in Python and never loaded or trained,
-    :attr:`~eegpt.model.EEGPT.has_random_weights`; None where unknown) and
-    ``weights_sha256``, the :func:`encoder_fingerprint` of its weights (those a probe is
-    trained on, or a fine-tuning starts from), and the checkpoint's marks of settings its
-    file did not record (``assumed``, ``assumed_basis``; only where set), which a fine-tuned
-    model keeps (:func:`tuned_checkpoint_info`)."""
-    info = dict(getattr(model, "checkpoint_info", None) or {})
-    pretrained = (info.get("notes") or {}).get("pretrained")
-    if pretrained is None and isinstance(model, EEGPT) and model.has_random_weights:
-        pretrained = False
-    return {
-        "path": info.get("path"),
-        # the pretrained weights' name (eegpt-large), which finds them on another machine
-        **({"pretrained_name": info["pretrained_name"]} if info.get("pretrained_name") else {}),
-        "format": info.get("format"),
-        "sha256": info.get("sha256") or None,
-        "pretrained": pretrained,
-        "weights_sha256": encoder_fingerprint(model),
-        "config": encoder_of(model).config.to_dict(),
-        **_encoder_marks(info),
-    }
-
-
-def _same_baseline(
-    given: Sequence[float | None] | None,
-    trained: Sequence[float | None] | None,
-    sfreq: float | None,
-) -> bool:
-    """Whether two baseline intervals (``[start, end]`` s, None for none; an end None: the
-    epochs' edge) are the same: each end equal within half a sample period of the data's
-    rate ``sfreq`` (a probe does not record its training data's rate), as MNE rounds them
-    to samples (``tmin=-0.2`` is -0.199219 s at 256 Hz); exactly equal where
-    the rate is not known."""
-    if given is None or trained is None:
-        return given is None and trained is None
-    if len(given) != len(trained):
-        return False
-    tolerance = 0.5 / float(sfreq) if sfreq else 0.0
-    for a, b in zip(given, trained, strict=True):
-        if a is None or b is None:
-            if a is not b:
-                return False
-        elif abs(float(a) - float(b)) > tolerance + 1e-12:
-            return False
-    return True
-
-
-def _baseline_known(metadata: Mapping[str, Any]) -> bool:
-    """Whether embeddings' ``metadata`` tell whether their epochs were baseline-corrected:
-    they hold ``epochs_baseline`` (written for MNE epochs and for windows of continuous
-    recordings, None for none), or, written before it was, they are of what MNE read (a
-    recording or ``-epo.fif`` file, ``<Raw>``, ``<Epochs>``), whose interval was recorded
-    wherever a baseline was applied, so that its absence means none. Arrays (``.npz``,
-    ``<array>``) and EEGLAB ``.set`` files record no baseline: unknown."""
-    if "epochs_baseline" in metadata:
-        return True
-    source = str(metadata.get("source", ""))
-    if source in ("<Raw>", "<Epochs>"):
-        return True
-    return (
-        bool(source)
-        and not source.startswith("<")
-        and not source.lower().endswith((".npz", ".npy", ".set"))
-    )
-
-
-def _detrend_known(metadata: Mapping[str, Any]) -> bool:
-    """Whether embeddings' ``metadata`` tell the trend MNE removed from their epochs: they
-    hold ``epochs_detrend`` (epochs made in memory), or they are windows of a continuous
-    recording (an ``epochs_baseline`` record without epochs' onsets), which nothing
-    detrended. Epochs read from a file (``-epo.fif`` stores no detrend), arrays and
-    EEGLAB ``.set`` epochs do not."""
-    if "epochs_detrend" in metadata:
-        return True
-    return "epochs_baseline" in metadata and EPOCH_ONSETS_KEY not in metadata
-
-
-_DETREND_ORDER = {"none": -1, "constant": 0, "linear": 1}  # PreprocessingConfig.detrend
-
-
-def _detrend_said(order: int | None) -> str:
-    """MNE's ``detrend`` of epochs in words: ``"detrended by MNE (the mean (DC offset) of
-    each epoch's channels subtracted: detrend=0)"``, or not detrended (None)."""
-    if order is None:
-        return "not detrended by MNE (detrend=None)"
-    return (
-        f"detrended by MNE ({detrend_text(order)} of each epoch's channels subtracted: "
-        f"detrend={order})"
-    )
 
 
 def _predicting(
@@ -621,7 +347,7 @@ class EEGPTProbe:
             if Path(rename).is_file():  # a table file: its entries, not a path to read again
                 rename = rename_table(rename)  # (as rename_table orders them: a cap, a file)
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
-        self.keep = None if keep is None else _keep_list(keep)
+        self.keep = None if keep is None else keep_list(keep)
         # kinds of warnings held back while they repeat, and the calls that gave them
         self._warned: dict[str, set[str]] = {}  # (each_warning_once)
 
@@ -771,7 +497,7 @@ class EEGPTProbe:
         trained = ", ".join(self.input_names)
         if self.config.chan_proj:
             raise ValueError(
-                f"keep={_keep_list(keep)} (--keep-channels) restricts the vocabulary channels "
+                f"keep={keep_list(keep)} (--keep-channels) restricts the vocabulary channels "
                 "of a probe without a channel projection, but this probe projects its input "
                 f"channels ({trained}) by name: leave keep out"
             )
@@ -780,7 +506,7 @@ class EEGPTProbe:
         if lost:
             how = f" (trained with keep={self.keep})" if self.keep else ""
             raise ValueError(
-                f"keep={_keep_list(keep)} (--keep-channels) leaves out {few(lost, 10)}, which "
+                f"keep={keep_list(keep)} (--keep-channels) leaves out {few(lost, 10)}, which "
                 f"the probe was trained on{how}: a probe takes the {len(self.input_names)} "
                 f"channels it was trained on ({trained}), whatever else the data hold. Leave "
                 "keep out (the probe's own channels apply), or give one that keeps them all"
@@ -985,7 +711,7 @@ class EEGPTProbe:
         probe does not record its training data's rate)."""
         trained = _baseline_record(self.training.get("epochs_baseline"))
         given = _baseline_record(given)
-        if trained is None or _same_baseline(given, trained, sfreq):
+        if trained is None or same_baseline(given, trained, sfreq):
             return
         if given is not None:
             done = f"were corrected over {baseline_text(given)}"
@@ -1030,7 +756,7 @@ class EEGPTProbe:
         if "epochs_detrend" not in self.training:
             return
         trained = self.training["epochs_detrend"]
-        own = _DETREND_ORDER.get(self.preprocessing.detrend, -1)
+        own = DETREND_ORDER.get(self.preprocessing.detrend, -1)
         orders = [-1 if o is None else int(o) for o in (trained, given if recorded else None)]
         if (recorded and given == trained) or own >= max(orders):
             return
@@ -1045,7 +771,7 @@ class EEGPTProbe:
         )
         if not recorded:  # epochs read from a file, arrays: not recorded in them
             _warn(
-                f"this probe was trained on epochs {_detrend_said(trained)}, but whether {what} "
+                f"this probe was trained on epochs {detrend_said(trained)}, but whether {what} "
                 "were detrended is not recorded in them (epochs read from a file, which stores "
                 "no detrend, arrays and embeddings of them carry no such record), so eegpt "
                 "cannot check it: if they were not, or otherwise, each epoch differs from the "
@@ -1055,8 +781,8 @@ class EEGPTProbe:
             )
             return
         _warn(
-            f"this probe was trained on epochs {_detrend_said(trained)}, but {what} were "
-            f"{_detrend_said(given)}, so each epoch differs from the training data by that "
+            f"this probe was trained on epochs {detrend_said(trained)}, but {what} were "
+            f"{detrend_said(given)}, so each epoch differs from the training data by that "
             "trend and the probe's predictions on them mean less. Make them alike "
             f"(mne.Epochs(..., detrend={trained}) as in training), " + advice
         )
@@ -1302,13 +1028,13 @@ class EEGPTProbe:
             self._check_baseline(
                 emb.metadata.get("epochs_baseline"),
                 what,
-                recorded=stream or _baseline_known(emb.metadata),
+                recorded=stream or baseline_known(emb.metadata),
                 sfreq=emb.metadata.get("sfreq_in"),
             )
             self._check_detrend(
                 emb.metadata.get("epochs_detrend"),
                 what,
-                recorded=stream or _detrend_known(emb.metadata),
+                recorded=stream or detrend_known(emb.metadata),
             )
         dev = resolve_device(device)
         head = cast(LinearProbe, self.model.final_layer)  # not None: __init__ checks
@@ -1620,13 +1346,6 @@ verbose, device, precision, stream_precision, batch_size, cache
         return load_probe(directory, model, device=device, verbose=verbose)
 
 
-def _keep_list(keep: str | Sequence[str]) -> list[str]:
-    """``keep`` as the list of its items (``"10-20,-C3"`` -> ``["10-20", "-C3"]``), as a probe
-    records it."""
-    items = keep.split(",") if isinstance(keep, str) else list(keep)
-    return [str(item).strip() for item in items if str(item).strip()]
-
-
 def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "overlap", "verbose",
                   "annotations", "reject_by_annotation"}  # fmt: skip
@@ -1645,666 +1364,3 @@ def row_softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Training
-# --------------------------------------------------------------------------------------------
-
-
-def training_model(
-    encoder: EEGPTEncoder,
-    train: Any,
-    classes: np.ndarray,
-    preprocessing: PreprocessingConfig,
-    config: ProbeConfig,
-    device: torch.device,
-) -> EEGPT:
-    """The model :func:`train_probe` and :func:`eegpt.finetune` train: ``encoder`` (shared or a
-    copy, as the caller decides) with the head, and the channel projection if configured, for
-    ``train``'s channels and ``classes``, on ``device``."""
-    return _assemble(
-        encoder,
-        n_classes=len(classes),
-        n_times=preprocessing.n_samples,
-        chan_ids=[CHANNEL_INDEX[name] for name in train.encoder_names],
-        config=config,
-        n_inputs=len(train.input_names),
-    ).to(device)
-
-
-def trained_probe(
-    net: EEGPT,
-    fit: Any,
-    train: Any,
-    val: tuple[Any, np.ndarray] | None,
-    classes: np.ndarray,
-    config: ProbeConfig,
-    preprocessing: PreprocessingConfig,
-    *,
-    encoder: dict[str, Any],
-    frozen_encoder: bool,
-    rename: Any,
-    seconds: float,
-    keep: str | Sequence[str] | None = None,
-    device: torch.device,
-    precision: str,
-    **facts: Any,
-) -> EEGPTProbe:
-    """The :class:`EEGPTProbe` of a training run (:func:`train_probe`, :func:`eegpt.finetune`):
-    ``net`` in eval mode, ``fit``'s history, and the run's facts in ``training`` (``facts``
-    added to the common ones)."""
-    return EEGPTProbe(
-        net.eval(),
-        classes=classes,
-        config=config,
-        preprocessing=preprocessing,
-        input_names=train.input_names,
-        encoder_names=train.encoder_names,
-        encoder=encoder,
-        frozen_encoder=frozen_encoder,
-        history=fit.history,
-        rename=rename,
-        keep=keep,
-        training={
-            "n_train": int(len(train.y)),
-            "n_validation": 0 if val is None else int(len(val[1])),
-            # each class's epochs: those of training and of validation
-            "class_counts": {
-                "train": class_counts(train.y, classes),
-                **({} if val is None else {"validation": class_counts(val[1], classes)}),
-            },
-            "epochs_run": len(fit.history),
-            "best_epoch": fit.best_epoch,
-            "kept_epoch": fit.kept_epoch,
-            "stopped_early": fit.stopped_early,
-            "input_shape": list(getattr(train, "input_shape", (0, 0))),
-            "typical_amplitude": typical_amplitude(train.windows),
-            "epochs_baseline": _baseline_record(getattr(train, "baseline", None)),
-            # epochs.detrend of the training epochs, where known (epochs made in memory)
-            **(
-                {"epochs_detrend": train.detrend}
-                if getattr(train, "detrend_recorded", False)
-                else {}
-            ),
-            **facts,
-            "seconds": round(seconds, 3),
-            "device": str(device),
-            # on CPU another thread count changes the weights' last bits (RELIABILITY.md)
-            "torch_threads": torch.get_num_threads(),
-            "precision": precision,
-        },
-    )
-
-
-@recording_training_warnings
-@honours_verbose
-def train_probe(
-    model: EEGPT | EEGPTEncoder,
-    data: Any = None,
-    y: Any = None,
-    *,
-    ch_names: Sequence[str] | None = None,
-    sfreq: float | None = None,
-    units: Units = "V",
-    rename: Rename | None = None,
-    preprocessing: PreprocessingConfig | None = None,
-    config: ProbeConfig | None = None,
-    validation: float | tuple[Any, Any] | None = None,
-    groups: Any = None,
-    device: str | torch.device | None = None,
-    precision: Precision = "float32",
-    cache: EmbeddingCache | str | os.PathLike | bool | None = True,
-    progress: bool = False,
-    verbose: Verbose = None,
-    stream_precision: Precision = "float32",
-    keep: str | Sequence[str] | None = None,
-    **overrides: Any,
-) -> EEGPTProbe:
-    """Train a linear probe on a frozen EEGPT encoder (the paper's recipe by default).
-
-    Parameters
-    ----------
-    model : EEGPT | EEGPTEncoder
-        The pretrained model (e.g. from :func:`eegpt.load_model`); only its encoder is used, and
-        it is never modified. Training runs it on ``device`` and leaves it where it was; the
-        probe shares it, so the probe's predictions move it to their device.
-    data : mne.Epochs | str | Path | ndarray | list
-        Labelled epochs, each one model window: an ``mne.Epochs``, a ``-epo.fif`` file, or an
-        array ``[n_epochs, n_channels, n_times]`` with ``ch_names``, ``sfreq`` and ``units``;
-        or a list of Epochs or files (sessions, sites: their channels are matched by
-        electrode, their rates resampled alike).
-        After resampling to ``preprocessing.sfreq`` an epoch must have the window length (4 s at
-        256 Hz by default; MNE's ``tmax`` is inclusive, so use ``tmax = tmin + 4 - 1 / sfreq``).
-    y : array-like, shape (n_epochs,) | None
-        Class labels (any hashable values); ``None`` takes the event names of an ``mne.Epochs``.
-    ch_names, sfreq, units
-        For arrays only: channel names, sampling rate in Hz and amplitude unit.
-    rename : dict | str | path-like | None
-        Channel-name overrides for :func:`~eegpt.channels.map_channels` (no projection): a
-        dict, a cap's or a dataset's name (``"bci-iv-2a"``) or a table file, whose labels the
-        epochs may have only some of.
-    keep : str | sequence of str | None
-        Train on these vocabulary channels only (after ``rename``), as for
-        :func:`~eegpt.channels.map_channels`: ``"10-20"``, names, or both, ``-NAME`` removing
-        one (command line: ``--keep-channels``). Files of several systems are matched on
-        them, and the average reference runs over them. The probe records it
-        (:attr:`EEGPTProbe.keep`) and applies it when predicting and evaluating, so a
-        recording with more channels gives the same ones. Not with ``chan_proj``.
-    preprocessing : PreprocessingConfig | None
-        Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
-        ``start_seconds`` and ``overlap`` do not apply to epochs (a warning says so): the
-        probe records 0 (:func:`trained_on_epochs`; predictions take an overlap of their own,
-        :meth:`EEGPTProbe.predict_proba`).
-    config : ProbeConfig | None
-        Architecture and recipe; ``**overrides`` replace single fields, e.g. ``epochs=50``,
-        ``chan_proj=True``, ``seed=1``.
-    validation : float | (data, y) | None
-        Held-out data scored after every epoch (``history``): a fraction of ``data`` split off
-        per class with the seed, or separate epochs in the same format as ``data``. Without
-        ``groups`` a fraction splits the epochs at random: epochs of one subject (recording)
-        fall on both sides, so its scores flatter the probe wherever ``data`` holds several
-        subjects, also in one Epochs object or array (a warning says so for a list of
-        recordings, and for one Epochs object whose ``epochs.metadata`` has a subject column
-        naming two or more subjects, such as ``subject``; not for arrays, which carry no
-        subjects); give ``groups``, or held-out recordings as
-        ``(held_out_data, held_out_y)``, to validate across subjects. How validation was
-        chosen is recorded in ``training["validation"]``.
-    groups : array-like, shape (n_epochs,) | None
-        With a ``validation`` fraction: one value per epoch (e.g. subject ids); the fraction
-        then holds out whole groups (as near that fraction of each class's epochs as the
-        groups allow; the seed chooses among groupings about as near:
-        :func:`~eegpt.training.group_split`). The share realised is recorded
-        (``training["validation"]["realised_fraction"]``) and warned of when more than 0.1
-        from the fraction. Needs at least 2 groups.
-    device : str | torch.device | None
-        ``None`` picks CUDA when available.
-    precision : {"float32", "bfloat16", "float16"}
-        Encoder precision (autocast); float16 needs CUDA.
-    stream_precision : {"float32", "float16", "bfloat16"}
-        With a reduced ``precision``, the dtype the frozen encoder's residual stream is stored
-        in between blocks (:class:`~eegpt.engine.InferenceEngine`); recorded in the probe's
-        ``training`` when not float32. Not with ``chan_proj``, whose encoder runs under
-        autocast.
-    cache : EmbeddingCache | str | Path | bool | None
-        Embedding cache for the frozen encoder without projection (see :func:`embed_windows`);
-        training again on the same data and encoder then skips the encoder.
-    progress : bool
-        Progress bars over the encoder pass and the training batches of all passes.
-    verbose : bool | str | int | None
-        Log channel mapping, preprocessing and a training summary; ``"error"`` also silences
-        eegpt's warnings for this call (the probe's ``training["warnings"]`` keeps them).
-
-    Returns
-    -------
-    EEGPTProbe
-
-    Raises
-    ------
-    ValueError
-        Bad data or labels (fewer than 2 classes, labels not matching epochs), channels that do
-        not map, epochs of the wrong length, unknown ``overrides``.
-
-    Warns
-    -----
-    EEGPTWarning
-        When a class has fewer than :data:`~eegpt.training.FEW_EPOCHS` (5) training epochs,
-        or (unless ``class_weight="balanced"``) the largest has more than
-        :data:`~eegpt.training.IMBALANCE_RATIO` (3) times the epochs of the smallest
-        (:func:`~eegpt.training.class_balance_warning`).
-    """
-    import time
-
-    config = config or ProbeConfig()
-    check_training_data(data, overrides.get("epochs", config.epochs), "train_probe")
-    preprocessing_fields = sorted(set(overrides) & set(PreprocessingConfig.__dataclass_fields__))
-    if preprocessing_fields:
-        name = preprocessing_fields[0]
-        raise TypeError(
-            f"train_probe: {name} is a preprocessing setting, not one of the probe's: pass "
-            f"preprocessing=PreprocessingConfig({name}={overrides[name]!r})"
-        )
-    if overrides:
-        config = config.replace(**overrides)
-    preprocessing = preprocessing or PreprocessingConfig()
-    encoder = encoder_of(model)
-    dev = resolve_device(device)
-    precision = check_precision(precision, dev)
-    stream_precision = precision_name(stream_precision, "stream_precision")
-    if config.chan_proj:  # autocast; the frozen encoder's engine warns of its own
-        warn_if_emulated_bf16(precision, dev)
-    if stream_precision != "float32" and config.chan_proj:
-        raise ValueError(
-            f"stream_precision={stream_precision!r} (--stream-precision) applies to the frozen "
-            "encoder's embeddings, but a probe with a channel projection (chan_proj, "
-            "--chan-proj) runs the encoder under autocast; leave stream_precision float32"
-        )
-    if keep is not None:
-        kept_channels(keep)  # an unknown name is an error before any file is read
-        if config.chan_proj:
-            raise ValueError(
-                f"keep={_keep_list(keep)} (--keep-channels) restricts the vocabulary channels "
-                "the encoder gets, but a channel projection (chan_proj, --chan-proj) learns "
-                "from the input channels by name: leave channels out with rename={NAME: None} "
-                "(--drop NAME) instead"
-            )
-    common: dict[str, Any] = dict(
-        ch_names=ch_names,
-        sfreq=sfreq,
-        units=units,
-        rename=rename,
-        preprocessing=preprocessing,
-        config=config,
-        verbose=verbose,
-        keep=keep,
-    )
-    # the files of the data in memory, before preparing them may load epochs cut from a Raw
-    # (which lets go of the Raw that names their file)
-    held = files_held(data)
-    train, val, classes, chosen = split_training_data(
-        data, y, validation, config.seed, groups, **common
-    )
-    preprocessing = trained_on_epochs(preprocessing)
-    if config.patience is not None and val is None:
-        raise ValueError("patience (early stopping) needs validation data: pass validation=")
-    balance = class_balance_warning(train.y, classes, config.class_weight)
-    if balance:
-        _warn(balance)
-
-    chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
-    schedule: dict[str, Any] = dict(
-        epochs=config.epochs,
-        batch_size=config.batch_size,
-        weight_decay=config.weight_decay,
-        pct_start=config.pct_start,
-        patience=config.patience,
-        seed=config.seed,
-        device=dev,
-        progress=progress,
-        class_weight=(
-            balanced_class_weights(train.y, len(classes))
-            if config.class_weight == "balanced"
-            else None
-        ),
-    )
-    t0 = time.perf_counter()
-    home = next(encoder.parameters()).device  # the caller's model stays where it was
-    z_train: np.ndarray | None = None  # the frozen embeddings, where the head is fit on them
-    try:
-        with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
-            torch.manual_seed(config.seed)
-            encoder.to(dev).eval()
-            probe_model = training_model(encoder, train, classes, preprocessing, config, dev)
-            head = probe_model.final_layer
-            assert head is not None
-            if config.chan_proj:
-                assert probe_model.chan_proj is not None
-                params = list(probe_model.chan_proj.parameters()) + list(head.parameters())
-                ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
-
-                def forward(x: torch.Tensor) -> torch.Tensor:
-                    return probe_model(x, ids)
-
-                with training_mode(encoder, trainable=None):
-                    fit = fit_model(
-                        forward,
-                        [probe_model.chan_proj, head],
-                        [{"params": params, "max_lr": config.max_lr, "role": "head"}],
-                        train.windows,
-                        train.y,
-                        val,
-                        **schedule,
-                        precision=precision,
-                        desc="probe (with channel projection)",
-                    )
-            else:
-                embed: dict[str, Any] = dict(
-                    device=dev,
-                    precision=precision,
-                    stream_precision=stream_precision,
-                    cache=cache,
-                    preprocessing=preprocessing,
-                    progress=progress,  # the encoder pass: the slow part with the large encoder
-                )
-                # the model, not its encoder: a loaded one's noted fingerprint spares hashing
-                z_train = embed_windows(model, train.windows, chan_ids, **embed)
-                z_val = None
-                if val is not None:
-                    z_val = (embed_windows(model, val[0], chan_ids, **embed), val[1])
-                fit = fit_model(
-                    head,
-                    [head],
-                    [{"params": list(head.parameters()), "max_lr": config.max_lr, "role": "head"}],
-                    z_train,
-                    train.y,
-                    z_val,
-                    **schedule,
-                    precision="float32",
-                    desc="linear probe",
-                )
-    finally:
-        encoder.to(home)
-    probe = trained_probe(
-        probe_model, fit, train, val, classes, config, preprocessing,
-        encoder=encoder_reference(model), frozen_encoder=True, rename=rename, keep=keep,
-        seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
-        inputs=data_record(data, held),
-        # absent for float32, as in probes from before the option
-        **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
-    )  # fmt: skip
-    kept = fit.history[fit.kept_epoch - 1] if fit.kept_epoch else None
-    _warn_random_at_chance(probe.encoder.get("pretrained"), kept, len(classes), z_train)
-    last = fit.history[-1] if fit.history else {}
-    _log(
-        f"trained {probe!r} on {len(train.y)} epochs in {probe.training['seconds']:.1f} s: "
-        + ", ".join(f"{k} {v:.4g}" for k, v in last.items() if k != "epoch"),
-        verbose,
-    )
-    return probe
-
-
-UNSCALED_SPREAD = 0.01
-"""The median over features of std / |mean| of the embeddings below which the chance warning
-says they vary little around their mean (unscaled features)."""
-
-
-def _warn_random_at_chance(
-    pretrained: bool | None,
-    row: Mapping[str, float] | None,
-    n_classes: int,
-    features: np.ndarray | None = None,
-) -> None:
-    """Warn where a probe on an encoder with random weights (``pretrained`` False: ``eegpt
-    demo``, ``save_checkpoint(EEGPT('tiny2'), ...)``) ended at chance: the balanced accuracy
-    of the pass whose weights it kept (``row``: that pass's history row; on the validation
-    epochs, else on the training epochs) within 0.05 of 1 / K.
-    Such embeddings need not carry what tells the classes apart, so chance is the expected
-    result, not a sign that the probe or the data are wrong; but they may carry it and the
-    probe miss it, on features that vary little around a large mean (unscaled): the warning
-    names the scaler check (StandardScaler + LogisticRegression) and, given the training
-    embeddings ``features`` (``[n_windows, ...]``), says where their median std / |mean| over
-    features is below :data:`UNSCALED_SPREAD`."""
-    if pretrained is not False or not row or n_classes < 2:
-        return
-    key = "val_balanced_accuracy" if "val_balanced_accuracy" in row else "train_balanced_accuracy"
-    if key not in row:
-        return
-    reached, chance = float(row[key]), 1.0 / n_classes
-    if reached > chance + 0.05:
-        return
-    scale = ""
-    if features is not None and len(features) > 1:
-        flat = np.asarray(features).reshape(len(features), -1)
-        mean = np.abs(flat.mean(axis=0, dtype=np.float64))
-        spread = float(np.median(flat.std(axis=0, dtype=np.float64) / (mean + 1e-12)))
-        if spread < UNSCALED_SPREAD:
-            scale = (
-                f"These embeddings vary little around their mean (median std / |mean| over "
-                f"features {spread:.2g}). "
-            )
-    _warn(
-        f"the probe stayed at chance ({key.replace('_', ' ')} {reached:.2f}, chance "
-        f"{chance:.2f}): the encoder's weights are random, NOT pretrained, and a random "
-        "encoder's embeddings need not carry what tells the classes apart (under the average "
-        "reference it cancels a response common to all channels: examples/linear_probe.md). "
-        "Use pretrained weights (eegpt fetch eegpt-large) for results that mean something. "
-        f"{scale}The linear probe takes the embeddings unscaled (weights of bounded norm): where "
-        "make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)) on the same "
-        "embeddings (emb.pooled()) separates the classes, they hold the difference and the "
-        "probe misses it on unscaled features"
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Loading
-# --------------------------------------------------------------------------------------------
-
-
-def _recorded_encoder(directory: Path, meta: Mapping[str, Any]) -> str:
-    """Where the encoder a frozen probe was trained on is found again: the checkpoint file it
-    was loaded from, where it still is; else the pretrained weights' name it was fetched by
-    (``eegpt-large``: downloaded or found in the cache on any machine). An anonymized copy
-    names the file by its last component alone, which is never looked up in the current
-    folder (another file may have that name there). The caller checks the weights'
-    fingerprint either way."""
-    ref = meta["encoder"]
-    path, name = ref.get("path"), ref.get("pretrained_name")
-    local = bool(path) and (Path(path).is_absolute() or not meta.get("anonymized"))
-    if local and Path(path).exists():
-        return str(path)
-    if name:
-        return str(name)
-    give = (
-        "give the encoder's weights: --weights PATH on the command line, "
-        "load_probe(folder, model_or_path) in Python"
-    )
-    if not path:
-        raise MissingFileError(
-            f"the probe in {directory} was trained on an encoder that was not loaded from a "
-            "checkpoint file; pass that encoder: load_probe(folder, model)"
-        )
-    if not local:
-        raise MissingFileError(
-            f"the probe in {directory} is an anonymized copy, which names the encoder it was "
-            f"trained on by its file name alone ({path}, weights SHA-256 "
-            f"{str(ref.get('weights_sha256'))[:16]}...); {give}"
-        )
-    raise MissingFileError(
-        f"the probe in {directory} was trained on the encoder {path}, which is not there "
-        f"(moved, or another machine); {give}"
-    )
-
-
-def load_probe(
-    directory: str | os.PathLike,
-    model: EEGPT | EEGPTEncoder | str | os.PathLike | None = None,
-    *,
-    device: str | torch.device = "cpu",
-    verbose: Verbose = None,
-) -> EEGPTProbe:
-    """Read a probe written by :meth:`EEGPTProbe.save`.
-
-    Parameters
-    ----------
-    directory : str | Path
-        Folder with ``probe.json`` and ``probe.safetensors``.
-    model : EEGPT | EEGPTEncoder | str | Path | None
-        For a frozen probe: the encoder it was trained on, as a model or a checkpoint path/name
-        for :func:`eegpt.load_model`; ``None`` loads the checkpoint path recorded at training.
-        Ignored for fine-tuned probes (their encoder is saved with them).
-    device : str | torch.device
-        Where the probe's model is put: ``"cpu"`` (the default, as for
-        :func:`eegpt.load_model`), ``"cuda"``, ``"auto"`` ... Its methods that run it
-        (:meth:`~EEGPTProbe.predict`, :meth:`~EEGPTProbe.predict_proba`,
-        :meth:`~EEGPTProbe.evaluate`) take a ``device`` of their own whose default, ``None``
-        (``"auto"``), runs it on a CUDA GPU where PyTorch sees one: loading needs no GPU.
-    verbose : bool | None
-        See :func:`eegpt.load_model`.
-
-    Raises
-    ------
-    EncoderMismatchError
-        The encoder's weights differ from the ones the probe was trained on (compared through
-        :func:`encoder_fingerprint`, so a converted copy of the same checkpoint is accepted).
-    FileNotFoundError
-        No probe in ``directory``, or no encoder given and the recorded checkpoint is gone.
-    """
-    from eegpt.checkpoints import load_model
-
-    device = resolve_device(device)  # as embed's: DeviceUnavailableError, "auto", "gpu"
-    directory = Path(directory).expanduser()
-    meta = _read_probe_json(directory)
-    state = _load_safetensors(str(directory / PROBE_WEIGHTS))
-    config = _stored_settings(ProbeConfig.from_dict, meta["probe"], directory, "probe")
-    ref = meta["encoder"]
-    frozen = bool(meta["frozen_encoder"])
-    if frozen:
-        if model is None:
-            model = _recorded_encoder(directory, meta)
-        if isinstance(model, (str, os.PathLike)):
-            model = load_model(model, device="cpu", verbose=verbose)
-        found = encoder_fingerprint(model)
-        if found != ref["weights_sha256"]:
-            info = dict(getattr(model, "checkpoint_info", None) or {})
-            raise EncoderMismatchError(
-                f"the probe in {directory} was trained on the encoder with weights SHA-256 "
-                f"{ref['weights_sha256'][:16]}... (checkpoint {ref.get('path')}, file sha256 "
-                f"{(ref.get('sha256') or 'unknown')[:16]}), but the encoder given has weights "
-                f"SHA-256 {found[:16]}... (checkpoint {info.get('path')}, file sha256 "
-                f"{(info.get('sha256') or 'unknown')[:16]}). Pass the encoder it was trained on."
-            )
-        encoder = encoder_of(model)
-    else:
-        stored = _stored_settings(EEGPTConfig.from_dict, ref["config"], directory, "encoder")
-        encoder = EEGPTEncoder(stored)
-    channels = meta["channels"]
-    probe_model = _assemble(
-        encoder,
-        n_classes=len(meta["classes"]),
-        n_times=int(meta["n_times"]),
-        chan_ids=channels["encoder_chan_ids"],
-        config=config,
-        n_inputs=len(channels["input_names"]),
-    )
-    expected = {
-        k for k in probe_model.state_dict() if not (frozen and k.startswith("target_encoder."))
-    }
-    if set(state) != expected:
-        raise ValueError(
-            f"{directory / PROBE_WEIGHTS} does not fit the probe in {PROBE_JSON}: missing "
-            f"{sorted(expected - set(state))}, unexpected {sorted(set(state) - expected)}"
-        )
-    probe_model.load_state_dict(state, strict=False)
-    if not frozen:
-        probe_model.checkpoint_info = tuned_checkpoint_info(ref)  # type: ignore[assignment]
-        mark_loaded_weights(probe_model)
-    return EEGPTProbe(
-        probe_model.to(device).eval(),
-        classes=meta["classes"],
-        config=config,
-        preprocessing=_stored_settings(
-            PreprocessingConfig.from_dict, meta["preprocessing"], directory, "preprocessing"
-        ),
-        input_names=channels["input_names"],
-        encoder_names=channels["encoder_names"],
-        encoder=ref,
-        frozen_encoder=frozen,
-        history=meta.get("history"),
-        training=meta.get("training"),
-        rename=channels.get("rename"),  # probes saved before it was kept: None
-        keep=channels.get("keep"),  # likewise
-    )
-
-
-_Settings = TypeVar("_Settings")
-
-
-def _stored_settings(
-    parse: Callable[[Mapping[str, Any]], _Settings],
-    values: Mapping[str, Any],
-    directory: Path,
-    section: str,
-) -> _Settings:
-    """``parse(values)``: settings ``section`` (``"encoder"``, ``"probe"``,
-    ``"preprocessing"``) of the probe in ``directory`` as its ``probe.json`` records them. A
-    value the settings refuse (``embed_dim`` not divisible by ``num_heads``, a negative
-    ``depth``, an unknown key) raises a ``TypeError`` or ``ValueError`` as the field did,
-    naming the file and keeping the field's own message: eegpt writes valid ones, so the
-    folder is damaged or was written by another version."""
-    try:
-        return parse(values)
-    except (TypeError, ValueError) as err:
-        raise (TypeError if isinstance(err, TypeError) else ValueError)(
-            f"{directory / PROBE_JSON}: its {section} settings are invalid ({err}). The probe "
-            "folder is damaged or was written by another eegpt version (save it again with "
-            "the version that trained it, or train it again)"
-        ) from err
-
-
-# --------------------------------------------------------------------------------------------
-# Window predictions as scoring epochs
-# --------------------------------------------------------------------------------------------
-
-
-def scoring_epochs(
-    proba: np.ndarray,
-    onsets: np.ndarray,
-    window_seconds: float,
-    epoch_seconds: float,
-    start_seconds: float = 0.0,
-    use: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Window predictions grouped into consecutive scoring epochs (a hypnogram's 30 s epochs).
-
-    Epoch ``k`` spans ``[start_seconds + k * epoch_seconds, start_seconds + (k + 1) *
-    epoch_seconds)``. Its probabilities are the mean of those of the windows that overlap it,
-    each weighted by the seconds it overlaps the epoch: a window that straddles two epochs
-    counts in both, by its share of each. The epochs run from the first (``k = 0``) to the
-    last that a window overlaps; windows (or their parts) before ``start_seconds`` count in
-    none.
-
-    Parameters
-    ----------
-    proba : ndarray, shape (n_windows, n_classes)
-        Each window's class probabilities (:meth:`EEGPTProbe.predict_proba`).
-    onsets : ndarray, shape (n_windows,)
-        Each window's onset in seconds (:meth:`EEGPTProbe.window_onsets`).
-    window_seconds : float
-        The windows' length in seconds.
-    epoch_seconds : float
-        The scoring epochs' length in seconds (> 0).
-    start_seconds : float
-        The first epoch's onset in seconds, on the time base of ``onsets``.
-    use : ndarray of bool, shape (n_windows,) | None
-        The windows to count (e.g. those over no bad annotation); None: all.
-
-    Returns
-    -------
-    epoch_onsets : ndarray of float64, shape (n_epochs,)
-        Each epoch's onset in seconds.
-    covered : ndarray of float64, shape (n_epochs,)
-        The seconds of each epoch that the windows counted cover (``epoch_seconds`` for an
-        epoch within them; less at the end of a recording; 0 where no window counted).
-    epoch_proba : ndarray of float64, shape (n_epochs, n_classes)
-        Each epoch's weighted mean probabilities; NaN where ``covered`` is 0.
-    """
-    proba = np.asarray(proba, dtype=np.float64)
-    onsets = np.asarray(onsets, dtype=np.float64)
-    if proba.ndim != 2 or onsets.shape != (len(proba),):
-        raise ValueError(
-            f"proba must be [n_windows, n_classes] with one onset per window, got proba "
-            f"{proba.shape} and onsets {onsets.shape}"
-        )
-    for name, value in (("window_seconds", window_seconds), ("epoch_seconds", epoch_seconds)):
-        if not (np.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
-    use = np.ones(len(proba), bool) if use is None else np.asarray(use, bool)
-    ends = onsets + window_seconds
-    # epochs in epoch units from the start; a thousandth of a microsecond's slack for rounding
-    first = np.floor((onsets - start_seconds) / epoch_seconds + 1e-9).astype(np.int64)
-    last = np.ceil((ends - start_seconds) / epoch_seconds - 1e-9).astype(np.int64) - 1
-    n_epochs = int(max(last.max(initial=-1) + 1, 0))
-    weights = np.zeros(n_epochs)
-    sums = np.zeros((n_epochs, proba.shape[1]))
-    pieces = []  # (epoch, start, end) of each counted window's part in each epoch it overlaps
-    for j in range(int(max((last - first).max(initial=-1) + 1, 0))):  # a window's j-th epoch
-        k = first + j
-        at = (k <= last) & (k >= 0)
-        lo = np.maximum(onsets[at], start_seconds + k[at] * epoch_seconds)
-        hi = np.minimum(ends[at], start_seconds + (k[at] + 1) * epoch_seconds)
-        share = np.where(use[at], np.clip(hi - lo, 0.0, None), 0.0)
-        np.add.at(weights, k[at], share)
-        np.add.at(sums, k[at], share[:, None] * proba[at])
-        pieces.append(np.stack([k[at], lo, hi])[:, share > 0])
-    # the seconds covered: the union of the pieces in each epoch (overlapping windows count
-    # once); sorted by start, a piece adds what lies beyond the furthest end before it, and
-    # the epochs follow one another, so that end may run over all the pieces before
-    covered = np.zeros(n_epochs)
-    if pieces and (both := np.concatenate(pieces, axis=1)).size:
-        k, lo, hi = both[:, np.argsort(both[1], kind="stable")]
-        reach = np.concatenate([[-np.inf], np.maximum.accumulate(hi)[:-1]])
-        np.add.at(covered, k.astype(np.int64), np.clip(hi - np.maximum(lo, reach), 0.0, None))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        epoch_proba = np.where(weights[:, None] > 0, sums / weights[:, None], np.nan)
-    epoch_onsets = start_seconds + np.arange(n_epochs) * float(epoch_seconds)
-    return epoch_onsets, covered, epoch_proba

@@ -7,7 +7,8 @@ embeddings, :func:`refuse_embeddings`, and continuous recordings where epochs ar
 :func:`merge_epochs` stacks several recordings, matched by electrode; :func:`subset_mapping`
 restricts a channel mapping to the channels a probe was trained on, saying how to add or leave
 out missing ones; :func:`_projection_windows` cuts the windows of a probe with a channel
-projection (its input channels by name).
+projection (its input channels by name); :func:`keep_list` is the list of channels a probe
+records it was restricted to (``keep=``).
 
 Shapes: n = epochs, C = channels, T = samples. Data in volts; windows in model units (mV).
 """
@@ -636,3 +637,10 @@ def _projection_windows(
         out[..., :n_times] = x
     check_windows(out, rec.source, config)  # samples beyond float32's range
     return out
+
+
+def keep_list(keep: str | Sequence[str]) -> list[str]:
+    """``keep`` as the list of its items (``"10-20,-C3"`` -> ``["10-20", "-C3"]``), as a probe
+    records it."""
+    items = keep.split(",") if isinstance(keep, str) else list(keep)
+    return [str(item).strip() for item in items if str(item).strip()]

@@ -1,0 +1,461 @@
+"""Training a linear probe on a frozen EEGPT encoder: :func:`train_probe`.
+
+:func:`train_probe` checks its settings, splits off validation data
+(:func:`~eegpt.training_data.split_training_data`) and trains the head with the loop of
+:mod:`eegpt.training`: on the frozen encoder's embeddings, computed once and cached, without a
+channel projection; through the encoder at every step with one. :func:`training_model` and
+:func:`trained_probe` are the steps it shares with :func:`eegpt.finetune.finetune`: the model
+trained, and the :class:`~eegpt.probe.EEGPTProbe` made of a run, with the facts it records. A
+probe on random encoder weights that ends at chance says why (:data:`UNSCALED_SPREAD`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from eegpt._logging import Verbose, honours_verbose
+from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
+from eegpt.array_inputs import Units
+from eegpt.channels import CHANNEL_INDEX, kept_channels
+from eegpt.config import precision_name
+from eegpt.embedding_cache import EmbeddingCache, embed_windows
+from eegpt.engine import Precision, resolve_device
+from eegpt.fingerprints import encoder_of
+from eegpt.model import EEGPT, EEGPTEncoder
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe_config import ProbeConfig
+from eegpt.probe_encoder import assemble_probe_model, encoder_reference
+from eegpt.probe_inputs import keep_list
+from eegpt.probe_provenance import class_counts, data_record, files_held
+from eegpt.rename_tables import Rename
+from eegpt.training import (
+    balanced_class_weights,
+    check_precision,
+    class_balance_warning,
+    fit_model,
+    training_mode,
+    warn_if_emulated_bf16,
+)
+from eegpt.training_data import (
+    _baseline_record,
+    check_training_data,
+    recording_training_warnings,
+    split_training_data,
+    trained_on_epochs,
+    typical_amplitude,
+)
+
+if TYPE_CHECKING:
+    from eegpt.probe import EEGPTProbe
+
+
+def training_model(
+    encoder: EEGPTEncoder,
+    train: Any,
+    classes: np.ndarray,
+    preprocessing: PreprocessingConfig,
+    config: ProbeConfig,
+    device: torch.device,
+) -> EEGPT:
+    """The model :func:`train_probe` and :func:`eegpt.finetune` train: ``encoder`` (shared or a
+    copy, as the caller decides) with the head, and the channel projection if configured, for
+    ``train``'s channels and ``classes``, on ``device``."""
+    return assemble_probe_model(
+        encoder,
+        n_classes=len(classes),
+        n_times=preprocessing.n_samples,
+        chan_ids=[CHANNEL_INDEX[name] for name in train.encoder_names],
+        config=config,
+        n_inputs=len(train.input_names),
+    ).to(device)
+
+
+def trained_probe(
+    net: EEGPT,
+    fit: Any,
+    train: Any,
+    val: tuple[Any, np.ndarray] | None,
+    classes: np.ndarray,
+    config: ProbeConfig,
+    preprocessing: PreprocessingConfig,
+    *,
+    encoder: dict[str, Any],
+    frozen_encoder: bool,
+    rename: Any,
+    seconds: float,
+    keep: str | Sequence[str] | None = None,
+    device: torch.device,
+    precision: str,
+    **facts: Any,
+) -> EEGPTProbe:
+    """The :class:`~eegpt.probe.EEGPTProbe` of a training run (:func:`train_probe`,
+    :func:`eegpt.finetune`): ``net`` in eval mode, ``fit``'s history, and the run's facts in
+    ``training`` (``facts`` added to the common ones)."""
+    from eegpt.probe import EEGPTProbe  # which imports this module
+
+    return EEGPTProbe(
+        net.eval(),
+        classes=classes,
+        config=config,
+        preprocessing=preprocessing,
+        input_names=train.input_names,
+        encoder_names=train.encoder_names,
+        encoder=encoder,
+        frozen_encoder=frozen_encoder,
+        history=fit.history,
+        rename=rename,
+        keep=keep,
+        training={
+            "n_train": int(len(train.y)),
+            "n_validation": 0 if val is None else int(len(val[1])),
+            # each class's epochs: those of training and of validation
+            "class_counts": {
+                "train": class_counts(train.y, classes),
+                **({} if val is None else {"validation": class_counts(val[1], classes)}),
+            },
+            "epochs_run": len(fit.history),
+            "best_epoch": fit.best_epoch,
+            "kept_epoch": fit.kept_epoch,
+            "stopped_early": fit.stopped_early,
+            "input_shape": list(getattr(train, "input_shape", (0, 0))),
+            "typical_amplitude": typical_amplitude(train.windows),
+            "epochs_baseline": _baseline_record(getattr(train, "baseline", None)),
+            # epochs.detrend of the training epochs, where known (epochs made in memory)
+            **(
+                {"epochs_detrend": train.detrend}
+                if getattr(train, "detrend_recorded", False)
+                else {}
+            ),
+            **facts,
+            "seconds": round(seconds, 3),
+            "device": str(device),
+            # on CPU another thread count changes the weights' last bits (RELIABILITY.md)
+            "torch_threads": torch.get_num_threads(),
+            "precision": precision,
+        },
+    )
+
+
+@recording_training_warnings
+@honours_verbose
+def train_probe(
+    model: EEGPT | EEGPTEncoder,
+    data: Any = None,
+    y: Any = None,
+    *,
+    ch_names: Sequence[str] | None = None,
+    sfreq: float | None = None,
+    units: Units = "V",
+    rename: Rename | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    config: ProbeConfig | None = None,
+    validation: float | tuple[Any, Any] | None = None,
+    groups: Any = None,
+    device: str | torch.device | None = None,
+    precision: Precision = "float32",
+    cache: EmbeddingCache | str | os.PathLike | bool | None = True,
+    progress: bool = False,
+    verbose: Verbose = None,
+    stream_precision: Precision = "float32",
+    keep: str | Sequence[str] | None = None,
+    **overrides: Any,
+) -> EEGPTProbe:
+    """Train a linear probe on a frozen EEGPT encoder (the paper's recipe by default).
+
+    Parameters
+    ----------
+    model : EEGPT | EEGPTEncoder
+        The pretrained model (e.g. from :func:`eegpt.load_model`); only its encoder is used, and
+        it is never modified. Training runs it on ``device`` and leaves it where it was; the
+        probe shares it, so the probe's predictions move it to their device.
+    data : mne.Epochs | str | Path | ndarray | list
+        Labelled epochs, each one model window: an ``mne.Epochs``, a ``-epo.fif`` file, or an
+        array ``[n_epochs, n_channels, n_times]`` with ``ch_names``, ``sfreq`` and ``units``;
+        or a list of Epochs or files (sessions, sites: their channels are matched by
+        electrode, their rates resampled alike).
+        After resampling to ``preprocessing.sfreq`` an epoch must have the window length (4 s at
+        256 Hz by default; MNE's ``tmax`` is inclusive, so use ``tmax = tmin + 4 - 1 / sfreq``).
+    y : array-like, shape (n_epochs,) | None
+        Class labels (any hashable values); ``None`` takes the event names of an ``mne.Epochs``.
+    ch_names, sfreq, units
+        For arrays only: channel names, sampling rate in Hz and amplitude unit.
+    rename : dict | str | path-like | None
+        Channel-name overrides for :func:`~eegpt.channels.map_channels` (no projection): a
+        dict, a cap's or a dataset's name (``"bci-iv-2a"``) or a table file, whose labels the
+        epochs may have only some of.
+    keep : str | sequence of str | None
+        Train on these vocabulary channels only (after ``rename``), as for
+        :func:`~eegpt.channels.map_channels`: ``"10-20"``, names, or both, ``-NAME`` removing
+        one (command line: ``--keep-channels``). Files of several systems are matched on
+        them, and the average reference runs over them. The probe records it
+        (:attr:`~eegpt.probe.EEGPTProbe.keep`) and applies it when predicting and evaluating, so a
+        recording with more channels gives the same ones. Not with ``chan_proj``.
+    preprocessing : PreprocessingConfig | None
+        Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
+        ``start_seconds`` and ``overlap`` do not apply to epochs (a warning says so): the
+        probe records 0 (:func:`~eegpt.training_data.trained_on_epochs`; predictions take an
+        overlap of their own, :meth:`~eegpt.probe.EEGPTProbe.predict_proba`).
+    config : ProbeConfig | None
+        Architecture and recipe; ``**overrides`` replace single fields, e.g. ``epochs=50``,
+        ``chan_proj=True``, ``seed=1``.
+    validation : float | (data, y) | None
+        Held-out data scored after every epoch (``history``): a fraction of ``data`` split off
+        per class with the seed, or separate epochs in the same format as ``data``. Without
+        ``groups`` a fraction splits the epochs at random: epochs of one subject (recording)
+        fall on both sides, so its scores flatter the probe wherever ``data`` holds several
+        subjects, also in one Epochs object or array (a warning says so for a list of
+        recordings, and for one Epochs object whose ``epochs.metadata`` has a subject column
+        naming two or more subjects, such as ``subject``; not for arrays, which carry no
+        subjects); give ``groups``, or held-out recordings as
+        ``(held_out_data, held_out_y)``, to validate across subjects. How validation was
+        chosen is recorded in ``training["validation"]``.
+    groups : array-like, shape (n_epochs,) | None
+        With a ``validation`` fraction: one value per epoch (e.g. subject ids); the fraction
+        then holds out whole groups (as near that fraction of each class's epochs as the
+        groups allow; the seed chooses among groupings about as near:
+        :func:`~eegpt.training.group_split`). The share realised is recorded
+        (``training["validation"]["realised_fraction"]``) and warned of when more than 0.1
+        from the fraction. Needs at least 2 groups.
+    device : str | torch.device | None
+        ``None`` picks CUDA when available.
+    precision : {"float32", "bfloat16", "float16"}
+        Encoder precision (autocast); float16 needs CUDA.
+    stream_precision : {"float32", "float16", "bfloat16"}
+        With a reduced ``precision``, the dtype the frozen encoder's residual stream is stored
+        in between blocks (:class:`~eegpt.engine.InferenceEngine`); recorded in the probe's
+        ``training`` when not float32. Not with ``chan_proj``, whose encoder runs under
+        autocast.
+    cache : EmbeddingCache | str | Path | bool | None
+        Embedding cache for the frozen encoder without projection (see
+        :func:`~eegpt.embedding_cache.embed_windows`); training again on the same data and
+        encoder then skips the encoder.
+    progress : bool
+        Progress bars over the encoder pass and the training batches of all passes.
+    verbose : bool | str | int | None
+        Log channel mapping, preprocessing and a training summary; ``"error"`` also silences
+        eegpt's warnings for this call (the probe's ``training["warnings"]`` keeps them).
+
+    Returns
+    -------
+    EEGPTProbe
+
+    Raises
+    ------
+    ValueError
+        Bad data or labels (fewer than 2 classes, labels not matching epochs), channels that do
+        not map, epochs of the wrong length, unknown ``overrides``.
+
+    Warns
+    -----
+    EEGPTWarning
+        When a class has fewer than :data:`~eegpt.training.FEW_EPOCHS` (5) training epochs,
+        or (unless ``class_weight="balanced"``) the largest has more than
+        :data:`~eegpt.training.IMBALANCE_RATIO` (3) times the epochs of the smallest
+        (:func:`~eegpt.training.class_balance_warning`).
+    """
+    import time
+
+    config = config or ProbeConfig()
+    check_training_data(data, overrides.get("epochs", config.epochs), "train_probe")
+    preprocessing_fields = sorted(set(overrides) & set(PreprocessingConfig.__dataclass_fields__))
+    if preprocessing_fields:
+        name = preprocessing_fields[0]
+        raise TypeError(
+            f"train_probe: {name} is a preprocessing setting, not one of the probe's: pass "
+            f"preprocessing=PreprocessingConfig({name}={overrides[name]!r})"
+        )
+    if overrides:
+        config = config.replace(**overrides)
+    preprocessing = preprocessing or PreprocessingConfig()
+    encoder = encoder_of(model)
+    dev = resolve_device(device)
+    precision = check_precision(precision, dev)
+    stream_precision = precision_name(stream_precision, "stream_precision")
+    if config.chan_proj:  # autocast; the frozen encoder's engine warns of its own
+        warn_if_emulated_bf16(precision, dev)
+    if stream_precision != "float32" and config.chan_proj:
+        raise ValueError(
+            f"stream_precision={stream_precision!r} (--stream-precision) applies to the frozen "
+            "encoder's embeddings, but a probe with a channel projection (chan_proj, "
+            "--chan-proj) runs the encoder under autocast; leave stream_precision float32"
+        )
+    if keep is not None:
+        kept_channels(keep)  # an unknown name is an error before any file is read
+        if config.chan_proj:
+            raise ValueError(
+                f"keep={keep_list(keep)} (--keep-channels) restricts the vocabulary channels "
+                "the encoder gets, but a channel projection (chan_proj, --chan-proj) learns "
+                "from the input channels by name: leave channels out with rename={NAME: None} "
+                "(--drop NAME) instead"
+            )
+    common: dict[str, Any] = dict(
+        ch_names=ch_names,
+        sfreq=sfreq,
+        units=units,
+        rename=rename,
+        preprocessing=preprocessing,
+        config=config,
+        verbose=verbose,
+        keep=keep,
+    )
+    # the files of the data in memory, before preparing them may load epochs cut from a Raw
+    # (which lets go of the Raw that names their file)
+    held = files_held(data)
+    train, val, classes, chosen = split_training_data(
+        data, y, validation, config.seed, groups, **common
+    )
+    preprocessing = trained_on_epochs(preprocessing)
+    if config.patience is not None and val is None:
+        raise ValueError("patience (early stopping) needs validation data: pass validation=")
+    balance = class_balance_warning(train.y, classes, config.class_weight)
+    if balance:
+        _warn(balance)
+
+    chan_ids = [CHANNEL_INDEX[name] for name in train.encoder_names]
+    schedule: dict[str, Any] = dict(
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        weight_decay=config.weight_decay,
+        pct_start=config.pct_start,
+        patience=config.patience,
+        seed=config.seed,
+        device=dev,
+        progress=progress,
+        class_weight=(
+            balanced_class_weights(train.y, len(classes))
+            if config.class_weight == "balanced"
+            else None
+        ),
+    )
+    t0 = time.perf_counter()
+    home = next(encoder.parameters()).device  # the caller's model stays where it was
+    z_train: np.ndarray | None = None  # the frozen embeddings, where the head is fit on them
+    try:
+        with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+            torch.manual_seed(config.seed)
+            encoder.to(dev).eval()
+            probe_model = training_model(encoder, train, classes, preprocessing, config, dev)
+            head = probe_model.final_layer
+            assert head is not None
+            if config.chan_proj:
+                assert probe_model.chan_proj is not None
+                params = list(probe_model.chan_proj.parameters()) + list(head.parameters())
+                ids = torch.as_tensor(chan_ids, dtype=torch.long, device=dev)
+
+                def forward(x: torch.Tensor) -> torch.Tensor:
+                    return probe_model(x, ids)
+
+                with training_mode(encoder, trainable=None):
+                    fit = fit_model(
+                        forward,
+                        [probe_model.chan_proj, head],
+                        [{"params": params, "max_lr": config.max_lr, "role": "head"}],
+                        train.windows,
+                        train.y,
+                        val,
+                        **schedule,
+                        precision=precision,
+                        desc="probe (with channel projection)",
+                    )
+            else:
+                embed: dict[str, Any] = dict(
+                    device=dev,
+                    precision=precision,
+                    stream_precision=stream_precision,
+                    cache=cache,
+                    preprocessing=preprocessing,
+                    progress=progress,  # the encoder pass: the slow part with the large encoder
+                )
+                # the model, not its encoder: a loaded one's noted fingerprint spares hashing
+                z_train = embed_windows(model, train.windows, chan_ids, **embed)
+                z_val = None
+                if val is not None:
+                    z_val = (embed_windows(model, val[0], chan_ids, **embed), val[1])
+                fit = fit_model(
+                    head,
+                    [head],
+                    [{"params": list(head.parameters()), "max_lr": config.max_lr, "role": "head"}],
+                    z_train,
+                    train.y,
+                    z_val,
+                    **schedule,
+                    precision="float32",
+                    desc="linear probe",
+                )
+    finally:
+        encoder.to(home)
+    probe = trained_probe(
+        probe_model, fit, train, val, classes, config, preprocessing,
+        encoder=encoder_reference(model), frozen_encoder=True, rename=rename, keep=keep,
+        seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
+        inputs=data_record(data, held),
+        # absent for float32, as in probes from before the option
+        **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
+    )  # fmt: skip
+    kept = fit.history[fit.kept_epoch - 1] if fit.kept_epoch else None
+    _warn_random_at_chance(probe.encoder.get("pretrained"), kept, len(classes), z_train)
+    last = fit.history[-1] if fit.history else {}
+    _log(
+        f"trained {probe!r} on {len(train.y)} epochs in {probe.training['seconds']:.1f} s: "
+        + ", ".join(f"{k} {v:.4g}" for k, v in last.items() if k != "epoch"),
+        verbose,
+    )
+    return probe
+
+
+UNSCALED_SPREAD = 0.01
+"""The median over features of std / |mean| of the embeddings below which the chance warning
+says they vary little around their mean (unscaled features)."""
+
+
+def _warn_random_at_chance(
+    pretrained: bool | None,
+    row: Mapping[str, float] | None,
+    n_classes: int,
+    features: np.ndarray | None = None,
+) -> None:
+    """Warn where a probe on an encoder with random weights (``pretrained`` False: ``eegpt
+    demo``, ``save_checkpoint(EEGPT('tiny2'), ...)``) ended at chance: the balanced accuracy
+    of the pass whose weights it kept (``row``: that pass's history row; on the validation
+    epochs, else on the training epochs) within 0.05 of 1 / K.
+    Such embeddings need not carry what tells the classes apart, so chance is the expected
+    result, not a sign that the probe or the data are wrong; but they may carry it and the
+    probe miss it, on features that vary little around a large mean (unscaled): the warning
+    names the scaler check (StandardScaler + LogisticRegression) and, given the training
+    embeddings ``features`` (``[n_windows, ...]``), says where their median std / |mean| over
+    features is below :data:`UNSCALED_SPREAD`."""
+    if pretrained is not False or not row or n_classes < 2:
+        return
+    key = "val_balanced_accuracy" if "val_balanced_accuracy" in row else "train_balanced_accuracy"
+    if key not in row:
+        return
+    reached, chance = float(row[key]), 1.0 / n_classes
+    if reached > chance + 0.05:
+        return
+    scale = ""
+    if features is not None and len(features) > 1:
+        flat = np.asarray(features).reshape(len(features), -1)
+        mean = np.abs(flat.mean(axis=0, dtype=np.float64))
+        spread = float(np.median(flat.std(axis=0, dtype=np.float64) / (mean + 1e-12)))
+        if spread < UNSCALED_SPREAD:
+            scale = (
+                f"These embeddings vary little around their mean (median std / |mean| over "
+                f"features {spread:.2g}). "
+            )
+    _warn(
+        f"the probe stayed at chance ({key.replace('_', ' ')} {reached:.2f}, chance "
+        f"{chance:.2f}): the encoder's weights are random, NOT pretrained, and a random "
+        "encoder's embeddings need not carry what tells the classes apart (under the average "
+        "reference it cancels a response common to all channels: examples/linear_probe.md). "
+        "Use pretrained weights (eegpt fetch eegpt-large) for results that mean something. "
+        f"{scale}The linear probe takes the embeddings unscaled (weights of bounded norm): where "
+        "make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)) on the same "
+        "embeddings (emb.pooled()) separates the classes, they hold the difference and the "
+        "probe misses it on unscaled features"
+    )
