@@ -29,19 +29,14 @@ from eegpt._logging import warn as _warn
 from eegpt.array_inputs import Units
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.engine import Precision, check_batch_size, native_cuda_bf16, resolve_device
-from eegpt.fingerprints import encoder_of, mark_loaded_weights
+from eegpt.fingerprints import encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
-from eegpt.probe import (
-    EEGPTProbe,
-    ProbeConfig,
-    encoder_fingerprint,
-    encoder_reference,
-    trained_probe,
-    training_model,
-    tuned_checkpoint_info,
-)
+from eegpt.probe import EEGPTProbe
+from eegpt.probe_config import ProbeConfig
+from eegpt.probe_encoder import encoder_reference, tuned_checkpoint_info
 from eegpt.probe_provenance import data_record, files_held
+from eegpt.probe_training import trained_probe, training_model
 from eegpt.rename_tables import Rename
 from eegpt.training import (
     balanced_class_weights,
