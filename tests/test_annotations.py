@@ -1481,6 +1481,18 @@ def test_nan_in_bad_spans_resampled_by_nearest_neighbour_is_said_to_stay_put(mod
     said = [t for t in got.metadata["warnings"] if "non-finite" in t]
     assert len(said) == 1 and "nearest-neighbour resampling (resample='nearest') takes" in said[0]
     assert "polyphase" not in said[0]
+    # a channel projection's windows (probe_inputs) say the same
+    from eegpt.annotations import BadSpans
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.probe_inputs import _projection_windows
+
+    recording = as_recording(raw, verbose="error")
+    spans = BadSpans.of(recording, reject=True)
+    with pytest.warns(RuntimeWarning, match="non-finite") as caught:
+        _projection_windows(recording, ["Fp1", "Cz", "O1"],
+                            PreprocessingConfig(resample="nearest"), bad_spans=spans)  # fmt: skip
+    said = [str(w.message) for w in caught if "non-finite" in str(w.message)]
+    assert "resample='nearest'" in said[0] and "polyphase" not in said[0], said
 
 
 @pytest.mark.parametrize("average_reference", [False, True])

@@ -608,6 +608,7 @@ def _projection_windows(
         sfreq=rec.sfreq, epoch_samples=rec.n_times if rec.is_epoched else None,
         rates=None if rec.rates is None else [rec.rates[i] for i in columns],
         refuse_all_flat=warn_reference, average_reference=config.average_reference,
+        resample=config.resample, new_sfreq=config.sfreq,
     )  # fmt: skip
     check_reference_channels(config, x.shape[-2], rec.source, warn=warn_reference)
     if spans is not None and spans.reject:  # NaN/Inf left: all inside them (checked above)
