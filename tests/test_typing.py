@@ -156,3 +156,15 @@ def test_mypy_sees_the_keywords_of_methods_and_one_type_per_parameter(tmp_path: 
     assert 'methods.py:15: error: Unexpected keyword argument "ch_name" for "evaluate"' in out
     assert 'methods.py:16: error: Argument "units" has incompatible type' in out, out
     assert "Found 6 errors in 1 file" in out, out
+
+
+def test_preprocessing_config_is_importable_from_the_top_level() -> None:
+    """``from eegpt import PreprocessingConfig`` works, as README's examples and the error
+    messages (``preprocessing=PreprocessingConfig(...)``) have users write: the same class as
+    ``eegpt.preprocessing.PreprocessingConfig``, public (``__all__``) and listed by ``dir``."""
+    from eegpt import PreprocessingConfig
+    from eegpt.preprocessing import PreprocessingConfig as Defined
+
+    assert PreprocessingConfig is Defined
+    assert "PreprocessingConfig" in eegpt.__all__
+    assert "PreprocessingConfig" in dir(eegpt)

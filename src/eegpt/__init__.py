@@ -9,7 +9,8 @@ Where to start:
 
 - weights: :func:`load_model` (a checkpoint file, a folder, a pretrained name or a URL);
 - one recording: ``model.embed`` / :func:`embed` (a path, ``mne.io.Raw``, ``mne.Epochs`` or an
-  array) returns :class:`Embeddings`; :func:`embed_to_file` writes a long one block by block;
+  array) returns :class:`Embeddings`, windowed as ``preprocessing=``:class:`PreprocessingConfig`
+  says; :func:`embed_to_file` writes a long one block by block;
   :func:`load_embeddings` reads a written file (or one recording of a corpus run) back;
 - a corpus: :func:`embed_dataset` (sharded Parquet, resumable), :func:`read_embeddings` reads
   it as a table and one array;
@@ -50,6 +51,7 @@ _LAZY = {
     "OnlineEmbedder": "eegpt.online",
     "Embeddings": "eegpt.outputs",
     "load_embeddings": "eegpt.outputs",
+    "PreprocessingConfig": "eegpt.preprocessing",
     "plot_channel_mapping": "eegpt.viz",
     "plot_embeddings": "eegpt.viz",
     "plot_training": "eegpt.viz",
@@ -177,6 +179,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
+    from eegpt.preprocessing import PreprocessingConfig
     from eegpt.viz import (
         plot_channel_mapping,
         plot_confusion_matrix,
@@ -241,6 +244,7 @@ __all__ = [
     "InferenceEngine",
     "OnlineEmbedder",
     "PRESETS",
+    "PreprocessingConfig",
     "__version__",
     "anonymize_embeddings",
     "embed",
