@@ -109,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import errors as errors
     from eegpt import export as export
     from eegpt import fast_path as fast_path
+    from eegpt import fif_kinds as fif_kinds
     from eegpt import finetune as finetune
     from eegpt import fingerprints as fingerprints
     from eegpt import formats as formats
@@ -198,7 +199,7 @@ _SUBMODULES = {
     "cli_options", "cli_run", "config", "dataset", "dataset_cli", "dataset_files",
     "dataset_inputs", "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read",
     "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
-    "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path",
+    "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path", "fif_kinds",
     "finetune", "fingerprints", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
     "outputs_read", "patch_padding", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
     "probe_cli_evaluate", "probe_cli_events", "probe_cli_inputs", "probe_cli_options",

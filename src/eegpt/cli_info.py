@@ -139,8 +139,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     if folder.suffix.lower() == ".fdt":
         raise ValueError(_eeglab_data_file_text(folder))
     if folder.suffix.lower() in _INFO_RECORDING_SUFFIXES or suffix.endswith(".fif.gz"):
+        from eegpt.fif_kinds import info_text
+
         raise ValueError(
-            f"{folder} is an EEG recording, not a checkpoint: `eegpt channels {folder}` shows "
+            info_text(folder)  # an evoked (averaged), ICA, ... file: MNE's, no recording
+            or f"{folder} is an EEG recording, not a checkpoint: `eegpt channels {folder}` shows "
             "how its channels map; `eegpt embed` embeds it"
         )
     if folder.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):

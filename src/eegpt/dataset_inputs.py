@@ -786,6 +786,7 @@ def _listed_under(
         )
     else:
         paths = [p for p in _files_under(root, verbose=verbose) if p.suffix.lower() in suffixes]
+    paths = _without_not_recording_fifs(paths, root)
     if not paths:
         what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(suffixes)}"
         raise MissingFileError(
@@ -824,6 +825,20 @@ def _without_companions(paths: list[Path], root: Path) -> list[Path]:
             f".set): {few(sorted(_relative_ids(left, root)), 5)}"
         )
     return kept
+
+
+def _without_not_recording_fifs(paths: list[Path], root: Path) -> list[Path]:
+    """``paths`` (a folder's files, or a pattern's or glob's matches, under ``root``) without
+    MNE's FIF files that hold no recording (evoked, ICA, forward, inverse, covariance, trans,
+    projectors: :func:`eegpt.fif_kinds.fif_kind`, by their first tags or names), which an
+    MNE-BIDS-Pipeline writes beside its recordings and epochs and which would each fail, with
+    one warning that counts them by kind."""
+    from eegpt.fif_kinds import not_recording_kinds, not_recording_note
+
+    kinds = not_recording_kinds(paths)
+    if kinds:
+        _warn(not_recording_note(kinds, _relative_ids(list(kinds), root)))
+    return [p for p in paths if p not in kinds]
 
 
 #: The file types of a BIDS dataset's sidecars and tables (``*_eeg.json``, ``*_events.tsv``),
@@ -1141,6 +1156,7 @@ def _from_glob(text: str) -> DatasetInputs:
         if root.is_dir()
         else []
     )
+    paths = _without_not_recording_fifs(paths, root)
     if not paths:
         raise MissingFileError(f"the glob {text!r} matches no files")
     return _make_inputs(*_in_id_order(paths, root), text)

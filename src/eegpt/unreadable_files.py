@@ -18,6 +18,7 @@ from pathlib import Path
 from eegpt._logging import reader_text
 from eegpt.brainvision_files import _brainvision_header, _brainvision_marker_file, _vhdr_fields
 from eegpt.errors import RecordingError
+from eegpt.fif_kinds import refuse_not_recording_fif
 from eegpt.formats import is_recording_folder, npy_reason
 
 
@@ -26,7 +27,9 @@ def refuse_unreadable_input(path: Path) -> None:
     loads the model), what is no recording of its own: a folder (not a recording folder such
     as EGI's ``.mff``), pointing to ``eegpt embed-dataset``; the data or marker file of a
     BrainVision or EEGLAB recording, naming its header to give instead
-    (:func:`refuse_eeglab_data_file`, :func:`refuse_brainvision_data_file`)."""
+    (:func:`refuse_eeglab_data_file`, :func:`refuse_brainvision_data_file`); a FIF file of
+    MNE's that holds no recording, an evoked (averaged) or ICA file among them
+    (:func:`eegpt.fif_kinds.refuse_not_recording_fif`: its first tags are read)."""
     if path.is_dir() and not is_recording_folder(path):
         raise RecordingError(
             f"{path} is a folder, not a recording; give one of its files, or embed all of them "
@@ -34,6 +37,7 @@ def refuse_unreadable_input(path: Path) -> None:
         )
     refuse_eeglab_data_file(path)
     refuse_brainvision_data_file(path)
+    refuse_not_recording_fif(path)  # an evoked, ICA, ... file: by its first tags, or name
 
 
 def refuse_eeglab_data_file(path: Path) -> None:

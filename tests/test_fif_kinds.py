@@ -1,0 +1,137 @@
+"""MNE's FIF files that hold no recording (evoked, ICA, covariance, ...): refused as
+recordings with what they are, described by ``eegpt info``, left out of folder listings with
+one note (eegpt.fif_kinds)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.cli import main
+from eegpt.dataset_inputs import recordings_under, resolve_inputs
+from eegpt.errors import EEGPTWarning, RecordingError
+from eegpt.fif_kinds import fif_kind, fif_kind_by_content, fif_kind_by_name
+from eegpt.io import as_recording, read_recording
+
+EVOKED = r"is an evoked \(averaged\) file, not a recording: eegpt embeds continuous recordings"
+
+
+def _raw() -> mne.io.RawArray:
+    """4 EEG channels, 20 s at 100 Hz (volts)."""
+    info = mne.create_info(["Fz", "Cz", "Pz", "Oz"], 100.0, "eeg")
+    data = np.random.default_rng(0).standard_normal((4, 2000)) * 1e-5
+    return mne.io.RawArray(data, info, verbose="error")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """A pipeline's outputs in one folder: a raw recording, epochs, an evoked file, an ICA
+    file, a covariance file under a plain name (known by its blocks) and a raw recording
+    named as an evoked file (its blocks say raw)."""
+    folder = tmp_path_factory.mktemp("deriv")
+    raw = _raw()
+    epochs = mne.make_fixed_length_epochs(raw, duration=1.0, verbose="error")
+    ica = mne.preprocessing.ICA(n_components=2, method="infomax", max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # names off MNE's conventions; ICA not converged
+        raw.save(folder / "sub-01_proc-filt_raw.fif", verbose="error")
+        epochs.save(folder / "sub-01_epo.fif", verbose="error")
+        epochs.average().save(folder / "sub-01_ave.fif", verbose="error")
+        epochs.average().save(folder / "grand_average.fif", verbose="error")
+        ica.fit(raw, verbose="error").save(folder / "sub-01_proc-ica_ica.fif", verbose="error")
+        mne.compute_raw_covariance(raw, verbose="error").save(folder / "noise.fif", verbose="error")
+        raw.save(folder / "misnamed_ave.fif", verbose="error")
+    return folder
+
+
+def test_fif_kinds_by_name_and_by_blocks(files):
+    """Names by MNE's endings (``-ave``/``_ave``, ``.fif.gz``); blocks decide where they tell,
+    over the name (a recording named ``_ave.fif`` is a recording)."""
+    assert fif_kind_by_name("x-ave.fif.gz") == "evoked"
+    assert fif_kind_by_name("x_proc-ica_ica.fif") == "ica"
+    assert fif_kind_by_name("x-fwd.fif") == "forward"
+    assert fif_kind_by_name("x_raw.fif") is None
+    assert fif_kind_by_content(files / "sub-01_proc-filt_raw.fif") == "recording"
+    assert fif_kind_by_content(files / "sub-01_epo.fif") == "epochs"
+    assert fif_kind(files / "grand_average.fif") == "evoked"
+    assert fif_kind(files / "sub-01_proc-ica_ica.fif") == "ica"
+    assert fif_kind(files / "noise.fif") == "covariance"
+    assert fif_kind(files / "misnamed_ave.fif") is None
+
+
+def test_evoked_and_ica_files_are_refused_as_recordings(files):
+    """Read as recordings they failed in MNE's words ("Could not find event data"); now
+    refused with what they are and what to embed instead."""
+    with pytest.raises(RecordingError, match=EVOKED) as err:
+        as_recording(files / "sub-01_ave.fif")
+    assert "mne.read_evokeds(path)" in str(err.value)
+    assert "model.embed(evoked.data[None]" in str(err.value)
+    with pytest.raises(RecordingError, match=EVOKED):
+        read_recording(files / "grand_average.fif", preload=False)
+    with pytest.raises(RecordingError, match="is an ICA decomposition file, not a recording"):
+        read_recording(files / "sub-01_proc-ica_ica.fif")
+    with pytest.raises(RecordingError, match="is a covariance file, not a recording"):
+        read_recording(files / "noise.fif")
+    assert read_recording(files / "misnamed_ave.fif").n_times == 2000
+
+
+def test_cli_refuses_an_evoked_file_and_info_says_what_it_is(files, weights, tmp_path, capsys):
+    """``eegpt embed`` refuses it before the model loads, ``eegpt channels`` likewise;
+    ``eegpt info`` says what it is, and that eegpt does not embed it."""
+    ave, ica = files / "sub-01_ave.fif", files / "sub-01_proc-ica_ica.fif"
+    out = tmp_path / "x.npz"
+    assert main(["embed", str(ave), "--weights", str(weights), "-o", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert f"{ave} is an evoked (averaged) file, not a recording" in err
+    assert "Could not find event data" not in err and "loaded eegpt checkpoint" not in err
+    assert main(["channels", str(ica)]) != 0
+    assert f"{ica} is an ICA decomposition file, not a recording" in capsys.readouterr().err
+    assert main(["info", str(ave)]) == 1
+    err = capsys.readouterr().err
+    assert f"{ave} is an evoked (averaged) file (MNE reads it with mne.read_evokeds)" in err
+    assert "eegpt does not embed it" in err and "`eegpt embed` embeds it" not in err
+
+
+def test_info_of_an_evoked_file_imports_no_mne(files):
+    """``eegpt info`` tells an evoked file by its tags, without MNE, SciPy or torch."""
+    script = (
+        "import sys\nfrom eegpt.cli import main\n"
+        f"assert main(['info', {str(files / 'grand_average.fif')!r}]) == 1\n"
+        "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "is an evoked (averaged) file" in done.stderr, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("pattern", [None, "**/*.fif"])
+def test_folder_listings_leave_them_out_with_one_note(files, pattern):
+    """A folder's listing (and a pattern's matches) keeps the recording and epochs, leaving
+    the evoked, ICA and covariance files out with one warning naming their count and kinds."""
+    with pytest.warns(EEGPTWarning) as caught:
+        inputs = resolve_inputs(files, pattern=pattern)
+    assert sorted(f.recording_id for f in inputs.files) == [
+        "misnamed_ave.fif",
+        "sub-01_epo.fif",
+        "sub-01_proc-filt_raw.fif",
+    ]
+    notes = [str(w.message) for w in caught if "hold no recording" in str(w.message)]
+    assert notes == [
+        "left out 4 FIF files that hold no recording: MNE's 2 evoked, 1 ICA and 1 "
+        "covariance files (told by their blocks or names, *_ave.fif, *_ica.fif, "
+        "*_cov.fif); eegpt embeds continuous recordings or epochs: grand_average.fif, "
+        "noise.fif, sub-01_ave.fif, sub-01_proc-ica_ica.fif"
+    ]
+
+
+def test_a_glob_leaves_them_out_too(files):
+    with pytest.warns(EEGPTWarning, match="left out 4 FIF files that hold no recording"):
+        inputs = resolve_inputs(str(files / "*.fif"))
+    assert len(inputs.files) == 3
+    with pytest.warns(EEGPTWarning, match="left out 4 FIF files"):
+        assert len(recordings_under(files)) == 3
