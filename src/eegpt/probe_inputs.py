@@ -26,7 +26,14 @@ from typing import Any, Literal, cast
 import mne
 import numpy as np
 
-from eegpt._logging import baseline_text, count, few, warnings_once
+from eegpt._logging import (
+    baseline_text,
+    count,
+    few,
+    give_messages,
+    held_messages,
+    warnings_once,
+)
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
@@ -291,7 +298,15 @@ def merge_epochs(
             left_out=left_out, baseline=baseline, units=units, **times,
         )  # fmt: skip
     with warnings_once():
-        mappings = [_mapped_input(r, rename=rename, verbose=verbose, keep=keep) for r in recordings]
+        mapped = False
+        try:
+            with held_messages() as held:
+                mappings = [
+                    _mapped_input(r, rename=rename, verbose=verbose, keep=keep) for r in recordings
+                ]
+            mapped = True
+        finally:  # an input that cannot be mapped: the others' messages as they were
+            give_messages(_said_of_some(held, recordings) if mapped else held)
     names = mappings[0].names
     same_rate = all(r.sfreq == first.sfreq for r in recordings)
     sfreq = first.sfreq if same_rate else config.sfreq
@@ -326,6 +341,32 @@ def merge_epochs(
         baseline=baseline,
         **times,
     )
+
+
+def _said_of_some(
+    held: Sequence[tuple[Any, ...]], recordings: Sequence[Recording]
+) -> list[tuple[Any, ...]]:
+    """The messages (:func:`~eegpt._logging.held_messages`') of mapping each of the
+    ``recordings`` :func:`merge_epochs` merges, but the warnings given alike for every one of
+    them, the input's name apart ("sub-01...: 2 of the 16 channels to keep are not in this
+    recording: P7, P8" for each file): mapping the merged epochs, which carry the first
+    input's channels, says it once for all of them ("3 files: ..."), so each file's line
+    would say it again, on screen and in a probe's ``training.warnings``."""
+    sources = list(dict.fromkeys(str(r.source) for r in recordings))
+    if len(sources) < 2:
+        return list(held)
+    said: dict[str, set[str]] = {}  # a warning's text without its input's name -> inputs
+    for what, message, *_ in held:
+        for source in sources:
+            if what == "warn" and str(message).startswith(f"{source}: "):
+                said.setdefault(str(message)[len(source) + 2 :], set()).add(source)
+    everywhere = {
+        f"{source}: {text}"
+        for text, by in said.items()
+        if len(by) == len(sources)
+        for source in sources
+    }
+    return [item for item in held if not (item[0] == "warn" and str(item[1]) in everywhere)]
 
 
 def _mapped_input(
