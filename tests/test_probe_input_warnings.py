@@ -82,7 +82,7 @@ def test_a_warning_some_files_give_is_still_given(files, tmp_path):
     events = np.array([[i * 200, 0, 1 + i % 2] for i in range(4)])
     other = tmp_path / "sub-09-epo.fif"
     mne.EpochsArray(
-        np.zeros((4, len(names), 128)) + 1e-6,
+        np.random.default_rng(9).standard_normal((4, len(names), 128)) * 1e-5,
         info,
         events=events,
         event_id={"a": 1, "b": 2},
@@ -93,3 +93,23 @@ def test_a_warning_some_files_give_is_still_given(files, tmp_path):
         load_labelled_epochs([other, *files], verbose=False, keep=KEEP)
     texts = [str(w.message) for w in shown]
     assert [t for t in texts if t.startswith(f"{other}: ") and "O2" in t]
+
+
+def test_embed_does_not_warn_of_bad_channels_left_out_anyway(model, files, tmp_path):
+    """``embed`` with ``keep`` (``--keep-channels``) of epochs and of a continuous recording
+    (streamed): a bad channel outside it is logged, not warned of; one inside it is."""
+    from eegpt import PreprocessingConfig
+
+    info = mne.create_info(NAMES, 128.0, "eeg")
+    info["bads"] = ["T8"]
+    raw = tmp_path / "sub-01_raw.fif"
+    data = np.random.default_rng(5).standard_normal((len(NAMES), 128 * 8)) * 1e-5
+    mne.io.RawArray(data, info, verbose="error").save(raw, verbose="error")
+    one = PreprocessingConfig(window_seconds=1)
+    for path in (files[0], raw):
+        with recorded_warnings() as recorded:
+            model.embed(path, keep=KEEP, preprocessing=one, verbose="warning")
+        assert not [t for t in recorded if "marked bad were left out" in t], path
+        with recorded_warnings() as recorded:
+            model.embed(path, keep="10-20", preprocessing=one, verbose="warning")
+        assert [t for t in recorded if "marked bad were left out: ['T8']" in t], path

@@ -13,7 +13,6 @@ are continuous recordings (:func:`_is_continuous_input`). The command line itsel
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
@@ -22,7 +21,7 @@ import re
 import shlex
 import sys
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -30,6 +29,7 @@ import numpy as np
 
 from eegpt._filenames import same_recording as _same_recording
 from eegpt._filenames import user_path
+from eegpt._unused_bads import unused_bads_quiet
 from eegpt.cli_options import START_FROM_ANNOTATIONS
 from eegpt.errors import EEGPTUserWarning, MissingFileError
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
@@ -1817,64 +1817,6 @@ def _without_bad_windows(
     return kept, y[idx], [sources[i] for i in idx], [lines[i] for i in idx]
 
 
-#: The words of :func:`eegpt.channel_picks`' warning that channels marked bad were left out.
-_BADS_LEFT_OUT = "channel(s) marked bad were left out: "
-
-
-@contextlib.contextmanager
-def _unused_bads_quiet(
-    keep: str | Sequence[str] | None, rename: Rename | None, verbose: Any
-) -> Iterator[list[tuple[Any, np.ndarray | None]]]:
-    """Around reading one input (the block appends its ``(recording, labels)`` to the list it
-    is given): the warning that channels marked bad were left out becomes a log line where
-    ``keep`` (``--keep-channels``) or ``rename``'s drops (``--drop``) leave every one of them
-    out as well, so that they would not be used anyway; the block's other messages are given
-    as they were. A read that fails gives all of them."""
-    from eegpt._logging import give_messages, held_messages
-
-    read: list[tuple[Any, np.ndarray | None]] = []
-    held: list[tuple[Any, ...]] = []
-    try:
-        with held_messages() as held:
-            yield read
-    finally:
-        bads = list(read[0][0].bads or ()) if read else []
-        if bads and _left_out_anyway(bads, keep, rename):
-            source = read[0][0].source
-            line = (
-                f"{source}: channel(s) marked bad {bads} are left out, as --keep-channels/"
-                "--drop (keep=, rename=) leave them out too"
-            )
-            held = [
-                ("log", line, verbose, False)
-                if what == "warn" and _BADS_LEFT_OUT in str(message)
-                else (what, message, first, second)
-                for what, message, first, second in held
-            ]
-        give_messages(held)
-
-
-def _left_out_anyway(
-    bads: Sequence[str], keep: str | Sequence[str] | None, rename: Rename | None
-) -> bool:
-    """Whether every channel of ``bads`` (an input's, by its labels) is left out by the
-    channels to keep (``keep``, vocabulary names and sets) or dropped by ``rename`` (a label
-    mapped to None), so that marking it bad changes nothing."""
-    from eegpt.channels import kept_channels
-    from eegpt.vocabulary import normalize_channel_name
-
-    kept = set(kept_channels(keep) or ()) if keep is not None else None
-    given = {str(k).casefold(): v for k, v in rename.items()} if isinstance(rename, Mapping) else {}
-    for bad in bads:
-        target = given.get(bad.casefold(), bad)
-        if target is None:  # dropped
-            continue
-        if kept is not None and normalize_channel_name(target) not in kept:
-            continue
-        return False
-    return True
-
-
 def load_labelled_epochs(
     paths: Sequence[str | Path],
     labels: str | Path | None = None,
@@ -1949,11 +1891,9 @@ def load_labelled_epochs(
     # the file read (its encoding checked) before any recording's line says it labels it
     label_rows = None if labels is None else _read_label_rows(user_path(labels))
     for p in paths:
-        with _unused_bads_quiet(keep, rename, verbose) as read:
-            read.append(
-                _read_one(Path(p), verbose, label_column, column_optional, windows, resample)
-            )
-        rec, y = read[0]
+        with unused_bads_quiet(keep, rename, verbose) as read:
+            rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows, resample)
+            read.append(rec)
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]
