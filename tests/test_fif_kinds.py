@@ -80,6 +80,15 @@ def test_evoked_and_ica_files_are_refused_as_recordings(files):
     assert read_recording(files / "misnamed_ave.fif").n_times == 2000
 
 
+def test_the_probe_commands_refuse_an_evoked_file_as_such(files):
+    """Given to ``eegpt probe train`` it was "not epochs" (the probe takes epochs); now it is
+    named an evoked file, with what to give instead."""
+    from eegpt.probe_label_files import load_labelled_epochs
+
+    with pytest.raises(RecordingError, match=EVOKED):
+        load_labelled_epochs([files / "sub-01_ave.fif", files / "sub-01_epo.fif"])
+
+
 def test_cli_refuses_an_evoked_file_and_info_says_what_it_is(files, weights, tmp_path, capsys):
     """``eegpt embed`` refuses it before the model loads, ``eegpt channels`` likewise;
     ``eegpt info`` says what it is, and that eegpt does not embed it."""

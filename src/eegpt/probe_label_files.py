@@ -879,6 +879,7 @@ def _read_one(
     (:func:`_labelled_windows`)."""
     from eegpt._epochs_header import note_epochs_read
     from eegpt._logging import log
+    from eegpt.fif_kinds import refuse_not_recording_fif
     from eegpt.io import (
         Recording,
         array_summary,
@@ -895,6 +896,7 @@ def _read_one(
         raise MissingFileError(f"no such file: {path}")
     refuse_eeglab_data_file(path)  # the samples alone: its .set holds the epochs
     refuse_brainvision_data_file(path)  # likewise, of the .vhdr that names it
+    refuse_not_recording_fif(path)  # an evoked (averaged), ICA, ... file of MNE's
     name = path.name
     if windows is not None and _is_continuous_input(path):
         return _labelled_windows(path, windows, resample)
