@@ -53,7 +53,7 @@ _SHORT = {
 _BLOCK_START = 104  # FIFF_BLOCK_START: its data, one int, is the block's kind
 _COORD_TRANS = 222  # FIFF_COORD_TRANS: a trans file is this tag alone, in no block
 _RECORDING_BLOCKS = frozenset({102, 112, 119})  # raw, continuous, IAS raw data
-_EPOCHS_BLOCKS = frozenset({373, 122})  # FIFFB_MNE_EPOCHS and the older FIFFB_EPOCHS
+_EPOCHS_BLOCKS = frozenset({373, 122})  # FIFFB_MNE_EPOCHS; 122, as MNE before 0.11 wrote them
 _KIND_BLOCKS = {
     104: "evoked",  # FIFFB_EVOKED
     374: "ica",  # FIFFB_MNE_ICA
