@@ -121,7 +121,7 @@ def test_filters_and_patterns_select_among_a_derivative_s_recordings(raw_root):
     # files the pattern matches that are no recordings are left out, named
     every, said = _quietly(resolve_inputs, pipe / "sub-01", pattern="**/*")
     assert len(every) == 4
-    assert any("no recordings of" in t and "_ave.fif" in t for t in said)
+    assert any("_ave.fif" in t for t in said), said
     assert any("_report.html" in t for t in said)
     with pytest.raises(ValueError, match=r"processing 'ica2' \(--processing\) matches no record"):
         resolve_inputs(pipe, bids_filters={"processing": "ica2"})
