@@ -4287,6 +4287,57 @@ def test_a_part_checks_its_siblings_by_their_settings_alone(small_corpus, model,
     assert "part-1" not in str(refused.value)
 
 
+def test_a_part_of_other_settings_than_its_siblings_is_refused_before_any_work(
+    small_corpus, model, tmp_path
+):
+    """A task of a job array started with other settings (--overlap) than its sibling parts
+    is refused before it embeds anything, naming the sibling, the setting with its option
+    and what to do (not found only when the parts are read). The same settings with other
+    --shard-size and workers (which change no row) pass, and a part of another count N is
+    no sibling."""
+    parts = tmp_path / "parts"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
+    for k in (0, 1):
+        embed_dataset(small_corpus, parts / f"part-{k}", part=(k, 3), **run)
+    with pytest.raises(ValueError, match=r"part-2: part 2/3 would be embedded with other "
+                       r"settings than its sibling \S+part-0 \(part 0/3\), so their rows could "
+                       r"not be read as one table .*: preprocessing\.overlap \(0\.0 -> 1\.0\) "
+                       r"\[--overlap\] \(the sibling's value -> this run's\)\. Run this part "
+                       r"with the settings its siblings were made with .*or embed with the new "
+                       r"settings into a new parent folder") as refused:  # fmt: skip
+        embed_dataset(small_corpus, parts / "part-2", part=(2, 3), overlap=1.0, **run)
+    assert "differ among themselves" not in str(refused.value)
+    assert not (parts / "part-2").exists()  # nothing made
+    embed_dataset(small_corpus, parts / "part-2", part=(2, 3), **{**run, "shard_size": 1})
+    table, _ = read_embeddings(parts)  # one table
+    assert table.recording_id.nunique() == 5
+    # a resume of other settings: the resume check's refusal; --overwrite: the siblings'
+    with pytest.raises(ValueError, match=r"part-2 was made with other settings, so it cannot "
+                       r"be resumed: preprocessing\.overlap"):  # fmt: skip
+        embed_dataset(small_corpus, parts / "part-2", part=(2, 3), overlap=1.0, **run)
+    with pytest.raises(ValueError, match=r"other settings than its sibling \S+part-0"):
+        embed_dataset(small_corpus, parts / "part-2", part=(2, 3), overlap=1.0, overwrite=True,
+                      **run)  # fmt: skip
+    assert len(read_embeddings(parts)[0]) == len(table)  # part-2 left as it was
+    embed_dataset(small_corpus, parts / "of-4", part=(3, 4), overlap=1.0, **run)  # no sibling
+
+
+def test_a_part_beside_siblings_of_two_settings_is_told_they_differ(small_corpus, model, tmp_path):
+    """Siblings made with different settings already (one moved in from elsewhere): a new
+    part is refused naming the first sibling of other settings, and told that those of its
+    own settings are there too, so that the parts differ among themselves."""
+    parts = tmp_path / "parts"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(small_corpus, parts / "part-0", part=(0, 3), **run)
+    embed_dataset(small_corpus, tmp_path / "elsewhere", part=(1, 3), overlap=1.0, **run)
+    (tmp_path / "elsewhere").rename(parts / "part-1")
+    with pytest.raises(ValueError, match=r"than its sibling \S+part-0 \(part 0/3\).*"
+                       r"preprocessing\.overlap \(0\.0 -> 1\.0\) \[--overlap\].* part-1 "
+                       r"beside it was made with this run's settings: the parts already there "
+                       r"differ among themselves"):  # fmt: skip
+        embed_dataset(small_corpus, parts / "part-2", part=(2, 3), overlap=1.0, **run)
+
+
 def test_parts_of_a_corpus_staged_to_another_path_per_task_are_checked(
     small_corpus, model, tmp_path
 ):

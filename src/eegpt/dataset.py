@@ -145,6 +145,7 @@ from eegpt.dataset_read import read_shard_status as read_shard_status  # re-expo
 from eegpt.dataset_read import shard_files as shard_files  # re-exported
 from eegpt.dataset_resume import (
     check_sibling_parts,
+    check_sibling_settings,
     done_shards_of,
     earlier_changed_marks,
     finished_already,
@@ -720,11 +721,13 @@ def embed_dataset(
     output_dir = Path(output_dir).expanduser()
     identity = corpus_identity(corpus.source, pattern, filters)
     listing_sha: str | None = None  # the listing split
+    siblings_checked = False  # a --part run checked against its sibling parts
     if part is not None:
         listing_sha = corpus.fingerprint()
         # the other tasks of a job array split the same listing? (a resume of a part split
         # from an older listing is told by the resume check how to resume it from that listing)
-        if overwrite or not resumes_another_listing(output_dir, corpus, listing_sha):
+        siblings_checked = overwrite or not resumes_another_listing(output_dir, corpus, listing_sha)
+        if siblings_checked:
             check_sibling_parts(output_dir, corpus, listing_sha, part, identity)
     if output_dir.exists() and not output_dir.is_dir():
         raise FileExistsError(
@@ -764,6 +767,8 @@ def embed_dataset(
         resumes=None if overwrite else output_dir,
         bids_filters=filters,
     )
+    if siblings_checked:  # their settings too, now known (the checkpoint's), before any work
+        check_sibling_settings(output_dir, spec, overwrite=overwrite)
     shards = [
         list(range(start, min(start + shard_size, len(data))))
         for start in range(0, len(data), shard_size)

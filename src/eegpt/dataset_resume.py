@@ -4,7 +4,8 @@
 settings (naming the option that differs: :func:`_with_option`), inputs or per-file settings;
 :func:`done_shards_of` tells the shards finished already, and :func:`finished_already` a run with
 nothing left to do. A run from an older row layout resumes in its own (:func:`keep_old_layout`),
-and a ``part`` run's folder is checked against its sibling parts' (:func:`check_sibling_parts`).
+and a ``part`` run's folder is checked against its sibling parts' listing
+(:func:`check_sibling_parts`) and settings (:func:`check_sibling_settings`).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from eegpt.dataset_read import (
     listed_ids,
     listed_paths,
     read_shard_status,
+    settings_apart,
     shard_files,
     spec_differences,
 )
@@ -966,13 +968,15 @@ def finished_already(
         return False
 
 
-def _part_inputs(folder: Path) -> dict[str, Any] | None:
+def _part_inputs(folder: Path, spec: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """The spec's ``inputs`` of the ``--part`` run in ``folder``, with its manifest's
     ``source`` as ``"source"``; None when it is no part run or its manifest is unreadable
-    (one being made)."""
+    (one being made). ``spec``, when given, receives the run's whole spec (its settings)."""
     try:
         manifest = manifest_head(folder / MANIFEST)
         inputs = dict(manifest["spec"]["inputs"])
+        if spec is not None:
+            spec.update(manifest["spec"])
         k, n = (int(v) for v in inputs["part"])
         inputs["corpus_files"] = int(inputs["corpus_files"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -1034,6 +1038,87 @@ def check_sibling_parts(
             same = not ids.isdisjoint(listed_ids(folder) or ())
         if same:
             raise _split_apart(output_dir, corpus, part, folder, inputs)
+
+
+def check_sibling_settings(
+    output_dir: Path, spec: Mapping[str, Any], *, overwrite: bool = False
+) -> None:
+    """Refuse the ``--part`` run of ``spec`` (its run settings, ``inputs.part`` among them)
+    into ``output_dir`` when a sibling part beside it (a folder of ``output_dir.parent``
+    whose manifest records a part of the same N split from the same listing:
+    ``inputs.corpus_files`` and ``inputs.corpus_sha256``) was made with other settings, as
+    :func:`eegpt.dataset_read.settings_apart` tells them (the test of ``read_embeddings`` and
+    ``eegpt info`` when they join the parts): a part of other settings would be embedded in
+    full, only for its rows to be refused beside its siblings'. Settings that may differ
+    between parts (their inputs, ``--shard-size``, the per-file channel corrections,
+    ``--rescale``, ``--tail`` ...) are not compared, nor are those not recorded (workers,
+    device, batch sizes: they change no row). Siblings without a readable manifest (being
+    made) are passed over. A resume whose folder records other settings than ``spec`` (and no
+    ``overwrite``) is left to :func:`prepare_output`, which names them with its advice."""
+    inputs = spec.get("inputs") or {}
+    if not inputs.get("part"):
+        return
+    k, n = (int(v) for v in inputs["part"])
+    if not overwrite:
+        own: dict[str, Any] = {}
+        if _part_inputs(output_dir, own) is not None and settings_apart(
+            [output_dir, output_dir], [own, spec]
+        ):
+            return  # the resume check refuses it, with advice of its own
+    here = os.path.realpath(output_dir)
+    try:
+        siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
+    except OSError:  # no parent folder yet: no sibling
+        return
+    same, apart = [], []  # siblings of this run's settings, and of others (with them)
+    for folder in siblings:
+        theirs: dict[str, Any] = {}
+        sibling = _part_inputs(folder, theirs)
+        if sibling is None or sibling["part"][1] != n:
+            continue
+        sha = inputs.get("corpus_sha256")
+        if (
+            sibling["corpus_files"] != inputs.get("corpus_files")
+            or sibling.get("corpus_sha256", sha) != sha
+        ):  # another listing: another corpus (check_sibling_parts refused the same)
+            continue
+        differ = settings_apart([folder, output_dir], [theirs, spec])
+        if differ is None:
+            same.append(folder)
+        else:
+            apart.append((folder, sibling["part"][0], differ[1]))
+    if apart:
+        raise _settings_apart_error(output_dir, (k, n), apart[0], same)
+
+
+def _settings_apart_error(
+    output_dir: Path,
+    part: tuple[int, int],
+    apart: tuple[Path, int, Sequence[str]],
+    same: Sequence[Path],
+) -> ValueError:
+    """The refusal of part ``part`` into ``output_dir`` whose sibling ``apart`` (its folder,
+    part index and :func:`~eegpt.dataset_read.spec_differences` entries, the sibling's value
+    first) was made with other settings; ``same``: the siblings made with this run's."""
+    sibling, j, differ = apart
+    listed = "; ".join(_with_option(d) for d in differ[:6])
+    more = f" (and {_count(len(differ) - 6, 'more setting')})" if len(differ) > 6 else ""
+    mixed = (
+        f" {few([f.name for f in same], 5)} beside it {'was' if len(same) == 1 else 'were'} "
+        "made with this run's settings: the "
+        f"parts already there differ among themselves (eegpt info {output_dir.parent} says "
+        "which), so keep the parts of one set of settings and embed the others again."
+        if same
+        else ""
+    )
+    return ValueError(
+        f"{output_dir}: part {part[0]}/{part[1]} would be embedded with other settings than "
+        f"its sibling {sibling} (part {j}/{part[1]}), so their rows could not be read as one "
+        f"table (read_embeddings refuses parts of other settings): {listed}{more} (the "
+        f"sibling's value -> this run's).{mixed} Run this part with the settings its siblings "
+        f"were made with (recorded in {sibling / MANIFEST}), or embed with the new settings "
+        "into a new parent folder (-o NEW/part-K for every part); nothing was embedded"
+    )
 
 
 def _split_apart(
