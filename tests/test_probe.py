@@ -4027,7 +4027,7 @@ def test_embeddings_of_the_same_weights_from_another_file_are_taken(model, short
     # embeddings written before the fingerprint was recorded join those that record it
     before = {k: v for k, v in emb.metadata["checkpoint"].items() if k != "weights_sha256"}
     written = Embeddings(emb.data, emb.onsets, {**emb.metadata, "checkpoint": before})
-    assert len(Embeddings.concatenate([written, emb])) == 8
+    assert len(Embeddings.concatenate([written[:2], emb[2:]])) == 4
     older = copy.copy(other)  # embeddings recorded without the fingerprint: the file's hash
     older.metadata = {**other.metadata, "checkpoint": {"sha256": "0" * 64}}
     with pytest.raises(ValueError, match=r"encoder of another checkpoint file"):

@@ -748,13 +748,23 @@ class Embeddings:
         per-window metadata (``window_index``, labels, annotations, ``epochs_metadata`` rows)
         follow; the rest is the first part's (a deep copy, shared with no part).
 
+        Each part keeps its own ``window_index`` (``0 .. n-1`` for a part that records none,
+        as a freshly embedded recording), and the parts share one time base: onsets of all
+        parts count from the same start (``first_time``, ``meas_date``, the record clock ...),
+        so ``clock_times`` stay right. ``epochs_metadata`` rows are joined by column name
+        (the column order of part 0); parts whose epochs metadata has other columns are
+        refused.
+
         Raises
         ------
         TypeError
             If ``parts`` is not a sequence of Embeddings (``a.concatenate(b)``, which would
             return ``b``'s windows alone).
         ValueError
-            If ``parts`` is empty, or the parts differ in shape, recording, channels or model.
+            If ``parts`` is empty, the parts differ in shape, recording (source or time base:
+            another file, or crops of one file, whose onsets count from other starts),
+            channels, model or ``epochs_metadata`` columns, or a window is in two parts (its
+            ``window_index`` twice: overlapping selections).
         """
         parts = _embeddings_parts(parts)
         if not parts:
@@ -782,14 +792,9 @@ class Embeddings:
                     "the windows of one recording embedded alike; for several recordings, save "
                     "each and read them as one table: eegpt.read_embeddings(files)"
                 )
+            _check_same_time_base(first.metadata, part.metadata, k)
         meta = dict(first.metadata)
-        offset = 0
-        index: list[int] = []
-        for part in parts:
-            n = len(part)
-            index += list(part.metadata.get("window_index", range(offset, offset + n)))
-            offset += n
-        meta["window_index"] = [int(i) for i in index]
+        meta["window_index"] = _joined_window_index(parts)
         for name in ("labels", "annotations", *FLAG_KEYS):
             if all(part.metadata.get(name) is not None for part in parts):
                 meta[name] = [v for part in parts for v in part.metadata[name]]
@@ -797,9 +802,7 @@ class Embeddings:
                 meta.pop(name, None)
         tables = [t for part in parts if (t := part.metadata.get("epochs_metadata")) is not None]
         if len(tables) == len(parts):
-            meta["epochs_metadata"] = dict(tables[0], data=[r for t in tables for r in t["data"]])
-            if "index" in tables[0]:
-                meta["epochs_metadata"]["index"] = [i for t in tables for i in t.get("index", [])]
+            meta["epochs_metadata"] = _joined_epochs_metadata(tables)
         else:
             meta.pop("epochs_metadata", None)
         data = np.concatenate([part.data for part in parts])
@@ -1985,3 +1988,63 @@ def input_text(record: Any) -> str | None:
         f"an in-memory {record['object']}{read} (changes made to it in memory are not "
         "recorded; no file hashes)"
     )
+
+
+def _check_same_time_base(first: dict[str, Any], part: dict[str, Any], k: int) -> None:
+    """Raise if part ``k``'s onsets (s) count from another start than part 0's: the
+    ``_TIME_BASE`` entries both record differ (another recording, or another crop of one
+    file). An entry one part lacks (written before it was recorded) is not compared."""
+    differ = [
+        f"{key} {part[key]!r} (part 0: {first[key]!r})"
+        for key in _TIME_BASE
+        if key in first and key in part and part[key] != first[key]
+    ]
+    if differ:
+        raise ValueError(
+            f"part {k} has another time base than part 0: {', '.join(differ)}. Its onsets "
+            "count from another start (another recording, or another crop of one file), so "
+            "joined they would give wrong clock times. Embed the whole recording once and "
+            "select its windows (emb[mask]), or keep the parts apart: save each and read them "
+            "as one table with eegpt.read_embeddings(files)"
+        )
+
+
+def _joined_window_index(parts: Sequence[Embeddings]) -> list[int]:
+    """The ``window_index`` of the parts joined: each part's own (``0 .. n-1`` for a part that
+    records none); raises if a window is in two parts (it would be a row twice)."""
+    index: list[int] = []
+    seen: dict[int, int] = {}
+    for k, part in enumerate(parts):
+        own = [int(i) for i in part.metadata.get("window_index", range(len(part)))]
+        twice = sorted({i for i in own if i in seen})
+        if twice:
+            shown = ", ".join(str(i) for i in twice[:5]) + (" ..." if len(twice) > 5 else "")
+            raise ValueError(
+                f"part {k} holds windows that part {seen[twice[0]]} holds too (window_index "
+                f"{shown}): joined, those windows would be rows twice. Join disjoint "
+                "selections (emb[:5], emb[5:]), or select the windows once (emb[mask])"
+            )
+        seen.update(dict.fromkeys(own, k))
+        index += own
+    return index
+
+
+def _joined_epochs_metadata(tables: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``epochs_metadata`` records of the parts (:func:`metadata_record`) as one, rows in
+    part 0's column order (joined by column name); raises if a part has other columns."""
+    columns = list(tables[0]["columns"])
+    rows: list[list[Any]] = []
+    for k, table in enumerate(tables):
+        own = list(table["columns"])
+        if sorted(own) != sorted(columns):
+            raise ValueError(
+                f"part {k}'s epochs metadata has columns {own}, part 0's {columns}: joined, "
+                "its rows would have no value for some columns. Give the epochs the same "
+                "metadata columns before embedding, or keep the parts apart"
+            )
+        where = [own.index(c) for c in columns]
+        rows += [[row[i] for i in where] for row in table["data"]]
+    joined = dict(tables[0], data=rows)
+    if "index" in tables[0]:
+        joined["index"] = [i for t in tables for i in t.get("index", [])]
+    return joined

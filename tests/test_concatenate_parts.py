@@ -1,0 +1,77 @@
+"""Embeddings.concatenate joins the windows of one recording only: parts on another time base
+(another recording, crops of one file) are refused, each part keeps its own window indices,
+and ``epochs_metadata`` rows are joined by column name."""
+
+from __future__ import annotations
+
+import mne
+import numpy as np
+import pytest
+
+import eegpt
+from eegpt.outputs import Embeddings, load_embeddings
+
+
+def _emb(n: int = 3, columns: tuple[str, ...] = ("subject", "rt"), **more) -> Embeddings:
+    data = np.random.default_rng(0).normal(size=(n, 2, 3, 4)).astype(np.float32)
+    rows = [{"subject": f"s{i}", "rt": 0.1 * i} for i in range(n)]
+    meta = {
+        "source": "<Epochs>",
+        "channels": {"names": ["Cz", "Pz"], "chan_ids": [1, 2]},
+        "first_time": 0.0,
+        "meas_date": "2020-05-17T13:00:00+00:00",
+        "epochs_metadata": {
+            "columns": list(columns),
+            "dtypes": ["object" if c == "subject" else "float64" for c in columns],
+            "data": [[r[c] for c in columns] for r in rows],
+            "index": list(range(n)),
+        },
+        **more,
+    }
+    return Embeddings(data, 4.0 * np.arange(n) + 1.0, meta)
+
+
+def test_parts_of_other_recordings_are_refused() -> None:
+    """Epochs of two recordings (same source text "<Epochs>") started 7 s apart: joined, the
+    second's windows got the first's start (clock times 7 s early)."""
+    first = _emb()
+    later = _emb(meas_date="2020-05-17T13:00:07+00:00")
+    with pytest.raises(ValueError, match=r"part 1 has another time base.*meas_date.*13:00:07"):
+        Embeddings.concatenate([first, later])
+
+
+def test_crops_of_one_file_are_refused(model, tmp_path) -> None:
+    """``raw.crop(0, 12)`` and ``raw.crop(12, None)``: the second's onsets count from its own
+    start (12 s later), so joined they read 12 s early."""
+    x = np.random.default_rng(1).normal(0, 1e-5, (4, 256 * 24))
+    raw = mne.io.RawArray(x, mne.create_info(["Fz", "Cz", "Pz", "Oz"], 256.0, "eeg"))
+    a = eegpt.embed(model, raw.copy().crop(0, 12, include_tmax=False), verbose=False)
+    b = eegpt.embed(model, raw.copy().crop(12, None), verbose=False)
+    with pytest.raises(ValueError, match=r"another time base.*first_time 12\.0.*whole recording"):
+        Embeddings.concatenate([a, b])
+
+
+def test_parts_keep_their_own_window_index(tmp_path) -> None:
+    """A part that records no window_index (a freshly loaded file) is numbered 0 .. n-1, not
+    from its place in the join; a window in two parts is refused."""
+    emb = _emb(7)
+    emb.metadata.pop("window_index", None)
+    loaded = load_embeddings(emb.save(tmp_path / "e.npz"))
+    assert "window_index" not in loaded.metadata
+    joined = Embeddings.concatenate([loaded[5:], loaded[:2]])
+    assert joined.metadata["window_index"] == [5, 6, 0, 1]
+    fresh = Embeddings(loaded.data[:2], loaded.onsets[:2], dict(loaded.metadata))
+    assert Embeddings.concatenate([loaded[5:], fresh]).metadata["window_index"] == [5, 6, 0, 1]
+    with pytest.raises(ValueError, match=r"part 1 holds windows that part 0.*index 5, 6"):
+        Embeddings.concatenate([loaded[5:], loaded])
+
+
+def test_epochs_metadata_joined_by_column_name() -> None:
+    a = _emb(2)
+    b = _emb(2, columns=("rt", "subject"), window_index=[2, 3])
+    joined = Embeddings.concatenate([a, b])
+    assert joined.epochs_metadata.columns.tolist() == ["subject", "rt"]
+    assert joined.epochs_metadata["subject"].tolist() == ["s0", "s1", "s0", "s1"]
+    assert joined.epochs_metadata["rt"].tolist() == [0.0, 0.1, 0.0, 0.1]
+    with pytest.raises(ValueError, match=r"part 1's epochs metadata has columns \['rt'\]"):
+        Embeddings.concatenate([a, _emb(2, columns=("rt",), window_index=[2, 3])])
