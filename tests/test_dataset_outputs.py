@@ -237,3 +237,25 @@ def test_outputs_of_one_recording_from_channels_they_do_not_share_are_read_toget
     assert len(both) == 2 * len(read_embeddings(tmp_path / "A.npz", embeddings=False)[0])
     with pytest.raises(ValueError, match=r"A\.npz, .*A2\.npz \(of .*\) are outputs of one"):
         read_embeddings([tmp_path / "A.npz", tmp_path / "B.npz", tmp_path / "A2.npz"])
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_an_output_of_no_windows_reads_as_no_rows(alike, tmp_path, suffix):
+    """A saved selection of no windows (``emb[mask]`` with no window kept) read alone or in a
+    folder beside another recording's output gives 0 rows of it, the other's intact (was:
+    ArrowInvalid "Must pass at least one array")."""
+    emb = load_embeddings(alike[0])
+    folder = tmp_path / "both"
+    folder.mkdir()
+    empty = emb[np.zeros(len(emb), dtype=bool)].save(folder / f"a_none{suffix}")
+    (folder / alike[1].name).write_bytes(alike[1].read_bytes())
+    for embeddings in (True, False):
+        table, data = read_embeddings([empty], embeddings=embeddings)
+        assert len(table) == 0
+        if embeddings:
+            assert data.shape[0] == 0
+    other = load_embeddings(alike[1])
+    table, data = read_embeddings(folder)
+    assert len(table) == len(other)
+    assert all(r.endswith(alike[1].name) for r in table["recording_id"])
+    np.testing.assert_array_equal(data, other.data)

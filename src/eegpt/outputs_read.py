@@ -506,14 +506,14 @@ def file_rows(name: str, outline: Embeddings) -> Any:
     window = columns["window"]
     return pa.table(
         {
-            "recording_id": pa.repeat(pa.scalar(name, pa.string()), n),
+            "recording_id": _repeat(pa.scalar(name, pa.string()), n),
             "path": columns["source"],
             "window": window,
             "onset_s": columns["onset_s"],
             "clock_s": columns["clock_s"],
             "clock_time": columns["clock_time"],
-            "channels": pa.repeat(names, n),
-            "input_channels": pa.repeat(inputs, n),
+            "channels": _repeat(names, n),
+            "input_channels": _repeat(inputs, n),
             "annotations": columns["annotations"],
             "bad": columns["bad"],
             **{key: columns[key] for key in FLAG_COLUMNS},
@@ -522,6 +522,13 @@ def file_rows(name: str, outline: Embeddings) -> Any:
             "epochs_metadata": pa.array(rows, pa.string()),
         }
     )
+
+
+def _repeat(value: Any, n: int) -> Any:
+    """The pyarrow scalar ``value`` ``n`` times as an array of its type; an empty array for a
+    file of no windows (``pa.repeat`` of a list scalar 0 times raises ArrowInvalid)."""
+    pa, _ = require_pyarrow("read_embeddings")
+    return pa.repeat(value, n) if n else pa.array([], type=value.type)
 
 
 #: The flag columns of :func:`file_rows`, in order (:func:`flag_columns`).
@@ -541,7 +548,7 @@ def flag_columns(columns: Mapping[str, Any], n: int) -> dict[str, Any]:
     else:
         empty = pa.array([[] for _ in range(n)], pa.list_(pa.string()))
         out = {**dict.fromkeys(FLAG_KEYS, empty), "flagged": pa.array(np.zeros(n, dtype=bool))}
-    return {**out, "flags_recorded": pa.repeat(pa.scalar(recorded, pa.bool_()), n)}
+    return {**out, "flags_recorded": _repeat(pa.scalar(recorded, pa.bool_()), n)}
 
 
 def warn_unknown_flags(names: Sequence[str], outlines: Sequence[Embeddings]) -> None:
