@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import mne
@@ -247,6 +248,7 @@ def test_anonymize_imports_neither_torch_nor_mne(outputs, tmp_path):
     _, out = outputs
     script = f"""
 import sys
+import warnings
 from eegpt.cli import main
 for name in ("one.parquet", "one.npz", "parts"):
     assert main(["anonymize", {str(out)!r} + "/" + name, "-o", {str(tmp_path)!r} + "/" + name,
@@ -687,6 +689,7 @@ def test_anonymizing_a_probe_imports_neither_torch_nor_mne(probes, tmp_path):
     base, _ = probes
     script = f"""
 import sys
+import warnings
 from eegpt.cli import main
 assert main(["anonymize", {str(base / "probe")!r}, "-o", {str(tmp_path / "p")!r}, "-q"]) == 0
 print(sorted(m for m in ("torch", "mne", "scipy") if m in sys.modules))
@@ -1039,3 +1042,44 @@ def test_subjects_held_out_by_val_by_subject_are_pseudonymised(probes, tmp_path)
     column = {"by": "column", "group_column": "subject", "groups": {"held_out": ["JDoe", "PS"]}}
     _held_out_names(column)
     assert column["groups"]["held_out"] == ["group 1", "group 2"]
+
+
+@pytest.fixture(scope="module")
+def dated_warnings(weights, tmp_path_factory):
+    """An ``eegpt embed`` .npz and an embed-dataset run of a recording dated ``DATE`` whose
+    annotations file starts 5 s before its first sample: a warning that names both moments
+    (``2021-03-14 09:26:53`` and ``2021-03-14 09:26:48``)."""
+    base = tmp_path_factory.mktemp("dated")
+    raw = synthetic_raw(minutes=16 / 60, seed=0)[0]
+    raw.set_meas_date(DATE)
+    edf = write_edf(raw, base / "rec0.edf")
+    early = DATE - datetime.timedelta(seconds=5)
+    mne.Annotations([0, 8], [10, 1], ["early", "late"], orig_time=early).save(base / "an.csv")
+    (base / "m.csv").write_text(f"path,annotations_file\n{edf},{base / 'an.csv'}\n")
+    common = ["--weights", str(weights), "--device", "cpu", "-q"]
+    one = base / "one.npz"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["embed", str(edf), "--annotations", str(base / "an.csv"), "-o", str(one),
+                     *common]) == 0  # fmt: skip
+        run = base / "run"
+        assert main(["embed-dataset", str(base / "m.csv"), "-o", str(run), *common,
+                     "--workers", "0"]) == 0  # fmt: skip
+    return one, run
+
+
+@pytest.mark.parametrize("daysback", [None, 100])
+@pytest.mark.parametrize("name", ["one.npz", "run"])
+def test_dates_in_warning_texts_are_removed_or_moved_back(dated_warnings, name, daysback, tmp_path):
+    """A warning naming the recording's moments kept its real date in the copy: plainly
+    anonymized (meas_date removed) and with daysback (the text undid the shift)."""
+    one, run = dated_warnings
+    src = one if name == "one.npz" else run
+    assert _leaks(src, ["2021-03-14 09:26:48"]), "the original's warning should date it"
+    copy = eegpt.anonymize_embeddings(src, tmp_path / name, daysback=daysback)
+    assert _leaks(copy, ["2021-03-14", *DATES]) == []
+    texts = "\n".join(t for f in _files(copy) for t in _texts(f))
+    if daysback is None:
+        assert "[date removed]" in texts
+    else:
+        assert "2020-12-04 09:26:48" in texts  # 100 days before, its time of day kept

@@ -77,6 +77,23 @@ _FILE_DATES = ("source_mtime_ns", "annotations_mtime_ns")
 #: ``meas_date``, when a probe's output was made (``created``). Removed, or moved back by
 #: ``daysback`` days.
 _DATES = ("meas_date", "created")
+#: A date (and time) inside a text, as eegpt and MNE write them in warnings and messages:
+#: ``2020-05-17``, ``2020-05-17 12:59:55.5``, ``2020-05-17T13:00:00+00:00`` (ISO 8601,
+#: ``isoformat``, ``strftime("%Y-%m-%dT%H:%M:%S%z")``), not inside a word or a file name
+#: (``rec_2020-05-17.edf`` is a name, which the paths' rules treat).
+_DATE_TEXT = re.compile(
+    r"(?<![\w/\\.:-])(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(?![\w-]|[.:]\w)"
+)
+#: Keys, anywhere in the provenance (and columns of a corpus run's reports), of eegpt's own
+#: messages, whose dates (the recording's moments, in a warning of annotations placed before
+#: its first sample) are moved back or removed as ``meas_date`` is; other texts (annotation
+#: descriptions, ``epochs.metadata``, the times a run started) keep theirs.
+_MESSAGE_KEYS = frozenset({"warnings", "error", "errors"})
+#: What a date in a text becomes without ``daysback`` (the recording's ``meas_date`` is
+#: removed: a date left in a warning would give it back).
+DATE_REMOVED = "[date removed]"
 #: What ends a path inside a text: a space (but see :data:`_PATH`), a quote, a list separator.
 _STOP = r"\s'\"`,;|<>"
 #: A word of a folder's name: no separator, and brackets only in pairs (``(copy)``).
@@ -132,7 +149,9 @@ def anonymize_embeddings(
         column of a Parquet file or a run's shards is emptied (null; ``clock_s``, seconds on
         the recording's clock, is kept). A number of days: both are moved back by that many
         days (time of day kept), as ``mne anonymize --daysback`` does, so that the dates of
-        several recordings keep their order and spacing.
+        several recordings keep their order and spacing. The dates in eegpt's warning and
+        error texts (``2020-05-17 12:59:55``) follow: replaced by ``"[date removed]"``, or
+        moved back as ``meas_date`` is.
 
     Returns
     -------
@@ -343,9 +362,38 @@ class _Scrubber:
             self.relative = self.relative or bool(self.suffixes)
 
     def text(self, value: str) -> str:
+        """``value`` with its paths replaced (:meth:`_paths`)."""
         known = self.exact.get(value)
         if known is not None:
             return known
+        return self._paths(value)
+
+    def message(self, value: str) -> str:
+        """An eegpt message (a warning, an error: :data:`_MESSAGE_KEYS`) with its paths
+        replaced and its dates moved back by ``daysback`` days or removed (:meth:`dates`)."""
+        return self.dates(self.text(value))
+
+    def dates(self, value: str) -> str:
+        """``value`` with each date it holds (:data:`_DATE_TEXT`) moved back by ``daysback``
+        days (its time of day and notation kept), as ``meas_date`` is; without ``daysback``,
+        or for a date that is none (month 13), replaced by :data:`DATE_REMOVED`."""
+        if "-" not in value:
+            return value
+
+        def moved(found: re.Match) -> str:
+            if self.daysback is None:
+                return DATE_REMOVED
+            try:
+                day = datetime.date(*(int(found.group(i)) for i in (1, 2, 3)))
+                day -= datetime.timedelta(days=self.daysback)
+            except (ValueError, OverflowError):
+                return DATE_REMOVED
+            return day.isoformat() + found.group(0)[10:]
+
+        return _DATE_TEXT.sub(moved, value)
+
+    def _paths(self, value: str) -> str:
+        """``value`` with the paths it holds replaced."""
         if "/" not in value and "\\" not in value and "~" not in value:
             return value
         out, at = [], 0
@@ -393,12 +441,13 @@ class _Scrubber:
                     return self.suffixes[key] + path[len(old) :]
         return path
 
-    def value(self, value: Any) -> Any:
-        """``value`` (JSON: dicts, lists, texts ...) anonymized throughout."""
+    def value(self, value: Any, message: bool = False) -> Any:
+        """``value`` (JSON: dicts, lists, texts ...) anonymized throughout; ``message``: it is
+        (or holds) eegpt's messages, whose dates are moved or removed too (:meth:`message`)."""
         if isinstance(value, str):
-            return self.text(value)
+            return self.message(value) if message else self.text(value)
         if isinstance(value, list):
-            return [self.value(v) for v in value]
+            return [self.value(v, message) for v in value]
         if isinstance(value, dict):
             out = {}
             for key, item in value.items():
@@ -411,7 +460,8 @@ class _Scrubber:
                         except ValueError:  # no date eegpt wrote: dropped
                             pass
                     continue
-                out[self.text(key) if isinstance(key, str) else key] = self.value(item)
+                inner = message or key in _MESSAGE_KEYS
+                out[self.text(key) if isinstance(key, str) else key] = self.value(item, inner)
             return out
         return value
 
@@ -780,7 +830,7 @@ def _copy_run(
         writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            new = {k: scrub.text(v) if isinstance(v, str) else v for k, v in row.items()}
+            new = {k: scrub.value(v, k in _MESSAGE_KEYS) for k, v in row.items()}
             if row.get("recording_id") in ids:
                 new["recording_id"] = ids[row["recording_id"]]
                 if "path" in new:
@@ -1109,7 +1159,7 @@ def _anonymize_probe_output(src: Path, dst: Path, kind: str, record: dict) -> No
         made, scrub = _anonymized_provenance(found["provenance"], record)
         out = {**found, "provenance": made}
         if isinstance(found.get("warnings"), list):
-            out["warnings"] = [scrub.value(w) for w in found["warnings"]]
+            out["warnings"] = [scrub.value(w, message=True) for w in found["warnings"]]
         data = (json.dumps(out, indent=2) + "\n").encode()
         atomic_write(dst, lambda fh: fh.write(data), overwrite=False)
         return
