@@ -259,3 +259,19 @@ def test_an_output_of_no_windows_reads_as_no_rows(alike, tmp_path, suffix):
     assert len(table) == len(other)
     assert all(r.endswith(alike[1].name) for r in table["recording_id"])
     np.testing.assert_array_equal(data, other.data)
+
+
+def test_disjoint_selections_of_one_recording_read_together(model, tmp_path):
+    """``e[:3]`` and ``e[3:]`` saved apart hold other windows of one recording: read together
+    (were refused as "its windows would be rows twice"); overlapping ones still are."""
+    _raw(0, seconds=24).export(tmp_path / "rec.edf", verbose=False)
+    emb = model.embed(tmp_path / "rec.edf")
+    a, b = emb[:3].save(tmp_path / "a.npz"), emb[3:].save(tmp_path / "b.parquet")
+    table, data = read_embeddings([a, b])
+    assert table["window"].tolist() == list(range(len(emb)))
+    np.testing.assert_array_equal(data, emb.data)
+    c = emb[2:].save(tmp_path / "c.npz")
+    with pytest.raises(
+        ValueError, match=r"a\.npz, .*c\.npz \(of .*\) are outputs of one recording"
+    ):
+        read_embeddings([a, c])

@@ -422,7 +422,9 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
     or a copy: read together, its windows would be rows twice (across cross-validation folds);
     with ``allow_mixed`` warn instead. Outputs of one recording from channels none of which
     they share (:func:`_input_labels`: one per participant of a hyperscanning file, ``A-Fp1``
-    ... and ``B-Fp1`` ...) hold other data of the same windows, not rows twice: read alike."""
+    ... and ``B-Fp1`` ...) hold other data of the same windows, not rows twice: read alike;
+    so do selections of disjoint windows (``e[:3]`` and ``e[3:]`` saved apart:
+    :func:`_share_windows`), each file's rows in its own order."""
     members: dict[tuple[str, str], list[int]] = {}  # the files of each identity
     root: dict[int, int] = {}  # each file's group: its recording's first file it overlaps
     group: dict[int, list[int]] = {}  # files of one recording, by its first file
@@ -434,6 +436,7 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
             for ident in idents
             for j in members.get(ident, ())
             if _share_channels(labels, _input_labels(outlines[j].metadata))
+            and _share_windows(outline, outlines[j])
         }
         root[k] = min((root[j] for j in seen), default=k)
         if seen:
@@ -454,6 +457,18 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
     if not allow_mixed:
         raise ValueError(f"{message}; remove all but one of them, or pass allow_mixed=True")
     _warn(f"{message}; read together as allow_mixed=True asks")
+
+
+def _window_set(outline: Embeddings) -> set[int]:
+    """The windows an output holds: its ``window_index`` (``0 .. n-1`` where none is
+    recorded)."""
+    return {int(i) for i in outline.metadata.get("window_index", range(len(outline.onsets)))}
+
+
+def _share_windows(a: Embeddings, b: Embeddings) -> bool:
+    """Whether two outputs of one recording hold a window in common (read together, it would
+    be a row twice); False for disjoint selections (``e[:3]``, ``e[3:]``) or an empty one."""
+    return not _window_set(a).isdisjoint(_window_set(b))
 
 
 def _input_labels(metadata: Mapping[str, Any]) -> frozenset[str]:
