@@ -218,7 +218,28 @@ def test_embeddings_stored_mean_pooled_export_as_stored_and_refuse_other_pooling
     s = scipy.io.loadmat(tmp_path / "p.mat")
     assert s["embeddings"].shape == (5, 8) and s["pool"][0] == "mean"
     assert main(["export", str(path), "-o", str(tmp_path / "f.csv"), "--pool", "flatten"]) == 1
-    assert "stored pooled ('mean'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "stored pooled ('mean'" in err
+    # the command line's options, not the Python call (was "use pooled('mean')")
+    assert "--pool flatten cannot be computed" in err and "leave --pool out" in err
+    assert "pooled('mean')" not in err
+    assert main(["export", str(path), "-o", str(tmp_path / "n.csv"), "--pool", "none"]) == 1
+    err = capsys.readouterr().err
+    assert "leave --pool out" in err and "of embeddings stored unpooled" in err
+
+
+def test_export_of_a_folder_of_embed_files_says_how_to_export_them(npz, tmp_path, capsys):
+    """A folder of `eegpt embed` files (no run folder): the command says what it takes and
+    how to export many (was load_embeddings' Python-API message)."""
+    path, _ = npz
+    folder = tmp_path / "outs"
+    folder.mkdir()
+    (folder / "a.npz").write_bytes(path.read_bytes())
+    assert main(["export", str(folder), "-o", str(tmp_path / "e.csv"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "is a folder of 1 embeddings file(s), not an embed-dataset output folder" in err
+    assert 'for f in FOLDER/*.npz; do eegpt export "$f"' in err
+    assert "eegpt.read_embeddings(FOLDER)" in err
 
 
 def test_export_is_listed_in_the_help():

@@ -237,6 +237,7 @@ def read_export_input(path: str | Path) -> ExportInput:
     if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
         return _read_run(path)
     refuse_recording(path)
+    refuse_folder_of_files(path)
     emb = load_embeddings(path)  # its errors name what it reads (files; folders of runs)
     channels = (emb.metadata.get("channels") or {}).get("names")
     table = emb.epochs_metadata
@@ -246,6 +247,26 @@ def read_export_input(path: str | Path) -> ExportInput:
         channels=None if channels is None else list(channels),
         epochs_metadata=None if table is None else table.reset_index(drop=True),
         padded=_file_padded(emb),
+    )
+
+
+def refuse_folder_of_files(path: Path) -> None:
+    """Refuse a folder of ``eegpt embed`` files (``.npz``/``.parquet`` in it; no
+    ``embed-dataset`` run), saying what export takes and how to export many files. Other
+    folders are left to :func:`eegpt.load_embeddings`, whose errors say what they hold."""
+    if not path.is_dir():
+        return
+    found = sorted(p.suffix for p in path.iterdir() if p.suffix in (".npz", ".parquet"))
+    if not found:
+        return
+    suffix = found[0]
+    raise ValueError(
+        f"{path} is a folder of {len(found)} embeddings file(s), not an embed-dataset output "
+        f"folder (it holds no {RUN_MANIFEST}): eegpt export takes one .npz/.parquet file of "
+        "`eegpt embed`, or the output folder of `eegpt embed-dataset`. To export the files, "
+        f'export each (for f in FOLDER/*{suffix}; do eegpt export "$f" -o '
+        f'"${{f%{suffix}}}.csv"; done), or read them as one table in Python: table, data = '
+        "eegpt.read_embeddings(FOLDER)"
     )
 
 
@@ -436,8 +457,16 @@ def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
     if pool == "none" and fmt == ".csv":
         raise ValueError(
             "a CSV holds one vector per window, so --pool none (the [N, S, D] array of each "
-            "window) does not fit it: use --pool mean (the default), another pooling "
-            "(flatten keeps every value), or a .mat output, which keeps the array"
+            "window) does not fit it: leave --pool out (mean, or the pooling the embeddings "
+            "were stored with), give another pooling (flatten keeps every value, of "
+            "embeddings stored unpooled), or write a .mat output, which keeps the array"
+        )
+    if stored not in (None, "none") and pool not in ("none", stored):
+        raise ValueError(
+            f"these embeddings were stored pooled ({stored!r}, one vector per window: "
+            f"embedded with --pool {stored}), so --pool {pool} cannot be computed from them: "
+            f"leave --pool out (or give --pool {stored}) to export them as stored, or embed "
+            "the recordings again with --pool none to keep every summary token"
         )
     return pool
 
