@@ -31,8 +31,16 @@ import pytest
 import torch
 
 import eegpt
-from eegpt import dataset_files, dataset_pipeline, dataset_runs, dataset_stamps, dataset_summary
+from eegpt import (
+    cli_info,
+    dataset_files,
+    dataset_pipeline,
+    dataset_runs,
+    dataset_stamps,
+    dataset_summary,
+)
 from eegpt import shard_writer as shard_writer_mod
+from eegpt._recording_provenance import RECORDING_PROVENANCE_KEYS
 from eegpt.cli import main as eegpt_main
 from eegpt.config import EEGPTConfig
 from eegpt.dataset import (
@@ -3880,6 +3888,51 @@ def test_corpus_epochs_padded_into_the_window_are_marked(model, tmp_path):
     padded = load_embeddings(tmp_path / "out", recording_id="s01-epo.fif").metadata
     direct = model.embed(epochs, tail="pad", device="cpu").metadata["padded_epochs"]
     assert padded["padded_epochs"] == direct and direct["recorded_s"] == pytest.approx(2.0)
+
+
+def test_window_info_json_keeps_the_recording_provenance():
+    """WindowInfo's JSON (the reader processes' and Ray's stages) keeps the recording's
+    provenance; that of an eegpt from before it reads back as none."""
+    provenance = {"epochs_baseline": [-0.2, 0.0], "custom_ref_applied": True}
+    info = dataset_files.WindowInfo(provenance=provenance)
+    assert dataset_files.WindowInfo.from_json(info.to_json()).provenance == provenance
+    assert dataset_files.WindowInfo.from_json("[null, null, null, 0]").provenance == {}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_corpus_records_what_mne_did_to_each_recording_as_embed_does(model, tmp_path):
+    """A corpus run keeps each recording's provenance as eegpt embed records it (the band it
+    was filtered to, MNE's baseline and re-reference): load_embeddings(folder, recording_id)
+    gives the same keys and values as embedding the file alone, and eegpt info of the folder
+    sums them up per recording."""
+    raw = synthetic_raw(minutes=0.2, seed=5)[0]
+    raw.filter(0.1, 40.0, verbose=False)
+    events = mne.make_fixed_length_events(raw, duration=2.0)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, reference in (("avg", True), ("plain", False)):
+        data = raw.copy().set_eeg_reference("average", verbose=False) if reference else raw
+        epochs = mne.Epochs(data, events, tmin=-0.2, tmax=1.8 - 1 / raw.info["sfreq"],
+                            baseline=(-0.2, 0.0), preload=True, verbose=False)  # fmt: skip
+        epochs.save(folder / f"{name}-epo.fif", verbose=False)
+    embed_dataset(folder, tmp_path / "out", model=model, workers=0, tail="pad", progress=False)
+    for name in ("avg", "plain"):
+        stored = load_embeddings(tmp_path / "out", recording_id=f"{name}-epo.fif").metadata
+        direct = model.embed(folder / f"{name}-epo.fif", tail="pad", device="cpu").metadata
+        keys = [k for k in RECORDING_PROVENANCE_KEYS if k in direct]
+        assert {"recording_filters", "epochs_baseline"} <= set(keys)
+        assert ("custom_ref_applied" in keys) is (name == "avg")
+        assert {k: stored.get(k) for k in RECORDING_PROVENANCE_KEYS} == {
+            k: direct.get(k) for k in RECORDING_PROVENANCE_KEYS
+        }
+    single = model.embed(folder / "avg-epo.fif", tail="pad", device="cpu")
+    single.save(tmp_path / "avg.npz")
+    said, _ = cli_info._describe_embeddings(tmp_path / "avg.npz")  # eegpt info of one file
+    assert "recording re-referenced in MNE before eegpt" in said
+    text = describe_output(tmp_path / "out")
+    assert "recordings filtered before eegpt" in text and "0.1-40 Hz: 2 recordings" in text
+    assert "re-referenced in MNE (info['custom_ref_applied']): 1 of 2 recordings" in text
+    assert "epochs baseline-corrected by MNE (eegpt does not): 2 of 2 recordings" in text
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -39,6 +39,7 @@ from eegpt._logging import (
 )
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._recording_provenance import recording_provenance
 from eegpt._unused_bads import unused_bads_quiet
 from eegpt.annotations import (
     BadSpans,
@@ -997,26 +998,8 @@ def provenance(
     clock = getattr(recording, "clock", None)
     if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
         record["record_clock"] = clock.to_dict()
-    filters = getattr(recording, "filters", None)
-    if filters:  # the band the recording was filtered to before eegpt (as MNE knows it)
-        record["recording_filters"] = dict(filters)
-    projections = getattr(recording, "projections", None)
-    if projections:  # SSP projectors stored with the recording: applied before eegpt, or not
-        record["projections"] = [dict(proj) for proj in projections]
-    baseline = getattr(recording, "baseline", None)
-    if baseline is not None:  # epochs MNE baseline-corrected (eegpt does not): the interval
-        record["epochs_baseline"] = list(baseline)
-    elif getattr(recording, "baseline_recorded", False) or not getattr(
-        recording, "is_epoched", False
-    ):  # MNE epochs made with baseline=None, or windows of a continuous recording: none
-        record["epochs_baseline"] = None
-    if getattr(recording, "custom_ref", False):  # re-referenced in MNE: the average replaced it
-        record["custom_ref_applied"] = True
-    if getattr(recording, "detrend_recorded", False):  # epochs made in memory: the trend
-        record["epochs_detrend"] = getattr(recording, "detrend", None)  # 0, 1 or None
-    truncated = getattr(recording, "truncated", None)
-    if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
-        record["truncated"] = dict(truncated)
+    # what was done to it before eegpt: filters, projectors, baseline, reference ...
+    record.update(recording_provenance(recording))
     record.update(tail_record(recording, windows))
     record.update(epoch_padding_record(model.config, recording, windows))
     if getattr(recording, "is_epoched", False):  # separate epochs: how their onsets count

@@ -591,6 +591,11 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
             "eegpt (as MNE reads it: the file's prefiltering, or filters applied in MNE)"
         )
     lines += _projection_lines(meta.get("projections"))
+    if meta.get("custom_ref_applied"):
+        lines.append(
+            "  recording re-referenced in MNE before eegpt (info['custom_ref_applied']; eegpt's "
+            "average reference, where on, replaces it)"
+        )
     baseline = meta.get("epochs_baseline")
     if baseline:
         from eegpt._logging import baseline_text

@@ -28,6 +28,7 @@ import torch
 from eegpt._file_identity import part_of_unreadable_error, unreadable_first_part
 from eegpt._filenames import path_text
 from eegpt._logging import caught_warnings, first_error, reader_text, warning_texts
+from eegpt._recording_provenance import recording_provenance
 from eegpt._window_flags import FlaggedSpans
 from eegpt.annotation_placement import placed_extra
 from eegpt.annotations import (
@@ -91,6 +92,10 @@ class WindowInfo:
         [[names], ...], "clipped_channels": [...]}``, one list of channel names per window (of
         :attr:`index`), as :meth:`eegpt._window_flags.FlaggedSpans.per_window` gives them;
         None where the signal checks judged no stretches (epochs): unknown, written as nulls.
+    provenance : dict
+        What was done to the recording before eegpt, as single-file outputs record it
+        (:func:`eegpt._recording_provenance.recording_provenance`: ``recording_filters``,
+        ``epochs_baseline``, ``custom_ref_applied`` ...); kept in the shard's file status.
     """
 
     index: np.ndarray | None = None
@@ -101,24 +106,25 @@ class WindowInfo:
     time_base: dict[str, Any] = field(default_factory=dict)
     padding: dict[str, Any] = field(default_factory=dict)
     flags: dict[str, list[list[str]]] | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         index = None if self.index is None else [int(i) for i in self.index]
         return json.dumps(
             [index, self.annotations, self.labels, self.left_out, self.metadata, self.time_base,
-             self.padding, self.flags]
+             self.padding, self.flags, self.provenance]
         )  # fmt: skip
 
     @classmethod
     def from_json(cls, text: str) -> WindowInfo:
         """The :meth:`to_json` text read back; that of an eegpt from before a field was
-        added (metadata, time base, padding, flags) gives it its default."""
+        added (metadata, time base, padding, flags, provenance) gives it its default."""
         index, annotations, labels, left_out, *rest = json.loads(text)
         index = None if index is None else np.asarray(index, dtype=np.int64)
-        metadata, time_base, padding, flags = (rest + [None] * 4)[:4]
+        metadata, time_base, padding, flags, provenance = (rest + [None] * 5)[:5]
         return cls(
             index, annotations, labels, int(left_out), metadata, time_base or {}, padding or {},
-            flags,
+            flags, provenance or {},
         )  # fmt: skip
 
     def kept_flags(self, keep: np.ndarray) -> None:
@@ -490,6 +496,7 @@ def load_file(
     if getattr(recording, "clock", None) is not None:
         info.time_base["record_clock"] = recording.clock.to_dict()
     info.time_base["sfreq_in"] = float(recording.sfreq)  # as embed's provenance records it
+    info.provenance = recording_provenance(recording)  # as embed's metadata records it
     if getattr(recording, "epochs_metadata", None) is not None:
         info.metadata = _metadata_rows(recording.epochs_metadata)
     if getattr(recording, "selection", None) is not None:  # epochs with dropped ones: indices

@@ -24,6 +24,7 @@ from typing import Any
 
 from eegpt._logging import count as _count
 from eegpt._logging import cut_in_the_middle, duration_text, few
+from eegpt._recording_provenance import provenance_lines
 from eegpt.dataset_lock import FolderLock
 from eegpt.dataset_read import (
     ERRORS_REPORT,
@@ -579,6 +580,8 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             "load_embeddings(...).clock_times(absolute=True) give them"
         )
     lines.append(_flagged_line(output_dir, layout))
+    # what was done to the recordings before eegpt: filters, reference, baseline ...
+    lines += provenance_lines(_footer_statuses(output_dir))
     present, running, counted = progress.present, progress.running, progress.counted
     recount = progress.totals if progress.recounted else None
     if recount is not None:  # reports refresh every 30 s: the shards are the truth
@@ -792,6 +795,19 @@ def _progress(output_dir: Path, manifest: Mapping[str, Any]) -> _FolderProgress:
         killed=killed,
         stopped=stopped,
     )
+
+
+def _footer_statuses(output_dir: Path) -> list[dict[str, Any]]:
+    """The file statuses in a run folder's shard footers; shards whose footers cannot be read
+    are left out (``eegpt info`` names them)."""
+    statuses: list[dict[str, Any]] = []
+    for shard in shard_files(output_dir):
+        try:
+            _, status = read_shard_status(shard)
+        except (OSError, ValueError):
+            continue
+        statuses += status.get("files", [])
+    return statuses
 
 
 def flagged_count(output_dir: Path) -> int | None:

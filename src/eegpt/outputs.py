@@ -73,6 +73,7 @@ from eegpt._logging import few
 from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
+from eegpt._recording_provenance import RECORDING_PROVENANCE_KEYS
 from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.errors import (
@@ -1651,6 +1652,8 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     status = _stored_file_status(folder, recording_id)
     metadata.update({k: status[k] for k in _TIME_BASE + _PADDING if status.get(k) is not None})
     metadata["sfreq_in"] = status.get("sfreq_in")  # Hz; None from runs before it was recorded
+    # what was done to it before eegpt, as embed records it (runs from before: absent)
+    metadata.update({k: status[k] for k in RECORDING_PROVENANCE_KEYS if k in status})
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
     metadata["warnings"] = list(status.get("warnings") or [])  # the first few, as the run kept them
     if status.get("left_out"):

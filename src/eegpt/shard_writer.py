@@ -213,6 +213,8 @@ def _file_status_record(
         **({"start_seconds": file.start_seconds} if file.start_seconds is not None else {}),
         **result.windows.time_base,
         **result.windows.padding,
+        # what was done to it before eegpt (filters, baseline, reference), as embed records it
+        **result.windows.provenance,
         **(source_stamp(file) or {}),
         **(hashed_status(file) if embedded else {}),
     }
@@ -663,6 +665,7 @@ def _joined(parts: list[FileResult]) -> FileResult:
         time_base=first.windows.time_base,
         padding=parts[-1].windows.padding,  # the part that holds the recording's end
         flags=flags,
+        provenance=first.windows.provenance,
     )
     onsets = np.concatenate([p.onsets for p in parts])
     placeholder = np.zeros((len(onsets), 0), np.float32)

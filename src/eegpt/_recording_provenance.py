@@ -1,0 +1,127 @@
+"""What was done to a recording before eegpt read it, as its embeddings record it.
+
+:func:`recording_provenance` is the one record of it, for ``eegpt embed``'s metadata
+(:func:`eegpt.api.provenance`) and for a corpus run's file statuses (the shard footers, which
+``load_embeddings(folder, recording_id=...)`` and ``eegpt info`` read). No heavy imports: the
+readers of a run folder use :data:`RECORDING_PROVENANCE_KEYS` without torch or MNE.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from eegpt._logging import baseline_text, count
+
+#: The keys :func:`recording_provenance` may give, in its order.
+RECORDING_PROVENANCE_KEYS = (
+    "recording_filters",
+    "projections",
+    "epochs_baseline",
+    "custom_ref_applied",
+    "epochs_detrend",
+    "truncated",
+)
+
+
+def recording_provenance(recording: Any) -> dict[str, Any]:
+    """JSON-serialisable record of what MNE (or the file) says was done to ``recording``
+    before eegpt: each key only where it applies.
+
+    ``recording_filters``: the band it was filtered to (``highpass_hz``, ``lowpass_hz``, Hz);
+    ``projections``: its SSP projectors (applied or not); ``epochs_baseline``: the interval
+    ``[tmin, tmax]`` (s; None for the epoch's start or end) MNE baseline-corrected its epochs over, or None for MNE epochs made
+    with ``baseline=None`` and for a continuous recording; ``custom_ref_applied``: True where
+    it was re-referenced in MNE; ``epochs_detrend``: MNE epochs' ``detrend`` (0, 1 or None)
+    where recorded; ``truncated``: what was read of a file shorter than its header says.
+    """
+    record: dict[str, Any] = {}
+    filters = getattr(recording, "filters", None)
+    if filters:  # the band the recording was filtered to before eegpt (as MNE knows it)
+        record["recording_filters"] = dict(filters)
+    projections = getattr(recording, "projections", None)
+    if projections:  # SSP projectors stored with the recording: applied before eegpt, or not
+        record["projections"] = [dict(proj) for proj in projections]
+    baseline = getattr(recording, "baseline", None)
+    if baseline is not None:  # epochs MNE baseline-corrected (eegpt does not): the interval
+        record["epochs_baseline"] = list(baseline)
+    elif getattr(recording, "baseline_recorded", False) or not getattr(
+        recording, "is_epoched", False
+    ):  # MNE epochs made with baseline=None, or windows of a continuous recording: none
+        record["epochs_baseline"] = None
+    if getattr(recording, "custom_ref", False):  # re-referenced in MNE: the average replaced it
+        record["custom_ref_applied"] = True
+    if getattr(recording, "detrend_recorded", False):  # epochs made in memory: the trend
+        record["epochs_detrend"] = getattr(recording, "detrend", None)  # 0, 1 or None
+    truncated = getattr(recording, "truncated", None)
+    if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
+        record["truncated"] = dict(truncated)
+    return record
+
+
+def _band_text(band: Mapping[str, Any]) -> str:
+    """``"0.1-40 Hz"``: a ``recording_filters`` record as text."""
+    return f"{band.get('highpass_hz', 0.0):g}-{band.get('lowpass_hz', 0.0):g} Hz"
+
+
+def _tally_text(counts: Counter[str], limit: int = 4) -> str:
+    """``"0.1-40 Hz: 3 recordings; 1-30 Hz: 1 recording"``: the most common first, at most
+    ``limit`` of them and how many more."""
+    shown = [f"{key}: {count(n, 'recording')}" for key, n in counts.most_common(limit)]
+    more = len(counts) - limit
+    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+
+
+def provenance_lines(statuses: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``eegpt info`` lines summarising what was done to a run's recordings before eegpt
+    read them, from their file statuses (the shard footers' records of the files embedded):
+    the bands they were filtered to, how many MNE re-referenced, baseline-corrected or
+    detrended, their SSP projectors and the truncated files; a line saying they were not
+    recorded for runs from before eegpt recorded them (no status holds any of the keys)."""
+    ok = [s for s in statuses if s.get("status") == "ok"]
+    if not ok:
+        return []
+    if not any(key in s for s in ok for key in RECORDING_PROVENANCE_KEYS):
+        return [
+            "  recordings' filters, reference and epochs baseline: not recorded (shards "
+            "written before eegpt recorded them; embed into a new folder for them)"
+        ]
+    n = len(ok)
+    lines = []
+    bands = Counter(_band_text(s["recording_filters"]) for s in ok if s.get("recording_filters"))
+    if bands:
+        lines.append(
+            "  recordings filtered before eegpt (as MNE reads them: the files' prefiltering, "
+            f"or filters applied in MNE): {_tally_text(bands)}"
+        )
+    referenced = sum(bool(s.get("custom_ref_applied")) for s in ok)
+    if referenced:
+        lines.append(
+            f"  re-referenced in MNE (info['custom_ref_applied']): {referenced} of "
+            f"{count(n, 'recording')} (eegpt's average reference, where on, replaces it)"
+        )
+    baselines = Counter(baseline_text(s["epochs_baseline"]) for s in ok if s.get("epochs_baseline"))
+    if baselines:
+        lines.append(
+            f"  epochs baseline-corrected by MNE (eegpt does not): {sum(baselines.values())} of "
+            f"{count(n, 'recording')} ({_tally_text(baselines)})"
+        )
+    detrended = sum(s.get("epochs_detrend") is not None for s in ok)
+    if detrended:
+        lines.append(f"  epochs detrended by MNE (eegpt does not): {detrended} of "
+                     f"{count(n, 'recording')}")  # fmt: skip
+    applied = sum(any(p.get("applied") for p in s.get("projections") or []) for s in ok)
+    stored = sum(any(not p.get("applied") for p in s.get("projections") or []) for s in ok)
+    if applied or stored:
+        lines.append(
+            f"  SSP projectors: applied before eegpt in {count(applied, 'recording')}, stored "
+            f"but not applied (eegpt does not apply them) in {count(stored, 'recording')}"
+        )
+    truncated = sum(bool(s.get("truncated")) for s in ok)
+    if truncated:
+        lines.append(
+            f"  TRUNCATED files: {truncated} of {count(n, 'recording')} (shorter than their "
+            "headers say: what was read of them was embedded)"
+        )
+    return lines
