@@ -3890,6 +3890,34 @@ def test_corpus_epochs_padded_into_the_window_are_marked(model, tmp_path):
     assert padded["padded_epochs"] == direct and direct["recorded_s"] == pytest.approx(2.0)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_embed_dataset_crop_embeds_standard_epochs_as_embed_does(weights, model, tmp_path):
+    """eegpt embed-dataset --crop TMIN crops MNE's standard epochs (-0.2 to 0.8 s, tmax
+    inclusive: one sample more than a 1 s window) to one window each, as embed --crop does:
+    the same embeddings, crop_tmin in the run's settings; a resume with another --crop is
+    refused naming the option, as another --window is."""
+    raw = synthetic_raw(minutes=0.2, seed=5)[0]
+    events = mne.make_fixed_length_events(raw, duration=2.0)
+    epochs = mne.Epochs(raw, events, tmin=-0.2, tmax=0.8, baseline=None, preload=True,
+                        verbose=False)  # fmt: skip
+    folder = tmp_path / "in"
+    folder.mkdir()
+    epochs.save(folder / "s01-epo.fif", verbose=False)
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0",
+            "--device", "cpu", "-q", "--window", "1"]  # fmt: skip
+    assert cli_main([*args, "--crop", "-0.2"]) == 0
+    table, emb = read_embeddings(out)
+    crop = PreprocessingConfig(window_seconds=1.0, crop_tmin=-0.2)
+    direct = model.embed(epochs, preprocessing=crop, device="cpu")
+    assert len(table) == len(epochs) and not table.padded.any()
+    np.testing.assert_allclose(emb, direct.data, atol=1e-5)
+    spec = json.loads((out / MANIFEST).read_text())["spec"]
+    assert spec["preprocessing"]["crop_tmin"] == pytest.approx(-0.2)
+    with pytest.raises(ValueError, match="preprocessing.crop_tmin .* \\[--crop\\]"):
+        cli_main([*args, "--crop", "-0.1", "--debug"])
+
+
 def test_window_info_json_keeps_the_recording_provenance():
     """WindowInfo's JSON (the reader processes' and Ray's stages) keeps the recording's
     provenance; that of an eegpt from before it reads back as none."""

@@ -133,6 +133,20 @@ def test_a_column_named_like_bads_is_said_to_be_ignored(edfs, column):
         resolve_inputs(manifest)
 
 
+@pytest.mark.parametrize(
+    ("column", "option"), [("crop_tmin", "--crop"), ("window_seconds", "--window")]
+)
+def test_a_column_named_as_a_run_setting_is_said_to_be_ignored(edfs, column, option):
+    """A manifest column named as a run-wide preprocessing setting (crop_tmin ...) is copied
+    as metadata, not applied per file: the warning says so and names the option."""
+    manifest = edfs[0].parent / f"{column}.csv"
+    manifest.write_text(f"path,{column}\n{edfs[0]},-0.2\n")
+    with pytest.warns(EEGPTUserWarning, match=rf"does not read the column\(s\) \['{column}'\], "
+                      rf"only copies them .* whole run, given by {option}") as caught:  # fmt: skip
+        inputs = resolve_inputs(manifest)
+    assert len(caught) == 1 and len(inputs.files) == 1
+
+
 def _scaled_copy(edf, path, factor: float = 1.0, offset: float = 0.0):
     """The recording of ``edf`` saved as FIF with its samples times ``factor`` plus ``offset``
     volts (a DC-coupled amplifier's offsets, or a wrong unit)."""

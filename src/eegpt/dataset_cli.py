@@ -188,6 +188,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_preprocessing_options(
         p,
+        crop=True,
         start_note=". Lights-off differs per night: a manifest's start_seconds column gives each "
         "recording its own (--start is that of the files without one)",
     )

@@ -522,6 +522,37 @@ def _lookalike_bads(columns: Sequence[str]) -> list[str]:
     return [c for c in columns if c != "bads" and c.strip().lower() in _BADS_LOOKALIKES]
 
 
+#: Manifest columns named as a run-wide preprocessing setting (a PreprocessingConfig field, or
+#: its option), with the option that sets it: eegpt copies them as metadata, applies none.
+_RUN_SETTING_COLUMNS = {
+    "crop_tmin": "--crop",
+    "crop": "--crop",
+    "window_seconds": "--window",
+    "overlap": "--overlap",
+    "detrend": "--detrend",
+    "tail": "--tail",
+    "resample": "--resample",
+    "average_reference": "--average-reference / --no-average-reference",
+}
+
+
+def _warn_run_setting_columns(columns: Sequence[str], source: str) -> None:
+    """Warn of manifest ``columns`` named like a run-wide preprocessing setting
+    (:data:`_RUN_SETTING_COLUMNS`: ``crop_tmin`` ...), which are copied to the rows as
+    metadata and not applied to their files."""
+    found = [c for c in columns if c.strip().lower() in _RUN_SETTING_COLUMNS]
+    if not found:
+        return
+    options = ", ".join(dict.fromkeys(_RUN_SETTING_COLUMNS[c.strip().lower()] for c in found))
+    _warn(
+        f"manifest {source}: eegpt does not read the column(s) {found}, only copies them to "
+        "each row as metadata, so no file is preprocessed by them: they are settings of the "
+        f"whole run, given by {options} (PreprocessingConfig(...) of preprocessing= in "
+        "Python). Files that need other settings go in a run of their own",
+        UserWarning,
+    )
+
+
 def _rescale_column(
     table: Any, source: str, numbers: Sequence[int] | None = None
 ) -> list[float] | None:
@@ -1422,6 +1453,7 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
             f"them to each row as metadata, so no channel is left out by them{to_mark}",
             UserWarning,
         )
+    _warn_run_setting_columns(extra, source)
     metadata = _typed_for_shards(table.select(extra).combine_chunks()) if extra else None
     rescale = _rescale_column(table, source, numbers)  # also kept as a column: the rows say it
     starts = _start_column(table, source, numbers)  # likewise

@@ -332,6 +332,7 @@ def _header_rate(path: Any) -> float | None:
 _OPTION_OF_SETTING = {
     "preprocessing.scale": "--rescale (the scale is 1000 x the rescale factor)",
     "preprocessing.window_seconds": "--window",
+    "preprocessing.crop_tmin": "--crop",
     "preprocessing.overlap": "--overlap",
     "preprocessing.detrend": "--detrend",
     "preprocessing.resample": "--resample",
