@@ -14,6 +14,11 @@ from typing import Any
 
 from eegpt._logging import baseline_text, count
 
+#: Key of how the onsets of epochs' windows count, in the metadata of outputs of epochs
+#: (:func:`epoch_onsets_kind`): ``"events"`` (event time plus ``tmin``) or
+#: ``"end_to_end"`` (epochs without times, numbered end to end; separate all the same)
+EPOCH_ONSETS_KEY = "epoch_onsets"
+
 #: The keys :func:`recording_provenance` may give, in its order.
 RECORDING_PROVENANCE_KEYS = (
     "recording_filters",
@@ -22,6 +27,7 @@ RECORDING_PROVENANCE_KEYS = (
     "custom_ref_applied",
     "epochs_detrend",
     "truncated",
+    EPOCH_ONSETS_KEY,
 )
 
 
@@ -34,7 +40,8 @@ def recording_provenance(recording: Any) -> dict[str, Any]:
     ``[tmin, tmax]`` (s; None for the epoch's start or end) MNE baseline-corrected its epochs over, or None for MNE epochs made
     with ``baseline=None`` and for a continuous recording; ``custom_ref_applied``: True where
     it was re-referenced in MNE; ``epochs_detrend``: MNE epochs' ``detrend`` (0, 1 or None)
-    where recorded; ``truncated``: what was read of a file shorter than its header says.
+    where recorded; ``truncated``: what was read of a file shorter than its header says;
+    ``epoch_onsets``: for epochs, how their onsets count (:func:`epoch_onsets_kind`).
     """
     record: dict[str, Any] = {}
     filters = getattr(recording, "filters", None)
@@ -57,7 +64,22 @@ def recording_provenance(recording: Any) -> dict[str, Any]:
     truncated = getattr(recording, "truncated", None)
     if truncated:  # an EDF/BDF file shorter than its header says: what was read of it
         record["truncated"] = dict(truncated)
+    if getattr(recording, "is_epoched", False):  # separate epochs: how their onsets count
+        record[EPOCH_ONSETS_KEY] = epoch_onsets_kind(recording)
     return record
+
+
+def epoch_onsets_kind(recording: Any) -> str:
+    """How the onsets of an epoched ``recording``'s windows count
+    (``metadata["epoch_onsets"]``): ``"events"`` for MNE epochs with events (each epoch's event
+    time plus ``tmin``, from the acquisition start), ``"end_to_end"`` where the epochs' times
+    are unknown and their onsets number them end to end (epoch ``k`` at ``k`` times the
+    epoch length): arrays ``[n_epochs, C, T]``, ``mne.EpochsArray`` without events and
+    epoched EEGLAB ``.set`` files (whose events MNE places end to end; they, like arrays,
+    record no baseline: ``Recording.baseline_recorded``). The epochs are separate either way,
+    whatever gaps their onsets leave."""
+    timed = recording.onsets is not None and getattr(recording, "baseline_recorded", False)
+    return "events" if timed else "end_to_end"
 
 
 def _band_text(band: Mapping[str, Any]) -> str:

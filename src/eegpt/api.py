@@ -998,12 +998,11 @@ def provenance(
     clock = getattr(recording, "clock", None)
     if clock is not None:  # a discontinuous EDF+D file: where its stretches lie on the clock
         record["record_clock"] = clock.to_dict()
-    # what was done to it before eegpt: filters, projectors, baseline, reference ...
+    # what was done to it before eegpt (filters, projectors, baseline, reference ...), and
+    # how its epochs' onsets count
     record.update(recording_provenance(recording))
     record.update(tail_record(recording, windows))
     record.update(epoch_padding_record(model.config, recording, windows))
-    if getattr(recording, "is_epoched", False):  # separate epochs: how their onsets count
-        record[EPOCH_ONSETS_KEY] = epoch_onsets_kind(recording)
     labels = getattr(recording, "labels", None)
     if labels is not None:  # epochs' event names, one per window
         record["labels"] = list(labels)
@@ -1014,19 +1013,6 @@ def provenance(
     if frame is not None:  # epochs.metadata, one row per window
         record["epochs_metadata"] = metadata_record(frame)
     return record
-
-
-def epoch_onsets_kind(recording: Any) -> str:
-    """How the onsets of an epoched ``recording``'s windows count
-    (``metadata["epoch_onsets"]``): ``"events"`` for MNE epochs with events (each epoch's event
-    time plus ``tmin``, from the acquisition start), ``"end_to_end"`` where the epochs' times
-    are unknown and their onsets number them end to end (epoch ``k`` at ``k`` times the
-    epoch length): arrays ``[n_epochs, C, T]``, ``mne.EpochsArray`` without events and
-    epoched EEGLAB ``.set`` files (whose events MNE places end to end; they, like arrays,
-    record no baseline: ``Recording.baseline_recorded``). The epochs are separate either way,
-    whatever gaps their onsets leave."""
-    timed = recording.onsets is not None and getattr(recording, "baseline_recorded", False)
-    return "events" if timed else "end_to_end"
 
 
 def software_versions() -> dict[str, str]:

@@ -73,7 +73,7 @@ from eegpt._logging import few
 from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
-from eegpt._recording_provenance import RECORDING_PROVENANCE_KEYS
+from eegpt._recording_provenance import EPOCH_ONSETS_KEY, RECORDING_PROVENANCE_KEYS
 from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.errors import (
@@ -1955,12 +1955,6 @@ def _major_version(version: str) -> int | None:
     """The major number of a version text (``"16.1.0"`` -> 16); None where it has none."""
     head = version.split(".", 1)[0]
     return int(head) if head.isdigit() else None
-
-
-#: Key of how the onsets of epochs' windows count, in the metadata of outputs of epochs
-#: (:func:`eegpt.api.epoch_onsets_kind`): ``"events"`` (event time plus ``tmin``) or
-#: ``"end_to_end"`` (epochs without times, numbered end to end; separate all the same)
-EPOCH_ONSETS_KEY = "epoch_onsets"
 
 
 def windows_text(n: int, metadata: Mapping[str, Any]) -> str:
