@@ -3950,6 +3950,7 @@ def test_corpus_records_what_mne_did_to_each_recording_as_embed_does(model, tmp_
         keys = [k for k in RECORDING_PROVENANCE_KEYS if k in direct]
         assert {"recording_filters", "epochs_baseline"} <= set(keys)
         assert ("custom_ref_applied" in keys) is (name == "avg")
+        assert stored["epoch_onsets"] == "events"  # epochs timed by their events
         assert {k: stored.get(k) for k in RECORDING_PROVENANCE_KEYS} == {
             k: direct.get(k) for k in RECORDING_PROVENANCE_KEYS
         }
