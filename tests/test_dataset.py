@@ -3951,6 +3951,8 @@ def test_corpus_records_what_mne_did_to_each_recording_as_embed_does(model, tmp_
         assert {"recording_filters", "epochs_baseline"} <= set(keys)
         assert ("custom_ref_applied" in keys) is (name == "avg")
         assert stored["epoch_onsets"] == "events"  # epochs timed by their events
+        for key in ("batch_size", "resample_revision"):  # the run's, as embed records them
+            assert stored[key] == direct[key]
         assert {k: stored.get(k) for k in RECORDING_PROVENANCE_KEYS} == {
             k: direct.get(k) for k in RECORDING_PROVENANCE_KEYS
         }

@@ -1654,6 +1654,10 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     metadata["sfreq_in"] = status.get("sfreq_in")  # Hz; None from runs before it was recorded
     # what was done to it before eegpt, as embed records it (runs from before: absent)
     metadata.update({k: status[k] for k in RECORDING_PROVENANCE_KEYS if k in status})
+    if status.get("batch_size") is not None:  # windows per forward pass, as embed records it
+        metadata["batch_size"] = status["batch_size"]
+    if spec.get("resample_revision") is not None:  # its resampler's numbers, as embed records
+        metadata["resample_revision"] = spec["resample_revision"]
     metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
     metadata["warnings"] = list(status.get("warnings") or [])  # the first few, as the run kept them
     if status.get("left_out"):
