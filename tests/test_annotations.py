@@ -2141,7 +2141,7 @@ def test_a_tuh_label_file_joined_to_an_in_memory_recording_is_not_warned_of(tmp_
     """An in-memory recording ("<Raw>", "<Epochs>", "<array>") has no file name to compare
     with a label file's '# bname' line: no warning; a file recording naming another still
     warns. _same_recording (eegpt._filenames.same_recording) is one function in both modules."""
-    from eegpt import probe_label_files
+    from eegpt import window_labelling
     from eegpt.annotation_files import _same_recording, check_named
 
     labels = tmp_path / "aaaaaajy_s001_t000.csv_bi"
@@ -2154,7 +2154,7 @@ def test_a_tuh_label_file_joined_to_an_in_memory_recording_is_not_warned_of(tmp_
             check_named(str(labels), source)
     with pytest.warns(EEGPTWarning, match="names the recording 'aaaaaajy_s001_t000'"):
         check_named(str(labels), str(tmp_path / "other.edf"))
-    assert probe_label_files._same_recording is _same_recording
+    assert window_labelling._same_recording is _same_recording
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])

@@ -88,6 +88,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import cli_options as cli_options
     from eegpt import cli_run as cli_run
     from eegpt import config as config
+    from eegpt import continuous_windows as continuous_windows
     from eegpt import dataset as dataset
     from eegpt import dataset_cli as dataset_cli
     from eegpt import dataset_files as dataset_files
@@ -116,6 +117,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import heads as heads
     from eegpt import hub as hub
     from eegpt import io as io
+    from eegpt import label_row_alignment as label_row_alignment
+    from eegpt import label_rows as label_rows
     from eegpt import memory_checks as memory_checks
     from eegpt import mixed_rates as mixed_rates
     from eegpt import mne_inputs as mne_inputs
@@ -168,6 +171,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import unreadable_files as unreadable_files
     from eegpt import viz as viz
     from eegpt import vocabulary as vocabulary
+    from eegpt import window_labelling as window_labelling
     from eegpt import windowing as windowing
     from eegpt.anonymize import anonymize_embeddings
     from eegpt.api import embed, embed_to_file
@@ -211,6 +215,8 @@ _SUBMODULES = {
     # split from probe (eegpt.probe re-exports their names)
     "probe_config", "probe_encoder", "probe_loading", "probe_preparation", "probe_training",
     "scoring_epochs",
+    # split from probe_label_files (eegpt.probe_label_files re-exports the names it gave)
+    "continuous_windows", "label_row_alignment", "label_rows", "window_labelling",
     # split from io (eegpt.io re-exports their names)
     "array_inputs", "epochs_files", "memory_checks", "mixed_rates", "mne_inputs", "nonfinite_advice",
     "recording", "recording_files", "ssp_projectors", "unreadable_files",

@@ -422,7 +422,7 @@ def marker_spans_of(
             "give end= in the annotations' time base",
             "the markers are another recording's, or their onsets in another time base?",
         )
-        from eegpt.probe_label_files import marker_spans_options
+        from eegpt.window_labelling import marker_spans_options
 
         raise ValueError(f"{recording.source}: {marker_spans_options(states)}: {text}") from None
 

@@ -24,16 +24,16 @@ from eegpt.errors import EEGPTWarning, MissingFileError
 
 def _epochs_among(paths: Sequence[Path]) -> list[str]:
     """Those of the recordings ``paths`` that hold epochs
-    (:func:`eegpt.probe_label_files._is_continuous_input`: ``-epo.fif``, a ``.set`` of several
+    (:func:`eegpt.continuous_windows.is_continuous_input`: ``-epo.fif``, a ``.set`` of several
     trials, an ``.npz`` of epochs arrays), as text."""
-    from eegpt.probe_label_files import _is_continuous_input
+    from eegpt.continuous_windows import is_continuous_input
 
-    return [str(p) for p in paths if not _is_continuous_input(Path(p))]
+    return [str(p) for p in paths if not is_continuous_input(Path(p))]
 
 
 def warn_marker_spans_of_epochs(args: argparse.Namespace, paths: Sequence[Path]) -> None:
     """With ``--marker-spans`` given (``args.marker_spans``), say once which of the recordings
-    ``paths`` hold epochs (:func:`eegpt.probe_label_files._is_continuous_input`: ``-epo.fif``,
+    ``paths`` hold epochs (:func:`eegpt.continuous_windows.is_continuous_input`: ``-epo.fif``,
     a ``.set`` of several trials, an ``.npz`` of epochs arrays): they are left as they are,
     having no state spans to make (the option applies to continuous recordings)."""
     if not getattr(args, "marker_spans", None):

@@ -845,10 +845,10 @@ def _outside_vocabulary(name: str, target: str) -> str:
 
 def marker_spans_option(args: argparse.Namespace) -> dict[str, str] | None:
     """``--marker-spans`` as the ``states`` of :func:`eegpt.annotations.markers_to_spans`
-    (:func:`eegpt.probe_label_files.parse_marker_spans`), or None without it."""
+    (:func:`eegpt.window_labelling.parse_marker_spans`), or None without it."""
     if not getattr(args, "marker_spans", None):
         return None
-    from eegpt.probe_label_files import parse_marker_spans
+    from eegpt.window_labelling import parse_marker_spans
 
     return parse_marker_spans(args.marker_spans)
 

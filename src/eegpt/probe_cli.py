@@ -40,7 +40,8 @@ first sample, one row each with its ``onset_s``.
 :func:`add_probe_commands` adds the ``probe`` command to the ``eegpt`` parser; :func:`main` runs
 it on its own (``python -m eegpt.probe_cli train ...``). This module holds the argument parser
 and the commands; reading the inputs as labelled epochs (label files, window labelling) is
-:mod:`eegpt.probe_label_files`, writing prediction tables :mod:`eegpt.probe_predictions`.
+:mod:`eegpt.probe_label_files` (and the modules it names), writing prediction tables
+:mod:`eegpt.probe_predictions`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ from eegpt.cli_options import (
     seconds,
 )
 from eegpt.cli_run import given_arguments, joined_negative_values, run_command_line
+from eegpt.continuous_windows import is_continuous_input
+from eegpt.label_rows import LABEL_CSV_SEPARATORS as LABEL_CSV_SEPARATORS  # re-exported
+from eegpt.label_rows import LABEL_NUMBER_COLUMNS as LABEL_NUMBER_COLUMNS  # re-exported
+from eegpt.label_rows import MAX_IGNORED_NAMES as MAX_IGNORED_NAMES  # re-exported
+from eegpt.label_rows import MISSING_LABELS as MISSING_LABELS  # re-exported
+from eegpt.label_rows import labels_file_record
 from eegpt.probe_cli_evaluate import cmd_probe_evaluate
 from eegpt.probe_cli_inputs import (
     clean_recording_paths,
@@ -96,20 +103,12 @@ from eegpt.probe_cli_options import (
     epoch_seconds,
 )
 from eegpt.probe_cli_predict import check_window_overlap, cmd_probe_predict, window_labelling
-from eegpt.probe_label_files import LABEL_CSV_SEPARATORS as LABEL_CSV_SEPARATORS  # re-exported
-from eegpt.probe_label_files import LABEL_NUMBER_COLUMNS as LABEL_NUMBER_COLUMNS  # re-exported
-from eegpt.probe_label_files import MAX_IGNORED_NAMES as MAX_IGNORED_NAMES  # re-exported
-from eegpt.probe_label_files import MISSING_LABELS as MISSING_LABELS  # re-exported
-from eegpt.probe_label_files import (
-    _is_continuous_input,
-    labels_file_record,
-    load_labelled_epochs,
-)
 from eegpt.probe_label_files import _labelled_windows as _labelled_windows  # re-exported
 from eegpt.probe_label_files import _read_one as _read_one  # re-exported
-from eegpt.probe_label_files import first_labelling_onset as first_labelling_onset  # re-exported
+from eegpt.probe_label_files import load_labelled_epochs
 from eegpt.probe_predictions import PREDICTION_FORMATS as PREDICTION_FORMATS  # re-exported
 from eegpt.probe_predictions import PREDICTIONS_KEY as PREDICTIONS_KEY  # re-exported
+from eegpt.window_labelling import first_labelling_onset as first_labelling_onset  # re-exported
 
 __all__ = ["add_probe_commands", "load_labelled_epochs", "main"]
 
@@ -586,11 +585,11 @@ def _train(args: argparse.Namespace) -> int:
     windows = window_labelling(args, args.window)
     # checked before any file is read: a --val-data labelling that cannot be is refused first
     held_windows = val_labelling(args, windows) if args.val_data else None
-    continuous = windows is not None and any(_is_continuous_input(p) for p in args.data)
+    continuous = windows is not None and any(is_continuous_input(p) for p in args.data)
     if args.crop is not None:  # epochs only: a continuous recording has no events to crop by
         from eegpt.windowing import crop_refused_for_continuous
 
-        refused = [str(p) for p in [*args.data, *(args.val_data or [])] if _is_continuous_input(p)]
+        refused = [str(p) for p in [*args.data, *(args.val_data or [])] if is_continuous_input(p)]
         if refused:
             raise ValueError(f"{refused[0]}: {crop_refused_for_continuous(args.crop)}")
         args.crop_preprocessing = PreprocessingConfig(

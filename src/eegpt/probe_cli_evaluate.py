@@ -18,6 +18,7 @@ from eegpt.cli_options import (
     check_figure_path,
     save_figure_file,
 )
+from eegpt.continuous_windows import is_continuous_input
 from eegpt.probe_cli_events import check_events_options, evaluated_events, event_classes
 from eegpt.probe_cli_inputs import (
     clean_recording_paths,
@@ -33,9 +34,6 @@ from eegpt.probe_cli_predict import (
     load_cli_probe,
     probe_probabilities,
     window_labelling,
-)
-from eegpt.probe_label_files import (
-    _is_continuous_input,
 )
 from eegpt.probe_predictions import (
     confusion_table,
@@ -66,7 +64,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.event_scoring:
         from eegpt._logging import few
 
-        epoched = [str(p) for p in args.data if not _is_continuous_input(p)]
+        epoched = [str(p) for p in args.data if not is_continuous_input(p)]
         if epoched:
             raise ValueError(
                 "--event-scoring merges the windows of continuous recordings into events; "

@@ -23,12 +23,12 @@ from eegpt.cli_options import (
     given_once,
     parse_rename,
 )
-from eegpt.probe_label_files import (
+from eegpt.continuous_windows import is_continuous_input
+from eegpt.probe_label_files import load_labelled_epochs
+from eegpt.window_labelling import (
     WindowLabelling,
-    _is_continuous_input,
     check_annotation_files,
     labelling_options,
-    load_labelled_epochs,
     marker_spans_values,
     parse_window_labels,
 )
@@ -53,7 +53,7 @@ def start_option(
         return float(values or 0.0), ()
     if len(values) == 1:
         return values[0], ()
-    held = [str(p) for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+    held = [str(p) for p in getattr(args, "val_data", None) or [] if is_continuous_input(p)]
     files = [*continuous, *held]
     if len(values) != len(files):
         raise ValueError(
@@ -72,7 +72,7 @@ def val_labelling(
     from eegpt._logging import few
 
     files = [str(a) for a in args.val_annotations or []]
-    held = [str(p) for p in args.val_data if _is_continuous_input(p)]
+    held = [str(p) for p in args.val_data if is_continuous_input(p)]
     if args.labels is not None:  # the training files' labels CSV: the --val-data files' own
         if files:
             raise ValueError(
@@ -88,7 +88,7 @@ def val_labelling(
             )
         if not held:
             return None
-        start, starts = start_option(args, [str(p) for p in args.data if _is_continuous_input(p)])
+        start, starts = start_option(args, [str(p) for p in args.data if is_continuous_input(p)])
         return WindowLabelling(
             None, args.window, start_seconds=start, starts=starts,
             labels_file=str(args.val_labels), validation=True,
@@ -111,7 +111,7 @@ def val_labelling(
             "the same order"
         )
     pairs = tuple(zip(held, files, strict=True)) if files else ()
-    trained = [str(p) for p in args.data if _is_continuous_input(p)]  # a swap with these too
+    trained = [str(p) for p in args.data if is_continuous_input(p)]  # a swap with these too
     check_annotation_files(pairs, "--val-annotations", others=trained)
     return dataclasses.replace(windows, extra=pairs, validation=True)
 
@@ -213,9 +213,9 @@ def adopt_crop(args: argparse.Namespace, probe: Any) -> None:
     args.crop_preprocessing = probe.preprocessing  # the epochs files cropped as it says
     args.crop_notes = []
     args.crop_window_fixed = True  # the probe's window: a crop overshooting it, another crop
-    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
-    arrays = [str(p) for p in args.data if not _is_continuous_input(p) and _is_array_input(p)]
-    epochs = [str(p) for p in args.data if not _is_continuous_input(p) and not _is_array_input(p)]
+    continuous = [str(p) for p in args.data if is_continuous_input(p)]
+    arrays = [str(p) for p in args.data if not is_continuous_input(p) and _is_array_input(p)]
+    epochs = [str(p) for p in args.data if not is_continuous_input(p) and not _is_array_input(p)]
     if given is None:
         if trained is None:
             return
@@ -281,7 +281,7 @@ def adopt_events_from_stim(args: argparse.Namespace, probe: Any) -> None:
         return  # refused as given without --events-from-stim (stim_setting)
     if getattr(args, "labels", None) is not None:  # the file labels the windows
         return
-    if not any(_is_continuous_input(p) for p in args.data):
+    if not any(is_continuous_input(p) for p in args.data):
         return
     setting = StimEvents.from_record(trained)
     args.events_from_stim = setting.channel or True
@@ -300,14 +300,14 @@ def adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
     """Without ``--marker-spans``, the state markers of continuous recordings are made spans
     as the probe's training recordings' were (``probe train --marker-spans``, recorded in
     ``training["window_labels"]["marker_spans"]``), if so; said on stderr."""
-    from eegpt.probe_label_files import marker_spans_options
+    from eegpt.window_labelling import marker_spans_options
 
     trained = ((probe.training or {}).get("window_labels") or {}).get("marker_spans")
     if not trained or getattr(args, "marker_spans", "absent") is not None:
         return
     if getattr(args, "labels", None) is not None:  # the file labels the windows
         return
-    if not any(_is_continuous_input(p) for p in args.data):
+    if not any(is_continuous_input(p) for p in args.data):
         return
     args.marker_spans = marker_spans_values(trained)
     args.marker_spans_adopted = True  # best-effort in predict (WindowLabelling.spans_adopted)
@@ -360,12 +360,13 @@ def _own_annotations(path: Path, windows: WindowLabelling | None) -> Any:
     """The own annotations of the continuous recording ``path`` (``mne.Annotations`` or None),
     for :func:`refuse_labels_without_files`: a BIDS recording, whose annotations come from
     its sidecars as MNE-BIDS opens it, is opened for streaming as its windows are cut and
-    kept for them in ``windows`` (:func:`~eegpt.probe_label_files.open_for_windows`: opened
+    kept for them in ``windows`` (:func:`~eegpt.continuous_windows.open_for_windows`: opened
     once, not once for the check and again for its windows); another file's annotations are
     read alone (:func:`eegpt.annotations.read_annotations`: an EDF's annotation signals)."""
     from eegpt.annotation_files import read_annotations
     from eegpt.bids import bids_root
-    from eegpt.probe_label_files import open_for_windows, opened_key
+    from eegpt.continuous_windows import open_for_windows
+    from eegpt.window_labelling import opened_key
 
     if windows is not None and windows.stim_events is not None:  # its events made annotations
         streamed = open_for_windows(path, windows)
@@ -389,7 +390,7 @@ def refuse_labels_without_files(
 
     if not getattr(args, "labels_need_annotations", False) or args.unlabelled is None:
         return
-    continuous = [p for p in args.data if _is_continuous_input(p)]
+    continuous = [p for p in args.data if is_continuous_input(p)]
     unlabellable = [
         str(p) for p in continuous if _labels_need_files(args, _own_annotations(p, windows))
     ]
@@ -413,13 +414,13 @@ def warn_min_overlap_classes(args: argparse.Namespace) -> None:
     a window still takes the class covering more of it, so a small fraction does not label
     every window a seizure touches as one when background is a class too."""
     from eegpt._logging import warn as _warn
-    from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
+    from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 
     value = min_overlap_option(args)
     labels = getattr(args, "window_labels", None)
     if labels is None or value is None or value >= DEFAULT_MIN_OVERLAP:
         return
-    if not any(_is_continuous_input(p) for p in getattr(args, "data", None) or []):
+    if not any(is_continuous_input(p) for p in getattr(args, "data", None) or []):
         return
     match = parse_window_labels(labels)
     if not isinstance(match, Mapping) or len(match) < 2:

@@ -25,6 +25,7 @@ from eegpt.cli_options import (
     stim_setting,
 )
 from eegpt.cli_run import EXIT_SOME_FAILED
+from eegpt.continuous_windows import is_continuous_input
 from eegpt.errors import USER_ERRORS
 from eegpt.probe_cli_events import (
     check_events_options,
@@ -46,10 +47,15 @@ from eegpt.probe_cli_inputs import (
     trained_starts_option,
     warn_min_overlap_classes,
 )
-from eegpt.probe_label_files import (
-    TimeBase,
+from eegpt.probe_label_files import TimeBase, time_base_of
+from eegpt.probe_predictions import (
+    check_prediction_output,
+    prediction_provenance,
+    sidecar_of,
+    write_predictions,
+)
+from eegpt.window_labelling import (
     WindowLabelling,
-    _is_continuous_input,
     check_annotation_files,
     implied_labels,
     labelling_options,
@@ -57,14 +63,7 @@ from eegpt.probe_label_files import (
     parse_marker_spans,
     parse_window_labels,
     start_given,
-    time_base_of,
     window_label_values,
-)
-from eegpt.probe_predictions import (
-    check_prediction_output,
-    prediction_provenance,
-    sidecar_of,
-    write_predictions,
 )
 
 
@@ -81,7 +80,7 @@ def check_window_overlap(args: argparse.Namespace, window_seconds: float) -> Non
         raise ValueError(
             f"--overlap {overlap:g}: give 0 <= overlap < the {window_seconds:g} s windows"
         )
-    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    continuous = [str(p) for p in args.data if is_continuous_input(p)]
     if not continuous:
         raise ValueError(
             f"--overlap {overlap:g} cuts continuous recordings into overlapping windows; "
@@ -100,7 +99,7 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
     from eegpt._logging import few
 
     labels_file = getattr(args, "labels", None)
-    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    continuous = [str(p) for p in args.data if is_continuous_input(p)]
     if labels_file is not None and continuous:
         if args.window_labels is not None:
             raise ValueError(
@@ -153,7 +152,7 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
     match = parse_window_labels(args.window_labels)
     files = [str(a) for a in args.annotations or []]
     if files and len(files) != len(continuous):
-        held = [p for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+        held = [p for p in getattr(args, "val_data", None) or [] if is_continuous_input(p)]
         also = ""
         if held and len(files) == len(continuous) + len(held):
             also = (
@@ -166,7 +165,7 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
         )
     if files:
         # a swap with the --val-data recordings too (theirs are checked against these)
-        held = [str(p) for p in getattr(args, "val_data", None) or [] if _is_continuous_input(p)]
+        held = [str(p) for p in getattr(args, "val_data", None) or [] if is_continuous_input(p)]
         check_annotation_files(list(zip(continuous, files, strict=True)), others=held)
     start, starts = start_option(args, continuous)
     overlap = (
@@ -209,9 +208,9 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
         return
     if getattr(args, "unlabelled", None) is not None:
         return  # refused by window_labelling: --unlabelled without --window-labels
-    if not any(_is_continuous_input(p) for p in args.data):
+    if not any(is_continuous_input(p) for p in args.data):
         return
-    from eegpt.probe_label_files import DEFAULT_MIN_OVERLAP
+    from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 
     match, args.unlabelled = trained["match"], trained.get("unlabelled")
     args.window_labels = window_label_values(match)
@@ -321,7 +320,7 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
     each recording's own start (several values, or ``--start annotations``): noted when no
     ``--start`` is given."""
     how = (probe.training or {}).get("window_labels") or {}
-    if not how or args.quiet or not any(_is_continuous_input(p) for p in args.data):
+    if not how or args.quiet or not any(is_continuous_input(p) for p in args.data):
         return
     from eegpt.annotation_labels import exact_seconds
 
@@ -460,7 +459,7 @@ def _start_for(
         return None
     if how is not None:
         return how.start_of(path, annotations)
-    continuous = [str(p) for p in args.data if _is_continuous_input(p)]
+    continuous = [str(p) for p in args.data if is_continuous_input(p)]
     value = start_given(*start_option(args, continuous), path)
     if value == START_FROM_ANNOTATIONS:
         raise ValueError(
@@ -477,7 +476,7 @@ def _annotations_file(args: argparse.Namespace, path: Path) -> str | None:
     from eegpt.dataset_inputs import file_identity
 
     files = [str(a) for a in args.annotations or []]
-    continuous = [p for p in args.data if _is_continuous_input(p)]
+    continuous = [p for p in args.data if is_continuous_input(p)]
     if files and len(files) != len(continuous):
         raise ValueError(
             f"{len(files)} --annotations file(s) for {len(continuous)} continuous "
@@ -615,8 +614,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
     args.data, _ = given_once(args.data)  # one file's rows once
-    continuous = [p for p in args.data if _is_continuous_input(p)]
-    epoched = [p for p in args.data if not _is_continuous_input(p)]
+    continuous = [p for p in args.data if is_continuous_input(p)]
+    epoched = [p for p in args.data if not is_continuous_input(p)]
     if args.epoch_seconds is not None and epoched:
         raise ValueError(
             f"--epoch-seconds groups the windows of continuous recordings into scoring epochs; "

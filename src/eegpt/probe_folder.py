@@ -124,8 +124,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
         lines.append(f"  labels: the epochs' metadata column {training['label_column']!r}")
     if training.get("window_labels"):
         from eegpt.probe_cli_inputs import trained_starts_option
-        from eegpt.probe_label_files import labelling_options, marker_spans_options
         from eegpt.stim_events import StimEvents
+        from eegpt.window_labelling import labelling_options, marker_spans_options
 
         how = training["window_labels"]
         if how.get("match") is None:  # --labels FILE

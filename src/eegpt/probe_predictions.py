@@ -25,7 +25,7 @@ import numpy as np
 
 from eegpt._filenames import user_path
 from eegpt.cli_options import checked_rescale
-from eegpt.probe_label_files import labels_file_record
+from eegpt.label_rows import labels_file_record
 
 #: The files ``probe predict --output`` writes, by suffix: CSV and TSV (their separator), Parquet;
 #: ``.txt`` and a name without a suffix are CSV, as all outputs were before the others.

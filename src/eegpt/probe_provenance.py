@@ -419,7 +419,7 @@ def _identity_text(record: dict[str, Any]) -> str:
 
 def ignored_rows_text(record: Mapping[str, Any]) -> str:
     """``"; 80 rows for 2 other files ignored (sub-3.edf, sub-4.edf)"``: what a labels file's
-    record (``rows_ignored``, :func:`eegpt.probe_label_files.labels_file_record`) says of its
+    record (``rows_ignored``, :func:`eegpt.label_rows.labels_file_record`) says of its
     rows for files not given, for ``eegpt info``; "" where none were ignored."""
     ignored = record.get("rows_ignored")
     if not isinstance(ignored, dict):

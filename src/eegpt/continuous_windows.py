@@ -1,0 +1,362 @@
+"""A continuous recording as ``eegpt probe``'s labelled windows.
+
+:func:`labelled_windows` cuts a continuous recording into the windows ``eegpt embed`` cuts
+(resampled whole to the model's rate, read block by block) and labels them as a
+:class:`~eegpt.window_labelling.WindowLabelling` says (by its annotations, or left for the rows
+of a ``--labels`` file); :func:`refuse_unmatched` refuses ``--window-labels`` that labelled no
+window, saying why; :func:`is_continuous_input` tells which inputs are continuous recordings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
+from eegpt.window_labelling import (
+    WindowLabelling,
+    labelling_options,
+    marker_spans_options,
+    opened_key,
+)
+
+
+def labelled_windows(
+    path: Path, how: WindowLabelling, resample: Literal["polyphase", "nearest"] = "polyphase"
+) -> tuple[Any, np.ndarray]:
+    """A continuous recording as epochs (the windows ``how`` keeps, in volts at the model's
+    rate, numbered and timed in the recording) and their labels from its own annotations.
+
+    The windows are those ``eegpt embed`` and ``probe predict`` cut (:func:`_window_stream`):
+    the recording resampled whole with ``resample`` and cut at the model's rate, read block
+    by block, not re-referenced, scaled or detrended (the probe's preprocessing does that to
+    them as to epochs, with the same result)."""
+    from eegpt.annotations import bad_windows, describe_bad, label_rule, markers_text
+
+    streamed, stream, annotations, start = _window_stream(path, how, resample)
+    onsets, n = stream.onsets, stream.n_windows
+    if how.match is None:  # --labels FILE: every window, labelled by the file
+        return _windows_for_labels_file(path, how, streamed, stream, annotations, start)
+    y, over = how.label(annotations, onsets, how.window_seconds, path)
+    bad = bad_windows(over)
+    unmatched = ~bad & np.array([v is None for v in y], dtype=bool)  # no --unlabelled class
+    keep = ~bad & ~unmatched
+    counts = {c: int((y[keep] == c).sum()) for c in dict.fromkeys(y[keep].tolist())}
+    said = ", ".join(f"{c!r} {k}" for c, k in counts.items()) or "none labelled"
+    left = []
+    if bad.any():
+        left.append(f"left out {int(bad.sum())} over bad annotations ({describe_bad(over)})")
+    if unmatched.any():
+        left.append(
+            f"left out {int(unmatched.sum())} that no annotation matching "
+            f"{labelling_options(how.match)} covers "
+            "(--unlabelled LABEL keeps them as a class)"
+        )
+    found = [] if annotations is None else annotations.description
+    descriptions = sorted({str(d) for d in found})
+    label_of = label_rule(how.match)
+    how.matched[str(path)] = [
+        (str(d), float(t))
+        for d, t in zip(found, [] if annotations is None else annotations.duration, strict=True)
+        if label_of(str(d)) is not None
+    ]
+    if not any(label_of(d) is not None for d in descriptions):
+        from eegpt._logging import few
+
+        left.append(
+            f"no annotation matches {labelling_options(how.match)} (its descriptions: "
+            f"{few([repr(d) for d in descriptions], 8) or 'none'})"
+        )
+    hop = stream.config.step_samples / stream.config.sfreq
+    marked = markers_text(how.marked.get(opened_key(path), {}))
+    print(
+        f"{path}: {n} windows of {how.window_seconds:g} s"
+        + (f" every {hop:g} s (--overlap {how.overlap:g})" if how.overlap else "")
+        + (f" from {start:g} s" if how.per_recording else "")
+        + f": {said}"
+        + (f" ({marked})" if marked else "")
+        + (f"; {'; '.join(left)}" if left else ""),
+        file=sys.stderr,
+    )
+    if not keep.any():
+        hint = ""
+        if how.validation and not how.extra:
+            hint = (
+                "; --annotations applies to the training files only: give the --val-data "
+                "recordings' annotation files (hypnograms) with --val-annotations FILE, one "
+                "per continuous --val-data recording"
+            )
+        raise ValueError(
+            f"{path}: no window labelled by {how.options}"
+            + ("" if how.unlabelled is not None else " (and no --unlabelled class given)")
+            + hint
+        )
+    return _windows_recording(path, streamed, stream, keep), y[keep]
+
+
+def open_for_windows(path: str | os.PathLike, how: WindowLabelling) -> Any:
+    """The continuous recording ``path`` opened for streaming as :func:`_window_stream` opens
+    it (:func:`eegpt.streaming.open_stream`, unmapped), kept in ``how.opened`` for it: a
+    recording whose annotations are looked at before the windows are cut (a BIDS recording,
+    read with its sidecars by MNE-BIDS) is then opened once."""
+    from eegpt.streaming import open_stream
+
+    streamed = open_stream(Path(path), unmapped=True, verbose=False)
+    how.opened[opened_key(path)] = streamed
+    return streamed
+
+
+def _window_stream(
+    path: Path, how: WindowLabelling, resample: Literal["polyphase", "nearest"]
+) -> tuple[Any, Any, Any, float]:
+    """``(streamed, stream, annotations, start)``: the continuous recording ``path`` opened
+    for streaming with every EEG channel :func:`eegpt.io.as_recording` reads
+    (:func:`eegpt.streaming.open_stream`, unmapped), its windows as ``eegpt embed`` cuts them
+    (:class:`eegpt.streaming.WindowStream`: resampled whole to the model's rate with
+    ``resample``, then cut into windows of ``how.window_seconds`` a hop apart (``how.overlap``)
+    from ``start``), in volts, neither re-referenced nor detrended, the signal checks left to
+    the probe's preprocessing of the windows; its annotations with those of its
+    ``--annotations`` file; and the first window's onset in seconds (``--start``)."""
+    from eegpt.errors import RecordingError
+    from eegpt.preprocessing import SAMPLE_TOLERANCE, PreprocessingConfig
+    from eegpt.resampling import resampled_length
+    from eegpt.streaming import WindowStream, open_stream
+
+    key = opened_key(path)
+    streamed = how.opened.pop(key, None)  # opened already for a check
+    made = key in how.annotated and streamed is not None  # its annotations too
+    annotations = how.annotated.pop(key, None)
+    if streamed is None:
+        streamed = open_stream(path, unmapped=True, verbose=False)
+    sfreq = float(PreprocessingConfig().sfreq)  # the model's rate, where windows are cut
+    length = int(round(how.window_seconds * sfreq))
+    if length < 1 or abs(length / sfreq - how.window_seconds) > 0.5 / sfreq:
+        raise ValueError(
+            f"{path}: windows of {how.window_seconds:g} s are no whole number of samples at "
+            f"the model's {sfreq:g} Hz; choose a window that is"
+        )
+    if not made:
+        annotations = how.annotations(streamed)
+    start = how.start_of(path, annotations, sfreq)
+    first = int(round(start * sfreq))
+    if abs(first - start * sfreq) > SAMPLE_TOLERANCE:
+        raise ValueError(
+            f"{path}: --start {start:.10g} s is {start * sfreq:.10g} samples at the model's "
+            f"{sfreq:g} Hz, where train, evaluate and predict cut its windows: give a start "
+            f"that is whole samples, such as {first / sfreq:.10g} s"
+        )
+    hop = _hop_samples(path, how, sfreq, length)
+    n_out = resampled_length(streamed.n_times, streamed.sfreq, sfreq, resample, warn=False)
+    if max(0, (n_out - first - length) // hop + 1) == 0:
+        raise RecordingError(
+            f"{path}: the recording lasts {streamed.n_times / streamed.sfreq:.3f} s, shorter "
+            f"than one window ({how.window_seconds:g} s)"
+            + (f" after --start {start:g}" if first else "")
+        )
+    config = PreprocessingConfig(
+        window_seconds=how.window_seconds, overlap=how.overlap, start_seconds=first / sfreq,
+        resample=resample, average_reference=False, scale=1.0, detrend="none", tail="drop",
+    )  # fmt: skip
+    # the windows over bad annotations are left out (train, evaluate): NaN/Inf samples all
+    # inside them are filled as embed --reject-by-annotation fills them, others refused
+    stream = WindowStream(streamed, config, checks=False, bad_spans=_rejected_spans(annotations))
+    return streamed, stream, annotations, start
+
+
+def _rejected_spans(annotations: Any) -> Any:
+    """The :class:`eegpt.annotations.BadSpans` of ``annotations`` (a continuous recording's
+    own with those of its ``--annotations`` file, onsets in seconds from its first sample;
+    or None) with ``reject``: the probe's windows over bad annotations are left out, as
+    ``eegpt embed --reject-by-annotation`` leaves them out. None without bad spans."""
+    from types import SimpleNamespace
+
+    from eegpt.annotations import BadSpans
+
+    if annotations is None:
+        return None
+    return BadSpans.of(SimpleNamespace(annotations=annotations), reject=True)
+
+
+#: Windows per block read from a recording for a probe's training windows (float64 volts)
+_BLOCK_WINDOWS = 16
+
+
+def _windows_recording(path: Path, streamed: Any, stream: Any, keep: np.ndarray) -> Any:
+    """The windows of ``stream`` (a :class:`eegpt.streaming.WindowStream` of ``streamed``)
+    where ``keep`` (bool, one per window) as an epoched :class:`eegpt.io.Recording`:
+    ``[n_kept, C, T]`` float64 volts at the model's rate, numbered (``selection``) and timed
+    (``onsets``, s from the first sample) in the recording, with its channels' facts. Only
+    the kept windows are held, read block by block."""
+    from eegpt.io import Recording, left_out_channels, stored_projections, unapplied_projectors
+
+    raw = streamed.raw
+    names = [raw.ch_names[i] for i in streamed.picks]
+    kept = np.flatnonzero(keep)
+    data = np.empty((len(kept), streamed.n_channels, stream.config.n_samples))
+    if len(kept):
+        k = 0
+        blocks = stream.blocks(_BLOCK_WINDOWS, int(kept[0]), int(kept[-1]) + 1, dtype=np.float64)
+        for w0, block in blocks:
+            rows = keep[w0 : w0 + len(block)]
+            m = int(rows.sum())
+            data[k : k + m] = block[rows]
+            k += m
+    types = raw.get_channel_types()
+    return Recording(
+        data, names, float(stream.config.sfreq), source=str(path),
+        ch_types=[types[i] for i in streamed.picks], onsets=stream.onsets[kept],
+        units=streamed.units, first_time=streamed.first_time, file_offset=streamed.file_offset,
+        meas_date=streamed.meas_date, date_clock=streamed.date_clock, clock=streamed.clock,
+        selection=kept.tolist(), projectors=unapplied_projectors(raw.info) or None,
+        rates=streamed.rates, projections=stored_projections(raw.info),
+        bads=streamed.bads or None, left_out=left_out_channels(raw.info, names),
+        filters=streamed.filters, truncated=streamed.truncated,
+    )  # fmt: skip
+
+
+def _hop_samples(path: Path, how: WindowLabelling, sfreq: float, length: int) -> int:
+    """The samples between window onsets of the recording ``path`` at ``sfreq`` (Hz, the
+    model's): ``length`` (consecutive windows), or with ``how.overlap`` (``--overlap``) the
+    window less the overlap, refused where that is no whole number of samples."""
+    from eegpt.preprocessing import SAMPLE_TOLERANCE
+
+    if not how.overlap:
+        return length
+    step = (how.window_seconds - how.overlap) * sfreq
+    hop = int(round(step))
+    if hop < 1 or abs(hop - step) > SAMPLE_TOLERANCE:
+        fits = how.window_seconds - max(hop, 1) / sfreq
+        raise ValueError(
+            f"{path}: --overlap {how.overlap:g} s leaves a hop of {step:.10g} samples between "
+            f"the {how.window_seconds:g} s windows at the model's {sfreq:g} Hz, where train, "
+            f"evaluate and predict cut them: give an overlap whose hop is whole samples, such "
+            f"as --overlap {fits:.10g}"
+        )
+    return hop
+
+
+def _windows_for_labels_file(
+    path: Path, how: WindowLabelling, streamed: Any, stream: Any, annotations: Any, start: float
+) -> tuple[Any, np.ndarray]:
+    """All windows of a continuous recording (``stream`` of ``streamed``, from ``start`` s)
+    for ``--labels FILE`` (no labels yet: the file's rows are matched to them by
+    :func:`~eegpt.probe_label_files.load_labelled_epochs`, which then leaves out those over bad
+    annotations, kept in ``how.bad``)."""
+    from eegpt.annotations import bad_windows, describe_bad, window_annotations
+
+    n = stream.n_windows
+    over = window_annotations(annotations, stream.onsets, how.window_seconds)
+    bad = bad_windows(over)
+    how.bad[str(path)] = bad
+    print(
+        f"{path}: {n} windows of {how.window_seconds:g} s"
+        + (f" from {start:g} s" if how.per_recording or start else "")
+        + f", labelled by the rows of {how.labels_file} (its annotations label none)"
+        + (
+            f"; {int(bad.sum())} over bad annotations ({describe_bad(over)}) left out after "
+            "the rows are matched to the windows"
+            if bad.any()
+            else ""
+        ),
+        file=sys.stderr,
+    )
+    epochs = _windows_recording(path, streamed, stream, np.ones(n, dtype=bool))
+    return epochs, np.full(n, None, dtype=object)
+
+
+def refuse_unmatched(
+    paths: Sequence[str | Path],
+    ys: list[Any],
+    windows: WindowLabelling | None,
+    unlabelled_only: bool = False,
+) -> None:
+    """Refuse ``--window-labels`` that labelled no window of any continuous recording (all
+    of them ``--unlabelled``): a regular expression that matches none of their annotations
+    (each file's line above lists its descriptions), or only markers too short to cover a
+    window's ``--min-overlap`` (:func:`_unmatched_text`). With ``unlabelled_only`` (``probe
+    evaluate``: false alarms on recordings without events) warn instead."""
+    if windows is None or windows.unlabelled is None:
+        return
+    continuous = [(p, y) for p, y in zip(paths, ys, strict=True) if is_continuous_input(Path(p))]
+    if not continuous or not all(set(y.tolist()) <= {windows.unlabelled} for _, y in continuous):
+        return
+    why = _unmatched_text(windows, [p for p, _ in continuous])
+    if unlabelled_only:
+        from eegpt._logging import warn
+
+        warn(
+            f"{windows.options} labelled every window of the continuous recordings "
+            f"{windows.unlabelled!r}, so only that class is present, as in recordings without "
+            "events; the scores of the other classes are their false positives. " + why
+        )
+        return
+    raise ValueError(
+        f"{windows.options} labelled every window of the continuous recordings "
+        f"{windows.unlabelled!r}: only one class ({windows.unlabelled!r}) is present, and a "
+        "classifier needs at least 2. " + why
+    )
+
+
+def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> str:
+    """Why the ``--window-labels`` of ``windows`` labelled no window of the continuous
+    recordings ``paths``: no annotation matches (each recording's line above lists its
+    descriptions), or those that match are markers (of zero or little duration, as
+    BrainVision's stimuli are) that cover less of a window than ``--min-overlap`` asks; and
+    what to do instead."""
+    from eegpt._logging import few
+    from eegpt.annotations import states_of
+
+    found = [m for p in paths for m in windows.matched.get(str(Path(p)), [])]
+    if not found:
+        return (
+            "The pattern matches none of their annotations (each recording's line above lists "
+            "its descriptions; MNE names BrainVision markers 'Stimulus/S  1', 'Comment/seizure', "
+            "EEGLAB events as written): give recordings that hold events too, or check the pattern"
+        )
+    names = list(dict.fromkeys(d for d, _ in found))
+    longest = max(t for _, t in found)
+    lasts = "all last 0 s" if longest <= 0 else f"last at most {longest:.3g} s"
+    need = windows.min_overlap * windows.window_seconds
+    text = (
+        f"{len(found)} of their annotations match the pattern "
+        f"({few([repr(d) for d in names], 3)}), but they {lasts}, less than a label needs "
+        f"({_cover_text(windows.min_overlap)}: {need:g} s of each {windows.window_seconds:g} s "
+        "window, --min-overlap): markers of moments (stimuli, responses), not spans of time. "
+    )
+    if longest > 0:
+        text += (
+            "--min-overlap 1e-6 labels a window by any overlap: each window a marker falls in "
+            "takes its class, the others the --unlabelled one. "
+        )
+    else:
+        text += "--min-overlap cannot help: an annotation of no duration covers no window. "
+    return text + (
+        "Markers of states (eyes closed, eyes open) label the time between them once turned "
+        "into spans, each state from its marker to the next: "
+        f"{marker_spans_options(states_of(names))} (the windows then labelled by state name; "
+        "or in Python, "
+        f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})); "
+        "raw.save('rec_spans_raw.fif'), then train on that file). For responses to the "
+        "markers, cut epochs around them (mne.Epochs, README: Downstream tasks), save them "
+        "(epochs.save('rec-epo.fif')) and train on those, labelled by their events"
+    )
+
+
+def _cover_text(min_overlap: float) -> str:
+    """How much of a window a class must cover (``--min-overlap``), in words."""
+    if float(min_overlap) == DEFAULT_MIN_OVERLAP:
+        return "half a window"
+    return f"{float(min_overlap):g} of a window"
+
+
+def is_continuous_input(path: Path) -> bool:
+    """A file ``predict`` cuts into windows: neither epochs (``-epo.fif``, a ``.set`` of
+    several trials) nor an ``.npz`` of epochs arrays."""
+    from eegpt.io import may_hold_epochs
+
+    return not (may_hold_epochs(path) or path.name.endswith(".npz"))
