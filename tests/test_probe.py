@@ -334,6 +334,51 @@ def test_second_training_does_not_run_the_encoder(weights, short_task, tmp_path,
     assert calls[0] > 0
 
 
+@pytest.mark.parametrize(("fused", "chan_proj"), [(True, False), (False, False), (True, True)])
+def test_weights_edited_through_data_are_not_trained_on_from_the_cache(
+    weights, short_task, monkeypatch, fused, chan_proj
+):
+    """Weights edited through ``p.data`` (no change counter sees it) after a cached training:
+    the next cached training fits on the new weights' embeddings, as an uncached one does, and
+    records their fingerprint; each training hashes the weights once (the probe's record),
+    none more. With a channel projection (no cache), the fast path's derived weights of the
+    old weights are dropped all the same, so the probe predicts with the new weights."""
+    import eegpt.fingerprints as fingerprints
+    from eegpt.probe_encoder import encoder_fingerprint as hash_encoder
+
+    model = load_model(weights, verbose=False)
+    model.fused = fused
+    train = short_task[0][:40]
+    kwargs = dict(preprocessing=ONE_SECOND, epochs=2, chan_proj=chan_proj)
+    cache = EmbeddingCache()
+    before = train_probe(model, train, cache=cache, **kwargs)
+    test = short_task[1][:8]
+    before.predict_proba(test)  # the fast path's derived weights, of the weights before
+    with torch.no_grad():
+        for p in model.target_encoder.parameters():
+            p.data.mul_(1.7)
+    hashed = [0]
+
+    def counting(m):
+        hashed[0] += 1
+        return hash_encoder(m)
+
+    monkeypatch.setattr("eegpt.probe_encoder.encoder_fingerprint", counting)
+    monkeypatch.setattr(fingerprints, "encoder_fingerprint", counting)
+    after = train_probe(model, train, cache=cache, **kwargs)
+    assert hashed[0] == 1
+    uncached = train_probe(model, train, cache=False, **kwargs)
+    assert (
+        after.encoder["weights_sha256"] == hash_encoder(model) != before.encoder["weights_sha256"]
+    )
+    head = [p.detach() for p in after.model.final_layer.parameters()]
+    uncached_head = list(uncached.model.final_layer.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(head, uncached_head, strict=True))
+    predicted = after.predict_proba(test)
+    model.clear_fast_cache()  # derived again from the weights held now
+    assert np.array_equal(predicted, after.predict_proba(test))
+
+
 def test_cache_is_bounded():
     cache = EmbeddingCache(max_bytes=1000)
     cache.put("a", np.zeros(200, np.float32))

@@ -29,10 +29,11 @@ import numpy as np
 import torch
 
 from eegpt._file_identity import size_text
+from eegpt._logging import log as _log
 from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt.engine import InferenceEngine, Precision, precision_name, resolve_device
 from eegpt.fast_path import fast_cache, validate_cache
-from eegpt.fingerprints import encoder_of, weights_fingerprint
+from eegpt.fingerprints import encoder_of, note_weights, noted_fingerprint, weights_fingerprint
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 
@@ -504,6 +505,7 @@ def embed_windows(
     preprocessing: PreprocessingConfig | None = None,
     progress: bool = False,
     stream_precision: Precision = "float32",
+    fingerprint: str | None = None,
 ) -> np.ndarray:
     """Frozen-encoder summary tokens of model-ready windows, through the cache.
 
@@ -527,6 +529,13 @@ def embed_windows(
         The engine's residual-stream dtype (:class:`~eegpt.engine.InferenceEngine`), with a
         reduced ``precision``; it changes the embeddings' last bits, so the cache keeps them
         apart.
+    fingerprint : str | None
+        The :func:`~eegpt.fingerprints.encoder_fingerprint` of the weights ``model`` holds
+        now, where the caller hashed them anyway (:func:`~eegpt.probe.train_probe`, for the
+        probe's record): the cache is keyed by it, and weights edited through ``p.data``
+        since the encoder's last call are caught (:func:`align_fingerprint`). ``None``: the
+        fingerprint noted without hashing, which such an edit leaves stale until
+        :meth:`~eegpt.model.EEGPT.clear_fast_cache`.
 
     Returns
     -------
@@ -548,8 +557,12 @@ def embed_windows(
 
     if store is None or len(windows) == 0:
         return encode(windows)
+    if fingerprint is None:
+        fingerprint = _running_fingerprint(model, encoder)
+    else:
+        fingerprint = align_fingerprint(model, fingerprint)
     keys = EmbeddingCache.window_keys(
-        fingerprint=_running_fingerprint(model, encoder),
+        fingerprint=fingerprint,
         windows=windows,
         chan_ids=chan_ids,
         # a float32 stream needs no mark (as in key())
@@ -603,6 +616,47 @@ def _running_fingerprint(model: EEGPT | EEGPTEncoder, encoder: EEGPTEncoder) -> 
         validate_cache(encoder, cache)
         noted = cache["fingerprint"] = weights_fingerprint(model)
     return str(noted)
+
+
+def align_fingerprint(model: EEGPT | EEGPTEncoder, hashed: str) -> str:
+    """Make ``model`` compute with, and the embedding cache key by, the weights whose
+    :func:`~eegpt.fingerprints.encoder_fingerprint` the caller just computed (``hashed``);
+    returns ``hashed``. No hashing of its own: where weights are hashed anyway (a probe's
+    record of its encoder), this checks the fingerprints noted without hashing, which an edit
+    through ``p.data`` leaves stale (:func:`_running_fingerprint`): the fast path's (the
+    weights its derived weights were made from) and a loaded model's
+    (:func:`~eegpt.fingerprints.noted_fingerprint`). A stale one is logged and replaced: the
+    derived weights are dropped, to be derived again from the weights held now, and the
+    loaded model notes the new fingerprint; embeddings of the weights held now are then
+    found in the cache, or computed, never those of the weights before the edit. Derived
+    weights of unknown age (made by a call outside :func:`embed_windows`) are dropped too."""
+    encoder = encoder_of(model)
+    fast = not encoder.training and encoder.fused
+    noted = [noted_fingerprint(model)]
+    if fast:
+        cache = fast_cache(encoder)
+        validate_cache(encoder, cache)
+        noted.append(cache.get("fingerprint"))
+    stale = sorted({f for f in noted if f is not None and f != hashed})
+    if stale:
+        _log(
+            f"the encoder's weights hash to {hashed[:12]}..., not to {stale[0][:12]}... as "
+            "noted when they were last used: they were changed without a trace (through "
+            "p.data, which nothing sees); the embeddings of the weights held now are used "
+            "(computed where not cached), and the fast path's derived weights derived again"
+        )
+        if isinstance(model, EEGPT):
+            model.clear_fast_cache()  # also forgets the stale loaded fingerprint
+            note_weights(model, hashed)
+        else:
+            encoder.clear_fast_cache()
+    elif fast and noted[-1] is None:  # derived weights of unknown age
+        encoder.clear_fast_cache()
+    if fast:
+        cache = fast_cache(encoder)
+        validate_cache(encoder, cache)
+        cache["fingerprint"] = hashed
+    return hashed
 
 
 def _look_up(

@@ -131,6 +131,31 @@ def modified_weights(model: EEGPT) -> str | None:
     return seen.fingerprint
 
 
+def noted_fingerprint(model: EEGPT | EEGPTEncoder) -> str | None:
+    """What :func:`weights_fingerprint` gives for ``model`` without hashing: a loaded model's
+    (in eval mode) noted fingerprint, of the weights loaded or last hashed, while nothing seen
+    changed them since; None where it would hash (an encoder alone, a model never loaded, in
+    training mode, or changed since). Stale after an edit through ``p.data``, which nothing
+    sees: compare it with a fingerprint hashed anyway (:func:`note_weights`)."""
+    if not isinstance(model, EEGPT) or model.target_encoder.training:
+        return None
+    loaded: _WeightsSeen | None = getattr(model, "_loaded_weights", None)
+    if loaded is None:
+        return None
+    if loaded.still(model):
+        return loaded.fingerprint
+    seen: _WeightsSeen | None = getattr(model, "_weights_seen", None)
+    return seen.fingerprint if seen is not None and seen.still(model) else None
+
+
+def note_weights(model: EEGPT, fingerprint: str) -> None:
+    """Note ``fingerprint``, the :func:`encoder_fingerprint` the caller just computed, as that
+    of the encoder weights ``model`` holds now, so that :func:`weights_fingerprint` and
+    :func:`modified_weights` give it without hashing them again while nothing seen changes
+    them (the weights loaded stay noted as such: :func:`mark_loaded_weights`)."""
+    model._weights_seen = _WeightsSeen.now(model, fingerprint)  # type: ignore[assignment]
+
+
 def weights_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
     """The :func:`encoder_fingerprint` of the encoder weights ``model`` holds now, hashing them
     only where needed: a loaded model (:func:`mark_loaded_weights`) in eval mode whose weights

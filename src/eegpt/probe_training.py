@@ -24,7 +24,7 @@ from eegpt._logging import warn as _warn
 from eegpt.array_inputs import Units
 from eegpt.channels import CHANNEL_INDEX, kept_channels
 from eegpt.config import precision_name
-from eegpt.embedding_cache import EmbeddingCache, embed_windows
+from eegpt.embedding_cache import EmbeddingCache, align_fingerprint, embed_windows
 from eegpt.engine import Precision, resolve_device
 from eegpt.fingerprints import encoder_of
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -234,7 +234,12 @@ def train_probe(
     cache : EmbeddingCache | str | Path | bool | None
         Embedding cache for the frozen encoder without projection (see
         :func:`~eegpt.embedding_cache.embed_windows`); training again on the same data and
-        encoder then skips the encoder.
+        encoder then skips the encoder. Keyed by the encoder weights' fingerprint, hashed
+        once per call for the probe's record (``encoder["weights_sha256"]``), so embeddings
+        of other weights are never used, also after weights edited through ``p.data``
+        (logged). Predicting with a cache (:meth:`~eegpt.probe.EEGPTProbe.predict_proba`'s
+        ``cache``) hashes nothing: after such an edit call ``model.clear_fast_cache()``
+        first.
     progress : bool
         Progress bars over the encoder pass and the training batches of all passes.
     verbose : bool | str | int | None
@@ -334,12 +339,16 @@ def train_probe(
         ),
     )
     t0 = time.perf_counter()
+    # the weights trained on, hashed once for the probe's record: also the cache's key, which
+    # catches weights edited through p.data since the encoder's last call (align_fingerprint)
+    reference = encoder_reference(model)
     home = next(encoder.parameters()).device  # the caller's model stays where it was
     z_train: np.ndarray | None = None  # the frozen embeddings, where the head is fit on them
     try:
         with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
             torch.manual_seed(config.seed)
             encoder.to(dev).eval()
+            align_fingerprint(model, reference["weights_sha256"])
             probe_model = training_model(encoder, train, classes, preprocessing, config, dev)
             head = probe_model.final_layer
             assert head is not None
@@ -371,8 +380,8 @@ def train_probe(
                     cache=cache,
                     preprocessing=preprocessing,
                     progress=progress,  # the encoder pass: the slow part with the large encoder
+                    fingerprint=reference["weights_sha256"],  # no second hashing
                 )
-                # the model, not its encoder: a loaded one's noted fingerprint spares hashing
                 z_train = embed_windows(model, train.windows, chan_ids, **embed)
                 z_val = None
                 if val is not None:
@@ -392,7 +401,7 @@ def train_probe(
         encoder.to(home)
     probe = trained_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
-        encoder=encoder_reference(model), frozen_encoder=True, rename=rename, keep=keep,
+        encoder=reference, frozen_encoder=True, rename=rename, keep=keep,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
         inputs=data_record(data, held),
         # absent for float32, as in probes from before the option

@@ -491,6 +491,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         weights and settings (:func:`eegpt.probe.embed_windows`): cross-validation folds and
         grid-search candidates then embed each trial once. True: the process-wide
         :func:`~eegpt.embedding_cache.default_cache`; a folder: kept on disk; off by default.
+        Keyed by the weights' fingerprint noted without hashing them: after weights edited
+        through ``p.data`` call ``model.clear_fast_cache()``.
     progress : bool
         A progress bar over the epochs of each :meth:`transform` / :meth:`embed` (thousands
         of trials with the large model take minutes on a CPU).
@@ -899,7 +901,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     cache : bool | str | EmbeddingCache
         Embedding cache of the frozen encoder (:func:`eegpt.probe.embed_windows`); on by
         default, so that fitting again on the same epochs (a grid search's next candidate on
-        the same fold) skips the encoder.
+        the same fold) skips the encoder. :meth:`fit` keys it by the fingerprint of the
+        encoder weights it hashes for the probe's record (:func:`~eegpt.probe.train_probe`),
+        so weights edited through ``p.data`` are never trained on from the old weights'
+        entries; prediction hashes nothing: call ``model.clear_fast_cache()`` after such an
+        edit.
     progress : bool
         Progress bars over the encoder pass and the training epochs.
     verbose : bool | str | int | None
