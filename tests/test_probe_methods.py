@@ -463,6 +463,37 @@ def test_undefined_per_class_scores_are_null_and_printed_n_a():
     assert "n/a: undefined (precision: the class was never predicted" in printed
 
 
+def test_chance_bac_is_that_of_a_uniform_guess_over_the_probes_classes():
+    """A 3-class probe tested on labels of 2 of its classes: chance BAC is 1/3 (the expected
+    balanced accuracy of a guess uniform over the probe's classes, computed here exactly), not
+    1/2 (the best constant guess among the classes present); the report says how many classes
+    the labels hold and what a constant guess scores; eegpt info says it alike."""
+    from itertools import product
+
+    from sklearn.metrics import balanced_accuracy_score
+
+    from eegpt.probe_metrics import chance_text, class_report, format_class_report
+    from eegpt.probe_provenance import _evaluation_context
+
+    classes = ["a", "b", "c"]
+    y = ["a", "a", "b"]
+    report = class_report(y, ["a", "b", "c"], classes, classes=classes)
+    every_guess = [balanced_accuracy_score(y, g) for g in product(classes, repeat=len(y))]
+    assert report["chance_balanced_accuracy"] == pytest.approx(np.mean(every_guess))
+    assert report["chance_balanced_accuracy"] == pytest.approx(1 / 3)
+    assert report["classes_in_labels"] == 2
+    said = (
+        "chance BAC 33.33% (a uniform guess over the probe's 3 classes; the labels hold 2 of "
+        "them: always predicting one of those scores 50.00%, always an absent one 0%)"
+    )
+    assert chance_text(report) == said and said in format_class_report(report)
+    shown = _evaluation_context(report, lambda k: f"{100 * report[k]:.2f}%")
+    assert shown.endswith("chance BAC 33.33% (1/3: 2 of its classes in the labels)")
+    every = class_report(["a", "b", "c"], ["a", "a", "a"], classes, classes=classes)
+    assert every["chance_balanced_accuracy"] == pytest.approx(1 / 3)
+    assert "classes_in_labels" not in every and chance_text(every) == "chance BAC 33.33%"
+
+
 def test_rare_class_average_precision_and_headline(tmp_path, capsys):
     """At 2% seizure windows: each class's average precision (AUPRC, one-vs-rest) beside its
     prevalence (AP's chance level) and false positives; the headline leads with the rarest

@@ -112,8 +112,14 @@ def class_report(
     ``proba``, the F1 of a class neither true nor predicted), the
     ``confusion_matrix`` (``labels``: ``order``; ``rows``: true classes, columns predicted,
     counts), ``majority_baseline_accuracy`` (the accuracy of always predicting the most
-    frequent true class) and ``chance_balanced_accuracy`` (the BAC of any prediction that
-    ignores the data: 1 / the number of classes among the true labels)."""
+    frequent true class) and ``chance_balanced_accuracy``, 1 / K for the K classes of
+    ``classes`` (default ``order``), the probe's: the expected balanced accuracy of a
+    prediction drawn at random over those K classes independently of the data, uniformly
+    (for any test labels) or, where the labels hold every class, with any probabilities.
+    Where they lack some (:func:`chance_text`), a prediction ignoring the data scores between
+    0 (always an absent class) and 1 / the classes present (always a present one); the
+    report then also has ``classes_in_labels``, that number of classes present (NaN for
+    chance and no key without labels)."""
     metrics_module = sklearn_metrics()
     y_true, y_pred, order = np.asarray(y_true), np.asarray(y_pred), np.asarray(order)
     precision, recall, f1, support = metrics_module.precision_recall_fscore_support(
@@ -123,6 +129,8 @@ def class_report(
     _, counts = np.unique(y_true, return_counts=True)
     average_precision = _average_precisions(metrics_module, y_true, order, proba, classes)
     n = len(y_true)
+    k = len(np.asarray(classes)) if classes is not None else len(order)
+    present = {"classes_in_labels": len(counts)} if 0 < len(counts) < k else {}
     return {
         "per_class": [
             {
@@ -152,8 +160,28 @@ def class_report(
             "matrix": metrics_module.confusion_matrix(y_true, y_pred, labels=order).tolist(),
         },
         "majority_baseline_accuracy": float(counts.max() / counts.sum()) if len(y_true) else 0.0,
-        "chance_balanced_accuracy": 1.0 / len(counts) if len(counts) else float("nan"),
+        "chance_balanced_accuracy": 1.0 / k if len(counts) and k else float("nan"),
+        **present,
     }
+
+
+def chance_text(report: Mapping[str, Any]) -> str:
+    """``"chance BAC 33.33%"`` (:func:`class_report`'s ``chance_balanced_accuracy``, a guess
+    uniform over the probe's classes), with what a guess scores where the labels lack some
+    of the probe's classes: ``"chance BAC 33.33% (a uniform guess over the probe's 3
+    classes; the labels hold 2 of them: always predicting one of those scores 50.00%, always
+    an absent one 0%)"``."""
+    chance = report.get("chance_balanced_accuracy")
+    text = f"chance BAC {_percent_text(chance)}"
+    present = report.get("classes_in_labels")
+    if isinstance(present, int) and isinstance(chance, (int, float)) and chance > 0:
+        k = round(1 / chance)
+        text += (
+            f" (a uniform guess over the probe's {k} classes; the labels hold {present} of "
+            f"them: always predicting one of those scores {100 / present:.2f}%, always an absent "
+            "one 0%)"
+        )
+    return text
 
 
 def _average_precisions(
@@ -260,7 +288,7 @@ def format_class_report(report: Mapping[str, Any], n_recordings: int | None = No
     )
     lines.append(
         f"baselines: always the most frequent class {100 * report['majority_baseline_accuracy']:.2f}% "
-        f"accuracy; chance BAC {100 * report['chance_balanced_accuracy']:.2f}%"
+        f"accuracy; {chance_text(report)}"
     )
     if n_recordings is not None:
         n = sum(r["support"] for r in rows)

@@ -1105,6 +1105,10 @@ def _evaluation_context(record: Mapping[str, Any], percent: Any) -> str:
         )
         if name in record
     ]
+    present, chance = record.get("classes_in_labels"), record.get("chance_balanced_accuracy")
+    if baselines and isinstance(present, int) and isinstance(chance, (int, float)) and chance:
+        # chance: a uniform guess over the probe's classes, some absent from the labels
+        baselines[-1] += f" (1/{round(1 / chance)}: {present} of its classes in the labels)"
     if baselines:
         text += f" | baselines: {', '.join(baselines)}"
     return text
