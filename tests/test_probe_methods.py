@@ -347,6 +347,33 @@ def test_val_by_subject_holds_out_whole_patients(weights, epoch_files, tmp_path,
     assert "(40 of 80: 1 of 2 groups)" in said and "input file" not in said
 
 
+def test_the_realised_fraction_warning_says_a_nearer_split_leaves_a_class_out():
+    """Groups G1 (45 epochs of 'a'), G2 (45 of 'b'), G3 (5 + 5) at 0.3: G3 is held out (10%);
+    holding out G1 (45%) comes nearer but leaves 'b' out of validation, which the warning
+    says rather than that whole groups come no nearer. The options read as words, in Python
+    and on the command line."""
+    from eegpt.training import group_split, realised_fraction_warning
+
+    y = np.array([0] * 45 + [1] * 45 + [0] * 5 + [1] * 5)
+    groups = np.array(["G1"] * 45 + ["G2"] * 45 + ["G3"] * 10)
+    _, va, held, n_groups = group_split(y, groups, 0.3, seed=0)
+    assert held == ["G3"]
+    said = realised_fraction_warning(
+        0.3, len(va), len(y), len(held), n_groups, False, y=y, groups=groups,
+        classes=np.array(["a", "b"]),
+    )  # fmt: skip
+    assert said.startswith(
+        "validation=0.3 split by whole groups (the groups given) holds out 10.0% of the "
+        "epochs (10 of 100: 1 of 3 groups), not 30%: a nearer split exists, but holding out "
+    )
+    assert "(45.0%) would leave class 'b' out of validation. " in said
+    assert "no nearer" not in said and "groups=)" not in said
+    on_command_line = realised_fraction_warning(0.3, 40, 80, 1, 2)
+    assert "(the groups given, command line: --val 0.3 with --val-by recording or " in (
+        on_command_line
+    )
+
+
 def test_val_by_recording_reports_and_warns_of_the_fraction_realised(
     weights, epoch_files, tmp_path, capsys
 ):

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -208,27 +208,127 @@ the fraction asked for is warned of (:func:`realised_fraction_warning`)."""
 
 
 def realised_fraction_warning(
-    fraction: float, n_val: int, n: int, n_held: int, n_groups: int, command_line: bool = True
+    fraction: float,
+    n_val: int,
+    n: int,
+    n_held: int,
+    n_groups: int,
+    command_line: bool = True,
+    *,
+    y: np.ndarray | None = None,
+    groups: Any = None,
+    classes: np.ndarray | None = None,
 ) -> str | None:
     """What to say when a validation split by groups held out ``n_val`` of ``n`` epochs
     (``n_held`` of ``n_groups`` groups), more than :data:`REALISED_FRACTION_GAP` from
     ``fraction``; None otherwise. ``command_line``: with the probe's command-line options
-    (``--val-by recording``, ``--val-by subject``, ``--val-group``)."""
+    (``--val-by recording``, ``--val-by subject``, ``--val-group``). Given the split's class
+    indices ``y`` and ``groups`` (and the class labels ``classes``, for the names), it says
+    whether whole groups could come nearer (:func:`nearer_group_split`) and why
+    :func:`group_split` did not take that split (a class left out of validation or of
+    training, or the classes held out unevenly); without them, that the split holds each
+    class's epochs out alike as near as the groups allow."""
     realised = n_val / n
     if abs(realised - fraction) <= REALISED_FRACTION_GAP:
         return None
-    asked = _command_line(
-        f"--val {fraction:g} --val-by recording or subject, or --val-group", command_line,
+    options = _command_line(
+        f"--val {fraction:g} with --val-by recording or subject, or --val-group",
+        command_line,
         inside=True,
-    )  # fmt: skip
+    )
+    why = "as near as whole groups come holding out each class's epochs alike"
+    if y is not None and groups is not None and n_groups <= MAX_GROUPS_SEARCHED:
+        nearer = nearer_group_split(y, groups, fraction, realised)
+        why = (
+            "whole groups come no nearer"
+            if nearer is None
+            else _nearer_split_text(nearer, len(y), classes)
+        )
     return (
-        f"the validation split by groups (validation={fraction:g} with groups={asked}) holds "
-        f"out {100 * realised:.1f}% of the epochs ({n_val} of {n}: {n_held} of {n_groups} "
-        f"groups), not {100 * fraction:g}%: "
-        "whole groups come no nearer. Give more, smaller groups, another fraction, or "
-        "validate on separate data (validation=(data, y)"
+        f"validation={fraction:g} split by whole groups (the groups given{options}) holds out "
+        f"{100 * realised:.1f}% of the epochs ({n_val} of {n}: {n_held} of {n_groups} "
+        f"groups), not {100 * fraction:g}%: {why}. Give more, smaller groups, another "
+        "fraction, or validate on separate data (validation=(data, y)"
         f"{_command_line('--val-data FILE', command_line, inside=True)})."
     )
+
+
+MAX_GROUPS_SEARCHED = 14
+"""Up to this many groups, :func:`nearer_group_split` tries every set of them."""
+
+
+class NearerSplit(NamedTuple):
+    """A set of whole groups whose share of the epochs is nearer a validation fraction than
+    the split taken (:func:`nearer_group_split`), and what is wrong with it."""
+
+    groups: list[Any]  # the groups it would hold out
+    n_val: int  # the epochs it would hold out
+    not_in_validation: list[int]  # class indices with no epoch held out
+    not_in_training: list[int]  # class indices with every epoch held out
+    shares: list[float]  # each class's share held out, in the order of the classes present
+    present: list[int]  # the class indices present
+
+
+def nearer_group_split(
+    y: np.ndarray, groups: Any, fraction: float, realised: float
+) -> NearerSplit | None:
+    """The set of whole groups whose share of the epochs (``y``: class indices, ``groups``:
+    one value per epoch) is nearest ``fraction``, where it is nearer than ``realised`` (the
+    share of the split taken) by more than one epoch's share; None where none is, or where
+    there are more than :data:`MAX_GROUPS_SEARCHED` groups (not searched: ``2 ** groups``
+    sets)."""
+    names, index = np.unique(np.asarray(groups), return_inverse=True)
+    if not 2 <= len(names) <= MAX_GROUPS_SEARCHED:
+        return None
+    y = np.asarray(y, dtype=np.int64)
+    present = np.unique(y)
+    counts = np.zeros((len(names), int(y.max()) + 1), dtype=np.int64)
+    np.add.at(counts, (index, y), 1)
+    counts = counts[:, present]
+    size = counts.sum(axis=0)
+    best: tuple[float, int] | None = None
+    for mask in range(1, 2 ** len(names) - 1):  # held out: neither none nor every group
+        chosen = [g for g in range(len(names)) if mask >> g & 1]
+        off = abs(counts[chosen].sum() / len(y) - fraction)
+        if best is None or off < best[0]:
+            best = (off, mask)
+    if best is None or best[0] >= abs(realised - fraction) - 1 / len(y):
+        return None
+    chosen = [g for g in range(len(names)) if best[1] >> g & 1]
+    val = counts[chosen].sum(axis=0)
+    return NearerSplit(
+        groups=[names[g] for g in chosen],
+        n_val=int(val.sum()),
+        not_in_validation=[int(c) for c, k in zip(present, val, strict=True) if k == 0],
+        not_in_training=[int(c) for c, k, m in zip(present, val, size, strict=True) if k == m],
+        shares=(val / size).tolist(),
+        present=present.tolist(),
+    )
+
+
+def _nearer_split_text(nearer: NearerSplit, n: int, classes: np.ndarray | None) -> str:
+    """``"a nearer split exists, but holding out G1 (45.0%) would leave class 1 out of
+    validation"``: why :func:`group_split` did not take the nearer split."""
+
+    def name(c: int) -> str:
+        return repr(classes[c].item() if classes is not None else c)
+
+    said = (
+        f"a nearer split exists, but holding out {few([str(g) for g in nearer.groups], 4)} "
+        f"({100 * nearer.n_val / n:.1f}%) would "
+    )
+    if nearer.not_in_training:
+        missing = [name(c) for c in nearer.not_in_training]
+        return said + f"leave no epoch of {few(missing, 4)} to train on"
+    if nearer.not_in_validation:
+        missing = [name(c) for c in nearer.not_in_validation]
+        one = len(missing) == 1
+        return said + f"leave {'class' if one else 'classes'} {few(missing, 4)} out of validation"
+    shares = ", ".join(
+        f"{name(c)} {100 * share:.0f}%"
+        for c, share in zip(nearer.present, nearer.shares, strict=True)
+    )
+    return said + f"hold out the classes unevenly (each class's share held out: {shares})"
 
 
 FEW_EPOCHS = 5

@@ -179,8 +179,9 @@ def split_training_data(
             record["groups"] = {"count": n_groups, "held_out": [_jsonable(g) for g in held_out]}
             record["realised_fraction"] = round(len(va) / len(train.y), 4)
             off = realised_fraction_warning(
-                float(validation), len(va), len(train.y), len(held_out), n_groups, command_line
-            )
+                float(validation), len(va), len(train.y), len(held_out), n_groups, command_line,
+                y=train.y, groups=groups, classes=classes,
+            )  # fmt: skip
             if off:
                 _warn(off)
         record.update(indices_record(va))  # which epochs: the seed draws them again too
