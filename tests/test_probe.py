@@ -4838,6 +4838,67 @@ def test_evaluate_on_a_training_subject_in_another_file_warns(weights, short_tas
     assert any("sub-01" in w for w in metrics["warnings"])
 
 
+def _grouped_training(n_epochs: bool = True, groups: bool = True) -> dict:
+    """A probe's training record: sub-01 and sub-02 trained on (4 epochs each), sub-03's 4
+    epochs held out whole for validation by subject (indices 8-11)."""
+    names = ["sub-01_run-1_epo.fif", "sub-02_run-1_epo.fif", "sub-03_run-1_epo.fif"]
+    inputs = [
+        {
+            "name": n,
+            "source_fingerprint": f"f{k}",
+            "source_bytes": 10,
+            **({"n_epochs": 4} if n_epochs else {}),
+        }
+        for k, n in enumerate(names)
+    ]
+    validation = {"kind": "fraction", "fraction": 0.3, "indices": [8, 9, 10, 11], "by": "subject"}
+    if groups:
+        validation["groups"] = {"count": 3, "held_out": ["sub-03"]}
+    else:  # a random split that happened to hold out every epoch of the last file
+        del validation["by"]
+    return {"inputs": inputs, "n_train": 8, "n_validation": 4, "validation": validation}
+
+
+def test_an_input_held_out_by_group_is_validation_data_not_training_data():
+    """A recording (subject) a validation fraction held out whole was never trained on:
+    testing on it says "validation data, monitored during training only" (as of --val-data),
+    or "used for model selection" with early stopping, not "the probe's training data"; another
+    file of that subject warns of no subject leakage, unless early stopping chose the pass on
+    it (said in those words); a subject trained on still warns. Where the probe records no
+    epochs per input, it says it cannot tell."""
+    from eegpt.probe_provenance import overlap_text, subject_overlap_text, training_overlap
+
+    training = _grouped_training()
+    held = [{"name": "sub-03_run-1_epo.fif", "source_fingerprint": "f2", "source_bytes": 10}]
+    trained = [{"name": "sub-01_run-1_epo.fif", "source_fingerprint": "f0", "source_bytes": 10}]
+    (only_monitored,) = training_overlap(training, held, early_stopping=False)
+    said = overlap_text(*only_monitored)
+    assert said.startswith(
+        "test file sub-03_run-1_epo.fif is the probe's validation data, monitored during "
+        "training only"
+    )
+    assert "training data" not in said
+    (chose,) = training_overlap(training, held, early_stopping=True)
+    assert "validation data, used for model selection (early stopping" in overlap_text(*chose)
+    (on_trained,) = training_overlap(training, trained, early_stopping=False)
+    assert "is the probe's training data" in overlap_text(*on_trained)
+    # a random split holding out a whole file: never trained on either
+    (random,) = training_overlap(_grouped_training(groups=False), held, early_stopping=False)
+    assert "monitored during training only" in overlap_text(*random)
+    # no epochs per input recorded (Python, files given as paths): not said to be either
+    (unknown,) = training_overlap(_grouped_training(n_epochs=False), held, early_stopping=False)
+    assert "trained on, or held out whole for validation by group" in overlap_text(*unknown)
+
+    other_file = ["bids/sub-03_run-2_epo.fif"]
+    assert subject_overlap_text(training, other_file, early_stopping=False) is None
+    chosen = subject_overlap_text(training, other_file, early_stopping=True)
+    assert chosen.startswith("the test data share a subject with the probe's validation data")
+    assert "(test sub-03_run-2_epo.fif; validation sub-03_run-1_epo.fif)" in chosen
+    assert "model selection" in chosen and "training data" not in chosen
+    leaked = subject_overlap_text(training, ["bids/sub-01_run-2_epo.fif"], early_stopping=False)
+    assert "share a subject with the probe's training data" in leaked
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_prediction_table_of_two_recordings_has_one_clock_time_format(tmp_path, suffix):
     """probe predict's table of two recordings, one whose windows start at half seconds

@@ -1192,7 +1192,10 @@ verbose, device, precision, stream_precision, batch_size, cache
             _warn(said)
             metrics.setdefault("warnings", []).append(said)
         subjects = subject_overlap_text(  # the same subject in other files
-            self.training, self._tested_files(data)[0], [o.name for o in overlap]
+            self.training,
+            self._tested_files(data)[0],
+            [o.name for o in overlap],
+            early_stopping=self.config.patience is not None,
         )
         if subjects is not None:
             _warn(subjects)

@@ -120,6 +120,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         getattr(probe, "training", None),
         [str(p) for p in args.data],
         [o.name for o in overlap or []],
+        early_stopping=getattr(getattr(probe, "config", None), "patience", None) is not None,
     )
     if subjects is not None:
         _warn(subjects)

@@ -158,6 +158,51 @@ def data_record(data: Any, held: dict[int, list[str]] | None = None) -> list[dic
     return [{"type": f"{type(data).__module__}.{type(data).__qualname__} in memory"}]
 
 
+def _input_epochs(item: Any) -> int | None:
+    """How many epochs a recorded training input (:func:`data_record`,
+    :func:`files_record`) gave: its ``n_epochs``, or the first of an Epochs' or an epochs
+    array's ``shape``; None where not recorded."""
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("n_epochs"), int):
+        return int(item["n_epochs"])
+    shape, kind = item.get("shape"), str(item.get("type") or "")
+    if isinstance(shape, list) and shape and isinstance(shape[0], int):
+        if kind.startswith(("mne.Epochs", "numpy array")):
+            return int(shape[0])
+    return None
+
+
+def input_roles(training: Any) -> list[str]:
+    """What each of a probe's recorded inputs (``training["inputs"]``) was to it:
+    ``"validation"`` where a validation fraction held out every one of its epochs (whole
+    groups: ``--val-by``, ``groups=``), so it was never trained on; ``"training"`` where any
+    of its epochs were trained on; ``"unknown"`` where groups were held out but the probe
+    records too little to tell which inputs (the epochs per input, or the indices held out).
+    Read from the epochs per input (:func:`_input_epochs`, in the order given) and the
+    indices held out (``training["validation"]["indices"]``, :func:`indices_record`)."""
+    inputs = training.get("inputs") if isinstance(training, dict) else None
+    if not isinstance(inputs, list):
+        return []
+    validation = training.get("validation")
+    if not isinstance(validation, dict) or validation.get("kind") != "fraction":
+        return ["training"] * len(inputs)
+    by_groups = isinstance(validation.get("groups"), dict)
+    counts = [_input_epochs(item) for item in inputs]
+    held = validation.get("indices")
+    total = training.get("n_train", 0) + training.get("n_validation", 0)
+    known = [n for n in counts if n is not None]
+    if not isinstance(held, list) or len(known) < len(counts) or sum(known) != total:
+        return ["unknown" if by_groups else "training"] * len(inputs)
+    held_out = set(held)
+    roles, start = [], 0
+    for n in known:
+        whole = n > 0 and all(i in held_out for i in range(start, start + n))
+        roles.append("validation" if whole else "training")
+        start += n
+    return roles
+
+
 class Overlap(NamedTuple):
     """A test file of an evaluation matched to a probe's training or validation input
     (:func:`training_overlap`)."""
@@ -198,7 +243,12 @@ def training_overlap(
     validation = training.get("validation")
     held = validation.get("inputs") if isinstance(validation, dict) else None
     known: dict[tuple[Any, Any], tuple[str, bool]] = {}
-    inputs = [(item, "") for item in training["inputs"]]  # validation ones named so
+    prefix = {"training": "", "validation": HELD_OUT_INPUT, "unknown": GROUPED_INPUT}
+    # validation ones named so: --val-data's, and inputs a fraction held out whole
+    inputs = [
+        (item, prefix[role])
+        for item, role in zip(training["inputs"], input_roles(training), strict=True)
+    ]
     inputs += [(item, VALIDATION_INPUT) for item in (held if isinstance(held, list) else [])]
     for item, role in inputs:
         if not isinstance(item, dict):
@@ -223,7 +273,10 @@ def training_overlap(
 
 
 def subject_overlap_text(
-    training: Any, tested: Sequence[str | os.PathLike[str]], skip: Sequence[str] = ()
+    training: Any,
+    tested: Sequence[str | os.PathLike[str]],
+    skip: Sequence[str] = (),
+    early_stopping: bool | None = None,
 ) -> str | None:
     """The warning of an evaluation on files of a subject the probe was trained on, in other
     files (subject-level leakage: the same person's EEG on both sides, which scores higher
@@ -231,7 +284,9 @@ def subject_overlap_text(
     (:func:`eegpt._filenames.subject_of`: BIDS ``sub-LABEL``; TUH ``PATIENT_sNNN`` only where
     the probe was trained with ``--val-by subject``, which reads it so: ``run_s1.fif`` and
     ``run_s2.fif`` are otherwise no subject ``run``), the training subjects from the names of
-    the training inputs the probe records (``training["inputs"]``; not the ``--val-data`` ones).
+    the training inputs the probe records (``training["inputs"]``; not the ``--val-data`` ones,
+    nor those a validation fraction held out whole, :func:`input_roles`, unless
+    ``early_stopping``: those chose the pass kept, which is said in other words).
     ``skip``: test file names already warned of as a training input
     (:func:`training_overlap`), not said twice."""
     from eegpt._filenames import subject_of
@@ -241,35 +296,70 @@ def subject_overlap_text(
     validation = training.get("validation")
     tuh = isinstance(validation, dict) and validation.get("by") == "subject"
     trained: dict[str, list[str]] = {}
-    for item in training["inputs"]:
+    chose: dict[str, list[str]] = {}  # validation subjects that chose the pass kept
+    for item, role in zip(training["inputs"], input_roles(training), strict=True):
         if isinstance(item, dict) and item.get("name"):
             subject = subject_of(str(item["name"]), tuh=tuh)
-            if subject is not None:
-                trained.setdefault(subject, []).append(str(item["name"]))
+            if subject is None or (role == "validation" and not early_stopping):
+                continue  # held out and only monitored: the probe did not learn from it
+            side = chose if role == "validation" else trained
+            side.setdefault(subject, []).append(str(item["name"]))
+    said = _shared_subjects_text(trained, tested, skip, tuh, "training")
+    if said is None and early_stopping:
+        said = _shared_subjects_text(chose, tested, skip, tuh, "validation")
+    return said
+
+
+def _shared_subjects_text(
+    trained: Mapping[str, list[str]],
+    tested: Sequence[str | os.PathLike[str]],
+    skip: Sequence[str],
+    tuh: bool,
+    role: str,
+) -> str | None:
+    """:func:`subject_overlap_text`'s warning of the test files of a subject of ``trained``
+    (each subject's input names): of the probe's ``"training"`` data, or of its
+    ``"validation"`` data held out by group when they chose the pass kept (early
+    stopping)."""
+    from eegpt._filenames import subject_of
+
     shared: dict[str, list[str]] = {}
     for path in tested:
         subject = subject_of(path, tuh=tuh)
-        if subject in trained and Path(path).name not in skip:
+        if subject is not None and subject in trained and Path(path).name not in skip:
             shared.setdefault(subject, []).append(Path(path).name)
     if not shared:
         return None
     said = [
-        f"{subject} (test {', '.join(dict.fromkeys(files))}; training "
+        f"{subject} (test {', '.join(dict.fromkeys(files))}; {role} "
         f"{', '.join(trained[subject][:3])}{' ...' if len(trained[subject]) > 3 else ''})"
         for subject, files in shared.items()
     ]
     one = len(shared) == 1
+    listed = f"{'; '.join(said[:5])}{' and more' if len(said) > 5 else ''}"
+    if role == "validation":
+        return (
+            f"the test data share {'a subject' if one else f'{len(shared)} subjects'} with the "
+            f"probe's validation data (held out by group, never trained on, but used for model "
+            f"selection: early stopping kept the pass of lowest validation loss), in other "
+            f"files: {listed}. The pass kept was chosen on this subject's windows, so these "
+            "scores may be somewhat higher than on new subjects: for a clean held-out "
+            "estimate, test on subjects the probe neither trained nor validated on"
+        )
     return (
         f"the test data share {'a subject' if one else f'{len(shared)} subjects'} with the "
-        f"probe's training data, in other files: {'; '.join(said[:5])}"
-        f"{' and more' if len(said) > 5 else ''}. Windows of a subject trained on score "
-        "higher than those of new subjects (subject-level leakage): for a held-out estimate, "
-        "test on subjects the probe was not trained on"
+        f"probe's training data, in other files: {listed}. Windows of a subject trained on "
+        "score higher than those of new subjects (subject-level leakage): for a held-out "
+        "estimate, test on subjects the probe was not trained on"
     )
 
 
 #: how :func:`training_overlap` names a validation input (``--val-data``) it matched
 VALIDATION_INPUT = "validation input "
+#: ... and an input a validation fraction held out whole (``--val-by``, ``groups=``)
+HELD_OUT_INPUT = "input held out for validation "
+#: ... and an input of a probe that held out groups without recording which epochs
+GROUPED_INPUT = "input (trained on or held out for validation: not recorded) "
 
 
 def overlap_text(
@@ -284,7 +374,13 @@ def overlap_text(
     only (epochs in memory read from it on one side: they may be other epochs of it). Of
     validation data, by what they were used for: with ``early_stopping`` they chose the pass
     kept; without (False) they were only monitored, the last pass kept; None: not known."""
-    validation = trained.startswith(VALIDATION_INPUT)
+    validation = trained.startswith((VALIDATION_INPUT, HELD_OUT_INPUT))
+    if trained.startswith(GROUPED_INPUT):
+        return (
+            f"test file {name} is one of the probe's inputs (same contents as its {trained}): "
+            "trained on, or held out whole for validation by group; either way these metrics "
+            "are not a held-out estimate"
+        )
     use = {
         True: "used for model selection (early stopping: the pass kept had the lowest "
         "validation loss)",
