@@ -336,7 +336,7 @@ def test_second_training_does_not_run_the_encoder(weights, short_task, tmp_path,
 
 @pytest.mark.parametrize(("fused", "chan_proj"), [(True, False), (False, False), (True, True)])
 def test_weights_edited_through_data_are_not_trained_on_from_the_cache(
-    weights, short_task, monkeypatch, fused, chan_proj
+    weights, short_task, monkeypatch, caplog, fused, chan_proj
 ):
     """Weights edited through ``p.data`` (no change counter sees it) after a cached training:
     the next cached training fits on the new weights' embeddings, as an uncached one does, and
@@ -365,8 +365,10 @@ def test_weights_edited_through_data_are_not_trained_on_from_the_cache(
 
     monkeypatch.setattr("eegpt.probe_encoder.encoder_fingerprint", counting)
     monkeypatch.setattr(fingerprints, "encoder_fingerprint", counting)
-    after = train_probe(model, train, cache=cache, **kwargs)
+    with caplog.at_level("INFO", logger="eegpt"):
+        after = train_probe(model, train, cache=cache, **kwargs)
     assert hashed[0] == 1
+    assert "they were changed without a trace (through p.data" in caplog.text
     uncached = train_probe(model, train, cache=False, **kwargs)
     assert (
         after.encoder["weights_sha256"] == hash_encoder(model) != before.encoder["weights_sha256"]
