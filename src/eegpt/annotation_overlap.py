@@ -90,8 +90,10 @@ def window_annotations(
     length_s : float
         Window length in seconds.
     sfreq : float
-        The windows' sampling rate (Hz; the model's 256 Hz by default): where their last
-        sample lies, for discontinuity marks.
+        The sampling rate (Hz) of the samples the windows are cut from: the recording's own,
+        whose last sample in each window decides for discontinuity marks (a window of a
+        1000 Hz recording holds samples up to 1 ms before its end, after a cut 2.5 ms before
+        it; the model's 256 Hz by default).
 
     Returns
     -------

@@ -237,8 +237,9 @@ def annotations_per_window(
     and listed after its own. ``added``: ``extra`` as :func:`placed_extra` read and placed it
     already (not read again then). ``states``: the state markers of a continuous recording's
     annotations (its own and ``extra``'s) made spans first (:func:`marker_spans_of`,
-    ``--marker-spans``), each window getting the spans over it. ``sfreq``: the windows' rate
-    (Hz), where their last sample lies for discontinuity marks (:func:`window_annotations`).
+    ``--marker-spans``), each window getting the spans over it. ``sfreq``: the recording's own
+    rate (Hz), where the windows' last samples lie for discontinuity marks
+    (:func:`window_annotations`).
     """
     if states and not getattr(recording, "is_epoched", False):
         if extra is not None and not same_file(extra, getattr(recording, "source", None)):

@@ -817,7 +817,7 @@ def _apply_annotations(
         metadata["events_from_stim"] = stim.record()
     per_window = annotations_per_window(
         recording, onsets, config.window_seconds, extra=extra, added=added, states=states,
-        sfreq=config.sfreq,
+        sfreq=recording.sfreq,
     )  # fmt: skip
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:

@@ -433,7 +433,7 @@ def load_file(
                 spans = windows.flags
             per_window = annotations_per_window(
                 recording, onsets, config.window_seconds, extra=annotations, added=added,
-                states=marker_spans, sfreq=config.sfreq,
+                states=marker_spans, sfreq=recording.sfreq,
             )  # fmt: skip
             # over all of the file's windows (its warnings count them all), then the part's
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")
