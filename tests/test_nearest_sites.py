@@ -64,11 +64,30 @@ def test_a_few_electrodes_of_a_spherical_cap_map_each_to_itself(numbered):
     montage.rename_channels({label: number for number, label in truth.items()})
     info = mne.create_info(list(truth), 256.0, "eeg")
     info.set_montage(montage, on_missing="ignore", verbose="error")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         table = nearest_rename(info)
     assert _misnamed(table, truth) == {}
     assert max(table.distances_mm.values()) < 0.1
+    # numbered, five points fit no sphere for sure: the table is said to need checking
+    said = [str(w.message) for w in caught]
+    if numbered:
+        assert len(said) == 1 and "only 5 positioned electrodes, too few" in said[0], said
+    else:
+        assert said == []
+
+
+def test_a_few_numbered_electrodes_of_a_real_head_are_said_to_be_uncertain():
+    """Five electrodes of colin27's head, numbered: too few points to fit its sphere or tell
+    the layout, and their table gives C4 the site C6 (a neighbour off): warned, not silent."""
+    montage = mne.channels.make_standard_montage("standard_1005")
+    some = ["Pz", "C6", "F6", "C4", "P7"]
+    truth = {f"E{i + 1}": label for i, label in enumerate(some)}
+    montage.rename_channels({label: number for number, label in truth.items()})
+    info = mne.create_info(list(truth), 256.0, "eeg")
+    info.set_montage(montage, on_missing="ignore", verbose="error")
+    with pytest.warns(RuntimeWarning, match="only 5 positioned electrodes, too few to fit"):
+        nearest_rename(info)
 
 
 @pytest.mark.parametrize(

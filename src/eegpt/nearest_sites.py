@@ -464,6 +464,13 @@ def nearest_rename(
             f"nearest_rename({name}), command line: --nearest {net or 'NAME'}; or set it on "
             f"the recording before picking channels (raw.set_montage({name}))."
         )
+    if on_sphere is None and not uncertain:  # (a partial cover is warned of above)
+        _warn(
+            f"{what}: only {len(labels)} positioned electrodes, too few to fit the head's "
+            "sphere or tell which cap's layout they follow (fewer than 8 points), so the "
+            "sites found may be a neighbour off; check the table (raw.plot_sensors("
+            "show_names=True)) or give the whole cap's montage (raw.set_montage(...)) first."
+        )
     template = _fitting_template(units, on_sphere)
     sites = _template_sites(template)[0]
     distances = _site_distances(units, template)  # (labels, 62), mm
