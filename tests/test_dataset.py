@@ -3943,7 +3943,8 @@ def test_corpus_records_what_mne_did_to_each_recording_as_embed_does(model, tmp_
         epochs = mne.Epochs(data, events, tmin=-0.2, tmax=1.8 - 1 / raw.info["sfreq"],
                             baseline=(-0.2, 0.0), preload=True, verbose=False)  # fmt: skip
         epochs.save(folder / f"{name}-epo.fif", verbose=False)
-    embed_dataset(folder, tmp_path / "out", model=model, workers=0, tail="pad", progress=False)
+    embed_dataset(folder, tmp_path / "out", model=model, workers=0, tail="pad", progress=False,
+                  device="cpu")  # fmt: skip
     for name in ("avg", "plain"):
         stored = load_embeddings(tmp_path / "out", recording_id=f"{name}-epo.fif").metadata
         direct = model.embed(folder / f"{name}-epo.fif", tail="pad", device="cpu").metadata
