@@ -3918,6 +3918,31 @@ def test_embed_dataset_crop_embeds_standard_epochs_as_embed_does(weights, model,
         cli_main([*args, "--crop", "-0.1", "--debug"])
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_embed_dataset_crop_refuses_continuous_recordings_as_embed_does(weights, tmp_path):
+    """eegpt embed-dataset --crop fails each continuous recording of the run with embed
+    --crop's reason (it has no events to crop around), recorded in the error report, while
+    the epochs are cropped and embedded and the run exits 3; it used to embed the continuous
+    recording uncropped, silently."""
+    raw = synthetic_raw(minutes=0.2, seed=5)[0]
+    events = mne.make_fixed_length_events(raw, duration=2.0)
+    epochs = mne.Epochs(raw, events, tmin=-0.2, tmax=0.8, baseline=None, preload=True,
+                        verbose=False)  # fmt: skip
+    folder = tmp_path / "in"
+    folder.mkdir()
+    epochs.save(folder / "s01-epo.fif", verbose=False)
+    raw.save(folder / "rec_raw.fif", verbose=False)
+    out = tmp_path / "out"
+    args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0",
+            "--device", "cpu", "-q", "--window", "1", "--crop", "-0.2"]  # fmt: skip
+    assert cli_main(args) == 3
+    (error,) = pd.read_csv(out / ERRORS_REPORT).itertuples()
+    assert "rec_raw.fif" in error.path
+    assert re.search(r"crop_tmin=-0.2 \(--crop -0.2\).*continuous recording", error.error)
+    table, _ = read_embeddings(out)
+    assert len(table) == len(epochs)
+
+
 def test_window_info_json_keeps_the_recording_provenance():
     """WindowInfo's JSON (the reader processes' and Ray's stages) keeps the recording's
     provenance; that of an eegpt from before it reads back as none."""

@@ -126,15 +126,16 @@ def add_preprocessing_options(
     start_per_recording: bool = False,
     start_note: str = "",
     crop: bool = False,
+    crop_note: str = "",
 ) -> None:
     """Windowing, reference, resampling and channel-mapping options (``--window`` ...);
     ``start_per_recording``: ``--start`` takes one value per continuous recording
     (``eegpt embed``, :func:`recording_starts`); ``start_note`` ends its help; ``crop``:
-    ``--crop`` too (:func:`add_crop_option`)."""
+    ``--crop`` too (:func:`add_crop_option`), ``crop_note`` ending its help."""
     g = p.add_argument_group("preprocessing")
     g.add_argument("--window", type=seconds, default=4.0, help="window length in seconds (4)")
     if crop:
-        add_crop_option(g)
+        add_crop_option(g, CROP_HELP + crop_note)
     g.add_argument(
         "--overlap", type=overlap_seconds, default=0.0, help="overlap between windows in s (0)"
     )

@@ -189,6 +189,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     add_preprocessing_options(
         p,
         crop=True,
+        crop_note=": in a run, each continuous recording fails (its reason in _errors.csv) while "
+        "the epochs are cropped and embedded, and the run exits 3; give them in a run without "
+        "--crop",
         start_note=". Lights-off differs per night: a manifest's start_seconds column gives each "
         "recording its own (--start is that of the files without one)",
     )

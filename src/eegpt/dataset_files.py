@@ -42,7 +42,7 @@ from eegpt.channels import map_channels
 from eegpt.config import EEGPTConfig
 from eegpt.dataset_stamps import _too_short
 from eegpt.engine import InferenceEngine
-from eegpt.errors import StartPastEndError
+from eegpt.errors import RecordingError, StartPastEndError
 from eegpt.io import as_recording
 from eegpt.outputs import metadata_record, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -51,7 +51,7 @@ from eegpt.rename_tables import Rename
 from eegpt.signal_checks import corpus_file
 from eegpt.stim_events import StimEvents, add_stim_events
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
-from eegpt.windowing import start_past_end
+from eegpt.windowing import crop_refused_for_continuous, start_past_end
 
 MAX_WARNINGS = 5  # kept per file
 Pool = Literal["none", "mean"]
@@ -397,6 +397,8 @@ def load_file(
                 keep=keep, verbose=False, bads=bads,
             )  # fmt: skip
             if recording is not None:
+                if config.crop_tmin is not None:  # as eegpt embed refuses it: no events to crop
+                    raise RecordingError(crop_refused_for_continuous(config.crop_tmin))
                 mapping = recording.mapping
                 if events_from_stim is not None:
                     add_stim_events(recording, StimEvents.from_record(events_from_stim),
