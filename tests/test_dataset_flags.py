@@ -236,3 +236,35 @@ def test_epochs_rows_have_their_flags_unknown(corpus, model, tmp_path):
     assert not table["flagged"][is_ep].any() and table["flagged"].dtype == bool
     rec = table[~is_ep]
     assert rec["flagged"].sum() == len(FLAGGED)
+
+
+def test_export_of_a_run_with_epochs_says_whose_flags_were_recorded(corpus, model, tmp_path):
+    """eegpt export of a run mixing a continuous recording (flags recorded) and epochs (none:
+    flagged False, empty lists, unchecked rather than clean): the CSV and the .mat file have
+    flags_recorded beside flagged, False for the epochs' rows, True for the recording's."""
+    import mne
+    from scipy.io import loadmat
+
+    from eegpt.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    raw = mne.io.read_raw_fif(corpus / "rec_raw.fif", preload=True, verbose="error")
+    raw.save(folder / "rec_raw.fif", verbose="error")
+    events = mne.make_fixed_length_events(raw, duration=10.0)[:3]
+    epochs = mne.Epochs(raw, events, tmin=0.0, tmax=4.0 - 1 / SFREQ, baseline=None,
+                        preload=True, verbose="error")  # fmt: skip
+    epochs.save(folder / "ep-epo.fif", verbose="error")
+    out = tmp_path / "out"
+    _run(folder, out, model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the epochs' flags unknown, warned of
+        assert main(["export", str(out), "-o", str(tmp_path / "run.csv"), "-q"]) == 0
+        assert main(["export", str(out), "-o", str(tmp_path / "run.mat"), "-q"]) == 0
+    table = pd.read_csv(tmp_path / "run.csv", keep_default_na=False)
+    is_raw = (table["recording"] == "rec_raw.fif").to_numpy()
+    assert is_raw.any() and not is_raw.all()
+    assert table["flags_recorded"].tolist() == is_raw.tolist()
+    assert table["flagged"][is_raw].sum() == len(FLAGGED) and not table["flagged"][~is_raw].any()
+    mat = loadmat(tmp_path / "run.mat")
+    assert mat["flags_recorded"].ravel().astype(bool).tolist() == is_raw.tolist()

@@ -318,7 +318,7 @@ def test_read_embeddings_of_old_and_new_files_together(embedded, tmp_path):
 
 def test_export_writes_the_flags(embedded, tmp_path):
     """eegpt export: the CSV has flat_channels and clipped_channels (the names joined with
-    ';', '' where none) and flagged; the .mat file the same as cellstr and logical. A file
+    ';', '' where none), flagged and flags_recorded; the .mat file the same as cellstr and logical. A file
     without the flags has none of them (unknown, not written as clean)."""
     import pandas as pd
     from scipy.io import loadmat
@@ -329,6 +329,7 @@ def test_export_writes_the_flags(embedded, tmp_path):
     main(["export", str(path), "-o", str(tmp_path / "emb.csv")])
     table = pd.read_csv(tmp_path / "emb.csv", keep_default_na=False)
     assert table["flagged"].tolist() == embedded.flagged.tolist()
+    assert table["flags_recorded"].all()  # a file's flags hold for all its windows
     assert table["flat_channels"].tolist() == [";".join(v) for v in embedded.flat_channels]
     assert table["clipped_channels"].tolist() == [";".join(v) for v in embedded.clipped_channels]
     main(["export", str(path), "-o", str(tmp_path / "emb.mat")])

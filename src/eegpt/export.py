@@ -24,10 +24,12 @@ every per-window variable.
   windows over annotations marked bad; ``padded``: logical, windows zero-padded past the
   recording's end (``--tail pad``; where any is); ``flat_channels`` and ``clipped_channels``:
   cellstr of the channels flat or clipped in each window, joined with ``";"`` ('' where none),
-  and ``flagged``: logical, windows with either (:attr:`Embeddings.flagged
-  <eegpt.outputs.Embeddings.flagged>`; where the file recorded them: not for files written
-  before eegpt recorded them or epochs; for an ``embed-dataset`` run, where any of its rows
-  did: its shards of layout 6 on, the rows without them, warned of, as not flagged);
+  ``flagged``: logical, windows with either (:attr:`Embeddings.flagged
+  <eegpt.outputs.Embeddings.flagged>`), and ``flags_recorded``: logical, windows whose flags
+  were recorded (where the file recorded them: not for files written before eegpt recorded
+  them or epochs; for an ``embed-dataset`` run, where any of its rows did: its shards of
+  layout 6 on, the rows without them (epochs, older shards), warned of, as not flagged and
+  ``flags_recorded`` false: unchecked, not clean);
 - a corpus run made from a manifest: the manifest's other columns (``subject``, labels,
   ``annotations_file`` ...), one variable per column as the epochs' metadata below, a name of
   another variable prefixed ``manifest_`` (a ``label`` column: ``manifest_label``);
@@ -56,8 +58,8 @@ every per-window variable.
 ``.csv``: one row per window, columns ``recording``, ``window`` (from 0), ``window_number``
 (from 1), ``onset_s``, ``clock_s``, ``clock_time`` (where any window has one; as in the
 ``.mat`` file), ``label``, the manifest's columns, the epochs' metadata columns,
-``annotations`` (each where present), ``bad``, ``flat_channels``, ``clipped_channels`` and
-``flagged`` (where recorded, as in the ``.mat`` file), ``padded`` (where any window is), then the
+``annotations`` (each where present), ``bad``, ``flat_channels``, ``clipped_channels``,
+``flagged`` and ``flags_recorded`` (where recorded, as in the ``.mat`` file), ``padded`` (where any window is), then the
 pooled embedding (default ``--pool
 mean``: ``eegpt_d0`` ... ``eegpt_d511``, named as :meth:`Embeddings.to_data_frame
 <eegpt.outputs.Embeddings.to_data_frame>` names them).
@@ -154,6 +156,10 @@ class ExportInput:
         A run's rate (Hz) each window's recording was made at, from its file status (NaN
         where the run did not record it); None for a file (its provenance's ``sfreq_in``) and
         for a run that records none.
+    flags_recorded : ndarray of bool, shape (n_windows,) | None
+        A run's rows whose per-window flags were recorded (its ``flags_recorded`` column:
+        shards of layout 6 on, continuous recordings; not epochs); None for a file, whose
+        flags are recorded for all its windows or none.
     """
 
     embeddings: Embeddings
@@ -170,6 +176,7 @@ class ExportInput:
     clock_time: np.ndarray | None = None
     recording_sfreq: np.ndarray | None = None
     clock_unrecorded: bool = False  # a run whose eegpt recorded no time base: no clock_time
+    flags_recorded: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.embeddings)
@@ -217,15 +224,21 @@ class ExportInput:
 
     def flag_columns(self) -> dict[str, Any]:
         """``flat_channels`` and ``clipped_channels`` (the channel names of each window joined
-        with ``";"``, '' where none) and ``flagged`` (bool ``(n_windows,)``) where the
-        per-window flags were recorded (:attr:`eegpt.Embeddings.flags_recorded`); {} where
-        not (unknown, so left out rather than written as clean)."""
+        with ``";"``, '' where none), ``flagged`` and ``flags_recorded`` (bool
+        ``(n_windows,)``) where the per-window flags were recorded
+        (:attr:`eegpt.Embeddings.flags_recorded`); {} where not (unknown, so left out rather
+        than written as clean). ``flags_recorded`` is False for a run's rows without flags
+        (its epochs, rows of shards from before layout 6), whose ``flagged`` False and empty
+        lists mean unchecked, not clean."""
         flags = recorded_flags(self.embeddings.metadata, len(self))
         if flags is None:
             return {}
         joined = {key: [CHANNELS_JOIN.join(names) for names in per_window]
                   for key, per_window in flags.items()}  # fmt: skip
-        return {**joined, "flagged": flagged_mask(flags, len(self))}
+        recorded = self.flags_recorded
+        if recorded is None:  # a file: its flags were recorded for every window
+            recorded = np.ones(len(self), dtype=bool)
+        return {**joined, "flagged": flagged_mask(flags, len(self)), "flags_recorded": recorded}
 
 
 def read_export_input(path: str | Path) -> ExportInput:
@@ -332,6 +345,11 @@ def _read_run(folder: Path) -> ExportInput:
         clock_time=clock_time,
         recording_sfreq=_run_rates(statuses, table),
         clock_unrecorded=any(bool(time_base_decided(run)) for run in statuses.values()),
+        flags_recorded=(
+            table["flags_recorded"].fillna(False).to_numpy(bool)
+            if "flags_recorded" in table.columns
+            else None
+        ),
     )
 
 
@@ -539,7 +557,7 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     if windows.annotations is not None:
         out["annotations"] = _cellstr(windows.annotations)
     for key, column in flags.items():
-        out[key] = column if key == "flagged" else _cellstr(column)
+        out[key] = column if key in ("flagged", "flags_recorded") else _cellstr(column)
     if windows.padded is not None:
         out["padded"] = windows.padded
     if windows.recordings is not None:
@@ -674,8 +692,9 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
     (from 1), ``onset_s`` (seconds of recorded data), ``clock_s`` (seconds on the recording's
     clock), ``clock_time`` (ISO 8601 without a zone, the recording's wall clock as its header
     states it; where any window has a measurement date, else left out), ``label``, the manifest's columns, the epochs' metadata columns,
-    ``annotations`` (each where present), ``bad``, ``flat_channels``, ``clipped_channels`` and
-    ``flagged`` (where recorded: :meth:`ExportInput.flag_columns`), ``padded`` (where any window
+    ``annotations`` (each where present), ``bad``, ``flat_channels``, ``clipped_channels``,
+    ``flagged`` and ``flags_recorded`` (where recorded: :meth:`ExportInput.flag_columns`),
+    ``padded`` (where any window
     is), then one column per feature of ``pool``."""
     pd = require_pandas(CSV_NEEDS)
 
