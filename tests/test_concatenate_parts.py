@@ -75,3 +75,26 @@ def test_epochs_metadata_joined_by_column_name() -> None:
     assert joined.epochs_metadata["rt"].tolist() == [0.0, 0.1, 0.0, 0.1]
     with pytest.raises(ValueError, match=r"part 1's epochs metadata has columns \['rt'\]"):
         Embeddings.concatenate([a, _emb(2, columns=("rt",), window_index=[2, 3])])
+
+
+@pytest.mark.parametrize("as_epochs", [False, True])
+def test_batches_of_an_array_join_as_embedded_at_once(model, as_epochs) -> None:
+    """An array (or EpochsArray) embedded in batches records no window_index: joined, the
+    batches' windows are numbered on, as the whole array embedded at once (were refused as
+    the same windows 0 .. 4 twice); the onsets are each batch's own, as before."""
+    x = np.random.default_rng(0).normal(0, 10, (10, 4, 1024))
+    names = ["Fz", "Cz", "Pz", "Oz"]
+
+    def embed(batch: np.ndarray) -> Embeddings:
+        if as_epochs:
+            info = mne.create_info(names, 256.0, "eeg")
+            epochs = mne.EpochsArray(batch * 1e-6, info, verbose=False)
+            return eegpt.embed(model, epochs, verbose=False)
+        return eegpt.embed(model, batch, ch_names=names, sfreq=256, units="uV", verbose=False)
+
+    whole, parts = embed(x), [embed(x[:5]), embed(x[5:])]
+    joined = Embeddings.concatenate(parts)
+    np.testing.assert_allclose(joined.data, whole.data, rtol=1e-5, atol=1e-6)
+    assert joined.metadata["window_index"] == list(range(10))
+    assert whole[5:].metadata["window_index"] == list(range(5, 10))
+    np.testing.assert_array_equal(joined.onsets, np.concatenate([p.onsets for p in parts]))

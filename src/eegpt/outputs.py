@@ -750,7 +750,9 @@ class Embeddings:
         follow; the rest is the first part's (a deep copy, shared with no part).
 
         Each part keeps its own ``window_index`` (``0 .. n-1`` for a part that records none,
-        as a freshly embedded recording), and the parts share one time base: onsets of all
+        as a freshly embedded recording; a batch given in memory that records none, an array
+        or epochs numbered end to end, is numbered on from the parts before it, as if
+        embedded at once: its onsets stay its own), and the parts share one time base: onsets of all
         parts count from the same start (``first_time``, ``meas_date``, the record clock ...),
         so ``clock_times`` stay right. ``epochs_metadata`` rows are joined by column name
         (the column order of part 0); parts whose epochs metadata has other columns are
@@ -2010,13 +2012,33 @@ def _check_same_time_base(first: dict[str, Any], part: dict[str, Any], k: int) -
         )
 
 
+def _numbered_on(metadata: Mapping[str, Any]) -> bool:
+    """Whether an output that records no ``window_index`` is a batch of windows given in
+    memory (an array, or epochs numbered end to end): not of one recording's file, so its
+    windows are other windows than those of the parts before it, numbered on from them."""
+    record = metadata.get(INPUT_KEY)
+    in_memory = isinstance(record, Mapping) and bool(record.get("in_memory"))
+    return in_memory or metadata.get(EPOCH_ONSETS_KEY) == "end_to_end"
+
+
+def _part_window_index(part: Embeddings, offset: int) -> list[int]:
+    """A part's ``window_index``: its own; where it records none, ``offset .. offset+n-1``
+    for a batch given in memory (:func:`_numbered_on`, ``offset`` the rows of the parts
+    before it), else ``0 .. n-1`` (a freshly embedded recording)."""
+    if "window_index" in part.metadata:
+        return [int(i) for i in part.metadata["window_index"]]
+    start = offset if _numbered_on(part.metadata) else 0
+    return list(range(start, start + len(part)))
+
+
 def _joined_window_index(parts: Sequence[Embeddings]) -> list[int]:
-    """The ``window_index`` of the parts joined: each part's own (``0 .. n-1`` for a part that
-    records none); raises if a window is in two parts (it would be a row twice)."""
+    """The ``window_index`` of the parts joined (:func:`_part_window_index`: batches of an
+    array numbered on, as embedded at once); raises if a window is in two parts (it would be
+    a row twice)."""
     index: list[int] = []
     seen: dict[int, int] = {}
     for k, part in enumerate(parts):
-        own = [int(i) for i in part.metadata.get("window_index", range(len(part)))]
+        own = _part_window_index(part, len(index))
         twice = sorted({i for i in own if i in seen})
         if twice:
             shown = ", ".join(str(i) for i in twice[:5]) + (" ..." if len(twice) > 5 else "")
