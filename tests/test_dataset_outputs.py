@@ -261,17 +261,33 @@ def test_an_output_of_no_windows_reads_as_no_rows(alike, tmp_path, suffix):
     np.testing.assert_array_equal(data, other.data)
 
 
-def test_disjoint_selections_of_one_recording_read_together(model, tmp_path):
-    """``e[:3]`` and ``e[3:]`` saved apart hold other windows of one recording: read together
-    (were refused as "its windows would be rows twice"); overlapping ones still are."""
+def test_disjoint_selections_of_one_recording_are_refused_as_two_ids(model, tmp_path):
+    """``e[:3]`` and ``e[3:]`` saved apart hold other windows of one recording, but read
+    together they would be two recording_ids (a grouped split could put them on both sides):
+    refused for that reason (not as rows twice), with the join to make; allow_mixed warns and
+    reads them; overlapping ones are refused as rows twice."""
     _raw(0, seconds=24).export(tmp_path / "rec.edf", verbose=False)
     emb = model.embed(tmp_path / "rec.edf")
     a, b = emb[:3].save(tmp_path / "a.npz"), emb[3:].save(tmp_path / "b.parquet")
-    table, data = read_embeddings([a, b])
+    with pytest.raises(
+        ValueError, match=r"a\.npz, .*b\.parquet \(of .*\) are outputs of one"
+    ) as err:
+        read_embeddings([a, b])
+    assert "rows twice" not in str(err.value)
+    assert "one recording_id per file" in str(err.value)
+    assert "Embeddings.concatenate" in str(err.value)
+    with pytest.warns(RuntimeWarning, match="one recording_id per file"):
+        table, data = read_embeddings([a, b], allow_mixed=True)
     assert table["window"].tolist() == list(range(len(emb)))
+    np.testing.assert_array_equal(data, emb.data)
+    joined = Embeddings.concatenate([load_embeddings(a), load_embeddings(b)])
+    table, data = read_embeddings([joined.save(tmp_path / "ab.npz")])
+    assert table["window"].tolist() == list(range(len(emb)))
+    assert table["recording_id"].nunique() == 1
     np.testing.assert_array_equal(data, emb.data)
     c = emb[2:].save(tmp_path / "c.npz")
     with pytest.raises(
-        ValueError, match=r"a\.npz, .*c\.npz \(of .*\) are outputs of one recording"
+        ValueError,
+        match=r"a\.npz, .*c\.npz \(of .*\) are outputs of one recording: its windows would be rows twice",
     ):
         read_embeddings([a, c])

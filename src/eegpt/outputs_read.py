@@ -422,9 +422,10 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
     or a copy: read together, its windows would be rows twice (across cross-validation folds);
     with ``allow_mixed`` warn instead. Outputs of one recording from channels none of which
     they share (:func:`_input_labels`: one per participant of a hyperscanning file, ``A-Fp1``
-    ... and ``B-Fp1`` ...) hold other data of the same windows, not rows twice: read alike;
-    so do selections of disjoint windows (``e[:3]`` and ``e[3:]`` saved apart:
-    :func:`_share_windows`), each file's rows in its own order."""
+    ... and ``B-Fp1`` ...) hold other data of the same windows, not rows twice: read alike.
+    Selections of disjoint windows (``e[:3]`` and ``e[3:]`` saved apart:
+    :func:`_share_windows`) are refused too, for what they are: one recording read as one
+    ``recording_id`` per file, which grouped splits would put on both sides."""
     members: dict[tuple[str, str], list[int]] = {}  # the files of each identity
     root: dict[int, int] = {}  # each file's group: its recording's first file it overlaps
     group: dict[int, list[int]] = {}  # files of one recording, by its first file
@@ -436,7 +437,6 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
             for ident in idents
             for j in members.get(ident, ())
             if _share_channels(labels, _input_labels(outlines[j].metadata))
-            and _share_windows(outline, outlines[j])
         }
         root[k] = min((root[j] for j in seen), default=k)
         if seen:
@@ -445,18 +445,55 @@ def check_distinct(names: Sequence[str], outlines: Sequence[Embeddings], allow_m
             members.setdefault(ident, []).append(k)
     if not group:
         return
+    twice = [files for files in group.values() if _any_shared_window(files, outlines)]
+    apart = [files for files in group.values() if files not in twice]
+    messages = []
+    if twice:
+        messages.append(
+            f"{_groups_text(twice, names, outlines)}: its windows would be rows twice"
+            + ("" if allow_mixed else "; remove all but one of them, or pass allow_mixed=True")
+        )
+    if apart:
+        messages.append(
+            f"{_groups_text(apart, names, outlines)}, of other windows: read apart, its windows "
+            "would be rows of one recording_id per file, so a split by recording_id (grouped "
+            "cross-validation folds) could put them on both sides"
+            + (
+                ""
+                if allow_mixed
+                else "; join them first: eegpt.Embeddings.concatenate([eegpt.load_embeddings"
+                "(a), eegpt.load_embeddings(b)]).save(path), or pass allow_mixed=True"
+            )
+        )
+    message = "read_embeddings: " + "; and ".join(messages)
+    if not allow_mixed:
+        raise ValueError(message)
+    _warn(f"{message}; read together as allow_mixed=True asks")
+
+
+def _groups_text(
+    groups: Sequence[list[int]], names: Sequence[str], outlines: Sequence[Embeddings]
+) -> str:
+    """``"a.npz, b.npz (of rec.edf) are outputs of one recording"`` for groups of files (their
+    indices in ``names``) each of one recording."""
     said = [
         f"{few([names[k] for k in files], 3)} (of {outlines[files[0]].metadata.get('source')})"
-        for files in group.values()
+        for files in groups
     ]
-    message = (
-        f"read_embeddings: {'; '.join(said[:3])}{' and more' if len(said) > 3 else ''} "
-        f"{'are outputs of one recording' if len(said) == 1 else 'are outputs of one recording each'}: "
-        "its windows would be rows twice"
+    return (
+        f"{'; '.join(said[:3])}{' and more' if len(said) > 3 else ''} "
+        f"{'are outputs of one recording' if len(said) == 1 else 'are outputs of one recording each'}"
     )
-    if not allow_mixed:
-        raise ValueError(f"{message}; remove all but one of them, or pass allow_mixed=True")
-    _warn(f"{message}; read together as allow_mixed=True asks")
+
+
+def _any_shared_window(files: Sequence[int], outlines: Sequence[Embeddings]) -> bool:
+    """Whether two of ``files`` (outputs of one recording, their indices in ``outlines``) hold
+    a window in common."""
+    return any(
+        _share_windows(outlines[i], outlines[j])
+        for n, i in enumerate(files)
+        for j in files[n + 1 :]
+    )
 
 
 def _window_set(outline: Embeddings) -> set[int]:
