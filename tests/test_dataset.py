@@ -3890,12 +3890,10 @@ def test_corpus_epochs_padded_into_the_window_are_marked(model, tmp_path):
     assert padded["padded_epochs"] == direct and direct["recorded_s"] == pytest.approx(2.0)
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_embed_dataset_crop_embeds_standard_epochs_as_embed_does(weights, model, tmp_path):
-    """eegpt embed-dataset --crop TMIN crops MNE's standard epochs (-0.2 to 0.8 s, tmax
-    inclusive: one sample more than a 1 s window) to one window each, as embed --crop does:
-    the same embeddings, crop_tmin in the run's settings; a resume with another --crop is
-    refused naming the option, as another --window is."""
+def _standard_epochs_folder(tmp_path):
+    """A 12 s recording, MNE's standard epochs of it (-0.2 to 0.8 s, tmax inclusive: one
+    sample more than a 1 s window) and the folder ``tmp_path/in`` holding them as
+    ``s01-epo.fif``."""
     raw = synthetic_raw(minutes=0.2, seed=5)[0]
     events = mne.make_fixed_length_events(raw, duration=2.0)
     epochs = mne.Epochs(raw, events, tmin=-0.2, tmax=0.8, baseline=None, preload=True,
@@ -3903,6 +3901,16 @@ def test_embed_dataset_crop_embeds_standard_epochs_as_embed_does(weights, model,
     folder = tmp_path / "in"
     folder.mkdir()
     epochs.save(folder / "s01-epo.fif", verbose=False)
+    return raw, epochs, folder
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_embed_dataset_crop_embeds_standard_epochs_as_embed_does(weights, model, tmp_path):
+    """eegpt embed-dataset --crop TMIN crops MNE's standard epochs (-0.2 to 0.8 s, tmax
+    inclusive: one sample more than a 1 s window) to one window each, as embed --crop does:
+    the same embeddings, crop_tmin in the run's settings; a resume with another --crop is
+    refused naming the option, as another --window is."""
+    raw, epochs, folder = _standard_epochs_folder(tmp_path)
     out = tmp_path / "out"
     args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0",
             "--device", "cpu", "-q", "--window", "1"]  # fmt: skip
@@ -3924,13 +3932,7 @@ def test_embed_dataset_crop_refuses_continuous_recordings_as_embed_does(weights,
     --crop's reason (it has no events to crop around), recorded in the error report, while
     the epochs are cropped and embedded and the run exits 3; it used to embed the continuous
     recording uncropped, silently."""
-    raw = synthetic_raw(minutes=0.2, seed=5)[0]
-    events = mne.make_fixed_length_events(raw, duration=2.0)
-    epochs = mne.Epochs(raw, events, tmin=-0.2, tmax=0.8, baseline=None, preload=True,
-                        verbose=False)  # fmt: skip
-    folder = tmp_path / "in"
-    folder.mkdir()
-    epochs.save(folder / "s01-epo.fif", verbose=False)
+    raw, epochs, folder = _standard_epochs_folder(tmp_path)
     raw.save(folder / "rec_raw.fif", verbose=False)
     out = tmp_path / "out"
     args = [str(folder), "-o", str(out), "--weights", str(weights), "--workers", "0",
