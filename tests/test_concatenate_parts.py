@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import mne
 import numpy as np
+import pandas as pd
 import pytest
 
 import eegpt
@@ -77,11 +78,15 @@ def test_epochs_metadata_joined_by_column_name() -> None:
         Embeddings.concatenate([a, _emb(2, columns=("rt",), window_index=[2, 3])])
 
 
+@pytest.mark.parametrize("cuts", [(5,), (4, 5), tuple(range(1, 10))])
 @pytest.mark.parametrize("as_epochs", [False, True])
-def test_batches_of_an_array_join_as_embedded_at_once(model, as_epochs) -> None:
-    """An array (or EpochsArray) embedded in batches records no window_index: joined, the
-    batches' windows are numbered on, as the whole array embedded at once (were refused as
-    the same windows 0 .. 4 twice); the onsets are each batch's own, as before."""
+def test_batches_of_an_array_join_as_embedded_at_once(model, as_epochs, cuts) -> None:
+    """An array (or EpochsArray without events) embedded in batches records no window_index:
+    joined, the batches' windows are numbered on and their onsets continue from the batches
+    before, as the whole array embedded at once gives them (window_index was refused as the
+    same windows 0 .. 4 twice; the onsets were each batch's own, 0 .. 16 s twice). A batch
+    of one epoch has no step of its own: it takes another batch's (cuts 4, 5), or where all
+    are of one epoch, the epoch length the metadata gives."""
     x = np.random.default_rng(0).normal(0, 10, (10, 4, 1024))
     names = ["Fz", "Cz", "Pz", "Oz"]
 
@@ -92,9 +97,13 @@ def test_batches_of_an_array_join_as_embedded_at_once(model, as_epochs) -> None:
             return eegpt.embed(model, epochs, verbose=False)
         return eegpt.embed(model, batch, ch_names=names, sfreq=256, units="uV", verbose=False)
 
-    whole, parts = embed(x), [embed(x[:5]), embed(x[5:])]
-    joined = Embeddings.concatenate(parts)
+    whole = embed(x)
+    joined = Embeddings.concatenate([embed(b) for b in np.split(x, cuts)])
     np.testing.assert_allclose(joined.data, whole.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(joined.onsets, whole.onsets)
     assert joined.metadata["window_index"] == list(range(10))
     assert whole[5:].metadata["window_index"] == list(range(5, 10))
-    np.testing.assert_array_equal(joined.onsets, np.concatenate([p.onsets for p in parts]))
+    rest = {k: v for k, v in joined.metadata.items() if k != "window_index"}
+    assert rest == whole.metadata
+    columns = joined.to_data_frame().drop(columns="embedding")
+    pd.testing.assert_frame_equal(columns, whole.to_data_frame().drop(columns="embedding"))

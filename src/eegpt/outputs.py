@@ -752,11 +752,12 @@ class Embeddings:
         Each part keeps its own ``window_index`` (``0 .. n-1`` for a part that records none,
         as a freshly embedded recording; a batch given in memory that records none, an array
         or epochs numbered end to end, is numbered on from the parts before it, as if
-        embedded at once: its onsets stay its own), and the parts share one time base: onsets of all
-        parts count from the same start (``first_time``, ``meas_date``, the record clock ...),
-        so ``clock_times`` stay right. ``epochs_metadata`` rows are joined by column name
-        (the column order of part 0); parts whose epochs metadata has other columns are
-        refused.
+        embedded at once, and its epochs' onsets continue from theirs, epoch ``k`` of the
+        whole at ``k`` times the epoch length; other parts' onsets stay their own), and the
+        parts share one time base: onsets of all parts count from the same start
+        (``first_time``, ``meas_date``, the record clock ...), so ``clock_times`` stay right.
+        ``epochs_metadata`` rows are joined by column name (the column order of part 0);
+        parts whose epochs metadata has other columns are refused.
 
         Raises
         ------
@@ -810,7 +811,7 @@ class Embeddings:
             meta.pop("epochs_metadata", None)
         data = np.concatenate([part.data for part in parts])
         meta = copy.deepcopy(meta)  # shares no list or dict with the parts' metadata
-        return cls(data, np.concatenate([part.onsets for part in parts]), meta)
+        return cls(data, _joined_onsets(parts), meta)
 
     def __repr__(self) -> str:
         src = self.metadata.get("source", "?")
@@ -2050,6 +2051,70 @@ def _joined_window_index(parts: Sequence[Embeddings]) -> list[int]:
         seen.update(dict.fromkeys(own, k))
         index += own
     return index
+
+
+def _continued(part: Embeddings) -> bool:
+    """Whether a part's onsets are continued from the parts before it when joined: a batch
+    given in memory that is numbered on (:func:`_numbered_on`, no ``window_index``) whose
+    epochs' onsets number them end to end (``metadata["epoch_onsets"] == "end_to_end"``:
+    epoch ``k`` at ``k`` times the epoch length, counted from the batch's first epoch)."""
+    meta = part.metadata
+    return (
+        "window_index" not in meta
+        and _numbered_on(meta)
+        and meta.get(EPOCH_ONSETS_KEY) == "end_to_end"
+    )
+
+
+def _epoch_seconds(part: Embeddings, parts: Sequence[Embeddings]) -> float | None:
+    """The length in seconds of the epochs of a part whose onsets number them end to end: the
+    step between its first two onsets (``k`` times it for epoch ``k``, as embedded). A part of
+    one epoch has no step: that of another part of ``parts`` with epochs as long (end to end,
+    the same input rate, preprocessing and ``padded_epochs``: batches of one array), else its
+    epochs' samples at the model's rate (``padded_epochs``' ``recorded_samples``, else a
+    window's) over the input's rate where the two rates are one (exact), else over the
+    model's rate (to the resampler's rounding: up to a sample at the model's rate); None
+    where the metadata records no window length either."""
+    alike = [p for p in parts if len(p) > 1 and _same_epochs(p.metadata, part.metadata)]
+    if len(part) > 1 or alike:
+        steps = (part if len(part) > 1 else alike[0]).onsets
+        return float(steps[1] - steps[0])
+    meta = part.metadata
+    spec = meta.get("preprocessing") or {}
+    if "window_seconds" not in spec:
+        return None
+    rate = float(spec.get("sfreq", 256.0))
+    padded = meta.get("padded_epochs") or {}
+    samples = padded.get("recorded_samples") or round(float(spec["window_seconds"]) * rate)
+    sfreq_in = float(meta.get("sfreq_in", rate))
+    return samples / (sfreq_in if sfreq_in == rate else rate)
+
+
+def _same_epochs(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two outputs' metadata describe epochs end to end of one length: the same input
+    rate, preprocessing and zero-padding (``padded_epochs``)."""
+    keys = (EPOCH_ONSETS_KEY, "sfreq_in", "preprocessing", "padded_epochs")
+    return a.get(EPOCH_ONSETS_KEY) == "end_to_end" and all(a.get(k) == b.get(k) for k in keys)
+
+
+def _joined_onsets(parts: Sequence[Embeddings]) -> np.ndarray:
+    """The onsets (s, float64, shape (n_windows,)) of the parts joined: each part's own, but
+    for batches whose epochs lie end to end (:func:`_continued`), continued from the parts
+    before, as the whole array embedded at once gives them: the window ``start + j`` (``start``
+    the rows before it, as its ``window_index`` counts) at ``(start + j)`` times the epoch
+    length, plus the batch's own offset from its grid (0 for an array or an EpochsArray);
+    its own where its epoch length is unknown (:func:`_epoch_seconds`)."""
+    joined: list[np.ndarray] = []
+    start = 0
+    for part in parts:
+        own = np.asarray(part.onsets, dtype=np.float64)
+        step = _epoch_seconds(part, parts) if start and _continued(part) else None
+        if step is not None:
+            grid = np.arange(len(own), dtype=np.float64) * step
+            own = np.arange(start, start + len(own), dtype=np.float64) * step + (own - grid)
+        joined.append(own)
+        start += len(own)
+    return np.concatenate(joined)
 
 
 def _joined_epochs_metadata(tables: list[dict[str, Any]]) -> dict[str, Any]:
