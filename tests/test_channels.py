@@ -1089,7 +1089,33 @@ def test_a_label_naming_one_site_by_both_names_is_that_site(label, site):
         map_channels(["Fp1", label, site, "Cz"])
 
 
-@pytest.mark.parametrize("label", ["T7-T7", "T3-T3", "T3/T8", "T5-T7", "Cz-T7"])
+@pytest.mark.parametrize(
+    ("label", "site"),
+    [("T4 (T8)-REF", "T8"), ("EEG T4 (T8)-REF", "T8"), ("T3/T7-REF", "T7"),
+     ("EEG T5-P7-LE", "P7"), ("EEG T5-P7 -LE", "P7"), ("T7 (T3) REF", "T7"),
+     ("T3/T7_Ref", "T7"), ("POL T6/P8:M2", "P8"), ("T4-T8-A1+A2", "T8"), ("T3/T7-REF [uV]", "T7")],
+)  # fmt: skip
+def test_both_names_of_one_site_with_a_prefix_and_reference_suffix_are_that_site(label, site):
+    """A label naming one site by both its names takes the prefix and reference suffix that
+    other labels carry (``EEG T4 (T8)-REF``, as ``EEG Fp1-REF``): it is that
+    site, as ``T4 (T8)`` and ``T8-REF`` each are, not a channel dropped; the real derivation
+    ``F7-T3`` beside it stays a bipolar pair."""
+    from eegpt.vocabulary import both_names_site, derivation_electrodes, is_bipolar
+
+    assert normalize_channel_name(label) == site and both_names_site(label) == site
+    assert derivation_electrodes(label) is None and not is_bipolar(label)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mapping = map_channels(["EEG Fp1", label, "EEG Cz"])
+    assert mapping.names == ("FP1", site, "CZ") and mapping.dropped == ()
+    assert is_bipolar("F7-T3") and normalize_channel_name("F7-T3") is None
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["T7-T7", "T3-T3", "T3/T8", "T5-T7", "Cz-T7", "F7-T3-REF", "T3/T8-REF", "EEG T3 (T8)-REF",
+     "T5-T7-LE", "T7-T7-REF", "T3-REF-T7", "F7-T3-T7"],
+)  # fmt: skip
 def test_labels_of_two_names_of_other_sites_are_not_one_site(label):
     """Only a site's two names together make one site: an electrode against itself, and two
     electrodes, are not read as one."""

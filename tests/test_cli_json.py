@@ -225,6 +225,22 @@ def test_channels_json_gives_each_dropped_channel_its_own_reason(tmp_path, capsy
     assert record["mapping"]["T3/T7"] == "T7" and reasons["T3/T7"] is None
 
 
+@pytest.mark.filterwarnings("ignore:.*do not match the EEGPT vocabulary")
+@pytest.mark.filterwarnings("ignore:.*look like bipolar derivations")
+def test_channels_json_maps_both_names_of_a_site_with_a_reference_suffix(tmp_path, capsys):
+    """``eegpt channels``: a label giving both names of one site with the prefix and reference
+    suffix of the file's other labels (``EEG T4 (T8)-REF``, ``T3/T7-REF``) is that site; a
+    derivation ``F7-T3`` and a label of two different sites (``T3/T8-REF``) are not mapped."""
+    labels = ["EEG Fp1-REF", "EEG Cz-REF", "EEG T4 (T8)-REF", "T3/T7-REF", "F7-T3", "T3/T8-REF"]
+    assert main(["channels", "--json", str(_edf(tmp_path / "both.edf", labels))]) == 0
+    (record,) = _lines(capsys.readouterr().out)
+    assert record["mapping"] == {
+        "EEG Fp1-REF": "FP1", "EEG Cz-REF": "CZ", "EEG T4 (T8)-REF": "T8", "T3/T7-REF": "T7"
+    }  # fmt: skip
+    reasons = {row["label"]: row.get("reason") for row in record["channels"]}
+    assert "a bipolar derivation" in reasons["F7-T3"] and reasons["T3/T8-REF"] is not None
+
+
 @pytest.mark.filterwarnings("error:.*do not match the EEGPT vocabulary")
 def test_channels_json_of_channels_picked_by_name(tmp_path, capsys):
     """--picks naming channels: the others are 'not picked by name', not of a type left out,

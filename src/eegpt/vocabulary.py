@@ -161,8 +161,9 @@ def normalize_channel_name(name: str) -> str | None:
     ``"C3_REF"``, ``"F4:M1"``, ``"C3/A2"``, ``"C4 REF"``, ``"Cz (REF)"``, ``"C3 (A1+A2)/2"``), a unit of voltage in
     brackets at the end (``"Fz [uV]"``, ``"EEG Fz (µV)"``, ``"Cz-REF (mV)"``) and the old 10-20
     names T3/T4/T5/T6 (-> T7/T8/P7/P8), also beside their 10-10 names in one label
-    (``"T3/T7"``, ``"T5-P7"``, ``"T7 (T3)"`` -> T7, P7, T7: :func:`both_names_site`), which is
-    one site labelled twice, not a derivation.
+    (``"T3/T7"``, ``"T5-P7"``, ``"T7 (T3)"`` -> T7, P7, T7, and so with a prefix and reference
+    suffix, ``"EEG T4 (T8)-REF"`` -> T8: :func:`both_names_site`), which is one site labelled
+    twice, not a derivation.
 
     Parameters
     ----------
@@ -604,11 +605,22 @@ def may_be_electrode(name: str) -> bool:
     )
 
 
+def _without_reference(parts: list[str]) -> list[str]:
+    """``parts`` (of :func:`label_parts`) without a last part that names a reference
+    (``["T3/T7", "REF"]`` -> ``["T3/T7"]``, ``["T5", "P7", "LE"]`` -> ``["T5", "P7"]``); a
+    label of one part, or without such a last part, as it is."""
+    if len(parts) > 1 and _reference_spelling(parts[-1]) in REFERENCE_LABELS:
+        return parts[:-1]
+    return parts
+
+
 def _two_parts(name: str) -> list[str] | None:
     """The two parts of a label that joins two names by ``-``, ``:`` or ``/`` (``"EEG FP1-F7"``
     -> ``["FP1", "F7"]``, ``"F4:C4"``, ``"T3/T7"``) or gives a second in parentheses
-    (``"T7 (T3)"`` -> ``["T7", "T3"]``), upper-cased (:func:`label_parts`); None for others."""
-    parts = label_parts(name)
+    (``"T7 (T3)"`` -> ``["T7", "T3"]``), upper-cased (:func:`label_parts`), after a reference
+    label that follows them is left out (``"T4 (T8)-REF"`` -> ``["T4", "T8"]``, ``"T5-P7-LE"``
+    -> ``["T5", "P7"]``: :func:`_without_reference`); None for others."""
+    parts = _without_reference(label_parts(name))
     if len(parts) == 1:
         bracketed = re.fullmatch(r"([^()]+)\(([^()]+)\)", parts[0])
         parts = list(bracketed.groups()) if bracketed else re.split(r"[:/]", parts[0])
@@ -618,10 +630,13 @@ def _two_parts(name: str) -> list[str] | None:
 def both_names_site(name: str) -> str | None:
     """The vocabulary site of a label that names one electrode by its old 10-20 name and its
     10-10 name, in either order (``"T3/T7"``, ``"T5-P7"``, ``"T8:T4"``, ``"T7 (T3)"`` ->
-    ``"T7"``, ``"P7"``, ``"T8"``, ``"T7"``): T3, T4, T5 and T6 are the sites T7, T8, P7 and P8
+    ``"T7"``, ``"P7"``, ``"T8"``, ``"T7"``), with or without the prefix and reference suffix
+    of other labels (``"EEG T4 (T8)-REF"``, ``"T3/T7-REF"``, ``"T5-P7-LE"`` -> ``"T8"``,
+    ``"T7"``, ``"P7"``): T3, T4, T5 and T6 are the sites T7, T8, P7 and P8
     renamed, so such a label is neither a derivation (the same electrode against itself
     would be flat) nor two electrodes, but one site labelled twice, which
-    :func:`normalize_channel_name` reads as that site; None for any other label."""
+    :func:`normalize_channel_name` reads as that site; None for any other label (two sites,
+    ``"F7-T3"``, ``"T3/T8-REF"``, are no one site)."""
     parts = _two_parts(name)
     if parts is None:
         return None
