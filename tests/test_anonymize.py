@@ -295,6 +295,43 @@ def test_an_unknown_absolute_path_in_a_text_becomes_its_file_name(text, expected
     assert _Scrubber({}, None).text(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "removed", "moved"),
+    [
+        ("read sub-01/2021-03-04T10:00:00 ok", "read sub-01/[date removed] ok",
+         "read sub-01/2021-02-22T10:00:00 ok"),
+        ("recorded:2021-03-04", "recorded:[date removed]", "recorded:2021-02-22"),
+        ("start 2021-03-04 10:00:00+01:00.", "start [date removed].",
+         "start 2021-02-22 10:00:00+01:00."),
+        ("rec_2021-03-04.edf", "rec_[date removed].edf", "rec_2021-02-22.edf"),
+        ("v1.2021-03-04", "v1.[date removed]", "v1.2021-02-22"),
+        ("on 2100-01-01", "on [date removed]", "on 2099-12-22"),
+    ],
+)  # fmt: skip
+def test_dates_in_a_message_are_found_after_a_slash_colon_or_letter(text, removed, moved):
+    """A date in an eegpt message is removed (or moved back ``daysback`` days, its time of day
+    kept) wherever it stands: after a folder's ``/``, a ``:``, in a file's name."""
+    from eegpt.anonymize import _Scrubber
+
+    assert _Scrubber({}, None).message(text) == removed
+    assert _Scrubber({}, 10).message(text) == moved
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["year 1024-12-31", "1899-12-31", "on 2101-01-01", "x 12021-03-045 y", "id 92021-03-04",
+     "2021-03-041", "eegpt 0.4.1 (10-20-30)"],
+)  # fmt: skip
+def test_numbers_that_are_no_dates_stay_in_a_message(text):
+    """Numbers written like a date but of a year outside 1900..2100 (``1024-12-31``), or
+    inside a longer run of digits (``12021-03-045``), are no recording's date: kept as they
+    are, with or without ``daysback``."""
+    from eegpt.anonymize import _Scrubber
+
+    assert _Scrubber({}, None).message(text) == text
+    assert _Scrubber({}, 10).message(text) == text
+
+
 def test_paths_inside_the_folders_of_known_paths_get_the_dataset_s_folders():
     """A recording's other files (BrainVision .vmrk/.eeg) and files beside it are named as the
     recording's id names its folder; the site's folders above the dataset are cut, even where

@@ -77,14 +77,22 @@ _FILE_DATES = ("source_mtime_ns", "annotations_mtime_ns")
 #: ``meas_date``, when a probe's output was made (``created``). Removed, or moved back by
 #: ``daysback`` days.
 _DATES = ("meas_date", "created")
+#: The years a date inside a text may have (:data:`_DATE_TEXT`): 1900 to 2100, those of
+#: recordings and of the files made of them (EDF's own placeholder is 1985; digital EEG
+#: started in the 1980s), so that a number such as ``1024-12-31`` is not read as a date.
+_DATE_YEARS = r"19\d\d|20\d\d|2100"
 #: A date (and time) inside a text, as eegpt and MNE write them in warnings and messages:
 #: ``2020-05-17``, ``2020-05-17 12:59:55.5``, ``2020-05-17T13:00:00+00:00`` (ISO 8601,
-#: ``isoformat``, ``strftime("%Y-%m-%dT%H:%M:%S%z")``), not inside a word or a file name
-#: (``rec_2020-05-17.edf`` is a name, which the paths' rules treat).
+#: ``isoformat``, ``strftime("%Y-%m-%dT%H:%M:%S%z")``), of a year in :data:`_DATE_YEARS`,
+#: wherever it stands but inside a longer run of digits (``12021-03-045`` is no date): after
+#: a ``/``, ``:`` or a letter too (``sub-01/2021-03-04T10:00:00``, ``recorded:2021-03-04``,
+#: ``rec_2020-05-17.edf``), as a date there names the recording's day as well. Digits, not
+#: words, bound it, so a date after a version's dot (``1.2021-03-04``) is read as one:
+#: removing a number that was none costs less than leaving a date.
 _DATE_TEXT = re.compile(
-    r"(?<![\w/\\.:-])(\d{4})-(\d{2})-(\d{2})"
+    rf"(?<!\d)({_DATE_YEARS})-(\d{{2}})-(\d{{2}})"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
-    r"(?![\w-]|[.:]\w)"
+    r"(?!\d)"
 )
 #: Keys, anywhere in the provenance (and columns of a corpus run's reports), of eegpt's own
 #: messages, whose dates (the recording's moments, in a warning of annotations placed before
