@@ -2340,6 +2340,24 @@ def test_mixed_reference_warning_follows_the_reference_table():
 
 
 @pytest.mark.parametrize(
+    ("label", "reference"),
+    [("EEG T5-P7-LE", "LE"), ("T3/T7-LE", "LE"), ("EEG T4 (T8)-A1+A2", "A1A2")],
+)
+def test_a_site_named_by_both_names_counts_its_reference_in_the_mixed_reference_warning(
+    label, reference
+):
+    """A label naming one site by both its names and then a reference (``T5-P7-LE``) is
+    against that reference: beside channels against another (``Fp1-REF``), the warning on
+    mixed references names it; beside channels against the same, none is given."""
+    expected = rf"referenced to different sites.*; {re.escape(label)} against {reference}\)"
+    with pytest.warns(RuntimeWarning, match=expected):
+        map_channels(["Fp1-REF", "Cz-REF", label])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(map_channels(["Fp1-LE", "Cz-LE", label]).names) == 3
+
+
+@pytest.mark.parametrize(
     "label",
     [
         "TEMP",

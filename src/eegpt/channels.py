@@ -93,7 +93,6 @@ from eegpt.vocabulary import (
     PRETRAINING_CHANNELS,
     PROBE_19_CHANNELS,
     REFERENCE_KEYS,
-    REFERENCE_LABELS,
     SIDED_REFERENCES,
     UNSEEN_IN_PRETRAINING,
     VOCABULARY,
@@ -117,6 +116,7 @@ from eegpt.vocabulary import (
     numbered_copy,
     padded,
     printable_name,
+    reference_label,
     self_reference,
     shortened_list,
     spelling_hint,
@@ -1465,11 +1465,10 @@ def _warn_mixed_references(
     by_reference: dict[str, list[str]] = {}
     labels: dict[str, list[str]] = {}  # each reference: its labels (upper case) in the names
     for name in names:
-        parts = label_parts(name)
         if name in referential:
             label = key = montage_spelling(referential[name])
-        elif len(parts) == 2 and parts[1] in REFERENCE_LABELS:
-            label, key = parts[1], REFERENCE_KEYS[parts[1]]
+        elif (reference := reference_label(name)) is not None:
+            label, key = reference, REFERENCE_KEYS[reference]
         else:
             continue
         by_reference.setdefault(key, []).append(name)

@@ -647,6 +647,19 @@ def both_names_site(name: str) -> str | None:
     return site if _ALIASES.get(second, second) == site else None
 
 
+def reference_label(name: str) -> str | None:
+    """The reference label (:data:`REFERENCE_LABELS`) that ``name`` gives after its electrode
+    (``"EEG Fp1-REF"`` -> ``"REF"``, ``"C3-A1+A2"`` -> ``"A1A2"``), also after a site named by
+    both its names (``"T5-P7-LE"`` -> ``"LE"``: :func:`both_names_site`); None for a label
+    without one (``"Fp1"``, ``"Fp1-F7"``)."""
+    parts = label_parts(name)
+    if len(parts) == 2 and parts[1] in REFERENCE_LABELS:
+        return parts[1]
+    if len(parts) == 3 and both_names_site(name) is not None:
+        return _reference_spelling(parts[2])  # the reference that both_names_site left out
+    return None
+
+
 def derivation_electrodes(name: str) -> tuple[str, str] | None:
     """The two vocabulary electrodes of a derivation label (``"EEG FP1-F7"``, ``"F4:C4"``,
     ``"Fp1/T3"`` -> ``("FP1", "T7")``), first and second; None for any other label, and for
