@@ -144,3 +144,54 @@ def test_a_glob_leaves_them_out_too(files):
     assert len(inputs.files) == 3
     with pytest.warns(EEGPTWarning, match="left out 4 FIF files"):
         assert len(recordings_under(files)) == 3
+
+
+class _CountedFile:
+    """A file opened by eegpt.fif_kinds, counting the bytes read through it."""
+
+    def __init__(self, file, counts: list[int]) -> None:
+        self._file, self._counts = file, counts
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self._counts.append(len(data))
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def __enter__(self) -> _CountedFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+
+def test_telling_a_fif_file_reads_only_its_first_tags(tmp_path, monkeypatch):
+    """A listing opens each .fif once and reads only tag headers up to the first block that
+    decides: a 4 MB recording (32 channels, 2 min) costs its measurement info (a few KB; cut after its raw data
+    block begins, it is still told), a 4 MB file of zeros named .fif (no FIF file id tag)
+    its first 16 bytes, not a walk over 16-byte steps."""
+    import builtins
+
+    from eegpt import fif_kinds
+
+    counts: list[int] = []
+    real_open = builtins.open
+    monkeypatch.setattr(
+        fif_kinds, "open", lambda *a, **k: _CountedFile(real_open(*a, **k), counts), raising=False
+    )
+    info = mne.create_info([f"E{i}" for i in range(32)], 250.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((32, 250 * 120)), info, verbose="error")
+    raw.save(tmp_path / "long_raw.fif", verbose="error")
+    size = (tmp_path / "long_raw.fif").stat().st_size
+    assert size > 3_000_000
+    assert fif_kind_by_content(tmp_path / "long_raw.fif") == "recording"
+    assert 0 < sum(counts) < 8192 and len(counts) < 200
+    read_up_to = (tmp_path / "long_raw.fif").read_bytes()[: sum(counts) + 4096]
+    (tmp_path / "cut_raw.fif").write_bytes(read_up_to)
+    assert fif_kind_by_content(tmp_path / "cut_raw.fif") == "recording"
+    counts.clear()
+    (tmp_path / "zeros.fif").write_bytes(bytes(4_000_000))
+    assert fif_kind_by_content(tmp_path / "zeros.fif") is None
+    assert sum(counts) == 16

@@ -64,6 +64,7 @@ _KIND_BLOCKS = {
 _PROJ_BLOCK = 313  # FIFFB_PROJ: also inside a recording's measurement info
 _MEAS_BLOCK = 100  # FIFFB_MEAS: a projector file has none
 _MAX_TAGS = 100_000  # a chain longer than this before a deciding block: left undecided
+_FILE_ID = 100  # FIFF_FILE_ID: every FIF file begins with this tag (MNE refuses others)
 
 
 def fif_kind_by_name(path: PathLike) -> str | None:
@@ -81,7 +82,8 @@ _EXTS = (".fif", ".fif.gz")
 
 def fif_kind_by_content(path: PathLike) -> str | None:
     """What the FIF file ``path`` holds, from its tag headers and block kinds (16 bytes and,
-    at a block's start, 4 more per tag, until the first block that decides): ``"recording"``
+    at a block's start, 4 more per tag, until the first block that decides; a file whose
+    first tag is no FIF file id, 16 bytes in all): ``"recording"``
     (a raw data block), ``"epochs"``, a key of :data:`NOT_RECORDING_KINDS`, or None where
     its tags do not tell (no such block, not a FIF file, unreadable). A ``.fif.gz`` file is
     read through gzip."""
@@ -113,6 +115,8 @@ def _blocks_kind(fh: _Readable) -> str | None:
         if len(head) < 16:
             break
         kind, _, n_bytes, following = struct.unpack(">iIii", head)
+        if pos == 0 and kind != _FILE_ID:
+            return None  # no FIF file (zeros, another format): its bytes are no chain of tags
         if kind == _BLOCK_START and n_bytes >= 4:
             (block,) = struct.unpack(">i", fh.read(4))
             if block in _RECORDING_BLOCKS:
