@@ -195,3 +195,107 @@ def test_telling_a_fif_file_reads_only_its_first_tags(tmp_path, monkeypatch):
     (tmp_path / "zeros.fif").write_bytes(bytes(4_000_000))
     assert fif_kind_by_content(tmp_path / "zeros.fif") is None
     assert sum(counts) == 16
+
+
+@pytest.fixture(scope="module")
+def anatomy(tmp_path_factory):
+    """The anatomy files of source modelling as MNE writes them, from small synthetic models
+    (no FreeSurfer subject): BEM surfaces (an octahedron as the head, and as the inner skull),
+    a one-layer BEM solution, a volume source space of a sphere, fiducials; and a forward and
+    an inverse operator made with the source space and a sphere model (which hold a source
+    space block too)."""
+    folder = tmp_path_factory.mktemp("anatomy")
+    corners = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]])
+    tris = np.array([[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4]])
+    tris = np.vstack([tris, tris[:, [1, 0, 2]] + [[0, 0, 1]]])  # the lower half, turned
+    mne.write_head_bem(folder / "sub-01-head.fif", corners * 0.08, tris, verbose="error")
+    surfs = mne.read_bem_surfaces(folder / "sub-01-head.fif", verbose="error")
+    surfs[0].update(id=mne.io.constants.FIFF.FIFFV_BEM_SURF_ID_BRAIN, sigma=0.3)
+    mne.write_bem_surfaces(folder / "sub-01-bem.fif", surfs)
+    solution = mne.make_bem_solution(surfs, verbose="error")
+    mne.write_bem_solution(folder / "sub-01-bem-sol.fif", solution)
+    src = mne.setup_volume_source_space(pos=30.0, sphere=(0.0, 0.0, 0.04, 0.07), verbose="error")
+    src.save(folder / "sub-01-src.fif")
+    fiducials = [
+        {"kind": mne.io.constants.FIFF.FIFFV_POINT_CARDINAL, "ident": i + 1, "r": np.eye(3)[i]}
+        for i in range(3)
+    ]
+    mne.io.write_fiducials(folder / "sub-01-fiducials.fif", fiducials, coord_frame="mri")
+    names = ["Fz", "Cz", "Pz", "Oz", "C3", "C4"]
+    info = mne.create_info(names, 100.0, "eeg")
+    places = np.array([[0, 1, 1], [0, 0, 1], [0, -1, 1], [0, -1, 0], [-1, 0, 1], [1, 0, 1]])
+    places = 0.09 * places / np.linalg.norm(places, axis=1, keepdims=True)
+    info.set_montage(
+        mne.channels.make_dig_montage(dict(zip(names, places, strict=True)), coord_frame="head")
+    )
+    sphere = mne.make_sphere_model(r0=(0.0, 0.0, 0.04), head_radius=0.09, verbose="error")
+    fwd = mne.make_forward_solution(info, None, src, sphere, verbose="error")
+    mne.write_forward_solution(folder / "sub-01-fwd.fif", fwd, verbose="error")
+    raw = mne.io.RawArray(np.random.default_rng(0).standard_normal((6, 500)) * 1e-5, info)
+    raw.set_eeg_reference(projection=True, verbose="error")
+    cov = mne.compute_raw_covariance(raw, verbose="error")
+    inverse = mne.minimum_norm.make_inverse_operator(raw.info, fwd, cov, verbose="error")
+    mne.minimum_norm.write_inverse_operator(folder / "sub-01-inv.fif", inverse, verbose="error")
+    return folder
+
+
+ANATOMY = {
+    "sub-01-head.fif": "bem",
+    "sub-01-bem.fif": "bem",
+    "sub-01-bem-sol.fif": "bem_solution",
+    "sub-01-src.fif": "source_space",
+    "sub-01-fiducials.fif": "fiducials",
+}
+
+
+def test_bem_source_space_and_fiducials_files_are_told_by_blocks_and_names(anatomy, tmp_path):
+    """Told by their blocks under any name (FIFFB_BEM, with a solution or not;
+    FIFFB_MNE_SOURCE_SPACE; FIFFB_ISOTRAK outside a measurement), and by MNE's names; the
+    forward and inverse files, which hold a source space block before their own, stay
+    forward and inverse."""
+    for name, kind in ANATOMY.items():
+        plain = tmp_path / f"model{len(kind)}.fif"
+        plain.write_bytes((anatomy / name).read_bytes())
+        assert (fif_kind_by_content(anatomy / name), fif_kind(plain)) == (kind, kind), name
+    assert fif_kind(anatomy / "sub-01-fwd.fif") == "forward"
+    assert fif_kind(anatomy / "sub-01-inv.fif") == "inverse"
+    assert fif_kind_by_name("sub-01-5120-bem-sol.fif") == "bem_solution"
+    assert fif_kind_by_name("sub-01_bem.fif.gz") == "bem"
+    assert fif_kind_by_name("sub-01-oct-6-src.fif") == "source_space"
+    assert fif_kind_by_name("fsaverage-fiducials.fif") == "fiducials"
+
+
+def test_embed_info_and_listings_say_what_anatomy_files_are(anatomy, weights, tmp_path, capsys):
+    """``eegpt embed`` refuses each with what it is and the MNE reader, before the model
+    loads; ``eegpt info`` describes it; a folder listing leaves them out with one note."""
+    readers = {
+        "sub-01-bem.fif": "a BEM surfaces file (MNE reads it with mne.read_bem_surfaces)",
+        "sub-01-bem-sol.fif": "a BEM solution file (MNE reads it with mne.read_bem_solution)",
+        "sub-01-src.fif": "a source space file (MNE reads it with mne.read_source_spaces)",
+        "sub-01-fiducials.fif": "a fiducials file (MNE reads it with mne.io.read_fiducials)",
+    }
+    for name, said in readers.items():
+        path = anatomy / name
+        out = tmp_path / "x.npz"
+        assert main(["embed", str(path), "--weights", str(weights), "-o", str(out)]) != 0
+        err = capsys.readouterr().err
+        assert f"{path} is {said.split(' (')[0]}, not a recording" in err, err
+        assert "describes a head's anatomy for source modelling" in err
+        assert "loaded eegpt checkpoint" not in err and not out.exists()
+        assert main(["info", str(path)]) == 1
+        assert f"{path} is {said}, not a recording nor a checkpoint" in capsys.readouterr().err
+    listing = tmp_path / "deriv"
+    listing.mkdir()
+    for name in [*ANATOMY, "sub-01-fwd.fif"]:
+        (listing / name).write_bytes((anatomy / name).read_bytes())
+    _raw().save(listing / "sub-01_raw.fif", verbose="error")
+    with pytest.warns(EEGPTWarning, match="hold no recording") as caught:
+        inputs = resolve_inputs(listing)
+    assert [f.recording_id for f in inputs.files] == ["sub-01_raw.fif"]
+    assert [str(w.message) for w in caught if "hold no recording" in str(w.message)] == [
+        "left out 6 FIF files that hold no recording: MNE's 1 forward, 2 BEM surfaces, 1 BEM "
+        "solution, 1 source space and 1 fiducials files (told by their blocks or names, "
+        "*_fwd.fif, *_bem.fif, *_bem-sol.fif, *_src.fif, *_fiducials.fif); eegpt embeds "
+        "continuous recordings or epochs: sub-01-bem-sol.fif, sub-01-bem.fif, "
+        "sub-01-fiducials.fif, sub-01-fwd.fif, sub-01-head.fif and 1 more"
+    ]

@@ -1,5 +1,6 @@
 """FIF files that hold no recording: MNE's evoked (averaged), ICA, forward, inverse,
-covariance, transform and projector files, told by name and by their blocks.
+covariance, transform and projector files, and the anatomy of source modelling (BEM surfaces
+and solutions, source spaces, fiducials), told by name and by their blocks.
 
 An MNE-BIDS-Pipeline derivative folder holds them beside the recordings and epochs
 (``*_ave.fif``, ``*_proc-ica_ica.fif``): read as recordings they fail in MNE's words ("Could
@@ -36,7 +37,14 @@ NOT_RECORDING_KINDS: dict[str, tuple[str, str, str]] = {
     "covariance": ("a covariance file", "cov", "mne.read_cov"),
     "trans": ("a coordinate transform (trans) file", "trans", "mne.read_trans"),
     "projection": ("an SSP projector file", "proj", "mne.read_proj"),
+    "bem": ("a BEM surfaces file", "bem", "mne.read_bem_surfaces"),
+    "bem_solution": ("a BEM solution file", "bem-sol", "mne.read_bem_solution"),
+    "source_space": ("a source space file", "src", "mne.read_source_spaces"),
+    "fiducials": ("a fiducials file", "fiducials", "mne.io.read_fiducials"),
 }
+
+#: The kinds that describe a head's anatomy (from its MRI), for source modelling
+_ANATOMY = frozenset({"bem", "bem_solution", "source_space", "fiducials"})
 
 #: Short names of the kinds, for a listing's note ("3 evoked, 3 ICA").
 _SHORT = {
@@ -47,6 +55,10 @@ _SHORT = {
     "covariance": "covariance",
     "trans": "trans",
     "projection": "projector",
+    "bem": "BEM surfaces",
+    "bem_solution": "BEM solution",
+    "source_space": "source space",
+    "fiducials": "fiducials",
 }
 
 # FIF block kinds (MNE's FIFF constants) that decide what a file holds, and the tags read
@@ -63,6 +75,10 @@ _KIND_BLOCKS = {
 }
 _PROJ_BLOCK = 313  # FIFFB_PROJ: also inside a recording's measurement info
 _MEAS_BLOCK = 100  # FIFFB_MEAS: a projector file has none
+_ISOTRAK_BLOCK = 107  # FIFFB_ISOTRAK: digitized points; a fiducials file is this block alone
+_BEM_BLOCK = 310  # FIFFB_BEM: BEM surfaces, and a solution where these tags follow them
+_BEM_SOLUTION_TAGS = frozenset({3110, 3111})  # FIFF_BEM_POT_SOLUTION, FIFF_BEM_APPROX
+_SOURCE_SPACE_BLOCK = 351  # FIFFB_MNE_SOURCE_SPACE: also in forward and inverse files
 _MAX_TAGS = 100_000  # a chain longer than this before a deciding block: left undecided
 _FILE_ID = 100  # FIFF_FILE_ID: every FIF file begins with this tag (MNE refuses others)
 
@@ -82,8 +98,8 @@ _EXTS = (".fif", ".fif.gz")
 
 def fif_kind_by_content(path: PathLike) -> str | None:
     """What the FIF file ``path`` holds, from its tag headers and block kinds (16 bytes and,
-    at a block's start, 4 more per tag, until the first block that decides; a file whose
-    first tag is no FIF file id, 16 bytes in all): ``"recording"``
+    at a block's start, 4 more per tag, until the first block that decides, else to the end
+    of the chain; a file whose first tag is no FIF file id, 16 bytes in all): ``"recording"``
     (a raw data block), ``"epochs"``, a key of :data:`NOT_RECORDING_KINDS`, or None where
     its tags do not tell (no such block, not a FIF file, unreadable). A ``.fif.gz`` file is
     read through gzip."""
@@ -107,8 +123,10 @@ class _Readable(Protocol):
 
 
 def _blocks_kind(fh: _Readable) -> str | None:
-    """:func:`fif_kind_by_content` of an open FIF file: follows its chain of tags."""
-    pos, seen_meas, seen_proj, seen_trans = 0, False, False, False
+    """:func:`fif_kind_by_content` of an open FIF file: follows its chain of tags. A block
+    that decides alone (raw data, epochs, evoked, ...) ends the walk; the others are told
+    at the chain's end by what it held (:func:`_kind_at_end`)."""
+    pos, blocks, tags = 0, set[int](), set[int]()  # kinds of the blocks and tags seen
     for _ in range(_MAX_TAGS):
         fh.seek(pos)
         head = fh.read(16)
@@ -125,18 +143,35 @@ def _blocks_kind(fh: _Readable) -> str | None:
                 return "epochs"
             if block in _KIND_BLOCKS:
                 return _KIND_BLOCKS[block]
-            seen_meas |= block == _MEAS_BLOCK
-            seen_proj |= block == _PROJ_BLOCK
-        seen_trans |= kind == _COORD_TRANS
+            blocks.add(block)
+        if kind in _BEM_SOLUTION_TAGS or kind == _COORD_TRANS:
+            tags.add(kind)
         nxt = pos + 16 + n_bytes if following == 0 else following
         if following == -1 or nxt <= pos:
             break
         pos = nxt
     else:
         return None  # too long a chain to follow: MNE's reader decides
-    if seen_proj and not seen_meas:
+    return _kind_at_end(blocks, tags)
+
+
+def _kind_at_end(blocks: set[int], tags: set[int]) -> str | None:
+    """The kind of a FIF file whose chain of tags held no block that decides alone, from
+    the kinds of ``blocks`` and of ``tags`` (FIFF constants) seen in it: a BEM block (with a
+    solution or not), a source space block (a forward or inverse file, which hold one too,
+    was told by its own block before the end), and, outside any measurement info, digitized
+    points (fiducials), projectors, a coordinate transform; None for others."""
+    if _BEM_BLOCK in blocks:
+        return "bem_solution" if tags & _BEM_SOLUTION_TAGS else "bem"
+    if _SOURCE_SPACE_BLOCK in blocks:
+        return "source_space"
+    if _MEAS_BLOCK in blocks:
+        return None
+    if _ISOTRAK_BLOCK in blocks:
+        return "fiducials"
+    if _PROJ_BLOCK in blocks:
         return "projection"
-    if seen_trans and not seen_meas:
+    if _COORD_TRANS in tags:
         return "trans"
     return None
 
@@ -162,6 +197,11 @@ def _advice(kind: str) -> str:
             "= mne.read_evokeds(path)[0].pick('eeg'); model.embed(evoked.data[None], "
             "ch_names=evoked.ch_names, sfreq=evoked.info['sfreq'])"
         )
+    if kind in _ANATOMY:
+        return (
+            f"it describes a head's anatomy for source modelling, made from an MRI, and holds "
+            f"no EEG samples ({reader}(path) reads it): give a recording or epochs"
+        )
     if kind == "ica":
         return (
             f"it holds the unmixing of a recording, no samples ({reader}(path) reads it): "
@@ -186,7 +226,7 @@ def not_recording_text(path: PathLike, kind: str) -> str:
 
 def refuse_not_recording_fif(path: PathLike) -> None:
     """Refuse a FIF file that holds no recording (:func:`fif_kind`: evoked, ICA, forward,
-    inverse, covariance, trans, projectors), saying what it is and what to embed instead.
+    inverse, covariance, trans, projectors, BEM, source space, fiducials), saying what it is and what to embed instead.
 
     Raises
     ------
