@@ -1043,6 +1043,20 @@ def test_eeglab_data_file_names_its_set_file(tmp_path):
         as_recording(str(tmp_path / "rec.fdt"))
 
 
+def test_brainvision_marker_file_names_its_header_as_the_fdt_does(tmp_path):
+    """A BrainVision .vmrk (the markers alone) is refused as EEGLAB's .fdt is, in the same
+    words: the header beside it to give instead, or that none of its name is beside it."""
+    (tmp_path / "rec.vmrk").write_text("Brain Vision Data Exchange Marker File, Version 1.0\n")
+    with pytest.raises(RecordingError, match=r"rec.vmrk is the marker file of a BrainVision "
+                       r"recording: it holds the markers alone.*; give the .vhdr file that names "
+                       r"it instead \(there is no rec.vhdr beside it\)$"):  # fmt: skip
+        as_recording(tmp_path / "rec.vmrk")
+    (tmp_path / "rec.vhdr").write_bytes(b"")
+    with pytest.raises(RecordingError, match=re.escape(
+            f"; give {tmp_path / 'rec.vhdr'} instead, which reads the .vmrk with it")):  # fmt: skip
+        as_recording(str(tmp_path / "rec.vmrk"))
+
+
 def test_a_truncated_brainvision_data_file_is_said_and_recorded(tmp_path, capsys):
     """A BrainVision .eeg cut mid-sample (its size no whole number of sample frames): a
     warning says it is truncated, as for EDF, on both reading paths; the embeddings' provenance

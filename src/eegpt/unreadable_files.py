@@ -43,18 +43,33 @@ def refuse_unreadable_input(path: Path) -> None:
 def refuse_eeglab_data_file(path: Path) -> None:
     """Refuse EEGLAB's ``.fdt`` file (the samples alone), naming the ``.set`` file to give
     instead: it holds the header and events, and names its ``.fdt``."""
-    if path.suffix.lower() != ".fdt":
-        return
-    found = [path.with_suffix(s) for s in (".set", ".SET") if path.with_suffix(s).is_file()]
+    if path.suffix.lower() == ".fdt":
+        _refuse_companion_file(
+            path,
+            "the data file of an EEGLAB recording: it holds the samples alone, without the "
+            "channels, sampling rate and events, which its .set file holds",
+            ".set",
+        )
+
+
+def _refuse_companion_file(path: Path, what: str, header_suffix: str) -> None:
+    """Refuse ``path``, a file that a recording's header file (``header_suffix``, as
+    ``".set"``) reads with it and that is no recording of its own, saying it is ``what`` and
+    naming the header beside it to give instead (or saying none of its name is beside it).
+
+    Raises
+    ------
+    RecordingError
+        Always."""
+    headers = (path.with_suffix(s) for s in (header_suffix, header_suffix.upper()))
+    beside = [header for header in headers if header.is_file()]
     give = (
-        f"give {found[0]} instead, which reads the .fdt with it"
-        if found
-        else f"give the .set file that names it instead (there is no {path.stem}.set beside it)"
+        f"give {beside[0]} instead, which reads the {path.suffix.lower()} with it"
+        if beside
+        else f"give the {header_suffix} file that names it instead (there is no "
+        f"{path.stem}{header_suffix} beside it)"
     )
-    raise RecordingError(
-        f"{path} is the data file of an EEGLAB recording: it holds the samples alone, without "
-        f"the channels, sampling rate and events, which its .set file holds; {give}"
-    )
+    raise RecordingError(f"{path} is {what}; {give}")
 
 
 def refuse_brainvision_data_file(path: Path) -> None:
@@ -66,15 +81,11 @@ def refuse_brainvision_data_file(path: Path) -> None:
     reader failed on it with a ``UnicodeDecodeError``). A BrainVision ``.vmrk`` (the markers alone) is refused
     likewise, naming the ``.vhdr`` beside it where there is one."""
     if path.suffix.lower() == ".vmrk" and path.is_file():
-        beside = [path.with_suffix(s) for s in (".vhdr", ".VHDR") if path.with_suffix(s).is_file()]
-        give = (
-            f"give {beside[0]} instead, which reads the .vmrk with it"
-            if beside
-            else f"give the .vhdr file that names it instead (no {path.stem}.vhdr is beside it)"
-        )
-        raise RecordingError(
-            f"{path} is the marker file of a BrainVision recording: it holds the markers alone, "
-            f"without the samples and channels, which its .eeg and .vhdr files hold; {give}"
+        _refuse_companion_file(
+            path,
+            "the marker file of a BrainVision recording: it holds the markers alone, without "
+            "the samples and channels, which its .eeg and .vhdr files hold",
+            ".vhdr",
         )
     if path.suffix.lower() != ".eeg" or not path.is_file():
         return
