@@ -214,8 +214,9 @@ def test_manifest_columns_may_not_take_the_flag_names(corpus, tmp_path):
 
 def test_epochs_rows_have_their_flags_unknown(corpus, model, tmp_path):
     """Epochs (whose stretches the checks do not judge) get nulls in the shards' flag columns:
-    unknown, not clean; read_embeddings gives them flags_recorded False, with one warning
-    naming them beside the continuous recording's rows."""
+    unknown, not clean; read_embeddings gives them flags_recorded False, without a warning:
+    a run of epochs and continuous recordings is whole as it is (epochs never have flags, so
+    no advice to embed them again applies), whichever columns are read."""
     import mne
 
     folder = tmp_path / "in"
@@ -229,8 +230,12 @@ def test_epochs_rows_have_their_flags_unknown(corpus, model, tmp_path):
     rows = pd.read_parquet(out)
     ep = rows[rows["recording_id"] == "ep-epo.fif"]
     assert len(ep) == 3 and ep["flagged"].isna().all() and ep["flat_channels"].isna().all()
-    with pytest.warns(RuntimeWarning, match=r"ep-epo\.fif \(of .*unknown, not clean"):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*flat/clipped flags")
         table, _ = read_embeddings(out, embeddings=False)
+        only, _ = read_embeddings(out, columns=["flags_recorded"], embeddings=False)
+    assert list(only.columns) == ["flags_recorded"]
+    assert only["flags_recorded"].tolist() == table["flags_recorded"].tolist()
     is_ep = (table["recording_id"] == "ep-epo.fif").to_numpy()
     assert table["flags_recorded"].tolist() == (~is_ep).tolist()
     assert not table["flagged"][is_ep].any() and table["flagged"].dtype == bool

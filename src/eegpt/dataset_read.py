@@ -706,9 +706,16 @@ def _read_embeddings(
         read.append("flagged")  # which rows recorded their flags (flags_recorded)
     if expand and "epochs_metadata" not in read and len(read) < len(wanted):
         read.append("epochs_metadata")  # the other names may be epochs.metadata columns
-    # the ids of the rows a filter selects, for the copies warning: read with them, not in a
+    # the ids of the rows a filter selects, for the copies warning, and of the rows of a run
+    # with epochs, for the flags' warning (epochs never have flags): read with them, not in a
     # second scan of the shards (left out of the table returned)
-    ids_only = filters is not None and "recording_id" in names and "recording_id" not in read
+    epochs = _epochs_ids([(footer(p), read_shard_status(p, footer(p))[1]) for p in shards])
+    flags_by_id = bool(flag_wanted and "flagged" in names and epochs)
+    ids_only = (
+        (filters is not None or flags_by_id)
+        and "recording_id" in names
+        and "recording_id" not in read
+    )
     if ids_only:
         read.append("recording_id")
     asked: list[Any] | None = None  # the filters given as tuples, for the id check after
@@ -757,14 +764,14 @@ def _read_embeddings(
         ) from err
     if asked is not None:
         _warn_other_normalisation(dataset, asked, table)
-    table = _with_flag_columns(table, flag_wanted, str(output_dir))
+    table = _with_flag_columns(table, flag_wanted, str(output_dir), epochs)
     names = [*names, *(c for c in FLAG_COLUMNS if c not in names)]
     frame = _selected_frame(table, columns, expand_metadata, names, str(output_dir))
     if ids_only and "recording_id" in frame.columns:  # (kept by the epochs_metadata columns)
         frame = frame.drop(columns="recording_id")
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None
     _warn_channel_sets(folders, ids, bool((spec.get("channels") or {}).get("keep")))
-    if ids_only:  # the rows read, without their ids in the table returned
+    if ids_only and filters is not None:  # the rows read, without their ids in the table
         ids = set(table["recording_id"].to_pylist())
     _warn_copies([read_shard_status(p, footer(p))[1] for p in shards], ids, frame)
     if several:
@@ -787,13 +794,36 @@ def _read_embeddings(
     return frame, emb
 
 
-def _with_flag_columns(table: Any, wanted: Sequence[str], where: str) -> Any:
+def _epochs_ids(shards: Sequence[tuple[Any, Mapping[str, Any]]]) -> set[str]:
+    """The recording ids of a run's epochs, from its shards' (footer, file status) pairs:
+    recordings whose status says how their epochs' onsets count (``epoch_onsets``) or records
+    their padded epochs, and, in shards with the flag columns (layout 6 on), embedded
+    recordings without a flagged-window count (which only epochs lack there). Epochs have no
+    per-window flat/clipped flags by design (the signal checks judge continuous stretches)."""
+    from eegpt._recording_provenance import EPOCH_ONSETS_KEY
+
+    ids: set[str] = set()
+    for meta, status in shards:
+        flagged = "flagged" in meta.schema.to_arrow_schema().names
+        for file in status.get("files") or []:
+            epoched = EPOCH_ONSETS_KEY in file or "padded_epochs" in file
+            uncounted = flagged and "n_windows_flagged" not in file
+            if file.get("status") == "ok" and (epoched or uncounted):
+                ids.add(str(file.get("recording_id")))
+    return ids
+
+
+def _with_flag_columns(
+    table: Any, wanted: Sequence[str], where: str, epochs: set[str] | frozenset[str] = frozenset()
+) -> Any:
     """The pyarrow ``table`` of a run's rows with the flag columns ``wanted`` (of
     :data:`FLAG_COLUMNS`) as :func:`read_embeddings` gives per-recording outputs' rows:
     ``flat_channels``/``clipped_channels`` (lists of channel names), ``flagged`` (bool) and
     ``flags_recorded`` (bool). Rows without the flags (shards of layout 5 or before, epochs:
-    nulls) get empty lists, ``flagged`` False and ``flags_recorded`` False; read beside rows
-    with them, a warning says so (``where``: the folders, for it)."""
+    nulls) get empty lists, ``flagged`` False and ``flags_recorded`` False; continuous
+    recordings' rows without them read beside rows with them are warned about (``where``: the
+    folders, for it); the rows of ``epochs`` (recording ids, :func:`_epochs_ids`) are not,
+    since epochs never have them."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -803,7 +833,7 @@ def _with_flag_columns(table: Any, wanted: Sequence[str], where: str) -> Any:
     if has and "flagged" not in wanted:
         table = table.drop_columns(["flagged"])  # read for flags_recorded only
     if wanted:
-        _warn_flags_unknown(table, recorded, where)
+        _warn_flags_unknown(table, recorded, where, epochs)
     empty = pa.array([[]] * n, pa.list_(pa.string()))
     for name in wanted:
         if name == "flags_recorded":
@@ -819,25 +849,35 @@ def _with_flag_columns(table: Any, wanted: Sequence[str], where: str) -> Any:
     return table
 
 
-def _warn_flags_unknown(table: Any, recorded: Any, where: str) -> None:
-    """Warn once where some rows of ``table`` recorded their per-window flags and others
-    (``recorded`` False: shards of an older layout, epochs) did not, naming the latter's
-    recordings: their ``flagged`` False is unknown, not clean, unlike the others'."""
+def _warn_flags_unknown(
+    table: Any, recorded: Any, where: str, epochs: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """Warn once where some rows of ``table`` recorded their per-window flags and rows of
+    continuous recordings (``recorded`` False, recording id not in ``epochs``: shards of an
+    older layout) did not, naming the latter's recordings: their ``flagged`` False is unknown,
+    not clean, unlike the others'. Epochs' rows never have the flags (a run of epochs and
+    continuous recordings is whole as it is): they are not warned about. Without a
+    ``recording_id`` column (read for this where the run has epochs), the rows without flags are
+    counted."""
     known = np.asarray(recorded.to_numpy(zero_copy_only=False), dtype=bool)
     if known.all() or not known.any():
         return
     if "recording_id" in table.column_names:
-        ids = np.asarray(table["recording_id"].to_pylist(), dtype=object)[~known]
-        which = few([str(i) for i in dict.fromkeys(ids)], 5)
+        ids = np.asarray([str(i) for i in table["recording_id"].to_pylist()], dtype=object)
+        unknown = ~known & ~np.isin(ids, sorted(epochs))
+        if not unknown.any():
+            return  # only epochs' rows lack the flags: as they should
+        which = few(list(dict.fromkeys(ids[unknown])), 5)
     else:
-        which = _count(int((~known).sum()), "row")
+        unknown = ~known
+        which = _count(int(unknown.sum()), "row")
     _warn(
-        f"read_embeddings: {which} (of {where}) recorded no per-window flat/clipped flags (shards written "
-        "before embed-dataset recorded them, a run resumed in its older layout, or epochs), "
-        "unlike the other rows read: their rows have flagged False and empty flat_channels/"
-        "clipped_channels, which is unknown, not clean. The flags_recorded column tells them "
-        "apart; embed those recordings again into a new folder with this version of eegpt to "
-        "record their flags"
+        f"read_embeddings: {which} (of {where}) recorded no per-window flat/clipped flags "
+        "(shards written before embed-dataset recorded them, or a run resumed in its older "
+        "layout), unlike the other rows read: their rows have flagged False and empty "
+        "flat_channels/clipped_channels, which is unknown, not clean. The flags_recorded "
+        "column tells them apart; embed those recordings again into a new folder with this "
+        "version of eegpt to record their flags"
     )
 
 
