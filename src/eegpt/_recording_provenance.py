@@ -82,6 +82,30 @@ def epoch_onsets_kind(recording: Any) -> str:
     return "events" if timed else "end_to_end"
 
 
+#: Relative tolerance of :func:`band_narrowed`'s comparison of a lowpass with the Nyquist
+#: frequency: FIF files store both rates as float32 (``sfreq / 2`` read back from the file
+#: may differ from the float64 half of the rate read back in its last digits).
+_NYQUIST_RTOL = 1e-5
+
+
+def band_narrowed(band: Mapping[str, Any], sfreq: float | None) -> bool:
+    """Whether a ``recording_filters`` record (``highpass_hz``, ``lowpass_hz``, Hz) says the
+    recording was filtered: a highpass above 0 Hz, or a lowpass below the Nyquist frequency of
+    ``sfreq`` (Hz, the rate MNE read it at: ``sfreq_in``). MNE's defaults, 0 Hz and half the
+    rate (which MNE also gives a recording it resampled or decimated, at the new rate), are no
+    filter. ``sfreq`` None (not recorded): filtered unless the band is 0 Hz to unknown."""
+    highpass = float(band.get("highpass_hz") or 0.0)
+    lowpass = band.get("lowpass_hz")
+    if highpass > 0.0:
+        return True
+    if lowpass is None:
+        return False
+    if sfreq is None or not sfreq > 0:
+        return True  # the Nyquist unknown: as recorded
+    nyquist = float(sfreq) / 2.0
+    return float(lowpass) < nyquist * (1.0 - _NYQUIST_RTOL)
+
+
 def _band_text(band: Mapping[str, Any]) -> str:
     """``"0.1-40 Hz"``: a ``recording_filters`` record as text."""
     return f"{band.get('highpass_hz', 0.0):g}-{band.get('lowpass_hz', 0.0):g} Hz"
@@ -98,20 +122,35 @@ def _tally_text(counts: Counter[str], limit: int = 4) -> str:
 def provenance_lines(statuses: Sequence[Mapping[str, Any]]) -> list[str]:
     """``eegpt info`` lines summarising what was done to a run's recordings before eegpt
     read them, from their file statuses (the shard footers' records of the files embedded):
-    the bands they were filtered to, how many MNE re-referenced, baseline-corrected or
-    detrended, their SSP projectors and the truncated files; a line saying they were not
-    recorded for runs from before eegpt recorded them (no status holds any of the keys)."""
-    ok = [s for s in statuses if s.get("status") == "ok"]
-    if not ok:
+    the bands they were filtered to (:func:`band_narrowed`: MNE's default band of an unfiltered
+    recording is none), how many MNE re-referenced, baseline-corrected or detrended, their SSP
+    projectors and the truncated files; a line saying they were not recorded for runs from
+    before eegpt recorded them (no status holds any of the keys), and, for a run resumed
+    from then, how many recordings have no record (the counts are of the others)."""
+    embedded = [s for s in statuses if s.get("status") == "ok"]
+    if not embedded:
         return []
-    if not any(key in s for s in ok for key in RECORDING_PROVENANCE_KEYS):
+    ok = [s for s in embedded if any(key in s for key in RECORDING_PROVENANCE_KEYS)]
+    if not ok:
         return [
             "  recordings' filters, reference and epochs baseline: not recorded (shards "
             "written before eegpt recorded them; embed into a new folder for them)"
         ]
     n = len(ok)
     lines = []
-    bands = Counter(_band_text(s["recording_filters"]) for s in ok if s.get("recording_filters"))
+    missing = len(embedded) - n
+    if missing:
+        lines.append(
+            f"  recordings' filters, reference and epochs baseline: {missing} of "
+            f"{count(len(embedded), 'recording')} have no record (embedded by an older eegpt, "
+            f"before this run was resumed); the counts below are of the other {n} (embed into "
+            "a new folder for all of them)"
+        )
+    bands = Counter(
+        _band_text(s["recording_filters"])
+        for s in ok
+        if s.get("recording_filters") and band_narrowed(s["recording_filters"], recorded_rate(s))
+    )
     if bands:
         lines.append(
             "  recordings filtered before eegpt (as MNE reads them: the files' prefiltering, "
@@ -147,3 +186,9 @@ def provenance_lines(statuses: Sequence[Mapping[str, Any]]) -> list[str]:
             "headers say: what was read of them was embedded)"
         )
     return lines
+
+
+def recorded_rate(status: Mapping[str, Any]) -> float | None:
+    """The rate (Hz) a file status says its recording was read at (``sfreq_in``), or None."""
+    rate = status.get("sfreq_in")
+    return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None

@@ -581,11 +581,15 @@ def _projection_lines(projections: Any) -> list[str]:
 
 
 def _tail_lines(meta: dict[str, Any]) -> list[str]:
-    """``eegpt info`` lines on the recording's own filtering, a truncated file and the
-    recording's end (padded or left out), from an embeddings file's provenance."""
+    """``eegpt info`` lines on the recording's own filtering (none for MNE's default band of
+    an unfiltered recording, 0 Hz to the Nyquist frequency: :func:`band_narrowed`), a
+    truncated file and the recording's end (padded or left out), from an embeddings file's
+    provenance."""
+    from eegpt._recording_provenance import band_narrowed, recorded_rate
+
     lines = []
     band = meta.get("recording_filters")
-    if band:
+    if band and band_narrowed(band, recorded_rate(meta)):
         lines.append(
             f"  recording filtered to {band['highpass_hz']:g}-{band['lowpass_hz']:g} Hz before "
             "eegpt (as MNE reads it: the file's prefiltering, or filters applied in MNE)"
