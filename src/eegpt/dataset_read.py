@@ -709,8 +709,12 @@ def _read_embeddings(
     # the ids of the rows a filter selects, for the copies warning, and of the rows of a run
     # with epochs, for the flags' warning (epochs never have flags): read with them, not in a
     # second scan of the shards (left out of the table returned)
-    epochs = _epochs_ids([(footer(p), read_shard_status(p, footer(p))[1]) for p in shards])
-    flags_by_id = bool(flag_wanted and "flagged" in names and epochs)
+    epochs = (
+        _epochs_ids([(footer(p), read_shard_status(p, footer(p))[1]) for p in shards])
+        if flag_wanted and "flagged" in names
+        else set()
+    )
+    flags_by_id = bool(epochs)
     ids_only = (
         (filters is not None or flags_by_id)
         and "recording_id" in names
