@@ -98,7 +98,7 @@ def test_a_resumed_old_run_says_how_many_recordings_have_no_record(model, tmp_pa
     _embed(folder, out, model, shard_size=1)
     text = describe_output(out)
     assert "1 of 2 recordings have no record (embedded by an older eegpt" in text
-    assert "the counts below are of the other 1" in text
+    assert "the lines below count only the 1 recording with one" in text
     assert "1-40 Hz: 1 recording" in text
 
 

@@ -143,8 +143,8 @@ def provenance_lines(statuses: Sequence[Mapping[str, Any]]) -> list[str]:
         lines.append(
             f"  recordings' filters, reference and epochs baseline: {missing} of "
             f"{count(len(embedded), 'recording')} have no record (embedded by an older eegpt, "
-            f"before this run was resumed); the counts below are of the other {n} (embed into "
-            "a new folder for all of them)"
+            f"before this run was resumed); the lines below count only the "
+            f"{count(n, 'recording')} with one (embed into a new folder for all of them)"
         )
     bands = Counter(
         _band_text(s["recording_filters"])
