@@ -2149,6 +2149,27 @@ def test_the_count_of_channels_used_adds_up_with_channels_not_kept():
     assert mapping.not_kept == ("Fp2", "O1", "O2")
 
 
+def test_the_count_of_channels_dropped_agrees_with_those_named(caplog):
+    """An EOG channel (VEOG) that the channels to keep leave out anyway is a log line, not in
+    the warning's list of dropped channels: the warning's counts still add up to the
+    recording's channels, and the count of those outside the vocabulary is of those it names
+    (was '3 with names outside the vocabulary' beside a list of 2)."""
+    names = ["Cz", "Pz", "VEOG", "Foo1", "Foo2"]
+    with (
+        pytest.warns(RuntimeWarning, match="do not match") as record,  # F3 missing: warned
+        caplog.at_level("INFO", "eegpt"),
+    ):
+        map_channels(names, keep=["Cz", "F3"], on_missing="ignore", verbose=True)
+    said = next(str(w.message) for w in record if "do not match" in str(w.message))
+    assert (
+        "Only 1 of the 5 channels are used: 1 outside the channels to keep, 1 outside the "
+        "vocabulary that they leave out anyway (['VEOG']), 2 more with names outside the "
+        "vocabulary. 2 channel(s) do not match the EEGPT vocabulary and were dropped: "
+        "['Foo1', 'Foo2']."
+    ) in said
+    assert any("leave out anyway: ['VEOG']" in r.getMessage() for r in caplog.records)
+
+
 _WITH_10_05 = [*_CLINICAL_1020, "TP9", "P9", "Iz", "EKG"]
 
 

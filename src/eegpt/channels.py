@@ -1150,6 +1150,7 @@ def map_channels(
             verbose,
         )
         plain = []
+    anyway: list[str] = []  # outside the vocabulary, logged: the channels to keep leave them out
     if plain and kept_set is not None:
         # channels the keep-set leaves out anyway (TP9, Iz, EKG): one INFO line. Where some
         # channels to keep are missing, those that may be them under another spelling stay
@@ -1177,8 +1178,14 @@ def map_channels(
         parts = [f"{len(excluded)} left out by the rename"] if excluded else []
         if not_kept:
             parts.append(f"{len(not_kept)} outside the channels to keep")
+        if anyway:  # logged above: counted apart, so that the count below is of those named
+            parts.append(
+                f"{len(anyway)} outside the vocabulary that they leave out anyway "
+                f"({shortened_list(anyway)})"
+            )
         if parts:
-            parts.append(f"{len(unknown)} with names outside the vocabulary")
+            more = " more" if anyway else ""
+            parts.append(f"{len(unknown) - len(anyway)}{more} with names outside the vocabulary")
         aside = ": " + ", ".join(parts) if parts else ""
         only = (
             f"Only {len(kept)} of the {len(names)} channels are used{aside}. "
