@@ -56,3 +56,62 @@ def test_other_types_named_like_sites_picked_knowingly_are_not_warned_about(pick
         warnings.simplefilter("always")
         as_recording(_polygraphy_raw(), picks=picks)
     assert not any("named like scalp sites" in str(w.message) for w in record)
+
+
+def _raw_with_bads(bads: list[str]) -> mne.io.RawArray:
+    """A RawArray (128 Hz, 4 s, ~10 µV noise) of the EEG channels :data:`_EEG`, ``bads``
+    marked bad."""
+    info = mne.create_info(_EEG, 128.0, "eeg")
+    info["bads"] = bads
+    data = np.random.default_rng(1).standard_normal((len(_EEG), 512)) * 1e-5
+    return mne.io.RawArray(data, info, verbose="error")
+
+
+def _bads_said(caplog: pytest.LogCaptureFixture, **kwargs: object) -> tuple[list[str], list[str]]:
+    """``as_recording`` of :func:`_raw_with_bads` (Fp1, O2 bad) with ``kwargs``: the warnings
+    and the log lines that say channels marked bad were left out."""
+    caplog.clear()
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("INFO", "eegpt"):
+        warnings.simplefilter("always")
+        rec = as_recording(_raw_with_bads(["Fp1", "O2"]), verbose=True, **kwargs)
+    assert "Fp1" not in rec.ch_names and "O2" not in rec.ch_names  # left out all the same
+    warned = [str(w.message) for w in caught if "marked bad" in str(w.message)]
+    logged = [r.getMessage() for r in caplog.records if "marked bad" in r.getMessage()]
+    return warned, logged
+
+
+def test_bad_channels_the_keep_and_drop_lists_leave_out_are_logged_not_warned_of(caplog):
+    """The pick knows the channels to keep and the drops: the bad channels they leave out
+    anyway are one log line, not a warning; those they would use are warned of, alone."""
+    warned, logged = _bads_said(caplog, keep="Cz,C3,C4")
+    assert warned == [] and "marked bad ['Fp1', 'O2'] are left out" in logged[0]
+    warned, logged = _bads_said(caplog, keep=["Fp1", "Cz", "C3"])  # O2 is outside keep
+    assert len(warned) == 1 and "marked bad were left out: ['Fp1']. " in warned[0]
+    assert "marked bad ['O2'] are left out" in logged[0]
+    warned, _ = _bads_said(caplog, rename={"O2": None})  # --drop O2
+    assert len(warned) == 1 and "marked bad were left out: ['Fp1']. " in warned[0]
+    warned, logged = _bads_said(caplog, rename={"O2": None, "Fp1": "Fpz"}, keep="Cz,O2")
+    assert warned == [] and "['Fp1', 'O2'] are left out" in logged[0]
+    warned, logged = _bads_said(caplog)  # neither: warned of as ever
+    assert len(warned) == 1 and "left out: ['Fp1', 'O2']. " in warned[0] and logged == []
+
+
+def test_eegpt_channels_logs_bad_channels_keep_channels_leaves_out(tmp_path, capsys):
+    """`eegpt channels FILE --keep-channels` says the bad channels outside the channels to keep
+    as `eegpt embed` does (no warning), and warns only of those it keeps; for a continuous
+    file (its header) and a file of epochs."""
+    from eegpt.cli import main
+
+    raw = _raw_with_bads(["Fp1", "O2"])
+    files = [tmp_path / "sub-01_raw.fif", tmp_path / "sub-01-epo.fif"]
+    raw.save(files[0], verbose="error")
+    mne.make_fixed_length_epochs(raw, 1.0, verbose="error").save(files[1], verbose="error")
+    for path in files:
+        for keep, expected in (("Cz,C3,C4", []), ("Fp1,Cz,C3", ["['Fp1']. "])):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                assert main(["channels", str(path), "--keep-channels", keep]) == 0
+            said = [str(w.message) for w in caught if "marked bad were left out" in str(w.message)]
+            assert [e for e in expected if any(e in t for t in said)] == expected, (path, said)
+            assert len(said) == len(expected), (path, said)
+    capsys.readouterr()

@@ -60,8 +60,8 @@ def test_bad_channels_left_out_anyway_are_not_warned_of(files):
     # without KEEP, or a bad channel KEEP keeps: warned of as before
     shown, recorded = _read(files[:1], keep="10-20,-Fp1,-T7")
     assert [t for t in shown if "marked bad were left out: ['T8']" in t]
-    shown, _ = _read(files[1:2], rename={"Fp1": None}, keep=None)
-    assert [t for t in shown if "marked bad were left out: ['Fp1', 'T7']" in t]
+    shown, _ = _read(files[1:2], rename={"Fp1": None}, keep=None)  # named: T7 alone
+    assert [t for t in shown if "marked bad were left out: ['T7']" in t]
     shown, _ = _read(files[1:2], rename={"Fp1": None, "T7": None}, keep=None)
     assert not [t for t in shown if "marked bad were left out" in t]
 
@@ -113,3 +113,28 @@ def test_embed_does_not_warn_of_bad_channels_left_out_anyway(model, files, tmp_p
         with recorded_warnings() as recorded:
             model.embed(path, keep="10-20", preprocessing=one, verbose="warning")
         assert [t for t in recorded if "marked bad were left out: ['T8']" in t], path
+
+
+def test_labelled_windows_of_a_continuous_recording_know_the_channels_to_keep(tmp_path):
+    """--window-labels on a continuous recording (its windows cut as embed cuts them): a bad
+    channel outside --keep-channels is not warned of; one inside it is, alone."""
+    from eegpt.probe_label_files import WindowLabelling
+
+    info = mne.create_info(NAMES, 128.0, "eeg")
+    info["bads"] = ["Fp1", "T8"]
+    raw = mne.io.RawArray(
+        np.random.default_rng(3).standard_normal((len(NAMES), 128 * 8)) * 1e-5,
+        info,
+        verbose="error",
+    )
+    raw.set_annotations(mne.Annotations([0.0, 4.0], [4.0, 4.0], ["rest", "task"]))
+    path = tmp_path / "sub-05_raw.fif"
+    raw.save(path, verbose="error")
+    for keep, expected in ((KEEP, None), ("10-20,-T8", "marked bad were left out: ['Fp1']")):
+        how = WindowLabelling("rest|task", 1.0)
+        shown, recorded = _read([path], keep=keep, windows=how)
+        said = [t for t in shown + recorded if "marked bad were left out" in t]
+        if expected is None:
+            assert said == []
+        else:
+            assert said and all(expected in t for t in said), said

@@ -40,7 +40,6 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._recording_provenance import recording_provenance
-from eegpt._unused_bads import unused_bads_quiet
 from eegpt.annotations import (
     BadSpans,
     annotate_windows,
@@ -647,11 +646,9 @@ class _Job:
         streamable = a["stream"] is not False
         if streamable and isinstance(data, (str, os.PathLike)):
             require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
-            with unused_bads_quiet(a["keep"], a["rename"], verbose) as read:
-                streamed = open_stream_unless_epochs(
-                    data, picks=a["picks"], **mapping_args, verbose=verbose
-                )
-                read.append(streamed)
+            streamed = open_stream_unless_epochs(
+                data, picks=a["picks"], **mapping_args, verbose=verbose
+            )
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
             require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
             streamed = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
@@ -678,12 +675,11 @@ class _Job:
                 if isinstance(data, (str, os.PathLike))
                 else []
             )
-            with unused_bads_quiet(a["keep"], a["rename"], verbose) as read:
-                loaded = as_recording(
-                    data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
-                    picks=a["picks"], verbose=verbose, exclude=exclude,
-                )  # fmt: skip
-                read.append(loaded)
+            loaded = as_recording(
+                data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
+                picks=a["picks"], verbose=verbose, exclude=exclude, keep=a["keep"],
+                rename=a["rename"],
+            )  # fmt: skip
             if isinstance(loaded, list):
                 raise TypeError("embed takes one recording; call it once per recording")
             recording = loaded

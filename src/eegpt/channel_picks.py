@@ -2,7 +2,8 @@
 
 :func:`pick_indices` resolves ``picks`` (channel types, names or MNE's pick groups) to channel
 indices, refusing a pick that selects nothing with what the recording holds instead;
-:func:`bads_of_picks` lists the bad channels among them. :func:`warn_not_scalp` and the
+:func:`bads_of_picks` lists the bad channels among them, :func:`left_out_by_choice` those that
+the channels to keep or the drops leave out anyway. :func:`warn_not_scalp` and the
 warnings here name the channels left out (not scalp EEG by their type, electrodes stored under
 another type) and how to read them, and the channels of other types named like scalp sites
 that a pick of ``"all"`` brings in.
@@ -16,17 +17,29 @@ from typing import Any
 
 import mne
 
-from eegpt._logging import few
+from eegpt._logging import Verbose, few
+from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import AllChannelsBadError, RecordingError
 from eegpt.vocabulary import NOT_SCALP_TYPES, normalize_channel_name
 
 
-def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
+def pick_indices(
+    info: mne.Info,
+    picks: Any,
+    source: str,
+    *,
+    keep: str | Sequence[str] | None = None,
+    rename: Any = None,
+    verbose: Verbose = None,
+) -> list[int]:
     """Channel indices for ``picks`` in recording order. As in MNE (``inst.pick``), channels in
     ``info["bads"]`` are left out of a pick by type (``"eeg"``, ``["eeg", "misc"]``, ``"all"``,
     with a warning naming them) but kept where ``picks`` names them (channel names or
-    indices), with a warning naming those."""
+    indices), with a warning naming those. The bad channels that the channels to keep
+    (``keep``) or the drops of ``rename`` (``{label: None}``) leave out anyway are not warned
+    of but logged (``verbose``): marking them bad changes nothing
+    (:func:`left_out_by_choice`)."""
     if picks is None:
         picks = "all"
     listed = [picks] if isinstance(picks, str) else list(picks)
@@ -58,15 +71,7 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     if typed and info["bads"]:
         bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
         if bads:
-            _warn(
-                f"{source}: channel(s) marked bad were left out: {bads}. Channels listed in "
-                "info['bads'] are left out whatever their data, repaired or not. To keep them, "
-                "repair them with interpolate_bads(reset_bads=True) (of the Raw or Epochs), "
-                "which also takes them off info['bads']; if they are repaired already "
-                "(interpolate_bads(reset_bads=False)) or usable as they are, take them off "
-                "info['bads'] (raw.info['bads'] = []). (Channels picked by name are used, "
-                "marked bad or not, as in MNE.)"
-            )
+            _say_bads_left_out(bads, source, keep, rename, verbose)
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if not typed:
         _warn_bads_named(info, idx, source)
@@ -79,6 +84,59 @@ def pick_indices(info: mne.Info, picks: Any, source: str) -> list[int]:
     if not idx:
         raise RecordingError(_no_channels_picked(info, picks, listed, source))
     return idx
+
+
+def _say_bads_left_out(
+    bads: Sequence[str], source: str, keep: Any, rename: Any, verbose: Verbose
+) -> None:
+    """Say that the channels ``bads`` (labels), marked bad, were left out of a type pick: a
+    warning naming those the channels to keep and the drops (``keep``, ``rename``) would use,
+    with how to keep them; a log line for the others, which they leave out anyway."""
+    anyway = left_out_by_choice(bads, keep, rename)
+    wanted = [name for name in bads if name not in anyway]
+    if anyway:
+        _log(
+            f"{source}: channel(s) marked bad {list(anyway)} are left out, as "
+            "--keep-channels/--drop (keep=, rename=) leave them out too",
+            verbose,
+        )
+    if wanted:
+        _warn(
+            f"{source}: channel(s) marked bad were left out: {wanted}. Channels listed in "
+            "info['bads'] are left out whatever their data, repaired or not. To keep them, "
+            "repair them with interpolate_bads(reset_bads=True) (of the Raw or Epochs), "
+            "which also takes them off info['bads']; if they are repaired already "
+            "(interpolate_bads(reset_bads=False)) or usable as they are, take them off "
+            "info['bads'] (raw.info['bads'] = []). (Channels picked by name are used, "
+            "marked bad or not, as in MNE.)"
+        )
+
+
+def left_out_by_choice(labels: Sequence[str], keep: Any, rename: Any) -> list[str]:
+    """The channels of ``labels`` (a recording's labels) that the channel mapping would leave
+    out whatever their data (:func:`eegpt.channels.map_channels`): dropped by ``rename``
+    (a label it maps to None: ``--drop``, a table's empty electrode), or whose electrode (the
+    one ``rename`` maps the label to, else the label's own) is outside the channels to keep
+    (``keep``: vocabulary names and sets, :func:`eegpt.channels.kept_channels`), in the order
+    of ``labels``. None are where neither is given, or where ``keep`` or ``rename`` is no
+    valid one (the mapping refuses it, saying why)."""
+    from eegpt.channels import kept_channels
+    from eegpt.rename_tables import rename_table
+    from eegpt.vocabulary import matched_keys
+
+    if keep is None and not rename:
+        return []
+    try:
+        kept = kept_channels(keep)
+        table = matched_keys(rename_table(rename), labels)
+    except (ValueError, OSError):
+        return []
+    out = []
+    for label in labels:
+        target = table.get(label, label)
+        if target is None or (kept is not None and normalize_channel_name(target) not in kept):
+            out.append(label)
+    return out
 
 
 def _warn_bads_named(info: mne.Info, idx: Sequence[int], source: str) -> None:

@@ -389,7 +389,9 @@ def _open_for_channels(path: Path, mapping_args: dict[str, Any]) -> tuple[Any, A
         info: Any = mne.create_info(rec.ch_names, rec.sfreq, "eeg")
     else:
         epochs = read_epochs_file(path)
-        rec = cast(Recording, as_recording(epochs, picks=picks))  # an Epochs: one recording
+        # an Epochs: one recording; the bad channels --keep-channels/--drop leave out: logged
+        keep, rename = mapping_args.get("keep"), mapping_args.get("rename")
+        rec = cast(Recording, as_recording(epochs, picks=picks, keep=keep, rename=rename))
         info = epochs.info
     mapping = map_recording_channels(rec.ch_names, str(path), left_out=rec.left_out, **mapping_args)
     return rec, mapping, info, f"{rec.data.shape[0]} epochs of {rec.duration:g} s"

@@ -27,7 +27,12 @@ from eegpt.window_labelling import (
 
 
 def labelled_windows(
-    path: Path, how: WindowLabelling, resample: Literal["polyphase", "nearest"] = "polyphase"
+    path: Path,
+    how: WindowLabelling,
+    resample: Literal["polyphase", "nearest"] = "polyphase",
+    *,
+    keep_channels: str | Sequence[str] | None = None,
+    rename: Any = None,
 ) -> tuple[Any, np.ndarray]:
     """A continuous recording as epochs (the windows ``how`` keeps, in volts at the model's
     rate, numbered and timed in the recording) and their labels from its own annotations.
@@ -35,10 +40,14 @@ def labelled_windows(
     The windows are those ``eegpt embed`` and ``probe predict`` cut (:func:`_window_stream`):
     the recording resampled whole with ``resample`` and cut at the model's rate, read block
     by block, not re-referenced, scaled or detrended (the probe's preprocessing does that to
-    them as to epochs, with the same result)."""
+    them as to epochs, with the same result). Every EEG channel is read; ``keep_channels``
+    and ``rename`` (the channels the probe's mapping keeps and drops) decide which channels
+    marked bad are warned of as left out (:func:`eegpt.streaming.open_stream`)."""
     from eegpt.annotations import bad_windows, describe_bad, label_rule, markers_text
 
-    streamed, stream, annotations, start = _window_stream(path, how, resample)
+    streamed, stream, annotations, start = _window_stream(
+        path, how, resample, keep_channels, rename
+    )
     onsets, n = stream.onsets, stream.n_windows
     if how.match is None:  # --labels FILE: every window, labelled by the file
         return _windows_for_labels_file(path, how, streamed, stream, annotations, start)
@@ -112,7 +121,11 @@ def open_for_windows(path: str | os.PathLike, how: WindowLabelling) -> Any:
 
 
 def _window_stream(
-    path: Path, how: WindowLabelling, resample: Literal["polyphase", "nearest"]
+    path: Path,
+    how: WindowLabelling,
+    resample: Literal["polyphase", "nearest"],
+    keep: str | Sequence[str] | None = None,
+    rename: Any = None,
 ) -> tuple[Any, Any, Any, float]:
     """``(streamed, stream, annotations, start)``: the continuous recording ``path`` opened
     for streaming with every EEG channel :func:`eegpt.io.as_recording` reads
@@ -132,7 +145,7 @@ def _window_stream(
     made = key in how.annotated and streamed is not None  # its annotations too
     annotations = how.annotated.pop(key, None)
     if streamed is None:
-        streamed = open_stream(path, unmapped=True, verbose=False)
+        streamed = open_stream(path, unmapped=True, keep=keep, rename=rename, verbose=False)
     sfreq = float(PreprocessingConfig().sfreq)  # the model's rate, where windows are cut
     length = int(round(how.window_seconds * sfreq))
     if length < 1 or abs(length / sfreq - how.window_seconds) > 0.5 / sfreq:

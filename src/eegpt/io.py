@@ -142,6 +142,8 @@ def as_recording(
     verbose: Verbose = None,
     exclude: Sequence[str] = (),
     bads: Sequence[str] = (),
+    keep: str | Sequence[str] | None = None,
+    rename: Any = None,
 ) -> Recording | list[Recording]:
     """Turn a path, an MNE object or an array into a checked :class:`Recording` (volts).
 
@@ -187,6 +189,11 @@ def as_recording(
     bads : sequence of str
         For a path: channels to mark bad besides those the file marks (:func:`mark_bad`), so
         left out like them; a name the file lacks is an error.
+    keep, rename
+        The channels to keep and the renames and drops that the channel mapping will apply
+        (as :func:`~eegpt.channels.map_channels` takes them; nothing is mapped here, every
+        channel picked is read): a channel marked bad that they leave out anyway is left out
+        with a log line instead of the warning, as marking it bad changes nothing.
 
     Returns
     -------
@@ -204,7 +211,8 @@ def as_recording(
     check_verbose(verbose)  # a wrong type: a TypeError, before the file is opened
     if isinstance(obj, (list, tuple)) and obj and all(_is_container_item(o) for o in obj):
         kwargs: dict[str, Any] = dict(ch_names=ch_names, sfreq=sfreq, units=units, picks=picks,
-                                      verbose=verbose, bads=bads)  # fmt: skip
+                                      verbose=verbose, bads=bads, keep=keep,
+                                      rename=rename)  # fmt: skip
         return [as_recording(o, **kwargs) for o in obj]  # type: ignore[misc]
     if isinstance(obj, Recording) and not bads:
         return obj
@@ -214,9 +222,10 @@ def as_recording(
         if is_npz(path):  # epochs arrays X, ch_names, sfreq (units, y), as the probe reads them
             refuse_picks_for_array(picks, str(path))  # its channels are the rows of X
             return read_npz_epochs(path, verbose, bads)
+        choice = {"keep": keep, "rename": rename}  # which bad channels are warned of
         if is_epochs_file(path):
             return recording_of_mne(
-                _read_epochs_marked(path, bads, verbose), picks, str(obj), verbose
+                _read_epochs_marked(path, bads, verbose), picks, str(obj), verbose, **choice
             )
         try:
             raw, header = open_recording(path, preload=True, verbose=verbose, exclude=exclude)
@@ -224,11 +233,11 @@ def as_recording(
             if not holds_epochs_instead(err):
                 raise
             return recording_of_mne(
-                _read_epochs_marked(path, bads, verbose), picks, str(obj), verbose
+                _read_epochs_marked(path, bads, verbose), picks, str(obj), verbose, **choice
             )
         mark_bad(raw, bads, str(obj))
         file_units = file_units_of(raw, header)
-        rec = recording_of_mne(raw, picks, source=str(obj), verbose=verbose, file_units=file_units)
+        rec = recording_of_mne(raw, picks, str(obj), verbose, file_units=file_units, **choice)
         if header is not None:
             rec.clock, rec.truncated = header.clock, header.truncated
             rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
@@ -249,7 +258,7 @@ def as_recording(
             warn_paused_raw(obj, source)
         else:
             obj = time_locked(obj)  # mne.read_epochs_eeglab's, named as a .set path's are
-        return recording_of_mne(obj, picks, source=source, verbose=verbose)
+        return recording_of_mne(obj, picks, source, verbose, keep=keep, rename=rename)
     refuse_braindecode(obj)
     refuse_evoked(obj)
     if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") or isinstance(obj, (list, tuple)):

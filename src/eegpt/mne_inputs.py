@@ -126,8 +126,15 @@ def recording_of_mne(
     source: str,
     verbose: Any,
     file_units: dict[str, str] | None = None,
+    *,
+    keep: str | Sequence[str] | None = None,
+    rename: Any = None,
 ) -> Recording:
-    idx = pick_indices(inst.info, picks, source)
+    """``inst``'s channels of ``picks`` as a :class:`~eegpt.recording.Recording` (volts),
+    named ``source`` in messages; ``keep`` and ``rename``, the channels the mapping will keep
+    and its drops, only decide which channels marked bad left out are warned of
+    (:func:`eegpt.channel_picks.pick_indices`)."""
+    idx = pick_indices(inst.info, picks, source, keep=keep, rename=rename, verbose=verbose)
     check_whole_reads(inst, idx, source)
     names = [inst.ch_names[i] for i in idx]
     all_types = inst.get_channel_types()

@@ -659,13 +659,14 @@ def map_info_channels(
     info: Any, source: str, *, picks: Any = "eeg", **kwargs: Any
 ) -> tuple[list[int], ChannelMapping]:
     """The channel mapping of an MNE recording (its ``mne.Info``) as embedding makes it: the
-    channels ``picks`` selects (bads left out of a type pick, with a warning; see
-    :func:`eegpt.io.as_recording`), mapped by :func:`map_recording_channels` knowing which
+    channels ``picks`` selects (bads left out of a type pick, with a warning, or a log line
+    for those ``keep`` or ``rename`` leave out anyway; see :func:`eegpt.io.as_recording`), mapped by :func:`map_recording_channels` knowing which
     channels were left out and why (``kwargs``: ``rename``, ``on_unknown`` ...).
 
     Returns the picked channels' indices into ``info["ch_names"]`` and the mapping, whose
     ``picks`` index the picked channels."""
-    idx = pick_indices(info, picks, source)
+    choice = {k: kwargs.get(k) for k in ("keep", "rename", "verbose")}  # bads to warn of
+    idx = pick_indices(info, picks, source, **choice)
     names = [info["ch_names"][i] for i in idx]
     check_unique(names, source)
     left_out = left_out_channels(info, names)

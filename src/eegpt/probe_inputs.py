@@ -114,8 +114,9 @@ def as_epochs_recording(
     keep: str | Sequence[str] | None = None,
 ) -> Recording:
     """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
-    (a list is merged by :func:`merge_epochs` with ``rename``, ``preprocessing`` and ``keep``); ``what``
-    takes them, for messages. With ``continuous`` (predictions, which need no labels), a
+    (a list is merged by :func:`merge_epochs` with ``rename``, ``preprocessing`` and ``keep``,
+    which also decide which channels marked bad are warned of as left out:
+    :func:`eegpt.io.as_recording`); ``what`` takes them, for messages. With ``continuous`` (predictions, which need no labels), a
     continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
     refuse_embeddings(data, what)
     refuse_braindecode(data)
@@ -127,7 +128,7 @@ def as_epochs_recording(
         path = Path(data)
         if not may_hold_epochs(path):
             if continuous:
-                rec = as_recording(path, verbose=verbose)
+                rec = as_recording(path, verbose=verbose, keep=keep, rename=rename)
                 assert isinstance(rec, Recording)
                 return rec
             raise ValueError(
@@ -140,19 +141,24 @@ def as_epochs_recording(
         with warnings_once():
             # (one Recording each: as_recording gives a list for a list only)
             recs = [
-                cast(Recording, as_recording(_read_if_path(d, verbose), verbose=verbose))
+                cast(
+                    Recording,
+                    as_recording(
+                        _read_if_path(d, verbose), verbose=verbose, keep=keep, rename=rename
+                    ),
+                )
                 for d in data
             ]
         return merge_epochs(
             recs, rename=rename, preprocessing=preprocessing, verbose=verbose, keep=keep
         )
     if isinstance(data, mne.BaseEpochs):
-        rec = cast(Recording, as_recording(data, verbose=verbose))
+        rec = cast(Recording, as_recording(data, verbose=verbose, keep=keep, rename=rename))
     elif isinstance(data, Recording):
         rec = data
     elif isinstance(data, mne.io.BaseRaw):
         if continuous:
-            rec = as_recording(data, verbose=verbose)
+            rec = as_recording(data, verbose=verbose, keep=keep, rename=rename)
             assert isinstance(rec, Recording)
             return rec
         raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs(what, window)}")

@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import numpy as np
 
 from eegpt._filenames import user_path
-from eegpt._unused_bads import unused_bads_quiet
 from eegpt.continuous_windows import is_continuous_input as _is_continuous_input
 from eegpt.continuous_windows import labelled_windows as _labelled_windows
 from eegpt.continuous_windows import open_for_windows as open_for_windows
@@ -188,13 +187,17 @@ def _read_one(
     column_optional: bool = False,
     windows: WindowLabelling | None = None,
     resample: Literal["polyphase", "nearest"] = "polyphase",
+    keep: str | Sequence[str] | None = None,
+    rename: Rename | None = None,
 ) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None): the event names, or the
     ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
     trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
     continuous recording is cut and labelled as ``windows`` says (and refused without), its
     windows those ``eegpt embed`` cuts, resampled whole with ``resample``
-    (:func:`_labelled_windows`)."""
+    (:func:`_labelled_windows`). Every channel picked is read; ``keep`` and ``rename`` (the
+    channels the probe's mapping keeps and drops) decide which channels marked bad are
+    warned of as left out (:func:`eegpt.channel_picks.pick_indices`)."""
     from eegpt._epochs_header import note_epochs_read
     from eegpt._logging import log
     from eegpt.fif_kinds import refuse_not_recording_fif
@@ -217,7 +220,7 @@ def _read_one(
     refuse_not_recording_fif(path)  # an evoked (averaged), ICA, ... file of MNE's
     name = path.name
     if windows is not None and _is_continuous_input(path):
-        return _labelled_windows(path, windows, resample)
+        return _labelled_windows(path, windows, resample, keep_channels=keep, rename=rename)
     if name.endswith((".npz",)):
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
@@ -247,7 +250,9 @@ def _read_one(
     if may_hold_epochs(path):
         epochs = read_epochs_file(path, verbose or "error")
         note_epochs_read(path, epochs)  # its metadata, for --val-group-column: not read again
-        rec = as_epochs_recording(epochs, ch_names=None, sfreq=None, units="V", verbose=verbose)
+        rec = as_epochs_recording(
+            epochs, ch_names=None, sfreq=None, units="V", verbose=verbose, keep=keep, rename=rename
+        )
         if label_column is None:
             labels = epochs_labels(epochs)
         else:
@@ -423,9 +428,9 @@ def load_labelled_epochs(
     # the file read (its encoding checked) before any recording's line says it labels it
     label_rows = None if labels is None else read_label_rows(user_path(labels))
     for p in paths:
-        with unused_bads_quiet(keep, rename, verbose) as read:
-            rec, y = _read_one(Path(p), verbose, label_column, column_optional, windows, resample)
-            read.append(rec)
+        rec, y = _read_one(
+            Path(p), verbose, label_column, column_optional, windows, resample, keep, rename
+        )
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]

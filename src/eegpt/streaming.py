@@ -308,7 +308,8 @@ def open_stream(
         ``rename`` (:func:`eegpt.io.mark_bad`).
     unmapped : bool
         Read every channel ``picks`` selects, in recording order, mapped or not, and map none
-        (``mapping`` None; ``rename``, ``on_unknown``, ``on_missing`` and ``keep`` unused): the
+        (``mapping`` None; ``on_unknown`` and ``on_missing`` unused, ``rename`` and ``keep``
+        only deciding which channels marked bad are warned of as left out): the
         channels :func:`eegpt.io.as_recording` reads, for a probe's training windows, matched
         to its channels (or by name, to a channel projection) after they are cut.
 
@@ -347,7 +348,9 @@ def open_stream(
         raise RecordingError(f"{source}: the recording has no samples")
     mapping: ChannelMapping | None = None
     if unmapped:
-        used = idx = pick_indices(raw.info, picks, source)
+        used = idx = pick_indices(
+            raw.info, picks, source, keep=keep, rename=rename, verbose=verbose
+        )
         check_unique([raw.ch_names[i] for i in idx], source)
     else:
         idx, mapping = map_info_channels(
