@@ -177,9 +177,24 @@ class PatchEmbed(nn.Module):
         )
 
     def pad(self, x: torch.Tensor) -> torch.Tensor:
-        """Zero-pad the time axis so that the last patch is complete."""
+        """Zero-pad the time axis of ``x`` ``[..., T]`` so that the last patch is complete.
+
+        While ``torch.jit.trace`` or ``torch.export`` records the model, the amount is computed
+        from the recorded length and always applied (zero when ``T`` fills whole patches): a
+        branch on it would be recorded for the example's length alone, and a graph exported
+        with a dynamic time axis would then drop the tail of any other length."""
+        if _tracing():
+            return F.pad(x, (0, self._tail_padding(x.shape[-1])))
         extra = self.config.padded_length(x.shape[-1]) - x.shape[-1]
         return F.pad(x, (0, extra)) if extra else x
+
+    def _tail_padding(self, n_times: Any) -> Any:
+        """Zeros to append to ``n_times`` samples (``config.padded_length(n_times) - n_times``)
+        in arithmetic alone (no comparison), so that a traced or symbolic length (a size
+        recorded by ``torch.jit.trace``, a ``SymInt`` of ``torch.export``) stays one."""
+        patch, stride = self.config.patch_size, self.config.stride
+        n_patches = (n_times - patch + stride - 1) // stride + 1
+        return (n_patches - 1) * stride + patch - n_times
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.proj(self.pad(x).unsqueeze(1)).permute(0, 3, 2, 1)
