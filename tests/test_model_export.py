@@ -45,3 +45,72 @@ def test_the_recorded_tail_padding_is_the_eager_one():
         for n_times in range(64, 400):
             want = embed.config.padded_length(n_times) - n_times
             assert patch_embed._tail_padding(n_times) == want, (stride, n_times)
+
+
+def probe_model() -> tuple[EEGPT, torch.Tensor]:
+    """A small model with a probe head whose stored weights exceed their max-norm (as after
+    an optimizer step), so that the constraint changes the logits."""
+    torch.manual_seed(0)
+    cfg = EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=2)
+    model = EEGPT(cfg, n_outputs=3, n_times=512, chan_ids=[0, 1, 2])
+    assert model.final_layer is not None
+    with torch.no_grad():
+        model.final_layer.probe1.weight.mul_(50.0)
+        model.final_layer.probe2.weight.mul_(50.0)
+    return model, torch.randn(2, 3, 512)
+
+
+def test_the_plain_operation_max_norm_is_torch_renorm_bit_for_bit():
+    """The max-norm that graphs record (ONNX has no renorm) gives torch.renorm's numbers,
+    for rows below, at and above the limit, float32 and float64, 2-D and 3-D weights."""
+    from eegpt.heads import _renorm_rows
+
+    gen = torch.Generator().manual_seed(0)
+    for shape, max_norm in (((16, 256), 1.0), ((4, 160), 0.25), ((19, 22, 1), 0.5)):
+        for dtype in (torch.float32, torch.float64):
+            scale = torch.rand(shape[0], *[1] * (len(shape) - 1), generator=gen, dtype=dtype)
+            weight = torch.randn(shape, generator=gen, dtype=dtype) * scale * 3 * max_norm
+            norms = torch.linalg.vector_norm(weight, dim=tuple(range(1, weight.ndim)), keepdim=True)
+            weight[0] = weight[0] / norms[0] * max_norm  # a row at the limit
+            weight[1] = weight[1] / norms[1] * max_norm * 0.5  # below it
+            weight[2] = weight[2] / norms[2] * max_norm * 4.0  # above it
+            want = torch.renorm(weight, p=2, dim=0, maxnorm=max_norm)
+            assert torch.equal(_renorm_rows(weight, max_norm), want), (shape, dtype)
+
+
+@pytest.mark.parametrize("how", ["jit.trace", "export"])
+def test_a_probe_model_records_a_graph_without_renorm_and_eager_logits(how):
+    """A probe model's graph gives eager's logits with the max-norm in plain operations:
+    torch.renorm (recorded before) has no ONNX form, so the legacy ONNX exporter refused
+    every model with a probe head ('aten::renorm' unsupported)."""
+    model, x = probe_model()
+    model.eval()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        want = model(x)
+        if how == "jit.trace":
+            traced = torch.jit.trace(model, (x,))
+            graph = str(traced.inlined_graph)
+        else:
+            program = torch.export.export(model, (x,))
+            traced, graph = program.module(), str(program.graph)
+        assert "renorm" not in graph
+        torch.testing.assert_close(traced(x), want, rtol=1e-5, atol=1e-6)
+        x2 = torch.randn_like(x)
+        torch.testing.assert_close(traced(x2), model(x2), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("how", ["jit.trace", "export"])
+def test_recording_a_probe_model_in_training_mode_asks_for_eval(how):
+    """A freshly built model is in training mode, where the max-norm layers renormalise their
+    weight in place: torch.export failed with an opaque DataDependentOutputException
+    (aten.equal); both recorders now say to call model.eval()."""
+    model, x = probe_model()
+    assert model.training
+    with pytest.raises(RuntimeError, match=r"training mode.*Call model\.eval\(\) before"):
+        if how == "jit.trace":
+            torch.jit.trace(model, (x,))
+        else:
+            torch.export.export(model, (x,))
+    assert model.training
+    assert model(x).shape == (2, 3)  # eager training mode still runs

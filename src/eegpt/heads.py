@@ -23,6 +23,11 @@ class _MaxNorm:
     training: bool
 
     def constrained_weight(self) -> torch.Tensor:
+        """The weight with each row scaled to an L2 norm of at most ``max_norm``
+        (``torch.renorm``; while a graph is recorded, the same numbers in plain operations,
+        :func:`_renorm_rows`, as ONNX has no renorm)."""
+        if _recording():
+            return _renorm_rows(self.weight, self.max_norm)
         return torch.renorm(self.weight, p=2, dim=0, maxnorm=self.max_norm)
 
     @torch.no_grad()
@@ -54,9 +59,35 @@ class _MaxNorm:
         stays valid; a graph that saved the weight before it changed does fail, as it must.
         """
         if self.training:
+            if _recording():
+                raise RuntimeError(
+                    f"{type(self).__name__} is in training mode while torch.jit.trace or "
+                    "torch.export records it: training renormalises its stored weight in "
+                    "place before each forward pass (and dropout is random), which a graph "
+                    "cannot record. Call model.eval() before exporting or tracing the model"
+                )
             self.renorm_()
             return self.weight
         return self.constrained_weight()
+
+
+def _recording() -> bool:
+    """``torch.jit.trace`` or ``torch.export`` is recording a graph (not ``torch.compile``)."""
+    from eegpt.model import _tracing  # eegpt.model imports this module
+
+    return _tracing()
+
+
+def _renorm_rows(weight: torch.Tensor, max_norm: float) -> torch.Tensor:
+    """``torch.renorm(weight, p=2, dim=0, maxnorm=max_norm)`` in operations every exporter
+    knows (ONNX has no renorm): a row (``weight[i]``, any shape) whose L2 norm exceeds
+    ``max_norm`` is scaled by ``max_norm / (norm + 1e-7)``, as torch's kernel does, in the
+    weight's dtype; the other rows are kept as they are."""
+    dims = tuple(range(1, weight.ndim))
+    norm = torch.linalg.vector_norm(weight, 2, dim=dims, keepdim=True)
+    limit = torch.full_like(norm, max_norm)
+    factor = torch.where(norm > limit, limit / (norm + 1e-7), torch.ones_like(norm))
+    return weight * factor
 
 
 def renorm_constrained_(module: nn.Module) -> None:
