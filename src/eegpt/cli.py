@@ -508,7 +508,10 @@ clock_s, clock_time (where present), label, the manifest's columns, the epochs' 
 padded (where any), then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511).
 From R: read.csv("out.csv", check.names = FALSE) keeps names such as 'p_S  1' or
 'age-years' as they are (R makes them p_S..1, age.years otherwise); or arrow::read_parquet
-on the embeddings' .parquet file."""
+on the embeddings' .parquet file.
+
+This writes embeddings. To serve the model itself (ONNX Runtime, C++), export it from
+Python: README, "Exporting the model (ONNX, torch.export, TorchScript)"."""
 
 
 def add_export_command(sub: Any) -> None:
