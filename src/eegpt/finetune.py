@@ -35,7 +35,7 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import EEGPTProbe
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import encoder_reference, tuned_checkpoint_info
-from eegpt.probe_provenance import data_record, files_held
+from eegpt.probe_provenance import data_record
 from eegpt.probe_training import trained_probe, training_model
 from eegpt.rename_tables import Rename
 from eegpt.training import (
@@ -49,8 +49,7 @@ from eegpt.training import (
 from eegpt.training_data import (
     check_training_data,
     recording_training_warnings,
-    split_training_data,
-    trained_on_epochs,
+    split_inputs,
 )
 
 __all__ = ["finetune", "trainable_parameter_names"]
@@ -291,23 +290,12 @@ def finetune(
         seed=seed,
         class_weight={None: head.class_weight, "none": None}.get(class_weight, class_weight),
     )
-    common = dict(
-        ch_names=ch_names,
-        sfreq=sfreq,
-        units=units,
-        rename=rename,
-        preprocessing=preprocessing,
-        config=config,
-        verbose=verbose,
-    )
-    # the files of the data in memory, before preparing them may load epochs cut from a Raw
-    # (which lets go of the Raw that names their file)
-    held = files_held(data)
     # no command line fine-tunes: the warnings name the Python arguments only
-    train, val, classes, chosen = split_training_data(
-        data, y, validation, seed, groups, command_line=False, **common
-    )
-    preprocessing = trained_on_epochs(preprocessing)  # a start did not apply to epochs
+    train, val, classes, chosen, preprocessing, held = split_inputs(
+        data, y, validation, groups, config=config, preprocessing=preprocessing,
+        ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose,
+        command_line=False,
+    )  # fmt: skip
     balance = class_balance_warning(train.y, classes, config.class_weight, command_line=False)
     if balance:
         _warn(balance)

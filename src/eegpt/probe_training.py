@@ -1,12 +1,13 @@
 """Training a linear probe on a frozen EEGPT encoder: :func:`train_probe`.
 
-:func:`train_probe` checks its settings, splits off validation data
-(:func:`~eegpt.training_data.split_training_data`) and trains the head with the loop of
-:mod:`eegpt.training`: on the frozen encoder's embeddings, computed once and cached, without a
-channel projection; through the encoder at every step with one. :func:`training_model` and
-:func:`trained_probe` are the steps it shares with :func:`eegpt.finetune.finetune`: the model
-trained, and the :class:`~eegpt.probe.EEGPTProbe` made of a run, with the facts it records. A
-probe on random encoder weights that ends at chance says why (:data:`UNSCALED_SPREAD`).
+:func:`train_probe` checks its settings, prepares its data and splits off validation data
+(:func:`~eegpt.training_data.split_inputs`, as :func:`eegpt.finetune.finetune` does) and trains
+the head with the loop of :mod:`eegpt.training`: on the frozen encoder's embeddings, computed
+once and cached, without a channel projection; through the encoder at every step with one.
+:func:`training_model` and :func:`trained_probe` are the steps it shares with
+:func:`eegpt.finetune.finetune`: the model trained, and the :class:`~eegpt.probe.EEGPTProbe`
+made of a run, with the facts it records. A probe on random encoder weights that ends at
+chance says why (:data:`UNSCALED_SPREAD`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import assemble_probe_model, encoder_reference
 from eegpt.probe_inputs import keep_list
-from eegpt.probe_provenance import class_counts, data_record, files_held
+from eegpt.probe_provenance import class_counts, data_record
 from eegpt.rename_tables import Rename
 from eegpt.training import (
     balanced_class_weights,
@@ -46,8 +47,7 @@ from eegpt.training_data import (
     _baseline_record,
     check_training_data,
     recording_training_warnings,
-    split_training_data,
-    trained_on_epochs,
+    split_inputs,
     typical_amplitude,
 )
 
@@ -299,23 +299,10 @@ def train_probe(
                 "from the input channels by name: leave channels out with rename={NAME: None} "
                 "(--drop NAME) instead"
             )
-    common: dict[str, Any] = dict(
-        ch_names=ch_names,
-        sfreq=sfreq,
-        units=units,
-        rename=rename,
-        preprocessing=preprocessing,
-        config=config,
-        verbose=verbose,
-        keep=keep,
-    )
-    # the files of the data in memory, before preparing them may load epochs cut from a Raw
-    # (which lets go of the Raw that names their file)
-    held = files_held(data)
-    train, val, classes, chosen = split_training_data(
-        data, y, validation, config.seed, groups, **common
-    )
-    preprocessing = trained_on_epochs(preprocessing)
+    train, val, classes, chosen, preprocessing, held = split_inputs(
+        data, y, validation, groups, config=config, preprocessing=preprocessing,
+        ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose, keep=keep,
+    )  # fmt: skip
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
     balance = class_balance_warning(train.y, classes, config.class_weight)

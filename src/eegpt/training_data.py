@@ -3,10 +3,11 @@
 
 :func:`split_training_data` makes model-ready windows ``[n, C, T]`` (mV) and class indices
 ``[n]`` of labelled epochs and holds out validation data (a fraction, by groups, or separate
-epochs); :func:`check_training_data` refuses data given in the wrong place. Of the training
-data a probe records their typical amplitude (:func:`typical_amplitude`, to warn of data in
-another unit), their MNE baseline, the preprocessing (:func:`trained_on_epochs`) and the
-warnings given while it trained (:func:`recording_training_warnings`).
+epochs); :func:`split_inputs` does it for both, with what else they keep of the inputs
+(:class:`TrainingSplit`); :func:`check_training_data` refuses data given in the wrong place.
+Of the training data a probe records their typical amplitude (:func:`typical_amplitude`, to
+warn of data in another unit), their MNE baseline, the preprocessing (:func:`trained_on_epochs`)
+and the warnings given while it trained (:func:`recording_training_warnings`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec
+from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
 import numpy as np
 
@@ -206,6 +207,56 @@ def split_training_data(
         _warn(thin)
     given: dict[str, Any] = {"kind": "held-out data", "inputs": data_record(validation[0], held)}
     return train, (vdata.windows, vdata.y), classes, given
+
+
+class TrainingSplit(NamedTuple):
+    """The labelled data of a training run split as :func:`split_inputs` splits them."""
+
+    #: the training windows ``[n_train, C, T]`` (mV) and class indices ``[n_train]``
+    train: _TrainingData
+    #: the validation windows ``[n_val, C, T]`` (mV) and class indices ``[n_val]``, or None
+    val: tuple[np.ndarray, np.ndarray] | None
+    #: the class labels, ``[n_classes]``, in the order of the class indices
+    classes: np.ndarray
+    #: how the validation data were chosen: the training record's ``validation``
+    validation: dict[str, Any]
+    #: the preprocessing the probe records (:func:`trained_on_epochs`)
+    preprocessing: PreprocessingConfig
+    #: the files of the data in memory (:func:`~eegpt.probe_provenance.files_held`), taken
+    #: before the data were prepared, for :func:`~eegpt.probe_provenance.data_record`
+    held: dict[int, list[str]]
+
+
+def split_inputs(
+    data: Any,
+    y: Any,
+    validation: Any,
+    groups: Any,
+    *,
+    config: ProbeConfig,
+    preprocessing: PreprocessingConfig,
+    ch_names: Sequence[str] | None,
+    sfreq: float | None,
+    units: Units,
+    rename: Rename | None,
+    verbose: Any,
+    keep: str | Sequence[str] | None = None,
+    command_line: bool = True,
+) -> TrainingSplit:
+    """The data :func:`eegpt.train_probe` and :func:`eegpt.finetune` train on, prepared and
+    split (:func:`split_training_data`, seeded by ``config.seed``), with the files the data in
+    memory were read from, taken first: preparing them may load epochs cut from a Raw, which
+    lets go of the Raw that names their file (:func:`~eegpt.probe_provenance.files_held`).
+    ``keep`` restricts the channels (the probe's; fine-tuning has none); ``command_line``: the
+    warnings also name the command line's options (the probe's; fine-tuning has none)."""
+    held = files_held(data)
+    train, val, classes, chosen = split_training_data(
+        data, y, validation, config.seed, groups, command_line=command_line, ch_names=ch_names,
+        sfreq=sfreq, units=units, rename=rename, preprocessing=preprocessing, config=config,
+        verbose=verbose, keep=keep,
+    )  # fmt: skip
+    # a start and an overlap did not apply to epochs
+    return TrainingSplit(train, val, classes, chosen, trained_on_epochs(preprocessing), held)
 
 
 def subjects_split_warning(data: Any, fraction: float, command_line: bool = True) -> str | None:
