@@ -4889,7 +4889,8 @@ def test_an_input_held_out_by_group_is_validation_data_not_training_data():
     # a random split holding out a whole file: never trained on either
     (random,) = training_overlap(_grouped_training(groups=False), held, early_stopping=False)
     assert "monitored during training only" in overlap_text(*random)
-    # no epochs per input recorded (Python, files given as paths): not said to be either
+    # no epochs per input recorded (a probe of an older eegpt, trained in Python on files
+    # given as paths): not said to be either
     (unknown,) = training_overlap(_grouped_training(n_epochs=False), held, early_stopping=False)
     assert "trained on, or held out whole for validation by group" in overlap_text(*unknown)
 

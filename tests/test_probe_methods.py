@@ -1156,3 +1156,35 @@ def test_training_subjects_in_tuh_style_names_only_where_the_probe_read_them_so(
     assert "sub-07" in (subject_overlap_text(plain, ["sub-07_task-y_eeg.fif"]) or "")
     by_subject = {**plain, "validation": {"by": "subject"}}
     assert "run (test run_s2.fif" in (subject_overlap_text(by_subject, ["run_s2.fif"]) or "")
+
+
+def test_train_probe_on_files_tells_which_file_validation_held_out(weights, epoch_files, caplog):
+    """train_probe given epochs files as paths, whose validation fraction holds out one of them
+    whole (groups by file), records each file's epochs, as eegpt probe train does: the file
+    held out is told from those trained on (an evaluation on it is of "the probe's validation
+    data", not "trained on, or held out whole ... by group", which cannot tell), and the log
+    names it by its path."""
+    import logging
+    import warnings
+
+    from eegpt.checkpoints import load_model
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.probe import train_probe
+    from eegpt.probe_provenance import files_record, input_roles, overlap_text, training_overlap
+
+    paths = [str(p) for p in epoch_files]
+    caplog.set_level(logging.INFO, logger="eegpt")
+    with warnings.catch_warnings():  # of the tiny data and random weights: not looked at here
+        warnings.simplefilter("ignore")
+        probe = train_probe(
+            load_model(weights), paths, validation=0.34, groups=np.repeat(paths, 40),
+            epochs=1, device="cpu",
+            preprocessing=PreprocessingConfig(window_seconds=1.0, average_reference=False),
+        )  # fmt: skip
+    (held,) = probe.training["validation"]["groups"]["held_out"]
+    assert [r["n_epochs"] for r in probe.training["inputs"]] == [40, 40, 40]
+    assert input_roles(probe.training) == ["validation" if p == held else "training" for p in paths]
+    (overlap,) = training_overlap(probe.training, files_record([held]), early_stopping=False)
+    said = overlap_text(*overlap)
+    assert said.startswith(f"test file {Path(held).name} is the probe's validation data"), said
+    assert f"validation held out 1 of 3 inputs whole (never trained on): {held}" in caplog.text

@@ -35,7 +35,6 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import EEGPTProbe
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import encoder_reference, tuned_checkpoint_info
-from eegpt.probe_provenance import data_record
 from eegpt.probe_training import trained_probe, training_model
 from eegpt.rename_tables import Rename
 from eegpt.training import (
@@ -291,7 +290,7 @@ def finetune(
         class_weight={None: head.class_weight, "none": None}.get(class_weight, class_weight),
     )
     # no command line fine-tunes: the warnings name the Python arguments only
-    train, val, classes, chosen, preprocessing, held = split_inputs(
+    train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,
         ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose,
         command_line=False,
@@ -362,7 +361,7 @@ def finetune(
         seconds=time.perf_counter() - t0, device=dev, precision=precision,
         freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
         class_weight=config.class_weight, trainable_parameters=int(n_trainable),
-        validation=chosen, inputs=data_record(data, held),
+        validation=chosen, inputs=inputs,
     )  # fmt: skip
     _log(
         f"fine-tuned {len(fit.history)} epochs ({n_trainable:,} trainable weights) in "

@@ -33,7 +33,7 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import assemble_probe_model, encoder_reference
 from eegpt.probe_inputs import keep_list
-from eegpt.probe_provenance import class_counts, data_record
+from eegpt.probe_provenance import class_counts, input_roles
 from eegpt.rename_tables import Rename
 from eegpt.training import (
     balanced_class_weights,
@@ -221,7 +221,9 @@ def train_probe(
         groups allow; the seed chooses among groupings about as near:
         :func:`~eegpt.training.group_split`). The share realised is recorded
         (``training["validation"]["realised_fraction"]``) and warned of when more than 0.1
-        from the fraction. Needs at least 2 groups.
+        from the fraction. Needs at least 2 groups. Each file given as a path records its
+        epochs (``training["inputs"]``), so a file held out whole is known to be validation
+        data (an evaluation on it says so) and is named in the log.
     device : str | torch.device | None
         ``None`` picks CUDA when available.
     precision : {"float32", "bfloat16", "float16"}
@@ -299,7 +301,7 @@ def train_probe(
                 "from the input channels by name: leave channels out with rename={NAME: None} "
                 "(--drop NAME) instead"
             )
-    train, val, classes, chosen, preprocessing, held = split_inputs(
+    train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,
         ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose, keep=keep,
     )  # fmt: skip
@@ -390,7 +392,7 @@ def train_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
         encoder=reference, frozen_encoder=True, rename=rename, keep=keep,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
-        inputs=data_record(data, held),
+        inputs=inputs,
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),
     )  # fmt: skip
@@ -402,7 +404,39 @@ def train_probe(
         + ", ".join(f"{k} {v:.4g}" for k, v in last.items() if k != "epoch"),
         verbose,
     )
+    held_out = held_out_inputs(data, probe.training)
+    if held_out:
+        _log(
+            f"validation held out {len(held_out)} of {len(probe.training['inputs'])} inputs "
+            f"whole (never trained on): {', '.join(held_out)}",
+            verbose,
+        )
     return probe
+
+
+def held_out_inputs(data: Any, training: Mapping[str, Any]) -> list[str]:
+    """The inputs of ``data`` (a probe's training data) that a validation fraction held out
+    whole, never trained on (:func:`~eegpt.probe_provenance.input_roles` of the probe's
+    ``training``): a file given as a path by the path, an input in memory by its place among
+    the inputs (from 1), its type and the file MNE read it from where known. Empty where none
+    was held out whole, or the record does not say which."""
+    inputs = training.get("inputs")
+    if not isinstance(inputs, list):
+        return []
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    named = []
+    for k, (record, role) in enumerate(zip(inputs, input_roles(training), strict=True)):
+        if role != "validation":
+            continue
+        item = items[k] if len(items) == len(inputs) else None
+        if isinstance(item, (str, os.PathLike)):
+            named.append(str(item))
+            continue
+        read_from = record.get("read_from") if isinstance(record, dict) else None
+        source = read_from.get("name") if isinstance(read_from, dict) else None
+        kind = record.get("type", "?") if isinstance(record, dict) else "?"
+        named.append(f"input {k + 1} ({kind}{f', read from {source}' if source else ''})")
+    return named
 
 
 UNSCALED_SPREAD = 0.01

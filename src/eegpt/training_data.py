@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
 import numpy as np
 
+from eegpt._epochs_header import read_epochs_header
 from eegpt._filenames import subject_column
 from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
@@ -44,7 +45,7 @@ from eegpt.probe_labels import (
     labels_of,
     warn_quantity_labels,
 )
-from eegpt.probe_provenance import data_record, files_held, indices_record
+from eegpt.probe_provenance import _input_epochs, data_record, files_held, indices_record
 from eegpt.rename_tables import Rename
 from eegpt.training import (
     _command_line,
@@ -222,9 +223,8 @@ class TrainingSplit(NamedTuple):
     validation: dict[str, Any]
     #: the preprocessing the probe records (:func:`trained_on_epochs`)
     preprocessing: PreprocessingConfig
-    #: the files of the data in memory (:func:`~eegpt.probe_provenance.files_held`), taken
-    #: before the data were prepared, for :func:`~eegpt.probe_provenance.data_record`
-    held: dict[int, list[str]]
+    #: the inputs as the probe records them (``training["inputs"]``: :func:`inputs_record`)
+    inputs: list[dict[str, Any]]
 
 
 def split_inputs(
@@ -244,9 +244,10 @@ def split_inputs(
     command_line: bool = True,
 ) -> TrainingSplit:
     """The data :func:`eegpt.train_probe` and :func:`eegpt.finetune` train on, prepared and
-    split (:func:`split_training_data`, seeded by ``config.seed``), with the files the data in
-    memory were read from, taken first: preparing them may load epochs cut from a Raw, which
-    lets go of the Raw that names their file (:func:`~eegpt.probe_provenance.files_held`).
+    split (:func:`split_training_data`, seeded by ``config.seed``), with the inputs as the probe
+    records them (:func:`inputs_record`; the files the data in memory were read from taken
+    first: preparing them may load epochs cut from a Raw, which lets go of the Raw that names
+    their file, :func:`~eegpt.probe_provenance.files_held`).
     ``keep`` restricts the channels (the probe's; fine-tuning has none); ``command_line``: the
     warnings also name the command line's options (the probe's; fine-tuning has none)."""
     held = files_held(data)
@@ -255,8 +256,55 @@ def split_inputs(
         sfreq=sfreq, units=units, rename=rename, preprocessing=preprocessing, config=config,
         verbose=verbose, keep=keep,
     )  # fmt: skip
+    # the epochs of data: with held-out data (validation=(data, y)) only those trained on
+    n_epochs = len(train.y) + (
+        len(val[1]) if val is not None and chosen["kind"] == "fraction" else 0
+    )
+    inputs = inputs_record(data, held, n_epochs)
     # a start and an overlap did not apply to epochs
-    return TrainingSplit(train, val, classes, chosen, trained_on_epochs(preprocessing), held)
+    return TrainingSplit(train, val, classes, chosen, trained_on_epochs(preprocessing), inputs)
+
+
+def inputs_record(data: Any, held: dict[int, list[str]], n_epochs: int) -> list[dict[str, Any]]:
+    """The training inputs ``data`` as a probe records them (``training["inputs"]``:
+    :func:`~eegpt.probe_provenance.data_record`; ``held``: the files of the data in memory,
+    :func:`~eegpt.probe_provenance.files_held`), each file given as a path with the number of
+    epochs it holds (its ``n_epochs``), as ``eegpt probe train`` records its files: the file
+    a validation fraction held out whole is then told from those trained on
+    (:func:`~eegpt.probe_provenance.input_roles`), as epochs in memory are by their shape.
+    ``n_epochs``: how many epochs ``data`` gave, all inputs together; the files' counts are
+    recorded only where the inputs' add up to it (else none: which epochs came from which
+    file is not known)."""
+    records = data_record(data, held)
+    items = list(data) if isinstance(data, (list, tuple)) else [data]
+    if len(items) != len(records) or not any(_is_path(item) for item in items):
+        return records
+    counts = [
+        (n_epochs if len(items) == 1 else _file_epochs(item))
+        if _is_path(item)
+        else _input_epochs(record)
+        for item, record in zip(items, records, strict=True)
+    ]
+    if any(n is None for n in counts) or sum(n or 0 for n in counts) != n_epochs:
+        return records
+    return [
+        {"name": record["name"], "n_epochs": n, **record} if _is_path(item) else record
+        for item, record, n in zip(items, records, counts, strict=True)
+    ]
+
+
+def _is_path(item: Any) -> bool:
+    """Whether ``item`` (an input of :func:`inputs_record`) is a file given by its path."""
+    return isinstance(item, (str, os.PathLike))
+
+
+def _file_epochs(path: str | os.PathLike[str]) -> int | None:
+    """How many epochs the epochs file ``path`` holds (its header read, not its data:
+    :func:`~eegpt._epochs_header.read_epochs_header`); None where it cannot be read."""
+    try:
+        return len(read_epochs_header(Path(path)))
+    except (OSError, ValueError, RuntimeError):
+        return None
 
 
 def subjects_split_warning(data: Any, fraction: float, command_line: bool = True) -> str | None:
