@@ -8,6 +8,10 @@ making many figures should save each one or ``plt.close(fig)`` it, or pyplot kee
 memory. In a notebook (the inline backend) each figure made here is drawn once whichever way it
 is called (as a cell's last line, with ``;``, assigned, in a loop), and again where the figure
 is typed in a later cell (:class:`_NotebookDisplay`).
+
+What the figures share (pyplot, showing and saving figures, text and legends) is in
+``eegpt._viz_common``, their clock axes in ``eegpt._viz_clock``; matplotlib is imported only
+when a figure is drawn.
 """
 
 from __future__ import annotations
@@ -22,8 +26,25 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from eegpt._filenames import user_path
+from eegpt._filenames import user_path as user_path
 from eegpt._logging import ignored_warnings
+from eegpt._viz_clock import _clock_label, _clock_ticks, _zone
+from eegpt._viz_common import NOT_PRETRAINED_TITLE as NOT_PRETRAINED_TITLE
+from eegpt._viz_common import VECTOR_TEXT as VECTOR_TEXT
+from eegpt._viz_common import (
+    _extent,
+    _figure,
+    _legend_clear_of_data,
+    _mark_not_pretrained,
+    _points,
+    _root_figure,
+    _short_lines,
+    _shown,
+    _wrap,
+)
+from eegpt._viz_common import _NotebookDisplay as _NotebookDisplay
+from eegpt._viz_common import pyplot_module as pyplot_module
+from eegpt._viz_common import save_figure as save_figure
 from eegpt.channels import ChannelMapping, left_out_text
 from eegpt.vocabulary import (
     PRETRAINING_CHANNELS,
@@ -36,7 +57,6 @@ from eegpt.vocabulary import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-    from matplotlib.legend import Legend
 
     from eegpt.outputs import Embeddings
     from eegpt.probe import EEGPTProbe
@@ -87,8 +107,6 @@ PC_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "
              "#F0E442")  # fmt: skip
 PC_LINESTYLES: tuple[Any, ...] = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
 
-NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo encoder
-
 MAX_LISTED = 40  # left-out channels named in the figure (all of them: ChannelMapping.dropped)
 MAX_RENAMED = 40  # the recording's own labels drawn under their electrodes, at most
 
@@ -104,45 +122,6 @@ HEAD_LIMITS = ((-0.02, 1.02), (0.0, 1.08))
 
 #: Largest electrode marker, in data units (most electrodes are farther from their nearest one).
 ELECTRODE_ROOM = 0.052
-
-
-#: What :func:`save_figure` sets while writing: fonts embedded as TrueType (Type 42) in PDF and
-#: PostScript, text as text in SVG, so that the text of a figure stays editable.
-VECTOR_TEXT: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}
-
-
-def pyplot_module():
-    """``matplotlib.pyplot``, imported on first use so that importing :mod:`eegpt.viz` stays light."""
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
-    """Write ``fig`` to ``path`` (format from its suffix: .png, .pdf, .svg ...) atomically, so
-    an interrupted write leaves no truncated image under that name, and close it.
-
-    Text stays text in vector formats, editable in Illustrator or Inkscape: PDF and PostScript
-    embed TrueType (Type 42) fonts, not Type 3, and SVG keeps ``<text>`` elements, not paths
-    (:data:`VECTOR_TEXT`). TIFF is LZW-compressed (lossless). PostScript (.eps, .ps) has no
-    transparency: shaded spans and probability ribbons come out opaque (matplotlib warns);
-    PDF keeps them."""
-    from matplotlib import rc_context
-
-    from eegpt.outputs import atomic_write
-
-    path = user_path(path)
-    fmt = path.suffix.lstrip(".").lower() or None
-    try:
-        with rc_context(cast("Any", VECTOR_TEXT)):  # (the stubs type its keys as literals)
-            # TIFF LZW-compressed (lossless): uncompressed, 2.9 MB at 120 dpi
-            extra: dict[str, Any] = (
-                {"pil_kwargs": {"compression": "tiff_lzw"}} if fmt in ("tif", "tiff") else {}
-            )
-            atomic_write(path, lambda fh: fig.savefig(fh, format=fmt, dpi=dpi, **extra))
-    finally:
-        pyplot_module().close(fig)
-    return path
 
 
 def vocabulary_layout() -> dict[str, tuple[float, float]]:
@@ -165,86 +144,6 @@ def vocabulary_layout() -> dict[str, tuple[float, float]]:
     return {
         name: (0.5 + float(x), 0.5 + float(y)) for name, (x, y) in zip(VOCABULARY, xy, strict=True)
     }
-
-
-def _inline_backend() -> bool:
-    """Whether pyplot draws into a notebook (matplotlib-inline's backend, Jupyter's default)."""
-    return "inline" in pyplot_module().get_backend()
-
-
-def _open_in_pyplot(fig: Figure) -> bool:
-    """Whether ``fig`` itself (not another figure of its number) is still open in pyplot."""
-    from matplotlib._pylab_helpers import Gcf
-
-    return any(manager.canvas.figure is fig for manager in Gcf.get_all_fig_managers())
-
-
-class _NotebookDisplay:
-    """``fig._ipython_display_`` of a figure made here under the inline backend: IPython calls
-    it before any other formatter, both for a cell's last value and for the figures that the
-    inline backend draws at the end of a cell (``display(fig)`` of each figure still open).
-
-    A figure still open in pyplot is closed there as it is drawn, so that it is drawn once in
-    its cell: as the cell's value (``emb.plot()`` as the last line), or at the end of the cell
-    (``emb.plot();``, ``fig = emb.plot()``, a loop). A closed figure, e.g. ``fig`` typed in a
-    later cell, is drawn again. (Drawing nothing while the figure is open would not do: the
-    cell's end draws open figures through this same hook.) A plain class, not a closure: a
-    Figure pickles its ``__dict__``.
-    """
-
-    def __init__(self, fig: Figure) -> None:
-        self.fig = fig
-
-    def __call__(self) -> None:
-        plt = pyplot_module()
-        if _inline_backend() and _open_in_pyplot(self.fig):
-            plt.close(self.fig)  # drawn now: the end of the cell draws only figures still open
-        self._display()
-
-    def _display(self) -> None:
-        """IPython's usual display of the figure (its PNG), this hook set aside meanwhile."""
-        from IPython.display import display
-
-        hooks = vars(self.fig)
-        hook = hooks.pop("_ipython_display_", None)
-        try:
-            display(self.fig)
-        finally:
-            if hook is not None:
-                hooks["_ipython_display_"] = hook
-
-
-def _shown(fig: Figure, show: bool, created: bool) -> Figure:
-    """Show ``fig`` if asked. A figure made here (``created``) stays open in pyplot, for
-    ``plt.show()``; in a notebook (the inline backend) it is also given a
-    :class:`_NotebookDisplay`, so that it is drawn once in its cell whichever way it was called,
-    and again where it is typed in a later cell. A caller's own figure is left as it is."""
-    plt = pyplot_module()
-    if created and _inline_backend():
-        vars(fig)["_ipython_display_"] = _NotebookDisplay(fig)
-    if show:
-        plt.show()
-    return fig
-
-
-def _root_figure(ax: Axes) -> Figure:
-    """The :class:`~matplotlib.figure.Figure` that ``ax`` is drawn in, also where ``ax`` is in
-    a :class:`~matplotlib.figure.SubFigure` (whose ``figure`` is its parent, or the root)."""
-    from matplotlib.figure import Figure
-
-    fig = ax.figure
-    while not isinstance(fig, Figure):
-        fig = fig.figure
-    return fig
-
-
-def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
-    """A new figure of ``size`` inches and its axes, or ``ax`` and the figure it is in."""
-    plt = pyplot_module()
-    if ax is None:
-        fig, ax = plt.subplots(figsize=size, layout="constrained")
-        return fig, ax
-    return _root_figure(ax), ax
 
 
 def plot_channel_mapping(
@@ -456,14 +355,6 @@ def plot_channel_mapping(
     return _shown(fig, show, created)
 
 
-def _points(size: str | float) -> float:
-    """A font size (points, or relative to ``rcParams["font.size"]``: "small", "medium" ...)
-    in points."""
-    from matplotlib.font_manager import FontProperties
-
-    return float(FontProperties(size=size).get_size_in_points())
-
-
 def _span(limits: tuple[float, float]) -> float:
     return limits[1] - limits[0]
 
@@ -471,24 +362,6 @@ def _span(limits: tuple[float, float]) -> float:
 def _text_height(text: str, fontsize: float) -> float:
     """Height (points) of ``text`` set in ``fontsize``, one line per line break."""
     return (text.count("\n") + 1) * 1.25 * fontsize
-
-
-def _extent(ax: Axes) -> tuple[float, float]:
-    """Width and height (points) of ``ax`` as placed now (before any layout engine runs), also
-    in a :class:`~matplotlib.figure.SubFigure`."""
-    box = ax.get_window_extent()  # pixels
-    return box.width * 72 / ax.figure.dpi, box.height * 72 / ax.figure.dpi
-
-
-def _wrap(text: str, width: float, fontsize: float, most: int = 100, hyphens: bool = False) -> str:
-    """``text`` with its lines broken where longer than ``width`` points (or ``most``
-    characters) in ``fontsize``, its own line breaks kept: at spaces, not at the hyphens of
-    names (``sub-01_task-rest``) unless ``hyphens=True``; a word longer than a line is broken
-    where it must be."""
-    chars = max(20, min(most, int(width / (0.55 * fontsize))))
-    return "\n".join(
-        textwrap.fill(line, chars, break_on_hyphens=hyphens) for line in text.split("\n")
-    )
 
 
 def _listing(named: Sequence[str], width: float, fontsize: float) -> str:
@@ -818,12 +691,6 @@ def plot_embeddings(
     return _finish(fig, ax, embeddings, show, created)
 
 
-def _short_lines(label: Any) -> str:
-    """A class name or a legend's label in lines of at most 18 characters, for tick labels and
-    legends."""
-    return textwrap.fill(str(label), 18)
-
-
 def _few_short_ticks(ax: Axes) -> None:
     """At most 5 ticks on each axis of ``ax``, their labels of a few digits (a power of ten
     as the axis' offset for small or large values), so that they do not run into each other."""
@@ -865,16 +732,6 @@ def _class_styles(
             CLASS_MARKERS[i % len(CLASS_MARKERS)])
         for i, c in enumerate(classes)
     }  # fmt: skip
-
-
-def _legend_clear_of_data(ax: Axes, **kwargs: Any) -> Legend:
-    """A legend right of ``ax``, its top level with the axes' top, where it covers no data;
-    inside the axes (``loc="best"``) if its figure has no layout engine (``layout=
-    "constrained"``, as the figures made here) to make room for it there. ``kwargs`` go to
-    :meth:`~matplotlib.axes.Axes.legend`."""
-    if _root_figure(ax).get_layout_engine() is None:
-        return ax.legend(loc="best", **kwargs)
-    return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, **kwargs)
 
 
 def _window_length(embeddings: Embeddings) -> tuple[float, float]:
@@ -1017,27 +874,6 @@ def _finish(fig: Figure, ax: Axes, embeddings: Embeddings, show: bool, created: 
     if (embeddings.metadata.get("checkpoint") or {}).get("pretrained") is False:
         _mark_not_pretrained(fig, ax, created)
     return _shown(fig, show, created)
-
-
-def _mark_not_pretrained(fig: Figure, ax: Axes, created: bool) -> None:
-    """Say on a figure of a random encoder that it is one: above a figure made here; in the
-    axes given (``ax=``), where a figure title would run into the user's other plots, just
-    above the axes' title (or their top), in red, over no data and no wider than the axes (in
-    two lines, smaller, where it would be)."""
-    if created:
-        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
-        return
-    mark = ax.annotate(
-        NOT_PRETRAINED_TITLE, xy=(0.5, 1.0), xycoords=ax.title, xytext=(0, 1),
-        textcoords="offset points", ha="center", va="bottom", color="tab:red", fontsize="small",
-        wrap=True,
-    )  # fmt: skip
-    width = ax.get_window_extent().width  # pixels, as the text's extent
-    if mark.get_window_extent().width > width:
-        mark.set_text(NOT_PRETRAINED_TITLE.replace(" - ", "\n"))
-        fit = 0.9 * width / mark.get_window_extent().width  # (text does not scale exactly)
-        if fit < 1:
-            mark.set_fontsize(mark.get_fontproperties().get_size_in_points() * fit)
 
 
 def _file_name(source: Any) -> str:
@@ -1469,51 +1305,6 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
             (np.flatnonzero(edges == -1) - 1).tolist(),
             strict=True,
         )
-    )
-
-
-def _zone_name(tz: datetime.tzinfo | str, moment: Any) -> str:
-    """A time zone's name to label an axis with (``Europe/Berlin``, ``UTC``, ``UTC+01:00``)."""
-    if isinstance(tz, str):
-        return tz
-    key = getattr(tz, "key", None) or getattr(tz, "zone", None)
-    return str(key) if key else str(moment.tzname() or tz)
-
-
-def _zone(tz: datetime.tzinfo | str) -> datetime.tzinfo:
-    """``tz`` as a tzinfo (a name: an IANA zone, ``"UTC"``)."""
-    if isinstance(tz, str):
-        import zoneinfo
-
-        return zoneinfo.ZoneInfo(tz)
-    return tz
-
-
-def _clock_label(tz: datetime.tzinfo | str | None, first: Any) -> str:
-    """The x axis label of a clock axis (:func:`plot_hypnogram`, :func:`plot_embeddings`):
-    its zone, "recording clock" where none is claimed (an EDF/BDF header holds the lab's wall
-    clock, which MNE labels UTC) or ``tz``'s name, and the first moment drawn (``first``, a
-    datetime, zone-aware where ``tz`` is given)."""
-    zone = "recording clock" if tz is None else _zone_name(tz, first)
-    return f"clock time ({zone}), from {first:%Y-%m-%d %H:%M}"
-
-
-def _clock_ticks(
-    ax: Axes, tz: datetime.tzinfo | str | None, show_offset: bool = True, **formats: Any
-) -> None:
-    """Date ticks on a clock x axis whose data are naive datetime64 on the recording's clock
-    (matplotlib takes them as UTC), labelled in ``tz`` where given: a daylight-saving change
-    shows in the labels (01:59, 03:00) while the line runs on unbroken. The ticks are placed
-    on that clock (evenly spaced in real time), only their labels are in ``tz``: a locator in
-    ``tz`` steps in local wall time, which across a change repeats a tick (03:00 twice in
-    spring) or, zoomed in, asks for billions of ticks (matplotlib 3.x)."""
-    import matplotlib.dates as mdates
-
-    zone = None if tz is None else _zone(tz)
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(
-        mdates.ConciseDateFormatter(locator, tz=zone, show_offset=show_offset, **formats)
     )
 
 
