@@ -170,6 +170,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import training_data as training_data
     from eegpt import unreadable_files as unreadable_files
     from eegpt import viz as viz
+    from eegpt import viz_channels as viz_channels
+    from eegpt import viz_embeddings as viz_embeddings
+    from eegpt import viz_hypnogram as viz_hypnogram
+    from eegpt import viz_training as viz_training
     from eegpt import vocabulary as vocabulary
     from eegpt import window_labelling as window_labelling
     from eegpt import windowing as windowing
@@ -220,6 +224,8 @@ _SUBMODULES = {
     # split from io (eegpt.io re-exports their names)
     "array_inputs", "epochs_files", "memory_checks", "mixed_rates", "mne_inputs", "nonfinite_advice",
     "recording", "recording_files", "ssp_projectors", "unreadable_files",
+    # split from viz (eegpt.viz re-exports their names)
+    "viz_channels", "viz_embeddings", "viz_hypnogram", "viz_training",
 }  # fmt: skip
 
 
