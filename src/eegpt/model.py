@@ -261,6 +261,28 @@ class EEGPTEncoder(nn.Module):
                 f"chan_ids must list one vocabulary index per input channel "
                 f"({x.shape[1]}), got shape {tuple(chan_ids.shape)}"
             )
+        if (
+            chan_ids.dtype.is_floating_point
+            or chan_ids.dtype.is_complex
+            or chan_ids.dtype == torch.bool
+        ):
+            raise ValueError(
+                f"chan_ids must be integers (an integer dtype such as torch.long, not "
+                f"{str(chan_ids.dtype).removeprefix('torch.')}): rows of the channel vocabulary "
+                f"(eegpt.channels.CHANNEL_INDEX); got {chan_ids.tolist()[:8]}, whose fractions "
+                "would be cut off silently. Map channel names with "
+                "eegpt.channels.map_channels(names).chan_ids"
+            )
+        weight = getattr(self.patch_embed.proj, "weight", None)
+        if (
+            isinstance(weight, torch.Tensor)
+            and x.dtype != weight.dtype
+            and not torch.is_autocast_enabled(x.device.type)
+        ):
+            raise TypeError(
+                f"x is {x.dtype} but the encoder's weights are {weight.dtype}: convert it "
+                f"(x.to({weight.dtype})) or the model"
+            )
 
     def forward(self, x: torch.Tensor, chan_ids: torch.Tensor) -> torch.Tensor:
         """Encode ``x`` ``[B, C, T]`` with channel vocabulary indices ``chan_ids`` ``[C]``.
