@@ -1,12 +1,17 @@
-"""The encoder's own input checks."""
+"""The fast path runs only where it computes the reference path's function (replaced or
+wrapped modules get the reference path); the encoder's own input checks."""
 
 from __future__ import annotations
 
+import copy
+import logging
+
 import pytest
 import torch
+from torch import nn
 
 from eegpt.config import EEGPTConfig
-from eegpt.model import EEGPTEncoder
+from eegpt.model import EEGPT, EEGPTEncoder
 
 
 def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -19,6 +24,147 @@ def small_encoder() -> tuple[EEGPTEncoder, torch.Tensor, torch.Tensor]:
     torch.manual_seed(0)
     enc = EEGPTEncoder(EEGPTConfig(embed_dim=128, depth=3, num_heads=4, embed_num=2)).eval()
     return enc, torch.randn(2, 5, 256), torch.tensor([5, 3, 9, 1, 0])
+
+
+def reference(enc: EEGPTEncoder, x: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    """The reference path's output of a copy of ``enc`` (``enc`` and its cache untouched)."""
+    ref = copy.deepcopy(enc)
+    ref.fused = False
+    with torch.no_grad():
+        return ref(x, ids)
+
+
+class LoraLinear(nn.Module):
+    """The shape of peft's ``lora.Linear``: the base layer plus a low-rank update, with the
+    base layer's ``weight``/``bias`` as properties (what a weight reader would find)."""
+
+    def __init__(self, base: nn.Linear, rank: int = 4) -> None:
+        super().__init__()
+        self.base_layer = base
+        self.lora_A = nn.Linear(base.in_features, rank, bias=False)
+        self.lora_B = nn.Linear(rank, base.out_features, bias=False)
+        nn.init.normal_(self.lora_B.weight, std=0.05)
+        self.in_features, self.out_features = base.in_features, base.out_features
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return self.base_layer.weight
+
+    @property
+    def bias(self) -> torch.Tensor | None:
+        return self.base_layer.bias
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base_layer(x) + self.lora_B(self.lora_A(x))
+
+
+def _lora(enc: EEGPTEncoder) -> None:
+    for blk in enc.blocks:
+        blk.attn.qkv = LoraLinear(blk.attn.qkv)
+        blk.mlp.fc1 = LoraLinear(blk.mlp.fc1)
+
+
+def _relu(enc: EEGPTEncoder) -> None:
+    for blk in enc.blocks:
+        blk.mlp.act = nn.ReLU()
+
+
+def _gelu_tanh(enc: EEGPTEncoder) -> None:
+    for blk in enc.blocks:
+        blk.mlp.act.approximate = "tanh"  # an attribute edit after a first call, too
+
+
+def _sequential_proj(enc: EEGPTEncoder) -> None:
+    enc.blocks[1].attn.proj = nn.Sequential(enc.blocks[1].attn.proj, nn.Dropout(0.0))
+
+
+def _identity_norm(enc: EEGPTEncoder) -> None:
+    enc.norm = nn.Identity()
+
+
+def _quantized(enc: EEGPTEncoder) -> None:
+    for blk in enc.blocks:  # as torch.ao.quantization.quantize_dynamic(model, {nn.Linear})
+        for parent in (blk.attn, blk.mlp):
+            for name, child in list(parent.named_children()):
+                if type(child) is nn.Linear:
+                    setattr(parent, name, torch.ao.nn.quantized.dynamic.Linear.from_float(child))
+
+
+def _qconfig(enc: EEGPTEncoder) -> None:
+    for blk in enc.blocks:
+        for module in (blk.attn.qkv, blk.attn.proj, blk.mlp.fc1, blk.mlp.fc2):
+            module.qconfig = torch.ao.quantization.default_dynamic_qconfig
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_lora, _relu, _gelu_tanh, _sequential_proj, _identity_norm, _quantized],
+    ids=["lora", "relu", "gelu-tanh", "sequential-proj", "identity-norm", "quantized"],
+)
+def test_a_replaced_or_wrapped_module_gets_the_reference_path(change, caplog):
+    """The fast path reads qkv/fc1 weights and computes the exact GELU itself: a LoRA wrapper
+    (2.6e-1 off), ReLU (5e-1), GELU(tanh) (1e-4) were silently bypassed, a quantized layer, a
+    Sequential around proj or an Identity norm crashed. Each now runs the reference path,
+    before and after a first (cached) call, and the reason is logged once."""
+    enc, x, ids = small_encoder()
+    with torch.no_grad():
+        enc(x, ids)  # derived weights cached: the change comes after
+    if change is _quantized:
+        _qconfig(enc)
+    change(enc)
+    want = reference(enc, x, ids)
+    with caplog.at_level(logging.INFO, logger="eegpt"), torch.no_grad():
+        got = [enc(x, ids) for _ in range(2)]
+    assert rel_err(got[0], want) <= 1e-6 and rel_err(got[1], want) <= 1e-6
+    said = [r.getMessage() for r in caplog.records if "reference path" in r.getMessage()]
+    assert len(said) == 1, said
+    with pytest.raises(ValueError, match="fast path cannot compute"):
+        enc.fast_plan(ids)  # asked for directly (an engine): refused, not wrong
+
+
+def test_a_lora_adapter_trained_through_the_default_path_gets_gradients():
+    """In training mode the fast path used the base weights only: the adapters got no gradient."""
+    enc, x, ids = small_encoder()
+    _lora(enc)
+    enc.train()
+    enc(x, ids).square().mean().backward()
+    grad = enc.blocks[1].attn.qkv.lora_B.weight.grad
+    assert grad is not None and grad.abs().max() > 0
+
+
+def test_a_weight_normed_layer_stays_exact():
+    """torch.nn.utils.parametrize (weight norm on fc1): the same function as the plain model."""
+    enc, x, ids = small_encoder()
+    with torch.no_grad():
+        plain = enc(x, ids)
+    for blk in enc.blocks:
+        torch.nn.utils.parametrizations.weight_norm(blk.mlp.fc1)
+    with torch.no_grad():
+        assert rel_err(enc(x, ids), plain) <= 1e-5
+    assert rel_err(reference(enc, x, ids), plain) <= 1e-5
+
+
+def test_a_plain_model_takes_the_fast_path(monkeypatch):
+    """The guard leaves eegpt's own modules on the fast path (in eval and training mode)."""
+    from eegpt import fast_path
+
+    enc, x, ids = small_encoder()
+    model = EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4), chan_ids=[1, 2, 3]).eval()
+
+    def no_reference(*args, **kwargs):
+        raise AssertionError("the reference path ran")
+
+    monkeypatch.setattr(EEGPTEncoder, "_forward_reference", no_reference)
+    assert fast_path.unsupported_reason(enc) is None
+    with torch.no_grad():
+        enc(x, ids)
+        model(torch.randn(1, 3, 256))
+    enc.train()
+    enc(x, ids).sum().backward()
+    enc.eval()
+    enc.norm = nn.LayerNorm(128, eps=1e-6)  # a new module of the class assumed: still fast
+    with torch.no_grad():
+        enc(x, ids)
 
 
 def test_the_encoder_refuses_fractional_channel_ids_and_another_dtype():

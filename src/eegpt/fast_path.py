@@ -22,7 +22,8 @@ dropped; :mod:`eegpt._weights_watch` sees the changes). Matmuls run in the linea
 while the residual stream stays float32, which is how the engine's bfloat16/float16 modes work.
 Tested against the reference path to float32 precision (max relative error ~1e-6). The fast
 path calls only the LayerNorms as modules, so the hooks of the other submodules would not run:
-the encoder takes the reference path while any is registered (:func:`has_hooks`).
+the encoder takes the reference path while any is registered (:func:`has_hooks`), and where a
+module it reads is not exactly the class it assumes (:func:`unsupported_reason`).
 
 For reduced precision on CUDA the plan may also run ``fc1`` + GELU as one cuBLASLt call
 (``gelu_epilogue``, :func:`linear_gelu_tanh`): that epilogue is the tanh approximation of GELU
@@ -41,15 +42,16 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils import parametrize
 
 from eegpt import short_attention as short_attn
-from eegpt._logging import warn
+from eegpt._logging import log, warn
 from eegpt._weights_watch import FAST_CACHES, param_key, watch_optimizer_steps
 
 if TYPE_CHECKING:  # annotations only: eegpt.model imports this module
@@ -176,6 +178,24 @@ def _module_registered(module: nn.Module, name: str, submodule: nn.Module | None
     _tree_version += 1
 
 
+def _tree_entry(module: nn.Module) -> tuple:
+    """``(tree version, [(submodule, its number of children)], hook dicts)`` of ``module``,
+    walked again only when a submodule was registered anywhere since (or a number of children
+    changed); a new tuple whenever the tree may have changed (:func:`_modules_of` keys on it)."""
+    global _watching_tree
+    entry = _HOOK_DICTS.get(module)
+    if entry is None or entry[0] != _tree_version or any(len(m._modules) != n for m, n in entry[1]):
+        with _watch_lock:
+            if not _watching_tree:
+                torch.nn.modules.module.register_module_module_registration_hook(_module_registered)
+                _watching_tree = True
+        version = _tree_version  # before the walk: a change meanwhile rebuilds next time
+        tree = [(m, len(m._modules)) for m in module.modules()]
+        dicts = [getattr(m, name) for m, _ in tree for name in _HOOK_ATTRS]
+        entry = _HOOK_DICTS[module] = (version, tree, [*_GLOBAL_HOOKS, *dicts])
+    return entry
+
+
 def has_hooks(module: nn.Module, *, warn_global: bool = False) -> bool:
     """Whether a forward, forward-pre or backward hook is registered on ``module``, on one of
     its submodules or globally (on every module).
@@ -192,17 +212,7 @@ def has_hooks(module: nn.Module, *, warn_global: bool = False) -> bool:
     give one :class:`~eegpt.errors.EEGPTWarning` per process and kind of global hook
     (:func:`_warn_global_hooks`); hooks on ``module`` or its submodules never warn (they were
     put there deliberately)."""
-    global _watching_tree
-    entry = _HOOK_DICTS.get(module)
-    if entry is None or entry[0] != _tree_version or any(len(m._modules) != n for m, n in entry[1]):
-        with _watch_lock:
-            if not _watching_tree:
-                torch.nn.modules.module.register_module_module_registration_hook(_module_registered)
-                _watching_tree = True
-        version = _tree_version  # before the walk: a change meanwhile rebuilds next time
-        tree = [(m, len(m._modules)) for m in module.modules()]
-        dicts = [getattr(m, name) for m, _ in tree for name in _HOOK_ATTRS]
-        entry = _HOOK_DICTS[module] = (version, tree, [*_GLOBAL_HOOKS, *dicts])
+    entry = _tree_entry(module)
     if not any(entry[2]):
         return False
     if warn_global and not any(entry[2][len(_GLOBAL_HOOKS) :]):
@@ -245,6 +255,130 @@ def _warn_global_hooks() -> None:
         "meant to see the encoder's modules, set model.fused = False (or fused=False) to "
         "choose the reference path and silence this warning. (Said once per process.)"
     )
+
+
+# --- What the fast path assumes of the encoder's modules -----------------------------------
+# The fast path reads the submodules' weights and settings without calling them (but for the
+# LayerNorms and the channel embedding), assuming eegpt's own layers: a replaced or wrapped
+# layer (a LoRA adapter around qkv, a quantized Linear, a parametrized weight, another
+# activation) would be silently bypassed. It runs only where each module it reads is exactly
+# the class it assumes (:func:`unsupported_reason`); otherwise the encoder takes its reference
+# path, which calls every module.
+
+
+class _Modules(NamedTuple):
+    """What :func:`_modules_of` finds in an encoder's module tree (kept per tree)."""
+
+    tree: tuple  # the _tree_entry it was found in: found again when that is renewed
+    wrong: str | None  # the first module that is not as the fast path assumes, in words
+    gelus: tuple[nn.Module, ...]  # the blocks' activations (their ``approximate`` is read live)
+
+
+# Per encoder: its _Modules, found again when its module tree changes.
+_MODULES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per encoder: the reasons for the reference path already logged (once each).
+_SAID: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _is(module: object, kind: type | str) -> bool:
+    """``module`` is exactly of class ``kind`` (a class of :mod:`eegpt.model` given by name):
+    no subclass, wrapper or parametrized version (``torch.nn.utils.parametrize`` makes one)."""
+    if isinstance(kind, str):
+        return type(module).__module__ == "eegpt.model" and type(module).__qualname__ == kind
+    return type(module) is kind
+
+
+def _assumed_modules(enc: EEGPTEncoder) -> Iterator[tuple[str, object, type | str]]:
+    """``(path, module, class assumed)`` of each module the fast path reads, parents first
+    (a child is looked up only after its parent was found as assumed)."""
+    yield "patch_embed", enc.patch_embed, "PatchEmbed"
+    yield "patch_embed.proj", getattr(enc.patch_embed, "proj", None), nn.Conv2d
+    yield "chan_embed", enc.chan_embed, nn.Embedding
+    yield "norm", enc.norm, nn.LayerNorm
+    for i, blk in enumerate(enc.blocks):
+        yield f"blocks.{i}", blk, "Block"
+        yield f"blocks.{i}.norm1", getattr(blk, "norm1", None), nn.LayerNorm
+        yield f"blocks.{i}.norm2", getattr(blk, "norm2", None), nn.LayerNorm
+        attn, mlp = getattr(blk, "attn", None), getattr(blk, "mlp", None)
+        yield f"blocks.{i}.attn", attn, "Attention"
+        yield f"blocks.{i}.attn.qkv", getattr(attn, "qkv", None), nn.Linear
+        yield f"blocks.{i}.attn.proj", getattr(attn, "proj", None), nn.Linear
+        yield f"blocks.{i}.mlp", mlp, "MLP"
+        yield f"blocks.{i}.mlp.fc1", getattr(mlp, "fc1", None), nn.Linear
+        yield f"blocks.{i}.mlp.act", getattr(mlp, "act", None), nn.GELU
+        yield f"blocks.{i}.mlp.fc2", getattr(mlp, "fc2", None), nn.Linear
+
+
+def _class_name(kind: type | str) -> str:
+    return f"eegpt.model.{kind}" if isinstance(kind, str) else f"torch.nn.{kind.__name__}"
+
+
+def _wrong_module(enc: EEGPTEncoder) -> str | None:
+    """The first module the fast path reads that is not exactly the class it assumes, or has
+    another geometry (patch convolution, LayerNorm width), in words; ``None`` if all are."""
+    cfg = enc.config
+    for path, module, kind in _assumed_modules(enc):
+        if not _is(module, kind):
+            found = type(module)
+            parametrized = isinstance(module, nn.Module) and parametrize.is_parametrized(module)
+            how = " (parametrized)" if parametrized else ""
+            return (
+                f"{path} is {found.__module__}.{found.__qualname__}{how}, not {_class_name(kind)}"
+            )
+        if isinstance(module, nn.LayerNorm) and tuple(module.normalized_shape) != (cfg.embed_dim,):
+            return (
+                f"{path} normalises over {tuple(module.normalized_shape)}, not ({cfg.embed_dim},)"
+            )
+    conv = cast(nn.Conv2d, enc.patch_embed.proj)
+    geometry = (conv.in_channels, conv.kernel_size, conv.stride, conv.padding, conv.dilation,
+                conv.groups, conv.padding_mode)  # fmt: skip
+    assumed = (1, (1, cfg.patch_size), (1, cfg.stride), (0, 0), (1, 1), 1, "zeros")
+    if geometry != assumed:
+        return (
+            "patch_embed.proj is not the 1 x patch_size convolution of one input channel with "
+            f"stride {cfg.stride}, no padding, dilation or groups the config describes"
+        )
+    return None
+
+
+def _modules_of(enc: EEGPTEncoder) -> _Modules:
+    """``enc``'s :class:`_Modules`, found once per state of its module tree (as cheap to
+    check as :func:`has_hooks`: the same tree entry)."""
+    tree = _tree_entry(enc)
+    found = _MODULES.get(enc)
+    if found is None or found.tree is not tree:
+        gelus = tuple(m for blk in enc.blocks for m in blk.modules() if isinstance(m, nn.GELU))
+        found = _MODULES[enc] = _Modules(tree, _wrong_module(enc), gelus)
+    return found
+
+
+def unsupported_reason(enc: EEGPTEncoder, *, say: bool = False) -> str | None:
+    """Why the fast path cannot compute ``enc``'s function, in words, or ``None`` when it can.
+
+    The fast path reads the weights of the patch convolution, the blocks' LayerNorms, ``qkv``,
+    ``proj``, ``fc1`` and ``fc2`` directly and computes the exact (erf) GELU: it applies only
+    where each of those modules (and the block, attention and MLP around them) is exactly the
+    class it assumes, ``torch.nn.Linear``/``LayerNorm``/``Conv2d``/``Embedding`` and eegpt's
+    own, with ``GELU(approximate="none")``. A wrapper (a LoRA adapter), a quantized or
+    parametrized layer, a subclass or another activation get the reference path, which calls
+    every module. Checked per module tree (the walk of :func:`has_hooks`) and, for the GELUs'
+    ``approximate``, per call. ``say=True`` logs each reason once per encoder (INFO).
+    """
+    found = _modules_of(enc)
+    reason = found.wrong
+    if reason is None:
+        reason = next(
+            (f"blocks.{i}.mlp.act is GELU(approximate={g.approximate!r}), the fast path "
+             "computes the exact GELU (approximate='none')"
+             for i, g in enumerate(found.gelus) if g.approximate != "none"),
+            None,
+        )  # fmt: skip
+    if reason is not None and say and not torch.compiler.is_compiling():
+        said = _SAID.setdefault(enc, set())
+        if reason not in said:
+            said.add(reason)
+            log(f"the EEGPT encoder runs its reference path (exact, slower): {reason}")
+    return reason
 
 
 def fast_cache(encoder: nn.Module) -> dict:
@@ -319,6 +453,13 @@ def build_plan(
     if short_attention and not can_short_attend(enc):
         raise ValueError(
             "short_attention needs Triton, a CUDA device and float16/bfloat16 linear weights"
+        )
+    reason = unsupported_reason(enc)
+    if reason is not None:
+        raise ValueError(
+            f"the EEGPT encoder's fast path cannot compute this encoder's function: {reason}. "
+            "Call the encoder (it then runs its reference path by itself), or choose the "
+            "reference path: model.fused = False (fused=False)"
         )
     # Compiling (FakeTensors: no data pointers), only the plain derived tensors are built.
     compiling = torch.compiler.is_compiling()

@@ -25,7 +25,9 @@ Two execution paths compute the same function:
   per-sample ``vmap(grad(...))``) the reference path runs instead, and so it does while a
   forward or backward hook is registered on the encoder, one of its submodules or every module
   (:func:`~eegpt.fast_path.has_hooks`): the fast path calls only the LayerNorms as modules,
-  so other hooks would not run.
+  so other hooks would not run; and so it does where a module the fast path reads is not
+  exactly the class it assumes (a LoRA wrapper, a quantized or parametrized layer, another
+  activation: :func:`~eegpt.fast_path.unsupported_reason`, logged once).
 
 :meth:`EEGPTEncoder.forward_intermediates` gives the reference path's input tokens, each
 block's residual stream and attention weights. The probe heads (:class:`LinearProbe`,
@@ -293,21 +295,28 @@ class EEGPTEncoder(nn.Module):
         _refuse_fx_proxy(x)
         self._check(x, chan_ids)
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
-        # the fast path keeps LayerNorm in float32; a model cast whole to half precision (not
-        # the engine's reduced precision, which casts the linears of a copy) runs the plain one,
-        # and so do torch.jit.trace and torch.export (graphs of the published operations) and
-        # torch.func transforms (the fast path's caches and out= writes need plain tensors); so
-        # does an encoder with hooks on it or a submodule, as the fast path calls only its
-        # LayerNorms as modules (the cheapest checks first)
-        if (
-            self.fused
-            and self.norm.weight.dtype == torch.float32
-            and not (
-                _tracing() or _functorch_transforming(x, self) or has_hooks(self, warn_global=True)
-            )
-        ):
+        if self._takes_fast_path(x):
             return self._forward_fused(x, chan_ids)
         return self._forward_reference(x, chan_ids)
+
+    def _takes_fast_path(self, x: torch.Tensor) -> bool:
+        """Whether :meth:`forward` runs the fast path for input ``x``: ``fused``, and none of
+        what the fast path cannot compute exactly (the cheapest checks first).
+
+        A module the fast path would read other than as it assumes (a replaced or wrapped
+        layer, another activation: :func:`~eegpt.fast_path.unsupported_reason`, logged once)
+        and a model cast whole to half precision (the fast path keeps LayerNorm in float32;
+        not the engine's reduced precision, which casts the linears of a copy) run the
+        reference path, and so do ``torch.jit.trace`` and ``torch.export`` (graphs of the
+        published operations), ``torch.func`` transforms (the fast path's caches and ``out=``
+        writes need plain tensors) and hooks on the encoder or a submodule (the fast path
+        calls only its LayerNorms as modules)."""
+        if not self.fused or fast_path.unsupported_reason(self, say=True) is not None:
+            return False
+        norm = self.norm.weight if self.norm.weight is not None else self.patch_embed.proj.weight
+        return norm.dtype == torch.float32 and not (
+            _tracing() or _functorch_transforming(x, self) or has_hooks(self, warn_global=True)
+        )
 
     def _forward_reference(
         self,
