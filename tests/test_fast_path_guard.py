@@ -1,5 +1,6 @@
-"""The fast path runs only where it computes the reference path's function (replaced or
-wrapped modules get the reference path); the encoder's own input checks."""
+"""The fast path runs only where it computes the reference path's function: replaced or
+wrapped modules get the reference path, edited module settings are never served stale derived
+weights; the encoder's own input checks."""
 
 from __future__ import annotations
 
@@ -165,6 +166,27 @@ def test_a_plain_model_takes_the_fast_path(monkeypatch):
     enc.norm = nn.LayerNorm(128, eps=1e-6)  # a new module of the class assumed: still fast
     with torch.no_grad():
         enc(x, ids)
+
+
+def test_editing_layernorm_eps_after_a_first_call_derives_the_weights_again():
+    """The derived summary-token qkv use norm1.eps: an eps edit left them stale (3.7e-1)."""
+    enc, x, ids = small_encoder()
+    with torch.no_grad():
+        enc(x, ids)
+        for m in enc.modules():
+            if isinstance(m, nn.LayerNorm):
+                m.eps = 1e-2
+        assert rel_err(enc(x, ids), reference(enc, x, ids)) <= 1e-5
+
+
+def test_editing_the_heads_of_the_last_block_derives_the_weights_again():
+    """The absorbed last block's derived keys are split by num_heads/head_dim."""
+    enc, x, ids = small_encoder()
+    assert enc.fast_plan_options()[1]  # absorbed on CPU
+    with torch.no_grad():
+        enc(x, ids)
+        enc.blocks[-1].attn.num_heads, enc.blocks[-1].attn.head_dim = 8, 16
+        assert rel_err(enc(x, ids), reference(enc, x, ids)) <= 1e-5
 
 
 def test_the_encoder_refuses_fractional_channel_ids_and_another_dtype():

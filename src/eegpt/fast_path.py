@@ -265,6 +265,15 @@ def _warn_global_hooks() -> None:
 # the class it assumes (:func:`unsupported_reason`); otherwise the encoder takes its reference
 # path, which calls every module.
 
+# Settings of the modules (not parameters) that the fast path or its derived terms use: part
+# of the cache key (:func:`validate_cache`), so that an edit after a first call (``norm.eps``,
+# ``attn.num_heads``) derives the terms again.
+_SETTINGS: dict[type | str, tuple[str, ...]] = {
+    nn.LayerNorm: ("eps", "normalized_shape"),
+    nn.GELU: ("approximate",),
+    "Attention": ("num_heads", "head_dim"),
+}
+
 
 class _Modules(NamedTuple):
     """What :func:`_modules_of` finds in an encoder's module tree (kept per tree)."""
@@ -272,6 +281,7 @@ class _Modules(NamedTuple):
     tree: tuple  # the _tree_entry it was found in: found again when that is renewed
     wrong: str | None  # the first module that is not as the fast path assumes, in words
     gelus: tuple[nn.Module, ...]  # the blocks' activations (their ``approximate`` is read live)
+    settings: tuple[tuple[nn.Module, tuple[str, ...]], ...]  # modules and names in _SETTINGS
 
 
 # Per encoder: its _Modules, found again when its module tree changes.
@@ -348,7 +358,13 @@ def _modules_of(enc: EEGPTEncoder) -> _Modules:
     found = _MODULES.get(enc)
     if found is None or found.tree is not tree:
         gelus = tuple(m for blk in enc.blocks for m in blk.modules() if isinstance(m, nn.GELU))
-        found = _MODULES[enc] = _Modules(tree, _wrong_module(enc), gelus)
+        settings = tuple(
+            (m, names)
+            for m, _ in tree[1]
+            for kind, names in _SETTINGS.items()
+            if (_is(m, kind) if isinstance(kind, str) else isinstance(m, kind))
+        )
+        found = _MODULES[enc] = _Modules(tree, _wrong_module(enc), gelus, settings)
     return found
 
 
@@ -381,6 +397,13 @@ def unsupported_reason(enc: EEGPTEncoder, *, say: bool = False) -> str | None:
     return reason
 
 
+def settings_key(enc: EEGPTEncoder) -> tuple:
+    """The settings (not parameters) of ``enc``'s modules that the fast path uses: every
+    LayerNorm's ``eps`` and width, every attention's ``num_heads``/``head_dim``, every GELU's
+    ``approximate`` (see ``_SETTINGS``)."""
+    return tuple(getattr(m, name, None) for m, names in _modules_of(enc).settings for name in names)
+
+
 def fast_cache(encoder: nn.Module) -> dict:
     """``encoder``'s fast-path cache, made empty if it has none; optimizer steps are watched
     from then on, so that a step taken later drops it (:func:`watch_optimizer_steps`)."""
@@ -404,13 +427,14 @@ def _remember_channels(cache: dict, key: tuple, channel: Any) -> None:
 
 
 def validate_cache(encoder: EEGPTEncoder, cache: dict) -> None:
-    """Empty ``encoder``'s fast-path ``cache`` when a parameter changed since it was filled
-    (:func:`param_key`); optimizer steps, mode switches and moves drop it elsewhere."""
-    params = param_key(encoder)
-    if cache.get("params") != params:
+    """Empty ``encoder``'s fast-path ``cache`` when a parameter (:func:`param_key`) or a
+    module setting the fast path uses (:func:`settings_key`: ``eps``, ``num_heads`` ...)
+    changed since it was filled; optimizer steps, mode switches and moves drop it elsewhere."""
+    key = (param_key(encoder), settings_key(encoder))
+    if cache.get("params") != key:
         cache.clear()
         # Holding the parameters' storage keeps their addresses (part of the key) unique.
-        cache["params"], cache["held"] = params, [p.detach() for p in encoder.parameters()]
+        cache["params"], cache["held"] = key, [p.detach() for p in encoder.parameters()]
 
 
 def plan_options(enc: EEGPTEncoder, short_attention: bool = False) -> tuple[bool, bool]:

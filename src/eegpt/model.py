@@ -449,7 +449,9 @@ class EEGPTEncoder(nn.Module):
         import), and when the encoder goes from training to eval mode (``model.eval()``). With
         autograd enabled, in training mode or while compiling, nothing is cached: everything is
         recomputed per call, so gradients flow to the parameters and a model being trained (an
-        EMA teacher updated through ``p.data``) is always current. Not seen: writes through
+        EMA teacher updated through ``p.data``) is always current. The cache is also dropped
+        when a module setting the derived weights use is edited (a LayerNorm's ``eps``, an
+        attention's ``num_heads``/``head_dim``). Not seen: writes through
         ``p.data`` (or on inference tensors) to an encoder kept in eval mode; call
         :meth:`clear_fast_cache` after such an edit.
 
@@ -489,9 +491,10 @@ class EEGPTEncoder(nn.Module):
         dropped: a parameter replaced, moved, cast or modified in place (``copy_``,
         ``load_state_dict``), a ``torch.optim`` optimizer holding a parameter stepped (fused ones
         included), training -> eval mode, and :meth:`clear_fast_cache` (needed after ``p.data``
-        edits). In training mode, where nothing is cached, every call returns a new one. Used
-        by :class:`eegpt.engine.InferenceEngine` to know when its reduced-precision copy of
-        the encoder is stale.
+        edits), and a setting the fast path uses (``eps``, ``num_heads`` ...) edited. In
+        training mode, where nothing is cached, every call returns a new one. Used by
+        :class:`eegpt.engine.InferenceEngine` to know when its reduced-precision copy of the
+        encoder is stale.
         """
         if self.training:
             return object()
@@ -613,8 +616,8 @@ class EEGPT(nn.Module):
         Encoder fast path (see :class:`EEGPTEncoder`).
 
     The fast path caches weights derived from the encoder's in eval-mode inference; the cache
-    follows ``load_state_dict``, ``copy_``, optimizer steps (fused ones too) and
-    ``model.eval()`` after training, but not writes through ``p.data`` to a model kept in eval
+    follows ``load_state_dict``, ``copy_``, optimizer steps (fused ones too), edits of
+    ``eps``/``num_heads`` and ``model.eval()`` after training, but not writes through ``p.data`` to a model kept in eval
     mode: call :meth:`clear_fast_cache` after those (:meth:`EEGPTEncoder.fast_plan`).
 
     State dict: the encoder's keys (``target_encoder.*``) are braindecode's ``EEGPT`` keys,
