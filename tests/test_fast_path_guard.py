@@ -1,6 +1,6 @@
 """The fast path runs only where it computes the reference path's function: replaced or
-wrapped modules get the reference path, edited module settings are never served stale derived
-weights; the encoder's own input checks."""
+wrapped modules, edited module settings and inference-tensor weights (whose changes nothing
+sees) are never served stale or bypassing derived weights; the encoder's own input checks."""
 
 from __future__ import annotations
 
@@ -187,6 +187,27 @@ def test_editing_the_heads_of_the_last_block_derives_the_weights_again():
         enc(x, ids)
         enc.blocks[-1].attn.num_heads, enc.blocks[-1].attn.head_dim = 8, 16
         assert rel_err(enc(x, ids), reference(enc, x, ids)) <= 1e-5
+
+
+def test_new_weights_loaded_under_inference_mode_are_used():
+    """Inference tensors have no change counter: a model built, called and given new weights
+    by load_state_dict under torch.inference_mode mixed the old derived weights with the new
+    ones (1.3 off). Such a model's derived weights are not kept across calls."""
+    cfg = EEGPTConfig(embed_dim=128, depth=2, num_heads=4, embed_num=2)
+    torch.manual_seed(0)
+    other = EEGPT(cfg).state_dict()
+    x = torch.randn(2, 3, 256)
+    with torch.inference_mode():
+        model = EEGPT(cfg, chan_ids=[1, 2, 3]).eval()
+        before = model(x)
+        token = model.target_encoder.weights_token()
+        model.load_state_dict(other)
+        after = model(x)
+        model.fused = False
+        want = model(x)
+    assert rel_err(after, before) > 1e-2
+    assert rel_err(after, want) <= 1e-5
+    assert model.target_encoder.weights_token() is not token
 
 
 def test_the_encoder_refuses_fractional_channel_ids_and_another_dtype():

@@ -426,15 +426,25 @@ def _remember_channels(cache: dict, key: tuple, channel: Any) -> None:
         del cache[old]
 
 
-def validate_cache(encoder: EEGPTEncoder, cache: dict) -> None:
+def validate_cache(encoder: EEGPTEncoder, cache: dict) -> bool:
     """Empty ``encoder``'s fast-path ``cache`` when a parameter (:func:`param_key`) or a
     module setting the fast path uses (:func:`settings_key`: ``eps``, ``num_heads`` ...)
-    changed since it was filled; optimizer steps, mode switches and moves drop it elsewhere."""
-    key = (param_key(encoder), settings_key(encoder))
+    changed since it was filled; optimizer steps, mode switches and moves drop it elsewhere.
+
+    Returns whether the cache may be kept: ``False`` (and the cache emptied) where a parameter
+    is an inference tensor (made under ``torch.inference_mode``): those have no change
+    counter, so an in-place write (``load_state_dict`` under inference mode) would go unseen;
+    the caller derives what it needs for this call only."""
+    params = param_key(encoder)
+    if any(version == -1 for _, version, _, _ in params):  # inference tensors: no counter
+        cache.clear()
+        return False
+    key = (params, settings_key(encoder))
     if cache.get("params") != key:
         cache.clear()
         # Holding the parameters' storage keeps their addresses (part of the key) unique.
         cache["params"], cache["held"] = key, [p.detach() for p in encoder.parameters()]
+    return True
 
 
 def plan_options(enc: EEGPTEncoder, short_attention: bool = False) -> tuple[bool, bool]:
@@ -489,6 +499,8 @@ def build_plan(
     compiling = torch.compiler.is_compiling()
     caching = not (torch.is_grad_enabled() or enc.training or compiling)
     cache = fast_cache(enc) if caching else {}
+    # inference tensors (no change counter): derived for this call only
+    caching = caching and validate_cache(enc, cache)
     options = enc.fast_plan_options(short_attention)
     pack = not compiling and _can_pack(enc) and (pack is None or pack)
     if stream_dtype not in (torch.float32, torch.float16, torch.bfloat16):
@@ -497,8 +509,6 @@ def build_plan(
     # One entry per option set (an engine's float16-stream plan and its float32 fallback
     # live side by side), all dropped when any parameter changes.
     opts = (options, pack, gelu_epilogue, short_attention, patch_tf32, narrow)
-    if caching:
-        validate_cache(enc, cache)
     terms = cache.get(("weights", opts)) if caching else None
     if terms is None:
         terms = _derive_weight_terms(enc, *options)

@@ -411,7 +411,8 @@ class EEGPTEncoder(nn.Module):
     def clear_fast_cache(self) -> None:
         """Drop the fast path's cached derived weights (see :meth:`fast_plan`); they are derived
         again on the next call. Needed only after editing the parameters of an encoder in eval
-        mode through ``p.data`` (or of inference tensors), which the cache cannot see."""
+        mode through ``p.data`` or NumPy (``p.detach().numpy()``), which the cache cannot
+        see."""
         FAST_CACHES.pop(self, None)
 
     def fast_plan_options(self, short_attention: bool = False) -> tuple[bool, bool]:
@@ -451,8 +452,11 @@ class EEGPTEncoder(nn.Module):
         recomputed per call, so gradients flow to the parameters and a model being trained (an
         EMA teacher updated through ``p.data``) is always current. The cache is also dropped
         when a module setting the derived weights use is edited (a LayerNorm's ``eps``, an
-        attention's ``num_heads``/``head_dim``). Not seen: writes through
-        ``p.data`` (or on inference tensors) to an encoder kept in eval mode; call
+        attention's ``num_heads``/``head_dim``). Parameters that are inference tensors (made
+        under ``torch.inference_mode``) have no change counter, so nothing of theirs is cached
+        across calls (derived again per call: new weights loaded under inference mode are
+        used). Not seen: writes through ``p.data`` or through NumPy
+        (``p.detach().numpy()[:] = ...``) to an encoder kept in eval mode; call
         :meth:`clear_fast_cache` after such an edit.
 
         ``pack``: also keep the linear layers' weights pre-packed for oneDNN (CPU inference:
@@ -492,14 +496,16 @@ class EEGPTEncoder(nn.Module):
         ``load_state_dict``), a ``torch.optim`` optimizer holding a parameter stepped (fused ones
         included), training -> eval mode, and :meth:`clear_fast_cache` (needed after ``p.data``
         edits), and a setting the fast path uses (``eps``, ``num_heads`` ...) edited. In
-        training mode, where nothing is cached, every call returns a new one. Used by
+        training mode, and where a parameter is an inference tensor (whose changes nothing
+        sees), nothing is cached and every call returns a new one. Used by
         :class:`eegpt.engine.InferenceEngine` to know when its reduced-precision copy of the
         encoder is stale.
         """
         if self.training:
             return object()
         cache = fast_cache(self)
-        validate_cache(self, cache)
+        if not validate_cache(self, cache):
+            return object()
         return cache.setdefault("token", object())
 
     def forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
@@ -617,8 +623,12 @@ class EEGPT(nn.Module):
 
     The fast path caches weights derived from the encoder's in eval-mode inference; the cache
     follows ``load_state_dict``, ``copy_``, optimizer steps (fused ones too), edits of
-    ``eps``/``num_heads`` and ``model.eval()`` after training, but not writes through ``p.data`` to a model kept in eval
-    mode: call :meth:`clear_fast_cache` after those (:meth:`EEGPTEncoder.fast_plan`).
+    ``eps``/``num_heads`` and ``model.eval()`` after training, but not writes through
+    ``p.data`` or NumPy (``p.detach().numpy()[:] = ...``) to a model kept in eval mode: call
+    :meth:`clear_fast_cache` after those (:meth:`EEGPTEncoder.fast_plan`). A model whose
+    parameters were made under ``torch.inference_mode`` (inference tensors, which no change
+    counter follows) keeps nothing across calls: ``load_state_dict`` under inference mode is
+    seen, at the cost of deriving the weights per call.
 
     State dict: the encoder's keys (``target_encoder.*``) are braindecode's ``EEGPT`` keys,
     tensor for tensor. The max-norm layers differ: braindecode (1.8) stores their weight
@@ -722,7 +732,8 @@ class EEGPT(nn.Module):
 
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):
-        needed only after editing the parameters of a model in eval mode through ``p.data``.
+        needed only after editing the parameters of a model in eval mode through ``p.data`` or
+        NumPy (``p.detach().numpy()``).
         The weights are then compared with those loaded again (hashed once:
         :func:`eegpt.checkpoints.modified_weights`), as the embedding cache's key needs."""
         self.target_encoder.clear_fast_cache()
