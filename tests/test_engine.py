@@ -206,6 +206,21 @@ def test_float64_windows_and_empty_input():
     assert empty.shape == (0, 2, enc.config.embed_num, 64)
 
 
+@pytest.mark.filterwarnings("error")
+def test_an_empty_batch_through_the_low_rank_first_block_is_silent():
+    """0 windows on the fast path's low-rank first block (patches at most half the width):
+    empty embeddings of the right shape and no warning (torch's var_mean of nothing warned
+    "degrees of freedom is <= 0")."""
+    enc = make_encoder(embed_dim=128, depth=2, num_heads=4, embed_num=2)
+    enc.fused = True
+    assert enc.fast_plan_options()[0]  # the low-rank first block runs
+    with torch.no_grad():
+        out = enc(torch.zeros(0, 3, 256), torch.tensor([0, 1, 2]))
+    assert out.shape == (0, 4, 2, 128)
+    empty = InferenceEngine(enc, "cpu").encode(np.zeros((0, 3, 256), np.float32), [0, 1, 2])
+    assert empty.shape == (0, 4, 2, 128)
+
+
 def test_an_encoder_without_blocks_takes_the_fast_path_to_its_summary_tokens():
     """depth=0: the fast path normalises the summary tokens as they are embedded (the rows
     after the channels' patch tokens), as the reference path does."""
@@ -918,3 +933,64 @@ def test_a_reduced_precision_engine_whose_hooks_run_the_callers_model_checks_its
             engine.encode(windows, range(4))
     finally:
         handle.remove()
+
+
+class _SlowKey:
+    """A cache key whose comparison sleeps 0.1 ms, releasing the GIL: a thread listing the
+    cache's keys (comparing each with "channels") then lets the other threads run mid-listing,
+    so that the race of iterating a dict another thread inserts into is met at once instead of
+    a few times in thousands of calls (with the switch interval lowered to 1 us)."""
+
+    def __eq__(self, other: object) -> bool:
+        import time
+
+        time.sleep(1e-4)
+        return False
+
+    __hash__ = object.__hash__
+
+
+def test_threads_sharing_an_encoder_with_different_channel_sets(monkeypatch):
+    """Threads calling one encoder (directly and through an engine) with different channel sets
+    at once: no error, and each call gives what a lone call gives. Three times more channel sets
+    than the cache keeps, so that most calls also drop one: listing the cached sets while another thread
+    inserted one raised "dictionary changed size during iteration" (and two threads dropping the
+    same set a KeyError)."""
+    import threading
+
+    import eegpt.fast_path
+    from eegpt._weights_watch import FAST_CACHES
+
+    enc = make_encoder(embed_dim=32, depth=2, num_heads=2, patch_size=16)
+    enc.fused = True
+    engine = InferenceEngine(enc, "cpu")
+    monkeypatch.setattr(eegpt.fast_path, "MAX_CACHED_CHANNEL_SETS", 4)
+    sets = [[a, b] for a in range(3) for b in range(3, 7)]  # 12: most calls derive a set
+    x = np.random.default_rng(2).standard_normal((1, 2, 16)).astype(np.float32)
+    serial = [engine.encode(x, ids) for ids in sets]
+    FAST_CACHES[enc][(_SlowKey(),)] = None  # listings of the cache now let others run
+    jobs, rounds = 4, 15
+    barrier, errors, got = threading.Barrier(jobs), [], {}
+
+    def work(k: int) -> None:
+        barrier.wait()
+        try:
+            for i in range(rounds):
+                j = (37 * k + 11 * i) % len(sets)
+                if k % 2:
+                    got[k, i] = engine.encode(x, sets[j])
+                else:
+                    with torch.no_grad():
+                        got[k, i] = enc(torch.from_numpy(x), torch.tensor(sets[j])).numpy()
+        except Exception as err:  # noqa: BLE001 - collected for the assertion
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, f"{len(errors)} of {jobs} threads failed, the first with {errors[0]!r}"
+    assert len(got) == jobs * rounds
+    for (k, i), out in got.items():
+        np.testing.assert_array_equal(out, serial[(37 * k + 11 * i) % len(sets)])

@@ -417,19 +417,33 @@ def fast_cache(encoder: nn.Module) -> dict:
 MAX_CACHED_CHANNEL_SETS = 64
 
 
+# Threads embedding at once share an encoder's cache. Listing its channel sets while another
+# thread inserts one raised "dictionary changed size during iteration", two threads dropping
+# the same oldest set a KeyError, and two threads finding a fresh cache emptied each other's
+# entries. So every listing, eviction and emptying of a cache runs under this lock, held for
+# microseconds (never while terms are derived or a forward runs); lone reads (``get``) and
+# inserts are atomic in themselves and take no lock.
+_cache_lock = threading.Lock()
+
+
 def _remember_channels(cache: dict, key: tuple, channel: Any) -> None:
     """Cache one channel set's terms, dropping the oldest channel sets past
-    :data:`MAX_CACHED_CHANNEL_SETS` (weights and other entries stay)."""
-    cache[key] = channel
-    held = [k for k in cache if isinstance(k, tuple) and k[0] == "channels"]
-    for old in held[: max(0, len(held) - MAX_CACHED_CHANNEL_SETS)]:
-        del cache[old]
+    :data:`MAX_CACHED_CHANNEL_SETS` (weights and other entries stay). Safe with threads
+    filling the same cache at once (:data:`_cache_lock`)."""
+    with _cache_lock:
+        cache[key] = channel
+        # list(cache): one snapshot (inserts elsewhere, e.g. weight terms, take no lock)
+        held = [k for k in list(cache) if isinstance(k, tuple) and k[0] == "channels"]
+        for old in held[: max(0, len(held) - MAX_CACHED_CHANNEL_SETS)]:
+            cache.pop(old, None)
 
 
 def validate_cache(encoder: EEGPTEncoder, cache: dict) -> bool:
     """Empty ``encoder``'s fast-path ``cache`` when a parameter (:func:`param_key`) or a
     module setting the fast path uses (:func:`settings_key`: ``eps``, ``num_heads`` ...)
     changed since it was filled; optimizer steps, mode switches and moves drop it elsewhere.
+    The check and the emptying are one step for threads sharing the cache
+    (:data:`_cache_lock`).
 
     Returns whether the cache may be kept: ``False`` (and the cache emptied) where a parameter
     is an inference tensor (made under ``torch.inference_mode``): those have no change
@@ -437,13 +451,15 @@ def validate_cache(encoder: EEGPTEncoder, cache: dict) -> bool:
     the caller derives what it needs for this call only."""
     params = param_key(encoder)
     if any(version == -1 for _, version, _, _ in params):  # inference tensors: no counter
-        cache.clear()
+        with _cache_lock:
+            cache.clear()
         return False
     key = (params, settings_key(encoder))
-    if cache.get("params") != key:
-        cache.clear()
-        # Holding the parameters' storage keeps their addresses (part of the key) unique.
-        cache["params"], cache["held"] = key, [p.detach() for p in encoder.parameters()]
+    with _cache_lock:
+        if cache.get("params") != key:
+            cache.clear()
+            # Holding the parameters' storage keeps their addresses (part of the key) unique.
+            cache["params"], cache["held"] = key, [p.detach() for p in encoder.parameters()]
     return True
 
 
@@ -857,8 +873,11 @@ def _first_block_low_rank(
     channel = cast(ChannelTerms, plan.channel)
     weight, one_hot = cast(torch.Tensor, channel.first_qkv), cast(torch.Tensor, channel.one_hot)
     summary_qkv = cast(torch.Tensor, plan.summary_qkv)
-    var, _ = torch.var_mean(tokens[:, :c], dim=-1, keepdim=True, correction=0)
-    rstd = (var + blk.norm1.eps).rsqrt_()  # [L, C, 1]
+    if seqs == 0:  # no windows: var_mean over nothing would warn "degrees of freedom <= 0"
+        rstd = tokens.new_empty(0, c, 1)
+    else:
+        var, _ = torch.var_mean(tokens[:, :c], dim=-1, keepdim=True, correction=0)
+        rstd = (var + blk.norm1.eps).rsqrt_()  # [L, C, 1]
     # [patch, one_hot(channel)] * rstd: one matmul (bias = the constant term) gives the qkv
     inputs = torch.cat([patches, one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
     chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)  # [L, C, 3D]
