@@ -206,6 +206,18 @@ def test_float64_windows_and_empty_input():
     assert empty.shape == (0, 2, enc.config.embed_num, 64)
 
 
+@pytest.mark.parametrize("dtype", [">f4", ">f8"])
+def test_encode_takes_big_endian_windows(dtype):
+    """Big-endian windows (as read from some files or np.load) give the embeddings of the same
+    values in the machine's byte order (torch.from_numpy refused them: "byte order different
+    from the native byte order"), as model.embed already did."""
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    engine = InferenceEngine(enc, "cpu")
+    x = np.random.default_rng(3).standard_normal((3, 2, 128)).astype(np.float32)
+    want = engine.encode(x, [4, 9])
+    np.testing.assert_array_equal(engine.encode(x.astype(dtype), [4, 9]), want)
+
+
 @pytest.mark.filterwarnings("error")
 def test_an_empty_batch_through_the_low_rank_first_block_is_silent():
     """0 windows on the fast path's low-rank first block (patches at most half the width):

@@ -990,7 +990,7 @@ class InferenceEngine:
             chunk = windows[start : start + bs]
             n = len(chunk)
             copied[slot].synchronize()
-            in_bufs[slot][:n].copy_(torch.from_numpy(np.ascontiguousarray(chunk)))
+            in_bufs[slot][:n].copy_(torch.from_numpy(_host_array(chunk)))
             z = self.forward(in_bufs[slot][:n], chan_ids, plan)
             _and_finite(finite, z)
             copied[slot].record()
@@ -1033,8 +1033,21 @@ def _and_finite(flag: torch.Tensor | None, z: torch.Tensor) -> None:
         flag.logical_and_(torch.isfinite(z).all())
 
 
+def _host_array(chunk: np.ndarray) -> np.ndarray:
+    """``chunk`` (windows ``[n, C, T]``) C-contiguous and in this machine's byte order, which
+    ``torch.from_numpy`` needs: it refuses big-endian arrays (``>f4``, as read from some files
+    or ``np.load``) with "given numpy array has byte order different from the native byte
+    order"."""
+    array = np.ascontiguousarray(chunk)
+    if not array.dtype.isnative:
+        array = array.astype(array.dtype.newbyteorder("="))
+    return array
+
+
 def _as_float32(chunk: np.ndarray) -> torch.Tensor:
-    x = torch.from_numpy(np.ascontiguousarray(chunk))
+    """Windows ``chunk`` ``[n, C, T]`` as a float32 CPU tensor (shared with ``chunk`` when it is
+    already contiguous native float32)."""
+    x = torch.from_numpy(_host_array(chunk))
     return x if x.dtype == torch.float32 else x.float()
 
 
