@@ -418,6 +418,56 @@ def test_infer_config_hints_and_head_fallbacks():
         infer_config({"foo": torch.zeros(1)})
 
 
+def _shapes_only_state(dim: int, hidden: int) -> dict[str, torch.Tensor]:
+    """The tensors infer_config reads of a one-block encoder of width ``dim`` and MLP width
+    ``hidden``, on the meta device (shapes without data)."""
+    shapes = {
+        "summary_token": (1, 1, dim),
+        "patch_embed.proj.weight": (dim, 1, 1, 4),
+        "chan_embed.weight": (62, dim),
+        "blocks.0.attn.qkv.weight": (3 * dim, dim),
+        "blocks.0.attn.qkv.bias": (3 * dim,),
+        "blocks.0.mlp.fc1.weight": (hidden, dim),
+        "blocks.0.mlp.fc2.weight": (dim, hidden),
+    }
+    return {k: torch.empty(shape, device="meta") for k, shape in shapes.items()}
+
+
+def test_infer_config_builds_the_mlp_width_of_the_weights():
+    """Every width pair among multiples of 16 (MLP up to 8x the width): the inferred config
+    builds exactly the weights' MLP width. ``hidden / dim`` as the ratio built one unit less for
+    395 of them (176 * (240 / 176) = 239.99999999999997 -> 239, a "shape mismatch" on load)."""
+    from eegpt.config import mlp_ratio_for
+
+    pairs = [(d, h) for d in range(16, 1025, 16) for h in range(16, 8 * d + 1, 16)]
+    assert sum(int(d * (h / d)) != h for d, h in pairs) == 395  # the pairs the bug hit
+    for d, h in pairs:
+        assert EEGPTConfig(embed_dim=d, num_heads=1, mlp_ratio=mlp_ratio_for(d, h)).mlp_hidden == h
+    for d, h in [(d, h) for d, h in pairs if int(d * (h / d)) != h]:
+        hints = {"num_heads": 1}
+        assert infer_config(_shapes_only_state(d, h), hints).mlp_hidden == h, (d, h)
+        # a recorded ratio that builds another width gives way to the weights'
+        hints["mlp_ratio"] = h / d
+        assert infer_config(_shapes_only_state(d, h), hints).mlp_hidden == h, (d, h)
+
+
+def test_a_bare_state_dict_whose_mlp_width_is_not_a_round_ratio_loads(tmp_path):
+    """width 176, MLP 240 (ratio 1.3636...): the bare state dict loads into the same model (it
+    was refused with "shape mismatch ... (240, 176) vs (239, 176)")."""
+    from eegpt.config import mlp_ratio_for
+
+    torch.manual_seed(0)
+    cfg = EEGPTConfig(embed_dim=176, depth=1, num_heads=4, embed_num=1)
+    model = EEGPT(dataclasses.replace(cfg, mlp_ratio=mlp_ratio_for(176, 240))).eval()
+    assert model.target_encoder.blocks[0].mlp.fc1.weight.shape == (240, 176)
+    torch.save(model.state_dict(), tmp_path / "bare.pt")
+    loaded = load_model(tmp_path / "bare.pt", num_heads=4, patch_stride=64)
+    assert loaded.config.mlp_hidden == 240
+    x = torch.randn(2, 3, 256)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.encode(x, [0, 1, 2]), model.encode(x, [0, 1, 2]))
+
+
 def _without_blocks(state: dict, prefix: str, *indices: int) -> dict:
     return {
         k: v

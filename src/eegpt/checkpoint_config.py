@@ -16,6 +16,7 @@ files are read by :mod:`eegpt.checkpoint_files`.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ import torch
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt.checkpoint_files import Inert, pickled_object_error
-from eegpt.config import EEGPTConfig
+from eegpt.config import EEGPTConfig, mlp_ratio_for
 from eegpt.errors import CheckpointError
 from eegpt.vocabulary import CHANNEL_INDEX, normalize_channel_name
 
@@ -412,9 +413,11 @@ def infer_config(
     }
     if depth:
         hidden = _get(state_dict, "blocks.0.mlp.fc1.weight").shape[0]
-        ratio = float(hints.get("mlp_ratio", hidden / dim))
-        if int(dim * ratio) != hidden:
-            ratio = hidden / dim
+        recorded = hints.get("mlp_ratio")
+        ratio = float(recorded) if recorded is not None else math.nan
+        # no recorded ratio, or one that builds another width: the one that builds the weights'
+        if not (math.isfinite(ratio) and int(dim * ratio) == hidden):
+            ratio = mlp_ratio_for(dim, hidden)
         found["mlp_ratio"] = ratio
         found["qkv_bias"] = any(
             k.endswith("blocks.0.attn.qkv.bias") for k in state_dict if "blocks.0." in k

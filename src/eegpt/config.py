@@ -48,6 +48,20 @@ def precision_name(precision: object, name: str = "precision") -> Precision:
     return cast(Precision, word)
 
 
+def mlp_ratio_for(embed_dim: int, hidden: int) -> float:
+    """The ``mlp_ratio`` whose MLP is exactly ``hidden`` units wide for ``embed_dim``
+    (``int(embed_dim * ratio) == hidden``, the width :class:`EEGPTConfig` builds).
+
+    ``hidden / embed_dim`` itself, unless its product with ``embed_dim`` rounds down below
+    ``hidden`` in floating point (176 * (240 / 176) = 239.99999999999997, built as 239 units):
+    then the next float above it, which is still ``hidden / embed_dim`` to 16 digits.
+    """
+    ratio = hidden / embed_dim
+    while int(embed_dim * ratio) < hidden:
+        ratio = math.nextafter(ratio, math.inf)
+    return ratio
+
+
 @dataclass(frozen=True)
 class EEGPTConfig:
     """Hyper-parameters of the EEGPT encoder.
@@ -71,7 +85,10 @@ class EEGPTConfig:
         (non-overlapping, as in the pretrained model).
     mlp_ratio : float
         Hidden width of the MLP as a multiple of ``embed_dim``: finite, > 0, and
-        ``int(embed_dim * mlp_ratio) >= 1``.
+        ``int(embed_dim * mlp_ratio) >= 1``. The width built is ``int(embed_dim * mlp_ratio)``
+        (truncated, as in timm and braindecode), so ``hidden / embed_dim`` can build one unit
+        less than ``hidden`` (176 * (240 / 176) = 239.99999999999997); :func:`mlp_ratio_for`
+        gives the ratio that builds a given width.
     qkv_bias : bool
         Whether the fused query/key/value projection has a bias.
     layer_norm_eps : float
