@@ -82,7 +82,9 @@ class EEGPTConfig:
         Samples per time patch, >= 1 (64 samples = 250 ms at 256 Hz).
     patch_stride : int or None
         Hop between patches in samples, >= 1; ``None`` means ``patch_size``
-        (non-overlapping, as in the pretrained model).
+        (non-overlapping, as in the pretrained model). A stride longer than ``patch_size``
+        skips the samples between patches, and the last patch may lie wholly in the zero
+        padding (see :meth:`n_patches`).
     mlp_ratio : float
         Hidden width of the MLP as a multiple of ``embed_dim``: finite, > 0, and
         ``int(embed_dim * mlp_ratio) >= 1``. The width built is ``int(embed_dim * mlp_ratio)``
@@ -153,10 +155,17 @@ class EEGPTConfig:
         return int(self.embed_dim * self.mlp_ratio)
 
     def n_patches(self, n_times: int) -> int:
-        """Number of time patches for an input of ``n_times`` samples.
+        """Number of time patches for an input of ``n_times`` samples:
+        ``ceil((n_times - patch_size) / stride) + 1``.
 
-        A tail that does not fill a whole patch is zero-padded (braindecode's convention), so
-        ``ceil((n_times - patch_size) / stride) + 1`` patches come out.
+        Patches start every ``stride`` samples from sample 0, one more whenever
+        ``n_times - patch_size`` is not a multiple of the stride, and the input is zero-padded
+        at its end to :meth:`padded_length` samples for that patch (braindecode's convention,
+        kept for parity). With ``stride <= patch_size`` the extra patch holds the tail of the
+        data and then zeros. With ``stride > patch_size`` it starts where the previous start
+        plus ``stride`` falls, which may be past the end of the data: it is then all zeros
+        (``patch_size=64``, ``stride=100``, ``n_times=165``: 3 patches, the third at samples
+        200-263 of the 165), and the samples between patches belong to none.
         """
         if n_times < self.patch_size:
             raise ValueError(
@@ -167,7 +176,9 @@ class EEGPTConfig:
         return -(-(n_times - self.patch_size) // self.stride) + 1
 
     def padded_length(self, n_times: int) -> int:
-        """Input length after zero-padding the tail so the last patch is complete."""
+        """Input length after the zero padding at the end: ``(n_patches - 1) * stride +
+        patch_size`` samples, so that the last patch is whole (:meth:`n_patches` says where
+        the patches fall; with ``stride > patch_size`` that patch may be padding only)."""
         return (self.n_patches(n_times) - 1) * self.stride + self.patch_size
 
     def flops_per_window(self, n_chans: int, n_times: int) -> int:
