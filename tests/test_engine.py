@@ -697,6 +697,45 @@ def test_reduced_precision_engine_follows_weight_changes(precision, how):
     assert rel_err(after, ref) <= 2e-2
 
 
+def test_a_thread_calling_while_a_shared_engine_copies_new_weights_runs_them(monkeypatch):
+    """A bfloat16 engine shared by threads: one thread makes the private copy of changed weights
+    while another calls the engine. The second must not run the previous copy (the token of
+    the new weights was noted before the copy was made, so it found the copy up to date and
+    ran the old weights)."""
+    import threading
+
+    import eegpt.engine
+
+    cfg = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)
+    torch.manual_seed(0)
+    model, other = EEGPT(cfg).eval(), EEGPT(cfg).eval()
+    x, ids = torch.randn(2, 3, 256).numpy(), [0, 1, 2]
+    engine = InferenceEngine(model, "cpu", precision="bfloat16")
+    engine.encode(x, ids)
+    model.load_state_dict(other.state_dict())
+    copying, go_on = threading.Event(), threading.Event()
+    cast = eegpt.engine.cast_matmuls
+
+    def slow_cast(*args):  # the first thread's copy waits for the second thread's call
+        copying.set()
+        go_on.wait(timeout=30)
+        return cast(*args)
+
+    monkeypatch.setattr(eegpt.engine, "cast_matmuls", slow_cast)
+    first = threading.Thread(target=engine.encode, args=(x, ids))
+    first.start()
+    assert copying.wait(timeout=30)
+    monkeypatch.setattr(eegpt.engine, "cast_matmuls", cast)
+    got = [None]
+    second = threading.Thread(target=lambda: got.__setitem__(0, engine.encode(x, ids)))
+    second.start()
+    second.join(timeout=5)  # done at once when it ran the old copy; else copying too
+    go_on.set()
+    first.join()
+    second.join()
+    assert rel_err(got[0], reference(model.target_encoder, x, ids)) <= 2e-2
+
+
 def test_reduced_precision_engine_keeps_its_copy_while_the_weights_stay():
     """No change, no new copy: the copy is made once, not per call."""
     enc = make_encoder(embed_dim=64, depth=2, num_heads=4)

@@ -602,10 +602,16 @@ class InferenceEngine:
 
     def _copy_encoder(self) -> None:
         """Make the private reduced-precision copy of the caller's encoder, noting the weights'
-        token (:meth:`EEGPTEncoder.weights_token`) it was made from."""
-        self._runner_token = self.encoder.weights_token()
+        token (:meth:`EEGPTEncoder.weights_token`) it was made from.
+
+        The token is noted once the copy is in place: a thread sharing the engine that finds
+        the new token runs the new copy (noted first, a thread calling while the copy was being
+        made ran the previous copy, of the old weights), and one that finds the old token makes
+        a copy too (wasted work, same weights)."""
+        token = self.encoder.weights_token()  # before copying: a change meanwhile is seen
         dtype = _DTYPES[self.precision]
         self._runner = cast_matmuls(self.encoder, dtype).to(self.device).eval()
+        self._runner_token = token
         self._graphs.clear()  # captured with the previous copy's weights
 
     def _refresh_runner(self) -> None:
