@@ -220,3 +220,19 @@ def test_the_encoder_refuses_fractional_channel_ids_and_another_dtype():
         enc(x.double(), ids)
     with torch.autocast("cpu", dtype=torch.bfloat16):  # autocast casts for the layers: fine
         assert enc(x.bfloat16(), ids).shape == (2, 4, 2, 128)
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_an_engine_over_a_wrapped_model_runs_the_reference_path(precision):
+    """An InferenceEngine (what model.embed runs) over a LoRA-wrapped encoder asked the fast
+    path for a plan, which refuses (ValueError): it now takes the reference path, as calling
+    the model does, and says it does not run the fast path."""
+    from eegpt.engine import InferenceEngine
+
+    enc, x, ids = small_encoder()
+    _lora(enc)
+    want = reference(enc, x, ids)
+    engine = InferenceEngine(enc, "cpu", precision=precision, batch_size=2)
+    assert not engine.runs_fast_path()
+    got = torch.as_tensor(engine.encode(x.numpy(), ids.tolist()))
+    assert rel_err(got.float(), want) <= (1e-6 if precision == "float32" else 3e-2)

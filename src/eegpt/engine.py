@@ -59,6 +59,7 @@ from eegpt.fast_path import (
     can_short_attend,
     has_hooks,
     native_cpu_matmul,
+    unsupported_reason,
 )
 from eegpt.model import EEGPT, EEGPTEncoder, check_chan_ids
 
@@ -705,8 +706,14 @@ class InferenceEngine:
         calls only the LayerNorms as modules, so other hooks would not run;
         :func:`eegpt.fast_path.has_hooks`). Otherwise the reference path runs, without CUDA
         graphs or compilation. Hooks that are only global warn once per process
-        (:func:`eegpt.fast_path.has_hooks`)."""
-        return self.fused and not has_hooks(self.encoder, warn_global=True)
+        (:func:`eegpt.fast_path.has_hooks`). Neither does it where a module the fast path reads
+        is replaced or wrapped (a LoRA adapter, a quantized layer, another activation:
+        :func:`eegpt.fast_path.unsupported_reason`, logged once), as calling the model does."""
+        return (
+            self.fused
+            and not has_hooks(self.encoder, warn_global=True)
+            and unsupported_reason(self.encoder, say=True) is None
+        )
 
     def _forward(
         self, x: torch.Tensor, chan_ids: Sequence[int] | torch.Tensor, plan: FastPlan | None
