@@ -310,11 +310,44 @@ def test_an_unknown_absolute_path_in_a_text_becomes_its_file_name(text, expected
 )  # fmt: skip
 def test_dates_in_a_message_are_found_after_a_slash_colon_or_letter(text, removed, moved):
     """A date in an eegpt message is removed (or moved back ``daysback`` days, its time of day
-    kept) wherever it stands: after a folder's ``/``, a ``:``, in a file's name."""
+    kept) wherever it stands: after a folder's ``/``, a ``:``, in a word that names no file
+    the copy keeps (``rec_2021-03-04.edf``, where the copy knows no such recording)."""
     from eegpt.anonymize import _Scrubber
 
     assert _Scrubber({}, None).message(text) == removed
     assert _Scrubber({}, 10).message(text) == moved
+
+
+KEPT = {
+    "/site/sub-01/rec_2021-03-04.edf": "sub-01/rec_2021-03-04.edf",
+    "rec_2021-03-05_raw.fif": "rec_2021-03-05_raw.fif",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "removed", "moved"),
+    [
+        ("/site/sub-01/rec_2021-03-04.edf: starts 2021-03-04 10:00:00",
+         "sub-01/rec_2021-03-04.edf: starts [date removed]",
+         "sub-01/rec_2021-03-04.edf: starts 2021-02-22 10:00:00"),
+        ("sub-01/rec_2021-03-04.edf: x", "sub-01/rec_2021-03-04.edf: x",
+         "sub-01/rec_2021-03-04.edf: x"),
+        ("rec_2021-03-04.edf and rec_2021-03-05_raw.fif", "rec_2021-03-04.edf and "
+         "rec_2021-03-05_raw.fif", "rec_2021-03-04.edf and rec_2021-03-05_raw.fif"),
+        ("xrec_2021-03-05_raw.fif on 2021-03-05", "xrec_[date removed]_raw.fif on [date removed]",
+         "xrec_2021-02-23_raw.fif on 2021-02-23"),
+        ("rec_2021-03-06.edf", "rec_[date removed].edf", "rec_2021-02-24.edf"),
+    ],
+)  # fmt: skip
+def test_dates_in_the_ids_and_file_names_the_copy_keeps_are_left_whole(text, removed, moved):
+    """A message naming a recording by the id or file name the copy keeps (dated or not)
+    names it so in the copy: its date, which the id column and the file's name keep anyway,
+    is neither removed nor moved back, so the message names a file of the copy. Dates
+    elsewhere in it, and in words that are no kept name (``xrec_...``), still go."""
+    from eegpt.anonymize import _Scrubber
+
+    assert _Scrubber(KEPT, None).message(text) == removed
+    assert _Scrubber(KEPT, 10).message(text) == moved
 
 
 @pytest.mark.parametrize(
@@ -1103,6 +1136,32 @@ def dated_warnings(weights, tmp_path_factory):
         assert main(["embed-dataset", str(base / "m.csv"), "-o", str(run), *common,
                      "--workers", "0"]) == 0  # fmt: skip
     return one, run
+
+
+@pytest.mark.parametrize("daysback", [None, "10"])
+def test_a_run_copy_s_warnings_name_dated_recordings_as_its_id_column(weights, tmp_path, daysback):
+    """A dataset run of ``rec_2021-03-04_raw.fif`` (channels marked bad: a warning naming the
+    file): the copy's warning names it as its ``recording_id`` does, its date neither removed
+    nor moved back (``--daysback``), so that it names a file of the copy."""
+    import csv
+
+    name = "rec_2021-03-04_raw.fif"
+    raw = synthetic_raw(minutes=16 / 60, seed=0)[0]
+    raw.set_meas_date(DATE)
+    raw.info["bads"] = [raw.ch_names[0]]
+    (tmp_path / "data").mkdir()
+    raw.save(tmp_path / "data" / name, verbose=False)
+    run, copy = tmp_path / "run", tmp_path / "copy"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert main(["embed-dataset", str(tmp_path / "data"), "-o", str(run), "--weights",
+                     str(weights), "--device", "cpu", "-q", "--workers", "0"]) == 0  # fmt: skip
+    more = [] if daysback is None else ["--daysback", daysback]
+    assert main(["anonymize", str(run), "-o", str(copy), *more]) == 0
+    with open(copy / "_files.csv", newline="", encoding="utf-8") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["recording_id"] == name
+    assert row["warnings"].startswith(f"{name}: channel(s) marked bad"), row["warnings"]
 
 
 @pytest.mark.parametrize("daysback", [None, 100])

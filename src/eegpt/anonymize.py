@@ -159,7 +159,8 @@ def anonymize_embeddings(
         days (time of day kept), as ``mne anonymize --daysback`` does, so that the dates of
         several recordings keep their order and spacing. The dates in eegpt's warning and
         error texts (``2020-05-17 12:59:55``) follow: replaced by ``"[date removed]"``, or
-        moved back as ``meas_date`` is.
+        moved back as ``meas_date`` is; not those inside a recording id or file name the copy
+        keeps (``rec_2021-03-04_raw.fif``), which the texts name as the copy does.
 
     Returns
     -------
@@ -341,6 +342,9 @@ class _Scrubber:
         #: which the tokens of :data:`_RELATIVE` would split: replaced whole, longest first
         self.relative_spaced: list[str] = []
         self.relative = False
+        #: the names the copy keeps that hold a date (:func:`_kept_names`), which
+        #: :meth:`dates` leaves whole
+        self.kept = _kept_names(paths)
         for old, new in paths.items():
             if not old or old == new:
                 continue
@@ -378,17 +382,24 @@ class _Scrubber:
 
     def message(self, value: str) -> str:
         """An eegpt message (a warning, an error: :data:`_MESSAGE_KEYS`) with its paths
-        replaced and its dates moved back by ``daysback`` days or removed (:meth:`dates`)."""
+        replaced and its dates moved back by ``daysback`` days or removed (:meth:`dates`);
+        the recording ids and file names the copy keeps are left whole."""
         return self.dates(self.text(value))
 
     def dates(self, value: str) -> str:
         """``value`` with each date it holds (:data:`_DATE_TEXT`) moved back by ``daysback``
         days (its time of day and notation kept), as ``meas_date`` is; without ``daysback``,
-        or for a date that is none (month 13), replaced by :data:`DATE_REMOVED`."""
+        or for a date that is none (month 13), replaced by :data:`DATE_REMOVED`.
+
+        A date inside a name the copy keeps (a recording id, a file name: :func:`_kept_names`)
+        is left as it is: the copy names the file so elsewhere (its ``recording_id``, the
+        file's own name), and a message naming it otherwise would name no file of the copy."""
         if "-" not in value:
             return value
 
         def moved(found: re.Match) -> str:
+            if self._in_kept_name(value, found):
+                return found.group(0)
             if self.daysback is None:
                 return DATE_REMOVED
             try:
@@ -399,6 +410,23 @@ class _Scrubber:
             return day.isoformat() + found.group(0)[10:]
 
         return _DATE_TEXT.sub(moved, value)
+
+    def _in_kept_name(self, text: str, found: re.Match) -> bool:
+        """Whether the date ``found`` in ``text`` lies inside a name the copy keeps
+        (:attr:`kept`) written there whole: not inside a longer word (a letter or digit on
+        either side), and spanning the date with its time (a name ``2021-03-04`` does not
+        keep the ``10:00:00`` after it). A look-up per shape of the names holding that date."""
+        shapes = self.kept.get("-".join(found.group(1, 2, 3)), {})
+        for (at, size), names in shapes.items():
+            start, end = found.start() - at, found.start() - at + size
+            if start < 0 or end < found.end() or end > len(text):
+                continue
+            if text[start:end] not in names:
+                continue
+            if (start and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum()):
+                continue
+            return True
+        return False
 
     def _paths(self, value: str) -> str:
         """``value`` with the paths it holds replaced."""
@@ -472,6 +500,23 @@ class _Scrubber:
                 out[self.text(key) if isinstance(key, str) else key] = self.value(item, inner)
             return out
         return value
+
+
+def _kept_names(paths: Mapping[str, str]) -> dict[str, dict[tuple[int, int], set[str]]]:
+    """The names the copy keeps (what it names each known path: a recording id, a file name,
+    and their last components, which a message may name alone) that hold a date
+    (:data:`_DATE_TEXT`), by the date's day (``2021-03-04``), then by their shape (where the
+    date starts in the name, the name's length): a date found in a message is looked up by
+    its day and then tried against each shape of the names holding it, so
+    a message costs a few look-ups however many names are known. Known relative paths the
+    copy keeps as they are (ids, given with themselves) are among them."""
+    out: dict[str, dict[tuple[int, int], set[str]]] = {}
+    for new in set(paths.values()):
+        for name in {new, _name(new)} if new else ():
+            for found in _DATE_TEXT.finditer(name):
+                shapes = out.setdefault("-".join(found.group(1, 2, 3)), {})
+                shapes.setdefault((found.start(), len(name)), set()).add(name)
+    return out
 
 
 def _shifted(date: str, days: int) -> str:
