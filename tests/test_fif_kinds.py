@@ -299,3 +299,50 @@ def test_embed_info_and_listings_say_what_anatomy_files_are(anatomy, weights, tm
         "continuous recordings or epochs: sub-01-bem-sol.fif, sub-01-bem.fif, "
         "sub-01-fiducials.fif, sub-01-fwd.fif, sub-01-head.fif and 1 more"
     ]
+
+
+def test_an_electrode_digitization_is_told_from_fiducials_by_its_points(tmp_path, capsys):
+    """A montage saved by MNE (``DigMontage.save``: its EEG points with nasion and ears in one
+    digitization block) is an electrode digitization, under MNE's name (``-dig.fif``) or any
+    other, refused as such with the reader that reads it and where eegpt takes a montage, and
+    counted so in a listing; a fiducials file (cardinal points alone, the same block) stays
+    fiducials."""
+    montage = mne.channels.make_standard_montage("biosemi32")
+    montage.save(tmp_path / "cap-dig.fif", verbose="error")
+    (tmp_path / "cap.fif").write_bytes((tmp_path / "cap-dig.fif").read_bytes())
+    cardinal = mne.io.constants.FIFF.FIFFV_POINT_CARDINAL
+    points = [{"kind": cardinal, "ident": i + 1, "r": np.eye(3)[i]} for i in range(3)]
+    mne.io.write_fiducials(tmp_path / "head.fif", points, coord_frame="mri")
+    for name in ("cap-dig.fif", "cap.fif"):
+        assert fif_kind_by_content(tmp_path / name) == "digitization", name
+        assert fif_kind(tmp_path / name) == "digitization", name
+    assert fif_kind(tmp_path / "head.fif") == "fiducials"
+    assert fif_kind_by_name("sub-01_dig.fif.gz") == "digitization"
+    with pytest.raises(RecordingError) as refused:
+        read_recording(tmp_path / "cap.fif")
+    said = str(refused.value)
+    assert "cap.fif is an electrode digitization (montage) file, not a recording" in said
+    assert "mne.channels.read_dig_fif(path) reads it" in said
+    assert "as a montage" in said and "anatomy" not in said
+    assert main(["info", str(tmp_path / "cap.fif")]) == 1
+    err = capsys.readouterr().err
+    assert "is an electrode digitization (montage) file (MNE reads it with " in err
+    script = (
+        "import sys\nfrom eegpt.cli import main\n"
+        f"assert main(['info', {str(tmp_path / 'cap.fif')!r}]) == 1\n"
+        "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert "is an electrode digitization (montage) file" in done.stderr, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    listing = tmp_path / "deriv"
+    listing.mkdir()
+    for name in ("cap-dig.fif", "head.fif"):
+        (listing / name).write_bytes((tmp_path / name).read_bytes())
+    _raw().save(listing / "sub-01_raw.fif", verbose="error")
+    with pytest.warns(EEGPTWarning, match="hold no recording") as caught:
+        inputs = resolve_inputs(listing)
+    assert [f.recording_id for f in inputs.files] == ["sub-01_raw.fif"]
+    (note,) = [str(w.message) for w in caught if "hold no recording" in str(w.message)]
+    assert "MNE's 1 fiducials and 1 digitization (montage) files" in note, note
+    assert "*_fiducials.fif, *_dig.fif" in note, note

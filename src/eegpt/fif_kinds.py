@@ -1,6 +1,7 @@
 """FIF files that hold no recording: MNE's evoked (averaged), ICA, forward, inverse,
-covariance, transform and projector files, and the anatomy of source modelling (BEM surfaces
-and solutions, source spaces, fiducials), told by name and by their blocks.
+covariance, transform and projector files, electrode digitizations (montages), and the anatomy
+of source modelling (BEM surfaces and solutions, source spaces, fiducials), told by name and
+by their blocks.
 
 An MNE-BIDS-Pipeline derivative folder holds them beside the recordings and epochs
 (``*_ave.fif``, ``*_proc-ica_ica.fif``): read as recordings they fail in MNE's words ("Could
@@ -41,6 +42,11 @@ NOT_RECORDING_KINDS: dict[str, tuple[str, str, str]] = {
     "bem_solution": ("a BEM solution file", "bem-sol", "mne.read_bem_solution"),
     "source_space": ("a source space file", "src", "mne.read_source_spaces"),
     "fiducials": ("a fiducials file", "fiducials", "mne.io.read_fiducials"),
+    "digitization": (
+        "an electrode digitization (montage) file",
+        "dig",
+        "mne.channels.read_dig_fif",
+    ),
 }
 
 #: The kinds that describe a head's anatomy (from its MRI), for source modelling
@@ -59,6 +65,7 @@ _SHORT = {
     "bem_solution": "BEM solution",
     "source_space": "source space",
     "fiducials": "fiducials",
+    "digitization": "digitization (montage)",
 }
 
 # FIF block kinds (MNE's FIFF constants) that decide what a file holds, and the tags read
@@ -75,7 +82,9 @@ _KIND_BLOCKS = {
 }
 _PROJ_BLOCK = 313  # FIFFB_PROJ: also inside a recording's measurement info
 _MEAS_BLOCK = 100  # FIFFB_MEAS: a projector file has none
-_ISOTRAK_BLOCK = 107  # FIFFB_ISOTRAK: digitized points; a fiducials file is this block alone
+_ISOTRAK_BLOCK = 107  # FIFFB_ISOTRAK: digitized points; a fiducials or montage file is this
+_DIG_POINT = 213  # FIFF_DIG_POINT: one point, its data (kind, ident, r[3]) starting with its kind
+_CARDINAL = 1  # FIFFV_POINT_CARDINAL: nasion, LPA, RPA; a fiducials file holds only these
 _BEM_BLOCK = 310  # FIFFB_BEM: BEM surfaces, and a solution where these tags follow them
 _BEM_SOLUTION_TAGS = frozenset({3110, 3111})  # FIFF_BEM_POT_SOLUTION, FIFF_BEM_APPROX
 _SOURCE_SPACE_BLOCK = 351  # FIFFB_MNE_SOURCE_SPACE: also in forward and inverse files
@@ -127,6 +136,7 @@ def _blocks_kind(fh: _Readable) -> str | None:
     that decides alone (raw data, epochs, evoked, ...) ends the walk; the others are told
     at the chain's end by what it held (:func:`_kind_at_end`)."""
     pos, blocks, tags = 0, set[int](), set[int]()  # kinds of the blocks and tags seen
+    points = set[int]()  # kinds of the digitized points seen (FIFFV_POINT_*)
     for _ in range(_MAX_TAGS):
         fh.seek(pos)
         head = fh.read(16)
@@ -146,21 +156,27 @@ def _blocks_kind(fh: _Readable) -> str | None:
             blocks.add(block)
         if kind in _BEM_SOLUTION_TAGS or kind == _COORD_TRANS:
             tags.add(kind)
+        if kind == _DIG_POINT and n_bytes >= 4:
+            (point,) = struct.unpack(">i", fh.read(4))
+            points.add(point)
         nxt = pos + 16 + n_bytes if following == 0 else following
         if following == -1 or nxt <= pos:
             break
         pos = nxt
     else:
         return None  # too long a chain to follow: MNE's reader decides
-    return _kind_at_end(blocks, tags)
+    return _kind_at_end(blocks, tags, points)
 
 
-def _kind_at_end(blocks: set[int], tags: set[int]) -> str | None:
+def _kind_at_end(blocks: set[int], tags: set[int], points: set[int]) -> str | None:
     """The kind of a FIF file whose chain of tags held no block that decides alone, from
-    the kinds of ``blocks`` and of ``tags`` (FIFF constants) seen in it: a BEM block (with a
-    solution or not), a source space block (a forward or inverse file, which hold one too,
-    was told by its own block before the end), and, outside any measurement info, digitized
-    points (fiducials), projectors, a coordinate transform; None for others."""
+    the kinds of ``blocks`` and of ``tags`` (FIFF constants) seen in it and of its digitized
+    ``points`` (``FIFFV_POINT_*``): a BEM block (with a solution or not), a source space
+    block (a forward or inverse file, which hold one too, was told by its own block before
+    the end), and, outside any measurement info, digitized points (fiducials where all are
+    cardinal, nasion and ears, as ``mne.io.write_fiducials`` writes them; an electrode
+    digitization, ``DigMontage.save``'s, where any is an EEG, HPI or extra point),
+    projectors, a coordinate transform; None for others."""
     if _BEM_BLOCK in blocks:
         return "bem_solution" if tags & _BEM_SOLUTION_TAGS else "bem"
     if _SOURCE_SPACE_BLOCK in blocks:
@@ -168,7 +184,7 @@ def _kind_at_end(blocks: set[int], tags: set[int]) -> str | None:
     if _MEAS_BLOCK in blocks:
         return None
     if _ISOTRAK_BLOCK in blocks:
-        return "fiducials"
+        return "digitization" if points - {_CARDINAL} else "fiducials"
     if _PROJ_BLOCK in blocks:
         return "projection"
     if _COORD_TRANS in tags:
@@ -196,6 +212,13 @@ def _advice(kind: str) -> str:
             "*-epo.fif file), or, to embed the average itself as one epoch, in Python: evoked "
             "= mne.read_evokeds(path)[0].pick('eeg'); model.embed(evoked.data[None], "
             "ch_names=evoked.ch_names, sfreq=evoked.info['sfreq'])"
+        )
+    if kind == "digitization":
+        return (
+            f"it holds electrode positions, no EEG samples ({reader}(path) reads it): give a "
+            "recording or epochs; give it to eegpt as a montage where the docs say so (the "
+            "README's nets without 10-10 names: eegpt.channels.nearest_rename("
+            f"{reader}(path)) names a net's electrodes after their nearest 10-10 sites)"
         )
     if kind in _ANATOMY:
         return (
@@ -226,7 +249,8 @@ def not_recording_text(path: PathLike, kind: str) -> str:
 
 def refuse_not_recording_fif(path: PathLike) -> None:
     """Refuse a FIF file that holds no recording (:func:`fif_kind`: evoked, ICA, forward,
-    inverse, covariance, trans, projectors, BEM, source space, fiducials), saying what it is and what to embed instead.
+    inverse, covariance, trans, projectors, BEM, source space, fiducials, an electrode
+    digitization), saying what it is and what to embed instead.
 
     Raises
     ------
