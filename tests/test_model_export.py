@@ -62,12 +62,13 @@ def probe_model() -> tuple[EEGPT, torch.Tensor]:
 
 def test_the_plain_operation_max_norm_is_torch_renorm_bit_for_bit():
     """The max-norm that graphs record (ONNX has no renorm) gives torch.renorm's numbers,
-    for rows below, at and above the limit, float32 and float64, 2-D and 3-D weights."""
+    for rows below, at and above the limit, float32, float64 and half precision (float16,
+    bfloat16: norm and factor in float32, as torch's kernel), 2-D and 3-D weights."""
     from eegpt.heads import _renorm_rows
 
     gen = torch.Generator().manual_seed(0)
     for shape, max_norm in (((16, 256), 1.0), ((4, 160), 0.25), ((19, 22, 1), 0.5)):
-        for dtype in (torch.float32, torch.float64):
+        for dtype in (torch.float32, torch.float64, torch.float16, torch.bfloat16):
             scale = torch.rand(shape[0], *[1] * (len(shape) - 1), generator=gen, dtype=dtype)
             weight = torch.randn(shape, generator=gen, dtype=dtype) * scale * 3 * max_norm
             norms = torch.linalg.vector_norm(weight, dim=tuple(range(1, weight.ndim)), keepdim=True)

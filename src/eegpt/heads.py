@@ -80,14 +80,18 @@ def _recording() -> bool:
 
 def _renorm_rows(weight: torch.Tensor, max_norm: float) -> torch.Tensor:
     """``torch.renorm(weight, p=2, dim=0, maxnorm=max_norm)`` in operations every exporter
-    knows (ONNX has no renorm): a row (``weight[i]``, any shape) whose L2 norm exceeds
-    ``max_norm`` is scaled by ``max_norm / (norm + 1e-7)``, as torch's kernel does, in the
-    weight's dtype; the other rows are kept as they are."""
+    knows (ONNX has no renorm), bit for bit in float32, float64, float16 and bfloat16: a row
+    (``weight[i]``, any shape) whose L2 norm exceeds ``max_norm`` is scaled by
+    ``max_norm / (norm + 1e-7)``; the other rows are kept as they are. As torch's kernel does,
+    the norm and that factor are computed in float32 for a half-precision weight (its
+    accumulation type; in the weight's dtype otherwise), the factor is then rounded to the
+    weight's dtype and the row multiplied by it in that dtype."""
     dims = tuple(range(1, weight.ndim))
-    norm = torch.linalg.vector_norm(weight, 2, dim=dims, keepdim=True)
+    wide = weight.float() if weight.dtype in (torch.float16, torch.bfloat16) else weight
+    norm = torch.linalg.vector_norm(wide, 2, dim=dims, keepdim=True)
     limit = torch.full_like(norm, max_norm)
     factor = torch.where(norm > limit, limit / (norm + 1e-7), torch.ones_like(norm))
-    return weight * factor
+    return weight * factor.to(weight.dtype)
 
 
 def renorm_constrained_(module: nn.Module) -> None:
