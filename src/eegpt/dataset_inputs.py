@@ -861,7 +861,7 @@ def _without_companions(paths: list[Path], root: Path) -> list[Path]:
 def _without_not_recording_fifs(paths: list[Path], root: Path) -> list[Path]:
     """``paths`` (a folder's files, or a pattern's or glob's matches, under ``root``) without
     MNE's FIF files that hold no recording (evoked, ICA, forward, inverse, covariance, trans,
-    projectors, BEM, source spaces, fiducials: :func:`eegpt.fif_kinds.fif_kind`, by their
+    projectors, BEM, source spaces, fiducials, digitizations: :func:`eegpt.fif_kinds.fif_kind`, by their
     first tags or names), which an
     MNE-BIDS-Pipeline writes beside its recordings and epochs and which would each fail, with
     one warning that counts them by kind."""
