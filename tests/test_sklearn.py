@@ -27,7 +27,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import eegpt.sklearn
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
-from eegpt.errors import RecordingError
+from eegpt.errors import EEGPTUserWarning, RecordingError
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import ProbeConfig, epochs_labels, synthetic_erp_epochs, train_probe
 from eegpt.sklearn import POOLINGS, EEGPTClassifier, EEGPTEmbedder, pool_embeddings
@@ -402,15 +402,55 @@ def test_a_continuous_recording_in_2d_is_refused_not_read_as_epochs(task):
     with pytest.raises(ValueError, match=re.escape("X[None]")) as info:
         est.fit(continuous[:, :250])  # one window, unfitted: no "25 samples" advice
     assert "tail=" not in str(info.value)
-    # 10 epochs of one window, flattened: as many rows as channels, read as epochs (a fold)
+    # 10 epochs of one window, flattened: as many rows as channels, read as epochs (a fold),
+    # with a warning that they read as a 10 s recording too
     fold = windows[:10].reshape(10, -1)
-    np.testing.assert_array_equal(EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0,
-        preprocessing=ONE_SECOND).fit(fold).transform(fold), est.fit(windows[:10]).transform(
-        windows[:10]))  # fmt: skip
+    eegpt.sklearn._SHOWN.clear()  # (held back while calls repeat it)
+    with pytest.warns(EEGPTUserWarning, match="reads two ways"):
+        by_fold = EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0,
+                                preprocessing=ONE_SECOND).fit(fold).transform(fold)  # fmt: skip
+    np.testing.assert_array_equal(by_fold, est.fit(windows[:10]).transform(windows[:10]))
     with pytest.raises(ValueError, match=re.escape("X[:, :2000].reshape(10, 8, 250)")):
         est.transform(continuous[:, :2000])  # fitted on 250-sample epochs: not 10 of 200
     # columns of 10 epochs as fit's: flattened epochs (scikit-learn's convention), as before
     assert est.transform(windows[:10].reshape(10, -1)).shape[0] == 10
+
+
+def test_a_2d_array_that_reads_as_epochs_or_a_recording_is_warned_of(task):
+    """A recording [C, T] whose T is C epochs of about one window (10 s of 10 channels at
+    250 Hz, 1 s windows: 10 rows of 250 samples) is also C flattened epochs, and was read as
+    them without a word (a 128 s recording of 32 channels at 128 Hz gave 32 rows of mixed
+    channels). Read as epochs still, with a warning naming both readings and the 3-D arrays
+    that say which; 3-D input, and 2-D of other shapes, are not warned of."""
+    eegpt.sklearn._SHOWN.clear()
+    names = task.ch_names[:10]
+    windows = task.get_data()[:10, :10]  # [10 epochs, 10 channels, 250 samples]
+    recording = np.concatenate(list(windows), axis=1)  # [10, 2500]: 10 s at 250 Hz
+    est = EEGPTEmbedder(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND)
+    both = "reads two ways.*10 epochs of 10 channels x 250 samples.*continuous recording"
+    with pytest.warns(EEGPTUserWarning, match=both) as record:
+        est.fit(recording)
+    text = str(next(w.message for w in record if "reads two ways" in str(w.message)))
+    assert "X.reshape(10, 10, 250);" in text  # the epochs flattened, as 3-D
+    cut = "X[:, :2500].reshape(10, 10, 250).transpose(1, 0, 2)"
+    assert cut in text  # the recording's windows, as 3-D
+    np.testing.assert_array_equal(recording[:, :2500].reshape(10, 10, 250).transpose(1, 0, 2),
+                                  windows)  # fmt: skip
+    np.testing.assert_array_equal(est.transform(recording.reshape(10, 10, 250)),
+                                  est.transform(recording))  # fmt: skip
+    eegpt.sklearn._SHOWN.clear()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(windows).transform(windows)
+        est.transform(windows[:4].reshape(4, -1))  # 2-D, not as many rows as channels
+    assert not [w for w in caught if "reads two ways" in str(w.message)]
+    with pytest.warns(EEGPTUserWarning, match=both):  # after fit: of fit's length
+        est.transform(recording)
+    eegpt.sklearn._SHOWN.clear()  # (held back while calls repeat it)
+    clf = EEGPTClassifier(SMALL, ch_names=names, sfreq=250.0, preprocessing=ONE_SECOND,
+                          config=ProbeConfig(epochs=1))  # fmt: skip
+    with pytest.warns(EEGPTUserWarning, match=both):
+        clf.fit(recording, np.arange(10) % 2)
 
 
 def test_warnings_about_other_channels_are_not_taken_for_repeats(task):

@@ -46,6 +46,7 @@ import torch
 
 from eegpt._logging import Verbose
 from eegpt.errors import (
+    EEGPTUserWarning,
     MissingDependencyError,
     RecordingError,
     install_hint,
@@ -177,8 +178,10 @@ def _epochs_array(
     continuous recording ``[C, T]`` (:func:`_refuse_one_recording`), unless its columns are
     epochs of about one window (:func:`_flattened_epochs`; after fit, of fit's epochs'
     length, ``fitted_times``): read as flattened, its rows would each mix all channels'
-    samples. ``sfreq`` (Hz) and ``window_seconds`` size those windows, and the windows that
-    refusal shows how to cut."""
+    samples. Those it reads as flattened epochs are a recording ``[C, T]`` just as well: read
+    as epochs, with a warning saying how to pass either as 3-D (:func:`_warn_both_readings`).
+    ``sfreq`` (Hz) and ``window_seconds`` size those windows, and the windows that refusal
+    shows how to cut."""
     refuse_embeddings(X, estimator)  # Embeddings: refused before any check of them
     refuse_braindecode(X)
     refuse_evoked(X, estimator)
@@ -209,10 +212,11 @@ def _epochs_array(
         ) from err
     n_ch = len(ch_names)
     if array.ndim == 2:
-        if array.shape[0] == n_ch > 1 and not _flattened_epochs(
-            array.shape[1], n_ch, fitted_times, window_seconds * check_sfreq(sfreq, "<array>")
-        ):
-            _refuse_one_recording(array.shape, check_sfreq(sfreq, "<array>"), window_seconds)
+        if array.shape[0] == n_ch > 1:
+            rate = check_sfreq(sfreq, "<array>")
+            if not _flattened_epochs(array.shape[1], n_ch, fitted_times, window_seconds * rate):
+                _refuse_one_recording(array.shape, rate, window_seconds)
+            _warn_both_readings(array.shape, rate, window_seconds)
         if array.shape[1] % n_ch:
             raise ValueError(
                 f"X has {array.shape[1]} features, which is not a multiple of the {n_ch} "
@@ -270,28 +274,67 @@ def _flattened_epochs(
     return 0.5 * window_samples <= n_cols // n_ch <= 1.5 * window_samples
 
 
-def _refuse_one_recording(shape: tuple[int, ...], sfreq: float, window_seconds: float) -> None:
-    """Refuse a 2-D array of ``shape`` ``[C, T]`` (as many rows as channels) with how to pass
-    one window (``X[None]``), a continuous recording (cut into windows of ``window_seconds``
-    at ``sfreq`` Hz, or ``model.embed``) or epochs flattened after all (a 3-D reshape)."""
-    n_ch, n_cols = shape
+def _n_windows(n_cols: int, sfreq: float, window_seconds: float) -> int:
+    """How many whole windows of ``window_seconds`` a recording of ``n_cols`` samples at
+    ``sfreq`` Hz holds (0 for a window of no samples)."""
     window = window_seconds * sfreq  # samples of a window at the array's own rate
-    k = int(n_cols // window) if window > 0 else 0
-    one = f"one window: X[None] (X.reshape(1, {n_ch}, {n_cols})), for an output of one row"
+    return int(n_cols // window) if window > 0 else 0
+
+
+def _recording_advice(shape: tuple[int, ...], sfreq: float, window_seconds: float) -> str:
+    """How to pass a 2-D array of ``shape`` ``[C, T]`` (``T`` samples at ``sfreq`` Hz) that is
+    a continuous recording: the reshape that cuts it into windows of ``window_seconds``
+    ``[n_windows, C, T]`` (where it holds two or more of a whole number of samples), or
+    ``model.embed``."""
+    n_ch, n_cols = shape
+    window = window_seconds * sfreq
+    k = _n_windows(n_cols, sfreq, window_seconds)
     if k >= 2 and float(window).is_integer():
         w = int(window)
-        cut = (
+        return (
             f"a continuous recording ({n_cols / sfreq:g} s at {sfreq:g} Hz): cut it into {k} "
             f"windows of {window_seconds:g} s, X[:, :{k * w}].reshape({n_ch}, {k}, {w})"
             f".transpose(1, 0, 2) ([{k}, {n_ch}, {w}], one row each), or embed it with "
             "model.embed(X, ch_names=..., sfreq=..., units=...)"
         )
-    else:
-        cut = (
-            f"a continuous recording ({n_cols / sfreq:g} s at {sfreq:g} Hz): embed it with "
-            "model.embed(X, ch_names=..., sfreq=..., units=...), or cut it into windows "
-            "[n_windows, n_channels, n_times] first"
-        )
+    return (
+        f"a continuous recording ({n_cols / sfreq:g} s at {sfreq:g} Hz): embed it with "
+        "model.embed(X, ch_names=..., sfreq=..., units=...), or cut it into windows "
+        "[n_windows, n_channels, n_times] first"
+    )
+
+
+def _warn_both_readings(shape: tuple[int, ...], sfreq: float, window_seconds: float) -> None:
+    """Warn that a 2-D array of ``shape`` ``[C, C * n]`` (as many rows as channels, read as
+    ``C`` epochs of ``n`` samples flattened) reads just as well as one continuous recording
+    ``[C, T]`` of ``T / sfreq`` seconds, which read as epochs gives ``C`` rows that each mix
+    all channels' samples; says how to pass either as 3-D, which no warning follows. The
+    shape alone cannot tell them apart (a 128 s recording of 32 channels at 128 Hz is also 32
+    epochs of 4 s flattened)."""
+    n_ch, n_cols = shape
+    n = n_cols // n_ch
+    _warn(
+        f"X of shape {shape} (as many rows as ch_names has channels) reads two ways: {n_ch} "
+        f"epochs of {n_ch} channels x {n} samples ({n / sfreq:g} s at {sfreq:g} Hz) flattened "
+        "to [n_epochs, n_channels * n_times], as 2-D input is read and as it is read here; or "
+        f"one continuous recording [n_channels, n_times] of {n_cols / sfreq:g} s, whose {n_ch} "
+        f"rows read as epochs each mix all {n_ch} channels' samples (meaningless features). "
+        "Pass X as 3-D [n_epochs, n_channels, n_times] to say which: "
+        f"epochs flattened, X.reshape({n_ch}, {n_ch}, {n}); "
+        f"{_recording_advice(shape, sfreq, window_seconds)}",
+        EEGPTUserWarning,
+        kind="2-D X reads as epochs or as a recording",
+    )
+
+
+def _refuse_one_recording(shape: tuple[int, ...], sfreq: float, window_seconds: float) -> None:
+    """Refuse a 2-D array of ``shape`` ``[C, T]`` (as many rows as channels) with how to pass
+    one window (``X[None]``), a continuous recording (cut into windows of ``window_seconds``
+    at ``sfreq`` Hz, or ``model.embed``) or epochs flattened after all (a 3-D reshape)."""
+    n_ch, n_cols = shape
+    k = _n_windows(n_cols, sfreq, window_seconds)
+    one = f"one window: X[None] (X.reshape(1, {n_ch}, {n_cols})), for an output of one row"
+    cut = _recording_advice(shape, sfreq, window_seconds)
     ways = [cut, one] if k >= 2 else [one, cut]
     flat = (
         f"; epochs flattened after all (their channels' samples one after the other): pass "
