@@ -1142,6 +1142,33 @@ def test_a_unit_of_voltage_after_a_label_names_no_site(label, site):
     assert normalize_channel_name("Fz [uV] x") is None  # a unit at the end only
 
 
+def test_a_montage_against_cz_with_channels_to_keep_maps_those_alone(tmp_path, capsys):
+    """With channels to keep, a montage against Cz maps exactly the kept channels, each read
+    against Cz; those outside keep are left out (not_kept), with no reading recorded, in
+    Python and through `eegpt channels FILE --keep-channels ... --json`."""
+    import mne
+
+    from eegpt.cli import main
+
+    with pytest.warns(RuntimeWarning, match="read as referential to Cz"):
+        mapping = map_channels(NEONATAL_CZ, keep="O1,C3,Fp1")
+    assert mapping.input_names == ("Fp1-Cz", "C3-Cz", "O1-Cz")
+    assert mapping.names == ("FP1", "C3", "O1")
+    assert mapping.referential == dict.fromkeys(mapping.input_names, "CZ")
+    assert mapping.not_kept == ("Fp2-Cz", "C4-Cz", "T3-Cz", "T4-Cz", "O2-Cz")
+    info = mne.create_info(NEONATAL_CZ, 256.0, "eeg")
+    data = np.random.default_rng(0).standard_normal((len(NEONATAL_CZ), 2560)) * 1e-5
+    path = tmp_path / "czref_raw.fif"
+    mne.io.RawArray(data, info, verbose=False).save(path, verbose=False)
+    capsys.readouterr()
+    with pytest.warns(RuntimeWarning, match="read as referential to Cz"):
+        assert main(["channels", str(path), "--keep-channels", "O1,C3,Fp1", "--json"]) == 0
+    said = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert said["error"] is None
+    assert said["mapping"] == {"Fp1-Cz": "FP1", "C3-Cz": "C3", "O1-Cz": "O1"}
+    assert said["referential"] == {"Fp1-Cz": "CZ", "C3-Cz": "CZ", "O1-Cz": "CZ"}
+
+
 def test_channels_left_out_take_no_part_in_reading_a_montage():
     """Channels the user leaves out (rename None; --drop) are not counted when a montage is
     read as referential: dropping Cz-Pz leaves a montage against Cz."""

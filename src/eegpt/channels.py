@@ -1069,6 +1069,9 @@ def map_channels(
     ]
     not_kept = [inp for inp, _ in outside_keep]
     kept = [row for row in kept if row[1] not in not_kept]
+    # the montage was read from every channel not left out on purpose; the channels outside
+    # keep are not used, so they have no reading to record (O2-Cz outside keep=["O1"])
+    referential = {inp: ref for inp, ref in referential.items() if inp not in not_kept}
     targets = {name: str(rename[name]) for name in unknown if name in rename}
     # renamed one by one to an electrode outside the vocabulary: said apart, as a rename's
     # target (a cap's table names such electrodes on purpose: said with the other drops)
