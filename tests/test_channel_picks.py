@@ -115,3 +115,35 @@ def test_eegpt_channels_logs_bad_channels_keep_channels_leaves_out(tmp_path, cap
             assert [e for e in expected if any(e in t for t in said)] == expected, (path, said)
             assert len(said) == len(expected), (path, said)
     capsys.readouterr()
+
+
+_CZ_MONTAGE = ["Fp1-Cz", "Fp2-Cz", "C3-Cz", "C4-Cz", "O1-Cz", "O2-Cz"]
+
+
+def test_bad_channels_are_judged_by_the_mapping_s_reading_of_the_labels(tmp_path, caplog):
+    """In a montage against Cz, O1-Cz is O1 to the mapping: with O1 among the channels to
+    keep, O1-Cz marked bad is a channel the user asked for, left out for its bad mark alone,
+    so it is warned of; O2-Cz, outside them, is logged. Also through `eegpt channels FILE
+    --keep-channels`."""
+    from eegpt.cli import main
+
+    info = mne.create_info(_CZ_MONTAGE, 128.0, "eeg")
+    info["bads"] = ["O1-Cz", "O2-Cz"]
+    data = np.random.default_rng(2).standard_normal((len(_CZ_MONTAGE), 512)) * 1e-5
+    raw = mne.io.RawArray(data, info, verbose="error")
+    keep = "Fp1,Fp2,C3,C4,O1"
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("INFO", "eegpt"):
+        warnings.simplefilter("always")
+        rec = as_recording(raw, keep=keep, verbose=True)
+    assert rec.ch_names == ["Fp1-Cz", "Fp2-Cz", "C3-Cz", "C4-Cz"]
+    warned = [str(w.message) for w in caught if "marked bad" in str(w.message)]
+    logged = [r.getMessage() for r in caplog.records if "marked bad" in r.getMessage()]
+    assert len(warned) == 1 and "marked bad were left out: ['O1-Cz']. " in warned[0]
+    assert len(logged) == 1 and "marked bad ['O2-Cz'] are left out" in logged[0]
+    path = tmp_path / "czref_raw.fif"
+    raw.save(path, verbose="error")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["channels", str(path), "--keep-channels", keep]) == 0
+    said = [str(w.message) for w in caught if "marked bad were left out" in str(w.message)]
+    assert len(said) == 1 and "left out: ['O1-Cz']. " in said[0]

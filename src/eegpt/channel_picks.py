@@ -17,7 +17,7 @@ from typing import Any
 
 import mne
 
-from eegpt._logging import Verbose, few
+from eegpt._logging import Verbose, few, held_messages
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.errors import AllChannelsBadError, RecordingError
@@ -71,7 +71,8 @@ def pick_indices(
     if typed and info["bads"]:
         bads = [info["ch_names"][i] for i in idx if info["ch_names"][i] in info["bads"]]
         if bads:
-            _say_bads_left_out(bads, source, keep, rename, verbose)
+            picked = [info["ch_names"][i] for i in idx]
+            _say_bads_left_out(bads, picked, source, keep, rename, verbose)
             idx = [i for i in idx if info["ch_names"][i] not in bads]
     if not typed:
         _warn_bads_named(info, idx, source)
@@ -87,17 +88,23 @@ def pick_indices(
 
 
 def _say_bads_left_out(
-    bads: Sequence[str], source: str, keep: Any, rename: Any, verbose: Verbose
+    bads: Sequence[str],
+    picked: Sequence[str],
+    source: str,
+    keep: Any,
+    rename: Any,
+    verbose: Verbose,
 ) -> None:
-    """Say that the channels ``bads`` (labels), marked bad, were left out of a type pick: a
-    warning naming those the channels to keep and the drops (``keep``, ``rename``) would use,
-    with how to keep them; a log line for the others, which they leave out anyway."""
-    anyway = left_out_by_choice(bads, keep, rename)
+    """Say that the channels ``bads`` (labels), marked bad, were left out of a type pick
+    (``picked``: the labels it chose, ``bads`` among them): a warning naming those the channel
+    mapping with the channels to keep and the drops (``keep``, ``rename``) would use, with how
+    to keep them; a log line for the others, which it leaves out anyway."""
+    anyway = left_out_by_choice(bads, keep, rename, among=picked)
     wanted = [name for name in bads if name not in anyway]
     if anyway:
         _log(
-            f"{source}: channel(s) marked bad {list(anyway)} are left out, as "
-            "--keep-channels/--drop (keep=, rename=) leave them out too",
+            f"{source}: channel(s) marked bad {list(anyway)} are left out, as the channel "
+            "mapping with --keep-channels/--drop (keep=, rename=) leaves them out too",
             verbose,
         )
     if wanted:
@@ -112,31 +119,31 @@ def _say_bads_left_out(
         )
 
 
-def left_out_by_choice(labels: Sequence[str], keep: Any, rename: Any) -> list[str]:
-    """The channels of ``labels`` (a recording's labels) that the channel mapping would leave
-    out whatever their data (:func:`eegpt.channels.map_channels`): dropped by ``rename``
-    (a label it maps to None: ``--drop``, a table's empty electrode), or whose electrode (the
-    one ``rename`` maps the label to, else the label's own) is outside the channels to keep
-    (``keep``: vocabulary names and sets, :func:`eegpt.channels.kept_channels`), in the order
-    of ``labels``. None are where neither is given, or where ``keep`` or ``rename`` is no
-    valid one (the mapping refuses it, saying why)."""
-    from eegpt.channels import kept_channels
-    from eegpt.rename_tables import rename_table
-    from eegpt.vocabulary import matched_keys
+def left_out_by_choice(
+    labels: Sequence[str], keep: Any, rename: Any, *, among: Sequence[str] | None = None
+) -> list[str]:
+    """The channels of ``labels`` (a recording's labels) that the channel mapping with the
+    channels to keep (``keep``) and the renames and drops (``rename``) leaves out whatever
+    their data, in the order of ``labels``: those :func:`eegpt.channels.map_channels`, given
+    ``among`` (the labels of the channels picked, ``labels`` among them; default ``labels``)
+    with ``keep`` and ``rename``, does not use: dropped by ``rename`` (``--drop``, a table's
+    empty electrode), outside ``keep`` or, so, outside the vocabulary. The mapping reads each
+    label as it does when embedding (``O1-Cz`` of a montage against Cz is O1), as one mapping
+    call whose messages are not given. None are where neither ``keep`` nor ``rename`` is
+    given (no mapping is made), or where the mapping refuses them (it says why when
+    embedding)."""
+    from eegpt.channels import map_channels
 
     if keep is None and not rename:
         return []
+    names = list(dict.fromkeys([*(labels if among is None else among), *labels]))
     try:
-        kept = kept_channels(keep)
-        table = matched_keys(rename_table(rename), labels)
+        with held_messages():  # said, where it matters, by the mapping of the channels used
+            mapping = map_channels(names, keep=keep, rename=rename, on_missing="ignore")
     except (ValueError, OSError):
         return []
-    out = []
-    for label in labels:
-        target = table.get(label, label)
-        if target is None or (kept is not None and normalize_channel_name(target) not in kept):
-            out.append(label)
-    return out
+    used = set(mapping.input_names)
+    return [label for label in labels if label not in used]
 
 
 def _warn_bads_named(info: mne.Info, idx: Sequence[int], source: str) -> None:
