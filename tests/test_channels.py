@@ -1169,6 +1169,21 @@ def test_a_montage_against_cz_with_channels_to_keep_maps_those_alone(tmp_path, c
     assert said["referential"] == {"Fp1-Cz": "CZ", "C3-Cz": "CZ", "O1-Cz": "CZ"}
 
 
+def test_a_kept_channel_of_a_montage_against_cz_marked_bad_is_said_to_be_bad():
+    """The warning on channels to keep that are not used reads a bad channel's label as the
+    mapping reads the montage: O1-Cz, marked bad, is O1 left out as bad, not absent."""
+    with pytest.warns(RuntimeWarning) as record:
+        map_channels(
+            NEONATAL_CZ[:4], keep="Fp1,Fp2,C3,C4,O1", left_out={"O1-Cz": "bad", "O2-Cz": "bad"}
+        )
+    texts = [str(w.message) for w in record if "channels to keep" in str(w.message)]
+    assert texts == [
+        "1 of the 5 channels to keep is left out of this recording (marked bad: O1). Its "
+        "embeddings see the other 4 only, fewer electrodes than those of recordings that use "
+        "them all."
+    ]
+
+
 def test_channels_left_out_take_no_part_in_reading_a_montage():
     """Channels the user leaves out (rename None; --drop) are not counted when a montage is
     read as referential: dropping Cz-Pz leaves a montage against Cz."""

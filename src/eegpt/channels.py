@@ -22,7 +22,7 @@ import shlex
 import sys
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -248,11 +248,14 @@ def _why_left_out(
     excluded: Sequence[str],
     left_out: Mapping[str, str],
     sockets: set[str],
+    common: Collection[str] = (),
 ) -> dict[str, str]:
     """Vocabulary name -> why its channel, present in the recording, was not used: dropped
     (``excluded``, by a rename's None) or left out before mapping (``left_out``: marked bad,
     or of another type or not picked). A channel's electrode is the one ``table`` renames it
-    to, else its label's (not a socket label's)."""
+    to, else its label's (not a socket label's), read as the mapping reads it: a derivation
+    against ``common`` (the montage's shared references, :func:`common_references`) is its
+    first electrode (``O1-Cz``: O1)."""
     reasons = {"bad": "marked bad", "not picked": "not picked", "dropped": "dropped"}
     out: dict[str, str] = {}
     for label, why in [*((name, "dropped") for name in excluded), *left_out.items()]:
@@ -260,6 +263,9 @@ def _why_left_out(
         if target is None and label not in sockets:
             target = label
         canonical = normalize_channel_name(target) if target is not None else None
+        pair = derivation_electrodes(label) if target == label and is_bipolar(label) else None
+        if pair is not None and pair[1] in common:
+            canonical = pair[0]
         if canonical is not None:
             out.setdefault(canonical, reasons.get(why, f"typed {why}"))
     return out
@@ -1122,7 +1128,7 @@ def map_channels(
     _check_two_caps(names, rename, [inp for _, inp, _ in kept])
     if kept_set is not None:
         outside = {k: v for k, v in table.items() if k not in unfit}  # as the table maps
-        why = _why_left_out(outside, excluded, left_out or {}, sockets)
+        why = _why_left_out(outside, excluded, left_out or {}, sockets, common)
         _warn_missing_kept(kept_set, [can for _, _, can in kept], where, why)
     # the labels as renamed (those left out as they are): sockets B1..B32 that a cap's table
     # named AF8 .. are no contacts
