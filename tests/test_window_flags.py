@@ -58,6 +58,56 @@ def test_the_windows_over_the_named_stretches_are_flagged():
     assert flags["clipped_channels"] == _expected(windows.onsets, CLIPPED_ONSETS, "Fp1")
 
 
+def _dead_electrodes() -> np.ndarray:
+    """[8, 30 s] in volts: 10 µV noise; C3 all zeros, C4 constant at 1 mV (dead electrodes)."""
+    x = np.random.default_rng(2).standard_normal((8, int(30 * SFREQ))) * 1e-5
+    x[2], x[3] = 0.0, 1e-3
+    return x
+
+
+def test_channels_flat_throughout_flag_every_window():
+    """A channel flat for the whole recording (zeros, or constant) is flagged flat in every
+    window, as one clipped throughout is clipped in every window, and still warned of."""
+    with pytest.warns(RuntimeWarning, match="flat channel"):
+        windows = prepare(as_recording(_dead_electrodes(), ch_names=NAMES, sfreq=SFREQ))
+    assert windows.flags is not None
+    flags = windows.flags.per_window(windows.onsets, 4.0)
+    assert len(windows.onsets) == 7
+    assert flags["flat_channels"] == [["C3", "C4"]] * 7
+    from eegpt._window_flags import flagged_mask
+
+    assert flagged_mask(flags, 7).all()
+
+
+def test_a_streamed_file_flags_its_dead_electrodes_in_every_window(model, tmp_path):
+    """A file embedded block by block (its checks on a scan, as embed-dataset's shards are)
+    flags its channels flat throughout in every window."""
+    import mne
+
+    import eegpt
+
+    path = tmp_path / "dead_raw.fif"
+    info = mne.create_info(NAMES, SFREQ, "eeg")
+    mne.io.RawArray(_dead_electrodes(), info, verbose="error").save(path, verbose="error")
+    emb = _quietly(eegpt.embed, model, path)
+    assert emb.flat_channels == [["C3", "C4"]] * len(emb) and emb.flagged.all()
+
+
+def test_an_egi_reference_kept_under_the_average_reference_flags_no_window():
+    """An EGI net's Cz stored as zeros, kept under the average reference (which gives it
+    back its signal), is no dead electrode: it flags no window."""
+    from eegpt.signal_checks import check_signal
+
+    names = [f"E{i}" for i in range(1, 9)] + ["Cz"]
+    x = np.random.default_rng(3).standard_normal((9, int(30 * SFREQ))) * 1e-5
+    x[8] = 0.0
+    stats = SignalStats.of(x, int(SFREQ), sfreq=SFREQ)
+    flags = _quietly(check_signal, stats, names, "rec", sfreq=SFREQ, average_reference=True)
+    assert flags is not None and flags.flat == {}
+    flags = _quietly(check_signal, stats, names, "rec", sfreq=SFREQ)
+    assert flags is not None and flags.flat["Cz"].tolist() == [[0.0, 30.0]]
+
+
 def _saturated(seconds: float) -> np.ndarray:
     """[8, ``seconds``] in volts: 20 µV noise; C3 saturated at ±150 µV from 72 to 80 s (the
     noise amplified 20x and clipped: about a third of those samples at each rail)."""

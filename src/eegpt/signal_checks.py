@@ -246,8 +246,9 @@ def check_signal(
         (:class:`~eegpt._window_flags.FlaggedSpans`: every one, not only the few a warning
         shows; empty where none is named), whose windows embed records as flagged
         (:attr:`eegpt.Embeddings.flagged`); None where stretches are not judged (epochs, or
-        statistics without segments or a sampling rate). Channels flat throughout are
-        warned of on their own and flag no window.
+        statistics without segments or a sampling rate). Channels flat throughout flag
+        every window (:func:`_wholly_flat_flags`), but an EGI net's reference kept under the
+        average reference.
 
     Raises
     ------
@@ -293,6 +294,8 @@ def check_signal(
         _check_partly_flat(stats, flat, names, source, sfreq, clock)
         assert flags is not None
         _flat_flags(stats, flat, names, sfreq, flags)
+        kept = _flat_references(names, flat, average_reference, left_out)
+        _wholly_flat_flags(stats, flat, names, kept, sfreq, flags)
     if stats.epoch_flat is not None:
         _check_partly_flat_epochs(stats, flat, names, source, sfreq)
     # a rail: the channel's minimum or maximum held by many samples (each side on its own),
@@ -486,9 +489,7 @@ def _warn_flat(
         )
         return
     flat_idx = _indices(flat)
-    flat_names = {names[i] for i in flat_idx}
-    references = _egi_references(names, left_out) if average_reference else []
-    reference = [name for name in references if name in flat_names]
+    reference = _flat_references(names, flat, average_reference, left_out)
     if reference:
         _warn(
             f"{source}: flat channel(s) check: {shortened_list(reference)} beside the E-numbered "
@@ -511,6 +512,36 @@ def _warn_flat(
         f"standard deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
         f"({how_to_drop(which)}) or interpolate them before embedding.{maybe}"
     )
+
+
+def _flat_references(
+    names: Sequence[str], flat: np.ndarray, average_reference: bool, left_out: Sequence[str]
+) -> list[str]:
+    """The channels ``flat`` throughout (bool, shape (n_channels,)) that are for sure the
+    reference electrode of an EGI net stored as zeros, kept under the average reference
+    (:func:`_warn_flat`); empty without it."""
+    if not average_reference:
+        return []
+    flat_names = {names[i] for i in _indices(flat)}
+    return [name for name in _egi_references(names, left_out) if name in flat_names]
+
+
+def _wholly_flat_flags(
+    stats: SignalStats,
+    flat: np.ndarray,
+    names: Sequence[str],
+    kept: Sequence[str],
+    sfreq: float,
+    flags: FlaggedSpans,
+) -> None:
+    """Flag each channel ``flat`` throughout (bool, shape (n_channels,)) as flat over the
+    whole recording (``stats.n`` samples at ``sfreq`` Hz: every window), as a channel clipped
+    throughout is; not the references ``kept`` (:func:`_flat_references`), which the average
+    reference gives back their signal. A dead electrode thus flags every window it is in."""
+    whole = np.array([[0.0, stats.n / taken_rate(sfreq)]])  # seconds the onsets count
+    for i in _indices(flat):
+        if names[i] not in kept:
+            flags.add("flat", names[i], whole)
 
 
 def _all_flat_message(
