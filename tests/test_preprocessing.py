@@ -615,6 +615,34 @@ def test_prepare_short_recording():
     assert not windows.data[0, :, 768:].any()
 
 
+def _padded_tail_warnings(seconds: float, **changes: object) -> tuple[list[str], object]:
+    """The warnings of the padded last window of ``seconds`` of signal at 256 Hz under
+    tail="pad" (and ``changes``), and the windows."""
+    rec = as_recording(_sines(256.0, seconds), ch_names=NAMES, sfreq=256.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        windows = prepare(rec, config=AS_RECORDED.updated(tail="pad", **changes))
+    return [str(w.message) for w in caught if "the last window" in str(w.message)], windows
+
+
+def test_a_padded_last_window_mostly_of_zeros_is_warned_of():
+    """tail="pad": a recording one sample longer than 2 windows gets a third window of one
+    recorded sample and 1023 zeros, warned of once, with how to leave it out; one whose last
+    window holds half a window or more (8 s + 2 s) is not warned of."""
+    said, windows = _padded_tail_warnings(8.0 + 1 / 256)
+    np.testing.assert_array_equal(windows.n_valid_samples, [1024, 1024, 1])
+    assert len(said) == 1
+    assert "onset 8.000 s" in said[0] and "0.004 s of recorded samples (1 of 1024)" in said[0]
+    assert "tail='drop' (--tail drop)" in said[0]
+    said, windows = _padded_tail_warnings(10.0)
+    np.testing.assert_array_equal(windows.n_valid_samples, [1024, 1024, 512])
+    assert said == []
+    said, _ = _padded_tail_warnings(10.0, overlap=2.0)  # windows at 0, 2, 4, 6 (+ 8: 2 s)
+    assert said == []
+    said, _ = _padded_tail_warnings(8.5, overlap=2.0)  # the last at 6 s holds 2.5 s
+    assert said == []
+
+
 def test_prepare_average_reference():
     rng = np.random.default_rng(5)
     x = rng.normal(0, 20e-6, (4, 2048)) + np.array([[1e-3], [2e-3], [0.0], [-1e-3]])

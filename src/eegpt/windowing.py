@@ -269,12 +269,15 @@ def start_past_end(
 def check_length(n_times: int, duration: float, source: str, config: PreprocessingConfig) -> None:
     """Refuse (``tail="drop"``: :class:`~eegpt.errors.TooShortError`) or announce (``"pad"``)
     a recording shorter than one window; one that ends at or before the first window's start
-    is refused either way (:class:`~eegpt.errors.StartPastEndError`).
+    is refused either way (:class:`~eegpt.errors.StartPastEndError`). With ``"pad"``, a
+    zero-padded last window after full ones that holds less than half a window of recorded
+    samples is warned of (:func:`_warn_short_padded_tail`).
 
     ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds.
     """
     window = config.n_samples
     if n_times - config.start_samples >= window:
+        _warn_short_padded_tail(n_times, source, config)
         return
     message = (
         f"{source}: the recording lasts {duration:.3f} s ({n_times} samples at the model's "
@@ -291,6 +294,33 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
             "tail='pad' (--tail pad) to zero-pad it into one window"
         )
     _warn(message + "; it was zero-padded into one window (tail='pad').")
+
+
+#: Fraction of a window below which the recorded samples of a zero-padded last window
+#: (``tail="pad"``) are warned of: its embedding is then mostly of the zeros
+PADDED_TAIL_WARN = 0.5
+
+
+def _warn_short_padded_tail(n_times: int, source: str, config: PreprocessingConfig) -> None:
+    """Warn, once per recording, where ``tail="pad"`` adds a last window to the full ones of
+    ``n_times`` samples (at ``config.sfreq``) that holds less than :data:`PADDED_TAIL_WARN`
+    of a window of recorded samples, the rest zeros (one recorded sample and 1023 zeros for a
+    recording one sample longer than 4 windows), saying how to leave it out."""
+    if config.tail != "pad":
+        return
+    window = config.n_samples
+    starts = window_starts(n_times, window, config.step_samples, "pad", config.start_samples)
+    recorded = n_times - int(starts[-1])
+    if len(starts) < 2 or recorded >= window or recorded >= PADDED_TAIL_WARN * window:
+        return
+    rate = config.sfreq
+    _warn(
+        f"{source}: the last window (onset {starts[-1] / rate:.3f} s) holds only "
+        f"{recorded / rate:.3f} s of recorded samples ({recorded} of {window}) and "
+        f"{(window - recorded) / rate:.3f} s of zeros (tail='pad'): its embedding is mostly "
+        "of the padding, not of the signal. Leave it out with tail='drop' (--tail drop), or "
+        "drop the last window afterwards (emb[:-1]; metadata['padded_tail'] names it)."
+    )
 
 
 def _epochs_fit(n_times: int, config: PreprocessingConfig, array: Recording | None = None) -> str:
