@@ -25,7 +25,7 @@ from typing import Any, Literal, NoReturn
 import mne
 import numpy as np
 
-from eegpt._logging import count, few
+from eegpt._logging import count, few, log
 from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
 from eegpt.formats import PathLike
@@ -40,6 +40,10 @@ EDF_VOLT_UNITS = {
     "\u03bcV": 1e-6,  # Greek mu
     "\x83\xcaV": 1e-6,  # Shift-JIS mu, as read with latin-1
 }
+
+#: Voltage units of EDF/BDF signals that MNE does not know, and so reads as volts, though their
+#: scale is unambiguous: eegpt converts them to volts itself (:func:`convert_unknown_volts`)
+EDF_CONVERTED_UNITS = {"nV": 1e-9}
 
 #: Highest sampling rate (Hz) an EDF/BDF signal may have; higher ones mean a corrupt header.
 MAX_SFREQ = 1e6
@@ -66,6 +70,55 @@ def _mark_unscalable(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> None
         f"{path}: {'; '.join(groups)} in the header, so the samples cannot be scaled (the "
         "header is corrupt there); marked bad, so left out."
     )
+
+
+def convert_unknown_volts(
+    raw: mne.io.BaseRaw, path: Path, header: EDFHeader, verbose: Any = None
+) -> list[str]:
+    """Convert to volts the signals of an EDF/BDF file whose header states a voltage unit MNE
+    does not know (:data:`EDF_CONVERTED_UNITS`: ``nV``), which MNE reads as volts (1e9 times
+    too large), by the unit's factor; logs what it did and returns the channels converted.
+
+    MNE's reader keeps each signal's factor to volts (1 for a unit it does not know, in
+    ``raw._raw_extras``), applied to every read: that factor is set for a ``raw`` not loaded
+    yet (so reads block by block are converted too), a loaded one's samples are multiplied.
+    Where neither can be done (another MNE's reader), nothing is converted and the unit check
+    warns of the unit as before."""
+    by_label = {header.labels[k]: header.units[k] for k in header.data_signals}
+    rows = [k for k, name in enumerate(raw.ch_names) if by_label.get(name) in EDF_CONVERTED_UNITS]
+    if not rows:
+        return []
+    extras = getattr(raw, "_raw_extras", None) or [{}]
+    gains = extras[0].get("units") if len(extras) == 1 else None
+    if not raw.preload and not (
+        isinstance(gains, np.ndarray)
+        and len(gains) == len(raw.ch_names)
+        and (gains[rows] == 1).all()
+    ):
+        names = [raw.ch_names[k] for k in rows]
+        _warn(
+            f"{path}: {few(names)} in {by_label[names[0]]} as the header states, which MNE "
+            f"reads as volts, and which eegpt could not convert with this MNE: rescale the "
+            f"samples as read by {EDF_CONVERTED_UNITS[by_label[names[0]]]:g} (--rescale)."
+        )
+        return []
+    for k in rows:
+        factor = EDF_CONVERTED_UNITS[by_label[raw.ch_names[k]]]
+        if raw.preload:
+            raw._data[k] *= factor
+        else:
+            assert gains is not None
+            gains[k] *= factor
+    names = [raw.ch_names[k] for k in rows]
+    units = sorted({by_label[name] for name in names})
+    log(
+        f"{path}: {count(len(names), 'channel')} ({few(names)}) in {', '.join(units)} as the "
+        "header states, which MNE reads as volts: converted to volts (x"
+        f"{', x'.join(f'{EDF_CONVERTED_UNITS[u]:g}' for u in units)}). A --rescale given "
+        "multiplies the samples so converted: give none for this unit.",
+        verbose,
+    )
+    return names
 
 
 _ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")

@@ -51,6 +51,7 @@ from eegpt.edf_files import (
     _refuse_misnamed_edf,
     check_edf_header,
     check_record_steps,
+    convert_unknown_volts,
     first_record_offset,
     mark_record_gaps,
 )
@@ -155,6 +156,8 @@ def open_recording(
         header = replace(header, clock=mark_record_gaps(raw, path, header))
     if header is not None and header.unscalable:
         _mark_unscalable(raw, path, header)
+    if header is not None:  # nV, which MNE reads as volts
+        convert_unknown_volts(raw, path, header, verbose)
     if header is None:
         _warn_brainvision_truncated(path, raw)
         _warn_brainvision_pauses(path, raw)  # a paused recording's clock (brainvision_clock)

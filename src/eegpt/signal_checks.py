@@ -25,7 +25,7 @@ from eegpt._logging import warn as _warn
 from eegpt._rates import taken_rate
 from eegpt._window_flags import FlaggedSpans
 from eegpt.array_inputs import UNITS
-from eegpt.edf_files import EDF_VOLT_UNITS, RecordClock
+from eegpt.edf_files import EDF_CONVERTED_UNITS, EDF_VOLT_UNITS, RecordClock
 from eegpt.errors import RecordingError
 from eegpt.nonfinite_advice import nonfinite_error
 from eegpt.preprocessing_spec import FIELD_DEFAULTS, PRETRAINING_SCALE
@@ -922,7 +922,11 @@ def _check_rates(names: Sequence[str], rates: Sequence[float], sfreq: float, sou
 
 def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> None:
     pairs = zip(names, units, strict=True)
-    odd = [f"{name} ({unit!r})" for name, unit in pairs if unit not in EDF_VOLT_UNITS]
+    odd = [
+        f"{name} ({unit!r})"
+        for name, unit in pairs
+        if unit not in EDF_VOLT_UNITS and unit not in EDF_CONVERTED_UNITS  # nV: converted
+    ]
     if odd:
         _warn(
             f"{source}: unit check: channel(s) {', '.join(odd)} do not have a voltage unit "
@@ -936,11 +940,13 @@ def stated_unit(units: Sequence[str]) -> str | None:
     """The voltage unit(s) a file's header states for the channels (``units``, one per
     channel, as :attr:`eegpt.io.Recording.units` holds them), as text (``"µV"``,
     ``"µV, mV"``), where every one is a voltage below a volt MNE converted to volts; None
-    where any is not (an empty field, ``"nV"`` in EDF, ``"degC"``: read as volts, so a wrong
-    unit may be why the amplitude is off; ``"V"``: what writers put for samples in µV too) or
-    there are none. The amplitude checks take a large amplitude under a stated unit for an
-    artefact rather than a wrong unit."""
-    if not units or any(unit not in EDF_VOLT_UNITS or unit == "V" for unit in units):
+    where any is not (an empty field, ``"degC"``: read as volts, so a wrong unit may be why
+    the amplitude is off; ``"V"``: what writers put for samples in µV too) or there are none;
+    EDF's ``"nV"``, which eegpt converts itself (:func:`eegpt.edf_files.convert_unknown_volts`),
+    is one. The amplitude checks take a large amplitude under a stated unit for an artefact
+    rather than a wrong unit."""
+    known = EDF_VOLT_UNITS.keys() | EDF_CONVERTED_UNITS.keys()
+    if not units or any(unit not in known or unit == "V" for unit in units):
         return None
     shown = {"uV": "µV", "\u03bcV": "µV", "\x83\xcaV": "µV"}
     return ", ".join(dict.fromkeys(shown.get(unit, unit) for unit in units))
