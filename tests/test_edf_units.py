@@ -66,3 +66,14 @@ def test_a_blank_dimension_is_still_warned_of(tmp_path):
     """A blank physical dimension says no scale: read as volts and warned of, as before."""
     _, said = _prepared(_write(tmp_path / "blank.edf", "", 1.0))
     assert any("unit check" in s for s in said)
+
+
+def test_a_rescaling_given_beside_the_conversion_is_warned_of(tmp_path):
+    """A --rescale (a scale) given for a file in nV applies on top of eegpt's conversion: said,
+    with what to do where it was given for the nanovolts."""
+    from eegpt.preprocessing import PreprocessingConfig
+
+    rec = as_recording(_write(tmp_path / "nv.edf", "nV", 1e3))
+    with pytest.warns(RuntimeWarning, match=r"states nV, which eegpt converted .* rescaling by "
+                      r"0\.5 .* both apply"):  # fmt: skip
+        prepare(rec, config=PreprocessingConfig(scale=500.0))

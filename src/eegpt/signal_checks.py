@@ -272,6 +272,7 @@ def check_signal(
     )  # fmt: skip
     if units is not None:
         _check_units(names, units, source)
+        _check_rescaled_conversion(units, gain * rescaled, source)
     if rates is not None and sfreq is not None:
         _check_rates(names, rates, sfreq, source)
     # a channel without finite samples (all inside rejected bad spans) is measured by nothing
@@ -934,6 +935,24 @@ def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> Non
             "were read as volts. Check the file; rescale them if they are EEG in other units, or "
             "exclude them."
         )
+
+
+def _check_rescaled_conversion(units: Sequence[str], factor: float, source: str) -> None:
+    """Warn where samples eegpt converted to volts itself (EDF's ``nV``,
+    :data:`~eegpt.edf_files.EDF_CONVERTED_UNITS`) are rescaled besides (``factor``: the
+    rescaling given, ``--rescale`` or a scale, 1 for none): both apply, one after the other,
+    so a ``--rescale 1e-09`` given for the nanovolts (as eegpt advised before it converted
+    them) makes them a billion times too small."""
+    converted = sorted({unit for unit in units if unit in EDF_CONVERTED_UNITS})
+    if not converted or math.isclose(factor, 1.0):
+        return
+    _warn(
+        f"{source}: the header states {', '.join(converted)}, which eegpt converted to volts "
+        f"itself (MNE reads it as volts), and a rescaling by {factor:g} (--rescale or a scale "
+        "given) multiplies the samples so converted: both apply. If it was given for the "
+        f"{', '.join(converted)} (--rescale "
+        f"{', '.join(f'{EDF_CONVERTED_UNITS[u]:g}' for u in converted)}), give none."
+    )
 
 
 def stated_unit(units: Sequence[str]) -> str | None:
