@@ -243,6 +243,21 @@ def _read_split_v2(path: Path) -> tuple[str, ...] | None:
     return tuple(Path(f).name for f in raw.filenames[1:] if f is not None)
 
 
+def listed_path(path: str | os.PathLike) -> Path:
+    """``path`` made absolute as it was listed, its symbolic links not followed: a BIDS data
+    file that is a link (a DataLad/git-annex dataset's ``sub-01_task-rest_eeg.edf`` ->
+    ``.git/annex/objects/.../MD5E-...edf``) keeps the name and folder its sidecars and
+    companion files (``channels.tsv``, a BrainVision ``.eeg``) are found by. A ``..`` is
+    taken as the file system takes it, after the folder before it (links followed there),
+    not by striking out the name before it."""
+    absolute = Path(os.path.expanduser(os.fspath(path))).absolute()
+    parts = absolute.parts
+    if ".." not in parts:
+        return absolute
+    last = len(parts) - 1 - parts[::-1].index("..")
+    return Path(os.path.realpath(Path(*parts[: last + 1])), *parts[last + 1 :])
+
+
 def file_identity(path: str | os.PathLike) -> Any:
     """What names one file however it is reached: its device and inode (symbolic and hard
     links, other spellings of the path), or its resolved path where it cannot be read."""

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eegpt._dates import parse_iso
+from eegpt._file_identity import listed_path
 from eegpt._logging import caught_warnings, few, mne_state_held, pass_on_warnings
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
@@ -87,10 +88,10 @@ def bids_root(path: Path) -> Path | None:
     none of ``<root>``'s: the raw dataset's sidecars describe other files."""
     if not _DATA_FILE.match(path.name):
         return None
-    resolved = path.resolve()
-    for parent in list(resolved.parents)[:4]:  # <root>/sub-x[/ses-y]/eeg/file
+    listed = listed_path(path)  # a link (git-annex) is placed by its own name and folder
+    for parent in list(listed.parents)[:4]:  # <root>/sub-x[/ses-y]/eeg/file
         if (parent / "dataset_description.json").is_file():
-            inside = resolved.relative_to(parent).parts[0]
+            inside = listed.relative_to(parent).parts[0]
             return None if inside in NOT_RAW_FOLDERS else parent
     return None
 

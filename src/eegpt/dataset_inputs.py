@@ -24,7 +24,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from eegpt._file_identity import SplitRecording, file_identity, recording_files, split_recording
+from eegpt._file_identity import (
+    SplitRecording,
+    file_identity,
+    listed_path,
+    recording_files,
+    split_recording,
+)
 from eegpt._filenames import os_path, path_text
 from eegpt._logging import Verbose, check_verbose, few
 from eegpt._logging import count as _count
@@ -466,7 +472,7 @@ def _make_inputs(
         InputFile(
             i,
             rid,
-            os.path.abspath(p) if _dangling(p) else str(p.resolve()),
+            str(listed_path(p)),  # links kept: a BIDS file's sidecars lie by its link
             factor,
             more,
             bad,

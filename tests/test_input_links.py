@@ -1,0 +1,112 @@
+"""Recordings behind symbolic links (DataLad/git-annex datasets, corpora assembled from links):
+read as listed, so that their BIDS sidecars and companion files are found by the link's name
+and folder, not the target's."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import eegpt.bids
+from eegpt._file_identity import listed_path
+from eegpt.dataset import resolve_inputs
+from eegpt.demo import synthetic_raw
+from eegpt.io import as_recording
+
+EDF = "sub-{sub}/eeg/sub-{sub}_task-rest_eeg.edf"
+BAD = "EEG F3-REF"
+
+
+def _annexed(path: Path, store: Path) -> Path:
+    """Move ``path`` into ``store`` under a git-annex key (``MD5E-s<size>--<md5>.<ext>``) and
+    leave a relative symbolic link to it in its place, as ``git annex add`` does; the key."""
+    data = path.read_bytes()
+    key = f"MD5E-s{len(data)}--{hashlib.md5(data).hexdigest()}{path.suffix}"
+    target = store / key[-12:] / key / key
+    target.parent.mkdir(parents=True)
+    shutil.move(path, target)
+    path.symlink_to(os.path.relpath(target, path.parent))
+    return target
+
+
+@pytest.fixture(scope="module")
+def bids_dataset(tmp_path_factory):
+    """Two subjects, each with the channel BAD marked bad in its channels.tsv."""
+    mne_bids = pytest.importorskip("mne_bids")
+    root = tmp_path_factory.mktemp("links") / "ds"
+    raw, _ = synthetic_raw(minutes=0.25, seed=1)
+    raw.info["line_freq"] = 50
+    for sub in ("01", "02"):
+        path = mne_bids.BIDSPath(subject=sub, task="rest", datatype="eeg", root=root)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # no events: as it should be here
+            mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+        mne_bids.mark_channels(path, ch_names=[BAD], status="bad", verbose=False)
+    return root
+
+
+def test_a_bids_data_file_that_is_a_link_is_read_with_its_sidecars(bids_dataset, tmp_path):
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    link = root / EDF.format(sub="01")
+    target = _annexed(link, root / ".git" / "annex" / "objects")
+    inputs = resolve_inputs(root)
+    assert [f.recording_id for f in inputs.files] == [EDF.format(sub=s) for s in ("01", "02")]
+    assert inputs.files[0].path == str(link)  # the dataset's path, not the annex object
+    assert eegpt.bids.bids_root(link) == root
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['EEG F3-REF'\]"):
+        rec = as_recording(inputs.files[0].path)
+    assert BAD not in rec.ch_names  # channels.tsv applied, as for the plain file
+    assert BAD in as_recording(target, verbose="error").ch_names  # the object alone: no sidecars
+
+
+def _write_brainvision(folder: Path, name: str, n_channels: int = 4, sfreq: float = 256.0):
+    """A BrainVision recording ``name``.vhdr/.vmrk/.eeg of 10 s of float32 samples."""
+    folder.mkdir(parents=True, exist_ok=True)
+    samples = np.random.default_rng(0).standard_normal((int(10 * sfreq), n_channels)) * 20
+    (folder / f"{name}.eeg").write_bytes(samples.astype("<f4").tobytes())
+    (folder / f"{name}.vmrk").write_text(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n[Common Infos]\nCodepage=UTF-8\n"
+        f"DataFile={name}.eeg\n[Marker Infos]\nMk1=New Segment,,1,1,0\n"
+    )
+    channels = "\n".join(f"Ch{i + 1}=E{i + 1},,1,µV" for i in range(n_channels))
+    (folder / f"{name}.vhdr").write_text(
+        "Brain Vision Data Exchange Header File Version 1.0\n[Common Infos]\nCodepage=UTF-8\n"
+        f"DataFile={name}.eeg\nMarkerFile={name}.vmrk\nDataFormat=BINARY\n"
+        f"DataOrientation=MULTIPLEXED\nNumberOfChannels={n_channels}\n"
+        f"SamplingInterval={1e6 / sfreq}\n[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32\n"
+        f"[Channel Infos]\n{channels}\n",
+        encoding="utf-8",
+    )
+
+
+def test_brainvision_files_that_are_links_are_read_together(tmp_path):
+    """A .vhdr, .vmrk and .eeg each a link to an object of another name (git-annex): the
+    header's DataFile= is looked for beside the link."""
+    folder = tmp_path / "corpus" / "recs"
+    _write_brainvision(folder, "rec1")
+    for suffix in (".vhdr", ".vmrk", ".eeg"):
+        _annexed(folder / f"rec1{suffix}", tmp_path / "corpus" / ".git" / "annex" / "objects")
+    inputs = resolve_inputs(tmp_path / "corpus")
+    assert [(f.recording_id, f.path) for f in inputs.files] == [
+        ("recs/rec1.vhdr", str(folder / "rec1.vhdr"))
+    ]
+    rec = as_recording(inputs.files[0].path, verbose="error")
+    assert len(rec.ch_names) == 4 and rec.n_times == 2560
+
+
+def test_listed_path_keeps_links_and_takes_dotdot_as_the_file_system_does(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.edf").write_bytes(b"")
+    (tmp_path / "link").symlink_to(tmp_path / "a" / "b", target_is_directory=True)
+    assert listed_path(tmp_path / "link" / "x.edf") == tmp_path / "link" / "x.edf"
+    # link/.. is a/ (the link's target's parent), not tmp_path
+    assert listed_path(tmp_path / "link" / ".." / "b" / "x.edf") == Path(
+        os.path.realpath(tmp_path / "a"), "b", "x.edf"
+    )
