@@ -66,6 +66,26 @@ def test_a_bids_data_file_that_is_a_link_is_read_with_its_sidecars(bids_dataset,
     assert BAD in as_recording(target, verbose="error").ch_names  # the object alone: no sidecars
 
 
+def test_a_linked_subject_folder_is_listed(bids_dataset, tmp_path):
+    """``ds/sub-02 -> /elsewhere/sub-02``: listed, and read with the dataset's sidecars; a
+    link back up (a loop) ends, a second link to a subject is left out with a warning."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    elsewhere = tmp_path / "store" / "sub-02"
+    shutil.move(root / "sub-02", elsewhere)
+    (root / "sub-02").symlink_to(elsewhere, target_is_directory=True)
+    (root / "sub-01" / "up").symlink_to("..", target_is_directory=True)
+    inputs = resolve_inputs(root)
+    assert [f.recording_id for f in inputs.files] == [EDF.format(sub=s) for s in ("01", "02")]
+    assert inputs.files[1].path == str(root / EDF.format(sub="02"))
+    assert inputs.metadata.column("subject").to_pylist() == ["01", "02"]
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out"):
+        assert BAD not in as_recording(inputs.files[1].path).ch_names
+    (root / "sub-03").symlink_to(elsewhere, target_is_directory=True)  # no sub-03 files, but
+    with pytest.warns(RuntimeWarning, match=r"left out 1 linked folder .*sub-03 \(= "):
+        assert len(resolve_inputs(root).files) == 2  # its folder listed once
+
+
 def _write_brainvision(folder: Path, name: str, n_channels: int = 4, sfreq: float = 256.0):
     """A BrainVision recording ``name``.vhdr/.vmrk/.eeg of 10 s of float32 samples."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -610,9 +610,9 @@ def bids_manifest(
             f"recordings and reading them with their sidecars needs mne-bids: {_INSTALL}. "
             "Or pass pattern='**/*_eeg.edf' (--pattern) to embed the data files alone"
         ) from err
-    root = root.resolve()
+    root = listed_path(root)  # links kept: the folders of linked subjects lie under it
     derivative = is_derivative(root)
-    top = root if under is None else under.resolve()
+    top = root if under is None else listed_path(under)
     found = _data_files(root, top, derivative)
     kind = "BIDS derivative dataset" if derivative else "BIDS dataset"
     where = f"{top} (of the {kind} {root})" if under is not None else f"the {kind} {root}"
@@ -777,15 +777,50 @@ def _data_files(root: Path, top: Path, derivative: bool = False) -> list[tuple[P
     ``derivative`` dataset also its processed recordings, :data:`_DERIVED_FILE`) in the
     folder ``top`` of the BIDS dataset ``root``, sorted, each with its suffix (``"eeg"``,
     ``"ieeg"``, ``"raw"``, ``"epo"``), outside :data:`NOT_RAW_FOLDERS` and hidden folders: one
-    walk of the tree."""
+    walk of the tree, into linked folders too (:func:`_files_below`)."""
     found = []
-    for p in top.rglob("sub-*" if derivative else "sub-*eeg.*"):
+    for p in _files_below(root, top):
         named = (_DERIVED_FILE if derivative else _DATA_FILE).match(p.name)
-        rel = p.relative_to(root).parts
-        if named and rel[0] not in NOT_RAW_FOLDERS and not any(x.startswith(".") for x in rel):
-            if p.is_file():
-                found.append((p, named.group(2) or named.group(4)))
+        if named and p.is_file():
+            found.append((p, named.group(2) or named.group(4)))
     return sorted(found)
+
+
+def _files_below(root: Path, top: Path) -> list[Path]:
+    """The files in the folder ``top`` of the BIDS dataset ``root`` (outside
+    :data:`NOT_RAW_FOLDERS` and hidden folders, hidden files left out), as named through
+    linked folders (``ds/sub-02 -> /store/sub-02``: a dataset assembled from links, as a
+    folder listing follows them), each folder entered once, so a link loop (``sub-01/up ->
+    ..``) ends and a folder reached by two paths is walked under the first by name; those
+    left out are named in a warning."""
+    files: list[Path] = []
+    real_top = Path(os.path.realpath(top))
+    # real folder -> the path it was walked under; top's and those above it: a link up ends
+    seen = {str(real): str(top) for real in [real_top, *real_top.parents]}
+    again: list[str] = []
+    for folder, dirs, names in os.walk(top, followlinks=True):
+        here = Path(folder)
+        keep = []
+        for name in sorted(dirs):
+            path = here / name
+            rel = path.relative_to(root).parts
+            if name.startswith(".") or rel[0] in NOT_RAW_FOLDERS:
+                continue
+            real = os.path.realpath(path)
+            if real in seen:
+                if not (str(path) + os.sep).startswith(seen[real] + os.sep):  # not a loop
+                    again.append(f"{path.relative_to(root).as_posix()} (= {seen[real]})")
+                continue
+            seen[real] = str(path)
+            keep.append(name)
+        dirs[:] = keep
+        files.extend(here / n for n in names if not n.startswith("."))
+    if again:
+        _warn(
+            f"{root}: left out {_count(len(again), 'linked folder')} that lead to a folder "
+            f"listed before, so as not to list its recordings twice: {few(again, 5)}"
+        )
+    return files
 
 
 def _ieeg_text(found: list[Path]) -> str:
