@@ -81,6 +81,9 @@ def test_a_linked_subject_folder_is_listed(bids_dataset, tmp_path):
     assert inputs.metadata.column("subject").to_pylist() == ["01", "02"]
     with pytest.warns(RuntimeWarning, match=r"marked bad were left out"):
         assert BAD not in as_recording(inputs.files[1].path).ch_names
+    alone = resolve_inputs(root / "sub-02")  # given alone: a folder of the dataset still
+    assert [f.path for f in alone.files] == [inputs.files[1].path]
+    assert alone.metadata.column("subject").to_pylist() == ["02"]
     (root / "sub-03").symlink_to(elsewhere, target_is_directory=True)  # no sub-03 files, but
     with pytest.warns(RuntimeWarning, match=r"left out 1 linked folder .*sub-03 \(= "):
         assert len(resolve_inputs(root).files) == 2  # its folder listed once

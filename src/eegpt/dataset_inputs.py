@@ -653,8 +653,9 @@ def _dataset_of_folder(folder: Path) -> Path | None:
     """The BIDS dataset (the folder with ``dataset_description.json``, or a derivative
     dataset ``<raw>/derivatives/NAME`` without one: :func:`_is_bids_dataset`) that ``folder``
     is a subject's folder or a folder inside one of (``ds/sub-01``, ``ds/sub-01/ses-1``,
-    ``ds/sub-01/ses-1/eeg``); None for a dataset's own folder or any other folder."""
-    folder = folder.resolve()
+    ``ds/sub-01/ses-1/eeg``); None for a dataset's own folder or any other folder. A linked
+    folder (``ds/sub-02 -> /store/sub-02``) is placed where it is listed, not where it leads."""
+    folder = listed_path(folder)
     for parent in list(folder.parents)[:3]:
         if _is_bids_dataset(parent):
             first = folder.relative_to(parent).parts[0]
@@ -687,7 +688,7 @@ def _from_folder(
     ``bids_filters`` apply with it."""
     from eegpt.bids import is_derivative
 
-    root = folder.resolve()
+    root = listed_path(folder)  # a linked subject folder is placed in its dataset
     dataset: Path | None = root
     under: Path | None = None
     if not _is_bids_dataset(root):
