@@ -10,6 +10,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+import mne
 import numpy as np
 import pytest
 
@@ -133,3 +134,22 @@ def test_listed_path_keeps_links_and_takes_dotdot_as_the_file_system_does(tmp_pa
     assert listed_path(tmp_path / "link" / ".." / "b" / "x.edf") == Path(
         os.path.realpath(tmp_path / "a"), "b", "x.edf"
     )
+
+
+def test_a_split_fif_recording_whose_parts_are_links_is_read_whole(tmp_path):
+    """MNE reads a split FIF recording's later parts from the folder of its first part, by
+    the names the first part records: beside the links, not beside the annex objects."""
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    data = np.random.default_rng(0).normal(0, 2e-5, (6, 256 * 400))
+    raw = mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    raw.save(folder / "s_raw.fif", split_size="2MB", buffer_size_sec=1.0, verbose=False)
+    parts = sorted(folder.glob("s_raw*.fif"))
+    assert len(parts) > 1
+    for part in parts:
+        _annexed(part, tmp_path / "store")
+    with pytest.warns(RuntimeWarning, match=r"continue.*s_raw-1\.fif"):
+        inputs = resolve_inputs(folder)
+    assert [f.path for f in inputs.files] == [str(folder / "s_raw.fif")]
+    assert as_recording(inputs.files[0].path, verbose="error").n_times == raw.n_times
