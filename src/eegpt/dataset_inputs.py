@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -823,7 +824,7 @@ def _listed_under(
             _without_companions(_matching(root, pattern, verbose), root), root
         )
     else:
-        paths = [p for p in _files_under(root, verbose=verbose) if p.suffix.lower() in suffixes]
+        paths = [p for p in _files_under(root, verbose=verbose) if _listed_name(p, suffixes)]
     paths = _without_not_recording_fifs(paths, root)
     if not paths:
         what = f"matching {pattern!r}" if pattern else f"ending in {', '.join(suffixes)}"
@@ -831,6 +832,12 @@ def _listed_under(
             f"no files {what} under {folder}; pass pattern='**/*.ext' (--pattern '**/*.ext')"
         )
     return _in_id_order(paths, root)
+
+
+def _listed_name(path: Path, suffixes: Sequence[str]) -> bool:
+    """Whether a folder's file ``path`` is listed as a recording: named with one of
+    ``suffixes``, or a gzipped FIF file (``.fif.gz``, read as FIF)."""
+    return path.suffix.lower() in suffixes or path.name.lower().endswith(".fif.gz")
 
 
 #: Files that hold part of a recording read from another file beside them, of the same name:
@@ -959,7 +966,8 @@ def _in_id_order(paths: list[Path], root: Path) -> tuple[list[Path], list[str]]:
     """Found ``paths`` and their ids under ``root``, in id order, without split FIF
     continuations and second paths to one file (each with a warning)."""
     paths, ids = _without_continuations(paths, _relative_ids(paths, root))
-    order = sorted(range(len(paths)), key=ids.__getitem__)
+    # by the NFC form: a name written as NFD (macOS) or NFC sorts alike on every machine
+    order = sorted(range(len(paths)), key=lambda i: (unicodedata.normalize("NFC", ids[i]), ids[i]))
     return _without_repeats([paths[i] for i in order], [ids[i] for i in order])
 
 
@@ -1419,6 +1427,7 @@ def _without_listed_companions(paths: list[Path], ids: list[str]) -> tuple[list[
 
 
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
+    _refuse_misspelled_columns(table.column_names, source)
     if "path" not in table.column_names:
         raise ValueError(
             f"manifest {source} needs a 'path' column (one EEG file per row); it has "
@@ -1432,6 +1441,7 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
         raise ValueError(f"manifest {source}: empty 'path' in row(s) {empty[:10]}")
     # joined first: a name recorded with \xNN escapes is looked up where it lies
     paths = [Path(os_path(str(base / Path(str(p)).expanduser()))) for p in raw_paths]
+    _refuse_padded_paths(raw_paths, paths, base, source)
     if "recording_id" in table.column_names:
         ids = [None if v is None else str(v) for v in table.column("recording_id").to_pylist()]
     else:
@@ -1476,6 +1486,51 @@ def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
         )
     _refuse_repeated_files(paths, ids, annotations, source)  # type: ignore[arg-type]
     return _make_inputs(paths, ids, source, metadata, rescale, annotations, bads, starts)  # type: ignore[arg-type]
+
+
+def _refuse_misspelled_columns(columns: Sequence[str], source: str) -> None:
+    """Refuse manifest ``columns`` that are a column eegpt reads (``path``, ``recording_id``,
+    ``rescale``, ``bads``, ``start_seconds``, ``annotations_file``) but for capitals or spaces
+    around the name (``Path``, ``' rescale'`` after ``path, rescale`` in a header): read as
+    written, they would be copied as metadata and their settings not applied."""
+    read = ("path", "recording_id", *sorted(INPUT_SETTING_COLUMNS))
+    misspelled = {
+        c: str(c).strip().lower()
+        for c in columns
+        if str(c).strip().lower() in read and c != str(c).strip().lower()
+    }
+    if not misspelled:
+        return
+    renames = ", ".join(f"{c!r} as {name!r}" for c, name in misspelled.items())
+    spaced = any(c != c.strip() for c in misspelled)
+    hint = " (a CSV header with ', ' between names keeps the spaces)" if spaced else ""
+    raise ValueError(
+        f"manifest {source}: column(s) {list(misspelled)} are not read as written (eegpt reads "
+        f"the columns {list(read)} by their exact names, in lower case without spaces, and "
+        f"would copy these as metadata, their settings not applied): name {renames} in the "
+        f"header line{hint}"
+    )
+
+
+def _refuse_padded_paths(
+    raw: Sequence[Any], paths: Sequence[Path], base: Path, source: str
+) -> None:
+    """Refuse manifest ``path`` cells with spaces around the name where the name without them
+    is a file or folder (``'a.edf '`` for ``a.edf``): the spaces are kept, as they may belong
+    to a name, so the file would be reported missing later, its name's spaces unseen."""
+    padded = [
+        f"row {row}: {str(cell)!r}"
+        for row, (cell, path) in enumerate(zip(raw, paths, strict=True))
+        if str(cell) != str(cell).strip()
+        and not os.path.lexists(path)
+        and os.path.lexists(os_path(str(base / Path(str(cell).strip()).expanduser())))
+    ]
+    if padded:
+        raise ValueError(
+            f"manifest {source}: the 'path' cell(s) {', '.join(padded[:5])} have spaces around "
+            "the name, which are read as part of it: no such file, but there is one without "
+            "them; remove the spaces (rows counted from 0 after the header line)"
+        )
 
 
 #: Manifest columns eegpt reads, with the type every shard writes them in, whatever one
