@@ -11,6 +11,7 @@ import warnings
 import pytest
 
 from eegpt.dataset_inputs import resolve_inputs
+from eegpt.errors import EEGPTWarning
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,56 @@ def test_names_sort_alike_in_either_unicode_normalization(tmp_path):
         (tmp_path / name).write_bytes(b"")
     ids = [f.recording_id for f in resolve_inputs(tmp_path).files]
     assert ids == ["f.edf", nfd]
+
+
+def _bids_dataset(root, names):
+    """A BIDS dataset at ``root`` with empty data files of ``names`` (``sub-01/eeg/...``)."""
+    root.mkdir(parents=True)
+    (root / "dataset_description.json").write_text('{"Name": "x", "BIDSVersion": "1.8.0"}')
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(b"")
+    return root
+
+
+def test_a_bids_listing_warns_of_the_data_files_it_leaves_out_for_their_names(tmp_path):
+    """``sub-02_task-rest_eeg.EDF`` (upper-case extension) and ``task-eyes-closed`` (a label
+    with '-') are no BIDS names, which MNE-BIDS does not read: left out, said in one warning."""
+    pytest.importorskip("mne_bids")
+    root = _bids_dataset(
+        tmp_path / "ds",
+        [
+            "sub-01/eeg/sub-01_task-rest_eeg.edf",
+            "sub-02/eeg/sub-02_task-rest_eeg.EDF",
+            "sub-05/eeg/sub-05_task-eyes-closed_eeg.edf",
+            "sourcedata/sub-04/eeg/sub-04_task-rest_eeg.EDF",  # not of the raw data: not said
+        ],
+    )
+    with pytest.warns(EEGPTWarning, match="left out 2 files named like EEG data files") as said:
+        inputs = resolve_inputs(root)
+    assert [f.recording_id for f in inputs.files] == ["sub-01/eeg/sub-01_task-rest_eeg.edf"]
+    text = "\n".join(str(w.message) for w in said)
+    assert "sub-02/eeg/sub-02_task-rest_eeg.EDF" in text and "task-eyes-closed" in text
+    assert "sub-04" not in text
+
+
+def test_a_folder_holding_a_bids_dataset_says_to_give_the_dataset(tmp_path):
+    """``parent/ds1`` a BIDS dataset: ``parent`` lists its files without their entities and
+    its derivatives/ and sourcedata/ copies beside them; the warning names ds1 and says to
+    give it as the input."""
+    root = _bids_dataset(
+        tmp_path / "parent" / "ds1",
+        [
+            "sub-01/eeg/sub-01_task-rest_eeg.edf",
+            "derivatives/clean/sub-01/eeg/sub-01_task-rest_desc-clean_eeg.edf",
+        ],
+    )
+    (root / "derivatives" / "clean" / "dataset_description.json").write_text("{}")
+    (tmp_path / "parent" / "other.edf").write_bytes(b"")
+    with pytest.warns(EEGPTWarning, match=r"holds 1 BIDS dataset \(ds1/ \(2 files\);") as said:
+        inputs = resolve_inputs(tmp_path / "parent")
+    assert len(inputs.files) == 3 and len(said) == 1
+    assert "Give each dataset's folder as the input" in str(said[0].message)
+    with warnings.catch_warnings():  # a folder of no dataset: nothing to say
+        warnings.simplefilter("error")
+        resolve_inputs(tmp_path / "parent", pattern="*.edf")

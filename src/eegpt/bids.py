@@ -777,12 +777,17 @@ def _data_files(root: Path, top: Path, derivative: bool = False) -> list[tuple[P
     ``derivative`` dataset also its processed recordings, :data:`_DERIVED_FILE`) in the
     folder ``top`` of the BIDS dataset ``root``, sorted, each with its suffix (``"eeg"``,
     ``"ieeg"``, ``"raw"``, ``"epo"``), outside :data:`NOT_RAW_FOLDERS` and hidden folders: one
-    walk of the tree, into linked folders too (:func:`_files_below`)."""
+    walk of the tree, into linked folders too (:func:`_files_below`). Of a raw dataset, the
+    files named like data files but not as BIDS names them are warned of
+    (:func:`_warn_misnamed_data_files`)."""
     found = []
-    for p in _files_below(root, top):
+    files = _files_below(root, top)
+    for p in files:
         named = (_DERIVED_FILE if derivative else _DATA_FILE).match(p.name)
         if named and p.is_file():
             found.append((p, named.group(2) or named.group(4)))
+    if not derivative:
+        _warn_misnamed_data_files(root, files, {p for p, _ in found})
     return sorted(found)
 
 
@@ -821,6 +826,32 @@ def _files_below(root: Path, top: Path) -> list[Path]:
             f"listed before, so as not to list its recordings twice: {few(again, 5)}"
         )
     return files
+
+
+#: A file named like a BIDS EEG data file but for its case or labels (``sub-02_task-rest_eeg.EDF``,
+#: ``sub-01_task-eyes-closed_eeg.edf``): what :func:`_warn_misnamed_data_files` counts.
+_DATA_LIKE = re.compile(rf"^sub-.*_i?eeg\.({_FORMATS})$", re.IGNORECASE)
+
+
+def _warn_misnamed_data_files(root: Path, files: list[Path], found: set[Path]) -> None:
+    """Warn once of the ``files`` (of the BIDS dataset ``root``, as :func:`_files_below` lists
+    them) named like data files (:data:`_DATA_LIKE`) but not listed (not in ``found``): BIDS
+    names have lower-case extensions and labels of letters and digits only, so MNE-BIDS does
+    not read them as its recordings and the listing leaves them out."""
+    left = [
+        p.relative_to(root).as_posix()
+        for p in files
+        if p not in found and _DATA_LIKE.match(p.name) and p.is_file()
+    ]
+    if left:
+        _warn(
+            f"the BIDS dataset {root}: left out {_count(len(left), 'file')} named like EEG "
+            f"data files but not as BIDS names them ({few(sorted(left), 5)}): a BIDS name has a "
+            "lower-case extension (.edf, not .EDF) and entity labels of letters and digits "
+            "only (task-eyesclosed, not task-eyes-closed), and MNE-BIDS reads no other. Rename "
+            "them to embed them with their sidecars, or embed them as files with --pattern "
+            "(pattern=)"
+        )
 
 
 def _ieeg_text(found: list[Path]) -> str:

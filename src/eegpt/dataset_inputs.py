@@ -720,7 +720,46 @@ def _from_folder(
     paths, ids = _listed_under(folder, pattern, verbose)
     if dataset is not None:
         _warn_outside_raw_data(paths, ids, dataset, pattern)
+    elif pattern is None:
+        _warn_datasets_inside(folder, ids)
     return _make_inputs(paths, ids, str(folder))
+
+
+def _datasets_inside(root: Path, ids: Sequence[str]) -> dict[str, int]:
+    """The BIDS datasets below the folder ``root`` (folders with a
+    ``dataset_description.json``, the outermost of nested ones) that hold recordings listed
+    as ``ids`` (paths relative to ``root``), each with how many of them it holds."""
+    described: dict[str, bool] = {}
+    held: dict[str, int] = {}
+    for rid in ids:
+        parts = rid.split("/")[:-1]
+        for k in range(1, len(parts) + 1):
+            folder = "/".join(parts[:k])
+            if folder not in described:
+                described[folder] = (root / folder / "dataset_description.json").is_file()
+            if described[folder]:
+                held[folder] = held.get(folder, 0) + 1
+                break
+    return held
+
+
+def _warn_datasets_inside(folder: Path, ids: Sequence[str]) -> None:
+    """Warn where the folder ``folder``, no BIDS dataset, holds BIDS datasets whose files it
+    lists (``parent/ds1/sub-01/...``): they are read as files alone, without their entities
+    and participants' columns, and their ``derivatives/`` and ``sourcedata/`` copies are
+    listed beside the raw recordings."""
+    held = _datasets_inside(folder, ids)
+    if not held:
+        return
+    names = [f"{name}/ ({_count(n, 'file')})" for name, n in sorted(held.items())]
+    _warn(
+        f"{folder} holds {_count(len(held), 'BIDS dataset')} ({few(names, 5)}; each a folder "
+        "with dataset_description.json) whose files are listed as files alone: without "
+        "subject, session, task or participants.tsv columns, and with the copies under their "
+        "derivatives/ and sourcedata/ folders as recordings of their own. Give each dataset's "
+        "folder as the input (one run each, or a manifest), or a --pattern that picks the "
+        "files meant"
+    )
 
 
 def _derivative_advice(pattern: str | None, dataset: Path) -> str:
