@@ -1291,6 +1291,7 @@ def _from_manifest(path: Path) -> DatasetInputs:
     else:
         read = read_delimited_table(path)
         table, delimiter = read.table, read.delimiter  # the one it chose, not read again
+    _refuse_misspelled_columns(table.column_names, str(path))  # not a BIDS participants.tsv's
     if delimiter == ";":
         for name in ("rescale", "start_seconds"):  # German Excel's CSV: 0,5 is 0.5
             if name in table.column_names:
@@ -1466,7 +1467,6 @@ def _without_listed_companions(paths: list[Path], ids: list[str]) -> tuple[list[
 
 
 def _from_table(table: Any, base: Path, source: str) -> DatasetInputs:
-    _refuse_misspelled_columns(table.column_names, source)
     if "path" not in table.column_names:
         raise ValueError(
             f"manifest {source} needs a 'path' column (one EEG file per row); it has "
