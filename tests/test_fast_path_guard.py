@@ -236,3 +236,48 @@ def test_an_engine_over_a_wrapped_model_runs_the_reference_path(precision):
     assert not engine.runs_fast_path()
     got = torch.as_tensor(engine.encode(x.numpy(), ids.tolist()))
     assert rel_err(got.float(), want) <= (1e-6 if precision == "float32" else 3e-2)
+
+
+def _conv_padding(enc: EEGPTEncoder) -> None:
+    enc.patch_embed.proj.padding = (0, 8)
+
+
+def _conv_dilation(enc: EEGPTEncoder) -> None:
+    enc.patch_embed.proj.dilation = (1, 2)
+
+
+def _fc1_forward_patched(enc: EEGPTEncoder) -> None:
+    fc1 = enc.blocks[0].mlp.fc1
+    plain = fc1.forward
+    fc1.forward = lambda t: plain(t) + 1.0  # as hook and adapter libraries patch a layer
+
+
+def _block_forward_patched(enc: EEGPTEncoder) -> None:
+    blk = enc.blocks[1]
+    plain = blk.forward
+    blk.forward = lambda *a, **k: plain(*a, **k) * 0.5
+
+
+def _more_summary_tokens(enc: EEGPTEncoder) -> None:
+    enc.summary_token = nn.Parameter(torch.randn(1, 3, enc.config.embed_dim) * 0.02)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_conv_padding, _conv_dilation, _fc1_forward_patched, _block_forward_patched,
+     _more_summary_tokens],
+)  # fmt: skip
+def test_an_edit_that_leaves_the_module_tree_gets_the_reference_path(change):
+    """Edits after a first call that register no module: the patch convolution's padding
+    (1.7 off) or dilation (a patch more), a forward replaced on an instance (3.7 off), more
+    summary tokens (a crash) kept the fast path, whose check was kept per module tree."""
+    enc, x, ids = small_encoder()
+    with torch.no_grad():
+        enc(x, ids)  # the check and derived weights cached: the edit comes after
+    change(enc)
+    want = reference(enc, x, ids)
+    with torch.no_grad():
+        got = enc(x, ids)
+    assert got.shape == want.shape and rel_err(got, want) <= 1e-6
+    with pytest.raises(ValueError, match="fast path cannot compute"):
+        enc.fast_plan(ids)

@@ -279,6 +279,7 @@ class _Modules(NamedTuple):
     """What :func:`_modules_of` finds in an encoder's module tree (kept per tree)."""
 
     tree: tuple  # the _tree_entry it was found in: found again when that is renewed
+    live: tuple  # the _live_key it was found with: found again when that changes
     wrong: str | None  # the first module that is not as the fast path assumes, in words
     gelus: tuple[nn.Module, ...]  # the blocks' activations (their ``approximate`` is read live)
     settings: tuple[tuple[nn.Module, tuple[str, ...]], ...]  # modules and names in _SETTINGS
@@ -340,23 +341,54 @@ def _wrong_module(enc: EEGPTEncoder) -> str | None:
                 f"{path} normalises over {tuple(module.normalized_shape)}, not ({cfg.embed_dim},)"
             )
     conv = cast(nn.Conv2d, enc.patch_embed.proj)
-    geometry = (conv.in_channels, conv.kernel_size, conv.stride, conv.padding, conv.dilation,
-                conv.groups, conv.padding_mode)  # fmt: skip
+    geometry = tuple(getattr(conv, name) for name in _CONV_GEOMETRY)
     assumed = (1, (1, cfg.patch_size), (1, cfg.stride), (0, 0), (1, 1), 1, "zeros")
     if geometry != assumed:
         return (
             "patch_embed.proj is not the 1 x patch_size convolution of one input channel with "
             f"stride {cfg.stride}, no padding, dilation or groups the config describes"
         )
+    patched = [name or "the encoder" for name, m in enc.named_modules() if "forward" in m.__dict__]
+    if patched:
+        return (
+            f"the forward of {patched[0]} is replaced on the instance (module.forward = ...), "
+            "which the fast path, reading the weights itself, would not call"
+        )
+    token = enc.summary_token
+    if tuple(token.shape) != (1, cfg.embed_num, cfg.embed_dim):
+        return (
+            f"summary_token has shape {tuple(token.shape)}, not the config's "
+            f"(1, {cfg.embed_num}, {cfg.embed_dim})"
+        )
     return None
+
+
+_CONV_GEOMETRY = ("in_channels", "kernel_size", "stride", "padding", "dilation", "groups",
+                  "padding_mode")  # fmt: skip
+
+
+def _live_key(enc: EEGPTEncoder, tree: tuple) -> tuple:
+    """What the fast path assumes that an edit can change without the module tree changing
+    (so without renewing its :func:`_tree_entry`): the patch convolution's geometry, the
+    modules whose ``forward`` is replaced on the instance (``module.forward = ...``, as some
+    hook and adapter libraries patch a layer) and the summary tokens' shape. A few
+    microseconds: attribute reads, and a dict lookup per module of the held tree."""
+    conv = getattr(enc.patch_embed, "proj", None)
+    token = getattr(enc, "summary_token", None)
+    return (
+        tuple(getattr(conv, name, None) for name in _CONV_GEOMETRY),
+        tuple(m for m, _ in tree[1] if "forward" in m.__dict__),
+        tuple(token.shape) if isinstance(token, torch.Tensor) else None,
+    )
 
 
 def _modules_of(enc: EEGPTEncoder) -> _Modules:
     """``enc``'s :class:`_Modules`, found once per state of its module tree (as cheap to
-    check as :func:`has_hooks`: the same tree entry)."""
+    check as :func:`has_hooks`: the same tree entry) and of what :func:`_live_key` reads."""
     tree = _tree_entry(enc)
+    live = _live_key(enc, tree)
     found = _MODULES.get(enc)
-    if found is None or found.tree is not tree:
+    if found is None or found.tree is not tree or found.live != live:
         gelus = tuple(m for blk in enc.blocks for m in blk.modules() if isinstance(m, nn.GELU))
         settings = tuple(
             (m, names)
@@ -364,7 +396,7 @@ def _modules_of(enc: EEGPTEncoder) -> _Modules:
             for kind, names in _SETTINGS.items()
             if (_is(m, kind) if isinstance(kind, str) else isinstance(m, kind))
         )
-        found = _MODULES[enc] = _Modules(tree, _wrong_module(enc), gelus, settings)
+        found = _MODULES[enc] = _Modules(tree, live, _wrong_module(enc), gelus, settings)
     return found
 
 
@@ -377,8 +409,10 @@ def unsupported_reason(enc: EEGPTEncoder, *, say: bool = False) -> str | None:
     class it assumes, ``torch.nn.Linear``/``LayerNorm``/``Conv2d``/``Embedding`` and eegpt's
     own, with ``GELU(approximate="none")``. A wrapper (a LoRA adapter), a quantized or
     parametrized layer, a subclass or another activation get the reference path, which calls
-    every module. Checked per module tree (the walk of :func:`has_hooks`) and, for the GELUs'
-    ``approximate``, per call. ``say=True`` logs each reason once per encoder (INFO).
+    every module. Checked per module tree (the walk of :func:`has_hooks`) and again where an
+    edit leaves the tree as it was but changes what the fast path assumes (the patch
+    convolution's geometry, a ``forward`` replaced on an instance, the summary tokens' shape:
+    :func:`_live_key`, per call) and, for the GELUs' ``approximate``, per call. ``say=True`` logs each reason once per encoder (INFO).
     """
     found = _modules_of(enc)
     reason = found.wrong

@@ -271,8 +271,9 @@ class EEGPTEncoder(nn.Module):
             raise ValueError(
                 f"chan_ids must be integers (an integer dtype such as torch.long, not "
                 f"{str(chan_ids.dtype).removeprefix('torch.')}): rows of the channel vocabulary "
-                f"(eegpt.channels.CHANNEL_INDEX); got {chan_ids.tolist()[:8]}, whose fractions "
-                "would be cut off silently. Map channel names with "
+                f"(eegpt.channels.CHANNEL_INDEX); got {chan_ids.tolist()[:8]}. A float id would "
+                "be cut to an integer without a word (1.7 read as row 1), so none is taken, "
+                "whole or not (as EEGPT.encode takes none). Map channel names with "
                 "eegpt.channels.map_channels(names).chan_ids"
             )
         weight = getattr(self.patch_embed.proj, "weight", None)
