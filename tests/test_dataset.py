@@ -4179,19 +4179,19 @@ def test_only_errors_of_unreadable_data_read_the_shards_through(
     pyarrow's error as it is, without reading every shard through to look for damage; with
     two damaged shards in a folder, the reading stops at the first, and the error says how to
     check the rest."""
-    import eegpt.dataset_read as dr
+    import eegpt.shard_checks as shard_checks
     from eegpt.errors import UnreadableShardError
 
     out = tmp_path / "out"
     embed_dataset(small_corpus, out, model=model, shard_size=2, workers=0, progress=False)
     calls: list[Any] = []
-    damaged_shards = dr.damaged_shards
+    damaged_shards = shard_checks.damaged_shards
 
     def counted(shards: Any, **kw: Any) -> Any:
         calls.append(shards)
         return damaged_shards(shards, **kw)
 
-    monkeypatch.setattr(dr, "damaged_shards", counted)
+    monkeypatch.setattr(shard_checks, "damaged_shards", counted)
     import pyarrow.dataset as pads
 
     ids_as_numbers = pads.field("recording_id").cast(pa.int64()) == 1  # 'a/rec01.edf' is none
@@ -4206,6 +4206,7 @@ def test_only_errors_of_unreadable_data_read_the_shards_through(
     assert err.value.shards == [str(first)]  # the reading stopped there
     assert f"the shards of {out} after the first damaged one were not read" in str(err.value)
     assert "eegpt info --verify" in str(err.value)
+    assert calls  # read through here, where the error was of damage (the count above is real)
 
 
 def test_parts_of_a_list_of_files_that_grew_are_refused(small_corpus, model, tmp_path):

@@ -74,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import bids as bids
     from eegpt import brainvision_files as brainvision_files
     from eegpt import channel_picks as channel_picks
+    from eegpt import channel_sets as channel_sets
     from eegpt import channels as channels
     from eegpt import checkpoint_config as checkpoint_config
     from eegpt import checkpoint_files as checkpoint_files
@@ -92,8 +93,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import dataset as dataset
     from eegpt import dataset_cli as dataset_cli
     from eegpt import dataset_files as dataset_files
+    from eegpt import dataset_folders as dataset_folders
     from eegpt import dataset_inputs as dataset_inputs
     from eegpt import dataset_lock as dataset_lock
+    from eegpt import dataset_parts as dataset_parts
     from eegpt import dataset_pipeline as dataset_pipeline
     from eegpt import dataset_ray as dataset_ray
     from eegpt import dataset_read as dataset_read
@@ -151,11 +154,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import probe_preparation as probe_preparation
     from eegpt import probe_provenance as probe_provenance
     from eegpt import probe_training as probe_training
+    from eegpt import read_filters as read_filters
     from eegpt import recording as recording
+    from eegpt import recording_copies as recording_copies
     from eegpt import recording_files as recording_files
     from eegpt import rename_tables as rename_tables
     from eegpt import resampling as resampling
+    from eegpt import run_specs as run_specs
     from eegpt import scoring_epochs as scoring_epochs
+    from eegpt import shard_checks as shard_checks
     from eegpt import shard_writer as shard_writer
     from eegpt import short_attention as short_attention
     from eegpt import signal_checks as signal_checks
@@ -176,6 +183,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import viz_training as viz_training
     from eegpt import vocabulary as vocabulary
     from eegpt import window_labelling as window_labelling
+    from eegpt import window_tables as window_tables
     from eegpt import windowing as windowing
     from eegpt.anonymize import anonymize_embeddings
     from eegpt.api import embed, embed_to_file
@@ -226,6 +234,9 @@ _SUBMODULES = {
     "recording", "recording_files", "ssp_projectors", "unreadable_files",
     # split from viz (eegpt.viz re-exports their names)
     "viz_channels", "viz_embeddings", "viz_hypnogram", "viz_training",
+    # split from dataset_read (eegpt.dataset_read re-exports the names it gave)
+    "channel_sets", "dataset_folders", "dataset_parts", "read_filters", "recording_copies",
+    "run_specs", "shard_checks", "window_tables",
 }  # fmt: skip
 
 

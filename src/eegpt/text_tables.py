@@ -3,17 +3,30 @@ rename tables, annotation CSVs), by one encoding policy: UTF-8, with or without 
 "CSV UTF-8"); UTF-16 with its BOM (Excel's "Unicode Text", tab-separated), decoded; anything
 else refused, naming the file's first line that is not UTF-8 and how to convert it (Excel's
 plain "CSV" on Windows is cp1252). Line ends (CRLF, LF) are left to the readers, which take both.
+
+Also a ``.csv``/``.tsv`` table read by that policy as pyarrow reads it, with values as written
+(:func:`read_delimited_table`: manifests, participants.tsv); pyarrow is imported there only.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import re
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from eegpt._filenames import user_path
 
-__all__ = ["table_head", "table_text", "utf8_table_bytes"]
+__all__ = [
+    "DelimitedTable",
+    "csv_delimiter",
+    "read_delimited",
+    "read_delimited_table",
+    "table_head",
+    "table_text",
+    "utf8_table_bytes",
+]
 
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -135,3 +148,108 @@ def _not_utf8(path: Path, data: bytes, err: UnicodeDecodeError | None) -> ValueE
         "'CSV' on Windows). Save it as 'CSV UTF-8' in Excel, or convert it: "
         f"iconv -f cp1252 -t utf-8 {path} > {converted}"
     )
+
+
+class DelimitedTable(NamedTuple):
+    """What :func:`read_delimited_table` read of a ``.csv``/``.tsv`` table."""
+
+    #: The table (pyarrow), with values as written (:func:`read_delimited`).
+    table: Any
+    #: The delimiter it was read with (:func:`csv_delimiter` of the bytes read): ``","``,
+    #: ``";"`` or a tab.
+    delimiter: str
+    #: The columns of numbers kept as text since a cell has a leading zero (``007``), each
+    #: with its first such cell: ``{name: (row after the header line from 0, cell)}``.
+    kept_as_text: dict[str, tuple[int, str]]
+
+
+def read_delimited(path: Path) -> Any:
+    """:func:`read_delimited_table`'s table."""
+    return read_delimited_table(path).table
+
+
+def read_delimited_table(path: Path) -> DelimitedTable:
+    """A ``.csv`` (or tab-separated ``.tsv``) table as pyarrow reads it, with values as written:
+    empty cells (and ``n/a``, ``NA`` ...) missing in text columns too, and numbers with leading
+    zeros (subject ``001``) kept as text. A ``.csv`` whose header line has ``;`` and no ``,``
+    is read as ``;``-separated (:func:`csv_delimiter`: German Excel's CSV), its cells as
+    written (a decimal comma such as ``72,5`` stays text; the manifest's ``rescale`` column
+    reads it as a number).
+
+    Raises
+    ------
+    ValueError
+        If the file is not UTF-8 text (with or without a BOM) nor UTF-16 with a BOM (Excel's
+        "Unicode Text", decoded: :func:`eegpt.text_tables.table_text`), naming its first line
+        that is not and how to convert it, or if it
+        cannot be parsed as a table (naming the file and the delimiter it was read with).
+    """
+    from eegpt._logging import log as _log
+    from eegpt.outputs import require_pyarrow
+
+    pa, _ = require_pyarrow("reading a .csv/.tsv table (a manifest, participants.tsv)")
+    from pyarrow import csv as pacsv
+
+    # a table of files: small beside the recordings it lists; UTF-16 decoded, not UTF-8 refused
+    data = utf8_table_bytes(path, path.read_bytes())
+    delimiter = csv_delimiter(path, data)
+    if delimiter == ";":
+        _log(f"{path}: read as ';'-separated (its header line has ';' and no ',')")
+    parse = pacsv.ParseOptions(delimiter=delimiter)
+
+    def read(convert: Any) -> Any:
+        try:
+            return pacsv.read_csv(pa.BufferReader(data), parse_options=parse,
+                                  convert_options=convert)  # fmt: skip
+        except pa.ArrowInvalid as err:
+            raise ValueError(
+                f"{path} cannot be read as a table of {_DELIMITER_NAMES[delimiter]}-separated "
+                f"cells: {err}. Give every row as many cells as the header line (quote cells "
+                'that hold the delimiter: "a,b")'
+            ) from err
+
+    typed = read(pacsv.ConvertOptions(strings_can_be_null=True))
+    text = read(pacsv.ConvertOptions(
+        strings_can_be_null=True, column_types=dict.fromkeys(typed.column_names, pa.string())
+    ))  # fmt: skip
+    columns: dict[str, Any] = {}
+    kept_as_text: dict[str, tuple[int, str]] = {}
+    for name in typed.column_names:
+        columns[name], zero = _as_written(typed.column(name), text.column(name))
+        if zero is not None:
+            kept_as_text[name] = zero
+    return DelimitedTable(pa.table(columns), delimiter, kept_as_text)
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def csv_delimiter(path: Path, data: bytes) -> str:
+    """The delimiter :func:`read_delimited` reads ``path`` with: a tab for ``.tsv``; for a
+    ``.csv``, ``;`` when its header line has ``;`` and no ``,`` (as Excel writes CSV where the
+    decimal separator is a comma, in Germany and much of Europe), a tab when it has tabs and
+    neither (Excel's "Unicode Text" saved as ``.csv``), else ``,``. ``data``: the file's
+    text as UTF-8 bytes (:func:`eegpt.text_tables.utf8_table_bytes`), as read; the delimiter
+    chosen is :attr:`DelimitedTable.delimiter`, for readers of the table."""
+    if path.suffix.lower() == ".tsv":
+        return "\t"
+    header = data.split(b"\n", 1)[0]
+    if b"," in header:
+        return ","
+    return ";" if b";" in header else "\t" if b"\t" in header else ","
+
+
+_LEADING_ZERO = re.compile(r"^[+-]?0\d")
+
+
+def _as_written(typed: Any, text: Any) -> tuple[Any, tuple[int, str] | None]:
+    """A CSV column as pyarrow typed it, unless that would change values as written: numbers
+    with leading zeros (subject ``001``, BIDS-style ids) stay text; with the first such cell
+    (its row from 0, and the cell) where they do, else None."""
+    import pyarrow.types as pat
+
+    if pat.is_integer(typed.type) or pat.is_floating(typed.type):
+        for i, v in enumerate(text.to_pylist()):
+            if v is not None and _LEADING_ZERO.match(v):
+                return text, (i, v)
+    return typed, None

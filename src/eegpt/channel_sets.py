@@ -1,0 +1,126 @@
+"""The channel sets the recordings of corpus runs (each folder's
+:data:`~eegpt.dataset_folders.FILES_REPORT`) or per-recording outputs were embedded with, and
+what to say when those read together differ (:func:`channel_sets_text`,
+:func:`channel_sets_advice`): their embeddings are not directly comparable.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from eegpt._logging import count as _count
+from eegpt._logging import few
+from eegpt._logging import warn as _warn
+from eegpt.dataset_folders import FILES_REPORT
+
+
+def _channel_sets_of(folders: Sequence[Path]) -> dict[str, tuple[str, ...]]:
+    """Each embedded recording's channels (vocabulary names, sorted), by recording id, as the
+    folders' :data:`FILES_REPORT` lists them; the recordings of a folder without a readable
+    one are absent."""
+    sets: dict[str, tuple[str, ...]] = {}
+    for folder in folders:
+        try:
+            with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
+                for row in csv.DictReader(fh):
+                    if row.get("status") == "ok" and row.get("channels"):
+                        sets[row["recording_id"]] = tuple(sorted(row["channels"].split(" | ")))
+        except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+            continue
+    return sets
+
+
+def keep_of_runs(specs: Iterable[Mapping[str, Any]]) -> bool | None:
+    """Whether the runs of ``specs`` (their ``channels.keep``) restricted the channels to one
+    set (``--keep-channels``): True or False where all did alike, None where some did and
+    some did not (for :func:`channel_sets_advice`)."""
+    keeps = {bool((spec.get("channels") or {}).get("keep")) for spec in specs}
+    return None if len(keeps) > 1 else bool(keeps and keeps.pop())
+
+
+def channel_sets_advice(keep: bool | None) -> str:
+    """Why files embedded together may use different channel sets, and what to do: without
+    ``keep`` (``--keep-channels``), a rename that missed a file's spelling, and the option;
+    with it, the channels to keep that a file left out or lacks (the option is in use);
+    ``None`` (runs with and without it, :func:`keep_of_runs`): both, each for its runs."""
+    if keep is None:
+        without, kept = channel_sets_advice(False), channel_sets_advice(True)
+        return (
+            "The runs differ in --keep-channels. Of those without it: "
+            f"{without[0].lower()}{without[1:]}. Of those with it: {kept[0].lower()}{kept[1:]}"
+        )
+    if not keep:
+        return (
+            "A --rename that missed a file's spelling? To give every file the same set: "
+            "--keep-channels 10-20 (or NAMES; keep= in Python)"
+        )
+    return (
+        "The channels to keep were one set (--keep-channels, keep=): a file uses fewer where "
+        "some of them are marked bad (info['bads'], the manifest's bads column, a BIDS "
+        "channels.tsv), dropped (--drop), or absent from it; each file's warnings (column "
+        f"'warnings' of {FILES_REPORT}) say which"
+    )
+
+
+def channel_set_apart(names: Sequence[str], most: set[str]) -> str:
+    """What sets the channel set ``names`` apart from the most common set ``most``:
+    ``"without T7, with X1"``."""
+    without, extra = sorted(most - set(names)), sorted(set(names) - most)
+    return ", ".join(
+        [
+            *([f"without {few(without, 8)}"] if without else []),
+            *([f"with {few(extra, 8)}"] if extra else []),
+        ]  # fmt: skip
+    )
+
+
+def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None, keep: bool) -> None:
+    """Warn once when the recordings read (``ids``; None: all of the folders') were embedded
+    with different channel sets, naming each set and how many recordings have it: their
+    embeddings are not directly comparable. ``keep``: the runs restricted the channels to one
+    set (``channels.keep``), so the advice is about files that used fewer of them."""
+    _warn_differing_channel_sets(_channel_sets_of(folders), ids, keep)
+
+
+def _warn_differing_channel_sets(
+    sets: Mapping[str, tuple[str, ...]], ids: set[str] | None, keep: bool
+) -> None:
+    """:func:`_warn_channel_sets` of the channel sets ``sets`` (each recording's, sorted, by
+    recording id)."""
+    listed = channel_sets_text(sets, ids)
+    if listed:
+        _warn(
+            f"read_embeddings: the recordings read were embedded with {listed}. "
+            + channel_sets_advice(keep)
+            + "."
+        )
+
+
+def channel_sets_text(sets: Mapping[str, tuple[str, ...]], ids: set[str] | None = None) -> str:
+    """``"2 different channel sets: 9 recordings with 28 channels (C3, ...); 7 recordings with
+    19 channels (without CP1, ...). Embeddings of different channel sets are not directly
+    comparable (...)"``: the channel sets of the recordings ``ids`` (None: all) of ``sets``
+    (each recording's channels, sorted, by recording id: :func:`_channel_sets_of`), most
+    recordings first, each after the first by what sets it apart from it; "" for one set."""
+    counts: dict[tuple[str, ...], int] = {}
+    for recording_id, names in sets.items():
+        if ids is None or recording_id in ids:
+            counts[names] = counts.get(names, 0) + 1
+    if len(counts) < 2:
+        return ""
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    most = set(ranked[0][0])  # the others said by what sets them apart from it
+    listed = "; ".join(
+        f"{_count(n, 'recording')} with {_count(len(names), 'channel')} ("
+        + (few(list(names), 6) if k == 0 else channel_set_apart(names, most))
+        + ")"
+        for k, (names, n) in enumerate(ranked[:4])
+    ) + (f"; and {len(ranked) - 4} more sets" if len(ranked) > 4 else "")
+    return (
+        f"{len(counts)} different channel sets: {listed}. Embeddings of different channel sets "
+        "are not directly comparable (the model sees other electrodes, and the average "
+        "reference runs over other ones)"
+    )

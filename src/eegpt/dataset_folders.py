@@ -1,0 +1,85 @@
+"""The files of a corpus run's folder, by name, and the run folders a path names.
+
+A run folder of :func:`eegpt.embed_dataset` holds its manifest (:data:`MANIFEST`), its reports
+(:data:`FILES_REPORT`, :data:`ERRORS_REPORT`, :data:`SHORT_REPORT`; a ``--part`` run's
+:data:`CORPUS_LISTING` too), its shards (:data:`SHARD`, :func:`shard_name`, :func:`shard_files`)
+and, after a run stopped part-way through a shard, that shard's finished files
+(:data:`PARTIAL`, :func:`partial_name`). A folder of run folders (the parts of a corpus run as
+one job per part) stands for those (:func:`run_folders`, :func:`expand_run_folders`).
+
+Only the standard library: ``eegpt info``, anonymize and the readers take these names without
+paying for torch, MNE or SciPy.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from eegpt._filenames import user_path
+from eegpt.outputs import RUN_MANIFEST
+
+MANIFEST = RUN_MANIFEST
+
+
+FILES_REPORT = "_files.csv"
+
+
+ERRORS_REPORT = "_errors.csv"
+
+
+CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
+
+
+SHORT_REPORT = "_too_short.csv"
+
+
+TOO_SHORT = "too_short"  # the status of a file shorter than one window (skipped, not failed)
+
+
+#: The name of a shard file of a run folder (its group: the shard number).
+SHARD = re.compile(r"^shard-(\d+)\.parquet$")
+
+
+#: The finished files of a shard whose run was stopped part-way (:func:`partial_name`): hidden,
+#: so that no reader (pyarrow's dataset, a ``*.parquet`` glob, :func:`shard_files`) takes it
+#: for a shard; a resume reuses its files' rows.
+PARTIAL = re.compile(r"^\.shard-(\d+)\.parquet\.partial$")
+
+
+#: The suffixes of a manifest (a table of recordings) given as the input of a corpus run.
+MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+def shard_name(shard: int) -> str:
+    return f"shard-{shard:05d}.parquet"
+
+
+def partial_name(shard: int) -> str:
+    """``.shard-NNNNN.parquet.partial``: the file holding the finished files of ``shard`` kept
+    by a run stopped part-way through it (:data:`PARTIAL`)."""
+    return f".{shard_name(shard)}.partial"
+
+
+def shard_files(output_dir: Path) -> list[Path]:
+    """The shard files of a run folder, in shard order."""
+    return sorted(p for p in Path(output_dir).iterdir() if SHARD.match(p.name))
+
+
+def expand_run_folders(
+    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+) -> list[Path]:
+    """The run folders ``output_dir`` names: a folder, or each of a sequence of them, with a
+    folder of run folders (the parents of ``--part`` runs) replaced by those, in name order."""
+    given = [output_dir] if isinstance(output_dir, (str, os.PathLike)) else list(output_dir)
+    return [p for g in given for p in (run_folders(user_path(g)) or [user_path(g)])]
+
+
+def run_folders(folder: Path) -> list[Path]:
+    """The embed-dataset output folders right inside ``folder`` (the parts of a corpus run
+    as one job per part, ``--part``), in name order; none when ``folder`` is one itself."""
+    if not folder.is_dir() or (folder / MANIFEST).is_file() or shard_files(folder):
+        return []
+    return sorted(p for p in folder.iterdir() if (p / MANIFEST).is_file())
