@@ -451,19 +451,19 @@ def test_the_copy_keeps_the_row_groups_of_the_original(outputs, tmp_path):
 def test_shards_written_once_the_copy_started_are_left_out(outputs, tmp_path, monkeypatch):
     """A run that starts after the lock was checked and writes a shard: the copy holds the
     shards listed at the start, whose paths it knows, and warns of the new one."""
-    import eegpt.dataset_read as dataset_read
+    import eegpt.shard_checks as shard_checks
 
     _, out = outputs
     run = tmp_path / "run"
     shutil.copytree(out / "run", run)
     before = sorted(p.name for p in run.glob("shard-*.parquet"))
-    read = dataset_read.read_shard_status
+    read = shard_checks.read_shard_status
 
     def read_while_a_run_writes(path):
         shutil.copy(run / before[0], run / "shard-00099.parquet")
         return read(path)
 
-    monkeypatch.setattr(dataset_read, "read_shard_status", read_while_a_run_writes)
+    monkeypatch.setattr(shard_checks, "read_shard_status", read_while_a_run_writes)
     with pytest.warns(Warning, match="shard-00099"):
         copy = eegpt.anonymize_embeddings(run, tmp_path / "copy")
     assert sorted(p.name for p in copy.glob("shard-*.parquet")) == before

@@ -517,6 +517,8 @@ def test_a_corpus_runs_shard_footers_are_read_once_by_export(tmp_path, monkeypat
     the settings, the recordings' rates, the clock, whether a time base was recorded), beside
     what reading its embeddings reads."""
     import eegpt.dataset_read as dataset_read
+    import eegpt.shard_checks as shard_checks
+    from eegpt.dataset_folders import shard_files
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -526,15 +528,17 @@ def test_a_corpus_runs_shard_footers_are_read_once_by_export(tmp_path, monkeypat
     run = tmp_path / "run"
     embed_dataset(corpus, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
     calls: list[Path] = []
-    real = dataset_read.read_shard_status
+    real = shard_checks.read_shard_status
 
     def counted(path, footer=None):
         calls.append(Path(path))
         return real(path, footer)
 
+    # where read_embeddings looks it up, and where export does
     monkeypatch.setattr(dataset_read, "read_shard_status", counted)
+    monkeypatch.setattr(shard_checks, "read_shard_status", counted)
     read_embeddings(run, expand_metadata=False)
     by_reading = len(calls)
     calls.clear()
     export._read_run(run)
-    assert len(calls) == by_reading + len(dataset_read.shard_files(run))
+    assert len(calls) == by_reading + len(shard_files(run))

@@ -43,7 +43,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import current_umask
-from eegpt.dataset_read import MANIFEST_SUFFIXES
+from eegpt.dataset_folders import MANIFEST_SUFFIXES
 from eegpt.errors import MissingFileError, OutputExistsError
 from eegpt.outputs import (
     FORMATS,
@@ -675,8 +675,9 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
     """An embed-dataset run folder (or a folder of ``--part`` run folders) copied anonymized
     into the new folder ``dst``, made beside it under a hidden name and renamed into place
     once complete."""
+    from eegpt.dataset_folders import MANIFEST, run_folders, shard_files
     from eegpt.dataset_lock import FolderLock
-    from eegpt.dataset_read import MANIFEST, read_shard_status, run_folders, shard_files
+    from eegpt.shard_checks import read_shard_status
 
     parts = run_folders(src)
     folders = parts or [src]
@@ -816,7 +817,7 @@ def _resolved(path: str, base: str) -> str:
 def _manifest_folder(folders: list[Path]) -> str:
     """The folder of the runs' manifest, where relative paths in it count from; ``/`` where the
     runs name none."""
-    from eegpt.dataset_read import MANIFEST
+    from eegpt.dataset_folders import MANIFEST
 
     for folder in folders:
         try:
@@ -833,7 +834,7 @@ def _source_names(folders: list[Path]) -> dict[str, str]:
     """Each run's input (``source`` of its manifest, ``corpus`` of a part's inputs) with what
     the copy names it: a manifest by its file name, a folder or glob as ``"a folder"`` (its name
     may be a patient's)."""
-    from eegpt.dataset_read import MANIFEST
+    from eegpt.dataset_folders import MANIFEST
 
     out: dict[str, str] = {}
     for folder in folders:
@@ -872,7 +873,7 @@ def _copy_run(
 ) -> None:
     """One run folder's ``shards``, ``reports`` (each report's header and rows) and manifest,
     anonymized into ``out``."""
-    from eegpt.dataset_read import MANIFEST
+    from eegpt.dataset_folders import MANIFEST
 
     for shard in shards:
         _copy_shard(shard, out / shard.name, scrub, ids, record)
@@ -903,7 +904,7 @@ def _copy_run(
 def _copy_shard(src: Path, dst: Path, scrub: _Scrubber, ids: Mapping[str, str], record: dict):
     """A shard with its ``path`` and ``recording_id`` columns given the copy's ids, the paths
     of ``annotations_file`` their file names and its footer anonymized."""
-    from eegpt.dataset_read import CHECKSUMS_KEY
+    from eegpt.shard_checks import CHECKSUMS_KEY
 
     pa, pq = require_pyarrow("anonymizing embed-dataset shards", writing=True)
     with pq.ParquetFile(src) as f:

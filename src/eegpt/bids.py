@@ -353,7 +353,7 @@ def _acq_time_applied(raw: mne.io.BaseRaw, bids_path: Any) -> bool:
     table = find_sidecar(bids_path, "scans", ".tsv")
     if date is None or table is None or not table.is_file():
         return False
-    from eegpt.dataset_read import read_delimited
+    from eegpt.text_tables import read_delimited
 
     try:
         rows = read_delimited(table).to_pylist()
@@ -653,8 +653,8 @@ def bids_manifest(
         values = [e.get(name) for e in entities]
         if any(v is not None for v in values):
             columns[name] = values
-    from eegpt.dataset_read import RESERVED_COLUMNS
     from eegpt.outputs import clash_renames
+    from eegpt.window_tables import RESERVED_COLUMNS
 
     table_root = _participants_root(root) if derivative else root
     participants = _participants(table_root, [e["subject"] for e in entities])
@@ -933,7 +933,7 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
         on every one of them."""
     import pyarrow as pa
 
-    from eegpt.dataset_read import read_delimited_table
+    from eegpt.text_tables import read_delimited_table
 
     path = root / "participants.tsv"
     if not path.is_file():
@@ -980,7 +980,7 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
 
 def _warn_leading_zeros(path: Path, kept_as_text: Mapping[str, tuple[int, str]]) -> None:
     """Warn of the columns of numbers the table ``path`` was read with as text for a leading
-    zero (``007``; :attr:`eegpt.dataset_read.DelimitedTable.kept_as_text`: each with its
+    zero (``007``; :attr:`eegpt.text_tables.DelimitedTable.kept_as_text`: each with its
     first such cell, its row from 0)."""
     for name, (row, cell) in kept_as_text.items():
         _warn(

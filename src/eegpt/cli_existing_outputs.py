@@ -74,14 +74,14 @@ def warn_other_settings(
     """With --skip-existing, warn of the outputs kept (each with its metadata and the
     preprocessing this command would embed its recording with) that were embedded with other
     preprocessing settings (their ``metadata["preprocessing"]``, compared as a resumed corpus
-    run's settings are: :func:`eegpt.dataset_read.spec_differences`) or, given ``channels``
+    run's settings are: :func:`eegpt.run_specs.spec_differences`) or, given ``channels``
     (this command's ``picks``, ``rename`` and ``keep``, as :func:`eegpt.api.embed` takes
     them), another channel selection (:func:`_channel_differences`): one warning, each
     output with all its settings that differ. Kept as they are, not embedded again, their
     windows differ from those of the outputs embedded now; ``--overwrite`` replaces them.
     ``overlap`` and ``start_seconds``, which do not apply to epochs (recorded 0 for them), are
     not compared for outputs of epochs."""
-    from eegpt.dataset_read import spec_differences
+    from eegpt.run_specs import spec_differences
 
     differ = []
     mapped: dict[tuple[str, ...], Any] = {}  # channel names -> this run's mapping of them
@@ -181,7 +181,7 @@ def _channel_differences(
     """How the channel selection of an output kept by --skip-existing (its metadata ``meta``)
     differs from what this command's ``channels`` options (``picks``, ``rename``, ``keep``:
     ``--picks``, ``--rename``/``--drop``/a rename table, ``--keep-channels``) select from the
-    same recording, as :func:`spec_differences <eegpt.dataset_read.spec_differences>` entries
+    same recording, as :func:`spec_differences <eegpt.run_specs.spec_differences>` entries
     (recorded -> given); [] where they select alike or nothing usable is recorded.
 
     ``picks`` is compared as recorded (``metadata["picks"]``): other channel types read give

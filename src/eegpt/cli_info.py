@@ -31,7 +31,7 @@ _INFO_RECORDING_SUFFIXES = (".edf", ".bdf", ".gdf", ".fif", ".vhdr", ".set", ".c
 def _print_verified(folder: Path) -> bool:
     """Print what ``eegpt info --verify`` finds in the shards of ``folder`` (a run folder or
     a folder of them); whether all of them read."""
-    from eegpt.dataset_read import verify_report
+    from eegpt.shard_checks import verify_report
 
     text, readable = verify_report(folder)
     print(text)
@@ -51,7 +51,7 @@ def _print_completion(folder: Path, verify: bool) -> bool:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from eegpt.dataset_read import run_folders
+    from eegpt.dataset_folders import run_folders
     from eegpt.hub import PRETRAINED, close_weights, pretrained_name
     from eegpt.outputs import RUN_MANIFEST
 
@@ -678,7 +678,7 @@ def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[d
     the files the text form describes, told apart in the same order, each as the metadata its
     text is made from (``kind`` says which; :data:`INFO_JSON_KEYS`). Raises as the text form
     does for a path it does not describe."""
-    from eegpt.dataset_read import run_folders
+    from eegpt.dataset_folders import run_folders
     from eegpt.outputs import RUN_MANIFEST
 
     if (folder / RUN_MANIFEST).is_file() or run_folders(folder):
@@ -779,7 +779,7 @@ def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
     """``eegpt info --json`` of an embed-dataset output folder or a folder of them (``--part``
     runs), and its exit status (3 as the text form's: failed or changed files, damaged or
     missing shards, an unfinished run)."""
-    from eegpt.dataset_read import expand_run_folders, run_folders
+    from eegpt.dataset_folders import expand_run_folders, run_folders
     from eegpt.dataset_report import (
         completion_report,
         missing_part_numbers,
@@ -794,7 +794,7 @@ def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
     complete = complete and not missing  # completion_report leaves them to parts_report
     readable = None
     if verify:
-        from eegpt.dataset_read import verify_report
+        from eegpt.shard_checks import verify_report
 
         readable = verify_report(folder)[1]
     record = {

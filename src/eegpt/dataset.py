@@ -124,25 +124,17 @@ from eegpt.dataset_files import described_error as described_error  # re-exporte
 from eegpt.dataset_files import encode_files as encode_files  # re-exported
 from eegpt.dataset_files import load_file as load_file  # re-exported
 from eegpt.dataset_files import pool_rows as pool_rows  # re-exported
+from eegpt.dataset_folders import ERRORS_REPORT as ERRORS_REPORT  # re-exported
+from eegpt.dataset_folders import FILES_REPORT as FILES_REPORT  # re-exported
+from eegpt.dataset_folders import MANIFEST, PARTIAL, SHARD, partial_name
+from eegpt.dataset_folders import shard_files as shard_files  # re-exported
 from eegpt.dataset_inputs import DatasetInputs, InputFile, as_part, resolve_inputs
 from eegpt.dataset_lock import FolderLock
 from eegpt.dataset_pipeline import BackgroundSink, run_inprocess
 from eegpt.dataset_pipeline import ReadCancelled as ReadCancelled  # re-exported
 from eegpt.dataset_pipeline import Readers as Readers  # re-exported
 from eegpt.dataset_pipeline import reader_signals_blocked as reader_signals_blocked  # re-exported
-from eegpt.dataset_read import ERRORS_REPORT as ERRORS_REPORT  # re-exported
-from eegpt.dataset_read import FILES_REPORT as FILES_REPORT  # re-exported
-from eegpt.dataset_read import (
-    MANIFEST,
-    PARTIAL,
-    SHARD,
-    copies_text,
-    partial_name,
-    read_embeddings,
-    recorded_copies,
-)
-from eegpt.dataset_read import read_shard_status as read_shard_status  # re-exported
-from eegpt.dataset_read import shard_files as shard_files  # re-exported
+from eegpt.dataset_read import read_embeddings
 from eegpt.dataset_resume import (
     check_sibling_parts,
     check_sibling_settings,
@@ -183,7 +175,9 @@ from eegpt.model import EEGPT
 from eegpt.outputs import check_output_folder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
+from eegpt.recording_copies import copies_text, recorded_copies
 from eegpt.rename_tables import Rename
+from eegpt.shard_checks import read_shard_status as read_shard_status  # re-exported
 from eegpt.shard_writer import FORMAT, LAYOUT, ShardWriter, WithKept, kept_files
 from eegpt.shard_writer import PartRows as PartRows  # re-exported
 from eegpt.stim_events import StimEvents, stim_events_setting
@@ -342,7 +336,7 @@ def _run_spec(
     as an ``.npz`` output records them, ``checkpoint.stored_dtype`` (e.g. ``"float16"``;
     absent for float32, and for weights changed since loading, which the file no longer
     holds). It is provenance, not compared on resume
-    (:data:`eegpt.dataset_read._PROVENANCE_ONLY`): the file's ``sha256`` differs with it."""
+    (:data:`eegpt.run_specs._PROVENANCE_ONLY`): the file's ``sha256`` differs with it."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     cfg = encoder.config
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]

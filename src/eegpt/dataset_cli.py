@@ -223,7 +223,7 @@ INTERRUPTED_AT_START = (
 def _interrupted_message(args: argparse.Namespace) -> str:
     """What an interrupted run says: to run the same command again to resume where the output
     folder holds a run (its manifest), else :data:`INTERRUPTED_AT_START`."""
-    from eegpt.dataset_read import MANIFEST
+    from eegpt.dataset_folders import MANIFEST
 
     try:
         resumable = (Path(args.output) / MANIFEST).is_file()

@@ -37,14 +37,12 @@ from eegpt._logging import Verbose, check_verbose, few
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.dataset_read import (
+from eegpt.dataset_folders import (
     ERRORS_REPORT,
     FILES_REPORT,
     MANIFEST,
     MANIFEST_SUFFIXES,
-    RESERVED_COLUMNS,
     SHORT_REPORT,
-    read_delimited_table,
 )
 from eegpt.errors import MissingFileError
 from eegpt.formats import (
@@ -56,6 +54,8 @@ from eegpt.formats import (
 )
 from eegpt.outputs import require_pyarrow
 from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
+from eegpt.text_tables import read_delimited_table
+from eegpt.window_tables import RESERVED_COLUMNS
 
 _BIDS = " (BIDS)"  # ends the source of a BIDS folder's inputs
 BIDS_SOURCE = _BIDS

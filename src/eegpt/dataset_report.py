@@ -25,32 +25,33 @@ from typing import Any
 from eegpt._logging import count as _count
 from eegpt._logging import cut_in_the_middle, duration_text, few
 from eegpt._recording_provenance import provenance_lines
-from eegpt.dataset_lock import FolderLock
-from eegpt.dataset_read import (
-    ERRORS_REPORT,
-    FILES_REPORT,
-    LIST_INPUTS,
-    MANIFEST,
-    PARTIAL,
-    SHORT_REPORT,
-    TIME_BASE_UNRECORDED,
-    TOO_SHORT,
+from eegpt.channel_sets import (
     _channel_sets_of,
     channel_sets_advice,
     channel_sets_text,
-    corpora_of_parts,
-    cut_shards_line,
     keep_of_runs,
-    listings_apart,
-    missing_parts,
-    read_shard_status,
+)
+from eegpt.dataset_folders import (
+    ERRORS_REPORT,
+    FILES_REPORT,
+    MANIFEST,
+    PARTIAL,
+    SHORT_REPORT,
+    TOO_SHORT,
     run_folders,
-    settings_apart,
     shard_files,
     shard_name,
+)
+from eegpt.dataset_lock import FolderLock
+from eegpt.dataset_parts import LIST_INPUTS, corpora_of_parts, listings_apart, missing_parts
+from eegpt.preprocessing_spec import describe as describe_preprocessing
+from eegpt.run_specs import settings_apart
+from eegpt.shard_checks import (
+    TIME_BASE_UNRECORDED,
+    cut_shards_line,
+    read_shard_status,
     time_base_unrecorded,
 )
-from eegpt.preprocessing_spec import describe as describe_preprocessing
 
 #: The ``kind`` of an entry of the manifest's ``runs``: a call that embedded (or set out to
 #: embed: one stopped before its first shard is a run too), and a call that found every
@@ -105,7 +106,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_parts`, and whether ``read_embeddings(folder)`` reads the parts as
     one table matching the files on disk (False when they were split from different
     listings or made with other settings (``--keep-channels`` in some only, another model:
-    which ``read_embeddings`` refuses, :func:`~eegpt.dataset_read.settings_apart`), a part
+    which ``read_embeddings`` refuses, :func:`~eegpt.run_specs.settings_apart`), a part
     holds no shard or stopped before its last one, a part with files has no folder here, a
     part's last run found recordings changed since they were embedded, files failed in a
     part, or a shard is no whole Parquet file: ``eegpt info`` exits 3). Parts ``K >=`` the
@@ -245,7 +246,7 @@ def _missing_by_corpus(
     parts: Sequence[tuple[Path, Mapping[str, Any]]],
 ) -> list[tuple[_Runs, int | None, list[int]]]:
     """Per corpus of the ``--part`` runs among ``parts`` (each a run folder and its spec's
-    ``inputs``; :func:`~eegpt.dataset_read.corpora_of_parts`): its runs, N of its ``--part
+    ``inputs``; :func:`~eegpt.dataset_parts.corpora_of_parts`): its runs, N of its ``--part
     K/N`` (None where its runs differ in N) and the parts K with files but no run here."""
     groups: list[tuple[_Runs, int | None, list[int]]] = []
     for group in corpora_of_parts(parts):
@@ -519,7 +520,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     """:func:`describe_output`, and whether the folder needs no attention as far as its
     reports and its shards' ends tell: False (``eegpt info`` exits 3, as ``embed-dataset``
     does) when files failed, when the last run found embedded recordings changed since, or
-    when a shard is no whole Parquet file (:func:`~eegpt.dataset_read.cut_shards`: cut
+    when a shard is no whole Parquet file (:func:`~eegpt.shard_checks.cut_shards`: cut
     short, found without reading its data)."""
     output_dir = Path(output_dir)
     try:
@@ -676,9 +677,9 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
 def channel_sets_lines(folders: Sequence[Path], specs: Sequence[Mapping[str, Any]]) -> list[str]:
     """``eegpt info``'s line saying that the recordings of run ``folders`` (their
     ``_files.csv``) were embedded with different channel sets, as ``read_embeddings`` warns
-    (:func:`~eegpt.dataset_read.channel_sets_text`), with the advice for the runs' channel
+    (:func:`~eegpt.channel_sets.channel_sets_text`), with the advice for the runs' channel
     settings (``specs``' ``channels.keep``, each run's; where some runs kept one set and
-    others did not, the advice for each, :func:`~eegpt.dataset_read.keep_of_runs`); none for
+    others did not, the advice for each, :func:`~eegpt.channel_sets.keep_of_runs`); none for
     one set."""
     listed = channel_sets_text(_channel_sets_of(folders))
     if not listed:
@@ -875,7 +876,7 @@ def partial_lines(
     output_dir: Path, manifest: Mapping[str, Any], running: bool = False
 ) -> list[str]:
     """``eegpt info``'s lines on the shards a stopped run left part-way in ``output_dir``
-    (their partial files, :func:`~eegpt.dataset_read.partial_name`; not shards: no reader
+    (their partial files, :func:`~eegpt.dataset_folders.partial_name`; not shards: no reader
     reads them): ``shard 3 stopped part-way: 5 of 8 files kept for the resume``, each; none
     where there is none. A partial file beside its written shard (a run killed between the
     two, or one a stopped ``--retry-failed`` run left) and one a run in progress (``running``)

@@ -27,6 +27,17 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.bids import filter_options, same_filters
 from eegpt.dataset_files import described_error
+from eegpt.dataset_folders import (
+    CORPUS_LISTING,
+    ERRORS_REPORT,
+    FILES_REPORT,
+    MANIFEST,
+    PARTIAL,
+    SHARD,
+    SHORT_REPORT,
+    TOO_SHORT,
+    shard_files,
+)
 from eegpt.dataset_inputs import (
     BIDS_SOURCE,
     DatasetInputs,
@@ -35,26 +46,12 @@ from eegpt.dataset_inputs import (
     corpus_of,
 )
 from eegpt.dataset_lock import LOCK, is_run_temporary
-from eegpt.dataset_read import (
-    CORPUS_LISTING,
-    ERRORS_REPORT,
-    FILES_REPORT,
-    LIST_INPUTS,
-    MANIFEST,
-    PARTIAL,
-    SHARD,
-    SHORT_REPORT,
-    TOO_SHORT,
-    listed_ids,
-    listed_paths,
-    read_shard_status,
-    settings_apart,
-    shard_files,
-    spec_differences,
-)
+from eegpt.dataset_parts import LIST_INPUTS, listed_ids, listed_paths
 from eegpt.dataset_runs import corpus_identity, current_versions, manifest_head, run_versions
 from eegpt.dataset_stamps import source_stamp
 from eegpt.preprocessing_spec import RESAMPLE_REVISION, RESAMPLER_CHANGE
+from eegpt.run_specs import settings_apart, spec_differences
+from eegpt.shard_checks import read_shard_status
 from eegpt.shard_writer import LAYOUT
 
 
@@ -1048,7 +1045,7 @@ def check_sibling_settings(
     into ``output_dir`` when a sibling part beside it (a folder of ``output_dir.parent``
     whose manifest records a part of the same N split from the same listing:
     ``inputs.corpus_files`` and ``inputs.corpus_sha256``) was made with other settings, as
-    :func:`eegpt.dataset_read.settings_apart` tells them (the test of ``read_embeddings`` and
+    :func:`eegpt.run_specs.settings_apart` tells them (the test of ``read_embeddings`` and
     ``eegpt info`` when they join the parts): a part of other settings would be embedded in
     full, only for its rows to be refused beside its siblings'. Settings that may differ
     between parts (their inputs, ``--shard-size``, the per-file channel corrections,
@@ -1099,7 +1096,7 @@ def _settings_apart_error(
     same: Sequence[Path],
 ) -> ValueError:
     """The refusal of part ``part`` into ``output_dir`` whose sibling ``apart`` (its folder,
-    part index and :func:`~eegpt.dataset_read.spec_differences` entries, the sibling's value
+    part index and :func:`~eegpt.run_specs.spec_differences` entries, the sibling's value
     first) was made with other settings; ``same``: the siblings made with this run's."""
     sibling, j, differ = apart
     listed = "; ".join(_with_option(d) for d in differ[:6])

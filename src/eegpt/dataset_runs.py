@@ -32,17 +32,16 @@ from eegpt import __version__
 from eegpt._logging import command_record, recorded_command
 from eegpt._logging import warn as _warn
 from eegpt.api import software_versions
-from eegpt.dataset_inputs import DatasetInputs, corpus_of
-from eegpt.dataset_read import (
+from eegpt.dataset_folders import (
     CORPUS_LISTING,
     ERRORS_REPORT,
     FILES_REPORT,
-    LIST_INPUTS,
     MANIFEST,
     SHORT_REPORT,
     TOO_SHORT,
-    recorded_copies,
 )
+from eegpt.dataset_inputs import DatasetInputs, corpus_of
+from eegpt.dataset_parts import LIST_INPUTS
 from eegpt.dataset_report import CHECK, RUN, file_totals, is_check
 from eegpt.dataset_summary import (
     DatasetProgress,
@@ -55,6 +54,7 @@ from eegpt.dataset_summary import (
 )
 from eegpt.errors import OutputNotWritableError, disk_full
 from eegpt.outputs import atomic_write
+from eegpt.recording_copies import recorded_copies
 from eegpt.shard_writer import (
     FORMAT,
     naming_full_disk,
@@ -71,7 +71,7 @@ _RUNS_KEPT = 1000  # calls recorded in the manifest's "runs" (the oldest are let
 
 def _copies_count(rows: Sequence[Mapping[str, Any]]) -> int:
     """How many of a run's embedded recordings copy one listed before them
-    (:func:`~eegpt.dataset_read.recorded_copies`), for ``_manifest.json``'s ``copies``."""
+    (:func:`~eegpt.recording_copies.recorded_copies`), for ``_manifest.json``'s ``copies``."""
     return sum(len(group) - 1 for group in recorded_copies(rows))
 
 

@@ -33,8 +33,8 @@ from eegpt._filenames import path_text
 from eegpt._logging import count as _count
 from eegpt._logging import few, progress_options
 from eegpt._logging import warn as _warn
+from eegpt.dataset_folders import FILES_REPORT, TOO_SHORT, shard_name
 from eegpt.dataset_inputs import DatasetInputs, InputFile
-from eegpt.dataset_read import FILES_REPORT, TOO_SHORT, shard_name
 from eegpt.errors import TooShortError
 
 _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of version 1 stamps

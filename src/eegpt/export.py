@@ -244,7 +244,7 @@ class ExportInput:
 def read_export_input(path: str | Path) -> ExportInput:
     """The windows of an embeddings file (``.npz``, ``.parquet``) or of an ``embed-dataset``
     output folder (or the folder of its ``--part`` runs)."""
-    from eegpt.dataset_read import run_folders
+    from eegpt.dataset_folders import run_folders
 
     path = user_path(path)
     if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
@@ -307,7 +307,9 @@ def refuse_recording(path: Path, output: Path | None = None) -> None:
 
 def _read_run(folder: Path) -> ExportInput:
     """A corpus run's windows as one :class:`ExportInput`, in the order the run reads."""
-    from eegpt.dataset_read import RESERVED_COLUMNS, read_embeddings, time_base_decided
+    from eegpt.dataset_read import read_embeddings
+    from eegpt.shard_checks import time_base_decided
+    from eegpt.window_tables import RESERVED_COLUMNS
 
     table, data = read_embeddings(folder, expand_metadata=False)
     statuses = _shard_statuses(folder)  # each shard's footer read once
@@ -364,14 +366,15 @@ def _run_flags(table: Any) -> dict[str, list[list[str]]]:
 
 
 #: A run's shard footers by run folder, in the run's order: each shard's ``(settings, file
-#: statuses)`` (:func:`eegpt.dataset_read.read_shard_status`), in the folder's order.
+#: statuses)`` (:func:`eegpt.shard_checks.read_shard_status`), in the folder's order.
 ShardStatuses = dict[Path, list[tuple[dict[str, Any], dict[str, Any]]]]
 
 
 def _shard_statuses(folder: Path) -> ShardStatuses:
     """The settings and file statuses of every shard of the run ``folder`` (its runs'
     folders, else itself), each read once for :func:`_read_run`'s users of them."""
-    from eegpt.dataset_read import read_shard_status, run_folders, shard_files
+    from eegpt.dataset_folders import run_folders, shard_files
+    from eegpt.shard_checks import read_shard_status
 
     return {
         run: [read_shard_status(shard) for shard in shard_files(run)]
@@ -456,7 +459,7 @@ def _file_padded(emb: Embeddings) -> np.ndarray | None:
 def _run_metadata(table: Any) -> Any:
     """A run's ``epochs_metadata`` JSON column as one column per name (as
     :func:`eegpt.read_embeddings` expands it), index 0, 1, ...; None where no window has any."""
-    from eegpt.dataset_read import expand_metadata_column
+    from eegpt.window_tables import expand_metadata_column
 
     if "epochs_metadata" not in table.columns or not table["epochs_metadata"].notna().any():
         return None
@@ -823,7 +826,7 @@ def describe_export(windows: ExportInput, output: Path, pool: str) -> str:
             "channel_sets{channel_set(i)} are window i's"
         )
     if windows.clock_unrecorded:
-        from eegpt.dataset_read import TIME_BASE_UNRECORDED
+        from eegpt.shard_checks import TIME_BASE_UNRECORDED
 
         note += (
             f"; no clock_time where {TIME_BASE_UNRECORDED} (clock_s is the onsets there): "

@@ -33,7 +33,7 @@ from eegpt.outputs import (
 from eegpt.preprocessing_spec import resampled_by_an_older_eegpt
 
 #: Preprocessing settings that may differ between the files read together, as between the
-#: parts of a corpus run (:data:`eegpt.dataset_read._COMPARABLE_SETTINGS`): a per-file
+#: parts of a corpus run (:data:`eegpt.run_specs._COMPARABLE_SETTINGS`): a per-file
 #: ``--rescale`` correction, whether a last partial window was kept zero-padded (the rows'
 #: ``padded`` column says which), and where its first window starts (``--start``: each night's
 #: first scored epoch; the rows' onsets say where each window is).
@@ -60,7 +60,7 @@ def output_files(
         If a folder holds no outputs right inside it but its sub-folders do (without
         ``recursive``: the message says to pass it), or, with ``recursive``, none at all.
     """
-    from eegpt.dataset_read import run_folders, shard_files
+    from eegpt.dataset_folders import run_folders, shard_files
 
     items = [given] if isinstance(given, (str, os.PathLike)) else list(given)
     found: list[tuple[str, Path]] = []
@@ -151,7 +151,7 @@ def outputs_below(folder: Path, links: list[Path] | None = None) -> tuple[list[P
     (not entered: their shards are no per-recording outputs). Hidden folders and those
     starting with ``_`` are left out, as are linked folders (not followed: no loops; added
     to ``links`` where given)."""
-    from eegpt.dataset_read import shard_files
+    from eegpt.dataset_folders import shard_files
 
     files: list[Path] = []
     runs: list[Path] = []
@@ -216,7 +216,7 @@ def tree_hint(folder: Path) -> str:
     recursive=True) reads them"`` where ``folder`` (not an ``embed-dataset`` run folder)
     holds no ``.npz``/``.parquet`` outputs right inside it but its sub-folders do; else
     ``""``. For the messages of commands given such a folder."""
-    from eegpt.dataset_read import run_folders, shard_files
+    from eegpt.dataset_folders import run_folders, shard_files
 
     if not folder.is_dir() or _is_run_folder(folder, shard_files, run_folders):
         return ""
@@ -314,11 +314,11 @@ def embedding_differences(a: Embeddings, b: Embeddings) -> list[str]:
     """The settings two outputs (as read by :func:`eegpt.outputs._load_outline`) were embedded
     with that differ, each with its recorded values (``"precision ('float32' -> 'bfloat16')"``):
     the weights (:func:`compared_weights`), the model config, the preprocessing (as
-    :func:`eegpt.dataset_read.spec_differences` compares it, ``scale``, ``tail`` and
+    :func:`eegpt.run_specs.spec_differences` compares it, ``scale``, ``tail`` and
     ``start_seconds`` aside:
     :data:`_COMPARABLE_PREPROCESSING`), the precision, the pooling and the embedding shape
     ``[N, S, D]``; [] when they were embedded alike."""
-    from eegpt.dataset_read import spec_differences
+    from eegpt.run_specs import spec_differences
 
     ma, mb = a.metadata, b.metadata
     out = []

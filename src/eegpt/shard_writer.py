@@ -33,18 +33,12 @@ from eegpt.annotation_files import table_description_column
 from eegpt.annotation_overlap import bad_windows
 from eegpt.channels import left_out_text
 from eegpt.dataset_files import MAX_WARNINGS, FileResult, WindowInfo
+from eegpt.dataset_folders import TOO_SHORT, partial_name, shard_files, shard_name
 from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing
-from eegpt.dataset_read import (
-    CHECKSUMS_KEY,
-    TOO_SHORT,
-    partial_name,
-    read_shard_status,
-    shard_files,
-    shard_name,
-)
 from eegpt.dataset_stamps import hashed_status, source_stamp, status_of
 from eegpt.errors import OutputNotWritableError, disk_full, out_of_room, room_advice
 from eegpt.outputs import atomic_write, parquet_writer, window_clock
+from eegpt.shard_checks import CHECKSUMS_KEY, read_shard_status
 
 FORMAT = "eegpt-dataset/1"
 #: Row layout of new runs: 2 added the ``annotations``, ``bad`` and ``event`` columns, 3 the
@@ -461,7 +455,7 @@ class ShardWriter:
         gracefully, every result handed to the writer added) keep its finished files (whose
         results are whole: ok, failed or too short; a file read in parts whose last part has
         not come is dropped) in ``.shard-NNNNN.parquet.partial``
-        (:func:`~eegpt.dataset_read.partial_name`), which a resume reads back
+        (:func:`~eegpt.dataset_folders.partial_name`), which a resume reads back
         (:func:`eegpt.dataset_resume.partial_files`) instead of embedding them again. Its footer is a shard's,
         with ``"partial": true`` and the indices of the files it holds (``"kept"``).
 
