@@ -7,8 +7,8 @@ and, after a run stopped part-way through a shard, that shard's finished files
 (:data:`PARTIAL`, :func:`partial_name`). A folder of run folders (the parts of a corpus run as
 one job per part) stands for those (:func:`run_folders`, :func:`expand_run_folders`).
 
-Only the standard library: ``eegpt info``, anonymize and the readers take these names without
-paying for torch, MNE or SciPy.
+This module imports neither torch nor MNE nor SciPy: ``eegpt info``, anonymize and the readers
+take these names without paying for the model's stack.
 """
 
 from __future__ import annotations
@@ -22,33 +22,17 @@ from eegpt._filenames import user_path
 from eegpt.outputs import RUN_MANIFEST
 
 MANIFEST = RUN_MANIFEST
-
-
 FILES_REPORT = "_files.csv"
-
-
 ERRORS_REPORT = "_errors.csv"
-
-
 CORPUS_LISTING = "_corpus.csv"  # of a --part run: the whole listing it was split from
-
-
 SHORT_REPORT = "_too_short.csv"
-
-
 TOO_SHORT = "too_short"  # the status of a file shorter than one window (skipped, not failed)
-
-
 #: The name of a shard file of a run folder (its group: the shard number).
 SHARD = re.compile(r"^shard-(\d+)\.parquet$")
-
-
 #: The finished files of a shard whose run was stopped part-way (:func:`partial_name`): hidden,
 #: so that no reader (pyarrow's dataset, a ``*.parquet`` glob, :func:`shard_files`) takes it
 #: for a shard; a resume reuses its files' rows.
 PARTIAL = re.compile(r"^\.shard-(\d+)\.parquet\.partial$")
-
-
 #: The suffixes of a manifest (a table of recordings) given as the input of a corpus run.
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 
