@@ -780,9 +780,9 @@ def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
     import errno
     import shutil
 
-    import eegpt.outputs
+    import eegpt.output_files
 
-    finish = eegpt.outputs._finish
+    finish = eegpt.output_files._finish
 
     def stopped_at_second_file(stop: BaseException) -> None:
         calls = []
@@ -793,7 +793,7 @@ def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
                 raise stop
             finish(fh)
 
-        monkeypatch.setattr(eegpt.outputs, "_finish", flush)
+        monkeypatch.setattr(eegpt.output_files, "_finish", flush)
 
     recordings = [str(tmp_path / f"{name}.edf") for name in ("first", "other", "third")]
     for copy in recordings:
@@ -823,7 +823,7 @@ def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
         "command with --skip-existing to embed the rest\n"
     )
     assert sorted(p.name for p in out.iterdir()) == sorted([first, "other.npz"])
-    monkeypatch.setattr(eegpt.outputs, "_finish", finish)
+    monkeypatch.setattr(eegpt.output_files, "_finish", finish)
     assert main([*args, "--skip-existing"]) == 0
     assert len(list(out.iterdir())) == 3
 
@@ -2785,13 +2785,13 @@ def test_skip_existing_skips_outputs_another_run_writes_meanwhile(
     with a note), not a failure (OutputExistsError) that makes the run exit 1 or 3."""
     import shutil
 
-    import eegpt.outputs
+    import eegpt.output_files
 
     recordings = [str(tmp_path / f"{name}.edf") for name in ("a", "b", "c")]
     for copy in recordings:
         shutil.copy(edf, copy)
     out = tmp_path / "out"
-    finish = eegpt.outputs._finish
+    finish = eegpt.output_files._finish
     calls = []
 
     def other_run_writes(fh):
@@ -2802,7 +2802,7 @@ def test_skip_existing_skips_outputs_another_run_writes_meanwhile(
             (out / "c.npz").write_bytes(b"the other run's")
         finish(fh)
 
-    monkeypatch.setattr(eegpt.outputs, "_finish", other_run_writes)
+    monkeypatch.setattr(eegpt.output_files, "_finish", other_run_writes)
     args = ["embed", *recordings, "--weights", str(weights), "-o", f"{out}/", "--skip-existing"]
     assert main([*args, "-q"]) == 0
     err = capsys.readouterr().err
@@ -2828,7 +2828,7 @@ def test_embed_removes_the_temporary_files_of_its_outputs_left_by_killed_runs(
     is gone, but never a live process's, another host's (a shared disk) or another output's."""
     import shutil
 
-    import eegpt.outputs
+    import eegpt.output_files
     from eegpt._tempfiles import host_tag
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -2844,13 +2844,13 @@ def test_embed_removes_the_temporary_files_of_its_outputs_left_by_killed_runs(
     other_output = out / f".r02.npz.{host}.{gone.pid}.mn34op56.tmp"
     for tmp in (dead, live, other_host, other_output):
         tmp.write_bytes(b"x")
-    finish, seen = eegpt.outputs._finish, []
+    finish, seen = eegpt.output_files._finish, []
 
     def listed(fh):  # the output's own temporary file names its writer
         seen.extend(p.name for p in out.iterdir())
         finish(fh)
 
-    monkeypatch.setattr(eegpt.outputs, "_finish", listed)
+    monkeypatch.setattr(eegpt.output_files, "_finish", listed)
     args = ["embed", str(rec), "--weights", str(weights), "-q", "-o", f"{out}/"]
     assert main([*args, "--skip-existing"]) == 0
     assert not dead.exists()
@@ -2933,6 +2933,7 @@ def test_info_describes_embeddings_without_reading_them(tmp_path, monkeypatch, c
     24 h recording's are gigabytes), and says of it what it said when it read them all."""
     import pyarrow.parquet as pq
 
+    import eegpt.embeddings_loading
     import eegpt.outputs
     from eegpt import cli_info
     from eegpt.outputs import load_embeddings
@@ -2958,6 +2959,7 @@ def test_info_describes_embeddings_without_reading_them(tmp_path, monkeypatch, c
 
     monkeypatch.setattr(pq, "read_table", recorded_read_table)
     monkeypatch.setattr(eegpt.outputs, "load_embeddings", refused)
+    monkeypatch.setattr(eegpt.embeddings_loading, "load_embeddings", refused)  # its own calls
     monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__", recorded_getitem)
     assert main(["info", str(path)]) == 0
     assert capsys.readouterr().out == before

@@ -535,7 +535,7 @@ def test_skip_existing_keeps_a_parquet_output_read_without_pyarrow(
     """A valid .parquet output that cannot be read for want of pyarrow (or any error that
     does not say the file is no eegpt output) is not taken for a damaged one: never replaced."""
     pytest.importorskip("pyarrow")
-    from eegpt import outputs
+    from eegpt import embeddings_loading, outputs
     from eegpt.errors import MissingDependencyError
 
     folder = tmp_path / "emb"
@@ -547,14 +547,14 @@ def test_skip_existing_keeps_a_parquet_output_read_without_pyarrow(
     def no_pyarrow(what="writing Parquet"):
         raise MissingDependencyError(f"{what} needs pyarrow")
 
-    real_outline, real_require = outputs._load_outline, outputs.require_pyarrow
+    real_outline, real_require = outputs._load_outline, embeddings_loading.require_pyarrow
 
     def read_without_pyarrow(path):  # writing still works: a replaced output would show
-        monkeypatch.setattr(outputs, "require_pyarrow", no_pyarrow)
+        monkeypatch.setattr(embeddings_loading, "require_pyarrow", no_pyarrow)
         try:
             return real_outline(path)
         finally:
-            monkeypatch.setattr(outputs, "require_pyarrow", real_require)
+            monkeypatch.setattr(embeddings_loading, "require_pyarrow", real_require)
 
     monkeypatch.setattr(outputs, "_load_outline", read_without_pyarrow)
     try:

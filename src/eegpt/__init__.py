@@ -88,6 +88,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import cli_inputs as cli_inputs
     from eegpt import cli_options as cli_options
     from eegpt import cli_run as cli_run
+    from eegpt import clock_times as clock_times
     from eegpt import config as config
     from eegpt import continuous_windows as continuous_windows
     from eegpt import dataset as dataset
@@ -108,6 +109,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import demo as demo
     from eegpt import edf_files as edf_files
     from eegpt import embedding_cache as embedding_cache
+    from eegpt import embeddings_loading as embeddings_loading
+    from eegpt import embeddings_parts as embeddings_parts
+    from eegpt import embeddings_writer as embeddings_writer
     from eegpt import engine as engine
     from eegpt import epochs_files as epochs_files
     from eegpt import errors as errors
@@ -123,15 +127,19 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import label_row_alignment as label_row_alignment
     from eegpt import label_rows as label_rows
     from eegpt import memory_checks as memory_checks
+    from eegpt import metadata_tables as metadata_tables
     from eegpt import mixed_rates as mixed_rates
     from eegpt import mne_inputs as mne_inputs
     from eegpt import model as model
     from eegpt import nearest_sites as nearest_sites
     from eegpt import nonfinite_advice as nonfinite_advice
     from eegpt import online as online
+    from eegpt import optional_packages as optional_packages
+    from eegpt import output_files as output_files
     from eegpt import outputs as outputs
     from eegpt import outputs_read as outputs_read
     from eegpt import patch_padding as patch_padding
+    from eegpt import pooling as pooling
     from eegpt import preprocessing as preprocessing
     from eegpt import preprocessing_spec as preprocessing_spec
     from eegpt import probe as probe
@@ -237,6 +245,9 @@ _SUBMODULES = {
     # split from dataset_read (eegpt.dataset_read re-exports the names it gave)
     "channel_sets", "dataset_folders", "dataset_parts", "read_filters", "recording_copies",
     "run_specs", "shard_checks", "window_tables",
+    # split from outputs (eegpt.outputs re-exports their names)
+    "clock_times", "embeddings_loading", "embeddings_parts", "embeddings_writer",
+    "metadata_tables", "optional_packages", "output_files", "pooling",
 }  # fmt: skip
 
 

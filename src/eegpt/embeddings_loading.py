@@ -1,0 +1,413 @@
+"""Outputs read back as :class:`~eegpt.outputs.Embeddings` (:func:`load_embeddings`): one
+``.npz``/``.parquet`` file of ``eegpt embed``, with its checks and messages, or the same
+without its embeddings (``_load_outline``, what ``eegpt info`` reads); one recording of an
+``embed-dataset`` run's folder, or of the run folders of a ``--part`` run. Imports neither
+torch nor MNE nor SciPy."""
+
+from __future__ import annotations
+
+import json
+import os
+import unicodedata
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from eegpt._filenames import user_path
+from eegpt._logging import ignored_warnings as _ignored_warnings
+from eegpt._recording_provenance import RECORDING_PROVENANCE_KEYS
+from eegpt._window_flags import FLAG_KEYS
+from eegpt.clock_times import _TIME_BASE
+from eegpt.embeddings_writer import LATE_METADATA_KEY
+from eegpt.errors import MissingFileError, UnreadableOutputError
+from eegpt.optional_packages import require_pyarrow
+from eegpt.output_files import FORMATS, output_format
+
+if TYPE_CHECKING:
+    from eegpt.outputs import Embeddings
+
+__all__ = ["RUN_MANIFEST", "EmbeddingsFile", "load_embeddings"]
+
+RUN_MANIFEST = "_manifest.json"
+"""The file that marks a folder written by :func:`eegpt.embed_dataset` (its settings and
+reports; ``eegpt.dataset.MANIFEST``)."""
+
+
+def load_embeddings(
+    path: str | os.PathLike | Sequence[str | os.PathLike], recording_id: str | None = None
+) -> Embeddings:
+    """Read a file written by :meth:`Embeddings.save`, or one recording of a folder written
+    by :func:`eegpt.embed_dataset`, e.g. to plot it.
+
+    Parameters
+    ----------
+    path : str | path-like | sequence of path-like
+        An ``.npz`` or ``.parquet`` file of one recording (``eegpt embed``,
+        :meth:`Embeddings.save`, :func:`eegpt.embed_to_file`), or an ``embed-dataset``
+        output folder: a run's, a folder of ``--part`` run folders, or (with
+        ``recording_id``) several, as :func:`eegpt.read_embeddings` reads them together and
+        with its checks (parts of one listing, no file in two).
+    recording_id : str | None
+        For a folder: the recording to read, by its id in the run (the ``recording_id``
+        column; its path relative to the input folder, or the manifest's id).
+
+    Returns
+    -------
+    Embeddings
+        ``data`` of shape (n_windows, N, S, D); a run that stored mean-pooled vectors
+        (``--pool mean``) gives (n_windows, 1, 1, D), with ``metadata["pool"] == "mean"``.
+    """
+    if not isinstance(path, (str, os.PathLike)):  # several run folders
+        if recording_id is None:
+            raise ValueError(
+                "load_embeddings reads one recording of several embed-dataset output folders "
+                "(load_embeddings([...], recording_id=...)); all their rows, or those of "
+                "several .npz/.parquet files of eegpt embed, are read as one table with "
+                "eegpt.read_embeddings([...])"
+            )
+        return _recording_of_runs(path, recording_id)
+    path = user_path(path)
+    if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
+        return _recording_of_run(path, recording_id)
+    if path.is_dir() and recording_id is not None:
+        from eegpt.dataset_read import run_folders
+
+        if run_folders(path):  # the parts of a --part run
+            return _recording_of_runs(path, recording_id)
+    if path.is_dir():
+        from eegpt.outputs_read import tree_hint
+
+        raise ValueError(
+            f"{path} is a folder; load_embeddings reads one .npz/.parquet file, or one recording "
+            "of an embed-dataset output folder (load_embeddings(folder, recording_id=...)). "
+            "eegpt.read_embeddings(folder) reads the whole folder as one table, whether it "
+            "holds an embed-dataset run or the .npz/.parquet files of eegpt embed (checking "
+            "that those were embedded alike)" + tree_hint(path)
+        )
+    if recording_id is not None:
+        raise ValueError("recording_id applies to an embed-dataset output folder")
+    return _load_file(path)
+
+
+@dataclass(frozen=True, eq=False)
+class EmbeddingsFile:
+    """Embeddings written to disk by :func:`eegpt.api.embed_to_file` (not held in memory).
+
+    Attributes
+    ----------
+    path : Path
+        The ``.npz`` or ``.parquet`` file.
+    shape : tuple of int
+        ``(n_windows, N, S, D)``.
+    onsets : ndarray, shape (n_windows,)
+        Window onsets in seconds.
+    metadata : dict
+        The provenance stored in the file.
+    """
+
+    path: Path
+    shape: tuple[int, ...]
+    onsets: np.ndarray = field(repr=False)
+    metadata: dict[str, Any] = field(repr=False)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def load(self) -> Embeddings:
+        """Read the embeddings into memory."""
+        return load_embeddings(self.path)
+
+
+def _load_outline(path: str | os.PathLike) -> Embeddings:
+    """An embeddings file as :func:`load_embeddings` reads it, with its checks and messages,
+    but without its embeddings (a 24 h recording's are gigabytes): its onsets and provenance
+    (per-window annotations included, so :attr:`Embeddings.bad` holds), and ``data`` a
+    read-only array of zeros of the stored shape that takes no memory
+    (``np.broadcast_to``). What ``eegpt info`` reads."""
+    return _load_file(Path(path), with_data=False)
+
+
+def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
+    """One ``.npz``/``.parquet`` file of :func:`load_embeddings`; ``with_data=False``: as
+    :func:`_load_outline` reads it."""
+    from eegpt.outputs import Embeddings  # (it imports this module)
+
+    if not path.exists():
+        raise MissingFileError(f"no embeddings file {path}")
+    if output_format(path) == ".npz":
+        try:
+            archive = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+            # numpy takes any file that is not a zip archive for a pickle, and says so; an
+            # empty file leaves it nothing to read (EOFError)
+            why = _unreadable_reason(path, err, "not a zip archive" if "pickle" in str(err) else "")
+            raise UnreadableOutputError(
+                f"{path} is not an .npz archive eegpt wrote ({why})"
+            ) from err
+        with archive as f:
+            if not {"embeddings", "onsets", "metadata"} <= set(f.files):
+                raise ValueError(
+                    f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
+                    "metadata); was it written by eegpt?"
+                )
+            data = f["embeddings"] if with_data else _without_data(_npz_shape(f))
+            return Embeddings(data, f["onsets"], json.loads(str(f["metadata"][()])))
+    if output_format(path) == ".parquet":
+        pa, pq = require_pyarrow()
+        try:
+            table = pq.read_table(path) if with_data else None
+            schema = pq.read_schema(path) if table is None else table.schema  # no data read
+        except pa.ArrowInvalid as err:  # empty, truncated, or not Parquet at all
+            why = _unreadable_reason(path, err, str(err))
+            raise UnreadableOutputError(
+                f"{path} is not a Parquet file eegpt wrote ({why})"
+            ) from err
+        raw = (schema.metadata or {}).get(b"eegpt")
+        if raw is None:
+            raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
+        meta = {**json.loads(raw), **_late_metadata(pq, path)}
+        if str(meta.get("format", "")).startswith("eegpt-dataset"):
+            raise ValueError(
+                f"{path} is a shard of an embed-dataset run (one row per window of many "
+                "recordings); read the run's folder with pandas.read_parquet(folder) or "
+                "eegpt.read_embeddings(folder)"
+            )
+        shape = tuple(meta.pop("shape"))
+        if table is None:
+            onsets = pq.read_table(path, columns=["onset_s"]).column("onset_s").to_numpy()
+            return Embeddings(_without_data(shape), onsets, meta)
+        flat = table.column("embedding").combine_chunks().flatten().to_numpy()
+        data = flat.reshape(shape).astype(np.float32, copy=False)
+        return Embeddings(data, table.column("onset_s").to_numpy(), meta)
+    raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
+
+
+def _unreadable_reason(path: Path, err: BaseException, why: str) -> str:
+    """Why the embeddings file ``path`` could not be opened (``err``, the reader's error), for
+    :class:`~eegpt.errors.UnreadableOutputError`: ``why`` when given, else the reader's text;
+    an empty file says so and what to do (a job stopped before writing it)."""
+    try:
+        empty = path.stat().st_size == 0
+    except OSError:
+        empty = False
+    if empty:
+        return (
+            "an empty file, 0 bytes: eegpt writes its outputs whole, never empty; a copy cut "
+            "short, or another program made it? Delete it and embed that recording again"
+        )
+    return why or str(err) or type(err).__name__
+
+
+def _without_data(shape: Sequence[int]) -> np.ndarray:
+    """Read-only float32 zeros of ``shape`` that take no memory: :func:`_load_outline`'s
+    stand-in for embeddings not read."""
+    return np.broadcast_to(np.float32(0), tuple(int(n) for n in shape))
+
+
+def _npz_shape(archive: Any) -> tuple[int, ...]:
+    """The shape of an ``.npz`` archive's ``embeddings`` from its header, without reading it
+    (numpy reads a later header version, and the array, itself)."""
+    with archive.zip.open("embeddings.npy") as entry:
+        version = np.lib.format.read_magic(entry)
+        if version == (1, 0):
+            return tuple(np.lib.format.read_array_header_1_0(entry)[0])
+        if version == (2, 0):
+            return tuple(np.lib.format.read_array_header_2_0(entry)[0])
+    return tuple(archive["embeddings"].shape)
+
+
+def _late_metadata(pq: Any, path: Path) -> dict[str, Any]:
+    """The provenance entries a Parquet file's writer updated after writing its schema."""
+    raw = (pq.read_metadata(path).metadata or {}).get(LATE_METADATA_KEY.encode())
+    return {} if raw is None else json.loads(raw)
+
+
+#: How its windows were zero-padded, or its end left out (as :func:`eegpt.api.tail_record`
+#: and :func:`eegpt.api.epoch_padding_record` give them; a corpus run's file statuses).
+_PADDING = ("padded_tail", "tail_left_out_s", "padded_epochs")
+
+
+#: The start of read_embeddings' warning of an id filter that matches only in another Unicode
+#: normalisation, which load_embeddings says in its KeyError instead (:func:`_why_no_rows`).
+_OTHER_NORMALISATION = "read_embeddings: no row has recording_id"
+
+
+def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
+    """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
+    from eegpt.dataset_read import read_embeddings, read_shard_status, shard_files
+    from eegpt.outputs import Embeddings  # (it imports this module)
+    from eegpt.vocabulary import CHANNEL_INDEX
+
+    with _ignored_warnings(message=_OTHER_NORMALISATION):  # said by the KeyError below
+        table, data = read_embeddings(folder, filters=[("recording_id", "==", recording_id)])
+    if not len(table):
+        raise KeyError(
+            f"no windows of {recording_id!r} in {folder}: {_why_no_rows(folder, recording_id)}"
+        )
+    spec, _ = read_shard_status(shard_files(folder)[0])
+    first = table.iloc[0]
+    names, inputs = list(first["channels"]), list(first["input_channels"])
+    metadata: dict[str, Any] = {
+        "source": str(first["path"]),
+        "recording_id": recording_id,
+        "channels": {  # the recording's other channels are not in the shards
+            "input_names": inputs,
+            "names": names,
+            "picks": list(range(len(names))),
+            "chan_ids": [CHANNEL_INDEX[name] for name in names],
+            "dropped": [],
+        },
+        "preprocessing": spec.get("preprocessing"),
+        "model": spec.get("model"),
+        "checkpoint": spec.get("checkpoint"),
+        "precision": spec.get("precision"),
+        "window_index": table["window"].astype(int).tolist(),
+        "annotations": [list(a) for a in table["annotations"]],
+    }
+    if table["event"].notna().any():
+        metadata["labels"] = table["event"].tolist()
+    if table["flags_recorded"].all():  # shards of layout 6 on: the per-window flags
+        metadata.update({key: [list(v) for v in table[key]] for key in FLAG_KEYS})
+    status = _stored_file_status(folder, recording_id)
+    metadata.update({k: status[k] for k in _TIME_BASE + _PADDING if status.get(k) is not None})
+    metadata["sfreq_in"] = status.get("sfreq_in")  # Hz; None from runs before it was recorded
+    # what was done to it before eegpt, as embed records it (runs from before: absent)
+    metadata.update({k: status[k] for k in RECORDING_PROVENANCE_KEYS if k in status})
+    if status.get("batch_size") is not None:  # windows per forward pass, as embed records it
+        metadata["batch_size"] = status["batch_size"]
+    if spec.get("resample_revision") is not None:  # its resampler's numbers, as embed records
+        metadata["resample_revision"] = spec["resample_revision"]
+    metadata["channels"]["dropped"] = list(status.get("dropped_channels") or [])
+    metadata["warnings"] = list(status.get("warnings") or [])  # the first few, as the run kept them
+    if status.get("left_out"):
+        metadata["left_out"] = dict(status["left_out"])
+    if status.get("annotations_file"):  # the manifest's hypnogram (or such) of the recording
+        metadata["annotations_file"] = status["annotations_file"]
+    if spec.get("pool", "none") != "none":  # one vector per window: as 1 patch x 1 token
+        metadata["pool"] = spec["pool"]
+        data = data.reshape(len(data), 1, 1, -1)
+    return Embeddings(data, table["onset_s"].to_numpy(), metadata)
+
+
+def _recording_of_runs(
+    given: str | os.PathLike | Sequence[str | os.PathLike], recording_id: str
+) -> Embeddings:
+    """:func:`_recording_of_run` of the run folder that holds ``recording_id`` among those
+    ``given`` names (a folder of ``--part`` run folders, or a sequence of folders), once
+    :func:`eegpt.read_embeddings` would read them together (its refusals, its warnings)."""
+    from eegpt.dataset_read import expand_run_folders, read_embeddings
+
+    only = [("recording_id", "==", recording_id)]
+    try:
+        with _ignored_warnings(message=_OTHER_NORMALISATION):  # said by _recording_of_run
+            read_embeddings(given, columns=["recording_id"], filters=only, embeddings=False)
+    except (ValueError, FileNotFoundError) as err:  # its refusals, named as this call's
+        prefix = "read_embeddings: "
+        if not str(err).startswith(prefix):
+            raise
+        kind = MissingFileError if isinstance(err, FileNotFoundError) else ValueError
+        raise kind("load_embeddings: " + str(err).removeprefix(prefix)) from err
+    return _recording_of_run(_part_holding(given, expand_run_folders(given), recording_id),
+                             recording_id)  # fmt: skip
+
+
+def _part_holding(given: Any, parts: list[Path], recording_id: str) -> Path:
+    """The run folder among ``parts`` (the run folders ``given`` names) whose files report
+    lists ``recording_id`` as embedded; else one that lists it (skipped as too short, or
+    failed: the error then says why it has no windows)."""
+    listed = [
+        (part, row.get("status"))
+        for part in parts
+        for row in _files_report(part) or []
+        if row.get("recording_id") == recording_id
+    ]
+    if listed:
+        return min(listed, key=lambda hit: hit[1] != "ok")[0]
+    names = f"{', '.join(p.name for p in parts[:5])}{' ...' if len(parts) > 5 else ''}"
+    where = (
+        f"no part of {given} ({len(parts)} run folders: {names})"
+        if isinstance(given, (str, os.PathLike))
+        else f"none of the {len(parts)} run folders given ({names})"
+    )
+    raise KeyError(f"{where} lists the recording {recording_id!r}")
+
+
+def _files_report(folder: Path) -> list[dict[str, str]] | None:
+    """The rows of a run folder's ``_files.csv``, or None where it cannot be read."""
+    import csv
+
+    from eegpt.dataset_read import FILES_REPORT
+
+    try:
+        with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    except OSError:
+        return None
+
+
+def _stored_file_status(folder: Path, recording_id: str) -> dict[str, Any]:
+    """A recording's file status in its shard's footer (the shard named by ``_files.csv``):
+    its time base (``first_time``, ``meas_date``, ``record_clock``), ``dropped_channels`` ...;
+    empty where not recorded."""
+    from eegpt.dataset_read import read_shard_status, shard_name
+
+    try:
+        rows = _files_report(folder) or []
+        shard = next(int(r["shard"]) for r in rows if r["recording_id"] == recording_id)
+        _, status = read_shard_status(folder / shard_name(shard))
+    except (OSError, StopIteration, ValueError, KeyError):
+        return {}
+    return next((f for f in status.get("files", []) if f.get("recording_id") == recording_id), {})
+
+
+def _why_no_rows(folder: Path, recording_id: str) -> str:
+    """What the run's file report says about a recording without rows."""
+    from eegpt.dataset_read import shard_name
+
+    rows = _files_report(folder)
+    if rows is None:
+        return "ids are the 'recording_id' column"
+    row = next((r for r in rows if r.get("recording_id") == recording_id), None)
+    if row is None:
+        nfc = unicodedata.normalize("NFC", recording_id)
+        same = [
+            r["recording_id"]
+            for r in rows
+            if unicodedata.normalize("NFC", r.get("recording_id") or "") == nfc
+        ]
+        if len(same) == 1:  # not taken in its place: which one is meant is the caller's to say
+            return (
+                f"the run's id {ascii(same[0])} differs from the one given, "
+                f"{ascii(recording_id)}, only in Unicode normalisation (the two look the same; "
+                "names copied from a Mac are NFD); give the id as the run stores it, or "
+                "normalise both to NFC (unicodedata.normalize('NFC', id)) before comparing"
+            )
+        with_windows = [r["recording_id"] for r in rows if _windows_of(r) > 0]
+        shown = ", ".join(repr(i) for i in with_windows[:3]) or "none: no file has windows"
+        return f"the run has no such file (its ids are like {shown})"
+    status = row.get("status")
+    if status == "failed":
+        return f"the file failed: {row.get('error')}"
+    if status == "too_short":
+        return f"the recording is shorter than one window and was skipped: {row.get('error')}"
+    if status == "pending" or not (folder / shard_name(int(row["shard"]))).exists():
+        return (
+            "its shard is not written yet: the run stopped or is still running (run the same "
+            "command again to finish it)"
+        )
+    return "every window of the file was left out (see its warnings in _files.csv)"
+
+
+def _windows_of(row: Mapping[str, Any]) -> int:
+    """The number of windows a row of ``_files.csv`` gives its file (0 where not a number)."""
+    try:
+        return int(row.get("n_windows") or 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,52 @@
+"""``eegpt.outputs`` split into modules of one concern each: every name it had is still
+importable from it (the same object as in its new home), and none of the new modules brings
+torch, MNE or SciPy into ``eegpt info``, ``eegpt anonymize`` or listings."""
+
+import subprocess
+import sys
+
+import pytest
+
+import eegpt.outputs
+
+#: The modules that took the code of eegpt.outputs, with names each one holds.
+SPLIT = {
+    "eegpt.output_files": ["FORMATS", "output_format", "atomic_write", "check_output_folder",
+                           "parquet_writer", "require_output_dependencies", "_finish", "_commit"],
+    "eegpt.optional_packages": ["MIN_PYARROW", "require_pandas", "require_pyarrow"],
+    "eegpt.embeddings_writer": ["EmbeddingsWriter", "LATE_METADATA_KEY", "_WindowColumns"],
+    "eegpt.embeddings_loading": ["RUN_MANIFEST", "EmbeddingsFile", "load_embeddings",
+                                 "_load_outline", "_load_file", "_recording_of_run"],
+    "eegpt.embeddings_parts": ["select_window_metadata", "_joined_onsets", "_same_checkpoint"],
+    "eegpt.pooling": ["POOLINGS", "feature_names", "pool_embeddings"],
+    "eegpt.clock_times": ["clock_moments", "iso_moments", "uniform_iso", "window_clock",
+                          "has_clock_time", "_TIME_BASE"],
+    "eegpt.metadata_tables": ["metadata_record", "metadata_frame", "unique_column_name",
+                              "clash_renames"],
+    "eegpt._output_texts": ["INPUT_KEY", "input_text", "windows_text"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("module", sorted(SPLIT))
+def test_outputs_still_gives_the_names_of_the_modules_split_from_it(module):
+    import importlib
+
+    home = importlib.import_module(module)
+    for name in SPLIT[module]:
+        assert getattr(eegpt.outputs, name) is getattr(home, name), name
+
+
+def test_every_public_name_of_outputs_is_importable():
+    for name in eegpt.outputs.__all__:
+        assert hasattr(eegpt.outputs, name), name
+
+
+def test_the_modules_split_from_outputs_import_neither_torch_nor_mne_nor_scipy():
+    script = (
+        "import sys\n"
+        + "".join(f"import {module}\n" for module in sorted(SPLIT))
+        + "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
