@@ -107,3 +107,63 @@ def test_batches_of_an_array_join_as_embedded_at_once(model, as_epochs, cuts) ->
     assert rest == whole.metadata
     columns = joined.to_data_frame().drop(columns="embedding")
     pd.testing.assert_frame_equal(columns, whole.to_data_frame().drop(columns="embedding"))
+
+
+@pytest.mark.parametrize("sfreq", [256.0, 300.0])
+def test_one_epoch_batches_of_a_resampled_array_do_not_drift(model, sfreq) -> None:
+    """Batches of one epoch each take the epoch length from the metadata only where it is
+    exact (the input at the model's rate). At 300 Hz an epoch of 1000 samples is 854 at
+    256 Hz (3.3359 s, not 3.3333 s): the onsets were continued at that rounded step and
+    drifted 2.6 ms an epoch (0.10 s after 40 epochs, clock times as much); they now stay
+    each batch's own, the window_index still numbered on. A batch of several epochs gives
+    the exact step, which the batches of one then take."""
+    n_times = int(sfreq * 1000 / 300)  # 1000 at 300 Hz, 853 at 256 Hz: shorter than a window
+    x = np.random.default_rng(0).normal(0, 10, (6, 4, n_times))
+    kw = dict(ch_names=["Fz", "Cz", "Pz", "Oz"], sfreq=sfreq, units="uV", tail="pad")
+    whole = eegpt.embed(model, x, verbose=False, **kw)
+    joined = Embeddings.concatenate(
+        [eegpt.embed(model, x[i : i + 1], verbose=False, **kw) for i in range(len(x))]
+    )
+    assert joined.metadata["window_index"] == list(range(len(x)))
+    if sfreq == 256.0:
+        np.testing.assert_allclose(joined.onsets, whole.onsets, rtol=0, atol=1e-12)
+    else:
+        np.testing.assert_allclose(whole.onsets, np.arange(len(x)) * 1000 / 300)
+        assert joined.onsets.tolist() == [0.0] * len(x)
+    # a batch of two gives the step exactly (1000 / 300 s): the batches of one take it
+    mixed = [eegpt.embed(model, x[:2], verbose=False, **kw)]
+    mixed += [eegpt.embed(model, x[i : i + 1], verbose=False, **kw) for i in range(2, len(x))]
+    np.testing.assert_allclose(Embeddings.concatenate(mixed).onsets, whole.onsets, atol=1e-12)
+
+
+@pytest.mark.parametrize("cuts", [(3,), (2, 6)])
+@pytest.mark.parametrize("tmin", [0.0, -0.5])
+def test_slices_of_one_epochs_array_join_as_the_whole(model, tmin, cuts) -> None:
+    """An EpochsArray without events has MNE's placeholder events, samples 0, 1, 2 ...; a
+    slice keeps its own (3, 4, 5, 6 for epochs[3:]). They were read as real event times: the
+    slice's onsets 0.0117, 0.0156 ... s (-0.488 ... with tmin=-0.5), joined after epochs[:3]
+    at 0, 4, 8 s. Now they number the slice's epochs end to end, its window_index says which
+    epochs it holds, and joined the slices are the whole (a slice of one epoch too)."""
+    x = np.random.default_rng(0).normal(0, 1e-5, (7, 4, 1024))
+    info = mne.create_info(["Fz", "Cz", "Pz", "Oz"], 256.0, "eeg")
+    epochs = mne.EpochsArray(x, info, tmin=tmin, verbose=False)
+    whole = eegpt.embed(model, epochs, verbose=False)
+    bounds = [0, *cuts, len(x)]
+    pairs = zip(bounds[:-1], bounds[1:], strict=True)
+    parts = [eegpt.embed(model, epochs[a:b], verbose=False) for a, b in pairs]
+    assert parts[1].metadata["epoch_onsets"] == "end_to_end"
+    assert parts[1].metadata["window_index"] == list(range(cuts[0], bounds[2]))
+    joined = Embeddings.concatenate(parts)
+    np.testing.assert_array_equal(joined.onsets, whole.onsets)
+    assert joined.metadata["window_index"] == list(range(len(x)))
+    rest = {k: v for k, v in joined.metadata.items() if k != "window_index"}
+    assert rest == whole.metadata
+    # selections of the Embeddings keep the whole's onsets, in any order
+    back = Embeddings.concatenate([whole[cuts[0] :], whole[: cuts[0]]])
+    np.testing.assert_array_equal(back.onsets, np.roll(whole.onsets, -cuts[0]))
+    # real events (5 s apart) stay event times, sliced or not
+    events = np.c_[1280 * np.arange(len(x)) + 100, np.zeros(len(x), int), np.ones(len(x), int)]
+    timed = mne.EpochsArray(x, info, events=events, tmin=tmin, verbose=False)[3:]
+    emb = eegpt.embed(model, timed, verbose=False)
+    assert emb.metadata["epoch_onsets"] == "events"
+    np.testing.assert_allclose(emb.onsets, events[3:, 0] / 256.0 + tmin)

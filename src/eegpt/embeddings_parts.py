@@ -156,28 +156,33 @@ def _joined_window_index(parts: Sequence[Embeddings]) -> list[int]:
     return index
 
 
-def _continued(part: Embeddings) -> bool:
-    """Whether a part's onsets are continued from the parts before it when joined: a batch
-    given in memory that is numbered on (:func:`_numbered_on`, no ``window_index``) whose
-    epochs' onsets number them end to end (``metadata["epoch_onsets"] == "end_to_end"``:
-    epoch ``k`` at ``k`` times the epoch length, counted from the batch's first epoch)."""
+def _continued(part: Embeddings, last: int) -> bool:
+    """Whether a part's onsets are continued from the parts before it (``last`` the highest
+    ``window_index`` of theirs) when joined: a batch whose epochs' onsets number them end to
+    end (``metadata["epoch_onsets"] == "end_to_end"``: epoch ``k`` at ``k`` times the epoch
+    length, counted from the batch's first epoch), given in memory and numbered on
+    (:func:`_numbered_on`, no ``window_index``), or a selection of epochs embedded on its
+    own (``epochs_array[3:]``: its ``window_index`` after ``last``, its first onset 0 s, not
+    a selection of Embeddings, which keeps the onsets of the whole)."""
     meta = part.metadata
-    return (
-        "window_index" not in meta
-        and _numbered_on(meta)
-        and meta.get(EPOCH_ONSETS_KEY) == "end_to_end"
-    )
+    if meta.get(EPOCH_ONSETS_KEY) != "end_to_end" or not _numbered_on(meta):
+        return False
+    index = meta.get("window_index")
+    if index is None:
+        return True
+    return len(part) > 0 and int(index[0]) > last and float(part.onsets[0]) == 0.0
 
 
 def _epoch_seconds(part: Embeddings, parts: Sequence[Embeddings]) -> float | None:
     """The length in seconds of the epochs of a part whose onsets number them end to end: the
     step between its first two onsets (``k`` times it for epoch ``k``, as embedded). A part of
     one epoch has no step: that of another part of ``parts`` with epochs as long (end to end,
-    the same input rate, preprocessing and ``padded_epochs``: batches of one array), else its
-    epochs' samples at the model's rate (``padded_epochs``' ``recorded_samples``, else a
-    window's) over the input's rate where the two rates are one (exact), else over the
-    model's rate (to the resampler's rounding: up to a sample at the model's rate); None
-    where the metadata records no window length either."""
+    the same input rate, preprocessing and ``padded_epochs``: batches of one array), else,
+    where the input's rate is the model's, its epochs' samples (``padded_epochs``'
+    ``recorded_samples``, else a window's) over that rate. None (its onsets stay its own)
+    where the metadata gives no exact length: an input resampled (its epochs' samples at
+    the input's rate are not recorded; those at the model's rate are rounded, and ``k``
+    times the rounding would drift) or no window length recorded."""
     alike = [p for p in parts if len(p) > 1 and _same_epochs(p.metadata, part.metadata)]
     if len(part) > 1 or alike:
         steps = (part if len(part) > 1 else alike[0]).onsets
@@ -187,10 +192,11 @@ def _epoch_seconds(part: Embeddings, parts: Sequence[Embeddings]) -> float | Non
     if "window_seconds" not in spec:
         return None
     rate = float(spec.get("sfreq", 256.0))
+    if float(meta.get("sfreq_in", rate)) != rate:
+        return None
     padded = meta.get("padded_epochs") or {}
     samples = padded.get("recorded_samples") or round(float(spec["window_seconds"]) * rate)
-    sfreq_in = float(meta.get("sfreq_in", rate))
-    return samples / (sfreq_in if sfreq_in == rate else rate)
+    return samples / rate
 
 
 def _same_epochs(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
@@ -209,9 +215,11 @@ def _joined_onsets(parts: Sequence[Embeddings]) -> np.ndarray:
     its own where its epoch length is unknown (:func:`_epoch_seconds`)."""
     joined: list[np.ndarray] = []
     start = 0
+    index = _joined_window_index(parts)
     for part in parts:
         own = np.asarray(part.onsets, dtype=np.float64)
-        step = _epoch_seconds(part, parts) if start and _continued(part) else None
+        continued = start > 0 and _continued(part, max(index[:start]))
+        step = _epoch_seconds(part, parts) if continued else None
         if step is not None:
             grid = np.arange(len(own), dtype=np.float64) * step
             own = np.arange(start, start + len(own), dtype=np.float64) * step + (own - grid)

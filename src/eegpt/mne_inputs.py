@@ -155,7 +155,7 @@ def recording_of_mne(
         per_epoch = epoch_annotations(inst)
     if isinstance(inst, mne.BaseEpochs):
         events = inst.events[:, 0]
-        if not np.array_equal(events, np.arange(len(events))):  # EpochsArray placeholder
+        if not placeholder_events(inst):
             onsets = events / taken_rate(events_sfreq(inst)) + epochs_tmin(inst)
         labels = epochs_labels(inst).tolist()
         if not np.array_equal(inst.selection, np.arange(len(inst.selection))):
@@ -182,6 +182,20 @@ def recording_of_mne(
     )  # fmt: skip
     _log(recording_summary(rec), verbose)
     return rec
+
+
+def placeholder_events(epochs: mne.BaseEpochs) -> bool:
+    """Whether ``epochs``' events are the placeholders ``mne.EpochsArray`` gives epochs
+    without events (samples 0, 1, 2 ...: each epoch's event sample is its index), kept by a
+    selection of them (``epochs[3:]``: samples 3, 4 ...; dropped epochs leave gaps), so
+    that their onsets number them end to end, not as real event times: the event samples
+    equal ``epochs.selection``. Real events cannot be so once the epochs are longer than a
+    sample (the events before would lie one sample apart, the epochs overlapping by all but
+    one sample)."""
+    events = epochs.events[:, 0]
+    if np.array_equal(events, np.arange(len(events))):
+        return True
+    return len(epochs.times) > 1 and np.array_equal(events, epochs.selection)
 
 
 def epochs_tmin(epochs: mne.BaseEpochs) -> float:

@@ -310,7 +310,10 @@ class Embeddings:
         as a freshly embedded recording; a batch given in memory that records none, an array
         or epochs numbered end to end, is numbered on from the parts before it, as if
         embedded at once, and its epochs' onsets continue from theirs, epoch ``k`` of the
-        whole at ``k`` times the epoch length; other parts' onsets stay their own), and the
+        whole at ``k`` times the epoch length, where that is known exactly: a batch of one
+        epoch resampled to the model's rate, with no batch of several alike, keeps its own;
+        a slice of an ``mne.EpochsArray`` without events, ``epochs[3:]``, which records its
+        own ``window_index``, continues so too; other parts' onsets stay their own), and the
         parts share one time base: onsets of all parts count from the same start
         (``first_time``, ``meas_date``, the record clock ...), so ``clock_times`` stay right.
         ``epochs_metadata`` rows are joined by column name (the column order of part 0);
