@@ -530,8 +530,9 @@ class Embeddings:
         ``emb[~emb.flagged]`` keeps the others, as ``emb[~emb.bad]`` those outside bad
         annotations. Where the flags were not recorded (:attr:`flags_recorded` False: a file
         written before eegpt recorded them, epochs, the checks off) all False, with a warning
-        that this is unknown, not clean. Channels flat throughout (warned of on their own:
-        drop them) flag no window."""
+        that this is unknown, not clean. Channels flat throughout (a dead electrode, also
+        warned of on its own: drop it) flag every window; an EGI net's reference kept under
+        the average reference flags none."""
         flags = recorded_flags(self.metadata, len(self))
         if flags is None:
             self._warn_flags_unknown()
