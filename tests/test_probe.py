@@ -4201,7 +4201,10 @@ def test_a_saved_probe_identifies_its_training_data(model, tmp_path):
         model, path, validation=0.2, preprocessing=ONE_SECOND, epochs=1, seed=7, device="cpu"
     )  # CPU, also where a GPU is (the default device then)
     training = probe.training
-    assert training["inputs"] == [{"name": "train-epo.fif", **source_files_record(path)}]
+    # its epochs too, as `eegpt probe train` records its files (af25f27)
+    assert training["inputs"] == [
+        {"name": "train-epo.fif", "n_epochs": 20, **source_files_record(path)}
+    ]
     assert training["class_counts"] == {
         "train": {"standard": 8, "target": 8},
         "validation": {"standard": 2, "target": 2},
