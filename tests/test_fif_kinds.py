@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import mne
 import numpy as np
@@ -106,14 +107,20 @@ def test_cli_refuses_an_evoked_file_and_info_says_what_it_is(files, weights, tmp
     assert "eegpt does not embed it" in err and "`eegpt embed` embeds it" not in err
 
 
-def test_info_of_an_evoked_file_imports_no_mne(files):
-    """``eegpt info`` tells an evoked file by its tags, without MNE, SciPy or torch."""
+def _info_in_fresh_process(path: Path) -> subprocess.CompletedProcess:
+    """``eegpt info PATH`` run in a fresh Python (asserted to exit 1, as for a file that holds
+    no recording), printing last the heavy modules (torch, MNE, SciPy) it imported."""
     script = (
         "import sys\nfrom eegpt.cli import main\n"
-        f"assert main(['info', {str(files / 'grand_average.fif')!r}]) == 1\n"
+        f"assert main(['info', {str(path)!r}]) == 1\n"
         "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+
+
+def test_info_of_an_evoked_file_imports_no_mne(files):
+    """``eegpt info`` tells an evoked file by its tags, without MNE, SciPy or torch."""
+    done = _info_in_fresh_process(files / "grand_average.fif")
     assert "is an evoked (averaged) file" in done.stderr, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
@@ -327,12 +334,7 @@ def test_an_electrode_digitization_is_told_from_fiducials_by_its_points(tmp_path
     assert main(["info", str(tmp_path / "cap.fif")]) == 1
     err = capsys.readouterr().err
     assert "is an electrode digitization (montage) file (MNE reads it with " in err
-    script = (
-        "import sys\nfrom eegpt.cli import main\n"
-        f"assert main(['info', {str(tmp_path / 'cap.fif')!r}]) == 1\n"
-        "print(sorted(m for m in ('torch', 'mne', 'scipy') if m in sys.modules))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    done = _info_in_fresh_process(tmp_path / "cap.fif")
     assert "is an electrode digitization (montage) file" in done.stderr, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
     listing = tmp_path / "deriv"
