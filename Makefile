@@ -47,7 +47,7 @@ format: install
 	$(BIN)/ruff check --fix $(PY_DIRS)
 
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30
 
 bench-cpu: install
 	PYTHON=$(abspath $(BIN))/python bash benchmarks/run_cpu.sh
