@@ -153,3 +153,34 @@ def test_a_split_fif_recording_whose_parts_are_links_is_read_whole(tmp_path):
         inputs = resolve_inputs(folder)
     assert [f.path for f in inputs.files] == [str(folder / "s_raw.fif")]
     assert as_recording(inputs.files[0].path, verbose="error").n_times == raw.n_times
+
+
+def _write_fif(path: Path) -> None:
+    """A 10 s, 4-channel FIF recording at ``path``."""
+    data = np.random.default_rng(0).normal(0, 2e-5, (4, 2560))
+    raw = mne.io.RawArray(
+        data, mne.create_info(["Fp1", "Fp2", "C3", "C4"], 256.0, "eeg"), verbose=False
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw.save(path, verbose=False)
+
+
+def test_a_folder_given_as_a_link_names_its_files_by_the_link(tmp_path):
+    """``data -> /mnt/disk/eeg`` given on the command line: its files are named by the path
+    as given (``data/a_raw.fif``), not by the link's target, as links below it are; a second
+    link below it to a file listed already is still left out, with a warning."""
+    disk = tmp_path / "disk" / "eeg"
+    _write_fif(disk / "a_raw.fif")
+    _write_fif(disk / "sub" / "b_raw.fif")
+    (disk / "sub_again").symlink_to(disk / "sub", target_is_directory=True)
+    data = tmp_path / "data"
+    data.symlink_to(disk, target_is_directory=True)
+    with pytest.warns(RuntimeWarning, match=r"left out 1 linked folder .*sub_again \(= sub\)"):
+        inputs = resolve_inputs(data)
+    assert [(f.recording_id, f.path) for f in inputs.files] == [
+        ("a_raw.fif", str(data / "a_raw.fif")),
+        ("sub/b_raw.fif", str(data / "sub" / "b_raw.fif")),
+    ]
+    with pytest.warns(RuntimeWarning, match=r"left out 1 linked folder"):
+        picked = resolve_inputs(data, pattern="**/*_raw.fif")
+    assert [f.path for f in picked.files] == [f.path for f in inputs.files]

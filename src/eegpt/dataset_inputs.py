@@ -855,8 +855,10 @@ def recordings_under(folder: str | os.PathLike) -> list[Path]:
 def _listed_under(
     folder: Path, pattern: str | None, verbose: Verbose = None
 ) -> tuple[list[Path], list[str]]:
-    """The paths of a folder's recordings (or of those matching ``pattern``) and their ids."""
-    root = folder.resolve()
+    """The paths of a folder's recordings (or of those matching ``pattern``) and their ids,
+    each path under ``folder`` as it was given (made absolute, a link not followed: ``data ->
+    /mnt/disk/eeg`` names its files ``data/...``), as links below it are."""
+    root = listed_path(folder)
     suffixes = EEG_SUFFIXES + RECORDING_FOLDER_SUFFIXES
     if pattern:
         paths = _without_sidecars(
