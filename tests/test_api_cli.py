@@ -1413,6 +1413,45 @@ def test_cli_nearest_refuses_the_table_of_another_net(tmp_path, capsys):
     assert "(--nearest GSN-HydroCel-129;" in err and not table.exists()
 
 
+def _sfp_text(montage: mne.channels.DigMontage) -> str:
+    """``montage`` as an EGI/BESA ``.sfp`` file: ``label x y z`` lines in cm, its nasion and
+    ear points first as EGI's files name them (FidNz, FidT9, FidT10)."""
+    pos = montage.get_positions()
+    points = {"FidNz": pos["nasion"], "FidT9": pos["lpa"], "FidT10": pos["rpa"], **pos["ch_pos"]}
+    return "".join(f"{n}\t{x * 100:.4f}\t{y * 100:.4f}\t{z * 100:.4f}\n"
+                   for n, (x, y, z) in points.items())  # fmt: skip
+
+
+def test_cli_nearest_takes_a_montage_file(tmp_path, capsys):
+    """`--nearest net-dig.fif` (a digitisation MNE saved) or `--nearest net.sfp` (EGI's
+    positions file) gives the table the montage's name gives; a file that is no montage, or
+    none at all, is refused with what to give instead."""
+    montage = mne.channels.make_standard_montage("GSN-HydroCel-129")
+    info = mne.create_info(montage.ch_names, 256.0, "eeg")
+    fif = tmp_path / "bare_raw.fif"
+    mne.io.RawArray(np.zeros((len(info.ch_names), 256)), info, verbose=False).save(fif)
+    dig, sfp = tmp_path / "net-dig.fif", tmp_path / "net.sfp"
+    montage.save(dig, verbose=False)
+    sfp.write_text(_sfp_text(montage), encoding="utf-8")
+    tables = {}
+    for given in ("GSN-HydroCel-129", str(dig), str(sfp)):
+        table = tmp_path / f"{Path(given).name}.tsv"
+        with pytest.warns(RuntimeWarning, match="untrained"):
+            args = ["channels", str(fif), "--nearest", given, "--write-rename", str(table)]
+            assert main(args) == 0
+        assert f"nearest 10-10 sites to {given} (≤ 20 mm): 58 of 129" in capsys.readouterr().out
+        tables[given] = [line.split("#")[0] for line in table.read_text().splitlines()[1:]]
+    assert tables[str(dig)] == tables["GSN-HydroCel-129"] == tables[str(sfp)]
+    (tmp_path / "broken.elc").write_text("no positions here\n", encoding="utf-8")
+    for given, said in [
+        (str(tmp_path / "broken.elc"), "broken.elc is no montage file MNE reads"),
+        (str(fif), "bare_raw.fif is no montage file MNE reads"),
+        (str(tmp_path / "none.sfp"), "no montage file"),
+    ]:
+        assert main(["channels", str(fif), "--nearest", given]) == 1
+        assert said in capsys.readouterr().err
+
+
 def test_cli_nearest_drop_leaves_the_electrode_out_of_the_table(tmp_path, capsys):
     """--drop with --nearest --write-rename: the dropped electrode has no site in the written
     table, and its site goes to another electrode."""

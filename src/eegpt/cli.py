@@ -273,7 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MONTAGE",
         help="for nets without 10-10 names (EGI E1..E256, BioSemi 128 sockets, a MEG+EEG "
         "file's EEG001..): name each electrode after its nearest 10-10 site by position, from "
-        "MNE's MONTAGE (GSN-HydroCel-129, GSN-HydroCel-257, biosemi128 ...; one table for all "
+        "MNE's MONTAGE (GSN-HydroCel-129, GSN-HydroCel-257, biosemi128 ...) or a montage "
+        "file MNE reads (digitised net-dig.fif, .elc, .sfp, .loc ...; one table for all "
         "the files), else from the file's own positions (one file only: files may differ). "
         "The geometric nearest, not a manufacturer's equivalents (EGI's own 10-20 list "
         "differs for some electrodes: E22 is its Fp1, AF3 here; no table of EGI's ships with "

@@ -10,6 +10,7 @@ suggests one. :mod:`eegpt.channels` re-exports the public names.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -96,6 +97,81 @@ def _standard_montage(name: str) -> mne.channels.DigMontage:
         nets = [m for m in mne.channels.get_builtin_montages() if m.startswith(("GSN", "bio"))]
         raise ValueError(
             f"{name!r} is none of MNE's standard montages; EGI and BioSemi nets: {', '.join(nets)}"
+        ) from None
+
+
+#: The montage files :func:`read_montage` reads (lower case), by the MNE function reading them:
+#: ``mne.channels.read_custom_montage`` (EEGLAB, BESA/EGI, ASA, BrainVision, x/y/z tables),
+#: ``read_dig_fif`` (``montage.save("x-dig.fif")``), ``read_dig_hpts``, ``read_dig_captrak``.
+MONTAGE_FILE_SUFFIXES = {
+    **dict.fromkeys(
+        (
+            ".loc",
+            ".locs",
+            ".eloc",
+            ".sfp",
+            ".csd",
+            ".elc",
+            ".txt",
+            ".elp",
+            ".bvef",
+            ".csv",
+            ".tsv",
+            ".xyz",
+        ),
+        "read_custom_montage",
+    ),  # fmt: skip
+    ".fif": "read_dig_fif",
+    ".hpts": "read_dig_hpts",
+    ".bvct": "read_dig_captrak",
+}
+
+
+def is_montage_file(source: str) -> bool:
+    """Whether ``source`` (a montage's name or a path) names a file rather than one of MNE's
+    standard montages: an existing file, or a name ending in a montage file's suffix
+    (:data:`MONTAGE_FILE_SUFFIXES`; ``"GSN-HydroCel-65_1.0"`` is a name)."""
+    suffix = os.path.splitext(source)[1].lower()
+    return os.path.isfile(source) or suffix in MONTAGE_FILE_SUFFIXES
+
+
+def read_montage(source: str) -> mne.channels.DigMontage:
+    """The montage ``source`` names: a file of electrode positions MNE reads (digitised
+    ``*-dig.fif``, ``.elc``, ``.sfp``, ``.loc``, ...: :data:`MONTAGE_FILE_SUFFIXES`), else
+    MNE's standard montage of that name (:func:`_standard_montage`).
+
+    Raises
+    ------
+    FileNotFoundError
+        For a montage file that is not there.
+    ValueError
+        For a file MNE reads no montage from (another kind of file, or a broken one), or a
+        name that is none of MNE's standard montages."""
+    if not is_montage_file(source):
+        return _standard_montage(source)
+    import mne
+
+    suffixes = ", ".join(MONTAGE_FILE_SUFFIXES)
+    if not os.path.isfile(source):
+        raise FileNotFoundError(
+            f"no montage file {source}: give a file of electrode positions ({suffixes}) or "
+            "the name of one of MNE's standard montages (GSN-HydroCel-129, biosemi128 ...)"
+        )
+    advice = (
+        f"give a file of electrode positions ({suffixes}), such as a digitisation saved with "
+        "montage.save('name-dig.fif'), or the name of one of MNE's standard montages"
+    )
+    suffix = os.path.splitext(source)[1]
+    reader = MONTAGE_FILE_SUFFIXES.get(suffix.lower())
+    if reader is None:
+        ending = f"ending in {suffix!r}" if suffix else "without a suffix"
+        raise ValueError(f"{source} is no montage file (MNE reads none {ending}): {advice}")
+    try:
+        with mne.utils.use_log_level("error"):
+            return getattr(mne.channels, reader)(source)
+    except Exception as err:  # a reader meets another file's bytes its own way
+        raise ValueError(
+            f"{source} is no montage file MNE reads ({type(err).__name__}: {err}): {advice}"
         ) from None
 
 
@@ -394,10 +470,12 @@ def nearest_rename(
     Parameters
     ----------
     source : mne.io.Raw | mne.Epochs | mne.Info | mne.channels.DigMontage | str
-        EEG channels with positions (a montage set on them, or digitised), a montage, or the
+        EEG channels with positions (a montage set on them, or digitised), a montage, the
         name of one of MNE's standard montages (``"GSN-HydroCel-129"``, ``"GSN-HydroCel-257"``,
         ``"biosemi128"``; ``mne.channels.get_builtin_montages()``, or any other name
-        ``mne.channels.make_standard_montage`` takes, such as ``"standard_1005"``).
+        ``mne.channels.make_standard_montage`` takes, such as ``"standard_1005"``), or the
+        path of a montage file MNE reads (a digitisation ``*-dig.fif``, ``.elc``, ``.sfp``,
+        ``.loc``, ...: :func:`read_montage`).
     max_distance_mm : float
         The farthest an electrode may lie from the site it is named after, in mm as above.
     exclude : iterable of str | str
@@ -415,7 +493,10 @@ def nearest_rename(
     Raises
     ------
     ValueError
-        For an unknown montage name, or a source whose EEG channels have no positions.
+        For an unknown montage name, a file that is no montage, or a source whose EEG
+        channels have no positions.
+    FileNotFoundError
+        For a montage file that is not there.
     """
     import mne
     import numpy as np
@@ -426,7 +507,7 @@ def nearest_rename(
     what, given = "a montage", "montage"  # what messages call the source; its Python name
     if isinstance(source, str):
         what, given = source, repr(source)
-        source = _standard_montage(source)
+        source = read_montage(source)
     if isinstance(source, mne.channels.DigMontage):
         info = mne.create_info(source.ch_names, 1000.0, "eeg")
         info.set_montage(source, on_missing="ignore", verbose="error")
