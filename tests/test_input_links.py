@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import eegpt.bids
-from eegpt._file_identity import listed_path
+from eegpt._file_identity import listed_path, recording_files
 from eegpt.dataset import resolve_inputs
 from eegpt.demo import synthetic_raw
 from eegpt.io import as_recording
@@ -184,3 +184,67 @@ def test_a_folder_given_as_a_link_names_its_files_by_the_link(tmp_path):
     with pytest.warns(RuntimeWarning, match=r"left out 1 linked folder"):
         picked = resolve_inputs(data, pattern="**/*_raw.fif")
     assert [f.path for f in picked.files] == [f.path for f in inputs.files]
+
+
+def _write_eeglab(folder: Path, name: str, sfreq: float = 256.0, seconds: float = 10.0):
+    """A continuous EEGLAB recording as EEGLAB saves it with its data apart: ``name.set`` (a
+    MATLAB v5 file of the ``EEG`` structure, ``EEG.data`` the text ``'name.fdt'``) and
+    ``name.fdt``, float32 samples (µV) of shape (channels, samples) in MATLAB's column-major
+    order (each sample's channels together). Returns the samples, shape (4, samples), in µV."""
+    from scipy.io import savemat
+
+    labels = ["Fp1", "Fp2", "C3", "C4"]
+    data = np.random.default_rng(0).normal(0, 20, (len(labels), int(seconds * sfreq)))
+    data = data.astype("<f4")
+    chanlocs = np.zeros((1, len(labels)), dtype=[("labels", object), ("type", object)])
+    for i, label in enumerate(labels):
+        chanlocs[0, i] = (label, "EEG")
+    empty = np.zeros((0, 0))
+    eeg = {"setname": name, "filename": f"{name}.set", "nbchan": float(len(labels)),
+           "pnts": float(data.shape[1]), "trials": 1.0, "srate": sfreq, "xmin": 0.0,
+           "xmax": (data.shape[1] - 1) / sfreq, "data": f"{name}.fdt", "chanlocs": chanlocs,
+           "event": empty, "epoch": empty, "icawinv": empty, "icasphere": empty,
+           "icaweights": empty, "ref": "common"}  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    savemat(folder / f"{name}.set", {"EEG": eeg}, appendmat=False)
+    (folder / f"{name}.fdt").write_bytes(data.reshape(-1, order="F").tobytes())
+    return data
+
+
+@pytest.mark.parametrize("kind", ["plain", "annexed", "linked set"])
+def test_an_eeglab_set_with_its_fdt_apart_is_read_through_links(kind, weights, tmp_path):
+    """A ``.set`` whose samples are in a ``.fdt`` file: read as it lies (plain), each file a
+    link to an object of another name (git-annex: the ``.fdt`` found beside the link), or the
+    ``.set`` alone linked into the corpus (``corpus/rec.set -> store/rec.set``: the ``.fdt``
+    beside the link's target). Listed once (the ``.fdt`` as its companion), named by the link,
+    its samples read whole, and embedded by embed-dataset."""
+    import csv
+
+    from eegpt.cli import main
+
+    corpus = tmp_path / "corpus"
+    where = corpus if kind != "linked set" else tmp_path / "store"
+    data = _write_eeglab(where, "rec")
+    if kind == "annexed":
+        for suffix in (".set", ".fdt"):
+            _annexed(corpus / f"rec{suffix}", corpus / ".git" / "annex" / "objects")
+    elif kind == "linked set":
+        corpus.mkdir()
+        (corpus / "rec.set").symlink_to(where / "rec.set")
+    inputs = resolve_inputs(corpus)
+    assert [(f.recording_id, f.path) for f in inputs.files] == [
+        ("rec.set", str(corpus / "rec.set"))
+    ]
+    # the files whose changes a resumed run sees: the .fdt read with it too
+    assert [p.name for p in recording_files(corpus / "rec.set")] == ["rec.set", "rec.fdt"]
+    rec = as_recording(inputs.files[0].path, verbose="error")
+    assert rec.ch_names == ["Fp1", "Fp2", "C3", "C4"] and rec.source == str(corpus / "rec.set")
+    np.testing.assert_allclose(rec.data * 1e6, data, rtol=1e-6, atol=1e-5)
+    run = tmp_path / "run"
+    args = ["embed-dataset", str(corpus), "-o", str(run), "--weights", str(weights)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 4 channels: few of the vocabulary's
+        assert main([*args, "--device", "cpu", "-q", "--workers", "0"]) == 0
+    with open(run / "_files.csv", newline="", encoding="utf-8") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["status"], row["path"], row["n_windows"]) == ("ok", str(corpus / "rec.set"), "2")

@@ -73,6 +73,28 @@ def _identity(path: Path) -> tuple[str, int, int]:
     return str(path.resolve()), stat.st_mtime_ns, stat.st_size
 
 
+def eeglab_read_path(path: Path) -> Path:
+    """The path to give MNE's EEGLAB reader for the ``.set`` file ``path``: MNE looks for the
+    ``.fdt`` data file (the name ``EEG.data`` gives, else the ``.set``'s own name) in the
+    folder of the path it is given. That is ``path`` itself, unless ``path`` is a symbolic
+    link with no such ``.fdt`` beside it while its target has its ``.fdt`` beside it (a corpus
+    of links to ``.set`` files, ``corpus/rec.set -> /store/rec.set`` with ``/store/rec.fdt``):
+    the target then. A link whose ``.fdt`` is linked beside it (git-annex, both files
+    annexed), or a ``.set`` holding its samples, is read as given."""
+    if not path.is_symlink() or path.with_suffix(".fdt").exists():
+        return path
+    target = Path(os.path.realpath(path))
+    if not target.with_suffix(".fdt").is_file():
+        return path  # nothing to find there: MNE's error names the .fdt missing beside it
+    try:
+        named = _load(path, ["data"]).get("data")  # a short text where the samples are apart
+    except Exception:  # scipy and pymatreader raise their own errors: MNE's reader says why
+        return path
+    if isinstance(named, str) and (path.parent / named).exists():
+        return path
+    return target
+
+
 def eeglab_trials(path: os.PathLike | str) -> int | None:
     """``EEG.trials`` of an EEGLAB ``.set`` file: 1 for a continuous recording, the number of
     epochs for an epoched one; None when the file cannot be read so (missing, not a MATLAB

@@ -50,7 +50,8 @@ def recording_files(path: str | os.PathLike) -> list[Path]:
     """The files read for the recording at ``path``, the recording's own first: a BrainVision
     header (``.vhdr``) with the data and marker files its ``DataFile=``/``MarkerFile=`` lines
     name (else those of its name beside it, as MNE falls back to), an EEGLAB ``.set`` with
-    the ``.fdt`` of its name beside it, a split FIF recording's later parts (``rec-1.fif``
+    the ``.fdt`` of its name beside it (a linked ``.set`` without one: beside its target, where
+    :func:`eegpt._eeglab.eeglab_read_path` reads it), a split FIF recording's later parts (``rec-1.fif``
     ..., ``..._split-02_...``: :func:`split_later_parts`), every file inside a recording
     folder (EGI ``.mff``, CTF ``.ds``; sorted), and any other file alone. Files that do not
     exist are left out. Within :func:`headers_read_once` (a corpus run), each header is read
@@ -192,6 +193,8 @@ def _files_read(
             )
     elif suffix == ".set":
         beside.append(path.with_suffix(".fdt"))
+        if path.is_symlink() and not path.with_suffix(".fdt").exists():  # read beside its target
+            beside.append(Path(os.path.realpath(path)).with_suffix(".fdt"))
     seen = {path}
     files = [path]
     for other in beside:

@@ -23,7 +23,7 @@ from typing import Any
 
 import mne
 
-from eegpt._eeglab import plain_numeric_types
+from eegpt._eeglab import eeglab_read_path, plain_numeric_types
 from eegpt._logging import (
     Verbose,
     caught_warnings,
@@ -238,6 +238,8 @@ def _read_lazily(
         return mne.io.read_raw(
             path, preload=False, exclude=list(exclude), verbose=mne_verbose(verbose), **extra
         )
+    if path.suffix.lower() == ".set":  # a linked .set whose .fdt lies beside its target
+        path = eeglab_read_path(path)
     try:
         return mne.io.read_raw(path, preload=False, verbose=mne_verbose(verbose))
     except NotImplementedError:  # readers that always load everything (e.g. BCI2000 .dat)
