@@ -186,24 +186,40 @@ def test_a_folder_given_as_a_link_names_its_files_by_the_link(tmp_path):
     assert [f.path for f in picked.files] == [f.path for f in inputs.files]
 
 
-def _write_eeglab(folder: Path, name: str, sfreq: float = 256.0, seconds: float = 10.0):
-    """A continuous EEGLAB recording as EEGLAB saves it with its data apart: ``name.set`` (a
-    MATLAB v5 file of the ``EEG`` structure, ``EEG.data`` the text ``'name.fdt'``) and
-    ``name.fdt``, float32 samples (µV) of shape (channels, samples) in MATLAB's column-major
-    order (each sample's channels together). Returns the samples, shape (4, samples), in µV."""
+def _write_eeglab(
+    folder: Path, name: str, sfreq: float = 256.0, seconds: float = 10.0, trials: int = 1
+) -> np.ndarray:
+    """An EEGLAB recording as EEGLAB saves it with its data apart: ``name.set`` (a MATLAB v5
+    file of the ``EEG`` structure, ``EEG.data`` the text ``'name.fdt'``) and ``name.fdt``,
+    float32 samples (µV) of shape (channels, samples, trials) in MATLAB's column-major order
+    (each sample's channels together, epoch after epoch). ``trials`` > 1: epochs of
+    ``seconds`` each from -0.5 s, each time-locked to an event ``stim``. Returns the samples,
+    shape (4, samples, trials), in µV."""
     from scipy.io import savemat
 
     labels = ["Fp1", "Fp2", "C3", "C4"]
-    data = np.random.default_rng(0).normal(0, 20, (len(labels), int(seconds * sfreq)))
-    data = data.astype("<f4")
+    pnts = int(seconds * sfreq)
+    data = np.random.default_rng(0).normal(0, 20, (len(labels), pnts, trials)).astype("<f4")
     chanlocs = np.zeros((1, len(labels)), dtype=[("labels", object), ("type", object)])
     for i, label in enumerate(labels):
         chanlocs[0, i] = (label, "EEG")
     empty = np.zeros((0, 0))
+    event, epoch, xmin = empty, empty, 0.0
+    if trials > 1:
+        xmin = -0.5
+        event = np.zeros(
+            (1, trials), dtype=[("type", object), ("latency", object), ("epoch", object)]
+        )
+        epoch = np.zeros(
+            (1, trials), dtype=[("event", object), ("eventtype", object), ("eventlatency", object)]
+        )
+        for k in range(trials):  # latencies in samples from the data's start, 1-based
+            event[0, k] = ("stim", float(k * pnts - xmin * sfreq + 1), float(k + 1))
+            epoch[0, k] = (float(k + 1), "stim", 0.0)
     eeg = {"setname": name, "filename": f"{name}.set", "nbchan": float(len(labels)),
-           "pnts": float(data.shape[1]), "trials": 1.0, "srate": sfreq, "xmin": 0.0,
-           "xmax": (data.shape[1] - 1) / sfreq, "data": f"{name}.fdt", "chanlocs": chanlocs,
-           "event": empty, "epoch": empty, "icawinv": empty, "icasphere": empty,
+           "pnts": float(pnts), "trials": float(trials), "srate": sfreq, "xmin": xmin,
+           "xmax": xmin + (pnts - 1) / sfreq, "data": f"{name}.fdt", "chanlocs": chanlocs,
+           "event": event, "epoch": epoch, "icawinv": empty, "icasphere": empty,
            "icaweights": empty, "ref": "common"}  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     savemat(folder / f"{name}.set", {"EEG": eeg}, appendmat=False)
@@ -239,7 +255,7 @@ def test_an_eeglab_set_with_its_fdt_apart_is_read_through_links(kind, weights, t
     assert [p.name for p in recording_files(corpus / "rec.set")] == ["rec.set", "rec.fdt"]
     rec = as_recording(inputs.files[0].path, verbose="error")
     assert rec.ch_names == ["Fp1", "Fp2", "C3", "C4"] and rec.source == str(corpus / "rec.set")
-    np.testing.assert_allclose(rec.data * 1e6, data, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(rec.data * 1e6, data[:, :, 0], rtol=1e-6, atol=1e-5)
     run = tmp_path / "run"
     args = ["embed-dataset", str(corpus), "-o", str(run), "--weights", str(weights)]
     with warnings.catch_warnings():
@@ -248,3 +264,14 @@ def test_an_eeglab_set_with_its_fdt_apart_is_read_through_links(kind, weights, t
     with open(run / "_files.csv", newline="", encoding="utf-8") as fh:
         (row,) = list(csv.DictReader(fh))
     assert (row["status"], row["path"], row["n_windows"]) == ("ok", str(corpus / "rec.set"), "2")
+
+
+def test_epochs_of_an_eeglab_set_linked_alone_are_read_with_the_fdt_beside_its_target(tmp_path):
+    """An epoched ``.set`` linked into a corpus alone (``corpus/ep.set -> store/ep.set``),
+    its ``.fdt`` beside its target: its epochs are read whole, as through the target."""
+    data = _write_eeglab(tmp_path / "store", "ep", seconds=2.0, trials=3)
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "ep.set").symlink_to(tmp_path / "store" / "ep.set")
+    rec = as_recording(tmp_path / "corpus" / "ep.set", verbose="error")
+    assert rec.data.shape == (3, 4, 512) and rec.labels == ["stim"] * 3
+    np.testing.assert_allclose(rec.data * 1e6, data.transpose(2, 0, 1), rtol=1e-6, atol=1e-5)

@@ -17,7 +17,12 @@ from pathlib import Path
 import mne
 import numpy as np
 
-from eegpt._eeglab import MNE_MULTIPLE_EVENTS, eeglab_trials, label_by_time_locking_events
+from eegpt._eeglab import (
+    MNE_MULTIPLE_EVENTS,
+    eeglab_read_path,
+    eeglab_trials,
+    label_by_time_locking_events,
+)
 from eegpt._logging import Verbose, mne_verbose
 from eegpt.errors import RecordingError
 from eegpt.formats import PathLike, file_not_found
@@ -65,7 +70,9 @@ def read_epochs_file(path: Path, verbose: Verbose = None) -> mne.BaseEpochs:
     if path.suffix.lower() == ".set":
         try:
             epochs = mne_call(
-                path, lambda: mne.read_epochs_eeglab(path, verbose=level), MNE_MULTIPLE_EVENTS
+                path,
+                lambda: mne.read_epochs_eeglab(eeglab_read_path(path), verbose=level),
+                MNE_MULTIPLE_EVENTS,
             )
         except RecordingError as err:
             if "does not seem to contain epochs" not in str(err.__cause__):
