@@ -42,6 +42,20 @@ STEPPED_OPTIMIZERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _OPTIMIZER_PARAMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def live_items(mapping: weakref.WeakKeyDictionary) -> list[tuple[Any, Any]]:
+    """The ``(key, value)`` pairs of ``mapping`` whose keys are alive, as one snapshot.
+
+    Iterating a ``WeakKeyDictionary`` (``keys()``, ``items()``, even inside ``list(...)``)
+    runs Python code between items, so another thread inserting a key (a fast-path cache
+    filled, an optimizer stepping) or the garbage collector dropping one raises
+    "dictionary changed size during iteration". Copying its underlying dict of weak
+    references is one C call, atomic under the GIL; the references are resolved from the
+    private copy afterwards.
+    """
+    held: dict = mapping.data.copy()  # type: ignore[attr-defined]  # (not in the stubs)
+    return [(key, value) for ref, value in held.items() if (key := ref()) is not None]
+
+
 def parameter_ids(optimizer: torch.optim.Optimizer) -> frozenset[int]:
     """The ids of the parameters ``optimizer`` holds (recomputed when its groups change)."""
     layout = tuple(len(group["params"]) for group in optimizer.param_groups)
@@ -60,7 +74,7 @@ def _count_optimizer_step(optimizer: torch.optim.Optimizer, args: Any, kwargs: A
     STEPPED_OPTIMIZERS[optimizer] = _optimizer_steps
     if FAST_CACHES:
         ids = parameter_ids(optimizer)
-        for encoder in list(FAST_CACHES.keys()):
+        for encoder, _ in live_items(FAST_CACHES):
             if not ids.isdisjoint(id(p) for p in encoder.parameters()):
                 FAST_CACHES.pop(encoder, None)
 

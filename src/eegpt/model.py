@@ -51,6 +51,7 @@ from eegpt._methods import function_method
 from eegpt._weights_watch import (
     FAST_CACHES,
     STEPPED_OPTIMIZERS,
+    live_items,
     parameter_ids,
     watch_optimizer_steps,
 )
@@ -698,7 +699,7 @@ class EEGPT(nn.Module):
             since = getattr(self, "_initial_optimizer_steps", None)
         if since is None:
             return True
-        stepped = [opt for opt, last in list(STEPPED_OPTIMIZERS.items()) if last > since]
+        stepped = [opt for opt, last in live_items(STEPPED_OPTIMIZERS) if last > since]
         if not stepped:
             return False
         mine = [id(p) for p in (module or self).parameters()]
