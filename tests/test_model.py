@@ -600,6 +600,24 @@ def test_a_copy_of_a_random_model_is_random_and_one_of_a_trained_model_is_not():
     assert model.has_random_weights
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["model", "encoder"])
+def test_weights_loaded_under_inference_mode_are_not_random(whole):
+    """Parameters made under torch.inference_mode (inference tensors) have no change counter:
+    a load_state_dict into them under inference mode, of the whole model or of its encoder,
+    left has_random_weights True."""
+    trained, _, _ = tiny_model()
+    with torch.no_grad():
+        next(trained.parameters()).add_(1.0)
+    with torch.inference_mode():
+        model = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
+        assert model.has_random_weights
+        if whole:
+            model.load_state_dict(trained.state_dict())
+        else:
+            model.target_encoder.load_state_dict(trained.target_encoder.state_dict())
+    assert not model.has_random_weights and "random weights" not in repr(model)
+
+
 def test_a_channel_projection_given_other_channels_says_so():
     model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=2),
                   chan_ids=list(range(19)), chan_proj=(22, 19))  # fmt: skip

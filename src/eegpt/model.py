@@ -403,6 +403,10 @@ class EEGPTEncoder(nn.Module):
     def _tensors(self) -> list[torch.Tensor]:
         return [*self.parameters(), *self.buffers()]
 
+    def _load_from_state_dict(self, *args: Any, **kwargs: Any) -> None:
+        _note_state_loaded(self)
+        super()._load_from_state_dict(*args, **kwargs)
+
     def train(self, mode: bool = True) -> EEGPTEncoder:
         """Set training mode; going from training to eval mode drops the fast path's derived
         weights (the parameters may have changed in any way while training)."""
@@ -518,6 +522,20 @@ class EEGPTEncoder(nn.Module):
         a CUDA graph.
         """
         return fast_path.forward_planned(self, x, plan)
+
+
+def _note_state_loaded(module: nn.Module) -> None:
+    """Remember that ``load_state_dict`` reached ``module`` (``nn.Module`` calls its
+    ``_load_from_state_dict`` for each module of the tree it loads). The parameters' change
+    counters show a load too, except for inference tensors (parameters made under
+    ``torch.inference_mode``), which have none: a load under inference mode into those
+    left :attr:`EEGPT.has_random_weights` True."""
+    module.__dict__["_state_loaded"] = True
+
+
+def _state_was_loaded(module: nn.Module) -> bool:
+    """Whether ``load_state_dict`` ever reached ``module`` (:func:`_note_state_loaded`)."""
+    return module.__dict__.get("_state_loaded", False)
 
 
 class Intermediates(NamedTuple):
@@ -684,6 +702,10 @@ class EEGPT(nn.Module):
         self._initial_versions: tuple[int, ...] | None = self._weight_versions()
         self._initial_optimizer_steps = watch_optimizer_steps()
 
+    def _load_from_state_dict(self, *args: Any, **kwargs: Any) -> None:
+        _note_state_loaded(self)
+        super()._load_from_state_dict(*args, **kwargs)
+
     def _weight_versions(self) -> tuple[int, ...]:
         """Each parameter's in-place change counter (``Tensor._version``)."""
         return tuple(-1 if p.is_inference() else p._version for p in self.parameters())
@@ -708,11 +730,14 @@ class EEGPT(nn.Module):
     @property
     def has_random_weights(self) -> bool:
         """Whether the weights are still the random initialisation of ``EEGPT(...)``: no
-        checkpoint loaded (:func:`eegpt.load_model`, ``load_state_dict``), no parameter
+        checkpoint loaded (:func:`eegpt.load_model`, ``load_state_dict``, also under
+        ``torch.inference_mode``), no parameter
         changed since it was built (training, ``copy_``) and no optimizer holding one of them
         stepped (fused ones included). Moving, casting, copying (``copy.deepcopy``) and
         pickling the model keep this. Writes through ``p.data`` are not seen."""
         if getattr(self, "checkpoint_info", None):
+            return False
+        if _state_was_loaded(self) or _state_was_loaded(self.target_encoder):
             return False
         if getattr(self, "_initial_versions", None) != self._weight_versions():
             return False
