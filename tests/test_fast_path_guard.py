@@ -262,15 +262,31 @@ def _more_summary_tokens(enc: EEGPTEncoder) -> None:
     enc.summary_token = nn.Parameter(torch.randn(1, 3, enc.config.embed_dim) * 0.02)
 
 
+class _ScaledLinear(nn.Linear):
+    """A Linear with the same weights whose output is doubled (what the fast path, reading
+    the weights itself, would not see)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return 2.0 * super().forward(x)
+
+
+def _fc1_swapped_through_modules(enc: EEGPTEncoder) -> None:
+    mlp = enc.blocks[0].mlp
+    other = _ScaledLinear(mlp.fc1.in_features, mlp.fc1.out_features)
+    other.load_state_dict(mlp.fc1.state_dict())
+    mlp._modules["fc1"] = other  # no registration hook runs; as many children as before
+
+
 @pytest.mark.parametrize(
     "change",
     [_conv_padding, _conv_dilation, _fc1_forward_patched, _block_forward_patched,
-     _more_summary_tokens],
+     _more_summary_tokens, _fc1_swapped_through_modules],
 )  # fmt: skip
 def test_an_edit_that_leaves_the_module_tree_gets_the_reference_path(change):
     """Edits after a first call that register no module: the patch convolution's padding
     (1.7 off) or dilation (a patch more), a forward replaced on an instance (3.7 off), more
-    summary tokens (a crash) kept the fast path, whose check was kept per module tree."""
+    summary tokens (a crash) kept the fast path, whose check was kept per module tree; so did
+    a child swapped through ``_modules`` (the tree's check counted children)."""
     enc, x, ids = small_encoder()
     with torch.no_grad():
         enc(x, ids)  # the check and derived weights cached: the edit comes after

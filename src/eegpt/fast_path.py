@@ -162,11 +162,13 @@ class FastPlan(NamedTuple):
 # (``torch.nn.modules.module.register_module_forward_hook``, ...).
 _HOOK_ATTRS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 _GLOBAL_HOOKS = tuple(getattr(torch.nn.modules.module, "_global" + name) for name in _HOOK_ATTRS)
-# Per module: (tree version, the modules of its tree with their numbers of children, the hook
-# dicts of them all). The version counts submodule assignments anywhere (a global registration
-# hook, installed on first use), so the lists are rebuilt when a submodule is replaced
-# (``model.blocks[3].attn = ...``); the numbers of children catch what bypasses it
-# (``ModuleList.insert``, which writes ``_modules`` directly).
+# Per module: (tree version, the modules of its tree with a copy of their children dicts, the
+# hook dicts of them all). The version counts submodule assignments anywhere (a global
+# registration hook, installed on first use), so the lists are rebuilt when a submodule is
+# replaced (``model.blocks[3].attn = ...``); the copies of the children dicts catch what
+# bypasses it (``ModuleList.insert``, ``module._modules["fc1"] = other``, which write
+# ``_modules`` directly): comparing a dict with its copy is one C call, by identity of the
+# children, allocating nothing.
 _HOOK_DICTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _tree_version = 0
 _watching_tree = False
@@ -179,18 +181,23 @@ def _module_registered(module: nn.Module, name: str, submodule: nn.Module | None
 
 
 def _tree_entry(module: nn.Module) -> tuple:
-    """``(tree version, [(submodule, its number of children)], hook dicts)`` of ``module``,
-    walked again only when a submodule was registered anywhere since (or a number of children
-    changed); a new tuple whenever the tree may have changed (:func:`_modules_of` keys on it)."""
+    """``(tree version, [(submodule, a copy of its children dict)], hook dicts)`` of
+    ``module``, walked again only when a submodule was registered anywhere since (or a
+    submodule's children were added, removed or replaced); a new tuple whenever the tree may
+    have changed (:func:`_modules_of` keys on it)."""
     global _watching_tree
     entry = _HOOK_DICTS.get(module)
-    if entry is None or entry[0] != _tree_version or any(len(m._modules) != n for m, n in entry[1]):
+    if (
+        entry is None
+        or entry[0] != _tree_version
+        or any(m._modules != kids for m, kids in entry[1])
+    ):
         with _watch_lock:
             if not _watching_tree:
                 torch.nn.modules.module.register_module_module_registration_hook(_module_registered)
                 _watching_tree = True
         version = _tree_version  # before the walk: a change meanwhile rebuilds next time
-        tree = [(m, len(m._modules)) for m in module.modules()]
+        tree = [(m, dict(m._modules)) for m in module.modules()]
         dicts = [getattr(m, name) for m, _ in tree for name in _HOOK_ATTRS]
         entry = _HOOK_DICTS[module] = (version, tree, [*_GLOBAL_HOOKS, *dicts])
     return entry
@@ -204,7 +211,7 @@ def has_hooks(module: nn.Module, *, warn_global: bool = False) -> bool:
     (only its LayerNorms are called as modules), so their hooks would silently not run; the
     encoder takes the reference path instead while any exists. Cheap (a few microseconds for
     the large model: the truthiness of a held list of the hook dicts, and each held module's
-    number of children).
+    children compared with those it had, by identity).
 
     With ``warn_global=True`` (a caller that would otherwise take the fast path), hooks that
     are only global (``torch.nn.modules.module.register_module_forward_hook`` ..., as
