@@ -747,6 +747,24 @@ def test_reduced_precision_engine_keeps_its_copy_while_the_weights_stay():
     assert engine._runner is first
 
 
+def test_a_reduced_precision_engine_follows_inference_tensors_changed_between_calls():
+    """Weights made under torch.inference_mode (inference tensors) have no change counter, so
+    a reduced-precision engine copies them at each call (a key of the tensors' identities
+    would not see an in-place change): a load_state_dict and an in-place edit under
+    inference mode between calls are both run."""
+    with torch.inference_mode():
+        enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+        engine = InferenceEngine(enc, "cpu", precision="bfloat16")
+        x = np.random.default_rng(0).standard_normal((2, 3, 256)).astype(np.float32)
+        first = engine.encode(x, [0, 1, 2])
+        enc.load_state_dict(make_encoder(seed=1, embed_dim=64, depth=2, num_heads=4).state_dict())
+        loaded, want_loaded = engine.encode(x, [0, 1, 2]), reference(enc, x, [0, 1, 2])
+        enc.blocks[1].mlp.fc2.weight.mul_(-1.0)  # same tensors, same addresses
+        edited, want_edited = engine.encode(x, [0, 1, 2]), reference(enc, x, [0, 1, 2])
+    assert rel_err(loaded, want_loaded) <= 2e-2 and rel_err(edited, want_edited) <= 2e-2
+    assert rel_err(loaded, first) > 0.1 and rel_err(edited, loaded) > 0.1
+
+
 def test_embed_with_a_reduced_precision_engine_after_load_state_dict():
     """model.embed(..., engine=...) accepted the engine (same live model) but ran old weights."""
     cfg = EEGPTConfig(embed_dim=64, depth=2, num_heads=4)

@@ -428,9 +428,10 @@ class InferenceEngine:
     sees (:meth:`eegpt.model.EEGPTEncoder.fast_plan`), i.e. ``load_state_dict``, ``copy_`` and
     other in-place changes, steps of a ``torch.optim`` optimizer holding the weights (fused
     ones included), ``model.eval()`` after training, and ``model.clear_fast_cache()``, which is
-    needed after writing the weights through ``p.data``. While the model is in training mode
-    the copy is made again at every call. The channel projection of an :class:`EEGPT` is never
-    copied (it stays float32): the caller's runs.
+    needed after writing the weights through ``p.data``. While the model is in training mode,
+    or its weights are inference tensors (made or loaded under ``torch.inference_mode``: no
+    change counter follows them), the copy is made again at every call. The channel
+    projection of an :class:`EEGPT` is never copied (it stays float32): the caller's runs.
     """
 
     model: EEGPT | EEGPTEncoder
