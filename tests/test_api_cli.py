@@ -1221,7 +1221,7 @@ def test_debug_shows_the_traceback_of_each_file_that_failed(weights, edf, tmp_pa
                                  "(x, ch_names=[...], sfreq=..., units='uV'), x channels x "
                                  "samples; or build mne.io.RawArray(x * 1e-6, mne.create_info("
                                  "names, sfreq, 'eeg')) and save it (raw.save('rec_raw.fif')) "
-                                 "for the command line. README: 'From a device's CSV'")  # fmt: skip
+                                 "for the command line. See docs/montages.md, 'From a device's CSV'")  # fmt: skip
     out = tmp_path / "out"
     args = ["--debug", "embed", str(bad), str(edf), "--weights", str(weights), "-o", str(out), "-q"]
     assert main(args) == 3  # some failed

@@ -247,12 +247,13 @@ def test_export_is_listed_in_the_help():
     assert "export" in text and "MATLAB .mat" in text
 
 
-def test_export_help_points_to_the_readme_for_exporting_the_model(capsys):
+def test_export_help_points_to_the_docs_for_exporting_the_model(capsys):
     """`eegpt export` writes embeddings; its help says where exporting the model is told."""
     with pytest.raises(SystemExit):
         main(["export", "--help"])
     out = capsys.readouterr().out
     assert "Exporting the model (ONNX, torch.export, TorchScript)" in out
+    assert "docs/pytorch.md" in out
 
 
 def test_a_recording_is_refused_saying_to_embed_it_first(tmp_path, capsys):

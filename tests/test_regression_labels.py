@@ -183,7 +183,7 @@ def test_probe_train_help_says_it_classifies_only(capsys):
         probe_main(["train", "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert "It classifies only" in out
-    assert "'Regression (age, clinical scores, reaction times)'" in out
+    assert "docs/downstream.md, 'Regression (age, clinical scores, reaction times)'" in out
 
 
 def test_concatenating_two_recordings_names_read_embeddings(tmp_path, model):

@@ -56,45 +56,45 @@ def _sockets(banks: str) -> list[str]:
     return [f"{bank}{i}" for bank in banks for i in range(1, 33)]
 
 
-_README = Path(__file__).resolve().parents[1] / "README.md"
+_MONTAGES = Path(__file__).resolve().parents[1] / "docs" / "montages.md"
 
 
-def _readme_biosemi_recipe() -> tuple[str, str]:
-    """The README's recipe for two BioSemi caps in one file: its paragraph and its Python."""
-    text = _README.read_text(encoding="utf-8")
+def _docs_biosemi_recipe() -> tuple[str, str]:
+    """docs/montages.md's recipe for two BioSemi caps in one file: its paragraph and Python."""
+    text = _MONTAGES.read_text(encoding="utf-8")
     start = text.index("BioSemi socket labels cannot tell one cap from two")
     paragraph, _, rest = text[start:].partition("```python\n")
     return paragraph, rest.partition("```")[0]
 
 
 @pytest.mark.parametrize("banks", ["ABCD", "AB"])
-def test_socket_hints_point_to_the_readme_for_a_hyperscanning_file(banks):
+def test_socket_hints_point_to_the_docs_for_a_hyperscanning_file(banks):
     """Two BioSemi caps in one file (128 sockets A1..D32: two 64-electrode caps; 64 sockets
     A1..B32: two 32-electrode caps) look like one larger cap: the refusal, after its advice
-    for one cap, says in one short sentence where the README tells how to embed one
+    for one cap, says in one short sentence where the docs tell how to embed one
     participant at a time (the common single-cap files get no long recipe)."""
     with pytest.raises(ValueError, match="BioSemi socket labels") as err:
         map_channels(_sockets(banks))
     message = str(err.value)
     hint = (
-        " If the file holds several caps (hyperscanning), see README 'Hyperscanning: two caps "
-        "in one file' to embed one participant at a time."
+        " If the file holds several caps (hyperscanning), see docs/montages.md, "
+        "'Hyperscanning: two caps in one file', to embed one participant at a time."
     )
     assert message.endswith(hint)
-    assert "### Hyperscanning: two caps in one file" in _README.read_text(encoding="utf-8")
+    assert "\n## Hyperscanning: two caps in one file\n" in _MONTAGES.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
     ("banks", "cap", "rest"), [("ABCD", "biosemi64", "CD"), ("AB", "biosemi32", "B")]
 )
-def test_the_readme_recipe_embeds_one_participant_of_two_biosemi_caps(banks, cap, rest, tmp_path):
-    """Following the README's recipe gives each participant's electrodes alone: the first by
+def test_the_docs_recipe_embeds_one_participant_of_two_biosemi_caps(banks, cap, rest, tmp_path):
+    """Following docs/montages.md's recipe gives each participant's electrodes alone: the first by
     the cap's table with the other banks dropped (a table file as its printf writes it, or its
     Python), the second by its Python's table naming the other banks as the cap names the
     first's."""
     from eegpt.channels import cap_rename, read_rename_table
 
-    paragraph, python = _readme_biosemi_recipe()
+    paragraph, python = _docs_biosemi_recipe()
     assert "--rename biosemi64 --rename drop_CD.tsv" in paragraph
     printf = re.search(r"printf '%s\\t\\n' ((?:[A-D]\{1\.\.32\} ?)+)> drop_CD\.tsv", paragraph)
     assert printf is not None and printf[1].split() == ["C{1..32}", "D{1..32}"]
@@ -108,7 +108,7 @@ def test_the_readme_recipe_embeds_one_participant_of_two_biosemi_caps(banks, cap
     assert setting in python and '"biosemi32", "A", "B"' in python
     given: dict[str, object] = {}
     own = "".join(sorted(set(banks) - set(rest)))
-    exec(python.replace(setting, f"{cap!r}, {own!r}, {rest!r}"), given)  # the README's Python
+    exec(python.replace(setting, f"{cap!r}, {own!r}, {rest!r}"), given)  # the docs' Python
     assert map_channels(names, rename=given["first"]).names == first.names  # type: ignore[arg-type]
     second = map_channels(names, rename=given["second"])  # type: ignore[arg-type]
     assert second.names == first.names

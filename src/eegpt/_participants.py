@@ -10,7 +10,7 @@ must not take for one head:
 * the same labels twice, which MNE numbers apart in file order (``C3-0``, ``C3-1``):
   :func:`duplicated_labels` finds them, and the messages here say how to embed one
   participant (a ``rename`` table mapping that participant's channels, the others' left
-  out; README: "Hyperscanning: two caps in one file").
+  out; docs/montages.md, "Hyperscanning: two caps in one file").
 
 Pure functions of channel names (no MNE).
 """
@@ -32,8 +32,8 @@ from eegpt.vocabulary import (
     numbered_copy,
 )
 
-#: Where the README tells how to embed one participant of a file of several.
-README_SECTION = "README: 'Hyperscanning: two caps in one file'"
+#: Where the docs tell how to embed one participant of a file of several.
+DOCS_SECTION = "docs/montages.md, 'Hyperscanning: two caps in one file'"
 
 #: A first electrode that heads derivations against this many other electrodes is a prefix
 #: (``P1-Fp1, P1-F3, P1-C3``): a bipolar montage passes each electrode to one or two others.
@@ -176,7 +176,7 @@ def refused_note(
         " If each is one participant's channel, rename the one to use, e.g. "
         f"rename={{{first!r}: {site!r}}} "
         f"and leave the others out (command line: a rename table, --rename FILE; "
-        f"{README_SECTION})."
+        f"{DOCS_SECTION})."
         if recipe
         else ""
     )
@@ -274,7 +274,7 @@ def participants_note(names: Sequence[str], used: Sequence[str] = ()) -> str:
         f"out: rename={{{', '.join(entries)}, ...}}; in Python, for the channels of "
         f"{groups[0].text!r}: rename={_python_table(groups[0])} (command line: write it with "
         f"eegpt.channels.write_rename_table(table, 'FILE.tsv'), then --rename FILE.tsv; "
-        f"{README_SECTION})."
+        f"{DOCS_SECTION})."
     )
 
 
@@ -321,7 +321,7 @@ def copies_note(duplicated: Mapping[str, Sequence[str]]) -> str:
             "participant's copies and leave the others out: "
             f"{_first_copy_table(duplicated)}; in Python, for the first cap: "
             "rename={ch: ch.removesuffix('-0') if ch.endswith('-0') else None for ch in "
-            f"raw.ch_names}} (command line: --rename FILE; {README_SECTION})."
+            f"raw.ch_names}} (command line: --rename FILE; {DOCS_SECTION})."
             if len(duplicated) >= MANY_DUPLICATES
             else f"Name the copy to use: rename={{{copies[0]!r}: {label!r}}} (command line: "
             f"--rename {copies[0]}={label})."
@@ -342,7 +342,7 @@ def two_caps_error(duplicated: Mapping[str, Sequence[str]], used: Sequence[str])
         "may come from either head: embedding them together would mix two heads. To embed "
         "one participant, give a rename table that maps that participant's channels and "
         f"leaves the others out, e.g. {_first_copy_table(duplicated)} (command line: "
-        f"--rename FILE, an empty electrode leaving a channel out; {README_SECTION}); MNE's "
+        f"--rename FILE, an empty electrode leaving a channel out; {DOCS_SECTION}); MNE's "
         "numbers tell the caps apart only by their order in the file, so check it against "
         "how the caps were connected. If the copies are one cap's channels exported twice, "
         "name the copy of each to use: a rename that names any copy maps the recording as "
@@ -359,7 +359,7 @@ def two_caps_note(n_electrodes: int) -> str:
         "caps (hyperscanning) or two recordings: dropping the later ones would then embed "
         "the first cap's channels with those of the second whose electrodes are not "
         "repeated. To embed one participant, give a rename table that maps that "
-        f"participant's channels and leaves the others out ({README_SECTION})."
+        f"participant's channels and leaves the others out ({DOCS_SECTION})."
     )
 
 
@@ -381,7 +381,7 @@ def copies_hint(missing: Sequence[str], names: Sequence[str]) -> str:
         f"drop each ({drops})"
         + (
             f"; {len(duplicated)} labels stored twice may be two participants' caps "
-            f"({README_SECTION})."
+            f"({DOCS_SECTION})."
             if len(duplicated) >= MANY_DUPLICATES
             else "."
         )

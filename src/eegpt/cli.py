@@ -512,7 +512,7 @@ From R: read.csv("out.csv", check.names = FALSE) keeps names such as 'p_S  1' or
 on the embeddings' .parquet file.
 
 This writes embeddings. To serve the model itself (ONNX Runtime, C++), export it from
-Python: README, "Exporting the model (ONNX, torch.export, TorchScript)"."""
+Python: docs/pytorch.md, "Exporting the model (ONNX, torch.export, TorchScript)"."""
 
 
 def add_export_command(sub: Any) -> None:
@@ -603,7 +603,7 @@ def add_anonymize_command(sub: Any) -> None:
         "--weights). So are a probe's outputs, eegpt probe predict -o's table (a .csv/.tsv "
         "byte for byte with its sidecar anonymized, a .parquet's rows unchanged) and eegpt "
         "probe evaluate --json's file: only their provenance changes, so check the rows' file "
-        "and clock_time columns yourself. See README, 'Publishing embeddings'.",
+        "and clock_time columns yourself. See docs/publishing.md, 'Publishing embeddings'.",
     )
     p.add_argument(
         "input",

@@ -355,7 +355,7 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
         "or in Python, "
         f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})); "
         "raw.save('rec_spans_raw.fif'), then train on that file). For responses to the "
-        "markers, cut epochs around them (mne.Epochs, README: Downstream tasks), save them "
+        "markers, cut epochs around them (mne.Epochs, docs/downstream.md), save them "
         "(epochs.save('rec-epo.fif')) and train on those, labelled by their events"
     )
 

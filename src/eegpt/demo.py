@@ -19,7 +19,7 @@ logger = logging.getLogger("eegpt")
 
 NOT_PRETRAINED = (
     "NOT PRETRAINED: this demo uses random weights; the embeddings show the pipeline works, "
-    "not what EEGPT has learned. Get the real weights with `eegpt fetch` (see README)."
+    "not what EEGPT has learned. Get the real weights with `eegpt fetch` (docs/weights.md)."
 )
 
 # TUH EEG corpus style: "EEG <electrode>-REF", old 10-20 names, plus non-scalp channels.

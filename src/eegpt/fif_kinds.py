@@ -217,7 +217,7 @@ def _advice(kind: str) -> str:
         return (
             f"it holds electrode positions, no EEG samples ({reader}(path) reads it): give a "
             "recording or epochs; give it to eegpt as a montage where the docs say so (the "
-            "README's nets without 10-10 names: eegpt.channels.nearest_rename("
+            "docs/montages.md, 'Nets without 10-10 names': eegpt.channels.nearest_rename("
             f"{reader}(path)) names a net's electrodes after their nearest 10-10 sites)"
         )
     if kind in _ANATOMY:

@@ -13,8 +13,8 @@ the scripts do for BCI Competition IV-2a.
 The head and its training (optimiser, schedule) follow those scripts; the inputs do not: they
 are eegpt's preprocessing (:class:`~eegpt.preprocessing.PreprocessingConfig`: millivolts,
 average reference, polyphase resampling), not each dataset's filters, normalisation and
-nearest-neighbour stretch in the scripts (README, "Reproducing the paper's downstream
-preprocessing").
+nearest-neighbour stretch in the scripts (docs/recordings.md, "Reproducing the paper's
+downstream preprocessing").
 
 Two training paths compute that recipe:
 

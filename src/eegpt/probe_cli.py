@@ -122,7 +122,7 @@ TRAIN_DESCRIPTION = (
     "Train a linear probe (a classifier) on labelled epochs, the encoder frozen\n"
     "(the paper's recipe). It classifies only: each distinct label is a class. For\n"
     "a continuous target (an age, a clinical score, a reaction time) embed the\n"
-    "recordings (eegpt embed) and fit a regressor on the embeddings: README,\n"
+    "recordings (eegpt embed) and fit a regressor on the embeddings: docs/downstream.md,\n"
     "'Regression (age, clinical scores, reaction times)'."
 )
 

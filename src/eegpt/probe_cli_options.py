@@ -143,8 +143,8 @@ def add_window_labels(
         " Its events have no duration, so they label no window by themselves: for states, "
         "make spans of them with --marker-spans NAME=REGEX over their names (--event-names "
         "1=EC --event-names 2=EO --marker-spans EC=^EC$ --marker-spans EO=^EO$); for trials "
-        "time-locked to stimuli, cut epochs around them and train on the epochs (README: "
-        "Downstream tasks, ERP epochs); recorded in the probe"
+        "time-locked to stimuli, cut epochs around them and train on the epochs "
+        "(docs/downstream.md, ERP epochs); recorded in the probe"
         + (
             ". Default: the probe's training --events-from-stim, if any (a recording without "
             "such a stim channel is then labelled without them, with a warning)"

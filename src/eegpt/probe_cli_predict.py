@@ -144,7 +144,7 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
                 "over their names (--event-names 1=EC --event-names 2=EO --marker-spans "
                 "EC=^EC$ --marker-spans EO=^EO$: each state a class); for trials time-locked to "
                 "stimuli, cut epochs around the events (mne.Epochs(raw, events, tmin, tmax)) "
-                "and train on the epochs (README: Downstream tasks, ERP epochs)"
+                "and train on the epochs (docs/downstream.md, ERP epochs)"
             )
         return None
     from eegpt.annotations import DEFAULT_MIN_OVERLAP

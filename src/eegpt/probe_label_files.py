@@ -83,8 +83,8 @@ def _embeddings_given_text(path: Path) -> str:
         "predict, evaluate) from recordings or epochs (-epo.fif, .set, .npz arrays X, ch_names, "
         "sfreq; continuous recordings with --window-labels or --annotations), running the "
         "encoder on them themselves. To train on precomputed embeddings use Python: a "
-        f"scikit-learn classifier on eegpt.load_embeddings({str(path)!r}).pooled('mean') (README: "
-        "Downstream tasks)"
+        f"scikit-learn classifier on eegpt.load_embeddings({str(path)!r}).pooled('mean') "
+        "(docs/downstream.md)"
     )
 
 

@@ -56,7 +56,7 @@ REGRESSION_ROUTE = (
     "A probe classifies: each distinct value is a class of its own, their order and distances "
     "lost. For a continuous target (an age, a clinical score, a reaction time) embed the epochs "
     "and fit a regressor: make_pipeline(EEGPTEmbedder(model=..., pooling='mean'), "
-    "StandardScaler(), Ridge()) (README: 'Regression (age, clinical scores, reaction times)'); "
+    "StandardScaler(), Ridge()) (docs/downstream.md, 'Regression (age, clinical scores, reaction times)'); "
     "bin it into a few classes (np.digitize) only if classes are what you want"
 )
 """What to do with a continuous target: the end of :func:`continuous_labels_text` and

@@ -753,7 +753,7 @@ def _hyperscan_note(sockets: Sequence[str]) -> str:
     """A short sentence for socket labels ``sockets`` that fill 2 to 4 whole banks from A
     (``A1`` .. ``B32``, ``A1`` .. ``D32``): the labels cannot tell one cap from several caps of a
     hyperscanning recording (two 64-electrode caps are banks A-B and C-D, two or three
-    32-electrode caps a bank each), so it points to the README's recipe for embedding one
+    32-electrode caps a bank each), so it points to the docs' recipe for embedding one
     participant at a time. Empty for other labels."""
     numbers: dict[str, set[int]] = {}
     for name in sockets:
@@ -765,8 +765,8 @@ def _hyperscan_note(sockets: Sequence[str]) -> str:
     if any(got != set(range(1, 33)) for got in numbers.values()):
         return ""
     return (
-        " If the file holds several caps (hyperscanning), see README 'Hyperscanning: two caps "
-        "in one file' to embed one participant at a time."
+        " If the file holds several caps (hyperscanning), see docs/montages.md, "
+        "'Hyperscanning: two caps in one file', to embed one participant at a time."
     )
 
 

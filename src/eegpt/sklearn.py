@@ -12,7 +12,7 @@ attributes ending with ``_``, :func:`~sklearn.base.clone`-able). The embedder go
     from sklearn.preprocessing import StandardScaler
 
     clf = make_pipeline(EEGPTEmbedder(weights="eegpt-large", pooling="mean_tokens"),
-                        StandardScaler(),  # standardised features: see the README
+                        StandardScaler(),  # standardised features: docs/downstream.md
                         LogisticRegression(max_iter=1000))  # tokens averaged: time kept
     cross_val_score(clf, epochs, epochs_labels(epochs), cv=5)
 

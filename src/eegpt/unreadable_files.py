@@ -214,7 +214,7 @@ def _text_table_reason(path: Path) -> str:
         "in Python (their names and units depend on the device and app) and embed the array: "
         "model.embed(x, ch_names=[...], sfreq=..., units='uV'), x channels x samples; or "
         "build mne.io.RawArray(x * 1e-6, mne.create_info(names, sfreq, 'eeg')) and save it "
-        "(raw.save('rec_raw.fif')) for the command line. README: 'From a device's CSV'"
+        "(raw.save('rec_raw.fif')) for the command line. See docs/montages.md, 'From a device's CSV'"
     )
 
 

@@ -507,7 +507,7 @@ def crop_refused_for_continuous(start: float) -> str:
 
 
 #: DEAP's preprocessed trials: 63 s, of which the first 3 s are a pre-trial baseline that
-#: README's recipe leaves out (``X[..., 3 * 128:]``) before cutting the 60 s of stimulus.
+#: docs/downstream.md's recipe leaves out (``X[..., 3 * 128:]``) before cutting the 60 s of stimulus.
 DEAP_TRIAL_SECONDS, DEAP_BASELINE_SECONDS = 63.0, 3.0
 
 
@@ -516,8 +516,8 @@ def _consecutive_windows_advice(recording: Recording, config: PreprocessingConfi
     usual practice, said after the other fixes: cut each into consecutive windows, as a
     continuous ``[C, T]`` array each or by a reshape (shown with this recording's numbers where
     a window is whole samples at its rate); "" otherwise. Trials of DEAP's 63 s are cut after
-    their first 3 s, DEAP's pre-trial baseline (:data:`DEAP_BASELINE_SECONDS`), as README's
-    recipe does."""
+    their first 3 s, DEAP's pre-trial baseline (:data:`DEAP_BASELINE_SECONDS`), as the recipe
+    of docs/downstream.md does."""
     per = config.window_seconds * recording.sfreq  # window samples at the epochs' own rate
     n, c, t = recording.data.shape
     skip = DEAP_BASELINE_SECONDS * recording.sfreq
