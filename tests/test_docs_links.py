@@ -1,4 +1,4 @@
-"""Every relative link of README.md and docs/*.md points to a file (and heading) that exists.
+"""Every relative link of README.md, docs/*.md and the other pages points to a file (and heading) that exists.
 
 The README's detail lives in docs/ pages that link to one another and back; a page renamed
 or a heading reworded would leave a dead link that nothing else notices. Links are
@@ -9,13 +9,18 @@ other than ``-`` and ``_`` dropped, each space a ``-``, repeats numbered ``-1``,
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = [
+    *(ROOT / name for name in ("README.md", "BENCHMARKS.md", "RELIABILITY.md", "CHANGELOG.md")),
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "examples").glob("*.md")),
+]
 _LINK = re.compile(r"\[[^\]]*\]\(([^()\s]+)\)")
 _INLINE_CODE = re.compile(r"`[^`]*`")
 
@@ -101,3 +106,52 @@ def test_relative_links_resolve(page: Path) -> None:
         elif anchor and file.suffix == ".md" and anchor not in anchors(file):
             dead.append(f"{target} (no heading #{anchor} in {file.name})")
     assert not dead, f"{page.name} links to what is not there: {dead}"
+
+
+def _section_titles(path: Path) -> list[str]:
+    """The headings and bold paragraph leads (``**Regression (...).**``) of a page."""
+    text = path.read_text(encoding="utf-8")
+    heads = re.findall(r"^#{1,6} (.+)$", text, flags=re.MULTILINE)
+    return heads + re.findall(r"^\*\*(.+?)\*\*", text, flags=re.MULTILINE)
+
+
+def pointers(source: str) -> list[tuple[str, str]]:
+    """(page, section) for each page that the strings of Python source point users to, the
+    section '' where none is quoted: ``"docs/montages.md, 'Hyperscanning: ...'"``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        text = " ".join(node.value.split())
+        for match in re.finditer(r"(docs/[a-z0-9-]+\.md|README)[,:]? (?:([\"'])(.*?)\2)?", text):
+            if match.group(1) != "README" or match.group(3):
+                found.append((match.group(1), match.group(3) or ""))
+    return found
+
+
+def test_pointers_finds_pages_and_sections() -> None:
+    text = (
+        "x = f\"(docs/montages.md, 'Hyperscanning: two caps' {y})\"\n"
+        "z = ('README: \"Old part\" and docs/'\n     'weights.md' ' and a BIDS README, CHANGES')\n"
+    )
+    assert pointers(text) == [
+        ("README", "Old part"),
+        ("docs/weights.md", ""),
+        ("docs/montages.md", "Hyperscanning: two caps"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "source", sorted((ROOT / "src" / "eegpt").glob("*.py")), ids=lambda p: p.name
+)
+def test_messages_point_to_sections_that_exist(source: Path) -> None:
+    """A message that sends users to a page (docs/NAME.md) or a section of it ('Title') names
+    a page that exists and a heading (or bold lead) of it that starts with that title."""
+    wrong = []
+    for page, section in pointers(source.read_text(encoding="utf-8")):
+        path = ROOT / ("README.md" if page == "README" else page)
+        if not path.is_file():
+            wrong.append(f"{page} (no such file)")
+        elif section and not any(t.startswith(section) for t in _section_titles(path)):
+            wrong.append(f"{page}, {section!r} (no such section)")
+    assert not wrong, f"{source.name} points to what is not there: {wrong}"
