@@ -177,8 +177,8 @@ def test_methods_show_their_real_parameters() -> None:
 
 
 def test_one_type_for_units_rename_and_verbose() -> None:
-    """Every spelling the Units alias lists is taken at run time, and the ones the README
-    documents are in it; rename and verbose parameters have one type each."""
+    """Every spelling the Units alias lists is taken at run time, and the ones the docs
+    document are in it; rename and verbose parameters have one type each."""
     import inspect
     import typing
 

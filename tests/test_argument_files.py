@@ -64,7 +64,7 @@ def test_embed_reads_an_argument_file_and_records_what_ran(
 
 
 def test_warnings_made_errors_fail_the_file_warned_of(weights, edf, tmp_path):
-    """As README says: warnings never change the exit status, but turned into errors
+    """As docs/command-line.md says: warnings never change the exit status, but turned into errors
     (``python -W error::eegpt.EEGPTWarning``) the file warned of fails: 1 for one file, 3
     where another was written."""
     clean = tmp_path / "clean.edf"

@@ -521,7 +521,7 @@ def test_repr_shows_both_budgets_and_the_folder_count(tmp_path):
 
 
 def test_embed_windows_and_the_estimators_take_a_bounded_cache(model, windows, uncached, tmp_path):
-    """The README's advice: cache=EmbeddingCache(folder, max_disk_bytes=...)."""
+    """docs/downstream.md's advice: cache=EmbeddingCache(folder, max_disk_bytes=...)."""
     one = uncached[0].nbytes + 128
     cache = EmbeddingCache(tmp_path, max_disk_bytes=4 * one - 1)
     assert np.array_equal(embed(model, windows[:8], cache), uncached[:8])

@@ -215,7 +215,7 @@ def _edf(path, labels: list[str]) -> None:
 @pytest.mark.filterwarnings("ignore:.*Channel names are not unique")
 def test_a_file_of_two_caps_through_the_command_line(tmp_path, capsys):
     """`eegpt channels` on a file of two caps under partly the same labels fails naming
-    them; the table the README gives for the first cap maps it; `--rename Fz=Fz` on a file
+    them; the table docs/montages.md gives for the first cap maps it; `--rename Fz=Fz` on a file
     that stores Fz twice names its copies."""
     from eegpt.channels import write_rename_table
     from eegpt.cli import main

@@ -77,7 +77,7 @@ def test_at_256_hz_the_stream_equals_the_whole_recording(model):
     last = [p for p in parts if len(p)][-1]
     assert last.metadata["window_index"][-1] == 12
     assert last.metadata["preprocessing"]["overlap"] == 2.5
-    empty = next(p for p in parts if not len(p))  # the README's loop pools every push
+    empty = next(p for p in parts if not len(p))  # docs/live-streams.md's loop pools every push
     assert empty.data.shape[1:] == data.shape[1:] and empty.pooled("mean").shape == (0, 32)
     # a backlog pushed at once is embedded a block of windows at a time, to the same result
     backlog = OnlineEmbedder(model, NAMES, 256.0, units="uV", overlap=2.5, batch_size=4)

@@ -1546,7 +1546,7 @@ def test_epochs_many_windows_long_are_told_to_cut_them_into_consecutive_windows(
     """Long trials given as epochs: the error names the usual practice beside cropping and a
     longer window, cutting each trial into consecutive 4 s windows (a continuous [C, T] array
     each, or a reshape), and the reshape it shows gives those windows, trial by trial. DEAP's
-    63 s trials (at 128 Hz) are cut after their 3 s pre-trial baseline, as README's recipe
+    63 s trials (at 128 Hz) are cut after their 3 s pre-trial baseline, as docs/downstream.md's recipe
     does (the advice kept the baseline and cut the last 3 s of stimulus); epochs shorter than
     two windows get no such advice."""
     trials = np.random.default_rng(3).normal(0, 20e-6, (2, 3, 63 * 128))

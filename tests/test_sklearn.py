@@ -1245,7 +1245,7 @@ def test_a_validation_fraction_of_several_subjects_without_groups_warns(trials):
     """EEGPTClassifier(validation=...) in cross_validate(..., groups=subjects) split the
     validation epochs at random: scikit-learn passes groups to fit only with metadata
     routing, and nothing said so. Epochs whose metadata names several subjects now warn
-    without groups; one subject, or groups routed to fit (the README's recipe), do not."""
+    without groups; one subject, or groups routed to fit (docs/downstream.md's recipe), do not."""
     import pandas as pd
     import sklearn
     from sklearn.model_selection import StratifiedGroupKFold, cross_validate

@@ -159,7 +159,7 @@ def test_mypy_sees_the_keywords_of_methods_and_one_type_per_parameter(tmp_path: 
 
 
 def test_preprocessing_config_is_importable_from_the_top_level() -> None:
-    """``from eegpt import PreprocessingConfig`` works, as README's examples and the error
+    """``from eegpt import PreprocessingConfig`` works, as the docs' examples and the error
     messages (``preprocessing=PreprocessingConfig(...)``) have users write: the same class as
     ``eegpt.preprocessing.PreprocessingConfig``, public (``__all__``) and listed by ``dir``."""
     from eegpt import PreprocessingConfig
