@@ -155,3 +155,11 @@ def test_messages_point_to_sections_that_exist(source: Path) -> None:
         elif section and not any(t.startswith(section) for t in _section_titles(path)):
             wrong.append(f"{page}, {section!r} (no such section)")
     assert not wrong, f"{source.name} points to what is not there: {wrong}"
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    """The README's guide table reaches every page of docs/: none is left where no reader of
+    the README would find it."""
+    linked = {Path(t.partition("#")[0]).name for t in relative_links(ROOT / "README.md")}
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")}
+    assert sorted(pages - linked) == []
