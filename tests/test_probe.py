@@ -2156,10 +2156,10 @@ def test_evaluate_skip_unknown_leaves_out_and_counts_other_labels(
     assert got["n"] == len(test) - 4 and got["n_left_out"] == 4
     assert got["balanced_accuracy"] == pytest.approx(want["balanced_accuracy"])
     # the confusion matrix in the order asked, printed and drawn
-    import eegpt.viz
+    import eegpt.viz_training
 
     seen: dict = {}
-    real = eegpt.viz.plot_confusion_matrix
+    real = eegpt.viz_training.plot_confusion_matrix
 
     def spy(*args, **kwargs):
         seen.update(kwargs)
@@ -2167,7 +2167,7 @@ def test_evaluate_skip_unknown_leaves_out_and_counts_other_labels(
 
     figure = tmp_path / "cm.png"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(eegpt.viz, "plot_confusion_matrix", spy)
+        mp.setattr(eegpt.viz_training, "plot_confusion_matrix", spy)
         assert probe_main([*run, "--skip-unknown", "--class-order", "target", "standard",
                            "--plot", str(figure)]) == 0  # fmt: skip
     assert seen["labels"].tolist() == ["target", "standard"]
@@ -2399,17 +2399,17 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
     printed = capsys.readouterr().out
     assert "BAC" in printed and "confusion matrix" in printed and f"drew {figure}" in printed
     assert figure.read_bytes().startswith(b"<?xml")
-    import eegpt.viz
+    import eegpt.viz_training
 
     seen: dict = {}
-    real = eegpt.viz.plot_confusion_matrix
+    real = eegpt.viz_training.plot_confusion_matrix
 
     def spy(*args, **kwargs):
         seen.update(kwargs)
         return real(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:  # a random encoder's probe is marked as such
-        mp.setattr(eegpt.viz, "plot_confusion_matrix", spy)
+        mp.setattr(eegpt.viz_training, "plot_confusion_matrix", spy)
         assert probe_main(["evaluate", str(out), str(test_file), "--plot", str(figure)]) == 0
     assert "pretrained" in seen and seen["pretrained"] == load_probe(out).encoder.get("pretrained")
     assert probe_main(["evaluate", str(out), str(test_file), "--normalize", "true"]) == 1

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eegpt import probe_cli_predict, viz
+from eegpt import probe_cli_predict, viz_hypnogram
 from eegpt.cli import main
 from eegpt.cli_run import EXIT_SOME_FAILED
 from eegpt.probe_cli import main as probe_main
@@ -167,13 +167,13 @@ def test_events_and_hypnogram_with_a_failing_recording(tmp_path, probe, capsys, 
     made = json.loads((tmp_path / "events.csv.json").read_text())["provenance"]
     assert [r["name"] for r in made["failed"]] == [b.name]
     drawn = []
-    plot = viz.plot_hypnogram
+    plot = viz_hypnogram.plot_hypnogram
 
     def kept(table, **kw):
         drawn.append(table["file"].iloc[0])
         return plot(table, **kw)
 
-    monkeypatch.setattr(viz, "plot_hypnogram", kept)
+    monkeypatch.setattr(viz_hypnogram, "plot_hypnogram", kept)
     figure, out = tmp_path / "hyp.png", tmp_path / "hyp.csv"
     assert probe_main(["predict", str(probe), str(a), str(b), str(c), "--epoch-seconds", "8",
                        "--plot", str(figure), "-o", str(out), "-q"]) == EXIT_SOME_FAILED  # fmt: skip

@@ -52,11 +52,11 @@ _LAZY = {
     "Embeddings": "eegpt.outputs",
     "load_embeddings": "eegpt.outputs",
     "PreprocessingConfig": "eegpt.preprocessing",
-    "plot_channel_mapping": "eegpt.viz",
-    "plot_embeddings": "eegpt.viz",
-    "plot_training": "eegpt.viz",
-    "plot_confusion_matrix": "eegpt.viz",
-    "plot_hypnogram": "eegpt.viz",
+    "plot_channel_mapping": "eegpt.viz_channels",
+    "plot_embeddings": "eegpt.viz_embeddings",
+    "plot_training": "eegpt.viz_training",
+    "plot_confusion_matrix": "eegpt.viz_training",
+    "plot_hypnogram": "eegpt.viz_hypnogram",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -205,13 +205,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings, load_embeddings
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.viz import (
-        plot_channel_mapping,
-        plot_confusion_matrix,
-        plot_embeddings,
-        plot_hypnogram,
-        plot_training,
-    )
+    from eegpt.viz_channels import plot_channel_mapping
+    from eegpt.viz_embeddings import plot_embeddings
+    from eegpt.viz_hypnogram import plot_hypnogram
+    from eegpt.viz_training import plot_confusion_matrix, plot_training
 
 
 # Submodules, reachable as attributes after a bare ``import eegpt`` (``eegpt.probe.train_probe``).

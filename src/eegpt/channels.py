@@ -131,7 +131,7 @@ from eegpt.vocabulary import typed_name as typed_name  # re-exported
 if TYPE_CHECKING:
     import mne
 
-    import eegpt.viz
+    import eegpt.viz_channels
 
 __all__ = [
     "CHANNEL_INDEX",
@@ -753,9 +753,9 @@ class ChannelMapping:
 
     # the mapping on a head (eegpt.viz.plot_channel_mapping), bound to this mapping
     if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
-        plot = eegpt.viz.plot_channel_mapping
+        plot = eegpt.viz_channels.plot_channel_mapping
     else:
-        plot = function_method("eegpt.viz", "plot_channel_mapping")
+        plot = function_method("eegpt.viz_channels", "plot_channel_mapping")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (lists of str/int; ``"referential"`` only when a channel

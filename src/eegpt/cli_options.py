@@ -1028,7 +1028,7 @@ def given_once(
 def save_figure_lazily(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
     """Write ``fig`` to ``path`` at ``dpi`` dots per inch with :func:`eegpt.viz.save_figure`,
     imported only here so that the commands that draw nothing never import matplotlib."""
-    from eegpt.viz import save_figure
+    from eegpt._viz_common import save_figure
 
     save_figure(fig, path, dpi=dpi)
 

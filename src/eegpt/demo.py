@@ -144,8 +144,9 @@ def plot_embeddings(emb, closed_blocks: np.ndarray | None, path: Path) -> Path:
     the channel mapping on a head, side by side (:mod:`eegpt.viz`)."""
     import matplotlib.pyplot as plt
 
-    from eegpt.viz import plot_channel_mapping, save_figure
-    from eegpt.viz import plot_embeddings as plot_pcs
+    from eegpt._viz_common import save_figure
+    from eegpt.viz_channels import plot_channel_mapping
+    from eegpt.viz_embeddings import plot_embeddings as plot_pcs
 
     fig, (ax, ax2) = plt.subplots(
         1, 2, figsize=(13, 5.2), gridspec_kw={"width_ratios": [2.2, 1]}, layout="constrained"

@@ -177,7 +177,8 @@ from eegpt.pooling import (  # noqa: F401
 from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 
 if TYPE_CHECKING:
-    import eegpt.viz
+    import eegpt.viz_channels
+    import eegpt.viz_embeddings
 
 
 __all__ = [
@@ -754,11 +755,11 @@ class Embeddings:
 
     # the figures of eegpt.viz, bound to these embeddings (their keywords in the signature)
     if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
-        plot = eegpt.viz.plot_embeddings
-        plot_channels = eegpt.viz.plot_channel_mapping
+        plot = eegpt.viz_embeddings.plot_embeddings
+        plot_channels = eegpt.viz_channels.plot_channel_mapping
     else:
-        plot = function_method("eegpt.viz", "plot_embeddings")
-        plot_channels = function_method("eegpt.viz", "plot_channel_mapping")
+        plot = function_method("eegpt.viz_embeddings", "plot_embeddings")
+        plot_channels = function_method("eegpt.viz_channels", "plot_channel_mapping")
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
         """Write to ``.npz`` or ``.parquet`` (by suffix), atomically; never overwrite unless asked.

@@ -187,7 +187,7 @@ from eegpt.training_data import typical_amplitude as typical_amplitude
 from eegpt.windowing import crop_call, crop_epochs, crop_left_out_for_arrays, probe_crop
 
 if TYPE_CHECKING:
-    import eegpt.viz
+    import eegpt.viz_training
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings
 
@@ -1240,9 +1240,9 @@ verbose, device, precision, stream_precision, batch_size, cache
     # ---------------------------------------------------------------- figures
     # learning curves (eegpt.viz.plot_training), bound to this probe
     if TYPE_CHECKING:  # what type checkers see (eegpt._methods)
-        plot_training = eegpt.viz.plot_training
+        plot_training = eegpt.viz_training.plot_training
     else:
-        plot_training = function_method("eegpt.viz", "plot_training")
+        plot_training = function_method("eegpt.viz_training", "plot_training")
 
     def plot_confusion_matrix(
         self,
@@ -1259,7 +1259,7 @@ verbose, device, precision, stream_precision, batch_size, cache
         """Confusion matrix of the predictions on labelled epochs (``y=None``: labels from
         Epochs events), classes in the order of ``labels`` (default: ``classes_``):
         :func:`eegpt.viz.plot_confusion_matrix`. ``kwargs`` go to :meth:`predict_proba`."""
-        from eegpt.viz import plot_confusion_matrix
+        from eegpt.viz_training import plot_confusion_matrix
 
         self._refuse_continuous(data)
         pred = self.predict(data, **kwargs)

@@ -160,7 +160,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(text)
     if args.plot is not None:
-        from eegpt.viz import plot_confusion_matrix
+        from eegpt.viz_training import plot_confusion_matrix
 
         title = (
             f"probe {args.probe.name}: {len(y)} epochs, balanced accuracy "

@@ -178,7 +178,8 @@ def plot_hypnograms(
     pieces where their data lie on the clock."""
     import pandas as pd
 
-    from eegpt.viz import hypnogram_width, plot_hypnogram, pyplot_module
+    from eegpt._viz_common import pyplot_module
+    from eegpt.viz_hypnogram import hypnogram_width, plot_hypnogram
 
     table = pd.DataFrame(rows, columns=header)
     files = list(dict.fromkeys(table["file"].tolist()))
@@ -200,7 +201,7 @@ def plot_hypnograms(
                        record_clock=(clocks or {}).get(name))  # fmt: skip
         ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
     if probe.encoder.get("pretrained") is False:
-        from eegpt.viz import NOT_PRETRAINED_TITLE
+        from eegpt._viz_common import NOT_PRETRAINED_TITLE
 
         fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
     save_figure_file(fig, args.plot, args.dpi)
