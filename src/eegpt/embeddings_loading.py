@@ -74,7 +74,7 @@ def load_embeddings(
     if path.is_dir() and (path / RUN_MANIFEST).is_file() and recording_id is not None:
         return _recording_of_run(path, recording_id)
     if path.is_dir() and recording_id is not None:
-        from eegpt.dataset_read import run_folders
+        from eegpt.dataset_folders import run_folders
 
         if run_folders(path):  # the parts of a --part run
             return _recording_of_runs(path, recording_id)
@@ -241,8 +241,10 @@ _OTHER_NORMALISATION = "read_embeddings: no row has recording_id"
 
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
-    from eegpt.dataset_read import read_embeddings, read_shard_status, shard_files
+    from eegpt.dataset_folders import shard_files
+    from eegpt.dataset_read import read_embeddings
     from eegpt.outputs import Embeddings  # (it imports this module)
+    from eegpt.shard_checks import read_shard_status
     from eegpt.vocabulary import CHANNEL_INDEX
 
     with _ignored_warnings(message=_OTHER_NORMALISATION):  # said by the KeyError below
@@ -302,7 +304,8 @@ def _recording_of_runs(
     """:func:`_recording_of_run` of the run folder that holds ``recording_id`` among those
     ``given`` names (a folder of ``--part`` run folders, or a sequence of folders), once
     :func:`eegpt.read_embeddings` would read them together (its refusals, its warnings)."""
-    from eegpt.dataset_read import expand_run_folders, read_embeddings
+    from eegpt.dataset_folders import expand_run_folders
+    from eegpt.dataset_read import read_embeddings
 
     only = [("recording_id", "==", recording_id)]
     try:
@@ -343,7 +346,7 @@ def _files_report(folder: Path) -> list[dict[str, str]] | None:
     """The rows of a run folder's ``_files.csv``, or None where it cannot be read."""
     import csv
 
-    from eegpt.dataset_read import FILES_REPORT
+    from eegpt.dataset_folders import FILES_REPORT
 
     try:
         with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
@@ -356,7 +359,8 @@ def _stored_file_status(folder: Path, recording_id: str) -> dict[str, Any]:
     """A recording's file status in its shard's footer (the shard named by ``_files.csv``):
     its time base (``first_time``, ``meas_date``, ``record_clock``), ``dropped_channels`` ...;
     empty where not recorded."""
-    from eegpt.dataset_read import read_shard_status, shard_name
+    from eegpt.dataset_folders import shard_name
+    from eegpt.shard_checks import read_shard_status
 
     try:
         rows = _files_report(folder) or []
@@ -369,7 +373,7 @@ def _stored_file_status(folder: Path, recording_id: str) -> dict[str, Any]:
 
 def _why_no_rows(folder: Path, recording_id: str) -> str:
     """What the run's file report says about a recording without rows."""
-    from eegpt.dataset_read import shard_name
+    from eegpt.dataset_folders import shard_name
 
     rows = _files_report(folder)
     if rows is None:

@@ -92,7 +92,7 @@ def _same_preprocessing(a: Any, b: Any) -> bool:
     compared (:func:`eegpt.dataset_read.spec_differences`)."""
     if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
         return a == b
-    from eegpt.dataset_read import spec_differences  # it imports this module
+    from eegpt.run_specs import spec_differences  # lazy as before (no cycle now)
 
     return not spec_differences(a, b, "preprocessing.")
 
