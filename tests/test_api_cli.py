@@ -3005,7 +3005,7 @@ def test_info_describes_embeddings_without_reading_them(tmp_path, monkeypatch, c
     assert asked and all(c is not None and "embedding" not in c for c in asked)
     assert not any("embeddings" in c for c in asked)
     monkeypatch.undo()
-    monkeypatch.setattr(eegpt.outputs, "_load_outline", load_embeddings)  # read in full
+    monkeypatch.setattr(eegpt.embeddings_loading, "_load_outline", load_embeddings)  # read in full
     whole, _ = cli_info._describe_embeddings(path)
     assert before == whole + "\n"
     assert "6 windows of 4.0 s (overlap 0.0 s), embeddings [2, 4, 8] per window" in whole

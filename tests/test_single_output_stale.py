@@ -535,7 +535,7 @@ def test_skip_existing_keeps_a_parquet_output_read_without_pyarrow(
     """A valid .parquet output that cannot be read for want of pyarrow (or any error that
     does not say the file is no eegpt output) is not taken for a damaged one: never replaced."""
     pytest.importorskip("pyarrow")
-    from eegpt import embeddings_loading, outputs
+    from eegpt import embeddings_loading
     from eegpt.errors import MissingDependencyError
 
     folder = tmp_path / "emb"
@@ -547,7 +547,10 @@ def test_skip_existing_keeps_a_parquet_output_read_without_pyarrow(
     def no_pyarrow(what="writing Parquet"):
         raise MissingDependencyError(f"{what} needs pyarrow")
 
-    real_outline, real_require = outputs._load_outline, embeddings_loading.require_pyarrow
+    real_outline, real_require = (
+        embeddings_loading._load_outline,
+        embeddings_loading.require_pyarrow,
+    )
 
     def read_without_pyarrow(path):  # writing still works: a replaced output would show
         monkeypatch.setattr(embeddings_loading, "require_pyarrow", no_pyarrow)
@@ -556,7 +559,7 @@ def test_skip_existing_keeps_a_parquet_output_read_without_pyarrow(
         finally:
             monkeypatch.setattr(embeddings_loading, "require_pyarrow", real_require)
 
-    monkeypatch.setattr(outputs, "_load_outline", read_without_pyarrow)
+    monkeypatch.setattr(embeddings_loading, "_load_outline", read_without_pyarrow)
     try:
         status = main([*args, "--format", "parquet", "--skip-existing"])
     except MissingDependencyError:
@@ -566,14 +569,14 @@ def test_skip_existing_keeps_a_parquet_output_read_without_pyarrow(
 
 
 def test_skip_existing_reads_each_kept_output_once(weights, edf, tmp_path, monkeypatch):
-    from eegpt import outputs
+    from eegpt import embeddings_loading
 
     folder = tmp_path / "emb"
     args = ["embed", str(edf), "-o", str(folder), "-q", "--weights", str(weights)]
     assert main(args) == 0
     read = []
-    real = outputs._load_outline
-    monkeypatch.setattr(outputs, "_load_outline", lambda p: read.append(p) or real(p))
+    real = embeddings_loading._load_outline
+    monkeypatch.setattr(embeddings_loading, "_load_outline", lambda p: read.append(p) or real(p))
     assert main([*args, "--skip-existing"]) == 0
     assert read == [folder / "rec.npz"]
 

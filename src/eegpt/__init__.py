@@ -50,7 +50,7 @@ _LAZY = {
     "EEGPTEncoder": "eegpt.model",
     "OnlineEmbedder": "eegpt.online",
     "Embeddings": "eegpt.outputs",
-    "load_embeddings": "eegpt.outputs",
+    "load_embeddings": "eegpt.embeddings_loading",
     "PreprocessingConfig": "eegpt.preprocessing",
     "plot_channel_mapping": "eegpt.viz_channels",
     "plot_embeddings": "eegpt.viz_embeddings",
@@ -199,11 +199,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.config import PRESETS, EEGPTConfig, get_config
     from eegpt.dataset import embed_dataset
     from eegpt.dataset_read import read_embeddings
+    from eegpt.embeddings_loading import load_embeddings
     from eegpt.engine import InferenceEngine
     from eegpt.errors import EEGPTError, EEGPTWarning
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
-    from eegpt.outputs import Embeddings, load_embeddings
+    from eegpt.outputs import Embeddings
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.viz_channels import plot_channel_mapping
     from eegpt.viz_embeddings import plot_embeddings

@@ -47,7 +47,7 @@ def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
     PDF keeps them."""
     from matplotlib import rc_context
 
-    from eegpt.outputs import atomic_write
+    from eegpt.output_files import atomic_write
 
     path = user_path(path)
     fmt = path.suffix.lstrip(".").lower() or None

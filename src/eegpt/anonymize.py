@@ -44,15 +44,10 @@ from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import current_umask
 from eegpt.dataset_folders import MANIFEST_SUFFIXES
+from eegpt.embeddings_writer import LATE_METADATA_KEY
 from eegpt.errors import MissingFileError, OutputExistsError
-from eegpt.outputs import (
-    FORMATS,
-    LATE_METADATA_KEY,
-    atomic_write,
-    output_format,
-    parquet_writer,
-    require_pyarrow,
-)
+from eegpt.optional_packages import require_pyarrow
+from eegpt.output_files import FORMATS, atomic_write, output_format, parquet_writer
 
 __all__ = ["anonymize_embeddings"]
 

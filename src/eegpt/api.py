@@ -39,7 +39,11 @@ from eegpt._logging import (
 )
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt._recording_provenance import recording_provenance
+from eegpt._output_texts import INPUT_KEY, input_text  # noqa: F401 - eegpt.api's names too
+from eegpt._recording_provenance import (  # noqa: F401 - EPOCH_ONSETS_KEY: kept importable from eegpt.api
+    EPOCH_ONSETS_KEY,
+    recording_provenance,
+)
 from eegpt.annotations import (
     BadSpans,
     annotate_windows,
@@ -51,25 +55,19 @@ from eegpt.annotations import (
 from eegpt.array_inputs import Units, require_array_args_absent
 from eegpt.channels import ChannelMapping
 from eegpt.config import EEGPTConfig
+from eegpt.embeddings_loading import EmbeddingsFile
+from eegpt.embeddings_parts import select_window_metadata
+from eegpt.embeddings_writer import EmbeddingsWriter
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
 from eegpt.fingerprints import encoder_of, modified_weights
 from eegpt.io import as_recording
+from eegpt.metadata_tables import metadata_record
 from eegpt.mne_inputs import mne_sources
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import (  # noqa: F401 - INPUT_KEY, input_text: eegpt.api's names too
-    EPOCH_ONSETS_KEY,
-    INPUT_KEY,
-    Embeddings,
-    EmbeddingsFile,
-    EmbeddingsWriter,
-    input_text,
-    metadata_record,
-    output_format,
-    pool_embeddings,
-    require_output_dependencies,
-    select_window_metadata,
-)
+from eegpt.output_files import output_format, require_output_dependencies
+from eegpt.outputs import Embeddings
+from eegpt.pooling import pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
 from eegpt.recording import Recording

@@ -653,7 +653,7 @@ def bids_manifest(
         values = [e.get(name) for e in entities]
         if any(v is not None for v in values):
             columns[name] = values
-    from eegpt.outputs import clash_renames
+    from eegpt.metadata_tables import clash_renames
     from eegpt.window_tables import RESERVED_COLUMNS
 
     table_root = _participants_root(root) if derivative else root

@@ -39,7 +39,7 @@ from eegpt.checkpoint_files import (
 from eegpt.errors import CheckpointError
 from eegpt.formats import PathLike
 from eegpt.model import EEGPT
-from eegpt.outputs import atomic_write
+from eegpt.output_files import atomic_write
 
 FORMAT_VERSION = 1
 

@@ -517,7 +517,7 @@ Python: docs/pytorch.md, "Exporting the model (ONNX, torch.export, TorchScript)"
 
 def add_export_command(sub: Any) -> None:
     """``eegpt export INPUT -o OUT.mat|OUT.csv [--pool MODE]``."""
-    from eegpt.outputs import POOLINGS
+    from eegpt.pooling import POOLINGS
 
     p = sub.add_parser(
         "export",
@@ -558,7 +558,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         refuse_recording,
         require_export_dependencies,
     )
-    from eegpt.outputs import check_output_folder
+    from eegpt.output_files import check_output_folder
 
     fmt = args.output.suffix.lower()
     if fmt not in EXPORT_FORMATS:
@@ -753,7 +753,7 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
     """The file each recording is written to: ``output`` itself (a ``.npz``/``.parquet``
     name, one recording) or files in the folder ``output`` (named so, or ending in a
     slash)."""
-    from eegpt.outputs import output_format
+    from eegpt.output_files import output_format
 
     folder = output.endswith(("/", os.sep))
     target = Path(output)
@@ -861,7 +861,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.engine import InferenceEngine, resolve_device
     from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
     from eegpt.hub import WEIGHTS_HELP
-    from eegpt.outputs import check_output_folder, require_output_dependencies
+    from eegpt.output_files import check_output_folder, require_output_dependencies
     from eegpt.rename_tables import unmatched_rename_warning
 
     if not args.weights:

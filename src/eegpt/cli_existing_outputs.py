@@ -364,7 +364,7 @@ def stale_outputs(
     import zipfile
 
     from eegpt.dataset_stamps import output_source_check
-    from eegpt.outputs import _load_outline
+    from eegpt.embeddings_loading import _load_outline
 
     stale: dict[Path, int] = {}
     read: dict[Path, Mapping[str, Any]] = {}

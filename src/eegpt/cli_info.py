@@ -52,8 +52,8 @@ def _print_completion(folder: Path, verify: bool) -> bool:
 
 def cmd_info(args: argparse.Namespace) -> int:
     from eegpt.dataset_folders import run_folders
+    from eegpt.embeddings_loading import RUN_MANIFEST
     from eegpt.hub import PRETRAINED, close_weights, pretrained_name
-    from eegpt.outputs import RUN_MANIFEST
 
     folder = Path(args.weights).expanduser()
     verify = getattr(args, "verify", False)
@@ -236,7 +236,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
     from eegpt._file_identity import SOURCE_FILES_KEY, source_files_text
     from eegpt.channels import left_out_count_text
     from eegpt.dataset_stamps import output_source_check, source_check_lines
-    from eegpt.outputs import _load_outline
+    from eegpt.embeddings_loading import _load_outline
     from eegpt.preprocessing_spec import describe as describe_preprocessing
     from eegpt.rename_tables import rename_text
 
@@ -248,7 +248,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
     ckpt = meta.get("checkpoint") or {}
     channels = _channel_names_shown(meta.get("channels") or {})
     renamed = rename_text(meta.get("channels") or {})
-    from eegpt.outputs import INPUT_KEY, input_text, windows_text
+    from eegpt._output_texts import INPUT_KEY, input_text, windows_text
 
     in_memory = input_text(meta.get(INPUT_KEY))
     lines = [
@@ -313,7 +313,7 @@ def _timeline_lines(onsets: Any, meta: Mapping[str, Any]) -> list[str]:
 
     import numpy as np
 
-    from eegpt.outputs import clock_moments
+    from eegpt.clock_times import clock_moments
 
     if not len(onsets):
         return []
@@ -679,7 +679,7 @@ def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[d
     text is made from (``kind`` says which; :data:`INFO_JSON_KEYS`). Raises as the text form
     does for a path it does not describe."""
     from eegpt.dataset_folders import run_folders
-    from eegpt.outputs import RUN_MANIFEST
+    from eegpt.embeddings_loading import RUN_MANIFEST
 
     if (folder / RUN_MANIFEST).is_file() or run_folders(folder):
         return _dataset_record(folder, verify)
@@ -821,7 +821,7 @@ def _run_folder_record(run: Path) -> dict[str, Any]:
     import json
 
     from eegpt.dataset_report import _progress, flagged_count
-    from eegpt.outputs import RUN_MANIFEST
+    from eegpt.embeddings_loading import RUN_MANIFEST
 
     try:
         manifest = json.loads((run / RUN_MANIFEST).read_text())
@@ -874,7 +874,7 @@ def _embeddings_record(path: Path) -> dict[str, Any]:
     warnings, whether its recording changed since it was embedded), read without its
     embeddings."""
     from eegpt.dataset_stamps import output_source_check
-    from eegpt.outputs import _load_outline
+    from eegpt.embeddings_loading import _load_outline
 
     emb = _load_outline(path)
     meta = emb.metadata

@@ -172,7 +172,7 @@ from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMain
 from eegpt.fingerprints import modified_weights
 from eegpt.formats import EEG_SUFFIXES
 from eegpt.model import EEGPT
-from eegpt.outputs import check_output_folder
+from eegpt.output_files import check_output_folder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
 from eegpt.recording_copies import copies_text, recorded_copies

@@ -44,7 +44,8 @@ from eegpt.dataset_stamps import _too_short
 from eegpt.engine import InferenceEngine
 from eegpt.errors import RecordingError, StartPastEndError
 from eegpt.io import as_recording
-from eegpt.outputs import metadata_record, pool_embeddings
+from eegpt.metadata_tables import metadata_record
+from eegpt.pooling import pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename

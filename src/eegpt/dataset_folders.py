@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from eegpt._filenames import user_path
-from eegpt.outputs import RUN_MANIFEST
+from eegpt.embeddings_loading import RUN_MANIFEST
 
 MANIFEST = RUN_MANIFEST
 FILES_REPORT = "_files.csv"

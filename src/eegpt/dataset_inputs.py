@@ -52,7 +52,7 @@ from eegpt.formats import (
     first_split_part,
     is_recording_folder,
 )
-from eegpt.outputs import require_pyarrow
+from eegpt.optional_packages import require_pyarrow
 from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
 from eegpt.text_tables import read_delimited_table
 from eegpt.window_tables import RESERVED_COLUMNS

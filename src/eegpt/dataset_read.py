@@ -59,7 +59,7 @@ from eegpt.dataset_parts import listed_paths as listed_paths
 from eegpt.dataset_parts import listings_apart as listings_apart
 from eegpt.dataset_parts import missing_parts as missing_parts
 from eegpt.errors import MissingFileError
-from eegpt.outputs import require_pyarrow
+from eegpt.optional_packages import require_pyarrow
 from eegpt.read_filters import _check_text_filters, _flat_filters, _warn_other_normalisation
 from eegpt.recording_copies import _warn_copies
 from eegpt.recording_copies import copies_text as copies_text

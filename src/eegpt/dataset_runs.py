@@ -53,7 +53,7 @@ from eegpt.dataset_summary import (
     warning_kinds,
 )
 from eegpt.errors import OutputNotWritableError, disk_full
-from eegpt.outputs import atomic_write
+from eegpt.output_files import atomic_write
 from eegpt.recording_copies import recorded_copies
 from eegpt.shard_writer import (
     FORMAT,

@@ -78,18 +78,13 @@ import numpy as np
 from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
+from eegpt.clock_times import iso_moments, window_clock
+from eegpt.embeddings_loading import RUN_MANIFEST, load_embeddings
 from eegpt.errors import OutputExistsError
-from eegpt.outputs import (
-    POOLINGS,
-    RUN_MANIFEST,
-    Embeddings,
-    atomic_write,
-    feature_names,
-    iso_moments,
-    load_embeddings,
-    require_pandas,
-    window_clock,
-)
+from eegpt.optional_packages import require_pandas
+from eegpt.output_files import atomic_write
+from eegpt.outputs import Embeddings
+from eegpt.pooling import POOLINGS, feature_names
 
 __all__ = ["EXPORT_FORMATS", "ExportInput", "export_embeddings", "read_export_input"]
 
@@ -626,7 +621,7 @@ def _free_name(
     limit: int | None,
 ) -> str:
     """``rename(name)``, or a name not in ``used`` for it (see :func:`_table_columns`)."""
-    from eegpt.outputs import unique_column_name
+    from eegpt.metadata_tables import unique_column_name
 
     wanted = rename(name)
     if wanted in taken or (wanted in used and wanted == name):  # another variable's name

@@ -20,16 +20,11 @@ from eegpt._filenames import user_path
 from eegpt._logging import count, few
 from eegpt._logging import warn as _warn
 from eegpt._window_flags import FLAG_KEYS
-from eegpt.outputs import (
-    FORMATS,
-    RUN_MANIFEST,
-    Embeddings,
-    _load_file,
-    _load_outline,
-    _WindowColumns,
-    output_format,
-    require_pyarrow,
-)
+from eegpt.embeddings_loading import RUN_MANIFEST, _load_file, _load_outline
+from eegpt.embeddings_writer import _WindowColumns
+from eegpt.optional_packages import require_pyarrow
+from eegpt.output_files import FORMATS, output_format
+from eegpt.outputs import Embeddings
 from eegpt.preprocessing_spec import resampled_by_an_older_eegpt
 
 #: Preprocessing settings that may differ between the files read together, as between the

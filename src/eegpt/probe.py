@@ -114,7 +114,7 @@ from eegpt.fingerprints import encoder_fingerprint, encoder_of
 from eegpt.heads import LinearProbe
 from eegpt.mne_inputs import epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import atomic_write
+from eegpt.output_files import atomic_write
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_config import ProbeConfig as ProbeConfig
 from eegpt.probe_encoder import encoder_reference as encoder_reference

@@ -497,7 +497,7 @@ def _clock_times(time_base: TimeBase, onsets: np.ndarray) -> tuple[np.ndarray, l
     offset (``"2026-01-01T23:59:50"``): the recording's wall clock as its header states it
     (the header's local time for EDF/BDF/BrainVision, UTC for FIF/.mff, as ``clock`` says);
     None for a recording without a measurement date."""
-    from eegpt.outputs import iso_moments, window_clock
+    from eegpt.clock_times import iso_moments, window_clock
 
     seconds, moments = window_clock(time_base, np.asarray(onsets, dtype=np.float64))
     return seconds, None if moments is None else iso_moments(moments, utc=False)
@@ -879,7 +879,7 @@ def _epoch_rows(
     windows over bad annotations count in none; an epoch left without any has no
     prediction."""
     from eegpt.annotation_overlap import bad_windows, window_annotations
-    from eegpt.outputs import has_clock_time
+    from eegpt.clock_times import has_clock_time
     from eegpt.probe import scoring_epochs
 
     classes = probe.classes_.tolist()

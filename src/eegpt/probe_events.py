@@ -175,7 +175,7 @@ def windows_to_events(
     frame = frame.drop(columns=[c for c, of in _CLOCK_COLUMNS.items() if of not in table])
     for name in ("clock_time", "clock_end_time"):  # one format for the column
         if name in frame and len(frame):
-            from eegpt.outputs import uniform_iso
+            from eegpt.clock_times import uniform_iso
 
             frame[name] = uniform_iso(frame[name])
     order = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}

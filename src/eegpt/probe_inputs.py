@@ -77,7 +77,8 @@ def refuse_embeddings(data: Any, what: str = "a probe") -> None:
     given where ``what`` (which runs the encoder) takes EEG epochs; other data pass. It names
     the recipe for precomputed embeddings: a scikit-learn classifier on
     :meth:`~eegpt.outputs.Embeddings.pooled`."""
-    from eegpt.outputs import Embeddings, EmbeddingsFile
+    from eegpt.embeddings_loading import EmbeddingsFile
+    from eegpt.outputs import Embeddings
 
     if isinstance(data, (Embeddings, EmbeddingsFile)):
         got = f"{type(data).__name__} (EEGPT embeddings, computed already)"

@@ -55,7 +55,7 @@ def check_prediction_output(given: str | None, option: str = "--output") -> Path
             f"suffix; .txt or none is CSV), not {suffix}"
         )
     if suffix == ".parquet":
-        from eegpt.outputs import require_pyarrow
+        from eegpt.optional_packages import require_pyarrow
 
         require_pyarrow("writing predictions as Parquet (or use a .csv output)", writing=True)
     return path
@@ -169,7 +169,7 @@ def _uniform_moments(header: list[str], rows: list[list[Any]]) -> list[list[Any]
     """``rows`` (a copy where changed) with each of :data:`MOMENT_COLUMNS` in one ISO 8601
     format over all of them (:func:`eegpt.outputs.uniform_iso`): each recording's moments are
     formatted for that recording, to the microsecond only where one of its own needs it."""
-    from eegpt.outputs import uniform_iso
+    from eegpt.clock_times import uniform_iso
 
     found = [j for j, name in enumerate(header) if name in MOMENT_COLUMNS]
     if not found or not rows:
@@ -201,7 +201,8 @@ def write_predictions(
     (:func:`sidecar_of`: ``predictions.csv`` -> ``predictions.csv.json``)."""
     rows = _uniform_moments(header, rows)
     if path is not None and path.suffix.lower() == ".parquet":
-        from eegpt.outputs import atomic_write, require_pyarrow
+        from eegpt.optional_packages import require_pyarrow
+        from eegpt.output_files import atomic_write
 
         pa, pq = require_pyarrow(
             "writing predictions as Parquet (or use a .csv output)", writing=True
@@ -241,7 +242,7 @@ def write_predictions(
         writer.writerow(header)
         writer.writerows(text)
         return
-    from eegpt.outputs import atomic_write
+    from eegpt.output_files import atomic_write
     from eegpt.probe_provenance import table_record
 
     buffer = io.StringIO(newline="")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eegpt.outputs import EPOCH_ONSETS_KEY
+from eegpt._recording_provenance import EPOCH_ONSETS_KEY
 from eegpt.recording import detrend_text
 
 

@@ -630,7 +630,7 @@ def predictions_record(path: str | os.PathLike) -> tuple[dict[str, Any], Path | 
     name = path.name.lower()
     sidecar: Path | None = None
     if name.endswith(".parquet"):
-        from eegpt.outputs import require_pyarrow
+        from eegpt.optional_packages import require_pyarrow
         from eegpt.probe_predictions import PREDICTIONS_KEY
 
         try:
@@ -912,7 +912,7 @@ def parquet_staleness(record: dict[str, Any], table: Path) -> str | None:
             "its metadata records no digest of its data (an older eegpt's): the rows cannot be "
             "checked against it"
         )
-    from eegpt.outputs import require_pyarrow
+    from eegpt.optional_packages import require_pyarrow
 
     _, pq = require_pyarrow("reading a Parquet prediction table")
     now = pq.read_table(table)
@@ -968,7 +968,7 @@ def predictions_report(
     how = made.get("events") if isinstance(made.get("events"), dict) else None
     kinds: dict[str, int] = {}  # an events table's rows per class
     if table is not None and table.suffix.lower() == ".parquet":
-        from eegpt.outputs import require_pyarrow
+        from eegpt.optional_packages import require_pyarrow
 
         _, pq = require_pyarrow("reading a Parquet prediction table")
         meta = pq.read_metadata(table)

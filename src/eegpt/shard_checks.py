@@ -22,7 +22,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt.dataset_folders import MANIFEST, expand_run_folders, shard_files
-from eegpt.outputs import require_pyarrow
+from eegpt.optional_packages import require_pyarrow
 
 #: The footer key of a shard whose page headers hold CRC-32 checksums (older shards have none).
 CHECKSUMS_KEY = "eegpt_checksums"

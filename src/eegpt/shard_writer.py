@@ -32,12 +32,13 @@ from eegpt._window_flags import FLAG_KEYS, flagged_mask
 from eegpt.annotation_files import table_description_column
 from eegpt.annotation_overlap import bad_windows
 from eegpt.channels import left_out_text
+from eegpt.clock_times import window_clock
 from eegpt.dataset_files import MAX_WARNINGS, FileResult, WindowInfo
 from eegpt.dataset_folders import TOO_SHORT, partial_name, shard_files, shard_name
 from eegpt.dataset_inputs import DatasetInputs, InputFile, pyarrow_for_writing
 from eegpt.dataset_stamps import hashed_status, source_stamp, status_of
 from eegpt.errors import OutputNotWritableError, disk_full, out_of_room, room_advice
-from eegpt.outputs import atomic_write, parquet_writer, window_clock
+from eegpt.output_files import atomic_write, parquet_writer
 from eegpt.shard_checks import CHECKSUMS_KEY, read_shard_status
 
 FORMAT = "eegpt-dataset/1"

@@ -81,7 +81,7 @@ from eegpt.io import (
     units_name,
 )
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.outputs import POOLINGS, feature_names, pool_embeddings
+from eegpt.pooling import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import EEGPTProbe, ProbeConfig, row_softmax, train_probe
 from eegpt.probe_inputs import (

@@ -185,7 +185,7 @@ def read_delimited_table(path: Path) -> DelimitedTable:
         cannot be parsed as a table (naming the file and the delimiter it was read with).
     """
     from eegpt._logging import log as _log
-    from eegpt.outputs import require_pyarrow
+    from eegpt.optional_packages import require_pyarrow
 
     pa, _ = require_pyarrow("reading a .csv/.tsv table (a manifest, participants.tsv)")
     from pyarrow import csv as pacsv

@@ -320,7 +320,7 @@ def _time_axis(
     :func:`eegpt._viz_clock._clock_ticks`)."""
     meta = embeddings.metadata
     if time == "clock":
-        from eegpt.outputs import clock_moments
+        from eegpt.clock_times import clock_moments
 
         embeddings.clock_times(absolute=True)  # a clear error where there is no date
         clock = None

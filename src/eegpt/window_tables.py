@@ -13,7 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from eegpt.outputs import clash_renames, require_pandas
+from eegpt.metadata_tables import clash_renames
+from eegpt.optional_packages import require_pandas
 
 RESERVED_COLUMNS = (
     "recording_id",
