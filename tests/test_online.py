@@ -146,6 +146,48 @@ def test_windows_start_at_the_nearest_sample_where_the_hop_is_not_whole(model):
     np.testing.assert_allclose(onsets, np.array(starts) / sfreq, rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize(("sfreq", "window"), [(250.0, 1.25), (173.61, 4.0)])
+def test_windows_a_sample_apart_do_not_depend_on_the_chunks(model, sfreq, window):
+    """With no overlap and a hop whole at 256 Hz only, a window of L native samples is now and
+    then followed by one starting L + 1 after it. A push ending between the two (every push
+    of one sample, a chunk ending at a window's end) let go of a sample not pushed yet, and
+    every later window held the samples one before its onset (1e-2 relative off at 250 Hz).
+    Now one-sample, window-aligned and whole pushes give the same windows: the epochs at
+    their onsets."""
+    config = PreprocessingConfig(window_seconds=window)
+
+    def windows(sizes):
+        online = OnlineEmbedder(model, NAMES, sfreq, units="uV", preprocessing=config,
+                                warm_up=False)  # fmt: skip
+        parts, i = [], 0
+        for size in sizes(online):
+            parts.append(online.push(x[:, i : i + size]))
+            i += size
+        assert i == x.shape[1] == online.n_samples_pushed
+        data = np.concatenate([p.data for p in parts if len(p)])
+        return online, data, np.concatenate([p.onsets for p in parts])
+
+    n_windows = 5
+    probe = OnlineEmbedder(model, NAMES, sfreq, units="uV", preprocessing=config, warm_up=False)
+    length, starts = probe.window_length, [probe.window_start(k) for k in range(n_windows)]
+    gaps = np.diff(starts) - length
+    assert set(gaps) == {0, 1}  # windows end to end, and some a sample apart
+    x = _signal(starts[-1] + length + 3, sfreq, seed=4)
+    ends = [*(s + length for s in starts), x.shape[1]]
+    online, whole, onsets = windows(lambda _: [x.shape[1]])
+    _, single, single_onsets = windows(lambda _: [1] * x.shape[1])
+    _, aligned, aligned_onsets = windows(lambda _: np.diff([0, *ends]))
+    np.testing.assert_allclose(onsets, np.array(starts) / sfreq, rtol=1e-12)
+    np.testing.assert_array_equal(single_onsets, onsets)
+    np.testing.assert_array_equal(aligned_onsets, onsets)
+    epochs = np.stack([x[:, s : s + length] for s in starts])
+    reference = embed(model, epochs, ch_names=NAMES, sfreq=sfreq, units="uV",
+                      preprocessing=config.updated(tail="pad")).data  # fmt: skip
+    for got in (whole, single, aligned):
+        np.testing.assert_allclose(got, reference, rtol=1e-5, atol=1e-6)
+    assert online._buffer.shape[1] == online.n_samples_pushed - online._buffer_start
+
+
 @pytest.mark.parametrize("method", ["polyphase", "nearest"])
 @pytest.mark.parametrize("sfreq", [256.0, 500.0, 1000.0, 333.33, 173.61, 160.0, 100.7, 2048.0])
 def test_a_native_window_resamples_to_one_model_window(sfreq, method):

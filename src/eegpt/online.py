@@ -386,7 +386,7 @@ class OnlineEmbedder:
     def _forget(self) -> None:
         """:meth:`reset`, its caller holding the embedder."""
         self._buffer = np.empty((len(self._picks), 0))
-        self._buffer_start = 0  # stream index of the buffer's first sample
+        self._buffer_start = 0  # stream index of the buffer's first sample (kept or to come)
         self.n_samples_pushed = 0
         self.n_windows = 0
         self.n_skipped = 0
@@ -614,8 +614,7 @@ class OnlineEmbedder:
             )
         if timestamp is not None:
             self._place(timestamp, x.shape[1])
-        self._buffer = np.concatenate([self._buffer, x], axis=1)
-        self.n_samples_pushed += x.shape[1]
+        self._append(x)
         if self.skip_stale:
             self._skip_all_but_the_newest()
         self._embed_complete()
@@ -670,8 +669,20 @@ class OnlineEmbedder:
             starts.append(start)
         return starts
 
+    def _append(self, x: np.ndarray) -> None:
+        """Add the next samples, ``x`` [n_channels, n_times] (volts, the used channels), to
+        the stream: those before :attr:`_buffer_start`, which no window holds (the gap between
+        one window's end and the next's start, where hops are whole at the model's rate only),
+        are counted but not kept, so the buffer always holds the stream's samples from
+        :attr:`_buffer_start` to :attr:`n_samples_pushed`."""
+        unused = max(0, self._buffer_start - self.n_samples_pushed)
+        self._buffer = np.concatenate([self._buffer, x[:, unused:]], axis=1)
+        self.n_samples_pushed += x.shape[1]
+
     def _drop_used(self) -> None:
-        """Let go of the samples before the next window's start."""
+        """Let go of the samples before the next window's start. It may lie past the samples
+        pushed (a window ended with the last push and the next starts a sample later): the
+        buffer is then empty, and :meth:`_append` leaves out the samples pushed before it."""
         next_start = self.window_start(self.n_windows)
         drop = next_start - self._buffer_start
         if drop > 0:
