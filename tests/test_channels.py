@@ -534,6 +534,18 @@ def test_dropped_names_are_told_apart():
         map_channels(["Fp1", "TP9"], on_unknown="raise")
     with pytest.raises(ValueError, match=r"drop the later ones: rename=\{'T7': None\}"):
         map_channels(["T3", "Cz", "T7"])
+    # one name given twice (an array's or a stream's ch_names): a rename names both, so the
+    # advice was to drop them all (rename={'Fp1': None} left neither); the rows are to go
+    names = ["Fp1", "C3", "Fp1", "FP1", "Cz"]
+    with pytest.raises(ValueError) as raised:
+        map_channels(names)
+    text = str(raised.value)
+    assert "drop the later ones: rename={'FP1': None}; command line: --drop FP1." in text
+    assert "Channels named alike cannot be told apart by name ('Fp1' at rows 0, 2 of the " in text
+    assert "rename={'Fp1': None} (--drop) would leave out every one of them" in text
+    assert "np.delete(x, [2], axis=0)" in text and "{'Fp1': None, 'FP1'" not in text
+    kept = [name for i, name in enumerate(names) if i != 2]
+    assert map_channels(kept, rename={"FP1": None}).input_names == ("Fp1", "C3", "Cz")
     # two channels labelled Cz in an EDF file: MNE calls them Cz-0 and Cz-1
     with pytest.warns(RuntimeWarning, match=r"copies of one label.*--rename Cz-0=Cz"):
         map_channels(["Fp1", "Cz-0", "Cz-1"])

@@ -1626,9 +1626,34 @@ def _check_duplicates(kept: list[tuple[int, str, str]], names: Sequence[str]) ->
                 "one of each would embed the other contacts as scalp sites.",
                 later=others,
             )
+        repeated = [inp for inp in dict.fromkeys(others) if inp in _first_names(clashes)]
+        droppable = [inp for inp in others if inp not in repeated]
+        drop = f", e.g. drop the later ones: {how_to_drop(droppable)}" if droppable else ""
+        alike = f" {_repeated_names_advice(repeated, names)}." if repeated else ""
         raise DuplicateChannelsError(
             f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
-            f"so no embedding is used twice, e.g. drop the later ones: {how_to_drop(others)}."
+            f"so no embedding is used twice{drop}.{alike}"
             + (two_caps_note(len(clashes)) if len(clashes) >= MANY_DUPLICATES else ""),
             later=others,
         )
+
+
+def _first_names(clashes: dict[str, list[str]]) -> set[str]:
+    """The input names of :func:`_check_duplicates`' groups that come first in theirs: the
+    channels kept, whose name a later channel may repeat exactly."""
+    return {inps[0] for inps in clashes.values()}
+
+
+def _repeated_names_advice(repeated: Sequence[str], names: Sequence[str]) -> str:
+    """How to keep one of channels given the very same name (``'Fp1'`` twice in an array's or
+    a stream's ``ch_names``): a rename or ``--drop`` names a channel by its name, so it would
+    leave them all out; the repeated rows go from the data, or get names of their own."""
+    rows = {name: [i for i, n in enumerate(names) if n == name] for name in repeated}
+    where = "; ".join(f"{name!r} at rows {', '.join(map(str, at))}" for name, at in rows.items())
+    later = sorted(i for at in rows.values() for i in at[1:])
+    return (
+        f"Channels named alike cannot be told apart by name ({where} of the data), so "
+        f"rename={{{', '.join(f'{name!r}: None' for name in repeated)}}} (--drop) would leave "
+        f"out every one of them: remove the repeated rows from the data and their names from "
+        f"ch_names (np.delete(x, {later}, axis=0)), or give each channel a name of its own"
+    )
