@@ -18,6 +18,7 @@ from eegpt.io import Recording
 from eegpt.online import OnlineEmbedder, native_window_length
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.resampling import resample
+from eegpt.windowing import just_over_window
 
 NAMES = ["Fp1", "Fp2", "C3", "Cz", "C4", "O1", "O2"]
 
@@ -194,8 +195,38 @@ def test_a_native_window_resamples_to_one_model_window(sfreq, method):
     config = PreprocessingConfig(resample=method)
     length = native_window_length(sfreq, config)
     out = resample(np.zeros((1, length)), sfreq, 256.0, method=method).shape[-1]
-    assert out <= 1024 and (out == 1024 or sfreq < 256)  # upsampling may fall one short
+    # upsampling where no length gives 1024 (100.7 Hz: 402 give 1022): just over, cropped
+    assert out == 1024 or (sfreq < 256 and just_over_window(length, sfreq, config))
     assert abs(length - 4 * sfreq) < 1  # 4 s, not 4.001 s (nearest maps 4001 samples to 1024)
+
+
+@pytest.mark.filterwarnings("ignore:.*(offset check|below 200 Hz|Hz, below)")
+@pytest.mark.parametrize("sfreq", [100.7, 99.9, 200.2])
+def test_a_window_no_length_resamples_to_is_cropped_not_zero_padded(model, sfreq):
+    """At 100.7 Hz no number of samples resamples to 1024 at 256 Hz (402 give 1022, 403
+    give 1025): the stream's windows took 402 and zero-padded the last 2, a step from a
+    channel's 3 mV offset to 0 in the last patch (4e-2 relative off the whole recording's
+    embedding), and model.embed refused epochs of either length (tail="pad" padded 402
+    alike). Now the window takes 403 and crops the resampled one to 1024, as model.embed
+    crops such epochs."""
+    config = PreprocessingConfig(average_reference=False)  # the offsets stay
+    x = _signal(int(sfreq * 13), sfreq, seed=5) + 3000.0  # µV: a 3 mV offset
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", preprocessing=config, warm_up=False)
+    seen, encode = [], online.engine.encode
+    online.engine.encode = lambda w, c, **k: (seen.append(np.array(w)), encode(w, c, **k))[1]
+    got = online.push(x)
+    length = online.window_length
+    assert length == math.ceil(4 * sfreq) and just_over_window(length, sfreq, config)
+    inputs = np.concatenate(seen)  # millivolts, [windows, channels, 1024]
+    assert inputs.shape[-1] == 1024 and np.abs(inputs[..., -3:] - 3).max() < 0.2  # no 0s
+    starts = [online.window_start(k) for k in range(len(got))]
+    epochs = np.stack([x[:, s : s + length] for s in starts])
+    as_epochs = embed(model, epochs, ch_names=NAMES, sfreq=sfreq, units="uV", preprocessing=config)
+    np.testing.assert_allclose(got.data, as_epochs.data, rtol=1e-5, atol=1e-6)
+    whole = embed(model, x, ch_names=NAMES, sfreq=sfreq, units="uV", preprocessing=config)
+    np.testing.assert_allclose(got.onsets, whole.onsets[: len(got)], atol=1 / sfreq)
+    off = np.abs(got.data - whole.data[: len(got)]).max() / np.abs(whole.data).max()
+    assert off < 1e-2  # the README's range of a resampled stream against the whole recording
 
 
 def test_a_first_window_all_flat_is_warned_about_not_refused(model):

@@ -1156,6 +1156,16 @@ def test_epochs_given_as_an_array_too_long_are_told_to_slice_it_at_its_own_rate(
         assert f"X[..., :{cut}], the first {cut} of their {n_times} samples at 250 Hz" in said
         assert not any(word in said for word in ("epochs.crop", "crop_tmin", "--crop", "tmax"))
         assert prepare(Recording(long.data[..., :cut], list(NAMES), 250.0)).data.shape[-1] == 1024
+    # at 100.7 Hz no slice gives 1024 samples at 256 Hz (402 give 1022): the one just over
+    # it, 403 (1025), is cropped to the window; 402 advised would be refused as too short
+    long = _epochs_recording(n_times=420, sfreq=100.7)
+    with pytest.raises(ValueError, match=r"X\[\.\.\., :403\], the first 403 of their 420"):
+        prepare(long)
+    cut = Recording(long.data[..., :403], list(NAMES), 100.7)
+    windows = prepare(cut)
+    assert windows.data.shape[-1] == 1024 and windows.n_valid_samples.tolist() == [1024] * 3
+    resampled = resample(cut.data - cut.data.mean(-2, keepdims=True), 100.7, 256.0) * 1e3
+    np.testing.assert_allclose(windows.data, resampled[..., :1024], rtol=1e-5, atol=1e-9)
 
 
 def test_epochs_wrong_length():

@@ -610,6 +610,19 @@ def test_a_probe_takes_epochs_of_its_window_as_resampled(model):
         probe.predict(epochs.copy().crop(tmax=epochs.tmax - 1 / 250))
 
 
+def test_a_probe_takes_epochs_just_over_its_window_where_none_resample_to_it(model):
+    """4 s epochs resampled to 100.7 Hz have 403 samples, 1025 at 256 Hz (402 give 1022):
+    no length gives the window's 1024, so the epochs are cropped to it after resampling,
+    as a stream's windows are at that rate; a probe trained on them predicts on them (it
+    refused them as too long, advising a crop back to 403 samples)."""
+    epochs = synthetic_erp_epochs(20, seconds=4.0, tmin=0.0, seed=2).resample(100.7)
+    assert len(epochs.times) == 403
+    probe = train_probe(model, epochs, epochs=1, verbose="error")
+    assert len(probe.predict(epochs)) == 20
+    with pytest.raises(RecordingError, match=r"epochs last 3\.9921 s, but this probe takes 4 s"):
+        probe.predict(epochs.copy().crop(tmax=epochs.tmax - 1 / 100.7))  # 402: short
+
+
 def test_stratified_split_holds_out_and_trains_on_every_class_it_can():
     y = np.array([0] * 10 + [1] * 2 + [2])
     tr, va = stratified_split(y, 0.2, seed=0)

@@ -219,8 +219,9 @@ class OnlineEmbedder:
         # MNE reads as 256.016 Hz), as embed counts a recording's: the same windows and onsets
         self._rate = taken_rate(rate)
         self.units = units
-        # each window is one epoch: the tail setting pads a window one sample short of the
-        # model's length after resampling (rates below 256 Hz), never a partial window
+        # each window is one whole epoch, none padded (where no native length resamples to
+        # the model's window exactly, one just over it is cropped): the tail setting does not
+        # apply
         base = (preprocessing or PreprocessingConfig()).updated(
             window_seconds=window_seconds,
             average_reference=average_reference,
@@ -763,8 +764,11 @@ def native_window_length(
 ) -> int:
     """Samples at ``sfreq`` Hz that resample to one model window of ``config.n_samples``: of
     the lengths that give exactly that many, the one nearest the window's duration (4 s:
-    ``4 * sfreq``); where none does (upsampling), the longest that gives one fewer (it is
-    zero-padded)."""
+    ``4 * sfreq``); where none does (upsampling at some rates: 402 samples at 100.7 Hz give
+    1022, 403 give 1025), the shortest that gives more, whose resampled samples past the
+    window are cropped (:func:`eegpt.windowing.just_over_window`, as ``model.embed`` crops
+    epochs of that length), rather than one that gives fewer, whose last samples would be
+    zero-padded: a step from the signal to 0 in the window's last patch."""
     n = config.n_samples
     if sfreq == config.sfreq:
         return n
@@ -778,4 +782,4 @@ def native_window_length(
     whole = [k for k in near if out(k) == n]
     if whole:
         return min(whole, key=lambda k: (abs(k - exact), k))
-    return max(k for k in near if out(k) < n)
+    return min(k for k in near if out(k) > n)

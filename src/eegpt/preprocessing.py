@@ -479,7 +479,8 @@ def prepare(
     ValueError
         If a continuous recording is shorter than one window with ``tail="drop"``, if epochs do
         not have the window length after resampling (shorter ones are accepted with
-        ``tail="pad"``), if ``mapping`` names channels the recording lacks, or if average
+        ``tail="pad"``; those just over it at a rate where no length resamples to it exactly,
+        :func:`~eegpt.windowing.just_over_window`, are cropped to it), if ``mapping`` names channels the recording lacks, or if average
         referencing (the default) is asked for a single channel.
 
     Warns

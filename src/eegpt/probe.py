@@ -184,7 +184,13 @@ from eegpt.training_data import recording_training_warnings as recording_trainin
 from eegpt.training_data import split_training_data as split_training_data
 from eegpt.training_data import trained_on_epochs as trained_on_epochs
 from eegpt.training_data import typical_amplitude as typical_amplitude
-from eegpt.windowing import crop_call, crop_epochs, crop_left_out_for_arrays, probe_crop
+from eegpt.windowing import (
+    crop_call,
+    crop_epochs,
+    crop_left_out_for_arrays,
+    just_over_window,
+    probe_crop,
+)
 
 if TYPE_CHECKING:
     import eegpt.viz_training
@@ -576,13 +582,16 @@ class EEGPTProbe:
     def _check_epoch_length(self, rec: Recording) -> None:
         """Epochs must last the probe's window (shorter ones only if it pads them), as
         resampled to its rate: 0.7 s epochs at 250 Hz become 180 samples at 256 Hz, the
-        0.703125 s windows of a probe trained on them."""
+        0.703125 s windows of a probe trained on them. At a rate where no length resamples to
+        the window exactly, one sample over it is cropped to it (:func:`just_over_window`)."""
         config = self.preprocessing
         window = config.window_seconds
         if not rec.is_epoched:
             return
         n = resampled_length(rec.data.shape[-1], rec.sfreq, config.sfreq, config.resample)
         if n == config.n_samples or (n < config.n_samples and config.tail == "pad"):
+            return
+        if just_over_window(rec.data.shape[-1], rec.sfreq, config):  # cropped to the window
             return
         how = (
             f"crop them, e.g. {crop_call(window)} (MNE's tmax is inclusive), or on the "

@@ -372,7 +372,8 @@ def _array_cut(seconds: float, recording: Recording, config: PreprocessingConfig
     """How to cut epochs given as an array (``recording``, at its own rate) to ``seconds`` of
     the window's rate (``config.sfreq``): ``X[..., :n]``, with ``n`` at the array's rate, the
     most samples that resample to no more than ``seconds`` (1000 of 1001 samples at 250 Hz
-    for 4 s at 256 Hz)."""
+    for 4 s at 256 Hz), or where none gives it exactly, the fewest that give more
+    (:func:`just_over_window`: 403 at 100.7 Hz)."""
     target, rate = int(round(seconds * config.sfreq)), recording.sfreq
 
     def length(n: int) -> int:
@@ -383,6 +384,8 @@ def _array_cut(seconds: float, recording: Recording, config: PreprocessingConfig
         n -= 1
     while n < recording.n_times and length(n + 1) <= target:
         n += 1
+    if length(n) < target and n < recording.n_times and length(n + 1) > target:
+        n += 1  # none gives the window exactly (100.7 Hz): the one just over it, cropped
     return f"X[..., :{n}], the first {n} of their {recording.n_times} samples at {rate:g} Hz"
 
 
@@ -551,11 +554,28 @@ def _consecutive_windows_advice(recording: Recording, config: PreprocessingConfi
     return text
 
 
+def just_over_window(n_times: int, sfreq: float, config: PreprocessingConfig) -> bool:
+    """Whether epochs of ``n_times`` samples at ``sfreq`` Hz resample to more samples than a
+    window of ``config`` only because no length resamples to exactly its ``n_samples``: one
+    sample fewer gives fewer (4 s at 100.7 Hz: 402 samples give 1022 at 256 Hz, 403 give
+    1025). Such epochs cover the window and are cropped to it after resampling, as the
+    windows of :class:`eegpt.online.OnlineEmbedder` are at such rates."""
+    if n_times < 2:
+        return False
+
+    def length(n: int) -> int:
+        return resampled_length(n, sfreq, config.sfreq, config.resample, warn=False)
+
+    return length(n_times - 1) < config.n_samples < length(n_times)
+
+
 def _epoch_windows(
     x: np.ndarray, recording: Recording, config: PreprocessingConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n_epochs, n_channels, n_times = x.shape
     window = config.n_samples
+    if n_times > window and just_over_window(recording.n_times, recording.sfreq, config):
+        x, n_times = x[..., :window], window  # the resampled samples past the window go
     if n_times > window or (n_times < window and config.tail == "drop"):
         array = recording if recording.tmin is None else None  # no times: no epochs.crop
         resampled = (
