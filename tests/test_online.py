@@ -78,6 +78,13 @@ def test_at_256_hz_the_stream_equals_the_whole_recording(model):
     last = [p for p in parts if len(p)][-1]
     assert last.metadata["window_index"][-1] == 12
     assert last.metadata["preprocessing"]["overlap"] == 2.5
+    # no window is padded, the incomplete last one never embedded: recorded as dropped (it
+    # was "pad", which eegpt info showed), whatever tail was given
+    assert last.metadata["preprocessing"]["tail"] == "drop"
+    padding = OnlineEmbedder(model, NAMES, 256.0, preprocessing=PreprocessingConfig(tail="pad"),
+                             warm_up=False)  # fmt: skip
+    assert padding.push(np.zeros((len(NAMES), 10))).metadata["preprocessing"]["tail"] == "drop"
+    assert "tail drop" in PreprocessingConfig.describe(last.metadata["preprocessing"])
     empty = next(p for p in parts if not len(p))  # docs/live-streams.md's loop pools every push
     assert empty.data.shape[1:] == data.shape[1:] and empty.pooled("mean").shape == (0, 32)
     # a backlog pushed at once is embedded a block of windows at a time, to the same result

@@ -112,7 +112,8 @@ class OnlineEmbedder:
     preprocessing : PreprocessingConfig | None
         Average reference (on by default; a single channel needs
         ``PreprocessingConfig(average_reference=False)``), resampling method, detrending
-        (``tail`` does not apply: a window is embedded when it is complete). ``start_seconds``
+        (``tail`` does not apply: a window is embedded when it is complete, none is padded, and
+        the embeddings record ``tail="drop"``). ``start_seconds``
         skips the stream's first seconds: the first window starts that long after the first
         sample pushed, as in a recording embedded whole (so it must be whole samples at the
         stream's rate as well as at the model's: a ``ValueError`` says which would do);
@@ -220,14 +221,14 @@ class OnlineEmbedder:
         self._rate = taken_rate(rate)
         self.units = units
         # each window is one whole epoch, none padded (where no native length resamples to
-        # the model's window exactly, one just over it is cropped): the tail setting does not
-        # apply
+        # the model's window exactly, one just over it is cropped), and the incomplete one at
+        # the stream's end is never embedded: recorded as "drop", whatever was given
         base = (preprocessing or PreprocessingConfig()).updated(
             window_seconds=window_seconds,
             average_reference=average_reference,
             resample=resample,
             detrend=detrend,
-            tail="pad",
+            tail="drop",
         )
         check_rate(rate, "<stream>", base.sfreq)  # once: not again at each window
         self.overlap = base.overlap if overlap is None else float(overlap)
