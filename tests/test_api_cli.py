@@ -1805,6 +1805,54 @@ def test_progress_bars_redraw_often_in_a_notebook_and_rarely_in_logs(monkeypatch
     assert progress_interval() == 30.0
 
 
+def _progress_log(monkeypatch, total: int, seconds: int) -> list[str]:
+    """The lines a bar of ``total`` steps, one step a second for ``seconds`` s, writes where
+    stderr is a log, on a clock made here (tqdm's and the log writer's both), with the redraws
+    of tqdm's monitor thread made where it would make them (``tqdm/_monitor.py``: a bar with
+    ``miniters > 1`` not drawn for ``maxinterval`` s gets ``miniters = 1`` and a redraw)."""
+    import io
+
+    import tqdm.std as tqdm_std
+    from tqdm import tqdm
+
+    from eegpt._logging import progress_options
+
+    clock = [time.time()]  # now: a monitor thread of an earlier test sees the bar just drawn
+    monkeypatch.setattr(tqdm_std, "time", lambda: clock[0])  # what tqdm's bars read
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])  # what the log writer reads
+    monkeypatch.setattr(tqdm, "monitor_interval", 0)  # no thread of its own: made below
+    monkeypatch.delenv("TQDM_MININTERVAL", raising=False)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    bar = tqdm(total=total, desc="rec", unit="win", **progress_options())
+    for _ in range(seconds):
+        clock[0] += 1.0
+        bar.update(1)
+        if bar.miniters > 1 and clock[0] - bar.last_print_t >= bar.maxinterval:
+            bar.miniters = 1  # as tqdm's monitor thread does
+            bar.refresh(nolock=True)
+    bar.close()
+    return log.getvalue().splitlines()
+
+
+def test_a_log_gets_a_progress_line_every_30_s_and_one_at_the_end(monkeypatch):
+    """Where stderr is a log, a bar writes a line at its start, one every 30 s and one at its
+    end: tqdm's monitor thread redraws it 10 s after a line (it came every 10 to 20 s)."""
+    lines = _progress_log(monkeypatch, total=100, seconds=100)
+    elapsed = [re.search(r"\[(\d\d:\d\d)", line).group(1) for line in lines]
+    assert elapsed == ["00:00", "00:30", "01:00", "01:30", "01:40"], lines
+    assert lines[-1].startswith("rec: 100%|") and "100/100" in lines[-1]
+
+
+def test_a_log_gets_one_final_progress_line(monkeypatch):
+    """A bar whose last update is drawn (30 s after the line before) ends with that line, not
+    with a second 100% line that its close() draws."""
+    lines = _progress_log(monkeypatch, total=30, seconds=30)
+    assert [line.split(" [")[0].split("| ")[-1] for line in lines] == ["0/30", "30/30"], lines
+
+
 def test_methods_show_the_keywords_of_the_functions_they_are():
     """model.embed, emb.plot and friends are the functions of eegpt.api and eegpt.viz bound
     to the object: help() and IPython show their keywords, not **kwargs."""

@@ -2257,6 +2257,7 @@ def test_the_progress_bar_moves_with_the_parts_of_a_long_file(
 
     size = _window_bytes(long_corpus / "b.edf")
     monkeypatch.setattr(dataset_pipeline, "PART_BYTES", 8 * size)
+    monkeypatch.setenv("TQDM_MININTERVAL", "0")  # stderr, a log here: each redraw a line
     summary = embed_dataset(long_corpus, tmp_path / "out", model=model, device="cpu", workers=0)
     lines = capsys.readouterr().err.splitlines()
     of_parts = [line for line in lines if "b.edf: windows" in line]  # 2 min: 30 windows
@@ -2280,6 +2281,7 @@ def test_the_progress_bar_counts_the_windows_of_a_file_being_embedded(
     is done; done files take their windows back from that count."""
 
     monkeypatch.setattr(dataset_summary, "progress_interval", lambda: 0.0)
+    monkeypatch.setenv("TQDM_MININTERVAL", "0")  # stderr, a log here: each redraw a line
     monkeypatch.setattr(dataset_files, "_STOP_CHECK_WINDOWS", {"cpu": 4, "gpu": 4})
     embed_dataset(long_corpus / "b.edf", tmp_path / "out", model=model, device="cpu",
                   workers=0, batch_size=4)  # fmt: skip

@@ -29,6 +29,7 @@ import pickle
 import re
 import sys
 import threading
+import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -276,11 +277,12 @@ def progress_interval() -> float:
 
 def progress_options(*, disable: bool = False) -> dict[str, Any]:
     """tqdm keywords for eegpt's progress bars: :func:`progress_interval`, and where stderr is
-    a file or a pipe (a log), each redraw as a line of its own instead of carriage returns that
-    pile every update of a long run onto one line. ``disable``: eegpt's own word (``-q``,
-    ``progress=False``), which wins; else ``TQDM_DISABLE`` (set, and not ``0``/``false``/
-    ``no``/``off``) turns the bars off, and ``TQDM_MININTERVAL`` (seconds) sets their
-    interval, as they do for tqdm's own defaults (which keywords given override)."""
+    a file or a pipe (a log), a line of its own at most once per interval and one at the end
+    (:class:`_LineWriter`) instead of carriage returns that pile every update of a long run
+    onto one line. ``disable``: eegpt's own word (``-q``, ``progress=False``), which wins; else
+    ``TQDM_DISABLE`` (set, and not ``0``/``false``/``no``/``off``) turns the bars off, and
+    ``TQDM_MININTERVAL`` (seconds) sets their interval, as they do for tqdm's own defaults
+    (which keywords given override)."""
     interval = progress_interval()
     options: dict[str, Any] = {
         "disable": disable or _tqdm_disabled(),
@@ -288,7 +290,7 @@ def progress_options(*, disable: bool = False) -> dict[str, Any]:
     }
     stream = progress_stream()
     if interval > 1:
-        options["file"] = _LineWriter(stream)
+        options["file"] = _LineWriter(stream, options["mininterval"])
     elif stream is not sys.stderr:
         options["file"] = stream
     return options
@@ -321,19 +323,64 @@ def _tqdm_interval(default: float) -> float:
     return value if value >= 0 else default
 
 
-class _LineWriter:
-    """A stream for tqdm that writes each redraw (``"\r" + bar``) as one line."""
+#: A redraw sooner than this fraction of the interval after a log's last progress line is held
+#: back (:class:`_LineWriter`): tqdm's own redraws come at least a whole interval apart by its
+#: clock, which is read a moment before the writer's.
+_EARLY = 0.9
 
-    def __init__(self, stream: Any) -> None:
+
+class _LineWriter:
+    """A stream for tqdm where stderr is a log: each redraw (``"\r" + bar``) as one line, at
+    most one line per ``interval`` seconds, and one line at the bar's end.
+
+    tqdm draws a bar more often than its ``mininterval``: its monitor thread redraws a bar not
+    drawn for its ``maxinterval`` (10 s) where updates slowed down, which gave a log a line
+    every 10 to 20 s, and ``close()`` draws the bar once more after its last update was drawn
+    (a second 100% line). So a redraw sooner than :data:`_EARLY` x ``interval`` after the last
+    line written is held back, and at the bar's end (the ``"\n"`` tqdm writes after its last
+    redraw) the last one held back is written, unless it shows the count that the last line
+    written showed (:func:`_bar_count`)."""
+
+    def __init__(self, stream: Any, interval: float) -> None:
         self.stream = stream
+        self.interval = interval  # seconds
+        self._written_at: float | None = None  # time.monotonic() of the last line written
+        self._last = ""  # the last line written
+        self._held = ""  # the latest redraw held back, "" if none
 
     def write(self, text: str) -> None:
         line = text.replace("\r", "").rstrip()
         if line:
-            self.stream.write(line + "\n")
+            self._redraw(line)
+        elif "\n" in text:  # the bar's end (close() after its last redraw)
+            self._end()
+
+    def _redraw(self, line: str) -> None:
+        now = time.monotonic()
+        since = None if self._written_at is None else now - self._written_at
+        if since is not None and since < _EARLY * self.interval:
+            self._held = line
+        else:
+            self._write(line, now)
+
+    def _end(self) -> None:
+        held = self._held
+        if held and _bar_count(held) != _bar_count(self._last):
+            self._write(held, time.monotonic())
+        self._held = ""
+
+    def _write(self, line: str, now: float) -> None:
+        self.stream.write(line + "\n")
+        self._last, self._held, self._written_at = line, "", now
 
     def flush(self) -> None:
         self.stream.flush()
+
+
+def _bar_count(line: str) -> str:
+    """A progress line without tqdm's bracketed times and rate: ``"rec: 100%|###| 450/450"``
+    of ``"rec: 100%|###| 450/450 [00:30<00:00, 14.83win/s]"``, the progress it shows."""
+    return line.rsplit(" [", 1)[0]
 
 
 def _in_notebook_kernel() -> bool:
