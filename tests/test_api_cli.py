@@ -1690,6 +1690,33 @@ def test_cli_channels_shows_a_file_whose_channels_name_one_electrode_twice(tmp_p
     assert main(["channels", str(twice), "--drop", "FP1", "--drop", "Cz"]) == 0
 
 
+def test_cli_channels_says_the_channels_of_an_electrode_twice_are_left_out_as_duplicates(
+    tmp_path,
+):
+    """The mapping `eegpt channels` shows for a file that names an electrode twice leaves the
+    later channels out, as the error's advice says: the count of the channels used says so,
+    not that a rename (there was none) left them out; a rename's own drops are counted apart."""
+    names = ["Fp1", "EEG Cz-REF", "Cz", "FP1", "Pz", "EKG", "EMG", "X1", "X2", "X3"]
+    _, fif, _ = _raw_and_epochs_files(tmp_path / "twice", names, 256.0)
+
+    def said(*args: str) -> str:
+        with pytest.warns(RuntimeWarning) as caught:
+            assert main(["channels", str(fif), *args]) == 1  # the duplicates' error
+        (text,) = [str(w.message) for w in caught if "channels are used" in str(w.message)]
+        return text
+
+    text = said()
+    assert (
+        "Only 3 of the 10 channels are used: 2 left out as duplicates of electrodes used "
+        "(Cz, FP1), 5 with names outside the vocabulary." in text
+    ), text
+    assert "left out by the rename" not in text
+    assert (
+        "Only 2 of the 10 channels are used: 2 left out as duplicates of electrodes used "
+        "(Cz, FP1), 1 left out by the rename, 5 with names outside the vocabulary."
+    ) in said("--drop", "Pz")
+
+
 def test_cli_channels_says_a_recording_is_shorter_than_one_window(tmp_path, capsys):
     info = mne.create_info(["Fz", "Cz", "Pz"], 250.0, "eeg")
     short = tmp_path / "short_raw.fif"

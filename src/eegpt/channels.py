@@ -259,16 +259,46 @@ def _why_left_out(
     reasons = {"bad": "marked bad", "not picked": "not picked", "dropped": "dropped"}
     out: dict[str, str] = {}
     for label, why in [*((name, "dropped") for name in excluded), *left_out.items()]:
-        target = table.get(label)
-        if target is None and label not in sockets:
-            target = label
-        canonical = normalize_channel_name(target) if target is not None else None
-        pair = derivation_electrodes(label) if target == label and is_bipolar(label) else None
-        if pair is not None and pair[1] in common:
-            canonical = pair[0]
+        canonical = _label_electrode(label, table, sockets, common)
         if canonical is not None:
             out.setdefault(canonical, reasons.get(why, f"typed {why}"))
     return out
+
+
+def _label_electrode(
+    label: str, table: Mapping[str, str | None], sockets: set[str], common: Collection[str]
+) -> str | None:
+    """The vocabulary name of the electrode a channel labelled ``label`` records, read as the
+    mapping reads it (:func:`_why_left_out`), or None: the one ``table`` renames it to, else
+    its label's (not a socket label's); a derivation against ``common`` is its first
+    electrode."""
+    target = table.get(label)
+    if target is None and label not in sockets:
+        target = label
+    canonical = normalize_channel_name(target) if target is not None else None
+    pair = derivation_electrodes(label) if target == label and is_bipolar(label) else None
+    if pair is not None and pair[1] in common:
+        canonical = pair[0]
+    return canonical
+
+
+def _left_out_text(
+    excluded: Sequence[str], used: Collection[str], sockets: set[str], common: Collection[str]
+) -> list[str]:
+    """Why the channels ``excluded`` (a rename's None) are not used, for the count of the
+    channels used: ``["2 left out as duplicates of electrodes used (C3-M2, C4-M1)", "3 left
+    out by the rename"]``. A duplicate is a channel whose label reads as an electrode that a
+    channel used gives (``used``: their vocabulary names): the later channels of one
+    electrode, which :func:`_check_duplicates` refuses and ``eegpt channels`` shows left out,
+    as its advice says, where no rename was given."""
+    twice = [name for name in excluded if _label_electrode(name, {}, sockets, common) in used]
+    parts = []
+    if twice:
+        what = "a duplicate of an electrode" if len(twice) == 1 else "duplicates of electrodes"
+        parts.append(f"{len(twice)} left out as {what} used ({few(twice, 5)})")
+    if len(excluded) > len(twice):
+        parts.append(f"{len(excluded) - len(twice)} left out by the rename")
+    return parts
 
 
 def _stand_ins(
@@ -1184,7 +1214,7 @@ def map_channels(
     if plain:
         # a montage of another naming scheme (e.g. EGI's E1..E128): say so first, with the
         # counts that add up to the recording's channels
-        parts = [f"{len(excluded)} left out by the rename"] if excluded else []
+        parts = _left_out_text(excluded, {can for _, _, can in kept}, sockets, common)
         if not_kept:
             parts.append(f"{len(not_kept)} outside the channels to keep")
         if anyway:  # logged above: counted apart, so that the count below is of those named
