@@ -4467,10 +4467,10 @@ def test_predict_refuses_a_folder_for_its_sidecar_and_leaves_no_stale_sidecar(
     assert pred.read_text() == "old table\n"  # untouched
     (tmp_path / "o2.csv.json").rmdir()
 
-    import eegpt.outputs
+    import eegpt.output_files
 
     (tmp_path / "o2.csv.json").write_text('{"old": "sidecar"}')
-    real = eegpt.outputs.atomic_write
+    real = eegpt.output_files.atomic_write
     calls = []
 
     def failing(path, write, **kw):
@@ -4479,12 +4479,12 @@ def test_predict_refuses_a_folder_for_its_sidecar_and_leaves_no_stale_sidecar(
             raise OSError("disk full")
         return real(path, write, **kw)
 
-    eegpt.outputs.atomic_write = failing
+    eegpt.output_files.atomic_write = failing  # where probe_predictions imports it from
     try:
         assert probe_main(["predict", str(folder), str(data), "-q", "-o", str(pred),
                            "--overwrite"]) == 1  # fmt: skip
     finally:
-        eegpt.outputs.atomic_write = real
+        eegpt.output_files.atomic_write = real
     assert calls == ["o2.csv", "o2.csv.json"]
     assert pred.read_text().startswith("file,")  # the new table, whole
     assert not (tmp_path / "o2.csv.json").exists()  # not the old sidecar beside it

@@ -533,9 +533,11 @@ def _note_state_loaded(module: nn.Module) -> None:
     module.__dict__["_state_loaded"] = True
 
 
-def _state_was_loaded(module: nn.Module) -> bool:
-    """Whether ``load_state_dict`` ever reached ``module`` (:func:`_note_state_loaded`)."""
-    return module.__dict__.get("_state_loaded", False)
+def _state_was_loaded(module: nn.Module | None) -> bool:
+    """Whether ``load_state_dict`` ever reached ``module`` (:func:`_note_state_loaded`); False
+    for None (a model whose encoder is set aside while it is pickled: eegpt.sklearn stores a
+    shared encoder once)."""
+    return module is not None and module.__dict__.get("_state_loaded", False)
 
 
 class Intermediates(NamedTuple):
