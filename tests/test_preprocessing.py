@@ -67,7 +67,7 @@ def test_config_defaults_and_roundtrip():
         ({"overlap": 4.0}, "overlap must satisfy"),
         ({"overlap": -1.0}, "overlap must satisfy"),
         ({"sfreq": 0.0}, "sfreq must be a positive"),
-        ({"window_seconds": -1.0}, "window_seconds must be positive"),
+        ({"window_seconds": -1.0}, "window_seconds must be finite and more than 0"),
         ({"window_seconds": 1.001}, "whole number"),
         (
             {"window_seconds": 1.1},

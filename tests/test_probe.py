@@ -1435,7 +1435,7 @@ def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_
     # of event_scores over predict's windows
     with pytest.warns(EEGPTWarning, match="the probe's training data"):
         assert probe_main(["evaluate", str(out), str(path), "--event-scoring", "--json",
-                           str(scores), "-q", "--event-class", "background", "seizure",
+                           str(scores), "-q", "--overwrite", "--event-class", "background", "seizure",
                            "--merge-gap-seconds", "1.5"]) == 0  # fmt: skip
     got = json.loads(scores.read_text())["events"]
     both = dict(classes=["background", "seizure"], merge_gap_seconds=1.5)
@@ -1457,7 +1457,7 @@ def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_
     # seizures (6 s and 5 s, 12 s apart) stay 2 scored events, neither dropped nor joined
     with pytest.warns(EEGPTWarning, match="the probe's training data"):
         assert probe_main(["evaluate", str(out), str(path), "--event-scoring", "--json",
-                           str(scores), "-q", "--min-event-seconds", "10",
+                           str(scores), "-q", "--overwrite", "--min-event-seconds", "10",
                            "--merge-gap-seconds", "15"]) == 0  # fmt: skip
     got = json.loads(scores.read_text())["events"]
     assert got["min_event_seconds"] == 10 and got["merge_gap_seconds"] == 15
@@ -2423,7 +2423,8 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
 
     with pytest.MonkeyPatch.context() as mp:  # a random encoder's probe is marked as such
         mp.setattr(eegpt.viz_training, "plot_confusion_matrix", spy)
-        assert probe_main(["evaluate", str(out), str(test_file), "--plot", str(figure)]) == 0
+        assert probe_main(["evaluate", str(out), str(test_file), "--plot", str(figure),
+                           "--overwrite"]) == 0  # fmt: skip
     assert "pretrained" in seen and seen["pretrained"] == load_probe(out).encoder.get("pretrained")
     assert probe_main(["evaluate", str(out), str(test_file), "--normalize", "true"]) == 1
     assert "--normalize applies to the figure: give --plot FILE" in capsys.readouterr().err
@@ -2448,7 +2449,7 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
     odd = tmp_path / "odd.npz"
     np.savez(odd, X=test.get_data() * 1e6, ch_names=np.array(names), sfreq=250.0)
     ref_json, odd_json = tmp_path / "ref.json", tmp_path / "odd.json"
-    run = ["evaluate", str(out), "--labels", str(labels), "-q", "--json"]
+    run = ["evaluate", str(out), "--labels", str(labels), "-q", "--overwrite", "--json"]
     assert probe_main([*run, str(ref_json), str(npz)]) == 0
     fix = ["--rescale", "1e-6", "--rename", f"EEG 14={orig}"]
     with warnings.catch_warnings(record=True) as caught:
@@ -4537,7 +4538,8 @@ def test_evaluate_on_the_training_data_warns_and_is_recorded(
     assert said in written["warnings"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert probe_main(["evaluate", str(out), str(test_file), "-q", "--json", str(ev)]) == 0
+        assert probe_main(["evaluate", str(out), str(test_file), "-q", "--json", str(ev),
+                           "--overwrite"]) == 0  # fmt: skip
     assert not [w for w in caught if "training data" in str(w.message)]
     written = json.loads(ev.read_text())
     assert written["provenance"]["overlaps_training"] == []
@@ -4558,7 +4560,9 @@ def test_evaluate_on_the_training_data_warns_and_is_recorded(
     meta = json.loads((out / "probe.json").read_text())
     del meta["training"]["inputs"]
     (out / "probe.json").write_text(json.dumps(meta))
-    assert probe_main(["evaluate", str(out), str(again), "-q", "--json", str(ev)]) == 0
+    assert (
+        probe_main(["evaluate", str(out), str(again), "-q", "--overwrite", "--json", str(ev)]) == 0
+    )
     assert "overlaps_training" not in json.loads(ev.read_text())["provenance"]
 
 

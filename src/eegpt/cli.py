@@ -23,7 +23,6 @@ how a command line runs (:mod:`eegpt.cli_run`), the recordings a command is give
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import time
@@ -76,6 +75,7 @@ from eegpt.cli_options import (
     add_picks_option,
     add_pool_option,
     add_preprocessing_options,
+    check_inference_options,
     given_once,
     lower_choice,
     marker_spans_option,
@@ -83,6 +83,7 @@ from eegpt.cli_options import (
     picks_of,
     preprocessing_config,
     recording_starts,
+    same_file,
     stim_keywords,
     stim_setting,
 )
@@ -292,7 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="with --nearest: write its table to PATH (label<TAB>electrode lines, the distance "
-        "as a comment), for --rename PATH",
+        "as a comment), for --rename PATH: a .tsv, .csv or .txt file, not one of the inputs, "
+        "and not an existing one (a table edited by hand) without --overwrite",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --write-rename file (an input file never is)",
     )
     p.add_argument(
         "--json",
@@ -316,6 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "weights",
+        metavar="PATH",
         help="checkpoint file or folder, pretrained name (eegpt-large) or URL; an embeddings "
         "file written by eegpt embed (.npz/.parquet); a folder written by embed-dataset "
         "(its settings, files done and failed, and runs); a probe folder (eegpt probe train); "
@@ -755,6 +763,11 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
     slash)."""
     from eegpt.output_files import output_format
 
+    if output == "-":  # not standard output: a folder of that name would be made
+        raise ValueError(
+            "--output -: eegpt embed writes .npz or .parquet files, named by their suffix, "
+            "not standard output; e.g. -o embeddings.npz, or a folder: -o embeddings/"
+        )
     folder = output.endswith(("/", os.sep))
     target = Path(output)
     if folder and target.exists() and not target.is_dir():
@@ -790,14 +803,7 @@ def _output_paths(recordings: list[Path], output: str, fmt: str | None) -> list[
     return paths
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether paths ``a`` and ``b`` name the same file: :func:`os.path.samefile` where both
-    exist (hard links, symbolic links, other spellings of a path), else the resolved paths
-    are equal."""
-    with contextlib.suppress(OSError):
-        if a.exists() and b.exists():
-            return os.path.samefile(a, b)
-    return a.resolve() == b.resolve()
+_same_file = same_file
 
 
 def _refuse_outputs_over_inputs(
@@ -868,6 +874,7 @@ def _embed_command(args: argparse.Namespace) -> int:
         print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
         return 2
     check_recordings_given(args.recordings)
+    check_inference_options(args)
     rename = parse_rename(args.rename, args.drop)
     states = marker_spans_option(args)
     stim = stim_setting(args)

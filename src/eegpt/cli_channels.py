@@ -24,7 +24,10 @@ from eegpt.cli_inputs import folders_expanded, recording_paths
 from eegpt.cli_options import (
     FIGURE_FORMATS,
     FIGURE_SUFFIXES,
+    check_figure_path,
+    check_new_output,
     given_once,
+    given_paths,
     parse_rename,
     picks_of,
     save_figure_lazily,
@@ -42,6 +45,8 @@ def cmd_channels(args: argparse.Namespace) -> int:
     args.recordings, _ = given_once(recording_paths(expanded, splits=False))
     several = len(args.recordings) > 1
     figure = args.plot is not None and bool(args.plot.suffix)
+    if args.plot is None:  # --dpi alone: a figure's, none drawn
+        check_figure_path(None, dpi=args.dpi)
     picks = picks_of(args)
     listed = [picks] if isinstance(picks, str) else picks
     typed = (
@@ -61,6 +66,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
             "--nearest --write-rename PATH, then run --json with --rename PATH"
         )
     if args.nearest is not None:
+        _check_rename_output(args, expanded)
         rename = _nearest_table(args, rename)
     elif args.write_rename is not None:
         raise ValueError("--write-rename writes the table that --nearest makes: add --nearest")
@@ -115,6 +121,25 @@ def _split_continuations(paths: list[Path]) -> dict[Path, str]:
         )
         for row, first in listed_split_parts(paths).orphans
     }
+
+
+#: The files ``--write-rename`` may write: those ``--rename FILE`` reads as text tables.
+RENAME_TABLE_SUFFIXES = (".tsv", ".csv", ".txt")
+
+
+def _check_rename_output(args: argparse.Namespace, recordings: list[Path]) -> None:
+    """Refuse, before any header is read, a ``--write-rename`` path that is not a text table
+    (``.tsv``, ``.csv``, ``.txt``), that is one of the inputs (``recordings`` as given and
+    found in folders, a ``--nearest`` montage file), or that exists without
+    ``--overwrite`` (the table written before and edited by hand)."""
+    if args.write_rename is None:
+        return
+    inputs = [*recordings, *given_paths(args, ("recordings",))]
+    if args.nearest:
+        inputs.append(Path(args.nearest))
+    check_new_output(
+        "--write-rename", args.write_rename, inputs, args.overwrite, RENAME_TABLE_SUFFIXES
+    )
 
 
 def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None) -> Any:
@@ -178,7 +203,7 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
             )
     print(nearest_summary(shown))
     if args.write_rename is not None:
-        write_rename_table(table, args.write_rename)
+        write_rename_table(table, args.write_rename, overwrite=args.overwrite)
         path = shlex.quote(str(args.write_rename))
         print(f"wrote {args.write_rename}: review it, then pass it on: --rename {path}")
     if not drop:

@@ -56,7 +56,7 @@ def add_inference_options(
     g.add_argument("--device", type=device_name, default=None, help=device_help)
     g.add_argument(
         "--batch-size",
-        type=int,
+        type=positive_count,
         default=None,
         help="windows per forward pass (default: 64 on a GPU; on a CPU a few, fewer the more "
         "channels, which runs faster there)",
@@ -103,6 +103,47 @@ def thread_count(text: str) -> int:
     return value
 
 
+def check_inference_options(args: argparse.Namespace) -> None:
+    """Refuse, before the weights are loaded, a combination of the inference options that
+    cannot run: ``--stream-precision`` float16/bfloat16 stores the residual stream of a
+    reduced ``--precision`` only (float32 stays exact)."""
+    stream = getattr(args, "stream_precision", "float32")
+    if stream != "float32" and getattr(args, "precision", "float32") == "float32":
+        raise ValueError(
+            f"--stream-precision {stream} stores the residual stream of a reduced --precision: "
+            "give --precision bfloat16 or float16 too, or leave --stream-precision out "
+            "(float32 stays exact)"
+        )
+
+
+def window_length(text: str) -> float:
+    """``--window``: a length in seconds (:func:`seconds`), finite and more than 0."""
+    value = seconds(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a window length in seconds, finite and more than 0, e.g. 4"
+        )
+    return value
+
+
+def positive_count(text: str) -> int:
+    """The ``type=`` of an option counting things that must be 1 or more (``--batch-size``,
+    ``--shard-size``, ``--replicas``): a whole number more than 0."""
+    return thread_count(text)
+
+
+def count_from_zero(text: str) -> int:
+    """The ``type=`` of an option counting things that may be none (``--workers 0``): a whole
+    number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more, not {text!r}")
+    return value
+
+
 def seconds(text: str) -> float:
     """The ``type=`` of an option in seconds: a number, with an ``s`` after it or not (``4``,
     ``4s``, ``"4 s"``, ``0.5s``; :func:`eegpt._seconds.parse_seconds`)."""
@@ -133,7 +174,7 @@ def add_preprocessing_options(
     (``eegpt embed``, :func:`recording_starts`); ``start_note`` ends its help; ``crop``:
     ``--crop`` too (:func:`add_crop_option`), ``crop_note`` ending its help."""
     g = p.add_argument_group("preprocessing")
-    g.add_argument("--window", type=seconds, default=4.0, help="window length in seconds (4)")
+    g.add_argument("--window", type=window_length, default=4.0, help="window length in seconds (4)")
     if crop:
         add_crop_option(g, CROP_HELP + crop_note)
     g.add_argument(
@@ -504,8 +545,9 @@ def picks_of(args: argparse.Namespace) -> str | list[str]:
 
 
 WEIGHTS_OPTION_HELP = (
-    "checkpoint (required): a .ckpt/.safetensors file, a converted directory, a URL, or a "
-    "name from 'eegpt fetch --list' (e.g. eegpt-large)"
+    "checkpoint, needed (there is no default: without it the command stops, saying how to "
+    "get weights): a .ckpt/.safetensors file, a converted directory, a URL, or a name from "
+    "'eegpt fetch --list' (e.g. eegpt-large)"
 )
 
 
@@ -1025,12 +1067,13 @@ def given_once(
     return [p for p, _ in kept], [a for _, a in kept]
 
 
-def save_figure_lazily(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
-    """Write ``fig`` to ``path`` at ``dpi`` dots per inch with :func:`eegpt.viz.save_figure`,
-    imported only here so that the commands that draw nothing never import matplotlib."""
+def save_figure_lazily(fig: Any, path: Path, dpi: int | None = DEFAULT_DPI) -> None:
+    """Write ``fig`` to ``path`` at ``dpi`` dots per inch (None, ``--dpi`` not given:
+    :data:`DEFAULT_DPI`) with :func:`eegpt.viz.save_figure`, imported only here so that the
+    commands that draw nothing never import matplotlib."""
     from eegpt._viz_common import save_figure
 
-    save_figure(fig, path, dpi=dpi)
+    save_figure(fig, path, dpi=DEFAULT_DPI if dpi is None else dpi)
 
 
 def _dpi(text: str) -> int:
@@ -1049,21 +1092,24 @@ def add_dpi_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--dpi",
         type=_dpi,
-        default=DEFAULT_DPI,
+        default=None,  # not given: DEFAULT_DPI, and no figure to draw is refused
         help=f"with --plot: dots per inch of a .png, .jpg or .tif figure (default "
         f"{DEFAULT_DPI}; .pdf, .svg and .eps are drawn as lines and text, their images at it)",
     )
 
 
-def check_figure_path(path: Path | None, option: str = "--plot") -> None:
-    """Refuse, before any work, a figure file matplotlib would not write by its suffix."""
+def check_figure_path(path: Path | None, option: str = "--plot", dpi: int | None = None) -> None:
+    """Refuse, before any work, a figure file matplotlib would not write by its suffix, and
+    a ``--dpi`` (``dpi``, None where not given) without a figure to draw."""
+    if path is None and dpi is not None:
+        raise ValueError(f"--dpi sets the resolution of the figure: give {option} FILE too")
     if path is not None and path.suffix.lower() not in FIGURE_SUFFIXES:
         raise ValueError(
             f"{option} {path}: give a {FIGURE_FORMATS} file (the format follows the suffix)"
         )
 
 
-def save_figure_file(fig: Any, path: Path, dpi: int = DEFAULT_DPI) -> None:
+def save_figure_file(fig: Any, path: Path, dpi: int | None = DEFAULT_DPI) -> None:
     """Write a command's figure (``--plot``, at ``--dpi``) and say where."""
     path.parent.mkdir(parents=True, exist_ok=True)
     save_figure_lazily(fig, path, dpi)
@@ -1113,3 +1159,62 @@ def _log_file_after_commands(parser: argparse.ArgumentParser) -> None:
                 command.add_argument("--log-file", type=Path, default=argparse.SUPPRESS,
                                      metavar="PATH", help=LOG_FILE_HELP)  # fmt: skip
             _log_file_after_commands(command)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether paths ``a`` and ``b`` name the same file: :func:`os.path.samefile` where both
+    exist (hard links, symbolic links, other spellings of a path), else the resolved paths
+    are equal."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()
+
+
+def given_paths(args: argparse.Namespace, names: Sequence[str]) -> list[Path]:
+    """The files a command reads, from the options ``names`` of ``args`` (each None, one
+    path or a list of them): what an output must not be written over."""
+    found: list[Path] = []
+    for name in names:
+        value = getattr(args, name, None)
+        values = value if isinstance(value, list | tuple) else [value]
+        found += [Path(v) for v in values if isinstance(v, str | os.PathLike)]
+    return found
+
+
+def refuse_input_path(option: str, path: Path, inputs: Sequence[Path]) -> None:
+    """Refuse, before any work, an output ``path`` (of ``option``, e.g. ``--json``) that is one
+    of the command's ``inputs``: writing it would replace that input."""
+    for source in inputs:
+        if same_file(path, source):
+            raise ValueError(
+                f"{option} {path} is {source}, one of the command's inputs: writing it would "
+                f"replace that file. Give {option} another path (did a file name meant as an "
+                f"input follow {option}?)"
+            )
+
+
+def check_new_output(
+    option: str,
+    path: Path,
+    inputs: Sequence[Path],
+    overwrite: bool,
+    suffixes: Sequence[str] | None = None,
+) -> None:
+    """Refuse, before any work, an output file ``path`` given to ``option`` that is not a
+    ``suffixes`` file (any case; None: any), that is one of the command's ``inputs``, or
+    that exists without ``overwrite`` (``--overwrite``)."""
+    from eegpt.errors import OutputExistsError
+
+    refuse_input_path(option, path, inputs)
+    if suffixes is not None and path.suffix.lower() not in suffixes:
+        raise ValueError(
+            f"{option} {path}: give a {' or '.join(suffixes)} file (a file of another kind "
+            "is not written over by mistake)"
+        )
+    if path.exists() and not overwrite:
+        raise OutputExistsError(
+            f"{option} {path} exists; pass --overwrite to replace it, or give another path"
+        )

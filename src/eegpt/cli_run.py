@@ -178,6 +178,7 @@ def run_command(
     if path is None:
         return _run_logged(func, args, interrupted, process=process)
     try:
+        _refuse_log_over_input(Path(path), args)
         log = start_run_log(Path(path), recorded_command())
     except LogFileError as err:
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
@@ -193,6 +194,26 @@ def run_command(
             raise
         finally:
             log.note(*status_line(status, error))
+
+
+#: The options (destinations) of the commands that name files they read: ``--log-file``
+#: must not append to one of them.
+INPUT_OPTIONS = (
+    "recordings", "data", "input", "more_inputs", "source", "annotations", "labels",
+    "val_data", "val_labels", "val_annotations", "rename",
+)  # fmt: skip
+
+
+def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
+    """Refuse a ``--log-file`` that is one of the command's inputs (``eegpt embed REC.edf
+    --log-file REC.edf`` appended the log to the recording), before anything runs."""
+    from eegpt._run_log import LogFileError
+    from eegpt.cli_options import given_paths, refuse_input_path
+
+    try:
+        refuse_input_path("--log-file", path, given_paths(args, INPUT_OPTIONS))
+    except ValueError as err:
+        raise LogFileError(str(err)) from None
 
 
 def _run_logged(

@@ -31,10 +31,13 @@ from eegpt.cli_options import (
     add_marker_spans_option,
     add_pool_option,
     add_preprocessing_options,
+    check_inference_options,
+    count_from_zero,
     lower_choice,
     marker_spans_option,
     parse_rename,
     picks_of,
+    positive_count,
     preprocessing_config,
     stim_keywords,
     stim_setting,
@@ -163,22 +166,29 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--workers",
-        type=int,
+        type=count_from_zero,
         default=None,
         help="reader processes (inprocess; default min(4, cores-1), 0 on two cores or fewer: read in process) or at most this many "
         "read actors (ray; default: the CPUs the inference actors leave)",
     )
     g.add_argument(
         "--replicas",
-        type=int,
+        type=positive_count,
         default=None,
         help="GPUs to use (inprocess; default all) or inference actors (ray; default 1 per GPU)",
     )
-    g.add_argument("--ray-address", help="Ray cluster address (auto, ray://host:10001)")
     g.add_argument(
-        "--files-per-batch", type=int, default=4, help="files per inference call (ray; 4)"
+        "--ray-address", help="Ray cluster address (auto, ray://host:10001; with --engine ray)"
     )
-    g.add_argument("--shard-size", type=int, default=8, help="input files per output shard (8)")
+    g.add_argument(
+        "--files-per-batch",
+        type=positive_count,
+        default=None,
+        help=f"files per inference call (with --engine ray; {FILES_PER_BATCH})",
+    )
+    g.add_argument(
+        "--shard-size", type=positive_count, default=8, help="input files per output shard (8)"
+    )
     add_pool_option(g)
 
     add_inference_options(
@@ -268,6 +278,8 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
     if (refusal := _file_named_output(Path(args.output))) is not None:
         print(f"eegpt embed-dataset: error: {refusal}", file=sys.stderr)
         return 2
+    _refuse_ray_options(args)
+    check_inference_options(args)
     if not args.quiet:  # the first line of a run's log: what was asked
         print(f"embed-dataset {args.input} -> {args.output}: weights {args.weights}, "
               f"{args.engine}, {args.precision}, pool {args.pool}, {args.window:g} s windows "
@@ -289,6 +301,26 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
     if not summary.complete:
         return 1
     return EXIT_SOME_FAILED if summary.n_failed or summary.n_changed else 0
+
+
+#: Files per inference call of ``--engine ray`` (``--files-per-batch``'s default).
+FILES_PER_BATCH = 4
+#: The options that only ``--engine ray`` uses, and the attribute of each.
+RAY_OPTIONS = {"--ray-address": "ray_address", "--files-per-batch": "files_per_batch"}
+
+
+def _refuse_ray_options(args: argparse.Namespace) -> None:
+    """Refuse, before the weights are loaded, an option of ``--engine ray`` given to a run on
+    this machine (``--engine inprocess``, the default), which would ignore it."""
+    if args.engine == "ray":
+        return
+    given = [option for option, name in RAY_OPTIONS.items() if getattr(args, name) is not None]
+    if given:
+        raise ValueError(
+            f"{' and '.join(given)} {'apply' if len(given) > 1 else 'applies'} to Ray runs: "
+            "give --engine ray too, or leave "
+            f"{'them' if len(given) > 1 else 'it'} out (this run embeds on this machine)"
+        )
 
 
 #: Suffixes of the files eegpt reads or writes: an output folder named so was meant as a file.
@@ -357,7 +389,7 @@ def _embed(args: argparse.Namespace) -> DatasetSummary:
         workers=args.workers,
         replicas=args.replicas,
         ray_address=args.ray_address,
-        files_per_batch=args.files_per_batch,
+        files_per_batch=FILES_PER_BATCH if args.files_per_batch is None else args.files_per_batch,
         overwrite=args.overwrite,
         retry_failed=args.retry_failed,
         check_contents=args.check_contents,

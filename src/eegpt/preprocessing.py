@@ -190,7 +190,9 @@ class PreprocessingConfig(PreprocessingFields):
         if not (np.isfinite(self.sfreq) and self.sfreq > 0):
             raise ValueError(f"sfreq must be a positive number of Hz, got {self.sfreq}")
         if not (np.isfinite(self.window_seconds) and self.window_seconds > 0):
-            raise ValueError(f"window_seconds must be positive, got {self.window_seconds}")
+            raise ValueError(
+                f"window_seconds must be finite and more than 0, got {self.window_seconds}"
+            )
         if not (0 <= self.overlap < self.window_seconds):
             raise ValueError(
                 f"overlap must satisfy 0 <= overlap < window_seconds={self.window_seconds} s, "

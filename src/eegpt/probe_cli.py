@@ -66,12 +66,13 @@ from eegpt.cli_options import (
     add_reference_option,
     add_resample_option,
     check_figure_path,
+    check_inference_options,
     checked_rescale,
     lower_choice,
     overlap_seconds,
     parse_keep,
     save_figure_file,
-    seconds,
+    window_length,
 )
 from eegpt.cli_run import given_arguments, joined_negative_values, run_command_line
 from eegpt.continuous_windows import is_continuous_input
@@ -271,10 +272,16 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="weight each class's loss by its inverse frequency (for imbalanced classes)",
     )
     g.add_argument(
-        "--cache-dir", type=Path, default=None, help="keep frozen-encoder embeddings here"
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="keep the frozen encoder's embeddings of the training epochs here, to train "
+        "again without running the encoder (default: none kept). Not where weights are looked "
+        "for: pretrained weights are kept in $EEGPT_CACHE (default $XDG_CACHE_HOME/eegpt or "
+        "~/.cache/eegpt), eegpt fetch --cache-dir's folder",
     )
     g = p.add_argument_group("preprocessing")
-    g.add_argument("--window", type=seconds, default=4.0, help="epoch/window length in s (4)")
+    g.add_argument("--window", type=window_length, default=4.0, help="epoch/window length in s (4)")
     add_crop_option(g)
     g.add_argument(
         "--keep-channels",
@@ -459,13 +466,20 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         'report then going to standard error), marked "format": '
         '"eegpt-probe-evaluation/1", with their provenance beside them '
         "(key provenance: the probe folder and the SHA-256 of its probe.safetensors, the "
-        "input files' names, sizes and fingerprints, eegpt's version, the time)",
+        "input files' names, sizes and fingerprints, eegpt's version, the time); a .json "
+        "file, not one of the inputs, and not an existing one without --overwrite",
     )
     p.add_argument(
         "--plot",
         type=Path,
         metavar="FILE",
-        help=f"also draw the confusion matrix: a {FIGURE_FORMATS} file",
+        help=f"also draw the confusion matrix: a {FIGURE_FORMATS} file (not an existing one "
+        "without --overwrite)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --json or --plot file (an input file never is)",
     )
     add_dpi_option(p)
     p.add_argument(
@@ -515,6 +529,7 @@ def cmd_probe_train(args: argparse.Namespace) -> int:
     """``eegpt probe train``: each epochs file's header (metadata) read once, or taken from
     its epochs read whole (:func:`~eegpt._epochs_header.epochs_read_once`)."""
     clean_recording_paths(args)
+    check_inference_options(args)
     with epochs_read_once():
         return _train(args)
 
@@ -572,7 +587,7 @@ def _train(args: argparse.Namespace) -> int:
             )
     if args.val_labels is not None and not args.val_data:
         raise ValueError("--val-labels labels the --val-data files: give --val-data FILE too")
-    check_figure_path(args.plot)
+    check_figure_path(args.plot, dpi=args.dpi)
     verbose = not args.quiet
     check_window_overlap(args, args.window)
     if args.overlap and args.val and not grouped:

@@ -16,9 +16,13 @@ import numpy as np
 
 from eegpt.cli_options import (
     check_figure_path,
+    check_inference_options,
+    check_new_output,
+    given_paths,
     save_figure_file,
 )
 from eegpt.continuous_windows import is_continuous_input
+from eegpt.output_files import atomic_write
 from eegpt.probe_cli_events import check_events_options, evaluated_events, event_classes
 from eegpt.probe_cli_inputs import (
     clean_recording_paths,
@@ -57,7 +61,9 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     confusion_matrix = sklearn_metrics().confusion_matrix
 
     clean_recording_paths(args)
-    check_figure_path(args.plot)
+    check_inference_options(args)
+    check_figure_path(args.plot, dpi=args.dpi)
+    _check_outputs(args)
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
     check_events_options(args)
@@ -156,9 +162,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         text = json.dumps(null_for_nan(record), indent=2, allow_nan=False) + "\n"
         if to_stdout:
             sys.stdout.write(text)
-        else:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(text)
+        else:  # whole or not at all; a file made meanwhile is not replaced without --overwrite
+            atomic_write(args.json, lambda fh: fh.write(text.encode()), overwrite=args.overwrite)
     if args.plot is not None:
         from eegpt.viz_training import plot_confusion_matrix
 
@@ -172,6 +177,22 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot, args.dpi)
     return 0
+
+
+#: The options of ``probe evaluate`` that name files it reads: no output may be one of them.
+EVALUATE_INPUTS = ("data", "labels", "annotations")
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before the probe is loaded, a ``--json`` file (``-``: standard output) that is
+    not ``.json``, and a ``--json`` or ``--plot`` file that is one of the inputs (``--json
+    a-epo.fif b-epo.fif``, --json taken for a switch, would replace a recording) or exists
+    without ``--overwrite``."""
+    inputs = given_paths(args, EVALUATE_INPUTS)
+    if args.json is not None and str(args.json) != "-":
+        check_new_output("--json", args.json, inputs, args.overwrite, (".json",))
+    if args.plot is not None:
+        check_new_output("--plot", args.plot, inputs, args.overwrite)
 
 
 def _training_overlap(

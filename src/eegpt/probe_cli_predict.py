@@ -19,6 +19,7 @@ import numpy as np
 from eegpt.cli_options import (
     START_FROM_ANNOTATIONS,
     check_figure_path,
+    check_inference_options,
     checked_rescale,
     given_once,
     parse_rename,
@@ -590,10 +591,11 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt.cli_inputs import check_recordings_given
 
     clean_recording_paths(args)
+    check_inference_options(args)
     args.output = check_prediction_output(args.output)
     args.events = check_prediction_output(args.events, "--events")
     check_events_options(args)
-    check_figure_path(args.plot)
+    check_figure_path(args.plot, dpi=args.dpi)
     if args.plot_probabilities and args.plot is None:
         raise ValueError("--plot-probabilities draws into the hypnogram: give --plot FILE too")
     if args.plot is not None and args.epoch_seconds is None:

@@ -526,19 +526,27 @@ def net_of(names: Sequence[str]) -> str | None:
     return _socket_cap(socket_labels(names))
 
 
-def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike) -> Path:
+def write_rename_table(
+    table: Mapping[str, str | None], path: str | os.PathLike, *, overwrite: bool = True
+) -> Path:
     """Write a ``rename`` table as text that :func:`read_rename_table` reads back
     (``--rename FILE``): one ``label<TAB>electrode`` a line (an empty electrode: left out),
     with the distance of a :func:`eegpt.nearest_sites.nearest_rename` table as a comment (``# 12.3 mm``) and the
     table's net (:attr:`RenameTable.net`, kept through a file read back and written again)
-    and source as first comment lines. Returns the path.
+    and source as first comment lines, whole or not at all (written beside it and renamed
+    into place). With ``overwrite=False`` an existing ``path`` is not replaced. Returns the
+    path.
 
     Raises
     ------
     ValueError
         For a ``.json`` path (the file is tab-separated text: ``.tsv``), or a label that would
         not read back (a tab in it, a ``#`` at its start or after a space, spaces around it).
+    OutputExistsError
+        With ``overwrite=False``, for an existing ``path``.
     """
+    from eegpt.output_files import atomic_write
+
     path = user_path(path)
     if path.suffix.lower() == ".json":
         raise ValueError(f"{path}: a rename table is written as tab-separated text; name it .tsv")
@@ -553,7 +561,8 @@ def write_rename_table(table: Mapping[str, str | None], path: str | os.PathLike)
             raise ValueError(f"{path}: the label {label!r} would not read back from a table file")
         note = f"\t# {distances[label]:.1f} mm" if label in distances and site else ""
         lines.append(f"{printable_name(label)}\t{site or ''}{note}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = ("\n".join(lines) + "\n").encode("utf-8")
+    atomic_write(path, lambda fh: fh.write(text), overwrite=overwrite)
     return path
 
 

@@ -1,0 +1,239 @@
+"""Command-line outputs never written over the command's inputs, nor over an existing file
+without ``--overwrite``: ``probe evaluate --json/--plot``, ``channels --write-rename``,
+``embed -o -``; and options that do not apply refused rather than ignored."""
+
+import json
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt.cli import main
+from eegpt.probe_cli import main as probe_main
+
+NAMES = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7", "P3",
+         "Pz", "P4", "P8", "O1", "O2"]  # fmt: skip
+SFREQ = 256.0
+
+
+def _epochs(path, kind="eeg"):
+    """Six 4 s epochs of ``NAMES`` (channel type ``kind``), events A and B in turn."""
+    rng = np.random.default_rng(0)
+    info = mne.create_info(list(NAMES), SFREQ, kind)
+    events = np.c_[np.arange(6) * 1024, np.zeros(6, int), [1, 2] * 3]
+    epochs = mne.EpochsArray(rng.normal(0, 20e-6, (6, 19, 1024)), info, events=events,
+                             event_id={"A": 1, "B": 2}, verbose=False)  # fmt: skip
+    epochs.save(path, verbose=False, overwrite=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory, weights):
+    """A probe trained on one epochs file (classes A, B)."""
+    folder = tmp_path_factory.mktemp("probe")
+    out = folder / "probe"
+    data = _epochs(folder / "train-epo.fif")
+    assert probe_main(["train", str(data), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q"]) == 0  # fmt: skip
+    return out
+
+
+def test_evaluate_json_refuses_an_input_recording(tmp_path, probe, capsys):
+    """``--json a-epo.fif b-epo.fif`` (--json taken for a switch, as in info) would have
+    replaced a-epo.fif with the metrics: refused (not a .json file), the recording untouched."""
+    a, b = _epochs(tmp_path / "a-epo.fif"), _epochs(tmp_path / "b-epo.fif")
+    before = a.read_bytes()
+    assert probe_main(["evaluate", str(probe), "--json", str(a), str(b), "-q"]) != 0
+    assert f"--json {a}: give a .json file" in capsys.readouterr().err
+    assert a.read_bytes() == before
+
+
+def test_evaluate_json_needs_a_json_suffix_and_overwrite(tmp_path, probe, capsys):
+    """--json writes a .json file only, and an existing one only with --overwrite; then
+    whole."""
+    a = _epochs(tmp_path / "a-epo.fif")
+    other = tmp_path / "notes.txt"
+    other.write_text("mine")
+    assert probe_main(["evaluate", str(probe), str(a), "--json", str(other), "-q"]) != 0
+    assert "give a .json file" in capsys.readouterr().err
+    assert other.read_text() == "mine"
+    out = tmp_path / "m.json"
+    out.write_text("{}")
+    assert probe_main(["evaluate", str(probe), str(a), "--json", str(out), "-q"]) != 0
+    assert "exists; pass --overwrite" in capsys.readouterr().err
+    assert out.read_text() == "{}"
+    assert probe_main(["evaluate", str(probe), str(a), "--json", str(out), "-q",
+                       "--overwrite"]) == 0  # fmt: skip
+    assert json.loads(out.read_text())["format"].startswith("eegpt-probe-evaluation")
+
+
+def test_evaluate_plot_refuses_an_existing_file(tmp_path, probe, capsys):
+    """--plot does not replace an existing figure silently."""
+    a = _epochs(tmp_path / "a-epo.fif")
+    fig = tmp_path / "cm.png"
+    fig.write_bytes(b"mine")
+    assert probe_main(["evaluate", str(probe), str(a), "--plot", str(fig), "-q"]) != 0
+    assert "exists; pass --overwrite" in capsys.readouterr().err
+    assert fig.read_bytes() == b"mine"
+
+
+def _emotiv(tmp_path):
+    """A FIF file of 4 channels with electrode labels (``EEG.AF3`` ...)."""
+    names = ["EEG.AF3", "EEG.F7", "EEG.FP1", "EEG.O1"]
+    data = np.random.default_rng(3).normal(0, 2e-5, (4, 256 * 5))
+    fif = tmp_path / "emotiv_raw.fif"
+    mne.io.RawArray(data, mne.create_info(names, 256.0, "eeg"), verbose=False).save(fif)
+    return fif
+
+
+def test_write_rename_refuses_the_recording_read(tmp_path, capsys):
+    """``--write-rename`` naming the recording itself destroyed it: refused, untouched."""
+    fif = _emotiv(tmp_path)
+    before = fif.read_bytes()
+    args = ["channels", str(fif), "--nearest", "standard_1005", "--write-rename", str(fif)]
+    assert main(args) == 1
+    assert "one of the command's inputs" in capsys.readouterr().err
+    assert fif.read_bytes() == before
+
+
+def test_write_rename_keeps_an_edited_table_and_needs_a_table_suffix(tmp_path, capsys):
+    """The README's workflow (write, edit, pass to --rename): writing again does not replace
+    the edited table without --overwrite; a file other than .tsv/.csv/.txt is refused."""
+    fif = _emotiv(tmp_path)
+    table = tmp_path / "nearest.tsv"
+    args = ["channels", str(fif), "--nearest", "standard_1005", "--write-rename"]
+    assert main([*args, str(table)]) == 0
+    table.write_text("EEG.AF3\tAF3\n", encoding="utf-8")  # edited by hand
+    capsys.readouterr()
+    assert main([*args, str(table)]) == 1
+    assert "exists; pass --overwrite" in capsys.readouterr().err
+    assert table.read_text(encoding="utf-8") == "EEG.AF3\tAF3\n"
+    assert main([*args, str(table), "--overwrite"]) == 0
+    assert "# nearest 10-10 sites to standard_1005" in table.read_text(encoding="utf-8")
+    assert main([*args, str(tmp_path / "table.edf")]) == 1
+    assert "give a .tsv or .csv or .txt file" in capsys.readouterr().err
+    assert not (tmp_path / "table.edf").exists()
+
+
+def test_embed_output_dash_is_refused_not_a_folder(tmp_path, weights, capsys, monkeypatch):
+    """``embed REC -o -`` made a folder named ``-``: refused as ``export -o -`` is."""
+    fif = _emotiv(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["embed", str(fif), "--weights", str(weights), "-o", "-", "-q"]) == 1
+    assert "--output -: eegpt embed writes .npz or .parquet files" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--ray-address", "auto"], "--ray-address applies to Ray runs: give --engine ray"),
+        (["--files-per-batch", "9", "--ray-address", "auto"], "--ray-address and --files-per"),
+    ],
+)
+def test_embed_dataset_refuses_ray_options_without_ray(tmp_path, weights, capsys, extra, said):
+    """Ray's options on a run on this machine were ignored (exit 0): refused before any
+    recording is read."""
+    _emotiv(tmp_path)
+    out = tmp_path / "out"
+    args = ["embed-dataset", str(tmp_path), "-o", str(out), "--weights", str(weights), *extra]
+    assert main(args) == 1
+    assert said in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--shard-size", "0"), ("--workers", "-2"), ("--replicas", "0"), ("--files-per-batch", "0")],
+)
+def test_embed_dataset_counts_are_checked_by_the_parser(tmp_path, capsys, option, value):
+    """A count out of range is a usage error (exit 2) naming the option, before any work."""
+    with pytest.raises(SystemExit) as stop:
+        main(["embed-dataset", str(tmp_path), "-o", str(tmp_path / "o"), f"{option}={value}"])
+    assert stop.value.code == 2
+    assert f"argument {option}: must be a whole number" in capsys.readouterr().err
+
+
+def test_channels_refuses_dpi_without_plot(tmp_path, capsys):
+    """``channels --dpi 300`` without --plot drew nothing, silently: refused."""
+    fif = _emotiv(tmp_path)
+    assert main(["channels", str(fif), "--dpi", "300"]) == 1
+    assert "--dpi sets the resolution of the figure: give --plot" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--batch-size", "0", "argument --batch-size: must be a whole number more than 0"),
+        (
+            "--window",
+            "1e309",
+            "argument --window: '1e309': give a window length in seconds, finite",
+        ),
+        ("--window", "nan", "argument --window: 'nan': give a window length"),
+        ("--window", "0", "argument --window: '0': give a window length"),
+    ],
+)
+def test_embed_values_are_checked_by_the_parser(tmp_path, capsys, option, value, said):
+    """A value wrong by itself is a usage error naming the option (exit 2), before the
+    weights are loaded (it was exit 1 after loading them, naming a Python argument)."""
+    fif = _emotiv(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["embed", str(fif), "--weights", "none", "-o", str(tmp_path / "o"),
+              f"{option}={value}"])  # fmt: skip
+    assert stop.value.code == 2
+    assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["embed", "probe"])
+def test_stream_precision_alone_is_refused_before_the_weights(tmp_path, capsys, command):
+    """--stream-precision float16 needs a reduced --precision: said naming the options, before
+    the weights (here none) are looked for."""
+    fif = _emotiv(tmp_path)
+    if command == "embed":
+        args = ["embed", str(fif), "--weights", str(tmp_path / "none"), "-o", str(tmp_path / "o")]
+    else:
+        args = ["probe", "predict", str(tmp_path / "no-probe"), str(fif)]
+    assert main([*args, "--stream-precision", "float16"]) == 1
+    err = capsys.readouterr().err
+    assert "--stream-precision float16 stores the residual stream of a reduced --precision" in err
+
+
+def test_info_names_its_argument_path(capsys):
+    """``eegpt info`` takes embeddings, runs, probes and tables, not only weights: its usage
+    names the argument PATH."""
+    with pytest.raises(SystemExit):
+        main(["info", "--help"])
+    out = capsys.readouterr().out
+    assert "usage: eegpt info" in out and " PATH" in out and "weights\n" not in out
+
+
+def test_log_file_refuses_an_input_recording(tmp_path, capsys):
+    """``--log-file`` appended to any file, the recording read included: refused (exit 1)
+    before anything runs, the recording untouched."""
+    fif = _emotiv(tmp_path)
+    before = fif.read_bytes()
+    args = ["embed", str(fif), "--weights", "none", "-o", str(tmp_path / "o")]
+    assert main([*args, "--log-file", str(fif)]) == 1
+    assert f"--log-file {fif} is {fif}, one of the command's inputs" in capsys.readouterr().err
+    assert fif.read_bytes() == before
+
+
+def test_probe_train_cache_dir_help_says_it_holds_no_weights(capsys):
+    """probe train's --cache-dir (embeddings) is not fetch's (weights): its help says so and
+    names where weights are."""
+    with pytest.raises(SystemExit):
+        main(["probe", "train", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Not where weights are looked for" in out and "$EEGPT_CACHE" in out
+
+
+@pytest.mark.parametrize("command", ["embed", "embed-dataset"])
+def test_weights_help_matches_the_usage_line(capsys, command):
+    """The usage line shows [--weights WEIGHTS] (argparse does not require it: the command
+    says how to get weights when it is missing); its help no longer says "(required)"."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "[--weights WEIGHTS]" in out and "(required)" not in out
+    assert "there is no default: without it the command stops, saying how to get weights" in out
