@@ -153,7 +153,13 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "file once more (minutes for a large corpus on network storage). A resume with it "
         "hashes only the files it embeds (it warns how many embedded before are not)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no first line naming the run; the run's summary is still "
+        "printed on stderr, with warnings and errors",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log settings and resume state")
 
     g = p.add_argument_group("execution")

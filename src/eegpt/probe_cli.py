@@ -155,6 +155,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         description=TRAIN_DESCRIPTION,
         epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        absent_options=PICKS_ABSENT,
     )
     add_labelled_data(p)
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
@@ -330,7 +331,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help=f"also draw the learning curves (loss and accuracy per pass): a {FIGURE_FORMATS} file",
     )
     add_dpi_option(p)
-    add_run_options(p)
+    add_run_options(
+        p,
+        "no progress bars (the encoder's, training's); the result lines (trained ..., wrote "
+        "...) are still printed on stdout, warnings and errors on stderr",
+    )
     p.set_defaults(func=cmd_probe_train)
 
     p = actions.add_parser(
@@ -339,7 +344,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "with a trained probe",
         epilog=PREDICT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        absent_options=WINDOW_FROM_PROBE,
+        absent_options={**WINDOW_FROM_PROBE, **PICKS_ABSENT},
     )
     p.add_argument("probe", type=Path, help="probe folder")
     p.add_argument(
@@ -449,11 +454,17 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
     )
-    add_run_options(p)
+    add_run_options(
+        p,
+        "no notes (where labels come from, how windows are labelled, wrote N predictions); "
+        "the table (without -o) is still printed on stdout, warnings and errors on stderr",
+    )
     p.set_defaults(func=cmd_probe_predict)
 
     p = actions.add_parser(
-        "evaluate", help="score a probe on labelled epochs", absent_options=WINDOW_FROM_PROBE
+        "evaluate",
+        help="score a probe on labelled epochs",
+        absent_options={**WINDOW_FROM_PROBE, **PICKS_ABSENT},
     )
     p.add_argument("probe", type=Path, help="probe folder")
     add_labelled_data(p)
@@ -515,7 +526,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "scores then count each stretch in several windows",
     )
     add_events_options(p, scoring=True)
-    add_run_options(p)
+    add_run_options(
+        p,
+        "no confusion matrix printed; the metrics and the per-class report are still printed "
+        "(stdout, or stderr with --json -), warnings and errors on stderr",
+    )
     p.set_defaults(func=cmd_probe_evaluate)
     return probe
 
@@ -979,6 +994,15 @@ examples:
   eegpt probe train sub-01-epo.fif --weights eegpt-large -o probe/
   eegpt probe train rec1.edf rec2.edf --window-labels '(?i)seizure' --unlabelled background \\
       --weights eegpt-large -o seizures/"""
+
+#: What the ``probe`` commands say of ``--picks`` (an option of embed, embed-dataset and
+#: channels, which the error of a file typing its electrodes misc names).
+PICKS_ABSENT = {
+    "--picks": "the probe commands read the channels a file types EEG only; for a file "
+    "that types its electrodes otherwise (misc ...), set their type first and save it (in "
+    "Python: raw.set_channel_types({name: 'eeg' for name in names}); raw.save(...)), then give "
+    "that file (eegpt embed, embed-dataset and channels take --picks)"
+}
 
 #: What ``probe predict`` and ``probe evaluate`` say of ``--window`` (an option of ``embed`` and
 #: ``probe train``), refused as an abbreviation of ``--window-labels``.

@@ -281,11 +281,12 @@ SHAPES_PREDICTED_ONLY = (
 )
 
 
-def add_run_options(p: argparse.ArgumentParser) -> None:
-    """The input corrections, inference options and ``-q`` that every ``probe`` command takes."""
+def add_run_options(p: argparse.ArgumentParser, quiet: str) -> None:
+    """The input corrections, inference options and ``-q`` that every ``probe`` command takes;
+    ``quiet``: what ``-q`` leaves out in this command (its help)."""
     add_input_options(p.add_argument_group("input corrections"))
     add_inference_options(p)
-    p.add_argument("-q", "--quiet", action="store_true", help="less output")
+    p.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
 
 def add_applied_keep(p: argparse.ArgumentParser) -> None:
