@@ -271,3 +271,17 @@ def test_quiet_help_says_what_it_leaves_out(capsys, words, said):
         main([*words, "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert said in out and "still printed" in out
+
+
+def test_log_file_refuses_the_weights_and_info_s_file(tmp_path, capsys):
+    """A checkpoint (--weights), or the file eegpt info describes (given before the command),
+    is an input too: not appended to."""
+    fif = _emotiv(tmp_path)
+    ckpt = tmp_path / "w.ckpt"
+    ckpt.write_bytes(b"weights")
+    args = ["embed", str(fif), "--weights", str(ckpt), "-o", str(tmp_path / "o")]
+    assert main([*args, "--log-file", str(ckpt)]) == 1
+    assert "one of the command's inputs" in capsys.readouterr().err
+    assert main(["--log-file", str(ckpt), "info", str(ckpt)]) == 1
+    assert "one of the command's inputs" in capsys.readouterr().err
+    assert ckpt.read_bytes() == b"weights"

@@ -200,7 +200,7 @@ def run_command(
 #: must not append to one of them.
 INPUT_OPTIONS = (
     "recordings", "data", "input", "more_inputs", "source", "annotations", "labels",
-    "val_data", "val_labels", "val_annotations", "rename",
+    "val_data", "val_labels", "val_annotations", "rename", "weights", "probe",
 )  # fmt: skip
 
 
