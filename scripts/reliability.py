@@ -1358,8 +1358,10 @@ def _recording(work: Path, seconds: int = 120) -> Path:
 
 
 def class_outputs(n: int, seed: int, work: Path) -> Tally:
-    """Interrupted and colliding writes: a final name only ever holds a complete file."""
+    """Interrupted and colliding writes: a final name only ever holds a complete file; an
+    interrupted one resumes to the same bits."""
     from eegpt import api
+    from eegpt._partial_embeddings import partial_paths
     from eegpt.api import embed_to_file
     from eegpt.outputs import EmbeddingsWriter, load_embeddings
 
@@ -1394,6 +1396,17 @@ def class_outputs(n: int, seed: int, work: Path) -> Tally:
             pass
         finally:
             EmbeddingsWriter.write = writer_write
+        # an interrupt keeps the windows embedded so far beside the output; an error does not
+        kept = {p.name for p in partial_paths(out) if p.exists()} if kind == "interrupt" else set()
+        left = _only(work, {reference.name, "rec.edf", "weights", *kept})
+        if left is not None or not kept:
+            return left
+        embed_to_file(model, rec, out, batch_size=4, verbose="error", resume=True)
+        try:
+            if load_embeddings(out).data.tobytes() != expected.data.tobytes():
+                return "BUG: a resumed output differs from one never interrupted"
+        finally:
+            out.unlink()
         return _only(work, {reference.name, "rec.edf", "weights"})
 
     cases: list[tuple[str, Callable[[], str | None]]] = []
@@ -1504,6 +1517,7 @@ print("done", flush=True)
 def _killed_embed(
     work: Path, weights: Path, rec: Path, signum: int, after: int, expected
 ) -> str | None:
+    from eegpt._partial_embeddings import partial_paths
     from eegpt.outputs import load_embeddings
 
     folder = work / f"killed_{time.monotonic_ns()}"
@@ -1528,10 +1542,12 @@ def _killed_embed(
         if not np.array_equal(got.data, expected.data):
             return "BUG: a complete-looking output holds wrong data"
         return None
+    kept = {p.name for p in partial_paths(out)}  # windows embedded so far, for a resumed run
     leftovers = [p.name for p in folder.iterdir()]
-    if signum == signal.SIGINT and leftovers:  # SIGKILL/SIGTERM end Python without cleanup
+    if signum == signal.SIGINT and set(leftovers) - kept:  # SIGKILL/SIGTERM: no cleanup
         return f"BUG: {signal.Signals(signum).name} left {leftovers}"
-    if any(not (name.startswith(".") and name.endswith(".tmp")) for name in leftovers):
+    hidden = (".tmp", ".eegpt-partial.json", ".eegpt-partial.rows")
+    if any(not (name.startswith(".") and name.endswith(hidden)) for name in leftovers):
         return f"BUG: a partial file is visible: {leftovers}"
     return None
 

@@ -818,14 +818,18 @@ def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
 
     stopped_at_second_file(KeyboardInterrupt())
     assert main([*args, "--skip-existing"]) == 130
-    assert capsys.readouterr().err == (
-        "eegpt: interrupted; the output files written so far are complete: run the same "
-        "command with --skip-existing to embed the rest\n"
+    third = recordings[2]
+    n = len(load_embeddings(out / first))
+    assert capsys.readouterr().err == (  # stopped as the third output was renamed into place
+        f"eegpt: interrupted while embedding {third}: {n} of its {n} windows are kept beside "
+        f"{out / 'third.npz'} (hidden .eegpt-partial files) and the output files written so "
+        "far are complete: run the same command with --skip-existing to resume it from "
+        f"window {n} and embed the rest\n"
     )
-    assert sorted(p.name for p in out.iterdir()) == sorted([first, "other.npz"])
+    assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [first, "other.npz"]
     monkeypatch.setattr(eegpt.output_files, "_finish", finish)
     assert main([*args, "--skip-existing"]) == 0
-    assert len(list(out.iterdir())) == 3
+    assert len(list(out.iterdir())) == 3  # the windows kept are removed
 
 
 def _read_only(monkeypatch, folder):

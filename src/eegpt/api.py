@@ -40,6 +40,7 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._output_texts import INPUT_KEY, input_text  # noqa: F401 - eegpt.api's names too
+from eegpt._partial_embeddings import PartialRows, run_fingerprint
 from eegpt._recording_provenance import (  # noqa: F401 - EPOCH_ONSETS_KEY: kept importable from eegpt.api
     EPOCH_ONSETS_KEY,
     recording_provenance,
@@ -491,6 +492,7 @@ def embed_to_file(
     *,
     overwrite: bool = False,
     pool: Literal["none", "mean"] = "none",
+    resume: bool = False,
     **kwargs: Any,
 ) -> EmbeddingsFile:
     """Embed one recording and write the embeddings to ``output`` block by block.
@@ -513,6 +515,18 @@ def embed_to_file(
         ``"none"`` stores every summary token, ``[n_windows, N, S, D]``; ``"mean"`` their mean
         per window (``Embeddings.pooled("mean")``), stored as ``[n_windows, 1, 1, D]`` with
         ``metadata["pool"] == "mean"``, as ``embed-dataset --pool mean`` stores a corpus.
+    resume : bool
+        Take the windows embedded by an interrupted call of the same settings from where it
+        kept them, instead of running the model on them again. While a recording is embedded,
+        the windows done are kept in hidden files beside ``output``
+        (``.<name>.eegpt-partial.*``: :mod:`eegpt._partial_embeddings`), recorded every few
+        minutes and at a Ctrl-C or SIGTERM, and removed when ``output`` is complete. With
+        ``resume``, those whose fingerprint is this call's (same input files, weights,
+        preprocessing, windowing, precision, device, batch size and eegpt version) are
+        taken; the recording is read and checked from its start as before, so ``output`` is
+        the same, bit for bit, as that of a call never interrupted. Kept windows of other
+        settings, or of a changed file, are removed (logged), never mixed in; without
+        ``resume`` they are removed too.
     **kwargs
         Any keyword argument of :func:`embed`.
 
@@ -541,11 +555,14 @@ def embed_to_file(
     require_output_dependencies(output)  # before reading the recording
     with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
+        fingerprint = run_fingerprint(job.metadata, job.onsets, pool)
+        # the windows embedded so far, kept beside the output for a resumed call: recorded
+        # at an interrupt, removed when the output is complete or on an error
+        partial = PartialRows(output, fingerprint, job.n_windows, resume=resume)
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
         # leaves the bar where it stopped, drawn before the error rather than after it
-        with contextlib.closing(job.encode()) as blocks:
+        with partial, contextlib.closing(job.encode(pool, partial.stored_rows)) as blocks:
             start, first = next(blocks)
-            first = _pooled_block(first, pool)
             shape = (job.n_windows, *first.shape[1:])
             meta = job.metadata
             if pool != "none":
@@ -553,8 +570,10 @@ def embed_to_file(
             before = len(_record_warnings(meta, said))  # reading and checking the recording
             with EmbeddingsWriter(output, shape, job.onsets, meta, overwrite=overwrite) as writer:
                 writer.write(first)
-                for _, z in blocks:
-                    writer.write(_pooled_block(z, pool))
+                partial.append(start, first)
+                for start, z in blocks:
+                    writer.write(z)
+                    partial.append(start, z)
                 if len(_record_warnings(meta, said)) != before:  # more while embedding
                     writer.update_metadata(warnings=meta["warnings"])
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
@@ -751,8 +770,18 @@ class _Job:
             progress=a["progress"],
         )
 
-    def encode(self) -> Generator[tuple[int, np.ndarray], None, None]:
-        """Yield ``(first window index, embeddings float32 [b, N, S, D])`` block by block.
+    def encode(
+        self,
+        pool: Literal["none", "mean"] = "none",
+        stored: Callable[[int, int], np.ndarray | None] | None = None,
+    ) -> Generator[tuple[int, np.ndarray], None, None]:
+        """Yield ``(first window index, embeddings float32 [b, N, S, D])`` block by block
+        (``[b, 1, 1, D]`` with ``pool="mean"``: :func:`_pooled_block`).
+
+        ``stored(start, b)``: the embeddings of windows ``start:start + b`` as yielded, kept
+        by an interrupted run (:class:`~eegpt._partial_embeddings.PartialRows`), or None to
+        run the model on them. Every block is read, checked and windowed all the same, so
+        the blocks embedded after them are those of a run that embeds them all.
 
         Raises
         ------
@@ -765,9 +794,14 @@ class _Job:
                    **progress_options(disable=not self.progress))  # fmt: skip
         try:
             for start, windows in self.blocks():
+                kept = None if stored is None else stored(start, len(windows))
+                if kept is not None:  # embedded before (checked then)
+                    bar.update(len(windows))
+                    yield start, kept
+                    continue
                 z = self.engine.encode(windows, self.chan_ids, progress=bar)
                 check_embeddings(z, start, self.onsets, self.metadata)
-                yield start, z
+                yield start, _pooled_block(z, pool)
         finally:
             bar.close()
 

@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         "states are recorded in metadata['marker_spans']",
     )
     add_events_from_stim_options(p, " Recorded in metadata['events_from_stim'].")
-    p.set_defaults(func=cmd_embed, interrupted_message=EMBED_INTERRUPTED)
+    p.set_defaults(func=cmd_embed, interrupted_message=embed_interrupted)
     _hint_annotations_first(p)
 
     from eegpt.dataset_cli import add_dataset_command
@@ -836,6 +836,35 @@ EMBED_INTERRUPTED = (
 )
 
 
+def embed_interrupted(args: argparse.Namespace) -> str:
+    """What a Ctrl-C (or SIGTERM) of ``eegpt embed`` says once it stopped: the outputs present
+    are complete (:data:`EMBED_INTERRUPTED`), and of the recording being embedded
+    (``args.embedding_now``: its path and output), how many windows were kept beside its
+    output for ``--skip-existing`` to resume from (:mod:`eegpt._partial_embeddings`), or that
+    none was, so that it is embedded from its start."""
+    from eegpt._partial_embeddings import kept_counts
+
+    current = getattr(args, "embedding_now", None)
+    if current is None:
+        return EMBED_INTERRUPTED
+    rec, out = current
+    kept = kept_counts(out)
+    if kept is None or kept[0] <= 0:
+        return (
+            f"eegpt: interrupted while embedding {rec}: no window of it was kept (windows are "
+            "kept a block at a time, and none was done), so --skip-existing embeds it from its "
+            "start; the output files written so far are complete: run the same command with "
+            "--skip-existing to embed the rest"
+        )
+    done, total = kept
+    return (
+        f"eegpt: interrupted while embedding {rec}: {done} of its {total} windows are kept "
+        f"beside {out} (hidden .eegpt-partial files) and the output files written so far "
+        "are complete: run the same command with --skip-existing to resume it from window "
+        f"{done} and embed the rest"
+    )
+
+
 def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
     """The error that stops ``eegpt embed`` on a full disk (``code``: ``ENOSPC``, ``EDQUOT``
     for a quota, or ``EFBIG`` for a file-size limit), naming the output being written and how
@@ -860,6 +889,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def _embed_command(args: argparse.Namespace) -> int:
+    from eegpt._partial_embeddings import remove_partial
     from eegpt._tempfiles import remove_stale
     from eegpt.annotation_labels import patterns_warned_once
     from eegpt.api import embed_to_file
@@ -908,6 +938,8 @@ def _embed_command(args: argparse.Namespace) -> int:
         todo_set = set(todo)
         kept = [k for k in range(n_all) if k not in todo_set]
         kept_meta = {outputs[k]: read.get(outputs[k]) for k in kept}  # None: not read
+        for k in kept:  # windows kept by an interrupted run beside an output done since
+            remove_partial(outputs[k])
         warn_names_read_otherwise([(outputs[k], kept_meta[outputs[k]], extra[k]) for k in kept])
         warn_other_settings(
             [
@@ -983,12 +1015,14 @@ def _embed_command(args: argparse.Namespace) -> int:
                 if args.skip_existing and written_since(out, stale):  # by another run
                     written_meanwhile(rec, out, meanwhile, args.quiet)
                     continue
+                args.embedding_now = (rec, out)  # what an interrupt says (embed_interrupted)
                 try:
                     written = embed_to_file(
                         model,
                         rec,
                         out,
                         overwrite=args.overwrite or out in stale,
+                        resume=args.skip_existing,  # windows kept by an interrupted run
                         rename=rename,
                         on_unknown="raise" if args.strict_channels else "drop",
                         on_missing="ignore" if several else "raise",
@@ -1008,6 +1042,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                         verbose=not args.quiet,
                     )
                 except USER_ERRORS + (RuntimeError,) as err:
+                    args.embedding_now = None
                     if args.skip_existing and isinstance(err, OutputExistsError):
                         written_meanwhile(rec, out, meanwhile, args.quiet)  # while we embedded
                         continue
@@ -1024,6 +1059,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                     failed.append((rec, err))
                     print(f"eegpt: error: {error_text(where + text)}", file=sys.stderr)
                     continue
+                args.embedding_now = None
                 ok += 1
                 warned += bool(written.metadata.get("warnings"))
                 channels = written.metadata["channels"]

@@ -1,0 +1,252 @@
+"""The windows of a recording embedded so far, kept beside its output so that an interrupted
+:func:`eegpt.embed_to_file` (``eegpt embed``) can resume inside the recording.
+
+While a recording is embedded, each block of embeddings written to the output is also appended
+to a hidden file beside it, ``.<output name>.eegpt-partial.rows`` (a 128-byte header naming the
+run's fingerprint, then float32 rows in C order), and every :data:`COMMIT_EVERY_S` seconds and
+at an interrupt (Ctrl-C, SIGTERM) the rows that are on disk are recorded in
+``.<output name>.eegpt-partial.json`` (written whole under a temporary name, then renamed), so
+that a hard kill loses at most those seconds of work. Neither name ends in ``.npz``,
+``.parquet`` or ``.tmp``: no listing takes them for an output, and the removal of a killed
+run's temporary files (:func:`eegpt._tempfiles.remove_stale`) leaves them alone.
+
+A run told to resume (``resume=True``; ``eegpt embed --skip-existing``) takes the first rows
+from there instead of running the model on them, when the record's fingerprint is the run's:
+a SHA-256 of everything its output's provenance records before any window is embedded (the
+input files' size, modification time and fingerprint, the weights' SHA-256, preprocessing,
+windowing, channels, annotations, precision, device, batch size, eegpt's and its libraries'
+versions), of the window onsets and of ``pool``. The recording is still read, checked and
+windowed from its start as before, so the output is the same, bit for bit, as that of a run
+never interrupted. A record of other settings, or of a changed file, is removed (a note says
+so), never mixed in. Both files go when the output is complete, or on an error.
+
+Imports neither torch nor MNE nor SciPy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+
+from eegpt._tempfiles import temporary_beside
+
+logger = logging.getLogger("eegpt")
+
+#: Seconds of embedding between two records of the rows on disk (a hard kill loses at most
+#: these); an interrupt records them at once.
+COMMIT_EVERY_S = 120.0
+
+#: Bytes before the first row of a ``.rows`` file: the fingerprint, padded.
+_HEADER_BYTES = 128
+
+#: Provenance entries left out of the fingerprint: the command line (a resumed run adds
+#: ``--skip-existing``) and the warnings, recorded as windows are embedded.
+_NOT_FINGERPRINTED = ("command", "cwd", "warnings")
+
+
+def partial_paths(output: Path) -> tuple[Path, Path]:
+    """``(record, rows)``: the hidden files that keep ``output``'s windows embedded so far."""
+    stem = f".{output.name}.eegpt-partial"
+    return output.with_name(stem + ".json"), output.with_name(stem + ".rows")
+
+
+def run_fingerprint(metadata: dict[str, Any], onsets: np.ndarray, pool: str) -> str:
+    """SHA-256 (hex) of what determines a recording's embeddings: its provenance before any
+    window is embedded (less :data:`_NOT_FINGERPRINTED`), the window onsets (s) and ``pool``."""
+    kept = {k: v for k, v in metadata.items() if k not in _NOT_FINGERPRINTED}
+    h = hashlib.sha256(json.dumps(kept, sort_keys=True, default=repr).encode())
+    h.update(np.ascontiguousarray(onsets, dtype="<f8").tobytes())
+    h.update(pool.encode())
+    return h.hexdigest()
+
+
+def read_record(output: Path) -> dict[str, Any] | None:
+    """The record of ``output``'s windows kept (``fingerprint``, ``rows``, ``row_shape``,
+    ``n_windows``), or None where there is none or it cannot be read."""
+    record, _ = partial_paths(output)
+    try:
+        found = json.loads(record.read_text())
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def remove_partial(output: Path) -> None:
+    """Remove ``output``'s windows kept, if any (its output is complete, or replaced)."""
+    for path in partial_paths(output):
+        path.unlink(missing_ok=True)
+
+
+def _header(fingerprint: str) -> bytes:
+    return fingerprint.encode().ljust(_HEADER_BYTES, b" ")
+
+
+class PartialRows:
+    """The rows of one output embedded so far: those kept by an interrupted run (``stored``,
+    the first rows) and those appended since.
+
+    Parameters
+    ----------
+    output : Path
+        The output file the rows are for.
+    fingerprint : str
+        :func:`run_fingerprint` of this run.
+    n_windows : int
+        Windows of the output.
+    resume : bool
+        Take the rows kept by an earlier run of the same fingerprint; without it, or where
+        they are of another, they are removed.
+    """
+
+    def __init__(self, output: Path, fingerprint: str, n_windows: int, *, resume: bool) -> None:
+        self.output = output
+        self.fingerprint = fingerprint
+        self.n_windows = n_windows
+        self.record_path, self.rows_path = partial_paths(output)
+        self.row_shape: tuple[int, ...] | None = None
+        self.stored = self._stored() if resume else 0  # rows kept, taken instead of the model
+        if not self.stored:
+            remove_partial(output)
+        self.rows = self.stored  # rows in the file, whole
+        self.committed = self.stored
+        self._last = time.monotonic()
+        self._fh: Any = None
+
+    def _stored(self) -> int:
+        """Rows kept by an earlier run that are this run's (0: none, or another run's)."""
+        found = read_record(self.output)
+        if found is None:
+            return 0
+        try:
+            with open(self.rows_path, "rb") as fh:
+                header = fh.read(_HEADER_BYTES)
+            rows, shape = int(found["rows"]), tuple(int(n) for n in found["row_shape"])
+            size = self.rows_path.stat().st_size
+        except (OSError, KeyError, TypeError, ValueError):
+            header, rows, shape, size = b"", 0, (), 0
+        same = (
+            found.get("fingerprint") == self.fingerprint
+            and header == _header(self.fingerprint)
+            and found.get("n_windows") == self.n_windows
+            and 0 < rows <= self.n_windows
+            and size >= _HEADER_BYTES + rows * 4 * int(np.prod(shape))
+        )
+        if not same:
+            logger.info(
+                "%s: the windows kept by an interrupted run are of other settings, weights or "
+                "input files (or damaged); they are removed and the recording is embedded "
+                "from its start",
+                self.output,
+            )
+            return 0
+        self.row_shape = shape
+        logger.info(
+            "%s: resuming: %d of %d windows are taken from an interrupted run",
+            self.output,
+            rows,
+            self.n_windows,
+        )
+        return rows
+
+    def stored_rows(self, start: int, n: int) -> np.ndarray | None:
+        """Rows ``start:start + n`` (float32 ``[n, *row_shape]``) when all were kept, else
+        None (to be embedded)."""
+        if self.row_shape is None or start + n > self.stored:
+            return None
+        width = int(np.prod(self.row_shape))
+        offset = _HEADER_BYTES + start * width * 4
+        rows = np.fromfile(self.rows_path, dtype="<f4", count=n * width, offset=offset)
+        return rows.reshape(n, *self.row_shape)
+
+    def append(self, start: int, block: np.ndarray) -> None:
+        """Keep rows ``start:start + len(block)`` as written to the output (float32 ``[b, ...]``);
+        those kept already are not written again."""
+        if start + len(block) <= self.stored:
+            return
+        block = np.ascontiguousarray(block, dtype="<f4")
+        if self._fh is None:
+            self.row_shape = tuple(block.shape[1:])
+            self._fh = self._open()
+        width = int(np.prod(block.shape[1:]))
+        self._fh.seek(_HEADER_BYTES + start * width * 4)
+        self._fh.write(block.tobytes())
+        self.rows = start + len(block)
+        if time.monotonic() - self._last >= COMMIT_EVERY_S:
+            self.commit()
+
+    def _open(self) -> Any:
+        """The ``.rows`` file, to write on: kept rows kept, else a new one with its header."""
+        if self.stored:
+            return open(self.rows_path, "r+b")
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.rows_path, "wb")
+        fh.write(_header(self.fingerprint))
+        return fh
+
+    def commit(self) -> None:
+        """Record the rows on disk (flushed and synced first), replacing the record whole."""
+        self._last = time.monotonic()
+        if self._fh is None or self.rows <= self.committed:
+            return
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        record = {
+            "fingerprint": self.fingerprint,
+            "rows": self.rows,
+            "row_shape": list(self.row_shape or ()),
+            "n_windows": self.n_windows,
+        }
+        fd, tmp = temporary_beside(self.record_path)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                json.dump(record, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.record_path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        self.committed = self.rows
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> PartialRows:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Interrupted (Ctrl-C, SIGTERM: not an ``Exception``): keep the rows for a resumed
+        run; finished, or stopped by an error: remove them."""
+        try:
+            if exc is not None and not isinstance(exc, Exception):
+                self.commit()
+                return
+        finally:
+            self.close()
+        remove_partial(self.output)
+
+
+def kept_counts(output: Path) -> tuple[int, int] | None:
+    """``(rows kept, windows)`` of ``output``'s windows kept by an interrupted run, or None."""
+    found = read_record(output)
+    if found is None:
+        return None
+    try:
+        return int(found["rows"]), int(found["n_windows"])
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,205 @@
+"""Resuming an interrupted embed inside its recording (eegpt._partial_embeddings): the windows
+embedded before a Ctrl-C are kept beside the output and taken instead of the model's, so the
+output is bit for bit that of a run never interrupted; windows kept of other settings, weights
+or input files are never mixed in."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+import eegpt.api
+from eegpt._interrupts import Terminated
+from eegpt._partial_embeddings import partial_paths, read_record
+from eegpt.api import embed_to_file
+from eegpt.checkpoints import load_model, save_checkpoint
+from eegpt.cli import main
+from eegpt.config import EEGPTConfig
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.engine import InferenceEngine
+from eegpt.model import EEGPT
+from eegpt.outputs import load_embeddings
+
+N_WINDOWS = 15  # 60 s of 4 s windows
+BLOCKS = 4  # of 4 windows (batches of 2): 4, 4, 4 and 3
+
+
+@pytest.fixture(scope="module")
+def edf(tmp_path_factory):
+    raw, _ = synthetic_raw(minutes=1, seed=3)
+    return write_edf(raw, tmp_path_factory.mktemp("rec") / "rec.edf")
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """Blocks of 4 windows; the engine's calls counted, and ``calls.stop`` (a Ctrl-C's
+    KeyboardInterrupt by default) raised at the call numbered ``calls.stop_at``, if set."""
+    monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 4)
+    real = InferenceEngine.encode
+
+    class Calls(list):
+        stop_at: int | None = None
+        stop: BaseException = KeyboardInterrupt()
+
+    calls = Calls()
+
+    def encode(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == calls.stop_at:
+            raise calls.stop
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(InferenceEngine, "encode", encode)
+    return calls
+
+
+def _same_output(a: Path, b: Path) -> None:
+    first, second = load_embeddings(a), load_embeddings(b)
+    assert first.data.dtype == second.data.dtype == np.float32
+    assert first.data.tobytes() == second.data.tobytes()  # bit for bit
+    assert first.onsets.tobytes() == second.onsets.tobytes()
+    assert first.metadata == second.metadata
+
+
+def _interrupted(model, edf, out, calls, stop_at=3, **kwargs) -> None:
+    """Embed, stopped by ``calls.stop`` (a Ctrl-C) at the engine's call ``stop_at``."""
+    calls.clear()
+    calls.stop_at = stop_at
+    with pytest.raises(type(calls.stop)):
+        embed_to_file(model, edf, out, batch_size=2, **kwargs)
+    calls.stop_at = None
+    calls.clear()
+
+
+@pytest.mark.parametrize(
+    ("name", "pool", "stop"),
+    [("rec.npz", "none", KeyboardInterrupt()), ("rec.parquet", "mean", Terminated(143))],
+)
+def test_an_interrupted_embed_to_file_resumes_bit_for_bit(
+    model, edf, tmp_path, engine_calls, name, pool, stop
+):
+    """Stopped by a Ctrl-C or a SIGTERM after two blocks, then resumed: the model runs on the
+    other two alone, and the output is that of a run never interrupted, bit for bit."""
+    full = embed_to_file(model, edf, tmp_path / f"full{Path(name).suffix}", batch_size=2, pool=pool)
+    assert len(engine_calls) == BLOCKS and len(full) == N_WINDOWS
+    out = tmp_path / "out" / name
+    engine_calls.stop = stop
+    _interrupted(model, edf, out, engine_calls, pool=pool)
+    assert not out.exists()
+    record = read_record(out)
+    assert record is not None and record["rows"] == 8 and record["n_windows"] == N_WINDOWS
+    resumed = embed_to_file(model, edf, out, batch_size=2, pool=pool, resume=True)
+    assert len(engine_calls) == BLOCKS - 2  # the first two blocks were not embedded again
+    assert len(resumed) == N_WINDOWS
+    _same_output(tmp_path / f"full{Path(name).suffix}", out)
+    assert [p.name for p in out.parent.iterdir()] == [name]  # the kept windows removed
+
+
+def test_windows_kept_of_other_settings_weights_or_files_are_never_mixed_in(
+    model, edf, tmp_path, engine_calls, caplog
+):
+    caplog.set_level(logging.INFO, logger="eegpt")
+    rec = tmp_path / "rec.edf"
+    shutil.copy(edf, rec)
+    out = tmp_path / "out" / "rec.npz"
+
+    # other preprocessing: a window of another detrending
+    _interrupted(model, rec, out, engine_calls)
+    embed_to_file(model, rec, out, batch_size=2, detrend="linear", resume=True)
+    assert len(engine_calls) == BLOCKS  # all embedded again
+    assert "are of other settings, weights or input files" in caplog.text
+    embed_to_file(model, rec, tmp_path / "fresh.npz", batch_size=2, detrend="linear")
+    _same_output(tmp_path / "fresh.npz", out)
+    assert not any(p.exists() for p in partial_paths(out))
+
+    # the same settings, but the recording's file changed since (its modification time)
+    out.unlink()
+    _interrupted(model, rec, out, engine_calls)
+    stat = rec.stat()
+    os.utime(rec, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    embed_to_file(model, rec, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS
+
+    # other weights
+    out.unlink()
+    _interrupted(model, rec, out, engine_calls)
+    torch.manual_seed(8)
+    other_path = tmp_path / "other-weights"
+    save_checkpoint(EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)), other_path)
+    other = load_model(other_path)
+    embed_to_file(other, rec, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS
+    embed_to_file(other, rec, tmp_path / "fresh-other.npz", batch_size=2)
+    _same_output(tmp_path / "fresh-other.npz", out)
+
+    # without resume, windows kept are removed, not used
+    out.unlink()
+    _interrupted(model, rec, out, engine_calls)
+    embed_to_file(model, rec, out, batch_size=2)
+    assert len(engine_calls) == BLOCKS
+    assert not any(p.exists() for p in partial_paths(out))
+
+
+def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):
+    """Only an interrupt keeps them: a run stopped by an error leaves nothing behind."""
+    monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 4)
+    real = InferenceEngine.encode
+    calls = []
+
+    def encode(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("out of memory")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(InferenceEngine, "encode", encode)
+    out = tmp_path / "rec.npz"
+    with pytest.raises(RuntimeError):
+        embed_to_file(model, edf, out, batch_size=2)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_embed_says_what_a_ctrl_c_kept_and_skip_existing_resumes(
+    weights, edf, tmp_path, engine_calls, capsys
+):
+    args = ["embed", str(edf), "--weights", str(weights), "--batch-size", "2", "-q"]
+    assert main([*args, "-o", str(tmp_path / "full.npz")]) == 0
+    out = tmp_path / "out"
+    engine_calls.clear()
+    engine_calls.stop_at = 3
+    assert main([*args, "-o", f"{out}/"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted while embedding {edf}: 8 of its {N_WINDOWS} windows are kept" in err
+    assert "--skip-existing to resume it from window 8" in err
+    engine_calls.stop_at = None
+    engine_calls.clear()
+    assert main([*args, "-o", f"{out}/", "--skip-existing"]) == 0
+    assert len(engine_calls) == BLOCKS - 2
+    first, second = load_embeddings(tmp_path / "full.npz"), load_embeddings(out / "rec.npz")
+    assert first.data.tobytes() == second.data.tobytes()
+    assert first.onsets.tobytes() == second.onsets.tobytes()
+    assert [p.name for p in out.iterdir()] == ["rec.npz"]
+
+    # interrupted before any block was done: nothing kept, and the message says so
+    engine_calls.clear()
+    engine_calls.stop_at = 1
+    assert main([*args, "-o", f"{out}/", "--overwrite"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted while embedding {edf}: no window of it was kept" in err
+    assert "embeds it from its start" in err
+
+    # windows kept beside an output finished since are removed by --skip-existing
+    engine_calls.clear()
+    engine_calls.stop_at = 3
+    other = tmp_path / "other"
+    assert main([*args, "-o", f"{other}/"]) == 130
+    shutil.copy(out / "rec.npz", other / "rec.npz")
+    engine_calls.stop_at = None
+    assert main([*args, "-o", f"{other}/", "--skip-existing"]) == 0
+    assert [p.name for p in other.iterdir()] == ["rec.npz"]
