@@ -82,7 +82,7 @@ def _interrupted(model, edf, out, calls, stop_at=3, **kwargs) -> None:
     [("rec.npz", "none", KeyboardInterrupt()), ("rec.parquet", "mean", Terminated(143))],
 )
 def test_an_interrupted_embed_to_file_resumes_bit_for_bit(
-    model, edf, tmp_path, engine_calls, name, pool, stop
+    model, edf, tmp_path, engine_calls, name, pool, stop, capsys
 ):
     """Stopped by a Ctrl-C or a SIGTERM after two blocks, then resumed: the model runs on the
     other two alone, and the output is that of a run never interrupted, bit for bit."""
@@ -94,8 +94,10 @@ def test_an_interrupted_embed_to_file_resumes_bit_for_bit(
     assert not out.exists()
     record = read_record(out)
     assert record is not None and record["rows"] == 8 and record["n_windows"] == N_WINDOWS
-    resumed = embed_to_file(model, edf, out, batch_size=2, pool=pool, resume=True)
+    resumed = embed_to_file(model, edf, out, batch_size=2, pool=pool, resume=True, verbose=True)
     assert len(engine_calls) == BLOCKS - 2  # the first two blocks were not embedded again
+    said = capsys.readouterr().err
+    assert f"{out}: resuming: 8 of {N_WINDOWS} windows are taken from an interrupted run" in said
     assert len(resumed) == N_WINDOWS
     _same_output(tmp_path / f"full{Path(name).suffix}", out)
     assert [p.name for p in out.parent.iterdir()] == [name]  # the kept windows removed

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import time
 from pathlib import Path
@@ -36,9 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._logging import Verbose, log
 from eegpt._tempfiles import temporary_beside
-
-logger = logging.getLogger("eegpt")
 
 #: Seconds of embedding between two records of the rows on disk (a hard kill loses at most
 #: these); an interrupt records them at once.
@@ -104,10 +102,21 @@ class PartialRows:
     resume : bool
         Take the rows kept by an earlier run of the same fingerprint; without it, or where
         they are of another, they are removed.
+    verbose : bool | str | int | None
+        As in MNE: whether a resumed run, or rows kept of another, are said (logged).
     """
 
-    def __init__(self, output: Path, fingerprint: str, n_windows: int, *, resume: bool) -> None:
+    def __init__(
+        self,
+        output: Path,
+        fingerprint: str,
+        n_windows: int,
+        *,
+        resume: bool,
+        verbose: Verbose = None,
+    ) -> None:
         self.output = output
+        self.verbose = verbose
         self.fingerprint = fingerprint
         self.n_windows = n_windows
         self.record_path, self.rows_path = partial_paths(output)
@@ -140,19 +149,18 @@ class PartialRows:
             and size >= _HEADER_BYTES + rows * 4 * int(np.prod(shape))
         )
         if not same:
-            logger.info(
-                "%s: the windows kept by an interrupted run are of other settings, weights or "
-                "input files (or damaged); they are removed and the recording is embedded "
-                "from its start",
-                self.output,
+            log(
+                f"{self.output}: the windows kept by an interrupted run are of other settings, "
+                "weights or input files (or damaged); they are removed and the recording is "
+                "embedded from its start",
+                self.verbose,
             )
             return 0
         self.row_shape = shape
-        logger.info(
-            "%s: resuming: %d of %d windows are taken from an interrupted run",
-            self.output,
-            rows,
-            self.n_windows,
+        log(
+            f"{self.output}: resuming: {rows} of {self.n_windows} windows are taken from an "
+            "interrupted run (the recording is read from its start, the model runs on the rest)",
+            self.verbose,
         )
         return rows
 

@@ -558,7 +558,9 @@ def embed_to_file(
         fingerprint = run_fingerprint(job.metadata, job.onsets, pool)
         # the windows embedded so far, kept beside the output for a resumed call: recorded
         # at an interrupt, removed when the output is complete or on an error
-        partial = PartialRows(output, fingerprint, job.n_windows, resume=resume)
+        partial = PartialRows(
+            output, fingerprint, job.n_windows, resume=resume, verbose=kwargs.get("verbose")
+        )
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
         # leaves the bar where it stopped, drawn before the error rather than after it
         with partial, contextlib.closing(job.encode(pool, partial.stored_rows)) as blocks:
