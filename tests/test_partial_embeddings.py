@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 import torch
 
+import eegpt._partial_embeddings
 import eegpt.api
 from eegpt._interrupts import Terminated
-from eegpt._partial_embeddings import partial_paths, read_record
+from eegpt._partial_embeddings import PartialRows, partial_paths, read_record
 from eegpt.api import embed_to_file
 from eegpt.checkpoints import load_model, save_checkpoint
 from eegpt.cli import main
@@ -101,6 +102,26 @@ def test_an_interrupted_embed_to_file_resumes_bit_for_bit(
     assert len(resumed) == N_WINDOWS
     _same_output(tmp_path / f"full{Path(name).suffix}", out)
     assert [p.name for p in out.parent.iterdir()] == [name]  # the kept windows removed
+
+
+def test_a_hard_kill_loses_only_the_windows_since_the_last_record(
+    model, edf, tmp_path, engine_calls, monkeypatch
+):
+    """The rows on disk are recorded as the run goes (every COMMIT_EVERY_S seconds), so a
+    process killed without any clean-up (SIGKILL, power loss) resumes from there too."""
+    embed_to_file(model, edf, tmp_path / "full.npz", batch_size=2)
+    monkeypatch.setattr(eegpt._partial_embeddings, "COMMIT_EVERY_S", 0.0)  # at every block
+    clean_up = PartialRows.__exit__
+    monkeypatch.setattr(PartialRows, "__exit__", lambda self, *stopped: None)  # killed
+    engine_calls.stop = RuntimeError("killed")
+    out = tmp_path / "out" / "rec.npz"
+    _interrupted(model, edf, out, engine_calls)
+    record = read_record(out)
+    assert record is not None and record["rows"] == 8
+    monkeypatch.setattr(PartialRows, "__exit__", clean_up)
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS - 2
+    _same_output(tmp_path / "full.npz", out)
 
 
 def test_windows_kept_of_other_settings_weights_or_files_are_never_mixed_in(
