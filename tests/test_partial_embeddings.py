@@ -115,9 +115,17 @@ def test_a_hard_kill_loses_only_the_windows_since_the_last_record(
     monkeypatch.setattr(PartialRows, "__exit__", lambda self, *stopped: None)  # killed
     engine_calls.stop = RuntimeError("killed")
     out = tmp_path / "out" / "rec.npz"
+    replaced = []  # the record's temporary names: those of the output's (see remove_stale)
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(Path(a)), real_replace(a, b)))
     _interrupted(model, edf, out, engine_calls)
     record = read_record(out)
     assert record is not None and record["rows"] == 8
+    assert replaced and all(
+        p.parent == out.parent and p.name.startswith(".rec.npz.") and p.name.endswith(".tmp")
+        for p in replaced
+    )
+    monkeypatch.setattr(os, "replace", real_replace)
     monkeypatch.setattr(PartialRows, "__exit__", clean_up)
     embed_to_file(model, edf, out, batch_size=2, resume=True)
     assert len(engine_calls) == BLOCKS - 2

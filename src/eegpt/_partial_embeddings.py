@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from eegpt._logging import Verbose, log
-from eegpt._tempfiles import temporary_beside
+from eegpt._tempfiles import temporary_beside, writer_tag
 
 #: Seconds of embedding between two records of the rows on disk (a hard kill loses at most
 #: these); an interrupt records them at once.
@@ -212,7 +212,9 @@ class PartialRows:
             "row_shape": list(self.row_shape or ()),
             "n_windows": self.n_windows,
         }
-        fd, tmp = temporary_beside(self.record_path)
+        # named as the output's own temporary files, so that one a hard kill left in this
+        # instant is removed with them (remove_stale)
+        fd, tmp = temporary_beside(self.output, tag=writer_tag())
         try:
             with os.fdopen(fd, "w") as fh:
                 json.dump(record, fh)
