@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import numpy as np
 
 from eegpt._filenames import subject_column, user_path
+from eegpt._filenames import subject_of as subject_of
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
@@ -58,8 +59,13 @@ from eegpt.dataset_parts import listed_ids as listed_ids
 from eegpt.dataset_parts import listed_paths as listed_paths
 from eegpt.dataset_parts import listings_apart as listings_apart
 from eegpt.dataset_parts import missing_parts as missing_parts
+from eegpt.embeddings_loading import RUN_MANIFEST as RUN_MANIFEST
 from eegpt.errors import MissingFileError
+from eegpt.metadata_tables import clash_renames as clash_renames
+from eegpt.optional_packages import require_pandas as require_pandas
 from eegpt.optional_packages import require_pyarrow
+from eegpt.preprocessing_spec import stored_defaults as stored_defaults
+from eegpt.read_filters import NORMALISED_ID_COLUMNS as NORMALISED_ID_COLUMNS
 from eegpt.read_filters import _check_text_filters, _flat_filters, _warn_other_normalisation
 from eegpt.recording_copies import _warn_copies
 from eegpt.recording_copies import copies_text as copies_text
@@ -71,14 +77,19 @@ from eegpt.shard_checks import TIME_BASE_UNRECORDED as TIME_BASE_UNRECORDED
 from eegpt.shard_checks import _damaged_shard_error, _warn_if_unfinished
 from eegpt.shard_checks import cut_shards as cut_shards
 from eegpt.shard_checks import cut_shards_line as cut_shards_line
+from eegpt.shard_checks import damaged_list as damaged_list
 from eegpt.shard_checks import damaged_shards as damaged_shards
+from eegpt.shard_checks import has_checksums as has_checksums
 from eegpt.shard_checks import read_shard_status as read_shard_status
+from eegpt.shard_checks import recompute_advice as recompute_advice
 from eegpt.shard_checks import time_base_decided as time_base_decided
 from eegpt.shard_checks import time_base_unrecorded as time_base_unrecorded
 from eegpt.shard_checks import verify_report as verify_report
 from eegpt.text_tables import DelimitedTable as DelimitedTable
+from eegpt.text_tables import csv_delimiter as csv_delimiter
 from eegpt.text_tables import read_delimited as read_delimited
 from eegpt.text_tables import read_delimited_table as read_delimited_table
+from eegpt.text_tables import utf8_table_bytes as utf8_table_bytes
 from eegpt.window_tables import RESERVED_COLUMNS as RESERVED_COLUMNS
 from eegpt.window_tables import _common_schema, _nullable_frame, _retyped
 from eegpt.window_tables import expand_metadata_column as expand_metadata_column

@@ -69,7 +69,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from eegpt._dates import ANONYMIZED_CLOCK
+from eegpt._dates import (
+    ANONYMIZED_CLOCK,
+    parse_iso,  # noqa: F401
+)
+from eegpt._filenames import user_path  # noqa: F401
+from eegpt._logging import few  # noqa: F401
 from eegpt._logging import warn as _warn
 from eegpt._methods import function_method
 
@@ -82,7 +87,9 @@ from eegpt._output_texts import (  # noqa: F401
 )
 from eegpt._recording_provenance import (  # noqa: F401
     EPOCH_ONSETS_KEY,
+    RECORDING_PROVENANCE_KEYS,
 )
+from eegpt._tempfiles import temporary_beside, writer_tag  # noqa: F401
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.clock_times import (  # noqa: F401
     _TIME_BASE,
@@ -134,6 +141,14 @@ from eegpt.embeddings_writer import (  # noqa: F401
     _embedding_array,
     _metadata_columns,
     _WindowColumns,
+)
+from eegpt.errors import (  # noqa: F401
+    MissingDependencyError,
+    MissingFileError,
+    OutputExistsError,
+    OutputNotWritableError,
+    UnreadableOutputError,
+    install_hint,
 )
 from eegpt.metadata_tables import (  # noqa: F401
     _json_value,
