@@ -15,7 +15,7 @@ SPLIT = {
                            "parquet_writer", "require_output_dependencies", "_finish", "_commit"],
     "eegpt.optional_packages": ["MIN_PYARROW", "require_pandas", "require_pyarrow"],
     "eegpt.embeddings_writer": ["EmbeddingsWriter", "LATE_METADATA_KEY", "_WindowColumns"],
-    "eegpt.embeddings_loading": ["RUN_MANIFEST", "EmbeddingsFile", "load_embeddings",
+    "eegpt.embeddings_loading": ["EmbeddingsFile", "load_embeddings",
                                  "_load_outline", "_load_file", "_recording_of_run"],
     "eegpt.embeddings_parts": ["select_window_metadata", "_joined_onsets", "_same_checkpoint"],
     "eegpt.pooling": ["POOLINGS", "feature_names", "pool_embeddings"],
@@ -50,3 +50,28 @@ def test_the_modules_split_from_outputs_import_neither_torch_nor_mne_nor_scipy()
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, check=True)  # fmt: skip
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_flag_columns_have_one_home():
+    """read_embeddings' run rows and per-recording rows take their flag columns from one tuple."""
+    import eegpt.dataset_read
+    import eegpt.outputs_read
+
+    assert eegpt.outputs_read.FLAG_COLUMNS is eegpt.dataset_read.FLAG_COLUMNS
+
+
+def test_the_run_folder_names_import_without_the_readers():
+    """``eegpt.dataset_folders`` (file names) defines RUN_MANIFEST itself: importing it loads
+    neither NumPy nor the modules that read outputs, and every module takes the name from it."""
+    script = (
+        "import sys\nimport eegpt.dataset_folders\n"
+        "print(sorted(m for m in sys.modules if m == 'numpy' or m.startswith('eegpt.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    assert done.stdout.strip() == "['eegpt._filenames', 'eegpt.dataset_folders']", done.stdout
+    import eegpt.dataset_folders
+    import eegpt.dataset_read
+
+    assert eegpt.outputs.RUN_MANIFEST is eegpt.dataset_folders.RUN_MANIFEST
+    assert eegpt.dataset_read.RUN_MANIFEST is eegpt.dataset_folders.RUN_MANIFEST

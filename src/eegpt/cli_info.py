@@ -51,8 +51,7 @@ def _print_completion(folder: Path, verify: bool) -> bool:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from eegpt.dataset_folders import run_folders
-    from eegpt.embeddings_loading import RUN_MANIFEST
+    from eegpt.dataset_folders import RUN_MANIFEST, run_folders
     from eegpt.hub import PRETRAINED, close_weights, pretrained_name
 
     folder = Path(args.weights).expanduser()
@@ -678,8 +677,7 @@ def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[d
     the files the text form describes, told apart in the same order, each as the metadata its
     text is made from (``kind`` says which; :data:`INFO_JSON_KEYS`). Raises as the text form
     does for a path it does not describe."""
-    from eegpt.dataset_folders import run_folders
-    from eegpt.embeddings_loading import RUN_MANIFEST
+    from eegpt.dataset_folders import RUN_MANIFEST, run_folders
 
     if (folder / RUN_MANIFEST).is_file() or run_folders(folder):
         return _dataset_record(folder, verify)
@@ -820,8 +818,8 @@ def _run_folder_record(run: Path) -> dict[str, Any]:
     manifest's reports are behind them)."""
     import json
 
+    from eegpt.dataset_folders import RUN_MANIFEST
     from eegpt.dataset_report import _progress, flagged_count
-    from eegpt.embeddings_loading import RUN_MANIFEST
 
     try:
         manifest = json.loads((run / RUN_MANIFEST).read_text())

@@ -336,7 +336,7 @@ FILE_SUFFIXES = (".npz", ".parquet", ".csv", ".tsv", ".mat", ".h5", ".json")
 def _file_named_output(output: Path) -> str | None:
     """Why ``-o OUTPUT`` is refused, when its name ends like a file's (``-o out.npz``) and it is
     not a run folder already there (resumed); None when it is fine."""
-    from eegpt.embeddings_loading import RUN_MANIFEST
+    from eegpt.dataset_folders import RUN_MANIFEST
 
     if output.suffix.lower() not in FILE_SUFFIXES:
         return None

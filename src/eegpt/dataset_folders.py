@@ -19,8 +19,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from eegpt._filenames import user_path
-from eegpt.embeddings_loading import RUN_MANIFEST
 
+#: The file that marks a folder written by :func:`eegpt.embed_dataset` (its settings and
+#: reports); :data:`MANIFEST` is the same name.
+RUN_MANIFEST = "_manifest.json"
 MANIFEST = RUN_MANIFEST
 FILES_REPORT = "_files.csv"
 ERRORS_REPORT = "_errors.csv"

@@ -44,6 +44,7 @@ from eegpt.dataset_folders import FILES_REPORT as FILES_REPORT
 from eegpt.dataset_folders import MANIFEST as MANIFEST
 from eegpt.dataset_folders import MANIFEST_SUFFIXES as MANIFEST_SUFFIXES
 from eegpt.dataset_folders import PARTIAL as PARTIAL
+from eegpt.dataset_folders import RUN_MANIFEST as RUN_MANIFEST
 from eegpt.dataset_folders import SHARD as SHARD
 from eegpt.dataset_folders import SHORT_REPORT as SHORT_REPORT
 from eegpt.dataset_folders import TOO_SHORT as TOO_SHORT
@@ -59,7 +60,6 @@ from eegpt.dataset_parts import listed_ids as listed_ids
 from eegpt.dataset_parts import listed_paths as listed_paths
 from eegpt.dataset_parts import listings_apart as listings_apart
 from eegpt.dataset_parts import missing_parts as missing_parts
-from eegpt.embeddings_loading import RUN_MANIFEST as RUN_MANIFEST
 from eegpt.errors import MissingFileError
 from eegpt.metadata_tables import clash_renames as clash_renames
 from eegpt.optional_packages import require_pandas as require_pandas

@@ -22,6 +22,7 @@ from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._recording_provenance import RECORDING_PROVENANCE_KEYS
 from eegpt._window_flags import FLAG_KEYS
 from eegpt.clock_times import _TIME_BASE
+from eegpt.dataset_folders import RUN_MANIFEST
 from eegpt.embeddings_writer import LATE_METADATA_KEY
 from eegpt.errors import MissingFileError, UnreadableOutputError
 from eegpt.optional_packages import require_pyarrow
@@ -30,11 +31,7 @@ from eegpt.output_files import FORMATS, output_format
 if TYPE_CHECKING:
     from eegpt.outputs import Embeddings
 
-__all__ = ["RUN_MANIFEST", "EmbeddingsFile", "load_embeddings"]
-
-RUN_MANIFEST = "_manifest.json"
-"""The file that marks a folder written by :func:`eegpt.embed_dataset` (its settings and
-reports; ``eegpt.dataset.MANIFEST``)."""
+__all__ = ["EmbeddingsFile", "load_embeddings"]
 
 
 def load_embeddings(

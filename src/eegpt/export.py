@@ -79,7 +79,8 @@ from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.clock_times import iso_moments, window_clock
-from eegpt.embeddings_loading import RUN_MANIFEST, load_embeddings
+from eegpt.dataset_folders import RUN_MANIFEST
+from eegpt.embeddings_loading import load_embeddings
 from eegpt.errors import OutputExistsError
 from eegpt.optional_packages import require_pandas
 from eegpt.output_files import atomic_write

@@ -99,10 +99,10 @@ from eegpt.clock_times import (  # noqa: F401
     uniform_iso,
     window_clock,
 )
+from eegpt.dataset_folders import RUN_MANIFEST  # noqa: F401
 from eegpt.embeddings_loading import (  # noqa: F401
     _OTHER_NORMALISATION,
     _PADDING,
-    RUN_MANIFEST,
     EmbeddingsFile,
     _files_report,
     _late_metadata,

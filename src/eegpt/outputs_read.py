@@ -20,7 +20,9 @@ from eegpt._filenames import user_path
 from eegpt._logging import count, few
 from eegpt._logging import warn as _warn
 from eegpt._window_flags import FLAG_KEYS
-from eegpt.embeddings_loading import RUN_MANIFEST, _load_file, _load_outline
+from eegpt.dataset_folders import RUN_MANIFEST
+from eegpt.dataset_read import FLAG_COLUMNS  # in the order of file_rows and flag_columns
+from eegpt.embeddings_loading import _load_file, _load_outline
 from eegpt.embeddings_writer import _WindowColumns
 from eegpt.optional_packages import require_pyarrow
 from eegpt.output_files import FORMATS, output_format
@@ -576,10 +578,6 @@ def _repeat(value: Any, n: int) -> Any:
     file of no windows (``pa.repeat`` of a list scalar 0 times raises ArrowInvalid)."""
     pa, _ = require_pyarrow("read_embeddings")
     return pa.repeat(value, n) if n else pa.array([], type=value.type)
-
-
-#: The flag columns of :func:`file_rows`, in order (:func:`flag_columns`).
-FLAG_COLUMNS = (*FLAG_KEYS, "flagged", "flags_recorded")
 
 
 def flag_columns(columns: Mapping[str, Any], n: int) -> dict[str, Any]:
