@@ -12,8 +12,9 @@ import eegpt.outputs
 #: The modules that took the code of eegpt.outputs, with names each one holds.
 SPLIT = {
     "eegpt.output_files": ["FORMATS", "output_format", "atomic_write", "check_output_folder",
-                           "parquet_writer", "require_output_dependencies", "_finish", "_commit"],
-    "eegpt.optional_packages": ["MIN_PYARROW", "require_pandas", "require_pyarrow"],
+                           "parquet_writer", "_finish", "_commit"],
+    "eegpt.optional_packages": ["MIN_PYARROW", "require_pandas", "require_pyarrow",
+                                "require_output_dependencies"],
     "eegpt.embeddings_writer": ["EmbeddingsWriter", "LATE_METADATA_KEY", "_WindowColumns"],
     "eegpt.embeddings_loading": ["EmbeddingsFile", "load_embeddings",
                                  "_load_outline", "_load_file", "_recording_of_run"],
@@ -75,3 +76,26 @@ def test_the_run_folder_names_import_without_the_readers():
 
     assert eegpt.outputs.RUN_MANIFEST is eegpt.dataset_folders.RUN_MANIFEST
     assert eegpt.dataset_read.RUN_MANIFEST is eegpt.dataset_folders.RUN_MANIFEST
+
+
+def test_require_output_dependencies_lives_beside_the_optional_packages():
+    import eegpt.optional_packages
+    import eegpt.output_files
+
+    check = eegpt.optional_packages.require_output_dependencies
+    assert check.__module__ == "eegpt.optional_packages"
+    assert eegpt.output_files.require_output_dependencies is check  # where api and cli took it
+    assert eegpt.outputs.require_output_dependencies is check
+
+
+def test_the_channel_sets_runs_were_embedded_with_have_a_module_named_for_them():
+    """``eegpt.run_channel_sets``, not ``eegpt.channel_sets`` (which read like the named
+    electrode sets of ``eegpt.vocabulary.CHANNEL_SETS``); a submodule of ``eegpt``."""
+    import importlib.util
+
+    import eegpt
+    import eegpt.dataset_read
+
+    assert importlib.util.find_spec("eegpt.channel_sets") is None
+    assert "run_channel_sets" in eegpt._SUBMODULES
+    assert eegpt.run_channel_sets.keep_of_runs is eegpt.dataset_read.keep_of_runs

@@ -74,7 +74,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import bids as bids
     from eegpt import brainvision_files as brainvision_files
     from eegpt import channel_picks as channel_picks
-    from eegpt import channel_sets as channel_sets
     from eegpt import channels as channels
     from eegpt import checkpoint_config as checkpoint_config
     from eegpt import checkpoint_files as checkpoint_files
@@ -168,6 +167,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import recording_files as recording_files
     from eegpt import rename_tables as rename_tables
     from eegpt import resampling as resampling
+    from eegpt import run_channel_sets as run_channel_sets
     from eegpt import run_specs as run_specs
     from eegpt import scoring_epochs as scoring_epochs
     from eegpt import shard_checks as shard_checks
@@ -241,7 +241,7 @@ _SUBMODULES = {
     # split from viz (eegpt.viz re-exports their names)
     "viz_channels", "viz_embeddings", "viz_hypnogram", "viz_training",
     # split from dataset_read (eegpt.dataset_read re-exports the names it gave)
-    "channel_sets", "dataset_folders", "dataset_parts", "read_filters", "recording_copies",
+    "dataset_folders", "dataset_parts", "read_filters", "recording_copies", "run_channel_sets",
     "run_specs", "shard_checks", "window_tables",
     # split from outputs (eegpt.outputs re-exports their names)
     "clock_times", "embeddings_loading", "embeddings_parts", "embeddings_writer",

@@ -66,7 +66,8 @@ from eegpt.io import as_recording
 from eegpt.metadata_tables import metadata_record
 from eegpt.mne_inputs import mne_sources
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.output_files import output_format, require_output_dependencies
+from eegpt.optional_packages import require_output_dependencies
+from eegpt.output_files import output_format
 from eegpt.outputs import Embeddings
 from eegpt.pooling import pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare

@@ -897,7 +897,8 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.engine import InferenceEngine, resolve_device
     from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
     from eegpt.hub import WEIGHTS_HELP
-    from eegpt.output_files import check_output_folder, require_output_dependencies
+    from eegpt.optional_packages import require_output_dependencies
+    from eegpt.output_files import check_output_folder
     from eegpt.rename_tables import unmatched_rename_warning
 
     if not args.weights:

@@ -6,7 +6,7 @@ The checks and warnings it makes live beside it, and this module re-exports the 
 modules took from it before they moved there: the files of a run folder
 (:mod:`eegpt.dataset_folders`), its shards' footers and damage (:mod:`eegpt.shard_checks`),
 settings compared (:mod:`eegpt.run_specs`), ``--part`` runs (:mod:`eegpt.dataset_parts`),
-filters (:mod:`eegpt.read_filters`), channel sets (:mod:`eegpt.channel_sets`), copies
+filters (:mod:`eegpt.read_filters`), channel sets (:mod:`eegpt.run_channel_sets`), copies
 (:mod:`eegpt.recording_copies`), the tables read (:mod:`eegpt.window_tables`) and
 ``.csv``/``.tsv`` tables (:mod:`eegpt.text_tables`).
 
@@ -32,12 +32,6 @@ from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._window_flags import FLAG_KEYS
-from eegpt.channel_sets import _channel_sets_of as _channel_sets_of
-from eegpt.channel_sets import _warn_channel_sets, _warn_differing_channel_sets
-from eegpt.channel_sets import channel_set_apart as channel_set_apart
-from eegpt.channel_sets import channel_sets_advice as channel_sets_advice
-from eegpt.channel_sets import channel_sets_text as channel_sets_text
-from eegpt.channel_sets import keep_of_runs as keep_of_runs
 from eegpt.dataset_folders import CORPUS_LISTING as CORPUS_LISTING
 from eegpt.dataset_folders import ERRORS_REPORT as ERRORS_REPORT
 from eegpt.dataset_folders import FILES_REPORT as FILES_REPORT
@@ -70,6 +64,12 @@ from eegpt.read_filters import _check_text_filters, _flat_filters, _warn_other_n
 from eegpt.recording_copies import _warn_copies
 from eegpt.recording_copies import copies_text as copies_text
 from eegpt.recording_copies import recorded_copies as recorded_copies
+from eegpt.run_channel_sets import _channel_sets_of as _channel_sets_of
+from eegpt.run_channel_sets import _warn_channel_sets, _warn_differing_channel_sets
+from eegpt.run_channel_sets import channel_set_apart as channel_set_apart
+from eegpt.run_channel_sets import channel_sets_advice as channel_sets_advice
+from eegpt.run_channel_sets import channel_sets_text as channel_sets_text
+from eegpt.run_channel_sets import keep_of_runs as keep_of_runs
 from eegpt.run_specs import settings_apart as settings_apart
 from eegpt.run_specs import spec_differences as spec_differences
 from eegpt.shard_checks import CHECKSUMS_KEY as CHECKSUMS_KEY

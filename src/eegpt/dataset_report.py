@@ -25,12 +25,6 @@ from typing import Any
 from eegpt._logging import count as _count
 from eegpt._logging import cut_in_the_middle, duration_text, few
 from eegpt._recording_provenance import provenance_lines
-from eegpt.channel_sets import (
-    _channel_sets_of,
-    channel_sets_advice,
-    channel_sets_text,
-    keep_of_runs,
-)
 from eegpt.dataset_folders import (
     ERRORS_REPORT,
     FILES_REPORT,
@@ -45,6 +39,12 @@ from eegpt.dataset_folders import (
 from eegpt.dataset_lock import FolderLock
 from eegpt.dataset_parts import LIST_INPUTS, corpora_of_parts, listings_apart, missing_parts
 from eegpt.preprocessing_spec import describe as describe_preprocessing
+from eegpt.run_channel_sets import (
+    _channel_sets_of,
+    channel_sets_advice,
+    channel_sets_text,
+    keep_of_runs,
+)
 from eegpt.run_specs import settings_apart
 from eegpt.shard_checks import (
     TIME_BASE_UNRECORDED,
@@ -677,9 +677,9 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
 def channel_sets_lines(folders: Sequence[Path], specs: Sequence[Mapping[str, Any]]) -> list[str]:
     """``eegpt info``'s line saying that the recordings of run ``folders`` (their
     ``_files.csv``) were embedded with different channel sets, as ``read_embeddings`` warns
-    (:func:`~eegpt.channel_sets.channel_sets_text`), with the advice for the runs' channel
+    (:func:`~eegpt.run_channel_sets.channel_sets_text`), with the advice for the runs' channel
     settings (``specs``' ``channels.keep``, each run's; where some runs kept one set and
-    others did not, the advice for each, :func:`~eegpt.channel_sets.keep_of_runs`); none for
+    others did not, the advice for each, :func:`~eegpt.run_channel_sets.keep_of_runs`); none for
     one set."""
     listed = channel_sets_text(_channel_sets_of(folders))
     if not listed:

@@ -19,7 +19,6 @@ from typing import Any
 from eegpt._file_identity import files_bytes, recording_files
 from eegpt._logging import count as _count
 from eegpt._logging import few, progress_interval, progress_options, terminal_text
-from eegpt.channel_sets import channel_set_apart, channel_sets_advice
 from eegpt.channels import drops_by_electrode
 from eegpt.dataset_files import TRACEBACK_MARK, FileResult
 from eegpt.dataset_folders import ERRORS_REPORT, FILES_REPORT, TOO_SHORT
@@ -27,6 +26,7 @@ from eegpt.dataset_inputs import InputFile
 from eegpt.dataset_report import too_short_note
 from eegpt.dataset_report import warning_kinds as warning_kinds  # eegpt.dataset's name
 from eegpt.dataset_stamps import _too_short
+from eegpt.run_channel_sets import channel_set_apart, channel_sets_advice
 
 
 class DatasetProgress:

@@ -1,15 +1,18 @@
 """The optional packages eegpt's tables need, pandas and pyarrow (the ``parquet`` extra):
 imported when needed (:func:`require_pandas`, :func:`require_pyarrow`), or an error that says
-what needs them and how to install them. Imports neither torch nor MNE nor SciPy.
+what needs them and how to install them; :func:`require_output_dependencies` checks, before
+any recording is read, that an output file's format can be written. Imports neither torch
+nor MNE nor SciPy.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from eegpt.errors import MissingDependencyError, install_hint
 
-__all__ = ["MIN_PYARROW", "require_pandas", "require_pyarrow"]
+__all__ = ["MIN_PYARROW", "require_output_dependencies", "require_pandas", "require_pyarrow"]
 
 
 def require_pandas(what: str) -> Any:
@@ -43,6 +46,16 @@ def require_pyarrow(what: str = "writing Parquet (or use a .npz output)", *, wri
 
 #: The oldest pyarrow whose Parquet writer eegpt's outputs use (pyproject's bound)
 MIN_PYARROW = 17
+
+
+def require_output_dependencies(path: str | Path) -> None:
+    """Raise :class:`~eegpt.errors.MissingDependencyError` when writing ``path`` (by its
+    suffix) needs optional packages that are missing (pyarrow for ``.parquet``), so that it is
+    said before any recording is read."""
+    from eegpt.output_files import output_format  # (it imports this module)
+
+    if output_format(path) == ".parquet":
+        require_pyarrow(writing=True)
 
 
 def _major_version(version: str) -> int | None:

@@ -3,6 +3,7 @@
 beside the destination, flushed to disk, then renamed into place, so a file under its final
 name is always complete), the check that a folder can take outputs
 (:func:`check_output_folder`), and the Parquet writer of eegpt's tables (:func:`parquet_writer`).
+It re-exports :func:`eegpt.optional_packages.require_output_dependencies` (defined there).
 
 Imports neither torch nor MNE nor SciPy: ``eegpt info`` and ``eegpt anonymize`` use it.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from eegpt._filenames import user_path
 from eegpt._tempfiles import temporary_beside, writer_tag
 from eegpt.errors import OutputExistsError, OutputNotWritableError
+from eegpt.optional_packages import require_output_dependencies as require_output_dependencies
 from eegpt.optional_packages import require_pyarrow
 
 __all__ = [
@@ -26,7 +28,6 @@ __all__ = [
     "check_output_folder",
     "output_format",
     "parquet_writer",
-    "require_output_dependencies",
 ]
 
 FORMATS = (".npz", ".parquet")
@@ -164,11 +165,3 @@ def parquet_writer(where: Any, schema: Any) -> Any:
     return pq.ParquetWriter(
         where, schema, compression="zstd", use_dictionary=others, write_page_checksum=True
     )
-
-
-def require_output_dependencies(path: str | Path) -> None:
-    """Raise :class:`~eegpt.errors.MissingDependencyError` when writing ``path`` (by its
-    suffix) needs optional packages that are missing (pyarrow for ``.parquet``), so that it is
-    said before any recording is read."""
-    if output_format(path) == ".parquet":
-        require_pyarrow(writing=True)

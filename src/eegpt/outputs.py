@@ -161,6 +161,7 @@ from eegpt.metadata_tables import (  # noqa: F401
 from eegpt.optional_packages import (  # noqa: F401
     MIN_PYARROW,
     _major_version,
+    require_output_dependencies,
     require_pandas,
     require_pyarrow,
 )
@@ -175,7 +176,6 @@ from eegpt.output_files import (  # noqa: F401
     check_output_folder,
     output_format,
     parquet_writer,
-    require_output_dependencies,
 )
 from eegpt.pooling import (  # noqa: F401
     _FEATURE_PATTERNS,

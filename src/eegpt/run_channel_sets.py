@@ -1,7 +1,8 @@
 """The channel sets the recordings of corpus runs (each folder's
 :data:`~eegpt.dataset_folders.FILES_REPORT`) or per-recording outputs were embedded with, and
 what to say when those read together differ (:func:`channel_sets_text`,
-:func:`channel_sets_advice`): their embeddings are not directly comparable.
+:func:`channel_sets_advice`): their embeddings are not directly comparable. (Not the named
+electrode sets of :data:`eegpt.vocabulary.CHANNEL_SETS`.)
 """
 
 from __future__ import annotations
