@@ -83,3 +83,26 @@ def test_a_name_of_a_module_before_its_split_still_imports_from_it(old, home, na
     module = importlib.import_module(old)
     assert hasattr(module, name), f"from {old} import {name} fails"
     assert getattr(module, name) is getattr(importlib.import_module(home), name), (old, home, name)
+
+
+#: The modules each old module's code moved to, which its docstring must name as the place to
+#: patch (a name patched on the old module changes nothing).
+SPLIT_INTO = {
+    "eegpt.dataset_read": ["dataset_folders", "shard_checks", "run_specs", "dataset_parts",
+                           "read_filters", "run_channel_sets", "recording_copies",
+                           "window_tables", "text_tables"],
+    "eegpt.viz": ["_viz_common", "viz_channels", "viz_embeddings", "viz_hypnogram",
+                  "viz_training"],
+    "eegpt.outputs": ["output_files", "optional_packages", "embeddings_writer",
+                      "embeddings_loading", "embeddings_parts", "pooling", "clock_times",
+                      "metadata_tables"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("old", sorted(SPLIT_INTO))
+def test_an_old_module_says_its_names_are_for_imports_and_where_to_patch_them(old):
+    doc = " ".join(importlib.import_module(old).__doc__.split())
+    assert "re-exported for imports only" in doc
+    assert "To patch or override one, patch" in doc
+    for module in SPLIT_INTO[old]:
+        assert f"eegpt.{module}`" in doc, module

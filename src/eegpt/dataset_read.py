@@ -2,13 +2,21 @@
 one run folder or of several (``--part`` runs), or of many per-recording outputs, as a table
 and their embeddings as one array, checked as they are read.
 
-The checks and warnings it makes live beside it, and this module re-exports the names other
-modules took from it before they moved there: the files of a run folder
-(:mod:`eegpt.dataset_folders`), its shards' footers and damage (:mod:`eegpt.shard_checks`),
-settings compared (:mod:`eegpt.run_specs`), ``--part`` runs (:mod:`eegpt.dataset_parts`),
-filters (:mod:`eegpt.read_filters`), channel sets (:mod:`eegpt.run_channel_sets`), copies
-(:mod:`eegpt.recording_copies`), the tables read (:mod:`eegpt.window_tables`) and
-``.csv``/``.tsv`` tables (:mod:`eegpt.text_tables`).
+The checks and warnings it makes live beside it, and this module re-exports every name it
+gave before they moved there: the files of a run folder (:mod:`eegpt.dataset_folders`), its
+shards' footers and damage (:mod:`eegpt.shard_checks`), settings compared
+(:mod:`eegpt.run_specs`), ``--part`` runs (:mod:`eegpt.dataset_parts`), filters
+(:mod:`eegpt.read_filters`), the channel sets runs were embedded with
+(:mod:`eegpt.run_channel_sets`), copies (:mod:`eegpt.recording_copies`), the tables read
+(:mod:`eegpt.window_tables`) and ``.csv``/``.tsv`` tables (:mod:`eegpt.text_tables`).
+
+Those names are re-exported for imports only (``from eegpt.dataset_read import
+damaged_shards`` gives the same object as before the split). Patching one here
+(``monkeypatch.setattr(eegpt.dataset_read, "read_shard_status", ...)``) changes nothing,
+silently: the code that uses it reads the name of the module that defines it. To patch or
+override one, patch that module (``read_shard_status`` in :mod:`eegpt.shard_checks`,
+``require_pyarrow`` in :mod:`eegpt.optional_packages` ...; ``obj.__module__`` names a
+function's or class's home). :data:`FLAG_COLUMNS` and :func:`read_embeddings` are defined here.
 
 This module imports neither torch nor MNE nor SciPy (only NumPy, and pyarrow and pandas when
 reading), so that analysing a corpus's embeddings does not pay for the model's stack.

@@ -55,7 +55,16 @@ and pyarrow when needed (:mod:`eegpt.optional_packages`), the streaming writer a
 per-window columns (:mod:`eegpt.embeddings_writer`), reading back (:mod:`eegpt.embeddings_loading`),
 selecting and joining windows (:mod:`eegpt.embeddings_parts`), poolings (:mod:`eegpt.pooling`),
 clock times (:mod:`eegpt.clock_times`) and ``epochs.metadata`` records
-(:mod:`eegpt.metadata_tables`).
+(:mod:`eegpt.metadata_tables`); the errors (:class:`~eegpt.errors.OutputExistsError` ...) are
+those of :mod:`eegpt.errors`, ``RUN_MANIFEST`` is :data:`eegpt.dataset_folders.RUN_MANIFEST`.
+
+Those names are re-exported for imports only (``from eegpt.outputs import load_embeddings``
+gives the same object as before the split). Patching one here (``eegpt.outputs.require_pyarrow
+= ...``, ``monkeypatch.setattr(eegpt.outputs, "_finish", ...)``) changes nothing, silently: the
+code that uses it reads the name of the module that defines it. To patch or override one, patch
+that module: ``require_pyarrow`` and ``require_pandas`` in :mod:`eegpt.optional_packages`,
+``_finish``, ``atomic_write`` and ``parquet_writer`` in :mod:`eegpt.output_files`, and so on
+(``obj.__module__`` names a function's or class's home).
 """
 
 from __future__ import annotations

@@ -16,13 +16,27 @@ curves and the confusion matrix) and :mod:`eegpt.viz_hypnogram` (a hypnogram of 
 epochs), with what they share in ``eegpt._viz_common`` (pyplot, showing and saving figures,
 text and legends) and ``eegpt._viz_clock`` (clock axes). matplotlib is imported only when a
 figure is drawn.
+
+Names here are re-exported for imports only (``from eegpt.viz import PC_COLORS`` gives the
+same object as before the split). Rebinding or patching one here (``eegpt.viz.pyplot_module
+= ...``, ``eegpt.viz.PC_COLORS = [...]``, ``monkeypatch.setattr(eegpt.viz, ...)``) changes no
+figure, silently: the figures read the names of the module that defines them. To patch or
+override one, patch that module: ``eegpt._viz_common`` (``pyplot_module``, ``save_figure``,
+``NOT_PRETRAINED_TITLE``, ``VECTOR_TEXT``), :mod:`eegpt.viz_channels` (``COLORS``,
+``EDGE_WIDTHS``, ``ELECTRODE_STYLES``, ``HEAD_*``, ``MAX_LISTED``, ``MAX_RENAMED``,
+``ELECTRODE_ROOM``), :mod:`eegpt.viz_embeddings` (``CLASS_COLORS``, ``CLASS_MARKERS``,
+``PC_COLORS``, ``PC_LINESTYLES``), :mod:`eegpt.viz_hypnogram` (``STAGE_RANKS``,
+``BAD_EPOCH_COLOR``), :mod:`eegpt.viz_training` (``COLORBAR_LABELS``). The style constants are
+read-only settings of eegpt's figures, not an interface for restyling them: to restyle, pass
+``colors={class: colour}`` to :func:`plot_embeddings` for classes, or change the returned
+figure's artists with matplotlib.
 """
 
 from __future__ import annotations
 
 # Names of the modules eegpt.viz was split into are imported here as themselves (``X as X``):
 # every name eegpt.viz held stays importable from it (``_NotebookDisplay`` also for figures
-# pickled before the split).
+# pickled before the split). Importable only: patching them here changes no figure (see above).
 from eegpt._filenames import user_path as user_path
 from eegpt._logging import ignored_warnings as ignored_warnings
 from eegpt._viz_common import NOT_PRETRAINED_TITLE as NOT_PRETRAINED_TITLE
