@@ -87,7 +87,7 @@ def corpora_of_parts(
     parts: Sequence[tuple[Path, Mapping[str, Any]]],
 ) -> list[list[tuple[Path, Mapping[str, Any]]]]:
     """The ``--part`` runs among ``parts`` (each a run folder and its spec's ``inputs``), by
-    corpus: runs of one corpus (:func:`_corpus_identity`; runs from before it was recorded
+    corpus: runs of one corpus (:func:`eegpt.dataset_runs.corpus_identity`; runs from before it was recorded
     count as one), of lists of files whose listings share a file, whose listings share a
     recording id (one corpus staged to another path per task), or split from one listing
     (a listing frozen in a manifest, given to the parts run again) are of one."""

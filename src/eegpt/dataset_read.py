@@ -157,7 +157,7 @@ def read_embeddings(
     Parameters
     ----------
     output_dir : path-like | sequence of path-like
-        A folder written by :func:`embed_dataset`, or several: the parts of one corpus run on
+        A folder written by :func:`eegpt.embed_dataset`, or several: the parts of one corpus run on
         several hosts, one folder each, or a run and the files it skipped as too short embedded
         with ``--tail pad``. A folder of run folders (``-o out/part-K`` of ``--part`` runs)
         stands for those, alone or in a sequence. Their settings (model, checkpoint, preprocessing but ``--rescale``
@@ -168,7 +168,7 @@ def read_embeddings(
         in another) is read as text.
 
         Or per-recording outputs (``.npz``/``.parquet`` of ``eegpt embed``,
-        :meth:`Embeddings.save`: one job per recording, e.g. in Snakemake): a list of such
+        :meth:`eegpt.outputs.Embeddings.save`: one job per recording, e.g. in Snakemake): a list of such
         files, a folder holding them (right inside it, in name order; its whole tree with
         ``recursive``), or a list of such folders. Their rows come in the order given (a folder's files by name), each file's
         in window order, with the columns of a run's shards (``recording_id`` is the output

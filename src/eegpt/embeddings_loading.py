@@ -37,14 +37,14 @@ __all__ = ["EmbeddingsFile", "load_embeddings"]
 def load_embeddings(
     path: str | os.PathLike | Sequence[str | os.PathLike], recording_id: str | None = None
 ) -> Embeddings:
-    """Read a file written by :meth:`Embeddings.save`, or one recording of a folder written
+    """Read a file written by :meth:`eegpt.outputs.Embeddings.save`, or one recording of a folder written
     by :func:`eegpt.embed_dataset`, e.g. to plot it.
 
     Parameters
     ----------
     path : str | path-like | sequence of path-like
         An ``.npz`` or ``.parquet`` file of one recording (``eegpt embed``,
-        :meth:`Embeddings.save`, :func:`eegpt.embed_to_file`), or an ``embed-dataset``
+        :meth:`eegpt.outputs.Embeddings.save`, :func:`eegpt.embed_to_file`), or an ``embed-dataset``
         output folder: a run's, a folder of ``--part`` run folders, or (with
         ``recording_id``) several, as :func:`eegpt.read_embeddings` reads them together and
         with its checks (parts of one listing, no file in two).
@@ -125,7 +125,7 @@ class EmbeddingsFile:
 def _load_outline(path: str | os.PathLike) -> Embeddings:
     """An embeddings file as :func:`load_embeddings` reads it, with its checks and messages,
     but without its embeddings (a 24 h recording's are gigabytes): its onsets and provenance
-    (per-window annotations included, so :attr:`Embeddings.bad` holds), and ``data`` a
+    (per-window annotations included, so :attr:`eegpt.outputs.Embeddings.bad` holds), and ``data`` a
     read-only array of zeros of the stored shape that takes no memory
     (``np.broadcast_to``). What ``eegpt info`` reads."""
     return _load_file(Path(path), with_data=False)
@@ -237,7 +237,7 @@ _OTHER_NORMALISATION = "read_embeddings: no row has recording_id"
 
 
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
-    """The windows of one recording of an embed-dataset folder, as :class:`Embeddings`."""
+    """The windows of one recording of an embed-dataset folder, as :class:`eegpt.outputs.Embeddings`."""
     from eegpt.dataset_folders import shard_files
     from eegpt.dataset_read import read_embeddings
     from eegpt.outputs import Embeddings  # (it imports this module)

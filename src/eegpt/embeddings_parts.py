@@ -47,7 +47,7 @@ def select_window_metadata(metadata: dict[str, Any], rows: Any, n: int) -> dict[
 
 
 def _embeddings_parts(parts: Any) -> list[Embeddings]:
-    """``parts`` of :meth:`Embeddings.concatenate` as a list, refused with a TypeError where
+    """``parts`` of :meth:`eegpt.outputs.Embeddings.concatenate` as a list, refused with a TypeError where
     it is one Embeddings (iterating it gives its own windows) or holds anything else."""
     from eegpt.outputs import Embeddings  # (it imports this module)
 
@@ -229,7 +229,7 @@ def _joined_onsets(parts: Sequence[Embeddings]) -> np.ndarray:
 
 
 def _joined_epochs_metadata(tables: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``epochs_metadata`` records of the parts (:func:`metadata_record`) as one, rows in
+    """The ``epochs_metadata`` records of the parts (:func:`eegpt.metadata_tables.metadata_record`) as one, rows in
     part 0's column order (joined by column name); raises if a part has other columns."""
     columns = list(tables[0]["columns"])
     rows: list[list[Any]] = []

@@ -29,7 +29,7 @@ _PARQUET_COLUMNS = ("source", "window", "onset_s", "clock_s", "clock_time", "emb
 
 
 def _metadata_columns(record: dict[str, Any]) -> tuple[list[tuple[str, Any]], dict[str, str]]:
-    """Parquet columns ``(name, pyarrow array)`` of a :func:`metadata_record`, and the schema
+    """Parquet columns ``(name, pyarrow array)`` of a :func:`eegpt.metadata_tables.metadata_record`, and the schema
     metadata ``{"pandas": ...}`` that lets ``pandas.read_parquet`` restore their dtypes
     (pyarrow's own record; without it nullable integers come back as float64).
 
@@ -79,7 +79,7 @@ LATE_METADATA_KEY = "eegpt_late"
 
 class _WindowColumns:
     """The per-window columns of a table of embeddings (Parquet files,
-    :meth:`Embeddings.to_data_frame`), read and checked from the provenance: ``source``,
+    :meth:`eegpt.outputs.Embeddings.to_data_frame`), read and checked from the provenance: ``source``,
     ``window``, ``onset_s``, ``clock_s``, ``clock_time`` (:func:`window_clock`),
     [``embedding``], ``label`` (epochs' event names), ``annotations``, ``bad`` and the columns
     of ``epochs.metadata``."""
@@ -184,7 +184,7 @@ class EmbeddingsWriter:
     onsets : ndarray, shape (n_windows,)
         Window onsets in seconds.
     metadata : dict
-        JSON-serialisable provenance (see :class:`Embeddings`).
+        JSON-serialisable provenance (see :class:`eegpt.outputs.Embeddings`).
     overwrite : bool
         Replace an existing file.
 
@@ -282,7 +282,7 @@ class EmbeddingsWriter:
     def update_metadata(self, **entries: Any) -> None:
         """Change provenance entries that are not per window (e.g. ``warnings`` given while
         embedding) before the file is closed. A Parquet file keeps them in its footer
-        (:data:`LATE_METADATA_KEY`), which :func:`load_embeddings` applies over the schema's."""
+        (:data:`LATE_METADATA_KEY`), which :func:`eegpt.embeddings_loading.load_embeddings` applies over the schema's."""
         self.metadata.update(entries)
         if self.format == ".parquet":
             self._late.update(entries)

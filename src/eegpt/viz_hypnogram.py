@@ -92,7 +92,7 @@ def _epoch_pieces(
     the epoch's onset. An epoch ends no later than the data: the latest onset + ``covered``
     (its windows' seconds, ``(n,)``, None: not known); with ``record_clock`` (a
     :class:`eegpt.edf_files.RecordClock` or its dict) it is cut where a stretch begins, each piece
-    placed on the clock past the gaps before it (:meth:`RecordClock.to_clock`)."""
+    placed on the clock past the gaps before it (:meth:`eegpt.edf_files.RecordClock.to_clock`)."""
     ends = onsets + durations
     if covered is not None:
         seconds = _floats(covered)
@@ -223,9 +223,9 @@ def plot_hypnogram(
         False marks the figure as made with random encoder weights (a demo's).
     record_clock : eegpt.edf_files.RecordClock | dict | None
         Where the stretches of a discontinuous EDF+D/BDF+D recording lie on its clock (its
-        ``metadata["record_clock"]``, as :meth:`Embeddings.clock_times` uses it): with it, an
+        ``metadata["record_clock"]``, as :meth:`eegpt.outputs.Embeddings.clock_times` uses it): with it, an
         epoch over a gap is drawn in pieces, each stretch's seconds where they lie on the
-        clock, the gap left blank, as :meth:`Embeddings.plot` with ``time="clock"`` does.
+        clock, the gap left blank, as :meth:`eegpt.outputs.Embeddings.plot` with ``time="clock"`` does.
         Without it, each epoch is drawn from its ``clock_time`` for its ``duration_s``.
         Either way, with ``covered_s`` an epoch is drawn no further than the data its
         windows cover at the end of the recording (the last one's ``covered_s``).
