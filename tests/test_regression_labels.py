@@ -57,9 +57,11 @@ def test_labels_file_with_decimals_is_refused_as_float_y_is(tmp_path):
         load_labelled_epochs([path], labels=labels)
     # predictions do not need the labels: they are not checked
     load_labelled_epochs([path], labels=labels, require_labels=False)
-    # whole numbers written as decimals ('1.0', as pandas writes a float column) are codes
+    # whole numbers written as decimals ('1.0', as pandas writes a float column) are codes,
+    # read as the floats pandas reads (equal to the ints 1 and 2)
     _labels_csv(labels, ["1.0", "2.0"] * 4)
-    assert load_labelled_epochs([path], labels=labels)[1].tolist() == ["1.0", "2.0"] * 4
+    y = load_labelled_epochs([path], labels=labels)[1]
+    assert y.tolist() == [1.0, 2.0] * 4 and y.dtype == np.float64
 
 
 def test_npz_y_with_decimals_is_refused_before_training(tmp_path):

@@ -158,7 +158,9 @@ def _header_column(header: list[str], names: Sequence[str]) -> int | None:
 
 def read_label_rows(path: Path) -> LabelRows:
     """The ``label`` column of a CSV, one row per epoch; a missing label (a cell of
-    :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None. The column's name is
+    :data:`MISSING_LABELS`: blank, ``n/a``, ``NA``, ``nan``) is None, the others typed as
+    their column is (:func:`typed_labels`: as pandas reads it, but numbers with fractional
+    parts kept as text). The column's name is
     read in any case, the separator is a comma, semicolon or tab (:func:`_label_csv_layout`),
     and the text is read as manifests are (:func:`eegpt.text_tables.table_text`: UTF-8 with or
     without a byte-order mark, UTF-16 with one; another encoding is refused naming the file).
@@ -178,10 +180,14 @@ def read_label_rows(path: Path) -> LabelRows:
     # later label would belong to the epoch before its own); a short row has no label either
     labels = [row[column] if column < len(row) else None for row in rows]
     missing = [v is None or v.strip().lower() in MISSING_LABELS for v in labels]
+    typed = typed_labels(
+        [v for v, m in zip(labels, missing, strict=True) if v is not None and not m]
+    )
     if not any(missing):
-        y = np.array(labels)
+        y = np.array(typed)
     else:
-        y = np.array([None if m else v for v, m in zip(labels, missing, strict=True)], dtype=object)
+        given = iter(typed)
+        y = np.array([None if m else next(given) for m in missing], dtype=object)
     number = _header_column(header, LABEL_NUMBER_COLUMNS)
     unread = None if number is not None else _row_number_like(header, column)
     return LabelRows(
@@ -192,6 +198,37 @@ def read_label_rows(path: Path) -> LabelRows:
         unread_column=None if unread is None else header[unread].strip(),
         unread_numbers=cells(unread),
     )
+
+
+#: Cells of a labels CSV read as bools, as pandas reads them (``True``, ``TRUE``, ``true``).
+BOOL_CELLS = {"True": True, "TRUE": True, "true": True, "False": False, "FALSE": False,
+              "false": False}  # fmt: skip
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def typed_labels(cells: Sequence[str]) -> list[Any]:
+    """The labels of a CSV's cells (none missing) in the type pandas reads their column as,
+    which is the type of the same labels given as an array (an ``.npz``'s ``y``, Python
+    numbers), so that a probe trained on either has the same classes: whole numbers (``1``,
+    ``-2``) as ints, ``True``/``False`` as bools, whole numbers among which some are written
+    as decimals (``1.0``, as pandas and MATLAB write a column of codes with blank cells) as
+    floats (``1.0 == 1``: they still match integer classes). Anything else stays the text
+    written: names, a column of several kinds (``1`` and ``left``), and numbers with
+    fractional parts (``0.5``), which a probe refuses as a continuous target."""
+    stripped = [cell.strip() for cell in cells]
+    if not stripped:
+        return list(cells)
+    if all(cell in BOOL_CELLS for cell in stripped):
+        return [BOOL_CELLS[cell] for cell in stripped]
+    if all(_INTEGER.fullmatch(cell) for cell in stripped):
+        return [int(cell) for cell in stripped]
+    if all(_DECIMAL.fullmatch(cell) for cell in stripped):
+        numbers = [float(cell) for cell in stripped]
+        if all(x.is_integer() for x in numbers):
+            return numbers
+    return list(cells)
 
 
 def _row_number_like(header: list[str], label: int) -> int | None:

@@ -284,8 +284,9 @@ def _as_class_labels(
 ) -> np.ndarray:
     """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
     ``taken`` says where they came from, for the error about labels outside the classes."""
-    from eegpt.probe_labels import decimals_hint, event_names_hint, unknown_labels_hint
+    from eegpt.probe_labels import as_classes, decimals_hint, event_names_hint, unknown_labels_hint
 
+    y = as_classes(y, classes)  # numbers against a probe's classes written as decimals too
     known = set(classes.tolist())
     if set(y.tolist()) <= known:
         return y

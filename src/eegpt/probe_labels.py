@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -221,14 +221,28 @@ def check_label_types(labels: Sequence[Any], where: str = "") -> None:
 
 
 def as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """``labels`` in the type of ``classes`` when they differ only in it (``"1"`` for ``1``:
-    labels read from a CSV file vs event codes), else unchanged."""
+    """``labels`` in the type of ``classes`` when they differ only in it, else unchanged: by
+    their text (``"1"`` for ``1``: event codes against the text classes of a probe, or the
+    reverse), or numbers by their value against classes written as decimals (``1`` for
+    ``"1.0"``: a probe trained by an earlier eegpt on a labels CSV of floats, which kept them
+    as text, given the ints such a CSV now reads as)."""
     known = classes.tolist()
-    if set(labels.tolist()) <= set(known):
+    values = labels.tolist()
+    if set(values) <= set(known):
         return labels
-    by_text = {str(c): c for c in known}
-    if len(by_text) == len(known) and all(str(v) in by_text for v in labels.tolist()):
-        return np.array([by_text[str(v)] for v in labels.tolist()], dtype=classes.dtype)
+    keys: list[Callable[[Any], Any]] = [str]
+    if all(isinstance(c, str) for c in known) and all(
+        not isinstance(v, str) and _number(v) is not None for v in values
+    ):
+        keys.append(_number)  # numbers (not text) against text classes: compared as numbers
+    for key in keys:
+        by_key = {key(c): c for c in known}
+        if (
+            None not in by_key
+            and len(by_key) == len(known)
+            and all(key(v) in by_key for v in values)
+        ):
+            return np.array([by_key[key(v)] for v in values], dtype=classes.dtype)
     return labels
 
 
