@@ -59,10 +59,36 @@ EXPECTED_FAILED = {
 }
 
 
+# The classifier on the same epochs, trained for one epoch (the checks fit it about a hundred
+# times: about a minute on two CPU cores).
+CHECKED_CLASSIFIER = EEGPTClassifier(
+    TINY,
+    ch_names=["Cz"],
+    sfreq=256.0,
+    units="uV",
+    preprocessing=CHECKED.preprocessing,
+    config=ProbeConfig(epochs=1),
+)
+
+EXPECTED_FAILED_CLASSIFIER = {
+    "check_estimators_overwrite_params": EXPECTED_FAILED["check_estimators_overwrite_params"],
+    "check_classifier_data_not_an_array": (
+        "feeds X as a pandas DataFrame, which eegpt refuses on purpose (which axis is time and "
+        "which columns are channels is for the user to say: eegpt.io.refuse_dataframe); "
+        "test_the_classifier_refuses_what_the_embedder_refuses checks the refusal"
+    ),
+}
+
+
+def _expected_failed(est: object) -> dict[str, str]:
+    return EXPECTED_FAILED_CLASSIFIER if isinstance(est, EEGPTClassifier) else EXPECTED_FAILED
+
+
 @pytest.mark.filterwarnings(
     "ignore::RuntimeWarning"
 )  # random numbers are not EEG: data checks warn
-@parametrize_with_checks([CHECKED], expected_failed_checks=lambda est: EXPECTED_FAILED)
+@pytest.mark.filterwarnings("ignore::UserWarning")  # the classifier: few epochs per class
+@parametrize_with_checks([CHECKED, CHECKED_CLASSIFIER], expected_failed_checks=_expected_failed)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -1364,3 +1390,88 @@ def test_an_evoked_is_refused_as_embed_refuses_it_with_how_to_embed_it(task):
     evoked = evoked.copy().pick("eeg")
     est = embedder(ch_names=evoked.ch_names, sfreq=evoked.info["sfreq"])
     assert est.fit_transform(evoked.data[None]).shape[0] == 1
+
+
+def _quick_classifier(task, **kwargs) -> EEGPTClassifier:
+    """A classifier of ``task``'s arrays (1 s epochs at 250 Hz), trained for one epoch."""
+    return EEGPTClassifier(
+        TINY, ch_names=task.ch_names, sfreq=task.info["sfreq"], preprocessing=ONE_SECOND,
+        config=ProbeConfig(epochs=1), **kwargs,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.bfloat16])
+def test_estimators_take_torch_tensors_as_their_values(task, dtype):
+    """A torch tensor is read as the NumPy array of its values (bfloat16 as float32), as
+    model.embed and train_probe read one: the same outputs as that array, in fit and in
+    every prediction, of both estimators."""
+    part = task[::10]  # 12 epochs of both classes
+    tensor = torch.from_numpy(part.get_data()).to(dtype)
+    array = tensor.float().numpy() if dtype == torch.bfloat16 else tensor.numpy()
+    kwargs = {"ch_names": part.ch_names, "sfreq": part.info["sfreq"]}
+    want = embedder(**kwargs).fit(array).transform(array)
+    np.testing.assert_array_equal(embedder(**kwargs).fit(tensor).transform(tensor), want)
+    y = epochs_labels(part)
+    fitted = _quick_classifier(part).fit(array, y)
+    by_tensor = _quick_classifier(part).fit(tensor, y)
+    np.testing.assert_array_equal(by_tensor.predict_proba(tensor), fitted.predict_proba(array))
+    np.testing.assert_array_equal(
+        by_tensor.decision_function(tensor), fitted.decision_function(array)
+    )
+    assert by_tensor.predict(tensor).tolist() == fitted.predict(array).tolist()
+    assert by_tensor.score(tensor, y) == fitted.score(array, y)
+
+
+def test_classifier_scores_a_column_of_labels_as_it_fits_one(task):
+    """score takes y of shape (n, 1), as fit does (and scikit-learn's classifiers): the same
+    accuracy as of y (n,), with the DataConversionWarning of fit."""
+    from sklearn.exceptions import DataConversionWarning
+
+    part = task[::10]
+    x, y = part.get_data(), part.events[:, 2]
+    with pytest.warns(DataConversionWarning):
+        clf = _quick_classifier(part).fit(x, y[:, None])
+    with pytest.warns(DataConversionWarning):
+        assert clf.score(x, y[:, None]) == clf.score(x, y)
+    with pytest.raises(ValueError, match=r"y should be a 1d array, got an array of shape"):
+        clf.score(x, np.c_[y, y])
+
+
+def test_the_classifier_refuses_what_the_embedder_refuses(task, tmp_path):
+    """A continuous recording (mne.io.Raw, the path of a file of one) is refused by the
+    classifier, at fit and in every prediction, as by the embedder (one check, one message:
+    cut epochs first), not cut into windows that no y lines up with; so is a DataFrame."""
+    part = task[:10]
+    raw = mne.io.RawArray(np.concatenate(list(part.get_data()), axis=1), part.info, verbose=False)
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    clf = EEGPTClassifier(TINY, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1))
+    fitted = clone(clf).fit(part, epochs_labels(part))
+    cut = r"; cut them from the recording first, e.g. {}epochs = mne.make_fixed_length_epochs\(raw, duration=1, preload=True\)"  # noqa: E501
+    for X, found, read in (
+        (raw, r"got a continuous mne.io.Raw, but ", ""),
+        (str(path), r".*night_raw.fif: ", r"raw = mne.io.read_raw\(path\); "),
+    ):
+        with pytest.raises(ValueError, match=found + r"EEGPTEmbedder transforms epochs \(one "
+                           r"row per epoch\)" + cut.format(read)):  # fmt: skip
+            EEGPTEmbedder(TINY, preprocessing=ONE_SECOND).fit(X)
+        said = found + r"EEGPTClassifier classifies epochs \(one row per epoch\)" + cut.format(read)
+        with pytest.raises(ValueError, match=said):
+            clone(clf).fit(X, ["a", "b"] * 5)
+        for call in (fitted.predict, fitted.predict_proba, fitted.decision_function):
+            with pytest.raises(ValueError, match=said + r".*clf.probe_.predict_proba\("):
+                call(X)
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(part.get_data()[0].T, columns=part.ch_names)
+    with pytest.raises(RecordingError, match=r"a DataFrame .* df\[names\]\.to_numpy\(\)"):
+        _quick_classifier(part).fit(df, ["a", "b"] * 125)
+
+
+def test_classifier_says_what_scikit_learn_says_of_missing_or_single_class_labels(task):
+    """y None for an array (no events to name the epochs) and labels of one class are
+    refused in scikit-learn's words, which its estimator checks look for."""
+    x = task.get_data()[:4]
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        _quick_classifier(task).fit(x)
+    with pytest.raises(ValueError, match=r"at least 2 classes, got 1 class \('a'\) in 4 labels"):
+        _quick_classifier(task).fit(x, ["a"] * 4)

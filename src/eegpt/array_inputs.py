@@ -124,12 +124,19 @@ def float32_of_bfloat16(obj: Any) -> Any:
     return obj
 
 
+def array_of(obj: Any) -> np.ndarray:
+    """``obj`` as a NumPy array, as every array entry point reads its samples: a torch tensor
+    (on the CPU, not requiring grad) as its values, bfloat16 as float32
+    (:func:`float32_of_bfloat16`), of the same shape; anything else by ``np.asarray``."""
+    return np.asarray(float32_of_bfloat16(obj))
+
+
 def _one_array(obj: Any) -> np.ndarray:
     """``np.asarray(obj)`` of an array input, refusing with the way on: a list (or tuple) of
     arrays of unequal shapes, which makes no one array (numpy's "inhomogeneous shape"), with
     the lengths found (samples, the last axis); a 1-D array, with ``x[None]`` (one channel)."""
     try:
-        data = np.asarray(float32_of_bfloat16(obj))
+        data = array_of(obj)
     except ValueError:
         arrays = isinstance(obj, (list, tuple)) and all(hasattr(a, "shape") for a in obj)
         shapes = [tuple(a.shape) for a in obj] if arrays else []

@@ -45,6 +45,7 @@ import numpy as np
 import torch
 
 from eegpt._logging import Verbose
+from eegpt.array_inputs import array_of
 from eegpt.errors import (
     EEGPTUserWarning,
     MissingDependencyError,
@@ -73,7 +74,7 @@ from eegpt.io import (
     Recording,
     check_integer_volts,
     check_sfreq,
-    float32_of_bfloat16,
+    may_hold_epochs,
     refuse_braindecode,
     refuse_dataframe,
     refuse_evoked,
@@ -125,8 +126,43 @@ def _warning_once(call: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
 def _epochs_input(X: Any) -> bool:
     """mne.Epochs, a list of them, or the path of an MNE epochs file (``-epo.fif``); also a
     continuous recording (``mne.io.Raw``, another path), refused by
-    :func:`~eegpt.probe.as_epochs_recording` with how to cut epochs from it."""
+    :func:`_refuse_continuous` with how to cut epochs from it."""
     return isinstance(X, (mne.BaseEpochs, mne.io.BaseRaw, str, os.PathLike)) or is_epochs_list(X)
+
+
+#: What each estimator does with epochs, for :func:`_refuse_continuous`'s message.
+_DOES = {"EEGPTEmbedder": "transforms", "EEGPTClassifier": "classifies"}
+
+
+def _refuse_continuous(X: Any, estimator: str, window_seconds: float) -> None:
+    """Refuse a continuous recording, an ``mne.io.Raw`` or the path of a file that holds no
+    epochs, given to ``estimator`` (``"EEGPTEmbedder"``, ``"EEGPTClassifier"``): the one check
+    of both estimators, at fit and in every prediction. They take epochs, one row of output
+    each; cut into windows, a recording would give rows that no ``y`` of its epochs lines up
+    with. Says how to cut epochs of ``window_seconds`` from it (and, for the classifier, how
+    to predict its consecutive windows: the fitted probe takes a recording)."""
+    if isinstance(X, mne.io.BaseRaw):
+        found, read, files = "got a continuous mne.io.Raw, but ", "", ""
+    elif isinstance(X, (str, os.PathLike)) and not may_hold_epochs(X):
+        found, read = f"{X}: ", "raw = mne.io.read_raw(path); "
+        files = (
+            "; pass an MNE epochs file (name ending in -epo.fif), an epoched EEGLAB .set file, "
+            "an mne.Epochs or an array [n_epochs, C, T]"
+        )
+    else:
+        return
+    cut = f"mne.make_fixed_length_epochs(raw, duration={window_seconds:g}, preload=True)"
+    probe = (
+        "; the consecutive windows of a recording are predicted by the fitted probe: "
+        f"clf.probe_.predict_proba({'raw' if not read else 'path'})"
+        if estimator == "EEGPTClassifier"
+        else ""
+    )
+    raise ValueError(
+        f"{found}{estimator} {_DOES[estimator]} epochs (one row per epoch); cut them from the "
+        f"recording first, e.g. {read}epochs = {cut} (consecutive {window_seconds:g} s "
+        f"windows){files}{probe}"
+    )
 
 
 def _first_epoch(rec: Recording) -> Recording:
@@ -196,7 +232,8 @@ def _epochs_array(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
             "sfreq=..., units='V' (the default) or 'uV', as the samples are) (or pass mne.Epochs)"
         )
-    X = float32_of_bfloat16(X)  # a torch tensor NumPy cannot take
+    if isinstance(X, torch.Tensor):  # its values, as model.embed and train_probe read one
+        X = array_of(X)  # (bfloat16 as float32): check_array and dtype checks take NumPy's
     check_integer_volts(X, units, f"{estimator}(units=...)")
     try:
         array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
@@ -573,7 +610,10 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     ``X`` is an ``mne.Epochs``, a list of them (what scikit-learn's splitters make of one), the
     path of an MNE epochs file (``-epo.fif``) or a list of them, an array ``[n_epochs,
     n_channels, n_times]``, or the same flattened to ``[n_epochs, n_channels * n_times]`` (C
-    order, channels outer), which is what tools that only handle 2-D data pass. A single
+    order, channels outer), which is what tools that only handle 2-D data pass; a torch tensor
+    of either is read as its values (bfloat16 as float32), as :func:`eegpt.embed` reads one.
+    A continuous recording (``mne.io.Raw``, the path of one) is refused with how to cut epochs
+    from it, by both estimators. A single
     window ``[n_channels, n_times]`` (an online decision) is a batch of one: pass ``X[None]``
     (a 2-D array shaped as one window is refused with that advice). Outputs are float32.
 
@@ -648,6 +688,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         ``fitted_times``: the samples per epoch of fit, to tell a single window from epochs
         (:func:`_epochs_array`)."""
         if _epochs_input(X):
+            _refuse_continuous(X, type(self).__name__, self._config().window_seconds)
             _refuse_array_params(self, X)
             return as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
@@ -868,6 +909,34 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         return np.asarray(names, dtype=object)
 
 
+def _labels_1d(y: Any) -> np.ndarray:
+    """Labels ``y`` of shape ``(n,)`` or a column ``(n, 1)`` as ``(n,)``, as scikit-learn's
+    classifiers take them in ``fit`` and ``score`` (a column with its DataConversionWarning);
+    other shapes are refused by :func:`~sklearn.utils.validation.column_or_1d`."""
+    return column_or_1d(y, warn=True)
+
+
+def _check_labels(y: np.ndarray | None, array: bool) -> None:
+    """Refuse, in scikit-learn's words (which its estimator checks look for), labels ``y``
+    of fewer than two classes (a classifier learns to tell classes apart: there is nothing to
+    learn from one), and no ``y`` for an ``array`` X, which has no events to name its epochs
+    (``mne.Epochs`` have)."""
+    if y is None:
+        if array:
+            raise ValueError(
+                "EEGPTClassifier requires y to be passed, but the target y is None: an array X "
+                "carries no labels (only mne.Epochs give theirs, their event names); pass y, "
+                "one label per epoch"
+            )
+        return
+    classes = list(dict.fromkeys(y.tolist()))  # any labels: np.unique sorts, mixed types fail
+    if len(y) and len(classes) < 2:
+        raise ValueError(
+            f"EEGPTClassifier needs labels of at least 2 classes, got 1 class ({classes[0]!r}) "
+            f"in {count(len(y), 'label')}; give it epochs of each class"
+        )
+
+
 def _kinds(values: Any) -> set[bool]:
     """Whether the labels are text (True), numbers (False), or both, by value (object arrays
     may hold either)."""
@@ -1011,15 +1080,19 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = True
         tags.input_tags.three_d_array = True
+        # a probe of a frozen EEG encoder: it learns EEG windows, not the random blobs on which
+        # scikit-learn's checks expect an accuracy above 0.83
+        tags.classifier_tags.poor_score = True
         return tags
 
     def _inputs(self, X: Any, fitted_times: int | None = None) -> tuple[Any, dict[str, Any]]:
         """``X`` as :func:`~eegpt.probe.train_probe` takes it, and the array keywords;
         ``fitted_times``: the samples per epoch of fit (:func:`_epochs_array`)."""
+        config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         if _epochs_input(X):
+            _refuse_continuous(X, type(self).__name__, config.window_seconds)
             _refuse_array_params(self, X)
             return X, {}
-        config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         array = _epochs_array(
             X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units),
             fitted_times, config.window_seconds,
@@ -1034,9 +1107,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : mne.Epochs | list of mne.Epochs | path | ndarray, (n_epochs, C, T) or (n_epochs, C*T)
-            Labelled epochs, each one model window (see :class:`EEGPTEmbedder`'s Notes).
-        y : array-like, shape (n_epochs,) | None
-            Class labels; ``None`` takes the event names of ``mne.Epochs``.
+            Labelled epochs, each one model window (see :class:`EEGPTEmbedder`'s Notes: a
+            torch tensor is read as its values, a continuous recording refused).
+        y : array-like, shape (n_epochs,) or (n_epochs, 1) | None
+            Class labels (a column with scikit-learn's ``DataConversionWarning``); ``None``
+            takes the event names of ``mne.Epochs`` (for arrays, a ``ValueError``).
         groups : array-like, shape (n_epochs,) | None
             With a ``validation`` fraction: one value per epoch (e.g. subject ids), so that
             the fraction holds out whole groups (see :func:`eegpt.probe.train_probe`).
@@ -1058,11 +1133,12 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
                 f"config must be a ProbeConfig or None, got {type(self.config).__name__}"
             )
         if y is not None:  # scikit-learn's checks: a column vector, not regression targets
-            y = column_or_1d(y, warn=True)
+            y = _labels_1d(y)
             check_classification_targets(y)
         data, array_kwargs = self._inputs(X)
         rename = rename_table(self.rename) or None  # read once: predicting reads no file
         model = _load_encoder(self)
+        _check_labels(y, bool(array_kwargs))  # after the parameters' checks, as before
         # A copy, so that fit leaves the parameters as given (training moves the encoder to
         # the device); pickles store the weights once (__getstate__).
         self._encoder_copied = model is self.model
@@ -1155,10 +1231,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         return row_softmax(self._logits(X))
 
     def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
-        """Accuracy on ``X`` against ``y`` (``None``: the event names of ``mne.Epochs``)."""
+        """Accuracy on ``X`` against ``y`` (``(n_epochs,)`` or a column ``(n_epochs, 1)``,
+        as :meth:`fit` takes it; ``None``: the event names of ``mne.Epochs``)."""
         check_is_fitted(self, "probe_")
         given = y is not None
-        y = as_classes(np.asarray(y) if given else labels_of(X, None, -1), self.classes_)
+        y = as_classes(_labels_1d(y) if given else labels_of(X, None, -1), self.classes_)
         unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()), key=str)
         hint = unknown_labels_hint(unknown, self.classes_, X) if unknown else ""
         if unknown and not given:
