@@ -201,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "replaced, and said so (eegpt info OUTPUT says CHANGED); so is a file at an output's "
         "path that eegpt cannot read as its output (empty, as a workflow's touch placeholder, "
         "cut short, or not an eegpt output); one embedded with other preprocessing, channel "
-        "selection, weights or precision is kept, with a warning",
+        "selection, weights or precision is kept, with a warning. A recording an interrupted "
+        "run was embedding resumes from the windows it kept (hidden .eegpt-partial files beside "
+        "its output), the same output bit for bit",
     )
     p.add_argument(
         "-q",
