@@ -239,23 +239,6 @@ def test_weights_help_matches_the_usage_line(capsys, command):
     assert "there is no default: without it the command stops, saying how to get weights" in out
 
 
-@pytest.mark.parametrize("action", ["train", "predict", "evaluate"])
-def test_probe_commands_explain_that_they_take_no_picks(tmp_path, capsys, action):
-    """The error of a file typing its electrodes misc names --picks, which the probe
-    commands lack: --picks is answered with what to do instead, not a bare "unrecognized
-    arguments"."""
-    fif = _emotiv(tmp_path)
-    words = {"train": ["train", str(fif), "--weights", "w", "-o", str(tmp_path / "p")],
-             "predict": ["predict", str(tmp_path / "p"), str(fif)],
-             "evaluate": ["evaluate", str(tmp_path / "p"), str(fif)]}[action]  # fmt: skip
-    with pytest.raises(SystemExit) as stop:
-        probe_main([*words, "--picks", "misc"])
-    assert stop.value.code == 2
-    err = " ".join(capsys.readouterr().err.split())
-    assert f"eegpt probe {action} takes no --picks: the probe commands read the channels" in err
-    assert "raw.set_channel_types" in err
-
-
 @pytest.mark.parametrize(
     ("words", "said"),
     [

@@ -525,15 +525,16 @@ def parse_keep(text: str) -> list[str]:
     return keep
 
 
-def add_picks_option(g: argparse._ActionsContainer) -> None:
-    """``--picks TYPE`` (repeatable; see :func:`picks_of`)."""
+def add_picks_option(g: argparse._ActionsContainer, default: str = "eeg") -> None:
+    """``--picks TYPE`` (repeatable; see :func:`picks_of`); ``default``: its default, as its
+    help says it (``probe predict``/``evaluate``: the probe's own)."""
     g.add_argument(
         "--picks",
         action="append",
         default=None,
         metavar="TYPE",
-        help="channel types to read (default: eeg; repeatable): --picks eeg --picks misc also "
-        "takes electrodes a file types misc, --picks all every channel (names outside the "
+        help=f"channel types to read (default: {default}; repeatable): --picks eeg --picks misc "
+        "also takes electrodes a file types misc, --picks all every channel (names outside the "
         "vocabulary are dropped)",
     )
 

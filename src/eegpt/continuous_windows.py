@@ -33,6 +33,7 @@ def labelled_windows(
     *,
     keep_channels: str | Sequence[str] | None = None,
     rename: Any = None,
+    picks: str | Sequence[str] = "eeg",
 ) -> tuple[Any, np.ndarray]:
     """A continuous recording as epochs (the windows ``how`` keeps, in volts at the model's
     rate, numbered and timed in the recording) and their labels from its own annotations.
@@ -40,13 +41,14 @@ def labelled_windows(
     The windows are those ``eegpt embed`` and ``probe predict`` cut (:func:`_window_stream`):
     the recording resampled whole with ``resample`` and cut at the model's rate, read block
     by block, not re-referenced, scaled or detrended (the probe's preprocessing does that to
-    them as to epochs, with the same result). Every EEG channel is read; ``keep_channels``
+    them as to epochs, with the same result). Every channel of the types ``picks`` names
+    (``--picks``; EEG by default) is read; ``keep_channels``
     and ``rename`` (the channels the probe's mapping keeps and drops) decide which channels
     marked bad are warned of as left out (:func:`eegpt.streaming.open_stream`)."""
     from eegpt.annotations import bad_windows, describe_bad, label_rule, markers_text
 
     streamed, stream, annotations, start = _window_stream(
-        path, how, resample, keep_channels, rename
+        path, how, resample, keep_channels, rename, picks
     )
     onsets, n = stream.onsets, stream.n_windows
     if how.match is None:  # --labels FILE: every window, labelled by the file
@@ -126,9 +128,11 @@ def _window_stream(
     resample: Literal["polyphase", "nearest"],
     keep: str | Sequence[str] | None = None,
     rename: Any = None,
+    picks: str | Sequence[str] = "eeg",
 ) -> tuple[Any, Any, Any, float]:
     """``(streamed, stream, annotations, start)``: the continuous recording ``path`` opened
-    for streaming with every EEG channel :func:`eegpt.io.as_recording` reads
+    for streaming with every channel :func:`eegpt.io.as_recording` reads (of the types
+    ``picks`` names: EEG by default)
     (:func:`eegpt.streaming.open_stream`, unmapped), its windows as ``eegpt embed`` cuts them
     (:class:`eegpt.streaming.WindowStream`: resampled whole to the model's rate with
     ``resample``, then cut into windows of ``how.window_seconds`` a hop apart (``how.overlap``)
@@ -141,11 +145,15 @@ def _window_stream(
     from eegpt.streaming import WindowStream, open_stream
 
     key = opened_key(path)
-    streamed = how.opened.pop(key, None)  # opened already for a check
+    streamed = how.opened.pop(key, None)  # opened already for a check (EEG channels)
+    if streamed is not None and picks != "eeg":  # other types: opened again, reading them
+        streamed = None
     made = key in how.annotated and streamed is not None  # its annotations too
     annotations = how.annotated.pop(key, None)
     if streamed is None:
-        streamed = open_stream(path, unmapped=True, keep=keep, rename=rename, verbose=False)
+        streamed = open_stream(
+            path, unmapped=True, keep=keep, rename=rename, picks=picks, verbose=False
+        )
     sfreq = float(PreprocessingConfig().sfreq)  # the model's rate, where windows are cut
     length = int(round(how.window_seconds * sfreq))
     if length < 1 or abs(length / sfreq - how.window_seconds) > 0.5 / sfreq:

@@ -230,6 +230,7 @@ def _predicting(
     units: Units = "V",
     rename: Rename | None = None,
     keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] | None = None,
     overlap: float | None = None,
     annotations: str | os.PathLike | mne.Annotations | None = None,
     reject_by_annotation: bool = False,
@@ -255,6 +256,7 @@ def _evaluating(
     units: Units = "V",
     rename: Rename | None = None,
     keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] | None = None,
     overlap: float | None = None,
     annotations: str | os.PathLike | mne.Annotations | None = None,
     reject_by_annotation: bool = False,
@@ -319,6 +321,11 @@ class EEGPTProbe:
         recording with more channels gives the trained ones without a warning for the others;
         a ``keep`` given there must keep every channel the probe was trained on
         (:meth:`windows`).
+    picks : list of str | None
+        The channel types read from the files it was trained on (``--picks`` of ``eegpt
+        probe train``: ``["eeg", "misc"]`` for electrodes typed misc); None where EEG alone
+        (the default, and probes saved before it was kept). Prediction and evaluation read
+        those types too unless given other ``picks``.
     """
 
     def __init__(
@@ -336,6 +343,7 @@ class EEGPTProbe:
         training: dict[str, Any] | None = None,
         rename: Rename | None = None,
         keep: str | Sequence[str] | None = None,
+        picks: str | Sequence[str] | None = None,
     ) -> None:
         if model.final_layer is None:
             raise ValueError("a probe model needs a final_layer head")
@@ -354,16 +362,18 @@ class EEGPTProbe:
                 rename = rename_table(rename)  # (as rename_table orders them: a cap, a file)
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
         self.keep = None if keep is None else keep_list(keep)
+        self.picks = recorded_picks(picks)
         # kinds of warnings held back while they repeat, and the calls that gave them
         self._warned: dict[str, set[str]] = {}  # (each_warning_once)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle, giving a probe pickled by an earlier eegpt (inside a fitted
         :class:`~eegpt.sklearn.EEGPTClassifier`) the attributes added since at what that eegpt
-        did: no ``rename`` or ``keep`` of its own, no warnings held back."""
+        did: no ``rename``, ``keep`` or ``picks`` of its own, no warnings held back."""
         self.__dict__.update(state)
         self.__dict__.setdefault("rename", None)
         self.__dict__.setdefault("keep", None)
+        self.__dict__.setdefault("picks", None)
         if not isinstance(self.__dict__.get("_warned"), dict):  # none, or the set once kept
             self._warned = {}
 
@@ -396,6 +406,7 @@ class EEGPTProbe:
         units: Units = "V",
         rename: Rename | None = None,
         keep: str | Sequence[str] | None = None,
+        picks: str | Sequence[str] | None = None,
         overlap: float | None = None,
         annotations: str | os.PathLike | mne.Annotations | None = None,
         reject_by_annotation: bool = False,
@@ -419,7 +430,9 @@ class EEGPTProbe:
         channels are ignored (with a warning, unless the probe was trained with ``keep``,
         which applies here too); missing ones raise. ``keep`` (``--keep-channels``) may be
         given as in training: it must keep every channel the probe was trained on (it cannot
-        change them), else a ``ValueError`` says which it leaves out.
+        change them), else a ``ValueError`` says which it leaves out. ``picks``: the channel
+        types read from files and MNE objects (MNE's ``picks``); None: the probe's own
+        (:attr:`picks`, the types it was trained on), else EEG alone.
 
         NaN/Inf samples are refused, as by :func:`eegpt.embed`, except, with
         ``reject_by_annotation``, those of a continuous recording that all lie inside
@@ -441,6 +454,7 @@ class EEGPTProbe:
         rec = as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=table,
             preprocessing=self.preprocessing, continuous=True, keep=keep,
+            picks=(picks if picks is not None else self.picks) or "eeg",
         )  # fmt: skip
         crop = self.preprocessing.crop_tmin
         if rec.is_epoched and crop is not None and rec.tmin is None:  # arrays: no times
@@ -1101,6 +1115,10 @@ class EEGPTProbe:
         keep : str | list of str | None
             The channels to keep, as in training; it must keep every channel the probe was
             trained on (see :meth:`windows`). None: the probe's own.
+        picks : str | list of str | None
+            The channel types read from files and MNE objects (MNE's ``picks``: ``"eeg"``,
+            ``["eeg", "misc"]``); None: those the probe was trained on (:attr:`picks`), else
+            EEG alone.
         overlap : float | None
             Seconds between consecutive windows of a continuous recording (default none:
             consecutive windows): ``window_seconds - overlap`` apart, sliding-window
@@ -1146,8 +1164,8 @@ class EEGPTProbe:
         ----------
         data : mne.Epochs | mne.io.Raw | str | Path | ndarray | Embeddings
             As for :meth:`predict_proba`.
-        ch_names, sfreq, units, rename, keep, overlap, annotations, reject_by_annotation, \
-verbose, device, precision, stream_precision, batch_size, cache
+        ch_names, sfreq, units, rename, keep, picks, overlap, annotations, \
+reject_by_annotation, verbose, device, precision, stream_precision, batch_size, cache
             As for :meth:`predict_proba`.
 
         Returns
@@ -1333,6 +1351,7 @@ verbose, device, precision, stream_precision, batch_size, cache
                 "encoder_chan_ids": list(self.chan_ids),
                 "rename": self.rename,
                 "keep": self.keep,
+                "picks": self.picks,
             },
             "encoder": self.encoder,
             "training": self.training,
@@ -1359,7 +1378,7 @@ verbose, device, precision, stream_precision, batch_size, cache
 
 
 def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "overlap", "verbose",
+    input_keys = {"ch_names", "sfreq", "units", "rename", "keep", "picks", "overlap", "verbose",
                   "annotations", "reject_by_annotation"}  # fmt: skip
     run_keys = {"device", "precision", "batch_size", "cache", "stream_precision"}
     unknown = sorted(set(kwargs) - input_keys - run_keys)
@@ -1370,6 +1389,15 @@ def _split_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any
         {k: v for k, v in kwargs.items() if k in input_keys},
         {k: v for k, v in kwargs.items() if k in run_keys},
     )
+
+
+def recorded_picks(picks: str | Sequence[str] | None) -> list[str] | None:
+    """``picks`` as a probe records them (:attr:`EEGPTProbe.picks`): a list of channel types,
+    or None for EEG alone (``"eeg"``, the default, read as before they were recorded)."""
+    if picks is None:
+        return None
+    listed = [picks] if isinstance(picks, str) else [str(p) for p in picks]
+    return None if listed == ["eeg"] else list(dict.fromkeys(listed))
 
 
 def row_softmax(logits: np.ndarray) -> np.ndarray:

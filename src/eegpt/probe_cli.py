@@ -71,6 +71,7 @@ from eegpt.cli_options import (
     lower_choice,
     overlap_seconds,
     parse_keep,
+    picks_of,
     save_figure_file,
     window_length,
 )
@@ -91,6 +92,7 @@ from eegpt.probe_cli_inputs import (
 )
 from eegpt.probe_cli_options import (
     INPUT_HELP,
+    PROBE_PICKS,
     OldPassesName,
     add_applied_crop,
     add_applied_keep,
@@ -155,7 +157,6 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         description=TRAIN_DESCRIPTION,
         epilog=TRAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        absent_options=PICKS_ABSENT,
     )
     add_labelled_data(p)
     p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
@@ -344,7 +345,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "with a trained probe",
         epilog=PREDICT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        absent_options={**WINDOW_FROM_PROBE, **PICKS_ABSENT},
+        absent_options=WINDOW_FROM_PROBE,
     )
     p.add_argument("probe", type=Path, help="probe folder")
     p.add_argument(
@@ -458,13 +459,14 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         p,
         "no notes (where labels come from, how windows are labelled, wrote N predictions); "
         "the table (without -o) is still printed on stdout, warnings and errors on stderr",
+        PROBE_PICKS,
     )
     p.set_defaults(func=cmd_probe_predict)
 
     p = actions.add_parser(
         "evaluate",
         help="score a probe on labelled epochs",
-        absent_options={**WINDOW_FROM_PROBE, **PICKS_ABSENT},
+        absent_options=WINDOW_FROM_PROBE,
     )
     p.add_argument("probe", type=Path, help="probe folder")
     add_labelled_data(p)
@@ -530,6 +532,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         p,
         "no confusion matrix printed; the metrics and the per-class report are still printed "
         "(stdout, or stderr with --json -), warnings and errors on stderr",
+        PROBE_PICKS,
     )
     p.set_defaults(func=cmd_probe_evaluate)
     return probe
@@ -555,7 +558,7 @@ def _train(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import load_model
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.probe import ProbeConfig, train_probe
+    from eegpt.probe import ProbeConfig, recorded_picks, train_probe
     from eegpt.probe_labels import quantity_warning_given, warn_quantity_labels
     from eegpt.probe_provenance import distinct_names, files_record
     from eegpt.training import per_epoch_split_warning
@@ -705,6 +708,7 @@ def _train(args: argparse.Namespace) -> int:
             verbose=False,
         )
     add_training_warnings(probe, said)  # those of reading the files too
+    probe.picks = recorded_picks(picks_of(args))  # read so again by predict, evaluate
     # the files read, not the epochs in memory they were merged into
     probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
     if args.labels is not None:
@@ -994,15 +998,6 @@ examples:
   eegpt probe train sub-01-epo.fif --weights eegpt-large -o probe/
   eegpt probe train rec1.edf rec2.edf --window-labels '(?i)seizure' --unlabelled background \\
       --weights eegpt-large -o seizures/"""
-
-#: What the ``probe`` commands say of ``--picks`` (an option of embed, embed-dataset and
-#: channels, which the error of a file typing its electrodes misc names).
-PICKS_ABSENT = {
-    "--picks": "the probe commands read the channels a file types EEG only; for a file "
-    "that types its electrodes otherwise (misc ...), set their type first and save it (in "
-    "Python: raw.set_channel_types({name: 'eeg' for name in names}); raw.save(...)), then give "
-    "that file (eegpt embed, embed-dataset and channels take --picks)"
-}
 
 #: What ``probe predict`` and ``probe evaluate`` say of ``--window`` (an option of ``embed`` and
 #: ``probe train``), refused as an abbreviation of ``--window-labels``.

@@ -33,6 +33,7 @@ from eegpt.probe_cli_inputs import (
     refuse_labels_without_files,
     say_crop,
 )
+from eegpt.probe_cli_options import applied_picks
 from eegpt.probe_cli_predict import (
     check_window_overlap,
     load_cli_probe,
@@ -81,6 +82,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     probe = load_cli_probe(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
+    applied_picks(args, probe)  # the channel types it was trained on, else --picks
     if args.event_scoring:
         args.event_class = event_classes(args, probe)
     classes = probe.classes_

@@ -22,6 +22,7 @@ from eegpt.cli_options import (
     checked_rescale,
     given_once,
     parse_rename,
+    picks_of,
 )
 from eegpt.continuous_windows import is_continuous_input
 from eegpt.probe_label_files import load_labelled_epochs
@@ -138,6 +139,7 @@ def read_inputs(
             column_optional=getattr(args, "label_column_adopted", False),
             verbose=False,
             keep=getattr(args, "keep_channels", None),
+            picks=picks_of(args),  # predict, evaluate: the probe's own by default
             preprocessing=getattr(args, "crop_preprocessing", None),  # --crop
             **kwargs,
         )

@@ -19,6 +19,7 @@ from eegpt.cli_options import (
     add_inference_options,
     add_input_options,
     add_marker_spans_option,
+    add_picks_option,
     add_start_option,
     overlap_seconds,
     parse_keep,
@@ -281,10 +282,27 @@ SHAPES_PREDICTED_ONLY = (
 )
 
 
-def add_run_options(p: argparse.ArgumentParser, quiet: str) -> None:
-    """The input corrections, inference options and ``-q`` that every ``probe`` command takes;
-    ``quiet``: what ``-q`` leaves out in this command (its help)."""
-    add_input_options(p.add_argument_group("input corrections"))
+#: The default of ``probe predict``/``evaluate``'s ``--picks``, as their help says it.
+PROBE_PICKS = (
+    "the types the probe was trained with (--picks of probe train, recorded in it), else eeg"
+)
+
+
+def applied_picks(args: argparse.Namespace, probe: Any) -> None:
+    """Set ``args.picks`` of ``probe predict``/``evaluate`` to the probe's own
+    (:attr:`eegpt.probe.EEGPTProbe.picks`) where ``--picks`` is not given: the channel types
+    it was trained on are read from the data it scores, as at training."""
+    if args.picks is None and getattr(probe, "picks", None):
+        args.picks = list(probe.picks)
+
+
+def add_run_options(p: argparse.ArgumentParser, quiet: str, picks: str = "eeg") -> None:
+    """The input corrections, ``--picks``, inference options and ``-q`` that every ``probe``
+    command takes; ``quiet``: what ``-q`` leaves out in this command (its help); ``picks``:
+    the default of ``--picks``, as its help says it."""
+    group = p.add_argument_group("input corrections")
+    add_input_options(group)
+    add_picks_option(group, picks)
     add_inference_options(p)
     p.add_argument("-q", "--quiet", action="store_true", help=quiet)
 

@@ -23,6 +23,7 @@ from eegpt.cli_options import (
     checked_rescale,
     given_once,
     parse_rename,
+    picks_of,
     stim_setting,
 )
 from eegpt.cli_run import EXIT_SOME_FAILED
@@ -48,6 +49,7 @@ from eegpt.probe_cli_inputs import (
     trained_starts_option,
     warn_min_overlap_classes,
 )
+from eegpt.probe_cli_options import applied_picks
 from eegpt.probe_label_files import TimeBase, time_base_of
 from eegpt.probe_predictions import (
     check_prediction_output,
@@ -410,7 +412,8 @@ def _predict_continuous(
 
     if not path.exists():
         raise file_not_found(path)
-    rec = cast(Recording, as_recording(path, verbose=False))  # a path: one recording
+    # a path: one recording, of the channel types --picks (else the probe's) names
+    rec = cast(Recording, as_recording(path, picks=picks_of(args), verbose=False))
     rescale = checked_rescale(args.rescale)
     if rescale != 1.0:
         rec = dataclasses.replace(rec, data=rec.data * rescale, rescaled=rescale)
@@ -540,7 +543,7 @@ def probe_probabilities(
     return probe.predict_proba(
         data, rename=rename, device=args.device, precision=args.precision,
         stream_precision=args.stream_precision, batch_size=args.batch_size,
-        keep=args.keep_channels, overlap=overlap, **bad,
+        keep=args.keep_channels, picks=picks_of(args), overlap=overlap, **bad,
     )  # fmt: skip
 
 
@@ -615,6 +618,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     probe = load_cli_probe(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
+    applied_picks(args, probe)  # the channel types it was trained on, else --picks
     args.data, _ = given_once(args.data)  # one file's rows once
     continuous = [p for p in args.data if is_continuous_input(p)]
     epoched = [p for p in args.data if not is_continuous_input(p)]

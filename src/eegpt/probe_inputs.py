@@ -113,12 +113,16 @@ def as_epochs_recording(
     what: str = "a probe",
     continuous: bool = False,
     keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] = "eeg",
 ) -> Recording:
     """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
     (a list is merged by :func:`merge_epochs` with ``rename``, ``preprocessing`` and ``keep``,
     which also decide which channels marked bad are warned of as left out:
     :func:`eegpt.io.as_recording`); ``what`` takes them, for messages. With ``continuous`` (predictions, which need no labels), a
-    continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous."""
+    continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous.
+    ``picks``: the channel types read from files and MNE objects (MNE's ``picks``; ``"eeg"``
+    by default, ``["eeg", "misc"]`` for electrodes a file types misc), as
+    :func:`eegpt.io.as_recording` takes them; arrays are read whole."""
     refuse_embeddings(data, what)
     refuse_braindecode(data)
     source = carried_source(data)
@@ -129,7 +133,7 @@ def as_epochs_recording(
         path = Path(data)
         if not may_hold_epochs(path):
             if continuous:
-                rec = as_recording(path, verbose=verbose, keep=keep, rename=rename)
+                rec = as_recording(path, picks=picks, verbose=verbose, keep=keep, rename=rename)
                 assert isinstance(rec, Recording)
                 return rec
             raise ValueError(
@@ -145,8 +149,12 @@ def as_epochs_recording(
                 cast(
                     Recording,
                     as_recording(
-                        _read_if_path(d, verbose), verbose=verbose, keep=keep, rename=rename
-                    ),
+                        _read_if_path(d, verbose),
+                        picks=picks,
+                        verbose=verbose,
+                        keep=keep,
+                        rename=rename,
+                    ),  # fmt: skip
                 )
                 for d in data
             ]
@@ -154,12 +162,14 @@ def as_epochs_recording(
             recs, rename=rename, preprocessing=preprocessing, verbose=verbose, keep=keep
         )
     if isinstance(data, mne.BaseEpochs):
-        rec = cast(Recording, as_recording(data, verbose=verbose, keep=keep, rename=rename))
+        rec = cast(
+            Recording, as_recording(data, picks=picks, verbose=verbose, keep=keep, rename=rename)
+        )
     elif isinstance(data, Recording):
         rec = data
     elif isinstance(data, mne.io.BaseRaw):
         if continuous:
-            rec = as_recording(data, verbose=verbose, keep=keep, rename=rename)
+            rec = as_recording(data, picks=picks, verbose=verbose, keep=keep, rename=rename)
             assert isinstance(rec, Recording)
             return rec
         raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs(what, window)}")

@@ -189,13 +189,15 @@ def _read_one(
     resample: Literal["polyphase", "nearest"] = "polyphase",
     keep: str | Sequence[str] | None = None,
     rename: Rename | None = None,
+    picks: str | Sequence[str] = "eeg",
 ) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None): the event names, or the
     ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
     trained on, not asked for), an ``.npz``'s own ``y`` and None for epochs without it. A
     continuous recording is cut and labelled as ``windows`` says (and refused without), its
     windows those ``eegpt embed`` cuts, resampled whole with ``resample``
-    (:func:`_labelled_windows`). Every channel picked is read; ``keep`` and ``rename`` (the
+    (:func:`_labelled_windows`). Every channel of the types ``picks`` names (MNE's ``picks``,
+    ``--picks``: ``"eeg"``, ``["eeg", "misc"]``) is read; ``keep`` and ``rename`` (the
     channels the probe's mapping keeps and drops) decide which channels marked bad are
     warned of as left out (:func:`eegpt.channel_picks.pick_indices`)."""
     from eegpt._epochs_header import note_epochs_read
@@ -220,7 +222,9 @@ def _read_one(
     refuse_not_recording_fif(path)  # an evoked (averaged), ICA, ... file of MNE's
     name = path.name
     if windows is not None and _is_continuous_input(path):
-        return _labelled_windows(path, windows, resample, keep_channels=keep, rename=rename)
+        return _labelled_windows(
+            path, windows, resample, keep_channels=keep, rename=rename, picks=picks
+        )
     if name.endswith((".npz",)):
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
@@ -251,8 +255,9 @@ def _read_one(
         epochs = read_epochs_file(path, verbose or "error")
         note_epochs_read(path, epochs)  # its metadata, for --val-group-column: not read again
         rec = as_epochs_recording(
-            epochs, ch_names=None, sfreq=None, units="V", verbose=verbose, keep=keep, rename=rename
-        )
+            epochs, ch_names=None, sfreq=None, units="V", verbose=verbose, keep=keep,
+            rename=rename, picks=picks,
+        )  # fmt: skip
         if label_column is None:
             labels = epochs_labels(epochs)
         else:
@@ -372,6 +377,7 @@ def load_labelled_epochs(
     time_bases: dict[str, dict[str, Any]] | None = None,
     unlabelled_only: bool = False,
     preprocessing: Any = None,
+    picks: str | Sequence[str] = "eeg",
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -395,7 +401,9 @@ def load_labelled_epochs(
     ``probe evaluate``'s false alarms on recordings without events), not refused.
     ``preprocessing``: a :class:`~eegpt.preprocessing.PreprocessingConfig` whose
     ``crop_tmin`` (``--crop``) crops each file's epochs to its window, before they are merged
-    (their onsets then those of the cropped epochs).
+    (their onsets then those of the cropped epochs). ``picks``: the channel types read from
+    each file (MNE's ``picks``, ``--picks``: ``"eeg"`` by default; ``["eeg", "misc"]`` takes
+    electrodes a file types misc too).
 
     Returns
     -------
@@ -429,8 +437,9 @@ def load_labelled_epochs(
     label_rows = None if labels is None else read_label_rows(user_path(labels))
     for p in paths:
         rec, y = _read_one(
-            Path(p), verbose, label_column, column_optional, windows, resample, keep, rename
-        )
+            Path(p), verbose, label_column, column_optional, windows, resample, keep, rename,
+            picks,
+        )  # fmt: skip
         recs.append(rec)
         ys.append(y)
         sources += [str(p)] * rec.data.shape[0]

@@ -169,6 +169,7 @@ def load_probe(
         training=meta.get("training"),
         rename=channels.get("rename"),  # probes saved before it was kept: None
         keep=channels.get("keep"),  # likewise
+        picks=channels.get("picks"),  # likewise: EEG alone, as then
     )
 
 
