@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 import pytest
@@ -616,6 +617,27 @@ def test_weights_loaded_under_inference_mode_are_not_random(whole):
         else:
             model.target_encoder.load_state_dict(trained.target_encoder.state_dict())
     assert not model.has_random_weights and "random weights" not in repr(model)
+
+
+@pytest.mark.parametrize("inference", [False, True], ids=["grad", "inference_mode"])
+def test_a_load_of_nothing_leaves_a_random_model_random(inference):
+    """load_state_dict reaches every module whether or not the state dict holds its keys: a
+    load of nothing (strict=False with keys of another prefix, the classic ``module.``
+    mistake, or an empty dict) loaded no weight, so the model stays marked random (it was
+    marked loaded, and saved without its NOT PRETRAINED note)."""
+    trained, _, _ = tiny_model()
+    state = {"module." + k: v for k, v in trained.state_dict().items()}
+    context = torch.inference_mode() if inference else contextlib.nullcontext()
+    with context:
+        model = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
+        result = model.load_state_dict(state, strict=False)
+        model.load_state_dict({}, strict=False)
+    assert len(result.unexpected_keys) == len(state)
+    assert model.has_random_weights and "random weights" in repr(model)
+    with context:  # a load of one tensor is a load
+        model.load_state_dict({"target_encoder.summary_token": trained.state_dict()[
+            "target_encoder.summary_token"]}, strict=False)  # fmt: skip
+    assert not model.has_random_weights
 
 
 def test_a_channel_projection_given_other_channels_says_so():

@@ -38,6 +38,7 @@ from here too, as are the fast path's public names (:class:`FastPlan`, :func:`ha
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
@@ -403,9 +404,11 @@ class EEGPTEncoder(nn.Module):
     def _tensors(self) -> list[torch.Tensor]:
         return [*self.parameters(), *self.buffers()]
 
-    def _load_from_state_dict(self, *args: Any, **kwargs: Any) -> None:
-        _note_state_loaded(self)
-        super()._load_from_state_dict(*args, **kwargs)
+    def _load_from_state_dict(
+        self, state_dict: Any, prefix: str, *args: Any, **kwargs: Any
+    ) -> None:
+        _note_state_loaded(self, state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def train(self, mode: bool = True) -> EEGPTEncoder:
         """Set training mode; going from training to eval mode drops the fast path's derived
@@ -524,13 +527,18 @@ class EEGPTEncoder(nn.Module):
         return fast_path.forward_planned(self, x, plan)
 
 
-def _note_state_loaded(module: nn.Module) -> None:
-    """Remember that ``load_state_dict`` reached ``module`` (``nn.Module`` calls its
-    ``_load_from_state_dict`` for each module of the tree it loads). The parameters' change
+def _note_state_loaded(module: nn.Module, state_dict: Any, prefix: str) -> None:
+    """Remember that ``load_state_dict`` loaded tensors into ``module`` (``nn.Module`` calls
+    its ``_load_from_state_dict`` for each module of the tree, ``prefix`` naming it, whether
+    or not ``state_dict`` holds keys of it): only where ``state_dict`` holds a key of one of
+    its parameters or buffers, so that a load of nothing (``strict=False`` with keys of
+    another prefix, ``module.``) leaves a random model random. The parameters' change
     counters show a load too, except for inference tensors (parameters made under
     ``torch.inference_mode``), which have none: a load under inference mode into those
     left :attr:`EEGPT.has_random_weights` True."""
-    module.__dict__["_state_loaded"] = True
+    tensors = itertools.chain(module.named_parameters(), module.named_buffers())
+    if any(prefix + name in state_dict for name, _ in tensors):
+        module.__dict__["_state_loaded"] = True
 
 
 def _state_was_loaded(module: nn.Module | None) -> bool:
@@ -704,9 +712,11 @@ class EEGPT(nn.Module):
         self._initial_versions: tuple[int, ...] | None = self._weight_versions()
         self._initial_optimizer_steps = watch_optimizer_steps()
 
-    def _load_from_state_dict(self, *args: Any, **kwargs: Any) -> None:
-        _note_state_loaded(self)
-        super()._load_from_state_dict(*args, **kwargs)
+    def _load_from_state_dict(
+        self, state_dict: Any, prefix: str, *args: Any, **kwargs: Any
+    ) -> None:
+        _note_state_loaded(self, state_dict, prefix)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _weight_versions(self) -> tuple[int, ...]:
         """Each parameter's in-place change counter (``Tensor._version``)."""
