@@ -34,6 +34,18 @@ from eegpt.vocabulary import CHANNEL_INDEX, normalize_channel_name
 #: braindecode's default ``patch_stride`` (used when its config.json does not say).
 BRAINDECODE_PATCH_STRIDE = 32
 
+
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: an argument left out, told from one given as None."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+#: ``patch_stride`` left out of :func:`~eegpt.checkpoints.load_checkpoint` (read or assumed),
+#: unlike ``patch_stride=None`` (the patch size).
+NOT_GIVEN = NotGiven()
+
 #: Top-level state-dict groups of a pretraining checkpoint that inference does not use.
 PRETRAINING_GROUPS = ("encoder", "predictor", "reconstructor")
 
@@ -599,7 +611,8 @@ def unrecorded_config(
     inferred from a probe head. ``braindecode``: a braindecode state dict, whose stride is
     assumed to be braindecode's default (:func:`_stride_from_head`)."""
     config = infer_config(state, hints)
-    assumed = [key for key in _UNRECORDED if hints.get(key) is None]
+    # a key given as None is set (patch_stride=None: the patch size), not assumed
+    assumed = [key for key in _UNRECORDED if key not in hints]
     inferred = []
     if "patch_stride" in assumed:
         config, decided = _stride_from_head(state, config, braindecode)

@@ -206,6 +206,13 @@ def _released_shape(ckpt: Checkpoint) -> bool:
     )
 
 
+#: What braindecode's ``EEGPT(patch_stride=None)`` means, for the assumed-stride warning.
+_NONE_STRIDE = (
+    "braindecode's EEGPT(patch_stride=None) means {size}: pass patch_stride={size} (or None) "
+    "if the model was built so. "
+)
+
+
 def warn_unrecorded(ckpt: Checkpoint) -> None:
     """Warn when the architecture values the file does not record were assumed (but for the
     authors' released file, :func:`_released_shape`, whose hyper-parameters say nothing
@@ -251,6 +258,7 @@ def warn_unrecorded(ckpt: Checkpoint) -> None:
             f"{clash}; assuming {said} ({'; '.join(basis)}; braindecode's defaults are "
             "num_heads=8, patch_stride=32). Wrong values give wrong embeddings without an "
             "error (a wrong head count changes the outputs by a few percent). "
+            + (_NONE_STRIDE.format(size=cfg.patch_size) if "patch_stride" in assumed else "")
             + (_LONE_LAYOUT.format(config=CONFIG_FILE, weights=SAFETENSORS_FILE) if lone else "")
             + "If the model was built otherwise, load it with the values set right: "
             f"{how_to_set(to_set)}"

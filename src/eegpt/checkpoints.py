@@ -59,8 +59,10 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.checkpoint_config import (
     BRAINDECODE_PATCH_STRIDE,
+    NOT_GIVEN,
     PROBE_19_CHANNELS,
     Checkpoint,
+    NotGiven,
     assumed_basis,
     assumed_marks,
     channel_ids,
@@ -144,10 +146,16 @@ MAX_WEIGHT = 1e4
 # --------------------------------------------------------------------------------------------
 
 
-def _overrides(**values: int | None) -> dict[str, int]:
-    out = {}
-    for key, value in values.items():
-        if value is None:
+def _overrides(num_heads: int | None, patch_stride: int | None | NotGiven) -> dict[str, Any]:
+    """The architecture values given when loading, checked: ``num_heads`` None and
+    ``patch_stride`` :data:`NOT_GIVEN` are left out; ``patch_stride=None`` is kept (it means the
+    patch size, as in :class:`~eegpt.config.EEGPTConfig` and braindecode's
+    ``EEGPT(patch_stride=None)``)."""
+    out: dict[str, Any] = {}
+    if patch_stride is None:
+        out["patch_stride"] = None
+    for key, value in (("num_heads", num_heads), ("patch_stride", patch_stride)):
+        if value is None or isinstance(value, NotGiven):
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{key} must be a positive whole number, got {value!r}")
@@ -318,7 +326,7 @@ def _apply_eegpt_section(
     ckpt.metadata["format_version"] = section.get("format_version")
     ckpt.metadata["notes"] = dict(section.get("notes") or {})
     marks = assumed_marks(section)
-    assumed = [key for key in marks.get("assumed", []) if given.get(key) is None]
+    assumed = [key for key in marks.get("assumed", []) if key not in given]
     ckpt.metadata.update(assumed_marks({**marks, "assumed": assumed}), assumed=assumed)
 
 
@@ -378,7 +386,7 @@ def load_checkpoint(
     path: PathLike,
     *,
     num_heads: int | None = None,
-    patch_stride: int | None = None,
+    patch_stride: int | None | NotGiven = NOT_GIVEN,
     verbose: Verbose = None,
 ) -> Checkpoint:
     """Read EEGPT weights in any supported layout (see the module docstring).
@@ -396,6 +404,9 @@ def load_checkpoint(
         checkpoint whose hyper-parameters do not say): by default the paper's values for the
         width (``metadata["assumed"]`` lists what was assumed, with a warning unless the file
         is the released model's shape). Given values override the file's.
+        ``patch_stride=None`` given explicitly means the patch size (64 samples for EEGPT), as
+        in :class:`~eegpt.config.EEGPTConfig` and braindecode's ``EEGPT(patch_stride=None)``;
+        left out, the stride is read or assumed as above.
     verbose : bool | str | int | None
         ``True`` (or ``"info"``, ``"debug"``) prints a one-line summary to stderr; ``False``,
         ``"warning"``, ``"error"`` or a level above INFO keep it quiet (DEBUG); ``None`` logs it
@@ -417,7 +428,7 @@ def load_checkpoint(
     if not path.exists():
         raise MissingFileError(f"no EEGPT weights at {path}")
     try:
-        ckpt = _load(path, _overrides(num_heads=num_heads, patch_stride=patch_stride))
+        ckpt = _load(path, _overrides(num_heads, patch_stride))
     except CheckpointError as e:
         if str(path) in str(e):
             raise
@@ -665,7 +676,7 @@ def load_model(
     device: str | torch.device = "cpu",
     fused: bool = True,
     num_heads: int | None = None,
-    patch_stride: int | None = None,
+    patch_stride: int | None | NotGiven = NOT_GIVEN,
     verbose: Verbose = None,
 ) -> EEGPT:
     """Load EEGPT weights into a ready-to-use model (eval mode, on ``device``).
@@ -689,8 +700,8 @@ def load_model(
         one, the encoder moved there in place).
     fused : bool
         Encoder fast path.
-    num_heads, patch_stride : int, optional
-        See :func:`load_checkpoint`.
+    num_heads, patch_stride : int or None, optional
+        See :func:`load_checkpoint` (``patch_stride=None`` means the patch size, 64).
     verbose : bool | str | int | None
         See :func:`load_checkpoint`; ``"error"`` also silences eegpt's warnings (as MNE's).
 

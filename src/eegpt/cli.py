@@ -367,9 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--patch-stride",
-        type=int,
+        type=_patch_stride,
         metavar="S",
-        help="the encoder's patch stride in samples, where the source does not record it",
+        help="the encoder's patch stride in samples, where the source does not record it; "
+        "`none` means the patch size (64), as braindecode's EEGPT(patch_stride=None)",
     )
     p.set_defaults(func=cmd_convert)
 
@@ -1123,13 +1124,31 @@ def _with_warnings(n: int) -> str:
     return f" ({n} with warnings: `eegpt info OUTPUT` lists them)" if n else ""
 
 
-def cmd_convert(args: argparse.Namespace) -> int:
-    from eegpt.checkpoints import load_checkpoint, resolve_weights, save_checkpoint
+def _patch_stride(text: str) -> int | str:
+    """``--patch-stride``: a positive whole number of samples, or ``none`` (the patch size, as
+    braindecode's ``EEGPT(patch_stride=None)``)."""
+    if text.strip().lower() == "none":
+        return "none"
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a patch stride: give a positive whole number of samples (32, 64) "
+            "or `none` (the patch size, 64, as braindecode's EEGPT(patch_stride=None))"
+        )
+    return value
 
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from eegpt.checkpoints import NOT_GIVEN, load_checkpoint, resolve_weights, save_checkpoint
+
+    stride = args.patch_stride
     ckpt = load_checkpoint(
         resolve_weights(args.source, verbose=True),
         num_heads=args.num_heads,
-        patch_stride=args.patch_stride,
+        patch_stride=NOT_GIVEN if stride is None else None if stride == "none" else stride,
     )
     path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
     print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")

@@ -1,0 +1,75 @@
+"""braindecode users' weights in eegpt and back: ``patch_stride=None``, the converted folder's
+sampling rate, the assumed window length and channels outside the vocabulary."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+
+from eegpt.checkpoints import load_checkpoint, load_model
+from eegpt.cli import main
+
+braindecode_models = pytest.importorskip("braindecode.models")
+from braindecode.models.eegpt import EEGPT_CHANNELS  # noqa: E402
+
+
+def _braindecode(n_chans: int = 6, n_times: int = 1024, **kw):
+    """A small braindecode EEGPT (encoder only unless ``kw`` says otherwise), eval mode."""
+    torch.manual_seed(3)
+    chs_info = [{"ch_name": n} for n in EEGPT_CHANNELS[:n_chans]]
+    kw.setdefault("chan_proj_type", "none")
+    kw.setdefault("return_encoder_output", "n_outputs" not in kw)
+    model = braindecode_models.EEGPT(
+        n_chans=n_chans,
+        n_times=n_times,
+        chs_info=chs_info,
+        embed_dim=64,
+        depth=2,
+        num_heads=4,
+        **kw,
+    )
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("bias") or "norm" in name:
+                p.add_(0.1 * torch.randn_like(p))
+    return model.eval()
+
+
+def _close(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return bool(((a - b).abs().max() / b.abs().max()) <= 1e-5)
+
+
+def test_patch_stride_none_given_means_the_patch_size_as_in_braindecode(tmp_path, capsys):
+    """braindecode's EEGPT(patch_stride=None) strides by the patch size (64); given to
+    load_model / convert (``--patch-stride none``), None means the same, not the stride
+    assumed for an unrecorded one (32); the warning about the assumed stride says so."""
+    bd = _braindecode(patch_stride=None)
+    path = tmp_path / "bd.pt"
+    torch.save(bd.state_dict(), path)
+    x = 0.05 * torch.randn(2, 6, 1024)
+    with pytest.warns(RuntimeWarning) as caught:
+        assumed = load_checkpoint(path, num_heads=4)
+    said = " ".join(str(w.message) for w in caught)
+    assert assumed.config.stride == 32
+    assert (
+        "braindecode's EEGPT(patch_stride=None) means 64: pass patch_stride=64 (or None) if "
+        "the model was built so" in said
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = load_model(path, num_heads=4, patch_stride=None)
+    assert model.config.stride == 64
+    assert model.checkpoint_info["config"]["patch_stride"] is None
+    with torch.no_grad():
+        assert _close(model(x), bd(x))
+    out = tmp_path / "converted"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        code = main(["convert", str(path), str(out), "--num-heads", "4", "--patch-stride", "none"])
+    assert code == 0
+    assert load_checkpoint(out).config.stride == 64
+    with pytest.raises(SystemExit):
+        main(["convert", str(path), str(out), "--patch-stride", "half"])
+    assert "or `none` (the patch size, 64" in capsys.readouterr().err
