@@ -3,12 +3,13 @@ sampling rate, the assumed window length and channels outside the vocabulary."""
 
 from __future__ import annotations
 
+import json
 import warnings
 
 import pytest
 import torch
 
-from eegpt.checkpoints import load_checkpoint, load_model
+from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
 from eegpt.cli import main
 
 braindecode_models = pytest.importorskip("braindecode.models")
@@ -73,3 +74,22 @@ def test_patch_stride_none_given_means_the_patch_size_as_in_braindecode(tmp_path
     with pytest.raises(SystemExit):
         main(["convert", str(path), str(out), "--patch-stride", "half"])
     assert "or `none` (the patch size, 64" in capsys.readouterr().err
+
+
+def test_a_converted_folder_gives_braindecode_its_sampling_rate(tmp_path):
+    """config.json records sfreq and input_window_seconds consistent with n_times (the source
+    folder's rate, else EEGPT's 256 Hz), so that braindecode's from_pretrained model has them."""
+    bd = _braindecode(patch_stride=64)
+    path = tmp_path / "bd.pt"
+    torch.save(bd.state_dict(), path)
+    out = save_checkpoint(load_checkpoint(path, num_heads=4, patch_stride=64), tmp_path / "a")
+    config = json.loads((out / "config.json").read_text())
+    assert (config["sfreq"], config["input_window_seconds"]) == (256.0, 4.0)
+    back = braindecode_models.EEGPT.from_pretrained(out)
+    assert (back.sfreq, back.input_window_seconds, back.n_times) == (256.0, 4.0, 1024)
+    # a braindecode folder's own rate is kept
+    folder = tmp_path / "hf"
+    _braindecode(n_times=1000, sfreq=250.0, patch_stride=32).save_pretrained(folder)
+    out = save_checkpoint(load_checkpoint(folder), tmp_path / "b")
+    back = braindecode_models.EEGPT.from_pretrained(out)
+    assert (back.sfreq, back.input_window_seconds, back.n_times) == (250.0, 4.0, 1000)

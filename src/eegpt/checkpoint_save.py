@@ -48,6 +48,10 @@ FORMAT_VERSION = 1
 #: (4 s at 256 Hz, the pretraining window).
 DEFAULT_N_TIMES = 1024
 
+#: The sampling rate (Hz) EEGPT runs at, written to ``config.json`` as braindecode's ``sfreq``
+#: where the source does not give one.
+MODEL_SFREQ = 256.0
+
 
 def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     """Snapshot an in-memory :class:`~eegpt.model.EEGPT` as a
@@ -181,6 +185,8 @@ def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[
             "16 (from_pretrained would not load the head's weights)",
             RuntimeWarning,
         )
+    n_times = ckpt.n_times or DEFAULT_N_TIMES
+    sfreq = _braindecode_sfreq(ckpt)
     proj_type = "conv1d_constraint" if ckpt.chan_proj is not None else "none"
     if linear:
         proj_type = "linear"
@@ -188,9 +194,9 @@ def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[
         "n_outputs": ckpt.n_outputs,
         "n_chans": n_chans,
         "chs_info": chs_info,
-        "n_times": ckpt.n_times or DEFAULT_N_TIMES,
-        "input_window_seconds": None,
-        "sfreq": None,
+        "n_times": n_times,
+        "input_window_seconds": n_times / sfreq,
+        "sfreq": sfreq,
         "patch_size": cfg.patch_size,
         "patch_stride": cfg.patch_stride,
         "embed_num": cfg.embed_num,
@@ -206,6 +212,16 @@ def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[
         "chan_conv_max_norm": 1.0 if linear else ckpt.chan_proj_max_norm,
     }
     return tensors, config
+
+
+def _braindecode_sfreq(ckpt: Checkpoint) -> float:
+    """The sampling rate (Hz) config.json gives braindecode (whose ``from_pretrained`` model
+    has no ``.sfreq`` without one): the source folder's (``metadata["braindecode_sfreq"]``),
+    else EEGPT's fixed rate, :data:`MODEL_SFREQ`."""
+    sfreq = ckpt.metadata.get("braindecode_sfreq")
+    if isinstance(sfreq, (int, float)) and not isinstance(sfreq, bool) and sfreq > 0:
+        return float(sfreq)
+    return MODEL_SFREQ
 
 
 def _eegpt_section(ckpt: Checkpoint) -> dict[str, Any]:

@@ -293,6 +293,8 @@ def _from_hub_folder(
             "braindecode_version": cfg.get("braindecode_version"),
         },
     )
+    if (sfreq := _config_sfreq(cfg)) is not None:
+        ckpt.metadata["braindecode_sfreq"] = sfreq
     if placeholders:
         ckpt.metadata["pickle_placeholders"] = placeholders
     if ours is not None:
@@ -303,6 +305,21 @@ def _from_hub_folder(
         if len(ckpt.ch_names) != len(ckpt.chan_ids):
             ckpt.ch_names = None  # names that do not describe the encoder channels
     return ckpt
+
+
+def _config_sfreq(cfg: Mapping[str, Any]) -> float | None:
+    """The sampling rate (Hz) a braindecode ``config.json`` gives: its ``sfreq``, else
+    ``n_times / input_window_seconds``; None where it gives neither (or nonsense)."""
+
+    def positive(value: Any) -> float | None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return float(value) if ok and math.isfinite(value) and value > 0 else None
+
+    sfreq = positive(cfg.get("sfreq"))
+    n_times, seconds = positive(cfg.get("n_times")), positive(cfg.get("input_window_seconds"))
+    if sfreq is None and n_times is not None and seconds is not None:
+        sfreq = n_times / seconds
+    return sfreq
 
 
 def _apply_eegpt_section(
