@@ -11,6 +11,7 @@ import torch
 
 from eegpt.checkpoints import load_checkpoint, load_model, save_checkpoint
 from eegpt.cli import main
+from eegpt.errors import CheckpointError
 
 braindecode_models = pytest.importorskip("braindecode.models")
 from braindecode.models.eegpt import EEGPT_CHANNELS  # noqa: E402
@@ -93,3 +94,34 @@ def test_a_converted_folder_gives_braindecode_its_sampling_rate(tmp_path):
     out = save_checkpoint(load_checkpoint(folder), tmp_path / "b")
     back = braindecode_models.EEGPT.from_pretrained(out)
     assert (back.sfreq, back.input_window_seconds, back.n_times) == (250.0, 4.0, 1000)
+
+
+def test_the_window_length_of_a_bare_state_dict_is_said_assumed_and_can_be_set(tmp_path):
+    """braindecode's default EEGPT (22 -> 19 projection, 1000 samples, stride 32): its bare
+    state dict's head fits 993-1024 samples; 1024 is assumed with a warning saying so and how
+    to set n_times, and the folder converted with n_times=1000 runs in braindecode."""
+    torch.manual_seed(5)
+    bd = braindecode_models.EEGPT(
+        n_outputs=4, n_chans=22, n_times=1000, sfreq=250, embed_dim=64, depth=2, num_heads=4
+    ).eval()
+    path = tmp_path / "bd.pt"
+    torch.save(bd.state_dict(), path)
+    with pytest.warns(RuntimeWarning) as caught:
+        ckpt = load_checkpoint(path, num_heads=4)
+    said = " ".join(str(w.message) for w in caught)
+    assert ckpt.n_times == 1024
+    assert "fits windows of 993-1024 samples; assuming n_times=1024" in said
+    assert "`eegpt convert PATH FOLDER --n-times N`" in said
+    with pytest.warns(RuntimeWarning) as caught:
+        ckpt = load_checkpoint(path, num_heads=4, n_times=1000)
+    assert ckpt.n_times == 1000
+    assert not any("n_times" in str(w.message) for w in caught)
+    with pytest.raises(CheckpointError, match="takes windows of 993-1024 samples"):
+        load_checkpoint(path, num_heads=4, n_times=900)
+    out = tmp_path / "converted"
+    with pytest.warns(RuntimeWarning):
+        assert main(["convert", str(path), str(out), "--num-heads", "4", "--n-times", "1000"]) == 0
+    back = braindecode_models.EEGPT.from_pretrained(out).eval()
+    x = 0.05 * torch.randn(2, 22, 1000)
+    with torch.no_grad():
+        assert _close(back(x), bd(x))

@@ -496,6 +496,24 @@ def head_shapes(
     return chan_proj, n_outputs, n_times, linear
 
 
+def head_window_range(
+    state: Mapping[str, torch.Tensor], config: EEGPTConfig
+) -> tuple[int, int] | None:
+    """The window lengths (samples, ``(shortest, longest)``) a probe head's width fits at
+    ``config``'s patch size and stride: a head ``N`` patches wide takes any window that
+    :meth:`~eegpt.config.EEGPTConfig.n_patches` cuts into ``N`` patches (the last padded), e.g.
+    993-1024 samples for 31 patches at stride 32. None without a head (or one of no whole
+    patch count)."""
+    p1, p2 = state.get("final_layer.probe1.weight"), state.get("final_layer.probe2.weight")
+    if p1 is None or p2 is None or p2.shape[1] % p1.shape[0]:
+        return None
+    n_patches = p2.shape[1] // p1.shape[0]
+    longest = (n_patches - 1) * config.stride + config.patch_size
+    if n_patches < 2:
+        return config.patch_size, longest
+    return (n_patches - 2) * config.stride + config.patch_size + 1, longest
+
+
 #: Architecture values the weights do not determine (from a config file, the Lightning
 #: hyper-parameters, the caller, or assumed).
 _UNRECORDED = ("num_heads", "patch_stride")

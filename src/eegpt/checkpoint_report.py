@@ -213,6 +213,23 @@ _NONE_STRIDE = (
 )
 
 
+def _warn_assumed_n_times(ckpt: Checkpoint, shortest: int, longest: int) -> None:
+    """Warn that the window length (samples) of a probe head that fits ``shortest`` to
+    ``longest`` was assumed to be ``ckpt.n_times``, and how to set it."""
+    _warn(
+        f"{ckpt.path}: the file does not record the window length its probe head was built "
+        f"for; the head's width (at patch_stride={ckpt.config.stride}) fits windows of "
+        f"{shortest}-{longest} samples; assuming n_times={ckpt.n_times}. eegpt runs any length "
+        "in that range, but a converted folder tells braindecode this one only (braindecode's "
+        "default EEGPT has n_times=1000, refused as 'Patch shape mismatch' if 1024 is "
+        "written). If the model was built for another, set it: "
+        "eegpt.load_checkpoint(path, n_times=N) or eegpt.load_model(path, n_times=N) in "
+        "Python; `eegpt convert PATH FOLDER --n-times N` on the command line (or edit "
+        "n_times in the folder's config.json).",
+        RuntimeWarning,
+    )
+
+
 def warn_unrecorded(ckpt: Checkpoint) -> None:
     """Warn when the architecture values the file does not record were assumed (but for the
     authors' released file, :func:`_released_shape`, whose hyper-parameters say nothing
@@ -283,6 +300,8 @@ def warn_unrecorded(ckpt: Checkpoint) -> None:
             "FOLDER (--weights FOLDER).",
             RuntimeWarning,
         )
+    if meta.get("n_times_range") and ckpt.n_times:
+        _warn_assumed_n_times(ckpt, *meta["n_times_range"])
     if inferred:
         other = cfg.patch_size // 2 if cfg.stride == cfg.patch_size else cfg.patch_size
         n_other = (cfg.n_patches(ckpt.n_times or cfg.patch_size) - 1) * other + cfg.patch_size

@@ -69,6 +69,7 @@ from eegpt.checkpoint_config import (
     check_lightning_depth,
     encoder_channels,
     head_shapes,
+    head_window_range,
     infer_config,
     lightning_hints,
     probe_hidden,
@@ -107,6 +108,7 @@ from eegpt.checkpoint_save import (
     checkpoint_from_model,
     save_checkpoint,
 )
+from eegpt.config import EEGPTConfig
 from eegpt.errors import CheckpointError, MissingFileError
 from eegpt.fingerprints import (
     encoder_fingerprint,
@@ -146,15 +148,18 @@ MAX_WEIGHT = 1e4
 # --------------------------------------------------------------------------------------------
 
 
-def _overrides(num_heads: int | None, patch_stride: int | None | NotGiven) -> dict[str, Any]:
-    """The architecture values given when loading, checked: ``num_heads`` None and
-    ``patch_stride`` :data:`NOT_GIVEN` are left out; ``patch_stride=None`` is kept (it means the
-    patch size, as in :class:`~eegpt.config.EEGPTConfig` and braindecode's
+def _overrides(
+    num_heads: int | None, patch_stride: int | None | NotGiven, n_times: int | None = None
+) -> dict[str, Any]:
+    """The architecture values given when loading, checked: ``num_heads`` / ``n_times`` None
+    and ``patch_stride`` :data:`NOT_GIVEN` are left out; ``patch_stride=None`` is kept (it means
+    the patch size, as in :class:`~eegpt.config.EEGPTConfig` and braindecode's
     ``EEGPT(patch_stride=None)``)."""
     out: dict[str, Any] = {}
     if patch_stride is None:
         out["patch_stride"] = None
-    for key, value in (("num_heads", num_heads), ("patch_stride", patch_stride)):
+    given = (("num_heads", num_heads), ("patch_stride", patch_stride), ("n_times", n_times))
+    for key, value in given:
         if value is None or isinstance(value, NotGiven):
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -184,6 +189,7 @@ def _from_lightning(
     metadata["top_level_keys"] = sorted(str(k) for k in obj)
     metadata["pickle_placeholders"] = placeholders
     metadata["assumed"] = assumed
+    _mark_window_range(metadata, split.state, config)
     if basis := assumed_basis(assumed, False):
         metadata["assumed_basis"] = basis
     metadata["inferred"] = inferred
@@ -214,6 +220,7 @@ def _from_state_dict(
     config, assumed, inferred = unrecorded_config(split.state, hints, braindecode)
     chan_proj, n_outputs, n_times, linear = head_shapes(split.state, config, None, False)
     metadata: dict[str, Any] = {"assumed": assumed, "inferred": inferred}
+    _mark_window_range(metadata, split.state, config)
     if basis := assumed_basis(assumed, braindecode):
         metadata["assumed_basis"] = basis
     if braindecode:
@@ -234,6 +241,37 @@ def _from_state_dict(
         ignored_keys=split.ignored,
         metadata=metadata,
     )
+
+
+def _mark_window_range(
+    metadata: dict[str, Any], state: Mapping[str, torch.Tensor], config: EEGPTConfig
+) -> None:
+    """Note in ``metadata["n_times_range"]`` the window lengths (samples) a probe head fits
+    where its width leaves a choice: a file without a recorded window length gets the longest
+    (:func:`~eegpt.checkpoint_report.warn_unrecorded` says so)."""
+    fits = head_window_range(state, config)
+    if fits is not None and fits[0] < fits[1]:
+        metadata["n_times_range"] = list(fits)
+
+
+def _set_n_times(ckpt: Checkpoint, n_times: int) -> None:
+    """``n_times`` given when loading onto ``ckpt``: the window length (samples) its probe
+    head is for, which must fit the head's width (:func:`head_window_range`)."""
+    fits = head_window_range(ckpt.state_dict, ckpt.config)
+    if fits is None:
+        if ckpt.n_outputs is not None:
+            raise CheckpointError(
+                "n_times was given but the probe head's width is not a whole number of patches"
+            )
+    elif not fits[0] <= n_times <= fits[1]:
+        raise CheckpointError(
+            f"n_times={n_times} does not fit the probe head: it is {fits[1]} samples wide at "
+            f"patch_stride={ckpt.config.stride} and takes windows of {fits[0]}-{fits[1]} "
+            "samples; give the window length the model was trained on (or the right "
+            "patch_stride)"
+        )
+    ckpt.n_times = n_times
+    ckpt.metadata.pop("n_times_range", None)
 
 
 def _from_hub_folder(
@@ -404,6 +442,7 @@ def load_checkpoint(
     *,
     num_heads: int | None = None,
     patch_stride: int | None | NotGiven = NOT_GIVEN,
+    n_times: int | None = None,
     verbose: Verbose = None,
 ) -> Checkpoint:
     """Read EEGPT weights in any supported layout (see the module docstring).
@@ -424,6 +463,11 @@ def load_checkpoint(
         ``patch_stride=None`` given explicitly means the patch size (64 samples for EEGPT), as
         in :class:`~eegpt.config.EEGPTConfig` and braindecode's ``EEGPT(patch_stride=None)``;
         left out, the stride is read or assumed as above.
+    n_times : int, optional
+        The window length (samples) a probe head was built for, where the file does not
+        record it (a bare state dict, whose head's width fits a range of lengths: the longest
+        is assumed, with a warning); it must fit the head. Recorded by
+        :func:`save_checkpoint` in ``config.json``, which braindecode reads.
     verbose : bool | str | int | None
         ``True`` (or ``"info"``, ``"debug"``) prints a one-line summary to stderr; ``False``,
         ``"warning"``, ``"error"`` or a level above INFO keep it quiet (DEBUG); ``None`` logs it
@@ -445,7 +489,7 @@ def load_checkpoint(
     if not path.exists():
         raise MissingFileError(f"no EEGPT weights at {path}")
     try:
-        ckpt = _load(path, _overrides(num_heads, patch_stride))
+        ckpt = _load(path, _overrides(num_heads, patch_stride, n_times))
     except CheckpointError as e:
         if str(path) in str(e):
             raise
@@ -495,6 +539,8 @@ def _load(path: Path, hints: Mapping[str, Any]) -> Checkpoint:
             raise CheckpointError(
                 f"{path} holds a {type(obj).__name__}, not a state dict or Lightning checkpoint"
             )
+    if "n_times" in hints:
+        _set_n_times(ckpt, hints["n_times"])
     check_channels(ckpt)
     stored = stored_dtype(ckpt.state_dict)
     if stored is not None and stored != "float32":
@@ -694,6 +740,7 @@ def load_model(
     fused: bool = True,
     num_heads: int | None = None,
     patch_stride: int | None | NotGiven = NOT_GIVEN,
+    n_times: int | None = None,
     verbose: Verbose = None,
 ) -> EEGPT:
     """Load EEGPT weights into a ready-to-use model (eval mode, on ``device``).
@@ -719,6 +766,8 @@ def load_model(
         Encoder fast path.
     num_heads, patch_stride : int or None, optional
         See :func:`load_checkpoint` (``patch_stride=None`` means the patch size, 64).
+    n_times : int, optional
+        See :func:`load_checkpoint`.
     verbose : bool | str | int | None
         See :func:`load_checkpoint`; ``"error"`` also silences eegpt's warnings (as MNE's).
 
@@ -738,7 +787,9 @@ def load_model(
     # a download's progress bar shows unless verbose asks for quiet (False, 0, "warning", ...)
     progress = verbose is None or is_verbose(verbose)
     path = resolve_weights(path_or_name, progress=progress, verbose=verbose)
-    ckpt = load_checkpoint(path, num_heads=num_heads, patch_stride=patch_stride, verbose=verbose)
+    ckpt = load_checkpoint(
+        path, num_heads=num_heads, patch_stride=patch_stride, n_times=n_times, verbose=verbose
+    )
     try:
         model = build_model(ckpt, fused=fused)
     except CheckpointError as e:

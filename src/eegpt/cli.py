@@ -372,6 +372,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the encoder's patch stride in samples, where the source does not record it; "
         "`none` means the patch size (64), as braindecode's EEGPT(patch_stride=None)",
     )
+    p.add_argument(
+        "--n-times",
+        type=int,
+        metavar="N",
+        help="the window length in samples the probe head was built for, where the source "
+        "does not record it (a head's width fits a range of lengths; the longest is assumed "
+        "with a warning otherwise); the folder records it for braindecode",
+    )
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser(
@@ -1149,6 +1157,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         resolve_weights(args.source, verbose=True),
         num_heads=args.num_heads,
         patch_stride=NOT_GIVEN if stride is None else None if stride == "none" else stride,
+        n_times=args.n_times,
     )
     path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
     print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")
