@@ -125,3 +125,28 @@ def test_the_window_length_of_a_bare_state_dict_is_said_assumed_and_can_be_set(t
     x = 0.05 * torch.randn(2, 22, 1000)
     with torch.no_grad():
         assert _close(back(x), bd(x))
+
+
+def test_a_channel_outside_the_vocabulary_is_named_in_the_channel_id_warning(tmp_path):
+    """braindecode gives M1 (not in EEGPT's vocabulary) a positional id, used by model(x);
+    model.embed(ch_names=...) drops it: the load's warning names it, with T3/T4."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # braindecode's own (unknown names, montage)
+        bd = braindecode_models.EEGPT(
+            n_chans=6,
+            n_times=1024,
+            chs_info=[{"ch_name": n} for n in ["T3", "T4", "C3", "Cz", "C4", "M1"]],
+            patch_stride=None,
+            chan_proj_type="none",
+            return_encoder_output=True,
+            embed_dim=64,
+            depth=2,
+            num_heads=4,
+        )
+    bd.save_pretrained(tmp_path / "bd")
+    with pytest.warns(RuntimeWarning, match="disagree with the recorded channel names") as got:
+        load_model(tmp_path / "bd")
+    said = " ".join(str(w.message) for w in got)
+    assert "T3: stored 0 (FP1), by name 25 (T7)" in said
+    assert "M1: stored 5 (AF4), not in the vocabulary" in said
+    assert "model.embed drops M1 (not in EEGPT's channel vocabulary)" in said

@@ -139,40 +139,52 @@ def dtype_note(stored: str | None) -> str:
     return f"stored as {stored}, upcast to float32 when loaded, as the model computes in float32"
 
 
-def _names_disagreeing(ckpt: Checkpoint) -> list[tuple[str, int, int]]:
+def _names_disagreeing(ckpt: Checkpoint) -> list[tuple[str, int, int | None]]:
     """``(name, stored id, id of the name)`` for each encoder channel whose recorded name maps
     (:func:`eegpt.channels.normalize_channel_name`) to another vocabulary row than its stored
-    id; names eegpt does not know are left out."""
+    id, the id of the name None where eegpt's vocabulary does not have the name (e.g. M1,
+    which braindecode gives a positional id)."""
     names, ids = ckpt.ch_names, ckpt.chan_ids
     if names is None or ids is None or len(names) != len(ids) or ckpt.chan_proj is not None:
         return []
-    found = []
+    found: list[tuple[str, int, int | None]] = []
     for name, stored in zip(names, ids, strict=True):
         key = normalize_channel_name(name)
-        if key is not None and CHANNEL_INDEX[key] != stored:
-            found.append((name, stored, CHANNEL_INDEX[key]))
+        mine = None if key is None else CHANNEL_INDEX[key]
+        if mine != stored:
+            found.append((name, stored, mine))
     return found
 
 
 def warn_names_disagree(ckpt: Checkpoint) -> None:
     """Warn when the stored channel ids (braindecode's ``chans_id``, used by ``model(x)``) are
     not those of the recorded channel names (used by ``model.embed(..., ch_names=...)``):
-    braindecode falls back to positional ids for names it cannot map (old ``T3``/``T5``)."""
+    braindecode falls back to positional ids for names it cannot map (old ``T3``/``T5``, and
+    names outside the vocabulary such as ``M1``, which ``embed`` drops)."""
     found = _names_disagreeing(ckpt)
     if not found:
         return
     pairs = ", ".join(
-        f"{name}: stored {stored} ({VOCABULARY[stored]}), by name {mine} ({VOCABULARY[mine]})"
+        f"{name}: stored {stored} ({VOCABULARY[stored]}), "
+        + (f"by name {mine} ({VOCABULARY[mine]})" if mine is not None else "not in the vocabulary")
         for name, stored, mine in found
+    )
+    unknown = [name for name, _, mine in found if mine is None]
+    dropped = (
+        f" model.embed drops {', '.join(unknown)} (not in EEGPT's channel vocabulary): "
+        f"{len(unknown)} channel(s) fewer than model(x) uses, and an average reference over "
+        "the others."
+        if unknown
+        else ""
     )
     _warn(
         f"{ckpt.path}: the stored channel ids (chans_id) disagree with the recorded channel "
         f"names for {len(found)} channel(s): {pairs}. model(x) and model.encode(x) without "
         "chan_ids use the stored ids (as braindecode's model does, which falls back to "
         "positional ids for names it cannot map, e.g. old T3/T5); model.embed(..., "
-        "ch_names=...) maps the names, so the two give different embeddings. Choose one: pass "
-        "chan_ids explicitly (eegpt.channels.map_channels(names).chan_ids for the names' ids, "
-        "model.chan_ids for the stored ones).",
+        f"ch_names=...) maps the names, so the two give different embeddings.{dropped} Choose "
+        "one: pass chan_ids explicitly (eegpt.channels.map_channels(names).chan_ids for the "
+        "names' ids, model.chan_ids for the stored ones).",
         RuntimeWarning,
     )
 
