@@ -84,3 +84,42 @@ def test_windows_held_as_mne_epochs_are_named_as_a_list_of_them(model):
     assert [len(model.embed(d.windows).data) for d in ds.datasets] == [2, 2]
     windows = [d.windows for d in ds.datasets]
     assert EEGPTEmbedder(model).fit_transform(windows).shape[0] == 4
+
+
+def test_one_windows_dataset_gets_a_recipe_written_for_it(model, windows):
+    """One EEGWindowsDataset ``ds`` (not a BaseConcatDataset): its own raw, not
+    ``[ds][0].raw``; the recipe runs as written, with the units said to be the dataset's."""
+    ds = windows.datasets[0]
+    with pytest.raises(TypeError) as err:
+        model.embed(ds)
+    said = str(err.value)
+    assert "ch_names=ds.raw.ch_names, sfreq=ds.raw.info['sfreq']" in said
+    assert "[ds]" not in said
+    assert "microvolts where a Preprocessor scaled them" in said
+    x = np.stack([ds[i][0] for i in range(len(ds))])
+    out = model.embed(x, ch_names=ds.raw.ch_names, sfreq=ds.raw.info["sfreq"], units="V")
+    assert out.data.shape[0] == len(ds) == 3
+
+
+def test_windows_as_mne_epochs_are_not_said_to_be_in_volts(model):
+    """A Preprocessor often scales braindecode's data by 1e6 before the windows are cut as
+    mne.Epochs: the refusal does not claim volts and gives the array recipe with units."""
+    raw = _raws(1)[0]
+    raw.set_annotations(mne.Annotations([1.0, 6.0], [0.0, 0.0], ["left", "right"]))
+    one = braindecode_datasets.BaseConcatDataset([braindecode_datasets.RawDataset(raw)])
+    ds = windowers.create_windows_from_events(
+        one, trial_start_offset_samples=0, trial_stop_offset_samples=1024, use_mne_epochs=True
+    )
+    for given, prefix in ((ds, "ds.datasets[0].windows"), (ds.datasets[0], "ds.windows")):
+        with pytest.raises(TypeError) as err:
+            model.embed(given)
+        said = str(err.value)
+        assert "in volts, with" not in said
+        assert "whatever unit the dataset's preprocessing left" in said
+        assert f"ch_names={prefix}.ch_names, sfreq={prefix}.info['sfreq']" in said
+        assert "units='uV'" in said
+    assert "embed model.embed(ds.windows)" in said
+    windows = ds.datasets[0].windows
+    x = windows.get_data() * 1e6  # as a Preprocessor scaling to microvolts leaves them
+    scaled = model.embed(x, ch_names=windows.ch_names, sfreq=windows.info["sfreq"], units="uV")
+    np.testing.assert_allclose(scaled.data, model.embed(windows).data, rtol=1e-4, atol=1e-5)

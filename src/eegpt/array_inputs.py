@@ -284,6 +284,55 @@ def refuse_evoked(obj: Any, estimator: str | None = None) -> None:
     )
 
 
+#: The units of a braindecode dataset's values, for the refusal's recipes.
+_BRAINDECODE_UNITS = (
+    "their values are in whatever unit the dataset's preprocessing left: volts as MNE reads "
+    "them, or microvolts where a Preprocessor scaled them, as braindecode's recipes often "
+    "do (x 1e6)"
+)
+
+
+def _epochs_recipe(several: bool) -> str:
+    """What to pass for a braindecode dataset whose windows are mne.Epochs (``several``: a
+    BaseConcatDataset ``ds``, one recording's Epochs per ``ds.datasets`` entry; else one
+    EEGWindowsDataset ``ds``)."""
+    windows = "the list [d.windows for d in ds.datasets]" if several else "ds.windows"
+    embed = (
+        "[model.embed(d.windows) for d in ds.datasets]" if several else "model.embed(ds.windows)"
+    )
+    one = "d.windows" if several else "ds.windows"
+    scaled = (
+        "np.concatenate([d.windows.get_data() for d in ds.datasets]), with ch_names="
+        "ds.datasets[0].windows.ch_names, sfreq=ds.datasets[0].windows.info['sfreq']"
+        if several
+        else "ds.windows.get_data(), with ch_names=ds.windows.ch_names, "
+        "sfreq=ds.windows.info['sfreq']"
+    )
+    return (
+        f"its windows are mne.Epochs with their channel names and rate; {_BRAINDECODE_UNITS}. "
+        f"In volts: give the scikit-learn estimators and train_probe {windows}"
+        + (" (epochs of several recordings are matched by electrode)" if several else "")
+        + f", and embed {embed}. Scaled (MNE objects are read as volts): pass the array "
+        f"{scaled} and units='uV' (the unit the scaling made), or undo the scaling on "
+        f"{one} first"
+    )
+
+
+def _array_recipe(several: bool) -> str:
+    """What to pass for a braindecode dataset of windows cut from its Raw (``several``: a
+    BaseConcatDataset ``ds``; else one EEGWindowsDataset ``ds``)."""
+    raw = "ds.datasets[0].raw" if several else "ds.raw"
+    windows = "[d.windows for d in ds.datasets]" if several else "ds.windows"
+    return (
+        "pass its windows as an array with their channel names and rate: X = "
+        "np.stack([ds[i][0] for i in range(len(ds))]), y = [ds[i][1] for i in "
+        f"range(len(ds))], with ch_names={raw}.ch_names, sfreq={raw}.info['sfreq'] and "
+        f"units= the unit they are in ({_BRAINDECODE_UNITS}: units='V' or units='uV'); or "
+        "cut them as mne.Epochs (create_windows_from_events(..., use_mne_epochs=True)) and "
+        f"pass {windows}"
+    )
+
+
 def refuse_braindecode(obj: Any) -> None:
     """Refuse a braindecode dataset given as EEG (``embed``, the scikit-learn estimators,
     ``train_probe``), naming what to pass instead: its windows as a list of mne.Epochs where
@@ -296,28 +345,12 @@ def refuse_braindecode(obj: Any) -> None:
         For a braindecode dataset."""
     if not _is_braindecode(obj):
         return
-    parts = list(getattr(obj, "datasets", [obj]))
+    several = hasattr(obj, "datasets")
+    parts = list(obj.datasets) if several else [obj]
     as_epochs = bool(parts) and all(
         isinstance(getattr(d, "windows", None), mne.BaseEpochs) for d in parts
     )
-    parts_of = "ds.datasets" if hasattr(obj, "datasets") else "[ds]"
-    if as_epochs:
-        recipe = (
-            "its windows are mne.Epochs (in volts, with their channel names and rate), one "
-            f"per recording: give the scikit-learn estimators and train_probe the list "
-            f"[d.windows for d in {parts_of}] (epochs of several recordings are matched by "
-            f"electrode), and embed each: [model.embed(d.windows) for d in {parts_of}]"
-        )
-    else:
-        recipe = (
-            "pass its windows as an array with their channel names and rate: X = "
-            "np.stack([ds[i][0] for i in range(len(ds))]), y = [ds[i][1] for i in "
-            f"range(len(ds))], with ch_names={parts_of}[0].raw.ch_names, sfreq="
-            f"{parts_of}[0].raw.info['sfreq'] and units='V' (or the unit a Preprocessor "
-            "scaled them to, e.g. 'uV'); or cut them as mne.Epochs "
-            "(create_windows_from_events(..., use_mne_epochs=True)) and pass "
-            f"[d.windows for d in {parts_of}]"
-        )
+    recipe = _epochs_recipe(several) if as_epochs else _array_recipe(several)
     raise TypeError(
         f"got braindecode's {type(obj).__name__}, which eegpt does not read (a braindecode "
         f"dataset yields windows without their channel names and sampling rate): {recipe}"
