@@ -78,16 +78,19 @@ def test_patch_stride_none_given_means_the_patch_size_as_in_braindecode(tmp_path
 
 
 def test_a_converted_folder_gives_braindecode_its_sampling_rate(tmp_path):
-    """config.json records sfreq and input_window_seconds consistent with n_times (the source
-    folder's rate, else EEGPT's 256 Hz), so that braindecode's from_pretrained model has them."""
+    """config.json records sfreq (the source folder's rate, else EEGPT's 256 Hz), so that
+    braindecode's from_pretrained model has it and input_window_seconds (inferred from n_times,
+    so that from_pretrained(folder, n_times=...) still takes another window length)."""
     bd = _braindecode(patch_stride=64)
     path = tmp_path / "bd.pt"
     torch.save(bd.state_dict(), path)
     out = save_checkpoint(load_checkpoint(path, num_heads=4, patch_stride=64), tmp_path / "a")
     config = json.loads((out / "config.json").read_text())
-    assert (config["sfreq"], config["input_window_seconds"]) == (256.0, 4.0)
+    assert (config["sfreq"], config["input_window_seconds"]) == (256.0, None)
     back = braindecode_models.EEGPT.from_pretrained(out)
     assert (back.sfreq, back.input_window_seconds, back.n_times) == (256.0, 4.0, 1024)
+    other = braindecode_models.EEGPT.from_pretrained(out, n_times=512)
+    assert (other.sfreq, other.input_window_seconds, other.n_times) == (256.0, 2.0, 512)
     # a braindecode folder's own rate is kept
     folder = tmp_path / "hf"
     _braindecode(n_times=1000, sfreq=250.0, patch_stride=32).save_pretrained(folder)

@@ -195,7 +195,9 @@ def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[
         "n_chans": n_chans,
         "chs_info": chs_info,
         "n_times": n_times,
-        "input_window_seconds": n_times / sfreq,
+        # braindecode infers it from n_times and sfreq: written, it would refuse
+        # from_pretrained(folder, n_times=...) for another window length as inconsistent
+        "input_window_seconds": None,
         "sfreq": sfreq,
         "patch_size": cfg.patch_size,
         "patch_stride": cfg.patch_stride,
