@@ -219,6 +219,25 @@ def test_log_file_refuses_an_input_recording(tmp_path, capsys):
     assert fif.read_bytes() == before
 
 
+def test_log_file_refuses_a_file_a_recording_is_read_from_and_the_output(tmp_path, capsys):
+    """An input recording's other files (an EEGLAB .set's .fdt, a BrainVision header's .eeg)
+    are inputs too: a --log-file there appended the log to the data (which then read as cut
+    short, every window NaN); and a --log-file at the output's path is refused as well."""
+    from test_input_links import _write_eeglab
+
+    _write_eeglab(tmp_path, "rec")
+    fdt = tmp_path / "rec.fdt"
+    before = fdt.read_bytes()
+    out = tmp_path / "o.npz"
+    args = ["embed", str(tmp_path / "rec.set"), "--weights", "none", "-o", str(out)]
+    assert main([*args, "--log-file", str(fdt)]) == 1
+    assert f"--log-file {fdt} is {fdt}, one of the command's inputs" in capsys.readouterr().err
+    assert fdt.read_bytes() == before
+    assert main([*args, "--log-file", str(out)]) == 1
+    assert f"--log-file {out} is the command's output (-o {out})" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_probe_train_cache_dir_help_says_it_holds_no_weights(capsys):
     """probe train's --cache-dir (embeddings) is not fetch's (weights): its help says so and
     names where weights are."""

@@ -206,14 +206,27 @@ INPUT_OPTIONS = (
 
 def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     """Refuse a ``--log-file`` that is one of the command's inputs (``eegpt embed REC.edf
-    --log-file REC.edf`` appended the log to the recording), before anything runs."""
+    --log-file REC.edf`` appended the log to the recording), or one of the files an input
+    recording is read from (a BrainVision header's ``.eeg``/``.vmrk``, an EEGLAB ``.set``'s
+    ``.fdt``: :func:`eegpt._file_identity.recording_files`), or the command's output file
+    (``-o``: the output would replace the log, or the log stop the run as an existing
+    output), before anything runs."""
+    from eegpt._file_identity import recording_files
     from eegpt._run_log import LogFileError
-    from eegpt.cli_options import given_paths, refuse_input_path
+    from eegpt.cli_options import given_paths, refuse_input_path, same_file
 
+    inputs = given_paths(args, INPUT_OPTIONS)
+    companions = [f for p in inputs if p.is_file() for f in recording_files(p)[1:]]
     try:
-        refuse_input_path("--log-file", path, given_paths(args, INPUT_OPTIONS))
+        refuse_input_path("--log-file", path, [*inputs, *companions])
     except ValueError as err:
         raise LogFileError(str(err)) from None
+    output = getattr(args, "output", None)
+    if isinstance(output, str | os.PathLike) and same_file(path, Path(output)):
+        raise LogFileError(
+            f"--log-file {path} is the command's output (-o {output}): the output would "
+            "replace the log. Give --log-file another path"
+        )
 
 
 def _run_logged(
