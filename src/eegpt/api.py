@@ -524,10 +524,13 @@ def embed_to_file(
         minutes and at a Ctrl-C or SIGTERM, and removed when ``output`` is complete. With
         ``resume``, those whose fingerprint is this call's (same input files, weights,
         preprocessing, windowing, precision, device, batch size and eegpt version) are
-        taken; the recording is read and checked from its start as before, so ``output`` is
-        the same, bit for bit, as that of a call never interrupted. Kept windows of other
-        settings, or of a changed file, are removed (logged), never mixed in; without
-        ``resume`` they are removed too.
+        taken; the recording is read and checked from its start as before, so ``output``'s
+        embeddings, onsets and flags are the same, bit for bit, as those of a call never
+        interrupted (warnings the model's run gave over the kept windows are not repeated in
+        its provenance). Kept windows of other settings, or of a changed file (told by its
+        size, modification time and first and last MiB, or its SHA-256 with
+        ``hash_inputs``), are removed (logged), never mixed in; without ``resume`` they are
+        removed too.
     **kwargs
         Any keyword argument of :func:`embed`.
 

@@ -872,7 +872,8 @@ def embed_interrupted(args: argparse.Namespace) -> str:
         f"eegpt: interrupted while embedding {rec}: {done} of its {total} windows are kept "
         f"beside {out} (hidden .eegpt-partial files) and the output files written so far "
         "are complete: run the same command with --skip-existing to resume it from window "
-        f"{done} and embed the rest"
+        f"{done} and embed the rest (windows kept by a run of other settings, weights or "
+        "before the recording changed are not used: it is then embedded from its start)"
     )
 
 
