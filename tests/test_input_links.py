@@ -275,3 +275,15 @@ def test_epochs_of_an_eeglab_set_linked_alone_are_read_with_the_fdt_beside_its_t
     rec = as_recording(tmp_path / "corpus" / "ep.set", verbose="error")
     assert rec.data.shape == (3, 4, 512) and rec.labels == ["stim"] * 3
     np.testing.assert_allclose(rec.data * 1e6, data.transpose(2, 0, 1), rtol=1e-6, atol=1e-5)
+
+
+def test_a_linked_set_whose_data_file_has_another_name_is_read_beside_its_target(tmp_path):
+    """A ``.set`` linked alone whose ``EEG.data`` names a ``.fdt`` of another name
+    (``rec.set`` saved as ``rec_data.set``: ``EEG.data = 'rec_data.fdt'``) is read with that
+    file beside its target, as MNE reads it beside the ``.set`` it is given."""
+    data = _write_eeglab(tmp_path / "store", "rec_data")
+    (tmp_path / "store" / "rec_data.set").rename(tmp_path / "store" / "rec.set")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "rec.set").symlink_to(tmp_path / "store" / "rec.set")
+    rec = as_recording(tmp_path / "corpus" / "rec.set", verbose="error")
+    np.testing.assert_allclose(rec.data * 1e6, data[..., 0], rtol=1e-6, atol=1e-5)

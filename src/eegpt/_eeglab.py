@@ -84,14 +84,19 @@ def eeglab_read_path(path: Path) -> Path:
     if not path.is_symlink() or path.with_suffix(".fdt").exists():
         return path
     target = Path(os.path.realpath(path))
-    if not target.with_suffix(".fdt").is_file():
-        return path  # nothing to find there: MNE's error names the .fdt missing beside it
+    if not any(f.suffix.lower() == ".fdt" for f in target.parent.iterdir()):
+        return path  # (a .set holding its samples: not read twice) MNE's error says what is missing
     try:
         named = _load(path, ["data"]).get("data")  # a short text where the samples are apart
     except Exception:  # scipy and pymatreader raise their own errors: MNE's reader says why
         return path
     if isinstance(named, str) and (path.parent / named).exists():
         return path
+    beside_target = [target.with_suffix(".fdt")]
+    if isinstance(named, str):  # the name EEG.data gives (rec_data.fdt for rec.set)
+        beside_target.insert(0, target.parent / named)
+    if not any(f.is_file() for f in beside_target):
+        return path  # nothing to find there: MNE's error names the .fdt missing beside it
     return target
 
 
