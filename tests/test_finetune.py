@@ -478,3 +478,145 @@ def test_a_tuned_model_keeps_its_checkpoints_assumed_stride(task, tmp_path):
     probe.save(tmp_path / "probe")
     reloaded = load_probe(tmp_path / "probe")
     assert {k: reloaded.model.checkpoint_info.get(k) for k in marks} == marks
+
+
+def test_a_validation_fraction_of_overlapping_windows_is_warned_of(model):
+    """Windows of one recording cut with an overlap share samples: a validation fraction
+    drawn at random scores held-out windows on samples trained on. Said, with how many and
+    what to do; windows that do not overlap are not warned of."""
+    import mne
+
+    from eegpt.synthetic import synthetic_erp_raw
+
+    raw = synthetic_erp_raw(4, sfreq=250.0, soa=4.5, seed=0)[0]
+    common = {"epochs": 1, "validation": 0.25, "batch_size": 16}
+    overlapping = mne.make_fixed_length_epochs(raw, 1.0, overlap=0.75, preload=True, verbose=False)
+    y = np.arange(len(overlapping)) % 2
+    with pytest.warns(
+        RuntimeWarning,
+        match=r"and \d+ of the \d+ held out overlap training epochs in time.*contiguous block",
+    ):
+        tuned = run(model, overlapping, y=y, **common)
+    assert any("overlap training epochs" in t for t in tuned.training["warnings"])
+    apart = mne.make_fixed_length_epochs(raw, 1.0, preload=True, verbose=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run(model, apart, y=np.arange(len(apart)) % 2, **common)
+    assert not [w for w in caught if "overlap training epochs" in str(w.message)]
+
+
+def test_a_diverging_training_stops_with_an_error(model, task):
+    """A learning rate far too high makes the loss NaN: an error names the pass and what to
+    do, where the model was returned with NaN weights."""
+    with pytest.raises(
+        FloatingPointError,
+        match=r"training loss is (nan|inf) in pass \d+ of 3.*Lower the learning rates",
+    ):
+        run(
+            model,
+            task[0][:32],
+            lr=1e4,
+            head_lr=1e6,
+            batch_size=8,
+            validation=(task[1][:16], None),
+            patience=2,
+        )
+
+
+@pytest.mark.parametrize(
+    "given",
+    [{"lr": float("inf")}, {"lr": float("nan")}, {"head_lr": float("nan")}, {"head_lr": 0.0}],
+)
+def test_learning_rates_must_be_finite_and_positive(model, task, given):
+    (name,) = given
+    with pytest.raises(
+        ValueError, match=rf"^{name} must be a finite learning rate above 0, got {name}="
+    ):
+        run(model, task[0][:16], validation=None, **given)
+
+
+def test_numpy_numbers_are_taken(model, task):
+    """validation=np.float32(0.25) and freeze_blocks=np.int64(1), as arithmetic on arrays
+    gives them, are taken as the Python numbers."""
+    tuned = run(
+        model, task[0][:32], epochs=1, validation=np.float32(0.25), freeze_blocks=np.int64(1)
+    )
+    assert tuned.training["n_validation"] == 8
+    assert tuned.training["freeze_blocks"] == 1 and type(tuned.training["freeze_blocks"]) is int
+    assert "blocks.0.attn.qkv.weight" not in trainable_parameter_names(
+        model.target_encoder, np.int64(1)
+    )
+
+
+def test_a_channel_projection_on_inference_weights_is_refused_up_front(task, tmp_path):
+    """A model loaded under torch.inference_mode has inference tensors, through which a
+    channel projection cannot be trained: a clear error says so, and the model's
+    requires_grad flags are left as they were."""
+    from eegpt.checkpoints import load_model, save_checkpoint
+    from eegpt.probe import ProbeConfig, train_probe
+
+    torch.manual_seed(0)
+    path = save_checkpoint(EEGPT(SMALL), tmp_path / "w")
+    with torch.inference_mode():
+        loaded = load_model(path)
+    flags = [p.requires_grad for p in loaded.parameters()]
+    with pytest.raises(RuntimeError, match=r"inference tensors.*outside torch.inference_mode"):
+        train_probe(loaded, task[0][:16], preprocessing=ONE_SECOND, device="cpu",
+                    config=ProbeConfig(epochs=1, chan_proj=True, patience=None))  # fmt: skip
+    assert [p.requires_grad for p in loaded.parameters()] == flags
+
+
+def test_training_mode_restores_every_flag_and_keeps_the_error(model):
+    """A flag that cannot be set back does not stop the others being restored, nor hide the
+    error that ended the training."""
+    from eegpt.training import training_mode
+
+    encoder = model.target_encoder
+    before = [p.requires_grad for p in encoder.parameters()]
+    first = next(encoder.parameters())
+    real = type(first).requires_grad_
+
+    def refusing(self, flag=True):
+        if self is first and flag:
+            raise RuntimeError("cannot")
+        return real(self, flag)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(first), "requires_grad_", refusing)
+        with pytest.raises(KeyError, match="the training's own"):
+            with training_mode(encoder, trainable=None):
+                raise KeyError("the training's own")
+    assert [p.requires_grad for p in encoder.parameters()][1:] == before[1:]
+    first.requires_grad_(before[0])
+
+
+def test_a_head_s_channel_projection_is_not_dropped_silently(model, task):
+    """finetune's chan_proj= and target_channels= decide the projection: a head asking for
+    another is refused, naming what to pass, where it trained without one."""
+    from eegpt.probe import ProbeConfig
+
+    with pytest.raises(
+        ValueError, match=r"ProbeConfig\(chan_proj=True\).*finetune\(\.\.\., chan_proj=True\)"
+    ):
+        run(model, task[0][:16], epochs=1, validation=None, head=ProbeConfig(chan_proj=True))
+    tuned = run(model, task[0][:16], epochs=1, validation=None, chan_proj=True,
+                head=ProbeConfig(chan_proj=True, hidden=8))  # fmt: skip
+    assert tuned.model.chan_proj is not None and tuned.config.hidden == 8
+
+
+def test_eegpt_info_of_a_model_tuned_from_weights_built_in_python(model, task, tmp_path):
+    """A model never read from a file is said to be so (with its weights' fingerprint), not
+    "checkpoint ? (sha256 None...)"; a patience that did nothing for lack of validation data
+    is not listed."""
+    from eegpt.probe import describe_probe
+
+    tuned = run(model, task[0][:16], epochs=1, validation=None, patience=5)
+    text = describe_probe(tuned.save(tmp_path / "ft"))
+    weights = tuned.encoder["weights_sha256"][:12]
+    assert (
+        f"tuned from weights built in Python (no checkpoint file; weights sha256 {weights}..."
+        in text
+    )
+    assert "sha256 None" not in text and "checkpoint ?" not in text
+    line = next(t for t in text.splitlines() if "fine-tuning:" in t)
+    assert "patience" not in line and "no validation" in line, line

@@ -17,6 +17,8 @@ evaluates like a linear probe and saves the whole model with it.
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 import time
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -56,11 +58,20 @@ __all__ = ["finetune", "trainable_parameter_names"]
 FinetunePrecision = Literal["auto", "float32", "bfloat16", "float16"]
 
 
+def _freeze_argument(freeze_blocks: Any) -> int | str:
+    """``freeze_blocks`` as an ``int`` (any integer, NumPy's too, not a bool) or ``"all"``."""
+    if isinstance(freeze_blocks, str) and freeze_blocks == "all":
+        return "all"
+    if isinstance(freeze_blocks, bool) or not isinstance(freeze_blocks, numbers.Integral):
+        raise TypeError(f"freeze_blocks must be an int or 'all', got {freeze_blocks!r}")
+    return int(freeze_blocks)
+
+
 def _n_frozen(freeze_blocks: int | str, depth: int) -> int:
+    freeze_blocks = _freeze_argument(freeze_blocks)
     if freeze_blocks == "all":
         return depth
-    if isinstance(freeze_blocks, bool) or not isinstance(freeze_blocks, int):
-        raise TypeError(f"freeze_blocks must be an int or 'all', got {freeze_blocks!r}")
+    assert isinstance(freeze_blocks, int)
     n = depth + freeze_blocks if freeze_blocks < 0 else freeze_blocks
     if not 0 <= n <= depth:
         raise ValueError(
@@ -98,6 +109,38 @@ def trainable_parameter_names(encoder: EEGPTEncoder, freeze_blocks: int | str) -
         for name, _ in encoder.named_parameters()
         if freeze_blocks == 0 or _layer_of(name, depth) > n
     ]
+
+
+def _check_rate(name: str, rate: Any) -> float:
+    """A learning rate (the argument ``name``) as a float, refused where it is not a finite
+    number above 0."""
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {rate!r}")
+    value = float(rate)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"{name} must be a finite learning rate above 0, got {name}={rate!r}; fine-tuning "
+            "takes rates such as lr=1e-4 (head_lr defaults to 10 * lr)"
+        )
+    return value
+
+
+def _check_head_projection(head: ProbeConfig, chan_proj: bool, target: tuple[str, ...]) -> None:
+    """Refuse a ``head`` whose channel projection (``chan_proj``, ``target_channels``) is not
+    the one :func:`finetune`'s own arguments ask for: those arguments decide it, and the
+    head's would be dropped without a word."""
+    differ = []
+    if head.chan_proj != chan_proj:
+        differ.append(f"chan_proj={head.chan_proj}")
+    if head.chan_proj and tuple(head.target_channels) != target:
+        differ.append(f"target_channels={list(head.target_channels)}")
+    if differ:
+        raise ValueError(
+            f"finetune(head=ProbeConfig({', '.join(differ)})): finetune takes the channel "
+            "projection from its own chan_proj= and target_channels= arguments, not from "
+            f"head, and they say chan_proj={chan_proj}. Pass "
+            f"finetune(..., {', '.join(differ)}) instead."
+        )
 
 
 def _resolve_precision(precision: FinetunePrecision | str, device: torch.device) -> Precision:
@@ -222,8 +265,11 @@ def finetune(
         ``None`` picks CUDA when available.
     head : ProbeConfig | None
         Head architecture (hidden width, dropout, max-norms) and, unless ``class_weight`` is
-        given, its ``class_weight``; its other training fields are replaced by this function's
-        arguments.
+        given, its ``class_weight``. Its training fields ``epochs``, ``batch_size``,
+        ``max_lr``, ``weight_decay``, ``pct_start``, ``patience`` and ``seed`` are replaced by
+        this function's arguments (``max_lr`` by ``head_lr``), whatever they say; a channel
+        projection is set by ``chan_proj`` and ``target_channels``, and a head whose
+        ``chan_proj`` or ``target_channels`` differ from them is refused.
     progress : bool
         A progress bar over the training batches of all passes (the pass and losses beside it).
     verbose : bool | str | int | None
@@ -263,8 +309,10 @@ def finetune(
         )
     if not 0.0 < layer_decay <= 1.0:
         raise ValueError(f"layer_decay must be in (0, 1], got {layer_decay}")
-    if lr <= 0 or (head_lr is not None and head_lr <= 0):
-        raise ValueError(f"learning rates must be positive, got lr={lr}, head_lr={head_lr}")
+    lr = _check_rate("lr", lr)
+    if head_lr is not None:
+        head_lr = _check_rate("head_lr", head_lr)
+    freeze_blocks = _freeze_argument(freeze_blocks)
     source = encoder_of(model)
     reference = encoder_reference(model)
     # the weights tuned from: the checkpoint file's SHA-256 (None if not read from one), and
@@ -277,6 +325,7 @@ def finetune(
     precision = _resolve_precision(precision, dev)
     preprocessing = preprocessing or PreprocessingConfig()
     head = head or ProbeConfig()
+    _check_head_projection(head, chan_proj, tuple(target_channels))
     config = head.replace(
         chan_proj=chan_proj,
         target_channels=tuple(target_channels),

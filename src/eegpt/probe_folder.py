@@ -87,8 +87,7 @@ def describe_probe(directory: str | os.PathLike) -> str:
         f"({meta.get('n_times', '?')} samples)",
         PreprocessingConfig.describe(pre),
         f"  encoder: embed_dim {config.get('embed_dim', '?')}, depth {config.get('depth', '?')}; "
-        f"{'checkpoint' if meta.get('frozen_encoder') else 'tuned from checkpoint'} "
-        f"{encoder.get('path') or '?'} (sha256 {str(encoder.get('sha256'))[:12]}...)"
+        + _weights_source(encoder, bool(meta.get("frozen_encoder")))
         + (", NOT pretrained" if encoder.get("pretrained") is False else ""),
     ]
     if (meta.get("probe") or {}).get("chan_proj"):
@@ -220,6 +219,20 @@ def _holds_a_date(value: Any) -> bool:
     return False
 
 
+def _weights_source(encoder: Mapping[str, Any], frozen: bool) -> str:
+    """``"checkpoint PATH (sha256 0123456789ab...)"`` (``"tuned from checkpoint ..."`` for a
+    fine-tuning): the weights a probe was trained on, from ``probe.json``'s ``encoder``; for
+    weights never read from a file (a model built in Python), that, with their fingerprint
+    where recorded."""
+    if encoder.get("path") or encoder.get("sha256"):
+        where = "checkpoint" if frozen else "tuned from checkpoint"
+        return f"{where} {encoder.get('path') or '?'} (sha256 {str(encoder.get('sha256'))[:12]}...)"
+    text = "weights built in Python (no checkpoint file"
+    if encoder.get("weights_sha256"):
+        text += f"; weights sha256 {str(encoder['weights_sha256'])[:12]}..."
+    return ("" if frozen else "tuned from ") + text + ")"
+
+
 def _finetuning_line(
     training: Mapping[str, Any], recipe: Mapping[str, Any], encoder: Mapping[str, Any]
 ) -> str:
@@ -237,7 +250,12 @@ def _finetuning_line(
         "class_weight": training.get("class_weight", recipe.get("class_weight")),
         "seed": recipe.get("seed"),
         "precision": training.get("precision"),
-        "patience": recipe.get("patience"),
+        # finetune ignores patience without validation data: not shown where there were none
+        "patience": (
+            None
+            if (training.get("validation") or {}).get("kind") == "none"
+            else recipe.get("patience")
+        ),
     }
     line = f"  fine-tuning: {_settings_text(facts)}{_run_text(training, recipe)}"
     if encoder.get("tuned_weights_sha256"):

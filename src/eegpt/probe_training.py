@@ -40,6 +40,7 @@ from eegpt.training import (
     check_precision,
     class_balance_warning,
     fit_model,
+    inference_weights_text,
     training_mode,
     warn_if_emulated_bf16,
 )
@@ -292,6 +293,10 @@ def train_probe(
             "encoder's embeddings, but a probe with a channel projection (chan_proj, "
             "--chan-proj) runs the encoder under autocast; leave stream_precision float32"
         )
+    if config.chan_proj:  # gradients flow through the frozen encoder to the projection
+        inference = inference_weights_text(encoder, "a probe with a channel projection (chan_proj)")
+        if inference:
+            raise RuntimeError(inference)
     if keep is not None:
         kept_channels(keep)  # an unknown name is an error before any file is read
         if config.chan_proj:

@@ -52,9 +52,44 @@ def training_mode(
         for name, p in encoder.named_parameters():
             p.requires_grad_(trainable is not None and trainable(name))
         yield
-    finally:
-        for name, p in encoder.named_parameters():
+    except BaseException:
+        _restore_requires_grad(encoder, saved)  # the error raised is the one to see
+        raise
+    failed = _restore_requires_grad(encoder, saved)
+    if failed:
+        raise RuntimeError(
+            f"the requires_grad flags of {few(failed, 4)} could not be restored after "
+            "training; the other parameters' flags were"
+        )
+
+
+def _restore_requires_grad(encoder: nn.Module, saved: dict[str, bool]) -> list[str]:
+    """Set each parameter's ``requires_grad`` back to ``saved``'s, every one that can be (an
+    inference tensor refuses True outside inference mode); the names of those that could
+    not."""
+    failed = []
+    for name, p in encoder.named_parameters():
+        try:
             p.requires_grad_(saved[name])
+        except RuntimeError:
+            failed.append(name)
+    return failed
+
+
+def inference_weights_text(encoder: nn.Module, why: str) -> str | None:
+    """What to say where ``encoder``'s parameters are inference tensors (the model was made
+    or loaded under ``torch.inference_mode()``) and training needs gradients through them
+    (``why``); None where none is."""
+    names = [name for name, p in encoder.named_parameters() if p.is_inference()]
+    if not names:
+        return None
+    return (
+        f"{len(names)} of the encoder's parameters (such as {names[0]!r}) are inference "
+        "tensors: the model was loaded or made under torch.inference_mode(), and autograd "
+        f"cannot save them for backward, which {why} needs. Load the model outside "
+        "torch.inference_mode() (under torch.no_grad() if gradients are to be off), or give "
+        "a copy whose parameters are ordinary tensors (copy.deepcopy(model))."
+    )
 
 
 @dataclass
@@ -475,7 +510,9 @@ def fit_model(
     of the one-cycle warm-up, :func:`one_cycle_peak_pass`), so training never stops while the
     rate is still rising, while the best weights are tracked from the first pass. ``class_weight``
     ``[n_classes]`` weights the training and validation losses per class (see
-    :func:`balanced_class_weights`).
+    :func:`balanced_class_weights`). A training loss that is not finite (diverged weights:
+    a learning rate far too high) raises a FloatingPointError naming the pass
+    (:func:`nonfinite_loss_text`), rather than training on and returning NaN weights.
     """
     from tqdm.auto import tqdm
 
@@ -535,7 +572,13 @@ def fit_model(
                 loss.backward()
                 optimizer.step()
             scheduler.step()
-            total_loss += float(loss.detach()) * len(idx)
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                bar.close()
+                raise FloatingPointError(
+                    nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size)
+                )
+            total_loss += value * len(idx)
             guess = logits.detach().argmax(1)
             correct += int((guess == yb).sum())
             predicted[start : start + len(idx)] = guess.cpu().numpy()
@@ -583,6 +626,19 @@ def fit_model(
         m.eval()
         renorm_constrained_(m)  # the weights as stored satisfy the max-norm constraints
     return result
+
+
+def nonfinite_loss_text(value: float, pass_: int, passes: int, start: int, batch_size: int) -> str:
+    """What to say of a training loss ``value`` (nan or inf) at pass ``pass_`` of ``passes``,
+    in the batch from epoch ``start`` (0-based) on: the weights have diverged, and training on
+    would only carry NaN weights into the model and NaN predictions out of it."""
+    return (
+        f"the training loss is {value} in pass {pass_} of {passes} (batch "
+        f"{start // batch_size + 1}): the weights diverged, and a model trained on from here "
+        "would hold non-finite weights and predict NaN. Training stopped; nothing was kept. "
+        "Lower the learning rates (lr, head_lr or max_lr; e.g. by 10 times), and check the "
+        "data for non-finite or huge values (units: volts for MNE objects)."
+    )
 
 
 def one_cycle_peak_pass(pct_start: float, epochs: int, steps: int) -> int:

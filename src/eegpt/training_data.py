@@ -13,12 +13,14 @@ and the warnings given while it trained (:func:`recording_training_warnings`).
 from __future__ import annotations
 
 import functools
+import numbers
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
+import mne
 import numpy as np
 
 from eegpt._epochs_header import read_epochs_header
@@ -27,7 +29,7 @@ from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
 from eegpt.array_inputs import Units
 from eegpt.channels import map_channels, normalize_channel_name
-from eegpt.mne_inputs import mne_source
+from eegpt.mne_inputs import events_sfreq, mne_source, placeholder_events
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_inputs import (
     _projection_windows,
@@ -159,7 +161,7 @@ def split_training_data(
     if tagged:
         _warn(tagged)
     warn_quantity_labels(classes[train.y].tolist(), _label_groups(data, groups, len(train.y)))
-    is_fraction = isinstance(validation, (int, float)) and not isinstance(validation, bool)
+    is_fraction = isinstance(validation, numbers.Real) and not isinstance(validation, bool)
     if groups is not None and not is_fraction:
         raise ValueError(
             "groups= choose the epochs a validation fraction holds out; give validation=FRACTION "
@@ -176,6 +178,9 @@ def split_training_data(
                 mixed = subjects_split_warning(data, float(validation), command_line)
                 if mixed:
                     _warn(mixed)
+            overlapping = overlap_split_warning(data, tr, va, float(validation), command_line)
+            if overlapping:
+                _warn(overlapping)
         else:
             tr, va, held_out, n_groups = group_split(train.y, groups, float(validation), seed)
             record["groups"] = {"count": n_groups, "held_out": [_jsonable(g) for g in held_out]}
@@ -334,6 +339,83 @@ def subjects_split_warning(data: Any, fraction: float, command_line: bool = True
         + " (EEGPTClassifier in scikit-learn cross-validation: groups reach fit only with "
         "metadata routing, sklearn.set_config(enable_metadata_routing=True) and "
         "clf.set_fit_request(groups=True))"
+    )
+
+
+def epoch_spans(data: Any) -> list[tuple[int, int, int]] | None:
+    """Each epoch of ``data`` as ``(recording, first, stop)``: the recording's place among the
+    inputs and the event-clock samples it spans (``stop`` excluded: the event sample plus the
+    epoch's length counted at the rate of the events, :func:`~eegpt.mne_inputs.events_sfreq`;
+    tmin, the same for every epoch of a recording, left out). For an ``mne.Epochs``, an epochs
+    file, or a list of them, in the order :func:`split_training_data` numbers the epochs; None
+    where no times are known (arrays, ``mne.EpochsArray`` without events) or a file cannot
+    be read."""
+    items = list(data) if is_epochs_list(data) else [data]
+    spans: list[tuple[int, int, int]] = []
+    for k, item in enumerate(items):
+        epochs = item
+        if isinstance(item, (str, os.PathLike)):
+            try:
+                epochs = read_epochs_header(Path(item))
+            except (OSError, ValueError, RuntimeError):
+                return None
+        if not isinstance(epochs, mne.BaseEpochs) or placeholder_events(epochs):
+            return None
+        length = len(epochs.times) * events_sfreq(epochs) / float(epochs.info["sfreq"])
+        n = max(int(round(length)), 1)
+        spans += [(k, int(s), int(s) + n) for s in epochs.events[:, 0]]
+    return spans
+
+
+def overlapping_held_out(spans: Sequence[tuple[int, int, int]], train: Any, held: Any) -> int:
+    """How many of the ``held`` epochs (indices into ``spans``, :func:`epoch_spans`, whose
+    epochs of one recording are all of one length) share samples with a ``train`` epoch of
+    the same recording."""
+    table = np.asarray(spans, dtype=np.int64).reshape(-1, 3)
+    train_rows, held_rows = (
+        table[np.asarray(train, dtype=np.int64)],
+        table[np.asarray(held, dtype=np.int64)],
+    )
+    count = 0
+    for rec in np.unique(held_rows[:, 0]).tolist():
+        starts = np.sort(train_rows[train_rows[:, 0] == rec, 1])
+        mine = held_rows[held_rows[:, 0] == rec]
+        if not len(starts):
+            continue
+        length = mine[:, 2] - mine[:, 1]
+        at = np.searchsorted(starts, mine[:, 1])
+        before = starts[np.clip(at - 1, 0, len(starts) - 1)]
+        after = starts[np.clip(at, 0, len(starts) - 1)]
+        near = np.minimum(np.abs(mine[:, 1] - before), np.abs(after - mine[:, 1]))
+        count += int(np.sum(near < length))
+    return count
+
+
+def overlap_split_warning(
+    data: Any, train: Any, held: Any, fraction: float, command_line: bool = True
+) -> str | None:
+    """What to say where a validation ``fraction`` drawn at random held out epochs (indices
+    ``held``; ``train``: those trained on) whose time spans overlap training epochs (windows
+    of a continuous recording cut with an overlap, ``mne.make_fixed_length_epochs(...,
+    overlap=)``): the model is scored on samples it trained on. None where none overlap or
+    no times are known (arrays)."""
+    spans = epoch_spans(data)
+    if spans is None or len(spans) != len(train) + len(held):
+        return None
+    n = overlapping_held_out(spans, train, held)
+    if not n:
+        return None
+    return (
+        f"validation={fraction:g}{_command_line(f'--val {fraction:g}', command_line)} holds "
+        f"out epochs drawn at random, and {n} of the {len(held)} held out overlap training "
+        "epochs in time (windows of a continuous recording cut with an overlap): the "
+        "validation scores them on samples the model trained on, so they, and early "
+        "stopping by them, come out better than on new data. Hold out a contiguous block "
+        "(groups= with one id per stretch of the recording"
+        f"{_command_line('--val-by', command_line, inside=True)}), validate on separate "
+        f"data (validation=(held_out_data, held_out_labels)"
+        f"{_command_line('--val-data FILE', command_line, inside=True)}), or cut epochs that "
+        "do not overlap."
     )
 
 
