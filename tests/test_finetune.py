@@ -620,3 +620,20 @@ def test_eegpt_info_of_a_model_tuned_from_weights_built_in_python(model, task, t
     assert "sha256 None" not in text and "checkpoint ?" not in text
     line = next(t for t in text.splitlines() if "fine-tuning:" in t)
     assert "patience" not in line and "no validation" in line, line
+
+
+def test_overlapping_epochs_of_a_recording_as_the_command_line_reads_them():
+    """`eegpt probe train FILE --val` gives the split an epoched Recording with onsets: its
+    overlapping epochs are counted too (command-line options named), epochs end to end are
+    not, and epochs without onsets (arrays) say nothing."""
+    from eegpt.recording import Recording
+    from eegpt.training_data import overlap_split_warning
+
+    x = np.zeros((8, 2, 250))
+    train, held = np.array([0, 1, 2, 4, 5, 7]), np.array([3, 6])
+    overlapping = Recording(x, ["Cz", "Pz"], 250.0, onsets=np.arange(8) * 0.25)
+    text = overlap_split_warning(overlapping, train, held, 0.25)
+    assert text and "2 of the 2 held out overlap" in text and "--val-group-column" in text
+    apart = Recording(x, ["Cz", "Pz"], 250.0, onsets=np.arange(8) * 1.0)
+    assert overlap_split_warning(apart, train, held, 0.25) is None
+    assert overlap_split_warning(Recording(x, ["Cz", "Pz"], 250.0), train, held, 0.25) is None

@@ -48,6 +48,7 @@ from eegpt.probe_labels import (
     warn_quantity_labels,
 )
 from eegpt.probe_provenance import _input_epochs, data_record, files_held, indices_record
+from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
 from eegpt.training import (
     _command_line,
@@ -342,16 +343,22 @@ def subjects_split_warning(data: Any, fraction: float, command_line: bool = True
     )
 
 
-def epoch_spans(data: Any) -> list[tuple[int, int, int]] | None:
-    """Each epoch of ``data`` as ``(recording, first, stop)``: the recording's place among the
-    inputs and the event-clock samples it spans (``stop`` excluded: the event sample plus the
-    epoch's length counted at the rate of the events, :func:`~eegpt.mne_inputs.events_sfreq`;
-    tmin, the same for every epoch of a recording, left out). For an ``mne.Epochs``, an epochs
-    file, or a list of them, in the order :func:`split_training_data` numbers the epochs; None
+def epoch_spans(data: Any) -> list[tuple[int, float, float, float]] | None:
+    """Each epoch of ``data`` as ``(recording, onset, length, sample)``: the recording's place
+    among the inputs, the epoch's onset and length and one sample's duration, in seconds (the
+    onset on the events' clock, :func:`~eegpt.mne_inputs.events_sfreq`, tmin left out: the
+    same for every epoch of a recording). For an ``mne.Epochs``, an epochs file, a list of
+    them, or an epoched :class:`~eegpt.recording.Recording` with onsets (as ``eegpt probe
+    train`` reads a file), in the order :func:`split_training_data` numbers the epochs; None
     where no times are known (arrays, ``mne.EpochsArray`` without events) or a file cannot
     be read."""
+    if isinstance(data, Recording):
+        if not data.is_epoched or data.onsets is None:
+            return None
+        length, sample = data.n_times / data.sfreq, 1 / data.sfreq
+        return [(0, float(t), length, sample) for t in np.asarray(data.onsets).tolist()]
     items = list(data) if is_epochs_list(data) else [data]
-    spans: list[tuple[int, int, int]] = []
+    spans: list[tuple[int, float, float, float]] = []
     for k, item in enumerate(items):
         epochs = item
         if isinstance(item, (str, os.PathLike)):
@@ -361,33 +368,33 @@ def epoch_spans(data: Any) -> list[tuple[int, int, int]] | None:
                 return None
         if not isinstance(epochs, mne.BaseEpochs) or placeholder_events(epochs):
             return None
-        length = len(epochs.times) * events_sfreq(epochs) / float(epochs.info["sfreq"])
-        n = max(int(round(length)), 1)
-        spans += [(k, int(s), int(s) + n) for s in epochs.events[:, 0]]
+        sfreq = float(epochs.info["sfreq"])
+        length, clock = len(epochs.times) / sfreq, events_sfreq(epochs)
+        spans += [(k, s / clock, length, 1 / sfreq) for s in epochs.events[:, 0].tolist()]
     return spans
 
 
-def overlapping_held_out(spans: Sequence[tuple[int, int, int]], train: Any, held: Any) -> int:
-    """How many of the ``held`` epochs (indices into ``spans``, :func:`epoch_spans`, whose
-    epochs of one recording are all of one length) share samples with a ``train`` epoch of
-    the same recording."""
-    table = np.asarray(spans, dtype=np.int64).reshape(-1, 3)
-    train_rows, held_rows = (
-        table[np.asarray(train, dtype=np.int64)],
-        table[np.asarray(held, dtype=np.int64)],
-    )
+def overlapping_held_out(
+    spans: Sequence[tuple[int, float, float, float]], train: Any, held: Any
+) -> int:
+    """How many of the ``held`` epochs (indices into ``spans``, :func:`epoch_spans`: epochs
+    of one recording all of one length) share samples with a ``train`` epoch of the same
+    recording: onsets closer than an epoch's length, by more than half a sample (onsets
+    rounded at odd rates)."""
+    table = np.asarray(spans, dtype=np.float64).reshape(-1, 4)
+    train_rows = table[np.asarray(train, dtype=np.int64)]
+    held_rows = table[np.asarray(held, dtype=np.int64)]
     count = 0
     for rec in np.unique(held_rows[:, 0]).tolist():
         starts = np.sort(train_rows[train_rows[:, 0] == rec, 1])
         mine = held_rows[held_rows[:, 0] == rec]
         if not len(starts):
             continue
-        length = mine[:, 2] - mine[:, 1]
         at = np.searchsorted(starts, mine[:, 1])
         before = starts[np.clip(at - 1, 0, len(starts) - 1)]
         after = starts[np.clip(at, 0, len(starts) - 1)]
         near = np.minimum(np.abs(mine[:, 1] - before), np.abs(after - mine[:, 1]))
-        count += int(np.sum(near < length))
+        count += int(np.sum(near < mine[:, 2] - mine[:, 3] / 2))
     return count
 
 
@@ -412,7 +419,7 @@ def overlap_split_warning(
         "validation scores them on samples the model trained on, so they, and early "
         "stopping by them, come out better than on new data. Hold out a contiguous block "
         "(groups= with one id per stretch of the recording"
-        f"{_command_line('--val-by', command_line, inside=True)}), validate on separate "
+        f"{_command_line('--val-group-column naming a metadata column of such ids, or --val-by recording for several files', command_line, inside=True)}), validate on separate "
         f"data (validation=(held_out_data, held_out_labels)"
         f"{_command_line('--val-data FILE', command_line, inside=True)}), or cut epochs that "
         "do not overlap."
