@@ -293,11 +293,19 @@ def finetune(
         ``eegpt.save_checkpoint(tuned.model, "tuned-encoder")`` writes it as weights for
         ``--weights`` (the probe folder itself is for ``eegpt probe predict/evaluate``).
 
+    Raises
+    ------
+    FloatingPointError
+        When a training loss is NaN or infinite (diverged weights: a learning rate far too
+        high); the pass is named. ``lr`` and ``head_lr`` must be finite and above 0.
+
     Warns
     -----
     EEGPTWarning
-        When a class has fewer than :data:`~eegpt.training.FEW_EPOCHS` (5) training epochs, or
-        (unless weighted ``"balanced"``) the largest has more than
+        When a ``validation`` fraction drawn at random holds out epochs that overlap training
+        epochs in time (events closer than an epoch's length), saying how many. When a class
+        has fewer than :data:`~eegpt.training.FEW_EPOCHS` (5) training epochs, or (unless
+        weighted ``"balanced"``) the largest has more than
         :data:`~eegpt.training.IMBALANCE_RATIO` (3) times the epochs of the smallest.
     """
     check_training_data(data, epochs, "finetune")

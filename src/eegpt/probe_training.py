@@ -258,6 +258,11 @@ def train_probe(
     ValueError
         Bad data or labels (fewer than 2 classes, labels not matching epochs), channels that do
         not map, epochs of the wrong length, unknown ``overrides``.
+    FloatingPointError
+        A training loss that is NaN or infinite (a ``max_lr`` far too high), naming the pass.
+    RuntimeError
+        ``chan_proj`` with a model whose parameters are inference tensors (loaded under
+        ``torch.inference_mode()``): load it outside inference mode or pass a deep copy.
 
     Warns
     -----
