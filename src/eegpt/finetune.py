@@ -126,12 +126,13 @@ def _check_rate(name: str, rate: Any) -> float:
 
 
 def _check_head_projection(head: ProbeConfig, chan_proj: bool, target: tuple[str, ...]) -> None:
-    """Refuse a ``head`` whose channel projection (``chan_proj``, ``target_channels``) is not
-    the one :func:`finetune`'s own arguments ask for: those arguments decide it, and the
-    head's would be dropped without a word."""
+    """Refuse a ``head`` that asks for a channel projection (``chan_proj=True``, with its
+    ``target_channels``) other than the one :func:`finetune`'s own arguments ask for: those
+    arguments decide it, and the head's would be dropped without a word. A head without one
+    (``ProbeConfig()``'s default) leaves it to the arguments."""
     differ = []
-    if head.chan_proj != chan_proj:
-        differ.append(f"chan_proj={head.chan_proj}")
+    if head.chan_proj and not chan_proj:
+        differ.append("chan_proj=True")
     if head.chan_proj and tuple(head.target_channels) != target:
         differ.append(f"target_channels={list(head.target_channels)}")
     if differ:
@@ -268,8 +269,9 @@ def finetune(
         given, its ``class_weight``. Its training fields ``epochs``, ``batch_size``,
         ``max_lr``, ``weight_decay``, ``pct_start``, ``patience`` and ``seed`` are replaced by
         this function's arguments (``max_lr`` by ``head_lr``), whatever they say; a channel
-        projection is set by ``chan_proj`` and ``target_channels``, and a head whose
-        ``chan_proj`` or ``target_channels`` differ from them is refused.
+        projection is set by ``chan_proj`` and ``target_channels``, and a head with
+        ``chan_proj=True`` that they do not give (``chan_proj`` False, other
+        ``target_channels``) is refused.
     progress : bool
         A progress bar over the training batches of all passes (the pass and losses beside it).
     verbose : bool | str | int | None
