@@ -104,6 +104,9 @@ class PartialRows:
         they are of another, they are removed.
     verbose : bool | str | int | None
         As in MNE: whether a resumed run, or rows kept of another, are said (logged).
+    label : str | None
+        What the messages name (default: ``output``), e.g. the recording of a corpus run
+        whose rows are kept under a name of its own (:mod:`eegpt.dataset_pipeline`).
     """
 
     def __init__(
@@ -114,8 +117,10 @@ class PartialRows:
         *,
         resume: bool,
         verbose: Verbose = None,
+        label: str | None = None,
     ) -> None:
         self.output = output
+        self.label = str(output) if label is None else label
         self.verbose = verbose
         self.fingerprint = fingerprint
         self.n_windows = n_windows
@@ -150,7 +155,7 @@ class PartialRows:
         )
         if not same:
             log(
-                f"{self.output}: the windows kept by an interrupted run are of other settings, "
+                f"{self.label}: the windows kept by an interrupted run are of other settings, "
                 "weights or input files (or damaged); they are removed and the recording is "
                 "embedded from its start",
                 self.verbose,
@@ -158,7 +163,7 @@ class PartialRows:
             return 0
         self.row_shape = shape
         log(
-            f"{self.output}: resuming: {rows} of {self.n_windows} windows are taken from an "
+            f"{self.label}: resuming: {rows} of {self.n_windows} windows are taken from an "
             "interrupted run (the recording is read from its start, the model runs on the rest)",
             self.verbose,
         )

@@ -126,11 +126,16 @@ from eegpt.dataset_files import load_file as load_file  # re-exported
 from eegpt.dataset_files import pool_rows as pool_rows  # re-exported
 from eegpt.dataset_folders import ERRORS_REPORT as ERRORS_REPORT  # re-exported
 from eegpt.dataset_folders import FILES_REPORT as FILES_REPORT  # re-exported
-from eegpt.dataset_folders import MANIFEST, PARTIAL, SHARD, partial_name
+from eegpt.dataset_folders import KEPT_WINDOWS, MANIFEST, PARTIAL, SHARD, partial_name
 from eegpt.dataset_folders import shard_files as shard_files  # re-exported
 from eegpt.dataset_inputs import DatasetInputs, InputFile, as_part, resolve_inputs
 from eegpt.dataset_lock import FolderLock
-from eegpt.dataset_pipeline import BackgroundSink, run_inprocess
+from eegpt.dataset_pipeline import (
+    BackgroundSink,
+    KeptWindows,
+    remove_kept_windows,
+    run_inprocess,
+)
 from eegpt.dataset_pipeline import ReadCancelled as ReadCancelled  # re-exported
 from eegpt.dataset_pipeline import Readers as Readers  # re-exported
 from eegpt.dataset_pipeline import reader_signals_blocked as reader_signals_blocked  # re-exported
@@ -148,7 +153,13 @@ from eegpt.dataset_resume import (
     resumes_another_listing,
     warn_names_read_otherwise,
 )
-from eegpt.dataset_runs import DatasetRun, corpus_identity, warn_other_versions, write_listing
+from eegpt.dataset_runs import (
+    DatasetRun,
+    corpus_identity,
+    current_versions,
+    warn_other_versions,
+    write_listing,
+)
 from eegpt.dataset_stamps import STAMP_VERSION as STAMP_VERSION  # re-exported
 from eegpt.dataset_stamps import _fingerprint as _fingerprint  # re-exported
 from eegpt.dataset_stamps import full_hashes as full_hashes  # re-exported
@@ -915,6 +926,15 @@ def embed_dataset(
                                 f"embed_dataset: {n_workers} reader process{'' if n_workers == 1 else 'es'}",
                                 verbose,
                             )
+                            # the windows of a long recording embedded so far, kept for
+                            # a resume stopped inside it (fingerprinted with what makes them)
+                            settings = {
+                                "spec": spec,
+                                "batch_size": batch_size,
+                                "devices": run.devices,
+                                "pool": pool,
+                                "versions": current_versions(),
+                            }
                             run_inprocess(
                                 todo,
                                 sink,
@@ -923,6 +943,7 @@ def embed_dataset(
                                 pool=pool,
                                 workers=n_workers,
                                 on_windows=bar.embedded,
+                                kept=KeptWindows(output_dir, settings, todo, verbose),
                             )
                         else:
                             from eegpt.dataset_ray import ray_session, run_ray
@@ -945,6 +966,7 @@ def embed_dataset(
                                 files_per_batch=files_per_batch,
                             )
                         sink.close()
+                        remove_kept_windows(output_dir)  # of recordings no longer in the run
                     except (KeyboardInterrupt, SystemExit) as err:
                         stop = err
                         raise
@@ -1033,11 +1055,12 @@ def _locked_start(
 def _undo_failed_start(output_dir: Path, before: set[str], made: list[Path]) -> None:
     """After a run failed before writing a shard, delete the bookkeeping files it made (lock,
     reports, manifest) and the folders it made, so the output is as it was; a run that wrote
-    shards (or kept the finished files of one stopped part-way) keeps everything for
-    resuming."""
+    shards (or kept the finished files of one stopped part-way, or the windows embedded so far
+    of a recording read in parts) keeps everything for resuming."""
     try:
         now = set(os.listdir(output_dir))
-        if any(SHARD.match(name) or PARTIAL.match(name) for name in now - before):
+        kept = (SHARD, PARTIAL, KEPT_WINDOWS)  # what a resume takes up
+        if any(pattern.match(name) for name in now - before for pattern in kept):
             return
         for name in now - before:
             if is_ours(name):

@@ -4,8 +4,10 @@ A run folder of :func:`eegpt.embed_dataset` holds its manifest (:data:`MANIFEST`
 (:data:`FILES_REPORT`, :data:`ERRORS_REPORT`, :data:`SHORT_REPORT`; a ``--part`` run's
 :data:`CORPUS_LISTING` too), its shards (:data:`SHARD`, :func:`shard_name`, :func:`shard_files`)
 and, after a run stopped part-way through a shard, that shard's finished files
-(:data:`PARTIAL`, :func:`partial_name`). A folder of run folders (the parts of a corpus run as
-one job per part) stands for those (:func:`run_folders`, :func:`expand_run_folders`).
+(:data:`PARTIAL`, :func:`partial_name`), and the windows embedded so far of the recording it
+was embedding in parts (:data:`KEPT_WINDOWS`, :func:`kept_windows_name`). A folder of run
+folders (the parts of a corpus run as one job per part) stands for those (:func:`run_folders`,
+:func:`expand_run_folders`).
 
 This module imports neither torch nor MNE nor SciPy: ``eegpt info``, anonymize and the readers
 take these names without paying for the model's stack.
@@ -13,6 +15,7 @@ take these names without paying for the model's stack.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Sequence
@@ -35,6 +38,10 @@ SHARD = re.compile(r"^shard-(\d+)\.parquet$")
 #: so that no reader (pyarrow's dataset, a ``*.parquet`` glob, :func:`shard_files`) takes it
 #: for a shard; a resume reuses its files' rows.
 PARTIAL = re.compile(r"^\.shard-(\d+)\.parquet\.partial$")
+#: The windows embedded so far of a recording read in parts, kept by a run stopped inside it
+#: (:class:`eegpt.dataset_pipeline.KeptWindows`, :mod:`eegpt._partial_embeddings`): hidden and
+#: of no shard's name, so that no listing, reader or check takes it for a shard.
+KEPT_WINDOWS = re.compile(r"^\.recording-[0-9a-f]{24}\.eegpt-partial\.(json|rows)$")
 #: The suffixes of a manifest (a table of recordings) given as the input of a corpus run.
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
 
@@ -47,6 +54,15 @@ def partial_name(shard: int) -> str:
     """``.shard-NNNNN.parquet.partial``: the file holding the finished files of ``shard`` kept
     by a run stopped part-way through it (:data:`PARTIAL`)."""
     return f".{shard_name(shard)}.partial"
+
+
+def kept_windows_name(recording_id: str) -> str:
+    """``recording-<hash>``: the name under which a recording's windows embedded so far are
+    kept (:data:`KEPT_WINDOWS`; the hash of its recording id, which may hold any character)."""
+    return (
+        "recording-"
+        + hashlib.sha256(recording_id.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    )
 
 
 def shard_files(output_dir: Path) -> list[Path]:

@@ -6,6 +6,8 @@ time), embeds them on one engine per device and hands the results in order to a 
 :class:`BackgroundSink` runs on a writer thread. A reader process is told to give up its file
 by a signal (:data:`_CANCEL_SIGNAL`, SIGUSR1 where there is one: :class:`ReadCancelled`), and
 ignores Ctrl-C, which its parent handles (:func:`init_reader`, :func:`reader_signals_blocked`).
+The parts of a long recording embedded so far are kept for a run stopped inside it
+(:class:`KeptWindows`), whose resume runs the model only on the other parts.
 """
 
 from __future__ import annotations
@@ -22,12 +24,16 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from eegpt import _interrupts, _reader_start
+from eegpt._logging import Verbose
+from eegpt._partial_embeddings import PartialRows, remove_partial, run_fingerprint
 from eegpt._reader_start import die_with_parent as _die_with_parent
 from eegpt.dataset_files import (
     PART_BYTES,
@@ -38,8 +44,148 @@ from eegpt.dataset_files import (
     encode_files,
     load_file,
 )
+from eegpt.dataset_files import _result as file_result
+from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name
 from eegpt.dataset_inputs import InputFile
+from eegpt.dataset_stamps import source_stamp
 from eegpt.engine import InferenceEngine
+
+
+class KeptWindows:
+    """The windows embedded so far of the recordings read in parts (:class:`FilePart`), kept
+    in the run's folder (:class:`~eegpt._partial_embeddings.PartialRows` under
+    :func:`~eegpt.dataset_folders.kept_windows_name`) so that a run stopped inside one
+    (Ctrl-C, SIGTERM) resumes there: the parts whose rows were kept are read and checked
+    as before, but the model does not run on them again.
+
+    A part's rows are kept when its result is handed to the shard writer; a recording's are
+    removed when its last part (or an error) is, and every kept file when the run ends
+    unstopped. Kept rows are taken only where their fingerprint is the recording's: the
+    run's settings (``settings``: its manifest's spec, the batch size, the devices), the
+    recording's files as the run records them (size and modification time:
+    :func:`~eegpt.dataset_stamps.source_stamp`) and the parts' bounds.
+
+    Parameters
+    ----------
+    output_dir : Path
+        The run's folder.
+    settings : dict
+        What determines the embeddings besides the recording (JSON-serialisable).
+    files : sequence of InputFile
+        The files this run embeds, by :attr:`InputFile.index`.
+    verbose : bool | str | int | None
+        As in MNE: whether resumed recordings, and kept rows of other settings, are said.
+    """
+
+    def __init__(
+        self,
+        output_dir: Path,
+        settings: Mapping[str, Any],
+        files: Sequence[InputFile],
+        verbose: Verbose = None,
+    ) -> None:
+        self.output_dir = output_dir
+        self.settings = dict(settings)
+        self.files = {f.index: f for f in files}
+        self.verbose = verbose
+        self._open: dict[int, PartialRows] = {}
+        self._read: dict[int, int] = {}  # rows of a recording read so far (parts in order)
+        self._written: dict[int, int] = {}  # rows of a recording kept so far
+
+    def _path(self, index: int) -> Path:
+        return self.output_dir / kept_windows_name(self.files[index].recording_id)
+
+    def _rows(self, loaded: LoadedFile, part: FilePart) -> PartialRows:
+        """The kept rows of ``loaded``'s recording, opened at its first part."""
+        rows = self._open.get(loaded.index)
+        if rows is None or part.first == 0:
+            if rows is not None:
+                rows.close()
+            file = self.files[loaded.index]
+            metadata = {
+                "settings": self.settings,
+                "file": {
+                    **asdict(file),
+                    "index": None,
+                    "stamp": source_stamp(file, fingerprints=False),
+                },
+                "parts": [part.stop - part.first, part.n_windows],
+            }
+            rows = PartialRows(
+                self._path(loaded.index),
+                run_fingerprint(metadata, np.zeros(0), ""),
+                part.n_windows,
+                resume=True,
+                verbose=self.verbose,
+                label=file.recording_id,
+            )
+            self._open[loaded.index] = rows
+            self._read[loaded.index] = self._written[loaded.index] = 0
+        return rows
+
+    def stored(self, loaded: LoadedFile) -> np.ndarray | None:
+        """The embeddings of ``loaded`` (a part of a recording; float32 ``[n, ...]`` as
+        its result holds them) kept by a stopped run, or None to run the model on it."""
+        part = loaded.part
+        if part is None or loaded.error is not None or loaded.index not in self.files:
+            return None
+        rows = self._rows(loaded, part)
+        start = self._read[loaded.index]
+        self._read[loaded.index] = start + loaded.n_windows
+        return rows.stored_rows(start, loaded.n_windows) if loaded.n_windows else None
+
+    def add(self, result: FileResult) -> None:
+        """Keep the rows of ``result`` (handed to the writer); remove its recording's kept
+        rows once its last part, or an error, has come."""
+        rows = self._open.get(result.index)
+        if result.part is None or rows is None:
+            return
+        if result.error is not None or result.part.last:
+            rows.close()
+            remove_partial(rows.output)
+            del self._open[result.index]
+            return
+        start = self._written[result.index]
+        n = len(result.embeddings)
+        if n:
+            rows.append(start, result.embeddings)
+        self._written[result.index] = start + n
+
+    def close(self, *, stopped: bool) -> None:
+        """Stopped: record the rows of the recordings in progress for a resume, and remove
+        the kept rows of recordings this run does not embed; else remove them all."""
+        for rows in self._open.values():
+            if stopped:
+                rows.commit()
+            rows.close()
+        self._open.clear()
+        keep = {self._path(i).name for i in self.files} if stopped else set()
+        remove_kept_windows(self.output_dir, keep)
+
+
+def remove_kept_windows(output_dir: Path, keep: Iterable[str] = ()) -> None:
+    """Remove the kept windows (:class:`KeptWindows`) in ``output_dir`` but those of the
+    names ``keep`` (:func:`~eegpt.dataset_folders.kept_windows_name`)."""
+    try:
+        found = [p for p in output_dir.iterdir() if KEPT_WINDOWS.match(p.name)]
+    except OSError:
+        return
+    for path in found:
+        if path.name.split(".")[1] not in keep:
+            path.unlink(missing_ok=True)
+
+
+def _done(results: list[FileResult]) -> Future:
+    """A future already holding ``results``."""
+    fut: Future = Future()
+    fut.set_result(results)
+    return fut
+
+
+def _kept_result(loaded: LoadedFile, z: np.ndarray, engine: InferenceEngine) -> FileResult:
+    """The result of ``loaded`` with the embeddings ``z`` a stopped run kept: as the model's
+    would be (:func:`~eegpt.dataset_files.encode_files`), batch size recorded included."""
+    return file_result(loaded, z, None, engine.batch_for(loaded.data.shape))
 
 
 class ReadCancelled(BaseException):
@@ -346,6 +492,7 @@ def run_inprocess(
     pool: Pool = "none",
     workers: int = 1,
     on_windows: Callable[[int], None] | None = None,
+    kept: KeptWindows | None = None,
 ) -> None:
     """Read in worker processes, embed on every engine's device, hand results in order to ``sink``.
 
@@ -363,6 +510,11 @@ def run_inprocess(
     pool : ``"none"`` | ``"mean"``
     workers : int
         Reader processes; 0 reads in this process (no overlap).
+    on_windows : callable(int) | None
+        Called with the number of windows of each chunk embedded (or taken from ``kept``).
+    kept : KeptWindows | None
+        The windows of recordings read in parts kept as they are embedded, and taken instead
+        of the model's where a stopped run kept them; closed here (kept on a stop).
     """
     idle: queue.SimpleQueue[InferenceEngine] = queue.SimpleQueue()
     for engine in engines:
@@ -376,6 +528,11 @@ def run_inprocess(
             return encode_files(engine, group, pool=pool, stop=stop, on_windows=on_windows)
         finally:
             idle.put(engine)
+
+    def hand_on(result: FileResult) -> None:
+        if kept is not None:
+            kept.add(result)
+        sink(result)
 
     def on_interrupt() -> None:
         stop.set()
@@ -394,6 +551,15 @@ def run_inprocess(
             n_group = 0
             for loaded in readers.read(files):
                 _interrupts.check()
+                stored = None if kept is None else kept.stored(loaded)
+                if stored is not None:  # embedded by a stopped run: in order, after the group
+                    if group:
+                        pending.append(devices.submit(encode_group, group))
+                        group, n_group = [], 0
+                    pending.append(_done([_kept_result(loaded, stored, engines[0])]))
+                    if on_windows is not None:
+                        on_windows(len(stored))
+                    continue
                 group.append(loaded)
                 n_group += loaded.n_windows
                 full = loaded.n_windows and n_group >= engines[0].batch_for(loaded.data.shape)
@@ -402,14 +568,20 @@ def run_inprocess(
                     group, n_group = [], 0
                 while pending and (pending[0].done() or len(pending) > max_pending):
                     for result in pending.popleft().result():
-                        sink(result)
+                        hand_on(result)
             if group:
                 pending.append(devices.submit(encode_group, group))
             while pending:
                 for result in pending.popleft().result():
-                    sink(result)
-        except BaseException:  # an error or an interruption: do not wait for readers or devices
+                    hand_on(result)
+            if kept is not None:
+                kept.close(stopped=False)
+        except BaseException as err:
+            # an error or an interruption: do not wait for readers or devices
             stop.set()
+            if kept is not None:  # a failure to keep them does not hide why the run ended
+                with contextlib.suppress(OSError):
+                    kept.close(stopped=not isinstance(err, Exception))
             for fut in pending:
                 fut.cancel()
             readers.close(abort=True)

@@ -31,6 +31,7 @@ from eegpt.dataset_folders import (
     CORPUS_LISTING,
     ERRORS_REPORT,
     FILES_REPORT,
+    KEPT_WINDOWS,
     MANIFEST,
     PARTIAL,
     SHARD,
@@ -96,6 +97,7 @@ def is_ours(name: str) -> bool:
     return bool(
         SHARD.match(name)
         or PARTIAL.match(name)
+        or KEPT_WINDOWS.match(name)
         or name in (MANIFEST, FILES_REPORT, ERRORS_REPORT, SHORT_REPORT, CORPUS_LISTING, LOCK)
         or is_run_temporary(name)
     )

@@ -1,0 +1,221 @@
+"""A corpus run stopped inside a long recording (one read in parts) keeps the windows embedded
+so far in a hidden file of its folder, and the resume runs the model only on the rest: the
+shards are those of a run never stopped, bit for bit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import mne
+import numpy as np
+import pandas as pd
+import pytest
+
+from eegpt import dataset_pipeline
+from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings
+from eegpt.dataset_files import load_file
+from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name, shard_files
+from eegpt.dataset_read import partial_name
+from eegpt.dataset_report import describe_output
+from eegpt.dataset_resume import is_ours
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.preprocessing import PreprocessingConfig
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+#: Windows per part of the long recording (a multiple of the batch size, as parts are).
+PER_PART = 4
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """``a.edf`` (8 s), ``b.edf`` (2 min, read in parts, with annotations), ``c.edf`` (8 s)."""
+    folder = tmp_path_factory.mktemp("kept")
+    for name, seed in (("a", 1), ("c", 2)):
+        raw, _ = synthetic_raw(minutes=8 / 60, seed=seed)
+        write_edf(raw, folder / f"{name}.edf")
+    raw, _ = synthetic_raw(minutes=2.0, seed=11)
+    raw.set_annotations(mne.Annotations([10.0, 50.0], [3.0, 1.0], ["BAD_muscle", "stim"]))
+    write_edf(raw, folder / "b.edf")
+    return folder
+
+
+def _kw(model, workers: int = 0) -> dict:
+    return dict(
+        model=model, device="cpu", progress=False, batch_size=4, shard_size=2, workers=workers
+    )
+
+
+@pytest.fixture
+def in_parts(corpus, monkeypatch) -> None:
+    size = load_file(0, str(corpus / "b.edf"), PreprocessingConfig()).data[0].nbytes
+    monkeypatch.setattr(dataset_pipeline, "PART_BYTES", PER_PART * size + size // 2)
+
+
+@pytest.fixture
+def fresh(corpus, model, tmp_path_factory, in_parts) -> Path:
+    """The folder of a run never stopped."""
+    out = tmp_path_factory.mktemp("fresh") / "out"
+    embed_dataset(corpus, out, **_kw(model))
+    return out
+
+
+def _stop_after(monkeypatch, n: int, sig: int) -> None:
+    """Send ``sig`` to this process right after the ``n``-th result (file or part) was handed
+    to the writer (handled in the main thread, as Ctrl-C or a scheduler's SIGTERM is)."""
+    hand_on = dataset_pipeline.BackgroundSink.__call__
+    calls: list[int] = []
+
+    def hand_on_then_signal(self, result):
+        hand_on(self, result)
+        calls.append(result.index)
+        if len(calls) == n:
+            os.kill(os.getpid(), sig)
+            time.sleep(0.5)
+
+    monkeypatch.setattr(dataset_pipeline.BackgroundSink, "__call__", hand_on_then_signal)
+
+
+def _embedded(monkeypatch) -> list[tuple[int, int]]:
+    """``(file index, windows)`` the model runs on from now on (workers=0 or not: the model
+    runs in this process)."""
+    seen: list[tuple[int, int]] = []
+    real = dataset_pipeline.encode_files
+
+    def watched(engine, files, **kw):
+        seen.extend((f.index, f.n_windows) for f in files if f.error is None)
+        return real(engine, files, **kw)
+
+    monkeypatch.setattr(dataset_pipeline, "encode_files", watched)
+    return seen
+
+
+def _kept(out: Path) -> list[str]:
+    return sorted(p.name for p in out.iterdir() if KEPT_WINDOWS.match(p.name))
+
+
+def _stopped(inputs, out, model, monkeypatch, sig: int, n: int = 4, workers: int = 0) -> None:
+    """A run stopped after ``n`` results (``a.edf``, then parts of ``b.edf``: 3 by default)
+    were handed to the writer."""
+    hand_on = dataset_pipeline.BackgroundSink.__call__
+    _stop_after(monkeypatch, n, sig)
+    with pytest.raises(KeyboardInterrupt if sig == signal.SIGINT else SystemExit):
+        embed_dataset(inputs, out, **_kw(model, workers))
+    monkeypatch.setattr(dataset_pipeline.BackgroundSink, "__call__", hand_on)
+
+
+def _same_as(out: Path, fresh: Path) -> None:
+    """The shards and the files report of ``out`` are those of ``fresh``, timings apart."""
+    meta, emb = read_embeddings(out)
+    meta_fresh, emb_fresh = read_embeddings(fresh)
+    pd.testing.assert_frame_equal(meta, meta_fresh)
+    assert emb.dtype == emb_fresh.dtype
+    np.testing.assert_array_equal(emb, emb_fresh)
+    files, files_fresh = (pd.read_csv(p / FILES_REPORT) for p in (out, fresh))
+    timings = [c for c in files.columns if c.endswith("_s") and c != "duration_s"]
+    timings += ["embedded_at", "run", "finished_at", "started_at"]
+    pd.testing.assert_frame_equal(
+        files.drop(columns=timings, errors="ignore"),
+        files_fresh.drop(columns=timings, errors="ignore"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("sig", "workers"), [(signal.SIGINT, 0), (signal.SIGTERM, 0), (signal.SIGINT, 2)]
+)
+def test_a_stop_inside_a_recording_resumes_there_bit_for_bit(
+    corpus, model, tmp_path, monkeypatch, fresh, sig, workers, caplog
+):
+    out = tmp_path / "out"
+    _stopped(corpus, out, model, monkeypatch, sig, workers=workers)
+    name = kept_windows_name("b.edf")
+    assert _kept(out) == [f".{name}.eegpt-partial.json", f".{name}.eegpt-partial.rows"]
+    assert all(is_ours(n) for n in _kept(out))  # the run's own, not foreign files
+    assert not shard_files(out) and (out / partial_name(0)).is_file()
+    assert "stopped part-way" in describe_output(out)  # eegpt info: no shard of them
+    assert not list(out.glob("*.parquet")) and not list(out.glob("*.tmp"))
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        summary = embed_dataset(corpus, out, **_kw(model, workers))
+    assert summary.complete
+    assert "b.edf: resuming: 12 of " in caplog.text
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART  # only the rest
+    assert [i for i, _ in embedded if i != 1] == [2]  # a.edf was kept, c.edf to do
+    _same_as(out, fresh)
+    assert not _kept(out) and not list(out.glob(".*.tmp"))
+
+
+def test_kept_windows_of_a_changed_file_are_dropped_with_a_note(
+    corpus, model, tmp_path, monkeypatch, fresh, caplog
+):
+    out = tmp_path / "out"
+    _stopped(corpus, out, model, monkeypatch, signal.SIGINT)
+    path = corpus / "b.edf"
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched, same content
+    try:
+        embedded = _embedded(monkeypatch)
+        with caplog.at_level("INFO", logger="eegpt"):
+            embed_dataset(corpus, out, **_kw(model))
+    finally:
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert "b.edf: the windows kept by an interrupted run are of other settings" in caplog.text
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b  # embedded again from its start
+    meta, emb = read_embeddings(out)
+    meta_fresh, emb_fresh = read_embeddings(fresh)
+    np.testing.assert_array_equal(emb, emb_fresh)
+    assert not _kept(out)
+
+
+def test_kept_windows_of_other_settings_are_not_taken(
+    corpus, model, tmp_path, monkeypatch, fresh, caplog
+):
+    """A resume with another batch size (which a resume may change; the last bits change with
+    it) does not take the windows kept with the first: removed, the recording embedded from
+    its start."""
+    out = tmp_path / "out"
+    _stopped(corpus, out, model, monkeypatch, signal.SIGINT)
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        summary = embed_dataset(corpus, out, **{**_kw(model), "batch_size": 8})
+    assert summary.complete
+    assert "b.edf: the windows kept by an interrupted run are of other settings" in caplog.text
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b
+    assert not _kept(out)
+
+
+def test_a_stop_inside_the_first_recording_keeps_its_windows(
+    corpus, model, tmp_path, monkeypatch, in_parts
+):
+    """Stopped before any file is finished (no shard, no partial shard: a start otherwise
+    undone), the run's folder keeps the windows embedded so far, and the resume takes them."""
+    files = [corpus / "b.edf", corpus / "c.edf"]
+    fresh = tmp_path / "fresh"
+    embed_dataset(files, fresh, **_kw(model))
+    out = tmp_path / "out"
+    _stopped(files, out, model, monkeypatch, signal.SIGINT, n=2)
+    assert len(_kept(out)) == 2 and not shard_files(out)
+    embedded = _embedded(monkeypatch)
+    embed_dataset(files, out, **_kw(model))
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 0) == n_b - 2 * PER_PART
+    _same_as(out, fresh)
+    assert not _kept(out)
+
+
+def test_kept_windows_of_a_recording_no_longer_in_the_run_are_removed_at_its_end(
+    corpus, model, tmp_path, monkeypatch, in_parts
+):
+    out = tmp_path / "out"
+    embed_dataset(corpus, out, **_kw(model))
+    stale = out / f".{kept_windows_name('gone.edf')}.eegpt-partial.rows"
+    stale.write_bytes(b"x" * 200)
+    assert stale.name not in [p.name for p in shard_files(out)]
+    embed_dataset(corpus, out, **_kw(model))  # a rerun: nothing to embed
+    assert not stale.exists()
