@@ -219,3 +219,30 @@ def test_kept_windows_of_a_recording_no_longer_in_the_run_are_removed_at_its_end
     assert stale.name not in [p.name for p in shard_files(out)]
     embed_dataset(corpus, out, **_kw(model))  # a rerun: nothing to embed
     assert not stale.exists()
+
+
+def test_a_run_killed_inside_a_recording_resumes_from_the_rows_recorded_as_it_went(
+    corpus, model, tmp_path, monkeypatch, fresh
+):
+    """No clean-up at the stop (as after ``kill -9``): the rows recorded every
+    ``COMMIT_EVERY_S`` (here at every part) are taken all the same."""
+    from eegpt import _partial_embeddings
+
+    monkeypatch.setattr(_partial_embeddings, "COMMIT_EVERY_S", 0.0)
+
+    def closed_unrecorded(self, *, stopped):  # the files closed, as a killed process's are
+        for rows in self._open.values():
+            rows.close()
+
+    monkeypatch.setattr(dataset_pipeline.KeptWindows, "close", closed_unrecorded)
+    out = tmp_path / "out"
+    _stopped(corpus, out, model, monkeypatch, signal.SIGINT)
+    monkeypatch.undo()
+    size = load_file(0, str(corpus / "b.edf"), PreprocessingConfig()).data[0].nbytes
+    monkeypatch.setattr(dataset_pipeline, "PART_BYTES", PER_PART * size + size // 2)
+    embedded = _embedded(monkeypatch)
+    embed_dataset(corpus, out, **_kw(model))
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART
+    _same_as(out, fresh)
+    assert not _kept(out)
