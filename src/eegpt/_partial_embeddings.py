@@ -20,6 +20,9 @@ windowed from its start as before, so the output is the same, bit for bit, as th
 never interrupted. A record of other settings, or of a changed file, is removed (a note says
 so), never mixed in. Both files go when the output is complete, or on an error.
 
+``eegpt embed-dataset`` keeps the parts of a long recording embedded so far the same way, under
+a name of the run's folder for each recording (:class:`eegpt.dataset_pipeline.KeptWindows`).
+
 Imports neither torch nor MNE nor SciPy.
 """
 
