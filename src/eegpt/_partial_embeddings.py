@@ -16,9 +16,11 @@ a SHA-256 of everything its output's provenance records before any window is emb
 input files' size, modification time and fingerprint, the weights' SHA-256, preprocessing,
 windowing, channels, annotations, precision, device, batch size, eegpt's and its libraries'
 versions), of the window onsets and of ``pool``. The recording is still read, checked and
-windowed from its start as before, so the output is the same, bit for bit, as that of a run
-never interrupted. A record of other settings, or of a changed file, is removed (a note says
-so), never mixed in. Both files go when the output is complete, or on an error.
+windowed from its start as before, so the output's embeddings, onsets and flags are the same,
+bit for bit, as those of a run never interrupted (warnings the model's run gave over the kept
+windows are not repeated in its provenance). A record of other settings, or of a changed file
+(told by its size, modification time and first and last MiB, or its full SHA-256 where the
+inputs are hashed), is removed (a note says so), never mixed in. Both files go when the output is complete, or on an error.
 
 ``eegpt embed-dataset`` keeps the parts of a long recording embedded so far the same way, under
 a name of the run's folder for each recording (:class:`eegpt.dataset_pipeline.KeptWindows`).
