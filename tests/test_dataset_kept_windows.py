@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import mne
 import numpy as np
 import pandas as pd
 import pytest
+from test_dataset_partial import _stop_after  # Ctrl-C/SIGTERM after the n-th result
 
 from eegpt import dataset_pipeline
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings
@@ -61,22 +61,6 @@ def fresh(corpus, model, tmp_path_factory, in_parts) -> Path:
     out = tmp_path_factory.mktemp("fresh") / "out"
     embed_dataset(corpus, out, **_kw(model))
     return out
-
-
-def _stop_after(monkeypatch, n: int, sig: int) -> None:
-    """Send ``sig`` to this process right after the ``n``-th result (file or part) was handed
-    to the writer (handled in the main thread, as Ctrl-C or a scheduler's SIGTERM is)."""
-    hand_on = dataset_pipeline.BackgroundSink.__call__
-    calls: list[int] = []
-
-    def hand_on_then_signal(self, result):
-        hand_on(self, result)
-        calls.append(result.index)
-        if len(calls) == n:
-            os.kill(os.getpid(), sig)
-            time.sleep(0.5)
-
-    monkeypatch.setattr(dataset_pipeline.BackgroundSink, "__call__", hand_on_then_signal)
 
 
 def _embedded(monkeypatch) -> list[tuple[int, int]]:
