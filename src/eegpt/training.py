@@ -512,7 +512,9 @@ def fit_model(
     ``[n_classes]`` weights the training and validation losses per class (see
     :func:`balanced_class_weights`). A training loss that is not finite (diverged weights:
     a learning rate far too high) raises a FloatingPointError naming the pass
-    (:func:`nonfinite_loss_text`), rather than training on and returning NaN weights.
+    (:func:`nonfinite_loss_text`), rather than training on and returning NaN weights; not
+    under float16, where the gradient scaler skips the step of a batch that overflowed (the
+    weights stay finite) and lowers its scale, as torch.amp intends.
     """
     from tqdm.auto import tqdm
 
@@ -573,7 +575,7 @@ def fit_model(
                 optimizer.step()
             scheduler.step()
             value = float(loss.detach())
-            if not math.isfinite(value):
+            if not math.isfinite(value) and scaler is None:  # (float16: the scaler skipped it)
                 bar.close()
                 raise FloatingPointError(
                     nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size)
