@@ -824,7 +824,8 @@ def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
         f"eegpt: interrupted while embedding {third}: {n} of its {n} windows are kept beside "
         f"{out / 'third.npz'} (hidden .eegpt-partial files) and the output files written so "
         "far are complete: run the same command with --skip-existing to resume it from "
-        f"window {n} and embed the rest\n"
+        f"window {n} and embed the rest (windows kept by a run of other settings, weights or "
+        "before the recording changed are not used: it is then embedded from its start)\n"
     )
     assert sorted(p.name for p in out.iterdir() if p.name[0] != ".") == [first, "other.npz"]
     monkeypatch.setattr(eegpt.output_files, "_finish", finish)

@@ -2984,7 +2984,8 @@ def test_probe_rescale_is_recorded_and_counted_in_the_amplitude_advice(weights, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert probe_main([*train, "--overwrite"]) == 0
-        assert probe_main(["evaluate", str(out), str(volts), "--json", str(metrics), "-q"]) == 0
+        assert probe_main(["evaluate", str(out), str(volts), "--json", str(metrics), "-q",
+                               "--overwrite"]) == 0  # fmt: skip
     assert "rescale" not in json.loads((out / "probe.json").read_text())["training"]
     assert "rescale" not in json.loads(metrics.read_text())["provenance"]
     capsys.readouterr()
