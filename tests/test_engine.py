@@ -1063,3 +1063,32 @@ def test_threads_sharing_an_encoder_with_different_channel_sets(monkeypatch):
     assert len(got) == jobs * rounds
     for (k, i), out in got.items():
         np.testing.assert_array_equal(out, serial[(37 * k + 11 * i) % len(sets)])
+
+
+def test_windows_done_counts_every_window_of_concurrent_calls():
+    """Threads calling one engine at once: ``windows_done`` ends at the exact number of windows
+    encoded, none lost to an unlocked read-add-write (it decides auto-compilation)."""
+    import sys
+    import threading
+
+    engine = InferenceEngine(EEGPTEncoder(PRESETS["tiny1"]), "cpu")
+    windows = np.zeros((3, 2, 64), dtype=np.float32)
+    n_threads, calls = 8, 40
+    barrier = threading.Barrier(n_threads)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(calls):
+            engine.encode(windows, [0, 1])
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython allows
+    try:
+        threads = [threading.Thread(target=work) for _ in range(n_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert engine.windows_done == n_threads * calls * len(windows)

@@ -445,7 +445,14 @@ class InferenceEngine:
     gelu_epilogue: bool | Auto = "auto"
     short_attention: bool | Auto = "auto"
     stream_precision: Precision = "float32"
+    #: windows encoded so far by this engine (every :meth:`encode` call's, summed over all
+    #: threads; windows computed again after a non-finite float16 result count once); compile
+    #: "auto" starts compiling once it reaches ``AUTO_COMPILE_AFTER``
     windows_done: int = field(default=0, init=False)
+    #: held only to add to ``windows_done`` (engines are called from worker threads)
+    _count_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
     _graphs: OrderedDict = field(default_factory=OrderedDict, init=False, repr=False)
     _pinned: dict = field(default_factory=dict, init=False, repr=False)
     #: keys of graphs dropped from the cache lately (at most 4 x MAX_GRAPHS), and how often one
@@ -924,10 +931,16 @@ class InferenceEngine:
         finally:
             if own_bar and bar is not None:
                 bar.close()
-        self.windows_done += len(windows)
+        self._count_windows(len(windows))
         if not bool(finite):
             self._non_finite(windows, chan_ids, out)
         return out
+
+    def _count_windows(self, n: int) -> None:
+        """Add ``n`` encoded windows to ``windows_done`` under the engine's counter lock, so
+        concurrent callers (the CLI's worker threads) lose no update."""
+        with self._count_lock:
+            self.windows_done += n
 
     def _non_finite(
         self, windows: np.ndarray, chan_ids: Sequence[int] | torch.Tensor, out: np.ndarray
