@@ -16,7 +16,7 @@ from test_dataset_partial import _stop_after  # Ctrl-C/SIGTERM after the n-th re
 
 from eegpt import dataset_pipeline
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings
-from eegpt.dataset_files import load_file
+from eegpt.dataset_files import FilePart, LoadedFile, WindowInfo, file_result, load_file
 from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name, shard_files
 from eegpt.dataset_read import partial_name
 from eegpt.dataset_report import describe_output
@@ -230,3 +230,22 @@ def test_a_run_killed_inside_a_recording_resumes_from_the_rows_recorded_as_it_we
     assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART
     _same_as(out, fresh)
     assert not _kept(out)
+
+
+def test_file_result_carries_a_part_and_its_embeddings():
+    """``file_result`` (public: the kept windows' results are built with it) keeps the
+    embeddings, onsets and part of a read part; a part's failure is prefixed with the part and
+    holds no windows."""
+    part = FilePart(4, 8, 20, (np.zeros(0), np.zeros(0)))
+    onsets = np.arange(4, 8, dtype=np.float64) * 4.0
+    loaded = LoadedFile(
+        0, np.zeros((4, 2, 256), np.float32), onsets, {"chan_ids": [1, 2]}, 80.0,
+        windows=WindowInfo(), part=part,
+    )  # fmt: skip
+    z = np.ones((4, 8), np.float32)
+    done = file_result(loaded, z, None, batch_size=4)
+    assert done.embeddings is z and done.part is part and done.batch_size == 4
+    np.testing.assert_array_equal(done.onsets, onsets)
+    failed = file_result(loaded, None, "inference failed: boom")
+    assert failed.error == f"{part}: inference failed: boom"
+    assert failed.embeddings.shape == (0, 0) and failed.n_windows == 0

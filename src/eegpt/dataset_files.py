@@ -632,7 +632,7 @@ def encode_files(
     todo: list[int] = []
     for i, f in enumerate(files):
         if f.error is not None or f.n_windows == 0:
-            results[i] = _result(f, np.zeros((0, 0), np.float32), f.error)
+            results[i] = file_result(f, np.zeros((0, 0), np.float32), f.error)
         else:
             todo.append(i)
     for run in _same_channel_runs(todo, files):
@@ -640,7 +640,7 @@ def encode_files(
             _encode_run(engine, [files[i] for i in run], results, run, pool, stop, on_windows)
         except Exception as err:  # noqa: BLE001 - isolate the file that fails
             if len(run) == 1:
-                results[run[0]] = _result(
+                results[run[0]] = file_result(
                     files[run[0]], None, f"inference failed: {described_error(err)}"
                 )
                 continue
@@ -648,18 +648,35 @@ def encode_files(
                 try:
                     _encode_run(engine, [files[i]], results, [i], pool, stop)
                 except Exception as err_i:  # noqa: BLE001
-                    results[i] = _result(
+                    results[i] = file_result(
                         files[i], None, f"inference failed: {described_error(err_i)}"
                     )
     return results  # type: ignore[return-value]
 
 
-def _result(
+def file_result(
     f: LoadedFile,
     embeddings: np.ndarray | None,
     error: str | None,
     batch_size: int | None = None,
 ) -> FileResult:
+    """The :class:`FileResult` of a read file ``f`` (or one part of it) after inference.
+
+    Parameters
+    ----------
+    f : LoadedFile
+        The file as read; its onsets (seconds, shape (n_windows,)), channel mapping, duration
+        (seconds), warnings, window info, read time (seconds) and part are carried over.
+    embeddings : ndarray of float32, shape (n_windows, E) | None
+        Its windows' embeddings, one row per onset of ``f`` (``E`` = ``N*S*D``, or ``D``
+        pooled); ignored (may be None) when ``error`` is set.
+    error : str | None
+        Why the file (or part) failed, or None. A part's inference failure is prefixed with
+        the part; a failed result holds no windows (embeddings of shape (0, 0), no onsets),
+        and keeps the channels and rate read only for a file too short for one window.
+    batch_size : int | None
+        Windows per forward pass they were embedded in; None where none were.
+    """
     if error is not None:
         if f.part is not None and f.error is None:  # inference failed on one part
             error = f"{f.part}: {error}"
@@ -729,9 +746,9 @@ def _encode_run(
         z_f = z[start : start + f.n_windows]
         problem = non_finite_embeddings(z_f, 0, f.onsets)  # refused, as embed refuses them
         if problem is None:
-            results[pos] = _result(f, z_f, None, batch)
+            results[pos] = file_result(f, z_f, None, batch)
         else:
-            results[pos] = _result(f, None, f"inference failed: EmbeddingError: {problem}")
+            results[pos] = file_result(f, None, f"inference failed: EmbeddingError: {problem}")
         start += f.n_windows
 
 

@@ -42,9 +42,9 @@ from eegpt.dataset_files import (
     LoadedFile,
     Pool,
     encode_files,
+    file_result,
     load_file,
 )
-from eegpt.dataset_files import _result as file_result
 from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name
 from eegpt.dataset_inputs import InputFile
 from eegpt.dataset_stamps import source_stamp
