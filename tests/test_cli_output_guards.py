@@ -287,3 +287,16 @@ def test_log_file_refuses_the_weights_and_info_s_file(tmp_path, capsys):
     assert main(["--log-file", str(ckpt), "info", str(ckpt)]) == 1
     assert "one of the command's inputs" in capsys.readouterr().err
     assert ckpt.read_bytes() == b"weights"
+
+
+def test_log_file_refuses_the_data_file_a_set_names_by_another_name(tmp_path, capsys):
+    """A ``.set`` whose ``EEG.data`` names a ``.fdt`` of another name is read from that file:
+    a --log-file there is refused as one of the command's inputs, the data left whole."""
+    from test_input_links import _set_naming_another_fdt
+
+    rec, fdt = _set_naming_another_fdt(tmp_path)
+    before = fdt.read_bytes()
+    args = ["embed", str(rec), "--weights", "none", "-o", str(tmp_path / "o.npz")]
+    assert main([*args, "--log-file", str(fdt)]) == 1
+    assert f"--log-file {fdt} is {fdt}, one of the command's inputs" in capsys.readouterr().err
+    assert fdt.read_bytes() == before

@@ -287,3 +287,60 @@ def test_a_linked_set_whose_data_file_has_another_name_is_read_beside_its_target
     (tmp_path / "corpus" / "rec.set").symlink_to(tmp_path / "store" / "rec.set")
     rec = as_recording(tmp_path / "corpus" / "rec.set", verbose="error")
     np.testing.assert_allclose(rec.data * 1e6, data[..., 0], rtol=1e-6, atol=1e-5)
+
+
+def _set_naming_another_fdt(folder: Path) -> tuple[Path, Path]:
+    """``rec.set`` whose ``EEG.data`` names ``rec_data.fdt`` (saved as ``rec_data.set``, then
+    renamed), with ``other.set``/``other.fdt`` beside it; returns (``rec.set``, its data)."""
+    _write_eeglab(folder, "rec_data")
+    _write_eeglab(folder, "other")
+    (folder / "rec_data.set").rename(folder / "rec.set")
+    return folder / "rec.set", folder / "rec_data.fdt"
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_a_set_naming_a_data_file_of_another_name_lists_and_stamps_it(linked, tmp_path):
+    """The ``.fdt`` MNE reads a ``.set``'s samples from when ``EEG.data`` names another file
+    than the ``.set``'s own name is one of the recording's files (listed for provenance, in
+    its stamp): a corpus run's resume finds the recording changed when that file changes."""
+    from eegpt.dataset_inputs import InputFile
+    from eegpt.dataset_stamps import source_stamp
+
+    rec, fdt = _set_naming_another_fdt(tmp_path / "store")
+    if linked:
+        (tmp_path / "corpus").mkdir()
+        (tmp_path / "corpus" / "rec.set").symlink_to(rec)
+        rec = tmp_path / "corpus" / "rec.set"
+    assert recording_files(rec) == [rec, fdt]
+    assert recording_files(tmp_path / "store" / "other.set")[1:] == [
+        tmp_path / "store" / "other.fdt"
+    ]
+    file = InputFile(0, "rec.set", str(rec))
+    before = source_stamp(file)
+    data = bytearray(fdt.read_bytes())
+    data[:4] = b"\x00\x00\x80\x7f"  # one sample edited in place, same size and time
+    stat = fdt.stat()
+    fdt.write_bytes(bytes(data))
+    os.utime(fdt, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert before is not None and source_stamp(file) != before
+
+
+def test_a_stamp_of_version_5_is_kept_for_a_set_naming_another_fdt(tmp_path):
+    """A run stamped with version 5 (a ``.set``'s own ``.fdt`` only) resumes as before: the
+    data file of another name it did not stamp is not taken for a change, and a recording
+    whose files are listed as before keeps its stamp."""
+    from eegpt.dataset_inputs import InputFile
+    from eegpt.dataset_stamps import STAMP_VERSION, source_stamp
+
+    rec, fdt = _set_naming_another_fdt(tmp_path)
+    file = InputFile(0, "rec.set", str(rec))
+    old, new = source_stamp(file, version=5), source_stamp(file)
+    assert old is not None and new is not None
+    assert old["source_bytes"] == rec.stat().st_size  # the data file was not stamped
+    assert new["source_bytes"] == rec.stat().st_size + fdt.stat().st_size
+    assert new["stamp_version"] == STAMP_VERSION
+    other = InputFile(1, "other.set", str(tmp_path / "other.set"))
+    drop = {"stamp_version"}
+    same = [{k: v for k, v in (source_stamp(other, version=v) or {}).items() if k not in drop}
+            for v in (5, STAMP_VERSION)]  # fmt: skip
+    assert same[0] == same[1]

@@ -20,13 +20,15 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mne
 import numpy as np
 
 from eegpt._logging import few, mne_state_held
 from eegpt._logging import warn as _warn
+
+if TYPE_CHECKING:  # mne is imported where used: listings find a .set's data file without it
+    import mne
 
 #: Where an epoch holds several events at latency 0, their types are joined with this, in
 #: EEGLAB's order (as MNE joins all of an epoch's events).
@@ -84,20 +86,62 @@ def eeglab_read_path(path: Path) -> Path:
     if not path.is_symlink() or path.with_suffix(".fdt").exists():
         return path
     target = Path(os.path.realpath(path))
-    if not any(f.suffix.lower() == ".fdt" for f in target.parent.iterdir()):
+    if not _any_fdt(target.parent):
         return path  # (a .set holding its samples: not read twice) MNE's error says what is missing
-    try:
-        named = _load(path, ["data"]).get("data")  # a short text where the samples are apart
-    except Exception:  # scipy and pymatreader raise their own errors: MNE's reader says why
-        return path
-    if isinstance(named, str) and (path.parent / named).exists():
+    named = data_file_name(path)  # a short text where the samples are apart
+    if named is not None and (path.parent / named).exists():
         return path
     beside_target = [target.with_suffix(".fdt")]
-    if isinstance(named, str):  # the name EEG.data gives (rec_data.fdt for rec.set)
+    if named is not None:  # the name EEG.data gives (rec_data.fdt for rec.set)
         beside_target.insert(0, target.parent / named)
     if not any(f.is_file() for f in beside_target):
         return path  # nothing to find there: MNE's error names the .fdt missing beside it
     return target
+
+
+def eeglab_data_file(path: Path) -> Path | None:
+    """The ``.fdt`` file MNE's EEGLAB reader reads the samples of the ``.set`` file ``path``
+    from (given :func:`eeglab_read_path`), for the files listed as a recording's
+    (:func:`eegpt._file_identity.recording_files`): the ``.set``'s own name beside the path
+    read where that file exists, else the file ``EEG.data`` names there (``rec_data.fdt`` for
+    a ``rec.set`` renamed from ``rec_data.set``); None for a ``.set`` holding its samples or
+    one whose data file is missing (MNE's reader says so). The ``.set`` is read only where
+    its own ``.fdt`` is missing and another ``.fdt`` lies in that folder (where ``EEG.data``
+    can name one); a ``.set`` naming another file while one of its own name lies beside it
+    is listed with the latter."""
+    read = eeglab_read_path(path)
+    own = read.with_suffix(".fdt")
+    if own.is_file():
+        return own
+    if not _any_fdt(read.parent):
+        return None
+    named = data_file_name(path)
+    data = read.parent / named if named is not None else None
+    return data if data is not None and data.is_file() else None
+
+
+def data_file_name(path: Path) -> str | None:
+    """The data file name ``EEG.data`` of the ``.set`` file ``path`` gives (read once while
+    the file is unchanged); None where it holds the samples or cannot be read (MNE's reader
+    then says why)."""
+    try:
+        return _data_name(_identity(path))
+    except Exception:  # scipy and pymatreader raise their own errors (MatReadError ...)
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _data_name(identity: tuple[str, int, int]) -> str | None:
+    named = _load(Path(identity[0]), ["data"]).get("data")
+    return named if isinstance(named, str) else None
+
+
+def _any_fdt(folder: Path) -> bool:
+    """Whether ``folder`` holds a ``.fdt`` file (of any name); False where it cannot be read."""
+    try:
+        return any(name.lower().endswith(".fdt") for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 def eeglab_trials(path: os.PathLike | str) -> int | None:
@@ -334,6 +378,8 @@ def _keep_all_events(epochs: mne.BaseEpochs, rows: list[list[tuple[str, float]]]
     table["eeglab_latencies_ms"] = [
         EVENTS_JOIN.join(f"{latency:g}" for _, latency in events) for events in rows
     ]
+    import mne
+
     with mne_state_held(), mne.utils.use_log_level("warning"):  # not "Adding metadata ..."
         epochs.metadata = table
     return True

@@ -46,20 +46,25 @@ _SIDECAR_NAME = re.compile(
 _CHUNK = 8 << 20  # bytes read at a time for the SHA-256
 
 
-def recording_files(path: str | os.PathLike) -> list[Path]:
+def recording_files(path: str | os.PathLike, *, eeglab_named: bool = True) -> list[Path]:
     """The files read for the recording at ``path``, the recording's own first: a BrainVision
     header (``.vhdr``) with the data and marker files its ``DataFile=``/``MarkerFile=`` lines
     name (else those of its name beside it, as MNE falls back to), an EEGLAB ``.set`` with
-    the ``.fdt`` of its name beside it (a linked ``.set`` without one: beside its target, where
-    :func:`eegpt._eeglab.eeglab_read_path` reads it), a split FIF recording's later parts (``rec-1.fif``
+    the ``.fdt`` MNE reads its samples from (:func:`eegpt._eeglab.eeglab_data_file`: of its
+    name, else the one ``EEG.data`` names; beside a linked ``.set``'s target where
+    :func:`eegpt._eeglab.eeglab_read_path` reads it there), a split FIF recording's later parts (``rec-1.fif``
     ..., ``..._split-02_...``: :func:`split_later_parts`), every file inside a recording
     folder (EGI ``.mff``, CTF ``.ds``; sorted), and any other file alone. Files that do not
     exist are left out. Within :func:`headers_read_once` (a corpus run), each header is read
-    once."""
-    return _files_read(Path(path), is_fif_name, split_later_parts)
+    once. ``eeglab_named`` False: a ``.set`` with the ``.fdt`` of its own name only (beside
+    a link's target where it is read there), as stamp versions 2 to 5 listed it (a ``.fdt``
+    of another name that ``EEG.data`` names was read but not listed)."""
+    return _files_read(Path(path), is_fif_name, split_later_parts, eeglab_named)
 
 
-def recording_inputs(path: str | os.PathLike, *, scans: bool = False) -> list[Path]:
+def recording_inputs(
+    path: str | os.PathLike, *, scans: bool = False, eeglab_named: bool = True
+) -> list[Path]:
     """The files whose contents make up the recording at ``path`` as eegpt reads it: those of
     :func:`recording_files`, then, for an EEG data file of a BIDS dataset, the sidecars
     MNE-BIDS applies to it (:func:`bids_sidecars`: bad channels and channel types, events
@@ -67,8 +72,9 @@ def recording_inputs(path: str | os.PathLike, *, scans: bool = False) -> list[Pa
     record, so that an edited sidecar makes the output stale as an edited data file does.
     ``scans``: with the session's ``*_scans.tsv`` too, as stamp version 4 stamped it (a
     file every run of the session shares, so adding a run made all of them stale; from
-    version 5 it is left out, and a changed ``acq_time`` is not found)."""
-    files = recording_files(path)
+    version 5 it is left out, and a changed ``acq_time`` is not found). ``eeglab_named``:
+    as :func:`recording_files` takes it."""
+    files = recording_files(path, eeglab_named=eeglab_named)
     return files + [p for p in bids_sidecars(path, scans=scans) if p not in files]
 
 
@@ -169,14 +175,22 @@ def recording_files_v2(path: str | os.PathLike) -> list[Path]:
     (``on_split_missing="ignore"``: the parts there) and a part of the name ``x-1.fif``,
     ``x-1.fif.gz`` (which MNE does not write: ``x.fif-1.gz``) or ``..._split-02_...`` lies
     beside it (:func:`_split_parts_v2`); the rest as now."""
-    return _files_read(Path(path), lambda p: _FIF_V2.search(p.name) is not None, _split_parts_v2)
+    return _files_read(Path(path), _is_fif_v2, _split_parts_v2, eeglab_named=False)
+
+
+def _is_fif_v2(path: Path) -> bool:
+    """A FIF name by stamp version 2's rule (:data:`_FIF_V2`)."""
+    return _FIF_V2.search(path.name) is not None
 
 
 def _files_read(
-    path: Path, fif: Callable[[Path], bool], later_parts: Callable[[Path], list[Path]]
+    path: Path,
+    fif: Callable[[Path], bool],
+    later_parts: Callable[[Path], list[Path]],
+    eeglab_named: bool = True,
 ) -> list[Path]:
     """:func:`recording_files` with the rule ``fif`` for FIF names and ``later_parts`` for a
-    split FIF recording's later parts."""
+    split FIF recording's later parts, and ``eeglab_named`` as it takes it."""
     path = path.expanduser()
     if path.is_dir():
         return sorted(p for p in path.rglob("*") if p.is_file())
@@ -192,9 +206,7 @@ def _files_read(
                 named if named is not None and named.is_file() else path.with_suffix(default)
             )
     elif suffix == ".set":
-        beside.append(path.with_suffix(".fdt"))
-        if path.is_symlink() and not path.with_suffix(".fdt").exists():  # read beside its target
-            beside.append(Path(os.path.realpath(path)).with_suffix(".fdt"))
+        beside.extend(_eeglab_data(path, eeglab_named))
     seen = {path}
     files = [path]
     for other in beside:
@@ -202,6 +214,21 @@ def _files_read(
             seen.add(other)
             files.append(other)
     return files
+
+
+def _eeglab_data(path: Path, named: bool) -> list[Path]:
+    """The data file of the EEGLAB ``.set`` file ``path`` (:func:`recording_files`): the one
+    MNE reads (``named``), else the ``.fdt`` of its own name, beside a linked ``.set``'s
+    target where it has none beside it (stamp versions 2 to 5); none where there is none."""
+    if not named:
+        own = path.with_suffix(".fdt")
+        if path.is_symlink() and not own.exists():  # read beside its target
+            return [own, Path(os.path.realpath(path)).with_suffix(".fdt")]
+        return [own]
+    from eegpt._eeglab import eeglab_data_file  # the reader's rule (imports no mne)
+
+    data = eeglab_data_file(path)  # beside a link's target, or of the name EEG.data gives
+    return [] if data is None else [data]
 
 
 # Stamp version 2's rule for the parts of a split FIF recording (recording_files_v2), as it

@@ -431,13 +431,16 @@ def _state_hash(model: torch.nn.Module) -> str:
 
 
 """Which files :func:`source_stamp` stamps as a recording's (``"stamp_version"`` of a file
-status): 5, those :func:`eegpt._file_identity.recording_inputs` names, as ``eegpt embed``
-records them: version 3's and, for an EEG data file of a BIDS dataset, the sidecars MNE-BIDS
-applies to it (``*_channels.tsv``, ``*_events.tsv``, ``*_eeg.json``, ...; not the session's
+status): 6, those :func:`eegpt._file_identity.recording_inputs` names, as ``eegpt embed``
+records them: version 3's, with an EEGLAB ``.set``'s data file that ``EEG.data`` names by
+another name than the ``.set``'s (read, but not stamped before), and, for an EEG data file
+of a BIDS dataset, the sidecars MNE-BIDS applies to it (``*_channels.tsv``, ``*_events.tsv``, ``*_eeg.json``, ...; not the session's
 ``*_scans.tsv``, which every run of the session shares: a changed ``acq_time`` is not
-found); 4, the same and the session's ``*_scans.tsv`` (so adding a run to a session made
+found); 5, the same but for that EEGLAB data file (only the ``.fdt`` of the ``.set``'s own
+name); 4, version 5's and the session's ``*_scans.tsv`` (so adding a run to a session made
 every recording of it changed);
-3, those :func:`eegpt._file_identity.recording_files` names, the files read (the
+3, those :func:`eegpt._file_identity.recording_files` names with version 5's EEGLAB rule,
+the files read (the
 data and marker files a BrainVision header names, a split FIF recording's later parts as
 its headers name them, of raw data or epochs, ``x.fif-1.gz`` ... after ``x.fif.gz``, the
 files inside a recording folder; no sidecar, so a run of version 3 is not found changed by

@@ -39,8 +39,10 @@ from eegpt.errors import TooShortError
 
 _BESIDE = {".vhdr": (".eeg", ".vmrk"), ".set": (".fdt",)}  # the files of version 1 stamps
 
-#: 5: a BIDS recording's sidecars without the session's ``*_scans.tsv`` (4: with it).
-STAMP_VERSION = 5
+#: 6: an EEGLAB ``.set``'s data file of another name that ``EEG.data`` names (5: only the
+#: ``.fdt`` of its own name); 5: a BIDS recording's sidecars without the session's
+#: ``*_scans.tsv`` (4: with it).
+STAMP_VERSION = 6
 
 #: A resume's check of the recordings embedded before (:func:`warn_changed`: their files'
 #: sizes and times, headers read and, with ``--check-contents``, 2 MiB of each) shows a
@@ -160,10 +162,12 @@ def _stamped_files(file: InputFile, version: int = STAMP_VERSION) -> dict[str, l
     if version >= 2:
         files_read = (
             recording_inputs  # with a BIDS recording's sidecars
-            if version >= 5
-            else partial(recording_inputs, scans=True)  # and the session's scans.tsv
+            if version >= 6
+            else partial(recording_inputs, eeglab_named=False)  # a .set's own .fdt only
+            if version == 5
+            else partial(recording_inputs, scans=True, eeglab_named=False)  # and scans.tsv
             if version == 4
-            else recording_files
+            else partial(recording_files, eeglab_named=False)
             if version == 3
             else recording_files_v2
         )
