@@ -356,3 +356,22 @@ def test_signals_the_parent_ignored_stay_ignored_by_the_command_line():
                           timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "ran to the end [True, True]" in done.stdout
+
+
+def test_a_second_ctrl_c_says_what_survives(monkeypatch, capsys):
+    """A second Ctrl-C quits at once saying that only the windows recorded as kept survive
+    (and what resumes from them); a command's own message that fails gives way to that one,
+    so that the process still quits."""
+    from eegpt import cli_run
+
+    exits: list[int] = []
+    monkeypatch.setattr(cli_run.os, "_exit", exits.append)
+    monkeypatch.setattr(cli_run.multiprocessing, "active_children", list)
+    for said in (None, lambda: 1 / 0):
+        handler = cli_run._Interrupts(said)
+        handler.count = 1  # a first one came already
+        handler(signal.SIGINT, None)
+        err = capsys.readouterr().err
+        assert err.strip() == cli_run.QUIT_AT_ONCE
+        assert "only the windows recorded as kept before this Ctrl-C survive" in err
+    assert exits == [130, 130]

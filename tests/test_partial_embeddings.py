@@ -234,3 +234,54 @@ def test_cli_embed_says_what_a_ctrl_c_kept_and_skip_existing_resumes(
     engine_calls.stop_at = None
     assert main([*args, "-o", f"{other}/", "--skip-existing"]) == 0
     assert [p.name for p in other.iterdir()] == ["rec.npz"]
+
+
+class _Quit(BaseException):
+    """What ``os._exit`` stands for here: the process ends, no clean-up said to run."""
+
+
+def test_a_second_ctrl_c_says_the_windows_recorded_and_a_resume_takes_just_those(
+    weights, edf, tmp_path, engine_calls, monkeypatch, capsys
+):
+    """A second Ctrl-C quits at once, here while the record of the second block is being
+    written: the message says how many windows the record beside the output holds (the
+    first block's), and --skip-existing resumes from exactly those, bit for bit."""
+    import json
+    import signal
+
+    from eegpt import cli_run
+
+    args = ["embed", str(edf), "--weights", str(weights), "--batch-size", "2", "-q"]
+    assert main([*args, "-o", str(tmp_path / "full.npz")]) == 0
+    out = tmp_path / "out"
+    monkeypatch.setattr(eegpt._partial_embeddings, "COMMIT_EVERY_S", 0.0)  # at every block
+    clean_up = PartialRows.__exit__
+    monkeypatch.setattr(PartialRows, "__exit__", lambda self, *stopped: None)  # os._exit
+    monkeypatch.setattr(cli_run.os, "_exit", lambda code: (_ for _ in ()).throw(_Quit(code)))
+    real_dump, dumps = json.dump, []
+
+    def dump(record, fh):
+        dumps.append(record)
+        if len(dumps) == 2:  # the second block's record: a second Ctrl-C while it is written
+            handler = signal.getsignal(signal.SIGINT)
+            handler.count = 1  # a first one came already
+            handler(signal.SIGINT, None)
+        return real_dump(record, fh)
+
+    monkeypatch.setattr(eegpt._partial_embeddings.json, "dump", dump)
+    engine_calls.clear()
+    with pytest.raises(_Quit):
+        main([*args, "-o", f"{out}/"])
+    err = capsys.readouterr().err
+    rec = out / "rec.npz"
+    assert read_record(rec)["rows"] == 4  # the first block's record, whole
+    assert f"4 of the {N_WINDOWS} windows of {edf} were recorded as kept beside {rec}" in err
+    assert "--skip-existing to resume it from window 4" in err
+    monkeypatch.setattr(eegpt._partial_embeddings.json, "dump", real_dump)
+    monkeypatch.setattr(PartialRows, "__exit__", clean_up)
+    engine_calls.clear()
+    assert main([*args, "-o", f"{out}/", "--skip-existing"]) == 0
+    assert len(engine_calls) == BLOCKS - 1  # the first block was taken, not embedded again
+    first, second = load_embeddings(tmp_path / "full.npz"), load_embeddings(rec)
+    assert first.data.tobytes() == second.data.tobytes()  # bit for bit
+    assert first.onsets.tobytes() == second.onsets.tobytes()

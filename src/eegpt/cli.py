@@ -238,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         "states are recorded in metadata['marker_spans']",
     )
     add_events_from_stim_options(p, " Recorded in metadata['events_from_stim'].")
-    p.set_defaults(func=cmd_embed, interrupted_message=embed_interrupted)
+    p.set_defaults(func=cmd_embed, interrupted_message=embed_interrupted, quit_message=embed_quit)
     _hint_annotations_first(p)
 
     from eegpt.dataset_cli import add_dataset_command
@@ -874,6 +874,39 @@ def embed_interrupted(args: argparse.Namespace) -> str:
         "are complete: run the same command with --skip-existing to resume it from window "
         f"{done} and embed the rest (windows kept by a run of other settings, weights or "
         "before the recording changed are not used: it is then embedded from its start)"
+    )
+
+
+def embed_quit(args: argparse.Namespace) -> str:
+    """What a second Ctrl-C of ``eegpt embed`` says as it quits at once (no clean-up runs): the
+    outputs present are complete, and of the recording being embedded (``args.embedding_now``)
+    how many windows the hidden partial record beside its output holds as it is now, which
+    is what ``--skip-existing`` resumes from (windows embedded since are lost), or that none
+    is kept. Read in the signal handler: a record the first Ctrl-C was writing is either
+    replaced whole already or not, so what is said is what is left."""
+    from eegpt._partial_embeddings import kept_counts
+
+    done_files = (
+        "eegpt: quit at once; the output files written so far are complete (an unfinished one "
+        "is left as a hidden .tmp file, removed when run again)"
+    )
+    current = getattr(args, "embedding_now", None)
+    if current is None:
+        return f"{done_files}: run the same command with --skip-existing to embed the rest"
+    rec, out = current
+    kept = kept_counts(out)
+    if kept is None or kept[0] <= 0:
+        return (
+            f"{done_files}; no window of {rec} was recorded as kept (windows are recorded "
+            "every 2 minutes and at a first Ctrl-C's stop), so --skip-existing embeds it from "
+            "its start and the rest after it"
+        )
+    done, total = kept
+    return (
+        f"{done_files}; {done} of the {total} windows of {rec} were recorded as kept beside "
+        f"{out} (hidden .eegpt-partial files; windows embedded after that record are lost): "
+        f"run the same command with --skip-existing to resume it from window {done} and "
+        "embed the rest"
     )
 
 

@@ -115,12 +115,27 @@ def _handled_unless_ignored(signum: int, handler: Callable[[int, FrameType | Non
     return signal.signal(signum, handler)
 
 
+#: What a second Ctrl-C says as it quits at once (no clean-up runs, so windows embedded since
+#: the last record of the hidden partial files are lost; the record itself is written whole,
+#: after the rows it names are on disk: :mod:`eegpt._partial_embeddings`).
+QUIT_AT_ONCE = (
+    "eegpt: quit at once; finished output files are complete, and an unfinished one is left "
+    "as a hidden .tmp file beside it (embed and embed-dataset remove their own when run "
+    "again). Of a recording being embedded, only the windows recorded as kept before this "
+    "Ctrl-C survive (the record is made every 2 minutes, and by the first Ctrl-C once its "
+    "batch ends): a resume (embed --skip-existing, embed-dataset run again) takes those and "
+    "embeds the rest again"
+)
+
+
 class _Interrupts:
     """Ctrl-C: the first stops the run cleanly after the batch being computed (which can take
-    seconds on a CPU, and the run says so at once); a second one quits at once."""
+    seconds on a CPU, and the run says so at once); a second one quits at once, saying
+    ``quit_message()`` (default :data:`QUIT_AT_ONCE`: what survives)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quit_message: Callable[[], str] | None = None) -> None:
         self.count = 0
+        self.quit_message = quit_message
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.count += 1
@@ -134,14 +149,18 @@ class _Interrupts:
             return
         for child in multiprocessing.active_children():  # reader processes
             child.kill()
-        print(
-            "eegpt: quit at once; finished output files are complete, and an unfinished one "
-            "is left as a hidden .tmp file beside it (embed and embed-dataset remove their "
-            "own when run again)",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(self._quit_text(), file=sys.stderr, flush=True)
         os._exit(130)
+
+    def _quit_text(self) -> str:
+        """The command's own quit message, else :data:`QUIT_AT_ONCE` (also where the command's
+        fails: the process must still quit)."""
+        if self.quit_message is None:
+            return QUIT_AT_ONCE
+        try:
+            return self.quit_message()
+        except Exception:  # noqa: BLE001
+            return QUIT_AT_ONCE
 
 
 def _note_threads_over_cpus(args: argparse.Namespace) -> None:
@@ -243,7 +262,8 @@ def _run_logged(
     :class:`~eegpt.errors.OutputInUseError`); other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
     143 after ``finally`` blocks (temporary files) have run; what is said then is
     ``args.interrupted_message`` (a text, or a function of ``args`` called then), else
-    ``interrupted``. ``args.debug`` re-raises.
+    ``interrupted``; a second Ctrl-C quits at once saying ``args.quit_message(args)`` where
+    the command has one (:class:`_Interrupts`). ``args.debug`` re-raises.
     ``process``: the command is the whole process (its entry point), so a Ctrl-C or SIGTERM
     after it ended (a second Ctrl-C while it stops, or one during the interpreter's shutdown)
     is ignored: the process exits with the command's status, instead of a traceback or death
@@ -269,7 +289,9 @@ def _run_logged(
         _interrupts.watch_imports()
     try:
         previous = _handled_unless_ignored(signal.SIGTERM, _raise_on_sigterm)
-        previous_int = _handled_unless_ignored(signal.SIGINT, _Interrupts())
+        quit_said = getattr(args, "quit_message", None)  # a function of args, as said
+        quit_message = None if quit_said is None else (lambda: str(quit_said(args)))
+        previous_int = _handled_unless_ignored(signal.SIGINT, _Interrupts(quit_message))
     except ValueError:  # not in the main thread: leave signals alone
         pass
     formatter = warnings.formatwarning
