@@ -176,7 +176,7 @@ def test_embedder_refuses_a_list_of_continuous_recordings_as_one_recording(tmp_p
                            r"\[mne\.make_fixed_length_epochs\(mne\.io\.read_raw\(p\), "
                            r"duration=4"):  # fmt: skip
             EEGPTEmbedder(model=model, pooling="mean").fit_transform(X)
-    with pytest.raises(ValueError, match=r"continuous .*training and evaluating a probe need"):
+    with pytest.raises(ValueError, match=r"continuous .*EEGPTClassifier classifies epochs"):
         EEGPTClassifier(model).fit([raw, raw], [1, 2])
 
 

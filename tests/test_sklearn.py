@@ -1440,7 +1440,8 @@ def test_classifier_scores_a_column_of_labels_as_it_fits_one(task):
 def test_the_classifier_refuses_what_the_embedder_refuses(task, tmp_path):
     """A continuous recording (mne.io.Raw, the path of a file of one) is refused by the
     classifier, at fit and in every prediction, as by the embedder (one check, one message:
-    cut epochs first), not cut into windows that no y lines up with; so is a DataFrame."""
+    cut epochs first), not cut into windows that no y lines up with; so is a list or tuple of
+    them (or of Raw and Epochs), with the same advice; so is a DataFrame."""
     part = task[:10]
     raw = mne.io.RawArray(np.concatenate(list(part.get_data()), axis=1), part.info, verbose=False)
     path = tmp_path / "night_raw.fif"
@@ -1460,6 +1461,20 @@ def test_the_classifier_refuses_what_the_embedder_refuses(task, tmp_path):
             clone(clf).fit(X, ["a", "b"] * 5)
         for call in (fitted.predict, fitted.predict_proba, fitted.decision_function):
             with pytest.raises(ValueError, match=said + r".*clf.probe_.predict_proba\("):
+                call(X)
+    for X in ([raw, raw], (raw,), [part, raw]):  # a list or tuple, of Raw or Raw and Epochs
+        said = (
+            rf"got a {type(X).__name__} of {len(X)} recordings?, "
+            rf"{sum(isinstance(d, mne.io.BaseRaw) for d in X)} continuous \(<Raw>\), but "
+            r"EEGPTClassifier classifies epochs \(one row per epoch\)"
+            + cut.format("")
+            + r" \(consecutive 1 s windows\); the consecutive windows of a recording are predicted by the fitted probe: "
+            r"clf.probe_.predict_proba\(raw\); for several recordings: "
+        )
+        with pytest.raises(ValueError, match=said):
+            clone(clf).fit(X, ["a", "b"] * 5)
+        for call in (fitted.predict, fitted.predict_proba, fitted.decision_function):
+            with pytest.raises(ValueError, match=said):
                 call(X)
     pd = pytest.importorskip("pandas")
     df = pd.DataFrame(part.get_data()[0].T, columns=part.ch_names)

@@ -86,7 +86,6 @@ from eegpt.pooling import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import EEGPTProbe, ProbeConfig, row_softmax, train_probe
 from eegpt.probe_inputs import (
-    _needs_epochs,
     as_epochs_recording,
     carried_source,
     is_epochs_list,
@@ -151,17 +150,31 @@ def _refuse_continuous(X: Any, estimator: str, window_seconds: float) -> None:
         )
     else:
         return
-    cut = f"mne.make_fixed_length_epochs(raw, duration={window_seconds:g}, preload=True)"
-    probe = (
-        "; the consecutive windows of a recording are predicted by the fitted probe: "
-        f"clf.probe_.predict_proba({'raw' if not read else 'path'})"
-        if estimator == "EEGPTClassifier"
-        else ""
-    )
     raise ValueError(
-        f"{found}{estimator} {_DOES[estimator]} epochs (one row per epoch); cut them from the "
-        f"recording first, e.g. {read}epochs = {cut} (consecutive {window_seconds:g} s "
-        f"windows){files}{probe}"
+        f"{found}{_cut_epochs_advice(estimator, window_seconds, read)}{files}"
+        f"{_probe_windows_advice(estimator, 'raw' if not read else 'path')}"
+    )
+
+
+def _cut_epochs_advice(estimator: str, window_seconds: float, read: str = "") -> str:
+    """What ``estimator`` does with epochs and how to cut epochs of ``window_seconds`` (s)
+    from a continuous recording ``raw`` (``read``: how to open it first), for the refusals
+    of continuous recordings, one or a list of them."""
+    cut = f"mne.make_fixed_length_epochs(raw, duration={window_seconds:g}, preload=True)"
+    return (
+        f"{estimator} {_DOES[estimator]} epochs (one row per epoch); cut them from the "
+        f"recording first, e.g. {read}epochs = {cut} (consecutive {window_seconds:g} s windows)"
+    )
+
+
+def _probe_windows_advice(estimator: str, recording: str) -> str:
+    """For the classifier, how its fitted probe predicts the consecutive windows of a
+    continuous recording (named ``recording`` in the code shown); nothing for the embedder."""
+    if estimator != "EEGPTClassifier":
+        return ""
+    return (
+        "; the consecutive windows of a recording are predicted by the fitted probe: "
+        f"clf.probe_.predict_proba({recording})"
     )
 
 
@@ -284,11 +297,11 @@ def _refuse_recordings_list(X: Any, estimator: str, window_seconds: float) -> No
         return
     continuous = [d for d in X if not is_epochs_list([d])]
     name = carried_source(continuous[0])
-    what = "a probe" if estimator == "EEGPTClassifier" else estimator
     cut = f"mne.make_fixed_length_epochs(mne.io.read_raw(p), duration={window_seconds:g}, preload=True)"
     raise ValueError(
         f"got a {type(X).__name__} of {count(len(X), 'recording')}, {len(continuous)} "
-        f"continuous ({name}), but {_needs_epochs(what, window_seconds)}; for several "
+        f"continuous ({name}), but {_cut_epochs_advice(estimator, window_seconds)}"
+        f"{_probe_windows_advice(estimator, 'raw')}; for several "
         f"recordings: epochs = [{cut} for p in paths] (a list of mne.Epochs, one row per "
         "window; groups=... keeps each recording's windows on one side in cross-validation). "
         "One value per recording (an age): pool each recording's embeddings (eegpt.embed, or "
