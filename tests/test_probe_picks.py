@@ -130,3 +130,37 @@ def test_a_probe_without_recorded_picks_reads_eeg(tmp_path, weights, continuous,
     assert "--picks eeg --picks misc" in " ".join(capsys.readouterr().err.split())
     assert recorded_picks("eeg") is None and recorded_picks(["eeg"]) is None
     assert recorded_picks(("misc", "eeg", "misc")) == ["misc", "eeg"]
+
+
+def test_train_probe_picks_as_the_command_line(tmp_path, weights, epochs, capsys):
+    """train_probe(picks=...) reads and records the types as probe train --picks does: the two
+    probes record the same picks and predict alike; picks the file lacks fail with the
+    command line's error, arrays refuse picks, and picks must be strings."""
+    from eegpt.checkpoints import load_model
+    from eegpt.errors import RecordingError
+    from eegpt.probe import train_probe
+
+    out = tmp_path / "probe"
+    assert _train(epochs, weights, out, "--picks", "eeg", "--picks", "misc") == 0
+    cli = load_probe(out)
+    model = load_model(weights)
+    py = train_probe(model, str(epochs), picks=["eeg", "misc"], epochs=1, device="cpu")
+    assert py.picks == cli.picks == ["eeg", "misc"]
+    np.testing.assert_allclose(
+        py.predict_proba(str(epochs), device="cpu"),
+        cli.predict_proba(str(epochs), device="cpu"),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    assert train_probe(model, str(epochs), picks="misc", epochs=1, device="cpu").picks == ["misc"]
+    capsys.readouterr()
+    assert _train(epochs, weights, tmp_path / "bad", "--picks", "ecog") != 0
+    said = " ".join(capsys.readouterr().err.split())
+    with pytest.raises(RecordingError) as err:
+        train_probe(model, str(epochs), picks="ecog", epochs=1, device="cpu")
+    assert str(err.value) in said and "ecog" in str(err.value)
+    x = np.zeros((4, len(NAMES), 1024))
+    with pytest.raises(RecordingError, match=r"picks='misc' applies to files and MNE objects"):
+        train_probe(model, x, ["A", "B"] * 2, ch_names=NAMES, sfreq=256.0, picks="misc")
+    with pytest.raises(TypeError, match=r"picks=\[0, 1\]: give channel types .* as a string"):
+        train_probe(model, str(epochs), picks=[0, 1])

@@ -558,7 +558,7 @@ def _train(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import load_model
     from eegpt.embedding_cache import EmbeddingCache
     from eegpt.preprocessing import PreprocessingConfig
-    from eegpt.probe import ProbeConfig, recorded_picks, train_probe
+    from eegpt.probe import ProbeConfig, train_probe
     from eegpt.probe_labels import quantity_warning_given, warn_quantity_labels
     from eegpt.probe_provenance import distinct_names, files_record
     from eegpt.training import per_epoch_split_warning
@@ -690,6 +690,7 @@ def _train(args: argparse.Namespace) -> int:
             y,
             rename=rename,
             keep=args.keep_channels,
+            picks=picks_of(args),  # recorded: read so again by predict, evaluate
             preprocessing=preprocessing,
             config=config,
             validation=validation,
@@ -708,7 +709,6 @@ def _train(args: argparse.Namespace) -> int:
             verbose=False,
         )
     add_training_warnings(probe, said)  # those of reading the files too
-    probe.picks = recorded_picks(picks_of(args))  # read so again by predict, evaluate
     # the files read, not the epochs in memory they were merged into
     probe.training["inputs"] = files_record([str(p) for p in args.data], sources)
     if args.labels is not None:

@@ -22,7 +22,7 @@ import torch
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
-from eegpt.array_inputs import Units
+from eegpt.array_inputs import Units, refuse_picks_for_array
 from eegpt.channels import CHANNEL_INDEX, kept_channels
 from eegpt.config import precision_name
 from eegpt.embedding_cache import EmbeddingCache, align_fingerprint, embed_windows
@@ -32,7 +32,7 @@ from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import assemble_probe_model, encoder_reference
-from eegpt.probe_inputs import keep_list
+from eegpt.probe_inputs import carried_source, keep_list
 from eegpt.probe_provenance import class_counts, input_roles
 from eegpt.rename_tables import Rename
 from eegpt.training import (
@@ -91,13 +91,15 @@ def trained_probe(
     rename: Any,
     seconds: float,
     keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] | None = None,
     device: torch.device,
     precision: str,
     **facts: Any,
 ) -> EEGPTProbe:
     """The :class:`~eegpt.probe.EEGPTProbe` of a training run (:func:`train_probe`,
     :func:`eegpt.finetune`): ``net`` in eval mode, ``fit``'s history, and the run's facts in
-    ``training`` (``facts`` added to the common ones)."""
+    ``training`` (``facts`` added to the common ones); ``picks``: the channel types read
+    (:attr:`~eegpt.probe.EEGPTProbe.picks`, None for EEG alone)."""
     from eegpt.probe import EEGPTProbe  # which imports this module
 
     return EEGPTProbe(
@@ -112,6 +114,7 @@ def trained_probe(
         history=fit.history,
         rename=rename,
         keep=keep,
+        picks=picks,
         training={
             "n_train": int(len(train.y)),
             "n_validation": 0 if val is None else int(len(val[1])),
@@ -143,6 +146,29 @@ def trained_probe(
     )
 
 
+def _picks_read(picks: str | Sequence[str] | None, data: Any, validation: Any) -> str | list[str]:
+    """The channel types :func:`train_probe` reads (``picks``; None: ``"eeg"``), as the
+    command line's ``--picks`` gives them: a type (or channel name) or a list of them. Arrays
+    (``data``, or the held-out data of a ``validation`` pair) have no types to pick by:
+    ``picks`` other than ``"eeg"`` is refused for them, as :func:`eegpt.embed` refuses it.
+    Unknown types are refused where the files are read
+    (:func:`~eegpt.channel_picks.pick_indices`), as on the command line."""
+    if picks is None:
+        return "eeg"
+    listed = [picks] if isinstance(picks, str) else list(picks)
+    if not listed or not all(isinstance(p, str) for p in listed):
+        raise TypeError(
+            f"picks={picks!r}: give channel types (or names) as a string or a list of strings, "
+            "e.g. picks=['eeg', 'misc'] (command line: --picks eeg --picks misc)"
+        )
+    read = listed[0] if len(listed) == 1 else list(dict.fromkeys(listed))
+    held_out = validation[0] if isinstance(validation, tuple) and len(validation) == 2 else None
+    for given in (data, held_out):
+        if given is not None and carried_source(given) is None:
+            refuse_picks_for_array(read)
+    return read
+
+
 @recording_training_warnings
 @honours_verbose
 def train_probe(
@@ -165,6 +191,7 @@ def train_probe(
     verbose: Verbose = None,
     stream_precision: Precision = "float32",
     keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] | None = None,
     **overrides: Any,
 ) -> EEGPTProbe:
     """Train a linear probe on a frozen EEGPT encoder (the paper's recipe by default).
@@ -197,6 +224,13 @@ def train_probe(
         them, and the average reference runs over them. The probe records it
         (:attr:`~eegpt.probe.EEGPTProbe.keep`) and applies it when predicting and evaluating, so a
         recording with more channels gives the same ones. Not with ``chan_proj``.
+    picks : str | sequence of str | None
+        The channel types read from files and MNE objects, training and validation data alike
+        (MNE's ``picks``; command line: ``--picks``): ``["eeg", "misc"]`` also takes
+        electrodes a file types misc. None: EEG alone (``"eeg"``). The probe records them
+        (:attr:`~eegpt.probe.EEGPTProbe.picks`) and its predictions and evaluations read
+        them so too, unless given other ``picks``. Not with arrays, whose channels are their
+        rows.
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
         ``start_seconds`` and ``overlap`` do not apply to epochs (a warning says so): the
@@ -311,9 +345,11 @@ def train_probe(
                 "from the input channels by name: leave channels out with rename={NAME: None} "
                 "(--drop NAME) instead"
             )
+    read = _picks_read(picks, data, validation)
     train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,
         ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose, keep=keep,
+        picks=read,
     )  # fmt: skip
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
@@ -400,7 +436,7 @@ def train_probe(
         encoder.to(home)
     probe = trained_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
-        encoder=reference, frozen_encoder=True, rename=rename, keep=keep,
+        encoder=reference, frozen_encoder=True, rename=rename, keep=keep, picks=read,
         seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
         inputs=inputs,
         # absent for float32, as in probes from before the option

@@ -91,12 +91,15 @@ def _prepare_training_data(
     input_names: Sequence[str] | None = None,
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] = "eeg",
 ) -> tuple[_TrainingData, np.ndarray]:
     """Windows and class indices; ``input_names`` fixes the channels (validation data),
-    ``keep`` restricts them (:func:`~eegpt.channels.map_channels`; not with a projection)."""
+    ``keep`` restricts them (:func:`~eegpt.channels.map_channels`; not with a projection);
+    ``picks``: the channel types read from files and MNE objects, as the probe's
+    predictions read them (:func:`~eegpt.probe_inputs.as_epochs_recording`)."""
     rec = as_epochs_recording(
         data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
-        preprocessing=preprocessing, keep=keep,
+        preprocessing=preprocessing, keep=keep, picks=picks,
     )  # fmt: skip
     labels = labels_of(data, y, rec.data.shape[0])
     if classes is not None:
@@ -248,6 +251,7 @@ def split_inputs(
     verbose: Any,
     keep: str | Sequence[str] | None = None,
     command_line: bool = True,
+    picks: str | Sequence[str] = "eeg",
 ) -> TrainingSplit:
     """The data :func:`eegpt.train_probe` and :func:`eegpt.finetune` train on, prepared and
     split (:func:`split_training_data`, seeded by ``config.seed``), with the inputs as the probe
@@ -255,12 +259,14 @@ def split_inputs(
     first: preparing them may load epochs cut from a Raw, which lets go of the Raw that names
     their file, :func:`~eegpt.probe_provenance.files_held`).
     ``keep`` restricts the channels (the probe's; fine-tuning has none); ``command_line``: the
-    warnings also name the command line's options (the probe's; fine-tuning has none)."""
+    warnings also name the command line's options (the probe's; fine-tuning has none);
+    ``picks``: the channel types read from files and MNE objects, training and validation
+    data alike (the probe's; fine-tuning reads EEG)."""
     held = files_held(data)
     train, val, classes, chosen = split_training_data(
         data, y, validation, config.seed, groups, command_line=command_line, ch_names=ch_names,
         sfreq=sfreq, units=units, rename=rename, preprocessing=preprocessing, config=config,
-        verbose=verbose, keep=keep,
+        verbose=verbose, keep=keep, picks=picks,
     )  # fmt: skip
     # the epochs of data: with held-out data (validation=(data, y)) only those trained on
     n_epochs = len(train.y) + (
