@@ -205,6 +205,40 @@ def test_a_fine_tuned_model_keeps_where_it_came_from(task, tmp_path):
     assert f"fine-tuned from: {base.checkpoint_info['path']}" in text
 
 
+def test_a_bare_random_encoder_fine_tuned_is_marked_not_pretrained(task, tmp_path):
+    """A bare EEGPTEncoder built in Python (random weights) fine-tuned, or probed, is
+    recorded as not pretrained, as a random EEGPT is: the tuned model says NOT PRETRAINED and,
+    saved, that it started from random weights (the mark was lost: pretrained None, no word).
+    An encoder whose weights were loaded is not marked."""
+    from eegpt.checkpoints import describe, load_checkpoint, load_model, save_checkpoint
+    from eegpt.model import EEGPTEncoder
+    from eegpt.probe import train_probe
+
+    torch.manual_seed(0)
+    bare = EEGPTEncoder(SMALL)
+    tuned = run(bare, task[0], epochs=1, validation=None, patience=None)
+    assert tuned.encoder["pretrained"] is False
+    assert tuned.model.checkpoint_info["notes"]["pretrained"] is False
+    assert "NOT PRETRAINED" in repr(tuned.model) and not tuned.model.has_random_weights
+    assert bare.has_random_weights  # fine-tuning trains a copy
+    save_checkpoint(tuned.model, tmp_path / "tuned")
+    assert "pretrained:  NO - the encoder started from random weights" in describe(
+        load_checkpoint(tmp_path / "tuned")
+    )
+    probe = train_probe(bare, task[0], preprocessing=ONE_SECOND, epochs=1, device="cpu")
+    assert probe.encoder["pretrained"] is False
+    loaded = load_model(save_checkpoint(EEGPT(SMALL), tmp_path / "built", metadata={}))
+    assert not loaded.target_encoder.has_random_weights
+    other = EEGPTEncoder(SMALL)
+    other.load_state_dict(bare.state_dict())
+    assert not other.has_random_weights
+    trained = EEGPTEncoder(SMALL)  # a fused step bumps no change counter
+    opt = torch.optim.AdamW(trained.parameters(), lr=1e-2, fused=True)
+    trained(torch.randn(2, 3, 256), torch.tensor([0, 1, 2])).square().mean().backward()
+    opt.step()
+    assert not trained.has_random_weights
+
+
 def test_the_stored_head_weights_satisfy_their_max_norm(model, task):
     """The constraint is applied before each training forward pass, so the last optimizer step
     can leave head rows above max_norm: training renormalises them once at the end."""

@@ -103,6 +103,13 @@ def watch_optimizer_steps() -> int:
     return _optimizer_steps
 
 
+def steps_if_watched() -> int | None:
+    """The optimizer step count now where steps are watched (:func:`watch_optimizer_steps`
+    ran), else None; registers nothing (a bare ``EEGPTEncoder`` built or copied asks this:
+    building one must not make every optimizer step of the process run eegpt code)."""
+    return _optimizer_steps if _STEP_HOOK is not None else None
+
+
 def param_key(module: nn.Module) -> tuple:
     """Identity + in-place version of every parameter: changes when a weight is replaced or
     modified in place through autograd-visible operations (``copy_``, a foreach optimizer). A

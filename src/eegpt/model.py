@@ -41,7 +41,7 @@ import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, cast, overload
 
 import torch
 import torch.nn.functional as F
@@ -54,6 +54,7 @@ from eegpt._weights_watch import (
     STEPPED_OPTIMIZERS,
     live_items,
     parameter_ids,
+    steps_if_watched,
     watch_optimizer_steps,
 )
 from eegpt.config import EEGPTConfig, get_config
@@ -210,7 +211,76 @@ class PatchEmbed(nn.Module):
         return x.unfold(-1, cfg.patch_size, cfg.stride).transpose(1, 2)
 
 
-class EEGPTEncoder(nn.Module):
+class _RandomWeightsMark:
+    """What :attr:`EEGPT.has_random_weights` and :attr:`EEGPTEncoder.has_random_weights`
+    read: each parameter's in-place change counter when the module was built
+    (:meth:`_note_built`) and the optimizer steps since (fused optimizers bump no counter:
+    :func:`~eegpt._weights_watch.watch_optimizer_steps`), carried as a flag through copies
+    and pickles, whose tensors' counters start anew. Loads are noted apart
+    (:func:`_note_state_loaded`)."""
+
+    _initial_versions: tuple[int, ...] | None
+    _initial_optimizer_steps: int | None
+
+    def _note_built(self) -> None:
+        """Remember the weights as built (random): their change counters and the step count."""
+        self._initial_versions = self._weight_versions()
+        self._initial_optimizer_steps = self._step_count()
+
+    def _step_count(self) -> int | None:
+        """The optimizer step count now, steps watched from here on
+        (:func:`~eegpt._weights_watch.watch_optimizer_steps`)."""
+        return watch_optimizer_steps()
+
+    def _weight_versions(self) -> tuple[int, ...]:
+        """Each parameter's in-place change counter (``Tensor._version``)."""
+        module = cast(nn.Module, self)
+        return tuple(-1 if p.is_inference() else p._version for p in module.parameters())
+
+    def _stepped_by_optimizer(
+        self, since: int | None = None, module: nn.Module | None = None
+    ) -> bool:
+        """Whether a ``torch.optim`` optimizer holding one of the parameters (by identity) of
+        ``module`` (default: the whole model) has stepped since the optimizer step count was
+        ``since`` (default: when the model was built); fused optimizers do not bump
+        ``_version``, so this is how their steps are seen."""
+        if since is None:
+            since = getattr(self, "_initial_optimizer_steps", None)
+        if since is None:
+            return True
+        stepped = [opt for opt, last in live_items(STEPPED_OPTIMIZERS) if last > since]
+        if not stepped:
+            return False
+        mine = [id(p) for p in (module or cast(nn.Module, self)).parameters()]
+        return any(not parameter_ids(opt).isdisjoint(mine) for opt in stepped)
+
+    def _unchanged_since_built(self) -> bool:
+        """No parameter changed in place (training, ``copy_``) and no optimizer holding one
+        stepped since the module was built (or copied while random)."""
+        if getattr(self, "_initial_versions", None) != self._weight_versions():
+            return False
+        return not self._stepped_by_optimizer()
+
+    @property
+    def has_random_weights(self) -> bool:  # each model class says what else clears it
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a copy (copy.deepcopy, pickle: worker processes) of a random model is one too; its
+        # tensors' change counters start anew, so the flag travels instead
+        state = dict(self.__dict__)
+        state["_random_when_copied"] = self.has_random_weights
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        random = state.pop("_random_when_copied", False)
+        super().__setstate__(state)  # type: ignore[misc]  # nn.Module's, next in the MRO
+        # the copy's counters start anew: compare with them if it was random, else never
+        self._initial_versions = self._weight_versions() if random else None
+        self._initial_optimizer_steps = self._step_count()
+
+
+class EEGPTEncoder(_RandomWeightsMark, nn.Module):
     """The EEGPT encoder (``target_encoder`` in the released checkpoint).
 
     Parameters
@@ -236,6 +306,33 @@ class EEGPTEncoder(nn.Module):
         self.blocks = BlockList(Block(config) for _ in range(config.depth))
         self.norm = nn.LayerNorm(config.embed_dim, eps=config.layer_norm_eps)
         self.reset_parameters()
+        self._note_built()
+
+    @property
+    def has_random_weights(self) -> bool:
+        """Whether the weights are still the random initialisation of ``EEGPTEncoder(...)``,
+        as :attr:`EEGPT.has_random_weights` tells it of a whole model: nothing loaded into
+        it (``load_state_dict``, of it or of a model holding it), no parameter changed since
+        it was built and no optimizer holding one stepped; copies and pickles keep it. What
+        a probe or fine-tuning of a bare encoder records as not pretrained
+        (:func:`~eegpt.probe_encoder.encoder_reference`).
+
+        Building an encoder does not start eegpt's watch of optimizer steps (only its first
+        cached forward does): while steps were not watched since it was built, a fused
+        optimizer's step (which bumps no change counter) is told by the gradients it needs,
+        so an encoder whose parameters hold gradients is not taken for random."""
+        if _state_was_loaded(self):
+            return False
+        if getattr(self, "_initial_optimizer_steps", None) is not None:
+            return self._unchanged_since_built()
+        if getattr(self, "_initial_versions", None) != self._weight_versions():
+            return False
+        return all(p.grad is None for p in self.parameters())
+
+    def _step_count(self) -> int | None:
+        """The optimizer step count where steps are watched already, else None: building or
+        copying a bare encoder registers no global optimizer hook."""
+        return steps_if_watched()
 
     @torch.no_grad()
     def reset_parameters(self, std: float = 0.02) -> None:
@@ -623,7 +720,7 @@ def check_chan_ids(ids: torch.Tensor, n_channels: int, n_vocab: int, values: boo
         )
 
 
-class EEGPT(nn.Module):
+class EEGPT(_RandomWeightsMark, nn.Module):
     """Encoder with the optional channel projection and linear-probe head.
 
     Parameters
@@ -709,35 +806,13 @@ class EEGPT(nn.Module):
             self.final_layer = None
         ids = torch.as_tensor(chan_ids if chan_ids is not None else [], dtype=torch.long)
         self.register_buffer("chan_ids", ids, persistent=False)
-        self._initial_versions: tuple[int, ...] | None = self._weight_versions()
-        self._initial_optimizer_steps = watch_optimizer_steps()
+        self._note_built()
 
     def _load_from_state_dict(
         self, state_dict: Any, prefix: str, *args: Any, **kwargs: Any
     ) -> None:
         _note_state_loaded(self, state_dict, prefix)
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
-    def _weight_versions(self) -> tuple[int, ...]:
-        """Each parameter's in-place change counter (``Tensor._version``)."""
-        return tuple(-1 if p.is_inference() else p._version for p in self.parameters())
-
-    def _stepped_by_optimizer(
-        self, since: int | None = None, module: nn.Module | None = None
-    ) -> bool:
-        """Whether a ``torch.optim`` optimizer holding one of the parameters (by identity) of
-        ``module`` (default: the whole model) has stepped since the optimizer step count was
-        ``since`` (default: when the model was built); fused optimizers do not bump
-        ``_version``, so this is how their steps are seen."""
-        if since is None:
-            since = getattr(self, "_initial_optimizer_steps", None)
-        if since is None:
-            return True
-        stepped = [opt for opt, last in live_items(STEPPED_OPTIMIZERS) if last > since]
-        if not stepped:
-            return False
-        mine = [id(p) for p in (module or self).parameters()]
-        return any(not parameter_ids(opt).isdisjoint(mine) for opt in stepped)
 
     @property
     def has_random_weights(self) -> bool:
@@ -751,23 +826,7 @@ class EEGPT(nn.Module):
             return False
         if _state_was_loaded(self) or _state_was_loaded(self.target_encoder):
             return False
-        if getattr(self, "_initial_versions", None) != self._weight_versions():
-            return False
-        return not self._stepped_by_optimizer()
-
-    def __getstate__(self) -> dict[str, Any]:
-        # a copy (copy.deepcopy, pickle: worker processes) of a random model is one too; its
-        # tensors' change counters start anew, so the flag travels instead
-        state = dict(self.__dict__)
-        state["_random_when_copied"] = self.has_random_weights
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        random = state.pop("_random_when_copied", False)
-        super().__setstate__(state)
-        # the copy's counters start anew: compare with them if it was random, else never
-        self._initial_versions = self._weight_versions() if random else None
-        self._initial_optimizer_steps = watch_optimizer_steps()
+        return self._unchanged_since_built()
 
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):

@@ -61,15 +61,16 @@ def _encoder_marks(record: Mapping[str, Any]) -> dict[str, Any]:
 def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     """A probe's ``encoder`` record of ``model``: its checkpoint file (``path``, ``format``,
     file ``sha256``), ``pretrained`` (False for random weights: a checkpoint's notes say so,
-    or a model built in Python and never loaded or trained,
-    :attr:`~eegpt.model.EEGPT.has_random_weights`; None where unknown) and
+    or a model or bare encoder built in Python and never loaded or trained,
+    :attr:`~eegpt.model.EEGPT.has_random_weights`,
+    :attr:`~eegpt.model.EEGPTEncoder.has_random_weights`; None where unknown) and
     ``weights_sha256``, the :func:`~eegpt.fingerprints.encoder_fingerprint` of its weights
     (those a probe is trained on, or a fine-tuning starts from), and the checkpoint's marks of
     settings its file did not record (``assumed``, ``assumed_basis``; only where set), which a
     fine-tuned model keeps (:func:`tuned_checkpoint_info`)."""
     info = dict(getattr(model, "checkpoint_info", None) or {})
     pretrained = (info.get("notes") or {}).get("pretrained")
-    if pretrained is None and isinstance(model, EEGPT) and model.has_random_weights:
+    if pretrained is None and model.has_random_weights:  # an EEGPT, or a bare encoder
         pretrained = False
     return {
         "path": info.get("path"),
