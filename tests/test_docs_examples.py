@@ -1,0 +1,94 @@
+"""Every Python example of README.md and docs/*.md binds ``eegpt`` and ``model`` before it uses them.
+
+The docs pages were cut out of one README, so an example that once ran after the quick start's
+``import eegpt`` / ``model = eegpt.load_model(...)`` can be left on a page of its own without
+them: a reader running a page's examples in order stops at ``NameError``. The check reads each
+page's ```` ```python ```` blocks in page order as one session (Python's own parser, so names in
+comments and strings do not count) and finds the first use of either name that no earlier line
+of the page imports or assigns. It runs nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+NAMES = ("eegpt", "model")
+
+
+def python_blocks(text: str) -> list[tuple[int, str]]:
+    """(line of the opening fence, code) of each ```` ```python ```` block of a Markdown text."""
+    blocks: list[tuple[int, str]] = []
+    lines: list[str] | None = None
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if lines is None and re.match(r"```python\s*$", line):
+            lines, start = [], number
+        elif lines is not None and line.startswith("```"):
+            blocks.append((start, "\n".join(lines)))
+            lines = None
+        elif lines is not None:
+            lines.append(line)
+    return blocks
+
+
+def _events(code: str) -> list[tuple[int, bool, int, str]]:
+    """(line, binds, column, name) of every name a block imports, assigns or reads, in the
+    order Python runs them: on one line the reads before the bindings (``x = f(x)`` reads x)."""
+    events = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                events.append((node.lineno, True, node.col_offset, name))
+        elif isinstance(node, ast.Name):
+            events.append(
+                (node.lineno, not isinstance(node.ctx, ast.Load), node.col_offset, node.id)
+            )
+    return sorted(events)
+
+
+def unbound_uses(text: str, names: tuple[str, ...] = NAMES) -> list[str]:
+    """'line N: name' for the first read of each of ``names`` that no earlier Python line of
+    the page binds (blocks Python cannot parse are skipped: their names are not judged)."""
+    bound: set[str] = set()
+    found = []
+    for start, code in python_blocks(text):
+        try:
+            events = _events(code)
+        except SyntaxError:
+            continue
+        for line, binds, _, name in events:
+            if name not in names or name in bound:
+                continue
+            if not binds:
+                found.append(f"line {start + line}: {name}")
+            bound.add(name)
+    return found
+
+
+def test_checker_finds_an_example_without_its_setup() -> None:
+    text = (
+        "# Page\n\n```python\ntable = eegpt.read_embeddings('emb/')  # eegpt.x in a comment\n```\n"
+        "\n```python\nimport eegpt\nmodel = model.to('cpu')\nprint('model.embed')\n```\n"
+    )
+    assert unbound_uses(text) == ["line 4: eegpt", "line 9: model"]
+    fixed = "```python\nimport eegpt\nfrom eegpt import x\nmodel = eegpt.load_model('w')\n```\n"
+    assert unbound_uses(fixed + "```python\nmodel.embed(x)\n```\n") == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_python_examples_set_up_eegpt_and_model(page: Path) -> None:
+    """A page's examples, run in order, never read ``eegpt`` or ``model`` before the page
+    imports or loads it (a short ``import eegpt`` / ``model = eegpt.load_model(...)``)."""
+    missing = unbound_uses(page.read_text(encoding="utf-8"))
+    assert not missing, (
+        f"{page.name}: these examples use a name no earlier example of the page sets up: "
+        f'{missing}; add `import eegpt` (and `model = eegpt.load_model("eegpt-large")`) '
+        "to the page's first Python example"
+    )
