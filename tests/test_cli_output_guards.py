@@ -67,6 +67,20 @@ def test_evaluate_json_needs_a_json_suffix_and_overwrite(tmp_path, probe, capsys
     assert json.loads(out.read_text())["format"].startswith("eegpt-probe-evaluation")
 
 
+def test_evaluate_json_refuses_a_file_inside_the_probe_folder(tmp_path, probe, capsys):
+    """The probe folder's files are read: ``--json probe/probe.json --overwrite`` replaced
+    the probe's own settings with the metrics; refused, the probe left whole."""
+    a = _epochs(tmp_path / "a-epo.fif")
+    settings = probe / "probe.json"
+    before = settings.read_bytes()
+    args = ["evaluate", str(probe), str(a), "--json", str(settings), "-q", "--overwrite"]
+    assert probe_main(args) != 0
+    assert f"--json {settings} is inside {probe}, one of the command's inputs" in (
+        capsys.readouterr().err
+    )
+    assert settings.read_bytes() == before
+
+
 def test_evaluate_plot_refuses_an_existing_file(tmp_path, probe, capsys):
     """--plot does not replace an existing figure silently."""
     a = _epochs(tmp_path / "a-epo.fif")
@@ -234,7 +248,9 @@ def test_log_file_refuses_a_file_a_recording_is_read_from_and_the_output(tmp_pat
     assert f"--log-file {fdt} is {fdt}, one of the command's inputs" in capsys.readouterr().err
     assert fdt.read_bytes() == before
     assert main([*args, "--log-file", str(out)]) == 1
-    assert f"--log-file {out} is the command's output (-o {out})" in capsys.readouterr().err
+    assert f"--log-file {out} is {out}, one of the files the command writes" in (
+        capsys.readouterr().err
+    )
     assert not out.exists()
 
 
@@ -300,3 +316,122 @@ def test_log_file_refuses_the_data_file_a_set_names_by_another_name(tmp_path, ca
     assert main([*args, "--log-file", str(fdt)]) == 1
     assert f"--log-file {fdt} is {fdt}, one of the command's inputs" in capsys.readouterr().err
     assert fdt.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["config.json", "model.safetensors"])
+def test_log_file_refuses_a_file_inside_the_weights_folder(tmp_path, capsys, name):
+    """A --weights checkpoint folder's files are read: a --log-file there appended the log to
+    config.json (that run and every later one with those weights failed, "Extra data");
+    refused, the checkpoint left whole."""
+    fif = _emotiv(tmp_path)
+    weights = tmp_path / "w"
+    weights.mkdir()
+    (weights / "config.json").write_text("{}")
+    (weights / "model.safetensors").write_bytes(b"weights")
+    args = ["embed", str(fif), "--weights", str(weights), "-o", str(tmp_path / "o.npz")]
+    log = weights / name
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is inside {weights}, one of the command's inputs" in (
+        capsys.readouterr().err
+    )
+    assert (weights / "config.json").read_text() == "{}"
+    assert (weights / "model.safetensors").read_bytes() == b"weights"
+
+
+def test_log_file_refuses_a_file_inside_a_recording_folder(tmp_path, capsys):
+    """A recording that is a folder (EGI .mff, CTF .ds) is read from the files inside: a
+    --log-file among them is refused before anything runs, and not made."""
+    mff = tmp_path / "rec.mff"
+    mff.mkdir()
+    log = mff / "run.log"
+    args = ["embed", str(mff), "--weights", "none", "-o", str(tmp_path / "o.npz")]
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is inside {mff}, one of the command's inputs" in (
+        capsys.readouterr().err
+    )
+    assert not log.exists()
+
+
+def test_log_file_refuses_an_output_the_command_writes_in_its_folder(tmp_path, capsys):
+    """eegpt embed -o FOLDER/ writes FOLDER/<recording>.npz: a --log-file of that name was
+    made, then the run stopped on it as an existing output after the weights loaded (with
+    --overwrite the output replaced the log); refused before anything runs."""
+    fif = _emotiv(tmp_path)
+    out = tmp_path / "o"
+    out.mkdir()
+    log = out / f"{fif.stem}.npz"
+    args = ["embed", str(fif), "--weights", "none", "-o", f"{out}/"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is {log}, one of the files the command writes" in (
+        capsys.readouterr().err
+    )
+    assert not log.exists()
+
+
+def test_log_file_refuses_the_checkpoint_convert_writes(tmp_path, capsys):
+    """eegpt convert SOURCE DESTINATION writes DESTINATION/config.json and
+    model.safetensors: a --log-file at either is refused."""
+    source = tmp_path / "w.ckpt"
+    source.write_bytes(b"weights")
+    dest = tmp_path / "converted"
+    dest.mkdir()
+    log = dest / "config.json"
+    assert main(["convert", str(source), str(dest), "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is {log}, one of the files the command writes" in (
+        capsys.readouterr().err
+    )
+    assert not log.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("new.edf", "named as a recording"),
+        ("sub-01_task-rest_events.tsv", "a sidecar (.tsv)"),
+        ("rec.mff/run.log", "inside the recording folder"),
+        ("notes.rec", "matching --pattern *.rec"),
+    ],
+)
+def test_log_file_refuses_a_file_a_corpus_run_may_read(tmp_path, capsys, name, said):
+    """Inside embed-dataset's dataset folder, a --log-file named as a file the run reads
+    (a recording, a sidecar, one matching --pattern, one inside a recording folder) is
+    refused before anything runs; a run.log there is not (see the next test)."""
+    ds = tmp_path / "ds"
+    (ds / "rec.mff").mkdir(parents=True)
+    log = ds / name
+    args = ["embed-dataset", str(ds), "-o", str(tmp_path / "out"), "--weights", "none"]
+    assert main([*args, "--pattern", "*.rec", "--log-file", str(log)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"--log-file {log} is inside the dataset folder {ds}" in err and said in err
+    assert not log.exists()
+
+
+def test_a_corpus_run_reads_no_run_log_in_its_dataset_folder(tmp_path):
+    """A log beside the recordings of a dataset folder is common and harmless: not refused
+    (:func:`eegpt.cli_options.dataset_may_read` says None), nor one outside the folder."""
+    from eegpt.cli_options import dataset_may_read, refuse_input_path
+
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    assert dataset_may_read(ds / "run.log", ds, "**/*.edf") is None
+    assert dataset_may_read(tmp_path / "x.edf", ds) is None
+    refuse_input_path("--log-file", ds / "run.log", [], datasets=[ds], pattern="**/*.edf")
+
+
+@pytest.mark.parametrize("name", ["_manifest.json", "shard-00000.parquet", "run.log", "a/b.log"])
+def test_log_file_refuses_a_file_of_the_corpus_run_folder(tmp_path, capsys, name):
+    """embed-dataset -o OUT writes its manifest, reports and shards in OUT and stops on any
+    other file there ("holds files that embed_dataset did not write", the log made then):
+    a --log-file inside OUT is refused before anything runs, and not made."""
+    ds = tmp_path / "ds"
+    ds.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    log = out / name
+    args = ["embed-dataset", str(ds), "-o", str(out), "--weights", "none"]
+    (out / "a").mkdir()
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is inside {out}, the command's output folder" in (
+        capsys.readouterr().err
+    )
+    assert not log.exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import fnmatch
 import math
 import os
 import re
@@ -1126,7 +1127,9 @@ LOG_FILE_HELP = (
     "line, the versions and the host and a last one with the exit status; progress bars are "
     "left out. "
     "The file is appended to, never replaced (one file can hold many runs); one that cannot be "
-    "opened is refused before anything runs"
+    "opened, or that the command reads (an input, a file inside a --weights or recording "
+    "folder, a recording or sidecar of embed-dataset's dataset folder) or writes (an output), "
+    "is refused before anything runs"
 )
 
 
@@ -1185,9 +1188,24 @@ def given_paths(args: argparse.Namespace, names: Sequence[str]) -> list[Path]:
     return found
 
 
-def refuse_input_path(option: str, path: Path, inputs: Sequence[Path]) -> None:
+def refuse_input_path(
+    option: str,
+    path: Path,
+    inputs: Sequence[Path],
+    *,
+    datasets: Sequence[Path] = (),
+    pattern: str | None = None,
+    outputs: Sequence[Path] = (),
+    output_folders: Sequence[Path] = (),
+) -> None:
     """Refuse, before any work, an output ``path`` (of ``option``, e.g. ``--json``) that is one
-    of the command's ``inputs``: writing it would replace that input."""
+    of the command's ``inputs``, or a file inside one of them that is a folder (a checkpoint
+    folder's ``config.json``, a recording folder's files: all read), or, inside a dataset
+    folder of ``datasets`` (searched for recordings, ``pattern`` the ``--pattern`` glob), a
+    file the run may read (:func:`dataset_may_read`), or one of the files the command writes
+    (``outputs``), or a file inside one of ``output_folders``, which must hold only the
+    command's own files (a corpus run's folder: it stops on any other file there): writing
+    it would change that input, or the output replace it."""
     for source in inputs:
         if same_file(path, source):
             raise ValueError(
@@ -1195,6 +1213,67 @@ def refuse_input_path(option: str, path: Path, inputs: Sequence[Path]) -> None:
                 f"replace that file. Give {option} another path (did a file name meant as an "
                 f"input follow {option}?)"
             )
+        if source.is_dir() and _inside(path, source):
+            raise ValueError(
+                f"{option} {path} is inside {source}, one of the command's inputs: a folder "
+                f"whose files the command reads (a checkpoint's, a recording's), so writing "
+                f"{path} would change that input. Give {option} a path outside {source}"
+            )
+    for root in datasets:
+        why = dataset_may_read(path, root, pattern) if root.is_dir() else None
+        if why is not None:
+            raise ValueError(
+                f"{option} {path} is inside the dataset folder {root} and {why}: a file the "
+                f"run may read from it, so writing it would change the dataset. Give {option} "
+                f"a name the run does not read (such as run.log) or a path outside {root}"
+            )
+    for output in outputs:
+        if same_file(path, output):
+            raise ValueError(
+                f"{option} {path} is {output}, one of the files the command writes: that "
+                f"output would replace it (or, already there, stop the run as an existing "
+                f"output). Give {option} another path"
+            )
+    for folder in output_folders:
+        if _inside(path, folder):
+            raise ValueError(
+                f"{option} {path} is inside {folder}, the command's output folder, which must "
+                f"hold only the files the command writes (a run stops on any other file "
+                f"there). Give {option} a path outside {folder}, such as beside it"
+            )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (which need not exist) lies somewhere inside the folder ``folder``,
+    symbolic links followed."""
+    return path.resolve().is_relative_to(folder.resolve()) and not same_file(path, folder)
+
+
+#: Endings of the files a corpus run reads from a dataset folder besides its recordings: a
+#: BrainVision header's data and markers, an EEGLAB ``.set``'s data, BIDS sidecars (``.json``,
+#: ``.tsv``), split FIF parts (``.gz``), manifests.
+_DATASET_READ_SUFFIXES = (".eeg", ".vmrk", ".fdt", ".json", ".tsv", ".csv", ".parquet", ".gz")
+
+
+def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str | None:
+    """Why a corpus run over the dataset folder ``root`` may read ``path`` (inside a
+    recording folder of it, named as a recording, a recording's other file or a sidecar, or
+    matching the ``--pattern`` glob ``pattern``), or None: a file it never reads (``run.log``),
+    or one outside ``root``."""
+    from eegpt.formats import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES
+
+    if not _inside(path, root):
+        return None
+    relative = path.resolve().relative_to(root.resolve())
+    folders = [p for p in relative.parents if p.suffix.lower() in RECORDING_FOLDER_SUFFIXES]
+    if folders:
+        return f"inside the recording folder {root / folders[-1]}"
+    suffix = path.suffix.lower()
+    if suffix in (*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES, *_DATASET_READ_SUFFIXES):
+        return f"named as a recording, a recording's other file or a sidecar ({suffix})"
+    if pattern is not None and fnmatch.fnmatch(path.name, Path(pattern).name):
+        return f"matching --pattern {pattern}"
+    return None
 
 
 def check_new_output(

@@ -223,29 +223,63 @@ INPUT_OPTIONS = (
 )  # fmt: skip
 
 
+#: The options (destinations) of ``eegpt embed-dataset`` that name a dataset folder: the
+#: run reads only some of the files inside (:func:`eegpt.cli_options.dataset_may_read`).
+DATASET_OPTIONS = ("input", "more_inputs")
+
+
 def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     """Refuse a ``--log-file`` that is one of the command's inputs (``eegpt embed REC.edf
-    --log-file REC.edf`` appended the log to the recording), or one of the files an input
+    --log-file REC.edf`` appended the log to the recording), one of the files an input
     recording is read from (a BrainVision header's ``.eeg``/``.vmrk``, an EEGLAB ``.set``'s
-    ``.fdt``: :func:`eegpt._file_identity.recording_files`), or the command's output file
-    (``-o``: the output would replace the log, or the log stop the run as an existing
-    output), before anything runs."""
+    ``.fdt``: :func:`eegpt._file_identity.recording_files`), a file inside an input folder (a
+    ``--weights`` folder's ``config.json``, an ``.mff``'s files), a file a corpus run may read
+    from its dataset folder, or one of the files the command writes (:func:`_planned_outputs`:
+    the output would replace the log, or the log stop the run as an existing output), before
+    anything runs."""
     from eegpt._file_identity import recording_files
     from eegpt._run_log import LogFileError
-    from eegpt.cli_options import given_paths, refuse_input_path, same_file
+    from eegpt.cli_options import given_paths, refuse_input_path
 
-    inputs = given_paths(args, INPUT_OPTIONS)
+    corpus = "pattern" in vars(args)  # eegpt embed-dataset, the one command with --pattern
+    names = [n for n in INPUT_OPTIONS if not (corpus and n in DATASET_OPTIONS)]
+    inputs = given_paths(args, names)
     companions = [f for p in inputs if p.is_file() for f in recording_files(p)[1:]]
+    datasets = given_paths(args, DATASET_OPTIONS) if corpus else []
     try:
-        refuse_input_path("--log-file", path, [*inputs, *companions])
+        refuse_input_path(
+            "--log-file",
+            path,
+            [*inputs, *companions, *[p for p in datasets if not p.is_dir()]],
+            datasets=[p for p in datasets if p.is_dir()],
+            pattern=getattr(args, "pattern", None),
+            outputs=_planned_outputs(args),
+            output_folders=given_paths(args, ("output",)) if corpus else (),
+        )
     except ValueError as err:
         raise LogFileError(str(err)) from None
+
+
+def _planned_outputs(args: argparse.Namespace) -> list[Path]:
+    """The files the command will write that a ``--log-file`` could name: its ``-o`` file;
+    ``eegpt embed``'s output in a folder for each recording (named by the recording);
+    ``eegpt convert``'s checkpoint files."""
     output = getattr(args, "output", None)
-    if isinstance(output, str | os.PathLike) and same_file(path, Path(output)):
-        raise LogFileError(
-            f"--log-file {path} is the command's output (-o {output}): the output would "
-            "replace the log. Give --log-file another path"
-        )
+    found = [Path(output)] if isinstance(output, str | os.PathLike) else []
+    recordings = getattr(args, "recordings", None)
+    if isinstance(output, str) and isinstance(recordings, list) and recordings:
+        from eegpt.cli import _output_paths
+
+        try:
+            found += _output_paths(
+                [Path(r) for r in recordings], output, getattr(args, "format", None)
+            )
+        except ValueError:  # a wrong -o: the command says so
+            pass
+    destination = getattr(args, "destination", None)
+    if isinstance(destination, Path):  # eegpt convert's checkpoint folder
+        found += [destination / "config.json", destination / "model.safetensors"]
+    return found
 
 
 def _run_logged(

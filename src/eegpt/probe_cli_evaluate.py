@@ -181,8 +181,9 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-#: The options of ``probe evaluate`` that name files it reads: no output may be one of them.
-EVALUATE_INPUTS = ("data", "labels", "annotations")
+#: The options of ``probe evaluate`` that name files it reads: no output may be one of them
+#: (nor a file inside the probe folder, or a --weights folder).
+EVALUATE_INPUTS = ("probe", "data", "labels", "annotations", "weights")
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
