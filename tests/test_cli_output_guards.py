@@ -435,3 +435,27 @@ def test_log_file_refuses_a_file_of_the_corpus_run_folder(tmp_path, capsys, name
         capsys.readouterr().err
     )
     assert not log.exists()
+
+
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        (["probe", "train", "x-epo.fif", "--weights", "none", "-o"], "probe.json"),
+        (["demo", "-o"], "synthetic_tuh.edf"),
+        (["demo", "-o"], "random-weights/config.json"),
+    ],
+)
+def test_log_file_refuses_a_file_the_command_writes_in_its_output_folder(
+    tmp_path, capsys, words, name
+):
+    """probe train -o FOLDER writes FOLDER/probe.json (a --log-file there made it, then the
+    run stopped as "already holds a probe", or with --overwrite the probe replaced the log);
+    demo -o FOLDER its recording, embeddings and weights: refused before anything runs."""
+    out = tmp_path / "out"
+    (out / "random-weights").mkdir(parents=True)
+    log = out / name
+    assert main([*words, str(out), "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is {log}, one of the files the command writes" in (
+        capsys.readouterr().err
+    )
+    assert not log.exists()

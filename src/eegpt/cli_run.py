@@ -263,7 +263,8 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
 def _planned_outputs(args: argparse.Namespace) -> list[Path]:
     """The files the command will write that a ``--log-file`` could name: its ``-o`` file;
     ``eegpt embed``'s output in a folder for each recording (named by the recording);
-    ``eegpt convert``'s checkpoint files."""
+    ``eegpt convert``'s checkpoint files; ``eegpt probe train``'s probe files; ``eegpt
+    demo``'s files."""
     output = getattr(args, "output", None)
     found = [Path(output)] if isinstance(output, str | os.PathLike) else []
     recordings = getattr(args, "recordings", None)
@@ -279,7 +280,20 @@ def _planned_outputs(args: argparse.Namespace) -> list[Path]:
     destination = getattr(args, "destination", None)
     if isinstance(destination, Path):  # eegpt convert's checkpoint folder
         found += [destination / "config.json", destination / "model.safetensors"]
+    if isinstance(output, Path) and "val_data" in vars(args):  # eegpt probe train's folder
+        from eegpt.probe_folder import PROBE_JSON, PROBE_WEIGHTS
+
+        found += [output / PROBE_JSON, output / PROBE_WEIGHTS]
+    if isinstance(output, Path) and "minutes" in vars(args):  # eegpt demo's folder
+        found += [output / n for n in _DEMO_FILES]
     return found
+
+
+#: The files ``eegpt demo -o FOLDER`` writes in FOLDER (:func:`eegpt.demo.run_demo`).
+_DEMO_FILES = (
+    "synthetic_tuh.edf", "synthetic_tuh.npz", "embeddings.png",
+    "random-weights/config.json", "random-weights/model.safetensors",
+)  # fmt: skip
 
 
 def _run_logged(
