@@ -1216,8 +1216,8 @@ def refuse_input_path(
         if source.is_dir() and _inside(path, source):
             raise ValueError(
                 f"{option} {path} is inside {source}, one of the command's inputs: a folder "
-                f"whose files the command reads (a checkpoint's, a recording's), so writing "
-                f"{path} would change that input. Give {option} a path outside {source}"
+                f"whose files the command reads (a checkpoint's, a probe's, a recording's), so "
+                f"writing {path} would change that input. Give {option} a path outside {source}"
             )
     for root in datasets:
         why = dataset_may_read(path, root, pattern) if root.is_dir() else None
