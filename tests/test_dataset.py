@@ -4876,7 +4876,7 @@ def test_run_of_weights_changed_after_loading_records_them_as_npz_outputs_do(
     def no_second_hash(_model):
         raise AssertionError("the weights were hashed again")
 
-    monkeypatch.setattr(dataset, "_state_hash", no_second_hash)
+    monkeypatch.setattr(dataset, "state_dict_hash", no_second_hash)
     out = tmp_path / "out"
     embed_dataset(small_corpus, out, model=model, workers=0, device="cpu", progress=False)
     spec, _ = read_shard_status(out / "shard-00000.parquet")
@@ -4973,7 +4973,7 @@ def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
     """A folder of weights changed after loading that an older eegpt recorded as
     ``state_dict:<hash>`` resumes with the same model as before (its spec compares equal)."""
     from eegpt.checkpoints import load_model
-    from eegpt.dataset import _state_hash
+    from eegpt.fingerprints import state_dict_hash
 
     model = load_model(weights, verbose=False)
     model.load_state_dict(EEGPT(model.config).state_dict())
@@ -4983,7 +4983,7 @@ def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
     shards = shard_files(out)
     now = read_shard_status(shards[0])[0]["checkpoint"]
     old = {
-        "sha256": f"state_dict:{_state_hash(model)}",
+        "sha256": f"state_dict:{state_dict_hash(model)}",
         "format": now["format"],
         "pretrained": now["pretrained"],
     }

@@ -177,6 +177,68 @@ def test_windows_kept_of_other_settings_weights_or_files_are_never_mixed_in(
     assert not any(p.exists() for p in partial_paths(out))
 
 
+def _python_model(seed: int) -> EEGPT:
+    """A small model built in Python (never loaded from a file: no file's SHA-256)."""
+    torch.manual_seed(seed)
+    return EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)).eval()
+
+
+def _scaled_in_place(model: torch.nn.Module) -> torch.nn.Module:
+    """``model`` with every weight edited through ``p.data`` (nothing sees such an edit)."""
+    for p in model.parameters():
+        p.data.mul_(1.5)
+    return model
+
+
+@pytest.mark.parametrize(
+    "models",
+    [
+        "built_in_python",
+        "load_state_dict",
+        "encoders_alone",
+        "loaded_then_edited_through_data",
+    ],
+)
+def test_windows_kept_of_other_weights_of_a_model_not_loaded_are_never_mixed_in(
+    weights, edf, tmp_path, engine_calls, caplog, models
+):
+    """Windows kept by a run of model A are not taken by a resume with model B where no file
+    names either's weights (built in Python, given weights with ``load_state_dict``, encoders
+    alone, a loaded model edited through ``p.data``): the output is that of model B alone."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    if models == "built_in_python":
+        a, b = _python_model(1), _python_model(2)
+    elif models == "load_state_dict":
+        a, b = _python_model(3), _python_model(3)
+        a.load_state_dict(_python_model(1).state_dict())
+        b.load_state_dict(_python_model(2).state_dict())
+    elif models == "encoders_alone":
+        a, b = _python_model(1).target_encoder, _python_model(2).target_encoder
+    else:
+        a, b = load_model(weights), _scaled_in_place(load_model(weights))
+    embed_to_file(b, edf, tmp_path / "fresh.npz", batch_size=2)
+    out = tmp_path / "out" / "rec.npz"
+    _interrupted(a, edf, out, engine_calls)
+    embed_to_file(b, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS  # all embedded again, with B
+    assert "are of other settings, weights or input files" in caplog.text
+    _same_output(tmp_path / "fresh.npz", out)
+    assert not any(p.exists() for p in partial_paths(out))
+
+
+def test_windows_kept_by_a_model_not_loaded_resume_with_the_same_weights(
+    edf, tmp_path, engine_calls
+):
+    """The weights' hash is the same for the same weights: a model built in Python resumes."""
+    model = _python_model(1)
+    embed_to_file(model, edf, tmp_path / "fresh.npz", batch_size=2)
+    out = tmp_path / "out" / "rec.npz"
+    _interrupted(model, edf, out, engine_calls)
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS - 2
+    _same_output(tmp_path / "fresh.npz", out)
+
+
 def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):
     """Only an interrupt keeps them: a run stopped by an error leaves nothing behind."""
     monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 4)

@@ -15,7 +15,10 @@ from there instead of running the model on them, when the record's fingerprint i
 a SHA-256 of everything its output's provenance records before any window is embedded (the
 input files' size, modification time and fingerprint, the weights' SHA-256, preprocessing,
 windowing, channels, annotations, precision, device, batch size, eegpt's and its libraries'
-versions), of the window onsets and of ``pool``. The recording is still read, checked and
+versions), of the window onsets and of ``pool``, and whose weights are the run's: a SHA-256 of
+the model's state dict as it is (:func:`eegpt.fingerprints.state_dict_hash`), recorded with the
+rows and compared only where rows are kept, so that other weights of a model built in Python,
+given other weights with ``load_state_dict`` or edited in place, are told too. The recording is still read, checked and
 windowed from its start as before, so the output's embeddings, onsets and flags are the same,
 bit for bit, as those of a run never interrupted (warnings the model's run gave over the kept
 windows are not repeated in its provenance). A record of other settings, or of a changed file
@@ -34,6 +37,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -112,6 +116,12 @@ class PartialRows:
     label : str | None
         What the messages name (default: ``output``), e.g. the recording of a corpus run
         whose rows are kept under a name of its own (:mod:`eegpt.dataset_pipeline`).
+    weights : callable | None
+        Gives a hash (str) of the weights the run embeds with
+        (:func:`eegpt.fingerprints.state_dict_hash`), called only where rows are recorded or
+        rows kept are otherwise the run's (hashing costs a few hundred ms): recorded with the
+        rows, and rows kept of other weights (or of none recorded) are not taken. None: the
+        ``fingerprint`` names the weights.
     """
 
     def __init__(
@@ -123,7 +133,10 @@ class PartialRows:
         resume: bool,
         verbose: Verbose = None,
         label: str | None = None,
+        weights: Callable[[], str] | None = None,
     ) -> None:
+        self._weights = weights
+        self._weights_sha: str | None = None
         self.output = output
         self.label = str(output) if label is None else label
         self.verbose = verbose
@@ -157,6 +170,7 @@ class PartialRows:
             and found.get("n_windows") == self.n_windows
             and 0 < rows <= self.n_windows
             and size >= _HEADER_BYTES + rows * 4 * int(np.prod(shape))
+            and (self._weights is None or found.get("weights") == self._weights_hash())
         )
         if not same:
             log(
@@ -173,6 +187,12 @@ class PartialRows:
             self.verbose,
         )
         return rows
+
+    def _weights_hash(self) -> str | None:
+        """The hash of the run's weights (``weights``), taken once; None without."""
+        if self._weights is not None and self._weights_sha is None:
+            self._weights_sha = self._weights()
+        return self._weights_sha
 
     def stored_rows(self, start: int, n: int) -> np.ndarray | None:
         """Rows ``start:start + n`` (float32 ``[n, *row_shape]``) when all were kept, else
@@ -222,6 +242,8 @@ class PartialRows:
             "row_shape": list(self.row_shape or ()),
             "n_windows": self.n_windows,
         }
+        if self._weights is not None:
+            record["weights"] = self._weights_hash()
         # named as the output's own temporary files, so that one a hard kill left in this
         # instant is removed with them (remove_stale)
         fd, tmp = temporary_beside(self.output, tag=writer_tag())

@@ -61,7 +61,7 @@ from eegpt.embeddings_parts import select_window_metadata
 from eegpt.embeddings_writer import EmbeddingsWriter
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
-from eegpt.fingerprints import encoder_of, modified_weights
+from eegpt.fingerprints import encoder_of, modified_weights, state_dict_hash
 from eegpt.io import as_recording
 from eegpt.metadata_tables import metadata_record
 from eegpt.mne_inputs import mne_sources
@@ -523,8 +523,9 @@ def embed_to_file(
         (``.<name>.eegpt-partial.*``: :mod:`eegpt._partial_embeddings`), recorded every few
         minutes and at a Ctrl-C or SIGTERM, and removed when ``output`` is complete. With
         ``resume``, those whose fingerprint is this call's (same input files, weights,
-        preprocessing, windowing, precision, device, batch size and eegpt version) are
-        taken; the recording is read and checked from its start as before, so ``output``'s
+        preprocessing, windowing, precision, device, batch size and eegpt version) and whose
+        weights are the model's as they are now (a hash of its state dict, taken when windows
+        are kept or compared: a model built in Python or edited in place too) are taken; the recording is read and checked from its start as before, so ``output``'s
         embeddings, onsets and flags are the same, bit for bit, as those of a call never
         interrupted (warnings the model's run gave over the kept windows are not repeated in
         its provenance). Kept windows of other settings, or of a changed file (told by its
@@ -563,7 +564,14 @@ def embed_to_file(
         # the windows embedded so far, kept beside the output for a resumed call: recorded
         # at an interrupt, removed when the output is complete or on an error
         partial = PartialRows(
-            output, fingerprint, job.n_windows, resume=resume, verbose=kwargs.get("verbose")
+            output,
+            fingerprint,
+            job.n_windows,
+            resume=resume,
+            verbose=kwargs.get("verbose"),
+            # the weights as they are: a model never loaded from a file, or edited in place,
+            # has no file's SHA-256 in the provenance (hashed only where rows are kept)
+            weights=lambda: state_dict_hash(model),
         )
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
         # leaves the bar where it stopped, drawn before the error rather than after it

@@ -77,7 +77,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
-import hashlib
 import json
 import multiprocessing
 import numbers
@@ -180,7 +179,7 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
-from eegpt.fingerprints import modified_weights
+from eegpt.fingerprints import modified_weights, state_dict_hash
 from eegpt.formats import EEG_SUFFIXES
 from eegpt.model import EEGPT
 from eegpt.output_files import check_output_folder
@@ -362,7 +361,7 @@ def _run_spec(
         # changed since loaded: the file's hash would name other weights
         checkpoint.update(sha256=None, weights_modified=True, weights_sha256=fingerprint)
     elif fingerprint is not None or not checkpoint["sha256"]:
-        checkpoint["sha256"] = f"state_dict:{_state_hash(model)}"
+        checkpoint["sha256"] = f"state_dict:{state_dict_hash(model)}"
     if fingerprint is None and info.get("stored_dtype"):  # the file's weights, as loaded
         checkpoint["stored_dtype"] = info["stored_dtype"]
     spec: dict[str, Any] = {
@@ -420,14 +419,6 @@ def _recorded_state_hash(output_dir: Path | None) -> bool:
         return str((spec.get("checkpoint") or {}).get("sha256")).startswith("state_dict:")
     except (OSError, ValueError, AttributeError):
         return False
-
-
-def _state_hash(model: torch.nn.Module) -> str:
-    h = hashlib.sha256()
-    for name, tensor in sorted(model.state_dict().items()):
-        h.update(name.encode())
-        h.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
 
 
 """Which files :func:`source_stamp` stamps as a recording's (``"stamp_version"`` of a file

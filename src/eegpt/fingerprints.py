@@ -72,6 +72,20 @@ def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
     return h.hexdigest()
 
 
+def state_dict_hash(model: torch.nn.Module) -> str:
+    """SHA-256 (hex) of every entry of ``model``'s state dict (names and bytes, in name
+    order), of the weights it holds now, however they got there (built in Python,
+    ``load_state_dict``, edited through ``p.data``): what names the weights of a corpus run
+    of a model never loaded from a file (``state_dict:<hash>``) and the weights of
+    :func:`eegpt.embed_to_file`'s kept windows. Hashes every tensor (a few hundred ms for
+    ``"large"`` on a CPU core)."""
+    h = hashlib.sha256()
+    for name, tensor in sorted(model.state_dict().items()):
+        h.update(name.encode())
+        h.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class _WeightsSeen:
     """The encoder's weights as seen at one moment: each parameter's identity, in-place change
