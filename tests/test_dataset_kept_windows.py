@@ -5,6 +5,7 @@ shards are those of a run never stopped, bit for bit."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -81,13 +82,15 @@ def _kept(out: Path) -> list[str]:
     return sorted(p.name for p in out.iterdir() if KEPT_WINDOWS.match(p.name))
 
 
-def _stopped(inputs, out, model, monkeypatch, sig: int, n: int = 4, workers: int = 0) -> None:
+def _stopped(
+    inputs, out, model, monkeypatch, sig: int, n: int = 4, workers: int = 0, **extra
+) -> None:
     """A run stopped after ``n`` results (``a.edf``, then parts of ``b.edf``: 3 by default)
-    were handed to the writer."""
+    were handed to the writer; ``extra``: more arguments of :func:`embed_dataset`."""
     hand_on = dataset_pipeline.BackgroundSink.__call__
     _stop_after(monkeypatch, n, sig)
     with pytest.raises(KeyboardInterrupt if sig == signal.SIGINT else SystemExit):
-        embed_dataset(inputs, out, **_kw(model, workers))
+        embed_dataset(inputs, out, **_kw(model, workers), **extra)
     monkeypatch.setattr(dataset_pipeline.BackgroundSink, "__call__", hand_on)
 
 
@@ -153,6 +156,43 @@ def test_kept_windows_of_a_changed_file_are_dropped_with_a_note(
     meta, emb = read_embeddings(out)
     meta_fresh, emb_fresh = read_embeddings(fresh)
     np.testing.assert_array_equal(emb, emb_fresh)
+    assert not _kept(out)
+
+
+@pytest.mark.parametrize("hash_inputs", [False, True])
+def test_kept_windows_of_a_file_rewritten_with_its_size_and_time_are_dropped(
+    corpus, model, tmp_path, monkeypatch, in_parts, caplog, hash_inputs
+):
+    """A recording rewritten in place with its size and modification time kept is told as
+    ``eegpt embed``'s resume tells it: by its first and last MiB, or (``hash_inputs``) by its
+    full SHA-256, which finds an edit between them too (here the first and last 4 KiB are
+    fingerprinted); its kept windows are dropped, never mixed in."""
+    from eegpt import dataset_stamps
+
+    if hash_inputs:  # the edit lies between the bytes fingerprinted: the SHA-256 alone sees it
+        monkeypatch.setattr(dataset_stamps, "_FINGERPRINT_BYTES", 4096)
+    inputs = tmp_path / "corpus"
+    shutil.copytree(corpus, inputs)
+    out = tmp_path / "out"
+    _stopped(inputs, out, model, monkeypatch, signal.SIGINT, hash_inputs=hash_inputs)
+    assert _kept(out)
+    path = inputs / "b.edf"
+    stat = path.stat()
+    data = bytearray(path.read_bytes())
+    at = len(data) // 4  # about 30 s in: among the windows kept
+    data[at : at + 2048] = bytes(b ^ 0x40 for b in data[at : at + 2048])
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # its size and time as before
+    assert path.stat().st_size == stat.st_size
+    fresh = tmp_path / "fresh"
+    embed_dataset(inputs, fresh, **_kw(model), hash_inputs=hash_inputs)  # of the file as now
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(inputs, out, **_kw(model), hash_inputs=hash_inputs)
+    assert "b.edf: the windows kept by an interrupted run are of other settings" in caplog.text
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b  # embedded again from its start
+    np.testing.assert_array_equal(read_embeddings(out)[1], read_embeddings(fresh)[1])
     assert not _kept(out)
 
 

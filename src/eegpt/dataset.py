@@ -937,7 +937,9 @@ def embed_dataset(
                                 pool=pool,
                                 workers=n_workers,
                                 on_windows=bar.embedded,
-                                kept=KeptWindows(output_dir, settings, todo, verbose),
+                                kept=KeptWindows(
+                                    output_dir, settings, todo, verbose, hash_inputs=hash_inputs
+                                ),
                             )
                         else:
                             from eegpt.dataset_ray import ray_session, run_ray

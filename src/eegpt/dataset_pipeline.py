@@ -47,7 +47,7 @@ from eegpt.dataset_files import (
 )
 from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name
 from eegpt.dataset_inputs import InputFile
-from eegpt.dataset_stamps import source_stamp
+from eegpt.dataset_stamps import full_hashes, source_stamp
 from eegpt.engine import InferenceEngine
 
 
@@ -62,8 +62,10 @@ class KeptWindows:
     removed when its last part (or an error) is, and every kept file when the run ends
     unstopped. Kept rows are taken only where their fingerprint is the recording's: the
     run's settings (``settings``: its manifest's spec, the batch size, the devices), the
-    recording's files as the run records them (size and modification time:
-    :func:`~eegpt.dataset_stamps.source_stamp`) and the parts' bounds.
+    recording's files as ``eegpt embed``'s kept windows tell them (size, modification time
+    and a fingerprint of the first and last MiB of each: :func:`~eegpt.dataset_stamps.source_stamp`;
+    with ``hash_inputs``, each file's full SHA-256 too: :func:`~eegpt.dataset_stamps.full_hashes`)
+    and the parts' bounds.
 
     Parameters
     ----------
@@ -75,6 +77,9 @@ class KeptWindows:
         The files this run embeds, by :attr:`InputFile.index`.
     verbose : bool | str | int | None
         As in MNE: whether resumed recordings, and kept rows of other settings, are said.
+    hash_inputs : bool
+        Tell a changed recording by its files' full SHA-256 too (``--hash-inputs``: every
+        byte read once more when a recording read in parts is opened).
     """
 
     def __init__(
@@ -83,8 +88,11 @@ class KeptWindows:
         settings: Mapping[str, Any],
         files: Sequence[InputFile],
         verbose: Verbose = None,
+        *,
+        hash_inputs: bool = False,
     ) -> None:
         self.output_dir = output_dir
+        self.hash_inputs = hash_inputs
         self.settings = dict(settings)
         self.files = {f.index: f for f in files}
         self.verbose = verbose
@@ -107,7 +115,8 @@ class KeptWindows:
                 "file": {
                     **asdict(file),
                     "index": None,
-                    "stamp": source_stamp(file, fingerprints=False),
+                    "stamp": source_stamp(file),  # first and last MiB too, as eegpt embed's
+                    **(full_hashes(file) if self.hash_inputs else {}),
                 },
                 "parts": [part.stop - part.first, part.n_windows],
             }
