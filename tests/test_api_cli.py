@@ -813,7 +813,8 @@ def test_cli_embed_stopped_by_a_full_disk_or_ctrl_c_says_how_to_go_on(
     assert main([*args, "--overwrite"]) == 1  # the first written again, the second stopped
     err = capsys.readouterr().err
     assert f"file-size limit reached in {out} while writing {out / 'other.npz'}" in err
-    assert "`ulimit -f`" in err and "Raise the limit" in err and "--skip-existing" in err
+    assert "`ulimit -f`" in err and "Raise the limit" in err
+    assert "--skip-existing in place of --overwrite to embed the rest" in err  # not both
     assert [p.name for p in out.iterdir()] == [first]
 
     stopped_at_second_file(KeyboardInterrupt())

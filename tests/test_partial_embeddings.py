@@ -258,6 +258,35 @@ def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_cli_embed_overwrite_interrupted_resumes_with_skip_existing_in_its_place(
+    weights, edf, tmp_path, engine_calls, capsys
+):
+    """An ``--overwrite`` run over an output of other settings, stopped inside the recording,
+    says to run with --skip-existing in place of --overwrite (both together are refused), and
+    that run replaces the output, resuming from the windows kept: the output is that of a run
+    of the new settings never interrupted, not the old one."""
+    args = ["embed", str(edf), "--weights", str(weights), "--batch-size", "2", "-q"]
+    assert main([*args, "-o", str(tmp_path / "full.npz")]) == 0
+    out = tmp_path / "out"
+    assert main([*args, "-o", f"{out}/", "--window", "2"]) == 0  # the old output
+    engine_calls.clear()
+    engine_calls.stop_at = 3
+    assert main([*args, "-o", f"{out}/", "--overwrite"]) == 130
+    err = capsys.readouterr().err
+    assert f"interrupted while embedding {edf}: 8 of its {N_WINDOWS} windows are kept" in err
+    assert "--skip-existing in place of --overwrite to resume it from window 8" in err
+    assert "outputs this run had not replaced yet are then kept as they are" in err
+    engine_calls.stop_at = None
+    engine_calls.clear()
+    assert main([*args, "-o", f"{out}/", "--skip-existing"]) == 0
+    assert len(engine_calls) == BLOCKS - 2  # resumed from the windows kept
+    first, second = load_embeddings(tmp_path / "full.npz"), load_embeddings(out / "rec.npz")
+    assert second.metadata["preprocessing"]["window_seconds"] == 4.0  # replaced
+    assert first.data.tobytes() == second.data.tobytes()
+    assert first.onsets.tobytes() == second.onsets.tobytes()
+    assert [p.name for p in out.iterdir()] == ["rec.npz"]
+
+
 def test_cli_embed_says_what_a_ctrl_c_kept_and_skip_existing_resumes(
     weights, edf, tmp_path, engine_calls, capsys
 ):
@@ -279,13 +308,20 @@ def test_cli_embed_says_what_a_ctrl_c_kept_and_skip_existing_resumes(
     assert first.onsets.tobytes() == second.onsets.tobytes()
     assert [p.name for p in out.iterdir()] == ["rec.npz"]
 
-    # interrupted before any block was done: nothing kept, and the message says so
+    # an --overwrite run interrupted before any block was done: nothing kept, and the output
+    # it was replacing is still there, which --skip-existing keeps: the message says so
     engine_calls.clear()
     engine_calls.stop_at = 1
     assert main([*args, "-o", f"{out}/", "--overwrite"]) == 130
     err = capsys.readouterr().err
     assert f"interrupted while embedding {edf}: no window of it was kept" in err
-    assert "embeds it from its start" in err
+    assert f"its output {out / 'rec.npz'} is still the one this run was replacing" in err
+    assert "run the same command again to replace them all" in err
+    assert "embeds it from its start" not in err
+    engine_calls.stop_at = None
+    engine_calls.clear()
+    assert main([*args, "-o", f"{out}/", "--skip-existing"]) == 0
+    assert len(engine_calls) == 0  # kept, as said
 
     # windows kept beside an output finished since are removed by --skip-existing
     engine_calls.clear()

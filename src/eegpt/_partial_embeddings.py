@@ -122,6 +122,10 @@ class PartialRows:
         rows kept are otherwise the run's (hashing costs a few hundred ms): recorded with the
         rows, and rows kept of other weights (or of none recorded) are not taken. None: the
         ``fingerprint`` names the weights.
+    replaces : int | None
+        The modification time (ns) of the output this run replaces (``overwrite``), recorded
+        with the rows so that a resume (``eegpt embed --skip-existing``) replaces it too
+        (:func:`being_replaced`) rather than keep it; None where none is replaced.
     """
 
     def __init__(
@@ -134,7 +138,9 @@ class PartialRows:
         verbose: Verbose = None,
         label: str | None = None,
         weights: Callable[[], str] | None = None,
+        replaces: int | None = None,
     ) -> None:
+        self.replaces = replaces
         self._weights = weights
         self._weights_sha: str | None = None
         self.output = output
@@ -244,6 +250,8 @@ class PartialRows:
         }
         if self._weights is not None:
             record["weights"] = self._weights_hash()
+        if self.replaces is not None:
+            record["replaces_mtime_ns"] = self.replaces
         # named as the output's own temporary files, so that one a hard kill left in this
         # instant is removed with them (remove_stale)
         fd, tmp = temporary_beside(self.output, tag=writer_tag())
@@ -292,3 +300,17 @@ def kept_counts(output: Path) -> tuple[int, int] | None:
         return int(found["rows"]), int(found["n_windows"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def being_replaced(output: Path) -> int | None:
+    """The modification time (ns) of ``output`` where the run interrupted while embedding it
+    was replacing it (``overwrite``; :class:`PartialRows`' ``replaces``) and it is still the
+    file that run found (no run wrote it whole since); else None."""
+    found = read_record(output)
+    if found is None or found.get("replaces_mtime_ns") is None:
+        return None
+    try:
+        mtime = output.stat().st_mtime_ns
+    except OSError:
+        return None
+    return mtime if found["replaces_mtime_ns"] == mtime else None

@@ -531,7 +531,9 @@ def embed_to_file(
         its provenance). Kept windows of other settings, or of a changed file (told by its
         size, modification time and first and last MiB, or its SHA-256 with
         ``hash_inputs``), are removed (logged), never mixed in; without ``resume`` they are
-        removed too.
+        removed too. Windows kept by a call with ``overwrite`` over an existing ``output``
+        record that it was being replaced: resume such a call with ``overwrite=True`` too
+        (``eegpt embed --skip-existing`` does so for such an output).
     **kwargs
         Any keyword argument of :func:`embed`.
 
@@ -572,6 +574,7 @@ def embed_to_file(
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
             weights=lambda: state_dict_hash(model),
+            replaces=_mtime_ns(output) if overwrite else None,  # for a resume to replace it too
         )
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
         # leaves the bar where it stopped, drawn before the error rather than after it
@@ -591,6 +594,14 @@ def embed_to_file(
                 if len(_record_warnings(meta, said)) != before:  # more while embedding
                     writer.update_metadata(warnings=meta["warnings"])
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
+
+
+def _mtime_ns(path: Path) -> int | None:
+    """``path``'s modification time (ns), or None where there is no such file."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
 
 
 def _pooled_block(z: np.ndarray, pool: Literal["none", "mean"]) -> np.ndarray:

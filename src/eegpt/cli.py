@@ -203,7 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
         "cut short, or not an eegpt output); one embedded with other preprocessing, channel "
         "selection, weights or precision is kept, with a warning. A recording an interrupted "
         "run was embedding resumes from the windows it kept (hidden .eegpt-partial files beside "
-        "its output), the same output bit for bit",
+        "its output), with the same embeddings, onsets and flags bit for bit (warnings the "
+        "model's run gave over the kept windows are not repeated); an output an interrupted "
+        "--overwrite run was replacing is replaced so, not kept",
     )
     p.add_argument(
         "-q",
@@ -847,34 +849,71 @@ EMBED_INTERRUPTED = (
 )
 
 
+def _being_replaced(outputs: list[Path], stale: dict[Path, int], quiet: bool) -> dict[Path, int]:
+    """With --skip-existing, the outputs an interrupted ``--overwrite`` run was replacing when
+    it stopped (its windows kept say so: :func:`eegpt._partial_embeddings.being_replaced`),
+    each with its modification time (ns): replaced too, resumed from those windows, not kept
+    as they are. Said on stdout unless ``quiet``."""
+    from eegpt._partial_embeddings import being_replaced
+
+    found = {}
+    for out in outputs:
+        mtime = None if out in stale else being_replaced(out)
+        if mtime is not None:
+            found[out] = mtime
+    if found and not quiet:
+        n = len(found)
+        print(
+            f"--skip-existing: {n} output{' was' if n == 1 else 's were'} being replaced by an "
+            "interrupted --overwrite run: replacing "
+            f"{'it' if n == 1 else 'them'}, resuming from the windows kept: "
+            f"{few([str(p) for p in found], 5)}"
+        )
+    return found
+
+
 def embed_interrupted(args: argparse.Namespace) -> str:
     """What a Ctrl-C (or SIGTERM) of ``eegpt embed`` says once it stopped: the outputs present
     are complete (:data:`EMBED_INTERRUPTED`), and of the recording being embedded
     (``args.embedding_now``: its path and output), how many windows were kept beside its
     output for ``--skip-existing`` to resume from (:mod:`eegpt._partial_embeddings`), or that
-    none was, so that it is embedded from its start."""
+    none was, so that it is embedded from its start. An ``--overwrite`` run is told to run
+    with --skip-existing in place of --overwrite (:func:`_overwrite_advice`)."""
     from eegpt._partial_embeddings import kept_counts
 
     current = getattr(args, "embedding_now", None)
+    overwrite = bool(getattr(args, "overwrite", False))
     if current is None:
-        return EMBED_INTERRUPTED
+        return _overwrite_advice(EMBED_INTERRUPTED) if overwrite else EMBED_INTERRUPTED
     rec, out = current
     kept = kept_counts(out)
     if kept is None or kept[0] <= 0:
-        return (
+        if overwrite and out.exists():  # the output it was replacing: --skip-existing keeps it
+            return (
+                f"eegpt: interrupted while embedding {rec}: no window of it was kept (windows "
+                "are kept a block at a time, and none was done), and its output "
+                f"{out} is still the one this run was replacing; the output files written so "
+                "far are complete: run the same command again to replace them all, or with "
+                "--skip-existing in place of --overwrite to embed only the recordings without "
+                f"an output ({out} and the others this run had not replaced yet are then kept "
+                "as they are)"
+            )
+        text = (
             f"eegpt: interrupted while embedding {rec}: no window of it was kept (windows are "
             "kept a block at a time, and none was done), so --skip-existing embeds it from its "
             "start; the output files written so far are complete: run the same command with "
             "--skip-existing to embed the rest"
         )
+        return _overwrite_advice(text) if overwrite else text
     done, total = kept
-    return (
+    text = (
         f"eegpt: interrupted while embedding {rec}: {done} of its {total} windows are kept "
         f"beside {out} (hidden .eegpt-partial files) and the output files written so far "
         "are complete: run the same command with --skip-existing to resume it from window "
         f"{done} and embed the rest (windows kept by a run of other settings, weights or "
         "before the recording changed are not used: it is then embedded from its start)"
     )
+    return _overwrite_advice(text) if overwrite else text
 
 
 def embed_quit(args: argparse.Namespace) -> str:
@@ -884,6 +923,12 @@ def embed_quit(args: argparse.Namespace) -> str:
     is what ``--skip-existing`` resumes from (windows embedded since are lost), or that none
     is kept. Read in the signal handler: a record the first Ctrl-C was writing is either
     replaced whole already or not, so what is said is what is left."""
+    text = _quit_text(args)
+    return _overwrite_advice(text) if getattr(args, "overwrite", False) else text
+
+
+def _quit_text(args: argparse.Namespace) -> str:
+    """:func:`embed_quit`'s text, before the advice of an ``--overwrite`` run."""
     from eegpt._partial_embeddings import kept_counts
 
     done_files = (
@@ -896,11 +941,16 @@ def embed_quit(args: argparse.Namespace) -> str:
     rec, out = current
     kept = kept_counts(out)
     if kept is None or kept[0] <= 0:
-        return (
+        none_kept = (
             f"{done_files}; no window of {rec} was recorded as kept (windows are recorded "
-            "every 2 minutes and at a first Ctrl-C's stop), so --skip-existing embeds it from "
-            "its start and the rest after it"
+            "every 2 minutes and at a first Ctrl-C's stop)"
         )
+        if getattr(args, "overwrite", False) and Path(out).exists():
+            return (
+                f"{none_kept}, and its earlier output {out} is still there: --skip-existing "
+                "keeps it as it is, --overwrite embeds it again from its start"
+            )
+        return f"{none_kept}, so --skip-existing embeds it from its start and the rest after it"
     done, total = kept
     return (
         f"{done_files}; {done} of the {total} windows of {rec} were recorded as kept beside "
@@ -910,17 +960,33 @@ def embed_quit(args: argparse.Namespace) -> str:
     )
 
 
-def _full_disk(err: BaseException, code: int, out: Path) -> OSError:
+def _overwrite_advice(text: str) -> str:
+    """``text``, the advice of :func:`embed_interrupted`, for an ``--overwrite`` run: run again
+    with --skip-existing in place of --overwrite (both together are refused), which replaces
+    the output being replaced when stopped (:func:`_being_replaced`) but keeps the outputs this
+    run had not reached yet as they are."""
+    text = text.replace(
+        "run the same command with --skip-existing",
+        "run the same command with --skip-existing in place of --overwrite",
+    )
+    return (
+        f"{text}; outputs this run had not replaced yet are then kept as they are "
+        "(--overwrite replaces them all again)"
+    )
+
+
+def _full_disk(err: BaseException, code: int, out: Path, overwrite: bool = False) -> OSError:
     """The error that stops ``eegpt embed`` on a full disk (``code``: ``ENOSPC``, ``EDQUOT``
     for a quota, or ``EFBIG`` for a file-size limit), naming the output being written and how
-    to go on."""
+    to go on (of an ``overwrite`` run: with --skip-existing in place of --overwrite)."""
     from eegpt.errors import OutputNotWritableError, out_of_room, room_advice
 
-    full = OutputNotWritableError(
+    text = (
         f"{out_of_room(code, out.parent, out, err)}: stopped; the output files written before "
         f"it are complete. {room_advice(code, 'choose another --output')} and run the same "
         "command with --skip-existing to embed the rest"
     )
+    full = OutputNotWritableError(_overwrite_advice(text) if overwrite else text)
     full.errno = code
     return full
 
@@ -980,6 +1046,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     if args.skip_existing:
         n_all = len(outputs)
         stale, read = stale_outputs(args.recordings, outputs)  # each output read once
+        stale.update(_being_replaced(outputs, stale, args.quiet))  # by an --overwrite run
         todo = [k for k, out in enumerate(outputs) if not out.exists() or out in stale]
         todo_set = set(todo)
         kept = [k for k in range(n_all) if k not in todo_set]
@@ -1095,7 +1162,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                     debug_traceback(args, err)
                     full = disk_full(err)  # every later file would fail too: stop
                     if full is not None:
-                        raise _full_disk(err, full, out) from err
+                        raise _full_disk(err, full, out, args.overwrite) from err
                     text = str(err)
                     where = "" if str(rec) in text or rec.name in text else f"{rec}: "
                     if several and isinstance(err, TooShortError):  # as embed-dataset: no failure
