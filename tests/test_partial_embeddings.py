@@ -278,7 +278,11 @@ def test_cli_embed_overwrite_interrupted_resumes_with_skip_existing_in_its_place
     assert "outputs this run had not replaced yet are then kept as they are" in err
     engine_calls.stop_at = None
     engine_calls.clear()
-    assert main([*args, "-o", f"{out}/", "--skip-existing"]) == 0
+    loud = [a for a in args if a != "-q"]  # the note is said unless --quiet
+    assert main([*loud, "-o", f"{out}/", "--skip-existing"]) == 0
+    said = capsys.readouterr()
+    assert "1 output was being replaced by an interrupted --overwrite run: replacing it" in said.out
+    assert f"{out / 'rec.npz'}: resuming: 8 of {N_WINDOWS} windows" in said.err
     assert len(engine_calls) == BLOCKS - 2  # resumed from the windows kept
     first, second = load_embeddings(tmp_path / "full.npz"), load_embeddings(out / "rec.npz")
     assert second.metadata["preprocessing"]["window_seconds"] == 4.0  # replaced

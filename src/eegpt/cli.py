@@ -866,7 +866,8 @@ def _being_replaced(outputs: list[Path], stale: dict[Path, int], quiet: bool) ->
         print(
             f"--skip-existing: {n} output{' was' if n == 1 else 's were'} being replaced by an "
             "interrupted --overwrite run: replacing "
-            f"{'it' if n == 1 else 'them'}, resuming from the windows kept: "
+            f"{'it' if n == 1 else 'them'} (from the windows kept, where they are of these "
+            "settings): "
             f"{few([str(p) for p in found], 5)}"
         )
     return found
