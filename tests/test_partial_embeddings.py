@@ -387,3 +387,31 @@ def test_a_second_ctrl_c_says_the_windows_recorded_and_a_resume_takes_just_those
     first, second = load_embeddings(tmp_path / "full.npz"), load_embeddings(rec)
     assert first.data.tobytes() == second.data.tobytes()  # bit for bit
     assert first.onsets.tobytes() == second.onsets.tobytes()
+
+
+def test_a_second_ctrl_c_of_an_overwrite_run_advises_skip_existing_in_its_place(
+    tmp_path, monkeypatch
+):
+    """The second Ctrl-C's message of an ``--overwrite`` run advises what works: the same
+    command with --skip-existing IN PLACE of --overwrite (both together are refused), as the
+    first Ctrl-C's does; with no window kept and the earlier output still there, it says that
+    --skip-existing keeps that output rather than embedding the recording from its start."""
+    import argparse
+
+    from eegpt.cli import embed_quit
+
+    out = tmp_path / "rec.npz"
+    out.write_bytes(b"earlier output")
+    args = argparse.Namespace(embedding_now=("rec.edf", out), overwrite=True)
+    monkeypatch.setattr(eegpt._partial_embeddings, "kept_counts", lambda output: (4, 12))
+    text = embed_quit(args)
+    assert "4 of the 12 windows of rec.edf were recorded as kept" in text
+    assert "--skip-existing in place of --overwrite to resume it from window 4" in text
+    args.overwrite = False
+    assert "--skip-existing to resume it from window 4" in embed_quit(args)
+    assert "in place of --overwrite" not in embed_quit(args)
+    monkeypatch.setattr(eegpt._partial_embeddings, "kept_counts", lambda output: None)
+    args.overwrite = True
+    text = embed_quit(args)
+    assert f"its earlier output {out} is still there: --skip-existing keeps it" in text
+    assert "embeds it from its start and the rest" not in text
