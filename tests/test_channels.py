@@ -28,7 +28,7 @@ from eegpt.channels import (
     unmatched_rename_warning,
     write_rename_table,
 )
-from eegpt.errors import NoChannelMappedError
+from eegpt.errors import DuplicateChannelsError, NoChannelMappedError
 
 EXPECTED_VOCABULARY = (
     "FP1 FPZ FP2 AF7 AF3 AF4 AF8 F7 F5 F3 F1 FZ F2 F4 F6 F8 FT7 FC5 FC3 FC1 FCZ FC2 FC4 FC6 FT8 "
@@ -534,6 +534,25 @@ def test_dropped_names_are_told_apart():
         map_channels(["Fp1", "TP9"], on_unknown="raise")
     with pytest.raises(ValueError, match=r"drop the later ones: rename=\{'T7': None\}"):
         map_channels(["T3", "Cz", "T7"])
+    # a rename onto a site the recording has: the renamed channel is the one to drop (the
+    # advice to drop the later one, TP7, embedded TP9's signal as TP7 and left TP7 out)
+    with pytest.raises(DuplicateChannelsError) as raised:
+        map_channels(["Fp1", "TP9", "TP7", "Cz"], rename={"TP9": "TP7"})
+    text = str(raised.value)
+    assert "The rename in use (rename=, --rename) maps 'TP9' to 'TP7', a site the " in text
+    assert "recording already has: channel 'TP7'. Undo that rename, or drop the renamed " in text
+    assert "channel: rename={'TP9': None}; command line: --drop TP9. Dropping TP7 instead" in text
+    assert "--drop TP7" not in text and raised.value.later == ["TP9"]
+    kept = map_channels(["Fp1", "TP9", "TP7", "Cz"], rename={"TP9": None}).input_names
+    assert kept == ("Fp1", "TP7", "Cz")
+    # beside a clash of the recording's own labels: each gets its advice
+    with pytest.raises(DuplicateChannelsError) as raised:
+        map_channels(["T3", "A", "EEG TP7-REF", "T7"], rename={"A": "TP7"})
+    text = str(raised.value)
+    assert "has: TP7 (channel 'EEG TP7-REF'). Undo" in text and "--drop A." in text
+    assert "Of the other clashes, keep one of each so no embedding is used twice, e.g. " in text
+    assert "drop the later ones: rename={'T7': None}; command line: --drop T7." in text
+    assert raised.value.later == ["A", "T7"]
     # one name given twice (an array's or a stream's ch_names): a rename names both, so the
     # advice was to drop them all (rename={'Fp1': None} left neither); the rows are to go
     names = ["Fp1", "C3", "Fp1", "FP1", "Cz"]

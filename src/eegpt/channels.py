@@ -1154,7 +1154,7 @@ def map_channels(
             + cap_note(names, source),
             names=list(names),
         )
-    _check_duplicates(kept, names)
+    _check_duplicates(kept, names, rename)
     _check_two_caps(names, rename, [inp for _, inp, _ in kept])
     if kept_set is not None:
         outside = {k: v for k, v in table.items() if k not in unfit}  # as the table maps
@@ -1636,36 +1636,98 @@ def _check_rename(
         )
 
 
-def _check_duplicates(kept: list[tuple[int, str, str]], names: Sequence[str]) -> None:
+def _check_duplicates(
+    kept: list[tuple[int, str, str]],
+    names: Sequence[str],
+    rename: Mapping[str, str | None] | None = None,
+) -> None:
     """Refuse input channels that map to one vocabulary channel (``kept``: (pick, input name,
     vocabulary name)): drop the later ones, or, where they are of a run of ``names`` that
     looks like an intracranial electrode's contacts (``T1`` .. ``T8``, whose ``T3`` and ``T7``
-    clash: :func:`eegpt.vocabulary.contact_runs`), do not embed the recording."""
+    clash: :func:`eegpt.vocabulary.contact_runs`), do not embed the recording. Where the
+    ``rename`` in use moved a channel onto a site the recording already has (``TP9`` to
+    ``TP7`` beside a ``TP7``), the renamed channel is the one to drop, or the rename to undo:
+    dropping the real electrode would embed the renamed one's signal in its place."""
     by_target: dict[str, list[str]] = {}
     for _, inp, can in kept:
         by_target.setdefault(can, []).append(inp)
     clashes = {can: inps for can, inps in by_target.items() if len(inps) > 1}
-    if clashes:
-        detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
-        others = [inp for inps in clashes.values() for inp in inps[1:]]
-        runs = contact_runs(names)
-        if any(label_prefix(inp) in runs for inp in others):
-            raise DuplicateChannelsError(
-                f"several input channels map to the same EEGPT channel: {detail}. The "
-                f"{contacts_text(runs).removeprefix('the ')}. {contact_advice()} Dropping "
-                "one of each would embed the other contacts as scalp sites.",
-                later=others,
-            )
-        repeated = [inp for inp in dict.fromkeys(others) if inp in _first_names(clashes)]
-        droppable = [inp for inp in others if inp not in repeated]
-        drop = f", e.g. drop the later ones: {how_to_drop(droppable)}" if droppable else ""
-        alike = f" {_repeated_names_advice(repeated, names)}." if repeated else ""
+    if not clashes:
+        return
+    detail = "; ".join(f"{inps} -> {can}" for can, inps in clashes.items())
+    others = [inp for inps in clashes.values() for inp in inps[1:]]
+    runs = contact_runs(names)
+    if any(label_prefix(inp) in runs for inp in others):
         raise DuplicateChannelsError(
-            f"several input channels map to the same EEGPT channel: {detail}. Keep one of each "
-            f"so no embedding is used twice{drop}.{alike}"
-            + (two_caps_note(len(clashes)) if len(clashes) >= MANY_DUPLICATES else ""),
+            f"several input channels map to the same EEGPT channel: {detail}. The "
+            f"{contacts_text(runs).removeprefix('the ')}. {contact_advice()} Dropping "
+            "one of each would embed the other contacts as scalp sites.",
             later=others,
         )
+    moved = _renamed_onto_existing(clashes, rename or {})
+    plain = {can: inps for can, inps in clashes.items() if can not in moved}
+    advice = _renamed_onto_existing_advice(moved, clashes, rename or {})
+    later = [inp for inps in moved.values() for inp in inps]
+    if plain:
+        plain_later = [inp for inps in plain.values() for inp in inps[1:]]
+        later += plain_later
+        repeated = [inp for inp in dict.fromkeys(plain_later) if inp in _first_names(plain)]
+        droppable = [inp for inp in plain_later if inp not in repeated]
+        drop = f", e.g. drop the later ones: {how_to_drop(droppable)}" if droppable else ""
+        alike = f" {_repeated_names_advice(repeated, names)}." if repeated else ""
+        keep = "Of the other clashes, keep" if moved else "Keep"
+        advice += f" {keep} one of each so no embedding is used twice{drop}.{alike}"
+    raise DuplicateChannelsError(
+        f"several input channels map to the same EEGPT channel: {detail}.{advice}"
+        + (two_caps_note(len(clashes)) if len(clashes) >= MANY_DUPLICATES else ""),
+        later=later,
+    )
+
+
+def _renamed_onto_existing(
+    clashes: dict[str, list[str]], rename: Mapping[str, str | None]
+) -> dict[str, list[str]]:
+    """The clashes of :func:`_check_duplicates` (vocabulary name -> input names) that a rename
+    made: vocabulary name -> the channels the rename moved onto it, where a channel of the
+    recording is there already under its own name (``{'TP7': ['TP9']}`` for ``TP9`` renamed
+    to ``TP7`` beside a ``TP7``)."""
+    found: dict[str, list[str]] = {}
+    for can, inps in clashes.items():
+        renamed = [inp for inp in inps if inp in rename and normalize_channel_name(inp) != can]
+        if renamed and len(renamed) < len(inps):
+            found[can] = renamed
+    return found
+
+
+def _renamed_onto_existing_advice(
+    moved: dict[str, list[str]], clashes: dict[str, list[str]], rename: Mapping[str, str | None]
+) -> str:
+    """What :func:`_check_duplicates` says of the clashes a rename made (``moved``, of
+    :func:`_renamed_onto_existing`): which rename, which channel was there already, and to
+    undo the rename or drop the renamed channels, not the real electrode ('' if none)."""
+    if not moved:
+        return ""
+    renamed = [inp for inps in moved.values() for inp in inps]
+    maps = ", ".join(f"{inp!r} to {rename[inp]!r}" for inp in renamed)
+    there = ", ".join(
+        _site_channels(can, [i for i in clashes[can] if i not in inps])
+        for can, inps in moved.items()
+    )
+    real = ", ".join(i for can, inps in moved.items() for i in clashes[can] if i not in inps)
+    return (
+        f" The rename in use (rename=, --rename) maps {maps}, a site the recording already "
+        f"has: {there}. Undo that rename, or drop the renamed "
+        f"channel{'s' if len(renamed) > 1 else ''}: {how_to_drop(renamed)}. Dropping {real} "
+        "instead would embed the renamed channel's signal in its place and leave out the "
+        "electrode recorded there."
+    )
+
+
+def _site_channels(site: str, channels: list[str]) -> str:
+    """A site and the channels of the recording at it, for a message: ``channel 'TP7'``, or
+    ``TP7 (channel 'EEG TP7-REF')`` where the label is spelled otherwise."""
+    shown = ", ".join(map(repr, channels))
+    return f"channel {shown}" if channels == [site] else f"{site} (channel {shown})"
 
 
 def _first_names(clashes: dict[str, list[str]]) -> set[str]:

@@ -281,9 +281,7 @@ def _show_channels(
     again = said.seen_table(table)  # a folder of one montage: its table once
     print(table if again is None else f"  {again}")
     if isinstance(refused, DuplicateChannelsError):
-        print(
-            "  (shown with all but the first of each electrode dropped, as the error below advises)"
-        )
+        print(f"  (shown with {', '.join(refused.later)} dropped, as the error below advises)")
     picked = set(read)  # the others are what the type pick left out (the table lists these)
     seen.update(dict.fromkeys(picked))
     types = info.get_channel_types()
