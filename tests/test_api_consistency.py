@@ -249,3 +249,27 @@ def test_public_parameters_are_documented() -> None:
                 assert _documented(doc or "", name), (func.__qualname__, name)
     for method in (EEGPTProbe.predict, EEGPTProbe.predict_proba):
         assert "Returns\n        -------\n        ndarray, shape" in (method.__doc__ or "")
+
+
+def test_a_methods_module_failing_with_attribute_error_is_named(monkeypatch) -> None:
+    """An AttributeError raised while a method's module is imported (a user's ``pydoc.py``
+    shadowing the standard library's, which ``eegpt.api`` imports via ``inspect``) came out
+    of torch's ``Module.__getattr__`` as "'EEGPT' object has no attribute 'embed'"; it is an
+    ImportError naming the module and the method, the real error chained."""
+    import torch
+
+    import eegpt._methods as methods
+
+    class Net(torch.nn.Module):
+        embed = methods.function_method("eegpt.api", "embed_method")
+
+    def broken(name: str) -> object:
+        raise AttributeError("module 'pydoc' has no attribute 'getdoc'")
+
+    monkeypatch.setattr(methods.importlib, "import_module", broken)
+    with pytest.raises(ImportError) as raised:
+        Net().embed  # noqa: B018 - the look-up imports
+    text = str(raised.value)
+    assert text.startswith("importing eegpt.api (for Net.embed) failed: AttributeError: module")
+    assert "named like a module of Python's standard library (pydoc.py" in text
+    assert isinstance(raised.value.__cause__, AttributeError)

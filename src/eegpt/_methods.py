@@ -34,9 +34,27 @@ class function_method:  # noqa: N801 - used like a decorator-made method
 
     def __init__(self, module: str, name: str) -> None:
         self.module, self.name = module, name
+        self.attribute = name  # the class's name for it, once the class is made
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attribute = f"{owner.__name__}.{name}"
 
     def function(self) -> Any:
-        return getattr(importlib.import_module(self.module), self.name)
+        """The function, its module imported first. An AttributeError raised while that
+        module is imported is raised again as an ImportError naming the module: torch's
+        ``Module.__getattr__`` would take it for a missing attribute and say only that the
+        model has no ``embed``."""
+        try:
+            module = importlib.import_module(self.module)
+        except AttributeError as err:
+            raise ImportError(
+                f"importing {self.module} (for {self.attribute}) failed: {type(err).__name__}: "
+                f"{err}. If a file of your own is named like a module of Python's standard "
+                "library (pydoc.py, inspect.py, types.py) in your script's folder or the "
+                "working directory, Python imports it in that module's place: rename it.",
+                name=self.module,
+            ) from err
+        return getattr(module, self.name)
 
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         func = self.function()
