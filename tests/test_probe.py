@@ -3181,10 +3181,18 @@ def test_probe_windows_start_at_start_on_the_scoring_epochs(weights, tmp_path, c
     rows = list(csv.DictReader(pred.open()))
     assert [float(r["onset_s"]) for r in rows] == [3.0 + 2 * i for i in range(8)]
     assert [r["label"] for r in rows] == ["Sleep stage W"] * 4 + ["Sleep stage 2"] * 4
-    # without --start: each window straddles two epochs, and the warning says so
-    with pytest.warns(RuntimeWarning, match=r"straddles two epochs.*--start 3\)"):
+    # without --start: the training's is adopted, the same windows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
         assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "-q", "--overwrite",
                            "--annotations", hyps[1]]) == 0  # fmt: skip
+    assert [float(r["onset_s"]) for r in csv.DictReader(pred.open())] == [
+        3.0 + 2 * i for i in range(8)
+    ]
+    # from 0: each window straddles two epochs, and the warning says so
+    with pytest.warns(RuntimeWarning, match=r"straddles two epochs.*--start 3\)"):
+        assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "-q", "--overwrite",
+                           "--annotations", hyps[1], "--start", "0"]) == 0  # fmt: skip
 
 
 def test_val_data_takes_its_own_hypnograms(weights, tmp_path, capsys):
@@ -3376,8 +3384,9 @@ def _stage_of(p: np.ndarray) -> str:
 
 def test_a_probe_trained_with_start_says_so(weights, tmp_path, capsys):
     """probe train --start 3 is recorded in probe.json (window_labels' start_seconds) and shown
-    by eegpt info; predict without --start (the start belongs to a recording) says once that
-    the probe was trained on windows from 3 s and these start at 0; with --start it does not."""
+    by eegpt info; predict without --start adopts it, saying so, as it adopts the probe's
+    --marker-spans (it read windows from 0 with only a note); a --start given wins, with the
+    note that it differs from the training's."""
     from eegpt.cli import main as cli_main
 
     out, paths, hyps = _stage_probe(weights, tmp_path, start=3.0)
@@ -3386,19 +3395,34 @@ def test_a_probe_trained_with_start_says_so(weights, tmp_path, capsys):
     capsys.readouterr()
     assert cli_main(["info", str(out)]) == 0
     info = capsys.readouterr().out
-    assert "trained on windows starting at 3 s (--start 3)" in info
+    assert "trained on windows starting at 3 s (--start 3): predict/evaluate adopt it" in info
     # one statement of the start: the preprocessing line's start_seconds 0.0 contradicted it
     assert "start_seconds" not in info
     pred = tmp_path / "pred.csv"
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # windows straddling the scoring epochs without --start
+        warnings.simplefilter("ignore")  # no annotations given: no labels
         assert probe_main(["predict", str(out), paths[0], "-o", str(pred)]) == 0
+    err = capsys.readouterr().err  # adopted, as the probe's --marker-spans are: said so
+    assert "continuous recordings' windows start at 3 s, as in training (--start 3)" in err
+    assert "trained on windows starting" not in err
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 3
+    # --start given wins, with the note that it differs from the training's
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # windows straddling the scoring epochs from 0
+        assert probe_main(["predict", str(out), paths[0], "-o", str(pred), "--overwrite",
+                           "--start", "0"]) == 0  # fmt: skip
     err = capsys.readouterr().err
     assert err.count("note: the probe was trained on windows starting at 3 s") == 1
-    assert "windows start at 0 s: pass --start SECONDS" in err
-    assert probe_main(["predict", str(out), paths[0], "-o", str(pred), "--overwrite",
-                       "--start", "3"]) == 0  # fmt: skip
-    assert "trained on windows starting" not in capsys.readouterr().err
+    assert "windows start as given (--start 0)" in err and "as in training" not in err
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 0
+    # a probe.json written before the start was recorded: windows from 0, as before
+    del meta["training"]["window_labels"]["start_seconds"]
+    (out / "probe.json").write_text(json.dumps(meta))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main(["predict", str(out), paths[0], "-o", str(pred), "--overwrite"]) == 0
+    assert "as in training (--start" not in capsys.readouterr().err
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 0
 
 
 def test_epoch_mode_labels_the_epochs_and_warns_off_the_scoring_grid(weights, tmp_path):

@@ -178,16 +178,25 @@ def test_a_labels_csv_probe_records_its_start_and_says_it(weights, tmp_path, cap
     assert "by the rows of a labels file (--labels)" in info
     assert "trained on windows starting at 0.5 s (--start 0.5)" in info
     note = "note: the probe was trained on windows starting at 0.5 s (--start 0.5)"
-    assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels)]) == 0
+    # without --start, the training's is adopted (it was 0, every label 0.5 s off), said so
+    adopted = "continuous recordings' windows start at 0.5 s, as in training (--start 0.5)"
+    evaluated = tmp_path / "e.json"
+    assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels),
+                       "--json", str(evaluated)]) == 0  # fmt: skip
     err = capsys.readouterr().err
-    assert err.count(note) == 1 and "--labels file label windows from elsewhere" in err
+    assert adopted in err and note not in err
     assert probe_main(["predict", str(out), str(path), "-o", str(tmp_path / "p.csv")]) == 0
     err = capsys.readouterr().err
-    assert note in err and "--labels" not in err  # predict has no --labels
-    assert "pass --start SECONDS if a recording's windows should start elsewhere" in err
+    assert adopted in err and note not in err
+    assert pd.read_csv(tmp_path / "p.csv")["onset_s"].iloc[0] == 0.5
     assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels),
-                       "--start", "0.5"]) == 0  # fmt: skip
-    assert "trained on windows starting" not in capsys.readouterr().err
+                       "--start", "0.5", "--json", str(evaluated), "--overwrite"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "trained on windows starting" not in err and adopted not in err
+    assert probe_main(["evaluate", str(out), str(path), "--labels", str(labels),
+                       "--start", "0"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert err.count(note) == 1 and "start as given (--start 0)" in err
     # any start other than the trained one is noted, 0 given or not, and 0.25 alike
     for start in (["--start", "0"], ["--start", "0.25"]):
         assert probe_main(["predict", str(out), str(path), "-o", str(tmp_path / "p.csv"),

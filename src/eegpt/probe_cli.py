@@ -765,7 +765,7 @@ def _train(args: argparse.Namespace) -> int:
             probe.training["window_labels"]["starts"] = dict(windows.taken)
             if windows.start_seconds == START_FROM_ANNOTATIONS:
                 probe.training["window_labels"]["start"] = START_FROM_ANNOTATIONS
-        elif windows.start_seconds:  # --start: said at predict/evaluate, given again there
+        elif windows.start_seconds:  # --start: adopted by predict/evaluate (adopt_start)
             probe.training["window_labels"]["start_seconds"] = windows.start_seconds
     probe.save(out, overwrite=args.overwrite)
     print(_training_summary(probe))

@@ -321,6 +321,32 @@ def adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
         )
 
 
+def adopt_start(args: argparse.Namespace, probe: Any) -> None:
+    """Without ``--start``, the windows of continuous recordings start where the probe's
+    training windows did (``probe train --start SECONDS``, recorded in
+    ``training["window_labels"]["start_seconds"]``), as its marker spans and labelling are
+    adopted; said on stderr. ``--start`` given wins. A probe trained on each recording's own
+    start (``--start annotations`` or one value per recording: ``starts``) adopts none, as
+    those belong to its training recordings, nor does one without the key (trained from 0,
+    or before it was recorded)."""
+    from eegpt.annotation_labels import exact_seconds
+
+    how = (probe.training or {}).get("window_labels") or {}
+    trained = how.get("start_seconds")
+    if not trained or how.get("starts") or getattr(args, "start", "absent") is not None:
+        return
+    if not any(is_continuous_input(p) for p in args.data):
+        return
+    args.start = [float(trained)]
+    if not args.quiet:
+        shown = exact_seconds(float(trained))
+        print(
+            f"continuous recordings' windows start at {shown} s, as in training "
+            f"(--start {shown}); pass --start 0 to start them at the first sample",
+            file=sys.stderr,
+        )
+
+
 def _labels_need_files(args: argparse.Namespace, annotations: Any) -> bool:
     """Whether a continuous recording whose own annotations are ``annotations``
     (``mne.Annotations`` or None) cannot be labelled: the probe's labelling needs its

@@ -39,6 +39,7 @@ from eegpt.probe_cli_inputs import (
     adopt_crop,
     adopt_events_from_stim,
     adopt_marker_spans,
+    adopt_start,
     clean_recording_paths,
     holds_verb,
     min_overlap_option,
@@ -376,6 +377,7 @@ def load_cli_probe(args: argparse.Namespace):
     adopt_marker_spans(args, probe)
     adopt_events_from_stim(args, probe)
     _adopt_window_labels(args, probe)
+    adopt_start(args, probe)
     warn_min_overlap_classes(args)
     _say_trained_start(args, probe)
     adopt_crop(args, probe)

@@ -157,8 +157,8 @@ def describe_probe(directory: str | os.PathLike) -> str:
         if how.get("start_seconds"):
             start = f"{how['start_seconds']:g}"
             lines.append(
-                f"  trained on windows starting at {start} s (--start {start}): a recording's "
-                "own, so predict/evaluate take --start again (their windows start at 0 without)"
+                f"  trained on windows starting at {start} s (--start {start}): predict/evaluate "
+                "adopt it without --start of their own"
             )
         elif how.get("starts"):
             starts = [f"{Path(f).name} {v:g} s" for f, v in how["starts"].items()]
