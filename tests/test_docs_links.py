@@ -64,13 +64,11 @@ def anchors(path: Path) -> set[str]:
 
 
 def relative_links(page: Path) -> list[str]:
-    """The link targets of a page that are neither web addresses nor mail."""
-    targets = []
-    for line in _prose_lines(page.read_text(encoding="utf-8")):
-        for target in _LINK.findall(line):
-            if not re.match(r"[a-z][a-z0-9+.-]*:", target):
-                targets.append(target)
-    return targets
+    """The link targets of a page that are neither web addresses nor mail. The prose is
+    searched whole, not line by line: a link whose text wraps onto the next line
+    (``[In your own PyTorch\ncode](#...)``) is a link too."""
+    prose = "\n".join(_prose_lines(page.read_text(encoding="utf-8")))
+    return [t for t in _LINK.findall(prose) if not re.match(r"[a-z][a-z0-9+.-]*:", t)]
 
 
 def test_github_slug_follows_githubs_rule() -> None:
@@ -93,6 +91,9 @@ def test_checker_finds_a_dead_link(tmp_path: Path) -> None:
     )
     assert relative_links(page) == ["#title", "#nothing"]
     assert anchors(page) == {"title"}
+    # a link whose text wraps onto the next line was not seen
+    page.write_text("# Title\n\nsee ([In your own\n  code](#in-your-own-code)).\n")
+    assert relative_links(page) == ["#in-your-own-code"]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
