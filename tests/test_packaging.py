@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,24 @@ def test_the_version_is_written_once():
     assert "version" in pyproject["project"]["dynamic"]
     dynamic = pyproject["tool"]["setuptools"]["dynamic"]["version"]
     assert dynamic == {"attr": "eegpt.__version__"}
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_readme_installs_torch_in_the_range_pyproject_requires():
+    """README's ``pip install torch ...`` line asks for pyproject's range: unpinned, it took a
+    torch outside it (2.15), which ``pip install .`` then replaced by PyPI's CUDA build; the
+    Makefile's pin lies in the range too."""
+    tomllib = pytest.importorskip("tomllib")
+    SpecifierSet = pytest.importorskip("packaging.specifiers").SpecifierSet  # noqa: N806
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (torch,) = [d for d in project["dependencies"] if re.match(r"torch\b", d)]
+    lines = re.findall(
+        r"^pip install (.*torch.*--index-url.*)$", (ROOT / "README.md").read_text(), re.M
+    )
+    assert lines and all(line.startswith(f'"{torch}" ') for line in lines), lines
+    (pin,) = re.findall(r"^TORCH \?= torch==(\S+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert pin in SpecifierSet(torch.removeprefix("torch"))
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
