@@ -414,7 +414,7 @@ def test_the_steps_of_prepare_do_not_import_it_back():
 def test_info_line_names_the_rescale_folded_into_the_scale():
     """``--rescale`` is stored folded into ``scale`` (1000 x the factor): the info line of the
     stored preprocessing (an embeddings file, a run folder, a probe) names the factor beside
-    the scale; the pretraining's scale alone, as stored since ever, is shown as it was."""
+    the scale; the pretraining's scale alone, as stored since ever, is shown with what it is."""
     from eegpt.preprocessing_spec import describe
 
     d = PreprocessingConfig(scale=1e3 * 0.5).to_dict()
@@ -424,8 +424,9 @@ def test_info_line_names_the_rescale_folded_into_the_scale():
     )
     tiny = describe(PreprocessingConfig(scale=1e3 * 1e-6).to_dict())
     assert "(volts to millivolts, 1000, times 1e-06: --rescale or a scale given)" in tiny
-    assert ", scale 1000.0, " in describe(PreprocessingConfig().to_dict())
-    assert "rescale" not in describe(PreprocessingConfig().to_dict())
+    plain = describe(PreprocessingConfig().to_dict())  # its unit said: a bare 1000.0 was not
+    assert ", scale 1000.0 (the factor the signal in volts is multiplied by: volts to " in plain
+    assert "millivolts), " in plain and "rescale" not in plain
 
 
 def test_preprocessing_config_dataclass_behaviour_is_pinned():

@@ -140,7 +140,8 @@ def describe(d: Mapping[str, Any]) -> str:
     A ``scale`` other than :data:`PRETRAINING_SCALE` is a correction of the samples as read
     (``--rescale``, which is stored folded into it; arrays are in volts by then, whatever
     their ``units``): it is named, ``scale 500.0 (volts to millivolts, 1000, times 0.5: --rescale or
-    a scale given)``."""
+    a scale given)``; :data:`PRETRAINING_SCALE` itself is said to be the factor that takes volts
+    to millivolts, which a bare ``scale 1000.0`` did not say."""
     # crop_tmin None (epochs not cropped, continuous recordings): not shown
     shown = {k: f"{v}" for k, v in d.items() if not (k == "crop_tmin" and v is None)}
     scale = d.get("scale")
@@ -154,6 +155,8 @@ def describe(d: Mapping[str, Any]) -> str:
             f" (volts to millivolts, {PRETRAINING_SCALE:g}, times "
             f"{scale / PRETRAINING_SCALE:.6g}: --rescale or a scale given)"
         )
+    elif scale == PRETRAINING_SCALE:
+        shown["scale"] += " (the factor the signal in volts is multiplied by: volts to millivolts)"
     if "average_reference" not in d:
         shown["average_reference"] = (
             f"{STORED_DEFAULTS['average_reference']} (not recorded: an older file)"
