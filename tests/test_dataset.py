@@ -5721,7 +5721,9 @@ def test_failed_and_warned_files_are_logged_at_warning_from_python_once_by_the_c
         embed_dataset(folder, tmp_path / "out2", model=model, workers=0, progress=False)
     summaries = [r for r in caplog.records if "failed (" in r.message]
     assert [r.levelno for r in summaries] == [logging.WARNING]
-    assert "read with: pandas.read_parquet" in summaries[0].message
+    said = summaries[0].message  # the checked reader docs/outputs.md recommends, not pandas'
+    assert f"read with: eegpt.read_embeddings({str(tmp_path / 'out2')!r}), which checks " in said
+    assert "pandas.read_parquet" not in said
     caplog.clear()
     capsys.readouterr()
     with caplog.at_level(logging.WARNING, logger="eegpt"):

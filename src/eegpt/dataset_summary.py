@@ -402,7 +402,10 @@ class DatasetSummary:
                 f"{FILES_REPORT})"
             )
         lines += self._warned_lines()
-        lines.append(f"read with: pandas.read_parquet({str(self.output_dir)!r})")
+        lines.append(  # the checked reader docs/outputs.md recommends, not pandas'
+            f"read with: eegpt.read_embeddings({str(self.output_dir)!r}), which checks that "
+            "the shards belong to one run (docs/outputs.md)"
+        )
         return "\n".join(lines)
 
     def _nothing_to_retry(self) -> str:
