@@ -1687,13 +1687,25 @@ def test_cli_channels_shows_a_file_whose_channels_name_one_electrode_twice(tmp_p
     captured = capsys.readouterr()
     assert captured.out.count("Fp1         ->  FP1 (0)") == 2  # the epochs: "as for" the raw
     assert captured.out.count("EEG Cz-REF  ->  CZ (29)") == 2
-    assert captured.out.count("dropped: FP1, Cz\n  (shown with all but the first") == 1
+    assert captured.out.count("dropped: FP1, Cz\n  (shown with FP1, Cz dropped, as the error") == 1
     assert f"  channels as for {twice} (3 channel(s) kept, 2 dropped)\n  (shown with" in (
         captured.out
     )
     assert captured.err.count("['Fp1', 'FP1'] -> FP1; ['EEG Cz-REF', 'Cz'] -> CZ") == 2
     assert captured.err.count("--drop FP1 --drop Cz") == 2
     assert main(["channels", str(twice), "--drop", "FP1", "--drop", "Cz"]) == 0
+    # a rename onto a site the file has: shown, and advised, without the renamed channel
+    _, cap, _ = _raw_and_epochs_files(tmp_path / "cap", ["Fp1", "TP9", "TP7", "Cz"], 256.0)
+    capsys.readouterr()
+    assert main(["channels", str(cap), "--rename", "TP9=TP7"]) == 1
+    captured = capsys.readouterr()
+    assert (
+        "  TP7    ->  TP7 (34)\n  Cz     ->  CZ (29)\n  dropped: TP9\n  (shown with TP9"
+        in captured.out
+    )
+    assert "(shown with TP9 dropped, as the error below advises)" in captured.out
+    assert "maps 'TP9' to 'TP7', a site the recording already has: channel 'TP7'" in captured.err
+    assert "--drop TP9" in captured.err and "--drop TP7" not in captured.err
 
 
 def test_cli_channels_says_the_channels_of_an_electrode_twice_are_left_out_as_duplicates(
