@@ -317,12 +317,12 @@ def _train_option_strings() -> list[str]:
 
 def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
     """One stderr note when a probe trained on windows of continuous recordings predicts or
-    evaluates continuous recordings with windows from another start than its training's:
-    none given (0) or one given that differs (not when the trained start is given). The
-    start belongs to a recording (its hypnogram's grid, its labels file's rows), not to the
-    probe, so another one may be right; the note says which is used. A probe trained on
-    each recording's own start (several values, or ``--start annotations``): noted when no
-    ``--start`` is given."""
+    evaluates continuous recordings with windows from another start than its training's: one
+    given that differs (without ``--start``, the trained one is adopted: :func:`adopt_start`;
+    a probe without it recorded was trained from 0). Another start may be right (a
+    recording's hypnogram's grid, its labels file's rows); the note says which is used. A
+    probe trained on each recording's own start (several values, or ``--start
+    annotations``): noted when no ``--start`` is given."""
     how = (probe.training or {}).get("window_labels") or {}
     if not how or args.quiet or not any(is_continuous_input(p) for p in args.data):
         return
