@@ -2501,8 +2501,8 @@ def test_a_bids_trial_type_all_na_gives_way_to_a_filled_column(tmp_path, caplog)
         ("trial_type\tvalue", [("n/a", "1"), ("n/a", "2")], ["1", "2"], "value"),
         ("trial_type\tcondition", [("n/a", "left"), ("", "right")], ["left", "right"],
          "condition"),
-        ("trial_type\tvalue", [("n/a", "n/a"), ("n/a", "")], ["n/a", "n/a"], "trial_type"),
-        ("trial_type\tvalue", [("go", "1"), ("n/a", "2")], ["go", "n/a"], "trial_type"),
+        ("trial_type\tvalue", [("n/a", "n/a"), ("n/a", "")], [], "trial_type"),
+        ("trial_type\tvalue", [("go", "1"), ("n/a", "2")], ["go"], "trial_type"),
     )  # fmt: skip
     for k, (columns, cells, names, read) in enumerate(cases):
         table = tmp_path / f"t{k}_events.tsv"
@@ -2699,3 +2699,101 @@ def test_an_mne_events_file_is_refused_saying_how_to_use_it(weights, tmp_path, c
                  "--weights", str(weights), "-q"]) == 1  # fmt: skip
     assert "is an MNE events file" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_semicolon_table_reads_decimal_commas(tmp_path):
+    """A ``;``-separated table (Excel's CSV where the decimal separator is a comma) reads
+    ``2,5`` as 2.5, in onsets and durations alike, whether some cells or all have one; a
+    ``,``-separated table is read as before."""
+    from eegpt.annotations import read_annotations
+
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("onset;duration;trial_type\n1;0;a\n2,5;0;b\n4;1,5;c\n")
+    found = read_annotations(mixed)
+    assert list(zip(found.onset, found.duration, found.description, strict=True)) == [
+        (1.0, 0.0, "a"), (2.5, 0.0, "b"), (4.0, 1.5, "c")
+    ]  # fmt: skip
+    every = tmp_path / "every.csv"
+    every.write_text("onset;duration;description\n0,5;30,0;W\n30,5;30,0;N1\n")
+    found = read_annotations(every)
+    assert list(zip(found.onset, found.duration, found.description, strict=True)) == [
+        (0.5, 30.0, "W"), (30.5, 30.0, "N1")
+    ]  # fmt: skip
+    points = tmp_path / "points.csv"
+    points.write_text("onset,duration,description\n0.5,30,W\n")
+    assert list(read_annotations(points).onset) == [0.5]
+
+
+def test_an_onset_or_duration_that_is_no_number_is_refused(tmp_path):
+    """A row whose onset or duration cell is neither a number nor n/a (or blank) is refused,
+    naming the file, the row and the cell, rather than left out or given duration 0; n/a
+    cells are read as before (the row left out, the duration 0)."""
+    from eegpt.annotations import read_annotations
+
+    for header, row, cell, what in (
+        ("onset,duration,description", "2s,1,b", "'2s'", "onset"),
+        ("onset,duration,description", "2,1 s,b", "'1 s'", "duration"),
+        ("onset\tduration\tdescription", "2\tinf\tb", "'inf'", "duration"),
+        ("onset;duration;description", "2;1.000,5;b", "'1.000,5'", "duration"),
+    ):
+        table = tmp_path / "t.tsv" if "\t" in header else tmp_path / "t.csv"
+        sep = "\t" if "\t" in header else ";" if ";" in header else ","
+        table.write_text(f"{header}\n1{sep}0{sep}a\n{row}\n")
+        with pytest.raises(RecordingError, match=f"the {what} {cell} of its row 2 after") as err:
+            read_annotations(table)
+        assert str(table) in str(err.value)
+    table = tmp_path / "na.csv"
+    table.write_text("onset,duration,description\n1,n/a,a\nn/a,1,b\n,1,c\n3,,d\n")
+    found = read_annotations(table)
+    assert list(zip(found.onset, found.duration, found.description, strict=True)) == [
+        (1.0, 0.0, "a"), (3.0, 0.0, "d")
+    ]  # fmt: skip
+
+
+def test_a_row_that_ends_early_reads_its_missing_cells_as_na(tmp_path):
+    """A row with fewer cells than the header (``5.0<TAB>1.0`` under ``onset duration
+    trial_type``) reads the missing ones as n/a: its description is ``n/a`` (not ``None``),
+    its duration 0; in a BIDS events.tsv a missing trial_type leaves the row out, as n/a."""
+    from eegpt.annotations import read_annotations
+
+    text = "onset\tduration\ttrial_type\n1.0\t2.0\tgo\n5.0\t1.0\n9.0\n"
+    table = tmp_path / "short.tsv"
+    table.write_text(text)
+    found = read_annotations(table)
+    assert list(zip(found.onset, found.duration, found.description, strict=True)) == [
+        (1.0, 2.0, "go"), (5.0, 1.0, "n/a"), (9.0, 0.0, "n/a")
+    ]  # fmt: skip
+    bids = tmp_path / "sub-01_task-x_events.tsv"
+    bids.write_text(text)
+    assert list(read_annotations(bids).description) == ["go"]
+
+
+def test_a_bids_events_file_given_alone_leaves_out_na_rows_as_mne_bids_does(tmp_path):
+    """A BIDS events.tsv given as a file is read as MNE-BIDS reads it as the recording's
+    sidecar: a row whose trial_type is n/a is left out (its value does not name it), as is
+    one whose value is n/a where value names the events; another table keeps such rows."""
+    import mne_bids
+
+    from eegpt.annotations import read_annotations
+
+    text = (
+        "onset\tduration\ttrial_type\tvalue\n"
+        "1.5\t0.0\tT0\t3\n6.0\t3.0\tgo\t2\n17.0\tn/a\tn/a\t7\n27.5\t0.5\tstop\t4\n"
+    )
+    bids = tmp_path / "sub-01_task-x_events.tsv"
+    bids.write_text(text)
+    found = read_annotations(bids)
+    assert list(zip(found.onset, found.description, strict=True)) == [
+        (1.5, "T0"), (6.0, "go"), (27.5, "stop")
+    ]  # fmt: skip
+    info = mne.create_info(["Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((1, 4000)), info, verbose=False)
+    raw, _ = mne_bids.read._handle_events_reading(bids, raw)  # read_raw_bids's own reading
+    assert list(raw.annotations.description) == list(found.description)
+    values = tmp_path / "sub-01_task-y_events.tsv"
+    values.write_text("onset\tduration\tvalue\n1\t0\t3\n2\t0\tn/a\n")
+    assert list(read_annotations(values).description) == ["3"]
+    other = tmp_path / "events.tsv"
+    other.write_text(text)
+    assert list(read_annotations(other).description) == ["T0", "go", "n/a", "stop"]
+

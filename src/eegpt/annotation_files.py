@@ -439,8 +439,12 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       missing ``trial_type``, the next of these columns that holds values is read instead
       (said at INFO); where the column read holds numeric codes alone and another of these
       names holds text (``value`` = 1, 2 beside ``condition`` = left, right), the codes are
-      read, with a warning naming the column of text; ``n/a`` durations are 0, rows with an
-      ``n/a`` onset are left out). Onsets may be ISO 8601 date-times without a zone instead
+      read, with a warning naming the column of text; ``n/a`` (or blank) durations are 0,
+      rows with an ``n/a`` (or blank) onset are left out, a row ending early reads its missing
+      cells as ``n/a``, an onset or duration of other text is refused; a ``;``-separated table
+      reads a decimal comma, ``2,5``, as 2.5; a BIDS ``*_events.tsv`` leaves out the rows
+      whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, as MNE-BIDS
+      reads it beside its recording). Onsets may be ISO 8601 date-times without a zone instead
       (a diary: ``2026-11-03 23:58:41``, seconds whole or fractional), read as times on the
       recording's clock: the first is the annotations' ``orig_time`` (a zone is refused, a
       date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
@@ -551,19 +555,17 @@ def _read_table(
     rows = list(reader)
     header = {name.strip().lower(): name for name in reader.fieldnames or []}
 
+    decimal_comma = delimiter == ";"  # Excel's CSV where the decimal separator is a comma
+
     def number(text: Any) -> float | None:
-        try:
-            value = float(str(text).strip())
-        except ValueError:
-            return None
-        return value if np.isfinite(value) else None
+        return _table_number(text, decimal_comma)
 
     spans: dict[tuple[float, float, str], None] = {}
     older = next((header[k] for k in BIDS_DESCRIPTION_COLUMNS if k in header), None)
     if "onset" in header:  # BIDS, or onsets in seconds alike (without durations: markers)
         if not rows:
             return mne.Annotations([], [], []), None, older
-        onsets = [str(row[header["onset"]]).strip() for row in rows]
+        onsets = [_cell(row, header["onset"]) for row in rows]
         if not any(number(text) is not None for text in onsets):
             clock = next((t for t in onsets if _CLOCK_TIME.match(t)), None)
             if clock is not None:  # not MNE's date-times either: a time of day alone
@@ -576,12 +578,14 @@ def _read_table(
             dated = _date_times(path, onsets, quiet)
             if dated is None or "ch_names" in header:  # MNE's .csv of channels: its reader
                 return None, _NOT_ONSETS, None
+            _check_onsets(path, onsets, [d is not None for d in dated], "an ISO 8601 date-time")
             origin: datetime.datetime | None = next(d for d in dated if d is not None)
             from_start: list[float | None] = [
                 None if d is None or origin is None else (d - origin).total_seconds() for d in dated
             ]
         else:
             origin, from_start = None, [number(text) for text in onsets]
+            _check_onsets(path, onsets, [t is not None for t in from_start], "a number of seconds")
         key = _description_column(header, rows)
         if key is not None and not _holds_values(key, rows):  # BIDS's n/a trial_type ...
             later = _filled_column_after(key, header, rows)
@@ -599,10 +603,11 @@ def _read_table(
             _warn_unnamed_events(path, header, rows)
         elif key is not None and not quiet:
             _warn_coded_names(path, key, header, rows)
-        for row, onset in zip(rows, from_start, strict=True):
-            if onset is not None:
-                text = "event" if key is None else str(row[key]).strip()
-                spans[(onset, _duration(row, header, number), text)] = None
+        kept = _bids_events_kept(path, key, rows, quiet)
+        for k, (row, onset) in enumerate(zip(rows, from_start, strict=True)):
+            if onset is not None and kept[k]:
+                text = "event" if key is None else _cell(row, key)
+                spans[(onset, _duration(path, k, row, header, number), text)] = None
         if origin is not None:  # date-times: onsets from the first, which is the start
             found = _from_spans(spans)
             return (
@@ -631,13 +636,113 @@ def _read_table(
 
 
 def _duration(
-    row: Mapping[str, Any], header: Mapping[str, str], number: Callable[[Any], float | None]
+    path: str | os.PathLike,
+    k: int,
+    row: Mapping[str, Any],
+    header: Mapping[str, str],
+    number: Callable[[Any], float | None],
 ) -> float:
-    """The duration (s) of the event of a table's ``row``: its ``duration`` cell, 0 where
-    that is ``n/a`` (or blank) or the table has no such column (a list of stimuli)."""
+    """The duration (s) of the event of a table's ``row`` (the ``k``-th after the header,
+    from 0): its ``duration`` cell, 0 where that is ``n/a``, blank or missing, or the table
+    has no such column (a list of stimuli).
+
+    Raises
+    ------
+    RecordingError
+        If the cell holds something else than a finite number (``1 s``, ``inf``), naming the
+        file, row and cell: left out or read as 0, the event would be misplaced silently.
+    """
     if "duration" not in header:
         return 0.0
-    return number(row[header["duration"]]) or 0.0
+    cell = _cell(row, header["duration"])
+    if _is_missing(cell):
+        return 0.0
+    value = number(cell)
+    if value is None:
+        raise RecordingError(
+            f"could not read annotations from {path}: the duration {cell!r} of its row {k + 1} "
+            "after the header is no number of seconds; write it as one (1.5), or n/a for an "
+            "event without a duration"
+        )
+    return value
+
+
+#: The decimal comma of a number (``2,5``, ``-1,25e-6``): where a table's cells are separated
+#: by ``;`` (Excel's CSV in Germany and much of Europe), read as a decimal point.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+
+
+def _table_number(text: Any, decimal_comma: bool = False) -> float | None:
+    """The finite number a table's cell ``text`` holds; None for any other text (``n/a``,
+    ``inf``, a word). With ``decimal_comma`` (a ``;``-separated table, which cannot hold a
+    comma as a separator), ``2,5`` reads 2.5."""
+    cell = str(text).strip()
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(cell):
+        cell = cell.replace(",", ".")
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _cell(row: Mapping[str, Any], name: str) -> str:
+    """The cell of column ``name`` of a table's ``row``, stripped; ``n/a`` where the row ends
+    before it (``csv.DictReader`` fills None), as BIDS writes a missing value."""
+    value = row.get(name)
+    return "n/a" if value is None else str(value).strip()
+
+
+def _is_missing(cell: str) -> bool:
+    """Whether a table's ``cell`` (:func:`_cell`) holds no value: blank, ``n/a`` or ``nan``
+    (the cells MNE-BIDS leaves out as onsets)."""
+    return cell.lower() in ("", "n/a", "nan")
+
+
+def _check_onsets(
+    path: str | os.PathLike, onsets: Sequence[str], read: Sequence[bool], kind: str
+) -> None:
+    """Refuse a table whose onset cell holds a value that is not ``kind`` (``read``: which
+    were): a row with an ``n/a`` or blank onset is left out, as BIDS means it, but one of
+    another text (``2.5s``, a date-time among seconds) would be lost silently.
+
+    Raises
+    ------
+    RecordingError
+        Naming the file, the first such row (after the header, from 1) and its cell.
+    """
+    for k, (cell, ok) in enumerate(zip(onsets, read, strict=True)):
+        if not ok and not _is_missing(cell):
+            raise RecordingError(
+                f"could not read annotations from {path}: the onset {cell!r} of its row "
+                f"{k + 1} after the header is not {kind}, as the other onsets are; write it "
+                "as they are, or n/a to leave the row out"
+            )
+
+
+#: The columns of a BIDS ``*_events.tsv`` whose ``n/a`` rows MNE-BIDS leaves out when it names
+#: the events by them (``mne_bids.read_raw_bids``: "drop events unrelated to a trial type").
+_BIDS_DROPPED_NA = ("trial_type", "value")
+
+
+def _bids_events_kept(
+    path: str | os.PathLike, key: str | None, rows: Sequence[Mapping[str, Any]], quiet: bool
+) -> list[bool]:
+    """Which ``rows`` of a table of onsets are read: all, but for a BIDS ``*_events.tsv``
+    whose events are named by ``trial_type`` or ``value`` (``key``) those where it is
+    ``n/a`` (or missing), as MNE-BIDS leaves them out reading the recording's sidecar, so
+    that the file given alone is read as the recording's own events are (said at INFO,
+    unless ``quiet``)."""
+    bids = str(path).lower().endswith("_events.tsv")
+    if not bids or key is None or key.strip().lower() not in _BIDS_DROPPED_NA:
+        return [True] * len(rows)
+    kept = [_cell(row, key) != "n/a" for row in rows]
+    if not all(kept) and not quiet:
+        _log(
+            f"{path}: {kept.count(False)} of its rows have {key!r} n/a and are left out, "
+            "as MNE-BIDS leaves them out reading a recording's events"
+        )
+    return kept
 
 
 def no_duration_text(path: str | os.PathLike) -> str:
