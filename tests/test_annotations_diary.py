@@ -1,5 +1,5 @@
 """Diaries of wall-clock times given as annotations: date-times read on the recording's clock
-(zones refused, mixed precision read, dates alone warned of), and entries that fall before a
+(zones read in UTC for a UTC clock, mixed precision read, dates alone warned of), and entries that fall before a
 recording, in a gap of a discontinuous EDF+D file, or after its end warned of."""
 
 from __future__ import annotations
@@ -24,18 +24,76 @@ def _diary(path, *rows: str):
     return path
 
 
-@pytest.mark.parametrize("zone", ["+01:00", "Z", "-0500"])
-def test_a_diary_time_with_a_zone_is_refused(tmp_path, zone):
+@pytest.mark.parametrize(
+    ("zone", "hours"), [("+01:00", -1), ("Z", 0), ("-0500", 5), ("+0530", -5.5)]
+)
+def test_a_diary_time_with_a_zone_is_read_in_utc(tmp_path, zone, hours):
     """MNE's reader gave up on the zone (orig_time None, a warning of its own) and the
-    onsets counted from the first row: every label shifted. The clock of an EDF recording
-    has no zone, so a zoned time cannot be placed on it: refused, saying how to write it."""
+    onsets counted from the first row: every label shifted. A time with a zone is the moment
+    in UTC (its orig_time), onsets of other zones converted alike."""
     diary = _diary(
-        tmp_path / "tz.csv", f"2026-11-03 23:58:41{zone},0,felt dizzy", "2026-11-03 23:59:20,0,x"
+        tmp_path / "tz.csv",
+        f"2026-11-03 23:58:41{zone},0,felt dizzy",
+        f"2026-11-03 23:59:20{zone},0,x",
     )
-    said = re.escape(f"1 of its onsets carry a time zone ('2026-11-03 23:58:41{zone}')")
-    with pytest.raises(RecordingError, match=said + r".*local times on the recording's clock, "
-                       "without a zone"):  # fmt: skip
+    found = read_annotations(diary)
+    moment = datetime.datetime(2026, 11, 3, 23, 58, 41, tzinfo=UTC)
+    assert found.orig_time == moment + datetime.timedelta(hours=hours)
+    np.testing.assert_allclose(found.onset, [0.0, 39.0])
+
+
+def test_a_diary_of_times_with_and_without_a_zone_is_refused(tmp_path):
+    """A zone-less time is on the recording's clock, a zoned one in its zone: mixed in one
+    diary they cannot be placed together, so the file is refused saying how to write it."""
+    diary = _diary(
+        tmp_path / "tz.csv", "2026-11-03 23:58:41+01:00,0,felt dizzy", "2026-11-03 23:59:20,0,x"
+    )
+    said = re.escape(
+        "1 of its onsets carry a time zone ('2026-11-03 23:58:41+01:00') and 1 do not "
+        "('2026-11-03 23:59:20')"
+    )
+    with pytest.raises(RecordingError, match=said + ".*write all of them alike"):
         read_annotations(diary)
+
+
+def test_zoned_diary_times_are_placed_on_a_utc_clock_and_refused_on_a_local_one(tmp_path):
+    """A FIF recording's clock is UTC: a zoned time lands at its moment (12:00:10+01:00 is
+    10 s after a start of 11:00:00 UTC). An EDF header's local clock has no zone: refused,
+    saying so for that clock (not claiming an EDF header for another recording)."""
+    from eegpt.annotation_time import in_recording_time
+
+    diary = _diary(tmp_path / "tz.csv", "2020-01-01T12:00:10+01:00,8,EC")
+    found = read_annotations(diary)
+    start = datetime.datetime(2020, 1, 1, 11, 0, 0, tzinfo=UTC)
+    for clock in ("utc", "acq_time"):
+        placed = in_recording_time(found, start, 0.0, date_clock=clock)
+        np.testing.assert_allclose(placed.onset, [10.0])
+    with pytest.raises(RecordingError, match="the local wall clock of its header, without a "):
+        in_recording_time(found, start, 0.0, date_clock="local")
+    with pytest.raises(RecordingError, match=re.escape(f"the annotations of {diary} carry a ")):
+        in_recording_time(found, start, 0.0, date_clock="local", given=diary)
+    with pytest.raises(RecordingError, match="is on a clock eegpt cannot tell"):
+        in_recording_time(found, start, 0.0, date_clock="unknown")
+    plain = read_annotations(_diary(tmp_path / "plain.csv", "2020-01-01T11:00:10,8,EC"))
+    placed = in_recording_time(plain, start, 0.0, date_clock="local")  # as before
+    np.testing.assert_allclose(placed.onset, [10.0])
+
+
+def test_zoned_diary_times_label_the_windows_of_a_fif_recording(tmp_path, tiny_model):
+    """End to end: embed a FIF recording (clock UTC) with a zoned diary, and label its
+    windows from the same file: the entry lands at its moment."""
+    import mne
+
+    info = mne.create_info(["Fp1", "Fp2", "C3", "C4", "Cz", "O1", "O2", "Pz"], 256.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).standard_normal((8, 20 * 256)) * 1e-5, info)
+    raw.set_meas_date(datetime.datetime(2020, 1, 1, 11, 0, 0, tzinfo=UTC))
+    path = tmp_path / "rec_raw.fif"
+    raw.save(path)
+    diary = _diary(tmp_path / "tz.csv", "2020-01-01T12:00:08+01:00,4,EC")
+    by_window, _ = _embed(tiny_model, path, diary)
+    assert [t for t, a in by_window.items() if "EC" in a] == [8.0, 10.0]
+    emb = tiny_model.embed(path, window_seconds=2.0)
+    assert list(emb.window_labels(diary)[3:7]) == [None, "EC", "EC", None]
 
 
 def test_date_times_of_whole_and_fractional_seconds_are_read_together(tmp_path):

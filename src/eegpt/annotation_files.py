@@ -32,7 +32,7 @@ from eegpt._logging import few, ignored_warnings
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._rates import nominal_rate
-from eegpt.annotation_time import annotations_of, utc, whole_samples
+from eegpt.annotation_time import annotations_of, mark_zoned, utc, whole_samples
 from eegpt.errors import MissingFileError, RecordingError
 from eegpt.text_tables import is_number, table_head, table_text
 
@@ -360,7 +360,7 @@ _CLOCK_TIME = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d*)?)?$")  # 23:10:30, 00:30
 
 #: An ISO 8601 date-time as a diary gives it: ``2026-11-03 23:58:41``, ``2026-11-03T23:58:41.5``,
 #: seconds optional and to any precision; a zone (``Z``, ``+01:00``) or a date alone are told
-#: apart, to be refused or warned of (:func:`_date_times`).
+#: apart, to be converted to UTC or warned of (:func:`_date_times`).
 _DATE_TIME = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
@@ -371,30 +371,34 @@ _DATE_TIME = re.compile(
 
 def _date_times(
     path: str | os.PathLike, onsets: Sequence[str], quiet: bool = False
-) -> list[datetime.datetime | None] | None:
+) -> tuple[list[datetime.datetime | None] | None, bool]:
     """The onsets of a table as date-times without a zone (None where a row holds none, such
-    as ``n/a``), to place on the recording's clock; None where none is an ISO 8601 date-time
-    (another table). Seconds may be whole in some rows and fractional in others. A date
-    without a time of day is read as midnight, with a warning (none with ``quiet``).
+    as ``n/a``), to place on the recording's clock, and whether they carried a zone; None
+    where none is an ISO 8601 date-time (another table). Seconds may be whole in some rows
+    and fractional in others. A date without a time of day is read as midnight, with a
+    warning (none with ``quiet``). Onsets with a zone (``Z``, ``+01:00``) are converted to
+    UTC, for a recording whose clock is UTC (FIF): :func:`eegpt.annotation_time.mark_zoned`;
+    one whose clock has no zone refuses them when they are placed on it.
 
     Raises
     ------
     RecordingError
-        If an onset carries a time zone (``Z``, ``+01:00``): the recording's clock has none
-        (an EDF header keeps local time without one), so a moment in a zone cannot be found
-        on it.
+        If some onsets carry a zone and others not: the latter are on the recording's clock,
+        the former in their zone, which cannot be told apart on one clock.
     """
     matches = [_DATE_TIME.match(text) for text in onsets]
     if not any(matches):
-        return None
+        return None, False
     zoned = [text for text, m in zip(onsets, matches, strict=True) if m and m.group(8)]
-    if zoned:
+    plain = [text for text, m in zip(onsets, matches, strict=True) if m and not m.group(8)]
+    if zoned and plain:
         raise RecordingError(
             f"could not read annotations from {path}: {len(zoned)} of its onsets carry a time "
-            f"zone ({few([repr(t) for t in zoned])}), but the recording's clock has none (an "
-            "EDF header, as most, keeps the local time of its start without one), so they "
-            "cannot be placed on it; write them as local times on the recording's clock, "
-            "without a zone (2026-11-03 23:58:41)"
+            f"zone ({few([repr(t) for t in zoned])}) and {len(plain)} do not "
+            f"({few([repr(t) for t in plain])}): those without one would be on the "
+            "recording's clock, the others in their zone; write all of them alike, with a "
+            "zone (2026-11-03T23:58:41Z) or without (2026-11-03 23:58:41, on the recording's "
+            "clock)"
         )
     dated: list[datetime.datetime | None] = []
     for text, m in zip(onsets, matches, strict=True):
@@ -411,6 +415,8 @@ def _date_times(
             raise RecordingError(
                 f"could not read annotations from {path}: its onset {text!r} is no date-time: {err}"
             ) from None
+        if m.group(8):  # the moment in UTC, as the clock of a FIF recording is
+            date = _in_utc(date, m.group(8))
         dated.append(date)
     dates_alone = [t for t, m in zip(onsets, matches, strict=True) if m and m.group(4) is None]
     if dates_alone and not quiet:
@@ -420,7 +426,18 @@ def _date_times(
             "that day. Give the time of day (2026-11-04 00:00:10) for them to land where they "
             "happened"
         )
-    return dated
+    return dated, bool(zoned)
+
+
+def _in_utc(date: datetime.datetime, zone: str) -> datetime.datetime:
+    """The zone-less ``date`` of time zone ``zone`` (``Z``, ``+01:00``, ``-0500``, ``+01``)
+    as the moment in UTC, zone-less too."""
+    if zone.upper() == "Z":
+        return date
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return date - sign * offset
 
 
 def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
@@ -446,8 +463,9 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, as MNE-BIDS
       reads it beside its recording). Onsets may be ISO 8601 date-times without a zone instead
       (a diary: ``2026-11-03 23:58:41``, seconds whole or fractional), read as times on the
-      recording's clock: the first is the annotations' ``orig_time`` (a zone is refused, a
-      date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
+      recording's clock: the first is the annotations' ``orig_time`` (a zone, ``Z`` or
+      ``+01:00``, is converted to UTC and placed on a recording whose clock is UTC, refused
+      on one whose clock has none; a date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
       left to its reader;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
@@ -575,7 +593,7 @@ def _read_table(
                     "a local time on the recording's clock, without a zone), or onsets in "
                     "seconds from the recording's start"
                 )
-            dated = _date_times(path, onsets, quiet)
+            dated, zoned = _date_times(path, onsets, quiet)
             if dated is None or "ch_names" in header:  # MNE's .csv of channels: its reader
                 return None, _NOT_ONSETS, None
             _check_onsets(path, onsets, [d is not None for d in dated], "an ISO 8601 date-time")
@@ -610,13 +628,10 @@ def _read_table(
                 spans[(onset, _duration(path, k, row, header, number), text)] = None
         if origin is not None:  # date-times: onsets from the first, which is the start
             found = _from_spans(spans)
-            return (
-                mne.Annotations(
-                    found.onset, found.duration, found.description, orig_time=utc(origin)
-                ),
-                key,
-                older,
+            dated_found = mne.Annotations(
+                found.onset, found.duration, found.description, orig_time=utc(origin)
             )
+            return (mark_zoned(dated_found) if zoned else dated_found), key, older
     elif {"start_time", "stop_time", "label"} <= header.keys():  # TUH EEG
         by_channel: dict[str, list[tuple[float, float, str]]] = {}
         for row in rows:

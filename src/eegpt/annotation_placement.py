@@ -63,6 +63,8 @@ def placed(extra: str | os.PathLike | mne.Annotations, recording: Any) -> mne.An
             getattr(recording, "file_offset", None),
             getattr(recording, "source", "recording"),
         ),
+        date_clock=getattr(recording, "date_clock", None),
+        given=named(extra),
     )
     clock = None if counts_samples(extra) else getattr(recording, "clock", None)
     dated = found.orig_time is not None and not near_unix_epoch(found.orig_time)

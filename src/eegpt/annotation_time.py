@@ -23,6 +23,7 @@ import numpy as np
 from eegpt._logging import ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt._rates import nominal_rate
+from eegpt.errors import RecordingError
 
 
 def annotations_of(raw: mne.io.BaseRaw) -> mne.Annotations | None:
@@ -134,6 +135,60 @@ def _fif_file_start(raw: mne.io.Raw) -> float | None:
     return None
 
 
+#: The attribute :func:`mark_zoned` sets on annotations read from times with a zone.
+_ZONED = "_eegpt_zoned"
+
+#: The clocks (``metadata["clock"]``, :func:`eegpt.mne_inputs.date_clock`) of a measurement
+#: date in UTC, on which a moment given with a zone is found exactly: FIF's and EGI's, and a
+#: BIDS ``acq_time`` as MNE-BIDS gives it.
+UTC_CLOCKS = frozenset({"utc", "acq_time"})
+
+
+def mark_zoned(annotations: mne.Annotations) -> mne.Annotations:
+    """``annotations`` (the same object) marked as read from date-times with a zone (``Z``,
+    ``+01:00``), their ``orig_time`` the moment in UTC: :func:`in_recording_time` places them
+    only on a recording whose clock is UTC (:data:`UTC_CLOCKS`)."""
+    setattr(annotations, _ZONED, True)
+    return annotations
+
+
+def is_zoned(annotations: mne.Annotations) -> bool:
+    """Whether ``annotations`` were read from date-times with a zone (:func:`mark_zoned`)."""
+    return bool(getattr(annotations, _ZONED, False))
+
+
+def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any = None) -> None:
+    """Refuse annotations read from date-times with a zone on a recording whose measurement
+    date is on a clock without one (``date_clock``: ``"local"``, an EDF/BDF or BrainVision
+    header's wall clock; ``"unknown"``; ``"anonymized"``; None: not said), where the moment
+    they name cannot be found. ``given``: the file they were read from, named.
+
+    Raises
+    ------
+    RecordingError
+        Saying which clock the recording has and how to write the times instead.
+    """
+    if not is_zoned(annotations) or date_clock in UTC_CLOCKS:
+        return
+    why = {
+        "local": "is the local wall clock of its header, without a zone (an EDF/BDF, "
+        "BrainVision or Nihon Kohden header keeps the local time of its start)",
+        "anonymized": "is EDF's placeholder for an unknown or anonymized start (1985-01-01)",
+    }.get(
+        str(date_clock),
+        "is on a clock eegpt cannot tell (a Raw made in Python, a GDF file: MNE labels its "
+        "date UTC, which may be a local time)",
+    )
+    which = "the annotations given" if given is None else f"the annotations of {given}"
+    raise RecordingError(
+        f"{which} carry a time zone (read from date-times with Z or an offset, "
+        "now in UTC), but the recording's measurement date "
+        f"{why}, so the moments they name cannot be found on it; write them as local times "
+        "on the recording's clock, without a zone (2026-11-03 23:58:41). A recording whose "
+        "clock is UTC (FIF, EGI .mff, a BIDS acq_time) takes them with a zone"
+    )
+
+
 def in_recording_time(
     annotations: mne.Annotations,
     meas_date: str | datetime.datetime | None,
@@ -141,6 +196,8 @@ def in_recording_time(
     clock: Any = None,
     *,
     file_offset: float = 0.0,
+    date_clock: str | None = None,
+    given: Any = None,
 ) -> mne.Annotations:
     """``annotations`` with onsets in seconds from a recording's first sample (the time base
     of window onsets).
@@ -163,6 +220,12 @@ def in_recording_time(
     cropped after reading); it is subtracted, so that they land where the same annotations
     in EDF+ form (with a start) would. 0 (the default) keeps MNE's convention for
     ``orig_time=None``: onsets from the recording's first sample.
+
+    ``date_clock``: which clock ``meas_date`` is on (``metadata["clock"]``,
+    :func:`eegpt.mne_inputs.date_clock`). Annotations read from date-times with a zone
+    (:func:`mark_zoned`, their start in UTC) are placed only on a UTC clock (FIF's:
+    :data:`UTC_CLOCKS`) and refused on any other (:func:`_check_zone`, naming ``given``, the
+    file they were read from).
     """
     onsets = np.asarray(annotations.onset, dtype=np.float64)
     if isinstance(meas_date, str):
@@ -175,6 +238,7 @@ def in_recording_time(
     if placeholder:  # no start, written as times from 1970-01-01: as orig_time=None below
         onsets = onsets + (utc(annotations.orig_time) - _EPOCH).total_seconds() - file_offset
     elif annotations.orig_time is not None:
+        _check_zone(annotations, date_clock, given)
         if meas_date is None:
             raise ValueError(
                 "the annotations carry a start time (orig_time "

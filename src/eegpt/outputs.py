@@ -664,6 +664,8 @@ class Embeddings:
                 file_offset=file_offset_for(
                     annotations, found, self.metadata.get("file_offset"), "window_labels"
                 ),
+                date_clock=self.metadata.get("clock"),
+                given=annotations,
             )
         length = float((self.metadata.get("preprocessing") or {}).get("window_seconds", 4.0))
         # the windows' end, rejected ones too; the recording may go on for less than a window
