@@ -2790,6 +2790,15 @@ def test_a_bids_events_file_given_alone_leaves_out_na_rows_as_mne_bids_does(tmp_
     raw = mne.io.RawArray(np.zeros((1, 4000)), info, verbose=False)
     raw, _ = mne_bids.read._handle_events_reading(bids, raw)  # read_raw_bids's own reading
     assert list(raw.annotations.description) == list(found.description)
+    coded = tmp_path / "sub-01_task-z_events.tsv"
+    coded.write_text(
+        "onset\tduration\ttrial_type\tvalue\n"
+        "1\t0\tgo\t1\n2\t0\tgo\t2\n3\t0\tstop\t3\n4\t0\tstop\t3\n5\t0\tgo\tn/a\n"
+    )
+    found = read_annotations(coded)
+    assert list(found.description) == ["go/1", "go/2", "stop", "stop", "go/na"]
+    raw, _ = mne_bids.read._handle_events_reading(coded, raw)
+    assert list(raw.annotations.description) == list(found.description)
     values = tmp_path / "sub-01_task-y_events.tsv"
     values.write_text("onset\tduration\tvalue\n1\t0\t3\n2\t0\tn/a\n")
     assert list(read_annotations(values).description) == ["3"]

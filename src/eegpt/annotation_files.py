@@ -460,8 +460,9 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       rows with an ``n/a`` (or blank) onset are left out, a row ending early reads its missing
       cells as ``n/a``, an onset or duration of other text is refused; a ``;``-separated table
       reads a decimal comma, ``2,5``, as 2.5; a BIDS ``*_events.tsv`` leaves out the rows
-      whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, as MNE-BIDS
-      reads it beside its recording). Onsets may be ISO 8601 date-times without a zone instead
+      whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, and names
+      a ``trial_type`` that goes with several values ``trial_type/value``, as MNE-BIDS reads
+      it beside its recording). Onsets may be ISO 8601 date-times without a zone instead
       (a diary: ``2026-11-03 23:58:41``, seconds whole or fractional), read as times on the
       recording's clock: the first is the annotations' ``orig_time`` (a zone, ``Z`` or
       ``+01:00``, is converted to UTC and placed on a recording whose clock is UTC, refused
@@ -622,9 +623,10 @@ def _read_table(
         elif key is not None and not quiet:
             _warn_coded_names(path, key, header, rows)
         kept = _bids_events_kept(path, key, rows, quiet)
+        names = _bids_event_names(path, key, header, rows, kept)
         for k, (row, onset) in enumerate(zip(rows, from_start, strict=True)):
             if onset is not None and kept[k]:
-                text = "event" if key is None else _cell(row, key)
+                text = names[k]
                 spans[(onset, _duration(path, k, row, header, number), text)] = None
         if origin is not None:  # date-times: onsets from the first, which is the start
             found = _from_spans(spans)
@@ -733,6 +735,35 @@ def _check_onsets(
                 f"{k + 1} after the header is not {kind}, as the other onsets are; write it "
                 "as they are, or n/a to leave the row out"
             )
+
+
+def _bids_event_names(
+    path: str | os.PathLike,
+    key: str | None,
+    header: Mapping[str, str],
+    rows: Sequence[Mapping[str, Any]],
+    kept: Sequence[bool],
+) -> list[str]:
+    """The names of the events of ``rows`` (``event`` without a column ``key``), and for a
+    BIDS ``*_events.tsv`` named by ``trial_type`` beside a ``value`` column, as MNE-BIDS
+    names them reading it beside its recording: a ``trial_type`` that goes with several
+    values among the rows read (``kept``) is named ``trial_type/value`` in each of its rows
+    (``go/1``, ``go/2``; an ``n/a`` value as ``na``), so that each name has one code."""
+    if key is None:
+        return ["event"] * len(rows)
+    names = [_cell(row, key) for row in rows]
+    bids = str(path).lower().endswith("_events.tsv")
+    if not bids or key.strip().lower() != "trial_type" or "value" not in header:
+        return names
+    values = [_cell(row, header["value"]) for row in rows]
+    seen: dict[str, set[str]] = {}
+    for name, value, read in zip(names, values, kept, strict=True):
+        if read:
+            seen.setdefault(name, set()).add(value)
+    return [
+        f"{name}/{'na' if value == 'n/a' else value}" if len(seen.get(name, ())) > 1 else name
+        for name, value in zip(names, values, strict=True)
+    ]
 
 
 #: The columns of a BIDS ``*_events.tsv`` whose ``n/a`` rows MNE-BIDS leaves out when it names
