@@ -2742,6 +2742,10 @@ def test_an_onset_or_duration_that_is_no_number_is_refused(tmp_path):
         with pytest.raises(RecordingError, match=f"the {what} {cell} of its row 2 after") as err:
             read_annotations(table)
         assert str(table) in str(err.value)
+    tabs = tmp_path / "comma.tsv"
+    tabs.write_text("onset\tduration\tdescription\n1\t0\ta\n2\t1,5\tb\n")
+    with pytest.raises(RecordingError, match=r"'1,5' has a decimal comma, .* write 1\.5\)"):
+        read_annotations(tabs)
     table = tmp_path / "na.csv"
     table.write_text("onset,duration,description\n1,n/a,a\nn/a,1,b\n,1,c\n3,,d\n")
     found = read_annotations(table)

@@ -679,9 +679,20 @@ def _duration(
         raise RecordingError(
             f"could not read annotations from {path}: the duration {cell!r} of its row {k + 1} "
             "after the header is no number of seconds; write it as one (1.5), or n/a for an "
-            "event without a duration"
+            f"event without a duration{_comma_hint(cell)}"
         )
     return value
+
+
+def _comma_hint(cell: str) -> str:
+    """``"; ... decimal comma ..."``: how to write a cell with a decimal comma (``2,5``) in a
+    table not separated by ``;`` (where it is read: :func:`_table_number`); "" otherwise."""
+    if not _DECIMAL_COMMA.fullmatch(cell):
+        return ""
+    return (
+        f" ({cell!r} has a decimal comma, read only in a table whose cells are separated by "
+        f"';': write {cell.replace(',', '.')})"
+    )
 
 
 #: The decimal comma of a number (``2,5``, ``-1,25e-6``): where a table's cells are separated
@@ -733,7 +744,7 @@ def _check_onsets(
             raise RecordingError(
                 f"could not read annotations from {path}: the onset {cell!r} of its row "
                 f"{k + 1} after the header is not {kind}, as the other onsets are; write it "
-                "as they are, or n/a to leave the row out"
+                f"as they are, or n/a to leave the row out{_comma_hint(cell)}"
             )
 
 
