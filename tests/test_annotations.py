@@ -2144,6 +2144,30 @@ def test_a_tuh_label_file_naming_another_recording_is_warned_of_wherever_joined(
     assert any("names the recording 'B'" in w for w in kept)
 
 
+def test_a_sleep_edf_hypnogram_of_another_night_is_warned_of(model, tmp_path):
+    """A Sleep-EDF hypnogram named for another night (SC4021EH-Hypnogram.edf) joined to a
+    Sleep-EDF recording (SC4001E0-PSG.edf) is warned of, naming both: its start date-time may
+    be the recording's, so nothing else tells. Its own night's, or names that are not
+    Sleep-EDF's, are taken silently (nothing is guessed of other names)."""
+    from eegpt.annotation_files import check_named, sleep_edf_night
+
+    raw = annotated_raw()
+    psg = write_edf(raw, tmp_path / "SC4001E0-PSG.edf")
+    other = write_edf(raw, tmp_path / "SC4021EH-Hypnogram.edf")
+    own = write_edf(raw, tmp_path / "SC4001EC-Hypnogram.edf")
+    said = r"SC4021EH-Hypnogram\.edf is the Sleep-EDF hypnogram of SC4021 .* joined to .*SC4001E0"
+    with pytest.warns(EEGPTWarning, match=said):
+        model.embed(str(psg), annotations=str(other))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.embed(str(psg), annotations=str(own))
+        check_named(str(other), str(tmp_path / "night1.edf"))  # not Sleep-EDF's names
+        check_named(str(tmp_path / "SC4021EH-hyp.edf"), str(psg))
+    assert not [w for w in caught if "Sleep-EDF" in str(w.message)]
+    assert sleep_edf_night("x/ST7011JP-Hypnogram.edf", "Hypnogram") == "ST7011"
+    assert sleep_edf_night("x/ST7011JP-Hypnogram.edf", "PSG") is None
+
+
 def test_a_tuh_label_file_joined_to_an_in_memory_recording_is_not_warned_of(tmp_path):
     """An in-memory recording ("<Raw>", "<Epochs>", "<array>") has no file name to compare
     with a label file's '# bname' line: no warning; a file recording naming another still

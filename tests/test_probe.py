@@ -1535,6 +1535,14 @@ def test_annotation_files_of_other_recordings_are_refused(weights, tmp_path, cap
     check_annotation_files([(b, tuh("labels.csv_bi", "B"))])  # bname says whose
     check_annotation_files([(b, tuh("B.csv", "B_raw"))])  # the stems agree
     check_annotation_files([(a, "SC4001EC-Hypnogram.edf"), (b, "SC4011EH-Hypnogram.edf")])
+    # Sleep-EDF's names give subject and night: another given recording's night is a swap
+    psg1, psg2 = str(tmp_path / "SC4001E0-PSG.edf"), str(tmp_path / "SC4021E0-PSG.edf")
+    check_annotation_files([(psg1, "SC4001EC-Hypnogram.edf"), (psg2, "SC4021EH-Hypnogram.edf")])
+    check_annotation_files([(psg1, "SC4031EH-Hypnogram.edf")])  # no night given: warned of
+    with pytest.raises(ValueError, match=r"SC4021EH-Hypnogram\.edf is the Sleep-EDF hypnogram "
+                       r"of SC4021 .* given for .*SC4001E0-PSG\.edf, the recording of SC4001 "
+                       r".* it is .*SC4021E0-PSG\.edf's: swapped\?"):  # fmt: skip
+        check_annotation_files([(psg1, "SC4021EH-Hypnogram.edf"), (psg2, "SC4001EC-Hypnogram.edf")])
     with pytest.raises(ValueError, match=r"B\.csv_bi names the recording 'B' \(its '# bname' "
                        r"line\), but it is given for .*A_noann\.edf .* it looks like .*B\.edf's: "
                        r"swapped\?"):  # fmt: skip

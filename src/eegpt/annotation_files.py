@@ -8,7 +8,8 @@ reads itself (:func:`read_table_annotations`): BIDS ``*_events.tsv`` and tables 
 column naming the events, ISO 8601 date-times of a diary), TUH EEG ``.csv``/``.csv_bi`` and
 ``.tse``/``.tse_bi`` label files. Beside them: the errors and advice for files of other
 kinds (MNE events files, lists of stages, eegpt's own tables, TUH's ``.lbl``), the ``# bname``
-line of a TUH label file (:func:`recording_named`, :func:`check_named`), which files count
+line of a TUH label file (:func:`recording_named`, :func:`check_named`) and the night a
+Sleep-EDF hypnogram's name gives (:func:`sleep_edf_night`), which files count
 their recording's samples rather than its clock (:func:`counts_samples`), and the column an
 output's table was read by then and now (:func:`names_read_otherwise`).
 """
@@ -1057,11 +1058,12 @@ def check_named(extra: Any, source: Any) -> None:
     whose own stem is not the recording's either: another patient's labels, unless the
     recording is a renamed (de-identified, BIDS-converted) copy. Nothing for
     ``mne.Annotations``, other files, or without a source or with an in-memory one
-    (``"<Raw>"``, ``"<Epochs>"``, ``"<array>"``: no file name to compare)."""
+    (``"<Raw>"``, ``"<Epochs>"``, ``"<array>"``: no file name to compare). A Sleep-EDF
+    hypnogram of another night than its Sleep-EDF recording is warned of too
+    (:func:`check_sleep_edf_named`)."""
     if not isinstance(extra, (str, os.PathLike)) or not source or str(source).startswith("<"):
         return
-    from pathlib import Path
-
+    check_sleep_edf_named(extra, source)
     named = recording_named(extra)
     stem = Path(str(source)).stem
     if named is None or _same_recording(named, stem) or _same_recording(Path(extra).stem, stem):
@@ -1070,6 +1072,49 @@ def check_named(extra: Any, source: Any) -> None:
         f"{extra} names the recording {named!r} (its '# bname' line), but it is joined to "
         f"{source}: taken as its labels (a renamed copy of {named}?); if it is another "
         "recording's, give this recording's own annotations file"
+    )
+
+
+_SLEEP_EDF = re.compile(r"^(S[CT]\d{4})[A-Z0-9]{2}-(PSG|Hypnogram)$", re.IGNORECASE)
+# "SC4001E0-PSG", "SC4001EC-Hypnogram", "ST7011J0-PSG": study, subject and night, then 2 more
+
+
+def sleep_edf_night(path: Any, kind: str) -> str | None:
+    """The subject and night (``"SC4001"``, the name's first 6 characters, upper case) that
+    ``path``'s file name gives when it follows Sleep-EDF's naming of ``kind`` (``"PSG"``:
+    ``SC4001E0-PSG.edf``; ``"Hypnogram"``: ``SC4001EC-Hypnogram.edf``; ``ST`` for the
+    telemetry study), None for any other name (nothing is guessed of those)."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    found = _SLEEP_EDF.match(Path(str(path)).stem)
+    if found is None or found.group(2).lower() != kind.lower():
+        return None
+    return found.group(1).upper()
+
+
+def sleep_edf_mismatch(extra: Any, source: Any) -> str | None:
+    """The night (:func:`sleep_edf_night`) of ``extra``, a Sleep-EDF hypnogram file joined to
+    the recording ``source``, where ``source`` is named as a Sleep-EDF recording of another
+    night (``SC4021EH-Hypnogram.edf`` for ``SC4001E0-PSG.edf``); None where they agree or
+    either name is not Sleep-EDF's."""
+    night, own = sleep_edf_night(extra, "Hypnogram"), sleep_edf_night(source, "PSG")
+    return night if night is not None and own is not None and night != own else None
+
+
+def check_sleep_edf_named(extra: Any, source: Any) -> None:
+    """Warn when ``extra``, an annotations file joined to the recording ``source``, is a
+    Sleep-EDF hypnogram (``SC4021EH-Hypnogram.edf``) of another night than the Sleep-EDF
+    recording ``source`` (``SC4001E0-PSG.edf``): :func:`sleep_edf_mismatch`. Both may share a
+    start date-time, so nothing else tells that its stages are another night's."""
+    night = sleep_edf_mismatch(extra, source)
+    if night is None:
+        return
+    own = sleep_edf_night(source, "PSG")
+    _warn(
+        f"{extra} is the Sleep-EDF hypnogram of {night} (its name: subject and night), but it "
+        f"is joined to {source}, the recording of {own}: its stages are taken as {own}'s "
+        f"although they are another night's; give {source} its own hypnogram "
+        f"({own}??-Hypnogram.edf)"
     )
 
 

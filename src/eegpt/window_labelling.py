@@ -240,12 +240,15 @@ def check_annotation_files(
     whose ``# bname`` names no given recording (a renamed or de-identified copy given its
     true label file), with a warning when it is read (:func:`eegpt.annotations.check_named`).
     Another given recording whose stem is the file's exactly wins over a prefix match of the
-    file's own recording (``rec_1.csv`` given for ``rec.edf`` beside ``rec_1.edf``: swapped)."""
+    file's own recording (``rec_1.csv`` given for ``rec.edf`` beside ``rec_1.edf``: swapped).
+    A Sleep-EDF hypnogram named as another given recording's night is refused too
+    (``SC4021EH-Hypnogram.edf`` for ``SC4001E0-PSG.edf`` beside ``SC4021E0-PSG.edf``)."""
     from eegpt.annotations import recording_named
 
     paired = {r for r, _ in pairs}
     given = [r for r, _ in pairs] + [r for r in others if r not in paired]
     for recording, file in pairs:
+        _check_sleep_edf_pair(recording, file, given, option)
         stem, own = Path(recording).stem, Path(file).stem
         named = recording_named(file)
         names = [n.lower() for n in (named, own) if n]
@@ -272,6 +275,26 @@ def check_annotation_files(
             f"one file per continuous recording, in their order); it looks like {other}'s: "
             "swapped? Give each recording its own annotations file, in the recordings' order."
         )
+
+
+def _check_sleep_edf_pair(recording: str, file: str, given: Sequence[str], option: str) -> None:
+    """Refuse the Sleep-EDF hypnogram ``file`` given for the Sleep-EDF recording ``recording``
+    when its name gives another night (:func:`eegpt.annotation_files.sleep_edf_mismatch`)
+    and that night is another given recording's (swapped files). One of a night not given is
+    warned of when it is read (:func:`eegpt.annotations.check_named`)."""
+    from eegpt.annotation_files import sleep_edf_mismatch, sleep_edf_night
+
+    night = sleep_edf_mismatch(file, recording)
+    other = next((r for r in given if night and sleep_edf_night(r, "PSG") == night), None)
+    if other is None:
+        return
+    raise ValueError(
+        f"{option} {file} is the Sleep-EDF hypnogram of {night} (its name: subject and "
+        f"night), but it is given for {recording}, the recording of "
+        f"{sleep_edf_night(recording, 'PSG')} (by position: one file per continuous "
+        f"recording, in their order); it is {other}'s: swapped? Give each recording its own "
+        "annotations file, in the recordings' order."
+    )
 
 
 def start_given(
