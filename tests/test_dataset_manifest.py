@@ -521,14 +521,11 @@ def test_eegpt_info_says_where_a_corpus_records_its_own_starts(edfs, model, tmp_
 @pytest.mark.parametrize(
     ("cell", "said"),
     [
-        ("0.001", "row 1: 0.001 is 0.256 samples at 256 Hz, not whole (the nearest: 0)"),
         ("-4", "row 1: -4 is not 0 or more seconds"),
-        # an hour in, a millisecond off is still off (the tolerance is in samples, not relative)
-        ("3000.001", "row 1: 3000.001 is 768000.256 samples at 256 Hz, not whole"),
         ("late", "row 1: 'late' is not 0 or more seconds"),
     ],
 )
-def test_a_start_seconds_cell_off_the_256_hz_grid_is_refused_naming_its_row(
+def test_a_start_seconds_cell_that_is_no_start_is_refused_naming_its_row(
     edfs, tmp_path, cell, said
 ):
     manifest = tmp_path / "nights.csv"

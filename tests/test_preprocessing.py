@@ -14,7 +14,7 @@ import torch
 
 from eegpt.channels import map_channels
 from eegpt.config import EEGPTConfig
-from eegpt.errors import RecordingError
+from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import Recording, as_recording
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.resampling import nearest_indices, resample
@@ -1354,20 +1354,22 @@ def test_detrend_is_recorded_at_its_default_and_old_records_still_read():
     assert key == h.hexdigest()
 
 
-def test_an_hour_scale_start_must_be_whole_samples():
+def test_an_hour_scale_start_off_the_grid_is_moved_and_said():
     """whole_samples' tolerance grew with the count (1e-6 of it), so a start an hour in took a
     quarter sample off the grid as whole: start_seconds=3000.001 (768000.256 samples at
-    256 Hz) was cut at 3000 s while the onsets said 3000.001; --start 20000.003 too. The
-    tolerance is a millionth of a sample, whatever the count."""
-    import argparse
-
+    256 Hz) was cut at 3000 s while the onsets said 3000.001. The tolerance is a millionth of
+    a sample, whatever the count; a start off the grid is moved to the nearest sample with a
+    note, and that is the start recorded (as --start annotations' onsets are)."""
     from eegpt.cli_options import start_seconds
 
-    with pytest.raises(ValueError, match=r"is 768000\.256 samples; it must be a whole number"):
-        PreprocessingConfig(start_seconds=3000.001)
-    with pytest.raises(argparse.ArgumentTypeError, match=r"is 5120000\.768 samples"):
-        start_seconds("20000.003")
-    day = PreprocessingConfig(start_seconds=86399.99609375)  # whole samples a day in
+    with pytest.warns(EEGPTWarning, match=r"3000\.001 s is 768000\.256 samples at 256 Hz, where "
+                      r"windows are cut .* nearest sample, 3000 s \(1 ms earlier\)"):  # fmt: skip
+        assert PreprocessingConfig(start_seconds=3000.001).start_seconds == 3000.0
+    assert start_seconds("20000.003") == 20000.003  # moved where the windows are made
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        day = PreprocessingConfig(start_seconds=86399.99609375)  # whole samples a day in
+        assert PreprocessingConfig(start_seconds=17.0).start_seconds == 17.0
     assert day.start_samples == 86399.99609375 * 256
     assert PreprocessingConfig(window_seconds=0.1 * 3, sfreq=250.0).n_samples == 75
     assert start_seconds("3000.00390625") == 3000.00390625

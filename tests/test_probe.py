@@ -3512,28 +3512,46 @@ def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
 
 def test_every_command_checks_start_alike(weights, tmp_path, capsys):
     """probe train took --start 17.01 (whole samples at a 100 Hz file) that predict, evaluate
-    and embed refused (not a multiple of 1/256 s), and rounded 3.00390625 on a 100 Hz file to
-    3.00 while predict used 3.0039: every command now checks --start by the model's 256 Hz
-    with one message (0 is whole samples: '>= 0', not '>= 1'), and train refuses a start that
-    is no whole number of samples at 256 Hz (where train, like predict, now cuts a file's
-    windows) rather than rounding it."""
+    and embed refused (not a multiple of 1/256 s), while --start annotations moved a scoring
+    onset between two 256 Hz samples (17.3 s of a 100 Hz file) to the nearest without a word:
+    every command, and --start annotations, now take a start between two samples at the
+    model's 256 Hz (where windows are cut) alike: moved to the nearest (3.01 s -> 3.01171875 s)
+    with one note saying so, and the onsets record where the windows really start."""
     from eegpt.cli import main as cli_main
 
     out, paths, hyps = _stage_probe(weights, tmp_path)
+    pred = tmp_path / "pred.csv"
     said = []
     for argv in (["probe", "train", *paths, "--weights", str(weights), "-o", str(tmp_path / "x"),
-                  "--window-labels", "^Sleep stage", "--window", "2"],
-                 ["probe", "predict", str(out), *paths], ["probe", "evaluate", str(out), *paths],
-                 ["embed", paths[0], "--weights", str(weights)]):  # fmt: skip
-        with pytest.raises(SystemExit) as stop:
-            cli_main([*argv, "--start", "3.01"])
-        assert stop.value.code == 2
-        said.append(capsys.readouterr().err.splitlines()[-1].split("--start: ")[-1])
-    assert len(set(said)) == 1, said
-    assert (
-        "start_seconds = 3.01 s at 256 Hz is 770.56 samples; it must be a whole number >= 0"
-        in said[0]
+                  "--window-labels", "^Sleep stage", "--window", "2", "--passes", "1",
+                  "--annotations", *hyps, "--start", "3.01"],
+                 ["probe", "predict", str(out), *paths, "-o", str(pred), "--start", "3.01"],
+                 ["probe", "evaluate", str(out), *paths, "--annotations", *hyps,
+                  "--start", "3.01"],
+                 ["embed", paths[0], "--weights", str(weights), "--start", "3.01", "-o",
+                  str(tmp_path / "e.npz")]):  # fmt: skip
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert cli_main([*argv, "-q"]) == 0, argv
+        said += [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
+    assert len(set(said)) == 1 and len(said) >= 4, said
+    assert said[0].startswith(
+        "start_seconds = 3.01 s is 770.56 samples at 256 Hz, where windows are cut (after "
+        "resampling): the first window starts at the nearest sample, 3.01171875 s"
     )
+    assert float(next(csv.DictReader(pred.open()))["onset_s"]) == pytest.approx(3.01171875, abs=1e-6)
+    # --start annotations: a scoring onset of 3.01 s is moved the same way, with the same note
+    other = tmp_path / "other"
+    other.mkdir()
+    _, late = _scored_nights(other, n=1, start=3.01)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["predict", str(out), paths[0], "--annotations", late[0], "-o",
+                           str(pred), "--overwrite", "-q", "--start", "annotations"]) == 0  # fmt: skip
+    assert [str(w.message) for w in caught if "where windows are cut" in str(w.message)] == [
+        said[0]
+    ]
+    assert float(next(csv.DictReader(pred.open()))["onset_s"]) == pytest.approx(3.01171875, abs=1e-6)
     raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False).resample(100.0)
     slow = tmp_path / "slow_raw.fif"
     raw.save(slow, verbose=False)

@@ -276,7 +276,9 @@ def add_start_option(
     help = (
         "onset of the first window of a continuous recording, in s from its first sample "
         "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
-        "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...)"
+        "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...). Windows "
+        "are cut at 256 Hz: a start between two of its samples moves to the nearest (17.3: "
+        "17.30078125), with a note"
     )
     if not per_recording:
         g.add_argument(
@@ -396,21 +398,15 @@ def recording_starts(
 
 
 def start_seconds(text: str) -> float:
-    """``--start`` in seconds (:func:`seconds`), 0 or more and whole samples at the model's
-    rate (:attr:`PreprocessingConfig.start_seconds`' rule: windows are cut at 256 Hz), checked
-    alike for every command."""
-    from eegpt.preprocessing import whole_samples
-    from eegpt.preprocessing_spec import FIELD_DEFAULTS
-
+    """``--start`` in seconds (:func:`seconds`), 0 or more, checked alike for every command.
+    One between two samples at the model's rate (windows are cut at 256 Hz) is moved to the
+    nearest, with a note, where the windows are made (:func:`eegpt.preprocessing.start_on_grid`),
+    as the onsets ``--start annotations`` takes are."""
     value = seconds(text)
     if not value >= 0:
         raise argparse.ArgumentTypeError(
             f"{text!r}: the first window's onset is 0 or more seconds from the first sample"
         )
-    try:
-        whole_samples(value, float(FIELD_DEFAULTS["sfreq"]), "start_seconds", minimum=0)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"{err}: windows are cut at the model's rate") from None
     return value
 
 

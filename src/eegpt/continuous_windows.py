@@ -140,7 +140,7 @@ def _window_stream(
     the probe's preprocessing of the windows; its annotations with those of its
     ``--annotations`` file; and the first window's onset in seconds (``--start``)."""
     from eegpt.errors import RecordingError
-    from eegpt.preprocessing import SAMPLE_TOLERANCE, PreprocessingConfig
+    from eegpt.preprocessing import PreprocessingConfig, start_on_grid
     from eegpt.resampling import resampled_length
     from eegpt.streaming import WindowStream, open_stream
 
@@ -163,14 +163,8 @@ def _window_stream(
         )
     if not made:
         annotations = how.annotations(streamed)
-    start = how.start_of(path, annotations, sfreq)
+    start = start_on_grid(how.start_of(path, annotations, sfreq), sfreq)
     first = int(round(start * sfreq))
-    if abs(first - start * sfreq) > SAMPLE_TOLERANCE:
-        raise ValueError(
-            f"{path}: --start {start:.10g} s is {start * sfreq:.10g} samples at the model's "
-            f"{sfreq:g} Hz, where train, evaluate and predict cut its windows: give a start "
-            f"that is whole samples, such as {first / sfreq:.10g} s"
-        )
     hop = _hop_samples(path, how, sfreq, length)
     n_out = resampled_length(streamed.n_times, streamed.sfreq, sfreq, resample, warn=False)
     if max(0, (n_out - first - length) // hop + 1) == 0:

@@ -53,7 +53,6 @@ from eegpt.formats import (
     is_recording_folder,
 )
 from eegpt.optional_packages import require_pyarrow
-from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
 from eegpt.text_tables import read_delimited_table
 from eegpt.window_tables import RESERVED_COLUMNS
 
@@ -587,8 +586,9 @@ def _rescale_column(
     return factors
 
 
-#: The rate at which windows are cut (the model's): a ``start_seconds`` cell is whole samples
-#: of it, as :attr:`~eegpt.preprocessing.PreprocessingConfig.start_seconds` must be.
+#: The rate at which windows are cut (the model's): a ``start_seconds`` cell between two of
+#: its samples is moved to the nearest, with a note, as
+#: :attr:`~eegpt.preprocessing.PreprocessingConfig.start_seconds` is.
 _MODEL_SFREQ = 256.0
 
 
@@ -596,8 +596,8 @@ def _start_column(
     table: Any, source: str, numbers: Sequence[int] | None = None
 ) -> list[float | None] | None:
     """The manifest's per-file ``start_seconds`` (empty cells: None, the run's ``--start``),
-    checked: 0 or more seconds, whole samples at the model's 256 Hz; or None without that
-    column."""
+    checked: 0 or more seconds (one between samples at the model's 256 Hz is moved to the
+    nearest where the windows are made); or None without that column."""
     if "start_seconds" not in table.column_names:
         return None
     starts: list[float | None] = []
@@ -613,17 +613,11 @@ def _start_column(
             comma = isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip())
             hint = f" (decimal comma? write {value.strip().replace(',', '.')})" if comma else ""
             bad.append(f"row {row}: {value!r} is not 0 or more seconds{hint}")
-        elif abs(n - round(n)) > SAMPLE_TOLERANCE:
-            bad.append(
-                f"row {row}: {value!r} is {n:.10g} samples at {_MODEL_SFREQ:g} Hz, not whole "
-                f"(the nearest: {round(n) / _MODEL_SFREQ:.10g})"
-            )
         starts.append(start)
     if bad:
         raise ValueError(
             f"manifest {source}: the 'start_seconds' column needs the onset of each recording's "
-            f"first window in seconds from its first sample, 0 or more and whole samples at the "
-            f"model's {_MODEL_SFREQ:g} Hz (windows are cut at that rate; an empty cell takes "
+            "first window in seconds from its first sample, 0 or more (an empty cell takes "
             f"--start): {', '.join(bad[:5])} (rows counted from 0 after the header line)"
         )
     return starts

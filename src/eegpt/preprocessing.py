@@ -145,7 +145,9 @@ class PreprocessingConfig(PreprocessingFields):
         zero-padded to full length.
     start_seconds : float
         Onset of the first window of a continuous recording, in seconds from its first sample
-        (``>= 0``, a whole number of samples at ``sfreq``); no window is made before it. For
+        (``>= 0``); no window is made before it. Windows are cut at ``sfreq``: a start between
+        two of its samples is moved to the nearest one, with a warning
+        (:func:`start_on_grid`), and that is the onset recorded. For
         30 s windows on a hypnogram whose scoring starts 17 s in, ``start_seconds=17`` puts
         each window on one scoring epoch (onsets stay in recording time: 17, 47, ... s).
         Epochs are one window each: it does not apply to them. Files from before it was
@@ -204,7 +206,9 @@ class PreprocessingConfig(PreprocessingFields):
                 f"be 0 or more, got {self.start_seconds}"
             )
         if self.start_seconds:
-            whole_samples(self.start_seconds, self.sfreq, "start_seconds", minimum=0)
+            object.__setattr__(
+                self, "start_seconds", start_on_grid(self.start_seconds, self.sfreq)
+            )
         if not (np.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"scale must be a positive multiplier, got {self.scale}")
         if self.resample not in ("polyphase", "nearest"):
@@ -347,6 +351,30 @@ def check_reference_channels(
             "authors' Sleep-EDF recipe did reference its two). To keep both as recorded, turn "
             f"it off: {REFERENCE_OFF}"
         )
+
+
+def start_on_grid(seconds: float, sfreq: float, what: str = "start_seconds") -> float:
+    """A first window's onset of ``seconds`` (from the first sample) moved to the nearest
+    sample at ``sfreq`` (Hz), the rate windows are cut at, with a warning where it moves
+    (more than :data:`SAMPLE_TOLERANCE` of a sample): the one rule for every way a start is
+    given (``start_seconds=``, ``--start SECONDS``, ``--start annotations``, a manifest's
+    ``start_seconds``). A start whole at the recording's own rate need not be whole at
+    ``sfreq`` (17.3 s at 100 Hz is 4428.8 samples at 256 Hz): windows cut from the resampled
+    signal start on its samples, so the onsets record where they really start."""
+    n = seconds * sfreq
+    rounded = round(n)
+    if abs(n - rounded) <= SAMPLE_TOLERANCE:
+        return seconds
+    moved = rounded / sfreq
+    later = "later" if moved > seconds else "earlier"
+    _warn(
+        f"{what} = {seconds:.10g} s is {n:.10g} samples at {sfreq:g} Hz, where windows are cut "
+        f"(after resampling): the first window starts at the nearest sample, {moved:.10g} s "
+        f"({abs(moved - seconds) * 1e3:.3g} ms {later}), and the windows' onsets record "
+        f"that. To join them to events at {seconds:.10g} s, match onsets to within half a "
+        f"sample (1/{2 * sfreq:g} s), or give a start that is a multiple of 1/{sfreq:g} s"
+    )
+    return moved
 
 
 def whole_samples(

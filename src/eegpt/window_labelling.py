@@ -183,14 +183,19 @@ class WindowLabelling:
         """The first window's onset (s from the first sample) in the recording ``source``
         (its path) whose annotations are ``annotations``: its own ``--start``, or with
         ``--start annotations`` the onset of its first annotation matching :attr:`match`
-        (:func:`first_labelling_onset`), rounded to whole samples at ``sfreq`` (Hz), the rate
-        the windows are cut at (None: the model's 256 Hz, where train, evaluate and predict
-        cut them). Recorded in :attr:`taken`."""
+        (:func:`first_labelling_onset`), either moved to the nearest sample at ``sfreq``
+        (Hz), the rate the windows are cut at (None: the model's 256 Hz, where train, evaluate
+        and predict cut them), with a note where it moves
+        (:func:`eegpt.preprocessing.start_on_grid`). Recorded in :attr:`taken`."""
+        from eegpt.annotations import MODEL_SFREQ
+        from eegpt.preprocessing import start_on_grid
+
         value = start_given(self.start_seconds, self.starts, source)
         if value == START_FROM_ANNOTATIONS:
             value = first_labelling_onset(annotations, self.match, str(source), sfreq)
-        self.taken[str(source)] = float(value)
-        return float(value)
+        start = start_on_grid(float(value), MODEL_SFREQ if sfreq is None else float(sfreq))
+        self.taken[str(source)] = start
+        return start
 
     def label(
         self,
@@ -324,14 +329,15 @@ def no_annotations_warning(source: Any, option: str = "--annotations") -> None:
 
 def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None,
                           source: str, sfreq: float | None = None) -> float:  # fmt: skip
-    """``--start annotations``: the onset (s from the first sample, rounded to whole samples
-    at ``sfreq``, the rate windows are cut at: None for the model's 256 Hz, where predict
-    cuts them) of the first annotation of ``annotations`` that lasts and matches ``match``
+    """``--start annotations``: the onset (s from the first sample, as annotated) of the first
+    annotation of ``annotations`` that lasts and matches ``match``
     (:func:`eegpt.annotations.label_rule`) at or after the first sample: a recording's first
-    scored epoch. An error naming ``source`` without one."""
+    scored epoch. An error naming ``source`` without one. One between two samples at the
+    rate windows are cut at is moved to the nearest where they are made, with a note, as a
+    start given in seconds is (:func:`eegpt.preprocessing.start_on_grid`); ``sfreq`` is
+    not used (kept for callers)."""
     from eegpt.annotations import MODEL_SFREQ, label_rule
 
-    rate = MODEL_SFREQ if sfreq is None else float(sfreq)
     label_of = label_rule(match)
     onsets = [] if annotations is None else [
         float(t) for t, d, desc in zip(annotations.onset, annotations.duration,
@@ -345,7 +351,7 @@ def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | Non
             "has none in the recording (give its hypnogram with --annotations FILE, or a start "
             "in seconds)"
         )
-    return max(0.0, round(min(onsets) * rate) / rate)
+    return max(0.0, min(onsets))
 
 
 def window_label_values(match: str | Mapping[str, str]) -> list[str]:
