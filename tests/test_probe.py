@@ -3807,6 +3807,36 @@ def test_too_short_after_the_start_names_the_start(weights, tmp_path, capsys):
     assert "after the first window's start (start_seconds=17.5, --start)" in err
 
 
+def test_predict_says_when_its_table_ends_before_the_recording(weights, tmp_path, capsys):
+    """probe predict with 30 s windows from 17 s on a night of 2407 s gave 79 scoring epochs
+    without a word (the last 20 s in no window; a 4 s probe gave 80): predict now says, once
+    per recording, how many seconds at the end no row predicts, why, and that a probe trained
+    with --tail pad predicts them; nothing where the windows reach the end."""
+    out, paths, hyps = _stage_probe(weights, tmp_path, start=3.0)  # the recording lasts 19 s
+    pred = tmp_path / "pred.csv"
+    base = ["predict", str(out), paths[0], "-o", str(pred), "--overwrite", "-q"]
+    assert probe_main([*base, "--start", "3"]) == 0  # 8 windows up to 19 s: its end
+    assert "no row of the table predicts them" not in capsys.readouterr().err
+    for more in ([], ["--epoch-seconds", "4", "--annotations", hyps[0]]):
+        assert probe_main([*base, "--start", "3.5", *more]) == 0  # 7 windows up to 17.5 s
+        err = capsys.readouterr().err
+        said = (
+            f"{paths[0]}: the predictions end at 17.5 s, the recording at 19 s: its last 1.5 s "
+            "are in no window and no row of the table predicts them (shorter than the probe's "
+            "2 s windows, they are left out: the probe was trained with --tail drop); a probe "
+            "trained with --tail pad"
+        )
+        assert err.count(said) == 1, err
+    padded = tmp_path / "padded"
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(padded), "--passes",
+                       "1", "-q", "--window-labels", "^Sleep stage", "--window", "2",
+                       "--annotations", *hyps, "--tail", "pad"]) == 0  # fmt: skip
+    assert probe_main(["predict", str(padded), paths[0], "-o", str(pred), "--overwrite", "-q",
+                       "--start", "3.5"]) == 0  # fmt: skip
+    assert "no row of the table predicts them" not in capsys.readouterr().err
+    assert pd.read_csv(pred)["onset_s"].tolist()[-1] == pytest.approx(17.5)
+
+
 def test_the_note_of_per_recording_starts_says_how_they_were_given(weights, tmp_path, capsys):
     """A probe trained with one numeric --start per recording (--start 3 3) was said at
     predict to have been trained from 'each recording's first scored epoch (--start

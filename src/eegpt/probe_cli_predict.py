@@ -445,6 +445,7 @@ def _predict_continuous(
         over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
     _say_bad_windows(path, bad, over, args.reject_by_annotation)
+    _say_tail(path, float(rec.duration), onsets, length, probe.preprocessing)
     time_base = time_base_of(rec)
     if how is None or args.epoch_seconds is not None:
         return proba, onsets, None, bad, time_base, annotations, start
@@ -528,6 +529,26 @@ def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject:
             "--reject-by-annotation leaves them out"
         )
     print(said, file=sys.stderr)
+
+
+def _say_tail(path: Path, duration: float, onsets: np.ndarray, length: float, config: Any) -> None:
+    """One stderr line where the windows of ``path`` (``onsets`` ``(n,)`` s from its first
+    sample, each ``length`` s) end before the recording does (``duration`` s): how many
+    seconds at its end no prediction covers, why (shorter than a window: the probe's
+    ``config.tail`` drops them), and how a probe keeps them (``--tail pad``); nothing where
+    they reach its end (a tail of less than half a sample at ``config.sfreq``, or padded)."""
+    end = float(onsets[-1]) + length if len(onsets) else float(config.start_seconds)
+    left = duration - end
+    if left <= 0.5 / float(config.sfreq):
+        return
+    print(
+        f"{path}: the predictions end at {end:.6g} s, the recording at {duration:.6g} s: its "
+        f"last {left:.6g} s are in no window and no row of the table predicts them (shorter "
+        f"than the probe's {length:g} s windows, they are left out: the probe was trained "
+        f"with --tail {config.tail}); a probe trained with --tail pad predicts such a tail "
+        "from a last window zero-padded to full length",
+        file=sys.stderr,
+    )
 
 
 def probe_probabilities(
