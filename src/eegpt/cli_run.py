@@ -241,7 +241,7 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     from eegpt._run_log import LogFileError
     from eegpt.cli_options import given_paths, refuse_input_path
 
-    corpus = "pattern" in vars(args)  # eegpt embed-dataset, the one command with --pattern
+    corpus = getattr(args, "command", None) == "embed-dataset"
     names = [n for n in INPUT_OPTIONS if not (corpus and n in DATASET_OPTIONS)]
     inputs = given_paths(args, names)
     companions = [f for p in inputs if p.is_file() for f in recording_files(p)[1:]]
@@ -280,11 +280,12 @@ def _planned_outputs(args: argparse.Namespace) -> list[Path]:
     destination = getattr(args, "destination", None)
     if isinstance(destination, Path):  # eegpt convert's checkpoint folder
         found += [destination / "config.json", destination / "model.safetensors"]
-    if isinstance(output, Path) and "val_data" in vars(args):  # eegpt probe train's folder
+    command = (getattr(args, "command", None), getattr(args, "probe_command", None))
+    if isinstance(output, Path) and command == ("probe", "train"):  # the probe's folder
         from eegpt.probe_folder import PROBE_JSON, PROBE_WEIGHTS
 
         found += [output / PROBE_JSON, output / PROBE_WEIGHTS]
-    if isinstance(output, Path) and "minutes" in vars(args):  # eegpt demo's folder
+    if isinstance(output, Path) and command[0] == "demo":  # eegpt demo's folder
         found += [output / n for n in _DEMO_FILES]
     return found
 
