@@ -23,9 +23,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from eegpt._logging import few, progress_options
+from eegpt._logging import warn as _warn
 from eegpt._runtime import import_dynamo_without_cache_folder
 from eegpt.config import Precision, precision_name
 from eegpt.engine import warn_if_emulated_bf16 as warn_if_emulated_bf16  # re-exported
+from eegpt.errors import EEGPTUserWarning
 from eegpt.heads import renorm_constrained_
 from eegpt.model import EEGPTEncoder
 
@@ -514,7 +516,12 @@ def fit_model(
     a learning rate far too high) raises a FloatingPointError naming the pass
     (:func:`nonfinite_loss_text`), rather than training on and returning NaN weights; not
     under float16, where the gradient scaler skips the step of a batch that overflowed (the
-    weights stay finite) and lowers its scale, as torch.amp intends.
+    weights stay finite) and lowers its scale, as torch.amp intends: there each history row
+    also holds ``skipped_batches`` (steps the scaler skipped) and ``nonfinite_loss_batches``
+    (batches whose loss was not finite, left out of ``train_loss``, which is NaN only where
+    no batch of the pass had a finite loss). A float16 run that took no step at all raises a
+    FloatingPointError (its weights would be the initial ones); one with a pass that took no
+    step, or with a non-finite loss, warns (:func:`_check_skipped_steps`).
     """
     from tqdm.auto import tqdm
 
@@ -555,7 +562,7 @@ def fit_model(
         for m in modules:
             m.train()
         perm = torch.randperm(n, generator=order_rng)
-        total_loss, correct = 0.0, 0
+        total_loss, correct, n_finite, skipped, nonfinite = 0.0, 0, 0, 0, 0
         predicted = np.empty(n, dtype=np.int64)  # in the order of perm
         for start in range(0, n, batch_size):
             idx = perm[start : start + batch_size]
@@ -567,20 +574,22 @@ def fit_model(
             )
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
+                skipped += _scaled_step(scaler, loss, optimizer)
             else:
                 loss.backward()
                 optimizer.step()
             scheduler.step()
             value = float(loss.detach())
-            if not math.isfinite(value) and scaler is None:  # (float16: the scaler skipped it)
-                bar.close()
-                raise FloatingPointError(
-                    nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size)
-                )
-            total_loss += value * len(idx)
+            if not math.isfinite(value):
+                if scaler is None:
+                    bar.close()
+                    raise FloatingPointError(
+                        nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size)
+                    )
+                nonfinite += 1  # float16: the scaler skipped it; left out of the loss
+            else:
+                total_loss += value * len(idx)
+                n_finite += len(idx)
             guess = logits.detach().argmax(1)
             correct += int((guess == yb).sum())
             predicted[start : start + len(idx)] = guess.cpu().numpy()
@@ -589,10 +598,13 @@ def fit_model(
             "epoch": epoch + 1,
             "lr": float(scheduler.get_last_lr()[-1]),
             **_rates_by_role(optimizer),
-            "train_loss": total_loss / n,
+            "train_loss": total_loss / n_finite if n_finite else math.nan,
             "train_accuracy": correct / n,
             "train_balanced_accuracy": _balanced_accuracy(y_all[perm].numpy(), predicted),
         }
+        if scaler is not None:
+            row["skipped_batches"] = skipped
+            row["nonfinite_loss_batches"] = nonfinite
         if validation is not None:
             for m in modules:
                 m.eval()
@@ -618,6 +630,8 @@ def fit_model(
             result.stopped_early = True
             break
     bar.close()
+    if scaler is not None:
+        _check_skipped_steps(result.history, steps)
     result.kept_epoch = len(result.history)
     if best_state is not None:
         result.kept_epoch = result.best_epoch
@@ -628,6 +642,61 @@ def fit_model(
         m.eval()
         renorm_constrained_(m)  # the weights as stored satisfy the max-norm constraints
     return result
+
+
+def _scaled_step(
+    scaler: torch.amp.GradScaler, loss: torch.Tensor, optimizer: torch.optim.Optimizer
+) -> int:
+    """One float16 step through ``scaler``: 1 where the scaler skipped it (the loss or the
+    gradients overflowed float16, so it lowered its scale and left the weights as they were),
+    else 0."""
+    scale = scaler.get_scale()
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    return int(scaler.get_scale() < scale)
+
+
+def _check_skipped_steps(history: Sequence[dict[str, float]], steps: int) -> None:
+    """Raise where float16 training took no optimizer step at all (every batch of every pass
+    skipped by the gradient scaler: the weights are the initial ones); warn where a pass took
+    none, or batches had a non-finite loss (the forward pass overflowed float16: those
+    inputs are ones the model cannot score in float16 either). ``history``: the passes' rows,
+    with ``skipped_batches`` and ``nonfinite_loss_batches``; ``steps``: batches a pass."""
+    skipped = [int(row["skipped_batches"]) for row in history]
+    nonfinite = sum(int(row["nonfinite_loss_batches"]) for row in history)
+    total = steps * len(history)
+    if nonfinite == sum(skipped):
+        why = "each with a non-finite loss"
+    elif nonfinite:
+        why = f"{nonfinite} of them with a non-finite loss, the others with overflowing gradients"
+    else:
+        why = "all with overflowing gradients"
+    advice = (
+        "Train with precision 'bfloat16' or 'float32' (command line: --precision), and check "
+        "the data for non-finite or huge values (units: volts for MNE objects)."
+    )
+    if sum(skipped) == total:
+        raise FloatingPointError(
+            f"float16 training took no optimizer step: the gradient scaler skipped all {total} "
+            f"batches of the {len(history)} pass{'' if len(history) == 1 else 'es'} ({why}), "
+            "so the weights are still the initial ones and nothing was trained. " + advice
+        )
+    idle = [i + 1 for i, n in enumerate(skipped) if n == steps]
+    if not idle and not nonfinite:
+        return  # the scaler finding its scale: a few skipped steps, as torch.amp intends
+    idle_text = (
+        f"; pass{'' if len(idle) == 1 else 'es'} {few([str(i) for i in idle], 6)} took no step"
+        if idle
+        else ""
+    )
+    _warn(
+        f"float16 training skipped {sum(skipped)} of its {total} optimizer steps ({why})"
+        f"{idle_text}. The training loss of each pass leaves out the batches whose loss was "
+        "not finite (history: skipped_batches, nonfinite_loss_batches); a model trained so "
+        "may predict NaN for inputs like them. " + advice,
+        EEGPTUserWarning,
+    )
 
 
 def nonfinite_loss_text(value: float, pass_: int, passes: int, start: int, batch_size: int) -> str:

@@ -1,0 +1,72 @@
+"""float16 training on CPU (autocast with the CPU gradient scaler), through
+:func:`eegpt.training.fit_model` directly: train_probe and finetune take float16 only on CUDA.
+Batches the scaler skips stay out of the training loss and are counted; a run that never
+stepped raises rather than returning its initial weights as trained."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from eegpt.errors import EEGPTUserWarning
+from eegpt.training import fit_model
+
+
+def _fit(x: np.ndarray, y: np.ndarray, lin: nn.Linear, epochs: int = 3):
+    groups = [{"params": list(lin.parameters()), "max_lr": 1e-2, "lr": 1e-2, "role": "head"}]
+    return fit_model(
+        lin, [lin], groups, x, y, None, epochs=epochs, batch_size=8, weight_decay=0.0,
+        pct_start=0.3, patience=None, seed=0, device=torch.device("cpu"),
+        precision="float16", progress=False, desc="t",
+    )  # fmt: skip
+
+
+def _data() -> tuple[np.ndarray, np.ndarray]:
+    """64 samples of 16 features (a task on the first one), float32; labels 0/1."""
+    x = np.random.default_rng(0).normal(size=(64, 16)).astype(np.float32)
+    return x, (x[:, 0] > 0).astype(np.int64)
+
+
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
+def test_a_batch_with_a_nonfinite_loss_is_left_out_of_the_loss_and_counted():
+    """One sample overflowing float16 makes its batch's loss NaN in every pass: the pass's
+    training loss is that of the other batches (not NaN), and the rows count the batch."""
+    x, y = _data()
+    x[5] = 1e5
+    torch.manual_seed(0)
+    with pytest.warns(EEGPTUserWarning, match=r"skipped \d+ of its 24 optimizer steps"):
+        result = _fit(x, y, nn.Linear(16, 2))
+    for row in result.history:
+        assert math.isfinite(row["train_loss"]), row
+        assert row["nonfinite_loss_batches"] == 1
+        assert row["skipped_batches"] >= 1
+
+
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
+def test_a_run_that_never_stepped_raises():
+    """Every batch overflowing float16: no optimizer step at all, so an error says nothing was
+    trained instead of returning the initial weights as a trained model."""
+    x, y = _data()
+    torch.manual_seed(0)
+    lin = nn.Linear(16, 2)
+    before = lin.weight.detach().clone()
+    with pytest.raises(FloatingPointError, match=r"took no optimizer step.*all 24 batches"):
+        _fit(x * 1e5, y, lin)
+    assert torch.equal(lin.weight.detach(), before)
+
+
+def test_clean_float16_training_counts_no_nonfinite_loss():
+    """Clean data: finite losses, no batch with a non-finite loss, no warning of skips."""
+    x, y = _data()
+    torch.manual_seed(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _fit(x, y, nn.Linear(16, 2))
+    assert not [w for w in caught if issubclass(w.category, EEGPTUserWarning)]
+    assert all(math.isfinite(r["train_loss"]) for r in result.history)
+    assert all(r["nonfinite_loss_batches"] == 0 for r in result.history)
