@@ -41,6 +41,7 @@ __all__ = [
     "RecordingError",
     "StartPastEndError",
     "TooShortError",
+    "TrainingDivergedError",
     "UnguardedMainError",
     "UnreadableOutputError",
     "UnreadableShardError",
@@ -125,6 +126,12 @@ class EmbeddingError(EEGPTError, ValueError):
 
 class EncoderMismatchError(EEGPTError, ValueError):
     """The encoder offered to a saved probe is not the one it was trained on."""
+
+
+class TrainingDivergedError(EEGPTError, FloatingPointError):
+    """Training gave a non-finite loss (weights diverged: a learning rate far too high) or,
+    under float16, took no optimizer step at all; nothing was kept. Also a
+    ``FloatingPointError``, as it was before it had a class of its own."""
 
 
 class ChecksumError(EEGPTError, ValueError):

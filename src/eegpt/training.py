@@ -27,7 +27,7 @@ from eegpt._logging import warn as _warn
 from eegpt._runtime import import_dynamo_without_cache_folder
 from eegpt.config import Precision, precision_name
 from eegpt.engine import warn_if_emulated_bf16 as warn_if_emulated_bf16  # re-exported
-from eegpt.errors import EEGPTUserWarning
+from eegpt.errors import EEGPTUserWarning, TrainingDivergedError
 from eegpt.heads import renorm_constrained_
 from eegpt.model import EEGPTEncoder
 
@@ -513,14 +513,15 @@ def fit_model(
     rate is still rising, while the best weights are tracked from the first pass. ``class_weight``
     ``[n_classes]`` weights the training and validation losses per class (see
     :func:`balanced_class_weights`). A training loss that is not finite (diverged weights:
-    a learning rate far too high) raises a FloatingPointError naming the pass
+    a learning rate far too high) raises a :class:`~eegpt.errors.TrainingDivergedError` (a
+    FloatingPointError) naming the pass
     (:func:`nonfinite_loss_text`), rather than training on and returning NaN weights; not
     under float16, where the gradient scaler skips the step of a batch that overflowed (the
     weights stay finite) and lowers its scale, as torch.amp intends: there each history row
     also holds ``skipped_batches`` (steps the scaler skipped) and ``nonfinite_loss_batches``
     (batches whose loss was not finite, left out of ``train_loss``, which is NaN only where
     no batch of the pass had a finite loss). A float16 run that took no step at all raises a
-    FloatingPointError (its weights would be the initial ones); one with a pass that took no
+    TrainingDivergedError (its weights would be the initial ones); one with a pass that took no
     step, or with a non-finite loss, warns (:func:`_check_skipped_steps`).
     """
     from tqdm.auto import tqdm
@@ -583,7 +584,7 @@ def fit_model(
             if not math.isfinite(value):
                 if scaler is None:
                     bar.close()
-                    raise FloatingPointError(
+                    raise TrainingDivergedError(
                         nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size)
                     )
                 nonfinite += 1  # float16: the scaler skipped it; left out of the loss
@@ -677,7 +678,7 @@ def _check_skipped_steps(history: Sequence[dict[str, float]], steps: int) -> Non
         "the data for non-finite or huge values (units: volts for MNE objects)."
     )
     if sum(skipped) == total:
-        raise FloatingPointError(
+        raise TrainingDivergedError(
             f"float16 training took no optimizer step: the gradient scaler skipped all {total} "
             f"batches of the {len(history)} pass{'' if len(history) == 1 else 'es'} ({why}), "
             "so the weights are still the initial ones and nothing was trained. " + advice
@@ -707,8 +708,9 @@ def nonfinite_loss_text(value: float, pass_: int, passes: int, start: int, batch
         f"the training loss is {value} in pass {pass_} of {passes} (batch "
         f"{start // batch_size + 1}): the weights diverged, and a model trained on from here "
         "would hold non-finite weights and predict NaN. Training stopped; nothing was kept. "
-        "Lower the learning rates (lr, head_lr or max_lr; e.g. by 10 times), and check the "
-        "data for non-finite or huge values (units: volts for MNE objects)."
+        "Lower the learning rates (lr, head_lr or max_lr; command line: --lr; e.g. by 10 "
+        "times), and check the data for non-finite or huge values (units: volts for MNE "
+        "objects)."
     )
 
 

@@ -1,11 +1,13 @@
-"""float16 training on CPU (autocast with the CPU gradient scaler), through
-:func:`eegpt.training.fit_model` directly: train_probe and finetune take float16 only on CUDA.
-Batches the scaler skips stay out of the training loss and are counted; a run that never
-stepped raises rather than returning its initial weights as trained."""
+"""Training that fails: float16 training on CPU (autocast with the CPU gradient scaler),
+through :func:`eegpt.training.fit_model` directly (train_probe and finetune take float16 only on
+CUDA), where batches the scaler skips stay out of the training loss and are counted and a run
+that never stepped raises rather than returning its initial weights as trained; and a diverging
+``eegpt probe train``, reported as the user's error naming ``--lr``."""
 
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -70,3 +72,21 @@ def test_clean_float16_training_counts_no_nonfinite_loss():
     assert not [w for w in caught if issubclass(w.category, EEGPTUserWarning)]
     assert all(math.isfinite(r["train_loss"]) for r in result.history)
     assert all(r["nonfinite_loss_batches"] == 0 for r in result.history)
+
+
+def test_probe_train_reports_a_diverging_run_as_an_error_naming_lr(weights, tmp_path, capsys):
+    """eegpt probe train --lr 1e30: the loss turns NaN; the command says so as an ordinary
+    error (the user's setting, not a bug in eegpt) naming its option --lr, exit status 1."""
+    from eegpt.probe import synthetic_erp_epochs
+    from eegpt.probe_cli import main as probe_main
+
+    path = tmp_path / "task-epo.fif"
+    synthetic_erp_epochs(24, seconds=1.0, tmin=-0.2, seed=1).save(path, verbose=False)
+    capsys.readouterr()
+    status = probe_main(["train", str(path), "--weights", str(weights), "-o",
+                         str(tmp_path / "p"), "-q", "--window", "1", "--passes", "3",
+                         "--lr", "1e30"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "internal error" not in err and "bug in eegpt" not in err
+    assert re.search(r"eegpt: error: the training loss is (nan|inf) in pass .*--lr", err), err
