@@ -49,11 +49,23 @@ def _csv(path, cells) -> str:
         (["1", "left"], ["1", "left"]),  # several kinds: text
         (["0.5", "1"], ["0.5", "1"]),  # fractional: text, refused as a continuous target
         (["1", "n/a", "2"], [1, None, 2]),
+        # beyond int64: text, each its own class (as float64 the first two were one)
+        (
+            ["12345678901234567890", "12345678901234567891", "2"],
+            ["12345678901234567890", "12345678901234567891", "2"],
+        ),
+        (
+            ["9223372036854775807", "-9223372036854775808"],
+            [9223372036854775807, -9223372036854775808],
+        ),  # the ends of int64: ints
+        (["\u0661", "2"], ["\u0661", "2"]),  # Arabic-Indic one: text, as pandas reads it
+        (["\u0661.0", "2"], ["\u0661.0", "2"]),
     ],
 )
 def test_a_labels_csv_column_is_read_as_pandas_reads_it(tmp_path, cells, want):
-    """Integers as ints, bools as bools, whole numbers written as decimals as floats, other
-    columns as the text written (fractions too: as text they are refused as continuous)."""
+    """Integers (ASCII digits, within int64) as ints, bools as bools, whole numbers written as
+    decimals as floats, other columns as the text written (fractions too: as text they are
+    refused as continuous); no two labels written apart become one."""
     path = tmp_path / "labels.csv"
     _csv(path, cells)
     y = read_label_rows(path).labels

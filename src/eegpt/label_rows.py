@@ -204,8 +204,11 @@ def read_label_rows(path: Path) -> LabelRows:
 BOOL_CELLS = {"True": True, "TRUE": True, "true": True, "False": False, "FALSE": False,
               "false": False}  # fmt: skip
 
-_INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_INT64 = (-(2**63), 2**63 - 1)
+"""The whole numbers an int64 holds: a column of larger ones stays text (pandas reads it as
+uint64 or object), so that no two labels become one float64 class."""
 
 
 def typed_labels(cells: Sequence[str]) -> list[Any]:
@@ -215,15 +218,20 @@ def typed_labels(cells: Sequence[str]) -> list[Any]:
     ``-2``) as ints, ``True``/``False`` as bools, whole numbers among which some are written
     as decimals (``1.0``, as pandas and MATLAB write a column of codes with blank cells) as
     floats (``1.0 == 1``: they still match integer classes). Anything else stays the text
-    written: names, a column of several kinds (``1`` and ``left``), and numbers with
-    fractional parts (``0.5``), which a probe refuses as a continuous target."""
+    written: names, a column of several kinds (``1`` and ``left``), numbers with fractional
+    parts (``0.5``), which a probe refuses as a continuous target, whole numbers beyond int64
+    (``12345678901234567890``: as numbers they would turn float64, and neighbours merge into
+    one class) and digits other than ASCII ones (``١``), which pandas keeps as text too."""
     stripped = [cell.strip() for cell in cells]
     if not stripped:
         return list(cells)
     if all(cell in BOOL_CELLS for cell in stripped):
         return [BOOL_CELLS[cell] for cell in stripped]
     if all(_INTEGER.fullmatch(cell) for cell in stripped):
-        return [int(cell) for cell in stripped]
+        whole = [int(cell) for cell in stripped]
+        if all(_INT64[0] <= x <= _INT64[1] for x in whole):
+            return whole
+        return list(cells)  # beyond int64: as text, each its own label
     if all(_DECIMAL.fullmatch(cell) for cell in stripped):
         numbers = [float(cell) for cell in stripped]
         if all(x.is_integer() for x in numbers):
