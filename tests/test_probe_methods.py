@@ -55,6 +55,22 @@ def test_train_reports_the_pass_it_keeps(weights, epoch_files, tmp_path, capsys)
     assert "after the last pass" not in printed
 
 
+@pytest.mark.parametrize(
+    ("classes", "want"),
+    [([1, 2], "1 10, 2 3"), (["a", "b"], "'a' 10, 'b' 3"), ([True, False], "True 10, False 3")],
+)
+def test_validation_counts_show_each_class_as_its_type_reads(classes, want):
+    """probe.json records the counts under each class's text ("1"); the summary line shows
+    the class as the probe holds it: int classes unquoted, text quoted."""
+    from eegpt.probe_cli import _validation_counts_text
+
+    training = {
+        "class_counts": {"validation": {str(c): n for c, n in zip(classes, (10, 3), strict=True)}}
+    }
+    got = _validation_counts_text(training, classes)
+    assert got == f" (validation epochs per class: {want})"
+
+
 def _recording_with_a_gap(tmp_path, name="rec_raw.fif", seed=4):
     """A continuous recording of 37 windows of 1 s: 'left' annotated over windows 0-9,
     'right' over 20-29, nothing over 10-19 and 30-36, a bad span over window 33."""

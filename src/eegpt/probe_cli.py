@@ -797,7 +797,7 @@ def _training_summary(probe: Any) -> str:
             f" validation ({training['n_validation']} epochs{_realised_text(training)}) loss "
             f"{row['val_loss']:.4f}, "
             f"balanced accuracy (BAC) {100 * row['val_balanced_accuracy']:.2f}%"
-            f"{_validation_counts_text(training)};"
+            f"{_validation_counts_text(training, probe.classes_.tolist())};"
         )
     bac = "BAC" if "val_loss" in row else "balanced accuracy (BAC)"
     text += (
@@ -949,14 +949,16 @@ def _epoch_groups(sources: Sequence[str], file_groups: dict[str, str] | None) ->
     return files if file_groups is None else [file_groups[f] for f in files]
 
 
-def _validation_counts_text(training: Mapping[str, Any]) -> str:
+def _validation_counts_text(training: Mapping[str, Any], classes: Sequence[Any]) -> str:
     """``" (validation epochs per class: 'background' 147, 'seizure' 3)"``: what the
     validation BAC averages, as training recorded it (a BAC of 100% may rest on 3 epochs);
-    "" where not recorded."""
+    "" where not recorded. Each class as its type reads (``classes``, the probe's: text
+    quoted, numbers ``1`` as they are), where training recorded its counts under its text."""
     counts = (training.get("class_counts") or {}).get("validation")
     if not isinstance(counts, Mapping) or not counts:
         return ""
-    listed = ", ".join(f"{c!r} {n}" for c, n in counts.items())
+    shown = {str(c): repr(c) for c in classes}
+    listed = ", ".join(f"{shown.get(c, repr(c))} {n}" for c, n in counts.items())
     return f" (validation epochs per class: {listed})"
 
 
