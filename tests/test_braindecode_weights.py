@@ -77,6 +77,32 @@ def test_patch_stride_none_given_means_the_patch_size_as_in_braindecode(tmp_path
     assert "or `none` (the patch size, 64" in capsys.readouterr().err
 
 
+def test_a_given_stride_against_the_recorded_one_warns(tmp_path):
+    """A braindecode folder whose config.json records patch_stride 32: loading it with
+    patch_stride=None (64) or 64, or converting it with --patch-stride none, takes the given
+    stride with a warning naming both and the patches each cuts a window into; the recorded
+    stride given again, or none given, loads it without one."""
+    folder = tmp_path / "bd32"
+    _braindecode(patch_stride=32).save_pretrained(folder)
+    for given in (None, 64):
+        with pytest.warns(UserWarning, match="patch_stride") as caught:
+            model = load_model(folder, patch_stride=given)
+        assert model.config.stride == 64
+        said = " ".join(str(w.message) for w in caught)
+        assert (
+            "config.json records patch_stride=32 (32 samples, 31 patches a window of 1024 "
+            f"samples), but patch_stride={given!r} (64 samples, 16 patches a window of 1024 "
+            "samples) was given" in said
+        )
+    for same in ({}, {"patch_stride": 32}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert load_model(folder, **same).config.stride == 32
+    with pytest.warns(UserWarning, match="records patch_stride=32"):
+        assert main(["convert", str(folder), str(tmp_path / "c"), "--patch-stride", "none"]) == 0
+    assert load_checkpoint(tmp_path / "c").config.stride == 64
+
+
 def test_a_converted_folder_gives_braindecode_its_sampling_rate(tmp_path):
     """config.json records sfreq (the source folder's rate, else EEGPT's 256 Hz), so that
     braindecode's from_pretrained model has it and input_window_seconds (inferred from n_times,

@@ -43,6 +43,7 @@ header.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -109,7 +110,7 @@ from eegpt.checkpoint_save import (
     save_checkpoint,
 )
 from eegpt.config import EEGPTConfig
-from eegpt.errors import CheckpointError, MissingFileError
+from eegpt.errors import CheckpointError, EEGPTUserWarning, MissingFileError
 from eegpt.fingerprints import (
     encoder_fingerprint,
     mark_loaded_weights,
@@ -296,12 +297,15 @@ def _from_hub_folder(
         hints.update(ours.get("config", {}))
     else:
         hints.setdefault("patch_stride", BRAINDECODE_PATCH_STRIDE)
+    recorded = _recorded_stride(cfg, ours)
     hints.update(overrides)
     config = infer_config(split.state, hints)
     linear_type = cfg.get("chan_proj_type") == "linear"
     chan_proj, n_outputs, n_times, linear = head_shapes(
         split.state, config, cfg.get("n_times"), linear_type
     )
+    if "patch_stride" in overrides and not isinstance(recorded, NotGiven):
+        _warn_stride_overridden(said, recorded, overrides["patch_stride"], config, n_times)
     if n_outputs is not None and cfg.get("n_outputs") not in (None, n_outputs):
         raise CheckpointError(
             f"{said} says n_outputs={cfg['n_outputs']} but the head in {weights.name} "
@@ -343,6 +347,48 @@ def _from_hub_folder(
         if len(ckpt.ch_names) != len(ckpt.chan_ids):
             ckpt.ch_names = None  # names that do not describe the encoder channels
     return ckpt
+
+
+def _recorded_stride(
+    cfg: Mapping[str, Any], ours: Mapping[str, Any] | None
+) -> int | None | NotGiven:
+    """The patch stride (samples; None: the patch size) a folder's ``config.json`` (``cfg``)
+    records: braindecode's ``patch_stride`` key (null included), or in our layout (``ours``,
+    its ``eegpt`` section) the config's, unless marked as assumed; :data:`NOT_GIVEN` where it
+    records none."""
+    if ours is None:
+        return cfg["patch_stride"] if "patch_stride" in cfg else NOT_GIVEN
+    config = ours.get("config") or {}
+    if "patch_stride" not in config or "patch_stride" in assumed_marks(ours).get("assumed", []):
+        return NOT_GIVEN
+    return config["patch_stride"]
+
+
+def _warn_stride_overridden(
+    said: str, recorded: int | None, given: int | None, config: EEGPTConfig, n_times: int | None
+) -> None:
+    """Warn where the patch stride given when loading (``given``, samples; None: the patch
+    size) is another than the one ``said`` (the config read) records: the model then cuts its
+    windows of ``n_times`` samples into another number of patches than the source's model."""
+    source = dataclasses.replace(config, patch_stride=recorded)
+    if source.stride == config.stride:
+        return
+
+    def stride_text(value: int | None, model: EEGPTConfig) -> str:
+        patches = (
+            ""
+            if not n_times
+            else f", {model.n_patches(n_times)} patches a window of {n_times} samples"
+        )
+        return f"patch_stride={value!r} ({model.stride} samples{patches})"
+
+    _warn(
+        f"{said} records {stride_text(recorded, source)}, but {stride_text(given, config)} "
+        "was given (command line: --patch-stride): the model takes the given stride, so its "
+        "embeddings are not those of the model the source describes. Leave patch_stride out "
+        "(no --patch-stride) to use the recorded one.",
+        EEGPTUserWarning,
+    )
 
 
 def _config_sfreq(cfg: Mapping[str, Any]) -> float | None:
@@ -459,8 +505,9 @@ def load_checkpoint(
         determine, when the file does not record them (a bare state dict; a Lightning
         checkpoint whose hyper-parameters do not say): by default the paper's values for the
         width (``metadata["assumed"]`` lists what was assumed, with a warning unless the file
-        is the released model's shape). Given values override the file's.
-        ``patch_stride=None`` given explicitly means the patch size (64 samples for EEGPT), as
+        is the released model's shape). Given values override the file's; a patch stride
+        that contradicts the one a folder's ``config.json`` records warns, naming both and
+        the patches a window each gives. ``patch_stride=None`` given explicitly means the patch size (64 samples for EEGPT), as
         in :class:`~eegpt.config.EEGPTConfig` and braindecode's ``EEGPT(patch_stride=None)``;
         left out, the stride is read or assumed as above.
     n_times : int, optional

@@ -371,8 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--patch-stride",
         type=_patch_stride,
         metavar="S",
-        help="the encoder's patch stride in samples, where the source does not record it; "
-        "`none` means the patch size (64), as braindecode's EEGPT(patch_stride=None)",
+        help="the encoder's patch stride in samples, where the source does not record it "
+        "(one that contradicts a stride the source records is taken, with a warning naming "
+        "both: the converted model then differs from the source's); `none` means the patch "
+        "size (64), as braindecode's EEGPT(patch_stride=None)",
     )
     p.add_argument(
         "--n-times",
