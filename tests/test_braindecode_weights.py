@@ -104,7 +104,8 @@ def test_a_given_stride_against_the_recorded_one_warns(tmp_path):
 
 
 def test_a_converted_folder_gives_braindecode_its_sampling_rate(tmp_path):
-    """config.json records sfreq (the source folder's rate, else EEGPT's 256 Hz), so that
+    """config.json records sfreq (the source folder's rate, from its checkpoint or the model
+    load_model gave, else EEGPT's 256 Hz), so that
     braindecode's from_pretrained model has it and input_window_seconds (inferred from n_times,
     so that from_pretrained(folder, n_times=...) still takes another window length)."""
     bd = _braindecode(patch_stride=64)
@@ -123,6 +124,11 @@ def test_a_converted_folder_gives_braindecode_its_sampling_rate(tmp_path):
     out = save_checkpoint(load_checkpoint(folder), tmp_path / "b")
     back = braindecode_models.EEGPT.from_pretrained(out)
     assert (back.sfreq, back.input_window_seconds, back.n_times) == (250.0, 4.0, 1000)
+    # so is it through load_model's model, and again through its saved folder's model
+    out = save_checkpoint(load_model(folder), tmp_path / "c")
+    assert json.loads((out / "config.json").read_text())["sfreq"] == 250.0
+    again = save_checkpoint(load_model(out), tmp_path / "d")
+    assert json.loads((again / "config.json").read_text())["sfreq"] == 250.0
 
 
 def test_the_window_length_of_a_bare_state_dict_is_said_assumed_and_can_be_set(tmp_path):

@@ -57,8 +57,9 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     """Snapshot an in-memory :class:`~eegpt.model.EEGPT` as a
     :class:`~eegpt.checkpoint_config.Checkpoint`.
 
-    Channel names and provenance come from ``model.checkpoint_info`` when the model was loaded with
-    :func:`~eegpt.checkpoints.load_model`; a model whose weights are still its random initialisation
+    Channel names, provenance and the source folder's sampling rate (``braindecode_sfreq``,
+    Hz, written to braindecode's ``config.json``) come from ``model.checkpoint_info`` when the
+    model was loaded with :func:`~eegpt.checkpoints.load_model`; a model whose weights are still its random initialisation
     (:attr:`~eegpt.model.EEGPT.has_random_weights`) is marked ``{"pretrained": False}`` in the
     notes, so that loading it says NOT pretrained.
     """
@@ -91,6 +92,12 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
             **({"source": info["source"]} if info.get("source") else {}),
             "notes": notes,
             **assumed_marks(info),
+            # the rate of the folder it was loaded from, kept for braindecode's config.json
+            **(
+                {"braindecode_sfreq": info["braindecode_sfreq"]}
+                if info.get("braindecode_sfreq") is not None
+                else {}
+            ),
         },
     )
 

@@ -106,6 +106,7 @@ from eegpt.checkpoint_report import (
 from eegpt.checkpoint_save import DEFAULT_N_TIMES as DEFAULT_N_TIMES
 from eegpt.checkpoint_save import FORMAT_VERSION as FORMAT_VERSION
 from eegpt.checkpoint_save import (
+    MODEL_SFREQ,
     checkpoint_from_model,
     save_checkpoint,
 )
@@ -717,6 +718,13 @@ def _provenance(ckpt: Checkpoint) -> dict[str, Any]:
         **(
             {"stored_dtype": ckpt.metadata["stored_dtype"]}
             if ckpt.metadata.get("stored_dtype")
+            else {}
+        ),
+        # the source folder's sampling rate (Hz), which save_checkpoint(model) gives
+        # braindecode; only where it is not EEGPT's (absent: MODEL_SFREQ, written alike)
+        **(
+            {"braindecode_sfreq": ckpt.metadata["braindecode_sfreq"]}
+            if ckpt.metadata.get("braindecode_sfreq") not in (None, MODEL_SFREQ)
             else {}
         ),
     }
