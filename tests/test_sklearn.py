@@ -1482,6 +1482,45 @@ def test_the_classifier_refuses_what_the_embedder_refuses(task, tmp_path):
         _quick_classifier(part).fit(df, ["a", "b"] * 125)
 
 
+def test_epochs_files_under_any_name_and_npz_are_taken_as_model_embed_takes_them(task, tmp_path):
+    """An epochs FIF not named *-epo.fif and an .npz of epochs arrays, both read as epochs by
+    model.embed, are epochs to both estimators too (they were refused as continuous
+    recordings, with advice to open them with mne.io.read_raw), giving the rows of the same
+    epochs passed as mne.Epochs; a continuous FIF is still refused."""
+    part = task[:10]
+    plain = tmp_path / "plain.fif"
+    part.save(plain, verbose=False)
+    npz = tmp_path / "x.npz"
+    np.savez(npz, X=part.get_data(), ch_names=np.array(part.ch_names), sfreq=part.info["sfreq"])
+    want = EEGPTEmbedder(TINY, preprocessing=ONE_SECOND).fit_transform(part)
+    y = epochs_labels(part)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # MNE: the name is not -epo.fif
+        for X in (str(plain), npz):
+            got = EEGPTEmbedder(TINY, preprocessing=ONE_SECOND).fit_transform(X)
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+            clf = EEGPTClassifier(TINY, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1))
+            clf.fit(X, y)
+            assert clf.predict(X).shape == (10,)
+    raw = mne.io.RawArray(np.concatenate(list(part.get_data()), axis=1), part.info, verbose=False)
+    night = tmp_path / "night.fif"
+    raw.save(night, verbose=False)
+    with pytest.raises(ValueError, match=r"night.fif: EEGPTEmbedder transforms epochs"):
+        EEGPTEmbedder(TINY, preprocessing=ONE_SECOND).fit(night)
+
+
+def test_a_tensor_that_requires_grad_is_refused_as_model_embed_refuses_it(task):
+    """Both estimators refuse a tensor that requires grad with model.embed's explained
+    TypeError (torch's own said only "Can't call numpy() on Tensor that requires grad")."""
+    x = torch.from_numpy(task.get_data()[:10].astype(np.float32)).requires_grad_(True)
+    kw = {"ch_names": task.ch_names, "sfreq": task.info["sfreq"]}
+    with pytest.raises(TypeError, match=r"^EEGPTEmbedder runs without autograd.*x\.detach\(\)"):
+        EEGPTEmbedder(TINY, preprocessing=ONE_SECOND, **kw).fit_transform(x)
+    clf = EEGPTClassifier(TINY, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1), **kw)
+    with pytest.raises(TypeError, match=r"^EEGPTClassifier runs without autograd"):
+        clf.fit(x, np.arange(10) % 2)
+
+
 def test_classifier_says_what_scikit_learn_says_of_missing_or_single_class_labels(task):
     """y None for an array (no events to name the epochs) and labels of one class are
     refused in scikit-learn's words, which its estimator checks look for."""

@@ -53,7 +53,7 @@ from eegpt.annotations import (
     same_file,
     table_description_column,
 )
-from eegpt.array_inputs import Units, require_array_args_absent
+from eegpt.array_inputs import Units, refuse_grad_tensor, require_array_args_absent
 from eegpt.channels import ChannelMapping
 from eegpt.config import EEGPTConfig
 from eegpt.embeddings_loading import EmbeddingsFile
@@ -660,13 +660,7 @@ class _Job:
         unknown = set(args) - set(_EMBED_DEFAULTS) - {"model", "data"}
         if unknown:
             raise TypeError(f"unexpected keyword argument(s) {sorted(unknown)}")
-        if isinstance(data, torch.Tensor) and data.requires_grad:
-            raise TypeError(
-                "embed runs without autograd (it converts the recording to NumPy to preprocess "
-                "it), so it takes no tensor that requires grad. For gradients call the model on "
-                "preprocessed windows: model(x, chan_ids) with x [batch, channels, samples] in "
-                "model units; otherwise pass x.detach()"
-            )
+        refuse_grad_tensor(data, "embed")
         a = {**_EMBED_DEFAULTS, **{k: v for k, v in args.items() if k in _EMBED_DEFAULTS}}
         config = (a["preprocessing"] or PreprocessingConfig()).updated(
             window_seconds=a["window_seconds"],

@@ -124,6 +124,19 @@ def float32_of_bfloat16(obj: Any) -> Any:
     return obj
 
 
+def refuse_grad_tensor(obj: Any, what: str) -> None:
+    """Raise a TypeError where ``obj`` is a torch tensor that requires grad, given to ``what``
+    (``"embed"``, ``"EEGPTEmbedder"``), which converts it to NumPy to preprocess it (torch's
+    own error there says nothing of why or what to do); without importing torch."""
+    if getattr(obj, "requires_grad", False) is True and type(obj).__module__.startswith("torch"):
+        raise TypeError(
+            f"{what} runs without autograd (it converts the recording to NumPy to preprocess "
+            "it), so it takes no tensor that requires grad. For gradients call the model on "
+            "preprocessed windows: model(x, chan_ids) with x [batch, channels, samples] in "
+            "model units; otherwise pass x.detach()"
+        )
+
+
 def array_of(obj: Any) -> np.ndarray:
     """``obj`` as a NumPy array, as every array entry point reads its samples: a torch tensor
     (on the CPU, not requiring grad) as its values, bfloat16 as float32

@@ -2,7 +2,8 @@
 epochs arrays.
 
 :func:`is_epochs_file` and :func:`may_hold_epochs` tell them by name (and a ``.set`` file's
-trial count), :func:`holds_epochs_instead` a file read as raw data that holds epochs;
+trial count), :func:`holds_epochs_instead` a file read as raw data that holds epochs,
+:func:`reads_as_epochs` whether a path is read as epochs at all (by its name or contents);
 :func:`read_epochs_file` reads one with MNE (with the errors of
 :func:`eegpt.io.read_recording`), :func:`read_npz_epochs` an ``.npz`` as the probe commands
 read it.
@@ -55,6 +56,26 @@ def holds_epochs_instead(err: RecordingError) -> bool:
     not named ``*-epo.fif``, or an epoched EEGLAB ``.set`` file."""
     cause = str(err.__cause__)
     return "No raw data" in cause or "must be 1 for raw files" in cause
+
+
+def reads_as_epochs(path: PathLike) -> bool:
+    """Whether :func:`eegpt.io.as_recording` (and so ``model.embed``) reads the file at
+    ``path`` as epochs: an ``.npz`` of epochs arrays (:func:`is_npz`), a file named or made as
+    epochs (:func:`may_hold_epochs`: ``*-epo.fif``, an epoched EEGLAB ``.set``), or a FIF file
+    of epochs under another name, which MNE refuses to read as raw data
+    (:func:`holds_epochs_instead`; only its header is read here). Any other file is a
+    continuous recording; one that cannot be opened counts as continuous, for its reader to
+    say why."""
+    if is_npz(path) or may_hold_epochs(path):
+        return True
+    name = Path(path).name.lower()
+    if not (name.endswith(".fif") or name.endswith(".fif.gz")) or not Path(path).is_file():
+        return False
+    try:
+        mne_call(Path(path), lambda: mne.io.read_raw_fif(path, preload=False, verbose="error"))
+    except RecordingError as err:
+        return holds_epochs_instead(err)
+    return False
 
 
 def read_epochs_file(path: Path, verbose: Verbose = None) -> mne.BaseEpochs:

@@ -48,7 +48,13 @@ from eegpt.channels import (
     rename_table,
     unmatched_rename_warning,
 )
-from eegpt.epochs_files import may_hold_epochs, read_epochs_file
+from eegpt.epochs_files import (
+    is_npz,
+    may_hold_epochs,
+    read_epochs_file,
+    read_npz_epochs,
+    reads_as_epochs,
+)
 from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
 from eegpt.mne_inputs import mne_source
@@ -131,17 +137,17 @@ def as_epochs_recording(
     window = (preprocessing or PreprocessingConfig()).window_seconds
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
-        if not may_hold_epochs(path):
+        if not reads_as_epochs(path):  # as model.embed reads it
             if continuous:
                 rec = as_recording(path, picks=picks, verbose=verbose, keep=keep, rename=rename)
                 assert isinstance(rec, Recording)
                 return rec
             raise ValueError(
                 f"{path}: {_needs_epochs(what, window, 'mne.io.read_raw(path)')}; pass an MNE "
-                "epochs file (name ending in -epo.fif), an epoched EEGLAB .set file, an "
-                "mne.Epochs or an array [n_epochs, C, T]"
+                "epochs file (-epo.fif), an epoched EEGLAB .set file, an .npz of epochs "
+                "arrays, an mne.Epochs or an array [n_epochs, C, T]"
             )
-        data = read_epochs_file(path, verbose)
+        data = read_npz_epochs(path, verbose) if is_npz(path) else read_epochs_file(path, verbose)
     if is_epochs_list(data):
         with warnings_once():
             # (one Recording each: as_recording gives a list for a list only)

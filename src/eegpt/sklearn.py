@@ -45,7 +45,7 @@ import numpy as np
 import torch
 
 from eegpt._logging import Verbose
-from eegpt.array_inputs import array_of
+from eegpt.array_inputs import array_of, refuse_grad_tensor
 from eegpt.errors import (
     EEGPTUserWarning,
     MissingDependencyError,
@@ -69,12 +69,12 @@ from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
 from eegpt.embedding_cache import embed_windows
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
+from eegpt.epochs_files import reads_as_epochs
 from eegpt.fingerprints import encoder_of
 from eegpt.io import (
     Recording,
     check_integer_volts,
     check_sfreq,
-    may_hold_epochs,
     refuse_braindecode,
     refuse_dataframe,
     refuse_evoked,
@@ -135,18 +135,18 @@ _DOES = {"EEGPTEmbedder": "transforms", "EEGPTClassifier": "classifies"}
 
 def _refuse_continuous(X: Any, estimator: str, window_seconds: float) -> None:
     """Refuse a continuous recording, an ``mne.io.Raw`` or the path of a file that holds no
-    epochs, given to ``estimator`` (``"EEGPTEmbedder"``, ``"EEGPTClassifier"``): the one check
+    epochs (as ``model.embed`` reads it: :func:`~eegpt.epochs_files.reads_as_epochs`), given to ``estimator`` (``"EEGPTEmbedder"``, ``"EEGPTClassifier"``): the one check
     of both estimators, at fit and in every prediction. They take epochs, one row of output
     each; cut into windows, a recording would give rows that no ``y`` of its epochs lines up
     with. Says how to cut epochs of ``window_seconds`` from it (and, for the classifier, how
     to predict its consecutive windows: the fitted probe takes a recording)."""
     if isinstance(X, mne.io.BaseRaw):
         found, read, files = "got a continuous mne.io.Raw, but ", "", ""
-    elif isinstance(X, (str, os.PathLike)) and not may_hold_epochs(X):
+    elif isinstance(X, (str, os.PathLike)) and not reads_as_epochs(X):
         found, read = f"{X}: ", "raw = mne.io.read_raw(path); "
         files = (
-            "; pass an MNE epochs file (name ending in -epo.fif), an epoched EEGLAB .set file, "
-            "an mne.Epochs or an array [n_epochs, C, T]"
+            "; pass an MNE epochs file (-epo.fif), an epoched EEGLAB .set file, an .npz of "
+            "epochs arrays, an mne.Epochs or an array [n_epochs, C, T]"
         )
     else:
         return
@@ -245,6 +245,7 @@ def _epochs_array(
             f"array input needs the channel names and sampling rate: {estimator}(ch_names=[...], "
             "sfreq=..., units='V' (the default) or 'uV', as the samples are) (or pass mne.Epochs)"
         )
+    refuse_grad_tensor(X, estimator)  # as model.embed refuses one
     if isinstance(X, torch.Tensor):  # its values, as model.embed and train_probe read one
         X = array_of(X)  # (bfloat16 as float32): check_array and dtype checks take NumPy's
     check_integer_volts(X, units, f"{estimator}(units=...)")
