@@ -3539,7 +3539,9 @@ def test_every_command_checks_start_alike(weights, tmp_path, capsys):
         "start_seconds = 3.01 s is 770.56 samples at 256 Hz, where windows are cut (after "
         "resampling): the first window starts at the nearest sample, 3.01171875 s"
     )
-    assert float(next(csv.DictReader(pred.open()))["onset_s"]) == pytest.approx(3.01171875, abs=1e-6)
+    assert float(next(csv.DictReader(pred.open()))["onset_s"]) == pytest.approx(
+        3.01171875, abs=1e-6
+    )
     # --start annotations: a scoring onset of 3.01 s is moved the same way, with the same note
     other = tmp_path / "other"
     other.mkdir()
@@ -3551,7 +3553,9 @@ def test_every_command_checks_start_alike(weights, tmp_path, capsys):
     assert [str(w.message) for w in caught if "where windows are cut" in str(w.message)] == [
         said[0]
     ]
-    assert float(next(csv.DictReader(pred.open()))["onset_s"]) == pytest.approx(3.01171875, abs=1e-6)
+    assert float(next(csv.DictReader(pred.open()))["onset_s"]) == pytest.approx(
+        3.01171875, abs=1e-6
+    )
     raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False).resample(100.0)
     slow = tmp_path / "slow_raw.fif"
     raw.save(slow, verbose=False)

@@ -206,9 +206,7 @@ class PreprocessingConfig(PreprocessingFields):
                 f"be 0 or more, got {self.start_seconds}"
             )
         if self.start_seconds:
-            object.__setattr__(
-                self, "start_seconds", start_on_grid(self.start_seconds, self.sfreq)
-            )
+            object.__setattr__(self, "start_seconds", start_on_grid(self.start_seconds, self.sfreq))
         if not (np.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"scale must be a positive multiplier, got {self.scale}")
         if self.resample not in ("polyphase", "nearest"):
