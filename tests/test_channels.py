@@ -1758,6 +1758,26 @@ def test_write_rename_table_reads_back(tmp_path):
         write_rename_table({"Ch #6": "C3"}, tmp_path / "odd.tsv")
 
 
+@pytest.mark.parametrize(
+    "label",
+    ['"X1"', '"X1', 'X1"', 'a"b', '""', '"', 'Ch "7"', "EEG Fp1", "a,b", "a=b", "a;b",
+     "Ch#6", "Ｆｐ１", "Électrode 3", "EEG Fpz\x96Cz", "A1 \"B\"", '""x""'],
+)  # fmt: skip
+def test_every_label_the_rename_writer_takes_reads_back_the_same(tmp_path, label):
+    """write_rename_table then read_rename_table is the identity for every label the writer
+    takes (a label with a quote at either end was written as it is and read back without
+    its quotes, so rename="q.tsv" named no channel); those it cannot write are refused."""
+    table = {label: "Fp1", "E2": None, "E3": "C3"}
+    path = write_rename_table(table, tmp_path / "t.tsv")
+    assert dict(read_rename_table(path)) == table
+
+
+@pytest.mark.parametrize("label", ["a\tb", "#7", "Ch #6", " X1", "X1 ", "A\\x41"])
+def test_the_rename_writer_refuses_labels_that_would_not_read_back(tmp_path, label):
+    with pytest.raises(ValueError, match="would not read back"):
+        write_rename_table({label: "Fp1"}, tmp_path / "t.tsv")
+
+
 def test_a_table_file_keeps_its_source_and_distances_with_own_entries(tmp_path):
     """--rename egi.tsv --drop E17: the table's source (with the own entries) and the
     distances that write_rename_table noted (# 9.9 mm) reach the mapping's provenance."""

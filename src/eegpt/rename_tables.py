@@ -250,7 +250,7 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
                 "(or separated by ',', '=' or, in every line, ';'; an empty electrode drops the "
                 "channel)"
             )
-        label, target = (part.strip().strip('"') for part in line.split(sep, 1))
+        label, target = (_unquoted(part) for part in line.split(sep, 1))
         electrode = normalize_channel_name(target) is not None or is_other_electrode(target)
         if not out and not electrode and target.lower() not in _DROP_WORDS:
             _log(f"rename table {path}: line {number} ({line!r}) taken as its heading")
@@ -266,6 +266,25 @@ def read_rename_table(path: str | os.PathLike) -> RenameTable:
     if not out:
         raise ValueError(f"rename table {path} holds no entries")
     return RenameTable(out, source=str(path), distances_mm=distances, net=net)
+
+
+def _unquoted(part: str) -> str:
+    """A field of a rename table's line without its surrounding spaces and quotes: a field
+    quoted whole (``"A1"``, as a spreadsheet writes it) loses the quotes, and a doubled quote
+    inside it stands for one (a label ``"X1"`` written so reads back as ``"X1"``), as CSV
+    reads it; stray quotes at either end of a field not quoted whole are dropped."""
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] == '"':
+        return part[1:-1].replace('""', '"')
+    return part.strip('"')
+
+
+def _quoted(label: str) -> str:
+    """``label`` as :func:`write_rename_table` writes it: quoted CSV-style (its quotes doubled)
+    where it starts or ends with a quote, which :func:`_unquoted` would otherwise drop."""
+    if label.startswith('"') or label.endswith('"'):
+        return '"' + label.replace('"', '""') + '"'
+    return label
 
 
 def cap_rename(cap: str) -> RenameTable:
@@ -541,7 +560,10 @@ def write_rename_table(
     ------
     ValueError
         For a ``.json`` path (the file is tab-separated text: ``.tsv``), or a label that would
-        not read back (a tab in it, a ``#`` at its start or after a space, spaces around it).
+        not read back (a tab in it, a ``#`` at its start or after a space, spaces around it,
+        a typed escape such as ``\\x41`` in it). A label that starts or ends with a quote
+        (``"X1"``) is written quoted whole, each of its quotes doubled, as CSV writes it;
+        the reader undoes that.
     OutputExistsError
         With ``overwrite=False``, for an existing ``path``.
     """
@@ -557,10 +579,16 @@ def write_rename_table(
     lines = [f"# {text}" for text in dict.fromkeys([net, source]) if text]
     lines.append("# label<TAB>electrode (empty: left out); use: --rename FILE")
     for label, site in table.items():
-        if "\t" in label or re.search(r"(^|\s)#", label) or label != label.strip():
+        written = _quoted(printable_name(label))
+        if (
+            "\t" in label
+            or re.search(r"(^|\s)#", written)
+            or label != label.strip()
+            or typed_name(_unquoted(written)) != label
+        ):
             raise ValueError(f"{path}: the label {label!r} would not read back from a table file")
         note = f"\t# {distances[label]:.1f} mm" if label in distances and site else ""
-        lines.append(f"{printable_name(label)}\t{site or ''}{note}")
+        lines.append(f"{written}\t{site or ''}{note}")
     text = ("\n".join(lines) + "\n").encode("utf-8")
     atomic_write(path, lambda fh: fh.write(text), overwrite=overwrite)
     return path
