@@ -18,17 +18,20 @@ from eegpt._logging import warn as _warn
 from eegpt.dataset_folders import FILES_REPORT
 
 
-def _channel_sets_of(folders: Sequence[Path]) -> dict[str, tuple[str, ...]]:
-    """Each embedded recording's channels (vocabulary names, sorted), by recording id, as the
-    folders' :data:`FILES_REPORT` lists them; the recordings of a folder without a readable
-    one are absent."""
-    sets: dict[str, tuple[str, ...]] = {}
-    for folder in folders:
+def _channel_sets_of(folders: Sequence[Path]) -> dict[tuple[int, str], tuple[str, ...]]:
+    """Each embedded recording's channels (vocabulary names, sorted), by (the folder's index
+    in ``folders``, recording id), as the folders' :data:`FILES_REPORT` lists them: runs of the
+    same files in two folders (``eegpt info`` of a folder of runs) count once each, not the
+    later run for both. The recordings of a folder without a readable one are absent."""
+    sets: dict[tuple[int, str], tuple[str, ...]] = {}
+    for index, folder in enumerate(folders):
         try:
             with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
                 for row in csv.DictReader(fh):
                     if row.get("status") == "ok" and row.get("channels"):
-                        sets[row["recording_id"]] = tuple(sorted(row["channels"].split(" | ")))
+                        sets[index, row["recording_id"]] = tuple(
+                            sorted(row["channels"].split(" | "))
+                        )
         except (OSError, KeyError, csv.Error, UnicodeDecodeError):
             continue
     return sets
@@ -87,10 +90,10 @@ def _warn_channel_sets(folders: Sequence[Path], ids: set[str] | None, keep: bool
 
 
 def _warn_differing_channel_sets(
-    sets: Mapping[str, tuple[str, ...]], ids: set[str] | None, keep: bool
+    sets: Mapping[Any, tuple[str, ...]], ids: set[str] | None, keep: bool
 ) -> None:
     """:func:`_warn_channel_sets` of the channel sets ``sets`` (each recording's, sorted, by
-    recording id)."""
+    recording id or by (folder, recording id))."""
     listed = channel_sets_text(sets, ids)
     if listed:
         _warn(
@@ -100,14 +103,16 @@ def _warn_differing_channel_sets(
         )
 
 
-def channel_sets_text(sets: Mapping[str, tuple[str, ...]], ids: set[str] | None = None) -> str:
+def channel_sets_text(sets: Mapping[Any, tuple[str, ...]], ids: set[str] | None = None) -> str:
     """``"2 different channel sets: 9 recordings with 28 channels (C3, ...); 7 recordings with
     19 channels (without CP1, ...). Embeddings of different channel sets are not directly
     comparable (...)"``: the channel sets of the recordings ``ids`` (None: all) of ``sets``
-    (each recording's channels, sorted, by recording id: :func:`_channel_sets_of`), most
-    recordings first, each after the first by what sets it apart from it; "" for one set."""
+    (each recording's channels, sorted, by recording id, or by (folder, recording id):
+    :func:`_channel_sets_of`), most recordings first, each after the first by what sets it
+    apart from it; "" for one set."""
     counts: dict[tuple[str, ...], int] = {}
-    for recording_id, names in sets.items():
+    for key, names in sets.items():
+        recording_id = key[-1] if isinstance(key, tuple) else key
         if ids is None or recording_id in ids:
             counts[names] = counts.get(names, 0) + 1
     if len(counts) < 2:
