@@ -75,6 +75,54 @@ def test_a_mistyped_option_is_reported_before_a_missing_one(capsys):
     assert "unrecognized arguments: --overlp; did you mean --overlap?" in err
 
 
+def test_a_keep_channels_value_with_a_dash_is_said_to_need_an_equals_sign(capsys):
+    """--keep-channels -C3: argparse takes -C3 for an option; the error says to write
+    --keep-channels=-C3 (it said only "unrecognized arguments: -C3")."""
+    err = _usage_error(["embed", "x.edf", "--weights", "W", "--keep-channels", "-C3"], capsys)
+    assert "unrecognized arguments: -C3; a value that starts with '-'" in err
+    assert "write it with '=', --keep-channels=-C3" in err
+
+
+@pytest.mark.parametrize(
+    ("keep", "idle"),
+    [("10-20,-Oz", "-Oz"), ("-C3,10-20", "-C3"), ("-C3,10-20,-Oz", "-C3, -Oz")],
+)
+def test_a_keep_channels_removal_that_removes_nothing_is_warned_about(keep, idle):
+    """A removal of a channel not kept at that point (Oz is not in 10-20; C3 is added back
+    after -C3) did nothing, silently; it is warned about once, named."""
+    from eegpt.cli_options import parse_keep
+
+    with pytest.warns(Warning, match=f"--keep-channels: {idle} removed nothing") as caught:
+        assert parse_keep(keep)
+    assert len(caught) == 1
+
+
+def test_a_warning_while_the_command_line_is_parsed_is_an_eegpt_warning_line():
+    """The --keep-channels warning comes while argparse parses: it is an ``eegpt: warning:``
+    line as a command's, not Python's ``argparse.py:2529: EEGPTWarning: ...`` with a code
+    line."""
+    import subprocess
+    import sys
+
+    words = ["embed", "x.edf", "--weights", "W", "--keep-channels=10-20,-Oz"]
+    done = subprocess.run(
+        [sys.executable, "-m", "eegpt", *words], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2  # no --output
+    assert "\neegpt: warning: --keep-channels: -Oz removed nothing" in "\n" + done.stderr
+    assert "argparse.py" not in done.stderr
+
+
+def test_a_keep_channels_removal_that_removes_a_channel_is_not_warned_about():
+    import warnings
+
+    from eegpt.cli_options import parse_keep
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "-C3" in parse_keep("10-20,-C3")
+
+
 @pytest.mark.parametrize(
     ("words", "meant"),
     [(["embd"], "eegpt embed"), (["Embed", "x.edf"], "eegpt embed"),

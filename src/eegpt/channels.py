@@ -152,7 +152,9 @@ __all__ = [
 ]
 
 
-def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
+def kept_channels(
+    keep: str | Iterable[str] | None, *, warn_idle: bool = False
+) -> tuple[str, ...] | None:
     """``keep`` as the vocabulary names it stands for, in vocabulary order (so that two
     spellings or orders of one set are recorded alike); None for None.
 
@@ -161,6 +163,9 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
     adds its channels, a name in any spelling that normalises (``"Fp1"``, ``"T3"``) adds
     that channel, and either with ``-`` before it removes them: ``"10-20,Oz"`` is the 10-20
     set and Oz, ``"10-20,-C3"`` (or ``["10-20", "-C3"]``) the 10-20 set without C3.
+    With ``warn_idle`` (``--keep-channels``, read once a run), a removal that removed nothing
+    (``"10-20,-Oz"``: Oz is not in 10-20; ``"-C3,10-20"``: C3 is added back after) is
+    warned about, naming it.
 
     Raises
     ------
@@ -178,6 +183,7 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
     sets = {cap_key(name): members for name, members in CHANNEL_SETS.items()}
     wanted: set[str] = set()
     unknown: list[str] = []
+    idle: list[str] = []  # removals of channels not kept at that point
     for item in items:
         remove = item.startswith("-") and len(item) > 1
         name = item[1:].strip() if remove else item
@@ -190,6 +196,8 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
         else:
             unknown.append(item)
             continue
+        if remove and not wanted & change:
+            idle.append(item)
         wanted = wanted - change if remove else wanted | change
     set_like = [item for item in unknown if re.fullmatch(r"[-\d\s_]+", item)]
     if set_like:
@@ -209,7 +217,20 @@ def kept_channels(keep: str | Iterable[str] | None) -> tuple[str, ...] | None:
             f"keep={keep!r} names no channel: give a set or vocabulary names (a name after "
             "'-' removes it from those before), or keep=None for all"
         )
+    if warn_idle and idle:
+        _warn(idle_removals_note(idle))
     return tuple(name for name in VOCABULARY if name in wanted)
+
+
+def idle_removals_note(idle: Sequence[str]) -> str:
+    """The warning of :func:`kept_channels` for the removals ``idle`` (``["-Oz"]``) that
+    removed nothing: the items are applied left to right, so a removal takes away only what
+    the items before it added."""
+    return (
+        f"--keep-channels: {', '.join(idle)} removed nothing: the items are applied left to "
+        "right, and a removal takes away only what the items before it kept. Put a removal "
+        "after the set it removes from (10-20,-C3), or leave it out"
+    )
 
 
 def left_out_text(left_out: Any) -> list[str]:

@@ -501,7 +501,9 @@ def add_keep_option(g: argparse._ActionsContainer) -> None:
         metavar="NAMES",
         help="use only these EEGPT channels (after --rename), in every file: 10-20 (the 19 "
         "electrodes of the 10-20 system), comma-separated names, e.g. Fp1,Fp2,Cz, or both, "
-        "applied left to right, -NAME removing one: 10-20,Oz or 10-20,-C3; the "
+        "applied left to right, -NAME removing one: 10-20,Oz or 10-20,-C3 (a value that "
+        "starts with '-' needs '=', --keep-channels=-NAME,..., else it is taken for an "
+        "option); the "
         "average reference then runs over them. Files of different systems or sites give "
         "embeddings of one channel set this way (a file lacking some is warned about)",
     )
@@ -516,7 +518,7 @@ def parse_keep(text: str) -> list[str]:
 
     keep = [name.strip() for name in text.split(",") if name.strip()]
     try:
-        kept_channels(keep)
+        kept_channels(keep, warn_idle=True)
     except ValueError as err:
         raise argparse.ArgumentTypeError(str(err)) from err
     return keep
@@ -627,6 +629,12 @@ class CommandParser(argparse.ArgumentParser):
                 f"unrecognized arguments: {' '.join(unknown)}; {self.prog} takes no "
                 f"{absent[0]}: {self.absent_options[absent[0]]}"
             )
+        valued = self._dash_value(words, unknown)
+        if valued:  # --keep-channels -C3: argparse took the value for an option
+            self.error(
+                f"unrecognized arguments: {' '.join(unknown)}; a value that starts with '-' "
+                f"is taken for an option: write it with '=', {valued}"
+            )
         # compared without their dashes, which every long option shares: --overlap is not
         # close to --help
         options = {o[2:]: o for o in self._option_string_actions if o.startswith("--")}
@@ -638,6 +646,15 @@ class CommandParser(argparse.ArgumentParser):
                 hints.append(close[0] if len(unknown) == 1 else f"{close[0]} (for {word})")
         hint = f"; did you mean {', '.join(hints)}?" if hints else ""
         self.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+
+    def _dash_value(self, words: Sequence[str], unknown: Sequence[str]) -> str:
+        """``"--keep-channels=-C3"`` where an unknown word (``-C3``) follows an option of this
+        parser that takes one value, so it was meant as that value; "" otherwise."""
+        for before, word in zip(words, words[1:], strict=False):
+            action = self._option_string_actions.get(before)
+            if word in unknown and action is not None and action.nargs is None:
+                return f"{before}={word}"
+        return ""
 
     def _check_abbreviations(self, words: list[str]) -> None:
         """Error on a long option this parser would expand as an abbreviation (``--window`` to

@@ -586,7 +586,7 @@ def parse_command_line(
     this process): an interruption then is one line, and None is returned (status 130). The
     entry point also owns the process's output streams: :func:`escape_unencodable_output`."""
     if not process:
-        return parse()
+        return _parsed(parse)
     escape_unencodable_output()
     if _is_terminal(sys.stdout) and not isinstance(sys.stdout, EscapingStdout):
         sys.stdout = EscapingStdout(sys.stdout)  # a pipe or file gets the bytes as they are
@@ -594,10 +594,21 @@ def parse_command_line(
     _handled_unless_ignored(signal.SIGTERM, _raise_on_sigterm)
     _handled_unless_ignored(signal.SIGINT, _Interrupts())
     try:
-        return parse()
+        return _parsed(parse)
     except KeyboardInterrupt:
         print("eegpt: interrupted", file=sys.stderr)
         return None
+
+
+def _parsed(parse: Callable[[], argparse.Namespace]) -> argparse.Namespace:
+    """``parse()`` with a warning given while parsing (an option's check,
+    ``--keep-channels 10-20,-Oz``) as an ``eegpt: warning: ...`` line, as a command's."""
+    formatter = warnings.formatwarning
+    warnings.formatwarning = _format_warning
+    try:
+        return parse()
+    finally:
+        warnings.formatwarning = formatter
 
 
 def run_command_line(
