@@ -325,6 +325,62 @@ def test_a_set_naming_a_data_file_of_another_name_lists_and_stamps_it(linked, tm
     assert before is not None and source_stamp(file) != before
 
 
+def test_a_set_naming_another_fdt_beside_its_own_lists_the_one_mne_reads(tmp_path):
+    """A ``.set`` whose ``EEG.data`` names ``rec_data.fdt`` while a ``.fdt`` of its own name
+    lies beside it too: MNE reads the one ``EEG.data`` names
+    (``mne.io.eeglab.eeglab._check_eeglab_fname``), so that one is listed and stamped, and
+    editing it makes a resumed run find the recording changed."""
+    from eegpt.dataset_inputs import InputFile
+    from eegpt.dataset_stamps import source_stamp
+
+    rec, fdt = _set_naming_another_fdt(tmp_path)
+    own = tmp_path / "rec.fdt"
+    own.write_bytes(bytes(fdt.stat().st_size))  # zeros: not the samples MNE reads
+    raw = mne.io.read_raw_eeglab(rec, verbose="error")
+    assert [Path(f) for f in raw.filenames] == [fdt]
+    assert recording_files(rec) == [rec, fdt]
+    file = InputFile(0, "rec.set", str(rec))
+    before = source_stamp(file)
+    data = bytearray(fdt.read_bytes())
+    data[:4] = b"\x00\x00\x80\x7f"  # one sample edited in place, same size and time
+    stat = fdt.stat()
+    fdt.write_bytes(bytes(data))
+    os.utime(fdt, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert before is not None and source_stamp(file) != before
+
+
+def test_listing_sets_lists_their_folder_once_and_opens_none(tmp_path, monkeypatch):
+    """Listing the files of many ``.set`` files of a folder whose every ``.fdt`` is a
+    ``.set``'s own (or that holds none) lists the folder once, not once per ``.set``, and
+    opens no ``.set`` (``EEG.data`` cannot name another file there); an orphan ``.fdt``
+    added later is found (the folder's time changed)."""
+    import eegpt._eeglab
+
+    for name in ("a", "b"):
+        _write_eeglab(tmp_path / "pairs", name)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    for name in ("x", "y", "z"):
+        shutil.copy(tmp_path / "pairs" / "a.set", alone / f"{name}.set")
+    past = 1_000_000_000_000_000_000  # 2001: the folders' listings are kept
+    for folder in (tmp_path / "pairs", alone):
+        os.utime(folder, ns=(past, past))
+    listed: list[str] = []
+    real_listdir = os.listdir
+    monkeypatch.setattr(os, "listdir", lambda p=".": listed.append(str(p)) or real_listdir(p))
+    monkeypatch.setattr(eegpt._eeglab, "_load", lambda *a, **k: pytest.fail("a .set opened"))
+    for _ in range(3):
+        for name in ("a", "b"):
+            rec = tmp_path / "pairs" / f"{name}.set"
+            assert recording_files(rec) == [rec, rec.with_suffix(".fdt")]
+        for name in ("x", "y", "z"):
+            assert recording_files(alone / f"{name}.set") == [alone / f"{name}.set"]
+    assert sorted(listed) == sorted([str(tmp_path / "pairs"), str(alone)])
+    monkeypatch.undo()
+    (tmp_path / "pairs" / "a.set").rename(tmp_path / "pairs" / "renamed.set")
+    assert recording_files(tmp_path / "pairs" / "renamed.set")[1:] == [tmp_path / "pairs" / "a.fdt"]
+
+
 def test_a_stamp_of_version_5_is_kept_for_a_set_naming_another_fdt(tmp_path):
     """A run stamped with version 5 (a ``.set``'s own ``.fdt`` only) resumes as before: the
     data file of another name it did not stamp is not taken for a change, and a recording

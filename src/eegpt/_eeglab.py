@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,48 +77,100 @@ def _identity(path: Path) -> tuple[str, int, int]:
 
 
 def eeglab_read_path(path: Path) -> Path:
-    """The path to give MNE's EEGLAB reader for the ``.set`` file ``path``: MNE looks for the
-    ``.fdt`` data file (the name ``EEG.data`` gives, else the ``.set``'s own name) in the
-    folder of the path it is given. That is ``path`` itself, unless ``path`` is a symbolic
-    link with no such ``.fdt`` beside it while its target has its ``.fdt`` beside it (a corpus
-    of links to ``.set`` files, ``corpus/rec.set -> /store/rec.set`` with ``/store/rec.fdt``):
-    the target then. A link whose ``.fdt`` is linked beside it (git-annex, both files
-    annexed), or a ``.set`` holding its samples, is read as given."""
-    if not path.is_symlink() or path.with_suffix(".fdt").exists():
+    """The path to give MNE's EEGLAB reader for the ``.set`` file ``path``: MNE reads the
+    samples from a ``.fdt`` data file in the folder of the path it is given
+    (:func:`_data_file_beside`: the file ``EEG.data`` names where it exists, else the one of
+    the ``.set``'s own name). That is ``path`` itself, unless ``path`` is a symbolic link
+    with no such file beside it while its target has one beside it (a corpus of links to
+    ``.set`` files, ``corpus/rec.set -> /store/rec.set`` with ``/store/rec.fdt``): the
+    target then. A link whose ``.fdt`` is linked beside it (git-annex, both files annexed),
+    or a ``.set`` holding its samples, is read as given."""
+    if not path.is_symlink() or _data_file_beside(path, path) is not None:
         return path
     target = Path(os.path.realpath(path))
-    if not _any_fdt(target.parent):
-        return path  # (a .set holding its samples: not read twice) MNE's error says what is missing
-    named = data_file_name(path)  # a short text where the samples are apart
-    if named is not None and (path.parent / named).exists():
-        return path
-    beside_target = [target.with_suffix(".fdt")]
-    if named is not None:  # the name EEG.data gives (rec_data.fdt for rec.set)
-        beside_target.insert(0, target.parent / named)
-    if not any(f.is_file() for f in beside_target):
+    if _data_file_beside(target, path) is None:
         return path  # nothing to find there: MNE's error names the .fdt missing beside it
     return target
 
 
 def eeglab_data_file(path: Path) -> Path | None:
     """The ``.fdt`` file MNE's EEGLAB reader reads the samples of the ``.set`` file ``path``
-    from (given :func:`eeglab_read_path`), for the files listed as a recording's
-    (:func:`eegpt._file_identity.recording_files`): the ``.set``'s own name beside the path
-    read where that file exists, else the file ``EEG.data`` names there (``rec_data.fdt`` for
-    a ``rec.set`` renamed from ``rec_data.set``); None for a ``.set`` holding its samples or
-    one whose data file is missing (MNE's reader says so). The ``.set`` is read only where
-    its own ``.fdt`` is missing and another ``.fdt`` lies in that folder (where ``EEG.data``
-    can name one); a ``.set`` naming another file while one of its own name lies beside it
-    is listed with the latter."""
-    read = eeglab_read_path(path)
+    from, given :func:`eeglab_read_path` (:func:`_data_file_beside`: the file ``EEG.data``
+    names where it exists, else the ``.fdt`` of the ``.set``'s own name), for the files
+    listed as a recording's (:func:`eegpt._file_identity.recording_files`); None for a
+    ``.set`` holding its samples or one whose data file is missing (MNE's reader says so)."""
+    return _data_file_beside(eeglab_read_path(path), path)
+
+
+def _data_file_beside(read: Path, path: Path) -> Path | None:
+    """The data file MNE's EEGLAB reader reads when given ``read`` (the ``.set`` file
+    ``path`` or its link's target), as ``mne.io.eeglab.eeglab._check_eeglab_fname`` finds
+    it: the file ``EEG.data`` names in ``read``'s folder where it exists, else the ``.fdt``
+    of ``read``'s own name there; None where neither exists or the samples are in the
+    ``.set``.
+
+    ``EEG.data`` is read (:func:`data_file_name`) only where it can change the answer: where
+    the folder holds a ``.fdt`` that is not the own-name ``.fdt`` of a ``.set`` there (one
+    ``EEG.data`` may name: the ``.set`` was renamed), or where the ``.set``'s own ``.fdt``
+    is missing and another lies there. A folder whose every ``.fdt`` is some ``.set``'s own
+    (or holding none) costs no ``.set`` opened and one listing (:func:`_fdt_names`); there a
+    ``.set`` naming another ``.set``'s ``.fdt`` while its own lies beside it (a pair of
+    files copied under new names outside EEGLAB) is taken to read its own."""
     own = read.with_suffix(".fdt")
-    if own.is_file():
-        return own
-    if not _any_fdt(read.parent):
-        return None
+    fdts, orphans = _fdt_names(read.parent)
+    has_own = own.name in fdts and own.is_file()
+    if not orphans and (has_own or not fdts):
+        return own if has_own else None
     named = data_file_name(path)
-    data = read.parent / named if named is not None else None
-    return data if data is not None and data.is_file() else None
+    if named is not None:
+        data = read.parent / named
+        if data.is_file() and os.path.realpath(data) != os.path.realpath(read):
+            return data  # (EEG.data naming the .set itself: its samples are in it)
+        if data.exists():
+            return None
+    return own if own.is_file() else None
+
+
+def _fdt_names(folder: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """The names of ``folder``'s ``.fdt`` files and, of those, the ones that are not the
+    own-name ``.fdt`` of a ``.set`` there (``EEG.data`` may name them); empty where the
+    folder cannot be read. Listed once while the folder is unchanged (its modification
+    time), so that listing a folder of N ``.set`` files lists it once, not N times: a
+    listing taken within :data:`_SETTLED_NS` of that time is not kept (a file system's
+    clock ticks coarsely, so a change made in the same tick keeps the time)."""
+    try:
+        modified = folder.stat().st_mtime_ns
+    except OSError:
+        return frozenset(), frozenset()
+    key = str(folder)
+    kept = _LISTED.get(key)
+    if kept is not None and kept[0] == modified:
+        return kept[1]
+    listed_at = time.time_ns()
+    names = _fdts(folder)
+    if listed_at - modified > _SETTLED_NS:
+        if len(_LISTED) >= 256:
+            _LISTED.clear()
+        _LISTED[key] = (modified, names)
+    return names
+
+
+#: A folder's listing is kept once its modification time is this old (ns).
+_SETTLED_NS = 100_000_000
+
+#: :func:`_fdt_names`'s listings: ``{folder: (modification time in ns, names)}``.
+_LISTED: dict[str, tuple[int, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
+def _fdts(folder: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """:func:`_fdt_names` of ``folder``, listed now."""
+    try:
+        names = set(os.listdir(folder))
+    except OSError:
+        return frozenset(), frozenset()
+    fdts = frozenset(n for n in names if n.endswith(".fdt"))  # the only case MNE reads
+    sets = {n[: -len(".set")] for n in names if n.lower().endswith(".set")}
+    return fdts, frozenset(n for n in fdts if n[: -len(".fdt")] not in sets)
 
 
 def data_file_name(path: Path) -> str | None:
@@ -134,14 +187,6 @@ def data_file_name(path: Path) -> str | None:
 def _data_name(identity: tuple[str, int, int]) -> str | None:
     named = _load(Path(identity[0]), ["data"]).get("data")
     return named if isinstance(named, str) else None
-
-
-def _any_fdt(folder: Path) -> bool:
-    """Whether ``folder`` holds a ``.fdt`` file (of any name); False where it cannot be read."""
-    try:
-        return any(name.lower().endswith(".fdt") for name in os.listdir(folder))
-    except OSError:
-        return False
 
 
 def eeglab_trials(path: os.PathLike | str) -> int | None:

@@ -50,8 +50,8 @@ def recording_files(path: str | os.PathLike, *, eeglab_named: bool = True) -> li
     """The files read for the recording at ``path``, the recording's own first: a BrainVision
     header (``.vhdr``) with the data and marker files its ``DataFile=``/``MarkerFile=`` lines
     name (else those of its name beside it, as MNE falls back to), an EEGLAB ``.set`` with
-    the ``.fdt`` MNE reads its samples from (:func:`eegpt._eeglab.eeglab_data_file`: of its
-    name, else the one ``EEG.data`` names; beside a linked ``.set``'s target where
+    the ``.fdt`` MNE reads its samples from (:func:`eegpt._eeglab.eeglab_data_file`: the one
+    ``EEG.data`` names where it exists, else the one of its name; beside a linked ``.set``'s target where
     :func:`eegpt._eeglab.eeglab_read_path` reads it there), a split FIF recording's later parts (``rec-1.fif``
     ..., ``..._split-02_...``: :func:`split_later_parts`), every file inside a recording
     folder (EGI ``.mff``, CTF ``.ds``; sorted), and any other file alone. Files that do not
@@ -227,7 +227,7 @@ def _eeglab_data(path: Path, named: bool) -> list[Path]:
         return [own]
     from eegpt._eeglab import eeglab_data_file  # the reader's rule (imports no mne)
 
-    data = eeglab_data_file(path)  # beside a link's target, or of the name EEG.data gives
+    data = eeglab_data_file(path)  # EEG.data's, else of its name; beside a link's target
     return [] if data is None else [data]
 
 
