@@ -381,6 +381,64 @@ def test_listing_sets_lists_their_folder_once_and_opens_none(tmp_path, monkeypat
     assert recording_files(tmp_path / "pairs" / "renamed.set")[1:] == [tmp_path / "pairs" / "a.fdt"]
 
 
+def test_a_set_of_fields_is_listed_without_loading_its_samples(tmp_path, monkeypatch):
+    """A ``.set`` saved as one variable per ``EEG`` field (as EEGLAB and eeglabio save it)
+    beside a ``.fdt`` no ``.set`` there owns: ``EEG.data``'s class is read from the
+    variables' headers, so a ``.set`` holding its samples is listed alone without loading
+    them, and one naming the ``.fdt`` is listed with it."""
+    from scipy.io import loadmat, savemat
+
+    import eegpt._eeglab
+
+    _write_eeglab(tmp_path, "named")
+    fields = loadmat(tmp_path / "named.set", squeeze_me=True, simplify_cells=True)["EEG"]
+    (tmp_path / "named.set").unlink()
+    (tmp_path / "named.fdt").rename(tmp_path / "orphan.fdt")
+    savemat(tmp_path / "named.set", {**fields, "data": "orphan.fdt"}, appendmat=False)
+    samples = np.zeros((4, 2560), dtype="<f4")
+    savemat(tmp_path / "inline.set", {**fields, "data": samples}, appendmat=False)
+    real_load, loaded = eegpt._eeglab._load, []
+
+    def load(path: Path, names: list[str]) -> dict:
+        loaded.append(path.name)
+        return real_load(path, names)
+
+    monkeypatch.setattr(eegpt._eeglab, "_load", load)
+    assert recording_files(tmp_path / "inline.set") == [tmp_path / "inline.set"]
+    assert recording_files(tmp_path / "named.set") == [
+        tmp_path / "named.set",
+        tmp_path / "orphan.fdt",
+    ]
+    assert loaded == ["named.set"]  # the name read; the samples left unread
+
+
+def _write_v73_set(path: Path, samples: np.ndarray) -> None:
+    """A MATLAB v7.3 ``.set`` file (HDF5 after a 512-byte MATLAB header) whose ``data``
+    variable holds ``samples`` (channels, samples) as MATLAB's ``single``."""
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(path, "w", userblock_size=512) as mat:
+        mat.create_dataset("data", data=samples.T).attrs["MATLAB_class"] = np.bytes_(b"single")
+        mat.create_dataset("srate", data=np.array([[256.0]])).attrs["MATLAB_class"] = np.bytes_(
+            b"double"
+        )
+    header = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Dec  7 00:00:00 2026 HDF5"
+    with open(path, "r+b") as fh:
+        fh.write(header.ljust(116, b" ") + bytes(8) + b"\x00\x02IM")
+
+
+def test_a_v73_set_holding_its_samples_is_listed_without_loading_them(tmp_path, monkeypatch):
+    """A MATLAB v7.3 ``.set`` holding its samples beside a ``.fdt`` no ``.set`` there owns:
+    ``EEG.data``'s class is read from its HDF5 attributes, the samples not loaded."""
+    import eegpt._eeglab
+
+    _write_v73_set(tmp_path / "inline.set", np.zeros((4, 2560), dtype="<f4"))
+    (tmp_path / "orphan.fdt").write_bytes(bytes(16))
+    loaded: list[str] = []
+    monkeypatch.setattr(eegpt._eeglab, "_load", lambda path, names: loaded.append(path) or {})
+    assert recording_files(tmp_path / "inline.set") == [tmp_path / "inline.set"]
+    assert loaded == []
+
+
 def test_a_stamp_of_version_5_is_kept_for_a_set_naming_another_fdt(tmp_path):
     """A run stamped with version 5 (a ``.set``'s own ``.fdt`` only) resumes as before: the
     data file of another name it did not stamp is not taken for a change, and a recording

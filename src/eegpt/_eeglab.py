@@ -185,8 +185,49 @@ def data_file_name(path: Path) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _data_name(identity: tuple[str, int, int]) -> str | None:
-    named = _load(Path(identity[0]), ["data"]).get("data")
+    path = Path(identity[0])
+    kind = _data_variable_class(path)
+    if kind is not None and kind != "char":
+        return None  # the samples, in the .set: not loaded to learn so
+    named = _load(path, ["data"]).get("data")
     return named if isinstance(named, str) else None
+
+
+def _data_variable_class(path: Path) -> str | None:
+    """The MATLAB class of ``EEG.data`` of the ``.set`` file ``path`` (``'char'`` for a data
+    file's name; ``'single'``, ``'double'`` ... for the samples), read without loading the
+    samples: from a MATLAB v5 file's variable headers where its ``EEG`` fields are variables
+    of their own (as EEGLAB and eeglabio save them), else from a v7.3 (HDF5) file's
+    attributes (with h5py); None for a v5 file of one ``EEG`` structure (read whole) or a
+    file read neither way."""
+    from scipy.io import whosmat
+
+    try:
+        variables = whosmat(path, appendmat=False)
+    except NotImplementedError:  # MATLAB v7.3
+        return _hdf5_data_class(path)
+    except Exception:  # not a MATLAB file: the reader that opens it says why
+        return None
+    return next((str(kind) for name, _, kind in variables if name == "data"), None)
+
+
+def _hdf5_data_class(path: Path) -> str | None:
+    """The ``MATLAB_class`` attribute of ``data`` (or ``EEG/data``) in the MATLAB v7.3 file
+    ``path``; None without h5py or where there is no such dataset."""
+    try:
+        import h5py
+    except ImportError:
+        return None
+    try:
+        with h5py.File(path, "r") as mat:
+            for key in ("data", "EEG/data"):
+                item = mat.get(key)
+                if isinstance(item, h5py.Dataset):
+                    kind = item.attrs.get("MATLAB_class")
+                    return kind.decode() if isinstance(kind, bytes) else None
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def eeglab_trials(path: os.PathLike | str) -> int | None:
