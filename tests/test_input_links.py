@@ -410,6 +410,8 @@ def test_a_set_of_fields_is_listed_without_loading_its_samples(tmp_path, monkeyp
         tmp_path / "orphan.fdt",
     ]
     assert loaded == ["named.set"]  # the name read; the samples left unread
+    (tmp_path / "inline.fdt").write_bytes(bytes(16))  # of its name, but MNE reads the .set
+    assert recording_files(tmp_path / "inline.set") == [tmp_path / "inline.set"]
 
 
 def _write_v73_set(path: Path, samples: np.ndarray) -> None:

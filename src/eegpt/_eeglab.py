@@ -115,20 +115,20 @@ def _data_file_beside(read: Path, path: Path) -> Path | None:
     is missing and another lies there. A folder whose every ``.fdt`` is some ``.set``'s own
     (or holding none) costs no ``.set`` opened and one listing (:func:`_fdt_names`); there a
     ``.set`` naming another ``.set``'s ``.fdt`` while its own lies beside it (a pair of
-    files copied under new names outside EEGLAB) is taken to read its own."""
+    files copied under new names outside EEGLAB), or holding its samples while a ``.fdt``
+    of its name lies beside it, is taken to read its own."""
     own = read.with_suffix(".fdt")
     fdts, orphans = _fdt_names(read.parent)
     has_own = own.name in fdts and own.is_file()
     if not orphans and (has_own or not fdts):
         return own if has_own else None
     named = data_file_name(path)
-    if named is not None:
-        data = read.parent / named
-        if data.is_file() and os.path.realpath(data) != os.path.realpath(read):
-            return data  # (EEG.data naming the .set itself: its samples are in it)
-        if data.exists():
-            return None
-    return own if own.is_file() else None
+    if named is None:
+        return None  # the samples in the .set (or it cannot be read: MNE's reader says why)
+    data = read.parent / named
+    if data.is_file() and os.path.realpath(data) != os.path.realpath(read):
+        return data  # (EEG.data naming the .set itself: its samples are in it)
+    return own if not data.exists() and own.is_file() else None
 
 
 def _fdt_names(folder: Path) -> tuple[frozenset[str], frozenset[str]]:
