@@ -384,23 +384,27 @@ def test_log_file_refuses_the_checkpoint_convert_writes(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(
-    ("name", "said"),
+    ("name", "pattern", "said"),
     [
-        ("new.edf", "named as a recording"),
-        ("sub-01_task-rest_events.tsv", "a sidecar (.tsv)"),
-        ("rec.mff/run.log", "inside the recording folder"),
-        ("notes.rec", "matching --pattern *.rec"),
+        ("new.edf", None, "named as a recording"),
+        ("sub-01/eeg/sub-01_task-rest_events.tsv", None, "a BIDS sidecar (.tsv)"),
+        ("rec.mff/run.log", None, "inside the recording folder"),
+        ("notes.rec", "*.rec", "matching --pattern *.rec"),
     ],
 )
-def test_log_file_refuses_a_file_a_corpus_run_may_read(tmp_path, capsys, name, said):
-    """Inside embed-dataset's dataset folder, a --log-file named as a file the run reads
-    (a recording, a sidecar, one matching --pattern, one inside a recording folder) is
-    refused before anything runs; a run.log there is not (see the next test)."""
+def test_log_file_refuses_a_file_a_corpus_run_may_read(tmp_path, capsys, name, pattern, said):
+    """Inside embed-dataset's dataset folder (a BIDS dataset here), a --log-file named as a
+    file the run would read (a recording, a BIDS sidecar, one matching --pattern, one inside
+    a recording folder) is refused before anything runs; a run.log there is not (see the
+    next tests)."""
     ds = tmp_path / "ds"
     (ds / "rec.mff").mkdir(parents=True)
+    (ds / "sub-01" / "eeg").mkdir(parents=True)
+    (ds / "dataset_description.json").write_text('{"Name": "x", "BIDSVersion": "1.8.0"}')
     log = ds / name
     args = ["embed-dataset", str(ds), "-o", str(tmp_path / "out"), "--weights", "none"]
-    assert main([*args, "--pattern", "*.rec", "--log-file", str(log)]) == 1
+    given = [] if pattern is None else ["--pattern", pattern]
+    assert main([*args, *given, "--log-file", str(log)]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert f"--log-file {log} is inside the dataset folder {ds}" in err and said in err
     assert not log.exists()
@@ -416,6 +420,98 @@ def test_a_corpus_run_reads_no_run_log_in_its_dataset_folder(tmp_path):
     assert dataset_may_read(ds / "run.log", ds, "**/*.edf") is None
     assert dataset_may_read(tmp_path / "x.edf", ds) is None
     refuse_input_path("--log-file", ds / "run.log", [], datasets=[ds], pattern="**/*.edf")
+
+
+def _corpus_args(source, tmp_path, pattern=None):
+    """The parsed arguments of ``eegpt embed-dataset SOURCE`` that the --log-file check reads."""
+    import argparse
+
+    return argparse.Namespace(
+        command="embed-dataset", input=str(source), more_inputs=None, pattern=pattern,
+        output=str(tmp_path / "out"), weights="none", rename=None,
+    )  # fmt: skip
+
+
+def _eeglab_pair(folder):
+    """``sub1.set``/``sub1.fdt`` and ``renamed.set`` reading ``orig_data.fdt`` in ``folder``;
+    returns their bytes by path."""
+    from test_input_links import _set_naming_another_fdt, _write_eeglab
+
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_eeglab(folder, "sub1")
+    _set_naming_another_fdt(folder)
+    return {p: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("name", ["sub1.set", "sub1.fdt", "rec.set", "rec_data.fdt"])
+def test_log_file_refuses_a_recording_a_manifest_lists(tmp_path, capsys, name):
+    """A --log-file that is a recording a manifest lists (or the .fdt it is read from, by its
+    name or by the one EEG.data names) was appended to, and the recording then failed
+    ("Expecting miMATRIX type"): refused before the log is opened, every file left whole."""
+    data = tmp_path / "data"
+    before = _eeglab_pair(data)
+    manifest = tmp_path / "man.csv"
+    manifest.write_text(f"path\n{data / 'sub1.set'}\n{data / 'rec.set'}\n")
+    log = data / name
+    args = ["embed-dataset", str(manifest), "-o", str(tmp_path / "o"), "--weights", "none"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is {log}, one of the command's inputs" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in data.iterdir()} == before
+
+
+def test_log_file_is_not_opened_where_the_listing_fails(tmp_path, capsys):
+    """A manifest the run cannot list (its column is ``file``, not ``path``): which files it
+    reads is not known, so the --log-file (here one of the files it names) is not appended
+    to; the listing's error is said, exit status 1."""
+    data = tmp_path / "data"
+    before = _eeglab_pair(data)
+    manifest = tmp_path / "man.csv"
+    manifest.write_text(f"file\n{data / 'sub1.set'}\n")
+    log = data / "sub1.set"
+    args = ["embed-dataset", str(manifest), "-o", str(tmp_path / "o"), "--weights", "none"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "path" in err and f"before --log-file {log} is appended to" in err
+    assert {p: p.read_bytes() for p in data.iterdir()} == before
+
+
+@pytest.mark.parametrize("name", ["sub1.set", "sub1.fdt", "rec_data.fdt"])
+def test_log_file_refuses_a_recording_a_glob_matches(tmp_path, capsys, name):
+    """The same of a quoted glob's recordings ('data/*.set') and their data files."""
+    data = tmp_path / "data"
+    before = _eeglab_pair(data)
+    log = data / name
+    args = ["embed-dataset", f"{data}/*.set", "-o", str(tmp_path / "o"), "--weights", "none"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is {log}, one of the command's inputs" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in data.iterdir()} == before
+
+
+def test_log_file_refuses_a_file_a_folder_s_listing_reads_whatever_the_pattern(tmp_path):
+    """With --pattern '**/*.set', a plain folder's .fdt data files are still read (with their
+    .set): a --log-file there is refused by the listing, not by its name."""
+    from eegpt._run_log import LogFileError
+    from eegpt.cli_run import _refuse_log_over_input
+
+    data = tmp_path / "data"
+    _eeglab_pair(data)
+    args = _corpus_args(data, tmp_path, "**/*.set")
+    with pytest.raises(LogFileError, match="one of the command's inputs"):
+        _refuse_log_over_input(data / "sub1.fdt", args)
+
+
+@pytest.mark.parametrize("pattern", [None, "**/*.set"])
+@pytest.mark.parametrize("name", ["run.json", "log.csv", "run.log"])
+def test_log_file_beside_a_plain_folder_s_recordings_is_not_refused(tmp_path, name, pattern):
+    """A folder of .set files (no BIDS dataset, no manifest) reads no .json or .csv: a
+    --log-file data/run.json or data/log.csv is fine (they were refused as sidecars), with or
+    without --pattern; a file there the run lists is refused (the next tests)."""
+    from eegpt.cli_run import _refuse_log_over_input
+
+    data = tmp_path / "data"
+    _eeglab_pair(data)
+    (data / name).write_text("an earlier run's log\n")
+    _refuse_log_over_input(data / name, _corpus_args(data, tmp_path, pattern))
 
 
 @pytest.mark.parametrize("name", ["_manifest.json", "shard-00000.parquet", "run.log", "a/b.log"])

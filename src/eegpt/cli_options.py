@@ -1262,17 +1262,19 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve()) and not same_file(path, folder)
 
 
-#: Endings of the files a corpus run reads from a dataset folder besides its recordings: a
-#: BrainVision header's data and markers, an EEGLAB ``.set``'s data, BIDS sidecars (``.json``,
-#: ``.tsv``), split FIF parts (``.gz``), manifests.
-_DATASET_READ_SUFFIXES = (".eeg", ".vmrk", ".fdt", ".json", ".tsv", ".csv", ".parquet", ".gz")
+#: Endings of the BIDS sidecars a corpus run reads beside the recordings of a BIDS dataset
+#: (``_channels.tsv``, ``_eeg.json``, ``_events.tsv``, ...).
+_BIDS_SIDECAR_SUFFIXES = (".json", ".tsv")
 
 
 def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str | None:
-    """Why a corpus run over the dataset folder ``root`` may read ``path`` (inside a
-    recording folder of it, named as a recording, a recording's other file or a sidecar, or
-    matching the ``--pattern`` glob ``pattern``), or None: a file it never reads (``run.log``),
-    or one outside ``root``."""
+    """Why a corpus run over the dataset folder ``root`` may read ``path``, by its name (the
+    files it lists and reads now are refused by their listing: :func:`eegpt.dataset_cli.
+    files_listed_as`): one inside a recording folder of it; with the ``--pattern`` glob
+    ``pattern``, one matching it (the pattern alone decides which names are listed); without,
+    one named as a recording (a log made so would be listed), or in a BIDS dataset a sidecar
+    (``.json``, ``.tsv``). None otherwise (``run.log``, ``log.csv`` beside plain ``.set``
+    files, ``run.json`` with ``--pattern '**/*.set'``), or for one outside ``root``."""
     from eegpt.formats import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES
 
     if not _inside(path, root):
@@ -1281,12 +1283,28 @@ def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str 
     folders = [p for p in relative.parents if p.suffix.lower() in RECORDING_FOLDER_SUFFIXES]
     if folders:
         return f"inside the recording folder {root / folders[-1]}"
+    if pattern is not None:
+        matched = fnmatch.fnmatch(path.name, Path(pattern).name)
+        return f"matching --pattern {pattern}" if matched else None
     suffix = path.suffix.lower()
-    if suffix in (*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES, *_DATASET_READ_SUFFIXES):
-        return f"named as a recording, a recording's other file or a sidecar ({suffix})"
-    if pattern is not None and fnmatch.fnmatch(path.name, Path(pattern).name):
-        return f"matching --pattern {pattern}"
+    if suffix in (*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES):
+        return f"named as a recording ({suffix}), which the run lists"
+    if suffix in _BIDS_SIDECAR_SUFFIXES and _in_bids_dataset(root):
+        return f"named as a BIDS sidecar ({suffix}) of a BIDS dataset's recordings"
     return None
+
+
+def _in_bids_dataset(folder: Path) -> bool:
+    """Whether ``folder`` is a BIDS dataset or lies inside one (within three levels: a
+    subject's, session's or ``eeg`` folder): it or a parent has a ``dataset_description.json``
+    or is a derivative dataset (a folder of ``derivatives/``)."""
+    resolved = folder.resolve()
+    for candidate in [resolved, *resolved.parents][:4]:
+        if (candidate / "dataset_description.json").is_file():
+            return True
+        if candidate.parent.name == "derivatives":
+            return True
+    return False
 
 
 def check_new_output(

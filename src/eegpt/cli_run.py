@@ -246,6 +246,8 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     inputs = given_paths(args, names)
     companions = [f for p in inputs if p.is_file() for f in recording_files(p)[1:]]
     datasets = given_paths(args, DATASET_OPTIONS) if corpus else []
+    if corpus:  # the files its listing reads: a manifest's or a glob's recordings too
+        inputs += _listed_reads(args, path)
     try:
         refuse_input_path(
             "--log-file",
@@ -258,6 +260,24 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
         )
     except ValueError as err:
         raise LogFileError(str(err)) from None
+
+
+def _listed_reads(args: argparse.Namespace, path: Path) -> list[Path]:
+    """The files ``eegpt embed-dataset``'s listing reads that may be the log file ``path``
+    (:func:`eegpt.dataset_cli.files_listed_as`), listed before the log is opened: a log
+    appended to a recording a manifest or glob names broke it ("Expecting miMATRIX type").
+    A listing that fails raises :class:`~eegpt._run_log.LogFileError` with its error: the
+    run would stop on it, and which files it reads is not known, so the log is not opened."""
+    from eegpt._run_log import LogFileError
+    from eegpt.dataset_cli import files_listed_as
+
+    try:
+        return files_listed_as(args, path)
+    except Exception as err:  # noqa: BLE001  # the listing's own error, said instead of run
+        raise LogFileError(
+            f"{error_text(err)} (the input was listed before --log-file {path} is appended "
+            "to, to make sure the log is not one of the files the run reads)"
+        ) from None
 
 
 def _planned_outputs(args: argparse.Namespace) -> list[Path]:

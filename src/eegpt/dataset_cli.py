@@ -98,6 +98,35 @@ def _bids_filters(args: argparse.Namespace) -> dict[str, list[str]] | None:
     return chosen or None
 
 
+def files_listed_as(args: argparse.Namespace, path: Path) -> list[Path]:
+    """The files ``eegpt embed-dataset`` reads by its listing (of its folder, glob or manifest:
+    :func:`eegpt.dataset_inputs.resolve_inputs`, the whole corpus whatever ``--part``) that may
+    be ``path``: every recording listed, a manifest's ``annotations_file`` files, and the files
+    a recording in ``path``'s folder is read from (:func:`eegpt._file_identity.recording_files`:
+    an EEGLAB ``.set``'s ``.fdt``, a BrainVision header's ``.eeg``/``.vmrk``). Empty where
+    ``path`` is not an existing file (then no listed file is it). Listed quietly (the run lists
+    again, and warns then); a listing that fails raises its error (the run would stop on it)."""
+    import warnings
+
+    from eegpt._file_identity import recording_files
+    from eegpt.dataset_inputs import resolve_inputs
+
+    if not path.is_file():
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        listed = resolve_inputs(args.input, pattern=args.pattern, bids_filters=_bids_filters(args))
+    folder = path.resolve().parent
+    found: list[Path] = []
+    for entry in listed.files:
+        recording = Path(entry.path)
+        found.append(recording)
+        found += [Path(a) for a in [entry.annotations] if a is not None]
+        if folder in (recording.parent.resolve(), recording.resolve().parent):
+            found += recording_files(recording)[1:]
+    return found
+
+
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("input", help="folder, glob (quote it), manifest .csv/.tsv/.parquet, or file")
     # more inputs only to explain a glob the shell expanded (hidden from the usage)
