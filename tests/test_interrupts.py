@@ -359,9 +359,10 @@ def test_signals_the_parent_ignored_stay_ignored_by_the_command_line():
 
 
 def test_a_second_ctrl_c_says_what_survives(monkeypatch, capsys):
-    """A second Ctrl-C quits at once saying that only the windows recorded as kept survive
-    (and what resumes from them); a command's own message that fails gives way to that one,
-    so that the process still quits."""
+    """A second Ctrl-C quits at once saying what survives for any command (finished outputs
+    whole, an unfinished one a hidden .tmp file; nothing of embedding, which most commands
+    do not do); a command's own message that fails gives way to that one, so that the
+    process still quits."""
     from eegpt import cli_run
 
     exits: list[int] = []
@@ -373,5 +374,28 @@ def test_a_second_ctrl_c_says_what_survives(monkeypatch, capsys):
         handler(signal.SIGINT, None)
         err = capsys.readouterr().err
         assert err.strip() == cli_run.QUIT_AT_ONCE
-        assert "only the windows recorded as kept before this Ctrl-C survive" in err
+        assert "finished output files are complete" in err
+        assert "window" not in err and "resume" not in err and "skip-existing" not in err
     assert exits == [130, 130]
+
+
+def test_a_second_ctrl_c_of_embed_dataset_says_what_its_run_keeps(monkeypatch, capsys):
+    """embed-dataset's second Ctrl-C names what its run keeps (the shards written, the kept
+    windows of a recording read in parts) and that running it again resumes; other
+    commands but embed keep the general message."""
+    from eegpt import cli_run
+    from eegpt.cli import build_parser
+
+    exits: list[int] = []
+    monkeypatch.setattr(cli_run.os, "_exit", exits.append)
+    monkeypatch.setattr(cli_run.multiprocessing, "active_children", list)
+    args = build_parser().parse_args(["embed-dataset", "d", "-o", "o"])
+    handler = cli_run._Interrupts(lambda: str(args.quit_message(args)))
+    handler.count = 1
+    handler(signal.SIGINT, None)
+    err = " ".join(capsys.readouterr().err.split())
+    assert "the shards written so far are complete" in err
+    assert "of a recording read in parts it takes the windows recorded as kept" in err
+    assert "Run the same command again to resume" in err and exits == [130]
+    assert getattr(build_parser().parse_args(["export", "d", "-o", "o.csv"]), "quit_message",
+                   None) is None  # fmt: skip

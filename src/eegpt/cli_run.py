@@ -115,16 +115,14 @@ def _handled_unless_ignored(signum: int, handler: Callable[[int, FrameType | Non
     return signal.signal(signum, handler)
 
 
-#: What a second Ctrl-C says as it quits at once (no clean-up runs, so windows embedded since
-#: the last record of the hidden partial files are lost; the record itself is written whole,
-#: after the rows it names are on disk: :mod:`eegpt._partial_embeddings`).
+#: What a second Ctrl-C says as it quits at once (no clean-up runs), for any command; a
+#: command whose run keeps more says so in its own (``quit_message``: ``eegpt embed``'s
+#: :func:`eegpt.cli.embed_quit`, ``eegpt embed-dataset``'s
+#: :data:`eegpt.dataset_cli.QUIT_AT_ONCE`).
 QUIT_AT_ONCE = (
     "eegpt: quit at once; finished output files are complete, and an unfinished one is left "
     "as a hidden .tmp file beside it (embed and embed-dataset remove their own when run "
-    "again). Of a recording being embedded, only the windows recorded as kept before this "
-    "Ctrl-C survive (the record is made every 2 minutes, and by the first Ctrl-C once its "
-    "batch ends): a resume (embed --skip-existing, embed-dataset run again) takes those and "
-    "embeds the rest again"
+    "again)"
 )
 
 

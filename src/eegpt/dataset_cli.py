@@ -265,6 +265,26 @@ INTERRUPTED_AT_START = (
 )
 
 
+#: What a second Ctrl-C of ``eegpt embed-dataset`` says as it quits at once (no clean-up
+#: runs): the shards written survive; the shard in progress is a hidden temporary file (its
+#: finished files kept only where the first Ctrl-C's stop got to keep them); of a recording
+#: read in parts, the windows recorded as kept (:class:`eegpt.dataset_pipeline.KeptWindows`:
+#: every 2 minutes and at the first Ctrl-C's stop) are what a resume takes.
+QUIT_AT_ONCE = (
+    "eegpt: quit at once; the shards written so far are complete, and the one in progress is "
+    "left as a hidden temporary file, removed when run again. Run the same command again to "
+    "resume: it embeds the files of that shard again (unless the first Ctrl-C's stop got to "
+    "keep its finished ones), and of a recording read in parts it takes the windows recorded "
+    "as kept before this Ctrl-C (recorded every 2 minutes and at the first Ctrl-C's stop) and "
+    "embeds the rest"
+)
+
+
+def _quit_message(args: argparse.Namespace) -> str:
+    """What a second Ctrl-C says (:data:`QUIT_AT_ONCE`)."""
+    return QUIT_AT_ONCE
+
+
 def _interrupted_message(args: argparse.Namespace) -> str:
     """What an interrupted run says: to run the same command again to resume where the output
     folder holds a run (its manifest), else :data:`INTERRUPTED_AT_START`."""
@@ -287,7 +307,11 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_arguments(p)
-    p.set_defaults(func=cmd_embed_dataset, interrupted_message=_interrupted_message)
+    p.set_defaults(
+        func=cmd_embed_dataset,
+        interrupted_message=_interrupted_message,
+        quit_message=_quit_message,
+    )
     return p
 
 
