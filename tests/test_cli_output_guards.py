@@ -388,6 +388,7 @@ def test_log_file_refuses_the_checkpoint_convert_writes(tmp_path, capsys):
     [
         ("new.edf", None, "named as a recording"),
         ("sub-01/eeg/sub-01_task-rest_events.tsv", None, "a BIDS sidecar (.tsv)"),
+        ("sub-01/eeg/sub-01_task-rest_eeg.json", "**/*.edf", "a BIDS sidecar (.json)"),
         ("rec.mff/run.log", None, "inside the recording folder"),
         ("notes.rec", "*.rec", "matching --pattern *.rec"),
     ],

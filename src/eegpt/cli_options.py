@@ -1270,10 +1270,10 @@ _BIDS_SIDECAR_SUFFIXES = (".json", ".tsv")
 def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str | None:
     """Why a corpus run over the dataset folder ``root`` may read ``path``, by its name (the
     files it lists and reads now are refused by their listing: :func:`eegpt.dataset_cli.
-    files_listed_as`): one inside a recording folder of it; with the ``--pattern`` glob
-    ``pattern``, one matching it (the pattern alone decides which names are listed); without,
-    one named as a recording (a log made so would be listed), or in a BIDS dataset a sidecar
-    (``.json``, ``.tsv``). None otherwise (``run.log``, ``log.csv`` beside plain ``.set``
+    files_listed_as`): one inside a recording folder of it; in a BIDS dataset, a sidecar
+    (``.json``, ``.tsv``); with the ``--pattern`` glob ``pattern``, one matching it (the
+    pattern alone decides which names are listed); without, one named as a recording (a log
+    made so would be listed). None otherwise (``run.log``, ``log.csv`` beside plain ``.set``
     files, ``run.json`` with ``--pattern '**/*.set'``), or for one outside ``root``."""
     from eegpt.formats import EEG_SUFFIXES, RECORDING_FOLDER_SUFFIXES
 
@@ -1283,14 +1283,14 @@ def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str 
     folders = [p for p in relative.parents if p.suffix.lower() in RECORDING_FOLDER_SUFFIXES]
     if folders:
         return f"inside the recording folder {root / folders[-1]}"
+    suffix = path.suffix.lower()
+    if suffix in _BIDS_SIDECAR_SUFFIXES and _in_bids_dataset(root):  # read with or without
+        return f"named as a BIDS sidecar ({suffix}) of a BIDS dataset's recordings"
     if pattern is not None:
         matched = fnmatch.fnmatch(path.name, Path(pattern).name)
         return f"matching --pattern {pattern}" if matched else None
-    suffix = path.suffix.lower()
     if suffix in (*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES):
         return f"named as a recording ({suffix}), which the run lists"
-    if suffix in _BIDS_SIDECAR_SUFFIXES and _in_bids_dataset(root):
-        return f"named as a BIDS sidecar ({suffix}) of a BIDS dataset's recordings"
     return None
 
 
