@@ -460,6 +460,23 @@ def test_log_file_refuses_a_recording_a_manifest_lists(tmp_path, capsys, name):
     assert {p: p.read_bytes() for p in data.iterdir()} == before
 
 
+def test_log_file_refuses_a_file_inside_a_recording_folder_a_manifest_lists(tmp_path, capsys):
+    """A recording folder (EGI .mff) a manifest lists is read from its files: a --log-file at
+    one of them is refused, the file left whole."""
+    mff = tmp_path / "rec.mff"
+    mff.mkdir()
+    (mff / "info.xml").write_text("<info/>")
+    manifest = tmp_path / "man.csv"
+    manifest.write_text(f"path\n{mff}\n")
+    log = mff / "info.xml"
+    args = ["embed-dataset", str(manifest), "-o", str(tmp_path / "o"), "--weights", "none"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is inside {mff}, one of the command's inputs" in (
+        capsys.readouterr().err
+    )
+    assert (mff / "info.xml").read_text() == "<info/>"
+
+
 def test_log_file_is_not_opened_where_the_listing_fails(tmp_path, capsys):
     """A manifest the run cannot list (its column is ``file``, not ``path``): which files it
     reads is not known, so the --log-file (here one of the files it names) is not appended
