@@ -460,6 +460,25 @@ def test_log_file_refuses_a_recording_a_manifest_lists(tmp_path, capsys, name):
     assert {p: p.read_bytes() for p in data.iterdir()} == before
 
 
+def test_python_m_dataset_cli_checks_its_log_file_as_embed_dataset_does(tmp_path, capsys):
+    """``python -m eegpt.dataset_cli`` (embed-dataset's own entry point) took a --log-file at a
+    recording its manifest lists, and appended to it (no dataset check ran there): refused
+    as by ``eegpt embed-dataset``; its second Ctrl-C says embed-dataset's text too."""
+    from eegpt import dataset_cli
+
+    data = tmp_path / "data"
+    before = _eeglab_pair(data)
+    manifest = tmp_path / "man.csv"
+    manifest.write_text(f"path\n{data / 'sub1.set'}\n")
+    log = data / "sub1.set"
+    args = [str(manifest), "-o", str(tmp_path / "o"), "--weights", "none", "--log-file", str(log)]
+    assert dataset_cli.main(args) == 1
+    assert f"--log-file {log} is {log}, one of the command's inputs" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in data.iterdir()} == before
+    parsed = dataset_cli.build_parser().parse_args(["d", "-o", "o"])
+    assert parsed.quit_message(parsed) == dataset_cli.QUIT_AT_ONCE
+
+
 def test_log_file_refuses_a_file_inside_a_recording_folder_a_manifest_lists(tmp_path, capsys):
     """A recording folder (EGI .mff) a manifest lists is read from its files: a --log-file at
     one of them is refused, the file left whole."""

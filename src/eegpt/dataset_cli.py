@@ -466,7 +466,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     _add_arguments(parser)
     add_log_file_options(parser)
-    parser.set_defaults(interrupted_message=_interrupted_message)
+    parser.set_defaults(  # as eegpt embed-dataset's: its --log-file checks, its Ctrl-C texts
+        command="embed-dataset",
+        interrupted_message=_interrupted_message,
+        quit_message=_quit_message,
+    )
     return parser
 
 
