@@ -231,8 +231,9 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     --log-file REC.edf`` appended the log to the recording), one of the files an input
     recording is read from (a BrainVision header's ``.eeg``/``.vmrk``, an EEGLAB ``.set``'s
     ``.fdt``: :func:`eegpt._file_identity.recording_files`), a file inside an input folder (a
-    ``--weights`` folder's ``config.json``, an ``.mff``'s files), a file a corpus run may read
-    from its dataset folder, or one of the files the command writes (:func:`_planned_outputs`:
+    ``--weights`` folder's ``config.json``, an ``.mff``'s files), a file a corpus run reads by
+    its listing (:func:`_listed_reads`: a manifest's or glob's recordings and their files) or
+    would list from its dataset folder by the log's name, or one of the files the command writes (:func:`_planned_outputs`:
     the output would replace the log, or the log stop the run as an existing output), before
     anything runs."""
     from eegpt._file_identity import recording_files
