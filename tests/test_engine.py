@@ -1092,3 +1092,21 @@ def test_windows_done_counts_every_window_of_concurrent_calls():
     finally:
         sys.setswitchinterval(interval)
     assert engine.windows_done == n_threads * calls * len(windows)
+
+
+def test_engines_copy_and_pickle_each_with_a_lock_of_their_own():
+    """``copy.deepcopy`` and ``pickle`` raised "cannot pickle '_thread.lock' object" once the
+    engine held a lock for ``windows_done``, and ``copy.copy`` shared that lock between the two
+    engines; each copy now has a lock of its own and encodes as the original."""
+    import pickle
+
+    engine = InferenceEngine(make_encoder(embed_dim=64, depth=2, num_heads=4), "cpu")
+    x = np.random.default_rng(9).standard_normal((2, 3, 256)).astype(np.float32)
+    out = engine.encode(x, range(3))
+    clones = [copy.deepcopy(engine), pickle.loads(pickle.dumps(engine)), copy.copy(engine)]
+    for clone in clones:
+        assert clone._count_lock is not engine._count_lock
+        assert clone.windows_done == len(x)
+        np.testing.assert_array_equal(clone.encode(x, range(3)), out)
+        assert clone.windows_done == 2 * len(x)
+    assert engine.windows_done == len(x)

@@ -776,8 +776,9 @@ def test_a_long_loss_is_computed_and_a_changed_clock_refused(model, sfreq, overl
 
 def test_a_copied_or_pickled_embedder_goes_on_as_the_original(model):
     """copy.deepcopy and pickle failed ("cannot pickle '_thread.lock' object") once the
-    embedder held a lock against concurrent pushes; the copy now has a lock of its own and
-    continues from the same samples, window for window."""
+    embedder held a lock against concurrent pushes, and again once its engine held a lock for
+    its window count; the copy now has locks of its own (copy.copy shares the engine, whose
+    lock is then the same) and continues from the same samples, window for window."""
     import copy
     import pickle
 
@@ -786,7 +787,10 @@ def test_a_copied_or_pickled_embedder_goes_on_as_the_original(model):
                             device="cpu")  # fmt: skip
     first = online.push(x[:, :700], timestamp=5.0)
     assert len(first) == 0
-    twins = [copy.deepcopy(online), pickle.loads(pickle.dumps(online))]
+    twins = [copy.deepcopy(online), pickle.loads(pickle.dumps(online)), copy.copy(online)]
+    assert twins[0].engine._count_lock is not online.engine._count_lock
+    assert twins[1].engine._count_lock is not online.engine._count_lock
+    assert twins[2].engine is online.engine
     mine = online.push(x[:, 700:], timestamp=5.0 + 700 / 256)
     assert len(mine) == 5 and mine.metadata["window_index"] == [0, 1, 2, 3, 4]
     for twin in twins:

@@ -936,6 +936,19 @@ class InferenceEngine:
             self._non_finite(windows, chan_ids, out)
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The engine's state without its counter lock, which no pickle or copy may hold: a
+        lock is not part of what the engine computes, and each copy needs its own."""
+        state = self.__dict__.copy()
+        state.pop("_count_lock", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled or copied engine (``pickle``, ``copy.copy``, ``copy.deepcopy``)
+        with a counter lock of its own, so that copies never wait on each other."""
+        self.__dict__.update(state)
+        self._count_lock = threading.Lock()
+
     def _count_windows(self, n: int) -> None:
         """Add ``n`` encoded windows to ``windows_done`` under the engine's counter lock, so
         concurrent callers (the CLI's worker threads) lose no update."""
