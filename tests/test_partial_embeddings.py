@@ -5,6 +5,7 @@ or input files are never mixed in."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -237,6 +238,48 @@ def test_windows_kept_by_a_model_not_loaded_resume_with_the_same_weights(
     embed_to_file(model, edf, out, batch_size=2, resume=True)
     assert len(engine_calls) == BLOCKS - 2
     _same_output(tmp_path / "fresh.npz", out)
+
+
+def _as_recorded_before_weights_hashes(out: Path) -> None:
+    """Rewrite the kept windows' record of ``out`` as eegpt wrote it before 2026-12-07: without
+    the hash of the weights (``"weights"``)."""
+    record_path = partial_paths(out)[0]
+    record = json.loads(record_path.read_text())
+    del record["weights"]
+    record_path.write_text(json.dumps(record))
+
+
+@pytest.mark.parametrize(
+    ("models", "taken"),
+    [("loaded_from_a_file", True), ("built_in_python", False), ("edited_through_data", False)],
+)
+def test_windows_kept_before_weights_were_hashed_are_taken_where_a_file_names_them(
+    weights, edf, tmp_path, engine_calls, caplog, models, taken
+):
+    """A record written before the weights' hash was recorded has none: it was thrown away
+    (and the recording embedded again) even with the same weights file. It is taken where the
+    fingerprint names the weights by their file's SHA-256 and the model still holds that
+    file's weights; never for a model no file names, nor one edited through ``p.data``."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    if models == "loaded_from_a_file":
+        a = b = load_model(weights)
+    elif models == "built_in_python":
+        a = b = _python_model(1)
+    else:
+        a, b = load_model(weights), _scaled_in_place(load_model(weights))
+    embed_to_file(b, edf, tmp_path / "fresh.npz", batch_size=2)
+    out = tmp_path / "out" / "rec.npz"
+    _interrupted(a, edf, out, engine_calls)
+    _as_recorded_before_weights_hashes(out)
+    embed_to_file(b, edf, out, batch_size=2, resume=True)
+    if taken:
+        assert len(engine_calls) == BLOCKS - 2  # the model ran on the rest only
+        assert "resuming: 8 of 15 windows are taken" in caplog.text
+    else:
+        assert len(engine_calls) == BLOCKS
+        assert "are of other settings, weights or input files" in caplog.text
+    _same_output(tmp_path / "fresh.npz", out)
+    assert not any(p.exists() for p in partial_paths(out))
 
 
 def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):

@@ -18,8 +18,10 @@ windowing, channels, annotations, precision, device, batch size, eegpt's and its
 versions), of the window onsets and of ``pool``, and whose weights are the run's: a SHA-256 of
 the model's state dict as it is (:func:`eegpt.fingerprints.state_dict_hash`), recorded with the
 rows and compared only where rows are kept, so that other weights of a model built in Python,
-given other weights with ``load_state_dict`` or edited in place, are told too. The recording is still read, checked and
-windowed from its start as before, so the output's embeddings, onsets and flags are the same,
+given other weights with ``load_state_dict`` or edited in place, are told too (rows recorded
+before that hash was, 2026-12-07, are taken where the weights are still those of the file the
+fingerprint names, hashed to check). The recording is still read, checked and windowed from its
+start as before, so the output's embeddings, onsets and flags are the same,
 bit for bit, as those of a run never interrupted (warnings the model's run gave over the kept
 windows are not repeated in its provenance). A record of other settings, or of a changed file
 (told by its size, modification time and first and last MiB, or its full SHA-256 where the
@@ -120,8 +122,15 @@ class PartialRows:
         Gives a hash (str) of the weights the run embeds with
         (:func:`eegpt.fingerprints.state_dict_hash`), called only where rows are recorded or
         rows kept are otherwise the run's (hashing costs a few hundred ms): recorded with the
-        rows, and rows kept of other weights (or of none recorded) are not taken. None: the
-        ``fingerprint`` names the weights.
+        rows, and rows kept of other weights are not taken. None: the ``fingerprint`` names
+        the weights.
+    file_weights : callable | None
+        Whether the run's weights are still those of the weights file whose SHA-256 the
+        ``fingerprint`` names (hashing them, a few hundred ms), called only for rows kept
+        without a hash of their weights (recorded before eegpt recorded one, 2026-12-07) that
+        are otherwise the run's: there the fingerprint alone names the weights, so those rows
+        are taken; None, or False (a model built in Python, weights changed since loading),
+        they are not: a hash of weights that no file names is needed.
     replaces : int | None
         The modification time (ns) of the output this run replaces (``overwrite``), recorded
         with the rows so that a resume (``eegpt embed --skip-existing``) replaces it too
@@ -138,10 +147,12 @@ class PartialRows:
         verbose: Verbose = None,
         label: str | None = None,
         weights: Callable[[], str] | None = None,
+        file_weights: Callable[[], bool] | None = None,
         replaces: int | None = None,
     ) -> None:
         self.replaces = replaces
         self._weights = weights
+        self._file_weights = file_weights
         self._weights_sha: str | None = None
         self.output = output
         self.label = str(output) if label is None else label
@@ -176,7 +187,7 @@ class PartialRows:
             and found.get("n_windows") == self.n_windows
             and 0 < rows <= self.n_windows
             and size >= _HEADER_BYTES + rows * 4 * int(np.prod(shape))
-            and (self._weights is None or found.get("weights") == self._weights_hash())
+            and self._same_weights(found)
         )
         if not same:
             log(
@@ -193,6 +204,16 @@ class PartialRows:
             self.verbose,
         )
         return rows
+
+    def _same_weights(self, found: dict[str, Any]) -> bool:
+        """Whether the rows of the record ``found`` are of the run's weights: its hash of them
+        is the run's, or it has none (written before eegpt recorded one) and the run's weights
+        are still the file's that the fingerprint names (``file_weights``)."""
+        if self._weights is None:
+            return True
+        if "weights" in found:
+            return bool(found["weights"] == self._weights_hash())
+        return self._file_weights is not None and self._file_weights()
 
     def _weights_hash(self) -> str | None:
         """The hash of the run's weights (``weights``), taken once; None without."""

@@ -61,7 +61,7 @@ from eegpt.embeddings_parts import select_window_metadata
 from eegpt.embeddings_writer import EmbeddingsWriter
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
-from eegpt.fingerprints import encoder_of, modified_weights, state_dict_hash
+from eegpt.fingerprints import encoder_fingerprint, encoder_of, modified_weights, state_dict_hash
 from eegpt.io import as_recording
 from eegpt.metadata_tables import metadata_record
 from eegpt.mne_inputs import mne_sources
@@ -525,15 +525,17 @@ def embed_to_file(
         ``resume``, those whose fingerprint is this call's (same input files, weights,
         preprocessing, windowing, precision, device, batch size and eegpt version) and whose
         weights are the model's as they are now (a hash of its state dict, taken when windows
-        are kept or compared: a model built in Python or edited in place too) are taken; the recording is read and checked from its start as before, so ``output``'s
-        embeddings, onsets and flags are the same, bit for bit, as those of a call never
-        interrupted (warnings the model's run gave over the kept windows are not repeated in
-        its provenance). Kept windows of other settings, or of a changed file (told by its
-        size, modification time and first and last MiB, or its SHA-256 with
-        ``hash_inputs``), are removed (logged), never mixed in; without ``resume`` they are
-        removed too. Windows kept by a call with ``overwrite`` over an existing ``output``
-        record that it was being replaced: resume such a call with ``overwrite=True`` too
-        (``eegpt embed --skip-existing`` does so for such an output).
+        are kept or compared: a model built in Python or edited in place too; windows kept
+        before that hash was recorded are taken where the model still holds the weights of
+        the file it was loaded from) are taken; the recording is read and checked from its
+        start as before, so ``output``'s embeddings, onsets and flags are the same, bit for
+        bit, as those of a call never interrupted (warnings the model's run gave over the kept
+        windows are not repeated in its provenance). Kept windows of other settings, or of a
+        changed file (told by its size, modification time and first and last MiB, or its
+        SHA-256 with ``hash_inputs``), are removed (logged), never mixed in; without
+        ``resume`` they are removed too. Windows kept by a call with ``overwrite`` over an
+        existing ``output`` record that it was being replaced: resume such a call with
+        ``overwrite=True`` too (``eegpt embed --skip-existing`` does so for such an output).
     **kwargs
         Any keyword argument of :func:`embed`.
 
@@ -574,6 +576,9 @@ def embed_to_file(
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
             weights=lambda: state_dict_hash(model),
+            # windows kept before that hash was recorded: taken where the provenance's file
+            # SHA-256 names the weights, which are still the file's
+            file_weights=lambda: _still_file_weights(model),
             replaces=_mtime_ns(output) if overwrite else None,  # for a resume to replace it too
         )
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
@@ -594,6 +599,18 @@ def embed_to_file(
                 if len(_record_warnings(meta, said)) != before:  # more while embedding
                     writer.update_metadata(warnings=meta["warnings"])
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
+
+
+def _still_file_weights(model: EEGPT | EEGPTEncoder) -> bool:
+    """Whether ``model`` holds the encoder weights of the file it was loaded from, whose
+    SHA-256 its provenance names (:func:`checkpoint_record`): hashed (tens of ms), so that
+    a change nothing sees (a write through ``p.data``) counts too. False for an encoder
+    alone, a model built in Python or made without a file."""
+    loaded = getattr(model, "_loaded_weights", None)
+    info = getattr(model, "checkpoint_info", None) or {}
+    if not isinstance(model, EEGPT) or loaded is None or not info.get("sha256"):
+        return False
+    return bool(encoder_fingerprint(model) == loaded.fingerprint)
 
 
 def _mtime_ns(path: Path) -> int | None:
