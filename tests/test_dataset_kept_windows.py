@@ -4,6 +4,7 @@ shards are those of a run never stopped, bit for bit."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -16,7 +17,7 @@ import pytest
 from test_dataset_partial import _stop_after  # Ctrl-C/SIGTERM after the n-th result
 
 from eegpt import dataset_pipeline
-from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings
+from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
 from eegpt.dataset_files import FilePart, LoadedFile, WindowInfo, file_result, load_file
 from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name, shard_files
 from eegpt.dataset_read import partial_name
@@ -194,6 +195,34 @@ def test_kept_windows_of_a_file_rewritten_with_its_size_and_time_are_dropped(
     assert sum(n for i, n in embedded if i == 1) == n_b  # embedded again from its start
     np.testing.assert_array_equal(read_embeddings(out)[1], read_embeddings(fresh)[1])
     assert not _kept(out)
+
+
+def test_hash_inputs_reads_each_file_of_a_recording_in_parts_once(
+    corpus, model, tmp_path, monkeypatch, in_parts
+):
+    """``--hash-inputs`` hashed a recording read in parts twice, every byte each time: for its
+    kept windows and for its status; the second takes the first's hash (the file unchanged)."""
+    from eegpt import dataset_stamps
+
+    inputs = tmp_path / "corpus"  # files no earlier test hashed
+    shutil.copytree(corpus, inputs)
+    hashed: list[str] = []
+    real = dataset_stamps.file_sha256
+
+    def counted(path):
+        hashed.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(dataset_stamps, "file_sha256", counted)
+    out = tmp_path / "out"
+    embed_dataset(inputs, out, **_kw(model), hash_inputs=True)
+    assert sorted(hashed) == ["a.edf", "b.edf", "c.edf"]  # b.edf (in parts) once too
+    statuses = [f for p in shard_files(out) for f in read_shard_status(p)[1]["files"]]
+    assert len(statuses) == 3
+    for status in statuses:  # each the hash of its file
+        name = status["recording_id"]
+        digest = hashlib.sha256((inputs / name).read_bytes()).hexdigest()
+        assert status["source_file_sha256"] == {name: digest}
 
 
 def test_kept_windows_of_other_settings_are_not_taken(

@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -77,6 +79,46 @@ def source_stamp(
     return stamp
 
 
+#: Files hashed whole lately (:func:`_sha256_once`): their SHA-256 by what tells the file's
+#: state (its path, device, inode, size, modification and status-change times), at most
+#: :data:`_HASHED_FILES` of them, the oldest dropped first.
+_HASHED: OrderedDict[tuple[str, int, int, int, int, int], str] = OrderedDict()
+_HASHED_FILES = 4096
+_HASHED_LOCK = threading.Lock()
+
+
+def _sha256_once(path: str | os.PathLike) -> str:
+    """:func:`~eegpt._file_identity.file_sha256` of ``path`` (hex), taken once while the file
+    stays as it was: ``--hash-inputs`` hashes a recording read in parts for its kept windows
+    (:class:`~eegpt.dataset_pipeline.KeptWindows`) and again for its status, which would read
+    every byte twice. A file is taken as unchanged while its size, modification time and
+    status-change time (``st_ctime_ns``, which every write and every ``os.utime`` sets to
+    the present, so a rewrite that restores the size and modification time still changes
+    it) are the same. Not reused on Windows, where ``st_ctime`` is the creation time."""
+    if os.name == "nt":
+        return file_sha256(path)
+    st = os.stat(path)
+    key = (
+        os.path.abspath(os.fspath(path)),
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+    )
+    with _HASHED_LOCK:
+        digest = _HASHED.get(key)
+        if digest is not None:
+            _HASHED.move_to_end(key)
+            return digest
+    digest = file_sha256(path)
+    with _HASHED_LOCK:
+        _HASHED[key] = digest
+        while len(_HASHED) > _HASHED_FILES:
+            _HASHED.popitem(last=False)
+    return digest
+
+
 def full_hashes(
     file: InputFile, version: int = STAMP_VERSION, errors: bool = False
 ) -> dict[str, Any]:
@@ -85,7 +127,8 @@ def full_hashes(
     "annotations_file_sha256": {name: sha256}}``, each file named relative to the recording's
     folder (``"rec.vhdr"``, ``"rec.mff/signal1.bin"``; as ``metadata["source_files"]`` of
     ``eegpt embed`` names them). Recorded with ``hash_inputs=True`` (``embed-dataset
-    --hash-inputs``), which reads every byte of each file once more. A group that cannot be
+    --hash-inputs``), which reads every byte of each file once more (a file hashed
+    lately and unchanged since is not read again: :func:`_sha256_once`). A group that cannot be
     read (an empty folder, a file gone or unreadable) has no hashes; with ``errors``, why is
     recorded instead, under ``hash_errors`` (``{"source": "PermissionError: ..."}``)."""
     root = Path(file.path).expanduser().absolute().parent
@@ -94,7 +137,7 @@ def full_hashes(
     for name, paths in _stamped_files(file, version).items():
         try:
             out[f"{name}_file_sha256"] = {
-                _file_name(Path(p).expanduser().absolute(), root): file_sha256(p) for p in paths
+                _file_name(Path(p).expanduser().absolute(), root): _sha256_once(p) for p in paths
             }
         except OSError as err:
             failed[name] = f"{type(err).__name__}: {err}"
