@@ -197,6 +197,38 @@ def test_kept_windows_of_a_file_rewritten_with_its_size_and_time_are_dropped(
     assert not _kept(out)
 
 
+def test_kept_windows_of_an_earlier_eegpt_are_embedded_again_with_a_note_saying_why(
+    corpus, model, tmp_path, monkeypatch, fresh, caplog
+):
+    """Windows kept before 2026-12-07 were of a recording told by its files' size and
+    modification time alone (stamp version 5, no fingerprint): they cannot be checked against
+    the files' contents, so they are embedded again, and the note says so, not that the
+    settings or files differ."""
+    from eegpt import dataset_stamps
+
+    out = tmp_path / "out"
+    real = dataset_pipeline.source_stamp
+    # the stamp as eegpt stamped a recording's kept windows then
+    monkeypatch.setattr(
+        dataset_pipeline, "source_stamp", lambda file: real(file, fingerprints=False, version=5)
+    )
+    _stopped(corpus, out, model, monkeypatch, signal.SIGINT)
+    monkeypatch.setattr(dataset_pipeline, "source_stamp", real)
+    assert _kept(out) and dataset_stamps.STAMP_VERSION != 5
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(corpus, out, **_kw(model))
+    assert (
+        "b.edf: the windows an interrupted run of an earlier eegpt (before 2026-12-07) kept "
+        "cannot be checked against the recording's files"
+    ) in caplog.text
+    assert "of other settings" not in caplog.text
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b  # embedded again from its start
+    _same_as(out, fresh)
+    assert not _kept(out)
+
+
 def test_hash_inputs_reads_each_file_of_a_recording_in_parts_once(
     corpus, model, tmp_path, monkeypatch, in_parts
 ):

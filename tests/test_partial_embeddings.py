@@ -275,9 +275,11 @@ def test_windows_kept_before_weights_were_hashed_are_taken_where_a_file_names_th
     if taken:
         assert len(engine_calls) == BLOCKS - 2  # the model ran on the rest only
         assert "resuming: 8 of 15 windows are taken" in caplog.text
-    else:
+    else:  # the note says why: not "of other settings, weights or input files"
         assert len(engine_calls) == BLOCKS
-        assert "are of other settings, weights or input files" in caplog.text
+        assert "of an earlier eegpt (before 2026-12-07) kept cannot be told from another" in (
+            caplog.text
+        )
     _same_output(tmp_path / "fresh.npz", out)
     assert not any(p.exists() for p in partial_paths(out))
 

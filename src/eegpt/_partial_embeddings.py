@@ -39,7 +39,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -131,6 +131,12 @@ class PartialRows:
         are otherwise the run's: there the fingerprint alone names the weights, so those rows
         are taken; None, or False (a model built in Python, weights changed since loading),
         they are not: a hash of weights that no file names is needed.
+    earlier : callable | None
+        Gives the fingerprints this run would have had under an earlier eegpt that told a
+        changed input file by less (``eegpt embed-dataset`` before 2026-12-07: its size and
+        modification time alone), called only where the rows kept are not taken: rows kept
+        under one of them cannot be checked against the files' contents, which the note
+        says (rather than "other settings").
     replaces : int | None
         The modification time (ns) of the output this run replaces (``overwrite``), recorded
         with the rows so that a resume (``eegpt embed --skip-existing``) replaces it too
@@ -148,8 +154,10 @@ class PartialRows:
         label: str | None = None,
         weights: Callable[[], str] | None = None,
         file_weights: Callable[[], bool] | None = None,
+        earlier: Callable[[], Collection[str]] | None = None,
         replaces: int | None = None,
     ) -> None:
+        self._earlier = earlier
         self.replaces = replaces
         self._weights = weights
         self._file_weights = file_weights
@@ -181,21 +189,15 @@ class PartialRows:
             size = self.rows_path.stat().st_size
         except (OSError, KeyError, TypeError, ValueError):
             header, rows, shape, size = b"", 0, (), 0
-        same = (
+        same_run = (
             found.get("fingerprint") == self.fingerprint
             and header == _header(self.fingerprint)
             and found.get("n_windows") == self.n_windows
             and 0 < rows <= self.n_windows
             and size >= _HEADER_BYTES + rows * 4 * int(np.prod(shape))
-            and self._same_weights(found)
         )
-        if not same:
-            log(
-                f"{self.label}: the windows kept by an interrupted run are of other settings, "
-                "weights or input files (or damaged); they are removed and the recording is "
-                "embedded from its start",
-                self.verbose,
-            )
+        if not (same_run and self._same_weights(found)):
+            log(self._why_removed(found, same_run), self.verbose)
             return 0
         self.row_shape = shape
         log(
@@ -204,6 +206,30 @@ class PartialRows:
             self.verbose,
         )
         return rows
+
+    def _why_removed(self, found: dict[str, Any], same_run: bool) -> str:
+        """The note of kept rows not taken: of other settings, weights or files, or kept by an
+        earlier eegpt that recorded too little to check them (``same_run``: all but the
+        weights are the run's)."""
+        earlier = (
+            f"{self.label}: the windows an interrupted run of an earlier eegpt (before "
+            "2026-12-07) kept"
+        )
+        removed = "; they are removed and the recording is embedded from its start"
+        if same_run and "weights" not in found:
+            return (
+                f"{earlier} cannot be told from another model's: that eegpt recorded no hash "
+                "of the weights, and no weights file names this run's (a model built in "
+                f"Python, an encoder alone, weights changed since loading){removed}"
+            )
+        if self._earlier is not None and found.get("fingerprint") in self._earlier():
+            return (
+                f"{earlier} cannot be checked against the recording's files: that eegpt told "
+                f"a changed file by its size and modification time alone{removed} (windows "
+                "kept from now on are checked)"
+            )
+        kept = f"{self.label}: the windows kept by an interrupted run"
+        return f"{kept} are of other settings, weights or input files (or damaged){removed}"
 
     def _same_weights(self, found: dict[str, Any]) -> bool:
         """Whether the rows of the record ``found`` are of the run's weights: its hash of them

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from eegpt.dataset_files import (
 )
 from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name
 from eegpt.dataset_inputs import InputFile
-from eegpt.dataset_stamps import full_hashes, source_stamp
+from eegpt.dataset_stamps import STAMP_VERSION, full_hashes, source_stamp
 from eegpt.engine import InferenceEngine
 
 
@@ -127,6 +128,7 @@ class KeptWindows:
                 resume=True,
                 verbose=self.verbose,
                 label=file.recording_id,
+                earlier=partial(_earlier_fingerprints, metadata, file),
             )
             self._open[loaded.index] = rows
             self._read[loaded.index] = self._written[loaded.index] = 0
@@ -170,6 +172,19 @@ class KeptWindows:
         self._open.clear()
         keep = {self._path(i).name for i in self.files} if stopped else set()
         remove_kept_windows(self.output_dir, keep)
+
+
+def _earlier_fingerprints(metadata: Mapping[str, Any], file: InputFile) -> list[str]:
+    """The fingerprints of a recording's kept windows (``metadata`` as :class:`KeptWindows`
+    makes it) as eegpt made them before 2026-12-07, its files stamped by size and
+    modification time alone (stamp versions 5 and 6): windows kept so cannot be checked
+    against the files' contents, so they are embedded again, with a note saying why."""
+    found = []
+    for version in (5, STAMP_VERSION):
+        stamp = source_stamp(file, fingerprints=False, version=version)
+        old = {**metadata, "file": {**asdict(file), "index": None, "stamp": stamp}}
+        found.append(run_fingerprint(old, np.zeros(0), ""))
+    return found
 
 
 def remove_kept_windows(output_dir: Path, keep: Iterable[str] = ()) -> None:
