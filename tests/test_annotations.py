@@ -2834,21 +2834,3 @@ def test_a_bids_events_file_given_alone_leaves_out_na_rows_as_mne_bids_does(tmp_
     other.write_text(text)
     assert list(read_annotations(other).description) == ["T0", "go", "n/a", "stop"]
 
-
-def test_one_sample_markers_label_no_window_as_zero_duration_ones(tmp_path):
-    """Markers one sample long (MNE reads a BrainVision marker so: 0.004 s at 250 Hz) label no
-    window even with a tiny min_overlap, as markers of zero duration do, and are warned of
-    alike; an annotation lasting longer than MARKER_S labels the windows it overlaps."""
-    from eegpt.annotation_labels import MARKER_S, is_marker
-
-    onsets = np.array([0.0, 4.0, 8.0])
-    for duration in (0.0, 0.004):
-        marks = mne.Annotations([1.0, 5.0], [duration, duration], ["S  1", "S  1"])
-        with pytest.warns(EEGPTWarning, match="markers such as stimuli") as caught:
-            assert window_labels(marks, onsets, 4.0, match="S  1", min_overlap=1e-6) == [
-                None, None, None
-            ]  # fmt: skip
-        assert len([w for w in caught if "no window got a label" in str(w.message)]) == 1
-    assert is_marker(0.004) and is_marker(MARKER_S) and not is_marker(0.02)
-    span = mne.Annotations([1.0], [0.02], ["S  1"])
-    assert window_labels(span, onsets, 4.0, match="S  1", min_overlap=1e-6) == ["S  1", None, None]

@@ -38,14 +38,6 @@ rather than a span: one sample at 100 Hz (MNE reads a BrainVision marker of size
 sample long)."""
 
 
-def is_marker(duration: float) -> bool:
-    """Whether an annotation lasting ``duration`` seconds is a marker of a moment (at most
-    :data:`MARKER_S`: none, or one sample as MNE reads a BrainVision marker) rather than a
-    span of time: the one rule by which :func:`window_labels` labels no window with it and
-    :func:`markers_to_spans` takes it for a state marker."""
-    return float(duration) <= MARKER_S
-
-
 def window_labels(
     annotations: mne.Annotations | None,
     onsets: np.ndarray,
@@ -89,7 +81,7 @@ def window_labels(
     ``emb[labels == "EC"]`` holds no artefact window. ``label_bad=True`` labels them too.
 
     Markers (stimuli, responses: annotations of no duration, or one sample as MNE reads a
-    BrainVision marker; up to :data:`MARKER_S`, :func:`is_marker`) cover too little of a window to label it; each window lists those that
+    BrainVision marker) cover too little of a window to label it; each window lists those that
     fall in it among its annotations (:func:`window_annotations`), which select the windows
     (the warning when no window got a label gives the code). Markers of states (eyes closed,
     eyes open) become spans, each to the next state marker, with :func:`markers_to_spans`.
@@ -168,7 +160,7 @@ def window_labels(
             if label is None:
                 continue
             matching[str(desc)] = max(float(duration), matching.get(str(desc), 0.0))
-            if is_marker(duration):  # a moment covers too little of a window to label it
+            if duration <= 0:
                 continue
             matched += 1
             end = start + duration
@@ -213,7 +205,7 @@ def window_labels(
         )
     elif annotations is not None and len(annotations) and len(onsets) and not any(labels):
         said = "match=" + repr(match) if match else "as a label (not bad)"
-        if matching and is_marker(max(matching.values())):  # markers, not spans of time
+        if matching and max(matching.values()) <= MARKER_S:  # markers, not spans of time
             why = _markers_text(matching, said, min_overlap, length_s)
         elif not matched:
             kinds = sorted({str(d) for d in annotations.description})
@@ -336,7 +328,7 @@ def markers_to_spans(
             f"markers_to_spans: no annotation matches the states {dict(states)!r} (the "
             f"descriptions: {few([repr(d) for d in names], 8) or 'none'})"
         )
-    lasting = [i for i in marks if not is_marker(annotations.duration[i])]
+    lasting = [i for i in marks if annotations.duration[i] > MARKER_S]
     if lasting:
         i = lasting[0]
         raise ValueError(
