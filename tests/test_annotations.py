@@ -2827,10 +2827,22 @@ def test_a_bids_events_file_given_alone_leaves_out_na_rows_as_mne_bids_does(tmp_
     assert list(found.description) == ["go/1", "go/2", "stop", "stop", "go/na"]
     raw, _ = mne_bids.read._handle_events_reading(coded, raw)
     assert list(raw.annotations.description) == list(found.description)
+    # a row MNE-BIDS drops first (an n/a onset) does not give stop a second value
+    timeless = tmp_path / "sub-01_task-w_events.tsv"
+    timeless.write_text(
+        "onset\tduration\ttrial_type\tvalue\n"
+        "1.0\t0.5\tgo\t1\n2.0\t0.5\tgo\t2\n3.0\t0.5\tstop\tn/a\n4.0\t0.5\tn/a\t3\n"
+        "5.0\t0.5\tgo\tn/a\nn/a\t0.5\tstop\t9\n"
+    )
+    found = read_annotations(timeless)
+    assert list(found.description) == ["go/1", "go/2", "stop", "go/na"]
+    raw, _ = mne_bids.read._handle_events_reading(timeless, raw)
+    assert list(zip(raw.annotations.onset, raw.annotations.description, strict=True)) == list(
+        zip(found.onset, found.description, strict=True)
+    )
     values = tmp_path / "sub-01_task-y_events.tsv"
     values.write_text("onset\tduration\tvalue\n1\t0\t3\n2\t0\tn/a\n")
     assert list(read_annotations(values).description) == ["3"]
     other = tmp_path / "events.tsv"
     other.write_text(text)
     assert list(read_annotations(other).description) == ["T0", "go", "n/a", "stop"]
-

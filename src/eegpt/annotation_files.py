@@ -624,9 +624,11 @@ def _read_table(
         elif key is not None and not quiet:
             _warn_coded_names(path, key, header, rows)
         kept = _bids_events_kept(path, key, rows, quiet)
-        names = _bids_event_names(path, key, header, rows, kept)
+        # the rows read, as MNE-BIDS: those with an onset, then a name (before naming them)
+        read = [onset is not None and k for onset, k in zip(from_start, kept, strict=True)]
+        names = _bids_event_names(path, key, header, rows, read)
         for k, (row, onset) in enumerate(zip(rows, from_start, strict=True)):
-            if onset is not None and kept[k]:
+            if onset is not None and read[k]:
                 text = names[k]
                 spans[(onset, _duration(path, k, row, header, number), text)] = None
         if origin is not None:  # date-times: onsets from the first, which is the start
@@ -754,13 +756,15 @@ def _bids_event_names(
     key: str | None,
     header: Mapping[str, str],
     rows: Sequence[Mapping[str, Any]],
-    kept: Sequence[bool],
+    read: Sequence[bool],
 ) -> list[str]:
     """The names of the events of ``rows`` (``event`` without a column ``key``), and for a
     BIDS ``*_events.tsv`` named by ``trial_type`` beside a ``value`` column, as MNE-BIDS
     names them reading it beside its recording: a ``trial_type`` that goes with several
-    values among the rows read (``kept``) is named ``trial_type/value`` in each of its rows
-    (``go/1``, ``go/2``; an ``n/a`` value as ``na``), so that each name has one code."""
+    values among the rows read (``read``: those with an onset, then a ``trial_type``, the
+    rows MNE-BIDS keeps, in its order, before naming) is named ``trial_type/value`` in each
+    of its rows (``go/1``, ``go/2``; an ``n/a`` value as ``na``), so that each name has one
+    code; a row left out (an ``n/a`` onset) does not count."""
     if key is None:
         return ["event"] * len(rows)
     names = [_cell(row, key) for row in rows]
@@ -769,8 +773,8 @@ def _bids_event_names(
         return names
     values = [_cell(row, header["value"]) for row in rows]
     seen: dict[str, set[str]] = {}
-    for name, value, read in zip(names, values, kept, strict=True):
-        if read:
+    for name, value, counted in zip(names, values, read, strict=True):
+        if counted:
             seen.setdefault(name, set()).add(value)
     return [
         f"{name}/{'na' if value == 'n/a' else value}" if len(seen.get(name, ())) > 1 else name
