@@ -2840,6 +2840,13 @@ def test_a_bids_events_file_given_alone_leaves_out_na_rows_as_mne_bids_does(tmp_
     assert list(zip(raw.annotations.onset, raw.annotations.description, strict=True)) == list(
         zip(found.onset, found.description, strict=True)
     )
+    # nor a trial_type: n/a wherever there is an onset, the events are named by value
+    untyped = tmp_path / "sub-01_task-v_events.tsv"
+    untyped.write_text("onset\tduration\ttrial_type\tvalue\nn/a\t0\tgo\t1\n2\t0\tn/a\t3\n")
+    found = read_annotations(untyped)
+    assert list(zip(found.onset, found.description, strict=True)) == [(2.0, "3")]
+    raw, _ = mne_bids.read._handle_events_reading(untyped, raw)
+    assert list(raw.annotations.description) == ["3"]
     values = tmp_path / "sub-01_task-y_events.tsv"
     values.write_text("onset\tduration\tvalue\n1\t0\t3\n2\t0\tn/a\n")
     assert list(read_annotations(values).description) == ["3"]

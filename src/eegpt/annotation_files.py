@@ -607,8 +607,10 @@ def _read_table(
             origin, from_start = None, [number(text) for text in onsets]
             _check_onsets(path, onsets, [t is not None for t in from_start], "a number of seconds")
         key = _description_column(header, rows)
-        if key is not None and not _holds_values(key, rows):  # BIDS's n/a trial_type ...
-            later = _filled_column_after(key, header, rows)
+        # rows with an onset alone, as MNE-BIDS drops the others before it looks at names
+        timed = [row for row, onset in zip(rows, from_start, strict=True) if onset is not None]
+        if key is not None and not _holds_values(key, timed):  # BIDS's n/a trial_type ...
+            later = _filled_column_after(key, header, timed)
             if later is not None:
                 if not quiet:
                     _log(
