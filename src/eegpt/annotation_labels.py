@@ -535,8 +535,8 @@ def _warn_off_grid(
 
 def exact_seconds(value: float) -> str:
     """``value`` written so that reading it back gives it exactly (``1.30078125``, not
-    ``1.30078``, which ``--start`` refuses as no whole number of samples; ``3``, not
-    ``3.0``)."""
+    ``1.30078``, which falls between two 256 Hz samples, so that ``--start`` would move it to
+    the nearest one with a warning; ``3``, not ``3.0``)."""
     text = repr(float(value))
     return text[:-2] if text.endswith(".0") else text
 

@@ -87,8 +87,9 @@ class InputFile:
         ``--rescale`` does for a whole run.
     start_seconds : float | None
         The onset of this continuous recording's first window, in seconds from its first
-        sample (whole samples at 256 Hz), from the manifest's ``start_seconds`` column: a
-        night's first scored epoch. None (an empty cell, no such column): the run's
+        sample, from the manifest's ``start_seconds`` column: a night's first scored epoch
+        (one between two samples at 256 Hz is moved to the nearest, with a warning:
+        :func:`eegpt.preprocessing.start_on_grid`). None (an empty cell, no such column): the run's
         :attr:`~eegpt.preprocessing.PreprocessingConfig.start_seconds` (``--start``).
     annotations : str | None
         A file of more annotations of the recording (a hypnogram), from the manifest's
