@@ -1,6 +1,6 @@
 """Diaries of wall-clock times given as annotations: date-times read on the recording's clock
-(zones read in UTC for a UTC clock, mixed precision read, dates alone warned of), and entries that fall before a
-recording, in a gap of a discontinuous EDF+D file, or after its end warned of."""
+(zoned times read in UTC, then refused on every recording's clock, mixed precision read,
+dates alone warned of), and entries that fall before a recording, in a gap of a discontinuous EDF+D file, or after its end warned of."""
 
 from __future__ import annotations
 
@@ -56,44 +56,51 @@ def test_a_diary_of_times_with_and_without_a_zone_is_refused(tmp_path):
         read_annotations(diary)
 
 
-def test_zoned_diary_times_are_placed_on_a_utc_clock_and_refused_on_a_local_one(tmp_path):
-    """A FIF recording's clock is UTC: a zoned time lands at its moment (12:00:10+01:00 is
-    10 s after a start of 11:00:00 UTC). An EDF header's local clock has no zone: refused,
-    saying so for that clock (not claiming an EDF header for another recording)."""
+@pytest.mark.parametrize(
+    ("clock", "said"),
+    [
+        ("local", "the local wall clock of its header, without a "),
+        ("utc", "may carry the local time of an EDF/BDF or BrainVision file"),
+        ("acq_time", "local time of the computer reading it"),
+        ("unknown", "is on a clock eegpt cannot tell"),
+    ],
+)
+def test_zoned_diary_times_are_refused_on_every_clock(tmp_path, clock, said):
+    """No clock is surely UTC: a FIF's ("utc") may be a converted EDF's local time, a BIDS
+    acq_time without a zone the reading computer's. Refused, saying why for that clock and
+    how to write the times; zone-less times are placed as before."""
     from eegpt.annotation_time import in_recording_time
 
     diary = _diary(tmp_path / "tz.csv", "2020-01-01T12:00:10+01:00,8,EC")
     found = read_annotations(diary)
     start = datetime.datetime(2020, 1, 1, 11, 0, 0, tzinfo=UTC)
-    for clock in ("utc", "acq_time"):
-        placed = in_recording_time(found, start, 0.0, date_clock=clock)
-        np.testing.assert_allclose(placed.onset, [10.0])
-    with pytest.raises(RecordingError, match="the local wall clock of its header, without a "):
-        in_recording_time(found, start, 0.0, date_clock="local")
+    with pytest.raises(RecordingError, match=said + ".*without a zone"):
+        in_recording_time(found, start, 0.0, date_clock=clock)
     with pytest.raises(RecordingError, match=re.escape(f"the annotations of {diary} carry a ")):
-        in_recording_time(found, start, 0.0, date_clock="local", given=diary)
-    with pytest.raises(RecordingError, match="is on a clock eegpt cannot tell"):
-        in_recording_time(found, start, 0.0, date_clock="unknown")
+        in_recording_time(found, start, 0.0, date_clock=clock, given=diary)
     plain = read_annotations(_diary(tmp_path / "plain.csv", "2020-01-01T11:00:10,8,EC"))
-    placed = in_recording_time(plain, start, 0.0, date_clock="local")  # as before
+    placed = in_recording_time(plain, start, 0.0, date_clock=clock)  # as before
     np.testing.assert_allclose(placed.onset, [10.0])
 
 
-def test_zoned_diary_times_label_the_windows_of_a_fif_recording(tmp_path, tiny_model):
-    """End to end: embed a FIF recording (clock UTC) with a zoned diary, and label its
-    windows from the same file: the entry lands at its moment."""
+def test_zoned_diary_times_are_refused_on_a_fif_converted_from_edf(tmp_path, tiny_model):
+    """End to end: a FIF saved from an EDF keeps the EDF's local start (12:00:00, CET) as if
+    UTC; 13:00:08+01:00 was placed as 12:00:08 UTC, an hour off (3608 s, past the end) and
+    silently. Refused; the same time without a zone, on the recording's clock, lands at 8 s."""
     import mne
 
     info = mne.create_info(["Fp1", "Fp2", "C3", "C4", "Cz", "O1", "O2", "Pz"], 256.0, "eeg")
     raw = mne.io.RawArray(np.random.default_rng(0).standard_normal((8, 20 * 256)) * 1e-5, info)
-    raw.set_meas_date(datetime.datetime(2020, 1, 1, 11, 0, 0, tzinfo=UTC))
+    raw.set_meas_date(datetime.datetime(2020, 1, 1, 12, 0, 0, tzinfo=UTC))
+    mne.export.export_raw(tmp_path / "rec.edf", raw, overwrite=True, verbose="error")
     path = tmp_path / "rec_raw.fif"
-    raw.save(path)
-    diary = _diary(tmp_path / "tz.csv", "2020-01-01T12:00:08+01:00,4,EC")
-    by_window, _ = _embed(tiny_model, path, diary)
+    mne.io.read_raw_edf(tmp_path / "rec.edf", preload=True, verbose="error").save(path)
+    zoned = _diary(tmp_path / "tz.csv", "2020-01-01T13:00:08+01:00,4,EC")
+    with pytest.raises(RecordingError, match="a FIF file may carry the local time"):
+        _embed(tiny_model, path, zoned)
+    plain = _diary(tmp_path / "plain.csv", "2020-01-01T12:00:08,4,EC")
+    by_window, _ = _embed(tiny_model, path, plain)
     assert [t for t, a in by_window.items() if "EC" in a] == [8.0, 10.0]
-    emb = tiny_model.embed(path, window_seconds=2.0)
-    assert list(emb.window_labels(diary)[3:7]) == [None, "EC", "EC", None]
 
 
 def test_date_times_of_whole_and_fractional_seconds_are_read_together(tmp_path):

@@ -378,8 +378,8 @@ def _date_times(
     where none is an ISO 8601 date-time (another table). Seconds may be whole in some rows
     and fractional in others. A date without a time of day is read as midnight, with a
     warning (none with ``quiet``). Onsets with a zone (``Z``, ``+01:00``) are converted to
-    UTC, for a recording whose clock is UTC (FIF): :func:`eegpt.annotation_time.mark_zoned`;
-    one whose clock has no zone refuses them when they are placed on it.
+    UTC and marked (:func:`eegpt.annotation_time.mark_zoned`): no recording's clock is surely
+    UTC (a FIF's may be a converted EDF's local time), so placing them refuses them.
 
     Raises
     ------
@@ -466,8 +466,8 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       it beside its recording). Onsets may be ISO 8601 date-times without a zone instead
       (a diary: ``2026-11-03 23:58:41``, seconds whole or fractional), read as times on the
       recording's clock: the first is the annotations' ``orig_time`` (a zone, ``Z`` or
-      ``+01:00``, is converted to UTC and placed on a recording whose clock is UTC, refused
-      on one whose clock has none; a date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
+      ``+01:00``, is converted to UTC, then refused where placed: no recording's clock is
+      surely UTC, a FIF's may be a converted EDF's local time; a date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
       left to its reader;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of

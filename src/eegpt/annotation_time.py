@@ -139,15 +139,17 @@ def _fif_file_start(raw: mne.io.Raw) -> float | None:
 _ZONED = "_eegpt_zoned"
 
 #: The clocks (``metadata["clock"]``, :func:`eegpt.mne_inputs.date_clock`) of a measurement
-#: date in UTC, on which a moment given with a zone is found exactly: FIF's and EGI's, and a
-#: BIDS ``acq_time`` as MNE-BIDS gives it.
-UTC_CLOCKS = frozenset({"utc", "acq_time"})
+#: date surely in UTC, on which a moment given with a zone would be found exactly: none. FIF's
+#: ``"utc"`` may hold a converted EDF's local time (``read_raw_edf(...).save(...)`` keeps it,
+#: labelled UTC), and an EGI ``.mff`` reports the same clock; a BIDS ``acq_time`` without a
+#: zone is read by MNE-BIDS in the local time of the computer reading it.
+UTC_CLOCKS: frozenset[str] = frozenset()
 
 
 def mark_zoned(annotations: mne.Annotations) -> mne.Annotations:
     """``annotations`` (the same object) marked as read from date-times with a zone (``Z``,
     ``+01:00``), their ``orig_time`` the moment in UTC: :func:`in_recording_time` places them
-    only on a recording whose clock is UTC (:data:`UTC_CLOCKS`)."""
+    only on a recording whose clock is surely UTC (:data:`UTC_CLOCKS`: none), so refuses them."""
     setattr(annotations, _ZONED, True)
     return annotations
 
@@ -159,9 +161,10 @@ def is_zoned(annotations: mne.Annotations) -> bool:
 
 def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any = None) -> None:
     """Refuse annotations read from date-times with a zone on a recording whose measurement
-    date is on a clock without one (``date_clock``: ``"local"``, an EDF/BDF or BrainVision
-    header's wall clock; ``"unknown"``; ``"anonymized"``; None: not said), where the moment
-    they name cannot be found. ``given``: the file they were read from, named.
+    date is on no clock surely UTC (:data:`UTC_CLOCKS`; ``date_clock``: ``"local"``, an
+    EDF/BDF or BrainVision header's wall clock; ``"utc"``, FIF's, which may be a converted
+    EDF's local time; ``"acq_time"``; ``"unknown"``; ``"anonymized"``; None: not said), where
+    the moment they name cannot be found. ``given``: the file they were read from, named.
 
     Raises
     ------
@@ -174,6 +177,11 @@ def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any
         "local": "is the local wall clock of its header, without a zone (an EDF/BDF, "
         "BrainVision or Nihon Kohden header keeps the local time of its start)",
         "anonymized": "is EDF's placeholder for an unknown or anonymized start (1985-01-01)",
+        "utc": "is labelled UTC, but a FIF file may carry the local time of an EDF/BDF or "
+        "BrainVision file it was converted from (read_raw_edf(...).save(...) keeps it as if "
+        "UTC), which eegpt cannot tell from a real UTC",
+        "acq_time": "is a BIDS acq_time, which MNE-BIDS reads, where it has no zone, in the "
+        "local time of the computer reading it",
     }.get(
         str(date_clock),
         "is on a clock eegpt cannot tell (a Raw made in Python, a GDF file: MNE labels its "
@@ -184,8 +192,8 @@ def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any
         f"{which} carry a time zone (read from date-times with Z or an offset, "
         "now in UTC), but the recording's measurement date "
         f"{why}, so the moments they name cannot be found on it; write them as local times "
-        "on the recording's clock, without a zone (2026-11-03 23:58:41). A recording whose "
-        "clock is UTC (FIF, EGI .mff, a BIDS acq_time) takes them with a zone"
+        "on the recording's clock, without a zone (2026-11-03 23:58:41: the wall-clock time "
+        "its header gives for its start, as `eegpt info` shows it)"
     )
 
 
@@ -223,8 +231,8 @@ def in_recording_time(
 
     ``date_clock``: which clock ``meas_date`` is on (``metadata["clock"]``,
     :func:`eegpt.mne_inputs.date_clock`). Annotations read from date-times with a zone
-    (:func:`mark_zoned`, their start in UTC) are placed only on a UTC clock (FIF's:
-    :data:`UTC_CLOCKS`) and refused on any other (:func:`_check_zone`, naming ``given``, the
+    (:func:`mark_zoned`, their start in UTC) are placed only on a clock surely UTC
+    (:data:`UTC_CLOCKS`: none, a FIF's may be a converted EDF's local time) and refused on any other (:func:`_check_zone`, naming ``given``, the
     file they were read from).
     """
     onsets = np.asarray(annotations.onset, dtype=np.float64)
