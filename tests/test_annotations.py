@@ -2748,6 +2748,24 @@ def test_a_semicolon_table_reads_decimal_commas(tmp_path):
     assert list(read_annotations(points).onset) == [0.5]
 
 
+def test_a_comma_in_a_semicolon_table_whose_numbers_use_a_point_is_refused(tmp_path):
+    """``12.5;30;W`` beside ``1,234;30;N1`` read 1,234 as 1.234 s (a thousands separator,
+    maybe: 1234 s), and a duration ``1,000`` as 1 s, silently. Where the other numbers use
+    a decimal point the comma is ambiguous: refused, naming the file, row and cell."""
+    from eegpt.annotations import read_annotations
+
+    for rows, cell, what in (
+        ("12.5;30;W\n1,234;30;N1\n", "'1,234'", "onset"),
+        ("0;1,000;W\n3600;30.5;N1\n", "'1,000'", "duration"),
+    ):
+        table = tmp_path / "mixed.csv"
+        table.write_text(f"onset;duration;trial_type\n{rows}")
+        said = f"the {what} {cell} of its row \\d after the header .*{cell} is ambiguous"
+        with pytest.raises(RecordingError, match=said + ".*thousands separator") as err:
+            read_annotations(table)
+        assert str(table) in str(err.value)
+
+
 def test_an_onset_or_duration_that_is_no_number_is_refused(tmp_path):
     """A row whose onset or duration cell is neither a number nor n/a (or blank) is refused,
     naming the file, the row and the cell, rather than left out or given duration 0; n/a

@@ -460,7 +460,8 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       read, with a warning naming the column of text; ``n/a`` (or blank) durations are 0,
       rows with an ``n/a`` (or blank) onset are left out, a row ending early reads its missing
       cells as ``n/a``, an onset or duration of other text is refused; a ``;``-separated table
-      reads a decimal comma, ``2,5``, as 2.5; a BIDS ``*_events.tsv`` leaves out the rows
+      reads a decimal comma, ``2,5``, as 2.5, unless its numbers use a decimal point (then
+      ``1,234`` is refused: a thousands separator or a decimal comma); a BIDS ``*_events.tsv`` leaves out the rows
       whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, and names
       a ``trial_type`` that goes with several values ``trial_type/value``, as MNE-BIDS reads
       it beside its recording). Onsets may be ISO 8601 date-times without a zone instead
@@ -575,7 +576,11 @@ def _read_table(
     rows = list(reader)
     header = {name.strip().lower(): name for name in reader.fieldnames or []}
 
-    decimal_comma = delimiter == ";"  # Excel's CSV where the decimal separator is a comma
+    # Excel's CSV where the decimal separator is a comma, unless its numbers use a point:
+    # there 1,234 may be a thousands separator as well, so refused (_comma_hint)
+    point = _uses_decimal_point(rows, header)
+    decimal_comma = delimiter == ";" and not point
+    ambiguous = delimiter == ";" and point
 
     def number(text: Any) -> float | None:
         return _table_number(text, decimal_comma)
@@ -598,14 +603,17 @@ def _read_table(
             dated, zoned = _date_times(path, onsets, quiet)
             if dated is None or "ch_names" in header:  # MNE's .csv of channels: its reader
                 return None, _NOT_ONSETS, None
-            _check_onsets(path, onsets, [d is not None for d in dated], "an ISO 8601 date-time")
+            _check_onsets(
+                path, onsets, [d is not None for d in dated], "an ISO 8601 date-time", ambiguous
+            )
             origin: datetime.datetime | None = next(d for d in dated if d is not None)
             from_start: list[float | None] = [
                 None if d is None or origin is None else (d - origin).total_seconds() for d in dated
             ]
         else:
             origin, from_start = None, [number(text) for text in onsets]
-            _check_onsets(path, onsets, [t is not None for t in from_start], "a number of seconds")
+            read = [t is not None for t in from_start]
+            _check_onsets(path, onsets, read, "a number of seconds", ambiguous)
         key = _description_column(header, rows)
         # rows with an onset alone, as MNE-BIDS drops the others before it looks at names
         timed = [row for row, onset in zip(rows, from_start, strict=True) if onset is not None]
@@ -632,7 +640,7 @@ def _read_table(
         for k, (row, onset) in enumerate(zip(rows, from_start, strict=True)):
             if onset is not None and read[k]:
                 text = names[k]
-                spans[(onset, _duration(path, k, row, header, number), text)] = None
+                spans[(onset, _duration(path, k, row, header, number, ambiguous), text)] = None
         if origin is not None:  # date-times: onsets from the first, which is the start
             found = _from_spans(spans)
             dated_found = mne.Annotations(
@@ -663,10 +671,12 @@ def _duration(
     row: Mapping[str, Any],
     header: Mapping[str, str],
     number: Callable[[Any], float | None],
+    ambiguous: bool = False,
 ) -> float:
     """The duration (s) of the event of a table's ``row`` (the ``k``-th after the header,
     from 0): its ``duration`` cell, 0 where that is ``n/a``, blank or missing, or the table
-    has no such column (a list of stimuli).
+    has no such column (a list of stimuli). ``ambiguous``: the table is ``;``-separated but
+    its numbers use a decimal point, so a comma is not read (:func:`_comma_hint`).
 
     Raises
     ------
@@ -684,16 +694,25 @@ def _duration(
         raise RecordingError(
             f"could not read annotations from {path}: the duration {cell!r} of its row {k + 1} "
             "after the header is no number of seconds; write it as one (1.5), or n/a for an "
-            f"event without a duration{_comma_hint(cell)}"
+            f"event without a duration{_comma_hint(cell, ambiguous)}"
         )
     return value
 
 
-def _comma_hint(cell: str) -> str:
+def _comma_hint(cell: str, ambiguous: bool = False) -> str:
     """``"; ... decimal comma ..."``: how to write a cell with a decimal comma (``2,5``) in a
-    table not separated by ``;`` (where it is read: :func:`_table_number`); "" otherwise."""
+    table not separated by ``;`` (where it is read: :func:`_table_number`), or in one
+    separated by ``;`` whose other numbers use a decimal point (``ambiguous``: ``1,234``
+    may be a thousands separator, 1234, as well as a decimal comma, 1.234); "" otherwise."""
     if not _DECIMAL_COMMA.fullmatch(cell):
         return ""
+    if ambiguous:
+        return (
+            f" ({cell!r} is ambiguous: its other numbers use a decimal point, so its comma "
+            f"may be a thousands separator ({cell.replace(',', '')}) as well as a decimal "
+            f"comma ({cell.replace(',', '.')}); write the number it means with a decimal "
+            "point and no thousands separator)"
+        )
     return (
         f" ({cell!r} has a decimal comma, read only in a table whose cells are separated by "
         f"';': write {cell.replace(',', '.')})"
@@ -703,6 +722,21 @@ def _comma_hint(cell: str) -> str:
 #: The decimal comma of a number (``2,5``, ``-1,25e-6``): where a table's cells are separated
 #: by ``;`` (Excel's CSV in Germany and much of Europe), read as a decimal point.
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+
+
+#: A number written with a decimal point (``12.5``, ``.5``, ``3.``, ``1.5e-3``).
+_DECIMAL_POINT = re.compile(r"[+-]?(?:\d*\.\d+|\d+\.)(?:[eE][+-]?\d+)?")
+
+#: The columns of a table of annotations that hold numbers of seconds.
+_NUMBER_COLUMNS = ("onset", "duration", "start_time", "stop_time")
+
+
+def _uses_decimal_point(rows: Sequence[Mapping[str, Any]], header: Mapping[str, str]) -> bool:
+    """Whether a cell of a table's columns of seconds (:data:`_NUMBER_COLUMNS`; ``header``:
+    their names lower-cased to the file's) holds a number with a decimal point (``12.5``):
+    then the table's decimal separator is the point, and a comma is none."""
+    columns = [header[name] for name in _NUMBER_COLUMNS if name in header]
+    return any(_DECIMAL_POINT.fullmatch(_cell(row, column)) for row in rows for column in columns)
 
 
 def _table_number(text: Any, decimal_comma: bool = False) -> float | None:
@@ -733,11 +767,16 @@ def _is_missing(cell: str) -> bool:
 
 
 def _check_onsets(
-    path: str | os.PathLike, onsets: Sequence[str], read: Sequence[bool], kind: str
+    path: str | os.PathLike,
+    onsets: Sequence[str],
+    read: Sequence[bool],
+    kind: str,
+    ambiguous: bool = False,
 ) -> None:
     """Refuse a table whose onset cell holds a value that is not ``kind`` (``read``: which
     were): a row with an ``n/a`` or blank onset is left out, as BIDS means it, but one of
     another text (``2.5s``, a date-time among seconds) would be lost silently.
+    ``ambiguous``: as for :func:`_comma_hint`.
 
     Raises
     ------
@@ -749,7 +788,7 @@ def _check_onsets(
             raise RecordingError(
                 f"could not read annotations from {path}: the onset {cell!r} of its row "
                 f"{k + 1} after the header is not {kind}, as the other onsets are; write it "
-                f"as they are, or n/a to leave the row out{_comma_hint(cell)}"
+                f"as they are, or n/a to leave the row out{_comma_hint(cell, ambiguous)}"
             )
 
 
