@@ -62,6 +62,21 @@ def test_a_run_that_never_stepped_raises():
     assert torch.equal(lin.weight.detach(), before)
 
 
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
+def test_a_run_that_never_stepped_raises_after_the_scale_reached_zero():
+    """Skips were counted where the scale dropped; halved on each, it reached 0 after ~166
+    and stayed there, so later skips went uncounted and 25 passes returned the initial
+    weights with a warning ("skipped 166 of its 200 ... 200 of them with a non-finite
+    loss"). Every skip is counted: an error, the weights unchanged."""
+    x, y = _data()
+    torch.manual_seed(0)
+    lin = nn.Linear(16, 2)
+    before = lin.weight.detach().clone()
+    with pytest.raises(FloatingPointError, match=r"took no optimizer step.*all 200 batches"):
+        _fit(x * 1e5, y, lin, epochs=25)
+    assert torch.equal(lin.weight.detach(), before)
+
+
 def test_clean_float16_training_counts_no_nonfinite_loss():
     """Clean data: finite losses, no batch with a non-finite loss, no warning of skips."""
     x, y = _data()

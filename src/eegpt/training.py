@@ -650,12 +650,22 @@ def _scaled_step(
 ) -> int:
     """One float16 step through ``scaler``: 1 where the scaler skipped it (the loss or the
     gradients overflowed float16, so it lowered its scale and left the weights as they were),
-    else 0."""
-    scale = scaler.get_scale()
+    else 0. A skip is told from the unscaled gradients (``scaler.unscale_``, public; the
+    scaler skips where any is not finite), not from the scale dropping: once the scale has
+    halved down to 0 every step is skipped (0 / 0 gradients) with the scale staying 0. A
+    batch whose loss is not finite counts as skipped too."""
     scaler.scale(loss).backward()
+    scaler.unscale_(optimizer)  # step() then uses these gradients, not unscaling again
+    skipped = not bool(torch.isfinite(loss.detach()).all()) or not _finite_gradients(optimizer)
     scaler.step(optimizer)
     scaler.update()
-    return int(scaler.get_scale() < scale)
+    return int(skipped)
+
+
+def _finite_gradients(optimizer: torch.optim.Optimizer) -> bool:
+    """Whether every gradient of ``optimizer``'s parameters (those that have one) is finite."""
+    grads = [p.grad for g in optimizer.param_groups for p in g["params"] if p.grad is not None]
+    return all(bool(torch.isfinite(grad).all()) for grad in grads)
 
 
 def _check_skipped_steps(history: Sequence[dict[str, float]], steps: int) -> None:
