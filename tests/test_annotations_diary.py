@@ -60,7 +60,7 @@ def test_a_diary_of_times_with_and_without_a_zone_is_refused(tmp_path):
     ("clock", "said"),
     [
         ("local", "the local wall clock of its header, without a "),
-        ("utc", "may carry the local time of an EDF/BDF or BrainVision file"),
+        ("utc", "also labels the local time of an EDF/BDF or BrainVision file"),
         ("acq_time", "local time of the computer reading it"),
         ("unknown", "is on a clock eegpt cannot tell"),
     ],
@@ -96,7 +96,7 @@ def test_zoned_diary_times_are_refused_on_a_fif_converted_from_edf(tmp_path, tin
     path = tmp_path / "rec_raw.fif"
     mne.io.read_raw_edf(tmp_path / "rec.edf", preload=True, verbose="error").save(path)
     zoned = _diary(tmp_path / "tz.csv", "2020-01-01T13:00:08+01:00,4,EC")
-    with pytest.raises(RecordingError, match="a FIF file may carry the local time"):
+    with pytest.raises(RecordingError, match="a FIF file also labels the local time"):
         _embed(tiny_model, path, zoned)
     plain = _diary(tmp_path / "plain.csv", "2020-01-01T12:00:08,4,EC")
     by_window, _ = _embed(tiny_model, path, plain)

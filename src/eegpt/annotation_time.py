@@ -177,7 +177,7 @@ def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any
         "local": "is the local wall clock of its header, without a zone (an EDF/BDF, "
         "BrainVision or Nihon Kohden header keeps the local time of its start)",
         "anonymized": "is EDF's placeholder for an unknown or anonymized start (1985-01-01)",
-        "utc": "is labelled UTC, but a FIF file may carry the local time of an EDF/BDF or "
+        "utc": "is labelled UTC, as a FIF file also labels the local time of an EDF/BDF or "
         "BrainVision file it was converted from (read_raw_edf(...).save(...) keeps it as if "
         "UTC), which eegpt cannot tell from a real UTC",
         "acq_time": "is a BIDS acq_time, which MNE-BIDS reads, where it has no zone, in the "
@@ -192,8 +192,8 @@ def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any
         f"{which} carry a time zone (read from date-times with Z or an offset, "
         "now in UTC), but the recording's measurement date "
         f"{why}, so the moments they name cannot be found on it; write them as local times "
-        "on the recording's clock, without a zone (2026-11-03 23:58:41: the wall-clock time "
-        "its header gives for its start, as `eegpt info` shows it)"
+        "on the recording's clock, without a zone (2026-11-03 23:58:41, on the clock of "
+        "the start its header gives)"
     )
 
 
