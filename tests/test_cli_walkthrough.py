@@ -75,12 +75,27 @@ def test_a_mistyped_option_is_reported_before_a_missing_one(capsys):
     assert "unrecognized arguments: --overlp; did you mean --overlap?" in err
 
 
-def test_a_keep_channels_value_with_a_dash_is_said_to_need_an_equals_sign(capsys):
-    """--keep-channels -C3: argparse takes -C3 for an option; the error says to write
-    --keep-channels=-C3 (it said only "unrecognized arguments: -C3")."""
+def test_a_keep_channels_value_with_a_dash_is_said_to_need_the_set_first(capsys):
+    """--keep-channels -C3: argparse takes -C3 for an option; the error names a form that
+    works, the set then the removal (it said to write --keep-channels=-C3, which is refused:
+    a removal first removes nothing, and nothing is left)."""
+    from eegpt.cli_options import parse_keep
+
     err = _usage_error(["embed", "x.edf", "--weights", "W", "--keep-channels", "-C3"], capsys)
     assert "unrecognized arguments: -C3; a value that starts with '-'" in err
-    assert "write it with '=', --keep-channels=-C3" in err
+    assert "--keep-channels=-C3" not in err
+    assert "give the set it removes from first: --keep-channels 10-20,-C3" in err
+    assert parse_keep("10-20,-C3")  # the form named is accepted
+
+
+def test_the_keep_channels_help_shows_no_form_that_starts_with_a_removal(capsys):
+    """The help showed --keep-channels=-NAME,..., which removes nothing first (and is
+    warned about, or refused alone)."""
+    with pytest.raises(SystemExit):
+        main(["embed", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--keep-channels=-" not in text
+    assert "10-20,-C3" in text
 
 
 @pytest.mark.parametrize(
@@ -95,6 +110,28 @@ def test_a_keep_channels_removal_that_removes_nothing_is_warned_about(keep, idle
     with pytest.warns(Warning, match=f"--keep-channels: {idle} removed nothing") as caught:
         assert parse_keep(keep)
     assert len(caught) == 1
+
+
+def test_a_keep_channels_removal_of_a_channel_not_in_the_set_says_so():
+    """10-20,-Oz: -Oz is after the set; the cause is that Oz is not in it (the warning said
+    to put the removal after the set)."""
+    from eegpt.cli_options import parse_keep
+
+    with pytest.warns(Warning, match="removed nothing") as caught:
+        parse_keep("10-20,-Oz")
+    text = str(caught[0].message)
+    assert "Oz is not among the channels the items before it kept" in text
+    assert "after" not in text.split("right)", 1)[1]
+
+
+def test_a_keep_channels_removal_before_the_set_that_adds_it_is_said_to_go_after():
+    from eegpt.cli_options import parse_keep
+
+    with pytest.warns(Warning, match="removed nothing") as caught:
+        parse_keep("-C3,10-20,-Oz")
+    text = str(caught[0].message)
+    assert "-C3 comes before the item that adds C3" in text and "put it after" in text
+    assert "Oz is not among" in text and "C3 is not among" not in text
 
 
 def test_a_warning_while_the_command_line_is_parsed_is_an_eegpt_warning_line():

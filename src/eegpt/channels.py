@@ -184,7 +184,8 @@ def kept_channels(
     wanted: set[str] = set()
     unknown: list[str] = []
     idle: list[str] = []  # removals of channels not kept at that point
-    for item in items:
+    readded: list[str] = []  # ... of which a later item adds some back
+    for index, item in enumerate(items):
         remove = item.startswith("-") and len(item) > 1
         name = item[1:].strip() if remove else item
         members = sets.get(cap_key(name))
@@ -198,6 +199,8 @@ def kept_channels(
             continue
         if remove and not wanted & change:
             idle.append(item)
+            if _added_later(items[index + 1 :], change, sets):
+                readded.append(item)
         wanted = wanted - change if remove else wanted | change
     set_like = [item for item in unknown if re.fullmatch(r"[-\d\s_]+", item)]
     if set_like:
@@ -218,18 +221,43 @@ def kept_channels(
             "'-' removes it from those before), or keep=None for all"
         )
     if warn_idle and idle:
-        _warn(idle_removals_note(idle))
+        _warn(idle_removals_note(idle, readded))
     return tuple(name for name in VOCABULARY if name in wanted)
 
 
-def idle_removals_note(idle: Sequence[str]) -> str:
+def _added_later(later: Sequence[str], change: set[str], sets: dict[str, tuple[str, ...]]) -> bool:
+    """Whether an item of ``later`` that is no removal adds a channel of ``change``."""
+    for item in later:
+        if item.startswith("-"):
+            continue
+        members = sets.get(cap_key(item))
+        added = set(members) if members is not None else {normalize_channel_name(item)}
+        if added & change:
+            return True
+    return False
+
+
+def idle_removals_note(idle: Sequence[str], readded: Sequence[str] = ()) -> str:
     """The warning of :func:`kept_channels` for the removals ``idle`` (``["-Oz"]``) that
-    removed nothing: the items are applied left to right, so a removal takes away only what
-    the items before it added."""
+    removed nothing, because the items are applied left to right and a removal takes away
+    only what the items before it kept; ``readded`` are those of ``idle`` (``"-C3"`` of
+    ``"-C3,10-20"``) whose channels a later item adds, so that moving them after it helps."""
+    absent = [item for item in idle if item not in readded]
+    causes = []
+    if absent:
+        causes.append(
+            f"{', '.join(item[1:] for item in absent)} is not among the channels the items "
+            "before it kept, so there was nothing to remove (leave it out)"
+        )
+    if readded:
+        causes.append(
+            f"{', '.join(readded)} comes before the item that adds "
+            f"{', '.join(item[1:] for item in readded)}, which a removal does not undo: put "
+            "it after that item (10-20,-C3)"
+        )
     return (
-        f"--keep-channels: {', '.join(idle)} removed nothing: the items are applied left to "
-        "right, and a removal takes away only what the items before it kept. Put a removal "
-        "after the set it removes from (10-20,-C3), or leave it out"
+        f"--keep-channels: {', '.join(idle)} removed nothing (items are applied left to "
+        f"right): {'; '.join(causes)}"
     )
 
 

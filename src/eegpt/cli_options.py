@@ -501,10 +501,9 @@ def add_keep_option(g: argparse._ActionsContainer) -> None:
         metavar="NAMES",
         help="use only these EEGPT channels (after --rename), in every file: 10-20 (the 19 "
         "electrodes of the 10-20 system), comma-separated names, e.g. Fp1,Fp2,Cz, or both, "
-        "applied left to right, -NAME removing one: 10-20,Oz or 10-20,-C3 (a value that "
-        "starts with '-' needs '=', --keep-channels=-NAME,..., else it is taken for an "
-        "option); the "
-        "average reference then runs over them. Files of different systems or sites give "
+        "applied left to right, -NAME removing one from those before it: 10-20,Oz or "
+        "10-20,-C3 (a removal first removes nothing, and a value that starts with '-' is "
+        "taken for an option); the average reference then runs over them. Files of different systems or sites give "
         "embeddings of one channel set this way (a file lacking some is warned about)",
     )
 
@@ -633,7 +632,7 @@ class CommandParser(argparse.ArgumentParser):
         if valued:  # --keep-channels -C3: argparse took the value for an option
             self.error(
                 f"unrecognized arguments: {' '.join(unknown)}; a value that starts with '-' "
-                f"is taken for an option: write it with '=', {valued}"
+                f"is taken for an option{valued}"
             )
         # compared without their dashes, which every long option shares: --overlap is not
         # close to --help
@@ -648,12 +647,20 @@ class CommandParser(argparse.ArgumentParser):
         self.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
 
     def _dash_value(self, words: Sequence[str], unknown: Sequence[str]) -> str:
-        """``"--keep-channels=-C3"`` where an unknown word (``-C3``) follows an option of this
-        parser that takes one value, so it was meant as that value; "" otherwise."""
+        """What to write where an unknown word (``-C3``) follows an option of this parser
+        that takes one value, so it was meant as that value; "" otherwise. That is the value
+        after '=' (``--start=-5``), but for ``--keep-channels`` a value that starts with a
+        removal removes nothing (a removal takes away only what the items before it kept),
+        so the set comes first: ``--keep-channels 10-20,-C3``."""
         for before, word in zip(words, words[1:], strict=False):
             action = self._option_string_actions.get(before)
             if word in unknown and action is not None and action.nargs is None:
-                return f"{before}={word}"
+                if action.dest == "keep_channels":
+                    return (
+                        ", and a removal takes away only what the items before it kept, so "
+                        f"give the set it removes from first: {before} 10-20,{word}"
+                    )
+                return f": write it with '=', {before}={word}"
         return ""
 
     def _check_abbreviations(self, words: list[str]) -> None:
