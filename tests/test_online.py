@@ -581,6 +581,23 @@ def test_a_start_off_the_streams_samples_is_refused(model):
     np.testing.assert_array_equal(online.push(x).onsets, whole.onsets)
 
 
+def test_a_start_whole_at_the_stream_but_moved_at_the_model_rate_is_judged_as_given(model):
+    """start_seconds=17.3 on a 100 Hz stream (1730 stream samples, 4428.8 at 256 Hz): the
+    config moved it to 17.30078125 s before the stream read it, and the refusal said "17.30078125
+    s is 1730.078125 samples at the stream's 100 Hz", a start the user never gave. It judges
+    17.3, saying that embed starts at 17.30078125 s, and names a start whole at both rates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the move and the 100 Hz band: not this test's
+        pre = PreprocessingConfig(start_seconds=17.3)
+        with pytest.raises(ValueError) as raised:
+            OnlineEmbedder(model, NAMES, 100.0, units="uV", preprocessing=pre, warm_up=False)
+    text = str(raised.value)
+    assert "1730.078125" not in text and "start_seconds=17.3 s is 4428.8 samples" in text
+    assert "it starts them at 17.30078125 s" in text and "1730 samples at the stream's" in text
+    assert "such as 17.25 s (a multiple of 0.25 s)" in text
+    assert pre.given_start_seconds == 17.3 and pre.start_seconds == 17.30078125
+
+
 @pytest.mark.parametrize("sfreq", [128.0, 256.0, 500.0])
 def test_a_slow_stream_is_warned_of_once_when_made(model, sfreq):
     """A 128 Hz stream got check_rate's warning (the band from 64 to 128 Hz empty after

@@ -262,7 +262,8 @@ class OnlineEmbedder:
         )
         # the hop and the start are done here: each window is one epoch to prepare
         self._epoch_config = replace(self.config, overlap=0.0, start_seconds=0.0)
-        self._start = self._start_samples()  # stream samples
+        given = (preprocessing or self.config).given_start_seconds  # before any move
+        self._start = self._start_samples(given)  # stream samples
         self.window_length = native_window_length(self._rate, self.config, "<stream>")
         self._picks = list(self.mapping.picks)
         # the buffer holds just the used channels, in the mapping's order
@@ -328,26 +329,36 @@ class OnlineEmbedder:
         finally:
             self._calls.end()
 
-    def _start_samples(self) -> int:
-        """``start_seconds`` in stream samples, or an error when it is no whole number of
-        them: rounded, the windows would start off those of the recording embedded whole
-        (which cuts at the model's rate) while the embeddings recorded the start given."""
-        seconds = float(self.config.start_seconds)
-        native = seconds * self._rate
-        if abs(native - round(native)) <= SAMPLE_TOLERANCE:
-            return int(round(native))
+    def _start_samples(self, given: float) -> int:
+        """The start the user gave (``given`` seconds, before the config moved it onto a
+        sample at the model's rate) in stream samples, or an error when it is no whole number
+        of them, or is but was moved at the model's rate: either way the windows would start
+        off those of the recording embedded whole (which cuts at the model's rate) or off
+        the start recorded."""
         model = float(self.config.sfreq)
+        moved = float(self.config.start_seconds)
+        native = given * self._rate
+        if abs(native - round(native)) <= SAMPLE_TOLERANCE and moved == given:
+            return int(round(native))
         if self._rate.is_integer() and model.is_integer():
             step = 1 / math.gcd(int(self._rate), int(model))
-            such = f"such as {round(seconds / step) * step:.10g} s (a multiple of {step:g} s)"
+            such = f"such as {round(given / step) * step:.10g} s (a multiple of {step:g} s)"
         else:
             such = f"such as {round(native) / self._rate:.10g} s if it is"
-        raise ValueError(
-            f"start_seconds={seconds:.10g} s is {native:.10g} samples at the stream's "
-            f"{self._rate:g} Hz, where a stream's windows are cut (embed cuts a recording's at "
-            f"the model's {model:g} Hz: rounded, the two would differ): give a start that is "
-            f"whole samples at both rates, {such}"
-        )
+        if moved != given:  # whole at the model's rate it is not: embed moves it
+            found = (
+                f"start_seconds={given:.10g} s is {given * model:.10g} samples at the model's "
+                f"{model:g} Hz, where embed cuts a recording's windows (it starts them at "
+                f"{moved:.10g} s), and {native:.10g} samples at the stream's {self._rate:g} Hz, "
+                "where a stream's windows are cut: the two would start apart"
+            )
+        else:
+            found = (
+                f"start_seconds={given:.10g} s is {native:.10g} samples at the stream's "
+                f"{self._rate:g} Hz, where a stream's windows are cut (embed cuts a "
+                f"recording's at the model's {model:g} Hz: rounded, the two would differ)"
+            )
+        raise ValueError(f"{found}: give a start that is whole samples at both rates, {such}")
 
     def _native_hop(self, config: PreprocessingConfig) -> int | None:
         """The hop in stream samples when it is a whole number of them; None when it is a whole

@@ -205,6 +205,7 @@ class PreprocessingConfig(PreprocessingFields):
                 "start_seconds (the first window's onset, seconds from the first sample) must "
                 f"be 0 or more, got {self.start_seconds}"
             )
+        object.__setattr__(self, "_given_start", self.start_seconds)  # before it is moved
         if self.start_seconds:
             object.__setattr__(self, "start_seconds", start_on_grid(self.start_seconds, self.sfreq))
         if not (np.isfinite(self.scale) and self.scale > 0):
@@ -263,6 +264,13 @@ class PreprocessingConfig(PreprocessingFields):
     def n_samples(self) -> int:
         """Samples per window."""
         return whole_samples(self.window_seconds, self.sfreq, "window_seconds")
+
+    @property
+    def given_start_seconds(self) -> float:
+        """:attr:`start_seconds` as given to this config, in seconds, before
+        :func:`start_on_grid` moved it onto a sample at ``sfreq`` (17.3 for 17.30078125);
+        the same where it needed no move. A stream judges this start at its own rate."""
+        return float(getattr(self, "_given_start", self.start_seconds))
 
     @property
     def start_samples(self) -> int:
