@@ -1039,6 +1039,20 @@ def test_epochs_each_epoch_one_window():
     assert overlapped.config.overlap == 0.0
 
 
+def test_a_start_ignored_for_epochs_is_named_as_given():
+    """start_seconds=17.3 on epochs: the note that it does not apply said
+    "start_seconds=17.3008 s", the value the config moved it to (between two 256 Hz samples),
+    which the user never gave; it names 17.3, through the copies the config is made into."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the move onto 256 Hz: made before the data is seen
+        started = AS_RECORDED.updated(start_seconds=17.3).updated(overlap=0.0)
+    assert started.start_seconds == 17.30078125 and started.given_start_seconds == 17.3
+    with pytest.warns(RuntimeWarning, match="does not apply to epochs") as caught:
+        prepare(_epochs_recording(), config=started)
+    said = [str(w.message) for w in caught if "does not apply to epochs" in str(w.message)]
+    assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
+
+
 def test_epochs_nearest_matches_torch_per_epoch():
     rec = _epochs_recording()
     windows = prepare(rec, config=AS_RECORDED.updated(resample="nearest"))

@@ -292,7 +292,10 @@ class PreprocessingConfig(PreprocessingFields):
         """A checked copy with the given fields changed; ``None`` leaves a field as it is."""
         if changes.get("sfreq") is None:  # the rate was questioned when this one was made
             _RATES_QUESTIONED.add(self.sfreq)
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        copy = replace(self, **{k: v for k, v in changes.items() if v is not None})
+        if changes.get("start_seconds") is None and copy.start_seconds == self.start_seconds:
+            object.__setattr__(copy, "_given_start", self.given_start_seconds)  # kept as given
+        return copy
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, every field included but ``crop_tmin`` when it is None
@@ -626,9 +629,9 @@ def prepare(
             config = replace(config, overlap=0.0)
         if config.start_seconds:
             _warn(
-                f"{source}: start_seconds={config.start_seconds:g} s (the first window's onset "
-                "in a continuous recording) does not apply to epochs, which give one window "
-                "each; ignored for them"
+                f"{source}: start_seconds={config.given_start_seconds:.10g} s (the first "
+                "window's onset in a continuous recording) does not apply to epochs, which "
+                "give one window each; ignored for them"
             )
             config = replace(config, start_seconds=0.0)
         data, onsets, n_valid = _epoch_windows(x, recording, config)
