@@ -191,9 +191,12 @@ class WindowLabelling:
         from eegpt.preprocessing import start_on_grid
 
         value = start_given(self.start_seconds, self.starts, source)
-        if value == START_FROM_ANNOTATIONS:
+        what = "start_seconds"
+        if value == START_FROM_ANNOTATIONS:  # each recording's own: the note names it
             value = first_labelling_onset(annotations, self.match, str(source), sfreq)
-        start = start_on_grid(float(value), MODEL_SFREQ if sfreq is None else float(sfreq))
+            what = f"{source}: its first scored epoch's onset (--start annotations)"
+        rate = MODEL_SFREQ if sfreq is None else float(sfreq)
+        start = start_on_grid(float(value), rate, what)
         self.taken[str(source)] = start
         return start
 
