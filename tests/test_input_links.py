@@ -289,6 +289,16 @@ def test_a_linked_set_whose_data_file_has_another_name_is_read_beside_its_target
     np.testing.assert_allclose(rec.data * 1e6, data[..., 0], rtol=1e-6, atol=1e-5)
 
 
+def _edit_first_sample_in_place(fdt: Path) -> None:
+    """Write an infinity over the first float32 sample of ``fdt``, keeping its size and
+    modification time (an edit only a content fingerprint tells)."""
+    data = bytearray(fdt.read_bytes())
+    data[:4] = b"\x00\x00\x80\x7f"
+    stat = fdt.stat()
+    fdt.write_bytes(bytes(data))
+    os.utime(fdt, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
 def _set_naming_another_fdt(folder: Path) -> tuple[Path, Path]:
     """``rec.set`` whose ``EEG.data`` names ``rec_data.fdt`` (saved as ``rec_data.set``, then
     renamed), with ``other.set``/``other.fdt`` beside it; returns (``rec.set``, its data)."""
@@ -317,11 +327,7 @@ def test_a_set_naming_a_data_file_of_another_name_lists_and_stamps_it(linked, tm
     ]
     file = InputFile(0, "rec.set", str(rec))
     before = source_stamp(file)
-    data = bytearray(fdt.read_bytes())
-    data[:4] = b"\x00\x00\x80\x7f"  # one sample edited in place, same size and time
-    stat = fdt.stat()
-    fdt.write_bytes(bytes(data))
-    os.utime(fdt, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _edit_first_sample_in_place(fdt)
     assert before is not None and source_stamp(file) != before
 
 
@@ -341,11 +347,7 @@ def test_a_set_naming_another_fdt_beside_its_own_lists_the_one_mne_reads(tmp_pat
     assert recording_files(rec) == [rec, fdt]
     file = InputFile(0, "rec.set", str(rec))
     before = source_stamp(file)
-    data = bytearray(fdt.read_bytes())
-    data[:4] = b"\x00\x00\x80\x7f"  # one sample edited in place, same size and time
-    stat = fdt.stat()
-    fdt.write_bytes(bytes(data))
-    os.utime(fdt, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _edit_first_sample_in_place(fdt)
     assert before is not None and source_stamp(file) != before
 
 

@@ -233,9 +233,9 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     ``.fdt``: :func:`eegpt._file_identity.recording_files`), a file inside an input folder (a
     ``--weights`` folder's ``config.json``, an ``.mff``'s files), a file a corpus run reads by
     its listing (:func:`_listed_reads`: a manifest's or glob's recordings and their files) or
-    would list from its dataset folder by the log's name, or one of the files the command writes (:func:`_planned_outputs`:
-    the output would replace the log, or the log stop the run as an existing output), before
-    anything runs."""
+    would list from its dataset folder by the log's name, or one of the files the command
+    writes (:func:`_planned_outputs`: the output would replace the log, or the log stop the
+    run as an existing output), before anything runs."""
     from eegpt._file_identity import recording_files
     from eegpt._run_log import LogFileError
     from eegpt.cli_options import given_paths, refuse_input_path
