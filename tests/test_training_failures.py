@@ -1,6 +1,6 @@
 """Training that fails: float16 training on CPU (autocast with the CPU gradient scaler),
 through :func:`eegpt.training.fit_model` directly (train_probe and finetune take float16 only on
-CUDA), where batches the scaler skips stay out of the training loss and are counted and a run
+CUDA; the same tests run on CUDA where a GPU is present), where batches the scaler skips stay out of the training loss and are counted and a run
 that never stepped raises rather than returning its initial weights as trained; and a diverging
 ``eegpt probe train``, reported as the user's error naming ``--lr``."""
 
@@ -18,12 +18,20 @@ from torch import nn
 from eegpt.errors import EEGPTUserWarning
 from eegpt.training import fit_model
 
+DEVICES = [
+    "cpu",
+    pytest.param(
+        "cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+    ),
+]
 
-def _fit(x: np.ndarray, y: np.ndarray, lin: nn.Linear, epochs: int = 3):
+
+def _fit(x: np.ndarray, y: np.ndarray, lin: nn.Linear, device: str, epochs: int = 3):
+    lin = lin.to(device)
     groups = [{"params": list(lin.parameters()), "max_lr": 1e-2, "lr": 1e-2, "role": "head"}]
     return fit_model(
         lin, [lin], groups, x, y, None, epochs=epochs, batch_size=8, weight_decay=0.0,
-        pct_start=0.3, patience=None, seed=0, device=torch.device("cpu"),
+        pct_start=0.3, patience=None, seed=0, device=torch.device(device),
         precision="float16", progress=False, desc="t",
     )  # fmt: skip
 
@@ -35,14 +43,15 @@ def _data() -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
-def test_a_batch_with_a_nonfinite_loss_is_left_out_of_the_loss_and_counted():
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_batch_with_a_nonfinite_loss_is_left_out_of_the_loss_and_counted(device):
     """One sample overflowing float16 makes its batch's loss NaN in every pass: the pass's
     training loss is that of the other batches (not NaN), and the rows count the batch."""
     x, y = _data()
     x[5] = 1e5
     torch.manual_seed(0)
     with pytest.warns(EEGPTUserWarning, match=r"skipped \d+ of its 24 optimizer steps"):
-        result = _fit(x, y, nn.Linear(16, 2))
+        result = _fit(x, y, nn.Linear(16, 2), device)
     for row in result.history:
         assert math.isfinite(row["train_loss"]), row
         assert row["nonfinite_loss_batches"] == 1
@@ -50,40 +59,43 @@ def test_a_batch_with_a_nonfinite_loss_is_left_out_of_the_loss_and_counted():
 
 
 @pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
-def test_a_run_that_never_stepped_raises():
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_run_that_never_stepped_raises(device):
     """Every batch overflowing float16: no optimizer step at all, so an error says nothing was
     trained instead of returning the initial weights as a trained model."""
     x, y = _data()
     torch.manual_seed(0)
-    lin = nn.Linear(16, 2)
+    lin = nn.Linear(16, 2).to(device)
     before = lin.weight.detach().clone()
     with pytest.raises(FloatingPointError, match=r"took no optimizer step.*all 24 batches"):
-        _fit(x * 1e5, y, lin)
+        _fit(x * 1e5, y, lin, device)
     assert torch.equal(lin.weight.detach(), before)
 
 
 @pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
-def test_a_run_that_never_stepped_raises_after_the_scale_reached_zero():
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_run_that_never_stepped_raises_after_the_scale_reached_zero(device):
     """Skips were counted where the scale dropped; halved on each, it reached 0 after ~166
     and stayed there, so later skips went uncounted and 25 passes returned the initial
     weights with a warning ("skipped 166 of its 200 ... 200 of them with a non-finite
     loss"). Every skip is counted: an error, the weights unchanged."""
     x, y = _data()
     torch.manual_seed(0)
-    lin = nn.Linear(16, 2)
+    lin = nn.Linear(16, 2).to(device)
     before = lin.weight.detach().clone()
     with pytest.raises(FloatingPointError, match=r"took no optimizer step.*all 200 batches"):
-        _fit(x * 1e5, y, lin, epochs=25)
+        _fit(x * 1e5, y, lin, device, epochs=25)
     assert torch.equal(lin.weight.detach(), before)
 
 
-def test_clean_float16_training_counts_no_nonfinite_loss():
+@pytest.mark.parametrize("device", DEVICES)
+def test_clean_float16_training_counts_no_nonfinite_loss(device):
     """Clean data: finite losses, no batch with a non-finite loss, no warning of skips."""
     x, y = _data()
     torch.manual_seed(0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = _fit(x, y, nn.Linear(16, 2))
+        result = _fit(x, y, nn.Linear(16, 2), device)
     assert not [w for w in caught if issubclass(w.category, EEGPTUserWarning)]
     assert all(math.isfinite(r["train_loss"]) for r in result.history)
     assert all(r["nonfinite_loss_batches"] == 0 for r in result.history)
