@@ -267,11 +267,14 @@ def test_windows_kept_before_weights_were_hashed_are_taken_where_a_file_names_th
         a = b = _python_model(1)
     else:
         a, b = load_model(weights), _scaled_in_place(load_model(weights))
-    embed_to_file(b, edf, tmp_path / "fresh.npz", batch_size=2)
+    # on the CPU, where the models stay: moving an edited model to a GPU hashes its weights
+    # again (eegpt.fingerprints.modified_weights), so the edit is seen there and the note is
+    # the one of other weights
+    embed_to_file(b, edf, tmp_path / "fresh.npz", batch_size=2, device="cpu")
     out = tmp_path / "out" / "rec.npz"
-    _interrupted(a, edf, out, engine_calls)
+    _interrupted(a, edf, out, engine_calls, device="cpu")
     _as_recorded_before_weights_hashes(out)
-    embed_to_file(b, edf, out, batch_size=2, resume=True)
+    embed_to_file(b, edf, out, batch_size=2, resume=True, device="cpu")
     if taken:
         assert len(engine_calls) == BLOCKS - 2  # the model ran on the rest only
         assert "resuming: 8 of 15 windows are taken" in caplog.text
