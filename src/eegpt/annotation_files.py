@@ -459,7 +459,7 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       names holds text (``value`` = 1, 2 beside ``condition`` = left, right), the codes are
       read, with a warning naming the column of text; ``n/a`` (or blank) durations are 0,
       rows with an ``n/a`` (or blank) onset are left out, a row ending early reads its missing
-      cells as ``n/a``, an onset or duration of other text is refused; a ``;``-separated table
+      cells as ``n/a``, one with more cells than the header is refused, an onset or duration of other text is refused; a ``;``-separated table
       reads a decimal comma, ``2,5``, as 2.5, unless its numbers use a decimal point (then
       ``1,234`` is refused: a thousands separator or a decimal comma); a BIDS ``*_events.tsv`` leaves out the rows
       whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, and names
@@ -590,6 +590,7 @@ def _read_table(
     if "onset" in header:  # BIDS, or onsets in seconds alike (without durations: markers)
         if not rows:
             return mne.Annotations([], [], []), None, older
+        _check_row_lengths(path, rows, reader.fieldnames or [], delimiter)
         onsets = [_cell(row, header["onset"]) for row in rows]
         if not any(number(text) is not None for text in onsets):
             clock = next((t for t in onsets if _CLOCK_TIME.match(t)), None)
@@ -663,6 +664,41 @@ def _read_table(
     else:
         return None, _NOT_ONSETS, None
     return _from_spans(spans), key, older
+
+
+def _check_row_lengths(
+    path: str | os.PathLike,
+    rows: Sequence[Mapping[Any, Any]],
+    fieldnames: Sequence[str],
+    delimiter: str,
+) -> None:
+    """Refuse a table of onsets whose row holds more cells than its header names (``rows``
+    as :class:`csv.DictReader` reads them, the cells beyond the header under the key None;
+    empty ones, as Excel writes for empty columns, do not count): they would be lost, and
+    the cells before them are likely misplaced too (``2,5`` in a table separated by ``,``, or
+    with one column, reads onset 2 and a lost 5).
+
+    Raises
+    ------
+    RecordingError
+        Naming the file, the first such row (after the header, from 1), its cells beyond
+        the header, and how to write them.
+    """
+    for k, row in enumerate(rows):
+        extra = [str(cell).strip() for cell in row.get(None) or []]
+        if not any(extra):
+            continue
+        sep = {"\t": "tabs", ";": "';'"}.get(delimiter, "','")
+        cells = [str(row.get(name) or "").strip() for name in fieldnames] + extra
+        raise RecordingError(
+            f"could not read annotations from {path}: its row {k + 1} after the header has "
+            f"{len(cells)} cells separated by {sep} ({few([repr(c) for c in cells], 8)}), its "
+            f"header {len(fieldnames)} ({', '.join(repr(str(n)) for n in fieldnames)}), so "
+            "the cells would be misplaced and those beyond the header lost; a number with a "
+            "decimal comma (2,5) or a text holding the separator is split there: write "
+            "numbers with a decimal point (2.5) and put such text in double quotes "
+            '("go, left")'
+        )
 
 
 def _duration(
