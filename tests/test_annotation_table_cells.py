@@ -42,3 +42,37 @@ def test_empty_cells_beyond_the_header_are_read_as_before(tmp_path):
     assert list(zip(found.onset, found.duration, found.description, strict=True)) == [
         (2.5, 1.0, "go"), (3.5, 1.0, "stop")
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "unsaid"),
+    [
+        # Excel's "Unicode Text" (tabs) where the decimal separator is a comma: every onset
+        ("onset\tduration\tdescription\n1,5\t0\ta\n2,5\t0\tb\n", r"'1,5' has a decimal comma, "
+         r"read only in a table whose cells are separated by ';': write 1\.5\)", "thousands"),
+        # a thousands separator, as English Excel quotes it in a ,-separated table: either
+        ('onset,duration,description\n12.5,0,a\n"1,234",0,b\n', r"'1,234' is ambiguous: .* "
+         r"thousands separator \(1234\) as well as a decimal comma \(1\.234\)", "write 1.234)"),
+        ('onset,duration,description\n"1,234",0,a\n"2,000",0,b\n', r"'1,234' is ambiguous", ""),
+        # a comma no thousands separator makes, in a ;-table whose numbers use a point
+        ("onset;duration;description\n12.5;0;a\n2,5;0;b\n", r"'2,5' has a decimal comma, but "
+         r"the table's other numbers use a decimal point: write 2\.5\)", "thousands"),
+        ('onset,duration,description\n1,0,a\n"1,234,567",0,b\n', r"'1,234,567' has thousands "
+         r"separators: write 1234567\)", ""),
+        ("onset;duration;description\n1;0;a\n1.234,5;0;b\n", r"'1\.234,5' has thousands "
+         r"separators and a decimal comma: write 1234\.5\)", ""),
+    ],
+)  # fmt: skip
+def test_a_number_not_read_says_how_to_write_it(tmp_path, text, said, unsaid):
+    """An onset with a comma that is not read says what the comma may be and how to write the
+    number: a decimal comma where every onset has one (the table was taken for none eegpt
+    reads), ``1,234`` as both readings (it was said to be a decimal comma: write 1.234, where
+    a quoted ``1,234`` in a ,-separated table is 1234 in English Excel), ``2,5`` as no
+    thousands separator (it was said to be one, 25)."""
+    table = tmp_path / ("events.tsv" if "\t" in text else "events.csv")
+    table.write_text(text)
+    with pytest.raises(RecordingError, match=r"the onset .* after the header is not a number "
+                       "of seconds.*" + said) as e:  # fmt: skip
+        read_annotations(table)
+    assert str(table) in str(e.value)
+    assert not unsaid or unsaid not in str(e.value)

@@ -601,6 +601,14 @@ def _read_table(
                     "a local time on the recording's clock, without a zone), or onsets in "
                     "seconds from the recording's start"
                 )
+            # numbers not read here (2,5 in a table not separated by ;), no date-times: say how
+            unread = next((k for k, t in enumerate(onsets) if _comma_hint(t, ambiguous)), None)
+            if unread is not None and not any(_DATE_TIME.match(t) for t in onsets):
+                raise RecordingError(
+                    f"could not read annotations from {path}: the onset {onsets[unread]!r} of "
+                    f"its row {unread + 1} after the header is not a number of seconds, nor "
+                    f"are the others{_comma_hint(onsets[unread], ambiguous)}"
+                )
             dated, zoned = _date_times(path, onsets, quiet)
             if dated is None or "ch_names" in header:  # MNE's .csv of channels: its reader
                 return None, _NOT_ONSETS, None
@@ -736,23 +744,48 @@ def _duration(
 
 
 def _comma_hint(cell: str, ambiguous: bool = False) -> str:
-    """``"; ... decimal comma ..."``: how to write a cell with a decimal comma (``2,5``) in a
-    table not separated by ``;`` (where it is read: :func:`_table_number`), or in one
-    separated by ``;`` whose other numbers use a decimal point (``ambiguous``: ``1,234``
-    may be a thousands separator, 1234, as well as a decimal comma, 1.234); "" otherwise."""
-    if not _DECIMAL_COMMA.fullmatch(cell):
-        return ""
-    if ambiguous:
-        return (
-            f" ({cell!r} is ambiguous: its other numbers use a decimal point, so its comma "
-            f"may be a thousands separator ({cell.replace(',', '')}) as well as a decimal "
-            f"comma ({cell.replace(',', '.')}); write the number it means with a decimal "
-            "point and no thousands separator)"
+    """``" (... decimal comma ...)"``: how to write a number cell that is not read: one with
+    a decimal comma (``2,5``) in a table not separated by ``;`` (where it is read:
+    :func:`_table_number`), or in one separated by ``;`` whose other numbers use a decimal
+    point (``ambiguous``); one whose comma may be a thousands separator as well (``1,234``:
+    1234 or 1.234, either way), said so; one with thousands separators alone
+    (``1,234,567``) or beside a decimal comma (``1.234,5``); "" for another cell."""
+    if _DECIMAL_COMMA.fullmatch(cell) and _THOUSANDS.fullmatch(cell):  # 1,234: which?
+        where = (
+            "its other numbers use a decimal point"
+            if ambiguous
+            else "a decimal comma is read only in a table whose cells are separated by ';'"
         )
-    return (
-        f" ({cell!r} has a decimal comma, read only in a table whose cells are separated by "
-        f"';': write {cell.replace(',', '.')})"
-    )
+        return (
+            f" ({cell!r} is ambiguous: {where}, and its comma may be a thousands separator "
+            f"({cell.replace(',', '')}) as well as a decimal comma ({cell.replace(',', '.')}); "
+            "write the number it means with a decimal point and no thousands separator)"
+        )
+    if _DECIMAL_COMMA.fullmatch(cell):  # 2,5: a decimal comma, surely
+        if ambiguous:
+            return (
+                f" ({cell!r} has a decimal comma, but the table's other numbers use a decimal "
+                f"point: write {cell.replace(',', '.')})"
+            )
+        return (
+            f" ({cell!r} has a decimal comma, read only in a table whose cells are separated "
+            f"by ';': write {cell.replace(',', '.')})"
+        )
+    if _THOUSANDS.fullmatch(cell):
+        return f" ({cell!r} has thousands separators: write {cell.replace(',', '')})"
+    if _POINTS_AND_COMMA.fullmatch(cell):
+        written = cell.replace(".", "").replace(",", ".")
+        return f" ({cell!r} has thousands separators and a decimal comma: write {written})"
+    return ""
+
+
+#: A whole number with a comma between each three digits (``1,234``, ``-12,345,678``): the
+#: thousands separator of English locales, or (one comma) a decimal comma.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
+
+#: A number with a point between each three digits and a decimal comma (``1.234,5``), as
+#: Excel writes one where a comma is the decimal separator and thousands are shown.
+_POINTS_AND_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+(?:[eE][+-]?\d+)?")
 
 
 #: The decimal comma of a number (``2,5``, ``-1,25e-6``): where a table's cells are separated
