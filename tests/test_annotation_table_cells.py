@@ -5,10 +5,12 @@ durations: refused, naming the file, the row and the cell, rather than read othe
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from eegpt.annotations import read_annotations
-from eegpt.errors import RecordingError
+from eegpt.errors import EEGPTWarning, RecordingError
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,21 @@ def test_a_number_not_read_says_how_to_write_it(tmp_path, text, said, unsaid):
         read_annotations(table)
     assert str(table) in str(e.value)
     assert not unsaid or unsaid not in str(e.value)
+
+
+def test_names_on_rows_without_an_onset_are_not_advised(tmp_path):
+    """A BIDS events.tsv whose only trial_type sits on a row with an n/a onset is named by
+    value (as MNE-BIDS names it: 2036c53); the warning on coded names looked at that row too,
+    and advised 'replace the n/a 'trial_type' column by 'trial_type' to use it'."""
+    table = tmp_path / "sub-01_task-v_events.tsv"
+    table.write_text("onset\tduration\ttrial_type\tvalue\nn/a\t0\tgo\t1\n2\t0\tn/a\t3\n")
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        found = read_annotations(table)
+    assert list(zip(found.onset, found.description, strict=True)) == [(2.0, "3")]
+    assert not [str(w.message) for w in said if "names them" in str(w.message)]
+    # a column of names on the rows read is still advised
+    named = tmp_path / "sub-01_task-w_events.tsv"
+    named.write_text("onset\tduration\tvalue\tcondition\n1\t0\t1\tleft\n")
+    with pytest.warns(EEGPTWarning, match=r"'value' \(codes 1\); 'condition' also names them"):
+        read_annotations(named)

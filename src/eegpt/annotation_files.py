@@ -638,10 +638,10 @@ def _read_table(
                 key = later
         if "duration" not in header and not quiet:
             _warn(no_duration_text(path))
-        if key is None and not quiet:
-            _warn_unnamed_events(path, header, rows)
+        if key is None and not quiet:  # of the rows read, as the column was chosen by them
+            _warn_unnamed_events(path, header, timed)
         elif key is not None and not quiet:
-            _warn_coded_names(path, key, header, rows)
+            _warn_coded_names(path, key, header, timed)
         kept = _bids_events_kept(path, key, rows, quiet)
         # the rows read, as MNE-BIDS: those with an onset, then a name (before naming them)
         read = [onset is not None and k for onset, k in zip(from_start, kept, strict=True)]
