@@ -96,3 +96,21 @@ def test_names_on_rows_without_an_onset_are_not_advised(tmp_path):
     named.write_text("onset\tduration\tvalue\tcondition\n1\t0\t1\tleft\n")
     with pytest.warns(EEGPTWarning, match=r"'value' \(codes 1\); 'condition' also names them"):
         read_annotations(named)
+
+
+def test_a_negative_duration_is_refused(tmp_path):
+    """A negative duration was read as given: it labelled no window (window_labels skips
+    it) and failed MNE's Annotations.crop with a bare AssertionError (raw.set_annotations);
+    refused, naming the file, row and cell. A duration 0 is read as before."""
+    table = tmp_path / "sub-01_task-x_events.tsv"
+    table.write_text("onset\tduration\ttrial_type\n1\t0\tgo\n2\t-0.5\tstop\n")
+    with pytest.raises(RecordingError, match=r"the duration '-0\.5' of its row 2 after the "
+                       "header is negative") as e:  # fmt: skip
+        read_annotations(table)
+    assert str(table) in str(e.value)
+    semi = tmp_path / "excel.csv"
+    semi.write_text("onset;duration;description\n1;-2,5;go\n")
+    with pytest.raises(RecordingError, match=r"the duration '-2,5' of its row 1 .* negative"):
+        read_annotations(semi)
+    table.write_text("onset\tduration\ttrial_type\n1\t0\tgo\n2\t0.5\tstop\n")
+    assert list(read_annotations(table).duration) == [0.0, 0.5]

@@ -459,7 +459,7 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       names holds text (``value`` = 1, 2 beside ``condition`` = left, right), the codes are
       read, with a warning naming the column of text; ``n/a`` (or blank) durations are 0,
       rows with an ``n/a`` (or blank) onset are left out, a row ending early reads its missing
-      cells as ``n/a``, one with more cells than the header is refused, an onset or duration of other text is refused; a ``;``-separated table
+      cells as ``n/a``, one with more cells than the header is refused, an onset or duration of other text, or a negative duration, is refused; a ``;``-separated table
       reads a decimal comma, ``2,5``, as 2.5, unless its numbers use a decimal point (then
       ``1,234`` is refused: a thousands separator or a decimal comma); a BIDS ``*_events.tsv`` leaves out the rows
       whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, and names
@@ -726,7 +726,9 @@ def _duration(
     ------
     RecordingError
         If the cell holds something else than a finite number (``1 s``, ``inf``), naming the
-        file, row and cell: left out or read as 0, the event would be misplaced silently.
+        file, row and cell: left out or read as 0, the event would be misplaced silently; or
+        a negative number (BIDS: 0 or more), which labels no window and fails MNE's
+        ``Annotations.crop``.
     """
     if "duration" not in header:
         return 0.0
@@ -739,6 +741,13 @@ def _duration(
             f"could not read annotations from {path}: the duration {cell!r} of its row {k + 1} "
             "after the header is no number of seconds; write it as one (1.5), or n/a for an "
             f"event without a duration{_comma_hint(cell, ambiguous)}"
+        )
+    if value < 0:  # MNE's Annotations.crop asserts durations >= 0; labels would skip it
+        raise RecordingError(
+            f"could not read annotations from {path}: the duration {cell!r} of its row {k + 1} "
+            "after the header is negative; a duration is the event's length in seconds, 0 or "
+            "more (n/a for an event without one): check that the column holds lengths, not "
+            "ends or times to the next event"
         )
     return value
 
