@@ -234,3 +234,29 @@ def test_times_of_day_without_a_date_are_refused_saying_to_add_the_date(tmp_path
                        r"each its date \(2026-11-03 23:58:41: a local time on the recording's "
                        r"clock, without a zone\)"):  # fmt: skip
         read_annotations(diary)
+
+
+@pytest.mark.parametrize(
+    ("sep", "cell", "iso", "misread"),
+    [
+        (",", "03.11.2026 23:58:41", "2026-11-03 23:58:41", "03.11.2026 for 11 March"),
+        (";", "03.11.2026 23:58", "2026-11-03 23:58", "03.11.2026 for 11 March"),
+        (";", "24.11.2026 01:02:03,5", "2026-11-24 01:02:03.5", None),
+    ],
+)
+def test_a_diary_of_dates_written_day_first_is_refused_saying_how_to_write_them(
+    tmp_path, sep, cell, iso, misread
+):
+    """Excel writes a date-time day first with points where the locale is German (``03.11.2026
+    23:58:41``): MNE's reader took 03.11 for 11 March (a ,-separated diary was placed a month
+    and more off, its entries 30 days apart), or failed saying only 'onset' (;-separated).
+    Refused, with the diary's first time written year first (ISO 8601)."""
+    diary = tmp_path / "diary.csv"
+    diary.write_text(f"onset{sep}duration{sep}description\n{cell}{sep}30{sep}arousal\n"
+                     f"04.12.2026 00:10:00{sep}10{sep}snore\n")  # fmt: skip
+    with pytest.raises(RecordingError, match="dates written day first") as err:
+        read_annotations(diary)
+    said = str(err.value)
+    assert str(diary) in said and f"({iso}: in Excel" in said
+    assert (misread is None) == ("MNE's reader takes" not in said)
+    assert misread is None or misread in said

@@ -430,6 +430,41 @@ def _date_times(
     return dated, bool(zoned)
 
 
+#: A date written day first with points, as Excel writes a date-time where the locale is
+#: German, Dutch, Norwegian ... (``03.11.2026 23:58:41``, ``3.11.26 23:58``): not read, its
+#: day and month being taken the other way round by MNE's reader (:func:`_read_table`).
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?$"
+)
+
+
+def _day_first_iso(text: str) -> str:
+    """``2026-11-03 23:58:41``: the date-time ``text`` written day first (:data:`_DAY_FIRST`)
+    as ISO 8601, for messages; ``2026-11-03 23:58:41`` itself where its year has 2 digits
+    (its century is not told)."""
+    m = _DAY_FIRST.match(text)
+    if m is None or len(m.group(3)) != 4:
+        return "2026-11-03 23:58:41"
+    day, month, year, hour, minute, second, fraction = m.groups()
+    date = f"{year}-{int(month):02d}-{int(day):02d}"
+    if hour is None:
+        return date
+    clock = f"{int(hour):02d}:{minute}" + (f":{second}" if second else "")
+    return f"{date} {clock}" + (f".{fraction}" if fraction else "")
+
+
+def _day_first_misread(text: str) -> str:
+    """``" (MNE's reader takes 03.11.2026 for 11 March)"``: how MNE's reader (pandas, month
+    first) takes the date ``text`` written day first (:data:`_DAY_FIRST`), for messages; ""
+    where its day is past 12 (no month)."""
+    m = _DAY_FIRST.match(text)
+    if m is None or not 1 <= int(m.group(1)) <= 12:
+        return ""
+    months = "January February March April May June July August September October November "
+    month = (months + "December").split()[int(m.group(1)) - 1]  # not the locale's names
+    return f" (MNE's reader takes {text.split()[0]} for {int(m.group(2))} {month})"
+
+
 def _in_utc(date: datetime.datetime, zone: str) -> datetime.datetime:
     """The zone-less ``date`` of time zone ``zone`` (``Z``, ``+01:00``, ``-0500``, ``+01``)
     as the moment in UTC, zone-less too."""
@@ -600,6 +635,16 @@ def _read_table(
                     f"({clock!r}) without a date; give each its date (2026-11-03 {clock}: "
                     "a local time on the recording's clock, without a zone), or onsets in "
                     "seconds from the recording's start"
+                )
+            dotted = next((t for t in onsets if _DAY_FIRST.match(t)), None)
+            if dotted is not None and not any(_DATE_TIME.match(t) for t in onsets):
+                raise RecordingError(
+                    f"could not read annotations from {path}: its onsets are dates written day "
+                    f"first ({dotted!r}), which eegpt does not read{_day_first_misread(dotted)}; "
+                    "write them year first, as ISO 8601 "
+                    f"date-times ({_day_first_iso(dotted)}: in Excel, format the cells as "
+                    "YYYY-MM-DD hh:mm:ss, JJJJ-MM-TT hh:mm:ss in German), local times on the "
+                    "recording's clock, without a zone"
                 )
             # numbers not read here (2,5 in a table not separated by ;), no date-times: say how
             unread = next((k for k, t in enumerate(onsets) if _comma_hint(t, ambiguous)), None)
