@@ -81,7 +81,9 @@ def window_labels(
     ``emb[labels == "EC"]`` holds no artefact window. ``label_bad=True`` labels them too.
 
     Markers (stimuli, responses: annotations of no duration, or one sample as MNE reads a
-    BrainVision marker) cover too little of a window to label it; each window lists those that
+    BrainVision marker) cover too little of a window to label it (one of no duration covers
+    none; one a sample long labels the window it falls in only with a tiny ``min_overlap``,
+    such as ``1e-6``, as any short event does); each window lists those that
     fall in it among its annotations (:func:`window_annotations`), which select the windows
     (the warning when no window got a label gives the code). Markers of states (eyes closed,
     eyes open) become spans, each to the next state marker, with :func:`markers_to_spans`.
