@@ -71,9 +71,11 @@ def window_annotations(
     ends after its start (MNE's rule for epochs, so that bad windows are the epochs
     ``mne.Epochs(..., reject_by_annotation=True)`` drops). A zero-length event (a stimulus)
     at a window's first sample belongs to that window, as a half-open interval has it; a
-    zero-length *bad* annotation there does not (MNE's rule again), so it is listed in no
-    window: the bad annotations a window lists are what flag it (:func:`bad_windows`, and
-    ``Embeddings.bad`` of a saved output, which keeps the lists alone).
+    zero-length *bad* annotation there does not (MNE's rule again), so that window does not
+    list it, nor, windows abutting, the one ending there (windows that overlap and hold it
+    inside list it): the bad annotations a window lists are what flag it
+    (:func:`bad_windows`, and ``Embeddings.bad`` of a saved output, which keeps the lists
+    alone).
 
     A discontinuity mark (EEGLAB ``boundary``, BrainVision ``New Segment``) lies between two
     samples, whatever duration the file gives it: it belongs to the windows that hold samples
