@@ -260,3 +260,15 @@ def test_a_diary_of_dates_written_day_first_is_refused_saying_how_to_write_them(
     assert str(diary) in said and f"({iso}: in Excel" in said
     assert (misread is None) == ("MNE's reader takes" not in said)
     assert misread is None or misread in said
+
+
+def test_zoned_diary_times_on_a_recording_without_a_date_say_it_has_none(tmp_path):
+    """A recording without a measurement date has no clock to speak of: zoned diary times on
+    it are refused as zone-less ones are (it has no measurement date to place them against),
+    not as if its date were on a clock eegpt cannot tell."""
+    from eegpt.annotation_time import in_recording_time
+
+    found = read_annotations(_diary(tmp_path / "tz.csv", "2020-01-01T12:00:10+01:00,8,EC"))
+    with pytest.raises(ValueError, match="the recording has no measurement date") as err:
+        in_recording_time(found, None, 0.0, date_clock="unknown")
+    assert "clock eegpt cannot tell" not in str(err.value)

@@ -246,14 +246,14 @@ def in_recording_time(
     if placeholder:  # no start, written as times from 1970-01-01: as orig_time=None below
         onsets = onsets + (utc(annotations.orig_time) - _EPOCH).total_seconds() - file_offset
     elif annotations.orig_time is not None:
-        _check_zone(annotations, date_clock, given)
-        if meas_date is None:
+        if meas_date is None:  # before the zone: there is no clock to say anything of
             raise ValueError(
                 "the annotations carry a start time (orig_time "
                 f"{annotations.orig_time.isoformat()}) but the recording has no measurement "
                 "date to place them against; give annotations without one (orig_time=None), "
                 "onsets in seconds from the first sample"
             )
+        _check_zone(annotations, date_clock, given)
         shift = (utc(annotations.orig_time) - meas_date).total_seconds()
         onsets = onsets + shift - first_time
     elif file_offset:
