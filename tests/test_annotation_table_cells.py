@@ -63,6 +63,10 @@ def test_empty_cells_beyond_the_header_are_read_as_before(tmp_path):
          r"separators: write 1234567\)", ""),
         ("onset;duration;description\n1;0;a\n1.234,5;0;b\n", r"'1\.234,5' has thousands "
          r"separators and a decimal comma: write 1234\.5\)", ""),
+        ("onset;duration;description\n1;0;a\n1\u202f234,5;0;b\n", r"'1\\u202f234,5' has "
+         r"thousands separators and a decimal comma: write 1234\.5\)", ""),
+        ("onset,duration,description\n1,0,a\n1'234.5,0,b\n", r"\"1'234\.5\" has thousands "
+         r"separators: write 1234\.5\)", ""),
     ],
 )  # fmt: skip
 def test_a_number_not_read_says_how_to_write_it(tmp_path, text, said, unsaid):

@@ -802,8 +802,8 @@ def _comma_hint(cell: str, ambiguous: bool = False) -> str:
     a decimal comma (``2,5``) in a table not separated by ``;`` (where it is read:
     :func:`_table_number`), or in one separated by ``;`` whose other numbers use a decimal
     point (``ambiguous``); one whose comma may be a thousands separator as well (``1,234``:
-    1234 or 1.234, either way), said so; one with thousands separators alone
-    (``1,234,567``) or beside a decimal comma (``1.234,5``); "" for another cell."""
+    1234 or 1.234, either way), said so; one with thousands separators (``1,234,567``,
+    ``1.234,5``, ``1 234,5``, ``1'234.5``: :data:`_GROUPED`); "" for another cell."""
     if _DECIMAL_COMMA.fullmatch(cell) and _THOUSANDS.fullmatch(cell):  # 1,234: which?
         where = (
             "its other numbers use a decimal point"
@@ -827,9 +827,11 @@ def _comma_hint(cell: str, ambiguous: bool = False) -> str:
         )
     if _THOUSANDS.fullmatch(cell):
         return f" ({cell!r} has thousands separators: write {cell.replace(',', '')})"
-    if _POINTS_AND_COMMA.fullmatch(cell):
-        written = cell.replace(".", "").replace(",", ".")
-        return f" ({cell!r} has thousands separators and a decimal comma: write {written})"
+    grouped = _GROUPED.fullmatch(cell)  # 1.234,5 (German), 1 234,5 (French), 1'234.5 (Swiss)
+    if grouped and grouped["sep"] != grouped["dec"]:
+        written = cell.replace(grouped["sep"], "").replace(",", ".")
+        comma = " and a decimal comma" if grouped["dec"] == "," else ""
+        return f" ({cell!r} has thousands separators{comma}: write {written})"
     return ""
 
 
@@ -837,9 +839,13 @@ def _comma_hint(cell: str, ambiguous: bool = False) -> str:
 #: thousands separator of English locales, or (one comma) a decimal comma.
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 
-#: A number with a point between each three digits and a decimal comma (``1.234,5``), as
-#: Excel writes one where a comma is the decimal separator and thousands are shown.
-_POINTS_AND_COMMA = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d+(?:[eE][+-]?\d+)?")
+#: A number with a thousands separator other than a comma between each three digits, as
+#: Excel writes one where thousands are shown: a point (``1.234,5``: German), a space or a
+#: no-break space (``1 234,5``: French), an apostrophe (``1'234.5``: Swiss); ``dec``, its
+#: decimal separator, if any.
+_GROUPED = re.compile(
+    r"[+-]?\d{1,3}(?P<sep>[. '\u00a0\u202f\u2019])\d{3}(?:(?P=sep)\d{3})*(?:(?P<dec>[.,])\d+)?"
+)
 
 
 #: The decimal comma of a number (``2,5``, ``-1,25e-6``): where a table's cells are separated
