@@ -272,3 +272,20 @@ def test_zoned_diary_times_on_a_recording_without_a_date_say_it_has_none(tmp_pat
     with pytest.raises(ValueError, match="the recording has no measurement date") as err:
         in_recording_time(found, None, 0.0, date_clock="unknown")
     assert "clock eegpt cannot tell" not in str(err.value)
+
+
+def test_zoned_diary_times_on_a_bids_acq_time_are_refused_saying_to_write_utc(tmp_path):
+    """A BIDS recording's start from its acq_time is in UTC (MNE-BIDS): the refusal of zoned
+    times advised 'local times on the recording's clock', which landed an hour off for
+    13:00:08+01:00; it names the first time in UTC, which lands where the zoned one meant."""
+    from eegpt.annotation_time import in_recording_time
+
+    start = datetime.datetime(2026, 11, 3, 22, 0, 0, tzinfo=UTC)  # acq_time 2026-11-03T22:00:00Z
+    found = read_annotations(_diary(tmp_path / "tz.csv", "2026-11-03T23:58:41.5+01:00,8,EC"))
+    with pytest.raises(RecordingError, match="a BIDS acq_time") as err:
+        in_recording_time(found, start, 0.0, date_clock="acq_time")
+    written = re.search(r"in UTC, without a zone, .*\(the first: ([^)]*)\)", str(err.value))
+    assert written is not None and written.group(1) == "2026-11-03 22:58:41.500000"
+    fixed = read_annotations(_diary(tmp_path / "utc.csv", f"{written.group(1)},8,EC"))
+    placed = in_recording_time(fixed, start, 0.0, date_clock="acq_time")
+    np.testing.assert_allclose(placed.onset, [3521.5])

@@ -188,12 +188,21 @@ def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any
         "date UTC, which may be a local time)",
     )
     which = "the annotations given" if given is None else f"the annotations of {given}"
+    how = (
+        "as local times on the recording's clock, without a zone (2026-11-03 23:58:41, on "
+        "the clock of the start its header gives)"
+    )
+    if date_clock == "acq_time":  # MNE-BIDS gives the start in UTC: local times land off
+        first = utc(annotations.orig_time).replace(tzinfo=None)
+        how = (
+            "in UTC, without a zone, as MNE-BIDS gives the recording's start from its "
+            f"acq_time (the first: {first.isoformat(sep=' ')}); local times would land off "
+            "by their zone's offset"
+        )
     raise RecordingError(
         f"{which} carry a time zone (read from date-times with Z or an offset, "
         "now in UTC), but the recording's measurement date "
-        f"{why}, so the moments they name cannot be found on it; write them as local times "
-        "on the recording's clock, without a zone (2026-11-03 23:58:41, on the clock of "
-        "the start its header gives)"
+        f"{why}, so the moments they name cannot be found on it; write them {how}"
     )
 
 
