@@ -289,3 +289,18 @@ def test_zoned_diary_times_on_a_bids_acq_time_are_refused_saying_to_write_utc(tm
     fixed = read_annotations(_diary(tmp_path / "utc.csv", f"{written.group(1)},8,EC"))
     placed = in_recording_time(fixed, start, 0.0, date_clock="acq_time")
     np.testing.assert_allclose(placed.onset, [3521.5])
+
+
+def test_zoned_diary_times_on_a_fif_are_refused_naming_both_clocks_it_may_be_on(tmp_path):
+    """A FIF's start, labelled UTC, is either a converted EDF's local time or UTC: the
+    refusal advised 'local times on the recording's clock' alone, an hour off (for +01:00)
+    on a FIF recorded in UTC; it names both, with the first time in UTC."""
+    from eegpt.annotation_time import in_recording_time
+
+    start = datetime.datetime(2026, 11, 3, 22, 0, 0, tzinfo=UTC)
+    found = read_annotations(_diary(tmp_path / "tz.csv", "2026-11-03T23:58:41+01:00,8,EC"))
+    with pytest.raises(RecordingError, match="a FIF file also labels the local time") as err:
+        in_recording_time(found, start, 0.0, date_clock="utc")
+    said = str(err.value)
+    assert "the local time of the file it was converted from, or UTC" in said
+    assert "(the first: 2026-11-03 22:58:41)" in said

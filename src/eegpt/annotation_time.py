@@ -192,8 +192,14 @@ def _check_zone(annotations: mne.Annotations, date_clock: str | None, given: Any
         "as local times on the recording's clock, without a zone (2026-11-03 23:58:41, on "
         "the clock of the start its header gives)"
     )
+    first = utc(annotations.orig_time).replace(tzinfo=None)
+    if date_clock == "utc":  # either clock: local times land off on a FIF recorded in UTC
+        how = (
+            "without a zone on the clock its start is on: the local time of the file it was "
+            "converted from, or UTC where it was recorded so (the first: "
+            f"{first.isoformat(sep=' ')})"
+        )
     if date_clock == "acq_time":  # MNE-BIDS gives the start in UTC: local times land off
-        first = utc(annotations.orig_time).replace(tzinfo=None)
         how = (
             "in UTC, without a zone, as MNE-BIDS gives the recording's start from its "
             f"acq_time (the first: {first.isoformat(sep=' ')}); local times would land off "
