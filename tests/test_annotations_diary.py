@@ -304,3 +304,18 @@ def test_zoned_diary_times_on_a_fif_are_refused_naming_both_clocks_it_may_be_on(
     said = str(err.value)
     assert "the local time of the file it was converted from, or UTC" in said
     assert "(the first: 2026-11-03 22:58:41)" in said
+
+
+@pytest.mark.parametrize(("sep", "cell"), [(";", "03/11/2026 23:58:41"), ("\t", "11/3/26 23:58")])
+def test_a_diary_of_dates_with_slashes_not_separated_by_commas_says_how_to_write_them(
+    tmp_path, sep, cell
+):
+    """French Excel writes ``03/11/2026 23:58:41`` in a ;-separated CSV: neither eegpt nor
+    MNE's reader (which reads ,-separated tables alone) read it, and the refusal said only
+    that MNE's reader said 'onset'. It says day and month cannot be told apart and how to
+    write the dates."""
+    diary = tmp_path / "diary.csv"
+    diary.write_text(f"onset{sep}duration{sep}description\n{cell}{sep}30{sep}arousal\n")
+    with pytest.raises(RecordingError, match="dates written with slashes") as err:
+        read_annotations(diary)
+    assert str(diary) in str(err.value) and "write them year first" in str(err.value)

@@ -438,6 +438,14 @@ _DAY_FIRST = re.compile(
 )
 
 
+#: A date written with slashes, day or month first (``03/11/2026 23:58:41``, ``11/3/26``), as
+#: Excel writes a date-time in France, Britain or the US: not read in a table MNE's reader
+#: does not read either (separated by ``;`` or tabs) (:func:`_read_table`).
+_SLASHED = re.compile(
+    r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?$"
+)
+
+
 def _day_first_iso(text: str) -> str:
     """``2026-11-03 23:58:41``: the date-time ``text`` written day first (:data:`_DAY_FIRST`)
     as ISO 8601, for messages; ``2026-11-03 23:58:41`` itself where its year has 2 digits
@@ -645,6 +653,21 @@ def _read_table(
                     f"date-times ({_day_first_iso(dotted)}: in Excel, format the cells as "
                     "YYYY-MM-DD hh:mm:ss, JJJJ-MM-TT hh:mm:ss in German), local times on the "
                     "recording's clock, without a zone"
+                )
+            slashed = next((t for t in onsets if _SLASHED.match(t)), None)
+            if (
+                slashed is not None
+                and delimiter != ","
+                and not any(_DATE_TIME.match(t) for t in onsets)
+            ):
+                # not MNE's reader's either (it reads ,-separated tables alone): say how
+                raise RecordingError(
+                    f"could not read annotations from {path}: its onsets are dates written "
+                    f"with slashes ({slashed!r}), whose day and month eegpt cannot tell apart "
+                    "(03/11/2026 is 3 November in France or Britain, 11 March in the US); "
+                    "write them year first, as ISO 8601 date-times (2026-11-03 23:58:41: in "
+                    "Excel, format the cells as YYYY-MM-DD hh:mm:ss, AAAA-MM-JJ hh:mm:ss in "
+                    "French), local times on the recording's clock, without a zone"
                 )
             # numbers not read here (2,5 in a table not separated by ;), no date-times: say how
             unread = next((k for k, t in enumerate(onsets) if _comma_hint(t, ambiguous)), None)
