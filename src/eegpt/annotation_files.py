@@ -502,17 +502,18 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       names holds text (``value`` = 1, 2 beside ``condition`` = left, right), the codes are
       read, with a warning naming the column of text; ``n/a`` (or blank) durations are 0,
       rows with an ``n/a`` (or blank) onset are left out, a row ending early reads its missing
-      cells as ``n/a``, one with more cells than the header is refused, an onset or duration of other text, or a negative duration, is refused; a ``;``-separated table
-      reads a decimal comma, ``2,5``, as 2.5, unless its numbers use a decimal point (then
-      ``1,234`` is refused: a thousands separator or a decimal comma); a BIDS ``*_events.tsv`` leaves out the rows
+      cells as ``n/a``; refused: a row with more cells than the header, an onset or duration
+      of other text, a negative duration; a ``;``-separated table reads a decimal comma,
+      ``2,5``, as 2.5, unless its numbers use a decimal point (then ``1,234`` is refused: a
+      thousands separator or a decimal comma); a BIDS ``*_events.tsv`` leaves out the rows
       whose ``trial_type``, or ``value`` where that names the events, is ``n/a``, and names
       a ``trial_type`` that goes with several values ``trial_type/value``, as MNE-BIDS reads
       it beside its recording). Onsets may be ISO 8601 date-times without a zone instead
       (a diary: ``2026-11-03 23:58:41``, seconds whole or fractional), read as times on the
       recording's clock: the first is the annotations' ``orig_time`` (a zone, ``Z`` or
       ``+01:00``, is converted to UTC, then refused where placed: no recording's clock is
-      surely UTC, a FIF's may be a converted EDF's local time; a date alone warned of: :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is
-      left to its reader;
+      surely UTC, a FIF's may be a converted EDF's local time; a date alone warned of:
+      :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is left to its reader;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
       several channels (TUSZ's per-channel ``.csv``, each channel's rows covering the
