@@ -3,6 +3,7 @@ without ``--overwrite``: ``probe evaluate --json/--plot``, ``channels --write-re
 ``embed -o -``; and options that do not apply refused rather than ignored."""
 
 import json
+import os
 
 import mne
 import numpy as np
@@ -592,3 +593,47 @@ def test_log_file_refuses_a_file_the_command_writes_in_its_output_folder(
         capsys.readouterr().err
     )
     assert not log.exists()
+
+
+@pytest.mark.parametrize("given", ["folder", "manifest"])
+def test_log_file_refuses_a_data_file_a_brainvision_header_names_in_another_folder(
+    tmp_path, capsys, given
+):
+    """A BrainVision header's ``DataFile=eeg/x.eeg`` names its samples in another folder: a
+    --log-file there was appended to (the listing check looked up the files read only for
+    recordings in the log's folder); refused, the samples left whole."""
+    from test_input_links import _write_brainvision
+
+    data = tmp_path / "data"
+    _write_brainvision(data, "x")
+    (data / "eeg").mkdir()
+    (data / "x.eeg").rename(data / "eeg" / "x.eeg")
+    header = data / "x.vhdr"
+    header.write_text(header.read_text().replace("DataFile=x.eeg", "DataFile=eeg/x.eeg"))
+    log = data / "eeg" / "x.eeg"
+    before = log.read_bytes()
+    source = data
+    if given == "manifest":
+        source = tmp_path / "man.csv"
+        source.write_text(f"path\n{header}\n")
+    args = ["embed-dataset", str(source), "-o", str(tmp_path / "o"), "--weights", "none"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    assert f"--log-file {log} is {log}, one of the command's inputs" in capsys.readouterr().err
+    assert log.read_bytes() == before
+
+
+def test_log_file_refuses_a_hard_link_of_a_data_file_a_corpus_run_reads(tmp_path, capsys):
+    """A --log-file outside the dataset folder that is a hard link of a ``.fdt`` a ``.set``
+    there is read from (the same file by another name) is refused, the samples left whole."""
+    from test_input_links import _write_eeglab
+
+    data = tmp_path / "data"
+    _write_eeglab(data, "sub1")
+    log = tmp_path / "run.log"
+    os.link(data / "sub1.fdt", log)
+    before = log.read_bytes()
+    args = ["embed-dataset", str(data), "-o", str(tmp_path / "o"), "--weights", "none"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    fdt = data / "sub1.fdt"
+    assert f"--log-file {log} is {fdt}, one of the command's inputs" in capsys.readouterr().err
+    assert fdt.read_bytes() == before

@@ -102,10 +102,14 @@ def files_listed_as(args: argparse.Namespace, path: Path) -> list[Path]:
     """The files ``eegpt embed-dataset`` reads by its listing (of its folder, glob or manifest:
     :func:`eegpt.dataset_inputs.resolve_inputs`, the whole corpus whatever ``--part``) that may
     be ``path``: every recording listed, a manifest's ``annotations_file`` files, and the files
-    a recording in ``path``'s folder is read from (:func:`eegpt._file_identity.recording_files`:
-    an EEGLAB ``.set``'s ``.fdt``, a BrainVision header's ``.eeg``/``.vmrk``). Empty where
-    ``path`` is not an existing file (then no listed file is it). Listed quietly (the run lists
-    again, and warns then); a listing that fails raises its error (the run would stop on it)."""
+    a recording is read from (:func:`eegpt._file_identity.recording_files`: an EEGLAB
+    ``.set``'s ``.fdt``, a BrainVision header's ``.eeg``/``.vmrk``). Those are looked up for
+    the recordings in ``path``'s folder (a ``.set``'s data file lies beside it or its link's
+    target), for every BrainVision header (its ``DataFile=`` may name a file in another
+    folder, ``DataFile=eeg/rec.eeg``), and for all where ``path`` is a file of several hard
+    links (one may lie anywhere). Empty where ``path`` is not an existing file (then no listed
+    file is it). Listed quietly (the run lists again, and warns then); a listing that fails
+    raises its error (the run would stop on it)."""
     import warnings
 
     from eegpt._file_identity import recording_files
@@ -117,14 +121,24 @@ def files_listed_as(args: argparse.Namespace, path: Path) -> list[Path]:
         warnings.simplefilter("ignore")
         listed = resolve_inputs(args.input, pattern=args.pattern, bids_filters=_bids_filters(args))
     folder = path.resolve().parent
+    linked = path.stat().st_nlink > 1  # another name of it may lie in any folder
     found: list[Path] = []
     for entry in listed.files:
         recording = Path(entry.path)
         found.append(recording)
         found += [Path(a) for a in [entry.annotations] if a is not None]
-        if folder in (recording.parent.resolve(), recording.resolve().parent):
+        if (
+            linked
+            or recording.suffix.lower() in _HEADERS_NAMING_FILES
+            or folder in (recording.parent.resolve(), recording.resolve().parent)
+        ):
             found += recording_files(recording)[1:]
     return found
+
+
+#: Recordings whose header names its data files by a path that may lead to another folder
+#: (BrainVision's ``DataFile=``, ``MarkerFile=``): :func:`files_listed_as` reads them all.
+_HEADERS_NAMING_FILES = (".vhdr", ".ahdr")
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
