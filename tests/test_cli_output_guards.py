@@ -637,3 +637,34 @@ def test_log_file_refuses_a_hard_link_of_a_data_file_a_corpus_run_reads(tmp_path
     fdt = data / "sub1.fdt"
     assert f"--log-file {log} is {fdt}, one of the command's inputs" in capsys.readouterr().err
     assert fdt.read_bytes() == before
+
+
+def test_the_listing_check_resolves_each_recording_folder_once(tmp_path, monkeypatch):
+    """embed-dataset's --log-file check (a log that exists: a nightly job appending to one
+    file) resolved every listed recording's path twice, doubling the listing's time on a
+    large corpus; each folder is now resolved once, a recording only where it is a link."""
+    import argparse
+    import pathlib
+    from types import SimpleNamespace
+
+    from eegpt import dataset_cli
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for i in range(40):
+        (data / f"r{i}.edf").write_bytes(b"0")
+    (data / "link.edf").symlink_to(data / "r0.edf")
+    log = tmp_path / "run.log"
+    log.write_text("earlier run\n")
+    files = [SimpleNamespace(path=str(p), annotations=None) for p in sorted(data.iterdir())]
+    monkeypatch.setattr(
+        "eegpt.dataset_inputs.resolve_inputs", lambda *a, **k: SimpleNamespace(files=files)
+    )
+    resolved: list[str] = []
+    real_resolve = pathlib.Path.resolve
+    monkeypatch.setattr(
+        pathlib.Path, "resolve", lambda p, *a, **k: resolved.append(str(p)) or real_resolve(p)
+    )
+    args = argparse.Namespace(input=str(data), pattern=None)
+    assert len(dataset_cli.files_listed_as(args, log)) == len(files)
+    assert sorted(resolved) == sorted([str(log), str(data), str(data / "link.edf")])

@@ -122,15 +122,20 @@ def files_listed_as(args: argparse.Namespace, path: Path) -> list[Path]:
         listed = resolve_inputs(args.input, pattern=args.pattern, bids_filters=_bids_filters(args))
     folder = path.resolve().parent
     linked = path.stat().st_nlink > 1  # another name of it may lie in any folder
+    resolved: dict[Path, Path] = {}  # each recording folder resolved once, not per recording
     found: list[Path] = []
     for entry in listed.files:
         recording = Path(entry.path)
         found.append(recording)
         found += [Path(a) for a in [entry.annotations] if a is not None]
+        parent = resolved.get(recording.parent)
+        if parent is None:
+            parent = resolved[recording.parent] = recording.parent.resolve()
         if (
             linked
             or recording.suffix.lower() in _HEADERS_NAMING_FILES
-            or folder in (recording.parent.resolve(), recording.resolve().parent)
+            or parent == folder
+            or (recording.is_symlink() and recording.resolve().parent == folder)
         ):
             found += recording_files(recording)[1:]
     return found
