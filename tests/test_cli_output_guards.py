@@ -668,3 +668,21 @@ def test_the_listing_check_resolves_each_recording_folder_once(tmp_path, monkeyp
     args = argparse.Namespace(input=str(data), pattern=None)
     assert len(dataset_cli.files_listed_as(args, log)) == len(files)
     assert sorted(resolved) == sorted([str(log), str(data), str(data / "link.edf")])
+
+
+def test_log_file_that_is_a_folder_is_said_to_be_one(tmp_path, capsys):
+    """A --log-file that is the command's output folder was refused as "one of the files the
+    command writes"; it is said to be a folder, as any other folder given is."""
+    from test_input_links import _write_eeglab
+
+    _write_eeglab(tmp_path / "data", "rec")
+    out = tmp_path / "out"
+    out.mkdir()
+    runs = [
+        ["embed", str(tmp_path / "data" / "rec.set"), "--weights", "none", "-o", f"{out}/"],
+        ["embed-dataset", str(tmp_path / "data"), "--weights", "none", "-o", str(out)],
+    ]
+    for args in runs:
+        assert main([*args, "--log-file", str(out)]) == 1
+        err = capsys.readouterr().err
+        assert f"--log-file {out} is a folder; give the path of a file" in err, err

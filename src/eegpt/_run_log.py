@@ -121,14 +121,21 @@ def header_line(words: Sequence[str] | None) -> str:
     )
 
 
-def open_log_file(path: Path) -> IO[str]:
-    """``path`` opened for appending text (line by line, UTF-8); raises :class:`LogFileError`
-    saying why it cannot be, and what to do."""
+def refuse_folder(path: Path) -> None:
+    """Raise :class:`LogFileError` where the ``--log-file`` ``path`` is a folder: said so
+    first, before it is compared with the command's inputs and outputs (an output folder
+    given as the log was said to be "one of the files the command writes")."""
     if path.is_dir():
         raise LogFileError(
             f"--log-file {path} is a folder; give the path of a file to append the run's "
             "messages to (such as run.log inside it)"
         )
+
+
+def open_log_file(path: Path) -> IO[str]:
+    """``path`` opened for appending text (line by line, UTF-8); raises :class:`LogFileError`
+    saying why it cannot be, and what to do."""
+    refuse_folder(path)
     try:
         return open(path, "a", encoding="utf-8", errors="backslashreplace", buffering=1)  # noqa: SIM115
     except OSError as err:

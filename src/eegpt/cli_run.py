@@ -189,12 +189,13 @@ def run_command(
     a last one with the exit status. A log file that cannot be opened is an error (status 1)
     before anything runs."""
     from eegpt._logging import recorded_command
-    from eegpt._run_log import LogFileError, start_run_log, status_line
+    from eegpt._run_log import LogFileError, refuse_folder, start_run_log, status_line
 
     path = getattr(args, "log_file", None)
     if path is None:
         return _run_logged(func, args, interrupted, process=process)
     try:
+        refuse_folder(Path(path))
         _refuse_log_over_input(Path(path), args)
         log = start_run_log(Path(path), recorded_command())
     except LogFileError as err:
