@@ -686,3 +686,23 @@ def test_log_file_that_is_a_folder_is_said_to_be_one(tmp_path, capsys):
         assert main([*args, "--log-file", str(out)]) == 1
         err = capsys.readouterr().err
         assert f"--log-file {out} is a folder; give the path of a file" in err, err
+
+
+@pytest.mark.parametrize(("glob", "name"), [("*", "run.log"), ("*.set", "new.set")])
+def test_log_file_refuses_a_new_file_a_glob_input_would_list(tmp_path, capsys, glob, name):
+    """A --log-file not there yet that a quoted glob input matches ('data/*' and
+    data/run.log) was made by the log and then listed, and failed, as a recording; refused
+    before it is made. A name the glob does not match is taken."""
+    from test_input_links import _write_eeglab
+
+    from eegpt.cli_options import refuse_input_path
+
+    data = tmp_path / "data"
+    _write_eeglab(data, "sub1")
+    log = data / name
+    args = ["embed-dataset", f"{data}/{glob}", "-o", str(tmp_path / "o"), "--weights", "none"]
+    assert main([*args, "--log-file", str(log)]) == 1
+    err = capsys.readouterr().err
+    assert f"--log-file {log} matches the glob '{data}/{glob}'" in err, err
+    assert not log.exists()
+    refuse_input_path("--log-file", data / "run.txt", [], globs=[f"{data}/*.set"])

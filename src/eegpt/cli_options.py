@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import fnmatch
+import glob
 import math
 import os
 import re
@@ -1217,12 +1218,14 @@ def refuse_input_path(
     pattern: str | None = None,
     outputs: Sequence[Path] = (),
     output_folders: Sequence[Path] = (),
+    globs: Sequence[str] = (),
 ) -> None:
     """Refuse, before any work, an output ``path`` (of ``option``, e.g. ``--json``) that is one
     of the command's ``inputs``, or a file inside one of them that is a folder (a checkpoint
     folder's ``config.json``, a recording folder's files: all read), or, inside a dataset
     folder of ``datasets`` (searched for recordings, ``pattern`` the ``--pattern`` glob), a
-    file the run may read (:func:`dataset_may_read`), or one of the files the command writes
+    file the run may read (:func:`dataset_may_read`), or one that a glob input of ``globs``
+    (``'data/*'``) would list once written (:func:`glob_may_list`), or one of the files the command writes
     (``outputs``), or a file inside one of ``output_folders``, which must hold only the
     command's own files (a corpus run's folder: it stops on any other file there): writing
     it would change that input, or the output replace it."""
@@ -1246,6 +1249,14 @@ def refuse_input_path(
                 f"{option} {path} is inside the dataset folder {root} and {why}: a file the "
                 f"run may read from it, so writing it would change the dataset. Give {option} "
                 f"a name the run does not read (such as run.log) or a path outside {root}"
+            )
+    for text in globs:
+        listed_from = glob_may_list(path, text)
+        if listed_from is not None:
+            raise ValueError(
+                f"{option} {path} matches the glob {text!r}: the run lists every file it "
+                f"matches as a recording, so it would read {path} as one. Give {option} a name "
+                f"the glob does not match or a path outside {listed_from}"
             )
     for output in outputs:
         if same_file(path, output):
@@ -1298,6 +1309,23 @@ def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str 
         return f"matching --pattern {pattern}" if matched else None
     if suffix in (*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES):
         return f"named as a recording ({suffix}), which the run lists"
+    return None
+
+
+def glob_may_list(path: Path, text: str) -> Path | None:
+    """The folder a corpus run's glob input ``text`` (``'data/*'``, ``'data/**/*.set'``)
+    lists from, where ``path`` lies inside it and the glob matches it, as the run matches
+    its files (:func:`eegpt.dataset_inputs.resolve_inputs`: whatever its name, so a log file
+    made there is listed as a recording); None otherwise, or where ``text`` is no glob."""
+    from eegpt.dataset_inputs import _glob_regex, _glob_split
+
+    if not glob.has_magic(text) or Path(text).expanduser().exists():
+        return None  # an existing path is listed as such, not as a glob
+    root, pattern = _glob_split(text)
+    regex = _glob_regex(pattern)
+    for under, spelled in ((root, Path(os.path.abspath(path))), (root.resolve(), path.resolve())):
+        if spelled.is_relative_to(under) and regex.fullmatch(spelled.relative_to(under).as_posix()):
+            return root
     return None
 
 

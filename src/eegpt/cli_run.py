@@ -257,6 +257,7 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
             pattern=getattr(args, "pattern", None),
             outputs=_planned_outputs(args),
             output_folders=given_paths(args, ("output",)) if corpus else (),
+            globs=[str(p) for p in datasets if not p.exists()],
         )
     except ValueError as err:
         raise LogFileError(str(err)) from None
