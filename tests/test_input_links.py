@@ -9,6 +9,7 @@ import os
 import shutil
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import mne
 import numpy as np
@@ -462,3 +463,24 @@ def test_a_stamp_of_version_5_is_kept_for_a_set_naming_another_fdt(tmp_path):
     same = [{k: v for k, v in (source_stamp(other, version=v) or {}).items() if k not in drop}
             for v in (5, STAMP_VERSION)]  # fmt: skip
     assert same[0] == same[1]
+
+
+def test_a_fdt_added_in_the_same_second_as_the_listing_is_found(tmp_path, monkeypatch):
+    """On a file system whose times tick each second (ext3, HFS+, FAT every 2 s), a ``.fdt``
+    added in the second the folder was listed leaves the folder's time as it was: that
+    listing, 0.6 s after the tick, was kept, and the ``.fdt`` then not listed with its
+    ``.set`` (stamps and --log-file's refusal missed it). Listings so recent are not kept."""
+    import eegpt._eeglab
+
+    _write_eeglab(tmp_path / "data", "x")
+    fdt = tmp_path / "data" / "x.fdt"
+    fdt.rename(tmp_path / "x.fdt")
+    tick = 1_800_000_000 * 10**9  # the folder's time, in whole seconds
+    os.utime(tmp_path / "data", ns=(tick, tick))
+    clock = SimpleNamespace(time_ns=lambda: tick + 600_000_000)
+    monkeypatch.setattr(eegpt._eeglab, "time", clock)
+    rec = tmp_path / "data" / "x.set"
+    assert recording_files(rec) == [rec]
+    (tmp_path / "x.fdt").rename(fdt)
+    os.utime(tmp_path / "data", ns=(tick, tick))  # the same second: the time unchanged
+    assert recording_files(rec) == [rec, fdt]

@@ -155,8 +155,10 @@ def _fdt_names(folder: Path) -> tuple[frozenset[str], frozenset[str]]:
     return names
 
 
-#: A folder's listing is kept once its modification time is this old (ns).
-_SETTLED_NS = 100_000_000
+#: A folder's listing is kept once its modification time is this old (ns): 2 s, the
+#: coarsest tick of a file system's times (FAT's; ext3, HFS+ and some network file systems
+#: tick each second), so that a file added in the tick of the listing is not missed.
+_SETTLED_NS = 2_000_000_000
 
 #: :func:`_fdt_names`'s listings: ``{folder: (modification time in ns, names)}``.
 _LISTED: dict[str, tuple[int, tuple[frozenset[str], frozenset[str]]]] = {}
