@@ -484,3 +484,20 @@ def test_a_fdt_added_in_the_same_second_as_the_listing_is_found(tmp_path, monkey
     (tmp_path / "x.fdt").rename(fdt)
     os.utime(tmp_path / "data", ns=(tick, tick))  # the same second: the time unchanged
     assert recording_files(rec) == [rec, fdt]
+
+
+def test_a_set_given_by_a_relative_path_is_listed_in_the_current_folder(tmp_path, monkeypatch):
+    """``x.set`` listed from one folder, then from another of the same time (folders
+    unpacked from one archive) after a chdir: the first folder's kept listing (no ``.fdt``)
+    was taken for the second's, whose ``x.fdt`` was then not listed."""
+    _write_eeglab(tmp_path / "with", "x")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(tmp_path / "with" / "x.set", alone / "x.set")
+    past = 1_000_000_000_000_000_000
+    for folder in (alone, tmp_path / "with"):
+        os.utime(folder, ns=(past, past))
+    monkeypatch.chdir(alone)
+    assert recording_files("x.set") == [Path("x.set")]
+    monkeypatch.chdir(tmp_path / "with")
+    assert recording_files("x.set") == [Path("x.set"), Path("x.fdt")]

@@ -142,7 +142,7 @@ def _fdt_names(folder: Path) -> tuple[frozenset[str], frozenset[str]]:
         modified = folder.stat().st_mtime_ns
     except OSError:
         return frozenset(), frozenset()
-    key = str(folder)
+    key = os.path.abspath(folder)  # not "." or "data": the same after a chdir
     kept = _LISTED.get(key)
     if kept is not None and kept[0] == modified:
         return kept[1]
