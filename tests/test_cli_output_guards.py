@@ -706,3 +706,31 @@ def test_log_file_refuses_a_new_file_a_glob_input_would_list(tmp_path, capsys, g
     assert f"--log-file {log} matches the glob '{data}/{glob}'" in err, err
     assert not log.exists()
     refuse_input_path("--log-file", data / "run.txt", [], globs=[f"{data}/*.set"])
+
+
+@pytest.mark.parametrize(
+    ("words", "name"),
+    [
+        (["evaluate", "--json", "m.json", "--plot", "cm.png"], "m.json"),
+        (["evaluate", "--json", "m.json", "--plot", "cm.png"], "cm.png"),
+        (["predict", "-o", "p.csv", "--events", "ev.csv"], "ev.csv"),
+        (["predict", "-o", "p.csv", "--events", "ev.csv"], "p.csv.json"),
+        (["predict", "-o", "p.csv", "--events", "ev.csv"], "ev.csv.json"),
+        (["predict", "-o", "p.tsv", "--epoch-seconds", "30", "--plot", "h.png"], "h.png"),
+    ],
+)
+def test_log_file_refuses_the_other_files_a_probe_command_writes(tmp_path, capsys, words, name):
+    """probe evaluate's --json and --plot, probe predict's --events, --plot and each table's
+    .json sidecar: a --log-file there made the file, so the run stopped on it as an
+    existing output ('--json m.json exists'), or with --overwrite replaced the log; refused
+    before anything runs, nothing made."""
+    command, options = words[0], words[1:]
+    rec = _epochs(tmp_path / "a-epo.fif")
+    given = [str(tmp_path / w) if "." in w and w[0] != "-" else w for w in options]
+    log = tmp_path / name
+    args = [command, str(tmp_path / "probe"), str(rec), *given, "--log-file", str(log)]
+    assert probe_main(args) == 1
+    assert f"--log-file {log} is {log}, one of the files the command writes" in (
+        capsys.readouterr().err
+    )
+    assert not log.exists()

@@ -283,11 +283,25 @@ def _listed_reads(args: argparse.Namespace, path: Path) -> list[Path]:
 
 def _planned_outputs(args: argparse.Namespace) -> list[Path]:
     """The files the command will write that a ``--log-file`` could name: its ``-o`` file;
+    its ``--plot`` figure, ``eegpt probe evaluate``'s ``--json`` file and ``eegpt probe
+    predict``'s ``--events`` table, with the JSON sidecar of each prediction table (a log
+    made there stopped the run as an existing output, or with ``--overwrite`` was replaced);
     ``eegpt embed``'s output in a folder for each recording (named by the recording);
     ``eegpt convert``'s checkpoint files; ``eegpt probe train``'s probe files; ``eegpt
     demo``'s files."""
     output = getattr(args, "output", None)
     found = [Path(output)] if isinstance(output, str | os.PathLike) else []
+    for name in ("plot", "json", "events"):  # (info's --json is a switch: True)
+        value = getattr(args, name, None)
+        if isinstance(value, str | os.PathLike) and str(value) != "-":
+            found.append(Path(value))
+    command = (getattr(args, "command", None), getattr(args, "probe_command", None))
+    if command == ("probe", "predict"):  # a CSV or TSV table's provenance beside it
+        from eegpt.probe_predictions import sidecar_of
+
+        tables = [t for t in (output, getattr(args, "events", None)) if isinstance(t, str)]
+        sidecars = [sidecar_of(Path(t)) for t in tables if t != "-"]
+        found += [s for s in sidecars if s is not None]
     recordings = getattr(args, "recordings", None)
     if isinstance(output, str) and isinstance(recordings, list) and recordings:
         from eegpt.cli import _output_paths
@@ -301,7 +315,6 @@ def _planned_outputs(args: argparse.Namespace) -> list[Path]:
     destination = getattr(args, "destination", None)
     if isinstance(destination, Path):  # eegpt convert's checkpoint folder
         found += [destination / "config.json", destination / "model.safetensors"]
-    command = (getattr(args, "command", None), getattr(args, "probe_command", None))
     if isinstance(output, Path) and command == ("probe", "train"):  # the probe's folder
         from eegpt.probe_folder import PROBE_JSON, PROBE_WEIGHTS
 
