@@ -4,6 +4,7 @@ without ``--overwrite``: ``probe evaluate --json/--plot``, ``channels --write-re
 
 import json
 import os
+import warnings
 
 import mne
 import numpy as np
@@ -734,3 +735,48 @@ def test_log_file_refuses_the_other_files_a_probe_command_writes(tmp_path, capsy
         capsys.readouterr().err
     )
     assert not log.exists()
+
+
+@pytest.fixture
+def bids_edf(tmp_path):
+    """A BIDS dataset of one EDF recording (``sub-01_task-rest_eeg.edf`` with its
+    ``_eeg.json`` and ``_channels.tsv``); returns its data file."""
+    mne_bids = pytest.importorskip("mne_bids")
+    from eegpt.demo import synthetic_raw
+
+    raw, _ = synthetic_raw(minutes=0.1, seed=1)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="01", task="rest", datatype="eeg", root=tmp_path / "ds")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no events
+        mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    return next((tmp_path / "ds" / "sub-01" / "eeg").glob("*_eeg.edf"))
+
+
+@pytest.mark.parametrize("given", ["embed", "manifest", "glob"])
+@pytest.mark.parametrize("name", ["sub-01_task-rest_eeg.json", "sub-01_task-rest_events.tsv"])
+def test_log_file_refuses_a_bids_sidecar_of_a_recording_read(
+    tmp_path, capsys, bids_edf, given, name
+):
+    """A --log-file at a BIDS sidecar of a recording given alone, by a manifest or by a glob
+    was appended to (MNE-BIDS then failed on the JSON's 'Extra data', or on a channels.tsv
+    whose columns changed, and the user's dataset was left so), or made where MNE-BIDS looks
+    for one (an events.tsv not there): refused, nothing written; a run.log there is taken."""
+    from eegpt.cli import build_parser
+    from eegpt.cli_run import _refuse_log_over_input
+
+    eeg = bids_edf.parent
+    files = {p: p.read_bytes() for p in eeg.iterdir()}
+    source = {"embed": str(bids_edf), "glob": f"{eeg}/*.edf"}.get(given)
+    if given == "manifest":
+        source = str(tmp_path / "man.csv")
+        (tmp_path / "man.csv").write_text(f"path\n{bids_edf}\n")
+    command = "embed" if given == "embed" else "embed-dataset"
+    out = tmp_path / ("o.npz" if given == "embed" else "o")
+    args = [command, source, "--weights", "none", "-o", str(out)]
+    log = eeg / name
+    assert main([*args, "--log-file", str(log)]) == 1
+    err = capsys.readouterr().err
+    assert f"--log-file {log} is inside the BIDS dataset {tmp_path / 'ds'}" in err, err
+    assert {p: p.read_bytes() for p in eeg.iterdir()} == files
+    _refuse_log_over_input(eeg / "run.log", build_parser().parse_args(args))

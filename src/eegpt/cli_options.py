@@ -1219,13 +1219,15 @@ def refuse_input_path(
     outputs: Sequence[Path] = (),
     output_folders: Sequence[Path] = (),
     globs: Sequence[str] = (),
+    bids_recordings: Sequence[Path] = (),
 ) -> None:
     """Refuse, before any work, an output ``path`` (of ``option``, e.g. ``--json``) that is one
     of the command's ``inputs``, or a file inside one of them that is a folder (a checkpoint
     folder's ``config.json``, a recording folder's files: all read), or, inside a dataset
     folder of ``datasets`` (searched for recordings, ``pattern`` the ``--pattern`` glob), a
     file the run may read (:func:`dataset_may_read`), or one that a glob input of ``globs``
-    (``'data/*'``) would list once written (:func:`glob_may_list`), or one of the files the command writes
+    (``'data/*'``) would list once written (:func:`glob_may_list`), or a ``.json``/``.tsv``
+    file of the BIDS dataset of one of ``bids_recordings`` (:func:`bids_dataset_reading`), or one of the files the command writes
     (``outputs``), or a file inside one of ``output_folders``, which must hold only the
     command's own files (a corpus run's folder: it stops on any other file there): writing
     it would change that input, or the output replace it."""
@@ -1250,6 +1252,15 @@ def refuse_input_path(
                 f"run may read from it, so writing it would change the dataset. Give {option} "
                 f"a name the run does not read (such as run.log) or a path outside {root}"
             )
+    bids = bids_dataset_reading(path, bids_recordings)
+    if bids is not None:
+        raise ValueError(
+            f"{option} {path} is inside the BIDS dataset {bids} and named as a BIDS sidecar "
+            f"({path.suffix}): MNE-BIDS reads the dataset's .json and .tsv files with its "
+            f"recordings (their _eeg.json, _channels.tsv, _events.tsv, scans and participants "
+            f"tables, and those above them), so writing it would change or break how they are "
+            f"read. Give {option} another name (such as run.log) or a path outside {bids}"
+        )
     for text in globs:
         listed_from = glob_may_list(path, text)
         if listed_from is not None:
@@ -1309,6 +1320,31 @@ def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str 
         return f"matching --pattern {pattern}" if matched else None
     if suffix in (*EEG_SUFFIXES, *RECORDING_FOLDER_SUFFIXES):
         return f"named as a recording ({suffix}), which the run lists"
+    return None
+
+
+def bids_dataset_reading(path: Path, recordings: Sequence[Path]) -> Path | None:
+    """The BIDS dataset folder holding ``path`` where ``path`` is named as a BIDS sidecar
+    (``.json``, ``.tsv``) and one of ``recordings`` is an EEG data file of that dataset
+    (:func:`eegpt.bids.bids_root`): MNE-BIDS reads the dataset's sidecars with it (its
+    ``_eeg.json``, ``_channels.tsv``, ``_events.tsv``, the session's ``_scans.tsv``,
+    ``participants.tsv``, and those it inherits from the folders above), so a log appended
+    to one, or made where one is looked for, breaks reading it. None otherwise (mne is
+    imported only for a ``.json``/``.tsv`` path and a recording named as BIDS data)."""
+    if path.suffix.lower() not in _BIDS_SIDECAR_SUFFIXES:
+        return None
+    roots: dict[Path, Path | None] = {}  # by the recording's folder
+    for recording in recordings:
+        name = recording.name
+        if not (name.startswith("sub-") and ("_eeg." in name or "_ieeg." in name)):
+            continue  # not named as BIDS data (eegpt._file_identity's test): no mne import
+        if recording.parent not in roots:
+            from eegpt.bids import bids_root
+
+            roots[recording.parent] = bids_root(recording)
+        root = roots[recording.parent]
+        if root is not None and _inside(path, root):
+            return root
     return None
 
 

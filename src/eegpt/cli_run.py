@@ -258,6 +258,7 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
             outputs=_planned_outputs(args),
             output_folders=given_paths(args, ("output",)) if corpus else (),
             globs=[str(p) for p in datasets if not p.exists()],
+            bids_recordings=[*inputs, *[p for p in datasets if not p.is_dir()]],
         )
     except ValueError as err:
         raise LogFileError(str(err)) from None

@@ -108,20 +108,23 @@ def files_listed_as(args: argparse.Namespace, path: Path) -> list[Path]:
     target), for every BrainVision header (its ``DataFile=`` may name a file in another
     folder, ``DataFile=eeg/rec.eeg``), and for all where ``path`` is a file of several hard
     links (one may lie anywhere). Empty where ``path`` is not an existing file (then no listed
-    file is it). Listed quietly (the run lists again, and warns then); a listing that fails
-    raises its error (the run would stop on it)."""
+    file is it), unless it is named as a BIDS sidecar (``.json``, ``.tsv``: the recordings
+    then tell whether it lies in their BIDS dataset, where MNE-BIDS would read it once made).
+    Listed quietly (the run lists again, and warns then); a listing that fails raises its
+    error (the run would stop on it)."""
     import warnings
 
     from eegpt._file_identity import recording_files
     from eegpt.dataset_inputs import resolve_inputs
 
-    if not path.is_file():
+    exists = path.is_file()
+    if not exists and path.suffix.lower() not in (".json", ".tsv"):
         return []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         listed = resolve_inputs(args.input, pattern=args.pattern, bids_filters=_bids_filters(args))
     folder = path.resolve().parent
-    linked = path.stat().st_nlink > 1  # another name of it may lie in any folder
+    linked = exists and path.stat().st_nlink > 1  # another name of it may lie anywhere
     resolved: dict[Path, Path] = {}  # each recording folder resolved once, not per recording
     found: list[Path] = []
     for entry in listed.files:
