@@ -1352,11 +1352,13 @@ def glob_may_list(path: Path, text: str) -> Path | None:
     """The folder a corpus run's glob input ``text`` (``'data/*'``, ``'data/**/*.set'``)
     lists from, where ``path`` lies inside it and the glob matches it, as the run matches
     its files (:func:`eegpt.dataset_inputs.resolve_inputs`: whatever its name, so a log file
-    made there is listed as a recording); None otherwise, or where ``text`` is no glob."""
+    made there is listed as a recording); None otherwise, where ``text`` is no glob, or
+    where ``path`` exists (the listing tells whether it reads it: :func:`eegpt.dataset_cli.
+    files_listed_as`)."""
     from eegpt.dataset_inputs import _glob_regex, _glob_split
 
-    if not glob.has_magic(text) or Path(text).expanduser().exists():
-        return None  # an existing path is listed as such, not as a glob
+    if not glob.has_magic(text) or Path(text).expanduser().exists() or path.exists():
+        return None  # (an existing path given is listed as such, not as a glob)
     root, pattern = _glob_split(text)
     regex = _glob_regex(pattern)
     for under, spelled in ((root, Path(os.path.abspath(path))), (root.resolve(), path.resolve())):

@@ -246,20 +246,22 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     inputs = given_paths(args, names)
     companions = [f for p in inputs if p.is_file() for f in recording_files(p)[1:]]
     datasets = given_paths(args, DATASET_OPTIONS) if corpus else []
-    if corpus:  # the files its listing reads: a manifest's or a glob's recordings too
-        inputs += _listed_reads(args, path)
+    files = [p for p in datasets if not p.is_dir()]
     try:
         refuse_input_path(
             "--log-file",
             path,
-            [*inputs, *companions, *[p for p in datasets if not p.is_dir()]],
+            [*inputs, *companions, *files],
             datasets=[p for p in datasets if p.is_dir()],
             pattern=getattr(args, "pattern", None),
             outputs=_planned_outputs(args),
             output_folders=given_paths(args, ("output",)) if corpus else (),
             globs=[str(p) for p in datasets if not p.exists()],
-            bids_recordings=[*inputs, *[p for p in datasets if not p.is_dir()]],
+            bids_recordings=[*inputs, *files],
         )
+        if corpus:  # then the files its listing reads: a manifest's or a glob's recordings
+            listed = _listed_reads(args, path)  # (its error said only where none of the above)
+            refuse_input_path("--log-file", path, listed, bids_recordings=listed)
     except ValueError as err:
         raise LogFileError(str(err)) from None
 
