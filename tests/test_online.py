@@ -3,6 +3,7 @@ same stretches embedded as epochs, and at 256 Hz the whole recording embedded at
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 
@@ -595,7 +596,14 @@ def test_a_start_whole_at_the_stream_but_moved_at_the_model_rate_is_judged_as_gi
     assert "1730.078125" not in text and "start_seconds=17.3 s is 4428.8 samples" in text
     assert "it starts them at 17.30078125 s" in text and "1730 samples at the stream's" in text
     assert "such as 17.25 s (a multiple of 0.25 s)" in text
-    assert pre.given_start_seconds == 17.3 and pre.start_seconds == 17.30078125
+    # a copy (dataclasses.replace) judges the same start: it judged the moved one, as given
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError) as raised:
+            OnlineEmbedder(model, NAMES, 100.0, units="uV", warm_up=False,
+                           preprocessing=dataclasses.replace(pre, detrend="linear"))  # fmt: skip
+    assert str(raised.value) == text
+    assert pre.start_seconds == 17.3 and pre.grid_start_seconds == 17.30078125  # as given
 
 
 @pytest.mark.parametrize("sfreq", [128.0, 256.0, 500.0])

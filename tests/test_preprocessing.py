@@ -1046,11 +1046,53 @@ def test_a_start_ignored_for_epochs_is_named_as_given():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the move onto 256 Hz: made before the data is seen
         started = AS_RECORDED.updated(start_seconds=17.3).updated(overlap=0.0)
-    assert started.start_seconds == 17.30078125 and started.given_start_seconds == 17.3
+    assert started.start_seconds == 17.3 and started.grid_start_seconds == 17.30078125
     with pytest.warns(RuntimeWarning, match="does not apply to epochs") as caught:
         prepare(_epochs_recording(), config=started)
     said = [str(w.message) for w in caught if "does not apply to epochs" in str(w.message)]
     assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
+
+
+def test_a_start_off_the_grid_is_kept_as_given_through_copies_and_moved_where_cut():
+    """The config moved start_seconds=17.3 onto 256 Hz when made and kept 17.3 in a hidden
+    attribute, which dataclasses.replace dropped: a copy's epochs note said 17.30078125, and
+    epochs were warned that the start moved and then that it does not apply. The config keeps
+    the start as given (a plain field: copies, pickles and replace keep it); a continuous
+    recording's windows start at the nearest sample, with the note, and record that start;
+    epochs get only the note that it does not apply."""
+    import copy
+    import dataclasses
+    import pickle
+
+    with warnings.catch_warnings(record=True) as caught:  # epochs: only that it does not apply
+        warnings.simplefilter("always")
+        prepare(_epochs_recording(), config=AS_RECORDED.updated(start_seconds=17.3))
+    said = [str(w.message) for w in caught if "start" in str(w.message)]
+    assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
+    given = AS_RECORDED.updated(start_seconds=17.3)
+    with warnings.catch_warnings(record=True) as caught:  # a copy's epochs: named as given
+        warnings.simplefilter("always")
+        prepare(_epochs_recording(), config=dataclasses.replace(given, tail="drop"))
+    said = [str(w.message) for w in caught if "does not apply" in str(w.message)]
+    assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
+    copies = [given, dataclasses.replace(given, tail="drop"), pickle.loads(pickle.dumps(given)),
+              copy.deepcopy(given), given.updated(overlap=0.0)]  # fmt: skip
+    rec = Recording(_sines(100.0, 40.0), list(NAMES), 100.0)
+    for config in copies:
+        assert config.start_seconds == 17.3 and config.grid_start_seconds == 17.30078125
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            windows = prepare(rec, config=config)
+        moved = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
+        assert len(moved) == 1 and moved[0].startswith("start_seconds = 17.3 s is 4428.8 "), moved
+        assert windows.onsets[0] == 17.30078125
+        assert windows.config.to_dict()["start_seconds"] == 17.30078125  # recorded: the onset
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            prepare(_epochs_recording(), config=config)
+        said = [str(w.message) for w in caught if "start" in str(w.message)]
+        assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
+        assert "does not apply to epochs" in said[0]
 
 
 def test_epochs_nearest_matches_torch_per_epoch():
@@ -1373,17 +1415,21 @@ def test_an_hour_scale_start_off_the_grid_is_moved_and_said():
     quarter sample off the grid as whole: start_seconds=3000.001 (768000.256 samples at
     256 Hz) was cut at 3000 s while the onsets said 3000.001. The tolerance is a millionth of
     a sample, whatever the count; a start off the grid is moved to the nearest sample with a
-    note, and that is the start recorded (as --start annotations' onsets are)."""
+    note where the windows are cut, and that is the start recorded (as --start annotations'
+    onsets are); the config keeps the start given."""
     from eegpt.cli_options import start_seconds
+    from eegpt.preprocessing import on_the_grid
 
+    late = PreprocessingConfig(start_seconds=3000.001)
+    assert late.start_seconds == 3000.001 and late.grid_start_seconds == 3000.0
     with pytest.warns(EEGPTWarning, match=r"3000\.001 s is 768000\.256 samples at 256 Hz, where "
                       r"windows are cut .* nearest sample, 3000 s \(1 ms earlier\)"):  # fmt: skip
-        assert PreprocessingConfig(start_seconds=3000.001).start_seconds == 3000.0
+        assert on_the_grid(late).start_seconds == 3000.0
     assert start_seconds("20000.003") == 20000.003  # moved where the windows are made
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        day = PreprocessingConfig(start_seconds=86399.99609375)  # whole samples a day in
-        assert PreprocessingConfig(start_seconds=17.0).start_seconds == 17.0
+        day = on_the_grid(PreprocessingConfig(start_seconds=86399.99609375))  # whole samples
+        assert on_the_grid(PreprocessingConfig(start_seconds=17.0)).start_seconds == 17.0
     assert day.start_samples == 86399.99609375 * 256
     assert PreprocessingConfig(window_seconds=0.1 * 3, sfreq=250.0).n_samples == 75
     assert start_seconds("3000.00390625") == 3000.00390625

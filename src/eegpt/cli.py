@@ -1013,6 +1013,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.hub import WEIGHTS_HELP
     from eegpt.optional_packages import require_output_dependencies
     from eegpt.output_files import check_output_folder
+    from eegpt.preprocessing import starts_moved_once
     from eegpt.rename_tables import unmatched_rename_warning
 
     if not args.weights:
@@ -1125,7 +1126,8 @@ def _embed_command(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     said = OncePerCorpus()  # a warning or channel table repeated for each file: said once
     try:
-        with said, patterns_warned_once(set()):  # a loose --marker-spans pattern: said once
+        # a loose --marker-spans pattern, a --start moved onto 256 Hz: said once
+        with said, patterns_warned_once(set()), starts_moved_once(set()):
             for rec, out, annotations in zip(args.recordings, outputs, extra, strict=True):
                 said.current = Path(rec)
                 if args.skip_existing and written_since(out, stale):  # by another run

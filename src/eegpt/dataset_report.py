@@ -1080,6 +1080,7 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("hold none: not an annotation file", "annotations files holding none"),
     ("are the recording's own file", "annotations files that are the recording"),
     ("it was zero-padded into one window", "recordings shorter than a window, zero-padded"),
+    ("where windows are cut (after resampling)", "starts moved to the nearest 256 Hz sample"),
     ("MNE-BIDS: ", "from MNE-BIDS"),
     ("MNE: ", "from MNE's reader"),
 )

@@ -262,8 +262,7 @@ class OnlineEmbedder:
         )
         # the hop and the start are done here: each window is one epoch to prepare
         self._epoch_config = replace(self.config, overlap=0.0, start_seconds=0.0)
-        given = (preprocessing or self.config).given_start_seconds  # before any move
-        self._start = self._start_samples(given)  # stream samples
+        self._start = self._start_samples(self.config.start_seconds)  # stream samples
         self.window_length = native_window_length(self._rate, self.config, "<stream>")
         self._picks = list(self.mapping.picks)
         # the buffer holds just the used channels, in the mapping's order
@@ -330,13 +329,13 @@ class OnlineEmbedder:
             self._calls.end()
 
     def _start_samples(self, given: float) -> int:
-        """The start the user gave (``given`` seconds, before the config moved it onto a
-        sample at the model's rate) in stream samples, or an error when it is no whole number
-        of them, or is but was moved at the model's rate: either way the windows would start
-        off those of the recording embedded whole (which cuts at the model's rate) or off
-        the start recorded."""
+        """The start the user gave (``given`` seconds, the config's ``start_seconds``) in
+        stream samples, or an error when it is no whole number of them, or is but is none at
+        the model's rate (embed moves it onto a sample there): either way the windows would
+        start off those of the recording embedded whole (which cuts at the model's rate) or
+        off the start recorded."""
         model = float(self.config.sfreq)
-        moved = float(self.config.start_seconds)
+        moved = self.config.grid_start_seconds  # where embed starts a recording's windows
         native = given * self._rate
         if abs(native - round(native)) <= SAMPLE_TOLERANCE and moved == given:
             return int(round(native))

@@ -15,8 +15,10 @@ this module holds the settings, :func:`prepare` and the checks of the recording 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -145,9 +147,10 @@ class PreprocessingConfig(PreprocessingFields):
         zero-padded to full length.
     start_seconds : float
         Onset of the first window of a continuous recording, in seconds from its first sample
-        (``>= 0``); no window is made before it. Windows are cut at ``sfreq``: a start between
-        two of its samples is moved to the nearest one, with a warning
-        (:func:`start_on_grid`), and that is the onset recorded. For
+        (``>= 0``); no window is made before it. Kept as given; windows are cut at ``sfreq``:
+        a start between two of its samples is moved to the nearest one where a recording's
+        windows are cut, with a warning (:func:`on_the_grid`), and that is the onset recorded
+        (:attr:`grid_start_seconds`; :meth:`to_dict` records it). For
         30 s windows on a hypnogram whose scoring starts 17 s in, ``start_seconds=17`` puts
         each window on one scoring epoch (onsets stay in recording time: 17, 47, ... s).
         Epochs are one window each: it does not apply to them. Files from before it was
@@ -205,9 +208,6 @@ class PreprocessingConfig(PreprocessingFields):
                 "start_seconds (the first window's onset, seconds from the first sample) must "
                 f"be 0 or more, got {self.start_seconds}"
             )
-        object.__setattr__(self, "_given_start", self.start_seconds)  # before it is moved
-        if self.start_seconds:
-            object.__setattr__(self, "start_seconds", start_on_grid(self.start_seconds, self.sfreq))
         if not (np.isfinite(self.scale) and self.scale > 0):
             raise ValueError(f"scale must be a positive multiplier, got {self.scale}")
         if self.resample not in ("polyphase", "nearest"):
@@ -266,16 +266,20 @@ class PreprocessingConfig(PreprocessingFields):
         return whole_samples(self.window_seconds, self.sfreq, "window_seconds")
 
     @property
-    def given_start_seconds(self) -> float:
-        """:attr:`start_seconds` as given to this config, in seconds, before
-        :func:`start_on_grid` moved it onto a sample at ``sfreq`` (17.3 for 17.30078125);
-        the same where it needed no move. A stream judges this start at its own rate."""
-        return float(getattr(self, "_given_start", self.start_seconds))
+    def start_samples(self) -> int:
+        """The first window's start in samples at ``sfreq``: :attr:`start_seconds` at the
+        nearest sample (4429 for 17.3 s at 256 Hz), where windows are cut."""
+        return int(round(self.start_seconds * self.sfreq))
 
     @property
-    def start_samples(self) -> int:
-        """The first window's start in samples at ``sfreq`` (:attr:`start_seconds`)."""
-        return int(round(self.start_seconds * self.sfreq))
+    def grid_start_seconds(self) -> float:
+        """Where the first window of a continuous recording starts, in seconds from its first
+        sample: :attr:`start_seconds` moved to the nearest sample at ``sfreq``
+        (17.30078125 for 17.3 at 256 Hz; the same where it is on a sample), without a warning
+        (:func:`on_the_grid` warns where windows are cut)."""
+        if abs(self.start_seconds * self.sfreq - self.start_samples) <= SAMPLE_TOLERANCE:
+            return self.start_seconds
+        return self.start_samples / self.sfreq
 
     @property
     def step_samples(self) -> int:
@@ -292,10 +296,7 @@ class PreprocessingConfig(PreprocessingFields):
         """A checked copy with the given fields changed; ``None`` leaves a field as it is."""
         if changes.get("sfreq") is None:  # the rate was questioned when this one was made
             _RATES_QUESTIONED.add(self.sfreq)
-        copy = replace(self, **{k: v for k, v in changes.items() if v is not None})
-        if changes.get("start_seconds") is None and copy.start_seconds == self.start_seconds:
-            object.__setattr__(copy, "_given_start", self.given_start_seconds)  # kept as given
-        return copy
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, every field included but ``crop_tmin`` when it is None
@@ -304,8 +305,11 @@ class PreprocessingConfig(PreprocessingFields):
         stored dict that lacks a field (``detrend``, ``"none"``, before the option was
         recorded always; ``average_reference``; ``crop_tmin``) means its value in
         :data:`STORED_DEFAULTS`, else its default: :meth:`from_dict` and the comparison of a
-        resumed corpus run's settings read old ones so."""
+        resumed corpus run's settings read old ones so. ``start_seconds`` is recorded where
+        the windows start (:attr:`grid_start_seconds`: 17.30078125 for 17.3), as their onsets
+        are."""
         d = asdict(self)
+        d["start_seconds"] = self.grid_start_seconds
         if d["crop_tmin"] is None:
             del d["crop_tmin"]
         return d
@@ -362,6 +366,25 @@ def check_reference_channels(
         )
 
 
+#: The texts of :func:`start_on_grid`'s notes given inside :func:`starts_moved_once` (None
+#: outside: each call warns).
+_MOVES_SAID: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "eegpt_moves_said", default=None
+)
+
+
+@contextlib.contextmanager
+def starts_moved_once(said: set[str]) -> Iterator[None]:
+    """Inside the block, :func:`start_on_grid` gives each of its notes once: one whose text
+    is in ``said`` is not given again, and ``said`` gets those given (a command's recordings,
+    each cut from the same start moved alike)."""
+    token = _MOVES_SAID.set(said)
+    try:
+        yield
+    finally:
+        _MOVES_SAID.reset(token)
+
+
 def start_on_grid(seconds: float, sfreq: float, what: str = "start_seconds") -> float:
     """A first window's onset of ``seconds`` (from the first sample) moved to the nearest
     sample at ``sfreq`` (Hz), the rate windows are cut at, with a warning where it moves
@@ -369,21 +392,39 @@ def start_on_grid(seconds: float, sfreq: float, what: str = "start_seconds") -> 
     given (``start_seconds=``, ``--start SECONDS``, ``--start annotations``, a manifest's
     ``start_seconds``). A start whole at the recording's own rate need not be whole at
     ``sfreq`` (17.3 s at 100 Hz is 4428.8 samples at 256 Hz): windows cut from the resampled
-    signal start on its samples, so the onsets record where they really start."""
+    signal start on its samples, so the onsets record where they really start. Inside
+    :func:`starts_moved_once`, a note already given is not given again."""
     n = seconds * sfreq
     rounded = round(n)
     if abs(n - rounded) <= SAMPLE_TOLERANCE:
         return seconds
     moved = rounded / sfreq
     later = "later" if moved > seconds else "earlier"
-    _warn(
+    note = (
         f"{what} = {seconds:.10g} s is {n:.10g} samples at {sfreq:g} Hz, where windows are cut "
         f"(after resampling): the first window starts at the nearest sample, {moved:.10g} s "
         f"({abs(moved - seconds) * 1e3:.3g} ms {later}), and the windows' onsets record "
         f"that. To join them to events at {seconds:.10g} s, match onsets to within half a "
         f"sample (1/{2 * sfreq:g} s), or give a start that is a multiple of 1/{sfreq:g} s"
     )
+    said = _MOVES_SAID.get()
+    if said is None or note not in said:
+        _warn(note)
+    if said is not None:
+        said.add(note)
     return moved
+
+
+def on_the_grid(config: PreprocessingConfig, what: str = "start_seconds") -> PreprocessingConfig:
+    """``config`` as windows are cut with from a continuous recording: its ``start_seconds``
+    (kept as given) moved to the nearest sample at ``config.sfreq``, with
+    :func:`start_on_grid`'s warning where it moves (``what`` names the start in it); the
+    config itself where the start is on a sample already (so a config moved once is not
+    warned of again). The one helper of every route that cuts a recording's windows from a
+    start (:func:`prepare`, :class:`~eegpt.streaming.WindowStream`, a probe's windows); epochs
+    take none (one window each)."""
+    start = start_on_grid(config.start_seconds, config.sfreq, what)
+    return config if start == config.start_seconds else replace(config, start_seconds=start)
 
 
 def whole_samples(
@@ -543,6 +584,8 @@ def prepare(
         if isinstance(recording, list):
             raise TypeError("prepare takes one recording; call it once per recording")
     recording = crop_epochs(recording, config)
+    if not recording.is_epoched:  # its windows start on a sample at config.sfreq
+        config = on_the_grid(config)
     source = recording.source
     if mapping is None:
         mapping = map_recording_channels(recording.ch_names, source, verbose=verbose)
@@ -629,7 +672,7 @@ def prepare(
             config = replace(config, overlap=0.0)
         if config.start_seconds:
             _warn(
-                f"{source}: start_seconds={config.given_start_seconds:.10g} s (the first "
+                f"{source}: start_seconds={config.start_seconds:.10g} s (the first "
                 "window's onset in a continuous recording) does not apply to epochs, which "
                 "give one window each; ignored for them"
             )

@@ -475,7 +475,7 @@ class EEGPTProbe:
             recorded=rec.detrend_recorded or not rec.is_epoched,
         )
         config = self._continuous_preprocessing(overlap, rec)
-        short = rec.duration - config.start_seconds < config.window_seconds
+        short = rec.duration - config.grid_start_seconds < config.window_seconds
         if not rec.is_epoched and short and config.tail == "drop":
             start = config.start_seconds  # check_length's words for a start
             raise RecordingError(
@@ -573,13 +573,14 @@ class EEGPTProbe:
 
     def window_onsets(self, n_windows: int, overlap: float | None = None) -> np.ndarray:
         """Onsets in seconds from the first sample of the first ``n_windows`` windows the
-        probe cuts from a continuous recording (:meth:`windows`): ``start_seconds + k *
-        hop``, the hop ``window_seconds - overlap`` (``overlap`` as given to :meth:`windows`
-        or :meth:`predict_proba`; None: 0, the window length). Add ``raw.first_time`` for
-        MNE's time base (that of annotations and events)."""
+        probe cuts from a continuous recording (:meth:`windows`): ``start + k * hop``, the
+        start ``start_seconds`` on the nearest sample at ``sfreq``, where the windows start
+        (``grid_start_seconds``), the hop ``window_seconds - overlap`` (``overlap`` as given
+        to :meth:`windows` or :meth:`predict_proba`; None: 0, the window length). Add
+        ``raw.first_time`` for MNE's time base (that of annotations and events)."""
         config = self._with_overlap(overlap or 0.0)
         hop = config.step_samples / float(config.sfreq)
-        return float(config.start_seconds) + np.arange(n_windows) * hop
+        return config.grid_start_seconds + np.arange(n_windows) * hop
 
     def _refuse_continuous(self, data: Any) -> None:
         """Evaluation needs labelled epochs: refuse a continuous recording (a Raw or the path

@@ -433,7 +433,7 @@ def _predict_continuous(
     if start is not None:  # --start: the windows of this recording start there
         probe = copy.copy(probe)
         probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
-    start = float(probe.preprocessing.start_seconds)
+    start = probe.preprocessing.grid_start_seconds  # where its windows start
     overlap = getattr(args, "overlap", 0.0) or None  # none: the probe warns of its own
     proba = probe_probabilities(
         args, probe, rec, rename, overlap=overlap, annotations=_annotations_file(args, path),
@@ -537,7 +537,7 @@ def _say_tail(path: Path, duration: float, onsets: np.ndarray, length: float, co
     seconds at its end no prediction covers, why (shorter than a window: the probe's
     ``config.tail`` drops them), and how a probe keeps them (``--tail pad``); nothing where
     they reach its end (a tail of less than half a sample at ``config.sfreq``, or padded)."""
-    end = float(onsets[-1]) + length if len(onsets) else float(config.start_seconds)
+    end = float(onsets[-1]) + length if len(onsets) else float(config.grid_start_seconds)
     left = duration - end
     if left <= 0.5 / float(config.sfreq):
         return

@@ -58,7 +58,7 @@ from eegpt.epochs_files import (
 from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
 from eegpt.mne_inputs import mne_source
-from eegpt.preprocessing import PreprocessingConfig, check_reference_channels
+from eegpt.preprocessing import PreprocessingConfig, check_reference_channels, on_the_grid
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename, cap_note
 from eegpt.resampling import fill_nonfinite, resample
@@ -682,6 +682,7 @@ def _projection_windows(
     x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
     n_times, window = x.shape[-1], config.n_samples
     if not rec.is_epoched:  # a continuous recording (predictions): consecutive windows
+        config = on_the_grid(config)  # from a start on a sample at config.sfreq
         check_length(n_times, rec.duration, rec.source, config)
         starts = window_starts(
             n_times, window, config.step_samples, config.tail, config.start_samples

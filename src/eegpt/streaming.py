@@ -79,6 +79,7 @@ from eegpt.preprocessing import (
     check_reference_channels,
     map_info_channels,
     note_custom_reference,
+    on_the_grid,
 )
 from eegpt.recording import check_unique
 from eegpt.recording_files import mne_call, open_recording
@@ -636,7 +637,8 @@ class WindowStream:
         checks: bool = True,
     ) -> None:
         self.recording = recording
-        self.config = PreprocessingConfig() if config is None else config
+        # its windows start on a sample at config.sfreq (a start given between two: moved)
+        self.config = on_the_grid(PreprocessingConfig() if config is None else config)
         self._bad_spans = bad_spans
         self._fill = bad_spans is not None and bad_spans.reject
         self._checks = checks
