@@ -3570,6 +3570,27 @@ def test_every_command_checks_start_alike(weights, tmp_path, capsys):
     assert "at the recording's 100 Hz" not in capsys.readouterr().err
 
 
+def test_a_trained_start_between_two_samples_round_trips_with_one_note(weights, tmp_path):
+    """probe train --start 3.01 (770.56 samples at 256 Hz) records the start as given in
+    probe.json; predict and evaluate adopt it and cut the windows where training did
+    (3.01171875 s, the nearest sample), each with one note that it moved, not one where the
+    probe's preprocessing takes the start and another where the windows are cut."""
+    out, paths, hyps = _stage_probe(weights, tmp_path, start=3.01)
+    trained = json.loads((out / "probe.json").read_text())["training"]["window_labels"]
+    assert trained["start_seconds"] == 3.01
+    pred = tmp_path / "pred.csv"
+    for argv in (["predict", str(out), *paths, "-o", str(pred)],
+                 ["evaluate", str(out), *paths, "--annotations", *hyps]):  # fmt: skip
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert probe_main([*argv, "-q"]) == 0, argv
+        notes = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
+        assert len(notes) == 1 and notes[0].startswith("start_seconds = 3.01 s is 770.56"), notes
+    onsets = [float(row["onset_s"]) for row in csv.DictReader(pred.open())]
+    np.testing.assert_allclose(onsets, 3.01171875 + 2 * np.arange(len(onsets)), atol=1e-6)
+    assert len(onsets) == 8  # 16 s scored from 3.01: the windows of training
+
+
 def test_no_annotations_given_is_said_plainly(weights, tmp_path):
     """A recording without annotations, none given (probe predict with a probe trained with
     --window-labels, in window and epoch mode; --val-data without --val-annotations), was
