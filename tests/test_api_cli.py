@@ -2785,6 +2785,43 @@ def test_control_characters_in_names_and_ids_are_printed_escaped(weights, tmp_pa
     assert shown == "eegpt: warning: evil\\x1b[31mRED\\x1b[0m\\nFAKE: all good: flat\n"
 
 
+def test_cli_embed_moves_a_start_between_two_samples_once_for_all_recordings(
+    weights, edf, tmp_path
+):
+    """--start 3.01 (770.56 samples at 256 Hz) for two recordings and an epochs file: the
+    recordings' windows start at 3.01171875 s, recorded so, with one note that the start moved
+    (made where each recording's windows are cut, said once for the run); the epochs file gets
+    only the note that the start does not apply to it, naming 3.01."""
+    import shutil
+
+    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
+    shutil.copy(edf, a), shutil.copy(edf, b)
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
+    epochs = tmp_path / "trials-epo.fif"
+    mne.make_fixed_length_epochs(raw, duration=4.0, verbose=False).save(epochs, verbose=False)
+    out = tmp_path / "out"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(a), str(epochs), str(b), "--weights", str(weights), "-o",
+                     f"{out}/", "-q", "--start", "3.01"]) == 0  # fmt: skip
+    texts = [str(w.message) for w in caught]
+    moved = [t for t in texts if "where windows are cut" in t]
+    assert len(moved) == 1 and moved[0].startswith("start_seconds = 3.01 s is 770.56"), moved
+    ignored = [t for t in texts if "does not apply to epochs" in t and "start_seconds" in t]
+    assert len(ignored) == 1 and "start_seconds=3.01 s (" in ignored[0], ignored
+    for name in ("a.npz", "b.npz"):
+        emb = load_embeddings(out / name)
+        assert emb.onsets[0] == 3.01171875
+        assert emb.metadata["preprocessing"]["start_seconds"] == 3.01171875
+    # the epochs file alone: it was told the start moved, then that it does not apply
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(epochs), "--weights", str(weights), "-o", f"{out}/", "-q",
+                     "--overwrite", "--start", "3.01"]) == 0  # fmt: skip
+    said = [str(w.message) for w in caught if "start_seconds" in str(w.message)]
+    assert len(said) == 1 and "does not apply to epochs" in said[0], said
+
+
 def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_path, capsys):
     """Lights-off differs per night: --start 17 73 was a usage error for several recordings.
     One value per continuous recording (epochs files take none), in the order given, starts
