@@ -1095,6 +1095,34 @@ def test_a_start_off_the_grid_is_kept_as_given_through_copies_and_moved_where_cu
         assert "does not apply to epochs" in said[0]
 
 
+def test_a_start_off_the_grid_moves_alike_in_memory_and_streamed(tmp_path):
+    """start_seconds=17.3 on a 100 Hz file (4428.8 samples at 256 Hz): prepare() and the
+    streamed path (WindowStream) each start the windows at the nearest sample, 17.30078125 s,
+    say so once, and their configs record that start; the config given keeps 17.3."""
+    import mne
+
+    from eegpt.streaming import WindowStream, open_stream
+
+    info = mne.create_info(list(NAMES), 100.0, "eeg")
+    raw = mne.io.RawArray(_sines(100.0, 40.0), info, verbose=False)
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    config = AS_RECORDED.updated(start_seconds=17.3)
+    made = []
+    for make in (lambda: prepare(as_recording(path, verbose=False), config=config),
+                 lambda: WindowStream(open_stream(path, verbose="error"), config)):  # fmt: skip
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            made.append(make())
+        moved = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
+        assert len(moved) == 1 and moved[0].startswith("start_seconds = 17.3 s is 4428.8"), moved
+    memory, stream = made
+    np.testing.assert_allclose(memory.onsets, 17.30078125 + 4.0 * np.arange(5))
+    np.testing.assert_array_equal(stream.onsets, memory.onsets)
+    assert memory.config.to_dict() == stream.config.to_dict()
+    assert stream.config.start_seconds == 17.30078125 and config.start_seconds == 17.3
+
+
 def test_epochs_nearest_matches_torch_per_epoch():
     rec = _epochs_recording()
     windows = prepare(rec, config=AS_RECORDED.updated(resample="nearest"))
