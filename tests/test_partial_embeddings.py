@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+import mne
 import numpy as np
 import pytest
 import torch
@@ -285,6 +286,59 @@ def test_windows_kept_before_weights_were_hashed_are_taken_where_a_file_names_th
         )
     _same_output(tmp_path / "fresh.npz", out)
     assert not any(p.exists() for p in partial_paths(out))
+
+
+def test_a_raw_not_preloaded_resumes_only_while_its_files_are_the_same(
+    model, edf, tmp_path, engine_calls, caplog
+):
+    """A Raw read without preload is streamed from its files, whose identity its provenance
+    does not record (only the first file's name): windows kept while embedding it were taken
+    after its file was rewritten with another recording. The kept windows' fingerprint holds
+    the files' size, modification time and first and last MiB: the same file resumes, a
+    rewritten one is embedded from its start."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    rec = tmp_path / "rec.edf"
+    shutil.copy(edf, rec)
+    out = tmp_path / "out" / "rec.npz"
+    read = lambda: mne.io.read_raw_edf(rec, preload=False, verbose=False)  # noqa: E731
+    _interrupted(model, read(), out, engine_calls)
+    embed_to_file(model, read(), out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS - 2  # the same file: resumed
+    out.unlink()
+
+    _interrupted(model, read(), out, engine_calls)
+    rec.unlink()
+    write_edf(synthetic_raw(minutes=1, seed=4)[0], rec)  # another recording, the same name
+    embed_to_file(model, read(), out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS  # all embedded again
+    assert "are of other settings, weights or input files" in caplog.text
+    embed_to_file(model, read(), tmp_path / "fresh.npz", batch_size=2)
+    _same_output(tmp_path / "fresh.npz", out)
+
+
+def test_windows_kept_of_data_in_memory_are_never_taken(model, tmp_path, monkeypatch, caplog):
+    """Data in memory (an array, a preloaded Raw) has no identity a resume can check: windows
+    kept by a run stopped as its output was being finished were all taken by a resume with
+    other data. They are not, and the note says why."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    raw, _ = synthetic_raw(minutes=1, seed=3)
+    other = raw.copy()
+    other._data *= 2.0  # changed in memory: the same object type, file and settings
+    out = tmp_path / "rec.npz"
+    finish = eegpt.api.EmbeddingsWriter.close
+    monkeypatch.setattr(eegpt.api.EmbeddingsWriter, "close", lambda self: _raise_interrupt())
+    with pytest.raises(KeyboardInterrupt):
+        embed_to_file(model, raw, out, batch_size=2)
+    monkeypatch.setattr(eegpt.api.EmbeddingsWriter, "close", finish)
+    embed_to_file(model, other, out, batch_size=2, resume=True)
+    assert "cannot be told from other data" in caplog.text
+    embed_to_file(model, other, tmp_path / "fresh.npz", batch_size=2)
+    _same_output(tmp_path / "fresh.npz", out)
+    assert not any(p.exists() for p in partial_paths(out))
+
+
+def _raise_interrupt() -> None:
+    raise KeyboardInterrupt
 
 
 def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):

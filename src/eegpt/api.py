@@ -40,7 +40,7 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._output_texts import INPUT_KEY, input_text  # noqa: F401 - eegpt.api's names too
-from eegpt._partial_embeddings import PartialRows, run_fingerprint
+from eegpt._partial_embeddings import PartialRows, read_record, run_fingerprint
 from eegpt._recording_provenance import (  # noqa: F401 - EPOCH_ONSETS_KEY: kept importable from eegpt.api
     EPOCH_ONSETS_KEY,
     recording_provenance,
@@ -536,6 +536,9 @@ def embed_to_file(
         ``resume`` they are removed too. Windows kept by a call with ``overwrite`` over an
         existing ``output`` record that it was being replaced: resume such a call with
         ``overwrite=True`` too (``eegpt embed --skip-existing`` does so for such an output).
+        A Raw read without preload is told by its files as a path is; data in memory (an
+        array, a preloaded Raw, Epochs: embedded in one block) cannot be told from other
+        data, so windows kept of it are never taken (logged).
     **kwargs
         Any keyword argument of :func:`embed`.
 
@@ -564,14 +567,17 @@ def embed_to_file(
     require_output_dependencies(output)  # before reading the recording
     with _training_flags_kept(model), recorded_warnings() as said:
         job = _Job.create(model, data, {"model": model, "data": data, **kwargs})
-        fingerprint = run_fingerprint(job.metadata, job.onsets, pool)
+        identity = _resume_identity(data)
+        if resume and identity is None and read_record(output) is not None:
+            _log(_not_resumed_in_memory(output, job.metadata), kwargs.get("verbose"))
+        fingerprint = run_fingerprint({**job.metadata, **(identity or {})}, job.onsets, pool)
         # the windows embedded so far, kept beside the output for a resumed call: recorded
         # at an interrupt, removed when the output is complete or on an error
         partial = PartialRows(
             output,
             fingerprint,
             job.n_windows,
-            resume=resume,
+            resume=resume and identity is not None,  # data in memory: never taken
             verbose=kwargs.get("verbose"),
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
@@ -599,6 +605,35 @@ def embed_to_file(
                 if len(_record_warnings(meta, said)) != before:  # more while embedding
                     writer.update_metadata(warnings=meta["warnings"])
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
+
+
+def _resume_identity(data: Any) -> dict[str, Any] | None:
+    """What tells the data of a resumed :func:`embed_to_file` from another's, beyond its
+    provenance (added to the kept windows' fingerprint): nothing more for a path (the
+    provenance's ``source_files`` names its files: size, modification time, first and last
+    MiB), the same of each file a Raw not preloaded is streamed from (its provenance names
+    the first file alone, not what it holds now); None for data in memory (an array, a
+    preloaded Raw, Epochs: what they hold may have been changed there, and nothing tells it
+    from another's), whose kept windows are never taken."""
+    if isinstance(data, (str, os.PathLike)):
+        return {}
+    if isinstance(data, mne.io.BaseRaw) and not data.preload:
+        files = [source_files_record(name) for name in mne_sources(data)]
+        if files and all(record is not None for record in files):
+            return {"streamed_from_files": files}
+    return None
+
+
+def _not_resumed_in_memory(output: Path, metadata: Mapping[str, Any]) -> str:
+    """The note of :func:`embed_to_file` (``resume``) that windows kept beside ``output`` are
+    not taken, as the data is an object in memory (:func:`_resume_identity`)."""
+    kind = (metadata.get(INPUT_KEY) or {}).get("object", "object")
+    return (
+        f"{output}: the windows an interrupted run kept are not taken: the data given is a "
+        f"{kind} in memory, which cannot be told from other data (it may have been changed "
+        "there); they are removed and it is embedded from its start (give the recording's "
+        "path, or a Raw read without preload, to resume inside it)"
+    )
 
 
 def _still_file_weights(model: EEGPT | EEGPTEncoder) -> bool:
