@@ -341,6 +341,24 @@ def _raise_interrupt() -> None:
     raise KeyboardInterrupt
 
 
+@pytest.mark.parametrize("choice", ["use_gelu_epilogue", "use_short_attention"])
+def test_engine_choices_that_change_the_numbers_are_in_the_kept_windows_fingerprint(
+    model, edf, choice
+):
+    """The tanh GELU epilogue and eegpt's attention kernel (taken by ``"auto"`` on CUDA with a
+    reduced precision, where Triton works) change the numbers, but the provenance does not
+    name them: windows kept by an engine with one were taken by a resume without it. Set by
+    hand here (they run on CUDA only); the fingerprint tells them apart."""
+    plain = InferenceEngine(model, batch_size=2)
+    other = InferenceEngine(model, batch_size=2)
+    setattr(other, choice, True)  # as "auto" sets it on a GPU
+    fingerprints = {
+        eegpt.api.resume_fingerprint(eegpt.api._Job.create(model, edf, {"engine": e}), {}, "none")
+        for e in (plain, other, InferenceEngine(model, batch_size=2))
+    }
+    assert len(fingerprints) == 2  # the plain engines' agree, the other's differs
+
+
 def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):
     """Only an interrupt keeps them: a run stopped by an error leaves nothing behind."""
     monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 4)
