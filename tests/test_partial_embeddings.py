@@ -509,6 +509,24 @@ def test_a_second_ctrl_c_says_the_windows_recorded_and_a_resume_takes_just_those
     assert first.onsets.tobytes() == second.onsets.tobytes()
 
 
+def test_a_second_ctrl_c_before_the_kept_windows_are_checked_does_not_promise_them(
+    model, edf, tmp_path, engine_calls
+):
+    """A second Ctrl-C while a run reads and checks the recording, before it has judged the
+    windows an earlier run kept (a run of other settings: --window 2 after --window 4), said
+    that --skip-existing resumes from them, which it does not: it says that it does only
+    where they are of the same settings, weights and files."""
+    import argparse
+
+    from eegpt.cli import embed_quit
+
+    out = tmp_path / "rec.npz"
+    _interrupted(model, edf, out, engine_calls)  # 8 windows kept, of 4 s windows
+    said = embed_quit(argparse.Namespace(embedding_now=(edf, out), overwrite=False))
+    assert f"8 of the {N_WINDOWS} windows of {edf} were recorded as kept" in said
+    assert "unless they were kept by a run of other settings, weights or before the " in said
+
+
 def test_a_second_ctrl_c_of_an_overwrite_run_advises_skip_existing_in_its_place(
     tmp_path, monkeypatch
 ):

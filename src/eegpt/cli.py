@@ -925,7 +925,10 @@ def embed_quit(args: argparse.Namespace) -> str:
     how many windows the hidden partial record beside its output holds as it is now, which
     is what ``--skip-existing`` resumes from (windows embedded since are lost), or that none
     is kept. Read in the signal handler: a record the first Ctrl-C was writing is either
-    replaced whole already or not, so what is said is what is left."""
+    replaced whole already or not, so what is said is what is left. While the recording is
+    read and checked, before its windows are embedded, the record may still be one of an
+    earlier run of other settings (removed once this run has checked it), which a resume
+    does not take: said so."""
     text = _quit_text(args)
     return _overwrite_advice(text) if getattr(args, "overwrite", False) else text
 
@@ -959,7 +962,9 @@ def _quit_text(args: argparse.Namespace) -> str:
         f"{done_files}; {done} of the {total} windows of {rec} were recorded as kept beside "
         f"{out} (hidden .eegpt-partial files; windows embedded after that record are lost): "
         f"run the same command with --skip-existing to resume it from window {done} and "
-        "embed the rest"
+        "embed the rest (unless they were kept by a run of other settings, weights or before "
+        "the recording changed, which this run had not checked yet: it is then embedded from "
+        "its start)"
     )
 
 
