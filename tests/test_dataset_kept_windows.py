@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from test_dataset_partial import _stop_after  # Ctrl-C/SIGTERM after the n-th result
 
+import eegpt.dataset
 from eegpt import dataset_pipeline
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
 from eegpt.dataset_files import FilePart, LoadedFile, WindowInfo, file_result, load_file
@@ -272,6 +273,41 @@ def test_kept_windows_of_other_settings_are_not_taken(
     assert "b.edf: the windows kept by an interrupted run are of other settings" in caplog.text
     n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
     assert sum(n for i, n in embedded if i == 1) == n_b
+    assert not _kept(out)
+
+
+def test_kept_windows_of_an_engine_with_other_kernels_are_not_taken(
+    corpus, model, tmp_path, monkeypatch, fresh, caplog
+):
+    """eegpt's attention kernel (taken by "auto" on CUDA with a reduced precision where Triton
+    works: a resume on a node where it does not is run without it) changes the numbers, but
+    the run's spec does not name it: the windows kept with it were taken by a resume without
+    it. Set by hand here (it runs on CUDA only), for the kept windows' judging alone."""
+    out = tmp_path / "out"
+    _stopped(corpus, out, model, monkeypatch, signal.SIGINT)
+    made: list = []
+    real_make, real_kept = eegpt.dataset.make_engines, dataset_pipeline.KeptWindows.__init__
+
+    def make_engines(*args, **kwargs):
+        made.extend(real_make(*args, **kwargs))
+        for engine in made:
+            engine.use_short_attention = True  # as "auto" takes it on a GPU
+        return made
+
+    def kept_windows(self, *args, **kwargs):
+        real_kept(self, *args, **kwargs)
+        for engine in made:  # judged: the CPU runs its own attention
+            engine.use_short_attention = False
+
+    monkeypatch.setattr(eegpt.dataset, "make_engines", make_engines)
+    monkeypatch.setattr(dataset_pipeline.KeptWindows, "__init__", kept_windows)
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        summary = embed_dataset(corpus, out, **_kw(model))
+    assert summary.complete and made
+    assert "b.edf: the windows kept by an interrupted run are of other settings" in caplog.text
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b  # embedded from its start
     assert not _kept(out)
 
 

@@ -611,23 +611,10 @@ def resume_fingerprint(job: _Job, identity: Mapping[str, Any] | None, pool: str)
     """The fingerprint of :func:`embed_to_file`'s kept windows of ``job``
     (:func:`~eegpt._partial_embeddings.run_fingerprint`): its provenance, ``identity``
     (:func:`_resume_identity`), the engine's choices that change the numbers but that the
-    provenance does not record (:func:`_engine_numerics`), the onsets and ``pool``."""
-    noted = {**job.metadata, **(identity or {}), **_engine_numerics(job.engine)}
+    provenance does not record (:meth:`~eegpt.engine.InferenceEngine.unrecorded_numerics`),
+    the onsets and ``pool``."""
+    noted = {**job.metadata, **(identity or {}), **job.engine.unrecorded_numerics()}
     return run_fingerprint(noted, job.onsets, pool)
-
-
-def _engine_numerics(engine: InferenceEngine) -> dict[str, bool]:
-    """The choices of ``engine`` that change the embeddings' numbers and that the provenance
-    does not record: the tanh GELU epilogue (``gelu_epilogue``) and eegpt's attention kernel
-    (``short_attention``), each taken on CUDA with a reduced precision by ``"auto"`` where it
-    applies (Triton installed and working), so that windows kept by a run with one are not
-    taken by a resume without it. Only those on are named: a float32 run's fingerprint is as
-    before."""
-    used = {
-        "gelu_epilogue": engine.use_gelu_epilogue,
-        "short_attention": engine.use_short_attention,
-    }
-    return {f"engine_{name}": True for name, on in used.items() if on}
 
 
 def _resume_identity(data: Any) -> dict[str, Any] | None:

@@ -929,6 +929,13 @@ def embed_dataset(
                                 "pool": pool,
                                 "versions": current_versions(),
                             }
+                            # where an engine takes a kernel that changes the numbers (none
+                            # in float32: the settings, so the fingerprints, are as before)
+                            numerics = {
+                                k: v for e in engines for k, v in e.unrecorded_numerics().items()
+                            }
+                            if numerics:
+                                settings["engine"] = numerics
                             run_inprocess(
                                 todo,
                                 sink,

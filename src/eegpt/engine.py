@@ -592,6 +592,20 @@ class InferenceEngine:
         self._fn = torch.compile(self._forward_planned, dynamic=False, mode=self.compile_mode)
         self._graphs.clear()  # captured from the eager function
 
+    def unrecorded_numerics(self) -> dict[str, bool]:
+        """The choices of this engine that change the embeddings' numbers and that an
+        output's provenance does not record: the tanh GELU epilogue (``gelu_epilogue``) and
+        eegpt's attention kernel (``short_attention``), each taken by ``"auto"`` on CUDA with a
+        reduced precision where it applies (Triton installed and working), so that windows
+        kept for a resume by a run with one are not taken by a run without it
+        (:func:`eegpt.api.resume_fingerprint`, :class:`eegpt.dataset_pipeline.KeptWindows`).
+        Only those on are named (``{"engine_gelu_epilogue": True}``): empty for float32."""
+        used = {
+            "gelu_epilogue": self.use_gelu_epilogue,
+            "short_attention": self.use_short_attention,
+        }
+        return {f"engine_{name}": True for name, on in used.items() if on}
+
     # -- model access ---------------------------------------------------------------------------
 
     @property
