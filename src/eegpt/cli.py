@@ -468,7 +468,7 @@ environment:
                           ~/.cache/eegpt; weights only ~/.cache/eegpt holds, as cached by
                           older versions, are used from there; without a home directory
                           or with a read-only one, set it, or pass pre-placed weights:
-                          --weights PATH)
+                          eegpt embed --weights PATH)
   HF_ENDPOINT             a Hugging Face mirror (default https://huggingface.co)
   EEGPT_DOWNLOAD_TIMEOUT  seconds to wait for the connection and each read (default 60)
   EEGPT_OFFLINE=1         never download: weights come from the cache only, and missing
@@ -488,7 +488,7 @@ EXPORT_EPILOG = """\
   window         the window's index in its recording, counted from 0 as in Python and Parquet
   window_number  window + 1, MATLAB's count (for epochs: the epoch's number)
   label          cellstr of the epochs' event names (where present); bad: logical
-  padded         logical: windows zero-padded past the recording's end (--tail pad; where any)
+  padded         logical: windows zero-padded past the recording's end (embed --tail pad; any)
   (manifest)     a run made from a manifest: its other columns (subject, annotations_file
                  ...), one variable per column: cellstr, or double (NaN: missing); a name
                  of another variable gets a manifest_ prefix (label: manifest_label)
@@ -614,7 +614,7 @@ def add_anonymize_command(sub: Any) -> None:
         help="copy embeddings or a probe for publication without the recording date, paths "
         "and host",
         description="Write a copy of embeddings (.npz, .parquet, an embed-dataset folder or a "
-        "folder of --part run folders) without the recording's measurement date, its paths "
+        "folder of embed-dataset --part run folders) without the recording's measurement date, its paths "
         "(a corpus run's rows name each file by its recording id, a single file by its name; "
         "the checkpoint by its file name) or the host and SLURM job ids of the runs. The "
         "embeddings, onsets, file names, recording ids, channels, model, checkpoint sha256, "
@@ -622,8 +622,8 @@ def add_anonymize_command(sub: Any) -> None:
         "started are kept: check those yourself. A probe folder (eegpt probe train's) is "
         "copied likewise: its probe.json without the command line, working folder, folders "
         "of the training files and checkpoint, or the files' modification times; its weights "
-        "byte for byte; it loads and predicts as the original (give it the encoder with "
-        "--weights). So are a probe's outputs, eegpt probe predict -o's table (a .csv/.tsv "
+        "byte for byte; it loads and predicts as the original (give it the encoder: "
+        "probe predict --weights). So are a probe's outputs, eegpt probe predict -o's table (a .csv/.tsv "
         "byte for byte with its sidecar anonymized, a .parquet's rows unchanged) and eegpt "
         "probe evaluate --json's file: only their provenance changes, so check the rows' file "
         "and clock_time columns yourself. See docs/publishing.md, 'Publishing embeddings'.",
@@ -632,7 +632,7 @@ def add_anonymize_command(sub: Any) -> None:
         "input",
         type=Path,
         help="an embeddings file of eegpt embed (.npz/.parquet), an embed-dataset output "
-        "folder (or a folder of --part run folders), a probe folder, a prediction table of "
+        "folder (or a folder of embed-dataset --part run folders), a probe folder, a prediction table of "
         "eegpt probe predict -o (.csv/.tsv with its .json sidecar, .parquet) or an eegpt probe "
         "evaluate --json file",
     )

@@ -733,9 +733,9 @@ INFO_JSON_KEYS = {
     "channels; null: not recorded), onsets_s [first, last], sfreq, sfreq_in, "
     "window_seconds, channels (vocabulary names), input_channels (file labels), "
     "checkpoint, warnings, source_check, metadata (all of it)",
-    "dataset": "path, parts (true: a folder of --part run folders), current (false: files "
+    "dataset": "path, parts (true: a folder of embed-dataset --part run folders), current (false: files "
     "failed or changed, shards cut: exit 3), complete (false: files pending, shards "
-    "or parts missing, exit 3), missing_parts (the K of --part K/N with no run folder "
+    "or parts missing, exit 3), missing_parts (the K of embed-dataset --part K/N with no run folder "
     "here), readable (--verify only, else null), flagged_windows (over flat or clipped "
     "channels, all runs; null: not recorded), runs (per run folder: path, flagged_windows, "
     "manifest, progress {totals, shards_present, shards_planned, running, unfinished, "

@@ -266,6 +266,7 @@ def add_start_option(
     per_recording: bool | str = False,
     note: str = "",
     command: str = "probe ...",
+    trained: bool = False,
 ) -> None:
     """``--start SECONDS`` (:attr:`PreprocessingConfig.start_seconds`); ``per_recording``
     (the probe commands): ``--start annotations`` or one value per continuous recording, a
@@ -273,11 +274,14 @@ def add_start_option(
     (``eegpt embed``): one value per continuous recording, in seconds only
     (:func:`start_of_each`, :func:`recording_starts`). ``note`` ends the help; ``command``:
     the probe command's words before its recordings, for the example of an error
-    (``"probe predict PROBE"``)."""
+    (``"probe predict PROBE"``); ``trained``: a command of a trained probe (predict,
+    evaluate), which has neither ``--window`` (the probe's length) nor ``--val-data``."""
+    windows = "a probe of 30 s windows" if trained else "30 s windows"
+    given = "--start 17" if trained else "--window 30 --start 17"
     help = (
         "onset of the first window of a continuous recording, in s from its first sample "
-        "(0); no window is made before it. For 30 s windows on scoring epochs that start 17 s "
-        "in: --window 30 --start 17 (onsets stay in recording time: 17, 47, ...). Windows "
+        f"(0); no window is made before it. For {windows} on scoring epochs that start 17 s "
+        f"in: {given} (onsets stay in recording time: 17, 47, ...). Windows "
         "are cut at 256 Hz: a start between two of its samples moves to the nearest (17.3: "
         "17.30078125), with a note"
     )
@@ -311,8 +315,9 @@ def add_start_option(
         help=help + ". Lights-off differs per night: --start annotations starts each "
         "recording's windows at the onset of its first labelling annotation (the first "
         "matching --window-labels, the probe's by default: its first scored epoch), or give "
-        "one value per continuous recording, in the order given (--val-data ones last): "
-        "--start 17 73",
+        "one value per continuous recording, in the order given"
+        + ("" if trained else " (--val-data ones last)")
+        + ": --start 17 73",
     )
 
 
@@ -938,15 +943,17 @@ def add_annotations_option(p: Any, help: str) -> None:
     )  # fmt: skip
 
 
-def add_marker_spans_option(p: Any, more: str = "") -> None:
+def add_marker_spans_option(p: Any, more: str = "", *, dataset: bool = False) -> None:
     """``--marker-spans NAME=REGEX`` (repeated): state markers made spans
     (:func:`eegpt.annotations.markers_to_spans`) before the windows get their annotations
-    (embed; the continuous recordings of the probe commands); ``more``: the command's own
-    words, appended to the help."""
+    (embed, embed-dataset; the continuous recordings of the probe commands); ``more``: the
+    command's own words, appended to the help; ``dataset``: for embed-dataset (a manifest's
+    annotations_file instead of --annotations, which it has not)."""
+    joined = "its manifest annotations_file's" if dataset else "--annotations'"
     p.add_argument(
         "--marker-spans", action="append", default=None, metavar="NAME=REGEX",
         help="state markers of no duration made spans: each annotation matching REGEX (re.search; "
-        "own or --annotations') marks the start of state NAME, which lasts to the next state "
+        f"the recording's own or {joined}) marks the start of state NAME, which lasts to the next state "
         "marker of any NAME or the recording's end (the time before the first is in none); "
         "one NAME=REGEX per state (repeat the option): --marker-spans 'EC=S  1$' "
         "--marker-spans 'EO=S  2$' (BrainVision's 'Stimulus/S  1'), --marker-spans EC=^EC$ "
@@ -1148,7 +1155,7 @@ LOG_FILE_HELP = (
     "line, the versions and the host and a last one with the exit status; progress bars are "
     "left out. "
     "The file is appended to, never replaced (one file can hold many runs); one that cannot be "
-    "opened, or that the command reads (an input, a file inside a --weights or recording "
+    "opened, or that the command reads (an input, a file inside a weights or recording "
     "folder, a recording or sidecar of embed-dataset's dataset folder) or writes (an output), "
     "is refused before anything runs"
 )

@@ -264,10 +264,11 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_marker_spans_option(
         p,
-        " Of each continuous recording's own annotations and its manifest annotations_file's; "
-        "the windows' annotations (the annotations column) are then the spans; a recording "
-        "without a matching marker fails (named in the summary), the others are embedded. "
-        "Recorded in the run's settings: resume with the same --marker-spans",
+        " The windows' annotations (the annotations column) are then the spans; a "
+        "continuous recording without a matching marker fails (named in the summary), the "
+        "others are embedded. Recorded in the run's settings: resume with the same "
+        "--marker-spans",
+        dataset=True,
     )
     add_events_from_stim_options(
         p,

@@ -470,7 +470,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("probe", type=Path, help="probe folder")
     add_labelled_data(p)
-    add_labels(p)
+    add_labels(p, "of the probe's length")
     add_label_column(p)
     p.add_argument(
         "--json",

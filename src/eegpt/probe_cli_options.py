@@ -69,16 +69,16 @@ def add_label_column(p: argparse.ArgumentParser, what: str = "") -> None:
     )
 
 
-def add_labels(p: argparse.ArgumentParser) -> None:
-    """``--labels FILE`` on ``p``: a CSV of one label per epoch or window."""
+def add_labels(p: argparse.ArgumentParser, windows: str = "of --window s") -> None:
+    """``--labels FILE`` on ``p``: a CSV of one label per epoch or window; ``windows``: how
+    long a continuous recording's windows are (train: ``--window``; evaluate: the probe's)."""
     p.add_argument(
         "--labels",
         type=Path,
         help="CSV with a 'label' column (any case; commas, semicolons or tabs between columns), "
         "one row per epoch, in order or numbered by an 'epoch' (or 'window') column from 0 or "
         "from 1 (as EEGLAB counts), with a 'file' column for several inputs. Continuous "
-        "recordings: labels every consecutive window (train: of --window s; evaluate: the "
-        "probe's; from --start), one row "
+        f"recordings: labels every consecutive window ({windows}, from --start), one row "
         "per window of the recording or numbered by window; their annotations then label none "
         "and leave none out but windows over bad annotations (BAD_...), left out after the "
         "rows are matched (not with --window-labels)",
@@ -103,7 +103,7 @@ def add_window_labels(
     that takes a trained probe, whose labelling is the default."""
     g = p.add_argument_group("continuous recordings labelled by their annotations")
     command = p.prog.removeprefix("eegpt ") + (" PROBE" if trained else "")
-    add_start_option(g, per_recording=True, command=command)  # its errors name the command
+    add_start_option(g, per_recording=True, command=command, trained=trained)  # errors name it
     g.add_argument(
         "--window-labels",
         metavar="REGEX | LABEL=REGEX",
