@@ -61,3 +61,73 @@ def test_help_names_only_options_the_command_has(words, parser, monkeypatch):
         if option not in own and before not in OWNER_WORDS:
             strays.append(text[max(0, match.start() - 50) : match.end() + 10])
     assert not strays, f"eegpt {' '.join(words)} --help names options it has not: {strays}"
+
+
+def _shared() -> dict[str, list[tuple[str, argparse.Action]]]:
+    """Each option of more than one command: ``(command, action)`` of each command that has
+    it (not ``eegpt`` and ``eegpt probe``, whose --debug and --log-file their commands repeat)."""
+    found: dict[str, list[tuple[str, argparse.Action]]] = {}
+    for words, parser in ALL:
+        if not words or words == ("probe",):
+            continue
+        for action in parser._actions:
+            if action.option_strings and action.help != argparse.SUPPRESS:
+                found.setdefault(action.option_strings[-1], []).append((" ".join(words), action))
+    return {option: each for option, each in found.items() if len(each) > 1}
+
+
+#: Options that take a value in some commands and are a switch in others, or that take other
+#: values: compared among the commands where they take the same kind (named here with why).
+METAVAR_DIFFERS = {
+    ("--plot", "channels"): "a figure file or a folder of them (PATH), the others a FILE",
+    ("--json", "probe evaluate"): "a file; channels and info print JSON (a switch)",
+    ("--start", "embed-dataset"): "one value (a manifest's start_seconds gives each its own)",
+}
+
+
+def test_an_option_of_several_commands_takes_the_same_metavar_and_choices():
+    """``--overlap SECONDS`` in one command is not ``--overlap OVERLAP`` in another (it was:
+    embed and embed-dataset showed OVERLAP, WINDOW and BATCH_SIZE, the probe commands
+    SECONDS)."""
+    differ = []
+    for option, each in _shared().items():
+        compared = [(c, a) for c, a in each if (option, c) not in METAVAR_DIFFERS]
+        metavars = {(c, a.metavar, a.nargs) for c, a in compared}
+        if len({(m, n) for _, m, n in metavars}) > 1:
+            differ.append((option, sorted(metavars, key=str)))
+        if option != "--pool":  # embed stores none|mean, export writes more poolings
+            choices = {tuple(a.choices or ()) for _, a in compared}
+            if len(choices) > 1:
+                differ.append((option, choices))
+    assert not differ
+
+
+#: Options whose help is one text in every command that has it (those that say something of
+#: the command's own, as -q or --overwrite, differ). embed-dataset's --device takes several
+#: GPUs.
+SAME_HELP = [
+    "--window", "--batch-size", "--precision", "--stream-precision", "--threads",
+    "--rescale", "--rename", "--drop", "--resample", "--average-reference",
+    "--no-average-reference", "--stim-mask", "--event-names", "--dpi", "--debug",
+    "--log-file", "--device",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("option", SAME_HELP)
+def test_an_option_of_several_commands_is_described_alike(option):
+    """The same option is described by the same words wherever it is (probe train's
+    --window said "epoch/window length in s", embed's "window length in seconds"; demo's
+    --device "cpu, cuda ... (default: GPU if present)")."""
+    helps = {
+        a.help: c for c, a in _shared()[option] if (option, c) != ("--device", "embed-dataset")
+    }
+    assert len(helps) == 1, helps
+
+
+def test_every_weights_option_says_what_it_takes():
+    """--weights says the same forms (file, folder, URL, fetch's names) in every command
+    (probe train said only "path or pretrained name")."""
+    from eegpt.cli_options import WEIGHTS_FORMS
+
+    for command, action in _shared()["--weights"]:
+        assert WEIGHTS_FORMS in (action.help or ""), command

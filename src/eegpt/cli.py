@@ -59,6 +59,7 @@ from eegpt.cli_inputs import (
     warn_stim_events_of_epochs,
 )
 from eegpt.cli_options import (
+    DEVICE_HELP,
     FIGURE_FORMATS,
     WEIGHTS_OPTION_HELP,
     CommandParser,
@@ -425,9 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=2.0,
         help="length of the synthetic recording (2)",
     )
-    p.add_argument(
-        "--device", type=device_name, default=None, help="cpu, cuda ... (default: GPU if present)"
-    )
+    p.add_argument("--device", type=device_name, default=None, help=DEVICE_HELP)
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")
     p.set_defaults(func=cmd_demo)
     for action in sub._choices_actions:  # `eegpt CMD --help` opens with the line `eegpt -h` shows

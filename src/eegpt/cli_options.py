@@ -46,11 +46,14 @@ def lower_choice(aliases: Mapping[str, str] | None = None) -> Callable[[str], st
     return choice
 
 
-def add_inference_options(
-    p: argparse.ArgumentParser,
-    device_help: str = "cpu, cuda, cuda:1 ... (default: a CUDA GPU if present, else the CPU, "
-    "as on a Mac: Apple's MPS is not supported)",
-) -> None:
+#: ``--device``'s help where the command runs on one device (all but embed-dataset).
+DEVICE_HELP = (
+    "cpu, cuda, cuda:1 ... (default: a CUDA GPU if present, else the CPU, as on a Mac: "
+    "Apple's MPS is not supported)"
+)
+
+
+def add_inference_options(p: argparse.ArgumentParser, device_help: str = DEVICE_HELP) -> None:
     """``--device``, ``--batch-size``, ``--precision``, ``--stream-precision`` and ``--threads``
     (shared by the commands that run the model: embed, embed-dataset, probe train, evaluate
     and predict)."""
@@ -60,6 +63,7 @@ def add_inference_options(
         "--batch-size",
         type=positive_count,
         default=None,
+        metavar="N",
         help="windows per forward pass (default: 64 on a GPU; on a CPU a few, fewer the more "
         "channels, which runs faster there)",
     )
@@ -176,11 +180,15 @@ def add_preprocessing_options(
     (``eegpt embed``, :func:`recording_starts`); ``start_note`` ends its help; ``crop``:
     ``--crop`` too (:func:`add_crop_option`), ``crop_note`` ending its help."""
     g = p.add_argument_group("preprocessing")
-    g.add_argument("--window", type=window_length, default=4.0, help="window length in seconds (4)")
+    add_window_option(g)
     if crop:
         add_crop_option(g, CROP_HELP + crop_note)
     g.add_argument(
-        "--overlap", type=overlap_seconds, default=0.0, help="overlap between windows in s (0)"
+        "--overlap",
+        type=overlap_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds each window overlaps the previous one (0: consecutive windows)",
     )
     add_start_option(g, per_recording="seconds" if start_per_recording else False, note=start_note)
     add_reference_option(g)
@@ -216,6 +224,18 @@ def add_preprocessing_options(
         "--strict-channels",
         action="store_true",
         help="fail on channels outside the EEGPT vocabulary instead of dropping them",
+    )
+
+
+def add_window_option(g: argparse._ActionsContainer) -> None:
+    """``--window SECONDS`` (:attr:`PreprocessingConfig.window_seconds`; embed, embed-dataset,
+    probe train)."""
+    g.add_argument(
+        "--window",
+        type=window_length,
+        default=4.0,
+        metavar="SECONDS",
+        help="window length in seconds (4)",
     )
 
 
@@ -549,10 +569,15 @@ def picks_of(args: argparse.Namespace) -> str | list[str]:
     return types[0] if len(types) == 1 else list(dict.fromkeys(types))
 
 
+#: What ``--weights`` takes, said by every command that has it.
+WEIGHTS_FORMS = (
+    "a .ckpt/.safetensors file, a converted directory, a URL, or a name from "
+    "'eegpt fetch --list' (e.g. eegpt-large)"
+)
+
 WEIGHTS_OPTION_HELP = (
     "checkpoint, needed (there is no default: without it the command stops, saying how to "
-    "get weights): a .ckpt/.safetensors file, a converted directory, a URL, or a name from "
-    "'eegpt fetch --list' (e.g. eegpt-large)"
+    f"get weights): {WEIGHTS_FORMS}"
 )
 
 

@@ -58,6 +58,7 @@ from eegpt._filenames import SUBJECT_PATTERNS_TEXT, subject_of
 from eegpt.cli_options import (
     FIGURE_FORMATS,
     START_FROM_ANNOTATIONS,
+    WEIGHTS_FORMS,
     CommandParser,
     SubcommandParser,
     add_crop_option,
@@ -65,6 +66,7 @@ from eegpt.cli_options import (
     add_log_file_options,
     add_reference_option,
     add_resample_option,
+    add_window_option,
     check_figure_path,
     check_inference_options,
     checked_rescale,
@@ -73,7 +75,6 @@ from eegpt.cli_options import (
     parse_keep,
     picks_of,
     save_figure_file,
-    window_length,
 )
 from eegpt.cli_run import given_arguments, joined_negative_values, run_command_line
 from eegpt.continuous_windows import is_continuous_input
@@ -159,7 +160,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_labelled_data(p)
-    p.add_argument("--weights", required=True, help="encoder checkpoint (path or pretrained name)")
+    p.add_argument("--weights", required=True, help=f"encoder checkpoint: {WEIGHTS_FORMS}")
     p.add_argument("-o", "--output", type=Path, required=True, help="probe folder to write")
     add_labels(p)
     add_label_column(p)
@@ -283,7 +284,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "~/.cache/eegpt), eegpt fetch --cache-dir's folder",
     )
     g = p.add_argument_group("preprocessing")
-    g.add_argument("--window", type=window_length, default=4.0, help="epoch/window length in s (4)")
+    add_window_option(g)
     add_crop_option(g)
     g.add_argument(
         "--keep-channels",
@@ -392,7 +393,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "left out, the others' rows are written, the table's provenance lists it under "
         "'failed' (eegpt info shows it), and the exit status is 3, as eegpt embed's",
     )
-    p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
+    p.add_argument("--weights", help=RECORDED_WEIGHTS_HELP)
     add_label_column(p, "beside the predictions")
     p.add_argument(
         "--reject-by-annotation",
@@ -475,6 +476,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--json",
         type=Path,
+        metavar="FILE",
         help="also write the metrics to this JSON file ('-': to standard output, the text "
         'report then going to standard error), marked "format": '
         '"eegpt-probe-evaluation/1", with their provenance beside them '
@@ -519,7 +521,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     add_applied_keep(p)
     add_applied_crop(p)
-    p.add_argument("--weights", help="encoder checkpoint (default: the one recorded in the probe)")
+    p.add_argument("--weights", help=RECORDED_WEIGHTS_HELP)
     add_window_labels(p, "of the probe's length")
     add_window_overlap(
         p,
@@ -1000,6 +1002,11 @@ examples:
   eegpt probe train sub-01-epo.fif --weights eegpt-large -o probe/
   eegpt probe train rec1.edf rec2.edf --window-labels '(?i)seizure' --unlabelled background \\
       --weights eegpt-large -o seizures/"""
+
+#: ``--weights`` of ``probe predict`` and ``probe evaluate``: the probe records its encoder's.
+RECORDED_WEIGHTS_HELP = (
+    f"encoder checkpoint (default: the one recorded in the probe): {WEIGHTS_FORMS}"
+)
 
 #: What ``probe predict`` and ``probe evaluate`` say of ``--window`` (an option of ``embed`` and
 #: ``probe train``), refused as an abbreviation of ``--window-labels``.

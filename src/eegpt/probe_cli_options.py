@@ -75,6 +75,7 @@ def add_labels(p: argparse.ArgumentParser, windows: str = "of --window s") -> No
     p.add_argument(
         "--labels",
         type=Path,
+        metavar="FILE",
         help="CSV with a 'label' column (any case; commas, semicolons or tabs between columns), "
         "one row per epoch, in order or numbered by an 'epoch' (or 'window') column from 0 or "
         "from 1 (as EEGLAB counts), with a 'file' column for several inputs. Continuous "
