@@ -131,3 +131,29 @@ def test_every_weights_option_says_what_it_takes():
 
     for command, action in _shared()["--weights"]:
         assert WEIGHTS_FORMS in (action.help or ""), command
+
+
+@pytest.mark.parametrize(("words", "parser"), ALL, ids=[" ".join(w) or "eegpt" for w, _ in ALL])
+def test_help_fits_the_terminal(words, parser, monkeypatch):
+    """In a terminal 100 columns wide no line of --help is wider: a description or a group's
+    note of one line is wrapped, a text laid out by hand (examples, exit statuses) is written
+    to fit (embed-dataset's description was one line of 512 characters, its BIDS note 330,
+    info's description 105, a line of export's epilog 136)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    wide = [line for line in parser.format_help().splitlines() if len(line) > 100]
+    assert not wide, f"eegpt {' '.join(words)} --help"
+
+
+def test_help_keeps_the_lines_laid_out_by_hand(monkeypatch):
+    """The examples and the exit statuses stay as written, one per line (not run together
+    by the wrapping of one-line texts)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    shown = dict(ALL)
+    assert (
+        "examples:\n  eegpt embed-dataset data/ --weights"
+        in shown[("embed-dataset",)].format_help()
+    )
+    assert "\n  0    success\n  1    error:" in shown[()].format_help()
+    from eegpt.dataset_cli import build_parser as dataset_parser
+
+    assert "examples:\n  eegpt embed-dataset data/" in dataset_parser().format_help()

@@ -63,6 +63,7 @@ from eegpt.cli_options import (
     FIGURE_FORMATS,
     WEIGHTS_OPTION_HELP,
     CommandParser,
+    LaidOutHelpFormatter,
     PositiveValue,
     SubcommandParser,
     add_annotations_option,
@@ -151,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="eegpt",
         description=DESCRIPTION,
         epilog=f"{ARGUMENT_FILES_EPILOG}\n\n{EXIT_STATUS_EPILOG}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"eegpt {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -163,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
         "embed",
         help="embed recordings, one output file per recording",
         epilog=EMBED_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     p.add_argument(
         "recordings",
@@ -324,7 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="describe a checkpoint, an embeddings file, the output of embed-dataset, a probe "
         "or a probe's predictions",
         epilog=INFO_EPILOG + "\n\n" + info_json_epilog(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     p.add_argument(
         "weights",
@@ -391,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
         "fetch",
         help="download pretrained weights into the cache",
         epilog=FETCH_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     p.add_argument(
         "name", nargs="?", default="eegpt-large", help="pretrained name or URL (eegpt-large)"
@@ -527,8 +528,9 @@ Pooled embeddings are flattened in C (row-major) order, as numpy's reshape: flat
 A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean).
 
 .csv: one row per window: recording, window (from 0), window_number (from 1), onset_s,
-clock_s, clock_time (where present), label, the manifest's columns, the epochs' metadata columns, annotations (each where present), bad,
-padded (where any), then the pooled embedding (default --pool mean: eegpt_d0 ... eegpt_d511).
+clock_s, clock_time (where present), label, the manifest's columns, the epochs' metadata
+columns, annotations (each where present), bad, padded (where any), then the pooled
+embedding (default --pool mean: eegpt_d0 ... eegpt_d511).
 From R: read.csv("out.csv", check.names = FALSE) keeps names such as 'p_S  1' or
 'age-years' as they are (R makes them p_S..1, age.years otherwise); or arrow::read_parquet
 on the embeddings' .parquet file.
@@ -546,7 +548,7 @@ def add_export_command(sub: Any) -> None:
         help="write embeddings (.npz, .parquet or an embed-dataset folder) as a MATLAB .mat "
         "file or a CSV table",
         epilog=EXPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     p.add_argument(
         "input",

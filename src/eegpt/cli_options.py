@@ -601,6 +601,19 @@ class PositiveValue(argparse.Action):
 _PROBE_ACTIONS = ("train", "predict", "evaluate")
 
 
+class LaidOutHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The ``formatter_class`` of a command whose description or epilog is laid out by hand
+    (examples, tables of exit statuses): a text of several lines is shown as written, one of
+    a single line (a description, a group's note) is wrapped to the terminal as argparse
+    wraps an option's help; ``RawDescriptionHelpFormatter`` showed those 100 to 500
+    characters long on one line."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text.strip("\n"):
+            return super()._fill_text(text, width, indent)
+        return argparse.HelpFormatter._fill_text(self, text, width, indent)
+
+
 class CommandParser(argparse.ArgumentParser):
     """eegpt's parsers. Before argparse parses, the words are checked in the order a reader
     of the error wants: an option the (sub)command does not know is reported first, with the

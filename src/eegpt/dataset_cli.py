@@ -24,6 +24,7 @@ from eegpt._logging import terminal_text
 from eegpt.bids import _KEYS as _BIDS_KEYS
 from eegpt.cli_options import (
     WEIGHTS_OPTION_HELP,
+    LaidOutHelpFormatter,
     SubcommandParser,
     add_events_from_stim_options,
     add_inference_options,
@@ -327,7 +328,7 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
         help="embed a corpus into sharded Parquet (resumable; in-process or Ray)",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     _add_arguments(p)
     p.set_defaults(
@@ -485,7 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of ``python -m eegpt.dataset_cli``: the checks of ``eegpt embed-dataset``'s
     (:class:`~eegpt.cli_options.SubcommandParser`: an option unknown is named with the one meant,
     another command's option is not taken as an abbreviation, ``~`` in paths is expanded)."""
-    parser = SubcommandParser(prog="eegpt embed-dataset", description=DESCRIPTION)
+    parser = SubcommandParser(
+        prog="eegpt embed-dataset",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=LaidOutHelpFormatter,
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     _add_arguments(parser)
     add_log_file_options(parser)

@@ -60,6 +60,7 @@ from eegpt.cli_options import (
     START_FROM_ANNOTATIONS,
     WEIGHTS_FORMS,
     CommandParser,
+    LaidOutHelpFormatter,
     SubcommandParser,
     add_crop_option,
     add_dpi_option,
@@ -148,7 +149,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "probe",
         help="linear probes on a frozen EEGPT encoder: train, predict, evaluate",
         description=INPUT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     actions = probe.add_subparsers(dest="probe_command", required=True, metavar="ACTION")
 
@@ -157,7 +158,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="train a probe on labelled epochs (paper recipe)",
         description=TRAIN_DESCRIPTION,
         epilog=TRAIN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
     )
     add_labelled_data(p)
     p.add_argument("--weights", required=True, help=f"encoder checkpoint: {WEIGHTS_FORMS}")
@@ -345,7 +346,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="predict labels of epochs, or of consecutive windows of continuous recordings, "
         "with a trained probe",
         epilog=PREDICT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=LaidOutHelpFormatter,
         absent_options=WINDOW_FROM_PROBE,
     )
     p.add_argument("probe", type=Path, help="probe folder")
