@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,28 @@ def test_help_keeps_the_lines_laid_out_by_hand(monkeypatch):
     from eegpt.dataset_cli import build_parser as dataset_parser
 
     assert "examples:\n  eegpt embed-dataset data/" in dataset_parser().format_help()
+
+
+def _said(value: object, text: str) -> bool:
+    """Whether ``text`` says ``value``: as a word, or as a number equal to it (4e-4 is 0.0004)."""
+    if isinstance(value, (int, float)):
+        numbers = re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?", text)
+        return any(float(number) == value for number in numbers)
+    return re.search(rf"(?<![\w-]){re.escape(str(value))}(?![\w-])", text) is not None
+
+
+@pytest.mark.parametrize(("words", "parser"), ALL, ids=[" ".join(w) or "eegpt" for w, _ in ALL])
+def test_help_says_each_default(words, parser):
+    """An option that has a default value (not None: those say in words what happens without
+    them) says it in its help, and says the one the parser takes (--rescale did not say 1)."""
+    unsaid = [
+        (action.option_strings[-1], action.default)
+        for action in parser._actions
+        if action.option_strings
+        and action.nargs != 0  # a switch
+        and action.help != argparse.SUPPRESS
+        and isinstance(action.default, (str, int, float, Path))
+        and action.default != argparse.SUPPRESS
+        and not _said(action.default, action.help or "")
+    ]
+    assert not unsaid, f"eegpt {' '.join(words)}"

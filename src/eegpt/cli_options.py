@@ -72,7 +72,7 @@ def add_inference_options(p: argparse.ArgumentParser, device_help: str = DEVICE_
         type=lower_choice(PRECISION_ALIASES),
         choices=["float32", "bfloat16", "float16"],
         default="float32",
-        help="float32 is exact; bfloat16/float16 are faster on GPU (max relative error on the "
+        help="float32 (default) is exact; bfloat16/float16 are faster on GPU (max relative error on the "
         "embeddings: up to ~1e-2 bfloat16, ~1e-3 float16 (up to 1.2e-3 measured)). bfloat16 "
         "needs an Ampere or newer GPU (compute capability 8.0+: A100, RTX 30xx, L4, H100); "
         "float16 runs on older ones too (T4, V100, P100). On a CPU they pay only with native "
@@ -81,10 +81,10 @@ def add_inference_options(p: argparse.ArgumentParser, device_help: str = DEVICE_
     g.add_argument(
         "--stream-precision",
         type=lower_choice(PRECISION_ALIASES),
-        choices=["float32", "float16", "bfloat16"],
+        choices=["float32", "bfloat16", "float16"],
         default="float32",
         help="with --precision bfloat16/float16: dtype the residual stream is stored in between "
-        "blocks; float16 is ~3%% faster on large GPU batches at a small extra error (windows "
+        "blocks (default float32); float16 is ~3%% faster on large GPU batches at a small extra error (windows "
         "that overflow it are recomputed in float32)",
     )
     g.add_argument(
@@ -208,8 +208,9 @@ def add_preprocessing_options(
         type=lower_choice(),
         choices=["none", "constant", "linear"],
         default="none",
-        help="per window and channel, subtract nothing (default), the mean, or the straight "
-        "line: for DC-coupled (BioSemi) or drifting recordings, which eegpt does not filter",
+        help="per window and channel, subtract none (default): nothing; constant: the mean; "
+        "linear: the straight line: for DC-coupled (BioSemi) or drifting recordings, which "
+        "eegpt does not filter",
     )
     g.add_argument(
         "--reject-by-annotation",
@@ -488,7 +489,8 @@ def add_input_options(g: argparse._ActionsContainer) -> None:
         default=1.0,
         metavar="FACTOR",
         help="multiply the samples as read (volts) by FACTOR, for files whose header gives the "
-        "wrong unit: 1e-6 for microvolts labelled as volts (the amplitude check suggests it)",
+        "wrong unit: 1e-6 for microvolts labelled as volts (the amplitude check suggests it; "
+        "default 1: as read)",
     )
     add_channel_options(g)
 

@@ -180,8 +180,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         type=lower_choice(),
         choices=["epoch", "recording", "subject"],
         default="epoch",
-        help="what --val FRACTION holds out: epochs (windows) drawn at random per class "
-        "(default), whole recordings, one per input file, or whole subjects, the subject "
+        help="what --val FRACTION holds out: epoch (default): epochs (windows) drawn at random "
+        "per class; recording: whole recordings, one per input file; subject: whole subjects, "
+        "the subject "
         "taken from each input's path (BIDS: its sub-LABEL folder or entity; TUH: "
         "PATIENT_sNNN_tNNN file names, the part before _sNNN; a path without one is an "
         "error; --val-group REGEX for other names) (as near that fraction of each "
@@ -314,7 +315,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         type=lower_choice(),
         choices=["none", "constant", "linear"],
         default="none",
-        help="per epoch and channel, subtract nothing (default), the mean, or the straight line",
+        help="per epoch and channel, subtract none (default): nothing; constant: the mean; "
+        "linear: the straight line",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
     add_window_labels(p, "of --window seconds", trained=False)
@@ -526,9 +528,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     add_window_labels(p, "of the probe's length")
     add_window_overlap(
         p,
-        "score sliding windows, as probe predict --overlap gives them (default 0: consecutive "
-        "windows, each moment scored once, whatever overlap the probe was trained with); the "
-        "scores then count each stretch in several windows",
+        "score sliding windows, as probe predict --overlap gives them (without it each moment "
+        "is scored once, whatever overlap the probe was trained with); the scores then count "
+        "each stretch in several windows",
     )
     add_events_options(p, scoring=True)
     add_run_options(
