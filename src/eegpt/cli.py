@@ -1,5 +1,5 @@
-"""Command line: ``eegpt embed | embed-dataset | probe | info | export | anonymize | convert | fetch |
-demo``.
+"""Command line: ``eegpt embed | embed-dataset | probe | channels | info | export | anonymize |
+convert | fetch | demo``.
 
 Every command reports a problem with its input as one ``eegpt: error: ...`` line (exit status 1,
 or 2 for usage errors: ``eegpt`` or ``eegpt probe`` alone prints its help and exits with 2);
