@@ -183,3 +183,13 @@ def test_help_says_each_default(words, parser):
         and not _said(action.default, action.help or "")
     ]
     assert not unsaid, f"eegpt {' '.join(words)}"
+
+
+@pytest.mark.parametrize(("words", "parser"), ALL, ids=[" ".join(w) or "eegpt" for w, _ in ALL])
+def test_help_opens_with_what_the_command_does(words, parser, monkeypatch):
+    """Every --help says what its command does before its arguments (probe predict and
+    evaluate opened with their positional arguments)."""
+    monkeypatch.setenv("COLUMNS", "100")
+    text = parser.format_help()
+    usage, _, rest = text.partition("\n\n")
+    assert rest.strip() and not rest.startswith(("positional arguments", "options")), words

@@ -78,6 +78,7 @@ from eegpt.cli_options import (
     add_pool_option,
     add_preprocessing_options,
     check_inference_options,
+    describe_commands,
     given_once,
     lower_choice,
     marker_spans_option,
@@ -430,10 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", type=device_name, default=None, help=DEVICE_HELP)
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")
     p.set_defaults(func=cmd_demo)
-    for action in sub._choices_actions:  # `eegpt CMD --help` opens with the line `eegpt -h` shows
-        command = sub.choices[action.dest]
-        if command.description is None and action.help:
-            command.description = action.help[0].upper() + action.help[1:] + "."
+    describe_commands(sub)
     _debug_after_command(parser)
     add_log_file_options(parser)
     return parser

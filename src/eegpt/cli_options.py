@@ -603,6 +603,15 @@ class PositiveValue(argparse.Action):
 _PROBE_ACTIONS = ("train", "predict", "evaluate")
 
 
+def describe_commands(commands: argparse._SubParsersAction) -> None:
+    """Open each command's --help that has no description of its own with the line its
+    parent's --help shows for it (``eegpt CMD --help``, ``eegpt probe ACTION --help``)."""
+    for action in commands._choices_actions:
+        command = commands.choices[action.dest]
+        if command.description is None and action.help:
+            command.description = action.help[0].upper() + action.help[1:] + "."
+
+
 class LaidOutHelpFormatter(argparse.RawDescriptionHelpFormatter):
     """The ``formatter_class`` of a command whose description or epilog is laid out by hand
     (examples, tables of exit statuses): a text of several lines is shown as written, one of

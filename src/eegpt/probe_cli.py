@@ -71,6 +71,7 @@ from eegpt.cli_options import (
     check_figure_path,
     check_inference_options,
     checked_rescale,
+    describe_commands,
     lower_choice,
     overlap_seconds,
     parse_keep,
@@ -155,7 +156,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
     p = actions.add_parser(
         "train",
-        help="train a probe on labelled epochs (paper recipe)",
+        help="train a probe on labelled epochs, or on the labelled windows of continuous "
+        "recordings (paper recipe)",
         description=TRAIN_DESCRIPTION,
         epilog=TRAIN_EPILOG,
         formatter_class=LaidOutHelpFormatter,
@@ -469,7 +471,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 
     p = actions.add_parser(
         "evaluate",
-        help="score a probe on labelled epochs",
+        help="score a probe on labelled epochs, or on the labelled windows of continuous "
+        "recordings",
         absent_options=WINDOW_FROM_PROBE,
     )
     p.add_argument("probe", type=Path, help="probe folder")
@@ -540,6 +543,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         PROBE_PICKS,
     )
     p.set_defaults(func=cmd_probe_evaluate)
+    describe_commands(actions)
     return probe
 
 
