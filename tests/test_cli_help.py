@@ -40,6 +40,23 @@ def _options(parser: argparse.ArgumentParser) -> set[str]:
 ALL = list(_parsers(build_parser()))
 
 
+def _entry_points() -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """The parsers of ``python -m eegpt.dataset_cli`` and ``python -m eegpt.probe_cli`` (its
+    actions too: it runs ``eegpt probe ...``), named by the module."""
+    from eegpt.dataset_cli import build_parser as dataset_parser
+    from eegpt.probe_cli import build_parser as probe_parser
+
+    return [
+        (("-m eegpt.dataset_cli",), dataset_parser()),
+        *((("-m eegpt.probe_cli", *w[1:]), p) for w, p in _parsers(probe_parser()) if w),
+    ]
+
+
+#: Every parser whose --help a user may print: eegpt's and those of its modules' entry points.
+EVERY = ALL + _entry_points()
+EVERY_IDS = [" ".join(w) or "eegpt" for w, _ in EVERY]
+
+
 def _help(parser: argparse.ArgumentParser, monkeypatch: pytest.MonkeyPatch) -> str:
     """``parser``'s --help unwrapped (a terminal wide enough for each paragraph on a line:
     an option's name is never split at its hyphens)."""
@@ -47,7 +64,7 @@ def _help(parser: argparse.ArgumentParser, monkeypatch: pytest.MonkeyPatch) -> s
     return parser.format_help()
 
 
-@pytest.mark.parametrize(("words", "parser"), ALL, ids=[" ".join(w) or "eegpt" for w, _ in ALL])
+@pytest.mark.parametrize(("words", "parser"), EVERY, ids=EVERY_IDS)
 def test_help_names_only_options_the_command_has(words, parser, monkeypatch):
     """An option a command's --help names is one of its own (``eegpt`` and ``eegpt probe``:
     one of their commands'), or is said to be another command's or program's by the word
@@ -134,7 +151,7 @@ def test_every_weights_option_says_what_it_takes():
         assert WEIGHTS_FORMS in (action.help or ""), command
 
 
-@pytest.mark.parametrize(("words", "parser"), ALL, ids=[" ".join(w) or "eegpt" for w, _ in ALL])
+@pytest.mark.parametrize(("words", "parser"), EVERY, ids=EVERY_IDS)
 def test_help_fits_the_terminal(words, parser, monkeypatch):
     """In a terminal 100 columns wide no line of --help is wider: a description or a group's
     note of one line is wrapped, a text laid out by hand (examples, exit statuses) is written
@@ -168,7 +185,7 @@ def _said(value: object, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(str(value))}(?![\w-])", text) is not None
 
 
-@pytest.mark.parametrize(("words", "parser"), ALL, ids=[" ".join(w) or "eegpt" for w, _ in ALL])
+@pytest.mark.parametrize(("words", "parser"), EVERY, ids=EVERY_IDS)
 def test_help_says_each_default(words, parser):
     """An option that has a default value (not None: those say in words what happens without
     them) says it in its help, and says the one the parser takes (--rescale did not say 1)."""
@@ -185,7 +202,7 @@ def test_help_says_each_default(words, parser):
     assert not unsaid, f"eegpt {' '.join(words)}"
 
 
-@pytest.mark.parametrize(("words", "parser"), ALL, ids=[" ".join(w) or "eegpt" for w, _ in ALL])
+@pytest.mark.parametrize(("words", "parser"), EVERY, ids=EVERY_IDS)
 def test_help_opens_with_what_the_command_does(words, parser, monkeypatch):
     """Every --help says what its command does before its arguments (probe predict and
     evaluate opened with their positional arguments)."""
