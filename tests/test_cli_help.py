@@ -210,3 +210,19 @@ def test_help_opens_with_what_the_command_does(words, parser, monkeypatch):
     text = parser.format_help()
     usage, _, rest = text.partition("\n\n")
     assert rest.strip() and not rest.startswith(("positional arguments", "options")), words
+
+
+def test_an_option_counting_things_takes_n():
+    """A count (--batch-size, --threads, --workers, --shard-size ...) shows as N, as --threads
+    and --passes do (--workers WORKERS, --shard-size SHARD_SIZE, --files-per-batch
+    FILES_PER_BATCH made embed-dataset's usage twice as long)."""
+    from eegpt.cli_options import count_from_zero, positive_count, thread_count
+
+    counts = {positive_count, count_from_zero, thread_count}
+    named = [
+        (" ".join(words), action.option_strings[-1], action.metavar)
+        for words, parser in EVERY
+        for action in parser._actions
+        if action.type in counts and action.metavar != "N"
+    ]
+    assert not named

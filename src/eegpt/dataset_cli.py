@@ -226,6 +226,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--workers",
         type=count_from_zero,
         default=None,
+        metavar="N",
         help="reader processes (inprocess; default min(4, cores-1), 0 on two cores or fewer: read in process) or at most this many "
         "read actors (ray; default: the CPUs the inference actors leave)",
     )
@@ -233,6 +234,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--replicas",
         type=positive_count,
         default=None,
+        metavar="N",
         help="GPUs to use (inprocess; default all) or inference actors (ray; default 1 per GPU)",
     )
     g.add_argument(
@@ -242,10 +244,15 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--files-per-batch",
         type=positive_count,
         default=None,
+        metavar="N",
         help=f"files per inference call (with --engine ray; {FILES_PER_BATCH})",
     )
     g.add_argument(
-        "--shard-size", type=positive_count, default=8, help="input files per output shard (8)"
+        "--shard-size",
+        type=positive_count,
+        default=8,
+        metavar="N",
+        help="input files per output shard (8)",
     )
     add_pool_option(g)
 

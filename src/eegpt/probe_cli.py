@@ -254,7 +254,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     # the name before --passes, where "epochs" meant passes: old commands still run, noted
     g.add_argument("--epochs", type=int, dest="passes", default=argparse.SUPPRESS,
                    action=OldPassesName, help=argparse.SUPPRESS)  # fmt: skip
-    g.add_argument("--train-batch-size", type=int, default=64, help="training batch (64)")
+    g.add_argument(
+        "--train-batch-size", type=int, default=64, metavar="N", help="training batch (64)"
+    )
     g.add_argument("--lr", type=float, default=4e-4, help="one-cycle peak learning rate (4e-4)")
     g.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (0.01)")
     g.add_argument(
@@ -266,6 +268,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--patience",
         type=int,
         default=None,
+        metavar="N",
         help="stop after this many passes without a better validation loss, counted from the "
         "pass where the one-cycle learning rate peaks (never during its warm-up), and keep the "
         "best pass's weights (needs --val or --val-data; default: no early stopping)",
