@@ -226,3 +226,13 @@ def test_an_option_counting_things_takes_n():
         if action.type in counts and action.metavar != "N"
     ]
     assert not named
+
+
+def test_probe_train_tail_says_what_predict_does_with_it():
+    """probe predict of a continuous recording says "a probe trained with --tail pad predicts
+    such a tail": train's --tail said only what it does to epochs, not that the probe keeps it
+    for predict's recording ends."""
+    train = dict(ALL)[("probe", "train")]
+    (tail,) = [a for a in train._actions if "--tail" in a.option_strings]
+    said = " ".join((tail.help or "").split())
+    assert "Recorded in the probe: probe predict then" in said and "continuous recording" in said

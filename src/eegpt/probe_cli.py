@@ -313,7 +313,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         choices=["drop", "pad"],
         default="drop",
         help="epochs shorter than the window: drop (default) stops with an error that says "
-        "so; pad fills each one up to the window with zeros (a flat end)",
+        "so; pad fills each one up to the window with zeros (a flat end). Recorded in the "
+        "probe: probe predict then leaves out (drop) or zero-pads into one more window (pad) "
+        "the end of a continuous recording too short to fill a window",
     )
     g.add_argument(
         "--detrend",
