@@ -236,3 +236,43 @@ def test_probe_train_tail_says_what_predict_does_with_it():
     (tail,) = [a for a in train._actions if "--tail" in a.option_strings]
     said = " ".join((tail.help or "").split())
     assert "Recorded in the probe: probe predict then" in said and "continuous recording" in said
+
+
+@pytest.mark.parametrize("command", ["export", "anonymize"])
+def test_quiet_help_of_export_and_anonymize_says_warnings_stay(
+    command, tmp_path, monkeypatch, recwarn
+):
+    """export -q and anonymize -q print warnings (a corpus's copied recordings, ...); their
+    help said "print nothing but errors"."""
+    import warnings
+
+    import numpy as np
+
+    from eegpt import anonymize, export
+    from eegpt.cli import main
+    from eegpt.errors import EEGPTWarning
+    from eegpt.outputs import Embeddings
+
+    metadata = {"model": {"embed_dim": 4, "embed_num": 1}, "source": "rec.edf",
+                "preprocessing": {"sfreq": 256.0, "window_seconds": 4.0}}  # fmt: skip
+    path = Embeddings(np.zeros((2, 1, 1, 4), np.float32), np.array([0.0, 4.0]), metadata).save(
+        tmp_path / "rec.npz"
+    )
+    said = "a warning of the input read"
+
+    def warn_first(function):
+        def warned(*args, **kwargs):
+            warnings.warn(said, EEGPTWarning, stacklevel=2)
+            return function(*args, **kwargs)
+
+        return warned
+
+    module, name = (export, "read_export_input") if command == "export" else (
+        anonymize, "anonymize_embeddings")  # fmt: skip
+    monkeypatch.setattr(module, name, warn_first(getattr(module, name)))
+    out = tmp_path / ("rec.csv" if command == "export" else "anon.npz")
+    assert main([command, str(path), "-o", str(out), "-q"]) == 0
+    assert [w for w in recwarn if said in str(w.message)]  # not filtered out by -q
+    parser = dict(ALL)[(command,)]
+    (quiet,) = [a for a in parser._actions if "--quiet" in a.option_strings]
+    assert (quiet.help or "").startswith("warnings and errors only")

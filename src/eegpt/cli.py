@@ -565,7 +565,12 @@ def add_export_command(sub: Any) -> None:
         "[N, S, D] array (.mat only). Default: none for .mat, mean for .csv",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only: no 'reading ...' note and no result line",
+    )
     p.set_defaults(func=cmd_export)
 
 
@@ -650,7 +655,13 @@ def add_anonymize_command(sub: Any) -> None:
         help="move the measurement date back by N days instead of removing it (as mne "
         "anonymize --daysback), keeping the order and spacing of recordings",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only: no result line (nor its list of what to check before "
+        "publishing)",
+    )
     p.set_defaults(func=cmd_anonymize)
 
 
