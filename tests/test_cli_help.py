@@ -276,3 +276,15 @@ def test_quiet_help_of_export_and_anonymize_says_warnings_stay(
     parser = dict(ALL)[(command,)]
     (quiet,) = [a for a in parser._actions if "--quiet" in a.option_strings]
     assert (quiet.help or "").startswith("warnings and errors only")
+
+
+def test_a_precision_option_names_the_other_names_it_takes():
+    """--precision and --stream-precision both take bf16, fp16, half and fp32; only
+    --precision's help said so."""
+    from eegpt.config import PRECISION_ALIASES
+
+    for words, parser in ALL:
+        for action in parser._actions:
+            if action.option_strings and action.option_strings[-1].endswith("precision"):
+                said = " ".join((action.help or "").replace("%%", "%").split())
+                assert f"Also {', '.join(PRECISION_ALIASES)}" in said, (words, action.dest)

@@ -84,8 +84,9 @@ def add_inference_options(p: argparse.ArgumentParser, device_help: str = DEVICE_
         choices=["float32", "bfloat16", "float16"],
         default="float32",
         help="with --precision bfloat16/float16: dtype the residual stream is stored in between "
-        "blocks (default float32); float16 is ~3%% faster on large GPU batches at a small extra error (windows "
-        "that overflow it are recomputed in float32)",
+        "blocks (default float32); float16 is ~3%% faster on large GPU batches at a small "
+        "extra error (windows that overflow it are recomputed in float32). Also bf16, fp16, "
+        "half, fp32",
     )
     g.add_argument(
         "--threads",
