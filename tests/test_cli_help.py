@@ -288,3 +288,25 @@ def test_a_precision_option_names_the_other_names_it_takes():
             if action.option_strings and action.option_strings[-1].endswith("precision"):
                 said = " ".join((action.help or "").replace("%%", "%").split())
                 assert f"Also {', '.join(PRECISION_ALIASES)}" in said, (words, action.dest)
+
+
+def test_an_option_of_a_quantity_says_its_unit():
+    """An option in seconds says seconds (or s), demo's --minutes says minutes (it said
+    "length of the synthetic recording (2)")."""
+    from eegpt.cli_options import overlap_seconds, seconds, start_seconds, window_length
+
+    in_seconds = {seconds, overlap_seconds, start_seconds, window_length}
+    unsaid = []
+    for words, parser in ALL:
+        for action in parser._actions:
+            text = " ".join((action.help or "").split())
+            named = getattr(action.type, "__name__", "")
+            if action.type in in_seconds or named in ("start_value", "start_of_each"):
+                said = re.search(r"\bseconds?\b|\d s\b|\bin s\b|\) s\b", text)
+            elif action.dest == "minutes":
+                said = re.search(r"\bminutes\b", text)
+            else:
+                continue
+            if not said:
+                unsaid.append((" ".join(words), action.option_strings[-1]))
+    assert not unsaid

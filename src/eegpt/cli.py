@@ -426,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         action=PositiveValue,
         default=2.0,
-        help="length of the synthetic recording (2)",
+        help="length of the synthetic recording in minutes (2)",
     )
     p.add_argument("--device", type=device_name, default=None, help=DEVICE_HELP)
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")

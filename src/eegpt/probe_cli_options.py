@@ -261,7 +261,7 @@ def add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> Non
         type=seconds,
         default=0.0,
         metavar="SECONDS",
-        help=f"with {switch}: leave out events shorter than this (default 0: none)"
+        help=f"with {switch}: leave out events shorter than this many seconds (default 0: none)"
         + (SHAPES_PREDICTED_ONLY if scoring else ""),
     )
     g.add_argument(
