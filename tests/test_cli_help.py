@@ -310,3 +310,17 @@ def test_an_option_of_a_quantity_says_its_unit():
             if not said:
                 unsaid.append((" ".join(words), action.option_strings[-1]))
     assert not unsaid
+
+
+def test_an_option_of_choices_says_which_is_the_default():
+    """An option of choices with a default names that choice as the default (--pool said
+    "(none)", --detrend "subtract nothing (default)", --precision nothing)."""
+    unsaid = []
+    for words, parser in ALL:
+        for action in parser._actions:
+            if action.choices and action.default in action.choices:
+                text = " ".join((action.help or "").split())
+                default = re.escape(str(action.default))
+                if not re.search(rf"\b{default} \(default\)|\(default:? {default}\)", text):
+                    unsaid.append((" ".join(words), action.option_strings[-1]))
+    assert not unsaid

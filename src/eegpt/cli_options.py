@@ -477,7 +477,8 @@ def add_pool_option(g: argparse._ActionsContainer) -> None:
         type=lower_choice(),
         choices=["none", "mean"],
         default="none",
-        help="store all N*S*D summary-token values per window (none) or their mean (D values)",
+        help="none (default): store all N*S*D summary-token values per window; mean: their "
+        "mean (D values)",
     )
 
 
