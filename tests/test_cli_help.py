@@ -324,3 +324,12 @@ def test_an_option_of_choices_says_which_is_the_default():
                 if not re.search(rf"\b{default} \(default\)|\(default:? {default}\)", text):
                     unsaid.append((" ".join(words), action.option_strings[-1]))
     assert not unsaid
+
+
+@pytest.mark.parametrize(("words", "parser"), EVERY, ids=EVERY_IDS)
+def test_help_keeps_option_names_whole(words, parser, monkeypatch):
+    """A help wrapped to an 80-column terminal breaks no option's name at its hyphens (it
+    showed ``--window-`` at a line's end and ``labels`` on the next, 12 times)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    cut = [line for line in parser.format_help().splitlines() if re.search(r"--[a-z-]*-$", line)]
+    assert not cut

@@ -15,6 +15,7 @@ import os
 import re
 import shlex
 import sys
+import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -614,17 +615,33 @@ def describe_commands(commands: argparse._SubParsersAction) -> None:
             command.description = action.help[0].upper() + action.help[1:] + "."
 
 
-class LaidOutHelpFormatter(argparse.RawDescriptionHelpFormatter):
+class WholeNamesHelpFormatter(argparse.HelpFormatter):
+    """The ``formatter_class`` of eegpt's parsers: argparse's, but a line of help is never
+    broken inside a hyphenated word, so an option named in a help stays whole
+    (``--window-labels``, not ``--window-`` at a line's end and ``labels`` on the next)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        text = " ".join(text.split())
+        return textwrap.fill(
+            text, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+        )
+
+
+class LaidOutHelpFormatter(WholeNamesHelpFormatter):
     """The ``formatter_class`` of a command whose description or epilog is laid out by hand
-    (examples, tables of exit statuses): a text of several lines is shown as written, one of
-    a single line (a description, a group's note) is wrapped to the terminal as argparse
-    wraps an option's help; ``RawDescriptionHelpFormatter`` showed those 100 to 500
-    characters long on one line."""
+    (examples, tables of exit statuses): a text of several lines is shown as written (as
+    ``argparse.RawDescriptionHelpFormatter`` shows it), one of a single line (a description, a
+    group's note) is wrapped to the terminal as an option's help is; the raw formatter showed
+    those 100 to 500 characters long on one line."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         if "\n" in text.strip("\n"):
-            return super()._fill_text(text, width, indent)
-        return argparse.HelpFormatter._fill_text(self, text, width, indent)
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -641,6 +658,7 @@ class CommandParser(argparse.ArgumentParser):
     from instead)."""
 
     def __init__(self, *args: Any, absent_options: Mapping[str, str] | None = None, **kwargs: Any):
+        kwargs.setdefault("formatter_class", WholeNamesHelpFormatter)
         super().__init__(*args, **kwargs)
         self.absent_options = dict(absent_options or {})
 
