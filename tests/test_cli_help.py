@@ -1,6 +1,6 @@
 """The --help of every command and subcommand, checked as a new user reads it: it names only
-options the command has (or says whose they are), and an option shared by several commands is
-shown the same way in each."""
+options the command has (or says whose they are), an option shared by several commands is
+shown the same way in each, defaults, units and choices are said, and it fits the terminal."""
 
 from __future__ import annotations
 
@@ -74,8 +74,9 @@ def test_help_names_only_options_the_command_has(words, parser, monkeypatch):
     own = _options(parser) | {"--option"}  # --option=@value: the argument files' placeholder
     text = _help(parser, monkeypatch)
     strays = []
-    for match in re.finditer(r"(\S*)\s+(--[a-z][a-z0-9-]*)", text):
-        before, option = match.group(1).strip("'\"(`"), match.group(2)
+    for match in re.finditer(r"(?<![\w-])--[a-z][a-z0-9-]*", text):
+        option, words_before = match.group(0), text[: match.start()].split()
+        before = words_before[-1].strip("'\"(`") if words_before else ""
         if option not in own and before not in OWNER_WORDS:
             strays.append(text[max(0, match.start() - 50) : match.end() + 10])
     assert not strays, f"eegpt {' '.join(words)} --help names options it has not: {strays}"
