@@ -26,9 +26,11 @@ DEVICES = [
 ]
 
 
-def _fit(x: np.ndarray, y: np.ndarray, lin: nn.Linear, device: str, epochs: int = 3):
+def _fit(
+    x: np.ndarray, y: np.ndarray, lin: nn.Linear, device: str, epochs: int = 3, lr: float = 1e-2
+):
     lin = lin.to(device)
-    groups = [{"params": list(lin.parameters()), "max_lr": 1e-2, "lr": 1e-2, "role": "head"}]
+    groups = [{"params": list(lin.parameters()), "max_lr": lr, "lr": lr, "role": "head"}]
     return fit_model(
         lin, [lin], groups, x, y, None, epochs=epochs, batch_size=8, weight_decay=0.0,
         pct_start=0.3, patience=None, seed=0, device=torch.device(device),
@@ -86,6 +88,26 @@ def test_a_run_that_never_stepped_raises_after_the_scale_reached_zero(device):
     with pytest.raises(FloatingPointError, match=r"took no optimizer step.*all 200 batches"):
         _fit(x * 1e5, y, lin, device, epochs=25)
     assert torch.equal(lin.weight.detach(), before)
+
+
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
+@pytest.mark.parametrize("device", DEVICES)
+def test_float16_weights_diverged_by_the_learning_rate_raise_naming_lr(device):
+    """lr 1e30 under float16: the first step takes the weights to ~1e28, where every later
+    forward pass overflows float16, so the scaler skips every later step. That run returned
+    those weights as trained, with a warning advising another precision only; as in float32
+    it is now an error naming the pass and --lr, raised at the end of the first pass without
+    a finite loss."""
+    from eegpt.errors import TrainingDivergedError
+
+    x, y = _data()
+    torch.manual_seed(0)
+    with pytest.raises(TrainingDivergedError) as caught:
+        _fit(x, y, nn.Linear(16, 2), device, epochs=5, lr=1e30)
+    said = str(caught.value)
+    assert re.search(r"not finite in any of the 8 batches of pass 2 of 5 \(float16\), after 1 "
+                     r"optimizer step with finite losses", said), said  # fmt: skip
+    assert "--lr" in said and "--precision" in said
 
 
 @pytest.mark.parametrize("device", DEVICES)

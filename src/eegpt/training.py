@@ -521,8 +521,10 @@ def fit_model(
     also holds ``skipped_batches`` (steps the scaler skipped) and ``nonfinite_loss_batches``
     (batches whose loss was not finite, left out of ``train_loss``, which is NaN only where
     no batch of the pass had a finite loss). A float16 run that took no step at all raises a
-    TrainingDivergedError (its weights would be the initial ones); one with a pass that took no
-    step, or with a non-finite loss, warns (:func:`_check_skipped_steps`).
+    TrainingDivergedError (its weights would be the initial ones), as does a pass none of
+    whose batches had a finite loss after steps with finite ones (the steps diverged the
+    weights: :func:`float16_diverged_text`); one with a pass that took no step, or with a
+    non-finite loss, warns (:func:`_check_skipped_steps`).
     """
     from tqdm.auto import tqdm
 
@@ -556,6 +558,7 @@ def fit_model(
 
     result = FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
+    stepped = 0  # optimizer steps taken (float16: those the scaler did not skip)
     # one bar over the batches of all passes: a pass of the large encoder takes minutes on a CPU
     bar = tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True,
                **progress_options(disable=not progress))  # fmt: skip
@@ -606,6 +609,12 @@ def fit_model(
         if scaler is not None:
             row["skipped_batches"] = skipped
             row["nonfinite_loss_batches"] = nonfinite
+            if nonfinite == steps and stepped:  # finite losses before, none in this pass
+                bar.close()
+                raise TrainingDivergedError(
+                    float16_diverged_text(epoch + 1, epochs, steps, stepped)
+                )
+        stepped += steps - skipped
         if validation is not None:
             for m in modules:
                 m.eval()
@@ -721,6 +730,24 @@ def nonfinite_loss_text(value: float, pass_: int, passes: int, start: int, batch
         "Lower the learning rates (lr, head_lr or max_lr; command line: --lr; e.g. by 10 "
         "times), and check the data for non-finite or huge values (units: volts for MNE "
         "objects)."
+    )
+
+
+def float16_diverged_text(pass_: int, passes: int, batches: int, stepped: int) -> str:
+    """What to say where float16 training gave a non-finite loss in each of the ``batches``
+    batches of pass ``pass_`` of ``passes`` after ``stepped`` optimizer steps with finite
+    losses: the steps took the weights where the forward pass overflows float16 (diverged: a
+    learning rate far too high), so every later step would be skipped and the model predict
+    NaN; as :func:`nonfinite_loss_text` says of float32 and bfloat16 training."""
+    return (
+        f"the training loss is not finite in any of the {batches} batches of pass {pass_} of "
+        f"{passes} (float16), after {stepped} optimizer step{'' if stepped == 1 else 's'} "
+        "with finite losses: the weights diverged (or grew past float16's range), so the "
+        "gradient scaler would skip every later step and the model predict NaN. Training "
+        "stopped; nothing was kept. Lower the learning rates (lr, head_lr or max_lr; command "
+        "line: --lr; e.g. by 10 times) or train with precision 'bfloat16' or 'float32' "
+        "(command line: --precision), and check the data for non-finite or huge values "
+        "(units: volts for MNE objects)."
     )
 
 
