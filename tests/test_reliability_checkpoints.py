@@ -226,9 +226,13 @@ def test_folder_config_json_wins_over_the_header_with_a_warning(tmp_path):
         ckpt = load_checkpoint(folder)
     assert ckpt.config.num_heads == 2
     assert "num_heads: 2 in config.json, 4 in the header" in str(caught[0].message)
-    with warnings.catch_warnings():  # a value given when loading is no disagreement
-        warnings.simplefilter("error")
+    # a value given when loading is no disagreement of the two files; against config.json's
+    # it is said as such (test_checkpoint_overrides.py)
+    with pytest.warns(UserWarning) as caught:
         assert load_checkpoint(folder, num_heads=8).config.num_heads == 8
+    assert [str(w.message).split(" records ")[1][:31] for w in caught] == [
+        "num_heads=2, but num_heads=8 wa"
+    ]
     lone = tmp_path / "w.safetensors"
     shutil.copy(folder / "model.safetensors", lone)
     assert load_checkpoint(lone).config.num_heads == 4

@@ -55,7 +55,7 @@ from typing import Any
 
 import torch
 
-from eegpt._logging import Verbose, check_verbose, honours_verbose, is_verbose
+from eegpt._logging import Verbose, check_verbose, few, honours_verbose, is_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.checkpoint_config import (
@@ -185,6 +185,11 @@ def _from_lightning(
         )
     check_lightning_depth(obj, split.state, split.ignored)
     recorded, conflicts, unread = lightning_hints(obj)
+    _check_given_heads(split.state, hints, recorded.get("num_heads"))
+    if "num_heads" in recorded:
+        _warn_heads_overridden(
+            f"{path}'s hyper_parameters", recorded["num_heads"], hints.get("num_heads")
+        )
     config, assumed, inferred = unrecorded_config(split.state, {**recorded, **hints})
     chan_proj, n_outputs, n_times, linear = head_shapes(split.state, config, None, False)
     metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _is_plain_value(v)}
@@ -217,6 +222,7 @@ def _from_state_dict(
     path: Path, raw: Mapping[Any, Any], placeholders: list[str], hints: Mapping[str, Any]
 ) -> Checkpoint:
     split = split_state(raw)
+    _check_given_heads(split.state, hints, None)
     # braindecode always saves its chans_id buffer (the original scripts never do)
     braindecode = split.chans_id is not None
     config, assumed, inferred = unrecorded_config(split.state, hints, braindecode)
@@ -299,6 +305,10 @@ def _from_hub_folder(
     else:
         hints.setdefault("patch_stride", BRAINDECODE_PATCH_STRIDE)
     recorded = _recorded_stride(cfg, ours)
+    recorded_heads = _recorded_heads(cfg, ours)
+    _check_given_heads(split.state, overrides, recorded_heads)
+    if recorded_heads is not None:
+        _warn_heads_overridden(said, recorded_heads, overrides.get("num_heads"))
     hints.update(overrides)
     config = infer_config(split.state, hints)
     linear_type = cfg.get("chan_proj_type") == "linear"
@@ -363,6 +373,57 @@ def _recorded_stride(
     if "patch_stride" not in config or "patch_stride" in assumed_marks(ours).get("assumed", []):
         return NOT_GIVEN
     return config["patch_stride"]
+
+
+def _recorded_heads(cfg: Mapping[str, Any], ours: Mapping[str, Any] | None) -> Any:
+    """The attention heads a folder's ``config.json`` (``cfg``) records: braindecode's
+    ``num_heads`` key, or in our layout (``ours``, its ``eegpt`` section) the config's, unless
+    marked as assumed; None where it records none."""
+    if ours is None:
+        return cfg.get("num_heads")
+    config = ours.get("config") or {}
+    if "num_heads" in assumed_marks(ours).get("assumed", []):
+        return None
+    return config.get("num_heads")
+
+
+def _check_given_heads(
+    state: Mapping[str, torch.Tensor], given: Mapping[str, Any], recorded: Any
+) -> None:
+    """Refuse a ``num_heads`` given when loading (in ``given``) that does not divide the
+    encoder's width (``chan_embed.weight``'s, [V, D] in ``state``), naming the divisors and
+    the count the file records (``recorded``; None: none), rather than reporting the file as
+    unusable."""
+    heads = given.get("num_heads")
+    weight = state.get("target_encoder.chan_embed.weight", state.get("chan_embed.weight"))
+    if heads is None or not isinstance(weight, torch.Tensor) or weight.ndim != 2:
+        return
+    width = int(weight.shape[1])
+    if width % heads == 0:
+        return
+    divisors = [str(d) for d in range(1, width + 1) if width % d == 0]
+    records = f"; the file records num_heads={recorded!r}" if recorded is not None else ""
+    raise CheckpointError(
+        f"num_heads={heads} was given (command line: --num-heads), but it does not divide "
+        f"the encoder's width embed_dim={width} (read from its weights), and each attention "
+        f"head takes embed_dim // num_heads of it: give one of {few(divisors, 12)}{records}"
+    )
+
+
+def _warn_heads_overridden(said: str, recorded: Any, given: int | None) -> None:
+    """Warn where the attention heads given when loading (``given``; None: none given) are
+    another count than the one ``said`` (the config read) records: the weights' width is then
+    split into other heads than those it was trained with."""
+    if given is None or given == recorded:
+        return
+    _warn(
+        f"{said} records num_heads={recorded!r}, but num_heads={given!r} was given (command "
+        "line: --num-heads): the model takes the given count, so its attention splits the "
+        "width into other heads than those the weights were trained with, and its embeddings "
+        "are not those of the model the source describes. Leave num_heads out (no "
+        "--num-heads) to use the recorded one.",
+        EEGPTUserWarning,
+    )
 
 
 def _warn_stride_overridden(
@@ -508,7 +569,9 @@ def load_checkpoint(
         width (``metadata["assumed"]`` lists what was assumed, with a warning unless the file
         is the released model's shape). Given values override the file's; a patch stride
         that contradicts the one a folder's ``config.json`` records warns, naming both and
-        the patches a window each gives. ``patch_stride=None`` given explicitly means the patch size (64 samples for EEGPT), as
+        the patches a window each gives, as does a head count that contradicts the one a
+        folder or a Lightning checkpoint's hyper-parameters record; ``num_heads`` must divide
+        the width the weights have (an error names its divisors). ``patch_stride=None`` given explicitly means the patch size (64 samples for EEGPT), as
         in :class:`~eegpt.config.EEGPTConfig` and braindecode's ``EEGPT(patch_stride=None)``;
         left out, the stride is read or assumed as above.
     n_times : int, optional

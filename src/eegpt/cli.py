@@ -368,7 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="the encoder's attention heads, where the source does not record them (the "
-        "weights cannot tell; assumed with a warning otherwise); the folder records it",
+        "weights cannot tell; assumed with a warning otherwise); the folder records it. One "
+        "that contradicts a count the source records is taken, with a warning naming both; "
+        "it must divide the encoder's width",
     )
     p.add_argument(
         "--patch-stride",
