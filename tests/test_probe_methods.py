@@ -1213,3 +1213,43 @@ def test_train_probe_on_files_tells_which_file_validation_held_out(weights, epoc
     said = overlap_text(*overlap)
     assert said.startswith(f"test file {Path(held).name} is the probe's validation data"), said
     assert f"validation held out 1 of 3 inputs whole (never trained on): {held}" in caplog.text
+
+
+def test_epochs_fifs_under_any_name_are_epochs_to_evaluate_and_in_lists(weights, tmp_path):
+    """An epochs FIF not named *-epo.fif, which train_probe and the estimators take alone
+    (ac20af0), is epochs to EEGPTProbe.evaluate too, and in a list to both estimators and
+    train_probe: evaluate refused it as 'a continuous recording', and a list of two as '2
+    continuous'; each gives what the same file named *-epo.fif gives."""
+    import warnings
+
+    from eegpt.checkpoints import load_model
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.probe import ProbeConfig, train_probe
+    from eegpt.sklearn import EEGPTClassifier, EEGPTEmbedder
+
+    epochs = synthetic_erp_epochs(12, seconds=1.0, tmin=-0.2, seed=1)
+    second = PreprocessingConfig(window_seconds=1.0)
+    named, plain = tmp_path / "a-epo.fif", tmp_path / "a.fif"
+    for path in (named, plain):
+        epochs.save(path, verbose=False)
+    model = load_model(weights, verbose=False)
+    one = ProbeConfig(epochs=1)
+    probe = train_probe(
+        model, named, None, config=one, preprocessing=second, progress=False, verbose=False
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # MNE: the name is not -epo.fif
+        want = probe.evaluate(named)["balanced_accuracy"]
+        assert probe.evaluate(str(plain))["balanced_accuracy"] == want
+        two = [str(plain), str(plain)]
+        embedder = EEGPTEmbedder(model, preprocessing=second, progress=False)
+        emb = embedder.fit(two).transform(two)
+        assert emb.shape[0] == 24
+        alone = embedder.fit_transform(named)
+        np.testing.assert_allclose(emb[:12], alone, rtol=1e-5, atol=1e-6)
+        clf = EEGPTClassifier(model, config=one, preprocessing=second, progress=False)
+        assert clf.set_params(verbose=False).fit(two).predict(two).shape == (24,)
+        trained = train_probe(
+            model, two, None, config=one, preprocessing=second, progress=False, verbose=False
+        )
+        assert trained.training["n_train"] == 24

@@ -108,7 +108,7 @@ from eegpt.engine import (
     default_batch_size,
     resolve_device,
 )
-from eegpt.epochs_files import may_hold_epochs
+from eegpt.epochs_files import reads_as_epochs
 from eegpt.errors import EncoderMismatchError, RecordingError
 from eegpt.fingerprints import encoder_fingerprint, encoder_of
 from eegpt.heads import LinearProbe
@@ -584,11 +584,12 @@ class EEGPTProbe:
 
     def _refuse_continuous(self, data: Any) -> None:
         """Evaluation needs labelled epochs: refuse a continuous recording (a Raw or the path
-        of a file that cannot hold epochs), saying how to cut epochs from it."""
+        of a file not read as epochs: :func:`~eegpt.epochs_files.reads_as_epochs`, as
+        training reads it), saying how to cut epochs from it."""
         window = self.preprocessing.window_seconds
         if isinstance(data, mne.io.BaseRaw):
             raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs('a probe', window)}")
-        if isinstance(data, (str, os.PathLike)) and not may_hold_epochs(data):
+        if isinstance(data, (str, os.PathLike)) and not reads_as_epochs(data):
             raise ValueError(
                 f"{data}: a continuous recording, but "
                 f"{_needs_epochs('a probe', window, 'mne.io.read_raw(path)')}"

@@ -50,7 +50,6 @@ from eegpt.channels import (
 )
 from eegpt.epochs_files import (
     is_npz,
-    may_hold_epochs,
     read_epochs_file,
     read_npz_epochs,
     reads_as_epochs,
@@ -247,14 +246,16 @@ def _read_if_path(data: Any, verbose: Any) -> Any:
 
 
 def is_epochs_list(data: Any) -> bool:
-    """A list of ``mne.Epochs`` or of epochs files (``-epo.fif``): several recordings, or what
+    """A list of ``mne.Epochs`` or of epochs files (``-epo.fif``, a FIF of epochs under
+    another name, an epoched EEGLAB ``.set``: :func:`~eegpt.epochs_files.reads_as_epochs`, as
+    one such file alone is read; not ``.npz`` files): several recordings, or what
     scikit-learn's indexing makes of one Epochs object (one per epoch)."""
     return (
         isinstance(data, (list, tuple))
         and bool(data)
         and all(
             isinstance(d, mne.BaseEpochs)
-            or (isinstance(d, (str, os.PathLike)) and may_hold_epochs(d))
+            or (isinstance(d, (str, os.PathLike)) and not is_npz(d) and reads_as_epochs(d))
             for d in data
         )
     )

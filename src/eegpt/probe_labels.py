@@ -19,7 +19,8 @@ import mne
 import numpy as np
 
 from eegpt._epochs_header import read_epochs_header
-from eegpt.io import epochs_labels, may_hold_epochs, read_epochs_file
+from eegpt.epochs_files import is_npz, reads_as_epochs
+from eegpt.io import epochs_labels, read_epochs_file
 from eegpt.probe_inputs import _read_if_path, is_epochs_list
 
 
@@ -249,7 +250,7 @@ def as_classes(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
 def _event_codes(data: Any) -> np.ndarray | None:
     """The event codes of the epochs ``data`` (an ``mne.Epochs``, an epochs file or a list of
     them); None for other data."""
-    if isinstance(data, (str, os.PathLike)) and may_hold_epochs(data):
+    if isinstance(data, (str, os.PathLike)) and not is_npz(data) and reads_as_epochs(data):
         data = read_epochs_file(Path(data), "error")
     if isinstance(data, mne.BaseEpochs):
         return data.events[:, 2]
