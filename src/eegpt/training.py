@@ -12,6 +12,7 @@ thin splits and imbalanced classes, balanced class weights, and batched predicti
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -579,10 +580,11 @@ def fit_model(
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
                 skipped += _scaled_step(scaler, loss, optimizer)
+                _scheduler_step_after_a_skip(scheduler)
             else:
                 loss.backward()
                 optimizer.step()
-            scheduler.step()
+                scheduler.step()
             value = float(loss.detach())
             if not math.isfinite(value):
                 if scaler is None:
@@ -669,6 +671,20 @@ def _scaled_step(
     scaler.step(optimizer)
     scaler.update()
     return int(skipped)
+
+
+def _scheduler_step_after_a_skip(scheduler: torch.optim.lr_scheduler.LRScheduler) -> None:
+    """``scheduler.step()`` under float16, without torch's warning that it was called before
+    ``optimizer.step()``: where the gradient scaler skipped the first batches' steps (as it
+    does while it finds its scale), torch takes that for steps called in the wrong order and
+    says to swap them, which is not so (the schedule follows the batches, stepped or not)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message=r"Detected call of `lr_scheduler\.step\(\)` before",
+            category=UserWarning,
+        )
+        scheduler.step()
 
 
 def _finite_gradients(optimizer: torch.optim.Optimizer) -> bool:
