@@ -1253,3 +1253,30 @@ def test_epochs_fifs_under_any_name_are_epochs_to_evaluate_and_in_lists(weights,
             model, two, None, config=one, preprocessing=second, progress=False, verbose=False
         )
         assert trained.training["n_train"] == 24
+
+
+def test_an_npz_of_epochs_without_y_given_takes_its_own_y(weights, tmp_path):
+    """An .npz of epochs arrays, taken as epochs since ac20af0, with y=None: train_probe,
+    EEGPTClassifier.fit and EEGPTProbe.evaluate take its y array, as eegpt probe train does;
+    one without y says to pass y. Each failed with MNE's 'does not start with a file id tag'
+    (its labels were read as a FIF file's)."""
+    from eegpt.checkpoints import load_model
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.probe import ProbeConfig, train_probe
+    from eegpt.sklearn import EEGPTClassifier
+
+    epochs = synthetic_erp_epochs(12, seconds=1.0, tmin=-0.2, seed=1)
+    arrays = {"X": epochs.get_data(), "ch_names": np.array(epochs.ch_names),
+              "sfreq": epochs.info["sfreq"]}  # fmt: skip
+    labelled, bare = tmp_path / "e.npz", tmp_path / "bare.npz"
+    np.savez(labelled, y=epochs.events[:, 2], **arrays)
+    np.savez(bare, **arrays)
+    model = load_model(weights, verbose=False)
+    kw = {"config": ProbeConfig(epochs=1), "preprocessing": PreprocessingConfig(window_seconds=1.0)}
+    probe = train_probe(model, labelled, None, progress=False, verbose=False, **kw)
+    assert probe.classes_.tolist() == [1, 2]
+    assert 0.0 <= probe.evaluate(labelled)["balanced_accuracy"] <= 1.0
+    clf = EEGPTClassifier(model, progress=False, verbose=False, **kw).fit(str(labelled))
+    assert clf.classes_.tolist() == [1, 2]
+    with pytest.raises(ValueError, match=r"bare.npz holds no y array .*: pass y, one label per"):
+        train_probe(model, bare, None, progress=False, verbose=False, **kw)

@@ -24,10 +24,28 @@ from eegpt.io import epochs_labels, read_epochs_file
 from eegpt.probe_inputs import _read_if_path, is_epochs_list
 
 
+def npz_labels(path: Path) -> np.ndarray:
+    """The labels of an ``.npz`` of epochs arrays: its ``y`` array [n_epochs], as ``eegpt
+    probe train`` reads it (a ``y`` of Python objects refused); a ValueError saying to pass
+    ``y`` where the file holds none (MNE's reader said only that it was no FIF file)."""
+    from eegpt.probe_label_files import _npz_array
+
+    with np.load(path, allow_pickle=False) as f:
+        if "y" not in f.files:
+            raise ValueError(
+                f"{path} holds no y array (an .npz of epochs arrays keeps its labels under "
+                f"'y'; it holds {sorted(f.files)}): pass y, one label per epoch, or save the "
+                "file with y"
+            )
+        return _npz_array(f, "y", path)
+
+
 def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
     if y is None:
         if isinstance(data, mne.BaseEpochs):
             return epochs_labels(data)
+        if isinstance(data, (str, os.PathLike)) and is_npz(data):
+            return npz_labels(Path(data))
         if isinstance(data, (str, os.PathLike)):
             return epochs_labels(read_epochs_header(Path(data)))
         if is_epochs_list(data):
