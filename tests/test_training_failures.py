@@ -127,6 +127,24 @@ def test_float16_steps_the_scaler_skipped_first_bring_no_torch_scheduler_warning
 
 
 @pytest.mark.parametrize("device", DEVICES)
+def test_passes_lost_to_the_scaler_finding_its_scale_are_not_said_to_be_nonfinite_losses(device):
+    """Inputs ~30 and 2 batches a pass: the scaler skips its first 5 steps (finite losses,
+    gradients overflowing at its starting scale 65536) and passes 1, 2 take none. The warning
+    said the loss left out batches whose loss was not finite and that the model may predict
+    NaN for inputs like them, of a run with every loss finite; it says what happened."""
+    x, y = _data()
+    torch.manual_seed(0)
+    with pytest.warns(EEGPTUserWarning, match="float16 training skipped") as caught:
+        result = _fit(x[:16] * 30, y[:16], nn.Linear(16, 2), device, epochs=10, lr=1e-3)
+    assert all(row["nonfinite_loss_batches"] == 0 for row in result.history)
+    said = " ".join(str(w.message) for w in caught)
+    assert "not finite" not in said and "predict NaN" not in said, said
+    assert re.search(r"\(all with overflowing gradients\); pass(es)? 1\b.* took no step\. "
+                     r"Every loss was finite: .* with 2 batches a pass whole passes went by",
+                     said), said  # fmt: skip
+
+
+@pytest.mark.parametrize("device", DEVICES)
 def test_clean_float16_training_counts_no_nonfinite_loss(device):
     """Clean data: finite losses, no batch with a non-finite loss, no warning of skips."""
     x, y = _data()

@@ -726,11 +726,24 @@ def _check_skipped_steps(history: Sequence[dict[str, float]], steps: int) -> Non
         if idle
         else ""
     )
+    if nonfinite:
+        said = (
+            "The training loss of each pass leaves out the batches whose loss was not finite "
+            "(history: skipped_batches, nonfinite_loss_batches); a model trained so may "
+            "predict NaN for inputs like them. " + advice
+        )
+    else:  # every loss finite: the scaler lowering its scale, with few batches a pass
+        said = (
+            "Every loss was finite: the scaler skips a step whose gradients overflow float16 "
+            "at its scale and halves the scale (as it does from 65536 at the start, until it "
+            f"finds one), and with {steps} batch{'' if steps == 1 else 'es'} a pass whole "
+            "passes went by without a step (history: skipped_batches). Train with more "
+            "batches a pass (a smaller batch size; command line: --train-batch-size) or with precision 'bfloat16' or 'float32' "
+            "(command line: --precision)."
+        )
     _warn(
         f"float16 training skipped {sum(skipped)} of its {total} optimizer steps ({why})"
-        f"{idle_text}. The training loss of each pass leaves out the batches whose loss was "
-        "not finite (history: skipped_batches, nonfinite_loss_batches); a model trained so "
-        "may predict NaN for inputs like them. " + advice,
+        f"{idle_text}. {said}",
         EEGPTUserWarning,
     )
 
