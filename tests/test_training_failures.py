@@ -139,6 +139,10 @@ def test_passes_lost_to_the_scaler_finding_its_scale_are_not_said_to_be_nonfinit
     assert all(row["nonfinite_loss_batches"] == 0 for row in result.history)
     said = " ".join(str(w.message) for w in caught)
     assert "not finite" not in said and "predict NaN" not in said, said
+    with pytest.raises(FloatingPointError, match="took no optimizer step") as failed:
+        _fit(x[:16] * 30, y[:16], nn.Linear(16, 2), device, epochs=1, lr=1e-3)
+    assert "Every loss was finite: the scaler halves its scale" in str(failed.value)
+    assert "check the data" not in str(failed.value)
     assert re.search(r"\(all with overflowing gradients\); pass(es)? 1\b.* took no step\. "
                      r"Every loss was finite: .* with 2 batches a pass whole passes went by",
                      said), said  # fmt: skip

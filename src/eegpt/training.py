@@ -716,7 +716,15 @@ def _check_skipped_steps(history: Sequence[dict[str, float]], steps: int) -> Non
         raise TrainingDivergedError(
             f"float16 training took no optimizer step: the gradient scaler skipped all {total} "
             f"batches of the {len(history)} pass{'' if len(history) == 1 else 'es'} ({why}), "
-            "so the weights are still the initial ones and nothing was trained. " + advice
+            "so the weights are still the initial ones and nothing was trained. "
+            + (
+                advice
+                if nonfinite
+                else "Every loss was finite: the scaler halves its scale (from 65536) on each "
+                "skip until the gradients fit float16, and the run ended first. Train for more "
+                "batches (more passes, a smaller batch size) or with precision 'bfloat16' or "
+                "'float32' (command line: --precision)."
+            )
         )
     idle = [i + 1 for i, n in enumerate(skipped) if n == steps]
     if not idle and not nonfinite:
