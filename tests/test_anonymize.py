@@ -805,6 +805,33 @@ def test_a_probe_copy_names_no_path_as_the_command_line_normalised_it(probes, tm
     assert warnings[5] == "labels2.csv: again"
 
 
+def test_a_probe_copy_keeps_patterns_and_labels_given_with_separators_whole():
+    """A `\\` or `/` in the value of an option that takes a pattern or label
+    (`--window-labels 'sleep (\\w+)'`) is no path's: the copy kept what followed the last one
+    as the "file name" wherever probe.json holds the value (`'w+)'`, which `probe evaluate`
+    then refused as no regular expression); the paths around them still go."""
+    from eegpt.anonymize import _anonymized_probe
+
+    command = [
+        "probe", "train", "PATIENT_SMITH/rec.edf", "--window-labels", "sleep (\\w+)",
+        "--val-group=site/(\\d+)", "--class-order", "N1/N2", "W", "--marker-spans",
+        "EC=^EC\\b", "--labels", "PATIENT_SMITH/labels.csv",
+    ]  # fmt: skip
+    meta = {
+        "command": command, "cwd": "/site",
+        "classes": ["N1/N2", "W"],
+        "training": {
+            "window_labels": {"match": "sleep (\\w+)", "marker_spans": {"EC": "^EC\\b"}},
+            "warnings": ["PATIENT_SMITH/rec.edf: flat", "PATIENT_SMITH/labels.csv: 2 rows"],
+        },
+    }  # fmt: skip
+    out = _anonymized_probe(meta, {"daysback": None})
+    assert out["classes"] == ["N1/N2", "W"]
+    assert out["training"]["window_labels"] == meta["training"]["window_labels"]
+    assert out["training"]["warnings"] == ["rec.edf: flat", "labels.csv: 2 rows"]
+    assert "PATIENT_SMITH" not in json.dumps(out)
+
+
 def test_a_probe_copy_holds_only_the_probe_s_weights_and_refuses_a_link(probes, tmp_path):
     base, _ = probes
     probe = tmp_path / "probe"

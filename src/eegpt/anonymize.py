@@ -981,13 +981,36 @@ def _anonymize_probe(src: Path, dst: Path, record: dict) -> None:
     _warn_left_out(src, {PROBE_JSON, *(p.name for p in weights)})
 
 
+#: Options of the probe commands whose values are patterns, labels or channel names, never
+#: paths (``--window-labels 'sleep (\\w+)'``, ``--val-group 'site/(\\d+)'``), with how many
+#: words each takes (``None``: every word up to the next option, as ``nargs="+"``): a ``\\``
+#: or ``/`` in them is no path's separator, and taken for one the value was replaced by its
+#: "file name" wherever the probe records it (``training.window_labels.match``).
+_NO_PATH_OPTIONS: dict[str, int | None] = {
+    "--window-labels": 1, "--marker-spans": 1, "--unlabelled": 1, "--label-column": 1,
+    "--val-group": 1, "--val-group-column": 1, "--event-names": 1, "--stim-mask": 1,
+    "--drop": 1, "--picks": 1, "--class-order": None,
+}  # fmt: skip
+
+
 def _command_paths(meta: Mapping[str, Any]) -> dict[str, str]:
     """The paths the command line a probe or its output records (``command``, run in ``cwd``)
-    gave, in each form they may be named in (:func:`_path_forms`), with their file names."""
+    gave, in each form they may be named in (:func:`_path_forms`), with their file names; the
+    values of :data:`_NO_PATH_OPTIONS` are none."""
     paths: dict[str, str] = {}
     cwd = str(meta.get("cwd") or "")
-    for word in meta.get("command") or []:
-        word = str(word).split("=", 1)[-1] if str(word).startswith("-") else str(word)
+    skip: int | None = 0  # words still to skip as an option's value (None: up to an option)
+    for word in (str(w) for w in meta.get("command") or []):
+        if word.startswith("-") and len(word) > 1 and not word[1:2].isdigit():
+            option, joined, word = word.partition("=")  # --opt=value: the value in it
+            skip = 0 if joined else _NO_PATH_OPTIONS.get(option, 0)
+            if option in _NO_PATH_OPTIONS:
+                continue
+        elif skip is None:
+            continue
+        elif skip:
+            skip -= 1
+            continue
         if ("/" in word or "\\" in word) and "://" not in word:
             for form in _path_forms(word, cwd):
                 paths[form] = _name(word)
