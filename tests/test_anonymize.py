@@ -350,6 +350,27 @@ def test_dates_in_the_ids_and_file_names_the_copy_keeps_are_left_whole(text, rem
     assert _Scrubber(KEPT, 10).message(text) == moved
 
 
+@pytest.mark.parametrize("daysback", [None, 10])
+def test_a_dated_file_name_given_without_folders_is_left_whole_in_warnings(daysback):
+    """A recording (or a probe's input) given by its bare name (`eegpt embed rec_2021-03-04.edf`)
+    is named so by the copy (`source`, a probe's `inputs`): its warnings name it so too, as
+    those of one given with folders do. The date in the name was removed from the warnings
+    only (`rec_[date removed].edf: ...`), naming no file of the copy; other dates still go."""
+    from eegpt.anonymize import DATE_REMOVED, _anonymized_metadata, _anonymized_probe
+
+    said = "rec_2021-03-04.edf: flat from 2021-03-04 10:00:00"
+    moved = DATE_REMOVED if daysback is None else "2021-02-22 10:00:00"
+    meta = _anonymized_metadata(
+        {"source": "rec_2021-03-04.edf", "warnings": [said]}, daysback, {"daysback": daysback}
+    )
+    assert meta["source"] == "rec_2021-03-04.edf"
+    assert meta["warnings"] == [f"rec_2021-03-04.edf: flat from {moved}"]
+    training = {"inputs": [{"name": "rec_2021-03-04.edf"}], "warnings": [said]}
+    probe = _anonymized_probe({"training": training}, {"daysback": daysback})
+    assert probe["training"]["inputs"][0]["name"] == "rec_2021-03-04.edf"
+    assert probe["training"]["warnings"] == [f"rec_2021-03-04.edf: flat from {moved}"]
+
+
 @pytest.mark.parametrize(
     "text",
     ["year 1024-12-31", "1899-12-31", "on 2101-01-01", "x 12021-03-045 y", "id 92021-03-04",

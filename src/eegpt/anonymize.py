@@ -543,8 +543,9 @@ def _file_paths(meta: Mapping[str, Any]) -> dict[str, str]:
     (``source``, as given and absolute), the checkpoint's, an annotations file's."""
     paths: dict[str, str] = {}
     source = str(meta.get("source") or "")
-    if source and ("/" in source or "\\" in source):
+    if source:  # a bare name too: a date in it is left whole in messages naming the file
         paths[source] = _name(source)
+    if "/" in source or "\\" in source:
         paths[os.path.abspath(source)] = _name(source)
     checkpoint = meta.get("checkpoint") or {}
     for where in (checkpoint.get("path"), (checkpoint.get("source") or {}).get("file")):
@@ -1027,6 +1028,7 @@ def _anonymized_probe(meta: Mapping[str, Any], record: dict) -> dict:
     :func:`eegpt.probe.load_probe` reads the copy as the original (given the encoder, for a frozen
     one: its checkpoint's path is gone)."""
     paths = _command_paths(meta)
+    paths.update(_input_names(meta.get("training")))
     encoder = meta.get("encoder") or {}
     for where in (encoder.get("path"), (encoder.get("source") or {}).get("file")):
         if where:
@@ -1114,6 +1116,16 @@ def _path_forms(word: str, cwd: str) -> set[str]:
     return {f for f in forms if f and f not in (".", "..", "/", "\\")}
 
 
+def _input_names(record: Any) -> dict[str, str]:
+    """The names of the inputs ``record`` lists (a probe's ``training``, a probe output's
+    provenance: their ``inputs``, :func:`_file_records`), each with the file name the copy
+    names it by: the dates in those names are left whole in messages (:meth:`_Scrubber.dates`),
+    which name the inputs as typed (``rec_2021-03-04.edf: ...``), as the copy's ``inputs`` do."""
+    items = record.get("inputs") if isinstance(record, dict) else None
+    names = [str(i["name"]) for i in items or [] if isinstance(i, dict) and i.get("name")]
+    return {name: _name(name) for name in names}
+
+
 def _file_records(record: dict[str, Any]) -> None:
     """The files a probe (or its output) records in ``record`` (its ``inputs``, a
     ``labels_file``: :func:`eegpt.probe_provenance.file_record`; an input read from a file,
@@ -1189,6 +1201,7 @@ def _anonymized_provenance(made: Mapping[str, Any], record: dict) -> tuple[dict,
     paths by their file names; ``"anonymized"`` added. Also the scrubber, for the texts beside
     it (an evaluation's warnings)."""
     paths = _command_paths(made)
+    paths.update(_input_names(made))
     probe = made.get("probe")
     if isinstance(probe, dict) and probe.get("path"):
         folder = str(probe["path"])
