@@ -296,6 +296,32 @@ def test_skip_existing_tells_epochs_outputs_by_more_than_their_labels():
         warn_other_settings([(Path("r.npz"), continuous, Settings())])
 
 
+def test_a_continuous_output_with_windows_rejected_by_annotation_is_no_epochs_output():
+    """`eegpt embed --reject-by-annotation` records the kept windows' indices (window_index)
+    beside the onsets of those left out: it is still a continuous recording's output. Taken
+    for epochs, --skip-existing kept it without a word under another --overlap or --start,
+    and `eegpt info` described its clock as epochs' (first onset to last end)."""
+    from eegpt.cli_existing_outputs import _is_epochs_output, warn_other_settings
+    from eegpt.cli_info import _timeline_lines
+
+    class Settings:
+        def to_dict(self):
+            return {"window_seconds": 4.0, "overlap": 2.0, "start_seconds": 0.0}
+
+    stored = {"window_seconds": 4.0, "overlap": 0.0, "start_seconds": 0.0}
+    meta = {
+        "preprocessing": stored, "epochs_baseline": None, "window_index": [0, 1, 4],
+        "rejected_by_annotation": [8.0, 12.0], "meas_date": "2021-03-04T10:00:00+00:00",
+        "clock": "utc",
+    }  # fmt: skip
+    assert not _is_epochs_output(meta)
+    with pytest.warns(EEGPTWarning, match=r"overlap \(0.0 -> 2.0\)"):
+        warn_other_settings([(Path("r.npz"), meta, Settings())])
+    (line,) = _timeline_lines([0.0, 4.0, 16.0], meta)
+    assert "epochs from" not in line and "10:00:00 to 2021-03-04 10:00:20" in line
+    assert _is_epochs_output({**meta, "epoch_onsets": "events"})  # epochs rejected so
+
+
 def _channel_warnings(caught):
     """The texts of the --skip-existing warnings of other preprocessing or channel settings."""
     return [str(w.message) for w in caught if "or channel settings" in str(w.message)]

@@ -54,13 +54,14 @@ def _is_epochs_output(meta: Mapping[str, Any]) -> bool:
     """Whether the metadata ``meta`` is of an output of epochs (one window each), by what
     :func:`eegpt.api` records only for epochs: ``epoch_onsets`` (how their onsets count),
     their ``labels`` (MNE epochs' event names),
-    ``window_index`` (epochs dropped), ``epochs_metadata``, ``padded_epochs`` (epochs shorter
-    than the window) or an ``epochs_baseline`` interval (continuous recordings record None)."""
+    ``window_index`` (epochs dropped; a continuous recording's windows left out by
+    ``--reject-by-annotation`` record it too, with ``rejected_by_annotation``),
+    ``epochs_metadata``, ``padded_epochs`` (epochs shorter than the window) or an
+    ``epochs_baseline`` interval (continuous recordings record None)."""
+    dropped = meta.get("window_index") is not None and "rejected_by_annotation" not in meta
     return (
-        any(
-            meta.get(key) is not None
-            for key in ("labels", "window_index", "epochs_metadata", "epoch_onsets")
-        )
+        dropped
+        or any(meta.get(key) is not None for key in ("labels", "epochs_metadata", "epoch_onsets"))
         or bool(meta.get("padded_epochs"))
         or isinstance(meta.get("epochs_baseline"), (list, tuple))
     )
