@@ -333,6 +333,18 @@ def test_cli_info_on_a_path_that_does_not_exist_says_so(tmp_path, capsys):
     assert "did you mean 'eegpt-large' (pretrained)?" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", ["pred.csv", "metrics.json", "rec.edf", "sub-01_raw.fif"])
+def test_cli_info_on_a_missing_table_or_recording_says_it_does_not_exist(name, tmp_path, capsys):
+    """A missing file named as a table, JSON or recording is said to be missing, with every
+    kind eegpt info describes; it was said to be "a csv file, not a checkpoint" (or "an EEG
+    recording"), as if it were there."""
+    missing = tmp_path / name
+    assert main(["info", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"eegpt: error: {missing} does not exist; eegpt info describes a ")
+    assert "the predictions of eegpt probe predict" in err and "probe evaluate --json" in err
+
+
 def test_cli_info_on_an_eeglab_data_file_says_what_it_is(tmp_path, capsys):
     """EEGLAB's .fdt is named as a recording's data file (not a corrupt checkpoint to download
     again), with what eegpt info describes and what describes the recording."""

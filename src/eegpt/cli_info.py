@@ -134,6 +134,22 @@ def cmd_info(args: argparse.Namespace) -> int:
         if evaluation is not None:
             print(describe_evaluation(folder, evaluation))
             return 0
+    fetched = pretrained_name(args.weights) is not None or args.weights.startswith(
+        ("http://", "https://")
+    )
+    # a mistyped path, not weights to download (nor a recording or table, as named by its
+    # suffix below: a missing `x.csv` was said to be "a csv file, not a checkpoint")
+    if not folder.exists() and not fetched and folder.suffix.lower() not in (".npz", ".parquet"):
+        close = close_weights(args.weights, folder)
+        if close:
+            raise MissingFileError(f"{folder} does not exist: did you mean {' or '.join(close)}?")
+        raise MissingFileError(
+            f"{folder} does not exist; eegpt info describes a checkpoint (a file or folder, a "
+            f"pretrained name such as {', '.join(sorted(PRETRAINED))} or a URL), an embeddings "
+            "file (.npz/.parquet), a probe folder, the output folder of embed-dataset, the "
+            "predictions of eegpt probe predict (.parquet, or a .csv/.tsv with its .json "
+            "sidecar) or the JSON of eegpt probe evaluate --json"
+        )
     suffix = "".join(folder.suffixes[-2:]).lower()
     if folder.suffix.lower() == ".fdt":
         raise ValueError(_eeglab_data_file_text(folder))
@@ -168,18 +184,6 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(text)
         # its recording changed since it was embedded: 3, as a corpus whose recordings did
         return 0 if current else EXIT_SOME_FAILED
-    fetched = pretrained_name(args.weights) is not None or args.weights.startswith(
-        ("http://", "https://")
-    )
-    if not folder.exists() and not fetched:  # a mistyped path, not weights to download
-        close = close_weights(args.weights, folder)
-        if close:
-            raise MissingFileError(f"{folder} does not exist: did you mean {' or '.join(close)}?")
-        raise MissingFileError(
-            f"{folder} does not exist; eegpt info describes a checkpoint (a file or folder, a "
-            f"pretrained name such as {', '.join(sorted(PRETRAINED))} or a URL), an embeddings "
-            "file (.npz/.parquet), a probe folder or the output folder of embed-dataset"
-        )
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights  # imports torch
 
     print(describe(load_checkpoint(resolve_weights(args.weights, verbose=True))))
