@@ -168,6 +168,11 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
             )
             + (f"; {totals['changed']} CHANGED since embedded" if totals.get("changed") else "")
             + _kept_text(run)
+            + (  # eegpt anonymize's: its paths lead nowhere, so it cannot be resumed
+                f"; {anonymized_text(manifest['anonymized'])}: not resumable"
+                if isinstance(manifest.get("anonymized"), dict)
+                else ""
+            )
         )
     lines += _parts_total_lines(folder, counted, failing, short)
     cut = cut_shards_line([p for run in runs for p in shard_files(run)])  # no data read
