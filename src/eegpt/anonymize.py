@@ -89,6 +89,10 @@ _DATE_TEXT = re.compile(
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
     r"(?!\d)"
 )
+#: The most days ``daysback`` moves dates back: a date of 1900 (the first of
+#: :data:`_DATE_YEARS`) to 1 January of the year 1, the first a date can be (more raised an
+#: internal OverflowError).
+MAX_DAYSBACK = (datetime.date(1900, 1, 1) - datetime.date(1, 1, 1)).days
 #: Keys, anywhere in the provenance (and columns of a corpus run's reports), of eegpt's own
 #: messages, whose dates (the recording's moments, in a warning of annotations placed before
 #: its first sample) are moved back or removed as ``meas_date`` is; other texts (annotation
@@ -225,6 +229,16 @@ def anonymize_embeddings(
     src, dst = user_path(input), user_path(output)
     if daysback is not None and (isinstance(daysback, bool) or int(daysback) != daysback):
         raise ValueError(f"daysback must be a whole number of days, got {daysback!r}")
+    if daysback is not None and not 0 <= daysback <= MAX_DAYSBACK:
+        raise ValueError(
+            f"daysback must be from 0 to {MAX_DAYSBACK} days, got {daysback}: "
+            + (
+                "a negative number would move the dates forward"
+                if daysback < 0
+                else "more would move a date of 1900 (the earliest eegpt takes for a "
+                "recording's) before the year 1, which no date can be"
+            )
+        )
     if not src.exists():
         raise MissingFileError(f"eegpt anonymize: no such file or folder: {src}")
     if dst.exists() or dst.is_symlink():
