@@ -183,6 +183,14 @@ def test_daysback_out_of_range_is_refused(outputs, days, said, tmp_path, capsys)
     assert not list(tmp_path.iterdir())
 
 
+def test_a_missing_input_is_named_once_as_by_the_other_commands(tmp_path, capsys):
+    """`eegpt anonymize MISSING` says `eegpt: error: no such file or folder: MISSING`, as
+    `eegpt export` does; it said `eegpt: error: eegpt anonymize: no such file ...`."""
+    missing = tmp_path / "gone.npz"
+    assert main(["anonymize", str(missing), "-o", str(tmp_path / "c.npz")]) == 1
+    assert capsys.readouterr().err == f"eegpt: error: no such file or folder: {missing}\n"
+
+
 def test_a_run_copy_keeps_rows_ids_and_manifest_columns(outputs, tmp_path):
     _, out = outputs
     copy = eegpt.anonymize_embeddings(out / "run", tmp_path / "run")

@@ -240,7 +240,7 @@ def anonymize_embeddings(
             )
         )
     if not src.exists():
-        raise MissingFileError(f"eegpt anonymize: no such file or folder: {src}")
+        raise MissingFileError(f"no such file or folder: {src}")
     if dst.exists() or dst.is_symlink():
         raise OutputExistsError(
             f"{dst} exists; eegpt anonymize never replaces a file or folder: choose a new "
