@@ -398,6 +398,28 @@ def test_a_dated_file_name_given_without_folders_is_left_whole_in_warnings(daysb
     assert probe["training"]["warnings"] == [f"rec_2021-03-04.edf: flat from {moved}"]
 
 
+def test_labels_annotations_and_patterns_with_a_spaced_slash_are_kept_as_they_are():
+    """A ` /` in an annotation (`eyes open /closed`), an event name, a metadata value or a
+    pattern (`^/EC`) starts no path: the copy of a .npz (whose metadata holds them) dropped
+    the slash as a folder's (`eyes open closed`), so its labels differed from the original's
+    and from a Parquet copy's (whose columns are copied as they are). Paths still go."""
+    from eegpt.anonymize import _anonymized_metadata, _anonymized_probe
+
+    kept = {
+        "annotations": [["eyes open /closed"], []], "labels": ["go /left", "go"],
+        "epochs_metadata": {"cond": ["a /b", "c"]}, "marker_spans": {"EC": "^/EC"},
+    }  # fmt: skip
+    meta = _anonymized_metadata(
+        {"source": "/site/Pat/r.edf", **kept, "warnings": ["/site/Pat/r.edf: flat"]},
+        None,
+        {"daysback": None},
+    )
+    assert {k: meta[k] for k in kept} == kept and meta["warnings"] == ["r.edf: flat"]
+    training = {"window_labels": {"match": "sleep /(N\\d)"}}
+    probe = _anonymized_probe({"classes": ["N1 /N2", "W"], "training": training}, {"daysback": 1})
+    assert probe["classes"] == ["N1 /N2", "W"] and probe["training"] == training
+
+
 @pytest.mark.parametrize(
     "text",
     ["year 1024-12-31", "1899-12-31", "on 2101-01-01", "x 12021-03-045 y", "id 92021-03-04",

@@ -98,6 +98,14 @@ MAX_DAYSBACK = (datetime.date(1900, 1, 1) - datetime.date(1, 1, 1)).days
 #: its first sample) are moved back or removed as ``meas_date`` is; other texts (annotation
 #: descriptions, ``epochs.metadata``, the times a run started) keep theirs.
 _MESSAGE_KEYS = frozenset({"warnings", "error", "errors"})
+#: Keys, anywhere in the provenance, of the data the copy keeps as it is (the annotations over
+#: each window, the epochs' event names and ``epochs.metadata``, ``--marker-spans`` and
+#: ``--window-labels`` patterns, a probe's classes, an evaluation's labels): no path is in
+#: them, and one found there (``/closed`` in ``"eyes open /closed"``, ``/EC`` in ``"^/EC"``)
+#: was none, so that the copy's labels and patterns differed from the original's.
+_DATA_KEYS = frozenset(
+    {"annotations", "labels", "epochs_metadata", "marker_spans", "classes", "match"}
+)
 #: What a date in a text becomes without ``daysback`` (the recording's ``meas_date`` is
 #: removed: a date left in a warning would give it back).
 DATE_REMOVED = "[date removed]"
@@ -504,6 +512,9 @@ class _Scrubber:
                             out[key] = _shifted(str(item), self.daysback)
                         except ValueError:  # no date eegpt wrote: dropped
                             pass
+                    continue
+                if key in _DATA_KEYS:
+                    out[key] = item
                     continue
                 inner = message or key in _MESSAGE_KEYS
                 out[self.text(key) if isinstance(key, str) else key] = self.value(item, inner)
