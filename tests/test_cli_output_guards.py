@@ -780,3 +780,28 @@ def test_log_file_refuses_a_bids_sidecar_of_a_recording_read(
     assert f"--log-file {log} is inside the BIDS dataset {tmp_path / 'ds'}" in err, err
     assert {p: p.read_bytes() for p in eeg.iterdir()} == files
     _refuse_log_over_input(eeg / "run.log", build_parser().parse_args(args))
+
+
+@pytest.mark.parametrize("given", ["embed", "dataset"])
+@pytest.mark.parametrize("name", ["derivatives/eegpt/run.json", "code/log.tsv"])
+def test_log_file_in_a_bids_dataset_s_derivatives_or_code_folder_is_taken(
+    tmp_path, bids_edf, given, name
+):
+    """A .json/.tsv --log-file in a BIDS dataset's derivatives/ or code/ folder (where a
+    pipeline's outputs and logs belong) was refused as a sidecar MNE-BIDS reads: it reads none
+    there, nor does the dataset's listing list them; taken. One beside the recording is still
+    refused."""
+    from eegpt._run_log import LogFileError
+    from eegpt.cli import build_parser
+    from eegpt.cli_run import _refuse_log_over_input
+
+    ds = tmp_path / "ds"
+    log = ds / name
+    log.parent.mkdir(parents=True)
+    source = str(bids_edf) if given == "embed" else str(ds)
+    command = "embed" if given == "embed" else "embed-dataset"
+    out = ds / "derivatives" / "eegpt" / ("x.npz" if given == "embed" else "out")
+    args = build_parser().parse_args([command, source, "--weights", "none", "-o", str(out)])
+    _refuse_log_over_input(log, args)
+    with pytest.raises(LogFileError, match="BIDS"):
+        _refuse_log_over_input(bids_edf.parent / "run.json", args)

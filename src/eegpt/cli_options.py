@@ -1376,7 +1376,8 @@ def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str 
     """Why a corpus run over the dataset folder ``root`` may read ``path``, by its name (the
     files it lists and reads now are refused by their listing: :func:`eegpt.dataset_cli.
     files_listed_as`): one inside a recording folder of it; in a BIDS dataset, a sidecar
-    (``.json``, ``.tsv``); with the ``--pattern`` glob ``pattern``, one matching it (the
+    (``.json``, ``.tsv``; not in a ``derivatives/``, ``code/``, ``sourcedata/`` or ``stimuli/``
+    folder of a dataset given by its top folder, which its listing leaves out); with the ``--pattern`` glob ``pattern``, one matching it (the
     pattern alone decides which names are listed); without, one named as a recording (a log
     made so would be listed). None otherwise (``run.log``, ``log.csv`` beside plain ``.set``
     files, ``run.json`` with ``--pattern '**/*.set'``), or for one outside ``root``."""
@@ -1389,7 +1390,8 @@ def dataset_may_read(path: Path, root: Path, pattern: str | None = None) -> str 
     if folders:
         return f"inside the recording folder {root / folders[-1]}"
     suffix = path.suffix.lower()
-    if suffix in _BIDS_SIDECAR_SUFFIXES and _in_bids_dataset(root):  # read with or without
+    raw = not ((root / "dataset_description.json").is_file() and _outside_raw_data(path, root))
+    if suffix in _BIDS_SIDECAR_SUFFIXES and raw and _in_bids_dataset(root):  # with or without
         return f"named as a BIDS sidecar ({suffix}) of a BIDS dataset's recordings"
     if pattern is not None:
         matched = fnmatch.fnmatch(path.name, Path(pattern).name)
@@ -1405,7 +1407,8 @@ def bids_dataset_reading(path: Path, recordings: Sequence[Path]) -> Path | None:
     (:func:`eegpt.bids.bids_root`): MNE-BIDS reads the dataset's sidecars with it (its
     ``_eeg.json``, ``_channels.tsv``, ``_events.tsv``, the session's ``_scans.tsv``,
     ``participants.tsv``, and those it inherits from the folders above), so a log appended
-    to one, or made where one is looked for, breaks reading it. None otherwise (mne is
+    to one, or made where one is looked for, breaks reading it. None otherwise (a file of
+    its ``derivatives/``, ``code/``, ``sourcedata/`` or ``stimuli/`` folders too: mne is
     imported only for a ``.json``/``.tsv`` path and a recording named as BIDS data)."""
     if path.suffix.lower() not in _BIDS_SIDECAR_SUFFIXES:
         return None
@@ -1419,9 +1422,21 @@ def bids_dataset_reading(path: Path, recordings: Sequence[Path]) -> Path | None:
 
             roots[recording.parent] = bids_root(recording)
         root = roots[recording.parent]
-        if root is not None and _inside(path, root):
+        if root is not None and _inside(path, root) and not _outside_raw_data(path, root):
             return root
     return None
+
+
+def _outside_raw_data(path: Path, root: Path) -> bool:
+    """Whether ``path``, inside the BIDS dataset folder ``root``, lies in one of its folders
+    that hold no raw data (:data:`eegpt.bids.NOT_RAW_FOLDERS`: ``derivatives/``, ``code/``,
+    ``sourcedata/``, ``stimuli/``), whose ``.json``/``.tsv`` files MNE-BIDS never reads with
+    the dataset's recordings, nor the dataset's listing lists: where a run's log belongs
+    (``derivatives/eegpt/run.json``)."""
+    from eegpt.bids import NOT_RAW_FOLDERS
+
+    relative = path.resolve().relative_to(root.resolve()).parts
+    return len(relative) > 1 and relative[0] in NOT_RAW_FOLDERS
 
 
 def glob_may_list(path: Path, text: str) -> Path | None:
