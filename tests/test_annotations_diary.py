@@ -237,6 +237,25 @@ def test_times_of_day_without_a_date_are_refused_saying_to_add_the_date(tmp_path
 
 
 @pytest.mark.parametrize(
+    ("cell", "written"), [("23.58.41", "23:58:41"), ("07.05.09,5", "07:05:09.5")]
+)
+def test_times_of_day_written_with_points_are_refused_as_times_not_as_dates(
+    tmp_path, cell, written
+):
+    """Excel writes a time of day with points in Finland or Denmark (``23.58.41``): it was
+    refused as a date written day first, advised to be written as a placeholder date
+    (2026-11-03 23:58:41 whatever the time); it is refused as a clock time without a date,
+    the time itself written with colons."""
+    diary = tmp_path / "diary.csv"
+    diary.write_text(f"onset;duration;description\n{cell};0;arousal\n00.10.00;0;snore\n")
+    with pytest.raises(RecordingError, match="clock times") as err:
+        read_annotations(diary)
+    said = str(err.value)
+    assert f"({cell!r}) without a date; give each its date (2026-11-03 {written}:" in said
+    assert "day first" not in said
+
+
+@pytest.mark.parametrize(
     ("sep", "cell", "iso", "misread"),
     [
         (",", "03.11.2026 23:58:41", "2026-11-03 23:58:41", "03.11.2026 for 11 March"),

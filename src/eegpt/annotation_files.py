@@ -446,6 +446,28 @@ _SLASHED = re.compile(
 )
 
 
+#: A time of day written with points (``23.58.41``, ``07.05.09,5``), as Excel writes one in
+#: Finland or Denmark: a clock time, not a date written day first (:func:`_is_clock_time`).
+_DOTTED_CLOCK = re.compile(r"^(\d{1,2})\.(\d{2})\.(\d{2})(?=(?:[.,]\d+)?$)")
+
+
+def _is_day_first(text: str) -> bool:
+    """Whether the onset ``text`` is a date written day first (:data:`_DAY_FIRST`) whose day
+    (1 to 31) and month (1 to 12) can be a date's: ``23.58.41`` is a time of day."""
+    m = _DAY_FIRST.match(text)
+    return m is not None and 1 <= int(m.group(1)) <= 31 and 1 <= int(m.group(2)) <= 12
+
+
+def _is_clock_time(text: str) -> bool:
+    """Whether the onset ``text`` is a time of day without a date: ``23:58:41``, ``00:30``
+    (:data:`_CLOCK_TIME`), or written with points (``23.58.41``: :data:`_DOTTED_CLOCK`) where
+    it cannot be a date written day first (``03.11.26`` is taken for 3 November 2026)."""
+    if _CLOCK_TIME.match(text):
+        return True
+    m = _DOTTED_CLOCK.match(text)
+    return m is not None and int(m[1]) < 24 and int(m[2]) < 60 and not _is_day_first(text)
+
+
 def _day_first_iso(text: str) -> str:
     """``2026-11-03 23:58:41``: the date-time ``text`` written day first (:data:`_DAY_FIRST`)
     as ISO 8601, for messages; ``2026-11-03 23:58:41`` itself where its year has 2 digits
@@ -637,15 +659,16 @@ def _read_table(
         _check_row_lengths(path, rows, reader.fieldnames or [], delimiter)
         onsets = [_cell(row, header["onset"]) for row in rows]
         if not any(number(text) is not None for text in onsets):
-            clock = next((t for t in onsets if _CLOCK_TIME.match(t)), None)
+            clock = next((t for t in onsets if _is_clock_time(t)), None)
             if clock is not None:  # not MNE's date-times either: a time of day alone
+                written = _DOTTED_CLOCK.sub(r"\1:\2:\3", clock).replace(",", ".")  # 23:58:41
                 raise RecordingError(
                     f"could not read annotations from {path}: its onsets are clock times "
-                    f"({clock!r}) without a date; give each its date (2026-11-03 {clock}: "
+                    f"({clock!r}) without a date; give each its date (2026-11-03 {written}: "
                     "a local time on the recording's clock, without a zone), or onsets in "
                     "seconds from the recording's start"
                 )
-            dotted = next((t for t in onsets if _DAY_FIRST.match(t)), None)
+            dotted = next((t for t in onsets if _is_day_first(t)), None)
             if dotted is not None and not any(_DATE_TIME.match(t) for t in onsets):
                 raise RecordingError(
                     f"could not read annotations from {path}: its onsets are dates written day "
