@@ -14,25 +14,33 @@ from eegpt.errors import EEGPTWarning, RecordingError
 
 
 @pytest.mark.parametrize(
-    ("text", "cells"),
+    ("text", "cells", "how"),
     [
         # a decimal comma in a table of one column: onset 2, the 5 lost
-        ("onset\n1\n2,5\n", "'2', '5'"),
+        ("onset\n1\n2,5\n", "'2', '5'", "write numbers with a decimal point"),
         # one in a ,-separated table: onset 2, duration 5, description '1'
-        ("onset,duration,description\n1,0,a\n2,5,1,0,go\n", "'2', '5', '1', '0', 'go'"),
+        ("onset,duration,description\n1,0,a\n2,5,1,0,go\n", "'2', '5', '1', '0', 'go'",
+         "write numbers with a decimal point"),
         # a description holding the separator, unquoted: 'go' and a lost ' left'
-        ("onset;duration;description\n1;0;a\n2;1;go; left\n", "'2', '1', 'go', 'left'"),
+        ("onset;duration;description\n1;0;a\n2;1;go; left\n", "'2', '1', 'go', 'left'",
+         "a text holding a ';' is split there"),
+        # a column the header does not name (a BIDS table's tabs): no decimal comma splits
+        ("onset\tduration\ttrial_type\n1\t0\tgo\n2\t0\tgo\tn/a\n", "'2', '0', 'go', 'n/a'",
+         "a text holding a tab is split there, and a column the header does not name"),
     ],
-)
-def test_a_row_with_more_cells_than_the_header_is_refused(tmp_path, text, cells):
+)  # fmt: skip
+def test_a_row_with_more_cells_than_the_header_is_refused(tmp_path, text, cells, how):
     """A row holding more cells than the header names was read with the cells beyond it left
-    out, silently: ``2,5`` under a header of one column read onset 2."""
+    out, silently: ``2,5`` under a header of one column read onset 2. The refusal says what
+    splits cells by the table's separator: a decimal comma only where it is a comma (it
+    advised writing 2.5 for a ;- or tab-separated table, where a comma splits nothing)."""
     table = tmp_path / "events.csv"
     table.write_text(text)
     said = f"its row 2 after the header has \\d cells separated by .*\\({cells}\\)"
-    with pytest.raises(RecordingError, match=said + r".*write numbers with a decimal point") as e:
+    with pytest.raises(RecordingError, match=said + f".*{how}") as e:
         read_annotations(table)
     assert str(table) in str(e.value)
+    assert ("decimal comma" in str(e.value)) == ("decimal point" in how)
 
 
 def test_empty_cells_beyond_the_header_are_read_as_before(tmp_path):

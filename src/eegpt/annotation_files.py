@@ -790,14 +790,24 @@ def _check_row_lengths(
             continue
         sep = {"\t": "tabs", ";": "';'"}.get(delimiter, "','")
         cells = [str(row.get(name) or "").strip() for name in fieldnames] + extra
+        if delimiter == ",":  # a decimal comma splits a number there
+            how = (
+                "a number with a decimal comma (2,5) or a text holding a comma is split there: "
+                'write numbers with a decimal point (2.5) and put such text in double quotes ("go, '
+                'left")'
+            )
+        else:  # a decimal comma is no separator here: a text holding one, or a column unnamed
+            char = "a tab" if delimiter == "\t" else "a ';'"
+            how = (
+                f"a text holding {char} is split there, and a column the header does not name "
+                "holds cells beyond it: put such text in double quotes, and name every column "
+                "in the header"
+            )
         raise RecordingError(
             f"could not read annotations from {path}: its row {k + 1} after the header has "
             f"{len(cells)} cells separated by {sep} ({few([repr(c) for c in cells], 8)}), its "
             f"header {len(fieldnames)} ({', '.join(repr(str(n)) for n in fieldnames)}), so "
-            "the cells would be misplaced and those beyond the header lost; a number with a "
-            "decimal comma (2,5) or a text holding the separator is split there: write "
-            "numbers with a decimal point (2.5) and put such text in double quotes "
-            '("go, left")'
+            f"the cells would be misplaced and those beyond the header lost; {how}"
         )
 
 
