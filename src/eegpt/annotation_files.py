@@ -670,9 +670,12 @@ def _read_table(
                 )
             dotted = next((t for t in onsets if _is_day_first(t)), None)
             if dotted is not None and not any(_DATE_TIME.match(t) for t in onsets):
+                # MNE's reader reads a ,-separated .csv alone (others it fails on): say so there
+                mne_csv = delimiter == "," and str(path).lower().endswith(".csv")
+                misread = _day_first_misread(dotted) if mne_csv else ""
                 raise RecordingError(
                     f"could not read annotations from {path}: its onsets are dates written day "
-                    f"first ({dotted!r}), which eegpt does not read{_day_first_misread(dotted)}; "
+                    f"first ({dotted!r}), which eegpt does not read{misread}; "
                     "write them year first, as ISO 8601 "
                     f"date-times ({_day_first_iso(dotted)}: in Excel, format the cells as "
                     "YYYY-MM-DD hh:mm:ss, JJJJ-MM-TT hh:mm:ss in German), local times on the "
