@@ -709,6 +709,22 @@ def test_log_file_refuses_a_new_file_a_glob_input_would_list(tmp_path, capsys, g
     refuse_input_path("--log-file", data / "run.txt", [], globs=[f"{data}/*.set"])
 
 
+@pytest.mark.parametrize("name", [".run.log", ".logs/run.log"])
+def test_log_file_hidden_below_a_glob_input_s_folder_is_taken(tmp_path, name):
+    """The listing of a glob input leaves hidden files and folders out ('data/*' lists no
+    data/.run.log): such a --log-file was refused as one the glob would list; taken."""
+    from test_input_links import _write_eeglab
+
+    from eegpt.cli_options import refuse_input_path
+
+    data = tmp_path / "data"
+    _write_eeglab(data, "sub1")
+    for glob in (f"{data}/*", f"{data}/**"):
+        refuse_input_path("--log-file", data / name, [], globs=[glob])
+    with pytest.raises(ValueError, match="matches the glob"):
+        refuse_input_path("--log-file", data / "run.log", [], globs=[f"{data}/*"])
+
+
 @pytest.mark.parametrize(
     ("words", "name"),
     [

@@ -1443,17 +1443,23 @@ def glob_may_list(path: Path, text: str) -> Path | None:
     """The folder a corpus run's glob input ``text`` (``'data/*'``, ``'data/**/*.set'``)
     lists from, where ``path`` lies inside it and the glob matches it, as the run matches
     its files (:func:`eegpt.dataset_inputs.resolve_inputs`: whatever its name, so a log file
-    made there is listed as a recording); None otherwise, where ``text`` is no glob, or
-    where ``path`` exists (the listing tells whether it reads it: :func:`eegpt.dataset_cli.
-    files_listed_as`)."""
-    from eegpt.dataset_inputs import _glob_regex, _glob_split
+    made there is listed as a recording); None otherwise, where ``text`` is no glob, where
+    ``path`` exists (the listing tells whether it reads it: :func:`eegpt.dataset_cli.
+    files_listed_as`), or where it is hidden or in a hidden folder or ``lost+found`` below
+    the glob's folder (``data/.run.log``), which the listing leaves out."""
+    from eegpt.dataset_inputs import _LOST_FOUND, _glob_regex, _glob_split
 
     if not glob.has_magic(text) or Path(text).expanduser().exists() or path.exists():
         return None  # (an existing path given is listed as such, not as a glob)
     root, pattern = _glob_split(text)
     regex = _glob_regex(pattern)
     for under, spelled in ((root, Path(os.path.abspath(path))), (root.resolve(), path.resolve())):
-        if spelled.is_relative_to(under) and regex.fullmatch(spelled.relative_to(under).as_posix()):
+        if not spelled.is_relative_to(under):
+            continue
+        parts = spelled.relative_to(under).parts
+        if any(part.startswith(".") or part == _LOST_FOUND for part in parts):
+            continue  # (dataset_inputs._files_under)
+        if regex.fullmatch("/".join(parts)):
             return root
     return None
 
