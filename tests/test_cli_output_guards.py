@@ -640,6 +640,30 @@ def test_log_file_refuses_a_hard_link_of_a_data_file_a_corpus_run_reads(tmp_path
     assert fdt.read_bytes() == before
 
 
+def test_a_header_naming_a_file_that_cannot_be_looked_up_does_not_refuse_the_log(tmp_path):
+    """A BrainVision header whose DataFile= cannot be looked up (too long a name; a folder
+    without permission alike) made embed-dataset's check of an existing --log-file refuse
+    the whole run with '[Errno 36] File name too long', where the run without the option
+    fails that recording alone, and eegpt embed of it stopped with a traceback; the log is
+    taken (the run says what is wrong with the recording)."""
+    from test_input_links import _write_brainvision
+
+    from eegpt.cli import build_parser
+    from eegpt.cli_run import _refuse_log_over_input
+
+    data = tmp_path / "data"
+    _write_brainvision(data, "a")
+    header = (data / "a.vhdr").read_text()
+    (data / "c.vhdr").write_text(header.replace("DataFile=a.eeg", f"DataFile={'x' * 300}.eeg"))
+    log = tmp_path / "run.log"
+    log.write_text("earlier run\n")
+    args = ["embed-dataset", str(data), "-o", str(tmp_path / "o"), "--weights", "none"]
+    _refuse_log_over_input(log, build_parser().parse_args(args))
+    # eegpt embed of that header: a traceback where the run says the error without the option
+    args = ["embed", str(data / "c.vhdr"), "-o", str(tmp_path / "c.npz"), "--weights", "none"]
+    _refuse_log_over_input(log, build_parser().parse_args(args))
+
+
 def test_the_listing_check_resolves_each_recording_folder_once(tmp_path, monkeypatch):
     """embed-dataset's --log-file check (a log that exists: a nightly job appending to one
     file) resolved every listed recording's path twice, doubling the listing's time on a

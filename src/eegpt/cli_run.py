@@ -244,7 +244,7 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
     corpus = getattr(args, "command", None) == "embed-dataset"
     names = [n for n in INPUT_OPTIONS if not (corpus and n in DATASET_OPTIONS)]
     inputs = given_paths(args, names)
-    companions = [f for p in inputs if p.is_file() for f in recording_files(p)[1:]]
+    companions = [f for p in inputs if p.is_file() for f in _files_read_with(p, recording_files)]
     datasets = given_paths(args, DATASET_OPTIONS) if corpus else []
     files = [p for p in datasets if not p.is_dir()]
     try:
@@ -264,6 +264,17 @@ def _refuse_log_over_input(path: Path, args: argparse.Namespace) -> None:
             refuse_input_path("--log-file", path, listed, bids_recordings=listed)
     except ValueError as err:
         raise LogFileError(str(err)) from None
+
+
+def _files_read_with(path: Path, recording_files: Callable[[Path], list[Path]]) -> list[Path]:
+    """The files the recording ``path`` is read from beside itself (``recording_files``:
+    :func:`eegpt._file_identity.recording_files`); none where they cannot be looked up (a
+    header's ``DataFile=`` in a folder without permission, or too long a name: the command
+    says so as it reads the recording, as without ``--log-file``)."""
+    try:
+        return recording_files(path)[1:]
+    except OSError:
+        return []
 
 
 def _listed_reads(args: argparse.Namespace, path: Path) -> list[Path]:

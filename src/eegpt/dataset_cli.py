@@ -111,7 +111,9 @@ def files_listed_as(args: argparse.Namespace, path: Path) -> list[Path]:
     links (one may lie anywhere). Empty where ``path`` is not an existing file (then no listed
     file is it), unless it is named as a BIDS sidecar (``.json``, ``.tsv``: the recordings
     then tell whether it lies in their BIDS dataset, where MNE-BIDS would read it once made).
-    Listed quietly (the run lists again, and warns then); a listing that fails raises its
+    A recording whose files cannot be looked up (a header's ``DataFile=`` in a folder without
+    permission, or too long a name: :class:`OSError`) adds itself alone, as the run fails it
+    alone. Listed quietly (the run lists again, and warns then); a listing that fails raises its
     error (the run would stop on it)."""
     import warnings
 
@@ -141,7 +143,10 @@ def files_listed_as(args: argparse.Namespace, path: Path) -> list[Path]:
             or parent == folder
             or (recording.is_symlink() and recording.resolve().parent == folder)
         ):
-            found += recording_files(recording)[1:]
+            try:
+                found += recording_files(recording)[1:]
+            except OSError:  # a header naming a file not looked up (no permission, too long
+                continue  # a name): the run fails that recording, not the log the others
     return found
 
 
