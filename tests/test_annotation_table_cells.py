@@ -126,3 +126,29 @@ def test_a_negative_duration_is_refused(tmp_path):
         read_annotations(semi)
     table.write_text("onset\tduration\ttrial_type\n1\t0\tgo\n2\t0.5\tstop\n")
     assert list(read_annotations(table).duration) == [0.0, 0.5]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "onset;duration;description\n1.234;2,5;a\n500;1,5;b\n",  # German Excel, #.##0
+        "onset;duration;description\n2,5;0;a\n-1.000;1.500;b\n",
+    ],
+)
+def test_a_thousands_point_beside_a_decimal_comma_is_refused(tmp_path, text):
+    """A ;-separated table (German Excel with thousands shown) holding 1.234 (1234) beside
+    2,5 (2.5) was read with a decimal point: 2,5 was refused advising 2.5, after which 1.234
+    read 1.234 s silently. Both cells are named and how to write them."""
+    table = tmp_path / "events.csv"
+    table.write_text(text)
+    with pytest.raises(RecordingError, match=r"decimal comma \('\d,5'\) beside .*thousands"):
+        read_annotations(table)
+
+
+def test_points_that_are_decimals_beside_a_decimal_comma_keep_their_refusal(tmp_path):
+    """12.5 is no thousands separator: the table's numbers use a decimal point, and 2,5 is
+    refused as before, advising 2.5."""
+    table = tmp_path / "events.csv"
+    table.write_text("onset;duration;description\n12.5;2,5;a\n")
+    with pytest.raises(RecordingError, match="has a decimal comma, but the table's other"):
+        read_annotations(table)

@@ -647,6 +647,8 @@ def _read_table(
     point = _uses_decimal_point(rows, header)
     decimal_comma = delimiter == ";" and not point
     ambiguous = delimiter == ";" and point
+    if ambiguous:
+        _refuse_thousands_points(path, rows, header)
 
     def number(text: Any) -> float | None:
         return _table_number(text, decimal_comma)
@@ -926,6 +928,41 @@ def _uses_decimal_point(rows: Sequence[Mapping[str, Any]], header: Mapping[str, 
     then the table's decimal separator is the point, and a comma is none."""
     columns = [header[name] for name in _NUMBER_COLUMNS if name in header]
     return any(_DECIMAL_POINT.fullmatch(_cell(row, column)) for row in rows for column in columns)
+
+
+#: A whole number with a point between each three digits (``1.234``, ``12.345.678``): the
+#: thousands separator of German, Dutch ... locales, or (one point) a decimal point.
+_THOUSANDS_POINTS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+
+
+def _refuse_thousands_points(
+    path: str | os.PathLike, rows: Sequence[Mapping[str, Any]], header: Mapping[str, str]
+) -> None:
+    """Refuse a ``;``-separated table whose columns of seconds hold numbers with a decimal
+    comma (``2,5``) beside numbers whose points may all be thousands separators (``1.234``,
+    as Excel writes 1234 in a German locale with thousands shown): read with a decimal
+    point, ``1.234`` would be 1.234 s, and after writing ``2,5`` as 2.5 as its refusal would
+    advise, silently so.
+
+    Raises
+    ------
+    RecordingError
+        Naming the file, the first such cell and a decimal comma beside it.
+    """
+    columns = [header[name] for name in _NUMBER_COLUMNS if name in header]
+    cells = [_cell(row, column) for row in rows for column in columns]
+    points = [c for c in cells if _DECIMAL_POINT.fullmatch(c)]
+    comma = next((c for c in cells if _DECIMAL_COMMA.fullmatch(c)), None)
+    if comma is None or not points or not all(_THOUSANDS_POINTS.fullmatch(c) for c in points):
+        return
+    raise RecordingError(
+        f"could not read annotations from {path}: its numbers of seconds have a decimal "
+        f"comma ({comma!r}) beside numbers whose point may be a thousands separator "
+        f"({points[0]!r}: {points[0].replace('.', '')}, as Excel writes it in a German "
+        f"locale, or {points[0]}); write every number with a decimal point and no thousands "
+        f"separator ({comma.replace(',', '.')}, and {points[0].replace('.', '')} or "
+        f"{points[0]} as it means), or with a decimal comma and no thousands separator"
+    )
 
 
 def _table_number(text: Any, decimal_comma: bool = False) -> float | None:
