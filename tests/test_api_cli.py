@@ -2834,6 +2834,27 @@ def test_cli_embed_moves_a_start_between_two_samples_once_for_all_recordings(
     assert len(said) == 1 and "does not apply to epochs" in said[0], said
 
 
+def test_cli_embed_records_a_moved_start_in_every_output_said_once(weights, edf, tmp_path):
+    """The note that --start 3.01 moved onto a 256 Hz sample is shown once for a command's
+    recordings, but each output records it (metadata["warnings"], eegpt info), as
+    embed-dataset's warnings column does for each file: the second output's lacked it (its
+    windows start off the start given all the same)."""
+    import shutil
+
+    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
+    shutil.copy(edf, a), shutil.copy(edf, b)
+    out = tmp_path / "out"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(a), str(b), "--weights", str(weights), "-o", f"{out}/", "-q",
+                     "--start", "3.01"]) == 0  # fmt: skip
+    shown = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
+    assert len(shown) == 1, shown
+    for name in ("a.npz", "b.npz"):
+        recorded = load_embeddings(out / name).metadata["warnings"]
+        assert [t for t in recorded if "where windows are cut" in t] == shown, name
+
+
 def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_path, capsys):
     """Lights-off differs per night: --start 17 73 was a usage error for several recordings.
     One value per continuous recording (epochs files take none), in the order given, starts

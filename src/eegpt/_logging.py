@@ -644,8 +644,23 @@ def give_messages(held: Iterable[tuple[Any, ...]]) -> None:
     for what, message, first, second in held:
         if what == "warn":
             warn(message, first, kind=second)
+        elif what == "record":
+            record_unshown(message)
         else:
             log(message, first, lines=second)
+
+
+def record_unshown(message: str) -> None:
+    """Add the text of a warning to the enclosing :func:`recorded_warnings` blocks, as
+    :func:`warn` does, without showing it: a note shown once for a command's recordings
+    (:func:`eegpt.preprocessing.starts_moved_once`) that each recording's output records all
+    the same."""
+    held = _HELD.get()
+    if held is not None:
+        held.append(("record", message, None, None))
+        return
+    for texts in _RECORDS.get():
+        texts.append(message)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from eegpt._logging import Verbose
+from eegpt._logging import Verbose, record_unshown
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
@@ -375,9 +375,10 @@ _MOVES_SAID: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
 
 @contextlib.contextmanager
 def starts_moved_once(said: set[str]) -> Iterator[None]:
-    """Inside the block, :func:`start_on_grid` gives each of its notes once: one whose text
-    is in ``said`` is not given again, and ``said`` gets those given (a command's recordings,
-    each cut from the same start moved alike)."""
+    """Inside the block, :func:`start_on_grid` shows each of its notes once: one whose text
+    is in ``said`` is not shown again, only recorded for the recording (its output's
+    ``metadata["warnings"]``: :func:`~eegpt._logging.record_unshown`), and ``said`` gets
+    those given (a command's recordings, each cut from the same start moved alike)."""
     token = _MOVES_SAID.set(said)
     try:
         yield
@@ -393,7 +394,7 @@ def start_on_grid(seconds: float, sfreq: float, what: str = "start_seconds") -> 
     ``start_seconds``). A start whole at the recording's own rate need not be whole at
     ``sfreq`` (17.3 s at 100 Hz is 4428.8 samples at 256 Hz): windows cut from the resampled
     signal start on its samples, so the onsets record where they really start. Inside
-    :func:`starts_moved_once`, a note already given is not given again."""
+    :func:`starts_moved_once`, a note already given is recorded, not shown again."""
     n = seconds * sfreq
     rounded = round(n)
     if abs(n - rounded) <= SAMPLE_TOLERANCE:
@@ -408,7 +409,9 @@ def start_on_grid(seconds: float, sfreq: float, what: str = "start_seconds") -> 
         f"sample (1/{2 * sfreq:g} s), or give a start that is a multiple of 1/{sfreq:g} s"
     )
     said = _MOVES_SAID.get()
-    if said is None or note not in said:
+    if said is not None and note in said:  # shown for an earlier recording: recorded alone
+        record_unshown(note)
+    else:
         _warn(note)
     if said is not None:
         said.add(note)
