@@ -3591,6 +3591,25 @@ def test_a_trained_start_between_two_samples_round_trips_with_one_note(weights, 
     assert len(onsets) == 8  # 16 s scored from 3.01: the windows of training
 
 
+def test_predict_says_a_moved_start_once_for_all_recordings(weights, tmp_path):
+    """probe predict of two recordings with a trained start of 3.01 s (770.56 samples at
+    256 Hz) said the same note that it moved, naming no recording, once per recording; it is
+    said once for the command, as eegpt embed says it."""
+    paths, hyps = _scored_nights(tmp_path, n=2, start=3.01)
+    out = tmp_path / "stages"
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--passes",
+                       "1", "-q", "--window-labels", "^Sleep stage", "--window", "2",
+                       "--annotations", *hyps, "--start", "3.01"]) == 0  # fmt: skip
+    pred = tmp_path / "pred.csv"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["predict", str(out), *paths, "-o", str(pred), "-q"]) == 0
+    notes = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
+    assert len(notes) == 1 and notes[0].startswith("start_seconds = 3.01 s is 770.56"), notes
+    onsets = [float(row["onset_s"]) for row in csv.DictReader(pred.open())]
+    assert len(onsets) == 16 and onsets[0] == onsets[8] == pytest.approx(3.01171875, abs=1e-6)
+
+
 def test_no_annotations_given_is_said_plainly(weights, tmp_path):
     """A recording without annotations, none given (probe predict with a probe trained with
     --window-labels, in window and epoch mode; --val-data without --val-annotations), was

@@ -29,6 +29,7 @@ from eegpt.cli_options import (
 from eegpt.cli_run import EXIT_SOME_FAILED
 from eegpt.continuous_windows import is_continuous_input
 from eegpt.errors import USER_ERRORS
+from eegpt.preprocessing import starts_moved_once
 from eegpt.probe_cli_events import (
     check_events_options,
     event_classes,
@@ -688,11 +689,13 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     rename = parse_rename(args.rename, args.drop)
     scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
+    moves: set[str] = set()  # a start moved onto a 256 Hz sample: said once, not per recording
     for path in continuous:
         try:
-            proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
-                args, probe, path, rename
-            )
+            with starts_moved_once(moves):
+                proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
+                    args, probe, path, rename
+                )
         except USER_ERRORS + (RuntimeError,) as err:
             _recording_failed(args, path, err, failed)  # raised again with --fail-fast
             bad.pop(path, None)
