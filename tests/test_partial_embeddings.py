@@ -524,7 +524,28 @@ def test_a_second_ctrl_c_before_the_kept_windows_are_checked_does_not_promise_th
     _interrupted(model, edf, out, engine_calls)  # 8 windows kept, of 4 s windows
     said = embed_quit(argparse.Namespace(embedding_now=(edf, out), overwrite=False))
     assert f"8 of the {N_WINDOWS} windows of {edf} were recorded as kept" in said
-    assert "unless they were kept by a run of other settings, weights or before the " in said
+    assert "windows kept by a run of other settings, weights or before the recording" in said
+
+
+def test_a_second_ctrl_c_while_embedding_says_the_kept_windows_as_the_first_does(
+    model, edf, tmp_path, engine_calls
+):
+    """A second Ctrl-C once the run has judged the windows kept (taken as its own, or its own
+    recorded since) said they would not be taken if of other settings, 'which this run had
+    not checked yet': it had. It gives the first Ctrl-C's caveat, true before and after the
+    check."""
+    import argparse
+
+    from eegpt.cli import embed_interrupted, embed_quit
+
+    out = tmp_path / "rec.npz"
+    _interrupted(model, edf, out, engine_calls)  # 8 windows kept, this run's own
+    args = argparse.Namespace(embedding_now=(edf, out), overwrite=False)
+    second, first = embed_quit(args), embed_interrupted(args)
+    assert "resume it from window 8" in second and "resume it from window 8" in first
+    caveat = first[first.index("resume it from window 8") :]
+    assert second.endswith(caveat), (second, caveat)
+    assert "not checked" not in second
 
 
 def test_a_second_ctrl_c_of_an_overwrite_run_advises_skip_existing_in_its_place(

@@ -887,6 +887,16 @@ def _being_replaced(outputs: list[Path], stale: dict[Path, int], quiet: bool) ->
     return found
 
 
+#: What an interrupt of ``eegpt embed`` says of the windows kept beside the output being
+#: embedded (:func:`embed_interrupted`, :func:`embed_quit`): true whether or not the run had
+#: judged them yet (a second Ctrl-C may come before or after: those of an earlier run of other
+#: settings are removed then, this run's are its own).
+_KEPT_CAVEAT = (
+    "(windows kept by a run of other settings, weights or before the recording changed are "
+    "not used: it is then embedded from its start)"
+)
+
+
 def embed_interrupted(args: argparse.Namespace) -> str:
     """What a Ctrl-C (or SIGTERM) of ``eegpt embed`` says once it stopped: the outputs present
     are complete (:data:`EMBED_INTERRUPTED`), and of the recording being embedded
@@ -925,8 +935,7 @@ def embed_interrupted(args: argparse.Namespace) -> str:
         f"eegpt: interrupted while embedding {rec}: {done} of its {total} windows are kept "
         f"beside {out} (hidden .eegpt-partial files) and the output files written so far "
         "are complete: run the same command with --skip-existing to resume it from window "
-        f"{done} and embed the rest (windows kept by a run of other settings, weights or "
-        "before the recording changed are not used: it is then embedded from its start)"
+        f"{done} and embed the rest {_KEPT_CAVEAT}"
     )
     return _overwrite_advice(text) if overwrite else text
 
@@ -940,7 +949,7 @@ def embed_quit(args: argparse.Namespace) -> str:
     replaced whole already or not, so what is said is what is left. While the recording is
     read and checked, before its windows are embedded, the record may still be one of an
     earlier run of other settings (removed once this run has checked it), which a resume
-    does not take: said so."""
+    does not take: said so, in words true after the check too (:data:`_KEPT_CAVEAT`)."""
     text = _quit_text(args)
     return _overwrite_advice(text) if getattr(args, "overwrite", False) else text
 
@@ -974,9 +983,7 @@ def _quit_text(args: argparse.Namespace) -> str:
         f"{done_files}; {done} of the {total} windows of {rec} were recorded as kept beside "
         f"{out} (hidden .eegpt-partial files; windows embedded after that record are lost): "
         f"run the same command with --skip-existing to resume it from window {done} and "
-        "embed the rest (unless they were kept by a run of other settings, weights or before "
-        "the recording changed, which this run had not checked yet: it is then embedded from "
-        "its start)"
+        f"embed the rest {_KEPT_CAVEAT}"
     )
 
 
