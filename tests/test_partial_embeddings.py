@@ -316,25 +316,47 @@ def test_a_raw_not_preloaded_resumes_only_while_its_files_are_the_same(
     _same_output(tmp_path / "fresh.npz", out)
 
 
-def test_windows_kept_of_data_in_memory_are_never_taken(model, tmp_path, monkeypatch, caplog):
+def test_windows_kept_of_data_in_memory_are_never_taken(model, edf, tmp_path, monkeypatch, caplog):
     """Data in memory (an array, a preloaded Raw) has no identity a resume can check: windows
     kept by a run stopped as its output was being finished were all taken by a resume with
-    other data. They are not, and the note says why."""
+    other data. They are not, and the note says why (kept here by a run of the recording's
+    file: a run of data in memory keeps none)."""
     caplog.set_level(logging.INFO, logger="eegpt")
-    raw, _ = synthetic_raw(minutes=1, seed=3)
-    other = raw.copy()
-    other._data *= 2.0  # changed in memory: the same object type, file and settings
+    other = mne.io.read_raw_edf(edf, preload=True, verbose=False)
+    other._data *= 2.0  # changed in memory: the same file and settings
     out = tmp_path / "rec.npz"
     finish = eegpt.api.EmbeddingsWriter.close
     monkeypatch.setattr(eegpt.api.EmbeddingsWriter, "close", lambda self: _raise_interrupt())
     with pytest.raises(KeyboardInterrupt):
-        embed_to_file(model, raw, out, batch_size=2)
+        embed_to_file(model, edf, out, batch_size=2)
+    assert all(p.exists() for p in partial_paths(out))
     monkeypatch.setattr(eegpt.api.EmbeddingsWriter, "close", finish)
     embed_to_file(model, other, out, batch_size=2, resume=True)
     assert "cannot be told from other data" in caplog.text
     embed_to_file(model, other, tmp_path / "fresh.npz", batch_size=2)
     _same_output(tmp_path / "fresh.npz", out)
     assert not any(p.exists() for p in partial_paths(out))
+
+
+def test_data_in_memory_keeps_no_windows_at_an_interrupt(model, tmp_path, monkeypatch):
+    """Windows of data in memory are never taken by a resume, yet an interrupt kept them (a
+    hidden copy of the embeddings beside the output, written and synced at the stop, left
+    until the next call for that output): none is kept, and none is written as it runs."""
+    raw, _ = synthetic_raw(minutes=1, seed=3)
+    out = tmp_path / "rec.npz"
+    opened: list[Path] = []  # the kept rows' files opened to write on
+    rows_file = eegpt._partial_embeddings.PartialRows._open
+    monkeypatch.setattr(
+        eegpt._partial_embeddings.PartialRows,
+        "_open",
+        lambda self: (opened.append(self.rows_path), rows_file(self))[1],
+    )
+    finish = eegpt.api.EmbeddingsWriter.close
+    monkeypatch.setattr(eegpt.api.EmbeddingsWriter, "close", lambda self: _raise_interrupt())
+    with pytest.raises(KeyboardInterrupt):
+        embed_to_file(model, raw, out, batch_size=2)
+    monkeypatch.setattr(eegpt.api.EmbeddingsWriter, "close", finish)
+    assert not opened and not any(p.exists() for p in partial_paths(out))
 
 
 def _raise_interrupt() -> None:

@@ -141,6 +141,10 @@ class PartialRows:
         The modification time (ns) of the output this run replaces (``overwrite``), recorded
         with the rows so that a resume (``eegpt embed --skip-existing``) replaces it too
         (:func:`being_replaced`) rather than keep it; None where none is replaced.
+    keep : bool
+        Keep the rows at an interrupt. False for data no resume can tell from other data
+        (:func:`eegpt.api.embed_to_file` of data in memory): nothing is written, and rows
+        kept by an earlier run are removed.
     """
 
     def __init__(
@@ -156,7 +160,9 @@ class PartialRows:
         file_weights: Callable[[], bool] | None = None,
         earlier: Callable[[], Collection[str]] | None = None,
         replaces: int | None = None,
+        keep: bool = True,
     ) -> None:
+        self.keep = keep
         self._earlier = earlier
         self.replaces = replaces
         self._weights = weights
@@ -169,7 +175,7 @@ class PartialRows:
         self.n_windows = n_windows
         self.record_path, self.rows_path = partial_paths(output)
         self.row_shape: tuple[int, ...] | None = None
-        self.stored = self._stored() if resume else 0  # rows kept, taken instead of the model
+        self.stored = self._stored() if resume and keep else 0  # kept rows taken, not embedded
         if not self.stored:
             remove_partial(output)
         self.rows = self.stored  # rows in the file, whole
@@ -259,8 +265,8 @@ class PartialRows:
 
     def append(self, start: int, block: np.ndarray) -> None:
         """Keep rows ``start:start + len(block)`` as written to the output (float32 ``[b, ...]``);
-        those kept already are not written again."""
-        if start + len(block) <= self.stored:
+        those kept already are not written again (none where rows are not ``keep``)."""
+        if not self.keep or start + len(block) <= self.stored:
             return
         block = np.ascontiguousarray(block, dtype="<f4")
         if self._fh is None:

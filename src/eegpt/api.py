@@ -538,7 +538,8 @@ def embed_to_file(
         ``overwrite=True`` too (``eegpt embed --skip-existing`` does so for such an output).
         A Raw read without preload is told by its files as a path is; data in memory (an
         array, a preloaded Raw, Epochs: embedded in one block) cannot be told from other
-        data, so windows kept of it are never taken (logged).
+        data, so no window of it is kept at an interrupt, and windows kept beside ``output``
+        are not taken (logged).
     **kwargs
         Any keyword argument of :func:`embed`.
 
@@ -577,7 +578,8 @@ def embed_to_file(
             output,
             fingerprint,
             job.n_windows,
-            resume=resume and identity is not None,  # data in memory: never taken
+            resume=resume,
+            keep=identity is not None,  # data in memory: none kept, as none would be taken
             verbose=kwargs.get("verbose"),
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
