@@ -191,6 +191,27 @@ def test_a_missing_input_is_named_once_as_by_the_other_commands(tmp_path, capsys
     assert capsys.readouterr().err == f"eegpt: error: no such file or folder: {missing}\n"
 
 
+def test_daysback_past_the_year_1_for_a_recording_dated_before_1900(weights, tmp_path, capsys):
+    """MNE takes a meas_date of 1850 (a BrainVision or in-memory recording): a --daysback in
+    range for dates of 1900 on moved it before the year 1, an internal OverflowError; it is
+    refused naming the date and the most days it allows, which are taken."""
+    raw = synthetic_raw(minutes=8 / 60, seed=0)[0]
+    raw.set_meas_date(datetime.datetime(1850, 1, 1, tzinfo=datetime.timezone.utc))
+    eegpt.load_model(weights).embed(raw).save(tmp_path / "old.npz")
+    argv = ["anonymize", str(tmp_path / "old.npz"), "-o", str(tmp_path / "c.npz")]
+    assert main([*argv, "--daysback", "693595"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "eegpt: error: daysback=693595 would move the meas_date 1850-01-01T00:00:00+00:00 "
+        "before the year 1, which no date can be: give at most 675333 days"
+    ), err
+    assert "internal error" not in err and not (tmp_path / "c.npz").exists()
+    assert main([*argv, "--daysback", "675333", "-q"]) == 0
+    with np.load(tmp_path / "c.npz") as f:
+        meta = json.loads(str(f["metadata"][()]))
+    assert meta["meas_date"] == "0001-01-01T00:00:00+00:00"
+
+
 def test_a_run_copy_keeps_rows_ids_and_manifest_columns(outputs, tmp_path):
     _, out = outputs
     copy = eegpt.anonymize_embeddings(out / "run", tmp_path / "run")

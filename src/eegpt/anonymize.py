@@ -91,7 +91,8 @@ _DATE_TEXT = re.compile(
 )
 #: The most days ``daysback`` moves dates back: a date of 1900 (the first of
 #: :data:`_DATE_YEARS`) to 1 January of the year 1, the first a date can be (more raised an
-#: internal OverflowError).
+#: internal OverflowError). A ``meas_date`` before 1900 (MNE takes any) allows fewer: its
+#: own error (:func:`_too_far_back_text`).
 MAX_DAYSBACK = (datetime.date(1900, 1, 1) - datetime.date(1, 1, 1)).days
 #: Keys, anywhere in the provenance (and columns of a corpus run's reports), of eegpt's own
 #: messages, whose dates (the recording's moments, in a warning of annotations placed before
@@ -243,8 +244,8 @@ def anonymize_embeddings(
             + (
                 "a negative number would move the dates forward"
                 if daysback < 0
-                else "more would move a date of 1900 (the earliest eegpt takes for a "
-                "recording's) before the year 1, which no date can be"
+                else "more would move a date of 1900 before the year 1, which no date can "
+                "be (a recording dated earlier allows fewer days: the error names its date)"
             )
         )
     if not src.exists():
@@ -510,6 +511,10 @@ class _Scrubber:
                     if self.daysback is not None and item:
                         try:
                             out[key] = _shifted(str(item), self.daysback)
+                        except OverflowError:  # before the year 1: said, not internal
+                            raise ValueError(
+                                _too_far_back_text(key, str(item), self.daysback)
+                            ) from None
                         except ValueError:  # no date eegpt wrote: dropped
                             pass
                     continue
@@ -537,6 +542,16 @@ def _kept_names(paths: Mapping[str, str]) -> dict[str, dict[tuple[int, int], set
                 shapes = out.setdefault("-".join(found.group(1, 2, 3)), {})
                 shapes.setdefault((found.start(), len(name)), set()).add(name)
     return out
+
+
+def _too_far_back_text(key: str, date: str, days: int) -> str:
+    """What to say where ``daysback`` (``days``) moves the date ``date`` (ISO 8601) of
+    ``key`` (``meas_date``) before the year 1: the most days that date allows."""
+    most = (parse_iso(date).date() - datetime.date(1, 1, 1)).days
+    return (
+        f"daysback={days} would move the {key} {date} before the year 1, which no date can "
+        f"be: give at most {most} days for it (command line: --daysback)"
+    )
 
 
 def _shifted(date: str, days: int) -> str:
