@@ -148,6 +148,30 @@ def test_passes_lost_to_the_scaler_finding_its_scale_are_not_said_to_be_nonfinit
                      said), said  # fmt: skip
 
 
+class _WarnsEachBatch(nn.Linear):
+    """A head whose forward pass gives the same warning every batch, as a library may."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        warnings.warn("a warning of every forward pass", UserWarning, stacklevel=1)
+        return super().forward(x)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_float16_training_shows_a_warning_of_every_batch_once(device):
+    """Under Python's default filter a warning given by every forward pass is shown once, as
+    in float32 and bfloat16 training. The filter of torch's scheduler warning, set around
+    each float16 batch's scheduler step, reset Python's record of the warnings shown: the
+    warning was shown for each of the 24 batches."""
+    x, y = _data()
+    torch.manual_seed(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        _fit(x, y, _WarnsEachBatch(16, 2), device)
+    said = [str(w.message) for w in caught]
+    assert said.count("a warning of every forward pass") == 1, said
+    assert not [m for m in said if "lr_scheduler.step()" in m], said
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_clean_float16_training_counts_no_nonfinite_loss(device):
     """Clean data: finite losses, no batch with a non-finite loss, no warning of skips."""

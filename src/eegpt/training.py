@@ -11,12 +11,13 @@ thin splits and imbalanced classes, balanced class weights, and batched predicti
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 import numpy as np
 import torch
@@ -31,6 +32,9 @@ from eegpt.engine import warn_if_emulated_bf16 as warn_if_emulated_bf16  # re-ex
 from eegpt.errors import EEGPTUserWarning, TrainingDivergedError
 from eegpt.heads import renorm_constrained_
 from eegpt.model import EEGPTEncoder
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
 
@@ -481,6 +485,41 @@ def balanced_class_weights(y: np.ndarray, n_classes: int) -> torch.Tensor:
     return torch.as_tensor(len(y) / (n_classes * counts), dtype=torch.float32)
 
 
+@contextmanager
+def _scheduler_order_unchecked(float16: bool) -> Iterator[None]:
+    """Inside the block (a ``float16`` run of :func:`fit_model`), torch's warning that
+    ``lr_scheduler.step()`` was called before ``optimizer.step()`` is not shown: where the
+    gradient scaler skipped the first batch's step (as it does while it finds its scale),
+    torch takes that for steps called in the wrong order and says to swap them, which is not
+    so (the schedule follows the batches, stepped or not). One filter for the whole run: one
+    set around each batch's step (``warnings.catch_warnings``) reset Python's record of the
+    warnings shown, so a warning given every batch (by torch, by the model) was shown for
+    every batch, not once."""
+    if not float16:
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message=r"Detected call of `lr_scheduler\.step\(\)` before",
+            category=UserWarning,
+        )
+        yield
+
+
+def _scheduler_order_unchecked_in_float16(fit: Callable[_P, _R]) -> Callable[_P, _R]:
+    """:func:`fit_model` inside :func:`_scheduler_order_unchecked` where its ``precision``
+    (keyword only) is ``"float16"``."""
+
+    @functools.wraps(fit)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with _scheduler_order_unchecked(kwargs.get("precision") == "float16"):
+            return fit(*args, **kwargs)
+
+    return wrapper
+
+
+@_scheduler_order_unchecked_in_float16
 def fit_model(
     forward: Callable[[torch.Tensor], torch.Tensor],
     modules: Sequence[nn.Module],
@@ -580,11 +619,10 @@ def fit_model(
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
                 skipped += _scaled_step(scaler, loss, optimizer)
-                _scheduler_step_after_a_skip(scheduler)
             else:
                 loss.backward()
                 optimizer.step()
-                scheduler.step()
+            scheduler.step()  # float16: torch's warning of its order is filtered out
             value = float(loss.detach())
             if not math.isfinite(value):
                 if scaler is None:
@@ -671,20 +709,6 @@ def _scaled_step(
     scaler.step(optimizer)
     scaler.update()
     return int(skipped)
-
-
-def _scheduler_step_after_a_skip(scheduler: torch.optim.lr_scheduler.LRScheduler) -> None:
-    """``scheduler.step()`` under float16, without torch's warning that it was called before
-    ``optimizer.step()``: where the gradient scaler skipped the first batches' steps (as it
-    does while it finds its scale), torch takes that for steps called in the wrong order and
-    says to swap them, which is not so (the schedule follows the batches, stepped or not)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore",
-            message=r"Detected call of `lr_scheduler\.step\(\)` before",
-            category=UserWarning,
-        )
-        scheduler.step()
 
 
 def _finite_gradients(optimizer: torch.optim.Optimizer) -> bool:
