@@ -923,6 +923,25 @@ def test_a_probe_copy_keeps_patterns_and_labels_given_with_separators_whole():
     assert "PATIENT_SMITH" not in json.dumps(out)
 
 
+def test_an_evaluation_copy_keeps_event_classes_given_with_slashes_whole():
+    """`probe evaluate --event-scoring --event-class eyes/open` (MNE's tagged event names):
+    the class was taken for a path, so the copy's warnings named it 'open' ("the evaluation
+    data hold no epochs of 'open'"), as --class-order's classes were before; the paths
+    around it still go."""
+    from eegpt.anonymize import _anonymized_provenance
+
+    command = [
+        "probe", "evaluate", "PATIENT_SMITH/probe", "PATIENT_SMITH/rec.fif", "--event-scoring",
+        "--event-class", "eyes/open", "eyes/closed", "--json", "PATIENT_SMITH/e.json",
+    ]  # fmt: skip
+    made = {"command": command, "cwd": "/site", "probe": {"path": "PATIENT_SMITH/probe"}}
+    out, scrub = _anonymized_provenance(made, {"daysback": None})
+    said = "the evaluation data hold no epochs of 'eyes/open' (eyes/closed 20)"
+    assert scrub.value(said, message=True) == said
+    assert scrub.value("PATIENT_SMITH/rec.fif: flat", message=True) == "rec.fif: flat"
+    assert "PATIENT_SMITH" not in json.dumps(out)
+
+
 def test_a_probe_copy_holds_only_the_probe_s_weights_and_refuses_a_link(probes, tmp_path):
     base, _ = probes
     probe = tmp_path / "probe"

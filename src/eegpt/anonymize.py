@@ -1030,7 +1030,7 @@ def _anonymize_probe(src: Path, dst: Path, record: dict) -> None:
 _NO_PATH_OPTIONS: dict[str, int | None] = {
     "--window-labels": 1, "--marker-spans": 1, "--unlabelled": 1, "--label-column": 1,
     "--val-group": 1, "--val-group-column": 1, "--event-names": 1, "--stim-mask": 1,
-    "--drop": 1, "--picks": 1, "--class-order": None,
+    "--drop": 1, "--picks": 1, "--class-order": None, "--event-class": None,
 }  # fmt: skip
 
 
