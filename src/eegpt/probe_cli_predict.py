@@ -29,7 +29,6 @@ from eegpt.cli_options import (
 from eegpt.cli_run import EXIT_SOME_FAILED
 from eegpt.continuous_windows import is_continuous_input
 from eegpt.errors import USER_ERRORS
-from eegpt.preprocessing import starts_moved_once
 from eegpt.probe_cli_events import (
     check_events_options,
     event_classes,
@@ -616,6 +615,7 @@ def _orphan_sidecar(sidecar: Path) -> bool:
 def cmd_probe_predict(args: argparse.Namespace) -> int:
     from eegpt._logging import few
     from eegpt.cli_inputs import check_recordings_given
+    from eegpt.preprocessing import starts_moved_once  # imports mne: not for other commands
 
     clean_recording_paths(args)
     check_inference_options(args)
