@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -565,6 +566,48 @@ def test_a_resume_with_a_files_start_changed_is_refused_as_a_rescale_change_is(
         f"The manifest's start_seconds column changed for 1 file: {edfs[0]} (2.0 -> 3.0)."
         in str(err.value)
     )
+
+
+def test_a_resume_with_a_files_start_on_the_same_sample_resumes(edfs, model, tmp_path):
+    """A start_seconds cell is compared where its windows start (at 256 Hz): 17.3 and
+    17.30078125 start the same windows, so a manifest rewritten so resumes; 18 is another
+    start, refused naming the cells as given; a refusal for another change does not call the
+    start changed."""
+    manifest = tmp_path / "nights.csv"
+    out = tmp_path / "out"
+    manifest.write_text(f"path,start_seconds,rescale\n{edfs[0]},3.3,1\n{edfs[1]},,1\n")
+    embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+    manifest.write_text(f"path,start_seconds,rescale\n{edfs[0]},3.30078125,1\n{edfs[1]},,1\n")
+    embed_dataset(manifest, out, model=model, shard_size=1, **RUN)  # the same windows
+    manifest.write_text(f"path,start_seconds,rescale\n{edfs[0]},3.30078125,1\n{edfs[1]},,2\n")
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+    assert "rescale changed for 1 recording" in str(err.value)
+    assert "start_seconds" not in str(err.value)
+    manifest.write_text(f"path,start_seconds,rescale\n{edfs[0]},4,1\n{edfs[1]},,1\n")
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+    assert f"start_seconds column changed for 1 file: {edfs[0]} (3.3 -> 4.0)" in str(err.value)
+
+
+def test_a_run_that_recorded_its_starts_as_given_still_resumes(edfs, tmp_path):
+    """A run of eegpt before 2026-12-07 fingerprinted a start_seconds cell as given (3.3): the
+    same cells still resume it (its fingerprint is kept), while the fingerprint of a new run
+    takes the start where the windows start (3.3 as 3.30078125)."""
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},3.3\n{edfs[1]},\n")
+    given = resolve_inputs(manifest)
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},3.30078125\n{edfs[1]},\n")
+    moved = resolve_inputs(manifest)
+    assert given.fingerprint() == moved.fingerprint()
+    rows = given.metadata.to_pylist()
+    old = hashlib.sha256(json.dumps([f.recording_id for f in given.files]).encode())
+    old.update(json.dumps(given.metadata.schema.names).encode())
+    old.update(json.dumps(rows, default=str, sort_keys=True).encode())
+    assert given.fingerprint() != old.hexdigest()  # the cells as given: no longer
+    assert given.fingerprint(recorded=old.hexdigest()) == old.hexdigest()
+    assert moved.fingerprint(recorded=old.hexdigest()) == moved.fingerprint()  # other cells
+    assert given.fingerprint(250.0) != given.fingerprint()  # on a sample at 250 Hz: 3.3
 
 
 def test_load_file_starts_at_the_files_own_start(edfs):

@@ -381,7 +381,7 @@ def _run_spec(
         "shard_size": shard_size,
         "inputs": {
             "n_files": len(inputs),
-            "sha256": inputs.fingerprint(),
+            "sha256": inputs.fingerprint(config.sfreq, _recorded_inputs(resumes).get("sha256")),
             "metadata_columns": inputs.metadata_columns,
         },
     }
@@ -406,6 +406,19 @@ def _run_spec(
     spec["resample_revision"] = RESAMPLE_REVISION
     spec["layout"] = LAYOUT  # see keep_old_layout
     return spec
+
+
+def _recorded_inputs(output_dir: Path | None) -> dict[str, Any]:
+    """The ``inputs`` of the settings the run in ``output_dir`` recorded (its fingerprints:
+    ``sha256``, ``corpus_sha256``); empty where there is none or it cannot be read."""
+    if output_dir is None:
+        return {}
+    try:
+        spec = json.loads((output_dir / MANIFEST).read_text()).get("spec") or {}
+        inputs = spec.get("inputs") or {}
+        return dict(inputs) if isinstance(inputs, Mapping) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
 
 
 def _recorded_state_hash(output_dir: Path | None) -> bool:
@@ -722,7 +735,8 @@ def embed_dataset(
     listing_sha: str | None = None  # the listing split
     siblings_checked = False  # a --part run checked against its sibling parts
     if part is not None:
-        listing_sha = corpus.fingerprint()
+        recorded = None if overwrite else _recorded_inputs(output_dir).get("corpus_sha256")
+        listing_sha = corpus.fingerprint(config.sfreq, recorded)
         # the other tasks of a job array split the same listing? (a resume of a part split
         # from an older listing is told by the resume check how to resume it from that listing)
         siblings_checked = overwrite or not resumes_another_listing(output_dir, corpus, listing_sha)

@@ -53,6 +53,7 @@ from eegpt.formats import (
     is_recording_folder,
 )
 from eegpt.optional_packages import require_pyarrow
+from eegpt.preprocessing_spec import on_a_sample
 from eegpt.text_tables import read_delimited_table
 from eegpt.window_tables import RESERVED_COLUMNS
 
@@ -64,6 +65,12 @@ def pyarrow_for_writing():
     """``(pyarrow, pyarrow.parquet)`` for embed_dataset's shards, or the error that names the
     extra to install."""
     return require_pyarrow("embed_dataset (it writes Parquet)", writing=True)
+
+
+#: The rate at which windows are cut (the model's): a ``start_seconds`` cell between two of
+#: its samples is moved to the nearest, with a note, as
+#: :attr:`~eegpt.preprocessing.PreprocessingConfig.start_seconds` is.
+_MODEL_SFREQ = 256.0
 
 
 @dataclass(frozen=True)
@@ -167,14 +174,38 @@ class DatasetInputs:
         metadata = None if self.metadata is None else self.metadata.take(rows)
         return DatasetInputs(files, metadata, f"{self.source} (part {k}/{n})", self.manifest)
 
-    def fingerprint(self) -> str:
-        """SHA-256 of the recording ids, their order and the metadata values."""
-        h = hashlib.sha256()
-        h.update(json.dumps([f.recording_id for f in self.files]).encode())
-        if self.metadata is not None:
-            h.update(json.dumps(self.metadata.schema.names).encode())
-            h.update(json.dumps(self.metadata.to_pylist(), default=str, sort_keys=True).encode())
-        return h.hexdigest()
+    def fingerprint(self, sfreq: float = _MODEL_SFREQ, recorded: str | None = None) -> str:
+        """SHA-256 of the recording ids, their order and the metadata values, a
+        ``start_seconds`` cell taken where its windows start (at the nearest sample at
+        ``sfreq``, the rate windows are cut at: 17.3 and 17.30078125 at 256 Hz make the same
+        windows, so the same fingerprint). ``recorded``: the fingerprint a run of these inputs
+        recorded; where it is of the cells as given (eegpt before 2026-12-07) and the cells
+        are the same, that one is returned, so that the run still resumes."""
+        rows = None if self.metadata is None else self.metadata.to_pylist()
+        moved = rows is not None and any(
+            isinstance(v := row.get("start_seconds"), float) and on_a_sample(v, sfreq) != v
+            for row in rows
+        )
+        if moved and recorded is not None and recorded == _sha256(self.files, self.metadata, rows):
+            return recorded
+        if moved and rows is not None:
+            rows = [
+                {**row, "start_seconds": on_a_sample(v, sfreq)}
+                if isinstance(v := row.get("start_seconds"), float)
+                else row
+                for row in rows
+            ]
+        return _sha256(self.files, self.metadata, rows)
+
+
+def _sha256(files: Sequence[InputFile], metadata: Any, rows: list[dict[str, Any]] | None) -> str:
+    """:meth:`DatasetInputs.fingerprint` of ``files`` and the ``rows`` of their ``metadata``."""
+    h = hashlib.sha256()
+    h.update(json.dumps([f.recording_id for f in files]).encode())
+    if metadata is not None:
+        h.update(json.dumps(metadata.schema.names).encode())
+        h.update(json.dumps(rows, default=str, sort_keys=True).encode())
+    return h.hexdigest()
 
 
 class EmptyPartError(ValueError):
@@ -585,12 +616,6 @@ def _rescale_column(
             f"{', '.join(bad[:5])} (rows counted from 0 after the header line)"
         )
     return factors
-
-
-#: The rate at which windows are cut (the model's): a ``start_seconds`` cell between two of
-#: its samples is moved to the nearest, with a note, as
-#: :attr:`~eegpt.preprocessing.PreprocessingConfig.start_seconds` is.
-_MODEL_SFREQ = 256.0
 
 
 def _start_column(

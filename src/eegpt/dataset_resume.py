@@ -14,6 +14,7 @@ import contextlib
 import csv
 import itertools
 import json
+import math
 import os
 import re
 import warnings
@@ -50,7 +51,7 @@ from eegpt.dataset_lock import LOCK, is_run_temporary
 from eegpt.dataset_parts import LIST_INPUTS, listed_ids, listed_paths
 from eegpt.dataset_runs import corpus_identity, current_versions, manifest_head, run_versions
 from eegpt.dataset_stamps import source_stamp
-from eegpt.preprocessing_spec import RESAMPLE_REVISION, RESAMPLER_CHANGE
+from eegpt.preprocessing_spec import RESAMPLE_REVISION, RESAMPLER_CHANGE, on_a_sample
 from eegpt.run_specs import settings_apart, spec_differences
 from eegpt.shard_checks import read_shard_status
 from eegpt.shard_writer import LAYOUT
@@ -183,10 +184,11 @@ def prepare_output(
             ):  # another folder of the dataset, or other --subject ... filters
                 hint = moved
             elif any(d.startswith("inputs.") for d in diffs):
-                settings = _per_file_changes(output_dir, files)
+                sfreq = float((spec.get("preprocessing") or {}).get("sfreq", 256.0))
+                settings = _per_file_changes(output_dir, files, sfreq)
                 then = (old.get("spec", {}).get("inputs") or {}).get("metadata_columns") or []
                 changes = _input_changes(output_dir, ids)
-                columns = _metadata_changes(output_dir, then, files, metadata)
+                columns = _metadata_changes(output_dir, then, files, metadata, sfreq)
                 hint = (
                     f"{changes}{columns}{settings} The list of input files (or "
                     "their ids or metadata) changed. "
@@ -578,13 +580,18 @@ _SUBJECT = re.compile(r"(?:^|/)sub-([^/_]+)")
 
 
 def _metadata_changes(
-    output_dir: Path, then: Sequence[str], files: Sequence[InputFile], metadata: Any
+    output_dir: Path,
+    then: Sequence[str],
+    files: Sequence[InputFile],
+    metadata: Any,
+    sfreq: float,
 ) -> str:
     """`` The metadata columns changed: age added; 1 value of group changed (sub-02.edf:
     control -> patient).``: this run's metadata columns (``metadata``, a pyarrow table, a row
     per entry of ``files``) against those the folder's run recorded (``then``, its names) and
     the values its shards' rows hold, by recording id ("" where none differ or the shards
-    cannot be read; recordings with no rows, failed ones, are not compared)."""
+    cannot be read; recordings with no rows, failed ones, are not compared); a
+    ``start_seconds`` compared where the windows start at ``sfreq``."""
     now = [] if metadata is None else list(metadata.column_names)
     said = [f"{few(added, 5)} added" for added in [[c for c in now if c not in then]] if added]
     said += [f"{few(gone, 5)} gone" for gone in [[c for c in then if c not in now]] if gone]
@@ -596,7 +603,9 @@ def _metadata_changes(
         changed = [
             f"{rid}: {_shown(was.get(column))} -> {_shown(values[rows[rid]])}"
             for rid, was in recorded.items()
-            if rid in rows and _shown(was.get(column)) != _shown(values[rows[rid]])
+            if rid in rows
+            and _shown(_start_where_cut(column, was.get(column), sfreq))
+            != _shown(_start_where_cut(column, values[rows[rid]], sfreq))
         ]
         if changed:
             said.append(
@@ -688,11 +697,22 @@ def warn_names_read_otherwise(output_dir: Path, statuses: Iterable[Mapping[str, 
 _PER_FILE_SETTINGS = (("start_seconds", "start_seconds"), ("annotations_file", "annotations_file"))
 
 
-def _per_file_changes(output_dir: Path, files: Sequence[InputFile]) -> str:
+def _start_where_cut(column: str, value: Any, sfreq: float) -> Any:
+    """A manifest cell of ``column`` as a resume compares it: a ``start_seconds`` where its
+    windows start (at the nearest sample at ``sfreq``: 17.3 as 17.30078125 at 256 Hz, the
+    same windows, as :meth:`~eegpt.dataset_inputs.DatasetInputs.fingerprint` takes it);
+    another cell as it is."""
+    if column == "start_seconds" and isinstance(value, (int, float)) and math.isfinite(value):
+        return on_a_sample(float(value), sfreq)
+    return value
+
+
+def _per_file_changes(output_dir: Path, files: Sequence[InputFile], sfreq: float) -> str:
     """`` The manifest's start_seconds column changed for 1 file: a.edf (2 -> 3).``: the
     per-file settings (:data:`_PER_FILE_SETTINGS`) of ``files`` that differ from what the
     folder's shards recorded for the same recording ids ("" where none differ, or none can
-    be read)."""
+    be read); a start compared where the windows start at ``sfreq`` (17.3 is 17.30078125
+    at 256 Hz)."""
     recorded: dict[str, Mapping[str, Any]] = {}
     for path in sorted(output_dir.glob("shard-*.parquet")):
         try:
@@ -706,7 +726,9 @@ def _per_file_changes(output_dir: Path, files: Sequence[InputFile]) -> str:
         for f in files:
             then = recorded.get(f.recording_id)
             now = f.start_seconds if key == "start_seconds" else f.annotations
-            if then is not None and then.get(key) != now:
+            if then is not None and _start_where_cut(key, then.get(key), sfreq) != (
+                _start_where_cut(key, now, sfreq)
+            ):
                 changed.append(f"{f.recording_id} ({then.get(key)} -> {now})")
         if changed:
             said.append(

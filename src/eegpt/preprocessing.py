@@ -40,6 +40,7 @@ from eegpt.preprocessing_spec import (
     SAMPLE_TOLERANCE,
     STORED_DEFAULTS,
     PreprocessingFields,
+    on_a_sample,
 )
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
@@ -277,9 +278,7 @@ class PreprocessingConfig(PreprocessingFields):
         sample: :attr:`start_seconds` moved to the nearest sample at ``sfreq``
         (17.30078125 for 17.3 at 256 Hz; the same where it is on a sample), without a warning
         (:func:`on_the_grid` warns where windows are cut)."""
-        if abs(self.start_seconds * self.sfreq - self.start_samples) <= SAMPLE_TOLERANCE:
-            return self.start_seconds
-        return self.start_samples / self.sfreq
+        return on_a_sample(self.start_seconds, self.sfreq)
 
     @property
     def step_samples(self) -> int:

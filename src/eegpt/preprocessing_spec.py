@@ -18,6 +18,7 @@ __all__ = [
     "RESAMPLE_REVISION",
     "STORED_DEFAULTS",
     "describe",
+    "on_a_sample",
     "resampled_by_an_older_eegpt",
     "stored_defaults",
 ]
@@ -29,6 +30,18 @@ PRETRAINING_SCALE = 1e3  # model units per volt in pretraining: millivolts
 #: relative to the count: a day at 256 Hz is 2.2e7 samples, which float64 holds to ~1e-8
 #: samples, so 3000.001 s (768000.256 samples) is refused rather than taken as 3000 s.
 SAMPLE_TOLERANCE = 1e-6
+
+
+def on_a_sample(seconds: float, sfreq: float) -> float:
+    """A first window's start of ``seconds`` (from the first sample) where the windows start:
+    at the nearest sample at ``sfreq`` (Hz), the rate windows are cut at (17.30078125 for 17.3
+    at 256 Hz); ``seconds`` itself where it is on one (within :data:`SAMPLE_TOLERANCE` of a
+    sample). Two starts of the same value here cut the same windows. No warning:
+    :func:`eegpt.preprocessing.start_on_grid` says where a recording's start moves."""
+    n = seconds * sfreq
+    rounded = round(n)
+    return seconds if abs(n - rounded) <= SAMPLE_TOLERANCE else rounded / sfreq
+
 
 #: The fraction of a window annotations must cover to label it (``min_overlap`` of
 #: :func:`eegpt.annotations.window_labels`, ``--min-overlap``) by default: half. Defined here,
