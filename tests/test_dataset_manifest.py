@@ -616,6 +616,18 @@ def test_load_file_starts_at_the_files_own_start(edfs):
     assert load_file(0, str(edfs[0]), config, start_seconds=2.5).onsets[0] == 2.5
 
 
+def test_a_manifest_start_past_the_end_is_quoted_as_the_cell_gives_it(edfs):
+    """A start_seconds cell of 17.3 past the end of a 16 s recording failed it quoting
+    start_seconds=17.3008 (moved onto 256 Hz, rounded): the cell as given is quoted, and
+    where the windows would start."""
+    loaded = load_file(0, str(edfs[0]), PreprocessingConfig(), start_seconds=17.3)
+    assert loaded.error.startswith("StartPastEndError: ")
+    assert (
+        "(start_seconds=17.3, from the manifest's start_seconds column, moved to the nearest "
+        "256 Hz sample, 17.30078125 s)" in loaded.error
+    )
+
+
 def test_a_manifest_start_past_a_recordings_end_fails_it_naming_the_column(
     edfs, model, weights, tmp_path, capsys
 ):

@@ -1095,6 +1095,38 @@ def test_a_start_off_the_grid_is_kept_as_given_through_copies_and_moved_where_cu
         assert "does not apply to epochs" in said[0]
 
 
+@pytest.mark.parametrize(("start", "tail", "error"), [
+    (17.3, "drop", "StartPastEndError"), (17.3, "pad", "StartPastEndError"),
+    (14.3, "drop", "TooShortError"),
+])  # fmt: skip
+def test_a_length_error_quotes_the_start_as_given_and_where_it_moved(tmp_path, start, tail, error):
+    """start_seconds=17.3 past the end of a 16 s recording (or 14.3, less than a window
+    before its end) was refused quoting start_seconds=17.3008, the start moved onto 256 Hz
+    rounded, which the user never gave: in memory and streamed, the error quotes the start
+    as given and where the windows would start."""
+    from eegpt.streaming import WindowStream, open_stream
+
+    info = mne.create_info(list(NAMES), 100.0, "eeg")
+    raw = mne.io.RawArray(_sines(100.0, 16.0), info, verbose=False)
+    path = tmp_path / "short_raw.fif"
+    raw.save(path, verbose=False)
+    config = AS_RECORDED.updated(start_seconds=start, tail=tail)
+    for make in (lambda: prepare(as_recording(path, verbose=False), config=config),
+                 lambda: WindowStream(open_stream(path, verbose="error"), config)):  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the note of the move
+            with pytest.raises(RecordingError) as caught:
+                make()
+        assert type(caught.value).__name__ == error
+        said, moved = str(caught.value), f"{start + 0.00078125:.10g}"  # 17.30078125
+        source = ", from --start" if error == "StartPastEndError" else ""
+        quoted = f"(start_seconds={start:g}{source}, moved to the nearest 256 Hz sample, {moved} s)"
+        assert quoted in said, said
+        assert "3008" not in said.replace(moved, "")  # 17.3008: given by no one
+    if error == "StartPastEndError":
+        assert caught.value.start_seconds == start  # as given
+
+
 def test_a_start_off_the_grid_moves_alike_in_memory_and_streamed(tmp_path):
     """start_seconds=17.3 on a 100 Hz file (4428.8 samples at 256 Hz): prepare() and the
     streamed path (WindowStream) each start the windows at the nearest sample, 17.30078125 s,

@@ -26,7 +26,7 @@ import torch
 
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import load_model, save_checkpoint
-from eegpt.errors import EEGPTWarning, RecordingError
+from eegpt.errors import EEGPTWarning, RecordingError, StartPastEndError
 from eegpt.io import as_recording
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import (
@@ -977,6 +977,19 @@ def test_predictions_of_overlapping_windows_of_a_recording(model, short_task):
     np.testing.assert_allclose(started.window_onsets(len(later), overlap=0.5),
                                0.5 + np.arange(len(later)) * 0.5)  # fmt: skip
     np.testing.assert_allclose(later, proba[2::2][: len(later)], atol=1e-6)
+    # a start past the end (or less than a window before it): quoted as given, and where the
+    # windows would start, not as moved alone (start_seconds=20.3008)
+    for at, tail, error in [(20.3, "pad", StartPastEndError), (19.3, "drop", RecordingError)]:
+        late = copy.copy(probe)
+        late.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=at, tail=tail)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the note of the move
+            with pytest.raises(error) as caught:
+                late.predict_proba(raw)
+        assert (
+            f"(start_seconds={at:g}, from --start, moved to the nearest 256 Hz sample, "
+            f"{at + 0.00078125:.10g} s)" in str(caught.value)
+        )
     # an overlap in the probe's preprocessing is not applied: said, the windows consecutive
     recorded = copy.copy(probe)
     recorded.preprocessing = dataclasses.replace(probe.preprocessing, overlap=0.75)
@@ -3851,7 +3864,7 @@ def test_too_short_after_the_start_names_the_start(weights, tmp_path, capsys):
     assert probe_main(["predict", str(out), paths[0], "-q", "--start", "17.5"]) == 1
     err = capsys.readouterr().err
     assert "the recording lasts 19.000 s, shorter than one window of the probe (2 s" in err
-    assert "after the first window's start (start_seconds=17.5, --start)" in err
+    assert "after the first window's start (start_seconds=17.5, from --start)" in err
 
 
 def test_predict_says_when_its_table_ends_before_the_recording(weights, tmp_path, capsys):

@@ -448,7 +448,7 @@ def load_file(
             if isinstance(err, StartPastEndError) and start_seconds is not None:
                 # the start came from the manifest's column, not from --start
                 err = start_past_end(err.source, err.duration, err.start_seconds,
-                                     "the manifest's start_seconds column")  # fmt: skip
+                                     "the manifest's start_seconds column", err.sfreq)  # fmt: skip
             reason = described_error(err)
             truncated = next((t for t in texts if "the file is truncated" in t), None)
             if truncated:  # the cause of what failed next (e.g. too short for a window)

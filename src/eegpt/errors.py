@@ -97,14 +97,22 @@ class StartPastEndError(RecordingError):
     """A continuous recording that ends at or before its first window's start
     (``start_seconds``): a start that does not fit the recording (given in milliseconds
     rather than seconds, or for another file), which no ``tail="pad"`` can embed: a failure,
-    not a recording skipped as too short. ``source``, ``duration`` (s) and ``start_seconds``
-    say which, for a message that names where the start came from."""
+    not a recording skipped as too short. ``source``, ``duration`` (s), ``start_seconds`` (as
+    given) and ``sfreq`` (Hz, where the windows are cut) say which, for a message that names
+    where the start came from."""
 
     def __init__(
-        self, message: str, *, source: str = "", duration: float = 0.0, start_seconds: float = 0.0
+        self,
+        message: str,
+        *,
+        source: str = "",
+        duration: float = 0.0,
+        start_seconds: float = 0.0,
+        sfreq: float = 256.0,
     ) -> None:
         super().__init__(message)
         self.source, self.duration, self.start_seconds = source, duration, start_seconds
+        self.sfreq = sfreq
 
 
 class DuplicateChannelsError(RecordingError):

@@ -586,6 +586,7 @@ def prepare(
         if isinstance(recording, list):
             raise TypeError("prepare takes one recording; call it once per recording")
     recording = crop_epochs(recording, config)
+    given = config  # its start as given, which the length checks quote
     if not recording.is_epoched:  # its windows start on a sample at config.sfreq
         config = on_the_grid(config)
     source = recording.source
@@ -618,7 +619,7 @@ def prepare(
                                      config.resample, warn=False)  # fmt: skip
         except ValueError:  # no polyphase ratio: refused by resample() below
             n_out = config.n_samples
-        check_length(n_out, recording.duration, source, config)
+        check_length(n_out, recording.duration, source, given)
     flags = None
     if checks:
         used = [recording.ch_names[i] for i in picks]
@@ -681,7 +682,7 @@ def prepare(
             config = replace(config, start_seconds=0.0)
         data, onsets, n_valid = _epoch_windows(x, recording, config)
     else:
-        data, onsets, n_valid = _continuous_windows(x, recording, config)
+        data, onsets, n_valid = _continuous_windows(x, recording, config, given)
     check_windows(data, source, config)
     windows = Windows(
         data=data,

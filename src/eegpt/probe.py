@@ -190,6 +190,7 @@ from eegpt.windowing import (
     crop_left_out_for_arrays,
     just_over_window,
     probe_crop,
+    start_text,
 )
 
 if TYPE_CHECKING:
@@ -477,13 +478,13 @@ class EEGPTProbe:
         config = self._continuous_preprocessing(overlap, rec)
         short = rec.duration - config.grid_start_seconds < config.window_seconds
         if not rec.is_epoched and short and config.tail == "drop":
-            start = config.start_seconds  # check_length's words for a start
+            start = config.start_seconds  # as given, in check_length's words
             raise RecordingError(
                 f"{rec.source}: the recording lasts {rec.duration:.3f} s, shorter than one "
                 f"window of the probe ({config.window_seconds:g} s, the length it was trained "
                 "on, which its predictions keep)"
-                + (f" after the first window's start (start_seconds={start:g}, --start)"
-                   if start else "")
+                + (f" after the first window's start "
+                   f"({start_text(start, config.sfreq, '--start')})" if start else "")
                 + ": give a recording of at least that length"
                 + (" after the start, or an earlier start" if start else "")
             )  # fmt: skip

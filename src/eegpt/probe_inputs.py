@@ -683,8 +683,8 @@ def _projection_windows(
     x = resample(x, rec.sfreq, config.sfreq, method=config.resample) * config.scale
     n_times, window = x.shape[-1], config.n_samples
     if not rec.is_epoched:  # a continuous recording (predictions): consecutive windows
+        check_length(n_times, rec.duration, rec.source, config)  # the start as given
         config = on_the_grid(config)  # from a start on a sample at config.sfreq
-        check_length(n_times, rec.duration, rec.source, config)
         starts = window_starts(
             n_times, window, config.step_samples, config.tail, config.start_samples
         )

@@ -638,7 +638,8 @@ class WindowStream:
     ) -> None:
         self.recording = recording
         # its windows start on a sample at config.sfreq (a start given between two: moved)
-        self.config = on_the_grid(PreprocessingConfig() if config is None else config)
+        given = PreprocessingConfig() if config is None else config  # quoted: check_length
+        self.config = on_the_grid(given)
         self._bad_spans = bad_spans
         self._fill = bad_spans is not None and bad_spans.reject
         self._checks = checks
@@ -668,7 +669,7 @@ class WindowStream:
                 raise RecordingError(f"{source}: {err}") from err
             self.n_out = -(-n_in * self._up // self._down)
         # before the signal checks: a recording of a few samples is too short, not flat
-        check_length(self.n_out, n_in / sfreq, source, config)
+        check_length(self.n_out, n_in / sfreq, source, given)
         # the signal checks, and the line polyphase resampling takes out (as resample())
         if line is None:
             # a read of the whole file before the first window (a minute for a day on a

@@ -35,7 +35,7 @@ from eegpt.patch_padding import (  # noqa: F401 - windowing names too
     partial_patch_note,
     whole_patches,
 )
-from eegpt.preprocessing_spec import SAMPLE_TOLERANCE
+from eegpt.preprocessing_spec import SAMPLE_TOLERANCE, on_a_sample
 from eegpt.recording import Recording
 from eegpt.resampling import resampled_length
 from eegpt.signal_stats import _detrend_rows
@@ -182,13 +182,19 @@ def check_windows(data: np.ndarray, source: str, config: PreprocessingConfig) ->
 
 
 def _continuous_windows(
-    x: np.ndarray, recording: Recording, config: PreprocessingConfig
+    x: np.ndarray,
+    recording: Recording,
+    config: PreprocessingConfig,
+    given: PreprocessingConfig | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The windows of ``x`` (channels x samples at ``config.sfreq``), their onsets (s) and
+    recorded samples each; ``given``: ``config`` before its start was moved onto a sample
+    (:func:`~eegpt.preprocessing.on_the_grid`), whose start the length check quotes."""
     n_times = x.shape[-1]
     starts = window_starts(
         n_times, config.n_samples, config.step_samples, config.tail, config.start_samples
     )
-    check_length(n_times, recording.duration, recording.source, config)
+    check_length(n_times, recording.duration, recording.source, given or config)
     out, n_valid = cut_windows(x, starts, config.n_samples, config.detrend)
     return out, starts / config.sfreq, n_valid
 
@@ -250,19 +256,37 @@ def quiet_float32_overflow() -> Any:
     return np.errstate(over="ignore")
 
 
+def start_text(start_seconds: float, sfreq: float, given_by: str = "") -> str:
+    """A first window's start as the messages quote it: as given (``start_seconds=17.3``),
+    with where it came from (``given_by``: ``--start``; left out where ""), and, where it
+    was moved to the nearest sample at ``sfreq`` (Hz), where the windows start, that too
+    (``start_seconds=17.3, from --start, moved to the nearest 256 Hz sample, 17.30078125 s``)."""
+    text = f"start_seconds={start_seconds:.10g}" + (f", from {given_by}" if given_by else "")
+    at = on_a_sample(start_seconds, sfreq)
+    if at != start_seconds:
+        text += f", moved to the nearest {sfreq:g} Hz sample, {at:.10g} s"
+    return text
+
+
 def start_past_end(
-    source: str, duration: float, start_seconds: float, given_by: str = "--start"
+    source: str,
+    duration: float,
+    start_seconds: float,
+    given_by: str = "--start",
+    sfreq: float = 256.0,
 ) -> StartPastEndError:
     """The error of a recording of ``duration`` s that ends at or before its first window's
-    start ``start_seconds``, which came from ``given_by`` (``--start``, or a manifest's
-    ``start_seconds`` column)."""
+    start ``start_seconds`` (as given), which came from ``given_by`` (``--start``, or a
+    manifest's ``start_seconds`` column); windows are cut at ``sfreq`` (Hz), where a start
+    between two samples moves to the nearest (:func:`start_text` says both)."""
     return StartPastEndError(
         f"{source}: the recording lasts {duration:.3f} s, which ends at or before the first "
-        f"window's start (start_seconds={start_seconds:g}, from {given_by}); give a start "
+        f"window's start ({start_text(start_seconds, sfreq, given_by)}); give a start "
         "inside the recording, in seconds from its first sample",
         source=source,
         duration=duration,
         start_seconds=start_seconds,
+        sfreq=sfreq,
     )
 
 
@@ -273,7 +297,10 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
     zero-padded last window after full ones that holds less than half a window of recorded
     samples is warned of (:func:`_warn_short_padded_tail`).
 
-    ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds.
+    ``n_times`` counts samples at ``config.sfreq``; ``duration`` is in seconds. ``config`` is
+    the preprocessing as given, before :func:`~eegpt.preprocessing.on_the_grid` moved its
+    start (the windows are the same): a start between two samples is quoted as given and
+    where the windows start (:func:`start_text`), not as moved alone.
     """
     window = config.n_samples
     if n_times - config.start_samples >= window:
@@ -285,9 +312,10 @@ def check_length(n_times: int, duration: float, source: str, config: Preprocessi
         f"({window} samples)"
     )
     if config.start_samples:
-        message += f" after the first window's start (start_seconds={config.start_seconds:g})"
+        start = start_text(config.start_seconds, config.sfreq)
+        message += f" after the first window's start ({start})"
     if n_times <= config.start_samples:  # nothing after the start: nothing to pad either
-        raise start_past_end(source, duration, config.start_seconds)
+        raise start_past_end(source, duration, config.start_seconds, sfreq=config.sfreq)
     if config.tail == "drop":
         raise TooShortError(
             message + "; use a longer recording, a shorter window_seconds (--window), or "
