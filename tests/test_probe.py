@@ -3865,6 +3865,17 @@ def test_too_short_after_the_start_names_the_start(weights, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the recording lasts 19.000 s, shorter than one window of the probe (2 s" in err
     assert "after the first window's start (start_seconds=17.5, from --start)" in err
+    # a start between two 256 Hz samples: quoted as given (predict labelled it 17.30078125,
+    # train 17.3008) and where the windows would start
+    quoted = "(start_seconds=17.3, from --start, moved to the nearest 256 Hz sample, 17.30078125 s)"
+    assert probe_main(["predict", str(out), paths[0], "-q", "--start", "17.3"]) == 1
+    assert f"after the first window's start {quoted}: give a recording" in capsys.readouterr().err
+    with pytest.warns(EEGPTWarning, match="start_seconds = 17.3 s is 4428.8 samples"):
+        assert probe_main(["train", paths[0], "--weights", str(weights), "-o",
+                           str(tmp_path / "late"), "-q", "--window-labels", "^Sleep stage",
+                           "--window", "2", "--start", "17.3"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"shorter than one window (2 s) after the first window's start {quoted}" in err
 
 
 def test_predict_says_when_its_table_ends_before_the_recording(weights, tmp_path, capsys):

@@ -143,6 +143,7 @@ def _window_stream(
     from eegpt.preprocessing import PreprocessingConfig, start_on_grid
     from eegpt.resampling import resampled_length
     from eegpt.streaming import WindowStream, open_stream
+    from eegpt.windowing import start_text
 
     key = opened_key(path)
     streamed = how.opened.pop(key, None)  # opened already for a check (EEG channels)
@@ -164,6 +165,7 @@ def _window_stream(
     if not made:
         annotations = how.annotations(streamed)
     start = start_on_grid(how.start_of(path, annotations, sfreq), sfreq)
+    given, option = how.given.get(str(path), (start, "--start"))  # as the messages quote it
     first = int(round(start * sfreq))
     hop = _hop_samples(path, how, sfreq, length)
     n_out = resampled_length(streamed.n_times, streamed.sfreq, sfreq, resample, warn=False)
@@ -171,8 +173,9 @@ def _window_stream(
         raise RecordingError(
             f"{path}: the recording lasts {streamed.n_times / streamed.sfreq:.3f} s, shorter "
             f"than one window ({how.window_seconds:g} s)"
-            + (f" after --start {start:g}" if first else "")
-        )
+            + (f" after the first window's start ({start_text(given, sfreq, option)})"
+               if first else "")
+        )  # fmt: skip
     config = PreprocessingConfig(
         window_seconds=how.window_seconds, overlap=how.overlap, start_seconds=first / sfreq,
         resample=resample, average_reference=False, scale=1.0, detrend="none", tail="drop",

@@ -460,12 +460,16 @@ def _start_for(
     args: argparse.Namespace, path: Path, how: WindowLabelling | None, annotations: Any
 ) -> float | None:
     """``--start`` for the continuous recording ``path`` of ``probe predict``: seconds, its
-    first labelling annotation's onset (``--start annotations``, by ``how``'s match), or
-    None where ``--start`` was not given."""
+    first labelling annotation's onset (``--start annotations``, by ``how``'s match, where
+    the windows start: on the nearest 256 Hz sample), or None where ``--start`` was not
+    given. Seconds are as given (17.3, not the 17.30078125 the windows start at), as the
+    messages quote them (:func:`eegpt.windowing.start_text`)."""
     if getattr(args, "start", None) is None:
         return None
     if how is not None:
-        return how.start_of(path, annotations)
+        start = how.start_of(path, annotations)  # noted where it moves
+        given = start_given(how.start_seconds, how.starts, path)
+        return start if given == START_FROM_ANNOTATIONS else float(given)
     continuous = [str(p) for p in args.data if is_continuous_input(p)]
     value = start_given(*start_option(args, continuous), path)
     if value == START_FROM_ANNOTATIONS:

@@ -49,6 +49,10 @@ class WindowLabelling:
     starts: tuple[tuple[str, float | str], ...] = ()
     #: the starts taken, recording path -> seconds (filled as the recordings are cut)
     taken: dict[str, float] = dataclasses.field(default_factory=dict, compare=False)
+    #: the starts as given before they were moved onto a sample (``--start 17.3``, a first
+    #: scored epoch's onset as annotated), recording path -> (seconds, the option that gave
+    #: it), where the messages quote them (:func:`eegpt.windowing.start_text`)
+    given: dict[str, tuple[float, str]] = dataclasses.field(default_factory=dict, compare=False)
     #: labelling ``probe train``'s ``--val-data`` files (their files: ``--val-annotations``)
     validation: bool = False
     #: ``--labels FILE`` instead of annotations: every window of a recording is kept, its
@@ -186,18 +190,21 @@ class WindowLabelling:
         (:func:`first_labelling_onset`), either moved to the nearest sample at ``sfreq``
         (Hz), the rate the windows are cut at (None: the model's 256 Hz, where train, evaluate
         and predict cut them), with a note where it moves
-        (:func:`eegpt.preprocessing.start_on_grid`). Recorded in :attr:`taken`."""
+        (:func:`eegpt.preprocessing.start_on_grid`). Recorded in :attr:`taken`, and as given
+        in :attr:`given`."""
         from eegpt.annotations import MODEL_SFREQ
         from eegpt.preprocessing import start_on_grid
 
         value = start_given(self.start_seconds, self.starts, source)
-        what = "start_seconds"
+        what, option = "start_seconds", "--start"
         if value == START_FROM_ANNOTATIONS:  # each recording's own: the note names it
             value = first_labelling_onset(annotations, self.match, str(source), sfreq)
             what = f"{source}: its first scored epoch's onset (--start annotations)"
+            option = "--start annotations"
         rate = MODEL_SFREQ if sfreq is None else float(sfreq)
         start = start_on_grid(float(value), rate, what)
         self.taken[str(source)] = start
+        self.given[str(source)] = (float(value), option)
         return start
 
     def label(
