@@ -25,7 +25,7 @@ from eegpt.cli import main
 from eegpt.config import EEGPTConfig
 from eegpt.demo import TUH_NAMES, synthetic_raw, write_edf
 from eegpt.engine import InferenceEngine
-from eegpt.errors import RecordingError
+from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings, load_embeddings
 from eegpt.preprocessing import PreprocessingConfig
@@ -2872,6 +2872,13 @@ def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_pa
     args = ["--weights", str(weights), "-o", f"{out}/"]
     assert main(["embed", str(a), str(epochs), str(b), *args, "--start", "2", "8.5"]) == 0
     assert f"{a} -> {out / 'a.npz'}: 7 windows from 2 s" in capsys.readouterr().out
+    # a start between two 256 Hz samples: said where the windows start, as their onsets
+    moved = tmp_path / "moved"
+    with pytest.warns(EEGPTWarning, match="start_seconds = 2.3 s is 588.8 samples"):
+        assert main(["embed", str(a), str(b), "--weights", str(weights), "-o", f"{moved}/",
+                     "--start", "2.3", "8.5"]) == 0  # fmt: skip
+    assert f"{a} -> {moved / 'a.npz'}: 6 windows from 2.30078125 s" in capsys.readouterr().out
+    assert load_embeddings(moved / "a.npz").onsets[0] == 2.30078125
     first, second = load_embeddings(out / "a.npz"), load_embeddings(out / "b.npz")
     np.testing.assert_allclose(first.onsets, 2.0 + 4.0 * np.arange(7))
     np.testing.assert_allclose(second.onsets, 8.5 + 4.0 * np.arange(5))

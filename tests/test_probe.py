@@ -3845,7 +3845,7 @@ def test_start_annotations_on_a_recording_off_the_model_grid(weights, tmp_path, 
                  "annotations"]  # fmt: skip
     assert probe_main(["train", str(night), "--weights", str(weights), "-o", str(out),
                        "--passes", "1", "--window", "2", *labelling]) == 0  # fmt: skip
-    assert f"{night}: 8 windows of 2 s from 17.1016 s: 'Sleep stage W' 4, 'Sleep stage 2' 4" in (
+    assert f"{night}: 8 windows of 2 s from 17.1015625 s: 'Sleep stage W' 4, 'Sleep stage 2' 4" in (
         capsys.readouterr().err
     )  # 17.1 s rounded to 256 Hz, where train cuts windows as predict does
     assert load_probe(out).training["window_labels"]["starts"] == {str(night): 17.1015625}

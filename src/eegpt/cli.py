@@ -1038,6 +1038,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.optional_packages import require_output_dependencies
     from eegpt.output_files import check_output_folder
     from eegpt.preprocessing import starts_moved_once
+    from eegpt.preprocessing_spec import on_a_sample
     from eegpt.rename_tables import unmatched_rename_warning
 
     if not args.weights:
@@ -1215,7 +1216,9 @@ def _embed_command(args: argparse.Namespace) -> int:
                     note = f" ({left_out} over bad annotations left out)" if left_out else ""
                     used = written.metadata.get("annotations_file")  # not the recording itself
                     paired = f" (with the annotations of {annotations})" if used else ""
-                    since = f" from {starts[rec]:g} s" if rec in starts else ""
+                    # where its windows start (17.30078125 for --start 17.3), as its onsets
+                    at = on_a_sample(starts[rec], config.sfreq) if rec in starts else 0.0
+                    since = f" from {at:.10g} s" if rec in starts else ""
                     axes = (  # the shape stored: --pool mean keeps [n, 1, 1, D]
                         "windows, 1, 1, dims: the mean over patches and summary tokens"
                         if written.metadata.get("pool") == "mean"
