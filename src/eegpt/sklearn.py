@@ -94,6 +94,7 @@ from eegpt.probe_inputs import (
     subset_mapping,
 )
 from eegpt.probe_labels import as_classes, labels_of, unknown_labels_hint
+from eegpt.probe_training import _picks_read
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
 
@@ -573,6 +574,12 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         (names, files, :func:`~eegpt.channels.read_rename_table`) may name channels the epochs
         lack (a subset picked): those are ignored, so there is no ``on_missing``; a dict's keys
         must each name a channel (wrap it in :class:`~eegpt.channels.RenameTable` otherwise).
+    picks : str | sequence of str | None
+        The channel types (or names) read from ``mne.Epochs`` and files (MNE's ``picks``, as
+        :func:`eegpt.embed` and :func:`~eegpt.probe.train_probe` read them); None: EEG alone
+        (``"eeg"``). ``["eeg", "misc"]`` also reads electrodes a file types ``misc``. Read at
+        :meth:`fit` (``picks_``) and used by :meth:`transform`; refused for arrays, whose
+        channels are their rows (a :class:`~eegpt.errors.RecordingError`).
     batch_size : int | None
         Epochs per forward pass; ``None``: 64 on a GPU, a few on a CPU (see
         :func:`eegpt.engine.default_batch_size`).
@@ -604,6 +611,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         The table ``rename`` stands for, read at :meth:`fit` (a file's or a cap's entries,
         :func:`~eegpt.channels.rename_table`; ``{}`` for none): what :meth:`transform` uses,
         so a fitted embedder no longer needs the file (moved, or unpickled elsewhere).
+    picks_ : str | list of str
+        The channel types read, as :meth:`fit` read them (``picks``; ``"eeg"`` for None):
+        what :meth:`transform` reads.
     preprocessing_ : PreprocessingConfig
         The preprocessing of :meth:`fit`; with ``preprocessing=None``, what :meth:`transform`
         uses, so a pickled embedder keeps the default it was fitted with.
@@ -654,6 +664,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         pooling: str | Callable[[np.ndarray], np.ndarray] = "flatten",
         preprocessing: PreprocessingConfig | None = None,
         rename: Rename | None = None,
+        picks: str | Sequence[str] | None = None,
         batch_size: int | None = None,
         device: str | None = None,
         precision: Precision = "float32",
@@ -669,6 +680,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.pooling = pooling
         self.preprocessing = preprocessing
         self.rename = rename
+        self.picks = picks
         self.batch_size = batch_size
         self.device = device
         self.precision = precision
@@ -697,18 +709,22 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         verbose: Verbose,
         rename: Mapping[str, str | None] | None = None,
         fitted_times: int | None = None,
+        picks: str | Sequence[str] | None = None,
     ):
         """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one);
         ``fitted_times``: the samples per epoch of fit, to tell a single window from epochs
-        (:func:`_epochs_array`)."""
+        (:func:`_epochs_array`); ``picks``: the channel types read from epochs (default: those
+        of fit, ``picks_``), refused for arrays other than ``"eeg"``."""
+        picks = vars(self).get("picks_", "eeg") if picks is None else picks
         if _epochs_input(X):
             _refuse_continuous(X, type(self).__name__, self._config().window_seconds)
             _refuse_array_params(self, X)
             return as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=_fitted_rename(self) if rename is None else rename,
-                preprocessing=self._config(), what="EEGPTEmbedder",
+                preprocessing=self._config(), what="EEGPTEmbedder", picks=picks,
             )  # fmt: skip
+        _picks_read(picks, X, None)  # an array has no channel types to pick by
         array = _epochs_array(
             X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units),
             fitted_times, self._config().window_seconds,
@@ -799,8 +815,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
+        picks = _picks_read(self.picks, X, None)  # None: "eeg"; arrays take no other
         rename = rename_table(self.rename)  # read once: predicting reads no file
-        rec = self._recording(X, self.verbose, rename)
+        rec = self._recording(X, self.verbose, rename, picks=picks)
         model: EEGPT | EEGPTEncoder = _load_encoder(self)
         self._model_copy_of = None
         if model is self.model:
@@ -821,6 +838,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         shape = (cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim)
         self.model_ = model
         self.rename_ = rename
+        self.picks_ = picks
         self.preprocessing_ = config
         self.mapping_ = mapping
         self.ch_names_in_ = list(rec.ch_names)
@@ -1002,6 +1020,12 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     rename : dict | str | path-like | None
         Channel-name overrides, a cap's or a dataset's name or a table file (as for
         :class:`EEGPTEmbedder`).
+    picks : str | sequence of str | None
+        The channel types (or names) read from ``mne.Epochs`` and files, as
+        :func:`~eegpt.probe.train_probe` reads them (``--picks`` of ``eegpt probe train``);
+        None: EEG alone. ``["eeg", "misc"]`` also reads electrodes a file types ``misc``.
+        Recorded in the probe (``probe_.picks``), whose predictions read them so; refused for
+        arrays, whose channels are their rows.
     config : ProbeConfig | None
         Architecture and recipe (default: the paper's); search it with
         ``GridSearchCV(clf, {"config": [ProbeConfig(max_lr=1e-4), ProbeConfig(max_lr=4e-4)]})``,
@@ -1048,8 +1072,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
     classes_ : ndarray, shape (n_classes,)
         Class labels, sorted; column ``k`` of :meth:`predict_proba` is ``classes_[k]``.
     n_channels_in_, n_times_in_ : int
-        Channels and samples per epoch seen in :meth:`fit` (for ``mne.Epochs``, their EEG
-        channels: those used or named in warnings, as for :class:`EEGPTEmbedder`).
+        Channels and samples per epoch seen in :meth:`fit` (for ``mne.Epochs``, the channels
+        ``picks`` reads, EEG by default: those used or named in warnings, as for
+        :class:`EEGPTEmbedder`).
     n_features_in_ : int
         ``n_channels_in_ * n_times_in_``: the columns of 2-D input (epochs flattened in C
         order); set for ``mne.Epochs`` too, as the columns their flattened data would have.
@@ -1065,6 +1090,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         units: Units = "V",
         preprocessing: PreprocessingConfig | None = None,
         rename: Rename | None = None,
+        picks: str | Sequence[str] | None = None,
         config: ProbeConfig | None = None,
         validation: float | None = None,
         batch_size: int | None = None,
@@ -1081,6 +1107,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         self.units = units
         self.preprocessing = preprocessing
         self.rename = rename
+        self.picks = picks
         self.config = config
         self.validation = validation
         self.batch_size = batch_size
@@ -1150,6 +1177,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             y = _labels_1d(y)
             check_classification_targets(y)
         data, array_kwargs = self._inputs(X)
+        picks = _picks_read(self.picks, data, None)  # None: "eeg"; arrays take no other
         rename = rename_table(self.rename) or None  # read once: predicting reads no file
         model = _load_encoder(self)
         _check_labels(y, bool(array_kwargs))  # after the parameters' checks, as before
@@ -1163,6 +1191,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             data,
             y,
             rename=rename,
+            picks=picks,
             preprocessing=self.preprocessing,
             config=self.config,
             validation=self.validation,
