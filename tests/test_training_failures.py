@@ -172,6 +172,28 @@ def test_float16_training_shows_a_warning_of_every_batch_once(device):
     assert not [m for m in said if "lr_scheduler.step()" in m], said
 
 
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
+@pytest.mark.parametrize("device", DEVICES)
+def test_the_training_accuracy_counts_the_batches_the_loss_counts(device):
+    """A head that classifies every sample right (the sign of feature 0), but one sample
+    (mislabelled, feature 0 at -1e5) overflows float16 to logits [inf, -inf]: its batch's
+    loss is not finite and left out of train_loss, yet its predictions (one wrong) were
+    counted in the accuracies, 63/64. They count the batches the loss counts: 1.0."""
+    x, y = _data()
+    x[5, 0], y[5] = -1e5, 1
+    lin = nn.Linear(16, 2)
+    with torch.no_grad():
+        lin.weight.zero_()
+        lin.weight[:, 0] = torch.tensor([-10.0, 10.0])
+        lin.bias.zero_()
+    with pytest.warns(EEGPTUserWarning, match="not finite"):
+        result = _fit(x, y, lin, device, epochs=2, lr=1e-8)  # the head barely moves
+    for row in result.history:
+        assert row["nonfinite_loss_batches"] == 1, row
+        assert row["train_accuracy"] == 1.0, row
+        assert row["train_balanced_accuracy"] == 1.0, row
+
+
 @pytest.mark.parametrize("device", DEVICES)
 def test_clean_float16_training_counts_no_nonfinite_loss(device):
     """Clean data: finite losses, no batch with a non-finite loss, no warning of skips."""

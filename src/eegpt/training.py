@@ -559,9 +559,10 @@ def fit_model(
     under float16, where the gradient scaler skips the step of a batch that overflowed (the
     weights stay finite) and lowers its scale, as torch.amp intends: there each history row
     also holds ``skipped_batches`` (steps the scaler skipped) and ``nonfinite_loss_batches``
-    (batches whose loss was not finite, left out of ``train_loss``, which is NaN only where
-    no batch of the pass had a finite loss). A float16 run that took no step at all raises a
-    TrainingDivergedError (its weights would be the initial ones), as does a pass none of
+    (batches whose loss was not finite, left out of ``train_loss`` and of the training
+    accuracies, which are NaN only where no batch of the pass had a finite loss). A float16
+    run that took no step at all raises a TrainingDivergedError (its weights would be the
+    initial ones), as does a pass none of
     whose batches had a finite loss after steps with finite ones (the steps diverged the
     weights: :func:`float16_diverged_text`); one with a pass that took no step, or with a
     non-finite loss, warns (:func:`_check_skipped_steps`).
@@ -608,6 +609,7 @@ def fit_model(
         perm = torch.randperm(n, generator=order_rng)
         total_loss, correct, n_finite, skipped, nonfinite = 0.0, 0, 0, 0, 0
         predicted = np.empty(n, dtype=np.int64)  # in the order of perm
+        counted = np.zeros(n, dtype=bool)  # samples of batches with a finite loss
         for start in range(0, n, batch_size):
             idx = perm[start : start + batch_size]
             xb, yb = x_all[idx].to(device), y_all[idx].to(device)
@@ -631,20 +633,25 @@ def fit_model(
                         nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size)
                     )
                 nonfinite += 1  # float16: the scaler skipped it; left out of the loss
-            else:
+            else:  # the accuracies count the batches the loss counts
                 total_loss += value * len(idx)
                 n_finite += len(idx)
-            guess = logits.detach().argmax(1)
-            correct += int((guess == yb).sum())
-            predicted[start : start + len(idx)] = guess.cpu().numpy()
+                guess = logits.detach().argmax(1)
+                correct += int((guess == yb).sum())
+                predicted[start : start + len(idx)] = guess.cpu().numpy()
+                counted[start : start + len(idx)] = True
             bar.update()
         row = {
             "epoch": epoch + 1,
             "lr": float(scheduler.get_last_lr()[-1]),
             **_rates_by_role(optimizer),
             "train_loss": total_loss / n_finite if n_finite else math.nan,
-            "train_accuracy": correct / n,
-            "train_balanced_accuracy": _balanced_accuracy(y_all[perm].numpy(), predicted),
+            "train_accuracy": correct / n_finite if n_finite else math.nan,
+            "train_balanced_accuracy": (
+                _balanced_accuracy(y_all[perm].numpy()[counted], predicted[counted])
+                if n_finite
+                else math.nan
+            ),
         }
         if scaler is not None:
             row["skipped_batches"] = skipped
