@@ -845,3 +845,27 @@ def test_log_file_in_a_bids_dataset_s_derivatives_or_code_folder_is_taken(
     _refuse_log_over_input(log, args)
     with pytest.raises(LogFileError, match="BIDS"):
         _refuse_log_over_input(bids_edf.parent / "run.json", args)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--passes", "0"),
+        ("--epochs", "0"),  # the name of --passes before
+        ("--train-batch-size", "0"),
+        ("--patience", "-1"),
+        ("--patience", "0"),
+    ],
+)
+def test_probe_train_counts_are_checked_by_the_parser(tmp_path, capsys, option, value):
+    """A count of passes, a batch or a patience out of range is a usage error (exit 2) naming
+    the option, before any file or weights are read; it was ProbeConfig's error naming its
+    Python field (``epochs must be a positive integer``, ``batch_size``), after the data."""
+    fif = _epochs(tmp_path / "rec-epo.fif")
+    with pytest.raises(SystemExit) as stop:
+        main(["probe", "train", str(fif), "--weights", str(tmp_path / "none"), "-o",
+              str(tmp_path / "p"), "--val", "0.5", f"{option}={value}"])  # fmt: skip
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: must be a whole number more than 0, not '{value}'" in err, err
+    assert not (tmp_path / "p").exists()

@@ -76,6 +76,7 @@ from eegpt.cli_options import (
     overlap_seconds,
     parse_keep,
     picks_of,
+    positive_count,
     save_figure_file,
 )
 from eegpt.cli_run import given_arguments, joined_negative_values, run_command_line
@@ -245,17 +246,21 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     g = p.add_argument_group("recipe (defaults: the original EEGPT linear-probe scripts)")
     g.add_argument(
         "--passes",
-        type=int,
+        type=positive_count,
         default=100,
         metavar="N",
         help="passes over the training epochs (100; what the paper and ProbeConfig(epochs=...) "
         "call training epochs)",
     )
     # the name before --passes, where "epochs" meant passes: old commands still run, noted
-    g.add_argument("--epochs", type=int, dest="passes", default=argparse.SUPPRESS,
-                   action=OldPassesName, help=argparse.SUPPRESS)  # fmt: skip
+    g.add_argument("--epochs", type=positive_count, dest="passes", default=argparse.SUPPRESS,
+                   action=OldPassesName, metavar="N", help=argparse.SUPPRESS)  # fmt: skip
     g.add_argument(
-        "--train-batch-size", type=int, default=64, metavar="N", help="training batch (64)"
+        "--train-batch-size",
+        type=positive_count,
+        default=64,
+        metavar="N",
+        help="training batch (64)",
     )
     g.add_argument("--lr", type=float, default=4e-4, help="one-cycle peak learning rate (4e-4)")
     g.add_argument("--weight-decay", type=float, default=0.01, help="AdamW weight decay (0.01)")
@@ -266,7 +271,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--patience",
-        type=int,
+        type=positive_count,
         default=None,
         metavar="N",
         help="stop after this many passes without a better validation loss, counted from the "
