@@ -305,8 +305,9 @@ class EEGPTProbe:
         fine-tuning (the whole model is saved).
     history : list of dict
         Per training epoch: ``epoch``, ``lr``, ``train_loss``, ``train_accuracy``,
-        ``train_balanced_accuracy`` (running, over the epoch's batches with dropout on; absent
-        from probes saved by earlier versions) and, with validation data, ``val_loss``,
+        ``train_balanced_accuracy`` (running, over the epoch's batches with dropout on, under
+        float16 those with a finite loss, as ``train_loss``; absent from probes saved by
+        earlier versions) and, with validation data, ``val_loss``,
         ``val_accuracy``, ``val_balanced_accuracy``.
     training : dict
         Other facts of the training run (epochs run, ``best_epoch`` (lowest validation loss),
