@@ -529,6 +529,24 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch):
     assert raw.ch_names == TUH_NAMES
 
 
+def test_demo_quiet_says_warnings_and_errors_only(tmp_path, monkeypatch, capsys):
+    """eegpt demo -q, as every command's -q: no note, progress bar, mapping report or list of
+    files (warnings and errors only)."""
+    from eegpt import demo
+
+    monkeypatch.setattr(demo, "random_checkpoint", _small_checkpoint)
+    assert main(["demo", "-o", str(tmp_path / "loud"), "--minutes", "0.5"]) == 0
+    loud = capsys.readouterr()
+    assert "NOT PRETRAINED" in loud.out and "embeddings:" in loud.out
+    assert "ChannelMapping" in loud.err and "streaming" in loud.err
+    assert main(["demo", "-o", str(tmp_path / "quiet"), "--minutes", "0.5", "-q"]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.out == ""
+    assert "ChannelMapping" not in quiet.err and "streaming" not in quiet.err
+    assert "win/s" not in quiet.err  # no progress bar
+    assert (tmp_path / "quiet" / "synthetic_tuh.npz").is_file()
+
+
 def _small_checkpoint(directory, *, seed=0, overwrite=False):
     from eegpt.demo import NOT_PRETRAINED
 

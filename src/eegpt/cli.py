@@ -432,6 +432,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--device", type=device_name, default=None, help=DEVICE_HELP)
     p.add_argument("--overwrite", action="store_true", help="replace an existing demo output")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only: no NOT PRETRAINED note (the figure and the embeddings' "
+        "metadata still say so), no progress bar, loading notes or mapping report, and no "
+        "list of the files written",
+    )
     p.set_defaults(func=cmd_demo)
     describe_commands(sub)
     _debug_after_command(parser)
@@ -1319,7 +1327,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from eegpt.demo import run_demo
 
-    run_demo(args.output, minutes=args.minutes, device=args.device, overwrite=args.overwrite)
+    run_demo(
+        args.output,
+        minutes=args.minutes,
+        device=args.device,
+        overwrite=args.overwrite,
+        verbose=not args.quiet,
+    )
     return 0
 
 

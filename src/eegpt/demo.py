@@ -100,10 +100,17 @@ def random_checkpoint(directory: Path, *, seed: int = 0, overwrite: bool = False
 
 
 def run_demo(
-    output: Path, *, minutes: float = 2.0, device: str | None = None, overwrite: bool = False
+    output: Path,
+    *,
+    minutes: float = 2.0,
+    device: str | None = None,
+    overwrite: bool = False,
+    verbose: bool = True,
 ) -> dict[str, Path]:
     """Run the demo into ``output``; returns the paths it wrote. A run that fails removes
-    ``output`` again if it made it."""
+    ``output`` again if it made it. ``verbose`` False (``eegpt demo -q``): warnings and errors
+    only, no NOT PRETRAINED note, progress bar, loading notes, mapping report or list of the
+    files written."""
     if not minutes > 0:
         raise ValueError(f"minutes must be more than 0, not {minutes:g}")
     if device is not None:  # a device eegpt does not run on (mps) is refused before any work
@@ -114,7 +121,9 @@ def run_demo(
     made = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
     try:
-        return _demo_into(output, minutes=minutes, device=device, overwrite=overwrite)
+        return _demo_into(
+            output, minutes=minutes, device=device, overwrite=overwrite, verbose=verbose
+        )
     except BaseException:
         if made:
             shutil.rmtree(output, ignore_errors=True)
@@ -122,20 +131,22 @@ def run_demo(
 
 
 def _demo_into(
-    output: Path, *, minutes: float, device: str | None, overwrite: bool
+    output: Path, *, minutes: float, device: str | None, overwrite: bool, verbose: bool
 ) -> dict[str, Path]:
     from eegpt.checkpoints import load_model
 
-    print(NOT_PRETRAINED)
+    if verbose:
+        print(NOT_PRETRAINED)
     raw, closed = synthetic_raw(minutes)
     edf = write_edf(raw, output / "synthetic_tuh.edf", overwrite=overwrite)
     weights = random_checkpoint(output / "random-weights", overwrite=overwrite)
-    model = load_model(weights, device=device or "cpu")
-    emb = model.embed(edf, progress=True, verbose=True, device=device)
+    model = load_model(weights, device=device or "cpu", verbose=None if verbose else False)
+    emb = model.embed(edf, progress=verbose, verbose=verbose, device=device)
     npz = emb.save(output / "synthetic_tuh.npz", overwrite=overwrite)
     figure = plot_embeddings(emb, closed, output / "embeddings.png")
-    print(f"recording : {edf}\ncheckpoint: {weights} (random weights)\n"
-          f"embeddings: {npz} {emb.data.shape}\nfigure    : {figure}")  # fmt: skip
+    if verbose:
+        print(f"recording : {edf}\ncheckpoint: {weights} (random weights)\n"
+              f"embeddings: {npz} {emb.data.shape}\nfigure    : {figure}")  # fmt: skip
     return {"edf": edf, "weights": weights, "embeddings": npz, "figure": figure}
 
 
