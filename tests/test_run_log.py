@@ -138,26 +138,42 @@ def test_nothing_of_a_logged_run_is_left_behind(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
 
 
-def test_log_file_is_taken_by_the_commands_that_do_work(tmp_path, capsys):
-    """After the command by embed, embed-dataset, probe train/predict/evaluate, fetch, convert;
-    not by info and channels (before the command it is taken by every one)."""
+def test_log_file_is_taken_after_every_command(tmp_path, capsys):
+    """After the command by embed, embed-dataset, probe train/predict/evaluate, fetch, convert,
+    info and channels, as before it by every one."""
     from eegpt.cli import build_parser
 
     parser = build_parser()
     for words in (["embed", "a.edf", "-o", "o"], ["embed-dataset", "d", "-o", "o"],
                   ["probe", "train", "a.fif", "--weights", "w", "-o", "p"], ["probe", "predict", "p", "a.edf"],
-                  ["probe", "evaluate", "p", "a.fif"], ["fetch"], ["convert", "a", "b"]):  # fmt: skip
+                  ["probe", "evaluate", "p", "a.fif"], ["fetch"], ["convert", "a", "b"],
+                  ["info", "a"], ["channels", "a.edf"]):  # fmt: skip
         assert parser.parse_args([*words, "--log-file", "x.log"]).log_file == Path("x.log")
         assert parser.parse_args(["--log-file", "y.log", *words]).log_file == Path("y.log")
         assert parser.parse_args(words).log_file is None
-    for words in (["info", "a"], ["channels", "a.edf"]):
-        with pytest.raises(SystemExit):
-            parser.parse_args([*words, "--log-file", "x.log"])
-        err = capsys.readouterr().err  # where it goes instead
-        assert f"eegpt {words[0]} takes no --log-file: give it before the command" in err
-        assert f"eegpt --log-file PATH {words[0]} ..." in err
-        assert parser.parse_args(["--log-file", "y.log", *words]).log_file == Path("y.log")
     capsys.readouterr()
+
+
+def test_info_and_channels_take_log_file_after_the_command(tmp_path, weights, capsys):
+    """eegpt info/channels ... --log-file X (refused before: only eegpt --log-file X info ...
+    was taken) logs the run, with the same checks as before the command (an input refused)."""
+    from eegpt.demo import synthetic_raw, write_edf
+
+    edf = write_edf(synthetic_raw(0.2)[0], tmp_path / "rec.edf")
+    log = tmp_path / "run.log"
+    assert main(["info", str(weights), "--log-file", str(log)]) == 0
+    assert main(["channels", str(edf), "--log-file", str(log)]) == 0
+    texts = [t for _, t in _lines(log)]
+    assert [t.split(" (")[0] for t in texts if t.startswith("started:")] == [
+        f"started: eegpt info {weights} --log-file {log}",
+        f"started: eegpt channels {edf} --log-file {log}",
+    ]
+    assert texts.count("finished: exit status 0") == 2
+    capsys.readouterr()
+    size = edf.stat().st_size
+    assert main(["channels", str(edf), "--log-file", str(edf)]) == 1
+    assert "one of the command's inputs" in capsys.readouterr().err
+    assert edf.stat().st_size == size
 
 
 def test_line_levels():

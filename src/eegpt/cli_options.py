@@ -1215,9 +1215,6 @@ def save_figure_file(fig: Any, path: Path, dpi: int | None = DEFAULT_DPI) -> Non
     print(f"drew {path}")
 
 
-#: Commands that do not take ``--log-file`` after their name: they only describe files.
-NO_LOG_FILE_COMMANDS = ("info", "channels")
-
 LOG_FILE_HELP = (
     "also append what the command says on stderr (messages, warnings, errors) to this file, "
     "each line with its time, process id and level, between a first line naming the command "
@@ -1232,28 +1229,23 @@ LOG_FILE_HELP = (
 
 def add_log_file_options(parser: argparse.ArgumentParser) -> None:
     """``--log-file PATH`` (:mod:`eegpt._run_log`) on ``parser`` itself (``eegpt --log-file
-    run.log embed ...``) and after every one of its commands that does work, nested ones too
-    (``eegpt embed ... --log-file run.log``), not :data:`NO_LOG_FILE_COMMANDS`; given after a
-    command, it wins over one given before."""
+    run.log embed ...``) and after every one of its commands, nested ones too (``eegpt embed
+    ... --log-file run.log``; ``eegpt info`` and ``eegpt channels`` as well: they take it in
+    both places, with the same checks); given after a command, it wins over one given
+    before."""
     parser.add_argument("--log-file", type=Path, default=None, metavar="PATH", help=LOG_FILE_HELP)
     _log_file_after_commands(parser)
 
 
 def _log_file_after_commands(parser: argparse.ArgumentParser) -> None:
     """Add ``--log-file`` (keeping the value given before the command unless given) to the
-    commands of ``parser`` that do work, and to theirs."""
+    commands of ``parser``, and to theirs."""
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue
         seen: set[int] = set()
-        for name, command in action.choices.items():
-            if name in NO_LOG_FILE_COMMANDS and isinstance(command, CommandParser):
-                command.absent_options.setdefault(
-                    "--log-file",
-                    f"give it before the command, where every command takes it: eegpt "
-                    f"--log-file PATH {name} ...",
-                )
-            if name in NO_LOG_FILE_COMMANDS or id(command) in seen:
+        for command in action.choices.values():
+            if id(command) in seen:
                 continue
             seen.add(id(command))
             if "--log-file" not in command._option_string_actions:
