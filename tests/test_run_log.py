@@ -174,6 +174,11 @@ def test_info_and_channels_take_log_file_after_the_command(tmp_path, weights, ca
     assert main(["channels", str(edf), "--log-file", str(edf)]) == 1
     assert "one of the command's inputs" in capsys.readouterr().err
     assert edf.stat().st_size == size
+    table = tmp_path / "rename.tsv"  # the table it writes: the log made first stopped it
+    nearest = ["channels", str(edf), "--nearest", "standard_1005", "--write-rename", str(table)]
+    assert main([*nearest, "--log-file", str(table)]) == 1
+    assert "one of the files the command writes" in capsys.readouterr().err
+    assert not table.exists()
 
 
 def test_line_levels():

@@ -297,15 +297,16 @@ def _listed_reads(args: argparse.Namespace, path: Path) -> list[Path]:
 
 def _planned_outputs(args: argparse.Namespace) -> list[Path]:
     """The files the command will write that a ``--log-file`` could name: its ``-o`` file;
-    its ``--plot`` figure, ``eegpt probe evaluate``'s ``--json`` file and ``eegpt probe
-    predict``'s ``--events`` table, with the JSON sidecar of each prediction table (a log
-    made there stopped the run as an existing output, or with ``--overwrite`` was replaced);
+    its ``--plot`` figure, ``eegpt probe evaluate``'s ``--json`` file, ``eegpt probe
+    predict``'s ``--events`` table with the JSON sidecar of each prediction table, and ``eegpt
+    channels``' ``--write-rename`` table (a log made there stopped the run as an existing
+    output, or with ``--overwrite`` was replaced);
     ``eegpt embed``'s output in a folder for each recording (named by the recording);
     ``eegpt convert``'s checkpoint files; ``eegpt probe train``'s probe files; ``eegpt
     demo``'s files."""
     output = getattr(args, "output", None)
     found = [Path(output)] if isinstance(output, str | os.PathLike) else []
-    for name in ("plot", "json", "events"):  # (info's --json is a switch: True)
+    for name in ("plot", "json", "events", "write_rename"):  # (info's --json is a switch: True)
         value = getattr(args, name, None)
         if isinstance(value, str | os.PathLike) and str(value) != "-":
             found.append(Path(value))
