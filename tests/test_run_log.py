@@ -292,3 +292,57 @@ def test_an_ambiguous_abbreviation_before_the_command_is_refused_as_such(capsys)
         parser.parse_args(["--log", "a.log", "run"])
     err = capsys.readouterr().err
     assert "ambiguous option: --log could match --log-file, --log-level" in err
+
+
+def _six_epochs(path: Path) -> Path:
+    """Six 4 s epochs of 19 channels at 256 Hz, events A and B in turn (for probe train)."""
+    import mne
+    import numpy as np
+
+    names = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7",
+             "P3", "Pz", "P4", "P8", "O1", "O2"]  # fmt: skip
+    info = mne.create_info(names, 256.0, "eeg")
+    events = np.c_[np.arange(6) * 1024, np.zeros(6, int), [1, 2] * 3]
+    data = np.random.default_rng(0).normal(0, 20e-6, (6, 19, 1024))
+    epochs = mne.EpochsArray(data, info, events=events, event_id={"A": 1, "B": 2}, verbose=False)
+    epochs.save(path, verbose=False)
+    return path
+
+
+def test_log_file_in_the_output_folder_the_command_makes(tmp_path, weights, capsys):
+    """A log in the output folder that embed, embed-dataset or probe train makes (or one above
+    it) is opened once that folder is made (it was refused, as in a missing folder); one in a
+    folder that nothing makes is still refused, and nothing is made for it."""
+    from eegpt.demo import synthetic_raw, write_edf
+
+    data = tmp_path / "data"
+    data.mkdir()
+    edf = write_edf(synthetic_raw(0.2)[0], data / "rec.edf")
+    epochs = _six_epochs(tmp_path / "train-epo.fif")
+    w = ["--weights", str(weights), "-q"]
+    runs = {
+        "embed": ["embed", str(edf), *w, "-o", f"{tmp_path / 'a'}/"],
+        "embed file": ["embed", str(edf), *w, "-o", str(tmp_path / "b" / "sub" / "x.npz")],
+        "embed-dataset": ["embed-dataset", str(data), *w, "-o", str(tmp_path / "c" / "emb")],
+        "probe train": [
+            "probe",
+            "train",
+            str(epochs),
+            *w,
+            "-o",
+            str(tmp_path / "d"),
+            "--passes",
+            "1",
+        ],  # fmt: skip
+    }
+    logs = {"embed": "a", "embed file": "b", "embed-dataset": "c", "probe train": "d"}
+    for name, words in runs.items():
+        log = tmp_path / logs[name] / "run.log"
+        assert main([*words, "--log-file", str(log)]) == 0, name
+        assert _lines(log)[-1] == ("INFO", "finished: exit status 0")
+    assert (tmp_path / "a" / "rec.npz").is_file() and (tmp_path / "b/sub/x.npz").is_file()
+    capsys.readouterr()
+    elsewhere = tmp_path / "e" / "run.log"  # a folder no command makes
+    assert main([*runs["embed"][:-1], f"{tmp_path / 'f'}/", "--log-file", str(elsewhere)]) == 1
+    assert f"--log-file {elsewhere} cannot be opened" in capsys.readouterr().err
+    assert not (tmp_path / "e").exists() and not (tmp_path / "f").exists()

@@ -197,6 +197,7 @@ def run_command(
     try:
         refuse_folder(Path(path))
         _refuse_log_over_input(Path(path), args)
+        _make_log_folder(Path(path), args)
         log = start_run_log(Path(path), recorded_command())
     except LogFileError as err:
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
@@ -212,6 +213,45 @@ def run_command(
             raise
         finally:
             log.note(*status_line(status, error))
+
+
+def _make_log_folder(path: Path, args: argparse.Namespace) -> None:
+    """Make the missing folder of the log file ``path`` where the command would make it
+    anyway for its outputs (:func:`_output_folders`: ``eegpt embed REC.edf -o new/
+    --log-file new/run.log``, the log opened before the command made ``new``); a folder
+    nothing makes is left missing, for the log to be refused as one that cannot be
+    opened."""
+    folder = path.parent
+    if folder.exists():
+        return
+    mine = folder.resolve()
+    if any(f.resolve().is_relative_to(mine) for f in _output_folders(args)):
+        with contextlib.suppress(OSError):  # not made: said as the log is opened
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def _output_folders(args: argparse.Namespace) -> list[Path]:
+    """The folders the command makes (with those above them) to write its outputs in:
+    ``eegpt embed``'s ``-o`` folder, or that of its ``-o`` file; ``eegpt embed-dataset``'s
+    output folder; ``eegpt probe train``'s probe folder."""
+    command = (getattr(args, "command", None), getattr(args, "probe_command", None))
+    output = getattr(args, "output", None)
+    if output is None:
+        return []
+    if command[0] == "embed-dataset" or command == ("probe", "train"):
+        return [Path(output)]
+    recordings = getattr(args, "recordings", None)
+    if command[0] == "embed" and isinstance(output, str) and isinstance(recordings, list):
+        from eegpt.cli import _output_paths
+
+        try:
+            paths = _output_paths(
+                [Path(r) for r in recordings], output, getattr(args, "format", None)
+            )
+        except ValueError:  # a wrong -o: the command says so
+            return []
+        return [p.parent for p in paths]
+    return []
 
 
 #: The options (destinations) of the commands that name files they read: ``--log-file``
