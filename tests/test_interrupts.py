@@ -399,3 +399,52 @@ def test_a_second_ctrl_c_of_embed_dataset_says_what_its_run_keeps(monkeypatch, c
     assert "Run the same command again to resume" in err and exits == [130]
     assert getattr(build_parser().parse_args(["export", "d", "-o", "o.csv"]), "quit_message",
                    None) is None  # fmt: skip
+
+
+def test_second_ctrl_c_of_embed_dataset_says_whether_a_shard_is_half_written(
+    tmp_path, weights, monkeypatch
+):
+    """What a second Ctrl-C of eegpt embed-dataset would say (the quit message of the SIGINT
+    handler main() installs), read before a shard's temporary file is made, while it is
+    written, and between shards: a hidden temporary file is said to be left only while one
+    is (it was said before the first file reached the writer too)."""
+    from eegpt import dataset_cli, shard_writer
+    from eegpt.demo import synthetic_raw, write_edf
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("a", "b"):
+        write_edf(synthetic_raw(0.2)[0], data / f"{name}.edf")
+    monkeypatch.setattr(shard_writer, "_BEING_WRITTEN", set(), raising=False)  # its own
+    said: list[tuple[str, bool]] = []
+
+    def quit_text() -> str:
+        return signal.getsignal(signal.SIGINT).quit_message()  # type: ignore[union-attr]
+
+    def note(where: str) -> None:
+        text = quit_text()
+        said.append((where, "one in progress is left as a hidden temporary file" in text))
+        if not said[-1][1]:
+            assert text == dataset_cli.QUIT_AT_ONCE_NO_SHARD
+
+    opened, committed = shard_writer.ShardWriter._open, shard_writer.ShardWriter._commit
+
+    def open_noted(self, shard):  # noqa: ANN001, ANN202
+        note(f"before shard {shard}")
+        opened(self, shard)
+        note(f"writing shard {shard}")
+
+    def commit_noted(self):  # noqa: ANN001, ANN202
+        committed(self)
+        note("committed")
+
+    monkeypatch.setattr(shard_writer.ShardWriter, "_open", open_noted)
+    monkeypatch.setattr(shard_writer.ShardWriter, "_commit", commit_noted)
+    out = tmp_path / "out"
+    words = [str(data), "-o", str(out), "--weights", str(weights), "--shard-size", "1", "-q"]
+    assert dataset_cli.main(words) == 0
+    assert said == [
+        ("before shard 0", False), ("writing shard 0", True), ("committed", False),
+        ("before shard 1", False), ("writing shard 1", True), ("committed", False),
+    ]  # fmt: skip
+    assert not shard_writer._BEING_WRITTEN

@@ -316,9 +316,24 @@ QUIT_AT_ONCE = (
 )
 
 
+#: What a second Ctrl-C of ``eegpt embed-dataset`` says where no shard is being written (none
+#: of the run's files has reached the shard writer yet, it is between shards, or the first
+#: Ctrl-C's stop dropped or kept the shard in progress): no temporary file is left.
+QUIT_AT_ONCE_NO_SHARD = (
+    "eegpt: quit at once; the shards written so far are complete, and no shard was being "
+    "written (none is left half-written). Run the same command again to resume: it embeds "
+    "the files not in a shard (but those the first Ctrl-C's stop got to keep), and of a "
+    "recording read in parts it takes the windows recorded as kept before this Ctrl-C "
+    "(recorded every 2 minutes and at the first Ctrl-C's stop) and embeds the rest"
+)
+
+
 def _quit_message(args: argparse.Namespace) -> str:
-    """What a second Ctrl-C says (:data:`QUIT_AT_ONCE`)."""
-    return QUIT_AT_ONCE
+    """What a second Ctrl-C says: :data:`QUIT_AT_ONCE` while a shard is being written (its
+    hidden temporary file is left), else :data:`QUIT_AT_ONCE_NO_SHARD`."""
+    from eegpt.shard_writer import shards_being_written
+
+    return QUIT_AT_ONCE if shards_being_written() else QUIT_AT_ONCE_NO_SHARD
 
 
 def _interrupted_message(args: argparse.Namespace) -> str:

@@ -49,6 +49,18 @@ FORMAT = "eegpt-dataset/1"
 LAYOUT = 6
 _ROW_GROUP_BYTES = 64 << 20  # rows are buffered up to this size before a Parquet row group
 
+#: The hidden temporary files of the shards this process's writers are writing now (from a
+#: shard's first file until it is renamed into place or dropped): what a second Ctrl-C says
+#: is left half-written (:func:`shards_being_written`).
+_BEING_WRITTEN: set[Path] = set()
+
+
+def shards_being_written() -> list[Path]:
+    """The hidden temporary files of the shards being written in this process now (none
+    before a run's first file has come to its writer, between shards, or once a first Ctrl-C's
+    stop dropped or kept the shard in progress): read by a second Ctrl-C's message."""
+    return sorted(_BEING_WRITTEN)
+
 
 def _names_column(path: str) -> dict[str, Any]:
     """``{"annotations_column": column}``: the column the events' names of the annotations
@@ -411,6 +423,7 @@ class ShardWriter:
         fd, tmp = temporary_beside(final)
         os.close(fd)
         self._tmp, self._shard, self._statuses = tmp, shard, []
+        _BEING_WRITTEN.add(tmp)
         self._writer = parquet_writer(tmp, self.schema)
 
     def _flush(self) -> None:
@@ -448,6 +461,7 @@ class ShardWriter:
         with open(self._tmp, "rb+") as fh:  # type: ignore[arg-type]
             os.fsync(fh.fileno())
         os.replace(self._tmp, final)  # type: ignore[arg-type]
+        _BEING_WRITTEN.discard(self._tmp)
         _fsync_dir(self.output_dir)
         self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
 
@@ -488,6 +502,7 @@ class ShardWriter:
                 self._writer.close()
         if self._tmp is not None:
             self._tmp.unlink(missing_ok=True)
+            _BEING_WRITTEN.discard(self._tmp)
         self._writer, self._tmp, self._shard, self._statuses = None, None, None, []
         self._buffer, self._buffered = [], 0
         if self._part_rows is not None:
