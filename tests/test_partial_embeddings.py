@@ -18,6 +18,7 @@ import torch
 
 import eegpt._partial_embeddings
 import eegpt.api
+import eegpt.fingerprints
 from eegpt._interrupts import Terminated
 from eegpt._partial_embeddings import PartialRows, partial_paths, read_record
 from eegpt.api import embed_to_file
@@ -238,6 +239,41 @@ def test_windows_kept_by_a_model_not_loaded_resume_with_the_same_weights(
     _interrupted(model, edf, out, engine_calls)
     embed_to_file(model, edf, out, batch_size=2, resume=True)
     assert len(engine_calls) == BLOCKS - 2
+    _same_output(tmp_path / "fresh.npz", out)
+
+
+def test_windows_kept_resume_after_the_probe_head_or_channel_projection_changed(
+    edf, tmp_path, engine_calls, caplog
+):
+    """Embeddings are computed by the encoder alone (never through a fine-tune's channel
+    projection or probe head), yet the kept windows' weights hash covered the whole state
+    dict: a probe head trained after the stop forced the recording to be embedded again. Only
+    the encoder's weights are hashed now; a record of the whole state dict's hash (written
+    before, that day) is not taken, and the note says why."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    torch.manual_seed(1)
+    cfg = EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=4)
+    model = EEGPT(cfg, chan_proj=(22, 19), n_outputs=3, n_times=1024).eval()
+    embed_to_file(model, edf, tmp_path / "fresh.npz", batch_size=2)
+    out = tmp_path / "out" / "rec.npz"
+    _interrupted(model, edf, out, engine_calls)
+    with torch.no_grad():  # as a probe trained since: not what the embeddings use
+        model.final_layer.probe1.weight.mul_(2.0)
+        model.chan_proj.proj.weight.add_(1.0)
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS - 2  # resumed
+    _same_output(tmp_path / "fresh.npz", out)
+
+    # a record of the whole state dict's hash, as written before (2026-12-07)
+    out.unlink()
+    _interrupted(model, edf, out, engine_calls)
+    record_path = partial_paths(out)[0]
+    record = json.loads(record_path.read_text())
+    record["weights"] = eegpt.fingerprints.state_dict_hash(model)
+    record_path.write_text(json.dumps(record))
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS  # all embedded again
+    assert "are named by a hash of all the model's weights (its probe head too)" in caplog.text
     _same_output(tmp_path / "fresh.npz", out)
 
 

@@ -16,11 +16,13 @@ a SHA-256 of everything its output's provenance records before any window is emb
 input files' size, modification time and fingerprint, the weights' SHA-256, preprocessing,
 windowing, channels, annotations, precision, device, batch size, eegpt's and its libraries'
 versions), of the window onsets and of ``pool``, and whose weights are the run's: a SHA-256 of
-the model's state dict as it is (:func:`eegpt.fingerprints.state_dict_hash`), recorded with the
-rows and compared only where rows are kept, so that other weights of a model built in Python,
-given other weights with ``load_state_dict`` or edited in place, are told too (rows recorded
-before that hash was, 2026-12-07, are taken where the weights are still those of the file the
-fingerprint names, hashed to check). The recording is still read, checked and windowed from its
+the weights the embeddings are computed from as they are (the encoder's, not a channel
+projection's or probe head's: :func:`eegpt.fingerprints.embedding_weights_hash`), recorded
+with the rows and compared only where rows are kept, so that other weights of a model built in
+Python, given other weights with ``load_state_dict`` or edited in place, are told too (rows
+recorded before that hash was, 2026-12-07, are taken where the weights are still those of the
+file the fingerprint names, hashed to check; rows recorded with a hash of the whole state dict,
+probe head included, that day are not taken, with a note). The recording is still read, checked and windowed from its
 start as before, so the output's embeddings, onsets and flags are the same,
 bit for bit, as those of a run never interrupted (warnings the model's run gave over the kept
 windows are not repeated in its provenance). A record of other settings, or of a changed file
@@ -94,6 +96,13 @@ def remove_partial(output: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _scope(weights: Any) -> str:
+    """What a hash of weights covers, as its text says: the part before ``:``
+    (:data:`eegpt.fingerprints.EMBEDDING_WEIGHTS_PREFIX`), empty for a hash of the whole
+    state dict (:func:`eegpt.fingerprints.state_dict_hash`, recorded before 2026-12-07)."""
+    return str(weights).partition(":")[0] if ":" in str(weights) else ""
+
+
 def _header(fingerprint: str) -> bytes:
     return fingerprint.encode().ljust(_HEADER_BYTES, b" ")
 
@@ -120,10 +129,11 @@ class PartialRows:
         whose rows are kept under a name of its own (:mod:`eegpt.dataset_pipeline`).
     weights : callable | None
         Gives a hash (str) of the weights the run embeds with
-        (:func:`eegpt.fingerprints.state_dict_hash`), called only where rows are recorded or
-        rows kept are otherwise the run's (hashing costs a few hundred ms): recorded with the
-        rows, and rows kept of other weights are not taken. None: the ``fingerprint`` names
-        the weights.
+        (:func:`eegpt.fingerprints.embedding_weights_hash`), called only where rows are
+        recorded or rows kept are otherwise the run's (hashing costs a few hundred ms):
+        recorded with the rows, and rows kept of other weights are not taken (nor those
+        named by a hash of another scope, before ``:``: a whole state dict's, recorded
+        before 2026-12-07, which a note says). None: the ``fingerprint`` names the weights.
     file_weights : callable | None
         Whether the run's weights are still those of the weights file whose SHA-256 the
         ``fingerprint`` names (hashing them, a few hundred ms), called only for rows kept
@@ -222,6 +232,16 @@ class PartialRows:
             "2026-12-07) kept"
         )
         removed = "; they are removed and the recording is embedded from its start"
+        if (
+            same_run
+            and "weights" in found
+            and _scope(found["weights"]) != _scope(self._weights_hash())
+        ):
+            return (
+                f"{earlier} are named by a hash of all the model's weights (its probe head "
+                "too), which this eegpt no longer compares: it hashes only the weights the "
+                f"embeddings are computed from{removed}"
+            )
         if same_run and "weights" not in found:
             return (
                 f"{earlier} cannot be told from another model's: that eegpt recorded no hash "

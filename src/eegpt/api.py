@@ -61,7 +61,12 @@ from eegpt.embeddings_parts import select_window_metadata
 from eegpt.embeddings_writer import EmbeddingsWriter
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
-from eegpt.fingerprints import encoder_fingerprint, encoder_of, modified_weights, state_dict_hash
+from eegpt.fingerprints import (
+    embedding_weights_hash,
+    encoder_fingerprint,
+    encoder_of,
+    modified_weights,
+)
 from eegpt.io import as_recording
 from eegpt.metadata_tables import metadata_record
 from eegpt.mne_inputs import mne_sources
@@ -524,8 +529,9 @@ def embed_to_file(
         minutes and at a Ctrl-C or SIGTERM, and removed when ``output`` is complete. With
         ``resume``, those whose fingerprint is this call's (same input files, weights,
         preprocessing, windowing, precision, device, batch size and eegpt version) and whose
-        weights are the model's as they are now (a hash of its state dict, taken when windows
-        are kept or compared: a model built in Python or edited in place too; windows kept
+        weights are the model's as they are now (a hash of the weights the embeddings are
+        computed from, the encoder's, not a channel projection's or probe head's, taken
+        when windows are kept or compared: a model built in Python or edited in place too; windows kept
         before that hash was recorded are taken where the model still holds the weights of
         the file it was loaded from) are taken; the recording is read and checked from its
         start as before, so ``output``'s embeddings, onsets and flags are the same, bit for
@@ -583,7 +589,9 @@ def embed_to_file(
             verbose=kwargs.get("verbose"),
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
-            weights=lambda: state_dict_hash(model),
+            # (the encoder's, which the embeddings are computed from: not a channel
+            # projection's or a probe head's)
+            weights=lambda: embedding_weights_hash(model),
             # windows kept before that hash was recorded: taken where the provenance's file
             # SHA-256 names the weights, which are still the file's
             file_weights=lambda: _still_file_weights(model),

@@ -86,6 +86,23 @@ def state_dict_hash(model: torch.nn.Module) -> str:
     return h.hexdigest()
 
 
+#: What :func:`embedding_weights_hash` starts with: kept windows' records name their weights
+#: by it, so that a hash of another scope (a whole state dict's) is told from it.
+EMBEDDING_WEIGHTS_PREFIX = "encoder:"
+
+
+def embedding_weights_hash(model: EEGPT | EEGPTEncoder) -> str:
+    """The hash of the weights ``model``'s embeddings are computed from, as they are now
+    (built in Python, ``load_state_dict``, edited through ``p.data``: hashed every time):
+    :data:`EMBEDDING_WEIGHTS_PREFIX` and the :func:`encoder_fingerprint` (hex). The encoder's
+    alone: embeddings feed the recording's channels to the encoder, never through a channel
+    projection (``chan_proj``) or a probe head (``final_layer``) of a fine-tuned model
+    (:func:`eegpt.api.embed`), so training or replacing those leaves it as it was. The same
+    across processes and devices (each tensor hashed from the CPU, with its name, dtype and
+    shape). What names the weights of :func:`eegpt.embed_to_file`'s kept windows."""
+    return EMBEDDING_WEIGHTS_PREFIX + encoder_fingerprint(model)
+
+
 @dataclass(frozen=True)
 class _WeightsSeen:
     """The encoder's weights as seen at one moment: each parameter's identity, in-place change
