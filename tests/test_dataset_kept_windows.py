@@ -311,6 +311,26 @@ def test_kept_windows_of_an_engine_with_other_kernels_are_not_taken(
     assert not _kept(out)
 
 
+def test_the_gpus_models_are_in_the_kept_windows_settings(model, monkeypatch):
+    """The run's settings name its devices alone (``cuda:0``): windows kept on one GPU model
+    were taken by a resume on another, whose kernels give other last digits. The engines'
+    GPU models are in the kept windows' settings (each name once, all of them where the
+    GPUs differ); CPU engines add nothing, so a CPU run's fingerprints are as before."""
+    import torch
+
+    names = {0: "NVIDIA H100 80GB HBM3", 1: "NVIDIA A100-SXM4-80GB"}
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: names[device.index])
+    engines = eegpt.dataset.make_engines(model, [torch.device("cpu")] * 2)
+    assert eegpt.dataset.engine_numerics(engines) == {}
+    for i, engine in enumerate(engines):  # built on the CPU, then named GPUs
+        engine.device = torch.device("cuda", i)
+    assert eegpt.dataset.engine_numerics(engines) == {
+        "engine_gpu": ["NVIDIA A100-SXM4-80GB", "NVIDIA H100 80GB HBM3"]
+    }
+    names[1] = names[0]
+    assert eegpt.dataset.engine_numerics(engines) == {"engine_gpu": "NVIDIA H100 80GB HBM3"}
+
+
 def test_a_stop_inside_the_first_recording_keeps_its_windows(
     corpus, model, tmp_path, monkeypatch, in_parts
 ):

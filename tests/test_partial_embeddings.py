@@ -417,6 +417,30 @@ def test_engine_choices_that_change_the_numbers_are_in_the_kept_windows_fingerpr
     assert len(fingerprints) == 2  # the plain engines' agree, the other's differs
 
 
+def test_the_gpu_model_is_in_the_kept_windows_fingerprint(model, edf, monkeypatch):
+    """On CUDA the provenance names the device alone (``cuda:0``): windows kept on an A100
+    were taken by a resume on an H100, whose kernels give other last digits, so the output
+    was no longer that of one run. The GPU's model is in the fingerprint (the name function
+    stands in for the GPUs here); a CPU engine's fingerprint is as before (no name)."""
+    gpu = {"name": "NVIDIA A100-SXM4-80GB"}
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: gpu["name"])
+
+    def fingerprint(device: str) -> str:
+        engine = InferenceEngine(model, batch_size=2)  # built on the CPU, then named a GPU
+        engine.device = torch.device(device)
+        job = eegpt.api._Job.create(model, edf, {"engine": engine})
+        return eegpt.api.resume_fingerprint(job, {}, "none")
+
+    on_a100 = fingerprint("cuda:0")
+    assert fingerprint("cuda:0") == on_a100  # the same GPU model: resumed
+    gpu["name"] = "NVIDIA H100 80GB HBM3"
+    assert fingerprint("cuda:0") != on_a100
+    assert InferenceEngine(model, batch_size=2).unrecorded_numerics() == {}
+    engine = InferenceEngine(model, batch_size=2)
+    engine.device = torch.device("cuda:0")
+    assert engine.unrecorded_numerics() == {"engine_gpu": "NVIDIA H100 80GB HBM3"}
+
+
 def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):
     """Only an interrupt keeps them: a run stopped by an error leaves nothing behind."""
     monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 4)

@@ -301,6 +301,24 @@ def make_engines(
     return engines
 
 
+def engine_numerics(engines: Sequence[InferenceEngine]) -> dict[str, Any]:
+    """The engines' :meth:`~InferenceEngine.unrecorded_numerics` as one mapping, for the
+    kept windows' fingerprint: a choice any engine takes, and the models of the GPUs
+    (``engine_gpu``: one name, or the sorted names where the GPUs differ, as any of them may
+    embed a recording)."""
+    found: dict[str, Any] = {}
+    gpus: set[str] = set()
+    for engine in engines:
+        for key, value in engine.unrecorded_numerics().items():
+            if key == "engine_gpu":
+                gpus.add(str(value))
+            else:
+                found[key] = value
+    if gpus:
+        found["engine_gpu"] = gpus.pop() if len(gpus) == 1 else sorted(gpus)
+    return found
+
+
 # --------------------------------------------------------------------------------------------
 # run settings
 # --------------------------------------------------------------------------------------------
@@ -943,11 +961,10 @@ def embed_dataset(
                                 "pool": pool,
                                 "versions": current_versions(),
                             }
-                            # where an engine takes a kernel that changes the numbers (none
-                            # in float32: the settings, so the fingerprints, are as before)
-                            numerics = {
-                                k: v for e in engines for k, v in e.unrecorded_numerics().items()
-                            }
+                            # where an engine takes a kernel that changes the numbers, and
+                            # the GPUs' models (none on a CPU: the settings, so the
+                            # fingerprints, are as before)
+                            numerics = engine_numerics(engines)
                             if numerics:
                                 settings["engine"] = numerics
                             run_inprocess(

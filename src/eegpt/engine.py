@@ -592,19 +592,26 @@ class InferenceEngine:
         self._fn = torch.compile(self._forward_planned, dynamic=False, mode=self.compile_mode)
         self._graphs.clear()  # captured from the eager function
 
-    def unrecorded_numerics(self) -> dict[str, bool]:
+    def unrecorded_numerics(self) -> dict[str, bool | str]:
         """The choices of this engine that change the embeddings' numbers and that an
-        output's provenance does not record: the tanh GELU epilogue (``gelu_epilogue``) and
-        eegpt's attention kernel (``short_attention``), each taken by ``"auto"`` on CUDA with a
-        reduced precision where it applies (Triton installed and working), so that windows
-        kept for a resume by a run with one are not taken by a run without it
-        (:func:`eegpt.api.resume_fingerprint`, :class:`eegpt.dataset_pipeline.KeptWindows`).
-        Only those on are named (``{"engine_gelu_epilogue": True}``): empty for float32."""
+        output's provenance does not record, so that windows kept for a resume by a run with
+        one are not taken by a run without it (:func:`eegpt.api.resume_fingerprint`,
+        :class:`eegpt.dataset_pipeline.KeptWindows`): the tanh GELU epilogue
+        (``gelu_epilogue``) and eegpt's attention kernel (``short_attention``), each taken by
+        ``"auto"`` on CUDA with a reduced precision where it applies (Triton installed and
+        working), named only where on (``{"engine_gelu_epilogue": True}``); and on CUDA, in
+        every precision, the GPU's model (``"engine_gpu": "NVIDIA H100 80GB HBM3"``,
+        :func:`torch.cuda.get_device_name`), whose kernels differ in the last digits from
+        another model's while the provenance names the device alone (``cuda:0``). Empty on a
+        CPU."""
         used = {
             "gelu_epilogue": self.use_gelu_epilogue,
             "short_attention": self.use_short_attention,
         }
-        return {f"engine_{name}": True for name, on in used.items() if on}
+        found: dict[str, bool | str] = {f"engine_{name}": True for name, on in used.items() if on}
+        if self._device.type == "cuda":
+            found["engine_gpu"] = torch.cuda.get_device_name(self._device)
+        return found
 
     # -- model access ---------------------------------------------------------------------------
 
