@@ -441,6 +441,35 @@ def test_the_gpu_model_is_in_the_kept_windows_fingerprint(model, edf, monkeypatc
     assert engine.unrecorded_numerics() == {"engine_gpu": "NVIDIA H100 80GB HBM3"}
 
 
+def test_windows_kept_compiled_and_resumed_uncompiled_are_said_to_differ(
+    model, edf, tmp_path, engine_calls, caplog
+):
+    """``compile="auto"`` turns torch.compile on after many windows on a GPU, and a resumed
+    process starts uncompiled: the rest of the recording was embedded eagerly after compiled
+    kept windows, which differ from compiled ones in the last digits, and nothing said so.
+    The record says the rows were compiled, and a resume not compiling says the rest may
+    differ; one compiling too says nothing. Compiling is marked by hand here (the engine's
+    flag, as "auto" sets it on a GPU; its eager function still runs)."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    out = tmp_path / "out" / "rec.npz"
+    said = "the last windows taken were embedded with torch.compile on"
+
+    def compiling() -> InferenceEngine:
+        engine = InferenceEngine(model, batch_size=2)
+        engine.use_compile = True
+        return engine
+
+    _interrupted(model, edf, out, engine_calls, engine=compiling())
+    assert read_record(out)["compiled"] is True
+    embed_to_file(model, edf, out, batch_size=2, resume=True, engine=compiling())
+    assert len(engine_calls) == BLOCKS - 2 and said not in caplog.text
+    out.unlink()
+    _interrupted(model, edf, out, engine_calls, engine=compiling())
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS - 2  # taken, with the note
+    assert f"{out}: {said}" in caplog.text
+
+
 def test_an_error_removes_the_windows_kept(model, edf, tmp_path, monkeypatch):
     """Only an interrupt keeps them: a run stopped by an error leaves nothing behind."""
     monkeypatch.setattr(eegpt.api, "BLOCK_WINDOWS", 4)

@@ -27,7 +27,11 @@ file the fingerprint names, hashed to check; rows recorded with a hash of the wh
 probe head included, that day are not taken, with a note). The recording is still read, checked and windowed from its
 start as before, so the output's embeddings, onsets and flags are the same,
 bit for bit, as those of a run never interrupted (warnings the model's run gave over the kept
-windows are not repeated in its provenance). A record of other settings, or of a changed file
+windows are not repeated in its provenance), unless that run's engine had turned
+``torch.compile`` on (``compile="auto"``, after :data:`eegpt.engine.AUTO_COMPILE_AFTER`
+windows on a GPU): a resumed process starts uncompiled, and its windows may differ from
+compiled ones in the last digits (the record says whether rows were compiled, and a resume
+not compiling that takes them says so). A record of other settings, or of a changed file
 (told by its size, modification time and first and last MiB, or its full SHA-256 where the
 inputs are hashed), is removed (a note says so), never mixed in. Both files go when the output is complete, or on an error.
 
@@ -153,6 +157,11 @@ class PartialRows:
         The modification time (ns) of the output this run replaces (``overwrite``), recorded
         with the rows so that a resume (``eegpt embed --skip-existing``) replaces it too
         (:func:`being_replaced`) rather than keep it; None where none is replaced.
+    compiled : callable | None
+        Whether the run's engine computes with ``torch.compile`` now (``compile="auto"`` turns
+        it on after many windows on a GPU: :data:`eegpt.engine.AUTO_COMPILE_AFTER`), recorded
+        with the rows; rows kept compiled that a run not compiling takes are said to differ
+        from the rest it embeds in the last digits. None: not recorded.
     keep : bool
         Keep the rows at an interrupt. False for data no resume can tell from other data
         (:func:`eegpt.api.embed_to_file` of data in memory): nothing is written, and rows
@@ -172,9 +181,11 @@ class PartialRows:
         file_weights: Callable[[], bool] | None = None,
         earlier: Callable[[], Collection[str]] | None = None,
         replaces: int | None = None,
+        compiled: Callable[[], bool] | None = None,
         keep: bool = True,
     ) -> None:
         self.keep = keep
+        self._compiled = compiled
         self._earlier = earlier
         self.replaces = replaces
         self._weights = weights
@@ -223,6 +234,15 @@ class PartialRows:
             "interrupted run (the recording is read from its start, the model runs on the rest)",
             self.verbose,
         )
+        if found.get("compiled") and not (self._compiled is not None and self._compiled()):
+            log(
+                f"{self.label}: the last windows taken were embedded with torch.compile on "
+                "(turned on by compile='auto' after many windows on a GPU), and this run "
+                "embeds the rest without it: those may differ in the last digits (rounding) "
+                "from what the interrupted run would have given; for windows of one kind, "
+                "give both runs an engine with compile=True (or compile=False)",
+                self.verbose,
+            )
         return rows
 
     def _why_removed(self, found: dict[str, Any], same_run: bool) -> str:
@@ -327,6 +347,8 @@ class PartialRows:
             record["weights"] = self._weights_hash()
         if self.replaces is not None:
             record["replaces_mtime_ns"] = self.replaces
+        if self._compiled is not None and self._compiled():
+            record["compiled"] = True  # rows since the engine compiled: compiled ones
         # named as the output's own temporary files, so that one a hard kill left in this
         # instant is removed with them (remove_stale)
         fd, tmp = temporary_beside(self.output, tag=writer_tag())

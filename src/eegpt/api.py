@@ -537,7 +537,10 @@ def embed_to_file(
         the file it was loaded from) are taken; the recording is read and checked from its
         start as before, so ``output``'s embeddings, onsets and flags are the same, bit for
         bit, as those of a call never interrupted (warnings the model's run gave over the kept
-        windows are not repeated in its provenance). Kept windows of other settings, or of a
+        windows are not repeated in its provenance), unless the engine had turned
+        ``torch.compile`` on (``compile="auto"``, after many windows on a GPU): a resume
+        starts uncompiled, so the windows it embeds may differ in the last digits (logged).
+        Kept windows of other settings, or of a
         changed file (told by its size, modification time and first and last MiB, or its
         SHA-256 with ``hash_inputs``), are removed (logged), never mixed in; without
         ``resume`` they are removed too. Windows kept by a call with ``overwrite`` over an
@@ -597,6 +600,9 @@ def embed_to_file(
             # SHA-256 names the weights, which are still the file's
             file_weights=lambda: _still_file_weights(model),
             replaces=_mtime_ns(output) if overwrite else None,  # for a resume to replace it too
+            # whether the rows are compiled ones (compile="auto" on a GPU after many windows):
+            # a resume starting uncompiled says the rest may differ in the last digits
+            compiled=lambda: job.engine.use_compile,
         )
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
         # leaves the bar where it stopped, drawn before the error rather than after it

@@ -207,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
         "selection, weights or precision is kept, with a warning. A recording an interrupted "
         "run was embedding resumes from the windows it kept (hidden .eegpt-partial files beside "
         "its output), with the same embeddings, onsets and flags bit for bit (warnings the "
-        "model's run gave over the kept windows are not repeated); an output an interrupted "
+        "model's run gave over the kept windows are not repeated; after a GPU run compiled "
+        "the model, past 500,000 windows, the rest may differ in the last digits, as the "
+        "resume starts uncompiled); an output an interrupted "
         "--overwrite run was replacing is replaced so, not kept",
     )
     p.add_argument(
