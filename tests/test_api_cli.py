@@ -2820,8 +2820,9 @@ def test_cli_embed_moves_a_start_between_two_samples_once_for_all_recordings(
 ):
     """--start 3.01 (770.56 samples at 256 Hz) for two recordings and an epochs file: the
     recordings' windows start at 3.01171875 s, recorded so, with one note that the start moved
-    (made where each recording's windows are cut, said once for the run); the epochs file gets
-    only the note that the start does not apply to it, naming 3.01."""
+    (made where each recording's windows are cut, said once for the run, recorded in each
+    output: the second one's metadata["warnings"] lacked it); the epochs file gets only the
+    note that the start does not apply to it, naming 3.01."""
     import shutil
 
     a, b = tmp_path / "a.edf", tmp_path / "b.edf"
@@ -2839,10 +2840,12 @@ def test_cli_embed_moves_a_start_between_two_samples_once_for_all_recordings(
     assert len(moved) == 1 and moved[0].startswith("start_seconds = 3.01 s is 770.56"), moved
     ignored = [t for t in texts if "does not apply to epochs" in t and "start_seconds" in t]
     assert len(ignored) == 1 and "start_seconds=3.01 s (" in ignored[0], ignored
-    for name in ("a.npz", "b.npz"):
+    for name in ("a.npz", "b.npz"):  # each output records the note (said once for all)
         emb = load_embeddings(out / name)
         assert emb.onsets[0] == 3.01171875
         assert emb.metadata["preprocessing"]["start_seconds"] == 3.01171875
+        recorded = emb.metadata["warnings"]
+        assert [t for t in recorded if "where windows are cut" in t] == moved, name
     # the epochs file alone: it was told the start moved, then that it does not apply
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -2850,27 +2853,6 @@ def test_cli_embed_moves_a_start_between_two_samples_once_for_all_recordings(
                      "--overwrite", "--start", "3.01"]) == 0  # fmt: skip
     said = [str(w.message) for w in caught if "start_seconds" in str(w.message)]
     assert len(said) == 1 and "does not apply to epochs" in said[0], said
-
-
-def test_cli_embed_records_a_moved_start_in_every_output_said_once(weights, edf, tmp_path):
-    """The note that --start 3.01 moved onto a 256 Hz sample is shown once for a command's
-    recordings, but each output records it (metadata["warnings"], eegpt info), as
-    embed-dataset's warnings column does for each file: the second output's lacked it (its
-    windows start off the start given all the same)."""
-    import shutil
-
-    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
-    shutil.copy(edf, a), shutil.copy(edf, b)
-    out = tmp_path / "out"
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        assert main(["embed", str(a), str(b), "--weights", str(weights), "-o", f"{out}/", "-q",
-                     "--start", "3.01"]) == 0  # fmt: skip
-    shown = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
-    assert len(shown) == 1, shown
-    for name in ("a.npz", "b.npz"):
-        recorded = load_embeddings(out / name).metadata["warnings"]
-        assert [t for t in recorded if "where windows are cut" in t] == shown, name
 
 
 def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_path, capsys):
