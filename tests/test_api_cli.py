@@ -2815,6 +2815,23 @@ def test_control_characters_in_names_and_ids_are_printed_escaped(weights, tmp_pa
     assert shown == "eegpt: warning: evil\\x1b[31mRED\\x1b[0m\\nFAKE: all good: flat\n"
 
 
+def _two_recordings(edf: Path, folder: Path) -> tuple[Path, Path]:
+    """Two copies of the recording ``edf``: ``a.edf`` and ``b.edf`` in ``folder``."""
+    import shutil
+
+    a, b = folder / "a.edf", folder / "b.edf"
+    shutil.copy(edf, a), shutil.copy(edf, b)
+    return a, b
+
+
+def _epochs_file(edf: Path, folder: Path) -> Path:
+    """The recording ``edf`` cut into 4 s epochs, saved as ``trials-epo.fif`` in ``folder``."""
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
+    epochs = folder / "trials-epo.fif"
+    mne.make_fixed_length_epochs(raw, duration=4.0, verbose=False).save(epochs, verbose=False)
+    return epochs
+
+
 def test_cli_embed_moves_a_start_between_two_samples_once_for_all_recordings(
     weights, edf, tmp_path
 ):
@@ -2823,13 +2840,8 @@ def test_cli_embed_moves_a_start_between_two_samples_once_for_all_recordings(
     (made where each recording's windows are cut, said once for the run, recorded in each
     output: the second one's metadata["warnings"] lacked it); the epochs file gets only the
     note that the start does not apply to it, naming 3.01."""
-    import shutil
-
-    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
-    shutil.copy(edf, a), shutil.copy(edf, b)
-    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
-    epochs = tmp_path / "trials-epo.fif"
-    mne.make_fixed_length_epochs(raw, duration=4.0, verbose=False).save(epochs, verbose=False)
+    a, b = _two_recordings(edf, tmp_path)
+    epochs = _epochs_file(edf, tmp_path)
     out = tmp_path / "out"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -2861,13 +2873,8 @@ def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_pa
     each one's windows there, recorded in its output; one value is for all; another number
     of values, --start before the recordings, and --start annotations are refused saying
     what to give."""
-    import shutil
-
-    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
-    shutil.copy(edf, a), shutil.copy(edf, b)
-    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
-    epochs = tmp_path / "trials-epo.fif"
-    mne.make_fixed_length_epochs(raw, duration=4.0, verbose=False).save(epochs, verbose=False)
+    a, b = _two_recordings(edf, tmp_path)
+    epochs = _epochs_file(edf, tmp_path)
     out = tmp_path / "out"
     args = ["--weights", str(weights), "-o", f"{out}/"]
     assert main(["embed", str(a), str(epochs), str(b), *args, "--start", "2", "8.5"]) == 0
@@ -2906,10 +2913,7 @@ def test_cli_embed_takes_one_start_per_continuous_recording(weights, edf, tmp_pa
 def test_cli_embed_refuses_a_start_past_the_recordings_end(weights, edf, tmp_path, capsys):
     """--start 100 on a 30 s recording is no recording too short (which several recordings
     skip, exiting 0): it fails, alone or among others, saying the start is past the end."""
-    import shutil
-
-    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
-    shutil.copy(edf, a), shutil.copy(edf, b)
+    a, b = _two_recordings(edf, tmp_path)
     args = ["--weights", str(weights), "-o", f"{tmp_path / 'out'}/", "-q"]
     for given in ([str(a)], [str(a), str(b)]):
         assert main(["embed", *given, *args, "--start", "100"]) == 1
@@ -2924,12 +2928,9 @@ def test_cli_embed_refuses_two_starts_for_one_file(weights, edf, tmp_path, capsy
     """A file given twice (read once) with two --start values kept the first, the second
     dropped silently: refused, naming the file and both values; the same value twice is
     fine."""
-    import shutil
-
     from eegpt.cli_options import recording_starts
 
-    a, b = tmp_path / "a.edf", tmp_path / "b.edf"
-    shutil.copy(edf, a), shutil.copy(edf, b)
+    a, b = _two_recordings(edf, tmp_path)
     args = ["--weights", str(weights), "-o", f"{tmp_path / 'out'}/", "-q"]
     assert main(["embed", str(a), str(b), str(a), *args, "--start", "2", "4", "8"]) == 1
     err = capsys.readouterr().err

@@ -583,12 +583,8 @@ def warn(message: str, category: type[Warning] | None = None, *, kind: str | Non
     measured values (which channels of each cross-validation fold's subset, and how many):
     :func:`each_warning_once` then tells repeats apart by it (:func:`kind_of`) instead of by
     the text. It is kept on the warning object as ``eegpt_kind``."""
-    held = _HELD.get()
-    if held is not None:
-        held.append(("warn", message, category, kind))
+    if _held_else_recorded(("warn", message, category, kind)):
         return
-    for texts in _RECORDS.get():
-        texts.append(message)
     if _SILENT.get():
         return
     stacklevel = 1
@@ -655,12 +651,21 @@ def record_unshown(message: str) -> None:
     :func:`warn` does, without showing it: a note shown once for a command's recordings
     (:func:`eegpt.preprocessing.starts_moved_once`) that each recording's output records all
     the same."""
+    _held_else_recorded(("record", message, None, None))
+
+
+def _held_else_recorded(entry: tuple[Any, ...]) -> bool:
+    """Hold ``entry`` (``(what, message, ...)``, as :func:`give_messages` reads it) inside
+    :func:`held_messages` and say so (True); else add its message to the enclosing
+    :func:`recorded_warnings` blocks (False): the first step of :func:`warn` and of
+    :func:`record_unshown`."""
     held = _HELD.get()
     if held is not None:
-        held.append(("record", message, None, None))
-        return
+        held.append(entry)
+        return True
     for texts in _RECORDS.get():
-        texts.append(message)
+        texts.append(entry[1])
+    return False
 
 
 @contextlib.contextmanager
