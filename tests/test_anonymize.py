@@ -168,18 +168,20 @@ def test_daysback_moves_the_date_back_instead_of_removing_it(outputs, tmp_path):
 
 
 @pytest.mark.parametrize(("days", "said"), [(-5, "move the dates forward"),
+                                           (0, "0 would keep the real dates"),
                                            (10**7, "before the year 1")])  # fmt: skip
 def test_daysback_out_of_range_is_refused(outputs, days, said, tmp_path, capsys):
     """A negative --daysback (a copy said to have its dates "moved back -5 days", moved
-    forward) and one past the year 1 (an internal OverflowError) are refused, saying the
-    range; nothing is written."""
+    forward), 0 (the real dates kept in a copy recorded as anonymized, which eegpt info
+    called an "anonymized copy") and one past the year 1 (an internal OverflowError) are
+    refused, saying the range; nothing is written."""
     _, out = outputs
     with pytest.raises(ValueError, match=said):
         eegpt.anonymize_embeddings(out / "one.npz", tmp_path / "c.npz", daysback=days)
     argv = ["anonymize", str(out / "one.npz"), "-o", str(tmp_path / "d.npz")]
     assert main([*argv, "--daysback", str(days)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("eegpt: error: daysback must be from 0 to 693595 days") and said in err
+    assert err.startswith("eegpt: error: daysback must be from 1 to 693595 days") and said in err
     assert not list(tmp_path.iterdir())
 
 

@@ -163,8 +163,9 @@ def anonymize_embeddings(
         None (default): the recording's ``meas_date`` is removed, so
         ``Embeddings.clock_times(absolute=True)`` has no date to give, and the ``clock_time``
         column of a Parquet file or a run's shards is emptied (null; ``clock_s``, seconds on
-        the recording's clock, is kept). A number of days: both are moved back by that many
-        days (time of day kept), as ``mne anonymize --daysback`` does, so that the dates of
+        the recording's clock, is kept). A number of days (1 or more: 0, which would keep
+        the real dates in a copy recorded as anonymized, is refused): both are moved back by
+        that many days (time of day kept), as ``mne anonymize --daysback`` does, so that the dates of
         several recordings keep their order and spacing. The dates in eegpt's warning and
         error texts (``2020-05-17 12:59:55``) follow: replaced by ``"[date removed]"``, or
         moved back as ``meas_date`` is; not those inside a recording id or file name the copy
@@ -238,11 +239,15 @@ def anonymize_embeddings(
     src, dst = user_path(input), user_path(output)
     if daysback is not None and (isinstance(daysback, bool) or int(daysback) != daysback):
         raise ValueError(f"daysback must be a whole number of days, got {daysback!r}")
-    if daysback is not None and not 0 <= daysback <= MAX_DAYSBACK:
+    if daysback is not None and not 1 <= daysback <= MAX_DAYSBACK:
         raise ValueError(
-            f"daysback must be from 0 to {MAX_DAYSBACK} days, got {daysback}: "
+            f"daysback must be from 1 to {MAX_DAYSBACK} days, got {daysback}: "
             + (
-                "a negative number would move the dates forward"
+                "0 would keep the real dates in a copy recorded as anonymized; leave "
+                "daysback out (command line: no --daysback) to remove the dates, or give "
+                "a number of days to move them back"
+                if daysback == 0
+                else "a negative number would move the dates forward"
                 if daysback < 0
                 else "more would move a date of 1900 before the year 1, which no date can "
                 "be (a recording dated earlier allows fewer days: the error names its date)"

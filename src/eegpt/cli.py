@@ -664,8 +664,8 @@ def add_anonymize_command(sub: Any) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="move the measurement date back by N days instead of removing it (as mne "
-        "anonymize --daysback), keeping the order and spacing of recordings",
+        help="move the measurement date back by N days (1 or more) instead of removing it "
+        "(as mne anonymize --daysback), keeping the order and spacing of recordings",
     )
     p.add_argument(
         "-q",
