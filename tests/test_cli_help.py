@@ -99,7 +99,8 @@ def _shared() -> dict[str, list[tuple[str, argparse.Action]]]:
 #: values: compared among the commands where they take the same kind (named here with why).
 METAVAR_DIFFERS = {
     ("--plot", "channels"): "a figure file or a folder of them (PATH), the others a FILE",
-    ("--json", "probe evaluate"): "a file; channels and info print JSON (a switch)",
+    ("--json", "probe evaluate"): "an optional FILE (alone: printed, as channels and info "
+    "--json, a switch, print JSON)",
     ("--start", "embed-dataset"): "one value (a manifest's start_seconds gives each its own)",
 }
 

@@ -46,8 +46,27 @@ def test_evaluate_json_refuses_an_input_recording(tmp_path, probe, capsys):
     a, b = _epochs(tmp_path / "a-epo.fif"), _epochs(tmp_path / "b-epo.fif")
     before = a.read_bytes()
     assert probe_main(["evaluate", str(probe), "--json", str(a), str(b), "-q"]) != 0
-    assert f"--json {a}: give a .json file" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"--json {a}: give a .json file" in err
+    assert "put --json after the data files, or give --json -" in err
     assert a.read_bytes() == before
+
+
+def test_evaluate_json_alone_prints_the_metrics_as_channels_and_info_json_do(
+    tmp_path, probe, capsys, monkeypatch
+):
+    """``--json`` is a switch of channels and info (JSON on standard output) but took a FILE
+    in probe evaluate (``--json`` alone: 'expected one argument'); alone it prints the metrics
+    to standard output as ``--json -`` does, the report going to standard error, and writes
+    no file."""
+    a = _epochs(tmp_path / "a-epo.fif")
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    assert probe_main(["evaluate", str(probe), str(a), "--json"]) == 0
+    printed = capsys.readouterr()
+    assert json.loads(printed.out)["format"].startswith("eegpt-probe-evaluation")
+    assert printed.err.startswith("BAC ")
+    assert sorted(tmp_path.iterdir()) == before
 
 
 def test_evaluate_json_needs_a_json_suffix_and_overwrite(tmp_path, probe, capsys):

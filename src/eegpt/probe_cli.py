@@ -492,9 +492,12 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "--json",
         type=Path,
+        nargs="?",
+        const=Path("-"),
         metavar="FILE",
-        help="also write the metrics to this JSON file ('-': to standard output, the text "
-        'report then going to standard error), marked "format": '
+        help="also write the metrics to this JSON file (--json alone or --json -: print them "
+        "to standard output, as channels and info --json do, the text report then going to "
+        'standard error), marked "format": '
         '"eegpt-probe-evaluation/1", with their provenance beside them '
         "(key provenance: the probe folder and the SHA-256 of its probe.safetensors, the "
         "input files' names, sizes and fingerprints, eegpt's version, the time); a .json "
