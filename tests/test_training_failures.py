@@ -27,14 +27,20 @@ DEVICES = [
 
 
 def _fit(
-    x: np.ndarray, y: np.ndarray, lin: nn.Linear, device: str, epochs: int = 3, lr: float = 1e-2
+    x: np.ndarray,
+    y: np.ndarray,
+    lin: nn.Linear,
+    device: str,
+    epochs: int = 3,
+    lr: float = 1e-2,
+    precision: str = "float16",
 ):
     lin = lin.to(device)
     groups = [{"params": list(lin.parameters()), "max_lr": lr, "lr": lr, "role": "head"}]
     return fit_model(
         lin, [lin], groups, x, y, None, epochs=epochs, batch_size=8, weight_decay=0.0,
         pct_start=0.3, patience=None, seed=0, device=torch.device(device),
-        precision="float16", progress=False, desc="t",
+        precision=precision, progress=False, desc="t",
     )  # fmt: skip
 
 
@@ -108,6 +114,47 @@ def test_float16_weights_diverged_by_the_learning_rate_raise_naming_lr(device):
     assert re.search(r"not finite in any of the 8 batches of pass 2 of 5 \(float16\), after 1 "
                      r"optimizer step with finite losses", said), said  # fmt: skip
     assert "--lr" in said and "--precision" in said
+
+
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step\\(\\)`")
+@pytest.mark.parametrize("device", DEVICES)
+def test_float16_losses_not_finite_from_the_initial_weights_blame_the_data_not_lr(device):
+    """20 of 64 epochs at 1e5 (huge amplitudes), lr 1e-3: every batch of pass 1 but one
+    overflows float16 from the first, on the initial weights; the one step taken, pass 2
+    has no finite loss. The error said the weights diverged and to lower --lr; the loss was
+    never finite on those inputs, so it says the data overflow and how to find the epochs."""
+    from eegpt.errors import TrainingDivergedError
+
+    x, y = _data()
+    x[:20] *= 1e5
+    torch.manual_seed(0)
+    with pytest.raises(TrainingDivergedError) as caught:
+        _fit(x, y, nn.Linear(16, 2), device, epochs=5, lr=1e-3)
+    said = str(caught.value)
+    assert re.search(r"not finite in any of the 8 batches of pass 2 of 5 \(float16\), as in 7 "
+                     r"batches of the earlier passes, the first before any optimizer step",
+                     said), said  # fmt: skip
+    assert "overflow float16, not the learning rate" in said and "np.abs(" in said
+    assert "--lr" not in said and "diverged" not in said and "--precision" in said
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_a_float32_loss_not_finite_before_any_step_blames_the_data_not_lr(device):
+    """Inputs at 3e38 overflow float32's logits in the very first batch, before any
+    optimizer step: the error said the weights diverged and to lower --lr; it says the
+    initial weights gave it, so the data, and how to find the epochs. After steps, as a rate
+    far too high gives, --lr is still named."""
+    from eegpt.errors import TrainingDivergedError
+
+    x, y = _data()
+    x[:] = 3e38  # every epoch: the first batch's logits overflow
+    torch.manual_seed(0)
+    with pytest.raises(TrainingDivergedError) as caught:
+        _fit(x, y, nn.Linear(16, 2), device, lr=1e-3, precision="float32")
+    said = str(caught.value)
+    assert said.startswith("the training loss is inf in pass 1 of 3 (batch 1), before any "
+                           "optimizer step: the initial weights gave it"), said  # fmt: skip
+    assert "--lr" not in said and "np.abs(" in said
 
 
 @pytest.mark.parametrize("device", DEVICES)

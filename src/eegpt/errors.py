@@ -137,7 +137,8 @@ class EncoderMismatchError(EEGPTError, ValueError):
 
 
 class TrainingDivergedError(EEGPTError, FloatingPointError):
-    """Training gave a non-finite loss (weights diverged: a learning rate far too high) or,
+    """Training gave a non-finite loss (weights diverged: a learning rate far too high; or
+    inputs that overflow, where the loss was not finite before any step) or,
     under float16, took no optimizer step at all; nothing was kept. Also a
     ``FloatingPointError``, as it was before it had a class of its own."""
 

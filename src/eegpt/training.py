@@ -553,9 +553,9 @@ def fit_model(
     rate is still rising, while the best weights are tracked from the first pass. ``class_weight``
     ``[n_classes]`` weights the training and validation losses per class (see
     :func:`balanced_class_weights`). A training loss that is not finite (diverged weights:
-    a learning rate far too high) raises a :class:`~eegpt.errors.TrainingDivergedError` (a
-    FloatingPointError) naming the pass
-    (:func:`nonfinite_loss_text`), rather than training on and returning NaN weights; not
+    a learning rate far too high; or, before any step, inputs that overflow: the data) raises
+    a :class:`~eegpt.errors.TrainingDivergedError` (a FloatingPointError) naming the pass
+    and which of the two (:func:`nonfinite_loss_text`), rather than training on and returning NaN weights; not
     under float16, where the gradient scaler skips the step of a batch that overflowed (the
     weights stay finite) and lowers its scale, as torch.amp intends: there each history row
     also holds ``skipped_batches`` (steps the scaler skipped) and ``nonfinite_loss_batches``
@@ -564,7 +564,8 @@ def fit_model(
     run that took no step at all raises a TrainingDivergedError (its weights would be the
     initial ones), as does a pass none of
     whose batches had a finite loss after steps with finite ones (the steps diverged the
-    weights: :func:`float16_diverged_text`); one with a pass that took no step, or with a
+    weights, or, where the first non-finite loss came before any step, the inputs overflow
+    float16: :func:`float16_diverged_text`); one with a pass that took no step, or with a
     non-finite loss, warns (:func:`_check_skipped_steps`).
     """
     from tqdm.auto import tqdm
@@ -600,6 +601,9 @@ def fit_model(
     result = FitResult()
     best_loss, best_state, since_best = math.inf, None, 0
     stepped = 0  # optimizer steps taken (float16: those the scaler did not skip)
+    # steps taken before the first batch whose loss was not finite (None: none yet); 0: its
+    # loss was computed on the initial weights, so the inputs overflow, not the learning rate
+    nonfinite_after: int | None = None
     # one bar over the batches of all passes: a pass of the large encoder takes minutes on a CPU
     bar = tqdm(total=total, desc=desc, unit="batch", dynamic_ncols=True,
                **progress_options(disable=not progress))  # fmt: skip
@@ -619,20 +623,26 @@ def fit_model(
                 logits.float(), yb, weight=None if weight is None else weight.to(device)
             )
             optimizer.zero_grad(set_to_none=True)
+            before = stepped  # the steps taken before this batch's loss was computed
             if scaler is not None:
-                skipped += _scaled_step(scaler, loss, optimizer)
+                skip = _scaled_step(scaler, loss, optimizer)
+                skipped += skip
+                stepped += 1 - skip
             else:
                 loss.backward()
                 optimizer.step()
+                stepped += 1
             scheduler.step()  # float16: torch's warning of its order is filtered out
             value = float(loss.detach())
             if not math.isfinite(value):
                 if scaler is None:
                     bar.close()
                     raise TrainingDivergedError(
-                        nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size)
+                        nonfinite_loss_text(value, epoch + 1, epochs, start, batch_size, before)
                     )
                 nonfinite += 1  # float16: the scaler skipped it; left out of the loss
+                if nonfinite_after is None:
+                    nonfinite_after = before
             else:  # the accuracies count the batches the loss counts
                 total_loss += value * len(idx)
                 n_finite += len(idx)
@@ -656,12 +666,14 @@ def fit_model(
         if scaler is not None:
             row["skipped_batches"] = skipped
             row["nonfinite_loss_batches"] = nonfinite
-            if nonfinite == steps and stepped:  # finite losses before, none in this pass
+            if nonfinite == steps and stepped:  # steps taken before, no finite loss now
                 bar.close()
+                earlier = sum(int(r["nonfinite_loss_batches"]) for r in result.history)
                 raise TrainingDivergedError(
-                    float16_diverged_text(epoch + 1, epochs, steps, stepped)
+                    float16_diverged_text(
+                        epoch + 1, epochs, steps, stepped, nonfinite_after or 0, earlier
+                    )
                 )
-        stepped += steps - skipped
         if validation is not None:
             for m in modules:
                 m.eval()
@@ -740,8 +752,8 @@ def _check_skipped_steps(history: Sequence[dict[str, float]], steps: int) -> Non
     else:
         why = "all with overflowing gradients"
     advice = (
-        "Train with precision 'bfloat16' or 'float32' (command line: --precision), and check "
-        "the data for non-finite or huge values (units: volts for MNE objects)."
+        "Train with precision 'bfloat16' or 'float32' (command line: --precision), and "
+        f"{DATA_CHECK}."
     )
     if sum(skipped) == total:
         raise TrainingDivergedError(
@@ -787,13 +799,36 @@ def _check_skipped_steps(history: Sequence[dict[str, float]], steps: int) -> Non
     )
 
 
-def nonfinite_loss_text(value: float, pass_: int, passes: int, start: int, batch_size: int) -> str:
+#: How to find the training epochs whose values overflow: the check to run where the loss
+#: was not finite from before the first optimizer step (the data's doing, not the rate's).
+DATA_CHECK = (
+    "check the training data for non-finite or huge values: the largest absolute value of "
+    "each epoch (np.abs(epochs.get_data()).max(axis=(1, 2)), or of X for arrays) shows those "
+    "far above the others (artefacts, a disconnected electrode), to drop or fix; all of them "
+    "a million times too large is a recording in microvolts given as volts (units: volts "
+    "for MNE objects)"
+)
+
+
+def nonfinite_loss_text(
+    value: float, pass_: int, passes: int, start: int, batch_size: int, stepped: int = 1
+) -> str:
     """What to say of a training loss ``value`` (nan or inf) at pass ``pass_`` of ``passes``,
-    in the batch from epoch ``start`` (0-based) on: the weights have diverged, and training on
-    would only carry NaN weights into the model and NaN predictions out of it."""
+    in the batch from epoch ``start`` (0-based) on, after ``stepped`` optimizer steps: the
+    weights have diverged (a learning rate too high), and training on would only carry NaN
+    weights into the model and NaN predictions out of it; or, before any step
+    (``stepped`` 0), the initial weights gave it, so the inputs are to blame
+    (:data:`DATA_CHECK`), not the learning rate."""
+    batch = start // batch_size + 1
+    where = f"the training loss is {value} in pass {pass_} of {passes} (batch {batch})"
+    if not stepped:
+        return (
+            f"{where}, before any optimizer step: the initial weights gave it, so the "
+            "training data overflow, not the learning rate. Training stopped; nothing was "
+            f"kept. To find the epochs, {DATA_CHECK}."
+        )
     return (
-        f"the training loss is {value} in pass {pass_} of {passes} (batch "
-        f"{start // batch_size + 1}): the weights diverged, and a model trained on from here "
+        f"{where}: the weights diverged, and a model trained on from here "
         "would hold non-finite weights and predict NaN. Training stopped; nothing was kept. "
         "Lower the learning rates (lr, head_lr or max_lr; command line: --lr; e.g. by 10 "
         "times), and check the data for non-finite or huge values (units: volts for MNE "
@@ -801,21 +836,40 @@ def nonfinite_loss_text(value: float, pass_: int, passes: int, start: int, batch
     )
 
 
-def float16_diverged_text(pass_: int, passes: int, batches: int, stepped: int) -> str:
+def float16_diverged_text(
+    pass_: int, passes: int, batches: int, stepped: int, after: int = 1, earlier: int = 0
+) -> str:
     """What to say where float16 training gave a non-finite loss in each of the ``batches``
-    batches of pass ``pass_`` of ``passes`` after ``stepped`` optimizer steps with finite
-    losses: the steps took the weights where the forward pass overflows float16 (diverged: a
+    batches of pass ``pass_`` of ``passes`` after ``stepped`` optimizer steps (each of a
+    batch with a finite loss: the scaler skips the others), the first non-finite loss after
+    ``after`` of them, ``earlier`` batches of the earlier passes with a non-finite loss.
+    Where the first came before any step (``after`` 0) the initial weights overflowed
+    float16 on these inputs: the data are to blame (a few epochs with huge values
+    in every batch), not the learning rate, and :data:`DATA_CHECK` says how to find them.
+    Else the steps took the weights where the forward pass overflows float16 (diverged: a
     learning rate far too high), so every later step would be skipped and the model predict
     NaN; as :func:`nonfinite_loss_text` says of float32 and bfloat16 training."""
-    return (
+    steps = f"{stepped} optimizer step{'' if stepped == 1 else 's'}"
+    head = (
         f"the training loss is not finite in any of the {batches} batches of pass {pass_} of "
-        f"{passes} (float16), after {stepped} optimizer step{'' if stepped == 1 else 's'} "
-        "with finite losses: the weights diverged (or grew past float16's range), so the "
-        "gradient scaler would skip every later step and the model predict NaN. Training "
-        "stopped; nothing was kept. Lower the learning rates (lr, head_lr or max_lr; command "
-        "line: --lr; e.g. by 10 times) or train with precision 'bfloat16' or 'float32' "
-        "(command line: --precision), and check the data for non-finite or huge values "
-        "(units: volts for MNE objects)."
+        f"{passes} (float16)"
+    )
+    if not after:
+        return (
+            f"{head}, as in {earlier} batch{'' if earlier == 1 else 'es'} of the earlier "
+            "passes, the first before any optimizer step (on the initial weights): the "
+            f"training data overflow float16, not the learning rate ({steps} taken, on "
+            "batches without them). Training stopped; nothing was kept. To find the epochs, "
+            f"{DATA_CHECK}; or train with precision 'bfloat16' or 'float32' (command line: "
+            "--precision), whose range is wider."
+        )
+    return (
+        f"{head}, after {steps} with finite losses: the weights diverged (or grew past float16's range), "
+        "so the gradient scaler would skip every later step and the model predict NaN. "
+        "Training stopped; nothing was kept. Lower the learning rates (lr, head_lr or max_lr; "
+        "command line: --lr; e.g. by 10 times) or train with precision 'bfloat16' or "
+        "'float32' (command line: --precision), and check the data for non-finite or huge "
+        "values (units: volts for MNE objects)."
     )
 
 
