@@ -340,3 +340,37 @@ def test_a_diary_of_dates_with_slashes_not_separated_by_commas_says_how_to_write
     with pytest.raises(RecordingError, match="dates written with slashes") as err:
         read_annotations(diary)
     assert str(diary) in str(err.value) and "write them year first" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("cells", "misread"),
+    [
+        (["03/04/2026 10:00:00", "03/04/2026 10:00:10"], "03/04/2026 for 4 March"),
+        (["13/04/2026 10:00:00", "03/05/2026 10:00:10"], "03/05/2026 for 5 March"),
+        (["3/4/26 10:00"], "3/4/26 for 4 March"),
+    ],
+)
+def test_a_comma_diary_of_slashed_dates_whose_day_and_month_cannot_be_told_is_refused(
+    tmp_path, cells, misread
+):
+    """A ,-separated diary was left to MNE's reader, which takes 03/04/2026 month first (4
+    March) silently where the diary meant 3 April, as a ;-separated one's slashed dates are
+    refused: a date whose day and month can both be a month is refused with the same
+    message, saying how MNE's reader takes it."""
+    diary = _diary(tmp_path / "diary.csv", *(f"{cell},8,EC" for cell in cells))
+    with pytest.raises(RecordingError, match="dates written with slashes") as err:
+        read_annotations(diary)
+    said = str(err.value)
+    assert str(diary) in said and "write them year first" in said
+    assert f"MNE's reader takes {misread}" in said
+
+
+@pytest.mark.parametrize("cell", ["13/04/2026 10:00:00", "04/13/2026 10:00:00"])
+def test_a_comma_diary_of_slashed_dates_of_one_reading_is_read(tmp_path, cell):
+    """A slashed date whose day is past the 12th is one date either way round: MNE's
+    reader still reads it (13 April), as before."""
+    diary = _diary(tmp_path / "diary.csv", f"{cell},8,EC")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' note of the format it inferred
+        found = read_annotations(diary)
+    assert found.orig_time == datetime.datetime(2026, 4, 13, 10, 0, tzinfo=UTC)

@@ -440,10 +440,32 @@ _DAY_FIRST = re.compile(
 
 #: A date written with slashes, day or month first (``03/11/2026 23:58:41``, ``11/3/26``), as
 #: Excel writes a date-time in France, Britain or the US: not read in a table MNE's reader
-#: does not read either (separated by ``;`` or tabs) (:func:`_read_table`).
+#: does not read either (separated by ``;`` or tabs), nor where day and month cannot be told
+#: apart in one it reads (``,``-separated: :func:`_is_ambiguous_slashed`) (:func:`_read_table`).
 _SLASHED = re.compile(
-    r"^\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?$"
+    r"^(\d{1,2})/(\d{1,2})/(?:\d{4}|\d{2})(?:[T ]+\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?$"
 )
+
+
+def _is_ambiguous_slashed(text: str) -> bool:
+    """Whether the onset ``text`` is a date written with slashes (:data:`_SLASHED`) whose
+    first two numbers can both be a month (1 to 12): ``03/04/2026`` is 3 April day first, 4
+    March month first (MNE's reader, through pandas, takes it month first, silently), while
+    ``13/04/2026`` and ``04/13/2026`` are 13 April either way."""
+    m = _SLASHED.match(text)
+    return m is not None and 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 12
+
+
+def _slashed_misread(text: str) -> str:
+    """``"; MNE's reader takes 03/04/2026 for 4 March"``: how MNE's reader (pandas, month
+    first) takes the date ``text`` written with slashes (:func:`_is_ambiguous_slashed`), for
+    messages; "" for another text."""
+    if not _is_ambiguous_slashed(text):
+        return ""
+    first, second = (int(n) for n in text.split("/")[:2])
+    months = "January February March April May June July August September October November "
+    month = (months + "December").split()[first - 1]  # not the locale's names
+    return f"; MNE's reader takes {re.split(r'[T ]', text)[0]} for {second} {month}"
 
 
 #: A time of day written with points (``23.58.41``, ``07.05.09,5``), as Excel writes one in
@@ -536,6 +558,9 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       ``+01:00``, is converted to UTC, then refused where placed: no recording's clock is
       surely UTC, a FIF's may be a converted EDF's local time; a date alone warned of:
       :func:`_date_times`); MNE's own ``.csv`` with ``ch_names`` is left to its reader;
+      refused: dates written day first (``03.11.2026``), and dates with slashes in a table
+      not separated by ``,`` or, in one that is (MNE's reader, month first), where day and
+      month can both be a month (``03/04/2026``: :func:`_is_ambiguous_slashed`);
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
       several channels (TUSZ's per-channel ``.csv``, each channel's rows covering the
@@ -683,17 +708,24 @@ def _read_table(
                     "YYYY-MM-DD hh:mm:ss, JJJJ-MM-TT hh:mm:ss in German), local times on the "
                     "recording's clock, without a zone"
                 )
-            slashed = next((t for t in onsets if _SLASHED.match(t)), None)
-            if (
-                slashed is not None
-                and delimiter != ","
-                and not any(_DATE_TIME.match(t) for t in onsets)
-            ):
-                # not MNE's reader's either (it reads ,-separated tables alone): say how
+            # not MNE's reader's either (it reads ,-separated tables alone), or read by it month
+            # first where the day may come first (03/04/2026): say how to write them
+            slashed = next(
+                (
+                    t
+                    for t in onsets
+                    if _SLASHED.match(t) and (delimiter != "," or _is_ambiguous_slashed(t))
+                ),
+                None,
+            )
+            if slashed is not None and not any(_DATE_TIME.match(t) for t in onsets):
+                mne_csv = delimiter == "," and str(path).lower().endswith(".csv")
+                misread = _slashed_misread(slashed) if mne_csv else ""
                 raise RecordingError(
                     f"could not read annotations from {path}: its onsets are dates written "
                     f"with slashes ({slashed!r}), whose day and month eegpt cannot tell apart "
-                    "(03/11/2026 is 3 November in France or Britain, 11 March in the US); "
+                    "(03/11/2026 is 3 November in France or Britain, 11 March in the US"
+                    f"{misread}); "
                     "write them year first, as ISO 8601 date-times (2026-11-03 23:58:41: in "
                     "Excel, format the cells as YYYY-MM-DD hh:mm:ss, AAAA-MM-JJ hh:mm:ss in "
                     "French), local times on the recording's clock, without a zone"
