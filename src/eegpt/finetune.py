@@ -299,7 +299,8 @@ def finetune(
     ------
     FloatingPointError
         When a training loss is NaN or infinite (diverged weights: a learning rate far too
-        high); the pass is named (:class:`~eegpt.errors.TrainingDivergedError`). Under
+        high; or, before any optimizer step, inputs that overflow: the error says which);
+        the pass is named (:class:`~eegpt.errors.TrainingDivergedError`). Under
         float16, where the gradient scaler skips such batches, when no batch of a pass had a
         finite loss after steps that had them, or no step was taken at all. ``lr`` and
         ``head_lr`` must be finite and above 0.
