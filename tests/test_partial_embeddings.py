@@ -435,7 +435,7 @@ def test_the_gpu_model_is_in_the_kept_windows_fingerprint(model, edf, monkeypatc
     assert fingerprint("cuda:0") == on_a100  # the same GPU model: resumed
     gpu["name"] = "NVIDIA H100 80GB HBM3"
     assert fingerprint("cuda:0") != on_a100
-    assert InferenceEngine(model, batch_size=2).unrecorded_numerics() == {}
+    assert InferenceEngine(model, batch_size=2, device="cpu").unrecorded_numerics() == {}
     engine = InferenceEngine(model, batch_size=2)
     engine.device = torch.device("cuda:0")
     assert engine.unrecorded_numerics() == {"engine_gpu": "NVIDIA H100 80GB HBM3"}
