@@ -605,6 +605,7 @@ def test_verbose_error_silences_the_embedders_warnings(task):
 # The probe needs the 4 s windows it was designed for to learn the synthetic task from this
 # little data (as in test_probe.py); the paper's 100 epochs at 4e-4 need more data than this.
 FAST = ProbeConfig(epochs=50, max_lr=5e-3)
+BRIEF = FAST.replace(epochs=3)  # where what is learned is not checked: the same steps, fewer
 torch.manual_seed(0)
 WIDER = EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4)).eval()
 
@@ -614,8 +615,8 @@ def trials():
     return synthetic_erp_epochs(180, seed=0)
 
 
-def classifier(**kwargs) -> EEGPTClassifier:
-    return EEGPTClassifier(WIDER, config=FAST, **kwargs)
+def classifier(config: ProbeConfig = BRIEF, **kwargs) -> EEGPTClassifier:
+    return EEGPTClassifier(WIDER, config=config, **kwargs)
 
 
 def test_classifier_cross_validates_like_any_classifier(trials):
@@ -627,12 +628,16 @@ def test_classifier_cross_validates_like_any_classifier(trials):
     # random-weight model learns the average-referenced ERP less well, not what this tests
     as_recorded = PreprocessingConfig(average_reference=False)
     scores = cross_validate(
-        classifier(preprocessing=as_recorded), trials, y, cv=cv, scoring=("accuracy", "roc_auc")
+        classifier(FAST, preprocessing=as_recorded),
+        trials,
+        y,
+        cv=cv,
+        scoring=("accuracy", "roc_auc"),
     )
     assert scores["test_accuracy"].mean() >= 0.8, scores
     assert scores["test_roc_auc"].mean() >= 0.85, scores
     shuffled = np.random.default_rng(0).permutation(y)
-    control = cross_val_score(classifier(preprocessing=as_recorded), trials, shuffled, cv=cv)
+    control = cross_val_score(classifier(FAST, preprocessing=as_recorded), trials, shuffled, cv=cv)
     assert control.mean() <= 0.65, control
 
 
@@ -645,7 +650,7 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     # fit and predict left the model as given: same values, same device (CPU), not shared
     assert all(torch.equal(v, state[k]) for k, v in WIDER.state_dict().items())
     assert clf.probe_.model.target_encoder is not WIDER.target_encoder
-    direct = train_probe(copy.deepcopy(WIDER), train, y, config=FAST)  # moves it to the GPU
+    direct = train_probe(copy.deepcopy(WIDER), train, y, config=BRIEF)  # moves it to the GPU
     np.testing.assert_allclose(proba, direct.predict_proba(test), rtol=1e-5, atol=1e-6)
     assert clf.classes_.tolist() == ["standard", "target"] == clf.probe_.classes_.tolist()
     assert clf.predict(test).tolist() == direct.predict(test).tolist()
@@ -686,12 +691,11 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
 def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     x = trials.get_data() * 1e6
     y = (epochs_labels(trials) == "target").astype(int)
-    brief = FAST.replace(epochs=3)  # what is learned is not checked here
-    est = EEGPTClassifier(WIDER, ch_names=trials.ch_names, sfreq=250.0, units="uV", config=brief)
+    est = EEGPTClassifier(WIDER, ch_names=trials.ch_names, sfreq=250.0, units="uV", config=BRIEF)
     grid = GridSearchCV(  # one field of the config, as scikit-learn's nested parameters
         est, {"config__max_lr": [1e-3]}, cv=2, scoring="balanced_accuracy"
     ).fit(x.reshape(len(x), -1), y)  # 2-D: epochs flattened, as generic tools pass them
-    assert grid.best_estimator_.config == brief.replace(max_lr=1e-3)  # the nested field set
+    assert grid.best_estimator_.config == BRIEF.replace(max_lr=1e-3)  # the nested field set
     assert grid.best_estimator_.classes_.tolist() == [0, 1]
     assert grid.best_estimator_.n_features_in_ == x.shape[1] * x.shape[2]
     fitted = grid.best_estimator_
@@ -708,7 +712,7 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     with pytest.raises(ValueError, match=r"NaN or infinite samples in 2 of 6 epochs \(1, 4\)"):
         fitted.predict(holes)
     twin = clone(est)
-    assert twin.get_params()["config"] == brief and not hasattr(twin, "probe_")
+    assert twin.get_params()["config"] == BRIEF and not hasattr(twin, "probe_")
     back = pickle.loads(pickle.dumps(fitted))  # fitted has predicted: on the GPU if there is one
     assert back.probe_.model.target_encoder is not back.model.target_encoder
     for name, p in back.probe_.model.named_parameters():
@@ -1281,9 +1285,6 @@ def test_a_validation_fraction_of_several_subjects_without_groups_warns(trials):
     import pandas as pd
     import sklearn
     from sklearn.model_selection import StratifiedGroupKFold, cross_validate
-
-    def classifier(**kwargs: object) -> EEGPTClassifier:  # what is learned is not checked
-        return EEGPTClassifier(WIDER, config=FAST.replace(epochs=2), **kwargs)
 
     epochs = trials[:96].copy()
     subjects = np.repeat(["s1", "s2", "s3", "s4"], 24)
