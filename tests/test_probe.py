@@ -3623,6 +3623,29 @@ def test_predict_says_a_moved_start_once_for_all_recordings(weights, tmp_path):
     assert len(onsets) == 16 and onsets[0] == onsets[8] == pytest.approx(3.01171875, abs=1e-6)
 
 
+def test_train_and_evaluate_say_a_moved_start_once_for_all_recordings(weights, tmp_path):
+    """probe train and probe evaluate of two recordings with --start 3.01 (770.56 samples at
+    256 Hz) said the same note that it moved once per recording, as predict did before it was
+    said once for the command: each says it once."""
+    paths, hyps = _scored_nights(tmp_path, n=2, start=3.01)
+    out = tmp_path / "stages"
+    labelling = ["--window-labels", "^Sleep stage", "--window", "2", "--annotations", *hyps]
+    runs = {
+        "train": ["train", *paths, "--weights", str(weights), "-o", str(out), "--passes", "1",
+                  "-q", *labelling, "--start", "3.01"],
+        "evaluate": ["evaluate", str(out), *paths, "-q", "--annotations", *hyps],
+    }  # fmt: skip
+    for name, words in runs.items():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert probe_main(words) == 0, name
+        notes = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
+        assert len(notes) == 1 and notes[0].startswith("start_seconds = 3.01 s is 770.56"), (
+            name,
+            notes,
+        )
+
+
 def test_no_annotations_given_is_said_plainly(weights, tmp_path):
     """A recording without annotations, none given (probe predict with a probe trained with
     --window-labels, in window and epoch mode; --val-data without --val-annotations), was

@@ -377,8 +377,12 @@ def starts_moved_once(said: set[str]) -> Iterator[None]:
     """Inside the block, :func:`start_on_grid` shows each of its notes once: one whose text
     is in ``said`` is not shown again, only recorded for the recording (its output's
     ``metadata["warnings"]``: :func:`~eegpt._logging.record_unshown`), and ``said`` gets
-    those given (a command's recordings, each cut from the same start moved alike)."""
-    token = _MOVES_SAID.set(said)
+    those given (a command's recordings, each cut from the same start moved alike). Inside
+    another such block the outer one's set is kept, not ``said``: a command's block around its
+    recordings wins over one made for each (a probe's labelling, made per recording by ``probe
+    predict``: :meth:`eegpt.window_labelling.WindowLabelling.start_of`)."""
+    outer = _MOVES_SAID.get()
+    token = _MOVES_SAID.set(said if outer is None else outer)
     try:
         yield
     finally:

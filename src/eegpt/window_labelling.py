@@ -94,8 +94,9 @@ class WindowLabelling:
     #: the descriptions of each recording's state markers by state (:attr:`marker_spans`; its
     #: :func:`opened_key` -> state -> descriptions), shown in the line of its labels
     marked: dict[str, dict[str, list[str]]] = dataclasses.field(default_factory=dict, compare=False)
-    #: the warnings of loose patterns given (:func:`eegpt.annotations.patterns_warned_once`):
-    #: each once for all the recordings
+    #: the warnings of loose patterns given (:func:`eegpt.annotations.patterns_warned_once`)
+    #: and the notes of a start moved onto a sample (:meth:`start_of`): each once for all the
+    #: recordings (shared with the ``--val-data`` labelling, a copy of this one)
     said: set[str] = dataclasses.field(default_factory=set, compare=False)
     #: recordings opened for streaming before their windows are cut (by ``probe evaluate``'s
     #: check of their own annotations, :func:`~eegpt.continuous_windows.open_for_windows`), by
@@ -190,10 +191,11 @@ class WindowLabelling:
         (:func:`first_labelling_onset`), either moved to the nearest sample at ``sfreq``
         (Hz), the rate the windows are cut at (None: the model's 256 Hz, where train, evaluate
         and predict cut them), with a note where it moves
-        (:func:`eegpt.preprocessing.start_on_grid`). Recorded in :attr:`taken`, and as given
-        in :attr:`given`."""
+        (:func:`eegpt.preprocessing.start_on_grid`), given once for all the recordings
+        (:attr:`said`: ``probe train``'s, ``--val-data`` ones too, and ``probe evaluate``'s
+        recordings each said it). Recorded in :attr:`taken`, and as given in :attr:`given`."""
         from eegpt.annotations import MODEL_SFREQ
-        from eegpt.preprocessing import start_on_grid
+        from eegpt.preprocessing import start_on_grid, starts_moved_once
 
         value = start_given(self.start_seconds, self.starts, source)
         what, option = "start_seconds", "--start"
@@ -202,7 +204,8 @@ class WindowLabelling:
             what = f"{source}: its first scored epoch's onset (--start annotations)"
             option = "--start annotations"
         rate = MODEL_SFREQ if sfreq is None else float(sfreq)
-        start = start_on_grid(float(value), rate, what)
+        with starts_moved_once(self.said):
+            start = start_on_grid(float(value), rate, what)
         self.taken[str(source)] = start
         self.given[str(source)] = (float(value), option)
         return start
