@@ -310,9 +310,11 @@ def _six_epochs(path: Path) -> Path:
 
 
 def test_log_file_in_the_output_folder_the_command_makes(tmp_path, weights, capsys):
-    """A log in the output folder that embed, embed-dataset or probe train makes (or one above
-    it) is opened once that folder is made (it was refused, as in a missing folder); one in a
-    folder that nothing makes is still refused, and nothing is made for it."""
+    """A log in the output folder that embed, embed-dataset or probe train makes, or the folder
+    of an output file that another command makes (export, probe predict, probe evaluate's
+    --json), or one above it, is opened once that folder is made (it was refused, as in a
+    missing folder); one in a folder that nothing makes is still refused, and nothing is made
+    for it."""
     from eegpt.demo import synthetic_raw, write_edf
 
     data = tmp_path / "data"
@@ -335,12 +337,22 @@ def test_log_file_in_the_output_folder_the_command_makes(tmp_path, weights, caps
             "1",
         ],  # fmt: skip
     }
-    logs = {"embed": "a", "embed file": "b", "embed-dataset": "c", "probe train": "d"}
+    # the folder of an output file of a command run later on those outputs (it made it: the
+    # log there was refused)
+    runs["export"] = ["export", str(tmp_path / "a" / "rec.npz"), "-o", str(tmp_path / "g/x.csv")]
+    runs["probe predict"] = ["probe", "predict", str(tmp_path / "d"), str(epochs), "-q", "-o",
+                             str(tmp_path / "h" / "pred.csv")]  # fmt: skip
+    runs["probe evaluate"] = ["probe", "evaluate", str(tmp_path / "d"), str(epochs), "-q",
+                              "--json", str(tmp_path / "i" / "sub" / "metrics.json")]  # fmt: skip
+    logs = {"embed": "a", "embed file": "b", "embed-dataset": "c", "probe train": "d",
+            "export": "g", "probe predict": "h", "probe evaluate": "i"}  # fmt: skip
     for name, words in runs.items():
         log = tmp_path / logs[name] / "run.log"
         assert main([*words, "--log-file", str(log)]) == 0, name
         assert _lines(log)[-1] == ("INFO", "finished: exit status 0")
     assert (tmp_path / "a" / "rec.npz").is_file() and (tmp_path / "b/sub/x.npz").is_file()
+    assert (tmp_path / "g/x.csv").is_file() and (tmp_path / "h/pred.csv").is_file()
+    assert (tmp_path / "i/sub/metrics.json").is_file()
     capsys.readouterr()
     elsewhere = tmp_path / "e" / "run.log"  # a folder no command makes
     assert main([*runs["embed"][:-1], f"{tmp_path / 'f'}/", "--log-file", str(elsewhere)]) == 1

@@ -231,27 +231,15 @@ def _make_log_folder(path: Path, args: argparse.Namespace) -> None:
 
 
 def _output_folders(args: argparse.Namespace) -> list[Path]:
-    """The folders the command makes (with those above them) to write its outputs in:
-    ``eegpt embed``'s ``-o`` folder, or that of its ``-o`` file; ``eegpt embed-dataset``'s
-    output folder; ``eegpt probe train``'s probe folder."""
-    command = (getattr(args, "command", None), getattr(args, "probe_command", None))
-    output = getattr(args, "output", None)
-    if output is None:
-        return []
-    if command[0] == "embed-dataset" or command == ("probe", "train"):
-        return [Path(output)]
-    recordings = getattr(args, "recordings", None)
-    if command[0] == "embed" and isinstance(output, str) and isinstance(recordings, list):
-        from eegpt.cli import _output_paths
-
-        try:
-            paths = _output_paths(
-                [Path(r) for r in recordings], output, getattr(args, "format", None)
-            )
-        except ValueError:  # a wrong -o: the command says so
-            return []
-        return [p.parent for p in paths]
-    return []
+    """The folders the command makes (with those above them) to write its outputs in: the
+    folder of each file it writes (:func:`_planned_outputs`: ``eegpt embed``'s outputs, ``probe
+    predict``'s table, ``probe evaluate``'s ``--json``, ``export``'s and ``anonymize``'s copy, a
+    ``--plot`` figure, ...: every output is written by :func:`eegpt.output_files.atomic_write`
+    or alike, which makes its folder) and ``eegpt embed-dataset``'s output folder."""
+    folders = [p.parent for p in _planned_outputs(args) if str(p) != "-"]
+    if getattr(args, "command", None) == "embed-dataset" and getattr(args, "output", None):
+        folders.append(Path(args.output))
+    return folders
 
 
 #: The options (destinations) of the commands that name files they read: ``--log-file``
