@@ -1127,6 +1127,28 @@ def test_a_length_error_quotes_the_start_as_given_and_where_it_moved(tmp_path, s
         assert caught.value.start_seconds == start  # as given
 
 
+def test_a_moved_start_past_100_s_is_written_exactly():
+    """A start of 3600.3 s (lights off an hour in) moves to 3600.30078125 s, 12 digits: the
+    note of the move and the length errors wrote it 3600.300781 (10 digits), which is not
+    where the windows start, though they claim to say so exactly; every digit is written,
+    and a start as given keeps its own text."""
+    from eegpt.preprocessing import start_on_grid
+    from eegpt.preprocessing_spec import seconds_text
+    from eegpt.windowing import start_past_end
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert start_on_grid(3600.3, 256.0) == 3600.30078125
+    (note,) = [str(w.message) for w in caught]
+    assert "the first window starts at the nearest sample, 3600.30078125 s (" in note, note
+    error = str(start_past_end("rec.edf", 60.0, 3600.3))
+    assert "(start_seconds=3600.3, from --start, moved to the nearest 256 Hz sample, " \
+        "3600.30078125 s)" in error, error  # fmt: skip
+    assert [seconds_text(v) for v in (17.0, 17.3, 0.1 + 0.2, 0.00390625, 1e6 + 1 / 256)] == [
+        "17", "17.3", "0.3", "0.00390625", "1000000.00390625"
+    ]  # fmt: skip
+
+
 def test_a_start_off_the_grid_moves_alike_in_memory_and_streamed(tmp_path):
     """start_seconds=17.3 on a 100 Hz file (4428.8 samples at 256 Hz): prepare() and the
     streamed path (WindowStream) each start the windows at the nearest sample, 17.30078125 s,

@@ -1048,7 +1048,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.optional_packages import require_output_dependencies
     from eegpt.output_files import check_output_folder
     from eegpt.preprocessing import starts_moved_once
-    from eegpt.preprocessing_spec import on_a_sample
+    from eegpt.preprocessing_spec import on_a_sample, seconds_text
     from eegpt.rename_tables import unmatched_rename_warning
 
     if not args.weights:
@@ -1228,7 +1228,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                     paired = f" (with the annotations of {annotations})" if used else ""
                     # where its windows start (17.30078125 for --start 17.3), as its onsets
                     at = on_a_sample(starts[rec], config.sfreq) if rec in starts else 0.0
-                    since = f" from {at:.10g} s" if rec in starts else ""
+                    since = f" from {seconds_text(at)} s" if rec in starts else ""
                     axes = (  # the shape stored: --pool mean keeps [n, 1, 1, D]
                         "windows, 1, 1, dims: the mean over patches and summary tokens"
                         if written.metadata.get("pool") == "mean"

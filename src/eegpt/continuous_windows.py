@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
+from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP, seconds_text
 from eegpt.window_labelling import (
     WindowLabelling,
     labelling_options,
@@ -88,7 +88,7 @@ def labelled_windows(
     print(
         f"{path}: {n} windows of {how.window_seconds:g} s"
         + (f" every {hop:g} s (--overlap {how.overlap:g})" if how.overlap else "")
-        + (f" from {start:.10g} s" if how.per_recording else "")
+        + (f" from {seconds_text(start)} s" if how.per_recording else "")
         + f": {said}"
         + (f" ({marked})" if marked else "")
         + (f"; {'; '.join(left)}" if left else ""),
@@ -273,7 +273,7 @@ def _windows_for_labels_file(
     how.bad[str(path)] = bad
     print(
         f"{path}: {n} windows of {how.window_seconds:g} s"
-        + (f" from {start:.10g} s" if how.per_recording or start else "")
+        + (f" from {seconds_text(start)} s" if how.per_recording or start else "")
         + f", labelled by the rows of {how.labels_file} (its annotations label none)"
         + (
             f"; {int(bad.sum())} over bad annotations ({describe_bad(over)}) left out after "

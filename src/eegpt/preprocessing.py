@@ -41,6 +41,7 @@ from eegpt.preprocessing_spec import (
     STORED_DEFAULTS,
     PreprocessingFields,
     on_a_sample,
+    seconds_text,
 )
 from eegpt.preprocessing_spec import describe as describe_spec
 from eegpt.preprocessing_spec import stored_defaults as stored_defaults  # re-exported
@@ -406,7 +407,7 @@ def start_on_grid(seconds: float, sfreq: float, what: str = "start_seconds") -> 
     later = "later" if moved > seconds else "earlier"
     note = (
         f"{what} = {seconds:.10g} s is {n:.10g} samples at {sfreq:g} Hz, where windows are cut "
-        f"(after resampling): the first window starts at the nearest sample, {moved:.10g} s "
+        f"(after resampling): the first window starts at the nearest sample, {seconds_text(moved)} s "
         f"({abs(moved - seconds) * 1e3:.3g} ms {later}), and the windows' onsets record "
         f"that. To join them to events at {seconds:.10g} s, match onsets to within half a "
         f"sample (1/{2 * sfreq:g} s), or give a start that is a multiple of 1/{sfreq:g} s"

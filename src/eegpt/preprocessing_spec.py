@@ -43,6 +43,15 @@ def on_a_sample(seconds: float, sfreq: float) -> float:
     return seconds if abs(n - rounded) <= SAMPLE_TOLERANCE else rounded / sfreq
 
 
+def seconds_text(seconds: float) -> str:
+    """``seconds`` as the messages write a window's start: to 15 significant digits
+    (``17.3``, ``17``, ``17.30078125``), so that a start on a sample is written exactly as its
+    windows' onsets hold it (a multiple of 1/256 s needs up to 8 decimals: ``3600.30078125``,
+    which ``:.10g`` wrote as ``3600.300781``; exactly below a million s), while the last
+    bits of arithmetic (an annotation's onset of ``30.000000000000004``) are not shown."""
+    return f"{seconds:.15g}"
+
+
 #: The fraction of a window annotations must cover to label it (``min_overlap`` of
 #: :func:`eegpt.annotations.window_labels`, ``--min-overlap``) by default: half. Defined here,
 #: in a module that imports no MNE, and re-exported by :mod:`eegpt.annotations`, so that the

@@ -35,7 +35,7 @@ from eegpt.patch_padding import (  # noqa: F401 - windowing names too
     partial_patch_note,
     whole_patches,
 )
-from eegpt.preprocessing_spec import SAMPLE_TOLERANCE, on_a_sample
+from eegpt.preprocessing_spec import SAMPLE_TOLERANCE, on_a_sample, seconds_text
 from eegpt.recording import Recording
 from eegpt.resampling import resampled_length
 from eegpt.signal_stats import _detrend_rows
@@ -264,7 +264,7 @@ def start_text(start_seconds: float, sfreq: float, given_by: str = "") -> str:
     text = f"start_seconds={start_seconds:.10g}" + (f", from {given_by}" if given_by else "")
     at = on_a_sample(start_seconds, sfreq)
     if at != start_seconds:
-        text += f", moved to the nearest {sfreq:g} Hz sample, {at:.10g} s"
+        text += f", moved to the nearest {sfreq:g} Hz sample, {seconds_text(at)} s"
     return text
 
 
