@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import eegpt
+from eegpt._dates import parse_iso
 from eegpt.cli import main
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.errors import OutputExistsError
@@ -818,6 +819,12 @@ def test_daysback_moves_a_probe_s_dates_back(probes, tmp_path):
     after = json.loads((copy / "probe.json").read_text())
     assert after["created"] == "2021-03-04T09:26:53+0000"
     assert after["anonymized"]["daysback"] == 10
+    # far back (in range): a year of 4 digits, as ISO 8601 writes it (strftime's %Y wrote
+    # year 123 as "123", a date no reader, eegpt's own neither, takes)
+    far = eegpt.anonymize_embeddings(base / "probe", tmp_path / "far", daysback=693000)
+    created = json.loads((far / "probe.json").read_text())["created"]
+    assert created == "0123-10-31T09:26:53+0000", created
+    assert parse_iso(created).year == 123
 
 
 def test_the_command_copies_a_probe_and_info_says_it_is_anonymized(probes, tmp_path, capsys):

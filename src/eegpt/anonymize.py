@@ -563,9 +563,10 @@ def _shifted(date: str, days: int) -> str:
     """An ISO 8601 date moved back by ``days`` days, in the same notation (a UTC offset
     without a colon, as ``time.strftime``'s ``%z`` writes it, kept so)."""
     when = parse_iso(date) - datetime.timedelta(days=days)
+    text = when.isoformat()  # a year of 4 digits: strftime's %Y writes year 129 as "129"
     if re.search(r"T\d\d:\d\d:\d\d[+-]\d{4}$", date):
-        return when.strftime("%Y-%m-%dT%H:%M:%S%z")
-    return when.isoformat()
+        return text[:-3] + text[-2:]  # "+01:00" as "+0100"
+    return text
 
 
 def _clock_time_column(column: Any, daysback: int | None) -> Any:
