@@ -610,6 +610,34 @@ def test_a_run_that_recorded_its_starts_as_given_still_resumes(edfs, tmp_path):
     assert given.fingerprint(250.0) != given.fingerprint()  # on a sample at 250 Hz: 3.3
 
 
+def test_a_report_of_a_run_that_recorded_its_starts_as_given_is_not_called_changed(
+    edfs, model, tmp_path
+):
+    """A run's report embedded again compares the run's manifest with the fingerprint it
+    recorded: a run of eegpt before 2026-12-07 recorded a start_seconds cell as given (3.3),
+    and the same manifest was warned of as changed since (its fingerprint now takes the start
+    where the windows start), as a resume of it is not."""
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},3.3\n{edfs[1]},\n")
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note of the start moved
+        embed_dataset(manifest, out, model=model, **RUN)
+    given = resolve_inputs(manifest)
+    old = hashlib.sha256(json.dumps([f.recording_id for f in given.files]).encode())
+    old.update(json.dumps(given.metadata.schema.names).encode())
+    old.update(json.dumps(given.metadata.to_pylist(), default=str, sort_keys=True).encode())
+    run = json.loads((out / "_manifest.json").read_text())
+    assert run["spec"]["inputs"]["sha256"] != old.hexdigest()
+    run["spec"]["inputs"]["sha256"] = old.hexdigest()  # as that eegpt recorded it
+    (out / "_manifest.json").write_text(json.dumps(run))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(out / "_files.csv", tmp_path / "again", model=model, **RUN)
+    changed = [str(w.message) for w in caught if "has changed since the run" in str(w.message)]
+    assert not changed, changed
+
+
 def test_load_file_starts_at_the_files_own_start(edfs):
     config = PreprocessingConfig(start_seconds=1.0)
     assert load_file(0, str(edfs[0]), config).onsets[0] == 1.0
