@@ -638,6 +638,37 @@ def test_a_report_of_a_run_that_recorded_its_starts_as_given_is_not_called_chang
     assert not changed, changed
 
 
+def test_a_part_after_parts_that_recorded_their_starts_as_given_joins_them(
+    edfs, model, tmp_path, monkeypatch
+):
+    """Part 0 of a job array run by eegpt before 2026-12-07 fingerprinted its listing with a
+    start_seconds cell as given (3.3); part 1, run now of the same manifest, was refused as
+    split from another listing. It records the listing as its sibling did: the parts read
+    together, and their totals add up."""
+    from eegpt.dataset_inputs import DatasetInputs, _sha256
+
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},3.3\n{edfs[1]},\n")
+    out = tmp_path / "out"
+    now = DatasetInputs.fingerprint
+
+    def as_given(self, sfreq=256.0, recorded=None):  # that eegpt's: the cells as given
+        rows = None if self.metadata is None else self.metadata.to_pylist()
+        return _sha256(self.files, self.metadata, rows)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note of the start moved
+        monkeypatch.setattr(DatasetInputs, "fingerprint", as_given)
+        embed_dataset(manifest, out / "part-0", model=model, part=(0, 2), **RUN)
+        monkeypatch.setattr(DatasetInputs, "fingerprint", now)
+        embed_dataset(manifest, out / "part-1", model=model, part=(1, 2), **RUN)
+    shas = {json.loads((out / f"part-{k}" / "_manifest.json").read_text())["spec"]["inputs"][
+        "corpus_sha256"] for k in (0, 1)}  # fmt: skip
+    assert len(shas) == 1, shas
+    table, _ = read_embeddings(out)
+    assert table.recording_id.nunique() == 2  # one file of each part
+
+
 def test_load_file_starts_at_the_files_own_start(edfs):
     config = PreprocessingConfig(start_seconds=1.0)
     assert load_file(0, str(edfs[0]), config).onsets[0] == 1.0

@@ -147,6 +147,7 @@ from eegpt.dataset_resume import (
     finished_already,
     is_ours,
     keep_old_layout,
+    listing_fingerprint,
     partial_files,
     prepare_output,
     resumes_another_listing,
@@ -753,8 +754,9 @@ def embed_dataset(
     listing_sha: str | None = None  # the listing split
     siblings_checked = False  # a --part run checked against its sibling parts
     if part is not None:
-        recorded = None if overwrite else _recorded_inputs(output_dir).get("corpus_sha256")
-        listing_sha = corpus.fingerprint(config.sfreq, recorded)
+        listing_sha = listing_fingerprint(
+            output_dir, corpus, config.sfreq, part[1], own=not overwrite
+        )
         # the other tasks of a job array split the same listing? (a resume of a part split
         # from an older listing is told by the resume check how to resume it from that listing)
         siblings_checked = overwrite or not resumes_another_listing(output_dir, corpus, listing_sha)

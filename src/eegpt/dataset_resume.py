@@ -1006,6 +1006,35 @@ def _part_inputs(folder: Path, spec: dict[str, Any] | None = None) -> dict[str, 
     return {**inputs, "part": [k, n], "source": str(manifest.get("source", ""))}
 
 
+def listing_fingerprint(
+    output_dir: Path, corpus: DatasetInputs, sfreq: float, n_parts: int, *, own: bool = True
+) -> str:
+    """The fingerprint of ``corpus``'s listing a ``--part`` run of ``n_parts`` in
+    ``output_dir`` records (:meth:`~DatasetInputs.fingerprint` at ``sfreq``, the rate windows
+    are cut at), kept as recorded where a run of eegpt before 2026-12-07 recorded it of the
+    same listing with its ``start_seconds`` cells as given: its own run's (``own``: not for
+    ``overwrite``), else a sibling part's of the same split (the layout ``-o
+    out/part-$SLURM_ARRAY_TASK_ID``), so that the parts of one listing keep one fingerprint
+    (a part started after the others is not taken for one of another listing, and ``eegpt
+    info`` adds them up)."""
+    here = os.path.realpath(output_dir)
+    found = [_part_inputs(output_dir)] if own else []
+    if not any(found):  # a new part: its siblings' (each a manifest read, at most)
+        try:
+            siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
+        except OSError:
+            siblings = []
+        found = [_part_inputs(folder) for folder in siblings]
+    now = corpus.fingerprint(sfreq)
+    for inputs in found:
+        if inputs is None or inputs["part"][1] != n_parts:
+            continue
+        recorded = inputs.get("corpus_sha256")
+        if recorded and recorded != now and corpus.fingerprint(sfreq, recorded) == recorded:
+            return str(recorded)
+    return now
+
+
 def resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) -> bool:
     """Whether ``output_dir`` holds a ``--part`` run split from another listing than
     ``corpus``'s as it is now (``sha``: its :meth:`~DatasetInputs.fingerprint`): a requeued
