@@ -199,8 +199,12 @@ def test_operator_registration():
 
 
 def _half_encoder(dtype) -> EEGPTEncoder:
-    enc = make_encoder(embed_dim=128, depth=3, num_heads=4).to(DEVICE)
-    return cast_matmuls(enc, dtype).eval()
+    return _half_encoder_of(make_encoder(embed_dim=128, depth=3, num_heads=4), dtype)
+
+
+def _half_encoder_of(enc: EEGPTEncoder, dtype) -> EEGPTEncoder:
+    """A copy of ``enc`` on DEVICE with its blocks' linear layers in ``dtype``."""
+    return cast_matmuls(enc, dtype).to(DEVICE).eval()
 
 
 @pytest.mark.parametrize("last_block", ["rows", "absorbed"])
@@ -228,6 +232,22 @@ def test_encoder_fast_path_uses_the_kernel(monkeypatch, last_block):
     ref = reference(enc, x, ids)
     assert rel_err(fast.cpu(), ref) <= 1e-2
     assert rel_err(fast.cpu(), plain.cpu()) <= 2e-3
+
+
+def test_first_block_counts_the_summary_rows_against_the_kernels_token_limit():
+    """The first block's summary rows are the kernel's shared tail: 125 channels + 4 summary
+    tokens are 129 tokens, more than the kernel takes (MAX_TOKENS = 128), so that block runs
+    on SDPA (the kernel raised a ValueError on such input before)."""
+    n_chans = short_attn.MAX_TOKENS - 3
+    enc = make_encoder(embed_dim=128, depth=2, num_heads=8, n_chan_embeddings=n_chans)
+    half = _half_encoder_of(enc, torch.float16)
+    q, k, _ = qkv_views(1, n_chans, n_chans, 8, 16, torch.float16)
+    assert short_attn.supports(q, k, 8) and not short_attn.supports(q, k, 8, n_tail=4)
+    x = torch.randn(2, n_chans, 64, generator=torch.Generator().manual_seed(4))
+    ids = list(range(n_chans))
+    with torch.inference_mode():
+        fast = half.forward_planned(x.to(DEVICE), half.fast_plan(ids, short_attention=True))
+    assert rel_err(fast.cpu(), reference(enc, x, ids)) <= 1e-2
 
 
 def test_engine_option_validation():

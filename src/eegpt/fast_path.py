@@ -923,7 +923,7 @@ def _first_block_low_rank(
     inputs = torch.cat([patches, one_hot.expand(seqs, c, c)], dim=-1).mul_(rstd)
     chan_qkv = F.linear(inputs.to(weight.dtype), weight, plan.first_qkv_const)  # [L, C, 3D]
     q, k, v = chan_qkv.chunk(3, dim=-1)
-    if _kernels_on(plan.packed) and short_attn.supports(q, k, heads):
+    if _kernels_on(plan.packed) and short_attn.supports(q, k, heads, len(summary_qkv)):
         # the summary rows' q/k/v are read from the [S, 3D] constant, not concatenated
         y = short_attn.short_attention(q, k, v, heads, *summary_qkv.chunk(3, dim=-1))
         a = _linear(y, blk.attn.proj, plan.packed)

@@ -109,13 +109,15 @@ def head_dim_supported(head_dim: int) -> bool:
     return head_dim >= 16 and head_dim & (head_dim - 1) == 0
 
 
-def supports(q: torch.Tensor, k: torch.Tensor, num_heads: int) -> bool:
-    """The kernel applies to these ``[L, n, H*hd]`` queries/keys with ``num_heads`` heads."""
+def supports(q: torch.Tensor, k: torch.Tensor, num_heads: int, n_tail: int = 0) -> bool:
+    """The kernel applies to these ``[L, n, H*hd]`` queries/keys with ``num_heads`` heads,
+    and ``n_tail`` shared rows appended to each sequence (:func:`short_attention`'s tails,
+    which count towards :data:`MAX_TOKENS` too)."""
     d = q.shape[-1]
     return (
         available(q.device)
         and q.dtype in (torch.float16, torch.bfloat16)
-        and max(q.shape[1], k.shape[1]) <= MAX_TOKENS
+        and max(q.shape[1], k.shape[1]) + n_tail <= MAX_TOKENS
         and d % num_heads == 0
         and head_dim_supported(d // num_heads)
     )
