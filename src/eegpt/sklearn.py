@@ -420,6 +420,18 @@ def _fitted_rename(est: Any) -> Mapping[str, str | None] | str | os.PathLike | N
     return vars(est).get("rename_", est.rename)
 
 
+def _prediction_rename(clf: Any) -> Mapping[str, str | None] | str | os.PathLike | None:
+    """The ``rename`` a fitted classifier hands its probe's predictions: None where the probe
+    recorded the table of fit (``probe_.rename``, the ``rename_`` it was trained with), so
+    that the probe applies its own table as to any recording, whose labels it may lack
+    (another session's ``C5`` for fit's ``EEG C5-REF``: matched by electrode, as the
+    embedder's :meth:`~EEGPTEmbedder.transform` and ``eegpt probe predict`` match them);
+    given again, the table would be taken for one the caller wrote for these data, every key
+    of which must name one of their channels. A probe without a table of its own (pickled by
+    an earlier eegpt) gets the fitted one (:func:`_fitted_rename`)."""
+    return None if getattr(clf.probe_, "rename", None) else _fitted_rename(clf)
+
+
 def _fill_added_params(est: Any) -> None:
     """Give an estimator unpickled from an earlier eegpt the parameters added to its
     ``__init__`` since (``progress`` of :class:`EEGPTEmbedder`), at their defaults: predicting
@@ -1254,7 +1266,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
                 )
         return self.probe_.decision_function(
             data,
-            rename=_fitted_rename(self),
+            rename=_prediction_rename(self),
             device=self.device,
             precision=self.precision,
             batch_size=self.batch_size,

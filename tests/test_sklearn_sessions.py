@@ -1,0 +1,60 @@
+"""The scikit-learn estimators fitted on one session and used on another, whose channels carry
+other labels (``EEG C3-REF`` in one, ``C3`` in the next): what a BCI study does between its
+training and test sessions."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import eegpt.sklearn
+from eegpt import EEGPT, EEGPTConfig
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import ProbeConfig, synthetic_erp_epochs
+from eegpt.sklearn import EEGPTClassifier, EEGPTEmbedder
+
+torch.manual_seed(0)
+SMALL = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2)).eval()
+ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
+
+
+@pytest.fixture(autouse=True)
+def _warnings_afresh():
+    """Each test sees the estimators' warnings (held back while calls repeat them)."""
+    eegpt.sklearn._SHOWN.clear()
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    """The same 12 epochs labelled as two sessions: ``EEG Fz-REF`` ... in the first, ``Fz``
+    ... in the second."""
+    clean = synthetic_erp_epochs(12, seed=2, seconds=1.0, tmin=-0.2)
+    messy = clean.copy()
+    messy.rename_channels({n: f"EEG {n}-REF" for n in clean.ch_names})
+    return messy, clean
+
+
+def test_a_rename_of_fit_serves_another_session_without_its_labels(sessions):
+    """rename={'EEG X-REF': None} of fit, on a session labelled 'X': the classifier's probe
+    applies the table of fit as the embedder does (by electrode: the session's X is not used,
+    as the fitted probe does not use it), rather than refusing the table as if written for
+    these data, whose every key must name a channel."""
+    messy, clean = sessions
+    drop = {f"EEG {clean.ch_names[0]}-REF": None}
+    clf = EEGPTClassifier(
+        SMALL, rename=drop, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few epochs per class, random weights
+        clf.fit(messy)
+        expected = clf.predict_proba(messy)
+        est = EEGPTEmbedder(SMALL, rename=drop, pooling="mean", preprocessing=ONE_SECOND)
+        features = est.fit(messy).transform(messy)
+    with pytest.warns(RuntimeWarning, match=rf"\['{clean.ch_names[0]}'\] are not used"):
+        np.testing.assert_allclose(clf.predict_proba(clean), expected, rtol=1e-5, atol=1e-6)
+    eegpt.sklearn._SHOWN.clear()
+    with pytest.warns(RuntimeWarning, match=rf"\['{clean.ch_names[0]}'\] are not used"):
+        np.testing.assert_allclose(est.transform(clean), features, rtol=1e-5, atol=1e-6)
