@@ -1034,7 +1034,8 @@ def map_channels(
         same, but the warning on untrained embeddings names only these channels, and where
         the recording has them all, the channels dropped as unknown, which that model does
         not use either, are said in one INFO line instead of a warning (the channels that
-        map but are not used are the caller's to name).
+        map but are not used are the caller's to name); a drop that matched no label is not
+        said to keep a channel of an electrode the model does not use.
     verbose : bool | str | int | None
         If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
 
@@ -1096,6 +1097,9 @@ def map_channels(
         rename.update(dict.fromkeys(by_electrode.values()))
     # --drop C3 on a file labelled 'EEG C3-REF': labels as spelled, so that channel stays
     unmatched = drops_of_other_labels(rename, names, table, kept_set)
+    if used is not None:  # a fitted model's: an electrode it does not use is not kept either
+        fitted = {normalize_channel_name(n) or n for n in used}
+        unmatched = {k: v for k, v in unmatched.items() if normalize_channel_name(k) in fitted}
     if unmatched and on_missing == "ignore":
         _warn(unmatched_drops_note(unmatched, keep, where))
     check_sockets(rename, names, table)  # the whole table: what it names beyond the recording
