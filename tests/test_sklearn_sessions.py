@@ -61,3 +61,29 @@ def test_a_rename_of_fit_serves_another_session_without_its_labels(sessions):
     # the drop matched no label of this session, but the fitted model does not use its
     # electrode: no note that the session's channel "is kept" (it is not)
     assert not [w for w in [*said, *also] if "is kept" in str(w.message)]
+
+
+def test_labels_taken_before_mne_dropped_epochs_are_told_so():
+    """Epochs read lazily (preload=False) lose those over bad annotations when their data are
+    read, after y = epochs.events[:, 2] was taken: the length error says MNE dropped them and
+    how to take the labels of the epochs kept, rather than only that y is too long."""
+    import mne
+
+    from eegpt.probe import synthetic_erp_raw
+
+    raw, events, event_id = synthetic_erp_raw(12, seed=1)
+    onset = events[3, 0] / raw.info["sfreq"] + 0.3
+    raw.set_annotations(mne.Annotations([onset], [0.5], ["BAD_blink"]))
+    lazy = mne.Epochs(
+        raw, events, event_id, tmin=-0.2, tmax=0.8 - 1 / 250, baseline=None, preload=False
+    )
+    y = lazy.events[:, 2]  # one label per event: 12, of which 11 epochs are kept
+    clf = EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1))
+    with pytest.raises(ValueError, match=r"\(11\), got shape \(12,\)") as err:
+        clf.fit(lazy, y)
+    said = str(err.value)
+    assert "MNE dropped 1 of the 12 epochs" in said and "BAD_blink" in said
+    assert "epochs.events[:, 2]" in said and "drop_bad()" in said
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few epochs per class, random weights
+        assert clf.fit(lazy, lazy.events[:, 2]).predict(lazy).shape == (11,)

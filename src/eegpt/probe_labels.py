@@ -55,7 +55,10 @@ def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
         check_label_types(y)
     y = np.asarray(y)
     if y.ndim != 1 or len(y) != n:
-        raise ValueError(f"y must be 1-D with one label per epoch ({n}), got shape {y.shape}")
+        raise ValueError(
+            f"y must be 1-D with one label per epoch ({n}), got shape {y.shape}"
+            + dropped_epochs_hint(data, y, n)
+        )
     missing = [
         i for i, v in enumerate(y.tolist()) if v is None or (isinstance(v, float) and v != v)
     ]
@@ -69,6 +72,26 @@ def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
         check_label_types(y.tolist())
     refuse_continuous_labels(y.tolist(), "y")
     return y
+
+
+def dropped_epochs_hint(data: Any, y: np.ndarray, n: int) -> str:
+    """Why labels ``y`` outnumber the ``n`` epochs of ``data`` where MNE dropped the others
+    when it read their data (``mne.Epochs(..., preload=False)`` with ``reject=`` or over bad
+    annotations: ``y = epochs.events[:, 2]`` taken before holds a label per event), and how to
+    take the labels of the epochs kept; ``""`` for anything else."""
+    if not isinstance(data, mne.BaseEpochs) or y.ndim != 1 or len(y) <= n:
+        return ""
+    dropped = [why for why in data.drop_log if why and tuple(why) != ("IGNORED",)]
+    if len(y) != n + len(dropped):
+        return ""
+    reasons = list(dict.fromkeys(str(r) for why in dropped for r in why))
+    shown = ", ".join(reasons[:3]) + (", ..." if len(reasons) > 3 else "")
+    return (
+        f": MNE dropped {len(dropped)} of the {len(y)} epochs when it read their data "
+        f"({shown}: epochs.drop_log), after y was taken, so y has a label for each of them. "
+        "Take the labels of the epochs kept, once they are read (epochs.drop_bad(), or "
+        "preload=True): eegpt.probe.epochs_labels(epochs) or epochs.events[:, 2]"
+    )
 
 
 REGRESSION_ROUTE = (
