@@ -12,6 +12,7 @@ import torch
 
 import eegpt.sklearn
 from eegpt import EEGPT, EEGPTConfig
+from eegpt.errors import RecordingError
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import ProbeConfig, synthetic_erp_epochs
 from eegpt.sklearn import EEGPTClassifier, EEGPTEmbedder
@@ -87,3 +88,27 @@ def test_labels_taken_before_mne_dropped_epochs_are_told_so():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # few epochs per class, random weights
         assert clf.fit(lazy, lazy.events[:, 2]).predict(lazy).shape == (11,)
+
+
+def test_picks_by_name_on_a_session_labelled_otherwise_say_how(sessions):
+    """picks= names of fit's labels ('EEG Cz-REF') on a session labelled 'Cz': the refusal
+    names the session's labels and how to fit on chosen channels instead; fitted so, the
+    embedder matches the next session by electrode."""
+    messy, clean = sessions
+    names = [f"EEG {n}-REF" for n in ("Cz", "C3", "C4")]
+    est = EEGPTEmbedder(SMALL, picks=names, pooling="mean", preprocessing=ONE_SECOND)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = est.fit(messy).transform(messy)
+    with pytest.raises(RecordingError, match="neither channel types nor channel names") as err:
+        est.transform(clean)
+    said = str(err.value)
+    assert "labels those electrodes otherwise ('EEG Cz-REF' as 'Cz'" in said
+    assert "picks=['Cz', 'C3', 'C4']" in said and "epochs.copy().pick([...])" in said
+    with pytest.raises(RecordingError, match="'EEG C3-REF' as 'C3'"):  # some labels present
+        EEGPTEmbedder(SMALL, picks=["Cz", "EEG C3-REF"], preprocessing=ONE_SECOND).fit(clean)
+    chosen = EEGPTEmbedder(SMALL, pooling="mean", preprocessing=ONE_SECOND)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the other channels of the session: not used
+        chosen.fit(messy.copy().pick(names))
+        np.testing.assert_allclose(chosen.transform(clean), expected, rtol=1e-5, atol=1e-6)

@@ -53,14 +53,17 @@ def pick_indices(
             raise RecordingError(
                 f"{source}: picks {unknown} are neither channel types nor channel names of the "
                 f"recording (types: {sorted(set(info.get_channel_types()))}; names: "
-                f"{few(info['ch_names'])})"
+                f"{few(info['ch_names'])}){_labelled_otherwise(unknown, info)}"
             )
         if every:  # "all" with other types: MNE would select nothing
             picks, listed = "all", ["all"]
     try:
         by_type = mne.channel_indices_by_type(info, picks=picks)
     except ValueError as err:
-        raise RecordingError(f"{source}: invalid picks={picks!r}: {err}") from err
+        absent = [p for p in listed if isinstance(p, str) and p not in info["ch_names"]]
+        raise RecordingError(
+            f"{source}: invalid picks={picks!r}: {err}{_labelled_otherwise(absent, info)}"
+        ) from err
     idx = sorted(int(i) for indices in by_type.values() for i in indices)
     if typed and idx and all(info["ch_names"][i] in info["bads"] for i in idx):
         raise AllChannelsBadError(
@@ -85,6 +88,36 @@ def pick_indices(
     if not idx:
         raise RecordingError(_no_channels_picked(info, picks, listed, source))
     return idx
+
+
+def _labelled_otherwise(names: Sequence[str], info: mne.Info) -> str:
+    """Where channel names picked (``names``, absent from the recording ``info``) are
+    electrodes it labels otherwise (``EEG Cz-REF`` of one session, ``Cz`` of the next), a
+    note naming its labels and how to pick them: picks are labels as spelled, as MNE's are,
+    while a fitted model (a probe, a scikit-learn estimator) matches another recording's
+    channels by electrode; ``""`` for none."""
+    labels: dict[str, str] = {}  # vocabulary name -> the recording's first label of it
+    for label in info["ch_names"]:
+        canonical = normalize_channel_name(label)
+        if canonical is not None:
+            labels.setdefault(canonical, label)
+    found = {
+        name: labels[canonical]
+        for name in names
+        if (canonical := normalize_channel_name(name)) is not None and canonical in labels
+    }
+    if not found:
+        return ""
+    shown = ", ".join(f"{name!r} as {label!r}" for name, label in list(found.items())[:4])
+    more = ", ..." if len(found) > 4 else ""
+    return (
+        f". This recording labels those electrodes otherwise ({shown}{more}): picks name "
+        "channels as labelled, as MNE's picks do, so pick its labels here "
+        f"(picks={list(found.values())!r}); for a model fitted with picks by name (an "
+        "EEGPTEmbedder or EEGPTClassifier keeps fit's), fit it on the channels chosen before "
+        "instead (epochs.copy().pick([...]) with the default picks): a fitted model matches "
+        "another recording's channels by electrode"
+    )
 
 
 def _say_bads_left_out(
