@@ -21,6 +21,7 @@ from eegpt import dataset_pipeline
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
 from eegpt.dataset_files import FilePart, LoadedFile, WindowInfo, file_result, load_file
 from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name, shard_files
+from eegpt.dataset_inputs import InputFile
 from eegpt.dataset_read import partial_name
 from eegpt.dataset_report import describe_output
 from eegpt.dataset_resume import is_ours
@@ -228,6 +229,41 @@ def test_kept_windows_of_an_earlier_eegpt_are_embedded_again_with_a_note_saying_
     assert sum(n for i, n in embedded if i == 1) == n_b  # embedded again from its start
     _same_as(out, fresh)
     assert not _kept(out)
+
+
+def test_kept_windows_of_a_start_moved_onto_the_same_sample_are_taken(
+    corpus, model, tmp_path, monkeypatch, in_parts, caplog
+):
+    """A manifest's start_seconds cell rewritten onto the same 256 Hz sample (3 -> 3.001)
+    resumes the run and cuts the same windows: the recording's kept windows are taken, their
+    fingerprint naming where the windows start, not the cell as given; a cell on another
+    sample (3.01) names other windows."""
+    manifest = tmp_path / "nights.csv"
+
+    def listed(start: str) -> str:
+        return "path,start_seconds\n" + "".join(f"{corpus / n}.edf,{start}\n" for n in "abc")
+
+    manifest.write_text(listed("3"))
+    out = tmp_path / "out"
+    _stopped(manifest, out, model, monkeypatch, signal.SIGINT)
+    assert _kept(out)
+    manifest.write_text(listed("3.001"))
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        summary = embed_dataset(manifest, out, **_kw(model))
+    assert summary.complete
+    assert "of other settings" not in caplog.text
+    assert f"{corpus / 'b.edf'}: resuming: {3 * PER_PART} of " in caplog.text
+    n_b = int(pd.read_csv(out / FILES_REPORT).set_index("path").n_windows[str(corpus / "b.edf")])
+    assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART  # only the rest
+    meta, _ = read_embeddings(out)
+    assert meta.groupby("path").onset_s.min().tolist() == [3.0] * 3
+    settings = {"spec": {"preprocessing": {"sfreq": 256.0}}}
+    record = [
+        dataset_pipeline._where_windows_start(f, settings)["start_seconds"]
+        for f in (InputFile(1, "b.edf", "b.edf", start_seconds=s) for s in (3.0, 3.001, 3.01))
+    ]
+    assert record[0] == record[1] == 3.0 and record[2] == 771 / 256
 
 
 def test_hash_inputs_reads_each_file_of_a_recording_in_parts_once(

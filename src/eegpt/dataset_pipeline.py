@@ -50,6 +50,8 @@ from eegpt.dataset_folders import KEPT_WINDOWS, kept_windows_name
 from eegpt.dataset_inputs import InputFile
 from eegpt.dataset_stamps import STAMP_VERSION, full_hashes, source_stamp
 from eegpt.engine import InferenceEngine
+from eegpt.preprocessing import PRETRAINING_SFREQ
+from eegpt.preprocessing_spec import on_a_sample
 
 
 class KeptWindows:
@@ -66,8 +68,9 @@ class KeptWindows:
     GPUs, their models: :func:`eegpt.dataset.engine_numerics`), the
     recording's files as ``eegpt embed``'s kept windows tell them (size, modification time
     and a fingerprint of the first and last MiB of each: :func:`~eegpt.dataset_stamps.source_stamp`;
-    with ``hash_inputs``, each file's full SHA-256 too: :func:`~eegpt.dataset_stamps.full_hashes`)
-    and the parts' bounds.
+    with ``hash_inputs``, each file's full SHA-256 too: :func:`~eegpt.dataset_stamps.full_hashes`),
+    the recording's start where its windows start (:func:`_where_windows_start`) and the
+    parts' bounds.
 
     Parameters
     ----------
@@ -115,7 +118,7 @@ class KeptWindows:
             metadata = {
                 "settings": self.settings,
                 "file": {
-                    **asdict(file),
+                    **_where_windows_start(file, self.settings),
                     "index": None,
                     "stamp": source_stamp(file),  # first and last MiB too, as eegpt embed's
                     **(full_hashes(file) if self.hash_inputs else {}),
@@ -173,6 +176,21 @@ class KeptWindows:
         self._open.clear()
         keep = {self._path(i).name for i in self.files} if stopped else set()
         remove_kept_windows(self.output_dir, keep)
+
+
+def _where_windows_start(file: InputFile, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """``file``'s fields as its kept windows' fingerprint records them: its manifest's
+    ``start_seconds`` where its windows start, at the nearest sample at the run's rate
+    (``settings["spec"]["preprocessing"]["sfreq"]``, 256 Hz where none is recorded;
+    :func:`~eegpt.preprocessing_spec.on_a_sample`), as the run's listing and its
+    preprocessing record it: a cell moved onto the same sample (3 -> 3.001 at 256 Hz) cuts
+    the same windows, so the windows kept are taken; one on another sample cuts others."""
+    fields = asdict(file)
+    if file.start_seconds is not None:
+        preprocessing = (settings.get("spec") or {}).get("preprocessing") or {}
+        sfreq = float(preprocessing.get("sfreq", PRETRAINING_SFREQ))
+        fields["start_seconds"] = on_a_sample(file.start_seconds, sfreq)
+    return fields
 
 
 def _earlier_fingerprints(metadata: Mapping[str, Any], file: InputFile) -> list[str]:
