@@ -4996,6 +4996,52 @@ def test_run_of_changed_weights_recorded_as_a_state_dict_before_still_resumes(
         embed_dataset(small_corpus, out, **run)
 
 
+def test_a_run_of_a_model_built_in_python_resumes_after_its_probe_head_changed(
+    small_corpus, tmp_path
+):
+    """A model never loaded from a file was named in a run's settings by a hash of all its
+    weights, so a probe head or channel projection trained after the stop (neither used by
+    embeddings) refused the resume; it is named by its encoder's weights (``encoder:``, as
+    the kept windows name them), so the run resumes, while other encoder weights are
+    refused. A run recorded so before (``state_dict:<hash>``) still resumes with the model
+    as it was, and is refused otherwise saying why."""
+    from eegpt.fingerprints import embedding_weights_hash, state_dict_hash
+
+    torch.manual_seed(1)
+    model = EEGPT(SMALL, chan_proj=(22, 19), n_outputs=3, n_times=1024).eval()
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
+    embed_dataset(small_corpus, out, **run)
+    shards = shard_files(out)
+    checkpoint = read_shard_status(shards[0])[0]["checkpoint"]
+    assert checkpoint["sha256"] == embedding_weights_hash(model)
+    shards[-1].unlink()
+    with torch.no_grad():  # a probe trained since: not what the embeddings use
+        model.final_layer.probe1.weight.mul_(2.0)
+        model.chan_proj.proj.weight.add_(1.0)
+    again = embed_dataset(small_corpus, out, **run)
+    assert (again.shards_skipped, again.shards_written) == (len(shards) - 1, 1)
+    assert read_shard_status(shards[-1])[0]["checkpoint"] == checkpoint
+    shards[-1].unlink()
+    with torch.no_grad(), pytest.raises(ValueError, match="other settings"):
+        model.target_encoder.norm.weight.add_(1.0)  # other encoder weights: refused
+        embed_dataset(small_corpus, out, **run)
+    with torch.no_grad():
+        model.target_encoder.norm.weight.sub_(1.0)
+    old = {**checkpoint, "sha256": f"state_dict:{state_dict_hash(model)}"}  # as recorded then
+    _as_run_recorded_with(out, shard_files(out), old)
+    again = embed_dataset(small_corpus, out, **run)  # the model as it was: resumed
+    assert again.shards_written == 2
+    assert read_shard_status(shard_files(out)[-1])[0]["checkpoint"] == old
+    shard_files(out)[-1].unlink()
+    with torch.no_grad(), pytest.raises(ValueError, match="other settings") as refused:
+        model.final_layer.probe1.weight.mul_(2.0)
+        embed_dataset(small_corpus, out, **run)
+    assert "made by an eegpt before 2026-12-07, which named a model not loaded" in str(
+        refused.value
+    )
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
 def test_half_precision_weights_are_recorded_in_a_run_and_an_older_run_still_resumes(
     dtype, small_corpus, tmp_path

@@ -180,7 +180,7 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
-from eegpt.fingerprints import modified_weights, state_dict_hash
+from eegpt.fingerprints import embedding_weights_hash, modified_weights, state_dict_hash
 from eegpt.formats import EEG_SUFFIXES
 from eegpt.model import EEGPT
 from eegpt.output_files import check_output_folder
@@ -358,8 +358,13 @@ def _run_spec(
     Weights changed since they were loaded (:func:`~eegpt.checkpoints.modified_weights`) are
     recorded as an ``.npz`` output records them: ``sha256`` None, ``weights_modified`` True
     and ``weights_sha256`` their encoder fingerprint, so a corpus and the files embedded with
-    the same weights can be matched. A run of such weights in ``resumes`` (the output folder)
-    recorded before as ``state_dict:<hash>`` keeps that form, so that it still resumes.
+    the same weights can be matched. Weights of a model never loaded from a file (built in
+    Python, an encoder alone) are named by the hash of the encoder's
+    (:func:`~eegpt.fingerprints.embedding_weights_hash`, ``encoder:<hash>``), the weights the
+    rows are computed from: a probe head or channel projection changed since (which
+    embeddings never use) resumes the run. A run of either in ``resumes`` (the output
+    folder) recorded before 2026-12-07 as ``state_dict:<hash>`` (all the model's weights,
+    its probe head too) keeps that form, so that it still resumes.
 
     Weights the file stores in float16/bfloat16 (upcast to float32 when loaded) are recorded
     as an ``.npz`` output records them, ``checkpoint.stored_dtype`` (e.g. ``"float16"``;
@@ -376,11 +381,13 @@ def _run_spec(
         "format": info.get("format"),
         "pretrained": (info.get("notes") or {}).get("pretrained"),
     }
-    if fingerprint is not None and not _recorded_state_hash(resumes):
-        # changed since loaded: the file's hash would name other weights
-        checkpoint.update(sha256=None, weights_modified=True, weights_sha256=fingerprint)
-    elif fingerprint is not None or not checkpoint["sha256"]:
+    unnamed = fingerprint is not None or not checkpoint["sha256"]  # by no file's hash
+    if unnamed and _recorded_state_hash(resumes):  # the form the run recorded: it resumes
         checkpoint["sha256"] = f"state_dict:{state_dict_hash(model)}"
+    elif fingerprint is not None:  # changed since loaded: the file's hash names other weights
+        checkpoint.update(sha256=None, weights_modified=True, weights_sha256=fingerprint)
+    elif unnamed:  # never loaded from a file: the encoder's weights, which the rows are of
+        checkpoint["sha256"] = embedding_weights_hash(model)
     if fingerprint is None and info.get("stored_dtype"):  # the file's weights, as loaded
         checkpoint["stored_dtype"] = info["stored_dtype"]
     spec: dict[str, Any] = {

@@ -242,6 +242,14 @@ def prepare_output(
                     "(as in EEGPT's pretraining); to resume it as it was, pass "
                     "average_reference=False (--no-average-reference)." + hint
                 )
+            if any(d.startswith("checkpoint.sha256 ('state_dict:") for d in diffs):
+                hint = (
+                    " This run was made by an eegpt before 2026-12-07, which named a model not "
+                    "loaded from a weights file by a hash of all its weights (a probe head or "
+                    "channel projection too, which embeddings never use); it resumes by that "
+                    "hash, so give the model as it was then, or start again (this eegpt names "
+                    "such a model by its encoder's weights alone)." + hint
+                )
             hint = resampler + hint  # the resampler first: no option resumes it as it was
             # fingerprints of the inputs (raw SHA-256 pairs) last, or left out where the hint
             # says in words what changed

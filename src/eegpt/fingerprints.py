@@ -75,10 +75,11 @@ def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
 def state_dict_hash(model: torch.nn.Module) -> str:
     """SHA-256 (hex) of every entry of ``model``'s state dict (names and bytes, in name
     order), of the weights it holds now, however they got there (built in Python,
-    ``load_state_dict``, edited through ``p.data``): what names the weights of a corpus run
-    of a model never loaded from a file (``state_dict:<hash>``) and the weights of
-    :func:`eegpt.embed_to_file`'s kept windows. Hashes every tensor (a few hundred ms for
-    ``"large"`` on a CPU core)."""
+    ``load_state_dict``, edited through ``p.data``): what named, before 2026-12-07, the
+    weights of a corpus run of a model never loaded from a file (``state_dict:<hash>``; a run
+    recorded so still is, to resume) and the weights of :func:`eegpt.embed_to_file`'s kept
+    windows; both name the encoder's alone now (:func:`embedding_weights_hash`). Hashes
+    every tensor (a few hundred ms for ``"large"`` on a CPU core)."""
     h = hashlib.sha256()
     for name, tensor in sorted(model.state_dict().items()):
         h.update(name.encode())
