@@ -351,13 +351,15 @@ def test_the_gpus_models_are_in_the_kept_windows_settings(model, monkeypatch):
     """The run's settings name its devices alone (``cuda:0``): windows kept on one GPU model
     were taken by a resume on another, whose kernels give other last digits. The engines'
     GPU models are in the kept windows' settings (each name once, all of them where the
-    GPUs differ); CPU engines add nothing, so a CPU run's fingerprints are as before."""
+    GPUs differ); CPU engines name the CPU's instruction set (AVX2, AVX512: the kernels
+    differ in the last digits between them, and the settings name ``cpu`` alone)."""
     import torch
 
     names = {0: "NVIDIA H100 80GB HBM3", 1: "NVIDIA A100-SXM4-80GB"}
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: names[device.index])
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
     engines = eegpt.dataset.make_engines(model, [torch.device("cpu")] * 2)
-    assert eegpt.dataset.engine_numerics(engines) == {}
+    assert eegpt.dataset.engine_numerics(engines) == {"engine_cpu": "AVX2"}
     for i, engine in enumerate(engines):  # built on the CPU, then named GPUs
         engine.device = torch.device("cuda", i)
     assert eegpt.dataset.engine_numerics(engines) == {

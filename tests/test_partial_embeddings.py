@@ -421,7 +421,7 @@ def test_the_gpu_model_is_in_the_kept_windows_fingerprint(model, edf, monkeypatc
     """On CUDA the provenance names the device alone (``cuda:0``): windows kept on an A100
     were taken by a resume on an H100, whose kernels give other last digits, so the output
     was no longer that of one run. The GPU's model is in the fingerprint (the name function
-    stands in for the GPUs here); a CPU engine's fingerprint is as before (no name)."""
+    stands in for the GPUs here); a CPU engine names its instruction set instead."""
     gpu = {"name": "NVIDIA A100-SXM4-80GB"}
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: gpu["name"])
 
@@ -435,10 +435,36 @@ def test_the_gpu_model_is_in_the_kept_windows_fingerprint(model, edf, monkeypatc
     assert fingerprint("cuda:0") == on_a100  # the same GPU model: resumed
     gpu["name"] = "NVIDIA H100 80GB HBM3"
     assert fingerprint("cuda:0") != on_a100
-    assert InferenceEngine(model, batch_size=2, device="cpu").unrecorded_numerics() == {}
+    assert (
+        "engine_gpu" not in InferenceEngine(model, batch_size=2, device="cpu").unrecorded_numerics()
+    )
     engine = InferenceEngine(model, batch_size=2)
     engine.device = torch.device("cuda:0")
     assert engine.unrecorded_numerics() == {"engine_gpu": "NVIDIA H100 80GB HBM3"}
+
+
+def test_windows_kept_on_a_cpu_of_another_instruction_set_are_not_taken(
+    model, edf, tmp_path, engine_calls, monkeypatch, caplog
+):
+    """A CPU's kernels differ in the last digits between instruction sets (AVX2, AVX512),
+    while the provenance names the device alone (``cpu``): windows kept on one node were
+    taken by a resume on a node of the other. The instruction set is in the fingerprint (the
+    capability function stands in for the nodes here): the same one resumes, another embeds
+    the recording again."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    node = {"cpu": "AVX512"}
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: node["cpu"])
+    assert InferenceEngine(model, batch_size=2).unrecorded_numerics() == {"engine_cpu": "AVX512"}
+    out = tmp_path / "out" / "rec.npz"
+    _interrupted(model, edf, out, engine_calls)
+    node["cpu"] = "AVX2"
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS  # all embedded again
+    assert f"{out}: the windows kept by an interrupted run are of other settings" in caplog.text
+    out.unlink()
+    _interrupted(model, edf, out, engine_calls)
+    embed_to_file(model, edf, out, batch_size=2, resume=True)  # the same instruction set
+    assert len(engine_calls) == BLOCKS - 2
 
 
 def test_windows_kept_compiled_and_resumed_uncompiled_are_said_to_differ(

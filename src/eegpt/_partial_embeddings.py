@@ -16,7 +16,8 @@ a SHA-256 of everything its output's provenance records before any window is emb
 input files' size, modification time and fingerprint, the weights' SHA-256, preprocessing,
 windowing, channels, annotations, precision, device, batch size, eegpt's and its libraries'
 versions), of the engine's choices that change the numbers but that the provenance does not
-record (on CUDA the GPU's model too: :meth:`eegpt.engine.InferenceEngine.unrecorded_numerics`),
+record (on CUDA the GPU's model too, on a CPU its instruction set:
+:meth:`eegpt.engine.InferenceEngine.unrecorded_numerics`),
 of the window onsets and of ``pool``, and whose weights are the run's: a SHA-256 of
 the weights the embeddings are computed from as they are (the encoder's, not a channel
 projection's or probe head's: :func:`eegpt.fingerprints.embedding_weights_hash`), recorded

@@ -528,8 +528,8 @@ def embed_to_file(
         (``.<name>.eegpt-partial.*``: :mod:`eegpt._partial_embeddings`), recorded every few
         minutes and at a Ctrl-C or SIGTERM, and removed when ``output`` is complete. With
         ``resume``, those whose fingerprint is this call's (same input files, weights,
-        preprocessing, windowing, precision, device and GPU model, batch size and eegpt
-        version) and whose
+        preprocessing, windowing, precision, device and GPU model (on a CPU its instruction set,
+        AVX2 or AVX512), batch size and eegpt version) and whose
         weights are the model's as they are now (a hash of the weights the embeddings are
         computed from, the encoder's, not a channel projection's or probe head's, taken
         when windows are kept or compared: a model built in Python or edited in place too; windows kept

@@ -304,9 +304,10 @@ def make_engines(
 
 def engine_numerics(engines: Sequence[InferenceEngine]) -> dict[str, Any]:
     """The engines' :meth:`~InferenceEngine.unrecorded_numerics` as one mapping, for the
-    kept windows' fingerprint: a choice any engine takes, and the models of the GPUs
-    (``engine_gpu``: one name, or the sorted names where the GPUs differ, as any of them may
-    embed a recording)."""
+    kept windows' fingerprint: a choice any engine takes, the CPU's instruction set
+    (``engine_cpu``: one process, one CPU), and the models of the GPUs (``engine_gpu``: one
+    name, or the sorted names where the GPUs differ, as any of them may embed a
+    recording)."""
     found: dict[str, Any] = {}
     gpus: set[str] = set()
     for engine in engines:
@@ -970,9 +971,8 @@ def embed_dataset(
                                 "pool": pool,
                                 "versions": current_versions(),
                             }
-                            # where an engine takes a kernel that changes the numbers, and
-                            # the GPUs' models (none on a CPU: the settings, so the
-                            # fingerprints, are as before)
+                            # where an engine takes a kernel that changes the numbers, the
+                            # GPUs' models and the CPU's instruction set (AVX2, AVX512)
                             numerics = engine_numerics(engines)
                             if numerics:
                                 settings["engine"] = numerics

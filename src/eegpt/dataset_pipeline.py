@@ -65,7 +65,7 @@ class KeptWindows:
     removed when its last part (or an error) is, and every kept file when the run ends
     unstopped. Kept rows are taken only where their fingerprint is the recording's: the
     run's settings (``settings``: its manifest's spec, the batch size, the devices and, on
-    GPUs, their models: :func:`eegpt.dataset.engine_numerics`), the
+    GPUs, their models, on a CPU its instruction set: :func:`eegpt.dataset.engine_numerics`), the
     recording's files as ``eegpt embed``'s kept windows tell them (size, modification time
     and a fingerprint of the first and last MiB of each: :func:`~eegpt.dataset_stamps.source_stamp`;
     with ``hash_inputs``, each file's full SHA-256 too: :func:`~eegpt.dataset_stamps.full_hashes`),

@@ -602,8 +602,11 @@ class InferenceEngine:
         working), named only where on (``{"engine_gelu_epilogue": True}``); and on CUDA, in
         every precision, the GPU's model (``"engine_gpu": "NVIDIA H100 80GB HBM3"``,
         :func:`torch.cuda.get_device_name`), whose kernels differ in the last digits from
-        another model's while the provenance names the device alone (``cuda:0``). Empty on a
-        CPU."""
+        another model's while the provenance names the device alone (``cuda:0``); on a CPU,
+        the instruction set its kernels use (``"engine_cpu": "AVX512"``,
+        :func:`torch.backends.cpu.get_cpu_capability`: ``AVX2`` on another node, or where
+        ``ATEN_CPU_CAPABILITY`` sets it), whose kernels differ in the last digits likewise
+        while the provenance names ``cpu`` alone."""
         used = {
             "gelu_epilogue": self.use_gelu_epilogue,
             "short_attention": self.use_short_attention,
@@ -611,6 +614,8 @@ class InferenceEngine:
         found: dict[str, bool | str] = {f"engine_{name}": True for name, on in used.items() if on}
         if self._device.type == "cuda":
             found["engine_gpu"] = torch.cuda.get_device_name(self._device)
+        elif self._device.type == "cpu":
+            found["engine_cpu"] = torch.backends.cpu.get_cpu_capability()
         return found
 
     # -- model access ---------------------------------------------------------------------------
