@@ -5042,6 +5042,33 @@ def test_a_run_of_a_model_built_in_python_resumes_after_its_probe_head_changed(
     )
 
 
+def test_a_new_part_of_a_model_built_in_python_names_it_as_its_siblings_did(
+    small_corpus, tmp_path, monkeypatch
+):
+    """A part run of eegpt before 2026-12-07 named a model built in Python by a hash of all
+    its weights (``state_dict:<hash>``); a new part of the same model beside it names it so
+    too, rather than be refused as made with other weights, and the parts read as one."""
+    from eegpt.fingerprints import state_dict_hash
+
+    torch.manual_seed(1)
+    model = EEGPT(SMALL).eval()
+    parts = tmp_path / "emb"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    with monkeypatch.context() as then:  # that eegpt's name of the weights
+        then.setattr(
+            eegpt.dataset, "embedding_weights_hash", lambda m: "state_dict:" + state_dict_hash(m)
+        )
+        embed_dataset(small_corpus, parts / "part-0", part=(0, 2), **run)
+    embed_dataset(small_corpus, parts / "part-1", part=(1, 2), **run)
+    named = [
+        json.loads((parts / f"part-{k}" / MANIFEST).read_text())["spec"]["checkpoint"]["sha256"]
+        for k in (0, 1)
+    ]
+    assert named == [f"state_dict:{state_dict_hash(model)}"] * 2
+    table, _ = read_embeddings(parts)
+    assert table.recording_id.nunique() == 5
+
+
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
 def test_half_precision_weights_are_recorded_in_a_run_and_an_older_run_still_resumes(
     dtype, small_corpus, tmp_path

@@ -151,6 +151,7 @@ from eegpt.dataset_resume import (
     partial_files,
     prepare_output,
     resumes_another_listing,
+    sibling_parts,
     warn_names_read_otherwise,
 )
 from eegpt.dataset_runs import (
@@ -347,6 +348,7 @@ def _run_spec(
     corpus_sha256: str | None = None,
     corpus: str | None = None,
     resumes: Path | None = None,
+    siblings: Path | None = None,
     bids_filters: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """Everything that determines the rows: stored in every shard, compared on resume. A
@@ -365,7 +367,8 @@ def _run_spec(
     rows are computed from: a probe head or channel projection changed since (which
     embeddings never use) resumes the run. A run of either in ``resumes`` (the output
     folder) recorded before 2026-12-07 as ``state_dict:<hash>`` (all the model's weights,
-    its probe head too) keeps that form, so that it still resumes.
+    its probe head too) keeps that form, so that it still resumes; a new ``part`` beside
+    parts recorded so (``siblings``: its folder) takes it too, so that they are one run's.
 
     Weights the file stores in float16/bfloat16 (upcast to float32 when loaded) are recorded
     as an ``.npz`` output records them, ``checkpoint.stored_dtype`` (e.g. ``"float16"``;
@@ -383,7 +386,7 @@ def _run_spec(
         "pretrained": (info.get("notes") or {}).get("pretrained"),
     }
     unnamed = fingerprint is not None or not checkpoint["sha256"]  # by no file's hash
-    if unnamed and _recorded_state_hash(resumes):  # the form the run recorded: it resumes
+    if unnamed and _recorded_state_hash(resumes, part, siblings):  # the form recorded then
         checkpoint["sha256"] = f"state_dict:{state_dict_hash(model)}"
     elif fingerprint is not None:  # changed since loaded: the file's hash names other weights
         checkpoint.update(sha256=None, weights_modified=True, weights_sha256=fingerprint)
@@ -448,17 +451,31 @@ def _recorded_inputs(output_dir: Path | None) -> dict[str, Any]:
         return {}
 
 
-def _recorded_state_hash(output_dir: Path | None) -> bool:
+def _recorded_state_hash(
+    output_dir: Path | None, part: tuple[int, int] | None = None, siblings: Path | None = None
+) -> bool:
     """Whether the run in ``output_dir`` recorded its weights as ``state_dict:<hash>`` (a
-    model built in Python, or weights changed after loading by eegpt before
-    ``weights_sha256`` was recorded in runs)."""
-    if output_dir is None:
+    model built in Python, or weights changed after loading, by eegpt before 2026-12-07);
+    where it records no run (a new ``part``, or one started again), whether a sibling part
+    beside ``siblings`` (its folder) did: the new part takes their form, so that the parts
+    are read as of one model."""
+    if output_dir is not None and (output_dir / MANIFEST).is_file():
+        try:
+            spec = json.loads((output_dir / MANIFEST).read_text()).get("spec") or {}
+            return _state_hash_of(spec)
+        except (OSError, ValueError, AttributeError):
+            return False
+    if part is None or siblings is None:
         return False
-    try:
-        spec = json.loads((output_dir / MANIFEST).read_text()).get("spec") or {}
-        return str((spec.get("checkpoint") or {}).get("sha256")).startswith("state_dict:")
-    except (OSError, ValueError, AttributeError):
-        return False
+    return any(_state_hash_of(spec) for _, spec in sibling_parts(siblings, part[1]))
+
+
+def _state_hash_of(spec: Mapping[str, Any]) -> bool:
+    """Whether a run's ``spec`` names its weights by ``state_dict:<hash>``."""
+    checkpoint = spec.get("checkpoint")
+    return isinstance(checkpoint, Mapping) and str(checkpoint.get("sha256")).startswith(
+        "state_dict:"
+    )
 
 
 """Which files :func:`source_stamp` stamps as a recording's (``"stamp_version"`` of a file
@@ -806,6 +823,7 @@ def embed_dataset(
         corpus_sha256=listing_sha,
         corpus=identity,
         resumes=None if overwrite else output_dir,
+        siblings=output_dir,
         bids_filters=filters,
     )
     if siblings_checked:  # their settings too, now known (the checkpoint's), before any work

@@ -18,7 +18,7 @@ import math
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -1021,26 +1021,39 @@ def listing_fingerprint(
     ``output_dir`` records (:meth:`~DatasetInputs.fingerprint` at ``sfreq``, the rate windows
     are cut at), kept as recorded where a run of eegpt before 2026-12-07 recorded it of the
     same listing with its ``start_seconds`` cells as given: its own run's (``own``: not for
-    ``overwrite``), else a sibling part's of the same split (the layout ``-o
-    out/part-$SLURM_ARRAY_TASK_ID``), so that the parts of one listing keep one fingerprint
-    (a part started after the others is not taken for one of another listing, and ``eegpt
-    info`` adds them up)."""
-    here = os.path.realpath(output_dir)
-    found = [_part_inputs(output_dir)] if own else []
-    if not any(found):  # a new part: its siblings' (each a manifest read, at most)
-        try:
-            siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
-        except OSError:
-            siblings = []
-        found = [_part_inputs(folder) for folder in siblings]
+    ``overwrite``), else a sibling part's of the same split (:func:`sibling_parts`), so that
+    the parts of one listing keep one fingerprint (a part started after the others is not
+    taken for one of another listing, and ``eegpt info`` adds them up)."""
+    mine = _part_inputs(output_dir) if own else None
+    found = [mine] if mine else (inputs for inputs, _ in sibling_parts(output_dir, n_parts))
     now = corpus.fingerprint(sfreq)
     for inputs in found:
-        if inputs is None or inputs["part"][1] != n_parts:
+        if inputs["part"][1] != n_parts:
             continue
         recorded = inputs.get("corpus_sha256")
         if recorded and recorded != now and corpus.fingerprint(sfreq, recorded) == recorded:
             return str(recorded)
     return now
+
+
+def sibling_parts(
+    output_dir: Path, n_parts: int
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """The part runs of ``n_parts`` parts beside ``output_dir`` (folders of
+    ``output_dir.parent`` but itself, in name order, whose manifest records a part of N:
+    the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``), each as its spec's ``inputs``
+    (:func:`_part_inputs`) and its whole spec, read one by one as needed; folders without a
+    readable manifest (one being made) are passed over."""
+    here = os.path.realpath(output_dir)
+    try:
+        siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
+    except OSError:  # no parent folder yet: no sibling
+        return
+    for folder in siblings:
+        spec: dict[str, Any] = {}
+        inputs = _part_inputs(folder, spec)
+        if inputs is not None and inputs["part"][1] == n_parts:
+            yield inputs, spec
 
 
 def resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) -> bool:
