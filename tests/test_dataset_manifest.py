@@ -568,6 +568,24 @@ def test_a_resume_with_a_files_start_changed_is_refused_as_a_rescale_change_is(
     )
 
 
+def test_a_resume_of_a_manifest_sorted_otherwise_names_the_order_not_new_files(
+    edfs, model, tmp_path
+):
+    """A manifest whose rows were sorted otherwise since its run (the same files): the
+    refusal says so, where the order first differs, and does not tell how to add new files,
+    as there are none."""
+    manifest, out = tmp_path / "list.csv", tmp_path / "out"
+    manifest.write_text(f"path,recording_id\n{edfs[0]},a\n{edfs[1]},b\n{edfs[2]},c\n")
+    embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+    manifest.write_text(f"path,recording_id\n{edfs[0]},a\n{edfs[2]},c\n{edfs[1]},b\n")
+    with pytest.raises(ValueError, match="cannot be resumed") as err:
+        embed_dataset(manifest, out, model=model, shard_size=1, **RUN)
+    said = str(err.value)
+    assert "the same 3 files in another order (the 2nd is now 'c', the run's was 'b';" in said
+    assert "To add new files" not in said
+    assert f"To resume this run as it was, give {out / FILES_REPORT} as the input" in said
+
+
 def test_a_resume_with_a_files_start_on_the_same_sample_resumes(edfs, model, tmp_path):
     """A start_seconds cell is compared where its windows start (at 256 Hz): 17.3 and
     17.30078125 start the same windows, so a manifest rewritten so resumes; 18 is another

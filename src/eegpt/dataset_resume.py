@@ -187,14 +187,14 @@ def prepare_output(
                 sfreq = float((spec.get("preprocessing") or {}).get("sfreq", 256.0))
                 settings = _per_file_changes(output_dir, files, sfreq)
                 then = (old.get("spec", {}).get("inputs") or {}).get("metadata_columns") or []
-                changes = _input_changes(output_dir, ids)
+                changes, added_or_gone = _input_changes(output_dir, ids)
                 columns = _metadata_changes(output_dir, then, files, metadata, sfreq)
                 hint = (
                     f"{changes}{columns}{settings} The list of input files (or "
                     "their ids or metadata) changed. "
                     + (
                         ""
-                        if columns and not changes  # the same files: nothing to add
+                        if (columns or changes) and not added_or_gone  # nothing to add
                         else _bids_add_advice(
                             source,
                             output_dir,
@@ -763,28 +763,54 @@ def earlier_changed_marks(output_dir: Path) -> dict[str, str]:
         return {}
 
 
-def _input_changes(output_dir: Path, ids: Sequence[str]) -> str:
+def _input_changes(output_dir: Path, ids: Sequence[str]) -> tuple[str, bool]:
     """`` 3 files added (a.edf, ...); 1 gone (b.edf).``: the recording ids of this run against
-    those of the folder's files report ("" when that cannot be read)."""
+    those of the folder's files report ("" when that cannot be read or they are the same, in
+    the same order), and whether files were added or are gone (not only listed in another
+    order, where there is nothing new to embed beside the run)."""
     try:
         import pandas as pd
 
         before = pd.read_csv(output_dir / FILES_REPORT, dtype=str)["recording_id"].tolist()
     except (OSError, ValueError, KeyError, ImportError):
-        return ""
+        return "", False
     changes = _id_changes(before, ids)
-    return f" Against this folder's run: {changes}." if changes else ""
+    text = f" Against this folder's run: {changes}." if changes else ""
+    return text, set(before) != set(ids)
 
 
 def _id_changes(before: Sequence[str], ids: Sequence[str]) -> str:
     """``3 files added (a.edf, ...); 1 gone (b.edf)``: the recording ids ``ids`` against
-    ``before`` ("" when they hold the same ids)."""
+    ``before``; for the same ids in another order (a manifest's rows sorted otherwise, which
+    sets each shard's files), where the order first differs; "" when they are the same, in
+    the same order."""
     old, new = set(before), set(ids)
     added = [i for i in ids if i not in old]
     gone = [i for i in before if i not in new]
     parts = [f"{_count(len(added), 'file')} added ({few(added, 5)})"] if added else []
     parts += [f"{_count(len(gone), 'file')} gone ({few(gone, 5)})"] if gone else []
+    if not parts and list(before) != list(ids):
+        at = next(
+            (k for k, (was, now) in enumerate(zip(before, ids, strict=False)) if was != now),
+            min(len(before), len(ids)),
+        )
+        where = (
+            f"the {_ordinal(at + 1)} is now {ids[at]!r}, the run's was {before[at]!r}"
+            if at < min(len(before), len(ids))
+            else "a file listed twice"
+        )
+        return (
+            f"the same {_count(len(new), 'file')} in another order ({where}; files are "
+            "embedded, and shards filled, in the order listed: list them in the run's order, "
+            "as its _files.csv does)"
+        )
     return "; ".join(parts)
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``22nd`` ... for a position counted from 1."""
+    last = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{last}"
 
 
 def done_shards_of(
