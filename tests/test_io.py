@@ -2146,6 +2146,28 @@ def test_a_brainvision_header_of_a_false_channel_count_is_refused_before_mne(
         open_stream(vhdr, verbose="error")
 
 
+def test_a_brainvision_header_named_in_capitals_is_refused_saying_to_rename_it(
+    tmp_path, monkeypatch
+):
+    """A header named ``.VHDR`` (listed by a corpus run, which compares extensions in any
+    case): MNE refused it saying that the header must be given, not a file with extension
+    '.VHDR'; it is refused naming the lower-case name to give it, before MNE reads it, on
+    both reading paths."""
+    from test_annotations import _write_brainvision
+
+    vhdr = _write_brainvision(tmp_path)
+    shouting = vhdr.rename(vhdr.with_suffix(".VHDR"))
+    _mne_must_not_read(monkeypatch)
+    said = (
+        rf"{re.escape(str(shouting))}: MNE reads a BrainVision header only by its extension "
+        rf"in lower case \(\.vhdr\), not \.VHDR .*: rename it to {vhdr.name} "
+    )
+    with pytest.raises(RecordingError, match=said):
+        as_recording(shouting, verbose="error")
+    with pytest.raises(RecordingError, match=said):
+        open_stream(shouting, verbose="error")
+
+
 @pytest.mark.parametrize(
     ("binary_infos", "common"),
     [

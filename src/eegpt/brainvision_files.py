@@ -77,11 +77,20 @@ def _check_brainvision_header(path: Path) -> None:
     more bytes than its binary data file holds for a single sample of every channel, before
     MNE reads it (as :func:`~eegpt.edf_files.check_edf_header` checks an EDF header): MNE
     allocates for the declared count first and then lists every missing index in its error. A
-    header whose count does not parse, or other things MNE checks itself, are left to MNE."""
+    header named with its extension in capitals (``.VHDR``), which MNE takes for another
+    file than a header, is refused saying to rename it. A header whose count does not parse,
+    or other things MNE checks itself, are left to MNE."""
     if path.suffix.lower() not in (".vhdr", ".ahdr") or not path.is_file():
         return
-    size = path.stat().st_size
     where = f"could not read EEG file {path}"
+    if path.suffix not in (".vhdr", ".ahdr"):  # MNE compares the extension as written
+        raise RecordingError(
+            f"{where}: MNE reads a BrainVision header only by its extension in lower case "
+            f"({path.suffix.lower()}), not {path.suffix} (as old or copied files may be "
+            f"named): rename it to {path.with_suffix(path.suffix.lower()).name} (its DataFile= "
+            "and MarkerFile= lines need no change)"
+        )
+    size = path.stat().st_size
     if size > _MAX_BRAINVISION_HEADER_BYTES:
         raise RecordingError(
             f"{where}: the header file is {size} bytes, more than the "
