@@ -511,6 +511,20 @@ def test_participants_leading_zero_warning_is_the_reader_s_own_decision(tmp_path
     assert len(said) == 1 and "'code' is kept as text" in said[0] and "(row 2 " in said[0]
 
 
+def test_participants_ids_without_their_sub_prefix_are_matched_and_said(tmp_path):
+    """participant_id cells written without 'sub-' (``01``): their rows are given to their
+    subjects, with one warning naming them, since MNE-BIDS does not match them and warns
+    for every recording that its subject is not listed."""
+    (tmp_path / "participants.tsv").write_text("participant_id\tage\n01\t31\nsub-02\t40\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        columns = eegpt.bids._participants(tmp_path, ["01", "02"])
+    assert columns["age"].to_pylist() == [31, 40]
+    said = [str(w.message) for w in caught if "without the 'sub-' prefix" in str(w.message)]
+    assert len(said) == 1 and "1 participant_id without" in said[0]
+    assert "takes '01' for sub-01" in said[0] and "write them as sub-01" in said[0]
+
+
 def test_participants_tsv_slips_are_tolerated_or_said(tasks_dataset, model, tmp_path):
     root = tmp_path / "ds"
     shutil.copytree(tasks_dataset, root)

@@ -921,9 +921,10 @@ def _selected(
 
 def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
     """The columns of ``participants.tsv`` (pyarrow arrays, ``n/a`` missing), one row per entry
-    of ``subjects``; empty without the file. Ids are compared without spaces around them; a
-    warning names the subjects it has no row for, and the columns of numbers kept as text
-    for a leading zero (``007``).
+    of ``subjects``; empty without the file. Ids are compared without spaces around them and
+    with or without their ``sub-`` prefix (a warning names those without it, which MNE-BIDS
+    does not match); a warning names the subjects it has no row for, and the columns of
+    numbers kept as text for a leading zero (``007``).
 
     Raises
     ------
@@ -962,6 +963,19 @@ def _participants(root: Path, subjects: list[str]) -> dict[str, Any]:
         if sid in row_of:
             _warn(f"{path} lists sub-{sid} more than once; its first row is used")
         row_of.setdefault(sid, i)
+    bare = [
+        str(v).strip()
+        for v in table.column(id_column).to_pylist()
+        if v is not None and str(v).strip() and not str(v).strip().startswith("sub-")
+    ]
+    if bare:  # matched here, but MNE-BIDS warns for each recording that it is not listed
+        _warn(
+            f"{path}: {_count(len(bare), 'participant_id')} without the 'sub-' prefix BIDS "
+            f"gives them ({few(bare, 5)}): eegpt takes {bare[0]!r} for sub-{bare[0]} and "
+            "gives its recordings the row's columns, but MNE-BIDS, which reads the table "
+            "with each recording, does not find them (its warning that a subject is not "
+            f"listed in participants.tsv); write them as sub-{bare[0]} ..."
+        )
     without = sorted({s for s in subjects if s not in row_of})
     if without:
         _warn(
