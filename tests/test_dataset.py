@@ -3619,9 +3619,16 @@ def test_failed_files_embedded_again_elsewhere_read_with_their_first_run(model, 
     assert len(emb) == len(table) == 2 * len(read_embeddings(tmp_path / "run")[0])
     with pytest.raises(ValueError, match=r"made with other settings.* To embed the files "
                        r"that failed here with the new settings, give .*_errors.csv as the "
-                       r"input and a new output folder"):  # fmt: skip
+                       r"input and a new output folder; read_embeddings\(\[\.\.\.\]\) reads "
+                       r"both folders\."):  # fmt: skip
         embed_dataset(folder, tmp_path / "run", rename={"EEG T7-REF": None}, **settings)
+    # a setting whose rows read_embeddings refuses beside these: not said to read together
+    with pytest.raises(ValueError, match=r"_errors.csv as the input and a new output folder; "
+                       r"its rows are to be read apart from this folder's: .* refuses to "
+                       r"read the two folders together\."):  # fmt: skip
+        embed_dataset(folder, tmp_path / "run", average_reference=False, **settings)
     assert "embed those files into a new folder" in str(first)
+    assert "as --no-average-reference does: read that folder apart then" in str(first)
     embed_dataset(folder, tmp_path / "again", rename={"EEG T7-REF": None}, **settings)
     with pytest.raises(ValueError, match="both hold .*fine.edf"):  # embedded twice: refused
         read_embeddings([tmp_path / "run", tmp_path / "again"])

@@ -231,10 +231,17 @@ def prepare_output(
                     "read_embeddings([...]) reads both folders."
                 )
             elif _listed(output_dir / ERRORS_REPORT):  # retrying its failures another way?
+                together = settings_apart([output_dir] * 2, [old.get("spec", {}), spec]) is None
                 hint = (
                     f" To embed the files that failed here with the new settings, give "
                     f"{output_dir / ERRORS_REPORT} as the input and a new output folder; "
-                    "read_embeddings([...]) reads both folders."
+                    + (
+                        "read_embeddings([...]) reads both folders."
+                        if together
+                        else "its rows are to be read apart from this folder's: their "
+                        "embeddings are not comparable, and read_embeddings refuses to read "
+                        "the two folders together."
+                    )
                 )
             if "preprocessing.average_reference (False -> True)" in diffs:  # first: the cause
                 hint = (

@@ -429,7 +429,9 @@ class DatasetSummary:
             "fixed on disk: run again with --retry-failed / retry_failed=True; failures that "
             "need another setting: embed those files into a new folder (eegpt "
             f"embed-dataset {self.output_dir / ERRORS_REPORT} -o NEW_FOLDER with that setting; it reads "
-            "the paths and ids) and read both folders with read_embeddings([...])):"
+            "the paths and ids) and read both folders with read_embeddings([...]); it refuses "
+            "the two together where that setting makes the embeddings incomparable, as "
+            "--no-average-reference does: read that folder apart then):"
         ]
         lines += [  # ids and errors with control characters escaped, on a line each
             f"  {terminal_text(e['recording_id'])}: {terminal_text(_short(e['error']))}"
