@@ -568,6 +568,21 @@ def test_a_resume_with_a_files_start_changed_is_refused_as_a_rescale_change_is(
     )
 
 
+def test_one_recording_loaded_from_a_run_keeps_its_manifest_columns(edfs, model, tmp_path):
+    """load_embeddings(folder, recording_id=...) gave the recording's windows without the
+    columns its rows hold from the manifest (subject, age ...): they are in
+    metadata["recording_columns"], as plain values (None where a cell is empty), and kept
+    when the recording is saved."""
+    manifest, out = tmp_path / "list.csv", tmp_path / "out"
+    manifest.write_text(f"path,recording_id,subject,age\n{edfs[0]},a,007,31\n{edfs[1]},b,012,\n")
+    embed_dataset(manifest, out, model=model, **RUN)
+    one = load_embeddings(out, recording_id="b")
+    assert one.metadata["recording_columns"] == {"subject": "012", "age": None}
+    saved = one.save(tmp_path / "b.npz")
+    assert load_embeddings(saved).metadata["recording_columns"]["subject"] == "012"
+    assert load_embeddings(out, recording_id="a").metadata["recording_columns"]["age"] == 31
+
+
 def test_a_resume_of_a_manifest_sorted_otherwise_names_the_order_not_new_files(
     edfs, model, tmp_path
 ):

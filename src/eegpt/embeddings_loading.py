@@ -289,10 +289,29 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
         metadata["left_out"] = dict(status["left_out"])
     if status.get("annotations_file"):  # the manifest's hypnogram (or such) of the recording
         metadata["annotations_file"] = status["annotations_file"]
+    named = (spec.get("inputs") or {}).get("metadata_columns") or []
+    if named:  # the manifest's other columns, a BIDS file's entities and participants' columns
+        metadata["recording_columns"] = {
+            name: _plain_cell(first[name]) for name in named if name in table.columns
+        }
     if spec.get("pool", "none") != "none":  # one vector per window: as 1 patch x 1 token
         metadata["pool"] = spec["pool"]
         data = data.reshape(len(data), 1, 1, -1)
     return Embeddings(data, table["onset_s"].to_numpy(), metadata)
+
+
+def _plain_cell(value: Any) -> Any:
+    """A table cell as plain Python for an output's JSON metadata: None where missing, a
+    moment as ISO 8601 text, a NumPy scalar as its Python value."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)):
+        return None
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).isoformat()
+    if isinstance(value, np.ndarray):
+        return [_plain_cell(v) for v in value.tolist()]
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _recording_of_runs(
