@@ -808,8 +808,7 @@ def _id_changes(before: Sequence[str], ids: Sequence[str]) -> str:
         )
         return (
             f"the same {_count(len(new), 'file')} in another order ({where}; files are "
-            "embedded, and shards filled, in the order listed: list them in the run's order, "
-            "as its _files.csv does)"
+            "embedded, and shards filled, in the order listed)"
         )
     return "; ".join(parts)
 
