@@ -120,6 +120,56 @@ def test_a_rate_a_header_rounded_streams_as_embed_takes_it(model, interval_us):
         np.testing.assert_allclose(data, whole.data, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:.*offset check")  # mV offsets and drifts, as meant
+@pytest.mark.parametrize(("sfreq", "gain_spread"), [(200.0, 6.7e-4), (250.0, 6.7e-4),
+                                                   (500.0, 1.4e-4), (1000.0, 2.8e-5)])  # fmt: skip
+def test_resampled_windows_differ_from_the_whole_recording_as_the_docs_bound(
+    model, sfreq, gain_spread
+):
+    """docs/live-streams.md: a resampled stream's windows differ from the whole recording's
+    (prepare) at their edges, filtered alone, and elsewhere by at most the polyphase branches'
+    DC-gain spread times the distance between the window's least-squares line and the
+    recording's: the recording's line needs samples still to come, so no stream can give it.
+    Onsets are the recording's (a 0.5 s hop is whole at both rates)."""
+    from eegpt.preprocessing import prepare
+    from eegpt.resampling import fit_line, line_at, polyphase_filter, polyphase_ratio
+
+    up, down = polyphase_ratio(sfreq, 256.0)
+    h = polyphase_filter(up, down) * up
+    spread = max(abs(h[p::up].sum() - 1) for p in range(up))
+    assert spread == pytest.approx(gain_spread, rel=0.05)  # the figures the docs give
+    half = math.ceil(10 * max(up, down) / down)  # the filter's half-length, model samples
+    assert 10 <= half <= 13
+    rng = np.random.default_rng(5)
+    n = int(sfreq * 13) + 37
+    t = np.arange(n) / n
+    x = _signal(n, sfreq, seed=6) + rng.uniform(-5000, 5000, (len(NAMES), 1))  # mV offsets
+    x += rng.uniform(-2000, 2000, (len(NAMES), 1)) * t  # and drifts of up to 2 mV
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=3.5, warm_up=False)
+    seen, encode = [], online.engine.encode
+    online.engine.encode = lambda w, ids, **kw: seen.append(w.copy()) or encode(w, ids, **kw)
+    parts = _push_in_chunks(online, x, seed=7)
+    windows, onsets = np.concatenate(seen), np.concatenate([p.onsets for p in parts])
+    whole = prepare(Recording(x * 1e-6, NAMES, sfreq), config=online._epoch_config.updated(
+        overlap=3.5), checks=False)  # fmt: skip
+    assert len(windows) == len(whole.data) == 19
+    np.testing.assert_array_equal(onsets, whole.onsets)
+    referenced = x - x.mean(0)  # microvolts; windows are millivolts
+    level, slope = fit_line(referenced)
+    length = online.window_length
+    edges = []
+    for k, start in enumerate(online.window_start(k) for k in range(len(windows))):
+        own = fit_line(referenced[:, start : start + length])
+        lines = line_at(*own, length, np.arange(length)) - line_at(
+            level, slope, n, np.arange(start, start + length)
+        )
+        bound = spread * np.abs(lines).max() * 1e-3 + 1e-6 * np.abs(whole.data[k]).max()
+        off = np.abs(windows[k] - whole.data[k])
+        assert off[:, half:-half].max() <= 1.1 * bound, k
+        edges.append(off[:, :half].max() / bound)
+    assert max(edges) > 2  # the edges, filtered alone, are not within it
+
+
 @pytest.mark.parametrize(
     "sfreq, resampling",
     [(500.0, "polyphase"), (333.33, "polyphase"), (200.0, "nearest"), (1000.0, "nearest")],

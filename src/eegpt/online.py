@@ -10,8 +10,12 @@ resampling to 256 Hz with each channel's least-squares line taken out first and 
 after, scaling, detrending): what
 :meth:`OnlineEmbedder.push` returns equals embedding the same stretches of signal as epochs,
 ``model.embed(epochs)``, exactly. It differs from embedding the whole recording at once
-(``model.embed(raw)``) near each window's edges when the stream is resampled, since the
-recording's filter there sees the neighbouring samples; at 256 Hz the two are the same.
+(``model.embed(raw)``) when the stream is resampled (at 256 Hz the two are the same): near
+each window's edges, where the recording's filter sees the neighbouring samples, and by up to
+7e-4 of the distance between the window's least-squares line and the whole recording's
+elsewhere (the filter's polyphase branches pass a constant with slightly different gains;
+that line needs samples still to come, so no stream gives those numbers:
+docs/live-streams.md).
 
 The signal checks of :func:`eegpt.signal_checks.check_signal` (flat, clipped, mis-scaled
 channels) run on the first window, where a wrong unit or a dead electrode shows at once; later
