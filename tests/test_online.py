@@ -806,6 +806,28 @@ def test_jittered_timestamps_of_one_sample_chunks_are_not_refused(model):
     assert online.n_samples_pushed == n
 
 
+def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
+    """A chunk delivered again with its own timestamp (the previous chunk's) was added with a
+    warning asking whether sfreq was right: its samples were in the stream twice, inside a
+    window, and every later onset 0.4 s late. It is refused, nothing added, and the stream
+    goes on as without it: the same windows and onsets."""
+    sfreq = 250.0
+    x = _signal(int(sfreq * 9), sfreq, seed=8)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=2.0, warm_up=False)
+    reference = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=2.0, warm_up=False)
+    expected = reference.push(x)
+    got = [online.push(x[:, :100], timestamp=10.0), online.push(x[:, 100:200], timestamp=10.4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"previous chunk's.*pushed twice.*not added"):
+            online.push(x[:, 100:200], timestamp=10.4)
+        assert online.n_samples_pushed == 200
+        got.append(online.push(x[:, 200:], timestamp=10.8))
+    np.testing.assert_array_equal(np.concatenate([p.onsets for p in got]), expected.onsets)
+    np.testing.assert_array_equal(np.concatenate([p.data for p in got]), expected.data)
+    assert online.n_lost == 0 and len(expected) == 3
+
+
 @pytest.mark.parametrize(("sfreq", "overlap"), [(250.0, 3.9), (250.0, 4 - 10 / 256)])
 def test_a_long_loss_is_computed_and_a_changed_clock_refused(model, sfreq, overlap):
     """The windows a loss leaves out were found one step per window: a 1e6 s jump at a 0.1 s

@@ -446,8 +446,9 @@ class OnlineEmbedder:
             Samples lost below ``gap_tolerance`` (e.g. 3 samples, 12 ms, at 250 Hz with the
             default 0.02 s) go undetected: every later onset is that much early; declare such
             losses with :meth:`skip` where the amplifier reports them. One more than
-            ``gap_tolerance`` early and before the previous chunk's is refused (the clock went
-            backwards: ``reset()`` for a new stream); one that early but after the previous
+            ``gap_tolerance`` early and before the previous chunk's, or at its very time (the
+            same chunk pushed twice), is refused (the clock went backwards: ``reset()`` for a new
+            stream); one that early but after the previous
             chunk's sets the clock, with a warning. One more than a day late is refused too
             (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
             ``reset()`` for a new stream). ``None``: the chunk follows the previous one.
@@ -548,6 +549,15 @@ class OnlineEmbedder:
             return
         ahead = t - (self._clock + pushed / self._rate)
         if ahead < -self.gap_tolerance:
+            if t == self._last_timestamp:  # re-delivered: added, its samples would be twice in
+                raise ValueError(
+                    f"timestamp {t:.6f} s is the previous chunk's, whose samples put this "
+                    f"chunk {-ahead:.6g} s later (more than gap_tolerance="
+                    f"{self.gap_tolerance:g} s): the same chunk pushed twice? It was not added "
+                    "(its samples would be in the stream twice, and every later window onset "
+                    "that much late); push each chunk once, or with timestamp=None to add it "
+                    "after the samples pushed"
+                )
             if t < self._last_timestamp:
                 raise ValueError(
                     f"timestamp {t:.6f} s is {-ahead:.6g} s before where the samples pushed put "
