@@ -459,7 +459,7 @@ def test_the_windows_are_prepared_without_the_ratio_warning_not_under_a_filter(m
 def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model):
     """A Raw (or its Info) given as ch_names, or pushed as a chunk, is a TypeError that says
     what to pass; a chunk of samples x channels (Lab Streaming Layer's layout) is said to look
-    transposed; verbose="error" silences the embedder's warnings, as for embed()."""
+    transposed, one sample (pull_sample's) to be pushed as a column; verbose="error" silences the embedder's warnings, as for embed()."""
     import mne
 
     names = ["Fz", "Cz", "Pz", "VEOG"]
@@ -476,6 +476,9 @@ def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model
         online.push(raw)
     with pytest.raises(RecordingError, match="looks transposed .* push chunk.T"):
         online.push(np.zeros((100, 4)))
+    with pytest.raises(RecordingError, match=r"one sample .* pull_sample .*\[:, None\]\)"):
+        online.push(np.zeros(4))  # one sample of the 4 channels: a column, not refused bare
+    assert online.n_samples_pushed == 0
     pd = pytest.importorskip("pandas")  # its column labels were ignored: channels swapped
     df = pd.DataFrame(np.zeros((100, 4)), columns=names)
     for chunk in (df, df[names[::-1]].T):

@@ -620,6 +620,7 @@ class OnlineEmbedder:
         x = np.asarray(chunk, dtype=np.float64)
         if x.ndim != 2 or x.shape[0] != len(self.ch_names):
             transposed = x.ndim == 2 and x.shape[1] == len(self.ch_names)
+            one_sample = x.shape == (len(self.ch_names),)
             raise RecordingError(
                 f"a chunk must be [n_channels, n_times] with the {len(self.ch_names)} channels "
                 f"of ch_names as rows, got shape {x.shape}"
@@ -627,6 +628,10 @@ class OnlineEmbedder:
                     "; it looks transposed (samples as rows, as Lab Streaming Layer's "
                     "pull_chunk gives them): push chunk.T"
                     if transposed
+                    else "; it looks like one sample of each channel (as Lab Streaming Layer's "
+                    "pull_sample gives it): push it as a column, "
+                    "push(np.asarray(sample)[:, None])"
+                    if one_sample
                     else ""
                 )
             )
