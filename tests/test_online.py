@@ -831,6 +831,22 @@ def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
     assert online.n_lost == 0 and len(expected) == 3
 
 
+def test_timestamps_cast_to_float32_are_refused_where_they_cannot_tell_the_chunks_apart(model):
+    """LSL's timestamps cast to float32 (with the samples, np.float32): at Unix time (1.7e9 s)
+    they step by 128 s, so the next chunk had the previous one's time (taken for the same chunk
+    again, or a gap of 128 s and its windows lost); at LSL's local_clock of days (3.5e5 s) by
+    31 ms. Refused, saying to pass them as they come; small float32 times are taken."""
+    online = OnlineEmbedder(model, NAMES, 250.0, units="uV", warm_up=False)
+    x = _signal(10, 250.0)
+    for start in (1.7e9, 3.5e5):
+        with pytest.raises(TypeError, match=r"float32, whose values there are .* not added"):
+            online.push(x, timestamp=np.float32(start))
+    assert online.n_samples_pushed == 0
+    for k in range(3):  # float32 seconds since the stream's start: fine
+        online.push(x, timestamp=np.float32(12.0 + k * 10 / 250.0))
+    assert online.n_samples_pushed == 30 and online.n_lost == 0
+
+
 @pytest.mark.parametrize(("sfreq", "overlap"), [(250.0, 3.9), (250.0, 4 - 10 / 256)])
 def test_a_long_loss_is_computed_and_a_changed_clock_refused(model, sfreq, overlap):
     """The windows a loss leaves out were found one step per window: a 1e6 s jump at a 0.1 s

@@ -451,7 +451,9 @@ class OnlineEmbedder:
             stream); one that early but after the previous
             chunk's sets the clock, with a warning. One more than a day late is refused too
             (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
-            ``reset()`` for a new stream). ``None``: the chunk follows the previous one.
+            ``reset()`` for a new stream). ``None``: the chunk follows the previous one. A
+            timestamp cast to float32 is refused where its steps exceed half a sample (at
+            Unix time they are 128 s): pass timestamps as they come.
 
         Returns
         -------
@@ -606,6 +608,19 @@ class OnlineEmbedder:
                 f"(e.g. LSL's timestamps[0]), or None; got {timestamp!r} "
                 f"({type(timestamp).__name__})"
             )
+        if isinstance(timestamp, np.floating) and np.isfinite(timestamp):
+            # float32 has 24 bits: at LSL's local_clock of days (3.5e5 s) it steps by 31 ms,
+            # at Unix time (1.7e9 s) by 128 s, so chunks apart looked like the same one, or
+            # gaps; its steps must be below half a sample for onsets after a gap to be right
+            step = float(np.spacing(np.abs(timestamp)))
+            if step > 0.5 / self._rate:
+                raise TypeError(
+                    f"timestamp {float(timestamp):.6f} s is a {type(timestamp).__name__}, "
+                    f"whose values there are {step:.3g} s apart (more than half a sample at "
+                    f"{self._rate:g} Hz): the chunks' times cannot be told from it. Pass the "
+                    "timestamps as they come (Python floats or float64, e.g. LSL's "
+                    "timestamps[0]), not cast to a smaller type; the chunk was not added"
+                )
         if isinstance(chunk, (mne.io.BaseRaw, mne.BaseEpochs)):
             raise TypeError(
                 f"push takes the samples, [n_channels, n_times], not an {type(chunk).__name__}: "
