@@ -810,10 +810,11 @@ def test_jittered_timestamps_of_one_sample_chunks_are_not_refused(model):
 
 
 def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
-    """A chunk delivered again with its own timestamp (the previous chunk's) was added with a
-    warning asking whether sfreq was right: its samples were in the stream twice, inside a
-    window, and every later onset 0.4 s late. It is refused, nothing added, and the stream
-    goes on as without it: the same windows and onsets."""
+    """A chunk pushed again with its own timestamp (the previous chunk's; e.g. retried after a
+    push that failed in the model) was added with a warning asking whether sfreq was right: its
+    samples were in the stream twice, inside a window, and every later onset 0.4 s late. It is
+    refused, nothing added, and the stream goes on as without it: the same windows and
+    onsets. Other samples at that time are still added, with the warning."""
     sfreq = 250.0
     x = _signal(int(sfreq * 9), sfreq, seed=8)
     online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=2.0, warm_up=False)
@@ -822,13 +823,18 @@ def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
     got = [online.push(x[:, :100], timestamp=10.0), online.push(x[:, 100:200], timestamp=10.4)]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValueError, match=r"previous chunk's.*pushed twice.*not added"):
+        with pytest.raises(ValueError, match=r"previous one again.*pushed twice.*not added"):
             online.push(x[:, 100:200], timestamp=10.4)
         assert online.n_samples_pushed == 200
         got.append(online.push(x[:, 200:], timestamp=10.8))
     np.testing.assert_array_equal(np.concatenate([p.onsets for p in got]), expected.onsets)
     np.testing.assert_array_equal(np.concatenate([p.data for p in got]), expected.data)
     assert online.n_lost == 0 and len(expected) == 3
+    # other samples at the previous chunk's time (a burst stamped on arrival by a coarse
+    # clock): added, the clock set to it, with a warning, as before
+    with pytest.warns(EEGPTWarning, match="came .* before where the samples pushed put it"):
+        online.push(x[:, 200:300], timestamp=10.8)
+    assert online.n_samples_pushed == x.shape[1] + 100
 
 
 def test_timestamps_cast_to_float32_are_refused_where_they_cannot_tell_the_chunks_apart(model):

@@ -409,6 +409,7 @@ class OnlineEmbedder:
         self.n_lost = 0
         self._clock: float | None = None  # the timestamp of stream sample 0 (push's timestamp)
         self._last_timestamp: float | None = None  # the previous chunk's timestamp
+        self._last_chunk: np.ndarray | None = None  # its samples (volts, used channels)
         self._n_stamps = 0  # timestamps taken into the clock since it was set
         self._stamped_at = 0  # n_samples_pushed when the clock last took a timestamp
         self._checked = False
@@ -446,9 +447,9 @@ class OnlineEmbedder:
             Samples lost below ``gap_tolerance`` (e.g. 3 samples, 12 ms, at 250 Hz with the
             default 0.02 s) go undetected: every later onset is that much early; declare such
             losses with :meth:`skip` where the amplifier reports them. One more than
-            ``gap_tolerance`` early and before the previous chunk's, or at its very time (the
-            same chunk pushed twice), is refused (the clock went backwards: ``reset()`` for a new
-            stream); one that early but after the previous
+            ``gap_tolerance`` early and before the previous chunk's is refused (the clock went
+            backwards: ``reset()`` for a new stream), as is the previous chunk again (its samples
+            at its timestamp: pushed twice); one that early but after the previous
             chunk's sets the clock, with a warning. One more than a day late is refused too
             (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
             ``reset()`` for a new stream). ``None``: the chunk follows the previous one. A
@@ -531,9 +532,10 @@ class OnlineEmbedder:
                 k += 1
         return max(self.n_windows, k)
 
-    def _place(self, timestamp: float, n_times: int) -> None:
-        """Where the chunk of ``n_times`` samples at ``timestamp`` (s) lies: a gap before it
-        (samples lost), jitter or drift (followed), or a time going backwards (refused).
+    def _place(self, timestamp: float, x: np.ndarray) -> None:
+        """Where the chunk ``x`` (volts, the used channels) at ``timestamp`` (s) lies: a gap
+        before it (samples lost), jitter or drift (followed), a time going backwards or the
+        previous chunk again (refused).
 
         The stream's clock (the time of sample 0) is a running estimate of ``timestamp -
         samples pushed / sfreq``: the mean of the first timestamps, then smoothed over about
@@ -551,14 +553,15 @@ class OnlineEmbedder:
             return
         ahead = t - (self._clock + pushed / self._rate)
         if ahead < -self.gap_tolerance:
-            if t == self._last_timestamp:  # re-delivered: added, its samples would be twice in
+            last = getattr(self, "_last_chunk", None)  # (an embedder pickled before it: none)
+            if t == self._last_timestamp and last is not None and np.array_equal(x, last):
+                # pushed again (e.g. retried after a push that failed in the model, whose
+                # samples were added): its samples would be in the stream twice
                 raise ValueError(
-                    f"timestamp {t:.6f} s is the previous chunk's, whose samples put this "
-                    f"chunk {-ahead:.6g} s later (more than gap_tolerance="
-                    f"{self.gap_tolerance:g} s): the same chunk pushed twice? It was not added "
-                    "(its samples would be in the stream twice, and every later window onset "
-                    "that much late); push each chunk once, or with timestamp=None to add it "
-                    "after the samples pushed"
+                    f"the chunk is the previous one again, its samples and timestamp ({t:.6f} "
+                    "s): the same chunk pushed twice. It was not added (its samples would be in "
+                    "the stream twice, every later onset late); a push that raised in the model "
+                    "kept its samples, whose windows the next push returns: push each chunk once"
                 )
             if t < self._last_timestamp:
                 raise ValueError(
@@ -659,8 +662,9 @@ class OnlineEmbedder:
                 f"skip({x.shape[1]}), so later onsets stay in stream time)"
             )
         if timestamp is not None:
-            self._place(timestamp, x.shape[1])
+            self._place(timestamp, x)
         self._append(x)
+        self._last_chunk = x if timestamp is not None else None  # the chunk a repeat would be
         if self.skip_stale:
             self._skip_all_but_the_newest()
         self._embed_complete()
