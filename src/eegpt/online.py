@@ -467,6 +467,14 @@ class OnlineEmbedder:
         RuntimeError
             When called while another call runs (from another thread): push from one thread,
             or serialize the calls.
+
+        Notes
+        -----
+        A push refused for its chunk (its shape, NaN/Inf, its timestamp) adds nothing. One
+        that fails in the model (out of memory, Ctrl-C) has added its samples: do not push
+        the chunk again (a repeat with its timestamp is refused; without one its samples
+        would be in the stream twice); the next push, also of an empty chunk
+        (``np.empty((n_channels, 0))``), returns the windows it left.
         """
         with self._one_caller("push"):
             return self._push(chunk, timestamp)
