@@ -312,6 +312,30 @@ def test_fetch_pretrained_then_cached(server, pretrained_files, tmp_path):
     assert len(server.requests) > n_requests
 
 
+def test_fetch_and_convert_quiet_say_warnings_and_errors_only(
+    server, pretrained_files, tmp_path, capsys
+):
+    """eegpt fetch -q and eegpt convert -q, as every command's -q: no download progress bar or
+    note, no path or 'wrote' line (warnings and errors only); both took no -q."""
+    from eegpt.cli import main
+
+    assert main(["fetch", "eegpt-large"]) == 0
+    loud = capsys.readouterr()
+    folder = tmp_path / "cache" / REPO / "main"
+    assert loud.out.strip() == str(folder) and "model.safetensors" in loud.err
+    assert main(["fetch", "eegpt-large", "--force", "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(["convert", "eegpt-large", str(tmp_path / "loud")]) == 0
+    assert capsys.readouterr().out.startswith("wrote ")
+    assert main(["convert", "eegpt-large", str(tmp_path / "quiet"), "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert (tmp_path / "quiet" / "config.json").is_file()
+    shutil.rmtree(folder)  # downloaded again by convert -q: quietly too
+    assert main(["convert", "eegpt-large", str(tmp_path / "again"), "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert (folder / "model.safetensors").is_file()
+
+
 def test_corrupt_download_is_rejected_and_removed(server, pretrained_files, tmp_path):
     files, _ = pretrained_files
     server.corrupt.add("model.safetensors")

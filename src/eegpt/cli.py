@@ -391,6 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
         "does not record it (a head's width fits a range of lengths; the longest is assumed "
         "with a warning otherwise); the folder records it for braindecode",
     )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only: no download progress bar or notes (a name or URL), "
+        "no 'wrote ...' line and no note on the source's stored dtype",
+    )
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser(
@@ -416,6 +423,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--force", action="store_true", help="download again even if cached")
     p.add_argument("--list", action="store_true", help="list the known weights and exit")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only: no download progress bar or notes, and no path of "
+        "the weights on stdout (--list still lists them)",
+    )
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser(
@@ -1296,13 +1310,17 @@ def cmd_convert(args: argparse.Namespace) -> int:
     from eegpt.checkpoints import NOT_GIVEN, load_checkpoint, resolve_weights, save_checkpoint
 
     stride = args.patch_stride
+    quiet = args.quiet
     ckpt = load_checkpoint(
-        resolve_weights(args.source, verbose=True),
+        resolve_weights(args.source, progress=not quiet, verbose=not quiet),
         num_heads=args.num_heads,
         patch_stride=NOT_GIVEN if stride is None else None if stride == "none" else stride,
         n_times=args.n_times,
+        verbose=False if quiet else None,
     )
     path = save_checkpoint(ckpt, args.destination, overwrite=args.overwrite)
+    if quiet:
+        return 0
     print(f"wrote {path} (from {ckpt.format} checkpoint {ckpt.path}, sha256 {ckpt.sha256[:12]}...)")
     stored = ckpt.metadata.get("stored_dtype")
     if stored:
@@ -1321,8 +1339,15 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         for name, entry in PRETRAINED.items():
             print(f"{name}: {entry.get('description', entry.get('repo', ''))}")
         return 0
-    path = fetch_weights(args.name, cache_dir=args.cache_dir, sha256=args.sha256, force=args.force)
-    print(path)
+    path = fetch_weights(
+        args.name,
+        cache_dir=args.cache_dir,
+        sha256=args.sha256,
+        force=args.force,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(path)
     return 0
 
 
