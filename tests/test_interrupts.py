@@ -379,7 +379,7 @@ def test_a_second_ctrl_c_says_what_survives(monkeypatch, capsys):
     assert exits == [130, 130]
 
 
-def test_a_second_ctrl_c_of_embed_dataset_says_what_its_run_keeps(monkeypatch, capsys):
+def test_a_second_ctrl_c_of_embed_dataset_says_what_its_run_keeps(monkeypatch, capsys, tmp_path):
     """embed-dataset's second Ctrl-C names what its run keeps (the shards written, the kept
     windows of a recording read in parts) and that running it again resumes; other
     commands but embed keep the general message."""
@@ -389,7 +389,10 @@ def test_a_second_ctrl_c_of_embed_dataset_says_what_its_run_keeps(monkeypatch, c
     exits: list[int] = []
     monkeypatch.setattr(cli_run.os, "_exit", exits.append)
     monkeypatch.setattr(cli_run.multiprocessing, "active_children", list)
-    args = build_parser().parse_args(["embed-dataset", "d", "-o", "o"])
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "_manifest.json").write_text("{}")  # a run there to resume
+    args = build_parser().parse_args(["embed-dataset", "d", "-o", str(out)])
     handler = cli_run._Interrupts(lambda: str(args.quit_message(args)))
     handler.count = 1
     handler(signal.SIGINT, None)
@@ -399,6 +402,44 @@ def test_a_second_ctrl_c_of_embed_dataset_says_what_its_run_keeps(monkeypatch, c
     assert "Run the same command again to resume" in err and exits == [130]
     assert getattr(build_parser().parse_args(["export", "d", "-o", "o.csv"]), "quit_message",
                    None) is None  # fmt: skip
+
+
+def test_a_second_ctrl_c_of_embed_dataset_before_its_manifest_says_nothing_is_to_resume(
+    tmp_path, weights
+):
+    """A second Ctrl-C before the run wrote its manifest (here as it writes it, its reports
+    written) said that the shards written were complete and to run again to resume, where
+    the first Ctrl-C says there is nothing to resume: it says so too, and what it left (the
+    lock file and the reports) does not keep the same command from starting the run."""
+    import subprocess
+
+    from eegpt import dataset_cli
+    from eegpt.demo import synthetic_raw, write_edf
+
+    data = tmp_path / "data"
+    data.mkdir()
+    write_edf(synthetic_raw(0.2)[0], data / "a.edf")
+    out = tmp_path / "out"
+    words = [str(data), "-o", str(out), "--weights", str(weights), "--workers", "0", "-q"]
+    code = (  # the second Ctrl-C as the manifest is about to be written (no clean-up runs)
+        "import signal, sys\n"
+        "from eegpt import dataset_cli, dataset_runs\n"
+        "def quit_now(*args, **kwargs):\n"
+        "    handler = signal.getsignal(signal.SIGINT)\n"
+        "    handler.count = 1\n"
+        "    handler(signal.SIGINT, None)\n"
+        "dataset_runs.write_json = quit_now\n"
+        f"sys.exit(dataset_cli.main({words!r}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+    assert done.returncode == 130, done.stderr
+    said = " ".join(done.stderr.split())
+    assert said == dataset_cli.QUIT_AT_ONCE_AT_START
+    assert "nothing to resume" in said and "complete" not in said
+    assert sorted(p.name for p in out.iterdir()) == [".eegpt.lock", "_files.csv"]
+    assert dataset_cli.main(words) == 0  # the same command starts the run there
+    assert (out / "_manifest.json").is_file() and (out / "shard-00000.parquet").is_file()
 
 
 def test_second_ctrl_c_of_embed_dataset_says_whether_a_shard_is_half_written(

@@ -328,24 +328,45 @@ QUIT_AT_ONCE_NO_SHARD = (
 )
 
 
+#: What a second Ctrl-C of ``eegpt embed-dataset`` says before the run wrote its manifest
+#: (while the weights load or the inputs are listed, or as the run starts in its folder): no
+#: shard was written and no clean-up runs, so the folder the run made, if it got so far, is
+#: left holding only files of the run's own (its hidden lock file; its reports, written just
+#: before the manifest; a ``--part`` run's listing), which a new run takes as they are.
+QUIT_AT_ONCE_AT_START = (
+    "eegpt: quit at once, before the run wrote its manifest: no shard was written, and there "
+    "is nothing to resume. The output folder, if the run got to make it, may be left holding "
+    "only files of the run's own (its hidden lock file, its reports), which a new run takes as "
+    "they are: run the same command again to start the run"
+)
+
+
+def _holds_a_run(args: argparse.Namespace) -> bool:
+    """Whether the output folder holds a run to resume (its manifest); True where that cannot
+    be told (the usual advice)."""
+    from eegpt.dataset_folders import MANIFEST
+
+    try:
+        return (Path(args.output) / MANIFEST).is_file()
+    except OSError:
+        return True
+
+
 def _quit_message(args: argparse.Namespace) -> str:
-    """What a second Ctrl-C says: :data:`QUIT_AT_ONCE` while a shard is being written (its
-    hidden temporary file is left), else :data:`QUIT_AT_ONCE_NO_SHARD`."""
+    """What a second Ctrl-C says: :data:`QUIT_AT_ONCE_AT_START` where the output folder holds
+    no run (no manifest: nothing to resume); else :data:`QUIT_AT_ONCE` while a shard is being
+    written (its hidden temporary file is left), else :data:`QUIT_AT_ONCE_NO_SHARD`."""
     from eegpt.shard_writer import shards_being_written
 
+    if not _holds_a_run(args):
+        return QUIT_AT_ONCE_AT_START
     return QUIT_AT_ONCE if shards_being_written() else QUIT_AT_ONCE_NO_SHARD
 
 
 def _interrupted_message(args: argparse.Namespace) -> str:
     """What an interrupted run says: to run the same command again to resume where the output
     folder holds a run (its manifest), else :data:`INTERRUPTED_AT_START`."""
-    from eegpt.dataset_folders import MANIFEST
-
-    try:
-        resumable = (Path(args.output) / MANIFEST).is_file()
-    except OSError:
-        resumable = True  # cannot tell: the usual advice
-    return INTERRUPTED if resumable else INTERRUPTED_AT_START
+    return INTERRUPTED if _holds_a_run(args) else INTERRUPTED_AT_START
 
 
 def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
