@@ -2918,10 +2918,25 @@ def test_cli_embed_refuses_a_start_past_the_recordings_end(weights, edf, tmp_pat
     for given in ([str(a)], [str(a), str(b)]):
         assert main(["embed", *given, *args, "--start", "100"]) == 1
         said = capsys.readouterr().err
-        assert "ends at or before the first window's start (start_seconds=100, from --start)" in (
-            said
-        )
+        assert "ends at or before the first window's start (start_seconds=100; command line: " \
+            "--start 100)" in said  # fmt: skip
         assert "--tail pad" not in said
+
+
+def test_a_start_past_the_end_from_python_names_start_seconds(weights, edf):
+    """A start past the recording's end given in Python (PreprocessingConfig(start_seconds=))
+    was refused "from --start", which the caller never gave: the error names start_seconds=
+    as given, and --start as the command line's word for it."""
+    model = load_model(weights, verbose=False)
+    config = PreprocessingConfig(start_seconds=100)
+    for data in (edf, mne.io.read_raw_edf(edf, preload=True, verbose="error")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the channels outside the vocabulary
+            with pytest.raises(RecordingError) as caught:
+                embed(model, data, preprocessing=config)
+        said = str(caught.value)
+        assert "(start_seconds=100; command line: --start 100)" in said, said
+        assert "from --start" not in said
 
 
 def test_cli_embed_refuses_two_starts_for_one_file(weights, edf, tmp_path, capsys):

@@ -1119,8 +1119,8 @@ def test_a_length_error_quotes_the_start_as_given_and_where_it_moved(tmp_path, s
                 make()
         assert type(caught.value).__name__ == error
         said, moved = str(caught.value), f"{start + 0.00078125:.10g}"  # 17.30078125
-        source = ", from --start" if error == "StartPastEndError" else ""
-        quoted = f"(start_seconds={start:g}{source}, moved to the nearest 256 Hz sample, {moved} s)"
+        quoted = (f"(start_seconds={start:g}, moved to the nearest 256 Hz sample, {moved} s; "
+                  f"command line: --start {start:g})")  # fmt: skip
         assert quoted in said, said
         assert "3008" not in said.replace(moved, "")  # 17.3008: given by no one
     if error == "StartPastEndError":
@@ -1142,8 +1142,8 @@ def test_a_moved_start_past_100_s_is_written_exactly():
     (note,) = [str(w.message) for w in caught]
     assert "the first window starts at the nearest sample, 3600.30078125 s (" in note, note
     error = str(start_past_end("rec.edf", 60.0, 3600.3))
-    assert "(start_seconds=3600.3, from --start, moved to the nearest 256 Hz sample, " \
-        "3600.30078125 s)" in error, error  # fmt: skip
+    assert "(start_seconds=3600.3, moved to the nearest 256 Hz sample, 3600.30078125 s; " \
+        "command line: --start 3600.3)" in error, error  # fmt: skip
     assert [seconds_text(v) for v in (17.0, 17.3, 0.1 + 0.2, 0.00390625, 1e6 + 1 / 256)] == [
         "17", "17.3", "0.3", "0.00390625", "1000000.00390625"
     ]  # fmt: skip

@@ -987,8 +987,8 @@ def test_predictions_of_overlapping_windows_of_a_recording(model, short_task):
             with pytest.raises(error) as caught:
                 late.predict_proba(raw)
         assert (
-            f"(start_seconds={at:g}, from --start, moved to the nearest 256 Hz sample, "
-            f"{at + 0.00078125:.10g} s)" in str(caught.value)
+            f"(start_seconds={at:g}, moved to the nearest 256 Hz sample, "
+            f"{at + 0.00078125:.10g} s; command line: --start {at:g})" in str(caught.value)
         )
     # an overlap in the probe's preprocessing is not applied: said, the windows consecutive
     recorded = copy.copy(probe)
@@ -3887,10 +3887,11 @@ def test_too_short_after_the_start_names_the_start(weights, tmp_path, capsys):
     assert probe_main(["predict", str(out), paths[0], "-q", "--start", "17.5"]) == 1
     err = capsys.readouterr().err
     assert "the recording lasts 19.000 s, shorter than one window of the probe (2 s" in err
-    assert "after the first window's start (start_seconds=17.5, from --start)" in err
+    assert "after the first window's start (start_seconds=17.5; command line: --start 17.5)" in err
     # a start between two 256 Hz samples: quoted as given (predict labelled it 17.30078125,
     # train 17.3008) and where the windows would start
-    quoted = "(start_seconds=17.3, from --start, moved to the nearest 256 Hz sample, 17.30078125 s)"
+    quoted = ("(start_seconds=17.3, moved to the nearest 256 Hz sample, 17.30078125 s; command "
+              "line: --start 17.3)")  # fmt: skip
     assert probe_main(["predict", str(out), paths[0], "-q", "--start", "17.3"]) == 1
     assert f"after the first window's start {quoted}: give a recording" in capsys.readouterr().err
     with pytest.warns(EEGPTWarning, match="start_seconds = 17.3 s is 4428.8 samples"):

@@ -256,15 +256,28 @@ def quiet_float32_overflow() -> Any:
     return np.errstate(over="ignore")
 
 
-def start_text(start_seconds: float, sfreq: float, given_by: str = "") -> str:
+#: ``given_by`` of :func:`start_text` for the preprocessing's own start: ``start_seconds=``
+#: in Python (:class:`~eegpt.preprocessing.PreprocessingConfig`), ``--start`` on the command
+#: line; the message names both, as the user gave one or the other.
+START_OPTION = "--start"
+
+
+def start_text(start_seconds: float, sfreq: float, given_by: str = START_OPTION) -> str:
     """A first window's start as the messages quote it: as given (``start_seconds=17.3``),
-    with where it came from (``given_by``: ``--start``; left out where ""), and, where it
-    was moved to the nearest sample at ``sfreq`` (Hz), where the windows start, that too
-    (``start_seconds=17.3, from --start, moved to the nearest 256 Hz sample, 17.30078125 s``)."""
-    text = f"start_seconds={start_seconds:.10g}" + (f", from {given_by}" if given_by else "")
+    and, where it was moved to the nearest sample at ``sfreq`` (Hz), where the windows start,
+    that too; then where it came from (``given_by``): :data:`START_OPTION` (the default) for
+    the preprocessing's start, named as the command line gives it too (``start_seconds=17.3,
+    moved to the nearest 256 Hz sample, 17.30078125 s; command line: --start 17.3``), another
+    source by its words (``, from the manifest's start_seconds column``), or none where ""."""
+    given = f"{start_seconds:.10g}"
+    text = f"start_seconds={given}"
+    if given_by and given_by != START_OPTION:
+        text += f", from {given_by}"
     at = on_a_sample(start_seconds, sfreq)
     if at != start_seconds:
         text += f", moved to the nearest {sfreq:g} Hz sample, {seconds_text(at)} s"
+    if given_by == START_OPTION:
+        text += f"; command line: {START_OPTION} {given}"
     return text
 
 
@@ -272,12 +285,13 @@ def start_past_end(
     source: str,
     duration: float,
     start_seconds: float,
-    given_by: str = "--start",
+    given_by: str = START_OPTION,
     sfreq: float = 256.0,
 ) -> StartPastEndError:
     """The error of a recording of ``duration`` s that ends at or before its first window's
-    start ``start_seconds`` (as given), which came from ``given_by`` (``--start``, or a
-    manifest's ``start_seconds`` column); windows are cut at ``sfreq`` (Hz), where a start
+    start ``start_seconds`` (as given), which came from ``given_by`` (:data:`START_OPTION`:
+    the preprocessing's, ``start_seconds=`` in Python or ``--start``; or a manifest's
+    ``start_seconds`` column); windows are cut at ``sfreq`` (Hz), where a start
     between two samples moves to the nearest (:func:`start_text` says both)."""
     return StartPastEndError(
         f"{source}: the recording lasts {duration:.3f} s, which ends at or before the first "
