@@ -112,3 +112,28 @@ def test_picks_by_name_on_a_session_labelled_otherwise_say_how(sessions):
         warnings.simplefilter("ignore")  # the other channels of the session: not used
         chosen.fit(messy.copy().pick(names))
         np.testing.assert_allclose(chosen.transform(clean), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_channel_missing_from_another_session_is_added_under_that_session_s_label(sessions):
+    """A channel the fitted model uses, missing from a session labelled otherwise than fit's
+    data: the advice added it with MNE's add_reference_channels under fit's label ('EEG
+    C3-REF' to a session labelled 'C3'), which the session's other labels do not follow; it
+    names the label that fits the session (and fit's label to fit without it)."""
+    messy, clean = sessions
+    embedder = EEGPTEmbedder(SMALL, pooling="mean", preprocessing=ONE_SECOND)
+    classifier = EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few epochs per class, random weights
+        embedder.fit(messy)
+        classifier.fit(clean)
+    with pytest.raises(ValueError, match="missing here") as err:
+        embedder.transform(clean.copy().drop_channels(["C3"]))
+    said = str(err.value)
+    assert "inst.add_reference_channels(['C3'])" in said, said
+    assert "inst.info['bads'] = ['C3']" in said
+    assert "rename={'EEG C3-REF': None}" in said  # fitting again: fit's data's label
+    with pytest.raises(ValueError, match="missing here") as err:
+        classifier.predict(messy.copy().drop_channels(["EEG C3-REF"]))
+    said = str(err.value)
+    assert "inst.add_reference_channels(['EEG C3-REF'])" in said, said
+    assert "inst.info['bads'] = ['EEG C3-REF']" in said

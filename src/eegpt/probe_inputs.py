@@ -551,7 +551,7 @@ def _missing_channels_text(
         for name in mapping.dropped
         if table.get(name, "") is not None and may_be_electrode(name)
     ]
-    advice = _add_or_leave_out(absent, named, table, model)
+    advice = _add_or_leave_out(absent, named, table, model, _labels_here(absent, mapping))
     dropped = list(mapping.dropped)
     note = "" if table else cap_note(dropped, source, [*found, *dropped])
     if note:  # as the warning on the dropped channels says
@@ -580,18 +580,45 @@ def _missing_channels_text(
     return text + advice
 
 
+def _labels_here(absent: Sequence[str], mapping: ChannelMapping) -> list[str]:
+    """The electrodes ``absent`` (vocabulary names) labelled as the data at hand label theirs,
+    for channels to add to these data: ``C5`` where they label ``Cz`` so, ``EEG C5-REF``
+    where ``EEG Cz-REF`` (not as the fitted data labelled them, which may be otherwise).
+    The labelling is the one every channel mapped by its electrode's name shares (a prefix
+    and suffix around it, upper case or the montages' spelling); else, or where none is
+    mapped, the montages' spelling (``Fp1``, ``FCz``)."""
+    affixes, cases = set(), set()
+    for label, name in zip(mapping.input_names, mapping.names, strict=False):
+        spelled = montage_spelling(name)
+        at = label.upper().find(spelled.upper())
+        if at < 0:  # renamed to another electrode, or an old name (T3 for T7)
+            continue
+        affixes.add((label[:at], label[at + len(spelled) :]))
+        middle = label[at : at + len(spelled)]
+        if spelled != spelled.upper():  # Fp1, Cz tell the case; C3 does not
+            cases.add("upper" if middle == spelled.upper() else middle == spelled)
+    if len(affixes) != 1:
+        return [montage_spelling(name) for name in absent]
+    ((before, after),) = affixes
+    upper = cases == {"upper"}
+    return [before + (name.upper() if upper else montage_spelling(name)) + after for name in absent]
+
+
 def _add_or_leave_out(
     absent: list[str],
     named: list[str],
     table: Mapping[str, str | None],
     model: Literal["probe", "embedder", "inputs"],
+    here: Sequence[str] | None = None,
 ) -> str:
     """``": add it to the data ... or train the probe without it (...)"``: the two ways on
     for electrodes ``absent`` (``named`` as the fitted data name them) that the data lack.
-    Leaving them out names them as the fitted data do (``Fz``, not the vocabulary's ``FZ``):
-    those are the names ``rename`` and ``--drop`` take; of many, the first few."""
+    Adding them names them as the data at hand would (``here``, :func:`_labels_here`: ``C5``
+    in a session labelled ``Cz``, where fit saw ``EEG C5-REF``; else ``named``). Leaving them
+    out names them as the fitted data do (``Fz``, not the vocabulary's ``FZ``): those are the
+    names ``rename`` and ``--drop`` take; of many, the first few."""
     it = "it" if len(absent) == 1 else "them"
-    listed = repr(named) if len(absent) <= 4 else "names"
+    listed = repr(list(here or named)) if len(absent) <= 4 else "names"
     drop = how_to_drop(named, merged=bool(table))
     if len(absent) <= 4:
         python = ", ".join(f"{name!r}: None" for name in named)
