@@ -442,6 +442,53 @@ def test_a_second_ctrl_c_of_embed_dataset_before_its_manifest_says_nothing_is_to
     assert (out / "_manifest.json").is_file() and (out / "shard-00000.parquet").is_file()
 
 
+def test_an_interrupted_overwrite_run_says_to_resume_without_overwrite(
+    tmp_path, weights, monkeypatch, capsys
+):
+    """An --overwrite run stopped by Ctrl-C said to run the same command again to resume, which
+    (with --overwrite) removes what it wrote and starts over; and where it had removed the run
+    the folder held, that its start was undone and the folder was as it was. It says to
+    resume without --overwrite, and that the run the folder held was removed."""
+    from eegpt import dataset_cli, dataset_runs
+    from eegpt.demo import synthetic_raw, write_edf
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("a", "b"):
+        write_edf(synthetic_raw(0.2)[0], data / f"{name}.edf")
+    out = tmp_path / "out"
+    words = [str(data), "-o", str(out), "--weights", str(weights), "--workers", "0", "-q",
+             "--shard-size", "1"]  # fmt: skip
+    assert dataset_cli.main(words) == 0
+    capsys.readouterr()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:  # before its own manifest: the run there removed
+        patched.setattr(dataset_runs, "write_json", interrupted)
+        assert dataset_cli.main([*words, "--overwrite"]) == 130
+    said = capsys.readouterr().err.strip()
+    assert said == dataset_cli.INTERRUPTED_OVERWRITING and "as it was" not in said
+    assert not list(out.glob("shard-*"))
+    committed = dataset_runs.DatasetRun.committed
+
+    def committed_then_interrupted(self, *args, **kwargs):
+        committed(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:  # a shard written: resumed without --overwrite
+        patched.setattr(dataset_runs.DatasetRun, "committed", committed_then_interrupted)
+        assert dataset_cli.main([*words, "--overwrite"]) == 130
+    said = capsys.readouterr().err
+    assert "run it again without --overwrite to resume" in said, said
+    assert "run the same command again to resume" not in said
+    args = dataset_cli.build_parser().parse_args([*words, "--overwrite"])
+    assert "Run it again without --overwrite to resume" in args.quit_message(args)
+    assert dataset_cli.main(words) == 0  # resumed: the shard written kept
+    assert "1 already done" in capsys.readouterr().err
+
+
 def test_second_ctrl_c_of_embed_dataset_says_whether_a_shard_is_half_written(
     tmp_path, weights, monkeypatch
 ):

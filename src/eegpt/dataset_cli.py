@@ -7,7 +7,7 @@ shard is written but some files failed (listed, with the reason, in ``OUTDIR/_er
 ``--retry-failed`` redoes them) or a resumed run found recordings changed since they were
 embedded (their rows are of the earlier files; the warning says how to redo them), 1 on an error that stopped the run, 2 on usage errors, 130 when
 interrupted (Ctrl-C), 143 when terminated (SIGTERM, as a job scheduler's preemption sends).
-After 1, 130 or 143, run the same command again to resume.
+After 1, 130 or 143, run the same command again to resume (without ``--overwrite``).
 """
 
 from __future__ import annotations
@@ -352,21 +352,47 @@ def _holds_a_run(args: argparse.Namespace) -> bool:
         return True
 
 
+#: What an interrupted ``--overwrite`` run says where it had removed the run the folder held
+#: before it wrote a manifest of its own: that run is gone, and nothing is left to resume.
+INTERRUPTED_OVERWRITING = (
+    "eegpt: interrupted before the run wrote a shard; the run the output folder held was "
+    "removed (--overwrite): nothing to resume. Run the same command again to start over"
+)
+
+#: The words of a run that can be resumed, and of an ``--overwrite`` one: the same command
+#: would remove what it wrote and start over.
+_RESUME = ("un the same command again to resume", "un it again without --overwrite to resume "
+           "(the same command, with --overwrite, would start over)")  # fmt: skip
+
+
+def _overwrite_said(text: str, args: argparse.Namespace) -> str:
+    """``text`` of an interrupted run, for an ``--overwrite`` run advising to resume without
+    ``--overwrite`` (with it, the same command removes what the run wrote)."""
+    return text.replace(*_RESUME) if getattr(args, "overwrite", False) else text
+
+
 def _quit_message(args: argparse.Namespace) -> str:
     """What a second Ctrl-C says: :data:`QUIT_AT_ONCE_AT_START` where the output folder holds
     no run (no manifest: nothing to resume); else :data:`QUIT_AT_ONCE` while a shard is being
-    written (its hidden temporary file is left), else :data:`QUIT_AT_ONCE_NO_SHARD`."""
+    written (its hidden temporary file is left), else :data:`QUIT_AT_ONCE_NO_SHARD` (to resume
+    without ``--overwrite`` where given)."""
     from eegpt.shard_writer import shards_being_written
 
     if not _holds_a_run(args):
         return QUIT_AT_ONCE_AT_START
-    return QUIT_AT_ONCE if shards_being_written() else QUIT_AT_ONCE_NO_SHARD
+    return _overwrite_said(QUIT_AT_ONCE if shards_being_written() else QUIT_AT_ONCE_NO_SHARD, args)
 
 
 def _interrupted_message(args: argparse.Namespace) -> str:
     """What an interrupted run says: to run the same command again to resume where the output
-    folder holds a run (its manifest), else :data:`INTERRUPTED_AT_START`."""
-    return INTERRUPTED if _holds_a_run(args) else INTERRUPTED_AT_START
+    folder holds a run (its manifest; without ``--overwrite`` where given), else
+    :data:`INTERRUPTED_AT_START`, or :data:`INTERRUPTED_OVERWRITING` where an ``--overwrite``
+    run removed the run the folder held (``args.held_a_run``, noted as the command started)."""
+    if _holds_a_run(args):
+        return _overwrite_said(INTERRUPTED, args)
+    if getattr(args, "overwrite", False) and getattr(args, "held_a_run", False):
+        return INTERRUPTED_OVERWRITING
+    return INTERRUPTED_AT_START
 
 
 def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -416,6 +442,7 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
               f"{args.engine}, {args.precision}, pool {args.pool}, {args.window:g} s windows "
               f"(overlap {args.overlap:g} s)", file=sys.stderr)  # fmt: skip
     debug = getattr(args, "debug", False)
+    args.held_a_run = _holds_a_run(args)  # what an interrupt of an --overwrite run says
     try:
         with _environment(DEBUG_ENV, "1") if debug else contextlib.nullcontext():
             summary = _embed(args)
