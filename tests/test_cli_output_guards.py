@@ -45,11 +45,26 @@ def test_evaluate_json_refuses_an_input_recording(tmp_path, probe, capsys):
     replaced a-epo.fif with the metrics: refused (not a .json file), the recording untouched."""
     a, b = _epochs(tmp_path / "a-epo.fif"), _epochs(tmp_path / "b-epo.fif")
     before = a.read_bytes()
-    assert probe_main(["evaluate", str(probe), "--json", str(a), str(b), "-q"]) != 0
+    with pytest.raises(SystemExit):
+        probe_main(["evaluate", str(probe), "--json", str(a), str(b), "-q"])
     err = capsys.readouterr().err
-    assert f"--json {a}: give a .json file" in err
+    assert f"--json: took '{a}' for its FILE: give a .json file" in err
     assert "put --json after the data files, or give --json -" in err
     assert a.read_bytes() == before
+
+
+def test_evaluate_json_before_the_only_recording_says_it_took_it(tmp_path, probe, capsys):
+    """``evaluate PROBE --json a-epo.fif`` (--json written as the switch it is in channels and
+    info, before the data): --json [FILE] takes the recording for its FILE, and argparse then
+    said only that data are required, the recording given; the refusal names the word --json
+    took and where to put it."""
+    a = _epochs(tmp_path / "a-epo.fif")
+    with pytest.raises(SystemExit):
+        probe_main(["evaluate", str(probe), "--json", str(a)])
+    err = capsys.readouterr().err
+    assert f"took '{a}' for its FILE" in err
+    assert "put --json after the data files, or give --json -" in err
+    assert "the following arguments are required" not in err
 
 
 def test_evaluate_json_alone_prints_the_metrics_as_channels_and_info_json_do(
@@ -75,7 +90,8 @@ def test_evaluate_json_needs_a_json_suffix_and_overwrite(tmp_path, probe, capsys
     a = _epochs(tmp_path / "a-epo.fif")
     other = tmp_path / "notes.txt"
     other.write_text("mine")
-    assert probe_main(["evaluate", str(probe), str(a), "--json", str(other), "-q"]) != 0
+    with pytest.raises(SystemExit):
+        probe_main(["evaluate", str(probe), str(a), "--json", str(other), "-q"])
     assert "give a .json file" in capsys.readouterr().err
     assert other.read_text() == "mine"
     out = tmp_path / "m.json"

@@ -1475,19 +1475,17 @@ def check_new_output(
     inputs: Sequence[Path],
     overwrite: bool,
     suffixes: Sequence[str] | None = None,
-    other_kind: str = "",
 ) -> None:
     """Refuse, before any work, an output file ``path`` given to ``option`` that is not a
     ``suffixes`` file (any case; None: any), that is one of the command's ``inputs``, or
-    that exists without ``overwrite`` (``--overwrite``); ``other_kind``, where given, is
-    added to the refusal of another kind of file (what else the option takes)."""
+    that exists without ``overwrite`` (``--overwrite``)."""
     from eegpt.errors import OutputExistsError
 
     refuse_input_path(option, path, inputs)
     if suffixes is not None and path.suffix.lower() not in suffixes:
         raise ValueError(
             f"{option} {path}: give a {' or '.join(suffixes)} file (a file of another kind "
-            f"is not written over by mistake){other_kind}"
+            "is not written over by mistake)"
         )
     if path.exists() and not overwrite:
         raise OutputExistsError(

@@ -108,6 +108,7 @@ from eegpt.probe_cli_options import (
     add_window_labels,
     add_window_overlap,
     epoch_seconds,
+    metrics_json_file,
 )
 from eegpt.probe_cli_predict import check_window_overlap, cmd_probe_predict, window_labelling
 from eegpt.probe_label_files import _labelled_windows as _labelled_windows  # re-exported
@@ -491,7 +492,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     add_label_column(p)
     p.add_argument(
         "--json",
-        type=Path,
+        type=metrics_json_file,
         nargs="?",
         const=Path("-"),
         metavar="FILE",

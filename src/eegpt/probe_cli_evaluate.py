@@ -188,16 +188,12 @@ EVALUATE_INPUTS = ("probe", "data", "labels", "annotations", "weights")
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse, before the probe is loaded, a ``--json`` file (``-``, or ``--json`` alone:
-    standard output) that is not ``.json``, and a ``--json`` or ``--plot`` file that is one
-    of the inputs (``--json a-epo.fif b-epo.fif``, --json taken for a switch before the data,
-    would replace a recording) or exists without ``--overwrite``."""
+    standard output) that is not ``.json`` (refused as parsed: ``--json a-epo.fif b-epo.fif``,
+    --json taken for a switch before the data, would replace a recording), and a ``--json``
+    or ``--plot`` file that is one of the inputs or exists without ``--overwrite``."""
     inputs = given_paths(args, EVALUATE_INPUTS)
-    if args.json is not None and str(args.json) != "-":
-        switch = (
-            "; to print the metrics to standard output, put --json after the data files, "
-            "or give --json -"
-        )
-        check_new_output("--json", args.json, inputs, args.overwrite, (".json",), switch)
+    if args.json is not None and str(args.json) != "-":  # a .json FILE: metrics_json_file
+        check_new_output("--json", args.json, inputs, args.overwrite, (".json",))
     if args.plot is not None:
         check_new_output("--plot", args.plot, inputs, args.overwrite)
 

@@ -187,6 +187,21 @@ def _overlap_fraction(text: str) -> float:
     return value
 
 
+def metrics_json_file(text: str) -> Path:
+    """``probe evaluate --json [FILE]``'s value: ``-`` (standard output) or a ``.json`` file
+    (any case). Refused as it is parsed, where it is another kind of file: a recording or
+    the probe folder that ``--json`` took for its FILE when given before them (``evaluate
+    PROBE --json a-epo.fif``), which argparse would otherwise report as missing data."""
+    path = Path(text)
+    if text != "-" and path.suffix.lower() != ".json":
+        raise argparse.ArgumentTypeError(
+            f"took {text!r} for its FILE: give a .json file (a file of another kind is not "
+            "written over by mistake); to print the metrics to standard output, put --json "
+            "after the data files, or give --json -"
+        )
+    return path
+
+
 def add_window_overlap(p: argparse.ArgumentParser, what: str) -> None:
     """``--overlap`` of ``probe train`` and ``evaluate``: overlapping windows of the continuous
     recordings that ``--window-labels`` labels; ``what``: what it is for."""
