@@ -347,6 +347,33 @@ def test_kept_windows_of_an_engine_with_other_kernels_are_not_taken(
     assert not _kept(out)
 
 
+def test_kept_windows_of_a_cpu_run_before_its_instruction_set_was_recorded_are_taken(
+    corpus, model, tmp_path, monkeypatch, fresh, caplog
+):
+    """A CPU run's kept windows were fingerprinted without the CPU's instruction set by eegpt
+    before 2026-12-07 (its settings had no ``engine``), which every CPU run now records: on
+    the same machine, the resume embedded the recording again from its start. They are
+    taken, with a note that they cannot be checked against the instruction set."""
+    out = tmp_path / "out"
+    real = eegpt.dataset.engine_numerics
+    with monkeypatch.context() as earlier:  # that eegpt: no engine_cpu
+        earlier.setattr(
+            eegpt.dataset,
+            "engine_numerics",
+            lambda engines: {k: v for k, v in real(engines).items() if k != "engine_cpu"},
+        )
+        _stopped(corpus, out, model, monkeypatch, signal.SIGINT)
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        summary = embed_dataset(corpus, out, **_kw(model))
+    assert summary.complete
+    assert "does not record the CPU's instruction set" in caplog.text
+    assert "b.edf: resuming: 12 of " in caplog.text
+    n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
+    assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART  # only the rest
+    _same_as(out, fresh)
+
+
 def test_the_gpus_models_are_in_the_kept_windows_settings(model, monkeypatch):
     """The run's settings name its devices alone (``cuda:0``): windows kept on one GPU model
     were taken by a resume on another, whose kernels give other last digits. The engines'

@@ -467,6 +467,33 @@ def test_windows_kept_on_a_cpu_of_another_instruction_set_are_not_taken(
     assert len(engine_calls) == BLOCKS - 2
 
 
+def test_windows_kept_on_a_cpu_before_its_instruction_set_was_recorded_are_taken(
+    model, edf, tmp_path, engine_calls, monkeypatch, caplog
+):
+    """Windows kept on a CPU by an eegpt before 2026-12-07 were fingerprinted without the
+    CPU's instruction set, which every CPU run now records: on the same machine they looked
+    of other settings and the recording was embedded again from its start. They are taken
+    (as that eegpt took them), with a note that they cannot be checked against the
+    instruction set; the rows the resume adds are recorded under this eegpt's fingerprint,
+    so a second stop resumes again."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    numerics = InferenceEngine.unrecorded_numerics
+    before = {k: v for k, v in numerics(InferenceEngine(model, batch_size=2)).items()
+              if k != "engine_cpu"}  # fmt: skip
+    with monkeypatch.context() as earlier:  # an eegpt before 2026-12-07: no engine_cpu
+        earlier.setattr(InferenceEngine, "unrecorded_numerics", lambda self: dict(before))
+        out = tmp_path / "out" / "rec.npz"
+        _interrupted(model, edf, out, engine_calls)
+    _interrupted(model, edf, out, engine_calls, stop_at=2, resume=True)  # one block more
+    assert "does not record the CPU's instruction set" in caplog.text
+    assert "are of other settings" not in caplog.text
+    caplog.clear()
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS - 3  # the three blocks kept by both runs are taken
+    assert "are of other settings" not in caplog.text
+
+
 def test_windows_kept_compiled_and_resumed_uncompiled_are_said_to_differ(
     model, edf, tmp_path, engine_calls, caplog
 ):

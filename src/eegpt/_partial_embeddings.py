@@ -65,6 +65,11 @@ COMMIT_EVERY_S = 120.0
 #: Bytes before the first row of a ``.rows`` file: the fingerprint, padded.
 _HEADER_BYTES = 128
 
+#: The key of :meth:`eegpt.engine.InferenceEngine.unrecorded_numerics` that names the CPU's
+#: instruction set, which eegpt before 2026-12-07 did not record: a fingerprint without it is
+#: such an eegpt's (:class:`PartialRows`' ``taken_earlier``).
+CPU_NUMERICS = "engine_cpu"
+
 #: Provenance entries left out of the fingerprint: the command line (a resumed run adds
 #: ``--skip-existing``) and the warnings, recorded as windows are embedded.
 _NOT_FINGERPRINTED = ("command", "cwd", "warnings")
@@ -154,6 +159,13 @@ class PartialRows:
         modification time alone), called only where the rows kept are not taken: rows kept
         under one of them cannot be checked against the files' contents, which the note
         says (rather than "other settings").
+    taken_earlier : callable | None
+        Gives the fingerprints this run would have had under an eegpt before 2026-12-07,
+        which did not record the CPU's instruction set (:data:`CPU_NUMERICS`), called only
+        where the rows kept are not of :attr:`fingerprint`: rows kept under one of them are
+        taken, as that eegpt took them (most resumes run where the run stopped), with a note
+        that they cannot be checked against the instruction set; the rows added are recorded
+        under ``fingerprint``. None: none.
     replaces : int | None
         The modification time (ns) of the output this run replaces (``overwrite``), recorded
         with the rows so that a resume (``eegpt embed --skip-existing``) replaces it too
@@ -181,6 +193,7 @@ class PartialRows:
         weights: Callable[[], str] | None = None,
         file_weights: Callable[[], bool] | None = None,
         earlier: Callable[[], Collection[str]] | None = None,
+        taken_earlier: Callable[[], Collection[str]] | None = None,
         replaces: int | None = None,
         compiled: Callable[[], bool] | None = None,
         keep: bool = True,
@@ -188,6 +201,8 @@ class PartialRows:
         self.keep = keep
         self._compiled = compiled
         self._earlier = earlier
+        self._taken_earlier = taken_earlier
+        self._header_fingerprint = fingerprint  # that of the rows kept, where taken
         self.replaces = replaces
         self._weights = weights
         self._file_weights = file_weights
@@ -219,9 +234,16 @@ class PartialRows:
             size = self.rows_path.stat().st_size
         except (OSError, KeyError, TypeError, ValueError):
             header, rows, shape, size = b"", 0, (), 0
+        kept_as = self.fingerprint
+        if (
+            found.get("fingerprint") != self.fingerprint
+            and self._taken_earlier is not None
+            and found.get("fingerprint") in self._taken_earlier()
+        ):
+            kept_as = str(found["fingerprint"])  # an eegpt that did not record the CPU's
         same_run = (
-            found.get("fingerprint") == self.fingerprint
-            and header == _header(self.fingerprint)
+            found.get("fingerprint") == kept_as
+            and header == _header(kept_as)
             and found.get("n_windows") == self.n_windows
             and 0 < rows <= self.n_windows
             and size >= _HEADER_BYTES + rows * 4 * int(np.prod(shape))
@@ -230,6 +252,17 @@ class PartialRows:
             log(self._why_removed(found, same_run), self.verbose)
             return 0
         self.row_shape = shape
+        self._header_fingerprint = kept_as
+        if kept_as != self.fingerprint:
+            log(
+                f"{self.label}: the windows kept by an interrupted run of an earlier eegpt "
+                "(before 2026-12-07) are taken, as that eegpt took them: it does not record "
+                "the CPU's instruction set (AVX2, AVX512), so they cannot be checked against "
+                "this CPU's; where that run was on a node of another, they may differ in the "
+                "last digits (rounding) from the rest (to embed the recording whole here, run "
+                "it again without resuming)",
+                self.verbose,
+            )
         log(
             f"{self.label}: resuming: {rows} of {self.n_windows} windows are taken from an "
             "interrupted run (the recording is read from its start, the model runs on the rest)",
@@ -325,7 +358,10 @@ class PartialRows:
     def _open(self) -> Any:
         """The ``.rows`` file, to write on: kept rows kept, else a new one with its header."""
         if self.stored:
-            return open(self.rows_path, "r+b")
+            kept = open(self.rows_path, "r+b")
+            if self._header_fingerprint != self.fingerprint:  # taken_earlier: now this run's
+                kept.write(_header(self.fingerprint))
+            return kept
         self.output.parent.mkdir(parents=True, exist_ok=True)
         fh = open(self.rows_path, "wb")
         fh.write(_header(self.fingerprint))

@@ -40,7 +40,7 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._output_texts import INPUT_KEY, input_text  # noqa: F401 - eegpt.api's names too
-from eegpt._partial_embeddings import PartialRows, read_record, run_fingerprint
+from eegpt._partial_embeddings import CPU_NUMERICS, PartialRows, read_record, run_fingerprint
 from eegpt._recording_provenance import (  # noqa: F401 - EPOCH_ONSETS_KEY: kept importable from eegpt.api
     EPOCH_ONSETS_KEY,
     recording_provenance,
@@ -590,6 +590,8 @@ def embed_to_file(
             job.n_windows,
             resume=resume,
             keep=identity is not None,  # data in memory: none kept, as none would be taken
+            # windows kept on a CPU before its instruction set was recorded: taken, noted
+            taken_earlier=lambda: [resume_fingerprint(job, identity, pool, cpu=False)],
             verbose=kwargs.get("verbose"),
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
@@ -624,13 +626,19 @@ def embed_to_file(
     return EmbeddingsFile(output, shape, job.onsets, job.metadata)
 
 
-def resume_fingerprint(job: _Job, identity: Mapping[str, Any] | None, pool: str) -> str:
+def resume_fingerprint(
+    job: _Job, identity: Mapping[str, Any] | None, pool: str, *, cpu: bool = True
+) -> str:
     """The fingerprint of :func:`embed_to_file`'s kept windows of ``job``
     (:func:`~eegpt._partial_embeddings.run_fingerprint`): its provenance, ``identity``
     (:func:`_resume_identity`), the engine's choices that change the numbers but that the
     provenance does not record (:meth:`~eegpt.engine.InferenceEngine.unrecorded_numerics`),
-    the onsets and ``pool``."""
-    noted = {**job.metadata, **(identity or {}), **job.engine.unrecorded_numerics()}
+    the onsets and ``pool``. ``cpu=False``: without the CPU's instruction set, as an eegpt
+    before 2026-12-07 made it (:data:`~eegpt._partial_embeddings.CPU_NUMERICS`)."""
+    numerics = job.engine.unrecorded_numerics()
+    if not cpu:
+        numerics.pop(CPU_NUMERICS, None)
+    noted = {**job.metadata, **(identity or {}), **numerics}
     return run_fingerprint(noted, job.onsets, pool)
 
 

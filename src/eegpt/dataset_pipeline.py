@@ -34,7 +34,7 @@ import torch
 
 from eegpt import _interrupts, _reader_start
 from eegpt._logging import Verbose
-from eegpt._partial_embeddings import PartialRows, remove_partial, run_fingerprint
+from eegpt._partial_embeddings import CPU_NUMERICS, PartialRows, remove_partial, run_fingerprint
 from eegpt._reader_start import die_with_parent as _die_with_parent
 from eegpt.dataset_files import (
     PART_BYTES,
@@ -133,6 +133,7 @@ class KeptWindows:
                 verbose=self.verbose,
                 label=file.recording_id,
                 earlier=partial(_earlier_fingerprints, metadata, file),
+                taken_earlier=partial(_fingerprints_without_the_cpu, metadata),
             )
             self._open[loaded.index] = rows
             self._read[loaded.index] = self._written[loaded.index] = 0
@@ -204,6 +205,23 @@ def _earlier_fingerprints(metadata: Mapping[str, Any], file: InputFile) -> list[
         old = {**metadata, "file": {**asdict(file), "index": None, "stamp": stamp}}
         found.append(run_fingerprint(old, np.zeros(0), ""))
     return found
+
+
+def _fingerprints_without_the_cpu(metadata: Mapping[str, Any]) -> list[str]:
+    """The fingerprint of a recording's kept windows (``metadata`` as :class:`KeptWindows`
+    makes it) as eegpt made it before 2026-12-07 on a CPU, its settings without the CPU's
+    instruction set (:data:`~eegpt._partial_embeddings.CPU_NUMERICS`; no ``engine`` where
+    nothing else is in it): windows kept so are taken, on the same machine most often
+    (:class:`~eegpt._partial_embeddings.PartialRows`' ``taken_earlier``); none where the
+    settings name no CPU's."""
+    settings = metadata["settings"]
+    engine = dict(settings.get("engine") or {})
+    if engine.pop(CPU_NUMERICS, None) is None:
+        return []
+    before = {k: v for k, v in settings.items() if k != "engine"}
+    if engine:
+        before["engine"] = engine
+    return [run_fingerprint({**metadata, "settings": before}, np.zeros(0), "")]
 
 
 def remove_kept_windows(output_dir: Path, keep: Iterable[str] = ()) -> None:
