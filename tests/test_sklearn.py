@@ -699,7 +699,11 @@ def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     assert grid.best_estimator_.classes_.tolist() == [0, 1]
     assert grid.best_estimator_.n_features_in_ == x.shape[1] * x.shape[2]
     fitted = grid.best_estimator_
-    np.testing.assert_array_equal(fitted.predict(x[:6]), fitted.predict(x[:6].reshape(6, -1)))
+    # probabilities, not classes: 3 passes (BRIEF) predict one class for all, whatever the
+    # 2-D epochs are unflattened to
+    flat = fitted.predict_proba(x[:6].reshape(6, -1))
+    np.testing.assert_allclose(flat, fitted.predict_proba(x[:6]), rtol=1e-6)
+    assert np.ptp(flat[:, 1]) > 0  # the epochs' probabilities differ: their order is told
     n_ch, n_t = x.shape[1:]
     with pytest.raises(ValueError, match=rf"expecting .* \({n_ch} channels x {n_t} samples "
                        rf"per epoch; X has {n_ch} x 900\)"):  # fmt: skip
