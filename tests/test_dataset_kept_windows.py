@@ -8,6 +8,7 @@ import hashlib
 import os
 import shutil
 import signal
+from dataclasses import asdict
 from pathlib import Path
 
 import mne
@@ -372,6 +373,36 @@ def test_kept_windows_of_a_cpu_run_before_its_instruction_set_was_recorded_are_t
     n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
     assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART  # only the rest
     _same_as(out, fresh)
+
+
+def test_kept_windows_of_a_cpu_run_before_today_with_a_start_off_the_grid_are_taken(
+    corpus, model, tmp_path, monkeypatch, caplog, in_parts
+):
+    """eegpt before 2026-12-07 fingerprinted a CPU run's kept windows without the CPU's
+    instruction set and with a manifest's start_seconds cell as given (3.001), not where the
+    windows start (3.0, the same windows): both are this eegpt's now, and a resume on the
+    same machine embedded the recording again. Such windows are taken."""
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(
+        "path,start_seconds\n" + "".join(f"{corpus / n}.edf,3.001\n" for n in "abc")
+    )
+    out = tmp_path / "out"
+    real = eegpt.dataset.engine_numerics
+    with monkeypatch.context() as earlier:  # that eegpt: no engine_cpu, the cell as given
+        earlier.setattr(
+            eegpt.dataset,
+            "engine_numerics",
+            lambda engines: {k: v for k, v in real(engines).items() if k != "engine_cpu"},
+        )
+        earlier.setattr(dataset_pipeline, "_where_windows_start", lambda file, _: asdict(file))
+        _stopped(manifest, out, model, monkeypatch, signal.SIGINT)
+    embedded = _embedded(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        assert embed_dataset(manifest, out, **_kw(model)).complete
+    assert "of other settings" not in caplog.text
+    assert f"{corpus / 'b.edf'}: resuming: {3 * PER_PART} of " in caplog.text
+    n_b = int(pd.read_csv(out / FILES_REPORT).set_index("path").n_windows[str(corpus / "b.edf")])
+    assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART  # only the rest
 
 
 def test_the_gpus_models_are_in_the_kept_windows_settings(model, monkeypatch):

@@ -133,7 +133,7 @@ class KeptWindows:
                 verbose=self.verbose,
                 label=file.recording_id,
                 earlier=partial(_earlier_fingerprints, metadata, file),
-                taken_earlier=partial(_fingerprints_without_the_cpu, metadata),
+                taken_earlier=partial(_fingerprints_without_the_cpu, metadata, file),
             )
             self._open[loaded.index] = rows
             self._read[loaded.index] = self._written[loaded.index] = 0
@@ -207,13 +207,14 @@ def _earlier_fingerprints(metadata: Mapping[str, Any], file: InputFile) -> list[
     return found
 
 
-def _fingerprints_without_the_cpu(metadata: Mapping[str, Any]) -> list[str]:
-    """The fingerprint of a recording's kept windows (``metadata`` as :class:`KeptWindows`
-    makes it) as eegpt made it before 2026-12-07 on a CPU, its settings without the CPU's
+def _fingerprints_without_the_cpu(metadata: Mapping[str, Any], file: InputFile) -> list[str]:
+    """The fingerprints of a recording's kept windows (``metadata`` as :class:`KeptWindows`
+    makes it) as eegpt made them before 2026-12-07 on a CPU: its settings without the CPU's
     instruction set (:data:`~eegpt._partial_embeddings.CPU_NUMERICS`; no ``engine`` where
-    nothing else is in it): windows kept so are taken, on the same machine most often
-    (:class:`~eegpt._partial_embeddings.PartialRows`' ``taken_earlier``); none where the
-    settings name no CPU's."""
+    nothing else is in it), ``file``'s ``start_seconds`` as given or where its windows start
+    (:func:`_where_windows_start`: the same windows). Windows kept so are taken, on the same
+    machine most often (:class:`~eegpt._partial_embeddings.PartialRows`'
+    ``taken_earlier``); none where the settings name no CPU's."""
     settings = metadata["settings"]
     engine = dict(settings.get("engine") or {})
     if engine.pop(CPU_NUMERICS, None) is None:
@@ -221,7 +222,11 @@ def _fingerprints_without_the_cpu(metadata: Mapping[str, Any]) -> list[str]:
     before = {k: v for k, v in settings.items() if k != "engine"}
     if engine:
         before["engine"] = engine
-    return [run_fingerprint({**metadata, "settings": before}, np.zeros(0), "")]
+    as_given = {**metadata["file"], "start_seconds": file.start_seconds}
+    return [
+        run_fingerprint({**metadata, "settings": before, "file": fields}, np.zeros(0), "")
+        for fields in (metadata["file"], as_given)
+    ]
 
 
 def remove_kept_windows(output_dir: Path, keep: Iterable[str] = ()) -> None:
