@@ -635,6 +635,23 @@ def test_a_start_off_the_streams_samples_is_refused(model):
     np.testing.assert_array_equal(online.push(x).onsets, whole.onsets)
 
 
+def test_a_start_past_100_s_off_the_grid_names_a_start_that_is_taken(model):
+    """start_seconds=3600.3 on a 256 Hz stream: the refusal named embed's start and the one
+    to give with 10 digits, 3600.300781 s, which is no sample (921676.9999 at 256 Hz) and was
+    refused in turn; both are written in full (3600.30078125), and the one named is taken."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the move: not this test's
+        pre = PreprocessingConfig(start_seconds=3600.3)
+        with pytest.raises(ValueError) as raised:
+            OnlineEmbedder(model, NAMES, 256.0, units="uV", preprocessing=pre, warm_up=False)
+    text = str(raised.value)
+    assert "it starts them at 3600.30078125 s" in text
+    assert "such as 3600.30078125 s (a multiple of 0.00390625 s)" in text
+    named = PreprocessingConfig(start_seconds=float(text.split("such as ")[1].split(" s")[0]))
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", preprocessing=named, warm_up=False)
+    assert online.window_start(0) == 921677
+
+
 def test_a_start_whole_at_the_stream_but_moved_at_the_model_rate_is_judged_as_given(model):
     """start_seconds=17.3 on a 100 Hz stream (1730 stream samples, 4428.8 at 256 Hz): the
     config moved it to 17.30078125 s before the stream read it, and the refusal said "17.30078125

@@ -65,6 +65,7 @@ from eegpt.preprocessing import (
     map_recording_channels,
     prepare,
 )
+from eegpt.preprocessing_spec import seconds_text
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
 from eegpt.resampling import polyphase_ratio
@@ -345,14 +346,17 @@ class OnlineEmbedder:
             return int(round(native))
         if self._rate.is_integer() and model.is_integer():
             step = 1 / math.gcd(int(self._rate), int(model))
-            such = f"such as {round(given / step) * step:.10g} s (a multiple of {step:g} s)"
+            # in full: a multiple of 1/256 s past 100 s needs more than 10 digits
+            such = (
+                f"such as {seconds_text(round(given / step) * step)} s (a multiple of {step:g} s)"
+            )
         else:
-            such = f"such as {round(native) / self._rate:.10g} s if it is"
+            such = f"such as {seconds_text(round(native) / self._rate)} s if it is"
         if moved != given:  # whole at the model's rate it is not: embed moves it
             found = (
                 f"start_seconds={given:.10g} s is {given * model:.10g} samples at the model's "
                 f"{model:g} Hz, where embed cuts a recording's windows (it starts them at "
-                f"{moved:.10g} s), and {native:.10g} samples at the stream's {self._rate:g} Hz, "
+                f"{seconds_text(moved)} s), and {native:.10g} samples at the stream's {self._rate:g} Hz, "
                 "where a stream's windows are cut: the two would start apart"
             )
         else:
