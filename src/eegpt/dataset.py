@@ -467,7 +467,7 @@ def _recorded_state_hash(
             return False
     if part is None or siblings is None:
         return False
-    return any(_state_hash_of(spec) for _, spec in sibling_parts(siblings, part[1]))
+    return any(_state_hash_of(spec) for _, _, spec in sibling_parts(siblings, part[1]))
 
 
 def _state_hash_of(spec: Mapping[str, Any]) -> bool:

@@ -1057,7 +1057,7 @@ def listing_fingerprint(
     the parts of one listing keep one fingerprint (a part started after the others is not
     taken for one of another listing, and ``eegpt info`` adds them up)."""
     mine = _part_inputs(output_dir) if own else None
-    found = [mine] if mine else (inputs for inputs, _ in sibling_parts(output_dir, n_parts))
+    found = [mine] if mine else (inputs for _, inputs, _ in sibling_parts(output_dir, n_parts))
     now = corpus.fingerprint(sfreq)
     for inputs in found:
         if inputs["part"][1] != n_parts:
@@ -1070,12 +1070,14 @@ def listing_fingerprint(
 
 def sibling_parts(
     output_dir: Path, n_parts: int
-) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any]]]:
     """The part runs of ``n_parts`` parts beside ``output_dir`` (folders of
     ``output_dir.parent`` but itself, in name order, whose manifest records a part of N:
-    the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``), each as its spec's ``inputs``
-    (:func:`_part_inputs`) and its whole spec, read one by one as needed; folders without a
-    readable manifest (one being made) are passed over."""
+    the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``), each as its folder, its spec's
+    ``inputs`` (:func:`_part_inputs`) and its whole spec, read one by one as needed; folders
+    without a readable manifest (one being made) are passed over. The one walk of the
+    siblings: :func:`listing_fingerprint`, :func:`check_sibling_parts`,
+    :func:`check_sibling_settings`."""
     here = os.path.realpath(output_dir)
     try:
         siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
@@ -1085,7 +1087,7 @@ def sibling_parts(
         spec: dict[str, Any] = {}
         inputs = _part_inputs(folder, spec)
         if inputs is not None and inputs["part"][1] == n_parts:
-            yield inputs, spec
+            yield folder, inputs, spec
 
 
 def resumes_another_listing(output_dir: Path, corpus: DatasetInputs, sha: str) -> bool:
@@ -1114,18 +1116,10 @@ def check_sibling_parts(
     when its listing shares a recording id with this one (ids are relative paths); two
     patterns of one folder share none. The first sibling split apart is named (the others
     are not looked for: each costs a manifest read)."""
-    here = os.path.realpath(output_dir)
     n_now = len(corpus)
     ids: set[str] | None = None  # the corpus's recording ids, read once when needed
-    try:
-        siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
-    except OSError:  # no parent folder yet: no sibling
-        return
     paths: set[str] | None = None  # of the corpus, for parts of lists of files
-    for folder in siblings:
-        inputs = _part_inputs(folder)
-        if inputs is None or inputs["part"][1] != part[1]:
-            continue
+    for folder, inputs, _ in sibling_parts(output_dir, part[1]):
         if inputs["corpus_files"] == n_now and inputs.get("corpus_sha256", sha) == sha:
             continue  # the same listing (of this corpus or not)
         theirs = inputs.get("corpus")
@@ -1169,17 +1163,8 @@ def check_sibling_settings(
             [output_dir, output_dir], [own, spec]
         ):
             return  # the resume check refuses it, with advice of its own
-    here = os.path.realpath(output_dir)
-    try:
-        siblings = sorted(p for p in output_dir.parent.iterdir() if os.path.realpath(p) != here)
-    except OSError:  # no parent folder yet: no sibling
-        return
     same, apart = [], []  # siblings of this run's settings, and of others (with them)
-    for folder in siblings:
-        theirs: dict[str, Any] = {}
-        sibling = _part_inputs(folder, theirs)
-        if sibling is None or sibling["part"][1] != n:
-            continue
+    for folder, sibling, theirs in sibling_parts(output_dir, n):
         sha = inputs.get("corpus_sha256")
         if (
             sibling["corpus_files"] != inputs.get("corpus_files")
