@@ -702,6 +702,29 @@ def test_a_part_after_parts_that_recorded_their_starts_as_given_joins_them(
     assert table.recording_id.nunique() == 2  # one file of each part
 
 
+def test_a_report_of_a_run_at_another_rate_is_not_called_changed(edfs, model, tmp_path):
+    """A run's report embedded again compared the run's manifest with its fingerprint taken
+    at 256 Hz, whatever rate the run cut its windows at: a run at 200 Hz records a
+    start_seconds cell where its windows start at 200 Hz (3.003 -> 3.005), and its unchanged
+    manifest was warned of as changed since (at 256 Hz, 3.00390625). It is taken at the
+    run's rate, as the run and its resume take it."""
+    manifest = tmp_path / "nights.csv"
+    manifest.write_text(f"path,start_seconds\n{edfs[0]},3.003\n{edfs[1]},\n")
+    out = tmp_path / "out"
+    at_200 = PreprocessingConfig(sfreq=200.0, window_seconds=3.2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the rate and the note of the start moved
+        embed_dataset(manifest, out, model=model, preprocessing=at_200, **RUN)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(out / "_files.csv", tmp_path / "again", model=model, preprocessing=at_200,
+                      **RUN)  # fmt: skip
+    changed = [str(w.message) for w in caught if "has changed since the run" in str(w.message)]
+    assert not changed, changed
+    given = resolve_inputs(manifest)
+    assert given.fingerprint(200.0) != given.fingerprint()  # 3.005 at 200 Hz, 3.00390625
+
+
 def test_load_file_starts_at_the_files_own_start(edfs):
     config = PreprocessingConfig(start_seconds=1.0)
     assert load_file(0, str(edfs[0]), config).onsets[0] == 1.0

@@ -1367,8 +1367,11 @@ def _from_report(report: Path, table: Any) -> DatasetInputs:
             "recording_id the report lists)"
         )
     expected = inputs.get("corpus_sha256" if inputs.get("part") else "sha256")  # as listed then
-    # of all its rows' ids and values (a run that recorded its starts as given: as it did)
-    if expected and original.fingerprint(recorded=expected) != expected:
+    # of all its rows' ids and values, its starts where its windows start at the run's rate
+    # (a run that recorded its starts as given: as it did)
+    pre = run["spec"].get("preprocessing") or {}
+    sfreq = float(pre.get("sfreq", _MODEL_SFREQ)) if isinstance(pre, dict) else _MODEL_SFREQ
+    if expected and original.fingerprint(sfreq, recorded=expected) != expected:
         _warn(
             f"{source} has changed since the run of {report.parent} (its recorded fingerprint "
             f"of the ids and values of the manifest's rows differs): the files of {report.name} "
