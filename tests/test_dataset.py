@@ -3803,8 +3803,15 @@ def test_files_skipped_as_too_short_embed_padded_into_a_folder_read_with_the_run
     long = load_embeddings(out, recording_id="long.edf").metadata
     assert "padded_tail" not in long and long["tail_left_out_s"] == pytest.approx(2.0, abs=0.01)
     with pytest.raises(ValueError, match=r"To embed the files skipped here as shorter than one "
-                       r"window, give \S+_too_short.csv as the input"):  # fmt: skip
+                       r"window, give \S+_too_short.csv as the input and a new output folder; "
+                       r"read_embeddings\(\[\.\.\.\]\) reads both folders\."):  # fmt: skip
         embed_dataset(short_corpus, out, model=model, workers=0, tail="pad", progress=False)
+    # padded and without the average reference: rows read_embeddings refuses beside these
+    with pytest.raises(ValueError, match=r"_too_short.csv as the input and a new output "
+                       r"folder; its rows are to be read apart from this folder's: .* refuses "
+                       r"to read the two folders together\."):  # fmt: skip
+        embed_dataset(short_corpus, out, model=model, workers=0, tail="pad",
+                      average_reference=False, progress=False)  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

@@ -228,20 +228,13 @@ def prepare_output(
                 hint = (
                     f" To embed the files skipped here as shorter than one window, give "
                     f"{output_dir / SHORT_REPORT} as the input and a new output folder; "
-                    "read_embeddings([...]) reads both folders."
+                    + _read_with_this_run(output_dir, old.get("spec", {}), spec)
                 )
             elif _listed(output_dir / ERRORS_REPORT):  # retrying its failures another way?
-                together = settings_apart([output_dir] * 2, [old.get("spec", {}), spec]) is None
                 hint = (
                     f" To embed the files that failed here with the new settings, give "
                     f"{output_dir / ERRORS_REPORT} as the input and a new output folder; "
-                    + (
-                        "read_embeddings([...]) reads both folders."
-                        if together
-                        else "its rows are to be read apart from this folder's: their "
-                        "embeddings are not comparable, and read_embeddings refuses to read "
-                        "the two folders together."
-                    )
+                    + _read_with_this_run(output_dir, old.get("spec", {}), spec)
                 )
             if "preprocessing.average_reference (False -> True)" in diffs:  # first: the cause
                 hint = (
@@ -768,6 +761,20 @@ def earlier_changed_marks(output_dir: Path) -> dict[str, str]:
             }
     except (OSError, ValueError, KeyError, csv.Error):
         return {}
+
+
+def _read_with_this_run(output_dir: Path, then: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """How the rows of a run of the settings ``now`` (a report of ``output_dir``'s run, of
+    the settings ``then``, embedded again into a new folder) are read with the run's: together
+    (``read_embeddings([...])``), or apart where read_embeddings refuses the two folders
+    together (:func:`~eegpt.run_specs.settings_apart`: another average reference, other
+    weights ...)."""
+    if settings_apart([output_dir] * 2, [then, now]) is None:
+        return "read_embeddings([...]) reads both folders."
+    return (
+        "its rows are to be read apart from this folder's: their embeddings are not "
+        "comparable, and read_embeddings refuses to read the two folders together."
+    )
 
 
 def _input_changes(output_dir: Path, ids: Sequence[str]) -> tuple[str, bool]:
