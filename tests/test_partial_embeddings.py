@@ -452,6 +452,7 @@ def test_windows_kept_on_a_cpu_of_another_instruction_set_are_not_taken(
     capability function stands in for the nodes here): the same one resumes, another embeds
     the recording again."""
     caplog.set_level(logging.INFO, logger="eegpt")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # CPU runs, on a GPU too
     node = {"cpu": "AVX512"}
     monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: node["cpu"])
     assert InferenceEngine(model, batch_size=2).unrecorded_numerics() == {"engine_cpu": "AVX512"}
@@ -477,6 +478,7 @@ def test_windows_kept_on_a_cpu_before_its_instruction_set_was_recorded_are_taken
     instruction set; the rows the resume adds are recorded under this eegpt's fingerprint,
     so a second stop resumes again."""
     caplog.set_level(logging.INFO, logger="eegpt")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # CPU runs, on a GPU too
     monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
     numerics = InferenceEngine.unrecorded_numerics
     before = {k: v for k, v in numerics(InferenceEngine(model, batch_size=2)).items()
