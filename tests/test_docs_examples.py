@@ -92,3 +92,21 @@ def test_python_examples_set_up_eegpt_and_model(page: Path) -> None:
         f'{missing}; add `import eegpt` (and `model = eegpt.load_model("eegpt-large")`) '
         "to the page's first Python example"
     )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_onnx_examples_name_the_packages_they_need(page: Path) -> None:
+    """A page whose examples call ``torch.onnx.export`` says to install ``onnx`` (and
+    ``onnxscript`` where they pass ``dynamo=True``): neither torch nor any eegpt extra installs
+    them, and a reader running the example stopped at ``No module named 'onnxscript'``."""
+    code = "\n".join(block for _, block in python_blocks(page.read_text(encoding="utf-8")))
+    if "torch.onnx.export" not in code:
+        return
+    text = page.read_text(encoding="utf-8")
+    needed = ["onnx", *(["onnxscript"] if "dynamo=True" in code else [])]
+    installs = re.findall(r"pip install ([\w\[\]. -]+)", text)
+    named = {name for line in installs for name in line.split()}
+    assert all(name in named for name in needed), (
+        f"{page.name}: its examples call torch.onnx.export but no `pip install` names "
+        f"{needed}: {installs}"
+    )
