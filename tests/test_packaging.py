@@ -173,3 +173,17 @@ def test_every_docstring_is_valid_utf8() -> None:
             except UnicodeEncodeError as err:
                 bad.append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 1)}: {err}")
     assert not bad
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_readme_install_steps_start_in_a_virtual_environment():
+    """README's install steps make and activate a virtual environment before their first
+    ``pip install``: on a fresh machine whose Python is the system's (Debian, Ubuntu, Homebrew:
+    PEP 668), a bare ``pip install`` is refused as an externally managed environment."""
+    readme = (ROOT / "README.md").read_text()
+    install = readme.split("## Install", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", install, re.S)
+    assert block, "README's Install section has no bash block"
+    lines = [line for line in block[1].splitlines() if line and not line.startswith("#")]
+    assert re.match(r"python3? -m venv (\S+) && \. \1/bin/activate\b", lines[0]), lines[:2]
+    assert lines[1].startswith("pip install "), lines[:2]
