@@ -2030,6 +2030,41 @@ def test_a_list_of_stages_per_epoch_is_refused_saying_how_to_convert_it(tmp_path
     assert "text header" not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("stages.txt", "W\nW\nN1\nN2\n"),
+        ("stages.txt", "Stage\nW\nW\nN1\nN2\n"),
+        ("stages.txt", "# scored by AB\nW\nW\nN1\nN2\n"),
+        ("stages.csv", "epoch,stage\n1,W\n2,W\n3,N1\n4,N2\n"),
+        ("stages.csv", "Epoch;Stage\n1;W\n2;W\n3;N1\n4;N2\n"),
+        ("stages.tsv", "Stage\tEpoch\nW\t1\nW\t2\nN1\t3\nN2\t4\n"),
+    ],
+)
+def test_the_advice_for_a_list_of_stages_puts_each_stage_on_its_epoch(tmp_path, name, text):
+    """The refusal of a list of stages advised reading it with pd.read_csv(path,
+    header=None).iloc[:, -1] whatever its layout: a header line ('epoch,stage', 'Stage') became
+    the first epoch's stage, so every stage landed one epoch (30 s) late, silently; a
+    ;-separated or tab-separated table was read as one column of whole lines. The call
+    advised now reads each file as it is laid out: run as given, it gives the stages in order
+    from FIRST."""
+    import pandas as pd
+
+    from eegpt.annotations import read_annotations
+
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(RecordingError) as err:
+        read_annotations(path)
+    code = re.search(r"stages = (.*?); (pd\.DataFrame\(.*?\))\.to_csv", str(err.value))
+    assert code is not None, str(err.value)
+    scope = {"pd": pd, "np": np, "path": path, "FIRST": 17.0}
+    stages = eval(code.group(1), scope)  # noqa: S307 - the advice's own code
+    table = eval(code.group(2), {**scope, "stages": stages})  # noqa: S307
+    assert table["description"].tolist() == ["W", "W", "N1", "N2"]
+    assert table["onset"].tolist() == [17.0, 47.0, 77.0, 107.0]
+
+
 def test_file_offset_of_a_cropped_fif_without_the_readers_record(tmp_path, monkeypatch):
     """Where in its FIF file a cropped Raw starts came from MNE's private
     ``raw._raw_extras[0]["bounds"]`` alone: should MNE change it, the file's header is read

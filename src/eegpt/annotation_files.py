@@ -78,8 +78,9 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             return found
         if table_like and _is_eegpt_table(source):  # (a predictions table has epochs too)
             raise _unknown_format(source, EEGPT_TABLE_ADVICE)
-        if table_like and _is_stage_list(source):  # MNE would fail on it with its own words
-            raise _unknown_format(source, STAGE_LIST_ADVICE)
+        read = _stage_list_read(source) if table_like else None
+        if read is not None:  # a list of stages: MNE would fail on it with its own words
+            raise _unknown_format(source, STAGE_LIST_ADVICE.format(read=read))
     try:
         found = mne.read_annotations(source)
     except Exception as err:  # noqa: BLE001 - any reader's failure, named with the file
@@ -143,15 +144,24 @@ ANNOTATION_FORMATS = (
 )
 
 
-#: How to turn a list of stages, one per scoring epoch, into a table eegpt reads.
+#: How to turn a list of stages, one per scoring epoch, into a table eegpt reads; ``{read}``
+#: is the pandas call that reads that file's stages (:func:`_stage_list_read`).
 STAGE_LIST_ADVICE = (
     "; a list of stages, one per scoring epoch (W, N1, N2 ... or a table of epoch and "
     "stage), holds no times: write it as a table of onset, duration and description, e.g. "
     "with pandas for 30 s epochs, the first at FIRST s (where scoring starts, e.g. at "
-    "lights-off; 0 for the first sample): stages = pd.read_csv(path, header=None).iloc[:, "
-    "-1]; pd.DataFrame({'onset': FIRST + 30.0 * np.arange(len(stages)), "
-    "'duration': 30.0, 'description': stages}).to_csv('hypnogram.csv', index=False)"
+    "lights-off; 0 for the first sample): stages = {read}; pd.DataFrame({{'onset': FIRST + "
+    "30.0 * np.arange(len(stages)), 'duration': 30.0, 'description': stages}})."
+    "to_csv('hypnogram.csv', index=False)"
 )
+
+#: First lines of a list of stages, one per line, that name its column rather than score the
+#: first epoch (lower case, quotes stripped).
+_STAGE_LIST_HEADERS = frozenset(
+    {"stage", "stages", "sleep stage", "sleep stages", "sleep_stage", "sleepstage",
+     "hypnogram", "label", "labels", "score", "scores", "scoring", "annotation",
+     "annotations", "description", "class", "event", "value"}
+)  # fmt: skip
 
 
 #: How to give an events or predictions table of eegpt (``onset_s``, ``clock_s``) as annotations.
@@ -178,21 +188,44 @@ def _is_eegpt_table(path: str | os.PathLike) -> bool:
     return {"onset_s", "clock_s"} <= names
 
 
-def _is_stage_list(path: str | os.PathLike) -> bool:
-    """Whether a text file holds one value per line, or a table without onsets whose columns
-    name epochs or stages (``epoch``, ``stage``): a scoring per epoch, which carries no
-    times."""
+def _stage_list_read(path: str | os.PathLike) -> str | None:
+    """The pandas call that reads the stages of a list of stages, one per scoring epoch
+    (:data:`STAGE_LIST_ADVICE`), None where ``path`` is no such list: a text file of one
+    value per line, or a table without onsets whose columns name epochs or stages
+    (``epoch``, ``stage``), which carries no times.
+
+    The call reads the file as it is laid out, so that each stage lands on its own epoch: a
+    header line (a column's name, ``Stage``, or a word over numeric stages) is read as the
+    header, not as the first epoch's stage, which would put every stage one epoch late; a
+    table's separator is given (``;``, tabs) and its stage column taken by name; ``#`` lines
+    are comments."""
     try:
         text = table_text(path)
     except (OSError, ValueError):
-        return False
+        return None
     lines = [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
     if not lines:
-        return False
-    if not any(d in line for line in lines for d in ",;\t"):
-        return True  # one value per line: W, W, N1, ...
-    header = {w.strip().strip('"').lower() for w in re.split(r"[,;\t]", lines[0])}
-    return bool(header & {"stage", "stages", "sleep_stage", "epoch"}) and "onset" not in header
+        return None
+    comment = (
+        ", comment='#'" if any(ln.lstrip().startswith("#") for ln in text.splitlines()) else ""
+    )
+    if not any(d in line for line in lines for d in ",;\t"):  # one value per line: W, W, N1
+        first = lines[0].strip('"').strip().lower()
+        numbers = [is_number(line.strip('"')) for line in lines]
+        header = first in _STAGE_LIST_HEADERS or (
+            not numbers[0] and len(lines) > 1 and all(numbers[1:])
+        )
+        how = "" if header else ", header=None"
+        return f"pd.read_csv(path{how}{comment}).iloc[:, 0]"
+    sep = next((d for d in ",;\t" if d in lines[0]), ",")
+    cells = [w.strip().strip('"') for w in lines[0].split(sep)]
+    names = {w.lower() for w in cells}
+    if not names & {"stage", "stages", "sleep_stage", "epoch"} or "onset" in names:
+        return None
+    stage = next((w for w in cells if w.lower() in {"stage", "stages", "sleep_stage"}), None)
+    column = f"[{stage!r}]" if stage is not None else ".iloc[:, -1]"
+    given = "" if sep == "," else f", sep={sep!r}"
+    return f"pd.read_csv(path{given}{comment}){column}"
 
 
 def _missing_file(path: Path) -> MissingFileError:
