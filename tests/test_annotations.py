@@ -298,6 +298,34 @@ def test_window_labels_take_the_stage_covering_most_of_a_window():
         assert window_labels(mne.Annotations([], [], []), onsets, 4.0) == [None] * 20
 
 
+def test_unscored_epochs_labelled_as_a_class_beside_stages_are_warned_of():
+    """Sleep-EDF's 'Sleep stage ?' (an epoch left unscored) and 'Movement time' became classes
+    in silence under --window-labels '^Sleep stage' (or no pattern, or a class of stages
+    holding them), so windows nobody scored were trained and scored as a stage; they are
+    warned of, naming the pattern that leaves them out. Patterns that leave them out, and a
+    class of them alone (taken as meant), are quiet."""
+    from eegpt.annotations import window_labels
+
+    names = ["Sleep stage W", "Sleep stage ?", "Sleep stage 2", "Movement time", "Sleep stage 2"]
+    night = mne.Annotations([0, 30, 60, 90, 120], [30] * 5, names)
+    onsets = np.arange(0, 150, 30.0)
+    with pytest.warns(RuntimeWarning, match=r"'Sleep stage \?' is labelled as a class of its "
+                      r"own by --window-labels '\^Sleep stage', though no sleep stage.*"
+                      r"--window-labels '\^Sleep stage \[W1234R\]\$'"):  # fmt: skip
+        assert window_labels(night, onsets, 30.0, match="^Sleep stage")[1] == "Sleep stage ?"
+    with pytest.warns(RuntimeWarning, match=r"'Movement time' and 'Sleep stage \?' are "
+                      "labelled as classes of their own by no pattern"):  # fmt: skip
+        window_labels(night, onsets, 30.0)
+    with pytest.warns(RuntimeWarning, match=r"'Sleep stage \?' is labelled as the class 'N2' "
+                      r"\(--window-labels 'N2=stage \[2\?\]\$'\), beside sleep stages"):  # fmt: skip
+        assert window_labels(night, onsets, 30.0, match={"W": "W$", "N2": "stage [2?]$"})[1] == "N2"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert window_labels(night, onsets, 30.0, match="^Sleep stage [W1234R]$")[1] is None
+        labels = window_labels(night, onsets, 30.0, match={"W": "W$", "MT": "^Movement time$"})
+        assert labels[3] == "MT"
+
+
 def test_bad_windows_get_no_window_label_as_the_command_line_leaves_them_out():
     """A BAD_muscle span at 30-35 s inside eyes closed: the windows over it (28-32, 32-36 s,
     as emb.bad and probe train --window-labels have them) get no label, so ``labels == "EC"``

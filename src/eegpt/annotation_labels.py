@@ -7,7 +7,8 @@ when scoring epochs lie on a grid the windows are not on (:func:`_warn_off_grid`
 :func:`markers_to_spans` turns markers of states (eyes closed, eyes open) into spans, each to
 the next state marker (:func:`marker_spans_of`: the command line's ``--marker-spans``). Both
 take their patterns by :func:`label_rule` and warn of patterns that match loosely
-(:func:`warn_loose_patterns`, once per command inside :func:`patterns_warned_once`). Beside
+(:func:`warn_loose_patterns`, once per command inside :func:`patterns_warned_once`), and
+window_labels of unscored epochs made a class beside stages (:func:`warn_unscored_classes`). Beside
 them: the Python suggested in those messages (:func:`epochs_code`, :func:`states_of`,
 :func:`select_holding`, :func:`exact_seconds`).
 """
@@ -153,6 +154,7 @@ def window_labels(
     if annotations is not None and len(annotations) and len(onsets):
         label_of = label_rule(match)
         warn_loose_patterns([str(d) for d in annotations.description], match, "--window-labels")
+        warn_unscored_classes([str(d) for d in annotations.description], match)
         order = np.argsort(onsets, kind="stable")
         sorted_onsets = onsets[order]
         for start, duration, desc in zip(
@@ -698,6 +700,66 @@ def warn_loose_patterns(
         if said is not None:
             said.add(text)
         _warn(text)
+
+
+#: Descriptions of scoring epochs that are no sleep stage: Sleep-EDF's (R&K's) epochs left
+#: unscored and movement time (:func:`warn_unscored_classes`).
+UNSCORED = re.compile(
+    r"^(sleep[\s_]*)?stage[\s_]*(\?|unscored|unknown)$|^(movement[\s_]*time|unscored)$",
+    re.IGNORECASE,
+)
+
+
+def warn_unscored_classes(
+    descriptions: Sequence[str], match: str | Mapping[str, str] | None
+) -> None:
+    """Warn where ``match`` (as :func:`label_rule` takes it) labels annotations that mark
+    scoring epochs as no sleep stage (:data:`UNSCORED`: ``'Sleep stage ?'``, left unscored;
+    ``'Movement time'``) as a class beside the stages: a pattern that makes each description
+    its own class (``'^Sleep stage'``, or none), or a class that holds stages too. Windows
+    nobody scored as a stage would be trained and scored as one. A class of such descriptions
+    alone (``{"MT": "^Movement time$"}``, ``--unlabelled``) is taken as meant. Once per
+    command inside :func:`patterns_warned_once`, as :func:`warn_loose_patterns`."""
+    label_of = label_rule(match)
+    found = sorted({d for d in descriptions if UNSCORED.search(d.strip())})
+    taken = {d: label_of(d) for d in found if label_of(d) is not None}
+    if not taken:
+        return
+    if isinstance(match, Mapping):
+        mixed = {label_of(d) for d in set(descriptions) - set(found)} - {None}
+        taken = {d: label for d, label in taken.items() if label in mixed}
+        if not taken:
+            return
+        classes = sorted({str(label) for label in taken.values()})
+        how = ", ".join(
+            f"{c!r} (--window-labels {shlex.quote(f'{c}={match[c]}')})" for c in classes
+        )
+        said = f"the class{'es' if len(classes) > 1 else ''} {how}, beside sleep stages"
+    else:
+        given = (
+            "no pattern (every annotation)"
+            if match is None
+            else f"--window-labels {shlex.quote(match)}"
+        )
+        said = f"{'a class of its' if len(taken) == 1 else 'classes of their'} own by {given}"
+    what = "; ".join(
+        f"{d!r}: {'movement time' if 'movement' in d.lower() else 'an epoch left unscored'}"
+        for d in taken
+    )
+    text = (
+        f"{' and '.join(repr(d) for d in taken)} {'is' if len(taken) == 1 else 'are'} "
+        f"labelled as {said}, though no sleep stage ({what}): windows nobody scored as a "
+        "stage are then trained and scored as if they were one. Leave them out with a "
+        "pattern that does not match them, e.g. --window-labels '^Sleep stage [W1234R]$' "
+        "(match='^Sleep stage [W1234R]$' in Python), or keep them on purpose as a class of "
+        "their own alone, e.g. --window-labels 'MT=^Movement time$'"
+    )
+    said_before = _PATTERNS_SAID.get()
+    if said_before is not None and text in said_before:
+        return
+    if said_before is not None:
+        said_before.add(text)
+    _warn(text)
 
 
 def _descriptions_text(matched: Sequence[str]) -> str:
