@@ -1738,6 +1738,26 @@ def test_window_labels_from_hypnograms_kept_in_other_files(weights, tmp_path, ca
     assert "give --window-labels REGEX too" in capsys.readouterr().err
 
 
+def test_windows_left_out_name_the_stages_the_pattern_missed(tmp_path, capsys):
+    """AASM's names ('Sleep stage N2') under the R&K pattern of the docs ('^Sleep stage
+    [W1234R]') left most of a night out said only as a count ('left out 16 that no
+    annotation matching ... covers'); the line now names the annotations over the windows left
+    out that the pattern does not match, most windows first, so the missed stages show."""
+    raw, _, _ = synthetic_erp_raw(6, sfreq=250.0, seed=3)
+    raw.crop(tmax=24 - 1 / 250).set_annotations(mne.Annotations(
+        [0, 4, 16, 20], [4, 12, 4, 4],
+        ["Sleep stage W", "Sleep stage N2", "Sleep stage ?", "Sleep stage R"]))  # fmt: skip
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    _, y = _labelled_windows(path, WindowLabelling("^Sleep stage [W1234R]", 1.0))
+    assert y.tolist() == ["Sleep stage W"] * 4 + ["Sleep stage R"] * 4
+    assert (
+        "left out 16 that no annotation matching --window-labels '^Sleep stage [W1234R]' covers "
+        "(--unlabelled LABEL keeps them as a class), under annotations it does not match: "
+        "'Sleep stage N2' 12, 'Sleep stage ?' 4\n"
+    ) in capsys.readouterr().err
+
+
 #: ``probe train`` window labelling of :func:`_diary_probe`'s probe.
 DIARY_LABELLING = ["--window-labels", "event=dizzy|headache", "--unlabelled", "baseline"]
 

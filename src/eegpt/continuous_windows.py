@@ -60,17 +60,19 @@ def labelled_windows(
     counts = {c: int((y[keep] == c).sum()) for c in dict.fromkeys(y[keep].tolist())}
     said = ", ".join(f"{c!r} {k}" for c, k in counts.items()) or "none labelled"
     left = []
+    label_of = label_rule(how.match)
     if bad.any():
         left.append(f"left out {int(bad.sum())} over bad annotations ({describe_bad(over)})")
     if unmatched.any():
+        under = unmatched_under(over, unmatched, label_of)
         left.append(
             f"left out {int(unmatched.sum())} that no annotation matching "
             f"{labelling_options(how.match)} covers "
             "(--unlabelled LABEL keeps them as a class)"
+            + (f", under annotations it does not match: {under}" if under else "")
         )
     found = [] if annotations is None else annotations.description
     descriptions = sorted({str(d) for d in found})
-    label_of = label_rule(how.match)
     how.matched[str(path)] = [
         (str(d), float(t))
         for d, t in zip(found, [] if annotations is None else annotations.duration, strict=True)
@@ -108,6 +110,28 @@ def labelled_windows(
             + hint
         )
     return _windows_recording(path, streamed, stream, keep), y[keep]
+
+
+def unmatched_under(
+    over: Sequence[Sequence[str]], unmatched: np.ndarray, label_of: Any, limit: int = 6
+) -> str:
+    """``"'Sleep stage N2' 9, 'Sleep stage ?' 2"``: the descriptions of the annotations over
+    the windows left out as matching no pattern (``unmatched``, shape ``(n_windows,)``; ``over``
+    the descriptions over each window), that the labelling ``label_of``
+    (:func:`eegpt.annotations.label_rule`) does not match, each with the number of those
+    windows under it, most first (``limit`` of them named); "" where they lie under none (past
+    the last scored epoch). Says what was left out: stages a pattern misses (AASM's
+    ``Sleep stage N2`` under a pattern written for R&K's ``Sleep stage 2``) as well as
+    unscored epochs."""
+    from collections import Counter
+
+    from eegpt._logging import few
+
+    counts: Counter[str] = Counter()
+    for window in np.flatnonzero(unmatched):
+        counts.update({str(d) for d in over[int(window)] if label_of(str(d)) is None})
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return few([f"{d!r} {k}" for d, k in ranked], limit)
 
 
 def open_for_windows(path: str | os.PathLike, how: WindowLabelling) -> Any:
