@@ -3488,6 +3488,37 @@ def test_epoch_mode_labels_the_epochs_and_warns_off_the_scoring_grid(weights, tm
     assert e["label"].tolist() == [f"Sleep stage {s}" for s in stages] + [""]
 
 
+def test_predict_scoring_epochs_says_how_they_agree_with_the_hypnogram(weights, tmp_path, capsys):
+    """probe predict --epoch-seconds with a hypnogram gave the table (prediction and label per
+    epoch) but no score of it, and evaluate scores windows only, so the per-epoch agreement
+    sleep staging is judged by (Cohen's kappa over 30 s epochs) had to be computed by hand; it
+    is said on stderr, in evaluate's words, over the epochs with a scored stage among the
+    probe's classes (the unscored one and the epoch past the hypnogram left out)."""
+    from sklearn.metrics import balanced_accuracy_score, cohen_kappa_score
+
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    hyp = tmp_path / "hyp.csv"
+    stages = ["W", "W", "?", "2", "2", "W"]
+    hyp.write_text("onset,duration,description\n"
+                   + "".join(f"{2 * i},2,Sleep stage {s}\n" for i, s in enumerate(stages)))  # fmt: skip
+    pred = tmp_path / "epochs.csv"
+    capsys.readouterr()
+    assert probe_main(["predict", str(out), paths[0], "--annotations", str(hyp),
+                       "--epoch-seconds", "2", "-o", str(pred)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    table = pd.read_csv(pred, keep_default_na=False)
+    scored = table[table["label"].isin(["Sleep stage W", "Sleep stage 2"])]
+    assert len(table) == 8 and len(scored) == 5
+    kappa = cohen_kappa_score(scored["label"], scored["prediction"],
+                              labels=["Sleep stage 2", "Sleep stage W"])  # fmt: skip
+    bac = balanced_accuracy_score(scored["label"], scored["prediction"])
+    assert (
+        "5 of the 8 scoring epochs have a scored stage among the probe's classes (bad and "
+        f"unscored ones left out); per epoch: BAC {100 * bac:.2f}% | Cohen's kappa "
+        f"{100 * kappa:.2f}%" in err
+    )
+
+
 def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
     """Lights-off differs per night: one --start for all recordings put some nights off their
     scoring grid (--start 3 4 was a usage error). --start annotations starts each recording

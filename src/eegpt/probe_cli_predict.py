@@ -727,6 +727,9 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         write_predictions(args.output, header, rows, probe.classes_.tolist(), provenance)
         if args.output is not None and not args.quiet:
             print(f"wrote {len(rows)} scoring epochs to {args.output}")
+        scores = None if args.quiet else epoch_scores_text(header, rows, probe.classes_)
+        if scores is not None:
+            print(scores, file=sys.stderr)
         if args.plot is not None:
             clocks = {str(p): s[3].get("record_clock") for p, s in scored.items()}
             plot_hypnograms(args, probe, header, rows, clocks)
@@ -959,6 +962,43 @@ def _epoch_rows(
                 + [bool(flagged[k])]
             )
     return header, rows
+
+
+def epoch_scores_text(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], classes: Any
+) -> str | None:
+    """How the scoring epochs of ``probe predict --epoch-seconds`` (``header`` and ``rows``
+    of :func:`_epoch_rows`) agree with their scored stages, in evaluate's words
+    (:func:`eegpt.probe_metrics.format_metrics`: balanced accuracy, Cohen's kappa ... per
+    epoch, as sleep staging is scored), over the epochs with a prediction and a scored stage
+    among the probe's ``classes`` (bad and unscored epochs have none); None without a label
+    column, without such an epoch, or without scikit-learn."""
+    from eegpt.errors import MissingDependencyError
+    from eegpt.probe_metrics import format_metrics, probe_metrics
+
+    if "label" not in header:
+        return None
+    names = [str(c) for c in classes]
+    label, prediction = header.index("label"), header.index("prediction")
+    columns = [header.index(f"p_{c}") for c in classes]
+    kept = [
+        r
+        for r in rows
+        if r[prediction] is not None and str(r[label]) in names and r[label] is not None
+    ]
+    if not kept:
+        return None
+    y = np.array([str(r[label]) for r in kept])
+    pred = np.array([str(r[prediction]) for r in kept])
+    proba = np.array([[float(r[i]) for i in columns] for r in kept])
+    try:
+        metrics = probe_metrics(y, pred, proba, np.array(names))
+    except MissingDependencyError:
+        return None
+    return (
+        f"{len(kept)} of the {len(rows)} scoring epochs have a scored stage among the probe's "
+        f"classes (bad and unscored ones left out); per epoch: {format_metrics(metrics)}"
+    )
 
 
 def _epoch_labels(
