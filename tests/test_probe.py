@@ -3519,6 +3519,25 @@ def test_predict_scoring_epochs_says_how_they_agree_with_the_hypnogram(weights, 
     )
 
 
+def test_python_evaluate_of_a_night_names_the_command_that_labels_its_windows(weights, tmp_path):
+    """EEGPTProbe.evaluate(night) of a probe trained on a night's windows labelled by its
+    hypnogram (probe train --window-labels) said only to cut labelled epochs by hand; it
+    names the labelling the probe was trained with and the evaluate command that labels the
+    night's windows so."""
+    out, paths, _ = _stage_probe(weights, tmp_path, start=3.0)
+    probe = load_probe(out)
+    raw = mne.io.read_raw_fif(paths[0], verbose=False)
+    for data, named in ((paths[0], paths[0]), (raw, "RECORDING")):
+        with pytest.raises(ValueError) as err:
+            probe.evaluate(data)
+        assert (
+            "; this probe was trained on windows labelled by annotations (--window-labels "
+            f"'^Sleep stage'): eegpt probe evaluate PROBE_FOLDER {named} --annotations FILE "
+            "labels and scores them as in training (FILE: the annotations kept in another "
+            "file, a hypnogram)"
+        ) in str(err.value)
+
+
 def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
     """Lights-off differs per night: one --start for all recordings put some nights off their
     scoring grid (--start 3 4 was a usage error). --start annotations starts each recording

@@ -590,12 +590,39 @@ class EEGPTProbe:
         training reads it), saying how to cut epochs from it."""
         window = self.preprocessing.window_seconds
         if isinstance(data, mne.io.BaseRaw):
-            raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs('a probe', window)}")
+            raise ValueError(
+                f"got a continuous mne.io.Raw, but {_needs_epochs('a probe', window)}"
+                + self._window_labels_text("RECORDING")
+            )
         if isinstance(data, (str, os.PathLike)) and not reads_as_epochs(data):
             raise ValueError(
                 f"{data}: a continuous recording, but "
                 f"{_needs_epochs('a probe', window, 'mne.io.read_raw(path)')}"
+                + self._window_labels_text(str(data))
             )
+
+    def _window_labels_text(self, recording: str) -> str:
+        """For :meth:`_refuse_continuous`: where the probe was trained on a continuous
+        recording's windows labelled by its annotations (``probe train --window-labels``, a
+        hypnogram's stages), how its command line scores ``recording``'s windows labelled
+        as in training; "" for a probe trained otherwise."""
+        import shlex
+
+        from eegpt.window_labelling import labelling_options
+
+        how = (self.training or {}).get("window_labels") or {}
+        if how.get("match") is None:
+            return ""
+        separate = bool(how.get("annotation_files"))
+        return (
+            f"; this probe was trained on windows labelled by annotations "
+            f"({labelling_options(how['match'])}): eegpt probe evaluate PROBE_FOLDER "
+            f"{shlex.quote(recording)}"
+            + (" --annotations FILE" if separate else "")
+            + (" --start annotations" if how.get("start") == "annotations" else "")
+            + " labels and scores them as in training"
+            + (" (FILE: the annotations kept in another file, a hypnogram)" if separate else "")
+        )
 
     def _check_epoch_length(self, rec: Recording) -> None:
         """Epochs must last the probe's window (shorter ones only if it pads them), as
