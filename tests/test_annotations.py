@@ -300,10 +300,10 @@ def test_window_labels_take_the_stage_covering_most_of_a_window():
 
 def test_unscored_epochs_labelled_as_a_class_beside_stages_are_warned_of():
     """Sleep-EDF's 'Sleep stage ?' (an epoch left unscored) and 'Movement time' became classes
-    in silence under --window-labels '^Sleep stage' (or no pattern, or a class of stages
-    holding them), so windows nobody scored were trained and scored as a stage; they are
-    warned of, naming the pattern that leaves them out. Patterns that leave them out, and a
-    class of them alone (taken as meant), are quiet."""
+    in silence under --window-labels '^Sleep stage' (or a class of stages holding them), so
+    windows nobody scored were trained and scored as a stage; they are warned of, naming the
+    pattern that leaves them out. Patterns that leave them out, a class or pattern of them
+    alone (taken as meant), and no pattern (every annotation, as asked) are quiet."""
     from eegpt.annotations import window_labels
 
     names = ["Sleep stage W", "Sleep stage ?", "Sleep stage 2", "Movement time", "Sleep stage 2"]
@@ -313,15 +313,16 @@ def test_unscored_epochs_labelled_as_a_class_beside_stages_are_warned_of():
                       r"own by --window-labels '\^Sleep stage', though no sleep stage.*"
                       r"--window-labels '\^Sleep stage \[W1234R\]\$'"):  # fmt: skip
         assert window_labels(night, onsets, 30.0, match="^Sleep stage")[1] == "Sleep stage ?"
-    with pytest.warns(RuntimeWarning, match=r"'Movement time' and 'Sleep stage \?' are "
-                      "labelled as classes of their own by no pattern"):  # fmt: skip
-        window_labels(night, onsets, 30.0)
     with pytest.warns(RuntimeWarning, match=r"'Sleep stage \?' is labelled as the class 'N2' "
                       r"\(--window-labels 'N2=stage \[2\?\]\$'\), beside sleep stages"):  # fmt: skip
         assert window_labels(night, onsets, 30.0, match={"W": "W$", "N2": "stage [2?]$"})[1] == "N2"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert window_labels(night, onsets, 30.0, match="^Sleep stage [W1234R]$")[1] is None
+        # no pattern: every annotation its own label, as asked (probe predict's scored stages
+        # of a probe trained on epochs files)
+        assert window_labels(night, onsets, 30.0)[3] == "Movement time"
+        assert window_labels(night, onsets, 30.0, match=r"\?")[1] == "Sleep stage ?"
         labels = window_labels(night, onsets, 30.0, match={"W": "W$", "MT": "^Movement time$"})
         assert labels[3] == "MT"
 

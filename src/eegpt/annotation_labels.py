@@ -716,18 +716,21 @@ def warn_unscored_classes(
     """Warn where ``match`` (as :func:`label_rule` takes it) labels annotations that mark
     scoring epochs as no sleep stage (:data:`UNSCORED`: ``'Sleep stage ?'``, left unscored;
     ``'Movement time'``) as a class beside the stages: a pattern that makes each description
-    its own class (``'^Sleep stage'``, or none), or a class that holds stages too. Windows
-    nobody scored as a stage would be trained and scored as one. A class of such descriptions
-    alone (``{"MT": "^Movement time$"}``, ``--unlabelled``) is taken as meant. Once per
+    its own class (``'^Sleep stage'``) and labels stages too, or a class that holds stages
+    too. Windows nobody scored as a stage would be trained and scored as one. A class of such
+    descriptions alone (``{"MT": "^Movement time$"}``, ``--unlabelled``) is taken as meant,
+    and so is no pattern (``match=None``: every annotation its own label, as asked). Once per
     command inside :func:`patterns_warned_once`, as :func:`warn_loose_patterns`."""
+    if match is None:
+        return
     label_of = label_rule(match)
     found = sorted({d for d in descriptions if UNSCORED.search(d.strip())})
     taken = {d: label_of(d) for d in found if label_of(d) is not None}
-    if not taken:
+    others = {label_of(d) for d in set(descriptions) - set(found)} - {None}
+    if not taken or not others:
         return
     if isinstance(match, Mapping):
-        mixed = {label_of(d) for d in set(descriptions) - set(found)} - {None}
-        taken = {d: label for d, label in taken.items() if label in mixed}
+        taken = {d: label for d, label in taken.items() if label in others}
         if not taken:
             return
         classes = sorted({str(label) for label in taken.values()})
@@ -736,11 +739,7 @@ def warn_unscored_classes(
         )
         said = f"the class{'es' if len(classes) > 1 else ''} {how}, beside sleep stages"
     else:
-        given = (
-            "no pattern (every annotation)"
-            if match is None
-            else f"--window-labels {shlex.quote(match)}"
-        )
+        given = f"--window-labels {shlex.quote(match)}"
         said = f"{'a class of its' if len(taken) == 1 else 'classes of their'} own by {given}"
     what = "; ".join(
         f"{d!r}: {'movement time' if 'movement' in d.lower() else 'an epoch left unscored'}"
