@@ -212,9 +212,8 @@ def _stage_list_read(path: str | os.PathLike) -> str | None:
     if not any(d in line for line in lines for d in ",;\t"):  # one value per line: W, W, N1
         first = lines[0].strip('"').strip().lower()
         numbers = [is_number(line.strip('"')) for line in lines]
-        header = first in _STAGE_LIST_HEADERS or (
-            not numbers[0] and len(lines) > 1 and all(numbers[1:])
-        )
+        worded = re.fullmatch(r"[a-z][a-z _-]+", first) is not None  # a name, not '?' or 'W'
+        header = first in _STAGE_LIST_HEADERS or (worded and len(lines) > 1 and all(numbers[1:]))
         how = "" if header else ", header=None"
         return f"pd.read_csv(path{how}{comment}).iloc[:, 0]"
     sep = next((d for d in ",;\t" if d in lines[0]), ",")
