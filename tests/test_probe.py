@@ -3538,6 +3538,30 @@ def test_python_evaluate_of_a_night_names_the_command_that_labels_its_windows(we
         ) in str(err.value)
 
 
+def test_predict_says_where_start_annotations_starts_each_night(weights, tmp_path, capsys):
+    """probe predict --start annotations started each night at its first annotation matching
+    the probe's classes without a word (train and evaluate say it in their windows' line), so
+    a night whose first epochs no class matched (AASM's N2 under R&K's pattern; here movement
+    time) lost them from the table unnoticed; predict now says where each night's windows
+    start and why."""
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    hyp = tmp_path / "hyp.csv"
+    hyp.write_text("onset,duration,description\n0,4,Movement time\n4,4,Sleep stage W\n"
+                   "8,8,Sleep stage 2\n")  # fmt: skip
+    pred = tmp_path / "pred.csv"
+    capsys.readouterr()
+    assert probe_main(["predict", str(out), paths[0], "--annotations", str(hyp), "--start",
+                       "annotations", "-o", str(pred)]) == 0  # fmt: skip
+    assert (
+        f"{paths[0]}: windows from 4 s (--start annotations: its first annotation matching "
+        "--window-labels '^Sleep stage')\n"
+    ) in capsys.readouterr().err
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 4.0
+    assert probe_main(["predict", str(out), paths[0], "--annotations", str(hyp), "--start",
+                       "annotations", "-o", str(pred), "--overwrite", "-q"]) == 0  # fmt: skip
+    assert "windows from" not in capsys.readouterr().err
+
+
 def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
     """Lights-off differs per night: one --start for all recordings put some nights off their
     scoring grid (--start 3 4 was a usage error). --start annotations starts each recording

@@ -430,6 +430,8 @@ def _predict_continuous(
     else:
         annotations = rec.annotations
     start = _start_for(args, path, how, annotations)
+    if how is not None and start is not None and how.start_seconds == START_FROM_ANNOTATIONS:
+        _say_own_start(args, path, start, how)
     if start is not None:  # --start: the windows of this recording start there
         probe = copy.copy(probe)
         probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
@@ -454,6 +456,23 @@ def _predict_continuous(
     labels, _ = how.label(annotations, onsets, length, path)
     labels = [None if b else v for v, b in zip(labels, bad, strict=True)]
     return proba, onsets, labels, bad, time_base, annotations, start
+
+
+def _say_own_start(
+    args: argparse.Namespace, path: Path, start: float, how: WindowLabelling
+) -> None:
+    """Say on stderr where ``--start annotations`` starts the windows of the continuous
+    recording ``path`` (``start``, s from its first sample), as train and evaluate say it in
+    their windows' line: a night whose first stages no class matches (AASM's ``Sleep stage
+    N2`` under R&K's ``stage 2$``) starts late, its first epochs left unpredicted."""
+    from eegpt.preprocessing_spec import seconds_text
+
+    if not args.quiet:
+        print(
+            f"{path}: windows from {seconds_text(start)} s (--start annotations: its first "
+            f"annotation matching {how.options})",
+            file=sys.stderr,
+        )
 
 
 def _start_for(
