@@ -1006,7 +1006,40 @@ def test_a_failed_file_that_was_read_keeps_its_duration(tmp_path):
     assert "shorter than one window" in loaded.error
     assert loaded.duration_s == pytest.approx(2.0, abs=0.01)
     (tmp_path / "junk.edf").write_bytes(CORRUPT)
-    assert load_file(1, str(tmp_path / "junk.edf"), PreprocessingConfig()).duration_s == 0.0
+    assert load_file(1, str(tmp_path / "junk.edf"), PreprocessingConfig()).duration_s is None
+    gone = load_file(2, str(tmp_path / "nowhere.edf"), PreprocessingConfig())  # no such file
+    assert gone.error and gone.duration_s is None
+
+
+def test_a_file_that_could_not_be_read_has_no_length_in_the_reports(clean_run, tmp_path):
+    """The corrupt file's length is unknown, as its rate is: empty in _files.csv and
+    _errors.csv, null in its shard's status, not 0 s; the totals count the files embedded, and
+    a run from before (0.0 recorded) is read by the loaders and eegpt info as it was."""
+    out, _ = clean_run
+    for report in (FILES_REPORT, ERRORS_REPORT):
+        rows = pd.read_csv(out / report).set_index("recording_id")
+        assert pd.isna(rows.loc["a/rec03.edf", "duration_s"]), report
+    files = pd.read_csv(out / FILES_REPORT).set_index("recording_id")
+    assert files.loc["a/rec01.edf", "duration_s"] > 0
+    statuses = {
+        f["recording_id"]: f for s in shard_files(out) for f in read_shard_status(s)[1]["files"]
+    }
+    assert statuses["a/rec03.edf"]["duration_s"] is None
+    totals = json.loads((out / MANIFEST).read_text())["totals"]
+    ok = files[files.status == "ok"]
+    assert totals["hours"] == pytest.approx(ok.duration_s.sum() / 3600)
+
+    old = tmp_path / "old"  # as an eegpt that recorded 0.0 wrote it
+    shutil.copytree(out, old)
+    for shard in shard_files(old):
+        table, (_, status) = pq.read_table(shard), read_shard_status(shard)
+        for f in status["files"]:
+            f["duration_s"] = f["duration_s"] or 0.0
+        with pq.ParquetWriter(shard, table.schema) as writer:
+            writer.write_table(table)
+            writer.add_key_value_metadata({"eegpt_shard": json.dumps(status)})
+    assert len(load_embeddings(old, recording_id="a/rec01.edf").data)
+    assert eegpt_main(["info", str(old)]) == 3  # the corrupt file failed: needs attention
 
 
 def test_a_file_whose_used_channels_are_all_flat_fails_with_the_reason(tmp_path):

@@ -437,6 +437,8 @@ def test_a_windows_drive_path_in_a_manifest_is_said_so(edfs, model, tmp_path):
     assert f"{tmp_path / 'data' / 'sub-01.edf'} exists: write 'data/sub-01.edf'" in found
     absent = errors["D:/eeg/x.edf"]
     assert "'D:/eeg/x.edf' looks like a Windows drive path" in absent and "exists" not in absent
+    errors_csv = pd.read_csv(tmp_path / "out" / ERRORS_REPORT)  # not read: length unknown
+    assert len(errors_csv) == 2 and errors_csv.duration_s.isna().all()
 
 
 def test_an_id_differing_only_in_unicode_normalisation_is_said_so(edfs, model, tmp_path):

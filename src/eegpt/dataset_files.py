@@ -199,9 +199,9 @@ class LoadedFile:
         Window starts in seconds.
     mapping : dict
         :meth:`ChannelMapping.to_dict` of the channels used (empty on error).
-    duration_s : float
+    duration_s : float | None
         Length of the recording in seconds (all epochs together); for a failed file, as read
-        (0 if it could not be read).
+        (None, unknown, if it could not be read: empty in ``_files.csv``, as ``sfreq_in``).
     error : str | None
         Why the file failed, or None.
     warnings : list of str
@@ -221,7 +221,7 @@ class LoadedFile:
     data: np.ndarray
     onsets: np.ndarray
     mapping: dict[str, Any]
-    duration_s: float = 0.0
+    duration_s: float | None = 0.0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     windows: WindowInfo = field(default_factory=WindowInfo)
@@ -235,7 +235,11 @@ class LoadedFile:
 
     @classmethod
     def failed(
-        cls, index: int, error: str, warnings_: list[str] | None = None, duration_s: float = 0.0
+        cls,
+        index: int,
+        error: str,
+        warnings_: list[str] | None = None,
+        duration_s: float | None = None,
     ) -> LoadedFile:
         empty = np.zeros((0, 0, 0), np.float32)
         return cls(index, empty, np.zeros(0), {}, duration_s, error, list(warnings_ or []))
@@ -253,7 +257,7 @@ class FileResult:
     embeddings: np.ndarray
     onsets: np.ndarray
     mapping: dict[str, Any]
-    duration_s: float = 0.0
+    duration_s: float | None = 0.0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     windows: WindowInfo = field(default_factory=WindowInfo)
@@ -453,7 +457,7 @@ def load_file(
             truncated = next((t for t in texts if "the file is truncated" in t), None)
             if truncated:  # the cause of what failed next (e.g. too short for a window)
                 reason = f"{truncated} What is left cannot be used: {reason}"
-            seconds = 0.0 if recording is None else _total_duration(recording)
+            seconds = None if recording is None else _total_duration(recording)  # None: unknown
             if given is not None:  # one of several parts: the writer fails the whole file
                 reason = f"{given}: {reason}"
             failed = LoadedFile.failed(index, reason, texts, seconds)

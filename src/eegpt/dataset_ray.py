@@ -227,7 +227,7 @@ class _ReadActor:
             "data": data,
             "onsets": f.onsets,
             "mapping": json.dumps(f.mapping),
-            "duration_s": f.duration_s,
+            "duration_s": _nan_if_none(f.duration_s),
             "error": f.error or "",
             "warnings": json.dumps(f.warnings),
             "windows": f.windows.to_json(),
@@ -288,7 +288,7 @@ class _EmbedActor:
                 data=batch["data"][i],
                 onsets=np.asarray(batch["onsets"][i], dtype=np.float64),
                 mapping=json.loads(batch["mapping"][i]),
-                duration_s=float(batch["duration_s"][i]),
+                duration_s=_seconds(batch["duration_s"][i]),
                 error=str(batch["error"][i]) or None,
                 warnings=json.loads(batch["warnings"][i]),
                 windows=WindowInfo.from_json(batch["windows"][i]),
@@ -306,7 +306,7 @@ class _EmbedActor:
             "embeddings": embeddings,
             "onsets": _objects([r.onsets for r in results]),
             "mapping": np.array([json.dumps(r.mapping) for r in results], dtype=object),
-            "duration_s": np.array([r.duration_s for r in results], dtype=np.float64),
+            "duration_s": np.array([_nan_if_none(r.duration_s) for r in results], np.float64),
             "error": np.array([r.error or "" for r in results], dtype=object),
             "warnings": np.array([json.dumps(r.warnings) for r in results], dtype=object),
             "windows": np.array([r.windows.to_json() for r in results], dtype=object),
@@ -314,6 +314,18 @@ class _EmbedActor:
             "part": np.array([_part_to_json(r.part) for r in results], dtype=object),
             "batch_size": np.array([r.batch_size or 0 for r in results], dtype=np.int64),
         }
+
+
+def _nan_if_none(seconds: float | None) -> float:
+    """A file's length (s) in a float64 column of Ray's batches: NaN where it is unknown (a
+    file that could not be read), as :func:`_seconds` reads it back."""
+    return float("nan") if seconds is None else float(seconds)
+
+
+def _seconds(value: Any) -> float | None:
+    """A file's length (s) from a Ray batch column: None (unknown) for NaN."""
+    seconds = float(value)
+    return None if np.isnan(seconds) else seconds
 
 
 def _objects(arrays: Sequence[np.ndarray]) -> np.ndarray:
@@ -329,7 +341,7 @@ def _result(row: Mapping[str, Any]) -> FileResult:
         embeddings=np.asarray(row["embeddings"], dtype=np.float32),
         onsets=np.asarray(row["onsets"], dtype=np.float64),
         mapping=json.loads(row["mapping"]),
-        duration_s=float(row["duration_s"]),
+        duration_s=_seconds(row["duration_s"]),
         error=str(row["error"]) or None,
         warnings=json.loads(row["warnings"]),
         windows=WindowInfo.from_json(row["windows"]),

@@ -984,7 +984,8 @@ def file_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "changed": sum(bool(r.get("changed")) for r in ok),
         "windows": int(sum(r["n_windows"] for r in ok)),
         "windows_left_out": int(sum(r.get("n_windows_left_out") or 0 for r in ok)),
-        "hours": float(sum(r["duration_s"] for r in ok) / 3600),
+        # of the files embedded (read: their length known; null only in a file not read)
+        "hours": float(sum(r.get("duration_s") or 0.0 for r in ok) / 3600),
         "batch_sizes": _batch_sizes(ok),
         # embedded (windows) by a run from before eegpt recorded the batch size
         "batch_size_unrecorded": sum(

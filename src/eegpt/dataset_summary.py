@@ -99,7 +99,9 @@ class DatasetProgress:
         with self._lock:
             self._in_flight = max(0, self._in_flight - result.n_windows)
             self._part_windows += result.n_windows
-            self._part_hours = result.duration_s / 3600 * part.stop / max(part.n_windows, 1)
+            self._part_hours = (
+                (result.duration_s or 0.0) / 3600 * part.stop / max(part.n_windows, 1)
+            )
             self._part_weight = self._weights.get(file.index, 1.0)
             self._part_fraction = part.stop / max(part.n_windows, 1)
             self._part_n = part.n_windows
@@ -128,7 +130,7 @@ class DatasetProgress:
             names = [*mapping["input_names"], *mapping.get("dropped", [])]
             self.channels.update(dict.fromkeys([*names, *mapping.get("left_out", {})]))
             self.windows += result.n_windows
-            self.hours += result.duration_s / 3600
+            self.hours += (result.duration_s or 0.0) / 3600  # known: the file was read
             if result.n_windows:
                 self._ok_weight += weight
                 self._ok_windows += result.n_windows

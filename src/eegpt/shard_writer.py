@@ -655,7 +655,8 @@ def _joined(parts: list[FileResult]) -> FileResult:
     first = parts[0]
     texts = list(dict.fromkeys(t for p in parts for t in p.warnings))[:MAX_WARNINGS]
     read_s = sum(p.read_s for p in parts)
-    duration = max(p.duration_s for p in parts)
+    # the length read (a part that could not be read knows none); None where none was
+    duration = max((p.duration_s for p in parts if p.duration_s is not None), default=None)
     error = next((p.error for p in parts if p.error is not None), None)
     if error is not None:
         empty = np.zeros((0, 0), np.float32)
