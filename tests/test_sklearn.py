@@ -7,6 +7,7 @@ and the encoder has random weights (see tests/test_probe.py).
 from __future__ import annotations
 
 import copy
+import json
 import pickle
 import re
 import warnings
@@ -34,7 +35,7 @@ from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
 from eegpt.errors import EEGPTUserWarning, RecordingError
 from eegpt.preprocessing import PreprocessingConfig
-from eegpt.probe import ProbeConfig, epochs_labels, synthetic_erp_epochs, train_probe
+from eegpt.probe import ProbeConfig, epochs_labels, load_probe, synthetic_erp_epochs, train_probe
 from eegpt.sklearn import POOLINGS, EEGPTClassifier, EEGPTEmbedder, pool_embeddings
 
 torch.manual_seed(0)
@@ -762,7 +763,7 @@ def test_estimators_pickled_by_an_earlier_eegpt_transform_and_predict(task):
     old = pickle.loads(pickle.dumps(clf))
     for name in ("rename_", "n_channels_in_", "n_times_in_", "_fitted_on_array"):
         del old.__dict__[name]
-    for name in ("rename", "keep", "_warned"):  # added to EEGPTProbe since 1d28cc1
+    for name in ("rename", "keep", "_warned", "input_labels"):  # added to EEGPTProbe since
         del old.probe_.__dict__[name]
     back = pickle.loads(pickle.dumps(old))
     expected = clf.predict_proba(x[40:46])
@@ -770,6 +771,40 @@ def test_estimators_pickled_by_an_earlier_eegpt_transform_and_predict(task):
     n_ch, n_t = x.shape[1:]  # the layout of fit, from the probe's training record
     with pytest.raises(ValueError, match=rf"\({n_ch} channels x {n_t} samples per epoch"):
         back.predict(x[40:46, 1:])
+
+
+def test_a_missing_channel_is_named_as_the_training_data_labelled_it(task, tmp_path):
+    """A classifier fitted on epochs labelled 'EEG C3-REF' ...: a session lacking C3 is told to
+    train without it as fit's data label it (rename={'EEG C3-REF': None}, which fit takes), not
+    by the vocabulary's 'C3' (which fit refuses); the labels are saved with the probe, and a
+    probe saved or pickled before they were kept still loads and predicts."""
+    epochs = task[:40].copy()
+    epochs.rename_channels({n: f"EEG {n.upper()}-REF" for n in epochs.ch_names})
+    y = epochs_labels(epochs)
+    settings = {"preprocessing": ONE_SECOND, "config": ProbeConfig(epochs=1)}
+    clf = EEGPTClassifier(SMALL, **settings).fit(epochs, y)
+    lacking = epochs.copy().drop_channels(["EEG C3-REF"])
+    with pytest.raises(ValueError, match=re.escape("['EEG C3-REF'] are missing here")) as err:
+        clf.predict(lacking)
+    text = str(err.value)
+    assert "train the probe without it (rename={'EEG C3-REF': None}" in text, text
+    assert "'C3'" not in text, text
+    with pytest.raises(ValueError, match="C3"):  # what the vocabulary's name would have got
+        EEGPTClassifier(SMALL, rename={"C3": None}, **settings).fit(epochs, y)
+    without = EEGPTClassifier(SMALL, rename={"EEG C3-REF": None}, **settings).fit(epochs, y)
+    assert without.predict(lacking).shape == (len(lacking),)
+
+    folder = clf.probe_.save(tmp_path / "probe")  # saved and loaded with the labels
+    loaded = load_probe(folder, SMALL)
+    assert loaded.input_labels == clf.probe_.input_labels
+    assert loaded.input_labels[loaded.input_names.index("C3")] == "EEG C3-REF"
+    meta = json.loads((folder / "probe.json").read_text())
+    del meta["channels"]["input_labels"]  # as saved before they were kept
+    (folder / "probe.json").write_text(json.dumps(meta))
+    older = load_probe(folder, SMALL)
+    assert older.input_labels is None and older.predict(epochs).shape == (len(epochs),)
+    with pytest.raises(ValueError, match=re.escape("['C3'] are missing here")):
+        older.predict(lacking)  # (named by the vocabulary, as then)
 
 
 def test_config_fields_are_nested_parameters(trials):

@@ -291,6 +291,10 @@ class EEGPTProbe:
     input_names : tuple of str
         Channels taken from the input: vocabulary names without a projection (matched after
         :func:`~eegpt.channels.map_channels`), the exact input names with one.
+    input_labels : tuple of str | None
+        ``input_names`` as the training data labelled them (``EEG C3-REF`` for ``C3``): the
+        names a missing channel's advice gives, which ``rename`` and ``--drop`` take at
+        training; None with a projection, and for probes saved before they were kept.
     encoder_names : tuple of str
         Vocabulary names of the encoder's channels.
     encoder : dict
@@ -346,6 +350,7 @@ class EEGPTProbe:
         rename: Rename | None = None,
         keep: str | Sequence[str] | None = None,
         picks: str | Sequence[str] | None = None,
+        input_labels: Sequence[str] | None = None,
     ) -> None:
         if model.final_layer is None:
             raise ValueError("a probe model needs a final_layer head")
@@ -354,6 +359,8 @@ class EEGPTProbe:
         self.config = config
         self.preprocessing = preprocessing
         self.input_names = tuple(input_names)
+        labels = None if input_labels is None else tuple(str(n) for n in input_labels)
+        self.input_labels = labels if labels and len(labels) == len(self.input_names) else None
         self.encoder_names = tuple(encoder_names)
         self.encoder = dict(encoder)
         self.frozen_encoder = bool(frozen_encoder)
@@ -371,8 +378,10 @@ class EEGPTProbe:
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle, giving a probe pickled by an earlier eegpt (inside a fitted
         :class:`~eegpt.sklearn.EEGPTClassifier`) the attributes added since at what that eegpt
-        did: no ``rename``, ``keep`` or ``picks`` of its own, no warnings held back."""
+        did: no ``rename``, ``keep``, ``picks`` or ``input_labels`` of its own, no warnings
+        held back."""
         self.__dict__.update(state)
+        self.__dict__.setdefault("input_labels", None)
         self.__dict__.setdefault("rename", None)
         self.__dict__.setdefault("keep", None)
         self.__dict__.setdefault("picks", None)
@@ -502,7 +511,10 @@ class EEGPTProbe:
             rec.ch_names, rename=table, on_missing=on_missing, verbose=verbose, source=rec.source,
             left_out=rec.left_out, keep=keep, used=self.input_names,
         )  # fmt: skip
-        mapping = subset_mapping(mapping, self.input_names, rec.source, bads=rec.bads, rename=table)
+        mapping = subset_mapping(
+            mapping, self.input_names, rec.source, bads=rec.bads, rename=table,
+            fitted_names=self.input_labels,  # a missing one named as training labelled it
+        )  # fmt: skip
         # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
         # epoch goes on; the trained preprocessing is fixed: its reference was warned of then
         return prepare(
@@ -1378,6 +1390,7 @@ reject_by_annotation, verbose, device, precision, stream_precision, batch_size, 
             "preprocessing": self.preprocessing.to_dict(),
             "channels": {
                 "input_names": list(self.input_names),
+                **({"input_labels": list(self.input_labels)} if self.input_labels else {}),
                 "encoder_names": list(self.encoder_names),
                 "encoder_chan_ids": list(self.chan_ids),
                 "rename": self.rename,

@@ -162,6 +162,7 @@ def load_probe(
             PreprocessingConfig.from_dict, meta["preprocessing"], directory, "preprocessing"
         ),
         input_names=channels["input_names"],
+        input_labels=channels.get("input_labels"),  # probes saved before it was kept: None
         encoder_names=channels["encoder_names"],
         encoder=ref,
         frozen_encoder=frozen,

@@ -108,6 +108,7 @@ def trained_probe(
         config=config,
         preprocessing=preprocessing,
         input_names=train.input_names,
+        input_labels=getattr(train, "input_labels", None),
         encoder_names=train.encoder_names,
         encoder=encoder,
         frozen_encoder=frozen_encoder,

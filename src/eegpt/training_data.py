@@ -75,6 +75,9 @@ class _TrainingData:
     # the trend MNE removed from each epoch (epochs.detrend: 0, 1, None), where it is known
     detrend: int | None = None
     detrend_recorded: bool = False
+    # input_names as the training data labelled them ('EEG C3-REF' for C3); None with a
+    # projection (its input_names are the labels)
+    input_labels: tuple[str, ...] | None = None
 
 
 def _prepare_training_data(
@@ -134,6 +137,7 @@ def _prepare_training_data(
     train = _TrainingData(
         windows, y_idx, mapping.names, mapping.names, shape, rec.baseline,
         detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
+        input_labels=tuple(mapping.input_names),
     )  # fmt: skip
     return train, classes
 
