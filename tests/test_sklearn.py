@@ -789,6 +789,8 @@ def test_a_missing_channel_is_named_as_the_training_data_labelled_it(task, tmp_p
     text = str(err.value)
     assert "train the probe without it (rename={'EEG C3-REF': None}" in text, text
     assert "'C3'" not in text, text
+    with pytest.raises(ValueError, match=re.escape("rename={'EEG C3-REF': None}")):
+        clf.probe_.online(lacking.ch_names, sfreq=lacking.info["sfreq"])  # a stream: likewise
     with pytest.raises(ValueError, match="C3"):  # what the vocabulary's name would have got
         EEGPTClassifier(SMALL, rename={"C3": None}, **settings).fit(epochs, y)
     without = EEGPTClassifier(SMALL, rename={"EEG C3-REF": None}, **settings).fit(epochs, y)

@@ -100,6 +100,10 @@ class OnlineEmbedder:
         ``input_names``; :meth:`eegpt.probe.EEGPTProbe.online` gives them): a stream without
         one of them is refused when the embedder is made, its other channels are left out
         with a warning. ``None`` (default): every mapped channel.
+    channel_labels : list of str | None
+        ``channels`` as the probe's training data labelled them (``EEG C3-REF`` for ``C3``;
+        its ``input_labels``), each in its place: a missing one is named so, as ``rename``
+        takes it at training. ``None`` (default): the montage spelling.
     sfreq : float
         The stream's sampling rate in Hz. A rate MNE reads from a header's sampling interval
         of whole microseconds (``raw.info["sfreq"]`` of BrainVision's 3906 µs: 256.016385 Hz)
@@ -193,6 +197,7 @@ class OnlineEmbedder:
         on_missing: str = "raise",
         keep: str | Sequence[str] | None = None,
         channels: Sequence[str] | None = None,
+        channel_labels: Sequence[str] | None = None,
         preprocessing: PreprocessingConfig | None = None,
         average_reference: bool | None = None,
         resample: str | None = None,
@@ -260,7 +265,10 @@ class OnlineEmbedder:
         if channels is not None:  # a probe's: missing ones named as its predictions name them
             from eegpt.probe_inputs import subset_mapping
 
-            self.mapping = subset_mapping(self.mapping, list(channels), "<stream>", rename=rename)
+            self.mapping = subset_mapping(
+                self.mapping, list(channels), "<stream>", rename=rename,
+                fitted_names=channel_labels,
+            )  # fmt: skip
         check_reference_channels(self.config, len(self.mapping), "<stream>")
         self.engine = engine = engine_for(
             model, engine, device=device, precision=precision, batch_size=batch_size

@@ -953,9 +953,9 @@ class EEGPTProbe:
         return OnlineEmbedder(
             model, ch_names, sfreq, units=units, overlap=0.0 if overlap is None else overlap,
             rename=table, on_unknown=on_unknown, on_missing=on_missing, keep=self.keep,
-            channels=self.input_names, preprocessing=config, device=device,
-            precision=precision, batch_size=batch_size, engine=engine, skip_stale=skip_stale,
-            warm_up=warm_up, gap_tolerance=gap_tolerance, verbose=verbose,
+            channels=self.input_names, channel_labels=self.input_labels, preprocessing=config,
+            device=device, precision=precision, batch_size=batch_size, engine=engine,
+            skip_stale=skip_stale, warm_up=warm_up, gap_tolerance=gap_tolerance, verbose=verbose,
         )  # fmt: skip
 
     def _check_embeddings(self, emb: Embeddings) -> None:
