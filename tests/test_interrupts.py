@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import csv
 import os
 import random
 import signal
@@ -438,6 +439,9 @@ def test_a_second_ctrl_c_of_embed_dataset_before_its_manifest_says_nothing_is_to
     assert said == dataset_cli.QUIT_AT_ONCE_AT_START
     assert "nothing to resume" in said and "complete" not in said
     assert sorted(p.name for p in out.iterdir()) == [".eegpt.lock", "_files.csv"]
+    with open(out / "_files.csv", encoding="utf-8") as fh:  # the file not read yet
+        rows = list(csv.DictReader(fh))
+    assert [(r["status"], r["duration_s"]) for r in rows] == [("pending", "")]  # unknown, not 0
     assert dataset_cli.main(words) == 0  # the same command starts the run there
     assert (out / "_manifest.json").is_file() and (out / "shard-00000.parquet").is_file()
 

@@ -959,7 +959,7 @@ def _shard_totals(output_dir: Path, n_files: int) -> dict[str, Any] | None:
         rows = [f for p in shard_files(output_dir) for f in read_shard_status(p)[1]["files"]]
     except Exception:  # noqa: BLE001 - one being written, or damaged: the reports' counts
         return None
-    pending = {"status": "pending", "n_windows": 0, "duration_s": 0.0}
+    pending = {"status": "pending", "n_windows": 0, "duration_s": None}
     return file_totals(rows + [pending] * max(0, n_files - len(rows)))
 
 

@@ -214,7 +214,7 @@ class DatasetRun:
                     "shard": f.index // self.spec["shard_size"],
                     "status": "pending",
                     "n_windows": 0,
-                    "duration_s": 0.0,
+                    "duration_s": None,  # not read yet: unknown (an empty cell)
                 }
             elif f.recording_id in self.changed:
                 s = {**s, "changed": self.changed[f.recording_id]}
