@@ -16,6 +16,7 @@ from eegpt import export
 from eegpt.cli import build_parser, main
 from eegpt.dataset import embed_dataset, read_embeddings
 from eegpt.demo import synthetic_raw, write_edf
+from eegpt.metadata_tables import metadata_record
 from eegpt.model import EEGPT
 from eegpt.outputs import Embeddings
 
@@ -543,3 +544,31 @@ def test_a_corpus_runs_shard_footers_are_read_once_by_export(tmp_path, monkeypat
     calls.clear()
     export._read_run(run)
     assert len(calls) == by_reading + len(shard_files(run))
+
+
+def test_csv_keeps_float64_onsets_and_metadata_exactly(tmp_path):
+    """float64 onsets and metadata read back as the same doubles (once cut to 9 digits: pi as
+    3.14159265, a Unix time as 1.7092872e+09), float32 embeddings as the same singles, and a
+    nullable integer column stays integers ("1", not "1.0")."""
+    emb = epochs_embeddings()
+    onsets = np.array([0.5, 2.5, 3.5, 5.5, 86399.00390625])  # a day in, on a 256 Hz sample
+    emb = Embeddings(emb.data, onsets, emb.metadata)
+    emb.metadata["epochs_metadata"] = metadata_record(
+        pd.DataFrame(
+            {
+                "rt": [0.1 + 0.2, np.pi, 1e-300, np.nan, 2.0 / 3.0],
+                "unix_s": [1709287200.123456, 1709287204.5, 1709287208.25, 1.0, 2.0],
+                "trial": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+            }
+        )
+    )
+    out = export.export_embeddings(emb.save(tmp_path / "erp.parquet"), tmp_path / "erp.csv")
+    table = pd.read_csv(out)
+    np.testing.assert_array_equal(table["onset_s"].to_numpy(), onsets)
+    meta = emb.epochs_metadata
+    np.testing.assert_array_equal(table["rt"].to_numpy(), meta["rt"].to_numpy())
+    np.testing.assert_array_equal(table["unix_s"].to_numpy(), meta["unix_s"].to_numpy())
+    assert out.read_text().splitlines()[1].split(",")[table.columns.get_loc("trial")] == "1"
+    features = [f"eegpt_d{k}" for k in range(8)]
+    got = pd.read_csv(out, dtype=dict.fromkeys(features, np.float32))[features].to_numpy()
+    np.testing.assert_array_equal(got, emb.pooled("mean"))

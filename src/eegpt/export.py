@@ -713,7 +713,7 @@ def csv_frame(windows: ExportInput, pool: str) -> Any:
         columns["label"] = windows.labels
     flags = windows.flag_columns()
     for name, _, column in _table_columns(windows, CSV_COLUMNS | set(names) | set(flags)):
-        columns[name] = column.to_numpy()
+        columns[name] = column.array  # its dtype kept: nullable integers stay integers
     if windows.annotations is not None:
         columns["annotations"] = windows.annotations
     columns["bad"] = windows.embeddings.bad
@@ -799,9 +799,12 @@ def export_embeddings(
         )
     else:
         frame = csv_frame(windows, pool)
+        # no float_format: pandas writes each float as the shortest text that reads back as
+        # the same value of its own dtype (float32 embeddings in at most 9 digits, float64
+        # onsets and metadata in up to 17), where one format for all would cut the float64s
         atomic_write(
             output,
-            lambda fh: frame.to_csv(fh, index=False, float_format="%.9g", lineterminator="\n"),
+            lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"),
             overwrite=overwrite,
         )
     return output
