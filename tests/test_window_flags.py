@@ -366,6 +366,27 @@ def test_read_embeddings_of_old_and_new_files_together(embedded, tmp_path):
     assert table["flagged"].dtype == bool
 
 
+def test_read_embeddings_of_epochs_beside_flagged_files_does_not_warn(model, embedded, tmp_path):
+    """Epochs never have the per-window flags (embedding them again would not record them):
+    read beside a continuous recording's output that has them, no warning says to embed them
+    again; their rows are told apart by flags_recorded."""
+    import mne
+
+    import eegpt
+
+    x = np.random.default_rng(3).standard_normal((2, len(NAMES), int(4 * SFREQ))) * 1e-5
+    info = mne.create_info(NAMES, SFREQ, "eeg")
+    epochs = mne.EpochsArray(x, info, np.array([[0, 0, 1], [2000, 0, 1]]), verbose=False)
+    ep = _quietly(eegpt.embed, model, epochs)
+    assert not ep.flags_recorded
+    files = [embedded.save(tmp_path / "rec.npz"), ep.save(tmp_path / "erp.npz")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table, _ = eegpt.read_embeddings(files, embeddings=False)
+    is_epochs = (table["recording_id"] == str(files[1])).to_numpy()
+    assert table["flags_recorded"].tolist() == (~is_epochs).tolist()
+
+
 def test_export_writes_the_flags(embedded, tmp_path):
     """eegpt export: the CSV has flat_channels and clipped_channels (the names joined with
     ';', '' where none), flagged and flags_recorded; the .mat file the same as cellstr and logical. A file

@@ -19,6 +19,7 @@ import numpy as np
 from eegpt._filenames import user_path
 from eegpt._logging import count, few
 from eegpt._logging import warn as _warn
+from eegpt._recording_provenance import EPOCH_ONSETS_KEY
 from eegpt._window_flags import FLAG_KEYS
 from eegpt.dataset_folders import RUN_MANIFEST
 from eegpt.dataset_read import FLAG_COLUMNS  # in the order of file_rows and flag_columns
@@ -598,14 +599,21 @@ def flag_columns(columns: Mapping[str, Any], n: int) -> dict[str, Any]:
 
 def warn_unknown_flags(names: Sequence[str], outlines: Sequence[Embeddings]) -> None:
     """Warn once where some outputs read together recorded the per-window flags and others
-    did not (:attr:`eegpt.Embeddings.flags_recorded`), naming the latter: their rows'
-    ``flagged`` False is unknown, not clean, unlike the others'."""
-    unknown = [name for name, o in zip(names, outlines, strict=True) if not o.flags_recorded]
-    if not unknown or len(unknown) == len(names):
+    of continuous recordings did not (:attr:`eegpt.Embeddings.flags_recorded`), naming the
+    latter: their rows' ``flagged`` False is unknown, not clean, unlike the others'. Outputs of
+    epochs never have the flags (embedding them again would not record them): they are not
+    warned about, as a run's epochs are not (:mod:`eegpt.dataset_read`)."""
+    recorded = [o.flags_recorded for o in outlines]
+    unknown = [
+        name
+        for name, o, known in zip(names, outlines, recorded, strict=True)
+        if not known and o.metadata.get(EPOCH_ONSETS_KEY) is None
+    ]
+    if not unknown or not any(recorded):
         return
     _warn(
         f"read_embeddings: {few(unknown, 5)} ({count(len(unknown), 'file')} of {len(names)}) "
-        "recorded no per-window flat/clipped flags (written before eegpt recorded them, epochs, "
+        "recorded no per-window flat/clipped flags (written before eegpt recorded them, "
         "or the signal checks turned off): their rows have flagged False and empty "
         "flat_channels/clipped_channels, which is unknown, not clean, unlike the other files' "
         "rows. The flags_recorded column tells them apart; embed those recordings again with "
