@@ -170,3 +170,27 @@ def test_a_failed_write_closes_the_progress_bar_before_the_error_surfaces(
             blocks_kept.append(list(closed))  # as the error reaches the caller
             raise
     assert blocks_kept[0], "the bar was still open when the error reached the caller"
+
+
+def test_a_table_written_again_by_pandas_is_named_as_one_that_lost_its_metadata(tmp_path):
+    """pandas' read_parquet(...).to_parquet(...) drops the schema's eegpt metadata: reading the
+    copy says it looks like eegpt's embeddings table whose metadata is gone and how to select
+    windows keeping it; a shard of a run is sent to read_embeddings; other tables are told
+    only that they have no eegpt metadata."""
+    import pandas as pd
+
+    data = np.zeros((3, 2, 4, 8), dtype=np.float32)
+    meta = {"annotations": [[], ["BAD_x"], []]}
+    path = Embeddings(data, np.array([0.0, 4.0, 8.0]), meta).save(tmp_path / "a.parquet")
+    table = pd.read_parquet(path)
+    table[~table["bad"]].to_parquet(tmp_path / "kept.parquet")
+    with pytest.raises(ValueError, match=r"looks like an embeddings table of eegpt") as err:
+        load_embeddings(tmp_path / "kept.parquet")
+    assert "emb[~emb.bad].save(new_path)" in str(err.value)
+    assert "read_embeddings" not in str(err.value)
+    table.rename(columns={"source": "recording_id"}).to_parquet(tmp_path / "shard.parquet")
+    with pytest.raises(ValueError, match=r"eegpt\.read_embeddings\(folder"):
+        load_embeddings(tmp_path / "shard.parquet")
+    pd.DataFrame({"a": [1]}).to_parquet(tmp_path / "other.parquet")
+    with pytest.raises(ValueError, match=r"has no eegpt metadata; was it written by eegpt\?"):
+        load_embeddings(tmp_path / "other.parquet")

@@ -168,6 +168,22 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
             ) from err
         raw = (schema.metadata or {}).get(b"eegpt")
         if raw is None:
+            if {"embedding", "onset_s", "window"} <= set(schema.names):
+                raise ValueError(
+                    f"{path} looks like an embeddings table of eegpt (its columns: window, "
+                    "onset_s, embedding ...), but its eegpt metadata (the schema's 'eegpt' key: "
+                    "the embeddings' shape, channels, model, preprocessing) is gone, probably "
+                    "lost when it was written again (pandas' read_parquet(...).to_parquet(...) "
+                    "drops it). Read it as a table (pandas.read_parquet), or select windows "
+                    "with eegpt from the original file, which still has it: "
+                    "emb = eegpt.load_embeddings(original); emb[~emb.bad].save(new_path)"
+                    + (
+                        " (a shard of an embed-dataset run: read the run's folder with "
+                        "eegpt.read_embeddings(folder, filters=...))"
+                        if "recording_id" in schema.names
+                        else ""
+                    )
+                )
             raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
         meta = {**json.loads(raw), **_late_metadata(pq, path)}
         if str(meta.get("format", "")).startswith("eegpt-dataset"):
