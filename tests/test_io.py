@@ -1454,6 +1454,48 @@ def test_concatenated_files_with_a_pause_warn_of_early_clock_times(tmp_path):
     assert warned(joined(a, c)) == []  # one anonymized start: nothing to compare with
 
 
+def test_concatenated_fif_files_with_a_pause_warn_of_early_clock_times(tmp_path):
+    """FIF files joined with mne.concatenate_raws: each file's samples count from its
+    measurement date (first_samp), so a pause (b saved from 38 s, after a ended at 16 s) is
+    said as for EDF files; crops of one recording saved one after another are no pause,
+    though they share a measurement date; one file twice is said as such."""
+    import datetime
+
+    from eegpt import EEGPT, EEGPTConfig
+
+    info = mne.create_info(["Fz", "Cz", "Pz", "Oz"], 256.0, "eeg")
+    x = np.random.default_rng(0).standard_normal((4, 256 * 60)) * 1e-5
+    whole = mne.io.RawArray(x, info, verbose="error")
+    whole.set_meas_date(datetime.datetime(2024, 3, 1, 10, tzinfo=datetime.timezone.utc))
+    for name, start, stop in (("a", 0, 8), ("b", 8, 16), ("c", 46, 54)):
+        piece = whole.copy().crop(start, stop - 1 / 256)
+        piece.save(tmp_path / f"{name}_raw.fif", verbose="error")
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+
+    def warned(*names):
+        raws = [mne.io.read_raw_fif(tmp_path / f"{n}_raw.fif", verbose="error") for n in names]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.embed(mne.concatenate_raws(raws, verbose="error"), window_seconds=4.0)
+        return [str(w.message) for w in caught if "concatenate_raws" in str(w.message)]
+
+    assert warned("a", "b") == []  # one after another: no pause, one date
+    (said,) = warned("a", "b", "c")
+    assert said.startswith("c_raw.fif continues 30.0 s after b_raw.fif ends"), said
+    assert "run 30.0 s early" in said
+    (said,) = warned("b", "b")
+    assert said.startswith("b_raw.fif starts at the same moment as b_raw.fif (the same file")
+    # a FIF file split in parts (raw.fif, raw-1.fif): one recording, nothing said of its parts
+    long = mne.io.RawArray(np.tile(x, 10), info, verbose="error")  # 600 s: 2.4 MB
+    long.set_meas_date(whole.info["meas_date"])
+    long.save(tmp_path / "split_raw.fif", split_size="2MB", verbose="error")
+    split = mne.io.read_raw_fif(tmp_path / "split_raw.fif", verbose="error")
+    assert len(split.filenames) > 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.embed(split, window_seconds=4.0)
+
+
 def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_path):
     """Records at 0-9 s and 35-44 s on the clock: MNE reads them back to back and places the
     file's annotations by clock time, 25 s late after the gap. They are placed in the samples,
@@ -1679,7 +1721,7 @@ def _split_fif(path, naming="neuromag"):
     info = mne.create_info(["Fp1", "Cz", "O1"], 256.0, "eeg")
     data = np.random.default_rng(0).normal(0, 1e-5, (3, 256 * 1200))
     raw = mne.io.RawArray(data, info, verbose=False)
-    raw.save(path, split_size="2MB", buffer_size_sec=1.0, split_naming=naming, verbose=False)
+    raw.save(path, split_size=150_000, buffer_size_sec=1.0, split_naming=naming, verbose=False)
 
 
 def test_split_continuations_are_confirmed_by_the_first_parts_header(tmp_path):

@@ -5,7 +5,8 @@ those of the file before, whatever its header says of when it started. For files
 after another (hourly files of an ambulatory recording) with a pause between two of them, the
 clock times of everything after the pause (window onsets, ``emb.clock_times()``, annotations)
 then run early by the pause, silently. :func:`warn_joined_pauses` compares each EDF/BDF file's
-header start with where the file before it ends and warns of any pause (or overlap).
+header start (a FIF file's measurement date) with where the file before it ends and warns of
+any pause (or overlap).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import mne
 
 from eegpt._dates import is_anonymized_start
+from eegpt._logging import ignored_warnings
 from eegpt._logging import warn as _warn
 from eegpt.edf_files import check_edf_header, edf_start_time, first_record_offset
 
@@ -25,10 +27,28 @@ from eegpt.edf_files import check_edf_header, edf_start_time, first_record_offse
 JOIN_TOLERANCE_S = 1.0
 
 
-def _file_start(path: Path) -> tuple[datetime.datetime, bool] | None:
+def _fif_start(path: Path) -> tuple[datetime.datetime, bool, float] | None:
+    """A FIF file's measurement date (the moment of sample 0 of the numbering its
+    ``first_samp`` counts in, as ``raw._first_samps`` does), True (continuous), and the
+    seconds from that moment to its first sample; None without a date or a header MNE
+    reads."""
+    try:
+        with ignored_warnings():  # MNE's of a split part's name (raw-1.fif): not the user's
+            raw = mne.io.read_raw_fif(path, preload=False, verbose=False)
+    except Exception:  # noqa: BLE001 - a header MNE read but not alone: nothing to say
+        return None
+    meas_date = raw.info["meas_date"]
+    return None if meas_date is None else (meas_date, True, raw.first_samp / raw.info["sfreq"])
+
+
+def _file_start(path: Path) -> tuple[datetime.datetime, bool, float] | None:
     """The moment an EDF/BDF file's first sample was recorded (its header start time plus an
-    EDF+ file's sub-second start), and whether the file is continuous (not EDF+D/BDF+D, whose
-    samples leave out its gaps); None for another format or a header that cannot be read."""
+    EDF+ file's sub-second start), whether the file is continuous (not EDF+D/BDF+D, whose
+    samples leave out its gaps) and 0.0; for a FIF file :func:`_fif_start` (its samples count
+    from its measurement date: the seconds to its first sample third). None for another
+    format or a header that cannot be read."""
+    if path.name.lower().endswith((".fif", ".fif.gz")) and path.is_file():
+        return _fif_start(path)
     if path.suffix.lower() not in (".edf", ".bdf") or not path.is_file():
         return None
     start = edf_start_time(path)
@@ -39,17 +59,17 @@ def _file_start(path: Path) -> tuple[datetime.datetime, bool] | None:
     except Exception:  # noqa: BLE001 - a header MNE read but eegpt would not: nothing to say
         return None
     offset = first_record_offset(path, header) if header.variant else 0.0
-    return start + datetime.timedelta(seconds=offset), not header.discontinuous
+    return start + datetime.timedelta(seconds=offset), not header.discontinuous, 0.0
 
 
 def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool, bool]]:
-    """The pauses between the files of a Raw made of several EDF/BDF files
+    """The pauses between the files of a Raw made of several EDF/BDF or FIF files
     (``mne.concatenate_raws``), which the Raw's samples leave out.
 
     For each file after the first, its first sample's moment in the Raw (header start time plus
     the samples cropped off its start, ``raw._first_samps``) is compared with the moment the
     file before it ends (its start plus its samples in the Raw, ``raw._last_samps``, at
-    ``raw.info["sfreq"]``). Pairs where either file is not EDF/BDF, has no readable start, is
+    ``raw.info["sfreq"]``). Pairs where either file is not EDF/BDF/FIF, has no readable start, is
     discontinuous (EDF+D/BDF+D: its samples do not span its clock), has its date anonymized
     (:func:`eegpt._dates.is_anonymized_start`: two anonymized files' starts say nothing of
     when they were recorded) are not compared. Two files with the same real start are (the
@@ -78,7 +98,11 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool, bool
             continue
         if is_anonymized_start(before[0]) or is_anonymized_start(after[0]):
             continue  # starts that say nothing of when the files were recorded
-        same = before[0] == after[0]  # a real start twice: the same file joined twice?
+        # a real first sample twice: the same file joined twice? (FIF pieces of one
+        # recording share a date, but not a first sample)
+        same = before[0] + datetime.timedelta(seconds=before[2]) == after[0] + datetime.timedelta(
+            seconds=after[2]
+        )
         end = before[0] + datetime.timedelta(seconds=(lasts[k - 1] + 1) / sfreq)
         begin = after[0] + datetime.timedelta(seconds=firsts[k] / sfreq)
         pause = (begin - end).total_seconds()
