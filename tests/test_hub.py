@@ -392,6 +392,93 @@ def test_http_error_is_unavailable(server):
         fetch_weights("eegpt-large", progress=False)
 
 
+def everything(folder: Path) -> list[str]:
+    """Every path under ``folder`` (folders and lock files included), relative to it."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_a_failed_fetch_leaves_the_cache_as_it_was_and_a_later_one_works(
+    server, pretrained_files, tmp_path
+):
+    """`eegpt fetch eegpt-large` that fails (HTTP 404, a connection dropped, no server) made
+    the cache's folders and lock file and left them, empty: it now removes what it made, and
+    nothing that was there before; a later fetch downloads into the cache as usual."""
+    from eegpt.cli import main
+
+    files, _ = pretrained_files
+    cache = tmp_path / "fresh"  # --cache-dir, not there yet
+    server.files.pop("config.json")  # 404
+    assert main(["fetch", "eegpt-large", "--cache-dir", str(cache), "-q"]) == 1
+    assert not cache.exists()
+    server.files["config.json"] = files["config.json"]
+    kept = tmp_path / "kept"  # a cache holding other weights, and an empty folder
+    (kept / "urls" / "abc").mkdir(parents=True)
+    (kept / "urls" / "abc" / "w.safetensors").write_bytes(b"weights")
+    (kept / "braindecode").mkdir()
+    before = everything(kept)
+    server.drop.add("config.json")  # the connection closed halfway through
+    with pytest.raises(WeightsUnavailableError, match="closed after"):
+        fetch_weights("eegpt-large", cache_dir=kept, progress=False)
+    assert everything(kept) == before
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(WeightsUnavailableError):
+        fetch_weights(f"http://127.0.0.1:{port}/w.safetensors", cache_dir=kept, progress=False)
+    assert everything(kept) == before
+    server.drop.clear()
+    for root in (cache, kept):
+        folder = fetch_weights("eegpt-large", cache_dir=root, progress=False)
+        assert folder == root / REPO / "main"
+        assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
+    assert hub.lock_path(folder).exists()  # kept after a fetch that worked
+
+
+def test_a_fetch_waiting_on_a_lock_file_a_failed_fetch_removed_locks_the_new_one(
+    tmp_path, monkeypatch
+):
+    """A fetch that fails removes the lock file it made, while holding its lock: a fetch
+    that waited on that file (now unlinked) must not go on as though it held the folder's
+    lock, which a third fetch would then take too, on the file made again at its path."""
+    from eegpt.errors import OutputInUseError
+
+    folder = tmp_path / "cache" / "repo" / "main"
+    folder.mkdir(parents=True)
+    lock = hub.lock_path(folder)
+    waiting, locked, done = threading.Event(), threading.Event(), threading.Event()
+    real_log = hub.log
+
+    def log(text, *args):
+        if "waiting for another process" in text:
+            waiting.set()
+        return real_log(text, *args)
+
+    monkeypatch.setattr(hub, "log", log)
+
+    def second() -> None:
+        with hub._cache_lock(folder, progress=False):
+            locked.set()
+            assert done.wait(20)
+
+    thread = threading.Thread(target=second)
+    with hub._cache_lock(folder, progress=False):
+        thread.start()
+        assert waiting.wait(20), "the second fetch did not wait for the first"
+        hub._remove_lock_file(lock)  # its lock held (by this fetch): the file stays
+        assert lock.exists()
+        lock.unlink()  # removed while locked, as _remove_lock_file does once it holds it
+    try:
+        assert locked.wait(20)
+        assert lock.exists()  # the second made it again, and holds its lock
+        monkeypatch.setenv("EEGPT_FETCH_WAIT", "0")
+        with pytest.raises(OutputInUseError):  # a third fetch waits for the second
+            with hub._cache_lock(folder, progress=False):
+                pass
+    finally:
+        done.set()
+        thread.join(20)
+
+
 def test_url_download_with_explicit_sha256(server, pretrained_files, tmp_path):
     files, _ = pretrained_files
     data = files["model.safetensors"]

@@ -16,7 +16,9 @@ whose process is gone, never one whose process runs; the others (another machine
 shared cache, whose process cannot be checked) once untouched for a day. A process downloading into a cache folder holds a
 lock on it (``.<folder>.lock`` beside it, a ``flock`` the OS lets go when the process dies):
 another one fetching the same weights waits for it (``$EEGPT_FETCH_WAIT`` seconds, default
-1800), then uses the files it downloaded.
+1800), then uses the files it downloaded. A fetch that fails leaves the cache as it was,
+but for the files it downloaded whole: the folders it made that hold nothing and its lock file
+are removed.
 A download with no checksum to check (none given and none announced by the server) is logged as
 a warning, and refused when its own structure shows it cut short (a safetensors file shorter
 than its header says, a zip archive without its end record), which a missing Content-Length
@@ -46,7 +48,7 @@ import urllib.request
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tqdm import tqdm
 
@@ -704,9 +706,12 @@ def _cache_lock(folder: Path, progress: bool) -> Iterator[None]:
     downloading into it, so that two processes fetching the same weights do not both download
     them: the second waits (:func:`fetch_wait`), then finds the files in place. The lock is a
     ``flock``, which the OS lets go when its process dies: a killed download never leaves
-    the folder locked (the lock file itself stays, harmless). Where the file system has no
-    locks (some network file systems), or on Windows, downloads go on without one: each is
-    still written to a private file and renamed into place, so the files stay whole.
+    the folder locked (the lock file itself stays, harmless). A fetch that fails removes the
+    lock file it made (:func:`_remove_lock_file`), so a lock taken on a file no longer at its
+    path is let go and the file now there (made again where none is) locked instead. Where the
+    file system has no locks (some network file systems), or on Windows, downloads go on
+    without one: each is still written to a private file and renamed into place, so the
+    files stay whole.
 
     Raises
     ------
@@ -720,17 +725,25 @@ def _cache_lock(folder: Path, progress: bool) -> Iterator[None]:
         return
     wait = fetch_wait()
     path = lock_path(folder)
-    with open(path, "a+b") as fh:
-        deadline, said, locked = time.monotonic() + wait, False, True
+    deadline, said, locked = time.monotonic() + wait, False, True
+    fh = _open_lock_file(path)
+    try:
         while True:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except OSError as err:
                 if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     logger.debug("no lock on %s (%s): downloading without one", path, err)
                     locked = False
                     break
+            else:
+                if _same_file(fh, path):
+                    break
+                # a failed fetch removed the lock file while this one waited on it: lock the
+                # file at its path now (another process may hold that one)
+                fh.close()
+                fh = _open_lock_file(path)
+                continue
             if time.monotonic() >= deadline:
                 raise OutputInUseError(
                     f"another process has been downloading into {folder} for over {wait:g} s "
@@ -750,6 +763,88 @@ def _cache_lock(folder: Path, progress: bool) -> Iterator[None]:
         finally:
             if locked:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    finally:
+        fh.close()
+
+
+def _open_lock_file(path: Path) -> BinaryIO:
+    """The lock file ``path`` opened (made, with its folders, where missing: a failed fetch
+    removes those it made, :func:`_undo_failed_fetch`, maybe while this one opens it)."""
+    for _ in range(9):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return open(path, "a+b")
+        except FileNotFoundError:  # its folder removed between the two: make it again
+            continue
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return open(path, "a+b")
+
+
+def _same_file(fh: BinaryIO, path: Path) -> bool:
+    """Whether the open file ``fh`` is still the file at ``path`` (not removed or replaced)."""
+    try:
+        there = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(fh.fileno())
+    return (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _absent_folders(folder: Path) -> list[Path]:
+    """The folders of ``folder``'s path (``folder`` itself included) that do not exist yet,
+    deepest first: those a fetch into ``folder`` makes."""
+    absent = []
+    for path in (folder, *folder.parents):
+        if path.exists() or path.is_symlink():
+            break
+        absent.append(path)
+    return absent
+
+
+def _remove_lock_file(path: Path) -> None:
+    """Remove the lock file ``path`` a failed fetch made, unless another process holds (or has
+    just taken) its lock: removed while locked, so that a process waiting on it finds it gone
+    (:func:`_cache_lock` then locks the file at its path)."""
+    try:
+        fh = open(path, "rb")
+    except OSError:
+        return
+    with fh:
+        if _locked_elsewhere(fh):
+            return  # another process fetches into the folder: its lock stays
+        with contextlib.suppress(OSError):
+            if _same_file(fh, path):
+                path.unlink()  # while locked (let go as fh closes)
+
+
+def _locked_elsewhere(fh: BinaryIO) -> bool:
+    """Take the lock of the open lock file ``fh`` at once, where nobody holds it (let go as
+    ``fh`` closes); whether another process holds it (False without locks: Windows, a file
+    system without them)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        return False
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        return err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
+    return False
+
+
+def _undo_failed_fetch(folder: Path, made: list[Path], lock_made: bool) -> None:
+    """After a fetch into ``folder`` failed, leave the cache as it was before: remove the
+    folders of :func:`_absent_folders` (``made``, deepest first) that hold nothing, and the
+    lock file where this fetch made it (``lock_made``). A folder that holds anything (a file
+    downloaded whole before the failure, another process's lock or download) is kept, with
+    the folders above it; nothing that existed before the fetch is removed."""
+    if lock_made:
+        _remove_lock_file(lock_path(folder))
+    for path in made:
+        try:
+            path.rmdir()  # only if empty
+        except OSError:
+            break
 
 
 #: Values of $EEGPT_OFFLINE and $HF_HUB_OFFLINE that mean "offline".
@@ -828,16 +923,22 @@ def _fetch_all(
     if switch is not None:
         files = [(dest, sha) for _, dest, sha in missing]
         raise _offline_error(switch, what, folder, files, force, fetch or what)
-    _writable_cache(folder)
-    with _cache_lock(folder, progress):
-        for url, dest, sha256 in missing:
-            if not force and _cached(dest, sha256):  # another process fetched it meanwhile
-                logger.info("using %s, downloaded meanwhile by another process", dest)
-                continue
-            try:
-                download(url, dest, sha256=sha256, progress=progress)
-            except _NETWORK_ERRORS as e:
-                raise _unavailable(url, e) from e
+    # what this fetch makes, removed again where it fails (an empty folder left in the cache)
+    made, lock_made = _absent_folders(folder), not lock_path(folder).exists()
+    try:
+        _writable_cache(folder)
+        with _cache_lock(folder, progress):
+            for url, dest, sha256 in missing:
+                if not force and _cached(dest, sha256):  # another process fetched it meanwhile
+                    logger.info("using %s, downloaded meanwhile by another process", dest)
+                    continue
+                try:
+                    download(url, dest, sha256=sha256, progress=progress)
+                except _NETWORK_ERRORS as e:
+                    raise _unavailable(url, e) from e
+    except BaseException:
+        _undo_failed_fetch(folder, made, lock_made)
+        raise
 
 
 def _named_files(
