@@ -345,6 +345,23 @@ def test_cli_info_on_a_missing_table_or_recording_says_it_does_not_exist(name, t
     assert "the predictions of eegpt probe predict" in err and "probe evaluate --json" in err
 
 
+@pytest.mark.parametrize("name", ["metrics.json", "pred.csv"])
+def test_cli_info_on_an_empty_json_or_table_says_it_is_empty(name, tmp_path, capsys):
+    """An empty file (0 bytes, as a shell redirect of a command that failed leaves) is said to
+    be empty, with what to do, in text and with --json (no JSON written); it was said to be
+    "a json file, not a checkpoint" as if it held another JSON."""
+    empty = tmp_path / name
+    empty.write_bytes(b"")
+    for json_flag in ([], ["--json"]):
+        assert main(["info", *json_flag, str(empty)]) == 1
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.startswith(f"eegpt: error: {empty} is an empty file (0 bytes): nothing ")
+        assert "run the command that writes it again" in err and "not a checkpoint" not in err
+    if name.endswith(".json"):  # what leaves one: evaluate's JSON redirected
+        assert "(`eegpt probe evaluate ... --json > metrics.json`)" in err
+
+
 def test_cli_info_on_an_eeglab_data_file_says_what_it_is(tmp_path, capsys):
     """EEGLAB's .fdt is named as a recording's data file (not a corrupt checkpoint to download
     again), with what eegpt info describes and what describes the recording."""

@@ -164,6 +164,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     if folder.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):
         from eegpt.probe_provenance import sidecar_path
 
+        if folder.is_file() and folder.stat().st_size == 0:
+            raise ValueError(_empty_file_text(folder))
         none = (
             f", with no sidecar {sidecar_path(folder).name} beside it (eegpt probe predict -o "
             "writes one; eegpt before 2026-12-05 did not: predictions of an older eegpt have "
@@ -200,6 +202,21 @@ def stim_events_text(record: Any) -> str:
     return (
         ", with the events of its stim channel made annotations "
         f"({StimEvents.from_record(record).options})"
+    )
+
+
+def _empty_file_text(path: Path) -> str:
+    """Why ``eegpt info`` does not describe the empty (0-byte) table or JSON file ``path``: what
+    leaves one (an output redirected there by a command that failed before writing it), and
+    what to do."""
+    command = "eegpt probe evaluate ... --json" if path.suffix.lower() == ".json" else "..."
+    return (
+        f"{path} is an empty file (0 bytes): nothing was written to it, as a command whose "
+        f"output was redirected there (`{command} > {path.name}`) leaves it when it fails "
+        "before writing, or a copy cut short; run the command that writes it again. eegpt info describes checkpoints, embeddings files (.npz/.parquet), probe "
+        "folders, embed-dataset output folders, the predictions of eegpt probe predict "
+        "(.parquet, or a .csv/.tsv with its .json sidecar) and the JSON of eegpt probe "
+        "evaluate --json"
     )
 
 
