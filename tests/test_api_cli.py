@@ -362,6 +362,50 @@ def test_cli_info_on_an_empty_json_or_table_says_it_is_empty(name, tmp_path, cap
         assert "(`eegpt probe evaluate ... --json > metrics.json`)" in err
 
 
+def test_cli_info_writes_starts_and_onsets_exactly(tmp_path, capsys):
+    """Where eegpt info says a start or an onset (one to give --start again), it writes it as
+    the windows hold it, as the rest of eegpt does (seconds_text): a start moved onto a 256 Hz
+    sample past 100 s, 3600.30078125, was written 3600.3 (:g), which is not on a sample."""
+    import json
+
+    from eegpt.dataset_report import _own_starts_line
+    from eegpt.outputs import Embeddings
+    from eegpt.probe_folder import PROBE_FORMAT
+
+    start = 3600.30078125  # 3600.3 moved onto the 256 Hz grid
+    meta = {
+        "source": "rec.edf",
+        "preprocessing": {"sfreq": 256.0, "window_seconds": 4.0, "overlap": 0.0},
+        "channels": {"names": ["FP1", "T7"]},
+        "rejected_by_annotation": [start + 12],
+        "padded_tail": {"onset_s": start + 8, "recorded_s": 1.5},
+    }
+    path = tmp_path / "e.npz"
+    Embeddings(np.zeros((3, 2, 4, 8), np.float32), start + np.arange(3.0) * 4, meta).save(path)
+    assert main(["info", str(path)]) == 0
+    said = capsys.readouterr().out
+    assert ", onsets 3600.30078125-3608.30078125 s\n" in said
+    assert "overlapping BAD_ annotations; onsets 3612.30078125 s)" in said
+    assert "last window (onset 3608.30078125 s) zero-padded: 1.5 s recorded" in said
+    probe = {"format": PROBE_FORMAT, "classes": ["a", "b"], "channels": {"input_names": ["Cz"]}}
+    for how, line in [
+        ({"start_seconds": start}, "starting at 3600.30078125 s (--start 3600.30078125)"),
+        (
+            {"starts": {"/d/a.edf": start, "/d/b.edf": 17.30078125}},
+            "a.edf 3600.30078125 s, b.edf 17.30078125 s",
+        ),
+    ]:
+        probe["training"] = {"window_labels": {"match": None, **how}}
+        (tmp_path / "probe.json").write_text(json.dumps(probe))
+        assert main(["info", str(tmp_path)]) == 0
+        assert line in capsys.readouterr().out
+    spec = {
+        "inputs": {"metadata_columns": ["start_seconds"]},
+        "preprocessing": {"start_seconds": start},
+    }
+    assert "; 3600.30078125 s (--start) for the files" in _own_starts_line(spec)[0]
+
+
 def test_cli_info_on_an_eeglab_data_file_says_what_it_is(tmp_path, capsys):
     """EEGLAB's .fdt is named as a recording's data file (not a corrupt checkpoint to download
     again), with what eegpt info describes and what describes the recording."""

@@ -240,7 +240,10 @@ def _rejected_lines(meta: dict) -> list[str]:
     onsets = meta.get("rejected_by_annotation")
     if not isinstance(onsets, list) or not onsets:
         return []
-    shown = ", ".join(f"{float(t):g}" for t in onsets[:6]) + (" ..." if len(onsets) > 6 else "")
+    from eegpt.preprocessing_spec import seconds_text
+
+    shown = ", ".join(seconds_text(float(t)) for t in onsets[:6])
+    shown += " ..." if len(onsets) > 6 else ""
     return [
         f"  {len(onsets)} window{'s' if len(onsets) != 1 else ''} left out "
         f"(--reject-by-annotation: overlapping BAD_ annotations; onsets {shown} s), not "
@@ -258,6 +261,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
     from eegpt.dataset_stamps import output_source_check, source_check_lines
     from eegpt.embeddings_loading import _load_outline
     from eegpt.preprocessing_spec import describe as describe_preprocessing
+    from eegpt.preprocessing_spec import seconds_text
     from eegpt.rename_tables import rename_text
 
     emb = _load_outline(path)
@@ -284,7 +288,12 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         f"  {windows_text(len(emb), meta)} of {pre.get('window_seconds', '?')} s (overlap "
         f"{pre.get('overlap', '?')} s), embeddings {list(shape[1:])} per window"
         + (f" (stored mean-pooled: --pool {meta['pool']})" if meta.get("pool") else "")
-        + (f", onsets {emb.onsets[0]:g}-{emb.onsets[-1]:g} s" if len(emb) else ""),
+        # exactly as the windows' onsets hold them (3600.30078125): a start to give --start
+        + (
+            f", onsets {seconds_text(emb.onsets[0])}-{seconds_text(emb.onsets[-1])} s"
+            if len(emb)
+            else ""
+        ),
         *_timeline_lines(emb.onsets, meta),
         f"  {len(channels)} channels: {few(list(channels), 12)}",
         *_picks_lines(meta.get("picks")),
@@ -606,6 +615,7 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
     truncated file and the recording's end (padded or left out), from an embeddings file's
     provenance."""
     from eegpt._recording_provenance import band_narrowed, recorded_rate
+    from eegpt.preprocessing_spec import seconds_text
 
     lines = []
     band = meta.get("recording_filters")
@@ -651,7 +661,7 @@ def _tail_lines(meta: dict[str, Any]) -> list[str]:
     padded = meta.get("padded_tail")
     if padded:
         lines.append(
-            f"  last window (onset {padded['onset_s']:g} s) zero-padded: {padded['recorded_s']:g} "
+            f"  last window (onset {seconds_text(float(padded['onset_s']))} s) zero-padded: {padded['recorded_s']:g} "
             "s recorded"
         )
     epochs = meta.get("padded_epochs")

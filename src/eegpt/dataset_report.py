@@ -39,6 +39,7 @@ from eegpt.dataset_folders import (
 from eegpt.dataset_lock import FolderLock
 from eegpt.dataset_parts import LIST_INPUTS, corpora_of_parts, listings_apart, missing_parts
 from eegpt.preprocessing_spec import describe as describe_preprocessing
+from eegpt.preprocessing_spec import seconds_text
 from eegpt.run_channel_sets import (
     _channel_sets_of,
     channel_sets_advice,
@@ -517,7 +518,8 @@ def _own_starts_line(spec: Mapping[str, Any]) -> list[str]:
     start = (spec.get("preprocessing") or {}).get("start_seconds") or 0
     return [
         "  start_seconds per recording: the manifest's start_seconds column (a column of "
-        f"each row); {start:g} s (--start) for the files it leaves empty (null there)"
+        f"each row); {seconds_text(float(start))} s (--start) for the files it leaves empty "
+        "(null there)"
     ]
 
 

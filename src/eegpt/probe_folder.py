@@ -16,6 +16,7 @@ from typing import Any
 
 from eegpt._logging import baseline_text, few, shortened, software_text
 from eegpt.errors import MissingFileError
+from eegpt.preprocessing_spec import seconds_text
 from eegpt.probe_provenance import run_text, training_data_text
 
 PROBE_WEIGHTS = "probe.safetensors"
@@ -155,13 +156,15 @@ def describe_probe(directory: str | os.PathLike) -> str:
                 "predict do not adopt it: give their --overlap to score sliding windows"
             )
         if how.get("start_seconds"):
-            start = f"{how['start_seconds']:g}"
+            start = seconds_text(float(how["start_seconds"]))  # exactly: given to --start
             lines.append(
                 f"  trained on windows starting at {start} s (--start {start}): predict/evaluate "
                 "adopt it without --start of their own"
             )
         elif how.get("starts"):
-            starts = [f"{Path(f).name} {v:g} s" for f, v in how["starts"].items()]
+            starts = [
+                f"{Path(f).name} {seconds_text(float(v))} s" for f, v in how["starts"].items()
+            ]
             given = trained_starts_option(how)
             lines.append(
                 f"  trained on windows starting at each recording's own start ({given}): "
