@@ -464,9 +464,9 @@ def test_a_fetch_waiting_on_a_lock_file_a_failed_fetch_removed_locks_the_new_one
     with hub._cache_lock(folder, progress=False):
         thread.start()
         assert waiting.wait(20), "the second fetch did not wait for the first"
-        hub._remove_lock_file(lock)  # its lock held (by this fetch): the file stays
+        hub._undo_failed_fetch(folder, [], True)  # its lock held (by this fetch): file stays
         assert lock.exists()
-        lock.unlink()  # removed while locked, as _remove_lock_file does once it holds it
+        lock.unlink()  # removed while locked, as _undo_failed_fetch does once it holds it
     try:
         assert locked.wait(20)
         assert lock.exists()  # the second made it again, and holds its lock
@@ -477,6 +477,25 @@ def test_a_fetch_waiting_on_a_lock_file_a_failed_fetch_removed_locks_the_new_one
     finally:
         done.set()
         thread.join(20)
+
+
+def test_a_failed_fetch_leaves_the_folders_of_a_fetch_holding_the_lock(tmp_path):
+    """A fetch that failed and let go of the folder's lock may find another fetch (one that
+    waited on it) holding it, about to download into the folder it made, still empty: the
+    failed fetch removes nothing then, neither the lock file nor the folder, whose removal
+    would make the other's download fail (its private file written into no folder)."""
+    fcntl = pytest.importorskip("fcntl")
+    folder = tmp_path / "cache" / "repo" / "main"
+    made = hub._absent_folders(folder)
+    assert made[0] == folder
+    hub._writable_cache(folder)  # what the failed fetch made: folders and lock file
+    lock = hub.lock_path(folder)
+    with open(lock, "a+b") as other:  # another fetch's lock (flock: per open file)
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        hub._undo_failed_fetch(folder, made, lock_made=True)
+        assert folder.is_dir() and lock.exists()
+    hub._undo_failed_fetch(folder, made, lock_made=True)  # nobody holds it: all removed
+    assert not (tmp_path / "cache").exists()
 
 
 def test_url_download_with_explicit_sha256(server, pretrained_files, tmp_path):

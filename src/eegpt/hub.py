@@ -707,7 +707,7 @@ def _cache_lock(folder: Path, progress: bool) -> Iterator[None]:
     them: the second waits (:func:`fetch_wait`), then finds the files in place. The lock is a
     ``flock``, which the OS lets go when its process dies: a killed download never leaves
     the folder locked (the lock file itself stays, harmless). A fetch that fails removes the
-    lock file it made (:func:`_remove_lock_file`), so a lock taken on a file no longer at its
+    lock file it made (:func:`_undo_failed_fetch`), so a lock taken on a file no longer at its
     path is let go and the file now there (made again where none is) locked instead. Where the
     file system has no locks (some network file systems), or on Windows, downloads go on
     without one: each is still written to a private file and renamed into place, so the
@@ -801,22 +801,6 @@ def _absent_folders(folder: Path) -> list[Path]:
     return absent
 
 
-def _remove_lock_file(path: Path) -> None:
-    """Remove the lock file ``path`` a failed fetch made, unless another process holds (or has
-    just taken) its lock: removed while locked, so that a process waiting on it finds it gone
-    (:func:`_cache_lock` then locks the file at its path)."""
-    try:
-        fh = open(path, "rb")
-    except OSError:
-        return
-    with fh:
-        if _locked_elsewhere(fh):
-            return  # another process fetches into the folder: its lock stays
-        with contextlib.suppress(OSError):
-            if _same_file(fh, path):
-                path.unlink()  # while locked (let go as fh closes)
-
-
 def _locked_elsewhere(fh: BinaryIO) -> bool:
     """Take the lock of the open lock file ``fh`` at once, where nobody holds it (let go as
     ``fh`` closes); whether another process holds it (False without locks: Windows, a file
@@ -837,12 +821,34 @@ def _undo_failed_fetch(folder: Path, made: list[Path], lock_made: bool) -> None:
     folders of :func:`_absent_folders` (``made``, deepest first) that hold nothing, and the
     lock file where this fetch made it (``lock_made``). A folder that holds anything (a file
     downloaded whole before the failure, another process's lock or download) is kept, with
-    the folders above it; nothing that existed before the fetch is removed."""
-    if lock_made:
-        _remove_lock_file(lock_path(folder))
-    for path in made:
+    the folders above it; nothing that existed before the fetch is removed.
+
+    All of it is done under the folder's lock, taken at once: where another process holds it
+    (a fetch that waited on this one and now downloads into ``folder``, maybe before its
+    first file is there), nothing is removed. ``folder`` goes before the lock file (removed
+    while locked, so that a process waiting on it finds it gone and :func:`_cache_lock` locks
+    the file at its path), the folders above it after."""
+    path = lock_path(folder)
+    with contextlib.ExitStack() as held:
         try:
-            path.rmdir()  # only if empty
+            fh = held.enter_context(open(path, "rb"))
+        except OSError:
+            fh = None  # no lock file (its folder could not be made): nobody fetches here
+        if fh is not None and _locked_elsewhere(fh):
+            return  # another process fetches into the folder: its lock and folders stay
+        inner, above = (made[:1], made[1:]) if made[:1] == [folder] else ([], made)
+        for p in inner:
+            try:
+                p.rmdir()  # only if empty
+            except OSError:
+                return  # a file in it: the folders above it hold it, the lock file beside
+        if fh is not None and lock_made:
+            with contextlib.suppress(OSError):
+                if _same_file(fh, path):
+                    path.unlink()  # while locked (let go as fh closes)
+    for p in above:
+        try:
+            p.rmdir()  # only if empty
         except OSError:
             break
 
