@@ -1462,6 +1462,7 @@ def test_concatenated_fif_files_with_a_pause_warn_of_early_clock_times(tmp_path)
     import datetime
 
     from eegpt import EEGPT, EEGPTConfig
+    from eegpt._joined_files import joined_pauses
 
     info = mne.create_info(["Fz", "Cz", "Pz", "Oz"], 256.0, "eeg")
     x = np.random.default_rng(0).standard_normal((4, 256 * 60)) * 1e-5
@@ -1481,8 +1482,13 @@ def test_concatenated_fif_files_with_a_pause_warn_of_early_clock_times(tmp_path)
 
     assert warned("a", "b") == []  # one after another: no pause, one date
     (said,) = warned("a", "b", "c")
-    assert said.startswith("c_raw.fif continues 30.0 s after b_raw.fif ends"), said
+    # c is all in the Raw (its first sample counts from the date: not cropped at its start)
+    assert said.startswith("c_raw.fif starts 30.0 s after b_raw.fif ends"), said
     assert "run 30.0 s early" in said
+    raws = [mne.io.read_raw_fif(tmp_path / f"{n}_raw.fif", verbose="error") for n in "bc"]
+    raws[1].crop(2.0)  # c cropped at its start: its part of the Raw continues
+    ((*_, pause, cropped, _),) = joined_pauses(mne.concatenate_raws(raws, verbose="error"))
+    assert cropped and pause == pytest.approx(32.0)
     (said,) = warned("b", "b")
     assert said.startswith("b_raw.fif starts at the same moment as b_raw.fif (the same file")
     # a FIF file split in parts (raw.fif, raw-1.fif): one recording, nothing said of its parts

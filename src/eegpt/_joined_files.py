@@ -106,8 +106,11 @@ def joined_pauses(raw: mne.io.BaseRaw) -> list[tuple[str, str, float, bool, bool
         end = before[0] + datetime.timedelta(seconds=(lasts[k - 1] + 1) / sfreq)
         begin = after[0] + datetime.timedelta(seconds=firsts[k] / sfreq)
         pause = (begin - end).total_seconds()
+        # cropped at its start: samples of the file before its first in the Raw (a FIF
+        # file's own first sample counts from its measurement date, after[2])
+        cropped = firsts[k] / sfreq - after[2] > 0.5 / sfreq
         if abs(pause) > JOIN_TOLERANCE_S or same:
-            pauses.append((str(names[k - 1]), str(names[k]), pause, bool(firsts[k] > 0), same))
+            pauses.append((str(names[k - 1]), str(names[k]), pause, cropped, same))
     return pauses
 
 
