@@ -1144,6 +1144,9 @@ def test_a_moved_start_past_100_s_is_written_exactly():
     error = str(start_past_end("rec.edf", 60.0, 3600.3))
     assert "(start_seconds=3600.3, moved to the nearest 256 Hz sample, 3600.30078125 s; " \
         "command line: --start 3600.3)" in error, error  # fmt: skip
+    # a start given on a sample past 100 s is quoted with every digit, as given (not 3600.300781)
+    error = str(start_past_end("rec.edf", 60.0, 3600.30078125))
+    assert "(start_seconds=3600.30078125; command line: --start 3600.30078125)" in error, error
     assert [seconds_text(v) for v in (17.0, 17.3, 0.1 + 0.2, 0.00390625, 1e6 + 1 / 256)] == [
         "17", "17.3", "0.3", "0.00390625", "1000000.00390625"
     ]  # fmt: skip

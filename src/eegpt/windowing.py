@@ -269,7 +269,7 @@ def start_text(start_seconds: float, sfreq: float, given_by: str = START_OPTION)
     the preprocessing's start, named as the command line gives it too (``start_seconds=17.3,
     moved to the nearest 256 Hz sample, 17.30078125 s; command line: --start 17.3``), another
     source by its words (``, from the manifest's start_seconds column``), or none where ""."""
-    given = f"{start_seconds:.10g}"
+    given = seconds_text(start_seconds)  # as given, every digit (3600.30078125, on a sample)
     text = f"start_seconds={given}"
     if given_by and given_by != START_OPTION:
         text += f", from {given_by}"
