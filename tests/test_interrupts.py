@@ -475,6 +475,10 @@ def test_an_interrupted_overwrite_run_says_to_resume_without_overwrite(
     said = capsys.readouterr().err.strip()
     assert said == dataset_cli.INTERRUPTED_OVERWRITING and "as it was" not in said
     assert not list(out.glob("shard-*"))
+    # a second Ctrl-C there (no clean-up) says so too, not that the folder holds the run's own
+    args = dataset_cli.build_parser().parse_args([*words, "--overwrite"])
+    args.held_a_run = True  # as main notes it before the run there is removed
+    assert args.quit_message(args) == dataset_cli.QUIT_AT_ONCE_OVERWRITING
     committed = dataset_runs.DatasetRun.committed
 
     def committed_then_interrupted(self, *args, **kwargs):

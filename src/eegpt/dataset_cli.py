@@ -359,6 +359,14 @@ INTERRUPTED_OVERWRITING = (
     "removed (--overwrite): nothing to resume. Run the same command again to start over"
 )
 
+#: What a second Ctrl-C of an ``--overwrite`` run says where it had removed the run the folder
+#: held before it wrote a manifest of its own (:data:`QUIT_AT_ONCE_AT_START` otherwise).
+QUIT_AT_ONCE_OVERWRITING = (
+    "eegpt: quit at once, before the run wrote its manifest: no shard was written, and the "
+    "run the output folder held was removed (--overwrite): nothing to resume. Run the same "
+    "command again to start over"
+)
+
 #: The words of a run that can be resumed, and of an ``--overwrite`` one: the same command
 #: would remove what it wrote and start over.
 _RESUME = ("un the same command again to resume", "un it again without --overwrite to resume "
@@ -373,12 +381,15 @@ def _overwrite_said(text: str, args: argparse.Namespace) -> str:
 
 def _quit_message(args: argparse.Namespace) -> str:
     """What a second Ctrl-C says: :data:`QUIT_AT_ONCE_AT_START` where the output folder holds
-    no run (no manifest: nothing to resume); else :data:`QUIT_AT_ONCE` while a shard is being
+    no run (no manifest: nothing to resume), :data:`QUIT_AT_ONCE_OVERWRITING` where an
+    ``--overwrite`` run removed the run it held (``args.held_a_run``); else :data:`QUIT_AT_ONCE` while a shard is being
     written (its hidden temporary file is left), else :data:`QUIT_AT_ONCE_NO_SHARD` (to resume
     without ``--overwrite`` where given)."""
     from eegpt.shard_writer import shards_being_written
 
     if not _holds_a_run(args):
+        if getattr(args, "overwrite", False) and getattr(args, "held_a_run", False):
+            return QUIT_AT_ONCE_OVERWRITING
         return QUIT_AT_ONCE_AT_START
     return _overwrite_said(QUIT_AT_ONCE if shards_being_written() else QUIT_AT_ONCE_NO_SHARD, args)
 
