@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import warnings
 
 import numpy as np
@@ -346,6 +347,21 @@ def test_channels_checks_reset_and_errors(model):
     other = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
     with pytest.raises(ValueError, match="engine was built on another model"):
         OnlineEmbedder(model, NAMES, 256.0, engine=InferenceEngine(other))
+
+
+def test_channel_labels_are_one_per_channel(model):
+    """channel_labels name a missing channel of channels as training labelled it, by place:
+    labels of another length named C3 by another channel's label (rename={'EEG Fz-REF':
+    None} for a stream lacking C3), and without channels they were ignored; both refused."""
+    names = ["Fz", "Cz", "Pz"]
+    with pytest.raises(ValueError, match=r"2 label\(s\) for 3 channels: give one label per"):
+        OnlineEmbedder(model, names, 256.0, channels=["C3", "FZ", "CZ"],
+                       channel_labels=["EEG Fz-REF", "EEG Cz-REF"], warm_up=False)  # fmt: skip
+    with pytest.raises(ValueError, match="channel_labels were given without channels"):
+        OnlineEmbedder(model, names, 256.0, channel_labels=["EEG Fz-REF"], warm_up=False)
+    with pytest.raises(ValueError, match=re.escape("rename={'EEG C3-REF': None}")):
+        OnlineEmbedder(model, names, 256.0, channels=["C3", "FZ", "CZ"], warm_up=False,
+                       channel_labels=["EEG C3-REF", "EEG Fz-REF", "EEG Cz-REF"])  # fmt: skip
 
 
 def test_hops_in_whole_stream_samples_stale_windows_and_failures(model):

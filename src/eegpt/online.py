@@ -83,6 +83,34 @@ CLOCK_SECONDS = 10.0
 IMPLAUSIBLE_GAP_SECONDS = 86400.0
 
 
+def _check_channel_labels(
+    channels: Sequence[str] | None, channel_labels: Sequence[str] | None
+) -> None:
+    """Refuse ``channel_labels`` (:class:`OnlineEmbedder`) without ``channels`` or not one
+    per channel: a missing channel's advice would name it by another's label.
+
+    Raises
+    ------
+    ValueError
+        Saying what was given and what to give (a probe's ``input_names`` and
+        ``input_labels``, as :meth:`eegpt.probe.EEGPTProbe.online` gives them)."""
+    if channel_labels is None:
+        return
+    if channels is None:
+        raise ValueError(
+            "channel_labels were given without channels: they are the labels of channels "
+            "(a probe's input_labels beside its input_names), one each; give channels too, or "
+            "leave channel_labels out"
+        )
+    if isinstance(channel_labels, str) or len(channel_labels) != len(channels):
+        given = 1 if isinstance(channel_labels, str) else len(channel_labels)
+        raise ValueError(
+            f"channel_labels has {given} label(s) for {len(channels)} channels: give one "
+            "label per channel, in the order of channels (a probe's input_labels beside its "
+            "input_names), or leave channel_labels out"
+        )
+
+
 class OnlineEmbedder:
     """Embed a stream of EEG samples as they arrive.
 
@@ -103,7 +131,8 @@ class OnlineEmbedder:
     channel_labels : list of str | None
         ``channels`` as the probe's training data labelled them (``EEG C3-REF`` for ``C3``;
         its ``input_labels``), each in its place: a missing one is named so, as ``rename``
-        takes it at training. ``None`` (default): the montage spelling.
+        takes it at training; one per channel of ``channels`` (refused otherwise). ``None``
+        (default): the montage spelling.
     sfreq : float
         The stream's sampling rate in Hz. A rate MNE reads from a header's sampling interval
         of whole microseconds (``raw.info["sfreq"]`` of BrainVision's 3906 µs: 256.016385 Hz)
@@ -252,6 +281,7 @@ class OnlineEmbedder:
         if not (tolerance_real and not isinstance(gap_tolerance, bool) and gap_tolerance >= 0):
             raise ValueError(f"gap_tolerance must be seconds >= 0, got {gap_tolerance!r}")
         self.gap_tolerance = float(gap_tolerance)
+        _check_channel_labels(channels, channel_labels)
         self.mapping = map_recording_channels(
             self.ch_names,
             "<stream>",
