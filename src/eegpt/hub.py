@@ -18,7 +18,7 @@ lock on it (``.<folder>.lock`` beside it, a ``flock`` the OS lets go when the pr
 another one fetching the same weights waits for it (``$EEGPT_FETCH_WAIT`` seconds, default
 1800), then uses the files it downloaded. A fetch that fails leaves the cache as it was,
 but for the files it downloaded whole: the folders it made that hold nothing and its lock file
-are removed.
+are removed (none of it while another fetch, which waited on it, holds the lock).
 A download with no checksum to check (none given and none announced by the server) is logged as
 a warning, and refused when its own structure shows it cut short (a safetensors file shorter
 than its header says, a zip archive without its end record), which a missing Content-Length
