@@ -694,12 +694,7 @@ def warn_loose_patterns(
             f"{regex!r} is meant, anchor the pattern: {what} {shlex.quote(fixed)} ({python} in "
             "Python)"
         )
-        said = _PATTERNS_SAID.get()
-        if said is not None and text in said:
-            continue
-        if said is not None:
-            said.add(text)
-        _warn(text)
+        _warn_once_per_command(text)
 
 
 #: Descriptions of scoring epochs that are no sleep stage: Sleep-EDF's (R&K's) epochs left
@@ -753,11 +748,17 @@ def warn_unscored_classes(
         "(match='^Sleep stage [W1234R]$' in Python), or keep them on purpose as a class of "
         "their own alone, e.g. --window-labels 'MT=^Movement time$'"
     )
-    said_before = _PATTERNS_SAID.get()
-    if said_before is not None and text in said_before:
-        return
-    if said_before is not None:
-        said_before.add(text)
+    _warn_once_per_command(text)
+
+
+def _warn_once_per_command(text: str) -> None:
+    """Warn ``text``, but once per command inside :func:`patterns_warned_once` (a text said
+    there before is not said again)."""
+    said = _PATTERNS_SAID.get()
+    if said is not None:
+        if text in said:
+            return
+        said.add(text)
     _warn(text)
 
 
