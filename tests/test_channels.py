@@ -568,6 +568,17 @@ def test_dropped_names_are_told_apart():
     # two channels labelled Cz in an EDF file: MNE calls them Cz-0 and Cz-1
     with pytest.warns(RuntimeWarning, match=r"copies of one label.*--rename Cz-0=Cz"):
         map_channels(["Fp1", "Cz-0", "Cz-1"])
+    # copies of two labels are each named with their own label, and a label with a number
+    # alone ('C3-1', no 'C3-0') is not said to be one of two copies of another's label
+    with pytest.warns(RuntimeWarning) as caught:
+        map_channels(["Fp1", "Cz-0", "Cz-1", "O1-0", "O1-1", "C3-1", "C4-2", "Pz"])
+    (text,) = [str(w.message) for w in caught]
+    assert "['Cz-0', 'Cz-1'] look like copies of one label that MNE numbered apart (the " in text
+    assert "['O1-0', 'O1-1'] look like copies of one label" in text
+    assert "(the file names 2 channels 'O1'): keep the right one with rename={'O1-0': 'O1'}" in text
+    assert "['C3-1', 'C4-2'] read as 'C3', 'C4' with a number after them" in text
+    assert "rename={'C3-1': 'C3', 'C4-2': 'C4'} (command line: --rename C3-1=C3 --rename " in text
+    assert "two channels 'Cz'" not in text and "channels 'C3'" not in text
     # once a copy is kept by rename, the other is named as such, not advised renamed as well
     with pytest.warns(RuntimeWarning) as caught:
         map_channels(["Fp1", "Cz-0", "Cz-1", "Cz-2"], rename={"Cz-1": "Cz"})

@@ -453,15 +453,7 @@ def _dropped_note(
             f"{these} {'is the other copy' if len(these) == 1 else 'are the other copies'} of "
             f"{label!r}, whose copy {chosen[label]!r} the rename keeps."  # type: ignore[index]
         )
-    copies = [n for n in copies if n not in others]
-    if copies:
-        first = copies[0]
-        parts.append(
-            f"{copies} look like copies of one label that MNE numbered apart (the file names "
-            f"two channels {numbered_copy(first)!r}): keep the right one with "
-            f"rename={{{first!r}: {numbered_copy(first)!r}}} (command line: --rename "
-            f"{shlex.quote(f'{first}={numbered_copy(first)}')})."
-        )
+    parts.extend(_copies_notes([n for n in copies if n not in others]))
     if signals:
         parts.append(
             f"{shortened_list(signals)} look like other signals (EOG, ECG, EMG, triggers, ...)."
@@ -475,6 +467,50 @@ def _dropped_note(
             f"If some of {shortened_list(rest)} are EEG electrodes, map them with {HOW_TO_MAP}."
         )
     return "".join(f" {part}" for part in parts)
+
+
+def _copies_notes(copies: Sequence[str]) -> list[str]:
+    """Sentences on dropped labels that read as a vocabulary name with a number after it
+    (``copies``: ``["Cz-0", "Cz-1", "C3-1"]``), one per label stored more than once, which
+    MNE numbered apart in file order (``Cz-0``, ``Cz-1``: the first ``Cz`` and the next),
+    and one for the labels with a single such copy among them (``C3-1``), which may be
+    such a copy (its others left out) or a label of its own: each with the rename that
+    keeps it as its electrode."""
+    groups: dict[str, list[str]] = {}
+    for name in copies:
+        groups.setdefault(numbered_copy(name) or name, []).append(name)
+    parts = []
+    for label, these in groups.items():
+        if len(these) > 1:
+            parts.append(
+                f"{these} look like copies of one label that MNE numbered apart (the file "
+                f"names {len(these)} channels {label!r}): keep the right one with "
+                f"rename={{{these[0]!r}: {label!r}}} (command line: --rename "
+                f"{shlex.quote(f'{these[0]}={label}')})."
+            )
+    single = {these[0]: label for label, these in groups.items() if len(these) == 1}
+    if single:
+        python = ", ".join(f"{name!r}: {label!r}" for name, label in single.items())
+        command = " ".join(
+            f"--rename {shlex.quote(f'{name}={label}')}" for name, label in single.items()
+        )
+        one = len(single) == 1
+        parts.append(
+            f"{shortened_list(list(single))} read{'s' if one else ''} as "
+            f"{few([repr(label) for label in single.values()], 6)} with a number after "
+            f"{'it' if one else 'them'}: "
+            + (
+                "a copy that MNE numbered apart, of a label the file names more than once (the "
+                "other copies not among the channels mapped), or a label of its own; if it is "
+                "that electrode, "
+                if one
+                else "copies that MNE numbered apart, of labels the file names more than once "
+                "(the other copies not among the channels mapped), or labels of their own; if "
+                "they are those electrodes, "
+            )
+            + f"rename={{{python}}} (command line: {command})."
+        )
+    return parts
 
 
 def dropped_reason(label: str, labels: Sequence[str], target: str | None = None) -> str:
