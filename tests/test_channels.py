@@ -2864,3 +2864,33 @@ def test_a_table_whose_keys_match_labels_loosely_is_recorded(tmp_path):
         mapping = map_channels(["Ch  1", "Ch  2", "Ch  3"], rename=rename)
     assert mapping.names == ("FP1", "FP2", "CZ")
     assert mapping.rename_source == str(path)
+
+
+def test_openbci_inputs_are_said_to_need_the_sites_they_were_placed_at():
+    """OpenBCI's GUI names its inputs ``EXG Channel 0`` ..: the board's pins, where the user
+    placed the electrodes. They were called other signals (EOG, ECG, EMG) for their ``EXG``;
+    the warning and the error say to rename each to its site, with the rename."""
+    inputs = [f"EXG Channel {i}" for i in range(8)]
+    with pytest.warns(RuntimeWarning) as caught:
+        map_channels([*inputs[:2], "Cz", "Fz", "Pz"])
+    (text,) = [str(w.message) for w in caught]
+    assert "look like other signals" not in text
+    assert "['EXG Channel 0', 'EXG Channel 1'] look like OpenBCI's inputs" in text
+    assert (
+        "rename={'EXG Channel 0': 'Fp1', ...} (command line: --rename 'EXG Channel 0=Fp1'" in text
+    )
+    with pytest.raises(NoChannelMappedError, match="look like OpenBCI's inputs") as raised:
+        map_channels([*inputs, "Accel Channel 0"])
+    assert "docs/montages.md, 'From a device's CSV'" in str(raised.value)
+    # placed and renamed, they are those sites
+    table = dict(zip(inputs, ["Fp1", "Fp2", "C3", "C4", "P7", "P8", "O1", "O2"], strict=True))
+    assert map_channels(inputs, rename=table).names == (
+        "FP1",
+        "FP2",
+        "C3",
+        "C4",
+        "P7",
+        "P8",
+        "O1",
+        "O2",
+    )

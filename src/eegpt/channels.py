@@ -50,6 +50,7 @@ from eegpt.nearest_sites import with_positions_note as with_positions_note  # re
 from eegpt.rename_tables import (
     CAPS,
     HOW_TO_MAP,
+    OPENBCI_INPUT,
     SOCKET,
     Rename,
     RenameTable,
@@ -415,6 +416,7 @@ def _dropped_note(
         for n in unknown
         if n not in electrodes
         and (OTHER_SIGNALS.search(keys[n]) or (AASM_EOG.match(keys[n]) and not numbered_e))
+        and not OPENBCI_INPUT.match(n)  # EXG, but an OpenBCI board's EEG inputs
     ]
     copies = [
         n

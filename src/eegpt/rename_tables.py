@@ -103,6 +103,26 @@ _DATASET_TABLES: dict[str, dict[str, str | None]] = {
 # electrodes.
 SOCKET = re.compile(r"^[A-H]([1-9]|[12][0-9]|3[0-2])$")
 _EGI = re.compile(r"^E[1-9][0-9]{0,2}$")  # EGI HydroCel electrode numbers E1..E256
+# The inputs of an OpenBCI board as its GUI names them (EXG Channel 0 .. EXG Channel 15): the
+# pins the user's electrodes were plugged into, wherever on the head they were placed.
+OPENBCI_INPUT = re.compile(r"^\s*EXG\s+CHANNEL\s+\d{1,2}\s*$", re.IGNORECASE)
+
+
+def openbci_note(names: Sequence[str]) -> str:
+    """A sentence about OpenBCI's input labels (``EXG Channel 0`` ..) among ``names``: they
+    name the board's inputs, not electrodes, so each is to be renamed to the site its
+    electrode was placed at; ``""`` for none."""
+    inputs = [name for name in names if OPENBCI_INPUT.match(name)]
+    if not inputs:
+        return ""
+    example = inputs[0]
+    return (
+        f" {shortened_list(inputs, 3)} look like OpenBCI's inputs, which name the board's pins, "
+        "not electrodes: eegpt cannot tell where you placed each electrode, so rename each "
+        f"input to that 10-10 site, e.g. rename={{{example!r}: 'Fp1', ...}} (command line: "
+        f"--rename {shlex.quote(f'{example}=Fp1')} ..., or a table file: --rename FILE); see "
+        "docs/montages.md, 'From a device's CSV'."
+    )
 
 
 _DROP_WORDS = ("", "-", "none", "null", "drop")
@@ -740,6 +760,9 @@ def cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[s
     other channels ``beside`` hold 10-10 names (``Fz``, ``C3``), a file of BioSemi sockets is
     unlikely: the socket labels may as well be intracranial contacts (``A1`` .. ``A8``), and
     the note gives no cap table to rename them with."""
+    openbci = openbci_note(names)
+    if openbci:
+        return openbci
     numbered = [name for name in names if re.fullmatch(r"EEG-\d+", name.strip())]
     if numbered and len(numbered) >= len(names) / 2 and set(numbered) <= set(_BCI_IV_2A):
         return (
