@@ -627,7 +627,8 @@ def test_emotiv_housekeeping_channels_are_other_signals():
     """An Emotiv export's counter, interpolation flag, contact quality, motion, battery and
     time stamps are named as other signals, not left to map by hand as if electrodes."""
     others = ["EEG.COUNTER", "EEG.INTERPOLATED", "EEG.RAW_CQ", "EEG.BATTERY", "EEG.MARKER",
-              "MOT.GyroX", "MOT.AccX", "ACCZ", "MAGX", "CQ.AF3", "EQ.OVERALL", "TIMESTAMP"]  # fmt: skip
+              "MOT.GyroX", "MOT.AccX", "ACCZ", "MAGX", "CQ.AF3", "EQ.OVERALL", "TIMESTAMP",
+              "TIME_STAMP_s", "TIME_STAMP_ms", "SYNC"]  # fmt: skip
     with pytest.warns(RuntimeWarning) as record:
         mapping = map_channels(["EEG.AF3", "EEG.F7", "EEG.O1", *others])
     assert mapping.names == ("AF3", "F7", "O1")
