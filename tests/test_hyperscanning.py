@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from eegpt.channels import map_channels
+from eegpt.channels import map_channels, normalize_channel_name
 from eegpt.errors import NoChannelMappedError, RecordingError
 
 CAP = "Fp1 Fp2 F7 F3 Fz F4 F8 C3 Cz C4 P3 Pz P4 O1 O2".split()
@@ -295,3 +295,29 @@ def test_labels_mne_numbered_apart_are_told_from_labels_stored_so():
 
     assert _numbered_copies(["C3-0", "Fp1", "C3-1", "A1-2"]) == {"C3": ["C3-0", "C3-1"]}
     assert _numbered_copies(["Cz", "Cz-1", "Cz-2", "A1-2"]) == {}
+
+
+def test_a_montage_against_a_reference_outside_the_vocabulary_is_not_only_a_participant():
+    """CHB-MIT's chb12_27 labels its channels against the reference CS2 (FP1-CS2, F7-CS2 ...,
+    with MNE's copies of its '-' channels): the refusal called the shared suffix a
+    participant's or device's tag alone; it says it may be that reference, which the same
+    rename reads as the electrodes."""
+    sites = ["F7", "T7", "P7", "FP1", "F3", "C3", "P3", "O1", "FZ", "CZ", "PZ", "FP2", "F4"]
+    labels = [f"{site}-CS2" for site in sites]
+    labels[3:3] = ["--0"]
+    labels[9:9] = ["--1"]
+    with pytest.raises(NoChannelMappedError) as raised:
+        map_channels(labels)
+    text = str(raised.value)
+    assert "The labels share the suffix '-CS2', which, taken off, leaves 10-10 names" in text
+    assert "or the reference all of them were recorded against (CS2; CHB-MIT's" in text
+    assert "rename={'F7-CS2': 'F7', 'T7-CS2': 'T7', ...}" in text
+    table = {ch: ch.removesuffix("-CS2") if ch.endswith("-CS2") else None for ch in labels}
+    assert map_channels(labels, rename=table).names == tuple(
+        normalize_channel_name(site) for site in sites
+    )
+    # a participant's tag is not said to be a reference: numbers, electrodes, prefixes
+    for tagged in (["Fp1_1", "C3_1", "Cz_1", "O1_1"], ["S1_Fp1", "S1_C3", "S1_Cz", "S1_O1"]):
+        with pytest.raises(NoChannelMappedError) as raised:
+            map_channels(tagged)
+        assert "a participant's or device's tag. To embed" in str(raised.value)

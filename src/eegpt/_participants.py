@@ -268,13 +268,33 @@ def participants_note(names: Sequence[str], used: Sequence[str] = ()) -> str:
             else "the file probably holds another participant's cap beside the channels used "
             "(hyperscanning). "
             if beside
-            else "a participant's or device's tag. "
+            else "a participant's or device's tag"
+            + (
+                f", or the reference all of them were recorded against ({groups[0].text[1:]}; CHB-MIT's "
+                "chb12_27 labels FP1-CS2, F7-CS2 ... against CS2): a montage against it is "
+                "read as its electrodes by the same rename. "
+                if _reference_like(groups[0])
+                else ". "
+            )
         )
         + "To embed one participant, map that participant's channels and leave the others "
         f"out: rename={{{', '.join(entries)}, ...}}; in Python, for the channels of "
         f"{groups[0].text!r}: rename={_python_table(groups[0])} (command line: write it with "
         f"eegpt.channels.write_rename_table(table, 'FILE.tsv'), then --rename FILE.tsv; "
         f"{DOCS_SECTION})."
+    )
+
+
+def _reference_like(group: Tagged) -> bool:
+    """Whether ``group``'s tag is a suffix after ``-`` that names no electrode of the
+    vocabulary (``-CS2``): the second part of a derivation, so the reference a montage of
+    all the group's labels shares may be what it names, not a participant."""
+    text = group.text
+    return (
+        not group.prefix
+        and text.startswith("-")
+        and any(char.isalpha() for char in text[1:])  # not MNE's numbered copies
+        and normalize_channel_name(text[1:]) is None
     )
 
 
