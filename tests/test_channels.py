@@ -2306,7 +2306,8 @@ def test_channels_the_keep_set_leaves_out_anyway_are_not_warned_as_unmatched(cap
 
 # Labels from other sites' files that show a 10-20 name but hold look-alike characters: Unicode
 # dashes and the minus sign, cp1252's en/em dash bytes as MNE decodes EDF headers (Latin-1),
-# full-width letters, and format characters (zero-width space, left-to-right mark, a BOM).
+# full-width letters, format characters (zero-width space, left-to-right mark, a BOM), and
+# Cyrillic or Greek letters that show as Latin ones.
 LOOKALIKE_LABELS = [
     ("F7\u2013Ref", "F7"),
     ("Fp1\u2010Ref", "FP1"),
@@ -2320,6 +2321,13 @@ LOOKALIKE_LABELS = [
     ("Fz\u200b", "FZ"),
     ("O1\u200e", "O1"),
     ("\ufeffFp1", "FP1"),
+    # Cyrillic and Greek letters that show as Latin ones (a Cyrillic or Greek keyboard)
+    ("\u04213", "C3"),
+    ("\u041e1", "O1"),
+    ("F\u0440z", "FPZ"),
+    ("EEG \u04214-REF", "C4"),
+    ("\u039f2", "O2"),
+    ("\u03a43", "T7"),
     # mapped before: spaces of other kinds
     ("Fp1 ", "FP1"),
     ("Fp2\xa0", "FP2"),

@@ -198,19 +198,27 @@ def normalize_channel_name(name: str) -> str | None:
 # U+2212), and cp1252's en and em dash bytes as MNE decodes EDF headers, with Latin-1 (where
 # they are C1 control characters, which no label holds as such).
 _DASHES = re.compile("[\u2010-\u2015\u2212\x96\x97]")
+# Cyrillic and Greek letters that show as Latin ones (a label typed on a Cyrillic or Greek
+# keyboard layout: Cyrillic "С3" is C3, Greek "Ο1" is O1), as those Latin letters.
+_LATIN_LOOKALIKES = str.maketrans(
+    "АВЕКМНОРСТХаеорсхΑΒΕΖΗΙΚΜΝΟΡΤΥΧο",
+    "ABEKMHOPCTXaeopcxABEZHIKMNOPTYXo",
+)
 
 
 def _plain_characters(name: str) -> str:
     """``name`` with the look-alikes of plain characters made plain: format characters
     (Unicode category Cf: a zero-width space, a left-to-right mark, a byte-order mark on a
     file's first label) removed, compatibility characters folded (NFKC: full-width ``"Ｆ３"``
-    -> ``"F3"``, a no-break or ideographic space -> ``" "``) and dashes as ``-``
-    (:data:`_DASHES`: ``"F7–Ref"`` -> ``"F7-Ref"``). Labels of other sites are written so,
-    and the labels that show the same must match alike; the recording keeps its own."""
+    -> ``"F3"``, a no-break or ideographic space -> ``" "``), dashes as ``-``
+    (:data:`_DASHES`: ``"F7–Ref"`` -> ``"F7-Ref"``) and Cyrillic or Greek letters that show as
+    Latin ones as those (:data:`_LATIN_LOOKALIKES`: Cyrillic ``"С3"`` -> ``"C3"``). Labels of
+    other sites are written so, and the labels that show the same must match alike; the
+    recording keeps its own."""
     if name.isascii():
         return name
     name = "".join(c for c in name if unicodedata.category(c) != "Cf")
-    return _DASHES.sub("-", unicodedata.normalize("NFKC", name))
+    return _DASHES.sub("-", unicodedata.normalize("NFKC", name)).translate(_LATIN_LOOKALIKES)
 
 
 def plain_label(name: str) -> str:
