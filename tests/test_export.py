@@ -572,3 +572,23 @@ def test_csv_keeps_float64_onsets_and_metadata_exactly(tmp_path):
     features = [f"eegpt_d{k}" for k in range(8)]
     got = pd.read_csv(out, dtype=dict.fromkeys(features, np.float32))[features].to_numpy()
     np.testing.assert_array_equal(got, emb.pooled("mean"))
+
+
+def test_nullable_integers_beyond_2_53_keep_every_digit_in_files_and_csv(tmp_path):
+    """A nullable integer column with a gap (pandas reads such JSON as floats) keeps integers
+    beyond 2**53 (once rounded: 9007199254740993 as ...992) through .npz/.parquet and CSV."""
+    emb = epochs_embeddings()
+    big = 2**53 + 1
+    table = pd.DataFrame(
+        {
+            "sample": pd.array([big, None, 3, big + 2, 5], dtype="Int64"),
+            "id": pd.array([2**64 - 1, 1, None, 2, 3], dtype="UInt64"),
+        }
+    )
+    emb.metadata["epochs_metadata"] = metadata_record(table)
+    for name in ("erp.npz", "erp.parquet"):
+        back = export.load_embeddings(emb.save(tmp_path / name)).epochs_metadata
+        pd.testing.assert_frame_equal(back, table)
+    out = export.export_embeddings(tmp_path / "erp.npz", tmp_path / "erp.csv")
+    rows = pd.read_csv(out, dtype={"sample": "Int64", "id": "UInt64"})
+    pd.testing.assert_frame_equal(rows[["sample", "id"]], table)

@@ -75,9 +75,24 @@ def metadata_frame(record: dict[str, Any]) -> Any:
     categories = record.get("categories") or [None] * len(record["columns"])
     for j, dtype in enumerate(record.get("dtypes") or []):
         column = frame.iloc[:, j]
-        if str(column.dtype) != dtype:
-            frame.isetitem(j, _restored(column, dtype, categories[j]))
+        if str(column.dtype) == dtype:
+            continue
+        if column.dtype.kind == "f" and _is_integer_dtype(dtype):
+            # integers with gaps, which pandas read as floats (rounding those beyond 2**53,
+            # 9007199254740993 to ...992): from the values as written, every digit kept
+            written = pd.Series([row[j] for row in record["data"]], index=frame.index, dtype=object)
+            exact = _restored(written, dtype)
+            if exact is not written:
+                frame.isetitem(j, exact)
+                continue
+        frame.isetitem(j, _restored(column, dtype, categories[j]))
     return frame
+
+
+def _is_integer_dtype(dtype: str) -> bool:
+    """Whether ``dtype`` (a dtype's name: ``"int64"``, ``"Int64"``, ``"uint8"`` ...) is an
+    integer dtype, NumPy's or pandas' nullable one."""
+    return dtype.lower().removeprefix("u").startswith("int")
 
 
 def _restored(column: Any, dtype: str, categories: dict[str, Any] | None = None) -> Any:
