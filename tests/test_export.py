@@ -592,3 +592,33 @@ def test_nullable_integers_beyond_2_53_keep_every_digit_in_files_and_csv(tmp_pat
     out = export.export_embeddings(tmp_path / "erp.npz", tmp_path / "erp.csv")
     rows = pd.read_csv(out, dtype={"sample": "Int64", "id": "UInt64"})
     pd.testing.assert_frame_equal(rows[["sample", "id"]], table)
+
+
+def test_mat_keeps_integers_beyond_2_53_as_int64_and_warns_where_it_cannot(tmp_path):
+    """An integer column with a value beyond 2**53 (a sample index, an id, nanoseconds) is
+    int64 in the .mat file (uint64 beyond int64), every digit kept (as double, 9007199254740993
+    was ...992); small integers stay double; a column with a missing value (NaN, double) is
+    named in a warning, as its integers round."""
+    emb = epochs_embeddings()
+    big = 2**53 + 1
+    table = pd.DataFrame(
+        {
+            "sample": np.array([big, -big, 5, 7, 2**62 + 1], dtype=np.int64),
+            "id": np.array([2**64 - 1, 1, 2, 3, 4], dtype=np.uint64),
+            "trial": np.array([1, 2, 3, 4, 5], dtype=np.int64),
+            "clock_ns": pd.array([big, None, 3, 4, 5], dtype="Int64"),
+            "count": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+        }
+    )
+    emb.metadata["epochs_metadata"] = metadata_record(table)
+    path = emb.save(tmp_path / "erp.npz")
+    with pytest.warns(RuntimeWarning, match=r"'clock_ns' hold integers beyond 2\*\*53") as caught:
+        export.export_embeddings(path, tmp_path / "erp.mat")
+    assert "'count'" not in str(caught[0].message)  # small: NaN and doubles hold them
+    kinds = {name: kind for name, _, kind in scipy.io.whosmat(tmp_path / "erp.mat")}
+    assert (kinds["sample"], kinds["id"], kinds["trial"]) == ("int64", "uint64", "double")
+    assert kinds["clock_ns"] == kinds["count"] == "double"
+    s = scipy.io.loadmat(tmp_path / "erp.mat")
+    assert s["sample"].ravel().tolist() == table["sample"].tolist()
+    assert s["id"].ravel().tolist() == table["id"].tolist()
+    assert s["trial"].ravel().tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]

@@ -514,10 +514,11 @@ EXPORT_EPILOG = """\
   label          cellstr of the epochs' event names (where present); bad: logical
   padded         logical: windows zero-padded past the recording's end (embed --tail pad; any)
   (manifest)     a run made from a manifest: its other columns (subject, annotations_file
-                 ...), one variable per column: cellstr, or double (NaN: missing); a name
-                 of another variable gets a manifest_ prefix (label: manifest_label)
+                 ...), one variable per column, typed as (metadata) below; a name of
+                 another variable gets a manifest_ prefix (label: manifest_label)
   (metadata)     the epochs' metadata, one variable per column (where present): cellstr,
-                 or double (NaN: missing); e.g. an EEGLAB .set's eeglab_events and
+                 or double (NaN: missing; logical: booleans, none missing; int64: integers
+                 beyond 2^53, which doubles round, none missing); e.g. an EEGLAB .set's eeglab_events and
                  eeglab_latencies_ms (each epoch's events and latencies, joined with ' | ');
                  a name of another variable gets a metadata_ prefix
                  (names made valid for MATLAB: at most 63 characters, 'É' as 'x_'; names

@@ -35,8 +35,11 @@ every per-window variable.
   another variable prefixed ``manifest_`` (a ``label`` column: ``manifest_label``);
 - the epochs' metadata (where the input has it: ``epochs.metadata`` of MNE epochs,
   ``eeglab_events`` and ``eeglab_latencies_ms`` of epoched EEGLAB files), one variable per
-  column: numbers and booleans as double (NaN where missing; logical where none is), others
-  as cellstr; names made valid for MATLAB (``matlab.lang.makeValidName``: at most 63
+  column: numbers and booleans as double (NaN where missing; booleans logical where none is),
+  integers with one beyond +-2**53 (9007199254740992, where doubles stop holding every
+  integer: sample indices, ids, nanoseconds) and none missing as int64 (uint64 beyond int64's
+  range; with one missing: double, warned of, as it rounds them), others as cellstr ('' where
+  missing); names made valid for MATLAB (``matlab.lang.makeValidName``: at most 63
   characters, ``'É'``: ``'x_'``), a name of another variable prefixed ``metadata_``, and names
   that meet once made valid numbered (``<name>_2``, ``<name>_3`` ..., within 63 characters);
   ``column_names`` and ``column_variables`` (cellstr, where any such column is): each manifest
@@ -550,6 +553,7 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     columns = _table_columns(windows, taken, _matlab_name, MATLAB_NAME_LENGTH)
     for name, _, column in columns:
         out[name] = _mat_column(column)
+    _warn_rounded_integers(columns)
     if columns:  # which variable holds which column, for names MATLAB could not take as they are
         out["column_names"] = _cellstr([original for _, original, _ in columns])
         out["column_variables"] = _cellstr([name for name, _, _ in columns])
@@ -650,17 +654,57 @@ def _matlab_name(name: str) -> str:
     return valid[:MATLAB_NAME_LENGTH]
 
 
+#: Doubles hold every integer up to 2**53 (9007199254740992) in magnitude, not beyond.
+DOUBLE_INTEGERS = 2**53
+
+
 def _mat_column(column: Any) -> np.ndarray:
     """A metadata column as MATLAB takes it: numbers and booleans as double (NaN where
-    missing; logical where none is), anything else as cellstr ('' where missing)."""
+    missing; logical where none is), integers with one beyond +-2**53 (which doubles round)
+    and none missing as int64 (uint64 beyond int64's range), anything else as cellstr ('' where
+    missing)."""
     pd = require_pandas("exporting metadata columns")
 
     missing = column.isna().to_numpy()
     if pd.api.types.is_bool_dtype(column) and not missing.any():
         return column.to_numpy(dtype=bool)
+    if pd.api.types.is_integer_dtype(column) and len(column) and not missing.any():
+        low, high = int(column.min()), int(column.max())
+        if low < -DOUBLE_INTEGERS or high > DOUBLE_INTEGERS:
+            return column.to_numpy(dtype=np.uint64 if high > np.iinfo(np.int64).max else np.int64)
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         return column.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
     return _cellstr(["" if m else str(v) for v, m in zip(column, missing, strict=True)])
+
+
+def _warn_rounded_integers(columns: list[tuple[str, str, Any]]) -> None:
+    """Warn of the integer columns (``(variable, name, column)``, :func:`_table_columns`) that
+    a ``.mat`` file holds as double though doubles round some of their values: integers beyond
+    +-2**53 in a column with missing values (NaN marks them; int64 has no missing value)."""
+    pd = require_pandas("exporting metadata columns")
+
+    names = [
+        name
+        for _, name, column in columns
+        if pd.api.types.is_integer_dtype(column)
+        and column.isna().any()
+        and any(int(float(v)) != int(v) for v in column.dropna().tolist())
+    ]
+    if not names:
+        return
+    _warn(
+        f"metadata column(s) {', '.join(repr(n) for n in names)} hold integers beyond 2**53 "
+        f"({DOUBLE_INTEGERS}) and missing values: the .mat file has them as double, NaN "
+        "where missing (int64 has no missing value), which rounds those integers. For every "
+        "digit, export to .csv too and read them as int64 in MATLAB: opts = "
+        "detectImportOptions(f, 'VariableNamingRule', 'preserve'); opts = setvartype(opts, "
+        f"{{{', '.join(_matlab_text(n) for n in names)}}}, 'int64'); T = readtable(f, opts)"
+    )
+
+
+def _matlab_text(text: str) -> str:
+    """``text`` as a MATLAB char literal (``'it''s'``)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _cellstr(texts: list[str]) -> np.ndarray:
