@@ -622,3 +622,33 @@ def test_mat_keeps_integers_beyond_2_53_as_int64_and_warns_where_it_cannot(tmp_p
     assert s["sample"].ravel().tolist() == table["sample"].tolist()
     assert s["id"].ravel().tolist() == table["id"].tolist()
     assert s["trial"].ravel().tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+def test_mat_writes_a_date_column_in_one_iso_format(tmp_path):
+    """Dates of the epochs' metadata are ISO 8601 text in one format per column, offsets kept
+    (str of each left out a whole second's fraction: '2024-03-31 01:30:00+01:00' beside
+    '... 10:00:00.123456+01:00', which one MATLAB InputFormat reads as NaT), '' where missing."""
+    from datetime import datetime
+
+    emb = epochs_embeddings()
+    when = ["2024-01-01 10:00:00.123456", None, "2024-03-31 01:30:00", "2024-10-27 02:30:00",
+            "2024-01-01 00:00:00"]  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "when": pd.to_datetime(when, format="ISO8601").tz_localize(
+                "Europe/Berlin", ambiguous=True
+            ),
+            "day": pd.to_datetime(["2024-01-01", "2024-01-02", None, "2024-01-04", "2024-01-05"]),
+        }
+    )
+    emb.metadata["epochs_metadata"] = metadata_record(table)
+    export.export_embeddings(emb.save(tmp_path / "erp.npz"), tmp_path / "erp.mat")
+    s = scipy.io.loadmat(tmp_path / "erp.mat")
+    cells = lambda name: [c[0] if c.size else "" for c in s[name].ravel()]  # noqa: E731
+    texts = cells("when")
+    assert texts[1] == "" and texts[2] == "2024-03-31T01:30:00.000000+01:00"
+    for text, moment in zip(texts, table["when"], strict=True):
+        if text:
+            assert pd.Timestamp(datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")) == moment
+    assert cells("day") == ["2024-01-01T00:00:00", "2024-01-02T00:00:00", "",
+                            "2024-01-04T00:00:00", "2024-01-05T00:00:00"]  # fmt: skip

@@ -38,8 +38,9 @@ every per-window variable.
   column: numbers and booleans as double (NaN where missing; booleans logical where none is),
   integers with one beyond +-2**53 (9007199254740992, where doubles stop holding every
   integer: sample indices, ids, nanoseconds) and none missing as int64 (uint64 beyond int64's
-  range; with one missing: double, warned of, as it rounds them), others as cellstr ('' where
-  missing); names made valid for MATLAB (``matlab.lang.makeValidName``: at most 63
+  range; with one missing: double, warned of, as it rounds them), dates as cellstr of ISO
+  8601 text in one format per column (the finest any needs; the offset where the column has a
+  zone: ``'2024-03-31T01:30:00+01:00'``), others as cellstr ('' where missing); names made valid for MATLAB (``matlab.lang.makeValidName``: at most 63
   characters, ``'É'``: ``'x_'``), a name of another variable prefixed ``metadata_``, and names
   that meet once made valid numbered (``<name>_2``, ``<name>_3`` ..., within 63 characters);
   ``column_names`` and ``column_variables`` (cellstr, where any such column is): each manifest
@@ -661,8 +662,8 @@ DOUBLE_INTEGERS = 2**53
 def _mat_column(column: Any) -> np.ndarray:
     """A metadata column as MATLAB takes it: numbers and booleans as double (NaN where
     missing; logical where none is), integers with one beyond +-2**53 (which doubles round)
-    and none missing as int64 (uint64 beyond int64's range), anything else as cellstr ('' where
-    missing)."""
+    and none missing as int64 (uint64 beyond int64's range), dates as ISO 8601 text in one
+    format (:func:`_iso_dates`), anything else as cellstr ('' where missing)."""
     pd = require_pandas("exporting metadata columns")
 
     missing = column.isna().to_numpy()
@@ -674,7 +675,27 @@ def _mat_column(column: Any) -> np.ndarray:
             return column.to_numpy(dtype=np.uint64 if high > np.iinfo(np.int64).max else np.int64)
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         return column.astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(column):
+        return _cellstr(_iso_dates(column))
     return _cellstr(["" if m else str(v) for v, m in zip(column, missing, strict=True)])
+
+
+def _iso_dates(column: Any) -> list[str]:
+    """A column of dates (``datetime64``, with a time zone or not) as ISO 8601 text in one
+    format, the finest any needs (``'2024-03-31T01:30:00+01:00'``: to the second where all are
+    whole seconds, else to the microsecond or nanosecond; the offset where the column has a
+    zone; '' where missing), which one ``datetime(..., 'InputFormat', ...)`` reads: ``str``
+    of each left out a whole second's fraction, which MATLAB then read as NaT."""
+    known = column.dropna()
+    if (known.dt.nanosecond != 0).any():
+        spec = "nanoseconds"
+    elif (known.dt.microsecond != 0).any():
+        spec = "microseconds"
+    else:
+        spec = "seconds"
+    missing = column.isna().to_numpy()
+    return ["" if gap else m.isoformat(timespec=spec)
+            for m, gap in zip(column, missing, strict=True)]  # fmt: skip
 
 
 def _warn_rounded_integers(columns: list[tuple[str, str, Any]]) -> None:
