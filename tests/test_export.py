@@ -652,3 +652,16 @@ def test_mat_writes_a_date_column_in_one_iso_format(tmp_path):
             assert pd.Timestamp(datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")) == moment
     assert cells("day") == ["2024-01-01T00:00:00", "2024-01-02T00:00:00", "",
                             "2024-01-04T00:00:00", "2024-01-05T00:00:00"]  # fmt: skip
+
+
+def test_csv_quotes_text_with_a_carriage_return(tmp_path):
+    """A text cell holding a carriage return ('a\\rb'), once written bare (Python's csv quotes
+    only the line end's characters), broke its row in two for readers; every text reads back
+    as written, one row per window (commas, quotes and line breaks too)."""
+    emb = epochs_embeddings()
+    texts = ["a\rb", "c\r\nd", 'e,"f"\ng', "plain", ""]
+    emb.metadata["epochs_metadata"] = metadata_record(pd.DataFrame({"note\rx": texts}))
+    out = export.export_embeddings(emb.save(tmp_path / "erp.npz"), tmp_path / "erp.csv")
+    rows = pd.read_csv(out, keep_default_na=False)
+    assert len(rows) == len(texts) and rows["note\rx"].tolist() == texts
+    assert rows["label"].tolist() == emb.metadata["labels"]

@@ -867,12 +867,30 @@ def export_embeddings(
         # no float_format: pandas writes each float as the shortest text that reads back as
         # the same value of its own dtype (float32 embeddings in at most 9 digits, float64
         # onsets and metadata in up to 17), where one format for all would cut the float64s
+        ending = csv_line_end(frame)
         atomic_write(
             output,
-            lambda fh: frame.to_csv(fh, index=False, lineterminator="\n"),
+            lambda fh: frame.to_csv(fh, index=False, lineterminator=ending),
             overwrite=overwrite,
         )
     return output
+
+
+def csv_line_end(frame: Any) -> str:
+    """The line end of the CSV of ``frame``: ``"\\n"``, or RFC 4180's ``"\\r\\n"`` where a
+    text cell or column name holds a carriage return (``"a\\rb"``): Python's csv writer
+    quotes a cell holding a character of the line end only, so with ``"\\n"`` such a cell was
+    written bare and readers (pandas, MATLAB's readtable, spreadsheets) broke its row there."""
+    pd = require_pandas(CSV_NEEDS)
+
+    if any("\r" in str(name) for name in frame.columns):
+        return "\r\n"
+    for _, column in frame.items():
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        if any(isinstance(v, str) and "\r" in v for v in column):
+            return "\r\n"
+    return "\n"
 
 
 def describe_export(windows: ExportInput, output: Path, pool: str) -> str:
