@@ -665,3 +665,17 @@ def test_csv_quotes_text_with_a_carriage_return(tmp_path):
     rows = pd.read_csv(out, keep_default_na=False)
     assert len(rows) == len(texts) and rows["note\rx"].tolist() == texts
     assert rows["label"].tolist() == emb.metadata["labels"]
+
+
+def test_a_runs_metadata_integers_beyond_int64_with_gaps_are_read_exactly():
+    """A corpus run's epochs_metadata JSON integers with gaps (rows of other recordings) are
+    nullable integers: UInt64 where one is beyond int64 (once an OverflowError that stopped
+    read_embeddings and export), every digit kept."""
+    from eegpt.window_tables import expand_metadata_column
+
+    rows = [{"id": 2**64 - 1, "sample": 2**53 + 1}, None, {"id": 1, "sample": 3}]
+    frame = pd.DataFrame({"epochs_metadata": [None if r is None else json.dumps(r) for r in rows]})
+    wide = expand_metadata_column(frame, ["epochs_metadata"])
+    assert str(wide["id"].dtype) == "UInt64" and str(wide["sample"].dtype) == "Int64"
+    assert wide["id"].tolist() == [2**64 - 1, pd.NA, 1]
+    assert wide["sample"].tolist() == [2**53 + 1, pd.NA, 3]

@@ -85,6 +85,20 @@ def _nullable_frame(table: Any) -> Any:
     return frame
 
 
+def _exact_integers(values: list[int | None], index: Any) -> Any:
+    """JSON integers with gaps (None) as a nullable ``Int64`` column, ``UInt64`` where one is
+    beyond int64's range, else (beyond both) an object column of the integers as written:
+    never floats, which round those beyond 2**53."""
+    pd = require_pandas("read_embeddings")
+
+    for dtype in ("Int64", "UInt64"):
+        try:
+            return pd.array(values, dtype=dtype)
+        except (OverflowError, TypeError, ValueError):
+            continue
+    return pd.Series(values, index=index, dtype=object)
+
+
 def expand_metadata_column(frame: Any, schema_names: Sequence[str]) -> Any:
     """``frame`` with its ``epochs_metadata`` JSON column as one column per name; a name of a
     column of the shards (``schema_names``, selected or not) gets a ``metadata_`` prefix, so a
@@ -98,7 +112,7 @@ def expand_metadata_column(frame: Any, schema_names: Sequence[str]) -> Any:
         values = [r[name] for r in records if r.get(name) is not None]
         ints = values and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
         if ints and wide[name].dtype.kind == "f":  # integers with gaps: pandas made floats
-            wide[name] = pd.array([r.get(name) for r in records], dtype="Int64")
+            wide[name] = _exact_integers([r.get(name) for r in records], wide.index)
     rest = frame.drop(columns="epochs_metadata")
     own = set(schema_names) | set(RESERVED_COLUMNS)
     renames = clash_renames(wide.columns, own, own | set(rest.columns) | set(wide.columns))
