@@ -679,3 +679,23 @@ def test_a_runs_metadata_integers_beyond_int64_with_gaps_are_read_exactly():
     assert str(wide["id"].dtype) == "UInt64" and str(wide["sample"].dtype) == "Int64"
     assert wide["id"].tolist() == [2**64 - 1, pd.NA, 1]
     assert wide["sample"].tolist() == [2**53 + 1, pd.NA, 3]
+
+
+def test_mat_writes_booleans_with_missing_values_as_double(tmp_path):
+    """A column of True/False with missing values (None, NaN: pandas keeps it as objects) is
+    double, NaN where missing, as a boolean dtype's is and the docs say (it was cellstr 'True',
+    'False', ''); strings of 'True' stay text."""
+    emb = epochs_embeddings()
+    table = pd.DataFrame(
+        {
+            "correct": [True, None, False, True, np.nan],
+            "answer": ["True", "False", None, "True", "True"],
+        }
+    )
+    assert table["correct"].dtype == object
+    emb.metadata["epochs_metadata"] = metadata_record(table)
+    export.export_embeddings(emb.save(tmp_path / "erp.npz"), tmp_path / "erp.mat")
+    kinds = {name: kind for name, _, kind in scipy.io.whosmat(tmp_path / "erp.mat")}
+    assert kinds["correct"] == "double" and kinds["answer"] == "cell"
+    s = scipy.io.loadmat(tmp_path / "erp.mat")
+    np.testing.assert_array_equal(s["correct"].ravel(), [1.0, np.nan, 0.0, 1.0, np.nan])

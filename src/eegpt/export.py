@@ -667,6 +667,8 @@ def _mat_column(column: Any) -> np.ndarray:
     pd = require_pandas("exporting metadata columns")
 
     missing = column.isna().to_numpy()
+    if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "boolean":
+        column = column.astype("boolean")  # True/False with None or NaN: pandas keeps objects
     if pd.api.types.is_bool_dtype(column) and not missing.any():
         return column.to_numpy(dtype=bool)
     if pd.api.types.is_integer_dtype(column) and len(column) and not missing.any():
