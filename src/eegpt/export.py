@@ -704,6 +704,8 @@ def _warn_rounded_integers(columns: list[tuple[str, str, Any]]) -> None:
     """Warn of the integer columns (``(variable, name, column)``, :func:`_table_columns`) that
     a ``.mat`` file holds as double though doubles round some of their values: integers beyond
     +-2**53 in a column with missing values (NaN marks them; int64 has no missing value)."""
+    if not columns:  # nothing to check, and no pandas needed
+        return
     pd = require_pandas("exporting metadata columns")
 
     names = [
