@@ -2506,7 +2506,8 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
         "test.npz",
         "odd.npz",
     ]
-    for key in ("per_class", "confusion_matrix"):  # nested: the same predictions, exactly
+    # nested, or no number (the unit scored): the same predictions, exactly
+    for key in ("per_class", "confusion_matrix", "scored", "epoch_seconds"):
         assert got.pop(key) == ref.pop(key)
     assert got == pytest.approx(ref, rel=1e-6)
     assert probe_main(["predict", str(out), str(odd), *fix, "-q"]) == 0
@@ -3560,6 +3561,64 @@ def test_predict_says_where_start_annotations_starts_each_night(weights, tmp_pat
     assert probe_main(["predict", str(out), paths[0], "--annotations", str(hyp), "--start",
                        "annotations", "-o", str(pred), "--overwrite", "-q"]) == 0  # fmt: skip
     assert "windows from" not in capsys.readouterr().err
+
+
+def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path, capsys):
+    """probe evaluate scored windows only: a sleep researcher scoring per 30 s epoch (AASM)
+    had to use predict --epoch-seconds. evaluate --epoch-seconds scores the scoring epochs
+    pooled as predict --epoch-seconds --reject-by-annotation pools them (one function): its
+    metrics equal those computed by hand from predict's per-epoch table (bad, unscored and
+    unpredicted epochs left out), the JSON says which unit was scored; epochs files are
+    refused."""
+    from sklearn.metrics import balanced_accuracy_score, cohen_kappa_score, roc_auc_score
+
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    hyp = tmp_path / "hyp.csv"
+    # 3 s epochs over 2 s windows of a 16 s night: they straddle; epoch 2 bad, and its window
+    # [8, 10) left out of epoch 3 too
+    stages = ["W", "?", "2", "2", "W", "W"]
+    hyp.write_text("onset,duration,description\n"
+                   + "".join(f"{3 * i},3,Sleep stage {s}\n" for i, s in enumerate(stages))
+                   + "8.5,0.3,BAD_movement\n")  # fmt: skip
+    pred = tmp_path / "epochs.csv"
+    assert probe_main(["predict", str(out), paths[0], "--annotations", str(hyp), "-q",
+                       "--epoch-seconds", "3", "--reject-by-annotation", "-o", str(pred)]) == 0  # fmt: skip
+    table = pd.read_csv(pred, keep_default_na=False)
+    scored = table[table["label"].isin(["Sleep stage W", "Sleep stage 2"])]
+    assert len(scored) == 4 and table["bad"].tolist()[2]
+    scores = tmp_path / "scores.json"
+    capsys.readouterr()
+    assert probe_main(["evaluate", str(out), paths[0], "--annotations", str(hyp),
+                       "--epoch-seconds", "3", "--skip-unknown", "--json", str(scores)]) == 0  # fmt: skip
+    said = capsys.readouterr()
+    record = json.loads(scores.read_text())
+    assert record["scored"] == "3 s epochs" and record["epoch_seconds"] == 3
+    assert record["n"] == len(scored) == sum(map(sum, record["confusion_matrix"]["matrix"]))
+    bac = balanced_accuracy_score(scored["label"], scored["prediction"])
+    kappa = cohen_kappa_score(scored["label"], scored["prediction"])
+    assert record["balanced_accuracy"] == pytest.approx(bac)
+    assert record["cohen_kappa"] == pytest.approx(kappa, nan_ok=True)
+    truth = scored["label"] == "Sleep stage W"  # the second class, sorted
+    assert record["auroc"] == pytest.approx(roc_auc_score(truth, scored["p_Sleep stage W"]))
+    assert f"per 3 s epoch: BAC {100 * bac:.2f}%" in said.out
+    assert "5 of the 6 scoring epochs of 3 s have a scored stage" in said.err
+    assert "left out 1 of 5 scoring epochs" in said.out and "'Sleep stage ?' (1)" in said.out
+    from eegpt.cli import main as cli_main
+
+    assert cli_main(["info", str(scores)]) == 0
+    assert "% | per 3 s epoch | from 1 recording(s)" in capsys.readouterr().out
+    # without --skip-unknown the unscored stage, not among the classes, is named
+    with pytest.raises(ValueError, match=r"'Sleep stage \?'.*--skip-unknown"):
+        probe_main(["--debug", "evaluate", str(out), paths[0], "--annotations", str(hyp),
+                    "--epoch-seconds", "3"])  # fmt: skip
+    # windows, as before, say so
+    assert probe_main(["evaluate", str(out), paths[0], "--annotations", str(hyp), "-q",
+                       "--skip-unknown", "--json", str(scores), "--overwrite"]) == 0  # fmt: skip
+    record = json.loads(scores.read_text())
+    assert record["scored"] == "windows" and record["epoch_seconds"] is None
+    epochs = tmp_path / "x-epo.fif"
+    with pytest.raises(ValueError, match="one window each.*without --epoch-seconds"):
+        probe_main(["--debug", "evaluate", str(out), str(epochs), "--epoch-seconds", "30"])
 
 
 def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):

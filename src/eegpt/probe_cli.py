@@ -549,6 +549,25 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "is scored once, whatever overlap the probe was trained with); the scores then count "
         "each stretch in several windows",
     )
+    p.add_argument(
+        "--epoch-seconds",
+        type=epoch_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="continuous recordings labelled by their annotations (--window-labels, the "
+        "probe's by default; a hypnogram by --annotations FILE): score scoring epochs of this "
+        "length (a hypnogram's 30 s, as sleep staging is scored), not windows. Epochs run "
+        "from --start (or 0) on; each is predicted from its windows' probabilities, pooled "
+        "as probe predict --epoch-seconds pools them, as with predict --reject-by-annotation "
+        "(a window weighted by the seconds it overlaps the epoch; windows over bad "
+        "annotations count in none), and labelled by the stage covering at least half of it; bad epochs and "
+        "those no labelling annotation covers (past the hypnogram; an unscored stage the "
+        "pattern does not match) are left out and counted on stderr, a stage not among the "
+        "probe's classes refused as for windows, or left out with --skip-unknown. The metrics, the per-class report and the confusion matrix count "
+        'scoring epochs (--json: "scored": "30 s epochs", "epoch_seconds": 30; '
+        '"scored": "windows" without it). Not for epochs files, --labels, '
+        "--label-column or --event-scoring",
+    )
     add_events_options(p, scoring=True)
     add_run_options(
         p,

@@ -68,6 +68,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.normalize is not None and args.plot is None:
         raise ValueError("--normalize applies to the figure: give --plot FILE too")
     check_events_options(args)
+    _check_epoch_seconds(args)
     if args.event_scoring:
         from eegpt._logging import few
 
@@ -91,18 +92,26 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     windows = window_labelling(args, probe.preprocessing.window_seconds)
     refuse_labels_without_files(args, windows)  # before the recordings' samples are read
     say_crop(args)  # the inputs accepted
-    # a recording without seizures, all --unlabelled: its false alarms, with a warning
-    recording, y, sources, rename = read_inputs(
-        args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
-        unlabelled_only=True,
-    )  # fmt: skip
     left_out = 0
-    scored = sources  # the file of each epoch scored
-    if args.skip_unknown:  # before the encoder runs: only the epochs scored
-        recording, y, left_out, kept = _skip_unknown(recording, y, classes)
-        scored = [sources[i] for i in kept]
-    y = _as_class_labels(y, classes, _labels_taken(args))
-    proba = probe_probabilities(args, probe, recording, rename)
+    if args.epoch_seconds is not None:  # scored per scoring epoch, as predict pools them
+        y, proba, sources = _scoring_epochs(args, probe)
+        scored = sources  # the recording of each scoring epoch scored
+        if args.skip_unknown:
+            kept, left_out = _known_labels(y, classes, "scoring epochs")
+            y, proba, scored = y[kept], proba[kept], [sources[i] for i in kept]
+        y = _as_class_labels(y, classes, _labels_taken(args))
+    else:
+        # a recording without seizures, all --unlabelled: its false alarms, with a warning
+        recording, y, sources, rename = read_inputs(
+            args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
+            unlabelled_only=True,
+        )  # fmt: skip
+        scored = sources  # the file of each epoch scored
+        if args.skip_unknown:  # before the encoder runs: only the epochs scored
+            recording, y, left_out, kept = _skip_unknown(recording, y, classes)
+            scored = [sources[i] for i in kept]
+        y = _as_class_labels(y, classes, _labels_taken(args))
+        proba = probe_probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
     metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
     # beside the paper's metrics (their keys unchanged): per class, the matrix, baselines, and
@@ -111,6 +120,9 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     metrics.update(report)
     # the files with an epoch scored: those --skip-unknown left nothing of do not count
     metrics["n_recordings"] = len(dict.fromkeys(recording_sources(scored)))
+    # what n counts: windows (epochs files: one window each), or scoring epochs
+    metrics["scored"] = scored_unit(args.epoch_seconds)
+    metrics["epoch_seconds"] = args.epoch_seconds
     checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
     missing = [c for c in classes.tolist() if not np.any(y == c)]
     if len(classes) > 2 and missing and not np.isnan(metrics["auroc"]):
@@ -144,7 +156,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba)
     to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
     shown = sys.stderr if to_stdout else sys.stdout
-    print(format_metrics(metrics), file=shown)
+    per = "" if args.epoch_seconds is None else f"per {metrics['scored'].removesuffix('s')}: "
+    print(per + format_metrics(metrics), file=shown)
     print(format_class_report(report, metrics["n_recordings"]), file=shown)
     if args.event_scoring:
         from eegpt.probe_events import event_scores_text
@@ -169,8 +182,9 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.plot is not None:
         from eegpt.viz_training import plot_confusion_matrix
 
+        unit = "epochs" if args.epoch_seconds is None else metrics["scored"]  # 3 s epochs
         title = (
-            f"probe {args.probe.name}: {len(y)} epochs, balanced accuracy "
+            f"probe {args.probe.name}: {len(y)} {unit}, balanced accuracy "
             f"{100 * metrics['balanced_accuracy']:.1f}%"
         )
         fig = plot_confusion_matrix(
@@ -221,33 +235,121 @@ def _skip_unknown(
 ) -> tuple[Any, np.ndarray, int, np.ndarray]:
     """``evaluate --skip-unknown``: the epochs whose labels are among the probe's
     ``classes`` (as the classes or their text) and their labels, how many were left out
-    (missing labels too), said on stdout with the labels left out and their counts, and the
-    indices of the epochs kept."""
-    import collections
-
-    known = set(classes.tolist()) | {str(c) for c in classes.tolist()}
-    keep = np.array([v is not None and (v in known or str(v) in known) for v in y.tolist()])
-    n_out = int((~keep).sum())
+    (missing labels too), said on stdout with the labels left out and their counts
+    (:func:`_known_labels`), and the indices of the epochs kept."""
+    idx, n_out = _known_labels(y, classes)
     if not n_out:
-        return recording, y, 0, np.arange(len(y))
-    counted = collections.Counter("(no label)" if v is None else repr(v) for v in y[~keep].tolist())
-    said = ", ".join(f"{name} ({n})" for name, n in sorted(counted.items()))
-    if not keep.any():
-        raise ValueError(
-            f"no epoch has a label among the probe's classes {classes.tolist()} (labels: {said}); "
-            "nothing to evaluate"
-        )
-    print(
-        f"left out {n_out} of {len(y)} epochs with labels not among the probe's classes "
-        f"(--skip-unknown): {said}"
-    )
-    idx = np.flatnonzero(keep)
+        return recording, y, 0, idx
     selection = None if recording.selection is None else [recording.selection[i] for i in idx]
     onsets = None if recording.onsets is None else recording.onsets[idx]
     kept = dataclasses.replace(
         recording, data=recording.data[idx], selection=selection, onsets=onsets
     )
     return kept, y[idx], n_out, idx
+
+
+def _known_labels(
+    y: np.ndarray, classes: np.ndarray, what: str = "epochs"
+) -> tuple[np.ndarray, int]:
+    """``evaluate --skip-unknown``: the indices of the labels ``y`` that are among the
+    probe's ``classes`` (as the classes or their text) and how many others were left out
+    (missing labels too), said on stdout with the labels left out and their counts, as
+    ``what`` (``"epochs"``, ``"scoring epochs"``) counts them; refused where none is."""
+    import collections
+
+    known = set(classes.tolist()) | {str(c) for c in classes.tolist()}
+    keep = np.array([v is not None and (v in known or str(v) in known) for v in y.tolist()])
+    n_out = int((~keep).sum())
+    if not n_out:
+        return np.arange(len(y)), 0
+    counted = collections.Counter("(no label)" if v is None else repr(v) for v in y[~keep].tolist())
+    said = ", ".join(f"{name} ({n})" for name, n in sorted(counted.items()))
+    if not keep.any():
+        raise ValueError(
+            f"no {what.split()[-1].removesuffix('s')} has a label among the probe's classes "
+            f"{classes.tolist()} (labels: {said}); nothing to evaluate"
+        )
+    print(
+        f"left out {n_out} of {len(y)} {what} with labels not among the probe's classes "
+        f"(--skip-unknown): {said}"
+    )
+    return np.flatnonzero(keep), n_out
+
+
+def scored_unit(epoch_seconds: float | None) -> str:
+    """What ``probe evaluate`` scored, as its ``--json`` says it (key ``scored``):
+    ``"windows"`` (each epoch of an epochs file is one window), or ``"30 s epochs"`` with
+    ``--epoch-seconds 30`` (scoring epochs, as a hypnogram scores them)."""
+    if epoch_seconds is None:
+        return "windows"
+    from eegpt.preprocessing_spec import seconds_text
+
+    return f"{seconds_text(epoch_seconds)} s epochs"
+
+
+def _check_epoch_seconds(args: argparse.Namespace) -> None:
+    """``evaluate --epoch-seconds`` refused, before the probe is loaded, for what it does
+    not score: epochs files (one window each, no time between them), labels not from the
+    recordings' annotations (``--labels``, ``--label-column``); ``--event-scoring`` is
+    refused with it by :func:`eegpt.probe_cli_events.check_events_options`."""
+    from eegpt._logging import few
+
+    if args.epoch_seconds is None:
+        return
+    epoched = [str(p) for p in args.data if not is_continuous_input(p)]
+    if epoched:
+        raise ValueError(
+            f"--epoch-seconds {args.epoch_seconds:g} scores the windows of continuous "
+            f"recordings pooled into scoring epochs; {few(epoched, 3)} {holds_verb(epoched)} "
+            "epochs, one window each, with no time between them: evaluate them without "
+            "--epoch-seconds"
+        )
+    for option, given in (
+        ("--labels", args.labels is not None),
+        ("--label-column", args.label_column is not None),
+    ):
+        if given:
+            raise ValueError(
+                f"--epoch-seconds {args.epoch_seconds:g} scores the scoring epochs by the "
+                f"stages the recordings' annotations give (--window-labels, the probe's by "
+                f"default; a hypnogram by --annotations FILE); {option} labels windows or "
+                f"epochs: leave {option} out, or --epoch-seconds"
+            )
+
+
+def _scoring_epochs(
+    args: argparse.Namespace, probe: Any
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """``evaluate --epoch-seconds``: the labels ``(n,)`` (as the annotations give them),
+    probabilities ``[n, n_classes]`` and recordings of the scoring epochs of the continuous
+    recordings given that have a prediction and a scored stage, pooled from their windows
+    as ``probe predict --epoch-seconds --reject-by-annotation`` pools them
+    (:func:`eegpt.probe_cli_predict.scoring_epoch_table`: windows over bad annotations count
+    in none, as evaluate scores none); bad epochs and those no scored stage covers left
+    out, said on stderr with their count."""
+    from eegpt.cli_options import parse_rename
+    from eegpt.probe_cli_predict import labelled_epochs, scoring_epoch_table
+
+    args.reject_by_annotation = True
+    rename = parse_rename(args.rename, args.drop)
+    header, rows = scoring_epoch_table(args, probe, list(args.data), rename)
+    labels, proba, files = labelled_epochs(header, rows, probe.classes_)
+    if not labels:
+        raise ValueError(
+            f"none of the {len(rows)} scoring epochs of {args.epoch_seconds:g} s has a scored "
+            "stage and a prediction (bad ones and those no labelling annotation covers half "
+            "of have none): give the hypnograms (--annotations FILE, one per recording) and "
+            "the --window-labels that match their stages"
+        )
+    if not args.quiet:
+        print(
+            f"{len(labels)} of the {len(rows)} scoring epochs of "
+            f"{args.epoch_seconds:g} s have a scored stage and a prediction (bad ones, and "
+            "those no labelling annotation covers half of, left out; windows over bad "
+            "annotations count in none)",
+            file=sys.stderr,
+        )
+    return np.array(labels, dtype=object), proba, files
 
 
 def _class_order(given: list[str] | None, classes: np.ndarray) -> np.ndarray:
@@ -276,6 +378,8 @@ def _labels_taken(args: argparse.Namespace) -> str:
     """Where ``evaluate`` took the labels from, for an error about labels the probe lacks."""
     if args.labels is not None:
         return f"the 'label' column of {args.labels}"
+    if getattr(args, "epoch_seconds", None) is not None:
+        return "the scoring epochs' stages from the recordings' annotations"
     if args.label_column is not None:
         how = "as in training" if getattr(args, "label_column_adopted", False) else "--label-column"
         return f"the epochs' metadata column {args.label_column!r} ({how})"

@@ -52,8 +52,9 @@ def check_events_options(args: argparse.Namespace) -> None:
         raise ValueError("--min-event-seconds and --merge-gap-seconds are seconds (>= 0)")
     if getattr(args, "epoch_seconds", None) is not None:
         raise ValueError(
-            "--events merges the windows predicted as a class into events; --epoch-seconds "
-            "predicts scoring epochs instead: give one of them"
+            f"{switch} merges the windows predicted as a class into events; --epoch-seconds "
+            + ("predicts" if switch == "--events" else "scores")
+            + " scoring epochs instead: give one of them"
         )
     output = getattr(args, "output", None)
     if switch == "--events" and output is not None and args.events.resolve() == output.resolve():

@@ -998,26 +998,60 @@ def epoch_scores_text(
     if "label" not in header:
         return None
     names = [str(c) for c in classes]
-    label, prediction = header.index("label"), header.index("prediction")
-    columns = [header.index(f"p_{c}") for c in classes]
-    kept = [
-        r
-        for r in rows
-        if r[prediction] is not None and str(r[label]) in names and r[label] is not None
-    ]
-    if not kept:
+    labels, proba, _ = labelled_epochs(header, rows, classes)
+    among = np.array([str(v) in names for v in labels], dtype=bool)
+    if not among.any():
         return None
-    y = np.array([str(r[label]) for r in kept])
-    pred = np.array([str(r[prediction]) for r in kept])
-    proba = np.array([[float(r[i]) for i in columns] for r in kept])
+    y = np.array([str(v) for v in labels])[among]
+    proba = proba[among]
+    pred = np.array(names)[proba.argmax(axis=1)]  # the rows' predictions
     try:
         metrics = probe_metrics(y, pred, proba, np.array(names))
     except MissingDependencyError:
         return None
     return (
-        f"{len(kept)} of the {len(rows)} scoring epochs have a scored stage among the probe's "
-        f"classes (bad and unscored ones left out); per epoch: {format_metrics(metrics)}"
+        f"{int(among.sum())} of the {len(rows)} scoring epochs have a scored stage among the "
+        f"probe's classes (bad and unscored ones left out); per epoch: {format_metrics(metrics)}"
     )
+
+
+def labelled_epochs(
+    header: Sequence[str], rows: Sequence[Sequence[Any]], classes: Any
+) -> tuple[list[Any], np.ndarray, list[str]]:
+    """The scoring epochs of :func:`_epoch_rows` (``header`` and ``rows``) that have a
+    prediction (a window counted in them) and a scored stage (a label that is not None: bad
+    epochs, unscored ones and those no labelling annotation covers have none), as
+    ``probe predict --epoch-seconds`` and ``probe evaluate --epoch-seconds`` score them:
+    ``(labels, proba, files)``, their scored stages (as labelled, perhaps not among the
+    probe's ``classes``), their probabilities ``[n, n_classes]`` (of ``classes``, in order)
+    and the recording of each. None of them without a label column."""
+    if "label" not in header:
+        return [], np.zeros((0, len(classes))), []
+    label, prediction, file = header.index("label"), header.index("prediction"), 0
+    columns = [header.index(f"p_{c}") for c in classes]
+    kept = [r for r in rows if r[prediction] is not None and r[label] is not None]
+    proba = np.array([[float(r[i]) for i in columns] for r in kept]).reshape(-1, len(columns))
+    return [r[label] for r in kept], proba, [str(r[file]) for r in kept]
+
+
+def scoring_epoch_table(
+    args: argparse.Namespace, probe: Any, paths: Sequence[Path], rename: Any
+) -> tuple[list[str], list[list[Any]]]:
+    """``probe predict --epoch-seconds``'s header and rows (:func:`_epoch_rows`) of the
+    continuous recordings ``paths``, each predicted by :func:`_predict_continuous`; an error
+    of any of them stops the run (``probe evaluate --epoch-seconds``, whose metrics need
+    them all)."""
+    from eegpt.preprocessing import starts_moved_once
+
+    scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]] = {}
+    moves: set[str] = set()  # a start moved onto a 256 Hz sample: said once
+    for path in paths:
+        with starts_moved_once(moves):
+            proba, onsets, _, bad, when, spans, first = _predict_continuous(
+                args, probe, path, rename
+            )
+        scored[path] = (proba, onsets, bad, when, spans, first)
+    return _epoch_rows(args, probe, scored)
 
 
 def _epoch_labels(

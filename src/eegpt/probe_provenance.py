@@ -1189,8 +1189,13 @@ def _overlap_warning_of(warning: str, name: str, whole: bool) -> bool:
 
 def _evaluation_context(record: Mapping[str, Any], percent: Any) -> str:
     """``" | from 2 recording(s) | baselines: majority 50.00%, chance BAC 50.00%"``: what an
-    evaluation JSON records beside the paper's metrics, where it does (older files: "")."""
+    evaluation JSON records beside the paper's metrics, where it does (older files: ""),
+    led by ``" | per 30 s epoch"`` where it scored scoring epochs (``evaluate
+    --epoch-seconds``; key ``scored``)."""
     text = ""
+    scored = record.get("scored")
+    if isinstance(scored, str) and scored.endswith(" epochs"):
+        text += f" | per {scored.removesuffix('s')}"
     if isinstance(record.get("n_recordings"), int):
         text += f" | from {record['n_recordings']} recording(s)"
     baselines = [
