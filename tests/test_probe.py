@@ -3621,6 +3621,26 @@ def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path,
         probe_main(["--debug", "evaluate", str(out), str(epochs), "--epoch-seconds", "30"])
 
 
+def test_skip_unknown_line_leaves_json_on_stdout_alone(weights, tmp_path, capsys):
+    """evaluate --json - prints the JSON alone on stdout, the text report on stderr; the line
+    of --skip-unknown (the epochs left out) went to stdout before the JSON, so that
+    `evaluate ... --skip-unknown --json - > scores.json` wrote no JSON. It goes with the
+    report, for windows and scoring epochs alike."""
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    hyp = tmp_path / "hyp.csv"
+    stages = ["W", "W", "?", "?", "2", "2", "W", "W"]  # 2 s windows, or 4 s epochs
+    hyp.write_text("onset,duration,description\n"
+                   + "".join(f"{2 * i},2,Sleep stage {s}\n" for i, s in enumerate(stages)))  # fmt: skip
+    for scoring in ([], ["--epoch-seconds", "4"]):
+        capsys.readouterr()
+        assert probe_main(["evaluate", str(out), paths[0], "--annotations", str(hyp),
+                           "--skip-unknown", "--json", "-", *scoring]) == 0  # fmt: skip
+        said = capsys.readouterr()
+        record = json.loads(said.out)  # the JSON alone
+        assert (record["n_left_out"], record["n"]) == ((2, 6) if not scoring else (1, 3))
+        assert "with labels not among the probe's classes (--skip-unknown)" in said.err
+
+
 def test_start_from_annotations_or_one_per_recording(weights, tmp_path, capsys):
     """Lights-off differs per night: one --start for all recordings put some nights off their
     scoring grid (--start 3 4 was a usage error). --start annotations starts each recording

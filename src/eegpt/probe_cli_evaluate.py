@@ -10,7 +10,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -93,11 +93,13 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     refuse_labels_without_files(args, windows)  # before the recordings' samples are read
     say_crop(args)  # the inputs accepted
     left_out = 0
+    to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
+    shown = sys.stderr if to_stdout else sys.stdout  # the text report, --skip-unknown's line
     if args.epoch_seconds is not None:  # scored per scoring epoch, as predict pools them
         y, proba, sources = _scoring_epochs(args, probe)
         scored = sources  # the recording of each scoring epoch scored
         if args.skip_unknown:
-            kept, left_out = _known_labels(y, classes, "scoring epochs")
+            kept, left_out = _known_labels(y, classes, "scoring epochs", shown)
             y, proba, scored = y[kept], proba[kept], [sources[i] for i in kept]
         y = _as_class_labels(y, classes, _labels_taken(args))
     else:
@@ -108,7 +110,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         scored = sources  # the file of each epoch scored
         if args.skip_unknown:  # before the encoder runs: only the epochs scored
-            recording, y, left_out, kept = _skip_unknown(recording, y, classes)
+            recording, y, left_out, kept = _skip_unknown(recording, y, classes, shown)
             scored = [sources[i] for i in kept]
         y = _as_class_labels(y, classes, _labels_taken(args))
         proba = probe_probabilities(args, probe, recording, rename)
@@ -154,8 +156,6 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         metrics["n_left_out"] = left_out
     if args.event_scoring:
         metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba)
-    to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
-    shown = sys.stderr if to_stdout else sys.stdout
     per = "" if args.epoch_seconds is None else f"per {metrics['scored'].removesuffix('s')}: "
     print(per + format_metrics(metrics), file=shown)
     print(format_class_report(report, metrics["n_recordings"]), file=shown)
@@ -231,13 +231,13 @@ def _training_overlap(
 
 
 def _skip_unknown(
-    recording: Any, y: np.ndarray, classes: np.ndarray
+    recording: Any, y: np.ndarray, classes: np.ndarray, file: TextIO | None = None
 ) -> tuple[Any, np.ndarray, int, np.ndarray]:
     """``evaluate --skip-unknown``: the epochs whose labels are among the probe's
     ``classes`` (as the classes or their text) and their labels, how many were left out
-    (missing labels too), said on stdout with the labels left out and their counts
-    (:func:`_known_labels`), and the indices of the epochs kept."""
-    idx, n_out = _known_labels(y, classes)
+    (missing labels too), said on ``file`` (stdout; stderr with ``--json -``) with the labels
+    left out and their counts (:func:`_known_labels`), and the indices of the epochs kept."""
+    idx, n_out = _known_labels(y, classes, file=file)
     if not n_out:
         return recording, y, 0, idx
     selection = None if recording.selection is None else [recording.selection[i] for i in idx]
@@ -249,12 +249,14 @@ def _skip_unknown(
 
 
 def _known_labels(
-    y: np.ndarray, classes: np.ndarray, what: str = "epochs"
+    y: np.ndarray, classes: np.ndarray, what: str = "epochs", file: TextIO | None = None
 ) -> tuple[np.ndarray, int]:
     """``evaluate --skip-unknown``: the indices of the labels ``y`` that are among the
     probe's ``classes`` (as the classes or their text) and how many others were left out
-    (missing labels too), said on stdout with the labels left out and their counts, as
-    ``what`` (``"epochs"``, ``"scoring epochs"``) counts them; refused where none is."""
+    (missing labels too), said on ``file`` (default stdout; the text report's stream: stderr
+    with ``--json -``, whose stdout is the JSON alone) with the labels left out and their
+    counts, as ``what`` (``"epochs"``, ``"scoring epochs"``) counts them; refused where none
+    is."""
     import collections
 
     known = set(classes.tolist()) | {str(c) for c in classes.tolist()}
@@ -271,7 +273,8 @@ def _known_labels(
         )
     print(
         f"left out {n_out} of {len(y)} {what} with labels not among the probe's classes "
-        f"(--skip-unknown): {said}"
+        f"(--skip-unknown): {said}",
+        file=sys.stdout if file is None else file,
     )
     return np.flatnonzero(keep), n_out
 
