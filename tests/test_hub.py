@@ -498,6 +498,22 @@ def test_a_failed_fetch_leaves_the_folders_of_a_fetch_holding_the_lock(tmp_path)
     assert not (tmp_path / "cache").exists()
 
 
+def test_a_failed_fetch_removes_its_lock_file_beside_a_folder_it_keeps(tmp_path):
+    """A fetch that failed after one file was downloaded whole keeps the folder it made (and
+    the folders above it), but removes the lock file it made, as the module says: only the
+    whole files stay."""
+    folder = tmp_path / "cache" / "repo" / "main"
+    made = hub._absent_folders(folder)
+    hub._writable_cache(folder)  # what the failed fetch made: folders and lock file
+    (folder / "config.json").write_text("{}")  # downloaded whole before the failure
+    hub._undo_failed_fetch(folder, made, lock_made=True)
+    assert (folder / "config.json").is_file()
+    assert not hub.lock_path(folder).exists()
+    hub._writable_cache(tmp_path / "cache" / "repo" / "other")  # a lock file it did not make
+    hub._undo_failed_fetch(tmp_path / "cache" / "repo" / "other", [], lock_made=False)
+    assert hub.lock_path(tmp_path / "cache" / "repo" / "other").exists()
+
+
 def test_url_download_with_explicit_sha256(server, pretrained_files, tmp_path):
     files, _ = pretrained_files
     data = files["model.safetensors"]

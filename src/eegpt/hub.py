@@ -825,7 +825,9 @@ def _undo_failed_fetch(folder: Path, made: list[Path], lock_made: bool) -> None:
 
     All of it is done under the folder's lock, taken at once: where another process holds it
     (a fetch that waited on this one and now downloads into ``folder``, maybe before its
-    first file is there), nothing is removed. ``folder`` goes before the lock file (removed
+    first file is there), nothing is removed. The lock file this fetch made goes also where
+    ``folder`` is kept (a file downloaded whole in it), as the module says. ``folder`` goes
+    before the lock file (removed
     while locked, so that a process waiting on it finds it gone and :func:`_cache_lock` locks
     the file at its path), the folders above it after."""
     path = lock_path(folder)
@@ -841,8 +843,8 @@ def _undo_failed_fetch(folder: Path, made: list[Path], lock_made: bool) -> None:
             try:
                 p.rmdir()  # only if empty
             except OSError:
-                return  # a file in it: the folders above it hold it, the lock file beside
-        if fh is not None and lock_made:
+                above = []  # a file in it (downloaded whole): the folders above it hold it
+        if fh is not None and lock_made:  # removed as the fetch made it, folder kept or not
             with contextlib.suppress(OSError):
                 if _same_file(fh, path):
                     path.unlink()  # while locked (let go as fh closes)
