@@ -665,6 +665,12 @@ def test_csv_quotes_text_with_a_carriage_return(tmp_path):
     rows = pd.read_csv(out, keep_default_na=False)
     assert len(rows) == len(texts) and rows["note\rx"].tolist() == texts
     assert rows["label"].tolist() == emb.metadata["labels"]
+    # a table with no carriage return keeps its \n line ends, byte for byte as before
+    emb.metadata["epochs_metadata"] = metadata_record(pd.DataFrame({"note": ["x\ny"] * 5}))
+    plain = export.export_embeddings(emb.save(tmp_path / "plain.npz"), tmp_path / "plain.csv")
+    assert (
+        b"\r" not in plain.read_bytes() and plain.read_bytes().count(b"\n") == 11
+    )  # 6 lines, 5 in cells
 
 
 def test_a_runs_metadata_integers_beyond_int64_with_gaps_are_read_exactly():
