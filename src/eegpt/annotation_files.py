@@ -537,6 +537,17 @@ def _day_first_iso(text: str) -> str:
     return f"{date} {clock}" + (f".{fraction}" if fraction else "")
 
 
+def _year_first_advice(example: str, excel_locale: str) -> str:
+    """The advice of a refusal of dates eegpt cannot read (day first, or slashed): write them
+    year first as ISO 8601 (``example``), with Excel's cell format in English and in
+    ``excel_locale`` (``"JJJJ-MM-TT hh:mm:ss in German"``)."""
+    return (
+        f"write them year first, as ISO 8601 date-times ({example}: in Excel, format the cells "
+        f"as YYYY-MM-DD hh:mm:ss, {excel_locale}), local times on the recording's clock, "
+        "without a zone"
+    )
+
+
 def _day_first_misread(text: str) -> str:
     """``" (MNE's reader takes 03.11.2026 for 11 March)"``: how MNE's reader (pandas, month
     first) takes the date ``text`` written day first (:data:`_DAY_FIRST`), for messages; ""
@@ -727,18 +738,15 @@ def _read_table(
                     "a local time on the recording's clock, without a zone), or onsets in "
                     "seconds from the recording's start"
                 )
+            # MNE's reader reads a ,-separated .csv alone (others it fails on): said there
+            mne_csv = delimiter == "," and str(path).lower().endswith(".csv")
             dotted = next((t for t in onsets if _is_day_first(t)), None)
             if dotted is not None and not any(_DATE_TIME.match(t) for t in onsets):
-                # MNE's reader reads a ,-separated .csv alone (others it fails on): say so there
-                mne_csv = delimiter == "," and str(path).lower().endswith(".csv")
                 misread = _day_first_misread(dotted) if mne_csv else ""
                 raise RecordingError(
                     f"could not read annotations from {path}: its onsets are dates written day "
                     f"first ({dotted!r}), which eegpt does not read{misread}; "
-                    "write them year first, as ISO 8601 "
-                    f"date-times ({_day_first_iso(dotted)}: in Excel, format the cells as "
-                    "YYYY-MM-DD hh:mm:ss, JJJJ-MM-TT hh:mm:ss in German), local times on the "
-                    "recording's clock, without a zone"
+                    + _year_first_advice(_day_first_iso(dotted), "JJJJ-MM-TT hh:mm:ss in German")
                 )
             # not MNE's reader's either (it reads ,-separated tables alone), or read by it month
             # first where the day may come first (03/04/2026): say how to write them
@@ -751,16 +759,13 @@ def _read_table(
                 None,
             )
             if slashed is not None and not any(_DATE_TIME.match(t) for t in onsets):
-                mne_csv = delimiter == "," and str(path).lower().endswith(".csv")
                 misread = _slashed_misread(slashed) if mne_csv else ""
                 raise RecordingError(
                     f"could not read annotations from {path}: its onsets are dates written "
                     f"with slashes ({slashed!r}), whose day and month eegpt cannot tell apart "
                     "(03/11/2026 is 3 November in France or Britain, 11 March in the US"
                     f"{misread}); "
-                    "write them year first, as ISO 8601 date-times (2026-11-03 23:58:41: in "
-                    "Excel, format the cells as YYYY-MM-DD hh:mm:ss, AAAA-MM-JJ hh:mm:ss in "
-                    "French), local times on the recording's clock, without a zone"
+                    + _year_first_advice("2026-11-03 23:58:41", "AAAA-MM-JJ hh:mm:ss in French")
                 )
             # numbers not read here (2,5 in a table not separated by ;), no date-times: say how
             unread = next((k for k, t in enumerate(onsets) if _comma_hint(t, ambiguous)), None)
