@@ -1727,7 +1727,7 @@ def _split_fif(path, naming="neuromag"):
     info = mne.create_info(["Fp1", "Cz", "O1"], 256.0, "eeg")
     data = np.random.default_rng(0).normal(0, 1e-5, (3, 256 * 1200))
     raw = mne.io.RawArray(data, info, verbose=False)
-    raw.save(path, split_size=150_000, buffer_size_sec=1.0, split_naming=naming, verbose=False)
+    raw.save(path, split_size="2MB", buffer_size_sec=1.0, split_naming=naming, verbose=False)
 
 
 def test_split_continuations_are_confirmed_by_the_first_parts_header(tmp_path):
