@@ -195,7 +195,7 @@ def test_recordings_embedded_from_threads_record_their_own_warnings(tmp_path):
     assert [len(serial[f]) for f in files] == [0, 1] * (n_threads // 2)
 
 
-def test_eegpt_warnings_have_a_category_of_their_own():
+def test_eegpt_warnings_have_a_category_of_their_own(monkeypatch):
     """eegpt's warnings are EEGPTWarning (a RuntimeWarning), so a service filters them by
     category; they are attributed to the caller's line, where module="eegpt" matches nothing."""
     import eegpt
@@ -208,9 +208,12 @@ def test_eegpt_warnings_have_a_category_of_their_own():
     assert caught and all(issubclass(w.category, eegpt.EEGPTWarning) for w in caught)
     assert issubclass(eegpt.EEGPTWarning, RuntimeWarning)
     # those about how eegpt was called are UserWarnings too, and EEGPTWarnings all the same
+    from eegpt import preprocessing
     from eegpt.errors import EEGPTUserWarning
     from eegpt.preprocessing import PreprocessingConfig
 
+    # said once a process for each rate: as if no earlier test had asked for 200 Hz
+    monkeypatch.setattr(preprocessing, "_RATES_QUESTIONED", set())
     with pytest.warns(EEGPTUserWarning, match="pretrained at 256 Hz"):
         PreprocessingConfig(sfreq=200)
     assert issubclass(EEGPTUserWarning, UserWarning) and issubclass(
