@@ -77,7 +77,7 @@ def metadata_frame(record: dict[str, Any]) -> Any:
         column = frame.iloc[:, j]
         if str(column.dtype) == dtype:
             continue
-        if column.dtype.kind == "f" and _is_integer_dtype(dtype):
+        if column.dtype.kind == "f" and pd.api.types.is_integer_dtype(dtype):
             # integers with gaps, which pandas read as floats (rounding those beyond 2**53,
             # 9007199254740993 to ...992): from the values as written, every digit kept
             written = pd.Series([row[j] for row in record["data"]], index=frame.index, dtype=object)
@@ -87,12 +87,6 @@ def metadata_frame(record: dict[str, Any]) -> Any:
                 continue
         frame.isetitem(j, _restored(column, dtype, categories[j]))
     return frame
-
-
-def _is_integer_dtype(dtype: str) -> bool:
-    """Whether ``dtype`` (a dtype's name: ``"int64"``, ``"Int64"``, ``"uint8"`` ...) is an
-    integer dtype, NumPy's or pandas' nullable one."""
-    return dtype.lower().removeprefix("u").startswith("int")
 
 
 def _restored(column: Any, dtype: str, categories: dict[str, Any] | None = None) -> Any:
