@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._csv_text import csv_text
 from eegpt._dates import parse_iso
 from eegpt._file_identity import SOURCE_FILES_KEY
 from eegpt._filenames import user_path
@@ -922,9 +923,7 @@ def _copy_run(
     for name, (header, rows) in reports.items():
         if not header:
             continue
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
+        table = []
         for row in rows:
             new = {k: scrub.value(v, k in _MESSAGE_KEYS) for k, v in row.items()}
             if row.get("recording_id") in ids:
@@ -934,8 +933,8 @@ def _copy_run(
             for column in _PATH_COLUMNS:
                 if new.get(column):
                     new[column] = _name(new[column])
-            writer.writerow(new)
-        (out / name).write_text(buffer.getvalue(), encoding="utf-8")
+            table.append(new)
+        (out / name).write_bytes(csv_text(header, table).encode("utf-8"))
     manifest = json.loads((folder / MANIFEST).read_text())
     manifest = scrub.value(manifest)
     manifest[ANONYMIZED_KEY] = record

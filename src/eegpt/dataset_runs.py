@@ -13,9 +13,7 @@ history (:func:`manifest_head`).
 from __future__ import annotations
 
 import contextlib
-import csv
 import glob
-import io
 import json
 import os
 import platform
@@ -29,6 +27,7 @@ from typing import Any
 import torch
 
 from eegpt import __version__
+from eegpt._csv_text import csv_text
 from eegpt._logging import command_record, recorded_command
 from eegpt._logging import warn as _warn
 from eegpt.api import software_versions
@@ -505,12 +504,9 @@ def _slurm_ids() -> dict[str, str]:
 def write_listing(output_dir: Path, corpus: DatasetInputs) -> None:
     """Write :data:`CORPUS_LISTING`: the ``path`` and ``recording_id`` of every file of the
     whole ``corpus`` a part run was split from, in order (a manifest of it)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["path", "recording_id"])
-    writer.writerows([f.path_text, f.recording_id] for f in corpus.files)
+    text = csv_text(["path", "recording_id"], [[f.path_text, f.recording_id] for f in corpus.files])
     with naming_full_disk(output_dir, lambda: CORPUS_LISTING):
-        atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(buf.getvalue().encode()))
+        atomic_write(output_dir / CORPUS_LISTING, lambda fh: fh.write(text.encode()))
 
 
 def corpus_identity(

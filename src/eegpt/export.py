@@ -71,6 +71,7 @@ mean``: ``eegpt_d0`` ... ``eegpt_d511``, named as :meth:`Embeddings.to_data_fram
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -881,20 +882,18 @@ def export_embeddings(
 
 
 def csv_line_end(frame: Any) -> str:
-    """The line end of the CSV of ``frame``: ``"\\n"``, or RFC 4180's ``"\\r\\n"`` where a
-    text cell or column name holds a carriage return (``"a\\rb"``): Python's csv writer
-    quotes a cell holding a character of the line end only, so with ``"\\n"`` such a cell was
-    written bare and readers (pandas, MATLAB's readtable, spreadsheets) broke its row there."""
+    """The line end of the CSV of ``frame`` (:func:`eegpt._csv_text.csv_line_end` of its
+    column names and text cells): ``"\\n"``, or ``"\\r\\n"`` where one holds a carriage
+    return, which with ``"\\n"`` was written bare and broke its row."""
     pd = require_pandas(CSV_NEEDS)
+    from eegpt._csv_text import csv_line_end as line_end
 
-    if any("\r" in str(name) for name in frame.columns):
-        return "\r\n"
-    for _, column in frame.items():
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-            continue
-        if any(isinstance(v, str) and "\r" in v for v in column):
-            return "\r\n"
-    return "\n"
+    texts = (
+        column
+        for _, column in frame.items()
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
+    )
+    return line_end(itertools.chain([str(name) for name in frame.columns], *texts))
 
 
 def describe_export(windows: ExportInput, output: Path, pool: str) -> str:

@@ -13,8 +13,6 @@ and file of a full disk.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import math
 import os
@@ -25,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from eegpt._csv_text import csv_text
 from eegpt._logging import count as _count
 from eegpt._logging import warn as _warn
 from eegpt._tempfiles import temporary_beside
@@ -734,17 +733,16 @@ def write_report_csv(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Write a report of file statuses ``rows`` (``_files.csv``, ``_errors.csv``,
     ``_too_short.csv``: the columns :data:`_REPORT_COLUMNS`) to ``path`` atomically, the cells
     that hold lists joined by ``" | "``."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, _REPORT_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
+    table = []
     for row in rows:
         row = dict(row)
         row["left_out_channels"] = left_out_text(row.get("left_out"))
         for key in ("warnings", "dropped_channels", "channels", "left_out_channels"):
             if isinstance(row.get(key), list):
                 row[key] = " | ".join(row[key])
-        writer.writerow(row)
-    atomic_write(path, lambda fh: fh.write(buf.getvalue().encode()))
+        table.append(row)
+    text = csv_text(_REPORT_COLUMNS, table).encode()
+    atomic_write(path, lambda fh: fh.write(text))
 
 
 def write_csv_if_rows(path: Path, rows: list[Mapping[str, Any]]) -> None:
