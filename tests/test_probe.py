@@ -4631,6 +4631,7 @@ def test_probe_commands_record_the_data_and_the_probe_of_their_outputs(
     from eegpt import __version__
     from eegpt._file_identity import source_files_record
     from eegpt.probe_cli import PREDICTIONS_KEY
+    from eegpt.probe_provenance import NOT_PRETRAINED_PROBE, predictions_record, predictions_report
 
     train, test = short_task
     a, b, held = tmp_path / "a-epo.fif", tmp_path / "b-epo.fif", tmp_path / "val-epo.fif"
@@ -4659,6 +4660,7 @@ def test_probe_commands_record_the_data_and_the_probe_of_their_outputs(
         "path": str(out),
         "probe_safetensors_sha256": weights_sha,
         "encoder_weights_sha256": encoder_fingerprint(load_probe(out).model),
+        "encoder_pretrained": False,  # the weights fixture's are random
     }
     test_record = [{"name": "val-epo.fif", "n_epochs": 12, **source_files_record(held)}]
     ev = tmp_path / "ev.json"
@@ -4679,6 +4681,8 @@ def test_probe_commands_record_the_data_and_the_probe_of_their_outputs(
     assert sidecar["provenance"]["probe"] == probe_record
     assert sidecar["provenance"]["inputs"] == test_record
     assert pd.read_csv(pred).shape[0] == 12  # the table itself as before
+    said = predictions_report(pred, *predictions_record(pred))[0]
+    assert "encoder weights sha256" in said and NOT_PRETRAINED_PROBE in said  # as info says
     parquet = tmp_path / "pred.parquet"
     assert probe_main(["predict", str(out), str(held), "-q", "-o", str(parquet)]) == 0
     stored = json.loads(pq.read_schema(parquet).metadata[PREDICTIONS_KEY.encode()])

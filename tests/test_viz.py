@@ -939,6 +939,43 @@ def test_plot_hypnogram_draws_stages_top_to_bottom():
         plot_hypnogram(pd_concat_two_files(table))
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet"])
+def test_plot_hypnogram_of_a_table_says_what_its_record_says_of_the_encoder(suffix, tmp_path):
+    """A table written by probe predict --epoch-seconds of a probe on random weights, drawn
+    from its path: NOT PRETRAINED, as the figure drawn by --plot says, because its record
+    (sidecar, Parquet metadata) says so (encoder_pretrained false); a table of a pretrained
+    one, or a DataFrame read from it by pandas (no record), is not marked. file= picks one
+    recording of several; a class named 'NA' stays one."""
+    from eegpt.probe_predictions import write_predictions
+    from eegpt.viz import NOT_PRETRAINED_TITLE, plot_hypnogram
+
+    table = pd_concat_two_files(_night_table())
+    table.loc[table.index[1], "prediction"] = "NA"
+    classes = [c[2:] for c in table.columns if c.startswith("p_")] + ["NA"]
+    table["p_NA"] = 0.0
+    header, rows = list(table.columns), table.astype(object).values.tolist()
+    drawn = {}
+    for pretrained in (False, None):
+        probe = {"path": "probe", **({"encoder_pretrained": False} if pretrained is False else {})}
+        path = tmp_path / f"{pretrained}{suffix}"
+        write_predictions(path, header, rows, classes, {"probe": probe})
+        drawn[pretrained] = plot_hypnogram(path, file="night.edf")
+    assert drawn[False]._suptitle.get_text() == NOT_PRETRAINED_TITLE
+    assert drawn[None]._suptitle is None
+    ax = drawn[False].axes[0]
+    assert "NA" in [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ax.lines[-1].get_xdata()) == 8  # night.edf's 7 epochs, not both files' 14
+    import pandas as pd
+
+    read = pd.read_csv(tmp_path / "False.csv") if suffix == ".csv" else None
+    if read is not None:  # no record: unmarked, unless told
+        assert plot_hypnogram(read[read["file"] == "night.edf"])._suptitle is None
+    with pytest.raises(ValueError, match="give file=name"):
+        plot_hypnogram(tmp_path / f"False{suffix}")
+    with pytest.raises(ValueError, match="file='x.edf': the table holds no rows of it"):
+        plot_hypnogram(tmp_path / f"False{suffix}", file="x.edf")
+
+
 def pd_concat_two_files(table):
     import pandas as pd
 

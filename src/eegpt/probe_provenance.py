@@ -435,8 +435,10 @@ def indices_record(indices: np.ndarray) -> dict[str, Any]:
 
 def probe_identity(folder: str | os.PathLike, probe: Any) -> dict[str, Any]:
     """Which probe made an output: its folder as given, the SHA-256 of its
-    ``probe.safetensors`` (its weights as saved), and its encoder's weights fingerprint
-    (``weights_sha256``, that of the tuned weights for a fine-tuned model)."""
+    ``probe.safetensors`` (its weights as saved), its encoder's weights fingerprint
+    (``weights_sha256``, that of the tuned weights for a fine-tuned model), and
+    ``encoder_pretrained: false`` where its encoder's weights are random (not pretrained:
+    ``probe.encoder["pretrained"]``), by which a table's figures and ``eegpt info`` say so."""
     from eegpt._file_identity import file_sha256
     from eegpt.probe_folder import PROBE_WEIGHTS
 
@@ -449,6 +451,8 @@ def probe_identity(folder: str | os.PathLike, probe: Any) -> dict[str, Any]:
     fingerprint = encoder.get("tuned_weights_sha256") or encoder.get("weights_sha256")
     if fingerprint:
         record["encoder_weights_sha256"] = fingerprint
+    if encoder.get("pretrained") is False:
+        record["encoder_pretrained"] = False
     return record
 
 
@@ -1047,6 +1051,11 @@ def _event_settings_text(how: Mapping[str, Any]) -> str:
     )
 
 
+#: What ``eegpt info`` adds to the probe of an output made by one whose encoder's weights
+#: are random (its record's ``encoder_pretrained: false``), as it says of such a probe.
+NOT_PRETRAINED_PROBE = ", its encoder NOT pretrained (random weights)"
+
+
 def _provenance_lines(made: dict[str, Any]) -> list[str]:
     """The lines of ``eegpt info`` that say what an output of ``probe predict`` or ``probe
     evaluate`` records of how it was made (:func:`output_provenance`): the probe (folder and
@@ -1067,7 +1076,8 @@ def _provenance_lines(made: dict[str, Any]) -> list[str]:
     lines = [
         f"  probe: {probe.get('path', '?')} (probe.safetensors sha256 "
         f"{str(probe.get('probe_safetensors_sha256') or 'not recorded')[:16]}..., encoder "
-        f"weights sha256 {str(probe.get('encoder_weights_sha256') or 'not recorded')[:16]}...)",
+        f"weights sha256 {str(probe.get('encoder_weights_sha256') or 'not recorded')[:16]}...)"
+        + (NOT_PRETRAINED_PROBE if probe.get("encoder_pretrained") is False else ""),
         f"  data: {len(names)} input{'' if len(names) == 1 else 's'} ({few(names, 6)})"
         if names
         else "  data: not recorded",

@@ -8,8 +8,10 @@ Importable from :mod:`eegpt.viz` too.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -157,11 +159,44 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     )
 
 
+def _selected(table: Any, rows: np.ndarray) -> Any:
+    """The ``rows`` (``(n,)`` bool) of a table: a DataFrame's, or of each array of a mapping."""
+    if hasattr(table, "loc"):
+        return table.loc[rows]
+    return {name: np.asarray(values)[rows] for name, values in table.items()}
+
+
 def _column(table: Any, name: str) -> np.ndarray | None:
     """A column of a table (DataFrame, or mapping of arrays) as an array, None if absent."""
     if name not in table:
         return None
     return np.asarray(table[name])
+
+
+def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None]:
+    """A prediction table of ``eegpt probe predict -o`` (``.csv``, ``.tsv``, ``.parquet``) as
+    a DataFrame (empty cells NaN, a class named ``"NA"`` kept), with whether the encoder of the
+    probe that wrote it was pretrained: False where its record (a CSV's or TSV's sidecar, a
+    Parquet file's metadata) says its weights were random (``encoder_pretrained``), else
+    None (not known)."""
+    import pandas as pd
+
+    from eegpt.probe_provenance import predictions_record
+
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        table = pd.read_parquet(path)
+    elif path.suffix.lower() in (".csv", ".tsv"):
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        table = pd.read_csv(path, sep=sep, keep_default_na=False, na_values=[""])
+    else:
+        raise ValueError(
+            f"{path}: plot_hypnogram reads the table of eegpt probe predict --epoch-seconds "
+            "-o (.csv, .tsv or .parquet); give another table as a DataFrame"
+        )
+    found = predictions_record(path)
+    probe = ((found[0].get("provenance") or {}).get("probe") or {}) if found else {}
+    return table, (False if probe.get("encoder_pretrained") is False else None)
 
 
 def plot_hypnogram(
@@ -178,6 +213,7 @@ def plot_hypnogram(
     show: bool = False,
     pretrained: bool | None = None,
     record_clock: Any = None,
+    file: str | None = None,
 ) -> Figure:
     """A hypnogram: the predicted sleep stage of each scoring epoch over the night, as a step
     line, stages top to bottom (W, REM, N1, N2, N3 by default), with the scored stages for
@@ -185,9 +221,11 @@ def plot_hypnogram(
 
     Parameters
     ----------
-    epochs : pandas.DataFrame | Mapping[str, array-like]
+    epochs : pandas.DataFrame | Mapping[str, array-like] | str | os.PathLike
         One recording's scoring epochs, as ``eegpt probe predict --epoch-seconds`` writes them
-        (its rows of one ``file``): ``onset_s`` (seconds from the first sample, shape
+        (its rows of one ``file``), or the path of the table it wrote (``.csv``/``.tsv``
+        with its ``.json`` sidecar, or ``.parquet``; ``file=`` picks a recording of several),
+        whose record says whether the probe's encoder was pretrained: ``onset_s`` (seconds from the first sample, shape
         ``(n_epochs,)``) and ``prediction``; optional ``duration_s`` (default: the step
         between onsets), ``label`` (the scored stage; empty or None where none),
         ``clock_time`` (ISO 8601), ``p_<class>`` (probabilities, 0-1) and ``bad`` (True where
@@ -220,7 +258,13 @@ def plot_hypnogram(
     ax, title, show
         As in :func:`eegpt.viz.plot_channel_mapping`.
     pretrained : bool | None
-        False marks the figure as made with random encoder weights (a demo's).
+        False marks the figure as made with random encoder weights (a demo's); default:
+        False for the path of a table whose record says so (``encoder_pretrained``, which
+        ``probe predict`` records of a probe on random weights), else unmarked. A DataFrame
+        read from such a table with pandas carries no record: give its path, or
+        ``pretrained=False``.
+    file : str | None
+        With a table of several recordings, the one to draw (its ``file`` cell).
     record_clock : eegpt.edf_files.RecordClock | dict | None
         Where the stretches of a discontinuous EDF+D/BDF+D recording lie on its clock (its
         ``metadata["record_clock"]``, as :meth:`eegpt.outputs.Embeddings.clock_times` uses it): with it, an
@@ -234,11 +278,21 @@ def plot_hypnogram(
     -------
     matplotlib.figure.Figure
     """
+    if isinstance(epochs, (str, os.PathLike)):
+        epochs, recorded = _read_table(epochs)
+        pretrained = recorded if pretrained is None else pretrained
     files = _column(epochs, "file")
+    if file is not None:
+        if files is None or file not in set(files.tolist()):
+            held = sorted(set(files.tolist())) if files is not None else []
+            raise ValueError(f"file={file!r}: the table holds no rows of it (its files: "
+                             f"{', '.join(map(str, held)) or 'no file column'})")  # fmt: skip
+        epochs = _selected(epochs, files == file)
+        files = _column(epochs, "file")
     if files is not None and len(set(files.tolist())) > 1:
         raise ValueError(
             f"plot_hypnogram draws one recording; the table holds {len(set(files.tolist()))} "
-            "files: select one, e.g. table[table['file'] == name]"
+            "files: select one, e.g. table[table['file'] == name], or give file=name"
         )
     onsets, predicted = _column(epochs, "onset_s"), _column(epochs, "prediction")
     if onsets is None or predicted is None:
