@@ -534,3 +534,31 @@ def test_info_describes_an_events_table(tmp_path, capsys, suffix):
     assert main(["info", str(path)]) == 3
     said = capsys.readouterr().out
     assert "EEGPT probe events table" in said and "STALE" in said
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet"])
+def test_info_counts_a_hypnogram_table_in_scoring_epochs(tmp_path, capsys, suffix):
+    """A ``probe predict --epoch-seconds`` table: info says its scoring epochs and their
+    length (not "3 rows"), and those without a prediction; a table of windows keeps its
+    rows."""
+    from eegpt.probe_predictions import write_predictions
+
+    header = ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s", "prediction",
+              "p_N2", "p_W", "bad"]  # fmt: skip
+    rows = [["n.edf", 0, 0.0, 0.0, 30.0, 30.0, "W", 0.1, 0.9, False],
+            ["n.edf", 1, 30.0, 30.0, 30.0, 30.0, "N2", 0.8, 0.2, False],
+            ["n.edf", 2, 60.0, 60.0, 30.0, 0.0, None, None, None, True]]  # fmt: skip
+    path = tmp_path / f"hyp{suffix}"
+    write_predictions(path, header, rows, ["N2", "W"], {"eegpt_version": "0"})
+    assert main(["info", str(path)]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert head.endswith(
+        "EEGPT probe predictions: 3 scoring epochs of 30 s (1 without a prediction: no window "
+        "counted in them), 2 classes [N2, W]"
+    ), head
+    windows = tmp_path / f"windows{suffix}"
+    cut = [0, 1, 2, 3, 6, 7, 8]  # no duration_s, covered_s: windows
+    write_predictions(windows, [header[j] for j in cut], [[r[j] for j in cut] for r in rows[:2]],
+                      ["N2", "W"], {"eegpt_version": "0"})  # fmt: skip
+    assert main(["info", str(windows)]) == 0
+    assert "EEGPT probe predictions: 2 rows, 2 classes" in capsys.readouterr().out

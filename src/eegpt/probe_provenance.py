@@ -971,6 +971,10 @@ def predictions_report(
     made = record.get("provenance") or {}
     how = made.get("events") if isinstance(made.get("events"), dict) else None
     kinds: dict[str, int] = {}  # an events table's rows per class
+    # a table of scoring epochs (probe predict --epoch-seconds): its epochs' lengths, and
+    # the epochs without a prediction (no window counted in them)
+    lengths: set[str] = set()
+    unpredicted = 0
     if table is not None and table.suffix.lower() == ".parquet":
         from eegpt.optional_packages import require_pyarrow
 
@@ -980,16 +984,30 @@ def predictions_report(
         if how is not None and "class" in columns:
             for value in pq.read_table(table, columns=["class"]).column("class").to_pylist():
                 kinds[str(value)] = kinds.get(str(value), 0) + 1
+        if how is None and set(EPOCH_COLUMNS) <= set(columns):
+            read = pq.read_table(table, columns=["duration_s", "prediction"])
+            lengths = {str(v) for v in read.column("duration_s").to_pylist()}
+            unpredicted = sum(v in (None, "") for v in read.column("prediction").to_pylist())
     elif table is not None:
         with open(table, newline="", encoding="utf-8") as fh:
             reader = csv.reader(fh, delimiter="\t" if table.suffix.lower() == ".tsv" else ",")
             columns = next(reader, [])
             at = columns.index("class") if how is not None and "class" in columns else None
+            epochs = how is None and set(EPOCH_COLUMNS) <= set(columns)
+            length = columns.index("duration_s") if epochs else None
+            predicted = columns.index("prediction") if epochs else None
             rows = 0
             for row in reader:
                 rows += 1
                 if at is not None and at < len(row):
                     kinds[row[at]] = kinds.get(row[at], 0) + 1
+                if (
+                    length is not None
+                    and predicted is not None
+                    and max(length, predicted) < len(row)
+                ):
+                    lengths.add(row[length])
+                    unpredicted += row[predicted] == ""
     classes = [c[2:] for c in columns if c.startswith("p_")]
     head = f"{path}: EEGPT probe {'events table' if how is not None else 'predictions'}"
     if table is None:
@@ -999,7 +1017,8 @@ def predictions_report(
             how, kinds, rows
         )
     else:
-        head += f"{'' if table == Path(path) else f' of {table.name}'}: {rows} rows"
+        head += f"{'' if table == Path(path) else f' of {table.name}'}: "
+        head += _epochs_text(rows or 0, lengths, unpredicted) if lengths else f"{rows} rows"
         head += f", {len(classes)} classes [{few(classes, 8)}]" if classes else ""
     stale = None
     parquet = table is not None and table.suffix.lower() == ".parquet"
@@ -1017,6 +1036,30 @@ def predictions_report(
     current = stale is None or not stale.startswith("STALE")
     # inputs that failed (FAILED): the table is not complete, as a corpus with failed files
     return "\n".join(lines), current and not made.get("failed")
+
+
+#: The columns by which a prediction table is one of scoring epochs (``probe predict
+#: --epoch-seconds``: one row per epoch, its length in ``duration_s``), not of windows.
+EPOCH_COLUMNS = ("epoch", "duration_s", "covered_s", "prediction")
+
+
+def _epochs_text(rows: int, lengths: set[str], unpredicted: int) -> str:
+    """What ``eegpt info`` says of the rows of a table of scoring epochs: ``"960 scoring
+    epochs of 30 s (2 without a prediction: no window in them)"``; ``lengths``: the texts of
+    its ``duration_s`` cells (seconds)."""
+    from eegpt._logging import count
+
+    def seconds(text: str) -> str:
+        try:
+            return f"{float(text):g} s"
+        except ValueError:
+            return repr(text)
+
+    of = " and ".join(sorted({seconds(t) for t in lengths}))
+    text = f"{count(rows, 'scoring epoch')} of {of}"
+    if unpredicted:
+        text += f" ({unpredicted} without a prediction: no window counted in them)"
+    return text
 
 
 def _events_text(how: dict[str, Any], kinds: dict[str, int], rows: int | None) -> str:
