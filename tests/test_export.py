@@ -707,3 +707,28 @@ def test_mat_writes_booleans_with_missing_values_as_double(tmp_path):
     assert kinds["correct"] == "double" and kinds["answer"] == "cell"
     s = scipy.io.loadmat(tmp_path / "erp.mat")
     np.testing.assert_array_equal(s["correct"].ravel(), [1.0, np.nan, 0.0, 1.0, np.nan])
+
+
+def test_mat_gives_durations_in_seconds_beside_their_text(tmp_path):
+    """A metadata column of durations (timedelta64) was only cellstr of pandas' text ('0 days
+    00:00:00.500000'), which MATLAB's duration does not read: <name>_s holds its seconds,
+    double, NaN where missing, beside the text as before (kept for readers of it); a name
+    taken (onset_s, another column's) is numbered. The .csv keeps pandas' text."""
+    emb = epochs_embeddings()
+    seconds = [0.5, 1.25, None, 30.0, 86400.000001]
+    table = pd.DataFrame({"rt": pd.to_timedelta(seconds, unit="s"), "rt_s": [1, 2, 3, 4, 5],
+                          "onset": pd.to_timedelta([1, 2, 3, 4, 5], unit="ms")})  # fmt: skip
+    emb.metadata["epochs_metadata"] = metadata_record(table)
+    npz = emb.save(tmp_path / "erp.npz")
+    s = scipy.io.loadmat(export.export_embeddings(npz, tmp_path / "erp.mat"))
+    np.testing.assert_array_equal(s["rt_s_2"].ravel(), [0.5, 1.25, np.nan, 30.0, 86400.000001])
+    assert s["rt_s_2"].dtype == np.float64
+    np.testing.assert_array_equal(s["rt_s"].ravel(), [1, 2, 3, 4, 5])  # the column of its own
+    np.testing.assert_allclose(s["onset_s_2"].ravel(), [0.001, 0.002, 0.003, 0.004, 0.005])
+    np.testing.assert_array_equal(s["onset_s"].ravel(), emb.onsets)
+    texts = [c[0] if c.size else "" for c in s["rt"].ravel()]
+    assert texts[:3] == ["0 days 00:00:00.500000", "0 days 00:00:01.250000", ""]
+    names = [str(c[0]) for c in s["column_names"].ravel()]
+    assert names == ["rt", "rt_s", "onset"]  # one variable per column, as before
+    rows = pd.read_csv(export.export_embeddings(npz, tmp_path / "erp.csv"))
+    assert "rt_s_2" not in rows and pd.to_timedelta(rows["rt"]).dt.total_seconds().iloc[1] == 1.25

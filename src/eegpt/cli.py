@@ -519,7 +519,8 @@ EXPORT_EPILOG = """\
   (metadata)     the epochs' metadata, one variable per column (where present): cellstr,
                  or double (NaN: missing; logical: booleans, none missing; int64: integers
                  beyond 2^53, which doubles round, none missing; dates: ISO 8601 text in
-                 one format per column, with the offset where zoned); e.g. an EEGLAB
+                 one format per column, with the offset where zoned; durations: text,
+                 and <name>_s their seconds, double); e.g. an EEGLAB
                  .set's eeglab_events and eeglab_latencies_ms (each epoch's events and
                  latencies, joined with ' | ');
                  a name of another variable gets a metadata_ prefix

@@ -40,7 +40,10 @@ every per-window variable.
   integer: sample indices, ids, nanoseconds) and none missing as int64 (uint64 beyond int64's
   range; with one missing: double, warned of, as it rounds them), dates as cellstr of ISO
   8601 text in one format per column (the finest any needs; the offset where the column has a
-  zone: ``'2024-03-31T01:30:00+01:00'``), others as cellstr ('' where missing); names made valid for MATLAB (``matlab.lang.makeValidName``: at most 63
+  zone: ``'2024-03-31T01:30:00+01:00'``), others as cellstr ('' where missing; durations
+  too, as pandas writes them, ``'0 days 00:00:00.500000'``, which MATLAB's ``duration`` does
+  not read: beside such a column ``<name>_s`` holds its seconds, double, NaN where missing,
+  ``seconds(S.<name>_s)`` in MATLAB); names made valid for MATLAB (``matlab.lang.makeValidName``: at most 63
   characters, ``'É'``: ``'x_'``), a name of another variable prefixed ``metadata_``, and names
   that meet once made valid numbered (``<name>_2``, ``<name>_3`` ..., within 63 characters);
   ``column_names`` and ``column_variables`` (cellstr, where any such column is): each manifest
@@ -555,6 +558,9 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     columns = _table_columns(windows, taken, _matlab_name, MATLAB_NAME_LENGTH)
     for name, _, column in columns:
         out[name] = _mat_column(column)
+    for name, _, column in columns:  # after every column's own name is taken
+        if _is_duration(column):
+            out[_seconds_name(name, {*out, *taken})] = _duration_seconds(column)
     _warn_rounded_integers(columns)
     if columns:  # which variable holds which column, for names MATLAB could not take as they are
         out["column_names"] = _cellstr([original for _, original, _ in columns])
@@ -681,6 +687,34 @@ def _mat_column(column: Any) -> np.ndarray:
     if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(column):
         return _cellstr(_iso_dates(column))
     return _cellstr(["" if m else str(v) for v, m in zip(column, missing, strict=True)])
+
+
+def _is_duration(column: Any) -> bool:
+    """Whether a metadata column holds durations (``timedelta64``: pandas' Timedelta)."""
+    pd = require_pandas("exporting metadata columns")
+
+    return bool(pd.api.types.is_timedelta64_dtype(column))
+
+
+def _duration_seconds(column: Any) -> np.ndarray:
+    """A column of durations (``timedelta64``) as seconds, double (NaN where missing; to the
+    nanosecond up to some 104 days, as doubles hold them): a number MATLAB computes with
+    (``seconds(S.NAME_s)`` makes its durations), where the text of each (pandas' ``'0 days
+    00:00:00.500000'``) is one that MATLAB's ``duration`` does not read."""
+    return column.dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _seconds_name(name: str, taken: Any) -> str:
+    """The variable of the seconds of the duration column held by the variable ``name``:
+    ``<name>_s`` (within 63 characters), numbered (``<name>_s_2`` ...) where ``taken`` (the
+    variables so far) has it."""
+    base = name[: MATLAB_NAME_LENGTH - 2] + "_s"
+    wanted, k = base, 1
+    while wanted in taken:
+        k += 1
+        suffix = f"_{k}"
+        wanted = base[: MATLAB_NAME_LENGTH - len(suffix)] + suffix
+    return wanted
 
 
 def _iso_dates(column: Any) -> list[str]:
