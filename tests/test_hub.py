@@ -434,6 +434,40 @@ def test_a_failed_fetch_leaves_the_cache_as_it_was_and_a_later_one_works(
     assert hub.lock_path(folder).exists()  # kept after a fetch that worked
 
 
+def test_a_fetch_whose_weights_failed_after_config_json_leaves_no_model(
+    server, pretrained_files, tmp_path, monkeypatch
+):
+    """A fetch whose weights file failed (HTTP 404, a connection dropped) after config.json
+    was downloaded keeps config.json (a whole file, not downloaded again), but nothing takes
+    that folder for weights: the cache does not find them, loading the name offline or the
+    folder says the weights file is missing, and a later fetch downloads it."""
+    from eegpt.checkpoints import CheckpointError
+    from eegpt.cli import main
+
+    files, _ = pretrained_files
+    folder = tmp_path / "cache" / REPO / "main"
+    weights = server.files.pop("model.safetensors")  # 404
+    assert main(["fetch", "eegpt-large", "-q"]) == 1
+    server.files["model.safetensors"] = weights
+    server.drop.add("model.safetensors")  # then the connection closed halfway through
+    with pytest.raises(WeightsUnavailableError, match="closed after"):
+        fetch_weights("eegpt-large", progress=False)
+    assert leftovers(tmp_path / "cache") == ["config.json"]
+    assert hub.cached_weights("eegpt-large") is None
+    with pytest.raises(CheckpointError, match="has config.json but no weights"):
+        load_model(folder, verbose=False)
+    monkeypatch.setenv("EEGPT_OFFLINE", "1")
+    with pytest.raises(WeightsUnavailableError, match="model.safetensors missing from"):
+        load_model("eegpt-large", verbose=False)
+    monkeypatch.delenv("EEGPT_OFFLINE")
+    server.drop.clear()
+    before = len(server.requests)
+    assert fetch_weights("eegpt-large", progress=False) == folder
+    assert not any("config.json" in r for r in server.requests[before:])  # kept, not fetched
+    assert (folder / "model.safetensors").read_bytes() == files["model.safetensors"]
+    assert hub.cached_weights("eegpt-large") == folder
+
+
 def test_a_fetch_waiting_on_a_lock_file_a_failed_fetch_removed_locks_the_new_one(
     tmp_path, monkeypatch
 ):
