@@ -5383,3 +5383,81 @@ def test_labels_written_as_decimals_are_said_to_be_the_classes():
             _as_class_labels(np.array(other), classes, taken)
         assert "decimals" not in str(err.value)
     assert "'2.0' for '2'" in unknown_labels_hint(["2.0"], np.array([1, 2]))
+
+
+def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, tmp_path, capsys):
+    """A probe trained with --start annotations recorded the rule (window_labels.start) but
+    predict and evaluate adopted none: a night predicted without --start had its windows from
+    0 s, off its scoring grid (here by 1 s of 2 s windows). They now adopt the rule (each
+    recording's own first scored epoch), saying so; a --start given wins; a night predicted
+    without any matching annotation (unscored) starts at 0 s with a note rather than an error.
+    A probe trained on one value per recording still adopts none, its note saying what to
+    give."""
+    paths, hyps = _scored_nights(tmp_path, n=2, start=3.0)
+    out = tmp_path / "stages"
+    common = ["--weights", str(weights), "--passes", "1", "-q", "--window-labels",
+              "^Sleep stage", "--window", "2"]  # fmt: skip
+    assert probe_main(["train", paths[0], "-o", str(out), *common, "--annotations", hyps[0],
+                       "--start", "annotations"]) == 0  # fmt: skip
+    assert load_probe(out).training["window_labels"]["start"] == "annotations"  # the rule
+    from eegpt.cli import main as cli_main
+
+    capsys.readouterr()
+    assert cli_main(["info", str(out)]) == 0
+    assert (
+        "night0_raw.fif 3 s; predict/evaluate adopt the rule without --start of their own"
+    ) in capsys.readouterr().out
+    pred = tmp_path / "pred.csv"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no window straddles a scoring epoch
+        assert probe_main(["predict", str(out), paths[1], "--annotations", hyps[1],
+                           "-o", str(pred)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert (
+        "continuous recordings' windows start at each one's first annotation matching the "
+        "training's classes, as in training (--start annotations); pass --start 0 to start "
+        "them at the first sample"
+    ) in err
+    assert f"{paths[1]}: windows from 3 s (--start annotations" in err
+    assert "note: the probe was trained on windows" not in err
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 3.0
+    # a --start given wins
+    assert probe_main(["predict", str(out), paths[1], "--annotations", hyps[1], "-o", str(pred),
+                       "--overwrite", "-q", "--start", "1"]) == 0  # fmt: skip
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 1.0
+    # an unscored night: nothing to start at, so from 0 s, said
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main(["predict", str(out), paths[1], "-o", str(pred), "--overwrite"]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{paths[1]}: no annotation matching --window-labels '^Sleep stage' to start its "
+        "windows at (the training's --start annotations): windows from 0 s; give --start "
+        "SECONDS (or its hypnogram with --annotations FILE) to put them on its scoring grid"
+    ) in err
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 0.0
+    # evaluate: scored on the scoring grid, every window one epoch
+    capsys.readouterr()
+    scores = tmp_path / "scores.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert probe_main(["evaluate", str(out), paths[1], "--annotations", hyps[1],
+                           "--json", str(scores)]) == 0  # fmt: skip
+    assert "as in training (--start annotations)" in capsys.readouterr().err
+    assert json.loads(scores.read_text())["n"] == 8
+    # one value per recording: none adopted, the note says what to give
+    per = tmp_path / "per"
+    assert probe_main(["train", *paths, "-o", str(per), *common, "--annotations", *hyps,
+                       "--start", "3", "3"]) == 0  # fmt: skip
+    capsys.readouterr()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main(["predict", str(per), paths[1], "-o", str(pred), "--overwrite"]) == 0
+    err = capsys.readouterr().err
+    assert "windows start at 0 s: give --start with one value for all the recordings " in err
+    assert cli_main(["info", str(per)]) == 0
+    assert (
+        "(one --start per recording): night0_raw.fif 3 s, night1_raw.fif 3 s; "
+        "predict/evaluate take --start again" in capsys.readouterr().out
+    )
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 0.0

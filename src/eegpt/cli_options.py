@@ -340,7 +340,13 @@ def add_start_option(
         "matching --window-labels, the probe's by default: its first scored epoch), or give "
         "one value per continuous recording, in the order given"
         + ("" if trained else " (--val-data ones last)")
-        + ": --start 17 73",
+        + ": --start 17 73"
+        + (
+            ". Without it, the probe's training start is adopted: its value, or the rule "
+            "--start annotations (one value per training recording is not)"
+            if trained
+            else ""
+        ),
     )
 
 

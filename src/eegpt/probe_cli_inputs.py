@@ -19,6 +19,7 @@ from eegpt.cli_inputs import (
     warn_stim_events_of_epochs,
 )
 from eegpt.cli_options import (
+    START_FROM_ANNOTATIONS,
     checked_rescale,
     given_once,
     parse_rename,
@@ -323,19 +324,38 @@ def adopt_marker_spans(args: argparse.Namespace, probe: Any) -> None:
 
 def adopt_start(args: argparse.Namespace, probe: Any) -> None:
     """Without ``--start``, the windows of continuous recordings start where the probe's
-    training windows did (``probe train --start SECONDS``, recorded in
-    ``training["window_labels"]["start_seconds"]``), as its marker spans and labelling are
-    adopted; said on stderr. ``--start`` given wins. A probe trained on each recording's own
-    start (``--start annotations`` or one value per recording: ``starts``) adopts none, as
-    those belong to its training recordings, nor does one without the key (trained from 0,
-    or before it was recorded)."""
+    training windows did, as its marker spans and labelling are adopted; said on stderr.
+    ``--start`` given wins. A start in seconds (``probe train --start SECONDS``, recorded in
+    ``training["window_labels"]["start_seconds"]``) is adopted as it is; the rule ``--start
+    annotations`` (recorded as ``start``) is adopted as a rule: each recording predicted
+    starts at its own first annotation matching the labelling (``args.start_adopted``: one
+    without such an annotation starts at 0 s in ``predict``, said, rather than an error).
+    One value per training recording (``starts`` without ``start``) belongs to those
+    recordings: none is adopted (:func:`~eegpt.probe_cli_predict._say_trained_start` says
+    what to give), nor is one from a probe without the keys (trained from 0, or before they
+    were recorded)."""
     from eegpt.annotation_labels import exact_seconds
 
     how = (probe.training or {}).get("window_labels") or {}
-    trained = how.get("start_seconds")
-    if not trained or how.get("starts") or getattr(args, "start", "absent") is not None:
+    if getattr(args, "start", "absent") is not None:
         return
     if not any(is_continuous_input(p) for p in args.data):
+        return
+    if how.get("start") == START_FROM_ANNOTATIONS:
+        if getattr(args, "window_labels", None) is None or getattr(args, "labels", None):
+            return  # no labelling to find the first annotation by (the note says what to give)
+        args.start = [START_FROM_ANNOTATIONS]
+        args.start_adopted = True
+        if not args.quiet:
+            print(
+                "continuous recordings' windows start at each one's first annotation matching "
+                "the training's classes, as in training (--start annotations); pass --start 0 "
+                "to start them at the first sample",
+                file=sys.stderr,
+            )
+        return
+    trained = how.get("start_seconds")
+    if not trained or how.get("starts"):
         return
     args.start = [float(trained)]
     if not args.quiet:

@@ -61,6 +61,7 @@ from eegpt.probe_predictions import (
 from eegpt.window_labelling import (
     WindowLabelling,
     check_annotation_files,
+    has_labelling_onset,
     implied_labels,
     labelling_options,
     no_annotations_warning,
@@ -347,7 +348,18 @@ def _say_trained_start(args: argparse.Namespace, probe: Any) -> None:
         where = "fine where a recording's windows are meant to start there"
     else:
         used = "start at 0 s"
-        if how.get("match") is not None:
+        if how.get("starts") and how.get("start") != START_FROM_ANNOTATIONS:
+            where = (  # the training's values are its recordings': none is guessed for these
+                "give --start with one value for all the recordings predicted, or one per "
+                "continuous recording in the order given (the training's values were its "
+                "own recordings': eegpt info PROBE_FOLDER lists them)"
+                + (
+                    ", or --start annotations to start each at its first scored epoch"
+                    if how.get("match") is not None
+                    else ""
+                )
+            )
+        elif how.get("match") is not None:
             where = (
                 "pass --start SECONDS (or --start annotations) if a recording's scoring epochs "
                 "(its hypnogram's grid) start elsewhere"
@@ -475,6 +487,20 @@ def _say_own_start(
         )
 
 
+def _say_no_start_annotation(args: argparse.Namespace, path: Path, how: WindowLabelling) -> None:
+    """Say on stderr that the continuous recording ``path``, predicted with the training's
+    ``--start annotations`` adopted (:func:`~eegpt.probe_cli_inputs.adopt_start`), has no
+    annotation of its labelling to start at (a night not scored yet), so its windows start at
+    its first sample; a ``--start annotations`` given is an error instead."""
+    if not args.quiet:
+        print(
+            f"{path}: no annotation matching {how.options} to start its windows at (the "
+            "training's --start annotations): windows from 0 s; give --start SECONDS (or its "
+            "hypnogram with --annotations FILE) to put them on its scoring grid",
+            file=sys.stderr,
+        )
+
+
 def _start_for(
     args: argparse.Namespace, path: Path, how: WindowLabelling | None, annotations: Any
 ) -> float | None:
@@ -486,8 +512,12 @@ def _start_for(
     if getattr(args, "start", None) is None:
         return None
     if how is not None:
-        start = how.start_of(path, annotations)  # noted where it moves
         given = start_given(how.start_seconds, how.starts, path)
+        if given == START_FROM_ANNOTATIONS and getattr(args, "start_adopted", False):
+            if not has_labelling_onset(annotations, how.match):  # an unscored night
+                _say_no_start_annotation(args, path, how)
+                return 0.0
+        start = how.start_of(path, annotations)  # noted where it moves
         return start if given == START_FROM_ANNOTATIONS else float(given)
     continuous = [str(p) for p in args.data if is_continuous_input(p)]
     value = start_given(*start_option(args, continuous), path)

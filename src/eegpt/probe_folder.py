@@ -166,10 +166,15 @@ def describe_probe(directory: str | os.PathLike) -> str:
                 f"{Path(f).name} {seconds_text(float(v))} s" for f, v in how["starts"].items()
             ]
             given = trained_starts_option(how)
+            adopted = (
+                "predict/evaluate adopt the rule without --start of their own (each "
+                "recording's windows from its first scored epoch)"
+                if how.get("start") == "annotations"
+                else "predict/evaluate take --start again (their windows start at 0 without)"
+            )
             lines.append(
                 f"  trained on windows starting at each recording's own start ({given}): "
-                f"{few(starts, 6)}; predict/evaluate take --start again (their windows start "
-                "at 0 without)"
+                f"{few(starts, 6)}; {adopted}"
             )
     if not meta.get("frozen_encoder", True):
         lines.append(_finetuning_line(training, meta.get("probe") or {}, encoder))

@@ -340,6 +340,26 @@ def no_annotations_warning(source: Any, option: str = "--annotations") -> None:
     )
 
 
+def _labelling_onsets(annotations: Any, match: str | Mapping[str, str] | None) -> list[float]:
+    """The onsets (s from the first sample) of the annotations of ``annotations`` (or None)
+    that last and match ``match`` at or after the first sample: where ``--start
+    annotations`` may start the windows (:func:`first_labelling_onset`)."""
+    from eegpt.annotations import MODEL_SFREQ, label_rule
+
+    label_of = label_rule(match)
+    return [] if annotations is None else [
+        float(t) for t, d, desc in zip(annotations.onset, annotations.duration,
+                                       annotations.description, strict=True)
+        if d > 0 and t > -0.5 / MODEL_SFREQ and label_of(str(desc)) is not None
+    ]  # fmt: skip
+
+
+def has_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None) -> bool:
+    """Whether ``annotations`` (or None) hold an annotation ``--start annotations`` starts the
+    windows at (:func:`first_labelling_onset` finds one rather than refusing)."""
+    return bool(_labelling_onsets(annotations, match))
+
+
 def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None,
                           source: str, sfreq: float | None = None) -> float:  # fmt: skip
     """``--start annotations``: the onset (s from the first sample, as annotated) of the first
@@ -349,14 +369,7 @@ def first_labelling_onset(annotations: Any, match: str | Mapping[str, str] | Non
     rate windows are cut at is moved to the nearest where they are made, with a note, as a
     start given in seconds is (:func:`eegpt.preprocessing.start_on_grid`); ``sfreq`` is
     not used (kept for callers)."""
-    from eegpt.annotations import MODEL_SFREQ, label_rule
-
-    label_of = label_rule(match)
-    onsets = [] if annotations is None else [
-        float(t) for t, d, desc in zip(annotations.onset, annotations.duration,
-                                       annotations.description, strict=True)
-        if d > 0 and t > -0.5 / MODEL_SFREQ and label_of(str(desc)) is not None
-    ]  # fmt: skip
+    onsets = _labelling_onsets(annotations, match)
     if not onsets:
         raise ValueError(
             f"{source}: --start annotations starts the windows at the first annotation matching "
