@@ -1887,15 +1887,49 @@ def test_hints_name_the_net_montage():
 def test_a_biosemi_file_cut_to_banks_c_and_d_is_refused_as_sockets():
     """A 128-electrode BioSemi file saved with banks C and D only (C1..C32, D1..D32): C1..C6
     are sockets, not the 10-10 sites C1..C6, so nothing maps and the refusal says BioSemi
-    sockets of the 128-electrode cap, as for the whole file, not intracranial contacts. A
-    single letter's run (an ECoG grid G1..G32) is no cut cap."""
+    sockets of the 128-electrode cap, as for the whole file, not intracranial contacts."""
     names = [f"{bank}{i}" for bank in "CD" for i in range(1, 33)]
     with pytest.raises(NoChannelMappedError, match=r"64 of them look like BioSemi socket labels "
                        r"\('C1', \.\.\.\).*--nearest biosemi128") as err:  # fmt: skip
         map_channels(names)
     assert "intracranial electrodes (sEEG" not in str(err.value)
+
+
+def test_biosemi_bank_c_alone_is_refused_not_read_as_ten_ten_c1_to_c6():
+    """BioSemi's bank C alone (C1..C32, the other banks of a 128-electrode cap left out) was
+    read as the 10-10 sites C1..C6, the rest dropped, with a warning of intracranial
+    contacts: C7..C32 are no 10-10 names, so C1..C6 among them are sockets (or an
+    intracranial strip's contacts) too, and nothing maps. The refusal names the bank, the
+    128-electrode layout and how to rename; a rename given still maps them; a 10-10 montage
+    with C1..C6, Cz, C3, C4 and a short run C1..C8 (warned of as before) are unaffected, and so
+    is a lone run of a letter with no 10-10 site (an ECoG grid G1..G32)."""
+    bank = [f"C{i}" for i in range(1, 33)]
+    for names in (bank, [*bank, *(f"EXG{i}" for i in range(1, 9))]):
+        with pytest.raises(NoChannelMappedError) as err:
+            map_channels(names)
+        text = str(err.value)
+        assert (
+            "32 of them look like one bank of a BioSemi cap's socket labels (bank C, 'C1' .. "
+            "'C32': its other banks left out), or the contacts of an intracranial strip: either "
+            "way they name no 10-10 sites, C1, C2, C3, C4, C5, C6 among them neither, so none "
+            "is used as a scalp electrode. If the cap is BioSemi's 128-electrode layout (MNE's "
+            "'biosemi128' montage)"
+        ) in text
+        assert "--nearest biosemi128 --write-rename biosemi.tsv" in text
+    # a rename maps them as it says
+    assert map_channels(bank, rename={"C1": "Cz", "C2": "C3"}, on_missing="ignore").names == (
+        "CZ",
+        "C3",
+    )
+    ten_ten = ["Fp1", "Fp2", "F3", "F4", "C1", "C2", "C3", "C4", "C5", "C6", "Cz", "P3", "O1"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(map_channels(ten_ten).names) == len(ten_ten)
     with pytest.warns(RuntimeWarning, match="contacts of intracranial electrodes"):
-        map_channels([f"C{i}" for i in range(1, 33)])  # one run: contacts as before
+        assert len(map_channels([f"C{i}" for i in range(1, 9)]).names) == 6  # as before
+    with pytest.raises(NoChannelMappedError) as err:
+        map_channels([f"G{i}" for i in range(1, 33)])
+    assert "BioSemi" not in str(err.value) and "intracranial electrodes (sEEG" in str(err.value)
 
 
 def test_no_channel_mapped_hint_for_positions():

@@ -698,7 +698,11 @@ def socket_labels(names: Sequence[str]) -> list[str]:
     if (
         len(only) < 8
         or len(sockets) < len(names) / 2
-        or not (any(name.strip().upper().startswith("A") for name in only) or _cut_banks(sockets))
+        or not (
+            any(name.strip().upper().startswith("A") for name in only)
+            or _cut_banks(sockets)
+            or _lone_bank(sockets)
+        )
     ):
         return []
     return sockets
@@ -729,6 +733,28 @@ def _socket_cap(sockets: Sequence[str]) -> str | None:
     last = max("ABCDEFGH".index(name.strip().upper()[0]) for name in sockets)
     n = max(len(sockets), 32 * (last + 1))
     return _biosemi_montage(n) if n > 64 else None
+
+
+def _lone_bank(sockets: Sequence[str]) -> bool:
+    """Whether socket-pattern labels (``C1`` .. ``C32``) are one bank of a BioSemi cap, alone,
+    whose first labels are 10-10 names: a single letter's labels, 16 or more numbering past
+    16, far beyond the 10-05 sites of its letter (``C1`` .. ``C6``; ``F1`` .. ``F10``), so
+    that those among them are no scalp sites either, whether the run is bank C of a larger
+    cap or an intracranial strip's contacts (:func:`cap_note` says both). A letter whose
+    labels hold no 10-10 name (an ECoG grid ``G1`` .. ``G32``) is none: nothing of it would
+    be taken for an electrode."""
+    numbers: dict[str, set[int]] = {}
+    for name in sockets:
+        label = name.strip().upper()
+        numbers.setdefault(label[0], set()).add(int(label[1:]))
+    if len(numbers) != 1:
+        return False
+    (got,) = numbers.values()
+    return (
+        len(got) >= 16
+        and max(got) > 16
+        and any(normalize_channel_name(name) is not None for name in sockets)
+    )
 
 
 def _socket_banks(sockets: Sequence[str]) -> set[str]:
@@ -781,6 +807,20 @@ def cap_note(names: Sequence[str], source: str | None = None, beside: Sequence[s
     if not sockets:
         return ""
     cap = _socket_cap(sockets)
+    if cap is not None and _lone_bank(sockets):
+        bank = sockets[0].strip().upper()[0]
+        scalp = [name for name in sockets if normalize_channel_name(name) is not None]
+        return (
+            f" {len(sockets)} of them look like one bank of a BioSemi cap's socket labels "
+            f"(bank {bank}, {sockets[0]!r} .. {sockets[-1]!r}: its other banks left out), or "
+            "the contacts of an intracranial strip: either way they name no 10-10 sites, "
+            f"{few(scalp, 6)} among them neither, so none is used as a scalp electrode. If "
+            f"the cap is BioSemi's {cap[7:]}-"
+            f"electrode layout (MNE's {cap!r} montage), name each electrode after its nearest "
+            f"10-10 site: {nearest_advice(cap, source, 'biosemi.tsv')}; for another cap, map "
+            "them with its socket table (--rename FILE); intracranial recordings are not for "
+            "EEGPT, a scalp-EEG model."
+        )
     if cap is not None:
         return (
             f" {len(sockets)} of them look like BioSemi socket labels ({sockets[0]!r}, ...), "
