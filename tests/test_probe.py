@@ -5461,3 +5461,39 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
         "predict/evaluate take --start again" in capsys.readouterr().out
     )
     assert pd.read_csv(pred)["onset_s"].iloc[0] == 0.0
+
+
+def test_python_predict_of_a_recording_warns_of_the_trained_start(weights, tmp_path):
+    """EEGPTProbe.predict_proba of a continuous recording cut its windows from 0 s without a
+    word for a probe trained on the command line with --start annotations (or --start 3),
+    which probe predict adopts: they straddled the scoring epochs. It warns, naming the start
+    and how to give it; a copy whose preprocessing starts there is not warned of, and the
+    command line (which says the start it uses) adds no such warning."""
+    import copy
+    import dataclasses
+
+    paths, hyps = _scored_nights(tmp_path, n=2, start=3.0)
+    common = ["--weights", str(weights), "--passes", "1", "-q", "--window-labels",
+              "^Sleep stage", "--window", "2", "--annotations", hyps[0]]  # fmt: skip
+    rule, value = tmp_path / "rule", tmp_path / "value"
+    assert probe_main(["train", paths[0], "-o", str(rule), *common, "--start", "annotations"]) == 0
+    assert probe_main(["train", paths[0], "-o", str(value), *common, "--start", "3"]) == 0
+    for folder, said in (
+        (rule, r"starting at each recording's first scored epoch \(--start annotations\).*"
+               r"start_seconds=ONSET\) \(ONSET: its first scored epoch's"),
+        (value, r"starting at 3 s \(--start 3\).*eegpt probe predict adopts the training's "
+                r"start; in Python, .*start_seconds=3\)$"),
+    ):  # fmt: skip
+        probe = load_probe(folder, weights)
+        with pytest.warns(RuntimeWarning, match=said):
+            probe.predict_proba(paths[1], device="cpu")
+        started = copy.copy(probe)
+        started.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=3.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            started.predict_proba(paths[1], device="cpu")
+    # the command line: its own line, no warning (a night without annotations: from 0 s)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["predict", str(rule), paths[1], "-o", str(tmp_path / "p.csv")]) == 0
+    assert not [w for w in caught if "the probe was trained on windows" in str(w.message)]

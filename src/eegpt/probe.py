@@ -486,6 +486,8 @@ class EEGPTProbe:
             recorded=rec.detrend_recorded or not rec.is_epoched,
         )
         config = self._continuous_preprocessing(overlap, rec)
+        if not rec.is_epoched:
+            self._warn_trained_start(rec, config)
         short = rec.duration - config.grid_start_seconds < config.window_seconds
         if not rec.is_epoched and short and config.tail == "drop":
             start = config.start_seconds  # as given, in check_length's words
@@ -570,6 +572,48 @@ class EEGPTProbe:
             # by, arrays no times (used as cut)
             config = replace(config, crop_tmin=None)
         return config
+
+    #: Set by the command line (``eegpt probe predict``), which adopts the training's start
+    #: and says what it uses itself: :meth:`_warn_trained_start` is then silent.
+    _start_said: bool = False
+
+    def _warn_trained_start(self, rec: Recording, config: PreprocessingConfig) -> None:
+        """Warn where the continuous recording ``rec`` is cut into windows from its first
+        sample (``config.start_seconds`` 0) though the probe was trained on the command line
+        on windows from another start (``training["window_labels"]``: ``start_seconds``,
+        the rule ``--start annotations``, or one value per recording), which the command
+        line's ``probe predict`` adopts and the Python API cannot (it takes the start from
+        ``preprocessing``): the windows would be off the training's grid (a hypnogram's
+        scoring epochs)."""
+        how = (self.training or {}).get("window_labels") or {}
+        if self._start_said or config.start_seconds or not how:
+            return
+        from eegpt.preprocessing_spec import seconds_text
+
+        if how.get("start") == "annotations":
+            trained = "each recording's first scored epoch (--start annotations)"
+            value, what = "ONSET", " (ONSET: its first scored epoch's, s from its first sample)"
+        elif how.get("starts"):
+            trained = "each recording's own start (one --start per recording)"
+            value, what = "START", " (START: its own, s from its first sample)"
+        elif how.get("start_seconds"):
+            value, what = seconds_text(float(how["start_seconds"])), ""
+            trained = f"{value} s (--start {value})"
+        else:
+            return
+        _warn(
+            f"{rec.source}: the probe was trained on windows starting at {trained}, but these "
+            "start at the recording's first sample (the probe's preprocessing has "
+            "start_seconds=0), so they may straddle its scoring epochs. "
+            + (
+                "Predict"  # the command line adopts no per-recording value either
+                if value == "START"
+                else "eegpt probe predict adopts the training's start; in Python, predict"
+            )
+            + " with a copy of the probe whose windows start there: probe = copy.copy(probe); "
+            "probe.preprocessing = dataclasses.replace(probe.preprocessing, "
+            f"start_seconds={value}){what}"
+        )
 
     def _with_overlap(self, overlap: float) -> PreprocessingConfig:
         """The probe's preprocessing with ``overlap`` seconds between windows; an overlap that

@@ -385,6 +385,7 @@ def load_cli_probe(args: argparse.Namespace):
     from eegpt.probe import load_probe
 
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
+    probe._start_said = True  # adopt_start and _say_trained_start below say the start used
     column = (probe.training or {}).get("label_column")
     adopt_marker_spans(args, probe)
     adopt_events_from_stim(args, probe)
