@@ -1290,6 +1290,31 @@ def test_a_derivation_renamed_to_one_electrode_is_said_to_stay_bipolar(tmp_path)
     assert not any("bipolar difference" in str(w.message) for w in record)
 
 
+def test_a_copy_of_a_derivation_numbered_by_mne_is_bipolar_too():
+    """CHB-MIT's EDFs give 'T8-P8' twice, which MNE reads as 'T8-P8-0' and 'T8-P8-1'. The copy
+    renamed T8 was mapped as the electrode without the note the other renamed derivations
+    got (nor recorded in mapping.bipolar), and the copy left out was offered a rename to an
+    electrode; both are derivations, as 'T8-P8' is."""
+    names = ["FP1-F7", "F7-T7", "T8-P8-0", "P8-O2", "-", "T8-P8-1"]
+    rename = {"FP1-F7": "Fp1", "F7-T7": "F7", "T8-P8-0": "T8", "P8-O2": "P8"}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        mapping = map_channels(names, rename=rename, source="chb01_01.edf")
+    messages = [str(w.message) for w in record]
+    (note,) = [m for m in messages if "bipolar difference" in m]
+    assert "'T8-P8-0' (renamed T8) is T8 minus P8" in note
+    assert mapping.bipolar == ("FP1-F7", "F7-T7", "T8-P8-0", "P8-O2")
+    (dropped,) = [m for m in messages if "were dropped" in m]
+    assert "If '-' is an EEG electrode" in dropped  # not 'T8-P8-1'
+    assert "2 of them look like bipolar derivations" not in dropped
+    assert "1 of them look like bipolar derivations ('T8-P8-1'" in dropped
+    from eegpt.vocabulary import copied_derivation, is_bipolar, may_be_electrode
+
+    assert is_bipolar("T8-P8-1") and not may_be_electrode("T8-P8-1")
+    assert copied_derivation("EEG FP1-F7-0") == ("FP1", "F7")
+    assert copied_derivation("C3-1") is None and not is_bipolar("Cz-Cz-0")
+
+
 def test_the_bci_iv_2a_table_maps_every_electrode_of_its_gdf_files():
     """rename='bci-iv-2a': the GDF labels of BCI Competition IV-2a (EEG-Fz, EEG-0 ... EEG-16)
     onto its 22 electrodes, all in the vocabulary, and drops its three EOG channels (which

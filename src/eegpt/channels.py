@@ -104,6 +104,7 @@ from eegpt.vocabulary import (
     contacts_of,
     contacts_text,
     contacts_warning,
+    copied_derivation,
     derivation_electrodes,
     display_width,
     electrode_key,
@@ -423,15 +424,15 @@ def _dropped_note(
         for n in unknown
         if n not in electrodes and n not in signals and numbered_copy(n) is not None
     ]
-    # derivations of two electrodes are for _bipolar_note, and neither they nor an electrode
-    # against itself are to be renamed
+    # derivations of two electrodes (copies MNE numbered apart too: T8-P8-1) are for
+    # _bipolar_note, and neither they nor an electrode against itself are to be renamed
     rest = [
         n
         for n in unknown
         if n not in electrodes
         and n not in signals
         and n not in copies
-        and derivation_electrodes(n) is None
+        and copied_derivation(n) is None
     ]
     parts = [_zero_for_o_note(typed_o)] if typed_o else []
     flat = [n for n in unknown if n not in targets and self_reference(n) is not None]
@@ -625,7 +626,7 @@ def _renamed_bipolar_note(renamed: Sequence[tuple[str, str]], where: str) -> str
     electrode (``renamed``: (input name, vocabulary name) pairs, ``[("EEG Fpz-Cz", "FPZ")]``)."""
     pairs = []
     for name, target in renamed:
-        first, second = (montage_spelling(e) for e in derivation_electrodes(name) or (target, "?"))
+        first, second = (montage_spelling(e) for e in copied_derivation(name) or (target, "?"))
         pairs.append(f"{name!r} (renamed {montage_spelling(target)}) is {first} minus {second}")
     one = len(renamed) == 1
     return (

@@ -605,11 +605,12 @@ def may_be_electrode(name: str) -> bool:
     """Whether a channel name that maps to no vocabulary name could still be an EEG electrode
     of it under another spelling: not a known electrode outside the vocabulary (``A1``), nor
     named like another signal (``EKG1``, ``PHOTIC-REF``, ``EOG``...), nor a derivation between
-    two electrodes (``F4:C4``) or an electrode against itself (``Cz-Cz``)."""
+    two electrodes (``F4:C4``; a copy of one MNE numbered apart, ``T8-P8-1``) or an electrode
+    against itself (``Cz-Cz``)."""
     return (
         not is_other_electrode(name)
         and not OTHER_SIGNALS.search(electrode_key(name))
-        and derivation_electrodes(name) is None
+        and copied_derivation(name) is None
     )
 
 
@@ -681,10 +682,21 @@ def derivation_electrodes(name: str) -> tuple[str, str] | None:
     return None if first is None or second is None else (first, second)
 
 
+def copied_derivation(name: str) -> tuple[str, str] | None:
+    """The two vocabulary electrodes of a derivation label (:func:`derivation_electrodes`),
+    also of a copy that MNE numbered apart (a label given twice, CHB-MIT's ``"T8-P8"``, is
+    read as ``"T8-P8-0"`` and ``"T8-P8-1"`` -> ``("T8", "P8")``); None for any other label."""
+    pair = derivation_electrodes(name)
+    if pair is None and (match := _COPY.match(name)) is not None:
+        pair = derivation_electrodes(match.group(1))
+    return pair
+
+
 def is_bipolar(name: str) -> bool:
     """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
-    ``"F4:C4"``, ``"Fp1/F7"``); an electrode against itself (``"Cz-Cz"``) is none."""
-    pair = derivation_electrodes(name)
+    ``"F4:C4"``, ``"Fp1/F7"``), or a copy of one that MNE numbered apart (``"T8-P8-0"``:
+    :func:`copied_derivation`); an electrode against itself (``"Cz-Cz"``) is none."""
+    pair = copied_derivation(name)
     return pair is not None and pair[0] != pair[1]
 
 
