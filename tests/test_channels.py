@@ -1315,6 +1315,20 @@ def test_a_copy_of_a_derivation_numbered_by_mne_is_bipolar_too():
     assert copied_derivation("C3-1") is None and not is_bipolar("Cz-Cz-0")
 
 
+def test_a_rename_of_a_label_the_file_gives_twice_names_its_numbered_copies():
+    """--rename T8-P8=T8 on a CHB-MIT file (T8-P8 given twice, read by MNE as T8-P8-0 and
+    T8-P8-1) suggested 'T8-P8-1', the second copy, as a misspelling (and 'C3' of a file with
+    C3 twice got no hint); the error says the label is given twice and names both copies."""
+    names = ["FP1-F7", "T8-P8-0", "P8-O2", "-", "T8-P8-1"]
+    with pytest.raises(ValueError) as err:
+        map_channels(names, rename={"T8-P8": "T8"})
+    text = str(err.value)
+    assert "Did you mean" not in text
+    assert "'T8-P8' is given 2 times in the file, which MNE reads as 'T8-P8-0', 'T8-P8-1'" in text
+    with pytest.raises(ValueError, match=r"'C3' is given 2 times .* 'C3-0', 'C3-1'"):
+        map_channels(["Fp1", "C3-0", "C3-1"], rename={"C3": "C3"})
+
+
 def test_the_bci_iv_2a_table_maps_every_electrode_of_its_gdf_files():
     """rename='bci-iv-2a': the GDF labels of BCI Competition IV-2a (EEG-Fz, EEG-0 ... EEG-16)
     onto its 22 electrodes, all in the vocabulary, and drops its three EOG channels (which

@@ -828,7 +828,9 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
     characters made plain (:func:`plain_label`). The sentence says that letter case counts
     when a suggestion differs from its key in case, and names the characters that differ
     (escaped, as they do not show) when a suggestion differs from its key in look-alikes
-    (``'Fp1–Ref'`` for a label decoded as ``'Fp1\\x96Ref'``). ``""`` when none is found."""
+    (``'Fp1–Ref'`` for a label decoded as ``'Fp1\\x96Ref'``). A key the file gives several
+    times, which MNE numbers apart (``'T8-P8'`` read as ``'T8-P8-0'`` and ``'T8-P8-1'``), is
+    said to be so, with its copies to name. ``""`` when none is found."""
     folded: dict[str, str] = {}
     electrodes: dict[str, str] = {}
     for name in names:
@@ -842,7 +844,16 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
         by_plain.setdefault(plain_label(name), name)
     case = False
     lookalikes: list[str] = []
+    copied: list[str] = []  # keys that the file gives several times, MNE numbering them apart
     for key in keys:
+        copies = [n for n in names if (m := _COPY.match(n)) and _folded(m[1]) == _folded(key)]
+        if len(copies) > 1:
+            copied.append(
+                f"{key!r} is given {len(copies)} times in the file, which MNE reads as "
+                f"{few([repr(c) for c in copies], 4)} (numbered in the file's order): "
+                "name the copy to rename"
+            )
+            continue
         hit = folded.get(_folded(key))
         canonical = normalize_channel_name(key)
         if hit is None and canonical is not None:
@@ -861,8 +872,9 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
         case = case or plain_label(key) != plain_label(hit)
         if " ".join(key.split()).casefold() != " ".join(hit.split()).casefold():
             lookalikes.append(f"{ascii(hit)} in the file, {ascii(key)} given")
+    copied_note = "".join(f" {text}." for text in copied)
     if not found:
-        return ""
+        return copied_note
     notes = " Letter case counts." if case else ""
     if lookalikes:
         notes += (
@@ -870,4 +882,4 @@ def spelling_hint(keys: Sequence[str], names: Sequence[str]) -> str:
             + "; ".join(lookalikes)
             + ")."
         )
-    return f" Did you mean: {', '.join(found)}?{notes}"
+    return f" Did you mean: {', '.join(found)}?{notes}{copied_note}"
