@@ -2939,3 +2939,75 @@ def test_a_bids_events_file_given_alone_leaves_out_na_rows_as_mne_bids_does(tmp_
     other = tmp_path / "events.tsv"
     other.write_text(text)
     assert list(read_annotations(other).description) == ["T0", "go", "n/a", "stop"]
+
+
+_CHBMIT_SUMMARY = """Data Sampling Rate: 256 Hz
+*************************
+
+Channels in EDF Files:
+**********************
+Channel 1: FP1-F7
+Channel 2: F7-T7
+
+File Name: chb01_03.edf
+File Start Time: 13:43:04
+File End Time: 14:43:04
+Number of Seizures in File: 1
+Seizure Start Time: 2996 seconds
+Seizure End Time: 3036 seconds
+
+File Name: chb01_05.edf
+File Start Time: 15:43:12
+File End Time: 16:43:12
+Number of Seizures in File: 0
+
+File Name: chb01_18.edf
+File Start Time: 04:45:06
+File End Time: 05:45:06
+Number of Seizures in File: 2
+Seizure 1 Start Time: 1720 seconds
+Seizure 1 End Time: 1810 seconds
+Seizure 2 Start Time: 3500.5 seconds
+Seizure 2 End Time: 3512 seconds
+"""
+
+
+def test_a_chbmit_summary_is_named_and_its_seizures_read_per_recording(tmp_path, monkeypatch):
+    """A CHB-MIT summary (chb01-summary.txt) given as annotations was refused as 'a list of
+    stages, one per scoring epoch', advising 30 s epochs from each line; the error names it a
+    CHB-MIT summary of several recordings, and read_chbmit_summary gives each recording's
+    seizures (numbered 'Seizure 1 Start Time' too), which the advice's code writes as a table
+    per recording that reads back with the same onsets and durations."""
+    import pandas as pd
+
+    from eegpt.annotation_files import read_chbmit_summary
+    from eegpt.annotations import read_annotations
+
+    path = tmp_path / "chb01-summary.txt"
+    path.write_text(_CHBMIT_SUMMARY)
+    with pytest.raises(RecordingError) as err:
+        read_annotations(path)
+    text = str(err.value)
+    assert "list of stages" not in text
+    assert "it is a CHB-MIT summary, which lists the seizures of 3 recordings" in text
+    assert "--annotations chb01_03.edf-seizures.csv" in text
+    seizures = read_chbmit_summary(path)
+    assert list(seizures) == ["chb01_03.edf", "chb01_05.edf", "chb01_18.edf"]
+    assert seizures["chb01_03.edf"].onset.tolist() == [2996.0]
+    assert seizures["chb01_03.edf"].duration.tolist() == [40.0]
+    assert len(seizures["chb01_05.edf"]) == 0
+    assert seizures["chb01_18.edf"].onset.tolist() == [1720.0, 3500.5]
+    assert seizures["chb01_18.edf"].duration.tolist() == [90.0, 11.5]
+    assert set(seizures["chb01_18.edf"].description) == {"seizure"}
+    code = re.search(r"(for name, ann in .*?index=False\))", text)
+    assert code is not None, text
+    loop, body = code.group(1).split(": ", 1)
+    monkeypatch.chdir(tmp_path)
+    scope = {"pd": pd, "read_chbmit_summary": read_chbmit_summary}
+    exec(f"{loop}:\n    {body}", scope)  # noqa: S102 - the advice's own code
+    back = read_annotations(tmp_path / "chb01_18.edf-seizures.csv")
+    assert back.onset.tolist() == [1720.0, 3500.5] and back.duration.tolist() == [90.0, 11.5]
+    assert len(read_annotations(tmp_path / "chb01_05.edf-seizures.csv")) == 0
+    with pytest.raises(RecordingError, match="a seizure start without its end time"):
+        (tmp_path / "bad.txt").write_text("File Name: a.edf\nSeizure Start Time: 5 seconds\n")
+        read_chbmit_summary(tmp_path / "bad.txt")

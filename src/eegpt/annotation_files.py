@@ -78,6 +78,9 @@ def read_annotations(source: str | os.PathLike | mne.Annotations) -> mne.Annotat
             return found
         if table_like and _is_eegpt_table(source):  # (a predictions table has epochs too)
             raise _unknown_format(source, EEGPT_TABLE_ADVICE)
+        summary = _chbmit_summary_or_none(source) if table_like else None
+        if summary:  # (read as a list of stages otherwise: one value per line)
+            raise _unknown_format(source, _chbmit_advice(source, summary))
         read = _stage_list_read(source) if table_like else None
         if read is not None:  # a list of stages: MNE would fail on it with its own words
             raise _unknown_format(source, STAGE_LIST_ADVICE.format(read=read))
@@ -174,6 +177,92 @@ EEGPT_TABLE_ADVICE = (
     "'duration': ev.get('duration_s', 0), 'description': ev['class']}).to_csv('events.csv', "
     "index=False) (a predictions table: its windows' prediction as the description)"
 )
+
+
+_CHBMIT_FILE = re.compile(r"File\s+Name:\s*(\S+)", re.IGNORECASE)
+_CHBMIT_TIME = re.compile(
+    r"Seizure(?:\s+\d+)?\s+(Start|End)\s+Time:\s*([0-9]+(?:\.[0-9]*)?)\s*(?:seconds|secs?|s)?$",
+    re.IGNORECASE,
+)
+
+
+def read_chbmit_summary(path: str | os.PathLike) -> dict[str, mne.Annotations]:
+    """The seizures of each recording that a CHB-MIT summary lists (``chb01-summary.txt``:
+    ``File Name: chb01_03.edf``, then ``Seizure Start Time: 2996 seconds`` and ``Seizure End
+    Time: 3036 seconds``, or ``Seizure 1 Start Time: ...`` as later patients' summaries
+    number them), as annotations described ``'seizure'``, onsets in seconds from the
+    recording's first sample (``orig_time`` None), keyed by the file name as the summary
+    gives it. Every file listed is a key, one without seizures with no annotations (each of
+    its windows background). A summary is no annotation file of one recording: give each
+    recording its own (``annotations=read_chbmit_summary(path)['chb01_03.edf']``, or a table
+    written from them for the command line). A start without its end, or an end before its
+    start, is an error naming the file."""
+    found = _chbmit_summary_or_none(path)
+    if found is None:
+        raise RecordingError(
+            f"{path} is no CHB-MIT summary: it names no 'File Name:' followed by 'Seizure "
+            "Start Time:' and 'Seizure End Time:' lines"
+        )
+    return {
+        name: mne.Annotations(
+            [a for a, _ in spans], [b - a for a, b in spans], ["seizure"] * len(spans)
+        )
+        for name, spans in found.items()
+    }
+
+
+def _chbmit_summary_or_none(path: str | os.PathLike) -> dict[str, list[tuple[float, float]]] | None:
+    """The seizure spans (start, end in seconds) of each file a CHB-MIT summary lists
+    (:func:`read_chbmit_summary`), None where ``path`` is no such summary (no ``File Name:``
+    line, or no seizure time in the whole file)."""
+    try:
+        text = table_text(path)
+    except (OSError, ValueError):
+        return None
+    spans: dict[str, list[tuple[float, float]]] = {}
+    current: str | None = None
+    start: float | None = None
+    timed = False
+    for line in text.splitlines():
+        line = line.strip()
+        if (named := _CHBMIT_FILE.fullmatch(line)) is not None:
+            if current is not None and start is not None:
+                raise RecordingError(f"{path}: {current}: a seizure start without its end time")
+            current, start = named[1], None
+            spans[current] = []
+        elif (time := _CHBMIT_TIME.fullmatch(line)) is not None and current is not None:
+            timed = True
+            seconds = float(time[2])
+            if time[1].lower() == "start":
+                start = seconds
+            elif start is None or seconds < start:
+                raise RecordingError(
+                    f"{path}: {current}: a seizure end time ({time[2]} s) without a start before it"
+                )
+            else:
+                spans[current].append((start, seconds))
+                start = None
+    if current is not None and start is not None:
+        raise RecordingError(f"{path}: {current}: a seizure start without its end time")
+    return spans if spans and timed else None
+
+
+def _chbmit_advice(path: str | os.PathLike, summary: Mapping[str, Sequence[Any]]) -> str:
+    """The advice of the error on a CHB-MIT summary given as one recording's annotations."""
+    with_seizures = [name for name, spans in summary.items() if spans]
+    first = next(iter(with_seizures or summary))
+    return (
+        f"; it is a CHB-MIT summary, which lists the seizures of {len(summary)} recordings "
+        f"({few(with_seizures, 4)} with seizures), not the annotations of one: give each "
+        "recording its own, in Python annotations=eegpt.annotation_files.read_chbmit_summary("
+        f"{str(path)!r})[{first!r}], or for the command line a "
+        "table each (onsets in seconds from the first sample): for name, ann in "
+        f"read_chbmit_summary({str(path)!r}).items(): pd.DataFrame({{'onset': ann.onset, "
+        "'duration': ann.duration, 'description': ann.description}).to_csv(name + "
+        f"'-seizures.csv', index=False); then --annotations {first}-seizures.csv (one per "
+        "recording, in the order of the recordings; those without seizures too: their windows "
+        "are background)"
+    )
 
 
 def _is_eegpt_table(path: str | os.PathLike) -> bool:
