@@ -1580,3 +1580,41 @@ def test_classifier_says_what_scikit_learn_says_of_missing_or_single_class_label
         _quick_classifier(task).fit(x)
     with pytest.raises(ValueError, match=r"at least 2 classes, got 1 class \('a'\) in 4 labels"):
         _quick_classifier(task).fit(x, ["a"] * 4)
+
+
+def test_a_probe_trained_on_renamed_derivations_warns_on_referential_channels(task):
+    from eegpt.channels import montage_spelling, normalize_channel_name
+
+    """A probe trained on bipolar derivations renamed to electrodes (CHB-MIT's 'FP1-F7' as
+    Fp1: Fp1 minus F7) predicted on a referential recording (TUH's 'EEG FP1-REF') in silence,
+    its weights applied to another signal under the same name; it is warned of, naming each
+    channel's training and present label, and so is the reverse. The trained montage again,
+    or a referential probe on referential data, gets no such warning."""
+    epochs = task[:40].copy()
+    names = epochs.ch_names
+    derivations = {
+        n: f"{n.upper()}-{names[(i + 1) % len(names)].upper()}" for i, n in enumerate(names)
+    }
+    bipolar = epochs.copy().rename_channels(derivations)
+    back = {label: n for n, label in derivations.items()}
+    y = epochs_labels(epochs)
+    settings = {"preprocessing": ONE_SECOND, "config": ProbeConfig(epochs=1)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the renamed derivations' own note
+        clf = EEGPTClassifier(SMALL, rename=back, **settings).fit(bipolar, y)
+    first = names[0]
+    said = f"{derivations[first]!r} ({montage_spelling(normalize_channel_name(first))} minus"
+    with pytest.warns(RuntimeWarning, match="give another signal than the one the model was") as w:
+        clf.predict(epochs)
+    text = next(str(x.message) for x in w if "another signal" in str(x.message))
+    assert f"trained on {said}" in text and f"here {first!r} (referential)" in text, text
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        clf.predict(bipolar)
+        plain = EEGPTClassifier(SMALL, **settings).fit(epochs, y)
+        plain.predict(epochs)
+    assert not any("another signal" in str(x.message) for x in record)
+    with pytest.warns(RuntimeWarning, match="give another signal") as w:
+        plain.probe_.predict(bipolar, rename=back)  # a referential probe, derivations renamed
+    text = next(str(x.message) for x in w if "another signal" in str(x.message))
+    assert f"trained on {first!r} (referential), here {said}" in text, text

@@ -639,6 +639,58 @@ def _renamed_bipolar_note(renamed: Sequence[tuple[str, str]], where: str) -> str
     )
 
 
+def fitted_derivations_note(
+    fitted: Sequence[tuple[str, str]], mapping: ChannelMapping, where: str = ""
+) -> str | None:
+    """The warning for data whose channels give other signals under the vocabulary names a
+    model was fitted on (``fitted``: (vocabulary name, label in the training data) pairs, as
+    a probe's ``input_names`` beside its ``input_labels``; ``mapping``: the data's): a
+    bipolar derivation renamed to an electrode in training (CHB-MIT's ``'FP1-F7'`` as Fp1,
+    Fp1 minus F7) where the data give that electrode against a reference (TUH's ``'EEG
+    FP1-REF'``), the reverse, or another derivation (``'FP1-F3'``); None where each channel
+    is of the kind it was in training. Derivations against an electrode that the montage
+    shares (``Fp1-Cz, C3-Cz, O1-Cz``: :func:`eegpt.vocabulary.common_references`; the data's
+    ``mapping.referential``) are referential."""
+    used = dict(zip(mapping.names, mapping.input_names, strict=True))
+    # a montage against one electrode (Fp1-Cz, C3-Cz, O1-Cz ...) is referential
+    common = common_references([label for _, label in fitted])
+
+    def derivation(label: str) -> tuple[str, str] | None:
+        pair = copied_derivation(label) if is_bipolar(label) else None
+        return None if pair is None or pair[1] in common else pair
+
+    changed = []
+    for name, label in fitted:
+        now = used.get(name)
+        if now is None:
+            continue
+        then_pair = derivation(label)
+        now_pair = None if now in mapping.referential else copied_derivation(now)
+        now_pair = now_pair if is_bipolar(now) else None
+        if then_pair == now_pair:
+            continue
+        site = montage_spelling(name)
+        said = [
+            f"{n!r} ({montage_spelling(p[0])} minus {montage_spelling(p[1])})"
+            if p is not None
+            else f"{n!r} (referential)"
+            for n, p in ((label, then_pair), (now, now_pair))
+        ]
+        changed.append(f"{site}: trained on {said[0]}, here {said[1]}")
+    if not changed:
+        return None
+    return (
+        f"{where}{len(changed)} channel(s) give another signal than the one the model was "
+        f"trained on under the same name ({'; '.join(changed[:6])}"
+        f"{f'; and {len(changed) - 6} more' if len(changed) > 6 else ''}): a bipolar "
+        "derivation renamed to one electrode stays the difference of two electrodes, so the "
+        "weights fitted on one kind of signal do not carry over to the other, and the "
+        "predictions are not those of the trained montage. Give recordings of the montage it "
+        "was trained on (derive it from referential ones, mne.set_bipolar_reference, where it "
+        "was trained on derivations), or train on this montage."
+    )
+
+
 def _bipolar_note(names: Sequence[str], refused: Mapping[str, Sequence[str]] | None = None) -> str:
     """A sentence about the bipolar derivations among ``names`` (empty if there are none),
     but for the labels that :func:`_participants_notes` says are participants' channels

@@ -90,6 +90,7 @@ from eegpt.array_inputs import Units
 from eegpt.channels import (
     CAPS,
     CHANNEL_INDEX,
+    fitted_derivations_note,
     kept_channels,
     map_channels,
     montage_spelling,
@@ -517,6 +518,11 @@ class EEGPTProbe:
             mapping, self.input_names, rec.source, bads=rec.bads, rename=table,
             fitted_names=self.input_labels,  # a missing one named as training labelled it
         )  # fmt: skip
+        if self.input_labels is not None:  # FP1-F7 renamed Fp1 in training, EEG FP1-REF here
+            fitted = list(zip(self.input_names, self.input_labels, strict=True))
+            note = fitted_derivations_note(fitted, mapping, f"{rec.source}: ")
+            if note is not None:
+                _warn(note)
         # predictions: data all flat warn (prepare's rule), as a loop predicting epoch by
         # epoch goes on; the trained preprocessing is fixed: its reference was warned of then
         return prepare(
