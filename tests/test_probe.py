@@ -1409,6 +1409,39 @@ def test_train_refusal_of_markers_says_they_match_but_last_too_little(weights, t
            "takes its class" in err  # fmt: skip
 
 
+def test_seizure_onset_and_end_markers_are_advised_as_one_span_each(weights, tmp_path, capsys):
+    """Clinical EDFs mark seizures by an onset and an end marker of no duration. Refused, the
+    advice made each marker a state of its own (--marker-spans 'Seizure end=...'), a span
+    from each end to the next onset that --window-labels '(?i)seizure' matches too: the time
+    after every seizure labelled seizure. It advises a span from each onset to its end (the
+    class --window-labels names) and the rest as the --unlabelled class; so given, the
+    windows between the markers are the seizure's, those after its end background."""
+    raw, _, _ = synthetic_erp_raw(40, sfreq=250.0, seed=4)
+    onsets = [10.0, 20.0, 50.0, 60.0]
+    names = ["Seizure onset", "Seizure end"] * 2
+    raw.set_annotations(mne.Annotations(onsets, [0.0] * 4, names))
+    path = tmp_path / "sz_raw.fif"
+    raw.save(path, verbose=False)
+    args = ["--window-labels", "sz=(?i)seizure", "--unlabelled", "background", "--window", "2"]
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "x"),
+                       *args]) == 1  # fmt: skip
+    err = " ".join(capsys.readouterr().err.split())
+    assert "They look like the start and end of events ('Seizure onset', 'Seizure end')" in err
+    spans = "--marker-spans 'Seizure=^Seizure\\ onset$' --marker-spans 'background=^Seizure\\ end$'"
+    assert spans in err, err
+    assert "--marker-spans 'Seizure end=" not in err
+    given = [
+        "--marker-spans",
+        "Seizure=^Seizure\\ onset$",
+        "--marker-spans",
+        "background=^Seizure\\ end$",
+    ]
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(tmp_path / "y"),
+                       *args, *given, "--passes", "1"]) == 0  # fmt: skip
+    said = capsys.readouterr().err
+    assert re.search(r"'background' \d+, 'sz' 10\b", said), said  # 10-20 s and 50-60 s
+
+
 def test_evaluate_event_scoring_gives_ovlp_and_taes_of_a_recording(weights, tmp_path, capsys):
     """evaluate --event-scoring: the windows predicted as the event classes (default: all but
     the --unlabelled background) merged into events as predict --events merges them, scored

@@ -10,6 +10,7 @@ window, saying why; :func:`is_continuous_input` tells which inputs are continuou
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -377,6 +378,19 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
         )
     else:
         text += "--min-overlap cannot help: an annotation of no duration covers no window. "
+    found_pair = _start_and_end_states(names, windows.unlabelled, windows.match)
+    if found_pair is not None:  # 'Seizure onset', 'Seizure end': each end's state is no event
+        paired, start, end = found_pair
+        rest = list(paired)[1]
+        return text + (
+            f"They look like the start and end of events ({start!r}, {end!r}): make each "
+            "event a span from its start marker to its end marker, the time from an end to the "
+            f"next start {rest!r}: {marker_spans_options(paired)} (or in Python, "
+            f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {paired!r})); "
+            "raw.save('rec_spans_raw.fif'), then train on that file). A state named after the "
+            f"end marker ({end!r}) would match the pattern too, labelling the time after each "
+            "event as the event"
+        )
     return text + (
         "Markers of states (eyes closed, eyes open) label the time between them once turned "
         "into spans, each state from its marker to the next: "
@@ -387,6 +401,36 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
         "markers, cut epochs around them (mne.Epochs, docs/downstream.md), save them "
         "(epochs.save('rec-epo.fif')) and train on those, labelled by their events"
     )
+
+
+_START_WORDS = re.compile(r"(?i)(?:^|[\s_/-])(onset|start|begin|beginning)(?:$|[\s_/-])")
+_END_WORDS = re.compile(r"(?i)(?:^|[\s_/-])(end|offset|stop|termination)(?:$|[\s_/-])")
+
+
+def _start_and_end_states(
+    names: Sequence[str], unlabelled: str | None, match: str | dict[str, str] | None = None
+) -> tuple[dict[str, str], str, str] | None:
+    """``--marker-spans`` states for markers of no duration that name the start and the end
+    of events (``'Seizure onset'`` and ``'Seizure end'``: one of each kind among ``names``):
+    ``{event: start regex, rest: end regex}``, the event named by the start marker without
+    its start word (``'Seizure'``) where ``match`` (``--window-labels``' pattern or
+    ``{label: regex}``, which match the spans' names) finds that, else by the start marker's
+    name, the rest by ``unlabelled`` (else ``'background'``), then
+    the start and end markers' names; None for other markers."""
+    starts = [n for n in names if _START_WORDS.search(n)]
+    ends = [n for n in names if _END_WORDS.search(n) and n not in starts]
+    if len(starts) != 1 or len(ends) != 1:
+        return None
+    patterns = list(match.values()) if isinstance(match, dict) else [match] if match else []
+    stripped = _START_WORDS.sub(" ", starts[0]).strip(" _/-")
+    # the span's name, which --window-labels must match as it matched the marker
+    event = next(
+        (n for n in (stripped, starts[0]) if n and any(re.search(p, n) for p in patterns)),
+        starts[0],
+    )
+    rest = unlabelled if unlabelled and unlabelled != event else "background"
+    states = {event: f"^{re.escape(starts[0])}$", rest: f"^{re.escape(ends[0])}$"}
+    return states, starts[0], ends[0]
 
 
 def _cover_text(min_overlap: float) -> str:
