@@ -9,6 +9,7 @@ learned. Every learning test is paired with a shuffled-label control that must s
 
 from __future__ import annotations
 
+import argparse
 import copy
 import csv
 import dataclasses
@@ -3652,6 +3653,34 @@ def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path,
     epochs = tmp_path / "x-epo.fif"
     with pytest.raises(ValueError, match="one window each.*without --epoch-seconds"):
         probe_main(["--debug", "evaluate", str(out), str(epochs), "--epoch-seconds", "30"])
+
+
+def test_scoring_epochs_start_where_the_probes_training_windows_did(weights, tmp_path, capsys):
+    """predict and evaluate --epoch-seconds said their epochs run "from --start (or 0)", but
+    without --start a probe trained with --start 3 starts the windows, and so the epochs, at
+    3 s (its training start, said on stderr): the help says so, and both commands agree."""
+    out, paths, hyps = _stage_probe(weights, tmp_path, start=3)
+    pred = tmp_path / "epochs.csv"
+    assert probe_main(["predict", str(out), paths[0], "--annotations", hyps[0], "-o", str(pred),
+                       "--epoch-seconds", "4"]) == 0  # fmt: skip
+    assert "windows start at 3 s, as in training" in capsys.readouterr().err
+    table = pd.read_csv(pred, keep_default_na=False)
+    assert table["onset_s"].tolist() == [3.0, 7.0, 11.0, 15.0]
+    scores = tmp_path / "scores.json"
+    assert probe_main(["evaluate", str(out), paths[0], "--annotations", hyps[0], "-q",
+                       "--epoch-seconds", "4", "--json", str(scores)]) == 0  # fmt: skip
+    assert json.loads(scores.read_text())["n"] == 4  # the same 4 epochs, from 3 s
+    from eegpt.cli import build_parser
+
+    def subcommands(parser):
+        (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return action.choices
+
+    for name in ("predict", "evaluate"):
+        parser = subcommands(subcommands(build_parser())["probe"])[name]
+        (action,) = [a for a in parser._actions if "--epoch-seconds" in a.option_strings]
+        said = " ".join(action.help.split())
+        assert "(or 0)" not in said and "without it the probe's training start" in said, name
 
 
 def test_skip_unknown_line_leaves_json_on_stdout_alone(weights, tmp_path, capsys):

@@ -440,7 +440,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         default=None,
         metavar="SECONDS",
         help="continuous recordings: one row per scoring epoch of this length (a hypnogram's "
-        "30 s), not per window: consecutive epochs from --start (or 0) on, each predicted from "
+        "30 s), not per window: consecutive epochs from where the windows start on (--start; "
+        "without it the probe's training start, said on stderr, else 0), each predicted from "
         "the mean of its windows' probabilities, a window weighted by the seconds it overlaps "
         "the epoch (one that straddles two counts in both by its share). Rows: file, epoch, "
         "onset_s, clock_s, duration_s, covered_s (seconds its windows cover: less at the end), "
@@ -557,7 +558,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="continuous recordings labelled by their annotations (--window-labels, the "
         "probe's by default; a hypnogram by --annotations FILE): score scoring epochs of this "
         "length (a hypnogram's 30 s, as sleep staging is scored), not windows. Epochs run "
-        "from --start (or 0) on; each is predicted from its windows' probabilities, pooled "
+        "from where the windows start on (--start; without it the probe's training start, "
+        "said on stderr, else 0); each is predicted from its windows' probabilities, pooled "
         "as probe predict --epoch-seconds pools them, as with predict --reject-by-annotation "
         "(a window weighted by the seconds it overlaps the epoch; windows over bad "
         "annotations count in none), and labelled by the stage covering at least half of it; bad epochs and "
