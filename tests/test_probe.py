@@ -3636,6 +3636,14 @@ def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path,
     assert record["auroc"] == pytest.approx(roc_auc_score(truth, scored["p_Sleep stage W"]))
     assert f"per 3 s epoch: BAC {100 * bac:.2f}%" in said.out
     assert "5 of the 6 scoring epochs of 3 s have a scored stage" in said.err
+    # its window over the bad span is said left out by evaluate's rule: evaluate has no
+    # --reject-by-annotation, which the line named
+    assert (
+        "left out 1 of 8 windows that overlap annotations marked bad (BAD_movement: 1) "
+        "(evaluate counts them in no scoring epoch)"
+        in said.err
+        and "(--reject-by" not in said.err
+    )
     assert "left out 1 of 5 scoring epochs" in said.out and "'Sleep stage ?' (1)" in said.out
     from eegpt.cli import main as cli_main
 

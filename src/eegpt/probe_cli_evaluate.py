@@ -334,6 +334,8 @@ def _scoring_epochs(
     from eegpt.probe_cli_predict import labelled_epochs, scoring_epoch_table
 
     args.reject_by_annotation = True
+    # said so on stderr, not as predict's --reject-by-annotation, which evaluate has not
+    args.rejected_by = "evaluate counts them in no scoring epoch"
     rename = parse_rename(args.rename, args.drop)
     header, rows = scoring_epoch_table(args, probe, list(args.data), rename)
     labels, proba, files = labelled_epochs(header, rows, probe.classes_)

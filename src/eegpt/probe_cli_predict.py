@@ -459,7 +459,7 @@ def _predict_continuous(
     if annotations is not None:
         over = window_annotations(annotations, onsets, length)
     bad = bad_windows(over)
-    _say_bad_windows(path, bad, over, args.reject_by_annotation)
+    _say_bad_windows(path, bad, over, args.reject_by_annotation, getattr(args, "rejected_by", None))
     _say_tail(path, float(rec.duration), onsets, length, probe.preprocessing)
     time_base = time_base_of(rec)
     if how is None or args.epoch_seconds is not None:
@@ -564,10 +564,14 @@ def _clock_times(time_base: TimeBase, onsets: np.ndarray) -> tuple[np.ndarray, l
     return seconds, None if moments is None else iso_moments(moments, utc=False)
 
 
-def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject: bool) -> None:
+def _say_bad_windows(
+    path: Path, bad: np.ndarray, over: list[list[str]], reject: bool, why: str | None = None
+) -> None:
     """One stderr line counting the windows of ``path`` that overlap bad annotations (``bad``,
-    ``over``: the descriptions over each window), predicted and flagged or, with ``reject``
-    (``--reject-by-annotation``), left out; nothing when there are none."""
+    ``over``: the descriptions over each window), predicted and flagged or, with ``reject``,
+    left out, by ``why`` (default ``--reject-by-annotation``; ``probe evaluate
+    --epoch-seconds``, which has no such option, says its own rule); nothing when there are
+    none."""
     from eegpt.annotation_overlap import describe_bad
 
     n_bad, n = int(bad.sum()), len(bad)
@@ -575,7 +579,9 @@ def _say_bad_windows(path: Path, bad: np.ndarray, over: list[list[str]], reject:
         return
     windows, marked = f"{n_bad} of {n} windows", f"annotations marked bad ({describe_bad(over)})"
     if reject:
-        said = f"{path}: left out {windows} that overlap {marked} (--reject-by-annotation)"
+        said = (
+            f"{path}: left out {windows} that overlap {marked} ({why or '--reject-by-annotation'})"
+        )
     else:
         said = (
             f"{path}: {windows} overlap {marked}, where data are unusable or were cut out; "
