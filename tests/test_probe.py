@@ -3666,7 +3666,8 @@ def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path,
 def test_scoring_epochs_start_where_the_probes_training_windows_did(weights, tmp_path, capsys):
     """predict and evaluate --epoch-seconds said their epochs run "from --start (or 0)", but
     without --start a probe trained with --start 3 starts the windows, and so the epochs, at
-    3 s (its training start, said on stderr): the help says so, and both commands agree."""
+    3 s (its training start, said on stderr): the help says so, and both commands agree.
+    evaluate -q drops the matrix only: its count of the epochs scored stays, as the windows'."""
     out, paths, hyps = _stage_probe(weights, tmp_path, start=3)
     pred = tmp_path / "epochs.csv"
     assert probe_main(["predict", str(out), paths[0], "--annotations", hyps[0], "-o", str(pred),
@@ -3678,6 +3679,8 @@ def test_scoring_epochs_start_where_the_probes_training_windows_did(weights, tmp
     assert probe_main(["evaluate", str(out), paths[0], "--annotations", hyps[0], "-q",
                        "--epoch-seconds", "4", "--json", str(scores)]) == 0  # fmt: skip
     assert json.loads(scores.read_text())["n"] == 4  # the same 4 epochs, from 3 s
+    # the epochs left out are counted under -q too, as the windows' line is (-q: no matrix)
+    assert "4 of the 4 scoring epochs of 4 s have a scored stage" in capsys.readouterr().err
     from eegpt.cli import build_parser
 
     def subcommands(parser):

@@ -346,14 +346,14 @@ def _scoring_epochs(
             "of have none): give the hypnograms (--annotations FILE, one per recording) and "
             "the --window-labels that match their stages"
         )
-    if not args.quiet:
-        print(
-            f"{len(labels)} of the {len(rows)} scoring epochs of "
-            f"{args.epoch_seconds:g} s have a scored stage and a prediction (bad ones, and "
-            "those no labelling annotation covers half of, left out; windows over bad "
-            "annotations count in none)",
-            file=sys.stderr,
-        )
+    # as the line of the windows each recording gives, -q too (it drops the matrix only)
+    print(
+        f"{len(labels)} of the {len(rows)} scoring epochs of "
+        f"{args.epoch_seconds:g} s have a scored stage and a prediction (bad ones, and "
+        "those no labelling annotation covers half of, left out; windows over bad "
+        "annotations count in none)",
+        file=sys.stderr,
+    )
     return np.array(labels, dtype=object), proba, files
 
 
