@@ -73,3 +73,21 @@ def test_a_given_num_heads_that_does_not_divide_the_width_names_the_divisors(wei
     torch.save(load_model(weights).state_dict(), bare)
     with pytest.raises(CheckpointError, match=r"give one of 1, 2, 4, 8, 16, 32, 64$"):
         load_checkpoint(bare, num_heads=5, patch_stride=64)
+
+
+@pytest.mark.parametrize(("option", "value"), [("--num-heads", "0"), ("--n-times", "-3")])
+def test_a_given_count_below_one_is_refused_as_given_not_as_the_files(
+    option, value, weights, tmp_path, capsys
+):
+    """eegpt convert --num-heads 0 (--n-times -3) said the weights were "not a usable EEGPT
+    checkpoint (ValueError: num_heads must be ...)": the file was blamed for a value given.
+    The value is refused as given, naming the option, before the file is read."""
+    assert main(["convert", str(weights), str(tmp_path / "c"), option, value]) == 1
+    said = capsys.readouterr().err
+    key = option.removeprefix("--").replace("-", "_")
+    assert "not a usable" not in said, said
+    assert f"{key} must be a positive whole number, got {value} (command line: {option})" in said
+    assert not (tmp_path / "c").exists()
+    with pytest.raises(ValueError, match=r"got 0 \(command line: --num-heads\)") as caught:
+        load_checkpoint(weights, num_heads=0)
+    assert not isinstance(caught.value, CheckpointError)

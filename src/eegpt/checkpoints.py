@@ -165,7 +165,10 @@ def _overrides(
         if value is None or isinstance(value, NotGiven):
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{key} must be a positive whole number, got {value!r}")
+            option = "--" + key.replace("_", "-")
+            raise ValueError(
+                f"{key} must be a positive whole number, got {value!r} (command line: {option})"
+            )
         out[key] = value
     return out
 
@@ -599,8 +602,10 @@ def load_checkpoint(
     path = Path(path).expanduser().absolute()  # recorded as provenance: valid from anywhere
     if not path.exists():
         raise MissingFileError(f"no EEGPT weights at {path}")
+    # a value given refused as given, before the file is read: not the file's fault
+    overrides = _overrides(num_heads, patch_stride, n_times)
     try:
-        ckpt = _load(path, _overrides(num_heads, patch_stride, n_times))
+        ckpt = _load(path, overrides)
     except CheckpointError as e:
         if str(path) in str(e):
             raise
