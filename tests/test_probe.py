@@ -2752,6 +2752,28 @@ def test_probe_config_repr_names_what_differs_from_the_recipe():
     assert eval(repr(config)) == config  # noqa: S307 - a repr that rebuilds the value
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [("--lr", "inf", "max_lr must be a finite number above 0, got inf (command line: --lr)"),
+     ("--weight-decay", "nan", "weight_decay must be a finite number, 0 or more, got nan "
+      "(command line: --weight-decay)")],
+)  # fmt: skip
+def test_a_recipe_value_not_finite_is_refused_before_any_recording_is_read(
+    option, value, said, tmp_path
+):
+    """probe train --lr inf trained to NaN weights (an error after every pass), and
+    --weight-decay nan failed in torch's AdamW ("Invalid weight_decay value: nan") after the
+    recordings were read and embedded: ProbeConfig refuses them, naming the option, and train
+    checks its recipe before reading anything (the recording here does not exist)."""
+    missing = tmp_path / "never-read_raw.fif"
+    with pytest.raises(ValueError) as caught:
+        probe_main(["--debug", "train", str(missing), "--weights", str(tmp_path / "w"),
+                    "-o", str(tmp_path / "p"), option, value])  # fmt: skip
+    assert said in str(caught.value)
+    with pytest.raises(ValueError, match="max_lr must be a finite number above 0"):
+        ProbeConfig(max_lr=float("inf"))
+
+
 def test_a_cap_rename_with_a_bad_socket_trains_and_predicts(model):
     """rename="biosemi64" on epochs with a bad socket and an EOG channel (the usual BioSemi
     recording): the bad socket is skipped, not taken for a wrong cap, in training, prediction

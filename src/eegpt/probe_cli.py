@@ -619,6 +619,17 @@ def _train(args: argparse.Namespace) -> int:
         raise ValueError("give --val FRACTION or --val-data FILE, not both")
     if args.val_annotations and not args.val_data:
         raise ValueError("--val-annotations labels the --val-data recordings: give --val-data too")
+    # the recipe checked before any recording is read (--lr inf, --weight-decay nan)
+    config = ProbeConfig(
+        chan_proj=args.chan_proj,
+        epochs=args.passes,
+        batch_size=args.train_batch_size,
+        max_lr=args.lr,
+        weight_decay=args.weight_decay,
+        patience=args.patience,
+        class_weight=args.class_weight,
+        seed=args.seed,
+    )
     file_groups = _file_groups(args)  # --val-by subject, --val-group: file -> group
     by_recording = args.val_by == "recording"
     by_column = args.val_group_column is not None
@@ -709,16 +720,6 @@ def _train(args: argparse.Namespace) -> int:
             )  # fmt: skip
             validation = (held, held_y)
     model = load_model(args.weights, device="cpu", verbose=verbose)
-    config = ProbeConfig(
-        chan_proj=args.chan_proj,
-        epochs=args.passes,
-        batch_size=args.train_batch_size,
-        max_lr=args.lr,
-        weight_decay=args.weight_decay,
-        patience=args.patience,
-        class_weight=args.class_weight,
-        seed=args.seed,
-    )
     preprocessing = PreprocessingConfig(
         window_seconds=args.window,
         average_reference=args.average_reference,

@@ -89,11 +89,19 @@ class ProbeConfig:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        # finite: an infinite rate trained to NaN weights, a NaN decay failed in torch's AdamW
+        option = {"max_lr": " (command line: --lr)"}
         for name in ("max_norm1", "max_norm2", "chan_proj_max_norm", "max_lr"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {self.weight_decay}")
+            value = getattr(self, name)
+            if not (value > 0 and np.isfinite(value)):
+                raise ValueError(
+                    f"{name} must be a finite number above 0, got {value}{option.get(name, '')}"
+                )
+        if not (self.weight_decay >= 0 and np.isfinite(self.weight_decay)):
+            raise ValueError(
+                f"weight_decay must be a finite number, 0 or more, got {self.weight_decay} "
+                "(command line: --weight-decay)"
+            )
         if not 0.0 < self.pct_start < 1.0:
             raise ValueError(f"pct_start must be in (0, 1), got {self.pct_start}")
         if self.patience is not None and self.patience < 1:
