@@ -335,3 +335,16 @@ def test_help_keeps_option_names_whole(words, parser, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     cut = [line for line in parser.format_help().splitlines() if re.search(r"--[a-z-]*-$", line)]
     assert not cut
+
+
+def test_train_start_help_adopts_no_probes_labelling(monkeypatch):
+    """probe train's --start said its --start annotations take "the first matching
+    --window-labels, the probe's by default": train has no probe to take them from (its
+    --window-labels has no default); predict and evaluate adopt the probe's."""
+    shown = dict(ALL)
+    train = _help(shown[("probe", "train")], monkeypatch)
+    assert "the probe's by default" not in train
+    assert "the first matching --window-labels: its first scored epoch" in train
+    for command in ("predict", "evaluate"):
+        said = _help(shown[("probe", command)], monkeypatch)
+        assert "first matching --window-labels, the probe's by default: its first" in said

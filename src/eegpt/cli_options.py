@@ -337,8 +337,10 @@ def add_start_option(
         metavar="SECONDS",
         help=help + ". Lights-off differs per night: --start annotations starts each "
         "recording's windows at the onset of its first labelling annotation (the first "
-        "matching --window-labels, the probe's by default: its first scored epoch), or give "
-        "one value per continuous recording, in the order given"
+        "matching --window-labels"
+        + (", the probe's by default" if trained else "")  # train has no probe to adopt
+        + ": its first scored epoch), or give one value per continuous recording, in the "
+        "order given"
         + ("" if trained else " (--val-data ones last)")
         + ": --start 17 73"
         + (
