@@ -348,3 +348,17 @@ def test_train_start_help_adopts_no_probes_labelling(monkeypatch):
     for command in ("predict", "evaluate"):
         said = _help(shown[("probe", command)], monkeypatch)
         assert "first matching --window-labels, the probe's by default: its first" in said
+
+
+def test_unlabelled_help_says_the_probes_is_taken_with_its_labelling(monkeypatch):
+    """predict and evaluate's --unlabelled said "default: leave them out", but without
+    --window-labels they take the probe's labelling with its training --unlabelled (a seizure
+    probe's background: tests/test_probe.py, test_continuous_recordings_labelled_by_their_
+    annotations); train, which has no probe, leaves them out."""
+    shown = dict(ALL)
+    for words, adopts in ((("probe", "predict"), True), (("probe", "evaluate"), True),
+                          (("probe", "train"), False)):  # fmt: skip
+        (action,) = [a for a in shown[words]._actions if "--unlabelled" in a.option_strings]
+        said = " ".join((action.help or "").split())
+        assert said.startswith("with --window-labels") and "default: leave them out" in said
+        assert ("the probe's training --unlabelled where its labelling is taken" in said) is adopts

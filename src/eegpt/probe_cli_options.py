@@ -158,7 +158,14 @@ def add_window_labels(
         "--unlabelled",
         metavar="LABEL",
         help="with --window-labels: the class of the windows no matching annotation covers "
-        "(e.g. background); default: leave them out",
+        "(e.g. background); default: leave them out"
+        # the probe's labelling adopted (no --window-labels given) brings its --unlabelled
+        + (
+            ", or the probe's training --unlabelled where its labelling is taken (no "
+            "--window-labels given)"
+            if trained
+            else ""
+        ),
     )
     g.add_argument(
         "--min-overlap",
