@@ -3716,6 +3716,23 @@ def test_scoring_epochs_start_where_the_probes_training_windows_did(weights, tmp
         assert "(or 0)" not in said and "without it the probe's training start" in said, name
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [(["--labels", "labels.csv"], "--labels labels windows or epochs: leave --labels out"),
+     (["--label-column", "stage"], "leave --label-column out, or --epoch-seconds"),
+     (["--event-scoring"], "--event-scoring merges the windows predicted as a class into "
+      "events; --epoch-seconds scores scoring epochs instead")],
+)  # fmt: skip
+def test_evaluate_epoch_seconds_refuses_labels_not_from_annotations(given, said, tmp_path):
+    """evaluate --epoch-seconds labels its scoring epochs by the recordings' annotations: a
+    labels file, a metadata column (which label windows or epochs) and --event-scoring (which
+    merges windows) are refused with it, before the probe is read (the branches f4dad699
+    added without a test)."""
+    with pytest.raises(ValueError, match=re.escape(said)):
+        probe_main(["--debug", "evaluate", str(tmp_path / "probe"), str(tmp_path / "night.edf"),
+                    "--epoch-seconds", "30", *given])  # fmt: skip
+
+
 def test_skip_unknown_line_leaves_json_on_stdout_alone(weights, tmp_path, capsys):
     """evaluate --json - prints the JSON alone on stdout, the text report on stderr; the line
     of --skip-unknown (the epochs left out) went to stdout before the JSON, so that
