@@ -362,3 +362,16 @@ def test_unlabelled_help_says_the_probes_is_taken_with_its_labelling(monkeypatch
         said = " ".join((action.help or "").split())
         assert said.startswith("with --window-labels") and "default: leave them out" in said
         assert ("the probe's training --unlabelled where its labelling is taken" in said) is adopts
+
+
+def test_probe_help_says_which_actions_take_continuous_recordings(monkeypatch):
+    """eegpt probe --help said "predict also takes continuous recordings", as if train and
+    evaluate did not (both take them labelled by --window-labels or --labels), and that a
+    missing label is an error, which evaluate --skip-unknown leaves out."""
+    said = " ".join(_help(dict(ALL)[("probe",)], monkeypatch).split())
+    assert "predict also takes continuous recordings" not in said
+    assert (
+        "which train and evaluate label by their annotations (--window-labels) or by --labels"
+        in said
+    )
+    assert "is a missing label: an error; evaluate --skip-unknown leaves it out" in said

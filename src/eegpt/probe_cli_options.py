@@ -37,12 +37,14 @@ Inputs are labelled epochs, one model window each:
 --labels FILE.csv overrides the labels: a header row with a 'label' column (any case; commas,
 semicolons or tabs between columns), one row per epoch of all inputs in order, or numbered by
 an 'epoch' column (from 0, or from 1 as EEGLAB counts; with a 'file' column for several inputs)
-(a blank cell, n/a, NA or nan is a missing label: an error). With continuous recordings,
---labels labels each consecutive window (one row per window of the recording, or numbered
-by window); annotations then label none, but windows over bad annotations are left out.
-Several inputs are concatenated; other channel names (EEG FP1-REF = Fp1) and sampling rates
-are matched by electrode to the first input's. predict also takes continuous recordings
-(.edf, .fif, .set, ...), cut into consecutive windows of the probe's length."""
+(a blank cell, n/a, NA or nan is a missing label: an error; evaluate --skip-unknown leaves
+it out). With continuous recordings, --labels labels each consecutive window (one row per
+window of the recording, or numbered by window); annotations then label none, but windows
+over bad annotations are left out. Several inputs are concatenated; other channel names
+(EEG FP1-REF = Fp1) and sampling rates are matched by electrode to the first input's.
+Continuous recordings (.edf, .fif, .set, ...) are cut into consecutive windows (of the
+probe's length; train: of --window), which train and evaluate label by their annotations
+(--window-labels) or by --labels, and predict predicts labelled or not."""
 
 
 class OldPassesName(argparse.Action):
