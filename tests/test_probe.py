@@ -3716,6 +3716,31 @@ def test_scoring_epochs_start_where_the_probes_training_windows_did(weights, tmp
         assert "(or 0)" not in said and "without it the probe's training start" in said, name
 
 
+def test_evaluate_overlap_with_epoch_seconds_scores_each_epoch_once(weights, tmp_path):
+    """evaluate --overlap's help said the scores then count each stretch in several windows;
+    with --epoch-seconds the sliding windows are pooled into the scoring epochs, each scored
+    once (the same n as without --overlap), as the help now says."""
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    n = []
+    for overlap in ([], ["--overlap", "1"]):
+        scores = tmp_path / f"scores{len(overlap)}.json"
+        assert probe_main(["evaluate", str(out), paths[0], "--annotations", hyps[0], "-q",
+                           "--epoch-seconds", "4", "--json", str(scores), *overlap]) == 0  # fmt: skip
+        n.append(json.loads(scores.read_text())["n"])
+    assert n == [4, 4]
+    from eegpt.cli import build_parser
+
+    def subcommands(parser):
+        (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        return action.choices
+
+    evaluate = subcommands(subcommands(build_parser())["probe"])["evaluate"]
+    (action,) = [a for a in evaluate._actions if "--overlap" in a.option_strings]
+    said = " ".join(action.help.split())
+    assert "with --epoch-seconds each scoring epoch pools more windows" in said
+    assert "and is scored once" in said
+
+
 @pytest.mark.parametrize(
     ("given", "said"),
     [(["--labels", "labels.csv"], "--labels labels windows or epochs: leave --labels out"),

@@ -548,7 +548,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         p,
         "score sliding windows, as probe predict --overlap gives them (without it each moment "
         "is scored once, whatever overlap the probe was trained with); the scores then count "
-        "each stretch in several windows",
+        "each stretch in several windows (with --epoch-seconds each scoring epoch pools more "
+        "windows, as with predict's, and is scored once)",
     )
     p.add_argument(
         "--epoch-seconds",
