@@ -3716,6 +3716,29 @@ def test_scoring_epochs_start_where_the_probes_training_windows_did(weights, tmp
         assert "(or 0)" not in said and "without it the probe's training start" in said, name
 
 
+def test_evaluate_epoch_seconds_says_unlabelled_epochs_take_the_unlabelled_class(
+    weights, tmp_path, capsys
+):
+    """evaluate --epoch-seconds said the epochs no labelling annotation covers were left out;
+    with --unlabelled (here the probe's, taken with its labelling) they are labelled its class
+    and scored: the line on stderr says so, and n counts them."""
+    paths, hyps = _scored_nights(tmp_path, n=1, start=4)  # scored from 4 s: epoch [0, 4) not
+    out = tmp_path / "wake"
+    assert probe_main(["train", *paths, "--weights", str(weights), "-o", str(out), "--passes",
+                       "1", "-q", "--window-labels", "W=Sleep stage W", "--unlabelled", "other",
+                       "--window", "2", "--annotations", *hyps]) == 0  # fmt: skip
+    scores = tmp_path / "scores.json"
+    capsys.readouterr()
+    assert probe_main(["evaluate", str(out), paths[0], "--annotations", hyps[0], "-q",
+                       "--epoch-seconds", "4", "--json", str(scores)]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "5 of the 5 scoring epochs of 4 s have a scored stage and a prediction (bad ones " \
+        "left out; those no labelling annotation covers half of labelled 'other' " \
+        "(--unlabelled)" in err  # fmt: skip
+    record = json.loads(scores.read_text())
+    assert record["n"] == 5 and record["confusion_matrix"]["labels"] == ["W", "other"]
+
+
 def test_evaluate_overlap_with_epoch_seconds_scores_each_epoch_once(weights, tmp_path):
     """evaluate --overlap's help said the scores then count each stretch in several windows;
     with --epoch-seconds the sliding windows are pooled into the scoring epochs, each scored

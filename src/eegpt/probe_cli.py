@@ -565,7 +565,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "(a window weighted by the seconds it overlaps the epoch; windows over bad "
         "annotations count in none), and labelled by the stage covering at least half of it; bad epochs and "
         "those no labelling annotation covers (past the hypnogram; an unscored stage the "
-        "pattern does not match) are left out and counted on stderr, a stage not among the "
+        "pattern does not match) are left out and counted on stderr (those labelled "
+        "--unlabelled's class instead where it is given, or the probe's taken), a stage not "
+        "among the "
         "probe's classes refused as for windows, or left out with --skip-unknown. The metrics, the per-class report and the confusion matrix count "
         'scoring epochs (--json: "scored": "30 s epochs", "epoch_seconds": 30; '
         '"scored": "windows" without it). Not for epochs files, --labels, '

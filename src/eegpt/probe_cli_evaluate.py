@@ -346,11 +346,17 @@ def _scoring_epochs(
             "of have none): give the hypnograms (--annotations FILE, one per recording) and "
             "the --window-labels that match their stages"
         )
+    # those no labelling annotation covers: --unlabelled's class (the probe's, adopted), if any
+    uncovered = (
+        "those no labelling annotation covers half of, left out"
+        if args.unlabelled is None
+        else f"those no labelling annotation covers half of labelled {args.unlabelled!r} "
+        "(--unlabelled)"
+    )
     # as the line of the windows each recording gives, -q too (it drops the matrix only)
     print(
-        f"{len(labels)} of the {len(rows)} scoring epochs of "
-        f"{args.epoch_seconds:g} s have a scored stage and a prediction (bad ones, and "
-        "those no labelling annotation covers half of, left out; windows over bad "
+        f"{len(labels)} of the {len(rows)} scoring epochs of {args.epoch_seconds:g} s have a "
+        f"scored stage and a prediction (bad ones left out; {uncovered}; windows over bad "
         "annotations count in none)",
         file=sys.stderr,
     )
