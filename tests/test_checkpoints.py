@@ -631,6 +631,34 @@ def test_the_same_model_saves_to_the_same_bytes(tmp_path):
         assert torch.equal(load_model(tmp_path / "m0")(x), model(x))
 
 
+def test_a_compiled_or_data_parallel_model_saves_as_the_model_inside(tmp_path):
+    """save_checkpoint(torch.compile(model)) wrote the wrapper's state dict, every key prefixed
+    with `_orig_mod.` (DataParallel's: `module.`, or an AttributeError): braindecode's
+    from_pretrained found none of its weights. Both now save the wrapped model's own files,
+    byte for byte; an encoder alone is refused with what to pass."""
+    torch.manual_seed(6)
+    model = EEGPT(SMALL, chan_ids=[3, 9, 27], n_outputs=2, n_times=256).eval()
+    plain = (save_checkpoint(model, tmp_path / "plain") / "model.safetensors").read_bytes()
+    wrapped = {
+        "compiled": torch.compile(model),
+        "data_parallel": torch.nn.DataParallel(model),
+        "both": torch.compile(torch.nn.DataParallel(model)),
+    }
+    for name, wrapper in wrapped.items():
+        folder = save_checkpoint(wrapper, tmp_path / name)
+        assert (folder / "model.safetensors").read_bytes() == plain, name
+        assert all(
+            not k.startswith(("_orig_mod.", "module."))
+            for k in load_file(folder / "model.safetensors")
+        )
+    bd = braindecode_models.EEGPT.from_pretrained(tmp_path / "compiled", strict=True).eval()
+    assert bd.final_layer is not None
+    with pytest.raises(TypeError, match="EEGPTEncoder .an encoder alone: pass the EEGPT model"):
+        save_checkpoint(model.target_encoder, tmp_path / "encoder")
+    with pytest.raises(TypeError, match="takes an EEGPT model .* got Linear"):
+        save_checkpoint(torch.nn.Linear(2, 2), tmp_path / "linear")
+
+
 def test_save_metadata_notes_round_trip(tmp_path):
     model = EEGPT(SMALL, chan_ids=[0, 1])
     out = save_checkpoint(model, tmp_path / "m", metadata={"pretrained": False, "seed": 0})

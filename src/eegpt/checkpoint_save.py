@@ -53,9 +53,41 @@ DEFAULT_N_TIMES = 1024
 MODEL_SFREQ = 256.0
 
 
+def _unwrapped(model: Any) -> EEGPT:
+    """The :class:`~eegpt.model.EEGPT` ``model`` is, or holds inside the wrappers that put a
+    prefix before its state dict's keys: ``torch.compile``'s (``_orig_mod.``) and
+    ``DataParallel``/``DistributedDataParallel``'s (``module.``), whose keys saved as they are
+    would not be braindecode's.
+
+    Raises
+    ------
+    TypeError
+        Anything else (an encoder alone, another module)."""
+    inner = model
+    while isinstance(inner, torch.nn.Module) and not isinstance(inner, EEGPT):
+        if isinstance(inner, (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)):
+            inner = inner.module
+        elif isinstance(inner._modules.get("_orig_mod"), torch.nn.Module):  # torch.compile
+            inner = inner._modules["_orig_mod"]
+        else:
+            break
+    if isinstance(inner, EEGPT):
+        return inner
+    alone = type(inner).__name__ == "EEGPTEncoder"
+    encoder = " (an encoder alone: pass the EEGPT model that holds it)" if alone else ""
+    raise TypeError(
+        f"save_checkpoint takes an EEGPT model (eegpt.load_model, eegpt.EEGPT(...), "
+        f"finetune(...).model) or a Checkpoint, got {type(model).__name__}{encoder}"
+    )
+
+
 def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     """Snapshot an in-memory :class:`~eegpt.model.EEGPT` as a
     :class:`~eegpt.checkpoint_config.Checkpoint`.
+
+    A model wrapped by ``torch.compile`` or ``DataParallel``/``DistributedDataParallel`` is
+    taken as the model inside (the wrappers' key prefixes, ``_orig_mod.`` and ``module.``,
+    are not saved).
 
     Channel names, provenance and the source folder's sampling rate (``braindecode_sfreq``,
     Hz, written to braindecode's ``config.json``) come from ``model.checkpoint_info`` when the
@@ -63,6 +95,7 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     (:attr:`~eegpt.model.EEGPT.has_random_weights`) is marked ``{"pretrained": False}`` in the
     notes, so that loading it says NOT pretrained.
     """
+    model = _unwrapped(model)
     info = getattr(model, "checkpoint_info", None) or {}
     notes = dict(info.get("notes") or {})
     if model.has_random_weights:  # built, never loaded or trained
@@ -281,7 +314,9 @@ def save_checkpoint(
     Parameters
     ----------
     model_or_checkpoint : EEGPT or Checkpoint
-        Checkpoints are validated by building the model first.
+        Checkpoints are validated by building the model first. A model wrapped by
+        ``torch.compile`` or ``DataParallel``/``DistributedDataParallel`` is saved as the model
+        inside, under the keys it has unwrapped.
     directory : str or PathLike
         Created if needed. A path named like a weights file (``large.safetensors``, ``.pt``,
         ``.pth``, ``.bin``, ``.ckpt``) is refused: a single file could not record what
