@@ -468,6 +468,28 @@ def test_clear_fast_cache_after_data_edits_in_eval_mode():
     assert fast_vs_reference(model, x, ids) <= 1e-5
 
 
+@pytest.mark.parametrize("patch_size", [64, 8])  # 8: the low-rank first block too
+def test_a_model_that_cached_its_fast_path_swaps_its_parameters(patch_size):
+    """Under torch.__future__.set_swap_module_params_on_conversion(True) load_state_dict and
+    .half()/.float() swap each parameter (torch.utils.swap_tensors), which refuses a
+    parameter another tensor holds: the cached fast-path weights kept a view of the patch
+    weight, so after one eval-mode inference both failed ("Expected use_count of t1 to be 1
+    or 2 ..."). The cache holds no view of a parameter: both work, and are seen."""
+    torch.manual_seed(0)
+    config = EEGPTConfig(embed_dim=32, depth=3, num_heads=2, embed_num=2, patch_size=patch_size)
+    model, x, ids = EEGPT(config).eval(), torch.randn(3, 3, 256), torch.tensor([0, 1, 2])
+    assert fast_vs_reference(model, x, ids) <= 1e-5  # derived weights cached
+    swapping = torch.__future__.get_swap_module_params_on_conversion()
+    torch.__future__.set_swap_module_params_on_conversion(True)
+    try:
+        model.load_state_dict({k: v * 1.5 for k, v in model.state_dict().items()})
+        assert fast_vs_reference(model, x, ids) <= 1e-5
+        model.half().float()
+        assert fast_vs_reference(model, x, ids) <= 1e-5
+    finally:
+        torch.__future__.set_swap_module_params_on_conversion(swapping)
+
+
 def test_torch_compile_of_the_model_traces_no_prepacked_weights():
     """torch.compile(model) under no_grad on CPU: the fast path packs no oneDNN weights (which
     Inductor cannot lower) and caches nothing while traced, and computes the reference output.

@@ -580,6 +580,11 @@ def build_plan(
         if any(flags.values()):
             terms = terms._replace(packed={**(terms.packed or {}), **flags})
         if caching:
+            # plain tensors, no views of the parameters (the patch weight's ``[P, D]`` view):
+            # a view holds its parameter, and torch.utils.swap_tensors, which load_state_dict
+            # and .half()/.to() use under torch.__future__.set_swap_module_params_on_conversion,
+            # refuses to swap a parameter another tensor holds (autograd is off here)
+            terms = _detached(terms)
             cache[("weights", opts)] = terms
     ids = torch.as_tensor(chan_ids, dtype=torch.long)
     id_key = tuple(ids.tolist()) if caching else None
@@ -589,6 +594,13 @@ def build_plan(
         if caching:
             _remember_channels(cache, ("channels", opts, id_key), channel)
     return terms._replace(channel=channel)
+
+
+def _detached(terms: FastPlan) -> FastPlan:
+    """``terms`` with each tensor detached: none a view that holds a parameter."""
+    fields = terms._asdict().items()
+    detached: dict[str, Any] = {k: v.detach() for k, v in fields if isinstance(v, torch.Tensor)}
+    return terms._replace(**detached)
 
 
 def forward_planned(enc: EEGPTEncoder, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
