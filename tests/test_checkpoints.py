@@ -659,6 +659,32 @@ def test_a_compiled_or_data_parallel_model_saves_as_the_model_inside(tmp_path):
         save_checkpoint(torch.nn.Linear(2, 2), tmp_path / "linear")
 
 
+@pytest.mark.parametrize("attribute", ["backbone", "encoder"])
+def test_a_state_dict_of_a_model_holding_eegpt_names_where_its_weights_are(attribute, tmp_path):
+    """A classifier of one's own holding EEGPT (or its encoder) as a module beside a head was
+    refused as no EEGPT checkpoint, listing only the head's keys for `encoder.` (set aside as
+    the pretraining's online encoder); the error names the prefix and how to save the weights
+    alone, which then load."""
+    torch.manual_seed(7)
+    eeg = EEGPT(SMALL)
+    inner = eeg if attribute == "backbone" else eeg.target_encoder
+    classifier = torch.nn.Module()
+    classifier.add_module(attribute, inner)
+    classifier.add_module("head", torch.nn.Linear(SMALL.embed_dim, 2))
+    state = classifier.state_dict()
+    torch.save(state, tmp_path / "classifier.pt")
+    with pytest.raises(CheckpointError, match=f"weights are under '{attribute}.'") as err:
+        load_model(tmp_path / "classifier.pt", num_heads=4, patch_stride=64)
+    assert f"k.removeprefix('{attribute}.')" in str(err.value)
+    prefix = f"{attribute}."
+    alone = {k.removeprefix(prefix): v for k, v in state.items() if k.startswith(prefix)}
+    torch.save(alone, tmp_path / "alone.pt")
+    loaded = load_model(tmp_path / "alone.pt", num_heads=4, patch_stride=64)
+    x, ids = torch.randn(2, 3, 256), torch.tensor([0, 1, 2])
+    with torch.no_grad():
+        assert torch.equal(loaded(x, ids), eeg.eval()(x, ids))
+
+
 def test_save_metadata_notes_round_trip(tmp_path):
     model = EEGPT(SMALL, chan_ids=[0, 1])
     out = save_checkpoint(model, tmp_path / "m", metadata={"pretrained": False, "seed": 0})

@@ -320,7 +320,30 @@ def split_state(raw: Mapping[Any, Any], *, ignore_unknown: bool = False) -> _Spl
             f"ignoring weights of modules other than the encoder: {sorted(unknown_groups)}",
             UserWarning,
         )
+    if not ignore_unknown and "target_encoder.chan_embed.weight" not in state:
+        _refuse_enclosed_model(raw)
     return _Split(state, ignored, chans_id)
+
+
+def _refuse_enclosed_model(raw: Mapping[str, Any]) -> None:
+    """A clear error for the state dict of a larger model that holds an EEGPT (or its
+    encoder) as one of its modules (``backbone.target_encoder.*``, ``encoder.chan_embed.*``
+    beside a head of its own), whose keys would otherwise be told to be no EEGPT's (or an
+    ``encoder.`` module set aside as the pretraining's online encoder); nothing where no key
+    is an encoder's under a prefix."""
+    ends = ("target_encoder.chan_embed.weight", "chan_embed.weight")
+    for key in sorted(raw):
+        end = next((e for e in ends if key.endswith("." + e)), None)
+        if end is None:
+            continue
+        prefix = key[: -len(end)]
+        raise CheckpointError(
+            f"this state dict is of a model that holds EEGPT as one of its modules: its "
+            f"weights are under {prefix!r} ({key!r} ...), beside others. Save that module's "
+            f"weights alone and load those: torch.save({{k.removeprefix({prefix!r}): v for k, "
+            f"v in state_dict.items() if k.startswith({prefix!r})}}, 'eegpt-weights.pt'), or "
+            "eegpt.save_checkpoint(the EEGPT model itself, folder)"
+        )
 
 
 def _get(state: Mapping[str, torch.Tensor], key: str) -> torch.Tensor:
