@@ -183,6 +183,19 @@ def test_data_given_as_epochs_keyword_is_named(model, task):
             function(model, train, epochs=train)
 
 
+def test_a_compiled_or_data_parallel_model_is_told_to_pass_the_model_inside(model, task):
+    """finetune(torch.compile(model), ...) said only "expected an EEGPT model or encoder, got
+    OptimizedModule": the error says to pass the model inside, and which attribute holds it."""
+    from eegpt.probe import train_probe
+
+    train, _ = task
+    for function in (finetune, train_probe):
+        with pytest.raises(TypeError, match=r"OptimizedModule wrapping one: .*model\._orig_mod"):
+            function(torch.compile(model), train[:8])
+        with pytest.raises(TypeError, match=r"DataParallel wrapping one: .*model\.module"):
+            function(torch.nn.DataParallel(model.target_encoder), train[:8])
+
+
 def test_a_fine_tuned_model_keeps_where_it_came_from(task, tmp_path):
     """The fine-tuned model (fresh, or loaded from its probe folder) names the weights it was
     tuned from and keeps their "not pretrained" mark, also once saved as weights."""

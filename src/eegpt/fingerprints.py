@@ -47,6 +47,14 @@ def encoder_of(model: EEGPT | EEGPTEncoder) -> EEGPTEncoder:
             f"expected a loaded EEGPT model (or its encoder), got {given}: load the weights "
             f"first, model = {load}, and pass the model"
         )
+    held = model._modules if isinstance(model, torch.nn.Module) else {}
+    # torch.compile's wrapper holds it as _orig_mod, DataParallel's as module
+    attribute = next((a for a in ("_orig_mod", "module") if held.get(a) is not None), None)
+    if attribute is not None and isinstance(held[attribute], (EEGPT, EEGPTEncoder)):
+        raise TypeError(
+            f"expected an EEGPT model or encoder, got a {type(model).__name__} wrapping one: "
+            f"pass the model inside, model.{attribute} (it shares the wrapper's weights)"
+        )
     raise TypeError(f"expected an EEGPT model or encoder, got {type(model).__name__}")
 
 
