@@ -490,6 +490,22 @@ def test_a_model_that_cached_its_fast_path_swaps_its_parameters(patch_size):
         torch.__future__.set_swap_module_params_on_conversion(swapping)
 
 
+@pytest.mark.parametrize("ids", [[0, 1, 62], [0, -1, 2]])
+def test_a_bare_encoder_names_channel_ids_outside_the_vocabulary(ids):
+    """model.target_encoder(x, ids) in one's own model (a head of one's own on the encoder)
+    with an id outside 0..61 failed with torch's "index out of range in self"; both paths and
+    forward_intermediates name the ids and the range, as EEGPT does."""
+    model, x, _ = tiny_model()
+    encoder = model.target_encoder
+    match = r"chan_ids must be integers in 0\.\.61 .*got \[" + ", ".join(map(str, ids))
+    for fused in (True, False):
+        encoder.fused = fused
+        with pytest.raises(ValueError, match=match):
+            encoder(x, torch.tensor(ids))
+    with pytest.raises(ValueError, match=match):
+        encoder.forward_intermediates(x, torch.tensor(ids))
+
+
 def test_torch_compile_of_the_model_traces_no_prepacked_weights():
     """torch.compile(model) under no_grad on CPU: the fast path packs no oneDNN weights (which
     Inductor cannot lower) and caches nothing while traced, and computes the reference output.

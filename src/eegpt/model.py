@@ -395,9 +395,19 @@ class EEGPTEncoder(_RandomWeightsMark, nn.Module):
         _refuse_fx_proxy(x)
         self._check(x, chan_ids)
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
-        if self._takes_fast_path(x):
-            return self._forward_fused(x, chan_ids)
-        return self._forward_reference(x, chan_ids)
+        try:
+            if self._takes_fast_path(x):
+                return self._forward_fused(x, chan_ids)
+            return self._forward_reference(x, chan_ids)
+        except IndexError:
+            self._refuse_outside_vocabulary(chan_ids)
+            raise
+
+    def _refuse_outside_vocabulary(self, chan_ids: torch.Tensor) -> None:
+        """After an ``IndexError`` of the channel embedding: the ids outside the vocabulary
+        named (:func:`check_chan_ids`'s ``ValueError``) instead of torch's "index out of range
+        in self"; nothing where all are inside (the error was another)."""
+        check_chan_ids(chan_ids, chan_ids.numel(), self.chan_embed.num_embeddings)
 
     def _takes_fast_path(self, x: torch.Tensor) -> bool:
         """Whether :meth:`forward` runs the fast path for input ``x``: ``fused``, and none of
@@ -466,7 +476,11 @@ class EEGPTEncoder(_RandomWeightsMark, nn.Module):
         self._check(x, chan_ids)
         chan_ids = chan_ids.to(device=x.device, dtype=torch.long)
         stream: list[torch.Tensor] = []
-        output = self._forward_reference(x, chan_ids, keep=stream.append)
+        try:
+            output = self._forward_reference(x, chan_ids, keep=stream.append)
+        except IndexError:
+            self._refuse_outside_vocabulary(chan_ids)
+            raise
         b, n = output.shape[:2]
         weights = None
         if attention:
