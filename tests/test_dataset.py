@@ -4457,7 +4457,7 @@ def test_a_part_of_other_settings_than_its_siblings_is_refused_before_any_work(
     is refused before it embeds anything, naming the sibling, the setting with its option
     and what to do (not found only when the parts are read). The same settings with other
     --shard-size and workers (which change no row) pass, and a part of another count N is
-    no sibling."""
+    refused as of another split, whatever its settings."""
     parts = tmp_path / "parts"
     run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
     for k in (0, 1):
@@ -4482,7 +4482,9 @@ def test_a_part_of_other_settings_than_its_siblings_is_refused_before_any_work(
         embed_dataset(small_corpus, parts / "part-2", part=(2, 3), overlap=1.0, overwrite=True,
                       **run)  # fmt: skip
     assert len(read_embeddings(parts)[0]) == len(table)  # part-2 left as it was
-    embed_dataset(small_corpus, parts / "of-4", part=(3, 4), overlap=1.0, **run)  # no sibling
+    with pytest.raises(ValueError, match=r"part 3/4 would be split into 4 parts, but \S+part-0 "
+                       r"beside it holds part 0/3"):  # fmt: skip
+        embed_dataset(small_corpus, parts / "of-4", part=(3, 4), overlap=1.0, **run)
 
 
 def test_a_part_beside_siblings_of_two_settings_is_told_they_differ(small_corpus, model, tmp_path):

@@ -186,6 +186,10 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     if apart:  # not one table: files twice and files missing
         lines.append(f"  NOT parts of one corpus: {apart}")
         return "\n".join(lines), False
+    splits = _splits_apart(parts)
+    if splits:  # parts of a corpus split into several N: files twice and files missing
+        lines.append(f"  NOT parts of one split: {splits}")
+        return "\n".join(lines), False
     other = settings_apart(spec_runs, specs) if specs else None
     if other is not None:  # read_embeddings refuses them (its _check_parts)
         run, differ = other
@@ -262,6 +266,27 @@ def _missing_by_corpus(
         else:
             groups.append((group, None, []))
     return groups
+
+
+def _splits_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
+    """ "" when the ``--part`` runs of each corpus among ``parts`` (each a run folder and its
+    spec's ``inputs``) were split into one number of parts; else, for the first corpus split
+    into several, its parts by N and what to do (``read_embeddings`` warns of them and
+    refuses the files they hold twice; those of no part of either split are in no table)."""
+    for group in corpora_of_parts(parts):
+        by_n: dict[int, list[str]] = {}
+        for run, inputs in group:
+            by_n.setdefault(int(inputs["part"][1]), []).append(run.name)
+        if len(by_n) > 1:
+            splits = "; ".join(
+                f"{few(names, 10)} of a split into {n} parts" for n, names in sorted(by_n.items())
+            )
+            return (
+                f"{splits}. Parts of two splits of a corpus hold some files twice and miss "
+                "others: keep the parts of one split, delete the others' folders and run the "
+                "missing parts of the split kept"
+            )
+    return ""
 
 
 def missing_part_numbers(folder: str | os.PathLike) -> list[int]:

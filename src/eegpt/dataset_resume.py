@@ -1076,10 +1076,10 @@ def listing_fingerprint(
 
 
 def sibling_parts(
-    output_dir: Path, n_parts: int
+    output_dir: Path, n_parts: int | None
 ) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any]]]:
-    """The part runs of ``n_parts`` parts beside ``output_dir`` (folders of
-    ``output_dir.parent`` but itself, in name order, whose manifest records a part of N:
+    """The part runs of ``n_parts`` parts (None: of any number) beside ``output_dir`` (folders
+    of ``output_dir.parent`` but itself, in name order, whose manifest records a part of N:
     the layout ``-o out/part-$SLURM_ARRAY_TASK_ID``), each as its folder, its spec's
     ``inputs`` (:func:`_part_inputs`) and its whole spec, read one by one as needed; folders
     without a readable manifest (one being made) are passed over. The one walk of the
@@ -1093,7 +1093,7 @@ def sibling_parts(
     for folder in siblings:
         spec: dict[str, Any] = {}
         inputs = _part_inputs(folder, spec)
-        if inputs is not None and inputs["part"][1] == n_parts:
+        if inputs is not None and n_parts in (None, inputs["part"][1]):
             yield folder, inputs, spec
 
 
@@ -1121,13 +1121,20 @@ def check_sibling_parts(
     readable manifest (one being made) are passed over. A sibling of another corpus identity
     (the corpus copied to each node's own ``$TMPDIR``, a path per task) is of the same corpus
     when its listing shares a recording id with this one (ids are relative paths); two
-    patterns of one folder share none. The first sibling split apart is named (the others
-    are not looked for: each costs a manifest read)."""
+    patterns of one folder share none. A part of the same corpus split into another number
+    of parts (an array resubmitted with another ``--array`` size into the same parent) is
+    refused too, whatever its listing: the two splits hold some files twice, and leave
+    others to parts of either that do not exist. The first sibling split apart is named
+    (the others are not looked for: each costs a manifest read)."""
     n_now = len(corpus)
     ids: set[str] | None = None  # the corpus's recording ids, read once when needed
     paths: set[str] | None = None  # of the corpus, for parts of lists of files
-    for folder, inputs, _ in sibling_parts(output_dir, part[1]):
-        if inputs["corpus_files"] == n_now and inputs.get("corpus_sha256", sha) == sha:
+    for folder, inputs, _ in sibling_parts(output_dir, None):
+        same_listing = inputs["corpus_files"] == n_now and inputs.get("corpus_sha256", sha) == sha
+        other_split = inputs["part"][1] != part[1]
+        if other_split and same_listing:
+            raise _split_otherwise(output_dir, part, folder, inputs)
+        if same_listing:
             continue  # the same listing (of this corpus or not)
         theirs = inputs.get("corpus")
         if theirs is None:  # a run from before the identity was recorded: its source
@@ -1141,6 +1148,8 @@ def check_sibling_parts(
         if not same:  # the corpus elsewhere (staged to each node's $TMPDIR): ids it shares
             ids = ids if ids is not None else {f.recording_id for f in corpus.files}
             same = not ids.isdisjoint(listed_ids(folder) or ())
+        if same and other_split:
+            raise _split_otherwise(output_dir, part, folder, inputs)
         if same:
             raise _split_apart(output_dir, corpus, part, folder, inputs)
 
@@ -1247,6 +1256,22 @@ def _split_apart(
         f"with path and recording_id columns: {keep}write the current one, see "
         "docs/corpus-scale.md, 'Plan for 10,000 hours') and give it to every part; the parts "
         "already done on another listing must be run again on it (delete their folders first)"
+    )
+
+
+def _split_otherwise(
+    output_dir: Path, part: tuple[int, int], sibling: Path, inputs: Mapping[str, Any]
+) -> ValueError:
+    """The refusal of part ``part`` into ``output_dir`` whose ``sibling`` (its spec's
+    ``inputs``) is a part of the same corpus split into another number of parts."""
+    k, n = inputs["part"]
+    return ValueError(
+        f"{output_dir}: part {part[0]}/{part[1]} would be split into {part[1]} parts, but "
+        f"{sibling} beside it holds part {k}/{n} of the same corpus: parts of two splits hold "
+        "some files twice and miss others, and are not read as one table. Run every part "
+        f"of this parent folder with the same N as those there (--part K/{n}: resubmit the "
+        "array with the same --array size), or embed the new split into a new parent folder "
+        f"(or delete the old split's part folders in {sibling.parent} first)"
     )
 
 
