@@ -44,3 +44,24 @@ def test_a_part_of_another_split_beside_the_parts_is_refused(four_files, model, 
     assert "NOT parts of one split: part-0, part-1 of a split into 2 parts; other-0 of a " in (
         report
     )
+
+
+def test_a_part_already_beside_in_another_folder_is_refused(four_files, model, tmp_path):
+    """Part 1/2 started into a second folder beside the folder holding it (each task's folder
+    named by a job id, a task resubmitted) would hold its files twice: refused before any
+    work, naming the folder to resume; folders made so anyway are not said to be one table."""
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    parts = tmp_path / "emb"
+    for k in (0, 1):
+        embed_dataset(four_files, parts / f"job-{10 + k}", part=(k, 2), **run)
+    with pytest.raises(ValueError, match=r"job-12: part 1/2 is already in \S+job-11 beside it, "
+                       r"split from the same listing: .*Resume that part in its own folder "
+                       r"\(-o \S+job-11"):  # fmt: skip
+        embed_dataset(four_files, parts / "job-12", part=(1, 2), **run)
+    assert not (parts / "job-12").exists()
+    embed_dataset(four_files, parts / "job-11", part=(1, 2), **run)  # its own folder: resumed
+    embed_dataset(four_files, tmp_path / "elsewhere" / "job-12", part=(1, 2), **run)
+    (tmp_path / "elsewhere" / "job-12").rename(parts / "job-12")
+    report, good = parts_report(parts)
+    assert not good and "read as one table" not in report
+    assert "NOT parts of one split: part 1/2 in job-11, job-12. A part embedded twice" in report

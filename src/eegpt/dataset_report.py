@@ -270,13 +270,19 @@ def _missing_by_corpus(
 
 def _splits_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
     """ "" when the ``--part`` runs of each corpus among ``parts`` (each a run folder and its
-    spec's ``inputs``) were split into one number of parts; else, for the first corpus split
-    into several, its parts by N and what to do (``read_embeddings`` warns of them and
-    refuses the files they hold twice; those of no part of either split are in no table)."""
+    spec's ``inputs``) were split into one number of parts, each part once (in the run
+    folders holding shards); else, for the
+    first corpus split into several, its parts by N (or the parts found twice) and what to do
+    (``read_embeddings`` refuses the files they hold twice; those of no part of either split
+    are in no table)."""
     for group in corpora_of_parts(parts):
         by_n: dict[int, list[str]] = {}
+        by_k: dict[tuple[int, int], list[str]] = {}
         for run, inputs in group:
-            by_n.setdefault(int(inputs["part"][1]), []).append(run.name)
+            k, n = (int(v) for v in inputs["part"])
+            by_n.setdefault(n, []).append(run.name)
+            if shard_files(run):  # rows to read twice (one with none is said apart)
+                by_k.setdefault((k, n), []).append(run.name)
         if len(by_n) > 1:
             splits = "; ".join(
                 f"{few(names, 10)} of a split into {n} parts" for n, names in sorted(by_n.items())
@@ -285,6 +291,13 @@ def _splits_apart(parts: Sequence[tuple[Path, Mapping[str, Any]]]) -> str:
                 f"{splits}. Parts of two splits of a corpus hold some files twice and miss "
                 "others: keep the parts of one split, delete the others' folders and run the "
                 "missing parts of the split kept"
+            )
+        twice = [(k, n, names) for (k, n), names in sorted(by_k.items()) if len(names) > 1]
+        if twice:
+            listed = "; ".join(f"part {k}/{n} in {few(names, 10)}" for k, n, names in twice)
+            return (
+                f"{listed}. A part embedded twice holds its files twice, which read_embeddings "
+                "refuses: keep one folder of each part and delete the others"
             )
     return ""
 

@@ -1124,16 +1124,22 @@ def check_sibling_parts(
     patterns of one folder share none. A part of the same corpus split into another number
     of parts (an array resubmitted with another ``--array`` size into the same parent) is
     refused too, whatever its listing: the two splits hold some files twice, and leave
-    others to parts of either that do not exist. The first sibling split apart is named
-    (the others are not looked for: each costs a manifest read)."""
+    others to parts of either that do not exist; so is a sibling of the same listing that
+    holds this very part where ``output_dir`` holds no part run yet (a second folder of one
+    task: its rows would be read twice; a resume is left to the resume check). The
+    first sibling split apart is named (the others are not looked for: each costs a manifest
+    read)."""
     n_now = len(corpus)
     ids: set[str] | None = None  # the corpus's recording ids, read once when needed
     paths: set[str] | None = None  # of the corpus, for parts of lists of files
+    new = _part_inputs(output_dir) is None  # no resume (whose check names another K/N)
     for folder, inputs, _ in sibling_parts(output_dir, None):
         same_listing = inputs["corpus_files"] == n_now and inputs.get("corpus_sha256", sha) == sha
         other_split = inputs["part"][1] != part[1]
         if other_split and same_listing:
             raise _split_otherwise(output_dir, part, folder, inputs)
+        if new and same_listing and inputs["part"] == list(part):
+            raise _part_twice(output_dir, part, folder)
         if same_listing:
             continue  # the same listing (of this corpus or not)
         theirs = inputs.get("corpus")
@@ -1272,6 +1278,18 @@ def _split_otherwise(
         f"of this parent folder with the same N as those there (--part K/{n}: resubmit the "
         "array with the same --array size), or embed the new split into a new parent folder "
         f"(or delete the old split's part folders in {sibling.parent} first)"
+    )
+
+
+def _part_twice(output_dir: Path, part: tuple[int, int], sibling: Path) -> ValueError:
+    """The refusal of part ``part`` into ``output_dir`` where ``sibling`` beside it holds the
+    same part of the same listing."""
+    k, n = part
+    return ValueError(
+        f"{output_dir}: part {k}/{n} is already in {sibling} beside it, split from the same "
+        "listing: a second folder of it would hold its files twice, which read_embeddings "
+        f"refuses. Resume that part in its own folder (-o {sibling}; name each task's folder "
+        "by its part, -o out/part-$SLURM_ARRAY_TASK_ID, not by a job id), or delete it first"
     )
 
 
