@@ -333,6 +333,29 @@ def test_ctrl_c_while_the_command_line_is_parsed_is_one_line(capsys):
         cli_run.parse_command_line(interrupted, process=False)
 
 
+def test_sigterm_while_the_command_line_is_parsed_says_nothing_was_done(capsys):
+    """A SIGTERM (a SLURM time limit or scancel) that lands while the command line is parsed
+    ends the process with 143 and a last line saying the command stopped before it started,
+    not with the handler's 'stopping after the current batch' alone."""
+    from eegpt import cli_run
+
+    int_before, term_before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+
+    def parse():
+        cli_run._raise_on_sigterm(signal.SIGTERM, None)
+
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            cli_run.parse_command_line(parse, process=True)
+        assert stopped.value.code == 143
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            "eegpt: interrupted before the command started: nothing done (SIGTERM)"
+        )
+    finally:
+        signal.signal(signal.SIGINT, int_before)
+        signal.signal(signal.SIGTERM, term_before)
+
+
 def test_signals_the_parent_ignored_stay_ignored_by_the_command_line():
     """A Ctrl-C or SIGTERM that the process was started with set to SIG_IGN (``trap "" INT``,
     a background job of a script) stays ignored: eegpt installs its handlers only over the

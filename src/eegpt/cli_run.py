@@ -675,6 +675,11 @@ def parse_command_line(
     except KeyboardInterrupt:
         print("eegpt: interrupted", file=sys.stderr)
         return None
+    except _Terminated:  # exits 143, saying so as a command stopped later does
+        print(
+            "eegpt: interrupted before the command started: nothing done (SIGTERM)", file=sys.stderr
+        )
+        raise
 
 
 def _parsed(parse: Callable[[], argparse.Namespace]) -> argparse.Namespace:
