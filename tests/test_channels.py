@@ -19,6 +19,7 @@ from eegpt.channels import (
     VOCABULARY,
     ChannelMapping,
     cap_rename,
+    fitted_derivations_note,
     map_channels,
     may_be_electrode,
     nearest_rename,
@@ -1313,6 +1314,30 @@ def test_a_copy_of_a_derivation_numbered_by_mne_is_bipolar_too():
     assert is_bipolar("T8-P8-1") and not may_be_electrode("T8-P8-1")
     assert copied_derivation("EEG FP1-F7-0") == ("FP1", "F7")
     assert copied_derivation("C3-1") is None and not is_bipolar("Cz-Cz-0")
+
+
+def test_the_same_derivation_on_both_sides_is_no_other_signal():
+    """A probe trained on a montage against Cz ('Fp1-Cz', 'C3-Cz', 'O1-Cz': referential to
+    Cz) used on a recording of two of those labels, renamed (too few to be read as against
+    one electrode), or the reverse, was warned of as trained on one kind of signal and given
+    the other, though each channel is the same difference of two electrodes under the same
+    label (the three mapped as they are, the two renamed); a CHB-MIT derivation given a referential channel is still warned of."""
+
+    def mapped(names: list[str], renamed: bool = True) -> ChannelMapping:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the derivations' own notes
+            rename = {n: n.split("-")[0] for n in names} if renamed else None
+            return map_channels(names, rename=rename)
+
+    def fitted(mapping: ChannelMapping) -> list[tuple[str, str]]:
+        return list(zip(mapping.names, mapping.input_names, strict=True))
+
+    three, two = mapped(["Fp1-Cz", "C3-Cz", "O1-Cz"], False), mapped(["Fp1-Cz", "C3-Cz"])
+    assert three.referential and not two.referential  # read so on each side
+    assert fitted_derivations_note(fitted(three), two) is None
+    assert fitted_derivations_note(fitted(two), three) is None
+    note = fitted_derivations_note(fitted(mapped(["FP1-F7", "C3-P3"])), map_channels(["Fp1"]))
+    assert note is not None and "Fp1: trained on 'FP1-F7' (Fp1 minus F7), here 'Fp1'" in note
 
 
 def test_a_rename_of_a_label_the_file_gives_twice_names_its_numbered_copies():

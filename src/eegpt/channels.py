@@ -650,7 +650,9 @@ def fitted_derivations_note(
     FP1-REF'``), the reverse, or another derivation (``'FP1-F3'``); None where each channel
     is of the kind it was in training. Derivations against an electrode that the montage
     shares (``Fp1-Cz, C3-Cz, O1-Cz``: :func:`eegpt.vocabulary.common_references`; the data's
-    ``mapping.referential``) are referential."""
+    ``mapping.referential``) are referential; a label giving the same two electrodes on both
+    sides (``'Fp1-Cz'`` in a montage against Cz, renamed alone in the data) is the same
+    signal, whichever side counts it as referential."""
     used = dict(zip(mapping.names, mapping.input_names, strict=True))
     # a montage against one electrode (Fp1-Cz, C3-Cz, O1-Cz ...) is referential
     common = common_references([label for _, label in fitted])
@@ -664,6 +666,8 @@ def fitted_derivations_note(
         now = used.get(name)
         if now is None:
             continue
+        if is_bipolar(label) and copied_derivation(label) == copied_derivation(now):
+            continue  # the same difference of two electrodes, however each montage reads it
         then_pair = derivation(label)
         now_pair = None if now in mapping.referential else copied_derivation(now)
         now_pair = now_pair if is_bipolar(now) else None
