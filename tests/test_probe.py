@@ -5552,7 +5552,8 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
     recording's own first scored epoch), saying so; a --start given wins; a night predicted
     without any matching annotation (unscored) starts at 0 s with a note rather than an error.
     A probe trained on one value per recording still adopts none, its note saying what to
-    give."""
+    give. The unscored night's windows are not also said to start at its first annotation
+    matching the labelling, which it has not."""
     paths, hyps = _scored_nights(tmp_path, n=2, start=3.0)
     out = tmp_path / "stages"
     common = ["--weights", str(weights), "--passes", "1", "-q", "--window-labels",
@@ -5595,6 +5596,7 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
         "windows at (the training's --start annotations): windows from 0 s; give --start "
         "SECONDS (or its hypnogram with --annotations FILE) to put them on its scoring grid"
     ) in err
+    assert "windows from 0 s (--start annotations: its first annotation" not in err  # none
     assert pd.read_csv(pred)["onset_s"].iloc[0] == 0.0
     # evaluate: scored on the scoring grid, every window one epoch
     capsys.readouterr()

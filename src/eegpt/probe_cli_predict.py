@@ -443,8 +443,6 @@ def _predict_continuous(
     else:
         annotations = rec.annotations
     start = _start_for(args, path, how, annotations)
-    if how is not None and start is not None and how.start_seconds == START_FROM_ANNOTATIONS:
-        _say_own_start(args, path, start, how)
     if start is not None:  # --start: the windows of this recording start there
         probe = copy.copy(probe)
         probe.preprocessing = dataclasses.replace(probe.preprocessing, start_seconds=start)
@@ -509,7 +507,9 @@ def _start_for(
     first labelling annotation's onset (``--start annotations``, by ``how``'s match, where
     the windows start: on the nearest 256 Hz sample), or None where ``--start`` was not
     given. Seconds are as given (17.3, not the 17.30078125 the windows start at), as the
-    messages quote them (:func:`eegpt.windowing.start_text`)."""
+    messages quote them (:func:`eegpt.windowing.start_text`). Where the start is found,
+    so it is said (:func:`_say_own_start`); an unscored night predicted with the training's
+    rule adopted is said to start at 0 s instead (:func:`_say_no_start_annotation`)."""
     if getattr(args, "start", None) is None:
         return None
     if how is not None:
@@ -519,7 +519,10 @@ def _start_for(
                 _say_no_start_annotation(args, path, how)
                 return 0.0
         start = how.start_of(path, annotations)  # noted where it moves
-        return start if given == START_FROM_ANNOTATIONS else float(given)
+        if given != START_FROM_ANNOTATIONS:
+            return float(given)
+        _say_own_start(args, path, start, how)  # not of a night started at 0 s for want of one
+        return start
     continuous = [str(p) for p in args.data if is_continuous_input(p)]
     value = start_given(*start_option(args, continuous), path)
     if value == START_FROM_ANNOTATIONS:
