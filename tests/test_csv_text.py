@@ -5,6 +5,7 @@ Python's csv read back the rows and cells written (eegpt._csv_text)."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -47,6 +48,16 @@ def test_csv_text_reads_back_the_cells_written(column, names, tmp_path):
 def test_the_line_end_is_crlf_only_for_a_text_holding_a_carriage_return():
     assert csv_line_end(["a", "b\nc", 1.5, None]) == "\n"
     assert csv_line_end(["a", "b\rc"]) == "\r\n"
+
+
+def test_a_cell_that_is_no_string_is_looked_at_as_the_text_written():
+    """A cell the csv writer writes as its str (a Path of a file name holding a carriage
+    return) was not looked at, so its line was written with "\\n" and split there."""
+    assert csv_line_end([Path("a\rb.edf"), 2, True]) == "\r\n"
+    text = csv_text(["path", "n"], [[Path("x/a\rb.edf"), 1], {"path": Path("c.edf"), "n": 2}])
+    frame = pd.read_csv(io.StringIO(text, newline=""), dtype=str)
+    assert frame["path"].tolist() == [str(Path("x/a\rb.edf")), "c.edf"]
+    assert frame["n"].tolist() == ["1", "2"]
 
 
 def test_a_run_report_keeps_file_names_and_warnings_holding_line_breaks(tmp_path):

@@ -17,8 +17,18 @@ def csv_line_end(cells: Iterable[Any]) -> str:
     RFC 4180's ``"\\r\\n"`` where a cell holds a carriage return (``"a\\rb"``). Python's csv
     writer quotes a cell holding a character of the line end only, so with ``"\\n"`` such a
     cell was written bare and readers (pandas, Python's csv, MATLAB's readtable,
-    spreadsheets) broke its row there; a cell holding ``"\\n"`` is quoted either way."""
-    return "\r\n" if any(isinstance(c, str) and "\r" in c for c in cells) else "\n"
+    spreadsheets) broke its row there; a cell holding ``"\\n"`` is quoted either way. A cell
+    that is no string is written as its ``str`` (a :class:`~pathlib.Path` of a file name
+    holding one), and looked at so; numbers and None hold none."""
+    return "\r\n" if any(_holds_carriage_return(c) for c in cells) else "\n"
+
+
+def _holds_carriage_return(cell: Any) -> bool:
+    """Whether the text the csv writer writes for ``cell`` (its ``str``; ``""`` for None)
+    holds a carriage return."""
+    if cell is None or isinstance(cell, (int, float)):
+        return False
+    return "\r" in (cell if isinstance(cell, str) else str(cell))
 
 
 def csv_text(
