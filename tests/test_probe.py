@@ -5553,7 +5553,8 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
     without any matching annotation (unscored) starts at 0 s with a note rather than an error.
     A probe trained on one value per recording still adopts none, its note saying what to
     give. The unscored night's windows are not also said to start at its first annotation
-    matching the labelling, which it has not."""
+    matching the labelling, which it has not; one given a hypnogram whose stages the
+    labelling does not match is not advised to give its hypnogram."""
     paths, hyps = _scored_nights(tmp_path, n=2, start=3.0)
     out = tmp_path / "stages"
     common = ["--weights", str(weights), "--passes", "1", "-q", "--window-labels",
@@ -5593,11 +5594,25 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
     err = capsys.readouterr().err
     assert (
         f"{paths[1]}: no annotation matching --window-labels '^Sleep stage' to start its "
-        "windows at (the training's --start annotations): windows from 0 s; give --start "
-        "SECONDS (or its hypnogram with --annotations FILE) to put them on its scoring grid"
+        "windows at (none in the file; the training's --start annotations): windows from 0 s; "
+        "give --start SECONDS (or its hypnogram with --annotations FILE) to put them on its "
+        "scoring grid"
     ) in err
     assert "windows from 0 s (--start annotations: its first annotation" not in err  # none
     assert pd.read_csv(pred)["onset_s"].iloc[0] == 0.0
+    # a hypnogram given whose stages the labelling does not match: not advised to give one
+    aasm = tmp_path / "aasm.csv"
+    aasm.write_text("onset,duration,description\n3,2,W\n5,2,N2\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main(["predict", str(out), paths[1], "--annotations", str(aasm), "-o",
+                           str(pred), "--overwrite"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert (
+        f"(its --annotations {aasm} hold none; the training's --start annotations): windows "
+        "from 0 s; give --start SECONDS to put them on its scoring grid"
+    ) in err
+    assert "with --annotations FILE" not in err
     # evaluate: scored on the scoring grid, every window one epoch
     capsys.readouterr()
     scores = tmp_path / "scores.json"

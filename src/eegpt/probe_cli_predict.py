@@ -489,13 +489,17 @@ def _say_own_start(
 def _say_no_start_annotation(args: argparse.Namespace, path: Path, how: WindowLabelling) -> None:
     """Say on stderr that the continuous recording ``path``, predicted with the training's
     ``--start annotations`` adopted (:func:`~eegpt.probe_cli_inputs.adopt_start`), has no
-    annotation of its labelling to start at (a night not scored yet), so its windows start at
-    its first sample; a ``--start annotations`` given is an error instead."""
+    annotation of its labelling to start at (a night not scored yet, or a hypnogram given
+    whose stages the labelling does not match), so its windows start at its first sample; a
+    ``--start annotations`` given is an error instead."""
     if not args.quiet:
+        given = _annotations_file(args, path)
+        where = f"its --annotations {given} hold none" if given is not None else "none in the file"
         print(
-            f"{path}: no annotation matching {how.options} to start its windows at (the "
-            "training's --start annotations): windows from 0 s; give --start SECONDS (or its "
-            "hypnogram with --annotations FILE) to put them on its scoring grid",
+            f"{path}: no annotation matching {how.options} to start its windows at ({where}; "
+            "the training's --start annotations): windows from 0 s; give --start SECONDS "
+            + ("" if given is not None else "(or its hypnogram with --annotations FILE) ")
+            + "to put them on its scoring grid",
             file=sys.stderr,
         )
 
