@@ -2774,6 +2774,22 @@ def test_a_recipe_value_not_finite_is_refused_before_any_recording_is_read(
         ProbeConfig(max_lr=float("inf"))
 
 
+def test_an_infinite_max_norm_is_no_constraint_and_its_probes_load(model, short_task, tmp_path):
+    """A max norm of inf (no constraint: torch's renorm leaves every row as it is) was
+    accepted, and probes trained and saved with it loaded; the check of the non-finite
+    --lr refused it too, so such a probe.json no longer loaded. It is accepted again; NaN
+    and 0 are still refused."""
+    inf = float("inf")
+    probe = train_probe(model, short_task[0][:20], epochs=1, max_norm1=inf, max_norm2=inf,
+                        preprocessing=ONE_SECOND, verbose="error")  # fmt: skip
+    loaded = load_probe(probe.save(tmp_path / "probe"), model)
+    assert loaded.config.max_norm1 == loaded.config.max_norm2 == inf
+    assert ProbeConfig(chan_proj_max_norm=inf).chan_proj_max_norm == inf
+    for bad in (float("nan"), 0.0):
+        with pytest.raises(ValueError, match=r"max_norm1 must be a number above 0 \(inf: no"):
+            ProbeConfig(max_norm1=bad)
+
+
 def test_a_cap_rename_with_a_bad_socket_trains_and_predicts(model):
     """rename="biosemi64" on epochs with a bad socket and an EOG channel (the usual BioSemi
     recording): the bad socket is skipped, not taken for a wrong cap, in training, prediction

@@ -28,12 +28,13 @@ class ProbeConfig:
     dropout : float
         Dropout on the summary tokens before ``probe1`` (0.5).
     max_norm1, max_norm2 : float
-        Max L2 norm of each weight row of ``probe1`` (1.0) and ``probe2`` (0.25).
+        Max L2 norm of each weight row of ``probe1`` (1.0) and ``probe2`` (0.25); ``inf``
+        for no constraint.
     chan_proj : bool
         Learn a 1x1 channel projection from the input channels onto ``target_channels`` before the
         encoder. The encoder then runs at every training step (no embedding caching).
     chan_proj_max_norm : float
-        Max L2 norm of each projection filter (1.0).
+        Max L2 norm of each projection filter (1.0; ``inf`` for no constraint).
     target_channels : tuple of str
         Vocabulary channels the projection produces (default the 19 10-20 channels of
         :data:`~eegpt.channels.PROBE_19_CHANNELS`).
@@ -90,12 +91,17 @@ class ProbeConfig:
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
         # finite: an infinite rate trained to NaN weights, a NaN decay failed in torch's AdamW
-        option = {"max_lr": " (command line: --lr)"}
-        for name in ("max_norm1", "max_norm2", "chan_proj_max_norm", "max_lr"):
+        if not (self.max_lr > 0 and np.isfinite(self.max_lr)):
+            raise ValueError(
+                f"max_lr must be a finite number above 0, got {self.max_lr} (command line: --lr)"
+            )
+        # a max norm of inf is no constraint (the rows are never renormalised), as probes
+        # trained and saved with it hold; NaN or none above 0 is no norm
+        for name in ("max_norm1", "max_norm2", "chan_proj_max_norm"):
             value = getattr(self, name)
-            if not (value > 0 and np.isfinite(value)):
+            if not value > 0:
                 raise ValueError(
-                    f"{name} must be a finite number above 0, got {value}{option.get(name, '')}"
+                    f"{name} must be a number above 0 (inf: no constraint), got {value}"
                 )
         if not (self.weight_decay >= 0 and np.isfinite(self.weight_decay)):
             raise ValueError(
