@@ -5570,7 +5570,8 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
     A probe trained on one value per recording still adopts none, its note saying what to
     give. The unscored night's windows are not also said to start at its first annotation
     matching the labelling, which it has not; one given a hypnogram whose stages the
-    labelling does not match is not advised to give its hypnogram."""
+    labelling does not match is not advised to give its hypnogram, and one predicted with a
+    --window-labels of its own is said to start by that pattern, not the training's classes."""
     paths, hyps = _scored_nights(tmp_path, n=2, start=3.0)
     out = tmp_path / "stages"
     common = ["--weights", str(weights), "--passes", "1", "-q", "--window-labels",
@@ -5599,6 +5600,17 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
     assert f"{paths[1]}: windows from 3 s (--start annotations" in err
     assert "note: the probe was trained on windows" not in err
     assert pd.read_csv(pred)["onset_s"].iloc[0] == 3.0
+    # a --window-labels of one's own: the rule adopted finds the first annotation by it,
+    # as the line says (not by the training's classes)
+    assert probe_main(["predict", str(out), paths[1], "--annotations", hyps[1], "-o", str(pred),
+                       "--overwrite", "--window-labels", "^Sleep stage 2"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert (
+        "first annotation matching the --window-labels given (the training's: --window-labels "
+        "'^Sleep stage'), as training did with its own (--start annotations)"
+    ) in err
+    assert "matching the training's classes" not in err
+    assert pd.read_csv(pred)["onset_s"].iloc[0] == 11.0  # the first stage 2 epoch
     # a --start given wins
     assert probe_main(["predict", str(out), paths[1], "--annotations", hyps[1], "-o", str(pred),
                        "--overwrite", "-q", "--start", "1"]) == 0  # fmt: skip

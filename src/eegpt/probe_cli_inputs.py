@@ -33,6 +33,7 @@ from eegpt.window_labelling import (
     labelling_options,
     marker_spans_values,
     parse_window_labels,
+    window_label_values,
 )
 
 
@@ -347,10 +348,18 @@ def adopt_start(args: argparse.Namespace, probe: Any) -> None:
         args.start = [START_FROM_ANNOTATIONS]
         args.start_adopted = True
         if not args.quiet:
+            trained = how.get("match")
+            # a --window-labels of one's own finds the first annotation by its own pattern
+            matching = (
+                "the training's classes, as in training"
+                if trained is None or list(args.window_labels) == window_label_values(trained)
+                else f"the --window-labels given (the training's: {labelling_options(trained)}), "
+                "as training did with its own"
+            )
             print(
-                "continuous recordings' windows start at each one's first annotation matching "
-                "the training's classes, as in training (--start annotations); pass --start 0 "
-                "to start them at the first sample",
+                f"continuous recordings' windows start at each one's first annotation matching "
+                f"{matching} (--start annotations); pass --start 0 to start them at the first "
+                "sample",
                 file=sys.stderr,
             )
         return
