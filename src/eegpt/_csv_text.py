@@ -7,6 +7,7 @@ pandas or MNE."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -26,8 +27,8 @@ def csv_line_end(cells: Iterable[Any]) -> str:
 def _holds_carriage_return(cell: Any) -> bool:
     """Whether the text the csv writer writes for ``cell`` (its ``str``; ``""`` for None)
     holds a carriage return."""
-    if cell is None or isinstance(cell, (int, float)):
-        return False
+    if cell is None or isinstance(cell, (int, float, datetime.date, datetime.timedelta)):
+        return False  # numbers, dates (pandas' Timestamp) and durations hold none: not str'd
     return "\r" in (cell if isinstance(cell, str) else str(cell))
 
 
