@@ -1406,6 +1406,37 @@ def test_a_recordings_path_gives_its_annotations_for_window_labels(model, tmp_pa
     assert list(read_annotations(annot).description) == ["x"]
 
 
+def test_window_labels_of_epochs_place_their_raws_annotations_by_first_time(model, tmp_path):
+    """Epochs' onsets are event times, from the acquisition start; a Raw's annotations as
+    eegpt reads them count from its first sample. ``window_labels`` of epochs cut from a FIF
+    file with ``first_samp > 0`` (here 10 s) given that Raw, or its path, labelled the epoch
+    10 s before the annotation; a Raw embedding given the whole Raw it was cropped from, the
+    window 10 s after it. Each now labels the epoch or window over the annotation, as
+    ``mne.Annotations`` with their start did."""
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    rng = np.random.default_rng(0)
+    whole = mne.io.RawArray(
+        rng.standard_normal((6, 60 * 256)) * 2e-5, mne.create_info(names, 256.0, "eeg"),
+        verbose=False,
+    )  # fmt: skip
+    whole.set_meas_date(1_700_000_000.0)
+    whole.set_annotations(mne.Annotations([22.0], [4.0], ["X"]))  # 12 s after the crop's start
+    path = tmp_path / "cropped_raw.fif"
+    whole.copy().crop(tmin=10.0).save(path, verbose=False)
+    raw = mne.io.read_raw_fif(path, preload=True, verbose=False)
+    assert raw.first_samp == 2560
+    epochs = mne.make_fixed_length_epochs(raw, duration=4.0, preload=True, verbose=False)
+    emb = model.embed(epochs, device="cpu")
+    assert emb.onsets[:4].tolist() == [10.0, 14.0, 18.0, 22.0]
+    assert emb.annotations[3] == ["X"]
+    expected = [None, None, None, "X", None, None]
+    for given in (raw, path, str(path), raw.annotations):
+        assert emb.window_labels(given, match="X")[:6].tolist() == expected, given
+    cont = model.embed(raw, device="cpu")  # onsets from its first sample: X at 12-16 s
+    for given in (raw, path, whole):
+        assert cont.window_labels(given, match="X")[:5].tolist() == [None] * 3 + ["X", None]
+
+
 def test_a_table_of_onsets_in_seconds_is_read_in_seconds(tmp_path):
     """A hypnogram written by hand as ``onset,duration,description`` with onsets in seconds
     (MNE's own reader takes such numbers for milliseconds and squeezes a night into its first

@@ -356,17 +356,50 @@ def _recording_annotations(path: str | os.PathLike) -> mne.Annotations | None:
     RecordingError
         If the file cannot be read as a recording (e.g. an ``-annot.fif`` file).
     """
-    from eegpt.io import EEG_SUFFIXES, is_epochs_file, is_recording_folder, read_recording
+    from eegpt.io import read_recording
 
-    suffix = os.path.splitext(str(path))[1].lower()
-    if suffix in (".edf", ".bdf") or is_epochs_file(path):
-        return None
-    if suffix not in EEG_SUFFIXES and not is_recording_folder(path):
+    if not _is_recording_file(path):
         return None
     with ignored_warnings():  # the recording's reader warns about its body
         raw = read_recording(path, preload=False, verbose=False)
     found = annotations_of(raw)
     return mne.Annotations([], [], []) if found is None else found
+
+
+def _is_recording_file(path: str | os.PathLike) -> bool:
+    """Whether :func:`_recording_annotations` reads ``path`` as a recording: a recording file
+    other than EDF/BDF and epochs files."""
+    from eegpt.io import EEG_SUFFIXES, is_epochs_file, is_recording_folder
+
+    suffix = os.path.splitext(str(path))[1].lower()
+    if suffix in (".edf", ".bdf") or is_epochs_file(path):
+        return False
+    return suffix in EEG_SUFFIXES or is_recording_folder(path)
+
+
+def recording_raw(source: Any) -> mne.io.BaseRaw | None:
+    """The recording ``source`` names, read without its data, where :func:`read_annotations`
+    gives its annotations from its first sample (:func:`annotations_of`): a recording file
+    other than EDF/BDF (whose annotations are dated) or one of a BIDS dataset, read as
+    :func:`read_annotations` reads it; None for anything else (an annotation file, an epochs
+    or EDF/BDF file outside BIDS, ``mne.Annotations``, an object) and for a file that cannot
+    be read as a recording (an ``-annot.fif``). Its ``first_time`` says where that first
+    sample lies, which the annotations alone do not."""
+    from eegpt.bids import bids_root
+    from eegpt.io import read_recording
+
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    path = Path(source).expanduser()
+    if not path.exists() or is_events_file(path):
+        return None
+    if bids_root(path) is None and not _is_recording_file(path):
+        return None
+    try:
+        with ignored_warnings():  # the recording's reader warns about its body
+            return read_recording(path, preload=False, verbose=False)
+    except RecordingError:
+        return None
 
 
 def _marker_file_in_samples(found: mne.Annotations, source: str | os.PathLike) -> mne.Annotations:

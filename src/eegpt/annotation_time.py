@@ -15,6 +15,8 @@ left out).
 from __future__ import annotations
 
 import datetime
+import os
+from pathlib import Path
 from typing import Any
 
 import mne
@@ -22,7 +24,7 @@ import numpy as np
 
 from eegpt._logging import ignored_warnings
 from eegpt._logging import warn as _warn
-from eegpt._rates import nominal_rate
+from eegpt._rates import at_taken_rate, nominal_rate
 from eegpt.errors import RecordingError
 
 
@@ -59,6 +61,60 @@ def in_first_sample_time(ann: mne.Annotations, raw: mne.io.BaseRaw) -> mne.Annot
     if nominal is not None:  # in samples (whole ones kept whole), then at the nominal rate
         onset, duration = (whole_samples(t * sfreq) / nominal for t in (onset, duration))
     return mne.Annotations(onset=onset, duration=duration, description=list(ann.description))
+
+
+def raw_annotations_for(raw: mne.io.BaseRaw, metadata: Any) -> mne.Annotations | None:
+    """The annotations of ``raw`` (:func:`annotations_of`) in the time base of the onsets of
+    embeddings whose provenance is ``metadata`` (:attr:`eegpt.outputs.Embeddings.metadata`),
+    or None if it has none.
+
+    :func:`annotations_of` counts from ``raw``'s first sample, which is the onsets' time base
+    for embeddings of that Raw only. Epochs' onsets are event times (``metadata["epoch_onsets"]
+    == "events"``): seconds from the acquisition start, so the Raw's first sample lies
+    ``raw.first_time`` into them (a FIF file with ``first_samp > 0``, a cropped Raw). A
+    continuous recording's onsets count from its own first sample (``metadata["first_time"]``
+    into the acquisition): a Raw cropped otherwise (the whole Raw for embeddings of a crop of
+    it) lies ``raw.first_time - first_time`` from it, or, read from the same file, its
+    :func:`file_offset` less ``metadata["file_offset"]`` (which an EDF+ file's sub-second start
+    does not enter). Embeddings of arrays and of epochs lying end to end have no such time
+    base: the Raw's first sample is taken as theirs."""
+    ann = annotations_of(raw)
+    if ann is None:
+        return None
+    shift = raw_time_shift(raw, metadata)
+    if shift == 0.0:
+        return ann
+    return mne.Annotations(ann.onset + shift, ann.duration, list(ann.description))
+
+
+def raw_time_shift(raw: mne.io.BaseRaw, metadata: Any) -> float:
+    """Seconds from the onsets' zero of embeddings whose provenance is ``metadata`` to the
+    first sample of ``raw`` (see :func:`raw_annotations_for`); 0 where they share it or the
+    embeddings have no time base of their own."""
+    sfreq = float(raw.info["sfreq"])
+    if metadata.get("epoch_onsets") == "events":  # MNE's time base: from the acquisition start
+        return at_taken_rate(float(raw.first_time), sfreq)
+    first_time = metadata.get("first_time")
+    if first_time is None:  # arrays, epochs end to end: no time base but the Raw's
+        return 0.0
+    source = metadata.get("source")
+    names = [f for f in getattr(raw, "filenames", None) or () if f is not None]
+    if names and isinstance(source, str) and _same_file(names[0], source):
+        return at_taken_rate(file_offset(raw), sfreq) - float(metadata.get("file_offset") or 0.0)
+    return at_taken_rate(float(raw.first_time), sfreq) - float(first_time)
+
+
+def _same_file(a: Any, b: str) -> bool:
+    """Whether ``a`` and ``b`` name one existing file (a BrainVision recording by its data or
+    header file alike, as :func:`eegpt.mne_inputs.mne_source` names them)."""
+    named = Path(str(a))
+    for path in (named, named.with_suffix(".vhdr"), named.with_suffix(".set")):
+        try:
+            if os.path.samefile(path, b):
+                return True
+        except (OSError, TypeError, ValueError):
+            continue
+    return False
 
 
 def whole_samples(samples: np.ndarray) -> np.ndarray:

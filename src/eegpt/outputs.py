@@ -611,7 +611,10 @@ class Embeddings:
             (a Sleep-EDF ``*-Hypnogram.edf``, a BrainVision ``.vmrk``), a BIDS
             ``*_events.tsv`` or a TUH ``.csv_bi``/``.tse``. Annotations with
             a start time (``orig_time``) are placed against the recording's measurement date
-            (``metadata["meas_date"]``), others count from its first sample.
+            (``metadata["meas_date"]``), others count from its first sample. A Raw's own
+            (given as the Raw or its path) are placed by where its first sample lies
+            (``raw.first_time``): for epochs cut from it, whose onsets are event times from
+            the acquisition start, and for a crop of it or the Raw it was cropped from.
         match : str | Mapping[str, str] | None
             Regular expression a description must contain, e.g. ``"^Sleep stage"`` (each
             matching description its own label), or classes ``{label: regex}`` that merge
@@ -632,18 +635,27 @@ class Embeddings:
         """
         import mne
 
-        from eegpt.annotation_files import check_named, counts_samples, read_annotations
+        from eegpt.annotation_files import (
+            check_named,
+            counts_samples,
+            read_annotations,
+            recording_raw,
+        )
         from eegpt.annotation_labels import window_labels
         from eegpt.annotation_placement import file_offset_for
-        from eegpt.annotation_time import annotations_of, in_recording_time
+        from eegpt.annotation_time import in_recording_time, raw_annotations_for
 
         clock = None
         if self.metadata.get("record_clock"):  # a discontinuous EDF+D file
             from eegpt.edf_files import RecordClock
 
             clock = RecordClock.from_dict(self.metadata["record_clock"])
+        if self.metadata.get("epoch_onsets") == "events":
+            # a recording's own annotations count from its first sample, the epochs' onsets
+            # from the acquisition start: placed as its Raw's are (below)
+            annotations = recording_raw(annotations) or annotations
         if isinstance(annotations, mne.io.BaseRaw):
-            spans = annotations_of(annotations)
+            spans = raw_annotations_for(annotations, self.metadata)
             if clock is not None and not any(
                 d == "BAD boundary" for d in annotations.annotations.description
             ):
