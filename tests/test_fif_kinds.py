@@ -71,7 +71,7 @@ def test_evoked_and_ica_files_are_refused_as_recordings(files):
     with pytest.raises(RecordingError, match=EVOKED) as err:
         as_recording(files / "sub-01_ave.fif")
     assert "mne.read_evokeds(path)" in str(err.value)
-    assert "model.embed(evoked.data[None]" in str(err.value)
+    assert "model.embed(mne.EpochsArray(evoked.data[None], evoked.info" in str(err.value)
     with pytest.raises(RecordingError, match=EVOKED):
         read_recording(files / "grand_average.fif", preload=False)
     with pytest.raises(RecordingError, match="is an ICA decomposition file, not a recording"):

@@ -1430,17 +1430,24 @@ def test_an_evoked_is_refused_as_embed_refuses_it_with_how_to_embed_it(task):
     """An mne.Evoked is an average, neither a recording nor epochs: the estimators refuse it
     as model.embed does (a TypeError saying so and how to embed it), not with "array input
     needs the channel names" and then scikit-learn's float() of an EvokedArray; the recipe
-    it gives, evoked.data[None] with the channel names and rate, works."""
+    it gives, an mne.EpochsArray of it, works and leaves its bad channels out (the recipe
+    before, evoked.data[None] with its channel names, embedded them: the array has no bads)."""
     evoked = task.average()
     with pytest.raises(TypeError, match=r"mne\.Evoked.*an average of 120 epochs") as err:
         embedder().fit_transform(evoked)
-    assert "EEGPTEmbedder(ch_names=evoked.ch_names" in str(err.value)
+    recipe = "mne.EpochsArray(evoked.data[None], evoked.info, tmin=evoked.tmin)"
+    assert f"EEGPTEmbedder(...).fit_transform({recipe})" in str(err.value)
     with pytest.raises(TypeError, match=r"mne\.Evoked.*an average of 120 epochs") as err:
         SMALL.embed(evoked)
-    assert "model.embed(evoked.data[None], ch_names=evoked.ch_names" in str(err.value)
-    evoked = evoked.copy().pick("eeg")
-    est = embedder(ch_names=evoked.ch_names, sfreq=evoked.info["sfreq"])
-    assert est.fit_transform(evoked.data[None]).shape[0] == 1
+    assert f"model.embed({recipe})" in str(err.value)
+    evoked.info["bads"] = [evoked.ch_names[0]]
+    one = mne.EpochsArray(evoked.data[None], evoked.info, tmin=evoked.tmin, verbose=False)
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['Fp1'\]"):
+        assert embedder().fit_transform(one).shape[0] == 1
+    with pytest.warns(RuntimeWarning, match=r"marked bad were left out: \['Fp1'\]"):
+        emb = SMALL.embed(one, device="cpu", preprocessing=ONE_SECOND)
+    assert evoked.ch_names[0] not in emb.metadata["channels"]["input_names"]
+    assert emb.metadata["left_out"] == {evoked.ch_names[0]: "bad"}
 
 
 def _quick_classifier(task, **kwargs) -> EEGPTClassifier:

@@ -273,9 +273,11 @@ def _is_braindecode(obj: Any) -> bool:
 
 def refuse_evoked(obj: Any, estimator: str | None = None) -> None:
     """Refuse an ``mne.Evoked`` given as EEG (``embed``, the scikit-learn estimators): it is
-    an average of epochs, not a recording nor epochs, saying how to embed it (as one epoch,
-    ``evoked.data[None]`` with its channel names and rate) or the epochs it was averaged
-    from. ``estimator``: the scikit-learn estimator's name, which the recipe then uses.
+    an average of epochs, not a recording nor epochs, saying how to embed it (as one epoch:
+    :data:`EVOKED_AS_EPOCH`, an ``mne.EpochsArray`` of it, which keeps its ``info``: bad
+    channels left out, channel types, projectors; ``evoked.data[None]`` with its channel
+    names would embed its bad channels too) or the epochs it was averaged from.
+    ``estimator``: the scikit-learn estimator's name, which the recipe then uses.
 
     Raises
     ------
@@ -284,17 +286,20 @@ def refuse_evoked(obj: Any, estimator: str | None = None) -> None:
     if not isinstance(obj, mne.Evoked):
         return
     averaged = f"an average of {obj.nave} epochs" if getattr(obj, "nave", None) else "an average"
-    names = "ch_names=evoked.ch_names, sfreq=evoked.info['sfreq']"
     if estimator is None:
-        one = f"model.embed(evoked.data[None], {names})"
+        one = f"model.embed({EVOKED_AS_EPOCH})"
     else:
-        one = f"{estimator}({names}).fit_transform(evoked.data[None])"
+        one = f"{estimator}(...).fit_transform({EVOKED_AS_EPOCH})"
     raise TypeError(
         f"cannot embed an mne.Evoked ({type(obj).__name__}): it is {averaged} ({obj.kind}), "
         "not a recording nor epochs. Embed the epochs it was averaged from (mne.Epochs), or, "
-        f"to embed the average itself as one epoch of {len(obj.times)} samples (volts, its "
-        f"EEG channels: evoked = evoked.copy().pick('eeg')): {one}"
+        f"to embed the average itself as one epoch of {len(obj.times)} samples, as epochs "
+        f"of its info (its bad channels left out, as for epochs): {one}"
     )
+
+
+#: An ``mne.Evoked`` ``evoked`` as epochs of one epoch, with its info (bads, types, projectors)
+EVOKED_AS_EPOCH = "mne.EpochsArray(evoked.data[None], evoked.info, tmin=evoked.tmin)"
 
 
 #: The units of a braindecode dataset's values, for the refusal's recipes.

@@ -210,8 +210,8 @@ def _advice(kind: str) -> str:
         return (
             f"read it with {reader}(path) and embed the epochs it was averaged from (their "
             "*-epo.fif file), or, to embed the average itself as one epoch, in Python: evoked "
-            "= mne.read_evokeds(path)[0].pick('eeg'); model.embed(evoked.data[None], "
-            "ch_names=evoked.ch_names, sfreq=evoked.info['sfreq'])"
+            "= mne.read_evokeds(path)[0]; model.embed(mne.EpochsArray(evoked.data[None], "
+            "evoked.info, tmin=evoked.tmin)) (its bad channels left out, as for epochs)"
         )
     if kind == "digitization":
         return (
