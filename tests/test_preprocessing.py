@@ -949,6 +949,18 @@ def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():
         )
 
 
+def test_microvolt_epochs_are_told_to_rescale_with_epochs_apply_function():
+    """mne.Epochs in microvolts labelled volts (an EpochsArray made of µV samples): the
+    Python fix named is the epochs' own ``epochs.apply_function``, not the Raw's."""
+    x = _sines(256.0, 8.0, amp=50.0).reshape(3, 2, 1024).transpose(1, 0, 2)  # 2 epochs
+    epochs = mne.EpochsArray(x, mne.create_info(NAMES, 256.0, "eeg"), verbose=False)
+    with pytest.warns(RuntimeWarning, match="amplitude check") as caught:
+        prepare(as_recording(epochs))
+    text = str(caught[0].message)
+    assert "epochs.apply_function(lambda x: x * 1e-06) before use" in text
+    assert "raw.apply_function" not in text
+
+
 def test_too_small_amplitude_warning():
     rec = as_recording(_sines(256.0, 4.0, amp=50e-12), ch_names=NAMES, sfreq=256.0)
     with pytest.warns(RuntimeWarning, match=r"amplitude check.*scaled wrong.*--rescale 1e\+06"):

@@ -1145,6 +1145,7 @@ def _check_amplitude(
                 )
                 return
         unit, word = _volt_multiple(fix) if fix and fix < 0.5 else (None, "")
+        inst = "raw" if epochs is None else "epochs"  # the MNE object to rescale in Python
         what = (
             f"The rescaling by {gain:g} does not fit them"
             if fix and gain != 1.0 and np.isclose(fix, 1.0)
@@ -1160,8 +1161,8 @@ def _check_amplitude(
             else "leave out the rescaling (--rescale / scale): the file's own unit fits"
             if np.isclose(fix, 1.0) and gain != 1.0
             else f"rescale the samples as read by {fix:g}: {_rescale_option(fix)}; in Python "
-            f"raw.apply_function(lambda x: x * {fix:g}) before use, or {_scale_advice(fix)} for "
-            "embeddings"
+            f"{inst}.apply_function(lambda x: x * {fix:g}) before use, or {_scale_advice(fix)} "
+            "for embeddings"
             if gain == 1.0
             else f"rescale the samples as read by {fix:g} in all, not {gain:g}: "
             f"{_rescale_option(fix)} (a manifest's rescale column multiplies with --rescale: "
@@ -1177,7 +1178,8 @@ def _check_amplitude(
                 f" But {few(right, 5)} {'is' if len(right) == 1 else 'are'} in scalp EEG's range "
                 f"already, and one factor for all would put {'it' if len(right) == 1 else 'them'} "
                 "out of it: rescale only the "
-                f"others (in Python raw.apply_function(lambda x: x * {fix:g}, picks={wrong[:5]!r}"
+                f"others (in Python {inst}.apply_function(lambda x: x * {fix:g}, "
+                f"picks={wrong[:5]!r}"
                 f"{' ...' if len(wrong) > 5 else ''})) or leave them out "
                 f"({how_to_drop(wrong)})."
             )
