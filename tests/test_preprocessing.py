@@ -1712,6 +1712,32 @@ def test_microvolts_in_an_npz_without_units_are_told_to_store_the_unit_in_it():
     assert not any(".npz" in str(w.message) for w in caught)
 
 
+def test_long_mne_epochs_are_told_to_crop_them_window_by_window(model):
+    """mne.Epochs two windows long: beside the array recipes (X = epochs.get_data() keeps
+    neither their bad channels nor their event times), the refusal shows the epochs' own
+    crops, window by window; its code runs, leaves the bad channel out and gives the
+    windows of the continuous recording."""
+    rng = np.random.default_rng(5)
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    raw = mne.io.RawArray(
+        rng.normal(0, 20e-6, (6, 40 * 256)), mne.create_info(names, 256.0, "eeg"), verbose=False
+    )
+    raw.info["bads"] = ["C3"]
+    epochs = mne.make_fixed_length_epochs(raw, duration=8.0, preload=True, verbose=False)
+    with pytest.raises(RecordingError) as err, pytest.warns(RuntimeWarning, match="bad"):
+        model.embed(epochs, device="cpu")
+    code = re.search(r"(\[model\.embed\(epochs\.copy\(\)\.crop\(.*?range\(2\)\])", str(err.value))
+    assert code is not None, str(err.value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # C3 left out, as warned above
+        first, second = eval(code.group(1), {"model": model, "epochs": epochs})
+        whole = model.embed(raw, device="cpu")
+    assert second.onsets.tolist() == [4.0, 12.0, 20.0, 28.0, 36.0][: len(second.onsets)]
+    assert "C3" not in first.metadata["channels"]["input_names"]
+    np.testing.assert_array_equal(first.data, whole.data[0::2][: len(first.data)])
+    np.testing.assert_array_equal(second.data, whole.data[1::2][: len(second.data)])
+
+
 def test_epochs_many_windows_long_are_told_to_cut_them_into_consecutive_windows():
     """Long trials given as epochs: the error names the usual practice beside cropping and a
     longer window, cutting each trial into consecutive 4 s windows (a continuous [C, T] array

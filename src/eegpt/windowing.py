@@ -593,6 +593,15 @@ def _consecutive_windows_advice(recording: Recording, config: PreprocessingConfi
             f".reshape({n}, {c}, {k}, {w}).transpose(0, 2, 1, 3).reshape(-1, {c}, {w}) (trial "
             f"ids np.repeat(trials, {k}) for grouped cross-validation)"
         )
+        if recording.tmin is not None and not deap:  # mne.Epochs: X would lose their info
+            length = f"{config.window_seconds:g}"
+            text += (
+                "; for mne.Epochs, as epochs that keep their bad channels, channel types and "
+                f"event times (X = epochs.get_data() has none of them), the j-th {seconds} of "
+                f"each: [model.embed(epochs.copy().crop(epochs.tmin + {length} * j, "
+                f"epochs.tmin + {length} * (j + 1) - 1 / epochs.info['sfreq'])) for j in "
+                f"range({k})]"
+            )
     return text
 
 
