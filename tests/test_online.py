@@ -474,15 +474,20 @@ def test_the_windows_are_prepared_without_the_ratio_warning_not_under_a_filter(m
 
 def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model):
     """A Raw (or its Info) given as ch_names, or pushed as a chunk, is a TypeError that says
-    what to pass; a chunk of samples x channels (Lab Streaming Layer's layout) is said to look
+    what to pass (the Raw picked as model.embed picks it: its bads, named, would be used); a chunk of samples x channels (Lab Streaming Layer's layout) is said to look
     transposed, one sample (pull_sample's) to be pushed as a column; verbose="error" silences the embedder's warnings, as for embed()."""
     import mne
 
     names = ["Fz", "Cz", "Pz", "VEOG"]
     raw = mne.io.RawArray(np.zeros((4, 512)), mne.create_info(names, 256.0, "eeg"), verbose=False)
     for given in (raw, raw.info):
-        with pytest.raises(TypeError, match=r"pass raw.ch_names \(and sfreq=raw.info"):
+        with pytest.raises(TypeError, match=r"pass raw.ch_names \(and sfreq=raw.info") as err:
             OnlineEmbedder(model, given, sfreq=256.0, warm_up=False)
+        assert "raw = raw.copy().pick('eeg', exclude='bads')" in str(err.value)
+        assert "its bads" not in str(err.value)
+    raw.info["bads"] = ["Cz"]  # raw.ch_names holds it: the embedder would use it
+    with pytest.raises(TypeError, match=r"its bads: \['Cz'\], which raw.ch_names holds"):
+        OnlineEmbedder(model, raw, sfreq=256.0, warm_up=False)
     with pytest.raises(TypeError, match="list of channel names .str., got 1 of type int"):
         OnlineEmbedder(model, ["Fz", 3], sfreq=256.0, warm_up=False)
     with warnings.catch_warnings():

@@ -111,6 +111,15 @@ def _check_channel_labels(
         )
 
 
+def _bads_named(given: Any) -> str:
+    """`` (its bads: ['C3'], which raw.ch_names holds)`` for a Raw, Epochs or Info given as
+    channel names whose ``info["bads"]`` is not empty: without that pick they would be
+    embedded; "" otherwise."""
+    info = given if isinstance(given, mne.Info) else given.info
+    bads = list(info["bads"])
+    return f" (its bads: {bads}, which raw.ch_names holds, would be embedded)" if bads else ""
+
+
 class OnlineEmbedder:
     """Embed a stream of EEG samples as they arrive.
 
@@ -246,7 +255,9 @@ class OnlineEmbedder:
             raise TypeError(
                 f"ch_names must be the stream's channel names, got {type(ch_names).__name__}: "
                 "pass raw.ch_names (and sfreq=raw.info['sfreq']); push its samples with "
-                "push(raw.get_data(...)) (volts, units='V')"
+                "push(raw.get_data(...)) (volts, units='V'). An embedder has no info['bads'] "
+                "nor channel types, so pick the channels model.embed(raw) would use first: "
+                "raw = raw.copy().pick('eeg', exclude='bads')" + _bads_named(ch_names)
             )
         # embed's checks of an array's unit, rate and names: the same errors
         units = units_name(units)  # type: ignore[assignment]  # 'uv' -> 'uV'
