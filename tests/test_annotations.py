@@ -1412,7 +1412,8 @@ def test_window_labels_of_epochs_place_their_raws_annotations_by_first_time(mode
     file with ``first_samp > 0`` (here 10 s) given that Raw, or its path, labelled the epoch
     10 s before the annotation; a Raw embedding given the whole Raw it was cropped from, the
     window 10 s after it. Each now labels the epoch or window over the annotation, as
-    ``mne.Annotations`` with their start did."""
+    ``mne.Annotations`` with their start did. The Epochs themselves are refused, saying to
+    give ``epochs.annotations`` (which place alike) or the Raw, not with os.path's TypeError."""
     names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
     rng = np.random.default_rng(0)
     whole = mne.io.RawArray(
@@ -1435,6 +1436,9 @@ def test_window_labels_of_epochs_place_their_raws_annotations_by_first_time(mode
     cont = model.embed(raw, device="cpu")  # onsets from its first sample: X at 12-16 s
     for given in (raw, path, whole):
         assert cont.window_labels(given, match="X")[:5].tolist() == [None] * 3 + ["X", None]
+    with pytest.raises(TypeError, match=r"not mne\.Epochs: .*give epochs\.annotations or the Raw"):
+        emb.window_labels(epochs, match="X")  # was: expected str ... not Epochs (os.path)
+    assert emb.window_labels(epochs.annotations, match="X")[:6].tolist() == expected
 
 
 def test_a_table_of_onsets_in_seconds_is_read_in_seconds(tmp_path):

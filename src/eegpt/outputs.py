@@ -650,6 +650,14 @@ class Embeddings:
             from eegpt.edf_files import RecordClock
 
             clock = RecordClock.from_dict(self.metadata["record_clock"])
+        if isinstance(annotations, mne.BaseEpochs):
+            raise TypeError(
+                "window_labels takes annotations (a Raw, a recording's path, mne.Annotations "
+                "or an annotation file), not mne.Epochs: embedded epochs keep their event "
+                "names (emb.metadata['labels'], emb['name']) and the annotations over each "
+                "(emb.annotations); to label them by annotations that span time, give "
+                "epochs.annotations or the Raw they were cut from"
+            )
         if self.metadata.get("epoch_onsets") == "events":
             # a recording's own annotations count from its first sample, the epochs' onsets
             # from the acquisition start: placed as its Raw's are (below)
