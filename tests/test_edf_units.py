@@ -77,3 +77,51 @@ def test_a_rescaling_given_beside_the_conversion_is_warned_of(tmp_path):
     with pytest.warns(RuntimeWarning, match=r"states nV, which eegpt converted .* rescaling by "
                       r"0\.5 .* both apply"):  # fmt: skip
         prepare(rec, config=PreprocessingConfig(scale=500.0))
+
+
+def _with_dimension(path: Path, dimension: bytes) -> Path:
+    """``path`` (an EDF file of 8 signals) with every signal's physical dimension set to the
+    bytes ``dimension``, as a writer that is not ASCII-only puts it (edfio refuses those)."""
+    raw = bytearray(path.read_bytes())
+    for i in range(len(NAMES)):
+        at = 256 + 96 * len(NAMES) + 8 * i  # label (16) and transducer (80) fields come first
+        raw[at : at + 8] = dimension.ljust(8)
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("dimension", "factor"),
+    [
+        (b"uv", 1.0),
+        (b"UV", 1.0),
+        (b"\xc2\xb5V", 1.0),  # micro sign in UTF-8
+        (b"\xce\xbcV", 1.0),  # Greek mu in UTF-8
+        (b"mv", 1e-3),
+        (b"nv", 1e3),
+    ],
+)
+def test_other_spellings_of_a_voltage_unit_are_converted(tmp_path, caplog, dimension, factor):
+    """A header's micro-, milli- or nanovolts in another letter case or written in UTF-8, which
+    MNE matches exactly only and so read as volts (1e6 times too large for µV), give the
+    windows of the same signal in µV, without unit or amplitude warnings, read whole or
+    block by block, and the log names the unit as it reads."""
+    micro, _ = _prepared(_write(tmp_path / "uv.edf", "uV", 1.0))
+    path = _with_dimension(_write(tmp_path / "odd.edf", "uV", factor), dimension)
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        odd, said = _prepared(path)
+    np.testing.assert_allclose(odd, micro, rtol=1e-5, atol=1e-9 * np.abs(micro).max())
+    assert not [s for s in said if "unit check" in s or "amplitude check" in s]
+    assert "as the header states, which MNE reads as volts: converted" in caplog.text
+    if dimension.startswith(b"\xc2"):
+        assert "(µV written in UTF-8)" in caplog.text
+    lazy, _ = open_recording(path, preload=False, verbose="error")
+    assert 1e-6 < lazy.get_data(start=100, stop=600).std() < 1e-4  # about 20 µV
+
+
+def test_megavolts_are_not_taken_for_millivolts(tmp_path):
+    """``MV`` (megavolts by its letters, though surely meant as mV) is not converted: read as
+    volts, with the unit and amplitude warnings that name the fix."""
+    _, said = _prepared(_with_dimension(_write(tmp_path / "mv.edf", "mV", 1e-3), b"MV"))
+    assert any("unit check" in s and "'MV'" in s for s in said)
+    assert any("amplitude check" in s and "millivolts labelled as volts" in s for s in said)

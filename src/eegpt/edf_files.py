@@ -42,8 +42,37 @@ EDF_VOLT_UNITS = {
 }
 
 #: Voltage units of EDF/BDF signals that MNE does not know, and so reads as volts, though their
-#: scale is unambiguous: eegpt converts them to volts itself (:func:`convert_unknown_volts`)
-EDF_CONVERTED_UNITS = {"nV": 1e-9}
+#: scale is unambiguous: eegpt converts them to volts itself (:func:`convert_unknown_volts`).
+#: Besides nanovolts, the spellings of micro- and millivolts MNE matches exactly only: another
+#: letter case (``uv``, ``UV``, ``µv``, ``mv``; not ``MV`` or ``Mv``, megavolts) and a micro
+#: sign or Greek mu written in UTF-8, which the header's Latin-1 reads as two characters
+#: (``ÂµV``, ``Î¼V``; :data:`EDF_UNIT_SPELLINGS` says what they are).
+EDF_CONVERTED_UNITS = {
+    "nV": 1e-9,
+    "nv": 1e-9,
+    "uv": 1e-6,
+    "UV": 1e-6,
+    "Uv": 1e-6,
+    "\u00b5v": 1e-6,  # micro sign, small v
+    "\u03bcv": 1e-6,  # Greek mu, small v
+    "\u00c2\u00b5V": 1e-6,  # micro sign in UTF-8 (C2 B5), read as Latin-1
+    "\u00ce\u00bcV": 1e-6,  # Greek mu in UTF-8 (CE BC), read as Latin-1
+    "mv": 1e-3,
+}
+
+#: How the messages name the units of :data:`EDF_CONVERTED_UNITS` that do not show as the unit
+#: they are (UTF-8 read as Latin-1)
+EDF_UNIT_SPELLINGS = {
+    "\u00c2\u00b5V": "'\u00c2\u00b5V' (\u00b5V written in UTF-8)",
+    "\u00ce\u00bcV": "'\u00ce\u00bcV' (\u03bcV written in UTF-8)",
+}
+
+
+def unit_text(unit: str) -> str:
+    """``unit`` as the messages name a header's unit: as it reads, or for a micro sign or
+    Greek mu written in UTF-8 (:data:`EDF_UNIT_SPELLINGS`), as it reads and what it is."""
+    return EDF_UNIT_SPELLINGS.get(unit, unit)
+
 
 #: Highest sampling rate (Hz) an EDF/BDF signal may have; higher ones mean a corrupt header.
 MAX_SFREQ = 1e6
@@ -76,8 +105,9 @@ def convert_unknown_volts(
     raw: mne.io.BaseRaw, path: Path, header: EDFHeader, verbose: Any = None
 ) -> list[str]:
     """Convert to volts the signals of an EDF/BDF file whose header states a voltage unit MNE
-    does not know (:data:`EDF_CONVERTED_UNITS`: ``nV``), which MNE reads as volts (1e9 times
-    too large), by the unit's factor; logs what it did and returns the channels converted.
+    does not know (:data:`EDF_CONVERTED_UNITS`: ``nV``, and ``uv``, ``UV``, ``mv`` or a micro
+    sign in UTF-8), which MNE reads as volts (1e9, 1e6 or 1e3 times too large), by the unit's
+    factor; logs what it did and returns the channels converted.
 
     MNE's reader keeps each signal's factor to volts (1 for a unit it does not know, in
     ``raw._raw_extras``), applied to every read: that factor is set for a ``raw`` not loaded
@@ -97,7 +127,7 @@ def convert_unknown_volts(
     ):
         names = [raw.ch_names[k] for k in rows]
         _warn(
-            f"{path}: {few(names)} in {by_label[names[0]]} as the header states, which MNE "
+            f"{path}: {few(names)} in {unit_text(by_label[names[0]])} as the header states, which MNE "
             f"reads as volts, and which eegpt could not convert with this MNE: rescale the "
             f"samples as read by {EDF_CONVERTED_UNITS[by_label[names[0]]]:g} (--rescale)."
         )
@@ -112,7 +142,8 @@ def convert_unknown_volts(
     names = [raw.ch_names[k] for k in rows]
     units = sorted({by_label[name] for name in names})
     log(
-        f"{path}: {count(len(names), 'channel')} ({few(names)}) in {', '.join(units)} as the "
+        f"{path}: {count(len(names), 'channel')} ({few(names)}) in "
+        f"{', '.join(unit_text(u) for u in units)} as the "
         "header states, which MNE reads as volts: converted to volts (x"
         f"{', x'.join(f'{EDF_CONVERTED_UNITS[u]:g}' for u in units)}). A --rescale given "
         "multiplies the samples so converted: give none for this unit.",

@@ -25,7 +25,7 @@ from eegpt._logging import warn as _warn
 from eegpt._rates import taken_rate
 from eegpt._window_flags import FlaggedSpans
 from eegpt.array_inputs import UNITS
-from eegpt.edf_files import EDF_CONVERTED_UNITS, EDF_VOLT_UNITS, RecordClock
+from eegpt.edf_files import EDF_CONVERTED_UNITS, EDF_VOLT_UNITS, RecordClock, unit_text
 from eegpt.errors import RecordingError
 from eegpt.nonfinite_advice import nonfinite_error
 from eegpt.preprocessing_spec import FIELD_DEFAULTS, PRETRAINING_SCALE
@@ -946,11 +946,12 @@ def _check_rescaled_conversion(units: Sequence[str], factor: float, source: str)
     converted = sorted({unit for unit in units if unit in EDF_CONVERTED_UNITS})
     if not converted or math.isclose(factor, 1.0):
         return
+    named = ", ".join(unit_text(unit) for unit in converted)
     _warn(
-        f"{source}: the header states {', '.join(converted)}, which eegpt converted to volts "
+        f"{source}: the header states {named}, which eegpt converted to volts "
         f"itself (MNE reads it as volts), and a rescaling by {factor:g} (--rescale or a scale "
         "given) multiplies the samples so converted: both apply. If it was given for the "
-        f"{', '.join(converted)} (--rescale "
+        f"{named} (--rescale "
         f"{', '.join(f'{EDF_CONVERTED_UNITS[u]:g}' for u in converted)}), give none."
     )
 
@@ -967,8 +968,9 @@ def stated_unit(units: Sequence[str]) -> str | None:
     known = EDF_VOLT_UNITS.keys() | EDF_CONVERTED_UNITS.keys()
     if not units or any(unit not in known or unit == "V" for unit in units):
         return None
-    shown = {"uV": "µV", "\u03bcV": "µV", "\x83\xcaV": "µV"}
-    return ", ".join(dict.fromkeys(shown.get(unit, unit) for unit in units))
+    scales = {**EDF_VOLT_UNITS, **EDF_CONVERTED_UNITS}  # every µV spelling shown "µV"
+    shown = {1e-3: "mV", 1e-6: "µV", 1e-9: "nV"}
+    return ", ".join(dict.fromkeys(shown.get(scales[unit], unit) for unit in units))
 
 
 #: What makes EEG far larger than scalp EEG's range when the header's unit is right.
