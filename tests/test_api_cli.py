@@ -3851,6 +3851,25 @@ def test_a_npy_recording_is_refused_with_the_npz_that_eegpt_reads(weights, tmp_p
     assert "np.savez(" in capsys.readouterr().err
 
 
+def test_a_mat_recording_is_refused_saying_how_to_embed_its_samples(weights, tmp_path, capsys):
+    """A .mat given as a recording failed with MNE's "TypeError: read_raw_fieldtrip() got an
+    unexpected keyword argument 'verbose'": the refusal says it holds MATLAB variables and how
+    to embed them in their unit (FieldTrip's samples are not converted to volts by MNE)."""
+    from scipy.io import savemat
+
+    mat = tmp_path / "rec.mat"
+    savemat(mat, {"data": np.zeros((3, 1024)), "srate": 256})
+    with pytest.raises(RecordingError) as caught:
+        embed(load_model(weights), mat)
+    text = str(caught.value)
+    assert "unsupported file type '.mat'" in text and "TypeError" not in text
+    assert "units='uV'" in text and "read_raw_fieldtrip" in text
+    assert f".save({str(tmp_path / 'rec_raw.fif')!r})" in text
+    out = tmp_path / "out.npz"
+    assert main(["embed", str(mat), "--weights", str(weights), "-o", str(out), "-q"]) == 1
+    assert "a .mat file holds MATLAB variables" in capsys.readouterr().err
+
+
 def test_embed_takes_window_seconds_as_the_cli_writes_them(model):
     """eegpt.embed(..., window_seconds='2s') was refused though --window 2s is accepted."""
     x = np.random.default_rng(0).standard_normal((3, 256 * 8)) * 1e-5

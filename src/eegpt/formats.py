@@ -255,6 +255,28 @@ def _other_normalisation(path: Path) -> Path | None:
     return path.parent / same[0] if same else None
 
 
+def mat_reason(path: PathLike) -> str:
+    """Why a MATLAB ``.mat`` file is not read as a recording (MNE's reader for it, FieldTrip's,
+    needs the channels' info and is not called by a path alone: it failed with a
+    ``TypeError``), and how to embed its samples: loaded in Python in the unit they are in
+    (a FieldTrip structure's EEG is usually in µV, which MNE's FieldTrip reader leaves as it
+    is, so as volts), or saved as an ``.npz`` with their unit for the command line."""
+    mat = Path(path)
+    fif = mat.with_name(f"{mat.stem}_raw.fif")
+    return (
+        f"unsupported file type {mat.suffix!r}: a .mat file holds MATLAB variables, not an EEG "
+        "file format eegpt reads by its path. Load the samples in Python (scipy.io.loadmat; "
+        "h5py for a v7.3 file) and embed them in their unit, as stored: "
+        "model.embed(x, ch_names=[...], sfreq=..., units='uV'), x channels x samples; or save "
+        "them in volts for the command line: mne.io.RawArray(x * 1e-6, mne.create_info("
+        f"ch_names, sfreq, 'eeg')).save({str(fif)!r}) for microvolts. A FieldTrip raw "
+        f"structure reads with mne.io.read_raw_fieldtrip({str(mat)!r}, info=None), whose "
+        "samples are FieldTrip's, not converted to volts (EEG: usually µV, see hdr.chanunit): "
+        "model.embed(raw.get_data(), ch_names=raw.ch_names, sfreq=raw.info['sfreq'], "
+        "units='uV') for microvolts"
+    )
+
+
 def npy_reason(path: PathLike) -> str:
     """Why a NumPy ``.npy`` file is not read as a recording (it holds samples alone, without
     channel names or a rate), and the ``np.savez`` one-liner that makes an ``.npz`` of it that

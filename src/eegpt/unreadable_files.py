@@ -19,7 +19,7 @@ from eegpt._logging import reader_text
 from eegpt.brainvision_files import _brainvision_header, _brainvision_marker_file, _vhdr_fields
 from eegpt.errors import RecordingError
 from eegpt.fif_kinds import refuse_not_recording_fif
-from eegpt.formats import is_recording_folder, npy_reason
+from eegpt.formats import is_recording_folder, mat_reason, npy_reason
 
 
 def refuse_unreadable_input(path: Path) -> None:
@@ -297,6 +297,8 @@ def read_failure_reason(path: Path, err: Exception) -> str:
         reason = _text_table_reason(path)  # a device's export, which MNE did not read
     elif "Unsupported file type" in str(err) and path.suffix.lower() == ".npy":
         reason = npy_reason(path)
+    elif path.suffix.lower() == ".mat" and path.is_file():  # whatever MNE's reader raised
+        reason = mat_reason(path)
     elif "Unsupported file type" in str(err):
         reason = f"unsupported file type {path.suffix!r} ({reader_text(err)}); {formats}"
     elif _fif_cut_short(path, err):
