@@ -30,10 +30,10 @@ from typing import Any, cast
 import mne
 import numpy as np
 
-from eegpt._logging import count, few
+from eegpt._logging import count, few, log
 from eegpt._logging import warn as _warn
 from eegpt._rates import taken_rate
-from eegpt.edf_files import RecordClock
+from eegpt.edf_files import EDF_CONVERTED_UNITS, EDF_VOLT_UNITS, RecordClock, unit_text
 from eegpt.errors import RecordingError
 
 _BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
@@ -68,6 +68,85 @@ def _brainvision_config(header: bytes) -> configparser.ConfigParser | None:
     except configparser.Error:
         return None
     return cfg
+
+
+#: The units MNE's BrainVision reader converts to volts (it types a channel in any other misc
+#: and reads its samples as volts)
+BRAINVISION_VOLTS = frozenset({"V", "mV", "\u00b5V", "uV", "nV"})
+
+#: Spellings of voltage units MNE's BrainVision reader does not know, with their size in volts:
+#: the Greek mu (``μV``, which MNE knows in EDF files only), other letter cases (``uv``, ``mv``)
+#: and the others :mod:`eegpt.edf_files` converts (:func:`convert_brainvision_units`)
+BRAINVISION_CONVERTED_UNITS = {
+    unit: factor
+    for unit, factor in {**EDF_VOLT_UNITS, **EDF_CONVERTED_UNITS}.items()
+    if unit not in BRAINVISION_VOLTS
+}
+
+#: Every spelling of a voltage unit eegpt knows (MNE's, and those it converts itself)
+VOLT_SPELLINGS = frozenset({**EDF_VOLT_UNITS, **EDF_CONVERTED_UNITS}) | BRAINVISION_VOLTS
+
+
+def convert_brainvision_units(raw: mne.io.BaseRaw, path: Path, verbose: Any = None) -> list[str]:
+    """Convert to volts, and type EEG, the channels of a BrainVision recording whose unit in
+    the ``.vhdr`` is a voltage MNE's reader does not know (:data:`BRAINVISION_CONVERTED_UNITS`:
+    ``μV`` with a Greek mu, ``uv``, ``mv`` ...), which it reads as volts (1e6 times too large
+    for µV) and types misc, so ``picks="eeg"`` left them out (a file of them all was refused);
+    logs what it did and returns the channels converted. Each one's factor to volts is set for
+    every read (``raw._cals``, with its ``range`` in ``raw.info``: reads block by block are
+    converted too); a loaded ``raw``'s samples are multiplied. Channels MNE did not type misc
+    (a later MNE that knows the unit) are left as they are."""
+    if type(raw).__name__ != "RawBrainVision":
+        return []
+    stated = _vhdr_units(path)  # raw._orig_units are MNE's remapping of them ('uv' as 'µV')
+    types = raw.get_channel_types()
+    rows = [
+        k
+        for k, name in enumerate(raw.ch_names)
+        if stated.get(name) in BRAINVISION_CONVERTED_UNITS
+        and types[k] == "misc"
+        and raw.info["chs"][k]["unit"] == mne.io.constants.FIFF.FIFF_UNIT_NONE
+    ]
+    if not rows:
+        return []
+    names = [raw.ch_names[k] for k in rows]
+    with raw.info._unlock():
+        for k in rows:
+            factor = BRAINVISION_CONVERTED_UNITS[stated[raw.ch_names[k]]]
+            raw.info["chs"][k]["range"] *= factor
+            raw._cals[k] *= factor
+            if raw.preload:
+                raw._data[k] *= factor
+    raw.set_channel_types(dict.fromkeys(names, "eeg"), on_unit_change="ignore", verbose="error")
+    units = list(dict.fromkeys(stated[name] for name in names))
+    log(
+        f"{path}: {count(len(names), 'channel')} ({few(names)}) in "
+        f"{', '.join(unit_text(u) for u in units)} as the header states, which MNE's "
+        "BrainVision reader reads as volts and types misc: converted to volts (x"
+        f"{', x'.join(dict.fromkeys(f'{BRAINVISION_CONVERTED_UNITS[u]:g}' for u in units))}) "
+        "and typed EEG.",
+        verbose,
+    )
+    return names
+
+
+def _vhdr_units(path: Path) -> dict[str, str]:
+    """Channel name -> unit as a BrainVision header's ``[Channel Infos]`` states it, read as
+    MNE's reader reads it (``Ch1=Fp1,,0.1,µV``: the fourth field, µV where there is none, a
+    UTF-8 lead byte ``\\xc2`` taken out; ``\\1`` in a name is a comma); empty where the header
+    does not parse. Not ``raw._orig_units``, which MNE remaps (``uv`` and ``μV`` to ``µV``)."""
+    try:
+        cfg = _brainvision_config(path.read_bytes()[: 1 << 20])
+    except OSError:
+        return {}
+    if cfg is None or not cfg.has_section("Channel Infos"):
+        return {}
+    units = {}
+    for _, value in cfg.items("Channel Infos"):
+        props = value.split(",")
+        unit = props[3].strip() if len(props) > 3 and props[3].strip() else "\u00b5V"
+        units[props[0].replace(r"\1", ",")] = unit.replace("\xc2", "")
+    return units
 
 
 def _check_brainvision_header(path: Path) -> None:

@@ -61,8 +61,9 @@ EDF_CONVERTED_UNITS = {
 }
 
 #: How the messages name the units of :data:`EDF_CONVERTED_UNITS` that do not show as the unit
-#: they are (UTF-8 read as Latin-1)
+#: they are (UTF-8 read as Latin-1), and the Greek mu, which looks like the micro sign
 EDF_UNIT_SPELLINGS = {
+    "\u03bcV": "\u03bcV (a Greek mu)",
     "\u00c2\u00b5V": "'\u00c2\u00b5V' (\u00b5V written in UTF-8)",
     "\u00ce\u00bcV": "'\u00ce\u00bcV' (\u03bcV written in UTF-8)",
 }

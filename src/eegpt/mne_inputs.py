@@ -25,8 +25,9 @@ from eegpt._logging import few, mne_state_held, mne_verbose
 from eegpt._logging import log as _log
 from eegpt._rates import at_taken_rate, taken_rate
 from eegpt.annotations import annotations_of, file_offset
+from eegpt.brainvision_files import VOLT_SPELLINGS
 from eegpt.channel_picks import pick_indices
-from eegpt.edf_files import EDF_CONVERTED_UNITS, EDF_VOLT_UNITS, EDFHeader
+from eegpt.edf_files import EDFHeader
 from eegpt.errors import RecordingError
 from eegpt.mixed_rates import channel_rates, check_whole_reads
 from eegpt.recording import Recording, recording_summary
@@ -99,11 +100,6 @@ def left_out_channels(info: Any, names: Sequence[str]) -> dict[str, str] | None:
     return out or None
 
 
-#: The units MNE's BrainVision reader converts to volts and the EDF tables take for volts
-#: as read (its "nV" too, which the EDF tables take for a unit eegpt converts itself)
-_BRAINVISION_VOLTS = frozenset({"V", "mV", "\u00b5V", "uV"})
-
-
 def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, str] | None:
     """Channel name -> unit string as the file's header states it: an EDF/BDF file's physical
     dimensions (``header``), else the units MNE's reader took from the header of formats that
@@ -111,19 +107,24 @@ def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, st
     included); None where the file states none (FIF, EEGLAB, ...).
 
     MNE drops annotation signals and may rename duplicate labels; channels whose label cannot be
-    matched are left out, and so are BrainVision channels in a unit the EDF tables
-    (:data:`~eegpt.edf_files.EDF_VOLT_UNITS`, :data:`~eegpt.edf_files.EDF_CONVERTED_UNITS`)
-    judge otherwise than MNE's BrainVision reader did: nanovolts, which it converts (an EDF
-    reader would not), and ``μV`` (Greek mu), ``uv``, ``mv``, which it reads as volts (typed
-    misc) where eegpt converts them in an EDF file: the unit checks would misjudge them.
+    matched are left out, and so are BrainVision channels in nanovolts (which MNE converts, but
+    an EDF reader would not: the unit check would misname them) and those typed misc in a
+    voltage unit (a spelling MNE's BrainVision reader does not know, ``uv``, read as volts, whose
+    ``raw._orig_units`` MNE remaps to ``µV``) that eegpt did not convert
+    (:func:`~eegpt.brainvision_files.convert_brainvision_units`): the unit checks would take
+    them for converted.
     """
     if header is None:
         if type(raw).__name__ != "RawBrainVision":  # from a .vhdr (an .ahdr's too)
             return None  # other readers' units are MNE's own, not the header's
         stated = getattr(raw, "_orig_units", None) or {}
-        misjudged = (EDF_VOLT_UNITS.keys() | EDF_CONVERTED_UNITS.keys()) - _BRAINVISION_VOLTS
+        types = dict(zip(raw.ch_names, raw.get_channel_types(), strict=True))
         return {
-            n: str(stated[n]) for n in raw.ch_names if n in stated and stated[n] not in misjudged
+            n: str(stated[n])
+            for n in raw.ch_names
+            if n in stated
+            and stated[n] != "nV"
+            and not (types[n] == "misc" and stated[n] in VOLT_SPELLINGS)
         } or None
     by_label = {header.labels[k]: header.units[k] for k in header.data_signals}
     return {name: by_label[name] for name in raw.ch_names if name in by_label}

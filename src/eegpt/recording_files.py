@@ -44,6 +44,7 @@ from eegpt.brainvision_files import (
     _undecodable,
     _warn_brainvision_pauses,
     _warn_brainvision_truncated,
+    convert_brainvision_units,
 )
 from eegpt.edf_files import (
     EDFHeader,
@@ -158,7 +159,8 @@ def open_recording(
         _mark_unscalable(raw, path, header)
     if header is not None:  # nV, which MNE reads as volts
         convert_unknown_volts(raw, path, header, verbose)
-    if header is None:
+    if header is None:  # μV with a Greek mu, uv, mv: MNE reads them as volts, typed misc
+        convert_brainvision_units(raw, path, verbose)
         _warn_brainvision_truncated(path, raw)
         _warn_brainvision_pauses(path, raw)  # a paused recording's clock (brainvision_clock)
     if path.suffix.lower() == ".set":

@@ -1,0 +1,80 @@
+"""BrainVision channels whose unit in the .vhdr is a voltage MNE's reader does not know
+(``μV`` with a Greek mu, ``uv``, ``mv``), which it reads as volts and types misc, are converted
+to volts and typed EEG by eegpt: the same windows as the file in µV."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eegpt.io import as_recording
+from eegpt.preprocessing import prepare
+from eegpt.recording_files import open_recording
+
+NAMES = ["Fp1", "Fp2", "C3", "C4", "O1", "O2", "Cz", "Pz"]
+SFREQ = 256
+
+
+def _write(folder: Path, name: str, units: list[str], per_microvolt: list[float]) -> Path:
+    """A BrainVision recording of 10 s of 20 µV noise on 8 channels (float32 samples), each
+    channel in its unit of ``units``, ``per_microvolt`` of it to a µV; its .vhdr's path."""
+    x = np.random.default_rng(4).standard_normal((8, SFREQ * 10)) * 20
+    (x * np.asarray(per_microvolt)[:, None]).T.astype("<f4").tofile(folder / f"{name}.eeg")
+    channels = "\n".join(
+        f"Ch{i + 1}={label},,1,{unit}"
+        for i, (label, unit) in enumerate(zip(NAMES, units, strict=True))
+    )
+    (folder / f"{name}.vhdr").write_text(
+        "Brain Vision Data Exchange Header File Version 1.0\n[Common Infos]\nCodepage=UTF-8\n"
+        f"DataFile={name}.eeg\nMarkerFile={name}.vmrk\nDataFormat=BINARY\n"
+        f"DataOrientation=MULTIPLEXED\nNumberOfChannels=8\nSamplingInterval={1e6 / SFREQ:g}\n"
+        f"[Binary Infos]\nBinaryFormat=IEEE_FLOAT_32\n[Channel Infos]\n{channels}\n",
+        encoding="utf-8",
+    )
+    (folder / f"{name}.vmrk").write_text(
+        "Brain Vision Data Exchange Marker File, Version 1.0\n[Common Infos]\nCodepage=UTF-8\n"
+        f"DataFile={name}.eeg\n[Marker Infos]\nMk1=New Segment,,1,1,0\n",
+        encoding="utf-8",
+    )
+    return folder / f"{name}.vhdr"
+
+
+def _prepared(path: Path) -> tuple[np.ndarray, list[str]]:
+    """The windows of ``path`` and the warnings given on the way."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        windows = prepare(as_recording(path))
+    return windows.data, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize(
+    ("units", "per_microvolt"),
+    [
+        (["\u03bcV"] * 8, [1.0] * 8),  # Greek mu: MNE's reader knows the micro sign only
+        (["uv"] * 8, [1.0] * 8),
+        (["mv"] * 8, [1e-3] * 8),
+        (["\u03bcV", "\u00b5V", "uv", "nV", "mV", "V", "mv", "\u00b5V"],
+         [1.0, 1.0, 1.0, 1e3, 1e-3, 1e-6, 1e-3, 1.0]),
+    ],
+)  # fmt: skip
+def test_voltage_units_mne_does_not_know_are_converted(tmp_path, caplog, units, per_microvolt):
+    """A .vhdr whose channels are in μV (Greek mu), uv or mv was refused (every channel typed
+    misc: no channels selected by picks='eeg'), or those channels left out among others; with
+    --picks misc they were read 1e6 times too large. They give the windows of the file in µV,
+    without unit or amplitude warnings, read whole or block by block, and the log says so."""
+    micro, _ = _prepared(_write(tmp_path, "uv", ["\u00b5V"] * 8, [1.0] * 8))
+    path = _write(tmp_path, "odd", units, per_microvolt)
+    with caplog.at_level(logging.INFO, logger="eegpt"):
+        odd, said = _prepared(path)
+    np.testing.assert_allclose(odd, micro, rtol=1e-5, atol=1e-6 * np.abs(micro).max())
+    assert not [s for s in said if "unit check" in s or "amplitude check" in s]
+    assert "reads as volts and types misc: converted to volts" in caplog.text
+    lazy, _ = open_recording(path, preload=False, verbose="error")
+    whole, _ = open_recording(path, preload=True, verbose="error")
+    np.testing.assert_array_equal(lazy.get_data(start=100, stop=600),
+                                  whole.get_data(start=100, stop=600))  # fmt: skip
+    assert set(whole.get_channel_types()) == {"eeg"}
