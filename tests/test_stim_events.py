@@ -853,3 +853,25 @@ def test_negative_codes_are_made_those_sent_before_the_channel_is_made_a_raw():
         ]
     plain = np.array([[0.0, 5.0]])
     assert _without_negative_codes(plain, "Trig", "rec.edf") is plain
+
+
+@pytest.mark.parametrize("unit", [b"uv", b"\xc2\xb5V"])
+def test_trigger_codes_in_a_unit_eegpt_converts_are_read_in_it(tmp_path, unit):
+    """A trigger channel of an EDF stored in a spelling of µV that MNE does not know (``uv``,
+    a micro sign in UTF-8 that reads ``ÂµV``), which eegpt converts to volts (MNE remapped the
+    latter to 'n/a', so the codes were read in volts, a millionth, and no event found): its
+    codes are read in the file's unit, each event at its sample."""
+    from eegpt.recording_files import open_recording
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    path = _write_fast_trigger_edf(tmp_path / "trig.edf", "TRIG", 256, 256, "uV")
+    data = bytearray(path.read_bytes())
+    at = 256 + 96 * (len(NAMES) + 1) + 8 * len(NAMES)  # the trigger's physical dimension
+    data[at : at + 8] = unit.ljust(8)
+    path.write_bytes(bytes(data))
+    raw, _ = open_recording(path, preload=False, verbose="error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        made = stim_annotations(raw, StimEvents("TRIG"), str(path))
+    assert list(made.description) == ["11", "12", "11", "13"]
+    assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]

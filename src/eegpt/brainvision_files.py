@@ -33,7 +33,13 @@ import numpy as np
 from eegpt._logging import count, few, log
 from eegpt._logging import warn as _warn
 from eegpt._rates import taken_rate
-from eegpt.edf_files import EDF_CONVERTED_UNITS, EDF_VOLT_UNITS, RecordClock, unit_text
+from eegpt.edf_files import (
+    EDF_CONVERTED_UNITS,
+    EDF_VOLT_UNITS,
+    RecordClock,
+    scaled_from,
+    unit_text,
+)
 from eegpt.errors import RecordingError
 
 _BRAINVISION_BYTES = {"INT_16": 2, "INT_32": 4, "IEEE_FLOAT_32": 4}
@@ -118,6 +124,7 @@ def convert_brainvision_units(raw: mne.io.BaseRaw, path: Path, verbose: Any = No
             if raw.preload:
                 raw._data[k] *= factor
     raw.set_channel_types(dict.fromkeys(names, "eeg"), on_unit_change="ignore", verbose="error")
+    scaled_from(raw, names, BRAINVISION_CONVERTED_UNITS, stated)
     units = list(dict.fromkeys(stated[name] for name in names))
     log(
         f"{path}: {count(len(names), 'channel')} ({few(names)}) in "

@@ -140,6 +140,7 @@ def convert_unknown_volts(
         else:
             assert gains is not None
             gains[k] *= factor
+    scaled_from(raw, [raw.ch_names[k] for k in rows], EDF_CONVERTED_UNITS, by_label)
     names = [raw.ch_names[k] for k in rows]
     units = sorted({by_label[name] for name in names})
     log(
@@ -151,6 +152,25 @@ def convert_unknown_volts(
         verbose,
     )
     return names
+
+
+#: The unit each size of a volt is named by in ``raw._orig_units`` once converted
+_CANONICAL_UNITS = {1.0: "V", 1e-3: "mV", 1e-6: "\u00b5V", 1e-9: "nV"}
+
+
+def scaled_from(
+    raw: mne.io.BaseRaw, names: Sequence[str], factors: dict[str, float], stated: dict[str, str]
+) -> None:
+    """Record in ``raw._orig_units`` (MNE's channel -> unit its samples were scaled from, which
+    :mod:`eegpt.stim_events` reads a trigger channel's codes by) the unit eegpt converted each
+    channel of ``names`` from: its ``stated`` unit's size (``factors``) by its usual name
+    (``ÂµV`` as ``µV``), where MNE had remapped the unit it did not know (to ``n/a`` for ``ÂµV``,
+    which left a trigger channel so converted read in volts: its codes a millionth)."""
+    units = getattr(raw, "_orig_units", None)
+    if not isinstance(units, dict):
+        return
+    for name in names:
+        units[name] = _CANONICAL_UNITS.get(factors[stated[name]], stated[name])
 
 
 _ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")

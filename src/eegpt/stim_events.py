@@ -277,13 +277,10 @@ def stim_channel_of(raw: mne.io.BaseRaw, channel: str | None, source: str) -> st
 
 
 #: Volts per unit of the units MNE scales a channel of a file from (EDF physical dimensions,
-#: BrainVision's), or eegpt after it (an EDF's ``nV``, ``uv``, a micro sign in UTF-8:
-#: :data:`eegpt.edf_files.EDF_CONVERTED_UNITS`), in lower case: a trigger channel stored in
-#: them holds its codes in these units.
-UNIT_SCALES = {
-    "v": 1.0, "mv": 1e-3, "uv": 1e-6, "µv": 1e-6, "μv": 1e-6, "nv": 1e-9,
-    "\u00e2\u00b5v": 1e-6, "\u00ee\u00bcv": 1e-6,  # µ, μ in UTF-8 read as Latin-1 (ÂµV, Î¼V)
-}  # fmt: skip
+#: BrainVision's; those eegpt converts after it are recorded by their usual name:
+#: :func:`eegpt.edf_files.scaled_from`): a trigger channel stored in them holds its codes in
+#: these units.
+UNIT_SCALES = {"v": 1.0, "mv": 1e-3, "uv": 1e-6, "µv": 1e-6, "μv": 1e-6, "nv": 1e-9}
 
 
 def _file_unit_scale(raw: mne.io.BaseRaw, channel: str) -> tuple[str, float] | None:
