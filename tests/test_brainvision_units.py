@@ -78,3 +78,36 @@ def test_voltage_units_mne_does_not_know_are_converted(tmp_path, caplog, units, 
     np.testing.assert_array_equal(lazy.get_data(start=100, stop=600),
                                   whole.get_data(start=100, stop=600))  # fmt: skip
     assert set(whole.get_channel_types()) == {"eeg"}
+
+
+def test_a_bids_dataset_typing_them_eeg_has_them_converted(tmp_path):
+    """In a BIDS dataset whose channels.tsv types the channels EEG, MNE-BIDS types them so
+    (not misc) though MNE read their μV (Greek mu) as volts: they are converted all the same,
+    not embedded 1e6 times too large (with an amplitude warning)."""
+    import json
+
+    pytest.importorskip("mne_bids")
+    (tmp_path / "dataset_description.json").write_text(
+        json.dumps({"Name": "units", "BIDSVersion": "1.8.0"})
+    )
+    folder = tmp_path / "sub-01" / "eeg"
+    folder.mkdir(parents=True)
+    path = _write(folder, "sub-01_task-rest_eeg", ["\u03bcV"] * 8, [1.0] * 8)
+    (folder / "sub-01_task-rest_channels.tsv").write_text(
+        "name\ttype\tunits\n" + "".join(f"{name}\tEEG\t\u00b5V\n" for name in NAMES),
+        encoding="utf-8",
+    )
+    (folder / "sub-01_task-rest_eeg.json").write_text(
+        json.dumps(
+            {
+                "TaskName": "rest",
+                "SamplingFrequency": SFREQ,
+                "PowerLineFrequency": 50,
+                "EEGReference": "Cz",
+            }
+        )  # fmt: skip
+    )
+    micro, _ = _prepared(_write(tmp_path, "uv", ["\u00b5V"] * 8, [1.0] * 8))
+    odd, said = _prepared(path)
+    np.testing.assert_allclose(odd, micro, rtol=1e-5, atol=1e-6 * np.abs(micro).max())
+    assert not [s for s in said if "unit check" in s or "amplitude check" in s]

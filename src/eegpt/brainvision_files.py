@@ -100,22 +100,23 @@ def convert_brainvision_units(raw: mne.io.BaseRaw, path: Path, verbose: Any = No
     for µV) and types misc, so ``picks="eeg"`` left them out (a file of them all was refused);
     logs what it did and returns the channels converted. Each one's factor to volts is set for
     every read (``raw._cals``, with its ``range`` in ``raw.info``: reads block by block are
-    converted too); a loaded ``raw``'s samples are multiplied. Channels MNE did not type misc
-    (a later MNE that knows the unit) are left as they are."""
+    converted too); a loaded ``raw``'s samples are multiplied. Those typed misc are typed EEG
+    (a BIDS dataset's channels.tsv may have typed them EEG already: converted all the same).
+    Channels MNE scaled (``range`` other than 1: a later MNE that knows the unit) are left as
+    they are."""
     if type(raw).__name__ != "RawBrainVision":
         return []
     stated = _vhdr_units(path)  # raw._orig_units are MNE's remapping of them ('uv' as 'µV')
     types = raw.get_channel_types()
-    rows = [
+    rows = [  # range 1: MNE's factor for a unit it does not know (eegpt reads at scale=1)
         k
         for k, name in enumerate(raw.ch_names)
-        if stated.get(name) in BRAINVISION_CONVERTED_UNITS
-        and types[k] == "misc"
-        and raw.info["chs"][k]["unit"] == mne.io.constants.FIFF.FIFF_UNIT_NONE
+        if stated.get(name) in BRAINVISION_CONVERTED_UNITS and raw.info["chs"][k]["range"] == 1.0
     ]
     if not rows:
         return []
     names = [raw.ch_names[k] for k in rows]
+    misc = [name for k, name in zip(rows, names, strict=True) if types[k] == "misc"]
     with raw.info._unlock():
         for k in rows:
             factor = BRAINVISION_CONVERTED_UNITS[stated[raw.ch_names[k]]]
@@ -123,7 +124,8 @@ def convert_brainvision_units(raw: mne.io.BaseRaw, path: Path, verbose: Any = No
             raw._cals[k] *= factor
             if raw.preload:
                 raw._data[k] *= factor
-    raw.set_channel_types(dict.fromkeys(names, "eeg"), on_unit_change="ignore", verbose="error")
+    if misc:  # typed so for the unit alone (MNE-BIDS types them by the channels.tsv)
+        raw.set_channel_types(dict.fromkeys(misc, "eeg"), on_unit_change="ignore", verbose="error")
     scaled_from(raw, names, BRAINVISION_CONVERTED_UNITS, stated)
     units = list(dict.fromkeys(stated[name] for name in names))
     log(
