@@ -99,6 +99,8 @@ def _with_dimension(path: Path, dimension: bytes) -> Path:
         (b"\xce\xbcV", 1.0),  # Greek mu in UTF-8
         (b"mv", 1e-3),
         (b"nv", 1e3),
+        (b"uV\x00\x00\x00\x00\x00\x00", 1.0),  # padded with NULs, not spaces
+        (b"mV\x00", 1e-3),
     ],
 )
 def test_other_spellings_of_a_voltage_unit_are_converted(tmp_path, caplog, dimension, factor):

@@ -17,7 +17,7 @@ import contextlib
 import datetime
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -71,8 +71,31 @@ EDF_UNIT_SPELLINGS = {
 
 def unit_text(unit: str) -> str:
     """``unit`` as the messages name a header's unit: as it reads, or for a micro sign or
-    Greek mu written in UTF-8 (:data:`EDF_UNIT_SPELLINGS`), as it reads and what it is."""
+    Greek mu written in UTF-8 (:data:`EDF_UNIT_SPELLINGS`), as it reads and what it is, and
+    one padded with NUL bytes as Python writes it, saying so."""
+    if "\x00" in unit:
+        plain = unit.replace("\x00", "").strip()
+        return f"{unit!r} ({unit_text(plain)} padded with NUL bytes)"
     return EDF_UNIT_SPELLINGS.get(unit, unit)
+
+
+def edf_unit_scale(unit: str) -> float | None:
+    """Volts per unit of an EDF/BDF header's physical dimension ``unit`` (as
+    :class:`EDFHeader` holds it) as eegpt takes it: a unit of :data:`EDF_VOLT_UNITS` or
+    :data:`EDF_CONVERTED_UNITS`, NUL bytes that pad the field (as C writers leave it, where
+    EDF asks for spaces) left out; None for any other (an empty field, ``degC``)."""
+    plain = unit.replace("\x00", "").strip()
+    return EDF_VOLT_UNITS.get(plain, EDF_CONVERTED_UNITS.get(plain))
+
+
+def converted_scale(unit: str) -> float | None:
+    """The factor eegpt multiplies MNE's samples of a signal in the EDF/BDF physical dimension
+    ``unit`` by, to volts (:func:`convert_unknown_volts`): the unit's size
+    (:func:`edf_unit_scale`) where MNE, which matches :data:`EDF_VOLT_UNITS` exactly, read it
+    as volts (``nV``, ``uv``, ``uV`` padded with NUL bytes); None where MNE scaled it right or
+    eegpt does not know it."""
+    scale = edf_unit_scale(unit)
+    return None if scale is None or unit in EDF_VOLT_UNITS or scale == 1.0 else scale
 
 
 #: Highest sampling rate (Hz) an EDF/BDF signal may have; higher ones mean a corrupt header.
@@ -116,7 +139,8 @@ def convert_unknown_volts(
     Where neither can be done (another MNE's reader), nothing is converted and the unit check
     warns of the unit as before."""
     by_label = {header.labels[k]: header.units[k] for k in header.data_signals}
-    rows = [k for k, name in enumerate(raw.ch_names) if by_label.get(name) in EDF_CONVERTED_UNITS]
+    factors = {name: converted_scale(unit) for name, unit in by_label.items()}
+    rows = [k for k, name in enumerate(raw.ch_names) if factors.get(name) is not None]
     if not rows:
         return []
     extras = getattr(raw, "_raw_extras", None) or [{}]
@@ -130,24 +154,26 @@ def convert_unknown_volts(
         _warn(
             f"{path}: {few(names)} in {unit_text(by_label[names[0]])} as the header states, which MNE "
             f"reads as volts, and which eegpt could not convert with this MNE: rescale the "
-            f"samples as read by {EDF_CONVERTED_UNITS[by_label[names[0]]]:g} (--rescale)."
+            f"samples as read by {factors[names[0]]:g} (--rescale)."
         )
         return []
     for k in rows:
-        factor = EDF_CONVERTED_UNITS[by_label[raw.ch_names[k]]]
+        factor = factors[raw.ch_names[k]]
+        assert factor is not None
         if raw.preload:
             raw._data[k] *= factor
         else:
             assert gains is not None
             gains[k] *= factor
-    scaled_from(raw, [raw.ch_names[k] for k in rows], EDF_CONVERTED_UNITS, by_label)
     names = [raw.ch_names[k] for k in rows]
+    scaled_from(raw, names, {by_label[name]: edf_unit_scale(by_label[name]) for name in names},
+                by_label)  # fmt: skip
     units = sorted({by_label[name] for name in names})
     log(
         f"{path}: {count(len(names), 'channel')} ({few(names)}) in "
         f"{', '.join(unit_text(u) for u in units)} as the "
         "header states, which MNE reads as volts: converted to volts (x"
-        f"{', x'.join(f'{EDF_CONVERTED_UNITS[u]:g}' for u in units)}). A --rescale given "
+        f"{', x'.join(dict.fromkeys(f'{converted_scale(u):g}' for u in units))}). A --rescale given "
         "multiplies the samples so converted: give none for this unit.",
         verbose,
     )
@@ -159,7 +185,10 @@ _CANONICAL_UNITS = {1.0: "V", 1e-3: "mV", 1e-6: "\u00b5V", 1e-9: "nV"}
 
 
 def scaled_from(
-    raw: mne.io.BaseRaw, names: Sequence[str], factors: dict[str, float], stated: dict[str, str]
+    raw: mne.io.BaseRaw,
+    names: Sequence[str],
+    factors: Mapping[str, float | None],
+    stated: Mapping[str, str],
 ) -> None:
     """Record in ``raw._orig_units`` (MNE's channel -> unit its samples were scaled from, which
     :mod:`eegpt.stim_events` reads a trigger channel's codes by) the unit eegpt converted each
@@ -170,7 +199,8 @@ def scaled_from(
     if not isinstance(units, dict):
         return
     for name in names:
-        units[name] = _CANONICAL_UNITS.get(factors[stated[name]], stated[name])
+        factor = factors[stated[name]]
+        units[name] = stated[name] if factor is None else _CANONICAL_UNITS.get(factor, stated[name])
 
 
 _ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")

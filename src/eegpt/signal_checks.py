@@ -25,7 +25,7 @@ from eegpt._logging import warn as _warn
 from eegpt._rates import taken_rate
 from eegpt._window_flags import FlaggedSpans
 from eegpt.array_inputs import UNITS
-from eegpt.edf_files import EDF_CONVERTED_UNITS, EDF_VOLT_UNITS, RecordClock, unit_text
+from eegpt.edf_files import RecordClock, converted_scale, edf_unit_scale, unit_text
 from eegpt.errors import RecordingError
 from eegpt.nonfinite_advice import nonfinite_error
 from eegpt.preprocessing_spec import FIELD_DEFAULTS, PRETRAINING_SCALE
@@ -926,7 +926,7 @@ def _check_units(names: Sequence[str], units: Sequence[str], source: str) -> Non
     odd = [
         f"{name} ({unit!r})"
         for name, unit in pairs
-        if unit not in EDF_VOLT_UNITS and unit not in EDF_CONVERTED_UNITS  # nV: converted
+        if edf_unit_scale(unit) is None  # nV, uv ...: converted
     ]
     if odd:
         _warn(
@@ -943,7 +943,7 @@ def _check_rescaled_conversion(units: Sequence[str], factor: float, source: str)
     rescaling given, ``--rescale`` or a scale, 1 for none): both apply, one after the other,
     so a ``--rescale 1e-09`` given for the nanovolts (as eegpt advised before it converted
     them) makes them a billion times too small."""
-    converted = sorted({unit for unit in units if unit in EDF_CONVERTED_UNITS})
+    converted = sorted({unit for unit in units if converted_scale(unit) is not None})
     if not converted or math.isclose(factor, 1.0):
         return
     named = ", ".join(unit_text(unit) for unit in converted)
@@ -952,7 +952,7 @@ def _check_rescaled_conversion(units: Sequence[str], factor: float, source: str)
         f"itself (MNE reads it as volts), and a rescaling by {factor:g} (--rescale or a scale "
         "given) multiplies the samples so converted: both apply. If it was given for the "
         f"{named} (--rescale "
-        f"{', '.join(f'{EDF_CONVERTED_UNITS[u]:g}' for u in converted)}), give none."
+        f"{', '.join(dict.fromkeys(f'{converted_scale(u):g}' for u in converted))}), give none."
     )
 
 
@@ -965,12 +965,13 @@ def stated_unit(units: Sequence[str]) -> str | None:
     EDF's ``"nV"``, which eegpt converts itself (:func:`eegpt.edf_files.convert_unknown_volts`),
     is one. The amplitude checks take a large amplitude under a stated unit for an artefact
     rather than a wrong unit."""
-    known = EDF_VOLT_UNITS.keys() | EDF_CONVERTED_UNITS.keys()
-    if not units or any(unit not in known or unit == "V" for unit in units):
+    scales = [edf_unit_scale(unit) or 1.0 for unit in units]  # every µV spelling shown "µV"
+    if not units or 1.0 in scales:  # an unknown unit (None) or volts
         return None
-    scales = {**EDF_VOLT_UNITS, **EDF_CONVERTED_UNITS}  # every µV spelling shown "µV"
     shown = {1e-3: "mV", 1e-6: "µV", 1e-9: "nV"}
-    return ", ".join(dict.fromkeys(shown.get(scales[unit], unit) for unit in units))
+    return ", ".join(
+        dict.fromkeys(shown.get(scale, unit) for unit, scale in zip(units, scales, strict=True))
+    )
 
 
 #: What makes EEG far larger than scalp EEG's range when the header's unit is right.
