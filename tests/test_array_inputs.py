@@ -70,6 +70,20 @@ def test_npz_bytes_of_units_and_names_are_decoded(tmp_path):
     np.testing.assert_allclose(rec.data, _epochs() * 1e-6)
 
 
+def test_an_npz_units_entry_arrays_do_not_take_is_refused_naming_the_file(tmp_path):
+    """An .npz whose units entry is 'nV' (or any unit arrays do not take) got the array's
+    "units must be one of [...], got 'nV'", naming neither the file nor its entry: in a folder
+    of files the one to mend was not said. The refusal names both, and for nanovolts the
+    conversion."""
+    path = tmp_path / "s07.npz"
+    np.savez(path, X=_epochs() * 1e3, ch_names=NAMES, sfreq=128.0, units="nV")
+    with pytest.raises(RecordingError) as info:
+        as_recording(path)
+    text = str(info.value)
+    assert text.startswith(f"{path}: its 'units' entry 'nV' is none of ")
+    assert "store X * 1e-3 with units='uV'" in text
+
+
 def test_an_npz_without_x_names_the_array_that_may_be_meant(tmp_path):
     """X is read by that name only; an .npz holding 'data' (or 'x', 'X_train') is told to save
     it as X, naming it, rather than read it in X's place."""

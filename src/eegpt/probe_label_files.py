@@ -149,6 +149,26 @@ def _npz_array(f: Any, key: str, path: Path) -> np.ndarray:
         ) from None
 
 
+def _check_npz_units(units: str, path: Path) -> None:
+    """Raise where the ``units`` an .npz at ``path`` names is none that arrays take
+    (:func:`eegpt.array_inputs.units_name`), naming the file and the entry: the array's own
+    error named neither (``units must be one of [...], got 'nV'``), which in a folder of files
+    left the file to be found."""
+    from eegpt.array_inputs import UNITS, units_name
+
+    try:
+        units_name(units)
+    except ValueError as err:
+        hint = (
+            " (nanovolts: store X * 1e-3 with units='uV')" if units.strip().lower() == "nv" else ""
+        )
+        raise type(err)(
+            f"{path}: its 'units' entry {units!r} is none of {list(UNITS)} (any letter case; "
+            f"'MV' is megavolts){hint}: store the unit X is in as one of them, or leave units "
+            "out for volts"
+        ) from err
+
+
 def _npz_text(f: Any, key: str, path: Path) -> str:
     """The string ``key`` (``units``) of the open .npz ``f``: a str array of one value, or ASCII
     bytes (``np.bytes_(b'uV')``, as saved from MATLAB or h5py) decoded."""
@@ -232,8 +252,8 @@ def _read_one(
                 raise ValueError(_embeddings_given_text(path))
             if missing:
                 raise ValueError(_npz_missing_text(path, missing, f.files))
-            # (as_recording checks the unit the file names)
             units = cast("Units", _npz_text(f, "units", path) if "units" in f.files else "V")
+            _check_npz_units(units, path)
             rec = as_epochs_recording(
                 _npz_array(f, "X", path),
                 ch_names=_npz_names(f, path),
