@@ -1140,3 +1140,16 @@ def test_a_probe_s_channels_leave_the_stream_s_others_unwarned(model):
     assert list(online.mapping.input_names) == NAMES
     with pytest.raises(ValueError, match="missing"):
         OnlineEmbedder(model, NAMES[1:], 256.0, units="uV", channels=used)
+
+
+def test_a_stream_in_microvolts_given_as_volts_is_told_where_to_give_its_unit(model):
+    """A stream pushed in µV with the default units='V' was told "pass units='uV'" alone, as
+    an array to embed is: the warning says it is the embedder's units=, to be made again, as
+    its first window alone is checked and every later one is scaled so too."""
+    online = OnlineEmbedder(model, NAMES, sfreq=256, warm_up=False)
+    with pytest.warns(RuntimeWarning, match="amplitude check") as record:
+        online.push(_signal(4 * 256, 256))
+    (text,) = [str(w.message) for w in record if "amplitude check" in str(w.message)]
+    assert "(read with units='V')" in text
+    assert "OnlineEmbedder(model, ch_names, sfreq, units='uV')" in text
+    assert "probe.online(ch_names, sfreq, units='uV')" in text and "made again" in text

@@ -1077,6 +1077,17 @@ def _arrays_unit_advice(source: str, unit: str | None) -> str:
     return f", or {arrays}"
 
 
+def _stream_units_advice(unit: str) -> str:
+    """What the amplitude warning of a live stream (an :class:`~eegpt.online.OnlineEmbedder`,
+    whose first window alone is checked) adds to ``pass units=...``: to whom, and that every
+    window of the embedder is scaled so until it is made again."""
+    return (
+        f" when making the embedder (OnlineEmbedder(model, ch_names, sfreq, units={unit!r}) or "
+        f"probe.online(ch_names, sfreq, units={unit!r})): this one is not checked again, and "
+        "scales every window so until it is made again"
+    )
+
+
 def _check_amplitude(
     deviation: np.ndarray,
     flat: np.ndarray,
@@ -1144,7 +1155,8 @@ def _check_amplitude(
                 _warn(
                     f"{source}: amplitude check: the typical deviation is {amplitude:.3g} V "
                     f"(read with units={array_units!r}), but scalp EEG is about 1e-5 to 1e-4 V. "
-                    f"The samples look like {word}: pass units={unit!r}."
+                    f"The samples look like {word}: pass units={unit!r}"
+                    f"{_stream_units_advice(unit) if source == '<stream>' else ''}."
                 )
                 return
         unit, word = _volt_multiple(fix) if fix and fix < 0.5 else (None, "")
