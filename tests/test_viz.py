@@ -1453,3 +1453,24 @@ def test_hypnogram_draws_epochs_over_a_gap_where_their_data_lie_on_the_clock():
     spans = sorted((p.get_x(), p.get_x() + p.get_width()) for p in ax.patches)
     assert [seconds(s) for s in spans] == [[60, 72], [100, 148]]  # the bad epoch's data
     plt.close(fig)
+
+
+def test_hypnogram_in_hours_puts_epochs_over_a_gap_on_the_clock_too():
+    """clock=False with an EDF+D file's record_clock: the epochs after a gap were drawn at
+    their seconds of data while the pieces over the gap were moved on by it, so that a piece
+    ran into the next epoch (N1's data after the gap drawn 100-120 s, N2 from 120 s); now
+    every epoch is on the clock, in hours from the first, the gaps blank."""
+    from eegpt.viz import plot_hypnogram
+
+    epochs = {"onset_s": [0.0, 60.0, 120.0, 180.0], "duration_s": [60.0] * 4,
+              "covered_s": [60.0, 60.0, 60.0, 24.0], "prediction": ["W", "N1", "N2", "N3"]}  # fmt: skip
+    clock = {"sample_starts": [0.0, 72.0, 144.0], "clock_starts": [0.0, 100.0, 200.5]}
+    ax = plot_hypnogram(epochs, record_clock=clock, clock=False).axes[0]
+    assert ax.get_xlabel() == "hours from the first epoch"
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "predicted"]
+    x = np.round(np.asarray(line.get_xdata(), dtype=float) * 3600, 3).tolist()
+    assert x == [0, 60, 72, 100, 148, 172, 200.5, 236.5, 260.5]  # as on the clock axis
+    y = np.asarray(line.get_ydata(), dtype=float)
+    assert np.isnan(y[[2, 5]]).all() and not np.isnan(y[[0, 1, 3, 4, 6, 7]]).any()
+    assert np.all(np.diff(x) > 0)
+    plt.close(ax.figure)

@@ -103,11 +103,8 @@ def _epoch_pieces(
             ends = np.maximum(np.minimum(ends, float(np.max((onsets + seconds)[known]))), onsets)
     cuts = np.zeros(0)
     to_clock: Callable[[np.ndarray], np.ndarray] = np.asarray
+    record_clock = _as_record_clock(record_clock)
     if record_clock is not None:
-        from eegpt.edf_files import RecordClock
-
-        if not isinstance(record_clock, RecordClock):
-            record_clock = RecordClock.from_dict(dict(record_clock))
         cuts, to_clock = np.asarray(record_clock.sample_starts[1:]), record_clock.to_clock
     piece_of, start, end = [], [], []
     for k, (a, b) in enumerate(zip(onsets, ends, strict=True)):
@@ -118,6 +115,18 @@ def _epoch_pieces(
             start.append(float(moved))
             end.append(float(moved + hi - lo))
     return np.asarray(piece_of, dtype=np.int64), np.asarray(start), np.asarray(end)
+
+
+def _as_record_clock(record_clock: Any) -> Any:
+    """``record_clock`` (a :class:`eegpt.edf_files.RecordClock`, its dict, or None) as a
+    RecordClock, or None."""
+    if record_clock is None:
+        return None
+    from eegpt.edf_files import RecordClock
+
+    if isinstance(record_clock, RecordClock):
+        return record_clock
+    return RecordClock.from_dict(dict(record_clock))
 
 
 def _split_at(i: int, j: int, gap: np.ndarray) -> list[tuple[int, int]]:
@@ -269,8 +278,10 @@ def plot_hypnogram(
         Where the stretches of a discontinuous EDF+D/BDF+D recording lie on its clock (its
         ``metadata["record_clock"]``, as :meth:`eegpt.outputs.Embeddings.clock_times` uses it): with it, an
         epoch over a gap is drawn in pieces, each stretch's seconds where they lie on the
-        clock, the gap left blank, as :meth:`eegpt.outputs.Embeddings.plot` with ``time="clock"`` does.
-        Without it, each epoch is drawn from its ``clock_time`` for its ``duration_s``.
+        clock, the gap left blank, as :meth:`eegpt.outputs.Embeddings.plot` with ``time="clock"`` does;
+        in hours (``clock=False``) too, counted on the clock from the first epoch (each
+        epoch's onset moved on by the gaps before it). Without it, each epoch is drawn from
+        its ``clock_time`` for its ``duration_s``, in hours from its ``onset_s``.
         Either way, with ``covered_s`` an epoch is drawn no further than the data its
         windows cover at the end of the recording (the last one's ``covered_s``).
 
@@ -360,7 +371,12 @@ def plot_hypnogram(
         ends = epoch_clock[piece_of] + (piece_end * 1e9).astype("timedelta64[ns]")
         gap = starts[1:] - ends[:-1] > np.timedelta64(1, "ms")  # (m - 1,): a pause after k
     else:
-        base = (onsets[piece_of] - onsets[0]) / 3600.0
+        # hours on the clock from the first epoch: past an EDF+D file's gap, an epoch's
+        # onset (seconds of recorded data) moves on by the gaps before it, as its pieces
+        # within it do, so that the gap is left blank and no piece runs into the next epoch
+        clocked = _as_record_clock(record_clock)
+        on_clock = onsets if clocked is None else np.asarray(clocked.to_clock(onsets), float)
+        base = (on_clock[piece_of] - on_clock[0]) / 3600.0
         starts, ends = base + piece_start / 3600.0, base + piece_end / 3600.0
         gap = starts[1:] - ends[:-1] > 1e-3 / 3600
     # step edges: each piece's start, the end of one before a gap, the last one's end
