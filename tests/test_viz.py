@@ -1474,3 +1474,31 @@ def test_hypnogram_in_hours_puts_epochs_over_a_gap_on_the_clock_too():
     assert np.isnan(y[[2, 5]]).all() and not np.isnan(y[[0, 1, 3, 4, 6, 7]]).any()
     assert np.all(np.diff(x) > 0)
     plt.close(ax.figure)
+
+
+def test_drawing_without_matplotlib_says_so_before_the_work(tmp_path, monkeypatch, capsys):
+    """matplotlib missing (an install without dependencies): a command with --plot did its
+    work and then failed as "internal error ... a bug in eegpt"; it now stops at once with a
+    one-line error saying what to install, and eegpt.viz says it too."""
+    import sys
+
+    import mne
+
+    from eegpt._viz_common import pyplot_module
+    from eegpt.cli import main
+    from eegpt.errors import MissingDependencyError
+
+    info = mne.create_info(["Fp1", "Cz", "O2"], 256.0, "eeg")
+    fif = tmp_path / "rec_raw.fif"
+    mne.io.RawArray(np.zeros((3, 512)), info, verbose=False).save(fif, verbose=False)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as import finds no matplotlib
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    png = tmp_path / "map.png"
+    assert main(["channels", str(fif), "--plot", str(png)]) == 1
+    captured = capsys.readouterr()
+    assert "Fp1" not in captured.out  # stopped before the mapping was worked out
+    assert "--plot draws with matplotlib, which is not installed" in captured.err
+    assert "pip install 'matplotlib>=3.7'" in captured.err
+    assert "bug in eegpt" not in captured.err and not png.exists()
+    with pytest.raises(MissingDependencyError, match="pip install 'matplotlib>=3.7'"):
+        pyplot_module()

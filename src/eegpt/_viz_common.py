@@ -9,6 +9,7 @@ Private: :mod:`eegpt.viz` re-exports its public names (:func:`pyplot_module`,
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.legend import Legend
 
+    from eegpt.errors import MissingDependencyError
+
 
 NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo encoder
 
@@ -29,10 +32,44 @@ NOT_PRETRAINED_TITLE = "random weights - NOT PRETRAINED"  # on figures of a demo
 VECTOR_TEXT: dict[str, Any] = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}
 
 
-def pyplot_module():
-    """``matplotlib.pyplot``, imported on first use so that importing :mod:`eegpt.viz` stays light."""
-    import matplotlib.pyplot as plt
+def _missing_matplotlib(what: str) -> MissingDependencyError:
+    """The error of drawing (``what``: ``"--plot"``, ``"eegpt.viz.plot_hypnogram"`` ...)
+    without matplotlib, saying how to install it."""
+    from eegpt.errors import MissingDependencyError
 
+    return MissingDependencyError(
+        f"{what} draws with matplotlib, which is not installed (eegpt depends on it, but an "
+        "install without dependencies, pip install --no-deps, lacks it): pip install "
+        "'matplotlib>=3.7'"
+    )
+
+
+def require_matplotlib(what: str) -> None:
+    """Raise :class:`~eegpt.errors.MissingDependencyError` where matplotlib is not installed,
+    without importing it: a command that draws (``what``: ``"--plot"``) says so before it
+    does its work, not after it."""
+    import importlib.util
+
+    if sys.modules.get("matplotlib") is not None:  # imported already
+        return
+    try:  # (None in sys.modules: its import is blocked, as if it were missing)
+        found = "matplotlib" not in sys.modules and importlib.util.find_spec("matplotlib")
+    except (ImportError, ValueError):
+        found = None
+    if not found:
+        raise _missing_matplotlib(what)
+
+
+def pyplot_module():
+    """``matplotlib.pyplot``, imported on first use so that importing :mod:`eegpt.viz` stays
+    light; a :class:`~eegpt.errors.MissingDependencyError` saying how to install matplotlib
+    where it is not installed."""
+    try:
+        import matplotlib.pyplot as plt
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] != "matplotlib":  # a package matplotlib needs
+            raise
+        raise _missing_matplotlib("drawing a figure (eegpt.viz)") from err
     return plt
 
 

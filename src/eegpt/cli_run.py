@@ -401,6 +401,7 @@ def _run_logged(
     (:func:`eegpt._runtime.matplotlib_config_folder`).
     """
     from eegpt._runtime import matplotlib_config_folder, set_torch_threads
+    from eegpt._viz_common import require_matplotlib
     from eegpt.errors import USER_ERRORS, OutputInUseError
 
     previous = previous_int = None
@@ -430,6 +431,10 @@ def _run_logged(
             threads_before = set_torch_threads(args.threads, default=process)
             _note_threads_over_cpus(args)
         if getattr(args, "plot", None) is not None or getattr(args, "command", None) == "demo":
+            # matplotlib missing said before the work, not as an internal error after it
+            require_matplotlib(
+                "--plot" if getattr(args, "plot", None) is not None else "eegpt demo"
+            )
             matplotlib_config_folder()  # without a writable home: quietly, or fail at once
         if getattr(args, "command", None) not in _WITHOUT_MNE:
             loud = getattr(args, "verbose", False) or getattr(args, "debug", False)
