@@ -4105,6 +4105,45 @@ def test_probe_predict_plots_the_hypnogram(weights, tmp_path, capsys):
     assert "--plot draws the hypnogram of --epoch-seconds" in capsys.readouterr().err
 
 
+def test_hypnograms_of_several_recordings_share_one_time_scale(monkeypatch):
+    """probe predict --plot of a 15 min and a 20 min night: each panel filled the width, so
+    the shorter night looked as long; now an inch is as many minutes in both, on a clock
+    or in hours (a recording without a date beside a dated one)."""
+    import types
+
+    import matplotlib.pyplot as plt
+    from matplotlib.dates import date2num
+
+    import eegpt.probe_cli_events
+
+    drawn = []
+    monkeypatch.setattr(
+        eegpt.probe_cli_events, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig)
+    )
+    header = ["file", "onset_s", "duration_s", "clock_time", "prediction", "bad"]
+    start = np.datetime64("2024-03-01T22:30:00", "s")
+
+    def night(name, minutes, dated=True):
+        return [[name, 30.0 * k, 30.0, str(start + np.timedelta64(30 * k, "s")) if dated
+                 else None, "W", False] for k in range(2 * minutes)]  # fmt: skip
+
+    args = types.SimpleNamespace(plot=Path("h.png"), dpi=None, plot_probabilities=False)
+    probe = types.SimpleNamespace(classes_=np.array(["W", "N1"]), encoder={})
+    for dated in (True, False):
+        rows = night("long.edf", 20) + night("short.edf", 15, dated)
+        eegpt.probe_cli_events.plot_hypnograms(args, probe, header, rows)
+        long_ax, short_ax = drawn.pop().axes
+        assert short_ax.get_title().startswith("short.edf: hypnogram: 30 epochs")
+        seconds = []
+        for ax in (long_ax, short_ax):
+            lo, hi = ax.get_xlim()
+            seconds.append((hi - lo) * (3600 if ax.get_xlabel().startswith("hours") else 86400))
+        assert seconds[0] == pytest.approx(seconds[1])
+        lo, hi = long_ax.get_xlim()  # the widest panel keeps its own limits
+        assert lo < date2num(start) and date2num(start + np.timedelta64(1200, "s")) < hi
+        plt.close(long_ax.figure)
+
+
 def test_epoch_mode_of_a_probe_trained_on_epochs_takes_whole_epoch_annotations(weights, tmp_path):
     """A probe trained on epochs (no window labelling recorded) predicting a night with
     --epoch-seconds: each scoring epoch's probabilities are its windows' weighted by the

@@ -459,8 +459,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help="with --epoch-seconds: also draw the hypnogram (eegpt.viz.plot_hypnogram: the "
         "predicted stage per epoch, W, REM, N1, N2, N3 top to bottom, the scored stages "
-        "beneath where --annotations give them, bad epochs shaded; one panel per recording): "
-        f"a {FIGURE_FORMATS} file",
+        "beneath where --annotations give them, bad epochs shaded; one panel per recording, "
+        f"all on one time scale): a {FIGURE_FORMATS} file",
     )
     add_dpi_option(p)
     p.add_argument(

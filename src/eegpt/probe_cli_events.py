@@ -174,7 +174,7 @@ def plot_hypnograms(
     clocks: Mapping[str, Any] | None = None,
 ) -> None:
     """``--plot FILE`` of ``--epoch-seconds``: the hypnogram of each recording of ``rows``
-    (:func:`eegpt.viz.plot_hypnogram`), one panel each, written to ``args.plot``; ``clocks``:
+    (:func:`eegpt.viz.plot_hypnogram`), one panel each on one time scale, written to ``args.plot``; ``clocks``:
     each file's ``record_clock`` (an EDF+D file's), by which epochs over a gap are drawn in
     pieces where their data lie on the clock."""
     import pandas as pd
@@ -201,11 +201,25 @@ def plot_hypnograms(
                        probabilities=args.plot_probabilities,
                        record_clock=(clocks or {}).get(name))  # fmt: skip
         ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
+    _one_time_scale(axes[:, 0])
     if probe.encoder.get("pretrained") is False:
         from eegpt._viz_common import NOT_PRETRAINED_TITLE
 
         fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
     save_figure_file(fig, args.plot, args.dpi)
+
+
+def _one_time_scale(axes: Sequence[Any]) -> None:
+    """The hypnograms of several recordings (``axes``, one each) on one time scale: each
+    panel's x axis from its own start as long as the widest panel's, so that an inch is as
+    many minutes in every panel (a shorter night ends short of the right edge; each panel
+    filling the width drew a 15 min recording as long as a 20 min one). Panels on a clock
+    (matplotlib's days) and in hours ("hours from the first epoch") compared in days."""
+    limits = [ax.get_xlim() for ax in axes]
+    days = [1 / 24 if ax.get_xlabel().startswith("hours") else 1.0 for ax in axes]
+    widest = max((hi - lo) * d for (lo, hi), d in zip(limits, days, strict=True))
+    for ax, (lo, _), d in zip(axes, limits, days, strict=True):
+        ax.set_xlim(lo, lo + widest / d)
 
 
 def evaluated_events(
