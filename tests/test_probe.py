@@ -4134,6 +4134,7 @@ def test_hypnograms_of_several_recordings_share_one_time_scale(monkeypatch):
         eegpt.probe_cli_events.plot_hypnograms(args, probe, header, rows)
         long_ax, short_ax = drawn.pop().axes
         assert short_ax.get_title().startswith("short.edf: hypnogram: 30 epochs")
+        assert short_ax.get_title().count("short.edf") == 1  # named once
         seconds = []
         for ax in (long_ax, short_ax):
             lo, hi = ax.get_xlim()

@@ -1502,3 +1502,23 @@ def test_drawing_without_matplotlib_says_so_before_the_work(tmp_path, monkeypatc
     assert "bug in eegpt" not in captured.err and not png.exists()
     with pytest.raises(MissingDependencyError, match="pip install 'matplotlib>=3.7'"):
         pyplot_module()
+
+
+def test_hypnogram_of_a_table_names_its_recording_in_the_title(tmp_path):
+    """plot_hypnogram of probe predict's table (its path, or rows of one file) was titled
+    "hypnogram: 40 epochs of 30 s" without the recording, which --plot's panels name."""
+    import pandas as pd
+
+    from eegpt.viz import plot_hypnogram
+
+    table = pd.DataFrame({"file": ["/data/night-1.edf"] * 3 + ["/data/night-2.edf"] * 2,
+                          "onset_s": [0.0, 30.0, 60.0, 0.0, 30.0], "duration_s": 30.0,
+                          "prediction": ["W", "N1", "N2", "W", "W"]})  # fmt: skip
+    path = tmp_path / "hypnogram.csv"
+    table.to_csv(path, index=False)
+    ax = plot_hypnogram(path, file="/data/night-2.edf").axes[0]
+    assert ax.get_title() == "night-2.edf: hypnogram: 2 epochs of 30 s"
+    one = table[table["file"] == "/data/night-1.edf"]
+    assert plot_hypnogram(one).axes[0].get_title().startswith("night-1.edf: hypnogram: 3 ")
+    assert plot_hypnogram(one, title="N1").axes[0].get_title() == "N1"
+    plt.close("all")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -196,11 +195,10 @@ def plot_hypnograms(
     )  # fmt: skip
     for ax, name in zip(axes[:, 0], files, strict=True):
         one = table[table["file"] == name]
-        # bad epochs (an annotation marked bad overlaps them) shaded
+        # bad epochs (an annotation marked bad overlaps them) shaded; titled by the file
         plot_hypnogram(one, ax=ax, title=None, bad=one["bad"].to_numpy(),
                        probabilities=args.plot_probabilities,
                        record_clock=(clocks or {}).get(name))  # fmt: skip
-        ax.set_title(f"{Path(name).name}: {ax.get_title()}", fontsize="medium", wrap=True)
     _one_time_scale(axes[:, 0])
     if probe.encoder.get("pretrained") is False:
         from eegpt._viz_common import NOT_PRETRAINED_TITLE

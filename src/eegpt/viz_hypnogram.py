@@ -265,7 +265,8 @@ def plot_hypnogram(
         Per epoch, whether it is bad (an annotation marked bad overlaps it); shaded light
         red, hatched. Default: the table's ``bad`` column where it has one.
     ax, title, show
-        As in :func:`eegpt.viz.plot_channel_mapping`.
+        As in :func:`eegpt.viz.plot_channel_mapping`. The default title names the recording
+        (the table's ``file``, where it has one), what is drawn and the agreement.
     pretrained : bool | None
         False marks the figure as made with random encoder weights (a demo's); default:
         False for the path of a table whose record says so (``encoder_pretrained``, which
@@ -433,6 +434,8 @@ def plot_hypnogram(
         # "hypnogram" for sleep stages only: another task's classes are predicted classes
         what = "hypnogram" if is_sleep_staging(order) else "predicted classes"
         title = f"{what}: {count(len(onsets), 'epoch')} of {epoch:g} s"
+        if files is not None and len(files):  # the recording's, as the CLI's --plot names it
+            title = f"{Path(str(files[0])).name}: {title}"
         both = [(a, b) for a, b in zip(stages, scored, strict=True) if None not in (a, b)]
         if drawn_scored and both:
             title += _agreement_text(both)
