@@ -1522,3 +1522,29 @@ def test_hypnogram_of_a_table_names_its_recording_in_the_title(tmp_path):
     assert plot_hypnogram(one).axes[0].get_title().startswith("night-1.edf: hypnogram: 3 ")
     assert plot_hypnogram(one, title="N1").axes[0].get_title() == "N1"
     plt.close("all")
+
+
+def test_epochs_without_a_label_are_drawn_apart_not_refused_or_named_nan():
+    """Labels with missing ones (None, NaN: the event column of a table of labelled and
+    unlabelled recordings) failed with numpy's "'<' not supported between 'NoneType' and
+    'str'", or drew NaN as a class named 'nan'; they are grey crosses, "no label"."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((5, 2, 4, 8)).astype(np.float32)
+    for missing in (None, np.nan, pd.NA):
+        emb = Embeddings(data, np.arange(5) * 4.0, {"labels": ["a", missing, "b", "a", "b"]})
+        ax = plot_embeddings(emb).axes[0]
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert texts == ["a (2)", "b (2)", "no label (1)"], texts
+        crosses = ax.collections[-1]
+        assert len(crosses.get_offsets()) == 1
+        assert sum(len(c.get_offsets()) for c in ax.collections) == 5
+        plt.close(ax.figure)
+    # numbers stay numbers beside a missing one; none given at all: drawn over time
+    emb = Embeddings(data, np.arange(5) * 4.0, {"labels": [1, 2, None, 1, 1]})
+    texts = [t.get_text() for t in plot_embeddings(emb).axes[0].get_legend().get_texts()]
+    assert texts == ["1 (3)", "2 (1)", "no label (1)"]
+    emb = Embeddings(data, np.arange(5) * 4.0, {"labels": [None] * 5})
+    assert plot_embeddings(emb).axes[0].get_xlabel() == "window onset (s)"
+    plt.close("all")

@@ -71,7 +71,8 @@ def plot_embeddings(
 
     Embeddings of labelled epochs (``metadata["labels"]``, from ``mne.Epochs``) are drawn as
     PC 1 against PC 2 instead, one colour per label: whether the classes separate; epochs over
-    annotations marked bad are ringed red.
+    annotations marked bad are ringed red; epochs without a label (None, NaN: a table of
+    labelled and unlabelled recordings) are grey crosses, "no label".
 
     Parameters
     ----------
@@ -153,22 +154,27 @@ def plot_embeddings(
     scores = centred @ vt[:k].T
     explained = s[:k] ** 2 / max(float((s**2).sum()), np.finfo(float).tiny)
     source = _recording_name(embeddings)
-    labels = embeddings.metadata.get("labels")
+    labels, unlabelled = _labels_given(embeddings.metadata.get("labels"))
     if labels is not None and k >= 2:
-        labels = np.asarray(labels)
-        styles = _class_styles(labels, class_order, colors)
-        entries = [f"{_short_lines(c)} ({int(np.sum(labels == c))})" for c in styles
-                   if np.any(labels == c)]  # fmt: skip
+        styles = _class_styles(labels[~unlabelled], class_order, colors)
+        entries = [f"{_short_lines(c)} ({int(np.sum((labels == c) & ~unlabelled))})"
+                   for c in styles if np.any((labels == c) & ~unlabelled)]  # fmt: skip
+        if unlabelled.any():
+            entries.append(f"{UNLABELLED} ({int(unlabelled.sum())})")
         bad = embeddings.bad
         if bad.any():
             entries.append(f"over bad annotations ({int(bad.sum())})")
         ncols, size = _legend_columns(entries)
         fig, ax = _figure(ax, size)
         for label, (color, marker) in styles.items():
-            at = labels == label
+            at = (labels == label) & ~unlabelled
             if at.any():
                 ax.scatter(scores[at, 0], scores[at, 1], s=14, alpha=0.8, color=color,
                            marker=marker, label=f"{_short_lines(label)} ({int(at.sum())})")  # fmt: skip
+        if unlabelled.any():  # epochs without a label (None, NaN): grey crosses, no class
+            ax.scatter(scores[unlabelled, 0], scores[unlabelled, 1], s=14, alpha=0.6,
+                       color="0.55", marker="x", linewidths=1.0,
+                       label=f"{UNLABELLED} ({int(unlabelled.sum())})")  # fmt: skip
         if bad.any():  # epochs over annotations marked bad: ringed
             ax.scatter(scores[bad, 0], scores[bad, 1], s=60, facecolors="none",
                        edgecolors="tab:red", linewidths=1.2,
@@ -226,6 +232,38 @@ def plot_embeddings(
     ax.set_title(title, wrap=True)  # in lines where wider than the figure
     _legend_clear_of_data(ax, fontsize="small")
     return _finish(fig, ax, embeddings, show, created)
+
+
+#: The legend entry of the epochs without a label (None, NaN) in :func:`plot_embeddings`.
+UNLABELLED = "no label"
+
+
+def _missing(value: Any) -> bool:
+    """Whether a label is missing: None, NaN (a table's empty cell), pandas' NA or NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT
+    except (TypeError, ValueError):  # pandas.NA: its comparison is NA, of no truth value
+        return True
+
+
+def _labels_given(labels: Any) -> tuple[np.ndarray | None, np.ndarray]:
+    """``(labels, unlabelled)``: the epochs' labels (``metadata["labels"]``) as an array,
+    each missing one (None, NaN: an epoch without an event in a table of several
+    recordings) replaced by a label given, and where they were missing, ``(n,)`` bool;
+    ``(None, [])`` where there are none, or none is given."""
+    if labels is None:
+        return None, np.zeros(0, dtype=bool)
+    values = list(labels)
+    unlabelled = np.array([_missing(v) for v in values], dtype=bool)
+    if unlabelled.all():
+        return None, unlabelled
+    given = next(v for v, m in zip(values, unlabelled, strict=True) if not m)
+    # typed as the labels given (numbers, strings) would be without the missing ones
+    return np.asarray([given if m else v for v, m in zip(values, unlabelled, strict=True)]), (
+        unlabelled
+    )
 
 
 def _few_short_ticks(ax: Axes) -> None:
