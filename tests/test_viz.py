@@ -282,11 +282,13 @@ def test_training_curves_draw_every_series_chance_and_the_kept_epoch():
     assert balanced.get_linestyle() == "--" and plain.get_linestyle() == "-"
     np.testing.assert_allclose(acc["chance (3 classes)"], 100 / 3)
     np.testing.assert_allclose(loss["chance (ln 3)"], np.log(3))  # a uniform guess' loss
-    kept = [line for line in loss_ax.lines if line.get_label() == "weights kept (epoch 3)"]
+    kept = [line for line in loss_ax.lines if line.get_label() == "weights kept (pass 3)"]
     assert len(kept) == 1 and kept[0].get_xdata()[0] == 3
     title = fig._suptitle.get_text()
-    assert "8 training epochs on 40 examples, 10 held out" in title
-    assert "early stopping kept the weights of epoch 3" in title
+    # passes, as probe train --passes says: its "training epochs" are the EEG epochs
+    assert "EEGPT linear probe: 8 passes over 40 training epochs, 10 held out" in title
+    assert "early stopping kept the weights of pass 3" in title
+    assert loss_ax.get_xlabel() == acc_ax.get_xlabel() == "pass over the training data"
 
 
 def test_training_curves_without_validation_or_early_stopping():
@@ -300,7 +302,7 @@ def test_training_curves_without_validation_or_early_stopping():
     assert "NOT PRETRAINED" in fig._suptitle.get_text()
     # with validation but no early stopping: the lowest validation loss is starred
     fig = plot_training(_history(6))  # a bare history works too
-    assert "lowest validation loss (epoch 3)" in _lines(fig.axes[0])
+    assert "lowest validation loss (pass 3)" in _lines(fig.axes[0])
     assert not any(k.startswith("chance") for k in _lines(fig.axes[0]))  # classes unknown
     with pytest.raises(ValueError, match="no training history"):
         plot_training([])
@@ -661,7 +663,9 @@ def test_titles_leave_the_callers_figure_alone_and_an_empty_one_is_none():
     fig.suptitle("mine")
     assert plot_training(probe, axes=axes[0]) is fig
     assert fig._suptitle.get_text() == "mine"
-    assert axes[0, 0].get_title().replace("\n", " ").startswith("EEGPT linear probe: 4 training")
+    assert (
+        axes[0, 0].get_title().replace("\n", " ").startswith("EEGPT linear probe: 4 passes over 40")
+    )
     assert NOT_PRETRAINED_TITLE in [t.get_text() for t in axes[0, 0].texts]
     plot_training(probe, axes=axes[1], title="")
     assert axes[1, 0].get_title() == "loss" and axes[1, 1].get_title() == "accuracy"

@@ -40,15 +40,16 @@ def plot_training(
     show: bool = False,
 ) -> Figure:
     """Learning curves of a linear probe or a fine-tuning run: cross-entropy (left) and
-    accuracy (right) per training epoch, on the training data and, when there was validation
-    data, on it.
+    accuracy (right) per pass over the training data (a "training epoch" of deep learning,
+    called a pass here, as ``eegpt probe train --passes`` does, so as not to read as the EEG
+    epochs trained on), on the training data and, when there was validation data, on it.
 
     The training loss and accuracy are running values over each pass, with dropout on (as the
     original recipe reports them); the validation ones are measured after the pass, dropout
     off. Validation accuracy is drawn as a wide pale line under the dashed validation
     balanced accuracy, so that both show where they are equal (balanced classes). With early
-    stopping (``patience``) the model keeps the weights of the epoch with the lowest
-    validation loss: that epoch is marked. Dotted lines mark chance where the classes are
+    stopping (``patience``) the model keeps the weights of the pass with the lowest
+    validation loss: that pass is marked. Dotted lines mark chance where the classes are
     known (a probe's ``classes_``): one over the number of classes K on the accuracy panel, and
     on the loss panel ln K, the cross-entropy of a guess giving every class 1 / K.
 
@@ -56,7 +57,7 @@ def plot_training(
     ----------
     probe : EEGPTProbe | list of dict
         A trained probe (:func:`eegpt.probe.train_probe`, :func:`eegpt.finetune.finetune`,
-        :func:`eegpt.probe.load_probe`) or its ``history``: one dict per epoch with ``epoch``,
+        :func:`eegpt.probe.load_probe`) or its ``history``: one dict per pass with ``epoch``,
         ``train_loss``, ``train_accuracy`` and optionally ``train_balanced_accuracy``,
         ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy`` (the figure draws the
         plain training accuracy).
@@ -64,7 +65,8 @@ def plot_training(
         Where to draw the loss and the accuracy; a new figure when None. The title then goes
         over the loss panel, not over the caller's figure.
     title : str | None
-        Default: what was trained, on how many epochs, and which weights it kept; ``""``: none
+        Default: what was trained, how many passes over how many EEG epochs, and which
+        weights it kept; ``""``: none
         (figures of random weights are still marked as such).
     show : bool
         Call ``plt.show()``.
@@ -109,7 +111,7 @@ def plot_training(
     if classes is not None and len(classes) > 1:  # the cross-entropy of a uniform guess
         loss_ax.axhline(np.log(len(classes)), color="0.5", ls=":", lw=1,
                         label=f"chance (ln {len(classes)})")  # fmt: skip
-    loss_ax.set(xlabel="training epoch", ylabel="cross-entropy", title="loss")
+    loss_ax.set(xlabel="pass over the training data", ylabel="cross-entropy", title="loss")
     acc_ax.plot(epochs, train_accuracy, marker=marker, ms=3,
                 label="training accuracy (running)")  # fmt: skip
     # the two validation curves often coincide (balanced classes): accuracy is drawn wide and
@@ -125,16 +127,16 @@ def plot_training(
     if classes is not None and len(classes) > 1:
         acc_ax.axhline(100 / len(classes), color="0.5", ls=":", lw=1,
                        label=f"chance ({len(classes)} classes)")  # fmt: skip
-    acc_ax.set(xlabel="training epoch", ylabel="%", ylim=(0, 102), title="accuracy")
+    acc_ax.set(xlabel="pass over the training data", ylabel="%", ylim=(0, 102), title="accuracy")
     kept = training.get("kept_epoch")
     if kept is not None and kept != epochs[-1]:  # early stopping restored an earlier epoch
         for ax in axes:
             ax.axvline(kept, color="0.3", ls="--", lw=1,
-                       label=f"weights kept (epoch {kept})" if ax is loss_ax else None)  # fmt: skip
+                       label=f"weights kept (pass {kept})" if ax is loss_ax else None)  # fmt: skip
     elif val_loss is not None and np.isfinite(val_loss).any():
         best = int(np.nanargmin(val_loss))
         loss_ax.plot(epochs[best], val_loss[best], "k*", ms=9,
-                     label=f"lowest validation loss (epoch {epochs[best]})")  # fmt: skip
+                     label=f"lowest validation loss (pass {epochs[best]})")  # fmt: skip
     from matplotlib.ticker import MaxNLocator
 
     for ax in axes:
@@ -147,11 +149,13 @@ def plot_training(
         what = "linear probe" if getattr(probe, "frozen_encoder", True) else "fine-tuning"
         n_train = training.get("n_train")
         n_val = training.get("n_validation")
-        title = f"EEGPT {what}: {len(epochs)} training epochs"
+        # "passes" as probe train --passes and its summary say: "training epochs" there are
+        # the EEG epochs trained on
+        title = f"EEGPT {what}: {len(epochs)} pass{'' if len(epochs) == 1 else 'es'}"
         if n_train:
-            title += f" on {n_train} examples" + (f", {n_val} held out" if n_val else "")
+            title += f" over {n_train} training epochs" + (f", {n_val} held out" if n_val else "")
         if kept is not None and kept != epochs[-1]:
-            title += f"; early stopping kept the weights of epoch {kept}"
+            title += f"; early stopping kept the weights of pass {kept}"
     encoder = getattr(probe, "encoder", None) or {}
     random_weights = encoder.get("pretrained") is False
     if created:  # above both panels, in lines no wider than the figure
