@@ -1552,3 +1552,24 @@ def test_epochs_without_a_label_are_drawn_apart_not_refused_or_named_nan():
     emb = Embeddings(data, np.arange(5) * 4.0, {"labels": [None] * 5})
     assert plot_embeddings(emb).axes[0].get_xlabel() == "window onset (s)"
     plt.close("all")
+
+
+def test_hypnogram_of_rows_out_of_time_order_is_drawn_in_time_order():
+    """A table whose rows are not in time order (sorted by stage, joined): the title said
+    "3 epochs of -15 s" and the step line ran back and forth; the rows are drawn by onset,
+    a bad= given in the rows' order following them."""
+    import pandas as pd
+
+    from eegpt.viz import plot_hypnogram
+
+    rows = {"onset_s": [60.0, 0.0, 30.0], "prediction": ["N2", "W", "N1"],
+            "label": ["N2", "W", "W"]}  # fmt: skip
+    for table in (rows, pd.DataFrame(rows)):
+        ax = plot_hypnogram(table, bad=[True, False, False]).axes[0]
+        assert ax.get_title().startswith("hypnogram: 3 epochs of 30 s, 66.7% of the 3 scored")
+        (line,) = [ln for ln in ax.lines if ln.get_label() == "predicted"]
+        np.testing.assert_allclose(np.asarray(line.get_xdata()) * 3600, [0, 30, 60, 90])
+        np.testing.assert_array_equal(line.get_ydata(), [0, 1, 2, 2])  # W, N1, N2
+        (span,) = ax.patches  # the bad epoch, N2's at 60-90 s
+        np.testing.assert_allclose([span.get_x() * 3600, span.get_width() * 3600], [60, 30])
+        plt.close(ax.figure)

@@ -175,6 +175,15 @@ def _selected(table: Any, rows: np.ndarray) -> Any:
     return {name: np.asarray(values)[rows] for name, values in table.items()}
 
 
+def _taken(table: Any, rows: np.ndarray) -> Any:
+    """The ``rows`` (``(n,)`` indices, in that order) of a table: a DataFrame's, or of each
+    array of a mapping."""
+    if hasattr(table, "iloc"):
+        return table.iloc[rows]
+    arrays = {name: np.asarray(values) for name, values in table.items()}
+    return {name: a[rows] if a.ndim else a for name, a in arrays.items()}  # (one for all kept)
+
+
 def _column(table: Any, name: str) -> np.ndarray | None:
     """A column of a table (DataFrame, or mapping of arrays) as an array, None if absent."""
     if name not in table:
@@ -313,6 +322,15 @@ def plot_hypnogram(
     onsets = onsets.astype(float)
     if not len(onsets):
         raise ValueError("plot_hypnogram: no epochs to draw")
+    if bad is not None and len(bad) != len(onsets):
+        raise ValueError(f"bad: {len(bad)} values for {len(onsets)} epochs")
+    by_onset = np.argsort(onsets, kind="stable")
+    if np.any(by_onset != np.arange(len(onsets))):
+        # rows in another order (a table sorted by stage, joined ...): drawn in time order,
+        # not as a line running back and forth with a negative epoch length in the title
+        epochs = _taken(epochs, by_onset)
+        onsets, predicted = onsets[by_onset], np.asarray(predicted)[by_onset]
+        bad = None if bad is None else np.asarray(bad, dtype=object)[by_onset]
     durations = _column(epochs, "duration_s")
     if durations is None:
         step = float(np.median(np.diff(onsets))) if len(onsets) > 1 else 30.0
