@@ -732,3 +732,33 @@ def test_mat_gives_durations_in_seconds_beside_their_text(tmp_path):
     assert names == ["rt", "rt_s", "onset"]  # one variable per column, as before
     rows = pd.read_csv(export.export_embeddings(npz, tmp_path / "erp.csv"))
     assert "rt_s_2" not in rows and pd.to_timedelta(rows["rt"]).dt.total_seconds().iloc[1] == 1.25
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".parquet"])
+def test_embeddings_larger_than_memory_are_refused_before_they_are_read(
+    tmp_path, capsys, monkeypatch, suffix
+):
+    """A long recording's embeddings (every summary token of 72 h of the large model: 8.5 GB)
+    read by load_embeddings or eegpt export on a laptop: refused before the read, saying how
+    much they need and what to do, rather than left to the out-of-memory killer; eegpt info,
+    which reads no embeddings, still describes the file."""
+    import eegpt.memory_checks
+    from eegpt.embeddings_loading import load_embeddings
+    from eegpt.errors import InsufficientMemoryError
+
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    path = epochs_embeddings().save(tmp_path / f"long{suffix}")  # 5 x 4 x 4 x 8 float32: 2560 B
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 4000)
+    with pytest.raises(InsufficientMemoryError, match=r"needs at least") as caught:
+        load_embeddings(path)
+    assert isinstance(caught.value, MemoryError)
+    assert "[5, 4, 4, 8] float32" in str(caught.value) and "--pool mean" in str(caught.value)
+    assert main(["export", str(path), "-o", str(tmp_path / "long.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "eegpt: error:" in err and "memory available" in err and "Traceback" not in err
+    assert not (tmp_path / "long.csv").exists()
+    assert main(["info", str(path)]) == 0  # the outline: no embeddings read
+    assert "5 windows" in capsys.readouterr().out
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 10**9)
+    assert load_embeddings(path).data.shape == (5, 4, 4, 8)

@@ -25,6 +25,7 @@ from eegpt.clock_times import _TIME_BASE
 from eegpt.dataset_folders import RUN_MANIFEST
 from eegpt.embeddings_writer import LATE_METADATA_KEY
 from eegpt.errors import MissingFileError, UnreadableOutputError
+from eegpt.memory_checks import check_embeddings_memory
 from eegpt.optional_packages import require_pyarrow
 from eegpt.output_files import FORMATS, output_format
 
@@ -154,13 +155,20 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
                     f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
                     "metadata); was it written by eegpt?"
                 )
-            data = f["embeddings"] if with_data else _without_data(_npz_shape(f))
+            shape = _npz_shape(f)
+            if with_data:  # refused before a read the out-of-memory killer would end
+                check_embeddings_memory(path, shape)
+            data = f["embeddings"] if with_data else _without_data(shape)
             return Embeddings(data, f["onsets"], json.loads(str(f["metadata"][()])))
     if output_format(path) == ".parquet":
         pa, pq = require_pyarrow()
         try:
+            schema = pq.read_schema(path)  # no data read
+            if with_data:  # the table and its array: refused before a read that cannot fit
+                stored = json.loads((schema.metadata or {}).get(b"eegpt", b"{}")).get("shape")
+                if stored:
+                    check_embeddings_memory(path, stored, copies=2)
             table = pq.read_table(path) if with_data else None
-            schema = pq.read_schema(path) if table is None else table.schema  # no data read
         except pa.ArrowInvalid as err:  # empty, truncated, or not Parquet at all
             why = _unreadable_reason(path, err, str(err))
             raise UnreadableOutputError(

@@ -32,6 +32,7 @@ __all__ = [
     "EEGPTWarning",
     "EmbeddingError",
     "EncoderMismatchError",
+    "InsufficientMemoryError",
     "MissingDependencyError",
     "MissingFileError",
     "NoChannelMappedError",
@@ -185,6 +186,12 @@ def install_hint(extra: str) -> str:
     eegpt is not on PyPI, so ``pip install 'eegpt[parquet]'`` would fetch whatever project
     takes that name there."""
     return f"pip install {_EXTRAS[extra]} (from a clone of eegpt: pip install '.[{extra}]')"
+
+
+class InsufficientMemoryError(EEGPTError, MemoryError):
+    """A read refused before it starts because it would not fit in the memory available
+    (embeddings of a long recording: :func:`eegpt.memory_checks.check_embeddings_memory`);
+    also a ``MemoryError``. The message says how much it needs and what to do instead."""
 
 
 class OutputExistsError(EEGPTError, FileExistsError):

@@ -3,18 +3,23 @@
 :func:`available_memory` is the memory available to new allocations (bytes: the smaller of the
 system's and the process's cgroup limit), :func:`whole_read_bytes` what MNE holds to read a Raw
 whole, and :func:`check_memory` refuses a read that would take more than
-:data:`MEMORY_FRACTION` of what is available.
+:data:`MEMORY_FRACTION` of what is available; :func:`check_embeddings_memory` refuses so to
+read an embeddings file (a long recording's, every summary token kept, is gigabytes). Imports
+neither MNE nor torch (embeddings are read without them).
 """
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import mne
+from eegpt.errors import InsufficientMemoryError, RecordingError
 
-from eegpt.errors import RecordingError
-from eegpt.mixed_rates import channel_rates
+if TYPE_CHECKING:
+    import mne
 
 #: Share of the available memory a recording may take when loaded whole (``preload=True``).
 MEMORY_FRACTION = 0.5
@@ -54,6 +59,8 @@ def whole_read_bytes(raw: mne.io.BaseRaw, n_channels: int | None = None) -> int:
     float64 copy of every channel of the file at the top rate that MNE reads them into first
     (to upsample the slower ones). A lower bound of what a whole read needs: preprocessing
     copies the samples again (re-referenced, resampled, windows)."""
+    from eegpt.mixed_rates import channel_rates  # (imports MNE)
+
     n_channels = len(raw.ch_names) if n_channels is None else n_channels
     needed = n_channels * raw.n_times * 8
     rates = None if raw.preload else channel_rates(raw)
@@ -91,3 +98,29 @@ def check_memory(
             "--mem). If the recording is not that long, its header is corrupt: check it; "
             "otherwise crop the recording or pick fewer channels."
         )
+
+
+def check_embeddings_memory(path: Path, shape: Sequence[int], copies: int = 1) -> None:
+    """Refuse to read the float32 embeddings of ``shape`` (``[n_windows, N, S, D]``) stored in
+    ``path`` where they would take more than :data:`MEMORY_FRACTION` of the memory available:
+    their bytes ``copies`` times over (held that many times while read: 2 for a Parquet
+    file's table and the array made of it). Raises :class:`~eegpt.errors.InsufficientMemoryError`
+    (a ``MemoryError``) saying what to do, before anything is read, rather than letting the
+    system's out-of-memory killer end the process."""
+    size = math.prod(int(n) for n in shape) * 4
+    needed = size * copies
+    available = available_memory()
+    if available is None or needed <= MEMORY_FRACTION * available:
+        return
+    per_window = math.prod(int(n) for n in shape[1:-1]) if len(shape) > 2 else 1
+    smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
+    raise InsufficientMemoryError(
+        f"{path}: reading its embeddings, {list(shape)} float32 ({size / 2**30:.1f} GiB), "
+        f"needs at least {needed / 2**30:.1f} GiB, more than {MEMORY_FRACTION:.0%} of the "
+        f"{available / 2**30:.1f} GiB of memory available (the smaller of the system's and "
+        "this process's cgroup limit: a SLURM job's --mem). Read them on a machine with more "
+        "memory, or embed the recording again with --pool mean (Python: pool='mean'; one "
+        f"vector per window{smaller}); a Parquet file's windows can also be read in batches "
+        "(pyarrow.parquet.ParquetFile(path).iter_batches(columns=['embedding'])). "
+        "`eegpt info` describes the file without reading its embeddings."
+    )
