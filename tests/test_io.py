@@ -1678,6 +1678,24 @@ def test_record_duration_contradicting_the_time_stamps_is_refused(tmp_path, kind
 
 
 @pytest.mark.parametrize("kind", ["EDF", "BDF"])
+def test_a_record_stamped_back_in_time_is_refused_as_such_not_as_a_corrupt_header(tmp_path, kind):
+    """One record of an EDF+D/BDF+D file that begins before the one before it ends (a
+    recorder's clock set back), its other records stepping by the header's duration: the
+    record is named, and what to do, on both reading paths; it is not called a corrupt header
+    whose duration to correct, which would break every other record."""
+    suffix = kind.lower()
+    starts = [float(k) for k in range(8)] + [6.5, 7.5, 8.5]  # record 8 steps back 1.5 s
+    path = _edf_plus(tmp_path / f"d.{suffix}", kind, starts)
+    match = (r"1 of its 11 data records begins before the record before it ends: the first, "
+             r"record 8 \(8 s into the samples\), at 6.5 s, 1.5 s before .* header's record "
+             rf"duration of 1 s\..* mne\.io\.read_raw_{suffix}\(path\)\.save")  # fmt: skip
+    for stream in (False, True):
+        with pytest.raises(RecordingError, match=match) as err:
+            open_stream(path, verbose="error") if stream else read_recording(path)
+        assert str(path) in str(err.value) and "header is corrupt" not in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["EDF", "BDF"])
 def test_constant_time_stamps_of_a_continuous_file_are_ignored(tmp_path, kind):
     """Records of an EDF+C/BDF+C file all stamped +0 (some writers do so) are read at the
     header's rate with a warning, on both reading paths; a +C file whose stamps step

@@ -906,6 +906,8 @@ def check_record_steps(path: PathLike, header: EDFHeader, onsets: np.ndarray | N
         how = f"over its first {len(onsets)} records"
     if header.discontinuous and not wrong.any():
         return
+    if header.discontinuous and np.mean(wrong) < 0.5:  # the others agree with the header
+        _refuse_records_stepping_back(path, header, onsets, np.flatnonzero(wrong) + 1)
     if not header.discontinuous and not wrong.all():
         return  # a step that differs alone is a gap, which mark_record_gaps marks
     fastest = max(header.samples_per_record[i] for i in header.data_signals)
@@ -916,6 +918,31 @@ def check_record_steps(path: PathLike, header: EDFHeader, onsets: np.ndarray | N
         f"is corrupt. The sampling rate would be {fastest / duration:g} Hz by the header and "
         f"{by_steps} by the time stamps ({fastest} samples per record); correct the header's "
         "record duration (bytes 244-252) if you know which is right"
+    )
+
+
+def _refuse_records_stepping_back(
+    path: PathLike, header: EDFHeader, onsets: np.ndarray, back: np.ndarray
+) -> None:
+    """Refuse a discontinuous file in which a few records (``back``, their indices) begin
+    before the record before them ends, while most step by at least the header's record
+    duration: its stamps, not the header's duration, are wrong there (a recorder's clock set
+    back), and the recording's clock past them cannot be known."""
+    duration = header.record_seconds
+    k = int(back[0])
+    ends = float(onsets[k - 1] + duration)
+    reader = "read_raw_bdf" if header.variant.startswith("BDF") else "read_raw_edf"
+    raise RecordingError(
+        f"could not read EEG file {path}: by their time stamps, {len(back)} of its "
+        f"{len(onsets)} data records {'begins' if len(back) == 1 else 'begin'} before the "
+        f"record before {'it' if len(back) == 1 else 'them'} ends: the first, record {k} "
+        f"({k * duration:g} s into the samples), at {float(onsets[k]):g} s, "
+        f"{ends - float(onsets[k]):g} s before the record before it ends ({ends:g} s), while "
+        f"the others step by at least the header's record duration of {duration:g} s. "
+        f"{header.variant[:-1]} data records may not overlap (a recorder's clock set back?), "
+        "so the recording's clock past that record is unknown. Correct those time stamps if you know them; or, to embed the samples back "
+        "to back as MNE reads them (clock times after that record then off by the overlap), "
+        f"save them as FIF first: mne.io.{reader}(path).save('recording_raw.fif')"
     )
 
 
