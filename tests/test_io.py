@@ -2319,6 +2319,47 @@ def test_a_readers_long_error_is_passed_on_cut_in_the_middle(tmp_path, monkeypat
     assert len(described_error(caught.value)) < 3 * RECORDED_WARNING_WIDTH + 2000
 
 
+def test_embeddings_that_cannot_be_held_in_memory_are_refused_after_the_first_block(
+    model, tmp_path, monkeypatch
+):
+    """model.embed holds every window's embeddings at once (72 h of every summary token of the
+    large model: 8.5 GB): where they cannot fit, it stops after the first block of a long
+    file, saying to write them block by block with embed_to_file, rather than filling memory
+    for hours until the out-of-memory killer ends it; embed_to_file of the file runs."""
+    import eegpt
+    import eegpt.memory_checks
+    from eegpt.demo import synthetic_raw, write_edf
+    from eegpt.errors import InsufficientMemoryError
+
+    path = write_edf(synthetic_raw(minutes=10, sfreq=128)[0], tmp_path / "long.edf")  # 150 windows
+    keep = ["Fz", "Cz", "Pz", "Oz"]
+    windows = []
+    encoder = model.target_encoder
+    monkeypatch.setattr(encoder, "forward", _counting(encoder, windows))
+    full = model.embed(path, keep=keep, verbose="error")
+    assert sum(windows) == 150
+    windows.clear()
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: full.data.nbytes)
+    with pytest.raises(InsufficientMemoryError, match=r"embed_to_file\(model, data") as caught:
+        model.embed(path, keep=keep, verbose="error")
+    assert isinstance(caught.value, MemoryError)
+    assert f"{list(full.data.shape)} float32" in str(caught.value)
+    assert 0 < sum(windows) <= 64  # stopped after its first block of windows
+    written = eegpt.embed_to_file(model, path, tmp_path / "long.npz", keep=keep, verbose="error")
+    assert written.shape == full.data.shape
+
+
+def _counting(module, calls):
+    """``module.forward``, appending the windows of each call to ``calls``."""
+    forward = module.forward
+
+    def counted(x, *args, **kwargs):
+        calls.append(len(x))
+        return forward(x, *args, **kwargs)
+
+    return counted
+
+
 def test_running_out_of_memory_reading_a_file_points_at_its_header(tmp_path, monkeypatch):
     """Memory running out while MNE reads a file is said with what to check (the header's
     claims) and what to do, not a command to run (which may be the one running)."""

@@ -68,6 +68,7 @@ from eegpt.fingerprints import (
     modified_weights,
 )
 from eegpt.io import as_recording
+from eegpt.memory_checks import check_output_memory
 from eegpt.metadata_tables import metadata_record
 from eegpt.mne_inputs import mne_sources
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -288,7 +289,8 @@ def _embed(
         # closed here, not when collected: a bar closed late draws itself after the error
         with contextlib.closing(job.encode()) as blocks:
             for start, z in blocks:
-                if out is None:
+                if out is None:  # all held at once: refused here if that cannot fit
+                    check_output_memory(job.desc, (job.n_windows, *z.shape[1:]))
                     out = np.empty((job.n_windows, *z.shape[1:]), dtype=np.float32)
                 out[start : start + len(z)] = z
     if out is None:  # every job has a window (a recording without one is refused before)

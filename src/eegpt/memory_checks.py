@@ -4,7 +4,8 @@
 system's and the process's cgroup limit), :func:`whole_read_bytes` what MNE holds to read a Raw
 whole, and :func:`check_memory` refuses a read that would take more than
 :data:`MEMORY_FRACTION` of what is available; :func:`check_embeddings_memory` refuses so to
-read an embeddings file (a long recording's, every summary token kept, is gigabytes). Imports
+read an embeddings file (a long recording's, every summary token kept, is gigabytes), and
+:func:`check_output_memory` to hold in memory the embeddings :func:`eegpt.embed` returns. Imports
 neither MNE nor torch (embeddings are read without them).
 """
 
@@ -123,4 +124,27 @@ def check_embeddings_memory(path: Path, shape: Sequence[int], copies: int = 1) -
         f"vector per window{smaller}); a Parquet file's windows can also be read in batches "
         "(pyarrow.parquet.ParquetFile(path).iter_batches(columns=['embedding'])). "
         "`eegpt info` describes the file without reading its embeddings."
+    )
+
+
+def check_output_memory(source: str, shape: Sequence[int]) -> None:
+    """Refuse to hold in memory the float32 embeddings of ``shape`` (``[n_windows, N, S, D]``)
+    of ``source`` (the recording's description) that :func:`eegpt.embed` would return, where
+    they would take more than :data:`MEMORY_FRACTION` of the memory available: checked once
+    the first block is embedded, rather than letting the out-of-memory killer end a run of
+    hours when the array fills. Raises :class:`~eegpt.errors.InsufficientMemoryError`."""
+    needed = math.prod(int(n) for n in shape) * 4
+    available = available_memory()
+    if available is None or needed <= MEMORY_FRACTION * available:
+        return
+    per_window = math.prod(int(n) for n in shape[1:-1]) if len(shape) > 2 else 1
+    raise InsufficientMemoryError(
+        f"{source}: its embeddings, {list(shape)} float32 (every summary token of "
+        f"{int(shape[0])} windows), need {needed / 2**30:.1f} GiB, more than "
+        f"{MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory available (the "
+        "smaller of the system's and this process's cgroup limit: a SLURM job's --mem), "
+        "which embed would hold all at once. Write them to a file block by block instead: "
+        "eegpt.embed_to_file(model, data, 'out.parquet'), which keeps memory bounded "
+        f"(pool='mean': one vector per window, {per_window} times smaller; command line: "
+        "eegpt embed), or embed a part of the recording (raw.crop)."
     )
