@@ -201,6 +201,25 @@ def test_a_mat_variable_over_2_gb_is_refused_with_pooling_advice(
     assert main(["export", str(path), "-o", str(out), "--pool", "mean", "-q"]) == 0
 
 
+def test_a_mat_file_whose_compression_would_not_fit_in_memory_is_refused_with_pooling_advice(
+    npz, tmp_path, capsys, monkeypatch
+):
+    """scipy's savemat holds a variable twice more while it compresses it (0.8 GB above a
+    0.35 GB array measured): a .mat export whose embeddings read fit but whose write would
+    not is refused before it, pooled exports advised; pooled it is written."""
+    import eegpt.memory_checks
+
+    path, _ = npz  # 5 x 4 x 4 x 8 single: 2560 bytes, read fits in 6000 (half: 3000)
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 6000)
+    out = tmp_path / "e.mat"
+    assert main(["export", str(path), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "while a .mat file compresses them" in err and "--pool mean (5 x 8" in err
+    assert "Traceback" not in err and not out.exists()
+    assert main(["export", str(path), "-o", str(out), "--pool", "mean", "-q"]) == 0
+    assert scipy.io.loadmat(out)["embeddings"].shape == (5, 8)
+
+
 def test_a_csv_wider_than_spreadsheets_open_is_written_with_a_warning(npz, tmp_path, monkeypatch):
     path, _ = npz
     monkeypatch.setattr(export, "SPREADSHEET_COLUMNS", 100)

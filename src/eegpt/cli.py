@@ -553,7 +553,8 @@ Pooled embeddings are flattened in C (row-major) order, as numpy's reshape: flat
   mean_tokens   permute(reshape(E.', D, N, n), [3 2 1])          % [n, N, D]
   (E = S.embeddings, n = size(E, 1); M = jsondecode(S.metadata_json): D = M.model.embed_dim,
   S = M.model.embed_num, N = size(E, 2) / (S*D) for flatten)
-A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean).
+A variable holds at most 2 GB: larger embeddings are refused (export them with --pool mean),
+and so are embeddings whose write (which holds them twice more) would not fit in memory.
 
 .csv: one row per window: recording, window (from 0), window_number (from 1), onset_s,
 clock_s, clock_time (where present), label, the manifest's columns, the epochs' metadata

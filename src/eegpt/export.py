@@ -83,13 +83,14 @@ from typing import Any
 
 import numpy as np
 
+from eegpt import memory_checks
 from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.clock_times import iso_moments, window_clock
 from eegpt.dataset_folders import RUN_MANIFEST
 from eegpt.embeddings_loading import load_embeddings
-from eegpt.errors import OutputExistsError
+from eegpt.errors import InsufficientMemoryError, OutputExistsError
 from eegpt.optional_packages import require_pandas
 from eegpt.output_files import atomic_write
 from eegpt.outputs import Embeddings
@@ -525,6 +526,8 @@ def mat_variables(windows: ExportInput, pool: str) -> dict[str, Any]:
     ------
     ValueError
         If ``embeddings`` would exceed the 2 GB a ``.mat`` variable holds.
+    InsufficientMemoryError
+        If writing them (twice more their size) would not fit in the memory available.
     """
     values = pooled_values(windows, pool)
     _check_mat_size(values, windows)
@@ -776,16 +779,33 @@ def _cellstr(texts: list[str]) -> np.ndarray:
 
 
 def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
-    """Refuse embeddings larger than a ``.mat`` variable holds, with the pooled size."""
+    """Refuse embeddings larger than a ``.mat`` variable holds, with the pooled size, or
+    than the memory available lets ``scipy.io.savemat`` compress: it holds the variable's
+    bytes twice more while it writes (a buffer and its compressed copy: 0.8 GB above the
+    0.35 GB array measured), beside the embeddings read."""
     size = values.size * 4  # written as single
+    width = windows.embeddings.data.shape[-1]
+    pooled = f"--pool mean ({len(windows)} x {width}, {len(windows) * width * 4 / 1e6:.0f} MB)"
+    available = memory_checks.available_memory()
+    if (
+        size <= MAT_VARIABLE_LIMIT
+        and available is not None
+        and 2 * size > memory_checks.MEMORY_FRACTION * available
+    ):
+        raise InsufficientMemoryError(
+            f"the embeddings of {len(windows)} windows, {list(values.shape)} single "
+            f"({size / 2**30:.1f} GiB), need {2 * size / 2**30:.1f} GiB more while a .mat file "
+            f"compresses them, more than {memory_checks.MEMORY_FRACTION:.0%} of the "
+            f"{available / 2**30:.1f} GiB of memory available (the smaller of the system's and "
+            f"this process's cgroup limit). Export them pooled, e.g. {pooled}, or on a machine "
+            "with more memory"
+        )
     if size <= MAT_VARIABLE_LIMIT:
         return
-    width = windows.embeddings.data.shape[-1]
     raise ValueError(
         f"the embeddings of {len(windows)} windows, {list(values.shape)} single, are "
         f"{size / 1e9:.1f} GB: more than the 2 GB a variable of a .mat file holds (MATLAB's "
-        f"v5/v7 format). Export them pooled, e.g. --pool mean ({len(windows)} x {width}, "
-        f"{len(windows) * width * 4 / 1e6:.0f} MB), or export fewer recordings (one file each "
+        f"v5/v7 format). Export them pooled, e.g. {pooled}, or export fewer recordings (one file each "
         "with eegpt.load_embeddings(folder, recording_id=...))"
     )
 
@@ -879,6 +899,9 @@ def export_embeddings(
         If ``output`` exists and ``overwrite`` is False.
     ValueError
         For another suffix, a pooling that does not fit, or a ``.mat`` variable over 2 GB.
+    InsufficientMemoryError
+        (a ``MemoryError``) Embeddings that reading, or writing as ``.mat``, would not fit in
+        the memory available.
     """
     output = user_path(output)
     fmt = output.suffix.lower()
