@@ -3410,6 +3410,32 @@ def test_low_sampling_rates_are_counted_as_their_own_kind():
     assert kinds == {"rates below 200 Hz (upsampled, top band empty)": 2} and n == 2
 
 
+def test_recordings_with_gaps_of_every_kind_are_counted_as_discontinuous(tmp_path):
+    """A BrainVision recording paused and resumed, and an EDF+C file whose time stamps show
+    gaps, are counted with the EDF+D files as discontinuous (gaps), not as 'other', in a
+    corpus run's summary of its warnings."""
+    import warnings as w
+
+    from test_brainvision_clock import PAUSED, _brainvision
+    from test_io import _edf_plus
+
+    from eegpt.dataset import warning_kinds
+    from eegpt.io import read_recording
+
+    starts = [0.0, 1, 2, 3, 4, *range(10, 20)]
+    paused = _brainvision(tmp_path, PAUSED)
+    marked_c = _edf_plus(tmp_path / "c.edf", "EDF", [float(t) for t in starts], variant="C")
+    edf_d = _edf_plus(tmp_path / "d.edf", "EDF", [float(t) for t in starts])
+    rows = []
+    for path in (paused, marked_c, edf_d):
+        with w.catch_warnings(record=True) as caught:
+            w.simplefilter("always")
+            read_recording(path, verbose="error")
+        rows.append({"warnings": [str(c.message) for c in caught]})
+    kinds, n = warning_kinds(rows)
+    assert kinds == {"discontinuous files (gaps)": 3} and n == 3
+
+
 def test_file_problems_are_counted_by_kind(tmp_path):
     """A truncated EDF is embedded from its complete records (status ok): the summary names
     the kind, not 'other'; likewise slow channels and signals without a scale."""

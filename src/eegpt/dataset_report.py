@@ -1119,7 +1119,9 @@ _WARNING_KINDS = (  # (words in the text, kind) for warnings that name no check
     ("SSP projector", "unapplied projectors"),
     ("the file is truncated", "truncated files"),
     ("the recording was not closed", "files not closed properly"),
-    ("a discontinuous ", "discontinuous files (gaps)"),
+    ("a discontinuous ", "discontinuous files (gaps)"),  # EDF+D/BDF+D
+    ("records show gaps", "discontinuous files (gaps)"),  # an EDF+C/BDF+C file with gaps
+    ("recording was paused and resumed", "discontinuous files (gaps)"),  # BrainVision
     ("stored at different sampling rates", "channels at low rates"),
     ("so the samples cannot be scaled", "unscalable signals left out"),
     ("overlaps a window: another recording", "annotations given that fit no window"),
