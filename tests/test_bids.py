@@ -187,6 +187,31 @@ def test_a_sampling_frequency_the_file_does_not_have_is_said(bids_dataset, model
     assert "SamplingFrequency" not in str(files.loc[EDF.format(sub="001"), "warnings"])
 
 
+def test_channels_tsv_units_that_are_not_the_file_s_are_said(bids_dataset, tmp_path):
+    """A channels.tsv giving mV where the EDF header gives uV: MNE-BIDS scales by the file's
+    unit without a word; eegpt says so, naming the sidecar, both units, the factor and the
+    --rescale that follows the sidecar. The same unit spelt otherwise (µV, uV) is quiet."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    path = root / EDF.format(sub="002")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        before = as_recording(path)
+    assert not any("the unit" in str(w.message) for w in caught)  # µV in the sidecar, uV in EDF
+    tsv = next(path.parent.glob("*_channels.tsv"))
+    assert "\tµV\t" in tsv.read_text()
+    tsv.write_text(tsv.read_text().replace("\tµV\t", "\tmV\t"))
+    with pytest.warns(RuntimeWarning) as caught:
+        after = as_recording(path)
+    said = [str(w.message) for w in caught if "the unit mV" in str(w.message)]
+    assert len(said) == 1, [str(w.message) for w in caught]
+    head = re.escape(f"{path}: its sidecar {tsv}")
+    assert re.search(rf"^{head} gives \d+ channels \(EEG FP1-REF", said[0])
+    assert "the unit mV, but the data file's header gives µV" in said[0]
+    assert "read 1000 times too small" in said[0] and "--rescale 1000" in said[0]
+    np.testing.assert_array_equal(after.data, before.data)  # the file's unit is used
+
+
 def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
     bids_dataset, tmp_path
 ):

@@ -217,6 +217,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
         if tsv is None or not tsv.is_file():
             warn_untyped_ieeg(path)
     _check_sampling_frequency(raw, path, bids_path)
+    _check_units(raw, path, bids_path)
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw
@@ -282,6 +283,71 @@ def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -
             f"file is sampled at {raw.info['sfreq']:g} Hz: the file's rate is used (correct "
             "the sidecar)"
         )
+
+
+#: A unit of voltage as a ``*_channels.tsv`` or a data file's header writes it -> volts.
+_VOLTS = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "\u00b5V": 1e-6, "\u03bcV": 1e-6, "nV": 1e-9}
+
+
+def _file_units(raw: mne.io.BaseRaw) -> dict[str, str]:
+    """Channel name -> the unit the data file's header gives it, as MNE's reader scaled its
+    samples by (EDF/BDF physical dimensions, BrainVision's ``.vhdr``: ``raw._orig_units``);
+    ``"µV"`` for every channel of an EEGLAB ``.set``, which MNE reads as microvolts; empty
+    where the reader says nothing."""
+    if type(raw).__name__ == "RawEEGLAB":
+        return dict.fromkeys(raw.ch_names, "\u00b5V")
+    stated = getattr(raw, "_orig_units", None) or {}
+    return {str(k): str(v) for k, v in stated.items()}
+
+
+def _check_units(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
+    """Warn where the ``units`` column of ``path``'s ``*_channels.tsv`` (the one MNE-BIDS read)
+    gives channels another unit of voltage than the data file's header (``mV`` where the file
+    says ``µV``), which MNE-BIDS keeps without a word: the samples are scaled by the file's
+    unit, so if the sidecar is right their amplitudes are off by the ratio of the two. Names
+    a few channels of each pair of units and the ``--rescale`` that follows the sidecar."""
+    import csv
+    import io
+
+    from eegpt.signal_checks import _rescale_option
+    from eegpt.text_tables import table_text
+
+    tsv = find_sidecar(bids_path, "channels", ".tsv")
+    stated = _file_units(raw)
+    if tsv is None or not stated or not tsv.is_file():
+        return
+    try:
+        rows = list(csv.DictReader(io.StringIO(table_text(tsv), newline=""), delimiter="\t"))
+    except Exception:  # noqa: BLE001 - MNE-BIDS read it, or said why it could not
+        return
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for row in rows:
+        name, unit = (row.get("name") or "").strip(), (row.get("units") or "").strip()
+        theirs = stated.get(name, "").strip()
+        if unit in _VOLTS and theirs in _VOLTS and _VOLTS[unit] != _VOLTS[theirs]:
+            pairs.setdefault((unit, theirs), []).append(name)
+    if not pairs:
+        return
+    (unit, theirs), names = max(pairs.items(), key=lambda item: len(item[1]))
+    fix = _VOLTS[unit] / _VOLTS[theirs]
+    header = (
+        "MNE reads an EEGLAB .set as"
+        if type(raw).__name__ == "RawEEGLAB"
+        else "the data file's header gives"
+    )
+    others = "".join(
+        f"; {few(n, 3)} {u} there, {t} in the file"
+        for (u, t), n in pairs.items()
+        if u != unit or t != theirs
+    )
+    _warn(
+        f"{path}: its sidecar {tsv} gives {_count(len(names), 'channel')} ({few(names, 5)}) "
+        f"the unit {unit}, but {header} {theirs}{others}: the samples are scaled by the file's "
+        f"unit (MNE-BIDS does not rescale them by the sidecar's), so if they are in {unit} "
+        f"their amplitudes are read {fix:g} times too {'small' if fix > 1 else 'large'}. "
+        f"Correct the units column of {tsv.name} if the file is right; if the sidecar is, "
+        f"give {_rescale_option(fix)}"
+    )
 
 
 _fallback_logged = False  # find_sidecar: the fallback from MNE-BIDS's helper, logged once
