@@ -212,6 +212,35 @@ def test_channels_tsv_units_that_are_not_the_file_s_are_said(bids_dataset, tmp_p
     np.testing.assert_array_equal(after.data, before.data)  # the file's unit is used
 
 
+def test_events_tsv_samples_that_are_not_its_onsets_are_said(bids_dataset, tmp_path):
+    """An events.tsv whose sample column says other times than its onset column (counted at
+    twice the file's rate): MNE-BIDS places the events by onset without a word; eegpt says
+    so, naming the sidecar, a row with both times and the rate the samples look counted at.
+    Samples that agree (as write_raw_bids writes them) are quiet."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    path = root / EDF.format(sub="001")
+    tsv = next(path.parent.glob("*_events.tsv"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        as_recording(path)
+    assert not any("sample column" in str(w.message) for w in caught)
+    rows = [r.split("\t") for r in tsv.read_text().splitlines()]
+    at = rows[0].index("sample")
+    assert [r[at] for r in rows[1:]] == ["250", "2250"]  # 1 s and 9 s at 250 Hz
+    for r in rows[1:]:
+        r[at] = str(2 * int(r[at]))
+    tsv.write_text("\n".join("\t".join(r) for r in rows) + "\n")
+    with pytest.warns(RuntimeWarning) as caught:
+        rec = as_recording(path)
+    said = [str(w.message) for w in caught if "sample column" in str(w.message)]
+    assert len(said) == 1, [str(w.message) for w in caught]
+    assert f"{path}: the sample column of its sidecar {tsv} disagrees with its onset" in said[0]
+    assert "in 2 rows of 2 (row 1 after the header line: onset 1 s, sample 500 = 2 s at" in said[0]
+    assert "look counted at 500 Hz" in said[0]
+    np.testing.assert_allclose(rec.annotations.onset, [1.0, 9.0])  # by onset, as MNE-BIDS
+
+
 def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
     bids_dataset, tmp_path
 ):

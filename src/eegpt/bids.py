@@ -25,6 +25,7 @@ with ``dataset_description.json`` above it, :func:`bids_root`), never the raw da
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -218,6 +219,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
             warn_untyped_ieeg(path)
     _check_sampling_frequency(raw, path, bids_path)
     _check_units(raw, path, bids_path)
+    _check_event_samples(raw, path, bids_path)
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw
@@ -347,6 +349,61 @@ def _check_units(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
         f"their amplitudes are read {fix:g} times too {'small' if fix > 1 else 'large'}. "
         f"Correct the units column of {tsv.name} if the file is right; if the sidecar is, "
         f"give {_rescale_option(fix)}"
+    )
+
+
+def _check_event_samples(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
+    """Warn where the ``sample`` column of ``path``'s ``*_events.tsv`` (the one MNE-BIDS read)
+    disagrees with its ``onset`` by more than 2 samples and 1 ms (counted from the file's
+    first sample or from 0; from 1, as EEGLAB counts, is within): MNE-BIDS places the events
+    by ``onset`` (seconds from the file's first sample) without a word, so where ``sample``
+    is the right one every event lands elsewhere. Names the rows, a first one with both
+    times, and the rate the samples look counted at where one rate explains them all."""
+    import csv
+    import io
+
+    from eegpt.text_tables import table_text
+
+    tsv = find_sidecar(bids_path, "events", ".tsv")
+    if tsv is None or not tsv.is_file():
+        return
+    try:
+        rows = list(csv.DictReader(io.StringIO(table_text(tsv), newline=""), delimiter="\t"))
+    except Exception:  # noqa: BLE001 - MNE-BIDS read it, or said why it could not
+        return
+    sfreq, first = float(raw.info["sfreq"]), int(raw.first_samp)
+    tolerance = 2.0 / sfreq + 1e-3
+    pairs: list[tuple[float, float]] = []
+    off: list[int] = []
+    for i, row in enumerate(rows):
+        try:
+            onset, sample = float(row.get("onset") or ""), float(row.get("sample") or "")
+        except ValueError:  # n/a, blank or no such column
+            continue
+        if not (math.isfinite(onset) and math.isfinite(sample)):
+            continue
+        pairs.append((onset, sample))
+        if min(abs(sample / sfreq - onset), abs((sample - first) / sfreq - onset)) > tolerance:
+            off.append(i)
+    if not off:
+        return
+    onset, sample = float(rows[off[0]]["onset"]), float(rows[off[0]]["sample"])
+    rates = [s / o for o, s in pairs if o > 0]
+    rate = (
+        f" Its samples look counted at {rates[0]:.4g} Hz, not the file's rate (events written "
+        "before the recording was resampled?)."
+        if len(rates) > 1
+        and max(rates) - min(rates) < 1e-3 * max(rates)
+        and abs(rates[0] - sfreq) > 1e-3 * sfreq
+        else ""
+    )
+    _warn(
+        f"{path}: the sample column of its sidecar {tsv} disagrees with its onset column in "
+        f"{_count(len(off), 'row')} of {len(pairs)} (row {off[0] + 1} after the header line: "
+        f"onset {onset:g} s, sample {sample:g} = {sample / sfreq:g} s at the file's "
+        f"{sfreq:g} Hz): the events are placed by onset (seconds from the file's first "
+        f"sample), as MNE-BIDS reads them.{rate} If sample is right, correct onset (sample / "
+        "SamplingFrequency); if onset is, correct sample or remove the column"
     )
 
 
