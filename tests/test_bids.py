@@ -241,6 +241,32 @@ def test_events_tsv_samples_that_are_not_its_onsets_are_said(bids_dataset, tmp_p
     np.testing.assert_allclose(rec.annotations.onset, [1.0, 9.0])  # by onset, as MNE-BIDS
 
 
+def test_a_data_file_not_where_its_name_places_it_is_refused(bids_dataset, tmp_path):
+    """A file named as sub-001's but lying in sub-002's folder: MNE-BIDS reads by the name, so
+    it read sub-001's file (another recording) with sub-001's sidecars, in silence; eegpt
+    refuses it, naming both folders. So too a name without the ses- entity of its folder."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    twin = root / EDF.format(sub="001")
+    misplaced = root / "sub-002" / "ses-a" / "eeg" / twin.name
+    raw = mne.io.read_raw_edf(twin, preload=True, verbose="error")
+    raw._data *= -1.0  # another recording than the twin's
+    mne.export.export_raw(misplaced, raw, fmt="edf", verbose="error")
+    with pytest.raises(RecordingError) as caught:
+        as_recording(misplaced, verbose="error")
+    said = str(caught.value)
+    assert "its name places it in sub-001/ses-a/eeg/, but it lies in sub-002/ses-a/eeg/" in said
+    assert f"so it would read {twin} (another file's data)" in said
+    assert f"Move it to {root / 'sub-001/ses-a/eeg'}, or rename it" in said
+    sessionless = twin.with_name("sub-001_task-rest_eeg.edf")
+    shutil.copy(twin, sessionless)
+    with pytest.raises(RecordingError, match=r"in sub-001/eeg/, but it lies in sub-001/ses-a/eeg"):
+        as_recording(sessionless, verbose="error")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert as_recording(twin).ch_names  # those where their names place them are read
+
+
 def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
     bids_dataset, tmp_path
 ):

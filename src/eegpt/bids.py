@@ -181,6 +181,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
         return None
     bids_path = mne_bids.get_bids_path_from_fname(path)
     bids_path.update(root=root)
+    _check_placement(path, root, Path(bids_path.fpath))
     above_warnings = (isinstance(verbose, str) and verbose.upper() in ("ERROR", "CRITICAL")) or (
         isinstance(verbose, int) and not isinstance(verbose, bool) and verbose > 30
     )
@@ -223,6 +224,34 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw
+
+
+def _check_placement(path: Path, root: Path, named: Path) -> None:
+    """Refuse the data file ``path`` of the BIDS dataset ``root`` where it does not lie where
+    its name places it (``named``: ``sub-02/ses-1/eeg/sub-01_ses-1_..._eeg.edf``, a file of
+    ``sub-01`` in ``sub-02``'s folder, or one without its ``ses-`` entity in a session's):
+    MNE-BIDS finds a data file and its sidecars by the name, so it would read ``named``, the
+    data of another file or none, with that folder's sidecars.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is not ``named`` (its links not followed).
+    """
+    here = listed_path(path)
+    if os.path.normcase(os.path.normpath(here)) == os.path.normcase(os.path.normpath(named)):
+        return
+    try:
+        folder, wanted = (p.parent.relative_to(root).as_posix() for p in (here, named))
+    except ValueError:  # not below root: say the full folders
+        folder, wanted = str(here.parent), str(named.parent)
+    instead = "another file's data" if named.is_file() else "a file that does not exist"
+    raise ValueError(
+        f"its name places it in {wanted}/, but it lies in {folder}/: MNE-BIDS finds a data "
+        f"file and its sidecars by the name, so it would read {named} ({instead}) with the "
+        f"sidecars of {wanted}/. Move it to {root / wanted}, or rename it (and its sidecars) "
+        f"after its folder ({folder})"
+    )
 
 
 #: MNE-BIDS's error where the names of a ``*_channels.tsv`` differ from the data file's
