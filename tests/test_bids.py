@@ -267,6 +267,37 @@ def test_a_data_file_not_where_its_name_places_it_is_refused(bids_dataset, tmp_p
         assert as_recording(twin).ch_names  # those where their names place them are read
 
 
+def test_channels_tsv_bad_marks_mne_bids_does_not_read_are_said(bids_dataset, tmp_path):
+    """A channels.tsv marking a channel bad in a column 'Status' (not 'status'), or with a
+    status that is neither good nor bad ('noisy'): MNE-BIDS uses the channel as good without a
+    word; eegpt says so, naming the channel and how to mark it bad."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    path = root / EDF.format(sub="002")
+    tsv = next(path.parent.glob("*_channels.tsv"))
+    header, first, *rest = tsv.read_text().splitlines()
+    name = first.split("\t")[0]
+    at = header.split("\t").index("status")
+    cells = first.split("\t")
+    for status, column, said in [
+        ("bad", "Status", f"marks 1 channel bad ({name}) in a column 'Status', but MNE-BIDS "
+         "reads only a column spelt 'status'"),
+        ("noisy", "status", f"gives 1 channel a status that is neither good nor bad: {name} "
+         "('noisy'). MNE-BIDS marks bad only the channels whose status is 'bad'"),
+    ]:  # fmt: skip
+        cells[at] = status
+        head = header.split("\t")
+        head[at] = column
+        tsv.write_text("\n".join(["\t".join(head), "\t".join(cells), *rest]) + "\n")
+        with pytest.warns(RuntimeWarning) as caught:
+            rec = as_recording(path)
+        texts = [str(w.message) for w in caught if said in str(w.message)]
+        assert len(texts) == 1, [str(w.message) for w in caught]
+        assert texts[0].startswith(f"{path}: its sidecar {tsv} ")
+        assert "used as good channels" in texts[0]
+        assert name in rec.ch_names  # as MNE-BIDS reads it
+
+
 def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
     bids_dataset, tmp_path
 ):

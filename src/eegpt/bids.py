@@ -220,6 +220,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
             warn_untyped_ieeg(path)
     _check_sampling_frequency(raw, path, bids_path)
     _check_units(raw, path, bids_path)
+    _check_status(raw, path, bids_path)
     _check_event_samples(raw, path, bids_path)
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
@@ -316,6 +317,69 @@ def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -
         )
 
 
+def _sidecar_rows(tsv: Path | None) -> list[dict[str, str]] | None:
+    """The rows of the ``.tsv`` sidecar ``tsv`` (column -> cell), read as eegpt reads its
+    tables (:func:`eegpt.text_tables.table_text`); None where there is none or it cannot be
+    read (MNE-BIDS read it before, or said why it could not)."""
+    import csv
+    import io
+
+    from eegpt.text_tables import table_text
+
+    if tsv is None or not tsv.is_file():
+        return None
+    try:
+        return list(csv.DictReader(io.StringIO(table_text(tsv), newline=""), delimiter="\t"))
+    except Exception:  # noqa: BLE001 - a sidecar MNE-BIDS read its own way
+        return None
+
+
+#: The values of a ``*_channels.tsv``'s ``status`` column BIDS allows (blank as ``n/a``).
+_STATUSES = ("good", "bad", "n/a", "")
+
+
+def _check_status(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
+    """Warn where ``path``'s ``*_channels.tsv`` (the one MNE-BIDS read) marks channels bad in a
+    way MNE-BIDS does not read, so that they are used: a column spelt otherwise than
+    ``status`` (``Status``, ``status `` with a space; BIDS names columns in lower case), or
+    a status other than ``good``, ``bad`` or ``n/a`` (``noisy``, ``flat``), which MNE-BIDS
+    takes for good. Names the channels and how to mark them bad."""
+    tsv = find_sidecar(bids_path, "channels", ".tsv")
+    rows = _sidecar_rows(tsv)
+    if tsv is None or not rows:
+        return
+    columns = list(rows[0])
+    column = "status" if "status" in columns else None
+    if column is None:
+        column = next((c for c in columns if c and c.strip().lower() == "status"), None)
+        if column is None:
+            return
+        bad = [r.get("name") or "" for r in rows if (r.get(column) or "").strip().lower() == "bad"]
+        if not [n for n in bad if n in raw.ch_names and n not in raw.info["bads"]]:
+            return
+        _warn(
+            f"{path}: its sidecar {tsv} marks {_count(len(bad), 'channel')} bad ({few(bad, 5)}) "
+            f"in a column {column!r}, but MNE-BIDS reads only a column spelt 'status' (BIDS "
+            f"names its columns in lower case), so they are used as good channels. Rename the "
+            f"column status in {tsv.name}"
+        )
+        return
+    other = [
+        (r.get("name") or "", (r.get(column) or "").strip())
+        for r in rows
+        if (r.get(column) or "").strip().lower() not in _STATUSES
+    ]
+    used = [(n, v) for n, v in other if n in raw.ch_names and n not in raw.info["bads"]]
+    if used:
+        shown = few([f"{n} ({v!r})" for n, v in used], 5)
+        _warn(
+            f"{path}: its sidecar {tsv} gives {_count(len(used), 'channel')} a status that is "
+            f"neither good nor bad: {shown}. MNE-BIDS marks bad only the channels whose status "
+            "is 'bad', so these are used as good channels. Write bad in their status column "
+            "(the reason in status_description) to leave them out, or good to keep them"
+        )
+
+
 #: A unit of voltage as a ``*_channels.tsv`` or a data file's header writes it -> volts.
 _VOLTS = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "\u00b5V": 1e-6, "\u03bcV": 1e-6, "nV": 1e-9}
 
@@ -337,19 +401,12 @@ def _check_units(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
     says ``µV``), which MNE-BIDS keeps without a word: the samples are scaled by the file's
     unit, so if the sidecar is right their amplitudes are off by the ratio of the two. Names
     a few channels of each pair of units and the ``--rescale`` that follows the sidecar."""
-    import csv
-    import io
-
     from eegpt.signal_checks import _rescale_option
-    from eegpt.text_tables import table_text
 
     tsv = find_sidecar(bids_path, "channels", ".tsv")
     stated = _file_units(raw)
-    if tsv is None or not stated or not tsv.is_file():
-        return
-    try:
-        rows = list(csv.DictReader(io.StringIO(table_text(tsv), newline=""), delimiter="\t"))
-    except Exception:  # noqa: BLE001 - MNE-BIDS read it, or said why it could not
+    rows = _sidecar_rows(tsv) if stated else None
+    if tsv is None or rows is None:
         return
     pairs: dict[tuple[str, str], list[str]] = {}
     for row in rows:
@@ -388,17 +445,9 @@ def _check_event_samples(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> Non
     by ``onset`` (seconds from the file's first sample) without a word, so where ``sample``
     is the right one every event lands elsewhere. Names the rows, a first one with both
     times, and the rate the samples look counted at where one rate explains them all."""
-    import csv
-    import io
-
-    from eegpt.text_tables import table_text
-
     tsv = find_sidecar(bids_path, "events", ".tsv")
-    if tsv is None or not tsv.is_file():
-        return
-    try:
-        rows = list(csv.DictReader(io.StringIO(table_text(tsv), newline=""), delimiter="\t"))
-    except Exception:  # noqa: BLE001 - MNE-BIDS read it, or said why it could not
+    rows = _sidecar_rows(tsv)
+    if tsv is None or rows is None:
         return
     sfreq, first = float(raw.info["sfreq"]), int(raw.first_samp)
     tolerance = 2.0 / sfreq + 1e-3
