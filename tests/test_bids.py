@@ -298,6 +298,29 @@ def test_channels_tsv_bad_marks_mne_bids_does_not_read_are_said(bids_dataset, tm
         assert name in rec.ch_names  # as MNE-BIDS reads it
 
 
+def test_a_sidecar_column_spelt_otherwise_is_named(bids_dataset, tmp_path):
+    """A channels.tsv with 'Type' for 'type', an events.tsv with no 'duration': the reason
+    names the column it has (or its columns) and what BIDS wants, not MNE-BIDS's bare
+    KeyError."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    path = root / EDF.format(sub="001")
+    channels = next(path.parent.glob("*_channels.tsv"))
+    text = channels.read_text()
+    channels.write_text(text.replace("\ttype\t", "\tType\t", 1))
+    with pytest.raises(RecordingError) as caught:
+        as_recording(path, verbose="error")
+    assert f"the sidecar {channels} could not be read: KeyError: 'type': it has a column " \
+        "'Type', not 'type': BIDS names its columns in lower case" in str(caught.value)  # fmt: skip
+    channels.write_text(text)
+    events = next(path.parent.glob("*_events.tsv"))
+    events.write_text(events.read_text().replace("\tduration\t", "\tlength\t", 1))
+    with pytest.raises(RecordingError) as caught:
+        as_recording(path, verbose="error")
+    assert f"the sidecar {events} could not be read: KeyError: 'duration': it has no column " \
+        "'duration' (its columns: onset, length, " in str(caught.value)  # fmt: skip
+
+
 def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
     bids_dataset, tmp_path
 ):

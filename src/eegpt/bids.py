@@ -210,7 +210,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
             advice = (
                 ": name its column of subject ids participant_id, in lower case without spaces"
                 if isinstance(err, KeyError) and err.args == ("participant_id",)
-                else ""
+                else _missing_column_advice(err, sidecar)
             )
             raise ValueError(f"{which}: {type(err).__name__}: {err}{advice}") from err
     pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
@@ -615,6 +615,26 @@ def _warn_zoneless(table: Path, text: str, root: Path) -> None:
         "in another time zone gives other clock_time values. Write acq_time with Z or an "
         f"offset (said once for the dataset {root})"
     )
+
+
+def _missing_column_advice(err: BaseException, sidecar: str | None) -> str:
+    """The end of the reason a ``.tsv`` sidecar could not be read where MNE-BIDS looked for a
+    column it lacks (``err``: ``KeyError('type')``): the column spelt otherwise that it has
+    (``Type``: BIDS names its columns in lower case), else its columns; "" for other errors."""
+    if not (isinstance(err, KeyError) and len(err.args) == 1 and isinstance(err.args[0], str)):
+        return ""
+    rows = _sidecar_rows(Path(sidecar)) if sidecar and sidecar.endswith(".tsv") else None
+    columns = list(rows[0]) if rows else []
+    missing = err.args[0]
+    if not columns or missing in columns:
+        return ""
+    near = [c for c in columns if c and c.strip().lower() == missing]
+    if near:
+        return (
+            f": it has a column {near[0]!r}, not {missing!r}: BIDS names its columns in lower "
+            f"case without spaces, and MNE-BIDS reads no other. Rename it {missing}"
+        )
+    return f": it has no column {missing!r} (its columns: {few(columns, 8)}), which BIDS requires"
 
 
 def _sidecar_being_read(err: BaseException) -> str | None:
