@@ -321,6 +321,34 @@ def test_a_sidecar_column_spelt_otherwise_is_named(bids_dataset, tmp_path):
         "'duration' (its columns: onset, length, " in str(caught.value)  # fmt: skip
 
 
+def test_a_recording_duration_the_file_does_not_hold_is_said(bids_dataset, tmp_path):
+    """An _eeg.json RecordingDuration of 60 s for a file of 30 s (a copy cut short?): what it
+    holds is embedded, with a warning naming the sidecar and both durations. The duration
+    write_raw_bids writes (the file's) is quiet."""
+    import json
+
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    path = root / EDF.format(sub="002")
+    sidecar = path.with_name("sub-002_ses-a_task-rest_run-1_eeg.json")
+    fields = json.loads(sidecar.read_text())
+    assert abs(fields["RecordingDuration"] - 30) < 0.1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        as_recording(path)
+    assert not any("RecordingDuration" in str(w.message) for w in caught)
+    sidecar.write_text(json.dumps({**fields, "RecordingDuration": 60}))
+    with pytest.warns(RuntimeWarning) as caught:
+        rec = as_recording(path)
+    said = [str(w.message) for w in caught if "RecordingDuration" in str(w.message)]
+    assert len(said) == 1 and said[0] == (
+        f"{path}: its sidecar {sidecar} gives RecordingDuration 60 s, but the data file holds "
+        "30 s: is the file cut short (an incomplete copy or download)? Only what it holds is "
+        "embedded: copy it again, or correct the sidecar if the file is whole"
+    )
+    assert rec.data.shape[1] == 30 * rec.sfreq
+
+
 def test_channels_tsv_names_that_are_not_the_file_s_are_said_in_eegpt_s_words(
     bids_dataset, tmp_path
 ):

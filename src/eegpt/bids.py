@@ -298,23 +298,52 @@ def _mismatch_reason(path: Path, tsv: Path) -> str:
 def _check_sampling_frequency(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
     """Warn where the ``SamplingFrequency`` of ``path``'s ``*_eeg.json`` (``*_ieeg.json``: the
     one MNE-BIDS finds for it; else the one beside it) is not the rate of the data file read
-    (``raw``), which MNE-BIDS keeps without a word: the file's rate is used."""
+    (``raw``), which MNE-BIDS keeps without a word: the file's rate is used; and where its
+    ``RecordingDuration`` (seconds) differs from the data the file holds by over 1 s and 1%:
+    a data file cut short (an incomplete copy or download: a BrainVision ``.eeg`` is read
+    for as long as it is) or a sidecar of another version of it."""
     import json
 
     sidecar = find_sidecar(bids_path, bids_path.suffix or "eeg", ".json")
     if sidecar is None:
         sidecar = path.with_name(re.sub(r"\.[^_]*$", ".json", path.name))
     try:
-        stated = json.loads(sidecar.read_text(encoding="utf-8-sig")).get("SamplingFrequency")
-        stated = float(stated)
-    except (OSError, ValueError, TypeError, AttributeError):
+        fields = json.loads(sidecar.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
         return  # none, or none to compare: MNE-BIDS's reading of it said what it had to
-    if abs(stated - raw.info["sfreq"]) > 1e-6 * max(stated, 1.0):
+    if not isinstance(fields, dict):
+        return
+    sfreq = float(raw.info["sfreq"])
+    stated = _number(fields.get("SamplingFrequency"))
+    if stated is not None and abs(stated - sfreq) > 1e-6 * max(stated, 1.0):
         _warn(
             f"{path}: its sidecar {sidecar} gives SamplingFrequency {stated:g} Hz, but the data "
-            f"file is sampled at {raw.info['sfreq']:g} Hz: the file's rate is used (correct "
-            "the sidecar)"
+            f"file is sampled at {sfreq:g} Hz: the file's rate is used (correct the sidecar)"
         )
+    duration, held = _number(fields.get("RecordingDuration")), raw.n_times / sfreq
+    if duration is not None and duration > 0 and abs(duration - held) > max(1.0, 0.01 * duration):
+        shorter = held < duration
+        _warn(
+            f"{path}: its sidecar {sidecar} gives RecordingDuration {duration:g} s, but the data "
+            f"file holds {held:g} s: "
+            + (
+                "is the file cut short (an incomplete copy or download)? Only what it holds is "
+                "embedded: copy it again, or correct the sidecar if the file is whole"
+                if shorter
+                else "all of it is embedded: correct the sidecar (of another version of the file?)"
+            )
+        )
+
+
+def _number(value: Any) -> float | None:
+    """``value`` (a JSON sidecar's field) as a finite number, None for none or another kind."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _sidecar_rows(tsv: Path | None) -> list[dict[str, str]] | None:
