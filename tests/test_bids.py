@@ -212,6 +212,26 @@ def test_channels_tsv_units_that_are_not_the_file_s_are_said(bids_dataset, tmp_p
     np.testing.assert_array_equal(after.data, before.data)  # the file's unit is used
 
 
+def test_an_eeglab_recording_copied_by_mne_bids_is_quiet_about_units(tmp_path):
+    """write_raw_bids copies a .set with units V in its channels.tsv (an EEGLAB file states
+    none; MNE reads it as microvolts): no unit warning, since nothing can be compared."""
+    pytest.importorskip("eeglabio")
+    raw, _ = synthetic_raw(minutes=0.1, seed=2)
+    raw.set_montage(None)
+    source = tmp_path / "rec.set"
+    mne.export.export_raw(source, raw, fmt="eeglab", verbose="error")
+    raw = mne.io.read_raw_eeglab(source, verbose="error").set_montage(None)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="01", task="rest", datatype="eeg", root=tmp_path / "ds")
+    mne_bids.write_raw_bids(raw, path, verbose=False)
+    tsv = next((tmp_path / "ds").rglob("*_channels.tsv"))
+    assert "\tV\t" in tsv.read_text()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        as_recording(path.fpath)
+    assert not any("the unit" in str(w.message) for w in caught)
+
+
 def test_events_tsv_samples_that_are_not_its_onsets_are_said(bids_dataset, tmp_path):
     """An events.tsv whose sample column says other times than its onset column (counted at
     twice the file's rate): MNE-BIDS places the events by onset without a word; eegpt says

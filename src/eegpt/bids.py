@@ -416,10 +416,9 @@ _VOLTS = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "\u00b5V": 1e-6, "\u03bcV": 1e-6, "n
 def _file_units(raw: mne.io.BaseRaw) -> dict[str, str]:
     """Channel name -> the unit the data file's header gives it, as MNE's reader scaled its
     samples by (EDF/BDF physical dimensions, BrainVision's ``.vhdr``: ``raw._orig_units``);
-    ``"µV"`` for every channel of an EEGLAB ``.set``, which MNE reads as microvolts; empty
-    where the reader says nothing."""
-    if type(raw).__name__ == "RawEEGLAB":
-        return dict.fromkeys(raw.ch_names, "\u00b5V")
+    empty where the header gives none: an EEGLAB ``.set`` (read as microvolts by convention,
+    and given ``V`` in the ``*_channels.tsv`` that MNE-BIDS's ``write_raw_bids`` copies it
+    with, so no disagreement can be told from that), a FIF file."""
     stated = getattr(raw, "_orig_units", None) or {}
     return {str(k): str(v) for k, v in stated.items()}
 
@@ -447,11 +446,6 @@ def _check_units(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
         return
     (unit, theirs), names = max(pairs.items(), key=lambda item: len(item[1]))
     fix = _VOLTS[unit] / _VOLTS[theirs]
-    header = (
-        "MNE reads an EEGLAB .set as"
-        if type(raw).__name__ == "RawEEGLAB"
-        else "the data file's header gives"
-    )
     others = "".join(
         f"; {few(n, 3)} {u} there, {t} in the file"
         for (u, t), n in pairs.items()
@@ -459,8 +453,9 @@ def _check_units(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
     )
     _warn(
         f"{path}: its sidecar {tsv} gives {_count(len(names), 'channel')} ({few(names, 5)}) "
-        f"the unit {unit}, but {header} {theirs}{others}: the samples are scaled by the file's "
-        f"unit (MNE-BIDS does not rescale them by the sidecar's), so if they are in {unit} "
+        f"the unit {unit}, but the data file's header gives {theirs}{others}: the samples "
+        f"are scaled by the file's unit (MNE-BIDS does not rescale them by the sidecar's), "
+        f"so if they are in {unit} "
         f"their amplitudes are read {fix:g} times too {'small' if fix > 1 else 'large'}. "
         f"Correct the units column of {tsv.name} if the file is right; if the sidecar is, "
         f"give {_rescale_option(fix)}"
