@@ -974,6 +974,26 @@ def test_the_bids_options_are_the_entities_and_import_no_mne():
     assert done.stdout.strip() == "[]"
 
 
+def test_a_bids_recording_s_own_events_tsv_given_as_annotations_is_not_added_again(
+    bids_dataset, model
+):
+    """annotations= naming the *_events.tsv MNE-BIDS read with the recording: its events are
+    the recording's already; said so (not 'both are kept ... two hypnograms?'), not added
+    again, the windows as without it."""
+    path = bids_dataset / EDF.format(sub="001")
+    events = next(path.parent.glob("*_events.tsv"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        alone = model.embed(path)
+    with pytest.warns(RuntimeWarning) as caught:
+        given = model.embed(path, annotations=events)
+    texts = [str(w.message) for w in caught]
+    assert any("are the recording's own *_events.tsv, which MNE-BIDS read with it" in t
+               for t in texts), texts  # fmt: skip
+    assert not any("both are kept" in t for t in texts)
+    assert given.annotations == alone.annotations
+
+
 def test_window_labels_of_a_bids_data_file_read_its_events_tsv(bids_dataset, model, tmp_path):
     """``emb.window_labels(path)`` of a BIDS data file reads its ``*_events.tsv``, as
     ``eegpt embed``, ``embed-dataset`` and ``probe train`` do (it gave every window None, with

@@ -184,11 +184,28 @@ def to_place(recording: Any, extra: Any) -> str | os.PathLike | mne.Annotations 
     """``extra`` where it adds annotations to place on the continuous ``recording``; None
     where it adds none: none given, not a file or ``mne.Annotations`` (refused by the caller),
     or the recording's own file."""
-    if not isinstance(extra, (str, os.PathLike, mne.Annotations)) or same_file(
-        extra, getattr(recording, "source", None)
-    ):
+    if not isinstance(extra, (str, os.PathLike, mne.Annotations)) or own_file(recording, extra):
         return None
     return extra
+
+
+def own_file(recording: Any, extra: Any) -> bool:
+    """Whether ``extra`` (annotations given for ``recording``) is a file the recording's own
+    annotations were read from: the recording's file itself, or the ``*_events.tsv`` that
+    MNE-BIDS read with a BIDS recording (:func:`eegpt._file_identity.bids_sidecars`)."""
+    source = getattr(recording, "source", None)
+    if same_file(extra, source):
+        return True
+    if not (
+        isinstance(extra, (str, os.PathLike))
+        and os.fspath(extra).endswith("_events.tsv")
+        and isinstance(source, (str, os.PathLike))
+    ):
+        return False
+    from eegpt._file_identity import bids_sidecars
+
+    events = [p for p in bids_sidecars(source) if p.name.endswith("_events.tsv")]
+    return any(same_file(extra, p) for p in events)
 
 
 def placed_extra(recording: Any, extra: Any) -> mne.Annotations | None:
@@ -247,7 +264,7 @@ def given_placed(
     none is given, and where ``extra`` is the recording's own file, whose annotations are read
     with it: warned of (:func:`own_file_text`) and not read again. What :func:`with_extra`
     and :func:`eegpt.annotations.annotations_per_window` join to the recording's own."""
-    if extra is not None and same_file(extra, getattr(recording, "source", None)):
+    if extra is not None and own_file(recording, extra):
         _warn(own_file_text(recording, extra))
         return None
     if extra is None:
@@ -257,7 +274,15 @@ def given_placed(
 
 def own_file_text(recording: Any, extra: str | os.PathLike) -> str:
     """The warning for annotations given (``extra``) that are the file of ``recording``
-    itself, whose annotations were read with it: they are not read again."""
+    itself (or the ``*_events.tsv`` MNE-BIDS read with it), whose annotations were read with
+    it: they are not read again."""
+    if not same_file(extra, getattr(recording, "source", None)):  # a BIDS *_events.tsv
+        return (
+            f"{recording.source}: the annotations given (annotations={named(extra)}) are the "
+            "recording's own *_events.tsv, which MNE-BIDS read with it: its events are the "
+            "recording's annotations already, and are not added again; give annotations= only "
+            "for others"
+        )
     return (
         f"{recording.source}: the annotations given (annotations={named(extra)}) are the "
         "recording's own file, whose annotations are read with it anyway; give the file of "

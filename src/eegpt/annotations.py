@@ -79,6 +79,7 @@ from eegpt.annotation_placement import (
     named,
     outside_text,
     outside_warning,
+    own_file,
     placed,
     recording_end,
     start_of,
@@ -242,7 +243,7 @@ def annotations_per_window(
     (:func:`window_annotations`).
     """
     if states and not getattr(recording, "is_epoched", False):
-        if extra is not None and not same_file(extra, getattr(recording, "source", None)):
+        if extra is not None and not own_file(recording, extra):
             added = placed(extra, recording) if added is None else added
             if not len(added):
                 _warn(held_none_text(recording, extra))
