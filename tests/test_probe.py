@@ -3381,6 +3381,43 @@ def test_predictions_carry_clock_times_across_midnight(weights, tmp_path):
     ]  # fmt: skip
 
 
+def test_prediction_tables_record_each_file_s_clock(weights, tmp_path):
+    """A prediction table recorded no clock for its files, so plot_hypnogram(table, tz=)
+    converted an EDF header's local wall-clock times as if UTC. probe predict now records
+    each input's clock (as embeddings' metadata["clock"]) in the table's record (sidecar,
+    Parquet metadata): "local" for the EDF, "utc" for a FIF file and an -epo.fif; none for a
+    file without a date. tz= is refused for the EDF's rows, taken for the FIF's."""
+    import datetime
+
+    from eegpt.probe_provenance import predictions_record
+    from eegpt.viz import plot_hypnogram
+
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    raw = mne.io.read_raw_fif(paths[0], preload=True, verbose=False)
+    raw.set_meas_date(datetime.datetime(2026, 3, 1, 23, 0, tzinfo=datetime.timezone.utc))
+    edf, fif = tmp_path / "night.edf", tmp_path / "dated_raw.fif"
+    mne.export.export_raw(edf, raw, verbose=False)
+    raw.save(fif, verbose=False)
+    undated = tmp_path / "undated_raw.fif"
+    raw.copy().set_meas_date(None).save(undated, verbose=False)
+    epo = tmp_path / "dated-epo.fif"
+    mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False).save(epo, verbose=False)
+    for suffix in (".csv", ".parquet"):
+        pred = tmp_path / f"epochs{suffix}"
+        assert probe_main(["predict", str(out), str(edf), str(fif), str(undated), "-o",
+                           str(pred), "-q", "--epoch-seconds", "4"]) == 0  # fmt: skip
+        inputs = predictions_record(pred)[0]["provenance"]["inputs"]
+        assert [i.get("clock") for i in inputs] == ["local", "utc", None]
+        with pytest.raises(ValueError, match="night.edf's clock_time is its header's local"):
+            plot_hypnogram(pred, file=str(edf), tz="Europe/Berlin")
+        ax = plot_hypnogram(pred, file=str(fif), tz="Europe/Berlin").axes[0]
+        assert ax.get_xlabel() == "clock time (Europe/Berlin), from 2026-03-02 00:00"
+    windows = tmp_path / "windows.csv"  # epochs files and windows alike
+    assert probe_main(["predict", str(out), str(epo), str(edf), "-o", str(windows), "-q"]) == 0
+    inputs = predictions_record(windows)[0]["provenance"]["inputs"]
+    assert [i.get("clock") for i in inputs] == ["utc", "local"]
+
+
 def test_predictions_of_an_anonymized_start_have_no_clock_time_column(weights, tmp_path):
     """A recording whose start is EDF's 1985-01-01 placeholder, as an EDF file (--epoch-seconds
     gave an empty clock_time column for it) or a FIF file saved from one (clock_time 1985

@@ -980,6 +980,41 @@ def test_plot_hypnogram_of_a_table_says_what_its_record_says_of_the_encoder(suff
         plot_hypnogram(tmp_path / f"False{suffix}", file="x.edf")
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_plot_hypnogram_refuses_tz_on_a_table_of_a_local_header_clock(suffix, tmp_path):
+    """plot_hypnogram(table, tz=) shifted an EDF's times by the zone's offset, though its
+    header's start is local wall-clock time, not UTC. The table's record (sidecar, Parquet
+    metadata) now says each input's clock: tz= is refused for a file on a local clock, as
+    plot_embeddings refuses it; a file on UTC, a table of an eegpt that recorded no clock,
+    and a DataFrame (no record) are drawn in the zone as before."""
+    from eegpt.probe_predictions import write_predictions
+    from eegpt.viz import plot_hypnogram
+
+    table = pd_concat_two_files(_night_table(clock=True))
+    table.loc[table["file"] == "other.edf", "file"] = "other_raw.fif"
+    header, rows = list(table.columns), table.astype(object).values.tolist()
+    classes = [c[2:] for c in table.columns if c.startswith("p_")]
+    inputs = [{"name": "night.edf", "clock": "local"}, {"name": "other_raw.fif", "clock": "utc"}]
+    path, older = tmp_path / f"pred{suffix}", tmp_path / f"older{suffix}"
+    write_predictions(path, header, rows, classes, {"probe": {}, "inputs": inputs})
+    write_predictions(
+        older, header, rows, classes, {"probe": {}, "inputs": [{"name": "night.edf"}]}
+    )
+    with pytest.raises(
+        ValueError, match=r"night\.edf's clock_time is its header's local wall clock"
+    ):
+        plot_hypnogram(path, file="night.edf", tz="Europe/Berlin")
+    local = plot_hypnogram(path, file="night.edf").axes[0]  # without tz: the clock as it is
+    assert local.get_xlabel() == "clock time (recording clock), from 2026-03-01 23:50"
+    zoned = "clock time (Europe/Berlin), from 2026-03-02 00:50"
+    utc = plot_hypnogram(path, file="other_raw.fif", tz="Europe/Berlin").axes[0]
+    assert utc.get_xlabel() == zoned
+    unrecorded = plot_hypnogram(older, file="night.edf", tz="Europe/Berlin").axes[0]
+    assert unrecorded.get_xlabel() == zoned  # no record of the clock: as given
+    frame = table[table["file"] == "night.edf"]
+    assert plot_hypnogram(frame, tz="Europe/Berlin").axes[0].get_xlabel() == zoned
+
+
 def pd_concat_two_files(table):
     import pandas as pd
 

@@ -751,8 +751,9 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     labelled = False
     sources: list[str] = []  # the file of each epoch predicted (continuous recordings: none)
     failed: dict[str, str] = {}  # inputs that could not be predicted -> why (not with one)
+    date_clocks: dict[str, str] = {}  # input as given -> its date's clock (local, utc ...)
     if epoched:
-        found, labelled, sources = _predict_epoch_files(args, probe, epoched, failed)
+        found, labelled, sources = _predict_epoch_files(args, probe, epoched, failed, date_clocks)
     rename = parse_rename(args.rename, args.drop)
     scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
@@ -767,6 +768,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
             _recording_failed(args, path, err, failed)  # raised again with --fail-fast
             bad.pop(path, None)
             continue
+        if when.get("clock"):  # recorded per file: a header's local clock takes no tz
+            date_clocks[str(path)] = when["clock"]
         if args.epoch_seconds is not None:  # one row per scoring epoch, written below
             scored[path] = (proba, onsets, bad[path], when, spans, first)
             continue
@@ -783,7 +786,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
         _say_failed(args, failed)
         return 1
     made = args.output is not None or args.events is not None
-    provenance = prediction_provenance(args, probe, sources, failed) if made else None
+    provenance = prediction_provenance(args, probe, sources, failed, date_clocks) if made else None
     done = EXIT_SOME_FAILED if failed else 0
     if args.epoch_seconds is not None:
         header, rows = _epoch_rows(args, probe, scored)
@@ -844,15 +847,20 @@ def _check_recording_options(args: argparse.Namespace, probe: Any, continuous: l
 
 
 def _predict_epoch_files(
-    args: argparse.Namespace, probe: Any, epoched: list[Path], failed: dict[str, str]
+    args: argparse.Namespace,
+    probe: Any,
+    epoched: list[Path],
+    failed: dict[str, str],
+    clocks: dict[str, str] | None = None,
 ) -> tuple[dict[Path, list[Any]], bool, list[str]]:
     """:func:`_epoch_file_rows` of the epochs files ``epoched``, read and predicted together
     (merged, as before). Where that fails and several were given, each is read and predicted
     alone to find those that fail by themselves: they are named (:func:`_recording_failed`,
     kept in ``failed``) and the others predicted together; an error no file makes alone (of
-    the files together) stops the run, as does any with ``--fail-fast``."""
+    the files together) stops the run, as does any with ``--fail-fast``. ``clocks``: filled
+    with the clock of each predicted file's date (:func:`_epoch_file_rows`)."""
     try:
-        return _epoch_file_rows(args, probe, epoched)
+        return _epoch_file_rows(args, probe, epoched, clocks)
     except USER_ERRORS + (RuntimeError,) as err:
         if len(epoched) == 1:
             _recording_failed(args, epoched[0], err, failed)  # raised again if it is all
@@ -865,7 +873,7 @@ def _predict_epoch_files(
     for path, its in alone.items():
         _recording_failed(args, path, its, failed)
     rest = [p for p in epoched if p not in alone]
-    return _epoch_file_rows(args, probe, rest) if rest else ({}, False, [])
+    return _epoch_file_rows(args, probe, rest, clocks) if rest else ({}, False, [])
 
 
 def _failing_alone(
@@ -883,18 +891,25 @@ def _failing_alone(
 
 
 def _epoch_file_rows(
-    args: argparse.Namespace, probe: Any, epoched: list[Path]
+    args: argparse.Namespace,
+    probe: Any,
+    epoched: list[Path],
+    clocks: dict[str, str] | None = None,
 ) -> tuple[dict[Path, list[Any]], bool, list[str]]:
     """``(found, labelled, sources)`` of the epochs files ``epoched``, read together
     (:func:`eegpt.probe_cli_inputs.read_inputs`): per file its rows ``[(index in the file,
     onset s or None, label or None, probabilities (n_classes,), clock_s or None, clock_time
-    or None)]``; whether they hold labels; the file of each epoch, in order."""
+    or None)]``; whether they hold labels; the file of each epoch, in order. ``clocks``
+    (where given): filled with each dated file's clock (its time base's ``clock``, by the
+    file as given), for the table's provenance."""
     found: dict[Path, list[Any]] = {}
     bases: dict[str, TimeBase] = {}  # each file's time base, for its clock columns
     recording, y, sources, rename = read_inputs(
         args, files=epoched, require_labels=False, time_bases=bases
     )
     proba = probe_probabilities(args, probe, recording, rename)
+    if clocks is not None:
+        clocks.update({name: base["clock"] for name, base in bases.items() if base.get("clock")})
     labelled = y is not None
     labels = [None] * len(proba) if y is None else y.tolist()
     onsets = recording.onsets

@@ -127,6 +127,7 @@ def prediction_provenance(
     probe: Any,
     sources: Sequence[str],
     failed: Mapping[str, str] | None = None,
+    clocks: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """What an output of ``predict`` or ``evaluate`` records of how it was made: the probe
     (``args.probe``), the input files (``args.data``; the number of epochs of each epochs file
@@ -134,7 +135,11 @@ def prediction_provenance(
     (:func:`eegpt.probe_provenance.output_provenance`). ``failed`` (input as given -> the
     error's text): the inputs ``predict`` could not predict, left out of ``inputs`` and
     listed under ``failed`` (``name``, ``reason``), so that a table missing them is not
-    taken for complete."""
+    taken for complete. ``clocks`` (input as given -> which clock its measurement date, so
+    its ``clock_time``, is on: ``"local"``, ``"utc"``, ... as embeddings'
+    ``metadata["clock"]``, :func:`eegpt.mne_inputs.date_clock`): recorded as that input's
+    ``clock``, by which :func:`eegpt.viz.plot_hypnogram` refuses ``tz=`` on a header's local
+    wall clock; an input without a date has none."""
     from eegpt.probe_provenance import file_record, files_record, output_provenance
 
     counts: dict[str, int] = {}
@@ -146,6 +151,8 @@ def prediction_provenance(
     for record, path in zip(inputs, dict.fromkeys(used), strict=True):
         if path in counts:
             record["n_epochs"] = counts[path]
+        if clocks and clocks.get(path):  # the clock its clock_time is on (local: no zone)
+            record["clock"] = clocks[path]
     labels = getattr(args, "labels", None)
     more: dict[str, Any] = {}
     if failed:  # named as the inputs are (file name, size, fingerprint), with the reason

@@ -191,12 +191,15 @@ def _column(table: Any, name: str) -> np.ndarray | None:
     return np.asarray(table[name])
 
 
-def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None]:
+def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None, dict[str, set[str]]]:
     """A prediction table of ``eegpt probe predict -o`` (``.csv``, ``.tsv``, ``.parquet``) as
     a DataFrame (empty cells NaN, a class named ``"NA"`` kept), with whether the encoder of the
     probe that wrote it was pretrained: False where its record (a CSV's or TSV's sidecar, a
     Parquet file's metadata) says its weights were random (``encoder_pretrained``), else
-    None (not known)."""
+    None (not known); and the clock of each input's ``clock_time`` as the record gives it
+    (its ``inputs``' ``clock``, ``"local"`` for an EDF/BDF/BrainVision header's wall clock),
+    by the input's file name (the name of each with a ``clock``; empty for a table of an
+    eegpt that recorded none)."""
     import pandas as pd
 
     from eegpt.probe_provenance import predictions_record
@@ -213,8 +216,27 @@ def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None]:
             "-o (.csv, .tsv or .parquet); give another table as a DataFrame"
         )
     found = predictions_record(path)
-    probe = ((found[0].get("provenance") or {}).get("probe") or {}) if found else {}
-    return table, (False if probe.get("encoder_pretrained") is False else None)
+    provenance = (found[0].get("provenance") or {}) if found else {}
+    probe = provenance.get("probe") or {}
+    clocks: dict[str, set[str]] = {}
+    for item in provenance.get("inputs") or []:
+        if isinstance(item, dict) and item.get("name") and item.get("clock"):
+            clocks.setdefault(str(item["name"]), set()).add(str(item["clock"]))
+    return table, (False if probe.get("encoder_pretrained") is False else None), clocks
+
+
+def _refuse_zone_on_local_clock(file: Any, clocks: dict[str, set[str]]) -> None:
+    """Refuse ``tz=`` for the recording ``file`` (a table's ``file`` cell) where its table's
+    record (``clocks``, :func:`_read_table`) says its ``clock_time`` is a header's local wall
+    clock (``"local"``): converting it from UTC would shift every time by the zone's
+    offset, as :func:`eegpt.viz.plot_embeddings` refuses for ``metadata["clock"]``."""
+    if file is None or "local" not in clocks.get(Path(str(file)).name, set()):
+        return
+    raise ValueError(
+        f"tz converts a clock kept in UTC, but {file}'s clock_time is its header's local wall "
+        "clock (clock 'local' in the table's record: EDF, BDF, BrainVision, Nihon Kohden), in "
+        "no zone eegpt knows: leave tz out, and the axis shows that clock as it is"
+    )
 
 
 def plot_hypnogram(
@@ -269,7 +291,12 @@ def plot_hypnogram(
     tz : datetime.tzinfo | str | None
         Where ``clock_time`` is truly UTC (a recording whose zone is known): the zone to show
         the clock in (``zoneinfo.ZoneInfo("Europe/Berlin")``, ``"UTC"``), named in the
-        axis label.
+        axis label. Refused (ValueError) for the path of a table whose record says the
+        recording's clock is its header's local wall clock (its input's ``clock``
+        ``"local"``, which ``probe predict`` records of an EDF/BDF/BrainVision file), as
+        :func:`eegpt.viz.plot_embeddings` refuses it; a DataFrame, or a table of an earlier
+        eegpt that recorded no clock, is taken as given (give ``tz`` only where you know
+        ``clock_time`` is UTC).
     bad : sequence of bool | None
         Per epoch, whether it is bad (an annotation marked bad overlaps it); shaded light
         red, hatched. Default: the table's ``bad`` column where it has one.
@@ -299,8 +326,9 @@ def plot_hypnogram(
     -------
     matplotlib.figure.Figure
     """
+    clocks: dict[str, set[str]] = {}  # the table's record: each input's clock, by name
     if isinstance(epochs, (str, os.PathLike)):
-        epochs, recorded = _read_table(epochs)
+        epochs, recorded, clocks = _read_table(epochs)
         pretrained = recorded if pretrained is None else pretrained
     files = _column(epochs, "file")
     if file is not None:
@@ -315,6 +343,8 @@ def plot_hypnogram(
             f"plot_hypnogram draws one recording; the table holds {len(set(files.tolist()))} "
             "files: select one, e.g. table[table['file'] == name], or give file=name"
         )
+    if tz is not None and files is not None and len(files):
+        _refuse_zone_on_local_clock(files[0], clocks)
     onsets, predicted = _column(epochs, "onset_s"), _column(epochs, "prediction")
     if onsets is None or predicted is None:
         raise ValueError("plot_hypnogram needs onset_s and prediction columns (probe predict "
