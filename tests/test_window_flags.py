@@ -142,6 +142,42 @@ def test_a_few_touches_of_the_extreme_are_not_clipped():
     assert windows.flags is not None and "C3" not in windows.flags.clipped
 
 
+def _short_clips() -> np.ndarray:
+    """[8, 600 s] in volts, 10 µV noise quantised in 0.1 µV steps (as an EDF stores it) with
+    100 µV eye blinks on Fp1 every 5 s: C3 a 5 s 1 mV artefact (2 Hz) from 100 s, Pz 0.3 s
+    electrode pops of 1 mV from 201 and 441 s, both clipped at the file's ±200 µV: each flat
+    top under 1 s, under 1% of the channel's samples."""
+    x = np.random.default_rng(5).standard_normal((8, int(600 * SFREQ))) * 1e-5
+    t = np.arange(x.shape[-1]) / SFREQ
+    for blink in np.arange(2.5, 600.0, 5.0):
+        x[0] += 1e-4 * np.exp(-0.5 * ((t - blink) / 0.08) ** 2)
+    at = slice(int(100 * SFREQ), int(105 * SFREQ))
+    x[2, at] += 1e-3 * np.sin(2 * np.pi * 2 * t[: at.stop - at.start])
+    for pop in (201.0, 441.0):
+        x[4, int(pop * SFREQ) : int((pop + 0.3) * SFREQ)] += 1e-3
+    return np.round(np.clip(x, -2e-4, 2e-4) / 1e-7) * 1e-7
+
+
+def test_short_clips_at_the_rails_are_warned_of_and_flag_their_windows():
+    """Flat tops at the rails under a second each and under 1% of the samples (a 1 mV
+    artefact for 5 s, two 0.3 s pops) are clipping: warned of with where they are, and the
+    windows over them flagged (onsets 100 and 104 s; 200 and 440 s), no other window: the
+    blinks and the quantised noise of the other channels flag nothing."""
+    x = _short_clips()
+    assert ((x[[2, 4]] == 2e-4).mean(axis=-1) < 0.01).all()
+    with pytest.warns(RuntimeWarning, match=r"clipping check: channel\(s\) C3 \(.*0:01:40") as w:
+        windows = prepare(as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    (clipping,) = [str(m.message) for m in w if "clipping check" in str(m.message)]
+    assert "Pz (" in clipping and "0:03:21" in clipping
+    assert windows.flags is not None and not windows.flags.flat
+    flags = windows.flags.per_window(windows.onsets, 4.0)
+    expected = [
+        ["C3"] if onset in (100.0, 104.0) else ["Pz"] if onset in (200.0, 440.0) else []
+        for onset in windows.onsets.tolist()
+    ]
+    assert flags["clipped_channels"] == expected
+
+
 def test_the_samples_held_at_a_rail_are_counted_fed_whole_or_chunk_by_chunk():
     """A stretch at the rails that chunks cut in pieces counts the samples at each extreme as
     the whole recording does (the streamed path judges held rails the same)."""

@@ -261,7 +261,7 @@ def check_signal(
     RuntimeWarning
         NaN/Inf samples ignored inside bad spans (:func:`check_finite`); flat channels (zero peak-to-peak or a standard deviation below ``FLAT_STD``); clipped
         channels (more than ``CLIP_FRACTION`` of the samples at the channel's minimum or
-        maximum, or, in continuous data, a stretch of at least ``PARTLY_FLAT_SECONDS`` held at
+        maximum, or, in continuous data, ``CLIP_HELD_SECONDS`` of samples held at
         it: :func:`_held_rails`); a typical amplitude that looks mis-scaled, overall or for single channels
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
         channels stored at too low a rate.
@@ -708,18 +708,20 @@ def _flat_flags(
 def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
     """Whether each channel holds its minimum (``side`` 0) or maximum (1) long enough to be
     clipped whatever the recording's length, bool of shape (n_channels,): a rail stretch
-    (:meth:`SignalStats.rail_spans <eegpt.signal_stats.SignalStats.rail_spans>`) of at least
-    :data:`PARTLY_FLAT_SECONDS` with at least :data:`CLIP_HELD_FRACTION` of its samples at
-    the extreme: a rail held, not a few isolated touches of it less than a second apart."""
+    (:meth:`SignalStats.rail_spans <eegpt.signal_stats.SignalStats.rail_spans>`) with at
+    least :data:`CLIP_HELD_SECONDS` of samples at the extreme (and :data:`CLIP_SAMPLES`),
+    making up at least :data:`CLIP_HELD_FRACTION` of it: a rail held, even briefly (a 0.3 s
+    electrode pop, a few flat tops of a 1 mV artefact over 2 s: under 1% of the samples),
+    not a few isolated touches of the channel's largest value less than a second apart.
+    Ordinary EEG, quantised in 0.1 to 1 µV steps, holds its extreme a few samples at most."""
     n_at = stats.n_at_max if side else stats.n_at_min
+    least = max(CLIP_SAMPLES, CLIP_HELD_SECONDS * sfreq)
     held = np.zeros(stats.n_channels, dtype=bool)
     for row in _indices(n_at >= CLIP_SAMPLES):
         spans = stats.rail_spans(side, row)
+        at_rail = stats.rail_held(side, row)
         lengths = spans[:, 1] - spans[:, 0]
-        long = lengths >= PARTLY_FLAT_SECONDS * sfreq
-        held[row] = bool(
-            (stats.rail_held(side, row)[long] >= CLIP_HELD_FRACTION * lengths[long]).any()
-        )
+        held[row] = bool(((at_rail >= least) & (at_rail >= CLIP_HELD_FRACTION * lengths)).any())
     return held
 
 
@@ -727,6 +729,10 @@ def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
 #: (:func:`_held_rails`): an amplifier saturated by a signal (a third of the samples at each
 #: rail with noise 20 times the range), not a few touches of the channel's largest value
 CLIP_HELD_FRACTION = 0.1
+#: seconds of samples at a channel's extreme within one rail stretch for it to count as held
+#: (:func:`_held_rails`): 26 samples at 256 Hz, where ordinary EEG sits at its largest value
+#: for 1 to 3 samples (quantised in 0.1 to 1 µV steps); a 0.3 s electrode pop holds 77
+CLIP_HELD_SECONDS = 0.1
 
 
 def _clipped_flags(
