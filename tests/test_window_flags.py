@@ -178,6 +178,15 @@ def test_short_clips_at_the_rails_are_warned_of_and_flag_their_windows():
     assert flags["clipped_channels"] == expected
 
 
+def test_a_clip_under_a_second_is_said_to_last_its_tenths():
+    """A 0.3 s electrode pop at the rail was said to last "0 s"; it says 0.3 s."""
+    with pytest.warns(RuntimeWarning, match="clipping check") as w:
+        prepare(as_recording(_short_clips(), ch_names=NAMES, sfreq=SFREQ))
+    (clipping,) = [str(m.message) for m in w if "clipping check" in str(m.message)]
+    assert "from 0:03:21 for 0.3 s, from 0:07:21 for 0.3 s)" in clipping
+    assert "from 0:01:40 for 5 s)" in clipping and "for 0 s" not in clipping
+
+
 def test_the_samples_held_at_a_rail_are_counted_fed_whole_or_chunk_by_chunk():
     """A stretch at the rails that chunks cut in pieces counts the samples at each extreme as
     the whole recording does (the streamed path judges held rails the same)."""

@@ -647,7 +647,7 @@ def _rail_text(
     )
     n_runs = len(spans) + unkept
     shown = ", ".join(
-        f"from {_at_text(a / sfreq, clock)} for {duration_text(max(b - a, 1) / sfreq)}"
+        f"from {_at_text(a / sfreq, clock)} for {_rail_duration(max(b - a, 1) / sfreq)}"
         for a, b in spans[:FLAT_RUNS_SHOWN]
     )
     more = (
@@ -656,6 +656,14 @@ def _rail_text(
         else ""
     )
     return f"; {shown}{more}" if n_runs == 1 else f"; {n_runs} stretches: {shown}{more}"
+
+
+def _rail_duration(seconds: float) -> str:
+    """How long a clipped stretch lasts, in words: ``"0.3 s"``, to the tenth below 10 s where
+    not whole (a short clip is not "0 s"), else as :func:`duration_text` says it (``"5 s"``)."""
+    if seconds < 10 and round(seconds, 1) != round(seconds):
+        return f"{seconds:.1f} s"
+    return duration_text(seconds)
 
 
 #: Stretches of a channel's clipped samples the clipping warning names (then "and N more")
