@@ -1125,7 +1125,9 @@ def _check_amplitude(
     deviation) first: epochs in another unit than the others are warned of instead
     (:func:`_check_epoch_scales`) in place of the whole input's correction, as no one
     correction fits them all; the channels are checked all the same (``profile``: the epochs'
-    deviations per channel, shape (n_epochs, n_channels), for :func:`_check_epoch_scales`)."""
+    deviations per channel, shape (n_epochs, n_channels), for :func:`_check_epoch_scales`).
+    Where the median channel is in range, channels outside it and channels
+    :data:`ODD_CHANNEL_RATIO` times above it (an electrode off, full of mains hum) are named."""
     mixed_epochs = epochs is not None and _check_epoch_scales(
         epochs, source, gain, array_units, stated=stated, profile=profile
     )
@@ -1218,8 +1220,11 @@ def _check_amplitude(
             f"{arrays if unit in ('mV', 'uV') else ''}.{mixed}"
         )
         return
-    odd = ((deviation > TOO_LARGE) | (deviation < TOO_SMALL)) & ~flat
-    _name_odd_channels(odd, deviation, names, source, corrected, amplitude, in_range=True,
+    outside = (deviation > TOO_LARGE) | (deviation < TOO_SMALL)
+    far_above = deviation > ODD_CHANNEL_RATIO * amplitude  # an electrode off, full of mains hum
+    odd = (outside | far_above) & ~flat
+    _name_odd_channels(odd, deviation, names, source, corrected, amplitude,
+                       in_range=bool(outside[odd].all()),
                        stated=stated if gain == 1.0 else None)  # fmt: skip
 
 
@@ -1258,6 +1263,10 @@ def _warn_microvolts_as_millivolts(
 #: before it is named as scaled wrong when the epochs mix units (:func:`_check_amplitude`):
 #: scalp EEG's range is then no measure, the whole input being off it.
 ODD_CHANNEL_POWERS = 2.0
+#: times the median channel's typical deviation above which a channel is named as odd though
+#: in scalp EEG's range (:func:`_check_amplitude`): an electrode off, full of mains hum (300 µV
+#: against 10 µV); channels of ordinary EEG differ by a few times at most
+ODD_CHANNEL_RATIO = 20.0
 
 
 def _name_odd_channels(
@@ -1292,8 +1301,8 @@ def _name_odd_channels(
     _warn(
         f"{source}: amplitude check: channel(s) {detail} have a typical deviation{corrected} "
         f"far from the other channels' {amplitude:.3g} V{scalp}. They are probably scaled "
-        "wrong (a wrong unit in the file header?) or not "
-        f"EEG; exclude them ({how_to_drop([names[i] for i in _indices(odd)])}) or fix "
+        "wrong (a wrong unit in the file header?), disconnected (an electrode off picks up "
+        f"mains hum) or not EEG; exclude them ({how_to_drop([names[i] for i in _indices(odd)])}) or fix "
         "their scaling."
     )
 
