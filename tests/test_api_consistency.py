@@ -243,6 +243,10 @@ def test_public_parameters_are_documented() -> None:
         (eegpt.load_model, eegpt.load_model.__doc__),
         (EEGPTProbe.predict, EEGPTProbe.predict.__doc__),
         (EEGPTProbe.predict_proba, EEGPTProbe.predict_proba.__doc__),
+        # embed's window and engine keywords, the embedder's mapping ones, encode's desc
+        (eegpt.embed, eegpt.embed.__doc__),
+        (eegpt.OnlineEmbedder.__init__, eegpt.OnlineEmbedder.__doc__),
+        (eegpt.InferenceEngine.encode, eegpt.InferenceEngine.encode.__doc__),
     ]:
         for name in inspect.signature(func).parameters:
             if name != "self":

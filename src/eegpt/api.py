@@ -186,6 +186,15 @@ def _embed(
         Resampling, units, reference, windowing and detrending; the keyword arguments
         ``window_seconds``, ``overlap``, ``average_reference``, ``resample``, ``tail`` and
         ``detrend`` override single fields.
+    window_seconds, overlap : float | None
+        Window length and the overlap of consecutive windows, in seconds
+        (``0 <= overlap < window_seconds``; a window starts every ``window_seconds - overlap``
+        seconds). ``None`` (default) keeps ``preprocessing``'s (4 s and 0 s by default).
+    average_reference, resample, tail, detrend
+        Override those fields of ``preprocessing`` (see
+        :class:`~eegpt.preprocessing.PreprocessingConfig`: ``True``/``False``,
+        ``"polyphase"``/``"nearest"``, ``"drop"``/``"pad"``,
+        ``"none"``/``"constant"``/``"linear"``); ``None`` (default) leaves a field as it is.
     reject_by_annotation : bool
         Leave out the windows of a continuous recording that overlap an annotation marked bad
         (description starting with ``"bad"``, any case: ``BAD_muscle``, MNE's ``BAD boundary``;
@@ -237,6 +246,11 @@ def _embed(
     device, precision, batch_size
         Inference settings (see :class:`eegpt.engine.InferenceEngine`); ignored when ``engine``
         is given.
+    engine : InferenceEngine | None
+        An engine made already (:class:`eegpt.engine.InferenceEngine`), to share one (its
+        device, precision, batch size, compiled kernels) between calls; it must run this model's encoder
+        (another copy of the same weights will do: a ``ValueError`` otherwise). ``None``
+        (default): a new engine from ``device``, ``precision`` and ``batch_size``.
     progress : bool
         Show a progress bar over windows.
     stream : bool | None

@@ -843,6 +843,9 @@ class InferenceEngine:
             Vocabulary row of each channel (see :func:`eegpt.channels.map_channels`).
         progress : bool | tqdm
             Show a progress bar, or advance an existing one by the number of windows done.
+        desc : str
+            The label of the progress bar made (``"embedding"`` by default); unused with an
+            existing bar or without ``progress``.
 
         Returns
         -------

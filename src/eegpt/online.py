@@ -129,9 +129,14 @@ class OnlineEmbedder:
         The model (e.g. :func:`eegpt.load_model`); only its encoder is run.
     ch_names : list of str
         The stream's channel names, in the order of the rows of each chunk; mapped to the
-        EEGPT vocabulary once (``rename``, ``on_unknown``, ``on_missing``, ``keep`` as in
-        :func:`eegpt.channels.map_channels`: ``keep="10-20"`` gives a stream the channel set
-        of embeddings made with ``--keep-channels 10-20``).
+        EEGPT vocabulary once, when the embedder is made.
+    rename, on_unknown, on_missing, keep
+        How ``ch_names`` map, as in :func:`eegpt.channels.map_channels` and
+        :func:`eegpt.embed`: ``{name: vocabulary name or None}`` overrides (or a cap's name, a
+        rename table file's path); ``"drop"`` (default) or ``"raise"`` for names outside the
+        vocabulary; ``"raise"`` (default) or ``"ignore"`` for ``rename`` keys the stream lacks;
+        the vocabulary channels used (``keep="10-20"`` gives a stream the channel set of
+        embeddings made with ``--keep-channels 10-20``; default: all mapped).
     channels : list of str | None
         The vocabulary channels every window must have, in this order (a probe's
         ``input_names``; :meth:`eegpt.probe.EEGPTProbe.online` gives them): a stream without
