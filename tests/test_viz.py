@@ -1308,8 +1308,12 @@ def test_time_axis_is_seconds_unless_asked_and_clock_time_is_offered():
     assert ax.lines[0].get_xdata()[0] == np.datetime64("2024-01-01T22:00:00")
     ax.figure.canvas.draw()  # no offset text ("2024-Jan-01") over the label, which has the date
     assert ax.xaxis.get_offset_text().get_text() == ""
-    with pytest.raises(ValueError, match="measurement date"):
+    with pytest.raises(ValueError, match="measurement date") as err:
         plot_embeddings(Embeddings(_noise(5), np.arange(5) * 4.0, {}), time="clock")
+    # said in the terms of the call made, not of Embeddings.clock_times it runs
+    assert str(err.value).startswith("time='clock': the recording has no measurement date")
+    assert str(err.value).endswith("seconds only (time='onset', 'min' or 'h')")
+    assert "absolute=" not in str(err.value)
     with pytest.raises(ValueError, match="'onset', 'min', 'h' or 'clock'"):
         plot_embeddings(emb, time="hours")
 

@@ -360,7 +360,12 @@ def _time_axis(
     if time == "clock":
         from eegpt.clock_times import clock_moments
 
-        embeddings.clock_times(absolute=True)  # a clear error where there is no date
+        try:
+            embeddings.clock_times(absolute=True)
+        except ValueError as err:  # said as clock_times' own: in this call's terms
+            text = str(err).replace("clock_times(absolute=True)", "time='clock'")
+            text = text.replace("(absolute=False)", "(time='onset', 'min' or 'h')")
+            raise ValueError(text) from err
         clock = None
         if meta.get("record_clock"):
             from eegpt.edf_files import RecordClock
