@@ -227,8 +227,11 @@ def _documented(doc: str, name: str) -> bool:
         names = [n.strip() for n in head.split(",")]
         if name in names and line.strip() and not line.strip().startswith("``"):
             indent = len(line) - len(line.lstrip())
-            for below in lines[i + 1 : i + 3]:  # a continued list of names, then its text
-                if below.strip() and len(below) - len(below.lstrip()) > indent:
+            # its text below, or below a list of names continued (the line ends with a comma);
+            # not the next entry's (``model : EEGPT`` then ``data`` and data's text)
+            below = lines[i + 1 : i + 3 if line.rstrip().endswith(",") else i + 2]
+            for text in below:
+                if text.strip() and len(text) - len(text.lstrip()) > indent:
                     return True
     return False
 
@@ -247,10 +250,12 @@ def test_public_parameters_are_documented() -> None:
         (eegpt.embed, eegpt.embed.__doc__),
         (eegpt.OnlineEmbedder.__init__, eegpt.OnlineEmbedder.__doc__),
         (eegpt.InferenceEngine.encode, eegpt.InferenceEngine.encode.__doc__),
+        (eegpt.embed_to_file, eegpt.embed_to_file.__doc__),
     ]:
-        for name in inspect.signature(func).parameters:
+        for name, param in inspect.signature(func).parameters.items():
             if name != "self":
-                assert _documented(doc or "", name), (func.__qualname__, name)
+                stars = "**" if param.kind is inspect.Parameter.VAR_KEYWORD else ""
+                assert _documented(doc or "", stars + name), (func.__qualname__, name)
     for method in (EEGPTProbe.predict, EEGPTProbe.predict_proba):
         assert "Returns\n        -------\n        ndarray, shape" in (method.__doc__ or "")
 
@@ -277,3 +282,18 @@ def test_a_methods_module_failing_with_attribute_error_is_named(monkeypatch) -> 
     assert text.startswith("importing eegpt.api (for Net.embed) failed: AttributeError: module")
     assert "named like a module of Python's standard library (pydoc.py" in text
     assert isinstance(raised.value.__cause__, AttributeError)
+
+
+def test_load_model_documents_the_errors_it_raises(tmp_path) -> None:
+    """What load_model raises for a missing path and for a file that holds no weights is
+    named in its Raises section (it listed only DeviceUnavailableError)."""
+    from eegpt.errors import CheckpointError, MissingFileError
+
+    raises = (eegpt.load_model.__doc__ or "").split("Raises\n")[1]
+    with pytest.raises(MissingFileError) as missing:
+        eegpt.load_model(tmp_path / "none.ckpt", verbose=False)
+    (tmp_path / "text.ckpt").write_text("garbage")
+    with pytest.raises(CheckpointError) as unreadable:
+        eegpt.load_model(tmp_path / "text.ckpt", verbose=False)
+    for err in (missing.value, unreadable.value):
+        assert f"    {type(err).__name__}\n" in raises, type(err).__name__

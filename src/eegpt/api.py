@@ -526,7 +526,8 @@ def embed_to_file(
 
     Parameters
     ----------
-    model : EEGPT
+    model : EEGPT | EEGPTEncoder
+        As for :func:`embed`: a loaded model, or its encoder alone.
     data
         As for :func:`embed`.
     output : str | path-like

@@ -901,6 +901,12 @@ def load_model(
 
     Raises
     ------
+    MissingFileError
+        (a ``FileNotFoundError``) No file or folder at ``path_or_name`` and no pretrained name
+        it spells (the message suggests a close one).
+    CheckpointError
+        (a ``ValueError``) The weights are unreadable (truncated, corrupt, not a checkpoint) or
+        hold no EEGPT encoder, as for :func:`load_checkpoint`.
     DeviceUnavailableError
         ``device`` is not one PyTorch has here (e.g. ``"cuda"`` without a GPU).
     """
