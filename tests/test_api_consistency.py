@@ -251,6 +251,7 @@ def test_public_parameters_are_documented() -> None:
         (eegpt.OnlineEmbedder.__init__, eegpt.OnlineEmbedder.__doc__),
         (eegpt.InferenceEngine.encode, eegpt.InferenceEngine.encode.__doc__),
         (eegpt.embed_to_file, eegpt.embed_to_file.__doc__),
+        (eegpt.embed_dataset, eegpt.embed_dataset.__doc__),
     ]:
         for name, param in inspect.signature(func).parameters.items():
             if name != "self":

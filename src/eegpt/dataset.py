@@ -645,6 +645,10 @@ def embed_dataset(
         See :func:`select_devices`; for Ray, ``"cpu"`` or ``"cuda"`` (default: GPUs if the
         cluster has any).
     precision : ``"float32"`` | ``"bfloat16"`` | ``"float16"``
+        Matmul precision of the engines (see :class:`~eegpt.engine.InferenceEngine`): float32
+        (the default) is exact to the reference implementation; the reduced ones are faster
+        on GPUs, their embeddings differ in the last digits, and a run resumes only with the
+        precision it started with.
     stream_precision : ``"float32"`` | ``"float16"`` | ``"bfloat16"``
         With a reduced ``precision``: dtype of the residual stream between blocks (see
         :class:`~eegpt.engine.InferenceEngine`); float16 is a few percent faster on GPUs.
