@@ -298,3 +298,39 @@ def test_load_model_documents_the_errors_it_raises(tmp_path) -> None:
         eegpt.load_model(tmp_path / "text.ckpt", verbose=False)
     for err in (missing.value, unreadable.value):
         assert f"    {type(err).__name__}\n" in raises, type(err).__name__
+
+
+def test_public_docstrings_fit_a_terminal() -> None:
+    """help() of the public API shows no docstring line over 100 characters (lines of 104 to
+    192 ran past a terminal's width, wrapping mid-word in the middle of a paragraph)."""
+    import inspect
+
+    from eegpt import channels, export, finetune, probe, sklearn, streaming
+
+    objects = {name: getattr(eegpt, name) for name in eegpt.__all__}
+    objects.update(
+        {
+            "probe.train_probe": probe.train_probe,
+            "probe.load_probe": probe.load_probe,
+            "probe.ProbeConfig": probe.ProbeConfig,
+            "finetune.finetune": finetune.finetune,
+            "sklearn.EEGPTClassifier": sklearn.EEGPTClassifier,
+            "sklearn.EEGPTEmbedder": sklearn.EEGPTEmbedder,
+            "export.export_embeddings": export.export_embeddings,
+            "channels.map_channels": channels.map_channels,
+            "streaming.open_stream": streaming.open_stream,
+        }
+    )
+    for cls in (eegpt.Embeddings, probe.EEGPTProbe, eegpt.OnlineEmbedder, eegpt.InferenceEngine):
+        for attr, value in vars(cls).items():
+            if not attr.startswith("_") and (
+                inspect.isfunction(value) or isinstance(value, property)
+            ):
+                objects[f"{cls.__name__}.{attr}"] = value
+    long = {
+        name: max(len(line) for line in (obj.__doc__ or "").splitlines())
+        for name, obj in objects.items()
+        if callable(obj) or isinstance(obj, property)
+        if any(len(line) > 100 for line in (obj.__doc__ or "").splitlines())
+    }
+    assert not long, f"docstring lines over 100 characters (the longest of each): {long}"

@@ -163,14 +163,14 @@ def anonymize_embeddings(
     daysback : int | None
         None (default): the recording's ``meas_date`` is removed, so
         ``Embeddings.clock_times(absolute=True)`` has no date to give, and the ``clock_time``
-        column of a Parquet file or a run's shards is emptied (null; ``clock_s``, seconds on
-        the recording's clock, is kept). A number of days (1 or more: 0, which would keep
-        the real dates in a copy recorded as anonymized, is refused): both are moved back by
-        that many days (time of day kept), as ``mne anonymize --daysback`` does, so that the dates of
-        several recordings keep their order and spacing. The dates in eegpt's warning and
-        error texts (``2020-05-17 12:59:55``) follow: replaced by ``"[date removed]"``, or
-        moved back as ``meas_date`` is; not those inside a recording id or file name the copy
-        keeps (``rec_2021-03-04_raw.fif``), which the texts name as the copy does.
+        column of a Parquet file or a run's shards is emptied (null; ``clock_s``, seconds on the
+        recording's clock, is kept). A number of days (1 or more: 0, which would keep the real
+        dates in a copy recorded as anonymized, is refused): both are moved back by that many
+        days (time of day kept), as ``mne anonymize --daysback`` does, so that the dates of
+        several recordings keep their order and spacing. The dates in eegpt's warning and error
+        texts (``2020-05-17 12:59:55``) follow: replaced by ``"[date removed]"``, or moved back
+        as ``meas_date`` is; not those inside a recording id or file name the copy keeps
+        (``rec_2021-03-04_raw.fif``), which the texts name as the copy does.
 
     Returns
     -------
@@ -182,14 +182,15 @@ def anonymize_embeddings(
     The copy keeps the embeddings, onsets (seconds from the recording start), recording ids,
     channels, model configuration, checkpoint sha256, preprocessing settings, event labels,
     annotations and bad flags, and a corpus run's manifest columns and ``epochs.metadata``:
-    those come from you or the recording, and are yours to check. It replaces every path by
-    what names the file within the dataset: a corpus run's recording id (ids that are
-    absolute paths, from a manifest of absolute paths without a ``recording_id`` column,
-    become paths relative to their common folder), the file name of a single recording, of
-    the checkpoint and of a manifest; paths inside warning and error texts likewise. It drops
-    the host name, SLURM job ids and the file modification times a run (or ``eegpt embed``'s
-    ``source_files`` record) records to notice changed files, and adds ``"anonymized": {"by": "eegpt X", "daysback": N}``. A corpus
-    copy cannot be resumed (its paths lead nowhere); read it with :func:`read_embeddings`.
+    those come from you or the recording, and are yours to check. It replaces every path by what
+    names the file within the dataset: a corpus run's recording id (ids that are absolute paths,
+    from a manifest of absolute paths without a ``recording_id`` column, become paths relative
+    to their common folder), the file name of a single recording, of the checkpoint and of a
+    manifest; paths inside warning and error texts likewise. It drops the host name, SLURM job
+    ids and the file modification times a run (or ``eegpt embed``'s ``source_files`` record)
+    records to notice changed files, and adds ``"anonymized": {"by": "eegpt X", "daysback":
+    N}``. A corpus copy cannot be resumed (its paths lead nowhere); read it with
+    :func:`read_embeddings`.
 
     A probe folder's copy holds its weights (``*.safetensors``) byte for byte and its
     ``probe.json`` under the same rules: the command line (``command``) and its folder

@@ -248,8 +248,8 @@ def _embed(
         is given.
     engine : InferenceEngine | None
         An engine made already (:class:`eegpt.engine.InferenceEngine`), to share one (its
-        device, precision, batch size, compiled kernels) between calls; it must run this model's encoder
-        (another copy of the same weights will do: a ``ValueError`` otherwise). ``None``
+        device, precision, batch size, compiled kernels) between calls; it must run this model's
+        encoder (another copy of the same weights will do: a ``ValueError`` otherwise). ``None``
         (default): a new engine from ``device``, ``precision`` and ``batch_size``.
     progress : bool
         Show a progress bar over windows.
@@ -539,34 +539,32 @@ def embed_to_file(
         per window (``Embeddings.pooled("mean")``), stored as ``[n_windows, 1, 1, D]`` with
         ``metadata["pool"] == "mean"``, as ``embed-dataset --pool mean`` stores a corpus.
     resume : bool
-        Take the windows embedded by an interrupted call of the same settings from where it
-        kept them, instead of running the model on them again. While a recording is embedded,
-        the windows done are kept in hidden files beside ``output``
-        (``.<name>.eegpt-partial.*``: :mod:`eegpt._partial_embeddings`), recorded every few
-        minutes and at a Ctrl-C or SIGTERM, and removed when ``output`` is complete. With
-        ``resume``, those whose fingerprint is this call's (same input files, weights,
-        preprocessing, windowing, precision, device and GPU model (on a CPU its instruction set,
-        AVX2 or AVX512), batch size and eegpt version) and whose
-        weights are the model's as they are now (a hash of the weights the embeddings are
-        computed from, the encoder's, not a channel projection's or probe head's, taken
-        when windows are kept or compared: a model built in Python or edited in place too; windows kept
-        before that hash was recorded are taken where the model still holds the weights of
-        the file it was loaded from) are taken; the recording is read and checked from its
-        start as before, so ``output``'s embeddings, onsets and flags are the same, bit for
-        bit, as those of a call never interrupted (warnings the model's run gave over the kept
-        windows are not repeated in its provenance), unless the engine had turned
-        ``torch.compile`` on (``compile="auto"``, after many windows on a GPU): a resume
-        starts uncompiled, so the windows it embeds may differ in the last digits (logged).
-        Kept windows of other settings, or of a
-        changed file (told by its size, modification time and first and last MiB, or its
-        SHA-256 with ``hash_inputs``), are removed (logged), never mixed in; without
-        ``resume`` they are removed too. Windows kept by a call with ``overwrite`` over an
-        existing ``output`` record that it was being replaced: resume such a call with
-        ``overwrite=True`` too (``eegpt embed --skip-existing`` does so for such an output).
-        A Raw read without preload is told by its files as a path is; data in memory (an
-        array, a preloaded Raw, Epochs: embedded in one block) cannot be told from other
-        data, so no window of it is kept at an interrupt, and windows kept beside ``output``
-        are not taken (logged).
+        Take the windows embedded by an interrupted call of the same settings from where it kept
+        them, instead of running the model on them again. While a recording is embedded, the
+        windows done are kept in hidden files beside ``output`` (``.<name>.eegpt-partial.*``:
+        :mod:`eegpt._partial_embeddings`), recorded every few minutes and at a Ctrl-C or
+        SIGTERM, and removed when ``output`` is complete. With ``resume``, those whose
+        fingerprint is this call's (same input files, weights, preprocessing, windowing,
+        precision, device and GPU model (on a CPU its instruction set, AVX2 or AVX512), batch
+        size and eegpt version) and whose weights are the model's as they are now (a hash of the
+        weights the embeddings are computed from, the encoder's, not a channel projection's or
+        probe head's, taken when windows are kept or compared: a model built in Python or edited
+        in place too; windows kept before that hash was recorded are taken where the model still
+        holds the weights of the file it was loaded from) are taken; the recording is read and
+        checked from its start as before, so ``output``'s embeddings, onsets and flags are the
+        same, bit for bit, as those of a call never interrupted (warnings the model's run gave
+        over the kept windows are not repeated in its provenance), unless the engine had turned
+        ``torch.compile`` on (``compile="auto"``, after many windows on a GPU): a resume starts
+        uncompiled, so the windows it embeds may differ in the last digits (logged). Kept
+        windows of other settings, or of a changed file (told by its size, modification time and
+        first and last MiB, or its SHA-256 with ``hash_inputs``), are removed (logged), never
+        mixed in; without ``resume`` they are removed too. Windows kept by a call with
+        ``overwrite`` over an existing ``output`` record that it was being replaced: resume such
+        a call with ``overwrite=True`` too (``eegpt embed --skip-existing`` does so for such an
+        output). A Raw read without preload is told by its files as a path is; data in memory
+        (an array, a preloaded Raw, Epochs: embedded in one block) cannot be told from other
+        data, so no window of it is kept at an interrupt, and windows kept beside ``output`` are
+        not taken (logged).
     **kwargs
         Any keyword argument of :func:`embed`.
 

@@ -567,16 +567,17 @@ def load_checkpoint(
         any name, loads with the config kept in its header, as its folder does).
     num_heads, patch_stride : int, optional
         The encoder's attention heads and patch stride (samples), which its weights do not
-        determine, when the file does not record them (a bare state dict; a Lightning
-        checkpoint whose hyper-parameters do not say): by default the paper's values for the
-        width (``metadata["assumed"]`` lists what was assumed, with a warning unless the file
-        is the released model's shape). Given values override the file's; a patch stride
-        that contradicts the one a folder's ``config.json`` records warns, naming both and
-        the patches a window each gives, as does a head count that contradicts the one a
-        folder or a Lightning checkpoint's hyper-parameters record; ``num_heads`` must divide
-        the width the weights have (an error names its divisors). ``patch_stride=None`` given explicitly means the patch size (64 samples for EEGPT), as
-        in :class:`~eegpt.config.EEGPTConfig` and braindecode's ``EEGPT(patch_stride=None)``;
-        left out, the stride is read or assumed as above.
+        determine, when the file does not record them (a bare state dict; a Lightning checkpoint
+        whose hyper-parameters do not say): by default the paper's values for the width
+        (``metadata["assumed"]`` lists what was assumed, with a warning unless the file is the
+        released model's shape). Given values override the file's; a patch stride that
+        contradicts the one a folder's ``config.json`` records warns, naming both and the
+        patches a window each gives, as does a head count that contradicts the one a folder or a
+        Lightning checkpoint's hyper-parameters record; ``num_heads`` must divide the width the
+        weights have (an error names its divisors). ``patch_stride=None`` given explicitly means
+        the patch size (64 samples for EEGPT), as in :class:`~eegpt.config.EEGPTConfig` and
+        braindecode's ``EEGPT(patch_stride=None)``; left out, the stride is read or assumed as
+        above.
     n_times : int, optional
         The window length (samples) a probe head was built for, where the file does not
         record it (a bare state dict, whose head's width fits a range of lengths: the longest

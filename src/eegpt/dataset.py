@@ -592,18 +592,19 @@ def embed_dataset(
         Glob for folder input, e.g. ``"**/*.edf"``.
     bids_filters : dict of str to (str or sequence of str) | None
         For a BIDS dataset (or a folder inside one, ``ds/sub-01``): embed only the recordings
-        whose entities have one of the values given, e.g. ``{"task": "rest", "subject":
-        ["01", "02"]}`` (entities ``subject``, ``session``, ``task``, ``acquisition``,
-        ``run``, ``processing``, ``description``; ``--task rest`` ...); a value no recording has is an error naming those
-        there are. Recorded in the run's settings: a resume with other filters is refused.
+        whose entities have one of the values given, e.g. ``{"task": "rest", "subject": ["01",
+        "02"]}`` (entities ``subject``, ``session``, ``task``, ``acquisition``, ``run``,
+        ``processing``, ``description``; ``--task rest`` ...); a value no recording has is an
+        error naming those there are. Recorded in the run's settings: a resume with other
+        filters is refused.
     part : (int, int) | str | None
-        ``(k, n)`` (or ``"k/n"``): embed part ``k`` of ``n`` (``0 <= k < n``) of the inputs only, every
-        ``n``-th file from the ``k``-th (:meth:`DatasetInputs.part`), with the ids of the
-        whole list: one job of a cluster's job array per part, each into its own folder
-        (e.g. ``out/part-03``); :func:`read_embeddings` of the folder above them reads the
-        parts as one table, and says which are missing or unfinished. A part is refused when
-        a part beside its folder was split from another listing of the same inputs (files
-        added or removed between the tasks): give a corpus that may change as a manifest.
+        ``(k, n)`` (or ``"k/n"``): embed part ``k`` of ``n`` (``0 <= k < n``) of the inputs
+        only, every ``n``-th file from the ``k``-th (:meth:`DatasetInputs.part`), with the ids
+        of the whole list: one job of a cluster's job array per part, each into its own folder
+        (e.g. ``out/part-03``); :func:`read_embeddings` of the folder above them reads the parts
+        as one table, and says which are missing or unfinished. A part is refused when a part
+        beside its folder was split from another listing of the same inputs (files added or
+        removed between the tasks): give a corpus that may change as a manifest.
     preprocessing, window_seconds, overlap, average_reference, resample, tail, detrend
         Preprocessing (see :class:`~eegpt.preprocessing.PreprocessingConfig`); the keywords
         override single fields.
@@ -667,7 +668,8 @@ def embed_dataset(
         thread; a handler of the caller's is left in place and decides).
     workers : int | None
         In-process: reader processes (default ``min(4, cores - 1)``, and 0 on two cores or
-        fewer; 0 reads in the main process). Ray: concurrent read tasks (default: as many as Ray schedules).
+        fewer; 0 reads in the main process). Ray: concurrent read tasks (default: as many as Ray
+        schedules).
     replicas : int | None
         In-process: GPUs to use (default all visible). Ray: inference actors (default one per
         cluster GPU, or 1 on CPU).

@@ -157,29 +157,28 @@ def read_embeddings(
     Parameters
     ----------
     output_dir : path-like | sequence of path-like
-        A folder written by :func:`eegpt.embed_dataset`, or several: the parts of one corpus run on
-        several hosts, one folder each, or a run and the files it skipped as too short embedded
-        with ``--tail pad``. A folder of run folders (``-o out/part-K`` of ``--part`` runs)
-        stands for those, alone or in a sequence. Their settings (model, checkpoint, preprocessing but ``--rescale``
-        and ``--tail``, precision, pooling, the channel set of ``keep``/``--keep-channels``) must
-        agree, no file may be in two and no recording
-        id name two files; a column
-        typed differently by the parts' manifests (all empty in one, numbers in one and text
-        in another) is read as text.
+        A folder written by :func:`eegpt.embed_dataset`, or several: the parts of one corpus run
+        on several hosts, one folder each, or a run and the files it skipped as too short
+        embedded with ``--tail pad``. A folder of run folders (``-o out/part-K`` of ``--part``
+        runs) stands for those, alone or in a sequence. Their settings (model, checkpoint,
+        preprocessing but ``--rescale`` and ``--tail``, precision, pooling, the channel set of
+        ``keep``/``--keep-channels``) must agree, no file may be in two and no recording id name
+        two files; a column typed differently by the parts' manifests (all empty in one, numbers
+        in one and text in another) is read as text.
 
         Or per-recording outputs (``.npz``/``.parquet`` of ``eegpt embed``,
-        :meth:`eegpt.outputs.Embeddings.save`: one job per recording, e.g. in Snakemake): a list of such
-        files, a folder holding them (right inside it, in name order; its whole tree with
-        ``recursive``), or a list of such folders. Their rows come in the order given (a folder's files by name), each file's
-        in window order, with the columns of a run's shards (``recording_id`` is the output
-        file, as given or the folder joined with its name; ``path`` the recording it was
-        embedded from) and the per-window flags of :attr:`eegpt.Embeddings.flagged`
-        (``flat_channels``, ``clipped_channels``, ``flagged``, and ``flags_recorded``: False
-        for a file without them, whose rows get empty lists and ``flagged`` False; a
-        warning names such files read beside files with them; a run folder's rows have
-        them too, from its shards' columns: none in runs started before the shards held
-        them, flags_recorded False there and for epochs). They must have been embedded
-        alike: the same encoder weights (``checkpoint.weights_sha256``, else the file's
+        :meth:`eegpt.outputs.Embeddings.save`: one job per recording, e.g. in Snakemake): a list
+        of such files, a folder holding them (right inside it, in name order; its whole tree
+        with ``recursive``), or a list of such folders. Their rows come in the order given (a
+        folder's files by name), each file's in window order, with the columns of a run's shards
+        (``recording_id`` is the output file, as given or the folder joined with its name;
+        ``path`` the recording it was embedded from) and the per-window flags of
+        :attr:`eegpt.Embeddings.flagged` (``flat_channels``, ``clipped_channels``, ``flagged``,
+        and ``flags_recorded``: False for a file without them, whose rows get empty lists and
+        ``flagged`` False; a warning names such files read beside files with them; a run
+        folder's rows have them too, from its shards' columns: none in runs started before the
+        shards held them, flags_recorded False there and for epochs). They must have been
+        embedded alike: the same encoder weights (``checkpoint.weights_sha256``, else the file's
         ``sha256``), model, preprocessing (but ``scale``, ``--rescale``, and ``tail``),
         precision, pooling and embedding shape; their channel sets may differ (a warning says
         so, as for a run).

@@ -367,14 +367,13 @@ class InferenceEngine:
     precision : {"float32", "bfloat16", "float16"}
         Matmul precision (also ``"bf16"``, ``"fp16"``, ``"half"``, ``"fp32"``, in any letter
         case: :data:`PRECISION_ALIASES`; the attribute holds the full name). float32 (the
-        default) is exact to the reference implementation
-        (max relative error ~1e-6). Reduced precisions cast the linear layers of a private copy
-        of the model once and keep LayerNorm, softmax and the residual stream in float32
-        (max relative error on random weights: 6e-3 to 1e-2 for bfloat16, ~1e-3, up to 1.2e-3, for float16);
-        on CUDA they also run the float32 patch projection on TF32 tensor cores (~5e-4).
-        bfloat16 needs an Ampere or newer GPU (compute capability 8.0+): on older ones (T4,
-        V100, P100) it is emulated or unsupported, and the engine warns; float16 runs natively
-        there.
+        default) is exact to the reference implementation (max relative error ~1e-6). Reduced
+        precisions cast the linear layers of a private copy of the model once and keep
+        LayerNorm, softmax and the residual stream in float32 (max relative error on random
+        weights: 6e-3 to 1e-2 for bfloat16, ~1e-3, up to 1.2e-3, for float16); on CUDA they also
+        run the float32 patch projection on TF32 tensor cores (~5e-4). bfloat16 needs an Ampere
+        or newer GPU (compute capability 8.0+): on older ones (T4, V100, P100) it is emulated or
+        unsupported, and the engine warns; float16 runs natively there.
     batch_size : int | None
         Windows per forward pass. ``None`` (default): 64 on a GPU; on a CPU a few windows,
         fewer the more channels (:func:`default_batch_size`), which is faster there than

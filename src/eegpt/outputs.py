@@ -240,9 +240,10 @@ class Embeddings:
         epochs: each epoch's start, its event time plus ``tmin``, in MNE's time base (seconds
         from the acquisition start, ``epochs.events[:, 0]`` over the rate of the Raw they were
         cut from, plus ``tmin``, decimated or resampled epochs alike; a rate a header rounded at
-        its nominal rate, as a Raw's onsets count, :func:`eegpt.preprocessing.taken_rate`; for an epoched EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times its length;
-        so for arrays ``[n_epochs, C, T]`` and ``mne.EpochsArray`` without events, which have
-        no event times either). Epochs are separate whatever their onsets:
+        its nominal rate, as a Raw's onsets count, :func:`eegpt.preprocessing.taken_rate`; for
+        an epoched EEGLAB ``.set`` file, whose epochs lie end to end, the epoch's index times
+        its length; so for arrays ``[n_epochs, C, T]`` and ``mne.EpochsArray`` without events,
+        which have no event times either). Epochs are separate whatever their onsets:
         ``metadata["epoch_onsets"]`` says how they count, ``"events"`` or ``"end_to_end"``.
     metadata : dict
         JSON-serialisable provenance: ``source``, ``channels`` (mapping), ``preprocessing``
@@ -720,14 +721,14 @@ class Embeddings:
         ----------
         absolute : bool
             False: seconds on the clock from the acquisition start (the measurement date's
-            moment; :attr:`onsets` plus ``metadata["first_time"]`` for a Raw, whose onsets
-            count from its first sample), float64 (the ``clock_s`` column of the saved
-            tables), the same for a Raw's windows and its epochs at the same moment. True: the moments themselves, naive ``datetime64[us]``,
-            from the recording's measurement date (``metadata["meas_date"]``) and its first
-            sample (``metadata["first_time"]``): the recording's wall clock as its header
-            states it (an EDF/BDF/BrainVision header holds local time, which MNE labels
-            UTC; FIF and EGI ``.mff`` store UTC: ``metadata["clock"]`` says which; the
-            ``clock_time`` column of the saved tables).
+            moment; :attr:`onsets` plus ``metadata["first_time"]`` for a Raw, whose onsets count
+            from its first sample), float64 (the ``clock_s`` column of the saved tables), the
+            same for a Raw's windows and its epochs at the same moment. True: the moments
+            themselves, naive ``datetime64[us]``, from the recording's measurement date
+            (``metadata["meas_date"]``) and its first sample (``metadata["first_time"]``): the
+            recording's wall clock as its header states it (an EDF/BDF/BrainVision header holds
+            local time, which MNE labels UTC; FIF and EGI ``.mff`` store UTC:
+            ``metadata["clock"]`` says which; the ``clock_time`` column of the saved tables).
 
         Returns
         -------
@@ -771,18 +772,19 @@ class Embeddings:
     def to_data_frame(self, pooling: str | Callable[[np.ndarray], np.ndarray] | None = None) -> Any:
         """One row per window as a pandas DataFrame, as MNE's ``to_data_frame``.
 
-        Columns as in a saved Parquet file: ``source``, ``window``, ``onset_s`` (float64
-        seconds of recorded data from the first sample), ``clock_s`` (float64 seconds on the
-        recording's clock from its acquisition start: ``onset_s`` plus ``first_time`` and,
-        after each gap of an EDF+D file, the gaps before it), ``clock_time`` (naive ``datetime64``: the recording's wall clock as its header
-        states it, local for EDF/BDF/BrainVision, UTC for FIF/.mff, as ``metadata["clock"]``
-        records; NaT without a measurement date; the key to join clinical timelines on),
-        ``label`` (epochs with event names), ``annotations``, ``bad``, ``flat_channels``,
-        ``clipped_channels`` and ``flagged`` (where recorded: :attr:`flagged`), the columns of
-        ``epochs.metadata``, and the embeddings: with ``pooling=None`` one ``embedding`` column
-        (arrays of N*S*D float32, as ``pandas.read_parquet`` gives them), with a pooling (see
-        :meth:`pooled`) one float32 column per feature (``eegpt_d0`` ... for ``"mean"``, see
-        :func:`feature_names`), ready for statistics or plotting. Needs pandas and pyarrow.
+        Columns as in a saved Parquet file: ``source``, ``window``, ``onset_s`` (float64 seconds
+        of recorded data from the first sample), ``clock_s`` (float64 seconds on the recording's
+        clock from its acquisition start: ``onset_s`` plus ``first_time`` and, after each gap of
+        an EDF+D file, the gaps before it), ``clock_time`` (naive ``datetime64``: the
+        recording's wall clock as its header states it, local for EDF/BDF/BrainVision, UTC for
+        FIF/.mff, as ``metadata["clock"]`` records; NaT without a measurement date; the key to
+        join clinical timelines on), ``label`` (epochs with event names), ``annotations``,
+        ``bad``, ``flat_channels``, ``clipped_channels`` and ``flagged`` (where recorded:
+        :attr:`flagged`), the columns of ``epochs.metadata``, and the embeddings: with
+        ``pooling=None`` one ``embedding`` column (arrays of N*S*D float32, as
+        ``pandas.read_parquet`` gives them), with a pooling (see :meth:`pooled`) one float32
+        column per feature (``eegpt_d0`` ... for ``"mean"``, see :func:`feature_names`), ready
+        for statistics or plotting. Needs pandas and pyarrow.
         """
         pa, _ = require_pyarrow("Embeddings.to_data_frame")
         pd = require_pandas("Embeddings.to_data_frame")

@@ -1193,8 +1193,8 @@ class EEGPTProbe:
         data : mne.Epochs | mne.io.Raw | str | Path | ndarray | Embeddings
             Epochs (one window each); :class:`~eegpt.outputs.Embeddings` made as the probe's
             training data were (a stream's, :meth:`online`; others are refused, naming the
-            difference: preprocessing, channels, encoder); or a continuous recording cut into windows
-            of the probe's window length, window ``k`` starting ``start_seconds + k *
+            difference: preprocessing, channels, encoder); or a continuous recording cut into
+            windows of the probe's window length, window ``k`` starting ``start_seconds + k *
             window_seconds`` seconds after its first sample (its ``preprocessing``; to start a
             recording's windows elsewhere, predict with a copy of the probe whose
             ``preprocessing`` has that ``start_seconds``; see :meth:`windows` and
@@ -1257,8 +1257,8 @@ class EEGPTProbe:
         ----------
         data : mne.Epochs | mne.io.Raw | str | Path | ndarray | Embeddings
             As for :meth:`predict_proba`.
-        ch_names, sfreq, units, rename, keep, picks, overlap, annotations, \
-reject_by_annotation, verbose, device, precision, stream_precision, batch_size, cache
+        ch_names, sfreq, units, rename, keep, picks, overlap, annotations, reject_by_annotation,
+        verbose, device, precision, stream_precision, batch_size, cache
             As for :meth:`predict_proba`.
 
         Returns

@@ -654,15 +654,16 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     (a 2-D array shaped as one window is refused with that advice). Outputs are float32.
 
     Fitting never changes ``model``. scikit-learn lets ``fit`` keep a reference to a parameter
-    it does not modify, but a model is often trained, moved or reloaded afterwards, and a
-    fitted embedder whose features changed with it would silently feed a pipeline's classifier
-    features unlike those it was trained on; so :meth:`fit` copies the model it was given (a
+    it does not modify, but a model is often trained, moved or reloaded afterwards, and a fitted
+    embedder whose features changed with it would silently feed a pipeline's classifier features
+    unlike those it was trained on; so :meth:`fit` copies the model it was given (a
     ``deepcopy``: about 0.1-0.5 s for a model of width 512 and depth 8 on a CPU). A clone's
     ``model`` (copied by :func:`~sklearn.base.clone`) is copied again: its ``model`` is the
     object users reach (``GridSearchCV(...).best_estimator_.model``) and may train or cast
-    afterwards, which must not change the fitted features. :meth:`transform` keeps its :class:`~eegpt.engine.InferenceEngine` (CUDA graphs, reduced-precision weights)
-    for the next call, and builds another when ``device``, ``precision`` or ``batch_size``
-    changed; the engine is never pickled.
+    afterwards, which must not change the fitted features. :meth:`transform` keeps its
+    :class:`~eegpt.engine.InferenceEngine` (CUDA graphs, reduced-precision weights) for the next
+    call, and builds another when ``device``, ``precision`` or ``batch_size`` changed; the
+    engine is never pickled.
     """
 
     def __init__(

@@ -80,11 +80,11 @@ def plot_embeddings(
         Of one recording (:meth:`eegpt.EEGPT.embed`, :func:`eegpt.load_embeddings`).
     spans : str | sequence of str | sequence of (start, stop) seconds | None
         What to shade grey: annotation descriptions (``"task"``, or several: the windows they
-        overlap, from :attr:`eegpt.outputs.Embeddings.annotations`), or time spans in the time base of the
-        onsets -- for a Raw, seconds from its first sample, i.e. annotation onsets minus
-        ``raw.first_time``. Windows over annotations marked bad (:attr:`eegpt.outputs.Embeddings.bad`) are
-        shaded red, and windows left out by ``reject_by_annotation`` are ticked red below the
-        lines, which break there.
+        overlap, from :attr:`eegpt.outputs.Embeddings.annotations`), or time spans in the time
+        base of the onsets -- for a Raw, seconds from its first sample, i.e. annotation onsets
+        minus ``raw.first_time``. Windows over annotations marked bad
+        (:attr:`eegpt.outputs.Embeddings.bad`) are shaded red, and windows left out by
+        ``reject_by_annotation`` are ticked red below the lines, which break there.
     span_label : str
         What the shaded spans are, for the legend (default: the description given as
         ``spans``).
@@ -102,14 +102,14 @@ def plot_embeddings(
         Labelled epochs: class -> matplotlib colour, for some or all classes.
     time : {"onset", "min", "h", "clock"}
         The x axis: ``"onset"`` (default), window onsets from the first sample (as
-        :attr:`eegpt.outputs.Embeddings.onsets`) in seconds, so that seconds drawn on the returned axes
-        (``ax.axvline(onset_s)``) fall in place; ``"min"`` or ``"h"``, the same onsets in
-        minutes or hours (for long recordings; ``spans`` are still given in seconds, and
-        converted); ``"clock"``, the onsets' clock time on the recording's clock
-        (:meth:`eegpt.outputs.Embeddings.clock_times`, ``absolute=True``: needs the recording's measurement
-        date; an EDF+D file's gaps are left blank). MNE labels that clock UTC, but an EDF/BDF
-        header holds the lab's wall clock, so the axis claims no zone ("recording clock"),
-        as :func:`eegpt.viz.plot_hypnogram`'s.
+        :attr:`eegpt.outputs.Embeddings.onsets`) in seconds, so that seconds drawn on the
+        returned axes (``ax.axvline(onset_s)``) fall in place; ``"min"`` or ``"h"``, the same
+        onsets in minutes or hours (for long recordings; ``spans`` are still given in seconds,
+        and converted); ``"clock"``, the onsets' clock time on the recording's clock
+        (:meth:`eegpt.outputs.Embeddings.clock_times`, ``absolute=True``: needs the recording's
+        measurement date; an EDF+D file's gaps are left blank). MNE labels that clock UTC, but
+        an EDF/BDF header holds the lab's wall clock, so the axis claims no zone ("recording
+        clock"), as :func:`eegpt.viz.plot_hypnogram`'s.
     tz : datetime.tzinfo | str | None
         With ``time="clock"``, where the recording's clock is truly UTC (a recording whose
         zone is known): the zone to show it in (``zoneinfo.ZoneInfo("Europe/Berlin")``,

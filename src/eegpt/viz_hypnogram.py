@@ -263,14 +263,14 @@ def plot_hypnogram(
     ----------
     epochs : pandas.DataFrame | Mapping[str, array-like] | str | os.PathLike
         One recording's scoring epochs, as ``eegpt probe predict --epoch-seconds`` writes them
-        (its rows of one ``file``), or the path of the table it wrote (``.csv``/``.tsv``
-        with its ``.json`` sidecar, or ``.parquet``; ``file=`` picks a recording of several),
-        whose record says whether the probe's encoder was pretrained: ``onset_s`` (seconds from the first sample, shape
-        ``(n_epochs,)``) and ``prediction``; optional ``duration_s`` (default: the step
-        between onsets), ``label`` (the scored stage; empty or None where none),
-        ``clock_time`` (ISO 8601), ``p_<class>`` (probabilities, 0-1) and ``bad`` (True where
-        an annotation marked bad overlaps the epoch). An epoch without a
-        prediction (None, NaN, ``""``) leaves a gap.
+        (its rows of one ``file``), or the path of the table it wrote (``.csv``/``.tsv`` with
+        its ``.json`` sidecar, or ``.parquet``; ``file=`` picks a recording of several), whose
+        record says whether the probe's encoder was pretrained: ``onset_s`` (seconds from the
+        first sample, shape ``(n_epochs,)``) and ``prediction``; optional ``duration_s``
+        (default: the step between onsets), ``label`` (the scored stage; empty or None where
+        none), ``clock_time`` (ISO 8601), ``p_<class>`` (probabilities, 0-1) and ``bad`` (True
+        where an annotation marked bad overlaps the epoch). An epoch without a prediction (None,
+        NaN, ``""``) leaves a gap.
     order : sequence | None
         The stages top to bottom; default: the classes of the ``p_<class>`` columns (else
         those predicted and scored, sorted) put in the sleep scientists' order W, REM, N1, N2,
@@ -313,14 +313,14 @@ def plot_hypnogram(
         With a table of several recordings, the one to draw (its ``file`` cell).
     record_clock : eegpt.edf_files.RecordClock | dict | None
         Where the stretches of a discontinuous EDF+D/BDF+D recording lie on its clock (its
-        ``metadata["record_clock"]``, as :meth:`eegpt.outputs.Embeddings.clock_times` uses it): with it, an
-        epoch over a gap is drawn in pieces, each stretch's seconds where they lie on the
-        clock, the gap left blank, as :meth:`eegpt.outputs.Embeddings.plot` with ``time="clock"`` does;
-        in hours (``clock=False``) too, counted on the clock from the first epoch (each
-        epoch's onset moved on by the gaps before it). Without it, each epoch is drawn from
-        its ``clock_time`` for its ``duration_s``, in hours from its ``onset_s``.
-        Either way, with ``covered_s`` an epoch is drawn no further than the data its
-        windows cover at the end of the recording (the last one's ``covered_s``).
+        ``metadata["record_clock"]``, as :meth:`eegpt.outputs.Embeddings.clock_times` uses it):
+        with it, an epoch over a gap is drawn in pieces, each stretch's seconds where they lie
+        on the clock, the gap left blank, as :meth:`eegpt.outputs.Embeddings.plot` with
+        ``time="clock"`` does; in hours (``clock=False``) too, counted on the clock from the
+        first epoch (each epoch's onset moved on by the gaps before it). Without it, each
+        epoch is drawn from its ``clock_time`` for its ``duration_s``, in hours from its
+        ``onset_s``. Either way, with ``covered_s`` an epoch is drawn no further than the
+        data its windows cover at the end of the recording (the last one's ``covered_s``).
 
     Returns
     -------
