@@ -239,6 +239,7 @@ def _documented(doc: str, name: str) -> bool:
 def test_public_parameters_are_documented() -> None:
     import inspect
 
+    from eegpt.embedding_cache import embed_windows
     from eegpt.probe import EEGPTProbe
 
     for func, doc in [
@@ -252,6 +253,7 @@ def test_public_parameters_are_documented() -> None:
         (eegpt.InferenceEngine.encode, eegpt.InferenceEngine.encode.__doc__),
         (eegpt.embed_to_file, eegpt.embed_to_file.__doc__),
         (eegpt.embed_dataset, eegpt.embed_dataset.__doc__),
+        (embed_windows, embed_windows.__doc__),
     ]:
         for name, param in inspect.signature(func).parameters.items():
             if name != "self":

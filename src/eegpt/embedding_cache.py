@@ -521,10 +521,19 @@ def embed_windows(
         Model units (mV), as :func:`eegpt.preprocessing.prepare` makes them.
     chan_ids : sequence of int, length C
         Vocabulary rows of the channels.
+    device, precision, batch_size
+        The settings of the :class:`~eegpt.engine.InferenceEngine` that encodes the windows
+        not found (``None``: a CUDA GPU where PyTorch sees one, and the engine's default batch
+        size); the device's type and the precision are part of each window's key.
     cache : EmbeddingCache | str | Path | bool | None
         ``True``: the process-wide :func:`default_cache`; a folder: an on-disk cache there
         (one ``.npy`` file per window, never trimmed: ``EmbeddingCache(folder,
         max_disk_bytes=...)`` bounds it); ``False``/``None``: always run the encoder.
+    preprocessing : PreprocessingConfig | None
+        The settings that made ``windows``, recorded in each window's key, so that windows
+        of other settings are never taken for them; ``None`` keys them by samples alone.
+    progress : bool
+        Show a progress bar over the windows encoded.
     stream_precision : {"float32", "float16", "bfloat16"}
         The engine's residual-stream dtype (:class:`~eegpt.engine.InferenceEngine`), with a
         reduced ``precision``; it changes the embeddings' last bits, so the cache keeps them
