@@ -336,3 +336,62 @@ def test_public_docstrings_fit_a_terminal() -> None:
         if any(len(line) > 100 for line in (obj.__doc__ or "").splitlines())
     }
     assert not long, f"docstring lines over 100 characters (the longest of each): {long}"
+
+
+def _resolve(ref: str) -> object:
+    """What a dotted ``eegpt....`` name refers to: a module, or an attribute of one (a
+    dataclass field or an attribute an instance sets counts, as ``"attribute"``); None where
+    nothing of that name exists."""
+    import inspect
+    import re
+
+    parts = ref.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:i]))
+        except ImportError:
+            continue
+        rest = parts[i:]
+        break
+    for name in rest:
+        if hasattr(obj, name):
+            obj = getattr(obj, name)
+            if obj is None:  # a field whose default is None
+                return "attribute"
+            continue
+        if inspect.isclass(obj) and (
+            name in getattr(obj, "__dataclass_fields__", {})
+            or re.search(rf"self\.{name}\b", inspect.getsource(obj))
+        ):
+            return "attribute"
+        return None
+    return obj
+
+
+def test_cross_references_name_what_they_say() -> None:
+    """Every ``:func:``/``:meth:``/``:class:``/``:attr:``/``:data:``/``:mod:`` reference to an
+    ``eegpt`` name in the docstrings and docs exists, and a function's is a function:
+    ``:func:`eegpt.train_probe``` (it is ``eegpt.probe.train_probe``),
+    ``:func:`eegpt.finetune``` (a module) and ``:meth:`eegpt.EEGPTProbe.evaluate``` named
+    nothing help() or Sphinx could follow."""
+    import re
+    import types
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    files = [*sorted((root / "src" / "eegpt").glob("*.py")), root / "README.md"]
+    files += sorted((root / "docs").glob("*.md"))
+    wrong = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r":(func|meth|class|attr|data|mod):`~?(eegpt(?:\.\w+)+)`", text):
+            role, ref = match.groups()
+            obj = _resolve(ref)
+            where = f"{path.name}:{text[: match.start()].count(chr(10)) + 1}"
+            if obj is None:
+                wrong.append(f"{where}: {ref} does not exist")
+            elif role in ("func", "meth") and (
+                isinstance(obj, types.ModuleType) or not callable(obj)
+            ):
+                wrong.append(f"{where}: :{role}:`{ref}` is a {type(obj).__name__}")
+    assert not wrong, wrong

@@ -52,7 +52,7 @@ def warn_names_read_otherwise(kept: list[tuple[Path, Mapping[str, Any] | None, A
 
 def _is_epochs_output(meta: Mapping[str, Any]) -> bool:
     """Whether the metadata ``meta`` is of an output of epochs (one window each), by what
-    :func:`eegpt.api` records only for epochs: ``epoch_onsets`` (how their onsets count),
+    :mod:`eegpt.api` records only for epochs: ``epoch_onsets`` (how their onsets count),
     their ``labels`` (MNE epochs' event names),
     ``window_index`` (epochs dropped; a continuous recording's windows left out by
     ``--reject-by-annotation`` record it too, with ``rejected_by_annotation``),

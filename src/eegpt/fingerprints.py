@@ -140,7 +140,7 @@ class _WeightsSeen:
 
 def mark_loaded_weights(model: EEGPT, fingerprint: str | None = None) -> None:
     """Note the encoder weights ``model`` holds now as the ones its ``checkpoint_info`` names (a
-    file :func:`~eegpt.checkpoints.load_model` read, the weights :func:`eegpt.finetune` made), so
+    file :func:`~eegpt.checkpoints.load_model` read, the weights :func:`eegpt.finetune.finetune` made), so
     that :func:`modified_weights` can tell later whether the weights used are still those.
     ``fingerprint``: their :func:`encoder_fingerprint` when already known."""
     fingerprint = fingerprint or encoder_fingerprint(model)

@@ -62,7 +62,7 @@ class ProbeConfig:
         ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the training
         labels (scikit-learn's rule), so a rare class counts as much as a common one; ``None``
         (the original recipe) weights every epoch alike, as ``"none"`` does (the word
-        :func:`eegpt.finetune` takes for it; stored as ``None``).
+        :func:`eegpt.finetune.finetune` takes for it; stored as ``None``).
     """
 
     hidden: int = 16

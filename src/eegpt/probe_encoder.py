@@ -22,7 +22,7 @@ from eegpt.probe_config import ProbeConfig
 
 
 def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
-    """``checkpoint_info`` of a fine-tuned model (:func:`eegpt.finetune`, or loaded from its
+    """``checkpoint_info`` of a fine-tuned model (:func:`eegpt.finetune.finetune`, or loaded from its
     probe folder) from the :func:`encoder_reference` of the weights it was tuned from: no file
     of its own, those weights as its source (kept by :func:`eegpt.save_checkpoint` and shown
     by ``eegpt info``), and a "not pretrained" mark kept, and so are the marks of settings

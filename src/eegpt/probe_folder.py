@@ -244,7 +244,7 @@ def _weights_source(encoder: Mapping[str, Any], frozen: bool) -> str:
 def _finetuning_line(
     training: Mapping[str, Any], recipe: Mapping[str, Any], encoder: Mapping[str, Any]
 ) -> str:
-    """The settings of a fine-tuning (:func:`eegpt.finetune`) as ``eegpt info`` lists them,
+    """The settings of a fine-tuning (:func:`eegpt.finetune.finetune`) as ``eegpt info`` lists them,
     from ``probe.json``'s ``training``, ``probe`` (the recipe) and ``encoder`` (the tuned
     weights' fingerprint); those missing are left out (older files record no
     ``class_weight`` in ``training``: the recipe's is taken)."""

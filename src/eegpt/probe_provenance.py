@@ -84,7 +84,7 @@ def known_files(data: Any) -> list[str]:
     hold until loaded (MNE's ``epochs._raw``, dropped by ``preload=True`` or
     ``epochs.load_data()``). Empty for objects made in memory. What a probe records of its
     training data in memory (:func:`data_record`) and what
-    :meth:`eegpt.EEGPTProbe.evaluate` compares with it."""
+    :meth:`eegpt.probe.EEGPTProbe.evaluate` compares with it."""
     import mne
 
     from eegpt.mne_inputs import mne_sources
@@ -112,7 +112,7 @@ def files_held(data: Any) -> dict[int, list[str]]:
 
 
 def data_record(data: Any, held: dict[int, list[str]] | None = None) -> list[dict[str, Any]]:
-    """The inputs of :func:`eegpt.train_probe` (:func:`eegpt.finetune`) as its probe records
+    """The inputs of :func:`eegpt.probe.train_probe` (:func:`eegpt.finetune.finetune`) as its probe records
     them: a file given as a path by :func:`file_record`; an ``mne.Epochs`` as ``{"type":
     "mne.Epochs in memory", "shape": [n, C, T]}``, with ``read_from`` (:func:`file_record`)
     where MNE read it from a file (it may have been changed since); an ``mne.io.Raw`` alike

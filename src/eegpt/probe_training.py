@@ -64,7 +64,7 @@ def training_model(
     config: ProbeConfig,
     device: torch.device,
 ) -> EEGPT:
-    """The model :func:`train_probe` and :func:`eegpt.finetune` train: ``encoder`` (shared or a
+    """The model :func:`train_probe` and :func:`eegpt.finetune.finetune` train: ``encoder`` (shared or a
     copy, as the caller decides) with the head, and the channel projection if configured, for
     ``train``'s channels and ``classes``, on ``device``."""
     return assemble_probe_model(
@@ -97,7 +97,7 @@ def trained_probe(
     **facts: Any,
 ) -> EEGPTProbe:
     """The :class:`~eegpt.probe.EEGPTProbe` of a training run (:func:`train_probe`,
-    :func:`eegpt.finetune`): ``net`` in eval mode, ``fit``'s history, and the run's facts in
+    :func:`eegpt.finetune.finetune`): ``net`` in eval mode, ``fit``'s history, and the run's facts in
     ``training`` (``facts`` added to the common ones); ``picks``: the channel types read
     (:attr:`~eegpt.probe.EEGPTProbe.picks`, None for EEG alone)."""
     from eegpt.probe import EEGPTProbe  # which imports this module

@@ -257,7 +257,7 @@ def split_inputs(
     command_line: bool = True,
     picks: str | Sequence[str] = "eeg",
 ) -> TrainingSplit:
-    """The data :func:`eegpt.train_probe` and :func:`eegpt.finetune` train on, prepared and
+    """The data :func:`eegpt.probe.train_probe` and :func:`eegpt.finetune.finetune` train on, prepared and
     split (:func:`split_training_data`, seeded by ``config.seed``), with the inputs as the probe
     records them (:func:`inputs_record`; the files the data in memory were read from taken
     first: preparing them may load epochs cut from a Raw, which lets go of the Raw that names
