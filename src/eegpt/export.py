@@ -482,17 +482,19 @@ def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
         raise ValueError(f"unknown pooling {pool!r}; use one of {['none', *sorted(POOLINGS)]}")
     if pool == "none" and fmt == ".csv":
         raise ValueError(
-            "a CSV holds one vector per window, so --pool none (the [N, S, D] array of each "
-            "window) does not fit it: leave --pool out (mean, or the pooling the embeddings "
-            "were stored with), give another pooling (flatten keeps every value, of "
-            "embeddings stored unpooled), or write a .mat output, which keeps the array"
+            "a CSV holds one vector per window, so --pool none (in Python pool='none': the "
+            "[N, S, D] array of each window) does not fit it: leave --pool out (pool=None: "
+            "mean, or the pooling the embeddings were stored with), give another pooling "
+            "(flatten keeps every value, of embeddings stored unpooled), or write a .mat "
+            "output, which keeps the array"
         )
     if stored not in (None, "none") and pool not in ("none", stored):
         raise ValueError(
             f"these embeddings were stored pooled ({stored!r}, one vector per window: "
-            f"embedded with --pool {stored}), so --pool {pool} cannot be computed from them: "
-            f"leave --pool out (or give --pool {stored}) to export them as stored, or embed "
-            "the recordings again with --pool none to keep every summary token"
+            f"embedded with --pool {stored}), so --pool {pool} cannot be computed from them "
+            f"(in Python pool={pool!r}): leave --pool out (pool=None; or give --pool "
+            f"{stored}) to export them as stored, or embed the recordings again with --pool "
+            "none to keep every summary token"
         )
     return pool
 
