@@ -395,3 +395,22 @@ def test_cross_references_name_what_they_say() -> None:
             ):
                 wrong.append(f"{where}: :{role}:`{ref}` is a {type(obj).__name__}")
     assert not wrong, wrong
+
+
+def test_load_embeddings_documents_the_errors_it_raises(tmp_path) -> None:
+    """What load_embeddings raises for a missing path, an id a run lacks, a folder without an
+    id and an id with a file is named in its Raises section (it had none)."""
+    from eegpt.errors import MissingFileError
+
+    raises = (eegpt.load_embeddings.__doc__ or "").split("Raises\n")[1]
+    with pytest.raises(MissingFileError) as missing:
+        eegpt.load_embeddings(tmp_path / "none.npz")
+    errors = [missing.value]
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(ValueError) as no_id:
+        eegpt.load_embeddings(folder)
+    errors.append(no_id.value)
+    for err in errors:
+        assert f"    {type(err).__name__}\n" in raises, type(err).__name__
+    assert "    KeyError\n" in raises and "    ValueError\n" in raises

@@ -58,6 +58,15 @@ def load_embeddings(
     Embeddings
         ``data`` of shape (n_windows, N, S, D); a run that stored mean-pooled vectors
         (``--pool mean``) gives (n_windows, 1, 1, D), with ``metadata["pool"] == "mean"``.
+
+    Raises
+    ------
+    MissingFileError
+        (a ``FileNotFoundError``) No file or folder at ``path``.
+    KeyError
+        A ``recording_id`` the run has no windows of (the message gives ids it has).
+    ValueError
+        A folder without ``recording_id``, or a ``recording_id`` with a file.
     """
     if not isinstance(path, (str, os.PathLike)):  # several run folders
         if recording_id is None:
