@@ -287,6 +287,26 @@ def test_a_data_file_not_where_its_name_places_it_is_refused(bids_dataset, tmp_p
         assert as_recording(twin).ch_names  # those where their names place them are read
 
 
+def test_a_bids_edf_with_latin1_annotations_is_read_with_its_sidecars(bids_dataset, tmp_path):
+    """An EDF+ file of a BIDS dataset whose annotations are Latin-1, not UTF-8, is read again
+    with encoding='latin1' through MNE-BIDS: its channels.tsv and events.tsv still apply (they
+    were dropped in silence, the file read alone, and its own *_events.tsv given as
+    annotations= then taken for read with it)."""
+    root = tmp_path / "ds"
+    shutil.copytree(bids_dataset, root)
+    path = root / EDF.format(sub="001")
+    data = path.read_bytes()
+    assert data.count(b"BAD_muscle") == 1
+    path.write_bytes(data.replace(b"BAD_muscle", b"BAD_mu\xdfcle"))  # not UTF-8
+    with pytest.warns(RuntimeWarning) as caught:
+        rec = as_recording(path)
+    said = [str(w.message) for w in caught]
+    assert any("not UTF-8 text as EDF+ requires" in text for text in said), said
+    assert any("marked bad were left out: ['EEG F3-REF']" in text for text in said), said
+    assert "EEG F3-REF" not in rec.ch_names  # channels.tsv status "bad"
+    assert list(rec.annotations.description) == ["go", "BAD_muscle"]  # events.tsv
+
+
 def test_channels_tsv_bad_marks_mne_bids_does_not_read_are_said(bids_dataset, tmp_path):
     """A channels.tsv marking a channel bad in a column 'Status' (not 'status'), or with a
     status that is neither good nor bad ('noisy'): MNE-BIDS uses the channel as good without a

@@ -149,10 +149,13 @@ def warn_untyped_ieeg(path: Path) -> None:
 _NOISE = re.compile(r"^Unable to map the following column\(s\) to MNE")
 
 
-def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw | None:
+def read_raw_bids(
+    path: Path, root: Path, verbose: Any = None, encoding: str | None = None
+) -> mne.io.BaseRaw | None:
     """``path`` (in the BIDS dataset ``root``) read by MNE-BIDS with its sidecars applied,
     without loading the samples; None (with a warning, once) when mne-bids is not installed,
-    so that the caller reads the file alone.
+    so that the caller reads the file alone. ``encoding``: of an EDF/BDF file's annotations,
+    passed to MNE's reader (its default, UTF-8, when None).
 
     MNE-BIDS's warnings (a missing ``*_channels.tsv``, channel types it does not know ...) are
     passed on as warnings about ``path``, whatever ``verbose`` says, since they say what was
@@ -189,7 +192,7 @@ def read_raw_bids(path: Path, root: Path, verbose: Any = None) -> mne.io.BaseRaw
         try:
             raw = mne_bids.read_raw_bids(
                 bids_path,
-                extra_params={"preload": False},
+                extra_params={"preload": False, **({"encoding": encoding} if encoding else {})},
                 verbose="WARNING" if above_warnings else verbose,
             )
         except Exception as err:  # MNE-BIDS raises anything; the sidecars are the suspects

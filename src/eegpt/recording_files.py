@@ -226,12 +226,13 @@ def _read_lazily(
     """``mne.io.read_raw`` without loading the samples, where the format's reader can; an EEG
     file of a BIDS dataset through MNE-BIDS, with its sidecars (:mod:`eegpt.bids`).
     ``exclude``: channels not to read (EDF/BDF readers; not with MNE-BIDS); ``encoding``: of
-    an EDF/BDF file's annotations (MNE's default, UTF-8, when None)."""
+    an EDF/BDF file's annotations (MNE's default, UTF-8, when None; through MNE-BIDS too,
+    so that a BIDS file's sidecars apply to one in Latin-1)."""
     from eegpt.bids import bids_root, read_raw_bids, warn_untyped_ieeg
 
-    root = None if exclude or encoding else bids_root(path)
+    root = None if exclude else bids_root(path)
     if root is not None:
-        raw = read_raw_bids(path, root, verbose=mne_verbose(verbose))
+        raw = read_raw_bids(path, root, verbose=mne_verbose(verbose), encoding=encoding)
         if raw is not None:
             return raw  # an _ieeg file without its *_channels.tsv: read_raw_bids warns
     warn_untyped_ieeg(path)  # an _ieeg file read alone, without channel types
