@@ -875,3 +875,23 @@ def test_trigger_codes_in_a_unit_eegpt_converts_are_read_in_it(tmp_path, unit):
         made = stim_annotations(raw, StimEvents("TRIG"), str(path))
     assert list(made.description) == ["11", "12", "11", "13"]
     assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]
+
+
+@pytest.mark.parametrize("unit", [b"MV", b"NV"])
+def test_trigger_codes_in_a_unit_spelt_otherwise_are_read_as_stored(tmp_path, unit):
+    """A trigger channel (not typed stim) of an EDF in ``MV`` or ``NV``, which MNE matches
+    exactly only and eegpt does not convert (megavolts by its letters): MNE read its codes
+    unscaled, so they are the codes; they were taken for mV and nV by their lower case and
+    read 1e3 and 1e9 times too large (11000 for 11)."""
+    from eegpt.recording_files import open_recording
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    path = _write_fast_trigger_edf(tmp_path / "trig.edf", "TRIG", 256, 256, "uV")
+    data = bytearray(path.read_bytes())
+    at = 256 + 96 * (len(NAMES) + 1) + 8 * len(NAMES)  # the trigger's physical dimension
+    data[at : at + 8] = unit.ljust(8)
+    path.write_bytes(bytes(data))
+    raw, _ = open_recording(path, preload=False, verbose="error")
+    made = stim_annotations(raw, StimEvents("TRIG"), str(path))
+    assert list(made.description) == ["11", "12", "11", "13"]
+    assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]

@@ -278,9 +278,10 @@ def stim_channel_of(raw: mne.io.BaseRaw, channel: str | None, source: str) -> st
 
 #: Volts per unit of the units MNE scales a channel of a file from (EDF physical dimensions,
 #: BrainVision's; those eegpt converts after it are recorded by their usual name:
-#: :func:`eegpt.edf_files.scaled_from`): a trigger channel stored in them holds its codes in
-#: these units.
-UNIT_SCALES = {"v": 1.0, "mv": 1e-3, "uv": 1e-6, "µv": 1e-6, "μv": 1e-6, "nv": 1e-9}
+#: :func:`eegpt.edf_files.scaled_from`), spelt exactly as MNE matches them: a trigger channel
+#: stored in them holds its codes in these units. Another case (``MV``, ``NV``: MNE and eegpt
+#: read them as volts, unscaled) is no such unit: its values are the codes already.
+UNIT_SCALES = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "\u00b5V": 1e-6, "\u03bcV": 1e-6, "nV": 1e-9}
 
 
 def _file_unit_scale(raw: mne.io.BaseRaw, channel: str) -> tuple[str, float] | None:
@@ -293,7 +294,7 @@ def _file_unit_scale(raw: mne.io.BaseRaw, channel: str) -> tuple[str, float] | N
     if mne.channel_type(raw.info, index) == "stim":
         return None
     unit = (getattr(raw, "_orig_units", None) or {}).get(channel)  # private: MNE's readers'
-    scale = UNIT_SCALES.get(str(unit).strip().lower()) if unit else None
+    scale = UNIT_SCALES.get(str(unit).strip()) if unit else None
     return None if scale is None or scale == 1.0 else (str(unit), scale)
 
 
