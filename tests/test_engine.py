@@ -1110,3 +1110,34 @@ def test_engines_copy_and_pickle_each_with_a_lock_of_their_own():
         np.testing.assert_array_equal(clone.encode(x, range(3)), out)
         assert clone.windows_done == 2 * len(x)
     assert engine.windows_done == len(x)
+
+
+@pytest.mark.parametrize(
+    ("flags", "native"),
+    [
+        ({}, None),  # AVX-512 without BF16 (Skylake to Ice Lake): emulated
+        ({"avx512_bf16": True}, "AVX512-BF16"),
+        ({"amx_bf16": True, "avx512_bf16": True}, "AMX-BF16"),
+    ],
+)
+def test_bfloat16_on_an_avx512_cpu_without_bf16_is_emulated_and_warned_of(
+    monkeypatch, flags, native
+):
+    """oneDNN reports bfloat16 supported on every AVX-512 CPU, where without AVX-512 BF16
+    (or AMX) it emulates it, 2-4x slower than float32: the engine took that as native and
+    said nothing. The CPU's own instruction sets decide (torch.cpu.get_capabilities)."""
+    import warnings
+
+    from eegpt.fast_path import cpu_matmul_instructions, native_cpu_matmul
+
+    caps = {"architecture": "x86_64", "avx2": True, "avx512_f": True, "avx512_bw": True}
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: {**caps, **flags})
+    assert native_cpu_matmul(torch.bfloat16) is (native is not None)
+    assert cpu_matmul_instructions(torch.bfloat16) == native
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        InferenceEngine(enc, "cpu", precision="bfloat16")
+    said = [str(w.message) for w in caught if "no native bfloat16" in str(w.message)]
+    assert len(said) == (1 if native is None else 0)

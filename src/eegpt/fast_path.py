@@ -42,7 +42,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import torch
@@ -743,15 +743,64 @@ def _can_pack(enc: EEGPTEncoder) -> bool:
     return weight.dtype == torch.bfloat16 and native_cpu_matmul(torch.bfloat16)
 
 
-def native_cpu_matmul(dtype: torch.dtype) -> bool:
-    """This CPU has native ``dtype`` matrix instructions (float32 always; bfloat16: AVX-512
-    BF16/AMX/AVX-NE-CONVERT; float16: AVX-512 FP16/AMX-FP16). Without them oneDNN emulates
-    the type, much slower than float32."""
+#: The x86 instructions that multiply reduced-precision matrices natively, as
+#: :func:`torch.cpu.get_capabilities` names them, with the name eegpt gives them. oneDNN
+#: reports bfloat16 supported on any AVX-512 CPU (Skylake to Ice Lake Xeons, Tiger Lake
+#: laptops), where without AVX-512 BF16 it is emulated, ~2-4x slower than float32.
+_NATIVE_X86 = {
+    torch.bfloat16: (
+        ("amx_bf16", "AMX-BF16"),
+        ("avx512_bf16", "AVX512-BF16"),
+        ("avx_ne_convert", "AVX-NE-CONVERT"),
+    ),
+    torch.float16: (
+        ("amx_fp16", "AMX-FP16"),
+        ("avx512_fp16", "AVX512-FP16"),
+        ("avx_ne_convert", "AVX-NE-CONVERT"),
+    ),
+}
+
+
+def _onednn_supports(dtype: torch.dtype) -> bool:
+    """oneDNN (through torch) says it runs ``dtype`` matrix products on this CPU, natively or
+    emulated (bfloat16: any AVX-512 CPU)."""
     check = {
         torch.bfloat16: getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None),
         torch.float16: getattr(torch.ops.mkldnn, "_is_mkldnn_fp16_supported", None),
     }.get(dtype)
-    return dtype == torch.float32 or (check is not None and bool(check()))
+    return check is not None and bool(check())
+
+
+def _cpu_capabilities() -> Mapping[str, Any] | None:
+    """:func:`torch.cpu.get_capabilities` (the CPU's instruction sets, by cpuinfo); None where
+    this torch lacks it."""
+    get = getattr(torch.cpu, "get_capabilities", None)
+    try:
+        return None if get is None else get()
+    except Exception:  # noqa: BLE001 - an unknown CPU: no better answer than oneDNN's
+        return None
+
+
+def cpu_matmul_instructions(dtype: torch.dtype) -> str | None:
+    """The instructions this CPU multiplies ``dtype`` (bfloat16, float16) matrices with
+    natively through oneDNN: ``"AMX-BF16"``, ``"AVX512-BF16"``, ``"AVX-NE-CONVERT"``
+    (``"AMX-FP16"``, ``"AVX512-FP16"`` for float16); off x86, or where torch cannot list the
+    CPU's instruction sets, ``"native"`` where oneDNN supports the type. None where oneDNN
+    emulates it (bfloat16 on AVX-512 without BF16, and on AVX2) or cannot run it."""
+    if not _onednn_supports(dtype):
+        return None
+    caps = _cpu_capabilities()
+    if caps is None or caps.get("architecture") not in ("x86_64", "x86"):
+        return "native"
+    return next((name for flag, name in _NATIVE_X86.get(dtype, ()) if caps.get(flag)), None)
+
+
+def native_cpu_matmul(dtype: torch.dtype) -> bool:
+    """This CPU has native ``dtype`` matrix instructions (float32 always; bfloat16: AVX-512
+    BF16/AMX-BF16/AVX-NE-CONVERT; float16: AVX-512 FP16/AMX-FP16/AVX-NE-CONVERT:
+    :func:`cpu_matmul_instructions`). Without them oneDNN emulates the type, much slower than
+    float32 (bfloat16 on an AVX-512 CPU without BF16 too, which oneDNN counts as supported)."""
+    return dtype == torch.float32 or cpu_matmul_instructions(dtype) is not None
 
 
 def can_fuse_gelu(enc: EEGPTEncoder) -> bool:
