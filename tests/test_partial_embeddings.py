@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import mne
@@ -740,3 +741,29 @@ def test_a_second_ctrl_c_of_an_overwrite_run_advises_skip_existing_in_its_place(
     text = embed_quit(args)
     assert f"its earlier output {out} is still there: --skip-existing keeps it" in text
     assert "embeds it from its start and the rest" not in text
+
+
+def test_windows_kept_in_bfloat16_on_a_cpu_of_other_bf16_instructions_are_not_taken(
+    model, monkeypatch
+):
+    """In bfloat16 a CPU with AVX-512 BF16 (or AMX) and one without (Skylake to Ice Lake,
+    where oneDNN emulates it) are both ``AVX512`` to torch's capability, while their results
+    differ by ~5e-3: windows kept on one were taken by a resume on the other. The bf16
+    instructions are in the fingerprint for a reduced precision (float32 is unchanged)."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # CPU engines, on a GPU too
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX512")
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    node = {"architecture": "x86_64", "avx512_f": True, "avx512_bf16": True}
+    monkeypatch.setattr(torch.cpu, "get_capabilities", lambda: dict(node))
+
+    def numerics(precision: str) -> dict:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # emulated bf16 is warned of
+            return InferenceEngine(model, batch_size=2, precision=precision).unrecorded_numerics()
+
+    native = numerics("bfloat16")
+    assert native == {"engine_cpu": "AVX512, bfloat16: AVX512-BF16"}
+    assert numerics("float32") == {"engine_cpu": "AVX512"}
+    node["avx512_bf16"] = False
+    assert numerics("bfloat16") == {"engine_cpu": "AVX512, bfloat16: emulated"}
+    assert numerics("float32") == {"engine_cpu": "AVX512"}

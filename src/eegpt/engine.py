@@ -57,6 +57,7 @@ from eegpt.fast_path import (
     FastPlan,
     can_fuse_gelu,
     can_short_attend,
+    cpu_matmul_instructions,
     has_hooks,
     native_cpu_matmul,
     unsupported_reason,
@@ -605,7 +606,10 @@ class InferenceEngine:
         the instruction set its kernels use (``"engine_cpu": "AVX512"``,
         :func:`torch.backends.cpu.get_cpu_capability`: ``AVX2`` on another node, or where
         ``ATEN_CPU_CAPABILITY`` sets it), whose kernels differ in the last digits likewise
-        while the provenance names ``cpu`` alone."""
+        while the provenance names ``cpu`` alone; in bfloat16 or float16 with the instructions
+        oneDNN multiplies them with (``"AVX512, bfloat16: AMX-BF16"``, ``"emulated"`` where
+        the CPU has none: :func:`~eegpt.fast_path.cpu_matmul_instructions`), whose results
+        differ by up to the precision's own error (~5e-3 for bfloat16) between them."""
         used = {
             "gelu_epilogue": self.use_gelu_epilogue,
             "short_attention": self.use_short_attention,
@@ -615,6 +619,9 @@ class InferenceEngine:
             found["engine_gpu"] = torch.cuda.get_device_name(self._device)
         elif self._device.type == "cpu":
             found["engine_cpu"] = torch.backends.cpu.get_cpu_capability()
+            if self.precision != "float32":
+                native = cpu_matmul_instructions(_DTYPES[self.precision]) or "emulated"
+                found["engine_cpu"] = f"{found['engine_cpu']}, {self.precision}: {native}"
         return found
 
     # -- model access ---------------------------------------------------------------------------
