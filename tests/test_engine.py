@@ -1141,3 +1141,22 @@ def test_bfloat16_on_an_avx512_cpu_without_bf16_is_emulated_and_warned_of(
         InferenceEngine(enc, "cpu", precision="bfloat16")
     said = [str(w.message) for w in caught if "no native bfloat16" in str(w.message)]
     assert len(said) == (1 if native is None else 0)
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_fine_tuning_in_bfloat16_on_a_cpu_without_it_natively_warns(monkeypatch, native):
+    """Fine-tuning's autocast (``finetune(precision="bfloat16")``) on a CPU that emulates
+    bfloat16 (AVX2, AVX-512 without BF16) was not warned of, unlike the engine's embedding:
+    it is warned of alike (and not where the CPU has it)."""
+    import warnings
+
+    import eegpt.engine as engine_module
+    from eegpt.finetune import _resolve_precision
+
+    monkeypatch.setattr(engine_module, "native_cpu_matmul", lambda dtype: native)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _resolve_precision("bf16", torch.device("cpu")) == "bfloat16"
+        assert _resolve_precision("auto", torch.device("cpu")) == "float32"
+    said = [str(w.message) for w in caught if "no native bfloat16" in str(w.message)]
+    assert len(said) == (0 if native else 1)

@@ -212,8 +212,18 @@ def native_cuda_bf16(device: torch.device | str) -> bool:
 def warn_if_emulated_bf16(precision: str, device: torch.device) -> None:
     """Warn where ``precision`` is bfloat16 on a CUDA GPU without it natively
     (:func:`native_cuda_bf16`: compute capability below 8.0, T4, V100, P100), which emulates
-    it slowly or fails in cuBLAS: for an :class:`InferenceEngine` and for autocast outside one
-    (training)."""
+    it slowly or fails in cuBLAS, or bfloat16/float16 on a CPU without its matrix instructions
+    (:func:`~eegpt.fast_path.native_cpu_matmul`: AVX2, AVX-512 without BF16), where oneDNN
+    emulates it, slower than float32: for an :class:`InferenceEngine` and for autocast
+    outside one (training)."""
+    reduced = precision in ("bfloat16", "float16")
+    if device.type == "cpu" and reduced and not native_cpu_matmul(_DTYPES[precision]):
+        warn(
+            f"precision={precision!r}: this CPU has no native {precision} matrix "
+            "instructions, so it is emulated and usually slower than float32 (which is "
+            "exact); use float32 here"
+        )
+        return
     if precision != "bfloat16" or device.type != "cuda" or native_cuda_bf16(device):
         return
     warn(
@@ -477,16 +487,6 @@ class InferenceEngine:
             if getattr(self, name) not in (True, False, "auto"):
                 raise ValueError(f"{name} must be True, False or 'auto'")
         self.device = resolve_device(self.device)
-        if (
-            self.device.type == "cpu"
-            and self.precision != "float32"
-            and not native_cpu_matmul(_DTYPES[self.precision])
-        ):
-            warn(
-                f"precision={self.precision!r}: this CPU has no native {self.precision} matrix "
-                "instructions, so it is emulated and usually slower than float32 (which is "
-                "exact); use float32 here"
-            )
         warn_if_emulated_bf16(self.precision, self.device)
         stored = {p.dtype for p in self.model.parameters()}
         if stored - {torch.float32}:
