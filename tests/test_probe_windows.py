@@ -194,3 +194,20 @@ def test_probe_predict_rejects_nan_inside_bad_annotations_as_embed_does(tmp_path
                            "--reject-by-annotation"]) == 0  # fmt: skip
     table = pd.read_csv(csv)
     assert table["onset_s"].tolist() == [0.0, 4.0, 16.0, 20.0, 24.0, 28.0, 32.0, 36.0]
+
+
+def test_train_names_the_file_none_of_whose_channels_maps(tmp_path, weights, capsys):
+    """probe train of a recording whose channels are all bipolar derivations (CHB-MIT's
+    'FP1-F7', ...) names the file in its error, as eegpt embed's does."""
+    names = ["FP1-F7", "F7-T7", "T7-P7", "P7-O1", "FP1-F3", "F3-C3", "C3-P3", "P3-O1"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (len(names), 40 * 256))
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.set_annotations(mne.Annotations(np.arange(10) * 4.0, 4.0, ["A", "B"] * 5))
+    path = tmp_path / "chb01_01_raw.fif"
+    raw.save(path, verbose=False)
+    code = probe_main(["train", str(path), "--weights", str(weights), "-o",
+                       str(tmp_path / "probe"), "--passes", "1", "-q",
+                       "--window-labels", "A|B"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code != 0
+    assert f"{path}: none of the 8 channel names maps" in err, err

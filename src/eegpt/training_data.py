@@ -29,6 +29,7 @@ from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
 from eegpt.array_inputs import Units
 from eegpt.channels import map_channels, normalize_channel_name
+from eegpt.errors import NoChannelMappedError
 from eegpt.mne_inputs import events_sfreq, mne_source, placeholder_events
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe_inputs import (
@@ -126,10 +127,15 @@ def _prepare_training_data(
             detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
         )  # fmt: skip
         return train, classes
-    mapping = map_channels(
-        rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
-        source=rec.source, left_out=rec.left_out, keep=keep,
-    )  # fmt: skip
+    try:
+        mapping = map_channels(
+            rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
+            source=rec.source, left_out=rec.left_out, keep=keep,
+        )  # fmt: skip
+    except NoChannelMappedError as err:  # name the file(s), as eegpt embed's error does
+        if rec.source is None or str(rec.source) in str(err):
+            raise
+        raise NoChannelMappedError(f"{rec.source}: {err}", err.names) from None
     if input_names is not None:
         mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
