@@ -1775,3 +1775,39 @@ def test_training_a_head_alone_keeps_the_encoder_weights(weights):
     head(torch.randn(4, 64)).sum().backward()
     opt.step()
     assert modified_weights(model) is None
+
+
+def _edited_folder(tmp_path, edit):
+    """A saved small checkpoint's folder with its config.json edited by ``edit(cfg)``."""
+    torch.manual_seed(0)
+    folder = tmp_path / "edited"
+    save_checkpoint(EEGPT(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=1)), folder)
+    cfg = json.loads((folder / "config.json").read_text())
+    edit(cfg)
+    (folder / "config.json").write_text(json.dumps(cfg))
+    return folder
+
+
+@pytest.mark.parametrize("section", ["eegpt", "braindecode"])
+def test_a_config_mlp_ratio_that_contradicts_the_weights_is_warned_of(tmp_path, section):
+    """A config.json whose mlp_ratio (in its eegpt or its braindecode section) builds another
+    MLP width than the weights' loads with the weights' ratio, with a warning naming the key,
+    its value and the weights' width (it loaded in silence)."""
+
+    def edit(cfg):
+        (cfg["eegpt"]["config"] if section == "eegpt" else cfg)["mlp_ratio"] = 2.0
+
+    folder = _edited_folder(tmp_path, edit)
+    with pytest.warns(UserWarning, match=r"says mlp_ratio=2\.0.*MLP is 256 units wide"):
+        ckpt = load_checkpoint(folder)
+    assert ckpt.config.mlp_hidden == 256
+
+
+@pytest.mark.parametrize(("key", "value"), [("embed_dim", 512), ("depth", 8)])
+def test_a_braindecode_section_of_other_weights_is_refused(tmp_path, key, value):
+    """A config.json whose braindecode section says an embed_dim or depth the weights (and its
+    eegpt section) do not have is refused, naming the key and both values (the eegpt section's
+    were used in silence)."""
+    folder = _edited_folder(tmp_path, lambda cfg: cfg.update({key: value}))
+    with pytest.raises(CheckpointError, match=rf"says {key}={value} in its braindecode section"):
+        load_checkpoint(folder)

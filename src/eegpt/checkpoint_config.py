@@ -452,6 +452,8 @@ def infer_config(
         ratio = float(recorded) if recorded is not None else math.nan
         # no recorded ratio, or one that builds another width: the one that builds the weights'
         if not (math.isfinite(ratio) and int(dim * ratio) == hidden):
+            if recorded is not None:
+                warn_mlp_ratio(recorded, dim, hidden)
             ratio = mlp_ratio_for(dim, hidden)
         found["mlp_ratio"] = ratio
         found["qkv_bias"] = any(
@@ -485,6 +487,48 @@ def infer_config(
         patch_stride=hints.get("patch_stride"),
         layer_norm_eps=float(hints.get("layer_norm_eps", 1e-6)),
     )
+
+
+def warn_mlp_ratio(
+    recorded: Any, dim: int, hidden: int, said: str = "the configuration recorded with the weights"
+) -> None:
+    """Warn that ``said`` records an ``mlp_ratio`` whose MLP is not the weights' ``hidden``
+    units wide for width ``dim`` (the weights' ratio is used); silent for a ratio that is the
+    weights' to rounding (``176 * (240 / 176)`` builds 239 units, the weights have 240)."""
+    try:
+        ratio = float(recorded)
+    except (TypeError, ValueError):
+        ratio = math.nan
+    if math.isfinite(ratio) and round(dim * ratio) == hidden:
+        return
+    _warn(
+        f"{said} says mlp_ratio={recorded!r}"
+        + (f" (an MLP {int(dim * ratio)} units wide)" if math.isfinite(ratio) else "")
+        + f", but the weights' MLP is {hidden} units wide for embed_dim {dim} "
+        f"(mlp_ratio={hidden / dim:g}); loaded with the weights' ratio. The config file was "
+        "edited or written for other weights: correct its mlp_ratio",
+        UserWarning,
+    )
+
+
+def check_braindecode_section(
+    cfg: Mapping[str, Any], config: EEGPTConfig, hidden: int | None, said: str
+) -> None:
+    """The top-level (braindecode) keys of a ``config.json`` that also has an ``eegpt``
+    section (whose values :func:`infer_config` checked) against the weights' ``config``:
+    an ``embed_dim``, ``depth``, ``patch_size`` or ``embed_num`` of other weights is refused
+    (braindecode would build another model from it), an ``mlp_ratio`` that builds another MLP
+    width than the weights' ``hidden`` units is warned of. ``said``: the file, for messages."""
+    for key in ("embed_dim", "depth", "patch_size", "embed_num"):
+        value = cfg.get(key)
+        if value is not None and value != getattr(config, key):
+            raise CheckpointError(
+                f"{said} says {key}={value!r} in its braindecode section but the weights (and "
+                f"its eegpt section) have {key}={getattr(config, key)!r}; the config file does "
+                "not belong to these weights (braindecode would build another model from it)"
+            )
+    if cfg.get("mlp_ratio") is not None and hidden is not None:
+        warn_mlp_ratio(cfg["mlp_ratio"], config.embed_dim, hidden, f"{said} (braindecode section)")
 
 
 def head_shapes(

@@ -67,6 +67,7 @@ from eegpt.checkpoint_config import (
     assumed_basis,
     assumed_marks,
     channel_ids,
+    check_braindecode_section,
     check_lightning_depth,
     encoder_channels,
     head_shapes,
@@ -314,6 +315,11 @@ def _from_hub_folder(
         _warn_heads_overridden(said, recorded_heads, overrides.get("num_heads"))
     hints.update(overrides)
     config = infer_config(split.state, hints)
+    if ours is not None and isinstance(ours.get("config"), Mapping):
+        # the braindecode keys gave way to the eegpt section's: checked against the weights too
+        hidden = config.mlp_hidden if config.depth else None
+        top = {k: v for k, v in cfg.items() if ours["config"].get(k) != v}
+        check_braindecode_section(top, config, hidden, said)
     linear_type = cfg.get("chan_proj_type") == "linear"
     chan_proj, n_outputs, n_times, linear = head_shapes(
         split.state, config, cfg.get("n_times"), linear_type
