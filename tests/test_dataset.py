@@ -5892,3 +5892,29 @@ def test_embed_datasets_own_warnings_name_the_callers_line(model, tmp_path):
                       rename={"Xyz": "Fz"})  # fmt: skip
     unmatched = [w for w in caught if "matched no channel" in str(w.message)]
     assert unmatched and unmatched[0].filename == __file__
+
+
+def test_reading_a_run_folder_checks_memory_before_reading(clean_run, monkeypatch):
+    """read_embeddings / load_embeddings of a whole run folder whose embeddings (all its
+    shards') would not fit in memory are refused before any is read, saying how to read it
+    part by part (it had no check: the out-of-memory killer ended the process); the rows a
+    filter selects, and a recording alone, are read where they fit."""
+    import eegpt.memory_checks
+    from eegpt.errors import InsufficientMemoryError
+
+    out, _ = clean_run
+    table, emb = read_embeddings(out)
+    one = table["recording_id"].iloc[0]
+    n_one = int((table["recording_id"] == one).sum())
+    per_window = emb[0].nbytes
+    assert n_one < len(table)
+    # room for one recording's windows, not the run's
+    room = int(per_window * (n_one + len(table)) / 2 / eegpt.memory_checks.MEMORY_FRACTION)
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: room)
+    with pytest.raises(InsufficientMemoryError, match=r"Read it part by part") as err:
+        read_embeddings(out)
+    assert f"{len(table)} windows" in str(err.value) and str(out) in str(err.value)
+    _, some = read_embeddings(out, filters=[("recording_id", "==", one)])
+    assert len(some) == n_one
+    assert len(eegpt.load_embeddings(out, recording_id=one).data) == n_one
+    assert read_embeddings(out, embeddings=False)[1] is None

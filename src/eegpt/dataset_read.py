@@ -232,6 +232,10 @@ def read_embeddings(
         the message names it and how to have it recomputed; pyarrow's error is chained.
     eegpt.errors.UnreadableOutputError
         (a ``ValueError``) A per-recording output that cannot be read (empty, truncated).
+    eegpt.errors.InsufficientMemoryError
+        (a ``MemoryError``) The embeddings of a run folder's rows to read (filters applied)
+        would take more than half the memory available: refused before any is read, the
+        message says how to read them part by part.
     eegpt.errors.MissingFileError
         (a ``FileNotFoundError``) A folder with no outputs right inside it whose sub-folders
         hold some, read without ``recursive`` (the message names them); with ``recursive``, a
@@ -459,7 +463,9 @@ def _read_embeddings(
         filters = pq.filters_to_expression(filters)
     try:
         if embeddings:
-            table, emb = _rows_and_embeddings(dataset, read, filters, spec["embedding_shape"])
+            table, emb = _rows_and_embeddings(
+                dataset, read, filters, spec["embedding_shape"], output_dir, len(shards)
+            )
         else:
             table, emb = dataset.to_table(columns=read, filter=filters), None
     except pa.ArrowInvalid as err:  # a pyarrow expression naming a column not there
@@ -706,14 +712,21 @@ def _warn_columns_missing_in_folders(
 
 
 def _rows_and_embeddings(
-    dataset: Any, read: list[str], filters: Any, shape: Sequence[int]
-) -> tuple[Any, np.ndarray]:
+    dataset: Any, read: list[str], filters: Any, shape: Sequence[int], where: str,
+    n_shards: int,
+) -> tuple[Any, np.ndarray]:  # fmt: skip
     """The columns ``read`` of the rows ``filters`` selects (a pyarrow Table) and their
     embeddings ``[n_rows, *shape]`` (float32), copied batch by batch into one array made to
-    size: the embeddings are held once, not also as an Arrow table and its combined copy."""
+    size: the embeddings are held once, not also as an Arrow table and its combined copy.
+    Refused before any is read where they do not fit in memory
+    (:func:`~eegpt.memory_checks.check_folder_embeddings_memory`; ``where``: the folders, and
+    ``n_shards`` their shards, for its message)."""
     import pyarrow as pa
 
+    from eegpt.memory_checks import check_folder_embeddings_memory
+
     n = dataset.count_rows(filter=filters)
+    check_folder_embeddings_memory(where, n, shape, n_shards)
     width = math.prod(shape)
     emb = np.empty((n, width), dtype=np.float32)
     pieces, at = [], 0

@@ -127,6 +127,35 @@ def check_embeddings_memory(path: Path, shape: Sequence[int], copies: int = 1) -
     )
 
 
+def check_folder_embeddings_memory(
+    where: str, n_rows: int, shape: Sequence[int], n_shards: int
+) -> None:
+    """Refuse to read the float32 embeddings of ``n_rows`` windows of ``shape`` (one window's,
+    ``[N, S, D]`` or ``[D]``) from ``n_shards`` shards of ``embed-dataset`` output folders
+    (``where``, for the message) where they would take more than :data:`MEMORY_FRACTION` of
+    the memory available: checked once the rows to read are counted (filters applied), before
+    any embedding is read. Raises :class:`~eegpt.errors.InsufficientMemoryError` saying how to
+    read the folder part by part."""
+    needed = int(n_rows) * math.prod(int(n) for n in shape) * 4
+    available = available_memory()
+    if available is None or needed <= MEMORY_FRACTION * available:
+        return
+    per_window = math.prod(int(n) for n in shape[:-1]) if len(shape) > 1 else 1
+    smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
+    raise InsufficientMemoryError(
+        f"{where}: reading the embeddings of {n_rows} windows from {n_shards} shard(s), "
+        f"{[int(n_rows), *map(int, shape)]} float32, needs at least {needed / 2**30:.1f} GiB, "
+        f"more than {MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory "
+        "available (the smaller of the system's and this process's cgroup limit: a SLURM "
+        "job's --mem). Read it part by part: read_embeddings(folder, embeddings=False) reads "
+        "the table alone (which recordings, how many windows), then read_embeddings(folder, "
+        "filters=[('recording_id', 'in', [...])]) (or ('subject', 'in', [...])) reads some "
+        "recordings' embeddings at a time, eegpt.load_embeddings(folder, recording_id=...) one "
+        "recording's; or read them on a machine with more memory, or embed again with --pool "
+        f"mean (one vector per window{smaller})."
+    )
+
+
 def check_output_memory(source: str, shape: Sequence[int]) -> None:
     """Refuse to hold in memory the float32 embeddings of ``shape`` (``[n_windows, N, S, D]``)
     of ``source`` (the recording's description) that :func:`eegpt.embed` would return, where
