@@ -7,6 +7,7 @@ import tracemalloc
 
 import mne
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -211,3 +212,25 @@ def test_train_names_the_file_none_of_whose_channels_maps(tmp_path, weights, cap
     err = capsys.readouterr().err
     assert code != 0
     assert f"{path}: none of the 8 channel names maps" in err, err
+
+
+def test_unlabelled_alone_applies_to_the_probe_s_labelling(tmp_path, weights, capsys):
+    """probe predict/evaluate with --unlabelled and no --window-labels label the windows by
+    the probe's own --window-labels (its default), those no annotation covers by the class
+    given, saying it differs from training's (it was refused: "give --window-labels too")."""
+    x = np.random.default_rng(0).normal(0, 20e-6, (len(NAMES), 40 * 256))
+    raw = mne.io.RawArray(x, mne.create_info(NAMES, 256.0, "eeg"), verbose=False)
+    raw.set_annotations(mne.Annotations([0, 8, 16, 24, 32], 4.0, ["A", "B", "A", "B", "A"]))
+    path = tmp_path / "gaps_raw.fif"  # every other 4 s window annotated
+    raw.save(path, verbose=False)
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q", "--window-labels", "A|B"])  == 0  # fmt: skip
+    capsys.readouterr()
+    csv = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(out), str(path), "--unlabelled", "B", "-o", str(csv)]) == 0
+    err = capsys.readouterr().err
+    assert "but with --unlabelled B (training's: none" in err, err
+    labels = pd.read_csv(csv)["label"].tolist()
+    assert labels == ["A", "B", "B", "B", "A", "B", "B", "B", "A", "B"]
+    assert probe_main(["evaluate", str(out), str(path), "--unlabelled", "B", "-q"]) == 0

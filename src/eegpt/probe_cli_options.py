@@ -164,7 +164,7 @@ def add_window_labels(
         # the probe's labelling adopted (no --window-labels given) brings its --unlabelled
         + (
             ", or the probe's training --unlabelled where its labelling is taken (no "
-            "--window-labels given)"
+            "--window-labels given; an --unlabelled given then applies to that labelling)"
             if trained
             else ""
         ),

@@ -211,13 +211,16 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
         return
     if getattr(args, "labels", None) is not None:  # the file labels the windows
         return
-    if getattr(args, "unlabelled", None) is not None:
-        return  # refused by window_labelling: --unlabelled without --window-labels
     if not any(is_continuous_input(p) for p in args.data):
         return
     from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
 
-    match, args.unlabelled = trained["match"], trained.get("unlabelled")
+    # an --unlabelled given applies to the probe's labelling, as --min-overlap and
+    # --annotations do (a probe trained without one: its uncovered windows kept as a class)
+    trained_unlabelled = trained.get("unlabelled")
+    given_unlabelled = getattr(args, "unlabelled", None)
+    match = trained["match"]
+    args.unlabelled = trained_unlabelled if given_unlabelled is None else given_unlabelled
     args.window_labels = window_label_values(match)
     trained_overlap = float(trained.get("min_overlap") or DEFAULT_MIN_OVERLAP)
     given = min_overlap_option(args)
@@ -238,12 +241,18 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
             "from --annotations files, and none are given",
             file=sys.stderr,
         )
-    elif given is not None and given != trained_overlap:  # the labelling is not training's
+        return
+    differs = []  # what makes the labelling not training's
+    if given is not None and given != trained_overlap:
+        differs.append(f"--min-overlap {given:g} (training's: {trained_overlap:g})")
+    if given_unlabelled is not None and given_unlabelled != trained_unlabelled:
+        was = "none: its windows left out" if trained_unlabelled is None else trained_unlabelled
+        differs.append(f"--unlabelled {given_unlabelled} (training's: {was})")
+    if differs:
         print(
             "continuous recordings labelled by the training's classes, "
             + labelling_options(match, args.unlabelled)
-            + f", but with --min-overlap {given:g} (training's: {trained_overlap:g}): "
-            "the labels differ from training's",
+            + f", but with {' and '.join(differs)}: the labels differ from training's",
             file=sys.stderr,
         )
     else:
