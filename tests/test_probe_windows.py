@@ -212,6 +212,13 @@ def test_train_names_the_file_none_of_whose_channels_maps(tmp_path, weights, cap
     err = capsys.readouterr().err
     assert code != 0
     assert f"{path}: none of the 8 channel names maps" in err, err
+    other = tmp_path / "chb01_02_raw.fif"  # two files of the same channels: both named
+    raw.save(other, verbose=False)
+    assert probe_main(["train", str(path), str(other), "--weights", str(weights), "-o",
+                       str(tmp_path / "probe"), "--passes", "1", "-q",
+                       "--window-labels", "A|B"]) != 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"2 files ({path}, {other}): none of the 8 channel names maps" in err, err
 
 
 def test_unlabelled_alone_applies_to_the_probe_s_labelling(tmp_path, weights, capsys):

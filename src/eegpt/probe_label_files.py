@@ -379,6 +379,13 @@ def _without_bad_windows(
     return kept, y[idx], [sources[i] for i in idx], [lines[i] for i in idx]
 
 
+def _few_names(paths: Sequence[Any]) -> str:
+    """The first three of ``paths`` as given, then how many more: ``"a.edf, b.edf and 4 more"``."""
+    from eegpt._logging import few
+
+    return few([str(p) for p in paths], 3)
+
+
 def load_labelled_epochs(
     paths: Sequence[str | Path],
     labels: str | Path | None = None,
@@ -478,7 +485,8 @@ def load_labelled_epochs(
         keep=keep,
     )
     data = merged.data * rescale if rescale != 1.0 else merged.data
-    source = recs[0].source if len(recs) == 1 else f"{len(recs)} files"
+    # several files named (a few), for the messages of the merged epochs (which files)
+    source = recs[0].source if len(recs) == 1 else f"{len(recs)} files ({_few_names(paths)})"
     # each epoch's number in its own file as MNE counts it (epochs.selection: the `window` of
     # `eegpt embed`) and its onset there, for joining predictions to the trials
     selection = [int(i) for r in recs for i in (r.selection or range(r.data.shape[0]))]
