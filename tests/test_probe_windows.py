@@ -241,3 +241,22 @@ def test_unlabelled_alone_applies_to_the_probe_s_labelling(tmp_path, weights, ca
     labels = pd.read_csv(csv)["label"].tolist()
     assert labels == ["A", "B", "B", "B", "A", "B", "B", "B", "A", "B"]
     assert probe_main(["evaluate", str(out), str(path), "--unlabelled", "B", "-q"]) == 0
+
+
+def test_predict_and_evaluate_name_the_file_none_of_whose_channels_maps(tmp_path, weights, capsys):
+    """probe predict / evaluate of one recording whose channels are all bipolar derivations
+    name the file in their error, as eegpt embed's does (the probe's mapping did not)."""
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(_recording(tmp_path, 256.0)), "--weights", str(weights),
+                       "-o", str(out), "--passes", "1", "-q", "--window-labels", "A|B"]) == 0  # fmt: skip
+    names = ["FP1-F7", "F7-T7", "T7-P7", "P7-O1", "FP1-F3", "F3-C3", "C3-P3", "P3-O1"]
+    x = np.random.default_rng(0).normal(0, 20e-6, (len(names), 40 * 256))
+    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
+    raw.set_annotations(mne.Annotations(np.arange(10) * 4.0, 4.0, ["A", "B"] * 5))
+    path = tmp_path / "chb01_01_raw.fif"
+    raw.save(path, verbose=False)
+    capsys.readouterr()
+    assert probe_main(["predict", str(out), str(path), "-q"]) != 0
+    assert f"{path}: none of the 8 channel names maps" in capsys.readouterr().err
+    assert probe_main(["evaluate", str(out), str(path), "-q"]) != 0
+    assert f"{path}: none of the 8 channel names maps" in capsys.readouterr().err

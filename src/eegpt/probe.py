@@ -92,7 +92,6 @@ from eegpt.channels import (
     CHANNEL_INDEX,
     fitted_derivations_note,
     kept_channels,
-    map_channels,
     montage_spelling,
     normalize_channel_name,
     rename_table,
@@ -116,7 +115,7 @@ from eegpt.heads import LinearProbe
 from eegpt.mne_inputs import epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.output_files import atomic_write
-from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.probe_config import ProbeConfig as ProbeConfig
 from eegpt.probe_encoder import encoder_reference as encoder_reference
 from eegpt.probe_encoder import tuned_checkpoint_info as tuned_checkpoint_info
@@ -510,8 +509,8 @@ class EEGPTProbe:
             return _projection_windows(
                 rec, self.input_names, config, warn_reference=False, bad_spans=bad_spans
             )
-        mapping = map_channels(
-            rec.ch_names, rename=table, on_missing=on_missing, verbose=verbose, source=rec.source,
+        mapping = map_recording_channels(  # its errors name the recording, as embed's do
+            rec.ch_names, rec.source, rename=table, on_missing=on_missing, verbose=verbose,
             left_out=rec.left_out, keep=keep, used=self.input_names,
         )  # fmt: skip
         mapping = subset_mapping(
