@@ -187,6 +187,17 @@ def test_a_clip_under_a_second_is_said_to_last_its_tenths():
     assert "from 0:01:40 for 5 s)" in clipping and "for 0 s" not in clipping
 
 
+def test_a_single_touch_of_the_rail_beside_a_clip_is_not_said_to_last_0_s():
+    """A stretch of one sample at the rail, listed beside a clipped channel's longer ones,
+    was said to last "0 s" still (rounded to the tenth); it is said to last under 0.1 s."""
+    x = _short_clips()
+    x[4, int(300 * SFREQ)] = x[4].max()  # Pz touches its rail once more, at 0:05:00
+    with pytest.warns(RuntimeWarning, match="clipping check") as w:
+        prepare(as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    (clipping,) = [str(m.message) for m in w if "clipping check" in str(m.message)]
+    assert "from 0:05:00 for under 0.1 s" in clipping and "for 0 s" not in clipping
+
+
 def test_the_samples_held_at_a_rail_are_counted_fed_whole_or_chunk_by_chunk():
     """A stretch at the rails that chunks cut in pieces counts the samples at each extreme as
     the whole recording does (the streamed path judges held rails the same)."""

@@ -660,7 +660,10 @@ def _rail_text(
 
 def _rail_duration(seconds: float) -> str:
     """How long a clipped stretch lasts, in words: ``"0.3 s"``, to the tenth below 10 s where
-    not whole (a short clip is not "0 s"), else as :func:`duration_text` says it (``"5 s"``)."""
+    not whole (a short clip is not "0 s"; a touch of the rail under 0.05 s is "under 0.1 s"),
+    else as :func:`duration_text` says it (``"5 s"``)."""
+    if seconds < 0.05:
+        return "under 0.1 s"
     if seconds < 10 and round(seconds, 1) != round(seconds):
         return f"{seconds:.1f} s"
     return duration_text(seconds)
