@@ -724,15 +724,23 @@ def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
     making up at least :data:`CLIP_HELD_FRACTION` of it: a rail held, even briefly (a 0.3 s
     electrode pop, a few flat tops of a 1 mV artefact over 2 s: under 1% of the samples),
     not a few isolated touches of the channel's largest value less than a second apart.
-    Ordinary EEG, quantised in 0.1 to 1 µV steps, holds its extreme a few samples at most."""
+    A stretch under :data:`PARTLY_FLAT_SECONDS` counts where it sits at the rail throughout
+    or its samples off the rail lie :data:`CLIP_REACH` of the channel's range away on average
+    (:meth:`SignalStats.rail_reach <eegpt.signal_stats.SignalStats.rail_reach>`: the signal
+    leaves the rail between flat tops): slow EEG quantised in 0.5 or 1 µV steps hovers
+    about its largest value for a few tenths of a second, a step or two off it."""
     n_at = stats.n_at_max if side else stats.n_at_min
     least = max(CLIP_SAMPLES, CLIP_HELD_SECONDS * sfreq)
+    span = stats.maximum - stats.minimum
     held = np.zeros(stats.n_channels, dtype=bool)
     for row in _indices(n_at >= CLIP_SAMPLES):
         spans = stats.rail_spans(side, row)
         at_rail = stats.rail_held(side, row)
         lengths = spans[:, 1] - spans[:, 0]
-        held[row] = bool(((at_rail >= least) & (at_rail >= CLIP_HELD_FRACTION * lengths)).any())
+        rail = (at_rail >= least) & (at_rail >= CLIP_HELD_FRACTION * lengths)
+        long = lengths >= PARTLY_FLAT_SECONDS * sfreq
+        left = (at_rail == lengths) | (stats.rail_reach(side, row) >= CLIP_REACH * span[row])
+        held[row] = bool((rail & (long | left)).any())
     return held
 
 
@@ -744,6 +752,13 @@ CLIP_HELD_FRACTION = 0.1
 #: (:func:`_held_rails`): 26 samples at 256 Hz, where ordinary EEG sits at its largest value
 #: for 1 to 3 samples (quantised in 0.1 to 1 µV steps); a 0.3 s electrode pop holds 77
 CLIP_HELD_SECONDS = 0.1
+#: share of a channel's range (maximum less minimum) that the samples of a rail stretch under
+#: :data:`PARTLY_FLAT_SECONDS` off the rail must lie from it on average, where it is not at the
+#: rail throughout, for it to count as held (:func:`_held_rails`): between the flat tops of a
+#: clipped 1 mV artefact the signal swings across the range (over half of it on average);
+#: slow EEG hovering about its peak in 1 µV steps stays a few µV off it, a blink between
+#: adding a tenth of the range
+CLIP_REACH = 0.25
 
 
 def _clipped_flags(

@@ -197,6 +197,11 @@ class SignalStats:
     #: arrays of ``[first sample, end sample, samples at the extreme]`` rows, shape (k, 3)
     #: each (:meth:`rail_spans`, :meth:`rail_held`)
     _rail_all: list[list[list[np.ndarray]]] = field(init=False, repr=False)
+    #: beside each array of :attr:`_rail_all`, the stretches' samples' summed distance from
+    #: the rail (volts) and how many of them are finite, shape (k, 2), and per side and channel
+    #: the same of those after the last stretch's last sample at the extreme (:meth:`rail_reach`)
+    _rail_far: list[list[list[np.ndarray]]] = field(init=False, repr=False)
+    _rail_since: np.ndarray = field(init=False, repr=False)
     #: the flat segments of every channel (:meth:`flat_segments_of`): ``(first segment,
     #: flat)`` of each update that found any, ``flat`` bool of shape (n_channels, k)
     _flat_blocks: list[tuple[int, np.ndarray]] = field(init=False, repr=False)
@@ -227,6 +232,8 @@ class SignalStats:
         self.flat_runs = [[] for _ in range(c + 1)]
         self.rail_runs = [[[] for _ in range(c)] for _ in range(2)]
         self._rail_all = [[[] for _ in range(c)] for _ in range(2)]
+        self._rail_far = [[[] for _ in range(c)] for _ in range(2)]
+        self._rail_since = np.zeros((2, c, 2))
         self._flat_blocks = []
         self.n_rail_runs, self._rail_end = np.zeros((2, c), np.int64), np.full((2, c), -1)
         self.n_flat_runs, self._run_end = np.zeros(c + 1, np.int64), np.full(c + 1, -1, np.int64)
@@ -341,16 +348,22 @@ class SignalStats:
         for side, (value, old, n_at) in enumerate(sides):
             for row in _indices_of((value != old) & (self._rail_end[side] >= 0)):
                 self.rail_runs[side][row], self._rail_all[side][row] = [], []
+                self._rail_far[side][row], self._rail_since[side, row] = [], 0.0
                 self.n_rail_runs[side, row], self._rail_end[side, row] = 0, -1
             for row in _indices_of(n_at >= 2):
-                at = np.flatnonzero(judged[row] == value[row])
+                off = np.abs(judged[row] - value[row])  # NaN where left out
+                at = np.flatnonzero(off == 0)
                 if len(at):
-                    self._add_rail(side, row, self.n + at)
+                    self._add_rail(side, row, self.n + at, off)
+                elif self._rail_end[side, row] >= 0:
+                    self._rail_since[side, row] += _distance_sum(off)
 
-    def _add_rail(self, side: int, row: int, samples: np.ndarray) -> None:
+    def _add_rail(self, side: int, row: int, samples: np.ndarray, off: np.ndarray) -> None:
         """Fold ``samples`` (ascending, after those folded before) at a channel's extreme
-        into its stretches: samples less than a segment apart join one."""
+        into its stretches: samples less than a segment apart join one (``off``: how far
+        each sample of the chunk lies from the extreme, volts, NaN where left out)."""
         runs, gap, every = self.rail_runs[side][row], self.segment, self._rail_all[side][row]
+        far_all = self._rail_far[side][row]
         breaks = np.flatnonzero(np.diff(samples) > gap) + 1
         spans = np.stack(
             [
@@ -360,15 +373,23 @@ class SignalStats:
             ],
             axis=1,
         ).astype(np.int64)
+        local = spans[:, :2] - self.n
+        far = np.array([_distance_sum(off[a:b]) for a, b in local.tolist()]).reshape(-1, 2)
+        since = _distance_sum(off[local[-1, 1] :])
         last = int(self._rail_end[side, row])
         if last >= 0 and spans[0, 0] - last < gap:  # the last stretch goes on
+            between = self._rail_since[side, row] + _distance_sum(off[: local[0, 0]])
+            far_all[-1][-1] += between + far[0]
+            far = far[1:]
             every[-1][-1, 1] = spans[0, 1]
             every[-1][-1, 2] += spans[0, 2]
             if self.n_rail_runs[side, row] <= FLAT_RUNS_KEPT:
                 runs[-1][1] = int(spans[0, 1])
             spans = spans[1:]
+        self._rail_since[side, row] = since
         if len(spans):
             every.append(spans)
+            far_all.append(far)
             self.n_rail_runs[side, row] += len(spans)
             room = FLAT_RUNS_KEPT - len(runs)
             runs += [[int(a), int(b)] for a, b in spans[: max(room, 0), :2]]
@@ -549,6 +570,18 @@ class SignalStats:
         """How many samples of each stretch of :meth:`rail_spans` sit at the extreme, shape
         (k,): the rest of the stretch lies between them (off the rail)."""
         return self._rails(side, row)[:, 2]
+
+    def rail_reach(self, side: int, row: int) -> np.ndarray:
+        """How far the samples of each stretch of :meth:`rail_spans` that are off the rail
+        lie from it on average, volts, shape (k,): 0 where the stretch sits at the extreme
+        throughout; far where the signal swings away between flat tops (a clipped artefact),
+        little where it hovers about its largest value (ordinary EEG at a slow peak, though a
+        blink pass between)."""
+        far = self._rail_far[side][row]
+        if not far:
+            return np.empty(0)
+        total, finite = np.concatenate(far).T
+        return total / np.maximum(finite - self.rail_held(side, row), 1)
 
     def _rails(self, side: int, row: int) -> np.ndarray:
         """Every rail stretch of channel ``row`` on ``side``: ``[first sample, end sample,
@@ -781,3 +814,10 @@ def robust_amplitude(x: np.ndarray) -> float:
     subsampled evenly (at most 100 000 samples per channel).
     """
     return float(np.median(SignalStats.of(x).deviation()))
+
+
+def _distance_sum(off: np.ndarray) -> np.ndarray:
+    """``[summed distance, finite samples]`` of ``off`` (distances from a rail, volts, NaN
+    where left out), shape (2,)."""
+    finite = ~np.isnan(off)
+    return np.array([float(off[finite].sum()), float(finite.sum())])
