@@ -749,8 +749,8 @@ def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
 #: rail with noise 20 times the range), not a few touches of the channel's largest value
 CLIP_HELD_FRACTION = 0.1
 #: seconds of samples at a channel's extreme within one rail stretch for it to count as held
-#: (:func:`_held_rails`): 26 samples at 256 Hz, where ordinary EEG sits at its largest value
-#: for 1 to 3 samples (quantised in 0.1 to 1 µV steps); a 0.3 s electrode pop holds 77
+#: (:func:`_held_rails`): 26 samples at 256 Hz; a 0.3 s electrode pop holds 77. Slow EEG in
+#: 1 µV steps may hold its largest value as long about a peak (:data:`CLIP_REACH` tells)
 CLIP_HELD_SECONDS = 0.1
 #: share of a channel's range (maximum less minimum) that the samples of a rail stretch under
 #: :data:`PARTLY_FLAT_SECONDS` off the rail must lie from it on average, where it is not at the
