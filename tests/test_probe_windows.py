@@ -4,6 +4,7 @@ model's rate (each window resampled on its own differed at its edges), read bloc
 (not the whole recording at its own rate, copied into windows)."""
 
 import tracemalloc
+from pathlib import Path
 
 import mne
 import numpy as np
@@ -197,15 +198,22 @@ def test_probe_predict_rejects_nan_inside_bad_annotations_as_embed_does(tmp_path
     assert table["onset_s"].tolist() == [0.0, 4.0, 16.0, 20.0, 24.0, 28.0, 32.0, 36.0]
 
 
-def test_train_names_the_file_none_of_whose_channels_maps(tmp_path, weights, capsys):
-    """probe train of a recording whose channels are all bipolar derivations (CHB-MIT's
-    'FP1-F7', ...) names the file in its error, as eegpt embed's does."""
+def _bipolar_recording(path: Path) -> mne.io.RawArray:
+    """A 40 s recording of CHB-MIT's bipolar derivations only ('FP1-F7', ...: none maps to
+    an electrode), annotated A/B every 4 s, saved at ``path``."""
     names = ["FP1-F7", "F7-T7", "T7-P7", "P7-O1", "FP1-F3", "F3-C3", "C3-P3", "P3-O1"]
     x = np.random.default_rng(0).normal(0, 20e-6, (len(names), 40 * 256))
     raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
     raw.set_annotations(mne.Annotations(np.arange(10) * 4.0, 4.0, ["A", "B"] * 5))
-    path = tmp_path / "chb01_01_raw.fif"
     raw.save(path, verbose=False)
+    return raw
+
+
+def test_train_names_the_file_none_of_whose_channels_maps(tmp_path, weights, capsys):
+    """probe train of a recording whose channels are all bipolar derivations (CHB-MIT's
+    'FP1-F7', ...) names the file in its error, as eegpt embed's does."""
+    path = tmp_path / "chb01_01_raw.fif"
+    raw = _bipolar_recording(path)
     code = probe_main(["train", str(path), "--weights", str(weights), "-o",
                        str(tmp_path / "probe"), "--passes", "1", "-q",
                        "--window-labels", "A|B"])  # fmt: skip
@@ -249,12 +257,8 @@ def test_predict_and_evaluate_name_the_file_none_of_whose_channels_maps(tmp_path
     out = tmp_path / "probe"
     assert probe_main(["train", str(_recording(tmp_path, 256.0)), "--weights", str(weights),
                        "-o", str(out), "--passes", "1", "-q", "--window-labels", "A|B"]) == 0  # fmt: skip
-    names = ["FP1-F7", "F7-T7", "T7-P7", "P7-O1", "FP1-F3", "F3-C3", "C3-P3", "P3-O1"]
-    x = np.random.default_rng(0).normal(0, 20e-6, (len(names), 40 * 256))
-    raw = mne.io.RawArray(x, mne.create_info(names, 256.0, "eeg"), verbose=False)
-    raw.set_annotations(mne.Annotations(np.arange(10) * 4.0, 4.0, ["A", "B"] * 5))
     path = tmp_path / "chb01_01_raw.fif"
-    raw.save(path, verbose=False)
+    _bipolar_recording(path)
     capsys.readouterr()
     assert probe_main(["predict", str(out), str(path), "-q"]) != 0
     assert f"{path}: none of the 8 channel names maps" in capsys.readouterr().err

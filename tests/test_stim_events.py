@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import warnings
+from pathlib import Path
 
 import mne
 import numpy as np
@@ -855,14 +856,11 @@ def test_negative_codes_are_made_those_sent_before_the_channel_is_made_a_raw():
     assert _without_negative_codes(plain, "Trig", "rec.edf") is plain
 
 
-@pytest.mark.parametrize("unit", [b"uv", b"\xc2\xb5V"])
-def test_trigger_codes_in_a_unit_eegpt_converts_are_read_in_it(tmp_path, unit):
-    """A trigger channel of an EDF stored in a spelling of µV that MNE does not know (``uv``,
-    a micro sign in UTF-8 that reads ``ÂµV``), which eegpt converts to volts (MNE remapped the
-    latter to 'n/a', so the codes were read in volts, a millionth, and no event found): its
-    codes are read in the file's unit, each event at its sample."""
+def _trigger_edf_in_unit(tmp_path, unit: bytes) -> tuple[mne.io.BaseRaw, Path]:
+    """The fast-trigger EDF with its trigger channel's physical dimension rewritten to
+    ``unit`` (8 bytes of the header, as a writer of that spelling would), opened as eegpt
+    opens a recording, and its path."""
     from eegpt.recording_files import open_recording
-    from eegpt.stim_events import StimEvents, stim_annotations
 
     path = _write_fast_trigger_edf(tmp_path / "trig.edf", "TRIG", 256, 256, "uV")
     data = bytearray(path.read_bytes())
@@ -870,6 +868,18 @@ def test_trigger_codes_in_a_unit_eegpt_converts_are_read_in_it(tmp_path, unit):
     data[at : at + 8] = unit.ljust(8)
     path.write_bytes(bytes(data))
     raw, _ = open_recording(path, preload=False, verbose="error")
+    return raw, path
+
+
+@pytest.mark.parametrize("unit", [b"uv", b"\xc2\xb5V"])
+def test_trigger_codes_in_a_unit_eegpt_converts_are_read_in_it(tmp_path, unit):
+    """A trigger channel of an EDF stored in a spelling of µV that MNE does not know (``uv``,
+    a micro sign in UTF-8 that reads ``ÂµV``), which eegpt converts to volts (MNE remapped the
+    latter to 'n/a', so the codes were read in volts, a millionth, and no event found): its
+    codes are read in the file's unit, each event at its sample."""
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    raw, path = _trigger_edf_in_unit(tmp_path, unit)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         made = stim_annotations(raw, StimEvents("TRIG"), str(path))
@@ -883,15 +893,9 @@ def test_trigger_codes_in_a_unit_spelt_otherwise_are_read_as_stored(tmp_path, un
     exactly only and eegpt does not convert (megavolts by its letters): MNE read its codes
     unscaled, so they are the codes; they were taken for mV and nV by their lower case and
     read 1e3 and 1e9 times too large (11000 for 11)."""
-    from eegpt.recording_files import open_recording
     from eegpt.stim_events import StimEvents, stim_annotations
 
-    path = _write_fast_trigger_edf(tmp_path / "trig.edf", "TRIG", 256, 256, "uV")
-    data = bytearray(path.read_bytes())
-    at = 256 + 96 * (len(NAMES) + 1) + 8 * len(NAMES)  # the trigger's physical dimension
-    data[at : at + 8] = unit.ljust(8)
-    path.write_bytes(bytes(data))
-    raw, _ = open_recording(path, preload=False, verbose="error")
+    raw, path = _trigger_edf_in_unit(tmp_path, unit)
     made = stim_annotations(raw, StimEvents("TRIG"), str(path))
     assert list(made.description) == ["11", "12", "11", "13"]
     assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]
