@@ -249,6 +249,12 @@ def test_unlabelled_alone_applies_to_the_probe_s_labelling(tmp_path, weights, ca
     labels = pd.read_csv(csv)["label"].tolist()
     assert labels == ["A", "B", "B", "B", "A", "B", "B", "B", "A", "B"]
     assert probe_main(["evaluate", str(out), str(path), "--unlabelled", "B", "-q"]) == 0
+    # a class the probe lacks: the error is of the windows' labelling, not of epochs' events
+    assert probe_main(["evaluate", str(out), str(path), "--unlabelled", "rest", "-q"]) != 0
+    err = capsys.readouterr().err
+    assert "the labels are the windows' classes --window-labels gives them" in err, err
+    assert "--unlabelled rest names a class the probe was not trained on" in err, err
+    assert "event names" not in err, err
 
 
 def test_predict_and_evaluate_name_the_file_none_of_whose_channels_maps(tmp_path, weights, capsys):

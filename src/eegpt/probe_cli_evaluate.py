@@ -112,7 +112,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         if args.skip_unknown:  # before the encoder runs: only the epochs scored
             recording, y, left_out, kept = _skip_unknown(recording, y, classes, shown)
             scored = [sources[i] for i in kept]
-        y = _as_class_labels(y, classes, _labels_taken(args))
+        y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
         proba = probe_probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
     metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
@@ -385,6 +385,10 @@ def _class_order(given: list[str] | None, classes: np.ndarray) -> np.ndarray:
     return np.array([by_text[name] for name in given], dtype=classes.dtype)
 
 
+#: :func:`_labels_taken` of windows labelled by ``--window-labels`` (given, or the probe's)
+WINDOW_LABELS_TAKEN = "the windows' classes --window-labels gives them from the annotations"
+
+
 def _labels_taken(args: argparse.Namespace) -> str:
     """Where ``evaluate`` took the labels from, for an error about labels the probe lacks."""
     if args.labels is not None:
@@ -394,14 +398,20 @@ def _labels_taken(args: argparse.Namespace) -> str:
     if args.label_column is not None:
         how = "as in training" if getattr(args, "label_column_adopted", False) else "--label-column"
         return f"the epochs' metadata column {args.label_column!r} ({how})"
+    if getattr(args, "window_labels", None) is not None:  # continuous recordings' windows
+        return WINDOW_LABELS_TAKEN
     return "the epochs' event names (epochs.event_id; an .npz's y)"
 
 
 def _as_class_labels(
-    y: np.ndarray, classes: np.ndarray, taken: str = "the inputs' labels"
+    y: np.ndarray,
+    classes: np.ndarray,
+    taken: str = "the inputs' labels",
+    unlabelled: str | None = None,
 ) -> np.ndarray:
     """Labels in the classes' type (labels from a CSV are text; classes may be numbers);
-    ``taken`` says where they came from, for the error about labels outside the classes."""
+    ``taken`` says where they came from, for the error about labels outside the classes;
+    ``unlabelled``: the class ``--unlabelled`` gives windows no annotation covers, if any."""
     from eegpt.probe_labels import as_classes, decimals_hint, event_names_hint, unknown_labels_hint
 
     y = as_classes(y, classes)  # numbers against a probe's classes written as decimals too
@@ -422,6 +432,15 @@ def _as_class_labels(
                 "as the probe's classes there "
                 "(one row per epoch of all inputs, in order)" + skip
             )
+        if taken == WINDOW_LABELS_TAKEN:  # continuous recordings: the options are to change
+            advice = (
+                f"--unlabelled {unlabelled} names a class the probe was not trained on: leave "
+                "--unlabelled out (the windows no annotation covers are then left out) or give "
+                "one of the probe's classes"
+                if unlabelled is not None and unlabelled in unknown
+                else "give --window-labels a pattern whose classes are the probe's"
+            )
+            raise ValueError(f"{said}: the labels are {taken}; {advice}{skip}")
         rename = event_names_hint(classes)
         raise ValueError(
             said
