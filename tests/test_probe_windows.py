@@ -246,6 +246,7 @@ def test_unlabelled_alone_applies_to_the_probe_s_labelling(tmp_path, weights, ca
     assert probe_main(["predict", str(out), str(path), "--unlabelled", "B", "-o", str(csv)]) == 0
     err = capsys.readouterr().err
     assert "but with --unlabelled B (training's: none" in err, err
+    assert err.count("--unlabelled B") == 1, err  # said once, as what differs from training
     labels = pd.read_csv(csv)["label"].tolist()
     assert labels == ["A", "B", "B", "B", "A", "B", "B", "B", "A", "B"]
     assert probe_main(["evaluate", str(out), str(path), "--unlabelled", "B", "-q"]) == 0

@@ -251,7 +251,7 @@ def _adopt_window_labels(args: argparse.Namespace, probe: Any) -> None:
     if differs:
         print(
             "continuous recordings labelled by the training's classes, "
-            + labelling_options(match, args.unlabelled)
+            + labelling_options(match, trained_unlabelled)  # training's; what differs after
             + f", but with {' and '.join(differs)}: the labels differ from training's",
             file=sys.stderr,
         )
