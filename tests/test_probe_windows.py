@@ -227,6 +227,15 @@ def test_train_names_the_file_none_of_whose_channels_maps(tmp_path, weights, cap
                        "--window-labels", "A|B"]) != 0  # fmt: skip
     err = capsys.readouterr().err
     assert f"2 files ({path}, {other}): none of the 8 channel names maps" in err, err
+    # the mapping's other errors (a rename key not there, two channels on one site) too
+    train = ["train", str(_recording(tmp_path, 256.0)), "--weights", str(weights), "-o",
+             str(tmp_path / "probe"), "--passes", "1", "-q", "--window-labels", "A|B"]  # fmt: skip
+    assert probe_main([*train, "--rename", "XX=Cz"]) != 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'rec256_raw.fif'}: channel(s) to rename or drop ['XX']" in err, err
+    assert probe_main([*train, "--rename", "Fp2=Fp1"]) != 0
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'rec256_raw.fif'}: several input channels map" in err, err
 
 
 def test_unlabelled_alone_applies_to_the_probe_s_labelling(tmp_path, weights, capsys):

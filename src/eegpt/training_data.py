@@ -29,9 +29,8 @@ from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
 from eegpt.array_inputs import Units
 from eegpt.channels import map_channels, normalize_channel_name
-from eegpt.errors import NoChannelMappedError
 from eegpt.mne_inputs import events_sfreq, mne_source, placeholder_events
-from eegpt.preprocessing import PreprocessingConfig, prepare
+from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.probe_inputs import (
     _projection_windows,
     as_epochs_recording,
@@ -127,15 +126,12 @@ def _prepare_training_data(
             detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
         )  # fmt: skip
         return train, classes
-    try:
-        mapping = map_channels(
-            rec.ch_names, rename=rename, on_missing=rename_on_missing(data), verbose=verbose,
-            source=rec.source, left_out=rec.left_out, keep=keep,
-        )  # fmt: skip
-    except NoChannelMappedError as err:  # name the file(s), as eegpt embed's error does
-        if rec.source is None or str(rec.source) in str(err):
-            raise
-        raise NoChannelMappedError(f"{rec.source}: {err}", err.names) from None
+    options = {"rename": rename, "on_missing": rename_on_missing(data), "verbose": verbose,
+               "left_out": rec.left_out, "keep": keep}  # fmt: skip
+    if rec.source is None:
+        mapping = map_channels(rec.ch_names, **options)
+    else:  # its errors name the file(s), as eegpt embed's and the probe's predictions' do
+        mapping = map_recording_channels(rec.ch_names, str(rec.source), **options)
     if input_names is not None:
         mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
