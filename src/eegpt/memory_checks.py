@@ -70,6 +70,20 @@ def whole_read_bytes(raw: mne.io.BaseRaw, n_channels: int | None = None) -> int:
     return needed
 
 
+def _beyond_memory(needed: int) -> str | None:
+    """Where ``needed`` bytes are more than :data:`MEMORY_FRACTION` of the memory available,
+    the words that say so for a refusal ("more than 50% of the 3.2 GiB of memory available
+    (...)"); None where they fit or what is available is unknown (nothing refused)."""
+    available = available_memory()
+    if available is None or needed <= MEMORY_FRACTION * available:
+        return None
+    return (
+        f"more than {MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory "
+        "available (the smaller of the system's and this process's cgroup limit: a SLURM "
+        "job's --mem)"
+    )
+
+
 def check_memory(
     raw: mne.io.BaseRaw,
     path: Path,
@@ -90,14 +104,12 @@ def check_memory(
             f"({raw.n_times / raw.info['sfreq']:g} s at {raw.info['sfreq']:g} Hz, as the "
             "file's header claims)"
         )
-    available = available_memory()
-    if available is not None and needed > MEMORY_FRACTION * available:
+    beyond = _beyond_memory(needed)
+    if beyond is not None:
         raise RecordingError(
-            f"{path}: {what} needs at least {needed / 2**30:.1f} GiB, more than "
-            f"{MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory available "
-            "(the smaller of the system's and this process's cgroup limit: a SLURM job's "
-            "--mem). If the recording is not that long, its header is corrupt: check it; "
-            "otherwise crop the recording or pick fewer channels."
+            f"{path}: {what} needs at least {needed / 2**30:.1f} GiB, {beyond}. If the "
+            "recording is not that long, its header is corrupt: check it; otherwise crop the "
+            "recording or pick fewer channels."
         )
 
 
@@ -110,17 +122,15 @@ def check_embeddings_memory(path: Path, shape: Sequence[int], copies: int = 1) -
     system's out-of-memory killer end the process."""
     size = math.prod(int(n) for n in shape) * 4
     needed = size * copies
-    available = available_memory()
-    if available is None or needed <= MEMORY_FRACTION * available:
+    beyond = _beyond_memory(needed)
+    if beyond is None:
         return
     per_window = math.prod(int(n) for n in shape[1:-1]) if len(shape) > 2 else 1
     smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
     raise InsufficientMemoryError(
         f"{path}: reading its embeddings, {list(shape)} float32 ({size / 2**30:.1f} GiB), "
-        f"needs at least {needed / 2**30:.1f} GiB, more than {MEMORY_FRACTION:.0%} of the "
-        f"{available / 2**30:.1f} GiB of memory available (the smaller of the system's and "
-        "this process's cgroup limit: a SLURM job's --mem). Read them on a machine with more "
-        "memory, or embed the recording again with --pool mean (Python: pool='mean'; one "
+        f"needs at least {needed / 2**30:.1f} GiB, {beyond}. Read them on a machine with "
+        "more memory, or embed the recording again with --pool mean (Python: pool='mean'; one "
         f"vector per window{smaller}); a Parquet file's windows can also be read in batches "
         "(pyarrow.parquet.ParquetFile(path).iter_batches(columns=['embedding'])). "
         "`eegpt info` describes the file without reading its embeddings."
@@ -137,17 +147,15 @@ def check_folder_embeddings_memory(
     any embedding is read. Raises :class:`~eegpt.errors.InsufficientMemoryError` saying how to
     read the folder part by part."""
     needed = int(n_rows) * math.prod(int(n) for n in shape) * 4
-    available = available_memory()
-    if available is None or needed <= MEMORY_FRACTION * available:
+    beyond = _beyond_memory(needed)
+    if beyond is None:
         return
     per_window = math.prod(int(n) for n in shape[:-1]) if len(shape) > 1 else 1
     smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
     raise InsufficientMemoryError(
         f"{where}: reading the embeddings of {n_rows} windows from {n_shards} shard(s), "
         f"{[int(n_rows), *map(int, shape)]} float32, needs at least {needed / 2**30:.1f} GiB, "
-        f"more than {MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory "
-        "available (the smaller of the system's and this process's cgroup limit: a SLURM "
-        "job's --mem). Read it part by part: read_embeddings(folder, embeddings=False) reads "
+        f"{beyond}. Read it part by part: read_embeddings(folder, embeddings=False) reads "
         "the table alone (which recordings, how many windows), then read_embeddings(folder, "
         "filters=[('recording_id', 'in', [...])]) (or ('subject', 'in', [...])) reads some "
         "recordings' embeddings at a time, eegpt.load_embeddings(folder, recording_id=...) one "
@@ -163,16 +171,13 @@ def check_output_memory(source: str, shape: Sequence[int]) -> None:
     the first block is embedded, rather than letting the out-of-memory killer end a run of
     hours when the array fills. Raises :class:`~eegpt.errors.InsufficientMemoryError`."""
     needed = math.prod(int(n) for n in shape) * 4
-    available = available_memory()
-    if available is None or needed <= MEMORY_FRACTION * available:
+    beyond = _beyond_memory(needed)
+    if beyond is None:
         return
     per_window = math.prod(int(n) for n in shape[1:-1]) if len(shape) > 2 else 1
     raise InsufficientMemoryError(
         f"{source}: its embeddings, {list(shape)} float32 (every summary token of "
-        f"{int(shape[0])} windows), need {needed / 2**30:.1f} GiB, more than "
-        f"{MEMORY_FRACTION:.0%} of the {available / 2**30:.1f} GiB of memory available (the "
-        "smaller of the system's and this process's cgroup limit: a SLURM job's --mem), "
-        "which embed would hold all at once. Write them to a file block by block instead: "
+        f"{int(shape[0])} windows), need {needed / 2**30:.1f} GiB, {beyond}, which embed would hold all at once. Write them to a file block by block instead: "
         "eegpt.embed_to_file(model, data, 'out.parquet'), which keeps memory bounded "
         f"(pool='mean': one vector per window, {per_window} times smaller; command line: "
         "eegpt embed), or embed a part of the recording (raw.crop)."
