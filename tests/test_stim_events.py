@@ -899,3 +899,23 @@ def test_trigger_codes_in_a_unit_spelt_otherwise_are_read_as_stored(tmp_path, un
     made = stim_annotations(raw, StimEvents("TRIG"), str(path))
     assert list(made.description) == ["11", "12", "11", "13"]
     assert list(np.round(made.onset * SFREQ)) == [s for s, _ in TRIGGERS]
+
+
+@pytest.mark.parametrize("unit", [b"uv", b"\xc2\xb5V", b"nV"])
+def test_a_stim_typed_trigger_in_a_unit_eegpt_converts_keeps_its_codes(tmp_path, unit):
+    """A trigger channel MNE types stim by its name (``Status``), stored in a voltage unit MNE
+    does not know: MNE reads a stim channel unscaled whatever its unit, so its values are the
+    codes; eegpt converted it to volts all the same (a millionth of its codes: no event)."""
+    from eegpt.recording_files import open_recording
+    from eegpt.stim_events import StimEvents, stim_annotations
+
+    path = _write_fast_trigger_edf(tmp_path / "trig.edf", "Status", 256, 256, "uV")
+    data = bytearray(path.read_bytes())
+    at = 256 + 96 * (len(NAMES) + 1) + 8 * len(NAMES)  # the trigger's physical dimension
+    data[at : at + 8] = unit.ljust(8)
+    path.write_bytes(bytes(data))
+    for preload in (False, True):
+        raw, _ = open_recording(path, preload=preload, verbose="error")
+        assert raw.get_channel_types(picks=["Status"]) == ["stim"]
+        made = stim_annotations(raw, StimEvents("Status"), str(path))
+        assert list(made.description) == ["11", "12", "11", "13"]

@@ -137,10 +137,16 @@ def convert_unknown_volts(
     ``raw._raw_extras``), applied to every read: that factor is set for a ``raw`` not loaded
     yet (so reads block by block are converted too), a loaded one's samples are multiplied.
     Where neither can be done (another MNE's reader), nothing is converted and the unit check
-    warns of the unit as before."""
+    warns of the unit as before. Channels MNE typed stim (``Status``, ``Trigger``) are left
+    as read: MNE reads them unscaled whatever their unit (their values are the codes)."""
     by_label = {header.labels[k]: header.units[k] for k in header.data_signals}
     factors = {name: converted_scale(unit) for name, unit in by_label.items()}
-    rows = [k for k, name in enumerate(raw.ch_names) if factors.get(name) is not None]
+    types = raw.get_channel_types()
+    rows = [
+        k
+        for k, name in enumerate(raw.ch_names)
+        if factors.get(name) is not None and types[k] != "stim"
+    ]
     if not rows:
         return []
     extras = getattr(raw, "_raw_extras", None) or [{}]
