@@ -232,6 +232,28 @@ def test_an_eeglab_recording_copied_by_mne_bids_is_quiet_about_units(tmp_path):
     assert not any("the unit" in str(w.message) for w in caught)
 
 
+def test_a_bdf_converted_by_mne_bids_is_quiet_about_units(tmp_path):
+    """write_raw_bids converting to BDF gives its channels.tsv V (the SI unit) while MNE's
+    export stores the samples in µV: a valid dataset, read right by the header's unit, was
+    warned of as if the sidecar's V might be the stored unit. A sidecar's mV is still said."""
+    raw, _ = synthetic_raw(minutes=0.1, seed=2)
+    raw.info["line_freq"] = 50
+    path = mne_bids.BIDSPath(subject="01", task="rest", datatype="eeg", root=tmp_path / "ds")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mne_bids.write_raw_bids(raw, path, format="BDF", allow_preload=True, verbose=False)
+    tsv = next((tmp_path / "ds").rglob("*_channels.tsv"))
+    assert "\tV\t" in tsv.read_text()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = as_recording(path.fpath)
+    assert not any("the unit" in str(w.message) for w in caught), [str(w.message) for w in caught]
+    assert 1e-6 < np.median(np.std(rec.data, axis=-1)) < 1e-3  # read in volts, µV-sized EEG
+    tsv.write_text(tsv.read_text().replace("\tV\t", "\tmV\t"))
+    with pytest.warns(RuntimeWarning, match="the unit mV, but the data file's header gives µV"):
+        as_recording(path.fpath)
+
+
 def test_events_tsv_samples_that_are_not_its_onsets_are_said(bids_dataset, tmp_path):
     """An events.tsv whose sample column says other times than its onset column (counted at
     twice the file's rate): MNE-BIDS places the events by onset without a word; eegpt says

@@ -431,7 +431,13 @@ def _check_units(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
     gives channels another unit of voltage than the data file's header (``mV`` where the file
     says ``µV``), which MNE-BIDS keeps without a word: the samples are scaled by the file's
     unit, so if the sidecar is right their amplitudes are off by the ratio of the two. Names
-    a few channels of each pair of units and the ``--rescale`` that follows the sidecar."""
+    a few channels of each pair of units and the ``--rescale`` that follows the sidecar.
+
+    A sidecar's ``V`` against a header's smaller unit (µV, mV) is not compared: ``V`` is the
+    SI unit written where the stored one is not known (MNE-BIDS's ``write_raw_bids`` gives
+    it to a BDF file it converts, which MNE's export stores in µV: every such dataset would
+    be warned of), and samples in volts under a µV header would read a millionth of EEG's
+    amplitudes, which the amplitude check says."""
     from eegpt.signal_checks import _rescale_option
 
     tsv = find_sidecar(bids_path, "channels", ".tsv")
@@ -443,6 +449,8 @@ def _check_units(raw: mne.io.BaseRaw, path: Path, bids_path: Any) -> None:
     for row in rows:
         name, unit = (row.get("name") or "").strip(), (row.get("units") or "").strip()
         theirs = stated.get(name, "").strip()
+        if unit == "V" and theirs in _VOLTS and _VOLTS[theirs] < 1.0:
+            continue  # the SI unit by default (write_raw_bids's BDF), not the stored one
         if unit in _VOLTS and theirs in _VOLTS and _VOLTS[unit] != _VOLTS[theirs]:
             pairs.setdefault((unit, theirs), []).append(name)
     if not pairs:
