@@ -178,6 +178,39 @@ def test_short_clips_at_the_rails_are_warned_of_and_flag_their_windows():
     assert flags["clipped_channels"] == expected
 
 
+def test_a_gentle_artefact_clipped_with_noise_dipping_off_the_rail_is_clipped():
+    """A 300 µV artefact (0.3 s wide) clipped at the file's 200 µV on C3, twice: its flat top
+    (half a second, under 1% of the samples) is held at the rail but for a few samples where
+    the 10 µV noise dips off it, a few µV away; it was taken for slow EEG hovering about its
+    peak (neither at the rail throughout nor swinging away) and said nothing. Its rail lies
+    far beyond the channel's EEG: warned of, and the windows over it (across 100 and 200 s)
+    flagged."""
+    x = np.random.default_rng(1).standard_normal((8, int(300 * SFREQ))) * 1e-5
+    t = np.arange(x.shape[-1]) / SFREQ
+    for at in (100.0, 200.0):
+        x[2] += 3e-4 * np.exp(-0.5 * ((t - at) / 0.3) ** 2)
+    x = np.round(np.clip(x, -2e-4, 2e-4) / 1e-7) * 1e-7
+    at_rail = x[2] == x[2].max()
+    assert (
+        at_rail.mean() < 0.01
+        and 0.8
+        < at_rail[int(99 * SFREQ) : int(101 * SFREQ)].sum()
+        / (np.ptp(np.flatnonzero(at_rail[int(99 * SFREQ) : int(101 * SFREQ)])) + 1)
+        < 1
+    )  # mostly at the rail, not throughout
+    with pytest.warns(RuntimeWarning, match=r"clipping check: channel\(s\) C3 \(") as w:
+        windows = prepare(as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    assert not [m for m in w if "clipping check" in str(m.message) and "Fp1" in str(m.message)]
+    assert windows.flags is not None
+    flags = windows.flags.per_window(windows.onsets, 4.0)["clipped_channels"]
+    assert [o for o, f in zip(windows.onsets.tolist(), flags, strict=True) if f] == [
+        96.0,
+        100.0,
+        196.0,
+        200.0,
+    ]
+
+
 def test_a_clip_under_a_second_is_said_to_last_its_tenths():
     """A 0.3 s electrode pop at the rail was said to last "0 s"; it says 0.3 s."""
     with pytest.warns(RuntimeWarning, match="clipping check") as w:

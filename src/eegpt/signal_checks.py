@@ -727,11 +727,18 @@ def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
     A stretch under :data:`PARTLY_FLAT_SECONDS` counts where it sits at the rail throughout
     or its samples off the rail lie :data:`CLIP_REACH` of the channel's range away on average
     (:meth:`SignalStats.rail_reach <eegpt.signal_stats.SignalStats.rail_reach>`: the signal
-    leaves the rail between flat tops): slow EEG quantised in 0.5 or 1 µV steps hovers
-    about its largest value for a few tenths of a second, a step or two off it."""
+    leaves the rail between flat tops), or the rail lies :data:`CLIP_FAR` median absolute
+    deviations or more from the channel's median, beyond what its EEG reaches (an artefact
+    clipped with the signal's noise dipping off the rail about the flat top): slow EEG
+    quantised in 0.5 or 1 µV steps hovers about its largest value for a few tenths of a
+    second, a step or two off it, at a peak well within that."""
     n_at = stats.n_at_max if side else stats.n_at_min
     least = max(CLIP_SAMPLES, CLIP_HELD_SECONDS * sfreq)
     span = stats.maximum - stats.minimum
+    extreme = stats.maximum if side else stats.minimum
+    deviation = stats.deviation()
+    with np.errstate(invalid="ignore"):
+        far = (deviation > 0) & (np.abs(extreme - stats.median()) >= CLIP_FAR * deviation)
     held = np.zeros(stats.n_channels, dtype=bool)
     for row in _indices(n_at >= CLIP_SAMPLES):
         spans = stats.rail_spans(side, row)
@@ -740,6 +747,7 @@ def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
         rail = (at_rail >= least) & (at_rail >= CLIP_HELD_FRACTION * lengths)
         long = lengths >= PARTLY_FLAT_SECONDS * sfreq
         left = (at_rail == lengths) | (stats.rail_reach(side, row) >= CLIP_REACH * span[row])
+        left |= bool(far[row])
         held[row] = bool((rail & (long | left)).any())
     return held
 
@@ -759,6 +767,11 @@ CLIP_HELD_SECONDS = 0.1
 #: slow EEG hovering about its peak in 1 µV steps stays a few µV off it, a blink between
 #: adding a tenth of the range
 CLIP_REACH = 0.25
+#: median absolute deviations of a channel from its median at or beyond which its rail lies
+#: far from what its EEG reaches, so a stretch under :data:`PARTLY_FLAT_SECONDS` held there
+#: counts (:func:`_held_rails`), its noise dipping off the rail or not: a 300 µV artefact
+#: clipped at 200 µV on 10 µV EEG lies 29 away; slow EEG hovering about its peaks, 2 to 8
+CLIP_FAR = 12.0
 
 
 def _clipped_flags(
