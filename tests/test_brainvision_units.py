@@ -111,3 +111,41 @@ def test_a_bids_dataset_typing_them_eeg_has_them_converted(tmp_path):
     odd, said = _prepared(path)
     np.testing.assert_allclose(odd, micro, rtol=1e-5, atol=1e-6 * np.abs(micro).max())
     assert not [s for s in said if "unit check" in s or "amplitude check" in s]
+
+
+def test_a_bids_dataset_typing_them_misc_keeps_its_types(tmp_path):
+    """A BIDS channels.tsv typing two channels in μV (Greek mu) MISC (a sensor other than
+    EEG): MNE-BIDS types them misc by it, and eegpt's conversion retyped them EEG as if for
+    the unit alone, overriding the sidecar; their types stand (converted all the same)."""
+    import json
+
+    pytest.importorskip("mne_bids")
+    (tmp_path / "dataset_description.json").write_text(
+        json.dumps({"Name": "units", "BIDSVersion": "1.8.0"})
+    )
+    folder = tmp_path / "sub-01" / "eeg"
+    folder.mkdir(parents=True)
+    path = _write(folder, "sub-01_task-rest_eeg", ["\u03bcV"] * 8, [1.0] * 8)
+    misc = {"O1", "O2"}
+    (folder / "sub-01_task-rest_channels.tsv").write_text(
+        "name\ttype\tunits\n"
+        + "".join(f"{n}\t{'MISC' if n in misc else 'EEG'}\t\u00b5V\n" for n in NAMES),
+        encoding="utf-8",
+    )
+    (folder / "sub-01_task-rest_eeg.json").write_text(
+        json.dumps(
+            {
+                "TaskName": "rest",
+                "SamplingFrequency": SFREQ,
+                "PowerLineFrequency": 50,
+                "EEGReference": "Cz",
+            }
+        )  # fmt: skip
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw, _ = open_recording(path, preload=True, verbose="error")
+    types = dict(zip(raw.ch_names, raw.get_channel_types(), strict=True))
+    assert {n for n, t in types.items() if t == "misc"} == misc
+    assert {t for n, t in types.items() if n not in misc} == {"eeg"}
+    assert 1e-6 < raw.get_data(picks=["O1"]).std() < 1e-4  # converted: about 20 µV

@@ -225,6 +225,9 @@ def read_raw_bids(
     _check_units(raw, path, bids_path)
     _check_status(raw, path, bids_path)
     _check_event_samples(raw, path, bids_path)
+    channels = _sidecar_rows(find_sidecar(bids_path, "channels", ".tsv"))
+    if channels and "type" in channels[0]:  # MNE-BIDS typed the channels by it
+        raw._eegpt_typed_by_sidecar = True  # eegpt.brainvision_files keeps those types
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw

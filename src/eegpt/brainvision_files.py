@@ -100,10 +100,11 @@ def convert_brainvision_units(raw: mne.io.BaseRaw, path: Path, verbose: Any = No
     for µV) and types misc, so ``picks="eeg"`` left them out (a file of them all was refused);
     logs what it did and returns the channels converted. Each one's factor to volts is set for
     every read (``raw._cals``, with its ``range`` in ``raw.info``: reads block by block are
-    converted too); a loaded ``raw``'s samples are multiplied. Those typed misc are typed EEG
-    (a BIDS dataset's channels.tsv may have typed them EEG already: converted all the same).
-    Channels MNE scaled (``range`` other than 1: a later MNE that knows the unit) are left as
-    they are."""
+    converted too); a loaded ``raw``'s samples are multiplied. Those typed misc are typed EEG,
+    unless a BIDS dataset's channels.tsv typed them (MNE-BIDS: ``raw._eegpt_typed_by_sidecar``,
+    set by :func:`eegpt.bids.read_raw_bids`), whose types stand, misc or EEG (converted all
+    the same). Channels MNE scaled (``range`` other than 1: a later MNE that knows the unit)
+    are left as they are."""
     if type(raw).__name__ != "RawBrainVision":
         return []
     stated = _vhdr_units(path)  # raw._orig_units are MNE's remapping of them ('uv' as 'µV')
@@ -117,6 +118,8 @@ def convert_brainvision_units(raw: mne.io.BaseRaw, path: Path, verbose: Any = No
         return []
     names = [raw.ch_names[k] for k in rows]
     misc = [name for k, name in zip(rows, names, strict=True) if types[k] == "misc"]
+    if getattr(raw, "_eegpt_typed_by_sidecar", False):
+        misc = []  # typed by the channels.tsv (misc there: a sensor other than EEG), kept
     with raw.info._unlock():
         for k in rows:
             factor = BRAINVISION_CONVERTED_UNITS[stated[raw.ch_names[k]]]
@@ -132,8 +135,14 @@ def convert_brainvision_units(raw: mne.io.BaseRaw, path: Path, verbose: Any = No
         f"{path}: {count(len(names), 'channel')} ({few(names)}) in "
         f"{', '.join(unit_text(u) for u in units)} as the header states, which MNE's "
         "BrainVision reader reads as volts and types misc: converted to volts (x"
-        f"{', x'.join(dict.fromkeys(f'{BRAINVISION_CONVERTED_UNITS[u]:g}' for u in units))}) "
-        "and typed EEG.",
+        f"{', x'.join(dict.fromkeys(f'{BRAINVISION_CONVERTED_UNITS[u]:g}' for u in units))})"
+        + (
+            " and typed EEG."
+            if misc
+            else ", typed as the channels.tsv types them."
+            if getattr(raw, "_eegpt_typed_by_sidecar", False)
+            else "."
+        ),
         verbose,
     )
     return names
