@@ -101,6 +101,7 @@ def _with_dimension(path: Path, dimension: bytes) -> Path:
         (b"nv", 1e3),
         (b"uV\x00\x00\x00\x00\x00\x00", 1.0),  # padded with NULs, not spaces
         (b"mV\x00", 1e-3),
+        (b"uV\xa0", 1.0),  # a Latin-1 no-break space, which MNE does not strip (ASCII only)
     ],
 )
 def test_other_spellings_of_a_voltage_unit_are_converted(tmp_path, caplog, dimension, factor):
@@ -117,6 +118,8 @@ def test_other_spellings_of_a_voltage_unit_are_converted(tmp_path, caplog, dimen
     assert "as the header states, which MNE reads as volts: converted" in caplog.text
     if dimension.startswith(b"\xc2"):
         assert "(µV written in UTF-8)" in caplog.text
+    if dimension.endswith(b"\xa0"):
+        assert "(uV padded with a non-ASCII space)" in caplog.text
     lazy, _ = open_recording(path, preload=False, verbose="error")
     assert 1e-6 < lazy.get_data(start=100, stop=600).std() < 1e-4  # about 20 µV
 

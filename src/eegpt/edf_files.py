@@ -72,10 +72,12 @@ EDF_UNIT_SPELLINGS = {
 def unit_text(unit: str) -> str:
     """``unit`` as the messages name a header's unit: as it reads, or for a micro sign or
     Greek mu written in UTF-8 (:data:`EDF_UNIT_SPELLINGS`), as it reads and what it is, and
-    one padded with NUL bytes as Python writes it, saying so."""
+    one padded with NUL bytes or a non-ASCII space as Python writes it, saying so."""
     if "\x00" in unit:
         plain = unit.replace("\x00", "").strip()
         return f"{unit!r} ({unit_text(plain)} padded with NUL bytes)"
+    if unit != unit.strip():  # a space MNE does not strip (a Latin-1 no-break space)
+        return f"{unit!r} ({unit_text(unit.strip())} padded with a non-ASCII space)"
     return EDF_UNIT_SPELLINGS.get(unit, unit)
 
 
@@ -83,7 +85,8 @@ def edf_unit_scale(unit: str) -> float | None:
     """Volts per unit of an EDF/BDF header's physical dimension ``unit`` (as
     :class:`EDFHeader` holds it) as eegpt takes it: a unit of :data:`EDF_VOLT_UNITS` or
     :data:`EDF_CONVERTED_UNITS`, NUL bytes that pad the field (as C writers leave it, where
-    EDF asks for spaces) left out; None for any other (an empty field, ``degC``)."""
+    EDF asks for spaces) and non-ASCII spaces (``\xa0``) left out; None for any other (an
+    empty field, ``degC``)."""
     plain = unit.replace("\x00", "").strip()
     return EDF_VOLT_UNITS.get(plain, EDF_CONVERTED_UNITS.get(plain))
 
@@ -396,7 +399,9 @@ def check_edf_header(path: PathLike) -> EDFHeader:
     except UnicodeDecodeError as err:
         parse.fail("reserved", rest[-32 * n_signals :], "text (UTF-8)", None, err)
     labels = tuple(raw.decode("latin-1").strip() for raw in columns["label"])
-    units = tuple(raw.decode("latin-1").strip() for raw in columns["physical dimension"])
+    # as MNE reads them: ASCII spaces stripped, not a Latin-1 no-break space (b"uV\xa0"),
+    # which leaves a unit MNE does not know, read as volts (edf_unit_scale strips it)
+    units = tuple(raw.strip().decode("latin-1") for raw in columns["physical dimension"])
     samples = tuple(
         parse.integer(raw, "number of samples per data record", labels[k])
         for k, raw in enumerate(columns["number of samples per data record"])
