@@ -143,6 +143,29 @@ def test_cgroup_memory_under_cgroup_v2(tmp_path):
     assert cgroup_memory_available(tmp_path / "container", tmp_path / "none") == 3072
 
 
+def test_cgroup_memory_counts_active_page_cache_as_available(tmp_path):
+    """A 16 GiB container using 3 GiB, its 9 GiB of page cache mostly active (files read
+    twice, as eegpt reads a header and then the samples): the kernel drops that cache before
+    it kills, as the system's MemAvailable counts it, so 13 GiB are available, not 5 (a
+    6 GiB read was refused); cgroup v1's hierarchical total_ counts alike."""
+    from eegpt._runtime import cgroup_memory_available
+
+    gib = 2**30
+    root, proc = tmp_path / "cgroup", tmp_path / "proc-self-cgroup"
+    proc.write_text("0::/\n")
+    _files(root, memory_max=str(16 * gib), memory_current=str(12 * gib),
+           memory_stat=f"anon {3 * gib}\nfile {9 * gib}\nactive_file {8 * gib}\n"
+           f"inactive_file {gib}")  # fmt: skip
+    assert cgroup_memory_available(root, proc) == 13 * gib
+    v1, proc1 = tmp_path / "v1", tmp_path / "proc-v1"
+    proc1.write_text("4:memory:/job\n")
+    _files(v1 / "memory" / "job", memory_limit_in_bytes=str(16 * gib),
+           memory_usage_in_bytes=str(12 * gib),
+           memory_stat=f"active_file 1\ntotal_active_file {8 * gib}\n"
+           f"total_inactive_file {gib}")  # fmt: skip
+    assert cgroup_memory_available(v1, proc1) == 13 * gib
+
+
 def test_available_memory_counts_the_cgroup_limit(monkeypatch):
     """The memory check sees a job's limit, not the node's MemAvailable."""
     import eegpt.io

@@ -137,20 +137,23 @@ def cgroup_memory_available(
     ``--memory``, a Kubernetes limit); None without a limit.
 
     For its own cgroup and each above it (:func:`cgroup_folders`) with a limit: the limit
-    less what the cgroup uses, less the page cache it could drop (``inactive_file`` of
-    ``memory.stat``); the smallest counts. cgroup v2: ``memory.max`` (``max``: none) and
-    ``memory.current``; cgroup v1 (under ``root/memory``): ``memory.limit_in_bytes`` and
-    ``memory.usage_in_bytes`` (``total_inactive_file``).
+    less what the cgroup uses, less the page cache it could drop (``inactive_file`` and
+    ``active_file`` of ``memory.stat``: the kernel reclaims both before it kills, and the
+    system's ``MemAvailable`` counts both; files read twice, as eegpt reads a header and
+    then the samples, are active); the smallest counts. cgroup v2: ``memory.max`` (``max``:
+    none) and ``memory.current``; cgroup v1 (under ``root/memory``):
+    ``memory.limit_in_bytes`` and ``memory.usage_in_bytes`` (``total_inactive_file``,
+    ``total_active_file``).
     """
     left = []
     for folders, names in (
-        (cgroup_folders(root, own), ("memory.max", "memory.current", "inactive_file")),
+        (cgroup_folders(root, own), ("memory.max", "memory.current", "")),
         (
             cgroup_folders(root, own, "memory"),
-            ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"),
+            ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_"),
         ),
     ):
-        limit_name, usage_name, cache_name = names
+        limit_name, usage_name, prefix = names
         for folder in folders:
             try:
                 with open(os.path.join(folder, limit_name)) as fh:
@@ -164,7 +167,10 @@ def cgroup_memory_available(
             try:
                 with open(os.path.join(folder, "memory.stat")) as fh:
                     stat = dict(line.split()[:2] for line in fh if len(line.split()) >= 2)
-                usage -= min(usage, int(stat.get(cache_name, 0)))
+                cache = sum(
+                    int(stat.get(f"{prefix}{lru}_file", 0)) for lru in ("inactive", "active")
+                )
+                usage -= min(usage, cache)
             except (OSError, ValueError):
                 pass
             left.append(max(0, limit - usage))
