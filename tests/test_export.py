@@ -790,3 +790,14 @@ def test_embeddings_larger_than_memory_are_refused_before_they_are_read(
     assert "5 windows" in capsys.readouterr().out
     monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 10**9)
     assert load_embeddings(path).data.shape == (5, 4, 4, 8)
+
+
+def test_the_memory_refusals_are_in_the_raises_sections():
+    """load_embeddings and embed (model.embed) raise InsufficientMemoryError where what they
+    would hold does not fit (tested above and in test_io): their Raises sections name it, as
+    read_embeddings's does (they named other errors only)."""
+    import eegpt
+
+    for function in (eegpt.load_embeddings, eegpt.embed, eegpt.read_embeddings):
+        raises = (function.__doc__ or "").split("Raises\n")[1]
+        assert "    eegpt.errors.InsufficientMemoryError\n" in raises, function.__name__

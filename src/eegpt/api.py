@@ -294,6 +294,10 @@ def _embed(
         message names it and the problem.
     FileNotFoundError
         A path that does not exist.
+    eegpt.errors.InsufficientMemoryError
+        (a ``MemoryError``) The embeddings of every window, held at once, would take more than
+        half the memory available: refused after the first block, the message says to write
+        them block by block with :func:`eegpt.embed_to_file` instead.
     """
     args = locals()  # exactly the arguments at this point
     encoder_of(model)  # a loaded model, not a path (TypeError saying to load it)

@@ -67,6 +67,9 @@ def load_embeddings(
         A ``recording_id`` the run has no windows of (the message gives ids it has).
     ValueError
         A folder without ``recording_id``, or a ``recording_id`` with a file.
+    eegpt.errors.InsufficientMemoryError
+        (a ``MemoryError``) The embeddings to read would take more than half the memory
+        available: refused before they are read, the message says what to do instead.
     """
     if not isinstance(path, (str, os.PathLike)):  # several run folders
         if recording_id is None:
