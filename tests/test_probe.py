@@ -5745,6 +5745,47 @@ def test_predict_and_evaluate_adopt_the_trained_start_annotations_rule(weights, 
     assert pd.read_csv(pred)["onset_s"].iloc[0] == 0.0
 
 
+def test_evaluate_starts_an_unscored_night_at_0_s_as_predict_does(weights, tmp_path, capsys):
+    """probe evaluate of a recording with no annotation to start at, with the training's
+    --start annotations adopted, stopped with an error ("it has none in the recording")
+    where predict (and evaluate --epoch-seconds) start its windows at 0 s with a note. Its
+    windows now start at 0 s, said in predict's words; -q leaves the note out, and a
+    --start annotations given is still an error."""
+    import mne
+
+    paths, _ = _scored_nights(tmp_path, n=2, start=3.0)
+    raw = mne.io.read_raw_fif(paths[0], verbose=False)
+    stages = [f"Sleep stage {'W' if i < 4 else '2'}" for i in range(8)]
+    raw.set_annotations(mne.Annotations([3.0 + 2 * i for i in range(8)], 2.0, stages))
+    scored = tmp_path / "scored_raw.fif"
+    raw.save(scored, verbose=False)
+    out = tmp_path / "stages"
+    assert probe_main(["train", str(scored), "-o", str(out), "--weights", str(weights),
+                       "--passes", "1", "-q", "--window-labels", "^Sleep stage", "--window",
+                       "2", "--start", "annotations"]) == 0  # fmt: skip
+    capsys.readouterr()
+    scores = tmp_path / "scores.json"
+    evaluate = ["evaluate", str(out), paths[1], "--unlabelled", "Sleep stage W"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one class present
+        assert probe_main([*evaluate, "--json", str(scores)]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{paths[1]}: no annotation matching --window-labels '^Sleep stage' --unlabelled "
+        "'Sleep stage W' to start its windows at (none in the file; the training's --start "
+        "annotations): windows from 0 s; give --start SECONDS (or its hypnogram with "
+        "--annotations FILE) to put them on its scoring grid"
+    ) in err
+    assert f"{paths[1]}: 9 windows of 2 s from 0 s: 'Sleep stage W' 9" in err
+    assert json.loads(scores.read_text())["n"] == 9  # 18 s of the 19 s night, from 0 s
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert probe_main([*evaluate, "-q"]) == 0
+    assert "no annotation matching" not in capsys.readouterr().err
+    assert probe_main([*evaluate, "--start", "annotations"]) == 1
+    assert "it has none in the recording" in capsys.readouterr().err
+
+
 def test_python_predict_of_a_recording_warns_of_the_trained_start(weights, tmp_path):
     """EEGPTProbe.predict_proba of a continuous recording cut its windows from 0 s without a
     word for a probe trained on the command line with --start annotations (or --start 3),

@@ -330,7 +330,8 @@ def adopt_start(args: argparse.Namespace, probe: Any) -> None:
     ``training["window_labels"]["start_seconds"]``) is adopted as it is; the rule ``--start
     annotations`` (recorded as ``start``) is adopted as a rule: each recording predicted
     starts at its own first annotation matching the labelling (``args.start_adopted``: one
-    without such an annotation starts at 0 s in ``predict``, said, rather than an error).
+    without such an annotation starts at 0 s in ``predict`` and ``evaluate``, said, rather
+    than an error: :attr:`~eegpt.window_labelling.WindowLabelling.start_adopted`).
     One value per training recording (``starts`` without ``start``) belongs to those
     recordings: none is adopted (:func:`~eegpt.probe_cli_predict._say_trained_start` says
     what to give), nor is one from a probe without the keys (trained from 0, or before they

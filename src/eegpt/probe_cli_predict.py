@@ -61,7 +61,6 @@ from eegpt.probe_predictions import (
 from eegpt.window_labelling import (
     WindowLabelling,
     check_annotation_files,
-    has_labelling_onset,
     implied_labels,
     labelling_options,
     no_annotations_warning,
@@ -189,6 +188,8 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
         spans_adopted=_spans_adopted(args),
         stim_events=stim,
         stim_adopted=bool(getattr(args, "stim_adopted", False)),
+        start_adopted=bool(getattr(args, "start_adopted", False)),
+        quiet=bool(getattr(args, "quiet", False)),
     )
 
 
@@ -495,24 +496,6 @@ def _say_own_start(
         )
 
 
-def _say_no_start_annotation(args: argparse.Namespace, path: Path, how: WindowLabelling) -> None:
-    """Say on stderr that the continuous recording ``path``, predicted with the training's
-    ``--start annotations`` adopted (:func:`~eegpt.probe_cli_inputs.adopt_start`), has no
-    annotation of its labelling to start at (a night not scored yet, or a hypnogram given
-    whose stages the labelling does not match), so its windows start at its first sample; a
-    ``--start annotations`` given is an error instead."""
-    if not args.quiet:
-        given = _annotations_file(args, path)
-        where = f"its --annotations {given} hold none" if given is not None else "none in the file"
-        print(
-            f"{path}: no annotation matching {how.options} to start its windows at ({where}; "
-            "the training's --start annotations): windows from 0 s; give --start SECONDS "
-            + ("" if given is not None else "(or its hypnogram with --annotations FILE) ")
-            + "to put them on its scoring grid",
-            file=sys.stderr,
-        )
-
-
 def _start_for(
     args: argparse.Namespace, path: Path, how: WindowLabelling | None, annotations: Any
 ) -> float | None:
@@ -522,19 +505,17 @@ def _start_for(
     given. Seconds are as given (17.3, not the 17.30078125 the windows start at), as the
     messages quote them (:func:`eegpt.windowing.start_text`). Where the start is found,
     so it is said (:func:`_say_own_start`); an unscored night predicted with the training's
-    rule adopted is said to start at 0 s instead (:func:`_say_no_start_annotation`)."""
+    rule adopted is said to start at 0 s instead (by :meth:`WindowLabelling.start_of`, as
+    ``probe evaluate``'s windows are: :attr:`WindowLabelling.start_adopted`)."""
     if getattr(args, "start", None) is None:
         return None
     if how is not None:
         given = start_given(how.start_seconds, how.starts, path)
-        if given == START_FROM_ANNOTATIONS and getattr(args, "start_adopted", False):
-            if not has_labelling_onset(annotations, how.match):  # an unscored night
-                _say_no_start_annotation(args, path, how)
-                return 0.0
-        start = how.start_of(path, annotations)  # noted where it moves
+        start = how.start_of(path, annotations)  # noted where it moves, or where none is
         if given != START_FROM_ANNOTATIONS:
             return float(given)
-        _say_own_start(args, path, start, how)  # not of a night started at 0 s for want of one
+        if str(path) not in how.unstarted:  # not of a night started at 0 s for want of one
+            _say_own_start(args, path, start, how)
         return start
     continuous = [str(p) for p in args.data if is_continuous_input(p)]
     value = start_given(*start_option(args, continuous), path)

@@ -47,6 +47,15 @@ class WindowLabelling:
     start_seconds: float | str = 0.0
     #: (recording path, start in s or ``"annotations"``) pairs: one ``--start`` per recording
     starts: tuple[tuple[str, float | str], ...] = ()
+    #: ``--start annotations`` taken from the probe's training (``probe predict`` and
+    #: ``evaluate`` without ``--start``: :func:`eegpt.probe_cli_inputs.adopt_start`): a
+    #: recording with no annotation to start at (an unscored night) starts at its first
+    #: sample, said (:func:`no_start_annotation_text`), rather than an error (given, it is one)
+    start_adopted: bool = False
+    #: the recordings :attr:`start_adopted` started at 0 s for want of an annotation (paths)
+    unstarted: set[str] = dataclasses.field(default_factory=set, compare=False)
+    #: ``-q``: the note of :attr:`unstarted` recordings is not shown
+    quiet: bool = False
     #: the starts taken, recording path -> seconds (filled as the recordings are cut)
     taken: dict[str, float] = dataclasses.field(default_factory=dict, compare=False)
     #: the starts as given before they were moved onto a sample (``--start 17.3``, a first
@@ -193,13 +202,27 @@ class WindowLabelling:
         and predict cut them), with a note where it moves
         (:func:`eegpt.preprocessing.start_on_grid`), given once for all the recordings
         (:attr:`said`: ``probe train``'s, ``--val-data`` ones too, and ``probe evaluate``'s
-        recordings each said it). Recorded in :attr:`taken`, and as given in :attr:`given`."""
+        recordings each said it). Recorded in :attr:`taken`, and as given in :attr:`given`.
+        A recording without such an annotation is an error, or with the rule adopted from
+        the probe's training (:attr:`start_adopted`) starts at 0 s, said on stderr
+        (:func:`no_start_annotation_text`) and kept in :attr:`unstarted`."""
+        import sys
+
         from eegpt.annotations import MODEL_SFREQ
         from eegpt.preprocessing import start_on_grid, starts_moved_once
 
         value = start_given(self.start_seconds, self.starts, source)
         what, option = "start_seconds", "--start"
-        if value == START_FROM_ANNOTATIONS:  # each recording's own: the note names it
+        if (
+            value == START_FROM_ANNOTATIONS
+            and self.start_adopted
+            and not has_labelling_onset(annotations, self.match)
+        ):  # an unscored night: from its first sample, said
+            self.unstarted.add(str(source))
+            if not self.quiet:
+                print(no_start_annotation_text(self, source), file=sys.stderr)
+            value = 0.0
+        elif value == START_FROM_ANNOTATIONS:  # each recording's own: the note names it
             value = first_labelling_onset(annotations, self.match, str(source), sfreq)
             what = f"{source}: its first scored epoch's onset (--start annotations)"
             option = "--start annotations"
@@ -352,6 +375,25 @@ def _labelling_onsets(annotations: Any, match: str | Mapping[str, str] | None) -
                                        annotations.description, strict=True)
         if d > 0 and t > -0.5 / MODEL_SFREQ and label_of(str(desc)) is not None
     ]  # fmt: skip
+
+
+def no_start_annotation_text(how: WindowLabelling, source: Any) -> str:
+    """The note that the continuous recording ``source`` (its path), its windows cut with
+    the training's ``--start annotations`` adopted (:attr:`WindowLabelling.start_adopted`),
+    has no annotation of the labelling ``how`` to start at (a night not scored yet, or a
+    hypnogram given whose stages the labelling does not match), so its windows start at its
+    first sample; one without a hypnogram given is advised to give it."""
+    from eegpt.dataset_inputs import file_identity
+
+    mine = file_identity(source)
+    given = next((a for r, a in how.extra if file_identity(r) == mine), None)
+    where = f"its --annotations {given} hold none" if given is not None else "none in the file"
+    return (
+        f"{source}: no annotation matching {how.options} to start its windows at ({where}; "
+        "the training's --start annotations): windows from 0 s; give --start SECONDS "
+        + ("" if given is not None else "(or its hypnogram with --annotations FILE) ")
+        + "to put them on its scoring grid"
+    )
 
 
 def has_labelling_onset(annotations: Any, match: str | Mapping[str, str] | None) -> bool:
