@@ -58,6 +58,7 @@ from eegpt.edf_files import (
 )
 from eegpt.errors import RecordingError
 from eegpt.formats import PathLike, file_not_found
+from eegpt.gdf_files import convert_gdf_units, mne_gdf_unit_warning
 from eegpt.memory_checks import check_memory
 from eegpt.unreadable_files import read_failure_reason, refuse_cut_fif, refuse_unreadable_input
 
@@ -135,6 +136,10 @@ def open_recording(
         said.append(_MNE_CROPPED_ANNOTATIONS)
     if header is not None and header.unscalable:
         said.append(_MNE_NO_PHYSICAL_RANGE)
+    gdf = path.is_file() and path.suffix.lower() == ".gdf"
+    gdf_said = mne_gdf_unit_warning(path) if gdf else None  # GDF 2's nV: converted below
+    if gdf_said is not None:
+        said.append(gdf_said)
     skip = re.compile("|".join(p.pattern for p in said)) if said else None
     with _quiet_annotation_cropping(header is not None and header.discontinuous):
         try:
@@ -159,6 +164,8 @@ def open_recording(
         _mark_unscalable(raw, path, header)
     if header is not None:  # nV, which MNE reads as volts
         convert_unknown_volts(raw, path, header, verbose)
+    if gdf:  # GDF 1's mV, µV, nV; GDF 2's nV: MNE reads them at another scale
+        convert_gdf_units(raw, path, verbose)
     if header is None:  # μV with a Greek mu, uv, mv: MNE reads them as volts, typed misc
         convert_brainvision_units(raw, path, verbose)
         _warn_brainvision_truncated(path, raw)
