@@ -291,3 +291,35 @@ def test_disjoint_selections_of_one_recording_are_refused_as_two_ids(model, tmp_
         match=r"a\.npz, .*c\.npz \(of .*\) are outputs of one recording: its windows would be rows twice",
     ):
         read_embeddings([a, c])
+
+
+def test_reading_per_recording_outputs_checks_memory_before_reading(alike, monkeypatch):
+    """read_embeddings of a folder (or list) of eegpt embed outputs whose embeddings together
+    would not fit in memory, each file fitting alone, had no check (a run folder's reading
+    has one): the out-of-memory killer ended the process. They are refused before any is
+    read, saying how to read them part by part; the rows a filter selects are read where
+    they fit, and the table alone."""
+    import eegpt.memory_checks
+    from eegpt.errors import InsufficientMemoryError
+
+    folder = alike[0].parent
+    table, emb = read_embeddings(folder)
+    one = table["recording_id"].iloc[0]
+    n_one = int((table["recording_id"] == one).sum())
+    biggest = max(int((table["recording_id"] == r).sum()) for r in set(table["recording_id"]))
+    assert biggest < len(table)
+    # room for the largest file's windows twice over (a Parquet file's table and its
+    # array, as each file alone is checked), not for all of them
+    fraction = eegpt.memory_checks.MEMORY_FRACTION
+    room = int(2 * biggest * emb[0].nbytes / fraction)
+    assert emb.nbytes > fraction * room
+    monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: room)
+    for given in (folder, alike):
+        with pytest.raises(InsufficientMemoryError, match=r"Read them part by part") as err:
+            read_embeddings(given)
+        assert f"{folder} (3 file(s)): reading the embeddings of {len(table)} windows" in str(
+            err.value
+        )
+    _, some = read_embeddings(folder, filters=[("recording_id", "==", one)])
+    assert len(some) == n_one
+    assert read_embeddings(folder, embeddings=False)[1] is None

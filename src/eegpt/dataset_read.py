@@ -233,9 +233,10 @@ def read_embeddings(
     eegpt.errors.UnreadableOutputError
         (a ``ValueError``) A per-recording output that cannot be read (empty, truncated).
     eegpt.errors.InsufficientMemoryError
-        (a ``MemoryError``) The embeddings of a run folder's rows to read (filters applied)
-        would take more than half the memory available: refused before any is read, the
-        message says how to read them part by part.
+        (a ``MemoryError``) The embeddings of a run folder's rows to read (filters applied),
+        or of per-recording outputs' together, would take more than half the memory
+        available: refused before any is read, the message says how to read them part by
+        part.
     eegpt.errors.MissingFileError
         (a ``FileNotFoundError``) A folder with no outputs right inside it whose sub-folders
         hold some, read without ``recursive`` (the message names them); with ``recursive``, a

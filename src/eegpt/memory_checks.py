@@ -4,7 +4,9 @@
 system's and the process's cgroup limit), :func:`whole_read_bytes` what MNE holds to read a Raw
 whole, and :func:`check_memory` refuses a read that would take more than
 :data:`MEMORY_FRACTION` of what is available; :func:`check_embeddings_memory` refuses so to
-read an embeddings file (a long recording's, every summary token kept, is gigabytes), and
+read an embeddings file (a long recording's, every summary token kept, is gigabytes),
+:func:`check_folder_embeddings_memory` and :func:`check_files_embeddings_memory` the rows of
+run folders and of per-recording outputs read as one array, and
 :func:`check_output_memory` to hold in memory the embeddings :func:`eegpt.embed` returns. Imports
 neither MNE nor torch (embeddings are read without them).
 """
@@ -161,6 +163,31 @@ def check_folder_embeddings_memory(
         "recordings' embeddings at a time, eegpt.load_embeddings(folder, recording_id=...) one "
         "recording's; or read them on a machine with more memory, or embed again with --pool "
         f"mean (one vector per window{smaller})."
+    )
+
+
+def check_files_embeddings_memory(where: str, n_rows: int, shape: Sequence[int]) -> None:
+    """Refuse to read the float32 embeddings of ``n_rows`` windows of ``shape`` (one
+    window's, ``[N, S, D]`` or ``[D]``) from per-recording outputs of ``eegpt embed``
+    (``where``: the files or folder given, for the message) into one array where they would
+    take more than :data:`MEMORY_FRACTION` of the memory available: checked once the rows to
+    read are counted (filters applied), before any embedding is read (each file alone may
+    fit). Raises :class:`~eegpt.errors.InsufficientMemoryError` saying how to read them part
+    by part."""
+    needed = int(n_rows) * math.prod(int(n) for n in shape) * 4
+    beyond = _beyond_memory(needed)
+    if beyond is None:
+        return
+    per_window = math.prod(int(n) for n in shape[:-1]) if len(shape) > 1 else 1
+    smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
+    raise InsufficientMemoryError(
+        f"{where}: reading the embeddings of {n_rows} windows, "
+        f"{[int(n_rows), *map(int, shape)]} float32, needs at least {needed / 2**30:.1f} GiB, "
+        f"{beyond}. Read them part by part: read_embeddings(files, embeddings=False) reads "
+        "the table alone (which recordings, how many windows), then read_embeddings(files, "
+        "filters=[('recording_id', 'in', [...])]) reads some recordings' embeddings at a "
+        "time, eegpt.load_embeddings(file) one recording's; or read them on a machine with "
+        f"more memory, or embed again with --pool mean (one vector per window{smaller})."
     )
 
 

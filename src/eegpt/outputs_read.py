@@ -25,6 +25,7 @@ from eegpt.dataset_folders import RUN_MANIFEST
 from eegpt.dataset_read import FLAG_COLUMNS  # in the order of file_rows and flag_columns
 from eegpt.embeddings_loading import _load_file, _load_outline
 from eegpt.embeddings_writer import _WindowColumns
+from eegpt.memory_checks import check_files_embeddings_memory
 from eegpt.optional_packages import require_pyarrow
 from eegpt.output_files import FORMATS, output_format
 from eegpt.outputs import Embeddings
@@ -699,10 +700,13 @@ def _embeddings_of(
 ) -> np.ndarray:
     """The embeddings of the rows ``kept`` of each file (None: all), ``[n, N, S, D]`` float32,
     or ``[n, D]`` of outputs stored mean-pooled (``metadata["pool"]``, as a corpus run's
-    ``--pool mean``), read one file at a time into one array made to size."""
+    ``--pool mean``), read one file at a time into one array made to size; refused before
+    any is read where they would not fit in memory
+    (:func:`~eegpt.memory_checks.check_files_embeddings_memory`)."""
     shape = tuple(outlines[0].data.shape[1:])
     if outlines[0].metadata.get("pool") == "mean":
         shape = shape[-1:]
+    check_files_embeddings_memory(_files_text(files), n, shape)  # before any is read
     out = np.empty((n, *shape), dtype=np.float32)
     at = 0
     for (name, path), outline, rows in zip(files, outlines, kept, strict=True):
@@ -719,3 +723,12 @@ def _embeddings_of(
         at += len(block)
         del data, block
     return out
+
+
+def _files_text(files: Sequence[tuple[str, Path]]) -> str:
+    """The per-recording outputs ``files`` as a message names them: the folder that holds
+    them all (``"FOLDER (3 files)"``), else the first few of them."""
+    parents = {path.parent for _, path in files}
+    if len(parents) == 1:
+        return f"{next(iter(parents))} ({len(files)} file(s))"
+    return few([name for name, _ in files], 3)
