@@ -201,6 +201,44 @@ def test_a_mat_variable_over_2_gb_is_refused_with_pooling_advice(
     assert main(["export", str(path), "-o", str(out), "--pool", "mean", "-q"]) == 0
 
 
+def test_a_mat_variable_over_2_gb_is_refused_before_the_embeddings_are_read(
+    npz, tmp_path, capsys, monkeypatch
+):
+    """A .mat export over a variable's 2 GB was refused only once every embedding was read
+    (minutes and the memory of gigabytes): the size is known up front (a file's outline, a
+    run's shards' row counts and settings), so it is refused before any is read, by the
+    command line and export_embeddings alike; a pooling that fits is read and written."""
+    import eegpt.dataset_read
+    import eegpt.embeddings_loading
+
+    path, _ = npz
+    monkeypatch.setattr(export, "MAT_VARIABLE_LIMIT", 1000)  # 5 x 4 x 4 x 8 single: 2560 bytes
+
+    load_file = eegpt.embeddings_loading._load_file
+
+    def read(*args, with_data=True, **kwargs):  # an outline (no embeddings) read as before
+        if not with_data:
+            return load_file(*args, with_data=False, **kwargs)
+        raise AssertionError("the embeddings were read")
+
+    with monkeypatch.context() as spy:
+        spy.setattr(eegpt.embeddings_loading, "_load_file", read)
+        assert main(["export", str(path), "-o", str(tmp_path / "e.mat")]) == 1
+        assert "more than the 2 GB a variable" in capsys.readouterr().err
+        with pytest.raises(ValueError, match="more than the 2 GB a variable"):
+            export.export_embeddings(path, tmp_path / "e.mat")
+    assert main(["export", str(path), "-o", str(tmp_path / "e.mat"), "--pool", "mean", "-q"]) == 0
+    corpus, run = tmp_path / "corpus", tmp_path / "run"
+    corpus.mkdir()
+    raw, _ = synthetic_raw(minutes=0.15, seed=0)  # 9 s: 2 windows
+    write_edf(raw, corpus / "rec0.edf")
+    embed_dataset(corpus, run, model=EEGPT("tiny2"), workers=0, device="cpu", progress=False)
+    with monkeypatch.context() as spy:
+        spy.setattr(eegpt.dataset_read, "_rows_and_embeddings", read)
+        assert main(["export", str(run), "-o", str(tmp_path / "run.mat")]) == 1
+        assert "more than the 2 GB a variable" in capsys.readouterr().err
+
+
 def test_a_mat_file_whose_compression_would_not_fit_in_memory_is_refused_with_pooling_advice(
     npz, tmp_path, capsys, monkeypatch
 ):

@@ -609,6 +609,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from eegpt.errors import OutputExistsError
     from eegpt.export import (
         EXPORT_FORMATS,
+        check_mat_size_before_reading,
         describe_export,
         export_embeddings,
         export_pool,
@@ -632,6 +633,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not args.input.exists():
         raise MissingFileError(f"no such file or folder: {args.input}")
     refuse_recording(args.input, args.output)  # before saying it is read
+    if fmt == ".mat":  # a variable over 2 GB, from the sizes known before reading
+        check_mat_size_before_reading(args.input, args.pool)
     if not args.quiet:
         print(f"reading {args.input} ...", file=sys.stderr)
     windows = read_export_input(args.input)

@@ -76,7 +76,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -502,8 +503,7 @@ def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
 def _effective_pool(windows: ExportInput, pool: str) -> str:
     """``pool``, or for ``"none"`` (as stored) the pooling the embeddings were stored with
     (a run of ``--pool mean``), if any."""
-    stored = windows.embeddings.metadata.get("pool")
-    return stored if pool == "none" and stored not in (None, "none") else pool
+    return _effective_pool_of(pool, windows.embeddings.metadata.get("pool"))
 
 
 def pooled_values(windows: ExportInput, pool: str) -> np.ndarray:
@@ -781,13 +781,20 @@ def _cellstr(texts: list[str]) -> np.ndarray:
 
 
 def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
-    """Refuse embeddings larger than a ``.mat`` variable holds, with the pooled size, or
-    than the memory available lets ``scipy.io.savemat`` compress: it holds the variable's
-    bytes twice more while it writes (a buffer and its compressed copy: 0.8 GB above the
-    0.35 GB array measured), beside the embeddings read."""
-    size = values.size * 4  # written as single
-    width = windows.embeddings.data.shape[-1]
-    pooled = f"--pool mean ({len(windows)} x {width}, {len(windows) * width * 4 / 1e6:.0f} MB)"
+    """Refuse embeddings ``values`` (as exported) larger than a ``.mat`` variable holds, or
+    than the memory available lets ``scipy.io.savemat`` compress (:func:`_refuse_mat_size`)."""
+    _refuse_mat_size(values.shape, windows.embeddings.data.shape[-1])
+
+
+def _refuse_mat_size(shape: Sequence[int], width: int) -> None:
+    """Refuse exported embeddings of ``shape`` (``[n_windows, ...]``; ``width``: the features
+    of one summary token, ``D``, for the pooled size advised) larger than a ``.mat`` variable
+    holds, with the pooled size, or than the memory available lets ``scipy.io.savemat``
+    compress: it holds the variable's bytes twice more while it writes (a buffer and its
+    compressed copy: 0.8 GB above the 0.35 GB array measured), beside the embeddings read."""
+    n = int(shape[0])
+    size = math.prod(int(k) for k in shape) * 4  # written as single
+    pooled = f"--pool mean ({n} x {width}, {n * width * 4 / 1e6:.0f} MB)"
     available = memory_checks.available_memory()
     if (
         size <= MAT_VARIABLE_LIMIT
@@ -795,7 +802,7 @@ def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
         and 2 * size > memory_checks.MEMORY_FRACTION * available
     ):
         raise InsufficientMemoryError(
-            f"the embeddings of {len(windows)} windows, {list(values.shape)} single "
+            f"the embeddings of {n} windows, {[int(k) for k in shape]} single "
             f"({size / 2**30:.1f} GiB), need {2 * size / 2**30:.1f} GiB more while a .mat file "
             f"compresses them, more than {memory_checks.MEMORY_FRACTION:.0%} of the "
             f"{available / 2**30:.1f} GiB of memory available (the smaller of the system's and "
@@ -805,11 +812,66 @@ def _check_mat_size(values: np.ndarray, windows: ExportInput) -> None:
     if size <= MAT_VARIABLE_LIMIT:
         return
     raise ValueError(
-        f"the embeddings of {len(windows)} windows, {list(values.shape)} single, are "
+        f"the embeddings of {n} windows, {[int(k) for k in shape]} single, are "
         f"{size / 1e9:.1f} GB: more than the 2 GB a variable of a .mat file holds (MATLAB's "
         f"v5/v7 format). Export them pooled, e.g. {pooled}, or export fewer recordings (one file each "
         "with eegpt.load_embeddings(folder, recording_id=...))"
     )
+
+
+def check_mat_size_before_reading(path: str | Path, pool: str | None) -> None:
+    """Refuse a ``.mat`` export of the embeddings at ``path`` (a file or a run folder, as
+    :func:`read_export_input` reads) with the pooling ``pool`` (None: as
+    :func:`export_pool` chooses) before they are read, where they would exceed a ``.mat``
+    variable's 2 GB or the memory ``savemat`` needs (:func:`_refuse_mat_size`): from the
+    sizes known up front, an embeddings file's shape (its header or footer) or a run's
+    rows (its shards' footers) and window shape (its settings). Nothing is refused where they
+    cannot be known so: the check after reading (:func:`mat_variables`) applies."""
+    found = _stored_shape(user_path(path))
+    if found is None:
+        return
+    shape, stored = found
+    pool = _effective_pool_of(export_pool(".mat", pool, stored), stored)
+    if stored not in (None, "none"):  # one vector per window, exported as stored
+        shape = (shape[0], math.prod(shape[1:]))
+    elif pool != "none":
+        shape = (shape[0], len(feature_names(pool, tuple(shape[1:]))))
+    _refuse_mat_size(shape, int(found[0][-1]))
+
+
+def _effective_pool_of(pool: str, stored: str | None) -> str:
+    """:func:`_effective_pool` of embeddings stored with the pooling ``stored``."""
+    return stored if pool == "none" and stored not in (None, "none") else pool
+
+
+def _stored_shape(path: Path) -> tuple[tuple[int, ...], str | None] | None:
+    """``(shape, pool)`` of the embeddings at ``path`` as stored (``[n_windows, N, S, D]``,
+    or ``[n_windows, D]`` stored pooled, and that pooling) without reading them: an
+    embeddings file's outline, a run folder's (or ``--part`` runs') shards' row counts and
+    settings. None where they cannot be had so (anything else, or unreadable: the read says
+    why)."""
+    from eegpt.dataset_folders import expand_run_folders, run_folders, shard_files
+    from eegpt.embeddings_loading import _load_outline
+
+    try:
+        if path.is_dir() and ((path / RUN_MANIFEST).is_file() or run_folders(path)):
+            import pyarrow.parquet as pq
+
+            from eegpt.shard_checks import read_shard_status
+
+            shards = [s for f in expand_run_folders(path) for s in shard_files(f)]
+            if not shards:
+                return None
+            spec, _ = read_shard_status(shards[0])
+            n = sum(pq.read_metadata(s).num_rows for s in shards)
+            window = tuple(int(k) for k in spec["embedding_shape"])
+            return (n, *window), spec.get("pool")
+        if path.is_file() and path.suffix.lower() in (".npz", ".parquet"):
+            outline = _load_outline(path)
+            return tuple(int(k) for k in outline.data.shape), outline.metadata.get("pool")
+    except Exception:  # noqa: BLE001 - the read that follows says what is wrong
+        return None
+    return None
 
 
 def csv_frame(windows: ExportInput, pool: str) -> Any:
@@ -915,6 +977,8 @@ def export_embeddings(
     require_export_dependencies(fmt)
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True to replace it")
+    if fmt == ".mat" and not isinstance(source, ExportInput):  # before reading them
+        check_mat_size_before_reading(source, pool)
     windows = source if isinstance(source, ExportInput) else read_export_input(source)
     pool = export_pool(fmt, pool, windows.embeddings.metadata.get("pool"))
     if fmt == ".mat":
