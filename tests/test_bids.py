@@ -164,6 +164,31 @@ def test_sidecar_problems_are_said_and_noise_is_not(bids_dataset, model, tmp_pat
     assert "channels.tsv" in files.loc[EDF.format(sub="002"), "warnings"]
 
 
+def test_a_missing_events_tsv_is_said_in_one_line(tmp_path):
+    """MNE-BIDS's warning of a data file (of a task not named rest*) without an *_events.tsv
+    was passed on as it is, over six lines (the glob patterns it searched); it is said in
+    one line, in eegpt's words, naming the file and the dataset."""
+    raw, _ = synthetic_raw(minutes=0.1, seed=2)
+    raw.set_annotations(None)
+    path = mne_bids.BIDSPath(subject="01", task="oddball", datatype="eeg", root=tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MNE-BIDS: no events to write
+        mne_bids.write_raw_bids(raw, path, format="EDF", allow_preload=True, verbose=False)
+    edf = next((tmp_path / "sub-01" / "eeg").glob("*_eeg.edf"))
+    assert not list(edf.parent.glob("*_events.tsv"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        as_recording(edf)
+    texts = [str(w.message) for w in caught]
+    assert not any("search strings" in t or "Did not find any" in t for t in texts)
+    said = [t for t in texts if "no *_events.tsv sidecar found" in t]
+    assert said == [
+        f"{edf}: no *_events.tsv sidecar found for it in the BIDS dataset {tmp_path} (beside "
+        "it, or in its subject's or session's folder), so its events are the data file's own "
+        "annotations alone; add the sidecar if it has events"
+    ]
+
+
 def test_a_sampling_frequency_the_file_does_not_have_is_said(bids_dataset, model, tmp_path):
     """An _eeg.json SamplingFrequency of 500 for a file at 250 Hz: the file's rate is used,
     with a warning naming the sidecar and both rates, among the file's warnings in a run."""

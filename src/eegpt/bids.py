@@ -148,6 +148,10 @@ def warn_untyped_ieeg(path: Path) -> None:
 # eegpt keeps them as columns of a corpus run instead, so it is noise here.
 _NOISE = re.compile(r"^Unable to map the following column\(s\) to MNE")
 
+#: MNE-BIDS's warning of a data file without an ``*_events.tsv`` sidecar, several lines long
+#: (the glob patterns it searched): said in one line by eegpt instead (:func:`_no_events_text`)
+_NO_EVENTS = re.compile(r"^Did not find any events\.tsv associated with")
+
 
 def read_raw_bids(
     path: Path, root: Path, verbose: Any = None, encoding: str | None = None
@@ -216,7 +220,10 @@ def read_raw_bids(
                 else _missing_column_advice(err, sidecar)
             )
             raise ValueError(f"{which}: {type(err).__name__}: {err}{advice}") from err
-    pass_on_warnings(caught, path, skip=_NOISE, reader="MNE-BIDS")
+    skip = re.compile(f"{_NOISE.pattern}|{_NO_EVENTS.pattern}")
+    pass_on_warnings(caught, path, skip=skip, reader="MNE-BIDS")
+    if any(_NO_EVENTS.match(str(w.message)) for w in caught):
+        _warn(_no_events_text(path, root))
     if bids_path.suffix == "ieeg":
         tsv = find_sidecar(bids_path, "channels", ".tsv")
         if tsv is None or not tsv.is_file():
@@ -231,6 +238,17 @@ def read_raw_bids(
     if _acq_time_applied(raw, bids_path):
         raw._eegpt_date_clock = ACQ_TIME_CLOCK  # eegpt.io.date_clock reads it
     return raw
+
+
+def _no_events_text(path: Path, root: Path) -> str:
+    """The warning that MNE-BIDS found no ``*_events.tsv`` sidecar for the data file ``path``
+    of the BIDS dataset ``root`` (beside it, or above it in its subject's or session's
+    folder), in one line: its events are then the data file's own annotations alone."""
+    return (
+        f"{path}: no *_events.tsv sidecar found for it in the BIDS dataset {root} (beside "
+        "it, or in its subject's or session's folder), so its events are the data file's own "
+        "annotations alone; add the sidecar if it has events"
+    )
 
 
 def _check_placement(path: Path, root: Path, named: Path) -> None:
