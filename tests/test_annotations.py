@@ -1225,12 +1225,18 @@ def test_an_eeglab_cut_on_a_window_edge_flags_only_windows_across_it(model, tmp_
     at_128 = model.embed(slow, device="cpu", preprocessing=config, verbose="error")
     assert not at_128.bad.any()
     # a cut 2.5 ms before a window's end at 1000 Hz: the window holds samples after it (its
-    # last at 1 ms before its end), though not at the model's 256 Hz (3.9 ms before)
+    # last at 1 ms before its end), though not at the model's 256 Hz (3.9 ms before); the
+    # next window, 2.5 ms after it, is within the 1000 -> 256 Hz resampling filter's reach
+    # (39 ms) of it, its first samples mixed from both sides: flagged too
     noise = np.random.default_rng(3).normal(0, 1e-5, (3, 1000 * 20))
     fast = mne.io.RawArray(noise, mne.create_info(raw.ch_names, 1000.0, "eeg"), verbose=False)
     fast.set_annotations(mne.Annotations([7.9975], [0.0], ["boundary"]))
     at_1000 = model.embed(fast, device="cpu", verbose="error")
-    assert at_1000.bad.tolist() == [False, True, False, False, False]
+    assert at_1000.bad.tolist() == [False, True, True, False, False]
+    fast.set_annotations(mne.Annotations([7.9], [0.0], ["boundary"]))  # 100 ms: beyond reach
+    assert model.embed(fast, device="cpu", verbose="error").bad.tolist() == [
+        False, True, False, False, False,
+    ]  # fmt: skip
     # a corpus run judges the cut at the windows' rate too
     from eegpt import embed_dataset, read_embeddings
 

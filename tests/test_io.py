@@ -1502,6 +1502,34 @@ def test_concatenated_fif_files_with_a_pause_warn_of_early_clock_times(tmp_path)
         model.embed(split, window_seconds=4.0)
 
 
+@pytest.mark.parametrize(("sfreq", "flagged"), [(256, []), (512, [4.0, 8.0]), (128, [4.0, 8.0])])
+def test_windows_the_resampling_filter_reaches_across_a_join_are_flagged(tmp_path, sfreq, flagged):
+    """A join of an EDF+D file where one window ends and the next starts (8 s, 4 s windows)
+    flagged neither, MNE's rule for a zero-length bad annotation; read at the model's 256 Hz
+    both hold samples of one side only, but resampled (512 or 128 Hz) the polyphase filter
+    mixes samples within its reach (39 or 78 ms) of the join into both: they are flagged,
+    streamed or read whole. A cut mark (EEGLAB's boundary) likewise."""
+    from eegpt import EEGPT, EEGPTConfig
+    from eegpt.annotation_overlap import window_annotations
+    from eegpt.resampling import filter_reach
+
+    starts = [float(k) for k in range(8)] + [float(k + 25) for k in range(8, 16)]
+    path = _edf_plus(tmp_path / "rec.edf", "EDF", starts, sfreq=sfreq)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the gap's warning
+        for stream in (True, False):
+            emb = model.embed(path, stream=stream, window_seconds=4.0)
+            assert emb.onsets.tolist() == [0.0, 4.0, 8.0, 12.0]
+            assert emb.onsets[emb.bad].tolist() == flagged
+    reach = filter_reach(float(sfreq), 256.0)
+    assert reach == pytest.approx({256: 0.0, 512: 10 / 256, 128: 10 / 128}[sfreq])
+    cut = mne.Annotations([8.0], [0.0], ["boundary"])
+    over = window_annotations(cut, np.array([0.0, 4.0, 8.0, 12.0]), 4.0, sfreq=sfreq,
+                              reach_s=reach)  # fmt: skip
+    assert [bool(o) for o in over] == [False, bool(flagged), bool(flagged), False]
+
+
 def test_annotations_of_discontinuous_edf_plus_are_placed_in_the_samples(tmp_path):
     """Records at 0-9 s and 35-44 s on the clock: MNE reads them back to back and places the
     file's annotations by clock time, 25 s late after the gap. They are placed in the samples,

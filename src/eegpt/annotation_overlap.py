@@ -58,12 +58,20 @@ def is_cut(description: str) -> bool:
     return text == "boundary" or text.startswith("new segment")
 
 
+def is_join(description: str) -> bool:
+    """MNE's mark of a join of two stretches of signal, zero-length where it lies (a gap of
+    an EDF+D file, :func:`eegpt.edf_files.mark_record_gaps`; ``mne.concatenate_raws``):
+    ``BAD boundary``, in any case."""
+    return str(description).lower() == "bad boundary"
+
+
 def window_annotations(
     annotations: mne.Annotations | None,
     onsets: np.ndarray,
     length_s: float,
     *,
     sfreq: float = float(FIELD_DEFAULTS["sfreq"]),
+    reach_s: float = 0.0,
 ) -> list[list[str]]:
     """The descriptions of the annotations that overlap each window.
 
@@ -98,6 +106,12 @@ def window_annotations(
         whose last sample in each window decides for discontinuity marks (a window of a
         1000 Hz recording holds samples up to 1 ms before its end, after a cut 2.5 ms before
         it; the model's 256 Hz by default).
+    reach_s : float
+        Seconds the resampling filter reaches across a discontinuity
+        (:func:`eegpt.resampling.filter_reach`; 0: not resampled): a discontinuity mark, or
+        MNE's zero-length ``BAD boundary`` at a join (an EDF+D file's gap), also belongs to
+        the windows within that reach of it, whose resampled samples mix both sides (a join
+        where one window ends and the next begins flags both).
 
     Returns
     -------
@@ -115,16 +129,19 @@ def window_annotations(
     ends = starts + np.where(points, 0.0, durations)
     # zero-length events (not bad, not cuts) also belong to the window that starts at them
     events = (ends == starts) & ~points & ~np.array([is_bad(d) for d in annotations.description])
+    # joins (MNE's zero-length 'BAD boundary'), which the resampling filter reaches across
+    joins = (ends == starts) & np.array([is_join(d) for d in annotations.description])
     order = np.argsort(onsets, kind="stable")
     sorted_onsets = onsets[order]
-    for start, end, event, point, desc in zip(
-        starts, ends, events, points, annotations.description, strict=True
+    for start, end, event, point, join, desc in zip(
+        starts, ends, events, points, joins, annotations.description, strict=True
     ):
         if point:
-            first, last = _windows_across(sorted_onsets, float(start), length_s, sfreq)
+            first, last = _windows_across(sorted_onsets, float(start), length_s, sfreq, reach_s)
         else:  # windows with onset < end (onset <= end for an event) and onset + length > start
-            first = np.searchsorted(sorted_onsets, start - length_s, side="right")
-            last = np.searchsorted(sorted_onsets, end, side="right" if event else "left")
+            reach = reach_s if join else 0.0  # a join: windows within the filter's reach too
+            first = np.searchsorted(sorted_onsets, start - length_s - reach, side="right")
+            last = np.searchsorted(sorted_onsets, end + reach, side="right" if event else "left")
         for j in order[first:last]:
             if str(desc) not in out[j]:
                 out[j].append(str(desc))
@@ -132,15 +149,16 @@ def window_annotations(
 
 
 def _windows_across(
-    sorted_onsets: np.ndarray, at: float, length_s: float, sfreq: float
+    sorted_onsets: np.ndarray, at: float, length_s: float, sfreq: float, reach_s: float = 0.0
 ) -> tuple[int, int]:
     """The range ``[first, last)`` of ``sorted_onsets`` (s) whose windows hold samples on both
     sides of a discontinuity mark at ``at`` s: a first sample before it and a last sample
-    (``length_s - 1 / sfreq`` after the first) at or after it. A mark within
+    (``length_s - 1 / sfreq`` after the first) at or after it; with ``reach_s``, those whose
+    samples widened by it on both sides (the resampling filter's reach) do. A mark within
     :data:`_CUT_TOLERANCE` of a sample lies just before that sample."""
     cut = at - _CUT_TOLERANCE / sfreq  # samples at or after it come after the cut
-    first = np.searchsorted(sorted_onsets, cut - (length_s - 1 / sfreq), side="left")
-    last = np.searchsorted(sorted_onsets, cut, side="left")
+    first = np.searchsorted(sorted_onsets, cut - (length_s - 1 / sfreq) - reach_s, side="left")
+    last = np.searchsorted(sorted_onsets, cut + reach_s, side="left")
     return int(first), int(max(first, last))
 
 

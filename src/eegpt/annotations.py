@@ -224,6 +224,7 @@ def annotations_per_window(
     added: mne.Annotations | None = None,
     states: Mapping[str, str] | None = None,
     sfreq: float = MODEL_SFREQ,
+    reach_s: float = 0.0,
 ) -> list[list[str]] | None:
     """The annotation descriptions over each window of a recording, or None if it has none.
 
@@ -239,8 +240,9 @@ def annotations_per_window(
     already (not read again then). ``states``: the state markers of a continuous recording's
     annotations (its own and ``extra``'s) made spans first (:func:`marker_spans_of`,
     ``--marker-spans``), each window getting the spans over it. ``sfreq``: the recording's own
-    rate (Hz), where the windows' last samples lie for discontinuity marks
-    (:func:`window_annotations`).
+    rate (Hz), where the windows' last samples lie for discontinuity marks; ``reach_s``: how
+    far the resampling filter reaches across a discontinuity or join, whose windows within it
+    get its mark too (:func:`window_annotations`; 0: not resampled).
     """
     if states and not getattr(recording, "is_epoched", False):
         if extra is not None and not own_file(recording, extra):
@@ -249,7 +251,7 @@ def annotations_per_window(
                 _warn(held_none_text(recording, extra))
         # warned of as without states: the recording's own file given, onsets past its end
         spans = marker_spans_of(recording, with_extra(recording, extra, added=added), states)
-        return window_annotations(spans, onsets, length_s, sfreq=sfreq)
+        return window_annotations(spans, onsets, length_s, sfreq=sfreq, reach_s=reach_s)
     per_epoch = getattr(recording, "epoch_annotations", None)
     if per_epoch is not None and extra is None:
         return [list(descs) for descs in per_epoch]
@@ -262,12 +264,12 @@ def annotations_per_window(
     own = (
         None
         if annotations is None
-        else window_annotations(annotations, onsets, length_s, sfreq=sfreq)
+        else window_annotations(annotations, onsets, length_s, sfreq=sfreq, reach_s=reach_s)
     )
     added = given_placed(recording, extra, added)
     if added is None:
         return own
-    more = window_annotations(added, onsets, length_s, sfreq=sfreq)
+    more = window_annotations(added, onsets, length_s, sfreq=sfreq, reach_s=reach_s)
     if not len(added):
         _warn(held_none_text(recording, extra))
     else:

@@ -80,6 +80,7 @@ from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, pre
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
+from eegpt.resampling import filter_reach
 from eegpt.stim_events import StimEvents, add_stim_events, stim_events_setting
 from eegpt.streaming import (
     StreamedRecording,
@@ -970,7 +971,7 @@ def _apply_annotations(
         metadata["events_from_stim"] = stim.record()
     per_window = annotations_per_window(
         recording, onsets, config.window_seconds, extra=extra, added=added, states=states,
-        sfreq=recording.sfreq,
+        sfreq=recording.sfreq, reach_s=filter_reach(recording.sfreq, config.sfreq, config.resample),
     )  # fmt: skip
     found = annotate_windows(per_window, recording.source, reject=reject, verbose=verbose)
     if found is None:

@@ -49,6 +49,7 @@ from eegpt.pooling import pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
+from eegpt.resampling import filter_reach
 from eegpt.signal_checks import corpus_file
 from eegpt.stim_events import StimEvents, add_stim_events
 from eegpt.streaming import WindowStream, block_size, open_stream_unless_epochs
@@ -441,6 +442,7 @@ def load_file(
             per_window = annotations_per_window(
                 recording, onsets, config.window_seconds, extra=annotations, added=added,
                 states=marker_spans, sfreq=recording.sfreq,
+                reach_s=filter_reach(recording.sfreq, config.sfreq, config.resample),
             )  # fmt: skip
             # over all of the file's windows (its warnings count them all), then the part's
             found = annotate_windows(per_window, path, reject=reject_by_annotation, all_bad="empty")

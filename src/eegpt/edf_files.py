@@ -865,7 +865,8 @@ def mark_record_gaps(raw: mne.io.BaseRaw, path: Path, header: EDFHeader) -> Reco
         "than the recording's clock by the gaps before them (Embeddings.clock_times() gives "
         "them on the clock); annotations (the file's own and "
         "any given with it) are placed by their clock times in the samples. Windows over a "
-        "join are marked bad ('BAD boundary'); reject_by_annotation (--reject-by-annotation) "
+        "join (and, resampled, those within the filter's reach of it) are marked bad "
+        "('BAD boundary'); reject_by_annotation (--reject-by-annotation) "
         "leaves them out."
     )
     return clock

@@ -177,6 +177,21 @@ def polyphase_filter(up: int, down: int) -> np.ndarray:
     return h
 
 
+def filter_reach(
+    sfreq: float, new_sfreq: float, method: Literal["polyphase", "nearest"] = "polyphase"
+) -> float:
+    """Seconds on either side of a sample of :func:`resample`'s output from whose input
+    samples it is made: half the polyphase filter's length (:func:`polyphase_filter`: 10
+    samples at the lower of the two rates, 39 ms from 512 Hz to 256 Hz, 78 ms from 128 Hz);
+    0 where nothing is filtered (the rates match, or ``method`` ``"nearest"``). A window
+    within it of a discontinuity (an EDF+D join) holds samples mixed from both sides."""
+    sfreq = taken_rate(sfreq)
+    if method != "polyphase" or sfreq == new_sfreq:
+        return 0.0
+    up, down = polyphase_ratio(sfreq, new_sfreq, warn=False)
+    return 10 * max(up, down) / (sfreq * up)
+
+
 def fit_line(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's least-squares straight line over its samples: ``(level, slope)``, the line's
     value at the middle sample (the row's mean) and its change per sample, float64."""
