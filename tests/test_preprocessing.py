@@ -859,8 +859,8 @@ def test_a_channel_flat_for_part_of_the_recording_is_named_with_when():
         prepare(as_recording(x, ch_names=names, sfreq=256.0))
     (text,) = [str(w.message) for w in caught if "flat" in str(w.message)]
     assert text == (
-        "<array>: flat channel(s) check: part of the recording is flat (zero peak-to-peak for "
-        "whole seconds): all 4 channels at once for 10 s in all (1.7%), from 0:05:00; "
+        "<array>: flat channel(s) check: part of the recording is flat (zero peak-to-peak, or "
+        "a digital step's jitter about one value, for whole seconds): all 4 channels at once for 10 s in all (1.7%), from 0:05:00; "
         "Cz for 0:02:20 in all (23.3%), 2 stretches: from 0:01:00 for 0:02:10, from 0:05:00 "
         "for 10 s. The windows over those stretches "
         "see dead channels: mark the stretches bad (annotations whose description starts with "

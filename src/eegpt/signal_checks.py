@@ -36,7 +36,7 @@ from eegpt.rename_tables import (
     file_argument,
     how_to_drop,
 )
-from eegpt.signal_stats import NonfiniteGaps, SignalStats
+from eegpt.signal_stats import FLAT_JITTER, NonfiniteGaps, SignalStats
 from eegpt.vocabulary import shortened_list
 
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
@@ -281,7 +281,9 @@ def check_signal(
     # (rejected bad spans may leave a channel a sample: its extremes are equal, not flat)
     spread = (stats.judged_count > 1) | (stats.judged_count == stats.count)
     flat = measured & (
-        (spread & (stats.maximum - stats.minimum == 0)) | (stats.std * gain < FLAT_STD)
+        (spread & (stats.maximum - stats.minimum == 0))
+        | (stats.std * gain < FLAT_STD)
+        | _jitter_throughout(stats)
     )
     if flat.all() and refuse_all_flat:
         raise RecordingError(_all_flat_message(names, left_out, source, bool(epoch_samples)))
@@ -353,6 +355,21 @@ def check_signal(
         slow = np.maximum(np.abs(median), 1.4826 * deviation)
         _check_offsets(median, slow, local, flat[m], kept, source)
     return flags
+
+
+def _jitter_throughout(stats: SignalStats) -> np.ndarray:
+    """Bool of shape (n_channels,): the channels whose every whole segment (1 s of a
+    continuous recording, :attr:`SignalStats.flat_segments`; of each epoch,
+    :attr:`SignalStats.epoch_flat`) is flat though not of zero peak-to-peak: a dead
+    electrode's quantisation jitter, a digital step either side of one value
+    (:data:`~eegpt.signal_stats.FLAT_JITTER` at most over the whole recording)."""
+    small = stats.maximum - stats.minimum <= FLAT_JITTER
+    if stats.epoch_flat is not None and stats.epoch_segment:
+        n_epochs = stats.epoch_flat.shape[0]
+        segments = n_epochs * (stats.n // max(n_epochs, 1) // stats.epoch_segment)
+        return small & (segments > 0) & (stats.epoch_flat.sum(axis=0) >= max(segments, 1))
+    segments = stats.n // stats.segment if stats.segment else 0
+    return small & (segments > 0) & (stats.flat_segments >= max(segments, 1))
 
 
 def check_finite(
@@ -485,7 +502,8 @@ def _warn_flat(
     if flat.all():  # nothing to exclude or keep: the whole input is without signal
         _warn(
             f"{source}: flat channel(s) check: every channel used ({shortened_list(names)}) is "
-            f"flat (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V): no signal "
+            f"flat (zero peak-to-peak, a digital step's jitter about one value or a standard "
+            f"deviation below {FLAT_STD:g} V): no signal "
             "in this input (disconnected amplifier?); what is computed from it means nothing."
         )
         return
@@ -509,8 +527,9 @@ def _warn_flat(
             "it back its signal."
         )
     _warn(
-        f"{source}: flat channel(s) check: {shortened_list(which)} have zero peak-to-peak or a "
-        f"standard deviation below {FLAT_STD:g} V (disconnected or unrecorded?). Exclude them "
+        f"{source}: flat channel(s) check: {shortened_list(which)} have zero peak-to-peak, a "
+        f"digital step's jitter about one value or a standard deviation below {FLAT_STD:g} V "
+        "(disconnected or unrecorded?). Exclude them "
         f"({how_to_drop(which)}) or interpolate them before embedding.{maybe}"
     )
 
@@ -553,7 +572,8 @@ def _all_flat_message(
     throughout = "in every epoch" if epoched else "over the whole recording"
     text = (
         f"{source}: nothing usable is left: every channel used ({shortened_list(list(names))}) is "
-        f"flat {throughout} (zero peak-to-peak or a standard deviation below {FLAT_STD:g} V), "
+        f"flat {throughout} (zero peak-to-peak, a digital step's jitter about one value or a "
+        f"standard deviation below {FLAT_STD:g} V), "
         "so the model would see no signal."
     )
     reference = _egi_references(names, unused)
@@ -842,8 +862,8 @@ def _check_partly_flat(
         "then reject_by_annotation=True, --reject-by-annotation)"
     )
     _warn(
-        f"{source}: flat channel(s) check: part of the recording is flat (zero peak-to-peak for "
-        f"whole seconds): {'; '.join(parts)}. The windows over those stretches see dead "
+        f"{source}: flat channel(s) check: part of the recording is flat (zero peak-to-peak, or a "
+        f"digital step's jitter about one value, for whole seconds): {'; '.join(parts)}. The windows over those stretches see dead "
         f"channels: {advice}{channels}. {FLAGGED_ADVICE}"
     )
 
@@ -891,8 +911,9 @@ def _check_partly_flat_epochs(
         else ""
     )
     _warn(
-        f"{source}: flat channel(s) check: some epochs are partly flat (zero peak-to-peak for "
-        f"whole seconds, or whole epochs shorter than a second): {'; '.join(parts)}. Each "
+        f"{source}: flat channel(s) check: some epochs are partly flat (zero peak-to-peak, or "
+        "a digital step's jitter about one value, for whole seconds, or whole epochs shorter "
+        f"than a second): {'; '.join(parts)}. Each "
         "epoch is embedded on its own, so those epochs' embeddings see dead channels: leave "
         f"those epochs out (epochs.drop(indices), x[keep]){channels}."
     )

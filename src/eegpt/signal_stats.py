@@ -215,7 +215,8 @@ class SignalStats:
     _sample: list[np.ndarray] = field(init=False, repr=False)
     #: float64 room for a copy of the subsample, reused by its statistics (one allocation)
     _work: np.ndarray | None = field(init=False, repr=False, default=None)
-    _segment_range: tuple[np.ndarray, np.ndarray] | None = field(init=False, repr=False)
+    #: the samples of the segment the last chunk left open (shape (n_channels, k < segment))
+    _segment_rest: np.ndarray | None = field(init=False, repr=False)
     #: the median and deviation (:meth:`_center`), and the samples fed when computed (-1: not)
     _center_value: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
     _center_of: int = field(init=False, repr=False, default=-1)
@@ -237,7 +238,7 @@ class SignalStats:
         self._flat_blocks = []
         self.n_rail_runs, self._rail_end = np.zeros((2, c), np.int64), np.full((2, c), -1)
         self.n_flat_runs, self._run_end = np.zeros(c + 1, np.int64), np.full(c + 1, -1, np.int64)
-        self._sample, self._segment_range = [], None
+        self._sample, self._segment_rest = [], None
 
     @classmethod
     def of(
@@ -494,28 +495,23 @@ class SignalStats:
         self.count = n
 
     def _update_segments(self, chunk: np.ndarray) -> None:
-        """Count the flat segments that ``chunk`` (the samples from ``self.n`` on) completes;
-        keep the range of the segment it leaves open."""
+        """Count the flat segments (:func:`_flat_rows`) that ``chunk`` (the samples from
+        ``self.n`` on) completes; keep the samples of the segment it leaves open."""
         size, t, at = self.segment, chunk.shape[-1], 0
-        if self._segment_range is not None:  # the segment the last chunk left open
+        if self._segment_rest is not None:  # the segment the last chunk left open
             at = min(size - self.n % size, t)
-            low, high = self._segment_range
-            low, high = (
-                np.minimum(low, chunk[:, :at].min(-1)),
-                np.maximum(high, chunk[:, :at].max(-1)),
-            )
-            self._segment_range = (low, high)
+            rest = np.concatenate([self._segment_rest, chunk[:, :at]], axis=-1)
             if (self.n + at) % size:
+                self._segment_rest = rest
                 return
-            self._count_flat((low == high)[:, None], self.n // size)
-            self._segment_range = None
+            self._count_flat(_flat_rows(rest[:, None, :]), self.n // size)
+            self._segment_rest = None
         k = (t - at) // size
         if k:
             whole = chunk[:, at : at + k * size].reshape(chunk.shape[0], k, size)
-            self._count_flat(whole.min(-1) == whole.max(-1), (self.n + at) // size)
+            self._count_flat(_flat_rows(whole), (self.n + at) // size)
         if at + k * size < t:
-            rest = chunk[:, at + k * size :]
-            self._segment_range = (rest.min(-1), rest.max(-1))
+            self._segment_rest = chunk[:, at + k * size :].copy()
 
     def _count_flat(self, flat: np.ndarray, first: int) -> None:
         """Add segments ``first, first + 1, ...`` with ``flat`` of shape (n_channels, k)."""
@@ -684,15 +680,39 @@ def _indices_of(mask: np.ndarray) -> list[int]:
     return np.flatnonzero(mask).tolist()
 
 
+#: V; the largest peak-to-peak of a segment whose samples hover a digital step either side of
+#: one value (a dead electrode's quantisation jitter, :func:`_flat_rows`): two steps of 1 µV
+FLAT_JITTER = 2.5e-6
+
+
+def _flat_rows(whole: np.ndarray) -> np.ndarray:
+    """Whether each row of ``whole`` (shape (..., size); NaN: not flat) is flat, shape
+    ``whole.shape[:-1]``: zero peak-to-peak, or a dead electrode's quantisation jitter: a
+    peak-to-peak of at most :data:`FLAT_JITTER` with every sample at the lowest value, the
+    highest or the one halfway (one step either side of a value, or two values a step
+    apart), which no live EEG keeps for a whole segment."""
+    low, high = whole.min(axis=-1), whole.max(axis=-1)
+    flat = low == high
+    maybe = (high - low <= FLAT_JITTER) & ~flat  # NaN compares False
+    if maybe.any():
+        rows = whole[maybe]
+        lo, hi = low[maybe][..., None], high[maybe][..., None]
+        near = (hi - lo) / 8  # the three levels as stored, to rounding of their scaling
+        mid = (lo + hi) / 2
+        levels = (rows - lo <= near) | (np.abs(rows - mid) <= near) | (hi - rows <= near)
+        flat[maybe] = levels.all(axis=-1)
+    return flat
+
+
 def _flat_segments(x: np.ndarray, segment: int) -> np.ndarray:
-    """Whole segments of ``segment`` samples with zero peak-to-peak in each row of ``x``
-    (shape (..., n_times); NaN: not flat), shape ``x.shape[:-1]``; a tail shorter than a
-    segment is not judged."""
+    """Whole segments of ``segment`` samples in each row of ``x`` (shape (..., n_times); NaN:
+    not flat) that are flat (:func:`_flat_rows`: zero peak-to-peak, or a digital step's
+    jitter), shape ``x.shape[:-1]``; a tail shorter than a segment is not judged."""
     k = x.shape[-1] // max(segment, 1)
     if not k:
         return np.zeros(x.shape[:-1], np.int64)
     whole = x[..., : k * segment].reshape(*x.shape[:-1], k, segment)
-    return (whole.min(axis=-1) == whole.max(axis=-1)).sum(axis=-1)
+    return _flat_rows(whole).sum(axis=-1)
 
 
 def _median_inplace(a: np.ndarray) -> np.ndarray:

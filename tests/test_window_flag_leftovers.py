@@ -1,0 +1,85 @@
+"""Left-overs of the flat and clipping checks (:mod:`eegpt.signal_checks`): a dead
+electrode's quantisation jitter is flat, a calibration pulse inside an EDF file's physical
+range is no clipping, and a single sample past a rail does not hide it."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from eegpt.io import as_recording
+from eegpt.preprocessing import prepare
+from eegpt.signal_stats import SignalStats
+
+NAMES = ["Fp1", "Fp2", "C3", "C4", "Pz", "P4", "O1", "O2"]
+SFREQ = 128.0
+STEP = 1e-7  # V; an EDF's 0.1 µV digital step
+
+
+def _caught(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` and the texts of the warnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = func(*args, **kwargs)
+    return out, [str(w.message) for w in caught]
+
+
+def _jittering(seed: int = 3) -> np.ndarray:
+    """[8, 120 s] in volts: 10 µV noise in 0.1 µV steps; C4 a dead electrode, one step either
+    side of 5 µV throughout; Pz dead from 20 to 40 s, two values a step apart."""
+    rng = np.random.default_rng(seed)
+    n = int(120 * SFREQ)
+    x = np.round(rng.standard_normal((8, n)) * 1e-5 / STEP) * STEP
+    x[3] = 5e-6 + rng.integers(-1, 2, n) * STEP
+    at = slice(int(20 * SFREQ), int(40 * SFREQ))
+    x[4, at] = -3e-6 + rng.integers(0, 2, at.stop - at.start) * STEP
+    return x
+
+
+def test_a_dead_electrode_jittering_a_digital_step_is_flat_not_clipped():
+    """A dead electrode whose samples hover one digital step about a value had a standard
+    deviation above the flat threshold and a third of its samples at each extreme: it was
+    called clipped, not flat. It is flat throughout (every window flagged), and a stretch of
+    such jitter is named partly flat and flags its windows; fed chunk by chunk (chunks that
+    cut the seconds), its flat seconds are the same."""
+    x = _jittering()
+    windows, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    assert not [t for t in texts if "clipping check" in t]
+    (whole_flat,) = [t for t in texts if "['C4'] have zero peak-to-peak" in t]
+    assert "digital step's jitter" in whole_flat
+    (partly,) = [t for t in texts if "part of the recording is flat" in t]
+    assert "Pz for 20 s in all" in partly
+    assert windows.flags is not None
+    assert windows.flags.flat["C4"].tolist() == [[0.0, 120.0]]
+    assert windows.flags.flat["Pz"].tolist() == [[20.0, 40.0]]
+    whole = SignalStats.of(x, round(SFREQ), sfreq=SFREQ)
+    chunked = SignalStats(8, x.shape[-1], segment=round(SFREQ), sfreq=SFREQ)
+    for at in range(0, x.shape[-1], 1000):
+        chunked.update(x[:, at : at + 1000])
+    for row in (3, 4):
+        assert chunked.flat_segments_of(row).tolist() == whole.flat_segments_of(row).tolist()
+    assert whole.flat_segments.tolist() == [0, 0, 0, 120, 20, 0, 0, 0]
+
+
+def test_epochs_of_a_jittering_dead_electrode_are_named_flat():
+    """Epochs: a channel jittering a step about a value in some epochs (C4), or from 20 to
+    40 s (Pz: 4 s epochs 5 to 9), is named with those epochs."""
+    x = _jittering()[:, : 10 * 512].reshape(8, 10, 512).transpose(1, 0, 2).copy()
+    x[:, 3] = np.random.default_rng(0).standard_normal((10, 512)) * 1e-5  # C4 live
+    x[[2, 5], 3] = 2e-6 + np.random.default_rng(1).integers(-1, 2, (2, 512)) * STEP
+    _, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    (partly,) = [t for t in texts if "some epochs are partly flat" in t]
+    assert "C4 in epochs 2, 5 (2 of 10)" in partly and "Pz in epochs 5-9 (5 of 10)" in partly
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_live_eeg_in_coarse_steps_is_not_flat(seed):
+    """Quiet live EEG (3 µV) stored in 1 µV steps takes more than three values in a second:
+    not flat."""
+    rng = np.random.default_rng(seed)
+    x = np.round(rng.standard_normal((8, int(60 * SFREQ))) * 3e-6 / 1e-6) * 1e-6
+    windows, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    assert not [t for t in texts if "flat channel" in t or "clipping check" in t]
+    assert windows.flags is not None and not windows.flags.flat
