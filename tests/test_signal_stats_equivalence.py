@@ -13,7 +13,7 @@ import pytest
 
 from eegpt.errors import RecordingError
 from eegpt.signal_checks import check_signal
-from eegpt.signal_stats import SignalStats
+from eegpt.signal_stats import CLIP_OUTLIERS, SignalStats
 
 
 def _plain_row_median(a: np.ndarray) -> np.ndarray:
@@ -56,6 +56,7 @@ class _PlainStats(SignalStats):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.plain_sample: list[np.ndarray] = []
+        self.plain_all: list[np.ndarray] = []
 
     def update(self, chunk: np.ndarray, bad: np.ndarray | None = None) -> None:
         bad = ~np.isfinite(chunk) if bad is None else bad
@@ -80,7 +81,8 @@ class _PlainStats(SignalStats):
             count = np.full(chunk.shape[0], t, np.int64)
             mean = chunk.mean(axis=-1)
             m2 = np.square(chunk - mean[:, None]).sum(axis=-1)
-        before = (self.minimum, self.maximum)
+        before = self.rail.copy()
+        self._plain_rails(chunk)
         at_low = (chunk == low[:, None]).sum(axis=-1)
         at_high = (chunk == high[:, None]).sum(axis=-1)
         self.n_at_min = np.where(
@@ -98,8 +100,21 @@ class _PlainStats(SignalStats):
         self.count = n
         self.judged_count = n  # no samples left out of the extremes (no rejected spans)
         if self.segment:  # where the samples at the extremes lie (for the clipping message)
-            self._track_rails(chunk, *before)
+            self._track_rails(chunk, before)
         self.n += t
+
+    def _plain_rails(self, chunk: np.ndarray) -> None:
+        """The rails of every sample so far, sorted: the (CLIP_OUTLIERS + 1)-th lowest and
+        highest finite sample of each channel, and how many samples equal each."""
+        self.plain_all.append(chunk.copy())
+        every = np.concatenate(self.plain_all, axis=-1)
+        k = CLIP_OUTLIERS + 1
+        for row, values in enumerate(every):
+            ordered = np.sort(values[np.isfinite(values)])
+            if len(ordered) < k:
+                continue
+            self.rail[:, row] = ordered[k - 1], ordered[-k]
+            self.n_at_rail[:, row] = (values == ordered[k - 1]).sum(), (values == ordered[-k]).sum()
 
     def median(self) -> np.ndarray:
         return _plain_row_median(np.concatenate(self.plain_sample, axis=-1))
@@ -119,7 +134,7 @@ class _PlainStats(SignalStats):
 
 
 _FIELDS = ("mean", "m2", "minimum", "maximum", "n_at_min", "n_at_max", "count", "nonfinite")
-_FIELDS += ("judged_count",)
+_FIELDS += ("judged_count", "rail", "n_at_rail")
 _FIELDS += ("flat_segments", "first_flat", "all_flat_segments", "first_all_flat")
 
 

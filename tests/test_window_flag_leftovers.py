@@ -83,3 +83,40 @@ def test_live_eeg_in_coarse_steps_is_not_flat(seed):
     windows, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=SFREQ))
     assert not [t for t in texts if "flat channel" in t or "clipping check" in t]
     assert windows.flags is not None and not windows.flags.flat
+
+
+def _popped(past: list[float]) -> np.ndarray:
+    """[8, 600 s] in volts: 10 µV noise; C3 a 0.5 s electrode pop of 1 mV from 200 s held at
+    the file's 200 µV rail, with the samples ``past`` (V) a few samples into it: a spike past
+    the rail."""
+    x = np.random.default_rng(6).standard_normal((8, int(600 * SFREQ))) * 1e-5
+    at = int(200 * SFREQ)
+    x[2, at : at + int(0.5 * SFREQ)] += 1e-3
+    x[2] = np.minimum(x[2], 2e-4)
+    x[2, at + 3 : at + 3 + len(past)] = past
+    return x
+
+
+@pytest.mark.parametrize("past", [[2.05e-4], [2.3e-4, 2.01e-4]])
+def test_a_spike_past_the_rail_does_not_hide_the_clip(past):
+    """A sample or two past the value a clipped channel holds were its maximum, held by
+    them alone: the clip went unnoticed. The rail is the value past which at most two
+    samples lie: the clip is warned of, at 200 µV, and flags its window (onset 200 s); fed
+    chunk by chunk, the rail and the samples at it are the same."""
+    x = _popped(past)
+    windows, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=SFREQ))
+    (clipping,) = [t for t in texts if "clipping check" in t]
+    assert "C3 (" in clipping and "at 0.0002 V; from 0:03:20 for 0.5 s)" in clipping
+    assert windows.flags is not None
+    flags = windows.flags.per_window(windows.onsets, 4.0)
+    assert flags["clipped_channels"] == [
+        ["C3"] if onset == 200.0 else [] for onset in windows.onsets.tolist()
+    ]
+    whole = SignalStats.of(x, round(SFREQ), sfreq=SFREQ)
+    chunked = SignalStats(8, x.shape[-1], segment=round(SFREQ), sfreq=SFREQ)
+    for at in range(0, x.shape[-1], 1000):
+        chunked.update(x[:, at : at + 1000])
+    for stats in (whole, chunked):
+        assert stats.rail[1, 2] == 2e-4 and stats.maximum[2] == max(past)
+        assert stats.n_at_rail[1, 2] == int(0.5 * SFREQ) - len(past)
+        assert stats.rail_held(1, 2).tolist() == [int(0.5 * SFREQ)]

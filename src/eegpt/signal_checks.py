@@ -301,11 +301,13 @@ def check_signal(
         _wholly_flat_flags(stats, flat, names, kept, sfreq, flags)
     if stats.epoch_flat is not None:
         _check_partly_flat_epochs(stats, flat, names, source, sfreq)
-    # a rail: the channel's minimum or maximum held by many samples (each side on its own),
+    # a rail: the value past which at most CLIP_OUTLIERS samples lie (the minimum or maximum
+    # but for a spike past a clip), held by many samples (each side on its own),
     # of the samples in windows kept (those inside rejected bad spans left out)
     count = np.maximum(stats.judged_count, 1)
-    low = (stats.n_at_min / count > CLIP_FRACTION) & (stats.n_at_min >= CLIP_SAMPLES) & ~flat
-    high = (stats.n_at_max / count > CLIP_FRACTION) & (stats.n_at_max >= CLIP_SAMPLES) & ~flat
+    n_low, n_high = stats.n_at_rail
+    low = (n_low / count > CLIP_FRACTION) & (n_low >= CLIP_SAMPLES) & ~flat
+    high = (n_high / count > CLIP_FRACTION) & (n_high >= CLIP_SAMPLES) & ~flat
     if stats.segment and sfreq:  # or held for long enough, whatever the recording's length
         low |= _held_rails(stats, 0, sfreq) & ~flat
         high |= _held_rails(stats, 1, sfreq) & ~flat
@@ -320,8 +322,8 @@ def check_signal(
                 + " and ".join(
                     f"{n / count[i]:.1%} of samples at {value:.4g} V"
                     for railed, n, value in (
-                        (low[i], stats.n_at_min[i], stats.minimum[i]),
-                        (high[i], stats.n_at_max[i], stats.maximum[i]),
+                        (low[i], n_low[i], stats.rail[0, i]),
+                        (high[i], n_high[i], stats.rail[1, i]),
                     )
                     if railed
                 )
@@ -752,10 +754,10 @@ def _held_rails(stats: SignalStats, side: int, sfreq: float) -> np.ndarray:
     clipped with the signal's noise dipping off the rail about the flat top): slow EEG
     quantised in 0.5 or 1 µV steps hovers about its largest value for a few tenths of a
     second, a step or two off it, at a peak well within that."""
-    n_at = stats.n_at_max if side else stats.n_at_min
+    n_at = stats.n_at_rail[side]
     least = max(CLIP_SAMPLES, CLIP_HELD_SECONDS * sfreq)
     span = stats.maximum - stats.minimum
-    extreme = stats.maximum if side else stats.minimum
+    extreme = stats.rail[side]
     deviation = stats.deviation()
     with np.errstate(invalid="ignore"):
         far = (deviation > 0) & (np.abs(extreme - stats.median()) >= CLIP_FAR * deviation)

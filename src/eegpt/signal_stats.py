@@ -135,6 +135,15 @@ class SignalStats:
     maximum: np.ndarray = field(init=False)
     n_at_min: np.ndarray = field(init=False)
     n_at_max: np.ndarray = field(init=False)
+    #: per side (0: low, 1: high) and channel, shape (2, n_channels): the rail, the most
+    #: extreme value that at most :data:`CLIP_OUTLIERS` samples lie beyond (the minimum or
+    #: maximum, but where a spike or two passes the samples held at a clipped value), and how
+    #: many samples sit at it; of the samples :attr:`judged_count` counts (-inf/inf: fewer)
+    rail: np.ndarray = field(init=False)
+    n_at_rail: np.ndarray = field(init=False)
+    #: per side and channel, shape (2, n_channels, CLIP_OUTLIERS + 1): the most extreme
+    #: samples so far (of the high side; of the low side negated), the rail the least of them
+    _top: np.ndarray = field(init=False, repr=False)
     nonfinite: np.ndarray = field(init=False)
     #: per channel: finite samples, those the means and deviations are of
     count: np.ndarray = field(init=False)
@@ -187,8 +196,8 @@ class SignalStats:
     #: per stretch list: the segment after the last stretch's end (-1: none yet)
     _run_end: np.ndarray = field(init=False, repr=False)
     #: per side (0: minimum, 1: maximum) and channel, where ``segment`` is set: the first
-    #: :data:`FLAT_RUNS_KEPT` stretches of samples at the channel's extreme (a rail: samples
-    #: at it less than a segment apart join), ``[first sample, end sample)`` each, and how
+    #: :data:`FLAT_RUNS_KEPT` stretches of samples at the channel's rail (:attr:`rail`, or
+    #: past it: samples at it less than a segment apart join), ``[first sample, end sample)`` each, and how
     #: many there are; tracked where at least 2 samples sit at it
     rail_runs: list[list[list[list[int]]]] = field(init=False, repr=False)
     n_rail_runs: np.ndarray = field(init=False, repr=False)
@@ -226,6 +235,9 @@ class SignalStats:
         self.mean, self.m2 = np.zeros(c), np.zeros(c)
         self.minimum, self.maximum = np.full(c, np.inf), np.full(c, -np.inf)
         self.n_at_min, self.n_at_max = np.zeros(c, np.int64), np.zeros(c, np.int64)
+        self.rail = np.stack([np.full(c, np.inf), np.full(c, -np.inf)])
+        self.n_at_rail = np.zeros((2, c), np.int64)
+        self._top = np.full((2, c, CLIP_OUTLIERS + 1), -np.inf)
         self.nonfinite, self.nonfinite_in_bad = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.count, self.nonfinite_misnamed = np.zeros(c, np.int64), np.zeros(c, np.int64)
         self.judged_count = np.zeros(c, np.int64)
@@ -315,7 +327,8 @@ class SignalStats:
         if judged is not chunk and not self._sample_gaps:
             self._sample_gaps = bool(np.isnan(kept).any())
         self._keep(kept)
-        before = (self.minimum, self.maximum)
+        before = self.rail.copy()
+        self._update_rails(judged, gaps is not None or judged is not chunk)
         if judged is not chunk:  # the extremes of the samples in kept windows only
             left_out = np.isnan(judged)
             self._update_extremes(judged, left_out)
@@ -329,7 +342,7 @@ class SignalStats:
             self._update_moments(chunk, gaps)
             self.judged_count += t if gaps is None else (~gaps).sum(axis=-1)
         if self.segment:
-            self._track_rails(judged, *before)
+            self._track_rails(judged, before)
         self.n += t
 
     def update_nonfinite(self, bad: np.ndarray) -> None:
@@ -341,18 +354,50 @@ class SignalStats:
             self._count_nonfinite(bad)
         self.n += bad.shape[-1]
 
-    def _track_rails(self, judged: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
-        """Add the stretches of samples at each channel's extremes in ``judged`` (the chunk
-        from sample ``self.n``, NaN where left out) to :attr:`rail_runs`; a channel whose
-        extreme moved past ``low``/``high`` (those before the chunk) starts afresh."""
-        sides = ((self.minimum, low, self.n_at_min), (self.maximum, high, self.n_at_max))
+    def _update_rails(self, judged: np.ndarray, gaps: bool) -> None:
+        """Fold ``judged`` (the chunk from sample ``self.n``, shape (n_channels, t); NaN where
+        left out, where ``gaps``) into :attr:`rail` and :attr:`n_at_rail`: each row's
+        ``CLIP_OUTLIERS + 1`` most extreme samples on each side (:func:`_rail_candidates`)
+        join those kept so far. A rail only moves outward; the samples that lay beyond the one
+        before are among those kept, so the count at a new rail is exact."""
+        k = CLIP_OUTLIERS + 1
+        if not judged.shape[-1]:
+            return
+        for side in (0, 1):
+            sign = 1.0 if side else -1.0
+            for row in range(self.n_channels):
+                here = _rail_candidates(judged[row], k, bool(side), gaps)
+                kept = self._top[side, row]
+                merged = np.concatenate([kept, here])
+                merged.partition(len(merged) - k)
+                top = merged[-k:]
+                rail = top.min()  # signed: the high side's value, the low side's negated
+                if not np.isfinite(rail):
+                    self._top[side, row] = top
+                    continue
+                before = (
+                    self.n_at_rail[side, row]
+                    if rail == sign * self.rail[side, row]
+                    else int((kept == rail).sum())
+                )
+                self._top[side, row], self.rail[side, row] = top, sign * rail
+                self.n_at_rail[side, row] = before + int((here == rail).sum())
+
+    def _track_rails(self, judged: np.ndarray, before: np.ndarray) -> None:
+        """Add the stretches of samples at each channel's rails (:attr:`rail`) in ``judged``
+        (the chunk from sample ``self.n``, NaN where left out) to :attr:`rail_runs`; a
+        channel whose rail moved past ``before`` (shape (2, n_channels): those before the
+        chunk) starts afresh."""
+        sides = ((self.rail[0], before[0], self.n_at_rail[0]),
+                 (self.rail[1], before[1], self.n_at_rail[1]))  # fmt: skip
         for side, (value, old, n_at) in enumerate(sides):
             for row in _indices_of((value != old) & (self._rail_end[side] >= 0)):
                 self.rail_runs[side][row], self._rail_all[side][row] = [], []
                 self._rail_far[side][row], self._rail_since[side, row] = [], 0.0
                 self.n_rail_runs[side, row], self._rail_end[side, row] = 0, -1
             for row in _indices_of(n_at >= 2):
-                off = np.abs(judged[row] - value[row])  # NaN where left out
+                # how far inside the rail (NaN where left out; 0 at it, or past it: a spike)
+                off = np.maximum(value[row] - judged[row] if side else judged[row] - value[row], 0)
                 at = np.flatnonzero(off == 0)
                 if len(at):
                     self._add_rail(side, row, self.n + at, off)
@@ -557,14 +602,15 @@ class SignalStats:
         return np.concatenate(found) if found else np.empty(0, np.int64)
 
     def rail_spans(self, side: int, row: int) -> np.ndarray:
-        """Every stretch of channel ``row``'s samples at its minimum (``side`` 0) or maximum
-        (1), ``[first sample, end sample)`` rows of shape (k, 2): all of those
-        :attr:`rail_runs` keeps the first few of (none where not tracked)."""
+        """Every stretch of channel ``row``'s samples at its low (``side`` 0) or high (1) rail
+        (:attr:`rail`: the minimum or maximum, but for a spike past it), ``[first sample,
+        end sample)`` rows of shape (k, 2): all of those :attr:`rail_runs` keeps the first
+        few of (none where not tracked)."""
         return self._rails(side, row)[:, :2]
 
     def rail_held(self, side: int, row: int) -> np.ndarray:
-        """How many samples of each stretch of :meth:`rail_spans` sit at the extreme, shape
-        (k,): the rest of the stretch lies between them (off the rail)."""
+        """How many samples of each stretch of :meth:`rail_spans` sit at the rail (or past
+        it), shape (k,): the rest of the stretch lies between them (off the rail)."""
         return self._rails(side, row)[:, 2]
 
     def rail_reach(self, side: int, row: int) -> np.ndarray:
@@ -673,6 +719,9 @@ class SignalStats:
 
 #: Flat stretches of each channel kept for the messages (:attr:`SignalStats.flat_runs`)
 FLAT_RUNS_KEPT = 4
+#: Samples that may lie past a channel's rail (:attr:`SignalStats.rail`) without moving it:
+#: a spike a sample or two beyond the value a clipped channel holds does not hide the clip
+CLIP_OUTLIERS = 2
 
 
 def _indices_of(mask: np.ndarray) -> list[int]:
@@ -713,6 +762,40 @@ def _flat_segments(x: np.ndarray, segment: int) -> np.ndarray:
         return np.zeros(x.shape[:-1], np.int64)
     whole = x[..., : k * segment].reshape(*x.shape[:-1], k, segment)
     return _flat_rows(whole).sum(axis=-1)
+
+
+#: Samples per block whose extreme :func:`_rail_candidates` reads first
+_RAIL_BLOCK = 64
+
+
+def _rail_candidates(row: np.ndarray, k: int, high: bool, gaps: bool) -> np.ndarray:
+    """The samples of ``row`` (shape (t,); NaN where left out, where ``gaps``) among which
+    its ``k`` highest (``high``) or lowest lie, and every sample equal to the ``k``-th of
+    them, as values of the high side (the low side's negated; -inf for NaN), shape (m,):
+    the samples of the blocks of :data:`_RAIL_BLOCK` whose extreme reaches the ``k``-th
+    largest block extreme. The ``k`` blocks' extremes are ``k`` samples at least that
+    extreme, so no sample beyond it lies elsewhere; one pass over ``row`` (the blocks'
+    extremes), the rest over a few blocks."""
+    n = len(row)
+    m = n // _RAIL_BLOCK
+    reduce = (np.fmax if high else np.fmin) if gaps else (np.maximum if high else np.minimum)
+    blocks = row[: m * _RAIL_BLOCK].reshape(m, _RAIL_BLOCK)
+    marks = reduce.reduce(blocks, axis=1) if m else np.empty(0)
+    if n > m * _RAIL_BLOCK:
+        marks = np.append(marks, reduce.reduce(row[m * _RAIL_BLOCK :]))
+    signed = marks if high else -marks
+    if gaps:
+        signed = np.where(np.isnan(signed), -np.inf, signed)
+    if len(signed) > k:
+        least = np.partition(signed, len(signed) - k)[len(signed) - k]
+        picked = np.flatnonzero(signed >= least)
+    else:
+        picked = np.arange(len(signed))
+    parts = [blocks[picked[picked < m]].ravel()]
+    if len(picked) and picked[-1] == m:  # the tail, a block of its own
+        parts.append(row[m * _RAIL_BLOCK :])
+    here = np.concatenate(parts) if high else -np.concatenate(parts)
+    return np.where(np.isnan(here), -np.inf, here) if gaps else here
 
 
 def _median_inplace(a: np.ndarray) -> np.ndarray:
