@@ -120,3 +120,67 @@ def test_a_spike_past_the_rail_does_not_hide_the_clip(past):
         assert stats.rail[1, 2] == 2e-4 and stats.maximum[2] == max(past)
         assert stats.n_at_rail[1, 2] == int(0.5 * SFREQ) - len(past)
         assert stats.rail_held(1, 2).tolist() == [int(0.5 * SFREQ)]
+
+
+def _edf(path, x: np.ndarray, physical_uv: float) -> str:
+    """``x`` (volts, at SFREQ) saved as an EDF file of physical range ±``physical_uv`` µV."""
+    import mne
+
+    raw = mne.io.RawArray(x, mne.create_info(NAMES, SFREQ, "eeg"), verbose="error")
+    mne.export.export_raw(
+        path, raw, physical_range=(-physical_uv, physical_uv), overwrite=True, verbose="error"
+    )
+    return str(path)
+
+
+def _calibrated() -> np.ndarray:
+    """[8, 120 s] in volts: 10 µV noise, after a calibration pulse on every channel: 0 for
+    0.5 s, then a 100 µV square held for 1 s (each channel's maximum)."""
+    x = np.random.default_rng(7).standard_normal((8, int(120 * SFREQ))) * 1e-5
+    x[:, : int(0.5 * SFREQ)] = 0.0
+    x[:, int(0.5 * SFREQ) : int(1.5 * SFREQ)] = 1e-4
+    assert (x.max(axis=-1) == 1e-4).all()
+    return x
+
+
+def test_a_calibration_pulse_inside_the_file_s_range_is_not_clipping(tmp_path):
+    """A 100 µV calibration square held for 1 s at the start of an EDF file of ±3200 µV is
+    each channel's maximum, held throughout: it was called clipped on every channel and
+    flagged the first window. It lies far inside the file's physical range (what its digital
+    maximum stands for): no rail, read whole or streamed. The same samples as an array, of
+    no known range, are judged as before."""
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.streaming import WindowStream, open_stream
+
+    path = _edf(tmp_path / "calibrated.edf", _calibrated(), 3200.0)
+    recording = as_recording(path)
+    assert recording.ranges is not None
+    assert np.allclose(recording.ranges, [(-3.2e-3, 3.2e-3)] * 8)
+    windows, texts = _caught(prepare, recording)
+    assert not [t for t in texts if "clipping check" in t]
+    assert windows.flags is not None and not windows.flags.clipped
+    stream, texts = _caught(WindowStream, open_stream(path), PreprocessingConfig())
+    assert not [t for t in texts if "clipping check" in t]
+    assert stream.flags is not None and not stream.flags.clipped
+    array = as_recording(recording.data, ch_names=NAMES, sfreq=SFREQ)
+    _, texts = _caught(prepare, array)
+    assert [t for t in texts if "clipping check" in t]
+
+
+def test_a_clip_at_the_file_s_range_is_still_clipping(tmp_path):
+    """Electrode pops held at the file's +200 µV, the physical maximum of an EDF file of
+    ±200 µV (under a digital step short of it), are clipping still: warned of and flagged,
+    read whole or streamed."""
+    from eegpt.preprocessing import PreprocessingConfig
+    from eegpt.streaming import WindowStream, open_stream
+
+    x = np.random.default_rng(8).standard_normal((8, int(120 * SFREQ))) * 1e-5
+    for pop in (30.0, 70.0):
+        x[4, int(pop * SFREQ) : int((pop + 0.3) * SFREQ)] += 1e-3
+    path = _edf(tmp_path / "popped.edf", np.clip(x, -2e-4, 2e-4), 200.0)
+    windows, texts = _caught(prepare, as_recording(path))
+    (clipping,) = [t for t in texts if "clipping check" in t]
+    assert "Pz (" in clipping and "from 0:00:30 for 0.3 s, from 0:01:10 for 0.3 s" in clipping
+    assert windows.flags is not None and list(windows.flags.clipped) == ["Pz"]
+    stream, _ = _caught(WindowStream, open_stream(path), PreprocessingConfig())
+    assert stream.flags is not None and list(stream.flags.clipped) == ["Pz"]

@@ -264,6 +264,10 @@ class EDFHeader:
     start_offset : float
         For an EDF+/BDF+ file, seconds from the header's start time to its first sample (the
         first record's time-keeping onset; usually 0; set when the file is opened).
+    physical : tuple of (float, float)
+        The physical minimum and maximum of every signal, in its physical dimension (``units``),
+        as the header states them: the values its digital minimum and maximum stand for, the
+        range the file can hold (NaN for annotation signals; empty where not read).
     """
 
     kind: str
@@ -279,6 +283,7 @@ class EDFHeader:
     unscalable_ranges: tuple[str, ...] = ()
     clock: RecordClock | None = None
     start_offset: float = 0.0
+    physical: tuple[tuple[float, float], ...] = ()
 
     @property
     def truncated(self) -> dict[str, float] | None:
@@ -447,9 +452,18 @@ def check_edf_header(path: PathLike) -> EDFHeader:
     record_bytes = sum(samples) * (2 if kind == "EDF" else 3)
     n_complete, leftover = divmod(size - header_bytes, record_bytes)
     variant = head[192:236].decode("latin-1").strip()[:5]
+    physical = tuple(
+        (
+            parse.number(columns["physical minimum"][k], "physical minimum", labels[k]),
+            parse.number(columns["physical maximum"][k], "physical maximum", labels[k]),
+        )
+        if k in data
+        else (math.nan, math.nan)
+        for k in range(n_signals)
+    )
     header = EDFHeader(kind, labels, units, samples, record_seconds, n_records, n_complete,
                        variant, header_bytes, tuple(labels[k] for k in empty),
-                       tuple(empty.values()))  # fmt: skip
+                       tuple(empty.values()), physical=physical)  # fmt: skip
     _check_body(path, header, leftover)
     return header
 

@@ -89,6 +89,7 @@ from eegpt.mne_inputs import epochs_detrend as epochs_detrend
 from eegpt.mne_inputs import epochs_detrend_known as epochs_detrend_known
 from eegpt.mne_inputs import epochs_labels as epochs_labels
 from eegpt.mne_inputs import events_sfreq as events_sfreq
+from eegpt.mne_inputs import file_ranges_of, recording_of_mne
 from eegpt.mne_inputs import file_units_of as file_units_of
 from eegpt.mne_inputs import left_out_channels as left_out_channels
 from eegpt.mne_inputs import mark_bad as mark_bad
@@ -96,7 +97,6 @@ from eegpt.mne_inputs import measurement_date as measurement_date
 from eegpt.mne_inputs import mne_source as mne_source
 from eegpt.mne_inputs import mne_sources as mne_sources
 from eegpt.mne_inputs import recorded_filters as recorded_filters
-from eegpt.mne_inputs import recording_of_mne
 from eegpt.nonfinite_advice import nonfinite_error as nonfinite_error
 from eegpt.recording import Recording as Recording
 from eegpt.recording import array_summary as array_summary
@@ -240,6 +240,7 @@ def as_recording(
         rec = recording_of_mne(raw, picks, str(obj), verbose, file_units=file_units, **choice)
         if header is not None:
             rec.clock, rec.truncated = header.clock, header.truncated
+            rec.ranges = file_ranges_of(rec.ch_names, header)
             rec.first_time = (rec.first_time or 0.0) + header.start_offset  # EDF+ sub-second
         else:  # a BrainVision data file cut short, or paused (said while reading)
             rec.truncated = brainvision_truncated(path, raw)

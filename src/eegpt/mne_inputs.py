@@ -12,6 +12,7 @@ projectors, the measurement date and the clock it is on (:func:`date_clock`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from eegpt._rates import at_taken_rate, taken_rate
 from eegpt.annotations import annotations_of, file_offset
 from eegpt.brainvision_files import VOLT_SPELLINGS
 from eegpt.channel_picks import pick_indices
-from eegpt.edf_files import EDFHeader
+from eegpt.edf_files import EDFHeader, edf_unit_scale
 from eegpt.errors import RecordingError
 from eegpt.mixed_rates import channel_rates, check_whole_reads
 from eegpt.recording import Recording, recording_summary
@@ -128,6 +129,28 @@ def file_units_of(raw: mne.io.BaseRaw, header: EDFHeader | None) -> dict[str, st
         } or None
     by_label = {header.labels[k]: header.units[k] for k in header.data_signals}
     return {name: by_label[name] for name in raw.ch_names if name in by_label}
+
+
+def file_ranges_of(
+    names: Sequence[str], header: EDFHeader | None
+) -> list[tuple[float, float]] | None:
+    """Each of the channels ``names``' range in an EDF/BDF file, in volts (``header``'s
+    physical minimum and maximum, lowest first, times the volts of its physical dimension:
+    :func:`~eegpt.edf_files.edf_unit_scale`), as :attr:`Recording.ranges
+    <eegpt.recording.Recording.ranges>` holds them: NaN for a channel whose label or unit is
+    not matched; None for other formats."""
+    if header is None or not header.physical:
+        return None
+    by_label = {
+        header.labels[k]: (header.physical[k], edf_unit_scale(header.units[k]))
+        for k in header.data_signals
+    }
+    ranges = []
+    for name in names:
+        (low, high), scale = by_label.get(name, ((math.nan, math.nan), None))
+        scale = math.nan if scale is None else scale
+        ranges.append((min(low, high) * scale, max(low, high) * scale))
+    return ranges
 
 
 def recording_of_mne(

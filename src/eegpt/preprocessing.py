@@ -645,6 +645,7 @@ def prepare(
             units,
             gain=config.gain,
             rescaled=getattr(recording, "rescaled", 1.0),  # one pickled before it: 1
+            ranges=_picked(getattr(recording, "ranges", None), picks),  # pickled before: None
             offsets=config.detrend == "none",
             array_units=recording.array_units,
             sfreq=recording.sfreq,
@@ -822,6 +823,11 @@ def _narrow_band_note(sfreq: float, target: float) -> str:
         f"their embeddings may differ from those of recordings sampled at {target:g} Hz; nothing "
         "to do if that is intended (e.g. comparing only recordings at this rate)."
     )
+
+
+def _picked(values: Sequence[Any] | None, picks: Sequence[int]) -> list[Any] | None:
+    """``values`` (one per channel of a recording) of the channels ``picks``; None for None."""
+    return None if values is None else [values[i] for i in picks]
 
 
 def _resolve_picks(mapping: ChannelMapping, recording: Recording) -> list[int]:

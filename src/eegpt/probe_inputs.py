@@ -696,6 +696,7 @@ def _projection_windows(
                        sfreq=rec.sfreq),  # fmt: skip
         [rec.ch_names[i] for i in columns], rec.source,
         None if rec.units is None else [rec.units[i] for i in columns], gain=config.gain,
+        ranges=None if rec.ranges is None else [rec.ranges[i] for i in columns],
         rescaled=getattr(rec, "rescaled", 1.0), offsets=config.detrend == "none", array_units=rec.array_units,
         sfreq=rec.sfreq, epoch_samples=rec.n_times if rec.is_epoched else None,
         rates=None if rec.rates is None else [rec.rates[i] for i in columns],

@@ -133,6 +133,11 @@ class Recording:
         epoch's first sample relative to its time-locking event (at the nominal rate of a rate
         a header rounded, as ``first_time``), by which ``PreprocessingConfig(crop_tmin=...)``
         (``--crop``) crops them; None for other data.
+    ranges : list of (float, float) | None
+        Each channel's range in its file, in volts (an EDF/BDF header's physical minimum and
+        maximum: the values its digital extremes stand for, where a saturated amplifier or the
+        file clips), when known (NaN for a channel whose unit has no known scale); the
+        clipping check takes a value held inside it, such as a calibration pulse, for no rail.
     custom_ref : bool
         Whether MNE re-referenced the recording (``info["custom_ref_applied"]``:
         ``set_eeg_reference`` to channels such as the mastoids, or a montage of bipolar
@@ -193,6 +198,7 @@ class Recording:
     detrend: int | None = field(default=None, repr=False)
     detrend_recorded: bool = field(default=False, repr=False)
     custom_ref: bool = field(default=False, repr=False)
+    ranges: list[tuple[float, float]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         data = np.asarray(self.data)
@@ -256,6 +262,10 @@ class Recording:
                 raise RecordingError(
                     f"{self.source}: {len(self.units)} units for {len(self.ch_names)} channels"
                 )
+        if self.ranges is not None and len(self.ranges) != len(self.ch_names):
+            raise RecordingError(
+                f"{self.source}: {len(self.ranges)} ranges for {len(self.ch_names)} channels"
+            )
         if self.labels is not None:
             self.labels = [str(label) for label in self.labels]
             if self.data.ndim != 3 or len(self.labels) != self.data.shape[0]:

@@ -188,6 +188,7 @@ def check_signal(
     clock: RecordClock | None = None,
     resample: str = "polyphase",
     new_sfreq: float = float(FIELD_DEFAULTS["sfreq"]),
+    ranges: Sequence[tuple[float, float]] | None = None,
 ) -> FlaggedSpans | None:
     """Raise on NaN/Inf samples and on channels all flat; warn about flat, clipped and
     mis-scaled channels; return the stretches of a continuous recording those warnings name.
@@ -238,6 +239,11 @@ def check_signal(
         time into the data and, where it differs, on the recording's clock.
     resample, new_sfreq : str, float
         How and to which rate the recording is resampled, for :func:`check_finite`'s warning.
+    ranges : sequence of (float, float) | None
+        Each channel's range in its file, in volts as read (:attr:`eegpt.io.Recording.ranges`:
+        an EDF/BDF header's physical minimum and maximum), where known (NaN: not): a value
+        held :data:`CLIP_RANGE_MARGIN` of it or more inside it (a calibration pulse at the
+        recording's start) is no rail (:func:`_inside_ranges`).
 
     Returns
     -------
@@ -311,6 +317,9 @@ def check_signal(
     if stats.segment and sfreq:  # or held for long enough, whatever the recording's length
         low |= _held_rails(stats, 0, sfreq) & ~flat
         high |= _held_rails(stats, 1, sfreq) & ~flat
+    if ranges is not None:  # a value held inside the file's range is no rail
+        inside = _inside_ranges(stats, ranges, rescaled)
+        low, high = low & ~inside[0], high & ~inside[1]
     clipped = low | high
     if flags is not None and sfreq:
         for i in _indices(clipped):
@@ -357,6 +366,30 @@ def check_signal(
         slow = np.maximum(np.abs(median), 1.4826 * deviation)
         _check_offsets(median, slow, local, flat[m], kept, source)
     return flags
+
+
+#: share of a channel's range in its file (:attr:`eegpt.io.Recording.ranges`) that a value
+#: held must lie inside the range's end for it to be no rail (:func:`_inside_ranges`): a
+#: 100 µV calibration pulse in a file of ±3200 µV lies 48% inside; a clip at the file's
+#: digital maximum, or a step short of it, lies at it
+CLIP_RANGE_MARGIN = 0.01
+
+
+def _inside_ranges(
+    stats: SignalStats, ranges: Sequence[tuple[float, float]], rescaled: float = 1.0
+) -> np.ndarray:
+    """Bool of shape (2, n_channels): whether each channel's low and high rail
+    (:attr:`SignalStats.rail <eegpt.signal_stats.SignalStats.rail>`) lies inside its range in
+    its file (``ranges``: volts as read, times ``rescaled``, the factor the samples were
+    multiplied by since) by :data:`CLIP_RANGE_MARGIN` of it or more: a value the file could
+    go past, such as a calibration pulse (a square of 50 or 100 µV held for a second at the
+    start of a clinical recording), which an amplifier or file saturated at would not be.
+    False where the range is not known (NaN)."""
+    bounds = np.asarray(ranges, dtype=np.float64).reshape(-1, 2) * abs(rescaled)
+    low, high = bounds.min(axis=1), bounds.max(axis=1)
+    margin = CLIP_RANGE_MARGIN * (high - low)
+    with np.errstate(invalid="ignore"):  # NaN: not known, compares False
+        return np.stack([stats.rail[0] > low + margin, stats.rail[1] < high - margin])
 
 
 def _jitter_throughout(stats: SignalStats) -> np.ndarray:

@@ -66,6 +66,7 @@ from eegpt.mixed_rates import channel_rates, check_whole_reads
 from eegpt.mne_inputs import (
     custom_reference,
     date_clock,
+    file_ranges_of,
     file_units_of,
     left_out_channels,
     mark_bad,
@@ -148,6 +149,8 @@ class StreamedRecording:
         See :attr:`eegpt.io.Recording.left_out`.
     truncated : dict | None
         See :attr:`eegpt.io.Recording.truncated`.
+    ranges : list of (float, float) | None
+        See :attr:`eegpt.io.Recording.ranges` (of the used channels).
     made_annotations : mne.Annotations | None
         Annotations made of the recording's stim channel (``--events-from-stim``,
         :func:`eegpt.stim_events.add_stim_events`), onsets in seconds from its first sample:
@@ -177,6 +180,7 @@ class StreamedRecording:
     left_out: dict[str, str] | None = field(default=None, repr=False)
     truncated: dict[str, float] | None = field(default=None, repr=False)
     made_annotations: mne.Annotations | None = field(default=None, repr=False)
+    ranges: list[tuple[float, float]] | None = field(default=None, repr=False)
 
     @property
     def sfreq(self) -> float:
@@ -373,6 +377,7 @@ def open_stream(
     if header is not None:
         recording.clock, recording.start_offset = header.clock, header.start_offset
         recording.truncated = header.truncated
+        recording.ranges = file_ranges_of([raw.ch_names[i] for i in used], header)
     elif opened:  # a BrainVision data file cut short, or paused (said while reading)
         recording.truncated = brainvision_truncated(path, raw)
         recording.clock = brainvision_clock(path, raw)
@@ -766,6 +771,7 @@ class WindowStream:
             rec.source,
             rec.units,
             gain=self.config.gain,
+            ranges=rec.ranges,
             offsets=self.config.detrend == "none",
             sfreq=rec.sfreq,
             rates=rec.rates,
