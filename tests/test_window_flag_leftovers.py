@@ -184,3 +184,44 @@ def test_a_clip_at_the_file_s_range_is_still_clipping(tmp_path):
     assert windows.flags is not None and list(windows.flags.clipped) == ["Pz"]
     stream, _ = _caught(WindowStream, open_stream(path), PreprocessingConfig())
     assert stream.flags is not None and list(stream.flags.clipped) == ["Pz"]
+
+
+@pytest.mark.parametrize(("sfreq", "hz"), [(256.0, 50.0), (500.0, 60.0), (128.0, 60.0)])
+def test_a_channel_dominated_by_mains_hum_is_named_with_the_frequency(sfreq, hz):
+    """No check named a channel that holds mostly 50 or 60 Hz hum (an electrode with poor
+    contact). The line noise check names it with its share of power at the mains frequency,
+    guessed from the recording (50 or 60 Hz) and said; a channel with some hum (a fifth of
+    its power) is not named, nor any channel of the recording notch-filtered."""
+    import mne
+
+    n = int(120 * sfreq)
+    t = np.arange(n) / sfreq
+    x = np.random.default_rng(int(sfreq)).standard_normal((8, n)) * 1e-5
+    x[3] += 1e-4 * np.sin(2 * np.pi * hz * t + 0.3)  # C4: 98% hum
+    x[5] += 7e-6 * np.sin(2 * np.pi * hz * t)  # P4: a fifth of its power
+    _, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=sfreq))
+    (hum,) = [t for t in texts if "line noise check" in t]
+    assert f"channel(s) C4 (98%) hold most of their power at the mains frequency, {hz:g} Hz" in hum
+    assert f"raw.notch_filter({hz:g})" in hum and "P4" not in hum
+    filtered = mne.filter.notch_filter(x, sfreq, np.arange(hz, sfreq / 2 - 1, hz), verbose="error")
+    _, texts = _caught(prepare, as_recording(filtered, ch_names=NAMES, sfreq=sfreq))
+    assert not [t for t in texts if "line noise check" in t]
+
+
+def test_the_mains_power_is_measured_alike_whole_or_chunk_by_chunk():
+    """Fed chunk by chunk (chunks that cut the seconds), the power at the mains frequencies
+    is the whole recording's, measured over at most 256 seconds spread over it."""
+    from eegpt.signal_checks import line_noise
+
+    n = int(600 * SFREQ)
+    x = np.random.default_rng(2).standard_normal((2, n)) * 1e-5
+    x[1] += 5e-5 * np.sin(2 * np.pi * 50.0 * np.arange(n) / SFREQ)
+    whole = SignalStats.of(x, round(SFREQ), sfreq=SFREQ)
+    chunked = SignalStats(2, n, segment=round(SFREQ), sfreq=SFREQ)
+    for at in range(0, n, 1000):
+        chunked.update(x[:, at : at + 1000])
+    assert whole.line_stride == 2
+    np.testing.assert_allclose(chunked.line_power, whole.line_power, rtol=1e-9)
+    np.testing.assert_allclose(chunked.line_total, whole.line_total, rtol=1e-9)
+    hz, share = line_noise(whole)
+    assert hz == 50.0 and share[0] < 0.05 and 0.9 < share[1] < 0.95  # noise: 1/64 a bin

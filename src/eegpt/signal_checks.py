@@ -3,8 +3,8 @@
 :func:`check_signal` judges the :class:`~eegpt.signal_stats.SignalStats` of the channels used:
 it refuses NaN/Inf samples (:func:`check_finite`) and channels all flat, and warns of flat,
 partly flat, clipped and mis-scaled channels (a typical deviation outside scalp EEG's 1e-5 to
-1e-4 V, epochs in another unit), DC offsets, units that are no voltage and channels stored
-below 100 Hz, each warning saying what was found, why it matters and what to do. The
+1e-4 V, epochs in another unit), DC offsets, mains hum (:func:`line_noise`), units that are
+no voltage and channels stored below 100 Hz, each warning saying what was found, why it matters and what to do. The
 thresholds (``FLAT_STD``, ``TOO_LARGE``, ``TOO_SMALL``, ...) are in volts.
 """
 
@@ -36,7 +36,7 @@ from eegpt.rename_tables import (
     file_argument,
     how_to_drop,
 )
-from eegpt.signal_stats import FLAT_JITTER, NonfiniteGaps, SignalStats
+from eegpt.signal_stats import FLAT_JITTER, MAINS, NonfiniteGaps, SignalStats
 from eegpt.vocabulary import shortened_list
 
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
@@ -270,7 +270,9 @@ def check_signal(
         maximum, or, in continuous data, ``CLIP_HELD_SECONDS`` of samples held at
         it: :func:`_held_rails`); a typical amplitude that looks mis-scaled, overall or for single channels
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
-        channels stored at too low a rate.
+        channels stored at too low a rate; channels of a continuous recording holding more
+        than ``LINE_NOISE_SHARE`` of their power at the mains frequency
+        (:func:`_check_line_noise`).
     """
     check_finite(
         stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples, clock=clock,
@@ -350,6 +352,8 @@ def check_signal(
             "reject_by_annotation=True, --reject-by-annotation)."
             + ("" if flags is None else f" {FLAGGED_ADVICE}")
         )
+    if stats.segment and sfreq:
+        _check_line_noise(stats, flat, names, source)
     if not measured.any():
         return flags
     # the signal's own size, whatever offsets and drift add (they have their own check)
@@ -390,6 +394,55 @@ def _inside_ranges(
     margin = CLIP_RANGE_MARGIN * (high - low)
     with np.errstate(invalid="ignore"):  # NaN: not known, compares False
         return np.stack([stats.rail[0] > low + margin, stats.rail[1] < high - margin])
+
+
+#: share of a channel's power (variance) at the mains frequency above which the line noise
+#: check names it: mains hum, not EEG, is most of what it holds
+LINE_NOISE_SHARE = 0.5
+
+
+def line_noise(stats: SignalStats) -> tuple[float, np.ndarray] | None:
+    """The mains frequency a continuous recording's channels hold more power at, 50 or 60 Hz
+    (:data:`~eegpt.signal_stats.MAINS`), and each channel's share of its power at it (shape
+    (n_channels,); NaN for a channel none of whose measured seconds is finite), from
+    :attr:`SignalStats.line_power <eegpt.signal_stats.SignalStats.line_power>`; None where
+    not measured (epochs, no rate, or a rate whose Nyquist frequency leaves neither)."""
+    power = stats.line_power
+    if not (stats.line_total > 0).any() or np.isnan(power).all():
+        return None
+    summed = np.where(np.isnan(power), -1.0, power.sum(axis=1, keepdims=True))[:, 0]
+    which = int(np.argmax(summed))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(stats.line_total > 0, power[which] / stats.line_total, np.nan)
+    return MAINS[which], share
+
+
+def _check_line_noise(
+    stats: SignalStats, flat: np.ndarray, names: Sequence[str], source: str
+) -> None:
+    """Warn of the channels (not flat) that hold more than :data:`LINE_NOISE_SHARE` of their
+    power at the recording's mains frequency (:func:`line_noise`, 50 or 60 Hz): an electrode
+    with poor contact, or an unshielded cable, picking up the mains, whose windows the model
+    sees mostly as hum; naming the frequency, a notch filter and leaving them out."""
+    found = line_noise(stats)
+    if found is None:
+        return
+    hz, share = found
+    with np.errstate(invalid="ignore"):
+        hum = (share > LINE_NOISE_SHARE) & ~flat
+    if not hum.any():
+        return
+    which = _indices(hum)
+    listed = few([f"{names[i]} ({share[i]:.0%})" for i in which], DROP_ADVICE_NAMES)
+    every = " (every channel)" if hum.all() and len(names) > 1 else ""
+    _warn(
+        f"{source}: line noise check: channel(s) {listed}{every} hold most of their power at "
+        f"the mains frequency, {hz:g} Hz (the share in brackets; the recording's channels hold "
+        f"more at {hz:g} Hz than at {MAINS[1 - MAINS.index(hz)]:g} Hz): mains hum, from "
+        "electrodes with poor contact or unshielded cables, which the model would see in place "
+        f"of EEG. Notch-filter the recording before embedding (raw.notch_filter({hz:g}) in "
+        f"MNE) or exclude them ({how_to_drop([names[i] for i in which])})."
+    )
 
 
 def _jitter_throughout(stats: SignalStats) -> np.ndarray:

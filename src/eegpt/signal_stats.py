@@ -214,6 +214,14 @@ class SignalStats:
     #: the flat segments of every channel (:meth:`flat_segments_of`): ``(first segment,
     #: flat)`` of each update that found any, ``flat`` bool of shape (n_channels, k)
     _flat_blocks: list[tuple[int, np.ndarray]] = field(init=False, repr=False)
+    #: per mains frequency (:data:`MAINS`: 50, 60 Hz) and channel, shape (2, n_channels), where
+    #: ``segment`` and ``sfreq`` are set: the power at it summed over the segments measured
+    #: (every :attr:`line_stride`-th, of finite samples: :meth:`_measure_line`), in the units
+    #: of :attr:`line_total`, each segment's sum of squared deviations from its mean, of
+    #: which it is the share a sinusoid at that frequency holds (1 for a pure one); NaN where
+    #: the frequency lies too near the Nyquist frequency to be measured
+    line_power: np.ndarray = field(init=False, repr=False)
+    line_total: np.ndarray = field(init=False, repr=False)
     #: the amplitude subsample: a float64 array of room for n_total samples' worth, filled
     #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
     _kept: np.ndarray | None = field(init=False, repr=False, default=None)
@@ -248,6 +256,8 @@ class SignalStats:
         self._rail_far = [[[] for _ in range(c)] for _ in range(2)]
         self._rail_since = np.zeros((2, c, 2))
         self._flat_blocks = []
+        self.line_power, self.line_total = np.zeros((len(MAINS), c)), np.zeros(c)
+        self._line_kernel: np.ndarray | None = None
         self.n_rail_runs, self._rail_end = np.zeros((2, c), np.int64), np.full((2, c), -1)
         self.n_flat_runs, self._run_end = np.zeros(c + 1, np.int64), np.full(c + 1, -1, np.int64)
         self._sample, self._segment_rest = [], None
@@ -550,13 +560,48 @@ class SignalStats:
                 self._segment_rest = rest
                 return
             self._count_flat(_flat_rows(rest[:, None, :]), self.n // size)
+            self._measure_line(rest[:, None, :], self.n // size)
             self._segment_rest = None
         k = (t - at) // size
         if k:
             whole = chunk[:, at : at + k * size].reshape(chunk.shape[0], k, size)
             self._count_flat(_flat_rows(whole), (self.n + at) // size)
+            self._measure_line(whole, (self.n + at) // size)
         if at + k * size < t:
             self._segment_rest = chunk[:, at + k * size :].copy()
+
+    @property
+    def line_stride(self) -> int:
+        """Every how many segments :meth:`_measure_line` measures one: at most
+        :data:`LINE_SEGMENTS` of the recording's, spread over it."""
+        return max(1, self.n_total // max(self.segment, 1) // LINE_SEGMENTS)
+
+    def _measure_line(self, whole: np.ndarray, first: int) -> None:
+        """Add the power at the mains frequencies (:data:`MAINS`) of the segments ``whole``
+        (shape (n_channels, k, segment): segments ``first, first + 1, ...``; NaN where left
+        out) that are measured (every :attr:`line_stride`-th, of finite samples) to
+        :attr:`line_power`, and their sum of squared deviations to :attr:`line_total`: each
+        segment less its mean, its discrete Fourier transform at each frequency (``X``),
+        ``2 |X|² / segment``."""
+        if not self.sfreq or not self.segment:
+            return
+        stride = self.line_stride
+        picked = [j for j in range(whole.shape[1]) if (first + j) % stride == 0]
+        if not picked:
+            return
+        if self._line_kernel is None:
+            t = np.arange(self.segment) / self.sfreq
+            waves = [f(2 * np.pi * hz * t) for hz in MAINS for f in (np.cos, np.sin)]
+            self._line_kernel = np.stack(waves, axis=-1)  # (segment, 2 * len(MAINS))
+        seg = whole[:, picked, :] - whole[:, picked, :].mean(axis=-1, keepdims=True)
+        finite = np.isfinite(seg).all(axis=-1)  # (n_channels, k)
+        seg = np.where(finite[..., None], seg, 0.0)
+        parts = (seg @ self._line_kernel).reshape(*seg.shape[:2], len(MAINS), 2)
+        power = 2 * np.square(parts).sum(axis=-1) / self.segment  # (n_channels, k, mains)
+        self.line_power += power.sum(axis=1).T
+        self.line_total += np.square(seg).sum(axis=(1, 2))
+        near = np.array(MAINS) > self.sfreq / 2 - 2  # too near the Nyquist frequency
+        self.line_power[near] = np.nan
 
     def _count_flat(self, flat: np.ndarray, first: int) -> None:
         """Add segments ``first, first + 1, ...`` with ``flat`` of shape (n_channels, k)."""
@@ -719,6 +764,10 @@ class SignalStats:
 
 #: Flat stretches of each channel kept for the messages (:attr:`SignalStats.flat_runs`)
 FLAT_RUNS_KEPT = 4
+#: Hz; the mains frequencies whose power :meth:`SignalStats._measure_line` measures
+MAINS = (50.0, 60.0)
+#: segments (1 s each) of a recording :meth:`SignalStats._measure_line` measures at most
+LINE_SEGMENTS = 256
 #: Samples that may lie past a channel's rail (:attr:`SignalStats.rail`) without moving it:
 #: a spike a sample or two beyond the value a clipped channel holds does not hide the clip
 CLIP_OUTLIERS = 2
