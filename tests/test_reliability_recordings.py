@@ -17,7 +17,7 @@ import pytest
 from reliability_harness import R
 
 from eegpt.edf_files import check_edf_header
-from eegpt.errors import EEGPTError, RecordingError
+from eegpt.errors import EEGPTError, InsufficientMemoryError, RecordingError
 from eegpt.io import as_recording, read_recording
 from eegpt.preprocessing import prepare
 from eegpt.streaming import WindowStream, open_stream
@@ -387,6 +387,11 @@ def test_memory_guard_refuses_loading_but_streaming_works(tmp_path, monkeypatch)
     monkeypatch.setattr(eegpt.memory_checks, "available_memory", lambda: 10_000)
     with pytest.raises(RecordingError, match=r"needs at least 0\.0 GiB, more than 50% of the"):
         read_recording(path)
+    # a MemoryError too, as the refusals of embeddings too large are, and a ValueError
+    with pytest.raises(MemoryError) as caught:
+        read_recording(path)
+    assert isinstance(caught.value, InsufficientMemoryError), caught.value
+    assert isinstance(caught.value, ValueError), caught.value
     stream = WindowStream(open_stream(path, verbose="error"))  # never loads the file whole
     assert stream.n_windows == 2
 
@@ -402,6 +407,22 @@ def test_errors_from_mne_are_wrapped_with_the_file_name(tmp_path, monkeypatch):
         read_recording(path)
     assert isinstance(err.value.__cause__, KeyError)
     assert isinstance(err.value, EEGPTError) and isinstance(err.value, ValueError)
+
+
+def test_mne_running_out_of_memory_is_a_memory_error_naming_the_file(tmp_path, monkeypatch):
+    """MNE's MemoryError (a corrupt header claiming far more samples than the file holds) is
+    said naming the file and kept a MemoryError (InsufficientMemoryError), as the refusals
+    before a read are, as well as a RecordingError."""
+    path = _write(tmp_path, R.base_spec())
+
+    def exhaust(*args, **kwargs):
+        raise MemoryError("Unable to allocate 3.2 TiB")
+
+    monkeypatch.setattr(mne.io, "read_raw", exhaust)
+    with pytest.raises(MemoryError, match=rf"{path}: MNE ran out of memory") as err:
+        read_recording(path)
+    assert isinstance(err.value, InsufficientMemoryError) and isinstance(err.value, RecordingError)
+    assert isinstance(err.value.__cause__, MemoryError)
 
 
 def test_the_clipping_check_names_only_the_railed_side():

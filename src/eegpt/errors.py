@@ -40,6 +40,7 @@ __all__ = [
     "OutputInUseError",
     "OutputNotWritableError",
     "RecordingError",
+    "RecordingTooLargeError",
     "StartPastEndError",
     "TooShortError",
     "TrainingDivergedError",
@@ -192,6 +193,14 @@ class InsufficientMemoryError(EEGPTError, MemoryError):
     """A read refused before it starts because it would not fit in the memory available
     (embeddings of a long recording: :func:`eegpt.memory_checks.check_embeddings_memory`);
     also a ``MemoryError``. The message says how much it needs and what to do instead."""
+
+
+class RecordingTooLargeError(RecordingError, InsufficientMemoryError):
+    """A recording whose samples (as its header claims them) would not fit in the memory
+    available if read whole, refused before the read
+    (:func:`eegpt.memory_checks.check_memory`), or whose read ran out of memory: both a
+    :class:`RecordingError` (a ``ValueError``: a corrupt header claims too much) and an
+    :class:`InsufficientMemoryError` (a ``MemoryError``), so either ``except`` catches it."""
 
 
 class OutputExistsError(EEGPTError, FileExistsError):

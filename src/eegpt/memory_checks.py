@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eegpt.errors import InsufficientMemoryError, RecordingError
+from eegpt.errors import InsufficientMemoryError, RecordingTooLargeError
 
 if TYPE_CHECKING:
     import mne
@@ -96,7 +96,8 @@ def check_memory(
 ) -> None:
     """Refuse to read what would not fit in memory: ``n_channels`` (default: all) channels of
     ``raw`` whole (:func:`whole_read_bytes`), or ``needed`` bytes for ``what`` (words that
-    follow the file's name, ending where "needs at least N GiB" follows)."""
+    follow the file's name, ending where "needs at least N GiB" follows). Raises
+    :class:`~eegpt.errors.RecordingTooLargeError` (a ``ValueError`` and a ``MemoryError``)."""
     n_channels = len(raw.ch_names) if n_channels is None else n_channels
     if needed is None:
         needed = whole_read_bytes(raw, n_channels)
@@ -108,7 +109,7 @@ def check_memory(
         )
     beyond = _beyond_memory(needed)
     if beyond is not None:
-        raise RecordingError(
+        raise RecordingTooLargeError(
             f"{path}: {what} needs at least {needed / 2**30:.1f} GiB, {beyond}. If the "
             "recording is not that long, its header is corrupt: check it; otherwise crop the "
             "recording or pick fewer channels."

@@ -56,7 +56,7 @@ from eegpt.edf_files import (
     first_record_offset,
     mark_record_gaps,
 )
-from eegpt.errors import RecordingError
+from eegpt.errors import RecordingError, RecordingTooLargeError
 from eegpt.formats import PathLike, file_not_found
 from eegpt.gdf_files import convert_gdf_units, mne_gdf_unit_warning
 from eegpt.memory_checks import check_memory
@@ -277,7 +277,7 @@ def mne_call(
         raise
     except MemoryError as err:
         detail = f": {reader_text(err)}" if str(err).strip() else ""
-        raise RecordingError(
+        raise RecordingTooLargeError(
             f"could not read EEG file {path}: MNE ran out of memory reading it (MemoryError"
             f"{detail}). Check the file's header: one that claims far more channels or "
             "samples than the file holds (a corrupt header) makes the reader ask for that much "
