@@ -4781,6 +4781,28 @@ def test_probe_online_forwards_the_stream_settings_and_cuts_from_the_first_sampl
     np.testing.assert_allclose(shared.push(x[:, :250]).data, emb.data, atol=1e-6)
 
 
+def test_probe_online_takes_on_missing_as_the_other_mapping_entry_points(model, short_task):
+    """probe.online had no on_missing, which embed and OnlineEmbedder take: a rename meant for
+    streams of several channel sets (a key this stream lacks) was refused with no way to
+    ignore it. Now on_missing='ignore' applies it to the channels the stream has; 'raise' (the
+    default) still refuses the key, and another value is refused."""
+    train, _ = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    raw, _, _ = synthetic_erp_raw(1, sfreq=250.0, seed=5)
+    x = raw.get_data()[:, :250] * 1e6
+    rename = {"EEG X9": "T7"}  # another cap's label, not in this stream
+    with pytest.raises(ValueError, match=r"\['EEG X9'\].*on_missing='ignore'"):
+        probe.online(raw.ch_names, 250.0, units="uV", rename=rename, warm_up=False)
+    online = probe.online(
+        raw.ch_names, 250.0, units="uV", rename=rename, on_missing="ignore", warm_up=False
+    )
+    plain = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False)
+    np.testing.assert_array_equal(online.push(x).data, plain.push(x).data)
+    with pytest.raises(ValueError, match="on_missing must be 'raise' or 'ignore', got 'warn'"):
+        probe.online(raw.ch_names, 250.0, on_missing="warn", warm_up=False)
+
+
 def test_embeddings_of_more_channels_than_the_probe_say_to_keep_only_its_own(model, short_task):
     """Embeddings of a recording with channels besides the probe's were refused with the advice
     model.embed(epochs, preprocessing=probe.preprocessing), which gives the same refusal again;

@@ -913,6 +913,7 @@ class EEGPTProbe:
         start_seconds: float = 0.0,
         rename: Rename | None = None,
         on_unknown: str = "drop",
+        on_missing: str = "raise",
         device: Any = None,
         precision: Precision = "float32",
         batch_size: int | None = None,
@@ -958,6 +959,11 @@ class EEGPTProbe:
         engine : InferenceEngine | None
             An engine built on the probe's encoder (its weights), to share between
             embedders: the embedder then runs it, not a copy of the model.
+        on_missing : ``"raise"`` | ``"ignore"``
+            What to do with keys of a ``rename`` given here that the stream does not have, as
+            for :class:`~eegpt.online.OnlineEmbedder` (``"ignore"``: one ``rename`` for
+            streams of different channels). Training's own rename, used when ``rename`` is
+            None, is applied to the channels the stream has whatever this says.
         rename, on_unknown, device, precision, batch_size, skip_stale, warm_up, verbose
             As for :class:`~eegpt.online.OnlineEmbedder`.
 
@@ -985,8 +991,9 @@ class EEGPTProbe:
         with each_warning_once(self._warned):  # not said again by predict_proba of its windows
             self._check_baseline(None, "a live stream's windows")
             self._check_detrend(None, "a live stream's windows")
+        if on_missing not in ("raise", "ignore"):  # checked here too: training's rename is not
+            raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
         table: Any = rename
-        on_missing = "raise"
         if rename is None and self.rename:  # training's: for the channels the stream has
             table, on_missing = self.rename, "ignore"
         # its own copy of the model: predict_proba(epochs) on another device moves
