@@ -146,7 +146,7 @@ def run_engine(engine: str, corpus: Path, out: Path, model: EEGPT, args) -> dict
             corpus,
             out,
             model=model,
-            engine=engine,
+            backend=engine,
             device=args.device,
             precision=args.precision,
             batch_size=args.batch_size,
@@ -154,7 +154,7 @@ def run_engine(engine: str, corpus: Path, out: Path, model: EEGPT, args) -> dict
             workers=args.workers,
             replicas=args.replicas,
             files_per_batch=args.files_per_batch,
-            pool=args.pool,
+            pooling=args.pool,
             progress=not args.quiet,
         )
     finally:

@@ -102,7 +102,7 @@ def run_once(folder: Path, out: Path, mode: str, unpooled: bool) -> dict:
     start = time.perf_counter()
     summary = ds.embed_dataset(
         folder, out, model=model, device="cpu", workers=1, progress=False,
-        pool="none" if unpooled else "mean",
+        pooling="none" if unpooled else "mean",
     )  # fmt: skip
     wall = time.perf_counter() - start
     result = {

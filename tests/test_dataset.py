@@ -917,7 +917,7 @@ def test_manifest_metadata_columns_and_mean_pooling(corpus, model, tmp_path):
     )
     out = tmp_path / "out"
     summary = embed_dataset(
-        manifest, out, model=model, pool="mean", workers=0, progress=False, batch_size=4
+        manifest, out, model=model, pooling="mean", workers=0, progress=False, batch_size=4
     )
     assert summary.n_ok == 2
     df = pd.read_parquet(out)
@@ -2619,7 +2619,7 @@ print([m for m in ("torch", "mne", "scipy") if m in sys.modules])
 
 
 def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeypatch):
-    """Raised from `eegpt embed-dataset --engine ray` or embed_dataset(engine='ray'): both
+    """Raised from `eegpt embed-dataset --engine ray` or embed_dataset(backend='ray'): both
     spellings of the way out, and the extra to install."""
     from eegpt.dataset_ray import _ray
     from eegpt.errors import MissingDependencyError
@@ -2630,7 +2630,7 @@ def test_without_ray_the_engine_message_names_the_option_and_the_keyword(monkeyp
     assert "pip install 'ray[data]' (from a clone of eegpt: pip install '.[ray]')" in str(
         caught.value
     )
-    assert "engine='inprocess' (--engine inprocess, the default)" in str(caught.value)
+    assert "backend='inprocess' (--engine inprocess, the default)" in str(caught.value)
 
 
 def test_make_engines_gives_each_device_its_own_replica(model):

@@ -70,7 +70,7 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(
     reference = tmp_path / "inprocess"
     ref = embed_dataset(corpus, reference, workers=0, **settings)
     out = tmp_path / "ray"
-    got = embed_dataset(corpus, out, engine="ray", files_per_batch=3, **settings)
+    got = embed_dataset(corpus, out, backend="ray", files_per_batch=3, **settings)
     assert got.devices[0].startswith("ray: 1 x CPU")
     assert (
         (got.n_ok, got.n_failed, got.windows)
@@ -105,7 +105,7 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(
     # Ray resumes what the in-process engine left unfinished (and rewrites nothing else)
     (reference / "shard-00002.parquet").unlink()
     kept = {n: (reference / n).stat().st_mtime_ns for n in _shards(reference)}
-    resumed = embed_dataset(corpus, reference, engine="ray", **settings)
+    resumed = embed_dataset(corpus, reference, backend="ray", **settings)
     assert (resumed.shards_written, resumed.shards_skipped) == (1, 3)
     assert all((reference / n).stat().st_mtime_ns == t for n, t in kept.items())
     assert pq.read_table(reference).equals(pq.read_table(out))
@@ -115,10 +115,10 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(
         raise AssertionError("connected to Ray for a finished output")
 
     monkeypatch.setattr(eegpt.dataset_ray, "ray_session", no_ray)
-    again = embed_dataset(corpus, reference, engine="ray", **settings)
+    again = embed_dataset(corpus, reference, backend="ray", **settings)
     assert (again.shards_written, again.shards_skipped) == (0, 4) and again.n_ok == 6
     with pytest.raises(AssertionError, match="connected to Ray"):  # unless there is work
-        embed_dataset(corpus, reference, engine="ray", retry_failed=True, **settings)
+        embed_dataset(corpus, reference, backend="ray", retry_failed=True, **settings)
 
 
 @pytest.mark.filterwarnings("ignore:3 channel.s. do not match:RuntimeWarning")
@@ -136,7 +136,7 @@ def test_ray_carries_the_windows_left_out_by_annotation(local_ray, model, tmp_pa
                reject_by_annotation=False, verbose=False).save(corpus / "b-epo.fif")  # fmt: skip
     settings = dict(model=model, reject_by_annotation=True, progress=False)
     embed_dataset(corpus, tmp_path / "inprocess", workers=0, **settings)
-    embed_dataset(corpus, tmp_path / "ray", engine="ray", **settings)
+    embed_dataset(corpus, tmp_path / "ray", backend="ray", **settings)
     a, b = pq.read_table(tmp_path / "inprocess"), pq.read_table(tmp_path / "ray")
     kept = [0, 1, 4, 5, 7, 8, 9, 11, 12, 13, 14]
     assert a.equals(b) and a.column("window").to_pylist() == kept * 2
@@ -166,7 +166,7 @@ def test_ray_reads_a_long_recording_in_parts_as_inprocess_does(
         return join(self, result, file)
 
     monkeypatch.setattr(ds.ShardWriter, "_join", joined)
-    parts = embed_dataset(long_corpus, tmp_path / "ray", engine="ray", **settings)
+    parts = embed_dataset(long_corpus, tmp_path / "ray", backend="ray", **settings)
     assert parts.complete and whole.complete and parts.windows == whole.windows
     assert pq.read_table(tmp_path / "whole").equals(pq.read_table(tmp_path / "ray"))
     of_long = [part for index, part in seen if index == 1]
@@ -177,11 +177,11 @@ def test_ray_reads_a_long_recording_in_parts_as_inprocess_does(
 
 
 def test_ray_mean_pooling_matches_inprocess(local_ray, corpus, model, tmp_path):
-    settings = dict(model=model, shard_size=4, pool="mean", progress=False)
+    settings = dict(model=model, shard_size=4, pooling="mean", progress=False)
     a = tmp_path / "a"
     b = tmp_path / "b"
     embed_dataset(corpus / "b", a, workers=0, **settings)
-    embed_dataset(corpus / "b", b, engine="ray", device="cpu", replicas=1, **settings)
+    embed_dataset(corpus / "b", b, backend="ray", device="cpu", replicas=1, **settings)
     assert pq.read_table(a).equals(pq.read_table(b))
 
 
@@ -239,14 +239,14 @@ def test_a_device_the_cluster_lacks_fails_before_the_output_is_touched(
     folder is made, and before --overwrite would delete the previous output."""
     out = tmp_path / "out"
     with pytest.raises(DeviceUnavailableError, match="no GPU"):
-        embed_dataset(corpus, out, model=model, engine="ray", device="cuda", progress=False)
+        embed_dataset(corpus, out, model=model, backend="ray", device="cuda", progress=False)
     assert not out.exists()
     done = tmp_path / "done"
     embed_dataset(corpus, done, model=model, workers=0, shard_size=4, progress=False)
     shards = _shards(done)
     for device, error in (("cuda", DeviceUnavailableError), ("cuda:0", ValueError)):
         with pytest.raises(error):
-            embed_dataset(corpus, done, model=model, engine="ray", device=device,
+            embed_dataset(corpus, done, model=model, backend="ray", device=device,
                           shard_size=4, overwrite=True, progress=False)  # fmt: skip
         assert _shards(done) == shards
 
@@ -304,6 +304,6 @@ def test_a_shard_removed_after_the_finished_check_is_embedded_with_a_cluster(
         return found
 
     monkeypatch.setattr(eegpt.dataset, "finished_already", finished_then_removed)
-    got = embed_dataset(corpus, out, engine="ray", **settings)
+    got = embed_dataset(corpus, out, backend="ray", **settings)
     assert got.devices[0].startswith("ray: 1 x CPU")
     assert _shards(out) == shards

@@ -285,14 +285,14 @@ def test_embeddings_stored_mean_pooled_export_as_stored_and_refuse_other_pooling
     err = capsys.readouterr().err
     assert "leave --pool out" in err and "of embeddings stored unpooled" in err
     # from Python, the keyword's spelling is given beside the option's
-    with pytest.raises(ValueError, match=r"--pool none \(in Python pool='none'") as raised:
-        export.export_embeddings(path, tmp_path / "n.csv", pool="none")
-    assert "leave --pool out (pool=None" in str(raised.value)
+    with pytest.raises(ValueError, match=r"--pool none \(in Python pooling='none'") as raised:
+        export.export_embeddings(path, tmp_path / "n.csv", pooling="none")
+    assert "leave --pool out (pooling=None" in str(raised.value)
     with pytest.raises(
         ValueError,
-        match=r"--pool flatten cannot be computed from them \(in Python pool='flatten'\)",
+        match=r"--pool flatten cannot be computed from them \(in Python pooling='flatten'\)",
     ):
-        export.export_embeddings(path, tmp_path / "f.csv", pool="flatten")
+        export.export_embeddings(path, tmp_path / "f.csv", pooling="flatten")
 
 
 def test_export_of_a_folder_of_embed_files_says_how_to_export_them(npz, tmp_path, capsys):

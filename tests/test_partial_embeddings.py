@@ -91,15 +91,17 @@ def test_an_interrupted_embed_to_file_resumes_bit_for_bit(
 ):
     """Stopped by a Ctrl-C or a SIGTERM after two blocks, then resumed: the model runs on the
     other two alone, and the output is that of a run never interrupted, bit for bit."""
-    full = embed_to_file(model, edf, tmp_path / f"full{Path(name).suffix}", batch_size=2, pool=pool)
+    full = embed_to_file(
+        model, edf, tmp_path / f"full{Path(name).suffix}", batch_size=2, pooling=pool
+    )
     assert len(engine_calls) == BLOCKS and len(full) == N_WINDOWS
     out = tmp_path / "out" / name
     engine_calls.stop = stop
-    _interrupted(model, edf, out, engine_calls, pool=pool)
+    _interrupted(model, edf, out, engine_calls, pooling=pool)
     assert not out.exists()
     record = read_record(out)
     assert record is not None and record["rows"] == 8 and record["n_windows"] == N_WINDOWS
-    resumed = embed_to_file(model, edf, out, batch_size=2, pool=pool, resume=True, verbose=True)
+    resumed = embed_to_file(model, edf, out, batch_size=2, pooling=pool, resume=True, verbose=True)
     assert len(engine_calls) == BLOCKS - 2  # the first two blocks were not embedded again
     said = capsys.readouterr().err
     assert f"{out}: resuming: 8 of {N_WINDOWS} windows are taken from an interrupted run" in said

@@ -45,6 +45,7 @@ from eegpt._recording_provenance import (  # noqa: F401 - EPOCH_ONSETS_KEY: kept
     EPOCH_ONSETS_KEY,
     recording_provenance,
 )
+from eegpt._renamed import renamed_keywords
 from eegpt.annotations import (
     BadSpans,
     annotate_windows,
@@ -510,6 +511,7 @@ def check_embed_keywords(keywords: Sequence[str]) -> None:
     )
 
 
+@renamed_keywords(pool="pooling")
 @_model_first("eegpt.embed_to_file(model, raw, 'out.npz')")
 @honours_verbose
 def embed_to_file(
@@ -518,7 +520,7 @@ def embed_to_file(
     output: str | os.PathLike,
     *,
     overwrite: bool = False,
-    pool: Literal["none", "mean"] = "none",
+    pooling: Literal["none", "mean"] = "none",
     resume: bool = False,
     **kwargs: Any,
 ) -> EmbeddingsFile:
@@ -539,10 +541,11 @@ def embed_to_file(
         Destination ``.npz`` or ``.parquet`` file.
     overwrite : bool
         Replace an existing ``output``.
-    pool : {"none", "mean"}
+    pooling : {"none", "mean"}
         ``"none"`` stores every summary token, ``[n_windows, N, S, D]``; ``"mean"`` their mean
         per window (``Embeddings.pooled("mean")``), stored as ``[n_windows, 1, 1, D]`` with
         ``metadata["pool"] == "mean"``, as ``embed-dataset --pool mean`` stores a corpus.
+        (Was ``pool``, still taken with a ``FutureWarning``.)
     resume : bool
         Take the windows embedded by an interrupted call of the same settings from where it kept
         them, instead of running the model on them again. While a recording is embedded, the
@@ -591,8 +594,8 @@ def embed_to_file(
     output = user_path(output)
     if output_format(output) is None:
         raise ValueError(f"unsupported output {output.name!r}: use .npz or .parquet")
-    if pool not in ("none", "mean"):
-        raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
+    if pooling not in ("none", "mean"):
+        raise ValueError(f"pooling must be 'none' or 'mean', got {pooling!r}")
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True (--overwrite) to replace it")
     require_output_dependencies(output)  # before reading the recording
@@ -601,7 +604,7 @@ def embed_to_file(
         identity = _resume_identity(data)
         if resume and identity is None and read_record(output) is not None:
             _log(_not_resumed_in_memory(output, job.metadata), kwargs.get("verbose"))
-        fingerprint = resume_fingerprint(job, identity, pool)
+        fingerprint = resume_fingerprint(job, identity, pooling)
         # the windows embedded so far, kept beside the output for a resumed call: recorded
         # at an interrupt, removed when the output is complete or on an error
         partial = PartialRows(
@@ -611,7 +614,7 @@ def embed_to_file(
             resume=resume,
             keep=identity is not None,  # data in memory: none kept, as none would be taken
             # windows kept on a CPU before its instruction set was recorded: taken, noted
-            taken_earlier=lambda: [resume_fingerprint(job, identity, pool, cpu=False)],
+            taken_earlier=lambda: [resume_fingerprint(job, identity, pooling, cpu=False)],
             verbose=kwargs.get("verbose"),
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
@@ -628,12 +631,12 @@ def embed_to_file(
         )
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
         # leaves the bar where it stopped, drawn before the error rather than after it
-        with partial, contextlib.closing(job.encode(pool, partial.stored_rows)) as blocks:
+        with partial, contextlib.closing(job.encode(pooling, partial.stored_rows)) as blocks:
             start, first = next(blocks)
             shape = (job.n_windows, *first.shape[1:])
             meta = job.metadata
-            if pool != "none":
-                meta["pool"] = pool
+            if pooling != "none":
+                meta["pool"] = pooling
             before = len(_record_warnings(meta, said))  # reading and checking the recording
             with EmbeddingsWriter(output, shape, job.onsets, meta, overwrite=overwrite) as writer:
                 writer.write(first)

@@ -639,7 +639,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"reading {args.input} ...", file=sys.stderr)
     windows = read_export_input(args.input)
     pool = export_pool(fmt, args.pool, windows.embeddings.metadata.get("pool"))
-    export_embeddings(windows, args.output, pool=pool, overwrite=args.overwrite)
+    export_embeddings(windows, args.output, pooling=pool, overwrite=args.overwrite)
     if not args.quiet:
         print(describe_export(windows, args.output, pool), file=sys.stderr)
     return 0
@@ -1211,7 +1211,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                         marker_spans=states,
                         **stim_keywords(stim),
                         engine=engine,
-                        pool=args.pool,
+                        pooling=args.pool,
                         hash_inputs=args.hash_inputs,
                         progress=not args.quiet,
                         verbose=not args.quiet,

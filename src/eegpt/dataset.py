@@ -10,7 +10,7 @@ caller installed a SIGTERM handler of its own) also keeps the finished files of 
 the resume puts back into that shard instead of embedding them again. A file that cannot be read or embedded is recorded, with
 its reason, in the shard and in ``_errors.csv``, and the run goes on.
 
-Two engines share everything except the scheduling: ``"inprocess"`` (default) reads and
+Two backends (``backend=``, ``--engine``) share everything except the scheduling: ``"inprocess"`` (default) reads and
 preprocesses files in worker processes, overlapped with inference on one model replica per GPU
 (or one on the CPU); ``"ray"`` (:mod:`eegpt.dataset_ray`) runs the same steps as Ray Data
 stages on a local or remote Ray cluster. Both hand their results to the same shard writer in
@@ -106,6 +106,7 @@ from eegpt._logging import (
 from eegpt._logging import count as _count
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._renamed import renamed_keywords
 from eegpt._runtime import device_name
 from eegpt.bids import bids_filters as bids_filters_of
 from eegpt.channels import kept_channels, rename_table, table_provenance, unmatched_rename_warning
@@ -521,6 +522,7 @@ def _manifest_subjects(inputs: DatasetInputs) -> dict[str, Any] | None:
     return {f.recording_id: v for f, v in zip(inputs.files, values, strict=False) if v is not None}
 
 
+@renamed_keywords(engine="backend", pool="pooling")
 @honours_verbose
 @headers_read_once()  # each split FIF and .vhdr header read once in a run
 def embed_dataset(
@@ -529,7 +531,7 @@ def embed_dataset(
     *,
     weights: str | os.PathLike | None = None,
     model: EEGPT | None = None,
-    engine: Engine = "inprocess",
+    backend: Engine = "inprocess",
     pattern: str | None = None,
     bids_filters: Mapping[str, str | Sequence[str]] | None = None,
     part: tuple[int, int] | str | None = None,
@@ -553,7 +555,7 @@ def embed_dataset(
     precision: Precision = "float32",
     stream_precision: Precision = "float32",
     batch_size: int | None = None,
-    pool: Pool = "none",
+    pooling: Pool = "none",
     shard_size: int = 8,
     workers: int | None = None,
     replicas: int | None = None,
@@ -582,12 +584,14 @@ def embed_dataset(
         Output folder (created); see the module docstring for its layout.
     weights : path-like | str | None
         Checkpoint file/folder or pretrained name (see :func:`eegpt.load_model`). Give this or
-        ``model``; the Ray engine ships the loaded model to its workers either way.
+        ``model``; the Ray backend ships the loaded model to its workers either way.
     model : EEGPT | None
         A loaded model instead of ``weights``.
-    engine : ``"inprocess"`` | ``"ray"``
+    backend : ``"inprocess"`` | ``"ray"``
         ``"inprocess"``: reader processes + one model replica per GPU on this machine.
         ``"ray"``: Ray Data on ``ray_address`` (or a local Ray instance); needs ``ray[data]``.
+        ``eegpt embed-dataset --engine``. (Was ``engine``, still taken with a
+        ``FutureWarning``: ``engine=`` elsewhere is an :class:`~eegpt.engine.InferenceEngine`.)
     pattern : str | None
         Glob for folder input, e.g. ``"**/*.edf"``.
     bids_filters : dict of str to (str or sequence of str) | None
@@ -656,9 +660,10 @@ def embed_dataset(
     batch_size : int | None
         Windows per forward pass; ``None``: the engine's default (64 on a GPU, a few windows
         on a CPU, see :func:`~eegpt.engine.default_batch_size`).
-    pool : ``"none"`` | ``"mean"``
+    pooling : ``"none"`` | ``"mean"``
         ``"none"`` stores all ``N*S*D`` summary-token values per window (128 KiB per window for
         the large model); ``"mean"`` stores their mean over patches and tokens (``D`` values).
+        ``--pool``. (Was ``pool``, still taken with a ``FutureWarning``.)
     shard_size : int
         Input files per shard (the unit of resumption and of output files). A run stopped by
         Ctrl-C or SIGTERM keeps the files it finished of the shard in progress for the resume
@@ -740,10 +745,10 @@ def embed_dataset(
     """
     if (weights is None) == (model is None):
         raise ValueError("give exactly one of weights= (a checkpoint) and model= (a loaded EEGPT)")
-    if engine not in ("inprocess", "ray"):
-        raise ValueError(f"engine must be 'inprocess' or 'ray', got {engine!r}")
-    if pool not in ("none", "mean"):
-        raise ValueError(f"pool must be 'none' or 'mean', got {pool!r}")
+    if backend not in ("inprocess", "ray"):
+        raise ValueError(f"backend must be 'inprocess' or 'ray' (--engine), got {backend!r}")
+    if pooling not in ("none", "mean"):
+        raise ValueError(f"pooling must be 'none' or 'mean' (--pool), got {pooling!r}")
     if batch_size is not None and (
         isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
     ):
@@ -817,7 +822,7 @@ def embed_dataset(
         on_unknown=on_unknown,
         keep=keep,
         precision=precision,
-        pool=pool,
+        pool=pooling,
         shard_size=shard_size,
         stream_precision=stream_precision,
         reject_by_annotation=reject_by_annotation,
@@ -840,14 +845,14 @@ def embed_dataset(
     ]
     if unwritable is not None and not finished_already(output_dir, spec, len(shards), retry_failed):
         raise unwritable
-    if engine == "inprocess" and (_default_workers() if workers is None else workers) > 0:
+    if backend == "inprocess" and (_default_workers() if workers is None else workers) > 0:
         _check_main_guard()
     with contextlib.ExitStack() as session:
         # Devices are checked (for Ray: the cluster connected) before the output folder is
         # touched, so a wrong --device neither leaves a folder behind nor lets --overwrite
         # delete the previous output first.
         devices, plan = [], None
-        if engine == "inprocess":
+        if backend == "inprocess":
             devices = select_devices(device, replicas=replicas)
         elif overwrite or not finished_already(output_dir, spec, len(shards), retry_failed):
             from eegpt.dataset_ray import ray_session
@@ -895,7 +900,7 @@ def embed_dataset(
                                         check_contents=check_contents,
                                         earlier_marks=earlier_changed_marks(output_dir),
                                         progress=progress)  # fmt: skip
-                run = DatasetRun(output_dir, data, shards, spec, done, engine=engine)
+                run = DatasetRun(output_dir, data, shards, spec, done, engine=backend)
                 run.read_only = unwritable is not None  # nothing to do: the reports stay
                 run.changed = changed  # rows of earlier contents: none is embedded again
                 run.rename = table_provenance(rename_table(rename))
@@ -925,7 +930,7 @@ def embed_dataset(
                     f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
                     f"{_count(len(shards), 'shard')} of "
                     f"{shard_size}; {len(done)} done, {len(shards) - len(done)} to do ({len(todo)} "
-                    f"files); engine {engine}",
+                    f"files); engine {backend}",
                     verbose,
                 )
                 load_kwargs = {
@@ -971,7 +976,7 @@ def embed_dataset(
                     try:
                         if not todo:
                             run.devices = []
-                        elif engine == "inprocess":
+                        elif backend == "inprocess":
                             run.devices = [str(d) for d in devices]
                             engines = make_engines(
                                 model,
@@ -992,7 +997,7 @@ def embed_dataset(
                                 "spec": spec,
                                 "batch_size": batch_size,
                                 "devices": run.devices,
-                                "pool": pool,
+                                "pool": pooling,
                                 "versions": current_versions(),
                             }
                             # where an engine takes a kernel that changes the numbers, the
@@ -1005,7 +1010,7 @@ def embed_dataset(
                                 sink,
                                 engines=engines,
                                 load_kwargs=load_kwargs,
-                                pool=pool,
+                                pool=pooling,
                                 workers=n_workers,
                                 on_windows=bar.embedded,
                                 kept=KeptWindows(
@@ -1028,7 +1033,7 @@ def embed_dataset(
                                 precision=precision,
                                 stream_precision=stream_precision,
                                 batch_size=batch_size,
-                                pool=pool,
+                                pool=pooling,
                                 workers=workers,
                                 files_per_batch=files_per_batch,
                             )

@@ -1,4 +1,4 @@
-"""The Ray Data engine of :func:`eegpt.dataset.embed_dataset` (``engine="ray"``).
+"""The Ray Data backend of :func:`eegpt.dataset.embed_dataset` (``backend="ray"``).
 
 The pipeline, the same on a laptop (``ray.init()``) and on a cluster (``ray_address``)::
 
@@ -56,8 +56,8 @@ def _ray():
         import ray.data
     except ImportError as err:
         raise MissingDependencyError(
-            f"engine='ray' (--engine ray) needs Ray Data: {install_hint('ray')}; or use "
-            "engine='inprocess' (--engine inprocess, the default)"
+            f"backend='ray' (--engine ray) needs Ray Data: {install_hint('ray')}; or use "
+            "backend='inprocess' (--engine inprocess, the default)"
         ) from err
     return ray
 
@@ -73,7 +73,7 @@ def check_ray_device(device: str | None, replicas: int | None) -> str:
     text = "auto" if device is None else str(device)
     if text not in ("auto", "cpu", "cuda"):
         raise ValueError(
-            f"with engine='ray', device must be 'auto', 'cpu' or 'cuda' (Ray assigns one GPU per "
+            f"with backend='ray' (--engine ray), device must be 'auto', 'cpu' or 'cuda' (Ray assigns one GPU per "
             f"actor), got {device!r}"
         )
     if replicas is not None and replicas < 1:

@@ -87,6 +87,7 @@ import numpy as np
 from eegpt import memory_checks
 from eegpt._filenames import user_path
 from eegpt._logging import warn as _warn
+from eegpt._renamed import renamed_keywords
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.clock_times import iso_moments, window_clock
 from eegpt.dataset_folders import RUN_MANIFEST
@@ -483,8 +484,8 @@ def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
         raise ValueError(f"unknown pooling {pool!r}; use one of {['none', *sorted(POOLINGS)]}")
     if pool == "none" and fmt == ".csv":
         raise ValueError(
-            "a CSV holds one vector per window, so --pool none (in Python pool='none': the "
-            "[N, S, D] array of each window) does not fit it: leave --pool out (pool=None: "
+            "a CSV holds one vector per window, so --pool none (in Python pooling='none': the "
+            "[N, S, D] array of each window) does not fit it: leave --pool out (pooling=None: "
             "mean, or the pooling the embeddings were stored with), give another pooling "
             "(flatten keeps every value, of embeddings stored unpooled), or write a .mat "
             "output, which keeps the array"
@@ -493,7 +494,7 @@ def export_pool(fmt: str, pool: str | None, stored: str | None) -> str:
         raise ValueError(
             f"these embeddings were stored pooled ({stored!r}, one vector per window: "
             f"embedded with --pool {stored}), so --pool {pool} cannot be computed from them "
-            f"(in Python pool={pool!r}): leave --pool out (pool=None; or give --pool "
+            f"(in Python pooling={pool!r}): leave --pool out (pooling=None; or give --pool "
             f"{stored}) to export them as stored, or embed the recordings again with --pool "
             "none to keep every summary token"
         )
@@ -929,11 +930,12 @@ def require_export_dependencies(fmt: str) -> None:
         require_pandas(CSV_NEEDS)
 
 
+@renamed_keywords(pool="pooling")
 def export_embeddings(
     source: str | Path | ExportInput,
     output: str | Path,
     *,
-    pool: str | None = None,
+    pooling: str | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Write embeddings as a MATLAB ``.mat`` file or a CSV table (by ``output``'s suffix).
@@ -945,10 +947,11 @@ def export_embeddings(
         windows already read (:func:`read_export_input`).
     output : str | path-like
         ``.mat`` or ``.csv`` file; written atomically.
-    pool : str | None
+    pooling : str | None
         ``"none"`` (the ``[n_windows, N, S, D]`` array, ``.mat`` only) or a name of
         :data:`eegpt.outputs.POOLINGS`; None: ``"none"`` for ``.mat``, ``"mean"`` (``[n, D]``)
-        for ``.csv`` (a run stored pooled: its pooling).
+        for ``.csv`` (a run stored pooled: its pooling). ``eegpt export --pool``. (Was
+        ``pool``, still taken with a ``FutureWarning``.)
     overwrite : bool
         Replace an existing ``output``.
 
@@ -980,7 +983,7 @@ def export_embeddings(
     if fmt == ".mat" and not isinstance(source, ExportInput):  # before reading them
         check_mat_size_before_reading(source, pool)
     windows = source if isinstance(source, ExportInput) else read_export_input(source)
-    pool = export_pool(fmt, pool, windows.embeddings.metadata.get("pool"))
+    pool = export_pool(fmt, pooling, windows.embeddings.metadata.get("pool"))
     if fmt == ".mat":
         from scipy.io import savemat
 

@@ -133,7 +133,7 @@ def check_embeddings_memory(path: Path, shape: Sequence[int], copies: int = 1) -
     raise InsufficientMemoryError(
         f"{path}: reading its embeddings, {list(shape)} float32 ({size / 2**30:.1f} GiB), "
         f"needs at least {needed / 2**30:.1f} GiB, {beyond}. Read them on a machine with "
-        "more memory, or embed the recording again with --pool mean (Python: pool='mean'; one "
+        "more memory, or embed the recording again with --pool mean (Python: pooling='mean'; one "
         f"vector per window{smaller}); a Parquet file's windows can also be read in batches "
         "(pyarrow.parquet.ParquetFile(path).iter_batches(columns=['embedding'])). "
         "`eegpt info` describes the file without reading its embeddings."
@@ -207,6 +207,6 @@ def check_output_memory(source: str, shape: Sequence[int]) -> None:
         f"{source}: its embeddings, {list(shape)} float32 (every summary token of "
         f"{int(shape[0])} windows), need {needed / 2**30:.1f} GiB, {beyond}, which embed would hold all at once. Write them to a file block by block instead: "
         "eegpt.embed_to_file(model, data, 'out.parquet'), which keeps memory bounded "
-        f"(pool='mean': one vector per window, {per_window} times smaller; command line: "
+        f"(pooling='mean': one vector per window, {per_window} times smaller; command line: "
         "eegpt embed), or embed a part of the recording (raw.crop)."
     )

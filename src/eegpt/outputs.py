@@ -98,6 +98,7 @@ from eegpt._recording_provenance import (  # noqa: F401
     EPOCH_ONSETS_KEY,
     RECORDING_PROVENANCE_KEYS,
 )
+from eegpt._renamed import renamed_keywords
 from eegpt._tempfiles import temporary_beside, writer_tag  # noqa: F401
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
 from eegpt.clock_times import (  # noqa: F401
@@ -752,22 +753,24 @@ class Embeddings:
             )
         return moments
 
-    def pooled(self, how: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
+    @renamed_keywords(how="pooling")
+    def pooled(self, pooling: str | Callable[[np.ndarray], np.ndarray] = "mean") -> np.ndarray:
         """One vector per window, ``[n, n_features]``: a name of :data:`POOLINGS` or a callable,
         as in :func:`pool_embeddings`. With ``data`` ``[n, N, S, D]`` (N patches, S summary
         tokens, width D): ``"mean"`` over patches and tokens ``[n, D]``; ``"flatten"``
         ``[n, N*S*D]``; ``"mean_patches"`` (over patches) ``[n, S*D]``; ``"mean_tokens"`` (over
         summary tokens) ``[n, N*D]``. Embeddings stored mean-pooled (``embed-dataset --pool
         mean``: ``metadata["pool"] == "mean"``) give ``"mean"`` only: the other poolings need
-        the summary tokens, which such a run did not keep."""
+        the summary tokens, which such a run did not keep. (``pooling`` was ``how``, still taken
+        with a ``FutureWarning``.)"""
         stored = self.metadata.get("pool")
-        if stored not in (None, "none") and isinstance(how, str) and how != stored:
+        if stored not in (None, "none") and isinstance(pooling, str) and pooling != stored:
             raise ValueError(
-                f"pooled({how!r}): these embeddings were stored pooled ({stored!r}, one vector "
-                f"per window: --pool {stored}), so {how!r} cannot be computed from them; use "
+                f"pooled({pooling!r}): these embeddings were stored pooled ({stored!r}, one vector "
+                f"per window: --pool {stored}), so {pooling!r} cannot be computed from them; use "
                 f"pooled({stored!r}), or embed again with --pool none to keep every summary token"
             )
-        return pool_embeddings(self.data, how)
+        return pool_embeddings(self.data, pooling)
 
     def to_data_frame(self, pooling: str | Callable[[np.ndarray], np.ndarray] | None = None) -> Any:
         """One row per window as a pandas DataFrame, as MNE's ``to_data_frame``.

@@ -1,0 +1,118 @@
+"""Keywords of the public API renamed so that one concept has one name (eegpt._renamed): the
+new name works, and the old one still does, with a FutureWarning naming the new, giving the
+same result. Pooling is ``pooling`` everywhere (was ``how`` in ``Embeddings.pooled``, ``pool``
+in ``embed_to_file``, ``embed_dataset`` and ``export_embeddings``); ``engine`` is an
+InferenceEngine everywhere, so embed_dataset's choice of scheduler is ``backend``."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import eegpt
+from eegpt._renamed import renamed_keywords
+from eegpt.demo import synthetic_raw, write_edf
+from eegpt.export import export_embeddings
+from eegpt.outputs import Embeddings
+
+
+@renamed_keywords(old="new")
+def _add(x: int, *, new: int = 1) -> int:
+    return x + new
+
+
+def test_an_old_keyword_warns_at_the_caller_and_names_the_new_one() -> None:
+    assert _add(1, new=2) == 3
+    with pytest.warns(FutureWarning, match=r"_add\(old=\.\.\.\) is renamed new=: pass new=") as w:
+        assert _add(1, old=2) == 3
+    assert w[0].filename == __file__  # the user's line, not the helper's
+    with pytest.raises(TypeError, match=r"_add\(\) got both new= and old="):
+        _add(1, old=2, new=2)
+    assert list(inspect.signature(_add).parameters) == ["x", "new"]
+
+
+@pytest.mark.parametrize(
+    ("func", "old", "new"),
+    [
+        (Embeddings.pooled, "how", "pooling"),
+        (eegpt.embed_to_file, "pool", "pooling"),
+        (eegpt.embed_dataset, "pool", "pooling"),
+        (eegpt.embed_dataset, "engine", "backend"),
+        (export_embeddings, "pool", "pooling"),
+    ],
+)
+def test_signatures_and_docstrings_show_the_new_names(func, old, new) -> None:
+    params = inspect.signature(func).parameters
+    assert new in params and old not in params
+    doc = " ".join((func.__doc__ or "").split())
+    assert f"``{new}`` was ``{old}``" in doc or f"{new} : " in doc and f"Was ``{old}``" in doc
+
+
+def test_pooled_takes_pooling_and_how_with_a_warning() -> None:
+    data = np.random.default_rng(0).normal(size=(3, 2, 4, 5)).astype(np.float32)
+    emb = Embeddings(data, np.arange(3.0), {})
+    new = emb.pooled(pooling="mean_patches")
+    with pytest.warns(FutureWarning, match=r"Embeddings\.pooled\(how=\.\.\.\) is renamed pooling="):
+        old = emb.pooled(how="mean_patches")
+    np.testing.assert_array_equal(new, old)
+    np.testing.assert_array_equal(new, data.mean(1).reshape(3, -1))
+
+
+def _signal() -> tuple[np.ndarray, list[str]]:
+    names = ["Fz", "Cz", "Pz", "C3"]
+    return np.random.default_rng(1).normal(0, 2e-5, (4, 256 * 12)), names
+
+
+def test_embed_to_file_and_export_take_pooling_and_pool_with_a_warning(model, tmp_path) -> None:
+    x, names = _signal()
+    kw = dict(ch_names=names, sfreq=256.0, batch_size=2)
+    new = eegpt.embed_to_file(model, x, tmp_path / "new.npz", pooling="mean", **kw)
+    with pytest.warns(FutureWarning, match=r"embed_to_file\(pool=\.\.\.\) is renamed pooling="):
+        old = eegpt.embed_to_file(model, x, tmp_path / "old.npz", pool="mean", **kw)
+    a, b = eegpt.load_embeddings(new.path), eegpt.load_embeddings(old.path)
+    assert a.data.shape == (3, 1, 1, 64) and a.metadata["pool"] == b.metadata["pool"] == "mean"
+    np.testing.assert_array_equal(a.data, b.data)
+    full = eegpt.embed_to_file(model, x, tmp_path / "full.npz", **kw)
+    export_embeddings(full.path, tmp_path / "new.csv", pooling="mean_tokens")
+    with pytest.warns(FutureWarning, match=r"export_embeddings\(pool=\.\.\.\) is renamed pooling="):
+        export_embeddings(full.path, tmp_path / "old.csv", pool="mean_tokens")
+    text = (tmp_path / "new.csv").read_text()
+    assert "eegpt_" in text and text == (tmp_path / "old.csv").read_text()
+    with pytest.raises(ValueError, match="pooling must be 'none' or 'mean', got 'max'"):
+        eegpt.embed_to_file(model, x, tmp_path / "bad.npz", pooling="max", **kw)
+
+
+@pytest.fixture(scope="module")
+def two_files(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    for i in range(2):
+        raw, _ = synthetic_raw(minutes=0.25, seed=i)
+        write_edf(raw, folder / f"rec{i}.edf")
+    return folder
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_embed_dataset_takes_backend_and_pooling_and_the_old_names_with_a_warning(
+    model, two_files, tmp_path
+) -> None:
+    settings = dict(model=model, workers=0, device="cpu", progress=False, batch_size=4)
+    eegpt.embed_dataset(
+        two_files, tmp_path / "new", backend="inprocess", pooling="mean", **settings
+    )
+    with pytest.warns(FutureWarning) as said:
+        eegpt.embed_dataset(
+            two_files, tmp_path / "old", engine="inprocess", pool="mean", **settings
+        )
+    texts = [str(w.message) for w in said if w.category is FutureWarning]
+    assert any("embed_dataset(engine=...) is renamed backend=" in t for t in texts), texts
+    assert any("embed_dataset(pool=...) is renamed pooling=" in t for t in texts), texts
+    table, z = eegpt.read_embeddings(tmp_path / "new")
+    old_table, old_z = eegpt.read_embeddings(tmp_path / "old")
+    assert z is not None and old_z is not None and z.shape == (len(table), 64)
+    np.testing.assert_array_equal(z, old_z)
+    assert list(table["recording_id"]) == list(old_table["recording_id"])
+    with pytest.raises(ValueError, match=r"backend must be 'inprocess' or 'ray' \(--engine\)"):
+        eegpt.embed_dataset(two_files, tmp_path / "x", backend="threads", **settings)
