@@ -2,7 +2,8 @@
 new name works, and the old one still does, with a FutureWarning naming the new, giving the
 same result. Pooling is ``pooling`` everywhere (was ``how`` in ``Embeddings.pooled``, ``pool``
 in ``embed_to_file``, ``embed_dataset`` and ``export_embeddings``); ``engine`` is an
-InferenceEngine everywhere, so embed_dataset's choice of scheduler is ``backend``."""
+InferenceEngine everywhere, so embed_dataset's choice of scheduler is ``backend``;
+``read_embeddings`` takes files too, so its first parameter is ``path`` (was ``output_dir``)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def test_an_old_keyword_warns_at_the_caller_and_names_the_new_one() -> None:
         (eegpt.embed_dataset, "pool", "pooling"),
         (eegpt.embed_dataset, "engine", "backend"),
         (export_embeddings, "pool", "pooling"),
+        (eegpt.read_embeddings, "output_dir", "path"),
     ],
 )
 def test_signatures_and_docstrings_show_the_new_names(func, old, new) -> None:
@@ -109,8 +111,11 @@ def test_embed_dataset_takes_backend_and_pooling_and_the_old_names_with_a_warnin
     texts = [str(w.message) for w in said if w.category is FutureWarning]
     assert any("embed_dataset(engine=...) is renamed backend=" in t for t in texts), texts
     assert any("embed_dataset(pool=...) is renamed pooling=" in t for t in texts), texts
-    table, z = eegpt.read_embeddings(tmp_path / "new")
-    old_table, old_z = eegpt.read_embeddings(tmp_path / "old")
+    table, z = eegpt.read_embeddings(path=tmp_path / "new")
+    with pytest.warns(
+        FutureWarning, match=r"read_embeddings\(output_dir=\.\.\.\) is renamed path="
+    ):
+        old_table, old_z = eegpt.read_embeddings(output_dir=tmp_path / "old")
     assert z is not None and old_z is not None and z.shape == (len(table), 64)
     np.testing.assert_array_equal(z, old_z)
     assert list(table["recording_id"]) == list(old_table["recording_id"])

@@ -39,6 +39,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._renamed import renamed_keywords
 from eegpt._window_flags import FLAG_KEYS
 from eegpt.dataset_folders import CORPUS_LISTING as CORPUS_LISTING
 from eegpt.dataset_folders import ERRORS_REPORT as ERRORS_REPORT
@@ -116,7 +117,7 @@ FLAG_COLUMNS = (*FLAG_KEYS, "flagged", "flags_recorded")
 
 @overload
 def read_embeddings(
-    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+    path: str | os.PathLike | Sequence[str | os.PathLike],
     *,
     columns: Sequence[str] | None = ...,
     filters: Any = ...,
@@ -127,7 +128,7 @@ def read_embeddings(
 ) -> tuple[pd.DataFrame, np.ndarray]: ...
 @overload
 def read_embeddings(
-    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+    path: str | os.PathLike | Sequence[str | os.PathLike],
     *,
     columns: Sequence[str] | None = ...,
     filters: Any = ...,
@@ -138,8 +139,9 @@ def read_embeddings(
 ) -> tuple[pd.DataFrame, np.ndarray | None]: ...
 
 
+@renamed_keywords(output_dir="path")
 def read_embeddings(
-    output_dir: str | os.PathLike | Sequence[str | os.PathLike],
+    path: str | os.PathLike | Sequence[str | os.PathLike],
     *,
     columns: Sequence[str] | None = None,
     filters: Any = None,
@@ -151,13 +153,14 @@ def read_embeddings(
     """Read a dataset output, or many per-recording outputs: a table of the windows and their
     embeddings as one array.
 
-    ``pandas.read_parquet(output_dir)`` gives the same rows with ``embedding`` as arrays of
-    objects; this returns the embeddings as one contiguous float32 array instead.
+    ``pandas.read_parquet(path)`` of a run folder gives the same rows with ``embedding`` as
+    arrays of objects; this returns the embeddings as one contiguous float32 array instead.
 
     Parameters
     ----------
-    output_dir : path-like | sequence of path-like
-        A folder written by :func:`eegpt.embed_dataset`, or several: the parts of one corpus run
+    path : path-like | sequence of path-like
+        (Was ``output_dir``, still taken with a ``FutureWarning``: files are taken too.) A
+        folder written by :func:`eegpt.embed_dataset`, or several: the parts of one corpus run
         on several hosts, one folder each, or a run and the files it skipped as too short
         embedded with ``--tail pad``. A folder of run folders (``-o out/part-K`` of ``--part``
         runs) stands for those, alone or in a sequence. Their settings (model, checkpoint,
@@ -268,7 +271,7 @@ def read_embeddings(
     """
     from eegpt.outputs_read import output_files
 
-    files = output_files(output_dir, recursive=recursive)
+    files = output_files(path, recursive=recursive)
     if files is not None:
         return _read_output_files(files, columns, filters, expand_metadata, embeddings, allow_mixed)
     if allow_mixed:
@@ -277,9 +280,9 @@ def read_embeddings(
             "embed-dataset folders of other settings cannot be read together"
         )
     try:
-        return _read_embeddings(output_dir, columns, filters, expand_metadata, embeddings)
+        return _read_embeddings(path, columns, filters, expand_metadata, embeddings)
     except (OSError, ValueError) as err:
-        damaged = _damaged_shard_error(output_dir, err)
+        damaged = _damaged_shard_error(path, err)
         if damaged is None:
             raise
         raise damaged from err
