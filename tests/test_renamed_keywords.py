@@ -3,7 +3,8 @@ new name works, and the old one still does, with a FutureWarning naming the new,
 same result. Pooling is ``pooling`` everywhere (was ``how`` in ``Embeddings.pooled``, ``pool``
 in ``embed_to_file``, ``embed_dataset`` and ``export_embeddings``); ``engine`` is an
 InferenceEngine everywhere, so embed_dataset's choice of scheduler is ``backend``;
-``read_embeddings`` takes files too, so its first parameter is ``path`` (was ``output_dir``)."""
+``read_embeddings`` takes files too, so its first parameter is ``path`` (was ``output_dir``);
+``anonymize_embeddings`` reads ``source`` as ``export_embeddings`` does (was ``input``)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def test_an_old_keyword_warns_at_the_caller_and_names_the_new_one() -> None:
         (eegpt.embed_dataset, "engine", "backend"),
         (export_embeddings, "pool", "pooling"),
         (eegpt.read_embeddings, "output_dir", "path"),
+        (eegpt.anonymize_embeddings, "input", "source"),
     ],
 )
 def test_signatures_and_docstrings_show_the_new_names(func, old, new) -> None:
@@ -121,3 +123,19 @@ def test_embed_dataset_takes_backend_and_pooling_and_the_old_names_with_a_warnin
     assert list(table["recording_id"]) == list(old_table["recording_id"])
     with pytest.raises(ValueError, match=r"backend must be 'inprocess' or 'ray' \(--engine\)"):
         eegpt.embed_dataset(two_files, tmp_path / "x", backend="threads", **settings)
+
+
+def test_anonymize_embeddings_takes_source_and_input_with_a_warning(model, tmp_path) -> None:
+    x, names = _signal()
+    made = eegpt.embed_to_file(model, x, tmp_path / "rec.npz", ch_names=names, sfreq=256.0)
+    eegpt.anonymize_embeddings(source=made.path, output=tmp_path / "new.npz")
+    with pytest.warns(
+        FutureWarning, match=r"anonymize_embeddings\(input=\.\.\.\) is renamed source="
+    ):
+        eegpt.anonymize_embeddings(input=made.path, output=tmp_path / "old.npz")
+    new, old = (
+        eegpt.load_embeddings(tmp_path / "new.npz"),
+        eegpt.load_embeddings(tmp_path / "old.npz"),
+    )
+    np.testing.assert_array_equal(new.data, old.data)
+    assert new.metadata == old.metadata and "anonymized" in new.metadata

@@ -43,6 +43,7 @@ from eegpt._filenames import user_path
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
+from eegpt._renamed import renamed_keywords
 from eegpt._tempfiles import current_umask
 from eegpt.dataset_folders import MANIFEST_SUFFIXES
 from eegpt.embeddings_writer import LATE_METADATA_KEY
@@ -141,15 +142,17 @@ _CSV_REPORTS = ("_files.csv", "_errors.csv", "_too_short.csv", "_corpus.csv")
 _PATH_COLUMNS = ("annotations_file",)
 
 
+@renamed_keywords(input="source")
 def anonymize_embeddings(
-    input: str | os.PathLike, output: str | os.PathLike, *, daysback: int | None = None
+    source: str | os.PathLike, output: str | os.PathLike, *, daysback: int | None = None
 ) -> Path:
     """Write a copy of embeddings for publication, without the recording date, paths and machine.
 
     Parameters
     ----------
-    input : path-like
-        An embeddings file of one recording (``.npz`` or ``.parquet``, :func:`eegpt.embed`,
+    source : path-like
+        (Was ``input``, still taken with a ``FutureWarning``; ``source`` as in
+        :func:`eegpt.export.export_embeddings`.) An embeddings file of one recording (``.npz`` or ``.parquet``, :func:`eegpt.embed`,
         ``eegpt embed``), an :func:`eegpt.embed_dataset` output folder, a folder of such
         folders (the ``--part`` runs of one corpus), a probe folder
         (:meth:`eegpt.probe.EEGPTProbe.save`, ``eegpt probe train``), a prediction table of
@@ -235,10 +238,10 @@ def anonymize_embeddings(
     OutputExistsError
         (a ``FileExistsError``) If ``output`` exists.
     ValueError
-        If ``output`` lies inside ``input``, or its suffix is not that of an input file; a
+        If ``output`` lies inside ``source``, or its suffix is not that of an input file; a
         probe's table or sidecar that is a symbolic link.
     """
-    src, dst = user_path(input), user_path(output)
+    src, dst = user_path(source), user_path(output)
     if daysback is not None and (isinstance(daysback, bool) or int(daysback) != daysback):
         raise ValueError(f"daysback must be a whole number of days, got {daysback!r}")
     if daysback is not None and not 1 <= daysback <= MAX_DAYSBACK:
