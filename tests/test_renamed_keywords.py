@@ -8,6 +8,7 @@ InferenceEngine everywhere, so embed_dataset's choice of scheduler is ``backend`
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from pathlib import Path
 
@@ -139,3 +140,15 @@ def test_anonymize_embeddings_takes_source_and_input_with_a_warning(model, tmp_p
     )
     np.testing.assert_array_equal(new.data, old.data)
     assert new.metadata == old.metadata and "anonymized" in new.metadata
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_dataset_summary_says_backend_and_engine_with_a_warning(model, two_files, tmp_path) -> None:
+    summary = eegpt.embed_dataset(
+        two_files, tmp_path / "out", model=model, workers=0, progress=False, batch_size=4
+    )
+    fields = {f.name for f in dataclasses.fields(summary)}
+    assert summary.backend == "inprocess" and "backend" in fields and "engine" not in fields
+    with pytest.warns(FutureWarning, match=r"DatasetSummary\.engine is renamed backend"):
+        assert summary.engine == "inprocess"
+    assert "embed-dataset (inprocess" in str(summary)

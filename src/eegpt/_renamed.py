@@ -56,3 +56,20 @@ def renamed_keywords(**renames: str) -> Callable[[_F], _F]:
         return cast(_F, wrapper)
 
     return decorate
+
+
+def renamed_attribute(old: str, new: str) -> property:
+    """A read-only property ``old`` giving the attribute ``new``, with a :class:`FutureWarning`
+    naming it (``DatasetSummary.engine``, now ``backend``); assigned in the class body as
+    ``engine = renamed_attribute("engine", "backend")``."""
+
+    def get(self: Any) -> Any:
+        warnings.warn(
+            f"{type(self).__name__}.{old} is renamed {new}: read .{new} instead (.{old} still "
+            "works, with this warning, and will be removed in a future version)",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return getattr(self, new)
+
+    return property(get, doc=f"Deprecated: the old name of :attr:`{new}`.")

@@ -364,7 +364,7 @@ class DatasetRun:
         dropped = dropped_channel_counts(rows, rename)
         return DatasetSummary(
             output_dir=self.output_dir,
-            engine=self.engine,
+            backend=self.engine,
             devices=self.devices or ["-"],
             n_files=len(rows),
             n_ok=totals["ok"],

@@ -19,6 +19,7 @@ from typing import Any
 from eegpt._file_identity import files_bytes, recording_files
 from eegpt._logging import count as _count
 from eegpt._logging import few, progress_interval, progress_options, terminal_text
+from eegpt._renamed import renamed_attribute
 from eegpt.channels import drops_by_electrode
 from eegpt.dataset_files import TRACEBACK_MARK, FileResult
 from eegpt.dataset_folders import ERRORS_REPORT, FILES_REPORT, TOO_SHORT
@@ -238,11 +239,13 @@ class DatasetSummary:
     The ``n_*``/``hours``/``windows`` totals describe the whole output (all finished shards,
     including ones written by earlier runs); ``run_*`` and the rates describe this run only.
     ``startup_s`` is the time until the first file was done (worker or Ray start-up, model
-    transfer, first read), included in ``elapsed_s``.
+    transfer, first read), included in ``elapsed_s``. ``backend`` is the run's scheduler,
+    ``"inprocess"`` or ``"ray"`` (``embed_dataset(backend=)``, ``--engine``; it was ``engine``,
+    still readable with a ``FutureWarning``).
     """
 
     output_dir: Path
-    engine: str
+    backend: str
     devices: list[str]
     n_files: int
     n_ok: int
@@ -301,6 +304,8 @@ class DatasetSummary:
     None without: the stim channels of ``left_out`` it names (its channel, else every one
     typed stim) are said to be used for events, not embedded, rather than not used."""
 
+    engine = renamed_attribute("engine", "backend")  # not a field: no annotation
+
     @property
     def complete(self) -> bool:
         """Every shard is written (failed files included, with their reasons)."""
@@ -336,7 +341,7 @@ class DatasetSummary:
         )
         short = f", {self.n_too_short} too short" if self.n_too_short else ""
         lines = [
-            f"embed-dataset ({self.engine}{where}): {_count(self.n_files, 'file')}, {self.n_ok} ok, "
+            f"embed-dataset ({self.backend}{where}): {_count(self.n_files, 'file')}, {self.n_ok} ok, "
             f"{self.n_failed} failed{short}{pending}; {self.windows} windows{left_out} from "
             f"{_hours_text(self.hours)} h of EEG in {_count(self.shards, 'shard')}"
         ]
