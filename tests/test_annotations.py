@@ -1586,7 +1586,7 @@ def test_nan_in_bad_spans_is_filled_alike_whole_and_streamed(tmp_path, average_r
         warnings.simplefilter("ignore")
         recording = as_recording(path, verbose="error")
         spans = BadSpans.of(recording, reject=True)
-        whole = prepare(recording, config=config, bad_spans=spans).data
+        whole = prepare(recording, preprocessing=config, bad_spans=spans).data
         stream = WindowStream(open_stream(path, verbose="error"), config, bad_spans=spans)
     streamed = np.concatenate([b for _, b in stream.blocks(3)])
     assert np.isfinite(whole).all() and whole.shape == streamed.shape == (10, 8, 1024)
@@ -1833,7 +1833,7 @@ def test_prepare_finds_the_nan_samples_to_fill_in_one_pass(tmp_path, monkeypatch
         warnings.simplefilter("ignore")
         recording = as_recording(path, verbose="error")
         spans = BadSpans.of(recording, reject=True)
-        expected = prepare(recording, config=PreprocessingConfig(), bad_spans=spans).data
+        expected = prepare(recording, preprocessing=PreprocessingConfig(), bad_spans=spans).data
         whole = recording.data.shape  # (channels, samples): a pass over all of the signal
         passes = []
 
@@ -1845,7 +1845,9 @@ def test_prepare_finds_the_nan_samples_to_fill_in_one_pass(tmp_path, monkeypatch
         counted.isfinite = isfinite
         for module in (eegpt.preprocessing, eegpt.signal_stats, eegpt.resampling):
             monkeypatch.setattr(module, "np", counted)  # where prepare's steps look NaN/Inf up
-        got = prepare(recording, config=PreprocessingConfig(), bad_spans=spans, checks=checks)
+        got = prepare(
+            recording, preprocessing=PreprocessingConfig(), bad_spans=spans, checks=checks
+        )
     assert sum(passes) == 1
     np.testing.assert_array_equal(got.data, expected)
 
@@ -1973,13 +1975,13 @@ def test_windows_start_at_start_seconds_in_memory_and_streamed_alike(tmp_path, s
     raw.resample(sfreq_in, verbose=False)
     path = write_edf(raw, tmp_path / "night.edf")
     config = PreprocessingConfig(window_seconds=30, start_seconds=17, average_reference=False)
-    memory = prepare(as_recording(path, verbose=False), config=config)
+    memory = prepare(as_recording(path, verbose=False), preprocessing=config)
     np.testing.assert_allclose(memory.onsets, [17.0, 47.0, 77.0])
     stream = WindowStream(open_stream(path, verbose="error"), config)
     np.testing.assert_array_equal(stream.onsets, memory.onsets)
     streamed = np.concatenate([b for _, b in stream.blocks(2)])
     np.testing.assert_allclose(streamed, memory.data, rtol=1e-5, atol=1e-6)
-    whole = prepare(as_recording(path, verbose=False), config=PreprocessingConfig(
+    whole = prepare(as_recording(path, verbose=False), preprocessing=PreprocessingConfig(
         window_seconds=1, average_reference=False))  # fmt: skip
     np.testing.assert_array_equal(memory.data[0][:, :256], whole.data[17])  # from 17 s on
     with pytest.raises(ValueError, match="start_seconds"):

@@ -76,7 +76,7 @@ def test_a_rescaling_given_beside_the_conversion_is_warned_of(tmp_path):
     rec = as_recording(_write(tmp_path / "nv.edf", "nV", 1e3))
     with pytest.warns(RuntimeWarning, match=r"states nV, which eegpt converted .* rescaling by "
                       r"0\.5 .* both apply"):  # fmt: skip
-        prepare(rec, config=PreprocessingConfig(scale=500.0))
+        prepare(rec, preprocessing=PreprocessingConfig(scale=500.0))
 
 
 def _with_dimension(path: Path, dimension: bytes) -> Path:

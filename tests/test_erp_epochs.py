@@ -99,10 +99,10 @@ def test_crop_is_refused_for_continuous_recordings(weights, tmp_path, capsys):
     assert main([*args, "-o", str(tmp_path / "x.npz")]) == 1
     assert said in capsys.readouterr().err
     with pytest.raises(RecordingError, match=r"crop_tmin=0 .* continuous recording"):
-        prepare(raw, config=PreprocessingConfig(crop_tmin=0.0))
+        prepare(raw, preprocessing=PreprocessingConfig(crop_tmin=0.0))
     array = Recording(np.ones((2, 3, 300)) * 1e-5, ["Fz", "Cz", "Pz"], 256.0)
     with pytest.raises(RecordingError, match=r"epochs given as arrays .* do not carry"):
-        prepare(array, config=PreprocessingConfig(window_seconds=1.0, crop_tmin=0.0))
+        prepare(array, preprocessing=PreprocessingConfig(window_seconds=1.0, crop_tmin=0.0))
     epochs = tmp_path / "e-epo.fif"
     synthetic_erp_epochs(8, sfreq=1000.0, tmin=-0.2, seconds=1.0, seed=1).save(epochs)
     probe = tmp_path / "probe"

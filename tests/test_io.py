@@ -600,21 +600,21 @@ def test_array_non_finite_reports_channels_and_counts():
     rec = as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256)
     with pytest.raises(ValueError, match=r"in channel\(s\) Cz \(2 samples\), in 2 epochs: 1, 3 "
                        r"\(counting from 0\).*or drop those epochs \(epochs.drop\)"):  # fmt: skip
-        prepare(rec, config=PreprocessingConfig(window_seconds=1.0))
+        prepare(rec, preprocessing=PreprocessingConfig(window_seconds=1.0))
     epochs[1:, 0, 250:] = np.nan  # runs across epoch boundaries, one epoch alone
     with pytest.raises(ValueError, match=r"in 3 epochs: 1, 2, 3 \(counting from 0\)"):
         prepare(as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256),
-                config=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
+                preprocessing=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
     many = np.zeros((100, 2, 256))
     many[:, 0, ::2] = np.nan  # more runs than are recorded: the epochs are counted all the same
     with pytest.raises(ValueError, match=r"in 100 epochs: 0, 1, .*19 and 80 more \(counting"):
         prepare(as_recording(many, ch_names=["Fp1", "Cz"], sfreq=256),
-                config=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
+                preprocessing=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
     epochs[:] = 0
     epochs[2, :, 100:] = np.nan
     with pytest.raises(ValueError, match=r"in epoch 2 \(counting from 0\)"):
         prepare(as_recording(epochs, ch_names=["Fp1", "Cz"], sfreq=256),
-                config=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
+                preprocessing=PreprocessingConfig(window_seconds=1.0))  # fmt: skip
     tail = np.ones((3, 100))
     tail[:, 90:] = np.nan  # an export's missing tail: every channel, one span
     rec = as_recording(tail, ch_names=["Fp1", "Cz", "O2"], sfreq=100)
@@ -624,16 +624,16 @@ def test_array_non_finite_reports_channels_and_counts():
                        r"EEGPT needs finite data: mark that time span bad and leave its "
                        r"windows out: embed\(x, \.\.\., annotations=mne\.Annotations\(onset="
                        r".*reject_by_annotation=True\)"):  # fmt: skip
-        prepare(rec, config=PreprocessingConfig(window_seconds=0.5))  # an array: no raw.crop
+        prepare(rec, preprocessing=PreprocessingConfig(window_seconds=0.5))  # an array: no raw.crop
     raw = mne.io.RawArray(tail, mne.create_info(["Fp1", "Cz", "O2"], 100.0, "eeg"), verbose=False)
     with pytest.raises(ValueError, match=r"crop that time span \(raw.crop in MNE"):
-        prepare(as_recording(raw), config=PreprocessingConfig(window_seconds=0.5))
+        prepare(as_recording(raw), preprocessing=PreprocessingConfig(window_seconds=0.5))
     # a channel left out anyway (outside the vocabulary, or dropped) cannot refuse the data
     x[1, :] = np.nan
     x[[0, 2]] = 1e-5 * np.random.default_rng(0).standard_normal((2, 500))
     rec = as_recording(x, ch_names=["Fp1", "EKG", "O2"], sfreq=100)
     with pytest.warns(RuntimeWarning, match="EKG"):
-        windows = prepare(rec, config=PreprocessingConfig(window_seconds=0.25))
+        windows = prepare(rec, preprocessing=PreprocessingConfig(window_seconds=0.25))
     assert np.isfinite(windows.data).all() and windows.data.shape[1] == 2
 
 
@@ -1226,7 +1226,7 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
         r"default, True \(without --no-average-reference\)"
     )
     with pytest.warns(RuntimeWarning, match=stored):
-        prepare(rec, config=as_recorded)
+        prepare(rec, preprocessing=as_recorded)
     with pytest.warns(RuntimeWarning, match=stored):
         WindowStream(open_stream(path), as_recorded)
     # the default averages the 6 channels used, the projector all 7 EEG channels: the data are
@@ -1254,22 +1254,22 @@ def test_unapplied_projectors_are_named_where_they_are_not_applied(tmp_path):
         # the same average over the used channels: nothing to say
         same = raw.copy().drop_channels(["Xx"]).del_proj()
         same.set_eeg_reference("average", projection=True, verbose=False)
-        prepare(as_recording(same), config=average)
+        prepare(as_recording(same), preprocessing=average)
         same.save(tmp_path / "same_raw.fif", verbose=False)
         WindowStream(open_stream(tmp_path / "same_raw.fif"), average)
         applied = as_recording(raw.copy().apply_proj(verbose=False))
         assert applied.projectors is None
         np.testing.assert_allclose(applied.data.mean(axis=0), 0, atol=1e-18)  # referenced
         epochs = mne.make_fixed_length_epochs(same, 2.0, proj=True, verbose=False)
-        prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=2.0))
+        prepare(as_recording(epochs), preprocessing=PreprocessingConfig(window_seconds=2.0))
     # epochs cut with proj=False: the advice is for them, not for a Raw
     kept = mne.make_fixed_length_epochs(raw, 2.0, proj=False, verbose=False)
     with pytest.warns(RuntimeWarning, match=r"eegpt embeds the epochs as stored, without them\. "
                       r"Apply them first \(epochs\.apply_proj\(\)\)"):  # fmt: skip
-        prepare(as_recording(kept), config=as_recorded.updated(window_seconds=2.0))
+        prepare(as_recording(kept), preprocessing=as_recorded.updated(window_seconds=2.0))
     with pytest.warns(RuntimeWarning, match=r"eegpt does not apply them but average-references"
                       r".*apply the projector \(epochs\.apply_proj\(\)\)"):  # fmt: skip
-        prepare(as_recording(kept), config=PreprocessingConfig(window_seconds=2.0))
+        prepare(as_recording(kept), preprocessing=PreprocessingConfig(window_seconds=2.0))
 
 
 def test_epochs_file_keeps_stored_projectors_unapplied_as_in_memory(model, tmp_path):
@@ -2880,7 +2880,7 @@ def test_nan_gaps_are_named_one_by_one_and_marked_bad_not_cropped():
     config = PreprocessingConfig(window_seconds=1.0)
     raw = _raw_with_gaps([(10, 12, [0, 1, 2]), (30, 35, [1]), (40, 41, [0, 1, 2])])
     with pytest.raises(RecordingError) as caught:
-        prepare(as_recording(raw), config=config)
+        prepare(as_recording(raw), preprocessing=config)
     said = str(caught.value)
     assert ("in 3 gaps (seconds after the first sample, ends exclusive): 10.000 to 12.000 s "
             "(2.000 s), 30.000 to 35.000 s (5.000 s) in Cz and 40.000 to 41.000 s (1.000 s). "
@@ -2891,16 +2891,16 @@ def test_nan_gaps_are_named_one_by_one_and_marked_bad_not_cropped():
     # the route it gives works: the gaps marked bad, their windows left out
     marked = mne.Annotations([10, 30, 40], [2, 5, 1], ["BAD_nan"] * 3)
     with pytest.warns(RuntimeWarning, match="all inside annotations marked bad"):
-        windows = prepare(as_recording(raw), config=config, bad_spans=BadSpans.of(
+        windows = prepare(as_recording(raw), preprocessing=config, bad_spans=BadSpans.of(
             as_recording(raw), marked, reject=True))  # fmt: skip
     assert np.isfinite(windows.data).all()
     many = _raw_with_gaps([(k + 0.5, k + 0.6, [0, 1, 2]) for k in range(1, 21)])
     with pytest.raises(RecordingError, match=r"in 20 gaps .*5\.500 to 5\.600 s \(0\.100 s\) and "
                        r"14 more, the last 20\.500 to 20\.600 s \(0\.100 s\)\. "):  # fmt: skip
-        prepare(as_recording(many), config=config)
+        prepare(as_recording(many), preprocessing=config)
     ends = _raw_with_gaps([(0, 2, [0, 1, 2]), (58, 60, [0, 1, 2])])  # crop takes them out
     with pytest.raises(RecordingError, match=r"in 2 gaps .*crop that time span \(raw\.crop"):
-        prepare(as_recording(ends), config=config)
+        prepare(as_recording(ends), preprocessing=config)
 
 
 def test_nan_gap_advice_at_a_rounded_rate_covers_the_gap():
@@ -2914,14 +2914,14 @@ def test_nan_gap_advice_at_a_rounded_rate_covers_the_gap():
     raw = mne.io.RawArray(x, mne.create_info(["Fp1", "Cz", "O2"], sfreq, "eeg"), verbose=False)
     config = PreprocessingConfig(window_seconds=1.0)
     with pytest.raises(RecordingError) as caught:
-        prepare(as_recording(raw), config=config)
+        prepare(as_recording(raw), preprocessing=config)
     said = str(caught.value)
     assert "from 100.000 s to 101.000 s (end exclusive: 1.000 s) after the first" in said
     row = re.search(r"such as ([0-9.]+),([0-9.]+),BAD_nan", said)
     assert row is not None and row.groups() == ("100", "1")
     marked = mne.Annotations([float(row[1])], [float(row[2])], ["BAD_nan"])
     with pytest.warns(RuntimeWarning, match="all inside annotations marked bad"):
-        windows = prepare(as_recording(raw), config=config, bad_spans=BadSpans.of(
+        windows = prepare(as_recording(raw), preprocessing=config, bad_spans=BadSpans.of(
             as_recording(raw), marked, reject=True))  # fmt: skip
     assert np.isfinite(windows.data).all()
 

@@ -151,7 +151,7 @@ def test_resampled_windows_differ_from_the_whole_recording_as_the_docs_bound(
     online.engine.encode = lambda w, ids, **kw: seen.append(w.copy()) or encode(w, ids, **kw)
     parts = _push_in_chunks(online, x, seed=7)
     windows, onsets = np.concatenate(seen), np.concatenate([p.onsets for p in parts])
-    whole = prepare(Recording(x * 1e-6, NAMES, sfreq), config=online._epoch_config.updated(
+    whole = prepare(Recording(x * 1e-6, NAMES, sfreq), preprocessing=online._epoch_config.updated(
         overlap=3.5), checks=False)  # fmt: skip
     assert len(windows) == len(whole.data) == 19
     np.testing.assert_array_equal(onsets, whole.onsets)

@@ -487,7 +487,7 @@ def test_preprocessing_config_dataclass_behaviour_is_pinned():
 
 def test_prepare_units_and_shapes():
     rec = as_recording(_sines(256.0, 12.0, amp=50e-6), ch_names=NAMES, sfreq=256.0)
-    windows = prepare(rec, config=AS_RECORDED)
+    windows = prepare(rec, preprocessing=AS_RECORDED)
     assert isinstance(windows, Windows)
     assert windows.data.dtype == np.float32 and windows.data.shape == (3, 3, 1024)
     # 50 µV in volts -> 0.05 in model units (millivolts)
@@ -499,16 +499,16 @@ def test_prepare_units_and_shapes():
     assert windows.ch_names == ("FP1", "CZ", "O2")
     np.testing.assert_array_equal(windows.chan_ids, [0, 29, 61])
     assert windows.sfreq == 256.0 and len(windows) == windows.n_windows == 3
-    with pytest.raises(TypeError, match="second argument is the channel mapping.*config="):
+    with pytest.raises(TypeError, match="second argument is the channel mapping.*preprocessing="):
         prepare(rec, PreprocessingConfig())
 
 
 def test_prepare_from_microvolt_array_and_custom_scale():
     uv = _sines(256.0, 4.0, amp=50.0)  # 50 µV, given in microvolts
     rec = as_recording(uv, ch_names=NAMES, sfreq=256.0, units="uV")
-    windows = prepare(rec, config=AS_RECORDED)
+    windows = prepare(rec, preprocessing=AS_RECORDED)
     np.testing.assert_allclose(windows.data[0], uv * 1e-3, rtol=1e-6, atol=1e-9)
-    in_uv = prepare(rec, config=AS_RECORDED.updated(scale=1e6))
+    in_uv = prepare(rec, preprocessing=AS_RECORDED.updated(scale=1e6))
     np.testing.assert_allclose(in_uv.data[0], uv, rtol=1e-6)
 
 
@@ -551,7 +551,7 @@ def test_a_rate_near_or_above_256_hz_gives_no_rate_warning(sfreq):
 
 def test_prepare_resamples_500_to_256():
     rec = as_recording(_sines(500.0, 8.0, freq=10.0), ch_names=NAMES, sfreq=500.0)
-    windows = prepare(rec, config=AS_RECORDED)
+    windows = prepare(rec, preprocessing=AS_RECORDED)
     assert windows.data.shape == (2, 3, 1024)
     joined = np.concatenate(list(windows.data[:, 0]), axis=-1)
     assert _dominant_frequency(joined, 256.0) == pytest.approx(10.0, abs=0.13)
@@ -561,7 +561,7 @@ def test_prepare_resamples_500_to_256():
 def test_prepare_nearest_equals_torch_then_windows():
     x = np.random.default_rng(3).normal(0, 20e-6, (3, 2500))
     rec = as_recording(x, ch_names=NAMES, sfreq=250.0)
-    windows = prepare(rec, config=AS_RECORDED.updated(resample="nearest"))
+    windows = prepare(rec, preprocessing=AS_RECORDED.updated(resample="nearest"))
     resampled = torch.nn.functional.interpolate(
         torch.from_numpy(x[None]), size=2560, mode="nearest"
     )[0].numpy()
@@ -572,7 +572,7 @@ def test_prepare_nearest_equals_torch_then_windows():
 def test_prepare_overlap_counts_and_onsets():
     rec = as_recording(_sines(256.0, 10.0), ch_names=NAMES, sfreq=256.0)
     config = AS_RECORDED.updated(overlap=2.0)
-    windows = prepare(rec, config=config)
+    windows = prepare(rec, preprocessing=config)
     # starts every 2 s while a full 4 s window fits into 10 s: 0, 2, 4, 6
     np.testing.assert_array_equal(windows.onsets, [0.0, 2.0, 4.0, 6.0])
     np.testing.assert_array_equal(windows.data[1, :, :512], windows.data[0, :, 512:])
@@ -584,16 +584,16 @@ def test_onsets_of_a_recording_not_at_256_hz_are_in_seconds():
     onsets are 0, 2, 4, ... s with overlap=2 (not starts / 500 Hz: 0, 1.024, 2.048, ...)."""
     info = mne.create_info(NAMES, 500.0, "eeg")
     raw = mne.io.RawArray(_sines(500.0, 20.0), info, verbose="error")
-    windows = prepare(raw, config=AS_RECORDED.updated(overlap=2.0))
+    windows = prepare(raw, preprocessing=AS_RECORDED.updated(overlap=2.0))
     # every 2 s while a full 4 s window fits into 20 s: 0, 2, ..., 16
     np.testing.assert_array_equal(windows.onsets, np.arange(0.0, 17.0, 2.0))
 
 
 def test_prepare_tail_pad_and_drop():
     rec = as_recording(_sines(256.0, 9.0), ch_names=NAMES, sfreq=256.0)
-    dropped = prepare(rec, config=AS_RECORDED)
+    dropped = prepare(rec, preprocessing=AS_RECORDED)
     assert len(dropped) == 2
-    padded = prepare(rec, config=AS_RECORDED.updated(tail="pad"))
+    padded = prepare(rec, preprocessing=AS_RECORDED.updated(tail="pad"))
     assert len(padded) == 3
     np.testing.assert_array_equal(padded.n_valid_samples, [1024, 1024, 256])
     np.testing.assert_array_equal(padded.onsets, [0.0, 4.0, 8.0])
@@ -608,7 +608,7 @@ def test_prepare_short_recording():
         prepare(rec)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        windows = prepare(rec, config=PreprocessingConfig(tail="pad"))
+        windows = prepare(rec, preprocessing=PreprocessingConfig(tail="pad"))
     said = [w for w in caught if "zero-padded into one window" in str(w.message)]
     assert len(said) == 1 and issubclass(said[0].category, RuntimeWarning)  # said once
     assert windows.data.shape == (1, 3, 1024)
@@ -622,7 +622,7 @@ def _padded_tail_warnings(seconds: float, **changes: object) -> tuple[list[str],
     rec = as_recording(_sines(256.0, seconds), ch_names=NAMES, sfreq=256.0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        windows = prepare(rec, config=AS_RECORDED.updated(tail="pad", **changes))
+        windows = prepare(rec, preprocessing=AS_RECORDED.updated(tail="pad", **changes))
     return [str(w.message) for w in caught if "the last window" in str(w.message)], windows
 
 
@@ -663,10 +663,12 @@ def test_prepare_average_reference():
         r"--no-average-reference"
     )
     with pytest.raises(RecordingError, match=advice):
-        prepare(single, config=PreprocessingConfig(average_reference=True))
+        prepare(single, preprocessing=PreprocessingConfig(average_reference=True))
     with pytest.raises(RecordingError, match=advice):
         prepare(single)  # the default references
-    np.testing.assert_allclose(prepare(single, config=AS_RECORDED).data[0, 0], x[0, :1024] * 1e3)
+    np.testing.assert_allclose(
+        prepare(single, preprocessing=AS_RECORDED).data[0, 0], x[0, :1024] * 1e3
+    )
 
 
 def test_average_reference_of_two_channels_warns():
@@ -685,7 +687,7 @@ def test_average_reference_of_two_channels_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         prepare(as_recording(x, ch_names=NAMES, sfreq=256.0))
-        prepare(two, config=AS_RECORDED)
+        prepare(two, preprocessing=AS_RECORDED)
         prepare(two, checks=False)
 
 
@@ -723,7 +725,7 @@ def test_prepare_picks_and_orders_by_mapping():
     names = ["EEG O2-REF", "EEG EKG1-REF", "EEG T3-REF", "EEG FP1-REF"]
     rec = as_recording(x, ch_names=names, sfreq=256.0)
     with pytest.warns(RuntimeWarning, match="EKG1"):
-        windows = prepare(rec, config=AS_RECORDED)
+        windows = prepare(rec, preprocessing=AS_RECORDED)
     assert windows.ch_names == ("O2", "T7", "FP1")
     np.testing.assert_array_equal(windows.chan_ids, [61, 25, 0])
     np.testing.assert_allclose(windows.data[0], x[[0, 2, 3]] * 1e3, rtol=1e-6)
@@ -745,7 +747,7 @@ def test_prepare_does_not_modify_recording():
     x = _sines(256.0, 4.0)
     rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
     before = rec.data.copy()
-    prepare(rec, config=PreprocessingConfig(average_reference=True))
+    prepare(rec, preprocessing=PreprocessingConfig(average_reference=True))
     np.testing.assert_array_equal(rec.data, before)
 
 
@@ -766,7 +768,7 @@ def test_flat_channel_warning():
     x[1] = 0.0
     rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
     with pytest.warns(RuntimeWarning, match=r"flat channel\(s\) check: \['Cz'\].*--drop Cz\)"):
-        windows = prepare(rec, config=AS_RECORDED)
+        windows = prepare(rec, preprocessing=AS_RECORDED)
     assert not windows.data[0, 1].any()  # kept as is, only announced
     x[1] = 1e-6 + 1e-15 * np.sin(np.arange(x.shape[1]))  # constant offset + numerical noise
     rec = as_recording(x, ch_names=NAMES, sfreq=256.0)
@@ -897,7 +899,7 @@ def test_microvolts_labelled_as_volts_warning():
         r"default scale 1000, volts to the model's millivolts, times 1e-06\).*units='uV'"
     )
     with pytest.warns(RuntimeWarning, match=rf"amplitude check.*microvolts.*{fix}"):
-        windows = prepare(rec, config=AS_RECORDED)
+        windows = prepare(rec, preprocessing=AS_RECORDED)
     assert np.abs(windows.data).max() == pytest.approx(5e4, rel=1e-3)  # not altered
     for amp in (50e-3, 8e-3):  # millivolts read as volts, also of quiet EEG (~5 uV deviation)
         mv = _as_read(_sines(256.0, 4.0, amp=amp))
@@ -911,12 +913,12 @@ def test_microvolts_labelled_as_volts_warning():
     assert "units=" not in str(record[0].message)
     # ... and a correction by the wrong power of 1000 (microvolts taken for millivolts)
     with pytest.warns(RuntimeWarning, match=r"after rescaling by 0.001.*--rescale 1e-06 on"):
-        prepare(rec, config=PreprocessingConfig(scale=1.0))
+        prepare(rec, preprocessing=PreprocessingConfig(scale=1.0))
     # ... which in a corpus run goes in the file's manifest row, --rescale changing all files
     with corpus_file(), pytest.warns(RuntimeWarning, match=r"in all, not 0.001: 1e-06 in the "
                                      r"manifest's rescale column for this file \(or --rescale "
                                      r"1e-06 if every file of the run needs it\)"):  # fmt: skip
-        prepare(rec, config=PreprocessingConfig(scale=1.0))
+        prepare(rec, preprocessing=PreprocessingConfig(scale=1.0))
     # arrays: the units= that fits
     for amp, declared, fits in ((50.0, "V", "uV"), (50e-3, "uV", "mV"), (50e-6, "uV", "V")):
         x = as_recording(_sines(256.0, 4.0, amp=amp), ch_names=NAMES, sfreq=256.0, units=declared)
@@ -935,7 +937,7 @@ def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():
     assert config.gain == pytest.approx(1e-6)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fixed = prepare(wrong, config=config)
+        fixed = prepare(wrong, preprocessing=config)
     np.testing.assert_allclose(fixed.data, right.data, rtol=1e-6, atol=1e-9)
     # A correction in the wrong direction is reported with the values it produced.
     with pytest.warns(
@@ -945,7 +947,7 @@ def test_rescale_corrects_a_wrong_unit_and_the_checks_judge_the_result():
     ):
         prepare(
             as_recording(x * 1e3, ch_names=NAMES, sfreq=256.0),
-            config=PreprocessingConfig(scale=1e6),
+            preprocessing=PreprocessingConfig(scale=1e6),
         )
 
 
@@ -1021,7 +1023,7 @@ def test_dc_offsets_get_their_own_warning_not_the_amplitude_one():
         warnings.simplefilter("error")
         prepare(
             as_recording(drift, ch_names=NAMES, sfreq=256.0),
-            config=PreprocessingConfig(detrend="linear"),
+            preprocessing=PreprocessingConfig(detrend="linear"),
         )
 
 
@@ -1038,7 +1040,7 @@ def _epochs_recording(n_epochs=3, n_times=1000, sfreq=250.0, onsets=None):
 
 def test_epochs_each_epoch_one_window():
     rec = _epochs_recording()
-    windows = prepare(rec, config=AS_RECORDED)
+    windows = prepare(rec, preprocessing=AS_RECORDED)
     assert windows.data.shape == (3, 3, 1024)
     np.testing.assert_allclose(windows.onsets, [0.0, 4.0, 8.0])
     np.testing.assert_array_equal(windows.n_valid_samples, [1024] * 3)
@@ -1046,7 +1048,7 @@ def test_epochs_each_epoch_one_window():
     np.testing.assert_allclose(windows.data[2], expected, rtol=1e-5, atol=1e-8)
     # an overlap does not apply to epochs: said, and not recorded as if it had
     with pytest.warns(RuntimeWarning, match=r"overlap=2 s does not apply to epochs"):
-        overlapped = prepare(rec, config=AS_RECORDED.updated(overlap=2.0))
+        overlapped = prepare(rec, preprocessing=AS_RECORDED.updated(overlap=2.0))
     np.testing.assert_array_equal(overlapped.data, windows.data)
     assert overlapped.config.overlap == 0.0
 
@@ -1060,7 +1062,7 @@ def test_a_start_ignored_for_epochs_is_named_as_given():
         started = AS_RECORDED.updated(start_seconds=17.3).updated(overlap=0.0)
     assert started.start_seconds == 17.3 and started.grid_start_seconds == 17.30078125
     with pytest.warns(RuntimeWarning, match="does not apply to epochs") as caught:
-        prepare(_epochs_recording(), config=started)
+        prepare(_epochs_recording(), preprocessing=started)
     said = [str(w.message) for w in caught if "does not apply to epochs" in str(w.message)]
     assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
 
@@ -1078,13 +1080,13 @@ def test_a_start_off_the_grid_is_kept_as_given_through_copies_and_moved_where_cu
 
     with warnings.catch_warnings(record=True) as caught:  # epochs: only that it does not apply
         warnings.simplefilter("always")
-        prepare(_epochs_recording(), config=AS_RECORDED.updated(start_seconds=17.3))
+        prepare(_epochs_recording(), preprocessing=AS_RECORDED.updated(start_seconds=17.3))
     said = [str(w.message) for w in caught if "start" in str(w.message)]
     assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
     given = AS_RECORDED.updated(start_seconds=17.3)
     with warnings.catch_warnings(record=True) as caught:  # a copy's epochs: named as given
         warnings.simplefilter("always")
-        prepare(_epochs_recording(), config=dataclasses.replace(given, tail="drop"))
+        prepare(_epochs_recording(), preprocessing=dataclasses.replace(given, tail="drop"))
     said = [str(w.message) for w in caught if "does not apply" in str(w.message)]
     assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
     copies = [given, dataclasses.replace(given, tail="drop"), pickle.loads(pickle.dumps(given)),
@@ -1094,14 +1096,14 @@ def test_a_start_off_the_grid_is_kept_as_given_through_copies_and_moved_where_cu
         assert config.start_seconds == 17.3 and config.grid_start_seconds == 17.30078125
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            windows = prepare(rec, config=config)
+            windows = prepare(rec, preprocessing=config)
         moved = [str(w.message) for w in caught if "where windows are cut" in str(w.message)]
         assert len(moved) == 1 and moved[0].startswith("start_seconds = 17.3 s is 4428.8 "), moved
         assert windows.onsets[0] == 17.30078125
         assert windows.config.to_dict()["start_seconds"] == 17.30078125  # recorded: the onset
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            prepare(_epochs_recording(), config=config)
+            prepare(_epochs_recording(), preprocessing=config)
         said = [str(w.message) for w in caught if "start" in str(w.message)]
         assert len(said) == 1 and "start_seconds=17.3 s (" in said[0], said
         assert "does not apply to epochs" in said[0]
@@ -1123,7 +1125,7 @@ def test_a_length_error_quotes_the_start_as_given_and_where_it_moved(tmp_path, s
     path = tmp_path / "short_raw.fif"
     raw.save(path, verbose=False)
     config = AS_RECORDED.updated(start_seconds=start, tail=tail)
-    for make in (lambda: prepare(as_recording(path, verbose=False), config=config),
+    for make in (lambda: prepare(as_recording(path, verbose=False), preprocessing=config),
                  lambda: WindowStream(open_stream(path, verbose="error"), config)):  # fmt: skip
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the note of the move
@@ -1178,7 +1180,7 @@ def test_a_start_off_the_grid_moves_alike_in_memory_and_streamed(tmp_path):
     raw.save(path, verbose=False)
     config = AS_RECORDED.updated(start_seconds=17.3)
     made = []
-    for make in (lambda: prepare(as_recording(path, verbose=False), config=config),
+    for make in (lambda: prepare(as_recording(path, verbose=False), preprocessing=config),
                  lambda: WindowStream(open_stream(path, verbose="error"), config)):  # fmt: skip
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -1194,7 +1196,7 @@ def test_a_start_off_the_grid_moves_alike_in_memory_and_streamed(tmp_path):
 
 def test_epochs_nearest_matches_torch_per_epoch():
     rec = _epochs_recording()
-    windows = prepare(rec, config=AS_RECORDED.updated(resample="nearest"))
+    windows = prepare(rec, preprocessing=AS_RECORDED.updated(resample="nearest"))
     expected = torch.nn.functional.interpolate(
         torch.from_numpy(rec.data * 1e3), size=1024, mode="nearest"
     )
@@ -1214,7 +1216,7 @@ def test_epochs_from_mne():
     epochs = mne.Epochs(
         raw, events, tmin=0.0, tmax=4.0 - 1 / sfreq, baseline=None, preload=True, verbose="error"
     )
-    windows = prepare(epochs, config=AS_RECORDED)
+    windows = prepare(epochs, preprocessing=AS_RECORDED)
     np.testing.assert_allclose(windows.onsets, [2.0, 10.0])
     np.testing.assert_allclose(windows.data[1], raw.get_data()[:, 2560:3584] * 1e3, rtol=1e-6)
 
@@ -1235,8 +1237,8 @@ def test_a_window_of_epochs_at_another_rate_is_suggested_as_resampled():
     with pytest.raises(ValueError, match=r"epochs have 175 samples at 250 Hz \(0\.7000 s; 180 "
                        r"samples at 256 Hz, resampled\) .* make the window "
                        r"as long as the epochs \(0\.703125 s, their 180 samples at 256 Hz\)"):  # fmt: skip
-        prepare(short07, config=nearest)
-    windows = prepare(short07, config=PreprocessingConfig(window_seconds=0.703125))
+        prepare(short07, preprocessing=nearest)
+    windows = prepare(short07, preprocessing=PreprocessingConfig(window_seconds=0.703125))
     assert windows.data.shape == (3, 3, 180)
     assert EEGPTConfig().n_patches(180) == 3  # 2 patches and 52 samples: the last one padded
 
@@ -1262,8 +1264,8 @@ def test_epochs_a_sample_over_whole_patches_are_told_to_crop_to_them():
     crop = re.search(r"epochs\.crop\(.*?'\]\)", str(err.value))[0]  # runs as given
     cropped = eval(crop.replace("epochs.crop", "epochs.copy().crop"))
     one_second = PreprocessingConfig(window_seconds=1.0)
-    assert prepare(as_recording(cropped), config=one_second).data.shape == (3, 3, 256)
-    padded = prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=1.25,
+    assert prepare(as_recording(cropped), preprocessing=one_second).data.shape == (3, 3, 256)
+    padded = prepare(as_recording(epochs), preprocessing=PreprocessingConfig(window_seconds=1.25,
                                                                       tail="pad"))  # fmt: skip
     assert padded.data.shape == (3, 3, 320) and padded.n_valid_samples.tolist() == [257] * 3
     # a window shorter than the epochs: cropping to it comes first
@@ -1271,7 +1273,7 @@ def test_epochs_a_sample_over_whole_patches_are_told_to_crop_to_them():
                        r"\(epochs\.crop\(epochs\.tmin, epochs\.tmin \+ 0\.5 - 1 / epochs\.info\['sfreq'\]\)\); "
                        r"or crop them to "
                        r"the 4 patches and make"):  # fmt: skip
-        prepare(as_recording(epochs), config=PreprocessingConfig(window_seconds=0.5))
+        prepare(as_recording(epochs), preprocessing=PreprocessingConfig(window_seconds=0.5))
 
 
 def test_a_window_whose_last_patch_is_mostly_zeros_is_questioned_once(monkeypatch):
@@ -1327,11 +1329,11 @@ def test_epochs_wrong_length():
     with pytest.raises(ValueError, match=r"epochs have 1025 samples.*Cut the array"):
         prepare(long)
     with pytest.raises(ValueError, match="epochs have 1025 samples"):
-        prepare(long, config=PreprocessingConfig(tail="pad"))
+        prepare(long, preprocessing=PreprocessingConfig(tail="pad"))
     short = _epochs_recording(n_times=500, sfreq=250.0)  # 2 s -> 512 samples at 256 Hz
     with pytest.raises(ValueError, match="tail='pad'"):
         prepare(short)
-    windows = prepare(short, config=PreprocessingConfig(tail="pad"))
+    windows = prepare(short, preprocessing=PreprocessingConfig(tail="pad"))
     assert windows.data.shape == (3, 3, 1024)
     np.testing.assert_array_equal(windows.n_valid_samples, [512] * 3)
     assert not windows.data[:, :, 512:].any()
@@ -1349,7 +1351,7 @@ def test_prepare_verbose_logs(caplog):
 def test_prepare_type_errors():
     rec = as_recording(_sines(256.0, 4.0), ch_names=NAMES, sfreq=256.0)
     with pytest.raises(TypeError, match="PreprocessingConfig"):
-        prepare(rec, config={"sfreq": 256})  # type: ignore[arg-type]
+        prepare(rec, preprocessing={"sfreq": 256})  # type: ignore[arg-type]
 
 
 def test_detrend_windows_is_scipys_detrend_over_the_recorded_samples():
@@ -1389,8 +1391,8 @@ def test_detrend_takes_dc_offsets_out_before_float32(tail):
     config = PreprocessingConfig(detrend="linear", tail=tail)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        got = prepare(as_recording(dc, ch_names=NAMES, sfreq=256.0), config=config)
-    want = prepare(as_recording(clean, ch_names=NAMES, sfreq=256.0), config=config)
+        got = prepare(as_recording(dc, ch_names=NAMES, sfreq=256.0), preprocessing=config)
+    want = prepare(as_recording(clean, ch_names=NAMES, sfreq=256.0), preprocessing=config)
     assert len(got) == (2 if tail == "drop" else 3)
     np.testing.assert_allclose(got.data, want.data, rtol=0, atol=2e-8)  # ~1 float32 ulp of EEG
     assert np.abs(got.data[:2].mean(axis=-1)).max() < 1e-6  # means of full windows: gone
@@ -1398,7 +1400,7 @@ def test_detrend_takes_dc_offsets_out_before_float32(tail):
                           ch_names=NAMES, sfreq=256.0)  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        per_epoch = prepare(epochs, config=config)
+        per_epoch = prepare(epochs, preprocessing=config)
     np.testing.assert_allclose(per_epoch.data.mean(axis=-1), 0, atol=1e-6)
 
 
@@ -1409,7 +1411,7 @@ def test_a_needless_rescale_is_advised_away():
     with pytest.warns(
         RuntimeWarning, match=r"after rescaling by 1e-06.*leave out the rescaling"
     ) as w:
-        prepare(rec, config=PreprocessingConfig(scale=1e-3))
+        prepare(rec, preprocessing=PreprocessingConfig(scale=1e-3))
     assert "--rescale 1 " not in str(w[0].message)
 
 
@@ -1700,7 +1702,7 @@ def test_microvolts_in_an_npz_without_units_are_told_to_store_the_unit_in_it():
     x = _sines(256.0, 4.0, amp=50.0)[None]  # [1, C, T], microvolts read as volts
     rec = Recording(x, list(NAMES), 256.0, source="/data/deap_s01.npz")
     with pytest.warns(RuntimeWarning, match="amplitude check") as caught:
-        prepare(rec, config=AS_RECORDED)
+        prepare(rec, preprocessing=AS_RECORDED)
     said = " ".join(str(w.message) for w in caught)
     assert "--rescale 1e-06" in said and "model.embed(x, ..., units='uV')" in said
     assert (
@@ -1708,7 +1710,7 @@ def test_microvolts_in_an_npz_without_units_are_told_to_store_the_unit_in_it():
         "sfreq=sfreq, units='uV', ...), which eegpt embed and the probe commands read" in said
     )
     with pytest.warns(RuntimeWarning, match="amplitude check") as caught:
-        prepare(_as_read(_sines(256.0, 4.0, amp=50.0)), config=AS_RECORDED)  # an .edf
+        prepare(_as_read(_sines(256.0, 4.0, amp=50.0)), preprocessing=AS_RECORDED)  # an .edf
     assert not any(".npz" in str(w.message) for w in caught)
 
 

@@ -77,12 +77,12 @@ def test_preparing_epochs_holds_one_copy_of_them(monkeypatch, checks):
     monkeypatch.setattr(signal_stats, "_MAX_CHECK_SAMPLES", 2_000)
     rec = _epochs(24)
     config = PreprocessingConfig()
-    prepare(_epochs(1), config=config, checks=checks)  # imports, filter caches
+    prepare(_epochs(1), preprocessing=config, checks=checks)  # imports, filter caches
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         before = tracemalloc.get_traced_memory()[0]
-        windows = prepare(rec, config=config, checks=checks)
+        windows = prepare(rec, preprocessing=config, checks=checks)
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()

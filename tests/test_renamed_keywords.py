@@ -4,7 +4,9 @@ same result. Pooling is ``pooling`` everywhere (was ``how`` in ``Embeddings.pool
 in ``embed_to_file``, ``embed_dataset`` and ``export_embeddings``); ``engine`` is an
 InferenceEngine everywhere, so embed_dataset's choice of scheduler is ``backend``;
 ``read_embeddings`` takes files too, so its first parameter is ``path`` (was ``output_dir``);
-``anonymize_embeddings`` reads ``source`` as ``export_embeddings`` does (was ``input``)."""
+``anonymize_embeddings`` reads ``source`` as ``export_embeddings`` does (was ``input``);
+``prepare`` takes the PreprocessingConfig as ``preprocessing``, as embed and the others do
+(was ``config``)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ import eegpt
 from eegpt._renamed import renamed_keywords
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.export import export_embeddings
+from eegpt.io import as_recording
 from eegpt.outputs import Embeddings
+from eegpt.preprocessing import PreprocessingConfig, prepare
 
 
 @renamed_keywords(old="new")
@@ -47,6 +51,7 @@ def test_an_old_keyword_warns_at_the_caller_and_names_the_new_one() -> None:
         (export_embeddings, "pool", "pooling"),
         (eegpt.read_embeddings, "output_dir", "path"),
         (eegpt.anonymize_embeddings, "input", "source"),
+        (prepare, "config", "preprocessing"),
     ],
 )
 def test_signatures_and_docstrings_show_the_new_names(func, old, new) -> None:
@@ -152,3 +157,16 @@ def test_dataset_summary_says_backend_and_engine_with_a_warning(model, two_files
     with pytest.warns(FutureWarning, match=r"DatasetSummary\.engine is renamed backend"):
         assert summary.engine == "inprocess"
     assert "embed-dataset (inprocess" in str(summary)
+
+
+def test_prepare_takes_preprocessing_and_config_with_a_warning() -> None:
+    x, names = _signal()
+    recording = as_recording(x, ch_names=names, sfreq=256.0)
+    config = PreprocessingConfig(window_seconds=2.0, average_reference=False)
+    new = prepare(recording, preprocessing=config)
+    with pytest.warns(FutureWarning, match=r"prepare\(config=\.\.\.\) is renamed preprocessing="):
+        old = prepare(recording, config=config)
+    assert new.data.shape == (6, 4, 512)
+    np.testing.assert_array_equal(new.data, old.data)
+    with pytest.raises(TypeError, match="pass the preprocessing as preprocessing="):
+        prepare(recording, config)

@@ -27,6 +27,7 @@ import numpy as np
 from eegpt._logging import Verbose, record_unshown
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._renamed import renamed_keywords
 from eegpt.annotations import BadSpans
 from eegpt.channel_picks import pick_indices, warn_not_scalp
 from eegpt.channels import ChannelMapping, map_channels
@@ -488,10 +489,11 @@ def _epochs_window_hint(seconds: float, sfreq: float, rounded: int, resample: st
     )
 
 
+@renamed_keywords(config="preprocessing")
 def prepare(
     recording: Recording | Any,
     mapping: ChannelMapping | None = None,
-    config: PreprocessingConfig | None = None,
+    preprocessing: PreprocessingConfig | None = None,
     *,
     checks: bool = True,
     bad_spans: BadSpans | None = None,
@@ -504,9 +506,10 @@ def prepare(
     """Turn a recording into model-ready windows.
 
     Steps: pick and order the mapped channels; check them (warnings only); average-reference
-    (``config.average_reference``, the default); resample to ``config.sfreq``; multiply by
-    ``config.scale`` (volts -> millivolts); cut windows of ``config.n_samples`` every
-    ``config.step_samples`` (continuous data) or use each epoch as one window (epoched data).
+    (``preprocessing.average_reference``, the default); resample to ``preprocessing.sfreq``;
+    multiply by ``preprocessing.scale`` (volts -> millivolts); cut windows of
+    ``preprocessing.n_samples`` every ``preprocessing.step_samples`` (continuous data) or use
+    each epoch as one window (epoched data).
 
     Parameters
     ----------
@@ -516,9 +519,10 @@ def prepare(
     mapping : ChannelMapping | None
         Channels to use; default ``map_channels(recording.ch_names)``. A given mapping is applied
         by input name, so one made for another file with the same names in another order works.
-    config : PreprocessingConfig | None
+    preprocessing : PreprocessingConfig | None
         Defaults to ``PreprocessingConfig()`` (256 Hz, 4 s windows, average reference,
-        millivolts).
+        millivolts); ``preprocessing=`` as in :func:`eegpt.embed`. (Was ``config``, still
+        taken with a ``FutureWarning``.)
     checks : bool
         Run the signal checks of :func:`~eegpt.signal_checks.check_signal` (flat, clipped,
         mis-scaled channels, offsets; warnings) and the projector warning. False skips them, for
@@ -559,7 +563,7 @@ def prepare(
     Returns
     -------
     Windows
-        ``data`` float32 of shape (n_windows, n_channels, config.n_samples).
+        ``data`` float32 of shape (n_windows, n_channels, preprocessing.n_samples).
 
     Raises
     ------
@@ -580,12 +584,12 @@ def prepare(
     """
     if isinstance(mapping, PreprocessingConfig):
         raise TypeError(
-            "prepare(recording, mapping, config): the second argument is the channel mapping; "
-            "pass the preprocessing as config=..."
+            "prepare(recording, mapping, preprocessing): the second argument is the channel "
+            "mapping; pass the preprocessing as preprocessing=..."
         )
-    config = PreprocessingConfig() if config is None else config
+    config = PreprocessingConfig() if preprocessing is None else preprocessing
     if not isinstance(config, PreprocessingConfig):
-        raise TypeError(f"config must be a PreprocessingConfig, got {type(config).__name__}")
+        raise TypeError(f"preprocessing must be a PreprocessingConfig, got {type(config).__name__}")
     if not isinstance(recording, Recording):
         recording = as_recording(recording, verbose=verbose)
         if isinstance(recording, list):
