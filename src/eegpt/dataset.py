@@ -42,7 +42,7 @@ Output directory
     and keep their layout when resumed), any metadata/label columns of the input
     manifest, and ``embedding``: a
     fixed-size list of float32 (``N*S*D`` values of the ``[N, S, D]`` summary tokens in C
-    order, or ``D`` with ``pool="mean"``). The schema metadata key ``eegpt`` holds the run's
+    order, or ``D`` with ``pooling="mean"``). The schema metadata key ``eegpt`` holds the run's
     settings (model, checkpoint SHA-256, preprocessing, ``embedding_shape``); the file footer's
     ``eegpt_shard``
     holds the status of each file of the shard and the run that wrote it (``run``: its

@@ -225,7 +225,7 @@ def read_embeddings(
     table : pandas.DataFrame
         One row per window, without the ``embedding`` column.
     embeddings : ndarray of float32, shape (n_rows, *embedding_shape) | None
-        ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pool="mean"``; None with
+        ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pooling="mean"``; None with
         ``embeddings=False``.
 
     Raises
