@@ -170,3 +170,30 @@ def test_prepare_takes_preprocessing_and_config_with_a_warning() -> None:
     np.testing.assert_array_equal(new.data, old.data)
     with pytest.raises(TypeError, match="pass the preprocessing as preprocessing="):
         prepare(recording, config)
+
+
+def test_device_has_one_type_across_the_entry_points_that_run_the_model() -> None:
+    """embed annotated device as ``str | None`` though it takes a torch.device, as the probe's
+    methods, InferenceEngine, embed_windows, train_probe and finetune say; one type now."""
+    import torch
+
+    from eegpt.embedding_cache import embed_windows
+    from eegpt.finetune import finetune
+    from eegpt.probe import EEGPTProbe, train_probe
+
+    wanted = str | torch.device | None
+    public = [
+        eegpt.embed,
+        eegpt.InferenceEngine,
+        embed_windows,
+        train_probe,
+        finetune,
+        EEGPTProbe.predict,
+        EEGPTProbe.predict_proba,
+        EEGPTProbe.logits_from_windows,
+    ]
+    for func in public:
+        got = inspect.signature(func).parameters["device"].annotation
+        module = inspect.getmodule(inspect.unwrap(func)) or eegpt
+        got = eval(got, vars(module)) if isinstance(got, str) else got  # noqa: S307
+        assert got == wanted, (func, got)

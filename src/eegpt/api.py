@@ -134,7 +134,7 @@ def _embed(
     events_from_stim: bool | str | None = None,
     stim_mask: int | None = None,
     event_names: Mapping[int, str] | None = None,
-    device: str | None = None,
+    device: str | torch.device | None = None,
     precision: Precision = "float32",
     batch_size: int | None = None,
     engine: InferenceEngine | None = None,
