@@ -206,7 +206,9 @@ __all__ = [
     "select_devices",
 ]
 
-Engine = Literal["inprocess", "ray"]
+#: The schedulers of :func:`embed_dataset` (``backend=``, ``--engine``).
+Backend = Literal["inprocess", "ray"]
+Engine = Backend  # its old name, as the keyword's was
 
 
 # --------------------------------------------------------------------------------------------
@@ -531,7 +533,7 @@ def embed_dataset(
     *,
     weights: str | os.PathLike | None = None,
     model: EEGPT | None = None,
-    backend: Engine = "inprocess",
+    backend: Backend = "inprocess",
     pattern: str | None = None,
     bids_filters: Mapping[str, str | Sequence[str]] | None = None,
     part: tuple[int, int] | str | None = None,
