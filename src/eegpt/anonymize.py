@@ -152,9 +152,10 @@ def anonymize_embeddings(
     ----------
     source : path-like
         (Was ``input``, still taken with a ``FutureWarning``; ``source`` as in
-        :func:`eegpt.export.export_embeddings`.) An embeddings file of one recording (``.npz`` or ``.parquet``, :func:`eegpt.embed`,
-        ``eegpt embed``), an :func:`eegpt.embed_dataset` output folder, a folder of such
-        folders (the ``--part`` runs of one corpus), a probe folder
+        :func:`eegpt.export.export_embeddings`.) An embeddings file of one recording
+        (``.npz`` or ``.parquet``, :func:`eegpt.embed`, ``eegpt embed``), an
+        :func:`eegpt.embed_dataset` output folder, a folder of such folders (the ``--part``
+        runs of one corpus), a probe folder
         (:meth:`eegpt.probe.EEGPTProbe.save`, ``eegpt probe train``), a prediction table of
         ``eegpt probe predict -o`` (``.csv`` or ``.tsv`` with its sidecar ``X.csv.json``, or
         ``.parquet``) or the file of ``eegpt probe evaluate --json``.
