@@ -981,7 +981,7 @@ def export_embeddings(
     if output.exists() and not overwrite:
         raise OutputExistsError(f"{output} exists; pass overwrite=True to replace it")
     if fmt == ".mat" and not isinstance(source, ExportInput):  # before reading them
-        check_mat_size_before_reading(source, pool)
+        check_mat_size_before_reading(source, pooling)
     windows = source if isinstance(source, ExportInput) else read_export_input(source)
     pool = export_pool(fmt, pooling, windows.embeddings.metadata.get("pool"))
     if fmt == ".mat":

@@ -303,7 +303,7 @@ class Embeddings:
         The onsets on the recording's clock, shape (n_windows,): seconds (float64), or its
         moments (naive ``datetime64[us]``, the recording's wall clock as its header states
         it) with ``absolute=True``; the ``clock_s`` and ``clock_time`` columns of its tables.
-    pooled(how="mean")
+    pooled(pooling="mean")
         One vector per window, ``[n_windows, n_features]`` (``"mean"``: ``[n_windows, D]``).
     to_data_frame(pooling=None)
         One row per window as a pandas DataFrame (the columns of a Parquet file).
