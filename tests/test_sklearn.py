@@ -33,6 +33,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import eegpt.sklearn
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.checkpoints import save_checkpoint
+from eegpt.embedding_cache import EmbeddingCache
 from eegpt.errors import EEGPTUserWarning, RecordingError
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import ProbeConfig, epochs_labels, load_probe, synthetic_erp_epochs, train_probe
@@ -1424,6 +1425,27 @@ def test_a_fitted_clone_is_unchanged_by_later_changes_to_its_model(task):
     np.testing.assert_array_equal(twin.transform(task[:4]), before)
     twin.model.to(torch.bfloat16)
     np.testing.assert_array_equal(twin.transform(task[:4]), before)
+
+
+def test_a_cache_given_is_shared_by_the_clones_of_cross_validation(task):
+    """clone() deep-copies parameters: each fold's estimator got a copy of
+    cache=EmbeddingCache(), embedded every epoch again and left the cache given empty. The
+    clones share it, so the folds after the first find their epochs in it."""
+    cache = EmbeddingCache()
+    est = embedder(pooling="mean", cache=cache)
+    assert clone(est).cache is cache and copy.deepcopy(cache) is cache
+    pipe = make_pipeline(est, LogisticRegression())
+    epochs = task[:16]
+    cross_val_score(pipe, epochs, epochs_labels(epochs), cv=4)
+    # every fold embeds all 16 epochs (fit: 12, then its 4 held out): 4 * 16 look-ups, of
+    # which only the first fold's 16 miss
+    assert (cache.misses, cache.hits) == (16, 48)
+    assert len(pickle.loads(pickle.dumps(cache))._memory) == 16  # a pickle is still a copy
+    classifier = EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, cache=cache, config=BRIEF)
+    with warnings.catch_warnings():  # 4 epochs per class, a random encoder: not what is tested
+        warnings.simplefilter("ignore")
+        cross_val_score(classifier, epochs, epochs_labels(epochs), cv=2)
+    assert cache.misses == 16
 
 
 def test_an_evoked_is_refused_as_embed_refuses_it_with_how_to_embed_it(task):

@@ -23,7 +23,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -153,6 +153,18 @@ class EmbeddingCache:
             return DiskUsage(0, 0)
         with self._disk_lock:
             return DiskUsage(*self._measure())
+
+    def __copy__(self) -> EmbeddingCache:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> EmbeddingCache:
+        """The cache itself, not a copy (``copy.copy`` too): a store shared by whoever holds
+        it, as a folder is. :func:`sklearn.base.clone` deep-copies an estimator's parameters,
+        so each fold of ``cross_val_score`` and each ``GridSearchCV`` candidate was given a
+        copy of ``cache=EmbeddingCache(...)`` and embedded every window again, leaving the
+        cache passed empty (and copying the entries held in memory, up to ``max_bytes``, into
+        each clone). A pickle (joblib's process workers) is still a copy."""
+        return self
 
     def __getstate__(self) -> dict:
         """Pickled (joblib's process workers) without the locks, which cannot be."""
