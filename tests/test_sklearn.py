@@ -244,6 +244,22 @@ def test_errors(task):
         EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0).fit(x)  # 1 s, not 4 s
 
 
+def test_the_embedder_checks_precision_device_and_cache_at_fit(task):
+    """The embedder's fit runs no encoder: a precision, device or cache named wrongly passed
+    fit and was refused by the first transform. fit refuses them, as the classifier's does."""
+    wrong = [
+        ({"precision": "fp8"}, ValueError, r"precision must be one of .*got 'fp8'"),
+        ({"device": "gpu0"}, ValueError, r"unknown device 'gpu0'"),
+        ({"cache": 3}, TypeError, r"cache must be a bool, a folder or an EmbeddingCache, got 3"),
+    ]
+    for params, error, message in wrong:
+        for est in (embedder(**params), EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, **params)):
+            with pytest.raises(error, match=message):
+                est.fit(task[:4])
+            assert not hasattr(est, "n_features_in_")
+    assert embedder(precision="FP32", device="CPU").fit(task[:4]).transform(task[:2]).shape[0] == 2
+
+
 def test_repr_shows_the_model_in_one_line(tmp_path):
     from eegpt.checkpoints import load_model
 

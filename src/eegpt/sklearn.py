@@ -67,8 +67,9 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 from eegpt._logging import count, each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
 from eegpt.channels import ChannelMapping, map_channels, rename_table
-from eegpt.embedding_cache import embed_windows
-from eegpt.engine import InferenceEngine, Precision, check_batch_size
+from eegpt.config import precision_name
+from eegpt.embedding_cache import _resolve_cache, embed_windows
+from eegpt.engine import InferenceEngine, Precision, check_batch_size, resolve_device
 from eegpt.epochs_files import reads_as_epochs
 from eegpt.fingerprints import encoder_of
 from eegpt.io import (
@@ -403,9 +404,14 @@ def _refuse_one_recording(shape: tuple[int, ...], sfreq: float, window_seconds: 
 
 
 def _check_common_params(est: Any) -> None:
-    """Checks of the parameters both estimators have."""
+    """Checks of the parameters both estimators have, at :meth:`fit`: the embedder's fit runs
+    no encoder, so a wrong ``precision``, ``device`` or ``cache`` was only refused by the
+    first ``transform``, after a fit that seemed to work."""
     units_name(est.units)  # any letter case, as model.embed takes it ("uv"); "MV" refused
     check_batch_size(est.batch_size)
+    precision_name(est.precision)  # "fp16", "BF16" ... taken, as everywhere
+    resolve_device(est.device)  # a device named wrongly, or one PyTorch does not see
+    _resolve_cache(est.cache)  # a bool, a folder or an EmbeddingCache
     if est.preprocessing is not None and not isinstance(est.preprocessing, PreprocessingConfig):
         raise TypeError(
             "preprocessing must be a PreprocessingConfig or None, got "
