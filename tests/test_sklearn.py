@@ -260,6 +260,18 @@ def test_the_embedder_checks_precision_device_and_cache_at_fit(task):
     assert embedder(precision="FP32", device="CPU").fit(task[:4]).transform(task[:2]).shape[0] == 2
 
 
+def test_feature_names_out_checks_the_input_features_given(task):
+    """input_features of another length than n_features_in_ (the channel names, say) were
+    taken and ignored; refused as scikit-learn's transformers refuse them. One name per input
+    feature is taken, and the output names do not depend on them."""
+    est = embedder(pooling="mean").fit(task)
+    with pytest.raises(ValueError, match=r"length equal to number of features \(4750: 19 "
+                       r"channels x 250 samples, epochs flattened\), got 19"):  # fmt: skip
+        est.get_feature_names_out(task.ch_names)
+    given = [f"x{i}" for i in range(est.n_features_in_)]
+    assert est.get_feature_names_out(given).tolist() == est.get_feature_names_out().tolist()
+
+
 def test_repr_shows_the_model_in_one_line(tmp_path):
     from eegpt.checkpoints import load_model
 

@@ -954,8 +954,24 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         return pool_embeddings(self.embed(X), self.pooling).astype(np.float32, copy=False)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names ``eegpt_p{patch}_s{token}_d{dim}`` (parts as the pooling keeps them)."""
+        """Names ``eegpt_p{patch}_s{token}_d{dim}`` (parts as the pooling keeps them).
+
+        Parameters
+        ----------
+        input_features : array-like of str | None
+            Not used: the names do not depend on the input's. Checked as scikit-learn's
+            transformers check it: one name per input feature (``n_features_in_``, channels x
+            samples of epochs flattened), else a ValueError (channel names alone were taken
+            and ignored).
+        """
         check_is_fitted(self, "n_features_out_")
+        if input_features is not None and len(input_features) != self.n_features_in_:
+            raise ValueError(
+                f"input_features should have length equal to number of features "
+                f"({self.n_features_in_}: {self.n_channels_in_} channels x {self.n_times_in_} "
+                f"samples, epochs flattened), got {len(input_features)}; the output names do "
+                "not depend on them: leave input_features out"
+            )
         names = feature_names(self.pooling, self.embedding_shape_, self.n_features_out_)
         return np.asarray(names, dtype=object)
 
