@@ -560,6 +560,27 @@ def test_large_arrays_are_embedded_in_chunks(task, monkeypatch):
     assert seen == [4, 4, 3]
 
 
+def test_an_array_embedded_in_chunks_is_checked_as_a_whole(task, monkeypatch):
+    """An array of more epochs than a chunk is embedded chunk by chunk: a 2-D chunk of as
+    many rows as channels was warned of as a recording of the chunk's shape, and non-finite
+    samples were named by their index in the chunk. Both concern the array given."""
+    x = task.get_data()[:39]
+    est = EEGPTEmbedder(SMALL, ch_names=task.ch_names, sfreq=250.0, preprocessing=ONE_SECOND)
+    est.set_params(pooling="mean").fit(x[:4])
+    whole = est.transform(x)
+    monkeypatch.setattr(eegpt.sklearn, "_CHUNK", 20)  # 39 = 20 + 19 epochs, 19 channels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning of a (19, 4750) array
+        flat = est.transform(x.reshape(len(x), -1))
+    np.testing.assert_allclose(flat, whole, rtol=1e-5, atol=1e-6)
+    holes = x.copy()
+    holes[[1, 21], 3, 7] = np.inf
+    for given in (holes, holes.reshape(len(x), -1)):
+        with pytest.raises(ValueError, match=r"NaN or infinite samples in 2 of 39 epochs "
+                           r"\(1, 21\)"):  # fmt: skip
+            est.transform(given)
+
+
 def test_a_pickled_fitted_embedder_stores_the_weights_once(task):
     est = embedder(pooling="mean").fit(task[:4])
     size_model = len(pickle.dumps(SMALL))

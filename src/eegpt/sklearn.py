@@ -256,13 +256,8 @@ def _epochs_array(
     except ValueError as err:
         if "NaN" not in str(err) and "infinity" not in str(err):
             raise
-        bad = ~np.isfinite(np.asarray(X, dtype=np.float64))
-        which = np.flatnonzero(bad.reshape(len(bad), -1).any(axis=1))
-        shown = ", ".join(map(str, which[:10])) + (", ..." if len(which) > 10 else "")
-        raise ValueError(
-            f"X has NaN or infinite samples in {len(which)} of {len(bad)} epochs ({shown}); "
-            "leave those epochs out or repair the samples (e.g. interpolate) first"
-        ) from err
+        _refuse_nonfinite(np.asarray(X, dtype=np.float64), err)
+        raise
     n_ch = len(ch_names)
     if array.ndim == 2:
         if array.shape[0] == n_ch > 1:
@@ -286,6 +281,25 @@ def _epochs_array(
             f"[n_epochs, n_channels * n_times]), got shape {array.shape}"
         )
     return array
+
+
+def _refuse_nonfinite(X: np.ndarray, cause: Exception | None = None) -> None:
+    """Refuse epochs ``X`` (``[n_epochs, ...]``, numeric) with NaN or infinite samples, naming
+    those epochs by their index in ``X``; looked at :data:`_CHUNK` epochs at a time, so that
+    :meth:`EEGPTEmbedder.embed` checks all of an array it embeds in chunks before the first
+    (a chunk's own check named the epochs by their index in the chunk, of the chunk's count)."""
+    which: list[int] = []
+    for start in range(0, len(X), _CHUNK):
+        chunk = X[start : start + _CHUNK]
+        finite = np.isfinite(chunk).reshape(len(chunk), -1).all(axis=1)
+        which.extend((start + np.flatnonzero(~finite)).tolist())
+    if not which:
+        return
+    shown = ", ".join(map(str, which[:10])) + (", ..." if len(which) > 10 else "")
+    raise ValueError(
+        f"X has NaN or infinite samples in {len(which)} of {len(X)} epochs ({shown}); "
+        "leave those epochs out or repair the samples (e.g. interpolate) first"
+    ) from cause
 
 
 def _refuse_recordings_list(X: Any, estimator: str, window_seconds: float) -> None:
@@ -888,6 +902,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             bar = tqdm(total=total, unit="epoch", desc="embedding", **progress_options())
         try:
             if isinstance(X, np.ndarray) and len(X) > _CHUNK:
+                X = self._whole_array_checks(X)
                 chunks = [  # the log lines (mapping, preprocessing) of the first chunk only
                     self._embed(X[i : i + _CHUNK], self.verbose if i == 0 else False, bar)
                     for i in range(0, len(X), _CHUNK)
@@ -897,6 +912,18 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         finally:
             if bar is not None:
                 bar.close()
+
+    def _whole_array_checks(self, X: np.ndarray) -> np.ndarray:
+        """The checks of an array :meth:`embed` embeds in chunks that concern all of it: its
+        non-finite samples, named by their epochs' index in ``X``, and, for 2-D ``X``, its
+        reading as flattened epochs, returned as ``[n_epochs, C, T]`` (a view): a chunk of as
+        many rows as channels was warned of as a recording ``[C, T]`` of its shape."""
+        if np.issubdtype(X.dtype, np.number) and not np.issubdtype(X.dtype, np.integer):
+            _refuse_nonfinite(X)
+        n_ch = None if self.ch_names is None else len(self.ch_names)
+        if X.ndim == 2 and n_ch and len(X) != n_ch and X.shape[1] % n_ch == 0:
+            return X.reshape(len(X), n_ch, -1)
+        return X
 
     def _embed(self, X: Any, verbose: Verbose, bar: Any = None) -> np.ndarray:
         rec = self._recording(X, verbose, fitted_times=getattr(self, "n_times_in_", None))
