@@ -581,6 +581,34 @@ def test_an_array_embedded_in_chunks_is_checked_as_a_whole(task, monkeypatch):
             est.transform(given)
 
 
+def test_fit_reads_a_large_array_a_chunk_at_a_time(task, monkeypatch):
+    """The embedder's fit keeps only the layout, but read all of an array at once (float64,
+    then volts: four times its float32 bytes) where transform reads a chunk at a time. It
+    reads and checks each chunk in turn, with the same fitted layout; a later chunk's NaN
+    epoch is refused at fit, named by its index in X."""
+    x = task.get_data()[:11]
+    fitted = embedder(pooling="mean", ch_names=task.ch_names, sfreq=250.0).fit(x)
+    read: list[int] = []
+    recording = EEGPTEmbedder._recording
+
+    def spy(self, X, *args, **kwargs):
+        read.append(len(X))
+        return recording(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(EEGPTEmbedder, "_recording", spy)
+    monkeypatch.setattr(eegpt.sklearn, "_CHUNK", 4)
+    est = embedder(pooling="mean", ch_names=task.ch_names, sfreq=250.0).fit(x)
+    assert sorted(read) == [3, 4, 4]
+    for name in ("ch_names_in_", "n_channels_in_", "n_times_in_", "n_features_in_"):
+        assert getattr(est, name) == getattr(fitted, name), name
+    assert est.mapping_.names == fitted.mapping_.names
+    np.testing.assert_array_equal(est.transform(x), fitted.transform(x))
+    holes = x.copy()
+    holes[9, 2, 5] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinite samples in 1 of 11 epochs \(9\)"):
+        embedder(ch_names=task.ch_names, sfreq=250.0).fit(holes.reshape(len(x), -1))
+
+
 def test_a_pickled_fitted_embedder_stores_the_weights_once(task):
     est = embedder(pooling="mean").fit(task[:4])
     size_model = len(pickle.dumps(SMALL))

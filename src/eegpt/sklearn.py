@@ -837,6 +837,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> EEGPTEmbedder:
         """Load the encoder and record the input layout (channels, epoch length).
 
+        A NumPy array is read and checked :data:`_CHUNK` epochs at a time, as :meth:`embed`
+        reads it, so that fitting on it takes no copy of all of it.
+
         Parameters
         ----------
         X : mne.Epochs | list of mne.Epochs | ndarray, shape (n_epochs, C, T) or (n_epochs, C*T)
@@ -850,6 +853,14 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self._check_params()
         picks = _picks_read(self.picks, X, None)  # None: "eeg"; arrays take no other
         rename = rename_table(self.rename)  # read once: predicting reads no file
+        if isinstance(X, np.ndarray) and len(X) > _CHUNK:
+            # Only the layout is kept: all of X read at once (float64, then volts) took four
+            # times its float32 bytes, where transform embeds it a chunk at a time. Each chunk
+            # is checked (and warned of) as transform checks it, then the first read.
+            X = self._whole_array_checks(X)
+            for start in range(_CHUNK, len(X), _CHUNK):
+                self._recording(X[start : start + _CHUNK], False, rename, picks=picks)
+            X = X[:_CHUNK]
         rec = self._recording(X, self.verbose, rename, picks=picks)
         model: EEGPT | EEGPTEncoder = _load_encoder(self)
         self._model_copy_of = None
