@@ -1557,6 +1557,38 @@ def _quick_classifier(task, **kwargs) -> EEGPTClassifier:
     )  # fmt: skip
 
 
+def test_the_classifier_predicts_a_large_array_a_chunk_at_a_time(task, monkeypatch):
+    """The classifier's predictions read all of an array at once (about eight times its
+    float32 bytes: float64, volts, windows), where the embedder's transform reads a chunk at a
+    time; they read it as the embedder does, with the same numbers, NaN epochs named by their
+    index in X and no warning of a 2-D chunk of as many rows as channels."""
+    x = task.get_data()[:39]
+    y = epochs_labels(task)[:39]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one training epoch of a random encoder
+        clf = _quick_classifier(task).fit(x, y)
+    whole = clf.predict_proba(x)
+    read: list[int] = []
+    decide = type(clf.probe_).decision_function
+
+    def spy(self, data, **kwargs):
+        read.append(len(data))
+        return decide(self, data, **kwargs)
+
+    monkeypatch.setattr(type(clf.probe_), "decision_function", spy)
+    monkeypatch.setattr(eegpt.sklearn, "_CHUNK", 20)  # 39 = 20 + 19 epochs, 19 channels
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning of a (19, 4750) array
+        flat = clf.predict_proba(x.reshape(len(x), -1))
+    assert read == [20, 19]
+    np.testing.assert_allclose(flat, whole, rtol=1e-5, atol=1e-6)
+    assert clf.predict(x).tolist() == clf.classes_[whole.argmax(axis=1)].tolist()
+    holes = x.copy()
+    holes[[1, 21], 3, 7] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinite samples in 2 of 39 epochs \(1, 21\)"):
+        clf.decision_function(holes)
+
+
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32, torch.bfloat16])
 def test_estimators_take_torch_tensors_as_their_values(task, dtype):
     """A torch tensor is read as the NumPy array of its values (bfloat16 as float32), as

@@ -302,6 +302,20 @@ def _refuse_nonfinite(X: np.ndarray, cause: Exception | None = None) -> None:
     ) from cause
 
 
+def _whole_array_checks(X: np.ndarray, ch_names: Sequence[str] | None) -> np.ndarray:
+    """The checks of an array the estimators read in chunks of :data:`_CHUNK` epochs that
+    concern all of it: its non-finite samples, named by their epochs' index in ``X``, and, for
+    2-D ``X`` (``ch_names``: its channels), its reading as flattened epochs, returned as
+    ``[n_epochs, C, T]`` (a view): a chunk of as many rows as channels was warned of as a
+    recording ``[C, T]`` of its shape."""
+    if np.issubdtype(X.dtype, np.number) and not np.issubdtype(X.dtype, np.integer):
+        _refuse_nonfinite(X)
+    n_ch = None if ch_names is None else len(ch_names)
+    if X.ndim == 2 and n_ch and len(X) != n_ch and X.shape[1] % n_ch == 0:
+        return X.reshape(len(X), n_ch, -1)
+    return X
+
+
 def _refuse_recordings_list(X: Any, estimator: str, window_seconds: float) -> None:
     """Refuse a list (or tuple) of recordings, paths or MNE objects, of which some are
     continuous (``mne.io.Raw``, an EDF file): the estimators take epochs, and such a list is
@@ -857,7 +871,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             # Only the layout is kept: all of X read at once (float64, then volts) took four
             # times its float32 bytes, where transform embeds it a chunk at a time. Each chunk
             # is checked (and warned of) as transform checks it, then the first read.
-            X = self._whole_array_checks(X)
+            X = _whole_array_checks(X, self.ch_names)
             for start in range(_CHUNK, len(X), _CHUNK):
                 self._recording(X[start : start + _CHUNK], False, rename, picks=picks)
             X = X[:_CHUNK]
@@ -913,7 +927,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             bar = tqdm(total=total, unit="epoch", desc="embedding", **progress_options())
         try:
             if isinstance(X, np.ndarray) and len(X) > _CHUNK:
-                X = self._whole_array_checks(X)
+                X = _whole_array_checks(X, self.ch_names)
                 chunks = [  # the log lines (mapping, preprocessing) of the first chunk only
                     self._embed(X[i : i + _CHUNK], self.verbose if i == 0 else False, bar)
                     for i in range(0, len(X), _CHUNK)
@@ -923,18 +937,6 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         finally:
             if bar is not None:
                 bar.close()
-
-    def _whole_array_checks(self, X: np.ndarray) -> np.ndarray:
-        """The checks of an array :meth:`embed` embeds in chunks that concern all of it: its
-        non-finite samples, named by their epochs' index in ``X``, and, for 2-D ``X``, its
-        reading as flattened epochs, returned as ``[n_epochs, C, T]`` (a view): a chunk of as
-        many rows as channels was warned of as a recording ``[C, T]`` of its shape."""
-        if np.issubdtype(X.dtype, np.number) and not np.issubdtype(X.dtype, np.integer):
-            _refuse_nonfinite(X)
-        n_ch = None if self.ch_names is None else len(self.ch_names)
-        if X.ndim == 2 and n_ch and len(X) != n_ch and X.shape[1] % n_ch == 0:
-            return X.reshape(len(X), n_ch, -1)
-        return X
 
     def _embed(self, X: Any, verbose: Verbose, bar: Any = None) -> np.ndarray:
         rec = self._recording(X, verbose, fitted_times=getattr(self, "n_times_in_", None))
@@ -1314,7 +1316,19 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
 
     @_warning_once("predict")
     def _logits(self, X: Any) -> np.ndarray:
+        """Logits ``[n_epochs, n_classes]``; a NumPy array :data:`_CHUNK` epochs at a time, as
+        the embedder's transform reads one (all of it at once took about eight times its
+        float32 bytes: float64, volts, the model's windows)."""
         check_is_fitted(self, "probe_")
+        if isinstance(X, np.ndarray) and len(X) > _CHUNK:
+            X = _whole_array_checks(X, self.ch_names)
+            return np.concatenate([  # the log lines of the first chunk only
+                self._chunk_logits(X[i : i + _CHUNK], self.verbose if i == 0 else False)
+                for i in range(0, len(X), _CHUNK)
+            ])  # fmt: skip
+        return self._chunk_logits(X, self.verbose)
+
+    def _chunk_logits(self, X: Any, verbose: Verbose) -> np.ndarray:
         data, array_kwargs = self._inputs(X, getattr(self, "n_times_in_", None))
         if array_kwargs and getattr(self, "_fitted_on_array", "n_features_in_" in vars(self)):
             n = int(np.prod(data.shape[1:]))
@@ -1332,7 +1346,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             precision=self.precision,
             batch_size=self.batch_size,
             cache=self.cache,
-            verbose=self.verbose,
+            verbose=verbose,
             **array_kwargs,
         )
 
