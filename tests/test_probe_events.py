@@ -1,5 +1,7 @@
 """eegpt.probe_events: window predictions merged into events (probe predict --events)."""
 
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -239,3 +241,57 @@ def test_event_clock_times_have_one_format_over_recordings():
     assert e["clock_end_time"].tolist()[1] == "2026-03-02T12:00:02.000000"
     pd.to_datetime(e["clock_time"])
     pd.to_datetime(e["clock_end_time"])
+
+
+@pytest.mark.parametrize(
+    ("command", "switch"),
+    [
+        (["probe", "predict", "PROBE", "rec.edf", "-o", "p.csv", "--events", "e.csv"], "--events"),
+        (
+            [
+                "probe",
+                "predict",
+                "PROBE",
+                "rec.edf",
+                "-o",
+                "p.csv",
+                "--epoch-seconds",
+                "30",
+                "--plot",
+                "h.png",
+            ],
+            "--plot",
+        ),  # fmt: skip
+        (["probe", "evaluate", "PROBE", "rec.edf", "--event-scoring"], "--event-scoring"),
+    ],
+)
+def test_event_tables_and_hypnograms_without_pandas_name_the_extra_before_reading(
+    tmp_path, monkeypatch, capsys, command, switch
+):
+    """Without pandas (a plain `pip install .`), --events, --event-scoring and the hypnogram
+    of --plot are refused up front with the extra to install, before the probe or any
+    recording is read: they crashed as an internal error after every recording was
+    predicted (the window predictions already written)."""
+    from eegpt.cli import main
+
+    monkeypatch.chdir(tmp_path)  # PROBE and rec.edf do not exist: nothing is read before
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` raises ImportError
+    if command[1] == "evaluate":  # its metrics need scikit-learn, checked first
+        pytest.importorskip("sklearn")
+    assert main(command) == 1
+    err = capsys.readouterr().err
+    assert f"eegpt: error: {switch} (" in err
+    assert "needs pandas: pip install pyarrow pandas (from a clone of eegpt: pip install " in err
+    assert "internal error" not in err and "PROBE" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_events_module_without_pandas_names_the_extra(monkeypatch):
+    import importlib
+
+    from eegpt.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    monkeypatch.delitem(sys.modules, "eegpt.probe_events")
+    with pytest.raises(MissingDependencyError, match=r"needs pandas: pip install pyarrow pandas"):
+        importlib.import_module("eegpt.probe_events")

@@ -1612,3 +1612,27 @@ def test_hypnogram_of_rows_out_of_time_order_is_drawn_in_time_order():
         (span,) = ax.patches  # the bad epoch, N2's at 60-90 s
         np.testing.assert_allclose([span.get_x() * 3600, span.get_width() * 3600], [60, 30])
         plt.close(ax.figure)
+
+
+def test_plot_hypnogram_without_pandas_names_the_extra(tmp_path, monkeypatch):
+    """Without pandas (a plain `pip install .`), a hypnogram of a prediction table's path or
+    on the recording's clock is refused with the extra to install (it crashed with
+    ModuleNotFoundError); one in hours of recording from a mapping needs no pandas."""
+    import sys
+
+    from eegpt.errors import MissingDependencyError
+    from eegpt.viz import plot_hypnogram
+
+    table = tmp_path / "p.csv"
+    table.write_text("file,onset_s,prediction\nrec.edf,0,W\nrec.edf,30,N1\n")
+    epochs = {"onset_s": [0.0, 30.0], "prediction": ["W", "N1"],
+              "clock_time": ["2026-03-01T22:00:00", "2026-03-01T22:00:30"]}  # fmt: skip
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` raises ImportError
+    hint = r"needs pandas: pip install pyarrow pandas \(from a clone of eegpt"
+    with pytest.raises(MissingDependencyError, match=rf"^plot_hypnogram of a .*{hint}"):
+        plot_hypnogram(table)
+    with pytest.raises(MissingDependencyError, match=rf"recording's clock .*{hint}"):
+        plot_hypnogram(epochs)
+    fig = plot_hypnogram(epochs, clock=False)
+    assert fig.axes[0].get_xlabel()
+    plt.close(fig)

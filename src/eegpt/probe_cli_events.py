@@ -16,6 +16,7 @@ import numpy as np
 from eegpt.cli_options import (
     save_figure_file,
 )
+from eegpt.optional_packages import require_pandas
 from eegpt.probe_predictions import (
     write_predictions,
 )
@@ -47,6 +48,8 @@ def check_events_options(args: argparse.Namespace) -> None:
                     "--event-scoring too"}  # fmt: skip
             raise ValueError(f"{given[0]} says {said[switch]}")
         return
+    # the events are tables (pandas): said before any recording is read, not after the work
+    require_pandas(f"{switch} (events merged from the window predictions)")
     if args.min_event_seconds < 0 or args.merge_gap_seconds < 0:
         raise ValueError("--min-event-seconds and --merge-gap-seconds are seconds (>= 0)")
     if getattr(args, "epoch_seconds", None) is not None:
@@ -100,9 +103,9 @@ def write_events(
     continuous recordings (:func:`eegpt.probe_events.windows_to_events`), written as
     ``--output`` is, their provenance with the events' settings; where the windows are
     labelled, the scored events compared on stderr."""
-    import pandas as pd
-
     from eegpt.probe_events import event_scores_text, windows_to_events
+
+    pd = require_pandas("--events (events merged from the window predictions)")
 
     table = pd.DataFrame(rows, columns=header)
     window, hop, how, settings = _event_settings(args, probe)
@@ -176,11 +179,10 @@ def plot_hypnograms(
     (:func:`eegpt.viz.plot_hypnogram`), one panel each on one time scale, written to ``args.plot``; ``clocks``:
     each file's ``record_clock`` (an EDF+D file's), by which epochs over a gap are drawn in
     pieces where their data lie on the clock."""
-    import pandas as pd
-
     from eegpt._viz_common import pyplot_module
     from eegpt.viz_hypnogram import hypnogram_width, plot_hypnogram
 
+    pd = require_pandas("--plot (the hypnogram of --epoch-seconds)")
     table = pd.DataFrame(rows, columns=header)
     files = list(dict.fromkeys(table["file"].tolist()))
     plt = pyplot_module()
@@ -234,9 +236,9 @@ def evaluated_events(
     classes, scored against those of their labels ``y`` (:func:`_scored_events`: OVLP and
     TAES per class), with the settings and the hours of windows scored. Windows left out
     (over bad annotations, unlabelled without --unlabelled, --skip-unknown) break events."""
-    import pandas as pd
-
     from eegpt.probe_events import windows_to_events
+
+    pd = require_pandas("--event-scoring (events merged from the window predictions)")
 
     table = pd.DataFrame({
         "file": list(sources), "onset_s": np.asarray(recording.onsets, dtype=np.float64),

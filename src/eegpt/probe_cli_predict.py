@@ -29,6 +29,7 @@ from eegpt.cli_options import (
 from eegpt.cli_run import EXIT_SOME_FAILED
 from eegpt.continuous_windows import is_continuous_input
 from eegpt.errors import USER_ERRORS
+from eegpt.optional_packages import require_pandas
 from eegpt.probe_cli_events import (
     check_events_options,
     event_classes,
@@ -685,6 +686,8 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     if args.plot is not None and args.epoch_seconds is None:
         raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
                          "SECONDS too (30 for sleep scoring)")  # fmt: skip
+    if args.plot is not None:  # the hypnogram is drawn from a table: said before the work
+        require_pandas("--plot (the hypnogram of --epoch-seconds)")
     for path in (args.output, sidecar_of(args.output)):
         if path is not None and path.is_dir():
             raise IsADirectoryError(

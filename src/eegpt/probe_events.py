@@ -43,9 +43,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from eegpt._logging import number_text, percent_text
+from eegpt.errors import MissingDependencyError, install_hint
+
+try:
+    import pandas as pd
+except ImportError as err:  # a plain `pip install .`: the events are tables
+    raise MissingDependencyError(
+        f"eegpt.probe_events (events from window predictions) needs pandas: "
+        f"{install_hint('parquet')}"
+    ) from err
 
 #: The columns of an events table, in order (``clock_s``, ``clock_end_s`` only where the window
 #: table has ``clock_s``; ``clock_time``, ``clock_end_time`` where it has ``clock_time``).

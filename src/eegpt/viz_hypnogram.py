@@ -18,6 +18,7 @@ import numpy as np
 
 from eegpt._viz_clock import _clock_label, _clock_ticks
 from eegpt._viz_common import _figure, _mark_not_pretrained, _short_lines, _shown
+from eegpt.optional_packages import require_pandas
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -200,9 +201,9 @@ def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None, dict[str, se
     (its ``inputs``' ``clock``, ``"local"`` for an EDF/BDF/BrainVision header's wall clock),
     by the input's file name (the name of each with a ``clock``; empty for a table of an
     eegpt that recorded none)."""
-    import pandas as pd
-
     from eegpt.probe_provenance import predictions_record
+
+    pd = require_pandas("plot_hypnogram of a prediction table's path")
 
     path = Path(path)
     if path.suffix.lower() == ".parquet":
@@ -399,7 +400,7 @@ def plot_hypnogram(
         raise ValueError("clock=True: some epochs have no clock_time (a recording without a "
                          "measurement date)")  # fmt: skip
     if clock:
-        import pandas as pd
+        pd = require_pandas("plot_hypnogram on the recording's clock (clock_time)")
 
         # each epoch at its own clock time: after a pause (an EDF+D file's gap) the clock
         # jumps ahead of the onsets, which count recorded samples only
