@@ -167,6 +167,25 @@ def test_parquet_without_pyarrow_is_refused_before_any_recording_is_read(
     assert read == [] and sorted(p.name for p in tmp_path.iterdir()) == ["b.edf"]
 
 
+def test_reading_parquet_without_pyarrow_says_reading(tmp_path, capsys, monkeypatch):
+    """Without pyarrow, reading a .parquet embeddings file (load_embeddings, eegpt info) says
+    that reading it needs pyarrow, naming the file: it said "writing Parquet (or use a .npz
+    output)", advice for an output that a file already written cannot take."""
+    from eegpt.errors import MissingDependencyError
+    from eegpt.outputs import load_embeddings
+
+    path = tmp_path / "sub-01.parquet"
+    path.write_bytes(b"PAR1")  # not read: pyarrow is asked for first
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import pyarrow` raises ImportError
+    said = f"reading the .parquet embeddings file {path} needs pyarrow: pip install pyarrow pandas"
+    with pytest.raises(MissingDependencyError, match="^" + re.escape(said)):
+        load_embeddings(path)
+    assert main(["info", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert said in err and "writing" not in err and ".npz" not in err
+
+
 def test_parquet_with_a_pyarrow_too_old_is_refused_before_any_recording_is_read(
     weights, edf, tmp_path, capsys, monkeypatch
 ):

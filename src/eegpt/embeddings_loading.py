@@ -173,7 +173,7 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
             data = f["embeddings"] if with_data else _without_data(shape)
             return Embeddings(data, f["onsets"], json.loads(str(f["metadata"][()])))
     if output_format(path) == ".parquet":
-        pa, pq = require_pyarrow()
+        pa, pq = require_pyarrow(f"reading the .parquet embeddings file {path}")
         try:
             schema = pq.read_schema(path)  # no data read
             if with_data:  # the table and its array: refused before a read that cannot fit
