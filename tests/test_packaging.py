@@ -21,6 +21,7 @@ NEEDED = [
     "BENCHMARKS.md",
     "RELIABILITY.md",
     "CHANGELOG.md",
+    "CITATION.cff",  # README: "CITATION.cff gives it" (how to cite eegpt)
     "Makefile",
     "docs/command-line.md",
     "docs/containers.md",
@@ -78,6 +79,9 @@ def test_the_sdist_holds_the_tests_and_documentation(tmp_path):
     assert not [f for f in files if f.startswith("benchmarks/results/") or "__pycache__" in f]
     assert "Project-URL: Original implementation, https://github.com/BINE022/EEGPT" in metadata
     assert f"\nVersion: {eegpt_version()}\n" in metadata
+    # the citation's version is the package's
+    (cited,) = re.findall(r"^version: (\S+)$", (ROOT / "CITATION.cff").read_text(), re.M)
+    assert cited == eegpt_version()
 
 
 def eegpt_version() -> str:
