@@ -133,6 +133,24 @@ def test_the_mne_floor_exports_edf_through_edfio():
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_mne_floor_imports_with_the_newest_scipy():
+    """MNE 1.9 and older import ``scipy.special.sph_harm``, which SciPy 1.17 removed; their
+    requirements do not cap SciPy, so ``pip install "mne<1.10" .`` (allowed by a floor of 1.7)
+    installed SciPy 1.17 beside them and ``import mne`` failed: ``eegpt demo`` was an internal
+    error. NumPy's and SciPy's floors are at least MNE 1.10's own (1.25, 1.11), so that the
+    lowest versions allowed install together."""
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+    def floor(name: str) -> tuple[int, ...]:
+        (dep,) = [d for d in project["dependencies"] if re.match(rf"{name}\s*>=", d)]
+        return tuple(int(part) for part in dep.split(">=")[1].split(",")[0].split("."))
+
+    assert floor("mne") >= (1, 10)
+    assert floor("numpy") >= (1, 25) and floor("scipy") >= (1, 11)
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
 def test_missing_dependency_messages_name_each_extra_s_packages():
     """A message about a missing optional package says to install the extra's packages by
     their own names (eegpt is not on PyPI: 'eegpt[parquet]' could be someone else's)."""
