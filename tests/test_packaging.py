@@ -151,6 +151,21 @@ def test_the_mne_floor_imports_with_the_newest_scipy():
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_matplotlib_floor_caps_numpy_below_2():
+    """matplotlib 3.7.0-3.7.2, built for NumPy 1, do not cap NumPy below 2: ``pip install
+    "matplotlib<3.7.3" .`` (allowed by a floor of 3.7) paired them with NumPy 2, under which
+    ``import matplotlib.pyplot`` fails. The message for a missing matplotlib asks for the
+    version pyproject requires."""
+    tomllib = pytest.importorskip("tomllib")
+    from eegpt._viz_common import _missing_matplotlib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (dep,) = [d for d in project["dependencies"] if d.startswith("matplotlib")]
+    assert tuple(int(p) for p in dep.split(">=")[1].split(".")) >= (3, 7, 3)
+    assert f"pip install '{dep}'" in str(_missing_matplotlib("--plot"))
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
 def test_missing_dependency_messages_name_each_extra_s_packages():
     """A message about a missing optional package says to install the extra's packages by
     their own names (eegpt is not on PyPI: 'eegpt[parquet]' could be someone else's)."""

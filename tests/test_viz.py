@@ -1541,9 +1541,9 @@ def test_drawing_without_matplotlib_says_so_before_the_work(tmp_path, monkeypatc
     captured = capsys.readouterr()
     assert "Fp1" not in captured.out  # stopped before the mapping was worked out
     assert "--plot draws with matplotlib, which is not installed" in captured.err
-    assert "pip install 'matplotlib>=3.7'" in captured.err
+    assert "pip install 'matplotlib>=3.7.3'" in captured.err
     assert "bug in eegpt" not in captured.err and not png.exists()
-    with pytest.raises(MissingDependencyError, match="pip install 'matplotlib>=3.7'"):
+    with pytest.raises(MissingDependencyError, match="pip install 'matplotlib>=3.7.3'"):
         pyplot_module()
 
 

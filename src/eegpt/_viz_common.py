@@ -40,7 +40,7 @@ def _missing_matplotlib(what: str) -> MissingDependencyError:
     return MissingDependencyError(
         f"{what} draws with matplotlib, which is not installed (eegpt depends on it, but an "
         "install without dependencies, pip install --no-deps, lacks it): pip install "
-        "'matplotlib>=3.7'"
+        "'matplotlib>=3.7.3'"
     )
 
 
