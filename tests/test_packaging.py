@@ -166,6 +166,26 @@ def test_the_matplotlib_floor_caps_numpy_below_2():
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
+def test_the_pandas_floor_caps_numpy_below_2():
+    """pandas 2.0.0-2.1.1, built for NumPy 1, do not cap NumPy below 2: ``pip install
+    "pandas<2.1.2" ".[parquet]"`` (allowed by a floor of 2) paired them with NumPy 2, under
+    which ``import pandas`` fails ("numpy.dtype size changed"); every extra that names pandas
+    asks for 2.1.2 or later."""
+    tomllib = pytest.importorskip("tomllib")
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    floors = {
+        extra: tuple(int(p) for p in dep.split(">=")[1].split("."))
+        for extra, deps in extras.items()
+        for dep in deps
+        if re.match(r"pandas\b", dep)
+    }
+    assert set(floors) == {"parquet", "test"}
+    assert all(floor >= (2, 1, 2) for floor in floors.values()), floors
+
+
+@pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
 def test_missing_dependency_messages_name_each_extra_s_packages():
     """A message about a missing optional package says to install the extra's packages by
     their own names (eegpt is not on PyPI: 'eegpt[parquet]' could be someone else's)."""
