@@ -7,9 +7,12 @@
 
 PYTHON ?= python3
 VENV ?= .venv
-# An exact pin: the CPU build is asked for as "$(TORCH)+cpu".
+# An exact pin: the CPU build is asked for as "$(TORCH)+cpu" on Linux; macOS
+# builds have no local version (+cpu) and no CUDA: there it is "$(TORCH)" from PyPI.
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?=
+UNAME_S ?= $(shell uname -s)
+TORCH_CPU := $(TORCH)$(if $(filter Darwin,$(UNAME_S)),,+cpu)
 CPU_INDEX := https://download.pytorch.org/whl/cpu
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -25,8 +28,8 @@ $(STAMP): pyproject.toml
 	@# configured sources (a local wheel folder), else from PyTorch's CPU index. Never PyPI's
 	@# default Linux build, which pulls several GB of CUDA libraries.
 	$(if $(TORCH_INDEX),$(PIP_TORCH) --index-url $(TORCH_INDEX) "$(TORCH)",\
-	$(BIN)/python -m pip install -q "$(TORCH)+cpu" || { echo "make: no local $(TORCH)+cpu wheel (see above); trying PyTorch's CPU index"; \
-	$(PIP_TORCH) --index-url $(CPU_INDEX) "$(TORCH)+cpu"; })
+	$(BIN)/python -m pip install -q "$(TORCH_CPU)" || { echo "make: no local $(TORCH_CPU) wheel (see above); trying PyTorch's CPU index"; \
+	$(PIP_TORCH) --index-url $(CPU_INDEX) "$(TORCH_CPU)"; })
 	$(BIN)/python -m pip install -q -e ".[test]"
 	@# braindecode pulls torchaudio, whose wheel does not match our torch; EEGPT never uses it.
 	$(BIN)/python -m pip uninstall -q -y torchaudio || true

@@ -120,6 +120,26 @@ def test_the_readme_installs_torch_in_the_range_pyproject_requires():
     assert pin in SpecifierSet(torch.removeprefix("torch"))
 
 
+@pytest.mark.skipif(not (ROOT / "Makefile").is_file(), reason="not run from a source tree")
+@pytest.mark.parametrize(
+    ("system", "torch"), [("Linux", "torch==2.13.0+cpu"), ("Darwin", "torch==2.13.0")]
+)
+def test_make_install_asks_for_a_torch_build_the_system_has(tmp_path, system, torch):
+    """``make install`` asks for torch's CPU build as ``torch==X+cpu``, a local version that
+    macOS builds lack (PyPI's and PyTorch's index alike: they have no CUDA to leave out), so
+    on a Mac both of its tries failed; there it asks for ``torch==X``."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make")
+    done = subprocess.run(
+        [make, "-n", "-B", "install", f"VENV={tmp_path / 'venv'}", f"UNAME_S={system}",
+         "TORCH=torch==2.13.0"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    asked = re.findall(r'pip install -q (?:--\S+ \S+ )*"(torch[^"]*)"', done.stdout)
+    assert asked and set(asked) == {torch}, done.stdout
+
+
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")
 def test_the_mne_floor_exports_edf_through_edfio():
     """``eegpt demo`` writes its EDF file with ``mne.export.export_raw``, which goes through
