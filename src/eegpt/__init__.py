@@ -120,6 +120,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import finetune as finetune
     from eegpt import fingerprints as fingerprints
     from eegpt import formats as formats
+    from eegpt import gdf_files as gdf_files
     from eegpt import heads as heads
     from eegpt import hub as hub
     from eegpt import io as io
@@ -222,7 +223,7 @@ _SUBMODULES = {
     "dataset_inputs", "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read",
     "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
     "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path", "fif_kinds",
-    "finetune", "fingerprints", "formats", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
+    "finetune", "fingerprints", "formats", "gdf_files", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
     "outputs_read", "patch_padding", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
     "probe_cli_evaluate", "probe_cli_events", "probe_cli_inputs", "probe_cli_options",
     "probe_cli_predict", "probe_events", "probe_folder", "probe_inputs", "probe_label_files",
