@@ -20,7 +20,7 @@ from eegpt.channels import map_channels
 from eegpt.errors import RecordingError
 from eegpt.io import Recording, as_recording
 from eegpt.preprocessing import PreprocessingConfig, prepare
-from eegpt.signal_stats import FLAT_JITTER, SignalStats
+from eegpt.signal_stats import FLAT_JITTER, FLAT_JITTER_SAMPLES, SignalStats
 from eegpt.streaming import StreamedRecording, WindowStream, open_stream
 
 # CI runs a bounded number of examples; EEGPT_HYPOTHESIS_EXAMPLES=5000 runs a long search.
@@ -91,11 +91,12 @@ def test_streamed_windows_equal_whole_signal_windows(
 def _flat_piece(p: np.ndarray) -> bool:
     """A segment's samples (finite) flat as the flat check judges them, written plainly: zero
     peak-to-peak, or within FLAT_JITTER every sample at the lowest, the highest or the
-    halfway value (to an eighth of the peak-to-peak): a digital step's jitter."""
+    halfway value (to an eighth of the peak-to-peak): a digital step's jitter, judged in
+    segments of FLAT_JITTER_SAMPLES samples or more."""
     lo, hi = p.min(), p.max()
     if lo == hi:
         return True
-    if hi - lo > FLAT_JITTER:
+    if hi - lo > FLAT_JITTER or len(p) < FLAT_JITTER_SAMPLES:
         return False
     near = (hi - lo) / 8
     return all(min(v - lo, abs(v - (lo + hi) / 2), hi - v) <= near for v in p.tolist())

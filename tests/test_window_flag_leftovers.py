@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from eegpt.io import as_recording
-from eegpt.preprocessing import prepare
+from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.signal_stats import SignalStats
 
 NAMES = ["Fp1", "Fp2", "C3", "C4", "Pz", "P4", "O1", "O2"]
@@ -72,6 +72,23 @@ def test_epochs_of_a_jittering_dead_electrode_are_named_flat():
     _, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=SFREQ))
     (partly,) = [t for t in texts if "some epochs are partly flat" in t]
     assert "C4 in epochs 2, 5 (2 of 10)" in partly and "Pz in epochs 5-9 (5 of 10)" in partly
+
+
+def test_epochs_of_a_few_samples_in_whole_microvolts_are_not_flat():
+    """Epochs of 5 samples whose values are whole microvolts 0 to 2 (scikit-learn's estimator
+    checks give integer arrays so), or of one sample each: a row of a few samples holds three
+    values whatever it is, so it is no dead electrode's jitter; they are embedded, not refused
+    as flat throughout.
+    A second of such jitter (128 samples) still is flat."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 3, (20, 1, 5)).astype(np.float64) * 1e-6
+    config = PreprocessingConfig(window_seconds=0.25, tail="pad", average_reference=False)
+    _, texts = _caught(prepare, as_recording(x, ch_names=["Cz"], sfreq=SFREQ), None, config)
+    assert not [t for t in texts if "flat channel" in t], texts
+    single = rng.uniform(0, 2.4e-6, (10, 1, 1))  # epochs of one sample: peak-to-peak 0 each
+    prepare(as_recording(single, ch_names=["Cz"], sfreq=SFREQ), None, config, verbose="error")
+    whole = SignalStats.of(rng.integers(0, 3, (1, 128)) * 1e-6, 128, sfreq=SFREQ)
+    assert whole.flat_segments.tolist() == [1]
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -36,7 +36,13 @@ from eegpt.rename_tables import (
     file_argument,
     how_to_drop,
 )
-from eegpt.signal_stats import FLAT_JITTER, MAINS, NonfiniteGaps, SignalStats
+from eegpt.signal_stats import (
+    FLAT_JITTER,
+    FLAT_JITTER_SAMPLES,
+    MAINS,
+    NonfiniteGaps,
+    SignalStats,
+)
 from eegpt.vocabulary import shortened_list
 
 FLAT_STD = 1e-13  # V; a channel with a smaller standard deviation counts as flat
@@ -452,6 +458,8 @@ def _jitter_throughout(stats: SignalStats) -> np.ndarray:
     electrode's quantisation jitter, a digital step either side of one value
     (:data:`~eegpt.signal_stats.FLAT_JITTER` at most over the whole recording)."""
     small = stats.maximum - stats.minimum <= FLAT_JITTER
+    if (stats.epoch_segment or stats.segment) < FLAT_JITTER_SAMPLES:
+        return np.zeros_like(small)  # a few samples hold three values whatever they are
     if stats.epoch_flat is not None and stats.epoch_segment:
         n_epochs = stats.epoch_flat.shape[0]
         segments = n_epochs * (stats.n // max(n_epochs, 1) // stats.epoch_segment)

@@ -781,6 +781,11 @@ def _indices_of(mask: np.ndarray) -> list[int]:
 #: V; the largest peak-to-peak of a segment whose samples hover a digital step either side of
 #: one value (a dead electrode's quantisation jitter, :func:`_flat_rows`): two steps of 1 µV
 FLAT_JITTER = 2.5e-6
+#: the fewest samples of a segment for a digital step's jitter to make it flat
+#: (:func:`_flat_rows`): a row of a few samples holds at most three values whatever it is (an
+#: epoch of 1 to 5 samples, as scikit-learn's estimator checks give), a dead electrode's
+#: second of 128 samples or more does so only where nothing but the last bits change
+FLAT_JITTER_SAMPLES = 16
 
 
 def _flat_rows(whole: np.ndarray) -> np.ndarray:
@@ -788,10 +793,13 @@ def _flat_rows(whole: np.ndarray) -> np.ndarray:
     ``whole.shape[:-1]``: zero peak-to-peak, or a dead electrode's quantisation jitter: a
     peak-to-peak of at most :data:`FLAT_JITTER` with every sample at the lowest value, the
     highest or the one halfway (one step either side of a value, or two values a step
-    apart), which no live EEG keeps for a whole segment."""
+    apart), which no live EEG keeps for a whole segment (of :data:`FLAT_JITTER_SAMPLES` or
+    more samples: fewer hold three values whatever they are)."""
     low, high = whole.min(axis=-1), whole.max(axis=-1)
     flat = low == high
     maybe = (high - low <= FLAT_JITTER) & ~flat  # NaN compares False
+    if whole.shape[-1] < FLAT_JITTER_SAMPLES:
+        return flat
     if maybe.any():
         rows = whole[maybe]
         lo, hi = low[maybe][..., None], high[maybe][..., None]
