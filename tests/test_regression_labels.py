@@ -1,5 +1,6 @@
 """Continuous targets given to the probe, which classifies: numbers with fractional parts are
-refused from every label source (``y``, a labels CSV, a metadata column, an .npz's ``y``),
+refused from every label source (``y``, a labels CSV, a metadata column, an .npz's ``y``;
+text in ``y`` and an .npz's ``y`` is a class name, such as MOABB's SSVEP frequencies),
 whole numbers that look like a quantity (many levels, one value per subject) are warned of
 once, and the usual class codes are taken silently."""
 
@@ -70,6 +71,25 @@ def test_npz_y_with_decimals_is_refused_before_training(tmp_path):
     np.savez(npz, X=np.zeros((6, 4, 256)), ch_names=np.array(CHANNELS), sfreq=256.0, y=y)
     with pytest.raises(ValueError, match=r"y of \.npz files\): numbers with fractional parts"):
         load_labelled_epochs([npz])
+
+
+def test_text_labels_given_typed_are_class_names_even_where_they_read_as_decimals(model, tmp_path):
+    """MOABB's SSVEP datasets name their classes by stimulation frequency, text such as
+    '9.25' (Nakanishi2015) or '6.66' (MAMEM): y of paradigm.get_data, a probe's classes. Text
+    in y (or an .npz's y) is what the caller chose; the same values as numbers are refused."""
+    epochs = _epochs(12)
+    frequencies = np.array(["9.25", "11.25", "13.25"] * 4)  # as MOABB's y gives them
+    probe = train_probe(model, epochs, frequencies, config=QUICK, preprocessing=ONE_SECOND)
+    assert probe.classes_.tolist() == ["11.25", "13.25", "9.25"]
+    with pytest.raises(ValueError, match=r"y: numbers with fractional parts \(3 distinct"):
+        train_probe(model, epochs, frequencies.astype(float), config=QUICK,
+                    preprocessing=ONE_SECOND)  # fmt: skip
+    npz = tmp_path / "ssvep.npz"
+    data = epochs.get_data()
+    np.savez(npz, X=data, ch_names=np.array(CHANNELS), sfreq=256.0, y=frequencies)
+    assert load_labelled_epochs([npz])[1].tolist() == frequencies.tolist()
+    # text of a labels CSV, where every cell is text, still reads as numbers: refused
+    assert continuous_labels_text(frequencies.tolist(), "the file") is not None
 
 
 @pytest.mark.parametrize(

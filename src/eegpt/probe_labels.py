@@ -70,7 +70,7 @@ def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
         )
     if y.dtype == object:
         check_label_types(y.tolist())
-    refuse_continuous_labels(y.tolist(), "y")
+    refuse_continuous_labels(y.tolist(), "y", read_text=False)  # text: names, as given
     return y
 
 
@@ -113,14 +113,14 @@ MAX_CODE_LEVELS = 10
 MIN_GROUP_LEVELS = 5
 
 
-def _number(label: Any) -> float | None:
+def _number(label: Any, read_text: bool = True) -> float | None:
     """``label`` as a finite number: a number, or text that reads as one (``'21.9'``, from a
-    labels CSV); None for anything else (names, bools, NaN)."""
+    labels CSV) unless ``read_text`` is False; None for anything else (names, bools, NaN)."""
     if isinstance(label, (bool, np.bool_)):
         return None
     if isinstance(label, (int, float, np.integer, np.floating)):
         value = float(label)
-    elif isinstance(label, str):
+    elif isinstance(label, str) and read_text:
         try:
             value = float(label.strip())
         except ValueError:
@@ -130,22 +130,28 @@ def _number(label: Any) -> float | None:
     return value if np.isfinite(value) else None
 
 
-def numeric_labels(labels: Sequence[Any]) -> list[float] | None:
+def numeric_labels(labels: Sequence[Any], read_text: bool = True) -> list[float] | None:
     """The labels (missing ones, None, left out) as numbers, where every one is a number or
-    text that reads as one (:func:`_number`); None where any is not, or none are given."""
-    numbers = [_number(v) for v in labels if v is not None]
+    text that reads as one (:func:`_number`; with ``read_text`` False, text is no number);
+    None where any is not, or none are given."""
+    numbers = [_number(v, read_text) for v in labels if v is not None]
     if not numbers or any(x is None for x in numbers):
         return None
     return cast(list[float], numbers)
 
 
-def continuous_labels_text(labels: Sequence[Any], where: str = "y") -> str | None:
+def continuous_labels_text(
+    labels: Sequence[Any], where: str = "y", read_text: bool = True
+) -> str | None:
     """Why ``labels`` are refused as classes where all are numbers (or text reading as
     numbers, as a labels CSV gives them) and some have fractional parts (ages of 21.9 years,
     reaction times of 0.4226 s): a continuous target, which a probe would learn as one class
     per distinct value; None for anything else. ``where``: what holds them, for the
-    message (``"y"``, ``"the 'label' column of labels.csv"``)."""
-    numbers = numeric_labels(labels)
+    message (``"y"``, ``"the 'label' column of labels.csv"``). ``read_text`` False: labels
+    given with their types (``y``, an ``.npz``'s ``y``), where text is a name the caller
+    chose, not a number: ``'9.25'`` names the stimulation frequency of an SSVEP class, as
+    MOABB's SSVEP datasets name their classes (``y`` of ``paradigm.get_data``)."""
+    numbers = numeric_labels(labels, read_text)
     if numbers is None:
         return None
     fractional = [x for x in numbers if not x.is_integer()]
@@ -159,10 +165,13 @@ def continuous_labels_text(labels: Sequence[Any], where: str = "y") -> str | Non
     )
 
 
-def refuse_continuous_labels(labels: Sequence[Any], where: str = "y") -> None:
+def refuse_continuous_labels(
+    labels: Sequence[Any], where: str = "y", read_text: bool = True
+) -> None:
     """Raise :func:`continuous_labels_text`'s ``ValueError`` where it has one: the one check
-    of continuous labels, whatever gives them (``y``, a labels CSV, a metadata column)."""
-    text = continuous_labels_text(labels, where)
+    of continuous labels, whatever gives them (``y``, a labels CSV, a metadata column);
+    ``read_text`` as there (False where the labels come with their types)."""
+    text = continuous_labels_text(labels, where, read_text)
     if text is not None:
         raise ValueError(text)
 
