@@ -767,6 +767,23 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     np.testing.assert_allclose(classifier().fit(train).predict_proba(test), proba, rtol=1e-5)
 
 
+def test_score_against_labels_none_of_which_is_a_class_says_so(task):
+    """MOABB's epochs name their events by code ('1', '2') and its y names the classes: a
+    classifier fitted without y learns the codes, and scored against y, no label is a class:
+    accuracy 0, said with the mix-up named, not returned as a result."""
+    moabb_like = task.copy()
+    moabb_like.event_id = {str(code): code for code in moabb_like.event_id.values()}
+    y = epochs_labels(task)  # the class names, as paradigm.get_data's y
+    clf = classifier(BRIEF.replace(epochs=1), preprocessing=ONE_SECOND).fit(moabb_like)
+    assert clf.classes_.tolist() == ["1", "2"]
+    with pytest.warns(RuntimeWarning, match=r"none of y's labels is, so the score is 0.*these "
+                      r"epochs' event names, which a fit without y takes.*clf\.fit\(epochs, y\)"):  # fmt: skip
+        assert clf.score(moabb_like, y) == 0.0
+    with pytest.warns(RuntimeWarning, match=r"so the score is 0 whatever the predictions: "
+                      r"the classifier was fitted on other labels"):  # fmt: skip
+        assert clf.score(task, y) == 0.0  # epochs whose names are not the classes
+
+
 def test_classifier_arrays_grid_search_clone_and_pickle(trials):
     x = trials.get_data() * 1e6
     y = (epochs_labels(trials) == "target").astype(int)

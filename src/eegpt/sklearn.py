@@ -82,6 +82,7 @@ from eegpt.io import (
     require_array_args_absent,
     units_name,
 )
+from eegpt.mne_inputs import epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.pooling import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
@@ -1044,6 +1045,23 @@ def _check_labels(y: np.ndarray | None, array: bool) -> None:
         )
 
 
+def _none_among_classes_hint(classes: np.ndarray, X: Any) -> str:
+    """What :meth:`EEGPTClassifier.score` adds where none of the labels ``y`` it was given is
+    among the fitted ``classes`` (each epoch an error, a score of 0 whatever the predictions):
+    where those are the event names of the epochs ``X`` (mne.Epochs), that a fit without
+    ``y`` learned them, as MOABB's epochs name their events by code (``'1'``, ``'2'``) while
+    its ``y`` names the classes (``'left_hand'``)."""
+    text = "; none of y's labels is, so the score is 0 whatever the predictions"
+    if isinstance(X, mne.BaseEpochs) and set(classes.tolist()) <= set(epochs_labels(X).tolist()):
+        return (
+            f"{text}: the classes are these epochs' event names, which a fit without y takes "
+            "(MOABB's epochs name their events by code, '1', '2', ..., while the y of "
+            "paradigm.get_data names the classes): fit with the labels you score with, "
+            "clf.fit(epochs, y)"
+        )
+    return f"{text}: the classifier was fitted on other labels; fit with the labels you score with"
+
+
 def _kinds(values: Any) -> set[bool]:
     """Whether the labels are text (True), numbers (False), or both, by value (object arrays
     may hold either)."""
@@ -1379,6 +1397,8 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
                 f"{self.classes_.tolist()}: text against numbers"
                 + (hint or "; pass y in the classes' type")
             )
+        if given and unknown and not hint and len(unknown) == len(set(y.tolist())):
+            hint = _none_among_classes_hint(self.classes_, X)
         if hint:  # scikit-learn scores them as errors; name the likely mix-up
             _warn(
                 f"score: labels {unknown[:5]} are not among the classes "
