@@ -139,3 +139,28 @@ def test_embed_with_ch_types_says_array_types_are_not_taken():
         model.embed(_epochs()[0], ch_names=NAMES, sfreq=256.0, ch_types=["eeg"] * 3)
     assert "did you mean" not in str(info.value)
     assert "mne.EpochsArray" in str(info.value)
+
+
+def test_filter_bank_epochs_are_named_as_such_not_as_embeddings(model):
+    """MOABB's filter-bank paradigms give epochs [n_epochs, n_channels, n_times, n_bands]:
+    refused as epochs in several bands with how to pass one, by model.embed, train_probe and
+    the estimators alike, not taken for EEGPT embeddings [n, N, S, D] (those still are)."""
+    from eegpt.probe import train_probe
+    from eegpt.sklearn import EEGPTEmbedder
+
+    bands = np.random.default_rng(0).normal(0, 10, (6, 4, 256, 3))  # FilterBankMotorImagery
+    names = ["C3", "Cz", "C4", "Pz"]
+    said = (
+        r"got a 4-D array of shape \(6, 4, 256, 3\): 6 epochs of 4 channels x 256 samples in 3 "
+        r"frequency bands \[n_epochs, n_channels, n_times, n_bands\], as MOABB's filter-bank "
+        r"paradigms give them.*MotorImagery\(fmin=8, fmax=32\).*X\[\.\.\., k\]"
+    )
+    with pytest.raises(RecordingError, match=said):
+        model.embed(bands, ch_names=names, sfreq=256.0, units="uV")
+    with pytest.raises(ValueError, match="train_probe: " + said):
+        train_probe(model, bands, ["a", "b"] * 3, ch_names=names, sfreq=256.0, units="uV")
+    embedder = EEGPTEmbedder(model, ch_names=names, sfreq=256.0, units="uV")
+    with pytest.raises(ValueError, match="EEGPTEmbedder: " + said):
+        embedder.fit(bands)
+    with pytest.raises(TypeError, match=r"\(6, 16, 4, 64\): EEGPT embeddings \[n, N, S, D\]"):
+        embedder.fit(np.zeros((6, 16, 4, 64), np.float32))

@@ -156,6 +156,8 @@ def _one_array(obj: Any) -> np.ndarray:
         if not shapes or not all(shapes):
             raise
         raise RecordingError(_unequal_arrays_text(shapes)) from None
+    if (bands := filter_bank_text(data.shape)) is not None:
+        raise RecordingError(f"<array>: {bands}")  # "got a 4-D array ..."
     if data.ndim == 1:
         raise RecordingError(
             f"<array>: data must be 2-D (n_channels, n_times) or 3-D (n_epochs, n_channels, "
@@ -163,6 +165,26 @@ def _one_array(obj: Any) -> np.ndarray:
             f"(1, {data.shape[0]})) with ch_names=[its name]"
         )
     return data
+
+
+def filter_bank_text(shape: tuple[int, ...]) -> str | None:
+    """``"got a 4-D array ..."``: why an array of ``shape`` ``[n_epochs, n_channels, n_times, n_bands]`` (4-D, more
+    samples than bands: its third axis longer than its fourth) is no input: epochs filtered
+    in several bands, as MOABB's filter-bank paradigms give them (``FilterBankMotorImagery``,
+    ``FilterBankSSVEP``: ``paradigm.get_data`` stacks one band-pass per ``filters`` entry on
+    the last axis), and how to pass one band; None for other shapes (EEGPT embeddings ``[n,
+    N, S, D]`` have fewer summary tokens S than dimensions D)."""
+    if len(shape) != 4 or shape[2] <= shape[3]:
+        return None
+    n, c, t, k = shape
+    return (
+        f"got a 4-D array of shape {shape}: {n} epochs of {c} channels x {t} samples in {k} "
+        "frequency bands [n_epochs, n_channels, n_times, n_bands], as MOABB's filter-bank "
+        "paradigms give them (FilterBankMotorImagery, FilterBankSSVEP: one band-pass per "
+        "entry of paradigm.filters on the last axis). EEGPT takes epochs of one band "
+        "[n_epochs, n_channels, n_times]: use the paradigm of one band (MotorImagery(fmin=8, "
+        "fmax=32), SSVEP()), or pass one band, X[..., k] (the k-th of paradigm.filters)"
+    )
 
 
 def _unequal_arrays_text(shapes: Sequence[tuple[int, ...]]) -> str:

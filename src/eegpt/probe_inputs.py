@@ -37,7 +37,12 @@ from eegpt._logging import (
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
-from eegpt.array_inputs import Units, refuse_braindecode, require_array_args_absent
+from eegpt.array_inputs import (
+    Units,
+    filter_bank_text,
+    refuse_braindecode,
+    require_array_args_absent,
+)
 from eegpt.channels import (
     ChannelMapping,
     how_to_drop,
@@ -81,13 +86,17 @@ def refuse_embeddings(data: Any, what: str = "a probe") -> None:
     :class:`~eegpt.outputs.EmbeddingsFile`, or an array ``[n, N, S, D]`` as their ``data``)
     given where ``what`` (which runs the encoder) takes EEG epochs; other data pass. It names
     the recipe for precomputed embeddings: a scikit-learn classifier on
-    :meth:`~eegpt.outputs.Embeddings.pooled`."""
+    :meth:`~eegpt.outputs.Embeddings.pooled`. A 4-D array with more samples on its third axis
+    than entries on its fourth is epochs in several frequency bands (MOABB's filter banks,
+    :func:`~eegpt.array_inputs.filter_bank_text`): a ValueError saying how to pass one."""
     from eegpt.embeddings_loading import EmbeddingsFile
     from eegpt.outputs import Embeddings
 
     if isinstance(data, (Embeddings, EmbeddingsFile)):
         got = f"{type(data).__name__} (EEGPT embeddings, computed already)"
         emb = "emb"
+    elif isinstance(data, np.ndarray) and (bands := filter_bank_text(data.shape)) is not None:
+        raise ValueError(f"{what}: {bands}")  # epochs in several bands, not embeddings
     elif isinstance(data, np.ndarray) and data.ndim == 4:
         got = (
             f"a 4-D array of shape {data.shape}: EEGPT embeddings [n, N, S, D] "
