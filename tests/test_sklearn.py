@@ -767,6 +767,27 @@ def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):
     np.testing.assert_allclose(classifier().fit(train).predict_proba(test), proba, rtol=1e-5)
 
 
+def test_epochs_one_sample_over_the_window_say_how_to_crop_them_in_a_pipeline():
+    """A MOABB evaluation passes the paradigm's epochs to the pipeline as they are cut, one
+    sample over whole seconds (MNE's tmax is inclusive: 4 s at 250 Hz are 1001 samples), where
+    no X is at hand to slice: the refusal says how to crop them in a first step, and that
+    pipeline runs."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    x = np.random.default_rng(0).normal(0, 10, (4, 3, 1001))  # microvolts, as MOABB's X
+    kwargs = {"ch_names": ["C3", "Cz", "C4"], "sfreq": 250.0, "units": "uV"}
+    with pytest.raises(RecordingError) as err:
+        EEGPTEmbedder(SMALL, **kwargs).fit(x)
+    said = str(err.value)
+    step = "FunctionTransformer(lambda X: X[..., :1000])"
+    assert "In a scikit-learn pipeline, which gets X as it is made (in a MOABB evaluation" in said
+    assert f"crop them in a first step: make_pipeline({step}, EEGPTEmbedder(...), ...)" in said
+    pipeline = make_pipeline(FunctionTransformer(lambda X: X[..., :1000]),
+                             EEGPTEmbedder(SMALL, pooling="mean", **kwargs))  # fmt: skip
+    expected = EEGPTEmbedder(SMALL, pooling="mean", **kwargs).fit_transform(x[..., :1000])
+    np.testing.assert_allclose(pipeline.fit_transform(x), expected)
+
+
 def test_score_against_labels_none_of_which_is_a_class_says_so(task):
     """MOABB's epochs name their events by code ('1', '2') and its y names the classes: a
     classifier fitted without y learns the codes, and scored against y, no label is a class:

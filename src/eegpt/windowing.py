@@ -416,6 +416,12 @@ def _array_cut(seconds: float, recording: Recording, config: PreprocessingConfig
     most samples that resample to no more than ``seconds`` (1000 of 1001 samples at 250 Hz
     for 4 s at 256 Hz), or where none gives it exactly, the fewest that give more
     (:func:`just_over_window`: 403 at 100.7 Hz)."""
+    n, rate = _array_cut_samples(seconds, recording, config), recording.sfreq
+    return f"X[..., :{n}], the first {n} of their {recording.n_times} samples at {rate:g} Hz"
+
+
+def _array_cut_samples(seconds: float, recording: Recording, config: PreprocessingConfig) -> int:
+    """The samples :func:`_array_cut` keeps of each epoch of ``recording`` (an array)."""
     target, rate = int(round(seconds * config.sfreq)), recording.sfreq
 
     def length(n: int) -> int:
@@ -428,7 +434,20 @@ def _array_cut(seconds: float, recording: Recording, config: PreprocessingConfig
         n += 1
     if length(n) < target and n < recording.n_times and length(n + 1) > target:
         n += 1  # none gives the window exactly (100.7 Hz): the one just over it, cropped
-    return f"X[..., :{n}], the first {n} of their {recording.n_times} samples at {rate:g} Hz"
+    return n
+
+
+def _pipeline_crop_note(recording: Recording, config: PreprocessingConfig) -> str:
+    """For epochs given as an array (``recording``) longer than the window: how to crop them
+    where the caller does not hold the array, in a scikit-learn pipeline that gets X as it is
+    made, as MOABB's evaluations give the paradigm's epochs (one sample over whole seconds,
+    MNE's ``tmax`` being inclusive: 1001 samples for 4 s at 250 Hz)."""
+    n = _array_cut_samples(config.window_seconds, recording, config)
+    return (
+        " In a scikit-learn pipeline, which gets X as it is made (in a MOABB evaluation, as the "
+        "paradigm cuts the epochs), crop them in a first step: make_pipeline(FunctionTransformer"
+        f"(lambda X: X[..., :{n}]), EEGPTEmbedder(...), ...)"
+    )
 
 
 #: While epochs are cropped for a probe (:func:`probe_crop`): its window is fixed, so a crop
@@ -635,6 +654,8 @@ def _epoch_windows(
             else ""
         )
         note = crop_option_note(recording, config) if n_times > window and array is None else ""
+        if n_times > window and array is not None:
+            note = _pipeline_crop_note(recording, config)
         raise RecordingError(
             f"{recording.source}: each epoch becomes one window, but epochs have "
             f"{recording.n_times} samples at {recording.sfreq:g} Hz ({recording.duration:.4f} s"
