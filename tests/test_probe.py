@@ -5842,3 +5842,37 @@ def test_python_predict_of_a_recording_warns_of_the_trained_start(weights, tmp_p
         warnings.simplefilter("always")
         assert probe_main(["predict", str(rule), paths[1], "-o", str(tmp_path / "p.csv")]) == 0
     assert not [w for w in caught if "the probe was trained on windows" in str(w.message)]
+
+
+def test_evaluate_puts_sleep_stages_in_the_aasm_order_by_default(weights, tmp_path, capsys):
+    """probe evaluate printed and drew the confusion matrix of a sleep probe in its classes'
+    alphabetical order ('Sleep stage 2' before 'Sleep stage W'); sleep stages are now in the
+    AASM order (W first) by default, printed and drawn; --class-order still wins."""
+    import eegpt.viz_training
+
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    seen: dict = {}
+    real = eegpt.viz_training.plot_confusion_matrix
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real(*args, **kwargs)
+
+    run = ["evaluate", str(out), paths[0], "--annotations", hyps[0]]
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(eegpt.viz_training, "plot_confusion_matrix", spy)
+        assert probe_main([*run, "--plot", str(tmp_path / "cm.png")]) == 0
+        assert seen["labels"].tolist() == ["Sleep stage W", "Sleep stage 2"]
+        printed = capsys.readouterr().out.splitlines()
+        header = printed[printed.index("confusion matrix (rows: true, columns: predicted)") + 1]
+        assert header.index("W") < header.index("2")
+        assert probe_main([*run, "--plot", str(tmp_path / "cm2.png"), "--class-order",
+                           "Sleep stage 2", "Sleep stage W"]) == 0  # fmt: skip
+        assert seen["labels"].tolist() == ["Sleep stage 2", "Sleep stage W"]
+    probe = load_probe(out)
+    raw = mne.io.read_raw_fif(paths[0], verbose=False)
+    ax = probe.plot_confusion_matrix(
+        mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False), ["Sleep stage 2"] * 8
+    ).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "Sleep stage W"

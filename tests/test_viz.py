@@ -1636,3 +1636,26 @@ def test_plot_hypnogram_without_pandas_names_the_extra(tmp_path, monkeypatch):
     fig = plot_hypnogram(epochs, clock=False)
     assert fig.axes[0].get_xlabel()
     plt.close(fig)
+
+
+def test_sleep_stages_are_drawn_in_the_aasm_order_by_default():
+    """A confusion matrix of sleep stages was drawn in alphabetical order (N1, N2, N3, R, W);
+    classes that are all sleep stages' names (W/Wake, N1, Sleep stage 2, REM ...) are now in
+    the AASM order W, N1, N2, N3, R by default, R&K's stage 4 after 3; other classes stay
+    sorted, and labels= still wins."""
+    from eegpt.viz import plot_confusion_matrix, stage_order
+
+    def ticks(y, **kwargs):
+        ax = plot_confusion_matrix(y, y, colorbar=False, **kwargs).axes[0]
+        return [t.get_text() for t in ax.get_xticklabels()]
+
+    assert ticks(np.array(["R", "N3", "W", "N2", "N1"] * 3)) == ["W", "N1", "N2", "N3", "R"]
+    sleep_edf = ["Sleep stage 4", "Sleep stage R", "Sleep stage W", "Sleep stage 1",
+                 "Sleep stage 3", "Sleep stage 2"]  # fmt: skip
+    assert stage_order(sleep_edf, aasm=True) == [
+        "Sleep stage W", "Sleep stage 1", "Sleep stage 2", "Sleep stage 3", "Sleep stage 4",
+        "Sleep stage R"]  # fmt: skip
+    assert stage_order(["rem", "Wake", "n2"], aasm=True) == ["Wake", "n2", "rem"]
+    assert ticks(np.array(["right", "left", "feet"] * 2)) == ["feet", "left", "right"]
+    given = ["R", "N3", "N2", "N1", "W"]
+    assert ticks(np.array(given * 2), labels=given) == given

@@ -1383,14 +1383,16 @@ class EEGPTProbe:
         **kwargs: Any,
     ) -> Any:
         """Confusion matrix of the predictions on labelled epochs (``y=None``: labels from
-        Epochs events), classes in the order of ``labels`` (default: ``classes_``):
+        Epochs events), classes in the order of ``labels`` (default: ``classes_``, sleep
+        stages in the AASM order W, N1, N2, N3, R: :func:`eegpt.viz.stage_order`):
         :func:`eegpt.viz.plot_confusion_matrix`. ``kwargs`` go to :meth:`predict_proba`."""
+        from eegpt.viz_hypnogram import stage_order
         from eegpt.viz_training import plot_confusion_matrix
 
         self._refuse_continuous(data)
         pred = self.predict(data, **kwargs)
         truth = self._known_labels(data, y, len(pred))
-        order = self.classes_ if labels is None else labels
+        order = stage_order(self.classes_.tolist(), aasm=True) if labels is None else labels
         return plot_confusion_matrix(truth, pred, labels=order, normalize=normalize,
                                      ax=ax, title=title, show=show,
                                      pretrained=self.encoder.get("pretrained"))  # fmt: skip

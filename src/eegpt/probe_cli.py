@@ -531,7 +531,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         nargs="+",
         metavar="CLASS",
         help="the order of the classes in the confusion matrix (printed and --plot), e.g. W N1 "
-        "N2 N3 R; each class once (default: the probe's, sorted)",
+        "N2 N3 R; each class once (default: the probe's, sorted; sleep stages W, N1, N2, N3, R)",
     )
     p.add_argument(
         "--skip-unknown",

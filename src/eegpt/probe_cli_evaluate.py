@@ -365,9 +365,12 @@ def _scoring_epochs(
 
 def _class_order(given: list[str] | None, classes: np.ndarray) -> np.ndarray:
     """The probe's ``classes`` in the order ``given`` (``--class-order``, names as text),
-    else as they are (sorted); every class exactly once."""
+    else as they are (sorted), sleep stages in the AASM order W, N1, N2, N3, R
+    (:func:`eegpt.viz_hypnogram.stage_order`); every class exactly once."""
     if not given:
-        return classes
+        from eegpt.viz_hypnogram import stage_order
+
+        return np.array(stage_order(classes.tolist(), aasm=True), dtype=classes.dtype)
     by_text = {str(c): c for c in classes.tolist()}
     unknown = [name for name in given if name not in by_text]
     missing = [name for name in by_text if name not in given]

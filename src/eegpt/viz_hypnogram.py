@@ -47,15 +47,24 @@ def stage_rank(name: Any) -> int | None:
     return STAGE_RANKS[last]
 
 
-def stage_order(classes: Sequence[Any]) -> list[Any]:
+#: Where each stage of :data:`STAGE_RANKS` (by its hypnogram rank) goes in the AASM manual's
+#: order W, N1, N2, N3, REM (R&K's stage 4 after 3): the order of scoring tables and confusion
+#: matrices (:func:`stage_order` with ``aasm=True``).
+AASM_RANKS = {0: 0, 2: 1, 3: 2, 4: 3, 5: 4, 1: 5}
+
+
+def stage_order(classes: Sequence[Any], *, aasm: bool = False) -> list[Any]:
     """``classes`` in a hypnogram's top-to-bottom order: W, REM, N1, N2, N3 (R&K's stage 4
     after 3) where every class is a sleep stage's name (:func:`stage_rank`:
-    ``"Sleep stage W"``, ``"REM"``, ``"N2"``), else as given."""
+    ``"Sleep stage W"``, ``"REM"``, ``"N2"``), else as given. With ``aasm=True``, in the
+    AASM manual's order W, N1, N2, N3, REM (:data:`AASM_RANKS`), as sleep researchers read a
+    confusion matrix or a legend of stages."""
     classes = list(classes)
     ranks = [stage_rank(c) for c in classes]
     if not classes or any(r is None for r in ranks):
         return classes
-    return [classes[i] for _, i in sorted((cast(int, r), i) for i, r in enumerate(ranks))]
+    keys = [AASM_RANKS[cast(int, r)] if aasm else cast(int, r) for r in ranks]
+    return [classes[i] for _, i in sorted((k, i) for i, k in enumerate(keys))]
 
 
 def _agreement_text(both: Sequence[tuple[Any, Any]]) -> str:

@@ -198,7 +198,10 @@ def plot_confusion_matrix(
         True and predicted labels.
     labels : array-like | None
         The classes, in the order drawn (a probe's ``classes_``, or any order of them, e.g.
-        ``["W", "N1", "N2", "N3", "R"]``); default: those that occur, sorted.
+        ``["W", "N1", "N2", "N3", "R"]``); default: those that occur, sorted, or where all
+        are sleep stages' names (:func:`eegpt.viz.is_sleep_staging`: ``W``/``Wake``,
+        ``N1``, ``Sleep stage 2``, ``REM`` ...), in the AASM order W, N1, N2, N3, R
+        (:func:`eegpt.viz.stage_order` with ``aasm=True``).
     normalize : {"true", "pred", "all"} | None
         Fractions over each true class (rows sum to 1: per-class recall), each predicted class
         or all epochs; counts when None.
@@ -234,8 +237,11 @@ def plot_confusion_matrix(
         )
     if normalize not in (None, "true", "pred", "all"):
         raise ValueError(f"normalize must be 'true', 'pred', 'all' or None, got {normalize!r}")
-    if labels is None:
-        labels = np.unique(np.concatenate([y_true, y_pred]))
+    if labels is None:  # sleep stages in the AASM order W, N1, N2, N3, R; others sorted
+        from eegpt.viz_hypnogram import stage_order
+
+        occurring = np.unique(np.concatenate([y_true, y_pred]))
+        labels = np.asarray(stage_order(occurring.tolist(), aasm=True), dtype=occurring.dtype)
     labels = np.asarray(labels)
     n = len(labels)
     created = ax is None
