@@ -772,13 +772,14 @@ def test_class_colours_follow_the_classes_not_the_order_of_the_epochs():
         }
 
     forward, backward = styles(np.arange(30)), styles(np.arange(30)[::-1])
-    assert forward == backward and list(forward) == ["N1", "N2", "N3", "R", "W"]
-    assert forward["N1"] == to_rgba(CLASS_COLORS[0])
-    order = ["W", "N1", "N2", "N3", "R"]
-    given = styles(np.arange(30)[::-1], class_order=order, colors={"R": "black"})
-    assert list(given) == order and given["W"] == to_rgba(CLASS_COLORS[0])
-    assert given["R"] == to_rgba("black")
-    with pytest.raises(ValueError, match=r"class_order lacks the epochs' labels \['R'\]"):
+    # sleep stages in the AASM order, not sorted (N1, N2, N3, R, W)
+    assert forward == backward and list(forward) == ["W", "N1", "N2", "N3", "R"]
+    assert forward["W"] == to_rgba(CLASS_COLORS[0])
+    order = ["R", "N3", "N2", "N1", "W"]
+    given = styles(np.arange(30)[::-1], class_order=order, colors={"W": "black"})
+    assert list(given) == order and given["R"] == to_rgba(CLASS_COLORS[0])
+    assert given["W"] == to_rgba("black")
+    with pytest.raises(ValueError, match=r"class_order lacks the epochs' labels \['W'\]"):
         styles(np.arange(30), class_order=order[:4])
     many = Embeddings(data, np.arange(30) * 30.0, {"labels": [f"c{i:02d}" for i in range(30)]})
     ax = plot_embeddings(many).axes[0]
@@ -1659,3 +1660,33 @@ def test_sleep_stages_are_drawn_in_the_aasm_order_by_default():
     assert ticks(np.array(["right", "left", "feet"] * 2)) == ["feet", "left", "right"]
     given = ["R", "N3", "N2", "N1", "W"]
     assert ticks(np.array(given * 2), labels=given) == given
+
+
+def test_a_class_keeps_its_colour_in_a_recording_that_lacks_another():
+    """Class colours went by the classes present: a night without N3 drew R and W in other
+    colours than a night with it. Sleep stages now take the style of their place among all
+    the stages; other classes keep theirs where the full list is given (class_order, e.g. a
+    probe's classes_), the legend listing only those present."""
+    to_rgba = matplotlib.colors.to_rgba
+    rng = np.random.default_rng(7)
+
+    def styles(labels, **kwargs):
+        data = rng.normal(size=(len(labels), 4, 2, 8)).astype(np.float32)
+        emb = Embeddings(data, np.arange(len(labels)) * 30.0, {"labels": list(labels)})
+        ax = plot_embeddings(emb, **kwargs).axes[0]
+        names = [t.get_text().split(" (")[0] for t in ax.get_legend().get_texts()]
+        return {
+            n: (to_rgba(c.get_facecolor()[0], 1), c.get_paths()[0].vertices.tobytes())
+            for n, c in zip(names, ax.collections, strict=True)
+        }
+
+    full = styles(["W", "N1", "N2", "N3", "R"] * 4)
+    for lacking in (["W", "N1", "N2", "R"] * 5, ["R", "N2"] * 6, ["Wake", "REM", "N3"] * 4):
+        some = styles(lacking)
+        aliases = {"Wake": "W", "REM": "R"}
+        assert all(style == full[aliases.get(c, c)] for c, style in some.items()), lacking
+    classes = ["feet", "left", "right", "tongue"]
+    everything = styles(classes * 4, class_order=classes)
+    without_feet = styles(["left", "right", "tongue"] * 4, class_order=classes)
+    assert list(without_feet) == ["left", "right", "tongue"]
+    assert all(without_feet[c] == everything[c] for c in without_feet)

@@ -93,7 +93,12 @@ def plot_embeddings(
     class_order : sequence | None
         Labelled epochs: the classes in the order of the legend and of the colours (all the
         epochs' labels among them; the ones without epochs keep their colour but are not
-        listed). Default: the labels sorted. Colours go by this order, not the epochs', so a
+        listed): the full list where it is known (a probe's ``classes_``), so that a class
+        keeps its colour in the figures of recordings that lack some classes. Default: the
+        labels sorted, or where all are sleep stages' names (``W``/``Wake``, ``N1``,
+        ``Sleep stage 2``, ``REM`` ...) in the AASM order W, N1, N2, N3, R, each stage in
+        the colour and marker of its place among all five (and R&K's stage 4) whichever the
+        epochs hold. Colours go by this order, not the epochs', so a
         class keeps its colour in every figure of the same classes: colour-blind-safe ones
         (:data:`CLASS_COLORS`, Okabe-Ito) up to 8 classes, 'tab20' beyond, and a marker of
         its own (:data:`CLASS_MARKERS`, cycled from the first class). The legend takes more
@@ -282,19 +287,25 @@ def _class_styles(
     colors: dict[Any, Any] | None = None,
 ) -> dict[Any, tuple[Any, str]]:
     """Class -> (colour, marker) for the epochs' ``labels`` (shape (n_epochs,)), in the order
-    of the legend: ``class_order``, or the classes sorted. Colours follow that order, not the
-    epochs' (:data:`CLASS_COLORS`; 'tab20' beyond 8 classes; the markers cycled from the first
-    class), so that a class keeps its style from one figure to the next; ``colors`` overrides
-    some."""
+    of the legend: ``class_order``, or the classes sorted (sleep stages in the AASM order W,
+    N1, N2, N3, R: :func:`eegpt.viz_hypnogram.stage_order`). Colours follow that order, not
+    the epochs' (:data:`CLASS_COLORS`; 'tab20' beyond 8 classes; the markers cycled from the
+    first class), so that a class keeps its style from one figure to the next; sleep stages
+    without ``class_order`` each take the style of their place among all the stages
+    (:func:`_stage_slots`), whichever of them the epochs hold; ``colors`` overrides some."""
+    from eegpt.viz_hypnogram import stage_order
+
     present = np.unique(labels).tolist()
     if class_order is None:
-        classes = present
+        classes = stage_order(present, aasm=True)
+        slots = _stage_slots(classes)
     else:
         classes = list(dict.fromkeys(np.asarray(class_order).tolist()))
+        slots = list(range(len(classes)))
         missing = [c for c in present if c not in classes]
         if missing:
             raise ValueError(f"class_order lacks the epochs' labels {missing}; it has {classes}")
-    if len(classes) <= len(CLASS_COLORS):
+    if max(slots, default=0) < len(CLASS_COLORS):
         palette: list[Any] = list(CLASS_COLORS)
     else:
         from matplotlib import colormaps
@@ -305,8 +316,22 @@ def _class_styles(
     return {
         c: (colors.get(c, palette[i % len(palette)]),
             CLASS_MARKERS[i % len(CLASS_MARKERS)])
-        for i, c in enumerate(classes)
+        for i, c in zip(slots, classes, strict=True)
     }  # fmt: skip
+
+
+def _stage_slots(classes: Sequence[Any]) -> list[int]:
+    """The place of each of ``classes`` (in :func:`eegpt.viz_hypnogram.stage_order`'s AASM
+    order) among its styles: where all are sleep stages, each stage's own among W, N1, N2,
+    N3, N4, R (:data:`eegpt.viz_hypnogram.AASM_RANKS`), so that a recording without N3 draws
+    R as the others do; else (or where two names are of one stage: ``W`` and ``wake``) their
+    place in ``classes``."""
+    from eegpt.viz_hypnogram import AASM_RANKS, stage_rank
+
+    ranks = [stage_rank(c) for c in classes]
+    if not classes or any(r is None for r in ranks) or len(set(ranks)) < len(ranks):
+        return list(range(len(classes)))
+    return [AASM_RANKS[cast(int, r)] for r in ranks]
 
 
 def _window_length(embeddings: Embeddings) -> tuple[float, float]:
