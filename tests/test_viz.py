@@ -1690,3 +1690,38 @@ def test_a_class_keeps_its_colour_in_a_recording_that_lacks_another():
     without_feet = styles(["left", "right", "tongue"] * 4, class_order=classes)
     assert list(without_feet) == ["left", "right", "tongue"]
     assert all(without_feet[c] == everything[c] for c in without_feet)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_plot_hypnogram_tells_inputs_of_one_name_in_other_folders_apart(suffix, tmp_path):
+    """A table of sub-01/ses-1/eeg/x.edf (a header's local clock) and sub-02/ses-1/eeg/x.edf
+    (UTC) matched each row to the clocks of every input named x.edf, so tz= was refused for
+    sub-02's rows too. The record now names such inputs by the tail of their path that tells
+    them apart (file), and each row is matched to its own input."""
+    import argparse
+    import types
+
+    from eegpt.probe_predictions import prediction_provenance, write_predictions
+    from eegpt.viz import plot_hypnogram
+
+    night = _night_table(clock=True)
+    first, second = (str(tmp_path / f"sub-0{k}" / "ses-1" / "eeg" / "x.edf") for k in (1, 2))
+    table = pd_concat_two_files(night)
+    table.loc[table["file"] == "night.edf", "file"] = first
+    table.loc[table["file"] == "other.edf", "file"] = second
+    args = argparse.Namespace(probe=tmp_path / "probe", data=[first, second], labels=None,
+                              rescale=1.0)  # fmt: skip
+    provenance = prediction_provenance(
+        args, types.SimpleNamespace(encoder={}), table["file"].tolist(),
+        clocks={first: "local", second: "acq_time"},
+    )  # fmt: skip
+    assert [i.get("file") for i in provenance["inputs"]] == [
+        "sub-01/ses-1/eeg/x.edf", "sub-02/ses-1/eeg/x.edf"]  # fmt: skip
+    path = tmp_path / f"pred{suffix}"
+    classes = [c[2:] for c in table.columns if c.startswith("p_")]
+    header, rows = list(table.columns), table.astype(object).values.tolist()
+    write_predictions(path, header, rows, classes, provenance)
+    ax = plot_hypnogram(path, file=second, tz="Europe/Berlin").axes[0]
+    assert ax.get_xlabel() == "clock time (Europe/Berlin), from 2026-03-02 00:50"
+    with pytest.raises(ValueError, match=r"x\.edf's clock_time is its header's local wall"):
+        plot_hypnogram(path, file=first, tz="Europe/Berlin")

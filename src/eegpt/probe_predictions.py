@@ -139,8 +139,13 @@ def prediction_provenance(
     its ``clock_time``, is on: ``"local"``, ``"utc"``, ... as embeddings'
     ``metadata["clock"]``, :func:`eegpt.mne_inputs.date_clock`): recorded as that input's
     ``clock``, by which :func:`eegpt.viz.plot_hypnogram` refuses ``tz=`` on a header's local
-    wall clock; an input without a date has none."""
-    from eegpt.probe_provenance import file_record, files_record, output_provenance
+    wall clock; an input without a date has none. Inputs of one file name in different
+    folders (``sub-01/ses-1/eeg/x.edf``, ``sub-02/ses-1/eeg/x.edf``) also record ``file``,
+    the tail of the path that tells them apart
+    (:func:`eegpt.probe_provenance.distinct_names`), in which the table's ``file`` cells of
+    their rows end, so that each row is matched to its own input's record, not to all of
+    that name."""
+    from eegpt.probe_provenance import distinct_names, file_record, files_record, output_provenance
 
     counts: dict[str, int] = {}
     for source in sources:
@@ -148,7 +153,10 @@ def prediction_provenance(
     failed = failed or {}
     used = [str(p) for p in args.data if str(p) not in failed]
     inputs = files_record(used)
+    tails = distinct_names(list(dict.fromkeys(used)))
     for record, path in zip(inputs, dict.fromkeys(used), strict=True):
+        if tails[path] != record["name"]:  # a name another input has too: the folders too
+            record["file"] = tails[path]
         if path in counts:
             record["n_epochs"] = counts[path]
         if clocks and clocks.get(path):  # the clock its clock_time is on (local: no zone)

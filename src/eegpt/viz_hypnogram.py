@@ -208,8 +208,9 @@ def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None, dict[str, se
     Parquet file's metadata) says its weights were random (``encoder_pretrained``), else
     None (not known); and the clock of each input's ``clock_time`` as the record gives it
     (its ``inputs``' ``clock``, ``"local"`` for an EDF/BDF/BrainVision header's wall clock),
-    by the input's file name (the name of each with a ``clock``; empty for a table of an
-    eegpt that recorded none)."""
+    by what the record names the input by: the tail of its path that tells it from inputs of
+    the same name in other folders (its ``file``, ``sub-01/ses-1/eeg/x.edf``), else its file
+    name (each with a ``clock``; empty for a table of an eegpt that recorded none)."""
     from eegpt.probe_provenance import predictions_record
 
     pd = require_pandas("plot_hypnogram of a prediction table's path")
@@ -231,7 +232,8 @@ def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None, dict[str, se
     clocks: dict[str, set[str]] = {}
     for item in provenance.get("inputs") or []:
         if isinstance(item, dict) and item.get("name") and item.get("clock"):
-            clocks.setdefault(str(item["name"]), set()).add(str(item["clock"]))
+            named = str(item.get("file") or item["name"])  # file: its folders too
+            clocks.setdefault(named, set()).add(str(item["clock"]))
     return table, (False if probe.get("encoder_pretrained") is False else None), clocks
 
 
@@ -239,8 +241,17 @@ def _refuse_zone_on_local_clock(file: Any, clocks: dict[str, set[str]]) -> None:
     """Refuse ``tz=`` for the recording ``file`` (a table's ``file`` cell) where its table's
     record (``clocks``, :func:`_read_table`) says its ``clock_time`` is a header's local wall
     clock (``"local"``): converting it from UTC would shift every time by the zone's
-    offset, as :func:`eegpt.viz.plot_embeddings` refuses for ``metadata["clock"]``."""
-    if file is None or "local" not in clocks.get(Path(str(file)).name, set()):
+    offset, as :func:`eegpt.viz.plot_embeddings` refuses for ``metadata["clock"]``. The
+    inputs that are ``file`` are those whose name in the record (:func:`_read_table`: the
+    tail of their path, or their file name) its path ends in: of two inputs ``x.edf`` in
+    different folders, its own (a table of an eegpt that recorded no folders: both)."""
+    if file is None:
+        return
+    parts = Path(str(file)).parts
+    found = set().union(
+        *(c for named, c in clocks.items() if parts[-len(Path(named).parts) :] == Path(named).parts)
+    )
+    if "local" not in found:
         return
     raise ValueError(
         f"tz converts a clock kept in UTC, but {file}'s clock_time is its header's local wall "
