@@ -1725,3 +1725,35 @@ def test_plot_hypnogram_tells_inputs_of_one_name_in_other_folders_apart(suffix, 
     assert ax.get_xlabel() == "clock time (Europe/Berlin), from 2026-03-02 00:50"
     with pytest.raises(ValueError, match=r"x\.edf's clock_time is its header's local wall"):
         plot_hypnogram(path, file=first, tz="Europe/Berlin")
+
+
+def test_hypnograms_of_one_file_name_in_other_folders_are_titled_apart(tmp_path, monkeypatch):
+    """The hypnograms of sub-01/ses-1/eeg/x.edf and sub-02/ses-1/eeg/x.edf (probe predict
+    --plot, or plot_hypnogram(table, file=)) were both titled 'x.edf: ...'; each title now
+    names its recording by the folders that tell it apart, a unique name by itself."""
+    import argparse
+    import types
+
+    import eegpt.probe_cli_events
+    from eegpt.viz import plot_hypnogram
+
+    night = _night_table()
+    first, second = (f"{tmp_path}/sub-0{k}/ses-1/eeg/x.edf" for k in (1, 2))
+    table = pd_concat_two_files(night)
+    table.loc[table["file"] == "night.edf", "file"] = first
+    table.loc[table["file"] == "other.edf", "file"] = second
+    title = plot_hypnogram(table, file=second).axes[0].get_title()
+    assert title.startswith("sub-02/ses-1/eeg/x.edf: hypnogram: 7 epochs of 30 s")
+    assert plot_hypnogram(night).axes[0].get_title().startswith("night.edf: hypnogram")
+    drawn = []
+    monkeypatch.setattr(eegpt.probe_cli_events, "save_figure_file",
+                        lambda fig, path, dpi: drawn.append(fig))  # fmt: skip
+    table["bad"] = False
+    args = argparse.Namespace(plot=tmp_path / "h.png", dpi=100, plot_probabilities=False)
+    classes = np.array([c[2:] for c in table.columns if c.startswith("p_")])
+    probe = types.SimpleNamespace(classes_=classes, encoder={})
+    eegpt.probe_cli_events.plot_hypnograms(
+        args, probe, list(table.columns), table.astype(object).values.tolist()
+    )
+    titles = [ax.get_title().split(": ")[0] for ax in drawn[0].axes]
+    assert titles == ["sub-01/ses-1/eeg/x.edf", "sub-02/ses-1/eeg/x.edf"]

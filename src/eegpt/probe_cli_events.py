@@ -196,9 +196,9 @@ def plot_hypnograms(
         layout="constrained", squeeze=False,
     )  # fmt: skip
     for ax, name in zip(axes[:, 0], files, strict=True):
-        one = table[table["file"] == name]
-        # bad epochs (an annotation marked bad overlaps them) shaded; titled by the file
-        plot_hypnogram(one, ax=ax, title=None, bad=one["bad"].to_numpy(),
+        # bad epochs (an annotation marked bad overlaps them) shaded; titled by the file, by
+        # its folders too where another recording has its name
+        plot_hypnogram(table, file=name, ax=ax, title=None, bad=None,
                        probabilities=args.plot_probabilities,
                        record_clock=(clocks or {}).get(name))  # fmt: skip
     _one_time_scale(axes[:, 0])

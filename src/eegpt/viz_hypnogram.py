@@ -237,6 +237,16 @@ def _read_table(path: str | os.PathLike) -> tuple[Any, bool | None, dict[str, se
     return table, (False if probe.get("encoder_pretrained") is False else None), clocks
 
 
+def _recording_names(files: np.ndarray) -> dict[str, str]:
+    """Each recording of a table's ``file`` column (``(n,)``, paths as given) as a title names
+    it: its file name, or where others of the table share it (``sub-01/ses-1/eeg/x.edf``,
+    ``sub-02/ses-1/eeg/x.edf``) the tail of its path that tells it apart
+    (:func:`eegpt.probe_provenance.distinct_names`)."""
+    from eegpt.probe_provenance import distinct_names
+
+    return distinct_names(list(dict.fromkeys(str(f) for f in files.tolist())))
+
+
 def _refuse_zone_on_local_clock(file: Any, clocks: dict[str, set[str]]) -> None:
     """Refuse ``tz=`` for the recording ``file`` (a table's ``file`` cell) where its table's
     record (``clocks``, :func:`_read_table`) says its ``clock_time`` is a header's local wall
@@ -323,7 +333,9 @@ def plot_hypnogram(
         red, hatched. Default: the table's ``bad`` column where it has one.
     ax, title, show
         As in :func:`eegpt.viz.plot_channel_mapping`. The default title names the recording
-        (the table's ``file``, where it has one), what is drawn and the agreement.
+        (the table's ``file``, where it has one: its file name, or with ``file=`` where the
+        table holds others of that name in other folders, as many of its folders as tell it
+        apart, ``sub-02/ses-1/eeg/x.edf``), what is drawn and the agreement.
     pretrained : bool | None
         False marks the figure as made with random encoder weights (a demo's); default:
         False for the path of a table whose record says so (``encoder_pretrained``, which
@@ -352,6 +364,7 @@ def plot_hypnogram(
         epochs, recorded, clocks = _read_table(epochs)
         pretrained = recorded if pretrained is None else pretrained
     files = _column(epochs, "file")
+    named = None if files is None else _recording_names(files)  # for the title
     if file is not None:
         if files is None or file not in set(files.tolist()):
             held = sorted(set(files.tolist())) if files is not None else []
@@ -503,8 +516,8 @@ def plot_hypnogram(
         # "hypnogram" for sleep stages only: another task's classes are predicted classes
         what = "hypnogram" if is_sleep_staging(order) else "predicted classes"
         title = f"{what}: {count(len(onsets), 'epoch')} of {epoch:g} s"
-        if files is not None and len(files):  # the recording's, as the CLI's --plot names it
-            title = f"{Path(str(files[0])).name}: {title}"
+        if named is not None and files is not None and len(files):  # as --plot names it
+            title = f"{named[str(files[0])]}: {title}"
         both = [(a, b) for a, b in zip(stages, scored, strict=True) if None not in (a, b)]
         if drawn_scored and both:
             title += _agreement_text(both)
