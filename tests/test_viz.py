@@ -1006,7 +1006,10 @@ def test_plot_hypnogram_refuses_tz_on_a_table_of_a_local_header_clock(suffix, tm
     ):
         plot_hypnogram(path, file="night.edf", tz="Europe/Berlin")
     local = plot_hypnogram(path, file="night.edf").axes[0]  # without tz: the clock as it is
-    assert local.get_xlabel() == "clock time (recording clock), from 2026-03-01 23:50"
+    assert local.get_xlabel() == "clock time (local wall clock, no zone), from 2026-03-01 23:50"
+    # a clock the record does not call local claims no zone
+    unknown = plot_hypnogram(path, file="other_raw.fif").axes[0]
+    assert unknown.get_xlabel() == "clock time (recording clock), from 2026-03-01 23:50"
     zoned = "clock time (Europe/Berlin), from 2026-03-02 00:50"
     utc = plot_hypnogram(path, file="other_raw.fif", tz="Europe/Berlin").axes[0]
     assert utc.get_xlabel() == zoned
@@ -1343,11 +1346,10 @@ def test_clock_axis_in_a_zone_as_the_hypnogram_s():
     local = Embeddings(emb.data, emb.onsets, {**emb.metadata, "clock": "local"})
     with pytest.raises(ValueError, match=r"header's local wall clock \(metadata\['clock'\]"):
         plot_embeddings(local, time="clock", tz="Europe/Berlin")
+    # said to be that header's wall clock, not "recording clock" as a clock of unknown kind
     assert (
-        plot_embeddings(local, time="clock")
-        .axes[0]
-        .get_xlabel()
-        .startswith("window onset, clock time (recording clock)")
+        plot_embeddings(local, time="clock").axes[0].get_xlabel()
+        == "window onset, clock time (local wall clock, no zone), from 2026-03-01 23:50"
     )
 
 

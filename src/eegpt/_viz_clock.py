@@ -29,12 +29,21 @@ def _zone(tz: datetime.tzinfo | str) -> datetime.tzinfo:
     return tz
 
 
-def _clock_label(tz: datetime.tzinfo | str | None, first: Any) -> str:
+#: The zone of a clock axis (:func:`_clock_label`) on a header's local wall clock.
+LOCAL_CLOCK = "local wall clock, no zone"
+
+
+def _clock_label(tz: datetime.tzinfo | str | None, first: Any, local: bool = False) -> str:
     """The x axis label of a clock axis (:func:`eegpt.viz.plot_hypnogram`,
-    :func:`eegpt.viz.plot_embeddings`): its zone, "recording clock" where none is claimed (an
-    EDF/BDF header holds the lab's wall clock, which MNE labels UTC) or ``tz``'s name, and the
-    first moment drawn (``first``, a datetime, zone-aware where ``tz`` is given)."""
-    zone = "recording clock" if tz is None else _zone_name(tz, first)
+    :func:`eegpt.viz.plot_embeddings`): its zone, ``tz``'s name; :data:`LOCAL_CLOCK` where the
+    recording's clock is known to be its header's local wall clock (``local``: an EDF, BDF,
+    BrainVision header's, which MNE labels UTC); else "recording clock", claiming no zone (a
+    FIF file's UTC may be an EDF's wall clock it was converted from); and the first moment
+    drawn (``first``, a datetime, zone-aware where ``tz`` is given)."""
+    if tz is not None:
+        zone = _zone_name(tz, first)
+    else:
+        zone = LOCAL_CLOCK if local else "recording clock"
     return f"clock time ({zone}), from {first:%Y-%m-%d %H:%M}"
 
 

@@ -114,7 +114,8 @@ def plot_embeddings(
         (:meth:`eegpt.outputs.Embeddings.clock_times`, ``absolute=True``: needs the recording's
         measurement date; an EDF+D file's gaps are left blank). MNE labels that clock UTC, but
         an EDF/BDF header holds the lab's wall clock, so the axis claims no zone ("recording
-        clock"), as :func:`eegpt.viz.plot_hypnogram`'s.
+        clock"; "local wall clock, no zone" where ``metadata["clock"]`` says it is a header's),
+        as :func:`eegpt.viz.plot_hypnogram`'s.
     tz : datetime.tzinfo | str | None
         With ``time="clock"``, where the recording's clock is truly UTC (a recording whose
         zone is known): the zone to show it in (``zoneinfo.ZoneInfo("Europe/Berlin")``,
@@ -407,7 +408,8 @@ def _time_axis(
         start = moments(embeddings.onsets[:1]).astype("datetime64[us]")[0].astype(object)
         if tz is not None:  # the clock taken as UTC, its start named in the zone
             start = start.replace(tzinfo=datetime.timezone.utc).astimezone(_zone(tz))
-        return moments, f"window onset, {_clock_label(tz, start)}"
+        local = meta.get("clock") == "local"  # a header's wall clock: said so
+        return moments, f"window onset, {_clock_label(tz, start, local)}"
     scale = {"onset": 1.0, "min": 60.0, "h": 3600.0}[time]
 
     def scaled(seconds: Any) -> np.ndarray:

@@ -247,21 +247,26 @@ def _recording_names(files: np.ndarray) -> dict[str, str]:
     return distinct_names(list(dict.fromkeys(str(f) for f in files.tolist())))
 
 
+def _recorded_clocks(file: Any, clocks: dict[str, set[str]]) -> set[str]:
+    """The clocks the table's record (``clocks``, :func:`_read_table`) gives the recording
+    ``file`` (a table's ``file`` cell): those of the inputs whose name in the record (the
+    tail of their path, or their file name) its path ends in. Of two inputs ``x.edf`` in
+    different folders, its own (a table of an eegpt that recorded no folders: both's)."""
+    if file is None:
+        return set()
+    parts = Path(str(file)).parts
+    return set().union(
+        *(c for named, c in clocks.items() if parts[-len(Path(named).parts) :] == Path(named).parts)
+    )
+
+
 def _refuse_zone_on_local_clock(file: Any, clocks: dict[str, set[str]]) -> None:
     """Refuse ``tz=`` for the recording ``file`` (a table's ``file`` cell) where its table's
     record (``clocks``, :func:`_read_table`) says its ``clock_time`` is a header's local wall
     clock (``"local"``): converting it from UTC would shift every time by the zone's
-    offset, as :func:`eegpt.viz.plot_embeddings` refuses for ``metadata["clock"]``. The
-    inputs that are ``file`` are those whose name in the record (:func:`_read_table`: the
-    tail of their path, or their file name) its path ends in: of two inputs ``x.edf`` in
-    different folders, its own (a table of an eegpt that recorded no folders: both)."""
-    if file is None:
-        return
-    parts = Path(str(file)).parts
-    found = set().union(
-        *(c for named, c in clocks.items() if parts[-len(Path(named).parts) :] == Path(named).parts)
-    )
-    if "local" not in found:
+    offset, as :func:`eegpt.viz.plot_embeddings` refuses for ``metadata["clock"]``
+    (:func:`_recorded_clocks`: of two inputs ``x.edf`` in different folders, its own)."""
+    if "local" not in _recorded_clocks(file, clocks):
         return
     raise ValueError(
         f"tz converts a clock kept in UTC, but {file}'s clock_time is its header's local wall "
@@ -315,7 +320,8 @@ def plot_hypnogram(
         The x axis in clock time (from ``clock_time``: each epoch at its own, so a pause in
         the recording, an EDF+D file's gap, is left blank) rather than hours of recording
         from the first epoch's onset; default: clock time where every epoch has one. The
-        times are drawn as the recording's clock gives them, labelled "recording clock":
+        times are drawn as the recording's clock gives them, labelled "recording clock"
+        ("local wall clock, no zone" for the path of a table whose record says so):
         ``clock_time`` names no zone; an EDF/BDF/BrainVision header holds the lab's
         wall-clock start, in a zone it does not name, a FIF/.mff file UTC (tables of
         earlier versions end in ``+00:00``, as MNE labels every date).
@@ -442,7 +448,13 @@ def plot_hypnogram(
         # daylight-saving shift is no pause; tz (the clock truly UTC) goes to the labels only
         epoch_clock: np.ndarray = stamps.tz_localize(None).to_numpy(dtype="datetime64[ns]")
         # an EDF header's start is the lab's wall clock, which MNE labels UTC: no zone claimed
-        xlabel = _clock_label(tz, stamps[0] if tz is None else stamps[0].tz_convert(tz))
+        # a header's wall clock said so where the table's record says it is one
+        local = (
+            files is not None
+            and len(files) > 0
+            and (_recorded_clocks(files[0], clocks) == {"local"})
+        )
+        xlabel = _clock_label(tz, stamps[0] if tz is None else stamps[0].tz_convert(tz), local)
     else:
         xlabel = "hours from the first epoch"
     # the pieces of data drawn, (m,) each: the epoch, where it starts and ends on the x axis
