@@ -1759,3 +1759,21 @@ def test_hypnograms_of_one_file_name_in_other_folders_are_titled_apart(tmp_path,
     )
     titles = [ax.get_title().split(": ")[0] for ax in drawn[0].axes]
     assert titles == ["sub-01/ses-1/eeg/x.edf", "sub-02/ses-1/eeg/x.edf"]
+
+
+def test_rk_stages_written_s1_to_s4_are_sleep_stages_beside_wake_or_rem():
+    """R&K's S1 .. S4 were no sleep stages' names, so a confusion matrix of W, S1 .. S4, REM
+    stayed alphabetical and a hypnogram of them said 'predicted classes'. Beside wake or REM
+    they are now stages (AASM order; S3 and S4 after N2, as N3 and R&K's stage 4); S1 and S2
+    alone name something else (a task's stimuli)."""
+    from eegpt.viz import is_sleep_staging, plot_confusion_matrix, plot_hypnogram, stage_order
+
+    rk = ["REM", "S1", "S2", "S3", "S4", "Wake"]
+    assert is_sleep_staging(rk) and not is_sleep_staging(["S1", "S2"])
+    assert stage_order(rk, aasm=True) == ["Wake", "S1", "S2", "S3", "S4", "REM"]
+    assert stage_order(["S2", "S1"]) == ["S2", "S1"]  # not stages: as given
+    y = np.array(rk * 2)
+    ax = plot_confusion_matrix(y, y, colorbar=False).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Wake", "S1", "S2", "S3", "S4", "REM"]
+    hyp = plot_hypnogram({"onset_s": 30.0 * np.arange(6), "prediction": rk}).axes[0]
+    assert hyp.get_ylabel() == "stage" and hyp.get_title().startswith("hypnogram")

@@ -70,6 +70,7 @@ from eegpt.viz_hypnogram import is_sleep_staging as is_sleep_staging
 from eegpt.viz_hypnogram import plot_hypnogram as plot_hypnogram
 from eegpt.viz_hypnogram import stage_order as stage_order
 from eegpt.viz_hypnogram import stage_rank as stage_rank
+from eegpt.viz_hypnogram import stage_ranks as stage_ranks
 from eegpt.viz_training import COLORBAR_LABELS as COLORBAR_LABELS
 from eegpt.viz_training import plot_confusion_matrix as plot_confusion_matrix
 from eegpt.viz_training import plot_training as plot_training

@@ -327,9 +327,9 @@ def _stage_slots(classes: Sequence[Any]) -> list[int]:
     N3, N4, R (:data:`eegpt.viz_hypnogram.AASM_RANKS`), so that a recording without N3 draws
     R as the others do; else (or where two names are of one stage: ``W`` and ``wake``) their
     place in ``classes``."""
-    from eegpt.viz_hypnogram import AASM_RANKS, stage_rank
+    from eegpt.viz_hypnogram import AASM_RANKS, stage_ranks
 
-    ranks = [stage_rank(c) for c in classes]
+    ranks = stage_ranks(classes)
     if not classes or any(r is None for r in ranks) or len(set(ranks)) < len(ranks):
         return list(range(len(classes)))
     return [AASM_RANKS[cast(int, r)] for r in ranks]

@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["hypnogram_width", "is_sleep_staging", "plot_hypnogram", "stage_order", "stage_rank"]
+__all__ = [
+    "hypnogram_width",
+    "is_sleep_staging",
+    "plot_hypnogram",
+    "stage_order",
+    "stage_rank",
+    "stage_ranks",
+]
 
 
 #: Sleep stages top to bottom as hypnograms draw them (:func:`plot_hypnogram`), by the last
@@ -47,6 +54,27 @@ def stage_rank(name: Any) -> int | None:
     return STAGE_RANKS[last]
 
 
+#: R&K's stages written ``S1`` .. ``S4`` (their ranks as in :data:`STAGE_RANKS`): sleep
+#: stages only among classes that also name wake or REM (:func:`stage_ranks`:
+#: ``["W", "S1", "S2", "S3", "S4", "REM"]``), not alone (``["S1", "S2"]``: a task's stimuli).
+RK_STAGE_RANKS = {"s1": 2, "s2": 3, "s3": 4, "s4": 5}
+
+
+def stage_ranks(classes: Sequence[Any]) -> list[int | None]:
+    """:func:`stage_rank` of each of ``classes``, with R&K's ``S1`` .. ``S4``
+    (:data:`RK_STAGE_RANKS`, also ``"Stage S3"``) where another of them is wake or REM
+    (``W``, ``Wake``, ``R``, ``REM``, ``Sleep stage W`` ...)."""
+    classes = list(classes)
+    ranks = [stage_rank(c) for c in classes]
+    if not any(r in (0, 1) for r in ranks):  # no W or REM: S1, S2 ... name something else
+        return ranks
+    for i, c in enumerate(classes):
+        *before, last = re.split(r"[\s_:/-]+", str(c).strip().lower())
+        if ranks[i] is None and last in RK_STAGE_RANKS and set(before) <= {"sleep", "stage"}:
+            ranks[i] = RK_STAGE_RANKS[last]
+    return ranks
+
+
 #: Where each stage of :data:`STAGE_RANKS` (by its hypnogram rank) goes in the AASM manual's
 #: order W, N1, N2, N3, REM (R&K's stage 4 after 3): the order of scoring tables and confusion
 #: matrices (:func:`stage_order` with ``aasm=True``).
@@ -58,9 +86,10 @@ def stage_order(classes: Sequence[Any], *, aasm: bool = False) -> list[Any]:
     after 3) where every class is a sleep stage's name (:func:`stage_rank`:
     ``"Sleep stage W"``, ``"REM"``, ``"N2"``), else as given. With ``aasm=True``, in the
     AASM manual's order W, N1, N2, N3, REM (:data:`AASM_RANKS`), as sleep researchers read a
-    confusion matrix or a legend of stages."""
+    confusion matrix or a legend of stages. R&K's ``S1`` .. ``S4`` count beside wake or REM
+    (:func:`stage_ranks`)."""
     classes = list(classes)
-    ranks = [stage_rank(c) for c in classes]
+    ranks = stage_ranks(classes)
     if not classes or any(r is None for r in ranks):
         return classes
     keys = [AASM_RANKS[cast(int, r)] if aasm else cast(int, r) for r in ranks]
@@ -86,9 +115,10 @@ def _agreement_text(both: Sequence[tuple[Any, Any]]) -> str:
 
 
 def is_sleep_staging(classes: Sequence[Any]) -> bool:
-    """Whether every one of ``classes`` is a sleep stage's name (:func:`stage_rank`): not
-    numbers or generic names (``[1, 2]``, ``["class 1", "class 2"]``) of another task."""
-    return bool(classes) and all(stage_rank(c) is not None for c in classes)
+    """Whether every one of ``classes`` is a sleep stage's name (:func:`stage_ranks`): not
+    numbers or generic names (``[1, 2]``, ``["class 1", "class 2"]``, ``["S1", "S2"]``) of
+    another task."""
+    return bool(classes) and all(r is not None for r in stage_ranks(classes))
 
 
 #: Fill of the bad epochs of :func:`plot_hypnogram` (light red, hatched).
