@@ -5876,3 +5876,28 @@ def test_evaluate_puts_sleep_stages_in_the_aasm_order_by_default(weights, tmp_pa
         mne.make_fixed_length_epochs(raw, duration=2.0, verbose=False), ["Sleep stage 2"] * 8
     ).axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()][0] == "Sleep stage W"
+
+
+def test_evaluate_plot_title_names_the_recordings_evaluated(weights, tmp_path):
+    """probe evaluate --plot's title named the probe only, not what it was evaluated on; it
+    names the recording (its file name), or how many recordings."""
+    import eegpt.viz_training
+
+    out, paths, hyps = _stage_probe(weights, tmp_path)
+    (tmp_path / "more").mkdir()
+    others, other_hyps = _scored_nights(tmp_path / "more", n=2)
+    titles = []
+    real = eegpt.viz_training.plot_confusion_matrix
+
+    def spy(*args, **kwargs):
+        titles.append(kwargs["title"])
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(eegpt.viz_training, "plot_confusion_matrix", spy)
+        assert probe_main(["evaluate", str(out), paths[0], "--annotations", hyps[0], "-q",
+                           "--plot", str(tmp_path / "one.png")]) == 0  # fmt: skip
+        assert probe_main(["evaluate", str(out), *others, "--annotations", *other_hyps, "-q",
+                           "--plot", str(tmp_path / "two.png")]) == 0  # fmt: skip
+    assert titles[0].startswith("probe stages on night0_raw.fif: 8 epochs")
+    assert titles[1].startswith("probe stages on 2 recordings: 16 epochs")

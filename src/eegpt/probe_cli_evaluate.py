@@ -10,6 +10,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
@@ -184,8 +185,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
 
         unit = "epochs" if args.epoch_seconds is None else metrics["scored"]  # 3 s epochs
         title = (
-            f"probe {args.probe.name}: {len(y)} {unit}, balanced accuracy "
-            f"{100 * metrics['balanced_accuracy']:.1f}%"
+            f"probe {args.probe.name} on {_scored_text(scored)}: {len(y)} {unit}, balanced "
+            f"accuracy {100 * metrics['balanced_accuracy']:.1f}%"
         )
         fig = plot_confusion_matrix(
             y, pred, labels=order, normalize=args.normalize, title=title,
@@ -193,6 +194,15 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot, args.dpi)
     return 0
+
+
+def _scored_text(scored: Sequence[str]) -> str:
+    """What the epochs evaluated came from (``scored``: the file of each), for the title of
+    ``--plot``'s figure: the recording's file name, or how many recordings."""
+    files = list(dict.fromkeys(recording_sources(scored)))
+    if len(files) == 1:
+        return Path(files[0]).name
+    return f"{len(files)} recordings"
 
 
 #: The options of ``probe evaluate`` that name files it reads: no output may be one of them
