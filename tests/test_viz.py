@@ -1777,3 +1777,14 @@ def test_rk_stages_written_s1_to_s4_are_sleep_stages_beside_wake_or_rem():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Wake", "S1", "S2", "S3", "S4", "REM"]
     hyp = plot_hypnogram({"onset_s": 30.0 * np.arange(6), "prediction": rk}).axes[0]
     assert hyp.get_ylabel() == "stage" and hyp.get_title().startswith("hypnogram")
+
+
+def test_every_axis_of_the_learning_curves_says_its_unit():
+    """The learning curves' y axes read 'cross-entropy' and '%': the loss's unit (nats, the
+    natural log, as the chance line's ln K) and what the percent is of are now said."""
+    from eegpt.viz import plot_training
+
+    loss, accuracy = plot_training(_history(5)).axes
+    assert loss.get_ylabel() == "cross-entropy (nats)"
+    assert accuracy.get_ylabel() == "accuracy (%)"
+    assert loss.get_xlabel() == accuracy.get_xlabel() == "pass over the training data"

@@ -111,7 +111,8 @@ def plot_training(
     if classes is not None and len(classes) > 1:  # the cross-entropy of a uniform guess
         loss_ax.axhline(np.log(len(classes)), color="0.5", ls=":", lw=1,
                         label=f"chance (ln {len(classes)})")  # fmt: skip
-    loss_ax.set(xlabel="pass over the training data", ylabel="cross-entropy", title="loss")
+    # in nats: the natural log, as the chance line's ln K
+    loss_ax.set(xlabel="pass over the training data", ylabel="cross-entropy (nats)", title="loss")
     acc_ax.plot(epochs, train_accuracy, marker=marker, ms=3,
                 label="training accuracy (running)")  # fmt: skip
     # the two validation curves often coincide (balanced classes): accuracy is drawn wide and
@@ -127,7 +128,8 @@ def plot_training(
     if classes is not None and len(classes) > 1:
         acc_ax.axhline(100 / len(classes), color="0.5", ls=":", lw=1,
                        label=f"chance ({len(classes)} classes)")  # fmt: skip
-    acc_ax.set(xlabel="pass over the training data", ylabel="%", ylim=(0, 102), title="accuracy")
+    acc_ax.set(xlabel="pass over the training data", ylabel="accuracy (%)", ylim=(0, 102),
+               title="accuracy")  # fmt: skip
     kept = training.get("kept_epoch")
     if kept is not None and kept != epochs[-1]:  # early stopping restored an earlier epoch
         for ax in axes:
