@@ -1788,3 +1788,23 @@ def test_every_axis_of_the_learning_curves_says_its_unit():
     assert loss.get_ylabel() == "cross-entropy (nats)"
     assert accuracy.get_ylabel() == "accuracy (%)"
     assert loss.get_xlabel() == accuracy.get_xlabel() == "pass over the training data"
+
+
+def test_hypnogram_legend_stays_on_a_caller_s_figure_of_no_layout_engine():
+    """plot_hypnogram(ax=) put its legend right of the axes whatever the figure: in a
+    caller's figure of no layout engine (plt.subplots()) it ran off the figure's right edge.
+    It goes inside there now, as the other figures' legends, and beside the axes of a
+    figure made here (constrained layout), on the figure in both."""
+    from eegpt.viz import plot_hypnogram
+
+    for layout in (None, "constrained"):
+        fig, ax = plt.subplots(layout=layout)
+        plot_hypnogram(_night_table(), ax=ax, probabilities=True)
+        fig.canvas.draw()
+        legend = ax.get_legend().get_window_extent()
+        assert fig.bbox.x0 <= legend.x0 and legend.x1 <= fig.bbox.x1, layout
+    own = plot_hypnogram(_night_table(), probabilities=True)
+    own.canvas.draw()
+    ax = own.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1 and legend.x1 <= own.bbox.x1  # beside

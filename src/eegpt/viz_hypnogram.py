@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from eegpt._viz_clock import _clock_label, _clock_ticks
-from eegpt._viz_common import _figure, _mark_not_pretrained, _short_lines, _shown
+from eegpt._viz_common import (
+    _figure,
+    _legend_clear_of_data,
+    _mark_not_pretrained,
+    _short_lines,
+    _shown,
+)
 from eegpt.optional_packages import require_pandas
 
 if TYPE_CHECKING:
@@ -550,7 +556,9 @@ def plot_hypnogram(
         _clock_ticks(ax, tz, show_offset=False, formats=["%Y", "%b", "%d", "%H:%M", "%H:%M", "%H:%M:%S"],
                      zero_formats=["", "%Y", "%b", "%b-%d", "%H:%M", "%H:%M:%S"])  # fmt: skip
     if drawn_scored or probabilities or flagged.any():
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+        # right of the axes where a layout engine makes room for it, else inside: in a
+        # caller's figure of no layout engine a legend beside the axes ran off the figure
+        _legend_clear_of_data(ax, fontsize="small")
     if title is None:
         epoch = float(np.median(durations))
         from eegpt._logging import count
