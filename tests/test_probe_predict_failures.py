@@ -169,8 +169,8 @@ def test_events_and_hypnogram_with_a_failing_recording(tmp_path, probe, capsys, 
     drawn = []
     plot = viz_hypnogram.plot_hypnogram
 
-    def kept(table, **kw):
-        drawn.append(table["file"].iloc[0])
+    def kept(table, **kw):  # the recording drawn: file= of the table of all (or its only one)
+        drawn.append(kw.get("file") or table["file"].iloc[0])
         return plot(table, **kw)
 
     monkeypatch.setattr(viz_hypnogram, "plot_hypnogram", kept)
