@@ -323,3 +323,74 @@ def test_reading_per_recording_outputs_checks_memory_before_reading(alike, monke
     _, some = read_embeddings(folder, filters=[("recording_id", "==", one)])
     assert len(some) == n_one
     assert read_embeddings(folder, embeddings=False)[1] is None
+
+
+def _edited(emb: Embeddings, path: Path, drop: tuple[str, ...] = (), **changed) -> Path:
+    """``emb`` saved to ``path`` with its metadata's ``drop`` keys left out and ``changed`` set,
+    as an older eegpt would have written it."""
+    meta = {k: v for k, v in emb.metadata.items() if k not in drop}
+    Embeddings(emb.data, emb.onsets, {**meta, **changed}).save(path)
+    return path
+
+
+def test_resampled_outputs_of_an_earlier_resampler_are_not_read_beside_this_one_s(
+    model, alike, tmp_path
+):
+    """Outputs of recordings resampled by the polyphase resampler of before 2026-12-03 (no
+    ``resample_revision``, no ``recording_filters``) differ from this eegpt's by the resampler
+    alone, which no setting compared records: they were read silently into one corpus with
+    outputs resampled now. Refused now, naming both groups (warned of with allow_mixed);
+    beside outputs of recordings at 256 Hz (not resampled), or among themselves, read."""
+    now = model.embed(_raw(8).resample(250.0, verbose=False))
+    assert now.metadata["sfreq_in"] == 250.0
+    new = _edited(now, tmp_path / "new.npz")
+    old = _edited(
+        model.embed(_raw(9).resample(250.0, verbose=False)),
+        tmp_path / "old.npz",
+        drop=("resample_revision", "recording_filters"),
+    )
+    with pytest.raises(ValueError, match=r"resampled by an earlier eegpt's polyphase") as err:
+        read_embeddings([new, old])
+    text = str(err.value)
+    assert f"{old} (1 file of 2) holds a recording" in text and f"{new} by this eegpt's" in text
+    assert "2026-12-03" in text and "allow_mixed=True" in text
+    with pytest.warns(RuntimeWarning, match=r"earlier eegpt's polyphase.*allow_mixed=True asks"):
+        table, z = read_embeddings([new, old], allow_mixed=True)
+    assert len(table) == len(z) == 6
+    # an earlier revision recorded is of another resampler too
+    rev1 = _edited(now, tmp_path / "rev1.npz", resample_revision=1)
+    with pytest.raises(ValueError, match=r"rev1\.npz \(1 file of 2\) holds a recording"):
+        read_embeddings([new, rev1])
+    # recordings at the model's rate went through no resampler: read beside either
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for given in ([alike[0], old], [alike[0], new], [old, rev1]):
+            table, z = read_embeddings(given)
+            assert len(table) == len(z) == 6
+
+
+def test_outputs_of_other_eegpt_or_torch_versions_are_read_with_a_warning_naming_them(
+    model, alike, tmp_path
+):
+    """Per-recording outputs written by other versions of eegpt or torch (or of before the
+    versions were recorded) were read into one table without a word, though a corpus run
+    resumed with other versions warns; now a warning names each group of files with its
+    versions."""
+    files = _copied(alike[::2], tmp_path / "w")
+    emb = load_embeddings(files[0])
+    assert emb.metadata["eegpt_version"] and emb.metadata["software"]["torch"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_embeddings(files)  # one version: nothing said
+    software = {**emb.metadata["software"], "torch": "2.1.0"}
+    older = _edited(emb, tmp_path / "older.npz", eegpt_version="0.0.9", software=software)
+    with pytest.warns(RuntimeWarning, match=r"embedded by other versions") as caught:
+        table, z = read_embeddings([*files, older])
+    text = str(caught[0].message)
+    mine = f"eegpt {emb.metadata['eegpt_version']}, torch {emb.metadata['software']['torch']}"
+    assert f"{files[0]}, {files[1]}: {mine}; {older}: eegpt 0.0.9, torch 2.1.0" in text
+    assert "eegpt embed --overwrite" in text and len(table) == len(z) == 9
+    # an output of before the versions were recorded
+    unknown = _edited(emb, tmp_path / "unknown.npz", drop=("eegpt_version", "software"))
+    with pytest.warns(RuntimeWarning, match=r"unknown\.npz: eegpt not recorded, torch not rec"):
+        read_embeddings([files[0], unknown])

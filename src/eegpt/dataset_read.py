@@ -183,8 +183,10 @@ def read_embeddings(
         shards held them, flags_recorded False there and for epochs). They must have been
         embedded alike: the same encoder weights (``checkpoint.weights_sha256``, else the file's
         ``sha256``), model, preprocessing (but ``scale``, ``--rescale``, and ``tail``),
-        precision, pooling and embedding shape; their channel sets may differ (a warning says
-        so, as for a run).
+        precision, pooling and embedding shape, and resampled recordings the same polyphase
+        resampler (an earlier eegpt's beside this one's refused); their channel sets may
+        differ (a warning says so, as for a run), and their versions of eegpt, torch, NumPy,
+        SciPy and MNE (a warning names each group of files).
     columns : sequence of str | None
         Columns of the table besides ``embedding`` (default all); with ``expand_metadata``
         also names of ``epochs.metadata`` columns (as returned, prefix included). Only these

@@ -54,6 +54,8 @@ from eegpt.dataset_summary import (
 from eegpt.errors import OutputNotWritableError, disk_full
 from eegpt.output_files import atomic_write
 from eegpt.recording_copies import recorded_copies
+from eegpt.run_specs import COMPARED_VERSIONS as _COMPARED_VERSIONS
+from eegpt.run_specs import run_versions
 from eegpt.shard_writer import (
     FORMAT,
     naming_full_disk,
@@ -398,23 +400,6 @@ class DatasetRun:
             n_changed=len(self.changed),
             retried=self.retried,
         )
-
-
-#: The versions a resume compares with those of the shards already written: those that
-#: compute the numbers. Python's own version is left out: the numbers come from these
-#: libraries, not from the interpreter, and a patch-level upgrade of Python would only warn.
-_COMPARED_VERSIONS = ("eegpt", "torch", "numpy", "scipy", "mne")
-
-
-def run_versions(run: Mapping[str, Any]) -> dict[str, str]:
-    """The compared versions a run entry of the manifest or a shard footer's ``run`` stamp
-    records (those it lacks, from before they were recorded, are left out)."""
-    software = run.get("software")
-    if not isinstance(software, Mapping):
-        software = {}
-    versions = {"eegpt": run.get("eegpt_version"), "torch": run.get("torch_version")}
-    versions.update({k: v for k, v in software.items() if k != "python"})
-    return {k: str(versions[k]) for k in _COMPARED_VERSIONS if versions.get(k)}
 
 
 def current_versions() -> dict[str, str]:

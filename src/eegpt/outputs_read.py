@@ -29,7 +29,12 @@ from eegpt.memory_checks import check_files_embeddings_memory
 from eegpt.optional_packages import require_pyarrow
 from eegpt.output_files import FORMATS, output_format
 from eegpt.outputs import Embeddings
-from eegpt.preprocessing_spec import resampled_by_an_older_eegpt
+from eegpt.preprocessing_spec import (
+    RESAMPLER_CHANGE,
+    resampled_by_an_older_eegpt,
+    resampled_by_polyphase,
+)
+from eegpt.run_specs import COMPARED_VERSIONS, run_versions
 
 #: Preprocessing settings that may differ between the files read together, as between the
 #: parts of a corpus run (:data:`eegpt.run_specs._COMPARABLE_SETTINGS`): a per-file
@@ -277,7 +282,6 @@ def warn_older_resampler(kept: Sequence[tuple[Path, Mapping[str, Any] | None]]) 
     (:func:`eegpt.preprocessing_spec.resampled_by_an_older_eegpt`): their embeddings and
     those embedded now differ by the resampler alone, which nothing else tells."""
     from eegpt.errors import EEGPTWarning
-    from eegpt.preprocessing_spec import RESAMPLER_CHANGE
 
     older = [str(out) for out, meta in kept if meta and resampled_by_an_older_eegpt(meta)]
     if older:
@@ -393,6 +397,67 @@ def check_alike(names: Sequence[str], outlines: Sequence[Embeddings], allow_mixe
             "apart, or pass allow_mixed=True to read them together knowingly"
         )
     _warn(f"{message}; read together as allow_mixed=True asks")
+
+
+def check_resamplers(
+    names: Sequence[str], outlines: Sequence[Embeddings], allow_mixed: bool
+) -> None:
+    """Refuse (or with ``allow_mixed`` warn of) resampled recordings whose outputs an earlier
+    eegpt's polyphase resampler made (:func:`resampled_by_an_older_eegpt`) read beside
+    resampled recordings of this eegpt's: their embeddings differ by the resampler alone
+    (:data:`~eegpt.preprocessing_spec.RESAMPLER_CHANGE`), which no setting records, as a
+    resumed corpus run refuses to add rows of this resampler to rows of the earlier one.
+    Recordings at the model's rate (not resampled) go with either."""
+    resampled = [
+        (name, resampled_by_an_older_eegpt(o.metadata))
+        for name, o in zip(names, outlines, strict=True)
+        if resampled_by_polyphase(o.metadata)
+    ]
+    older = [name for name, old in resampled if old]
+    now = [name for name, old in resampled if not old]
+    if not older or not now:
+        return
+    message = (
+        f"read_embeddings: {few(older, 3)} ({count(len(older), 'file')} of {len(names)}) "
+        f"{'holds a recording' if len(older) == 1 else 'hold recordings'} resampled by an "
+        f"earlier eegpt's polyphase resampler, {few(now, 3)} by this eegpt's: "
+        f"{RESAMPLER_CHANGE}. Their embeddings differ by the resampler "
+        "alone (`eegpt info FILE` says which resampler a file's recording went through)"
+    )
+    if not allow_mixed:
+        raise ValueError(
+            f"{message}: embed the recordings of the earlier files again with this eegpt "
+            "(eegpt embed --overwrite), read each group apart, or pass allow_mixed=True to "
+            "read them together knowingly"
+        )
+    _warn(f"{message}; read together as allow_mixed=True asks")
+
+
+def warn_other_versions(names: Sequence[str], outlines: Sequence[Embeddings]) -> None:
+    """Warn once where per-recording outputs read together were embedded by other versions of
+    eegpt, torch, NumPy, SciPy or MNE (:func:`eegpt.run_specs.run_versions` of each one's
+    metadata; "not recorded" for an output of before they were recorded), naming each group
+    of files and its versions, as a corpus run resumed with other versions is warned of: the
+    embeddings may differ slightly between the groups. Not refused: the same settings give
+    comparable embeddings, and the versions of each file stay in its metadata."""
+    found = [run_versions(o.metadata) for o in outlines]
+    apart = [
+        name for name in COMPARED_VERSIONS if len({versions.get(name) for versions in found}) > 1
+    ]
+    if not apart:
+        return
+    groups: dict[str, list[str]] = {}
+    for file, versions in zip(names, found, strict=True):
+        text = ", ".join(f"{name} {versions.get(name, 'not recorded')}" for name in apart)
+        groups.setdefault(text, []).append(file)
+    listed = "; ".join(f"{few(files, 3)}: {text}" for text, files in groups.items())
+    _warn(
+        f"read_embeddings: the {len(names)} files were embedded by other versions ({listed}), "
+        "so their embeddings may differ slightly between those groups (RELIABILITY.md, "
+        "Determinism) and some of them lack what a newer eegpt records; `eegpt info FILE` "
+        "shows the versions of each. To have every file from one version, embed the others "
+        "again with this eegpt (eegpt embed --overwrite)"
+    )
 
 
 def recording_identity(metadata: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -646,6 +711,8 @@ def read_outputs(
     outlines = [_load_outline(p) for _, p in files]  # an unreadable file said first
     check_distinct(names, outlines, allow_mixed)
     check_alike(names, outlines, allow_mixed)
+    check_resamplers(names, outlines, allow_mixed)
+    warn_other_versions(names, outlines)
     warn_unknown_flags(names, outlines)
     pa, pq = require_pyarrow("read_embeddings")
     shapes = {tuple(o.data.shape[1:]) for o in outlines}

@@ -20,6 +20,7 @@ __all__ = [
     "describe",
     "on_a_sample",
     "resampled_by_an_older_eegpt",
+    "resampled_by_polyphase",
     "stored_defaults",
 ]
 
@@ -111,6 +112,17 @@ RESAMPLER_CHANGE = (
 )
 
 
+def resampled_by_polyphase(record: Mapping[str, Any]) -> bool:
+    """Whether an output's metadata (an ``eegpt embed`` file's) say its recording was resampled
+    by eegpt's polyphase resampler: ``resample="polyphase"`` and ``sfreq_in`` other than the
+    preprocessing's ``sfreq`` (the numbers of :data:`RESAMPLE_REVISION` are in it)."""
+    pre = record.get("preprocessing")
+    rate = record.get("sfreq_in")
+    if not isinstance(pre, Mapping) or pre.get("resample", "polyphase") != "polyphase":
+        return False
+    return isinstance(rate, (int, float)) and float(rate) != float(pre.get("sfreq", 256.0))
+
+
 def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
     """Whether an output's metadata (an ``eegpt embed`` file's) say its recording was
     resampled by polyphase (``sfreq_in`` not the preprocessing's ``sfreq``) with another
@@ -119,12 +131,9 @@ def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
     ``recording_filters``, written only by eegpt since 2026-12-04 (after the change); such an
     output is still of an older resampler where the polyphase ratio of its rate changed on
     2026-12-05 (odd amplifier rates such as 1017.25 Hz: :func:`_ratio_changed_on_2026_12_05`)."""
-    pre = record.get("preprocessing")
-    rate = record.get("sfreq_in")
-    if not isinstance(pre, Mapping) or pre.get("resample", "polyphase") != "polyphase":
-        return False
-    if not isinstance(rate, (int, float)) or float(rate) == float(pre.get("sfreq", 256.0)):
+    if not resampled_by_polyphase(record):
         return False  # not resampled: no resampler's numbers in it
+    pre, rate = record["preprocessing"], record["sfreq_in"]
     if "resample_revision" in record:
         return bool(record["resample_revision"] != RESAMPLE_REVISION)
     if "recording_filters" not in record:

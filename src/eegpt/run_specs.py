@@ -60,6 +60,25 @@ def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str =
     return out
 
 
+#: The versions that compute an output's numbers, compared where outputs or shards of several
+#: runs come together (a resumed corpus run, :func:`eegpt.read_embeddings` of per-recording
+#: outputs). Python's own version is left out: the numbers come from these libraries, not from
+#: the interpreter, and a patch-level upgrade of Python would only warn.
+COMPARED_VERSIONS = ("eegpt", "torch", "numpy", "scipy", "mne")
+
+
+def run_versions(run: Mapping[str, Any]) -> dict[str, str]:
+    """The compared versions (:data:`COMPARED_VERSIONS`) a run entry of the manifest, a shard
+    footer's ``run`` stamp or an output's metadata records (``eegpt_version``, ``software``;
+    those it lacks, from before they were recorded, are left out)."""
+    software = run.get("software")
+    if not isinstance(software, Mapping):
+        software = {}
+    versions = {"eegpt": run.get("eegpt_version"), "torch": run.get("torch_version")}
+    versions.update({k: v for k, v in software.items() if k != "python"})
+    return {k: str(versions[k]) for k in COMPARED_VERSIONS if versions.get(k)}
+
+
 #: Settings that may differ between the parts of one corpus: each part's own inputs, and the
 #: channel corrections its files needed (every row records its channels).
 _PART_SETTINGS = ("inputs", "shard_size", "format", "channels")
