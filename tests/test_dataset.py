@@ -3157,6 +3157,35 @@ def test_a_resume_judges_versions_by_the_shards_present_not_by_runs_that_wrote_n
     assert not _version_warnings(caught), _version_warnings(caught)
 
 
+def test_parts_embedded_by_other_versions_are_read_with_a_warning_naming_them(
+    small_corpus, model, tmp_path
+):
+    """The parts of one corpus run on hosts of other installations (another torch) were read
+    as one corpus without a word, though a run resumed with other versions warns; now a
+    warning names each part with its versions (shards of before the stamp: "not recorded")."""
+    settings = dict(model=model, workers=0, device="cpu", progress=False)
+    folders = []
+    for k, names in enumerate([("a/rec01.edf", "b/rec00.edf"), ("b/rec02.edf",)]):
+        listed = "".join(f"{small_corpus / name}\n" for name in names)
+        (tmp_path / f"part{k}.csv").write_text(f"path\n{listed}")
+        folders.append(tmp_path / f"part{k}")
+        embed_dataset(tmp_path / f"part{k}.csv", folders[-1], **settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_embeddings(folders)  # one installation: nothing said
+    (shard,) = shard_files(folders[1])
+    stamp = read_shard_status(shard)[1]["run"]
+    mine = f"torch {stamp['software']['torch']}"
+    _restamp(shard, {**stamp, "software": {**stamp["software"], "torch": "1.0.0"}})
+    with pytest.warns(RuntimeWarning, match=r"parts were embedded by other versions") as caught:
+        table, emb = read_embeddings(folders)
+    assert f"({folders[0]}: {mine}; {folders[1]}: torch 1.0.0)" in str(caught[0].message)
+    assert len(table) == len(emb) > 0
+    _restamp(shard, None)
+    with pytest.warns(RuntimeWarning, match=r"part1: eegpt not recorded, torch not recorded"):
+        read_embeddings(folders)
+
+
 def test_a_resume_warns_of_another_scipy_and_reads_old_footers_by_their_runs(
     small_corpus, model, tmp_path
 ):

@@ -3,7 +3,8 @@
 The parts of a corpus (:func:`corpora_of_parts`) must have been split from one listing of it
 (:func:`listings_apart`, by their :data:`~eegpt.dataset_folders.CORPUS_LISTING`:
 :func:`listed_ids`, :func:`listed_paths`), share their settings and hold no file twice
-(:func:`_check_parts`); parts missing are warned of (:func:`missing_parts`,
+(:func:`_check_parts`), parts of other versions warned of (:func:`_warn_other_versions`); parts
+missing are warned of (:func:`missing_parts`,
 :func:`_warn_missing_parts`).
 """
 
@@ -19,7 +20,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt.dataset_folders import CORPUS_LISTING
-from eegpt.run_specs import settings_apart
+from eegpt.run_specs import COMPARED_VERSIONS, run_versions, settings_apart
 
 
 def missing_parts(inputs: Sequence[Mapping[str, Any]]) -> tuple[int, list[int]]:
@@ -169,9 +170,14 @@ def _check_parts(
         )
     by_id: dict[str, tuple[Path, str]] = {}
     by_path: dict[str, Path] = {}
+    versions: dict[Path, list[dict[str, str]]] = {folder: [] for folder in folders}
     for shard, footer in footers.items():  # file statuses: every file of a part, failed or not
         folder = shard.parent
         statuses = json.loads((footer.metadata or {}).get(b"eegpt_shard", b"{}"))
+        stamp = statuses.get("run")
+        versions.setdefault(folder, []).append(
+            run_versions(stamp if isinstance(stamp, Mapping) else {})
+        )
         for f in statuses.get("files", []):
             if f.get("status") != "ok":  # no rows of it here
                 continue
@@ -190,3 +196,36 @@ def _check_parts(
                     "or give the manifests a recording_id column"
                 )
             by_path[path], by_id[rid] = folder, (folder, path)
+    _warn_other_versions(versions)
+
+
+def _warn_other_versions(versions: Mapping[Path, Sequence[Mapping[str, str]]]) -> None:
+    """Warn once where the parts read together were computed by other versions of eegpt,
+    torch, NumPy, SciPy or MNE (``versions``: by part folder, those of each of its shards, from
+    the ``run`` stamp of its footer: :func:`eegpt.run_specs.run_versions`; "not recorded" for a
+    shard of before they were stamped), naming each part with its versions: parts run on hosts
+    of other installations give rows that may differ slightly, read as one corpus, as a run
+    resumed with other versions is warned of."""
+    seen = [v for found in versions.values() for v in found]
+    apart = [name for name in COMPARED_VERSIONS if len({v.get(name) for v in seen}) > 1]
+    if not apart:
+        return
+
+    def text(found: Sequence[Mapping[str, str]]) -> str:
+        return ", ".join(
+            f"{name} {' / '.join(sorted({v.get(name) or 'not recorded' for v in found}))}"
+            for name in apart
+        )
+
+    groups: dict[str, list[str]] = {}
+    for folder, found in versions.items():
+        if found:
+            groups.setdefault(text(found), []).append(str(folder))
+    listed = "; ".join(f"{few(names, 3)}: {said}" for said, names in groups.items())
+    _warn(
+        f"read_embeddings: the parts were embedded by other versions ({listed}), so their "
+        "rows may differ slightly between those parts (RELIABILITY.md, Determinism); each "
+        "shard's footer names the run that wrote it and its versions "
+        "(eegpt.dataset.read_shard_status(shard)[1]['run']). To have the whole corpus from one "
+        "version, run the parts of other versions again with --overwrite"
+    )
