@@ -2797,6 +2797,28 @@ def test_embeddings_record_stream_precision_batch_size_and_software(model):
     assert streamed.metadata["precision"] == "bfloat16"
 
 
+def test_embeddings_record_the_changes_their_eegpt_includes(model, tmp_path, capsys):
+    """Outputs record ``eegpt_version`` 0.1.0 while eegpt's numbers change (CHANGELOG.md, by
+    date), and no date: a copied output (its modification time lost) did not tell which
+    changes it was made with. ``eegpt_changes`` is the newest CHANGELOG.md section this eegpt
+    includes (the same for every run of it, so reruns' metadata still agree), shown by
+    ``eegpt info`` and kept by ``eegpt anonymize`` (it dates eegpt, not the recording)."""
+    from eegpt import anonymize_embeddings
+    from eegpt.api import CHANGES_DATE
+
+    changelog = (Path(__file__).parents[1] / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = re.search(r"^## (\d{4}-\d\d-\d\d)$", changelog, re.MULTILINE)
+    assert newest is not None and CHANGES_DATE == newest.group(1), "raise CHANGES_DATE"
+    x = np.random.default_rng(4).standard_normal((3, 2048)) * 20e-6
+    emb = embed(model, x, ch_names=["Fp1", "Cz", "O2"], sfreq=256.0, device="cpu")
+    assert emb.metadata["eegpt_changes"] == CHANGES_DATE
+    emb.save(tmp_path / "e.npz")
+    assert main(["info", str(tmp_path / "e.npz")]) == 0
+    assert f"; with the changes to {CHANGES_DATE} (CHANGELOG.md)" in capsys.readouterr().out
+    copy = anonymize_embeddings(tmp_path / "e.npz", tmp_path / "copy.npz")
+    assert load_embeddings(copy).metadata["eegpt_changes"] == CHANGES_DATE
+
+
 def test_recorded_command_strips_credentials_and_query_strings_of_urls():
     """A command's recorded arguments keep no secret a URL may carry: credentials (userinfo)
     and the query string and fragment (a signed URL's signature) are left out, whether the

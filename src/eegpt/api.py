@@ -1130,6 +1130,9 @@ def provenance(
         "batch_size": engine.batch_for((len(windows.mapping.chan_ids), windows.config.n_samples)),
         "eegpt_version": __version__,
         "software": software_versions(),
+        # eegpt_version stays 0.1.0 while its numbers change: the newest CHANGELOG.md section
+        # this eegpt includes tells which changes apply (the same for every run of it)
+        "eegpt_changes": CHANGES_DATE,
     }
     # which path computed them: the fast one, or the reference one (fused=False, or hooks on
     # the encoder); both compute the same function, to float32 rounding
@@ -1170,6 +1173,13 @@ def provenance(
     if frame is not None:  # epochs.metadata, one row per window
         record["epochs_metadata"] = metadata_record(frame)
     return record
+
+
+#: The date of the newest section of CHANGELOG.md (the changes that alter numbers or defaults)
+#: this eegpt includes, recorded in every embeddings output as ``eegpt_changes``: its version
+#: (``eegpt_version``) has stayed 0.1.0 while those changed, so this tells which changes an
+#: output was made with. Raise it with each new dated section (a test compares the two).
+CHANGES_DATE = "2026-12-07"
 
 
 def software_versions() -> dict[str, str]:

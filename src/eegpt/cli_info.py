@@ -312,7 +312,13 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         + f" on {meta.get('device', '?')}"
         + (f", batches of {meta['batch_size']}" if meta.get("batch_size") else ""),
         _checkpoint_line(ckpt),
-        f"  eegpt {meta.get('eegpt_version', '?')}" + software_text(meta.get("software")),
+        f"  eegpt {meta.get('eegpt_version', '?')}"
+        + software_text(meta.get("software"))
+        + (
+            f"; with the changes to {meta['eegpt_changes']} (CHANGELOG.md)"
+            if meta.get("eegpt_changes")
+            else ""
+        ),
         *([f"  made by: eegpt {shlex.join(meta['command'])}"] if meta.get("command") else []),
         *_anonymized_lines(meta.get("anonymized")),
     ]

@@ -253,20 +253,21 @@ class Embeddings:
         ``precision``, ``device``, ``batch_size`` (windows per forward pass),
         ``stream_precision`` (only when not float32), ``picks`` (the channel types read from a
         file or MNE object), ``eegpt_version``, ``software`` (the versions of python, torch,
-        numpy, scipy and mne), ``command`` (the ``eegpt`` command's arguments, for outputs of
-        the command line), ``warnings`` (the warnings eegpt gave about the recording while
-        embedding it: its amplitude, flat-channel and offset checks, channels dropped ...;
-        empty if none). Per window, where they apply: ``window_index`` (each window's index
-        among all windows of the recording or, for epochs, ``epochs.selection``; gaps where
-        windows were left out), ``labels`` (epochs' event names, one str per window; selected
-        by ``emb["name"]``), ``annotations`` (:attr:`annotations`), ``flat_channels`` and
-        ``clipped_channels`` (:attr:`flagged`) and ``epochs_metadata``
-        (:attr:`epochs_metadata`). Also, where they apply: ``meas_date`` and ``first_time`` (the
-        time base of the onsets), ``epoch_onsets`` (epochs: how their onsets count, see
-        ``onsets``), ``rejected_by_annotation`` (onsets in seconds of the windows
-        ``reject_by_annotation`` left out), ``padded_tail`` / ``tail_left_out_s`` (a
-        continuous recording's end shorter than a window), ``padded_epochs`` (epochs
-        zero-padded into longer windows), ``pool``.
+        numpy, scipy and mne), ``eegpt_changes`` (the date of the newest CHANGELOG.md section
+        this eegpt includes: ``eegpt_version`` stays the same while eegpt's numbers change),
+        ``command`` (the ``eegpt`` command's arguments, for outputs of the command line),
+        ``warnings`` (the warnings eegpt gave about the recording while embedding it: its
+        amplitude, flat-channel and offset checks, channels dropped ...; empty if none). Per
+        window, where they apply: ``window_index`` (each window's index among all windows of the
+        recording or, for epochs, ``epochs.selection``; gaps where windows were left out),
+        ``labels`` (epochs' event names, one str per window; selected by ``emb["name"]``),
+        ``annotations`` (:attr:`annotations`), ``flat_channels`` and ``clipped_channels``
+        (:attr:`flagged`) and ``epochs_metadata`` (:attr:`epochs_metadata`). Also, where they
+        apply: ``meas_date`` and ``first_time`` (the time base of the onsets), ``epoch_onsets``
+        (epochs: how their onsets count, see ``onsets``), ``rejected_by_annotation`` (onsets in
+        seconds of the windows ``reject_by_annotation`` left out), ``padded_tail`` /
+        ``tail_left_out_s`` (a continuous recording's end shorter than a window),
+        ``padded_epochs`` (epochs zero-padded into longer windows), ``pool``.
     annotations : list of list of str, one list per window
         The descriptions of the annotations over each window (``metadata["annotations"]``),
         markers of no duration included, in the window they fall in; empty lists without
