@@ -6,6 +6,7 @@ were read from). SYNTHETIC data and the small random-weight encoder of conftest.
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -95,6 +96,33 @@ def test_info_tells_a_parquet_prediction_table_whose_rows_were_edited(trained, t
     said = capsys.readouterr().out
     assert "EEGPT probe predictions: 12 rows" in said and "STALE" not in said
     assert "records no digest of its data (an older eegpt's): the rows cannot be checked" in said
+
+
+def test_predictions_record_the_precision_device_and_batch_size_they_ran_in(
+    trained, tmp_path, capsys
+):
+    """A prediction table's provenance named the probe, inputs and versions but not how the
+    encoder ran: bfloat16 moves the probabilities by ~1e-3 and a table said nothing of it
+    (only the command line, absent from Python). Recorded now as ``inference``, as
+    embeddings record theirs, and shown by ``eegpt info``."""
+    folder, _, test = trained
+    for name, extra, said in [
+        ("plain", [], "encoder run in float32 on cpu, the device's default batch size"),
+        ("bf16", ["--precision", "bf16", "--batch-size", "3"], "in bfloat16 on cpu, batches of 3"),
+    ]:
+        pred = tmp_path / f"{name}.parquet"
+        args = ["predict", str(folder), str(test), "-q", "-o", str(pred), "--device", "cpu"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # bfloat16 emulated on this CPU: said, and fine
+            assert probe_main([*args, *extra]) == 0
+        record = json.loads(pq.read_schema(pred).metadata[PREDICTIONS_KEY.encode()])
+        inference = record["provenance"]["inference"]
+        assert inference["device"] == "cpu" and "stream_precision" not in inference
+        assert inference["precision"] == ("bfloat16" if extra else "float32")
+        assert inference["batch_size"] == (3 if extra else None)
+        capsys.readouterr()
+        assert main(["info", str(pred)]) == 0
+        assert said in capsys.readouterr().out
 
 
 def _pandas_round_trip(table):

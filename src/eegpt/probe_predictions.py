@@ -173,7 +173,26 @@ def prediction_provenance(
     crop = getattr(getattr(probe, "preprocessing", None), "crop_tmin", None)
     if crop is not None:  # --crop: the epochs were cropped from it (the probe's, or as given)
         more["crop_tmin"] = crop
+    more["inference"] = inference_record(args)
     return output_provenance(args.probe, probe, inputs, **more)
+
+
+def inference_record(args: argparse.Namespace) -> dict[str, Any]:
+    """How ``predict`` or ``evaluate`` ran the probe's encoder, which changes the
+    probabilities' last digits (bfloat16: ~1e-3), as embeddings record it: the ``device``
+    (resolved: the GPU or CPU that ``auto`` took), ``precision``, ``stream_precision`` (only
+    when not float32) and ``batch_size`` as given (None: the device's default)."""
+    from eegpt.engine import resolve_device
+
+    record: dict[str, Any] = {
+        "device": str(resolve_device(getattr(args, "device", None))),
+        "precision": getattr(args, "precision", None) or "float32",
+        "batch_size": getattr(args, "batch_size", None),
+    }
+    stream = getattr(args, "stream_precision", None)
+    if stream and stream != "float32":
+        record["stream_precision"] = stream
+    return record
 
 
 #: The columns of prediction and events tables that hold moments as ISO 8601 text.

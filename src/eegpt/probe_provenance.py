@@ -1102,8 +1102,9 @@ NOT_PRETRAINED_PROBE = ", its encoder NOT pretrained (random weights)"
 def _provenance_lines(made: dict[str, Any]) -> list[str]:
     """The lines of ``eegpt info`` that say what an output of ``probe predict`` or ``probe
     evaluate`` records of how it was made (:func:`output_provenance`): the probe (folder and
-    weights' SHA-256), the data and labels file, the crop of the epochs (``crop_tmin``), eegpt
-    and when, the command."""
+    weights' SHA-256), the data and labels file, the crop of the epochs (``crop_tmin``), how
+    the encoder ran (``inference``: precision, device, batch size), eegpt and when, the
+    command."""
     import shlex
 
     from eegpt._logging import few, software_text
@@ -1134,6 +1135,15 @@ def _provenance_lines(made: dict[str, Any]) -> list[str]:
         lines.append(
             f"  epochs cropped to one window each from {crop:g} s around their event "
             f"(crop_tmin, --crop {crop:g})"
+        )
+    run = made.get("inference")
+    if isinstance(run, dict):  # recorded since 2026-12-07
+        batch = run.get("batch_size")
+        lines.append(
+            f"  encoder run in {run.get('precision', '?')}"
+            + (f", stream {run['stream_precision']}" if run.get("stream_precision") else "")
+            + f" on {run.get('device', '?')}, "
+            + (f"batches of {batch}" if batch else "the device's default batch size")
         )
     lines.append(
         f"  eegpt {made.get('eegpt_version', '?')}"
