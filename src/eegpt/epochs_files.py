@@ -6,14 +6,18 @@ trial count), :func:`holds_epochs_instead` a file read as raw data that holds ep
 :func:`reads_as_epochs` whether a path is read as epochs at all (by its name or contents);
 :func:`read_epochs_file` reads one with MNE (with the errors of
 :func:`eegpt.io.read_recording`), :func:`read_npz_epochs` an ``.npz`` as the probe commands
-read it.
+read it (:func:`open_epochs_npz` opens one, :func:`npz_entry` reads an array of it, both with
+an error naming the file where it is damaged).
 """
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import mne
 import numpy as np
@@ -116,6 +120,64 @@ def is_npz(path: PathLike) -> bool:
     return Path(path).suffix.lower() == ".npz"
 
 
+#: What an ``.npz`` of epochs arrays is, for the errors of a damaged one.
+_NPZ_HOW = (
+    "an .npz of epochs arrays is a zip archive np.savez writes (np.savez(path, X=X, "
+    "ch_names=names, sfreq=sfreq, units='uV', y=y)): copy it again from a complete copy, or "
+    "save it again"
+)
+
+
+def open_epochs_npz(path: Path) -> Any:
+    """The ``np.load`` of ``path``, an ``.npz`` of epochs arrays (or eegpt's embeddings, which
+    the callers refuse by their entries), to use in a ``with`` block; a file NumPy cannot open
+    as an archive (empty, cut short, not a zip archive: NumPy took it for a pickle, or a
+    single ``.npy`` array under an ``.npz`` name) raises a :class:`RecordingError` naming it
+    and what is wrong, not NumPy's ``EOFError`` or ``BadZipFile``."""
+    try:
+        opened = np.load(path, allow_pickle=False)
+    except (EOFError, ValueError, OSError, zipfile.BadZipFile) as err:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = -1
+        if size == 0:
+            why = "it is empty (0 bytes)"
+        elif isinstance(err, zipfile.BadZipFile):
+            why = f"it is cut short or damaged (a zip archive whose end is missing: {err})"
+        elif isinstance(err, ValueError) and "pickle" in str(err):
+            why = "it is not a zip archive (NumPy would read it only as a pickle)"
+        else:
+            why = f"{type(err).__name__}: {err}"
+        raise RecordingError(f"cannot read {path}: {why}; {_NPZ_HOW}") from err
+    if not isinstance(opened, np.lib.npyio.NpzFile):  # a .npy file's one array
+        raise RecordingError(
+            f"cannot read {path}: it holds a single NumPy array (an .npy file named .npz), not "
+            f"an archive of named arrays; {_NPZ_HOW}"
+        )
+    return opened
+
+
+def npz_entry(archive: Any, key: str, path: Path) -> np.ndarray:
+    """The array ``key`` of ``archive``, the open ``.npz`` at ``path``; one whose bytes do not
+    read (a damaged archive: a wrong checksum, bad compressed data, cut short) raises a
+    :class:`RecordingError` naming the file and the entry. NumPy's error for an array of
+    Python objects (``allow_pickle``) is left to the caller."""
+    try:
+        return np.asarray(archive[key])
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+        raise RecordingError(
+            f"cannot read {path}: its {key!r} array is damaged ({type(err).__name__}: {err}); "
+            f"{_NPZ_HOW}"
+        ) from err
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            raise
+        raise RecordingError(
+            f"cannot read {path}: its {key!r} array is damaged or cut short ({err}); {_NPZ_HOW}"
+        ) from err
+
+
 def read_npz_epochs(path: Path, verbose: Verbose = None, bads: Sequence[str] = ()) -> Recording:
     """An ``.npz`` of epochs arrays as an epoched :class:`Recording` (volts), read as the probe
     commands read it (:func:`eegpt.probe_label_files._read_one`): ``X`` [n_epochs, C, T] in
@@ -125,7 +187,7 @@ def read_npz_epochs(path: Path, verbose: Verbose = None, bads: Sequence[str] = (
     load it; ``bads`` (channels to leave out) is refused too: an array's channels are its rows."""
     from eegpt.probe_label_files import _read_one
 
-    with np.load(path, allow_pickle=False) as f:
+    with open_epochs_npz(path) as f:
         names = list(f.files)
     if "embeddings" in names and "X" not in names:
         raise RecordingError(

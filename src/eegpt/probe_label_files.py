@@ -137,8 +137,10 @@ def _npz_array(f: Any, key: str, path: Path) -> np.ndarray:
     """The array ``key`` of the open .npz ``f`` (of ``path``); one saved as Python objects
     (a list of strings of mixed kinds, ``dtype=object``) is refused with how to save it, as
     loading it would unpickle (which can run code): :data:`_NPZ_KINDS`."""
+    from eegpt.epochs_files import npz_entry
+
     try:
-        return np.asarray(f[key])
+        return npz_entry(f, key, path)
     except ValueError as err:
         if "allow_pickle" not in str(err):
             raise
@@ -246,7 +248,9 @@ def _read_one(
             path, windows, resample, keep_channels=keep, rename=rename, picks=picks
         )
     if name.endswith((".npz",)):
-        with np.load(path, allow_pickle=False) as f:
+        from eegpt.epochs_files import open_epochs_npz
+
+        with open_epochs_npz(path) as f:
             missing = [k for k in ("X", "ch_names", "sfreq") if k not in f.files]
             if missing and "embeddings" in f.files:
                 raise ValueError(_embeddings_given_text(path))

@@ -28,9 +28,10 @@ def npz_labels(path: Path) -> np.ndarray:
     """The labels of an ``.npz`` of epochs arrays: its ``y`` array [n_epochs], as ``eegpt
     probe train`` reads it (a ``y`` of Python objects refused); a ValueError saying to pass
     ``y`` where the file holds none (MNE's reader said only that it was no FIF file)."""
+    from eegpt.epochs_files import open_epochs_npz
     from eegpt.probe_label_files import _npz_array
 
-    with np.load(path, allow_pickle=False) as f:
+    with open_epochs_npz(path) as f:
         if "y" not in f.files:
             raise ValueError(
                 f"{path} holds no y array (an .npz of epochs arrays keeps its labels under "

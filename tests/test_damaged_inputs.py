@@ -1,0 +1,75 @@
+"""Damaged input files (empty, cut short, corrupt, of the wrong kind) end in one error that names
+the file and what is wrong, never in a reader's own exception (``EOFError``, ``BadZipFile``,
+``KeyError``, ...) printed by the command line as an internal error."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eegpt.cli import main
+from eegpt.errors import RecordingError
+from eegpt.io import as_recording
+
+NAMES = ["Fp1", "Fp2", "C3", "C4", "O1", "O2", "Cz", "Pz"]
+
+
+def _epochs_npz(path: Path) -> Path:
+    """An .npz of 6 epochs arrays (4 s at 256 Hz, microvolts, labels a/b)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 20, (6, len(NAMES), 1024))
+    np.savez(path, X=x, ch_names=np.array(NAMES), sfreq=256.0, units="uV", y=["a", "b"] * 3)
+    return path
+
+
+def _damaged_npz(tmp_path: Path, damage: str) -> Path:
+    good = _epochs_npz(tmp_path / "good.npz")
+    data = good.read_bytes()
+    path = tmp_path / f"{damage}.npz"
+    if damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "cut":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "random":
+        path.write_bytes(np.random.default_rng(1).bytes(3000))
+    elif damage == "npy":
+        np.save(tmp_path / "one.npy", np.zeros((6, 8, 1024)))
+        os.replace(tmp_path / "one.npy", path)
+    elif damage == "crc":  # the archive's directory whole, X's bytes changed
+        raw = bytearray(data)
+        at = raw.find(b"X.npy") + 400
+        raw[at : at + 200] = bytes(200)
+        path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        ("empty", "it is empty (0 bytes)"),
+        ("cut", "it is cut short or damaged"),
+        ("random", "it is not a zip archive"),
+        ("npy", "it holds a single NumPy array"),
+        ("crc", "its 'X' array is damaged"),
+    ],
+)
+def test_a_damaged_npz_of_epochs_arrays_is_named_with_what_is_wrong(tmp_path, damage, said):
+    from eegpt.probe_label_files import _read_one
+
+    path = _damaged_npz(tmp_path, damage)
+    for read in (as_recording, lambda p: _read_one(p, False)):
+        with pytest.raises(RecordingError) as info:
+            read(path)
+        assert str(path) in str(info.value) and said in str(info.value)
+        assert "np.savez" in str(info.value)  # what such a file is, to write it again
+
+
+def test_the_command_line_says_a_damaged_npz_as_an_error_not_an_internal_one(tmp_path, capsys):
+    path = _damaged_npz(tmp_path, "empty")
+    assert main(["channels", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"eegpt: error: cannot read {path}: it is empty (0 bytes)" in err
+    assert "internal error" not in err
