@@ -73,3 +73,63 @@ def test_the_command_line_says_a_damaged_npz_as_an_error_not_an_internal_one(tmp
     err = capsys.readouterr().err
     assert f"eegpt: error: cannot read {path}: it is empty (0 bytes)" in err
     assert "internal error" not in err
+
+
+def _embeddings_npz(path: Path, damage: str = "") -> Path:
+    """An .npz of embeddings as eegpt embed writes one (3 windows), damaged as said."""
+    data = np.random.default_rng(0).normal(size=(3, 2, 4, 16)).astype(np.float32)
+    onsets, meta = np.arange(3) * 4.0, np.array('{"source": "rec.edf"}')
+    if damage == "metadata list":
+        meta = np.array("[1, 2]")
+    elif damage == "metadata not json":
+        meta = np.array("{source: rec.edf")
+    elif damage == "onsets short":
+        onsets = onsets[:2]
+    np.savez(path, embeddings=data, onsets=onsets, metadata=meta)
+    if damage == "crc":  # the archive's directory whole, the embeddings' bytes changed
+        raw = bytearray(path.read_bytes())
+        at = raw.find(b"embeddings.npy") + 300
+        raw[at : at + 100] = bytes(100)
+        path.write_bytes(bytes(raw))
+    elif damage == "npy":
+        np.save(path.with_suffix(".npy"), data)
+        os.replace(path.with_suffix(".npy"), path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        ("crc", "its 'embeddings' array cannot be read (BadZipFile"),
+        ("metadata list", "its metadata is a JSON list, not the JSON object"),
+        ("metadata not json", "its metadata (the JSON eegpt stores with the embeddings) is not"),
+        ("onsets short", "with one onset per window, got (3, 2, 4, 16) and 2 onsets"),
+        ("npy", "it holds a single NumPy array"),
+    ],
+)
+def test_a_damaged_embeddings_file_is_named_by_load_and_anonymize(tmp_path, damage, said):
+    from eegpt import load_embeddings
+    from eegpt.anonymize import anonymize_embeddings
+    from eegpt.errors import UnreadableOutputError
+
+    path = _embeddings_npz(tmp_path / "rec.npz", damage)
+    assert load_embeddings(_embeddings_npz(tmp_path / "good.npz")).data.shape == (3, 2, 4, 16)
+    for read in (load_embeddings, lambda p: anonymize_embeddings(p, tmp_path / "copy.npz")):
+        with pytest.raises(UnreadableOutputError) as info:
+            read(path)
+        assert str(path) in str(info.value) and said in str(info.value)
+    assert not (tmp_path / "copy.npz").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"PAR1 not a parquet file at all"])
+def test_anonymize_of_a_damaged_parquet_file_names_it(tmp_path, content):
+    pytest.importorskip("pyarrow")
+    from eegpt.anonymize import anonymize_embeddings
+    from eegpt.errors import UnreadableOutputError
+
+    path = tmp_path / "rec.parquet"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableOutputError, match="is not a Parquet file eegpt wrote") as info:
+        anonymize_embeddings(path, tmp_path / "copy.parquet")
+    assert str(path) in str(info.value)
+    assert ("an empty file, 0 bytes" in str(info.value)) == (not content)

@@ -47,7 +47,7 @@ from eegpt._renamed import renamed_keywords
 from eegpt._tempfiles import current_umask
 from eegpt.dataset_folders import MANIFEST_SUFFIXES
 from eegpt.embeddings_writer import LATE_METADATA_KEY
-from eegpt.errors import MissingFileError, OutputExistsError
+from eegpt.errors import MissingFileError, OutputExistsError, UnreadableOutputError
 from eegpt.optional_packages import require_pyarrow
 from eegpt.output_files import FORMATS, atomic_write, output_format, parquet_writer
 
@@ -665,13 +665,15 @@ def _short_names(names: list[str]) -> dict[str, str]:
 
 def _anonymize_file(src: Path, dst: Path, fmt: str, record: dict) -> None:
     """One recording's ``.npz`` or ``.parquet`` file, copied anonymized to ``dst``."""
+    from eegpt.embeddings_loading import stored_metadata
+
     if fmt == ".npz":
-        with np.load(src, allow_pickle=False) as f:
-            if not {"embeddings", "onsets", "metadata"} <= set(f.files):
-                raise ValueError(f"{src} holds {sorted(f.files)}; was it written by eegpt?")
-            data, onsets = f["embeddings"], f["onsets"]
-            meta = json.loads(str(f["metadata"][()]))
-        meta = _anonymized_metadata(meta, record["daysback"], record)
+        from eegpt.embeddings_loading import _load_file
+
+        # read as load_embeddings reads it: an empty, cut-short or damaged file said so
+        emb = _load_file(src)
+        data, onsets = emb.data, emb.onsets
+        meta = _anonymized_metadata(emb.metadata, record["daysback"], record)
 
         def write_npz(fh: Any) -> None:
             np.savez(fh, embeddings=data, onsets=onsets, metadata=np.array(json.dumps(meta)))
@@ -679,19 +681,19 @@ def _anonymize_file(src: Path, dst: Path, fmt: str, record: dict) -> None:
         atomic_write(dst, write_npz, overwrite=False)
         return
     pa, pq = require_pyarrow("anonymizing a .parquet embeddings file", writing=True)
-    with pq.ParquetFile(src) as f:
+    with _parquet_file(src) as f:
         schema = f.schema_arrow
         footer = f.metadata.metadata or {}
         if b"eegpt" not in (schema.metadata or {}):
             raise ValueError(f"{src} has no eegpt metadata; was it written by eegpt?")
-        meta = json.loads(schema.metadata[b"eegpt"])
+        meta = stored_metadata(schema.metadata[b"eegpt"], src)
         if str(meta.get("format", "")).startswith("eegpt-dataset"):
             raise ValueError(
                 f"{src} is a shard of an embed-dataset run: anonymize the run's folder "
                 f"({src.parent}) instead, so that its reports are anonymized with it"
             )
         late = footer.get(LATE_METADATA_KEY.encode())
-        meta.update(json.loads(late) if late else {})
+        meta.update(stored_metadata(late, src) if late else {})
         meta = _anonymized_metadata(meta, record["daysback"], record)
         others = {k: v for k, v in schema.metadata.items() if k != b"eegpt"}
         new_schema = schema.with_metadata({**others, b"eegpt": json.dumps(meta).encode()})
@@ -714,6 +716,20 @@ def _anonymize_file(src: Path, dst: Path, fmt: str, record: dict) -> None:
             writer.close()
 
         atomic_write(dst, write_parquet, overwrite=False)
+
+
+def _parquet_file(src: Path) -> Any:
+    """``pyarrow.parquet.ParquetFile(src)``, for a ``with`` block; a file that is no Parquet
+    file (empty, cut short, other bytes) raises an :class:`~eegpt.errors.UnreadableOutputError`
+    naming it, as :func:`eegpt.load_embeddings` says it, not pyarrow's bare ``ArrowInvalid``."""
+    from eegpt.embeddings_loading import _unreadable_reason
+
+    pa, pq = require_pyarrow("anonymizing a .parquet file", writing=True)
+    try:
+        return pq.ParquetFile(src)
+    except (pa.ArrowInvalid, OSError) as err:  # empty, cut short, or not Parquet at all
+        why = _unreadable_reason(src, err, str(err))
+        raise UnreadableOutputError(f"{src} is not a Parquet file eegpt wrote ({why})") from err
 
 
 # -- corpus runs ---------------------------------------------------------------------------
@@ -1225,8 +1241,8 @@ def probe_output_kind(src: Path) -> str | None:
             )
         return "csv"
     if name.endswith(".parquet"):
-        _, pq = require_pyarrow("anonymizing a .parquet file", writing=True)
-        held = pq.read_schema(src).metadata or {}
+        with _parquet_file(src) as f:
+            held = f.schema_arrow.metadata or {}
         return "parquet" if PREDICTIONS_KEY.encode() in held and b"eegpt" not in held else None
     if name.endswith(".json"):
         from eegpt.probe_provenance import evaluation_record

@@ -10,6 +10,7 @@ import json
 import os
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,8 +148,6 @@ def _load_outline(path: str | os.PathLike) -> Embeddings:
 def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
     """One ``.npz``/``.parquet`` file of :func:`load_embeddings`; ``with_data=False``: as
     :func:`_load_outline` reads it."""
-    from eegpt.outputs import Embeddings  # (it imports this module)
-
     if not path.exists():
         raise MissingFileError(f"no embeddings file {path}")
     if output_format(path) == ".npz":
@@ -161,17 +160,27 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
             raise UnreadableOutputError(
                 f"{path} is not an .npz archive eegpt wrote ({why})"
             ) from err
+        if not isinstance(archive, np.lib.npyio.NpzFile):  # an .npy file's one array
+            raise UnreadableOutputError(
+                f"{path} is not an .npz archive eegpt wrote (it holds a single NumPy array: "
+                "an .npy file named .npz)"
+            )
         with archive as f:
             if not {"embeddings", "onsets", "metadata"} <= set(f.files):
                 raise ValueError(
                     f"{path} holds {sorted(f.files)}, not eegpt embeddings (embeddings, onsets, "
                     "metadata); was it written by eegpt?"
                 )
-            shape = _npz_shape(f)
+            try:  # a small file's whole array is read (and its checksum checked) here
+                shape = _npz_shape(f)
+            except _DAMAGED_MEMBER as err:
+                raise _damaged_member(path, "embeddings", err) from err
             if with_data:  # refused before a read the out-of-memory killer would end
                 check_embeddings_memory(path, shape)
-            data = f["embeddings"] if with_data else _without_data(shape)
-            return Embeddings(data, f["onsets"], json.loads(str(f["metadata"][()])))
+            data = _npz_member(f, "embeddings", path) if with_data else _without_data(shape)
+            onsets = _npz_member(f, "onsets", path)
+            meta = stored_metadata(str(_npz_member(f, "metadata", path)[()]), path)
+            return _embeddings(path, data, onsets, meta)
     if output_format(path) == ".parquet":
         pa, pq = require_pyarrow(f"reading the .parquet embeddings file {path}")
         try:
@@ -205,7 +214,7 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
                     )
                 )
             raise ValueError(f"{path} has no eegpt metadata; was it written by eegpt?")
-        meta = {**json.loads(raw), **_late_metadata(pq, path)}
+        meta = {**stored_metadata(raw, path), **_late_metadata(pq, path)}
         if str(meta.get("format", "")).startswith("eegpt-dataset"):
             raise ValueError(
                 f"{path} is a shard of an embed-dataset run (one row per window of many "
@@ -215,11 +224,73 @@ def _load_file(path: Path, *, with_data: bool = True) -> Embeddings:
         shape = tuple(meta.pop("shape"))
         if table is None:
             onsets = pq.read_table(path, columns=["onset_s"]).column("onset_s").to_numpy()
-            return Embeddings(_without_data(shape), onsets, meta)
+            return _embeddings(path, _without_data(shape), onsets, meta)
         flat = table.column("embedding").combine_chunks().flatten().to_numpy()
         data = flat.reshape(shape).astype(np.float32, copy=False)
-        return Embeddings(data, table.column("onset_s").to_numpy(), meta)
+        return _embeddings(path, data, table.column("onset_s").to_numpy(), meta)
     raise ValueError(f"unsupported embeddings file {path.name!r}: use one of {FORMATS}")
+
+
+#: What to do about an embeddings file whose contents are damaged.
+_DAMAGED_ADVICE = "copy it again from a complete copy, or embed that recording again"
+
+
+def _npz_member(archive: Any, key: str, path: Path) -> np.ndarray:
+    """The array ``key`` of ``archive``, the open embeddings ``.npz`` at ``path``; one whose
+    bytes do not read (a wrong checksum, bad compressed data, cut short, an array of Python
+    objects) raises an :class:`~eegpt.errors.UnreadableOutputError` naming the file and the
+    array."""
+    try:
+        return np.asarray(archive[key])
+    except _DAMAGED_MEMBER as err:
+        raise _damaged_member(path, key, err) from err
+
+
+#: What reading a damaged member of an ``.npz`` archive raises.
+_DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
+
+
+def _damaged_member(path: Path, key: str, err: BaseException) -> UnreadableOutputError:
+    """The error for the array ``key`` of the ``.npz`` at ``path`` whose read raised ``err``."""
+    return UnreadableOutputError(
+        f"{path}: its {key!r} array cannot be read ({type(err).__name__}: {err}): the file is "
+        f"damaged; {_DAMAGED_ADVICE}"
+    )
+
+
+def stored_metadata(text: str | bytes, path: Path) -> dict[str, Any]:
+    """The metadata (a JSON object) stored in the embeddings file ``path``, parsed; text that
+    is not JSON, or JSON of another kind than an object, raises an
+    :class:`~eegpt.errors.UnreadableOutputError` naming the file (not json's bare message, nor
+    an ``AttributeError`` later)."""
+    try:
+        meta = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise UnreadableOutputError(
+            f"{path}: its metadata (the JSON eegpt stores with the embeddings) is not valid JSON "
+            f"({err}): the file is damaged or was not written by eegpt; {_DAMAGED_ADVICE}"
+        ) from err
+    if not isinstance(meta, dict):
+        raise UnreadableOutputError(
+            f"{path}: its metadata is a JSON {type(meta).__name__}, not the JSON object eegpt "
+            f"stores with the embeddings: the file was not written by eegpt, or is damaged; "
+            f"{_DAMAGED_ADVICE}"
+        )
+    return meta
+
+
+def _embeddings(path: Path, data: np.ndarray, onsets: np.ndarray, meta: dict) -> Embeddings:
+    """:class:`~eegpt.outputs.Embeddings` of the arrays read from ``path``; arrays of shapes
+    that do not fit (not [n_windows, N, S, D] with one onset per window) raise an
+    :class:`~eegpt.errors.UnreadableOutputError` naming the file."""
+    from eegpt.outputs import Embeddings  # (it imports this module)
+
+    try:
+        return Embeddings(data, onsets, meta)
+    except ValueError as err:
+        raise UnreadableOutputError(
+            f"{path}: {err}: the file is damaged or was not written by eegpt; {_DAMAGED_ADVICE}"
+        ) from err
 
 
 def _unreadable_reason(path: Path, err: BaseException, why: str) -> str:
@@ -259,7 +330,7 @@ def _npz_shape(archive: Any) -> tuple[int, ...]:
 def _late_metadata(pq: Any, path: Path) -> dict[str, Any]:
     """The provenance entries a Parquet file's writer updated after writing its schema."""
     raw = (pq.read_metadata(path).metadata or {}).get(LATE_METADATA_KEY.encode())
-    return {} if raw is None else json.loads(raw)
+    return {} if raw is None else stored_metadata(raw, path)
 
 
 #: How its windows were zero-padded, or its end left out (as :func:`eegpt.api.tail_record`
