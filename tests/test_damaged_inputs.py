@@ -133,3 +133,72 @@ def test_anonymize_of_a_damaged_parquet_file_names_it(tmp_path, content):
         anonymize_embeddings(path, tmp_path / "copy.parquet")
     assert str(path) in str(info.value)
     assert ("an empty file, 0 bytes" in str(info.value)) == (not content)
+
+
+@pytest.fixture(scope="module")
+def probe_folder(weights, tmp_path_factory):
+    """A probe trained for one pass on 6 epochs (the small ``weights``)."""
+    folder = tmp_path_factory.mktemp("probe") / "probe"
+    data = _epochs_npz(folder.parent / "epochs.npz")
+    argv = ["probe", "train", str(data), "--weights", str(weights), "-o", str(folder), "-q"]
+    assert main([*argv, "--passes", "1"]) == 0
+    return folder
+
+
+def _damaged_probe(probe_folder: Path, tmp_path: Path, damage: str) -> Path:
+    import json
+    import shutil
+
+    folder = tmp_path / "probe"
+    shutil.copytree(probe_folder, folder)
+    meta_path, weights_path = folder / "probe.json", folder / "probe.safetensors"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if damage == "utf-16":  # saved again by an editor
+        meta_path.write_bytes(json.dumps(meta).encode("utf-16"))
+    elif damage == "a list":
+        meta_path.write_text("[]")
+    elif damage == "no channels":
+        del meta["channels"]
+        meta_path.write_text(json.dumps(meta))
+    elif damage == "classes a number":
+        meta["classes"] = 2
+        meta_path.write_text(json.dumps(meta))
+    elif damage == "empty weights":
+        weights_path.write_bytes(b"")
+    elif damage == "cut weights":
+        weights_path.write_bytes(weights_path.read_bytes()[:100])
+    elif damage == "no weights":
+        weights_path.unlink()
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        ("utf-16", "probe.json is not UTF-8 text"),
+        ("a list", "probe.json holds a JSON list, not the JSON object of a probe"),
+        ("no channels", "probe.json is not a probe eegpt can read (no channels)"),
+        ("classes a number", "(entries of the wrong kind: classes (int))"),
+        ("empty weights", "probe.safetensors: it is empty (0 bytes)"),
+        ("cut weights", "probe.safetensors: it is cut short or damaged"),
+        ("no weights", "holds probe.json but no probe.safetensors"),
+    ],
+)
+def test_a_damaged_probe_folder_is_named_with_what_is_wrong(
+    probe_folder, weights, tmp_path, damage, said
+):
+    from eegpt.errors import EEGPTError
+    from eegpt.probe import load_probe
+
+    folder = _damaged_probe(probe_folder, tmp_path, damage)
+    with pytest.raises(ValueError if "weights" not in damage else EEGPTError) as info:
+        load_probe(folder, weights)
+    assert str(folder) in str(info.value) and said in str(info.value)
+    assert "train" in str(info.value)  # what to do: copy the folder again, or train again
+
+
+def test_the_command_line_says_a_damaged_probe_as_an_error(probe_folder, tmp_path, capsys):
+    folder = _damaged_probe(probe_folder, tmp_path, "classes a number")
+    assert main(["info", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "eegpt: error:" in err and "classes (int)" in err and "internal error" not in err

@@ -25,6 +25,73 @@ PROBE_FORMAT = "eegpt-probe"
 PROBE_FORMAT_VERSION = 1
 
 
+#: What to do about a probe folder whose files eegpt did not write as they are.
+_DAMAGED_PROBE = (
+    "the probe folder is damaged or was written by another eegpt version (copy the whole "
+    "folder again as `eegpt probe train` wrote it, or train the probe again)"
+)
+
+#: The kinds of the entries of ``probe.json`` (and of its ``channels``) that readers use.
+_PROBE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "probe": dict,
+    "encoder": dict,
+    "frozen_encoder": bool,
+    "channels": dict,
+    "classes": list,
+    "n_times": (int, float),
+    "preprocessing": dict,
+    "training": (dict, type(None)),
+    "history": (list, type(None)),
+}
+_CHANNEL_FIELDS = ("input_names", "encoder_names", "encoder_chan_ids")
+#: The entries :func:`eegpt.probe.load_probe` needs (those of ``channels`` too).
+_LOAD_NEEDS = (
+    "probe",
+    "encoder",
+    "frozen_encoder",
+    "channels",
+    "classes",
+    "n_times",
+    "preprocessing",
+)
+
+
+def check_probe_fields(meta: Mapping[str, Any], path: Path, *, to_load: bool = False) -> None:
+    """Raise a ``ValueError`` naming ``path`` (a ``probe.json``) and the entries of ``meta``
+    (its contents) that are of the wrong kind (``classes`` not a list, ``n_times`` not a whole
+    number ...), or, with ``to_load``, missing where :func:`eegpt.probe.load_probe` needs them:
+    a file edited by hand or damaged, which would otherwise end in a ``KeyError`` or
+    ``TypeError`` deep inside a reader."""
+    channels = meta.get("channels")
+    wrong = [
+        f"{key} ({type(meta[key]).__name__})"
+        for key, kind in _PROBE_FIELDS.items()
+        if key in meta
+        and (not isinstance(meta[key], kind) or (kind is not bool and isinstance(meta[key], bool)))
+    ]
+    if isinstance(channels, dict):
+        wrong += [
+            f"channels.{key} ({type(channels[key]).__name__})"
+            for key in _CHANNEL_FIELDS
+            if key in channels and not isinstance(channels[key], list)
+        ]
+    missing = []
+    if to_load:
+        missing = [key for key in _LOAD_NEEDS if key not in meta]
+        if isinstance(channels, dict):
+            missing += [f"channels.{key}" for key in _CHANNEL_FIELDS if key not in channels]
+        encoder = meta.get("encoder")
+        needed = "weights_sha256" if meta.get("frozen_encoder") else "config"
+        if isinstance(encoder, dict) and needed not in encoder:
+            missing.append(f"encoder.{needed}")
+    if wrong or missing:
+        said = [f"entries of the wrong kind: {', '.join(wrong)}"] if wrong else []
+        said += [f"no {', '.join(missing)}"] if missing else []
+        raise ValueError(
+            f"{path} is not a probe eegpt can read ({'; '.join(said)}): {_DAMAGED_PROBE}"
+        )
+
+
 def _read_probe_json(directory: Path) -> dict[str, Any]:
     path = directory / PROBE_JSON
     if not path.exists():
@@ -42,9 +109,19 @@ def _read_probe_json(directory: Path) -> dict[str, Any]:
             "logits"
         )
     try:
-        meta = json.loads(path.read_text())
+        meta = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise ValueError(f"{path} is not valid JSON: {err}") from err
+    except UnicodeDecodeError as err:  # saved again by an editor in UTF-16, or not text
+        raise ValueError(
+            f"{path} is not UTF-8 text ({err}), as eegpt writes it: {_DAMAGED_PROBE}"
+        ) from err
+    if not isinstance(meta, dict):
+        raise ValueError(
+            f"{path} holds a JSON {type(meta).__name__}, not the JSON object of a probe: "
+            f"{_DAMAGED_PROBE}"
+        )
+    check_probe_fields(meta, path)
     if meta.get("format") != PROBE_FORMAT:
         raise ValueError(f"{path} is not an eegpt probe (format {meta.get('format')!r})")
     if meta.get("format_version", 0) > PROBE_FORMAT_VERSION:

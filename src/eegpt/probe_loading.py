@@ -21,13 +21,13 @@ from safetensors.torch import load_file as _load_safetensors
 from eegpt._logging import Verbose
 from eegpt.config import EEGPTConfig
 from eegpt.engine import resolve_device
-from eegpt.errors import EncoderMismatchError, MissingFileError
+from eegpt.errors import CheckpointError, EncoderMismatchError, MissingFileError
 from eegpt.fingerprints import encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import assemble_probe_model, tuned_checkpoint_info
-from eegpt.probe_folder import PROBE_JSON, PROBE_WEIGHTS, _read_probe_json
+from eegpt.probe_folder import PROBE_JSON, PROBE_WEIGHTS, _read_probe_json, check_probe_fields
 
 if TYPE_CHECKING:
     from eegpt.probe import EEGPTProbe
@@ -110,7 +110,8 @@ def load_probe(
     device = resolve_device(device)  # as embed's: DeviceUnavailableError, "auto", "gpu"
     directory = Path(directory).expanduser()
     meta = _read_probe_json(directory)
-    state = _load_safetensors(str(directory / PROBE_WEIGHTS))
+    check_probe_fields(meta, directory / PROBE_JSON, to_load=True)
+    state = _probe_weights(directory)
     config = _stored_settings(ProbeConfig.from_dict, meta["probe"], directory, "probe")
     ref = meta["encoder"]
     frozen = bool(meta["frozen_encoder"])
@@ -172,6 +173,31 @@ def load_probe(
         keep=channels.get("keep"),  # likewise
         picks=channels.get("picks"),  # likewise: EEG alone, as then
     )
+
+
+def _probe_weights(directory: Path) -> dict[str, torch.Tensor]:
+    """The tensors of the probe folder ``directory``'s ``probe.safetensors``; one that is
+    missing raises a :class:`~eegpt.errors.MissingFileError`, one that is not a safetensors
+    file (empty, cut short, other bytes) a :class:`~eegpt.errors.CheckpointError`, each naming
+    the file and what to do (not safetensors' bare ``SafetensorError``)."""
+    from safetensors import SafetensorError
+
+    path = directory / PROBE_WEIGHTS
+    if not path.is_file():
+        raise MissingFileError(
+            f"{directory} holds {PROBE_JSON} but no {PROBE_WEIGHTS}"
+            + (" (a folder of that name)" if path.is_dir() else "")
+            + ": a probe folder has both; copy the whole folder `eegpt probe train` wrote"
+        )
+    try:
+        return _load_safetensors(str(path))
+    except (SafetensorError, OSError) as err:
+        size = path.stat().st_size
+        what = "empty (0 bytes)" if size == 0 else f"cut short or damaged ({err})"
+        raise CheckpointError(
+            f"cannot read {path}: it is {what}, not the safetensors file `eegpt probe "
+            "train` writes: copy the whole probe folder again, or train the probe again"
+        ) from err
 
 
 _Settings = TypeVar("_Settings")
