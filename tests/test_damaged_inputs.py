@@ -202,3 +202,27 @@ def test_the_command_line_says_a_damaged_probe_as_an_error(probe_folder, tmp_pat
     assert main(["info", str(folder)]) == 1
     err = capsys.readouterr().err
     assert "eegpt: error:" in err and "classes (int)" in err and "internal error" not in err
+
+
+def test_a_broken_link_is_said_as_one_not_offered_as_its_own_near_miss(weights, tmp_path, capsys):
+    """A symbolic link to nothing (a DataLad file not fetched) is listed in its folder by its
+    own name: the near-miss hints offered it as what was meant ("did you mean X?" for X)."""
+    from eegpt.checkpoints import load_model
+    from eegpt.errors import MissingFileError
+    from eegpt.probe_label_files import _read_one
+
+    link = tmp_path / "sub-01_eeg.edf"
+    link.symlink_to(tmp_path / "annex" / "object")
+    points = f"{link} is a symbolic link to {tmp_path / 'annex' / 'object'}, which does not exist"
+    for argv in (
+        ["embed", str(link), "--weights", str(weights), "-o", str(tmp_path / "x.npz")],
+        ["embed", str(_epochs_npz(tmp_path / "e.npz")), "--weights", str(link), "-o", "x.npz"],
+        ["info", str(link)],
+    ):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert points in err and "did you mean" not in err
+    for read in (load_model, lambda p: _read_one(p, False)):
+        with pytest.raises(MissingFileError) as info:
+            read(link)
+        assert points in str(info.value) and "did you mean" not in str(info.value)

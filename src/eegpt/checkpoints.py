@@ -848,6 +848,11 @@ def resolve_weights(
             verbose,
         )
     if not path.exists():
+        from eegpt.formats import broken_link_text
+
+        link = broken_link_text(path)
+        if link is not None:
+            raise MissingFileError(f"no EEGPT weights at {path}: {link}")
         close = hub.close_weights(text if isinstance(text, str) else os.fsdecode(text), path)
         if close:  # a typo: the long how-to-get-weights text would bury the answer
             raise MissingFileError(

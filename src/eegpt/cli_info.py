@@ -140,6 +140,11 @@ def cmd_info(args: argparse.Namespace) -> int:
     # a mistyped path, not weights to download (nor a recording or table, as named by its
     # suffix below: a missing `x.csv` was said to be "a csv file, not a checkpoint")
     if not folder.exists() and not fetched and folder.suffix.lower() not in (".npz", ".parquet"):
+        from eegpt.formats import broken_link_text
+
+        link = broken_link_text(folder)
+        if link is not None:
+            raise MissingFileError(link)
         close = close_weights(args.weights, folder)
         if close:
             raise MissingFileError(f"{folder} does not exist: did you mean {' or '.join(close)}?")

@@ -125,6 +125,10 @@ def missing_path_error(path: Path) -> MissingFileError:
     """``EEG file not found`` for ``path``, with what may help: that it looks like a Windows
     path (on another system), the working folder a relative path was looked for in, and the
     names in its folder that come close."""
+    if os.path.islink(path):  # a broken link: where it points (not its own name as "close")
+        from eegpt.formats import file_not_found
+
+        return file_not_found(path)
     text = str(path)
     hints = []
     if os.name != "nt" and re.match(r"[A-Za-z]:", text):

@@ -154,20 +154,31 @@ def _link_loop(path: PathLike) -> bool:
     return False
 
 
+def broken_link_text(path: PathLike) -> str | None:
+    """What is wrong with ``path`` when it is a symbolic link that leads to nothing: its
+    target is not there (a broken link, such as a git-annex or DataLad file whose content was
+    not fetched), naming where it points, or it leads back to itself (a link loop,
+    ``ELOOP``); None when ``path`` is no symbolic link."""
+    if not os.path.islink(path):
+        return None
+    if _link_loop(path):
+        return (
+            f"{path} is a symbolic link loop (it leads back to itself through links, never to "
+            "a file); point the link at the file, or remove it"
+        )
+    return (
+        f"{path} is a symbolic link to {os.path.realpath(path)}, which does not exist; point "
+        "the link at the file, or remove it"
+    )
+
+
 def file_not_found(path: PathLike) -> MissingFileError:
     """The error for an EEG file that is not there; for a symbolic link whose target is not
     there (a broken link), naming the link and where it points; for a link that leads back to
-    itself (a link loop, ``ELOOP``), saying so."""
-    if os.path.islink(path) and _link_loop(path):
-        return MissingFileError(
-            f"EEG file not found: {path} is a symbolic link loop (it leads back to itself "
-            "through links, never to a file); point the link at the file, or remove it"
-        )
-    if os.path.islink(path):
-        return MissingFileError(
-            f"EEG file not found: {path} is a symbolic link to {os.path.realpath(path)}, "
-            "which does not exist; point the link at the file, or remove it"
-        )
+    itself (a link loop, ``ELOOP``), saying so (:func:`broken_link_text`)."""
+    link = broken_link_text(path)
+    if link is not None:
+        return MissingFileError(f"EEG file not found: {link}")
     return MissingFileError(f"EEG file not found: {path}{_near_miss(Path(path))}")
 
 

@@ -1096,7 +1096,8 @@ def close_weights(text: str, path: Path) -> list[str]:
     except OSError:
         entries = []
     head = text[: len(text) - len(path.name)] if text.endswith(path.name) else ""
-    for name in difflib.get_close_matches(path.name, entries, n=3, cutoff=0.75):
+    others = [e for e in entries if e != path.name]  # a broken link is listed, by its own name
+    for name in difflib.get_close_matches(path.name, others, n=3, cutoff=0.75):
         kind = "folder" if (parent / name).is_dir() else "file"
         found.append(f"{head + name!r} (a {kind})")
     return found[:3]

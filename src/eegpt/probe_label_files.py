@@ -238,7 +238,9 @@ def _read_one(
     from eegpt.probe_inputs import as_epochs_recording
 
     if not path.exists():
-        raise MissingFileError(f"no such file: {path}")
+        from eegpt.formats import broken_link_text
+
+        raise MissingFileError(broken_link_text(path) or f"no such file: {path}")
     refuse_eeglab_data_file(path)  # the samples alone: its .set holds the epochs
     refuse_brainvision_data_file(path)  # likewise, of the .vhdr that names it
     refuse_not_recording_fif(path)  # an evoked (averaged), ICA, ... file of MNE's
