@@ -226,3 +226,32 @@ def test_a_broken_link_is_said_as_one_not_offered_as_its_own_near_miss(weights, 
         with pytest.raises(MissingFileError) as info:
             read(link)
         assert points in str(info.value) and "did you mean" not in str(info.value)
+
+
+def test_an_output_below_a_file_is_said_by_every_writer(weights, probe_folder, tmp_path, capsys):
+    """An output path whose folder is a file: each writer said it in OS words without the
+    output ([Errno 17] File exists, [Errno 20] Not a directory), probe train only after
+    training; now each says so, the commands before any work."""
+    from eegpt.checkpoints import load_model, save_checkpoint
+    from eegpt.errors import OutputNotWritableError
+    from eegpt.output_files import atomic_write
+
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where a folder was meant")
+    said = f"{blocker} is a file, not a folder; choose another output path"
+    with pytest.raises(OutputNotWritableError, match="x.bin: .*is a file, not a folder"):
+        atomic_write(blocker / "x.bin", lambda fh: fh.write(b"x"))
+    with pytest.raises(OutputNotWritableError, match="is a file, not a folder"):
+        save_checkpoint(load_model(weights), blocker / "weights")
+    data = str(_epochs_npz(tmp_path / "e.npz"))
+    for argv in (
+        ["probe", "train", data, "--weights", str(weights), "-o", str(blocker / "p")],
+        ["probe", "predict", str(probe_folder), data, "--weights", str(weights)]
+        + ["-o", str(blocker / "p.csv")],
+        ["probe", "evaluate", str(probe_folder), data, "--weights", str(weights)]
+        + ["--json", str(blocker / "m.json")],
+    ):
+        assert main(argv) == 1
+        out, err = capsys.readouterr()
+        assert said in err and "Errno" not in err
+        assert "trained" not in out and "predicted" not in out  # refused before the work

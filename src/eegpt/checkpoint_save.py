@@ -39,7 +39,7 @@ from eegpt.checkpoint_files import (
 from eegpt.errors import CheckpointError
 from eegpt.formats import PathLike
 from eegpt.model import EEGPT
-from eegpt.output_files import atomic_write
+from eegpt.output_files import atomic_write, make_output_folder
 
 FORMAT_VERSION = 1
 
@@ -369,7 +369,7 @@ def save_checkpoint(
         raise TypeError(
             f"metadata must be JSON-serialisable (strings, numbers, lists, dicts): {e}"
         ) from e
-    directory.mkdir(parents=True, exist_ok=True)
+    make_output_folder(directory)
     # the config kept in the weights file too: a model.safetensors copied away from its
     # folder loads as the same model (see header_config); config.json wins where both are
     header_text = json.dumps(config, separators=(",", ":"), allow_nan=False)

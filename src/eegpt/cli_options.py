@@ -1485,8 +1485,9 @@ def check_new_output(
     suffixes: Sequence[str] | None = None,
 ) -> None:
     """Refuse, before any work, an output file ``path`` given to ``option`` that is not a
-    ``suffixes`` file (any case; None: any), that is one of the command's ``inputs``, or
-    that exists without ``overwrite`` (``--overwrite``)."""
+    ``suffixes`` file (any case; None: any), that is one of the command's ``inputs``, that
+    exists without ``overwrite`` (``--overwrite``), or whose folder cannot be written
+    (:func:`eegpt.output_files.check_output_folder`)."""
     from eegpt.errors import OutputExistsError
 
     refuse_input_path(option, path, inputs)
@@ -1499,3 +1500,6 @@ def check_new_output(
         raise OutputExistsError(
             f"{option} {path} exists; pass --overwrite to replace it, or give another path"
         )
+    from eegpt.output_files import check_output_folder
+
+    check_output_folder(path.parent, path)  # below a file, read-only: not after the work

@@ -18,7 +18,7 @@ from typing import Any
 
 from eegpt._filenames import user_path
 from eegpt._tempfiles import temporary_beside, writer_tag
-from eegpt.errors import OutputExistsError, OutputNotWritableError
+from eegpt.errors import OutputExistsError, OutputNotWritableError, disk_full
 from eegpt.optional_packages import require_output_dependencies as require_output_dependencies
 from eegpt.optional_packages import require_pyarrow
 
@@ -26,6 +26,7 @@ __all__ = [
     "FORMATS",
     "atomic_write",
     "check_output_folder",
+    "make_output_folder",
     "output_format",
     "parquet_writer",
 ]
@@ -103,10 +104,47 @@ def check_output_folder(folder: str | os.PathLike, output: str | os.PathLike | N
         ) from err
 
 
+def make_output_folder(folder: str | os.PathLike, output: str | os.PathLike | None = None) -> None:
+    """Make the folder ``folder`` of an output (and the folders above it), where it is not
+    there. One that cannot be made (a file in its place or above it, a read-only file system,
+    no permission) raises an :class:`~eegpt.errors.OutputNotWritableError` naming ``output``
+    (the output as the user named it; ``folder`` when None) and why, as
+    :func:`check_output_folder` says it, not ``[Errno 17] File exists``."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _not_writable(folder, output, err, f"the folder {folder} cannot be made") from err
+
+
+def _not_writable(
+    folder: Path, output: str | os.PathLike | None, err: OSError, what: str
+) -> OutputNotWritableError:
+    """The error for an output (``output``, in ``folder``) that could not be written: ``err``
+    raised where ``what`` happened. :func:`check_output_folder`'s words where it finds why (a
+    file on the way, no permission, a read-only file system), else ``what`` and ``err``."""
+    try:
+        check_output_folder(folder, output)
+    except OutputNotWritableError as said:
+        return said
+    reason = err.strerror or type(err).__name__
+    return OutputNotWritableError(
+        f"cannot write the output to {output if output is not None else folder}: {what} "
+        f"({reason[:1].lower()}{reason[1:]}); choose another output folder"
+    )
+
+
 def _temporary(path: Path) -> tuple[Path, Any]:
-    """A new hidden temporary file beside ``path`` and its binary handle."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = temporary_beside(path, tag=writer_tag())  # its writer named: see remove_stale
+    """A new hidden temporary file beside ``path`` and its binary handle (its folder made
+    where it is not there: :func:`make_output_folder`); one that cannot be made raises an
+    :class:`~eegpt.errors.OutputNotWritableError` naming ``path``."""
+    make_output_folder(path.parent, path)
+    try:
+        fd, tmp = temporary_beside(path, tag=writer_tag())  # its writer named: remove_stale
+    except OSError as err:
+        if disk_full(err) is not None:  # said by the callers that know the output's size
+            raise
+        raise _not_writable(path.parent, path, err, "no file can be made there") from err
     return tmp, os.fdopen(fd, "wb")
 
 

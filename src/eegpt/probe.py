@@ -114,7 +114,7 @@ from eegpt.fingerprints import encoder_fingerprint, encoder_of
 from eegpt.heads import LinearProbe
 from eegpt.mne_inputs import epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder
-from eegpt.output_files import atomic_write
+from eegpt.output_files import atomic_write, make_output_folder
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.probe_config import ProbeConfig as ProbeConfig
 from eegpt.probe_encoder import encoder_reference as encoder_reference
@@ -1459,7 +1459,7 @@ class EEGPTProbe:
             "training": self.training,
             "history": self.history,
         }
-        directory.mkdir(parents=True, exist_ok=True)
+        make_output_folder(directory)
         blob = _dump_safetensors(state, {"format": "pt"})
         atomic_write(directory / PROBE_WEIGHTS, lambda fh: fh.write(blob))
         text = json.dumps(meta, indent=2, allow_nan=True) + "\n"

@@ -614,6 +614,9 @@ def _train(args: argparse.Namespace) -> int:
     out = args.output
     if (out / "probe.json").exists() and not args.overwrite:
         raise FileExistsError(f"{out} already holds a probe; pass --overwrite to replace it")
+    from eegpt.output_files import check_output_folder
+
+    check_output_folder(out, out)  # below a file, read-only: said before training, not after
     if args.patience is not None and not (args.val or args.val_data):
         raise ValueError(
             "--patience (early stopping) needs --val FRACTION or --val-data FILE (held-out epochs)"

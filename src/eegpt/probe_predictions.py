@@ -37,7 +37,8 @@ PREDICTION_FORMATS: dict[str, str | None] = {
 def check_prediction_output(given: str | None, option: str = "--output") -> Path | None:
     """``--output`` (or ``option``: ``--events``) as a path; refused, before anything is read
     or computed, where ``predict`` cannot write it: a folder, a suffix it does not write,
-    Parquet without pyarrow. ``~`` is expanded (:func:`eegpt._filenames.user_path`): these
+    Parquet without pyarrow, a folder below a file or not writable
+    (:func:`eegpt.output_files.check_output_folder`). ``~`` is expanded (:func:`eegpt._filenames.user_path`): these
     options are text, which the command line's own expansion leaves as given."""
     if given is None:
         return None
@@ -58,6 +59,9 @@ def check_prediction_output(given: str | None, option: str = "--output") -> Path
         from eegpt.optional_packages import require_pyarrow
 
         require_pyarrow("writing predictions as Parquet (or use a .csv output)", writing=True)
+    from eegpt.output_files import check_output_folder
+
+    check_output_folder(path.parent, path)  # below a file, read-only: not after predicting
     return path
 
 
