@@ -255,3 +255,24 @@ def test_an_output_below_a_file_is_said_by_every_writer(weights, probe_folder, t
         out, err = capsys.readouterr()
         assert said in err and "Errno" not in err
         assert "trained" not in out and "predicted" not in out  # refused before the work
+
+
+@pytest.mark.parametrize("suffix", [".fif", ".set", ".vhdr", ".gdf", ".cnt"])
+def test_an_empty_recording_file_is_said_to_be_empty(tmp_path, suffix):
+    """A recording of 0 bytes (a copy cut short) ended in the reader's own words, such as
+    "AttributeError: 'NoneType' object has no attribute 'kind'" for a .fif file."""
+    path = tmp_path / f"rec{suffix}"
+    path.write_bytes(b"")
+    with pytest.raises(RecordingError) as info:
+        as_recording(path)
+    assert f"could not read EEG file {path}: the file is empty (0 bytes)" in str(info.value)
+
+
+def test_a_brainvision_header_without_its_common_infos_is_said_so(tmp_path):
+    """MNE said "Could not parse SamplingInterval ... Pass overrides={'sfreq': <value>} to
+    read_raw_brainvision": advice for a header that has its sections, not for this one."""
+    path = tmp_path / "rec.vhdr"
+    path.write_text("this is not a BrainVision header\n")
+    with pytest.raises(RecordingError, match=r"has no \[Common Infos\] section") as info:
+        as_recording(path)
+    assert str(path) in str(info.value) and "overrides" not in str(info.value)

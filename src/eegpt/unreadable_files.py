@@ -286,14 +286,41 @@ def _header_line_naming(header: Path, name: str) -> str | None:
     )
 
 
+def _empty_file(path: Path) -> bool:
+    """Whether ``path`` is a file of 0 bytes."""
+    try:
+        return path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _has_no_common_infos(header: Path) -> bool:
+    """Whether the BrainVision ``header`` lacks the ``[Common Infos]`` section (any case)
+    every one holds, though not empty; False where it cannot be read (its reader's error then
+    says why)."""
+    try:
+        with open(header, "rb") as f:
+            text = f.read(1 << 16).decode("latin-1")
+    except OSError:
+        return False
+    return bool(text) and re.search(r"^\s*\[common infos\]", text, re.I | re.M) is None
+
+
 def read_failure_reason(path: Path, err: Exception) -> str:
     """Why MNE's reader failed on ``path`` with ``err``, in the user's terms (what follows
-    "could not read EEG file PATH: "): a text table of samples, an unsupported file type (a
-    NumPy ``.npy`` among them), a FIF file cut short, a reader's error without a message, a
+    "could not read EEG file PATH: "): a BrainVision header without its ``[Common Infos]``,
+    a text table of samples, an unsupported file type (a NumPy ``.npy`` among them), an
+    empty file (0 bytes), a FIF file cut short, a reader's error without a message, a
     file that ``path`` names that is missing, else the reader's own words (with the package
     that would read the file, where one is missing)."""
     formats = "formats MNE reads include .edf, .bdf, .gdf, .fif, .vhdr, .set, .cnt, .mff"
-    if path.suffix.lower() in _TEXT_TABLES and _looks_like_text_table(path):
+    if path.suffix.lower() == ".vhdr" and _has_no_common_infos(path):
+        reason = (
+            "its text has no [Common Infos] section, which every BrainVision header (.vhdr) "
+            "opens with: the file is damaged or not a BrainVision header; give the .vhdr "
+            "that the recorder wrote beside its .eeg and .vmrk"
+        )
+    elif path.suffix.lower() in _TEXT_TABLES and _looks_like_text_table(path):
         reason = _text_table_reason(path)  # a device's export, which MNE did not read
     elif "Unsupported file type" in str(err) and path.suffix.lower() == ".npy":
         reason = npy_reason(path)
@@ -301,6 +328,11 @@ def read_failure_reason(path: Path, err: Exception) -> str:
         reason = mat_reason(path)
     elif "Unsupported file type" in str(err):
         reason = f"unsupported file type {path.suffix!r} ({reader_text(err)}); {formats}"
+    elif _empty_file(path):  # whatever the reader made of nothing (AttributeError, IndexError)
+        reason = (
+            "the file is empty (0 bytes): a copy or download cut short, or a recording "
+            "whose writer stopped before writing anything; copy it again from the original"
+        )
     elif _fif_cut_short(path, err):
         reason = _fif_truncated(f"MNE: {reader_text(f'{type(err).__name__}: {err}')}")
     elif not str(err).strip():
