@@ -276,3 +276,40 @@ def test_a_brainvision_header_without_its_common_infos_is_said_so(tmp_path):
     with pytest.raises(RecordingError, match=r"has no \[Common Infos\] section") as info:
         as_recording(path)
     assert str(path) in str(info.value) and "overrides" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (b"[]", "holds a JSON list, not the JSON object embed-dataset writes"),
+        (b'{"spec": {"inputs"', "cannot be read (Expecting"),
+        ('{"spec": {}}'.encode("utf-16"), "cannot be read ('utf-8' codec can't decode"),
+    ],
+)
+def test_a_damaged_run_manifest_is_named_by_info_resume_and_anonymize(
+    weights, tmp_path, capsys, text, said
+):
+    """An embed-dataset folder whose _manifest.json is not a JSON object ended in an
+    AttributeError (an internal error), or json's bare words without the file."""
+    from eegpt.anonymize import anonymize_embeddings
+    from eegpt.dataset_folders import read_run_manifest
+    from eegpt.errors import UnreadableOutputError
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "_manifest.json").write_bytes(text)
+    expected = f"{folder / '_manifest.json'} {said}"
+    with pytest.raises(UnreadableOutputError) as info:
+        read_run_manifest(folder)
+    assert expected in str(info.value)
+    with pytest.raises(UnreadableOutputError) as info:
+        anonymize_embeddings(folder, tmp_path / "copy")
+    assert expected in str(info.value)
+    data = str(_epochs_npz(tmp_path / "e.npz"))
+    for argv in (
+        ["info", str(folder)],
+        ["embed-dataset", data, "--weights", str(weights), "-o", str(folder), "-q"],
+    ):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert expected in err and "internal error" not in err

@@ -45,7 +45,7 @@ from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt._renamed import renamed_keywords
 from eegpt._tempfiles import current_umask
-from eegpt.dataset_folders import MANIFEST_SUFFIXES
+from eegpt.dataset_folders import MANIFEST_SUFFIXES, read_run_manifest
 from eegpt.embeddings_writer import LATE_METADATA_KEY
 from eegpt.errors import MissingFileError, OutputExistsError, UnreadableOutputError
 from eegpt.optional_packages import require_pyarrow
@@ -881,11 +881,10 @@ def _resolved(path: str, base: str) -> str:
 def _manifest_folder(folders: list[Path]) -> str:
     """The folder of the runs' manifest, where relative paths in it count from; ``/`` where the
     runs name none."""
-    from eegpt.dataset_folders import MANIFEST
 
     for folder in folders:
         try:
-            manifest = json.loads((folder / MANIFEST).read_text())
+            manifest = read_run_manifest(folder)
         except (OSError, ValueError):
             continue
         source = re.sub(r" \(part \d+/\d+\)$", "", str(manifest.get("source") or ""))
@@ -898,12 +897,11 @@ def _source_names(folders: list[Path]) -> dict[str, str]:
     """Each run's input (``source`` of its manifest, ``corpus`` of a part's inputs) with what
     the copy names it: a manifest by its file name, a folder or glob as ``"a folder"`` (its name
     may be a patient's)."""
-    from eegpt.dataset_folders import MANIFEST
 
     out: dict[str, str] = {}
     for folder in folders:
         try:
-            manifest = json.loads((folder / MANIFEST).read_text())
+            manifest = read_run_manifest(folder)
         except (OSError, ValueError):
             continue
         inputs = (manifest.get("spec") or {}).get("inputs") or {}
@@ -956,7 +954,7 @@ def _copy_run(
                     new[column] = _name(new[column])
             table.append(new)
         (out / name).write_bytes(csv_text(header, table).encode("utf-8"))
-    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest = read_run_manifest(folder)
     manifest = scrub.value(manifest)
     manifest[ANONYMIZED_KEY] = record
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -858,13 +858,12 @@ def _run_folder_record(run: Path) -> dict[str, Any]:
     """One embed-dataset run folder of ``eegpt info --json``: its manifest, and how far it got
     (:func:`eegpt.dataset_report._progress`: the totals counted from the shards where the
     manifest's reports are behind them)."""
-    import json
 
-    from eegpt.dataset_folders import RUN_MANIFEST
+    from eegpt.dataset_folders import RUN_MANIFEST, read_run_manifest
     from eegpt.dataset_report import _progress, flagged_count
 
     try:
-        manifest = json.loads((run / RUN_MANIFEST).read_text())
+        manifest = read_run_manifest(run)
     except (OSError, ValueError) as err:
         return {"path": run, "error": f"unreadable {RUN_MANIFEST}: {err}"}
     progress = _progress(run, manifest)

@@ -77,7 +77,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
-import json
 import multiprocessing
 import numbers
 import os
@@ -126,7 +125,14 @@ from eegpt.dataset_files import load_file as load_file  # re-exported
 from eegpt.dataset_files import pool_rows as pool_rows  # re-exported
 from eegpt.dataset_folders import ERRORS_REPORT as ERRORS_REPORT  # re-exported
 from eegpt.dataset_folders import FILES_REPORT as FILES_REPORT  # re-exported
-from eegpt.dataset_folders import KEPT_WINDOWS, MANIFEST, PARTIAL, SHARD, partial_name
+from eegpt.dataset_folders import (
+    KEPT_WINDOWS,
+    MANIFEST,
+    PARTIAL,
+    SHARD,
+    partial_name,
+    read_run_manifest,
+)
 from eegpt.dataset_folders import shard_files as shard_files  # re-exported
 from eegpt.dataset_inputs import DatasetInputs, InputFile, as_part, resolve_inputs
 from eegpt.dataset_lock import FolderLock
@@ -447,7 +453,7 @@ def _recorded_inputs(output_dir: Path | None) -> dict[str, Any]:
     if output_dir is None:
         return {}
     try:
-        spec = json.loads((output_dir / MANIFEST).read_text()).get("spec") or {}
+        spec = read_run_manifest(output_dir).get("spec") or {}
         inputs = spec.get("inputs") or {}
         return dict(inputs) if isinstance(inputs, Mapping) else {}
     except (OSError, ValueError, AttributeError):
@@ -464,7 +470,7 @@ def _recorded_state_hash(
     are read as of one model."""
     if output_dir is not None and (output_dir / MANIFEST).is_file():
         try:
-            spec = json.loads((output_dir / MANIFEST).read_text()).get("spec") or {}
+            spec = read_run_manifest(output_dir).get("spec") or {}
             return _state_hash_of(spec)
         except (OSError, ValueError, AttributeError):
             return False

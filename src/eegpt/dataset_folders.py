@@ -16,10 +16,12 @@ take these names without paying for the model's stack.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from eegpt._filenames import user_path
 
@@ -44,6 +46,36 @@ PARTIAL = re.compile(r"^\.shard-(\d+)\.parquet\.partial$")
 KEPT_WINDOWS = re.compile(r"^\.recording-[0-9a-f]{24}\.eegpt-partial\.(json|rows)$")
 #: The suffixes of a manifest (a table of recordings) given as the input of a corpus run.
 MANIFEST_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+def read_run_manifest(folder: str | os.PathLike) -> dict[str, Any]:
+    """The manifest (:data:`MANIFEST`) of the run folder ``folder``, parsed. One that is not a
+    JSON object in UTF-8 (cut short by a full disk, saved again in another encoding, edited)
+    raises an :class:`~eegpt.errors.UnreadableOutputError` (a ``ValueError``) naming it and
+    what to do, not json's bare words nor an ``AttributeError`` later; one that is not there,
+    ``FileNotFoundError`` (an ``OSError``), as reading it does."""
+    from eegpt.errors import UnreadableOutputError  # (importing this module loads no other)
+
+    path = Path(folder) / MANIFEST
+    advice = (
+        "the run folder's settings and reports are kept there, so it cannot be described, "
+        "resumed or anonymized without it: restore it from a copy of the folder, or run "
+        "embed-dataset again into a new folder (or with --overwrite); its shards stay "
+        "readable with eegpt.read_embeddings(folder)"
+    )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as err:  # not JSON, or not UTF-8 text
+        raise UnreadableOutputError(
+            f"{path} cannot be read ({err}): it is damaged or was saved again in another form; "
+            f"{advice}"
+        ) from err
+    if not isinstance(manifest, dict):
+        raise UnreadableOutputError(
+            f"{path} holds a JSON {type(manifest).__name__}, not the JSON object embed-dataset "
+            f"writes; {advice}"
+        )
+    return manifest
 
 
 def shard_name(shard: int) -> str:

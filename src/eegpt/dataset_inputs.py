@@ -40,9 +40,9 @@ from eegpt._logging import warn as _warn
 from eegpt.dataset_folders import (
     ERRORS_REPORT,
     FILES_REPORT,
-    MANIFEST,
     MANIFEST_SUFFIXES,
     SHORT_REPORT,
+    read_run_manifest,
 )
 from eegpt.errors import MissingFileError
 from eegpt.formats import (
@@ -1340,7 +1340,7 @@ def _from_report(report: Path, table: Any) -> DatasetInputs:
     """
     ids = [str(v) for v in table.column("recording_id").to_pylist()]
     try:
-        run = json.loads((report.parent / MANIFEST).read_text())
+        run = read_run_manifest(report.parent)
         inputs = run["spec"]["inputs"]
         columns = list(inputs.get("metadata_columns") or [])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):

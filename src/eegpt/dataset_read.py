@@ -24,7 +24,6 @@ reading), so that analysing a corpus's embeddings does not pay for the model's s
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -53,6 +52,7 @@ from eegpt.dataset_folders import SHORT_REPORT as SHORT_REPORT
 from eegpt.dataset_folders import TOO_SHORT as TOO_SHORT
 from eegpt.dataset_folders import expand_run_folders as expand_run_folders
 from eegpt.dataset_folders import partial_name as partial_name
+from eegpt.dataset_folders import read_run_manifest
 from eegpt.dataset_folders import run_folders as run_folders
 from eegpt.dataset_folders import shard_files as shard_files
 from eegpt.dataset_folders import shard_name as shard_name
@@ -617,7 +617,7 @@ def _bids_dataset_of_run(folder: Path) -> str | None:
     from eegpt.dataset_inputs import BIDS_SOURCE, _dataset_of_folder, corpus_of
 
     try:
-        source = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["source"]
+        source = read_run_manifest(folder)["source"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     corpus = corpus_of(str(source))[0] if isinstance(source, str) else ""

@@ -10,7 +10,6 @@ folder of ``--part`` run folders and says whether they read as one table. Neithe
 from __future__ import annotations
 
 import csv
-import json
 import os
 import re
 import shlex
@@ -32,6 +31,7 @@ from eegpt.dataset_folders import (
     PARTIAL,
     SHORT_REPORT,
     TOO_SHORT,
+    read_run_manifest,
     run_folders,
     shard_files,
     shard_name,
@@ -128,7 +128,7 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
     spec_runs: list[Path] = []  # and its folder
     for run in runs:
         try:
-            manifest = json.loads((run / MANIFEST).read_text())
+            manifest = read_run_manifest(run)
         except (OSError, ValueError):
             lines.append(f"  {run.name}: unreadable {MANIFEST}")
             continue
@@ -310,7 +310,7 @@ def missing_part_numbers(folder: str | os.PathLike) -> list[int]:
     parts: _Runs = []
     for run in run_folders(Path(folder)):
         try:
-            manifest = json.loads((run / MANIFEST).read_text())
+            manifest = read_run_manifest(run)
         except (OSError, ValueError):
             continue
         inputs = (manifest.get("spec") or {}).get("inputs") or {}
@@ -402,7 +402,7 @@ def completion_report(folder: str | os.PathLike, *, verify: bool = False) -> tup
     running: list[str] = []  # run folders with a run in progress and work left
     for run in runs or [folder]:
         try:
-            manifest = json.loads((run / MANIFEST).read_text())
+            manifest = read_run_manifest(run)
         except (OSError, ValueError):  # said by the report already
             continue
         progress = _progress(run, manifest)
@@ -569,8 +569,8 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
     short, found without reading its data)."""
     output_dir = Path(output_dir)
     try:
-        manifest = json.loads((output_dir / MANIFEST).read_text())
-    except (OSError, ValueError) as err:
+        manifest = read_run_manifest(output_dir)  # damaged: its own error, naming it
+    except OSError as err:
         raise ValueError(f"{output_dir} has no readable {MANIFEST}: {err}") from err
     spec, totals = manifest.get("spec", {}), manifest.get("totals", {})
     model, ckpt, prep = (

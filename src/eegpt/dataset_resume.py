@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import itertools
-import json
 import math
 import os
 import re
@@ -38,6 +37,7 @@ from eegpt.dataset_folders import (
     SHARD,
     SHORT_REPORT,
     TOO_SHORT,
+    read_run_manifest,
     shard_files,
 )
 from eegpt.dataset_inputs import (
@@ -71,7 +71,7 @@ def keep_old_layout(output_dir: Path, spec: dict[str, Any]) -> None:
     manifest = output_dir / MANIFEST
     if manifest.exists():
         with contextlib.suppress(ValueError, OSError, TypeError):
-            old = json.loads(manifest.read_text()).get("spec", {})
+            old = read_run_manifest(output_dir).get("spec", {})
             before = old.get("inputs") or {}
             filters = spec["inputs"].get("bids_filters")
             if filters and before.get("bids_filters") not in (None, filters):
@@ -145,7 +145,7 @@ def prepare_output(
         if p.name.startswith(".") and p.name.endswith(".tmp"):
             p.unlink()
     if manifest.exists():
-        old = json.loads(manifest.read_text())
+        old = read_run_manifest(output_dir)
         if old.get("anonymized"):  # eegpt anonymize's copy: its paths name no file
             raise ValueError(
                 f"{output_dir} is an anonymized copy (eegpt anonymize), whose paths lead to no "
@@ -1029,7 +1029,7 @@ def finished_already(
             return False
         spec = dict(spec)
         keep_old_layout(output_dir, spec)
-        if spec_differences(json.loads(manifest.read_text()).get("spec", {}), spec):
+        if spec_differences(read_run_manifest(output_dir).get("spec", {}), spec):
             return False
         done = done_shards_of(output_dir, spec, n_shards, retry_failed, quiet=True)
         return len(done) == n_shards

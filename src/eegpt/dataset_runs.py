@@ -38,6 +38,7 @@ from eegpt.dataset_folders import (
     MANIFEST,
     SHORT_REPORT,
     TOO_SHORT,
+    read_run_manifest,
 )
 from eegpt.dataset_inputs import DatasetInputs, corpus_of
 from eegpt.dataset_parts import LIST_INPUTS
@@ -92,7 +93,7 @@ def _previous_runs(output_dir: Path) -> list[dict[str, Any]]:
     """The calls recorded by the folder's manifest (a manifest from before the "runs" list:
     its last run), or none."""
     try:
-        manifest = json.loads((output_dir / MANIFEST).read_text())
+        manifest = read_run_manifest(output_dir)
     except (OSError, ValueError):
         return []
     runs = manifest.get("runs")

@@ -21,7 +21,7 @@ from typing import Any
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
-from eegpt.dataset_folders import MANIFEST, expand_run_folders, shard_files
+from eegpt.dataset_folders import expand_run_folders, read_run_manifest, shard_files
 from eegpt.optional_packages import require_pyarrow
 
 #: The footer key of a shard whose page headers hold CRC-32 checksums (older shards have none).
@@ -267,7 +267,7 @@ def _warn_if_unfinished(output_dir: Path, n_written: int) -> None:
     """Warn when a run folder holds fewer shards than its run planned (stopped, failed or
     still running): the rows of the files of the missing shards are not there."""
     try:
-        planned = int(json.loads((output_dir / MANIFEST).read_text())["n_shards"])
+        planned = int(read_run_manifest(output_dir)["n_shards"])
     except (OSError, ValueError, KeyError, TypeError):
         return
     if n_written < planned:
