@@ -313,3 +313,41 @@ def test_a_damaged_run_manifest_is_named_by_info_resume_and_anonymize(
         assert main(argv) == 1
         err = capsys.readouterr().err
         assert expected in err and "internal error" not in err
+
+
+@pytest.fixture(scope="module")
+def run_folder(weights, tmp_path_factory):
+    """The output folder of embed-dataset for one 12 s recording."""
+    from eegpt.demo import synthetic_raw, write_edf
+
+    base = tmp_path_factory.mktemp("corpus")
+    (base / "in").mkdir()
+    write_edf(synthetic_raw(minutes=0.2, sfreq=256.0)[0], base / "in" / "rec.edf")
+    argv = ["embed-dataset", str(base / "in"), "--weights", str(weights), "-o", str(base / "out")]
+    assert main([*argv, "-q"]) == 0
+    return base / "out"
+
+
+@pytest.mark.parametrize("cut", [0, 300])
+def test_a_shard_cut_short_is_named_by_read_embeddings_and_anonymize(run_folder, tmp_path, cut):
+    """A shard of 0 bytes was said in pyarrow's bare words ("Parquet file size is 0 bytes")
+    by read_embeddings (eegpt export), and any cut shard so by anonymize."""
+    import shutil
+
+    from eegpt import read_embeddings
+    from eegpt.anonymize import anonymize_embeddings
+    from eegpt.errors import UnreadableShardError
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    shard = folder / "shard-00000.parquet"
+    shard.write_bytes(shard.read_bytes()[:cut])
+    for read, who in (
+        (read_embeddings, "read_embeddings"),
+        (lambda f: anonymize_embeddings(f, tmp_path / "copy"), "eegpt anonymize"),
+    ):
+        with pytest.raises(UnreadableShardError) as info:
+            read(folder)
+        assert str(info.value).startswith(f"{who}: 1 shard cannot be read (truncated or corrupt)")
+        assert str(shard) in str(info.value) and "run the same embed-dataset" in str(info.value)
+    assert not (tmp_path / "copy").exists()

@@ -49,7 +49,13 @@ from eegpt.dataset_folders import MANIFEST_SUFFIXES, read_run_manifest
 from eegpt.embeddings_writer import LATE_METADATA_KEY
 from eegpt.errors import MissingFileError, OutputExistsError, UnreadableOutputError
 from eegpt.optional_packages import require_pyarrow
-from eegpt.output_files import FORMATS, atomic_write, output_format, parquet_writer
+from eegpt.output_files import (
+    FORMATS,
+    atomic_write,
+    make_output_folder,
+    output_format,
+    parquet_writer,
+)
 
 __all__ = ["anonymize_embeddings"]
 
@@ -741,7 +747,7 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
     once complete."""
     from eegpt.dataset_folders import MANIFEST, run_folders, shard_files
     from eegpt.dataset_lock import FolderLock
-    from eegpt.shard_checks import read_shard_status
+    from eegpt.shard_checks import _damaged_shard_error, read_shard_status
 
     parts = run_folders(src)
     folders = parts or [src]
@@ -760,7 +766,13 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
     # listed and read once: a run that starts after the check above may add shards and
     # rewrite reports, whose paths the copy would not know; those are left out of it
     shards = {f: shard_files(f) for f in folders}
-    statuses = {f: [read_shard_status(p)[1] for p in shards[f]] for f in folders}
+    try:
+        statuses = {f: [read_shard_status(p)[1] for p in shards[f]] for f in folders}
+    except Exception as err:  # pyarrow's words for a shard cut short: named, with what to do
+        damaged = _damaged_shard_error(src, err, "eegpt anonymize")
+        if damaged is None:
+            raise
+        raise damaged from err
     reports = {f: {name: _csv_rows(f, name) for name in _CSV_REPORTS} for f in folders}
     ids = _id_map(folders, statuses, reports)
     paths: dict[str, str] = {}
@@ -792,7 +804,7 @@ def _anonymize_folder(src: Path, dst: Path, record: dict) -> None:
 def _folder_written_whole(dst: Path) -> Iterator[Path]:
     """A hidden temporary folder beside ``dst`` to write a copy into, renamed to ``dst`` when
     the block ends well, removed when it fails: ``dst`` appears whole or not at all."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
+    make_output_folder(dst.parent, dst)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent))
     try:
         os.chmod(tmp, 0o777 & ~current_umask())  # mkdtemp's 0700, as a folder made otherwise

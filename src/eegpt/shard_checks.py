@@ -212,18 +212,20 @@ def verify_report(folder: Path) -> tuple[str, bool]:
 _DAMAGE_WORDS = re.compile(
     r"magic bytes|corrupt|decompress|deserializ|thrift|truncat|end of (?:file|stream)|"
     r"page header|could not open parquet|is this a 'parquet' file|out of bounds|"
-    r"snappy|zstd|lz4|gzip|brotli|checksum|crc",
+    r"snappy|zstd|lz4|gzip|brotli|checksum|crc|file size is 0 bytes",
     re.IGNORECASE,
 )
 
 
-def _damaged_shard_error(output_dir: Any, err: BaseException) -> Exception | None:
+def _damaged_shard_error(
+    output_dir: Any, err: BaseException, who: str = "read_embeddings"
+) -> Exception | None:
     """The error for a read of ``output_dir`` (as
     :func:`~eegpt.dataset_read.read_embeddings` takes it) that pyarrow failed with ``err``:
     naming a shard that cannot be read and how to have it recomputed; None when ``err`` does
     not say the data are unreadable (:data:`_DAMAGE_WORDS`) or every shard reads. The shards
     are read through only then, each folder's up to the first damaged one (a shard the error
-    names first)."""
+    names first). ``who``: what read it, for the message (``"eegpt anonymize"``)."""
     from eegpt.errors import EEGPTError, UnreadableShardError
 
     pa = sys.modules.get("pyarrow")  # imported where pyarrow raised it
@@ -251,7 +253,7 @@ def _damaged_shard_error(output_dir: Any, err: BaseException) -> Exception | Non
         else ""
     )
     return UnreadableShardError(
-        f"read_embeddings: {_count(len(damaged), 'shard')} cannot be read (truncated or "
+        f"{who}: {_count(len(damaged), 'shard')} cannot be read (truncated or "
         f"corrupt): {damaged_list(damaged)}. To recompute {them}, "
         f"{recompute_advice(len(damaged))}{others}",
         [str(p) for p, _ in damaged],
