@@ -351,3 +351,27 @@ def test_a_shard_cut_short_is_named_by_read_embeddings_and_anonymize(run_folder,
         assert str(info.value).startswith(f"{who}: 1 shard cannot be read (truncated or corrupt)")
         assert str(shard) in str(info.value) and "run the same embed-dataset" in str(info.value)
     assert not (tmp_path / "copy").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (b'{"embed_dim": 64,,}', "it is not valid JSON (Expecting property name"),
+        ('{"embed_dim": 64}'.encode("utf-16"), "it is not UTF-8 text ("),
+    ],
+)
+def test_a_weights_config_json_that_is_no_json_says_what_to_do(weights, tmp_path, text, said):
+    """A config.json with a syntax error was said in json's words alone; one saved in UTF-16
+    as "not a usable EEGPT checkpoint (UnicodeDecodeError ...)", without the file."""
+    import shutil
+
+    from eegpt.checkpoints import load_model
+    from eegpt.errors import CheckpointError
+
+    folder = tmp_path / "weights"
+    shutil.copytree(weights, folder)
+    (folder / "config.json").write_bytes(text)
+    with pytest.raises(CheckpointError) as info:
+        load_model(folder)
+    assert f"cannot read {folder / 'config.json'}: {said}" in str(info.value)
+    assert "eegpt fetch --force" in str(info.value) and "json.tool" in str(info.value)

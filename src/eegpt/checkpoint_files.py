@@ -347,13 +347,31 @@ def read_weights(path: Path) -> tuple[Any, list[str]]:
 
 
 def read_json(path: Path) -> dict[str, Any]:
+    """The JSON object of a weights folder's ``config.json`` at ``path``; one that cannot be
+    read, is not JSON (a syntax error where it was edited by hand, a file cut short), not
+    UTF-8 text (saved again as UTF-16) or no JSON object raises a :class:`CheckpointError`
+    naming it, what is wrong and what to do."""
+    advice = (
+        "download the weights again (`eegpt fetch --force` for a pretrained name), or, where "
+        f"it was edited by hand, correct it (`python -m json.tool {path}` shows where JSON "
+        "breaks)"
+    )
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
-    except (OSError, json.JSONDecodeError) as e:
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"cannot read {path}: it is not valid JSON ({e}); {advice}") from e
+    except UnicodeDecodeError as e:
+        raise CheckpointError(
+            f"cannot read {path}: it is not UTF-8 text ({e}), as JSON files are; {advice}"
+        ) from e
+    except OSError as e:
         raise CheckpointError(f"cannot read {path}: {e}") from e
     if not isinstance(data, dict):
-        raise CheckpointError(f"{path} must hold a JSON object, got {type(data).__name__}")
+        raise CheckpointError(
+            f"{path} must hold a JSON object, got {type(data).__name__}; download the weights "
+            "again (`eegpt fetch --force` for a pretrained name)"
+        )
     return data
 
 
