@@ -375,3 +375,14 @@ def test_a_weights_config_json_that_is_no_json_says_what_to_do(weights, tmp_path
         load_model(folder)
     assert f"cannot read {folder / 'config.json'}: {said}" in str(info.value)
     assert "eegpt fetch --force" in str(info.value) and "json.tool" in str(info.value)
+
+
+def test_a_labels_table_that_is_a_folder_is_said_so(tmp_path):
+    """--labels naming a folder ended in "[Errno 21] Is a directory: '...'"."""
+    from eegpt.text_tables import table_text
+
+    folder = tmp_path / "labels.csv"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        table_text(folder)
+    assert str(info.value).startswith(f"{folder} is a folder, not a table file: give the table")

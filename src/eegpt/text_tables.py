@@ -56,10 +56,18 @@ def table_text(
     ValueError
         If the file is neither (and no ``legacy`` encoding is given): naming its first line
         that is not UTF-8, its likely encoding, and the ``iconv`` command that converts it.
+    IsADirectoryError
+        If ``path`` is a folder.
     """
     path = user_path(path)
     if data is None:
-        data = path.read_bytes()  # a table: small beside the recordings it names
+        try:
+            data = path.read_bytes()  # a table: small beside the recordings it names
+        except IsADirectoryError:  # [Errno 21] Is a directory, said in the user's terms
+            raise IsADirectoryError(
+                f"{path} is a folder, not a table file: give the table itself (a .csv or .tsv "
+                "file), such as one inside that folder"
+            ) from None
     if data.startswith(_UTF16_BOMS):  # Excel's "Unicode Text" (UTF-16 LE, a BOM, tabs)
         try:
             return data.decode("utf-16")  # the BOM says the byte order, and is removed
