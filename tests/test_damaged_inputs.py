@@ -386,3 +386,20 @@ def test_a_labels_table_that_is_a_folder_is_said_so(tmp_path):
     with pytest.raises(IsADirectoryError) as info:
         table_text(folder)
     assert str(info.value).startswith(f"{folder} is a folder, not a table file: give the table")
+
+
+def test_anonymize_names_a_run_report_that_is_not_utf8(run_folder, tmp_path):
+    """A run's _files.csv that is not UTF-8 ended in a bare UnicodeDecodeError."""
+    import shutil
+
+    from eegpt.anonymize import anonymize_embeddings
+    from eegpt.errors import UnreadableOutputError
+
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    (folder / "_files.csv").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(UnreadableOutputError) as info:
+        anonymize_embeddings(folder, tmp_path / "copy")
+    assert f"{folder / '_files.csv'}, a report of the run, cannot be read" in str(info.value)
+    assert "Run the same embed-dataset command" in str(info.value)
+    assert not (tmp_path / "copy").exists()

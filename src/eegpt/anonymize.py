@@ -927,13 +927,21 @@ def _source_names(folders: list[Path]) -> dict[str, str]:
 
 
 def _csv_rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and rows of a run's report ``name``; empty where it has none."""
+    """The header and rows of a run's report ``name``; empty where it has none. One that is
+    not UTF-8 CSV (damaged, or saved again in another encoding) raises an
+    :class:`~eegpt.errors.UnreadableOutputError` naming it and how to have it written again."""
     try:
         with open(folder / name, newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             return list(reader.fieldnames or []), list(reader)
     except FileNotFoundError:
         return [], []
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise UnreadableOutputError(
+            f"{folder / name}, a report of the run, cannot be read ({err}): it is damaged or "
+            "was saved again in another form. Run the same embed-dataset command on the folder "
+            "again (it writes its reports again from its shards), then anonymize it"
+        ) from err
 
 
 def _copy_run(
