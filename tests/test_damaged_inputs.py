@@ -403,3 +403,20 @@ def test_anonymize_names_a_run_report_that_is_not_utf8(run_folder, tmp_path):
     assert f"{folder / '_files.csv'}, a report of the run, cannot be read" in str(info.value)
     assert "Run the same embed-dataset command" in str(info.value)
     assert not (tmp_path / "copy").exists()
+
+
+def test_an_epochs_fif_file_cut_short_is_said_to_be_truncated(tmp_path):
+    """A -epo.fif file cut in half ended in "ValueError: can only convert an array of size 1
+    to a Python scalar" (MNE's), where a Raw .fif file cut so is said to be truncated."""
+    import mne
+
+    from eegpt.io import read_epochs_file
+
+    x = np.random.default_rng(0).normal(0, 2e-5, (6, len(NAMES), 1024))
+    epochs = mne.EpochsArray(x, mne.create_info(NAMES, 256.0, "eeg"), verbose=False)
+    path = tmp_path / "cut-epo.fif"
+    epochs.save(path, verbose=False)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    with pytest.raises(RecordingError, match="the file looks truncated or corrupt") as info:
+        read_epochs_file(path)
+    assert str(path) in str(info.value) and "restore it from a complete copy" in str(info.value)

@@ -111,6 +111,9 @@ def read_epochs_file(path: Path, verbose: Verbose = None) -> mne.BaseEpochs:
             ) from err.__cause__
         label_by_time_locking_events(epochs, path)
         return epochs
+    from eegpt.unreadable_files import refuse_cut_fif
+
+    refuse_cut_fif(path)  # cut short: said so, not as the NumPy error MNE meets (as for Raw)
     return mne_call(path, lambda: mne.read_epochs(path, proj=False, preload=True, verbose=level))
 
 
