@@ -420,3 +420,16 @@ def test_an_epochs_fif_file_cut_short_is_said_to_be_truncated(tmp_path):
     with pytest.raises(RecordingError, match="the file looks truncated or corrupt") as info:
         read_epochs_file(path)
     assert str(path) in str(info.value) and "restore it from a complete copy" in str(info.value)
+
+
+def test_an_npz_whose_y_does_not_fit_its_epochs_is_named(probe_folder, weights, tmp_path, capsys):
+    """probe evaluate of an .npz whose y holds fewer labels than X epochs ended in
+    scikit-learn's "Found input variables with inconsistent numbers of samples: [3, 6]"."""
+    path = tmp_path / "short_y.npz"
+    with np.load(_epochs_npz(tmp_path / "good.npz")) as f:
+        np.savez(path, **{**dict(f), "y": f["y"][:3]})
+    argv = ["probe", "evaluate", str(probe_folder), str(path), "--weights", str(weights)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: its y has shape (3,) for the 6 epochs of its X (6, 8, 1024)" in err
+    assert "inconsistent numbers of samples" not in err

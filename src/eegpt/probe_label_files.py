@@ -275,6 +275,13 @@ def _read_one(
                     "out (or save these epochs as -epo.fif with the column in epochs.metadata)"
                 )
             labels = _npz_array(f, "y", path) if "y" in f.files else None
+            n_epochs = int(np.shape(rec.data)[0])
+            if labels is not None and (labels.ndim != 1 or len(labels) != n_epochs):
+                raise ValueError(
+                    f"{path}: its y has shape {labels.shape} for the {n_epochs} epochs of its X "
+                    f"{tuple(np.shape(rec.data))}: y holds one label per epoch, [n_epochs]; save "
+                    "the file again with the labels of its epochs"
+                )
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, labels
     if may_hold_epochs(path):
