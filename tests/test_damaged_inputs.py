@@ -433,3 +433,24 @@ def test_an_npz_whose_y_does_not_fit_its_epochs_is_named(probe_folder, weights, 
     err = capsys.readouterr().err
     assert f"{path}: its y has shape (3,) for the 6 epochs of its X (6, 8, 1024)" in err
     assert "inconsistent numbers of samples" not in err
+
+
+@pytest.mark.parametrize(
+    ("entry", "said"),
+    [
+        ({"X": np.zeros((8, 1024))}, "epochs arrays must be [n_epochs, n_channels, n_times]"),
+        ({"ch_names": np.array(NAMES[:3])}, "3 channel names for 8 channels"),
+    ],
+)
+def test_a_probe_input_npz_of_misfit_arrays_names_the_file(tmp_path, entry, said):
+    """The probe commands said an .npz whose X or ch_names do not fit as "<array>: ...",
+    without the file (eegpt embed named it)."""
+    from eegpt.probe_label_files import _read_one
+
+    path = tmp_path / "misfit.npz"
+    with np.load(_epochs_npz(tmp_path / "good.npz")) as f:
+        np.savez(path, **{**dict(f), **entry})
+    with pytest.raises(ValueError) as info:
+        _read_one(path, False)
+    assert str(info.value).startswith(f"{path}: ") and said in str(info.value)
+    assert "<array>" not in str(info.value)

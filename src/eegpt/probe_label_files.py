@@ -34,7 +34,7 @@ from eegpt.continuous_windows import is_continuous_input as _is_continuous_input
 from eegpt.continuous_windows import labelled_windows as _labelled_windows
 from eegpt.continuous_windows import open_for_windows as open_for_windows
 from eegpt.continuous_windows import refuse_unmatched
-from eegpt.errors import EEGPTUserWarning, MissingFileError
+from eegpt.errors import EEGPTUserWarning, MissingFileError, RecordingError
 from eegpt.label_row_alignment import (
     align_beyond_dropped,
     align_label_rows,
@@ -260,13 +260,18 @@ def _read_one(
                 raise ValueError(_npz_missing_text(path, missing, f.files))
             units = cast("Units", _npz_text(f, "units", path) if "units" in f.files else "V")
             _check_npz_units(units, path)
-            rec = as_epochs_recording(
-                _npz_array(f, "X", path),
-                ch_names=_npz_names(f, path),
-                sfreq=check_sfreq(_npz_array(f, "sfreq", path), str(path)),
-                units=units,
-                verbose=False,  # its line names the file, not '<array>': below
-            )
+            try:
+                rec = as_epochs_recording(
+                    _npz_array(f, "X", path),
+                    ch_names=_npz_names(f, path),
+                    sfreq=check_sfreq(_npz_array(f, "sfreq", path), str(path)),
+                    units=units,
+                    verbose=False,  # its line names the file, not '<array>': below
+                )
+            except ValueError as err:  # an X or ch_names that do not fit: the file, not <array>
+                if not str(err).startswith("<array>: "):
+                    raise
+                raise RecordingError(f"{path}: {str(err).removeprefix('<array>: ')}") from err
             log(array_summary(rec, str(path)), verbose)
             if label_column is not None and not column_optional:
                 raise ValueError(
