@@ -454,3 +454,17 @@ def test_a_probe_input_npz_of_misfit_arrays_names_the_file(tmp_path, entry, said
         _read_one(path, False)
     assert str(info.value).startswith(f"{path}: ") and said in str(info.value)
     assert "<array>" not in str(info.value)
+
+
+def test_a_rename_table_that_is_a_folder_is_not_said_missing(tmp_path, capsys):
+    """--rename naming a folder was answered "no such rename table file", though it is there."""
+    from eegpt.rename_tables import no_table_error
+
+    folder = tmp_path / "montage.tsv"
+    folder.mkdir()
+    said = f"the rename table {folder} is a folder, not a file: give the table itself"
+    assert str(no_table_error(str(folder))).startswith(said)
+    rec = _epochs_npz(tmp_path / "e.npz")
+    assert main(["channels", str(rec), "--rename", str(folder)]) != 0
+    err = capsys.readouterr().err
+    assert said in err and "no such rename table file" not in err

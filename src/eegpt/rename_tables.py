@@ -659,6 +659,11 @@ def no_table_error(name: str, option: str | None = None) -> ValueError:
     where = (
         "" if Path(name).is_absolute() else f" (relative to the working directory {os.getcwd()})"
     )
+    if Path(name).expanduser().is_dir():  # not "no such file": it is there, as a folder
+        return ValueError(
+            f"the rename table {name} is a folder, not a file: give the table itself (a .tsv, "
+            ".csv or .json file), such as one inside that folder"
+        )
     if "/" in name or os.sep in name or Path(name).suffix:
         return ValueError(f"no such rename table file: {name}{where}")
     keys = {cap_key(cap): cap for cap in CAPS}
