@@ -468,3 +468,13 @@ def test_a_rename_table_that_is_a_folder_is_not_said_missing(tmp_path, capsys):
     assert main(["channels", str(rec), "--rename", str(folder)]) != 0
     err = capsys.readouterr().err
     assert said in err and "no such rename table file" not in err
+
+
+def test_an_eeglab_set_that_is_no_matlab_file_is_said_so(tmp_path):
+    """A .set of other bytes ended in SciPy's "Unknown mat file type, version 53, 29"."""
+    path = tmp_path / "rec.set"
+    path.write_bytes(np.random.default_rng(3).bytes(3000))
+    with pytest.raises(RecordingError) as info:
+        as_recording(path)
+    assert f"could not read EEG file {path}: it is no MATLAB file" in str(info.value)
+    assert "pop_saveset" in str(info.value)

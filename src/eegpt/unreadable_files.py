@@ -294,6 +294,19 @@ def _empty_file(path: Path) -> bool:
         return False
 
 
+def _not_a_mat_file(path: Path) -> bool:
+    """Whether ``path`` (an EEGLAB ``.set``) starts with neither the text header of a MATLAB
+    file (``MATLAB 5.0 MAT-file``; v7.3's ``MATLAB 7.3 MAT-file`` in its user block) nor
+    HDF5's signature after a 512-byte user block; False where it cannot be read or is empty
+    (said otherwise)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(528)
+    except OSError:
+        return False
+    return bool(head) and not (head.startswith(b"MATLAB") or head[512:520] == b"\x89HDF\r\n\x1a\n")
+
+
 def _has_no_common_infos(header: Path) -> bool:
     """Whether the BrainVision ``header`` lacks the ``[Common Infos]`` section (any case)
     every one holds, though not empty; False where it cannot be read (its reader's error then
@@ -332,6 +345,13 @@ def read_failure_reason(path: Path, err: Exception) -> str:
         reason = (
             "the file is empty (0 bytes): a copy or download cut short, or a recording "
             "whose writer stopped before writing anything; copy it again from the original"
+        )
+    elif path.suffix.lower() == ".set" and _not_a_mat_file(path):
+        reason = (
+            "it is no MATLAB file (its first bytes are not those of MATLAB's v5/v7 files, "
+            "'MATLAB 5.0 MAT-file', nor of v7.3's HDF5), which EEGLAB saves a .set as: the "
+            "file is damaged or not an EEGLAB dataset; copy it again, or save it again in "
+            "EEGLAB (pop_saveset)"
         )
     elif _fif_cut_short(path, err):
         reason = _fif_truncated(f"MNE: {reader_text(f'{type(err).__name__}: {err}')}")
