@@ -409,18 +409,19 @@ LINE_NOISE_SHARE = 0.5
 
 def line_noise(stats: SignalStats) -> tuple[float, np.ndarray] | None:
     """The mains frequency a continuous recording's channels hold more power at, 50 or 60 Hz
-    (:data:`~eegpt.signal_stats.MAINS`), and each channel's share of its power at it (shape
-    (n_channels,); NaN for a channel none of whose measured seconds is finite), from
-    :attr:`SignalStats.line_power <eegpt.signal_stats.SignalStats.line_power>`; None where
-    not measured (epochs, no rate, or a rate whose Nyquist frequency leaves neither)."""
-    power = stats.line_power
-    if not (stats.line_total > 0).any() or np.isnan(power).all():
+    (:data:`~eegpt.signal_stats.MAINS`), and each channel's share of its power at it, averaged
+    over the seconds measured (shape (n_channels,); NaN for a channel none of whose measured
+    seconds is finite and not constant), from :attr:`SignalStats.line_share
+    <eegpt.signal_stats.SignalStats.line_share>`: a minute of loud hum in an hour adds a
+    sixtieth, not most of the power; None where not measured (epochs, no rate, or a rate whose
+    Nyquist frequency leaves neither)."""
+    summed, count = stats.line_share, stats.line_measured
+    if not (count > 0).any() or np.isnan(summed).all():
         return None
-    summed = np.where(np.isnan(power), -1.0, power.sum(axis=1, keepdims=True))[:, 0]
-    which = int(np.argmax(summed))
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(stats.line_total > 0, power[which] / stats.line_total, np.nan)
-    return MAINS[which], share
+        share = np.where(count > 0, summed / np.maximum(count, 1), np.nan)  # (mains, n_channels)
+    which = int(np.argmax(np.where(np.isnan(summed[:, 0]), -1.0, np.nansum(share, axis=1))))
+    return MAINS[which], share[which]
 
 
 def _check_line_noise(

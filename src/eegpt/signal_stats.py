@@ -215,13 +215,14 @@ class SignalStats:
     #: flat)`` of each update that found any, ``flat`` bool of shape (n_channels, k)
     _flat_blocks: list[tuple[int, np.ndarray]] = field(init=False, repr=False)
     #: per mains frequency (:data:`MAINS`: 50, 60 Hz) and channel, shape (2, n_channels), where
-    #: ``segment`` and ``sfreq`` are set: the power at it summed over the segments measured
-    #: (every :attr:`line_stride`-th, of finite samples: :meth:`_measure_line`), in the units
-    #: of :attr:`line_total`, each segment's sum of squared deviations from its mean, of
-    #: which it is the share a sinusoid at that frequency holds (1 for a pure one); NaN where
-    #: the frequency lies too near the Nyquist frequency to be measured
-    line_power: np.ndarray = field(init=False, repr=False)
-    line_total: np.ndarray = field(init=False, repr=False)
+    #: ``segment`` and ``sfreq`` are set: each measured segment's share of its power at that
+    #: frequency (1 for a pure sinusoid at it), summed over the segments measured (every
+    #: :attr:`line_stride`-th, of finite samples that are not constant: :meth:`_measure_line`),
+    #: whose count per channel is :attr:`line_measured`, so a second of loud hum weighs as
+    #: much as any other second; NaN where the frequency lies too near the Nyquist frequency
+    #: to be measured
+    line_share: np.ndarray = field(init=False, repr=False)
+    line_measured: np.ndarray = field(init=False, repr=False)
     #: the amplitude subsample: a float64 array of room for n_total samples' worth, filled
     #: from the left (``_n_kept`` of them), and any chunks kept beyond it or of another type
     _kept: np.ndarray | None = field(init=False, repr=False, default=None)
@@ -256,7 +257,7 @@ class SignalStats:
         self._rail_far = [[[] for _ in range(c)] for _ in range(2)]
         self._rail_since = np.zeros((2, c, 2))
         self._flat_blocks = []
-        self.line_power, self.line_total = np.zeros((len(MAINS), c)), np.zeros(c)
+        self.line_share, self.line_measured = np.zeros((len(MAINS), c)), np.zeros(c, np.int64)
         self._line_kernel: np.ndarray | None = None
         self.n_rail_runs, self._rail_end = np.zeros((2, c), np.int64), np.full((2, c), -1)
         self.n_flat_runs, self._run_end = np.zeros(c + 1, np.int64), np.full(c + 1, -1, np.int64)
@@ -577,12 +578,12 @@ class SignalStats:
         return max(1, self.n_total // max(self.segment, 1) // LINE_SEGMENTS)
 
     def _measure_line(self, whole: np.ndarray, first: int) -> None:
-        """Add the power at the mains frequencies (:data:`MAINS`) of the segments ``whole``
-        (shape (n_channels, k, segment): segments ``first, first + 1, ...``; NaN where left
-        out) that are measured (every :attr:`line_stride`-th, of finite samples) to
-        :attr:`line_power`, and their sum of squared deviations to :attr:`line_total`: each
+        """Add the share of their power at the mains frequencies (:data:`MAINS`) of the
+        segments ``whole`` (shape (n_channels, k, segment): segments ``first, first + 1, ...``;
+        NaN where left out) that are measured (every :attr:`line_stride`-th, of finite samples
+        not all equal) to :attr:`line_share`, and count them in :attr:`line_measured`: each
         segment less its mean, its discrete Fourier transform at each frequency (``X``),
-        ``2 |X|² / segment``."""
+        ``2 |X|² / segment`` over its sum of squares."""
         if not self.sfreq or not self.segment:
             return
         stride = self.line_stride
@@ -598,10 +599,13 @@ class SignalStats:
         seg = np.where(finite[..., None], seg, 0.0)
         parts = (seg @ self._line_kernel).reshape(*seg.shape[:2], len(MAINS), 2)
         power = 2 * np.square(parts).sum(axis=-1) / self.segment  # (n_channels, k, mains)
-        self.line_power += power.sum(axis=1).T
-        self.line_total += np.square(seg).sum(axis=(1, 2))
+        total = np.square(seg).sum(axis=-1)  # (n_channels, k)
+        used = finite & (total > 0)
+        share = power / np.where(used, total, 1.0)[..., None]
+        self.line_share += np.where(used[..., None], share, 0.0).sum(axis=1).T
+        self.line_measured += used.sum(axis=1)
         near = np.array(MAINS) > self.sfreq / 2 - 2  # too near the Nyquist frequency
-        self.line_power[near] = np.nan
+        self.line_share[near] = np.nan
 
     def _count_flat(self, flat: np.ndarray, first: int) -> None:
         """Add segments ``first, first + 1, ...`` with ``flat`` of shape (n_channels, k)."""
