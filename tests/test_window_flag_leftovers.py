@@ -203,6 +203,29 @@ def test_a_clip_at_the_file_s_range_is_still_clipping(tmp_path):
     assert stream.flags is not None and list(stream.flags.clipped) == ["Pz"]
 
 
+def test_an_amplifier_clipping_inside_a_wider_file_range_is_still_clipping(tmp_path):
+    """Electrode pops at 30 and 70 s clipped by an amplifier at ±400 µV, in an EDF file of
+    ±3200 µV (a range wider than the amplifier's): the rail lies inside the file's range, so
+    the calibration-pulse rule took it for no rail and the clip went unsaid. Only a value
+    held in the recording's first minute is taken for a calibration pulse: the clip is
+    warned of and flagged, read whole or streamed, while the pulse at the start is not."""
+    from eegpt.streaming import WindowStream, open_stream
+
+    x = np.random.default_rng(8).standard_normal((8, int(120 * SFREQ))) * 1e-5
+    for pop in (30.0, 70.0):
+        x[4, int(pop * SFREQ) : int((pop + 0.3) * SFREQ)] += 1e-3
+    x = np.clip(x, -4e-4, 4e-4)
+    x[:, int(0.5 * SFREQ) : int(1.5 * SFREQ)] = 1e-4  # and a calibration square at the start
+    path = _edf(tmp_path / "amplifier.edf", x, 3200.0)
+    windows, texts = _caught(prepare, as_recording(path))
+    (clipping,) = [t for t in texts if "clipping check" in t]
+    assert "Pz (" in clipping and "from 0:01:10 for 0.3 s" in clipping
+    assert "Fp1" not in clipping
+    assert windows.flags is not None and list(windows.flags.clipped) == ["Pz"]
+    stream, _ = _caught(WindowStream, open_stream(path), PreprocessingConfig())
+    assert stream.flags is not None and list(stream.flags.clipped) == ["Pz"]
+
+
 @pytest.mark.parametrize(("sfreq", "hz"), [(256.0, 50.0), (500.0, 60.0), (128.0, 60.0)])
 def test_a_channel_dominated_by_mains_hum_is_named_with_the_frequency(sfreq, hz):
     """No check named a channel that holds mostly 50 or 60 Hz hum (an electrode with poor

@@ -248,8 +248,9 @@ def check_signal(
     ranges : sequence of (float, float) | None
         Each channel's range in its file, in volts as read (:attr:`eegpt.io.Recording.ranges`:
         an EDF/BDF header's physical minimum and maximum), where known (NaN: not): a value
-        held :data:`CLIP_RANGE_MARGIN` of it or more inside it (a calibration pulse at the
-        recording's start) is no rail (:func:`_inside_ranges`).
+        held :data:`CLIP_RANGE_MARGIN` of it or more inside it, in continuous data only in the
+        first :data:`CALIBRATION_SECONDS` (a calibration pulse at the recording's start), is
+        no rail (:func:`_inside_ranges`).
 
     Returns
     -------
@@ -325,8 +326,8 @@ def check_signal(
     if stats.segment and sfreq:  # or held for long enough, whatever the recording's length
         low |= _held_rails(stats, 0, sfreq) & ~flat
         high |= _held_rails(stats, 1, sfreq) & ~flat
-    if ranges is not None:  # a value held inside the file's range is no rail
-        inside = _inside_ranges(stats, ranges, rescaled)
+    if ranges is not None:  # a value held inside the file's range at the start is no rail
+        inside = _inside_ranges(stats, ranges, rescaled, sfreq)
         low, high = low & ~inside[0], high & ~inside[1]
     clipped = low | high
     if flags is not None and sfreq:
@@ -386,20 +387,39 @@ CLIP_RANGE_MARGIN = 0.01
 
 
 def _inside_ranges(
-    stats: SignalStats, ranges: Sequence[tuple[float, float]], rescaled: float = 1.0
+    stats: SignalStats,
+    ranges: Sequence[tuple[float, float]],
+    rescaled: float = 1.0,
+    sfreq: float | None = None,
 ) -> np.ndarray:
     """Bool of shape (2, n_channels): whether each channel's low and high rail
     (:attr:`SignalStats.rail <eegpt.signal_stats.SignalStats.rail>`) lies inside its range in
     its file (``ranges``: volts as read, times ``rescaled``, the factor the samples were
-    multiplied by since) by :data:`CLIP_RANGE_MARGIN` of it or more: a value the file could
-    go past, such as a calibration pulse (a square of 50 or 100 µV held for a second at the
-    start of a clinical recording), which an amplifier or file saturated at would not be.
-    False where the range is not known (NaN)."""
+    multiplied by since) by :data:`CLIP_RANGE_MARGIN` of it or more, and, in a continuous
+    recording (``sfreq``, Hz, with the rail's stretches tracked), is held only in its first
+    :data:`CALIBRATION_SECONDS` (but for stretches of under :data:`CLIP_SAMPLES` samples at
+    it): a calibration pulse (a square of 50 or 100 µV held for a
+    second at the start of a clinical recording), which a file saturated at would not be. An
+    amplifier that saturates inside a wider file range later on is clipping still. False
+    where the range is not known (NaN)."""
     bounds = np.asarray(ranges, dtype=np.float64).reshape(-1, 2) * abs(rescaled)
     low, high = bounds.min(axis=1), bounds.max(axis=1)
     margin = CLIP_RANGE_MARGIN * (high - low)
     with np.errstate(invalid="ignore"):  # NaN: not known, compares False
-        return np.stack([stats.rail[0] > low + margin, stats.rail[1] < high - margin])
+        inside = np.stack([stats.rail[0] > low + margin, stats.rail[1] < high - margin])
+    if not sfreq or not stats.segment:
+        return inside
+    for side, row in zip(*np.nonzero(inside), strict=True):
+        spans = stats.rail_spans(int(side), int(row))
+        held = stats.rail_held(int(side), int(row)) >= CLIP_SAMPLES  # not a touch or two
+        if (spans[held, 1] > CALIBRATION_SECONDS * sfreq).any():
+            inside[side, row] = False  # held later on too: no calibration pulse alone
+    return inside
+
+
+#: seconds from a recording's start within which a value held inside its file's range
+#: (:func:`_inside_ranges`) is taken for a calibration pulse, not clipping
+CALIBRATION_SECONDS = 60.0
 
 
 #: share of a channel's power (variance) at the mains frequency above which the line noise
