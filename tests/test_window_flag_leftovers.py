@@ -248,6 +248,22 @@ def test_a_channel_dominated_by_mains_hum_is_named_with_the_frequency(sfreq, hz)
     assert not [t for t in texts if "line noise check" in t]
 
 
+def test_the_line_noise_warning_at_120_hz_compares_with_no_unmeasured_frequency():
+    """At 120 Hz, 60 Hz is the Nyquist frequency and not measured, yet the warning of a
+    channel's 50 Hz hum said the channels held more at 50 Hz than at 60 Hz. It says 60 Hz
+    lies too near the Nyquist frequency to be measured; at 128 Hz both are compared."""
+    for sfreq, said in (
+        (120.0, "60 Hz lies too near the Nyquist frequency to be measured"),
+        (128.0, "the recording's channels hold more at 50 Hz than at 60 Hz"),
+    ):
+        n = int(120 * sfreq)
+        x = np.random.default_rng(5).standard_normal((8, n)) * 1e-5
+        x[3] += 1e-4 * np.sin(2 * np.pi * 50.0 * np.arange(n) / sfreq)
+        _, texts = _caught(prepare, as_recording(x, ch_names=NAMES, sfreq=sfreq))
+        (hum,) = [t for t in texts if "line noise check" in t]
+        assert "C4 (98%)" in hum and f"50 Hz (the share in brackets; {said})" in hum
+
+
 def test_the_mains_power_is_measured_alike_whole_or_chunk_by_chunk():
     """Fed chunk by chunk (chunks that cut the seconds), the share of power at the mains
     frequencies is the whole recording's, measured over at most 256 seconds spread over it."""

@@ -462,10 +462,14 @@ def _check_line_noise(
     which = _indices(hum)
     listed = few([f"{names[i]} ({share[i]:.0%})" for i in which], DROP_ADVICE_NAMES)
     every = " (every channel)" if hum.all() and len(names) > 1 else ""
+    other = MAINS[1 - MAINS.index(hz)]
+    if np.isnan(stats.line_share[MAINS.index(other)]).all():  # too near the Nyquist frequency
+        compared = f"{other:g} Hz lies too near the Nyquist frequency to be measured"
+    else:
+        compared = f"the recording's channels hold more at {hz:g} Hz than at {other:g} Hz"
     _warn(
         f"{source}: line noise check: channel(s) {listed}{every} hold most of their power at "
-        f"the mains frequency, {hz:g} Hz (the share in brackets; the recording's channels hold "
-        f"more at {hz:g} Hz than at {MAINS[1 - MAINS.index(hz)]:g} Hz): mains hum, from "
+        f"the mains frequency, {hz:g} Hz (the share in brackets; {compared}): mains hum, from "
         "electrodes with poor contact or unshielded cables, which the model would see in place "
         f"of EEG. Notch-filter the recording before embedding (raw.notch_filter({hz:g}) in "
         f"MNE) or exclude them ({how_to_drop([names[i] for i in which])})."
