@@ -278,8 +278,8 @@ def check_signal(
         it: :func:`_held_rails`); a typical amplitude that looks mis-scaled, overall or for single channels
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
         channels stored at too low a rate; channels of a continuous recording holding more
-        than ``LINE_NOISE_SHARE`` of their power at the mains frequency
-        (:func:`_check_line_noise`).
+        than ``LINE_NOISE_SHARE`` of their power at the mains frequency, on average over
+        the seconds measured (:func:`_check_line_noise`).
     """
     check_finite(
         stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples, clock=clock,
@@ -422,8 +422,9 @@ def _inside_ranges(
 CALIBRATION_SECONDS = 60.0
 
 
-#: share of a channel's power (variance) at the mains frequency above which the line noise
-#: check names it: mains hum, not EEG, is most of what it holds
+#: share of a channel's power (variance) at the mains frequency, averaged over the seconds
+#: measured (:func:`line_noise`), above which the line noise check names it: mains hum, not
+#: EEG, is most of what it holds
 LINE_NOISE_SHARE = 0.5
 
 
@@ -448,9 +449,9 @@ def _check_line_noise(
     stats: SignalStats, flat: np.ndarray, names: Sequence[str], source: str
 ) -> None:
     """Warn of the channels (not flat) that hold more than :data:`LINE_NOISE_SHARE` of their
-    power at the recording's mains frequency (:func:`line_noise`, 50 or 60 Hz): an electrode
-    with poor contact, or an unshielded cable, picking up the mains, whose windows the model
-    sees mostly as hum; naming the frequency, a notch filter and leaving them out."""
+    power, on average over the seconds measured, at the recording's mains frequency
+    (:func:`line_noise`, 50 or 60 Hz): an electrode with poor contact, or an unshielded cable,
+    picking up the mains, whose windows the model sees mostly as hum; naming the frequency, a notch filter and leaving them out."""
     found = line_noise(stats)
     if found is None:
         return
