@@ -92,6 +92,19 @@ def test_text_labels_given_typed_are_class_names_even_where_they_read_as_decimal
     assert continuous_labels_text(frequencies.tolist(), "the file") is not None
 
 
+def test_text_decimals_given_typed_are_refused_where_nearly_each_is_its_own_value(model):
+    """Reaction times read from a CSV as text (np.loadtxt(dtype=str), pandas dtype=str) are
+    a continuous target, not class names, though text in y names classes: nearly a class per
+    epoch, refused as the same numbers are; SSVEP frequencies naming many trials are not."""
+    rts = np.array([f"{0.3 + 0.037 * k:.3f}" for k in range(12)])
+    with pytest.raises(ValueError, match=r"y: text reading as numbers with fractional parts "
+                       r"\(12 distinct values in 12 labels, e\.g\. 0\.3\).*Ridge\(\)"):  # fmt: skip
+        train_probe(model, _epochs(12), rts, config=QUICK, preprocessing=ONE_SECOND)
+    frequencies = [f"{8 + 0.2 * k:.1f}" for k in range(40)] * 3  # Wang2016: 40 classes
+    assert continuous_labels_text(frequencies, "y", read_text=False) is None
+    assert continuous_labels_text(rts.tolist()[:10], "y", read_text=False) is None  # few
+
+
 @pytest.mark.parametrize(
     "labels",
     [

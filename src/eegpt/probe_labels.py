@@ -151,19 +151,41 @@ def continuous_labels_text(
     message (``"y"``, ``"the 'label' column of labels.csv"``). ``read_text`` False: labels
     given with their types (``y``, an ``.npz``'s ``y``), where text is a name the caller
     chose, not a number: ``'9.25'`` names the stimulation frequency of an SSVEP class, as
-    MOABB's SSVEP datasets name their classes (``y`` of ``paradigm.get_data``)."""
+    MOABB's SSVEP datasets name their classes (``y`` of ``paradigm.get_data``), except where
+    nearly each label is a value of its own (:func:`_one_class_per_label`: reaction times read
+    from a CSV as text), refused as numbers are."""
     numbers = numeric_labels(labels, read_text)
+    as_text = numbers is None and not read_text
+    if as_text:  # text names classes, unless nearly every label is a value of its own
+        numbers = numeric_labels(labels)
+        if numbers is None or not _one_class_per_label(numbers):
+            return None
     if numbers is None:
         return None
     fractional = [x for x in numbers if not x.is_integer()]
     if not fractional:
         return None
+    kind = (
+        "text reading as numbers with fractional parts"
+        if as_text
+        else ("numbers with fractional parts")
+    )
     return (
-        f"{where}: numbers with fractional parts ({len(set(numbers))} distinct values in "
+        f"{where}: {kind} ({len(set(numbers))} distinct values in "
         f"{len(numbers)} labels, e.g. {fractional[0]:g}), as a continuous target has. "
         + REGRESSION_ROUTE
         + " (class names that are decimals: write them as names, e.g. 'dose 0.5')"
     )
+
+
+def _one_class_per_label(numbers: Sequence[float]) -> bool:
+    """Whether ``numbers`` (labels given as text that reads as numbers) have more distinct
+    values than :data:`MAX_CODE_LEVELS` and than half the labels: nearly a class per epoch,
+    as reaction times or ages read from a CSV as text are, which no probe learns as classes.
+    A few stimulation frequencies naming many trials each (MOABB's SSVEP ``y``: ``'9.25'``,
+    up to 40 of them) are class names."""
+    levels = len(set(numbers))
+    return levels > MAX_CODE_LEVELS and 2 * levels > len(numbers)
 
 
 def refuse_continuous_labels(
