@@ -203,6 +203,9 @@ def test_the_pandas_floor_caps_numpy_below_2():
     }
     assert set(floors) == {"parquet", "test"}
     assert all(floor >= (2, 1, 2) for floor in floors.values()), floors
+    from eegpt.optional_packages import _MIN_PANDAS  # what its import failure asks for
+
+    assert tuple(int(p) for p in _MIN_PANDAS.split(".")) == floors["parquet"]
 
 
 @pytest.mark.skipif(not (ROOT / "pyproject.toml").is_file(), reason="not run from a source tree")

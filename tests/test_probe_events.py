@@ -295,3 +295,42 @@ def test_the_events_module_without_pandas_names_the_extra(monkeypatch):
     monkeypatch.delitem(sys.modules, "eegpt.probe_events")
     with pytest.raises(MissingDependencyError, match=r"needs pandas: pip install pyarrow pandas"):
         importlib.import_module("eegpt.probe_events")
+
+
+class _PandasBuiltForNumpy1:
+    """A finder whose ``import pandas`` fails as pandas 2.0.0-2.1.1 do under NumPy 2."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas":
+            raise ValueError(
+                "numpy.dtype size changed, may indicate binary incompatibility. Expected 96 "
+                "from C header, got 88 from PyObject"
+            )
+        return None
+
+
+def test_a_pandas_built_for_another_numpy_is_named_with_the_upgrade(tmp_path, monkeypatch, capsys):
+    """pandas 2.0.0-2.1.1 installed before eegpt (whose floor pip does not apply to them with
+    a plain `pip install .`) fail to import under NumPy 2 with a ValueError, which went past
+    the ImportError of a missing pandas as a traceback; the error names the upgrade."""
+    import importlib
+
+    from eegpt.cli import main
+    from eegpt.errors import MissingDependencyError
+    from eegpt.optional_packages import require_pandas
+
+    monkeypatch.delitem(sys.modules, "pandas")
+    monkeypatch.setattr(sys, "meta_path", [_PandasBuiltForNumpy1(), *sys.meta_path])
+    said = r"fails to import with NumPy .*numpy\.dtype size changed.*pip install --upgrade 'pandas>=2\.1\.2'"
+    with pytest.raises(MissingDependencyError, match=r"^--plot needs pandas, but pandas .*" + said):
+        require_pandas("--plot")
+    monkeypatch.delitem(sys.modules, "eegpt.probe_events")
+    with pytest.raises(
+        MissingDependencyError, match=r"probe_events .* needs pandas, but .*" + said
+    ):
+        importlib.import_module("eegpt.probe_events")
+    monkeypatch.chdir(tmp_path)  # PROBE and rec.edf do not exist: nothing is read before
+    assert main(["probe", "predict", "PROBE", "rec.edf", "-o", "p.csv", "--events", "e.csv"]) == 1
+    err = capsys.readouterr().err
+    assert "eegpt: error: --events (" in err and "pip install --upgrade 'pandas>=2.1.2'" in err
+    assert "internal error" not in err

@@ -17,12 +17,40 @@ __all__ = ["MIN_PYARROW", "require_output_dependencies", "require_pandas", "requ
 
 def require_pandas(what: str) -> Any:
     """The ``pandas`` module, or a :class:`~eegpt.errors.MissingDependencyError` that says
-    ``what`` needs it and how to install it (the ``parquet`` extra)."""
+    ``what`` needs it and how to install it (the ``parquet`` extra), or to upgrade a pandas
+    that is installed but fails to import (:func:`_pandas_import_error`)."""
     try:
         import pandas as pd
-    except ImportError as err:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError(f"{what} needs pandas: {install_hint('parquet')}") from err
+    except (ImportError, ValueError) as err:
+        raise _pandas_import_error(what, err) from err
     return pd
+
+
+#: The oldest pandas eegpt's extras take (pyproject's bound): older ones do not cap NumPy
+#: below 2, with which they fail to import.
+_MIN_PANDAS = "2.1.2"
+
+
+def _pandas_import_error(what: str, err: Exception) -> MissingDependencyError:
+    """The error of ``what`` needing pandas where ``import pandas`` raised ``err``: not
+    installed (an ``ImportError``: how to install it), or installed but built for another
+    NumPy (a ``ValueError``, ``numpy.dtype size changed``: pandas 2.0.0-2.1.1, which pip paired
+    with NumPy 2 where they were installed before eegpt; how to upgrade it)."""
+    if not isinstance(err, ValueError):
+        return MissingDependencyError(f"{what} needs pandas: {install_hint('parquet')}")
+    import numpy as np
+
+    try:
+        from importlib.metadata import version
+
+        found = f"pandas {version('pandas')}"
+    except Exception:  # noqa: BLE001 - metadata missing or unreadable: say pandas alone
+        found = "pandas"
+    return MissingDependencyError(
+        f"{what} needs pandas, but {found} is installed and fails to import with NumPy "
+        f"{np.__version__} ({err}): it was built for another NumPy, as pandas older than "
+        f"{_MIN_PANDAS} are under NumPy 2: pip install --upgrade 'pandas>={_MIN_PANDAS}'"
+    )
 
 
 def require_pyarrow(what: str = "writing Parquet (or use a .npz output)", *, writing: bool = False):

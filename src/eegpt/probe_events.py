@@ -45,15 +45,12 @@ from typing import Any
 import numpy as np
 
 from eegpt._logging import number_text, percent_text
-from eegpt.errors import MissingDependencyError, install_hint
+from eegpt.optional_packages import _pandas_import_error
 
 try:
     import pandas as pd
-except ImportError as err:  # a plain `pip install .`: the events are tables
-    raise MissingDependencyError(
-        f"eegpt.probe_events (events from window predictions) needs pandas: "
-        f"{install_hint('parquet')}"
-    ) from err
+except (ImportError, ValueError) as err:  # a plain `pip install .`: the events are tables
+    raise _pandas_import_error("eegpt.probe_events (events from window predictions)", err) from err
 
 #: The columns of an events table, in order (``clock_s``, ``clock_end_s`` only where the window
 #: table has ``clock_s``; ``clock_time``, ``clock_end_time`` where it has ``clock_time``).
