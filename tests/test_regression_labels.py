@@ -92,6 +92,26 @@ def test_text_labels_given_typed_are_class_names_even_where_they_read_as_decimal
     assert continuous_labels_text(frequencies.tolist(), "the file") is not None
 
 
+def test_a_probe_of_decimal_classes_is_evaluated_on_a_labels_csv_of_them(model, tmp_path, capsys):
+    """A probe trained on MOABB's SSVEP y (classes '9.25', '7.50') was refused by probe
+    evaluate --labels: pandas reads the CSV's 9.25 as a number with a fractional part, a
+    continuous target, though it is the probe's class; labels that are the probe's classes
+    are scored, others still refused."""
+    epochs = _epochs(12)
+    frequencies = np.array(["9.25", "7.50", "13.25"] * 4)
+    probe = train_probe(model, epochs, frequencies, config=QUICK, preprocessing=ONE_SECOND)
+    probe.save(tmp_path / "probe")
+    epochs.save(tmp_path / "ssvep-epo.fif", verbose=False)
+    _labels_csv(tmp_path / "labels.csv", frequencies.tolist())
+    run = ["evaluate", str(tmp_path / "probe"), str(tmp_path / "ssvep-epo.fif"), "--labels"]
+    assert probe_main([*run, str(tmp_path / "labels.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "n=12 epochs/windows" in out and "  7.50 " in out  # 7.5 read, scored as '7.50'
+    _labels_csv(tmp_path / "other.csv", ["9.25", "7.75", "13.25"] * 4)  # 7.75: no class
+    assert probe_main([*run, str(tmp_path / "other.csv")]) == 1
+    assert "numbers with fractional parts (3 distinct values" in capsys.readouterr().err
+
+
 def test_text_decimals_given_typed_are_refused_where_nearly_each_is_its_own_value(model):
     """Reaction times read from a CSV as text (np.loadtxt(dtype=str), pandas dtype=str) are
     a continuous target, not class names, though text in y names classes: nearly a class per

@@ -107,7 +107,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         # a recording without seizures, all --unlabelled: its false alarms, with a warning
         recording, y, sources, rename = read_inputs(
             args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
-            unlabelled_only=True,
+            unlabelled_only=True, classes=classes,  # the probe's: 9.25 of a class '9.25'
         )  # fmt: skip
         scored = sources  # the file of each epoch scored
         if args.skip_unknown:  # before the encoder runs: only the epochs scored

@@ -339,10 +339,11 @@ def _check_column_labels(
     selection: list[int],
     label_column: str,
     keep_missing: bool = False,
+    classes: np.ndarray | None = None,
 ) -> None:
     """Refuse epochs without a value in ``label_column`` (unless ``keep_missing``), and a
-    column of numbers with fractional parts (:func:`~eegpt.probe_labels.refuse_continuous_labels`);
-    warn when a column of names looks like identifiers (nearly one class per epoch)."""
+    column of numbers with fractional parts (:func:`~eegpt.probe_labels.refuse_continuous_labels`;
+    unless they are ``classes``, a trained probe's); warn when a column of names looks like identifiers (nearly one class per epoch)."""
     from eegpt._logging import few
     from eegpt.probe_labels import numeric_labels, refuse_continuous_labels
 
@@ -357,7 +358,7 @@ def _check_column_labels(
             "probe evaluate: --skip-unknown leaves them out)"
         )
     values = [v for v in y.tolist() if v is not None]
-    refuse_continuous_labels(values, f"--label-column {label_column!r}")
+    refuse_continuous_labels(values, f"--label-column {label_column!r}", classes=classes)
     if numeric_labels(values) is not None:  # whole numbers: the probe training warns
         return
     n, n_classes = len(values), len(set(values))
@@ -423,6 +424,7 @@ def load_labelled_epochs(
     unlabelled_only: bool = False,
     preprocessing: Any = None,
     picks: str | Sequence[str] = "eeg",
+    classes: np.ndarray | None = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -448,7 +450,9 @@ def load_labelled_epochs(
     ``crop_tmin`` (``--crop``) crops each file's epochs to its window, before they are merged
     (their onsets then those of the cropped epochs). ``picks``: the channel types read from
     each file (MNE's ``picks``, ``--picks``: ``"eeg"`` by default; ``["eeg", "misc"]`` takes
-    electrodes a file types misc too).
+    electrodes a file types misc too). ``classes``: the classes of the probe evaluated, which
+    labels with fractional parts may be (``9.25`` in a CSV for the class ``'9.25'`` of a
+    probe trained on MOABB's SSVEP ``y``): not refused as a continuous target.
 
     Returns
     -------
@@ -560,7 +564,7 @@ def load_labelled_epochs(
         if require_labels and not keep_missing:
             check_csv_labels(y, Path(labels), sources, selection, lines)
         if require_labels:  # text as read: '21.9' is no class either
-            refuse_continuous_labels(y.tolist(), f"the 'label' column of {labels}")
+            refuse_continuous_labels(y.tolist(), f"the 'label' column of {labels}", classes=classes)
         counts = {c: int(sum(1 for v in y.tolist() if v == c)) for c in dict.fromkeys(y.tolist())}
         print(
             f"labels from {labels} ({labels_option}), {len(y)} epochs/windows: "
@@ -571,7 +575,7 @@ def load_labelled_epochs(
         check_label_types([v for part in ys for v in np.asarray(part).tolist()], " of the files")
         y = np.concatenate([np.asarray(v) for v in ys])
         if label_column is not None and require_labels:
-            _check_column_labels(y, sources, selection, label_column, keep_missing)
+            _check_column_labels(y, sources, selection, label_column, keep_missing, classes)
         elif require_labels:
             refuse_continuous_labels(  # typed: text is names ('9.25' Hz, an SSVEP class)
                 y.tolist(), "the labels of the inputs (y of .npz files)", read_text=False

@@ -189,11 +189,22 @@ def _one_class_per_label(numbers: Sequence[float]) -> bool:
 
 
 def refuse_continuous_labels(
-    labels: Sequence[Any], where: str = "y", read_text: bool = True
+    labels: Sequence[Any],
+    where: str = "y",
+    read_text: bool = True,
+    classes: np.ndarray | None = None,
 ) -> None:
     """Raise :func:`continuous_labels_text`'s ``ValueError`` where it has one: the one check
     of continuous labels, whatever gives them (``y``, a labels CSV, a metadata column);
-    ``read_text`` as there (False where the labels come with their types)."""
+    ``read_text`` as there (False where the labels come with their types). ``classes``: a
+    trained probe's (``probe evaluate``), whose classes the labels are where each matches
+    one (:func:`as_classes`): not refused, as ``9.25`` read from a CSV for the class
+    ``'9.25'`` of a probe trained on MOABB's SSVEP ``y``."""
+    if classes is not None:
+        values = [v for v in labels if v is not None]
+        matched = as_classes(np.array(values, dtype=object), np.asarray(classes)).tolist()
+        if values and set(matched) <= set(np.asarray(classes).tolist()):
+            return
     text = continuous_labels_text(labels, where, read_text)
     if text is not None:
         raise ValueError(text)
