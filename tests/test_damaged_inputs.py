@@ -169,6 +169,10 @@ def _damaged_probe(probe_folder: Path, tmp_path: Path, damage: str) -> Path:
         weights_path.write_bytes(weights_path.read_bytes()[:100])
     elif damage == "no weights":
         weights_path.unlink()
+    elif damage in ("weights a broken link", "json a broken link"):  # DataLad, not fetched
+        path = weights_path if damage.startswith("weights") else meta_path
+        path.unlink()
+        path.symlink_to(tmp_path / "annex" / path.name)
     return folder
 
 
@@ -182,6 +186,8 @@ def _damaged_probe(probe_folder: Path, tmp_path: Path, damage: str) -> Path:
         ("empty weights", "probe.safetensors: it is empty (0 bytes)"),
         ("cut weights", "probe.safetensors: it is cut short or damaged"),
         ("no weights", "holds probe.json but no probe.safetensors"),
+        ("weights a broken link", "probe.safetensors is a symbolic link to"),
+        ("json a broken link", "probe.json is a symbolic link to"),
     ],
 )
 def test_a_damaged_probe_folder_is_named_with_what_is_wrong(
@@ -191,10 +197,15 @@ def test_a_damaged_probe_folder_is_named_with_what_is_wrong(
     from eegpt.probe import load_probe
 
     folder = _damaged_probe(probe_folder, tmp_path, damage)
-    with pytest.raises(ValueError if "weights" not in damage else EEGPTError) as info:
+    ours = "weights" in damage or "link" in damage  # EEGPTErrors, not ValueErrors
+    with pytest.raises(EEGPTError if ours else ValueError) as info:
         load_probe(folder, weights)
     assert str(folder) in str(info.value) and said in str(info.value)
-    assert "train" in str(info.value)  # what to do: copy the folder again, or train again
+    if "link" in damage:  # where it points, not "missing": the file is there, as a link
+        assert str(tmp_path / "annex") in str(info.value) and "missing" not in str(info.value)
+        assert "no probe.safetensors" not in str(info.value)
+    else:
+        assert "train" in str(info.value)  # what to do: copy the folder again, or train again
 
 
 def test_the_command_line_says_a_damaged_probe_as_an_error(probe_folder, tmp_path, capsys):

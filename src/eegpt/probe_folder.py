@@ -95,6 +95,11 @@ def check_probe_fields(meta: Mapping[str, Any], path: Path, *, to_load: bool = F
 def _read_probe_json(directory: Path) -> dict[str, Any]:
     path = directory / PROBE_JSON
     if not path.exists():
+        from eegpt.formats import broken_link_text
+
+        link = broken_link_text(path)  # a DataLad or git-annex file whose content is not here
+        if link is not None:
+            raise MissingFileError(f"no probe at {directory}: {link}")
         what = (
             f"{directory} is a file"
             if directory.is_file()

@@ -184,6 +184,11 @@ def _probe_weights(directory: Path) -> dict[str, torch.Tensor]:
 
     path = directory / PROBE_WEIGHTS
     if not path.is_file():
+        from eegpt.formats import broken_link_text
+
+        link = broken_link_text(path)  # a DataLad or git-annex file whose content is not here
+        if link is not None:
+            raise MissingFileError(f"{directory} holds {PROBE_JSON}, but {link}")
         raise MissingFileError(
             f"{directory} holds {PROBE_JSON} but no {PROBE_WEIGHTS}"
             + (" (a folder of that name)" if path.is_dir() else "")
