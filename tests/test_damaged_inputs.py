@@ -239,6 +239,17 @@ def test_a_broken_link_is_said_as_one_not_offered_as_its_own_near_miss(weights, 
         assert points in str(info.value) and "did you mean" not in str(info.value)
 
 
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_info_names_a_probe_json_that_is_a_broken_link(probe_folder, tmp_path, capsys, json_flag):
+    """A probe folder whose probe.json is a link to nothing (DataLad, not fetched) was said
+    to be "neither model weights ... nor a probe", not the link it holds."""
+    folder = _damaged_probe(probe_folder, tmp_path, "json a broken link")
+    assert main(["info", str(folder), *json_flag]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / 'probe.json'} is a symbolic link to {tmp_path / 'annex'}" in err
+    assert "neither model weights" not in err
+
+
 def test_an_output_below_a_file_is_said_by_every_writer(weights, probe_folder, tmp_path, capsys):
     """An output path whose folder is a file: each writer said it in OS words without the
     output ([Errno 17] File exists, [Errno 20] Not a directory), probe train only after

@@ -81,7 +81,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
         )
-    if (folder / "probe.json").is_file():  # eegpt probe train's (probe_folder.PROBE_JSON)
+    if _holds_probe_json(folder):  # eegpt probe train's (probe_folder.PROBE_JSON)
         from eegpt.probe_folder import describe_probe
 
         print(describe_probe(folder))
@@ -727,7 +727,7 @@ def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[d
         raise ValueError(
             f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
         )
-    if (folder / "probe.json").is_file():
+    if _holds_probe_json(folder):
         from eegpt.probe_folder import _read_probe_json
 
         return {"kind": "probe", "path": folder, "probe": _read_probe_json(folder)}, 0
@@ -852,6 +852,13 @@ def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
     record["flagged_windows"] = sum(known) if known else None
     good = current and complete and readable is not False
     return record, 0 if good else EXIT_SOME_FAILED
+
+
+def _holds_probe_json(folder: Path) -> bool:
+    """Whether ``folder`` holds a ``probe.json`` (a probe folder): a file, or a symbolic link
+    to nothing (a DataLad or git-annex file not fetched), which the probe's reader names."""
+    path = folder / "probe.json"
+    return path.is_file() or path.is_symlink()
 
 
 def _run_folder_record(run: Path) -> dict[str, Any]:
