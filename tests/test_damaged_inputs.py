@@ -350,6 +350,22 @@ def run_folder(weights, tmp_path_factory):
     return base / "out"
 
 
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_info_names_a_run_manifest_that_is_a_broken_link(run_folder, tmp_path, capsys, json_flag):
+    """A run folder whose _manifest.json is a link to nothing (DataLad, not fetched) was said
+    to hold "embeddings files (shard-00000.parquet), not a checkpoint"."""
+    import shutil
+
+    folder = tmp_path / "out"
+    shutil.copytree(run_folder, folder)
+    (folder / "_manifest.json").unlink()
+    (folder / "_manifest.json").symlink_to(tmp_path / "annex" / "_manifest.json")
+    assert main(["info", str(folder), *json_flag]) == 1
+    err = capsys.readouterr().err
+    said = f"{folder / '_manifest.json'} is a symbolic link to {tmp_path / 'annex'}"
+    assert said in err and "not a checkpoint" not in err
+
+
 @pytest.mark.parametrize("cut", [0, 300])
 def test_a_shard_cut_short_is_named_by_read_embeddings_and_anonymize(run_folder, tmp_path, cut):
     """A shard of 0 bytes was said in pyarrow's bare words ("Parquet file size is 0 bytes")

@@ -60,7 +60,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         record, status = info_record(args, folder, verify)
         print_json(record)
         return status
-    if (folder / RUN_MANIFEST).is_file():  # an embed-dataset output
+    if _holds(folder, RUN_MANIFEST):  # an embed-dataset output
         from eegpt.dataset_report import output_report
 
         # current: no recording changed since embedded, none failed, no shard cut short
@@ -81,7 +81,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
         )
-    if _holds_probe_json(folder):  # eegpt probe train's (probe_folder.PROBE_JSON)
+    if _holds(folder, "probe.json"):  # eegpt probe train's (probe_folder.PROBE_JSON)
         from eegpt.probe_folder import describe_probe
 
         print(describe_probe(folder))
@@ -721,13 +721,13 @@ def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[d
     does for a path it does not describe."""
     from eegpt.dataset_folders import RUN_MANIFEST, run_folders
 
-    if (folder / RUN_MANIFEST).is_file() or run_folders(folder):
+    if _holds(folder, RUN_MANIFEST) or run_folders(folder):
         return _dataset_record(folder, verify)
     if verify:
         raise ValueError(
             f"--verify reads the shards of an embed-dataset output folder; {folder} is none"
         )
-    if _holds_probe_json(folder):
+    if _holds(folder, "probe.json"):
         from eegpt.probe_folder import _read_probe_json
 
         return {"kind": "probe", "path": folder, "probe": _read_probe_json(folder)}, 0
@@ -854,10 +854,11 @@ def _dataset_record(folder: Path, verify: bool) -> tuple[dict[str, Any], int]:
     return record, 0 if good else EXIT_SOME_FAILED
 
 
-def _holds_probe_json(folder: Path) -> bool:
-    """Whether ``folder`` holds a ``probe.json`` (a probe folder): a file, or a symbolic link
-    to nothing (a DataLad or git-annex file not fetched), which the probe's reader names."""
-    path = folder / "probe.json"
+def _holds(folder: Path, name: str) -> bool:
+    """Whether ``folder`` holds the file ``name`` (``probe.json``: a probe folder;
+    ``_manifest.json``: a run folder): a file, or a symbolic link to nothing (a DataLad or
+    git-annex file not fetched), which the folder's reader names."""
+    path = folder / name
     return path.is_file() or path.is_symlink()
 
 

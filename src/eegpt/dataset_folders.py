@@ -53,7 +53,9 @@ def read_run_manifest(folder: str | os.PathLike) -> dict[str, Any]:
     JSON object in UTF-8 (cut short by a full disk, saved again in another encoding, edited)
     raises an :class:`~eegpt.errors.UnreadableOutputError` (a ``ValueError``) naming it and
     what to do, not json's bare words nor an ``AttributeError`` later; one that is not there,
-    ``FileNotFoundError`` (an ``OSError``), as reading it does."""
+    ``FileNotFoundError`` (an ``OSError``), as reading it does (a
+    :class:`~eegpt.errors.MissingFileError` naming where it points, where it is a symbolic
+    link to nothing)."""
     from eegpt.errors import UnreadableOutputError  # (importing this module loads no other)
 
     path = Path(folder) / MANIFEST
@@ -65,6 +67,15 @@ def read_run_manifest(folder: str | os.PathLike) -> dict[str, Any]:
     )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        from eegpt.formats import broken_link_text
+
+        link = broken_link_text(path)  # a DataLad or git-annex file whose content is not here
+        if link is None:
+            raise
+        from eegpt.errors import MissingFileError
+
+        raise MissingFileError(link) from err
     except ValueError as err:  # not JSON, or not UTF-8 text
         raise UnreadableOutputError(
             f"{path} cannot be read ({err}): it is damaged or was saved again in another form; "
