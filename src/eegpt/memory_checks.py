@@ -116,6 +116,24 @@ def check_memory(
         )
 
 
+def _times_smaller(window_shape: Sequence[int]) -> int:
+    """How many times smaller mean pooling makes one window's embeddings of ``window_shape``
+    (``[N, S, D]``: N x S tokens become one vector; 1 for an already pooled ``[D]``)."""
+    return math.prod(int(n) for n in window_shape[:-1]) if len(window_shape) > 1 else 1
+
+
+def _rows_beyond_memory(n_rows: int, window_shape: Sequence[int]) -> tuple[int, str, str] | None:
+    """The bytes of ``n_rows`` windows' float32 embeddings of ``window_shape``, the words
+    :func:`_beyond_memory` gives for them and the pooling's "(K times smaller)" aside (empty
+    where pooling makes them no smaller), or None where they fit."""
+    needed = int(n_rows) * math.prod(int(n) for n in window_shape) * 4
+    beyond = _beyond_memory(needed)
+    if beyond is None:
+        return None
+    per_window = _times_smaller(window_shape)
+    return needed, beyond, f" ({per_window} times smaller)" if per_window > 1 else ""
+
+
 def check_embeddings_memory(path: Path, shape: Sequence[int], copies: int = 1) -> None:
     """Refuse to read the float32 embeddings of ``shape`` (``[n_windows, N, S, D]``) stored in
     ``path`` where they would take more than :data:`MEMORY_FRACTION` of the memory available:
@@ -128,7 +146,7 @@ def check_embeddings_memory(path: Path, shape: Sequence[int], copies: int = 1) -
     beyond = _beyond_memory(needed)
     if beyond is None:
         return
-    per_window = math.prod(int(n) for n in shape[1:-1]) if len(shape) > 2 else 1
+    per_window = _times_smaller(shape[1:])
     smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
     raise InsufficientMemoryError(
         f"{path}: reading its embeddings, {list(shape)} float32 ({size / 2**30:.1f} GiB), "
@@ -149,12 +167,10 @@ def check_folder_embeddings_memory(
     the memory available: checked once the rows to read are counted (filters applied), before
     any embedding is read. Raises :class:`~eegpt.errors.InsufficientMemoryError` saying how to
     read the folder part by part."""
-    needed = int(n_rows) * math.prod(int(n) for n in shape) * 4
-    beyond = _beyond_memory(needed)
-    if beyond is None:
+    found = _rows_beyond_memory(n_rows, shape)
+    if found is None:
         return
-    per_window = math.prod(int(n) for n in shape[:-1]) if len(shape) > 1 else 1
-    smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
+    needed, beyond, smaller = found
     raise InsufficientMemoryError(
         f"{where}: reading the embeddings of {n_rows} windows from {n_shards} shard(s), "
         f"{[int(n_rows), *map(int, shape)]} float32, needs at least {needed / 2**30:.1f} GiB, "
@@ -175,12 +191,10 @@ def check_files_embeddings_memory(where: str, n_rows: int, shape: Sequence[int])
     read are counted (filters applied), before any embedding is read (each file alone may
     fit). Raises :class:`~eegpt.errors.InsufficientMemoryError` saying how to read them part
     by part."""
-    needed = int(n_rows) * math.prod(int(n) for n in shape) * 4
-    beyond = _beyond_memory(needed)
-    if beyond is None:
+    found = _rows_beyond_memory(n_rows, shape)
+    if found is None:
         return
-    per_window = math.prod(int(n) for n in shape[:-1]) if len(shape) > 1 else 1
-    smaller = f" ({per_window} times smaller)" if per_window > 1 else ""
+    needed, beyond, smaller = found
     raise InsufficientMemoryError(
         f"{where}: reading the embeddings of {n_rows} windows, "
         f"{[int(n_rows), *map(int, shape)]} float32, needs at least {needed / 2**30:.1f} GiB, "
@@ -202,7 +216,7 @@ def check_output_memory(source: str, shape: Sequence[int]) -> None:
     beyond = _beyond_memory(needed)
     if beyond is None:
         return
-    per_window = math.prod(int(n) for n in shape[1:-1]) if len(shape) > 2 else 1
+    per_window = _times_smaller(shape[1:])
     raise InsufficientMemoryError(
         f"{source}: its embeddings, {list(shape)} float32 (every summary token of "
         f"{int(shape[0])} windows), need {needed / 2**30:.1f} GiB, {beyond}, which embed would hold all at once. Write them to a file block by block instead: "
