@@ -368,7 +368,7 @@ def test_kept_windows_of_a_cpu_run_before_its_instruction_set_was_recorded_are_t
     with caplog.at_level("INFO", logger="eegpt"):
         summary = embed_dataset(corpus, out, **_kw(model))
     assert summary.complete
-    assert "does not record the CPU's instruction set" in caplog.text
+    assert "does not record all this one checks (the CPU's instruction set" in caplog.text
     assert "b.edf: resuming: 12 of " in caplog.text
     n_b = int(pd.read_csv(fresh / FILES_REPORT).set_index("recording_id").n_windows["b.edf"])
     assert sum(n for i, n in embedded if i == 1) == n_b - 3 * PER_PART  # only the rest

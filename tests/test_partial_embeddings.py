@@ -491,12 +491,55 @@ def test_windows_kept_on_a_cpu_before_its_instruction_set_was_recorded_are_taken
         out = tmp_path / "out" / "rec.npz"
         _interrupted(model, edf, out, engine_calls)
     _interrupted(model, edf, out, engine_calls, stop_at=2, resume=True)  # one block more
-    assert "does not record the CPU's instruction set" in caplog.text
+    assert "does not record all this one checks (the CPU's instruction set" in caplog.text
     assert "are of other settings" not in caplog.text
     caplog.clear()
     embed_to_file(model, edf, out, batch_size=2, resume=True)
     assert len(engine_calls) == BLOCKS - 3  # the three blocks kept by both runs are taken
     assert "are of other settings" not in caplog.text
+
+
+def _without_eegpt_changes(monkeypatch) -> None:
+    """Make ``embed_to_file`` record no ``eegpt_changes``, as eegpt did before 2026-12-07."""
+    real = eegpt.api.provenance
+
+    def provenance(*args, **kwargs):
+        record = real(*args, **kwargs)
+        record.pop("eegpt_changes")
+        return record
+
+    monkeypatch.setattr(eegpt.api, "provenance", provenance)
+
+
+@pytest.mark.parametrize("cpu_recorded", [True, False])
+def test_windows_kept_before_eegpt_changes_was_recorded_are_taken(
+    model, edf, tmp_path, engine_calls, monkeypatch, caplog, cpu_recorded
+):
+    """``eegpt_changes`` (the newest CHANGELOG section an eegpt includes) entered the kept
+    windows' fingerprint on 2026-12-07: an ``eegpt embed`` interrupted earlier that day (the
+    CPU's instruction set recorded), or before it (not recorded), was embedded again from its
+    start on resuming, with a note calling its windows "of other settings". They are taken,
+    with the note that they cannot be checked; the rows the resume adds are recorded under
+    this eegpt's fingerprint, so a second stop resumes again."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # CPU runs, on a GPU too
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    numerics = InferenceEngine.unrecorded_numerics
+    before = {k: v for k, v in numerics(InferenceEngine(model, batch_size=2)).items()
+              if cpu_recorded or k != "engine_cpu"}  # fmt: skip
+    with monkeypatch.context() as earlier:  # an eegpt before eegpt_changes was recorded
+        earlier.setattr(InferenceEngine, "unrecorded_numerics", lambda self: dict(before))
+        _without_eegpt_changes(earlier)
+        out = tmp_path / "out" / "rec.npz"
+        _interrupted(model, edf, out, engine_calls)
+    _interrupted(model, edf, out, engine_calls, stop_at=2, resume=True)  # one block more
+    assert "an interrupted run of an earlier eegpt (before 2026-12-07) are taken" in caplog.text
+    assert "are of other settings" not in caplog.text
+    caplog.clear()
+    emb = embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS - 3  # the three blocks kept by both runs are taken
+    assert "are of other settings" not in caplog.text
+    assert emb.metadata["eegpt_changes"] == eegpt.api.CHANGES_DATE
 
 
 def test_windows_kept_compiled_and_resumed_uncompiled_are_said_to_differ(

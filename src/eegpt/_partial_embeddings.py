@@ -161,10 +161,11 @@ class PartialRows:
         says (rather than "other settings").
     taken_earlier : callable | None
         Gives the fingerprints this run would have had under an eegpt before 2026-12-07,
-        which did not record the CPU's instruction set (:data:`CPU_NUMERICS`), called only
-        where the rows kept are not of :attr:`fingerprint`: rows kept under one of them are
-        taken, as that eegpt took them (most resumes run where the run stopped), with a note
-        that they cannot be checked against the instruction set; the rows added are recorded
+        which did not record the CPU's instruction set (:data:`CPU_NUMERICS`) nor, for
+        :func:`eegpt.embed_to_file`, ``eegpt_changes`` (:data:`eegpt.api.CHANGES_DATE`),
+        called only where the rows kept are not of :attr:`fingerprint`: rows kept under one
+        of them are taken, as that eegpt took them (most resumes run where the run stopped),
+        with a note that they cannot be checked against those; the rows added are recorded
         under ``fingerprint``. None: none.
     replaces : int | None
         The modification time (ns) of the output this run replaces (``overwrite``), recorded
@@ -257,10 +258,13 @@ class PartialRows:
             log(
                 f"{self.label}: the windows kept by an interrupted run of an earlier eegpt "
                 "(before 2026-12-07) are taken, as that eegpt took them: it does not record "
-                "the CPU's instruction set (AVX2, AVX512), so they cannot be checked against "
-                "this CPU's; where that run was on a node of another, they may differ in the "
-                "last digits (rounding) from the rest (to embed the recording whole here, run "
-                "it again without resuming)",
+                "all this one checks (the CPU's instruction set, AVX2 or AVX512; for eegpt "
+                "embed also the newest CHANGELOG.md section it includes, eegpt_changes), so "
+                "they cannot be checked "
+                "against this run's; where that run was on a node of another CPU, or its "
+                "eegpt lacked changes of CHANGELOG.md that alter numbers, they may differ "
+                "from the rest (to embed the recording whole here, run it again without "
+                "resuming)",
                 self.verbose,
             )
         log(

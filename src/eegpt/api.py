@@ -613,8 +613,12 @@ def embed_to_file(
             job.n_windows,
             resume=resume,
             keep=identity is not None,  # data in memory: none kept, as none would be taken
-            # windows kept on a CPU before its instruction set was recorded: taken, noted
-            taken_earlier=lambda: [resume_fingerprint(job, identity, pooling, cpu=False)],
+            # windows kept before the CPU's instruction set or eegpt_changes were recorded
+            # (an eegpt before 2026-12-07, or of earlier that day): taken, noted
+            taken_earlier=lambda: [
+                resume_fingerprint(job, identity, pooling, cpu=cpu, changes=changes)
+                for cpu, changes in ((False, True), (True, False), (False, False))
+            ],
             verbose=kwargs.get("verbose"),
             # the weights as they are: a model never loaded from a file, or edited in place,
             # has no file's SHA-256 in the provenance (hashed only where rows are kept)
@@ -650,18 +654,26 @@ def embed_to_file(
 
 
 def resume_fingerprint(
-    job: _Job, identity: Mapping[str, Any] | None, pool: str, *, cpu: bool = True
+    job: _Job,
+    identity: Mapping[str, Any] | None,
+    pool: str,
+    *,
+    cpu: bool = True,
+    changes: bool = True,
 ) -> str:
     """The fingerprint of :func:`embed_to_file`'s kept windows of ``job``
     (:func:`~eegpt._partial_embeddings.run_fingerprint`): its provenance, ``identity``
     (:func:`_resume_identity`), the engine's choices that change the numbers but that the
     provenance does not record (:meth:`~eegpt.engine.InferenceEngine.unrecorded_numerics`),
     the onsets and ``pool``. ``cpu=False``: without the CPU's instruction set, as an eegpt
-    before 2026-12-07 made it (:data:`~eegpt._partial_embeddings.CPU_NUMERICS`)."""
+    before 2026-12-07 made it (:data:`~eegpt._partial_embeddings.CPU_NUMERICS`);
+    ``changes=False``: without ``eegpt_changes`` (:data:`CHANGES_DATE`), as an eegpt before
+    it was recorded (2026-12-07) made it."""
     numerics = job.engine.unrecorded_numerics()
     if not cpu:
         numerics.pop(CPU_NUMERICS, None)
-    noted = {**job.metadata, **(identity or {}), **numerics}
+    metadata = {k: v for k, v in job.metadata.items() if changes or k != "eegpt_changes"}
+    noted = {**metadata, **(identity or {}), **numerics}
     return run_fingerprint(noted, job.onsets, pool)
 
 
