@@ -542,6 +542,28 @@ def test_windows_kept_before_eegpt_changes_was_recorded_are_taken(
     assert emb.metadata["eegpt_changes"] == eegpt.api.CHANGES_DATE
 
 
+def test_windows_kept_by_an_eegpt_of_other_changes_are_said_to_be_so(
+    model, edf, tmp_path, engine_calls, monkeypatch, caplog
+):
+    """Windows kept by an eegpt of another CHANGELOG.md section (``eegpt_changes``, in the
+    fingerprint) are not taken: its numbers may differ. The note called them "of other
+    settings, weights or input files"; it names both eegpts' changes now."""
+    caplog.set_level(logging.INFO, logger="eegpt")
+    out = tmp_path / "out" / "rec.npz"
+    with monkeypatch.context() as earlier:
+        earlier.setattr(eegpt.api, "CHANGES_DATE", "2026-11-30")
+        _interrupted(model, edf, out, engine_calls)
+    assert read_record(out)["eegpt_changes"] == "2026-11-30"
+    embed_to_file(model, edf, out, batch_size=2, resume=True)
+    assert len(engine_calls) == BLOCKS  # embedded from its start
+    said = (
+        f"{out}: the windows kept by an interrupted run of an eegpt with the changes to "
+        f"2026-11-30 (CHANGELOG.md) are not taken by this one, with those to "
+        f"{eegpt.api.CHANGES_DATE}"
+    )
+    assert said in caplog.text and "are of other settings" not in caplog.text
+
+
 def test_windows_kept_compiled_and_resumed_uncompiled_are_said_to_differ(
     model, edf, tmp_path, engine_calls, caplog
 ):

@@ -15,7 +15,7 @@ from there instead of running the model on them, when the record's fingerprint i
 a SHA-256 of everything its output's provenance records before any window is embedded (the
 input files' size, modification time and fingerprint, the weights' SHA-256, preprocessing,
 windowing, channels, annotations, precision, device, batch size, eegpt's and its libraries'
-versions), of the engine's choices that change the numbers but that the provenance does not
+versions, the newest CHANGELOG.md section its eegpt includes), of the engine's choices that change the numbers but that the provenance does not
 record (on CUDA the GPU's model too, on a CPU its instruction set:
 :meth:`eegpt.engine.InferenceEngine.unrecorded_numerics`),
 of the window onsets and of ``pool``, and whose weights are the run's: a SHA-256 of
@@ -180,6 +180,10 @@ class PartialRows:
         Keep the rows at an interrupt. False for data no resume can tell from other data
         (:func:`eegpt.api.embed_to_file` of data in memory): nothing is written, and rows
         kept by an earlier run are removed.
+    changes : str | None
+        The newest CHANGELOG.md section the run's eegpt includes (``eegpt_changes``, in
+        ``fingerprint``), recorded with the rows so that rows kept by an eegpt of other
+        changes, not taken, are said to be so. None: not recorded.
     """
 
     def __init__(
@@ -198,8 +202,10 @@ class PartialRows:
         replaces: int | None = None,
         compiled: Callable[[], bool] | None = None,
         keep: bool = True,
+        changes: str | None = None,
     ) -> None:
         self.keep = keep
+        self._changes = changes
         self._compiled = compiled
         self._earlier = earlier
         self._taken_earlier = taken_earlier
@@ -315,6 +321,13 @@ class PartialRows:
                 "kept from now on are checked)"
             )
         kept = f"{self.label}: the windows kept by an interrupted run"
+        then = found.get("eegpt_changes")
+        if self._changes is not None and then is not None and then != self._changes:
+            return (
+                f"{kept} of an eegpt with the changes to {then} (CHANGELOG.md) are not taken "
+                f"by this one, with those to {self._changes}, which may give other "
+                f"numbers{removed}"
+            )
         return f"{kept} are of other settings, weights or input files (or damaged){removed}"
 
     def _same_weights(self, found: dict[str, Any]) -> bool:
@@ -388,6 +401,8 @@ class PartialRows:
             record["weights"] = self._weights_hash()
         if self.replaces is not None:
             record["replaces_mtime_ns"] = self.replaces
+        if self._changes is not None:
+            record["eegpt_changes"] = self._changes  # to say why another eegpt's are not taken
         if self._compiled is not None and self._compiled():
             record["compiled"] = True  # rows since the engine compiled: compiled ones
         # named as the output's own temporary files, so that one a hard kill left in this

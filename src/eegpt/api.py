@@ -632,6 +632,7 @@ def embed_to_file(
             # whether the rows are compiled ones (compile="auto" on a GPU after many windows):
             # a resume starting uncompiled says the rest may differ in the last digits
             compiled=lambda: job.engine.use_compile,
+            changes=CHANGES_DATE,  # in the fingerprint: said where rows of another are removed
         )
         # closed on the way out, not when collected: a write that fails (a full disk, memory)
         # leaves the bar where it stopped, drawn before the error rather than after it
