@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from eegpt import Embeddings, load_embeddings, read_embeddings
+from eegpt.api import CHANGES_DATE
 from eegpt.cli import main
 from eegpt.errors import UnreadableOutputError
 
@@ -387,10 +388,20 @@ def test_outputs_of_other_eegpt_or_torch_versions_are_read_with_a_warning_naming
     with pytest.warns(RuntimeWarning, match=r"embedded by other versions") as caught:
         table, z = read_embeddings([*files, older])
     text = str(caught[0].message)
-    mine = f"eegpt {emb.metadata['eegpt_version']}, torch {emb.metadata['software']['torch']}"
-    assert f"{files[0]}, {files[1]}: {mine}; {older}: eegpt 0.0.9, torch 2.1.0" in text
+    mine = f"eegpt {emb.metadata['eegpt_version']} (changes to {CHANGES_DATE})"
+    mine += f", torch {emb.metadata['software']['torch']}"
+    theirs = f"eegpt 0.0.9 (changes to {CHANGES_DATE}), torch 2.1.0"
+    assert f"{files[0]}, {files[1]}: {mine}; {older}: {theirs}" in text
     assert "eegpt embed --overwrite" in text and len(table) == len(z) == 9
     # an output of before the versions were recorded
-    unknown = _edited(emb, tmp_path / "unknown.npz", drop=("eegpt_version", "software"))
+    unknown = _edited(
+        emb, tmp_path / "unknown.npz", drop=("eegpt_version", "software", "eegpt_changes")
+    )
     with pytest.warns(RuntimeWarning, match=r"unknown\.npz: eegpt not recorded, torch not rec"):
         read_embeddings([files[0], unknown])
+    # eegpt_version stays 0.1.0 while eegpt's numbers change: eegpt_changes tells them apart
+    before = _edited(emb, tmp_path / "before.npz", eegpt_changes="2026-11-30")
+    with pytest.warns(RuntimeWarning, match=r"embedded by other versions") as caught:
+        read_embeddings([files[0], before])
+    said = f"before.npz: eegpt {emb.metadata['eegpt_version']} (changes to 2026-11-30)"
+    assert said in str(caught[0].message)
