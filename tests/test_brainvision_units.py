@@ -80,33 +80,35 @@ def test_voltage_units_mne_does_not_know_are_converted(tmp_path, caplog, units, 
     assert set(whole.get_channel_types()) == {"eeg"}
 
 
+def _bids_dataset(root, misc: set[str]):
+    """A one-recording BIDS dataset under ``root``: a BrainVision file whose .vhdr gives its
+    channels in μV with a Greek mu (which MNE reads as volts), its channels.tsv typing the
+    channels ``misc`` MISC and the others EEG, in µV; the .vhdr's path."""
+    import json
+
+    pytest.importorskip("mne_bids")
+    (root / "dataset_description.json").write_text(
+        json.dumps({"Name": "units", "BIDSVersion": "1.8.0"})
+    )
+    folder = root / "sub-01" / "eeg"
+    folder.mkdir(parents=True)
+    path = _write(folder, "sub-01_task-rest_eeg", ["\u03bcV"] * 8, [1.0] * 8)
+    (folder / "sub-01_task-rest_channels.tsv").write_text(
+        "name\ttype\tunits\n"
+        + "".join(f"{n}\t{'MISC' if n in misc else 'EEG'}\t\u00b5V\n" for n in NAMES),
+        encoding="utf-8",
+    )
+    sidecar = {"TaskName": "rest", "SamplingFrequency": SFREQ, "PowerLineFrequency": 50,
+               "EEGReference": "Cz"}  # fmt: skip
+    (folder / "sub-01_task-rest_eeg.json").write_text(json.dumps(sidecar))
+    return path
+
+
 def test_a_bids_dataset_typing_them_eeg_has_them_converted(tmp_path):
     """In a BIDS dataset whose channels.tsv types the channels EEG, MNE-BIDS types them so
     (not misc) though MNE read their μV (Greek mu) as volts: they are converted all the same,
     not embedded 1e6 times too large (with an amplitude warning)."""
-    import json
-
-    pytest.importorskip("mne_bids")
-    (tmp_path / "dataset_description.json").write_text(
-        json.dumps({"Name": "units", "BIDSVersion": "1.8.0"})
-    )
-    folder = tmp_path / "sub-01" / "eeg"
-    folder.mkdir(parents=True)
-    path = _write(folder, "sub-01_task-rest_eeg", ["\u03bcV"] * 8, [1.0] * 8)
-    (folder / "sub-01_task-rest_channels.tsv").write_text(
-        "name\ttype\tunits\n" + "".join(f"{name}\tEEG\t\u00b5V\n" for name in NAMES),
-        encoding="utf-8",
-    )
-    (folder / "sub-01_task-rest_eeg.json").write_text(
-        json.dumps(
-            {
-                "TaskName": "rest",
-                "SamplingFrequency": SFREQ,
-                "PowerLineFrequency": 50,
-                "EEGReference": "Cz",
-            }
-        )  # fmt: skip
-    )
+    path = _bids_dataset(tmp_path, misc=set())
     micro, _ = _prepared(_write(tmp_path, "uv", ["\u00b5V"] * 8, [1.0] * 8))
     odd, said = _prepared(path)
     np.testing.assert_allclose(odd, micro, rtol=1e-5, atol=1e-6 * np.abs(micro).max())
@@ -117,31 +119,8 @@ def test_a_bids_dataset_typing_them_misc_keeps_its_types(tmp_path):
     """A BIDS channels.tsv typing two channels in μV (Greek mu) MISC (a sensor other than
     EEG): MNE-BIDS types them misc by it, and eegpt's conversion retyped them EEG as if for
     the unit alone, overriding the sidecar; their types stand (converted all the same)."""
-    import json
-
-    pytest.importorskip("mne_bids")
-    (tmp_path / "dataset_description.json").write_text(
-        json.dumps({"Name": "units", "BIDSVersion": "1.8.0"})
-    )
-    folder = tmp_path / "sub-01" / "eeg"
-    folder.mkdir(parents=True)
-    path = _write(folder, "sub-01_task-rest_eeg", ["\u03bcV"] * 8, [1.0] * 8)
     misc = {"O1", "O2"}
-    (folder / "sub-01_task-rest_channels.tsv").write_text(
-        "name\ttype\tunits\n"
-        + "".join(f"{n}\t{'MISC' if n in misc else 'EEG'}\t\u00b5V\n" for n in NAMES),
-        encoding="utf-8",
-    )
-    (folder / "sub-01_task-rest_eeg.json").write_text(
-        json.dumps(
-            {
-                "TaskName": "rest",
-                "SamplingFrequency": SFREQ,
-                "PowerLineFrequency": 50,
-                "EEGReference": "Cz",
-            }
-        )  # fmt: skip
-    )
+    path = _bids_dataset(tmp_path, misc)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         raw, _ = open_recording(path, preload=True, verbose="error")
