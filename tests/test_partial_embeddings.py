@@ -471,6 +471,25 @@ def test_windows_kept_on_a_cpu_of_another_instruction_set_are_not_taken(
     assert len(engine_calls) == BLOCKS - 2
 
 
+def _interrupted_by_an_earlier_eegpt(
+    model, edf, out, engine_calls, monkeypatch, *, cpu_recorded: bool, changes_recorded: bool
+) -> None:
+    """An ``eegpt embed`` to ``out`` interrupted (:func:`_interrupted`) on this CPU, taken to
+    be an AVX2 one, by an earlier eegpt: one that recorded no CPU instruction set in the kept
+    windows' fingerprint (``cpu_recorded`` False) and/or no ``eegpt_changes``
+    (``changes_recorded`` False). CPU runs from here on, on a GPU machine too."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    numerics = InferenceEngine.unrecorded_numerics
+    before = {k: v for k, v in numerics(InferenceEngine(model, batch_size=2)).items()
+              if cpu_recorded or k != "engine_cpu"}  # fmt: skip
+    with monkeypatch.context() as earlier:
+        earlier.setattr(InferenceEngine, "unrecorded_numerics", lambda self: dict(before))
+        if not changes_recorded:
+            _without_eegpt_changes(earlier)
+        _interrupted(model, edf, out, engine_calls)
+
+
 def test_windows_kept_on_a_cpu_before_its_instruction_set_was_recorded_are_taken(
     model, edf, tmp_path, engine_calls, monkeypatch, caplog
 ):
@@ -481,15 +500,10 @@ def test_windows_kept_on_a_cpu_before_its_instruction_set_was_recorded_are_taken
     instruction set; the rows the resume adds are recorded under this eegpt's fingerprint,
     so a second stop resumes again."""
     caplog.set_level(logging.INFO, logger="eegpt")
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # CPU runs, on a GPU too
-    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
-    numerics = InferenceEngine.unrecorded_numerics
-    before = {k: v for k, v in numerics(InferenceEngine(model, batch_size=2)).items()
-              if k != "engine_cpu"}  # fmt: skip
-    with monkeypatch.context() as earlier:  # an eegpt before 2026-12-07: no engine_cpu
-        earlier.setattr(InferenceEngine, "unrecorded_numerics", lambda self: dict(before))
-        out = tmp_path / "out" / "rec.npz"
-        _interrupted(model, edf, out, engine_calls)
+    out = tmp_path / "out" / "rec.npz"
+    # an eegpt before 2026-12-07: no engine_cpu
+    _interrupted_by_an_earlier_eegpt(model, edf, out, engine_calls, monkeypatch,
+                                     cpu_recorded=False, changes_recorded=True)  # fmt: skip
     _interrupted(model, edf, out, engine_calls, stop_at=2, resume=True)  # one block more
     assert "does not record all this one checks (the CPU's instruction set" in caplog.text
     assert "are of other settings" not in caplog.text
@@ -522,16 +536,10 @@ def test_windows_kept_before_eegpt_changes_was_recorded_are_taken(
     with the note that they cannot be checked; the rows the resume adds are recorded under
     this eegpt's fingerprint, so a second stop resumes again."""
     caplog.set_level(logging.INFO, logger="eegpt")
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # CPU runs, on a GPU too
-    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
-    numerics = InferenceEngine.unrecorded_numerics
-    before = {k: v for k, v in numerics(InferenceEngine(model, batch_size=2)).items()
-              if cpu_recorded or k != "engine_cpu"}  # fmt: skip
-    with monkeypatch.context() as earlier:  # an eegpt before eegpt_changes was recorded
-        earlier.setattr(InferenceEngine, "unrecorded_numerics", lambda self: dict(before))
-        _without_eegpt_changes(earlier)
-        out = tmp_path / "out" / "rec.npz"
-        _interrupted(model, edf, out, engine_calls)
+    out = tmp_path / "out" / "rec.npz"
+    # an eegpt before eegpt_changes was recorded
+    _interrupted_by_an_earlier_eegpt(model, edf, out, engine_calls, monkeypatch,
+                                     cpu_recorded=cpu_recorded, changes_recorded=False)  # fmt: skip
     _interrupted(model, edf, out, engine_calls, stop_at=2, resume=True)  # one block more
     assert "an interrupted run of an earlier eegpt (before 2026-12-07) are taken" in caplog.text
     assert "are of other settings" not in caplog.text
