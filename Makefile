@@ -50,7 +50,8 @@ format: install
 	$(BIN)/ruff check --fix $(PY_DIRS)
 
 test: lint
-	$(BIN)/python -m pytest -q --durations=30
+	@# one process per core, at most 4 (pytest-xdist); CI has 2 cores
+	$(BIN)/python -m pytest -q -n auto --maxprocesses=4 --durations=30
 
 bench-cpu: install
 	PYTHON=$(abspath $(BIN))/python bash benchmarks/run_cpu.sh
