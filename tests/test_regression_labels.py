@@ -253,3 +253,21 @@ def test_concatenating_two_recordings_names_read_embeddings(tmp_path, model):
     with pytest.raises(ValueError, match=r"differs from part 0 in source.*several recordings.*"
                        r"eegpt\.read_embeddings\(files\)"):  # fmt: skip
         Embeddings.concatenate(parts)
+
+
+def test_one_trial_of_each_of_a_probe_s_decimal_classes_is_evaluated(model, tmp_path):
+    """One block of Wang2016 (one trial of each of its 40 SSVEP frequencies, '8.2' ...) holds
+    nearly a value per label, as reaction times read as text do, but the labels are the
+    probe's classes: probe.evaluate and probe evaluate of an .npz score them."""
+    frequencies = np.array([f"{8 + 0.2 * k:.1f}" for k in range(40)])
+    probe = train_probe(model, _epochs(80), np.tile(frequencies, 2), config=QUICK,
+                        preprocessing=ONE_SECOND)  # fmt: skip
+    block = _epochs(40, seed=1)
+    assert probe.evaluate(block, frequencies)["n"] == 40
+    probe.save(tmp_path / "probe")
+    npz = tmp_path / "block.npz"
+    np.savez(npz, X=block.get_data(), ch_names=np.array(CHANNELS), sfreq=256.0, y=frequencies)
+    assert probe_main(["evaluate", str(tmp_path / "probe"), str(npz)]) == 0
+    rts = np.array([f"{0.3 + 0.037 * k:.3f}" for k in range(40)])  # no class: still refused
+    with pytest.raises(ValueError, match=r"y: text reading as numbers with fractional parts"):
+        probe.evaluate(block, rts)

@@ -1399,7 +1399,7 @@ class EEGPTProbe:
 
     def _known_labels(self, data: Any, y: Any, n: int) -> np.ndarray:
         """The true labels of ``data`` as classes of this probe; unknown labels raise."""
-        labels = as_classes(labels_of(data, y, n), self.classes_)
+        labels = as_classes(labels_of(data, y, n, self.classes_), self.classes_)
         unknown = sorted(set(labels.tolist()) - set(self.classes_.tolist()), key=str)
         if unknown:
             hint = unknown_labels_hint(unknown, self.classes_, data)

@@ -578,8 +578,9 @@ def load_labelled_epochs(
             _check_column_labels(y, sources, selection, label_column, keep_missing, classes)
         elif require_labels:
             refuse_continuous_labels(  # typed: text is names ('9.25' Hz, an SSVEP class)
-                y.tolist(), "the labels of the inputs (y of .npz files)", read_text=False
-            )
+                y.tolist(), "the labels of the inputs (y of .npz files)", read_text=False,
+                classes=classes,
+            )  # fmt: skip
     elif require_labels:
         unlabelled = [str(p) for p, v in zip(paths, ys, strict=True) if v is None]
         arrays = [p for p in unlabelled if p.endswith(".npz")]

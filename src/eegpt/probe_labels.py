@@ -41,7 +41,13 @@ def npz_labels(path: Path) -> np.ndarray:
         return _npz_array(f, "y", path)
 
 
-def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
+def labels_of(data: Any, y: Any, n: int, classes: np.ndarray | None = None) -> np.ndarray:
+    """The labels of the ``n`` epochs of ``data``: ``y`` checked (``(n,)``, none missing, not
+    a continuous target: :func:`refuse_continuous_labels`), or where ``y`` is None the event
+    names of the epochs ``data`` (an ``mne.Epochs``, an epochs file or a list of them) or an
+    ``.npz``'s ``y``. ``classes``: a trained probe's, evaluated on ``data``: labels that are
+    its classes are not refused as a continuous target (one trial of each of Wang2016's 40
+    SSVEP frequencies, ``'8.2'`` ..., though nearly each label is a value of its own)."""
     if y is None:
         if isinstance(data, mne.BaseEpochs):
             return epochs_labels(data)
@@ -71,7 +77,9 @@ def labels_of(data: Any, y: Any, n: int) -> np.ndarray:
         )
     if y.dtype == object:
         check_label_types(y.tolist())
-    refuse_continuous_labels(y.tolist(), "y", read_text=False)  # text: names, as given
+    refuse_continuous_labels(  # text: names, as given
+        y.tolist(), "y", read_text=False, classes=classes
+    )
     return y
 
 
