@@ -197,3 +197,14 @@ def test_device_has_one_type_across_the_entry_points_that_run_the_model() -> Non
         module = inspect.getmodule(inspect.unwrap(func)) or eegpt
         got = eval(got, vars(module)) if isinstance(got, str) else got  # noqa: S307
         assert got == wanted, (func, got)
+
+
+def test_embed_given_pooling_names_pooled_as_embed_to_file_takes_it() -> None:
+    """embed_to_file, embed_dataset and export_embeddings take pooling= since the renames;
+    embed, which returns every token, refused it with no hint while its old name pool= had
+    one: both name the result's .pooled()."""
+    from eegpt.api import check_embed_keywords
+
+    for key in ("pool", "pooling"):
+        with pytest.raises(TypeError, match=rf"'{key}' -> the result's \.pooled\('mean'\)"):
+            check_embed_keywords([key])

@@ -461,6 +461,8 @@ _CLI_KEYWORDS = {
     "drop": "rename={name: None}",
     "quiet": "verbose=False",
     "pool": "the result's .pooled('mean')",
+    # not an option, but the keyword of embed_to_file, embed_dataset and export_embeddings
+    "pooling": "the result's .pooled('mean') (embed_to_file takes pooling=)",
     "output": "embed_to_file(model, data, path)",
     "weights": "eegpt.load_model(weights).embed(...)",
     "start": "preprocessing=PreprocessingConfig(start_seconds=...)",
