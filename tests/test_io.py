@@ -2949,3 +2949,23 @@ def test_nan_gaps_fed_in_chunks_are_those_of_the_whole():
             (200, 200, [True, False, False])]  # fmt: skip
         assert len(gaps.first) == GAPS_KEPT and gaps.last is not None
         assert gaps.last[:2] == (998, 998)
+
+
+def test_eeglab_epochs_are_read_beside_a_pandas_built_for_another_numpy(tmp_path, monkeypatch):
+    """pandas 2.0.0-2.1.1 installed before eegpt fail to import under NumPy 2 with a
+    ValueError, not an ImportError: an epoched .set file was then a traceback, though its
+    epochs need no pandas; read as without pandas (no eeglab_events metadata)."""
+    import sys
+
+    single = _eeglab_epochs(tmp_path / "a.set", [[("left", 0)], [("right", 0)], [("left", 0)]])
+
+    class BuiltForNumpy1:
+        def find_spec(self, name, path=None, target=None):
+            if name == "pandas":
+                raise ValueError("numpy.dtype size changed, may indicate binary incompatibility")
+            return None
+
+    monkeypatch.delitem(sys.modules, "pandas", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [BuiltForNumpy1(), *sys.meta_path])
+    rec = as_recording(single)
+    assert rec.labels == ["left", "right", "left"]

@@ -452,10 +452,11 @@ def label_by_time_locking_events(
 def _keep_all_events(epochs: mne.BaseEpochs, rows: list[list[tuple[str, float]]]) -> bool:
     """Put each epoch's events (types and latencies in ms, each joined with ``' | '``) in
     ``epochs.metadata``, beside any columns it has; False when it has such columns already or
-    pandas is not installed."""
+    pandas is not installed, or fails to import (built for another NumPy: a ValueError, as
+    pandas 2.0.0-2.1.1 under NumPy 2)."""
     try:
         import pandas as pd
-    except ImportError:
+    except (ImportError, ValueError):
         return False
     table = epochs.metadata
     columns = ("eeglab_events", "eeglab_latencies_ms")
