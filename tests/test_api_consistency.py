@@ -414,3 +414,13 @@ def test_load_embeddings_documents_the_errors_it_raises(tmp_path) -> None:
     for err in errors:
         assert f"    {type(err).__name__}\n" in raises, type(err).__name__
     assert "    KeyError\n" in raises and "    ValueError\n" in raises
+
+
+def test_a_wrong_call_is_refused_in_python_s_words_naming_the_function() -> None:
+    """eegpt.embed_dataset(model, "data", "out"), model first as embed_to_file takes it, was
+    refused as 'too many positional arguments' naming no function (the verbose wrapper bound
+    the arguments first); Python's own error names it and what it takes."""
+    with pytest.raises(TypeError, match=r"embed_dataset\(\) takes 2 positional arguments but 3"):
+        eegpt.embed_dataset(None, "data", "out")
+    with pytest.raises(TypeError, match=r"embed_dataset\(\) got an unexpected keyword .*'pool_'"):
+        eegpt.embed_dataset("data", "out", pool_="mean")

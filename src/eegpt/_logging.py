@@ -154,7 +154,10 @@ def honours_verbose(func: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(func)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        arguments = signature.bind_partial(*args, **kwargs).arguments
+        try:
+            arguments = signature.bind_partial(*args, **kwargs).arguments
+        except TypeError:  # Python's own words name the function: "embed_dataset() takes 2
+            return func(*args, **kwargs)  # positional arguments but 3 were given"
         verbose = arguments.get("verbose", arguments.get("kwargs", {}).get("verbose"))
         if "verbose" not in arguments and "self" in arguments:
             verbose = getattr(arguments["self"], "verbose", verbose)
