@@ -12,6 +12,7 @@ Where to start:
   array) returns :class:`Embeddings`, windowed as ``preprocessing=``:class:`PreprocessingConfig`
   says; :func:`embed_to_file` writes a long one block by block;
   :func:`load_embeddings` reads a written file (or one recording of a corpus run) back;
+  :func:`compare_embeddings` tells whether two outputs (a rerun's) hold the same embeddings;
 - a corpus: :func:`embed_dataset` (sharded Parquet, resumable), :func:`read_embeddings` reads
   it as a table and one array;
 - a live stream: :class:`OnlineEmbedder`;
@@ -51,6 +52,7 @@ _LAZY = {
     "OnlineEmbedder": "eegpt.online",
     "Embeddings": "eegpt.outputs",
     "load_embeddings": "eegpt.embeddings_loading",
+    "compare_embeddings": "eegpt.outputs_compare",
     "PreprocessingConfig": "eegpt.preprocessing",
     "plot_channel_mapping": "eegpt.viz_channels",
     "plot_embeddings": "eegpt.viz_embeddings",
@@ -82,6 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import checkpoints as checkpoints
     from eegpt import cli as cli
     from eegpt import cli_channels as cli_channels
+    from eegpt import cli_compare as cli_compare
     from eegpt import cli_existing_outputs as cli_existing_outputs
     from eegpt import cli_info as cli_info
     from eegpt import cli_inputs as cli_inputs
@@ -137,6 +140,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import optional_packages as optional_packages
     from eegpt import output_files as output_files
     from eegpt import outputs as outputs
+    from eegpt import outputs_compare as outputs_compare
     from eegpt import outputs_read as outputs_read
     from eegpt import patch_padding as patch_padding
     from eegpt import pooling as pooling
@@ -206,6 +210,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.model import EEGPT, EEGPTEncoder
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings
+    from eegpt.outputs_compare import compare_embeddings
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.viz_channels import plot_channel_mapping
     from eegpt.viz_embeddings import plot_embeddings
@@ -218,13 +223,13 @@ _SUBMODULES = {
     "annotation_files", "annotation_labels", "annotation_overlap", "annotation_placement",
     "annotation_time", "annotations", "anonymize", "api", "bids", "brainvision_files", "channel_picks", "channels",
     "checkpoint_config", "checkpoint_files", "checkpoint_report", "checkpoint_save",
-    "checkpoints", "cli", "cli_channels", "cli_existing_outputs", "cli_info", "cli_inputs",
+    "checkpoints", "cli", "cli_channels", "cli_compare", "cli_existing_outputs", "cli_info", "cli_inputs",
     "cli_options", "cli_run", "config", "dataset", "dataset_cli", "dataset_files",
     "dataset_inputs", "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read",
     "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
     "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path", "fif_kinds",
     "finetune", "fingerprints", "formats", "gdf_files", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
-    "outputs_read", "patch_padding", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
+    "outputs_compare", "outputs_read", "patch_padding", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
     "probe_cli_evaluate", "probe_cli_events", "probe_cli_inputs", "probe_cli_options",
     "probe_cli_predict", "probe_events", "probe_folder", "probe_inputs", "probe_label_files",
     "probe_labels", "probe_metrics", "probe_predictions", "probe_provenance", "rename_tables",
@@ -281,6 +286,7 @@ __all__ = [
     "PreprocessingConfig",
     "__version__",
     "anonymize_embeddings",
+    "compare_embeddings",
     "embed",
     "embed_dataset",
     "embed_to_file",

@@ -1,5 +1,5 @@
-"""Command line: ``eegpt embed | embed-dataset | probe | channels | info | export | anonymize |
-convert | fetch | demo``.
+"""Command line: ``eegpt embed | embed-dataset | probe | channels | info | compare | export |
+anonymize | convert | fetch | demo``.
 
 Every command reports a problem with its input as one ``eegpt: error: ...`` line (exit status 1,
 or 2 for usage errors: ``eegpt`` or ``eegpt probe`` alone prints its help and exits with 2);
@@ -16,8 +16,8 @@ This module builds the parser and runs ``embed``, ``export``, ``anonymize``, ``c
 ``fetch`` and ``demo``; beside it are the options the commands share (:mod:`eegpt.cli_options`),
 how a command line runs (:mod:`eegpt.cli_run`), the recordings a command is given
 (:mod:`eegpt.cli_inputs`), ``embed``'s checks of outputs already there
-(:mod:`eegpt.cli_existing_outputs`), ``eegpt info`` (:mod:`eegpt.cli_info`) and ``eegpt channels``
-(:mod:`eegpt.cli_channels`).
+(:mod:`eegpt.cli_existing_outputs`), ``eegpt info`` (:mod:`eegpt.cli_info`), ``eegpt channels``
+(:mod:`eegpt.cli_channels`) and ``eegpt compare`` (:mod:`eegpt.cli_compare`).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from eegpt._logging import (
 from eegpt._logging import count as _count
 from eegpt._runtime import device_name as device_name  # --device's type
 from eegpt.cli_channels import cmd_channels
+from eegpt.cli_compare import add_compare_command
 from eegpt.cli_existing_outputs import (
     stale_outputs,
     warn_names_read_otherwise,
@@ -120,7 +121,8 @@ exit status (of every command):
        what); for embed and channels also: none of the files could be used; probe predict:
        no input could be predicted, or --fail-fast stopped at one (no table); probe
        evaluate: a recording could not be used (its metrics need them all)
-  2    usage: the command line was not understood (an unknown option, no --weights)
+  2    usage: the command line was not understood (an unknown option, no --weights);
+       eegpt compare: an error (its 1 says the outputs differ, as diff's)
   3    needs attention: some files failed (embed, channels, embed-dataset; embed-dataset
        also when all failed; probe predict: the others' rows written, the failed listed in
        its provenance, and info of that table: FAILED), a run that did not finish or
@@ -355,6 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_info)
 
+    add_compare_command(sub)
     add_export_command(sub)
     add_anonymize_command(sub)
 

@@ -74,7 +74,7 @@ class _Stderr:
 
 
 #: Commands that never read EEG: they do not import MNE just to move its log messages.
-_WITHOUT_MNE = ("info", "export", "anonymize", "convert", "fetch")
+_WITHOUT_MNE = ("info", "export", "anonymize", "convert", "fetch", "compare")
 
 
 def _mne_logs_to_stderr(quiet: bool) -> Callable[[], None]:
@@ -384,7 +384,8 @@ def _run_logged(
     """Run ``func(args)`` the way every ``eegpt`` command runs: errors become one line.
 
     Problems with the input (:data:`eegpt.errors.USER_ERRORS`) print ``eegpt: error: ...`` and
-    return 1 (:data:`EXIT_TEMPFAIL`, 75, for an output folder or cache another process holds:
+    return 1, or the command's ``args.error_status`` (``eegpt compare``'s 2: its 1 says
+    "different", as diff's) (:data:`EXIT_TEMPFAIL`, 75, for an output folder or cache another process holds:
     :class:`~eegpt.errors.OutputInUseError`); other exceptions are bugs and say so; Ctrl-C returns 130 and SIGTERM exits with
     143 after ``finally`` blocks (temporary files) have run; what is said then is
     ``args.interrupted_message`` (a text, or a function of ``args`` called then), else
@@ -466,7 +467,7 @@ def _run_logged(
         if getattr(args, "debug", False):
             raise
         print(f"eegpt: error: {error_text(err)}", file=sys.stderr)
-        return 1
+        return getattr(args, "error_status", 1)
     except Exception as err:
         if getattr(args, "debug", False):
             raise
@@ -476,13 +477,13 @@ def _run_logged(
                 "or use a smaller --precision on GPU",
                 file=sys.stderr,
             )
-            return 1
+            return getattr(args, "error_status", 1)
         print(
             f"eegpt: internal error: {error_text(f'{type(err).__name__}: {err}')}\n"
             "This is a bug in eegpt; please report it with the output of --debug.",
             file=sys.stderr,
         )
-        return 1
+        return getattr(args, "error_status", 1)
     finally:
         warnings.formatwarning = formatter
         if restore_mne is not None:

@@ -1,0 +1,193 @@
+"""``eegpt compare A B`` / :func:`eegpt.compare_embeddings`: two embeddings outputs (per-recording
+files, folders of them, embed-dataset run folders) compared window by window, matched by
+recording and onset; exit status 0 the same, 1 different, 2 an error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import mne
+import numpy as np
+import pytest
+
+from eegpt import Embeddings, compare_embeddings, embed_dataset, load_embeddings
+from eegpt.cli import main
+
+pytest.importorskip("pyarrow")
+
+
+def _write_raw(path: Path, seed: int, seconds: int = 12) -> Path:
+    info = mne.create_info(["Fz", "Cz", "Pz", "Oz"], 256.0, "eeg")
+    x = np.random.default_rng(seed).normal(0, 2e-5, (4, 256 * seconds))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mne.io.RawArray(x, info, verbose=False).save(path, verbose=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def outputs(model, tmp_path_factory) -> dict[str, Path]:
+    """Three recordings (one in a sub-folder), embedded one file each (.npz), again as .parquet
+    into another folder, and by embed-dataset into a run folder."""
+    root = tmp_path_factory.mktemp("compare")
+    data = root / "data"
+    recordings = [
+        _write_raw(data / "a_raw.fif", 0),
+        _write_raw(data / "b_raw.fif", 1),
+        _write_raw(data / "sub-01" / "c_raw.fif", 2),
+    ]
+    for folder, suffix in (("npz", ".npz"), ("parquet", ".parquet")):
+        (root / folder).mkdir()
+        for rec in recordings:
+            model.embed(rec, verbose=False).save(root / folder / (rec.stem + suffix))
+    embed_dataset(data, root / "run", model=model, progress=False, verbose=False)
+    return {"root": root, "npz": root / "npz", "parquet": root / "parquet", "run": root / "run"}
+
+
+def _copy(folder: Path, to: Path) -> Path:
+    shutil.copytree(folder, to)
+    return to
+
+
+def _resave(path: Path, *, data=None, metadata=None, keep=None) -> None:
+    """Write ``path`` again with its embeddings, metadata or windows changed."""
+    emb = load_embeddings(path)
+    if keep is not None:
+        emb = emb[keep]  # its per-window metadata selected too
+    new = emb.data.copy() if data is None else data(emb.data.copy())
+    meta = dict(emb.metadata) if metadata is None else metadata(dict(emb.metadata))
+    path.unlink()
+    Embeddings(new, emb.onsets, meta).save(path)
+
+
+def test_equal_outputs_are_the_same_exit_0(outputs, capsys):
+    assert main(["compare", str(outputs["npz"]), str(outputs["parquet"])]) == 0
+    out = capsys.readouterr().out
+    assert "9 in A, 9 in B, 9 compared, of 3 recordings in both" in out
+    assert out.rstrip().endswith(
+        "SAME: every window of A and B within tolerance (rtol 1e-05, atol 1e-05)"
+    )
+
+
+def test_a_perturbed_window_is_named_and_exits_1(outputs, tmp_path, capsys):
+    b = _copy(outputs["npz"], tmp_path / "b")
+
+    def perturbed(x: np.ndarray) -> np.ndarray:
+        x[1] += 1e-3  # window 1 (onset 4 s) of b_raw
+        return x
+
+    _resave(b / "b_raw.npz", data=perturbed)
+    assert main(["compare", str(outputs["npz"]), str(b)]) == 1
+    out = capsys.readouterr().out
+    assert "b_raw.fif: 1 of 3 windows out of tolerance" in out
+    assert "(window 1, onset 4 s)" in out
+    assert "worst windows:\n  b_raw.fif window 1 (onset 4 s): max abs 0.001" in out
+    assert "DIFFERENT: 1 window of 1 recording out of tolerance (rtol 1e-05, atol 1e-05)" in out
+    # within a tolerance wide enough, the same
+    assert main(["compare", str(outputs["npz"]), str(b), "--atol", "0.01"]) == 0
+    result = compare_embeddings(outputs["npz"], b, progress=False)
+    assert result.rows_out_of_tolerance == 1 and result.max_abs_diff == pytest.approx(
+        1e-3, rel=1e-3
+    )
+    assert [(r["recording"], r["window"]) for r in result.worst_rows] == [("b_raw.fif", 1)]
+
+
+def test_rows_and_recordings_only_in_one_are_listed(outputs, tmp_path, capsys):
+    b = _copy(outputs["npz"], tmp_path / "b")
+    (b / "a_raw.npz").unlink()
+    _resave(b / "b_raw.npz", keep=[0, 1])  # window 2 (onset 8 s) left out
+    assert main(["compare", str(outputs["npz"]), str(b), "--json"]) == 1
+    found = json.loads(capsys.readouterr().out)
+    assert found["recordings_only_in_a"] == ["a_raw.fif"] and found["recordings_only_in_b"] == []
+    assert found["rows_only_in_a"] == [{"recording": "b_raw.fif", "window": 2, "onset_s": 8.0}]
+    assert found["n_rows_compared"] == 5 and found["rows_out_of_tolerance"] == 0
+    assert found["same_rows"] is False and found["within_tolerance"] is False
+    assert main(["compare", str(outputs["npz"]), str(b)]) == 1
+    out = capsys.readouterr().out
+    assert "recordings only in A (1): a_raw.fif" in out
+    assert "windows only in A (1, of recordings in both): b_raw.fif window 2 (onset 8 s)" in out
+
+
+def test_outputs_of_another_pooling_are_refused_exit_2(model, outputs, tmp_path, capsys):
+    pooled = tmp_path / "pooled"
+    embed_dataset(
+        outputs["root"] / "data", pooled, model=model, pooling="mean", progress=False,
+        verbose=False,
+    )  # fmt: skip
+    assert main(["compare", str(outputs["npz"]), str(pooled)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "A holds embeddings of pooling 'none', [16, 4, 64] per window, B of pooling 'mean'" in err
+    )
+    assert "cannot be compared value by value" in err
+    with pytest.raises(ValueError, match="cannot be compared value by value"):
+        compare_embeddings(pooled, outputs["run"])
+    assert main(["compare", str(outputs["npz"]), str(tmp_path / "none")]) == 2
+    assert "no output" in capsys.readouterr().err
+
+
+def test_provenance_differences_are_printed_side_by_side(outputs, tmp_path, capsys):
+    b = _copy(outputs["npz"], tmp_path / "b")
+
+    def rerun(meta: dict) -> dict:
+        return {
+            **meta,
+            "precision": "bfloat16",
+            "device": "cuda:0",
+            "eegpt_changes": "2027-01-01",
+            "software": {**meta["software"], "torch": "9.9.9"},
+        }
+
+    for f in b.iterdir():
+        _resave(f, metadata=rerun)
+    assert main(["compare", str(outputs["npz"]), str(b)]) == 0  # the values are the same
+    out = capsys.readouterr().out
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert "* precision float32 | bfloat16" in lines
+    assert "* device cpu | cuda:0" in lines
+    assert "* torch " + outputs_torch(outputs) + " | 9.9.9" in lines
+    assert any(
+        line.startswith("* eegpt_changes ") and line.endswith("| 2027-01-01") for line in lines
+    )
+    assert any(line.startswith("encoder fingerprint ") for line in lines)  # the same: shown too
+    assert "compare them with --rtol 0.01 --atol 0.01" in out
+
+
+def outputs_torch(outputs: dict[str, Path]) -> str:
+    return load_embeddings(outputs["npz"] / "a_raw.npz").metadata["software"]["torch"]
+
+
+def test_a_run_folder_and_per_recording_outputs_of_the_same_recordings_match(outputs, capsys):
+    result = compare_embeddings(outputs["run"], outputs["parquet"], progress=False)
+    assert result.within_tolerance and result.n_rows_compared == 9
+    assert result.recordings_compared == 3 and result.matched_by == "the recordings' file names"
+    assert {r.recording for r in result.recordings} == {"a_raw.fif", "b_raw.fif", "c_raw.fif"}
+    assert main(["compare", str(outputs["run"]), str(outputs["npz"] / "b_raw.npz")]) == 1
+    out = capsys.readouterr().out
+    assert "recordings only in A (2): a_raw.fif, c_raw.fif" in out
+    assert "3 compared, of 1 recording in both" in out
+
+
+def test_large_outputs_are_read_a_few_recordings_at_a_time_under_a_progress_bar(
+    outputs, monkeypatch, capsys
+):
+    """Recordings are compared in batches of bounded memory (here one each), with eegpt's
+    progress bar over them where there are many (here: any); -q draws none."""
+    import eegpt.outputs_compare as compare
+
+    monkeypatch.setattr(compare, "_BATCH_BYTES", 1)
+    monkeypatch.setattr(compare, "_BAR_RECORDINGS", 0)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    assert main(["compare", str(outputs["run"]), str(outputs["npz"])]) == 0
+    err = capsys.readouterr().err
+    assert "comparing" in err and "3/3" in err
+    assert main(["compare", str(outputs["run"]), str(outputs["npz"]), "-q"]) == 0
+    assert "comparing" not in capsys.readouterr().err
+
+
+def test_two_outputs_of_one_recording_each_are_compared_whatever_their_names(outputs):
+    result = compare_embeddings(outputs["npz"] / "a_raw.npz", outputs["npz"] / "b_raw.npz")
+    assert result.matched_by == "being the one recording of each (A's a_raw.fif, B's b_raw.fif)"
+    assert result.n_rows_compared == 3 and result.same_rows
+    assert not result.within_tolerance and result.rows_out_of_tolerance == 3
