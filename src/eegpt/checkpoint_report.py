@@ -384,8 +384,38 @@ def _pretrained_unrecorded(c: Checkpoint) -> bool:
     )
 
 
+def checkpoint_fingerprint(checkpoint: Checkpoint) -> str:
+    """The :func:`~eegpt.fingerprints.encoder_fingerprint` of ``checkpoint``'s encoder weights
+    (hex SHA-256): the identity of the weights :func:`eegpt.load_model` notes when it loads them
+    and embeddings outputs record as ``metadata["checkpoint"]["weights_sha256"]``, the same
+    across file formats and conversions. Builds the model on the CPU, as loading does.
+
+    Raises
+    ------
+    CheckpointError
+        The model cannot be built from the checkpoint (weights missing or of other shapes)."""
+    from eegpt.checkpoints import build_model  # (which imports this module)
+    from eegpt.fingerprints import encoder_fingerprint
+
+    return encoder_fingerprint(build_model(checkpoint))
+
+
+def _fingerprint_line(checkpoint: Checkpoint) -> str:
+    """The ``eegpt info`` line of a checkpoint's :func:`checkpoint_fingerprint`; why it cannot
+    be computed, where it cannot."""
+    try:
+        fingerprint = checkpoint_fingerprint(checkpoint)
+    except (CheckpointError, ValueError) as err:
+        return f"  encoder fingerprint: cannot be computed ({err})"
+    return (
+        f"  encoder fingerprint: {fingerprint} (the encoder weights, whatever their format; "
+        "outputs embedded with them record it as checkpoint.weights_sha256)"
+    )
+
+
 def describe(checkpoint: Checkpoint) -> str:
-    """Human-readable summary of a checkpoint (what ``eegpt info`` prints)."""
+    """Human-readable summary of a checkpoint (what ``eegpt info`` prints), its encoder
+    fingerprint (:func:`checkpoint_fingerprint`) included."""
     c, cfg = checkpoint, checkpoint.config
     encoder = sum(v.numel() for k, v in c.state_dict.items() if k.startswith("target_encoder."))
     stride = f"{cfg.stride}" + (" (= patch size)" if cfg.patch_stride is None else "")
@@ -405,6 +435,7 @@ def describe(checkpoint: Checkpoint) -> str:
             else ""
         ),
         f"  sha256:      {c.sha256 or 'unknown'}",
+        _fingerprint_line(c),
         f"  encoder:     embed_dim={cfg.embed_dim} depth={cfg.depth} num_heads={heads} "
         f"summary_tokens={cfg.embed_num} mlp_ratio={cfg.mlp_ratio:g} qkv_bias={cfg.qkv_bias}",
         f"  patches:     size={cfg.patch_size} stride={stride} "

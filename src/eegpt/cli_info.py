@@ -551,8 +551,10 @@ def _anonymized_lines(anonymized: Mapping[str, Any] | None) -> list[str]:
 
 def _checkpoint_line(ckpt: dict[str, Any]) -> str:
     """The ``eegpt info`` line of the weights that made embeddings (their ``checkpoint``
-    record): the file and its sha256, or, for weights changed after loading, that file as
-    where they were loaded from and the fingerprint of the weights used."""
+    record): the file and its sha256 with the encoder fingerprint of its weights (where
+    recorded: ``weights_sha256``, as ``eegpt info`` of the weights shows it), or, for weights
+    changed after loading, that file as where they were loaded from and the fingerprint of the
+    weights used."""
     if ckpt.get("weights_modified"):
         loaded = ckpt.get("loaded_from") or {}
         line = (
@@ -564,6 +566,8 @@ def _checkpoint_line(ckpt: dict[str, Any]) -> str:
         line = (
             f"  checkpoint: {ckpt.get('path', '?')} (sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
         )
+        if ckpt.get("weights_sha256"):  # the encoder weights' identity, as eegpt info WEIGHTS
+            line += f", encoder fingerprint {str(ckpt['weights_sha256'])[:12]}..."
         if ckpt.get("stored_dtype"):  # the file's weights, upcast when loaded
             line += f", weights stored as {ckpt['stored_dtype']} (run in float32)"
     return line + (", NOT pretrained" if ckpt.get("pretrained") is False else "")
@@ -774,7 +778,8 @@ INFO_JSON_KEYS = {
     "embedding_shape (per window), bad_windows, flagged_windows (over flat or clipped "
     "channels; null: not recorded), onsets_s [first, last], sfreq, sfreq_in, "
     "window_seconds, channels (vocabulary names), input_channels (file labels), "
-    "checkpoint, warnings, source_check, metadata (all of it)",
+    "checkpoint, encoder_fingerprint (its weights_sha256: the encoder weights' identity; "
+    "null: not recorded), warnings, source_check, metadata (all of it)",
     "dataset": "path, parts (true: a folder of embed-dataset --part run folders), current (false: files "
     "failed or changed, shards cut: exit 3), complete (false: files pending, shards "
     "or parts missing, exit 3), missing_parts (the K of embed-dataset --part K/N with no run folder "
@@ -783,7 +788,9 @@ INFO_JSON_KEYS = {
     "manifest, progress {totals, shards_present, shards_planned, running, unfinished, "
     "killed, stopped}); state where only a run's lock is there (starting, or stopped before "
     "writing anything)",
-    "checkpoint": "path, format, sha256, config, n_parameters, n_encoder_parameters, "
+    "checkpoint": "path, format, sha256, encoder_fingerprint (of the encoder weights, as "
+    "outputs record it: checkpoint.weights_sha256; null: no model can be built of it), "
+    "config, n_parameters, n_encoder_parameters, "
     "stored_dtype, chan_proj, n_outputs, n_times, input_channels, metadata",
     "probe": "path, probe (its probe.json)",
     "predictions": "path, table_path (null: gone), current (false: STALE, exit 3), record "
@@ -944,6 +951,8 @@ def _embeddings_record(path: Path) -> dict[str, Any]:
         "channels": channels.get("names") or [],
         "input_channels": channels.get("input_names") or channels.get("names") or [],
         "checkpoint": meta.get("checkpoint") or {},
+        # the encoder weights' identity (None where not recorded), as a checkpoint's record has it
+        "encoder_fingerprint": (meta.get("checkpoint") or {}).get("weights_sha256"),
         "warnings": meta.get("warnings") or [],
         "source_check": check,
         "metadata": meta,
@@ -963,13 +972,21 @@ def _flagged_count(meta: Mapping[str, Any], n: int) -> int | None:
 def _checkpoint_record(checkpoint: Any) -> dict[str, Any]:
     """``eegpt info --json`` of a checkpoint (:class:`eegpt.checkpoints.Checkpoint`): what
     :func:`eegpt.checkpoints.describe` says of it, as data."""
+    from eegpt.checkpoint_report import checkpoint_fingerprint
+    from eegpt.errors import CheckpointError
+
     c = checkpoint
     encoder = sum(v.numel() for k, v in c.state_dict.items() if k.startswith("target_encoder."))
+    try:
+        fingerprint: str | None = checkpoint_fingerprint(c)
+    except (CheckpointError, ValueError):  # no model can be built of it: none
+        fingerprint = None
     return {
         "kind": "checkpoint",
         "path": c.path,
         "format": c.format,
         "sha256": c.sha256,
+        "encoder_fingerprint": fingerprint,
         "config": c.config,
         "n_parameters": c.n_parameters,
         "n_encoder_parameters": encoder,
