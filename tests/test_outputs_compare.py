@@ -170,20 +170,36 @@ def test_a_run_folder_and_per_recording_outputs_of_the_same_recordings_match(out
 
 
 def test_large_outputs_are_read_a_few_recordings_at_a_time_under_a_progress_bar(
-    outputs, monkeypatch, capsys
+    outputs, tmp_path, monkeypatch, capsys
 ):
-    """Recordings are compared in batches of bounded memory (here one each), with eegpt's
-    progress bar over them where there are many (here: any); -q draws none."""
+    """Recordings are compared in batches of bounded memory (here one recording each, a
+    window at a time), with eegpt's progress bar over them where there are many (here: any);
+    -q draws none. The differences found are those of one pass over all."""
     import eegpt.outputs_compare as compare
 
-    monkeypatch.setattr(compare, "_BATCH_BYTES", 1)
+    b = _copy(outputs["npz"], tmp_path / "b")
+    for name, window in (("b_raw.npz", 1), ("c_raw.npz", 2)):
+
+        def perturbed(x: np.ndarray, window: int = window) -> np.ndarray:
+            x[window, 3, 2, 1] += 0.5
+            return x
+
+        _resave(b / name, data=perturbed)
+    whole = compare_embeddings(outputs["run"], b, progress=False)
+    monkeypatch.setattr(compare, "_batch_bytes", lambda: 1)
+    monkeypatch.setattr(compare, "_CHUNK_VALUES", 4096)  # a window of 4096 values at a time
     monkeypatch.setattr(compare, "_BAR_RECORDINGS", 0)
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
-    assert main(["compare", str(outputs["run"]), str(outputs["npz"])]) == 0
-    err = capsys.readouterr().err
-    assert "comparing" in err and "3/3" in err
-    assert main(["compare", str(outputs["run"]), str(outputs["npz"]), "-q"]) == 0
-    assert "comparing" not in capsys.readouterr().err
+    batched = compare_embeddings(outputs["run"], b)
+    assert "comparing" in capsys.readouterr().err
+    assert batched.to_dict() == whole.to_dict()
+    assert batched.rows_out_of_tolerance == 2 and batched.max_abs_diff == pytest.approx(0.5)
+    worst = {(r["recording"], r["window"]) for r in batched.worst_rows}
+    assert worst == {("b_raw.fif", 1), ("c_raw.fif", 2)}
+    assert main(["compare", str(outputs["run"]), str(b), "-q"]) == 1
+    captured = capsys.readouterr()
+    assert "comparing" not in captured.err
+    assert "c_raw.fif window 2 (onset 8 s)" in captured.out
 
 
 def test_two_outputs_of_one_recording_each_are_compared_whatever_their_names(outputs):

@@ -43,9 +43,14 @@ DEFAULT_ATOL = 1e-5
 #: each other), as a note says where either side was embedded so.
 LOW_PRECISION_TOLERANCE = 1e-2
 
-#: Bytes of float32 embeddings read per side at once: the outputs are compared a few
-#: recordings at a time, so that two large corpora need not fit in memory together.
-_BATCH_BYTES = 64 * 2**20
+#: Bytes of float32 embeddings read per side at once (at most a sixteenth of the memory
+#: available): the outputs are compared a few recordings at a time, so that two large corpora
+#: need not fit in memory together, in batches large enough that a run folder's shards, whose
+#: footers each batch's read opens, are not opened once per recording.
+_BATCH_BYTES = 256 * 2**20
+
+#: Values compared at once (float64 temporaries of this many values, a few of them).
+_CHUNK_VALUES = 2**22
 
 #: Progress bars are drawn for sides of more recordings than this.
 _BAR_RECORDINGS = 20
@@ -533,13 +538,14 @@ def _rows_list(frame: Any) -> list[dict[str, Any]]:
 
 
 def _batches(
-    recordings: Sequence[str], sizes: Mapping[str, int], row_bytes: int
+    recordings: Sequence[str], sizes: Mapping[str, int], row_bytes: int, budget: int
 ) -> Iterator[list[str]]:
-    """``recordings`` in groups of about :data:`_BATCH_BYTES` of embeddings each."""
+    """``recordings`` in groups of at most ``budget`` bytes of embeddings each (a recording
+    larger than that alone)."""
     batch: list[str] = []
     held = 0
     for rec in recordings:
-        if batch and held + sizes[rec] * row_bytes > _BATCH_BYTES:
+        if batch and held + sizes[rec] * row_bytes > budget:
             yield batch
             batch, held = [], 0
         batch.append(rec)
@@ -582,7 +588,34 @@ def _positions(table: Any, keys: Mapping[str, str]) -> dict[tuple[str, int, int]
     }
 
 
-def _row_stats(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> dict[str, np.ndarray]:
+def _batch_bytes() -> int:
+    """:data:`_BATCH_BYTES`, or a sixteenth of the memory available where that is less."""
+    from eegpt.memory_checks import available_memory
+
+    available = available_memory()
+    if available is None:
+        return _BATCH_BYTES
+    return max(16 * 2**20, min(_BATCH_BYTES, available // 16))
+
+
+def _row_stats(
+    a: np.ndarray, b: np.ndarray, ia: np.ndarray, ib: np.ndarray, rtol: float, atol: float
+) -> dict[str, np.ndarray]:
+    """:func:`_chunk_stats` of rows ``a[ia]`` and ``b[ib]``, a few rows at a time (bounded
+    temporaries)."""
+    per_row = max(1, int(np.prod(a.shape[1:])))
+    step = max(1, _CHUNK_VALUES // per_row)
+    parts = [
+        _chunk_stats(a[ia[k : k + step]], b[ib[k : k + step]], rtol, atol)
+        for k in range(0, len(ia), step)
+    ]
+    if not parts:
+        empty = np.zeros(0)
+        return {"max_abs": empty, "max_rel": empty, "row_rel": empty, "out": empty.astype(bool)}
+    return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+
+
+def _chunk_stats(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> dict[str, np.ndarray]:
     """Per row of ``a`` and ``b`` (n, ...): the largest ``|a - b|`` and ``|a - b| / |b|``,
     ``||a - b|| / ||b||`` and whether any value is beyond ``atol + rtol * |b|``; values equal
     in both (NaN in both too) differ by 0, a NaN or infinity on one side only by infinity."""
@@ -773,7 +806,7 @@ def _compare_values(
         **progress_options(disable=not progress or len(compared) <= _BAR_RECORDINGS),
     )
     try:
-        for batch in _batches(compared, sizes, row_bytes):
+        for batch in _batches(compared, sizes, row_bytes, _batch_bytes()):
             table_a, za = _read_rows(side_a, [ids_a[r] for r in batch])
             table_b, zb = _read_rows(side_b, [ids_b[r] for r in batch])
             at_a, at_b = _positions(table_a, keys_a), _positions(table_b, keys_b)
@@ -781,7 +814,7 @@ def _compare_values(
             keys = list(zip(rows["_rec"], rows["_t"], rows["_n"], strict=True))
             ia = np.array([at_a[(r, int(t), int(n))] for r, t, n in keys], dtype=np.int64)
             ib = np.array([at_b[(r, int(t), int(n))] for r, t, n in keys], dtype=np.int64)
-            stats = _row_stats(za[ia], zb[ib], result.rtol, result.atol)
+            stats = _row_stats(za, zb, ia, ib, result.rtol, result.atol)
             found.append(
                 pd.DataFrame(
                     {
