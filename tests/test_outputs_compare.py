@@ -12,7 +12,7 @@ import mne
 import numpy as np
 import pytest
 
-from eegpt import Embeddings, compare_embeddings, embed_dataset, load_embeddings
+from eegpt import EEGPTWarning, Embeddings, compare_embeddings, embed_dataset, load_embeddings
 from eegpt.cli import main
 
 pytest.importorskip("pyarrow")
@@ -207,3 +207,17 @@ def test_two_outputs_of_one_recording_each_are_compared_whatever_their_names(out
     assert result.matched_by == "being the one recording of each (A's a_raw.fif, B's b_raw.fif)"
     assert result.n_rows_compared == 3 and result.same_rows
     assert not result.within_tolerance and result.rows_out_of_tolerance == 3
+
+
+def test_a_folder_not_embedded_alike_is_refused_unless_allowed(outputs, tmp_path, capsys):
+    """A folder partly embedded again with other settings: refused as read_embeddings refuses
+    it (exit 2, naming --allow-mixed), compared with --allow-mixed, its values of each setting
+    counted in the provenance."""
+    b = _copy(outputs["npz"], tmp_path / "b")
+    _resave(b / "a_raw.npz", metadata=lambda meta: {**meta, "precision": "bfloat16"})
+    assert main(["compare", str(outputs["npz"]), str(b)]) == 2
+    assert "not embedded alike" in capsys.readouterr().err
+    with pytest.warns(EEGPTWarning, match="read together as allow_mixed=True asks"):
+        assert main(["compare", str(outputs["npz"]), str(b), "--allow-mixed"]) == 0
+    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    assert "* precision float32 | float32 (2 files); bfloat16 (1 file)" in lines

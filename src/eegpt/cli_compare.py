@@ -75,6 +75,13 @@ def add_compare_command(sub: Any) -> None:
         "recursive=True)",
     )
     p.add_argument(
+        "--allow-mixed",
+        action="store_true",
+        help="read a folder of eegpt embed's outputs not embedded alike (partly embedded again "
+        "with other settings or weights), with a warning, instead of refusing it; the "
+        "provenance shows each value with how many files record it",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help="print one JSON object (one line) instead of the text: rows and recordings only "
@@ -110,6 +117,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         rtol=args.rtol,
         atol=args.atol,
         recursive=args.recursive,
+        allow_mixed=args.allow_mixed,
         progress=not args.quiet,
     )
     if args.json:

@@ -283,6 +283,7 @@ class _Side:
     pool: Any
     shape: tuple[int, ...] | None
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    allow_mixed: bool = False
 
 
 def _given_text(given: Any) -> str:
@@ -292,14 +293,25 @@ def _given_text(given: Any) -> str:
     return few(items, 3)
 
 
-def _read_side(given: Any, recursive: bool) -> _Side:
+def _read_side(given: Any, recursive: bool, allow_mixed: bool) -> _Side:
     """Read output ``given``: its rows without their embeddings, and the provenance of each
-    file or run; ``recursive`` as for :func:`eegpt.read_embeddings`."""
+    file or run; ``recursive`` and ``allow_mixed`` (per-recording outputs only) as for
+    :func:`eegpt.read_embeddings`."""
     from eegpt.dataset_read import read_embeddings
     from eegpt.outputs_read import output_files
 
     files = output_files(given, recursive=recursive)
-    table, _ = read_embeddings(given, columns=_COLUMNS, embeddings=False, recursive=recursive)
+    mixed = allow_mixed and files is not None
+    try:
+        table, _ = read_embeddings(
+            given, columns=_COLUMNS, embeddings=False, recursive=recursive, allow_mixed=mixed
+        )
+    except ValueError as err:
+        if "allow_mixed=True" not in str(err):
+            raise
+        raise ValueError(
+            f"{err} (compare_embeddings(..., allow_mixed=True), eegpt compare --allow-mixed)"
+        ) from err
     if files is not None:
         from eegpt.embeddings_loading import _load_outline
 
@@ -332,6 +344,7 @@ def _read_side(given: Any, recursive: bool) -> _Side:
             i: _path_parts(p) or _name_parts(i) for i, p in zip(ids, paths, strict=True)
         }
     side.text = f"{_given_text(given)} ({what}, {count(len(table), 'window')})"
+    side.allow_mixed = mixed
     return side
 
 
@@ -563,7 +576,9 @@ def _read_rows(side: _Side, ids: Sequence[str]) -> tuple[Any, np.ndarray]:
         warnings.simplefilter("ignore")
         if side.files is not None:
             paths = [side.files[i] for i in ids]
-            table, z = read_embeddings(paths, columns=["recording_id", "onset_s"])
+            table, z = read_embeddings(
+                paths, columns=["recording_id", "onset_s"], allow_mixed=side.allow_mixed
+            )
             by_path = {str(p): i for i, p in zip(ids, paths, strict=True)}
             table["recording_id"] = table["recording_id"].astype(str).map(by_path)
         else:
@@ -667,6 +682,7 @@ def compare_embeddings(
     rtol: float = DEFAULT_RTOL,
     atol: float = DEFAULT_ATOL,
     recursive: bool = False,
+    allow_mixed: bool = False,
     progress: bool = True,
 ) -> EmbeddingsComparison:
     """Compare two embeddings outputs window by window: did a rerun give the same embeddings?
@@ -686,6 +702,11 @@ def compare_embeddings(
     recursive : bool
         A folder of per-recording outputs is read with its sub-folders' files at any depth,
         as :func:`eegpt.read_embeddings` reads it with ``recursive=True``.
+    allow_mixed : bool
+        Per-recording outputs not embedded alike within one side (a folder partly embedded
+        again) are read, as :func:`eegpt.read_embeddings` reads them with
+        ``allow_mixed=True`` (a warning), instead of refused; the provenance then shows each
+        side's values with how many files record each.
     progress : bool
         A progress bar over the recordings while their embeddings are compared, for outputs
         of more than 20 recordings.
@@ -715,7 +736,7 @@ def compare_embeddings(
             from eegpt.errors import MissingFileError
 
             raise MissingFileError(f"compare_embeddings: no output {given}")
-    side_a, side_b = _read_side(a, recursive), _read_side(b, recursive)
+    side_a, side_b = _read_side(a, recursive, allow_mixed), _read_side(b, recursive, allow_mixed)
     _refuse_other_kinds(side_a, side_b)
     keys_a, keys_b, depth = _recording_keys(side_a.sources, side_b.sources)
     matched_by = (
