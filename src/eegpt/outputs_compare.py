@@ -245,8 +245,9 @@ def _row_text(row: Mapping[str, Any]) -> str:
 
 
 def _provenance_lines(rows: Sequence[ProvenanceRow]) -> list[str]:
-    """The provenance of both sides, side by side: every setting recorded, ``*`` marking those
-    that differ, ``?`` those one side does not record."""
+    """The provenance of both sides, side by side: the versions, precision, device and weights
+    always, the other settings where they differ (those alike counted), ``*`` marking what
+    differs, ``?`` what one side does not record."""
     shown = [r for r in rows if r.name in _ALWAYS_SHOWN or r.status != "same"]
     alike = [r.name for r in rows if r not in shown]
     if not shown:
