@@ -280,3 +280,39 @@ def test_predict_and_evaluate_name_the_file_none_of_whose_channels_maps(tmp_path
     assert f"{path}: none of the 8 channel names maps" in capsys.readouterr().err
     assert probe_main(["evaluate", str(out), str(path), "-q"]) != 0
     assert f"{path}: none of the 8 channel names maps" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:.*gap:RuntimeWarning", "ignore:training epochs per class")
+def test_windows_the_resampling_filter_reaches_across_a_join_are_flagged_in_probe(
+    tmp_path, weights, capsys
+):
+    """A join of a 512 Hz EDF+D file where one 4 s window ends and the next starts: embed
+    flags both (the polyphase filter mixes samples of both sides into them, 64ab88f0), but
+    probe train kept them and probe predict's 'bad' column flagged neither. The probe's
+    windows are flagged as embed's are: train leaves them out, predict marks them bad."""
+    from test_io import _edf_plus
+
+    from eegpt.cli import main
+
+    starts = [float(k) for k in range(8)] + [float(k + 25) for k in range(8, 16)]
+    gapped = _edf_plus(tmp_path / "gapped.edf", "EDF", starts, sfreq=512, events=[(0, 4, "A")])
+    out = tmp_path / "gapped.parquet"
+    assert main(["embed", str(gapped), "--weights", str(weights), "-o", str(out), "-q",
+                 "--window", "4"]) == 0  # fmt: skip
+    embedded = pd.read_parquet(out, columns=["onset_s", "bad"])
+    assert embedded["bad"].tolist() == [False, True, True, False]
+    how = WindowLabelling("A", 4.0, unlabelled="B")
+    rec, y, _ = load_labelled_epochs([gapped], windows=how, verbose=False)
+    assert rec.onsets.tolist() == [0.0, 12.0] and y.tolist() == ["A", "B"]
+    assert "left out 2 over bad annotations (BAD boundary: 2)" in capsys.readouterr().err
+    whole = _edf_plus(tmp_path / "whole.edf", "EDF", [float(k) for k in range(16)], sfreq=512,
+                      events=[(0, 8, "A")])  # fmt: skip
+    probe = tmp_path / "probe"
+    assert probe_main(["train", str(whole), "--weights", str(weights), "-o", str(probe),
+                       "--passes", "1", "-q", "--window", "4", "--window-labels", "A",
+                       "--unlabelled", "B"]) == 0  # fmt: skip
+    csv = tmp_path / "pred.csv"
+    assert probe_main(["predict", str(probe), str(gapped), "-q", "-o", str(csv)]) == 0
+    predicted = pd.read_csv(csv)
+    assert predicted["onset_s"].tolist() == embedded["onset_s"].tolist()
+    assert predicted["bad"].tolist() == embedded["bad"].tolist()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -146,6 +146,27 @@ def window_annotations(
             if str(desc) not in out[j]:
                 out[j].append(str(desc))
     return out
+
+
+def resampled_window_annotations(
+    annotations: mne.Annotations | None,
+    onsets: np.ndarray,
+    length_s: float,
+    *,
+    sfreq: float,
+    new_sfreq: float = float(FIELD_DEFAULTS["sfreq"]),
+    resample: Literal["polyphase", "nearest"] = "polyphase",
+) -> list[list[str]]:
+    """:func:`window_annotations` of the windows cut at ``new_sfreq`` (Hz, the model's) from a
+    recording at ``sfreq`` (Hz, its own) resampled with ``resample``: discontinuity marks and
+    joins (an EDF+D file's gaps) also belong to the windows within the resampling filter's
+    reach of them (:func:`eegpt.resampling.filter_reach`), as ``eegpt embed`` flags them; the
+    one rule of ``probe train``, ``evaluate`` and ``predict``'s windows of a continuous
+    recording, so that they leave out and flag the windows embed flags."""
+    from eegpt.resampling import filter_reach
+
+    reach = filter_reach(sfreq, new_sfreq, resample)
+    return window_annotations(annotations, onsets, length_s, sfreq=sfreq, reach_s=reach)
 
 
 def _windows_across(

@@ -54,7 +54,10 @@ def labelled_windows(
     onsets, n = stream.onsets, stream.n_windows
     if how.match is None:  # --labels FILE: every window, labelled by the file
         return _windows_for_labels_file(path, how, streamed, stream, annotations, start)
-    y, over = how.label(annotations, onsets, how.window_seconds, path)
+    # bad: also those the resampling filter reaches across a join or cut from, as embed's
+    y, over = how.label(
+        annotations, onsets, how.window_seconds, path, sfreq=streamed.sfreq, resample=resample
+    )
     bad = bad_windows(over)
     unmatched = ~bad & np.array([v is None for v in y], dtype=bool)  # no --unlabelled class
     keep = ~bad & ~unmatched
@@ -290,10 +293,14 @@ def _windows_for_labels_file(
     for ``--labels FILE`` (no labels yet: the file's rows are matched to them by
     :func:`~eegpt.probe_label_files.load_labelled_epochs`, which then leaves out those over bad
     annotations, kept in ``how.bad``)."""
-    from eegpt.annotations import bad_windows, describe_bad, window_annotations
+    from eegpt.annotation_overlap import resampled_window_annotations
+    from eegpt.annotations import bad_windows, describe_bad
 
     n = stream.n_windows
-    over = window_annotations(annotations, stream.onsets, how.window_seconds)
+    over = resampled_window_annotations(
+        annotations, stream.onsets, how.window_seconds, sfreq=streamed.sfreq,
+        new_sfreq=stream.config.sfreq, resample=stream.config.resample,
+    )  # fmt: skip
     bad = bad_windows(over)
     how.bad[str(path)] = bad
     print(

@@ -431,7 +431,7 @@ def _predict_continuous(
     (:func:`_clock_times`); ``annotations`` its own with those
     of its ``--annotations`` file (``mne.Annotations`` or None); ``start`` the first window's
     onset in s (``--start``: this recording's, :func:`_start_for`)."""
-    from eegpt.annotation_overlap import bad_windows, window_annotations
+    from eegpt.annotation_overlap import bad_windows, resampled_window_annotations
     from eegpt.annotation_placement import with_extra
     from eegpt.channels import present_keys
     from eegpt.io import Recording, as_recording, file_not_found
@@ -465,8 +465,11 @@ def _predict_continuous(
     )  # fmt: skip
     onsets = probe.window_onsets(len(proba), overlap=overlap)
     over: list[list[str]] = [[] for _ in onsets]
-    if annotations is not None:
-        over = window_annotations(annotations, onsets, length)
+    if annotations is not None:  # and those the resampling filter reaches a join from, as embed
+        over = resampled_window_annotations(
+            annotations, onsets, length, sfreq=rec.sfreq, new_sfreq=probe.preprocessing.sfreq,
+            resample=probe.preprocessing.resample,
+        )  # fmt: skip
     bad = bad_windows(over)
     _say_bad_windows(path, bad, over, args.reject_by_annotation, getattr(args, "rejected_by", None))
     _say_tail(path, float(rec.duration), onsets, length, probe.preprocessing)

@@ -23,7 +23,7 @@ import numpy as np
 
 from eegpt._filenames import same_recording as _same_recording
 from eegpt.cli_options import START_FROM_ANNOTATIONS
-from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP
+from eegpt.preprocessing_spec import DEFAULT_MIN_OVERLAP, FIELD_DEFAULTS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,12 +240,21 @@ class WindowLabelling:
         length_s: float,
         source: Any = None,
         what: str = "windows",
+        *,
+        sfreq: float | None = None,
+        resample: Literal["polyphase", "nearest"] = "polyphase",
     ) -> tuple[Any, Any]:
         """``(labels, over)`` of the windows at ``onsets`` (seconds from the first sample, of
         ``length_s``) of the recording ``source`` (named in warnings, which call the windows
         ``what``): each one's label (``unlabelled`` where no match covers half of it; object
-        array) and the descriptions of the annotations over it (for the bad ones)."""
-        from eegpt.annotations import patterns_warned_once, window_annotations, window_labels
+        array) and the descriptions of the annotations over it (for the bad ones). ``sfreq``:
+        the recording's own rate (Hz), resampled with ``resample`` to the model's, where the
+        windows are cut: joins and cuts also belong to the windows the resampling filter
+        reaches across them, as embed flags them
+        (:func:`eegpt.annotation_overlap.resampled_window_annotations`); None: windows cut
+        at the model's rate itself."""
+        from eegpt.annotation_overlap import resampled_window_annotations
+        from eegpt.annotations import patterns_warned_once, window_labels
         from eegpt.dataset_inputs import file_identity
 
         # with --unlabelled, a recording without the events is all unlabelled: nothing to say
@@ -263,7 +272,12 @@ class WindowLabelling:
                 label_bad=True,  # bad windows labelled here: the callers leave them out by `over`
             )  # fmt: skip
         y = np.array([self.unlabelled if v is None else v for v in labels], dtype=object)
-        return y, window_annotations(annotations, onsets, length_s)
+        model_sfreq = float(FIELD_DEFAULTS["sfreq"])
+        over = resampled_window_annotations(
+            annotations, onsets, length_s, sfreq=model_sfreq if sfreq is None else sfreq,
+            new_sfreq=model_sfreq, resample=resample,
+        )  # fmt: skip
+        return y, over
 
 
 def check_annotation_files(
