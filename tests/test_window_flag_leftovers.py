@@ -226,6 +226,51 @@ def test_an_amplifier_clipping_inside_a_wider_file_range_is_still_clipping(tmp_p
     assert stream.flags is not None and list(stream.flags.clipped) == ["Pz"]
 
 
+def test_a_clip_in_the_first_minute_is_told_from_a_calibration_pulse_by_its_shape(tmp_path):
+    """Electrode pops at 10 and 30 s clipped by an amplifier at ±400 µV on Pz alone, in an
+    EDF file of ±3200 µV: held inside the file's range within the first minute, they were
+    taken for a calibration pulse by their time alone and went unsaid. A pulse is told by its
+    shape (held at once, at one value, on most channels): the clip is warned of and flagged,
+    read whole or streamed, while a calibration square on every channel is not."""
+    from eegpt.streaming import WindowStream, open_stream
+
+    x = np.random.default_rng(8).standard_normal((8, int(120 * SFREQ))) * 1e-5
+    for pop in (10.0, 30.0):
+        x[4, int(pop * SFREQ) : int((pop + 0.3) * SFREQ)] += 1e-3
+    x = np.clip(x, -4e-4, 4e-4)
+    x[:, int(40 * SFREQ) : int(41 * SFREQ)] = -1e-4  # and a calibration square (low side)
+    path = _edf(tmp_path / "early.edf", x, 3200.0)
+    windows, texts = _caught(prepare, as_recording(path))
+    (clipping,) = [t for t in texts if "clipping check" in t]
+    assert "Pz (" in clipping and "from 0:00:10 for 0.3 s, from 0:00:30 for 0.3 s" in clipping
+    assert "Fp1" not in clipping and "-0.0001 V" not in clipping
+    assert windows.flags is not None and list(windows.flags.clipped) == ["Pz"]
+    stream, _ = _caught(WindowStream, open_stream(path), PreprocessingConfig())
+    assert stream.flags is not None and list(stream.flags.clipped) == ["Pz"]
+
+
+def test_a_calibration_square_wave_on_every_channel_is_not_clipping(tmp_path):
+    """A symmetric calibration square wave (±100 µV at 1 Hz for 5 s, every channel at once)
+    at the start of an EDF file of ±3200 µV: both rails held inside the range, at once and
+    at one value on all channels, are no clipping; the same wave on two of eight channels
+    has no calibration pulse's shape (it is not on most channels) and is clipping."""
+    x = np.random.default_rng(9).standard_normal((8, int(120 * SFREQ))) * 1e-5
+    t = np.arange(int(5 * SFREQ)) / SFREQ
+    square = np.where((t % 1.0) < 0.5, 1e-4, -1e-4)
+    calibrated = x.copy()
+    calibrated[:, int(2 * SFREQ) : int(7 * SFREQ)] = square
+    windows, texts = _caught(prepare, as_recording(_edf(tmp_path / "square.edf", calibrated,
+                                                        3200.0)))  # fmt: skip
+    assert not [t for t in texts if "clipping check" in t]
+    assert windows.flags is not None and not windows.flags.clipped
+    two = x.copy()
+    two[:2, int(2 * SFREQ) : int(7 * SFREQ)] = square
+    windows, texts = _caught(prepare, as_recording(_edf(tmp_path / "two.edf", two, 3200.0)))
+    (clipping,) = [t for t in texts if "clipping check" in t]
+    assert "Fp1 (" in clipping and "Fp2 (" in clipping and "C3" not in clipping
+    assert windows.flags is not None and sorted(windows.flags.clipped) == ["Fp1", "Fp2"]
+
+
 @pytest.mark.parametrize(("sfreq", "hz"), [(256.0, 50.0), (500.0, 60.0), (128.0, 60.0)])
 def test_a_channel_dominated_by_mains_hum_is_named_with_the_frequency(sfreq, hz):
     """No check named a channel that holds mostly 50 or 60 Hz hum (an electrode with poor

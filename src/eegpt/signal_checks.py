@@ -248,9 +248,9 @@ def check_signal(
     ranges : sequence of (float, float) | None
         Each channel's range in its file, in volts as read (:attr:`eegpt.io.Recording.ranges`:
         an EDF/BDF header's physical minimum and maximum), where known (NaN: not): a value
-        held :data:`CLIP_RANGE_MARGIN` of it or more inside it, in continuous data only in the
-        first :data:`CALIBRATION_SECONDS` (a calibration pulse at the recording's start), is
-        no rail (:func:`_inside_ranges`).
+        held :data:`CLIP_RANGE_MARGIN` of it or more inside it, in continuous data only where
+        it has a calibration pulse's shape (held at once at the same value on most channels,
+        in the first :data:`CALIBRATION_SECONDS`), is no rail (:func:`_inside_ranges`).
 
     Returns
     -------
@@ -395,13 +395,17 @@ def _inside_ranges(
     """Bool of shape (2, n_channels): whether each channel's low and high rail
     (:attr:`SignalStats.rail <eegpt.signal_stats.SignalStats.rail>`) lies inside its range in
     its file (``ranges``: volts as read, times ``rescaled``, the factor the samples were
-    multiplied by since) by :data:`CLIP_RANGE_MARGIN` of it or more, and, in a continuous
-    recording (``sfreq``, Hz, with the rail's stretches tracked), is held only in its first
-    :data:`CALIBRATION_SECONDS` (but for stretches of under :data:`CLIP_SAMPLES` samples at
-    it): a calibration pulse (a square of 50 or 100 µV held for a
-    second at the start of a clinical recording), which a file saturated at would not be. An
-    amplifier that saturates inside a wider file range later on is clipping still. False
-    where the range is not known (NaN)."""
+    multiplied by since) by :data:`CLIP_RANGE_MARGIN` of it or more: a value the file could
+    go past, such as a calibration pulse (a square of 50 or 100 µV held for a second at the
+    start of a clinical recording), which a file saturated at would not be. False where the
+    range is not known (NaN).
+
+    In a continuous recording (``sfreq``, Hz, with the rail's stretches tracked) the rail
+    must also have the shape of a calibration pulse (:func:`_calibration_shaped`): each
+    stretch held at it (but for stretches of under :data:`CLIP_SAMPLES` samples) held at once,
+    at the same value, on most channels, and only in the first :data:`CALIBRATION_SECONDS`.
+    One channel or a few pinned at a value (an amplifier saturating inside a wider file
+    range, an electrode pop), at the start or later on, are clipping still."""
     bounds = np.asarray(ranges, dtype=np.float64).reshape(-1, 2) * abs(rescaled)
     low, high = bounds.min(axis=1), bounds.max(axis=1)
     margin = CLIP_RANGE_MARGIN * (high - low)
@@ -410,16 +414,60 @@ def _inside_ranges(
     if not sfreq or not stats.segment:
         return inside
     for side, row in zip(*np.nonzero(inside), strict=True):
-        spans = stats.rail_spans(int(side), int(row))
-        held = stats.rail_held(int(side), int(row)) >= CLIP_SAMPLES  # not a touch or two
-        if (spans[held, 1] > CALIBRATION_SECONDS * sfreq).any():
-            inside[side, row] = False  # held later on too: no calibration pulse alone
+        inside[side, row] = _calibration_shaped(stats, int(side), int(row), sfreq)
     return inside
 
 
+def _held_stretches(stats: SignalStats, side: int, row: int) -> np.ndarray:
+    """The stretches of channel ``row`` held at its low (``side`` 0) or high (1) rail for
+    :data:`CLIP_SAMPLES` samples or more (not a touch or two): ``[first, end)`` sample rows,
+    shape (k, 2)."""
+    spans = stats.rail_spans(side, row)
+    return spans[stats.rail_held(side, row) >= CLIP_SAMPLES]
+
+
+def _calibration_shaped(stats: SignalStats, side: int, row: int, sfreq: float) -> bool:
+    """Whether the rail of channel ``row`` on ``side`` (0 low, 1 high) has the shape of a
+    calibration pulse, not of clipping: every stretch held at it ends within the recording's
+    first :data:`CALIBRATION_SECONDS` and is held at once (its first and end samples within
+    :data:`CALIBRATION_SYNC_SECONDS`) at the same value (within
+    :data:`CALIBRATION_LEVEL_SHARE` of it) by at least half of the measured channels and at
+    least two: a square of a fixed amplitude injected into every channel (one step, or a
+    square wave, whose stretches at each side coincide alike). Clipping pins one channel or a
+    few, each at its own value and time; a recording of one channel cannot tell the two
+    apart, and its rail is clipping."""
+    mine = _held_stretches(stats, side, row)
+    if not len(mine) or (mine[:, 1] > CALIBRATION_SECONDS * sfreq).any():
+        return False  # held later on too: no calibration pulse alone
+    value = float(stats.rail[side, row])
+    tolerance = max(CALIBRATION_SYNC_SECONDS * sfreq, 1.0)
+    alike = np.abs(stats.rail[side] - value) <= CALIBRATION_LEVEL_SHARE * abs(value)
+    others = [_held_stretches(stats, side, j) for j in _indices(alike)]
+    need = max(2, -(-int((stats.count > 0).sum()) // 2))
+    for first, end in mine.tolist():
+        together = sum(
+            bool(
+                (
+                    (np.abs(spans[:, 0] - first) <= tolerance)
+                    & (np.abs(spans[:, 1] - end) <= tolerance)
+                ).any()
+            )
+            for spans in others
+        )
+        if together < need:
+            return False
+    return True
+
+
 #: seconds from a recording's start within which a value held inside its file's range
-#: (:func:`_inside_ranges`) is taken for a calibration pulse, not clipping
+#: (:func:`_inside_ranges`) may be taken for a calibration pulse, not clipping
 CALIBRATION_SECONDS = 60.0
+#: seconds by which the stretches of one calibration pulse may start or end apart on its
+#: channels (:func:`_calibration_shaped`): it is injected into all of them at once
+CALIBRATION_SYNC_SECONDS = 0.05
+#: share of a calibration pulse's value by which its channels' values may differ (a digital
+#: step or two of their own scales; :func:`_calibration_shaped`)
+CALIBRATION_LEVEL_SHARE = 0.05
 
 
 #: share of a channel's power (variance) at the mains frequency, averaged over the seconds
