@@ -293,6 +293,41 @@ def test_a_channel_dominated_by_mains_hum_is_named_with_the_frequency(sfreq, hz)
     assert not [t for t in texts if "line noise check" in t]
 
 
+@pytest.mark.parametrize("given", ["Epochs", "-epo.fif", ".npz"])
+def test_epochs_of_a_channel_dominated_by_mains_hum_are_named(tmp_path, given):
+    """The line noise check measured continuous recordings only: epochs (MNE Epochs, an
+    -epo.fif file, a probe's .npz of X, ch_names, sfreq) of a channel holding mostly 50 Hz
+    hum went unsaid. Epochs of a second or more are measured in their whole seconds: the
+    channel is named, the notch filter advised before the epochs are cut; epochs of half a
+    second hold no second to measure and are not."""
+    import mne
+
+    from eegpt.channels import map_channels
+    from eegpt.probe_label_files import load_labelled_epochs
+
+    sfreq = 256.0
+    t = np.arange(int(4 * sfreq)) / sfreq
+    x = np.random.default_rng(5).standard_normal((30, 8, len(t))) * 1e-5
+    x[:, 3] += 1e-4 * np.sin(2 * np.pi * 50.0 * t + 0.3)  # C4: 98% hum
+    epochs = mne.EpochsArray(x, mne.create_info(NAMES, sfreq, "eeg"), verbose="error")
+    if given == "-epo.fif":
+        epochs.save(tmp_path / "hum-epo.fif", verbose="error")
+        recording = as_recording(str(tmp_path / "hum-epo.fif"))
+    elif given == ".npz":
+        np.savez(tmp_path / "hum.npz", X=x * 1e6, ch_names=np.array(NAMES), sfreq=sfreq,
+                 units="uV", y=np.arange(30) % 2)  # fmt: skip
+        recording, _, _ = load_labelled_epochs([tmp_path / "hum.npz"], verbose=False)
+    else:
+        recording = as_recording(epochs)
+    _, texts = _caught(prepare, recording, map_channels(NAMES), PreprocessingConfig())
+    (hum,) = [t for t in texts if "line noise check" in t]
+    assert "channel(s) C4 (98%) hold most of their power at the mains frequency, 50 Hz" in hum
+    assert "before cutting the epochs (raw.notch_filter(50) in MNE" in hum
+    short = as_recording(epochs.copy().crop(0.0, 0.5, include_tmax=False))
+    _, texts = _caught(prepare, short, map_channels(NAMES), PreprocessingConfig(window_seconds=0.5))
+    assert not [t for t in texts if "line noise check" in t]
+
+
 def test_the_line_noise_warning_at_120_hz_compares_with_no_unmeasured_frequency():
     """At 120 Hz, 60 Hz is the Nyquist frequency and not measured, yet the warning of a
     channel's 50 Hz hum said the channels held more at 50 Hz than at 60 Hz. It says 60 Hz

@@ -277,9 +277,9 @@ def check_signal(
         maximum, or, in continuous data, ``CLIP_HELD_SECONDS`` of samples held at
         it: :func:`_held_rails`); a typical amplitude that looks mis-scaled, overall or for single channels
         (outside ``TOO_SMALL`` .. ``TOO_LARGE`` volts); file units that are not voltages;
-        channels stored at too low a rate; channels of a continuous recording holding more
-        than ``LINE_NOISE_SHARE`` of their power at the mains frequency, on average over
-        the seconds measured (:func:`_check_line_noise`).
+        channels stored at too low a rate; channels of a continuous recording (or of epochs
+        lasting a second or more) holding more than ``LINE_NOISE_SHARE`` of their power at the
+        mains frequency, on average over the seconds measured (:func:`_check_line_noise`).
     """
     check_finite(
         stats, names, source, sfreq=sfreq, epoch_samples=epoch_samples, clock=clock,
@@ -359,7 +359,7 @@ def check_signal(
             "reject_by_annotation=True, --reject-by-annotation)."
             + ("" if flags is None else f" {FLAGGED_ADVICE}")
         )
-    if stats.segment and sfreq:
+    if sfreq:  # continuous, or epochs of a second or more (none measured in shorter ones)
         _check_line_noise(stats, flat, names, source)
     if not measured.any():
         return flags
@@ -477,13 +477,14 @@ LINE_NOISE_SHARE = 0.5
 
 
 def line_noise(stats: SignalStats) -> tuple[float, np.ndarray] | None:
-    """The mains frequency a continuous recording's channels hold more power at, 50 or 60 Hz
-    (:data:`~eegpt.signal_stats.MAINS`), and each channel's share of its power at it, averaged
-    over the seconds measured (shape (n_channels,); NaN for a channel none of whose measured
-    seconds is finite and not constant), from :attr:`SignalStats.line_share
+    """The mains frequency a continuous recording's channels (or epochs') hold more power at,
+    50 or 60 Hz (:data:`~eegpt.signal_stats.MAINS`), and each channel's share of its power at
+    it, averaged over the seconds measured (shape (n_channels,); NaN for a channel none of
+    whose measured seconds is finite and not constant), from :attr:`SignalStats.line_share
     <eegpt.signal_stats.SignalStats.line_share>`: a minute of loud hum in an hour adds a
-    sixtieth, not most of the power; None where not measured (epochs, no rate, or a rate whose
-    Nyquist frequency leaves neither)."""
+    sixtieth, not most of the power; None where not measured (epochs shorter than a second,
+    which hold no whole second to measure the mains in as a recording's are measured, no
+    rate, or a rate whose Nyquist frequency leaves neither)."""
     summed, count = stats.line_share, stats.line_measured
     if not (count > 0).any() or np.isnan(summed).all():
         return None
@@ -499,7 +500,10 @@ def _check_line_noise(
     """Warn of the channels (not flat) that hold more than :data:`LINE_NOISE_SHARE` of their
     power, on average over the seconds measured, at the recording's mains frequency
     (:func:`line_noise`, 50 or 60 Hz): an electrode with poor contact, or an unshielded cable,
-    picking up the mains, whose windows the model sees mostly as hum; naming the frequency, a notch filter and leaving them out."""
+    picking up the mains, whose windows the model sees mostly as hum; naming the frequency, a
+    notch filter and leaving them out. Epochs are measured in their whole seconds, where they
+    last one or more (the notch filter is then advised for the recording they were cut from);
+    shorter epochs are not measured."""
     found = line_noise(stats)
     if found is None:
         return
@@ -520,8 +524,14 @@ def _check_line_noise(
         f"{source}: line noise check: channel(s) {listed}{every} hold most of their power at "
         f"the mains frequency, {hz:g} Hz (the share in brackets; {compared}): mains hum, from "
         "electrodes with poor contact or unshielded cables, which the model would see in place "
-        f"of EEG. Notch-filter the recording before embedding (raw.notch_filter({hz:g}) in "
-        f"MNE) or exclude them ({how_to_drop([names[i] for i in which])})."
+        + (
+            f"of EEG. Notch-filter the recording before cutting the epochs (raw.notch_filter("
+            f"{hz:g}) in MNE, then epoch it again)"
+            if stats.epoch_segment
+            else f"of EEG. Notch-filter the recording before embedding (raw.notch_filter({hz:g}) "
+            "in MNE)"
+        )
+        + f" or exclude them ({how_to_drop([names[i] for i in which])})."
     )
 
 

@@ -215,7 +215,8 @@ class SignalStats:
     #: flat)`` of each update that found any, ``flat`` bool of shape (n_channels, k)
     _flat_blocks: list[tuple[int, np.ndarray]] = field(init=False, repr=False)
     #: per mains frequency (:data:`MAINS`: 50, 60 Hz) and channel, shape (2, n_channels), where
-    #: ``segment`` and ``sfreq`` are set: each measured segment's share of its power at that
+    #: ``segment`` and ``sfreq`` are set (of epochs, :meth:`of`, where they last a second or
+    #: more: their whole seconds, one after the other): each measured segment's share of its power at that
     #: frequency (1 for a pure sinusoid at it), summed over the segments measured (every
     #: :attr:`line_stride`-th, of finite samples that are not constant: :meth:`_measure_line`),
     #: whose count per channel is :attr:`line_measured`, so a second of loud hum weighs as
@@ -296,8 +297,16 @@ class SignalStats:
         segment = min(round(sfreq), n_times) if sfreq >= 1 else n_times
         stats.epoch_segment = segment
         stats.epoch_flat = np.zeros((n_epochs, n_channels), np.int64)
+        # the mains hum of epochs of a second or more, in their whole seconds (as of a
+        # continuous recording's); shorter epochs hold no second to measure
+        per_epoch = n_times // segment if sfreq >= 1 and segment == round(sfreq) else 0
         for at in range(0, n_epochs, step):
             stats.epoch_flat[at : at + step] = _flat_segments(x[at : at + step], segment)
+            if per_epoch:
+                block = x[at : at + step, :, : per_epoch * segment]
+                seconds = block.reshape(len(block), n_channels, per_epoch, segment)
+                whole = np.moveaxis(seconds, 1, 0).reshape(n_channels, -1, segment)
+                stats._measure_line(whole, at * per_epoch)
             bad = ~np.isfinite(x[at : at + step])
             nonfinite.append(at + np.flatnonzero(bad.any(axis=(1, 2))))
             chunk = np.moveaxis(x[at : at + step], -2, 0).reshape(n_channels, -1)  # a copy
@@ -575,7 +584,8 @@ class SignalStats:
     def line_stride(self) -> int:
         """Every how many segments :meth:`_measure_line` measures one: at most
         :data:`LINE_SEGMENTS` of the recording's, spread over it."""
-        return max(1, self.n_total // max(self.segment, 1) // LINE_SEGMENTS)
+        size = self.segment or self.epoch_segment
+        return max(1, self.n_total // max(size, 1) // LINE_SEGMENTS)
 
     def _measure_line(self, whole: np.ndarray, first: int) -> None:
         """Add the share of their power at the mains frequencies (:data:`MAINS`) of the
@@ -584,21 +594,22 @@ class SignalStats:
         not all equal) to :attr:`line_share`, and count them in :attr:`line_measured`: each
         segment less its mean, its discrete Fourier transform at each frequency (``X``),
         ``2 |X|² / segment`` over its sum of squares."""
-        if not self.sfreq or not self.segment:
+        size = self.segment or self.epoch_segment  # 1 s (epochs: of those a second or more)
+        if not self.sfreq or not size:
             return
         stride = self.line_stride
         picked = [j for j in range(whole.shape[1]) if (first + j) % stride == 0]
         if not picked:
             return
         if self._line_kernel is None:
-            t = np.arange(self.segment) / self.sfreq
+            t = np.arange(size) / self.sfreq
             waves = [f(2 * np.pi * hz * t) for hz in MAINS for f in (np.cos, np.sin)]
             self._line_kernel = np.stack(waves, axis=-1)  # (segment, 2 * len(MAINS))
         seg = whole[:, picked, :] - whole[:, picked, :].mean(axis=-1, keepdims=True)
         finite = np.isfinite(seg).all(axis=-1)  # (n_channels, k)
         seg = np.where(finite[..., None], seg, 0.0)
         parts = (seg @ self._line_kernel).reshape(*seg.shape[:2], len(MAINS), 2)
-        power = 2 * np.square(parts).sum(axis=-1) / self.segment  # (n_channels, k, mains)
+        power = 2 * np.square(parts).sum(axis=-1) / size  # (n_channels, k, mains)
         total = np.square(seg).sum(axis=-1)  # (n_channels, k)
         used = finite & (total > 0)
         share = power / np.where(used, total, 1.0)[..., None]
