@@ -895,7 +895,11 @@ def test_numbers_and_generic_classes_are_no_sleep_stages():
     for classes in ([1, 2], ["1", "2"], ["class 1", "class 2"], ["class W", "class R"], []):
         assert not is_sleep_staging(classes), classes
     assert stage_order([2, 1]) == [2, 1]
-    for classes in (["W", "N1", "N2", "N3", "REM"], ["W", "R"], ["wake", "rem"],
+    # W and R alone may be right and wrong: stages beside another stage's name, or known to
+    # be (a probe trained on sleep stages' annotations)
+    assert not is_sleep_staging(["W", "R"]) and is_sleep_staging(["W", "R"], sleep=True)
+    for classes in (["W", "N1", "N2", "N3", "REM"], ["W", "N1", "R"], ["W", "REM"],
+                    ["wake", "rem"],
                     ["Sleep stage W", "Sleep stage 1", "Sleep stage 4", "Sleep stage R"],
                     ["stage_N2", "Stage 3"]):  # fmt: skip
         assert is_sleep_staging(classes), classes
@@ -903,6 +907,41 @@ def test_numbers_and_generic_classes_are_no_sleep_stages():
         "Sleep stage W", "Sleep stage R", "Sleep stage 1", "Sleep stage 4"]  # fmt: skip
     ax = plot_hypnogram({"onset_s": [0.0, 30.0], "prediction": [1, 2]}).axes[0]
     assert ax.get_ylabel() == "class"
+
+
+def test_right_and_wrong_are_no_sleep_stages():
+    """Two classes R and W (right and wrong, a response's hand) were taken for REM and wake:
+    the confusion matrix and the embeddings' legend put them in the AASM order (W first) and
+    coloured them as stages, the hypnogram of their predictions said "stage". Bare W and R are
+    stages only beside another stage's name (N1, REM, Wake ...) or where the probe was
+    trained on sleep stages' annotations (labelled_as_sleep: its --window-labels name them)."""
+    from eegpt.probe_cli_evaluate import _class_order
+    from eegpt.viz import plot_confusion_matrix, plot_hypnogram, stage_order
+    from eegpt.viz_embeddings import _class_styles
+
+    assert stage_order(["R", "W"], aasm=True) == ["R", "W"]
+    assert stage_order(["R", "W"], aasm=True, sleep=True) == ["W", "R"]
+    assert stage_order(["R", "N2", "W"], aasm=True) == ["W", "N2", "R"]
+    fig = plot_confusion_matrix(np.array(["R", "W", "R"]), np.array(["W", "W", "R"]))
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["R", "W"]
+    styles = _class_styles(np.array(["W", "R"]))
+    assert list(styles) == ["R", "W"] and styles["R"][0] != styles["W"][0]
+    table = {"onset_s": [0.0, 30.0], "prediction": ["R", "W"], "p_R": [0.9, 0.2],
+             "p_W": [0.1, 0.8]}  # fmt: skip
+    ax = plot_hypnogram(table).axes[0]
+    assert ax.get_ylabel() == "class" and "predicted classes" in ax.get_title()
+    ax = plot_hypnogram(table, sleep=True).axes[0]
+    assert ax.get_ylabel() == "stage" and "hypnogram" in ax.get_title()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["W", "R"]
+    from eegpt.viz_hypnogram import labelled_as_sleep
+
+    sleep_edf = {"window_labels": {"match": {"W": "Sleep stage W", "R": "Sleep stage R"}}}
+    for training, sleep in ((sleep_edf, True), ({"window_labels": {"match": "^[RW]$"}}, False),
+                            (None, False)):  # fmt: skip
+        assert labelled_as_sleep(training) is sleep
+    classes = np.array(["R", "W"], dtype=object)
+    assert _class_order(None, classes).tolist() == ["R", "W"]
+    assert _class_order(None, classes, sleep=True).tolist() == ["W", "R"]
 
 
 def test_plot_hypnogram_draws_stages_top_to_bottom():
@@ -1458,7 +1497,7 @@ def test_one_epoch_hypnogram_title_and_compressed_tiff(tmp_path):
 
     from eegpt.viz import plot_hypnogram, save_figure
 
-    ax = plot_hypnogram({"onset_s": [0.0], "prediction": ["W"]}).axes[0]
+    ax = plot_hypnogram({"onset_s": [0.0], "prediction": ["N2"]}).axes[0]
     assert ax.get_title().startswith("hypnogram: 1 epoch of ")
     path = save_figure(ax.figure, tmp_path / "h.tiff", dpi=60)
     with Image.open(path) as image:

@@ -1384,15 +1384,21 @@ class EEGPTProbe:
     ) -> Any:
         """Confusion matrix of the predictions on labelled epochs (``y=None``: labels from
         Epochs events), classes in the order of ``labels`` (default: ``classes_``, sleep
-        stages in the AASM order W, N1, N2, N3, R: :func:`eegpt.viz.stage_order`):
+        stages in the AASM order W, N1, N2, N3, R: :func:`eegpt.viz.stage_order`; bare ``W``
+        and ``R`` alone where the probe was trained on sleep stages' annotations):
         :func:`eegpt.viz.plot_confusion_matrix`. ``kwargs`` go to :meth:`predict_proba`."""
-        from eegpt.viz_hypnogram import stage_order
+        from eegpt.viz_hypnogram import labelled_as_sleep, stage_order
         from eegpt.viz_training import plot_confusion_matrix
 
         self._refuse_continuous(data)
         pred = self.predict(data, **kwargs)
         truth = self._known_labels(data, y, len(pred))
-        order = stage_order(self.classes_.tolist(), aasm=True) if labels is None else labels
+        sleep = labelled_as_sleep(self.training)  # bare W and R: stages if trained on them
+        order = (
+            stage_order(self.classes_.tolist(), aasm=True, sleep=sleep)
+            if labels is None
+            else labels
+        )
         return plot_confusion_matrix(truth, pred, labels=order, normalize=normalize,
                                      ax=ax, title=title, show=show,
                                      pretrained=self.encoder.get("pretrained"))  # fmt: skip

@@ -59,6 +59,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         sklearn_metrics,
     )
     from eegpt.probe_provenance import overlap_text, subject_overlap_text
+    from eegpt.viz_hypnogram import labelled_as_sleep
 
     confusion_matrix = sklearn_metrics().confusion_matrix
 
@@ -88,7 +89,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     if args.event_scoring:
         args.event_class = event_classes(args, probe)
     classes = probe.classes_
-    order = _class_order(args.class_order, classes)  # of the matrix printed and drawn
+    order = _class_order(args.class_order, classes, sleep=labelled_as_sleep(probe.training))
     check_window_overlap(args, probe.preprocessing.window_seconds)
     windows = window_labelling(args, probe.preprocessing.window_seconds)
     refuse_labels_without_files(args, windows)  # before the recordings' samples are read
@@ -373,14 +374,18 @@ def _scoring_epochs(
     return np.array(labels, dtype=object), proba, files
 
 
-def _class_order(given: list[str] | None, classes: np.ndarray) -> np.ndarray:
+def _class_order(
+    given: list[str] | None, classes: np.ndarray, *, sleep: bool = False
+) -> np.ndarray:
     """The probe's ``classes`` in the order ``given`` (``--class-order``, names as text),
     else as they are (sorted), sleep stages in the AASM order W, N1, N2, N3, R
-    (:func:`eegpt.viz_hypnogram.stage_order`); every class exactly once."""
+    (:func:`eegpt.viz_hypnogram.stage_order`; bare ``W`` and ``R`` alone with ``sleep``: the
+    probe trained on sleep stages' annotations); every class exactly once."""
     if not given:
         from eegpt.viz_hypnogram import stage_order
 
-        return np.array(stage_order(classes.tolist(), aasm=True), dtype=classes.dtype)
+        order = stage_order(classes.tolist(), aasm=True, sleep=sleep)
+        return np.array(order, dtype=classes.dtype)
     by_text = {str(c): c for c in classes.tolist()}
     unknown = [name for name in given if name not in by_text]
     missing = [name for name in by_text if name not in given]

@@ -180,7 +180,12 @@ def plot_hypnograms(
     each file's ``record_clock`` (an EDF+D file's), by which epochs over a gap are drawn in
     pieces where their data lie on the clock."""
     from eegpt._viz_common import pyplot_module
-    from eegpt.viz_hypnogram import hypnogram_width, plot_hypnogram
+    from eegpt.viz_hypnogram import (
+        hypnogram_width,
+        is_sleep_staging,
+        labelled_as_sleep,
+        plot_hypnogram,
+    )
 
     pd = require_pandas("--plot (the hypnogram of --epoch-seconds)")
     table = pd.DataFrame(rows, columns=header)
@@ -195,12 +200,18 @@ def plot_hypnograms(
                  (1.5 + 0.45 * len(probe.classes_)) * len(files)),
         layout="constrained", squeeze=False,
     )  # fmt: skip
+    # stages where the probe's classes name them, or it was trained on stages' annotations:
+    # a night predicted W alone is drawn as a hypnogram still
+    sleep = is_sleep_staging(probe.classes_.tolist()) or labelled_as_sleep(
+        getattr(probe, "training", None)
+    )
     for ax, name in zip(axes[:, 0], files, strict=True):
         # bad epochs (an annotation marked bad overlaps them) shaded; titled by the file, by
         # its folders too where another recording has its name
         plot_hypnogram(table, file=name, ax=ax, title=None, bad=None,
                        probabilities=args.plot_probabilities,
-                       record_clock=(clocks or {}).get(name))  # fmt: skip
+                       record_clock=(clocks or {}).get(name),
+                       sleep=sleep)  # fmt: skip
     _one_time_scale(axes[:, 0])
     if probe.encoder.get("pretrained") is False:
         from eegpt._viz_common import NOT_PRETRAINED_TITLE

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -66,19 +66,45 @@ def stage_rank(name: Any) -> int | None:
 RK_STAGE_RANKS = {"s1": 2, "s2": 3, "s3": 4, "s4": 5}
 
 
-def stage_ranks(classes: Sequence[Any]) -> list[int | None]:
+#: Stage names that are single letters of other tasks' classes too (``R`` and ``W``: right
+#: and wrong, a response's hand): sleep stages only beside another class that names a stage
+#: (``N1``, ``REM``, ``Wake``, ``Sleep stage W`` ...) or in a sleep context
+#: (:func:`stage_ranks`' ``sleep``: a probe trained on sleep stages' annotations)
+BARE_STAGE_LETTERS = frozenset({"w", "r"})
+
+
+def stage_ranks(classes: Sequence[Any], *, sleep: bool = False) -> list[int | None]:
     """:func:`stage_rank` of each of ``classes``, with R&K's ``S1`` .. ``S4``
     (:data:`RK_STAGE_RANKS`, also ``"Stage S3"``) where another of them is wake or REM
-    (``W``, ``Wake``, ``R``, ``REM``, ``Sleep stage W`` ...)."""
+    (``W``, ``Wake``, ``R``, ``REM``, ``Sleep stage W`` ...). The bare letters ``W`` and ``R``
+    (:data:`BARE_STAGE_LETTERS`) rank only beside a class that names a stage otherwise
+    (``["W", "N1", "N2", "N3", "R"]``, ``["W", "REM"]``) or with ``sleep`` (the classes are
+    known to be sleep stages: a probe labelled by ``Sleep stage W`` annotations); alone
+    (``["R", "W"]``: right and wrong) they are no stages' names."""
     classes = list(classes)
     ranks = [stage_rank(c) for c in classes]
-    if not any(r in (0, 1) for r in ranks):  # no W or REM: S1, S2 ... name something else
-        return ranks
-    for i, c in enumerate(classes):
-        *before, last = re.split(r"[\s_:/-]+", str(c).strip().lower())
-        if ranks[i] is None and last in RK_STAGE_RANKS and set(before) <= {"sleep", "stage"}:
-            ranks[i] = RK_STAGE_RANKS[last]
+    if any(r in (0, 1) for r in ranks):  # W or REM: S1, S2 ... are R&K's stages (else others)
+        for i, c in enumerate(classes):
+            *before, last = re.split(r"[\s_:/-]+", str(c).strip().lower())
+            if ranks[i] is None and last in RK_STAGE_RANKS and set(before) <= {"sleep", "stage"}:
+                ranks[i] = RK_STAGE_RANKS[last]
+    bare = [str(c).strip().lower() in BARE_STAGE_LETTERS for c in classes]
+    if not sleep and not any(r is not None and not b for r, b in zip(ranks, bare, strict=True)):
+        return [None if b else r for r, b in zip(ranks, bare, strict=True)]
     return ranks
+
+
+def labelled_as_sleep(training: Mapping[str, Any] | None) -> bool:
+    """Whether a probe's training record (``EEGPTProbe.training``) says its classes
+    are sleep stages: its ``--window-labels`` patterns (``training["window_labels"]
+    ["match"]``) name sleep stages' annotations (``"Sleep stage W"``, ``"^Sleep stage"``,
+    ``W="stage W"``): the context in which bare ``W`` and ``R`` classes are stages
+    (:func:`stage_ranks`' ``sleep``)."""
+    match = ((training or {}).get("window_labels") or {}).get("match")
+    if match is None:
+        return False
+    texts = [*match.keys(), *match.values()] if isinstance(match, Mapping) else [match]
+    return any(re.search(r"sleep|stage", str(t), re.IGNORECASE) for t in texts)
 
 
 #: Where each stage of :data:`STAGE_RANKS` (by its hypnogram rank) goes in the AASM manual's
@@ -87,15 +113,16 @@ def stage_ranks(classes: Sequence[Any]) -> list[int | None]:
 AASM_RANKS = {0: 0, 2: 1, 3: 2, 4: 3, 5: 4, 1: 5}
 
 
-def stage_order(classes: Sequence[Any], *, aasm: bool = False) -> list[Any]:
+def stage_order(classes: Sequence[Any], *, aasm: bool = False, sleep: bool = False) -> list[Any]:
     """``classes`` in a hypnogram's top-to-bottom order: W, REM, N1, N2, N3 (R&K's stage 4
     after 3) where every class is a sleep stage's name (:func:`stage_rank`:
     ``"Sleep stage W"``, ``"REM"``, ``"N2"``), else as given. With ``aasm=True``, in the
     AASM manual's order W, N1, N2, N3, REM (:data:`AASM_RANKS`), as sleep researchers read a
-    confusion matrix or a legend of stages. R&K's ``S1`` .. ``S4`` count beside wake or REM
-    (:func:`stage_ranks`)."""
+    confusion matrix or a legend of stages. R&K's ``S1`` .. ``S4`` count beside wake or REM,
+    the bare letters ``W`` and ``R`` beside another stage's name or with ``sleep``
+    (:func:`stage_ranks`): ``["R", "W"]`` alone stays as given."""
     classes = list(classes)
-    ranks = stage_ranks(classes)
+    ranks = stage_ranks(classes, sleep=sleep)
     if not classes or any(r is None for r in ranks):
         return classes
     keys = [AASM_RANKS[cast(int, r)] if aasm else cast(int, r) for r in ranks]
@@ -120,15 +147,32 @@ def _agreement_text(both: Sequence[tuple[Any, Any]]) -> str:
     )
 
 
-def is_sleep_staging(classes: Sequence[Any]) -> bool:
+def is_sleep_staging(classes: Sequence[Any], *, sleep: bool = False) -> bool:
     """Whether every one of ``classes`` is a sleep stage's name (:func:`stage_ranks`): not
     numbers or generic names (``[1, 2]``, ``["class 1", "class 2"]``, ``["S1", "S2"]``) of
-    another task."""
-    return bool(classes) and all(r is not None for r in stage_ranks(classes))
+    another task, nor ``["R", "W"]`` alone (right and wrong) but with ``sleep`` (the classes
+    known to be sleep stages: :func:`labelled_as_sleep`)."""
+    return bool(classes) and all(r is not None for r in stage_ranks(classes, sleep=sleep))
 
 
 #: Fill of the bad epochs of :func:`plot_hypnogram` (light red, hatched).
 BAD_EPOCH_COLOR = "#f7c6c6"
+
+
+def _table_classes(epochs: Any) -> list[str]:
+    """The classes of a table of scoring epochs (:func:`plot_hypnogram`'s ``epochs``): those
+    of its ``p_<class>`` columns, else those predicted and scored (``prediction``, ``label``)
+    in any of its rows, as text, sorted."""
+    columns = [str(c) for c in (epochs.columns if hasattr(epochs, "columns") else epochs)]
+    classes = [c[2:] for c in columns if c.startswith("p_")]
+    if classes:
+        return classes
+    found: set[str] = set()
+    for name in ("prediction", "label"):
+        values = _column(epochs, name)
+        if values is not None:
+            found |= {str(v) for v in values.tolist() if isinstance(v, str) and v}
+    return sorted(found)
 
 
 def _epoch_pieces(
@@ -326,6 +370,7 @@ def plot_hypnogram(
     pretrained: bool | None = None,
     record_clock: Any = None,
     file: str | None = None,
+    sleep: bool = False,
 ) -> Figure:
     """A hypnogram: the predicted sleep stage of each scoring epoch over the night, as a step
     line, stages top to bottom (W, REM, N1, N2, N3 by default), with the scored stages for
@@ -386,6 +431,11 @@ def plot_hypnogram(
         ``pretrained=False``.
     file : str | None
         With a table of several recordings, the one to draw (its ``file`` cell).
+    sleep : bool
+        The classes are sleep stages though their names alone do not say so (bare ``W`` and
+        ``R``, which are right and wrong of another task: :func:`stage_ranks`), as for a
+        probe trained on sleep stages' annotations (:func:`labelled_as_sleep`): ordered and
+        labelled as stages.
     record_clock : eegpt.edf_files.RecordClock | dict | None
         Where the stretches of a discontinuous EDF+D/BDF+D recording lie on its clock (its
         ``metadata["record_clock"]``, as :meth:`eegpt.outputs.Embeddings.clock_times` uses it):
@@ -407,6 +457,8 @@ def plot_hypnogram(
         pretrained = recorded if pretrained is None else pretrained
     files = _column(epochs, "file")
     named = None if files is None else _recording_names(files)  # for the title
+    # bare W and R are stages where the whole table's classes (every recording's) name one
+    sleep = sleep or is_sleep_staging(_table_classes(epochs))
     if file is not None:
         if files is None or file not in set(files.tolist()):
             held = sorted(set(files.tolist())) if files is not None else []
@@ -454,7 +506,7 @@ def plot_hypnogram(
     classes = [c[2:] for c in columns if c.startswith("p_")]
     if order is None:
         known = classes or sorted({str(v) for v in stages + scored if v is not None})
-        order = stage_order(known)
+        order = stage_order(known, sleep=sleep)
     order = list(order)
     row = {str(c): i for i, c in enumerate(order)}
     missing = sorted({str(v) for v in stages if v is not None} - set(row))
@@ -549,7 +601,7 @@ def plot_hypnogram(
     ax.set_yticks(range(len(order)), [_short_lines(c) for c in order])
     ax.set_ylim(len(order) - 0.5, -0.5)  # the first stage (W) on top
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("stage" if is_sleep_staging(order) else "class")
+    ax.set_ylabel("stage" if is_sleep_staging(order, sleep=sleep) else "class")
     if clock:
         # every tick a full time (23:00:15, not 15), a date only at midnight; the start's
         # date is in the axis label, not in an offset that gives the end's
@@ -564,7 +616,7 @@ def plot_hypnogram(
         from eegpt._logging import count
 
         # "hypnogram" for sleep stages only: another task's classes are predicted classes
-        what = "hypnogram" if is_sleep_staging(order) else "predicted classes"
+        what = "hypnogram" if is_sleep_staging(order, sleep=sleep) else "predicted classes"
         title = f"{what}: {count(len(onsets), 'epoch')} of {epoch:g} s"
         if named is not None and files is not None and len(files):  # as --plot names it
             title = f"{named[str(files[0])]}: {title}"
