@@ -302,11 +302,14 @@ class SignalStats:
         per_epoch = n_times // segment if sfreq >= 1 and segment == round(sfreq) else 0
         for at in range(0, n_epochs, step):
             stats.epoch_flat[at : at + step] = _flat_segments(x[at : at + step], segment)
-            if per_epoch:
-                block = x[at : at + step, :, : per_epoch * segment]
-                seconds = block.reshape(len(block), n_channels, per_epoch, segment)
-                whole = np.moveaxis(seconds, 1, 0).reshape(n_channels, -1, segment)
-                stats._measure_line(whole, at * per_epoch)
+            if per_epoch:  # the seconds measured (every line_stride-th) alone, copied
+                count = len(x[at : at + step]) * per_epoch
+                picked = [g for g in range(at * per_epoch, at * per_epoch + count)
+                          if g % stats.line_stride == 0]  # fmt: skip
+                seconds = [x[g // per_epoch, :, (g % per_epoch) * segment :][:, :segment]
+                           for g in picked]  # fmt: skip
+                if seconds:
+                    stats._measure_line(np.stack(seconds, axis=1), 0, stride=1)
             bad = ~np.isfinite(x[at : at + step])
             nonfinite.append(at + np.flatnonzero(bad.any(axis=(1, 2))))
             chunk = np.moveaxis(x[at : at + step], -2, 0).reshape(n_channels, -1)  # a copy
@@ -587,17 +590,18 @@ class SignalStats:
         size = self.segment or self.epoch_segment
         return max(1, self.n_total // max(size, 1) // LINE_SEGMENTS)
 
-    def _measure_line(self, whole: np.ndarray, first: int) -> None:
+    def _measure_line(self, whole: np.ndarray, first: int, stride: int | None = None) -> None:
         """Add the share of their power at the mains frequencies (:data:`MAINS`) of the
         segments ``whole`` (shape (n_channels, k, segment): segments ``first, first + 1, ...``;
         NaN where left out) that are measured (every :attr:`line_stride`-th, of finite samples
         not all equal) to :attr:`line_share`, and count them in :attr:`line_measured`: each
         segment less its mean, its discrete Fourier transform at each frequency (``X``),
-        ``2 |X|² / segment`` over its sum of squares."""
+        ``2 |X|² / segment`` over its sum of squares. ``stride``: every how many to measure
+        (default :attr:`line_stride`; 1: all of ``whole``, picked already)."""
         size = self.segment or self.epoch_segment  # 1 s (epochs: of those a second or more)
         if not self.sfreq or not size:
             return
-        stride = self.line_stride
+        stride = self.line_stride if stride is None else stride
         picked = [j for j in range(whole.shape[1]) if (first + j) % stride == 0]
         if not picked:
             return
