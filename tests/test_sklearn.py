@@ -205,6 +205,27 @@ def test_inputs_and_poolings(task):
     assert list(df.columns[:2]) == ["eegpt_d0", "eegpt_d1"]
 
 
+def test_set_params_on_a_fitted_embedder_takes_effect_at_the_next_fit(task):
+    """scikit-learn's rule: parameters set after fit take effect at the next fit. pooling and
+    preprocessing shape the output (its width, the window's patches), so transform kept the
+    fitted n_features_out_ and feature names only until they changed: set after fit, transform
+    returned another width than n_features_out_ and get_feature_names_out claimed."""
+    est = embedder(pooling="flatten").fit(task[:4])
+    n, s, d = est.embedding_shape_
+    fitted = est.transform(task[:4])
+    assert fitted.shape[1] == est.n_features_out_ == n * s * d
+    est.set_params(
+        pooling="mean", preprocessing=PreprocessingConfig(window_seconds=2.0, tail="pad")
+    )
+    out = est.transform(task[:4])
+    assert out.shape[1] == est.n_features_out_ == len(est.get_feature_names_out()) == n * s * d
+    np.testing.assert_array_equal(out, fitted)
+    est.fit(task[:4])  # the next fit: the new pooling and window
+    assert est.pooling_ == "mean" and est.preprocessing_.window_seconds == 2.0
+    assert est.transform(task[:4]).shape == (4, est.n_features_out_) == (4, d)
+    assert list(est.get_feature_names_out()[:2]) == ["eegpt_d0", "eegpt_d1"]
+
+
 def test_weights_loaded_lazily(task, tmp_path):
     save_checkpoint(SMALL, tmp_path / "w")
     est = EEGPTEmbedder(weights=str(tmp_path / "w"), preprocessing=ONE_SECOND)

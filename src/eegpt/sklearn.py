@@ -662,8 +662,13 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         The channel types read, as :meth:`fit` read them (``picks``; ``"eeg"`` for None):
         what :meth:`transform` reads.
     preprocessing_ : PreprocessingConfig
-        The preprocessing of :meth:`fit`; with ``preprocessing=None``, what :meth:`transform`
-        uses, so a pickled embedder keeps the default it was fitted with.
+        The preprocessing of :meth:`fit` (``preprocessing``; the default for None): what
+        :meth:`transform` uses, so a pickled embedder keeps the default it was fitted with.
+    pooling_ : str | callable
+        The pooling of :meth:`fit`: what :meth:`transform` and :meth:`get_feature_names_out`
+        use. Like every parameter that shapes the output, ``set_params(pooling=...)`` or
+        ``set_params(preprocessing=...)`` on a fitted embedder takes effect at the next
+        :meth:`fit` (scikit-learn's rule): until then the output keeps ``n_features_out_``.
     ch_names_in_ : list of str
         Channel names seen in :meth:`fit`.
     n_channels_in_, n_times_in_ : int
@@ -758,24 +763,27 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         rename: Mapping[str, str | None] | None = None,
         fitted_times: int | None = None,
         picks: str | Sequence[str] | None = None,
+        config: PreprocessingConfig | None = None,
     ):
         """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one);
         ``fitted_times``: the samples per epoch of fit, to tell a single window from epochs
         (:func:`_epochs_array`); ``picks``: the channel types read from epochs (default: those
-        of fit, ``picks_``), refused for arrays other than ``"eeg"``."""
+        of fit, ``picks_``), refused for arrays other than ``"eeg"``; ``config``: the
+        preprocessing of the fit that reads ``X`` (default: the fitted one, :meth:`_config`)."""
         picks = vars(self).get("picks_", "eeg") if picks is None else picks
+        config = self._config() if config is None else config
         if _epochs_input(X):
-            _refuse_continuous(X, type(self).__name__, self._config().window_seconds)
+            _refuse_continuous(X, type(self).__name__, config.window_seconds)
             _refuse_array_params(self, X)
             return as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=_fitted_rename(self) if rename is None else rename,
-                preprocessing=self._config(), what="EEGPTEmbedder", picks=picks,
+                preprocessing=config, what="EEGPTEmbedder", picks=picks,
             )  # fmt: skip
         _picks_read(picks, X, None)  # an array has no channel types to pick by
         array = _epochs_array(
             X, self.ch_names, self.sfreq, type(self).__name__, units_name(self.units),
-            fitted_times, self._config().window_seconds,
+            fitted_times, config.window_seconds,
         )  # fmt: skip
         return as_epochs_recording(
             array, ch_names=self.ch_names, sfreq=self.sfreq, units=self.units, verbose=verbose
@@ -837,14 +845,27 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         )  # fmt: skip
 
     def _config(self) -> PreprocessingConfig:
-        """``preprocessing``; None stands for the default, for a fitted embedder the one of
-        :meth:`fit` (``preprocessing_``). An embedder fitted and pickled by an earlier eegpt
-        kept none: its default then did not average-reference, and it still does not."""
-        if self.preprocessing is not None:
-            return self.preprocessing
+        """The preprocessing of a fitted embedder: the one of :meth:`fit` (``preprocessing_``),
+        whatever ``set_params(preprocessing=...)`` changed since (it takes effect at the next
+        fit, as scikit-learn's parameters do: the window length sizes ``embedding_shape_``
+        and ``n_features_out_``); unfitted, ``preprocessing`` (None: the default). An embedder
+        fitted and pickled by an earlier eegpt may keep none: it used ``preprocessing``, and
+        for None the default of then, which did not average-reference."""
         if "mapping_" in vars(self):  # fitted
-            return vars(self).get("preprocessing_", PreprocessingConfig(average_reference=False))
-        return PreprocessingConfig()
+            fitted = vars(self).get("preprocessing_")
+            if fitted is not None:
+                return fitted
+            if self.preprocessing is not None:
+                return self.preprocessing
+            return PreprocessingConfig(average_reference=False)
+        return self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
+
+    def _pooling(self) -> str | Callable[[np.ndarray], np.ndarray]:
+        """The pooling of a fitted embedder: the one of :meth:`fit` (``pooling_``), which sized
+        ``n_features_out_`` and names the features, whatever ``set_params(pooling=...)``
+        changed since (it takes effect at the next fit); ``pooling`` for an embedder fitted
+        and pickled by an earlier eegpt, which kept none."""
+        return vars(self).get("pooling_", self.pooling)
 
     # ------------------------------------------------------------------ API
     @_warning_once("fit")
@@ -868,15 +889,17 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self._check_params()
         picks = _picks_read(self.picks, X, None)  # None: "eeg"; arrays take no other
         rename = rename_table(self.rename)  # read once: predicting reads no file
+        config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         if isinstance(X, np.ndarray) and len(X) > _CHUNK:
             # Only the layout is kept: all of X read at once (float64, then volts) took four
             # times its float32 bytes, where transform embeds it a chunk at a time. Each chunk
             # is checked (and warned of) as transform checks it, then the first read.
             X = _whole_array_checks(X, self.ch_names)
             for start in range(_CHUNK, len(X), _CHUNK):
-                self._recording(X[start : start + _CHUNK], False, rename, picks=picks)
+                chunk = X[start : start + _CHUNK]
+                self._recording(chunk, False, rename, picks=picks, config=config)
             X = X[:_CHUNK]
-        rec = self._recording(X, self.verbose, rename, picks=picks)
+        rec = self._recording(X, self.verbose, rename, picks=picks, config=config)
         model: EEGPT | EEGPTEncoder = _load_encoder(self)
         self._model_copy_of = None
         if model is self.model:
@@ -886,7 +909,6 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             model = copy.deepcopy(self.model)
             self._model_copy_of = self.model
         self._engines = _EngineSlot()  # transform's engine, built at its first call
-        config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=rename_on_missing(X), verbose=self.verbose,
             left_out=rec.left_out,
@@ -899,6 +921,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.rename_ = rename
         self.picks_ = picks
         self.preprocessing_ = config
+        self.pooling_ = self.pooling
         self.mapping_ = mapping
         self.ch_names_in_ = list(rec.ch_names)
         self.n_channels_in_ = rec.n_channels
@@ -906,7 +929,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.n_features_in_ = rec.n_channels * rec.n_times
         self.embedding_shape_ = shape
         self.n_features_out_ = int(
-            pool_embeddings(np.zeros((1, *shape), np.float32), self.pooling).shape[1]
+            pool_embeddings(np.zeros((1, *shape), np.float32), self.pooling_).shape[1]
         )
         return self
 
@@ -992,7 +1015,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         -------
         ndarray of float32, shape (n_epochs, n_features_out_)
         """
-        return pool_embeddings(self.embed(X), self.pooling).astype(np.float32, copy=False)
+        return pool_embeddings(self.embed(X), self._pooling()).astype(np.float32, copy=False)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names ``eegpt_p{patch}_s{token}_d{dim}`` (parts as the pooling keeps them).
@@ -1013,7 +1036,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 f"samples, epochs flattened), got {len(input_features)}; the output names do "
                 "not depend on them: leave input_features out"
             )
-        names = feature_names(self.pooling, self.embedding_shape_, self.n_features_out_)
+        names = feature_names(self._pooling(), self.embedding_shape_, self.n_features_out_)
         return np.asarray(names, dtype=object)
 
 
