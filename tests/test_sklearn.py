@@ -22,6 +22,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import (
     GridSearchCV,
+    GroupKFold,
     StratifiedKFold,
     cross_val_score,
     cross_validate,
@@ -739,6 +740,30 @@ def test_classifier_cross_validates_like_any_classifier(trials):
     shuffled = np.random.default_rng(0).permutation(y)
     control = cross_val_score(classifier(FAST, preprocessing=as_recorded), trials, shuffled, cv=cv)
     assert control.mean() <= 0.65, control
+
+
+def test_a_list_of_recordings_is_refused_with_labels_per_recording(task):
+    """scikit-learn counts a list's items as samples: cross-validation of a list of recordings
+    ([ep1, ep2, ...]) splits and labels recordings, so fit got a y of one label per recording
+    for all their epochs, and failed in other words (y's shape; the next step's inconsistent
+    samples). Both estimators refuse it with how to concatenate them, which then
+    cross-validates by recording."""
+    recordings = [task[:20], task[20:44], task[44:60], task[60:80]]
+    per_recording = [0, 1, 0, 1]
+    pipe = make_pipeline(embedder(pooling="mean"), LogisticRegression())
+    for est in (pipe, classifier(preprocessing=ONE_SECOND)):
+        with pytest.raises(
+            ValueError,
+            match=r"y has 2 labels, one per item of the list X \(2 "
+            r"recordings holding (36|44) epochs\).*mne.concatenate_epochs\(X\)",
+        ):
+            cross_val_score(est, recordings, per_recording, cv=2, error_score="raise")
+    # the advice: one Epochs, a label per epoch, the recordings as groups
+    epochs = mne.concatenate_epochs(recordings)
+    groups = np.repeat(np.arange(4), [len(e) for e in recordings])
+    y = np.repeat(per_recording, [len(e) for e in recordings])
+    scores = cross_val_score(pipe, epochs, y, groups=groups, cv=GroupKFold(2), error_score="raise")
+    assert len(scores) == 2 and np.isfinite(scores).all()
 
 
 def test_classifier_is_train_probe_with_the_sklearn_api(trials, tmp_path):

@@ -61,6 +61,7 @@ def labels_of(data: Any, y: Any, n: int, classes: np.ndarray | None = None) -> n
     if isinstance(y, (list, tuple)):  # np.asarray would quietly turn 0 into '0'
         check_label_types(y)
     y = np.asarray(y)
+    refuse_labels_per_recording(data, y, n)
     if y.ndim != 1 or len(y) != n:
         raise ValueError(
             f"y must be 1-D with one label per epoch ({n}), got shape {y.shape}"
@@ -81,6 +82,36 @@ def labels_of(data: Any, y: Any, n: int, classes: np.ndarray | None = None) -> n
         y.tolist(), "y", read_text=False, classes=classes
     )
     return y
+
+
+def refuse_labels_per_recording(data: Any, y: Any, n: int) -> None:
+    """Refuse labels ``y`` that are one per recording of a list ``data`` (of ``mne.Epochs`` or
+    epochs files) holding ``n`` epochs, not one per epoch: what scikit-learn's
+    cross-validation passes, since it counts a list's items as its samples (``[ep1, ep2,
+    ep3]`` with a ``y`` of the epochs is refused by scikit-learn itself, "inconsistent numbers
+    of samples: [3, ...]"). Says how to concatenate the recordings, with labels and groups
+    of their epochs; nothing for other ``data`` or ``y``."""
+    labels = np.asarray(y) if y is not None else None
+    if labels is None or labels.ndim != 1 or not is_epochs_list(data):
+        return
+    if len(labels) != len(data) or len(data) == n:
+        return
+    read = (
+        ""
+        if all(isinstance(d, mne.BaseEpochs) for d in data)
+        else "X = [mne.read_epochs(p) for p in X]; "
+    )
+    raise ValueError(
+        f"y has {len(labels)} labels, one per item of the list X ({len(data)} recordings "
+        f"holding {n} epochs), but each epoch needs its own: scikit-learn counts a list's "
+        "items as its samples, so its cross-validation splits, counts and labels recordings, "
+        f"not epochs. Concatenate them ({read}epochs = mne.concatenate_epochs(X)) and pass a "
+        "label per epoch (epochs_labels(epochs), or each recording's label repeated, "
+        "np.repeat(y, [len(e) for e in X])) with groups=np.repeat(np.arange(len(X)), "
+        "[len(e) for e in X]) and cv=GroupKFold(...), which keep each recording's epochs on "
+        "one side. One value per recording (an age): embed each recording and average its "
+        "epochs' embeddings (EEGPTEmbedder(pooling='mean'))"
+    )
 
 
 def dropped_epochs_hint(data: Any, y: np.ndarray, n: int) -> str:

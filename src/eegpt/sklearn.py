@@ -95,7 +95,12 @@ from eegpt.probe_inputs import (
     rename_on_missing,
     subset_mapping,
 )
-from eegpt.probe_labels import as_classes, labels_of, unknown_labels_hint
+from eegpt.probe_labels import (
+    as_classes,
+    labels_of,
+    refuse_labels_per_recording,
+    unknown_labels_hint,
+)
 from eegpt.probe_training import _picks_read
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
@@ -900,6 +905,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
                 self._recording(chunk, False, rename, picks=picks, config=config)
             X = X[:_CHUNK]
         rec = self._recording(X, self.verbose, rename, picks=picks, config=config)
+        # y is not used, but the pipeline's next step gets it with transform's rows, one per
+        # epoch: a y of a list's recordings (scikit-learn's samples) is refused with advice
+        refuse_labels_per_recording(X, y, len(rec.data))
         model: EEGPT | EEGPTEncoder = _load_encoder(self)
         self._model_copy_of = None
         if model is self.model:
