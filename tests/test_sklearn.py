@@ -817,7 +817,7 @@ def test_epochs_one_sample_over_the_window_say_how_to_crop_them_in_a_pipeline():
     """A MOABB evaluation passes the paradigm's epochs to the pipeline as they are cut, one
     sample over whole seconds (MNE's tmax is inclusive: 4 s at 250 Hz are 1001 samples), where
     no X is at hand to slice: the refusal says how to crop them in a first step, and that
-    pipeline runs."""
+    pipeline runs, pickles (the step the advice gave, a lambda, did not) and clones."""
     from sklearn.preprocessing import FunctionTransformer
 
     x = np.random.default_rng(0).normal(0, 10, (4, 3, 1001))  # microvolts, as MOABB's X
@@ -825,13 +825,19 @@ def test_epochs_one_sample_over_the_window_say_how_to_crop_them_in_a_pipeline():
     with pytest.raises(RecordingError) as err:
         EEGPTEmbedder(SMALL, **kwargs).fit(x)
     said = str(err.value)
-    step = "FunctionTransformer(lambda X: X[..., :1000])"
+    step = "FunctionTransformer(eegpt.sklearn.first_samples, kw_args={'n_times': 1000})"
     assert "In a scikit-learn pipeline, which gets X as it is made (in a MOABB evaluation" in said
     assert f"crop them in a first step: make_pipeline({step}, EEGPTEmbedder(...), ...)" in said
-    pipeline = make_pipeline(FunctionTransformer(lambda X: X[..., :1000]),
+    pipeline = make_pipeline(eval(step, {"FunctionTransformer": FunctionTransformer,
+                                         "eegpt": eegpt}),
                              EEGPTEmbedder(SMALL, pooling="mean", **kwargs))  # fmt: skip
     expected = EEGPTEmbedder(SMALL, pooling="mean", **kwargs).fit_transform(x[..., :1000])
     np.testing.assert_allclose(pipeline.fit_transform(x), expected)
+    back = pickle.loads(pickle.dumps(pipeline))
+    np.testing.assert_allclose(back.transform(x), expected, rtol=1e-6)
+    np.testing.assert_allclose(clone(pipeline).fit_transform(x), expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="has 1001 samples per epoch, fewer than the n_times=1002"):
+        eegpt.sklearn.first_samples(x, 1002)
 
 
 def test_score_against_labels_none_of_which_is_a_class_says_so(task):

@@ -103,7 +103,7 @@ from eegpt.probe_labels import (
 )
 from eegpt.probe_training import _picks_read
 
-__all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "pool_embeddings"]
+__all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "first_samples", "pool_embeddings"]
 
 #: The kinds of RuntimeWarnings these estimators hold back while they repeat, and the calls
 #: ("fit", "predict") that gave them (:func:`~eegpt._logging.each_warning_once`).
@@ -128,6 +128,45 @@ def _warning_once(call: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
         return wrapper
 
     return decorate
+
+
+def first_samples(X: Any, n_times: int) -> Any:
+    """The first ``n_times`` samples of each epoch of ``X`` (``[..., T]`` -> ``[..., n_times]``,
+    a view of an array or tensor), the first step of a pipeline whose epochs are longer than
+    the window and come as they are made: MOABB's evaluations pass the paradigm's arrays, one
+    sample over whole seconds (MNE's ``tmax`` is inclusive: 1001 samples for 4 s at 250 Hz)::
+
+        make_pipeline(FunctionTransformer(first_samples, kw_args={"n_times": 1000}),
+                      EEGPTEmbedder(...), ...)
+
+    A function of this module, so that the pipeline pickles (a ``lambda`` does not) and clones.
+
+    Parameters
+    ----------
+    X : ndarray | torch.Tensor, shape (n_epochs, n_channels, n_times_in)
+        Epochs as an array (samples last); ``mne.Epochs`` are cropped by
+        ``PreprocessingConfig(crop_tmin=...)`` instead (a TypeError says so).
+    n_times : int
+        Samples kept of each epoch (at most ``n_times_in``).
+
+    Returns
+    -------
+    ndarray | torch.Tensor, shape (n_epochs, n_channels, n_times)
+    """
+    if isinstance(X, (mne.BaseEpochs, list, tuple)):
+        raise TypeError(
+            f"first_samples crops arrays, got {type(X).__name__}: crop mne.Epochs to one window "
+            "with the estimator's preprocessing=PreprocessingConfig(crop_tmin=...) (seconds "
+            "relative to their event)"
+        )
+    if isinstance(n_times, bool) or not isinstance(n_times, (int, np.integer)) or n_times < 1:
+        raise ValueError(f"n_times must be a positive whole number of samples, got {n_times!r}")
+    if X.shape[-1] < n_times:
+        raise ValueError(
+            f"first_samples: X has {X.shape[-1]} samples per epoch, fewer than the "
+            f"n_times={n_times} to keep; keep at most {X.shape[-1]}"
+        )
+    return X[..., :n_times]
 
 
 def _epochs_input(X: Any) -> bool:

@@ -446,7 +446,8 @@ def _pipeline_crop_note(recording: Recording, config: PreprocessingConfig) -> st
     return (
         " In a scikit-learn pipeline, which gets X as it is made (in a MOABB evaluation, as the "
         "paradigm cuts the epochs), crop them in a first step: make_pipeline(FunctionTransformer"
-        f"(lambda X: X[..., :{n}]), EEGPTEmbedder(...), ...)"
+        f"(eegpt.sklearn.first_samples, kw_args={{'n_times': {n}}}), EEGPTEmbedder(...), ...) "
+        "(a named function: a lambda's pipeline cannot be pickled)"
     )
 
 
