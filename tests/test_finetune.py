@@ -278,7 +278,7 @@ def test_class_weight_acts_and_is_recorded_as_it_acted(model, task):
     with pytest.warns(RuntimeWarning, match=r"'standard' 60, 'target' 12\. The classes are imb"):
         plain = run(model, skewed, **common)
     weighted = run(model, skewed, class_weight="balanced", **common)
-    by_head = run(model, skewed, head=ProbeConfig(class_weight="balanced"), **common)
+    by_head = run(model, skewed, config=ProbeConfig(class_weight="balanced"), **common)
     assert plain.history != weighted.history  # the weights reach the loss
     assert by_head.history == weighted.history
     for tuned, used in ((plain, None), (weighted, "balanced"), (by_head, "balanced")):
@@ -645,9 +645,9 @@ def test_a_head_s_channel_projection_is_not_dropped_silently(model, task):
     with pytest.raises(
         ValueError, match=r"ProbeConfig\(chan_proj=True\).*finetune\(\.\.\., chan_proj=True\)"
     ):
-        run(model, task[0][:16], epochs=1, validation=None, head=ProbeConfig(chan_proj=True))
+        run(model, task[0][:16], epochs=1, validation=None, config=ProbeConfig(chan_proj=True))
     tuned = run(model, task[0][:16], epochs=1, validation=None, chan_proj=True,
-                head=ProbeConfig(chan_proj=True, hidden=8))  # fmt: skip
+                config=ProbeConfig(chan_proj=True, hidden=8))  # fmt: skip
     assert tuned.model.chan_proj is not None and tuned.config.hidden == 8
 
 
@@ -684,3 +684,32 @@ def test_overlapping_epochs_of_a_recording_as_the_command_line_reads_them():
     apart = Recording(x, ["Cz", "Pz"], 250.0, onsets=np.arange(8) * 1.0)
     assert overlap_split_warning(apart, train, held, 0.25) is None
     assert overlap_split_warning(Recording(x, ["Cz", "Pz"], 250.0), train, held, 0.25) is None
+
+
+def test_finetune_takes_keep_picks_and_config_as_train_probe_does(model, task):
+    """finetune took head= for the ProbeConfig that train_probe and EEGPTClassifier take as
+    config=, and had no keep= or picks=: it now takes them with train_probe's meaning (the
+    same checks, recorded in the probe, applied when predicting); head= still works, with a
+    FutureWarning, and gives the same probe."""
+    from eegpt.probe import ProbeConfig
+
+    train = task[0][:24]
+    few = ["Fz", "Cz", "Pz", "O2"]  # O2 typed misc: read with picks=["eeg", "misc"]
+    kept = train.copy().set_channel_types({train.ch_names[-1]: "misc"})
+    common = dict(epochs=1, validation=None)
+    tuned = run(
+        model, kept, keep=few, picks=["eeg", "misc"], config=ProbeConfig(hidden=8), **common
+    )
+    assert tuned.keep == few and tuned.picks == ["eeg", "misc"] and tuned.config.hidden == 8
+    assert [n.upper() for n in tuned.input_names] == [n.upper() for n in few]
+    assert tuned.predict_proba(kept).shape == (len(kept), 2)
+    with pytest.warns(FutureWarning, match=r"finetune\(head=\.\.\.\) is renamed config="):
+        old = run(model, train, head=ProbeConfig(hidden=8), **common)
+    new = run(model, train, config=ProbeConfig(hidden=8), **common)
+    np.testing.assert_array_equal(old.predict_proba(train), new.predict_proba(train))
+    with pytest.raises(
+        ValueError, match=r"keep=\['Fz'\] restricts .* rename=\{NAME: None\} instead"
+    ):
+        run(model, train, keep=["Fz"], chan_proj=True, **common)
+    with pytest.raises(TypeError, match=r"picks=\[3\]: give channel types"):
+        run(model, train, picks=[3], **common)

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import eegpt
+import eegpt.finetune
 from eegpt._renamed import renamed_keywords
 from eegpt.demo import synthetic_raw, write_edf
 from eegpt.export import export_embeddings
@@ -52,6 +53,7 @@ def test_an_old_keyword_warns_at_the_caller_and_names_the_new_one() -> None:
         (eegpt.read_embeddings, "output_dir", "path"),
         (eegpt.anonymize_embeddings, "input", "source"),
         (prepare, "config", "preprocessing"),
+        (eegpt.finetune.finetune, "head", "config"),
     ],
 )
 def test_signatures_and_docstrings_show_the_new_names(func, old, new) -> None:

@@ -28,6 +28,7 @@ import torch
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt._renamed import renamed_keywords
 from eegpt.array_inputs import Units
 from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
 from eegpt.engine import Precision, check_batch_size, native_cuda_bf16, resolve_device
@@ -37,7 +38,7 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import EEGPTProbe
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import encoder_reference, tuned_checkpoint_info
-from eegpt.probe_training import trained_probe, training_model
+from eegpt.probe_training import channels_read, trained_probe, training_model
 from eegpt.rename_tables import Rename
 from eegpt.training import (
     balanced_class_weights,
@@ -137,9 +138,9 @@ def _check_head_projection(head: ProbeConfig, chan_proj: bool, target: tuple[str
         differ.append(f"target_channels={list(head.target_channels)}")
     if differ:
         raise ValueError(
-            f"finetune(head=ProbeConfig({', '.join(differ)})): finetune takes the channel "
+            f"finetune(config=ProbeConfig({', '.join(differ)})): finetune takes the channel "
             "projection from its own chan_proj= and target_channels= arguments, not from "
-            f"head, and they say chan_proj={chan_proj}. Pass "
+            f"config, and they say chan_proj={chan_proj}. Pass "
             f"finetune(..., {', '.join(differ)}) instead."
         )
 
@@ -158,6 +159,7 @@ def _resolve_precision(precision: FinetunePrecision | str, device: torch.device)
     return resolved
 
 
+@renamed_keywords(head="config")
 @recording_training_warnings
 @honours_verbose
 def finetune(
@@ -187,9 +189,11 @@ def finetune(
     precision: FinetunePrecision = "auto",
     seed: int = 0,
     device: str | torch.device | None = None,
-    head: ProbeConfig | None = None,
+    config: ProbeConfig | None = None,
     progress: bool = False,
     verbose: Verbose = None,
+    keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] | None = None,
 ) -> EEGPTProbe:
     """Fine-tune a copy of ``model`` end to end on labelled epochs.
 
@@ -199,6 +203,10 @@ def finetune(
         Pretrained model; its encoder is deep-copied, the original is left untouched.
     data, y, ch_names, sfreq, units, rename, preprocessing
         Labelled epochs as for :func:`eegpt.probe.train_probe`.
+    keep, picks
+        The vocabulary channels trained on and the channel types read from files and MNE
+        objects, as for :func:`eegpt.probe.train_probe` (the same checks; ``keep`` not with
+        ``chan_proj``); the probe records them and applies them when predicting.
     freeze_blocks : int | "all"
         Encoder parts kept frozen: ``0`` none; ``N`` the embeddings, summary tokens and first
         ``N`` transformer blocks (``N`` = depth: the final norm too, as ``"all"``); ``-K`` all
@@ -251,8 +259,8 @@ def finetune(
     class_weight : {None, "balanced", "none"}
         ``"balanced"`` weights each class's loss by ``n / (n_classes * n_class)`` of the
         training labels, as :class:`~eegpt.probe.ProbeConfig`'s ``class_weight``; ``"none"``
-        weights every epoch alike, whatever ``head`` says; ``None`` takes
-        ``head.class_weight`` (default None: every epoch alike). The weighting used is
+        weights every epoch alike, whatever ``config`` says; ``None`` takes
+        ``config.class_weight`` (default None: every epoch alike). The weighting used is
         recorded in ``config.class_weight`` and ``training["class_weight"]``, as
         :class:`~eegpt.probe.ProbeConfig` has it (``"balanced"``, or None for unweighted).
     precision : {"auto", "float32", "bfloat16", "float16"}
@@ -264,14 +272,16 @@ def finetune(
         Seeds head initialisation, dropout, the validation split and batch order.
     device : str | torch.device | None
         ``None`` picks CUDA when available.
-    head : ProbeConfig | None
-        Head architecture (hidden width, dropout, max-norms) and, unless ``class_weight`` is
-        given, its ``class_weight``. Its training fields ``epochs``, ``batch_size``,
-        ``max_lr``, ``weight_decay``, ``pct_start``, ``patience`` and ``seed`` are replaced by
-        this function's arguments (``max_lr`` by ``head_lr``), whatever they say; a channel
-        projection is set by ``chan_proj`` and ``target_channels``, and a head with
-        ``chan_proj=True`` that they do not give (``chan_proj`` False, other
-        ``target_channels``) is refused.
+    config : ProbeConfig | None
+        The probe configuration, as :func:`eegpt.probe.train_probe` and
+        :class:`~eegpt.sklearn.EEGPTClassifier` take it. Was ``head`` (still taken, with a
+        :class:`FutureWarning`). Head architecture (hidden width, dropout, max-norms) and,
+        unless ``class_weight`` is given, its ``class_weight``. Its training fields
+        ``epochs``, ``batch_size``, ``max_lr``, ``weight_decay``, ``pct_start``, ``patience``
+        and ``seed`` are replaced by this function's arguments (``max_lr`` by ``head_lr``),
+        whatever they say; a channel projection is set by ``chan_proj`` and
+        ``target_channels``, and a config with ``chan_proj=True`` that they do not give
+        (``chan_proj`` False, other ``target_channels``) is refused.
     progress : bool
         A progress bar over the training batches of all passes (the pass and losses beside it).
     verbose : bool | str | int | None
@@ -338,8 +348,9 @@ def finetune(
     dev = resolve_device(device)
     precision = _resolve_precision(precision, dev)
     preprocessing = preprocessing or PreprocessingConfig()
-    head = head or ProbeConfig()
+    head = config or ProbeConfig()
     _check_head_projection(head, chan_proj, tuple(target_channels))
+    read = channels_read(keep, picks, data, validation, chan_proj=chan_proj, command_line=False)
     config = head.replace(
         chan_proj=chan_proj,
         target_channels=tuple(target_channels),
@@ -356,7 +367,7 @@ def finetune(
     train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,
         ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose,
-        command_line=False,
+        command_line=False, keep=keep, picks=read,
     )  # fmt: skip
     balance = class_balance_warning(train.y, classes, config.class_weight, command_line=False)
     if balance:
@@ -420,7 +431,7 @@ def finetune(
     n_trainable = sum(p.numel() for g in param_groups for p in g["params"])
     probe = trained_probe(
         net, fit, train, val, classes, config, preprocessing,
-        encoder=reference, frozen_encoder=False, rename=rename,
+        encoder=reference, frozen_encoder=False, rename=rename, keep=keep, picks=read,
         seconds=time.perf_counter() - t0, device=dev, precision=precision,
         freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
         class_weight=config.class_weight, trainable_parameters=int(n_trainable),

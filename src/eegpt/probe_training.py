@@ -170,6 +170,35 @@ def _picks_read(picks: str | Sequence[str] | None, data: Any, validation: Any) -
     return read
 
 
+def channels_read(
+    keep: str | Sequence[str] | None,
+    picks: str | Sequence[str] | None,
+    data: Any,
+    validation: Any,
+    *,
+    chan_proj: bool,
+    command_line: bool = True,
+) -> str | list[str]:
+    """The checks of the channel keywords :func:`train_probe` and
+    :func:`eegpt.finetune.finetune` share, before any file is read: ``keep`` (names known;
+    not with a channel projection, ``chan_proj``, which learns from the input channels by
+    name) and ``picks`` (:func:`_picks_read`), returning the channel types read.
+    ``command_line``: the messages also name the command line's options (the probe's;
+    fine-tuning has none)."""
+    if keep is not None:
+        kept_channels(keep)  # an unknown name is an error before any file is read
+        if chan_proj:
+            cli = command_line
+            raise ValueError(
+                f"keep={keep_list(keep)}{' (--keep-channels)' if cli else ''} restricts the "
+                "vocabulary channels the encoder gets, but a channel projection "
+                f"(chan_proj{', --chan-proj' if cli else ''}) learns from the input channels "
+                "by name: leave channels out with rename={NAME: None}"
+                f"{' (--drop NAME)' if cli else ''} instead"
+            )
+    return _picks_read(picks, data, validation)
+
+
 @recording_training_warnings
 @honours_verbose
 def train_probe(
@@ -337,16 +366,7 @@ def train_probe(
         inference = inference_weights_text(encoder, "a probe with a channel projection (chan_proj)")
         if inference:
             raise RuntimeError(inference)
-    if keep is not None:
-        kept_channels(keep)  # an unknown name is an error before any file is read
-        if config.chan_proj:
-            raise ValueError(
-                f"keep={keep_list(keep)} (--keep-channels) restricts the vocabulary channels "
-                "the encoder gets, but a channel projection (chan_proj, --chan-proj) learns "
-                "from the input channels by name: leave channels out with rename={NAME: None} "
-                "(--drop NAME) instead"
-            )
-    read = _picks_read(picks, data, validation)
+    read = channels_read(keep, picks, data, validation, chan_proj=config.chan_proj)
     train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,
         ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose, keep=keep,

@@ -264,10 +264,9 @@ def split_inputs(
     records them (:func:`inputs_record`; the files the data in memory were read from taken
     first: preparing them may load epochs cut from a Raw, which lets go of the Raw that names
     their file, :func:`~eegpt.probe_provenance.files_held`).
-    ``keep`` restricts the channels (the probe's; fine-tuning has none); ``command_line``: the
-    warnings also name the command line's options (the probe's; fine-tuning has none);
-    ``picks``: the channel types read from files and MNE objects, training and validation
-    data alike (the probe's; fine-tuning reads EEG)."""
+    ``keep`` restricts the channels; ``command_line``: the warnings also name the command
+    line's options (the probe's; fine-tuning has none); ``picks``: the channel types read from
+    files and MNE objects, training and validation data alike."""
     held = files_held(data)
     train, val, classes, chosen = split_training_data(
         data, y, validation, config.seed, groups, command_line=command_line, ch_names=ch_names,
