@@ -104,3 +104,28 @@ def test_the_classifier_trains_on_the_channel_types_picked_as_train_probe_does(m
     back = pickle.loads(pickle.dumps(clf))
     assert back.picks == BOTH
     np.testing.assert_allclose(back.predict_proba(misc_epochs), proba, rtol=1e-5, atol=1e-6)
+
+
+KEPT = ["Fz", "Cz", "C3", "C4"]
+
+
+def test_the_estimators_take_keep_as_embed_and_train_probe_do(misc_epochs):
+    """keep= (the vocabulary channels used) was taken by eegpt.embed, train_probe and the
+    probe's predictions, not by the estimators; both take it with the same meaning (the same
+    numbers as embed's, the probe's record), stored as given, cloned, checked at fit."""
+    epochs = misc_epochs.copy().set_channel_types(dict.fromkeys(NAMES, "eeg"))
+    est = EEGPTEmbedder(TINY, preprocessing=ONE_SECOND, keep=KEPT)
+    assert est.get_params()["keep"] is KEPT and clone(est).keep == KEPT
+    out = est.fit(epochs).transform(epochs)
+    assert {n.upper() for n in est.mapping_.names} == {n.upper() for n in KEPT}
+    assert est.keep_ == KEPT
+    expected = eegpt.embed(TINY, epochs, keep=KEPT, preprocessing=ONE_SECOND).data
+    np.testing.assert_allclose(out, expected.reshape(len(epochs), -1), rtol=1e-5, atol=1e-6)
+    back = pickle.loads(pickle.dumps(est))
+    np.testing.assert_allclose(back.transform(epochs), out, rtol=1e-5, atol=1e-6)
+    clf = EEGPTClassifier(TINY, preprocessing=ONE_SECOND, keep=KEPT, config=ProbeConfig(epochs=1))
+    clf.fit(epochs, epochs_labels(epochs))
+    assert clf.probe_.keep == KEPT and len(clf.probe_.input_names) == len(KEPT)
+    assert clf.predict_proba(epochs).shape == (len(epochs), 2)
+    with pytest.raises(ValueError, match="Qz"):
+        EEGPTEmbedder(TINY, preprocessing=ONE_SECOND, keep=["Qz"]).fit(epochs)

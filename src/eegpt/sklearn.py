@@ -101,7 +101,7 @@ from eegpt.probe_labels import (
     refuse_labels_per_recording,
     unknown_labels_hint,
 )
-from eegpt.probe_training import _picks_read
+from eegpt.probe_training import _picks_read, channels_read
 
 __all__ = ["POOLINGS", "EEGPTClassifier", "EEGPTEmbedder", "first_samples", "pool_embeddings"]
 
@@ -671,6 +671,12 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         (``"eeg"``). ``["eeg", "misc"]`` also reads electrodes a file types ``misc``. Read at
         :meth:`fit` (``picks_``) and used by :meth:`transform`; refused for arrays, whose
         channels are their rows (a :class:`~eegpt.errors.RecordingError`).
+    keep : str | sequence of str | None
+        Use only these vocabulary channels (after ``rename``; before the average reference,
+        which then runs over them), as :func:`eegpt.embed` and
+        :func:`~eegpt.probe.train_probe` take it: ``"10-20"``, names, ``-NAME`` removing
+        one. Recordings of several systems then give features of one channel set. Read at
+        :meth:`fit` (``keep_``) and used by :meth:`transform`.
     batch_size : int | None
         Epochs per forward pass; ``None``: 64 on a GPU, a few on a CPU (see
         :func:`eegpt.engine.default_batch_size`).
@@ -705,6 +711,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     picks_ : str | list of str
         The channel types read, as :meth:`fit` read them (``picks``; ``"eeg"`` for None):
         what :meth:`transform` reads.
+    keep_ : str | list of str | None
+        The vocabulary channels kept, as :meth:`fit` kept them (``keep``): what
+        :meth:`transform` keeps.
     preprocessing_ : PreprocessingConfig
         The preprocessing of :meth:`fit` (``preprocessing``; the default for None): what
         :meth:`transform` uses, so a pickled embedder keeps the default it was fitted with.
@@ -762,6 +771,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         preprocessing: PreprocessingConfig | None = None,
         rename: Rename | None = None,
         picks: str | Sequence[str] | None = None,
+        keep: str | Sequence[str] | None = None,
         batch_size: int | None = None,
         device: str | None = None,
         precision: Precision = "float32",
@@ -778,6 +788,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.preprocessing = preprocessing
         self.rename = rename
         self.picks = picks
+        self.keep = keep
         self.batch_size = batch_size
         self.device = device
         self.precision = precision
@@ -808,13 +819,16 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         fitted_times: int | None = None,
         picks: str | Sequence[str] | None = None,
         config: PreprocessingConfig | None = None,
+        keep: str | Sequence[str] | None = None,
     ):
         """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one);
         ``fitted_times``: the samples per epoch of fit, to tell a single window from epochs
         (:func:`_epochs_array`); ``picks``: the channel types read from epochs (default: those
         of fit, ``picks_``), refused for arrays other than ``"eeg"``; ``config``: the
-        preprocessing of the fit that reads ``X`` (default: the fitted one, :meth:`_config`)."""
+        preprocessing of the fit that reads ``X`` (default: the fitted one, :meth:`_config`);
+        ``keep``: the vocabulary channels kept (default: those of fit, ``keep_``)."""
         picks = vars(self).get("picks_", "eeg") if picks is None else picks
+        keep = vars(self).get("keep_") if keep is None else keep
         config = self._config() if config is None else config
         if _epochs_input(X):
             _refuse_continuous(X, type(self).__name__, config.window_seconds)
@@ -822,7 +836,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             return as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=_fitted_rename(self) if rename is None else rename,
-                preprocessing=config, what="EEGPTEmbedder", picks=picks,
+                preprocessing=config, what="EEGPTEmbedder", picks=picks, keep=keep,
             )  # fmt: skip
         _picks_read(picks, X, None)  # an array has no channel types to pick by
         array = _epochs_array(
@@ -931,7 +945,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self
         """
         self._check_params()
-        picks = _picks_read(self.picks, X, None)  # None: "eeg"; arrays take no other
+        # keep and picks checked as train_probe checks them (None: "eeg"; arrays take no other)
+        picks = channels_read(self.keep, self.picks, X, None, chan_proj=False)
         rename = rename_table(self.rename)  # read once: predicting reads no file
         config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         if isinstance(X, np.ndarray) and len(X) > _CHUNK:
@@ -941,9 +956,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             X = _whole_array_checks(X, self.ch_names)
             for start in range(_CHUNK, len(X), _CHUNK):
                 chunk = X[start : start + _CHUNK]
-                self._recording(chunk, False, rename, picks=picks, config=config)
+                self._recording(chunk, False, rename, picks=picks, config=config, keep=self.keep)
             X = X[:_CHUNK]
-        rec = self._recording(X, self.verbose, rename, picks=picks, config=config)
+        rec = self._recording(X, self.verbose, rename, picks=picks, config=config, keep=self.keep)
         # y is not used, but the pipeline's next step gets it with transform's rows, one per
         # epoch: a y of a list's recordings (scikit-learn's samples) is refused with advice
         refuse_labels_per_recording(X, y, len(rec.data))
@@ -958,7 +973,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self._engines = _EngineSlot()  # transform's engine, built at its first call
         mapping = map_channels(
             rec.ch_names, rename=rename, on_missing=rename_on_missing(X), verbose=self.verbose,
-            left_out=rec.left_out,
+            left_out=rec.left_out, keep=self.keep,
         )  # fmt: skip
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
         prepare(_first_epoch(rec), mapping, config, refuse_flat=False, verbose=False)
@@ -967,6 +982,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.model_ = model
         self.rename_ = rename
         self.picks_ = picks
+        self.keep_ = self.keep
         self.preprocessing_ = config
         self.pooling_ = self.pooling
         self.mapping_ = mapping
@@ -1189,6 +1205,11 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         None: EEG alone. ``["eeg", "misc"]`` also reads electrodes a file types ``misc``.
         Recorded in the probe (``probe_.picks``), whose predictions read them so; refused for
         arrays, whose channels are their rows.
+    keep : str | sequence of str | None
+        Train on these vocabulary channels only (after ``rename``), as
+        :func:`~eegpt.probe.train_probe` takes it (``"10-20"``, names, ``-NAME`` removing one;
+        not with ``config.chan_proj``); recorded in the probe (``probe_.keep``), whose
+        predictions keep them.
     config : ProbeConfig | None
         Architecture and recipe (default: the paper's); search it with
         ``GridSearchCV(clf, {"config": [ProbeConfig(max_lr=1e-4), ProbeConfig(max_lr=4e-4)]})``,
@@ -1254,6 +1275,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         preprocessing: PreprocessingConfig | None = None,
         rename: Rename | None = None,
         picks: str | Sequence[str] | None = None,
+        keep: str | Sequence[str] | None = None,
         config: ProbeConfig | None = None,
         validation: float | None = None,
         batch_size: int | None = None,
@@ -1271,6 +1293,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         self.preprocessing = preprocessing
         self.rename = rename
         self.picks = picks
+        self.keep = keep
         self.config = config
         self.validation = validation
         self.batch_size = batch_size
@@ -1340,7 +1363,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             y = _labels_1d(y)
             check_classification_targets(y)
         data, array_kwargs = self._inputs(X)
-        picks = _picks_read(self.picks, data, None)  # None: "eeg"; arrays take no other
+        chan_proj = self.config is not None and self.config.chan_proj
+        # keep and picks checked as train_probe checks them (None: "eeg"; arrays take no other)
+        picks = channels_read(self.keep, self.picks, data, None, chan_proj=chan_proj)
         rename = rename_table(self.rename) or None  # read once: predicting reads no file
         model = _load_encoder(self)
         _check_labels(y, bool(array_kwargs))  # after the parameters' checks, as before
@@ -1355,6 +1380,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             y,
             rename=rename,
             picks=picks,
+            keep=self.keep,
             preprocessing=self.preprocessing,
             config=self.config,
             validation=self.validation,
