@@ -6,6 +6,12 @@ on sys.path when the real one cannot be imported.
 
 Without a GPU, eegpt's Triton kernels run under Triton's CPU interpreter (``TRITON_INTERPRET=1``,
 set before anything imports Triton), so their tests run in CI too.
+
+OpenMP threads that have nothing to do wait passively (``OMP_WAIT_POLICY=PASSIVE``, set before
+torch is imported and inherited by the CLI subprocesses the tests start) rather than spinning:
+on a machine whose two cores are shared (CI; other pytest workers under pytest-xdist) a spinning
+thread takes the core its sibling waits for, and a small step (a linear probe's batch) ran
+about seven times slower with two torch threads than with one. What is computed is unchanged.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # before torch (its OpenMP) is loaded
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 STUBS = Path(__file__).parent / "stubs"
 
