@@ -2601,10 +2601,33 @@ def _eegpt_process(args: list[str], cwd: Path, **env: str) -> subprocess.Complet
     environ = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8")}
     src = str(Path(__file__).resolve().parents[1] / "src")
     environ["PYTHONPATH"] = os.pathsep.join([src, environ.get("PYTHONPATH", "")])
+    command = args if args[:1] == ["-c"] else ["-m", "eegpt", *args]  # -c: _eegpt_commands
     return subprocess.run(
-        [sys.executable, "-m", "eegpt", *args],
+        [sys.executable, *command],
         cwd=cwd, env={**environ, **env}, capture_output=True, timeout=300,
     )  # fmt: skip
+
+
+def _eegpt_commands(
+    commands: list[list[str]], cwd: Path, **env: str
+) -> subprocess.CompletedProcess:
+    """The ``eegpt`` commands ``commands``, one after the other, in ONE process of their own
+    (:func:`eegpt.cli.main` as ``python -m eegpt`` calls it, without a start-up per command),
+    environment as :func:`_eegpt_process`; it stops at the first that fails, exiting non-zero
+    with that command. The arguments reach the process as a command line's do (decoded in its
+    locale): JSON of the real text, not ASCII escapes."""
+    driver = (
+        "import json, sys\n"
+        "from eegpt.cli import main\n"
+        "for args in json.loads(sys.argv[1]):\n"
+        "    try:\n"
+        "        code = main(args)\n"
+        "    except SystemExit as stop:\n"
+        "        code = stop.code\n"
+        "    if code:\n"
+        "        sys.exit(f'eegpt {args!r} exited with {code!r}')\n"
+    )
+    return _eegpt_process(["-c", driver, json.dumps(commands, ensure_ascii=False)], cwd, **env)
 
 
 def test_names_an_ascii_terminal_cannot_show_stop_no_run(weights, edf, tmp_path):
@@ -2666,18 +2689,21 @@ def test_outputs_record_real_names_where_the_locale_cannot_decode_them(weights, 
     recording = folder / "Müller.edf"
     recording.write_bytes(edf.read_bytes())
     c_locale = {"LC_ALL": "C", "PYTHONUTF8": "0"}
+    embeds = [
+        ["embed", "data/São Paulo/Müller.edf", "--weights", str(weights), "-o", out, "-q"]
+        for out in ("x.npz", "x.parquet")
+    ]
+    run = ["embed-dataset", "data", "--weights", str(weights), "-o", "run", "-q"]
+    # the report as a list of files, read back in that locale, names the file on disk
+    again = ["embed-dataset", "run/_files.csv", "--weights", str(weights), "-o", "again", "-q"]
+    done = _eegpt_commands([*embeds, run, again], tmp_path, **c_locale)  # one start-up
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     for out in ("x.npz", "x.parquet"):
-        args = ["embed", "data/São Paulo/Müller.edf", "--weights", str(weights), "-o", out, "-q"]
-        done = _eegpt_process(args, tmp_path, **c_locale)
-        assert done.returncode == 0, done.stderr.decode("ascii", "replace")
         assert load_embeddings(tmp_path / out).metadata["source"] == "data/São Paulo/Müller.edf"
     assert pd.read_parquet(tmp_path / "x.parquet")["source"].unique().tolist() == [
         "data/São Paulo/Müller.edf"
     ]
 
-    args = ["embed-dataset", "data", "--weights", str(weights), "-o", "run", "-q"]
-    done = _eegpt_process(args, tmp_path, **c_locale)
-    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     rows = pd.read_parquet(tmp_path / "run")
     assert rows["recording_id"].unique().tolist() == ["São Paulo/Müller.edf"]
     assert rows["path"].unique().tolist() == [str(recording.resolve())]
@@ -2685,10 +2711,6 @@ def test_outputs_record_real_names_where_the_locale_cannot_decode_them(weights, 
     assert files["recording_id"].tolist() == ["São Paulo/Müller.edf"]
     assert files["path"].tolist() == [str(recording.resolve())]
     assert "São Paulo/Müller.edf: " in files["warnings"][0]  # channels outside the vocabulary
-    # the report as a list of files, read back in that locale, names the file on disk
-    args = ["embed-dataset", "run/_files.csv", "--weights", str(weights), "-o", "again", "-q"]
-    done = _eegpt_process(args, tmp_path, **c_locale)
-    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     assert pd.read_parquet(tmp_path / "again")["path"].unique().tolist() == [
         str(recording.resolve())
     ]
