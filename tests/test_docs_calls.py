@@ -1,0 +1,277 @@
+"""The commands and calls that README.md, docs/*.md and examples/*.md show are ones eegpt takes.
+
+Two cheap checks, neither of which runs a model:
+
+- every ``eegpt ...`` command line of a page's ```` ```bash ```` blocks parses with eegpt's own
+  parser (options that exist for that command, values among its choices, the arguments it
+  needs): an option renamed or removed, or a choice that changed, is found in the page that
+  still shows it;
+- every call of a page's Python (its ```` ```python ```` blocks, and inline code that is a
+  call, such as ``model.embed(..., average_reference=False)``) to an eegpt function, class or
+  method passes only keywords that it takes: a keyword renamed (``pooled(how=)``,
+  ``read_embeddings(output_dir=)``, ``embed_dataset(engine=)``, ``anonymize_embeddings(input=)``,
+  ``prepare(config=)``: still taken, with a FutureWarning, but no longer in the signature) or
+  never there is named with the page and line, and so is an ``eegpt.X.Y`` that does not exist.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import io
+import re
+import shlex
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import eegpt
+from eegpt.cli import build_parser
+from eegpt.model import EEGPT
+from eegpt.outputs import Embeddings
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "examples").glob("*.md")),
+]
+IDS = [str(p.relative_to(ROOT)) for p in PAGES]
+
+#: Shell variables of the pages' commands, given values that parse (``--part K/N``).
+SHELL_VALUES = {"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "10"}
+
+
+def _fenced(text: str, languages: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
+    """(line of the opening fence, lines) of each fenced block in one of ``languages``."""
+    lines: list[str] | None = None
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if lines is None and re.match(rf"```({'|'.join(languages)})\s*$", line):
+            lines, start = [], number
+        elif lines is not None and line.startswith("```"):
+            yield start, lines
+            lines = None
+        elif lines is not None:
+            lines.append(line)
+
+
+def command_lines(text: str) -> list[tuple[int, list[str]]]:
+    """(line, arguments after ``eegpt``) of each ``eegpt`` command of a page's bash blocks:
+    lines continued with ``\\`` joined, comments dropped, ``$VAR`` given a value, commands
+    joined by ``&&``, ``;`` or ``|`` taken apart, redirections left out."""
+    found = []
+    for start, lines in _fenced(text, ("bash", "sh", "shell")):
+        joined, first = "", 0
+        for offset, line in enumerate(lines, start=1):
+            joined, first = (joined + " " + line, first) if joined else (line, start + offset)
+            if joined.endswith("\\"):
+                joined = joined[:-1]
+                continue
+            line, joined = joined, ""
+
+            def value(match: re.Match[str]) -> str:
+                return SHELL_VALUES.get(match.group(1), match.group(1))
+
+            line = re.sub(r"\$\{?([A-Za-z_]\w*)\}?", value, line)
+            try:
+                words = shlex.split(line, comments=True)
+            except ValueError:
+                continue
+            command: list[str] = []
+            redirected = False
+            for word in [*words, ";"]:
+                if word in ("&&", "||", ";", "|") or word.endswith(";"):
+                    if len(command) > 1 and command[0] == "eegpt":
+                        found.append((first, command[1:]))
+                    command, redirected = [], False
+                elif re.match(r"\d?[<>]", word):  # a redirection: it and its file left out
+                    redirected = not re.match(r"\d?[<>]+&?\S", word)
+                elif redirected:
+                    redirected = False
+                else:
+                    command.append(word)
+    return found
+
+
+def parse_errors(text: str) -> list[str]:
+    """'line N: eegpt ARGS: error' for each command of a page that eegpt's parser refuses."""
+    errors = []
+    for line, argv in command_lines(text):
+        said = io.StringIO()
+        try:
+            with redirect_stderr(said), redirect_stdout(io.StringIO()):
+                build_parser().parse_args(argv)
+        except SystemExit as stop:
+            if stop.code not in (0, None):
+                error = said.getvalue().strip().splitlines()[-1:] or [""]
+                errors.append(f"line {line}: eegpt {' '.join(argv)}: {error[0]}")
+    return errors
+
+
+def test_parse_errors_finds_a_command_eegpt_refuses() -> None:
+    page = (
+        "```bash\n"
+        "eegpt embed a.edf --weights $W -o a.npz --pool max   # --pool takes none or mean\n"
+        "eegpt embed-dataset in/ -o out/ --weights W \\\n"
+        "    --precision half --part $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\n"
+        "cd x && eegpt info out/ --jsn > info.json\n"
+        "eegpt export a.npz -o a.csv --pool mean 2> log.txt\n"
+        "```\n"
+    )
+    errors = parse_errors(page)
+    assert [e.split(":")[0] for e in errors] == ["line 2", "line 5"], errors
+    assert "--pool" in errors[0] and "max" in errors[0] and "--jsn" in errors[1]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_command_lines_parse(page: Path) -> None:
+    """Each ``eegpt`` command a page's bash blocks show is one eegpt's parser takes."""
+    errors = parse_errors(page.read_text(encoding="utf-8"))
+    assert not errors, f"{page.name}: eegpt refuses these commands: {errors}"
+
+
+#: Names a page's examples use for an object of an eegpt class without assigning it from a
+#: call that says so (``model = eegpt.load_model(...)``; ``emb = model.embed(...)``).
+INSTANCES: dict[str, type] = {"model": EEGPT, "emb": Embeddings}
+
+
+def _resolve(obj: Any, parts: list[str]) -> Any:
+    for part in parts:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _names(params: Any, shown: int = 8) -> str:
+    """The first ``shown`` parameter names of a signature, ``self`` left out."""
+    names = [p for p in params if p not in ("self", "cls")]
+    return ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
+
+
+def _chain(node: ast.expr) -> tuple[str, list[str]] | None:
+    """``("eegpt", ["channels", "map_channels"])`` of ``eegpt.channels.map_channels``."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    return (node.id, parts) if isinstance(node, ast.Name) else None
+
+
+def _imports(tree: ast.AST, names: dict[str, Any], problems: list[str], where: Callable) -> None:
+    """Bind in ``names`` what ``tree`` imports from eegpt; what does not exist is a problem."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "eegpt":
+            module = importlib.import_module(node.module or "")
+            for alias in node.names:
+                if not hasattr(module, alias.name):
+                    problems.append(f"{where(node)}: {node.module} has no {alias.name}")
+                else:
+                    names[alias.asname or alias.name] = getattr(module, alias.name)
+
+
+def _calls(tree: ast.AST, names: dict[str, Any], problems: list[str], where: Callable) -> None:
+    """Append to ``problems`` each eegpt attribute ``tree`` names that does not exist and each
+    keyword it passes to an eegpt callable that does not take it."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+            chain = _chain(node)
+            if chain and chain[0] == "eegpt" and _resolve(eegpt, chain[1]) is None:
+                problems.append(f"{where(node)}: eegpt.{'.'.join(chain[1])} does not exist")
+        if not isinstance(node, ast.Call):
+            continue
+        chain = _chain(node.func)
+        if chain is None:
+            continue
+        base, parts = chain
+        if base in names:
+            target = _resolve(names[base], parts)
+        elif base in INSTANCES and len(parts) == 1:
+            target = getattr(INSTANCES[base], parts[0], None)
+        else:
+            continue
+        if target is None or not callable(target):
+            continue
+        try:
+            params = inspect.signature(target).parameters
+        except (TypeError, ValueError):
+            continue
+        if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg is not None and keyword.arg not in params:
+                problems.append(
+                    f"{where(node)}: {ast.unparse(node.func)}() takes no {keyword.arg}= "
+                    f"(it takes {_names(params)})"
+                )
+
+
+_INLINE = re.compile(r"(?<!`)`([A-Za-z_][\w.]*\([^`]*\))`(?!`)")
+
+
+def keyword_problems(text: str) -> list[str]:
+    """'line N: ...' for each eegpt name a page's Python uses that does not exist and each
+    keyword it passes that the call does not take: its ```` ```python ```` blocks in page
+    order (their imports carry over), then its inline code that parses as a call of
+    ``eegpt.``, ``model.``, ``emb.`` or a name the page's Python imports."""
+    names: dict[str, Any] = {"eegpt": eegpt}
+    problems: list[str] = []
+    for start, lines in _fenced(text, ("python",)):
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError as err:
+            problems.append(f"line {start + (err.lineno or 0)}: Python cannot parse it: {err.msg}")
+            continue
+
+        def where(node: ast.AST, start: int = start) -> str:
+            return f"line {start + getattr(node, 'lineno', 0)}"
+
+        _imports(tree, names, problems, where)
+        _calls(tree, names, problems, where)
+    for match in _INLINE.finditer(text):
+        try:
+            tree = ast.parse(match.group(1), mode="eval")
+        except SyntaxError:
+            continue
+        line = text[: match.start()].count("\n") + 1
+        # bare names as the page's Python imports them (braindecode's `EEGPT(...)` is not ours)
+        _calls(tree, names, problems, lambda _node, line=line: f"line {line}")
+    return problems
+
+
+def test_keyword_problems_finds_renamed_and_unknown_keywords() -> None:
+    page = (
+        "```python\nimport eegpt\nfrom eegpt.preprocessing import PreprocessingConfig\n\n"
+        'model = eegpt.load_model("eegpt-large")\nemb = model.embed("a.edf", overlapp=2)\n'
+        'emb.pooled(how="mean")\ntable, z = eegpt.read_embeddings(output_dir="emb/")\n'
+        "eegpt.channels.map_channel(names)\n```\n\n"
+        'Inline: `PreprocessingConfig(window=4)` and `eegpt.embed_dataset(..., engine="ray")`,'
+        ' but `emb.pooled("mean")` and `model.embed(..., average_reference=False)` are right.\n'
+        '`eegpt.anonymize_embeddings(input="a.npz", output="b.npz")`, '
+        "`eegpt.preprocessing.prepare(rec, config=PreprocessingConfig())`\n"
+    )
+    problems = keyword_problems(page)
+    assert [p.split(":")[0] for p in problems] == [
+        "line 6", "line 7", "line 8", "line 9", "line 12", "line 12", "line 13", "line 13",
+    ], problems  # fmt: skip
+    assert "model.embed() takes no overlapp=" in problems[0]
+    assert "emb.pooled() takes no how= (it takes pooling" in problems[1]
+    assert "takes no output_dir= (it takes path" in problems[2]
+    assert "eegpt.channels.map_channel does not exist" in problems[3]
+    assert "PreprocessingConfig() takes no window=" in problems[4]
+    assert "eegpt.embed_dataset() takes no engine=" in problems[5]
+    assert "anonymize_embeddings() takes no input= (it takes source" in problems[6]
+    assert "prepare() takes no config=" in problems[7]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_python_examples_pass_keywords_the_api_takes(page: Path) -> None:
+    """A page's Python names eegpt functions that exist and passes them keywords they take
+    (new names only: the renamed ones' old names warn)."""
+    problems = keyword_problems(page.read_text(encoding="utf-8"))
+    assert not problems, f"{page.name}: {problems}"
