@@ -334,3 +334,20 @@ def test_a_pandas_built_for_another_numpy_is_named_with_the_upgrade(tmp_path, mo
     err = capsys.readouterr().err
     assert "eegpt: error: --events (" in err and "pip install --upgrade 'pandas>=2.1.2'" in err
     assert "internal error" not in err
+
+
+def test_the_docs_list_the_events_columns_and_which_need_a_dated_recording() -> None:
+    """docs/downstream.md's ``--events FILE`` paragraph names the events table's columns in
+    order and says that clock_time and clock_end_time are there only where the recording is
+    dated (it listed them as always written: an undated EDF's table has neither)."""
+    import re
+    from pathlib import Path
+
+    from eegpt.probe_events import EVENT_COLUMNS
+
+    text = (Path(__file__).parents[1] / "docs" / "downstream.md").read_text(encoding="utf-8")
+    paragraph = " ".join(text.split("`--events FILE`:", 1)[1].split(";")[0].split())
+    found = [m.group(0) for m in re.finditer(r"\b[a-z]+(?:_[a-z0-9]+)*\b", paragraph)]
+    assert [c for c in found if c in EVENT_COLUMNS] == list(EVENT_COLUMNS), paragraph
+    before_clock_time = paragraph[: paragraph.index("clock_time")]
+    assert "dated" in before_clock_time.rsplit("clock_end_s", 1)[1], paragraph
