@@ -839,3 +839,16 @@ def test_the_memory_refusals_are_in_the_raises_sections():
     for function in (eegpt.load_embeddings, eegpt.embed, eegpt.read_embeddings):
         raises = (function.__doc__ or "").split("Raises\n")[1]
         assert "    eegpt.errors.InsufficientMemoryError\n" in raises, function.__name__
+
+
+def test_the_docs_name_every_variable_and_column_an_export_writes() -> None:
+    """docs/outputs.md names each variable a ``.mat`` export can write (``S.NAME``) and each
+    column of a CSV export: ``S.pool`` and ``S.source`` were written but named nowhere."""
+    from pathlib import Path
+
+    from eegpt.export import CSV_COLUMNS, MAT_VARIABLES
+
+    text = (Path(__file__).parents[1] / "docs" / "outputs.md").read_text(encoding="utf-8")
+    assert sorted(v for v in MAT_VARIABLES if f"`S.{v}`" not in text) == []
+    csv = " ".join(text.split("`-o out.csv`", 1)[1].split("`eegpt_d0`", 1)[0].split())
+    assert sorted(c for c in CSV_COLUMNS if c not in csv) == []
