@@ -164,3 +164,13 @@ def test_the_readme_links_every_docs_page() -> None:
     linked = {Path(t.partition("#")[0]).name for t in relative_links(ROOT / "README.md")}
     pages = {p.name for p in (ROOT / "docs").glob("*.md")}
     assert sorted(pages - linked) == []
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    """The README's Layout table names each public module of ``src/eegpt`` (``eegpt.NAME``,
+    or ``NAME`` in a row that names several): ``eegpt.gdf_files`` was left out of it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(?:eegpt\.)?([a-z_]+)`", layout))
+    modules = {p.stem for p in (ROOT / "src" / "eegpt").glob("*.py") if not p.stem.startswith("_")}
+    assert sorted(modules - named) == []
