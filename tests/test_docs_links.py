@@ -174,3 +174,33 @@ def test_the_readme_layout_names_every_module() -> None:
     named = set(re.findall(r"`(?:eegpt\.)?([a-z_]+)`", layout))
     modules = {p.stem for p in (ROOT / "src" / "eegpt").glob("*.py") if not p.stem.startswith("_")}
     assert sorted(modules - named) == []
+
+
+def measured_dates(text: str, results: Path) -> list[tuple[str, str, str]]:
+    """(date said, result file, date it records) for each "measured YYYY-MM-DD" of a page
+    whose nearest result file named before it (``results/.../NAME.json``, within the 2,000
+    characters before) records the time it ran (``environment.time``)."""
+    import json
+
+    found = []
+    for match in re.finditer(r"measured (\d{4}-\d\d-\d\d)", text):
+        named = re.findall(
+            r"results/([\w/]+\.json)", text[max(0, match.start() - 2000) : match.start()]
+        )
+        if not named or not (results / named[-1]).is_file():
+            continue
+        data = json.loads((results / named[-1]).read_text(encoding="utf-8"))
+        time = str((data.get("environment") or {}).get("time") or "")
+        if time:
+            found.append((match.group(1), named[-1], time[:10]))
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_measurement_is_dated_as_its_result_file_records(page: Path) -> None:
+    """A "measured DATE" beside a result file is the date that file records it ran:
+    docs/corpus-scale.md dated the CPU corpus benchmark (dataset_cpu.json, run 2026-11-24)
+    2026-12-01, the day it was committed."""
+    results = ROOT / "benchmarks" / "results"
+    wrong = [f for f in measured_dates(page.read_text(encoding="utf-8"), results) if f[0] != f[2]]
+    assert not wrong, f"{page.name}: (date said, file, date it records): {wrong}"
