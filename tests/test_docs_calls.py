@@ -275,3 +275,66 @@ def test_python_examples_pass_keywords_the_api_takes(page: Path) -> None:
     (new names only: the renamed ones' old names warn)."""
     problems = keyword_problems(page.read_text(encoding="utf-8"))
     assert not problems, f"{page.name}: {problems}"
+
+
+#: Options the pages name that are other programs' (or a placeholder), with whose.
+FOREIGN_OPTIONS = {
+    "--dry-run": "pip", "--index-url": "pip", "--cpus": "docker run", "--memory": "docker run",
+    "--cores": "snakemake", "--mem": "SLURM", "--array": "SLURM", "--gres": "SLURM",
+    "--cpus-per-task": "SLURM", "--time": "SLURM", "--requeue": "SLURM", "--head": "ray start",
+    "--address": "ray start", "--netrc": "curl", "--option": "argument files' placeholder",
+}  # fmt: skip
+
+
+def _every_option() -> set[str]:
+    """The option strings of eegpt and every command and subcommand under it."""
+    import argparse
+
+    found: set[str] = set()
+    parsers = [build_parser()]
+    while parsers:
+        parser = parsers.pop()
+        for action in parser._actions:
+            found.update(action.option_strings)
+            if isinstance(action, argparse._SubParsersAction):
+                parsers.extend(action.choices.values())
+    return found
+
+
+def unknown_options(text: str) -> list[str]:
+    """'line N: --name' for each option a page names (in prose, inline code or code blocks)
+    that no eegpt command has, that no other program of FOREIGN_OPTIONS owns and that is not
+    an option of a script of benchmarks/ or scripts/ named on that line or the one before."""
+    known = _every_option() | set(FOREIGN_OPTIONS)
+    found = []
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        before = lines[number - 2] if number > 1 else ""  # a command wrapped onto this line
+        scripts = re.findall(r"((?:benchmarks|scripts)/\w+\.py)", before + " " + line)
+        theirs = {
+            option
+            for script in scripts
+            if (ROOT / script).is_file()
+            for option in re.findall(r"\"(--[a-z][a-z0-9-]*)\"", (ROOT / script).read_text())
+        }
+        for option in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", line):
+            if option not in known and option not in theirs:
+                found.append(f"line {number}: {option}")
+    return found
+
+
+def test_unknown_options_finds_an_option_no_command_has() -> None:
+    page = (
+        "Pool with `--pooling mean` (embed), `docker run --cpus 2`, and\n"
+        "`python benchmarks/bench_dataset.py --files 96 --minutes 60 --hours 2`.\n"
+    )
+    assert unknown_options(page) == ["line 1: --pooling", "line 2: --hours"]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=IDS)
+def test_pages_name_only_options_that_exist(page: Path) -> None:
+    """Each ``--option`` a page names is one of an eegpt command's, of a benchmark script it
+    runs there, or of another program (FOREIGN_OPTIONS): an option renamed is not left
+    in the prose."""
+    unknown = unknown_options(page.read_text(encoding="utf-8"))
+    assert not unknown, f"{page.name} names options nothing has: {unknown}"
