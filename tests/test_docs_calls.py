@@ -338,3 +338,37 @@ def test_pages_name_only_options_that_exist(page: Path) -> None:
     in the prose."""
     unknown = unknown_options(page.read_text(encoding="utf-8"))
     assert not unknown, f"{page.name} names options nothing has: {unknown}"
+
+
+def test_the_readme_quick_start_prints_what_it_says(tmp_path, capsys, monkeypatch) -> None:
+    """``eegpt embed`` of the demo recording prints on stdout the line the README quotes (its
+    embedding width that of the weights: a tiny model here for speed, 512 with the demo's) and
+    ends stderr with a ``done: 1 ok`` line, exit status 0; and its Python quick start gives the
+    shapes and onsets its comments say."""
+    from eegpt.cli import main
+    from eegpt.demo import synthetic_raw, write_edf
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"`eegpt embed` prints `(sub-01\.edf -> [^`]+)`", " ".join(readme.split()))
+    assert said, "the README no longer quotes what eegpt embed prints"
+    monkeypatch.chdir(tmp_path)
+    write_edf(synthetic_raw()[0], tmp_path / "sub-01.edf")
+    eegpt.save_checkpoint(EEGPT("tiny2"), tmp_path / "tiny")
+    capsys.readouterr()
+    from eegpt.errors import EEGPTWarning
+
+    # "the demo recording's A1, A2 and EKG channels dropped, with a warning"
+    with pytest.warns(EEGPTWarning, match=r"'EEG A1-REF', 'EEG A2-REF', 'EEG EKG1-REF'"):
+        status = main(["embed", "sub-01.edf", "--weights", "tiny", "-o", "sub-01.parquet"])
+    out, err = capsys.readouterr()
+    assert status in (0, None)
+    assert out.strip() == said.group(1).replace(", 512]", ", 64]")
+    assert err.strip().splitlines()[-1].startswith("done: 1 ok")
+    with pytest.warns(EEGPTWarning, match="do not match the EEGPT vocabulary"):
+        emb = eegpt.load_model("tiny").embed("sub-01.edf", progress=False, verbose=False)
+    quoted = re.findall(r"^emb\.(\S+)\s+# \(([\d, ]+)\)", readme, flags=re.MULTILINE)
+    shapes = {"data.shape": emb.data.shape, 'pooled("mean").shape': emb.pooled("mean").shape}
+    assert {k for k, _ in quoted} == set(shapes)
+    for key, shape in quoted:
+        assert tuple(int(n) for n in shape.split(",")) == (*shapes[key][:-1], 512)
+    assert list(emb.onsets[:3]) == [0, 4, 8]  # "window start times in seconds: 0, 4, 8 ..."
