@@ -3069,7 +3069,8 @@ def test_info_names_the_version_of_runs_of_an_eegpt_that_recorded_it_in_the_mani
     out = tmp_path / "out"
     embed_dataset(small_corpus, out, model=model, workers=0, progress=False, shard_size=5)
     manifest = json.loads((out / MANIFEST).read_text())
-    old = {k: v for k, v in manifest["runs"][-1].items() if k not in ("eegpt_version", "software")}
+    dropped = ("eegpt_version", "eegpt_changes", "software")
+    old = {k: v for k, v in manifest["runs"][-1].items() if k not in dropped}
     old.pop("torch_version", None)
     manifest.update(eegpt_version="0.0.9", runs=[old])
     (out / MANIFEST).write_text(json.dumps(manifest))
@@ -3106,7 +3107,8 @@ def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
         embed_dataset(small_corpus, out, **run)
     said = _version_warnings(caught)
     assert len(said) == 1, [str(w.message) for w in caught]
-    assert f"resumed with eegpt {eegpt.__version__}, torch {torch.__version__}" in said[0]
+    now = f"eegpt {eegpt.__version__} (changes to {eegpt.api.CHANGES_DATE})"
+    assert f"resumed with {now}, torch {torch.__version__}" in said[0]
     assert "shards written before come from eegpt 0.0.1, torch 1.0.0:" in said[0]
     assert "told apart" in said[0] and f"eegpt info {out}" in said[0]
     second = json.loads((out / MANIFEST).read_text())["runs"][-1]
@@ -3115,6 +3117,7 @@ def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
     assert stamps[-1] == {
         "started": second["started"],
         "eegpt_version": eegpt.__version__,
+        "eegpt_changes": eegpt.api.CHANGES_DATE,  # eegpt_version stays while numbers change
         "torch_version": torch.__version__,
         "software": eegpt.api.software_versions(),  # scipy and MNE change the numbers too
     }
@@ -3123,7 +3126,7 @@ def test_a_resume_with_other_versions_warns_and_shards_name_their_run(
         line[line.index("(eegpt ") :] for line in described.splitlines() if "(eegpt " in line
     ]
     assert len(versions) == 2 and "torch 1.0.0" in versions[0], versions  # the older run's
-    assert versions[1].startswith(f"(eegpt {eegpt.__version__}, ") and (
+    assert versions[1].startswith(f"({now}, ") and (
         f"torch {torch.__version__}" in versions[1] and "numpy" in versions[1]
     ), versions
     with warnings.catch_warnings(record=True) as caught:  # nothing left to do: nothing mixed
@@ -3181,9 +3184,70 @@ def test_parts_embedded_by_other_versions_are_read_with_a_warning_naming_them(
         table, emb = read_embeddings(folders)
     assert f"({folders[0]}: {mine}; {folders[1]}: torch 1.0.0)" in str(caught[0].message)
     assert len(table) == len(emb) > 0
+    # a part of an eegpt of other changes (eegpt_changes; eegpt_version stays 0.1.0)
+    _restamp(shard, {**stamp, "eegpt_changes": "2026-11-30"})
+    with pytest.warns(RuntimeWarning, match=r"parts were embedded by other versions") as caught:
+        read_embeddings(folders)
+    said = f"{folders[1]}: eegpt {eegpt.__version__} (changes to 2026-11-30))"
+    assert said in str(caught[0].message), str(caught[0].message)
     _restamp(shard, None)
     with pytest.warns(RuntimeWarning, match=r"part1: eegpt not recorded, torch not recorded"):
         read_embeddings(folders)
+
+
+def test_corpus_runs_record_eegpt_changes_and_resumes_and_reads_compare_them(
+    small_corpus, model, tmp_path
+):
+    """eegpt_version stays 0.1.0 while eegpt's numbers change: per-recording outputs record
+    ``eegpt_changes`` (the newest CHANGELOG.md section their eegpt includes) and
+    read_embeddings names it, but a corpus run's manifest and shard stamps did not, so a
+    corpus resumed, or its parts read, across eegpts of other changes mixed them without a
+    word. Now both record it, a resume and a read of parts warn naming both, and shards of
+    an eegpt before the field (none recorded) still resume and read, named as such."""
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 1}
+    embed_dataset(small_corpus, out, **run)
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["runs"][-1]["eegpt_changes"] == eegpt.api.CHANGES_DATE
+    stamps = [read_shard_status(p)[1]["run"] for p in shard_files(out)]
+    assert {s["eegpt_changes"] for s in stamps} == {eegpt.api.CHANGES_DATE}
+    assert f"(eegpt {eegpt.__version__} (changes to {eegpt.api.CHANGES_DATE}), " in (
+        describe_output(out)
+    )
+    for p in shard_files(out)[3:]:  # stopped after its third shard, by an eegpt of other changes
+        p.unlink()
+    manifest["runs"][-1].update(eegpt_changes="2026-11-30", shards_written=3)
+    manifest["shards_done"] = [0, 1, 2]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    for p, stamp in zip(shard_files(out), stamps, strict=False):
+        _restamp(p, {**stamp, "eegpt_changes": "2026-11-30"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        embed_dataset(small_corpus, out, **run)
+    (said,) = _version_warnings(caught)
+    now = f"eegpt {eegpt.__version__} (changes to {eegpt.api.CHANGES_DATE})"
+    assert f"resumed with {now}, but the shards written before come from " in said, said
+    assert f"eegpt {eegpt.__version__} (changes to 2026-11-30):" in said, said
+    # shards of an eegpt before eegpt_changes was recorded: read, and resumed, as before
+    for p in shard_files(out):
+        stamp = read_shard_status(p)[1]["run"]
+        _restamp(p, {k: v for k, v in stamp.items() if k != "eegpt_changes"})
+    table, emb = read_embeddings(out)
+    assert len(table) == len(emb) > 0
+    for p in shard_files(out)[3:]:
+        p.unlink()
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["shards_done"] = [0, 1, 2]
+    manifest["runs"] = [
+        {k: v for k, v in r.items() if k != "eegpt_changes"} for r in manifest["runs"]
+    ]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        summary = embed_dataset(small_corpus, out, **run)
+    (said,) = _version_warnings(caught)
+    assert f"shards written before come from eegpt {eegpt.__version__}:" in said, said
+    assert summary.n_ok == len(shard_files(out)) == 5
 
 
 def test_a_resume_warns_of_another_scipy_and_reads_old_footers_by_their_runs(

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from eegpt import dataset_pipeline, dataset_runs
+from eegpt.api import CHANGES_DATE
 from eegpt.cli import main as eegpt_main
 from eegpt.dataset import FILES_REPORT, embed_dataset, read_embeddings, read_shard_status
 from eegpt.dataset_inputs import resolve_inputs
@@ -299,6 +301,48 @@ def test_a_partial_file_of_other_versions_is_not_used(three, model, tmp_path, mo
     assert "computed by other versions of eegpt/torch (eegpt 0.0.1-old" in caplog.text
     (shard,) = shard_files(out)
     assert read_shard_status(shard)[1]["run"]["eegpt_version"] == dataset_runs.__version__
+
+
+def _restamp_partial(out: Path, **changes: Any) -> None:
+    """Write the partial file again with its footer's ``run`` stamp given ``eegpt_changes``
+    (None: without it, as an eegpt before 2026-12-07 stamped it)."""
+    table, meta = pq.read_table(out / PARTIAL), dict(pq.read_metadata(out / PARTIAL).metadata)
+    status = json.loads(meta[b"eegpt_shard"])
+    status["run"].pop("eegpt_changes", None)
+    status["run"].update({k: v for k, v in changes.items() if v is not None})
+    meta[b"eegpt_shard"] = json.dumps(status).encode()
+    pq.write_table(table.replace_schema_metadata(meta), out / PARTIAL, write_page_checksum=True)
+
+
+def test_a_partial_file_of_an_eegpt_of_other_changes_is_not_used_one_before_them_is(
+    three, model, tmp_path, monkeypatch, caplog
+):
+    """eegpt_version stays 0.1.0 while eegpt's numbers change: a corpus run's stamps did not
+    record ``eegpt_changes`` (the CHANGELOG.md section its eegpt includes), so the rows a
+    stopped run of an eegpt of other changes kept were mixed into the resuming run's shard.
+    Now they are refused, as other versions' are; a partial file of an eegpt before the field
+    was recorded is taken, as embed_to_file takes such kept windows."""
+    out = tmp_path / "out"
+    _stopped_run(three, out, model, monkeypatch)
+    assert read_shard_status(out / PARTIAL)[1]["run"]["eegpt_changes"] == CHANGES_DATE
+    _restamp_partial(out, eegpt_changes="2026-11-30")
+    read = _count_loads(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(three, out, **_kw(model))
+    assert sorted(read) == [0, 1, 2] and not (out / PARTIAL).exists()
+    assert "(changes to 2026-11-30)" in caplog.text and f"(changes to {CHANGES_DATE})" in (
+        caplog.text
+    )
+    (shard,) = shard_files(out)
+    assert read_shard_status(shard)[1]["run"]["eegpt_changes"] == CHANGES_DATE
+    # a partial file of an eegpt that did not record eegpt_changes: taken, as before
+    out = tmp_path / "before"
+    monkeypatch.undo()
+    _stopped_run(three, out, model, monkeypatch)
+    _restamp_partial(out, eegpt_changes=None)
+    read = _count_loads(monkeypatch)
+    embed_dataset(three, out, **_kw(model))
+    assert read == [2]
 
 
 def test_a_moved_corpus_keeps_its_partial_file(three, model, tmp_path, monkeypatch):

@@ -97,7 +97,7 @@ def test_ray_output_is_identical_to_inprocess_and_resumes_it(
         assert (
             run_a.keys()
             == run_b.keys()
-            == {"started", "eegpt_version", "torch_version", "software"}
+            == {"started", "eegpt_version", "eegpt_changes", "torch_version", "software"}
         )
         assert status_a == status_b
     assert pq.read_table(reference).equals(pq.read_table(out))

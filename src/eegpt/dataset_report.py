@@ -743,12 +743,15 @@ def _manifest_version(manifest: Mapping[str, Any], calls: Sequence[Mapping[str, 
 
 def _versions_text(run: Mapping[str, Any], version: str = "?") -> str:
     """The versions an entry of a manifest's ``runs`` records, as ``eegpt info`` lists them:
-    ``eegpt 0.1.0, python 3.11.7, torch 2.3.0, ...`` (torch's alone for runs from before all
-    were recorded; ``version`` where it records no eegpt version: :func:`_manifest_version`)."""
+    ``eegpt 0.1.0 (changes to 2026-12-07), python 3.11.7, torch 2.3.0, ...`` (the changes:
+    the newest CHANGELOG.md section its eegpt includes, ``eegpt_changes``, recorded since
+    2026-12-07; torch's alone for runs from before all were recorded; ``version`` where it
+    records no eegpt version: :func:`_manifest_version`)."""
     software = run.get("software") or (
         {"torch": run["torch_version"]} if run.get("torch_version") else {}
     )
-    return f"eegpt {run.get('eegpt_version') or version}" + "".join(
+    changes = f" (changes to {run['eegpt_changes']})" if run.get("eegpt_changes") else ""
+    return f"eegpt {run.get('eegpt_version') or version}{changes}" + "".join(
         f", {name} {version}" for name, version in software.items()
     )
 

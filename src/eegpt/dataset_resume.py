@@ -956,7 +956,9 @@ def _partial_statuses(
     this run (None where it can): its files must be the first of the shard's as this run
     lists them (by index and recording id, as the shards' files are: a corpus moved keeps
     them), written with the same settings ``spec`` and by the same versions of eegpt, torch,
-    NumPy, SciPy and MNE as this run (:func:`~eegpt.dataset_runs.run_versions`). A partial
+    NumPy, SciPy and MNE as this run (:func:`~eegpt.dataset_runs.run_versions`; eegpt's
+    with the CHANGELOG.md section it includes, ``eegpt_changes``, where the file records it:
+    one of an eegpt before it was recorded, 2026-12-07, is taken as before). A partial
     file of other versions is refused rather than its rows mixed into a shard whose footer
     names one run: that costs at most one shard's files embedded again (the files kept by
     ``--retry-failed`` from a written shard are kept with a warning instead, see
@@ -975,7 +977,9 @@ def _partial_statuses(
         return [], "written with other settings"
     run = status.get("run")
     then = run_versions(run) if isinstance(run, Mapping) else {}
-    now = current_versions()
+    # a partial file of an eegpt before eegpt_changes was recorded (2026-12-07): compared
+    # without it, as embed_to_file takes such kept windows (its other versions still count)
+    now = current_versions(changes=isinstance(run, Mapping) and "eegpt_changes" in run)
     if any(then.get(name) != version for name, version in now.items()):
         was = ", ".join(f"{n} {v}" for n, v in then.items() if now.get(n) != v) or "unknown"
         return [], (

@@ -30,7 +30,7 @@ from eegpt import __version__
 from eegpt._csv_text import csv_text
 from eegpt._logging import command_record, recorded_command
 from eegpt._logging import warn as _warn
-from eegpt.api import software_versions
+from eegpt.api import CHANGES_DATE, software_versions
 from eegpt.dataset_folders import (
     CORPUS_LISTING,
     ERRORS_REPORT,
@@ -184,11 +184,14 @@ class DatasetRun:
         """What each shard this run writes records of it in its footer (``eegpt_shard``'s
         ``run``): its start, as its entry in the manifest's ``runs`` says, and the versions
         that computed the rows (``eegpt_version``, ``torch_version`` and ``software``, all of
-        :func:`~eegpt.api.software_versions`: scipy and MNE read, filter and resample), so
-        that a corpus resumed after an upgrade can be told apart shard by shard."""
+        :func:`~eegpt.api.software_versions`: scipy and MNE read, filter and resample; and
+        ``eegpt_changes``, the newest CHANGELOG.md section this eegpt includes,
+        :data:`~eegpt.api.CHANGES_DATE`, as embeddings outputs record it), so that a corpus
+        resumed after an upgrade can be told apart shard by shard."""
         return {
             "started": self.started_at,
             "eegpt_version": __version__,
+            "eegpt_changes": CHANGES_DATE,
             "torch_version": torch.__version__,
             "software": software_versions(),
         }
@@ -260,6 +263,7 @@ class DatasetRun:
             "stopped": self.stopped,
             **({"no_shard_completed": True} if self.no_progress else {}),
             "eegpt_version": __version__,
+            "eegpt_changes": CHANGES_DATE,  # eegpt_version stays 0.1.0 while numbers change
             "torch_version": torch.__version__,  # as before "software" (which holds it too)
             "software": software_versions(),
             "host": platform.node(),
@@ -403,10 +407,18 @@ class DatasetRun:
         )
 
 
-def current_versions() -> dict[str, str]:
+def current_versions(*, changes: bool = True) -> dict[str, str]:
     """The compared versions (:data:`_COMPARED_VERSIONS`) of this process, as
-    :func:`run_versions` reads them from this run's :meth:`DatasetRun.shard_stamp`."""
-    return run_versions({"eegpt_version": __version__, "software": software_versions()})
+    :func:`run_versions` reads them from this run's :meth:`DatasetRun.shard_stamp` (eegpt's
+    with ``eegpt_changes``; ``changes=False``: without, as an eegpt before 2026-12-07, which
+    did not record it, would name its own)."""
+    return run_versions(
+        {
+            "eegpt_version": __version__,
+            "software": software_versions(),
+            **({"eegpt_changes": CHANGES_DATE} if changes else {}),
+        }
+    )
 
 
 def _shard_versions(
@@ -447,14 +459,14 @@ def warn_other_versions(
     (:func:`_shard_versions`): the corpus's rows then come from two versions. Not refused:
     the warning says how to tell their shards apart. Earlier runs that wrote none of the
     shards present (one that died before its first shard) are not counted."""
-    now = {"eegpt": __version__, **software_versions()}
+    now = current_versions()
     seen = _shard_versions(shards, previous_runs, stamps)
     before = {name: sorted({v[name] for v in seen if name in v}) for name in _COMPARED_VERSIONS}
-    changed = [name for name in _COMPARED_VERSIONS if any(v != now[name] for v in before[name])]
+    changed = [name for name in _COMPARED_VERSIONS if any(v != now.get(name) for v in before[name])]
     if not changed:
         return
     was = ", ".join(f"{name} {' / '.join(before[name])}" for name in changed)
-    is_ = ", ".join(f"{name} {now[name]}" for name in changed)
+    is_ = ", ".join(f"{name} {now.get(name)}" for name in changed)
     _warn(
         f"{output_dir} is resumed with {is_}, but the shards written before come from {was}: "
         "the shards written from now on come from other versions than those before (the "

@@ -433,17 +433,6 @@ def check_resamplers(
     _warn(f"{message}; read together as allow_mixed=True asks")
 
 
-def _versions(metadata: Mapping[str, Any]) -> dict[str, str]:
-    """:func:`eegpt.run_specs.run_versions` of an output's metadata, its eegpt's with the
-    newest CHANGELOG.md section it includes (``eegpt_changes``, recorded since 2026-12-07):
-    ``eegpt_version`` has stayed 0.1.0 while eegpt's numbers changed."""
-    versions = run_versions(metadata)
-    changes = metadata.get("eegpt_changes")
-    if changes:
-        versions["eegpt"] = f"{versions.get('eegpt', 'not recorded')} (changes to {changes})"
-    return versions
-
-
 def warn_other_versions(names: Sequence[str], outlines: Sequence[Embeddings]) -> None:
     """Warn once where per-recording outputs read together were embedded by other versions of
     eegpt, torch, NumPy, SciPy or MNE (:func:`eegpt.run_specs.run_versions` of each one's
@@ -452,7 +441,7 @@ def warn_other_versions(names: Sequence[str], outlines: Sequence[Embeddings]) ->
     of files and its versions, as a corpus run resumed with other versions is warned of: the
     embeddings may differ slightly between the groups. Not refused: the same settings give
     comparable embeddings, and the versions of each file stay in its metadata."""
-    found = [_versions(o.metadata) for o in outlines]
+    found = [run_versions(o.metadata) for o in outlines]
     apart = [
         name for name in COMPARED_VERSIONS if len({versions.get(name) for versions in found}) > 1
     ]

@@ -70,13 +70,20 @@ COMPARED_VERSIONS = ("eegpt", "torch", "numpy", "scipy", "mne")
 def run_versions(run: Mapping[str, Any]) -> dict[str, str]:
     """The compared versions (:data:`COMPARED_VERSIONS`) a run entry of the manifest, a shard
     footer's ``run`` stamp or an output's metadata records (``eegpt_version``, ``software``;
-    those it lacks, from before they were recorded, are left out)."""
+    those it lacks, from before they were recorded, are left out). eegpt's is named with the
+    newest CHANGELOG.md section it includes where that is recorded (``eegpt_changes``, since
+    2026-12-07: ``"0.1.0 (changes to 2026-12-07)"``): ``eegpt_version`` has stayed 0.1.0
+    while eegpt's numbers changed."""
     software = run.get("software")
     if not isinstance(software, Mapping):
         software = {}
     versions = {"eegpt": run.get("eegpt_version"), "torch": run.get("torch_version")}
     versions.update({k: v for k, v in software.items() if k != "python"})
-    return {k: str(versions[k]) for k in COMPARED_VERSIONS if versions.get(k)}
+    out = {k: str(versions[k]) for k in COMPARED_VERSIONS if versions.get(k)}
+    changes = run.get("eegpt_changes")
+    if changes:
+        out["eegpt"] = f"{out.get('eegpt', 'not recorded')} (changes to {changes})"
+    return out
 
 
 #: Settings that may differ between the parts of one corpus: each part's own inputs, and the
