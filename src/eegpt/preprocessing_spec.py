@@ -127,18 +127,29 @@ def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
     """Whether an output's metadata (an ``eegpt embed`` file's) say its recording was
     resampled by polyphase (``sfreq_in`` not the preprocessing's ``sfreq``) with another
     resampler revision than this eegpt's (:data:`RESAMPLE_REVISION`). An output that records
-    none is taken as of the resampler before 2026-12-03 unless it records
-    ``recording_filters``, written only by eegpt since 2026-12-04 (after the change); such an
-    output is still of an older resampler where the polyphase ratio of its rate changed on
-    2026-12-05 (odd amplifier rates such as 1017.25 Hz: :func:`_ratio_changed_on_2026_12_05`)."""
+    none (written before 2026-12-06) is taken as of the resampler before 2026-12-03 unless it
+    records one of :data:`_WRITTEN_SINCE_THE_CHANGE`, written only by eegpt since 2026-12-04
+    (after the change); such an output is still of an older resampler where the polyphase
+    ratio of its rate changed on 2026-12-05 (odd amplifier rates such as 1017.25 Hz:
+    :func:`_ratio_changed_on_2026_12_05`)."""
     if not resampled_by_polyphase(record):
         return False  # not resampled: no resampler's numbers in it
     pre, rate = record["preprocessing"], record["sfreq_in"]
     if "resample_revision" in record:
         return bool(record["resample_revision"] != RESAMPLE_REVISION)
-    if "recording_filters" not in record:
+    if not any(key in record for key in _WRITTEN_SINCE_THE_CHANGE):
         return True
     return _ratio_changed_on_2026_12_05(float(rate), float(pre.get("sfreq", 256.0)))
+
+
+#: Metadata keys that only an eegpt of after the resampler's change of 2026-12-03 wrote, which
+#: tell its outputs of before ``resample_revision`` was recorded (2026-12-06) apart from the
+#: earlier resampler's: ``recording_filters`` (since 2026-12-04 05:44, only of recordings that
+#: know their filters: files and MNE objects, not arrays), ``warnings`` (since 2026-12-04
+#: 11:19, every output, empty if none) and ``software`` (since 2026-12-04 23:01, every output).
+#: An output of 2026-12-03 17:09 to 2026-12-04 11:19 without ``recording_filters`` (an array)
+#: cannot be told apart and is taken as of the earlier resampler.
+_WRITTEN_SINCE_THE_CHANGE = ("recording_filters", "warnings", "software")
 
 
 def _ratio_changed_on_2026_12_05(sfreq: float, new_sfreq: float) -> bool:
