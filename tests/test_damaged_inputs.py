@@ -366,6 +366,32 @@ def test_info_names_a_run_manifest_that_is_a_broken_link(run_folder, tmp_path, c
     assert said in err and "not a checkpoint" not in err
 
 
+@pytest.mark.parametrize("shards", [True, False])
+def test_a_resume_whose_run_manifest_is_a_broken_link_stops_naming_it(
+    run_folder, weights, tmp_path, capsys, shards
+):
+    """A resumed embed-dataset run whose _manifest.json is a link to nothing (DataLad, not
+    fetched) said its folder "holds shard files but no _manifest.json" or, with no shard
+    written yet, started afresh without a word, replacing the link; it stops with the
+    message eegpt info gives, and the link is left as it was."""
+    import shutil
+
+    folder = tmp_path / "out"
+    shutil.copytree(run_folder, folder)
+    if not shards:  # a run stopped before its first shard
+        for shard in folder.glob("shard-*.parquet"):
+            shard.unlink()
+    manifest = folder / "_manifest.json"
+    manifest.unlink()
+    manifest.symlink_to(tmp_path / "annex" / "_manifest.json")
+    argv = ["embed-dataset", str(run_folder.parent / "in"), "--weights", str(weights)]
+    assert main([*argv, "-o", str(folder), "-q"]) == 1
+    err = capsys.readouterr().err
+    said = f"{manifest} is a symbolic link to {tmp_path / 'annex'}"
+    assert said in err and "no _manifest.json" not in err, err
+    assert manifest.is_symlink() and not manifest.exists()
+
+
 @pytest.mark.parametrize("cut", [0, 300])
 def test_a_shard_cut_short_is_named_by_read_embeddings_and_anonymize(run_folder, tmp_path, cut):
     """A shard of 0 bytes was said in pyarrow's bare words ("Parquet file size is 0 bytes")

@@ -67,10 +67,11 @@ def read_run_manifest(folder: str | os.PathLike) -> dict[str, Any]:
     )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
+    except OSError as err:  # not there; or a link to nothing, or a link loop (ELOOP)
         from eegpt.formats import broken_link_text
 
-        link = broken_link_text(path)  # a DataLad or git-annex file whose content is not here
+        # a DataLad or git-annex file whose content is not here (not a link it cannot read)
+        link = None if path.exists() else broken_link_text(path)
         if link is None:
             raise
         from eegpt.errors import MissingFileError

@@ -144,7 +144,9 @@ def prepare_output(
     for p in [] if read_only else output_dir.iterdir():  # temporary files of a killed run
         if p.name.startswith(".") and p.name.endswith(".tmp"):
             p.unlink()
-    if manifest.exists():
+    # a manifest that is a symbolic link to nothing (DataLad, git-annex not fetched) is the
+    # run's all the same: read_run_manifest names the link, rather than a fresh run replacing it
+    if manifest.exists() or manifest.is_symlink():
         old = read_run_manifest(output_dir)
         if old.get("anonymized"):  # eegpt anonymize's copy: its paths name no file
             raise ValueError(
