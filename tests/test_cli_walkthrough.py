@@ -75,6 +75,26 @@ def test_a_mistyped_option_is_reported_before_a_missing_one(capsys):
     assert "unrecognized arguments: --overlp; did you mean --overlap?" in err
 
 
+def test_a_file_name_beginning_with_a_dash_is_said_how_to_give_it(tmp_path, monkeypatch, capsys):
+    """`eegpt embed -dash.edf` got argparse's bare "unrecognized arguments: -dash.edf"; the
+    error says a file beginning with '-' is given as ./-dash.edf or after --, whether the file
+    is there or not, for every command; a mistyped option still gets its own hint."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-dash.edf").write_bytes(b"")
+    for argv in (
+        ["embed", "-dash.edf", "-o", "x.npz"],
+        ["embed-dataset", "-dash.edf", "-o", "out"],
+        ["info", "-dash.edf"],
+        ["embed", "-o", "x.npz", "-gone.set"],  # not there (yet): its suffix tells
+    ):
+        err = _usage_error(argv, capsys)
+        name = argv[1] if argv[1].startswith("-d") else argv[-1]
+        assert f"unrecognized arguments: {name}; a file whose name begins with '-'" in err, err
+        assert f"give it as ./{name}, or after -- (eegpt {argv[0]} ... -- {name})" in err, err
+    err = _usage_error(["embed", "x.edf", "-o", "x.npz", "--overlp", "2"], capsys)
+    assert "did you mean --overlap?" in err and "begins with '-'" not in err
+
+
 def test_a_keep_channels_value_with_a_dash_is_said_to_need_the_set_first(capsys):
     """--keep-channels -C3: argparse takes -C3 for an option; the error names a form that
     works, the set then the removal (it said to write --keep-channels=-C3, which is refused:

@@ -711,6 +711,13 @@ class CommandParser(argparse.ArgumentParser):
                 f"unrecognized arguments: {' '.join(unknown)}; {self.prog} takes no "
                 f"{absent[0]}: {self.absent_options[absent[0]]}"
             )
+        files = [w for w in unknown if _file_name_with_a_dash(w)]
+        if files:  # eegpt embed -dash.edf: a file argparse takes for an option
+            self.error(
+                f"unrecognized arguments: {' '.join(unknown)}; a file whose name begins with "
+                f"'-' is taken for an option: give it as ./{files[0]}, or after -- "
+                f"({self.prog} ... -- {files[0]})"
+            )
         valued = self._dash_value(words, unknown)
         if valued:  # --keep-channels -C3: argparse took the value for an option
             self.error(
@@ -824,6 +831,17 @@ class CommandParser(argparse.ArgumentParser):
         else:
             hint = f" (choose from {', '.join(names)})"
         self.error(f"unknown command {word!r}{hint}")
+
+
+def _file_name_with_a_dash(word: str) -> bool:
+    """Whether ``word``, an unknown option-like word, is rather a file name that begins with
+    '-' (``-dash.edf``): a path there is, or a name with a suffix (``.edf``, ``.npz``) that no
+    option of eegpt has; ``--start=-5`` (a value after '=') is none."""
+    if "=" in word:
+        return False
+    return (
+        os.path.lexists(word) or re.fullmatch(r"-[^=]*\.[A-Za-z][A-Za-z0-9]{0,4}", word) is not None
+    )
 
 
 def _parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
