@@ -534,6 +534,27 @@ def test_a_rename_table_that_is_a_folder_is_not_said_missing(tmp_path, capsys):
     assert said in err and "no such rename table file" not in err
 
 
+@pytest.mark.parametrize("size", [3, 20, 116, 127, 300])
+def test_an_eeglab_set_cut_short_is_said_so(tmp_path, size):
+    """A .set cut short inside its 128-byte MATLAB header ended in SciPy's "IndexError: index
+    out of range" (or "MatReadError: Mat file appears to be truncated", "TypeError: buffer is
+    too small"), one cut later in "OSError: could not read bytes"; each is said cut short, with
+    the advice other damaged .set files get."""
+    from scipy.io import savemat
+
+    whole = tmp_path / "whole.set"
+    data = np.random.default_rng(3).normal(0, 10, (4, 512)).astype(np.float32)
+    savemat(whole, {"EEG": {"setname": "rest", "srate": 256.0, "data": data}}, appendmat=False)
+    path = tmp_path / "rec.set"
+    path.write_bytes(whole.read_bytes()[:size])
+    with pytest.raises(RecordingError) as info:
+        as_recording(path)
+    said = str(info.value)
+    assert said.startswith(f"could not read EEG file {path}: it is cut short"), said
+    assert "copy it again, or save it again in EEGLAB (pop_saveset)" in said
+    assert ("inside its MATLAB header" in said) == (size < 128), said
+
+
 def test_an_eeglab_set_that_is_no_matlab_file_is_said_so(tmp_path):
     """A .set of other bytes ended in SciPy's "Unknown mat file type, version 53, 29"."""
     path = tmp_path / "rec.set"

@@ -15,7 +15,7 @@ import re
 import struct
 from pathlib import Path
 
-from eegpt._logging import reader_text
+from eegpt._logging import count, reader_text
 from eegpt.brainvision_files import _brainvision_header, _brainvision_marker_file, _vhdr_fields
 from eegpt.errors import RecordingError
 from eegpt.fif_kinds import refuse_not_recording_fif
@@ -307,6 +307,26 @@ def _not_a_mat_file(path: Path) -> bool:
     return bool(head) and not (head.startswith(b"MATLAB") or head[512:520] == b"\x89HDF\r\n\x1a\n")
 
 
+#: The bytes of the header every MATLAB v5/v7 file opens with (a v7.3 file's user block
+#: too): its text, ``MATLAB 5.0 MAT-file ...``, then its version and byte order.
+_MAT_HEADER_BYTES = 128
+
+
+def _mat_header_cut_short(path: Path) -> int | None:
+    """The size in bytes of ``path`` (an EEGLAB ``.set``) where it ends inside the
+    :data:`_MAT_HEADER_BYTES` of a MATLAB header (its first bytes those of ``MATLAB``), so
+    SciPy fails with an ``IndexError`` or a ``MatReadError`` on it; None otherwise (empty,
+    longer, unreadable, or other bytes: said otherwise)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_MAT_HEADER_BYTES)
+    except OSError:
+        return None
+    if not head or len(head) >= _MAT_HEADER_BYTES:
+        return None
+    return len(head) if head.startswith(b"MATLAB") or b"MATLAB".startswith(head) else None
+
+
 def _has_no_common_infos(header: Path) -> bool:
     """Whether the BrainVision ``header`` lacks the ``[Common Infos]`` section (any case)
     every one holds, though not empty; False where it cannot be read (its reader's error then
@@ -345,6 +365,19 @@ def read_failure_reason(path: Path, err: Exception) -> str:
         reason = (
             "the file is empty (0 bytes): a copy or download cut short, or a recording "
             "whose writer stopped before writing anything; copy it again from the original"
+        )
+    elif path.suffix.lower() == ".set" and (size := _mat_header_cut_short(path)) is not None:
+        reason = (
+            f"it is cut short inside its MATLAB header ({count(size, 'byte')} of the "
+            f"{_MAT_HEADER_BYTES} every MATLAB file that EEGLAB saves a .set as opens with): "
+            "the file is damaged, a copy or download cut short; copy it again, or save it "
+            "again in EEGLAB (pop_saveset)"
+        )
+    elif path.suffix.lower() == ".set" and str(err) == "could not read bytes":
+        reason = (  # SciPy's words for a MATLAB file that ends inside a variable it reads
+            "it is cut short (SciPy: could not read bytes: it ends inside a variable of the "
+            "MATLAB file that EEGLAB saves a .set as): the file is damaged, a copy or "
+            "download cut short; copy it again, or save it again in EEGLAB (pop_saveset)"
         )
     elif path.suffix.lower() == ".set" and _not_a_mat_file(path):
         reason = (
