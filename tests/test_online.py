@@ -517,6 +517,38 @@ def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model
         loud.skip(seconds=0.5)
 
 
+def test_push_takes_a_cpu_tensor_or_a_list_and_refuses_samples_that_are_no_real_numbers(model):
+    """push of a torch tensor ended in NumPy's "Cannot interpret 'torch.float32' as a data
+    type"; bool, complex or text samples were taken without a word (True as 1 V, the real
+    part, the numbers written as text) and None said "got shape ()". A tensor on the CPU
+    (bfloat16 too) and a list give the array's embeddings; the rest is refused with what to do,
+    adding nothing."""
+    x = _signal(1100, 256.0) * 1e-6  # volts (the default unit); a 4 s window and more
+
+    def pushed(chunk):
+        online = OnlineEmbedder(model, NAMES, sfreq=256.0, warm_up=False)
+        return online.push(chunk).data
+
+    expected = pushed(x)
+    assert len(expected) > 0
+    tensor = torch.from_numpy(x)
+    for given in (tensor, tensor.float(), x.tolist()):
+        np.testing.assert_allclose(pushed(given), expected, rtol=1e-5, atol=1e-5)
+    assert pushed(tensor.bfloat16()).shape == expected.shape
+    online = OnlineEmbedder(model, NAMES, sfreq=256.0, warm_up=False)
+    for chunk in (x > 0, x.astype(complex), x.astype(str), x.astype(object)):
+        with pytest.raises(RecordingError, match=r"samples must be real numbers.*got dtype"):
+            online.push(chunk)
+    with pytest.raises(RecordingError, match=r"an array \[n_channels, n_times\].*got None"):
+        online.push(None)
+    with pytest.raises(TypeError, match=r"push runs without autograd.*x\.detach\(\)"):
+        online.push(tensor.clone().requires_grad_())
+    on_gpu = torch.empty(x.shape, device="meta")  # not on the CPU, as a CUDA tensor is not
+    with pytest.raises(TypeError, match=r"on the CPU, got a tensor on meta: push\(chunk\.cpu"):
+        online.push(on_gpu)
+    assert online.n_samples_pushed == 0
+
+
 def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
     """Embeddings.concatenate joins the windows of successive pushes (to save them as one),
     the same as pushing everything at once; parts of other recordings are refused."""

@@ -46,10 +46,12 @@ from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.array_inputs import (
     UNITS,
     Units,
+    array_of,
     check_ch_names,
     check_integer_volts,
     check_sfreq,
     refuse_dataframe,
+    refuse_grad_tensor,
     units_name,
 )
 from eegpt.engine import InferenceEngine, Precision
@@ -489,7 +491,8 @@ class OnlineEmbedder:
         ----------
         chunk : array-like, shape (n_channels, n_times)
             The next samples of every channel of ``ch_names``, in ``units``; any number of
-            samples, also 0.
+            samples, also 0. A NumPy array, a list, or a torch tensor on the CPU (not
+            requiring grad); real numbers (floats, or integers with their ``units``).
         timestamp : float | None
             Time in seconds of the chunk's first sample on the stream's clock (e.g. LSL's
             ``pull_chunk`` timestamps: ``timestamps[0]``). They set the stream's clock, which
@@ -668,6 +671,34 @@ class OnlineEmbedder:
         self._clock += weight * ahead
         self._stamped_at, self._last_timestamp = self.n_samples_pushed, t
 
+    @staticmethod
+    def _samples_of(chunk: Any) -> np.ndarray:
+        """``chunk``'s samples as a NumPy array of its own dtype, as :func:`eegpt.embed` reads
+        an array (:func:`~eegpt.array_inputs.array_of`): a torch tensor on the CPU as its
+        values (bfloat16 as float32), a list as ``np.asarray``; refused with a ``TypeError``
+        where that is not unambiguous: a tensor that requires grad, or one on a GPU (or
+        another device than the CPU); with a :class:`RecordingError` samples that are not real
+        numbers (bool, complex, text, objects), which ``np.asarray(..., float)`` turned into
+        numbers without a word (True as 1 V, the real part) or NumPy's own error."""
+        refuse_grad_tensor(chunk, "push")
+        device = getattr(chunk, "device", None)
+        if type(chunk).__module__.startswith("torch") and str(device) != "cpu":
+            raise TypeError(
+                f"push takes the samples on the CPU, got a tensor on {device}: push(chunk.cpu()) "
+                "(the chunk was not added)"
+            )
+        x = array_of(chunk)
+        if x.ndim and not (
+            np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)
+        ):
+            raise RecordingError(
+                "a chunk's samples must be real numbers: floating point, or integers with their "
+                f"unit (OnlineEmbedder(model, ch_names, sfreq, units='uV')), got dtype {x.dtype}; "
+                "convert other data to float only if that is meaningful (the real part of "
+                "complex data, chunk.real); the chunk was not added"
+            )
+        return x
+
     def _push(self, chunk: Any, timestamp: float | None = None) -> Embeddings:
         """:meth:`push`, its caller holding the embedder."""
         real = isinstance(timestamp, numbers.Real) and not isinstance(timestamp, (bool, np.bool_))
@@ -700,8 +731,15 @@ class OnlineEmbedder:
             chunk,
             "push(df[on.ch_names].to_numpy().T): the columns in the order of ch_names",
         )
-        check_integer_volts(chunk, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)")
-        x = np.asarray(chunk, dtype=np.float64)
+        x = self._samples_of(chunk)
+        check_integer_volts(x, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)")
+        x = x.astype(np.float64, copy=False)
+        if x.ndim == 0:
+            raise RecordingError(
+                f"a chunk must be an array [n_channels, n_times] with the "
+                f"{len(self.ch_names)} channels of ch_names as rows, got {chunk!r} "
+                f"({type(chunk).__name__})"
+            )
         if x.ndim != 2 or x.shape[0] != len(self.ch_names):
             transposed = x.ndim == 2 and x.shape[1] == len(self.ch_names)
             one_sample = x.shape == (len(self.ch_names),)
