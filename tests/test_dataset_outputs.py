@@ -348,7 +348,7 @@ def test_resampled_outputs_of_an_earlier_resampler_are_not_read_beside_this_one_
     old = _edited(
         model.embed(_raw(9).resample(250.0, verbose=False)),
         tmp_path / "old.npz",
-        drop=("resample_revision", "recording_filters", "warnings", "software", "eegpt_changes"),
+        drop=("resample_revision", "recording_filters", "software", "eegpt_changes"),
     )
     with pytest.raises(ValueError, match=r"resampled by an earlier eegpt's polyphase") as err:
         read_embeddings([new, old])
@@ -377,8 +377,8 @@ def test_outputs_of_arrays_resampled_by_eegpt_of_2026_12_04_to_06_are_this_resam
     """An output written by an eegpt of 2026-12-04 to 2026-12-06 (after the resampler's change
     of 2026-12-03, before ``resample_revision`` was recorded) from an array or an MNE object
     without a filter band (no ``recording_filters``) was taken for one of the earlier
-    resampler's and refused beside this eegpt's; its ``warnings`` and ``software``, which only
-    eegpt since 2026-12-04 wrote, tell it apart now. One that lacks those too is still refused."""
+    resampler's and refused beside this eegpt's; its ``software``, which only eegpt since
+    2026-12-04 wrote, tells it apart now. One that lacks it too is still refused."""
     x = np.random.default_rng(0).standard_normal((4, 5000)) * 20e-6
     names = ["Fz", "Cz", "Pz", "Oz"]
     emb = model.embed(x, sfreq=500.0, ch_names=names)
@@ -390,7 +390,7 @@ def test_outputs_of_arrays_resampled_by_eegpt_of_2026_12_04_to_06_are_this_resam
         warnings.filterwarnings("ignore", message=".*other versions")  # eegpt_changes: warned
         table, z = read_embeddings([new, of_dec05])
     assert len(table) == len(z) == 2 * len(emb)
-    before = ("resample_revision", "eegpt_changes", "warnings", "software")
+    before = ("resample_revision", "eegpt_changes", "software")
     of_dec03 = _edited(emb, tmp_path / "dec03.npz", drop=before)
     with pytest.raises(ValueError, match=r"dec03\.npz \(1 file of 2\) holds a recording"):
         read_embeddings([new, of_dec03])

@@ -428,7 +428,7 @@ def test_skip_existing_warns_of_outputs_resampled_by_an_earlier_eegpt(
         emb = load_embeddings(folder / name)
         assert emb.metadata["resample_revision"] == RESAMPLE_REVISION
         # written since the change (eegpt_changes since resample_revision)
-        newer = ("resample_revision", "recording_filters", "warnings", "software", "eegpt_changes")
+        newer = ("resample_revision", "recording_filters", "software", "eegpt_changes")
         older = {k: v for k, v in emb.metadata.items() if k not in newer}
         Embeddings(emb.data, emb.onsets, older).save(folder / name, overwrite=True)
     with pytest.warns(EEGPTWarning, match="resampled otherwise") as caught:

@@ -145,11 +145,12 @@ def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
 #: Metadata keys that only an eegpt of after the resampler's change of 2026-12-03 wrote, which
 #: tell its outputs of before ``resample_revision`` was recorded (2026-12-06) apart from the
 #: earlier resampler's: ``recording_filters`` (since 2026-12-04 05:44, only of recordings that
-#: know their filters: files and MNE objects, not arrays), ``warnings`` (since 2026-12-04
-#: 11:19, every output, empty if none) and ``software`` (since 2026-12-04 23:01, every output).
-#: An output of 2026-12-03 17:09 to 2026-12-04 11:19 without ``recording_filters`` (an array)
-#: cannot be told apart and is taken as of the earlier resampler.
-_WRITTEN_SINCE_THE_CHANGE = ("recording_filters", "warnings", "software")
+#: know their filters: files and MNE objects, not arrays) and ``software`` (since 2026-12-04
+#: 23:01, every output of embed). Not ``warnings`` (since 2026-12-04 11:19): a recording that
+#: load_embeddings reads from a run folder has it whatever that run's age. An output of
+#: 2026-12-03 17:09 to 2026-12-04 23:01 with neither (an array) cannot be told apart and is
+#: taken as of the earlier resampler.
+_WRITTEN_SINCE_THE_CHANGE = ("recording_filters", "software")
 
 
 def _ratio_changed_on_2026_12_05(sfreq: float, new_sfreq: float) -> bool:
