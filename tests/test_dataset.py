@@ -5526,7 +5526,7 @@ def test_a_rerun_with_nothing_to_embed_is_recorded_as_a_check_not_a_run(
     (checked,) = [line for line in lines if line.startswith("  checked ")]
     assert checked.startswith(
         f"  checked {calls[1]['started']} on {calls[1]['host']}: nothing left to embed, no "
-        f"shard written (eegpt {__version__}, "
+        f"shard written (eegpt {__version__} (changes to {eegpt.api.CHANGES_DATE}), "
     ), text
     assert "in all" not in checked
     assert "default for 19 channels" in text and "batches of 3" not in text
