@@ -38,6 +38,7 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import EEGPTProbe
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import encoder_reference, tuned_checkpoint_info
+from eegpt.probe_inputs import ChannelRules
 from eegpt.probe_training import channels_read, trained_probe, training_model
 from eegpt.rename_tables import Rename
 from eegpt.training import (
@@ -194,6 +195,8 @@ def finetune(
     verbose: Verbose = None,
     keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] | None = None,
+    on_unknown: Literal["drop", "raise"] = "drop",
+    on_missing: Literal["raise", "ignore"] | None = None,
 ) -> EEGPTProbe:
     """Fine-tune a copy of ``model`` end to end on labelled epochs.
 
@@ -207,6 +210,11 @@ def finetune(
         The vocabulary channels trained on and the channel types read from files and MNE
         objects, as for :func:`eegpt.probe.train_probe` (the same checks; ``keep`` not with
         ``chan_proj``); the probe records them and applies them when predicting.
+    on_unknown, on_missing
+        Channel names outside the vocabulary (``"drop"``, the default, or ``"raise"``) and
+        ``rename`` keys the data lack (``"raise"``, ``"ignore"``, or None: raise for one
+        input, ignore for a list), as for :func:`eegpt.probe.train_probe`; the probe records
+        them and applies them when predicting.
     freeze_blocks : int | "all"
         Encoder parts kept frozen: ``0`` none; ``N`` the embeddings, summary tokens and first
         ``N`` transformer blocks (``N`` = depth: the final norm too, as ``"all"``); ``-K`` all
@@ -351,6 +359,7 @@ def finetune(
     head = config or ProbeConfig()
     _check_head_projection(head, chan_proj, tuple(target_channels))
     read = channels_read(keep, picks, data, validation, chan_proj=chan_proj, command_line=False)
+    rules = ChannelRules(on_unknown, on_missing)  # checked before any file is read
     config = head.replace(
         chan_proj=chan_proj,
         target_channels=tuple(target_channels),
@@ -367,7 +376,7 @@ def finetune(
     train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,
         ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose,
-        command_line=False, keep=keep, picks=read,
+        command_line=False, keep=keep, picks=read, rules=rules,
     )  # fmt: skip
     balance = class_balance_warning(train.y, classes, config.class_weight, command_line=False)
     if balance:
@@ -432,7 +441,7 @@ def finetune(
     probe = trained_probe(
         net, fit, train, val, classes, config, preprocessing,
         encoder=reference, frozen_encoder=False, rename=rename, keep=keep, picks=read,
-        seconds=time.perf_counter() - t0, device=dev, precision=precision,
+        rules=rules, seconds=time.perf_counter() - t0, device=dev, precision=precision,
         freeze_blocks=freeze_blocks, layer_decay=layer_decay, lr=lr,
         class_weight=config.class_weight, trainable_parameters=int(n_trainable),
         validation=chosen, inputs=inputs,

@@ -66,7 +66,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import mne
 import numpy as np
@@ -124,7 +124,7 @@ from eegpt.probe_folder import PROBE_FORMAT_VERSION as PROBE_FORMAT_VERSION
 from eegpt.probe_folder import PROBE_JSON as PROBE_JSON
 from eegpt.probe_folder import PROBE_WEIGHTS as PROBE_WEIGHTS
 from eegpt.probe_folder import describe_probe as describe_probe
-from eegpt.probe_inputs import _needs_epochs, _projection_windows, keep_list
+from eegpt.probe_inputs import ChannelRules, _needs_epochs, _projection_windows, keep_list
 from eegpt.probe_inputs import as_epochs_recording as as_epochs_recording
 from eegpt.probe_inputs import is_epochs_list as is_epochs_list
 from eegpt.probe_inputs import merge_epochs as merge_epochs
@@ -332,6 +332,14 @@ class EEGPTProbe:
         probe train``: ``["eeg", "misc"]`` for electrodes typed misc); None where EEG alone
         (the default, and probes saved before it was kept). Prediction and evaluation read
         those types too unless given other ``picks``.
+    on_unknown : ``"drop"`` | ``"raise"``
+        What training did with channel names outside the vocabulary (``on_unknown=`` of
+        :func:`train_probe`; ``"drop"`` for probes saved before it was kept); prediction and
+        evaluation do the same.
+    on_missing : ``"raise"`` | ``"ignore"`` | None
+        What training did with ``rename`` keys the data lacked (``on_missing=``); None: the
+        rule by input (raise for one, ignore for a list; the probe's own ``rename`` is
+        ignored where the data lack its keys). Prediction and evaluation do the same.
     """
 
     def __init__(
@@ -351,6 +359,8 @@ class EEGPTProbe:
         keep: str | Sequence[str] | None = None,
         picks: str | Sequence[str] | None = None,
         input_labels: Sequence[str] | None = None,
+        on_unknown: Literal["drop", "raise"] = "drop",
+        on_missing: Literal["raise", "ignore"] | None = None,
     ) -> None:
         if model.final_layer is None:
             raise ValueError("a probe model needs a final_layer head")
@@ -372,19 +382,24 @@ class EEGPTProbe:
         self.rename = dict(rename) if isinstance(rename, Mapping) else rename
         self.keep = None if keep is None else keep_list(keep)
         self.picks = recorded_picks(picks)
+        rules = ChannelRules(on_unknown, on_missing)  # checked: a probe.json edited by hand
+        self.on_unknown, self.on_missing = rules.on_unknown, rules.on_missing
         # kinds of warnings held back while they repeat, and the calls that gave them
         self._warned: dict[str, set[str]] = {}  # (each_warning_once)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Unpickle, giving a probe pickled by an earlier eegpt (inside a fitted
         :class:`~eegpt.sklearn.EEGPTClassifier`) the attributes added since at what that eegpt
-        did: no ``rename``, ``keep``, ``picks`` or ``input_labels`` of its own, no warnings
-        held back."""
+        did: no ``rename``, ``keep``, ``picks`` or ``input_labels`` of its own, unknown
+        channels dropped, ``rename`` keys by input (``on_unknown``, ``on_missing``), no
+        warnings held back."""
         self.__dict__.update(state)
         self.__dict__.setdefault("input_labels", None)
         self.__dict__.setdefault("rename", None)
         self.__dict__.setdefault("keep", None)
         self.__dict__.setdefault("picks", None)
+        self.__dict__.setdefault("on_unknown", "drop")
+        self.__dict__.setdefault("on_missing", None)
         if not isinstance(self.__dict__.get("_warned"), dict):  # none, or the set once kept
             self._warned = {}
 
@@ -458,14 +473,15 @@ class EEGPTProbe:
         bad_windows` tell which).
         """
         keep = self._checked_keep(keep)
-        on_missing = rename_on_missing(data)
+        rules = self.rules
+        on_missing = rules.missing(data)
         table: Rename | None = rename
         if rename is None and self.rename:  # training's: for the channels these data have
-            table, on_missing = self.rename, "ignore"
+            table, on_missing = self.rename, rules.on_missing or "ignore"
         rec = as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=table,
             preprocessing=self.preprocessing, continuous=True, keep=keep,
-            picks=(picks if picks is not None else self.picks) or "eeg",
+            picks=(picks if picks is not None else self.picks) or "eeg", rules=rules,
         )  # fmt: skip
         crop = self.preprocessing.crop_tmin
         if rec.is_epoched and crop is not None and rec.tmin is None:  # arrays: no times
@@ -511,7 +527,7 @@ class EEGPTProbe:
             )
         mapping = map_recording_channels(  # its errors name the recording, as embed's do
             rec.ch_names, rec.source, rename=table, on_missing=on_missing, verbose=verbose,
-            left_out=rec.left_out, keep=keep, used=self.input_names,
+            left_out=rec.left_out, keep=keep, used=self.input_names, on_unknown=rules.on_unknown,
         )  # fmt: skip
         mapping = subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=table,
@@ -528,6 +544,12 @@ class EEGPTProbe:
             rec, mapping, config, refuse_flat=False, warn_reference=False, verbose=verbose,
             bad_spans=bad_spans,
         ).data  # fmt: skip
+
+    @property
+    def rules(self) -> ChannelRules:
+        """The channel rules of training (:attr:`on_unknown`, :attr:`on_missing`), which the
+        probe's predictions apply (:class:`~eegpt.probe_inputs.ChannelRules`)."""
+        return ChannelRules(self.on_unknown, self.on_missing)
 
     def _checked_keep(self, keep: str | Sequence[str] | None) -> str | Sequence[str] | None:
         """The channel restriction to apply to the data (``keep`` given, else the probe's own,
@@ -1460,6 +1482,8 @@ class EEGPTProbe:
                 "rename": self.rename,
                 "keep": self.keep,
                 "picks": self.picks,
+                "on_unknown": self.on_unknown,
+                "on_missing": self.on_missing,
             },
             "encoder": self.encoder,
             "training": self.training,

@@ -19,7 +19,7 @@ import difflib
 import os
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -128,6 +128,7 @@ def as_epochs_recording(
     continuous: bool = False,
     keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] = "eeg",
+    rules: ChannelRules | None = None,
 ) -> Recording:
     """An epoched :class:`Recording` (volts) from Epochs, a list of Epochs, a file or an array
     (a list is merged by :func:`merge_epochs` with ``rename``, ``preprocessing`` and ``keep``,
@@ -136,7 +137,9 @@ def as_epochs_recording(
     continuous recording (``mne.io.Raw`` or a file of one) is returned as it is, continuous.
     ``picks``: the channel types read from files and MNE objects (MNE's ``picks``; ``"eeg"``
     by default, ``["eeg", "misc"]`` for electrodes a file types misc), as
-    :func:`eegpt.io.as_recording` takes them; arrays are read whole."""
+    :func:`eegpt.io.as_recording` takes them; arrays are read whole. ``rules``: what the
+    mapping of each recording of a list does with unknown channels and missing ``rename``
+    keys (:class:`ChannelRules`; default: drop them, ignore them)."""
     refuse_embeddings(data, what)
     refuse_braindecode(data)
     source = carried_source(data)
@@ -173,8 +176,9 @@ def as_epochs_recording(
                 for d in data
             ]
         return merge_epochs(
-            recs, rename=rename, preprocessing=preprocessing, verbose=verbose, keep=keep
-        )
+            recs, rename=rename, preprocessing=preprocessing, verbose=verbose, keep=keep,
+            rules=rules,
+        )  # fmt: skip
     if isinstance(data, mne.BaseEpochs):
         rec = cast(
             Recording, as_recording(data, picks=picks, verbose=verbose, keep=keep, rename=rename)
@@ -277,6 +281,7 @@ def merge_epochs(
     preprocessing: PreprocessingConfig | None = None,
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
+    rules: ChannelRules | None = None,
 ) -> Recording:
     """The epochs of several recordings (subjects, sessions, sites) as one, matched by
     electrode.
@@ -288,6 +293,9 @@ def merge_epochs(
     the first lacks is left out with a warning; with ``keep``, only the electrodes it keeps,
     :func:`~eegpt.channels.map_channels`). Recordings at another rate are resampled to
     ``preprocessing.sfreq`` (256 Hz by default) with its method; if any is, all are.
+    ``rules`` (:class:`ChannelRules`) say what each recording's mapping does with channels
+    outside the vocabulary and with ``rename`` keys it lacks (None, the default
+    ``on_missing``: ignored, as a key may name another recording's channel).
 
     Returns
     -------
@@ -335,7 +343,8 @@ def merge_epochs(
         try:
             with held_messages() as held:
                 mappings = [
-                    _mapped_input(r, rename=rename, verbose=verbose, keep=keep) for r in recordings
+                    _mapped_input(r, rename=rename, verbose=verbose, keep=keep, rules=rules)
+                    for r in recordings
                 ]
             mapped = True
         finally:  # an input that cannot be mapped: the others' messages as they were
@@ -403,16 +412,23 @@ def _said_of_some(
 
 
 def _mapped_input(
-    rec: Recording, *, rename: Rename | None, verbose: Any, keep: str | Sequence[str] | None
+    rec: Recording,
+    *,
+    rename: Rename | None,
+    verbose: Any,
+    keep: str | Sequence[str] | None,
+    rules: ChannelRules | None = None,
 ) -> ChannelMapping:
     """:func:`~eegpt.channels.map_channels` of one of the inputs :func:`merge_epochs` merges
-    (``on_missing="ignore"``); its error (no channel maps, none of those to keep is there)
+    (``rules``' ``on_unknown``; their ``on_missing``, by default ``"ignore"``); its error (no channel maps, none of those to keep is there)
     names the input, which the merged inputs' error would not tell apart
     (``probe evaluate a.edf b.edf c.edf``: which one)."""
+    rules = rules or DEFAULT_RULES
     try:
         return map_channels(
-            rec.ch_names, rename=rename, on_missing="ignore", verbose=verbose,
-            source=rec.source, left_out=rec.left_out, keep=keep,
+            rec.ch_names, rename=rename, on_unknown=rules.on_unknown,
+            on_missing=rules.on_missing or "ignore", verbose=verbose, source=rec.source,
+            left_out=rec.left_out, keep=keep,
         )  # fmt: skip
     except NoChannelMappedError as err:
         if str(rec.source) in str(err):
@@ -461,6 +477,41 @@ def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:
     """``rename`` keys absent from the channels: an error for one input, allowed for several
     (a key may name a channel of another input)."""
     return "ignore" if isinstance(data, (list, tuple)) else "raise"
+
+
+@dataclass(frozen=True)
+class ChannelRules:
+    """What the channel mapping (:func:`~eegpt.channels.map_channels`) of a probe's or an
+    estimator's inputs does with channels it cannot use, as :func:`eegpt.embed` takes it:
+    one object passed from :func:`~eegpt.probe.train_probe`, :func:`eegpt.finetune.finetune`,
+    the scikit-learn estimators and the probe's predictions down to every mapping of their
+    inputs (training, validation, each recording of a list merged by :func:`merge_epochs`).
+
+    ``on_unknown``: ``"drop"`` (names outside the vocabulary dropped with one warning, the
+    default) or ``"raise"``. ``on_missing``: for ``rename`` keys that name no channel,
+    ``"raise"`` or ``"ignore"``; None (the default) is the rule of before it was taken:
+    ``"raise"`` for one input, ``"ignore"`` for a list of inputs (a key may name another
+    input's channel; :func:`rename_on_missing`)."""
+
+    on_unknown: Literal["drop", "raise"] = "drop"
+    on_missing: Literal["raise", "ignore"] | None = None
+
+    def __post_init__(self) -> None:
+        if self.on_unknown not in ("drop", "raise"):
+            raise ValueError(f"on_unknown must be 'drop' or 'raise', got {self.on_unknown!r}")
+        if self.on_missing not in (None, "raise", "ignore"):
+            raise ValueError(
+                f"on_missing must be 'raise', 'ignore' or None (raise for one input, ignore "
+                f"for a list of them), got {self.on_missing!r}"
+            )
+
+    def missing(self, data: Any) -> Literal["raise", "ignore"]:
+        """``on_missing`` for the inputs ``data``: as given, else :func:`rename_on_missing`."""
+        return self.on_missing if self.on_missing is not None else rename_on_missing(data)
+
+
+DEFAULT_RULES = ChannelRules()
+"""The channel rules where none are given: unknown names dropped, ``on_missing`` by input."""
 
 
 def subset_mapping(

@@ -172,6 +172,8 @@ def load_probe(
         rename=channels.get("rename"),  # probes saved before it was kept: None
         keep=channels.get("keep"),  # likewise
         picks=channels.get("picks"),  # likewise: EEG alone, as then
+        on_unknown=channels.get("on_unknown", "drop"),  # likewise: dropped, as then
+        on_missing=channels.get("on_missing"),  # likewise: by input, as then
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import torch
@@ -32,7 +32,7 @@ from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import assemble_probe_model, encoder_reference
-from eegpt.probe_inputs import carried_source, keep_list
+from eegpt.probe_inputs import DEFAULT_RULES, ChannelRules, carried_source, keep_list
 from eegpt.probe_provenance import class_counts, input_roles
 from eegpt.rename_tables import Rename
 from eegpt.training import (
@@ -92,6 +92,7 @@ def trained_probe(
     seconds: float,
     keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] | None = None,
+    rules: ChannelRules = DEFAULT_RULES,
     device: torch.device,
     precision: str,
     **facts: Any,
@@ -99,7 +100,9 @@ def trained_probe(
     """The :class:`~eegpt.probe.EEGPTProbe` of a training run (:func:`train_probe`,
     :func:`eegpt.finetune.finetune`): ``net`` in eval mode, ``fit``'s history, and the run's facts in
     ``training`` (``facts`` added to the common ones); ``picks``: the channel types read
-    (:attr:`~eegpt.probe.EEGPTProbe.picks`, None for EEG alone)."""
+    (:attr:`~eegpt.probe.EEGPTProbe.picks`, None for EEG alone); ``rules``: the channel rules
+    of training, which the probe's predictions keep (:attr:`~eegpt.probe.EEGPTProbe.on_unknown`,
+    :attr:`~eegpt.probe.EEGPTProbe.on_missing`)."""
     from eegpt.probe import EEGPTProbe  # which imports this module
 
     return EEGPTProbe(
@@ -116,6 +119,8 @@ def trained_probe(
         rename=rename,
         keep=keep,
         picks=picks,
+        on_unknown=rules.on_unknown,
+        on_missing=rules.on_missing,
         training={
             "n_train": int(len(train.y)),
             "n_validation": 0 if val is None else int(len(val[1])),
@@ -222,6 +227,8 @@ def train_probe(
     stream_precision: Precision = "float32",
     keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] | None = None,
+    on_unknown: Literal["drop", "raise"] = "drop",
+    on_missing: Literal["raise", "ignore"] | None = None,
     **overrides: Any,
 ) -> EEGPTProbe:
     """Train a linear probe on a frozen EEGPT encoder (the paper's recipe by default).
@@ -261,6 +268,20 @@ def train_probe(
         (:attr:`~eegpt.probe.EEGPTProbe.picks`) and its predictions and evaluations read
         them so too, unless given other ``picks``. Not with arrays, whose channels are their
         rows.
+    on_unknown : ``"drop"`` | ``"raise"``
+        Channel names outside the EEGPT vocabulary, as :func:`eegpt.embed` takes it: dropped
+        with one warning (the default), or a ``ValueError`` naming them; for every input of
+        a list, and the validation data. The probe records it
+        (:attr:`~eegpt.probe.EEGPTProbe.on_unknown`) and its predictions and evaluations
+        apply it too.
+    on_missing : ``"raise"`` | ``"ignore"`` | None
+        ``rename`` keys that name no channel of the data: ``"raise"`` (a typo is caught) or
+        ``"ignore"``; None (the default): ``"raise"`` for one input (as :func:`eegpt.embed`),
+        ``"ignore"`` for a list (a key may name another recording's channel). Rename tables
+        (a cap's, a file's) may name channels a recording lacks whatever it is. The probe
+        records it (:attr:`~eegpt.probe.EEGPTProbe.on_missing`) and its predictions apply
+        it too (None: their own data's rule, the probe's own ``rename`` ignored where the
+        data lack its keys).
     preprocessing : PreprocessingConfig | None
         Resampling, reference, scale and window length (default 256 Hz, 4 s, millivolts).
         ``start_seconds`` and ``overlap`` do not apply to epochs (a warning says so): the
@@ -367,10 +388,11 @@ def train_probe(
         if inference:
             raise RuntimeError(inference)
     read = channels_read(keep, picks, data, validation, chan_proj=config.chan_proj)
+    rules = ChannelRules(on_unknown, on_missing)  # checked before any file is read
     train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,
         ch_names=ch_names, sfreq=sfreq, units=units, rename=rename, verbose=verbose, keep=keep,
-        picks=read,
+        picks=read, rules=rules,
     )  # fmt: skip
     if config.patience is not None and val is None:
         raise ValueError("patience (early stopping) needs validation data: pass validation=")
@@ -458,7 +480,7 @@ def train_probe(
     probe = trained_probe(
         probe_model, fit, train, val, classes, config, preprocessing,
         encoder=reference, frozen_encoder=True, rename=rename, keep=keep, picks=read,
-        seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
+        rules=rules, seconds=time.perf_counter() - t0, device=dev, precision=precision, validation=chosen,
         inputs=inputs,
         # absent for float32, as in probes from before the option
         **({} if stream_precision == "float32" else {"stream_precision": stream_precision}),

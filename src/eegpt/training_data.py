@@ -32,12 +32,13 @@ from eegpt.channels import map_channels, normalize_channel_name
 from eegpt.mne_inputs import events_sfreq, mne_source, placeholder_events
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.probe_inputs import (
+    DEFAULT_RULES,
+    ChannelRules,
     _projection_windows,
     as_epochs_recording,
     carried_source,
     is_epochs_list,
     refuse_embeddings,
-    rename_on_missing,
     subset_mapping,
 )
 from eegpt.probe_labels import (
@@ -95,14 +96,17 @@ def _prepare_training_data(
     verbose: Any = None,
     keep: str | Sequence[str] | None = None,
     picks: str | Sequence[str] = "eeg",
+    rules: ChannelRules = DEFAULT_RULES,
 ) -> tuple[_TrainingData, np.ndarray]:
     """Windows and class indices; ``input_names`` fixes the channels (validation data),
     ``keep`` restricts them (:func:`~eegpt.channels.map_channels`; not with a projection);
     ``picks``: the channel types read from files and MNE objects, as the probe's
-    predictions read them (:func:`~eegpt.probe_inputs.as_epochs_recording`)."""
+    predictions read them (:func:`~eegpt.probe_inputs.as_epochs_recording`); ``rules``:
+    what the mapping does with unknown channels and ``rename`` keys the data lack
+    (:class:`~eegpt.probe_inputs.ChannelRules`)."""
     rec = as_epochs_recording(
         data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
-        preprocessing=preprocessing, keep=keep, picks=picks,
+        preprocessing=preprocessing, keep=keep, picks=picks, rules=rules,
     )  # fmt: skip
     labels = labels_of(data, y, rec.data.shape[0])
     if classes is not None:
@@ -126,8 +130,8 @@ def _prepare_training_data(
             detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
         )  # fmt: skip
         return train, classes
-    options = {"rename": rename, "on_missing": rename_on_missing(data), "verbose": verbose,
-               "left_out": rec.left_out, "keep": keep}  # fmt: skip
+    options = {"rename": rename, "on_missing": rules.missing(data), "verbose": verbose,
+               "left_out": rec.left_out, "keep": keep, "on_unknown": rules.on_unknown}  # fmt: skip
     if rec.source is None:
         mapping = map_channels(rec.ch_names, **options)
     else:  # its errors name the file(s), as eegpt embed's and the probe's predictions' do
@@ -258,6 +262,7 @@ def split_inputs(
     keep: str | Sequence[str] | None = None,
     command_line: bool = True,
     picks: str | Sequence[str] = "eeg",
+    rules: ChannelRules = DEFAULT_RULES,
 ) -> TrainingSplit:
     """The data :func:`eegpt.probe.train_probe` and :func:`eegpt.finetune.finetune` train on, prepared and
     split (:func:`split_training_data`, seeded by ``config.seed``), with the inputs as the probe
@@ -266,12 +271,14 @@ def split_inputs(
     their file, :func:`~eegpt.probe_provenance.files_held`).
     ``keep`` restricts the channels; ``command_line``: the warnings also name the command
     line's options (the probe's; fine-tuning has none); ``picks``: the channel types read from
-    files and MNE objects, training and validation data alike."""
+    files and MNE objects, training and validation data alike; ``rules``: what their channel
+    mappings do with unknown channels and missing ``rename`` keys
+    (:class:`~eegpt.probe_inputs.ChannelRules`), training and validation data alike."""
     held = files_held(data)
     train, val, classes, chosen = split_training_data(
         data, y, validation, config.seed, groups, command_line=command_line, ch_names=ch_names,
         sfreq=sfreq, units=units, rename=rename, preprocessing=preprocessing, config=config,
-        verbose=verbose, keep=keep, picks=picks,
+        verbose=verbose, keep=keep, picks=picks, rules=rules,
     )  # fmt: skip
     # the epochs of data: with held-out data (validation=(data, y)) only those trained on
     n_epochs = len(train.y) + (

@@ -1,0 +1,117 @@
+"""``on_unknown`` and ``on_missing`` (:class:`eegpt.probe_inputs.ChannelRules`) of
+:func:`~eegpt.probe.train_probe` and :func:`~eegpt.finetune.finetune`, with
+:func:`eegpt.embed`'s meaning: channels outside the vocabulary dropped or refused, ``rename``
+keys a recording lacks refused or ignored (None: refused for one input, ignored for a list, the
+rule of before). They reach every mapping of the inputs (each recording of a list too), are
+recorded by the probe (``probe.json``), and its predictions apply them."""
+
+from __future__ import annotations
+
+import mne
+import numpy as np
+import pytest
+import torch
+
+import eegpt.sklearn
+from eegpt import EEGPT, EEGPTConfig
+from eegpt.finetune import finetune
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import ProbeConfig, load_probe, train_probe
+
+torch.manual_seed(0)
+TINY = EEGPT(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2)).eval()
+ONE_SECOND = PreprocessingConfig(window_seconds=1.0)
+NAMES = ["Fp1", "Fp2", "F3", "F4", "C3", "C4", "P3", "P4", "O1", "O2", "Fz", "Cz"]
+ONE_EPOCH = dict(config=ProbeConfig(epochs=1), device="cpu", preprocessing=ONE_SECOND)
+# a random encoder: its probes stay at chance, which is not what these tests look at
+pytestmark = pytest.mark.filterwarnings("ignore:the probe stayed at chance")
+
+
+@pytest.fixture(autouse=True)
+def _warnings_afresh():
+    """Each test sees the estimators' warnings (held back while calls repeat them)."""
+    eegpt.sklearn._SHOWN.clear()
+
+
+def _epochs(names: list[str], seed: int = 0) -> mne.EpochsArray:
+    """16 EEG epochs of 1 s at 256 Hz, events A and B in turn."""
+    x = np.random.default_rng(seed).normal(0, 20e-6, (16, len(names), 256))
+    events = np.c_[np.arange(16) * 256, np.zeros(16, int), [1, 2] * 8]
+    info = mne.create_info(names, 256.0, "eeg")
+    return mne.EpochsArray(x, info, events, event_id={"A": 1, "B": 2}, verbose=False)
+
+
+@pytest.fixture(scope="module")
+def plain() -> mne.EpochsArray:
+    return _epochs(NAMES)
+
+
+@pytest.fixture(scope="module")
+def odd() -> mne.EpochsArray:
+    """The same electrodes and one channel outside the vocabulary (``Resp``)."""
+    return _epochs([*NAMES, "Resp"], seed=1)
+
+
+def test_train_probe_takes_on_unknown_and_its_predictions_apply_it(plain, odd, tmp_path):
+    """train_probe had no on_unknown: a channel outside the vocabulary was always dropped
+    (with a warning). on_unknown='raise' refuses it, as embed's does, also for one recording
+    of a list; the probe records it (saved and loaded) and its predictions refuse such a
+    channel too; the default drops it as before."""
+    with pytest.warns(RuntimeWarning, match="Resp"):
+        dropped = train_probe(TINY, odd, **ONE_EPOCH)
+    assert dropped.on_unknown == "drop" and dropped.on_missing is None
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        train_probe(TINY, odd, on_unknown="raise", **ONE_EPOCH)
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        train_probe(TINY, [plain, odd], on_unknown="raise", **ONE_EPOCH)  # merged by electrode
+    strict = train_probe(TINY, plain, on_unknown="raise", **ONE_EPOCH)
+    assert strict.on_unknown == "raise"
+    assert strict.predict_proba(plain).shape == (16, 2)
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        strict.predict_proba(odd)
+    back = load_probe(strict.save(tmp_path / "probe"), TINY)
+    assert (back.on_unknown, back.on_missing) == ("raise", None)
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        back.predict_proba(odd)
+    assert dropped.predict_proba(odd).shape == (16, 2)  # the default: dropped
+    with pytest.raises(ValueError, match=r"on_unknown must be 'drop' or 'raise', got 'keep'"):
+        train_probe(TINY, plain, on_unknown="keep", **ONE_EPOCH)
+
+
+def test_train_probe_takes_on_missing_keeping_the_rule_by_input(plain, tmp_path):
+    """on_missing was not taken: a rename key a recording lacks was refused for one input
+    and ignored for a list. None keeps that rule; 'ignore' lets one input go, 'raise' refuses
+    a list; the probe records it, and its predictions with its own rename apply it."""
+    other = _epochs(NAMES, seed=3).rename_channels({"Cz": "EEG 12"})
+    rename = {"EEG 12": "Cz"}  # the second recording's label: the first lacks it
+    with pytest.raises(ValueError, match="EEG 12"):
+        train_probe(TINY, plain, rename=rename, **ONE_EPOCH)  # one input: raised, as before
+    listed = train_probe(TINY, [plain, other], rename=rename, **ONE_EPOCH)  # ignored
+    assert listed.on_missing is None
+    assert listed.predict_proba(plain).shape == (16, 2)  # its own table: ignored
+    one = train_probe(TINY, plain, rename=rename, on_missing="ignore", **ONE_EPOCH)
+    assert one.on_missing == "ignore" and "CZ" in {n.upper() for n in one.input_names}
+    with pytest.raises(ValueError, match="EEG 12"):
+        train_probe(TINY, [plain, other], rename=rename, on_missing="raise", **ONE_EPOCH)
+    strict = train_probe(TINY, other, rename=rename, on_missing="raise", **ONE_EPOCH)
+    assert strict.predict_proba(other).shape == (16, 2)
+    with pytest.raises(ValueError, match="EEG 12"):
+        strict.predict_proba(plain)  # its own table, raised as in training
+    back = load_probe(strict.save(tmp_path / "probe"), TINY)
+    assert back.on_missing == "raise"
+    with pytest.raises(ValueError, match=r"on_missing must be 'raise', 'ignore' or None"):
+        train_probe(TINY, plain, on_missing="warn", **ONE_EPOCH)
+
+
+def test_finetune_takes_on_unknown_and_on_missing_as_train_probe_does(plain, odd):
+    """finetune took neither: it takes them with train_probe's meaning and records them."""
+    common = dict(epochs=1, validation=None, preprocessing=ONE_SECOND, device="cpu")
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        finetune(TINY, odd, on_unknown="raise", **common)
+    with pytest.raises(ValueError, match="EEG 12"):
+        finetune(TINY, plain, rename={"EEG 12": "Cz"}, **common)
+    tuned = finetune(TINY, plain, rename={"EEG 12": "Cz"}, on_missing="ignore", **common)
+    assert tuned.on_missing == "ignore" and tuned.on_unknown == "drop"
+    strict = finetune(TINY, plain, on_unknown="raise", **common)
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        strict.predict_proba(odd)
