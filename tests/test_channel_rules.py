@@ -1,22 +1,27 @@
 """``on_unknown`` and ``on_missing`` (:class:`eegpt.probe_inputs.ChannelRules`) of
-:func:`~eegpt.probe.train_probe` and :func:`~eegpt.finetune.finetune`, with
-:func:`eegpt.embed`'s meaning: channels outside the vocabulary dropped or refused, ``rename``
-keys a recording lacks refused or ignored (None: refused for one input, ignored for a list, the
-rule of before). They reach every mapping of the inputs (each recording of a list too), are
-recorded by the probe (``probe.json``), and its predictions apply them."""
+:func:`~eegpt.probe.train_probe`, :func:`~eegpt.finetune.finetune` and the scikit-learn
+estimators, with :func:`eegpt.embed`'s meaning: channels outside the vocabulary dropped or
+refused, ``rename`` keys a recording lacks refused or ignored (None: refused for one input,
+ignored for a list, the rule of before). They reach every mapping of the inputs (each
+recording of a list too), are recorded by the probe (``probe.json``) and the fitted
+estimators, and the predictions apply them."""
 
 from __future__ import annotations
+
+import pickle
 
 import mne
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 
 import eegpt.sklearn
 from eegpt import EEGPT, EEGPTConfig
 from eegpt.finetune import finetune
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import ProbeConfig, load_probe, train_probe
+from eegpt.sklearn import EEGPTClassifier, EEGPTEmbedder
 
 torch.manual_seed(0)
 TINY = EEGPT(EEGPTConfig(embed_dim=16, depth=1, num_heads=2, embed_num=2)).eval()
@@ -115,3 +120,54 @@ def test_finetune_takes_on_unknown_and_on_missing_as_train_probe_does(plain, odd
     strict = finetune(TINY, plain, on_unknown="raise", **common)
     with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
         strict.predict_proba(odd)
+
+
+def test_the_embedder_takes_on_unknown_and_on_missing_as_embed_does(plain, odd):
+    """EEGPTEmbedder had neither: both are stored as given (get_params, clone, pickle),
+    checked at fit, kept there (on_unknown_, on_missing_) and applied by transform."""
+    est = EEGPTEmbedder(TINY, preprocessing=ONE_SECOND, on_unknown="raise", on_missing="ignore")
+    assert est.get_params()["on_unknown"] == "raise" and clone(est).on_missing == "ignore"
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        clone(est).fit(odd)
+    est.set_params(rename={"EEG 12": "Cz"})  # a key plain lacks: ignored
+    out = est.fit(plain).transform(plain)
+    assert (est.on_unknown_, est.on_missing_) == ("raise", "ignore")
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        est.transform(odd)
+    back = pickle.loads(pickle.dumps(est))
+    np.testing.assert_allclose(back.transform(plain), out, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="EEG 12"):  # the default: raised for one input
+        EEGPTEmbedder(TINY, preprocessing=ONE_SECOND, rename={"EEG 12": "Cz"}).fit(plain)
+    with pytest.warns(RuntimeWarning, match="Resp"):
+        dropping = EEGPTEmbedder(TINY, preprocessing=ONE_SECOND).fit(odd)
+    assert dropping.on_unknown_ == "drop" and dropping.on_missing_ is None
+    wrong = EEGPTEmbedder(TINY, on_unknown="keep")  # stored as given, refused at fit
+    with pytest.raises(ValueError, match=r"on_unknown must be 'drop' or 'raise', got 'keep'"):
+        wrong.fit(plain)
+
+
+def test_the_classifier_takes_on_unknown_and_on_missing_as_train_probe_does(plain, odd):
+    """EEGPTClassifier had neither: both reach train_probe, the probe records them
+    (probe_.on_unknown, probe_.on_missing) and predict applies them."""
+    clf = EEGPTClassifier(
+        TINY, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1), on_unknown="raise",
+        on_missing="ignore", rename={"EEG 12": "Cz"},
+    )  # fmt: skip
+    assert clone(clf).get_params()["on_unknown"] == "raise"
+    y = np.array(["A", "B"] * 8)
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        clone(clf).fit(odd, y)
+    clf.fit(plain, y)
+    assert (clf.probe_.on_unknown, clf.probe_.on_missing) == ("raise", "ignore")
+    assert clf.predict(plain).shape == (16,)
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        clf.predict(odd)
+    back = pickle.loads(pickle.dumps(clf))
+    assert back.probe_.on_unknown == "raise"
+    with pytest.raises(ValueError, match="EEG 12"):  # the default: raised for one input
+        EEGPTClassifier(
+            TINY, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1),
+            rename={"EEG 12": "Cz"},
+        ).fit(plain, y)  # fmt: skip
+    with pytest.raises(ValueError, match=r"on_missing must be 'raise', 'ignore' or None"):
+        EEGPTClassifier(TINY, on_missing="warn").fit(plain, y)

@@ -38,7 +38,7 @@ import dataclasses
 import functools
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, Literal, ParamSpec, TypeVar, cast
 
 import mne
 import numpy as np
@@ -88,11 +88,11 @@ from eegpt.pooling import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import EEGPTProbe, ProbeConfig, row_softmax, train_probe
 from eegpt.probe_inputs import (
+    ChannelRules,
     as_epochs_recording,
     carried_source,
     is_epochs_list,
     refuse_embeddings,
-    rename_on_missing,
     subset_mapping,
 )
 from eegpt.probe_labels import (
@@ -485,6 +485,7 @@ def _check_common_params(est: Any) -> None:
     precision_name(est.precision)  # "fp16", "BF16" ... taken, as everywhere
     resolve_device(est.device)  # a device named wrongly, or one PyTorch does not see
     _resolve_cache(est.cache)  # a bool, a folder or an EmbeddingCache
+    ChannelRules(est.on_unknown, est.on_missing)  # "drop"/"raise"; "raise"/"ignore"/None
     if est.preprocessing is not None and not isinstance(est.preprocessing, PreprocessingConfig):
         raise TypeError(
             "preprocessing must be a PreprocessingConfig or None, got "
@@ -663,8 +664,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         Channel-name overrides for :func:`~eegpt.channels.map_channels`: a dict, a cap's or a
         dataset's name (``"biosemi64"``, ``"bci-iv-2a"``) or a table file. Tables
         (names, files, :func:`~eegpt.channels.read_rename_table`) may name channels the epochs
-        lack (a subset picked): those are ignored, so there is no ``on_missing``; a dict's keys
-        must each name a channel (wrap it in :class:`~eegpt.channels.RenameTable` otherwise).
+        lack (a subset picked): those are ignored; a dict's keys must each name a channel of
+        one input (``on_missing``).
     picks : str | sequence of str | None
         The channel types (or names) read from ``mne.Epochs`` and files (MNE's ``picks``, as
         :func:`eegpt.embed` and :func:`~eegpt.probe.train_probe` read them); None: EEG alone
@@ -677,6 +678,16 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         :func:`~eegpt.probe.train_probe` take it: ``"10-20"``, names, ``-NAME`` removing
         one. Recordings of several systems then give features of one channel set. Read at
         :meth:`fit` (``keep_``) and used by :meth:`transform`.
+    on_unknown : ``"drop"`` | ``"raise"``
+        Channel names outside the EEGPT vocabulary, as :func:`eegpt.embed` takes it: dropped
+        with one warning (the default) or a ``ValueError`` naming them. Checked at
+        :meth:`fit`, kept there (``on_unknown_``) and used by :meth:`transform`.
+    on_missing : ``"raise"`` | ``"ignore"`` | None
+        ``rename`` keys that name no channel: ``"raise"`` or ``"ignore"``; None (the
+        default): ``"raise"`` for one input, as :func:`eegpt.embed`, ``"ignore"`` for a list
+        of them (a key may name another recording's channel). Kept at :meth:`fit`
+        (``on_missing_``); :meth:`transform` applies fit's table to its data as given there,
+        None ignoring keys they lack.
     batch_size : int | None
         Epochs per forward pass; ``None``: 64 on a GPU, a few on a CPU (see
         :func:`eegpt.engine.default_batch_size`).
@@ -714,6 +725,9 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     keep_ : str | list of str | None
         The vocabulary channels kept, as :meth:`fit` kept them (``keep``): what
         :meth:`transform` keeps.
+    on_unknown_, on_missing_ : str | None
+        ``on_unknown`` and ``on_missing`` as :meth:`fit` applied them: what
+        :meth:`transform` applies.
     preprocessing_ : PreprocessingConfig
         The preprocessing of :meth:`fit` (``preprocessing``; the default for None): what
         :meth:`transform` uses, so a pickled embedder keeps the default it was fitted with.
@@ -772,6 +786,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         rename: Rename | None = None,
         picks: str | Sequence[str] | None = None,
         keep: str | Sequence[str] | None = None,
+        on_unknown: Literal["drop", "raise"] = "drop",
+        on_missing: Literal["raise", "ignore"] | None = None,
         batch_size: int | None = None,
         device: str | None = None,
         precision: Precision = "float32",
@@ -789,6 +805,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.rename = rename
         self.picks = picks
         self.keep = keep
+        self.on_unknown = on_unknown
+        self.on_missing = on_missing
         self.batch_size = batch_size
         self.device = device
         self.precision = precision
@@ -820,14 +838,18 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         picks: str | Sequence[str] | None = None,
         config: PreprocessingConfig | None = None,
         keep: str | Sequence[str] | None = None,
+        rules: ChannelRules | None = None,
     ):
         """``X`` as a Recording; ``rename``: the table of fit (default: the fitted one);
         ``fitted_times``: the samples per epoch of fit, to tell a single window from epochs
         (:func:`_epochs_array`); ``picks``: the channel types read from epochs (default: those
         of fit, ``picks_``), refused for arrays other than ``"eeg"``; ``config``: the
         preprocessing of the fit that reads ``X`` (default: the fitted one, :meth:`_config`);
-        ``keep``: the vocabulary channels kept (default: those of fit, ``keep_``)."""
+        ``keep``: the vocabulary channels kept (default: those of fit, ``keep_``); ``rules``:
+        what mapping a list's recordings does with unknown channels and missing ``rename``
+        keys (default: those of fit, :meth:`_rules`)."""
         picks = vars(self).get("picks_", "eeg") if picks is None else picks
+        rules = self._rules() if rules is None else rules
         keep = vars(self).get("keep_") if keep is None else keep
         config = self._config() if config is None else config
         if _epochs_input(X):
@@ -836,7 +858,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             return as_epochs_recording(
                 X, ch_names=None, sfreq=None, units="V", verbose=verbose,
                 rename=_fitted_rename(self) if rename is None else rename,
-                preprocessing=config, what="EEGPTEmbedder", picks=picks, keep=keep,
+                preprocessing=config, what="EEGPTEmbedder", picks=picks, keep=keep, rules=rules,
             )  # fmt: skip
         _picks_read(picks, X, None)  # an array has no channel types to pick by
         array = _epochs_array(
@@ -893,14 +915,26 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         order, whatever their names (``EEG Fp1-REF`` = ``Fp1``, ``T3`` = ``T7``) and order;
         channels of other electrodes are left out with a warning, missing ones are an error."""
         rename = _fitted_rename(self)
+        rules = self._rules()  # fit's table: keys these data lack ignored, unless told
         mapping = map_channels(  # used: no warnings on channels outside fit's, left out
-            rec.ch_names, rename=rename, on_missing="ignore", verbose=verbose,
-            left_out=rec.left_out, used=self.mapping_.names,
+            rec.ch_names, rename=rename, on_missing=rules.on_missing or "ignore",
+            on_unknown=rules.on_unknown, verbose=verbose, left_out=rec.left_out,
+            used=self.mapping_.names,
         )  # fmt: skip
         return subset_mapping(
             mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, rename,
             fitted_names=self.mapping_.input_names, model="embedder",
         )  # fmt: skip
+
+    def _rules(self) -> ChannelRules:
+        """The channel rules of a fitted embedder (``on_unknown_``, ``on_missing_``), whatever
+        ``set_params`` changed since; unfitted (or fitted by an earlier eegpt, which kept
+        none), ``on_unknown`` and ``on_missing``."""
+        fitted = vars(self)
+        return ChannelRules(
+            fitted.get("on_unknown_", getattr(self, "on_unknown", "drop")),
+            fitted.get("on_missing_", getattr(self, "on_missing", None)),
+        )
 
     def _config(self) -> PreprocessingConfig:
         """The preprocessing of a fitted embedder: the one of :meth:`fit` (``preprocessing_``),
@@ -947,6 +981,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self._check_params()
         # keep and picks checked as train_probe checks them (None: "eeg"; arrays take no other)
         picks = channels_read(self.keep, self.picks, X, None, chan_proj=False)
+        rules = ChannelRules(self.on_unknown, self.on_missing)
         rename = rename_table(self.rename)  # read once: predicting reads no file
         config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
         if isinstance(X, np.ndarray) and len(X) > _CHUNK:
@@ -956,9 +991,13 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             X = _whole_array_checks(X, self.ch_names)
             for start in range(_CHUNK, len(X), _CHUNK):
                 chunk = X[start : start + _CHUNK]
-                self._recording(chunk, False, rename, picks=picks, config=config, keep=self.keep)
+                self._recording(
+                    chunk, False, rename, picks=picks, config=config, keep=self.keep, rules=rules
+                )
             X = X[:_CHUNK]
-        rec = self._recording(X, self.verbose, rename, picks=picks, config=config, keep=self.keep)
+        rec = self._recording(
+            X, self.verbose, rename, picks=picks, config=config, keep=self.keep, rules=rules
+        )
         # y is not used, but the pipeline's next step gets it with transform's rows, one per
         # epoch: a y of a list's recordings (scikit-learn's samples) is refused with advice
         refuse_labels_per_recording(X, y, len(rec.data))
@@ -972,8 +1011,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             self._model_copy_of = self.model
         self._engines = _EngineSlot()  # transform's engine, built at its first call
         mapping = map_channels(
-            rec.ch_names, rename=rename, on_missing=rename_on_missing(X), verbose=self.verbose,
-            left_out=rec.left_out, keep=self.keep,
+            rec.ch_names, rename=rename, on_missing=rules.missing(X), verbose=self.verbose,
+            left_out=rec.left_out, keep=self.keep, on_unknown=rules.on_unknown,
         )  # fmt: skip
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
         prepare(_first_epoch(rec), mapping, config, refuse_flat=False, verbose=False)
@@ -983,6 +1022,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         self.rename_ = rename
         self.picks_ = picks
         self.keep_ = self.keep
+        self.on_unknown_, self.on_missing_ = rules.on_unknown, rules.on_missing
         self.preprocessing_ = config
         self.pooling_ = self.pooling
         self.mapping_ = mapping
@@ -1210,6 +1250,14 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         :func:`~eegpt.probe.train_probe` takes it (``"10-20"``, names, ``-NAME`` removing one;
         not with ``config.chan_proj``); recorded in the probe (``probe_.keep``), whose
         predictions keep them.
+    on_unknown : ``"drop"`` | ``"raise"``
+        Channel names outside the vocabulary, as :func:`~eegpt.probe.train_probe` takes it:
+        dropped with one warning (the default) or a ``ValueError``; checked at :meth:`fit`
+        and recorded in the probe (``probe_.on_unknown``), whose predictions apply it.
+    on_missing : ``"raise"`` | ``"ignore"`` | None
+        ``rename`` keys that name no channel, as :func:`~eegpt.probe.train_probe` takes it:
+        None (the default) raises for one input and ignores them for a list; recorded in the
+        probe (``probe_.on_missing``), whose predictions apply it.
     config : ProbeConfig | None
         Architecture and recipe (default: the paper's); search it with
         ``GridSearchCV(clf, {"config": [ProbeConfig(max_lr=1e-4), ProbeConfig(max_lr=4e-4)]})``,
@@ -1276,6 +1324,8 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         rename: Rename | None = None,
         picks: str | Sequence[str] | None = None,
         keep: str | Sequence[str] | None = None,
+        on_unknown: Literal["drop", "raise"] = "drop",
+        on_missing: Literal["raise", "ignore"] | None = None,
         config: ProbeConfig | None = None,
         validation: float | None = None,
         batch_size: int | None = None,
@@ -1294,6 +1344,8 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         self.rename = rename
         self.picks = picks
         self.keep = keep
+        self.on_unknown = on_unknown
+        self.on_missing = on_missing
         self.config = config
         self.validation = validation
         self.batch_size = batch_size
@@ -1381,6 +1433,8 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
             rename=rename,
             picks=picks,
             keep=self.keep,
+            on_unknown=self.on_unknown,
+            on_missing=self.on_missing,
             preprocessing=self.preprocessing,
             config=self.config,
             validation=self.validation,
