@@ -271,6 +271,35 @@ def test_a_calibration_square_wave_on_every_channel_is_not_clipping(tmp_path):
     assert windows.flags is not None and sorted(windows.flags.clipped) == ["Fp1", "Fp2"]
 
 
+def test_the_calibration_shape_reads_each_channel_s_stretches_once_not_once_per_pair(
+    monkeypatch,
+):
+    """Each channel's rail asked whether the others held its stretches at once by reading
+    every channel's stretches again: a calibration square wave on 256 channels took seconds
+    (n_channels² reads; 3 to 8 s against 15 ms before the shape check). The stretches are read
+    once per channel and side (and the channel's own once more), with the same answer."""
+    from eegpt.signal_checks import _inside_ranges
+
+    n_channels = 48
+    x = np.random.default_rng(10).standard_normal((n_channels, int(90 * SFREQ))) * 1e-5
+    t = np.arange(int(5 * SFREQ)) / SFREQ
+    x[:, int(2 * SFREQ) : int(7 * SFREQ)] = np.where((t % 1.0) < 0.5, 1e-4, -1e-4)
+    x[3, int(70 * SFREQ) : int(71 * SFREQ)] = 1e-4  # held later on too: clipping
+    x[5, int(20 * SFREQ) : int(20.5 * SFREQ)] = -1e-4  # a stretch of its own: clipping
+    stats = SignalStats.of(x, segment=int(SFREQ), sfreq=SFREQ)
+    reads = []
+    spans = SignalStats.rail_spans
+    monkeypatch.setattr(
+        SignalStats,
+        "rail_spans",
+        lambda self, side, row: reads.append(row) or spans(self, side, row),
+    )
+    inside = _inside_ranges(stats, [(-3.2e-3, 3.2e-3)] * n_channels, 1.0, SFREQ)
+    assert len(reads) <= 2 * 2 * n_channels
+    assert not inside[1, 3] and inside[1, :3].all() and inside[1, 4:].all()
+    assert inside[0].sum() == n_channels - 1 and not inside[0, 5]
+
+
 @pytest.mark.parametrize(("sfreq", "hz"), [(256.0, 50.0), (500.0, 60.0), (128.0, 60.0)])
 def test_a_channel_dominated_by_mains_hum_is_named_with_the_frequency(sfreq, hz):
     """No check named a channel that holds mostly 50 or 60 Hz hum (an electrode with poor

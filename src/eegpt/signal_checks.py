@@ -401,7 +401,7 @@ def _inside_ranges(
     range is not known (NaN).
 
     In a continuous recording (``sfreq``, Hz, with the rail's stretches tracked) the rail
-    must also have the shape of a calibration pulse (:func:`_calibration_shaped`): each
+    must also have the shape of a calibration pulse (:meth:`_EarlyStretches.calibration_shaped`): each
     stretch held at it (but for stretches of under :data:`CLIP_SAMPLES` samples) held at once,
     at the same value, on most channels, and only in the first :data:`CALIBRATION_SECONDS`.
     One channel or a few pinned at a value (an amplifier saturating inside a wider file
@@ -413,8 +413,9 @@ def _inside_ranges(
         inside = np.stack([stats.rail[0] > low + margin, stats.rail[1] < high - margin])
     if not sfreq or not stats.segment:
         return inside
+    early = {side: _EarlyStretches(stats, side, sfreq) for side in (0, 1)}
     for side, row in zip(*np.nonzero(inside), strict=True):
-        inside[side, row] = _calibration_shaped(stats, int(side), int(row), sfreq)
+        inside[side, row] = early[int(side)].calibration_shaped(int(row))
     return inside
 
 
@@ -426,47 +427,99 @@ def _held_stretches(stats: SignalStats, side: int, row: int) -> np.ndarray:
     return spans[stats.rail_held(side, row) >= CLIP_SAMPLES]
 
 
-def _calibration_shaped(stats: SignalStats, side: int, row: int, sfreq: float) -> bool:
-    """Whether the rail of channel ``row`` on ``side`` (0 low, 1 high) has the shape of a
-    calibration pulse, not of clipping: every stretch held at it ends within the recording's
-    first :data:`CALIBRATION_SECONDS` and is held at once (its first and end samples within
-    :data:`CALIBRATION_SYNC_SECONDS`) at the same value (within
-    :data:`CALIBRATION_LEVEL_SHARE` of it) by at least half of the measured channels and at
-    least two: a square of a fixed amplitude injected into every channel (one step, or a
-    square wave, whose stretches at each side coincide alike). Clipping pins one channel or a
-    few, each at its own value and time; a recording of one channel cannot tell the two
-    apart, and its rail is clipping."""
-    mine = _held_stretches(stats, side, row)
-    if not len(mine) or (mine[:, 1] > CALIBRATION_SECONDS * sfreq).any():
-        return False  # held later on too: no calibration pulse alone
-    value = float(stats.rail[side, row])
-    tolerance = max(CALIBRATION_SYNC_SECONDS * sfreq, 1.0)
-    alike = np.abs(stats.rail[side] - value) <= CALIBRATION_LEVEL_SHARE * abs(value)
-    others = [_held_stretches(stats, side, j) for j in _indices(alike)]
-    need = max(2, -(-int((stats.count > 0).sum()) // 2))
-    for first, end in mine.tolist():
-        together = sum(
-            bool(
-                (
-                    (np.abs(spans[:, 0] - first) <= tolerance)
-                    & (np.abs(spans[:, 1] - end) <= tolerance)
-                ).any()
-            )
-            for spans in others
-        )
-        if together < need:
+class _EarlyStretches:
+    """The stretches every channel holds at its rail on one side (``side``: 0 low, 1 high;
+    :func:`_held_stretches`) that end within the first :data:`CALIBRATION_SECONDS` (and
+    :data:`CALIBRATION_SYNC_SECONDS`) of a recording at ``sfreq`` Hz, read once for all its
+    channels, for :meth:`calibration_shaped`: each channel's rail asks which channels hold
+    each of its stretches at once, which read per channel took every channel's stretches again
+    (256 channels with a calibration pulse: seconds; counted here once per set of channels at
+    one value, with a sorted search per channel)."""
+
+    def __init__(self, stats: SignalStats, side: int, sfreq: float) -> None:
+        self.stats, self.side, self.sfreq = stats, side, sfreq
+        #: samples by which a pulse's stretches may start or end apart on its channels
+        self.tolerance = max(CALIBRATION_SYNC_SECONDS * sfreq, 1.0)
+        self._spans: list[np.ndarray] | None = None
+        self._counts: dict[bytes, np.ndarray] = {}
+
+    def spans(self) -> list[np.ndarray]:
+        """Per channel, its stretches ``[first, end)`` (shape (k, 2), by their first sample)
+        that end by the first :data:`CALIBRATION_SECONDS` plus the tolerance: the only ones
+        that can be held at once with a stretch of the first minute."""
+        if self._spans is None:
+            limit = CALIBRATION_SECONDS * self.sfreq + self.tolerance
+            self._spans = []
+            for row in range(self.stats.n_channels):
+                held = _held_stretches(self.stats, self.side, row)
+                held = held[held[:, 1] <= limit]
+                self._spans.append(held[np.argsort(held[:, 0], kind="stable")])
+        return self._spans
+
+    def _together(self, alike: np.ndarray) -> np.ndarray:
+        """For every stretch of :meth:`spans` (all channels', in channel order), how many of
+        the channels ``alike`` (bool, shape (n_channels,)) hold a stretch that starts and ends
+        within the tolerance of it (each channel counted once; its own included)."""
+        key = np.packbits(alike).tobytes()
+        if key in self._counts:
+            return self._counts[key]
+        every = self.spans()
+        whole = np.concatenate(every)
+        first, end = whole[:, 0], whole[:, 1]
+        counts = np.zeros(len(whole), np.int64)
+        tol = self.tolerance
+        for j in _indices(alike):
+            theirs = every[j]
+            if not len(theirs):
+                continue
+            starts, ends = theirs[:, 0], theirs[:, 1]
+            lo = np.searchsorted(starts, first - tol, side="left")
+            hi = np.searchsorted(starts, first + tol, side="right")
+            if (np.diff(ends) >= 0).all():  # disjoint stretches: ends in order too
+                at = np.maximum(lo, np.searchsorted(ends, end - tol, side="left"))
+                found = at < hi
+                found[found] = ends[at[found]] <= end[found] + tol
+            else:  # not expected; each pair compared
+                near = (np.abs(starts[None, :] - first[:, None]) <= tol) & (
+                    np.abs(ends[None, :] - end[:, None]) <= tol
+                )
+                found = near.any(axis=1)
+            counts += found
+        self._counts[key] = counts
+        return counts
+
+    def calibration_shaped(self, row: int) -> bool:
+        """Whether the rail of channel ``row`` has the shape of a calibration pulse, not of
+        clipping: every stretch held at it ends within the recording's first
+        :data:`CALIBRATION_SECONDS` and is held at once (its first and end samples within
+        :data:`CALIBRATION_SYNC_SECONDS`) at the same value (within
+        :data:`CALIBRATION_LEVEL_SHARE` of it) by at least half of the measured channels and
+        at least two: a square of a fixed amplitude injected into every channel (one step, or
+        a square wave, whose stretches at each side coincide alike). Clipping pins one channel
+        or a few, each at its own value and time; a recording of one channel cannot tell the
+        two apart, and its rail is clipping."""
+        stats, side = self.stats, self.side
+        mine = _held_stretches(stats, side, row)
+        if not len(mine) or (mine[:, 1] > CALIBRATION_SECONDS * self.sfreq).any():
+            return False  # held later on too: no calibration pulse alone
+        value = float(stats.rail[side, row])
+        alike = np.abs(stats.rail[side] - value) <= CALIBRATION_LEVEL_SHARE * abs(value)
+        need = max(2, -(-int((stats.count > 0).sum()) // 2))
+        if int(alike.sum()) < need:
             return False
-    return True
+        every = self.spans()
+        at = sum(len(s) for s in every[:row])  # this channel's stretches among all
+        return bool((self._together(alike)[at : at + len(every[row])] >= need).all())
 
 
 #: seconds from a recording's start within which a value held inside its file's range
 #: (:func:`_inside_ranges`) may be taken for a calibration pulse, not clipping
 CALIBRATION_SECONDS = 60.0
 #: seconds by which the stretches of one calibration pulse may start or end apart on its
-#: channels (:func:`_calibration_shaped`): it is injected into all of them at once
+#: channels (:meth:`_EarlyStretches.calibration_shaped`): it is injected into all of them at once
 CALIBRATION_SYNC_SECONDS = 0.05
 #: share of a calibration pulse's value by which its channels' values may differ (a digital
-#: step or two of their own scales; :func:`_calibration_shaped`)
+#: step or two of their own scales; :meth:`_EarlyStretches.calibration_shaped`)
 CALIBRATION_LEVEL_SHARE = 0.05
 
 
