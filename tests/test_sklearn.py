@@ -227,6 +227,31 @@ def test_set_params_on_a_fitted_embedder_takes_effect_at_the_next_fit(task):
     assert list(est.get_feature_names_out()[:2]) == ["eegpt_d0", "eegpt_d1"]
 
 
+def test_an_embedder_pickled_by_an_earlier_eegpt_keeps_its_fit_s_pooling(task):
+    """One fitted and pickled before pooling_ was kept (de29677c) took set_params(pooling=...)
+    after loading at once: transform returned another width than its n_features_out_ (512
+    against 32), which the pipeline's next step refused. Loaded, it keeps the pooling of its
+    fit (pooling_) and the preprocessing (preprocessing_) until the next fit, as one fitted
+    now does."""
+    est = embedder(pooling="mean").fit(task[:4])
+    fitted = est.transform(task[:4])
+    state = est.__getstate__()
+    del state["pooling_"]  # as an earlier eegpt pickled it
+    old = pickle.loads(pickle.dumps(est))
+    old.__dict__.clear()
+    old.__setstate__(state)
+    old.set_params(
+        pooling="flatten", preprocessing=PreprocessingConfig(window_seconds=2.0, tail="pad")
+    )
+    out = old.transform(task[:4])
+    assert out.shape[1] == old.n_features_out_ == len(old.get_feature_names_out())
+    np.testing.assert_array_equal(out, fitted)
+    assert old.pooling_ == "mean" and old.preprocessing_ == ONE_SECOND
+    n, s, d = old.embedding_shape_
+    assert old.fit(task[:4]).transform(task[:4]).shape == (4, old.n_features_out_)
+    assert old.pooling_ == "flatten" and old.n_features_out_ != d
+
+
 def test_weights_loaded_lazily(task, tmp_path):
     save_checkpoint(SMALL, tmp_path / "w")
     est = EEGPTEmbedder(weights=str(tmp_path / "w"), preprocessing=ONE_SECOND)

@@ -887,6 +887,12 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         _fill_added_params(self)
+        if "mapping_" in state:  # fitted: one fitted by an earlier eegpt kept no pooling_
+            # (nor, earlier still, preprocessing_); what its fit used then is kept, so that
+            # set_params after loading takes effect at the next fit, as for one fitted now
+            self.__dict__.setdefault("pooling_", self.pooling)
+            if state.get("preprocessing_") is None:
+                self.preprocessing_ = self._config()
         if state.get("_model_copy_of") == "model":  # model_ was a copy of model: not None
             self.model_ = copy.deepcopy(cast("EEGPT | EEGPTEncoder", self.model))
             self._model_copy_of = self.model
