@@ -132,3 +132,14 @@ def test_the_estimators_take_keep_as_embed_and_train_probe_do(misc_epochs):
     assert clf.predict_proba(epochs).shape == (len(epochs), 2)
     with pytest.raises(ValueError, match="Qz"):
         EEGPTEmbedder(TINY, preprocessing=ONE_SECOND, keep=["Qz"]).fit(epochs)
+
+
+def test_the_classifier_refuses_keep_with_a_channel_projection_in_python_s_words(misc_epochs):
+    """keep= with config=ProbeConfig(chan_proj=True) was refused naming the command line's
+    options (--keep-channels, --chan-proj, --drop NAME), which an estimator has none of; the
+    refusal names the Python keywords alone, as finetune's does."""
+    epochs = misc_epochs.copy().set_channel_types(dict.fromkeys(NAMES, "eeg"))
+    clf = EEGPTClassifier(TINY, keep=KEPT, config=ProbeConfig(chan_proj=True, epochs=1))
+    with pytest.raises(ValueError, match=r"rename=\{NAME: None\}") as refused:
+        clf.fit(epochs, epochs_labels(epochs))
+    assert "chan_proj" in str(refused.value) and "--" not in str(refused.value)

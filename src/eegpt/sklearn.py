@@ -986,7 +986,7 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         """
         self._check_params()
         # keep and picks checked as train_probe checks them (None: "eeg"; arrays take no other)
-        picks = channels_read(self.keep, self.picks, X, None, chan_proj=False)
+        picks = channels_read(self.keep, self.picks, X, None, chan_proj=False, command_line=False)
         rules = ChannelRules(self.on_unknown, self.on_missing)
         rename = rename_table(self.rename)  # read once: predicting reads no file
         config = self.preprocessing if self.preprocessing is not None else PreprocessingConfig()
@@ -1423,7 +1423,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         data, array_kwargs = self._inputs(X)
         chan_proj = self.config is not None and self.config.chan_proj
         # keep and picks checked as train_probe checks them (None: "eeg"; arrays take no other)
-        picks = channels_read(self.keep, self.picks, data, None, chan_proj=chan_proj)
+        picks = channels_read(
+            self.keep, self.picks, data, None, chan_proj=chan_proj, command_line=False
+        )
         rename = rename_table(self.rename) or None  # read once: predicting reads no file
         model = _load_encoder(self)
         _check_labels(y, bool(array_kwargs))  # after the parameters' checks, as before
