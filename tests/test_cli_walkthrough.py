@@ -95,6 +95,26 @@ def test_a_file_name_beginning_with_a_dash_is_said_how_to_give_it(tmp_path, monk
     assert "did you mean --overlap?" in err and "begins with '-'" not in err
 
 
+def test_an_option_s_value_beginning_with_a_dash_is_not_said_to_go_after_the_dashes(
+    tmp_path, monkeypatch, capsys
+):
+    """`-o -results.npz`, `--weights -w.pt`: a value of an option that begins with '-' was given
+    the advice of an input file (6d000905), "or after -- (eegpt embed ... -- -results.npz)", which
+    makes it an input, not the option's value; the error says to write it with '=' as
+    before."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-w.pt").write_bytes(b"")
+    for argv, option in (
+        (["embed", "x.edf", "-o", "-results.npz"], "-o"),
+        (["embed", "x.edf", "--weights", "-w.pt", "-o", "x.npz"], "--weights"),
+        (["embed-dataset", "data", "--weights", "-w.pt", "-o", "out"], "--weights"),
+    ):
+        value = argv[argv.index(option) + 1]
+        err = _usage_error(argv, capsys)
+        assert f"is taken for an option: write it with '=', {option}={value}" in err, err
+        assert " -- " not in err.splitlines()[-1], err
+
+
 def test_a_keep_channels_value_with_a_dash_is_said_to_need_the_set_first(capsys):
     """--keep-channels -C3: argparse takes -C3 for an option; the error names a form that
     works, the set then the removal (it said to write --keep-channels=-C3, which is refused:

@@ -711,18 +711,20 @@ class CommandParser(argparse.ArgumentParser):
                 f"unrecognized arguments: {' '.join(unknown)}; {self.prog} takes no "
                 f"{absent[0]}: {self.absent_options[absent[0]]}"
             )
+        # first an option's value (-o -results.npz, --keep-channels -C3): after -- it would be
+        # an input, not the option's value
+        valued = self._dash_value(words, unknown)
+        if valued:  # --keep-channels -C3: argparse took the value for an option
+            self.error(
+                f"unrecognized arguments: {' '.join(unknown)}; a value that starts with '-' "
+                f"is taken for an option{valued}"
+            )
         files = [w for w in unknown if _file_name_with_a_dash(w)]
         if files:  # eegpt embed -dash.edf: a file argparse takes for an option
             self.error(
                 f"unrecognized arguments: {' '.join(unknown)}; a file whose name begins with "
                 f"'-' is taken for an option: give it as ./{files[0]}, or after -- "
                 f"({self.prog} ... -- {files[0]})"
-            )
-        valued = self._dash_value(words, unknown)
-        if valued:  # --keep-channels -C3: argparse took the value for an option
-            self.error(
-                f"unrecognized arguments: {' '.join(unknown)}; a value that starts with '-' "
-                f"is taken for an option{valued}"
             )
         # compared without their dashes, which every long option shares: --overlap is not
         # close to --help
