@@ -448,6 +448,16 @@ def _shard_versions(
     return found
 
 
+def _unrecorded_changes(version: str, now: str | None) -> str:
+    """An earlier run's eegpt version as a resume's warning names it: ``0.1.0`` of a stamp
+    without ``eegpt_changes`` (an eegpt before 2026-12-07 16:08, which recorded none) beside
+    this run's ``0.1.0 (changes to 2026-12-07)`` is said to be of unrecorded changes, not of
+    other ones: they may be this eegpt's as well."""
+    if now is not None and " (changes to " not in version and now.startswith(f"{version} ("):
+        return f"{version} (changes not recorded: an eegpt of before 2026-12-07 16:08)"
+    return version
+
+
 def warn_other_versions(
     output_dir: Path,
     shards: Iterable[int],
@@ -465,7 +475,10 @@ def warn_other_versions(
     changed = [name for name in _COMPARED_VERSIONS if any(v != now.get(name) for v in before[name])]
     if not changed:
         return
-    was = ", ".join(f"{name} {' / '.join(before[name])}" for name in changed)
+    was = ", ".join(
+        f"{name} {' / '.join(_unrecorded_changes(v, now.get(name)) for v in before[name])}"
+        for name in changed
+    )
     is_ = ", ".join(f"{name} {now.get(name)}" for name in changed)
     _warn(
         f"{output_dir} is resumed with {is_}, but the shards written before come from {was}: "
