@@ -343,6 +343,24 @@ def test_a_partial_file_of_an_eegpt_of_other_changes_is_not_used_one_before_them
     read = _count_loads(monkeypatch)
     embed_dataset(three, out, **_kw(model))
     assert read == [2]
+    # one of an eegpt of a run started before the newest changes' day: surely of other
+    # changes (that eegpt could not include them), so not used though it recorded none
+    out = tmp_path / "older"
+    monkeypatch.undo()
+    _stopped_run(three, out, model, monkeypatch)
+    _restamp_partial(out, eegpt_changes=None, started="2026-12-06T23:30:00-0100")  # 00:30 UTC
+    read = _count_loads(monkeypatch)
+    embed_dataset(three, out, **_kw(model))
+    assert read == [2]  # 2026-12-07 in UTC: its day's changes may be in it
+    out = tmp_path / "oldest"
+    monkeypatch.undo()
+    _stopped_run(three, out, model, monkeypatch)
+    _restamp_partial(out, eegpt_changes=None, started="2026-12-07T00:30:00+0100")  # 23:30 UTC
+    read = _count_loads(monkeypatch)
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(three, out, **_kw(model))
+    assert sorted(read) == [0, 1, 2] and not (out / PARTIAL).exists()
+    assert f"an eegpt of before the changes to {CHANGES_DATE}" in caplog.text, caplog.text
 
 
 def test_a_moved_corpus_keeps_its_partial_file(three, model, tmp_path, monkeypatch):

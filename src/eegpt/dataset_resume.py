@@ -25,6 +25,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
+from eegpt.api import CHANGES_DATE
 from eegpt.bids import filter_options, same_filters
 from eegpt.dataset_files import described_error
 from eegpt.dataset_folders import (
@@ -947,6 +948,22 @@ def partial_files(
     return kept, sources
 
 
+def _started_before(started: Any, day: str) -> bool:
+    """Whether a run's ``started`` time (ISO 8601 with its UTC offset, as
+    :attr:`~eegpt.dataset_runs.DatasetRun.started_at` writes it) is before the UTC day ``day``
+    (``"2026-12-07"``, a CHANGELOG.md section's): its eegpt then cannot include that day's
+    changes. False where it cannot be read or names no UTC offset."""
+    import datetime
+
+    if not isinstance(started, str):
+        return False
+    try:
+        moment = datetime.datetime.strptime(started, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return False
+    return moment.astimezone(datetime.timezone.utc).date().isoformat() < day
+
+
 def _partial_statuses(
     path: Path,
     k: int,
@@ -960,7 +977,9 @@ def _partial_statuses(
     them), written with the same settings ``spec`` and by the same versions of eegpt, torch,
     NumPy, SciPy and MNE as this run (:func:`~eegpt.dataset_runs.run_versions`; eegpt's
     with the CHANGELOG.md section it includes, ``eegpt_changes``, where the file records it:
-    one of an eegpt before it was recorded, 2026-12-07, is taken as before). A partial
+    one of an eegpt before it was recorded, 2026-12-07, is taken as before, unless its run
+    started before the UTC day of this eegpt's newest changes, :data:`~eegpt.api.CHANGES_DATE`,
+    which that eegpt then cannot include: :func:`_started_before`). A partial
     file of other versions is refused rather than its rows mixed into a shard whose footer
     names one run: that costs at most one shard's files embedded again (the files kept by
     ``--retry-failed`` from a written shard are kept with a warning instead, see
@@ -979,9 +998,17 @@ def _partial_statuses(
         return [], "written with other settings"
     run = status.get("run")
     then = run_versions(run) if isinstance(run, Mapping) else {}
-    # a partial file of an eegpt before eegpt_changes was recorded (2026-12-07): compared
-    # without it, as embed_to_file takes such kept windows (its other versions still count)
-    now = current_versions(changes=isinstance(run, Mapping) and "eegpt_changes" in run)
+    unrecorded = isinstance(run, Mapping) and "eegpt_changes" not in run
+    started = run.get("started") if isinstance(run, Mapping) else None
+    if unrecorded and _started_before(started, CHANGES_DATE):
+        return [], (  # its eegpt predates this one's newest changes: of others, surely
+            f"computed by an eegpt of before the changes to {CHANGES_DATE} (CHANGELOG.md; "
+            f"its run started {started}), which may give other numbers"
+        )
+    # a partial file of an eegpt before eegpt_changes was recorded (2026-12-07), of a run
+    # started since the newest changes: compared without it, as embed_to_file takes such kept
+    # windows (its other versions still count)
+    now = current_versions(changes=not unrecorded)
     if any(then.get(name) != version for name, version in now.items()):
         was = ", ".join(f"{n} {v}" for n, v in then.items() if now.get(n) != v) or "unknown"
         return [], (
