@@ -3190,6 +3190,14 @@ def test_parts_embedded_by_other_versions_are_read_with_a_warning_naming_them(
         read_embeddings(folders)
     said = f"{folders[1]}: eegpt {eegpt.__version__} (changes to 2026-11-30))"
     assert said in str(caught[0].message), str(caught[0].message)
+    # a part of an eegpt that recorded no changes (before 2026-12-07 16:08): not said to be
+    # of other ones, but of changes not recorded
+    _restamp(shard, {k: v for k, v in stamp.items() if k != "eegpt_changes"})
+    with pytest.warns(RuntimeWarning, match=r"parts were embedded by other versions") as caught:
+        read_embeddings(folders)
+    said = f"{folders[1]}: eegpt {eegpt.__version__} (changes not recorded))"
+    assert said in str(caught[0].message), str(caught[0].message)
+    assert f"{folders[0]}: eegpt {eegpt.__version__} (changes to " in str(caught[0].message)
     _restamp(shard, None)
     with pytest.warns(RuntimeWarning, match=r"part1: eegpt not recorded, torch not recorded"):
         read_embeddings(folders)
@@ -3247,8 +3255,8 @@ def test_corpus_runs_record_eegpt_changes_and_resumes_and_reads_compare_them(
         summary = embed_dataset(small_corpus, out, **run)
     (said,) = _version_warnings(caught)
     # the changes of those shards' eegpt are not recorded, not other ones: said so
-    unrecorded = f"eegpt {eegpt.__version__} (changes not recorded: an eegpt of before 2026-12-07"
-    assert f"shards written before come from {unrecorded} 16:08):" in said, said
+    unrecorded = f"eegpt {eegpt.__version__} (changes not recorded)"
+    assert f"shards written before come from {unrecorded}:" in said, said
     assert summary.n_ok == len(shard_files(out)) == 5
 
 

@@ -431,3 +431,9 @@ def test_outputs_of_other_eegpt_or_torch_versions_are_read_with_a_warning_naming
         read_embeddings([files[0], before])
     said = f"before.npz: eegpt {emb.metadata['eegpt_version']} (changes to 2026-11-30)"
     assert said in str(caught[0].message)
+    # one of an eegpt that recorded no changes: of changes not recorded, not of other ones
+    unrecorded = _edited(emb, tmp_path / "unrecorded.npz", drop=("eegpt_changes",))
+    with pytest.warns(RuntimeWarning, match=r"embedded by other versions") as caught:
+        read_embeddings([files[0], unrecorded])
+    said = f"unrecorded.npz: eegpt {emb.metadata['eegpt_version']} (changes not recorded)"
+    assert said in str(caught[0].message), str(caught[0].message)

@@ -20,7 +20,7 @@ from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt.dataset_folders import CORPUS_LISTING
-from eegpt.run_specs import COMPARED_VERSIONS, run_versions, settings_apart
+from eegpt.run_specs import COMPARED_VERSIONS, run_versions, settings_apart, unrecorded_changes
 
 
 def missing_parts(inputs: Sequence[Mapping[str, Any]]) -> tuple[int, list[int]]:
@@ -213,7 +213,17 @@ def _warn_other_versions(versions: Mapping[Path, Sequence[Mapping[str, str]]]) -
 
     def text(found: Sequence[Mapping[str, str]]) -> str:
         return ", ".join(
-            f"{name} {' / '.join(sorted({v.get(name) or 'not recorded' for v in found}))}"
+            f"{name} "
+            + " / ".join(
+                sorted(
+                    {
+                        unrecorded_changes(v[name], [w.get(name) for w in seen])
+                        if v.get(name)
+                        else "not recorded"
+                        for v in found
+                    }
+                )
+            )
             for name in apart
         )
 

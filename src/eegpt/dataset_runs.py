@@ -56,7 +56,7 @@ from eegpt.errors import OutputNotWritableError, disk_full
 from eegpt.output_files import atomic_write
 from eegpt.recording_copies import recorded_copies
 from eegpt.run_specs import COMPARED_VERSIONS as _COMPARED_VERSIONS
-from eegpt.run_specs import run_versions
+from eegpt.run_specs import run_versions, unrecorded_changes
 from eegpt.shard_writer import (
     FORMAT,
     naming_full_disk,
@@ -448,16 +448,6 @@ def _shard_versions(
     return found
 
 
-def _unrecorded_changes(version: str, now: str | None) -> str:
-    """An earlier run's eegpt version as a resume's warning names it: ``0.1.0`` of a stamp
-    without ``eegpt_changes`` (an eegpt before 2026-12-07 16:08, which recorded none) beside
-    this run's ``0.1.0 (changes to 2026-12-07)`` is said to be of unrecorded changes, not of
-    other ones: they may be this eegpt's as well."""
-    if now is not None and " (changes to " not in version and now.startswith(f"{version} ("):
-        return f"{version} (changes not recorded: an eegpt of before 2026-12-07 16:08)"
-    return version
-
-
 def warn_other_versions(
     output_dir: Path,
     shards: Iterable[int],
@@ -476,7 +466,7 @@ def warn_other_versions(
     if not changed:
         return
     was = ", ".join(
-        f"{name} {' / '.join(_unrecorded_changes(v, now.get(name)) for v in before[name])}"
+        f"{name} {' / '.join(unrecorded_changes(v, [now.get(name)]) for v in before[name])}"
         for name in changed
     )
     is_ = ", ".join(f"{name} {now.get(name)}" for name in changed)

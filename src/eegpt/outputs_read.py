@@ -34,7 +34,7 @@ from eegpt.preprocessing_spec import (
     resampled_by_an_older_eegpt,
     resampled_by_polyphase,
 )
-from eegpt.run_specs import COMPARED_VERSIONS, run_versions
+from eegpt.run_specs import COMPARED_VERSIONS, run_versions, unrecorded_changes
 
 #: Preprocessing settings that may differ between the files read together, as between the
 #: parts of a corpus run (:data:`eegpt.run_specs._COMPARABLE_SETTINGS`): a per-file
@@ -449,7 +449,15 @@ def warn_other_versions(names: Sequence[str], outlines: Sequence[Embeddings]) ->
         return
     groups: dict[str, list[str]] = {}
     for file, versions in zip(names, found, strict=True):
-        text = ", ".join(f"{name} {versions.get(name, 'not recorded')}" for name in apart)
+        text = ", ".join(
+            f"{name} "
+            + (
+                unrecorded_changes(versions[name], [v.get(name) for v in found])
+                if name in versions
+                else "not recorded"
+            )
+            for name in apart
+        )
         groups.setdefault(text, []).append(file)
     listed = "; ".join(f"{few(files, 3)}: {text}" for text, files in groups.items())
     _warn(

@@ -8,7 +8,7 @@ parts of one corpus (:data:`_PART_SETTINGS`, :data:`_COMPARABLE_SETTINGS`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,19 @@ def run_versions(run: Mapping[str, Any]) -> dict[str, str]:
     if changes:
         out["eegpt"] = f"{out.get('eegpt', 'not recorded')} (changes to {changes})"
     return out
+
+
+def unrecorded_changes(version: str, beside: Iterable[str | None]) -> str:
+    """eegpt's ``version`` as :func:`run_versions` gives it, for a message that names it
+    beside others (``beside``): ``0.1.0`` of a run or output without ``eegpt_changes`` (an
+    eegpt of before 2026-12-07, or of earlier that day, which recorded none) beside ``0.1.0 (changes to
+    2026-12-07)`` is said to be of changes not recorded, rather than of other ones: they may
+    be the same. Other versions are returned as they are."""
+    if " (changes to " in version or not any(
+        isinstance(other, str) and other.startswith(f"{version} (changes to ") for other in beside
+    ):
+        return version
+    return f"{version} (changes not recorded)"
 
 
 #: Settings that may differ between the parts of one corpus: each part's own inputs, and the
