@@ -243,3 +243,24 @@ def test_a_folder_not_embedded_alike_is_refused_unless_allowed(outputs, tmp_path
         assert main(["compare", str(outputs["npz"]), str(b), "--allow-mixed"]) == 0
     lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
     assert "* precision float32 | float32 (2 files); bfloat16 (1 file)" in lines
+
+
+def test_a_folder_of_sub_folders_is_refused_or_warned_of_naming_recursive(
+    outputs, tmp_path, capsys
+):
+    """Outputs in sub-folders (per-subject folders): read_embeddings' refusal and warning
+    name eegpt compare's --recursive, not its Python keyword alone; with it they match."""
+    tree = tmp_path / "tree"
+    for name in ("a_raw.npz", "b_raw.npz", "c_raw.npz"):
+        (tree / name[0]).mkdir(parents=True)
+        shutil.copy(outputs["npz"] / name, tree / name[0] / name)
+    assert main(["compare", str(outputs["npz"]), str(tree)]) == 2
+    assert "reads them all, each row's recording_id keeping" in (err := capsys.readouterr().err)
+    assert err.rstrip().endswith(
+        "(compare_embeddings(..., recursive=True), eegpt compare --recursive)"
+    )
+    assert main(["compare", str(outputs["npz"]), str(tree), "--recursive"]) == 0
+    shutil.move(tree / "a" / "a_raw.npz", tree / "a_raw.npz")  # one right inside, two below
+    with pytest.warns(EEGPTWarning, match="sub-folders hold 2 more outputs") as caught:
+        assert main(["compare", str(outputs["npz"]), str(tree)]) == 1
+    assert [str(w.message).endswith("eegpt compare --recursive)") for w in caught] == [True]

@@ -299,25 +299,42 @@ def _given_text(given: Any) -> str:
     return few(items, 3)
 
 
+#: What reads a folder's tree in this command's words, added to read_embeddings' advice.
+_RECURSIVE_HINT = " (compare_embeddings(..., recursive=True), eegpt compare --recursive)"
+
+
 def _read_side(given: Any, recursive: bool, allow_mixed: bool) -> _Side:
     """Read output ``given``: its rows without their embeddings, and the provenance of each
     file or run; ``recursive`` and ``allow_mixed`` (per-recording outputs only) as for
     :func:`eegpt.read_embeddings`."""
     from eegpt.dataset_read import read_embeddings
+    from eegpt.errors import MissingFileError
     from eegpt.outputs_read import output_files
 
-    files = output_files(given, recursive=recursive)
-    mixed = allow_mixed and files is not None
     try:
-        table, _ = read_embeddings(
-            given, columns=_COLUMNS, embeddings=False, recursive=recursive, allow_mixed=mixed
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            files = output_files(given, recursive=recursive)
+            mixed = allow_mixed and files is not None
+            table, _ = read_embeddings(
+                given, columns=_COLUMNS, embeddings=False, recursive=recursive, allow_mixed=mixed
+            )
     except ValueError as err:
         if "allow_mixed=True" not in str(err):
             raise
         raise ValueError(
             f"{err} (compare_embeddings(..., allow_mixed=True), eegpt compare --allow-mixed)"
         ) from err
+    except MissingFileError as err:  # a folder whose outputs are all in its sub-folders
+        if "recursive=True)" not in str(err):
+            raise
+        raise MissingFileError(f"{err}{_RECURSIVE_HINT}") from err
+    given_once = {(str(w.message), w.category): w for w in caught}.values()
+    for found in given_once:  # read_embeddings' warnings, in this command's words too
+        text = str(found.message)
+        if "recursive=True)" in text:
+            text += _RECURSIVE_HINT
+        warnings.warn_explicit(text, found.category, found.filename, found.lineno)
     if files is not None:
         from eegpt.embeddings_loading import _load_outline
 
