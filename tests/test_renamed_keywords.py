@@ -210,3 +210,15 @@ def test_embed_given_pooling_names_pooled_as_embed_to_file_takes_it() -> None:
     for key in ("pool", "pooling"):
         with pytest.raises(TypeError, match=rf"'{key}' -> the result's \.pooled\('mean'\)"):
             check_embed_keywords([key])
+
+
+def test_eegpt_embed_names_the_keyword_meant_as_model_embed_does(model) -> None:
+    """eegpt.embed(model, data, ...) refused pooling=, pool= or window= in Python's words
+    alone while model.embed named the one meant; both name it, and take model=/data=."""
+    x = np.random.default_rng(0).normal(0, 2e-5, (4, 1024)).astype(np.float32)
+    kw = {"ch_names": ["Fz", "Cz", "Pz", "Oz"], "sfreq": 256.0, "verbose": False}
+    for call in (eegpt.embed, lambda m, d, **k: m.embed(d, **k)):
+        for key, hint in (("pooling", r"\.pooled\('mean'\)"), ("window", "window_seconds=")):
+            with pytest.raises(TypeError, match=rf"'{key}' -> .*{hint}"):
+                call(model, x, **{key: "mean"}, **kw)
+    assert eegpt.embed(model=model, data=x, **kw).data.shape[0] == 1

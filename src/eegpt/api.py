@@ -430,7 +430,21 @@ def _model_first(usage: str) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
     return decorate
 
 
-embed = _model_first("eegpt.embed(model, raw), or model.embed(raw)")(honours_verbose(_embed))
+def _keywords_checked(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``func`` (:func:`_embed`) refusing a keyword it does not take as ``model.embed`` does,
+    naming the one meant (:func:`check_embed_keywords`), not in Python's words alone."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        check_embed_keywords([k for k in kwargs if k not in ("model", "data")])
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+embed = _model_first("eegpt.embed(model, raw), or model.embed(raw)")(
+    honours_verbose(_keywords_checked(_embed))
+)
 
 
 def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
@@ -442,9 +456,9 @@ def _record_warnings(metadata: dict[str, Any], said: list[str]) -> list[str]:
 
 def embed_method(model: EEGPT, data: Any, **kwargs: Any) -> Embeddings:
     """``model.embed(data, ...)``: :func:`embed`, whose signature and documentation it shows,
-    with a keyword it does not take named (a typo, or a command-line option's name). Type
-    checkers see :func:`embed`'s own signature as ``EEGPT.embed`` (``_embed``, model.py)."""
-    check_embed_keywords(list(kwargs))
+    with a keyword it does not take named (a typo, or a command-line option's name), as
+    :func:`embed` names it. Type checkers see :func:`embed`'s own signature as ``EEGPT.embed``
+    (``_embed``, model.py)."""
     return embed(model, data, **kwargs)
 
 
