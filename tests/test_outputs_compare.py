@@ -264,3 +264,24 @@ def test_a_folder_of_sub_folders_is_refused_or_warned_of_naming_recursive(
     with pytest.warns(EEGPTWarning, match="sub-folders hold 2 more outputs") as caught:
         assert main(["compare", str(outputs["npz"]), str(tree)]) == 1
     assert [str(w.message).endswith("eegpt compare --recursive)") for w in caught] == [True]
+
+
+def test_recordings_whose_windows_start_elsewhere_are_said_to_be_cut_elsewhere(
+    outputs, tmp_path, capsys
+):
+    """A recording embedded again with another --start shares no window onset: a note says
+    its windows were cut elsewhere, naming the setting that differs, not only 'windows only
+    in A/B'."""
+    b = _copy(outputs["npz"], tmp_path / "b")
+    emb = load_embeddings(b / "b_raw.npz")[[0, 1]]  # its per-window metadata selected too
+    meta = dict(emb.metadata)
+    meta["preprocessing"] = {**meta["preprocessing"], "start_seconds": 1.0}
+    (b / "b_raw.npz").unlink()
+    Embeddings(emb.data, emb.onsets + 1.0, meta).save(b / "b_raw.npz")
+    assert main(["compare", str(outputs["npz"]), str(b), "--allow-mixed"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "note: no window of A starts where one of B does in 1 recording of the 3 in both "
+        "(b_raw.fif): their windows were cut elsewhere (preprocessing.start_seconds differs)"
+    ) in out
+    assert compare_embeddings(outputs["npz"], outputs["parquet"]).notes == []

@@ -805,8 +805,29 @@ def compare_embeddings(
         setattr(result, f"rows_only_in_{side}", _rows_list(rows))
     pairs = merged[merged["_merge"] == "both"]
     result.n_rows_compared = len(pairs)
+    unmatched = sorted(set(both) - set(pairs["_rec"]))
+    if unmatched:
+        result.notes.append(_unmatched_note(unmatched, len(both), result.provenance))
     _compare_values(result, side_a, side_b, keys_a, keys_b, pairs, both, progress)
     return result
+
+
+def _unmatched_note(
+    recordings: Sequence[str], n_both: int, provenance: Sequence[ProvenanceRow]
+) -> str:
+    """The note where recordings in both outputs share no window onset: their windows were
+    cut elsewhere (another first onset, window length or overlap), not left out."""
+    settings = ("start_seconds", "window_seconds", "overlap", "crop_tmin", "tail")
+    differ = [
+        r.name for r in provenance if r.status == "differs" and r.name.split(".")[-1] in settings
+    ]
+    why = f" ({', '.join(differ)} differs)" if differ else ""
+    return (
+        f"no window of A starts where one of B does in {count(len(recordings), 'recording')} "
+        f"of the {n_both} in both ({few(list(recordings), 3)}): their windows "
+        f"were cut elsewhere{why}, so none could be compared; embed one of them again with "
+        "the other's --start, --window and --overlap (eegpt info shows them)"
+    )
 
 
 def _notes(rows: Sequence[ProvenanceRow], rtol: float, atol: float) -> list[str]:
