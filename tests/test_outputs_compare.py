@@ -285,3 +285,17 @@ def test_recordings_whose_windows_start_elsewhere_are_said_to_be_cut_elsewhere(
         "(b_raw.fif): their windows were cut elsewhere (preprocessing.start_seconds differs)"
     ) in out
     assert compare_embeddings(outputs["npz"], outputs["parquet"]).notes == []
+
+
+def test_every_json_key_is_documented(outputs):
+    """docs/outputs.md names every key of eegpt compare --json, at each level."""
+    text = (Path(__file__).parents[1] / "docs" / "outputs.md").read_text()
+    section = text.split("## Comparing two outputs")[1].split("\n## ")[0]
+    b = outputs["npz"]
+    found = compare_embeddings(b / "a_raw.npz", b / "b_raw.npz", progress=False).to_dict()
+    assert found["worst_rows"] and found["recordings"] and found["provenance"]
+    keys = set(found)
+    for nested in ("worst_rows", "recordings", "provenance"):
+        keys |= {k for row in found[nested] for k in row}
+    missing = sorted(k for k in keys if f"`{k}`" not in section)
+    assert not missing, f"docs/outputs.md does not name --json keys {missing}"
