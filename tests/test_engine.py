@@ -1160,3 +1160,93 @@ def test_fine_tuning_in_bfloat16_on_a_cpu_without_it_natively_warns(monkeypatch,
         assert _resolve_precision("auto", torch.device("cpu")) == "float32"
     said = [str(w.message) for w in caught if "no native bfloat16" in str(w.message)]
     assert len(said) == (0 if native else 1)
+
+
+# Small encoders on the axes CASES leaves out: one head, one summary token, no block or one,
+# one or two channels, patches short enough for the low-rank first block (2 * patch_size <=
+# embed_dim), strides under and over the patch, tails, no qkv bias, a large LayerNorm eps, an
+# MLP narrower than the width, a DC offset and a flat channel.
+# (config kwargs, channels, samples, batch, amplitude, offset)
+SMALL_CASES = [
+    (dict(embed_dim=8, depth=1, num_heads=1, embed_num=1, patch_size=4), 1, 13, 3, 1.0, 0.0),
+    (dict(embed_dim=16, depth=2, num_heads=1, embed_num=1, patch_size=8), 2, 37, 4, 30.0, 50.0),
+    (dict(embed_dim=16, depth=0, num_heads=2, embed_num=1, patch_size=4), 2, 9, 2, 1.0, 0.0),
+    (
+        dict(embed_dim=32, depth=3, num_heads=4, embed_num=2, patch_size=8, patch_stride=3),
+        5,
+        50,
+        3,
+        1e4,
+        -3000.0,
+    ),  # fmt: skip
+    (
+        dict(embed_dim=32, depth=2, num_heads=8, embed_num=4, patch_size=16, patch_stride=19),
+        3,
+        70,
+        5,
+        1e-3,
+        0.0,
+    ),  # fmt: skip
+    (
+        dict(
+            embed_dim=24,
+            depth=2,
+            num_heads=3,
+            embed_num=2,
+            patch_size=4,
+            qkv_bias=False,
+            layer_norm_eps=0.1,
+            mlp_ratio=0.5,
+        ),
+        62,
+        23,
+        2,
+        1.0,
+        0.0,
+    ),  # fmt: skip
+    (
+        dict(embed_dim=16, depth=3, num_heads=2, embed_num=1, patch_size=64, patch_stride=1),
+        1,
+        66,
+        2,
+        3.0,
+        0.0,
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(
+    "case",
+    SMALL_CASES,
+    ids=lambda c: "D{embed_dim}h{num_heads}d{depth}S{embed_num}".format(**c[0]) + f"C{c[1]}",
+)
+def test_small_encoders_fast_paths_equal_the_reference(case):
+    """Every fast-path form (the fused forward under each last_block, the engine in batches
+    of 2) equals the reference path to 1e-5 on small encoders; a window embedded alone equals it in a batch
+    to 1e-6; the same channels in another order (ids along) give the same summary tokens (the
+    encoder attends over channels as a set, no position among them) to 1e-5."""
+    cfg, c, t, b, scale, offset = case
+    enc = make_encoder(**cfg)
+    rng = np.random.default_rng(c * t)
+    x = rng.standard_normal((b, c, t)).astype(np.float32) * scale + offset
+    if c > 2:
+        x[:, 1] = 0.0  # a flat channel
+    ids = rng.permutation(62)[:c]
+    ref = reference(enc, x, ids.tolist())
+    assert ref.shape == (b, enc.config.n_patches(t), cfg["embed_num"], cfg["embed_dim"])
+    for last_block in ("auto", "rows", "absorbed"):
+        enc.last_block = last_block
+        enc.fused = True
+        with torch.no_grad():
+            fused = enc(torch.from_numpy(x), torch.from_numpy(ids))
+        assert rel_err(fused, ref) <= 1e-5, last_block
+    enc.last_block = "auto"
+    out = InferenceEngine(enc, "cpu", batch_size=2).encode(x, ids.tolist())
+    assert rel_err(out, ref) <= 1e-5
+    engine = InferenceEngine(enc, "cpu", batch_size=64)
+    batch = engine.encode(x, ids.tolist())
+    alone = engine.encode(x[-1:], ids.tolist())
+    assert rel_err(alone, batch[-1:]) <= 1e-6
+    perm = rng.permutation(c)
+    permuted = engine.encode(np.ascontiguousarray(x[:, perm]), ids[perm].tolist())
+    assert rel_err(permuted, batch) <= 1e-5
