@@ -97,6 +97,59 @@ def test_encoder_matches_braindecode(case, fused):
     assert rel_err(out, ref) <= 1e-5
 
 
+# The axes PARITY_CASES leaves out: one head, one summary token, one block, one or two
+# channels, patches other than 64 samples (short enough for the fast path's low-rank first
+# block), strides over the patch and tails.
+# (channels, samples, patch, stride, depth, batch, embed_dim, heads, embed_num)
+SMALL_PARITY_CASES = [
+    (1, 100, 16, 16, 1, 2, 16, 1, 1),
+    (2, 77, 8, 4, 2, 3, 32, 1, 2),
+    (5, 90, 16, 19, 3, 2, 32, 4, 1),
+    (62, 40, 4, 4, 2, 1, 8, 2, 4),
+]
+
+
+@pytest.mark.parametrize("fused", [False, True], ids=["reference", "fused"])
+@pytest.mark.parametrize(
+    "case", SMALL_PARITY_CASES, ids=lambda c: f"C{c[0]}xT{c[1]}p{c[2]}s{c[3]}h{c[7]}S{c[8]}"
+)
+def test_small_encoders_match_braindecode(case, fused):
+    n_chans, n_times, patch, stride, depth, batch, dim, heads, embed_num = case
+    torch.manual_seed(n_chans * n_times)
+    bd = braindecode_models.EEGPT(
+        n_chans=n_chans,
+        n_times=n_times,
+        chs_info=[{"ch_name": n} for n in EEGPT_CHANNELS[:n_chans]],
+        patch_size=patch,
+        patch_stride=stride,
+        depth=depth,
+        embed_dim=dim,
+        num_heads=heads,
+        embed_num=embed_num,
+        return_encoder_output=True,
+        chan_proj_type="none",
+    ).eval()
+    with torch.no_grad():  # non-zero biases, LayerNorm scales != 1
+        for p in bd.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    cfg = EEGPTConfig(
+        embed_dim=dim,
+        depth=depth,
+        num_heads=heads,
+        embed_num=embed_num,
+        patch_size=patch,
+        patch_stride=stride,
+    )
+    ours = EEGPTEncoder(cfg, fused=fused).eval()
+    ours.load_state_dict(encoder_state(bd), strict=True)
+    x = torch.randn(batch, n_chans, n_times) * 3
+    with torch.no_grad():
+        ref = bd(x)
+        out = ours(x, bd.chans_id.reshape(-1))
+    assert out.shape == ref.shape == (batch, cfg.n_patches(n_times), embed_num, dim)
+    assert rel_err(out, ref) <= 1e-5
+
+
 def test_full_model_with_channel_projection_and_probe_matches_braindecode():
     torch.manual_seed(0)
     n_chans, n_times, n_out = 22, 1024, 4
