@@ -53,9 +53,11 @@ class EmbeddingCache:
     encoder's weights (:func:`~eegpt.checkpoints.encoder_fingerprint`), the exact model-ready window (its float32
     samples, which fold in the data and every preprocessing step), the channel ids, the numeric
     precision and the preprocessing settings. A cache hit is therefore always the embedding the
-    encoder would compute now (on a CPU in float32, bit for bit: the encoder embeds each window
-    independently of the others in its batch). :meth:`key`, :meth:`get` and :meth:`put` also
-    take whole arrays under a key of their own. The cache may be shared between threads.
+    encoder would compute now, to float32 rounding: the encoder embeds each window independently
+    of the others in its batch, but matrix kernels are chosen by shape, so a window embedded in
+    another batch may differ in its last bits (up to ~1e-6 relative on a CPU, as RELIABILITY.md
+    says of batch sizes). :meth:`key`, :meth:`get` and :meth:`put` also take whole arrays under
+    a key of their own. The cache may be shared between threads.
 
     Parameters
     ----------
