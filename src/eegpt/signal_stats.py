@@ -609,12 +609,15 @@ class SignalStats:
             t = np.arange(size) / self.sfreq
             waves = [f(2 * np.pi * hz * t) for hz in MAINS for f in (np.cos, np.sin)]
             self._line_kernel = np.stack(waves, axis=-1)  # (segment, 2 * len(MAINS))
-        seg = whole[:, picked, :] - whole[:, picked, :].mean(axis=-1, keepdims=True)
+        # one array the size of the segments measured beside them (a block of epochs' or a
+        # recording's): their copy less its mean, zeroed in place where not finite
+        seg = whole if len(picked) == whole.shape[1] else whole[:, picked, :]
+        seg = seg - seg.mean(axis=-1, keepdims=True)
         finite = np.isfinite(seg).all(axis=-1)  # (n_channels, k)
-        seg = np.where(finite[..., None], seg, 0.0)
+        seg[~finite] = 0.0
         parts = (seg @ self._line_kernel).reshape(*seg.shape[:2], len(MAINS), 2)
         power = 2 * np.square(parts).sum(axis=-1) / size  # (n_channels, k, mains)
-        total = np.square(seg).sum(axis=-1)  # (n_channels, k)
+        total = np.einsum("ckt,ckt->ck", seg, seg)  # (n_channels, k): sums of squares
         used = finite & (total > 0)
         share = power / np.where(used, total, 1.0)[..., None]
         self.line_share += np.where(used[..., None], share, 0.0).sum(axis=1).T
