@@ -29,7 +29,8 @@ def _write_raw(path: Path, seed: int, seconds: int = 12) -> Path:
 @pytest.fixture(scope="module")
 def outputs(model, tmp_path_factory) -> dict[str, Path]:
     """Three recordings (one in a sub-folder), embedded one file each (.npz), again as .parquet
-    into another folder, and by embed-dataset into a run folder."""
+    into another folder, and by embed-dataset into a run folder; on the CPU (the device the
+    outputs record, and where the three are equal to the bit) where a GPU is there too."""
     root = tmp_path_factory.mktemp("compare")
     data = root / "data"
     recordings = [
@@ -40,8 +41,8 @@ def outputs(model, tmp_path_factory) -> dict[str, Path]:
     for folder, suffix in (("npz", ".npz"), ("parquet", ".parquet")):
         (root / folder).mkdir()
         for rec in recordings:
-            model.embed(rec, verbose=False).save(root / folder / (rec.stem + suffix))
-    embed_dataset(data, root / "run", model=model, progress=False, verbose=False)
+            model.embed(rec, device="cpu", verbose=False).save(root / folder / (rec.stem + suffix))
+    embed_dataset(data, root / "run", model=model, device="cpu", progress=False, verbose=False)
     return {"root": root, "npz": root / "npz", "parquet": root / "parquet", "run": root / "run"}
 
 
