@@ -268,6 +268,37 @@ def line_at(level: np.ndarray, slope: np.ndarray, n_times: int, times: np.ndarra
     return level[:, None] + slope[:, None] * centred[None, :]
 
 
+#: Bytes of the lines :func:`add_line` computes at a time (a block of rows that stays in the
+#: processor's cache while it is added)
+_LINE_BYTES = 2**19
+
+
+def add_line(
+    x: np.ndarray,
+    level: np.ndarray,
+    slope: np.ndarray,
+    n_times: int,
+    times: np.ndarray,
+    *,
+    subtract: bool = False,
+) -> None:
+    """Add to ``x`` (float64, shape (rows, len(times))) in place, or subtract from it, the
+    values of the lines of :func:`fit_line` at ``times`` (:func:`line_at`): the same numbers
+    to the bit as ``x += line_at(...)`` (``x -= line_at(...)``), computed a block of rows at
+    a time (:data:`_LINE_BYTES`) instead of in two arrays of the size of ``x`` (allocated,
+    written and read back once each)."""
+    centred = np.asarray(times, dtype=np.float64) - (n_times - 1) / 2
+    step = max(1, _LINE_BYTES // (8 * max(len(centred), 1)))
+    room = np.empty((min(step, len(x)), len(centred)))
+    combine = np.subtract if subtract else np.add
+    for at in range(0, len(x), step):
+        rows = x[at : at + step]
+        line = room[: len(rows)]
+        np.multiply(slope[at : at + step, None], centred[None, :], out=line)
+        np.add(level[at : at + step, None], line, out=line)  # level + slope * centred
+        combine(rows, line, out=rows)
+
+
 def _resample_blocks(n_rows: int, n_times: int) -> list[tuple[int, int]]:
     """The ``(start, stop)`` rows :func:`resample` takes at a time: a multiple of
     :data:`_RESAMPLE_ROWS` rows up to about :data:`_RESAMPLE_SAMPLES` samples, and the last
@@ -351,9 +382,9 @@ def resample(
     for start, stop in _resample_blocks(rows.shape[0], n):  # bounds scipy's temporaries
         block = rows[start:stop]
         level, slope = fit_line(block)
-        line = line_at(level, slope, n, t_in)
-        np.subtract(block, line, out=line)  # the signal less its line, in place of the line
-        y = resample_poly(line, up, down, axis=-1, window=h, padtype="edge")
-        y += line_at(level, slope, n, t_out)
+        flat = np.array(block, dtype=np.float64)  # the signal less its line
+        add_line(flat, level, slope, n, t_in, subtract=True)
+        y = resample_poly(flat, up, down, axis=-1, window=h, padtype="edge")
+        add_line(y, level, slope, n, t_out)
         out[start : start + len(block)] = y
     return out.reshape(*x.shape[:-1], n_out)

@@ -85,6 +85,7 @@ from eegpt.preprocessing import (
 from eegpt.recording import check_unique
 from eegpt.recording_files import mne_call, open_recording
 from eegpt.resampling import (
+    add_line,
     line_at,
     line_from_sums,
     nearest_source,
@@ -868,11 +869,11 @@ class WindowStream:
         start = max(0, (j0 * down // up - context) // down * down)  # same polyphase phase
         stop = min(n_in, -(-j1 * down // up) + context)
         x = self._read(start, stop)  # as resample() does for the whole recording
-        x -= line_at(self._level, self._slope, n_in, np.arange(start, stop))
+        add_line(x, self._level, self._slope, n_in, np.arange(start, stop), subtract=True)
         y = resample_poly(x, up, down, axis=-1, window=polyphase_filter(up, down), padtype="edge")
         offset = start * up // down
         out = y[:, j0 - offset : j1 - offset]
-        out += line_at(self._level, self._slope, n_in, np.arange(j0, j1) * (down / up))
+        add_line(out, self._level, self._slope, n_in, np.arange(j0, j1) * (down / up))
         return out
 
 
