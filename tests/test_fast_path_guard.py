@@ -297,3 +297,26 @@ def test_an_edit_that_leaves_the_module_tree_gets_the_reference_path(change):
     assert got.shape == want.shape and rel_err(got, want) <= 1e-6
     with pytest.raises(ValueError, match="fast path cannot compute"):
         enc.fast_plan(ids)
+
+
+def test_the_fast_path_imports_no_symbolic_algebra():
+    """torch.broadcast_shapes's first call imports torch._refs and with it sympy (0.4 s of
+    CPU, more than a small model's inference of a recording); the fast path's output buffer
+    is shaped without it."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+import torch
+from eegpt.config import EEGPTConfig
+from eegpt.model import EEGPTEncoder
+enc = EEGPTEncoder(EEGPTConfig(embed_dim=64, depth=2, num_heads=4, embed_num=2)).eval()
+with torch.no_grad():
+    z = enc(torch.randn(3, 4, 256), torch.tensor([5, 3, 9, 1]))
+assert z.shape[0] == 3 and enc.fused
+print(sorted(m for m in ("sympy",) if m in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
