@@ -5292,6 +5292,36 @@ def test_half_precision_weights_are_recorded_in_a_run_and_an_older_run_still_res
     assert "checkpoint.sha256" in str(refused.value) and "stored_dtype" not in str(refused.value)
 
 
+def test_a_recording_read_from_a_run_folder_has_the_versions_of_its_shard_s_run(
+    small_corpus, model, tmp_path
+):
+    """load_embeddings(run_folder, recording_id=...) gave a recording without the versions
+    that computed it (``eegpt_version``, ``eegpt_changes``, ``software``), which an output of
+    eegpt embed records: it read as unversioned. Now they are its shard's run stamp's; a shard
+    of before the stamps leaves them unrecorded."""
+    from eegpt.api import CHANGES_DATE, software_versions
+
+    out = tmp_path / "out"
+    embed_dataset(small_corpus, out, model=model, shard_size=2, **RUN)
+    one = load_embeddings(out, recording_id="a/rec01.edf")
+    assert one.metadata["eegpt_version"] == eegpt.__version__
+    assert one.metadata["eegpt_changes"] == CHANGES_DATE
+    assert one.metadata["software"] == software_versions()
+    # the stamp of the recording's own shard, not this process's versions
+    shard = shard_files(out)[0]
+    stamp = {**read_shard_status(shard)[1]["run"], "eegpt_version": "0.0.9"}
+    table, meta = pq.read_table(shard), dict(pq.read_metadata(shard).metadata)
+    status = json.loads(meta[b"eegpt_shard"])
+    ids = [f["recording_id"] for f in status["files"]]
+    meta[b"eegpt_shard"] = json.dumps({**status, "run": stamp}).encode()
+    pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
+    assert load_embeddings(out, recording_id=ids[0]).metadata["eegpt_version"] == "0.0.9"
+    meta[b"eegpt_shard"] = json.dumps({k: v for k, v in status.items() if k != "run"}).encode()
+    pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
+    unstamped = load_embeddings(out, recording_id=ids[0]).metadata
+    assert not {"eegpt_version", "eegpt_changes", "software"} & set(unstamped)
+
+
 def test_info_of_parts_totals_the_parts_of_one_listing_only(small_corpus, model, tmp_path):
     """`eegpt info PARENT` added up every run folder under it: a run that is no part (placed
     beside the parts) was counted in the parts' total, and parts of different listings were

@@ -382,6 +382,10 @@ def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     if table["flags_recorded"].all():  # shards of layout 6 on: the per-window flags
         metadata.update({key: [list(v) for v in table[key]] for key in FLAG_KEYS})
     status = _stored_file_status(folder, recording_id)
+    # the versions that computed its rows, as an output of embed records them: the stamp of
+    # its shard's run (shards written before the stamps: not recorded, absent)
+    stamp = status.pop(_RUN_STAMP, None) or {}
+    metadata.update({k: stamp[k] for k in _RUN_VERSIONS if stamp.get(k) is not None})
     metadata.update({k: status[k] for k in _TIME_BASE + _PADDING if status.get(k) is not None})
     metadata["sfreq_in"] = status.get("sfreq_in")  # Hz; None from runs before it was recorded
     # what was done to it before eegpt, as embed records it (runs from before: absent)
@@ -478,10 +482,18 @@ def _files_report(folder: Path) -> list[dict[str, str]] | None:
         return None
 
 
+#: The key under which :func:`_stored_file_status` gives the ``run`` stamp of the recording's
+#: shard (:meth:`eegpt.dataset_runs.DatasetRun.shard_stamp`), and the versions of it an output
+#: of ``eegpt embed`` records in its metadata too.
+_RUN_STAMP = "_shard_run"
+_RUN_VERSIONS = ("eegpt_version", "eegpt_changes", "software")
+
+
 def _stored_file_status(folder: Path, recording_id: str) -> dict[str, Any]:
     """A recording's file status in its shard's footer (the shard named by ``_files.csv``):
-    its time base (``first_time``, ``meas_date``, ``record_clock``), ``dropped_channels`` ...;
-    empty where not recorded."""
+    its time base (``first_time``, ``meas_date``, ``record_clock``), ``dropped_channels`` ...,
+    and under :data:`_RUN_STAMP` the shard's ``run`` stamp (the versions that computed its
+    rows; absent in shards written before it was recorded); empty where not recorded."""
     from eegpt.dataset_folders import shard_name
     from eegpt.shard_checks import read_shard_status
 
@@ -491,7 +503,12 @@ def _stored_file_status(folder: Path, recording_id: str) -> dict[str, Any]:
         _, status = read_shard_status(folder / shard_name(shard))
     except (OSError, StopIteration, ValueError, KeyError):
         return {}
-    return next((f for f in status.get("files", []) if f.get("recording_id") == recording_id), {})
+    found: dict[str, Any] = next(
+        (f for f in status.get("files", []) if f.get("recording_id") == recording_id), {}
+    )
+    if found and isinstance(status.get("run"), dict):
+        found = {**found, _RUN_STAMP: status["run"]}
+    return found
 
 
 def _why_no_rows(folder: Path, recording_id: str) -> str:
