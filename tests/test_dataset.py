@@ -5272,9 +5272,10 @@ def test_half_precision_weights_are_recorded_in_a_run_and_an_older_run_still_res
     assert all(read_shard_status(p)[0]["checkpoint"]["stored_dtype"] == name for p in shards)
     one = load_embeddings(out, recording_id="a/rec01.edf")
     assert one.metadata["checkpoint"]["stored_dtype"] == name
-    assert (
-        f"checkpoint sha256 {model.checkpoint_info['sha256']}, weights stored as {name} (run in float32)"
-        in describe_output(out)
+    assert re.search(
+        rf"checkpoint sha256 {model.checkpoint_info['sha256']}, encoder fingerprint "
+        rf"[0-9a-f]{{12}}\.\.\., weights stored as {name} \(run in float32\)",
+        describe_output(out),
     )
     # a run recorded without it (before it was recorded) resumes: the sha256 is compared
     old = {k: v for k, v in read_shard_status(shards[0])[0]["checkpoint"].items()
@@ -5320,6 +5321,43 @@ def test_a_recording_read_from_a_run_folder_has_the_versions_of_its_shard_s_run(
     pq.write_table(table.replace_schema_metadata(meta), shard, write_page_checksum=True)
     unstamped = load_embeddings(out, recording_id=ids[0]).metadata
     assert not {"eegpt_version", "eegpt_changes", "software"} & set(unstamped)
+
+
+def test_a_run_records_the_encoder_fingerprint_and_a_run_recorded_without_it_resumes(
+    small_corpus, model, tmp_path
+):
+    """An embed-dataset run recorded its weights file's sha256 but not the encoder
+    fingerprint (``checkpoint.weights_sha256``) that an output of eegpt embed records, so
+    eegpt compare showed it '?' against a run folder and eegpt info did not say it. Now the
+    run's settings record it, eegpt info shows it and compare matches it; a run recorded
+    without it (before) still resumes."""
+    from eegpt.outputs_compare import compare_embeddings
+
+    file = tmp_path / "rec01.npz"
+    eegpt.embed(model, small_corpus / "a" / "rec01.edf").save(file)
+    expected = load_embeddings(file).metadata["checkpoint"]["weights_sha256"]
+    out = tmp_path / "out"
+    run = {"model": model, "shard_size": 2, **RUN}
+    embed_dataset(small_corpus, out, **run)
+    shards = shard_files(out)
+    assert json.loads((out / MANIFEST).read_text())["spec"]["checkpoint"]["weights_sha256"] == (
+        expected
+    )
+    assert all(read_shard_status(p)[0]["checkpoint"]["weights_sha256"] == expected for p in shards)
+    one = load_embeddings(out, recording_id="a/rec01.edf")
+    assert one.metadata["checkpoint"]["weights_sha256"] == expected
+    described = describe_output(out)
+    assert f", encoder fingerprint {expected[:12]}..." in described
+    assert "weights modified" not in described
+    compared = compare_embeddings(file, out, progress=False)
+    row = next(r for r in compared.provenance if r.name == "encoder fingerprint")
+    assert row.status == "same", row
+    # a run recorded without it (before it was recorded) resumes: the sha256 is compared
+    old = {k: v for k, v in read_shard_status(shards[0])[0]["checkpoint"].items()
+           if k != "weights_sha256"}  # fmt: skip
+    _as_run_recorded_with(out, shards, old)
+    again = embed_dataset(small_corpus, out, **run)
+    assert (again.shards_skipped, again.shards_written) == (len(shards) - 1, 1)
 
 
 def test_info_of_parts_totals_the_parts_of_one_listing_only(small_corpus, model, tmp_path):

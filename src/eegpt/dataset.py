@@ -383,7 +383,13 @@ def _run_spec(
     as an ``.npz`` output records them, ``checkpoint.stored_dtype`` (e.g. ``"float16"``;
     absent for float32, and for weights changed since loading, which the file no longer
     holds). It is provenance, not compared on resume
-    (:data:`eegpt.run_specs._PROVENANCE_ONLY`): the file's ``sha256`` differs with it."""
+    (:data:`eegpt.run_specs._PROVENANCE_ONLY`): the file's ``sha256`` differs with it.
+
+    Weights as loaded from a file record their encoder fingerprint too (``weights_sha256``,
+    noted when loaded, as an ``.npz`` output records it: ``eegpt compare`` matches a run
+    folder and per-recording outputs by it; since 2026-12-07). A run recorded without it
+    still resumes: it is compared only where both specs record it
+    (:data:`eegpt.run_specs._RECORDED_SINCE`)."""
     encoder = model.target_encoder if isinstance(model, EEGPT) else model
     cfg = encoder.config
     shape = [cfg.n_patches(config.n_samples), cfg.embed_num, cfg.embed_dim]
@@ -403,6 +409,9 @@ def _run_spec(
         checkpoint["sha256"] = embedding_weights_hash(model)
     if fingerprint is None and info.get("stored_dtype"):  # the file's weights, as loaded
         checkpoint["stored_dtype"] = info["stored_dtype"]
+    loaded = getattr(model, "_loaded_weights", None) if fingerprint is None else None
+    if loaded is not None and checkpoint["sha256"] == info.get("sha256"):  # as loaded
+        checkpoint["weights_sha256"] = loaded.fingerprint  # as an .npz output records it
     spec: dict[str, Any] = {
         "format": FORMAT,
         "model": cfg.to_dict(),

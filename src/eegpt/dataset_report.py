@@ -592,8 +592,15 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
         f"{model.get('embed_num')} summary tokens; "
         + (  # weights changed after loading: their fingerprint, as .npz outputs record it
             f"weights modified after loading, weights_sha256 {ckpt['weights_sha256']}"
-            if ckpt.get("weights_sha256")
+            if ckpt.get("weights_modified") and ckpt.get("weights_sha256")
             else f"checkpoint sha256 {ckpt.get('sha256')}"
+            # the weights' encoder fingerprint (recorded since 2026-12-07), as eegpt info of
+            # an output and of the weights show it
+            + (
+                f", encoder fingerprint {str(ckpt['weights_sha256'])[:12]}..."
+                if ckpt.get("weights_sha256")
+                else ""
+            )
             # weights the file stores in half precision, as eegpt info of an output says it
             + (
                 f", weights stored as {ckpt['stored_dtype']} (run in float32)"

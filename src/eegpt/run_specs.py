@@ -31,12 +31,19 @@ _ABSENT = _Absent()
 #: apart; runs from before it was recorded lack it and still resume.
 _PROVENANCE_ONLY = frozenset({"checkpoint.stored_dtype"})
 
+#: Entries of a run spec recorded only by later eegpts, compared by :func:`spec_differences`
+#: only where both specs record them: ``checkpoint.weights_sha256`` of weights as loaded from a
+#: file (their encoder fingerprint, recorded since 2026-12-07; the file's ``sha256`` is compared
+#: anyway), so that a run recorded without it resumes and its parts read together.
+_RECORDED_SINCE = frozenset({"checkpoint.weights_sha256"})
+
 
 def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str = "") -> list[str]:
     """The settings that differ between two run specs ``old`` and ``new``, each as its dotted
     key (with both values, ``"key (a -> b)"``, when they are short); [] when they describe the
     same run. ``path`` is where the two sit in a whole spec (e.g. ``"preprocessing."``).
-    Entries of :data:`_PROVENANCE_ONLY` are not compared."""
+    Entries of :data:`_PROVENANCE_ONLY` are not compared, those of :data:`_RECORDED_SINCE`
+    only where both specs record them."""
     # A key absent from one spec counts as None (keys added by later versions), except in the
     # channel renames, where {"T3": None} (drop T3) is not {}, and in the preprocessing, whose
     # fields recorded only when set (detrend) take the values a stored spec means by their
@@ -47,6 +54,8 @@ def spec_differences(old: Mapping[str, Any], new: Mapping[str, Any], path: str =
     out = []
     for key in sorted(set(old) | set(new)):
         if f"{path}{key}" in _PROVENANCE_ONLY:
+            continue
+        if f"{path}{key}" in _RECORDED_SINCE and (key not in old or key not in new):
             continue
         a, b = old.get(key, defaults.get(key, absent)), new.get(key, defaults.get(key, absent))
         if isinstance(a, dict) and isinstance(b, dict):
