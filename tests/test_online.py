@@ -517,6 +517,26 @@ def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model
         loud.skip(seconds=0.5)
 
 
+def test_push_and_embed_refuse_a_masked_array_with_masked_samples(model):
+    """push (and embed) of a NumPy masked array dropped its mask without a word: the values
+    under it were embedded. One with masked samples is refused with what to do, adding
+    nothing; one with none masked is taken as its values."""
+    x = _signal(1100, 256.0) * 1e-6  # volts (the default unit); a 4 s window and more
+    online = OnlineEmbedder(model, NAMES, sfreq=256.0, warm_up=False)
+    expected = online.push(x).data
+    masked = np.ma.masked_array(x.copy(), mask=np.zeros(x.shape, bool))
+    masked[1, 100:200] = np.ma.masked
+    online = OnlineEmbedder(model, NAMES, sfreq=256.0, warm_up=False)
+    with pytest.raises(RecordingError, match=r"masked array with 100 of \d+ samples masked.*"
+                       r"x\.filled\(value\).*skip\(n\)"):  # fmt: skip
+        online.push(masked)
+    assert online.n_samples_pushed == 0
+    with pytest.raises(RecordingError, match=r"masked array with 100 of"):
+        embed(model, masked, ch_names=NAMES, sfreq=256.0)
+    unmasked = np.ma.masked_array(x, mask=False)
+    np.testing.assert_array_equal(online.push(unmasked).data, expected)
+
+
 def test_push_takes_a_cpu_tensor_or_a_list_and_refuses_samples_that_are_no_real_numbers(model):
     """push of a torch tensor ended in NumPy's "Cannot interpret 'torch.float32' as a data
     type"; bool, complex or text samples were taken without a word (True as 1 V, the real

@@ -140,7 +140,23 @@ def refuse_grad_tensor(obj: Any, what: str) -> None:
 def array_of(obj: Any) -> np.ndarray:
     """``obj`` as a NumPy array, as every array entry point reads its samples: a torch tensor
     (on the CPU, not requiring grad) as its values, bfloat16 as float32
-    (:func:`float32_of_bfloat16`), of the same shape; anything else by ``np.asarray``."""
+    (:func:`float32_of_bfloat16`), of the same shape; anything else by ``np.asarray``.
+
+    A NumPy masked array with masked samples is refused (a :class:`RecordingError`):
+    ``np.asarray`` drops its mask, so the values under it were embedded without a word. One
+    with none masked is taken as its values."""
+    if isinstance(obj, np.ma.MaskedArray):
+        masked = np.ma.getmaskarray(obj)
+        if masked.any():
+            raise RecordingError(
+                f"the samples are a NumPy masked array with {int(masked.sum())} of "
+                f"{masked.size} samples masked; eegpt does not read masks (the values under "
+                "the mask would be embedded as they are). Pass x.filled(value) with the value "
+                "the masked samples should have, x.data to take the values under the mask, or "
+                "leave the masked span out (for a stream: drop the chunk and declare its "
+                "samples lost with skip(n))"
+            )
+        return np.asarray(np.ma.getdata(obj))
     return np.asarray(float32_of_bfloat16(obj))
 
 
