@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from eegpt.cli import build_parser, main
@@ -113,6 +115,29 @@ def test_an_option_s_value_beginning_with_a_dash_is_not_said_to_go_after_the_das
         err = _usage_error(argv, capsys)
         assert f"is taken for an option: write it with '=', {option}={value}" in err, err
         assert " -- " not in err.splitlines()[-1], err
+
+
+def test_a_file_name_beginning_with_a_short_option_is_said_how_to_give_it(
+    tmp_path, monkeypatch, capsys
+):
+    """`eegpt embed -out.edf` was read by argparse as -o with the value ut.edf (a combined
+    short option), so the hint for a file beginning with '-' never came. A word beginning with
+    a short option that is a path there or has a recording's suffix now gets it; -ofile.npz
+    (an output) is still -o file.npz."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-out.edf").write_bytes(b"")
+    (tmp_path / "-o wt").mkdir()  # a path there, whatever its suffix
+    for argv, name in (
+        (["embed", "-out.edf", "-o", "x.npz"], "-out.edf"),
+        (["embed-dataset", "in", "-o", "out", "-ogone.set"], "-ogone.set"),
+        (["embed", "-o wt", "-o", "x.npz"], "-o wt"),
+    ):
+        err = _usage_error(argv, capsys)
+        assert f"{name} would be read as the option -o with the value {name[2:]!r}: a file" in err
+        quoted = shlex.quote(f"./{name}")
+        assert f"give it as {quoted}, or after -- (eegpt {argv[0]} ... -- " in err, err
+    args = build_parser().parse_args(["embed", "x.edf", "-ofile.npz"])
+    assert str(args.output) == "file.npz"
 
 
 def test_a_keep_channels_value_with_a_dash_is_said_to_need_the_set_first(capsys):

@@ -83,6 +83,18 @@ def _encodable(text: str) -> str:
             return text
 
 
+def command_word(path: str | os.PathLike[str]) -> str:
+    """``path`` as one word of a command line a message suggests, so that the command runs as
+    it is shown: shell-quoted (``'my file.edf'``), and a relative path that begins with '-'
+    (which a command takes for an option) as ``./-dash.edf``."""
+    import shlex
+
+    text = os.fspath(path)
+    if text.startswith("-"):
+        text = f"./{text}"
+    return shlex.quote(text)
+
+
 def user_path(path: str | os.PathLike[str]) -> Path:
     """A path the user gave (a command line's argument, a Python call's ``path``), as eegpt
     uses it: ``~`` and ``~user`` expanded (:meth:`pathlib.Path.expanduser`), as a shell

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eegpt._filenames import user_path
+from eegpt._filenames import command_word, user_path
 from eegpt._logging import (
     few,
 )
@@ -698,9 +698,29 @@ class CommandParser(argparse.ArgumentParser):
             return not any(option.startswith(name) for option in known)
         return name not in known and word[:2] not in known  # -ofile.npz: -o with its value
 
+    def _short_option_over_a_file(self, word: str) -> bool:
+        """Whether ``word`` begins with a short option of this parser (``-o``) that argparse
+        would take with the rest of the word as its value, where the word is rather a file
+        whose name begins with '-' (``-out.edf``, no ``-o ut.edf``): a path there is, or
+        a name with a recording's suffix, which no such option's value has (``-ofile.npz``,
+        an output, is ``-o file.npz``)."""
+        known = self._option_string_actions
+        if word.startswith("--") or word in known or word[:2] not in known or "=" in word:
+            return False
+        return os.path.lexists(word) or word.lower().endswith(_DASHED_RECORDING_SUFFIXES)
+
     def _check_options(self, words: list[str]) -> None:
         """Error on the words before ``--`` that name no option, each with the closest one."""
         words = words[: words.index("--")] if "--" in words else words
+        # -out.edf: a file argparse would read as -o with the value ut.edf
+        shadowed = [w for w in words if self._short_option_over_a_file(w)]
+        if shadowed:
+            word = shadowed[0]
+            self.error(
+                f"{word} would be read as the option {word[:2]} with the value {word[2:]!r}: "
+                f"a file whose name begins with '-' is taken for an option: give it as "
+                f"{command_word(word)}, or after -- ({self.prog} ... -- {shlex.quote(word)})"
+            )
         unknown = [w for w in words if self._unknown(w)]
         if not unknown:
             self._check_abbreviations(words)
@@ -723,8 +743,8 @@ class CommandParser(argparse.ArgumentParser):
         if files:  # eegpt embed -dash.edf: a file argparse takes for an option
             self.error(
                 f"unrecognized arguments: {' '.join(unknown)}; a file whose name begins with "
-                f"'-' is taken for an option: give it as ./{files[0]}, or after -- "
-                f"({self.prog} ... -- {files[0]})"
+                f"'-' is taken for an option: give it as {command_word(files[0])}, or after -- "
+                f"({self.prog} ... -- {shlex.quote(files[0])})"
             )
         # compared without their dashes, which every long option shares: --overlap is not
         # close to --help
@@ -833,6 +853,13 @@ class CommandParser(argparse.ArgumentParser):
         else:
             hint = f" (choose from {', '.join(names)})"
         self.error(f"unknown command {word!r}{hint}")
+
+
+#: Suffixes of recordings: a word that begins with a short option and ends so (``-out.edf``) is
+#: a file whose name begins with '-' (:meth:`CommandParser._short_option_over_a_file`).
+_DASHED_RECORDING_SUFFIXES = (
+    ".edf", ".bdf", ".gdf", ".fif", ".fif.gz", ".vhdr", ".set", ".cnt", ".mff", ".eeg",
+)  # fmt: skip
 
 
 def _file_name_with_a_dash(word: str) -> bool:
