@@ -140,6 +140,24 @@ def test_a_file_name_beginning_with_a_short_option_is_said_how_to_give_it(
     assert str(args.output) == "file.npz"
 
 
+def test_a_path_in_a_suggested_command_is_quoted_to_run_as_shown(tmp_path, monkeypatch, capsys):
+    """`eegpt info -- -dash.edf` suggested `eegpt channels -dash.edf`, which is itself refused
+    (an option), and a name with a space was shown unquoted: a path a message puts into a
+    command line is now one word that runs as shown (./-dash.edf, 'my file.edf')."""
+    from eegpt.demo import synthetic_raw, write_edf
+
+    monkeypatch.chdir(tmp_path)
+    raw, _ = synthetic_raw(minutes=0.1, seed=0)
+    for name, word in (("-dash.edf", "./-dash.edf"), ("my file.edf", "'my file.edf'")):
+        write_edf(raw, tmp_path / name)
+        assert main(["info", "--", name]) == 1
+        err = capsys.readouterr().err
+        assert f"not a checkpoint: `eegpt channels {word}` shows how its channels map" in err, err
+        assert main(["export", "-o", "x.mat", "--", name]) == 1
+        err = capsys.readouterr().err
+        assert f"eegpt embed {word} --weights PATH" in err, err
+
+
 def test_a_keep_channels_value_with_a_dash_is_said_to_need_the_set_first(capsys):
     """--keep-channels -C3: argparse takes -C3 for an option; the error names a form that
     works, the set then the removal (it said to write --keep-channels=-C3, which is refused:

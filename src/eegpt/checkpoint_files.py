@@ -28,6 +28,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file as _load_safetensors
 
+from eegpt._filenames import command_word
 from eegpt.errors import CheckpointError
 
 CONFIG_FILE = "config.json"
@@ -338,7 +339,7 @@ def read_weights(path: Path) -> tuple[Any, list[str]]:
                 f"{path} looks like {what} ({kind}), not model weights: weights are a .ckpt, "
                 ".pt or .safetensors file, a folder with config.json and model.safetensors, or "
                 "a pretrained name (`eegpt fetch`)"
-                + (f"; to see a recording's channels run `eegpt channels {path}`"
+                + (f"; to see a recording's channels run `eegpt channels {command_word(path)}`"
                    if kind in EEG_SUFFIXES else "")
             ) from e  # fmt: skip
         if (what := _plainly_not_weights(path)) is not None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from eegpt import __version__
+from eegpt._filenames import command_word
 from eegpt._logging import (
     OncePerCorpus,
     command_recorded,
@@ -766,7 +767,7 @@ def _export_hint(output: Path) -> str:
     npz = output.with_suffix(".npz")
     return (
         f". For a {'CSV table' if output.suffix.lower() == '.csv' else 'MATLAB file'}: embed "
-        f"to {npz}, then convert it: eegpt export {npz} -o {output}"
+        f"to {npz}, then convert it: eegpt export {command_word(npz)} -o {command_word(output)}"
     )
 
 

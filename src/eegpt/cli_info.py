@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from eegpt._filenames import command_word
 from eegpt._json_out import print_json
 from eegpt._logging import count as _count
 from eegpt._logging import (
@@ -163,7 +164,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
         raise ValueError(
             info_text(folder)  # an evoked (averaged), ICA, ... file: MNE's, no recording
-            or f"{folder} is an EEG recording, not a checkpoint: `eegpt channels {folder}` shows "
+            or f"{folder} is an EEG recording, not a checkpoint: `eegpt channels {command_word(folder)}` shows "
             "how its channels map; `eegpt embed` embeds it"
         )
     if folder.suffix.lower() in (".csv", ".tsv", ".txt", ".json"):
@@ -233,8 +234,8 @@ def _eeglab_data_file_text(path: Path) -> str:
         f"{path} is the data file of an EEGLAB recording (its samples alone; the channels, "
         f"sampling rate and events are in its .set file), not a checkpoint: eegpt info "
         "describes checkpoints, embeddings files (.npz/.parquet), probe folders and "
-        f"embed-dataset output folders. For the recording: `eegpt channels {header}` shows how "
-        f"its channels map, `eegpt embed {header}` embeds it"
+        f"embed-dataset output folders. For the recording: `eegpt channels {command_word(header)}` "
+        f"shows how its channels map, `eegpt embed {command_word(header)}` embeds it"
     )
 
 

@@ -28,6 +28,7 @@ import torch
 
 from eegpt import __version__
 from eegpt._csv_text import csv_text
+from eegpt._filenames import command_word
 from eegpt._logging import command_record, recorded_command
 from eegpt._logging import warn as _warn
 from eegpt.api import CHANGES_DATE, software_versions
@@ -476,7 +477,7 @@ def warn_other_versions(
         "embeddings may differ slightly). They can be told apart: each shard's footer names "
         "the run that wrote it and its versions "
         "(eegpt.dataset.read_shard_status(shard)[1]['run']), and "
-        f"`eegpt info {output_dir}` lists the versions of each run. To embed the whole corpus "
+        f"`eegpt info {command_word(output_dir)}` lists the versions of each run. To embed the whole corpus "
         "with one version, run it again with --overwrite (overwrite=True) or into a new folder."
     )
 

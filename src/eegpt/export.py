@@ -85,7 +85,7 @@ from typing import Any
 import numpy as np
 
 from eegpt import memory_checks
-from eegpt._filenames import user_path
+from eegpt._filenames import command_word, user_path
 from eegpt._logging import warn as _warn
 from eegpt._renamed import renamed_keywords
 from eegpt._window_flags import FLAG_KEYS, flagged_mask, recorded_flags
@@ -306,9 +306,10 @@ def refuse_recording(path: Path, output: Path | None = None) -> None:
     raise ValueError(
         f"{path} is an EEG recording; eegpt export writes embeddings as .mat or .csv: the .npz "
         "or .parquet file of `eegpt embed`, or the output folder of `eegpt embed-dataset`. "
-        f"Embed the recording first: eegpt embed {recording} --weights PATH -o "
-        f"{recording.stem}.npz (PATH: your checkpoint, or eegpt-large), then "
-        f"eegpt export {recording.stem}.npz -o {output or 'OUT.mat'}"
+        f"Embed the recording first: eegpt embed {command_word(recording)} --weights PATH -o "
+        f"{command_word(recording.stem + '.npz')} (PATH: your checkpoint, or eegpt-large), then "
+        f"eegpt export {command_word(recording.stem + '.npz')} -o "
+        f"{command_word(output) if output else 'OUT.mat'}"
     )
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from eegpt._filenames import user_path
+from eegpt._filenames import command_word, user_path
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
@@ -383,9 +383,10 @@ def egi_montage(labels: Sequence[str]) -> str:
 
 
 def file_argument(source: str | None) -> str:
-    """``source`` as a command line's argument (shell-quoted) where it is a file, so that a
-    hint's command can be run as it is shown; ``FILE`` for data made in memory."""
-    return shlex.quote(source) if source and Path(source).is_file() else "FILE"
+    """``source`` as a command line's argument (:func:`~eegpt._filenames.command_word`:
+    shell-quoted, ``./-dash.edf`` for a name that begins with '-') where it is a file, so that
+    a hint's command can be run as it is shown; ``FILE`` for data made in memory."""
+    return command_word(source) if source and Path(source).is_file() else "FILE"
 
 
 def nearest_advice(net: str | None, source: str | None, table: str) -> str:
