@@ -326,6 +326,27 @@ def test_training_curves_refuse_a_history_without_training_loss_or_accuracy():
     assert len(plt.get_fignums()) == n_figures  # refused before drawing anything
 
 
+@pytest.mark.parametrize("key", ["train_accuracy", "val_accuracy", "val_balanced_accuracy"])
+def test_training_curves_refuse_accuracies_in_percent(key):
+    """Accuracies given in percent (85 for 85 %) were drawn far above the fixed 0-100 % axis
+    without a word; values outside [0, 1] are refused, saying to divide by 100, before
+    anything is drawn."""
+    from eegpt.viz import plot_training
+
+    history = _history(3)
+    for row in history:
+        row[key] = 100 * row[key]
+    n_figures = len(plt.get_fignums())
+    with pytest.raises(
+        ValueError, match=rf"{key} holds values outside \[0, 1\] .*divide them by 100"
+    ):
+        plot_training(history)
+    assert len(plt.get_fignums()) == n_figures
+    fig = plot_training(_history(3))  # fractions: drawn in percent, within the axis
+    assert max(line.get_ydata().max() for line in fig.axes[1].lines) <= 100
+    plt.close(fig)
+
+
 def test_confusion_matrix_counts_and_normalises_in_the_given_class_order():
     from eegpt.viz import plot_confusion_matrix
 

@@ -60,7 +60,8 @@ def plot_training(
         :func:`eegpt.probe.load_probe`) or its ``history``: one dict per pass with ``epoch``,
         ``train_loss``, ``train_accuracy`` and optionally ``train_balanced_accuracy``,
         ``val_loss``, ``val_accuracy``, ``val_balanced_accuracy`` (the figure draws the
-        plain training accuracy).
+        plain training accuracy). Accuracies are fractions in [0, 1] (drawn in percent);
+        values outside are refused (a history in percent: divide by 100).
     axes : two matplotlib Axes | None
         Where to draw the loss and the accuracy; a new figure when None. The title then goes
         over the loss panel, not over the caller's figure.
@@ -90,6 +91,8 @@ def plot_training(
             "the training history records no train_loss or no train_accuracy: each epoch's "
             f"dict needs them (got the keys {sorted({k for row in history for k in row})})"
         )
+    for key in ("train_accuracy", "val_accuracy", "val_balanced_accuracy"):  # before drawing
+        _check_fractions(key, series(key))
     training = dict(getattr(probe, "training", None) or {})
     classes = getattr(probe, "classes_", None)
     plt = pyplot_module()
@@ -173,6 +176,23 @@ def plot_training(
     if random_weights:
         _mark_not_pretrained(fig, loss_ax, created)
     return _shown(fig, show, created)
+
+
+def _check_fractions(key: str, values: np.ndarray | None) -> None:
+    """Refuse accuracies of a training history (``values`` of ``key``; None: not recorded)
+    outside [0, 1]: given in percent (a history written by other code), they were drawn far
+    above the 0-100 % axis without a word; fractions and percents below 1 cannot be told
+    apart, so none is guessed."""
+    if values is None:
+        return
+    finite = values[np.isfinite(values)]
+    outside = finite[(finite < 0) | (finite > 1)]
+    if outside.size:
+        raise ValueError(
+            f"plot_training: {key} holds values outside [0, 1] (e.g. {outside[0]:g}); "
+            "accuracies are fractions, as a probe's history records them (0.85 for 85 %): "
+            f"for a history in percent, divide them by 100 (row['{key}'] / 100)"
+        )
 
 
 def plot_confusion_matrix(
