@@ -1825,6 +1825,16 @@ def test_a_tensor_that_requires_grad_is_refused_as_model_embed_refuses_it(task):
         clf.fit(x, np.arange(10) % 2)
 
 
+def test_a_masked_array_with_masked_samples_is_refused_as_model_embed_refuses_it(task):
+    """scikit-learn's check_array dropped a masked array's mask without a word (the values
+    under it embedded); one with masked samples is refused, as model.embed refuses it."""
+    x = np.ma.masked_array(task.get_data()[:4], mask=False)
+    x[0, 1, :10] = np.ma.masked
+    kw = {"ch_names": task.ch_names, "sfreq": task.info["sfreq"]}
+    with pytest.raises(RecordingError, match=r"masked array with 10 of \d+ samples masked"):
+        EEGPTEmbedder(TINY, preprocessing=ONE_SECOND, **kw).fit_transform(x)
+
+
 def test_classifier_says_what_scikit_learn_says_of_missing_or_single_class_labels(task):
     """y None for an array (no events to name the epochs) and labels of one class are
     refused in scikit-learn's words, which its estimator checks look for."""

@@ -293,8 +293,10 @@ def _epochs_array(
             "sfreq=..., units='V' (the default) or 'uV', as the samples are) (or pass mne.Epochs)"
         )
     refuse_grad_tensor(X, estimator)  # as model.embed refuses one
-    if isinstance(X, torch.Tensor):  # its values, as model.embed and train_probe read one
-        X = array_of(X)  # (bfloat16 as float32): check_array and dtype checks take NumPy's
+    if isinstance(X, (torch.Tensor, np.ma.MaskedArray)):  # as model.embed reads one
+        # (bfloat16 as float32; a masked array with masked samples refused, as model.embed
+        # refuses one): check_array and dtype checks take NumPy's, and drop a mask
+        X = array_of(X)
     check_integer_volts(X, units, f"{estimator}(units=...)")
     try:
         array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
