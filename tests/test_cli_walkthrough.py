@@ -136,6 +136,8 @@ def test_a_file_name_beginning_with_a_short_option_is_said_how_to_give_it(
         assert f"{name} would be read as the option -o with the value {name[2:]!r}: a file" in err
         quoted = shlex.quote(f"./{name}")
         assert f"give it as {quoted}, or after -- (eegpt {argv[0]} ... -- " in err, err
+    err = _usage_error(["embed", "-hyp.edf", "-o", "x.npz"], capsys)  # -h takes no value
+    assert "-hyp.edf would be read as the option -h followed by 'yp.edf': a file" in err, err
     args = build_parser().parse_args(["embed", "x.edf", "-ofile.npz"])
     assert str(args.output) == "file.npz"
 

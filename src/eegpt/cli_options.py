@@ -716,8 +716,10 @@ class CommandParser(argparse.ArgumentParser):
         shadowed = [w for w in words if self._short_option_over_a_file(w)]
         if shadowed:
             word = shadowed[0]
+            takes_value = self._option_string_actions[word[:2]].nargs != 0  # -q: a flag
             self.error(
-                f"{word} would be read as the option {word[:2]} with the value {word[2:]!r}: "
+                f"{word} would be read as the option {word[:2]} "
+                f"{'with the value' if takes_value else 'followed by'} {word[2:]!r}: "
                 f"a file whose name begins with '-' is taken for an option: give it as "
                 f"{command_word(word)}, or after -- ({self.prog} ... -- {shlex.quote(word)})"
             )
