@@ -20,7 +20,7 @@ def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
 
 
 def braindecode_eegpt(
-    n_chans, n_times, *, stride, depth, embed_dim=512, heads=8, embed_num=4, **kw
+    n_chans, n_times, *, stride, depth, embed_dim=512, heads=8, embed_num=4, patch=64, **kw
 ):
     names = EEGPT_CHANNELS[:n_chans] if n_chans <= len(EEGPT_CHANNELS) else None
     chs_info = [{"ch_name": n} for n in names] if names else None
@@ -28,7 +28,7 @@ def braindecode_eegpt(
         n_chans=n_chans,
         n_times=n_times,
         chs_info=chs_info,
-        patch_size=64,
+        patch_size=patch,
         patch_stride=stride,
         depth=depth,
         embed_dim=embed_dim,
@@ -87,13 +87,19 @@ def test_encoder_matches_braindecode(case, fused):
         patch_stride=stride,
         n_chan_embeddings=max(62, n_chans),
     )
+    assert_encoder_matches(bd, cfg, fused, torch.randn(batch, n_chans, n_times))
+
+
+def assert_encoder_matches(bd, cfg: EEGPTConfig, fused: bool, x: torch.Tensor) -> None:
+    """Our encoder of ``cfg`` (fused or reference) given braindecode ``bd``'s encoder weights
+    gives its summary tokens of ``x`` [B, C, T] to 1e-5 relative."""
     ours = EEGPTEncoder(cfg, fused=fused).eval()
     ours.load_state_dict(encoder_state(bd), strict=True)
-    x = torch.randn(batch, n_chans, n_times)
     with torch.no_grad():
         ref = bd(x)
         out = ours(x, bd.chans_id.reshape(-1))
-    assert out.shape == ref.shape == (batch, cfg.n_patches(n_times), embed_num, dim)
+    shape = (x.shape[0], cfg.n_patches(x.shape[-1]), cfg.embed_num, cfg.embed_dim)
+    assert out.shape == ref.shape == shape
     assert rel_err(out, ref) <= 1e-5
 
 
@@ -116,19 +122,18 @@ SMALL_PARITY_CASES = [
 def test_small_encoders_match_braindecode(case, fused):
     n_chans, n_times, patch, stride, depth, batch, dim, heads, embed_num = case
     torch.manual_seed(n_chans * n_times)
-    bd = braindecode_models.EEGPT(
-        n_chans=n_chans,
-        n_times=n_times,
-        chs_info=[{"ch_name": n} for n in EEGPT_CHANNELS[:n_chans]],
-        patch_size=patch,
-        patch_stride=stride,
+    bd = braindecode_eegpt(
+        n_chans,
+        n_times,
+        stride=stride,
         depth=depth,
         embed_dim=dim,
-        num_heads=heads,
+        heads=heads,
         embed_num=embed_num,
+        patch=patch,
         return_encoder_output=True,
         chan_proj_type="none",
-    ).eval()
+    )
     with torch.no_grad():  # non-zero biases, LayerNorm scales != 1
         for p in bd.parameters():
             p.add_(0.05 * torch.randn_like(p))
@@ -140,14 +145,7 @@ def test_small_encoders_match_braindecode(case, fused):
         patch_size=patch,
         patch_stride=stride,
     )
-    ours = EEGPTEncoder(cfg, fused=fused).eval()
-    ours.load_state_dict(encoder_state(bd), strict=True)
-    x = torch.randn(batch, n_chans, n_times) * 3
-    with torch.no_grad():
-        ref = bd(x)
-        out = ours(x, bd.chans_id.reshape(-1))
-    assert out.shape == ref.shape == (batch, cfg.n_patches(n_times), embed_num, dim)
-    assert rel_err(out, ref) <= 1e-5
+    assert_encoder_matches(bd, cfg, fused, torch.randn(batch, n_chans, n_times) * 3)
 
 
 def test_full_model_with_channel_projection_and_probe_matches_braindecode():
