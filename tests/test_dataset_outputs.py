@@ -437,3 +437,47 @@ def test_outputs_of_other_eegpt_or_torch_versions_are_read_with_a_warning_naming
         read_embeddings([files[0], unrecorded])
     said = f"unrecorded.npz: eegpt {emb.metadata['eegpt_version']} (changes not recorded)"
     assert said in str(caught[0].message), str(caught[0].message)
+
+
+def _many_windows(model, n: int, seed: int) -> Embeddings:
+    """An output of ``n`` windows of random values (one recording's provenance, each window
+    its own onset and index)."""
+    emb = model.embed(_raw(seed), verbose=False)
+    many = emb[np.arange(n) % len(emb)]
+    data = np.random.default_rng(seed).normal(size=(n, *emb.data.shape[1:])).astype(np.float32)
+    meta = {**many.metadata, "window_index": list(range(n))}
+    return Embeddings(data, np.arange(n) * 4.0, meta)
+
+
+def test_a_large_output_is_read_straight_into_the_array_returned(model, tmp_path):
+    """A file's embeddings are read into the array returned, not into one of their own first
+    (copied after): reading one large output holds its embeddings about once, not twice;
+    the values are those load_embeddings reads, from .npz and .parquet, one file or several,
+    filtered or not."""
+    import tracemalloc
+
+    big = _many_windows(model, 1200, 3)
+    small = _many_windows(model, 5, 4)
+    for suffix in (".npz", ".parquet"):
+        big.save(tmp_path / f"big{suffix}")
+        small.save(tmp_path / f"small{suffix}")
+    for suffix in (".npz", ".parquet"):
+        files = [tmp_path / f"big{suffix}", tmp_path / f"small{suffix}"]
+        _, one = read_embeddings(files[0])
+        assert np.array_equal(one, big.data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (the two are one recording, embedded twice)
+            _, both = read_embeddings(files, allow_mixed=True)
+            rows, some = read_embeddings(files, filters=[("window", ">=", 1198)], allow_mixed=True)
+        assert np.array_equal(both, np.concatenate([big.data, small.data]))
+        assert list(rows["window"]) == [1198, 1199]
+        assert np.array_equal(some, big.data[1198:])
+    read_embeddings(tmp_path / "big.npz", embeddings=False)  # (its imports and caches)
+    tracemalloc.start()
+    try:
+        _, data = read_embeddings(tmp_path / "big.npz")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(data, big.data)
+    assert peak < 1.5 * data.nbytes, (peak, data.nbytes)  # was 2x: the file's array, then copied

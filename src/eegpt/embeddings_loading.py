@@ -7,6 +7,7 @@ torch nor MNE nor SciPy."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import unicodedata
 import zipfile
@@ -313,6 +314,83 @@ def _without_data(shape: Sequence[int]) -> np.ndarray:
     """Read-only float32 zeros of ``shape`` that take no memory: :func:`_load_outline`'s
     stand-in for embeddings not read."""
     return np.broadcast_to(np.float32(0), tuple(int(n) for n in shape))
+
+
+def read_data_into(path: Path, out: np.ndarray) -> bool:
+    """Read the embeddings of the ``.npz``/``.parquet`` output ``path`` straight into ``out``
+    (a C-contiguous float32 array of as many values as the file's embeddings, any shape), not
+    into an array of their own first: a large output is held once while read, not twice.
+    False where the file's embeddings cannot be read so (a ``.npz`` member stored in another
+    dtype or in Fortran order, a ``.parquet`` file whose embedding column is not float32, or
+    whose values are not as many as ``out`` holds): read them with :func:`_load_file` then.
+    The file is read as :func:`_load_file` reads it (the ``.npz`` member's checksum checked);
+    a damaged one raises an :class:`~eegpt.errors.UnreadableOutputError` naming it."""
+    if not (out.flags.c_contiguous and out.dtype == np.float32):
+        return False
+    if output_format(path) == ".npz":
+        return _read_npz_into(path, out)
+    if output_format(path) == ".parquet":
+        return _read_parquet_into(path, out)
+    return False
+
+
+#: Bytes of an ``.npz`` member read at a time into the array made for them.
+_CHUNK_BYTES = 1 << 20
+
+
+def _read_npz_into(path: Path, out: np.ndarray) -> bool:
+    """:func:`read_data_into` of an ``.npz`` output."""
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("embeddings.npy") as entry:
+            version = np.lib.format.read_magic(entry)
+            if version not in ((1, 0), (2, 0)):
+                return False
+            header = (
+                np.lib.format.read_array_header_1_0(entry)
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0(entry)
+            )
+            shape, fortran, dtype = header
+            if fortran or dtype != np.dtype("<f4") or math.prod(shape) != out.size:
+                return False
+            view = out.reshape(-1).view(np.uint8)
+            at = 0
+            while at < len(view):  # a chunk at a time: zipfile reads what is asked as bytes
+                chunk = entry.read(min(_CHUNK_BYTES, len(view) - at))
+                if not chunk:
+                    raise EOFError(f"embeddings.npy ends after {at} of {len(view)} bytes")
+                view[at : at + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+                at += len(chunk)
+            if entry.read(1):  # (reading to its end checks the member's CRC)
+                raise ValueError("embeddings.npy holds more bytes than its header says")
+    except _DAMAGED_MEMBER as err:
+        raise _damaged_member(path, "embeddings", err) from err
+    return True
+
+
+def _read_parquet_into(path: Path, out: np.ndarray) -> bool:
+    """:func:`read_data_into` of a ``.parquet`` output: its ``embedding`` column a batch at a
+    time."""
+    pa, pq = require_pyarrow(f"reading the .parquet embeddings file {path}")
+    flat = out.reshape(-1)
+    try:
+        parquet = pq.ParquetFile(path)
+        field = parquet.schema_arrow.field("embedding")
+        if not pa.types.is_list(field.type) and not pa.types.is_fixed_size_list(field.type):
+            return False
+        if field.type.value_type != pa.float32():
+            return False
+        at = 0
+        for batch in parquet.iter_batches(columns=["embedding"]):
+            values = batch.column(0).flatten()
+            if values.null_count or at + len(values) > flat.size:
+                return False
+            flat[at : at + len(values)] = values.to_numpy(zero_copy_only=False)
+            at += len(values)
+    except pa.ArrowInvalid as err:
+        why = _unreadable_reason(path, err, str(err))
+        raise UnreadableOutputError(f"{path} is not a Parquet file eegpt wrote ({why})") from err
+    return at == flat.size
 
 
 def _npz_shape(archive: Any) -> tuple[int, ...]:

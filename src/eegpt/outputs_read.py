@@ -23,7 +23,7 @@ from eegpt._recording_provenance import EPOCH_ONSETS_KEY
 from eegpt._window_flags import FLAG_KEYS
 from eegpt.dataset_folders import RUN_MANIFEST
 from eegpt.dataset_read import FLAG_COLUMNS  # in the order of file_rows and flag_columns
-from eegpt.embeddings_loading import _load_file, _load_outline
+from eegpt.embeddings_loading import _load_file, _load_outline, read_data_into
 from eegpt.embeddings_writer import _WindowColumns
 from eegpt.memory_checks import check_files_embeddings_memory
 from eegpt.optional_packages import require_pyarrow
@@ -776,7 +776,8 @@ def _embeddings_of(
 ) -> np.ndarray:
     """The embeddings of the rows ``kept`` of each file (None: all), ``[n, N, S, D]`` float32,
     or ``[n, D]`` of outputs stored mean-pooled (``metadata["pool"]``, as a corpus run's
-    ``--pool mean``), read one file at a time into one array made to size; refused before
+    ``--pool mean``), read one file at a time into one array made to size (straight into it
+    where the file allows: :func:`~eegpt.embeddings_loading.read_data_into`); refused before
     any is read where they would not fit in memory
     (:func:`~eegpt.memory_checks.check_files_embeddings_memory`)."""
     shape = tuple(outlines[0].data.shape[1:])
@@ -787,6 +788,10 @@ def _embeddings_of(
     at = 0
     for (name, path), outline, rows in zip(files, outlines, kept, strict=True):
         if rows is not None and not len(rows):
+            continue
+        whole = len(outline)
+        if rows is None and read_data_into(path, out[at : at + whole]):
+            at += whole  # read in place: a large file is held once, not also as its own array
             continue
         data = _load_file(path).data
         if data.shape != outline.data.shape:
