@@ -300,3 +300,35 @@ def test_every_json_key_is_documented(outputs):
         keys |= {k for row in found[nested] for k in row}
     missing = sorted(k for k in keys if f"`{k}`" not in section)
     assert not missing, f"docs/outputs.md does not name --json keys {missing}"
+
+
+def test_reading_many_per_recording_outputs_is_under_the_progress_bar_too(
+    outputs, monkeypatch, capsys
+):
+    """Reading each side's files (their provenance: seconds for hundreds of files) is shown by
+    eegpt's progress bar, as comparing their values is, each file's provenance read once
+    there (not by read_embeddings and again after); -q draws none."""
+    import eegpt.embeddings_loading as loading
+    import eegpt.outputs_compare as compare
+    import eegpt.outputs_read as outputs_read
+
+    monkeypatch.setattr(compare, "_BAR_RECORDINGS", 0)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    assert main(["compare", str(outputs["npz"]), str(outputs["parquet"])]) == 0
+    err = capsys.readouterr().err
+    assert "reading A" in err and "reading B" in err and "comparing" in err
+    assert "reading A: 100%" in err and "reading B: 100%" in err  # its 3 files each
+    assert main(["compare", str(outputs["npz"]), str(outputs["parquet"]), "-q"]) == 0
+    assert "reading" not in capsys.readouterr().err
+    read: list[Path] = []
+    original = loading._load_outline
+
+    def counted(path):
+        read.append(Path(path))
+        return original(path)
+
+    monkeypatch.setattr(loading, "_load_outline", counted)
+    monkeypatch.setattr(outputs_read, "_load_outline", counted)
+    side = compare._read_side(outputs["npz"], False, False)
+    assert sorted(read) == sorted(outputs["npz"].glob("*.npz"))  # each once
+    assert len(side.table) == 9 and len(side.records) == 3

@@ -297,12 +297,15 @@ def _read_output_files(
     expand_metadata: bool,
     embeddings: bool,
     allow_mixed: bool,
+    outlines: Sequence[Any] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """:func:`read_embeddings` of per-recording outputs ``files`` (each with the text naming it:
-    :func:`eegpt.outputs_read.output_files`)."""
+    :func:`eegpt.outputs_read.output_files`); ``outlines``: the files already read without
+    their embeddings (:func:`eegpt.outputs_read.read_outputs`), or None."""
     from eegpt.outputs_read import read_outputs
 
-    table, emb, sets = read_outputs(files, filters, embeddings, allow_mixed)  # sets: per file
+    # sets: per file
+    table, emb, sets = read_outputs(files, filters, embeddings, allow_mixed, outlines)
     names = table.column_names
     frame = _selected_frame(table, columns, expand_metadata, names, "the files read")
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None

@@ -303,22 +303,33 @@ def _given_text(given: Any) -> str:
 _RECURSIVE_HINT = " (compare_embeddings(..., recursive=True), eegpt compare --recursive)"
 
 
-def _read_side(given: Any, recursive: bool, allow_mixed: bool) -> _Side:
+def _read_side(
+    given: Any, recursive: bool, allow_mixed: bool, progress: bool = False, name: str = ""
+) -> _Side:
     """Read output ``given``: its rows without their embeddings, and the provenance of each
     file or run; ``recursive`` and ``allow_mixed`` (per-recording outputs only) as for
-    :func:`eegpt.read_embeddings`."""
-    from eegpt.dataset_read import read_embeddings
+    :func:`eegpt.read_embeddings`. Per-recording outputs are read once each (their
+    provenance), under eegpt's progress bar (``reading A``: ``name``) where ``progress`` and
+    there are more than :data:`_BAR_RECORDINGS`."""
+    from eegpt.dataset_read import _read_output_files, read_embeddings
     from eegpt.errors import MissingFileError
     from eegpt.outputs_read import output_files
 
+    outlines: dict[str, Any] = {}
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             files = output_files(given, recursive=recursive)
             mixed = allow_mixed and files is not None
-            table, _ = read_embeddings(
-                given, columns=_COLUMNS, embeddings=False, recursive=recursive, allow_mixed=mixed
-            )
+            if files is None:
+                table, _ = read_embeddings(
+                    given, columns=_COLUMNS, embeddings=False, recursive=recursive
+                )
+            else:
+                outlines = _read_outlines(files, progress, name)
+                table, _ = _read_output_files(
+                    files, _COLUMNS, None, True, False, mixed, list(outlines.values())
+                )
     except ValueError as err:
         if "allow_mixed=True" not in str(err):
             raise
@@ -336,9 +347,6 @@ def _read_side(given: Any, recursive: bool, allow_mixed: bool) -> _Side:
             text += _RECURSIVE_HINT
         warnings.warn_explicit(text, found.category, found.filename, found.lineno)
     if files is not None:
-        from eegpt.embeddings_loading import _load_outline
-
-        outlines = {n: _load_outline(p) for n, p in files}
         records = [o.metadata for o in outlines.values()]
         first = next(iter(outlines.values()), None)
         shape = None if first is None else tuple(first.data.shape[1:])
@@ -369,6 +377,30 @@ def _read_side(given: Any, recursive: bool, allow_mixed: bool) -> _Side:
     side.text = f"{_given_text(given)} ({what}, {count(len(table), 'window')})"
     side.allow_mixed = mixed
     return side
+
+
+def _read_outlines(files: Sequence[tuple[str, Path]], progress: bool, name: str) -> dict[str, Any]:
+    """Each of the per-recording outputs ``files`` (name, path) as
+    :func:`~eegpt.embeddings_loading._load_outline` reads it (its provenance, not its
+    embeddings), by name, under a progress bar ``reading NAME`` where ``progress`` and there
+    are more than :data:`_BAR_RECORDINGS` files."""
+    from tqdm.auto import tqdm
+
+    from eegpt._logging import progress_options
+    from eegpt.embeddings_loading import _load_outline
+
+    outlines: dict[str, Any] = {}
+    with tqdm(
+        total=len(files),
+        desc=f"reading {name}".rstrip(),
+        unit="file",
+        dynamic_ncols=True,
+        **progress_options(disable=not progress or len(files) <= _BAR_RECORDINGS),
+    ) as bar:
+        for file_name, path in files:
+            outlines[file_name] = _load_outline(path)
+            bar.update(1)
+    return outlines
 
 
 def _runs_of(manifest: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
@@ -738,8 +770,8 @@ def compare_embeddings(
         ``allow_mixed=True`` (a warning), instead of refused; the provenance then shows each
         side's values with how many files record each.
     progress : bool
-        A progress bar over the recordings while their embeddings are compared, for outputs
-        of more than 20 recordings.
+        Progress bars while each side's files are read (per-recording outputs of more than
+        20 files) and over the recordings while their embeddings are compared (more than 20).
 
     Returns
     -------
@@ -766,7 +798,8 @@ def compare_embeddings(
             from eegpt.errors import MissingFileError
 
             raise MissingFileError(f"compare_embeddings: no output {given}")
-    side_a, side_b = _read_side(a, recursive, allow_mixed), _read_side(b, recursive, allow_mixed)
+    side_a = _read_side(a, recursive, allow_mixed, progress, "A")
+    side_b = _read_side(b, recursive, allow_mixed, progress, "B")
     _refuse_other_kinds(side_a, side_b)
     keys_a, keys_b, depth = _recording_keys(side_a.sources, side_b.sources)
     matched_by = (

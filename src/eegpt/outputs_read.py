@@ -701,6 +701,7 @@ def read_outputs(
     filters: Any,
     embeddings: bool,
     allow_mixed: bool,
+    outlines: Sequence[Embeddings] | None = None,
 ) -> tuple[Any, np.ndarray | None, dict[str, tuple[str, ...]]]:
     """The rows of per-recording outputs ``files`` (each named in ``recording_id`` by its text)
     in file order, then window order, as one pyarrow Table (:func:`file_rows`; the rows
@@ -709,6 +710,8 @@ def read_outputs(
     ``embeddings``), and the channel set (sorted names, from each output's metadata) of each
     file with rows, by its ``recording_id``. Each file's provenance is read first, checked
     (:func:`check_alike`), then its embeddings one file at a time into one array made to size.
+    ``outlines``: the files as :func:`_load_outline` reads them, where the caller read them
+    already (one per file, in order; ``eegpt compare`` reads them under its progress bar).
 
     Raises
     ------
@@ -717,7 +720,8 @@ def read_outputs(
         shapes differ, or the filters name a column the rows lack.
     """
     names = [n for n, _ in files]
-    outlines = [_load_outline(p) for _, p in files]  # an unreadable file said first
+    if outlines is None:
+        outlines = [_load_outline(p) for _, p in files]  # an unreadable file said first
     check_distinct(names, outlines, allow_mixed)
     check_alike(names, outlines, allow_mixed)
     check_resamplers(names, outlines, allow_mixed)
