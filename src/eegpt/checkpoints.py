@@ -120,7 +120,7 @@ from eegpt.fingerprints import (
 )
 from eegpt.fingerprints import encoder_of as encoder_of
 from eegpt.fingerprints import weights_fingerprint as weights_fingerprint
-from eegpt.model import EEGPT
+from eegpt.model import EEGPT, EEGPTEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -686,13 +686,14 @@ def _check_tensor(key: str, value: Any) -> None:
             f"weight {key!r} has dtype {value.dtype}; EEGPT weights must be floating point "
             "(the file is not an EEGPT checkpoint or was written incorrectly)"
         )
-    if not bool(torch.isfinite(value).all()):
+    # one pass over the weights: the largest magnitude is NaN or infinite where any value is
+    largest = float(value.detach().abs().max()) if value.numel() else 0.0
+    if not math.isfinite(largest):
         bad = int((~torch.isfinite(value)).sum())
         raise CheckpointError(
             f"weight {key!r} has {bad} non-finite value(s) (NaN/Inf); the checkpoint is corrupt "
             "or comes from a diverged training run"
         )
-    largest = float(value.detach().abs().max()) if value.numel() else 0.0
     if largest > MAX_WEIGHT:
         raise CheckpointError(
             f"weight {key!r} has a value of magnitude {largest:.3g}, far beyond the {MAX_WEIGHT:g} "
@@ -735,15 +736,76 @@ def build_model(checkpoint: Checkpoint, *, fused: bool = True, strict: bool = Tr
     ValueError
         A weight whose shape differs from the model's (``CheckpointError`` is a ``ValueError``).
     """
+    model = _built(checkpoint, fused)
+    model.load_state_dict(_checked_weights(checkpoint, model, strict), strict=True)
+    return model.eval()
+
+
+def encoder_weights(checkpoint: Checkpoint) -> tuple[EEGPTEncoder, dict[str, torch.Tensor]]:
+    """The encoder :func:`build_model` would build of ``checkpoint``, without its weights (on
+    PyTorch's ``meta`` device: no memory, no random initialisation), and the weights it would
+    load into it, by the encoder's names, as the encoder would hold them (the checkpoint's
+    tensors in the encoder's dtype: a ``bfloat16`` file's as float32), after the checks of
+    :func:`build_model`, which raise as it does. What
+    :func:`eegpt.checkpoint_report.checkpoint_fingerprint` hashes: the
+    :func:`~eegpt.fingerprints.encoder_fingerprint` of the model built, without building it.
+
+    Raises
+    ------
+    CheckpointError
+        As :func:`build_model` (missing, unexpected, non-floating or non-finite weights).
+    ValueError
+        A weight whose shape differs from the model's (``CheckpointError`` is a ``ValueError``).
+    """
+    with torch.device("meta"), _NoRandomInit():
+        model = _built(checkpoint, fused=True)
+    weights = _checked_weights(checkpoint, model, strict=True)
+    held = model.target_encoder.state_dict()
+    prefix = "target_encoder."
+    state = {
+        key.removeprefix(prefix): value.detach().to(held[key.removeprefix(prefix)].dtype)
+        for key, value in weights.items()
+        if key.startswith(prefix)
+    }
+    return model.target_encoder, state
+
+
+class _NoRandomInit(torch.overrides.TorchFunctionMode):
+    """Tensors' in-place initialisations (``torch.nn.init``'s, ``normal_``, ...) skipped: what
+    a model built on the ``meta`` device (shapes only) needs none of, and whose ``meta``
+    implementations import ``torch._dynamo`` (seconds) the first time."""
+
+    _SKIPPED = frozenset(
+        getattr(torch.Tensor, name)
+        for name in ("normal_", "uniform_", "erfinv_", "exponential_", "bernoulli_", "random_")
+    )
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        kwargs = kwargs or {}
+        tensor = args[0] if args else kwargs.get("tensor")
+        initialises = func in self._SKIPPED or getattr(func, "__module__", "") == "torch.nn.init"
+        if initialises and isinstance(tensor, torch.Tensor) and tensor.device.type == "meta":
+            return tensor
+        return func(*args, **kwargs)
+
+
+def _built(checkpoint: Checkpoint, fused: bool) -> EEGPT:
+    """The model of ``checkpoint`` (its architecture; random weights), as :func:`build_model`
+    builds it before loading the weights."""
     check_channels(checkpoint)
     try:
-        model = _new_model(checkpoint, fused)
+        return _new_model(checkpoint, fused)
     except (TypeError, ValueError, RuntimeError) as e:
         if isinstance(e, CheckpointError):
             raise
         raise CheckpointError(
             f"cannot build an EEGPT model from this checkpoint ({type(e).__name__}: {e})"
         ) from e
+
+
+def _checked_weights(checkpoint: Checkpoint, model: EEGPT, strict: bool) -> dict[str, torch.Tensor]:
+    """The weights of ``checkpoint`` that ``model`` has places for (each checked: a tensor,
+    floating point, finite, of the model's shape), by name; :func:`build_model`'s checks."""
     expected = model.state_dict()
     state = checkpoint.state_dict
     missing = sorted(set(expected) - set(state))
@@ -773,8 +835,7 @@ def build_model(checkpoint: Checkpoint, *, fused: bool = True, strict: bool = Tr
                 f"shape mismatch for {key!r}: the checkpoint has {tuple(value.shape)}, the model "
                 f"built from {checkpoint.config} expects {tuple(target.shape)}"
             )
-    model.load_state_dict({k: state[k] for k in expected}, strict=True)
-    return model.eval()
+    return {k: state[k] for k in expected}
 
 
 def _provenance(ckpt: Checkpoint) -> dict[str, Any]:

@@ -74,9 +74,17 @@ def encoder_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
     Hashes every weight (about 55 ms for the 25 M parameters of ``"large"`` on a CPU core).
     """
     encoder = encoder_of(model)
+    return state_fingerprint(encoder.config.to_dict(), encoder.state_dict())
+
+
+def state_fingerprint(config: Mapping[str, Any], state: Mapping[str, torch.Tensor]) -> str:
+    """:func:`encoder_fingerprint` of an encoder of ``config`` (``EEGPTConfig.to_dict()``)
+    holding the weights ``state`` (its ``state_dict()``: names without ``target_encoder.``,
+    tensors in the encoder's dtype), without the encoder: what
+    :func:`eegpt.checkpoint_report.checkpoint_fingerprint` hashes of a file's tensors."""
     h = hashlib.sha256(b"eegpt-encoder-v1|")
-    h.update(json.dumps(encoder.config.to_dict(), sort_keys=True).encode())
-    _hash_tensors(h, encoder.state_dict())
+    h.update(json.dumps(dict(config), sort_keys=True).encode())
+    _hash_tensors(h, state)
     return h.hexdigest()
 
 
