@@ -108,6 +108,35 @@ def test_train_probe_takes_on_missing_keeping_the_rule_by_input(plain, tmp_path)
         train_probe(TINY, plain, on_missing="warn", **ONE_EPOCH)
 
 
+def test_probe_online_applies_the_probe_s_rules_unless_given_others(plain):
+    """probe.online kept its own defaults (on_unknown='drop', on_missing='raise', training's
+    rename always ignored where the stream lacked its keys): a probe trained with
+    on_unknown='raise' streamed with unknown channels dropped. None (the default) now means
+    the probe's rules, as predict_proba applies them; values given are honoured."""
+    streamed = [*NAMES, "Resp"]
+    strict = train_probe(TINY, plain, on_unknown="raise", **ONE_EPOCH)
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        strict.online(streamed, 256.0, warm_up=False)
+    assert strict.online(streamed, 256.0, on_unknown="drop", warm_up=False) is not None
+    dropped = train_probe(TINY, plain, **ONE_EPOCH)
+    assert dropped.online(streamed, 256.0, warm_up=False) is not None  # dropped
+    with pytest.raises(ValueError, match=r"not in the EEGPT vocabulary: \['Resp'\]"):
+        dropped.online(streamed, 256.0, on_unknown="raise", warm_up=False)
+    # on_missing: training's rename, whose key this stream lacks
+    other = _epochs(NAMES, seed=3).rename_channels({"Cz": "EEG 12"})
+    rename = {"EEG 12": "Cz"}
+    raising = train_probe(TINY, other, rename=rename, on_missing="raise", **ONE_EPOCH)
+    with pytest.raises(ValueError, match="EEG 12"):
+        raising.online(NAMES, 256.0, warm_up=False)  # the probe's, as predict_proba raises
+    assert raising.online(NAMES, 256.0, on_missing="ignore", warm_up=False) is not None
+    by_input = train_probe(TINY, other, rename=rename, **ONE_EPOCH)  # on_missing None
+    assert by_input.online(NAMES, 256.0, warm_up=False) is not None  # its own: ignored
+    with pytest.raises(ValueError, match="EEG 12"):
+        by_input.online(NAMES, 256.0, on_missing="raise", warm_up=False)
+    with pytest.raises(ValueError, match=r"on_unknown must be 'drop', 'raise' or None"):
+        dropped.online(NAMES, 256.0, on_unknown="keep", warm_up=False)
+
+
 def test_finetune_takes_on_unknown_and_on_missing_as_train_probe_does(plain, odd):
     """finetune took neither: it takes them with train_probe's meaning and records them."""
     common = dict(epochs=1, validation=None, preprocessing=ONE_SECOND, device="cpu")

@@ -4802,7 +4802,10 @@ def test_probe_online_takes_on_missing_as_the_other_mapping_entry_points(model, 
     )
     plain = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False)
     np.testing.assert_array_equal(online.push(x).data, plain.push(x).data)
-    with pytest.raises(ValueError, match="on_missing must be 'raise' or 'ignore', got 'warn'"):
+    with pytest.raises(
+        ValueError,
+        match=r"on_missing must be 'raise', 'ignore' or None \(the probe's\), got 'warn'",
+    ):
         probe.online(raw.ch_names, 250.0, on_missing="warn", warm_up=False)
 
 

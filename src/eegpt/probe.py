@@ -934,8 +934,8 @@ class EEGPTProbe:
         overlap: float | None = None,
         start_seconds: float = 0.0,
         rename: Rename | None = None,
-        on_unknown: str = "drop",
-        on_missing: str = "raise",
+        on_unknown: Literal["drop", "raise"] | None = None,
+        on_missing: Literal["raise", "ignore"] | None = None,
         device: Any = None,
         precision: Precision = "float32",
         batch_size: int | None = None,
@@ -981,12 +981,21 @@ class EEGPTProbe:
         engine : InferenceEngine | None
             An engine built on the probe's encoder (its weights), to share between
             embedders: the embedder then runs it, not a copy of the model.
-        on_missing : ``"raise"`` | ``"ignore"``
-            What to do with keys of a ``rename`` given here that the stream does not have, as
-            for :class:`~eegpt.online.OnlineEmbedder` (``"ignore"``: one ``rename`` for
-            streams of different channels). Training's own rename, used when ``rename`` is
-            None, is applied to the channels the stream has whatever this says.
-        rename, on_unknown, device, precision, batch_size, skip_stale, warm_up, verbose
+        on_unknown : ``"drop"`` | ``"raise"`` | None
+            Channel names of the stream outside the EEGPT vocabulary: dropped with one
+            warning, or a ``ValueError`` naming them, as for
+            :class:`~eegpt.online.OnlineEmbedder`. None (the default): the probe's
+            (:attr:`on_unknown`, the rule of its training, which :meth:`predict_proba`
+            applies too).
+        on_missing : ``"raise"`` | ``"ignore"`` | None
+            What to do with ``rename`` keys the stream does not have, as for
+            :class:`~eegpt.online.OnlineEmbedder` (``"ignore"``: one ``rename`` for
+            streams of different channels). None (the default): the probe's
+            (:attr:`on_missing`), else, where it recorded none, ``"raise"`` for a ``rename``
+            given here and ``"ignore"`` for training's own (used when ``rename`` is None,
+            applied to the channels the stream has), as :meth:`predict_proba` does. A value
+            given applies to either.
+        rename, device, precision, batch_size, skip_stale, warm_up, verbose
             As for :class:`~eegpt.online.OnlineEmbedder`.
 
         Returns
@@ -1013,11 +1022,23 @@ class EEGPTProbe:
         with each_warning_once(self._warned):  # not said again by predict_proba of its windows
             self._check_baseline(None, "a live stream's windows")
             self._check_detrend(None, "a live stream's windows")
-        if on_missing not in ("raise", "ignore"):  # checked here too: training's rename is not
-            raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
+        if on_missing not in (None, "raise", "ignore"):  # checked here: training's rename is not
+            raise ValueError(
+                f"on_missing must be 'raise', 'ignore' or None (the probe's), got {on_missing!r}"
+            )
+        if on_unknown not in (None, "drop", "raise"):
+            raise ValueError(
+                f"on_unknown must be 'drop', 'raise' or None (the probe's), got {on_unknown!r}"
+            )
+        # the rules of training, as predict_proba applies them, unless given otherwise
+        rules = self.rules
+        on_unknown = on_unknown or rules.on_unknown
         table: Any = rename
         if rename is None and self.rename:  # training's: for the channels the stream has
-            table, on_missing = self.rename, "ignore"
+            table = self.rename
+            on_missing = on_missing or rules.on_missing or "ignore"
+        else:  # a rename given here (or none): one stream, one input
+            on_missing = on_missing or rules.on_missing or "raise"
         # its own copy of the model: predict_proba(epochs) on another device moves
         # self.model, which would leave the embedder's engine refusing every push (an engine
         # given runs its own encoder, checked to hold the probe's weights)
