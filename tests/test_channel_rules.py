@@ -200,3 +200,32 @@ def test_the_classifier_takes_on_unknown_and_on_missing_as_train_probe_does(plai
         ).fit(plain, y)  # fmt: skip
     with pytest.raises(ValueError, match=r"on_missing must be 'raise', 'ignore' or None"):
         EEGPTClassifier(TINY, on_missing="warn").fit(plain, y)
+
+
+def test_probe_train_takes_strict_channels_as_embed_does(plain, odd, tmp_path, capsys):
+    """eegpt probe train had no --strict-channels, which eegpt embed takes: a channel outside
+    the vocabulary was always dropped. It takes it with embed's meaning (on_unknown='raise'),
+    for one file and for each file of several (merged by electrode), and the probe records
+    it as train_probe(on_unknown='raise') does; predict applies it to several files too."""
+    from eegpt.checkpoints import save_checkpoint
+    from eegpt.cli import main
+
+    weights = save_checkpoint(TINY, tmp_path / "tiny")
+    plain_file, odd_file = tmp_path / "plain-epo.fif", tmp_path / "odd-epo.fif"
+    plain.save(plain_file, verbose=False)
+    odd.save(odd_file, verbose=False)
+    base = ["probe", "train", "--weights", str(weights), "--window", "1", "--passes", "1", "-q"]
+    for files in ([odd_file], [plain_file, odd_file]):
+        argv = [*base, *map(str, files), "-o", str(tmp_path / "refused"), "--strict-channels"]
+        assert main(argv) == 1
+        assert "not in the EEGPT vocabulary: ['Resp']" in capsys.readouterr().err
+    with pytest.warns(RuntimeWarning, match="Resp"):  # the default: dropped, as embed's
+        assert main([*base, str(odd_file), "-o", str(tmp_path / "dropped")]) == 0
+    assert load_probe(tmp_path / "dropped", TINY).on_unknown == "drop"
+    strict = tmp_path / "strict"
+    assert main([*base, str(plain_file), "-o", str(strict), "--strict-channels"]) == 0
+    assert load_probe(strict, TINY).on_unknown == "raise"
+    capsys.readouterr()
+    pred = ["probe", "predict", str(strict), str(plain_file), str(odd_file), "--fail-fast", "-q"]
+    assert main(pred) == 1  # the odd file refused, not its channel dropped in the merge
+    assert "not in the EEGPT vocabulary: ['Resp']" in capsys.readouterr().err

@@ -19,7 +19,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from eegpt._filenames import command_word, user_path
 from eegpt._logging import (
@@ -223,11 +223,25 @@ def add_preprocessing_options(
     add_input_options(g)
     add_picks_option(g)
     add_keep_option(g)
+    add_strict_channels_option(g)
+
+
+STRICT_CHANNELS_HELP = "fail on channels outside the EEGPT vocabulary instead of dropping them"
+
+
+def add_strict_channels_option(g: argparse._ActionsContainer, more: str = "") -> None:
+    """``--strict-channels``: channels outside the vocabulary refused rather than dropped
+    (Python: ``on_unknown="raise"``; embed, embed-dataset, probe train)."""
     g.add_argument(
         "--strict-channels",
         action="store_true",
-        help="fail on channels outside the EEGPT vocabulary instead of dropping them",
+        help=STRICT_CHANNELS_HELP + more,
     )
+
+
+def on_unknown_of(args: argparse.Namespace) -> Literal["drop", "raise"]:
+    """The ``on_unknown`` of ``--strict-channels``: ``"raise"`` if given, else ``"drop"``."""
+    return "raise" if getattr(args, "strict_channels", False) else "drop"
 
 
 def add_window_option(g: argparse._ActionsContainer) -> None:

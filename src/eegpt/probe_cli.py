@@ -67,12 +67,14 @@ from eegpt.cli_options import (
     add_log_file_options,
     add_reference_option,
     add_resample_option,
+    add_strict_channels_option,
     add_window_option,
     check_figure_path,
     check_inference_options,
     checked_rescale,
     describe_commands,
     lower_choice,
+    on_unknown_of,
     overlap_seconds,
     parse_keep,
     picks_of,
@@ -310,6 +312,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "reference runs over them. The probe records it, and predict and evaluate apply it: "
         "a 64-channel recording then gives the channels it was trained on. Not with "
         "--chan-proj",
+    )
+    add_strict_channels_option(
+        g,
+        ", as embed's option (Python: train_probe(..., on_unknown='raise')), in every input "
+        "file and --val-data file. The probe records it, and predict and evaluate apply it",
     )
     add_reference_option(g)
     add_resample_option(g)
@@ -742,6 +749,7 @@ def _train(args: argparse.Namespace) -> int:
             rename=rename,
             keep=args.keep_channels,
             picks=picks_of(args),  # recorded: read so again by predict, evaluate
+            on_unknown=on_unknown_of(args),  # --strict-channels, recorded likewise
             preprocessing=preprocessing,
             config=config,
             validation=validation,

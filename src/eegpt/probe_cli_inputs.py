@@ -125,6 +125,8 @@ def read_inputs(
     """``(recording, labels, sources, rename)`` of the command's input files (or ``files``,
     read alike) and corrections."""
     from eegpt.channels import present_keys
+    from eegpt.cli_options import on_unknown_of
+    from eegpt.probe_inputs import ChannelRules
     from eegpt.windowing import probe_crop
 
     files, _ = given_once(args.data if files is None else files)  # read twice, counted twice
@@ -143,6 +145,8 @@ def read_inputs(
             keep=getattr(args, "keep_channels", None),
             picks=picks_of(args),  # predict, evaluate: the probe's own by default
             preprocessing=getattr(args, "crop_preprocessing", None),  # --crop
+            # train's --strict-channels (predict, evaluate: the probe's, args.channel_rules)
+            rules=getattr(args, "channel_rules", None) or ChannelRules(on_unknown_of(args)),
             **kwargs,
         )
     if rename and len(files) > 1:  # merged: the keys of the channels that remain

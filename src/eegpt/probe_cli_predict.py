@@ -405,6 +405,8 @@ def load_cli_probe(args: argparse.Namespace):
     warn_min_overlap_classes(args)
     _say_trained_start(args, probe)
     adopt_crop(args, probe)
+    # its channel rules (probe train --strict-channels) for each file of several, merged
+    args.channel_rules = probe.rules
     args.label_column_adopted = False
     if column and args.label_column is None and getattr(args, "labels", None) is None:
         args.label_column, args.label_column_adopted = column, True

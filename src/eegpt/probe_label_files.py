@@ -72,6 +72,7 @@ from eegpt.window_labelling import window_label_values as window_label_values
 
 if TYPE_CHECKING:  # eegpt.io imports MNE: not on loading
     from eegpt.io import Units
+    from eegpt.probe_inputs import ChannelRules
 
 
 def _embeddings_given_text(path: Path) -> str:
@@ -425,6 +426,7 @@ def load_labelled_epochs(
     preprocessing: Any = None,
     picks: str | Sequence[str] = "eeg",
     classes: np.ndarray | None = None,
+    rules: ChannelRules | None = None,
 ) -> tuple[Any, np.ndarray | None, list[str]]:
     """Read and concatenate labelled epochs files (see the module docstring for the formats).
 
@@ -452,7 +454,10 @@ def load_labelled_epochs(
     each file (MNE's ``picks``, ``--picks``: ``"eeg"`` by default; ``["eeg", "misc"]`` takes
     electrodes a file types misc too). ``classes``: the classes of the probe evaluated, which
     labels with fractional parts may be (``9.25`` in a CSV for the class ``'9.25'`` of a
-    probe trained on MOABB's SSVEP ``y``): not refused as a continuous target.
+    probe trained on MOABB's SSVEP ``y``): not refused as a continuous target. ``rules``: what
+    the matching of files of other channel names does with channels outside the vocabulary
+    and ``rename`` keys a file lacks (:class:`~eegpt.probe_inputs.ChannelRules`, as
+    ``--strict-channels`` or the probe's; default: dropped, ignored).
 
     Returns
     -------
@@ -505,6 +510,7 @@ def load_labelled_epochs(
         preprocessing=config,
         verbose=verbose,
         keep=keep,
+        rules=rules,
     )
     data = merged.data * rescale if rescale != 1.0 else merged.data
     # several files named (a few), for the messages of the merged epochs (which files)
