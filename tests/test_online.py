@@ -537,6 +537,28 @@ def test_push_and_embed_refuse_a_masked_array_with_masked_samples(model):
     np.testing.assert_array_equal(online.push(unmasked).data, expected)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_mne_raw_made_from_a_masked_array_with_masked_samples_is_refused(model, stream):
+    """mne.io.RawArray keeps the mask of a masked array it is made from (raw.get_data()
+    returns a masked array): embed(model, raw) dropped it and embedded the values under it,
+    held whole or streamed. One with masked samples is refused saying how to make it; one
+    with none masked gives the embeddings of its values."""
+    import mne
+
+    x = _signal(1100, 256.0) * 1e-6  # volts; a 4 s window and more
+    info = mne.create_info(NAMES, 256.0, "eeg")
+    masked = np.ma.masked_array(x.copy(), mask=np.zeros(x.shape, bool))
+    masked[1, 100:200] = np.ma.masked
+    raw = mne.io.RawArray(masked, info, verbose=False)
+    assert isinstance(raw.get_data(), np.ma.MaskedArray)  # what MNE does: the mask is kept
+    with pytest.raises(RecordingError, match=r"masked array with 100 of \d+ samples masked.*"
+                       r"x\.filled\(value\)"):  # fmt: skip
+        embed(model, raw, stream=stream)
+    plain = embed(model, mne.io.RawArray(x, info, verbose=False), stream=stream)
+    none_masked = mne.io.RawArray(np.ma.masked_array(x, mask=False), info, verbose=False)
+    np.testing.assert_array_equal(embed(model, none_masked, stream=stream).data, plain.data)
+
+
 def test_push_takes_a_cpu_tensor_or_a_list_and_refuses_samples_that_are_no_real_numbers(model):
     """push of a torch tensor ended in NumPy's "Cannot interpret 'torch.float32' as a data
     type"; bool, complex or text samples were taken without a word (True as 1 V, the real

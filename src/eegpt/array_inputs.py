@@ -146,18 +146,38 @@ def array_of(obj: Any) -> np.ndarray:
     ``np.asarray`` drops its mask, so the values under it were embedded without a word. One
     with none masked is taken as its values."""
     if isinstance(obj, np.ma.MaskedArray):
-        masked = np.ma.getmaskarray(obj)
-        if masked.any():
-            raise RecordingError(
-                f"the samples are a NumPy masked array with {int(masked.sum())} of "
-                f"{masked.size} samples masked; eegpt does not read masks (the values under "
-                "the mask would be embedded as they are). Pass x.filled(value) with the value "
-                "the masked samples should have, x.data to take the values under the mask, or "
-                "leave the masked span out (for a stream: drop the chunk and declare its "
-                "samples lost with skip(n))"
-            )
+        refuse_masked_samples(
+            obj,
+            "the samples are a NumPy masked array",
+            "Pass x.filled(value) with the value the masked samples should have, x.data to "
+            "take the values under the mask, or leave the masked span out (for a stream: drop "
+            "the chunk and declare its samples lost with skip(n))",
+        )
         return np.asarray(np.ma.getdata(obj))
     return np.asarray(float32_of_bfloat16(obj))
+
+
+def refuse_masked_samples(data: Any, what: str, how: str) -> None:
+    """Raise a :class:`RecordingError` where ``data`` is a NumPy masked array with masked
+    samples (``np.asarray`` drops its mask: the values under it would be embedded without a
+    word); ``what`` names it in the message (``"the samples are a NumPy masked array"``) and
+    ``how`` says what to do. Any other array, and one with none masked, passes."""
+    if not isinstance(data, np.ma.MaskedArray):
+        return
+    masked = np.ma.getmaskarray(data)
+    if masked.any():
+        raise RecordingError(
+            f"{what} with {int(masked.sum())} of {masked.size} samples masked; eegpt does not "
+            f"read masks (the values under the mask would be embedded as they are). {how}"
+        )
+
+
+#: What to do with an MNE object whose data is a masked array with masked samples
+#: (``mne.io.RawArray`` keeps the mask of the array it was made from).
+MNE_MASKED_HOW = (
+    "Make it from x.filled(value) with the value the masked samples should have "
+    "(mne.io.RawArray(x.filled(0.0), info)), or from x.data to take the values under the mask"
+)
 
 
 def _one_array(obj: Any) -> np.ndarray:

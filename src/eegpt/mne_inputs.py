@@ -26,6 +26,7 @@ from eegpt._logging import few, mne_state_held, mne_verbose
 from eegpt._logging import log as _log
 from eegpt._rates import at_taken_rate, taken_rate
 from eegpt.annotations import annotations_of, file_offset
+from eegpt.array_inputs import MNE_MASKED_HOW, refuse_masked_samples
 from eegpt.brainvision_files import VOLT_SPELLINGS
 from eegpt.channel_picks import pick_indices
 from eegpt.edf_files import EDFHeader, edf_unit_scale
@@ -175,6 +176,8 @@ def recording_of_mne(
     sfreq = float(inst.info["sfreq"])
     with mne_state_held():
         data = inst.get_data(picks=idx, verbose=mne_verbose(verbose))  # lazy epochs log loading
+    # mne.io.RawArray keeps the mask of a masked array it was made from: not read, as arrays'
+    refuse_masked_samples(data, f"{source}: its data is a NumPy masked array", MNE_MASKED_HOW)
     units = None
     if file_units is not None and all(name in file_units for name in names):
         units = [file_units[name] for name in names]
