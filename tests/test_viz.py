@@ -347,6 +347,22 @@ def test_training_curves_refuse_accuracies_in_percent(key):
     plt.close(fig)
 
 
+@pytest.mark.parametrize("key", ["train_accuracy", "val_accuracy", "val_balanced_accuracy"])
+def test_training_curves_take_fractions_off_by_rounding(key):
+    """A history in fractions (a user's dict, or an accuracy averaged in float32) with 1 plus
+    a rounding (1.0000001) or 0 less one (-1e-17) was refused as if in percent; it is drawn.
+    1.01 is still refused, its value said with its digits (it read 'e.g. 1')."""
+    from eegpt.viz import plot_training
+
+    history = _history(3)
+    history[1][key], history[2][key] = float(np.float32(1) + np.float32(2**-23)), -1e-17
+    fig = plot_training(history)
+    plt.close(fig)
+    history[2][key] = 1.01
+    with pytest.raises(ValueError, match=rf"{key} holds values outside \[0, 1\] \(e\.g\. 1\.01\)"):
+        plot_training(history)
+
+
 def test_confusion_matrix_counts_and_normalises_in_the_given_class_order():
     from eegpt.viz import plot_confusion_matrix
 

@@ -178,6 +178,11 @@ def plot_training(
     return _shown(fig, show, created)
 
 
+#: How far outside [0, 1] an accuracy of a training history may be and still be a fraction
+#: (the rounding of float32 or float64 sums: 1.0000001), not a percent
+_ROUNDING = 1e-6
+
+
 def _check_fractions(key: str, values: np.ndarray | None) -> None:
     """Refuse accuracies of a training history (``values`` of ``key``; None: not recorded)
     outside [0, 1]: given in percent (a history written by other code), they were drawn far
@@ -186,10 +191,12 @@ def _check_fractions(key: str, values: np.ndarray | None) -> None:
     if values is None:
         return
     finite = values[np.isfinite(values)]
-    outside = finite[(finite < 0) | (finite > 1)]
+    # a fraction's rounding (1.0000001 from float32 sums) is no percent: within _ROUNDING of
+    # [0, 1] it is taken (drawn at the edge of the 0-100 % axis)
+    outside = finite[(finite < -_ROUNDING) | (finite > 1 + _ROUNDING)]
     if outside.size:
         raise ValueError(
-            f"plot_training: {key} holds values outside [0, 1] (e.g. {outside[0]:g}); "
+            f"plot_training: {key} holds values outside [0, 1] (e.g. {outside[0]:.10g}); "
             "accuracies are fractions, as a probe's history records them (0.85 for 85 %): "
             f"for a history in percent, divide them by 100 (row['{key}'] / 100)"
         )
