@@ -290,3 +290,20 @@ def test_the_advice_for_new_recordings_selects_just_them(tmp_path):
     text = _bids_add_advice(source, tmp_path, [*old, rid("04", "03"), rid("05", "01")], filters)
     assert "-o NEW-1/ --task rest --session 03 --subject 04;" in text
     assert "-o NEW-2/ --task rest --session 01,02,03 --subject 05;" in text
+
+
+def test_the_advice_for_new_recordings_gives_the_dataset_as_one_shell_word(tmp_path, monkeypatch):
+    """The suggested eegpt embed-dataset commands put the dataset folder in unquoted: a
+    folder with a space ran as two arguments, one beginning with '-' as an option. It is one
+    word that runs as shown ('my ds', ./-ds), as in eegpt's other suggested commands."""
+    from eegpt.dataset_inputs import BIDS_SOURCE
+    from eegpt.dataset_resume import _bids_add_advice
+
+    old = [f"sub-0{s}/eeg/sub-0{s}_task-rest_eeg.edf" for s in (1, 2)]
+    (tmp_path / "_files.csv").write_text("recording_id\n" + "\n".join(old) + "\n")
+    new = [*old, "sub-03/eeg/sub-03_task-rest_eeg.edf"]
+    text = _bids_add_advice(str(tmp_path / "my ds") + BIDS_SOURCE, tmp_path, new)
+    assert f"eegpt embed-dataset '{tmp_path / 'my ds'}' -o NEW/ --subject 03;" in text
+    monkeypatch.chdir(tmp_path)
+    text = _bids_add_advice(str(tmp_path / "-ds") + BIDS_SOURCE, tmp_path, new)
+    assert "eegpt embed-dataset ./-ds -o NEW/ --subject 03;" in text

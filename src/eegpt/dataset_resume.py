@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from eegpt._filenames import command_word
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import log as _log
@@ -513,12 +514,13 @@ def _resume_bids_as_it_was(source: str, ids_changed: bool, metadata_changed: boo
 
 def _shown_folder(folder: str) -> str:
     """A recorded (absolute) folder as a command line gives it: relative to the current folder
-    where it lies inside it."""
+    where it lies inside it, one shell word (:func:`~eegpt._filenames.command_word`:
+    ``'my data'``)."""
     with contextlib.suppress(ValueError):
         relative = os.path.relpath(folder)
         if not relative.startswith(".."):
-            return relative
-    return folder
+            return command_word(relative)
+    return command_word(folder)
 
 
 def _bids_input_changed(
@@ -571,7 +573,8 @@ def _bids_input_changed(
                 filter(None, [filter_options(others), f"--subject {','.join(more)}"])
             )
             rest = (
-                f" (to add the rest: eegpt embed-dataset {given} {options} -o NEW and read both "
+                f" (to add the rest: eegpt embed-dataset {command_word(given)} {options} -o NEW "
+                "and read both "
                 f"with eegpt.read_embeddings([{str(output_dir)!r}, 'NEW']))"
             )
         else:
@@ -664,8 +667,9 @@ def _part_listing_changed(
     listing = output_dir / CORPUS_LISTING
     if listed is not None and not before.get("metadata_columns"):
         resume = (
-            f"give it the listing it was split from: eegpt embed-dataset {listing} -o "
-            f"{output_dir} --part {k}/{n} (with the run's other settings)"
+            "give it the listing it was split from: eegpt embed-dataset "
+            f"{command_word(listing)} -o {command_word(output_dir)} --part {k}/{n} (with the "
+            "run's other settings)"
         )
     else:
         resume = f"give it the corpus as it was when split (its manifest then) with --part {k}/{n}"
