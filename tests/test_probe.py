@@ -525,6 +525,27 @@ def test_a_single_channel_probe_needs_average_referencing_off(model):
     assert probe.predict_proba(x, **array).shape == (8, 2)
 
 
+def test_training_and_predicting_refuse_a_masked_array_with_masked_samples(model):
+    """train_probe and predict of a NumPy masked array of epochs dropped its mask without a
+    word (np.asarray): the values under it were trained on. One with masked samples is
+    refused as embed refuses one; one with none masked is taken as its values."""
+    x = np.random.default_rng(0).normal(0, 20, (8, 2, 256))
+    y = [0, 1] * 4
+    array = {"ch_names": ["Cz", "Pz"], "sfreq": 256.0, "units": "uV"}
+    masked = np.ma.masked_array(x.copy(), mask=np.zeros(x.shape, bool))
+    masked[0, 1, 10:20] = np.ma.masked
+    with pytest.raises(RecordingError, match=r"masked array with 10 of 4096 samples masked"):
+        train_probe(model, masked, y, preprocessing=ONE_SECOND, epochs=1, **array)
+    probe = train_probe(model, np.ma.masked_array(x), y, preprocessing=ONE_SECOND, epochs=1,
+                        **array)  # fmt: skip
+    with pytest.raises(RecordingError, match=r"masked array with 10 of 4096 samples masked"):
+        probe.predict_proba(masked, **array)
+    np.testing.assert_array_equal(
+        probe.predict_proba(np.ma.masked_array(x, mask=False), **array),
+        probe.predict_proba(x, **array),
+    )
+
+
 def test_checkpoint_provenance_is_an_absolute_path(weights, monkeypatch):
     """A probe (or an embedding file) records where its encoder came from; a path typed
     relative to the working folder is recorded absolute so that it holds from anywhere."""

@@ -39,6 +39,7 @@ from eegpt._logging import warn as _warn
 from eegpt.annotations import BadSpans
 from eegpt.array_inputs import (
     Units,
+    array_of,
     filter_bank_text,
     refuse_braindecode,
     require_array_args_absent,
@@ -192,7 +193,7 @@ def as_epochs_recording(
             return rec
         raise ValueError(f"got a continuous mne.io.Raw, but {_needs_epochs(what, window)}")
     else:
-        array = np.asarray(data)
+        array = array_of(data)  # as embed reads it: a masked array with masked samples refused
         if array.ndim != 3:  # a RecordingError, as embed's for an array of the wrong rank
             hint = (
                 "; a continuous recording [n_channels, n_times] goes in as an mne.io.RawArray("
