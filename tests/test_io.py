@@ -538,6 +538,20 @@ def test_a_list_of_arrays_of_unequal_lengths_and_a_1d_array_say_the_way_on():
         as_recording(np.zeros(10), ch_names=["a"], sfreq=10)
 
 
+def test_a_recording_made_from_a_masked_array_with_masked_samples_is_refused():
+    """Recording(x, ...) of a NumPy masked array took its values by np.asarray, dropping the
+    mask: embed of it embedded the values under it. One with masked samples is refused (as
+    arrays given to embed are), naming its source; one with none masked keeps its values."""
+    x = np.random.default_rng(0).standard_normal((2, 64))
+    masked = np.ma.masked_array(x.copy(), mask=np.zeros(x.shape, bool))
+    masked[1, 3:7] = np.ma.masked
+    with pytest.raises(RecordingError, match=r"^mine: the data is a NumPy masked array with 4 "
+                       r"of 128 samples masked; .*x\.filled\(value\)"):  # fmt: skip
+        Recording(masked, ["Cz", "Pz"], 64.0, source="mine")
+    rec = Recording(np.ma.masked_array(x, mask=False), ["Cz", "Pz"], 64.0)
+    assert type(rec.data) is np.ndarray and np.array_equal(rec.data, x)
+
+
 @pytest.mark.parametrize("dtype", [np.complex128, bool])
 def test_array_non_float_dtype(dtype):
     """Complex and bool arrays are refused; the message says integers are taken (with

@@ -23,7 +23,7 @@ import numpy as np
 from eegpt._logging import few
 from eegpt._logging import log as _log
 from eegpt.errors import RecordingError
-from eegpt.recording import Recording, array_summary
+from eegpt.recording import Recording, array_summary, refuse_masked_samples
 
 UNITS: dict[str, float] = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "µV": 1e-6, "μV": 1e-6}
 """Accepted ``units`` of array input and their size in volts (``µ`` micro sign or Greek mu)."""
@@ -155,21 +155,6 @@ def array_of(obj: Any) -> np.ndarray:
         )
         return np.asarray(np.ma.getdata(obj))
     return np.asarray(float32_of_bfloat16(obj))
-
-
-def refuse_masked_samples(data: Any, what: str, how: str) -> None:
-    """Raise a :class:`RecordingError` where ``data`` is a NumPy masked array with masked
-    samples (``np.asarray`` drops its mask: the values under it would be embedded without a
-    word); ``what`` names it in the message (``"the samples are a NumPy masked array"``) and
-    ``how`` says what to do. Any other array, and one with none masked, passes."""
-    if not isinstance(data, np.ma.MaskedArray):
-        return
-    masked = np.ma.getmaskarray(data)
-    if masked.any():
-        raise RecordingError(
-            f"{what} with {int(masked.sum())} of {masked.size} samples masked; eegpt does not "
-            f"read masks (the values under the mask would be embedded as they are). {how}"
-        )
 
 
 #: What to do with an MNE object whose data is a masked array with masked samples

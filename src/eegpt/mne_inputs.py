@@ -26,13 +26,13 @@ from eegpt._logging import few, mne_state_held, mne_verbose
 from eegpt._logging import log as _log
 from eegpt._rates import at_taken_rate, taken_rate
 from eegpt.annotations import annotations_of, file_offset
-from eegpt.array_inputs import MNE_MASKED_HOW, refuse_masked_samples
+from eegpt.array_inputs import MNE_MASKED_HOW
 from eegpt.brainvision_files import VOLT_SPELLINGS
 from eegpt.channel_picks import pick_indices
 from eegpt.edf_files import EDFHeader, edf_unit_scale
 from eegpt.errors import RecordingError
 from eegpt.mixed_rates import channel_rates, check_whole_reads
-from eegpt.recording import Recording, recording_summary
+from eegpt.recording import Recording, recording_summary, refuse_masked_samples
 from eegpt.rename_tables import Rename, label_electrodes, label_hint
 from eegpt.ssp_projectors import stored_projections, unapplied_projectors
 from eegpt.vocabulary import normalize_channel_name, plain_label

@@ -22,6 +22,21 @@ from eegpt.edf_files import RecordClock
 from eegpt.errors import RecordingError
 
 
+def refuse_masked_samples(data: Any, what: str, how: str) -> None:
+    """Raise a :class:`RecordingError` where ``data`` is a NumPy masked array with masked
+    samples (``np.asarray`` drops its mask: the values under it would be embedded without a
+    word); ``what`` names it in the message (``"the samples are a NumPy masked array"``) and
+    ``how`` says what to do. Any other array, and one with none masked, passes."""
+    if not isinstance(data, np.ma.MaskedArray):
+        return
+    masked = np.ma.getmaskarray(data)
+    if masked.any():
+        raise RecordingError(
+            f"{what} with {int(masked.sum())} of {masked.size} samples masked; eegpt does not "
+            f"read masks (the values under the mask would be embedded as they are). {how}"
+        )
+
+
 @dataclass(eq=False)
 class Recording:
     """EEG data in volts with the channel names and sampling rate needed to use it.
@@ -201,6 +216,12 @@ class Recording:
     ranges: list[tuple[float, float]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        refuse_masked_samples(  # np.asarray drops the mask: the values under it were embedded
+            self.data,
+            f"{self.source}: the data is a NumPy masked array",
+            "Give x.filled(value) with the value the masked samples should have, or x.data to "
+            "take the values under the mask",
+        )
         data = np.asarray(self.data)
         if not np.issubdtype(data.dtype, np.floating):
             raise RecordingError(
