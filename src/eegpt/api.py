@@ -1204,10 +1204,10 @@ def provenance(
     return record
 
 
-#: The date of the newest section of CHANGELOG.md (the changes that alter numbers or defaults)
-#: this eegpt includes, recorded in every embeddings output as ``eegpt_changes``: its version
-#: (``eegpt_version``) has stayed 0.1.0 while those changed, so this tells which changes an
-#: output was made with. Raise it with each new dated section (a test compares the two).
+#: The date of the newest section of CHANGELOG.md (eegpt's changes by day, those that alter
+#: numbers or defaults among them) this eegpt includes, recorded in every embeddings output as
+#: ``eegpt_changes``: its version (``eegpt_version``) has stayed 0.1.0 while those changed, so
+#: this tells which changes an output was made with. Raise it with each new dated section (a test compares the two).
 CHANGES_DATE = "2026-12-07"
 
 
