@@ -229,3 +229,20 @@ def test_probe_train_takes_strict_channels_as_embed_does(plain, odd, tmp_path, c
     pred = ["probe", "predict", str(strict), str(plain_file), str(odd_file), "--fail-fast", "-q"]
     assert main(pred) == 1  # the odd file refused, not its channel dropped in the merge
     assert "not in the EEGPT vocabulary: ['Resp']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_strict_channels_given_to_predict_or_evaluate_says_the_probe_s_rule_applies(
+    command, tmp_path, capsys
+):
+    """probe predict and probe evaluate take no --strict-channels (the probe applies the rule
+    it was trained with); given there, it was refused as 'did you mean --keep-channels?', an
+    option of another meaning. The refusal says the rule is the probe's and how to have it."""
+    from eegpt.cli import main
+
+    argv = ["probe", command, str(tmp_path / "probe"), str(tmp_path / "a-epo.fif")]
+    with pytest.raises(SystemExit):
+        main([*argv, "--strict-channels"])
+    error = capsys.readouterr().err.strip().splitlines()[-1]  # after the usage
+    assert "did you mean" not in error
+    assert "takes no --strict-channels" in error and "probe train --strict-channels" in error

@@ -369,7 +369,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "with a trained probe",
         epilog=PREDICT_EPILOG,
         formatter_class=LaidOutHelpFormatter,
-        absent_options=WINDOW_FROM_PROBE,
+        absent_options=PROBE_RULES_FROM_PROBE,
     )
     p.add_argument("probe", type=Path, help="probe folder")
     p.add_argument(
@@ -492,7 +492,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "evaluate",
         help="score a probe on labelled epochs, or on the labelled windows of continuous "
         "recordings",
-        absent_options=WINDOW_FROM_PROBE,
+        absent_options=PROBE_RULES_FROM_PROBE,
     )
     p.add_argument("probe", type=Path, help="probe folder")
     add_labelled_data(p)
@@ -1071,6 +1071,16 @@ WINDOW_FROM_PROBE = {
     "--window": "the window length comes from the probe (the one it was trained on: eegpt "
     "info PROBE shows it); --overlap SECONDS sets how far apart windows start"
 }
+
+PROBE_RULES_FROM_PROBE = {
+    **WINDOW_FROM_PROBE,
+    "--strict-channels": "channels outside the EEGPT vocabulary are handled as the probe was "
+    "trained: refused where it was trained with probe train --strict-channels (on_unknown "
+    "'raise' in its probe.json), else dropped with a warning naming them; --drop NAME leaves "
+    "one out",
+}
+"""The options probe predict and evaluate take from the probe, each with why (the window
+and the channel rules of training, :attr:`~eegpt.probe.EEGPTProbe.on_unknown`)."""
 
 PREDICT_EPILOG = """\
 examples:
