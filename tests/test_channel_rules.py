@@ -246,3 +246,18 @@ def test_strict_channels_given_to_predict_or_evaluate_says_the_probe_s_rule_appl
     error = capsys.readouterr().err.strip().splitlines()[-1]  # after the usage
     assert "did you mean" not in error
     assert "takes no --strict-channels" in error and "probe train --strict-channels" in error
+
+
+def test_eegpt_info_of_a_probe_names_its_channel_rules(plain, tmp_path):
+    """A probe records on_unknown/on_missing and its predictions apply them, but eegpt info of
+    the folder said nothing of them, so a probe refusing a file's extra channel at predict
+    (trained with --strict-channels) could not be told from one that drops it. It names the
+    rules that are not the default; a probe of the defaults reads as before."""
+    from eegpt.probe_folder import describe_probe
+
+    strict = train_probe(TINY, plain, on_unknown="raise", on_missing="ignore", **ONE_EPOCH)
+    text = describe_probe(strict.save(tmp_path / "strict"))
+    assert "channels outside the EEGPT vocabulary refused" in text
+    assert "--strict-channels" in text and "on_missing='ignore'" in text
+    loose = describe_probe(train_probe(TINY, plain, **ONE_EPOCH).save(tmp_path / "loose"))
+    assert "vocabulary refused" not in loose and "on_missing" not in loose

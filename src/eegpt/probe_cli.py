@@ -1076,8 +1076,8 @@ PROBE_RULES_FROM_PROBE = {
     **WINDOW_FROM_PROBE,
     "--strict-channels": "channels outside the EEGPT vocabulary are handled as the probe was "
     "trained: refused where it was trained with probe train --strict-channels (on_unknown "
-    "'raise' in its probe.json), else dropped with a warning naming them; --drop NAME leaves "
-    "one out",
+    "'raise': eegpt info PROBE says so), else dropped with a warning naming them; --drop NAME "
+    "leaves one out",
 }
 """The options probe predict and evaluate take from the probe, each with why (the window
 and the channel rules of training, :attr:`~eegpt.probe.EEGPTProbe.on_unknown`)."""

@@ -188,6 +188,16 @@ def describe_probe(directory: str | os.PathLike) -> str:
             else few([f"{k}={v}" if v else f"{k} left out" for k, v in rename.items()], 8)
         )
         lines.append(f"  channels renamed as in training: {shown}")
+    if channels.get("on_unknown") == "raise":  # absent or "drop": dropped, as by default
+        lines.append(
+            "  channels outside the EEGPT vocabulary refused, as in training (probe train "
+            "--strict-channels; on_unknown='raise'): by predict and evaluate too"
+        )
+    if channels.get("on_missing") in ("raise", "ignore"):  # absent or None: by input
+        lines.append(
+            f"  rename keys the data lack: {channels['on_missing']}d, as in training "
+            f"(on_missing={channels['on_missing']!r}), by the predictions too"
+        )
     rescale = training.get("rescale")  # absent: the files as read (and before it was kept)
     if isinstance(rescale, (int, float)) and rescale != 1:
         lines.append(
