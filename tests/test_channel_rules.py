@@ -261,3 +261,20 @@ def test_eegpt_info_of_a_probe_names_its_channel_rules(plain, tmp_path):
     assert "--strict-channels" in text and "on_missing='ignore'" in text
     loose = describe_probe(train_probe(TINY, plain, **ONE_EPOCH).save(tmp_path / "loose"))
     assert "vocabulary refused" not in loose and "on_missing" not in loose
+
+
+def test_a_probe_s_refusal_of_unknown_channels_says_the_rule_is_its_training_s(
+    plain, odd, tmp_path
+):
+    """A probe trained with on_unknown='raise' refused an extra channel at prediction with
+    embed's advice, 'or on_unknown=\'drop\', command line: without --strict-channels', which
+    predict_proba and probe predict do not take; the refusal says the rule is the probe's
+    training's (one recording, and each of a list merged by electrode), and how to drop."""
+    strict = train_probe(TINY, plain, on_unknown="raise", **ONE_EPOCH)
+    for data in (odd, [plain, odd]):
+        with pytest.raises(ValueError, match=r"vocabulary: \['Resp'\]") as err:
+            strict.predict_proba(data)
+        assert "without --strict-channels" not in str(err.value)
+        assert "as its training did" in str(err.value) and "rename={'Resp': None}" in str(err.value)
+    with pytest.raises(ValueError, match="without --strict-channels"):  # train_probe's: its own
+        train_probe(TINY, odd, on_unknown="raise", **ONE_EPOCH)

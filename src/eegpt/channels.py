@@ -1063,6 +1063,7 @@ def map_channels(
     left_out: Mapping[str, str] | None = None,
     used: Sequence[str] | None = None,
     verbose: Verbose = None,
+    unknown_rule: str | None = None,
 ) -> ChannelMapping:
     """Map a recording's channel names onto the EEGPT vocabulary.
 
@@ -1133,6 +1134,10 @@ def map_channels(
         said to keep a channel of an electrode the model does not use.
     verbose : bool | str | int | None
         If True (or ``"info"``), log the mapping table to the ``"eegpt"`` logger at INFO level.
+    unknown_rule : str | None
+        Where ``on_unknown="raise"`` comes from when the caller cannot change it (a trained
+        probe's predictions apply the rule of its training), said in its error instead of
+        how to give ``"drop"``.
 
     Returns
     -------
@@ -1275,8 +1280,10 @@ def map_channels(
             + _dropped_note(plain, targets)
             + _participants_notes(unknown, refused)
             + _bipolar_note(unknown, refused)
-            + f" Drop them ({how_to_drop(unknown)}; or on_unknown='drop', command line: without "
-            "--strict-channels)." + cap_note(unknown, source, names)
+            + f" Drop them ({how_to_drop(unknown)}; "
+            + (unknown_rule or "or on_unknown='drop', command line: without --strict-channels")
+            + ")."
+            + cap_note(unknown, source, names)
         )
     if not kept and not_kept:
         raise ValueError(

@@ -198,6 +198,13 @@ if TYPE_CHECKING:
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings
 
+PROBE_UNKNOWN_RULE = (
+    "the probe refuses them as its training did, with on_unknown='raise' (probe train "
+    "--strict-channels), whatever the data predicted: eegpt info PROBE says so"
+)
+"""What a trained probe's refusal of channels outside the vocabulary says of the rule
+(:attr:`EEGPTProbe.on_unknown`), instead of embed's how to give ``on_unknown='drop'``."""
+
 __all__ = [
     "EEGPTProbe",
     "EmbeddingCache",
@@ -528,6 +535,7 @@ class EEGPTProbe:
         mapping = map_recording_channels(  # its errors name the recording, as embed's do
             rec.ch_names, rec.source, rename=table, on_missing=on_missing, verbose=verbose,
             left_out=rec.left_out, keep=keep, used=self.input_names, on_unknown=rules.on_unknown,
+            unknown_rule=rules.unknown_rule,
         )  # fmt: skip
         mapping = subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=table,
@@ -548,8 +556,10 @@ class EEGPTProbe:
     @property
     def rules(self) -> ChannelRules:
         """The channel rules of training (:attr:`on_unknown`, :attr:`on_missing`), which the
-        probe's predictions apply (:class:`~eegpt.probe_inputs.ChannelRules`)."""
-        return ChannelRules(self.on_unknown, self.on_missing)
+        probe's predictions apply (:class:`~eegpt.probe_inputs.ChannelRules`); a refusal of
+        channels outside the vocabulary says it is the rule of training, which the data
+        predicted cannot change."""
+        return ChannelRules(self.on_unknown, self.on_missing, unknown_rule=PROBE_UNKNOWN_RULE)
 
     def _checked_keep(self, keep: str | Sequence[str] | None) -> str | Sequence[str] | None:
         """The channel restriction to apply to the data (``keep`` given, else the probe's own,

@@ -19,7 +19,7 @@ import difflib
 import os
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -429,7 +429,7 @@ def _mapped_input(
         return map_channels(
             rec.ch_names, rename=rename, on_unknown=rules.on_unknown,
             on_missing=rules.on_missing or "ignore", verbose=verbose, source=rec.source,
-            left_out=rec.left_out, keep=keep,
+            left_out=rec.left_out, keep=keep, unknown_rule=rules.unknown_rule,
         )  # fmt: skip
     except NoChannelMappedError as err:
         if str(rec.source) in str(err):
@@ -492,10 +492,13 @@ class ChannelRules:
     default) or ``"raise"``. ``on_missing``: for ``rename`` keys that name no channel,
     ``"raise"`` or ``"ignore"``; None (the default) is the rule of before it was taken:
     ``"raise"`` for one input, ``"ignore"`` for a list of inputs (a key may name another
-    input's channel; :func:`rename_on_missing`)."""
+    input's channel; :func:`rename_on_missing`). ``unknown_rule``: where a ``"raise"`` the
+    caller cannot change comes from (a trained probe's), said in the refusal instead of how
+    to give ``"drop"`` (``map_channels(unknown_rule=)``); not compared."""
 
     on_unknown: Literal["drop", "raise"] = "drop"
     on_missing: Literal["raise", "ignore"] | None = None
+    unknown_rule: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.on_unknown not in ("drop", "raise"):
