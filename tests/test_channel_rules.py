@@ -131,8 +131,6 @@ def test_probe_online_applies_the_probe_s_rules_unless_given_others(plain):
     assert raising.online(NAMES, 256.0, on_missing="ignore", warm_up=False) is not None
     by_input = train_probe(TINY, other, rename=rename, **ONE_EPOCH)  # on_missing None
     assert by_input.online(NAMES, 256.0, warm_up=False) is not None  # its own: ignored
-    with pytest.raises(ValueError, match="EEG 12"):
-        by_input.online(NAMES, 256.0, on_missing="raise", warm_up=False)
     with pytest.raises(ValueError, match=r"on_unknown must be 'drop', 'raise' or None"):
         dropped.online(NAMES, 256.0, on_unknown="keep", warm_up=False)
 
@@ -278,3 +276,20 @@ def test_a_probe_s_refusal_of_unknown_channels_says_the_rule_is_its_training_s(
         assert "as its training did" in str(err.value) and "rename={'Resp': None}" in str(err.value)
     with pytest.raises(ValueError, match="without --strict-channels"):  # train_probe's: its own
         train_probe(TINY, odd, on_unknown="raise", **ONE_EPOCH)
+
+
+def test_probe_online_given_on_missing_raise_takes_training_s_rename_as_before(plain):
+    """probe.online's on_missing was 'raise' by default and left training's own rename applied
+    to the channels the stream has; since None became the default, on_missing='raise' given
+    (the old default spelled out) raised on a key of training's rename the stream lacks, a
+    call refused that worked before. It applies to a rename given here; training's rename
+    keeps the probe's rule (raised where the probe recorded on_missing='raise')."""
+    other = _epochs(NAMES, seed=3).rename_channels({"Cz": "EEG 12"})
+    rename = {"EEG 12": "Cz"}
+    by_input = train_probe(TINY, other, rename=rename, **ONE_EPOCH)  # on_missing None
+    assert by_input.online(NAMES, 256.0, on_missing="raise", warm_up=False) is not None
+    with pytest.raises(ValueError, match="EEG 13"):  # a rename given here: raised
+        by_input.online(NAMES, 256.0, rename={"EEG 13": "Pz"}, on_missing="raise", warm_up=False)
+    raising = train_probe(TINY, other, rename=rename, on_missing="raise", **ONE_EPOCH)
+    with pytest.raises(ValueError, match="EEG 12"):
+        raising.online(NAMES, 256.0, on_missing="raise", warm_up=False)

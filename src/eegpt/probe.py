@@ -1004,7 +1004,10 @@ class EEGPTProbe:
             (:attr:`on_missing`), else, where it recorded none, ``"raise"`` for a ``rename``
             given here and ``"ignore"`` for training's own (used when ``rename`` is None,
             applied to the channels the stream has), as :meth:`predict_proba` does. A value
-            given applies to either.
+            given applies to a ``rename`` given here; to training's own, ``"ignore"`` given
+            applies, ``"raise"`` only where the probe recorded it (``"raise"``, the default
+            before None, left training's rename applied to the channels the stream has, and
+            still does).
         rename, device, precision, batch_size, skip_stale, warm_up, verbose
             As for :class:`~eegpt.online.OnlineEmbedder`.
 
@@ -1046,7 +1049,10 @@ class EEGPTProbe:
         table: Any = rename
         if rename is None and self.rename:  # training's: for the channels the stream has
             table = self.rename
-            on_missing = on_missing or rules.on_missing or "ignore"
+            # the probe's rule, as predict_proba applies it; "ignore" given loosens it, but
+            # "raise" given (the default until None was) does not tighten it: such a call
+            # took training's rename for the channels the stream has
+            on_missing = "ignore" if on_missing == "ignore" else rules.on_missing or "ignore"
         else:  # a rename given here (or none): one stream, one input
             on_missing = on_missing or rules.on_missing or "raise"
         # its own copy of the model: predict_proba(epochs) on another device moves
