@@ -293,3 +293,37 @@ def test_probe_online_given_on_missing_raise_takes_training_s_rename_as_before(p
     raising = train_probe(TINY, other, rename=rename, on_missing="raise", **ONE_EPOCH)
     with pytest.raises(ValueError, match="EEG 12"):
         raising.online(NAMES, 256.0, on_missing="raise", warm_up=False)
+
+
+def test_on_unknown_raise_with_a_channel_projection_is_refused_up_front(odd, tmp_path, capsys):
+    """A channel projection (chan_proj) maps no channel to the vocabulary: it projects every
+    input channel, 'Resp' too, so on_unknown='raise' (--strict-channels) refused nothing and
+    the probe recorded a rule that never applied. The combination is refused before any
+    training, naming both options, in train_probe, finetune, EEGPTClassifier and probe
+    train; each alone still runs."""
+    from eegpt.checkpoints import save_checkpoint
+    from eegpt.cli import main
+
+    y = odd.events[:, 2]
+    both = r"on_unknown='raise'.*chan_proj=True.*no channel is unknown"
+    with pytest.raises(ValueError, match=both):
+        train_probe(TINY, odd, config=ProbeConfig(epochs=1, chan_proj=True), on_unknown="raise")
+    with pytest.raises(ValueError, match=both):
+        finetune(TINY, odd, epochs=1, chan_proj=True, on_unknown="raise")
+    clf = EEGPTClassifier(TINY, config=ProbeConfig(epochs=1, chan_proj=True), on_unknown="raise")
+    with pytest.raises(ValueError, match=both):
+        clf.fit(odd, y)
+    projected = train_probe(
+        TINY, odd, **{**ONE_EPOCH, "config": ProbeConfig(epochs=1, chan_proj=True)}
+    )
+    assert "Resp" in projected.input_names  # projected, not unknown
+    weights = save_checkpoint(TINY, tmp_path / "tiny")
+    odd_file = tmp_path / "odd-epo.fif"
+    odd.save(odd_file, verbose=False)
+    argv = ["probe", "train", "--weights", str(weights), "--window", "1", "--passes", "1",
+            "-q", str(odd_file), "-o", str(tmp_path / "p"), "--chan-proj", "--strict-channels"]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert (
+        "--strict-channels" in error and "--chan-proj" in error and "no channel is unknown" in error
+    )

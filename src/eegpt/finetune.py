@@ -358,7 +358,10 @@ def finetune(
     preprocessing = preprocessing or PreprocessingConfig()
     head = config or ProbeConfig()
     _check_head_projection(head, chan_proj, tuple(target_channels))
-    read = channels_read(keep, picks, data, validation, chan_proj=chan_proj, command_line=False)
+    read = channels_read(
+        keep, picks, data, validation, chan_proj=chan_proj, command_line=False,
+        on_unknown=on_unknown,
+    )  # fmt: skip
     rules = ChannelRules(on_unknown, on_missing)  # checked before any file is read
     config = head.replace(
         chan_proj=chan_proj,

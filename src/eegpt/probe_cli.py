@@ -316,7 +316,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     add_strict_channels_option(
         g,
         ", as embed's option (Python: train_probe(..., on_unknown='raise')), in every input "
-        "file and --val-data file. The probe records it, and predict and evaluate apply it",
+        "file and --val-data file. The probe records it, and predict and evaluate apply it. "
+        "Not with --chan-proj, which projects every input channel whatever its name",
     )
     add_reference_option(g)
     add_resample_option(g)

@@ -183,13 +183,27 @@ def channels_read(
     *,
     chan_proj: bool,
     command_line: bool = True,
+    on_unknown: str = "drop",
 ) -> str | list[str]:
     """The checks of the channel keywords :func:`train_probe` and
     :func:`eegpt.finetune.finetune` share, before any file is read: ``keep`` (names known;
     not with a channel projection, ``chan_proj``, which learns from the input channels by
-    name) and ``picks`` (:func:`_picks_read`), returning the channel types read.
-    ``command_line``: the messages also name the command line's options (the probe's;
-    fine-tuning has none)."""
+    name), ``on_unknown="raise"`` (not with a channel projection either: it maps no channel
+    to the vocabulary, every input channel is projected whatever its name, so none is
+    unknown and the rule could refuse none) and ``picks`` (:func:`_picks_read`), returning
+    the channel types read. ``command_line``: the messages also name the command line's
+    options (the probe's; fine-tuning has none)."""
+    if chan_proj and on_unknown == "raise":
+        cli = command_line
+        raise ValueError(
+            f"on_unknown='raise'{' (--strict-channels)' if cli else ''} refuses channels "
+            "outside the vocabulary when they are mapped to it, but a channel projection "
+            f"(chan_proj=True{', --chan-proj' if cli else ''}) maps none: it takes every input "
+            "channel by name, whatever it is, so no channel is unknown and none would be "
+            "refused. Leave on_unknown out"
+            f"{' (no --strict-channels)' if cli else ''} with the projection, or train "
+            f"without the projection{' (no --chan-proj)' if cli else ''} to keep the rule"
+        )
     if keep is not None:
         kept_channels(keep)  # an unknown name is an error before any file is read
         if chan_proj:
@@ -273,7 +287,8 @@ def train_probe(
         with one warning (the default), or a ``ValueError`` naming them; for every input of
         a list, and the validation data. The probe records it
         (:attr:`~eegpt.probe.EEGPTProbe.on_unknown`) and its predictions and evaluations
-        apply it too.
+        apply it too. ``"raise"`` not with ``chan_proj``, which projects every input
+        channel whatever its name (none is unknown): refused.
     on_missing : ``"raise"`` | ``"ignore"`` | None
         ``rename`` keys that name no channel of the data: ``"raise"`` (a typo is caught) or
         ``"ignore"``; None (the default): ``"raise"`` for one input (as :func:`eegpt.embed`),
@@ -387,7 +402,9 @@ def train_probe(
         inference = inference_weights_text(encoder, "a probe with a channel projection (chan_proj)")
         if inference:
             raise RuntimeError(inference)
-    read = channels_read(keep, picks, data, validation, chan_proj=config.chan_proj)
+    read = channels_read(
+        keep, picks, data, validation, chan_proj=config.chan_proj, on_unknown=on_unknown
+    )
     rules = ChannelRules(on_unknown, on_missing)  # checked before any file is read
     train, val, classes, chosen, preprocessing, inputs = split_inputs(
         data, y, validation, groups, config=config, preprocessing=preprocessing,

@@ -1262,6 +1262,7 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         Channel names outside the vocabulary, as :func:`~eegpt.probe.train_probe` takes it:
         dropped with one warning (the default) or a ``ValueError``; checked at :meth:`fit`
         and recorded in the probe (``probe_.on_unknown``), whose predictions apply it.
+        ``"raise"`` not with ``config.chan_proj`` (every input channel projected): refused.
     on_missing : ``"raise"`` | ``"ignore"`` | None
         ``rename`` keys that name no channel, as :func:`~eegpt.probe.train_probe` takes it:
         None (the default) raises for one input and ignores them for a list; recorded in the
@@ -1426,8 +1427,9 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         chan_proj = self.config is not None and self.config.chan_proj
         # keep and picks checked as train_probe checks them (None: "eeg"; arrays take no other)
         picks = channels_read(
-            self.keep, self.picks, data, None, chan_proj=chan_proj, command_line=False
-        )
+            self.keep, self.picks, data, None, chan_proj=chan_proj, command_line=False,
+            on_unknown=self.on_unknown,
+        )  # fmt: skip
         rename = rename_table(self.rename) or None  # read once: predicting reads no file
         model = _load_encoder(self)
         _check_labels(y, bool(array_kwargs))  # after the parameters' checks, as before
