@@ -439,3 +439,24 @@ def test_the_help_says_which_command_does_what_with_examples(words, shows, capsy
     with pytest.raises(SystemExit):
         main([*words, "--help"])
     assert shows in capsys.readouterr().out
+
+
+def test_an_output_glued_to_o_with_a_recording_s_suffix_is_the_output(
+    tmp_path, monkeypatch, capsys
+):
+    """`eegpt embed x.edf -oout.fif` (-o out.fif) was refused as a file whose name begins with
+    '-' because out.fif has a recording's suffix; after -o a glued value is the output (its
+    type the command checks), unless a file of the word's name is there or another word gives
+    the output, which still get the hint."""
+    monkeypatch.chdir(tmp_path)
+    for argv, output in (
+        (["embed", "x.edf", "-oout.fif"], "out.fif"),
+        (["embed", "x.edf", "-oout.edf"], "out.edf"),
+        (["embed-dataset", "in", "-ogone.set"], "gone.set"),
+    ):
+        assert str(build_parser().parse_args(argv).output) == output
+    (tmp_path / "-out.edf").write_bytes(b"")
+    for argv in (["embed", "x.edf", "-out.edf"], ["embed", "-oout.fif", "--out", "x.npz"]):
+        err = _usage_error(argv, capsys)
+        name = argv[1] if argv[1].startswith("-") else argv[2]
+        assert f"{name} would be read as the option -o with the value {name[2:]!r}: a file" in err

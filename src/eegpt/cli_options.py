@@ -712,22 +712,46 @@ class CommandParser(argparse.ArgumentParser):
             return not any(option.startswith(name) for option in known)
         return name not in known and word[:2] not in known  # -ofile.npz: -o with its value
 
-    def _short_option_over_a_file(self, word: str) -> bool:
+    def _short_option_over_a_file(self, word: str, others: Sequence[str] = ()) -> bool:
         """Whether ``word`` begins with a short option of this parser (``-o``) that argparse
         would take with the rest of the word as its value, where the word is rather a file
         whose name begins with '-' (``-out.edf``, no ``-o ut.edf``): a path there is, or
         a name with a recording's suffix, which no such option's value has (``-ofile.npz``,
-        an output, is ``-o file.npz``)."""
+        an output, is ``-o file.npz``). The output option's glued value is an output
+        whatever its suffix (``embed x.edf -oout.fif`` is ``-o out.fif``, whose type the
+        command then checks), unless a path of the word's name is there or one of
+        ``others`` (the command line's other words) gives the output (``-out.edf -o x.npz``)."""
         known = self._option_string_actions
         if word.startswith("--") or word in known or word[:2] not in known or "=" in word:
             return False
-        return os.path.lexists(word) or word.lower().endswith(_DASHED_RECORDING_SUFFIXES)
+        if os.path.lexists(word):
+            return True
+        if not word.lower().endswith(_DASHED_RECORDING_SUFFIXES):
+            return False
+        action = known[word[:2]]
+        if action.dest != "output" or action.nargs == 0:
+            return True
+        return any(self._gives(action, w) for w in others)
+
+    def _gives(self, action: argparse.Action, word: str) -> bool:
+        """Whether the command-line word ``word`` gives the option ``action`` (``-o``,
+        ``-ox.npz``, ``--output``, ``--out=x.npz``)."""
+        name = word.split("=", 1)[0] if word.startswith("--") else word
+        if not word.startswith("--") and word.startswith("-") and word[:2] in action.option_strings:
+            return True  # -o, or its value glued (-ox.npz)
+        if not name.startswith("--"):
+            return False
+        return any(o.startswith(name) for o in action.option_strings if o.startswith("--"))
 
     def _check_options(self, words: list[str]) -> None:
         """Error on the words before ``--`` that name no option, each with the closest one."""
         words = words[: words.index("--")] if "--" in words else words
         # -out.edf: a file argparse would read as -o with the value ut.edf
-        shadowed = [w for w in words if self._short_option_over_a_file(w)]
+        shadowed = [
+            w
+            for i, w in enumerate(words)
+            if self._short_option_over_a_file(w, [*words[:i], *words[i + 1 :]])
+        ]
         if shadowed:
             word = shadowed[0]
             takes_value = self._option_string_actions[word[:2]].nargs != 0  # -q: a flag
