@@ -422,5 +422,9 @@ def test_a_wrong_call_is_refused_in_python_s_words_naming_the_function() -> None
     the arguments first); Python's own error names it and what it takes."""
     with pytest.raises(TypeError, match=r"embed_dataset\(\) takes 2 positional arguments but 3"):
         eegpt.embed_dataset(None, "data", "out")
-    with pytest.raises(TypeError, match=r"embed_dataset\(\) got an unexpected keyword .*'pool_'"):
+    with pytest.raises(
+        TypeError, match=r"embed_dataset\(\) got an unexpected keyword .*'pool_'"
+    ) as err:
         eegpt.embed_dataset("data", "out", pool_="mean")
+    # one traceback, not the wrapper's bind_partial error "during handling" of which it came
+    assert err.value.__context__ is None

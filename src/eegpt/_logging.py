@@ -157,7 +157,9 @@ def honours_verbose(func: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             arguments = signature.bind_partial(*args, **kwargs).arguments
         except TypeError:  # Python's own words name the function: "embed_dataset() takes 2
-            return func(*args, **kwargs)  # positional arguments but 3 were given"
+            arguments = None  # positional arguments but 3 were given"
+        if arguments is None:  # called outside the except: its error is not chained to ours
+            return func(*args, **kwargs)
         verbose = arguments.get("verbose", arguments.get("kwargs", {}).get("verbose"))
         if "verbose" not in arguments and "self" in arguments:
             verbose = getattr(arguments["self"], "verbose", verbose)
