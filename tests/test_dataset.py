@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import errno
 import json
@@ -2067,6 +2068,65 @@ def test_cancelled_readers_give_up_their_files_at_once(corpus, tmp_path):
     readers = Readers(1, {"config": PreprocessingConfig()}, 4)
     assert [f.index for f in readers.read(files[:2])] == [0, 1]
     readers.close()
+
+
+def test_cancelled_readers_skip_the_interpreter_s_teardown(corpus, tmp_path):
+    """A cancelled reader leaves without the interpreter's teardown (torch's takes seconds of
+    CPU on a busy machine, and close() waits for it): the exit handlers still run, objects
+    are not torn down. A reader that was not cancelled ends as usual."""
+    from eegpt.dataset import ReadCancelled
+
+    files = resolve_inputs(corpus).files[:2]
+    cancelled, usual = tmp_path / "cancelled", tmp_path / "usual"
+    cancelled.mkdir(), usual.mkdir()
+    kwargs = {"config": PreprocessingConfig(), "marker": str(cancelled)}
+    readers = Readers(1, {**kwargs, "witness": str(cancelled)}, 2, loader=_witnessed_load)
+    stream = readers.read(files)
+    threading.Thread(target=_cancel_once_started, args=(readers, cancelled, 1)).start()
+    with pytest.raises(ReadCancelled):
+        next(stream)
+    readers.close(abort=True)
+    assert len(list(cancelled.glob("*.atexit"))) == 1  # the exit handlers ran
+    assert not list(cancelled.glob("*.teardown"))  # the interpreter's teardown did not
+
+    kwargs = {"config": PreprocessingConfig(), "witness": str(usual)}
+    readers = Readers(1, kwargs, 2, loader=_witnessed_load)
+    assert [f.index for f in readers.read(files[:1])] == [0]
+    readers.close()
+    assert len(list(usual.glob("*.atexit"))) == len(list(usual.glob("*.teardown"))) == 1
+
+
+def _cancel_once_started(readers: Readers, marker: Path, n: int) -> None:
+    deadline = time.monotonic() + 120  # the readers start (spawn, imports) first
+    while len(list(marker.glob("*.started"))) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+    readers.cancel()
+
+
+class _TeardownWitness:
+    """Writes ``<pid>.teardown`` in ``folder`` when the interpreter's teardown deletes it."""
+
+    def __init__(self, folder: str) -> None:
+        self.path = os.path.join(folder, f"{os.getpid()}.teardown")
+        self.open, self.close = os.open, os.close  # modules may be gone by then
+
+    def __del__(self) -> None:
+        self.close(self.open(self.path, os.O_CREAT | os.O_WRONLY))
+
+
+_WITNESSES: list[_TeardownWitness] = []
+
+
+def _witnessed_load(index: int, path: str, witness: str, **kwargs) -> object:
+    """:func:`load_file` (:func:`_slow_load` given a ``marker``) in a reader that notes its
+    exit handlers' run and its interpreter's teardown in the folder ``witness``."""
+    if not _WITNESSES:
+        _WITNESSES.append(_TeardownWitness(witness))
+        atexit_path = Path(witness, f"{os.getpid()}.atexit")
+        atexit.register(atexit_path.touch)
+    if "marker" in kwargs:
+        return _slow_load(index, path, **kwargs)
+    return load_file(index, path, **kwargs)
 
 
 def test_reader_processes_start_deaf_to_ctrl_c(tmp_path):
