@@ -743,6 +743,13 @@ class CommandParser(argparse.ArgumentParser):
             return False
         return any(o.startswith(name) for o in action.option_strings if o.startswith("--"))
 
+    def _dash_file_advice(self, word: str) -> str:
+        """How to give ``word``, a file whose name begins with '-', so that it is no option."""
+        return (
+            f"a file whose name begins with '-' is taken for an option: give it as "
+            f"{command_word(word)}, or after -- ({self.prog} ... -- {shlex.quote(word)})"
+        )
+
     def _check_options(self, words: list[str]) -> None:
         """Error on the words before ``--`` that name no option, each with the closest one."""
         words = words[: words.index("--")] if "--" in words else words
@@ -758,8 +765,7 @@ class CommandParser(argparse.ArgumentParser):
             self.error(
                 f"{word} would be read as the option {word[:2]} "
                 f"{'with the value' if takes_value else 'followed by'} {word[2:]!r}: "
-                f"a file whose name begins with '-' is taken for an option: give it as "
-                f"{command_word(word)}, or after -- ({self.prog} ... -- {shlex.quote(word)})"
+                f"{self._dash_file_advice(word)}"
             )
         unknown = [w for w in words if self._unknown(w)]
         if not unknown:
@@ -782,9 +788,7 @@ class CommandParser(argparse.ArgumentParser):
         files = [w for w in unknown if _file_name_with_a_dash(w)]
         if files:  # eegpt embed -dash.edf: a file argparse takes for an option
             self.error(
-                f"unrecognized arguments: {' '.join(unknown)}; a file whose name begins with "
-                f"'-' is taken for an option: give it as {command_word(files[0])}, or after -- "
-                f"({self.prog} ... -- {shlex.quote(files[0])})"
+                f"unrecognized arguments: {' '.join(unknown)}; {self._dash_file_advice(files[0])}"
             )
         # compared without their dashes, which every long option shares: --overlap is not
         # close to --help
