@@ -327,3 +327,40 @@ def test_on_unknown_raise_with_a_channel_projection_is_refused_up_front(odd, tmp
     assert (
         "--strict-channels" in error and "--chan-proj" in error and "no channel is unknown" in error
     )
+
+
+def test_on_unknown_raise_with_a_channel_projection_applies_to_several_inputs(
+    plain, odd, tmp_path, capsys
+):
+    """With a channel projection one input's channels are all projected (none unknown), but
+    several inputs of other channels are merged by electrode, each one's channels mapped to
+    the vocabulary, and on_unknown='raise' refuses 'Resp' there as without the projection:
+    a list (train_probe, finetune) or several files (probe train --strict-channels) is not
+    refused up front as a rule that refuses nothing (it was, saying no channel is unknown);
+    the probe records the rule and its predictions of several inputs apply it."""
+    from eegpt.cli import main
+
+    projected = {**ONE_EPOCH, "config": ProbeConfig(epochs=1, chan_proj=True)}
+    vocabulary = r"not in the EEGPT vocabulary: \['Resp'\]"
+    with pytest.raises(ValueError, match=vocabulary) as err:
+        train_probe(TINY, [plain, odd], on_unknown="raise", **projected)
+    assert "no channel is unknown" not in str(err.value)
+    with pytest.raises(ValueError, match=vocabulary):
+        finetune(TINY, [plain, odd], epochs=1, chan_proj=True, on_unknown="raise")
+    reordered = _epochs(NAMES[::-1], seed=2)  # the same electrodes: merged by electrode
+    strict = train_probe(TINY, [plain, reordered], on_unknown="raise", **projected)
+    assert strict.on_unknown == "raise"
+    with pytest.raises(ValueError, match=vocabulary):
+        strict.predict_proba([plain, odd])
+    files = []
+    for name, epochs in (("plain", plain), ("odd", odd)):
+        files.append(str(tmp_path / f"{name}-epo.fif"))
+        epochs.save(files[-1], verbose=False)
+    from eegpt.checkpoints import save_checkpoint
+
+    weights = save_checkpoint(TINY, tmp_path / "tiny")
+    argv = ["probe", "train", "--weights", str(weights), "--window", "1", "--passes", "1",
+            "-q", *files, "-o", str(tmp_path / "p"), "--chan-proj", "--strict-channels"]  # fmt: skip
+    assert main(argv) == 1
+    error = capsys.readouterr().err
+    assert "Resp" in error and "no channel is unknown" not in error, error

@@ -317,7 +317,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         g,
         ", as embed's option (Python: train_probe(..., on_unknown='raise')), in every input "
         "file and --val-data file. The probe records it, and predict and evaluate apply it. "
-        "Not with --chan-proj, which projects every input channel whatever its name",
+        "Not with --chan-proj and one input file, whose channels are all projected whatever "
+        "their names (files of other channels are merged by electrode: there it applies)",
     )
     add_reference_option(g)
     add_resample_option(g)
@@ -616,6 +617,7 @@ def _train(args: argparse.Namespace) -> int:
     from eegpt.probe import ProbeConfig, train_probe
     from eegpt.probe_labels import quantity_warning_given, warn_quantity_labels
     from eegpt.probe_provenance import distinct_names, files_record
+    from eegpt.probe_training import strict_projection_refusal
     from eegpt.training import per_epoch_split_warning
     from eegpt.training_data import add_training_warnings, subjects_split_warning
 
@@ -633,6 +635,14 @@ def _train(args: argparse.Namespace) -> int:
         raise ValueError("give --val FRACTION or --val-data FILE, not both")
     if args.val_annotations and not args.val_data:
         raise ValueError("--val-annotations labels the --val-data recordings: give --val-data too")
+    if args.chan_proj and on_unknown_of(args) == "raise":
+        # one file's channels are all projected: none is unknown (several are merged by
+        # electrode, their channels mapped to the vocabulary, where the rule applies)
+        several = [
+            len({Path(p).resolve() for p in f or ()}) > 1 for f in (args.data, args.val_data)
+        ]
+        if not any(several):
+            raise ValueError(strict_projection_refusal(command_line=True))
     # the recipe checked before any recording is read (--lr inf, --weight-decay nan)
     config = ProbeConfig(
         chan_proj=args.chan_proj,

@@ -175,6 +175,37 @@ def _picks_read(picks: str | Sequence[str] | None, data: Any, validation: Any) -
     return read
 
 
+def strict_rule_applies(data: Any, validation: Any) -> bool:
+    """Whether ``on_unknown="raise"`` can refuse a channel of the training inputs ``data``
+    (or of the validation data, ``validation``'s ``(X, y)``) with a channel projection: where
+    several inputs are given (a list or tuple of more than one), which are merged by
+    electrode, each one's channels mapped to the vocabulary where their channel sets differ
+    (:func:`~eegpt.probe_inputs.merge_epochs`), not where one input's channels are all
+    projected. A :class:`~eegpt.recording.Recording` (epochs the command line read and
+    merged, its files counted there: :func:`strict_projection_refusal`) is taken as it is."""
+    from eegpt.recording import Recording
+
+    held = validation[0] if isinstance(validation, tuple) and len(validation) == 2 else None
+    several = any(isinstance(x, (list, tuple)) and len(x) > 1 for x in (data, held))
+    return several or isinstance(data, Recording)
+
+
+def strict_projection_refusal(command_line: bool) -> str:
+    """The refusal of ``on_unknown="raise"`` (``--strict-channels``) with a channel projection
+    and one input, which it could refuse no channel of (``command_line``: naming the
+    options of ``eegpt probe train``, which refuses one input file so before reading it)."""
+    cli = command_line
+    return (
+        f"on_unknown='raise'{' (--strict-channels)' if cli else ''} refuses channels outside "
+        "the vocabulary where they are mapped to it (inputs of other channels, merged by "
+        f"electrode), but a channel projection (chan_proj=True{', --chan-proj' if cli else ''}"
+        ") maps none of one input's channels: it takes every channel by name, whatever it "
+        "is, so no channel is unknown and none would be refused. Leave on_unknown out"
+        f"{' (no --strict-channels)' if cli else ''} with the projection and one input, or "
+        f"train without the projection{' (no --chan-proj)' if cli else ''} to keep the rule"
+    )
+
+
 def channels_read(
     keep: str | Sequence[str] | None,
     picks: str | Sequence[str] | None,
@@ -188,22 +219,13 @@ def channels_read(
     """The checks of the channel keywords :func:`train_probe` and
     :func:`eegpt.finetune.finetune` share, before any file is read: ``keep`` (names known;
     not with a channel projection, ``chan_proj``, which learns from the input channels by
-    name), ``on_unknown="raise"`` (not with a channel projection either: it maps no channel
-    to the vocabulary, every input channel is projected whatever its name, so none is
-    unknown and the rule could refuse none) and ``picks`` (:func:`_picks_read`), returning
+    name), ``on_unknown="raise"`` (not with a channel projection and one input either: its
+    channels are all projected whatever their names, so none is unknown and the rule could
+    refuse none; :func:`strict_rule_applies`) and ``picks`` (:func:`_picks_read`), returning
     the channel types read. ``command_line``: the messages also name the command line's
     options (the probe's; fine-tuning has none)."""
-    if chan_proj and on_unknown == "raise":
-        cli = command_line
-        raise ValueError(
-            f"on_unknown='raise'{' (--strict-channels)' if cli else ''} refuses channels "
-            "outside the vocabulary when they are mapped to it, but a channel projection "
-            f"(chan_proj=True{', --chan-proj' if cli else ''}) maps none: it takes every input "
-            "channel by name, whatever it is, so no channel is unknown and none would be "
-            "refused. Leave on_unknown out"
-            f"{' (no --strict-channels)' if cli else ''} with the projection, or train "
-            f"without the projection{' (no --chan-proj)' if cli else ''} to keep the rule"
-        )
+    if chan_proj and on_unknown == "raise" and not strict_rule_applies(data, validation):
+        raise ValueError(strict_projection_refusal(command_line))
     if keep is not None:
         kept_channels(keep)  # an unknown name is an error before any file is read
         if chan_proj:
@@ -287,8 +309,9 @@ def train_probe(
         with one warning (the default), or a ``ValueError`` naming them; for every input of
         a list, and the validation data. The probe records it
         (:attr:`~eegpt.probe.EEGPTProbe.on_unknown`) and its predictions and evaluations
-        apply it too. ``"raise"`` not with ``chan_proj``, which projects every input
-        channel whatever its name (none is unknown): refused.
+        apply it too. ``"raise"`` not with ``chan_proj`` and one input, whose channels are
+        all projected whatever their names (none is unknown): refused (several inputs of
+        other channels are merged by electrode, where it applies).
     on_missing : ``"raise"`` | ``"ignore"`` | None
         ``rename`` keys that name no channel of the data: ``"raise"`` (a typo is caught) or
         ``"ignore"``; None (the default): ``"raise"`` for one input (as :func:`eegpt.embed`),

@@ -1262,7 +1262,8 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         Channel names outside the vocabulary, as :func:`~eegpt.probe.train_probe` takes it:
         dropped with one warning (the default) or a ``ValueError``; checked at :meth:`fit`
         and recorded in the probe (``probe_.on_unknown``), whose predictions apply it.
-        ``"raise"`` not with ``config.chan_proj`` (every input channel projected): refused.
+        ``"raise"`` not with ``config.chan_proj`` and one input (its every channel
+        projected): refused.
     on_missing : ``"raise"`` | ``"ignore"`` | None
         ``rename`` keys that name no channel, as :func:`~eegpt.probe.train_probe` takes it:
         None (the default) raises for one input and ignores them for a list; recorded in the
