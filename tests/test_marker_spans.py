@@ -365,3 +365,68 @@ def test_embed_of_several_recordings_warns_of_a_loose_pattern_once(weights, tmp_
                      "--marker-spans", "EO=276", "--marker-spans", "EC=277"]) == 0  # fmt: skip
     loose = [w for w in caught if "--marker-spans 'EO=^276$'" in str(w.message)]
     assert len(loose) == 1
+
+
+#: a night scored as one marker of no duration at the start of each 30 s epoch (Sleep-EDF's
+#: descriptions): W, N1, two unscored epochs, N2, movement time, N2 again, R; 240 s
+NIGHT = (["Sleep stage W", "Sleep stage 1", "Sleep stage ?", "Sleep stage ?", "Sleep stage 2",
+          "Movement time", "Sleep stage 2", "Sleep stage R"])  # fmt: skip
+STAGES = {"W": "^Sleep stage W$", "N1": "^Sleep stage 1$", "N2": "^Sleep stage 2$",
+          "R": "^Sleep stage R$"}  # fmt: skip
+
+
+def _spans(annotations):
+    """(onset, duration, description) of the annotations that last, sorted."""
+    each = zip(annotations.onset, annotations.duration, annotations.description, strict=True)
+    return sorted((float(o), float(d), str(s)) for o, d, s in each if d > 0)
+
+
+def test_unscored_stage_markers_end_the_stage_before_them(weights, tmp_path):
+    """'Sleep stage ?' and 'Movement time' markers between stage markers end the stage before
+    them, their epochs in no stage (not the stage before, trained and scored as it), in
+    Python and with --marker-spans alike (one implementation); the labelling pattern's
+    markers of no state end a span too."""
+    import eegpt
+    from eegpt.annotations import marker_spans_of, markers_to_spans, window_labels
+    from eegpt.io import as_recording
+    from eegpt.window_labelling import WindowLabelling
+
+    path = _edf(tmp_path / "night.edf", [30.0 * k for k in range(8)], NIGHT, seconds=240.0)
+    raw = mne.io.read_raw_edf(path, verbose=False)
+    want = [(0.0, 30.0, "W"), (30.0, 30.0, "N1"), (120.0, 30.0, "N2"), (180.0, 30.0, "N2"),
+            (210.0, 30.0, "R")]  # fmt: skip
+    assert _spans(markers_to_spans(raw, STAGES)) == want
+    labels = window_labels(markers_to_spans(raw, STAGES), 30.0 * np.arange(8), 30.0,
+                           match={k: f"^{k}$" for k in STAGES})  # fmt: skip
+    assert labels == ["W", "N1", None, None, "N2", None, "N2", "R"]
+    rec = as_recording(path)
+    assert _spans(marker_spans_of(rec, rec.annotations, STAGES)) == want
+    # a stage left out of the states but matched by --window-labels ends the span before it
+    three = [(0.0, 30.0, "W"), (30.0, 30.0, "N1"), (120.0, 30.0, "N2"), (180.0, 30.0, "N2")]
+    no_r = {k: v for k, v in STAGES.items() if k != "R"}
+    windows = WindowLabelling(match="^Sleep stage", window_seconds=30.0, marker_spans=no_r)
+    assert _spans(windows.annotations(rec)) == three
+    assert _spans(marker_spans_of(rec, rec.annotations, no_r))[-1] == (180.0, 60.0, "N2")
+    # eegpt embed --marker-spans: the unscored epochs' windows hold no stage
+    out = tmp_path / "e.npz"
+    states = [a for k, v in STAGES.items() for a in ("--marker-spans", f"{k}={v}")]
+    assert main(["embed", str(path), "--weights", str(weights), "-o", str(out), "-q",
+                 "--window", "30", *states]) == 0  # fmt: skip
+    got = eegpt.load_embeddings(out).metadata["annotations"]
+    assert [[a for a in w if a in STAGES] for w in got] == [
+        ["W"], ["N1"], [], [], ["N2"], [], ["N2"], ["R"]]  # fmt: skip
+
+
+def test_a_last_unscored_marker_ends_the_last_stage():
+    """The last stage spans to the recording's end, unless an unscored marker ends it (a
+    scoring that stops before the recording does); an end marker past the end stops nothing
+    beyond it."""
+    from eegpt.annotations import markers_to_spans
+
+    marks = mne.Annotations([0.0, 30.0, 60.0], [0.0] * 3, NIGHT[:2] + ["Sleep stage ?"])
+    assert _spans(markers_to_spans(marks, STAGES, end=300.0)) == [(0.0, 30.0, "W"),
+                                                                  (30.0, 30.0, "N1")]  # fmt: skip
+    marks = mne.Annotations([0.0, 30.0], [0.0] * 2, NIGHT[:2])
+    assert _spans(markers_to_spans(marks, STAGES, end=300.0))[-1] == (30.0, 270.0, "N1")
+    marks = mne.Annotations([0.0, 30.0, 400.0], [0.0] * 3, NIGHT[:2] + ["Sleep stage ?"])
+    assert _spans(markers_to_spans(marks, STAGES, end=300.0))[-1] == (30.0, 270.0, "N1")

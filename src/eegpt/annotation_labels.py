@@ -271,15 +271,28 @@ def markers_to_spans(
     states: Mapping[str, str],
     *,
     end: float | None = None,
+    ends: str | Mapping[str, str] | None = None,
+    source: str | None = None,
 ) -> mne.Annotations:
     """Spans of time from markers of states, such as eyes-closed and eyes-open markers.
 
     Clinical systems often mark the moment a state begins (``EC`` when the eyes close, ``EO``
     when they open) with an annotation of no duration, which labels no window
     (:func:`window_labels` needs annotations that span time). Each state marker here becomes a
-    span of its state from its onset to the next state marker (of any state) or, after the
-    last one, to the recording's end; the time before the first marker is in no span. The
-    other annotations (``BAD_`` spans, stimuli) are kept as they are, so bad windows stay bad.
+    span of its state from its onset to the next state marker (of any state) or end marker
+    (below) or, after the last one, to the recording's end; the time before the first marker
+    is in no span. The other annotations (``BAD_`` spans, stimuli) are kept as they are, so
+    bad windows stay bad.
+
+    End markers end the span before them and start none: an annotation of no state whose
+    description marks a scoring epoch as no sleep stage (:data:`UNSCORED`: ``'Sleep stage
+    ?'``, ``'Movement time'``), or that ``ends`` matches. Sleep scorings exported as one
+    marker per 30 s epoch (``'Sleep stage 2'`` at its start) thus leave their unscored epochs
+    in no span (unlabelled), not in the stage before them; a scoring that stops before the
+    recording's end ends its last stage only with such a marker (else the last stage spans
+    to the end). Markers need not lie on a grid: each span runs from its marker to the next
+    marker, whatever their times. Several state or end markers at one moment: the last of
+    them in the annotations' order holds (the others make no span).
 
     Parameters
     ----------
@@ -298,6 +311,14 @@ def markers_to_spans(
         The recording's end in seconds, in the time base of the annotations' onsets
         (``raw.first_time + raw.n_times / raw.info["sfreq"]`` for ``raw.annotations``);
         needed for ``mne.Annotations``, taken from the Raw for a Raw.
+    ends : str | Mapping[str, str] | None
+        Besides :data:`UNSCORED`, the annotations that end a span where they match no state:
+        a regular expression a description contains (``re.search``), or ``{label: regex}``
+        as :func:`window_labels`' ``match`` (the command line passes ``--window-labels``, so
+        a marker it matches but no state maps to is no part of the span before it).
+    source : str | None
+        The recording, named at the start of the warning of markers of different states at
+        one moment (else ``markers_to_spans``).
 
     Returns
     -------
@@ -340,20 +361,24 @@ def markers_to_spans(
             f"time ({annotations.description[i]!r} at {annotations.onset[i]:g} s lasts "
             f"{annotations.duration[i]:g} s): window_labels takes such annotations as they are"
         )
-    onsets = np.asarray(annotations.onset, dtype=np.float64)[marks]
-    order = np.argsort(onsets, kind="stable")
-    onsets = onsets[order]
-    labels = [str(label_of(str(annotations.description[marks[k]]))) for k in order]
-    if onsets[-1] >= end:
+    last = max(float(annotations.onset[i]) for i in marks)
+    if last >= end:
         raise ValueError(
-            f"markers_to_spans: the last state marker, at {onsets[-1]:g} s, is not before the "
+            f"markers_to_spans: the last state marker, at {last:g} s, is not before the "
             f"recording's end ({end:g} s): give end= in the annotations' time base"
         )
-    stops = np.append(onsets[1:], end)
-    keep = stops > onsets  # two markers at one moment: the later one holds
-    taken = set(marks)
+    stopping = end_markers(annotations, states, ends)
+    events = sorted(marks + stopping)  # annotation order: by onset, then as given
+    onsets = np.asarray(annotations.onset, dtype=np.float64)[events]
+    order = np.argsort(onsets, kind="stable")
+    events, onsets = [events[k] for k in order], onsets[order]
+    # an end marker's label is None: it ends the span before it and starts none
+    labels = [label_of(str(annotations.description[i])) for i in events]
+    stops = np.minimum(np.append(onsets[1:], end), end)  # an end marker past the end: there
+    keep = (stops > onsets) & np.array([v is not None for v in labels])  # at one moment:
+    taken = set(marks)  # the later one holds
     spans = annotations[[i for i in range(len(annotations)) if i not in taken]]
-    described = [v for v, k in zip(labels, keep, strict=True) if k]
+    described = [str(v) for v, k in zip(labels, keep, strict=True) if k]
     spans.append(onsets[keep], (stops - onsets)[keep], described)
     if shift:
         spans = mne.Annotations(
@@ -370,6 +395,27 @@ def state_markers(annotations: mne.Annotations | None, states: Mapping[str, str]
         return []
     label_of = label_rule(states)
     return [i for i, d in enumerate(annotations.description) if label_of(str(d)) is not None]
+
+
+def end_markers(
+    annotations: mne.Annotations | None,
+    states: Mapping[str, str],
+    ends: str | Mapping[str, str] | None = None,
+) -> list[int]:
+    """The indices of the annotations that end the span of the state marker before them in
+    :func:`markers_to_spans` (and start none): those matching no state of ``states`` whose
+    description marks a scoring epoch as no sleep stage (:data:`UNSCORED`: ``'Sleep stage
+    ?'``, ``'Movement time'``) or that ``ends`` (a regex, or ``{label: regex}``, as
+    :func:`label_rule` takes it) matches."""
+    if annotations is None:
+        return []
+    state_of = label_rule(states)
+    matched = label_rule(ends) if ends else lambda desc: None
+    return [
+        i
+        for i, d in enumerate(map(str, annotations.description))
+        if state_of(d) is None and (UNSCORED.search(d.strip()) or matched(d) is not None)
+    ]
 
 
 def markers_by_state(
@@ -398,13 +444,17 @@ def markers_text(by_state: Mapping[str, Sequence[str]]) -> str:
 
 
 def marker_spans_of(
-    recording: Any, annotations: mne.Annotations | None, states: Mapping[str, str]
+    recording: Any,
+    annotations: mne.Annotations | None,
+    states: Mapping[str, str],
+    ends: str | Mapping[str, str] | None = None,
 ) -> mne.Annotations:
     """The command line's ``--marker-spans``: :func:`markers_to_spans` of a continuous
     recording's annotations (``annotations``: its own with those of its ``--annotations`` file,
     onsets in seconds from its first sample, :func:`with_extra`), each state to the next state
-    marker or the recording's end (its samples over its rate). The one place the probe
-    commands and embed turn markers into spans. Its errors (no marker matches, markers that
+    or end marker (``'Sleep stage ?'``; ``ends``: the ``--window-labels`` pattern, whose
+    markers of no state end a span too) or the recording's end (its samples over its rate).
+    The one place the probe commands and embed turn markers into spans. Its errors (no marker matches, markers that
     already last, a last marker past the end) name the recording and the option.
 
     Raises
@@ -416,7 +466,9 @@ def marker_spans_of(
         annotations = mne.Annotations([], [], [])
     end = recording_end(recording, np.zeros(0), 0.0)
     try:
-        return markers_to_spans(annotations, states, end=end)
+        return markers_to_spans(
+            annotations, states, end=end, ends=ends, source=str(recording.source)
+        )
     except ValueError as err:
         text = str(err).removeprefix("markers_to_spans: ")
         text = text.replace(

@@ -221,7 +221,8 @@ def _embed(
         ``{state: regex}``: the state markers (annotations of no duration, e.g. eyes closed
         ``EC`` / eyes open ``EO``) of a continuous recording's annotations, its own and
         ``annotations``', made spans first (:func:`eegpt.annotations.markers_to_spans`, each
-        state to the next state marker or the recording's end), so that each window's
+        state to the next state marker, unscored marker (``'Sleep stage ?'``, whose epochs
+        are in no state) or the recording's end), so that each window's
         annotations are the spans over it (command line ``--marker-spans NAME=REGEX``);
         recorded as ``metadata["marker_spans"]``. A ``ValueError`` naming the recording if no
         marker matches, matching ones already last, or the last is past its end. Epochs are

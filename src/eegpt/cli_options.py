@@ -1122,7 +1122,8 @@ def add_marker_spans_option(p: Any, more: str = "", *, dataset: bool = False) ->
         "--marker-spans", action="append", default=None, metavar="NAME=REGEX",
         help="state markers of no duration made spans: each annotation matching REGEX (re.search; "
         f"the recording's own or {joined}) marks the start of state NAME, which lasts to the next state "
-        "marker of any NAME or the recording's end (the time before the first is in none); "
+        "marker of any NAME, an unscored marker ('Sleep stage ?', 'Movement time': its time in "
+        "none) or the recording's end (the time before the first is in none); "
         "one NAME=REGEX per state (repeat the option): --marker-spans 'EC=S  1$' "
         "--marker-spans 'EO=S  2$' (BrainVision's 'Stimulus/S  1'), --marker-spans EC=^EC$ "
         "--marker-spans EO=^EO$. The spans, described by NAME, replace the markers; other "

@@ -82,7 +82,8 @@ class WindowLabelling:
         default_factory=dict, compare=False
     )
     #: ``--marker-spans``: ``{state: regex}`` of state markers (annotations of no duration)
-    #: made spans, each state to the next state marker or the recording's end
+    #: made spans, each state to the next state marker, end marker (``'Sleep stage ?'``, or
+    #: one of no state that :attr:`match` matches) or the recording's end
     #: (:func:`eegpt.annotations.markers_to_spans`), before the windows are labelled; None: none
     marker_spans: dict[str, str] | None = None
     #: ``--events-from-stim``: the events of each continuous recording's stim channel made
@@ -161,7 +162,7 @@ class WindowLabelling:
             return annotations
         self.marked[opened_key(str(rec.source))] = markers_by_state(annotations, self.marker_spans)
         with patterns_warned_once(self.said):
-            return marker_spans_of(rec, annotations, self.marker_spans)
+            return marker_spans_of(rec, annotations, self.marker_spans, self.match)
 
     def _made(self, rec: Any) -> Any:
         """The annotations made of the stim channel of ``rec`` (:attr:`stim_events`); None,
