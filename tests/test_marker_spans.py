@@ -430,3 +430,31 @@ def test_a_last_unscored_marker_ends_the_last_stage():
     assert _spans(markers_to_spans(marks, STAGES, end=300.0))[-1] == (30.0, 270.0, "N1")
     marks = mne.Annotations([0.0, 30.0, 400.0], [0.0] * 3, NIGHT[:2] + ["Sleep stage ?"])
     assert _spans(markers_to_spans(marks, STAGES, end=300.0))[-1] == (30.0, 270.0, "N1")
+
+
+def test_stage_markers_at_one_moment_the_last_holds_and_different_states_are_warned_of(
+    tmp_path,
+):
+    """Two markers of one stage at one onset (exported twice) make one span, silently; markers
+    of different stages at one onset: the last in the annotations' order holds, warned of."""
+    from eegpt.annotations import markers_to_spans
+
+    twice = mne.Annotations([0.0, 30.0, 30.0, 60.0], [0.0] * 4,
+                            [NIGHT[0], NIGHT[1], NIGHT[1], "Sleep stage 2"])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        spans = markers_to_spans(twice, STAGES, end=90.0)
+    assert _spans(spans) == [(0.0, 30.0, "W"), (30.0, 30.0, "N1"), (60.0, 30.0, "N2")]
+    clash = mne.Annotations([0.0, 30.0, 30.0, 60.0], [0.0] * 4,
+                            [NIGHT[0], NIGHT[1], "Sleep stage R", "Sleep stage 2"])  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"different states at one moment, at 1 onset\(s\) "
+                      r"\(first at 30 s: 'N1' then 'R'\); the last of them"):  # fmt: skip
+        spans = markers_to_spans(clash, STAGES, end=90.0)
+    assert _spans(spans) == [(0.0, 30.0, "W"), (30.0, 30.0, "R"), (60.0, 30.0, "N2")]
+    # the command line's: naming the recording
+    from eegpt.annotations import marker_spans_of
+    from eegpt.io import as_recording
+
+    rec = as_recording(_edf(tmp_path / "twice.edf", clash.onset, clash.description, seconds=90.0))
+    with pytest.warns(RuntimeWarning, match=r"twice.edf: markers of different states at one "):
+        assert _spans(marker_spans_of(rec, rec.annotations, STAGES))[1] == (30.0, 30.0, "R")

@@ -292,7 +292,8 @@ def markers_to_spans(
     recording's end ends its last stage only with such a marker (else the last stage spans
     to the end). Markers need not lie on a grid: each span runs from its marker to the next
     marker, whatever their times. Several state or end markers at one moment: the last of
-    them in the annotations' order holds (the others make no span).
+    them in the annotations' order holds (the others make no span), and markers of
+    different states there are warned of (the scoring is ambiguous there).
 
     Parameters
     ----------
@@ -374,6 +375,7 @@ def markers_to_spans(
     events, onsets = [events[k] for k in order], onsets[order]
     # an end marker's label is None: it ends the span before it and starts none
     labels = [label_of(str(annotations.description[i])) for i in events]
+    _warn_states_at_one_moment(onsets, labels, source)
     stops = np.minimum(np.append(onsets[1:], end), end)  # an end marker past the end: there
     keep = (stops > onsets) & np.array([v is not None for v in labels])  # at one moment:
     taken = set(marks)  # the later one holds
@@ -416,6 +418,29 @@ def end_markers(
         for i, d in enumerate(map(str, annotations.description))
         if state_of(d) is None and (UNSCORED.search(d.strip()) or matched(d) is not None)
     ]
+
+
+def _warn_states_at_one_moment(
+    onsets: np.ndarray, labels: Sequence[str | None], source: str | None = None
+) -> None:
+    """Warn where markers of different states (or a state and an end marker, label None) lie
+    at one moment (``onsets`` sorted, seconds): :func:`markers_to_spans` takes the last. The
+    warning starts with ``source`` (the recording) where given."""
+    clashes: dict[float, list[str | None]] = {}
+    for k in range(1, len(onsets)):
+        if onsets[k] - onsets[k - 1] <= 0 and labels[k] != labels[k - 1]:
+            at = clashes.setdefault(float(onsets[k]), [labels[k - 1]])
+            at.append(labels[k])
+    if not clashes:
+        return
+    first, said = next(iter(clashes.items()))
+    named = " then ".join("no state (an end marker)" if v is None else repr(v) for v in said)
+    _warn(
+        ("markers_to_spans" if source is None else source)
+        + f": markers of different states at one moment, at {len(clashes)} "
+        f"onset(s) (first at {first:g} s: {named}); the last of them in the annotations' order "
+        "holds from there. Check the scoring there (exported twice, or two scorers?)"
+    )
 
 
 def markers_by_state(
