@@ -458,3 +458,19 @@ def test_stage_markers_at_one_moment_the_last_holds_and_different_states_are_war
     rec = as_recording(_edf(tmp_path / "twice.edf", clash.onset, clash.description, seconds=90.0))
     with pytest.warns(RuntimeWarning, match=r"twice.edf: markers of different states at one "):
         assert _spans(marker_spans_of(rec, rec.annotations, STAGES))[1] == (30.0, 30.0, "R")
+
+
+def test_stage_markers_off_the_windows_grid_are_warned_of():
+    """Stage markers every 30 s from 17 s: their spans (the last to the recording's end, not a
+    whole epoch) lie on a grid the windows from 0 s are not on, which is warned of (each
+    window would take the stage it holds more of, silently)."""
+    from eegpt.annotations import markers_to_spans, window_labels
+
+    marks = mne.Annotations([17.0 + 30 * k for k in range(5)], [0.0] * 5,
+                            [NIGHT[0], NIGHT[1], NIGHT[4], NIGHT[7], NIGHT[4]])  # fmt: skip
+    spans = markers_to_spans(marks, STAGES, end=180.0)
+    assert _spans(spans)[-1] == (137.0, 43.0, "N2")
+    with pytest.warns(RuntimeWarning, match=r"the 5 labelling annotations last whole multiples "
+                      r"of 30 s \(but the last\), on a grid of 30 s epochs from 17 s on .* "
+                      r"straddles two epochs, 17 s of one .* start_seconds=17 "):  # fmt: skip
+        window_labels(spans, 30.0 * np.arange(6), 30.0, match={k: f"^{k}$" for k in STAGES})

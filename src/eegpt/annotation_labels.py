@@ -551,14 +551,16 @@ def _warn_off_grid(
     what: str = "windows",
 ) -> None:
     """Warn when the annotations that label windows are scoring epochs of the windows'
-    length on a grid (each lasting whole epochs, onsets ``phase + k * length_s``) that the
-    windows are not on: then each window straddles two epochs (30 s windows from the first
-    sample, a hypnogram from 17 s), and says the window start that puts them on it; the
-    warning starts with ``source`` (the recording) where given and calls the windows
-    ``what``. Only where they look like a scoring of the whole time (a hypnogram): at least
-    :data:`GRID_MIN_SPANS` distinct spans (the same span from two sources, an EDF+ and its
-    ``.csv_bi``, counted once), each starting or ending where another epoch-long annotation
-    ends or starts; one or two events (a seizure lasting 40 s) are not a grid."""
+    length on a grid (each lasting whole epochs but the last, which may end at the
+    recording's end as :func:`markers_to_spans`' last span does; onsets ``phase + k *
+    length_s``) that the windows are not on: then each window straddles two epochs (30 s
+    windows from the first sample, a hypnogram from 17 s), and says the window start that
+    puts them on it; the warning starts with ``source`` (the recording) where given and
+    calls the windows ``what``. Only where they look like a scoring of the whole time (a
+    hypnogram): at least :data:`GRID_MIN_SPANS` distinct spans (the same span from two
+    sources, an EDF+ and its ``.csv_bi``, counted once), each starting or ending where
+    another epoch-long annotation ends or starts; one or two events (a seizure lasting 40 s)
+    are not a grid."""
     # span -> whether some description on it is a label (a stage epoch and an "Arousal" on
     # the same span: the span labels)
     every: dict[tuple[float, float], bool] = {}
@@ -569,7 +571,10 @@ def _warn_off_grid(
             span = (round(float(start), 6), round(float(duration), 6))
             every[span] = every.get(span, False) or label_of(str(desc)) is not None
     spans = sorted(span for span, labels in every.items() if labels)
-    if len(spans) < GRID_MIN_SPANS or _phase(np.array([d for _, d in spans]), length_s) != 0.0:
+    # the last span may end anywhere: at the recording's end (markers_to_spans' last state)
+    last = max(spans, key=sum, default=(0.0, 0.0))
+    inner = np.array([d for s, d in spans if (s, d) != last])
+    if len(spans) < GRID_MIN_SPANS or _phase(inner, length_s) != 0.0:
         return  # not all whole epochs of the windows' length (Sleep-EDF: a stage's run)
     # where epochs of the grid start and end (those of labels left out too: "Sleep stage ?")
     whole = [(s, d) for s, d in every if _phase(np.array([d]), length_s) == 0.0]
@@ -604,7 +609,9 @@ def _warn_off_grid(
     one = what[:-1] if what.endswith("s") else what
     _warn(
         ("" if source is None else f"{source}: ")
-        + f"the {len(spans)} labelling annotations last whole multiples of {length_s:g} s, on a "
+        + f"the {len(spans)} labelling annotations last whole multiples of {length_s:g} s"
+        + ("" if _phase(np.array([last[1]]), length_s) == 0.0 else " (but the last)")
+        + ", on a "
         f"grid of {length_s:g} s epochs from {min(s for s, _ in spans):g} s on (seconds from "
         f"the first sample), but the {what} "
         f"start at {float(np.min(onsets)):g} s: each {one} straddles two epochs, "
