@@ -474,3 +474,32 @@ def test_stage_markers_off_the_windows_grid_are_warned_of():
                       r"of 30 s \(but the last\), on a grid of 30 s epochs from 17 s on .* "
                       r"straddles two epochs, 17 s of one .* start_seconds=17 "):  # fmt: skip
         window_labels(spans, 30.0 * np.arange(6), 30.0, match={k: f"^{k}$" for k in STAGES})
+
+
+def test_the_suggested_states_name_every_stage_and_leave_unscored_out(weights, tmp_path,
+                                                                     capsys):  # fmt: skip
+    """Stage markers of no duration matched by --window-labels/match: the suggested
+    markers_to_spans code and --marker-spans name all six stages (none cut off after five),
+    not 'Sleep stage ?' (which ends a span by itself); the code runs and labels each epoch."""
+    import re
+
+    import eegpt
+    from eegpt.annotations import window_labels
+
+    night = ["Sleep stage W", "Sleep stage 1", "Sleep stage ?", "Sleep stage 2",
+             "Sleep stage 3", "Sleep stage 4", "Sleep stage R", "Sleep stage W"]  # fmt: skip
+    path = _edf(tmp_path / "night.edf", [30.0 * k for k in range(8)], night, seconds=240.0)
+    raw = mne.io.read_raw_edf(path, verbose=False)
+    with pytest.warns(RuntimeWarning, match="no window got a label") as caught:
+        window_labels(raw.annotations, 30.0 * np.arange(8), 30.0, match="^Sleep stage")
+    text = next(str(w.message) for w in caught if "markers_to_spans(raw" in str(w.message))
+    code = re.search(r"(eegpt\.annotations\.markers_to_spans\(raw, \{.*?\}\))", text)[1]
+    spans = eval(code, {"eegpt": eegpt, "raw": raw})
+    labels = window_labels(spans, 30.0 * np.arange(8), 30.0, match="^Sleep stage [W1234R]$")
+    assert labels == [None if d.endswith("?") else d for d in night]
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o",
+                       str(tmp_path / "p"), "-q", "--window", "30", "--window-labels",
+                       "^Sleep stage", "--unlabelled", "rest"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    given = re.findall(r"--marker-spans '(Sleep stage .)=", err)
+    assert sorted(set(given)) == sorted(set(night) - {"Sleep stage ?"})

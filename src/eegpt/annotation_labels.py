@@ -643,7 +643,8 @@ def _markers_text(
         f"({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and responses "
         "mark moments rather than span time. Markers of states (eyes closed, eyes open) label "
         "the time between them once turned into spans, each state from its marker to the next "
-        "state marker or the recording's end: "
+        "state marker, unscored one ('Sleep stage ?': its epochs in no state) or the "
+        "recording's end: "
         f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})), "
         "then emb.window_labels(raw, ...) (the windows a marker falls in straddle a change of "
         "state). "
@@ -672,16 +673,22 @@ def epochs_code(descriptions: Sequence[str], length_s: float) -> str:
     )
 
 
-def states_of(descriptions: Sequence[str], limit: int = 5) -> dict[str, str]:
-    """``{description: "^description$"}`` for the first ``limit`` of ``descriptions``: the
-    ``states`` of :func:`markers_to_spans` that takes each as a state of its own."""
-    return {str(d): f"^{re.escape(str(d))}$" for d in list(descriptions)[:limit]}
+def states_of(descriptions: Sequence[str], limit: int | None = None) -> dict[str, str]:
+    """``{description: "^description$"}`` for each of ``descriptions`` (the first ``limit``
+    where given; None: all, so that code suggested with them leaves no state out): the
+    ``states`` of :func:`markers_to_spans` that takes each as a state of its own. Those that
+    mark an epoch as no sleep stage (:data:`UNSCORED`: ``'Sleep stage ?'``) are left out,
+    unless all are: :func:`markers_to_spans` ends a span at them by itself, their epochs
+    in none."""
+    names = list(dict.fromkeys(str(d) for d in descriptions))
+    states = [d for d in names if not UNSCORED.search(d.strip())] or names
+    return {d: f"^{re.escape(d)}$" for d in states[:limit]}
 
 
-def select_holding(descriptions: Sequence[str], limit: int = 5) -> str:
+def select_holding(descriptions: Sequence[str], limit: int | None = None) -> str:
     """The Python that selects the windows of embeddings ``emb`` whose annotations hold any of
-    ``descriptions`` (the first ``limit``), with a boolean mask from ``emb.annotations``:
-    ``"emb[['Stimulus/S  1' in a for a in emb.annotations]]"``."""
+    ``descriptions`` (the first ``limit`` where given; None: all), with a boolean mask from
+    ``emb.annotations``: ``"emb[['Stimulus/S  1' in a for a in emb.annotations]]"``."""
     names = [str(d) for d in descriptions][:limit]
     held = f"{names[0]!r} in a" if len(names) == 1 else f"any(d in a for d in {tuple(names)!r})"
     return f"emb[[{held} for a in emb.annotations]]"
