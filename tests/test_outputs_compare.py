@@ -332,3 +332,44 @@ def test_reading_many_per_recording_outputs_is_under_the_progress_bar_too(
     side = compare._read_side(outputs["npz"], False, False)
     assert sorted(read) == sorted(outputs["npz"].glob("*.npz"))  # each once
     assert len(side.table) == 9 and len(side.records) == 3
+
+
+def test_building_each_side_s_table_after_reading_is_under_a_progress_bar_too(
+    outputs, monkeypatch, capsys
+):
+    """After each side's files are read, their checks and the table of their rows (a second or
+    more for hundreds of files) are under a bar of their own (``rows of A``), counting the
+    files: no silent phase between ``reading A`` and ``comparing``; -q draws none."""
+    import tqdm.std
+
+    import eegpt.dataset_read as dataset_read
+    import eegpt.outputs_compare as compare
+    import eegpt.outputs_read as outputs_read
+
+    seen: list[tuple[str, list[str]]] = []  # each step with the bars open while it runs
+
+    def watched(module, name):
+        original = getattr(module, name)
+
+        def step(*args, **kwargs):
+            seen.append((name, sorted(str(b.desc) for b in tqdm.std.tqdm._instances)))
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, step)
+
+    watched(outputs_read, "check_alike")
+    watched(outputs_read, "file_rows")
+    watched(dataset_read, "_selected_frame")
+    monkeypatch.setattr(compare, "_BAR_RECORDINGS", 0)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    assert main(["compare", str(outputs["npz"]), str(outputs["parquet"])]) == 0
+    err = capsys.readouterr().err
+    assert "rows of A: 100%" in err and "rows of B: 100%" in err  # its 3 files each
+    building = seen[: 2 * (1 + 3 + 1)]  # per side: its check, its 3 files, its frame
+    assert [name for name, _ in building] == (
+        ["check_alike"] + ["file_rows"] * 3 + ["_selected_frame"]
+    ) * 2
+    assert [bars for _, bars in building] == [["rows of A"]] * 5 + [["rows of B"]] * 5
+    assert all(bars == ["comparing"] for _, bars in seen[len(building) :])  # the rows compared
+    assert main(["compare", str(outputs["npz"]), str(outputs["parquet"]), "-q"]) == 0
+    assert "rows of" not in capsys.readouterr().err

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
@@ -298,14 +298,16 @@ def _read_output_files(
     embeddings: bool,
     allow_mixed: bool,
     outlines: Sequence[Any] | None = None,
+    each_file: Callable[[], object] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """:func:`read_embeddings` of per-recording outputs ``files`` (each with the text naming it:
     :func:`eegpt.outputs_read.output_files`); ``outlines``: the files already read without
-    their embeddings (:func:`eegpt.outputs_read.read_outputs`), or None."""
+    their embeddings (:func:`eegpt.outputs_read.read_outputs`), or None; ``each_file``: called
+    once each file's rows are taken (:func:`eegpt.outputs_read.read_outputs`)."""
     from eegpt.outputs_read import read_outputs
 
     # sets: per file
-    table, emb, sets = read_outputs(files, filters, embeddings, allow_mixed, outlines)
+    table, emb, sets = read_outputs(files, filters, embeddings, allow_mixed, outlines, each_file)
     names = table.column_names
     frame = _selected_frame(table, columns, expand_metadata, names, "the files read")
     ids = set(frame["recording_id"]) if "recording_id" in frame.columns else None

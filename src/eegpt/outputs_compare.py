@@ -310,7 +310,8 @@ def _read_side(
     file or run; ``recursive`` and ``allow_mixed`` (per-recording outputs only) as for
     :func:`eegpt.read_embeddings`. Per-recording outputs are read once each (their
     provenance), under eegpt's progress bar (``reading A``: ``name``) where ``progress`` and
-    there are more than :data:`_BAR_RECORDINGS`."""
+    there are more than :data:`_BAR_RECORDINGS`, then checked and made one table under
+    another (``rows of A``)."""
     from eegpt.dataset_read import _read_output_files, read_embeddings
     from eegpt.errors import MissingFileError
     from eegpt.outputs_read import output_files
@@ -327,9 +328,11 @@ def _read_side(
                 )
             else:
                 outlines = _read_outlines(files, progress, name)
-                table, _ = _read_output_files(
-                    files, _COLUMNS, None, True, False, mixed, list(outlines.values())
-                )
+                with _files_bar(len(files), f"rows of {name}", progress) as bar:
+                    table, _ = _read_output_files(
+                        files, _COLUMNS, None, True, False, mixed, list(outlines.values()),
+                        lambda: bar.update(1),
+                    )  # fmt: skip
     except ValueError as err:
         if "allow_mixed=True" not in str(err):
             raise
@@ -384,23 +387,30 @@ def _read_outlines(files: Sequence[tuple[str, Path]], progress: bool, name: str)
     :func:`~eegpt.embeddings_loading._load_outline` reads it (its provenance, not its
     embeddings), by name, under a progress bar ``reading NAME`` where ``progress`` and there
     are more than :data:`_BAR_RECORDINGS` files."""
-    from tqdm.auto import tqdm
-
-    from eegpt._logging import progress_options
     from eegpt.embeddings_loading import _load_outline
 
     outlines: dict[str, Any] = {}
-    with tqdm(
-        total=len(files),
-        desc=f"reading {name}".rstrip(),
-        unit="file",
-        dynamic_ncols=True,
-        **progress_options(disable=not progress or len(files) <= _BAR_RECORDINGS),
-    ) as bar:
+    with _files_bar(len(files), f"reading {name}", progress) as bar:
         for file_name, path in files:
             outlines[file_name] = _load_outline(path)
             bar.update(1)
     return outlines
+
+
+def _files_bar(n_files: int, desc: str, progress: bool) -> Any:
+    """eegpt's progress bar over ``n_files`` files, ``desc`` its words; drawn where
+    ``progress`` and there are more than :data:`_BAR_RECORDINGS`."""
+    from tqdm.auto import tqdm
+
+    from eegpt._logging import progress_options
+
+    return tqdm(
+        total=n_files,
+        desc=desc.rstrip(),
+        unit="file",
+        dynamic_ncols=True,
+        **progress_options(disable=not progress or n_files <= _BAR_RECORDINGS),
+    )
 
 
 def _runs_of(manifest: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -702,6 +702,7 @@ def read_outputs(
     embeddings: bool,
     allow_mixed: bool,
     outlines: Sequence[Embeddings] | None = None,
+    each_file: Callable[[], object] | None = None,
 ) -> tuple[Any, np.ndarray | None, dict[str, tuple[str, ...]]]:
     """The rows of per-recording outputs ``files`` (each named in ``recording_id`` by its text)
     in file order, then window order, as one pyarrow Table (:func:`file_rows`; the rows
@@ -712,6 +713,8 @@ def read_outputs(
     (:func:`check_alike`), then its embeddings one file at a time into one array made to size.
     ``outlines``: the files as :func:`_load_outline` reads them, where the caller read them
     already (one per file, in order; ``eegpt compare`` reads them under its progress bar).
+    ``each_file``: called once each file's rows are taken (``eegpt compare``'s progress bar
+    over building the table: a second or more for hundreds of files).
 
     Raises
     ------
@@ -757,6 +760,8 @@ def read_outputs(
         if len(table):  # the channels column's names, once per file
             channels = outline.metadata.get("channels") or {}
             sets[name] = tuple(sorted(str(c) for c in channels.get("names") or []))
+        if each_file is not None:
+            each_file()
     table = pa.concat_tables(tables)
     if not embeddings:
         return table, None, sets
