@@ -5,6 +5,7 @@ recording and onset; exit status 0 the same, 1 different, 2 an error."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -373,3 +374,36 @@ def test_building_each_side_s_table_after_reading_is_under_a_progress_bar_too(
     assert all(bars == ["comparing"] for _, bars in seen[len(building) :])  # the rows compared
     assert main(["compare", str(outputs["npz"]), str(outputs["parquet"]), "-q"]) == 0
     assert "rows of" not in capsys.readouterr().err
+
+
+def test_the_provenance_of_many_files_makes_each_distinct_value_text_once(outputs, monkeypatch):
+    """Side by side provenance of thousands of files (each recording a few dozen settings,
+    mostly the same) made each value text several times per file (seconds, silent, before
+    the comparing bar); each distinct value of a setting is made text once per side, the
+    rows the same."""
+    import dataclasses
+
+    import eegpt.outputs_compare as compare
+
+    a = compare._read_side(outputs["npz"], False, False)
+    b = compare._read_side(outputs["parquet"], False, False)
+    one = [dataclasses.asdict(r) for r in compare._provenance_rows(a, b)]
+    a.records, b.records = a.records * 100, b.records * 100  # 300 files each
+    made: list[object] = []
+    original = compare._short
+
+    def counted(value):
+        made.append(value)
+        return original(value)
+
+    monkeypatch.setattr(compare, "_short", counted)
+    many = compare._provenance_rows(a, b)
+    times_100 = re.compile(r"\((\d+) files?\)")  # each count a hundred times
+
+    def scaled(text: str) -> str:
+        return times_100.sub(lambda m: f"({int(m.group(1)) * 100} files)", text)
+
+    assert [dataclasses.asdict(r) for r in many] == [
+        {**r, "a": scaled(r["a"]), "b": scaled(r["b"])} for r in one
+    ]
+    assert 0 < len(made) <= 2 * 3 * len(many)  # at most each side's 3 files' values

@@ -541,18 +541,21 @@ def _provenance_of(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _values_text(values: Sequence[Any], noun: str) -> str:
-    """A side's values of one setting: the one value, or each with how many of the side's
-    files (runs) record it."""
-    counts = Counter(_short(v) for v in values)
+def _values_text(counts: Counter[str], noun: str) -> str:
+    """A side's values of one setting (``counts``: :func:`_value_counts`): the one value, or
+    each with how many of the side's files (runs) record it."""
     if len(counts) == 1:
         return next(iter(counts))
     return "; ".join(f"{v} ({count(n, noun)})" for v, n in counts.most_common())
 
 
+#: What a side's provenance says of a setting a file (run) does not record.
+_NOT_RECORDED = "not recorded"
+
+
 def _short(value: Any) -> str:
     if value is None:
-        return "not recorded"
+        return _NOT_RECORDED
     if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
         return value[:16] + "..."  # a SHA-256
     if isinstance(value, str):
@@ -577,16 +580,39 @@ def _provenance_rows(a: _Side, b: _Side) -> list[ProvenanceRow]:
             continue
         if name == "stream_precision" and not any(v for v in (*va, *vb)):
             continue
-        known_a = {_short(v) for v in va if v is not None}
-        known_b = {_short(v) for v in vb if v is not None}
-        if not known_a or not known_b:
+        counts_a, counts_b = _value_counts(va), _value_counts(vb)  # each value's text once
+        if set(counts_a) == {_NOT_RECORDED} or set(counts_b) == {_NOT_RECORDED}:
             status = "one side"
-        elif {_short(v) for v in va} == {_short(v) for v in vb}:
+        elif set(counts_a) == set(counts_b):
             status = "same"
         else:
             status = "differs"
-        rows.append(ProvenanceRow(name, _values_text(va, noun_a), _values_text(vb, noun_b), status))
+        rows.append(
+            ProvenanceRow(
+                name, _values_text(counts_a, noun_a), _values_text(counts_b, noun_b), status
+            )
+        )
     return rows
+
+
+def _value_counts(values: Sequence[Any]) -> Counter[str]:
+    """How many of a side's files (runs) record each text (:func:`_short`) of one setting; a
+    value is made text once per distinct value (thousands of files record a few)."""
+    texts: dict[tuple[Any, Any], str] = {}
+    found: Counter[str] = Counter()
+    for value in values:
+        if value is None:
+            found[_NOT_RECORDED] += 1
+            continue
+        try:  # a number, a string: as itself (True, 1 and 1.0 apart)
+            key: tuple[Any, Any] = (type(value), value)
+            hash(key)
+        except TypeError:  # a list, a mapping
+            key = (list, json.dumps(value, default=str))
+        if key not in texts:
+            texts[key] = _short(value)
+        found[texts[key]] += 1
+    return found
 
 
 # -- comparing -----------------------------------------------------------------------------
