@@ -460,3 +460,32 @@ def test_an_output_glued_to_o_with_a_recording_s_suffix_is_the_output(
         err = _usage_error(argv, capsys)
         name = argv[1] if argv[1].startswith("-") else argv[2]
         assert f"{name} would be read as the option -o with the value {name[2:]!r}: a file" in err
+
+
+def test_a_recording_glued_to_o_with_no_input_given_is_said_how_it_was_read(
+    tmp_path, monkeypatch, capsys
+):
+    """`eegpt embed -out.edf`, no file -out.edf there, was read as -o ut.edf and refused only
+    as 'the following arguments are required: recordings' (with a hint for --annotations, not
+    given): where no input is given and a word glued to -o has a recording's suffix (which no
+    -o writes), the refusal says how argparse read it and how to give a file of that name. A
+    glued output that is no recording (-oout.npz), or an input given, is as before."""
+    monkeypatch.chdir(tmp_path)
+    for argv, name in (
+        (["embed", "-out.edf"], "-out.edf"),
+        (["embed", "--device", "cpu", "-ovhdr.vhdr"], "-ovhdr.vhdr"),
+        (["embed-dataset", "-oout.set"], "-oout.set"),
+    ):
+        err = _usage_error(argv, capsys).splitlines()[-1]
+        assert "the following arguments are required: " in err, err
+        assert (
+            f"; {name} was read as the option -o with the value {name[2:]!r} (the output), not "
+            f"as an input: a file whose name begins with '-' is taken for an option: give it as "
+            f"./{name}, or after -- (eegpt {argv[0]} ... -- {name})"
+        ) in err, err
+        assert "--annotations" not in err, err  # not given: no hint of it
+    err = _usage_error(["embed", "-oout.npz"], capsys).splitlines()[-1]
+    assert err.endswith("the following arguments are required: recordings"), err
+    err = _usage_error(["embed", "--annotations", "h.edf", "-out.edf"], capsys)
+    assert "(if --annotations came before them" in err and "-out.edf was read as" in err, err
+    assert str(build_parser().parse_args(["embed", "x.edf", "-out.edf"]).output) == "ut.edf"

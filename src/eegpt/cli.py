@@ -806,11 +806,17 @@ def _remove_empty(folders: list[Path]) -> None:
 
 def _hint_annotations_first(parser: argparse.ArgumentParser) -> None:
     """Make ``parser`` explain the error of ``embed --annotations H.edf REC.edf``: the option
-    takes every word up to the next option, so no recording was left."""
+    takes every word up to the next option, so no recording was left (where --annotations, or
+    a word argparse reads as it, ``--ann``, was given)."""
     error = parser.error
 
     def explained(message: str) -> NoReturn:
-        if "recordings" in message and "required" in message:
+        words = getattr(parser, "_words", None)  # None: not known, hinted
+        given = words is None or any(
+            len(w.split("=", 1)[0]) > 2 and "--annotations".startswith(w.split("=", 1)[0])
+            for w in words
+        )
+        if "recordings" in message and "required" in message and given:
             message += (
                 " (if --annotations came before them: it takes every file after it up to the "
                 "next option; put it after the recordings: embed REC.edf --annotations H.edf)"

@@ -19,7 +19,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from eegpt._filenames import command_word, user_path
 from eegpt._logging import (
@@ -688,6 +688,7 @@ class CommandParser(argparse.ArgumentParser):
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
         words = list(sys.argv[1:] if args is None else args)
+        self._words = words  # for error(): what the words were read as
         commands = self._commands()
         if commands is None:
             self._check_options(words)
@@ -742,6 +743,50 @@ class CommandParser(argparse.ArgumentParser):
         if not name.startswith("--"):
             return False
         return any(o.startswith(name) for o in action.option_strings if o.startswith("--"))
+
+    def error(self, message: str) -> NoReturn:
+        """argparse's usage error, where none of this parser's positional arguments was given
+        (``the following arguments are required: recordings``) while a word glued to the
+        output option names a recording (``-out.edf``, read as ``-o ut.edf``: an output that
+        the command cannot write): what argparse read it as, and how to give a file of that
+        name, are said too."""
+        glued = self._recording_read_as_output(message)
+        if glued is not None:
+            message += (
+                f"; {glued} was read as the option {glued[:2]} with the value {glued[2:]!r} "
+                f"(the output), not as an input: {self._dash_file_advice(glued)}"
+            )
+        super().error(message)
+
+    def _recording_read_as_output(self, message: str) -> str | None:
+        """The word argparse read as the output option with a recording's name glued to it
+        (``-out.edf``, not a path there: those are refused before parsing), where ``message``
+        says none of this parser's positional arguments was given; None otherwise."""
+        required = "the following arguments are required: "
+        if not message.startswith(required):
+            return None
+        missing = set(message[len(required) :].split(" (", 1)[0].split(", "))
+        positional = {
+            argparse._get_action_name(a) for a in self._actions if not a.option_strings
+        }  # fmt: skip
+        if not missing & positional:
+            return None
+        words = getattr(self, "_words", [])
+        words = words[: words.index("--")] if "--" in words else words
+        known = self._option_string_actions
+        for word in words:
+            action = known.get(word[:2])
+            if (
+                action is not None
+                and action.dest == "output"
+                and action.nargs != 0
+                and word not in known
+                and not word.startswith("--")
+                and "=" not in word
+                and word.lower().endswith(_DASHED_RECORDING_SUFFIXES)
+            ):
+                return word
+        return None
 
     def _dash_file_advice(self, word: str) -> str:
         """How to give ``word``, a file whose name begins with '-', so that it is no option."""
