@@ -204,3 +204,28 @@ def test_a_measurement_is_dated_as_its_result_file_records(page: Path) -> None:
     results = ROOT / "benchmarks" / "results"
     wrong = [f for f in measured_dates(page.read_text(encoding="utf-8"), results) if f[0] != f[2]]
     assert not wrong, f"{page.name}: (date said, file, date it records): {wrong}"
+
+
+#: Ways the pages labelled a 2-vCPU EPYC run AVX2 (BENCHMARKS.md's CPU batch table and its
+#: ONNX Runtime note, docs/weights.md, docs/corpus-scale.md).
+_EPYC_AVX2 = re.compile(
+    r"EPYC[^|\n]*\(AVX2\)|vCPUs\s*\(AVX2\)|EPYC with AVX2|AVX2-only EPYC", re.IGNORECASE
+)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_an_epyc_run_is_labelled_avx2_only_where_its_result_file_records_it(page: Path) -> None:
+    """BENCHMARKS.md labelled 2-vCPU EPYC rows 'AVX2' though their result files
+    (results/cpu/cpu_batch.json, probe_cpu_onnx_int8.json) record only "AMD EPYC": the CPU
+    runs from before benchmarks/common.py recorded the instruction set (``cpu_flags``). A
+    page names an EPYC's AVX2 only where a CPU result file records the flag."""
+    import json
+
+    recorded = set()
+    for found in sorted((ROOT / "benchmarks" / "results" / "cpu").glob("*.json")):
+        data = json.loads(found.read_text(encoding="utf-8"))
+        env = data.get("environment") or data.get("env") or {}
+        recorded |= {flag for flag, has in (env.get("cpu_flags") or {}).items() if has}
+    text = " ".join(_prose_lines(page.read_text(encoding="utf-8")))
+    said = [m.group(0) for m in _EPYC_AVX2.finditer(" ".join(text.split()))]
+    assert "avx2" in recorded or not said, f"{page.name} labels an EPYC run AVX2: {said}"
