@@ -693,3 +693,44 @@ def test_outputs_of_odd_rates_written_before_the_exact_ratio_count_as_older():
     older = meta(250.0)
     del older["recording_filters"]  # written before 2026-12-04: the resampler of before
     assert resampled_by_an_older_eegpt(older)
+
+
+def test_outputs_of_odd_rates_written_after_the_exact_ratio_are_told_by_their_warnings():
+    """Outputs of odd rates written from 2026-12-05 19:21 (the exact ratio, 382f1a9) to
+    2026-12-06 08:50 (resample_revision recorded) were judged by date alone as of the older
+    resampler, refused beside today's. The eegpt before the exact ratio warned of its
+    approximate one in every output (``metadata["warnings"]``: 'resampling 1017.25 Hz ->
+    256 Hz uses the ratio 38/151'), so an output that kept its warnings without it was
+    resampled by today's ratio; where the warnings cannot tell (none kept, as many as are
+    kept, a corpus run's recording), as before."""
+    import eegpt.preprocessing_spec as spec
+    from eegpt.api import MAX_RECORDED_WARNINGS
+    from eegpt.preprocessing_spec import resampled_by_an_older_eegpt
+
+    def meta(rate: float, warnings: object, **more: object) -> dict:
+        pre = {"sfreq": 256.0, "resample": "polyphase"}
+        return {"preprocessing": pre, "sfreq_in": rate, "software": {}, **more} | (
+            {} if warnings is None else {"warnings": warnings}
+        )
+
+    def said(rate: float, ratio: str) -> str:  # the text of the eegpt before 2026-12-05 19:21
+        return (
+            f"/data/r.fif: resampling {rate:g} Hz -> 256 Hz uses the ratio {ratio}, i.e. "
+            "255.9966887 Hz treated as 256 Hz (time scale off by 1.29e-05); resample the "
+            "recording to a rate with a simpler ratio first (e.g. raw.resample) if that matters."
+        )
+
+    for rate, ratio in ((1017.25, "38/151"), (512.5, "499/999"), (25000.0, "3/293")):
+        assert not resampled_by_an_older_eegpt(meta(rate, [])), rate  # the exact ratio's
+        assert not resampled_by_an_older_eegpt(meta(rate, ["flat: Cz"])), rate
+        assert resampled_by_an_older_eegpt(meta(rate, [said(rate, ratio)])), rate
+        assert resampled_by_an_older_eegpt(meta(rate, None)), rate  # none kept: as before
+        cut = [f"warning {i}" for i in range(MAX_RECORDED_WARNINGS)]  # the ratio's may be cut
+        assert resampled_by_an_older_eegpt(meta(rate, cut)), rate
+        assert resampled_by_an_older_eegpt(meta(rate, [], recording_id="r")), rate  # a run's
+    anonymized = said(1017.25, "38/151").replace("/data/r.fif: ", "")
+    assert resampled_by_an_older_eegpt(meta(1017.25, [anonymized]))
+    other = said(1000.0, "1/4")  # another resampling's warning: not this recording's
+    assert not resampled_by_an_older_eegpt(meta(1017.25, [other]))
+    assert not resampled_by_an_older_eegpt(meta(250.0, None))  # its ratio never changed
+    assert spec._MAX_RECORDED_WARNINGS == MAX_RECORDED_WARNINGS  # its copy, kept alike

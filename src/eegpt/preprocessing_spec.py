@@ -9,8 +9,11 @@ of it (:func:`describe`) live here: this module imports neither SciPy nor MNE (n
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from fractions import Fraction
 from typing import Any, Literal
 
 __all__ = [
@@ -131,15 +134,74 @@ def resampled_by_an_older_eegpt(record: Mapping[str, Any]) -> bool:
     records one of :data:`_WRITTEN_SINCE_THE_CHANGE`, written only by eegpt since 2026-12-04
     (after the change); such an output is still of an older resampler where the polyphase
     ratio of its rate changed on 2026-12-05 (odd amplifier rates such as 1017.25 Hz:
-    :func:`_ratio_changed_on_2026_12_05`)."""
+    :func:`_ratio_changed_on_2026_12_05`), unless its recorded warnings tell that it was
+    resampled by today's ratio (:func:`_warned_ratio`): written from 2026-12-05 19:21 on.
+    """
     if not resampled_by_polyphase(record):
         return False  # not resampled: no resampler's numbers in it
-    pre, rate = record["preprocessing"], record["sfreq_in"]
+    pre, rate = record["preprocessing"], float(record["sfreq_in"])
     if "resample_revision" in record:
         return bool(record["resample_revision"] != RESAMPLE_REVISION)
     if not any(key in record for key in _WRITTEN_SINCE_THE_CHANGE):
         return True
-    return _ratio_changed_on_2026_12_05(float(rate), float(pre.get("sfreq", 256.0)))
+    new_sfreq = float(pre.get("sfreq", 256.0))
+    if not _ratio_changed_on_2026_12_05(rate, new_sfreq):
+        return False
+    return _warned_ratio(record, rate, new_sfreq) != _ratio_now(rate, new_sfreq)
+
+
+#: The warning eegpt gives where its polyphase ratio only approximates the rates' (before
+#: 2026-12-05 ``{sfreq:g}`` Hz and always, since then ``{sfreq:.10g}`` of the rate taken and
+#: only beyond :data:`eegpt._rates.MAX_POLYPHASE_FACTOR`), naming the ratio it used.
+_RATIO_WARNING = re.compile(
+    r"resampling ([0-9.e+]+) Hz -> ([0-9.e+]+) Hz uses the ratio ([0-9]+)/([0-9]+)"
+)
+
+
+def _warned_ratio(record: Mapping[str, Any], sfreq: float, new_sfreq: float) -> Fraction | None:
+    """The polyphase ratio (up/down) that an ``eegpt embed`` output of a recording at ``sfreq``
+    Hz, resampled to ``new_sfreq`` Hz, was made with, as its recorded warnings tell it: the
+    ratio its warning of an approximate ratio names (:data:`_RATIO_WARNING`), else today's
+    (:func:`_ratio_now`) where the output kept every warning given about its recording
+    (``metadata["warnings"]``, since 2026-12-04 11:19, fewer than
+    :data:`eegpt.api.MAX_RECORDED_WARNINGS`) and the eegpt of before 2026-12-05 19:21 (commit
+    382f1a9) would have warned: its ratio, the rates' with a denominator of at most 1000, was
+    approximate. None where they cannot tell: no warnings kept, as many as are kept (the
+    first ones: the ratio's may be cut), or a recording of a corpus run (``recording_id``:
+    the warnings its run kept, the first few)."""
+    warnings = record.get("warnings")
+    if not isinstance(warnings, list) or "recording_id" in record:
+        return None
+    for text in warnings:
+        found = _RATIO_WARNING.search(str(text))
+        if found is None:
+            continue
+        rate, to, up, down = found.groups()
+        try:
+            same = math.isclose(float(rate), sfreq, rel_tol=1e-5) and float(to) == new_sfreq
+        except ValueError:
+            continue
+        if same and int(down) > 0:
+            return Fraction(int(up), int(down))
+    if len(warnings) >= _MAX_RECORDED_WARNINGS:
+        return None
+    before = (Fraction(new_sfreq) / Fraction(sfreq)).limit_denominator(1000)
+    effective = sfreq * before.numerator / before.denominator
+    if abs(effective - new_sfreq) / new_sfreq > 1e-9:  # warned of before 2026-12-05 19:21
+        return _ratio_now(sfreq, new_sfreq)
+    return None
+
+
+#: :data:`eegpt.api.MAX_RECORDED_WARNINGS`, which this module does not import (it stays light).
+_MAX_RECORDED_WARNINGS = 20
+
+
+def _ratio_now(sfreq: float, new_sfreq: float) -> Fraction:
+    """The polyphase ratio (up/down) this eegpt resamples ``sfreq`` to ``new_sfreq`` Hz by
+    (:func:`eegpt.resampling.polyphase_ratio`)."""
+    from eegpt._rates import MAX_POLYPHASE_FACTOR, closest_ratio, taken_rate
+
+    return closest_ratio(Fraction(new_sfreq) / Fraction(taken_rate(sfreq)), MAX_POLYPHASE_FACTOR)
 
 
 #: Metadata keys that only an eegpt of after the resampler's change of 2026-12-03 wrote, which
@@ -159,13 +221,8 @@ def _ratio_changed_on_2026_12_05(sfreq: float, new_sfreq: float) -> bool:
     2026-12-06) than now: the ratio of the rates as given, its denominator at most 1000
     (1017.25 Hz by 38/151), against today's exact ratio of the rate taken
     (:func:`eegpt.resampling.polyphase_ratio`: 1024/4069)."""
-    from fractions import Fraction
-
-    from eegpt._rates import MAX_POLYPHASE_FACTOR, closest_ratio, taken_rate
-
     before = (Fraction(new_sfreq) / Fraction(sfreq)).limit_denominator(1000)
-    now = closest_ratio(Fraction(new_sfreq) / Fraction(taken_rate(sfreq)), MAX_POLYPHASE_FACTOR)
-    return before != now
+    return before != _ratio_now(sfreq, new_sfreq)
 
 
 def stored_defaults() -> dict[str, Any]:
