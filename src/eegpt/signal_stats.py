@@ -343,6 +343,9 @@ class SignalStats:
         if t == 0:
             return
         judged = self._judged(chunk)
+        if self.segment and judged is chunk and gaps is None and chunk.flags.c_contiguous:
+            self._update_clean_segments(chunk)  # every statistic from one set of extremes
+            return
         if self.segment:
             self._update_segments(judged)
         # the amplitude subsample of the samples in kept windows (NaN: left out)
@@ -387,24 +390,31 @@ class SignalStats:
         if not judged.shape[-1]:
             return
         for side in (0, 1):
-            sign = 1.0 if side else -1.0
             for row in range(self.n_channels):
-                here = _rail_candidates(judged[row], k, bool(side), gaps)
-                kept = self._top[side, row]
-                merged = np.concatenate([kept, here])
-                merged.partition(len(merged) - k)
-                top = merged[-k:]
-                rail = top.min()  # signed: the high side's value, the low side's negated
-                if not np.isfinite(rail):
-                    self._top[side, row] = top
-                    continue
-                before = (
-                    self.n_at_rail[side, row]
-                    if rail == sign * self.rail[side, row]
-                    else int((kept == rail).sum())
-                )
-                self._top[side, row], self.rail[side, row] = top, sign * rail
-                self.n_at_rail[side, row] = before + int((here == rail).sum())
+                self._fold_rail(side, row, _rail_candidates(judged[row], k, bool(side), gaps))
+
+    def _fold_rail(self, side: int, row: int, here: np.ndarray) -> None:
+        """Fold ``here`` (shape (m,): samples of channel ``row``'s chunk as values of the high
+        side, the low side's negated, among which its ``CLIP_OUTLIERS + 1`` most extreme lie
+        with every sample equal to the last of them: :func:`_rail_candidates`) into
+        :attr:`rail` and :attr:`n_at_rail` of ``side``."""
+        k = CLIP_OUTLIERS + 1
+        sign = 1.0 if side else -1.0
+        kept = self._top[side, row]
+        merged = np.concatenate([kept, here])
+        merged.partition(len(merged) - k)
+        top = merged[-k:]
+        rail = top.min()  # signed: the high side's value, the low side's negated
+        if not np.isfinite(rail):
+            self._top[side, row] = top
+            return
+        before = (
+            self.n_at_rail[side, row]
+            if rail == sign * self.rail[side, row]
+            else int((kept == rail).sum())
+        )
+        self._top[side, row], self.rail[side, row] = top, sign * rail
+        self.n_at_rail[side, row] = before + int((here == rail).sum())
 
     def _track_rails(self, judged: np.ndarray, before: np.ndarray) -> None:
         """Add the stretches of samples at each channel's rails (:attr:`rail`) in ``judged``
@@ -513,18 +523,93 @@ class SignalStats:
         finite samples, the same numbers (each is of one channel's row), computed over
         blocks of rows of about :data:`_STATS_CACHE_BYTES`: each block is read from memory
         once, not once per statistic, and its deviations need no array of the chunk's size."""
+        self._update_clean_moments(chunk, extremes=True)
+
+    def _update_clean_moments(self, chunk: np.ndarray, *, extremes: bool = False) -> None:
+        """:meth:`_update_moments` (and, where ``extremes``, :meth:`_update_extremes`) of a
+        C-ordered ``chunk`` of finite samples, shape (n_channels, t): see
+        :meth:`_update_clean`."""
         n_channels, t = chunk.shape
         rows = max(1, _STATS_CACHE_BYTES // (chunk.itemsize * t))
-        extremes, moments = [], []
+        found, moments = [], []
         for at in range(0, n_channels, rows):
             block = chunk[at : at + rows]
-            extremes.append(_extremes(block))
+            if extremes:
+                found.append(_extremes(block))
             mean = block.mean(axis=-1)
             deviations = block - mean[:, None]
             moments.append((mean, np.square(deviations, out=deviations).sum(axis=-1)))
-        self._merge_extremes(*(np.concatenate(a) for a in zip(*extremes, strict=True)))
+        if extremes:
+            self._merge_extremes(*(np.concatenate(a) for a in zip(*found, strict=True)))
         mean, m2 = (np.concatenate(a) for a in zip(*moments, strict=True))
         self._merge_moments(np.full(n_channels, t, np.int64), mean, m2)
+
+    def _update_clean_segments(self, chunk: np.ndarray) -> None:
+        """All of :meth:`update` for a C-ordered ``chunk`` (shape (n_channels, t), t > 0) of
+        finite samples outside any bad span left out, where :attr:`segment` is set: the same
+        numbers, to the bit, as the general way, in which each check read the whole chunk for
+        extremes of its own. Here each channel's minimum and maximum over each piece of the
+        chunk (the samples that close the segment the last chunk left open, each whole
+        segment, the tail) are computed once and serve every check: the flat segments
+        (:func:`_flat_rows`), the extremes (the samples at them counted only in the pieces
+        that reach them: :func:`_count_at`) and the rails (:meth:`_fold_rail`, of the
+        channels whose pieces reach their rail so far: the samples of the pieces whose
+        extreme reaches the ``CLIP_OUTLIERS + 1``-th most extreme piece's, as
+        :func:`_rail_candidates` takes blocks)."""
+        size, (n_channels, t) = self.segment, chunk.shape
+        at = 0
+        if self._segment_rest is not None:  # the segment the last chunk left open
+            at = min(size - self.n % size, t)
+            rest = np.concatenate([self._segment_rest, chunk[:, :at]], axis=-1)
+            if (self.n + at) % size:
+                self._segment_rest = rest
+            else:
+                self._count_flat(_flat_rows(rest[:, None, :]), self.n // size)
+                self._measure_line(rest[:, None, :], self.n // size)
+                self._segment_rest = None
+        k = (t - at) // size
+        end = at + k * size
+        whole = chunk[:, at:end].reshape(n_channels, k, size)
+        low, high = whole.min(axis=-1), whole.max(axis=-1)  # (n_channels, k)
+        if k:
+            self._count_flat(_flat_rows(whole, low, high), (self.n + at) // size)
+            self._measure_line(whole, (self.n + at) // size)
+        if end < t:
+            self._segment_rest = chunk[:, end:].copy()
+        # the pieces of the chunk, [bounds[j], bounds[j + 1]), and each row's extremes in each
+        ends = [*([0] if at else []), *range(at, end + 1, size), *([t] if end < t else [])]
+        bounds = np.array(ends, dtype=np.int64)
+        head, tail = ([chunk[:, :at]] if at else []), ([chunk[:, end:]] if end < t else [])
+        low = np.column_stack([*(p.min(axis=-1) for p in head), low,
+                               *(p.min(axis=-1) for p in tail)])  # fmt: skip
+        high = np.column_stack([*(p.max(axis=-1) for p in head), high,
+                                *(p.max(axis=-1) for p in tail)])  # fmt: skip
+        self._keep(chunk[:, -self.n % self.stride :: self.stride])  # the amplitude subsample
+        before = self.rail.copy()
+        for side, marks in ((0, -low), (1, high)):  # signed: the low side's negated
+            # a channel whose samples here all lie inside its rail so far keeps its rail, the
+            # most extreme samples and the count at the rail as they are: not read again
+            reach = marks.max(axis=-1) >= self._top[side].min(axis=-1)
+            for row, pieces in zip(
+                _indices_of(reach), _top_pieces(marks[reach], CLIP_OUTLIERS + 1), strict=True
+            ):
+                # consecutive pieces read as one slice (a flat channel's: the whole row)
+                runs = np.split(pieces, np.flatnonzero(np.diff(pieces) > 1) + 1)
+                here = np.concatenate(
+                    [chunk[row, bounds[run[0]] : bounds[run[-1] + 1]] for run in runs]
+                )
+                self._fold_rail(side, row, here if side else -here)
+        row_low, row_high = low.min(axis=-1), high.max(axis=-1)
+        self._merge_extremes(
+            row_low,
+            row_high,
+            _count_at(chunk, bounds, low, row_low),
+            _count_at(chunk, bounds, high, row_high),
+        )
+        self._update_clean_moments(chunk)
+        self.judged_count += t
+        self._track_rails(chunk, before)
+        self.n += t
 
     def _merge_extremes(
         self, low: np.ndarray, high: np.ndarray, at_low: np.ndarray, at_high: np.ndarray
@@ -810,14 +895,18 @@ FLAT_JITTER = 2.5e-6
 FLAT_JITTER_SAMPLES = 16
 
 
-def _flat_rows(whole: np.ndarray) -> np.ndarray:
+def _flat_rows(
+    whole: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
+) -> np.ndarray:
     """Whether each row of ``whole`` (shape (..., size); NaN: not flat) is flat, shape
     ``whole.shape[:-1]``: zero peak-to-peak, or a dead electrode's quantisation jitter: a
     peak-to-peak of at most :data:`FLAT_JITTER` with every sample at the lowest value, the
     highest or the one halfway (one step either side of a value, or two values a step
     apart), which no live EEG keeps for a whole segment (of :data:`FLAT_JITTER_SAMPLES` or
-    more samples: fewer hold three values whatever they are)."""
-    low, high = whole.min(axis=-1), whole.max(axis=-1)
+    more samples: fewer hold three values whatever they are). ``low``, ``high``: each row's
+    minimum and maximum (shape ``whole.shape[:-1]``), where the caller has them already."""
+    low = whole.min(axis=-1) if low is None else low
+    high = whole.max(axis=-1) if high is None else high
     flat = low == high
     maybe = (high - low <= FLAT_JITTER) & ~flat  # NaN compares False
     if whole.shape[-1] < FLAT_JITTER_SAMPLES:
@@ -875,6 +964,42 @@ def _rail_candidates(row: np.ndarray, k: int, high: bool, gaps: bool) -> np.ndar
         parts.append(row[m * _RAIL_BLOCK :])
     here = np.concatenate(parts) if high else -np.concatenate(parts)
     return np.where(np.isnan(here), -np.inf, here) if gaps else here
+
+
+def _top_pieces(marks: np.ndarray, k: int) -> list[np.ndarray]:
+    """Per row of ``marks`` (shape (n_rows, n_pieces): each piece's extreme, signed so that
+    larger is more extreme), the pieces (indices, ascending) whose extreme reaches the
+    ``k``-th largest of the row: ``k`` pieces at least, among which every sample at least as
+    extreme as the row's ``k``-th most extreme sample lies (:func:`_rail_candidates`)."""
+    n = marks.shape[-1]
+    if n <= k:
+        return [np.arange(n)] * len(marks)
+    least = np.partition(marks, n - k, axis=-1)[:, n - k]
+    picked = marks >= least[:, None]
+    return [np.flatnonzero(row) for row in picked]
+
+
+#: Pieces of a row at its extreme beyond which :func:`_count_at` counts the whole row at once
+_COUNT_PIECES = 8
+
+
+def _count_at(
+    chunk: np.ndarray, bounds: np.ndarray, marks: np.ndarray, value: np.ndarray
+) -> np.ndarray:
+    """How many samples of each row of ``chunk`` (shape (n_rows, t), finite) equal ``value``
+    (its minimum or maximum, shape (n_rows,)), shape (n_rows,): counted only in the pieces
+    ``[bounds[j], bounds[j + 1])`` whose extreme (``marks``, shape (n_rows, n_pieces)) is
+    that value, the only pieces that hold it; a row where more than :data:`_COUNT_PIECES`
+    do (a flat or clipped channel) is counted whole."""
+    count = np.zeros(len(chunk), np.int64)
+    hit = marks == value[:, None]
+    whole = hit.sum(axis=-1) > _COUNT_PIECES
+    for row in np.flatnonzero(whole).tolist():
+        count[row] = np.count_nonzero(chunk[row] == value[row])
+    rows, pieces = np.nonzero(hit & ~whole[:, None])
+    for row, j in zip(rows.tolist(), pieces.tolist(), strict=True):
+        count[row] += int(np.count_nonzero(chunk[row, bounds[j] : bounds[j + 1]] == value[row]))
+    return count
 
 
 def _median_inplace(a: np.ndarray) -> np.ndarray:
