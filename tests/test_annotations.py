@@ -3054,3 +3054,32 @@ def test_a_chbmit_summary_is_named_and_its_seizures_read_per_recording(tmp_path,
     with pytest.raises(RecordingError, match="a seizure start without its end time"):
         (tmp_path / "bad.txt").write_text("File Name: a.edf\nSeizure Start Time: 5 seconds\n")
         read_chbmit_summary(tmp_path / "bad.txt")
+
+
+def test_window_labels_of_the_embeddings_own_annotations_say_what_to_give(model, tmp_path):
+    """``emb.window_labels(emb.annotations)``, the embeddings' own annotations passed back,
+    failed with os.path's "expected str, bytes or os.PathLike object, not list". Those list
+    the descriptions over each window, not how much of it each covers: refused, naming the
+    recording's path to give instead (which labels the windows) and how to select windows
+    by the descriptions over them."""
+    names = ["Fp1", "Fp2", "C3", "C4", "O1", "O2"]
+    rng = np.random.default_rng(0)
+    raw = mne.io.RawArray(
+        rng.standard_normal((6, 16 * 256)) * 2e-5, mne.create_info(names, 256.0, "eeg"),
+        verbose=False,
+    )  # fmt: skip
+    raw.set_annotations(mne.Annotations([0.0, 8.0], [8.0, 8.0], ["Sleep stage W", "Sleep stage 2"]))
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    emb = model.embed(path, device="cpu")
+    assert emb.annotations[0] == ["Sleep stage W"]
+    with pytest.raises(TypeError) as err:
+        emb.window_labels(emb.annotations)
+    said = str(err.value)
+    assert "not Embeddings.annotations: those list the descriptions over each window" in said
+    assert f"Give emb.window_labels({str(emb.metadata['source'])!r}, ...)" in said
+    assert "emb[['Sleep stage W' in a for a in emb.annotations]]" in said
+    with pytest.raises(TypeError, match=r"not a list: give emb\.window_labels\("):
+        emb.window_labels([mne.Annotations([0.0], [8.0], ["W"])])
+    labels = emb.window_labels(emb.metadata["source"]).tolist()  # as the error says
+    assert labels == ["Sleep stage W"] * 2 + ["Sleep stage 2"] * 2

@@ -661,6 +661,8 @@ class Embeddings:
                 "(emb.annotations); to label them by annotations that span time, give "
                 "epochs.annotations or the Raw they were cut from"
             )
+        if isinstance(annotations, (list, tuple)):
+            raise TypeError(self._listed_annotations_text(annotations))
         if self.metadata.get("epoch_onsets") == "events":
             # a recording's own annotations count from its first sample, the epochs' onsets
             # from the acquisition start: placed as its Raw's are (below)
@@ -708,6 +710,40 @@ class Embeddings:
             label_bad=label_bad,
         )
         return np.array(labels, dtype=object)
+
+    def _listed_annotations_text(self, given: list[Any] | tuple[Any, ...]) -> str:
+        """Why :meth:`window_labels` refuses a list ``given`` (:attr:`annotations`, the
+        descriptions over each window, passed back; or another list), and what to give: the
+        recording's path (``metadata["source"]``), its Raw or annotation file."""
+        from eegpt.annotation_labels import select_holding
+
+        source = self.metadata.get("source")
+        recording = (
+            f"emb.window_labels({str(source)!r}, ...) (the recording's path, "
+            "emb.metadata['source'])"
+            if source
+            else "emb.window_labels(raw, ...) (the Raw embedded)"
+        )
+        takes = (
+            "window_labels takes the annotations themselves, where each starts and how long it "
+            "lasts (a Raw, a recording's path, mne.Annotations or an annotation file such as a "
+            "hypnogram)"
+        )
+        own = len(given) == len(self) and all(isinstance(a, (list, tuple)) for a in given)
+        if not own:
+            return f"{takes}, not a {type(given).__name__}: give {recording}"
+        names = list(dict.fromkeys(str(d) for a in given for d in a))
+        select = (
+            f"; to select windows by the descriptions over them, {select_holding(names[:1])}"
+            if names
+            else ""
+        )
+        return (
+            f"{takes}, not Embeddings.annotations: those list the descriptions over each "
+            "window, not how much of the window each covers, which a label needs (the "
+            f"description covering at least min_overlap of it). Give {recording}, or its "
+            f"annotation file{select}"
+        )
 
     def clock_times(self, absolute: bool = False) -> np.ndarray:
         """Window onsets on the recording's clock.
