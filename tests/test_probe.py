@@ -3709,7 +3709,8 @@ def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path,
     hyp = tmp_path / "hyp.csv"
     # 3 s epochs over 2 s windows of a 16 s night: they straddle; epoch 2 bad, and its window
     # [8, 10) left out of epoch 3 too
-    stages = ["W", "?", "2", "2", "W", "W"]
+    # (R&K's stage 4: a stage the probe lacks, refused or left out with --skip-unknown)
+    stages = ["W", "4", "2", "2", "W", "W"]
     hyp.write_text("onset,duration,description\n"
                    + "".join(f"{3 * i},3,Sleep stage {s}\n" for i, s in enumerate(stages))
                    + "8.5,0.3,BAD_movement\n")  # fmt: skip
@@ -3743,13 +3744,13 @@ def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path,
         in said.err
         and "(--reject-by" not in said.err
     )
-    assert "left out 1 of 5 scoring epochs" in said.out and "'Sleep stage ?' (1)" in said.out
+    assert "left out 1 of 5 scoring epochs" in said.out and "'Sleep stage 4' (1)" in said.out
     from eegpt.cli import main as cli_main
 
     assert cli_main(["info", str(scores)]) == 0
     assert "% | per 3 s epoch | from 1 recording(s)" in capsys.readouterr().out
-    # without --skip-unknown the unscored stage, not among the classes, is named
-    with pytest.raises(ValueError, match=r"'Sleep stage \?'.*--skip-unknown"):
+    # without --skip-unknown the stage not among the classes is named
+    with pytest.raises(ValueError, match=r"'Sleep stage 4'.*--skip-unknown"):
         probe_main(["--debug", "evaluate", str(out), paths[0], "--annotations", str(hyp),
                     "--epoch-seconds", "3"])  # fmt: skip
     # windows, as before, say so
@@ -3858,6 +3859,36 @@ def test_evaluate_epoch_seconds_refuses_labels_not_from_annotations(given, said,
                     "--epoch-seconds", "30", *given])  # fmt: skip
 
 
+def test_evaluate_leaves_out_unscored_epochs_as_predict_does(weights, tmp_path, capsys):
+    """probe evaluate refused a night holding 'Sleep stage ?' epochs, matched by the probe's
+    --window-labels '^Sleep stage' but not among its classes, where probe predict leaves them
+    out of its agreement (unlabelled) and train out of its classes: evaluate leaves them out
+    too, with their count on the report's stream, in --json (n_unscored) and eegpt info, for
+    scoring epochs and windows alike; the other epochs are scored."""
+    from eegpt.cli import main as cli_main
+
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    hyp = tmp_path / "hyp.csv"
+    stages = ["W", "?", "W", "2", "2", "?", "2", "W"]  # 2 s windows, or 2 s epochs
+    hyp.write_text("onset,duration,description\n"
+                   + "".join(f"{2 * i},2,Sleep stage {s}\n" for i, s in enumerate(stages)))  # fmt: skip
+    scores = tmp_path / "scores.json"
+    for scoring, what in (([], "windows"), (["--epoch-seconds", "2"], "scoring epochs")):
+        capsys.readouterr()
+        assert probe_main(["evaluate", str(out), paths[0], "--annotations", str(hyp), "-q",
+                           "--json", str(scores), "--overwrite", *scoring]) == 0  # fmt: skip
+        said = capsys.readouterr()
+        assert (
+            f"left out 2 of 8 {what} scored as no sleep stage (not among the probe's classes; "
+            "probe predict and train leave them out too): 'Sleep stage ?' (2)"
+        ) in said.out
+        record = json.loads(scores.read_text())
+        assert (record["n"], record["n_unscored"]) == (6, 2) and "n_left_out" not in record
+        assert record["confusion_matrix"]["labels"] == ["Sleep stage W", "Sleep stage 2"]
+        assert cli_main(["info", str(scores)]) == 0
+        assert "of 6 epochs (2 left out: scored as no sleep stage)" in capsys.readouterr().out
+
+
 def test_skip_unknown_line_leaves_json_on_stdout_alone(weights, tmp_path, capsys):
     """evaluate --json - prints the JSON alone on stdout, the text report on stderr; the line
     of --skip-unknown (the epochs left out) went to stdout before the JSON, so that
@@ -3865,7 +3896,7 @@ def test_skip_unknown_line_leaves_json_on_stdout_alone(weights, tmp_path, capsys
     report, for windows and scoring epochs alike."""
     out, paths, _ = _stage_probe(weights, tmp_path)
     hyp = tmp_path / "hyp.csv"
-    stages = ["W", "W", "?", "?", "2", "2", "W", "W"]  # 2 s windows, or 4 s epochs
+    stages = ["W", "W", "4", "4", "2", "2", "W", "W"]  # 2 s windows, or 4 s epochs
     hyp.write_text("onset,duration,description\n"
                    + "".join(f"{2 * i},2,Sleep stage {s}\n" for i, s in enumerate(stages)))  # fmt: skip
     for scoring in ([], ["--epoch-seconds", "4"]):

@@ -546,8 +546,10 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--skip-unknown",
         action="store_true",
         help="leave out epochs whose labels are not among the probe's classes (e.g. "
-        "'Movement time', 'Sleep stage ?') or missing, and say how many of each; by default "
-        "they are an error",
+        "'Movement time', 'Sleep stage ?' in a --labels file; R&K's 'Sleep stage 4') or "
+        "missing, and say how many of each; by default they are an error (epochs scored as "
+        "no sleep stage by the recordings' annotations, 'Sleep stage ?', 'Movement time', "
+        "are left out and counted without it)",
     )
     add_applied_keep(p)
     add_applied_crop(p)
@@ -574,7 +576,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "(a window weighted by the seconds it overlaps the epoch; windows over bad "
         "annotations count in none), and labelled by the stage covering at least half of it; bad epochs and "
         "those no labelling annotation covers (past the hypnogram; an unscored stage the "
-        "pattern does not match) are left out and counted on stderr (those labelled "
+        "pattern does not match) are left out and counted on stderr (unscored ones it "
+        "matches, not among the probe's classes, too) (those labelled "
         "--unlabelled's class instead where it is given, or the probe's taken), a stage not "
         "among the "
         "probe's classes refused as for windows, or left out with --skip-unknown. The metrics, the per-class report and the confusion matrix count "

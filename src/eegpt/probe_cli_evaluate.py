@@ -97,12 +97,15 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     left_out = 0
     to_stdout = args.json is not None and str(args.json) == "-"  # --json -: the JSON alone
     shown = sys.stderr if to_stdout else sys.stdout  # the text report, --skip-unknown's line
+    unscored = 0  # scored as no sleep stage ('Sleep stage ?'), not a class: left out
     if args.epoch_seconds is not None:  # scored per scoring epoch, as predict pools them
         y, proba, sources = _scoring_epochs(args, probe)
         scored = sources  # the recording of each scoring epoch scored
+        kept, unscored = _unscored_left_out(y, classes, "scoring epochs", shown)
+        y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
         if args.skip_unknown:
             kept, left_out = _known_labels(y, classes, "scoring epochs", shown)
-            y, proba, scored = y[kept], proba[kept], [sources[i] for i in kept]
+            y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
         y = _as_class_labels(y, classes, _labels_taken(args))
     else:
         # a recording without seizures, all --unlabelled: its false alarms, with a warning
@@ -111,9 +114,12 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             unlabelled_only=True, classes=classes,  # the probe's: 9.25 of a class '9.25'
         )  # fmt: skip
         scored = sources  # the file of each epoch scored
+        if windows is not None and windows.match is not None:  # labels from annotations
+            kept, unscored = _unscored_left_out(y, classes, "windows", shown)
+            recording, y, scored = _selected(recording, kept), y[kept], [scored[i] for i in kept]
         if args.skip_unknown:  # before the encoder runs: only the epochs scored
             recording, y, left_out, kept = _skip_unknown(recording, y, classes, shown)
-            scored = [sources[i] for i in kept]
+            scored = [scored[i] for i in kept]
         y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
         proba = probe_probabilities(args, probe, recording, rename)
     pred = classes[proba.argmax(axis=1)]
@@ -156,6 +162,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             provenance["shares_file_with_training"] = shared
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
+    if unscored:
+        metrics["n_unscored"] = unscored
     if args.event_scoring:
         metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba)
     per = "" if args.epoch_seconds is None else f"per {metrics['scored'].removesuffix('s')}: "
@@ -251,12 +259,50 @@ def _skip_unknown(
     idx, n_out = _known_labels(y, classes, file=file)
     if not n_out:
         return recording, y, 0, idx
+    return _selected(recording, idx), y[idx], n_out, idx
+
+
+def _selected(recording: Any, idx: np.ndarray) -> Any:
+    """The epochs ``idx`` of ``recording`` (its data, selection and onsets alike)."""
+    if len(idx) == len(recording.data):
+        return recording
     selection = None if recording.selection is None else [recording.selection[i] for i in idx]
     onsets = None if recording.onsets is None else recording.onsets[idx]
-    kept = dataclasses.replace(
+    return dataclasses.replace(
         recording, data=recording.data[idx], selection=selection, onsets=onsets
     )
-    return kept, y[idx], n_out, idx
+
+
+def _unscored_left_out(
+    y: np.ndarray, classes: np.ndarray, what: str, file: TextIO
+) -> tuple[np.ndarray, int]:
+    """The indices of the labels ``y`` (from the recordings' annotations) to score and how
+    many were left out: those of epochs scored as no sleep stage
+    (:data:`eegpt.annotations.UNSCORED`: ``'Sleep stage ?'``, ``'Movement time'``) that are
+    not among the probe's ``classes``, as ``probe predict``'s agreement and ``probe train``
+    leave them out (not refused as labels the probe lacks); said on ``file`` (the text
+    report's stream) with their counts, as ``what`` (``"windows"``, ``"scoring epochs"``)
+    counts them."""
+    import collections
+
+    from eegpt.annotation_labels import UNSCORED
+
+    known = {str(c) for c in classes.tolist()}
+    out = np.array(
+        [v is not None and str(v) not in known and bool(UNSCORED.search(str(v).strip()))
+         for v in y.tolist()],
+        dtype=bool,
+    ).reshape(len(y))  # fmt: skip
+    n_out = int(out.sum())
+    if n_out:
+        counted = collections.Counter(str(v) for v in y[out].tolist())
+        said = ", ".join(f"{name!r} ({n})" for name, n in sorted(counted.items()))
+        print(
+            f"left out {n_out} of {len(y)} {what} scored as no sleep stage (not among the "
+            f"probe's classes; probe predict and train leave them out too): {said}",
+            file=file,
+        )
+    return np.flatnonzero(~out), n_out
 
 
 def _known_labels(

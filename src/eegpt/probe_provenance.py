@@ -1338,7 +1338,7 @@ def _event_score_lines(events: Any) -> list[str]:
 def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
     """What ``eegpt info`` says of the JSON of ``eegpt probe evaluate --json``
     (:func:`evaluation_record`): the metrics in one line (percent, as ``probe evaluate`` prints
-    them), the epochs left out (``--skip-unknown``), whether a test file holds the probe's
+    them), the epochs left out (``--skip-unknown``; those scored as no sleep stage), whether a test file holds the probe's
     training or validation data (``provenance.overlaps_training``; absent: not checked) or
     is the file that epochs it was trained on in memory were read from
     (``provenance.shares_file_with_training``), each said once, the other
@@ -1359,6 +1359,11 @@ def describe_evaluation(path: str | os.PathLike, record: dict[str, Any]) -> str:
         + (
             f" ({record['n_left_out']} left out: labels outside the classes)"
             if record.get("n_left_out")
+            else ""
+        )
+        + (
+            f" ({record['n_unscored']} left out: scored as no sleep stage)"
+            if record.get("n_unscored")
             else ""
         ),
         "  "
