@@ -3749,10 +3749,17 @@ def test_evaluate_scores_scoring_epochs_as_predict_pools_them(weights, tmp_path,
 
     assert cli_main(["info", str(scores)]) == 0
     assert "% | per 3 s epoch | from 1 recording(s)" in capsys.readouterr().out
-    # without --skip-unknown the stage not among the classes is named
-    with pytest.raises(ValueError, match=r"'Sleep stage 4'.*--skip-unknown"):
+    # without --skip-unknown the stage not among the classes is named, with advice that
+    # names only options --epoch-seconds takes (it refuses --labels and --label-column, and
+    # continuous recordings have no event names to rename)
+    with pytest.raises(ValueError, match=r"'Sleep stage 4'.*--skip-unknown") as err:
         probe_main(["--debug", "evaluate", str(out), paths[0], "--annotations", str(hyp),
                     "--epoch-seconds", "3"])  # fmt: skip
+    assert (
+        "the labels are the scoring epochs' stages from the recordings' annotations; give "
+        "--window-labels a pattern whose classes are the probe's; or leave the epochs"
+    ) in str(err.value)
+    assert not any(o in str(err.value) for o in ("--labels", "--label-column", "event_id"))
     # windows, as before, say so
     assert probe_main(["evaluate", str(out), paths[0], "--annotations", str(hyp), "-q",
                        "--skip-unknown", "--json", str(scores), "--overwrite"]) == 0  # fmt: skip

@@ -106,7 +106,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         if args.skip_unknown:
             kept, left_out = _known_labels(y, classes, "scoring epochs", shown)
             y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
-        y = _as_class_labels(y, classes, _labels_taken(args))
+        y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
     else:
         # a recording without seizures, all --unlabelled: its false alarms, with a warning
         recording, y, sources, rename = read_inputs(
@@ -451,6 +451,8 @@ def _class_order(
 
 #: :func:`_labels_taken` of windows labelled by ``--window-labels`` (given, or the probe's)
 WINDOW_LABELS_TAKEN = "the windows' classes --window-labels gives them from the annotations"
+#: :func:`_labels_taken` of the scoring epochs of ``--epoch-seconds`` (labelled alike)
+EPOCH_LABELS_TAKEN = "the scoring epochs' stages from the recordings' annotations"
 
 
 def _labels_taken(args: argparse.Namespace) -> str:
@@ -458,7 +460,7 @@ def _labels_taken(args: argparse.Namespace) -> str:
     if args.labels is not None:
         return f"the 'label' column of {args.labels}"
     if getattr(args, "epoch_seconds", None) is not None:
-        return "the scoring epochs' stages from the recordings' annotations"
+        return EPOCH_LABELS_TAKEN
     if args.label_column is not None:
         how = "as in training" if getattr(args, "label_column_adopted", False) else "--label-column"
         return f"the epochs' metadata column {args.label_column!r} ({how})"
@@ -496,7 +498,9 @@ def _as_class_labels(
                 "as the probe's classes there "
                 "(one row per epoch of all inputs, in order)" + skip
             )
-        if taken == WINDOW_LABELS_TAKEN:  # continuous recordings: the options are to change
+        # continuous recordings labelled by annotations: the options are to change (not
+        # --labels, --label-column or event names, which --epoch-seconds refuses)
+        if taken in (WINDOW_LABELS_TAKEN, EPOCH_LABELS_TAKEN):
             advice = (
                 f"--unlabelled {unlabelled} names a class the probe was not trained on: leave "
                 "--unlabelled out (the windows no annotation covers are then left out) or give "
