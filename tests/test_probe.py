@@ -3896,6 +3896,56 @@ def test_evaluate_leaves_out_unscored_epochs_as_predict_does(weights, tmp_path, 
         assert "of 6 epochs (2 left out: scored as no sleep stage)" in capsys.readouterr().out
 
 
+def test_unscored_class_warning_fits_the_command_it_is_given_in(weights, tmp_path):
+    """'Sleep stage ?' matched by --window-labels '^Sleep stage' was warned of at predict and
+    evaluate in training's words ("trained and scored as if they were one", "Leave them
+    out"). A probe without the class: predict and evaluate leave those epochs out, so no
+    warning; a probe trained with it as a class: predict says its label column and
+    agreement compare them as a stage, evaluate that its metrics score them, each naming the
+    pattern that leaves them out and retraining; train keeps its own words."""
+    import warnings
+
+    paths, _ = _scored_nights(tmp_path, n=1, start=0.0)
+    hyp = tmp_path / "hyp.csv"
+    stages = ["W", "?", "W", "2", "2", "?", "2", "W"]  # 2 s windows
+    hyp.write_text("onset,duration,description\n"
+                   + "".join(f"{2 * i},2,Sleep stage {s}\n" for i, s in enumerate(stages)))  # fmt: skip
+    given = [paths[0], "--annotations", str(hyp), "-q"]
+
+    def said(*argv: str) -> str:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert probe_main(list(argv)) == 0
+        return " ".join(str(w.message) for w in caught if "'Sleep stage ?' is" in str(w.message))
+
+    trained = "are then trained and scored as if they were one"
+    (tmp_path / "a").mkdir()
+    unknown, _, _ = _stage_probe(weights, tmp_path / "a")  # classes W, 2
+    pred = str(tmp_path / "pred.csv")
+    assert said("predict", str(unknown), *given, "-o", pred) == ""
+    assert said("evaluate", str(unknown), *given) == ""
+    known = tmp_path / "with_unscored"
+    text = said("train", *given, "--weights", str(weights), "-o", str(known), "--passes", "1",
+                "--window-labels", "^Sleep stage", "--window", "2")  # fmt: skip
+    assert trained in text
+    text = said("predict", str(known), *given, "-o", pred, "--overwrite")
+    assert trained not in text
+    assert (
+        "and the probe has 'Sleep stage ?' among its classes: those windows are compared with "
+        "its predictions as if scored as a stage (the label column, the agreement with the "
+        "scored stages). Leave them out of the comparison (their label left empty) with a "
+        "pattern that does not match them, e.g. --window-labels '^Sleep stage [W1234R]$'; a "
+        "probe trained with such a pattern (probe train --window-labels '^Sleep stage "
+        "[W1234R]$') learns the stages alone"
+    ) in text
+    text = said("evaluate", str(known), *given, "--epoch-seconds", "2")
+    assert trained not in text
+    assert (
+        "those windows are scored as if they were a stage in these metrics. Leave them out of "
+        "the scores with a pattern that does not match them"
+    ) in text
+
+
 def test_skip_unknown_line_leaves_json_on_stdout_alone(weights, tmp_path, capsys):
     """evaluate --json - prints the JSON alone on stdout, the text report on stderr; the line
     of --skip-unknown (the epochs left out) went to stdout before the JSON, so that

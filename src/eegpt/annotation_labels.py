@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import os
 import re
 import shlex
@@ -729,6 +730,38 @@ def patterns_warned_once(said: set[str]) -> Iterator[None]:
         _PATTERNS_SAID.reset(token)
 
 
+@dataclasses.dataclass(frozen=True)
+class CommandLabelling:
+    """Which ``eegpt probe`` command labels windows by :func:`window_labels`, so that its
+    warnings name what that command line takes (:func:`labelled_by_command`): the
+    ``--marker-spans`` of markers that label no window, and for ``'Sleep stage ?'`` made a
+    class what it does in that command (:func:`warn_unscored_classes`)."""
+
+    #: ``"train"``, ``"predict"`` or ``"evaluate"``
+    command: str
+    #: the ``--window-labels`` options of the labelling (given, or the probe's); "" for none
+    options: str = ""
+    #: the probe's classes (as text) for ``predict`` and ``evaluate``; None in training,
+    #: where the labels make the classes
+    classes: frozenset[str] | None = None
+
+
+_COMMAND_LABELLING: contextvars.ContextVar[CommandLabelling | None] = contextvars.ContextVar(
+    "eegpt_command_labelling", default=None
+)
+
+
+@contextlib.contextmanager
+def labelled_by_command(how: CommandLabelling | None) -> Iterator[None]:
+    """Inside the block, :func:`window_labels` words its warnings for the command line ``how``
+    describes (None: for Python, as outside any block)."""
+    token = _COMMAND_LABELLING.set(how)
+    try:
+        yield
+    finally:
+        _COMMAND_LABELLING.reset(token)
+
+
 #: Characters of regular-expression syntax: a pattern without any is plain text.
 _REGEX_SYNTAX = frozenset("\\^$.|?*+()[]{}")
 
@@ -815,6 +848,12 @@ def warn_unscored_classes(
     others = {label_of(d) for d in set(descriptions) - set(found)} - {None}
     if not taken or not others:
         return
+    use = _COMMAND_LABELLING.get()
+    if use is not None and use.classes is not None:  # probe predict, evaluate
+        # labels the probe has no class of: predict's agreement and evaluate leave them out
+        taken = {d: label for d, label in taken.items() if str(label) in use.classes}
+        if not taken:
+            return
     if isinstance(match, Mapping):
         taken = {d: label for d, label in taken.items() if label in others}
         if not taken:
@@ -831,14 +870,37 @@ def warn_unscored_classes(
         f"{d!r}: {'movement time' if 'movement' in d.lower() else 'an epoch left unscored'}"
         for d in taken
     )
-    text = (
+    head = (
         f"{' and '.join(repr(d) for d in taken)} {'is' if len(taken) == 1 else 'are'} "
-        f"labelled as {said}, though no sleep stage ({what}): windows nobody scored as a "
-        "stage are then trained and scored as if they were one. Leave them out with a "
-        "pattern that does not match them, e.g. --window-labels '^Sleep stage [W1234R]$' "
-        "(match='^Sleep stage [W1234R]$' in Python), or keep them on purpose as a class of "
-        "their own alone, e.g. --window-labels 'MT=^Movement time$'"
+        f"labelled as {said}, though no sleep stage ({what})"
     )
+    if use is None or use.classes is None:  # training (or Python): the labels make classes
+        text = head + (
+            ": windows nobody scored as a stage are then trained and scored as if they were "
+            "one. Leave them out with a pattern that does not match them, e.g. "
+            "--window-labels '^Sleep stage [W1234R]$' (match='^Sleep stage [W1234R]$' in "
+            "Python), or keep them on purpose as a class of their own alone, e.g. "
+            "--window-labels 'MT=^Movement time$'"
+        )
+    else:  # a trained probe's classes hold them
+        labels = sorted({str(label) for label in taken.values()})
+        has = f"the probe has {few([repr(c) for c in labels], 3)} among its classes"
+        if use.command == "predict":
+            did = (
+                "those windows are compared with its predictions as if scored as a stage "
+                "(the label column, the agreement with the scored stages). Leave them out of "
+                "the comparison (their label left empty)"
+            )
+        else:
+            did = (
+                "those windows are scored as if they were a stage in these metrics. Leave "
+                "them out of the scores"
+            )
+        text = (
+            f"{head}, and {has}: {did} with a pattern that does not match them, e.g. "
+            "--window-labels '^Sleep stage [W1234R]$'; a probe trained with such a pattern "
+            "(probe train --window-labels '^Sleep stage [W1234R]$') learns the stages alone"
+        )
     _warn_once_per_command(text)
 
 

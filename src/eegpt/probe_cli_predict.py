@@ -187,11 +187,22 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
         overlap=overlap or 0.0,
         marker_spans=states,
         spans_adopted=_spans_adopted(args),
+        command=_labelling_command(args),
+        classes=getattr(args, "probe_classes", None),
         stim_events=stim,
         stim_adopted=bool(getattr(args, "stim_adopted", False)),
         start_adopted=bool(getattr(args, "start_adopted", False)),
         quiet=bool(getattr(args, "quiet", False)),
     )
+
+
+def _labelling_command(args: argparse.Namespace) -> str:
+    """The ``eegpt probe`` command that labels windows (:attr:`WindowLabelling.command`):
+    ``"train"``, or with a probe loaded (:func:`load_cli_probe`) ``"predict"`` or
+    ``"evaluate"``."""
+    if getattr(args, "probe_classes", None) is None:
+        return "train"
+    return "predict" if getattr(args, "func", None) is cmd_probe_predict else "evaluate"
 
 
 def _spans_adopted(args: argparse.Namespace) -> Literal["", "predict", "evaluate"]:
@@ -397,6 +408,8 @@ def load_cli_probe(args: argparse.Namespace):
 
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
     probe._start_said = True  # adopt_start and _say_trained_start below say the start used
+    # what the windows' labels are scored against: the warnings of window_labelling name them
+    args.probe_classes = tuple(str(c) for c in probe.classes_.tolist())
     column = (probe.training or {}).get("label_column")
     adopt_marker_spans(args, probe)
     adopt_events_from_stim(args, probe)

@@ -117,6 +117,11 @@ class WindowLabelling:
     #: check, by :func:`opened_key`: taken by :func:`~eegpt.continuous_windows._window_stream`
     #: with the recording, not made again (its stim channel read once, its warnings given once)
     annotated: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    #: the ``eegpt probe`` command that labels the windows (``"train"``, ``"predict"``,
+    #: ``"evaluate"``), whose options the warnings of :meth:`label` name
+    command: str = "train"
+    #: the probe's classes (as text) in ``predict`` and ``evaluate``; None in training
+    classes: tuple[str, ...] | None = None
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file, their
@@ -254,6 +259,7 @@ class WindowLabelling:
         reaches across them, as embed flags them
         (:func:`eegpt.annotation_overlap.resampled_window_annotations`); None: windows cut
         at the model's rate itself."""
+        from eegpt.annotation_labels import CommandLabelling, labelled_by_command
         from eegpt.annotation_overlap import resampled_window_annotations
         from eegpt.annotations import patterns_warned_once, window_labels
         from eegpt.dataset_inputs import file_identity
@@ -266,7 +272,13 @@ class WindowLabelling:
                 option = "--val-annotations" if self.validation else "--annotations"
                 no_annotations_warning(source, option)
                 quiet = True  # said plainly: not the window_labels warning too
-        with patterns_warned_once(self.said):
+        # the warnings worded for this command line: its options, the probe's classes
+        command = CommandLabelling(
+            self.command,
+            "" if self.match is None else labelling_options(self.match),
+            None if self.classes is None else frozenset(self.classes),
+        )
+        with patterns_warned_once(self.said), labelled_by_command(command):
             labels = window_labels(
                 annotations, onsets, length_s, match=self.match, min_overlap=self.min_overlap,
                 source=None if source is None else str(source), what=what, unlabelled_ok=quiet,
