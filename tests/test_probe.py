@@ -3946,6 +3946,52 @@ def test_unscored_class_warning_fits_the_command_it_is_given_in(weights, tmp_pat
     ) in text
 
 
+def test_stage_markers_warning_names_marker_spans_on_the_command_line(weights, tmp_path):
+    """Sleep stages scored as markers of no duration label no window: the warning of it
+    named only Python (markers_to_spans, emb.window_labels, Embeddings.annotations) to
+    command-line users. Train, predict and evaluate name --marker-spans with the stages'
+    states (the options given, the probe's pattern at predict and evaluate), the command's
+    way with epochs; Python's own call keeps the Python."""
+    import warnings
+
+    from eegpt.annotations import window_labels
+
+    paths, _ = _scored_nights(tmp_path, n=1, start=0.0)
+    hyp = tmp_path / "hyp.csv"
+    stages = ["W", "W", "2", "2", "?", "2", "W", "W"]  # one marker per 2 s epoch
+    hyp.write_text("onset,duration,description\n"
+                   + "".join(f"{2 * i},0,Sleep stage {s}\n" for i, s in enumerate(stages)))  # fmt: skip
+    given = [paths[0], "--annotations", str(hyp), "-q"]
+
+    def said(code: int, *argv: str) -> str:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert probe_main(list(argv)) == code
+        return " ".join(str(w.message) for w in caught if "no window got a label" in str(w.message))
+
+    spans = ("--marker-spans 'Sleep stage W=^Sleep\\ stage\\ W$' --marker-spans "
+             "'Sleep stage 2=^Sleep\\ stage\\ 2$' (the windows then labelled by state name; "
+             "in Python, raw.set_annotations(eegpt.annotations.markers_to_spans(raw, ")  # fmt: skip
+    text = said(1, "train", *given, "--weights", str(weights), "-o", str(tmp_path / "m"),
+                "--window-labels", "^Sleep stage [W1234R]$", "--window", "2")  # fmt: skip
+    assert "the annotations that match --window-labels '^Sleep stage [W1234R]$' (" in text
+    assert f"or the recording's end: give {spans}" in text
+    assert "and train on those, labelled by their events" in text
+    assert "emb.window_labels(raw" not in text and "Embeddings.annotations" not in text
+    (tmp_path / "a").mkdir()
+    probe, _, _ = _stage_probe(weights, tmp_path / "a")  # --window-labels '^Sleep stage'
+    text = said(0, "predict", str(probe), *given, "-o", str(tmp_path / "p.csv"))
+    assert "the annotations that match --window-labels '^Sleep stage' (" in text
+    assert f"give {spans}" in text and "and predict those" in text
+    text = said(1, "evaluate", str(probe), *given, "--epoch-seconds", "2")
+    assert f"give {spans}" in text and "and evaluate those" in text
+    with pytest.warns(RuntimeWarning, match="no window got a label") as caught:  # Python
+        annotations = mne.Annotations([0.0, 2.0], [0.0, 0.0], ["Sleep stage W", "Sleep stage 2"])
+        window_labels(annotations, 2.0 * np.arange(2), 2.0, match="^Sleep stage")
+    text = " ".join(str(w.message) for w in caught)
+    assert "then emb.window_labels(raw, ...)" in text and "--marker-spans" not in text
+
+
 def test_skip_unknown_line_leaves_json_on_stdout_alone(weights, tmp_path, capsys):
     """evaluate --json - prints the JSON alone on stdout, the text report on stderr; the line
     of --skip-unknown (the epochs left out) went to stdout before the JSON, so that

@@ -634,10 +634,31 @@ def _markers_text(
     matching: Mapping[str, float], said: str, min_overlap: float, length_s: float
 ) -> str:
     """Why markers (annotations of no or little duration, ``matching``: description -> its
-    longest duration in seconds) label no window, and how to use them instead."""
+    longest duration in seconds) label no window, and how to use them instead: on the command
+    line (:func:`labelled_by_command`) the ``--marker-spans`` to give (and the command's
+    ``--window-labels`` for ``said``), else the Python."""
     longest = max(matching.values())
     names = list(matching)
     lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
+    use = _COMMAND_LABELLING.get()
+    if use is not None:  # the command line: its --marker-spans, Python after it
+        states = states_of(names)
+        spans = " ".join(f"--marker-spans {shlex.quote(f'{k}={v}')}" for k, v in states.items())
+        then = "train on" if use.command == "train" else use.command
+        return (
+            f"the annotations that match {use.options or said} "
+            f"({few([repr(d) for d in names], 5)}) {lasts}, less than a label needs "
+            f"({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and "
+            "responses mark moments rather than span time. Markers of states (sleep stages "
+            "scored as one marker per epoch, eyes closed, eyes open) label the time between "
+            "them once turned into spans, each state from its marker to the next state "
+            "marker, unscored one ('Sleep stage ?': its "
+            f"epochs in no state) or the recording's end: give {spans} (the windows then "
+            "labelled by state name; in Python, raw.set_annotations("
+            f"eegpt.annotations.markers_to_spans(raw, {states!r}))). For responses to the "
+            "markers, cut epochs around them (mne.Epochs, docs/downstream.md), save them "
+            f"(epochs.save('rec-epo.fif')) and {then} those, labelled by their events"
+        )
     return (
         f"the annotations that match {said} ({', '.join(map(repr, names[:5]))}"
         f"{', ...' if len(names) > 5 else ''}) {lasts}, less than a label needs "
