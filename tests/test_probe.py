@@ -3534,9 +3534,9 @@ def test_probe_predict_gives_a_hypnogram_of_scoring_epochs(weights, tmp_path, ca
     assert probe_main(["predict", *common, "-o", str(windows)]) == 0
     assert probe_main(["predict", *common, "-o", str(epochs), "--epoch-seconds", "3"]) == 0
     w = pd.read_csv(windows)  # 2 s windows from 1 s: 1, 3, ..., 13 (the recording lasts 16 s)
-    e = pd.read_csv(epochs)
+    e = pd.read_csv(epochs)  # sleep stages' probabilities in AASM order: W first
     assert e.columns.tolist() == ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s",
-                                  "prediction", "label", "p_Sleep stage 2", "p_Sleep stage W",
+                                  "prediction", "label", "p_Sleep stage W", "p_Sleep stage 2",
                                   "bad"]  # fmt: skip
     assert e["epoch"].tolist() == [0, 1, 2, 3, 4] and e["onset_s"].tolist() == [1, 4, 7, 10, 13]
     assert e["covered_s"].tolist() == [3, 3, 3, 3, 2] and set(e["duration_s"]) == {3.0}

@@ -56,6 +56,7 @@ from eegpt.probe_label_files import TimeBase, time_base_of
 from eegpt.probe_predictions import (
     check_prediction_output,
     prediction_provenance,
+    probability_order,
     sidecar_of,
     write_predictions,
 )
@@ -820,9 +821,10 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     # others), as eegpt embed's tables
     header = ["file", "epoch", *(["onset_s", "clock_s"] if with_onsets else [])]
     header += [*(["clock_time"] if dated else []), "prediction"]
-    header += [*(["label"] if labelled else []), *(f"p_{c}" for c in probe.classes_.tolist())]
-    header += ["bad"] if continuous else []
     classes = probe.classes_.tolist()
+    columns = probability_order(classes, probe.training)  # sleep stages: AASM's order
+    header += [*(["label"] if labelled else []), *(f"p_{classes[i]}" for i in columns)]
+    header += ["bad"] if continuous else []
     rows = []  # typed values (None: no value), formatted by the writer
     for path in dict.fromkeys(args.data):  # in the order given
         for index, at, label, p, on_clock_s, moment in found.get(path, []):
@@ -832,7 +834,7 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
                 + ([] if not dated else [moment])
                 + [classes[int(np.argmax(p))]]
                 + ([] if not labelled else [label])
-                + [float(v) for v in p]
+                + [float(p[i]) for i in columns]
                 + ([] if not continuous else [bool(bad[path][index]) if path in bad else None])
             )
     write_predictions(args.output, header, rows, classes, provenance)
@@ -1002,7 +1004,7 @@ def _epoch_rows(
     ``args.epoch_seconds`` from its start on (:func:`eegpt.probe.scoring_epochs`): file,
     epoch, onset_s, clock_s, duration_s, covered_s (the seconds its windows cover), clock_time (dated
     recordings), prediction, label (the scored stage: :func:`_epoch_labels`; with a labelling
-    or ``--annotations``; None for a bad epoch, as for a bad window), p_CLASS, bad (an annotation marked bad overlaps the epoch itself:
+    or ``--annotations``; None for a bad epoch, as for a bad window), p_CLASS (sleep stages in AASM order: :func:`eegpt.probe_predictions.probability_order`), bad (an annotation marked bad overlaps the epoch itself:
     :func:`eegpt.annotations.bad_windows` of the epochs). With ``--reject-by-annotation``
     windows over bad annotations count in none; an epoch left without any has no
     prediction."""
@@ -1011,6 +1013,7 @@ def _epoch_rows(
     from eegpt.probe import scoring_epochs
 
     classes = probe.classes_.tolist()
+    columns = probability_order(classes, probe.training)  # sleep stages: AASM's order
     window = float(probe.preprocessing.window_seconds)
     # a clock_time column where a recording has a clock (not EDF's anonymized 1985 start)
     dated = any(has_clock_time(s[3]) for s in scored.values())
@@ -1020,7 +1023,7 @@ def _epoch_rows(
     labelled = labelled and len(unlabellable) < len(scored)
     header = ["file", "epoch", "onset_s", "clock_s", "duration_s", "covered_s"]
     header += [*(["clock_time"] if dated else []), "prediction"]
-    header += [*(["label"] if labelled else []), *(f"p_{c}" for c in classes), "bad"]
+    header += [*(["label"] if labelled else []), *(f"p_{classes[i]}" for i in columns), "bad"]
     rows: list[list[Any]] = []
     for path in dict.fromkeys(args.data):  # in the order given
         if path not in scored:
@@ -1047,7 +1050,7 @@ def _epoch_rows(
                 + [classes[int(np.argmax(p))] if known else None]
                 # a bad epoch has no label, as a bad window has none
                 + ([] if scores is None else [None if flagged[k] else scores[k]])
-                + [float(v) if known else None for v in p]
+                + [float(p[i]) if known else None for i in columns]
                 + [bool(flagged[k])]
             )
     return header, rows

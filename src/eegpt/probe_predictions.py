@@ -34,6 +34,22 @@ PREDICTION_FORMATS: dict[str, str | None] = {
 }  # fmt: skip
 
 
+def probability_order(classes: Sequence[Any], training: Mapping[str, Any] | None) -> np.ndarray:
+    """The order of the ``p_<class>`` columns of the prediction tables (``probe predict``,
+    :meth:`eegpt.probe.EEGPTProbe.predict_table`): indices into ``classes`` (the probe's
+    ``classes_``, sorted). Sleep stages in the AASM order W, N1, N2, N3, R, that of
+    ``probe evaluate``'s confusion matrix (:func:`eegpt.viz_hypnogram.stage_order` with
+    ``aasm=True``; bare ``W`` and ``R`` count as stages where ``training``, the probe's
+    training record, says it was trained on sleep stages:
+    :func:`eegpt.viz_hypnogram.labelled_as_sleep`); other classes as they are (sorted, as
+    the probe holds them)."""
+    from eegpt.viz_hypnogram import labelled_as_sleep, stage_order
+
+    classes = list(classes)
+    order = stage_order(classes, aasm=True, sleep=labelled_as_sleep(training))
+    return np.array([classes.index(c) for c in order], dtype=np.int64)
+
+
 def check_prediction_output(given: str | None, option: str = "--output") -> Path | None:
     """``--output`` (or ``option``: ``--events``) as a path; refused, before anything is read
     or computed, where ``predict`` cannot write it: a folder, a suffix it does not write,
