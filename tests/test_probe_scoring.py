@@ -1,12 +1,18 @@
 """A probe scoring continuous recordings per scoring epoch: the probability columns of the
-prediction tables in AASM order for sleep stages."""
+prediction tables in AASM order for sleep stages, and the Python API of ``probe predict`` and
+``probe evaluate --epoch-seconds`` (:meth:`EEGPTProbe.predict_table`, :meth:`EEGPTProbe.evaluate`
+with ``epoch_seconds``), compared with the command line's output on the same recording."""
 
 from __future__ import annotations
+
+import json
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from eegpt.errors import EEGPTWarning
 from eegpt.probe import load_probe, synthetic_erp_raw
 from eegpt.probe_cli import main as probe_main
 
@@ -67,3 +73,93 @@ def test_probability_columns_of_other_classes_keep_the_probe_s_order():
     sleep = {"window_labels": {"match": "^Sleep stage"}}
     assert probability_order(["N1", "N2", "N3", "R", "W"], sleep).tolist() == [4, 0, 1, 2, 3]
     assert probability_order(["R", "W"], sleep).tolist() == [1, 0]
+
+
+def test_predict_table_is_the_command_s_table_of_scoring_epochs(night, tmp_path):
+    """There was no Python way to score a night per 30 s epoch as ``probe predict
+    --epoch-seconds`` does: EEGPTProbe.predict_table gives the command's rows (the same
+    code) as a DataFrame, equal to the table it writes for the same recording, options
+    (start, reject_by_annotation) read as the command reads them."""
+    out, path, hyp = night
+    probe = load_probe(out)
+    table = probe.predict_table(path, epoch_seconds=4, annotations=hyp, device="cpu")
+    csv = tmp_path / "epochs.csv"
+    assert probe_main(["predict", str(out), str(path), "-q", "--annotations", str(hyp),
+                       "--epoch-seconds", "4", "-o", str(csv)]) == 0  # fmt: skip
+    written = pd.read_csv(csv)
+    assert table.columns.tolist() == written.columns.tolist()
+    assert [c for c in table.columns if c.startswith("p_")] == AASM
+    assert len(table) == 5 and table["onset_s"].tolist() == [0, 4, 8, 12, 16]
+    for name in ("file", "epoch", "prediction", "label", "bad"):
+        assert table[name].astype(str).tolist() == written[name].astype(str).tolist(), name
+    for name in ("onset_s", "duration_s", "covered_s", *AASM):
+        np.testing.assert_allclose(table[name], written[name], atol=1e-6)
+    assert table["label"].tolist() == [f"Sleep stage {s}" for s in ("W", "2", "W", "2", "1")]
+    # --start and --reject-by-annotation as keywords: a start of 1 s, and a bad span whose
+    # window counts in no epoch
+    bad = tmp_path / "hyp_bad.csv"
+    bad.write_text(hyp.read_text() + "8.5,0.3,BAD_movement\n")
+    table = probe.predict_table(
+        str(path), 4, annotations=[bad], start=1, reject_by_annotation=True, device="cpu"
+    )
+    csv2 = tmp_path / "epochs2.csv"
+    assert probe_main(["predict", str(out), str(path), "-q", "--annotations", str(bad),
+                       "--epoch-seconds", "4", "--start", "1", "--reject-by-annotation",
+                       "-o", str(csv2)]) == 0  # fmt: skip
+    written = pd.read_csv(csv2)
+    assert table["onset_s"].tolist() == written["onset_s"].tolist() == [1, 5, 9, 13, 17]
+    assert table["bad"].tolist() == written["bad"].tolist() and table["bad"].any()
+    np.testing.assert_allclose(table["covered_s"], written["covered_s"], atol=1e-6)
+    np.testing.assert_allclose(table[AASM], written[AASM], atol=1e-6)
+    # a Raw in memory is refused, saying how to give it
+    import mne
+
+    with pytest.raises(TypeError, match=r"got Raw: save it first"):
+        probe.predict_table(mne.io.read_raw_fif(path, verbose=False))
+
+
+def test_python_evaluate_per_scoring_epoch_returns_the_command_s_metrics(night, tmp_path):
+    """EEGPTProbe.evaluate refused a continuous recording; with epoch_seconds it scores its
+    scoring epochs as ``probe evaluate --epoch-seconds`` does (the same code) and returns the
+    metrics its --json records: kappa, per-class precision/recall/F1, the confusion matrix in
+    AASM order. start and skip_unknown go with epoch_seconds only."""
+    out, path, hyp = night
+    probe = load_probe(out)
+    with pytest.warns(EEGPTWarning, match="not a held-out estimate"):  # its training file
+        metrics = probe.evaluate(path, epoch_seconds=4, annotations=hyp, device="cpu")
+    scores = tmp_path / "scores.json"
+    assert probe_main(["evaluate", str(out), str(path), "--annotations", str(hyp), "-q",
+                       "--epoch-seconds", "4", "--json", str(scores)]) == 0  # fmt: skip
+    record = json.loads(scores.read_text())
+    assert metrics["scored"] == record["scored"] == "4 s epochs" and metrics["n"] == 5
+    for key in ("balanced_accuracy", "cohen_kappa", "weighted_f1", "accuracy"):
+        assert metrics[key] == pytest.approx(record[key], nan_ok=True), key
+    assert metrics["confusion_matrix"] == record["confusion_matrix"]
+    assert metrics["confusion_matrix"]["labels"] == [c[2:] for c in AASM]
+    assert [c["class"] for c in metrics["per_class"]] == [c[2:] for c in AASM]
+    for ours, theirs in zip(metrics["per_class"], record["per_class"], strict=True):
+        assert ours["f1"] == pytest.approx(theirs["f1"], nan_ok=True)
+    assert metrics["overlaps_training"] == [path.name]
+    # the metrics of the Python table, by hand: the epochs with a scored stage
+    from sklearn.metrics import cohen_kappa_score
+
+    table = probe.predict_table(path, 4, annotations=hyp, reject_by_annotation=True, device="cpu")
+    kappa = cohen_kappa_score(table["label"], table["prediction"])
+    assert metrics["cohen_kappa"] == pytest.approx(kappa, nan_ok=True)
+    with warnings.catch_warnings():  # verbose="error" silences the warnings, as MNE's
+        warnings.simplefilter("error")
+        quiet = probe.evaluate(path, epoch_seconds=4, annotations=hyp, verbose="error")
+    assert quiet["confusion_matrix"] == metrics["confusion_matrix"]
+    with pytest.raises(TypeError, match=r"\['overlap'\] apply to epochs and windows"):
+        probe.evaluate(path, epoch_seconds=4, overlap=1.0)
+    with pytest.raises(TypeError, match=r"evaluate\(start=\.\.\.\) goes with epoch_seconds"):
+        probe.evaluate(path, start=1)
+
+
+def test_python_evaluate_of_a_night_names_the_per_epoch_call(night):
+    """EEGPTProbe.evaluate(night) of a probe trained on a night's windows named only the
+    command line's way to score it; it names the Python call too (epoch_seconds)."""
+    out, path, _ = night
+    with pytest.raises(ValueError, match=r"in Python: probe\.evaluate\(path, epoch_seconds=30, "
+                       r"annotations=FILE\)"):  # fmt: skip
+        load_probe(out).evaluate(path)

@@ -194,6 +194,8 @@ from eegpt.windowing import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     import eegpt.viz_training
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings
@@ -274,8 +276,20 @@ def _evaluating(
     stream_precision: Precision = "float32",
     batch_size: int | None = None,
     cache: EmbeddingCache | str | os.PathLike | bool | None = False,
+    epoch_seconds: float | None = None,
+    start: float | str | Sequence[float] | None = None,
+    skip_unknown: bool = False,
 ) -> None:
-    """The parameters of :meth:`EEGPTProbe.evaluate`: ``y`` and those of :func:`_predicting`."""
+    """The parameters of :meth:`EEGPTProbe.evaluate`: ``y``, those of :func:`_predicting`,
+    and ``epoch_seconds`` with those it takes (``start``, ``skip_unknown``:
+    :data:`_EPOCH_KEYWORDS`)."""
+
+
+#: The keywords :meth:`EEGPTProbe.evaluate` takes with ``epoch_seconds`` (and
+#: :meth:`EEGPTProbe.predict_table`'s, less ``skip_unknown``, plus ``reject_by_annotation``).
+_EPOCH_KEYWORDS = frozenset(
+    {"annotations", "start", "skip_unknown", "device", "precision", "batch_size", "verbose"}
+)
 
 
 class EEGPTProbe:
@@ -715,6 +729,10 @@ class EEGPTProbe:
             + (" --start annotations" if how.get("start") == "annotations" else "")
             + " labels and scores them as in training"
             + (" (FILE: the annotations kept in another file, a hypnogram)" if separate else "")
+            + "; per scoring epoch in Python: probe.evaluate(path, epoch_seconds=30"
+            + (", annotations=FILE" if separate else "")
+            + (', start="annotations"' if how.get("start") == "annotations" else "")
+            + ")"
         )
 
     def _check_epoch_length(self, rec: Recording) -> None:
@@ -1364,7 +1382,41 @@ class EEGPTProbe:
         A test file of a subject the probe was trained on, in another file (its path's BIDS
         ``sub-LABEL`` or TUH patient among those of the recorded training inputs' names:
         :func:`eegpt.probe_provenance.subject_overlap_text`), is warned about as well
-        (subject-level leakage), the warning kept in ``"warnings"``."""
+        (subject-level leakage), the warning kept in ``"warnings"``.
+
+        With ``epoch_seconds`` (30 for sleep staging), ``data`` is one continuous recording's
+        file or a list of them, scored per scoring epoch as ``eegpt probe evaluate
+        --epoch-seconds`` scores them (the same code: :func:`eegpt.probe_scoring.
+        evaluate_epochs`): the windows pooled into epochs as :meth:`predict_table` pools them
+        with ``reject_by_annotation=True``, each epoch labelled by the stage the annotations
+        give it (``annotations``: a hypnogram file, one per recording; matched by the probe's
+        ``--window-labels``), bad and unscored epochs left out (said on stderr); ``start``
+        and ``skip_unknown`` as ``--start`` and ``--skip-unknown``. The result is what the
+        command prints and its ``--json`` records (less the provenance): the metrics above
+        (``n`` counts scoring epochs), ``per_class`` (precision, recall, F1, support ... of
+        each class), ``confusion_matrix`` (``labels``: sleep stages in the AASM order W, N1,
+        N2, N3, R; ``matrix``: rows true, columns predicted), ``scored`` (``"30 s epochs"``),
+        ``epoch_seconds``, ``n_recordings`` (and ``n_left_out`` with ``skip_unknown``). It
+        takes ``device``, ``precision``, ``batch_size`` and ``verbose`` (true: the
+        command's notes on stderr) too, and no ``y``: the annotations label the epochs."""
+        epoch_seconds = kwargs.pop("epoch_seconds", None)
+        if epoch_seconds is not None:
+            from eegpt.probe_scoring import evaluate_epochs
+
+            other = sorted(set(kwargs) - _EPOCH_KEYWORDS) + (["y"] if y is not None else [])
+            if other:
+                raise TypeError(
+                    f"evaluate(epoch_seconds={epoch_seconds!r}) takes {sorted(_EPOCH_KEYWORDS)}; "
+                    f"{other} apply to epochs and windows: the annotations label the scoring "
+                    "epochs (annotations=FILE), the probe's channel settings apply"
+                )
+            return evaluate_epochs(self, data, epoch_seconds, **kwargs)
+        for name in ("start", "skip_unknown"):
+            if name in kwargs:
+                raise TypeError(
+                    f"evaluate({name}=...) goes with epoch_seconds (a continuous recording "
+                    "scored per scoring epoch): give epoch_seconds too, or leave it out"
+                )
         self._refuse_continuous(data)
         overlap = self._training_overlap(data)  # before predicting, which may load the epochs
         proba = self.predict_proba(data, **kwargs)
@@ -1392,6 +1444,78 @@ class EEGPTProbe:
         if shared:
             metrics["shares_file_with_training"] = shared
         return metrics
+
+    def predict_table(
+        self,
+        data: str | os.PathLike | Sequence[str | os.PathLike],
+        epoch_seconds: float = 30.0,
+        *,
+        annotations: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+        start: float | str | Sequence[float] | None = None,
+        reject_by_annotation: bool = False,
+        device: str | torch.device | None = None,
+        precision: Precision = "float32",
+        batch_size: int | None = None,
+        verbose: bool | str | int | None = None,
+    ) -> pd.DataFrame:
+        """One row per scoring epoch of continuous recordings (a hypnogram), as ``eegpt probe
+        predict --epoch-seconds`` writes it: the same code
+        (:func:`eegpt.probe_scoring.predict_table`), the rows of its ``-o`` table.
+
+        Each recording is cut into the probe's windows (from ``start``; without it the
+        probe's training start, else 0) and each epoch's probabilities are the mean of those
+        of the windows that overlap it, each weighted by the seconds it overlaps the epoch
+        (:func:`eegpt.scoring_epochs.scoring_epochs`: a window straddling two epochs counts
+        in both by its share; a last, partial epoch is covered by fewer seconds, a tail
+        shorter than one window by none).
+
+        Parameters
+        ----------
+        data : str | path-like | list of them
+            Continuous recordings' files (``.edf``, ``.fif`` ...); an ``mne.io.Raw`` in
+            memory is refused: save it (``raw.save``) and give the file.
+        epoch_seconds : float
+            The scoring epochs' length in seconds (30: AASM).
+        annotations : str | path-like | list of them | None
+            A hypnogram (annotations file) per recording, in their order
+            (``--annotations``): the ``label`` column is each epoch's scored stage from
+            these (or the recording's own) annotations, matched by the probe's
+            ``--window-labels``; without them, the recordings' own annotations.
+        start : float | "annotations" | list of float | None
+            Where the windows and epochs start, seconds from the first sample (one value, or
+            one per recording), or ``"annotations"``: each at its first labelling
+            annotation (``--start``). None: the probe's training start, else 0.
+        reject_by_annotation : bool
+            Windows over annotations marked bad count in no epoch
+            (``--reject-by-annotation``).
+        device, precision, batch_size
+            As for :meth:`predict_proba`.
+        verbose : bool | str | int | None
+            True: the command's notes on stderr (windows' start, bad windows, the tail, the
+            agreement with the label column); else only warnings.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per scoring epoch: ``file``, ``epoch`` (from 0), ``onset_s``
+            (seconds from the recording's first sample), ``clock_s``, ``duration_s``,
+            ``covered_s`` (seconds its windows cover: less at the end, 0 for an epoch with
+            no window counted), ``clock_time`` (ISO 8601, for a recording with a
+            measurement date), ``prediction`` (None with no window counted), ``label``
+            (with annotations; None where none covers half the epoch, and for a bad epoch),
+            ``p_<class>`` (NaN with no window counted; sleep stages in the AASM order W, N1,
+            N2, N3, R, other classes as :attr:`classes_`:
+            :func:`eegpt.probe_predictions.probability_order`), ``bad`` (an annotation
+            marked bad overlaps the epoch). :meth:`evaluate` with ``epoch_seconds`` scores
+            these epochs.
+        """
+        from eegpt.probe_scoring import predict_table
+
+        return predict_table(
+            self, data, epoch_seconds, annotations=annotations, start=start,
+            reject_by_annotation=reject_by_annotation, device=device, precision=precision,
+            batch_size=batch_size, verbose=verbose,
+        )  # fmt: skip
 
     @staticmethod
     def _tested_files(data: Any) -> tuple[list[str], list[bool]]:

@@ -49,16 +49,7 @@ from eegpt.probe_predictions import (
 
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
-    from eegpt._logging import warn as _warn
-    from eegpt.probe_metrics import (
-        checked_metrics,
-        class_report,
-        format_class_report,
-        format_metrics,
-        probe_metrics,
-        sklearn_metrics,
-    )
-    from eegpt.probe_provenance import overlap_text, subject_overlap_text
+    from eegpt.probe_metrics import format_class_report, format_metrics, sklearn_metrics
     from eegpt.viz_hypnogram import labelled_as_sleep
 
     confusion_matrix = sklearn_metrics().confusion_matrix
@@ -99,14 +90,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     shown = sys.stderr if to_stdout else sys.stdout  # the text report, --skip-unknown's line
     unscored = 0  # scored as no sleep stage ('Sleep stage ?'), not a class: left out
     if args.epoch_seconds is not None:  # scored per scoring epoch, as predict pools them
-        y, proba, sources = _scoring_epochs(args, probe)
-        scored = sources  # the recording of each scoring epoch scored
-        kept, unscored = _unscored_left_out(y, classes, "scoring epochs", shown)
-        y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
-        if args.skip_unknown:
-            kept, left_out = _known_labels(y, classes, "scoring epochs", shown)
-            y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
-        y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
+        y, proba, sources, scored, left_out, unscored = scoring_epoch_labels(args, probe, shown)
     else:
         # a recording without seizures, all --unlabelled: its false alarms, with a warning
         recording, y, sources, rename = read_inputs(
@@ -122,39 +106,9 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
             scored = [scored[i] for i in kept]
         y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
         proba = probe_probabilities(args, probe, recording, rename)
-    pred = classes[proba.argmax(axis=1)]
-    metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
-    # beside the paper's metrics (their keys unchanged): per class, the matrix, baselines, and
-    # how many recordings the epochs came from (windows of one are not independent)
-    report = class_report(y, pred, order, proba, classes)
-    metrics.update(report)
-    # the files with an epoch scored: those --skip-unknown left nothing of do not count
-    metrics["n_recordings"] = len(dict.fromkeys(recording_sources(scored)))
-    # what n counts: windows (epochs files: one window each), or scoring epochs
-    metrics["scored"] = scored_unit(args.epoch_seconds)
-    metrics["epoch_seconds"] = args.epoch_seconds
-    checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
-    missing = [c for c in classes.tolist() if not np.any(y == c)]
-    if len(classes) > 2 and missing and not np.isnan(metrics["auroc"]):
-        metrics["auroc_note"] = (
-            f"AUROC is one-vs-rest over the {len(classes) - len(missing)} classes present in the "
-            f"labels (not {few_text(missing)}), each from the probe's own probability of it"
-        )
+    metrics, report, pred = evaluation_metrics(y, proba, classes, order, scored, args.epoch_seconds)
     provenance = prediction_provenance(args, probe, sources) if args.json else None
-    overlap = _training_overlap(probe, provenance, args.data)
-    for found in overlap or []:
-        said = overlap_text(*found)
-        _warn(said)
-        metrics.setdefault("warnings", []).append(said)
-    subjects = subject_overlap_text(  # the same subject in other files than those trained on
-        getattr(probe, "training", None),
-        [str(p) for p in args.data],
-        [o.name for o in overlap or []],
-        early_stopping=getattr(getattr(probe, "config", None), "patience", None) is not None,
-    )
-    if subjects is not None:
-        _warn(subjects)
-        metrics.setdefault("warnings", []).append(subjects)
+    overlap = training_overlap_warnings(probe, provenance, args.data, metrics)
     if provenance is not None and overlap is not None:
         provenance["overlaps_training"] = [o.name for o in overlap if not o.same_file_only]
         shared = [o.name for o in overlap if o.same_file_only]  # a training input in memory
@@ -205,6 +159,71 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def scoring_epoch_labels(
+    args: argparse.Namespace, probe: Any, shown: TextIO | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str], int]:
+    """``evaluate --epoch-seconds``'s scored epochs (:func:`_scoring_epochs`), those whose
+    stage is not among the probe's classes left out with ``--skip-unknown`` (said on
+    ``shown``: :func:`_known_labels`): ``(y, proba, sources, scored, left_out, unscored)``, the stages
+    ``(n,)`` as the probe's classes, the probabilities ``[n, n_classes]`` (``classes_``
+    order), the recording of each scoring epoch before and after ``--skip-unknown`` and how
+    many it left out, and how many epochs scored as no sleep stage (``'Sleep stage ?'``, not a
+    class of the probe) were left out first (:func:`_unscored_left_out`).
+    :meth:`eegpt.probe.EEGPTProbe.evaluate` with ``epoch_seconds`` calls
+    it too."""
+    classes = probe.classes_
+    y, proba, sources = _scoring_epochs(args, probe)
+    scored = sources  # the recording of each scoring epoch scored
+    kept, unscored = _unscored_left_out(y, classes, "scoring epochs", shown)
+    y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
+    left_out = 0
+    if args.skip_unknown:
+        kept, left_out = _known_labels(y, classes, "scoring epochs", shown)
+        y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
+    y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
+    return y, proba, sources, scored, left_out, unscored
+
+
+def evaluation_metrics(
+    y: np.ndarray,
+    proba: np.ndarray,
+    classes: np.ndarray,
+    order: np.ndarray,
+    scored: Sequence[str],
+    epoch_seconds: float | None,
+) -> tuple[dict[str, Any], dict[str, Any], np.ndarray]:
+    """What ``probe evaluate`` prints and writes (``--json``) of the labels ``y`` ``(n,)``
+    and probabilities ``proba`` ``[n, n_classes]`` (columns in ``classes`` order) of the
+    windows or scoring epochs scored, each of the recording ``scored`` names: ``(metrics,
+    report, pred)``, the paper's metrics (:func:`eegpt.probe_metrics.probe_metrics`) with the
+    per-class report and confusion matrix in ``order`` (:func:`~eegpt.probe_metrics.
+    class_report`, also returned alone), ``n_recordings``, ``scored`` (``"windows"`` or
+    ``"30 s epochs"``), ``epoch_seconds`` and a warning of classes missing from the labels;
+    and the predicted classes ``(n,)``. :meth:`eegpt.probe.EEGPTProbe.evaluate` with
+    ``epoch_seconds`` returns the same ``metrics``."""
+    from eegpt.probe_metrics import checked_metrics, class_report, probe_metrics
+
+    pred = classes[proba.argmax(axis=1)]
+    metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
+    # beside the paper's metrics (their keys unchanged): per class, the matrix, baselines, and
+    # how many recordings the epochs came from (windows of one are not independent)
+    report = class_report(y, pred, order, proba, classes)
+    metrics.update(report)
+    # the files with an epoch scored: those --skip-unknown left nothing of do not count
+    metrics["n_recordings"] = len(dict.fromkeys(recording_sources(scored)))
+    # what n counts: windows (epochs files: one window each), or scoring epochs
+    metrics["scored"] = scored_unit(epoch_seconds)
+    metrics["epoch_seconds"] = epoch_seconds
+    checked_metrics(metrics, y, classes)  # a warning on stderr, and in --json's file
+    missing = [c for c in classes.tolist() if not np.any(y == c)]
+    if len(classes) > 2 and missing and not np.isnan(metrics["auroc"]):
+        metrics["auroc_note"] = (
+            f"AUROC is one-vs-rest over the {len(classes) - len(missing)} classes present in the "
+            f"labels (not {few_text(missing)}), each from the probe's own probability of it"
+        )
+    return metrics, report, pred
+
+
 def _scored_text(scored: Sequence[str]) -> str:
     """What the epochs evaluated came from (``scored``: the file of each), for the title of
     ``--plot``'s figure: the recording's file name, or how many recordings."""
@@ -229,6 +248,34 @@ def _check_outputs(args: argparse.Namespace) -> None:
         check_new_output("--json", args.json, inputs, args.overwrite, (".json",))
     if args.plot is not None:
         check_new_output("--plot", args.plot, inputs, args.overwrite)
+
+
+def training_overlap_warnings(
+    probe: Any, provenance: dict[str, Any] | None, data: Sequence[Any], metrics: dict[str, Any]
+) -> list[Any] | None:
+    """Warn of the test files ``data`` that hold a training input of ``probe``
+    (:func:`_training_overlap`) and of those of a subject it was trained on, in other files
+    (:func:`eegpt.probe_provenance.subject_overlap_text`), each warning kept in
+    ``metrics["warnings"]``; the overlap found (None for a probe that does not record its
+    training inputs)."""
+    from eegpt._logging import warn as _warn
+    from eegpt.probe_provenance import overlap_text, subject_overlap_text
+
+    overlap = _training_overlap(probe, provenance, data)
+    for found in overlap or []:
+        said = overlap_text(*found)
+        _warn(said)
+        metrics.setdefault("warnings", []).append(said)
+    subjects = subject_overlap_text(  # the same subject in other files than those trained on
+        getattr(probe, "training", None),
+        [str(p) for p in data],
+        [o.name for o in overlap or []],
+        early_stopping=getattr(getattr(probe, "config", None), "patience", None) is not None,
+    )
+    if subjects is not None:
+        _warn(subjects)
+        metrics.setdefault("warnings", []).append(subjects)
+    return overlap
 
 
 def _training_overlap(

@@ -408,6 +408,16 @@ def load_cli_probe(args: argparse.Namespace):
     from eegpt.probe import load_probe
 
     probe = load_probe(args.probe, args.weights, device="cpu", verbose=False)
+    adopt_probe_options(args, probe)
+    return probe
+
+
+def adopt_probe_options(args: argparse.Namespace, probe: Any) -> None:
+    """What ``probe predict`` and ``probe evaluate`` take from the probe ``probe`` where the
+    command line leaves it out: its marker spans, stim events, ``--window-labels``,
+    ``--start``, ``--crop``, channel rules and label column, each said on stderr
+    (:func:`load_cli_probe`; :mod:`eegpt.probe_scoring` for a probe in memory). Marks
+    ``probe`` as having said its start (``_start_said``)."""
     probe._start_said = True  # adopt_start and _say_trained_start below say the start used
     # what the windows' labels are scored against: the warnings of window_labelling name them
     args.probe_classes = tuple(str(c) for c in probe.classes_.tolist())
@@ -430,7 +440,6 @@ def load_cli_probe(args: argparse.Namespace):
                 "(--label-column)",
                 file=sys.stderr,
             )
-    return probe
 
 
 def _predict_continuous(

@@ -1,0 +1,192 @@
+"""A probe scoring continuous recordings per scoring epoch (a hypnogram's 30 s), from Python.
+
+:func:`predict_table` and :func:`evaluate_epochs` (:meth:`eegpt.probe.EEGPTProbe.predict_table`,
+:meth:`~eegpt.probe.EEGPTProbe.evaluate` with ``epoch_seconds``) run the code of ``eegpt probe
+predict --epoch-seconds`` and ``eegpt probe evaluate --epoch-seconds``, not a copy of it: the
+keywords are read as that command line's options (:func:`_scoring_args`), the probe in memory
+adopts its training's settings as the commands adopt those of a probe folder
+(:func:`eegpt.probe_cli_predict.adopt_probe_options`), and the rows and metrics come from the
+functions the commands call (:func:`eegpt.probe_cli_predict.scoring_epoch_table`,
+:func:`eegpt.probe_cli_evaluate.scoring_epoch_labels` and
+:func:`~eegpt.probe_cli_evaluate.evaluation_metrics`). The windows are pooled into epochs by
+:func:`eegpt.scoring_epochs.scoring_epochs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eegpt._logging import honours_verbose
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
+
+    from eegpt.probe import EEGPTProbe
+
+#: What a recording given in memory is told to do instead (the epoch tables read files).
+_FILES_ONLY = (
+    "scores continuous recordings given as files (a path, or a list of paths: .edf, .fif, "
+    "...), as eegpt probe {command} --epoch-seconds reads them; got {kind}: save it first "
+    "(raw.save('night_raw.fif')) and give the file"
+)
+
+
+def _recording_paths(data: Any, command: str) -> list[str]:
+    """The recordings of ``data`` (a path or a list of paths) as command-line words; other
+    inputs (an ``mne.io.Raw``, arrays) refused, saying how to give them."""
+    given = [data] if isinstance(data, (str, os.PathLike)) else data
+    if not isinstance(given, (list, tuple)) or not given:
+        raise TypeError(_FILES_ONLY.format(command=command, kind=type(data).__name__))
+    words = []
+    for path in given:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(_FILES_ONLY.format(command=command, kind=type(path).__name__))
+        text = os.fspath(path)
+        words.append(f".{os.sep}{text}" if text.startswith("-") else text)  # not an option
+    return words
+
+
+def _scoring_args(
+    probe: EEGPTProbe,
+    command: str,
+    data: Any,
+    epoch_seconds: float,
+    *,
+    annotations: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+    start: float | str | Sequence[float] | None = None,
+    options: Sequence[str] = (),
+    device: str | torch.device | None = None,
+    precision: str = "float32",
+    batch_size: int | None = None,
+    verbose: bool | str | int | None = None,
+) -> tuple[argparse.Namespace, EEGPTProbe]:
+    """The command line ``eegpt probe COMMAND PROBE DATA --epoch-seconds EPOCH_SECONDS ...``
+    that the keywords stand for, parsed by the command line's own parser, and a copy of
+    ``probe`` that has adopted its training's settings (window labels, start, crop) into it
+    as the command adopts those of a probe folder; ``-q`` unless ``verbose`` asks for INFO
+    (:func:`eegpt._logging.is_verbose`: the command's notes on stderr). ``options``: more words (``--skip-unknown``)."""
+    from eegpt._logging import is_verbose
+    from eegpt.cli_inputs import check_recordings_given
+    from eegpt.cli_options import check_inference_options, given_once
+    from eegpt.probe_cli import build_parser
+    from eegpt.probe_cli_inputs import clean_recording_paths
+    from eegpt.probe_cli_options import applied_picks
+    from eegpt.probe_cli_predict import adopt_probe_options
+
+    if isinstance(annotations, (str, os.PathLike)):
+        annotations = [annotations]
+    starts = [] if start is None else [start] if isinstance(start, (str, int, float)) else start
+    words = ["probe", command, "PROBE", *_recording_paths(data, command)]
+    words += ["--epoch-seconds", repr(float(epoch_seconds))]
+    words += ["--annotations", *(os.fspath(a) for a in annotations)] if annotations else []
+    words += ["--start", *(str(s) for s in starts)] if starts else []
+    words += ["--device", str(device)] if device is not None else []
+    words += ["--precision", str(precision)]
+    words += ["--batch-size", str(batch_size)] if batch_size is not None else []
+    words += [*options, *([] if is_verbose(verbose) else ["-q"])]
+    try:
+        args = build_parser().parse_args(words)
+    except SystemExit as err:  # the parser's message is on stderr
+        raise ValueError(
+            f"the keywords make no valid eegpt {' '.join(words[:2])} command line "
+            f"({' '.join(words[3:])}): see the message above"
+        ) from err
+    clean_recording_paths(args)
+    check_inference_options(args)
+    check_recordings_given(list(args.data))
+    probe = copy.copy(probe)  # adopting marks it; the caller's is left as it is
+    probe.preprocessing = copy.copy(probe.preprocessing)
+    adopt_probe_options(args, probe)
+    # the channels it was trained on, and the channel types
+    args.keep_channels = probe._checked_keep(args.keep_channels)
+    applied_picks(args, probe)
+    args.data, _ = given_once(args.data)  # one file's rows once
+    return args, probe
+
+
+@honours_verbose
+def predict_table(
+    probe: EEGPTProbe,
+    data: str | os.PathLike | Sequence[str | os.PathLike],
+    epoch_seconds: float = 30.0,
+    *,
+    annotations: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+    start: float | str | Sequence[float] | None = None,
+    reject_by_annotation: bool = False,
+    device: str | torch.device | None = None,
+    precision: str = "float32",
+    batch_size: int | None = None,
+    verbose: bool | str | int | None = None,
+) -> pd.DataFrame:
+    """The table of ``eegpt probe predict PROBE DATA --epoch-seconds EPOCH_SECONDS`` (its
+    rows, as ``-o table.csv`` writes them), as a pandas DataFrame; see
+    :meth:`eegpt.probe.EEGPTProbe.predict_table`."""
+    from eegpt.cli_options import parse_rename
+    from eegpt.optional_packages import require_pandas
+    from eegpt.probe_cli_predict import scoring_epoch_table
+
+    pd = require_pandas("EEGPTProbe.predict_table (a table of scoring epochs)")
+    args, probe = _scoring_args(
+        probe, "predict", data, epoch_seconds, annotations=annotations, start=start,
+        options=["--reject-by-annotation"] if reject_by_annotation else [], device=device,
+        precision=precision, batch_size=batch_size, verbose=verbose,
+    )  # fmt: skip
+    paths = [Path(p) for p in args.data]
+    header, rows = scoring_epoch_table(args, probe, paths, parse_rename(args.rename, args.drop))
+    table = pd.DataFrame(rows, columns=header)
+    for name in header:  # no value: NaN in the numbers, None in the text
+        if name.startswith("p_") or name in ("onset_s", "clock_s", "duration_s", "covered_s"):
+            table[name] = table[name].astype("float64")
+    return table
+
+
+@honours_verbose
+def evaluate_epochs(
+    probe: EEGPTProbe,
+    data: str | os.PathLike | Sequence[str | os.PathLike],
+    epoch_seconds: float = 30.0,
+    *,
+    annotations: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+    start: float | str | Sequence[float] | None = None,
+    skip_unknown: bool = False,
+    device: str | torch.device | None = None,
+    precision: str = "float32",
+    batch_size: int | None = None,
+    verbose: bool | str | int | None = None,
+) -> dict[str, Any]:
+    """The metrics of ``eegpt probe evaluate PROBE DATA --epoch-seconds EPOCH_SECONDS`` (what
+    its ``--json`` records, less the provenance); see :meth:`eegpt.probe.EEGPTProbe.evaluate`."""
+    from eegpt.probe_cli_evaluate import (
+        _class_order,
+        evaluation_metrics,
+        scoring_epoch_labels,
+        training_overlap_warnings,
+    )
+    from eegpt.viz_hypnogram import labelled_as_sleep
+
+    args, probe = _scoring_args(
+        probe, "evaluate", data, epoch_seconds, annotations=annotations, start=start,
+        options=["--skip-unknown"] if skip_unknown else [], device=device,
+        precision=precision, batch_size=batch_size, verbose=verbose,
+    )  # fmt: skip
+    classes = probe.classes_
+    order = _class_order(None, classes, sleep=labelled_as_sleep(probe.training))
+    y, proba, _, scored, left_out, unscored = scoring_epoch_labels(args, probe, sys.stderr)
+    metrics, _, _ = evaluation_metrics(y, proba, classes, order, scored, args.epoch_seconds)
+    if unscored:
+        metrics["n_unscored"] = unscored
+    overlap = training_overlap_warnings(probe, None, args.data, metrics)
+    for key, same_file_only in (("overlaps_training", False), ("shares_file_with_training", True)):
+        names = [o.name for o in overlap or [] if o.same_file_only == same_file_only]
+        if names:  # as EEGPTProbe.evaluate names them (the command: in its provenance)
+            metrics[key] = names
+    if skip_unknown:
+        metrics["n_left_out"] = left_out
+    return metrics
