@@ -163,3 +163,25 @@ def test_python_evaluate_of_a_night_names_the_per_epoch_call(night):
     with pytest.raises(ValueError, match=r"in Python: probe\.evaluate\(path, epoch_seconds=30, "
                        r"annotations=FILE\)"):  # fmt: skip
         load_probe(out).evaluate(path)
+
+
+def test_scoring_epochs_pool_as_docs_downstream_says():
+    """docs/downstream.md's account of the pooling, held to the code: 4 s windows into 30 s
+    epochs, each epoch the mean of its windows' probabilities weighted by their seconds in it
+    (the window over [28, 32) s half in epoch 0, half in epoch 1), the last epoch partial
+    (covered_s less than 30), a window left out (bad) weighing 0, an epoch without any NaN."""
+    from eegpt.scoring_epochs import scoring_epochs
+
+    onsets = np.arange(0.0, 92.0, 4.0)  # 23 windows: [0, 4) .. [88, 92), a 92 s recording
+    proba = np.random.default_rng(0).dirichlet([1.0, 1.0, 1.0], len(onsets))
+    starts, covered, pooled = scoring_epochs(proba, onsets, 4.0, 30.0)
+    assert starts.tolist() == [0, 30, 60, 90] and covered.tolist() == [30, 30, 30, 2]
+    weights = np.r_[np.ones(7), 0.5]  # [0, 28) whole, [28, 32) by 2 of its 4 s
+    np.testing.assert_allclose(pooled[0], weights @ proba[:8] / weights.sum())
+    weights = np.r_[0.5, np.ones(7)]  # [28, 32) by 2 s, [32, 60) whole
+    np.testing.assert_allclose(pooled[1], weights @ proba[7:15] / weights.sum())
+    np.testing.assert_allclose(pooled[3], proba[22])  # [88, 92): 2 s of the last epoch
+    use = np.ones(len(onsets), bool)
+    use[22] = False  # the last window over a bad span: the last epoch has none
+    _, covered, pooled = scoring_epochs(proba, onsets, 4.0, 30.0, use=use)
+    assert covered[3] == 0 and np.isnan(pooled[3]).all()
