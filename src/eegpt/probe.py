@@ -291,6 +291,10 @@ _EPOCH_KEYWORDS = frozenset(
     {"annotations", "start", "skip_unknown", "device", "precision", "batch_size", "verbose"}
 )
 
+#: The keywords of :meth:`EEGPTProbe.evaluate` that go with ``epoch_seconds`` alone (not
+#: predictions' keywords: :func:`_split_kwargs` does not take them).
+_EPOCH_ONLY = ("epoch_seconds", "start", "skip_unknown")
+
 
 class EEGPTProbe:
     """A trained EEGPT classifier: encoder, optional channel projection and linear head.
@@ -1411,7 +1415,7 @@ class EEGPTProbe:
                     "epochs (annotations=FILE), the probe's channel settings apply"
                 )
             return evaluate_epochs(self, data, epoch_seconds, **kwargs)
-        for name in ("start", "skip_unknown"):
+        for name in _EPOCH_ONLY[1:]:
             if name in kwargs:
                 raise TypeError(
                     f"evaluate({name}=...) goes with epoch_seconds (a continuous recording "

@@ -196,8 +196,8 @@ def evaluation_metrics(
     and probabilities ``proba`` ``[n, n_classes]`` (columns in ``classes`` order) of the
     windows or scoring epochs scored, each of the recording ``scored`` names: ``(metrics,
     report, pred)``, the paper's metrics (:func:`eegpt.probe_metrics.probe_metrics`) with the
-    per-class report and confusion matrix in ``order`` (:func:`~eegpt.probe_metrics.
-    class_report`, also returned alone), ``n_recordings``, ``scored`` (``"windows"`` or
+    per-class report and confusion matrix in ``order``
+    (:func:`~eegpt.probe_metrics.class_report`, also returned alone), ``n_recordings``, ``scored`` (``"windows"`` or
     ``"30 s epochs"``), ``epoch_seconds`` and a warning of classes missing from the labels;
     and the predicted classes ``(n,)``. :meth:`eegpt.probe.EEGPTProbe.evaluate` with
     ``epoch_seconds`` returns the same ``metrics``."""
