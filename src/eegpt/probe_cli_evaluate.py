@@ -161,11 +161,11 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
 
 def scoring_epoch_labels(
     args: argparse.Namespace, probe: Any, shown: TextIO | None = None
-) -> tuple[np.ndarray, np.ndarray, list[str], list[str], int]:
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str], int, int]:
     """``evaluate --epoch-seconds``'s scored epochs (:func:`_scoring_epochs`), those whose
     stage is not among the probe's classes left out with ``--skip-unknown`` (said on
-    ``shown``: :func:`_known_labels`): ``(y, proba, sources, scored, left_out, unscored)``, the stages
-    ``(n,)`` as the probe's classes, the probabilities ``[n, n_classes]`` (``classes_``
+    ``shown``: :func:`_known_labels`): ``(y, proba, sources, scored, left_out, unscored)``,
+    the stages ``(n,)`` as the probe's classes, the probabilities ``[n, n_classes]`` (``classes_``
     order), the recording of each scoring epoch before and after ``--skip-unknown`` and how
     many it left out, and how many epochs scored as no sleep stage (``'Sleep stage ?'``, not a
     class of the probe) were left out first (:func:`_unscored_left_out`).
@@ -321,11 +321,11 @@ def _selected(recording: Any, idx: np.ndarray) -> Any:
 
 
 def _unscored_left_out(
-    y: np.ndarray, classes: np.ndarray, what: str, file: TextIO
+    y: np.ndarray, classes: np.ndarray, what: str, file: TextIO | None
 ) -> tuple[np.ndarray, int]:
     """The indices of the labels ``y`` (from the recordings' annotations) to score and how
     many were left out: those of epochs scored as no sleep stage
-    (:data:`eegpt.annotations.UNSCORED`: ``'Sleep stage ?'``, ``'Movement time'``) that are
+    (:data:`eegpt.annotation_labels.UNSCORED`: ``'Sleep stage ?'``, ``'Movement time'``) that are
     not among the probe's ``classes``, as ``probe predict``'s agreement and ``probe train``
     leave them out (not refused as labels the probe lacks); said on ``file`` (the text
     report's stream) with their counts, as ``what`` (``"windows"``, ``"scoring epochs"``)
