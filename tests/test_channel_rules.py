@@ -1,4 +1,4 @@
-"""``on_unknown`` and ``on_missing`` (:class:`eegpt.probe_inputs.ChannelRules`) of
+"""``on_unknown`` and ``on_missing`` (:class:`eegpt.channels.ChannelRules`) of
 :func:`~eegpt.probe.train_probe`, :func:`~eegpt.finetune.finetune` and the scikit-learn
 estimators, with :func:`eegpt.embed`'s meaning: channels outside the vocabulary dropped or
 refused, ``rename`` keys a recording lacks refused or ignored (None: refused for one input,
@@ -364,3 +364,46 @@ def test_on_unknown_raise_with_a_channel_projection_applies_to_several_inputs(
     assert main(argv) == 1
     error = capsys.readouterr().err
     assert "Resp" in error and "no channel is unknown" not in error, error
+
+
+def test_embed_and_the_probe_share_one_channel_rules_object():
+    """One :class:`~eegpt.channels.ChannelRules` serves embedding and the probe: the object
+    the probe's inputs take (``eegpt.probe_inputs``) is the channel module's, and its two
+    ways of being made say the two refusals of before (a list of inputs may leave
+    ``on_missing`` None, one recording may not)."""
+    from eegpt.channels import DEFAULT_RULES, ChannelRules
+    from eegpt.probe_inputs import ChannelRules as probe_rules
+
+    assert probe_rules is ChannelRules
+    assert ChannelRules.of_one().keywords() == {"on_unknown": "drop", "on_missing": "raise"}
+    assert DEFAULT_RULES.for_inputs(["a.edf", "b.edf"]).on_missing == "ignore"
+    with pytest.raises(ValueError, match=r"^on_missing must be 'raise' or 'ignore', got None"):
+        ChannelRules.of_one("drop", None)
+    with pytest.raises(ValueError, match=r"^on_unknown must be 'drop' or 'raise', got 'keep'"):
+        ChannelRules.of_one("keep", "warn")  # on_unknown said first, as map_channels says it
+
+
+def test_embed_s_channel_rules_are_checked_before_any_recording_is_read(plain, tmp_path):
+    """embed, embed_to_file, the streamed reading, map_channels of an MNE object and the
+    online embedder refuse a wrong ``on_unknown`` or ``on_missing`` as the keyword error it
+    is, before a file is opened (an absent file is not what is said) and without naming a
+    recording it is not about."""
+    from eegpt.channels import map_channels
+    from eegpt.online import OnlineEmbedder
+    from eegpt.streaming import open_stream
+
+    absent = tmp_path / "absent.edf"
+    unknown = r"^on_unknown must be 'drop' or 'raise', got 'keep'$"
+    missing = r"^on_missing must be 'raise' or 'ignore', got 'warn'$"
+    with pytest.raises(ValueError, match=unknown):
+        eegpt.embed(TINY, absent, on_unknown="keep")
+    with pytest.raises(ValueError, match=missing):
+        eegpt.embed_to_file(TINY, absent, tmp_path / "out.npz", on_missing="warn")
+    with pytest.raises(ValueError, match=unknown):
+        open_stream(absent, on_unknown="keep")
+    with pytest.raises(ValueError, match=missing):
+        eegpt.embed(TINY, plain, on_missing="warn")
+    with pytest.raises(ValueError, match=unknown):
+        map_channels(plain, on_unknown="keep")
+    with pytest.raises(ValueError, match=unknown):
+        OnlineEmbedder(TINY, NAMES, 256.0, on_unknown="keep", warm_up=False)

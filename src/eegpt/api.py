@@ -55,7 +55,7 @@ from eegpt.annotations import (
     table_description_column,
 )
 from eegpt.array_inputs import Units, refuse_grad_tensor, require_array_args_absent
-from eegpt.channels import ChannelMapping
+from eegpt.channels import ChannelMapping, ChannelRules
 from eegpt.config import EEGPTConfig
 from eegpt.embeddings_loading import EmbeddingsFile
 from eegpt.embeddings_parts import select_window_metadata
@@ -88,7 +88,7 @@ from eegpt.streaming import (
     WindowStream,
     block_size,
     faster_unused_channels,
-    open_stream,
+    open_mapped_stream,
     open_stream_unless_epochs,
 )
 from eegpt.windowing import (  # noqa: F401 - partial_patch_note: an eegpt.api name too
@@ -810,11 +810,12 @@ class _Job:
             tail=a["tail"],
             detrend=a["detrend"],
         )
+        rules = ChannelRules.of_one(a["on_unknown"], a["on_missing"])  # before a file is read
+        rename, keep = a["rename"], a["keep"]
         engine = engine_for(
             model, a["engine"], device=a["device"], precision=a["precision"],
             batch_size=a["batch_size"],
         )  # fmt: skip
-        mapping_args = {k: a[k] for k in ("rename", "on_unknown", "on_missing", "keep")}
         verbose = a["verbose"]
         if isinstance(data, mne.io.BaseRaw):  # files of mne.concatenate_raws with a pause
             warn_joined_pauses(data)
@@ -823,11 +824,13 @@ class _Job:
         if streamable and isinstance(data, (str, os.PathLike)):
             require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
             streamed = open_stream_unless_epochs(
-                data, picks=a["picks"], **mapping_args, verbose=verbose
+                data, rules, picks=a["picks"], rename=rename, keep=keep, verbose=verbose
             )
         elif streamable and isinstance(data, mne.io.BaseRaw) and not data.preload:
             require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], "<Raw>")
-            streamed = open_stream(data, picks=a["picks"], **mapping_args, verbose=verbose)
+            streamed = open_mapped_stream(
+                data, rules, picks=a["picks"], rename=rename, keep=keep, verbose=verbose
+            )
         recording: StreamedRecording | Recording
         windows: WindowStream | Windows
         reject = a["reject_by_annotation"]
@@ -847,14 +850,15 @@ class _Job:
             blocks = lambda: stream.blocks(size)  # noqa: E731
         else:
             exclude = (  # as the streamed reading leaves them out
-                faster_unused_channels(data, picks=a["picks"], **mapping_args)
+                faster_unused_channels(
+                    data, picks=a["picks"], rules=rules, rename=rename, keep=keep
+                )
                 if isinstance(data, (str, os.PathLike))
                 else []
             )
             loaded = as_recording(
                 data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
-                picks=a["picks"], verbose=verbose, exclude=exclude, keep=a["keep"],
-                rename=a["rename"],
+                picks=a["picks"], verbose=verbose, exclude=exclude, keep=keep, rename=rename,
             )  # fmt: skip
             if isinstance(loaded, list):
                 raise TypeError("embed takes one recording; call it once per recording")
@@ -870,8 +874,8 @@ class _Job:
             add_stim_events(recording, stim, raw=given_raw, verbose=verbose)
             mne_object = isinstance(data, (mne.io.BaseRaw, mne.BaseEpochs))
             mapping: ChannelMapping = map_recording_channels(
-                recording.ch_names, recording.source, left_out=recording.left_out, **mapping_args,
-                verbose=verbose, info=data.info if mne_object else None,
+                recording.ch_names, recording.source, left_out=recording.left_out, rules=rules,
+                rename=rename, keep=keep, verbose=verbose, info=data.info if mne_object else None,
             )  # fmt: skip
             added = placed_extra(recording, a["annotations"])
             bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)

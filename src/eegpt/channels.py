@@ -23,7 +23,7 @@ import sys
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from eegpt._logging import Verbose, few, give_messages, held_messages
@@ -990,6 +990,77 @@ _MAPPINGS: OrderedDict[tuple[Any, ...], tuple[ChannelMapping, tuple[tuple[Any, .
 _MAPPINGS_LOCK = threading.Lock()
 
 
+def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:
+    """``rename`` keys absent from the channels: an error for one input, allowed for several
+    (a key may name a channel of another input)."""
+    return "ignore" if isinstance(data, (list, tuple)) else "raise"
+
+
+@dataclass(frozen=True)
+class ChannelRules:
+    """What the channel mapping (:func:`map_channels`) does with channels it cannot use: one
+    object, made and checked once from the caller's keywords, passed down to every mapping of
+    the inputs. :func:`eegpt.embed` (and :func:`~eegpt.embed_to_file`), the streamed reading
+    (:func:`eegpt.streaming.open_stream`), :func:`eegpt.embed_dataset`,
+    :class:`eegpt.online.OnlineEmbedder`, :func:`~eegpt.probe.train_probe`,
+    :func:`eegpt.finetune.finetune`, the scikit-learn estimators and a probe's predictions
+    (training, validation, each recording of a list merged by
+    :func:`eegpt.probe_inputs.merge_epochs`) all take it.
+
+    ``on_unknown``: ``"drop"`` (names outside the vocabulary dropped with one warning, the
+    default) or ``"raise"``. ``on_missing``: for ``rename`` keys that name no channel,
+    ``"raise"`` or ``"ignore"``; None (the default) is the rule of before it was taken:
+    ``"raise"`` for one input, ``"ignore"`` for a list of inputs (a key may name another
+    input's channel; :func:`rename_on_missing`). ``unknown_rule``: where a ``"raise"`` the
+    caller cannot change comes from (a trained probe's), said in the refusal instead of how
+    to give ``"drop"`` (``map_channels(unknown_rule=)``); not compared."""
+
+    on_unknown: Literal["drop", "raise"] = "drop"
+    on_missing: Literal["raise", "ignore"] | None = None
+    unknown_rule: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.on_unknown not in ("drop", "raise"):
+            raise ValueError(f"on_unknown must be 'drop' or 'raise', got {self.on_unknown!r}")
+        if self.on_missing not in (None, "raise", "ignore"):
+            raise ValueError(
+                f"on_missing must be 'raise', 'ignore' or None (raise for one input, ignore "
+                f"for a list of them), got {self.on_missing!r}"
+            )
+
+    @classmethod
+    def of_one(
+        cls, on_unknown: Any = "drop", on_missing: Any = "raise", unknown_rule: str | None = None
+    ) -> ChannelRules:
+        """The rules of a call that maps one recording or stream's channels
+        (:func:`map_channels`, :func:`eegpt.embed`, :func:`eegpt.streaming.open_stream`,
+        :class:`eegpt.online.OnlineEmbedder`), whose ``on_missing`` is ``"raise"`` (its
+        default) or ``"ignore"``, never None (the rule of a list of inputs)."""
+        rules = cls(on_unknown, "raise", unknown_rule)  # on_unknown checked first
+        if on_missing not in ("raise", "ignore"):
+            raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
+        return replace(rules, on_missing=on_missing)
+
+    def missing(self, data: Any = None) -> Literal["raise", "ignore"]:
+        """``on_missing`` for the inputs ``data``: as given, else :func:`rename_on_missing`."""
+        return self.on_missing if self.on_missing is not None else rename_on_missing(data)
+
+    def for_inputs(self, data: Any) -> ChannelRules:
+        """These rules with ``on_missing`` as it applies to the inputs ``data``
+        (:meth:`missing`)."""
+        return replace(self, on_missing=self.missing(data))
+
+    def keywords(self) -> dict[str, Any]:
+        """The keywords of :func:`map_channels` these rules stand for (``on_missing`` None:
+        ``"raise"``, as for one input; ``unknown_rule`` where there is one)."""
+        given = {"on_unknown": self.on_unknown, "on_missing": self.missing()}
+        return given | ({"unknown_rule": self.unknown_rule} if self.unknown_rule else {})
+
+
+DEFAULT_RULES = ChannelRules()
+"""The channel rules where none are given: unknown names dropped, ``on_missing`` by input."""
+
+
 def _mapping_key(names: Any, options: dict[str, Any]) -> tuple[Any, ...] | None:
     """What a mapping of plain channel names depends on, as a hashable key; None where an
     input is not a plain value (an MNE recording, a rename table's file or cap, a
@@ -1165,11 +1236,12 @@ def map_channels(
     """
     if isinstance(names, str):
         raise TypeError(f"names must be a sequence of channel names, not a single str {names!r}")
+    rules = ChannelRules.of_one(on_unknown, on_missing, unknown_rule)
     info = mne_info(names)
     if info is not None:
         return _map_mne_channels(
-            names, info, rename=rename, on_unknown=on_unknown, on_missing=on_missing,
-            keep=keep, source=source, left_out=left_out, verbose=verbose,
+            names, info, rename=rename, rules=rules, keep=keep, source=source,
+            left_out=left_out, verbose=verbose,
         )  # fmt: skip
     names = list(names)
     odd = [name for name in names if not isinstance(name, str)]
@@ -1178,10 +1250,6 @@ def map_channels(
             f"names must be channel names (str), got {type(odd[0]).__name__} among them; for "
             "an MNE object other than Raw, Epochs or Info, pass its ch_names"
         )
-    if on_unknown not in ("drop", "raise"):
-        raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
-    if on_missing not in ("raise", "ignore"):
-        raise ValueError(f"on_missing must be 'raise' or 'ignore', got {on_missing!r}")
     kept_set = kept_channels(keep)
     table = with_net_rows(rename_table(rename), names)  # EEG.AF3 by a montage's AF3 row
     check_net_table(table, names)

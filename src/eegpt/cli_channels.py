@@ -38,6 +38,7 @@ from eegpt.errors import EEGPTWarning
 
 def cmd_channels(args: argparse.Namespace) -> int:
     """Print each recording's channel mapping (and draw it with ``--plot``) without embedding."""
+    from eegpt.channels import ChannelRules
     from eegpt.rename_tables import unmatched_rename_warning
 
     rename = parse_rename(args.rename, args.drop)
@@ -72,8 +73,8 @@ def cmd_channels(args: argparse.Namespace) -> int:
         raise ValueError("--write-rename writes the table that --nearest makes: add --nearest")
     failed = 0
     mapping_args = {
-        "rename": rename, "on_missing": "ignore" if several else "raise", "picks": picks,
-        "keep": args.keep_channels,
+        "rename": rename, "rules": ChannelRules(on_missing="ignore" if several else "raise"),
+        "picks": picks, "keep": args.keep_channels,
     }  # fmt: skip
     seen: dict[str, None] = {}  # channel names of the recordings read, for unmatched keys
     continues = _split_continuations(args.recordings)

@@ -108,7 +108,13 @@ from eegpt._logging import warn as _warn
 from eegpt._renamed import renamed_keywords
 from eegpt._runtime import device_name
 from eegpt.bids import bids_filters as bids_filters_of
-from eegpt.channels import kept_channels, rename_table, table_provenance, unmatched_rename_warning
+from eegpt.channels import (
+    ChannelRules,
+    kept_channels,
+    rename_table,
+    table_provenance,
+    unmatched_rename_warning,
+)
 from eegpt.dataset_files import DEBUG_ENV as DEBUG_ENV  # re-exported
 from eegpt.dataset_files import PART_BYTES as PART_BYTES  # re-exported
 from eegpt.dataset_files import TRACEBACK_MARK as TRACEBACK_MARK  # re-exported
@@ -778,8 +784,7 @@ def embed_dataset(
         raise ValueError(f"{', '.join(small)}: must be >= 1")
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, got {workers}")
-    if on_unknown not in ("drop", "raise"):
-        raise ValueError(f"on_unknown must be 'drop' or 'raise', got {on_unknown!r}")
+    ChannelRules(on_unknown)  # checked here; each file's reading makes its own (load_file)
     stim = stim_events_setting(events_from_stim, stim_mask, event_names)
     config = (preprocessing or PreprocessingConfig()).updated(
         window_seconds=window_seconds,

@@ -38,7 +38,7 @@ from eegpt.annotations import (
     annotations_per_window,
 )
 from eegpt.api import epoch_padding_record, non_finite_embeddings, tail_record
-from eegpt.channels import map_channels
+from eegpt.channels import ChannelRules, map_channels
 from eegpt.config import EEGPTConfig
 from eegpt.dataset_stamps import _too_short
 from eegpt.engine import InferenceEngine
@@ -398,10 +398,11 @@ def load_file(
             unreadable = unreadable_first_part(path)  # a later part of a damaged recording?
             if unreadable is not None:
                 raise part_of_unreadable_error(path, *unreadable)
+            # one rename serves the whole corpus: the keys a file lacks are ignored
+            rules = ChannelRules(on_unknown, on_missing="ignore")
             recording = open_stream_unless_epochs(
-                path, rename=rename, on_unknown=on_unknown, on_missing="ignore", picks=picks,
-                keep=keep, verbose=False, bads=bads,
-            )  # fmt: skip
+                path, rules, rename=rename, picks=picks, keep=keep, verbose=False, bads=bads
+            )
             if recording is not None:
                 if config.crop_tmin is not None:  # as eegpt embed refuses it: no events to crop
                     raise RecordingError(crop_refused_for_continuous(config.crop_tmin))
@@ -432,8 +433,8 @@ def load_file(
             else:  # epochs: read whole
                 recording = as_recording(path, picks=picks, verbose=False, bads=bads)  # no logs
                 mapping = map_channels(
-                    recording.ch_names, rename=rename, on_unknown=on_unknown, on_missing="ignore",
-                    keep=keep, left_out=recording.left_out,
+                    recording.ch_names, rename=rename, keep=keep, left_out=recording.left_out,
+                    **rules.keywords(),
                 )  # fmt: skip
                 windows = prepare(recording, mapping, config)
                 data, onsets = windows.data, np.asarray(windows.onsets, np.float64)

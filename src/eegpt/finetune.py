@@ -30,7 +30,7 @@ from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt._renamed import renamed_keywords
 from eegpt.array_inputs import Units
-from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS
+from eegpt.channels import CHANNEL_INDEX, PROBE_19_CHANNELS, ChannelRules
 from eegpt.engine import Precision, check_batch_size, native_cuda_bf16, resolve_device
 from eegpt.fingerprints import encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -38,7 +38,6 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import EEGPTProbe
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import encoder_reference, tuned_checkpoint_info
-from eegpt.probe_inputs import ChannelRules
 from eegpt.probe_training import channels_read, trained_probe, training_model
 from eegpt.rename_tables import Rename
 from eegpt.training import (

@@ -54,6 +54,7 @@ from eegpt.array_inputs import (
     refuse_grad_tensor,
     units_name,
 )
+from eegpt.channels import ChannelRules
 from eegpt.engine import InferenceEngine, Precision
 from eegpt.errors import RecordingError
 from eegpt.fingerprints import encoder_of
@@ -270,6 +271,7 @@ class OnlineEmbedder:
         units = units_name(units)  # type: ignore[assignment]  # 'uv' -> 'uV'
         rate = check_sfreq(sfreq, "<stream>")
         check_ch_names(ch_names)
+        rules = ChannelRules.of_one(on_unknown, on_missing)
         self.model = model
         self.ch_names = [str(name) for name in ch_names]
         self.sfreq = rate
@@ -304,8 +306,7 @@ class OnlineEmbedder:
             self.ch_names,
             "<stream>",
             rename=rename,
-            on_unknown=on_unknown,
-            on_missing=on_missing,
+            rules=rules,
             keep=keep,
             used=channels,  # a probe's: no warnings on the stream's channels it does not use
             verbose=verbose,

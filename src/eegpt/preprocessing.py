@@ -30,7 +30,7 @@ from eegpt._logging import warn as _warn
 from eegpt._renamed import renamed_keywords
 from eegpt.annotations import BadSpans
 from eegpt.channel_picks import pick_indices, warn_not_scalp
-from eegpt.channels import ChannelMapping, map_channels
+from eegpt.channels import DEFAULT_RULES, ChannelMapping, ChannelRules, map_channels
 from eegpt.config import EEGPTConfig, strict_from_dict
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
@@ -732,14 +732,21 @@ def note_custom_reference(
 
 
 def map_recording_channels(
-    names: Sequence[str], source: str, *, info: Any = None, **kwargs: Any
+    names: Sequence[str],
+    source: str,
+    *,
+    info: Any = None,
+    rules: ChannelRules = DEFAULT_RULES,
+    **kwargs: Any,
 ) -> ChannelMapping:
-    """:func:`~eegpt.channels.map_channels`, with errors that name the recording. ``info``: the
-    ``mne.Info`` of an MNE recording given in Python, whose channel positions, where ``names``
-    (``E1``..) map to no site, the refusal tells how to use (as for a file:
+    """:func:`~eegpt.channels.map_channels` under ``rules`` (their ``on_unknown``,
+    ``on_missing`` and ``unknown_rule``; :class:`~eegpt.channels.ChannelRules`), with errors
+    that name the recording; ``kwargs``: its other keywords (``rename``, ``keep`` ...).
+    ``info``: the ``mne.Info`` of an MNE recording given in Python, whose channel positions,
+    where ``names`` (``E1``..) map to no site, the refusal tells how to use (as for a file:
     :func:`~eegpt.nearest_sites.with_positions_note`); None for other data."""
     try:
-        return map_channels(names, source=source, **kwargs)
+        return map_channels(names, source=source, **rules.keywords(), **kwargs)
     except NoChannelMappedError as err:
         message = f"{source}: {err}"
         if info is not None:  # E1.. with a montage: name them by their positions
@@ -757,7 +764,7 @@ def map_info_channels(
     """The channel mapping of an MNE recording (its ``mne.Info``) as embedding makes it: the
     channels ``picks`` selects (bads left out of a type pick, with a warning, or a log line
     for those ``keep`` or ``rename`` leave out anyway; see :func:`eegpt.io.as_recording`), mapped by :func:`map_recording_channels` knowing which
-    channels were left out and why (``kwargs``: ``rename``, ``on_unknown`` ...).
+    channels were left out and why (``kwargs``: ``rules``, ``rename``, ``keep`` ...).
 
     Returns the picked channels' indices into ``info["ch_names"]`` and the mapping, whose
     ``picks`` index the picked channels."""

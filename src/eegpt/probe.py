@@ -90,12 +90,14 @@ from eegpt.array_inputs import Units
 from eegpt.channels import (
     CAPS,
     CHANNEL_INDEX,
+    ChannelRules,
     fitted_derivations_note,
     kept_channels,
     montage_spelling,
     normalize_channel_name,
     rename_table,
 )
+from eegpt.channels import rename_on_missing as rename_on_missing
 from eegpt.config import precision_name
 from eegpt.embedding_cache import EmbeddingCache as EmbeddingCache
 from eegpt.embedding_cache import default_cache as default_cache
@@ -124,13 +126,12 @@ from eegpt.probe_folder import PROBE_FORMAT_VERSION as PROBE_FORMAT_VERSION
 from eegpt.probe_folder import PROBE_JSON as PROBE_JSON
 from eegpt.probe_folder import PROBE_WEIGHTS as PROBE_WEIGHTS
 from eegpt.probe_folder import describe_probe as describe_probe
-from eegpt.probe_inputs import ChannelRules, _needs_epochs, _projection_windows, keep_list
+from eegpt.probe_inputs import _needs_epochs, _projection_windows, keep_list
 from eegpt.probe_inputs import as_epochs_recording as as_epochs_recording
 from eegpt.probe_inputs import is_epochs_list as is_epochs_list
 from eegpt.probe_inputs import merge_epochs as merge_epochs
 from eegpt.probe_inputs import merged_baseline as merged_baseline
 from eegpt.probe_inputs import refuse_embeddings as refuse_embeddings
-from eegpt.probe_inputs import rename_on_missing as rename_on_missing
 from eegpt.probe_inputs import subset_mapping as subset_mapping
 from eegpt.probe_labels import _jsonable
 from eegpt.probe_labels import as_classes as as_classes
@@ -551,9 +552,8 @@ class EEGPTProbe:
                 rec, self.input_names, config, warn_reference=False, bad_spans=bad_spans
             )
         mapping = map_recording_channels(  # its errors name the recording, as embed's do
-            rec.ch_names, rec.source, rename=table, on_missing=on_missing, verbose=verbose,
-            left_out=rec.left_out, keep=keep, used=self.input_names, on_unknown=rules.on_unknown,
-            unknown_rule=rules.unknown_rule,
+            rec.ch_names, rec.source, rename=table, verbose=verbose, left_out=rec.left_out,
+            keep=keep, used=self.input_names, rules=replace(rules, on_missing=on_missing),
         )  # fmt: skip
         mapping = subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=table,
@@ -574,7 +574,7 @@ class EEGPTProbe:
     @property
     def rules(self) -> ChannelRules:
         """The channel rules of training (:attr:`on_unknown`, :attr:`on_missing`), which the
-        probe's predictions apply (:class:`~eegpt.probe_inputs.ChannelRules`); a refusal of
+        probe's predictions apply (:class:`~eegpt.channels.ChannelRules`); a refusal of
         channels outside the vocabulary says it is the rule of training, which the data
         predicted cannot change."""
         return ChannelRules(self.on_unknown, self.on_missing, unknown_rule=PROBE_UNKNOWN_RULE)

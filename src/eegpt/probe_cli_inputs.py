@@ -124,9 +124,8 @@ def read_inputs(
 ) -> tuple[Any, Any, list[str], Any]:
     """``(recording, labels, sources, rename)`` of the command's input files (or ``files``,
     read alike) and corrections."""
-    from eegpt.channels import present_keys
+    from eegpt.channels import ChannelRules, present_keys
     from eegpt.cli_options import on_unknown_of
-    from eegpt.probe_inputs import ChannelRules
     from eegpt.windowing import probe_crop
 
     files, _ = given_once(args.data if files is None else files)  # read twice, counted twice

@@ -19,7 +19,7 @@ import difflib
 import os
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -45,7 +45,9 @@ from eegpt.array_inputs import (
     require_array_args_absent,
 )
 from eegpt.channels import (
+    DEFAULT_RULES,
     ChannelMapping,
+    ChannelRules,
     how_to_drop,
     map_channels,
     may_be_electrode,
@@ -472,50 +474,6 @@ def merged_detrend(recordings: Sequence[Recording]) -> dict[str, Any]:
     if len(found) == 1 and all(r.detrend_recorded for r in recordings):
         return {"detrend": found.pop(), "detrend_recorded": True}
     return {"detrend": None, "detrend_recorded": False}
-
-
-def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:
-    """``rename`` keys absent from the channels: an error for one input, allowed for several
-    (a key may name a channel of another input)."""
-    return "ignore" if isinstance(data, (list, tuple)) else "raise"
-
-
-@dataclass(frozen=True)
-class ChannelRules:
-    """What the channel mapping (:func:`~eegpt.channels.map_channels`) of a probe's or an
-    estimator's inputs does with channels it cannot use, as :func:`eegpt.embed` takes it:
-    one object passed from :func:`~eegpt.probe.train_probe`, :func:`eegpt.finetune.finetune`,
-    the scikit-learn estimators and the probe's predictions down to every mapping of their
-    inputs (training, validation, each recording of a list merged by :func:`merge_epochs`).
-
-    ``on_unknown``: ``"drop"`` (names outside the vocabulary dropped with one warning, the
-    default) or ``"raise"``. ``on_missing``: for ``rename`` keys that name no channel,
-    ``"raise"`` or ``"ignore"``; None (the default) is the rule of before it was taken:
-    ``"raise"`` for one input, ``"ignore"`` for a list of inputs (a key may name another
-    input's channel; :func:`rename_on_missing`). ``unknown_rule``: where a ``"raise"`` the
-    caller cannot change comes from (a trained probe's), said in the refusal instead of how
-    to give ``"drop"`` (``map_channels(unknown_rule=)``); not compared."""
-
-    on_unknown: Literal["drop", "raise"] = "drop"
-    on_missing: Literal["raise", "ignore"] | None = None
-    unknown_rule: str | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.on_unknown not in ("drop", "raise"):
-            raise ValueError(f"on_unknown must be 'drop' or 'raise', got {self.on_unknown!r}")
-        if self.on_missing not in (None, "raise", "ignore"):
-            raise ValueError(
-                f"on_missing must be 'raise', 'ignore' or None (raise for one input, ignore "
-                f"for a list of them), got {self.on_missing!r}"
-            )
-
-    def missing(self, data: Any) -> Literal["raise", "ignore"]:
-        """``on_missing`` for the inputs ``data``: as given, else :func:`rename_on_missing`."""
-        return self.on_missing if self.on_missing is not None else rename_on_missing(data)
-
-
-DEFAULT_RULES = ChannelRules()
-"""The channel rules where none are given: unknown names dropped, ``on_missing`` by input."""
 
 
 def subset_mapping(

@@ -71,8 +71,8 @@ from eegpt.window_labelling import start_given as start_given
 from eegpt.window_labelling import window_label_values as window_label_values
 
 if TYPE_CHECKING:  # eegpt.io imports MNE: not on loading
+    from eegpt.channels import ChannelRules
     from eegpt.io import Units
-    from eegpt.probe_inputs import ChannelRules
 
 
 def _embeddings_given_text(path: Path) -> str:
@@ -456,7 +456,7 @@ def load_labelled_epochs(
     labels with fractional parts may be (``9.25`` in a CSV for the class ``'9.25'`` of a
     probe trained on MOABB's SSVEP ``y``): not refused as a continuous target. ``rules``: what
     the matching of files of other channel names does with channels outside the vocabulary
-    and ``rename`` keys a file lacks (:class:`~eegpt.probe_inputs.ChannelRules`, as
+    and ``rename`` keys a file lacks (:class:`~eegpt.channels.ChannelRules`, as
     ``--strict-channels`` or the probe's; default: dropped, ignored).
 
     Returns

@@ -23,7 +23,7 @@ from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import log as _log
 from eegpt._logging import warn as _warn
 from eegpt.array_inputs import Units, refuse_picks_for_array
-from eegpt.channels import CHANNEL_INDEX, kept_channels
+from eegpt.channels import CHANNEL_INDEX, DEFAULT_RULES, ChannelRules, kept_channels
 from eegpt.config import precision_name
 from eegpt.embedding_cache import EmbeddingCache, align_fingerprint, embed_windows
 from eegpt.engine import Precision, resolve_device
@@ -32,7 +32,7 @@ from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe_config import ProbeConfig
 from eegpt.probe_encoder import assemble_probe_model, encoder_reference
-from eegpt.probe_inputs import DEFAULT_RULES, ChannelRules, carried_source, keep_list
+from eegpt.probe_inputs import carried_source, keep_list
 from eegpt.probe_provenance import class_counts, input_roles
 from eegpt.rename_tables import Rename
 from eegpt.training import (

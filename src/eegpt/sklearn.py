@@ -66,7 +66,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 
 from eegpt._logging import count, each_warning_once, honours_verbose, progress_options
 from eegpt._logging import warn as _warn
-from eegpt.channels import ChannelMapping, map_channels, rename_table
+from eegpt.channels import ChannelMapping, ChannelRules, map_channels, rename_table
 from eegpt.config import precision_name
 from eegpt.embedding_cache import _resolve_cache, embed_windows
 from eegpt.engine import InferenceEngine, Precision, check_batch_size, resolve_device
@@ -88,7 +88,6 @@ from eegpt.pooling import POOLINGS, feature_names, pool_embeddings
 from eegpt.preprocessing import PreprocessingConfig, prepare
 from eegpt.probe import EEGPTProbe, ProbeConfig, row_softmax, train_probe
 from eegpt.probe_inputs import (
-    ChannelRules,
     as_epochs_recording,
     carried_source,
     is_epochs_list,

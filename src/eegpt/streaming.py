@@ -56,7 +56,7 @@ from eegpt.annotation_time import file_offset as raw_file_offset
 from eegpt.annotations import BadSpans
 from eegpt.brainvision_files import brainvision_clock, brainvision_truncated, warn_paused_raw
 from eegpt.channel_picks import pick_indices
-from eegpt.channels import ChannelMapping
+from eegpt.channels import DEFAULT_RULES, ChannelMapping, ChannelRules
 from eegpt.edf_files import RecordClock, warn_discontinuous_raw
 from eegpt.epochs_files import holds_epochs_instead, is_epochs_file, is_npz
 from eegpt.errors import RecordingError
@@ -330,6 +330,26 @@ def open_stream(
     RecordingError
         If the file cannot be read, or its channels are unusable (duplicates, none mapped).
     """
+    return open_mapped_stream(
+        path, ChannelRules.of_one(on_unknown, on_missing), rename=rename, picks=picks,
+        keep=keep, verbose=verbose, bads=bads, unmapped=unmapped,
+    )  # fmt: skip
+
+
+def open_mapped_stream(
+    path: PathLike | mne.io.BaseRaw,
+    rules: ChannelRules,
+    *,
+    rename: Mapping[str, str | None] | PathLike | None = None,
+    picks: str | Sequence[str] | Sequence[int] | None = "eeg",
+    keep: str | Sequence[str] | None = None,
+    verbose: Verbose = None,
+    bads: Sequence[str] = (),
+    unmapped: bool = False,
+) -> StreamedRecording:
+    """:func:`open_stream` under channel rules made and checked once by its caller
+    (:class:`~eegpt.channels.ChannelRules`: :func:`eegpt.embed`'s, a corpus file's, or
+    :func:`open_stream`'s own ``on_unknown`` and ``on_missing``), passed down as they are."""
     check_verbose(verbose)  # a wrong type: a TypeError, before the file is opened
     opened = not isinstance(path, mne.io.BaseRaw)  # read here from a file
     raw: mne.io.BaseRaw
@@ -360,8 +380,8 @@ def open_stream(
         check_unique([raw.ch_names[i] for i in idx], source)
     else:
         idx, mapping = map_info_channels(
-            raw.info, source, picks=picks, rename=rename, on_unknown=on_unknown,
-            on_missing=on_missing, keep=keep, verbose=verbose,
+            raw.info, source, picks=picks, rename=rename, rules=rules, keep=keep,
+            verbose=verbose,
         )  # fmt: skip
         used = [idx[i] for i in mapping.picks]
     left_out = left_out_channels(raw.info, [raw.ch_names[i] for i in idx])
@@ -536,8 +556,7 @@ def faster_unused_channels(
     *,
     picks: str | Sequence[str] | Sequence[int] | None = "eeg",
     rename: Mapping[str, str | None] | None = None,
-    on_unknown: str = "drop",
-    on_missing: str = "raise",
+    rules: ChannelRules = DEFAULT_RULES,
     keep: str | Sequence[str] | None = None,
 ) -> list[str]:
     """The channels :func:`open_stream` reads an EDF/BDF file without (unused ones stored
@@ -551,8 +570,8 @@ def faster_unused_channels(
         with ignored_warnings():  # said again when the file is read
             raw, _ = open_recording(path, preload=False, verbose="error")
             idx, mapping = map_info_channels(
-                raw.info, str(path), picks=picks, rename=rename, on_unknown=on_unknown,
-                on_missing=on_missing, keep=keep, verbose=False,
+                raw.info, str(path), picks=picks, rename=rename, rules=rules, keep=keep,
+                verbose=False,
             )  # fmt: skip
             used = [idx[i] for i in mapping.picks]
             again, _, _ = _without_faster_unused(raw, used, mapping, idx, path, verbose=False)
@@ -562,15 +581,18 @@ def faster_unused_channels(
     return [name for name in raw.ch_names if name not in kept]
 
 
-def open_stream_unless_epochs(path: PathLike, **kwargs: Any) -> StreamedRecording | None:
-    """:func:`open_stream` for a file of continuous data; None for a file of epochs, which is
-    read whole (:func:`eegpt.io.read_epochs_file`): one named ``*-epo.fif``, or one whose raw
-    reading finds epochs (a ``.fif`` of epochs under another name, an epoched EEGLAB ``.set``),
-    and for an ``.npz`` (epochs arrays, :func:`eegpt.io.read_npz_epochs`)."""
+def open_stream_unless_epochs(
+    path: PathLike, rules: ChannelRules = DEFAULT_RULES, **kwargs: Any
+) -> StreamedRecording | None:
+    """:func:`open_mapped_stream` (``rules``; ``kwargs``: its other keywords) for a file of
+    continuous data; None for a file of epochs, which is read whole
+    (:func:`eegpt.io.read_epochs_file`): one named ``*-epo.fif``, or one whose raw reading
+    finds epochs (a ``.fif`` of epochs under another name, an epoched EEGLAB ``.set``), and
+    for an ``.npz`` (epochs arrays, :func:`eegpt.io.read_npz_epochs`)."""
     if is_epochs_file(path) or is_npz(path):
         return None
     try:
-        return open_stream(path, **kwargs)
+        return open_mapped_stream(path, rules, **kwargs)
     except RecordingError as err:
         if holds_epochs_instead(err):
             return None

@@ -28,12 +28,10 @@ from eegpt._filenames import subject_column
 from eegpt._logging import honours_verbose, recorded_warnings, warning_texts
 from eegpt._logging import warn as _warn
 from eegpt.array_inputs import Units
-from eegpt.channels import map_channels, normalize_channel_name
+from eegpt.channels import DEFAULT_RULES, ChannelRules, map_channels, normalize_channel_name
 from eegpt.mne_inputs import events_sfreq, mne_source, placeholder_events
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.probe_inputs import (
-    DEFAULT_RULES,
-    ChannelRules,
     _projection_windows,
     as_epochs_recording,
     carried_source,
@@ -103,7 +101,7 @@ def _prepare_training_data(
     ``picks``: the channel types read from files and MNE objects, as the probe's
     predictions read them (:func:`~eegpt.probe_inputs.as_epochs_recording`); ``rules``:
     what the mapping does with unknown channels and ``rename`` keys the data lack
-    (:class:`~eegpt.probe_inputs.ChannelRules`)."""
+    (:class:`~eegpt.channels.ChannelRules`)."""
     rec = as_epochs_recording(
         data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=rename,
         preprocessing=preprocessing, keep=keep, picks=picks, rules=rules,
@@ -130,12 +128,12 @@ def _prepare_training_data(
             detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
         )  # fmt: skip
         return train, classes
-    options = {"rename": rename, "on_missing": rules.missing(data), "verbose": verbose,
-               "left_out": rec.left_out, "keep": keep, "on_unknown": rules.on_unknown}  # fmt: skip
+    rules = rules.for_inputs(data)
+    options = {"rename": rename, "verbose": verbose, "left_out": rec.left_out, "keep": keep}
     if rec.source is None:
-        mapping = map_channels(rec.ch_names, **options)
+        mapping = map_channels(rec.ch_names, **options, **rules.keywords())
     else:  # its errors name the file(s), as eegpt embed's and the probe's predictions' do
-        mapping = map_recording_channels(rec.ch_names, str(rec.source), **options)
+        mapping = map_recording_channels(rec.ch_names, str(rec.source), rules=rules, **options)
     if input_names is not None:
         mapping = subset_mapping(mapping, input_names, rec.source, bads=rec.bads, rename=rename)
     windows = prepare(rec, mapping, preprocessing, verbose=verbose).data
@@ -273,7 +271,7 @@ def split_inputs(
     line's options (the probe's; fine-tuning has none); ``picks``: the channel types read from
     files and MNE objects, training and validation data alike; ``rules``: what their channel
     mappings do with unknown channels and missing ``rename`` keys
-    (:class:`~eegpt.probe_inputs.ChannelRules`), training and validation data alike."""
+    (:class:`~eegpt.channels.ChannelRules`), training and validation data alike."""
     held = files_held(data)
     train, val, classes, chosen = split_training_data(
         data, y, validation, config.seed, groups, command_line=command_line, ch_names=ch_names,
