@@ -377,6 +377,9 @@ def test_embed_and_the_probe_share_one_channel_rules_object():
     assert probe_rules is ChannelRules
     assert ChannelRules.of_one().keywords() == {"on_unknown": "drop", "on_missing": "raise"}
     assert DEFAULT_RULES.for_inputs(["a.edf", "b.edf"]).on_missing == "ignore"
+    # a rename that may name other data's channels (merged inputs, training's table)
+    assert ChannelRules("raise").for_several() == ChannelRules("raise", "ignore")
+    assert ChannelRules(on_missing="raise").for_several().on_missing == "raise"
     with pytest.raises(ValueError, match=r"^on_missing must be 'raise' or 'ignore', got None"):
         ChannelRules.of_one("drop", None)
     with pytest.raises(ValueError, match=r"^on_unknown must be 'drop' or 'raise', got 'keep'"):

@@ -1050,6 +1050,12 @@ class ChannelRules:
         (:meth:`missing`)."""
         return replace(self, on_missing=self.missing(data))
 
+    def for_several(self) -> ChannelRules:
+        """These rules for a ``rename`` whose keys may name channels these data lack (one of
+        a list of inputs merged; the table of training or a fit, applied to other data):
+        ``on_missing`` as given, else ``"ignore"``."""
+        return replace(self, on_missing=self.on_missing or "ignore")
+
     def keywords(self) -> dict[str, Any]:
         """The keywords of :func:`map_channels` these rules stand for (``on_missing`` None:
         ``"raise"``, as for one input; ``unknown_rule`` where there is one)."""

@@ -500,10 +500,10 @@ class EEGPTProbe:
         """
         keep = self._checked_keep(keep)
         rules = self.rules
-        on_missing = rules.missing(data)
+        mapped = rules.for_inputs(data)  # the rules of the mapping below
         table: Rename | None = rename
         if rename is None and self.rename:  # training's: for the channels these data have
-            table, on_missing = self.rename, rules.on_missing or "ignore"
+            table, mapped = self.rename, rules.for_several()
         rec = as_epochs_recording(
             data, ch_names=ch_names, sfreq=sfreq, units=units, verbose=verbose, rename=table,
             preprocessing=self.preprocessing, continuous=True, keep=keep,
@@ -553,7 +553,7 @@ class EEGPTProbe:
             )
         mapping = map_recording_channels(  # its errors name the recording, as embed's do
             rec.ch_names, rec.source, rename=table, verbose=verbose, left_out=rec.left_out,
-            keep=keep, used=self.input_names, rules=replace(rules, on_missing=on_missing),
+            keep=keep, used=self.input_names, rules=mapped,
         )  # fmt: skip
         mapping = subset_mapping(
             mapping, self.input_names, rec.source, bads=rec.bads, rename=table,

@@ -429,9 +429,8 @@ def _mapped_input(
     rules = rules or DEFAULT_RULES
     try:
         return map_channels(
-            rec.ch_names, rename=rename, on_unknown=rules.on_unknown,
-            on_missing=rules.on_missing or "ignore", verbose=verbose, source=rec.source,
-            left_out=rec.left_out, keep=keep, unknown_rule=rules.unknown_rule,
+            rec.ch_names, rename=rename, verbose=verbose, source=rec.source,
+            left_out=rec.left_out, keep=keep, **rules.for_several().keywords(),
         )  # fmt: skip
     except NoChannelMappedError as err:
         if str(rec.source) in str(err):

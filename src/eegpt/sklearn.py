@@ -924,9 +924,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
         rename = _fitted_rename(self)
         rules = self._rules()  # fit's table: keys these data lack ignored, unless told
         mapping = map_channels(  # used: no warnings on channels outside fit's, left out
-            rec.ch_names, rename=rename, on_missing=rules.on_missing or "ignore",
-            on_unknown=rules.on_unknown, verbose=verbose, left_out=rec.left_out,
-            used=self.mapping_.names,
+            rec.ch_names, rename=rename, verbose=verbose, left_out=rec.left_out,
+            used=self.mapping_.names, **rules.for_several().keywords(),
         )  # fmt: skip
         return subset_mapping(
             mapping, self.mapping_.names, "X", "the embedder was fitted on", rec.bads, rename,
@@ -1018,8 +1017,8 @@ class EEGPTEmbedder(_ConfigParams, TransformerMixin, BaseEstimator):
             self._model_copy_of = self.model
         self._engines = _EngineSlot()  # transform's engine, built at its first call
         mapping = map_channels(
-            rec.ch_names, rename=rename, on_missing=rules.missing(X), verbose=self.verbose,
-            left_out=rec.left_out, keep=self.keep, on_unknown=rules.on_unknown,
+            rec.ch_names, rename=rename, verbose=self.verbose, left_out=rec.left_out,
+            keep=self.keep, **rules.for_inputs(X).keywords(),
         )  # fmt: skip
         # prepare() checks the epoch length against the window; only one epoch is needed for that.
         prepare(_first_epoch(rec), mapping, config, refuse_flat=False, verbose=False)
