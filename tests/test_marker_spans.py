@@ -389,7 +389,6 @@ def test_unscored_stage_markers_end_the_stage_before_them(weights, tmp_path):
     import eegpt
     from eegpt.annotations import marker_spans_of, markers_to_spans, window_labels
     from eegpt.io import as_recording
-    from eegpt.window_labelling import WindowLabelling
 
     path = _edf(tmp_path / "night.edf", [30.0 * k for k in range(8)], NIGHT, seconds=240.0)
     raw = mne.io.read_raw_edf(path, verbose=False)
@@ -401,11 +400,10 @@ def test_unscored_stage_markers_end_the_stage_before_them(weights, tmp_path):
     assert labels == ["W", "N1", None, None, "N2", None, "N2", "R"]
     rec = as_recording(path)
     assert _spans(marker_spans_of(rec, rec.annotations, STAGES)) == want
-    # a stage left out of the states but matched by --window-labels ends the span before it
+    # a stage left out of the states ends the span before it where ends= names it
     three = [(0.0, 30.0, "W"), (30.0, 30.0, "N1"), (120.0, 30.0, "N2"), (180.0, 30.0, "N2")]
     no_r = {k: v for k, v in STAGES.items() if k != "R"}
-    windows = WindowLabelling(match="^Sleep stage", window_seconds=30.0, marker_spans=no_r)
-    assert _spans(windows.annotations(rec)) == three
+    assert _spans(markers_to_spans(raw, no_r, ends="^Sleep stage R$")) == three
     assert _spans(marker_spans_of(rec, rec.annotations, no_r))[-1] == (180.0, 60.0, "N2")
     # eegpt embed --marker-spans: the unscored epochs' windows hold no stage
     out = tmp_path / "e.npz"
@@ -503,3 +501,25 @@ def test_the_suggested_states_name_every_stage_and_leave_unscored_out(weights, t
     err = capsys.readouterr().err
     given = re.findall(r"--marker-spans '(Sleep stage .)=", err)
     assert sorted(set(given)) == sorted(set(night) - {"Sleep stage ?"})
+
+
+def test_a_loose_window_labels_pattern_ends_no_state_at_a_marker_within_it(tmp_path):
+    """--window-labels matches the spans' names, not the markers: a loose pattern ('EC|EO',
+    or EC='^EC') that also contains an 'ECG artifact' marker within an eyes-closed state ends
+    no span there, so the windows after the artifact keep their state (they were left
+    unlabelled, without a warning)."""
+    from eegpt.annotations import window_labels
+    from eegpt.io import as_recording
+    from eegpt.window_labelling import WindowLabelling
+
+    path = _edf(tmp_path / "eyes.edf", [4.0, 10.0, 25.0, 40.0],
+                ["EC", "ECG artifact", "EO", "EC"], seconds=60.0)  # fmt: skip
+    rec = as_recording(path)
+    want = [(4.0, 21.0, "EC"), (25.0, 15.0, "EO"), (40.0, 20.0, "EC")]
+    for match in ("EC|EO", {"EC": "^EC", "EO": "^EO"}):
+        windows = WindowLabelling(match=match, window_seconds=4.0,
+                                  marker_spans={"EC": "^EC$", "EO": "^EO$"})  # fmt: skip
+        spans = windows.annotations(rec)
+        assert _spans(spans) == want
+        labels = window_labels(spans, 4.0 * np.arange(15), 4.0, match=match)
+        assert labels[1:6] == ["EC"] * 5

@@ -316,8 +316,10 @@ def markers_to_spans(
     ends : str | Mapping[str, str] | None
         Besides :data:`UNSCORED`, the annotations that end a span where they match no state:
         a regular expression a description contains (``re.search``), or ``{label: regex}``
-        as :func:`window_labels`' ``match`` (the command line passes ``--window-labels``, so
-        a marker it matches but no state maps to is no part of the span before it).
+        as :func:`window_labels`' ``match``: named deliberately (a stage left out of
+        ``states``, ``"^Sleep stage 4$"``), not a labelling pattern, which a marker within a
+        state may contain (``"EC|EO"`` matches ``'ECG artifact'``). The command line gives
+        none (``--window-labels`` matches the spans' names).
     source : str | None
         The recording, named at the start of the warning of markers of different states at
         one moment (else ``markers_to_spans``).
@@ -478,10 +480,11 @@ def marker_spans_of(
     """The command line's ``--marker-spans``: :func:`markers_to_spans` of a continuous
     recording's annotations (``annotations``: its own with those of its ``--annotations`` file,
     onsets in seconds from its first sample, :func:`with_extra`), each state to the next state
-    or end marker (``'Sleep stage ?'``; ``ends``: the ``--window-labels`` pattern, whose
-    markers of no state end a span too) or the recording's end (its samples over its rate).
-    The one place the probe commands and embed turn markers into spans. Its errors (no marker matches, markers that
-    already last, a last marker past the end) name the recording and the option.
+    or end marker (``'Sleep stage ?'``; ``ends``: others, as :func:`markers_to_spans` takes
+    them; the command line gives none) or the recording's end (its samples over its rate).
+    The one place the probe commands and embed turn markers into spans. Its errors (no marker
+    matches, markers that already last, a last marker past the end) name the recording and
+    the option.
 
     Raises
     ------

@@ -82,8 +82,9 @@ class WindowLabelling:
         default_factory=dict, compare=False
     )
     #: ``--marker-spans``: ``{state: regex}`` of state markers (annotations of no duration)
-    #: made spans, each state to the next state marker, end marker (``'Sleep stage ?'``, or
-    #: one of no state that :attr:`match` matches) or the recording's end
+    #: made spans, each state to the next state marker, unscored marker (``'Sleep stage ?'``;
+    #: not one :attr:`match` matches: it matches the spans' names, and a loose one such as
+    #: ``EC|EO`` matches ``'ECG artifact'`` markers within a state) or the recording's end
     #: (:func:`eegpt.annotations.markers_to_spans`), before the windows are labelled; None: none
     marker_spans: dict[str, str] | None = None
     #: ``--events-from-stim``: the events of each continuous recording's stim channel made
@@ -167,7 +168,7 @@ class WindowLabelling:
             return annotations
         self.marked[opened_key(str(rec.source))] = markers_by_state(annotations, self.marker_spans)
         with patterns_warned_once(self.said):
-            return marker_spans_of(rec, annotations, self.marker_spans, self.match)
+            return marker_spans_of(rec, annotations, self.marker_spans)
 
     def _made(self, rec: Any) -> Any:
         """The annotations made of the stim channel of ``rec`` (:attr:`stim_events`); None,
