@@ -523,3 +523,27 @@ def test_a_loose_window_labels_pattern_ends_no_state_at_a_marker_within_it(tmp_p
         assert _spans(spans) == want
         labels = window_labels(spans, 4.0 * np.arange(15), 4.0, match=match)
         assert labels[1:6] == ["EC"] * 5
+
+
+def test_stage_annotations_partly_of_no_duration_are_warned_of():
+    """A scoring whose stage annotations mostly last 30 s but some of no duration (an EDF+
+    stage with its duration left empty reads as 0 s) left those epochs unlabelled without a
+    word among labelled ones; that is warned of, naming the first. Descriptions all of no
+    duration (markers: markers_to_spans) or all lasting are not."""
+    from eegpt.annotations import window_labels
+
+    stages = ["Sleep stage W", "Sleep stage 1", "Sleep stage 2", "Sleep stage 2",
+              "Sleep stage R", "Sleep stage 2", "Sleep stage 2", "Sleep stage W"]  # fmt: skip
+    onsets = 30.0 * np.arange(8)
+    mixed = mne.Annotations(onsets, [30, 30, 0, 30, 30, 0, 30, 0], stages)
+    with pytest.warns(Warning, match=r"night.edf: 3 labelling annotation\(s\) of no "
+                      r"duration \('Sleep stage 2' at 60 s\) among others of the same "
+                      r"description that last \(30 s\)"):  # fmt: skip
+        labels = window_labels(mixed, onsets, 30.0, match="^Sleep stage", source="night.edf")
+    assert labels.count(None) == 3
+    for durations in ([30.0] * 8, [0.0] * 8):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            window_labels(mne.Annotations(onsets, durations, stages), onsets, 30.0,
+                          match="^Sleep stage", unlabelled_ok=True)  # fmt: skip
+        assert not [w for w in caught if "of no duration" in str(w.message)]

@@ -152,6 +152,7 @@ def window_labels(
     pieces: list[dict[str, list[tuple[float, float]]]] = [{} for _ in range(len(onsets))]
     matching: dict[str, float] = {}  # description -> longest duration, of those that match
     matched = 0  # matching annotations that last
+    instants: dict[str, list[float]] = {}  # description -> onsets of its matching markers
     if annotations is not None and len(annotations) and len(onsets):
         label_of = label_rule(match)
         warn_loose_patterns([str(d) for d in annotations.description], match, "--window-labels")
@@ -166,6 +167,7 @@ def window_labels(
                 continue
             matching[str(desc)] = max(float(duration), matching.get(str(desc), 0.0))
             if duration <= 0:
+                instants.setdefault(str(desc), []).append(float(start))
                 continue
             matched += 1
             end = start + duration
@@ -177,6 +179,7 @@ def window_labels(
                     pieces[j].setdefault(label, []).append((lo, hi))
     if annotations is not None and len(annotations) and len(onsets):
         _warn_off_grid(annotations, label_rule(match), onsets, length_s, source, what)
+        _warn_durations_missing(instants, matching, min_overlap * length_s, source)
     need = min_overlap * length_s - 1e-9  # a sample's rounding is not a shortfall
     labels: list[str | None] = []
     for parts in pieces:
@@ -622,6 +625,34 @@ def _warn_off_grid(
         f"{off:g} s of one and {length_s - off:g} s of the next, and takes the label it holds "
         f"more of. Start the {what} on the epochs: start_seconds={exact_seconds(start)} "
         f"(PreprocessingConfig; command line --start {exact_seconds(start)})"
+    )
+
+
+def _warn_durations_missing(
+    instants: Mapping[str, Sequence[float]],
+    longest: Mapping[str, float],
+    need_s: float,
+    source: str | None = None,
+) -> None:
+    """Warn where labelling annotations of one description are partly of no duration while
+    others of it last long enough to label a window (``longest``: seconds, by description;
+    ``instants``: the onsets, in seconds, of those of no duration; ``need_s``: the seconds a
+    label needs): a scoring exported with some durations missing (an EDF+ stage annotation
+    whose duration is empty reads as 0 s), whose epochs would be left unlabelled without a
+    word, among labelled ones. Descriptions all of no duration are markers, said elsewhere
+    (no window gets their label; ``markers_to_spans``)."""
+    mixed = {d: at for d, at in instants.items() if at and longest.get(d, 0.0) >= need_s}
+    if not mixed:
+        return
+    first = min(mixed, key=lambda d: min(mixed[d]))
+    n = sum(len(at) for at in mixed.values())
+    _warn(
+        ("" if source is None else f"{source}: ")
+        + f"{n} labelling annotation(s) of no duration ({first!r} at {min(mixed[first]):g} s) "
+        f"among others of the same description that last ({longest[first]:g} s): an annotation "
+        "of no duration labels no window, so the windows of those epochs are left unlabelled "
+        "(a scoring exported with some durations missing?). Give them their duration before "
+        "labelling (annotations.duration[i] = 30.0 for a 30 s epoch)"
     )
 
 
