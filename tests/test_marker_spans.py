@@ -547,3 +547,18 @@ def test_stage_annotations_partly_of_no_duration_are_warned_of():
             window_labels(mne.Annotations(onsets, durations, stages), onsets, 30.0,
                           match="^Sleep stage", unlabelled_ok=True)  # fmt: skip
         assert not [w for w in caught if "of no duration" in str(w.message)]
+
+
+def test_unscored_markers_of_other_scoring_systems_end_the_stage_before_them():
+    """The CAP Sleep Database's and Embla RemLogic's unscored and movement-time epochs
+    ('SLEEP-UNSCORED', 'SLEEP-MT') and 'Stage - No Stage' end the stage before them as
+    Sleep-EDF's 'Sleep stage ?' does (they took that stage); stages such as 'SLEEP-S4' and
+    'SLEEP-REM' do not."""
+    from eegpt.annotations import markers_to_spans
+
+    cap = ["SLEEP-S0", "SLEEP-S2", "SLEEP-UNSCORED", "SLEEP-S2", "SLEEP-MT", "SLEEP-S4",
+           "Stage - No Stage", "SLEEP-REM"]  # fmt: skip
+    states = {"W": "^SLEEP-S0$", "N2": "^SLEEP-S2$", "R": "^SLEEP-REM$"}
+    marks = mne.Annotations(30.0 * np.arange(8), [0.0] * 8, cap)
+    assert _spans(markers_to_spans(marks, states, end=240.0)) == [
+        (0.0, 30.0, "W"), (30.0, 30.0, "N2"), (90.0, 30.0, "N2"), (210.0, 30.0, "R")]  # fmt: skip

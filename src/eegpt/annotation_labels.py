@@ -876,10 +876,14 @@ def warn_loose_patterns(
         _warn_once_per_command(text)
 
 
-#: Descriptions of scoring epochs that are no sleep stage: Sleep-EDF's (R&K's) epochs left
-#: unscored and movement time (:func:`warn_unscored_classes`).
+#: Descriptions of scoring epochs that are no sleep stage (:func:`warn_unscored_classes`;
+#: markers that end a stage span in :func:`markers_to_spans`): Sleep-EDF's (R&K's) epochs left
+#: unscored and movement time (``'Sleep stage ?'``, ``'Movement time'``), the CAP Sleep
+#: Database's and Embla RemLogic's (``'SLEEP-UNSCORED'``, ``'SLEEP-MT'``) and ``'Stage - No
+#: Stage'``.
 UNSCORED = re.compile(
-    r"^(sleep[\s_]*)?stage[\s_]*(\?|unscored|unknown)$|^(movement[\s_]*time|unscored)$",
+    r"^(sleep[\s_-]*)?stage[\s_-]*(\?|unscored|unknown|no[\s_-]*stage)$"
+    r"|^sleep[\s_-]*(unscored|mt)$|^(movement[\s_]*time|unscored)$",
     re.IGNORECASE,
 )
 
