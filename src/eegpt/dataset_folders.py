@@ -15,6 +15,7 @@ take these names without paying for the model's stack.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -112,6 +113,22 @@ def kept_windows_name(recording_id: str) -> str:
 def shard_files(output_dir: Path) -> list[Path]:
     """The shard files of a run folder, in shard order."""
     return sorted(p for p in Path(output_dir).iterdir() if SHARD.match(p.name))
+
+
+def changed_rows(output_dir: str | os.PathLike) -> list[dict[str, str]]:
+    """The rows of the run folder's files report (:data:`FILES_REPORT`) of recordings marked
+    in its ``changed`` column (each a dict of its columns: ``recording_id``, ``shard``,
+    ``changed`` (what changed, ``recording: contents and modification time``) ...): embedded
+    recordings whose files a later run of the folder found changed since they were embedded,
+    whose rows are of the earlier contents. None when there is no report or it cannot be
+    read."""
+    try:
+        with open(Path(output_dir) / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            return [
+                row for row in csv.DictReader(fh) if row.get("changed") and row.get("recording_id")
+            ]
+    except (OSError, ValueError, KeyError, csv.Error):
+        return []
 
 
 def expand_run_folders(

@@ -50,9 +50,9 @@ from eegpt.dataset_folders import RUN_MANIFEST as RUN_MANIFEST
 from eegpt.dataset_folders import SHARD as SHARD
 from eegpt.dataset_folders import SHORT_REPORT as SHORT_REPORT
 from eegpt.dataset_folders import TOO_SHORT as TOO_SHORT
+from eegpt.dataset_folders import changed_rows, read_run_manifest
 from eegpt.dataset_folders import expand_run_folders as expand_run_folders
 from eegpt.dataset_folders import partial_name as partial_name
-from eegpt.dataset_folders import read_run_manifest
 from eegpt.dataset_folders import run_folders as run_folders
 from eegpt.dataset_folders import shard_files as shard_files
 from eegpt.dataset_folders import shard_name as shard_name
@@ -113,6 +113,12 @@ __all__ = ["read_embeddings"]
 #: The flag columns :func:`read_embeddings` gives a run's rows, in order
 #: (:func:`_with_flag_columns`), as it gives per-recording outputs' rows.
 FLAG_COLUMNS = (*FLAG_KEYS, "flagged", "flags_recorded")
+
+#: The column :func:`read_embeddings` gives a run's rows after its flag columns: True for the
+#: rows of recordings whose files a later run of their folder found changed since they were
+#: embedded (the ``changed`` column of its ``_files.csv``; ``eegpt info`` says CHANGED):
+#: rows of the earlier contents, stale until embedded again.
+CHANGED_COLUMN = "source_changed"
 
 
 @overload
@@ -225,7 +231,11 @@ def read_embeddings(
     Returns
     -------
     table : pandas.DataFrame
-        One row per window, without the ``embedding`` column.
+        One row per window, without the ``embedding`` column. A run folder's rows have a
+        ``source_changed`` column too (bool): True for the rows of recordings whose files a
+        later ``embed-dataset`` run of their folder found changed since they were embedded
+        (``eegpt info`` says CHANGED): rows of the earlier contents, stale until embedded
+        again (a warning names them and how).
     embeddings : ndarray of float32, shape (n_rows, *embedding_shape) | None
         ``embedding_shape`` is ``[N, S, D]``, or ``[D]`` for ``pooling="mean"``; None with
         ``embeddings=False``.
@@ -442,8 +452,10 @@ def _read_embeddings(
         else set()
     )
     flags_by_id = bool(epochs)
+    # recordings whose files changed since they were embedded (the folders' files reports)
+    changed = {row["recording_id"]: (f, row) for f in folders for row in changed_rows(f)}
     ids_only = (
-        (filters is not None or flags_by_id)
+        (filters is not None or flags_by_id or bool(changed))
         and "recording_id" in names
         and "recording_id" not in read
     )
@@ -498,7 +510,8 @@ def _read_embeddings(
     if asked is not None:
         _warn_other_normalisation(dataset, asked, table)
     table = _with_flag_columns(table, flag_wanted, str(output_dir), epochs)
-    names = [*names, *(c for c in FLAG_COLUMNS if c not in names)]
+    table = _with_changed_column(table, changed, columns is None or CHANGED_COLUMN in columns)
+    names = [*names, *(c for c in (*FLAG_COLUMNS, CHANGED_COLUMN) if c not in names)]
     frame = _selected_frame(table, columns, expand_metadata, names, str(output_dir))
     if ids_only and "recording_id" in frame.columns:  # (kept by the epochs_metadata columns)
         frame = frame.drop(columns="recording_id")
@@ -525,6 +538,85 @@ def _read_embeddings(
         )
         _warn_columns_missing_in_folders(frame, row_ids, folder_ids, specs)
     return frame, emb
+
+
+def _with_changed_column(
+    table: Any,
+    changed: Mapping[str, tuple[Path, Mapping[str, str]]],
+    wanted: bool,
+) -> Any:
+    """The pyarrow ``table`` of a run's rows with :data:`CHANGED_COLUMN` (where ``wanted``):
+    True for the rows of the recordings ``changed`` (recording id -> its folder and its row of
+    the folder's files report, :func:`~eegpt.dataset_folders.changed_rows`), False for the
+    others. Where rows of such recordings are read, one warning names them (what changed), the
+    shards to delete and the command that embeds them again: their rows are of the earlier
+    contents of their files."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = table.num_rows
+    stale = np.zeros(n, dtype=bool)
+    if changed and "recording_id" in table.column_names:
+        values = pa.array(list(changed), pa.string())
+        ids = pc.cast(table["recording_id"], pa.string())
+        stale = np.asarray(
+            pc.fill_null(pc.is_in(ids, value_set=values), False).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        )
+    if stale.any():
+        read = dict.fromkeys(str(i) for i in np.asarray(table["recording_id"].to_pylist())[stale])
+        _warn_changed({i: changed[i] for i in read})
+    if wanted:
+        table = table.append_column(CHANGED_COLUMN, pa.array(stale, pa.bool_()))
+    return table
+
+
+def _warn_changed(changed: Mapping[str, tuple[Path, Mapping[str, str]]]) -> None:
+    """Warn once of the rows read of the recordings ``changed`` (recording id -> its folder and
+    its row of the folder's files report): rows of the earlier contents of their files,
+    naming them, what changed, the shards whose deletion has them embedded again and the
+    command to run again (each folder's last run's)."""
+    import shlex
+
+    by_folder: dict[Path, list[str]] = {}
+    for recording, (folder, _) in changed.items():
+        by_folder.setdefault(folder, []).append(recording)
+    again = []
+    for folder, ids in by_folder.items():
+        shards = sorted(
+            {
+                shard_name(int(changed[i][1]["shard"]))
+                for i in ids
+                if str(changed[i][1].get("shard") or "").isdigit()
+            }
+        )
+        try:
+            runs = read_run_manifest(folder).get("runs") or []
+        except (OSError, ValueError):
+            runs = []
+        made = [r for r in runs if isinstance(r, Mapping) and isinstance(r.get("command"), list)]
+        last: Mapping[str, Any] = made[-1] if made else {}
+        command = (
+            f"eegpt {shlex.join(map(str, last['command']))}"
+            if last
+            else "the same embed-dataset command (or embed_dataset call)"
+        )
+        where = f" in {last['cwd']}" if last.get("cwd") else ""
+        again.append(
+            f"delete {few([str(folder / s) for s in shards], 5) or 'their shards'} and run "
+            f"{command} again{where}"
+        )
+    n = len(changed)
+    named = few([f"{i} ({row.get('changed')})" for i, (_, row) in changed.items()], 5)
+    _warn(
+        f"read_embeddings: {_count(n, 'recording')} read changed since "
+        f"{'it was' if n == 1 else 'they were'} embedded (found by a later embed-dataset run "
+        f"into {few([str(f) for f in by_folder], 5)}; eegpt info says CHANGED): {named}. {'Its' if n == 1 else 'Their'} rows are of the "
+        f"earlier contents of {'its file' if n == 1 else 'their files'}, stale: True in the "
+        f"{CHANGED_COLUMN} column (table[~table.{CHANGED_COLUMN}] leaves them out). To embed "
+        f"{'it' if n == 1 else 'them'} again, {'; '.join(again)} (the other files of those "
+        "shards are embedded again too)"
+    )
 
 
 def _epochs_ids(shards: Sequence[tuple[Any, Mapping[str, Any]]]) -> set[str]:

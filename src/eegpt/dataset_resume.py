@@ -11,7 +11,6 @@ and a ``part`` run's folder is checked against its sibling parts' listing
 from __future__ import annotations
 
 import contextlib
-import csv
 import itertools
 import math
 import os
@@ -39,6 +38,7 @@ from eegpt.dataset_folders import (
     SHARD,
     SHORT_REPORT,
     TOO_SHORT,
+    changed_rows,
     read_run_manifest,
     shard_files,
 )
@@ -759,15 +759,7 @@ def earlier_changed_marks(output_dir: Path) -> dict[str, str]:
     only; none when there is no report or it cannot be read): what an earlier run found
     changed, which a resume must not forget (a ``contents`` mark that only
     ``--check-contents`` finds)."""
-    try:
-        with open(output_dir / FILES_REPORT, newline="", encoding="utf-8") as fh:
-            return {
-                row["recording_id"]: row["changed"]
-                for row in csv.DictReader(fh)
-                if row.get("changed") and row.get("recording_id")
-            }
-    except (OSError, ValueError, KeyError, csv.Error):
-        return {}
+    return {row["recording_id"]: row["changed"] for row in changed_rows(output_dir)}
 
 
 def _read_with_this_run(output_dir: Path, then: Mapping[str, Any], now: Mapping[str, Any]) -> str:

@@ -122,6 +122,10 @@ class ProvenanceRow:
 class EmbeddingsComparison:
     """What :func:`compare_embeddings` found. Rows are windows; ``a`` and ``b`` the outputs.
 
+    ``recordings_changed_in_a``/``_b``: recordings of a run folder whose files a later run of
+    the folder found changed since they were embedded (``eegpt info`` says CHANGED): their rows
+    are of the earlier contents, whatever the comparison finds.
+
     ``within_tolerance`` is True when both hold the same windows of the same recordings and
     every value of them is within ``atol + rtol * max|b|`` (``max|b|`` its window's largest
     magnitude in B); ``max_rel_diff`` is the largest ``max|a - b| / max|b|`` of a window. ``report()`` is the text ``eegpt
@@ -139,6 +143,8 @@ class EmbeddingsComparison:
     recordings_compared: int = 0
     recordings_only_in_a: list[str] = field(default_factory=list)
     recordings_only_in_b: list[str] = field(default_factory=list)
+    recordings_changed_in_a: list[str] = field(default_factory=list)
+    recordings_changed_in_b: list[str] = field(default_factory=list)
     rows_only_in_a: list[dict[str, Any]] = field(default_factory=list)
     rows_only_in_b: list[dict[str, Any]] = field(default_factory=list)
     max_abs_diff: float = 0.0
@@ -198,6 +204,16 @@ class EmbeddingsComparison:
                     f"windows only in {side} ({len(rows)}, of recordings in both): "
                     f"{few(shown, _SHOWN)}"
                 )
+        for side, changed in (
+            ("A", self.recordings_changed_in_a),
+            ("B", self.recordings_changed_in_b),
+        ):
+            if changed:
+                lines.append(
+                    f"recordings of {side} CHANGED since embedded ({len(changed)}): "
+                    f"{few(changed, _SHOWN)}: their rows are of the earlier contents of their "
+                    f"files, stale (`eegpt info` of {side} names them and how to embed them again)"
+                )
         if self.n_rows_compared:
             lines.append(
                 f"differences: max abs {self.max_abs_diff:.3g}, max rel {self.max_rel_diff:.3g} "
@@ -224,8 +240,19 @@ class EmbeddingsComparison:
         lines += _provenance_lines(self.provenance)
         lines += [f"note: {n}" for n in self.notes]
         tolerance = f"rtol {self.rtol:g}, atol {self.atol:g}"
+        stale = [
+            f"{count(len(changed), 'recording')} of {side} changed since embedded"
+            for side, changed in (
+                ("A", self.recordings_changed_in_a),
+                ("B", self.recordings_changed_in_b),
+            )
+            if changed
+        ]
         if self.within_tolerance:
-            lines.append(f"SAME: every window of A and B within tolerance ({tolerance})")
+            lines.append(
+                f"SAME: every window of A and B within tolerance ({tolerance})"
+                + (f"; but {' and '.join(stale)} (stale rows)" if stale else "")
+            )
         else:
             why = []
             if self.rows_out_of_tolerance:
@@ -279,7 +306,7 @@ class _Side:
     """One output as :func:`eegpt.read_embeddings` reads it: ``files`` (name -> path) for
     per-recording outputs, None for run folders; ``table`` its rows (:data:`_COLUMNS`);
     ``records`` the provenance of each of its files or runs; ``pool`` and ``shape`` (of one
-    window's embedding)."""
+    window's embedding); ``changed`` a run folder's recordings changed since embedded."""
 
     given: Any
     text: str
@@ -290,6 +317,9 @@ class _Side:
     shape: tuple[int, ...] | None
     sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
     allow_mixed: bool = False
+    # a run folder's recordings (ids) whose files changed since they were embedded (its
+    # files report's marks: eegpt info's CHANGED), whose rows are of the earlier contents
+    changed: list[str] = field(default_factory=list)
 
 
 def _given_text(given: Any) -> str:
@@ -312,7 +342,7 @@ def _read_side(
     provenance), under eegpt's progress bar (``reading A``: ``name``) where ``progress`` and
     there are more than :data:`_BAR_RECORDINGS`, then checked and made one table under
     another (``rows of A``)."""
-    from eegpt.dataset_read import _read_output_files, read_embeddings
+    from eegpt.dataset_read import CHANGED_COLUMN, _read_output_files, read_embeddings
     from eegpt.errors import MissingFileError
     from eegpt.outputs_read import output_files
 
@@ -322,10 +352,11 @@ def _read_side(
             warnings.simplefilter("always")
             files = output_files(given, recursive=recursive)
             mixed = allow_mixed and files is not None
-            if files is None:
+            if files is None:  # with the rows of recordings changed since embedded
                 table, _ = read_embeddings(
-                    given, columns=_COLUMNS, embeddings=False, recursive=recursive
-                )
+                    given, columns=[*_COLUMNS, CHANGED_COLUMN], embeddings=False,
+                    recursive=recursive,
+                )  # fmt: skip
             else:
                 outlines = _read_outlines(files, progress, name)
                 with _files_bar(len(files), f"rows of {name}", progress) as bar:
@@ -372,6 +403,9 @@ def _read_side(
             stored = [stored[-1]]
         what = f"embed-dataset {'run' if len(runs) == 1 else f'runs ({len(runs)})'}"
         side = _Side(given, "", None, table, records, pool, tuple(stored) if stored else None)
+        stale = table[CHANGED_COLUMN].to_numpy(dtype=bool)
+        side.changed = sorted(set(table["recording_id"].astype(str)[stale]))
+        table = side.table = table.drop(columns=CHANGED_COLUMN)
         ids = table["recording_id"].astype(str)
         paths = table["path"].astype(str) if "path" in table.columns else ids
         side.sources = {
@@ -858,6 +892,8 @@ def compare_embeddings(
         n_rows_b=len(side_b.table),
     )
     result.provenance = _provenance_rows(side_a, side_b)
+    result.recordings_changed_in_a = sorted({keys_a[i] for i in side_a.changed if i in keys_a})
+    result.recordings_changed_in_b = sorted({keys_b[i] for i in side_b.changed if i in keys_b})
     result.notes = _notes(result.provenance, rtol, atol)
     frame_a, frame_b = _keyed(side_a.table, keys_a), _keyed(side_b.table, keys_b)
     recs_a, recs_b = set(frame_a["_rec"]), set(frame_b["_rec"])

@@ -33,6 +33,7 @@ RESERVED_COLUMNS = (
     "clipped_channels",
     "flagged",
     "flags_recorded",  # read_embeddings' (the shards have the other three, layout 6 on)
+    "source_changed",  # read_embeddings' (a run's rows of recordings changed since embedded)
     "epochs_metadata",
     "embedding",
 )

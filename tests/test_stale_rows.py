@@ -1,0 +1,121 @@
+"""Rows of recordings whose files changed since a run embedded them (a later run of the
+folder marked them in the ``changed`` column of its ``_files.csv``; ``eegpt info`` says
+CHANGED): read_embeddings warns and marks them (``source_changed``), of a run folder and of a
+``--part`` folder, and eegpt compare names them."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+from eegpt.dataset import embed_dataset
+from eegpt.dataset_read import read_embeddings
+from eegpt.demo import synthetic_raw, write_edf
+
+pytest.importorskip("pyarrow")
+pd = pytest.importorskip("pandas")
+
+RUN = dict(workers=0, progress=False, device="cpu", shard_size=2)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Four EDF files of 8 s: r0.edf .. r3.edf."""
+    folder = tmp_path_factory.mktemp("stale") / "in"
+    folder.mkdir()
+    for i in range(4):
+        raw, _ = synthetic_raw(minutes=8 / 60, seed=i)
+        write_edf(raw, folder / f"r{i}.edf")
+    return folder
+
+
+def _flip_last_byte(path: Path) -> None:
+    body = bytearray(path.read_bytes())
+    body[-10] ^= 1
+    path.write_bytes(bytes(body))  # same size, new contents and time
+
+
+def _stale_run(corpus: Path, out: Path, model, **kwargs) -> tuple[Path, str]:
+    """A run of a copy of ``corpus``, the second of whose files embedded then changed, run
+    again: the rerun marks it changed and keeps its rows. The folder, and that file's
+    recording id."""
+    folder = out.parent / f"{out.name}-in"
+    shutil.copytree(corpus, folder)
+    embed_dataset(folder, out, model=model, **RUN, **kwargs)
+    changed = str(pd.read_csv(out / "_files.csv")["recording_id"][1])
+    _flip_last_byte(folder / changed)
+    with pytest.warns(RuntimeWarning, match="marked in the 'changed' column"):
+        embed_dataset(folder, out, model=model, **RUN, **kwargs)
+    return out, changed
+
+
+def test_read_embeddings_warns_of_and_marks_rows_of_recordings_changed_since(
+    corpus, model, tmp_path
+):
+    out, changed = _stale_run(corpus, tmp_path / "out", model)
+    assert changed == "r1.edf"
+    with pytest.warns(RuntimeWarning) as caught:
+        table, z = read_embeddings(out)
+    said = [str(w.message) for w in caught if "changed since" in str(w.message)]
+    assert len(said) == 1, [str(w.message) for w in caught]
+    assert "r1.edf (recording: contents and modification time)" in said[0]
+    assert (
+        f"delete {out / 'shard-00000.parquet'} and run the same embed-dataset command (or "
+        "embed_dataset call) again" in said[0]
+    )
+    assert "source_changed" in said[0]
+    assert len(z) == len(table)
+    stale = table.groupby("recording_id")["source_changed"].all()
+    assert stale.to_dict() == {"r0.edf": False, "r1.edf": True, "r2.edf": False, "r3.edf": False}
+    assert table["source_changed"].dtype == bool
+    # the column alone, and rows of other recordings only: no warning for those
+    with pytest.warns(RuntimeWarning, match="changed since"):
+        only, _ = read_embeddings(out, columns=["window", "source_changed"], embeddings=False)
+    assert list(only.columns) == ["window", "source_changed"]
+    assert only["source_changed"].tolist() == table["source_changed"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        others, _ = read_embeddings(
+            out, columns=["window"], filters=[("recording_id", "!=", "r1.edf")], embeddings=False
+        )
+    assert list(others.columns) == ["window"] and len(others) == (~table.source_changed).sum()
+
+
+def test_read_embeddings_of_a_part_folder_warns_of_rows_changed_since(corpus, model, tmp_path):
+    out, changed = _stale_run(corpus, tmp_path / "parts" / "part-0", model, part=(0, 2))
+    for given in (out, out.parent):
+        with pytest.warns(RuntimeWarning) as caught:
+            table, _ = read_embeddings(given, embeddings=False)
+        said = [str(w.message) for w in caught if "changed since" in str(w.message)]
+        assert len(said) == 1 and f"{changed} (recording: contents" in said[0]
+        assert str(out / "shard-00000.parquet") in said[0]
+        assert table.loc[table.recording_id == changed, "source_changed"].all()
+        assert not table.loc[table.recording_id != changed, "source_changed"].any()
+
+
+def test_compare_names_recordings_changed_since_embedded(corpus, model, tmp_path):
+    """A copy of a run compared with the run after a rerun marked a recording changed: the
+    rows are the same, and the report says which recordings of which side are stale."""
+    from eegpt.outputs_compare import compare_embeddings
+
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    out = tmp_path / "out"
+    embed_dataset(folder, out, model=model, **RUN)
+    shutil.copytree(out, tmp_path / "old")
+    _flip_last_byte(folder / "r1.edf")
+    with pytest.warns(RuntimeWarning, match="marked in the 'changed' column"):
+        embed_dataset(folder, out, model=model, **RUN)
+    with pytest.warns(RuntimeWarning, match="changed since"):
+        result = compare_embeddings(tmp_path / "old", out, progress=False)
+    assert result.within_tolerance
+    assert (result.recordings_changed_in_a, result.recordings_changed_in_b) == ([], ["r1.edf"])
+    text = result.report()
+    assert "recordings of B CHANGED since embedded (1): r1.edf: their rows are of the " in text
+    assert text.splitlines()[-1].endswith(
+        "; but 1 recording of B changed since embedded (stale rows)"
+    )
+    assert result.to_dict()["recordings_changed_in_b"] == ["r1.edf"]
