@@ -65,3 +65,21 @@ def test_a_part_already_beside_in_another_folder_is_refused(four_files, model, t
     report, good = parts_report(parts)
     assert not good and "read as one table" not in report
     assert "NOT parts of one split: part 1/2 in job-11, job-12. A part embedded twice" in report
+
+
+def test_a_copy_of_a_part_beside_the_parts_is_not_totalled(four_files, model, tmp_path):
+    """A copy of part 1/2 beside parts 0/2 and 1/2 (a backup, a task resubmitted): eegpt info
+    gives no total, which would count the copied part's files twice, but says why."""
+    import shutil
+
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    parts = tmp_path / "emb"
+    for k in (0, 1):
+        embed_dataset(four_files, parts / f"part-{k}", part=(k, 2), **run)
+    report, good = parts_report(parts)
+    assert good and "  total: 4 files: 4 ok" in report
+    shutil.copytree(parts / "part-1", parts / "part-1-copy")
+    report, good = parts_report(parts)
+    assert not good and "NOT parts of one split: part 1/2 in part-1, part-1-copy" in report
+    assert "total" not in report.replace("no total", ""), report
+    assert "  no total: some files are in two of these folders" in report

@@ -175,18 +175,19 @@ def parts_report(folder: str | os.PathLike) -> tuple[str, bool]:
                 else ""
             )
         )
-    lines += _parts_total_lines(folder, counted, failing, short)
+    parts = list(zip(folders_of, inputs_of, strict=True))
+    splits = _splits_apart(parts)
+    # a part here twice (a copy beside it), or parts of two splits: files twice, no total
+    lines += _parts_total_lines(folder, counted, failing, short, total=not splits)
     cut = cut_shards_line([p for run in runs for p in shard_files(run)])  # no data read
     if cut:
         lines.append(cut)
     lines += channel_sets_lines(runs, specs)
     lines += warning_lines(runs)
-    parts = list(zip(folders_of, inputs_of, strict=True))
     apart = listings_apart(parts)
     if apart:  # not one table: files twice and files missing
         lines.append(f"  NOT parts of one corpus: {apart}")
         return "\n".join(lines), False
-    splits = _splits_apart(parts)
     if splits:  # parts of a corpus split into several N: files twice and files missing
         lines.append(f"  NOT parts of one split: {splits}")
         return "\n".join(lines), False
@@ -326,13 +327,21 @@ def _parts_total_lines(
     counted: Sequence[tuple[str, Mapping[str, Any] | None, Mapping[str, float]]],
     failing: Sequence[str],
     short: Sequence[str],
+    total: bool = True,
 ) -> list[str]:
     """``eegpt info``'s lines on the run folders of ``folder`` together (:func:`parts_report`):
     the files and windows of the parts of one listing added up (``counted``: each run's name,
     its ``--part`` inputs or None, its totals), each listing's apart where the parts come from
     several (other corpora, or a listing that changed), the runs that are no part named, not
     added; and where the reasons of the failed files and the files skipped as too short are
-    (``failing``, ``short``: the folders with some)."""
+    (``failing``, ``short``: the folders with some). Without ``total`` (the parts hold some
+    files twice: a part here twice, parts of two splits), no sum, but a line saying why."""
+    if not total:
+        return [
+            "  no total: some files are in two of these folders (NOT parts of one split, "
+            "below), so their sum would count them twice",
+            *_parts_total_lines(folder, [], failing, short),
+        ]
     parts = [(name, inputs, totals) for name, inputs, totals in counted if inputs is not None]
     others = [name for name, inputs, _ in counted if inputs is None]
     # one listing: its fingerprint (the file count for parts from before it was recorded)
