@@ -193,6 +193,26 @@ def test_a_run_folder_and_per_recording_outputs_of_the_same_recordings_match(out
     assert "3 compared, of 1 recording in both" in out
 
 
+def test_a_run_folder_s_batch_size_is_taken_from_its_files_statuses(outputs, tmp_path):
+    """A run given no --batch-size records each recording's batch size (its files' statuses,
+    the manifest's totals, which eegpt info shows), not the run's: compare takes it from
+    there, not "not recorded"; recordings of several sizes are each counted."""
+    result = compare_embeddings(outputs["run"], outputs["parquet"], progress=False)
+    (row,) = [r for r in result.provenance if r.name == "batch_size"]
+    size = load_embeddings(outputs["npz"] / "a_raw.npz").metadata["batch_size"]
+    assert (row.a, row.b, row.status) == (str(size), str(size), "same")
+    run = _copy(outputs["run"], tmp_path / "run")
+    manifest = json.loads((run / "_manifest.json").read_text())
+    manifest["totals"]["batch_sizes"] = {
+        "8": {"recordings": 2, "channels": [4]},
+        "4": {"recordings": 1, "channels": [4]},
+    }
+    (run / "_manifest.json").write_text(json.dumps(manifest))
+    result = compare_embeddings(run, outputs["parquet"], progress=False)
+    (row,) = [r for r in result.provenance if r.name == "batch_size"]
+    assert row.a == "8 (2 recordings); 4 (1 recording)" and row.status == "differs"
+
+
 def test_large_outputs_are_read_a_few_recordings_at_a_time_under_a_progress_bar(
     outputs, tmp_path, monkeypatch, capsys
 ):

@@ -468,12 +468,39 @@ def _run_record(manifest: Mapping[str, Any], run: Mapping[str, Any]) -> dict[str
         "precision": spec.get("precision"),
         "stream_precision": spec.get("stream_precision"),
         "device": ", ".join(map(str, devices)) if isinstance(devices, list) else devices,
-        "batch_size": run.get("batch_size"),
+        "batch_size": _batch_sizes_of(manifest.get("totals"), run.get("batch_size")),
         "pool": spec.get("pool"),
         "checkpoint": spec.get("checkpoint"),
         "model": spec.get("model"),
         "preprocessing": spec.get("preprocessing"),
     }
+
+
+def _batch_sizes_of(totals: Any, given: Any) -> Any:
+    """The windows per forward pass a run folder's recordings were embedded in, as its
+    manifest's ``totals`` record them from each file's status (``batch_sizes``, as ``eegpt
+    info`` shows them; the default for each channel count where ``--batch-size`` was not
+    given): the size where all had one (``16``), else each size with its recordings (``16 (3
+    recordings); 8 (1 recording)``, those of runs from before it was recorded as ``not
+    recorded (N recordings)``); ``given`` (the run's ``--batch-size``, or None) where the
+    totals record none."""
+    totals = totals if isinstance(totals, Mapping) else {}
+    sizes = totals.get("batch_sizes")
+    sizes = sizes if isinstance(sizes, Mapping) else {}
+    if not sizes:
+        return given
+    unrecorded = totals.get("batch_size_unrecorded")
+    unrecorded = unrecorded if isinstance(unrecorded, int) else 0
+    if len(sizes) == 1 and not unrecorded:
+        size = next(iter(sizes))
+        return int(size) if str(size).isdigit() else size
+    parts = [
+        f"{size} ({count(int((entry or {}).get('recordings') or 0), 'recording')})"
+        for size, entry in sizes.items()
+    ]
+    if unrecorded:
+        parts.append(f"{_NOT_RECORDED} ({count(unrecorded, 'recording')})")
+    return "; ".join(parts)
 
 
 def _path_parts(text: str | None) -> tuple[str, ...]:
