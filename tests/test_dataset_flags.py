@@ -273,3 +273,17 @@ def test_export_of_a_run_with_epochs_says_whose_flags_were_recorded(corpus, mode
     assert table["flagged"][is_raw].sum() == len(FLAGGED) and not table["flagged"][~is_raw].any()
     mat = loadmat(tmp_path / "run.mat")
     assert mat["flags_recorded"].ravel().astype(bool).tolist() == is_raw.tolist()
+
+
+def test_info_before_the_first_shard_says_no_shard_yet_not_epochs(corpus, model, tmp_path):
+    """A run's first seconds (its manifest written, no shard yet) of continuous recordings:
+    eegpt info says no shard is written yet, not that the flags are not recorded as epochs'."""
+    from eegpt.dataset_report import describe_output
+
+    out = tmp_path / "out"
+    _run(corpus, out, model)
+    for shard in out.glob("shard-*.parquet"):
+        shard.unlink()
+    said = describe_output(out)
+    assert "flagged windows (flat or clipped channels): none counted, no shard written yet" in said
+    assert "(epochs)" not in said

@@ -891,15 +891,38 @@ def flagged_count(output_dir: Path) -> int | None:
     return sum(counts) if counts else None
 
 
+def _epochs_embedded(output_dir: Path) -> bool:
+    """Whether the readable shards of a run folder hold a recording embedded (status ok):
+    shards of layout 6 on whose flags count nothing (:func:`flagged_count`) then hold epochs,
+    which have no per-window flags."""
+    for shard in shard_files(output_dir):
+        try:
+            _, status = read_shard_status(shard)
+        except (OSError, ValueError):
+            continue
+        if any(f.get("status") == "ok" for f in status.get("files", [])):
+            return True
+    return False
+
+
 def _flagged_line(output_dir: Path, layout: int) -> str:
     """What ``eegpt info`` says of a run's flagged windows (:func:`flagged_count`), or that
-    its shards do not record them (layout 5 or before: a run started before they did)."""
+    its shards do not record them (layout 5 or before: a run started before they did; epochs,
+    which have none), or that there is nothing to count yet (no shard written yet: a run's
+    first seconds; or no recording embedded in the shards)."""
     if layout < 6:
         return (
             f"  flagged windows (flat or clipped channels): not recorded (shards of layout "
             f"{layout}, from before eegpt wrote the flags; embed into a new folder for them)"
         )
     n = flagged_count(output_dir)
+    if n is None and not shard_files(output_dir):  # a run's first seconds, or shards deleted
+        return "  flagged windows (flat or clipped channels): none counted, no shard written yet"
+    if n is None and not _epochs_embedded(output_dir):  # all failed, or footers unreadable
+        return (
+            "  flagged windows (flat or clipped channels): none counted, no recording "
+            "embedded in the shards that can be read"
+        )
     if n is None:
         return "  flagged windows (flat or clipped channels): not recorded (epochs)"
     return (
