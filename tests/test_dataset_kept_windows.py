@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 from dataclasses import asdict
@@ -502,3 +503,21 @@ def test_file_result_carries_a_part_and_its_embeddings():
     failed = file_result(loaded, None, "inference failed: boom")
     assert failed.error == f"{part}: inference failed: boom"
     assert failed.embeddings.shape == (0, 0) and failed.n_windows == 0
+
+
+def test_info_names_a_recording_s_kept_windows(corpus, model, tmp_path, monkeypatch, in_parts):
+    """A run stopped inside a long recording: eegpt info names the recording whose windows
+    embedded so far are kept, and how many of its windows."""
+    out = tmp_path / "out"
+    _stopped(corpus, out, model, monkeypatch, signal.SIGINT)
+    said = describe_output(out)
+    kept = [line for line in said.splitlines() if "b.edf" in line]
+    assert kept, said
+    assert any(
+        re.fullmatch(
+            r"  b\.edf stopped part-way: 12 of \d+ windows kept for the resume \(read in parts; "
+            r"no shard holds them yet\)",
+            line,
+        )
+        for line in kept
+    ), kept

@@ -27,10 +27,12 @@ from eegpt._recording_provenance import provenance_lines
 from eegpt.dataset_folders import (
     ERRORS_REPORT,
     FILES_REPORT,
+    KEPT_WINDOWS,
     MANIFEST,
     PARTIAL,
     SHORT_REPORT,
     TOO_SHORT,
+    kept_windows_name,
     read_run_manifest,
     run_folders,
     shard_files,
@@ -967,7 +969,8 @@ def partial_lines(
     reads them): ``shard 3 stopped part-way: 5 of 8 files kept for the resume``, each; none
     where there is none. A partial file beside its written shard (a run killed between the
     two, or one a stopped ``--retry-failed`` run left) and one a run in progress (``running``)
-    is finishing are said to be that."""
+    is finishing are said to be that. And the windows embedded so far of a recording read in
+    parts that a run stopped inside (:func:`_kept_windows_lines`)."""
     size = int((manifest.get("spec") or {}).get("shard_size") or 0)
     n_files = int(manifest.get("n_files") or 0)
     lines = []
@@ -993,6 +996,52 @@ def partial_lines(
         else:
             lines.append(
                 f"  shard {k} stopped part-way: {kept}{of} files kept for the resume ({path.name})"
+            )
+    return lines + _kept_windows_lines(output_dir, running)
+
+
+def _kept_windows_lines(output_dir: Path, running: bool = False) -> list[str]:
+    """``eegpt info``'s lines on the windows embedded so far of the recordings read in parts
+    that a run stopped inside kept in ``output_dir`` (hidden files named by
+    :func:`~eegpt.dataset_folders.kept_windows_name`; no reader reads them):
+    ``b.edf stopped part-way: 12 of 30 windows kept for the resume``, each recording named by
+    the files report's recording ids (else by its hidden file's name); those a run in progress
+    (``running``) is embedding are said to be that."""
+    from eegpt._partial_embeddings import kept_counts
+
+    stems = sorted(
+        {
+            name.rsplit(".eegpt-partial.", 1)[0].lstrip(".")
+            for name in (p.name for p in output_dir.iterdir())
+            if KEPT_WINDOWS.match(name)
+        }
+    )
+    if not stems:
+        return []
+    try:
+        with open(output_dir / FILES_REPORT, newline="", encoding="utf-8") as fh:
+            ids = [r.get("recording_id") or "" for r in csv.DictReader(fh)]
+    except (OSError, ValueError, csv.Error):
+        ids = []
+    named = {kept_windows_name(i): i for i in ids if i}
+    lines = []
+    for stem in stems:
+        which = named.get(stem, f".{stem}.eegpt-partial.rows")
+        counts = kept_counts(output_dir / stem)
+        if counts is None:  # killed before its first record: the next run embeds it again
+            lines.append(
+                f"  {which}: windows embedded so far kept, but not recorded (killed before "
+                "they were): the next run embeds it again"
+            )
+        elif running:
+            lines.append(
+                f"  {which}: {counts[0]} of {_count(counts[1], 'window')} embedded so far, "
+                "by the run in progress (read in parts)"
+            )
+        else:
+            lines.append(
+                f"  {which} stopped part-way: {counts[0]} of {_count(counts[1], 'window')} "
+                "kept for the resume (read in parts; no shard holds them yet)"
             )
     return lines
 
