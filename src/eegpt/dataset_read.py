@@ -279,7 +279,10 @@ def read_embeddings(
         ``--session``... would (``('session', '==', '1')`` against ``'01'``, ``sub-01``
         against ``'01'``); not widened either. And when several folders are read and the rows
         of one have no value in a column (BIDS entities, participants.tsv or manifest columns)
-        that another's rows have: embedded from a manifest without them.
+        that another's rows have: embedded from a manifest without them. And when rows of
+        recordings whose files a later run of their folder found changed since they were
+        embedded are read (``source_changed`` True): naming them, the shards to delete and
+        the command to run again.
     """
     from eegpt.outputs_read import output_files
 
