@@ -1700,6 +1700,7 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path, c
     assert "  2 files with 19 channels (C3, C4, CZ, F3, F4, F7, F8, FP1 and 11 more): " in text
     assert "  1 file with 18 channels without C3: night1.edf" in text  # what sets it apart
     assert "not directly comparable" in text and "--keep-channels 10-20" in text
+    assert "except 1 file lacking some of its 19 electrodes, which would still " in text
     with pytest.warns(RuntimeWarning, match=r"embedded with 2 different channel sets: 2 "
                       r"recordings with 19 channels \(C3, C4.*; 1 recording with 18 "
                       r"channels \(without C3\)\."):  # fmt: skip

@@ -38,3 +38,41 @@ def test_runs_of_the_same_files_count_each_runs_recordings(tmp_path):
     assert "3 different channel sets: 2 recordings with 5 channels" in lines[0]
     assert "2 recordings with 4 channels (without C3)" in lines[0]
     assert "1 recording with 4 channels (without C4)" in lines[0]
+
+
+TEN_TWENTY = ["FP1", "FP2", "F7", "F3", "FZ", "F4", "F8", "T7", "C3", "CZ"]
+TEN_TWENTY += ["C4", "T8", "P7", "P3", "PZ", "P4", "P8", "O1", "O2"]
+FEW = ["FP1", "FP2", "T7", "C3", "C4", "T8", "O1", "O2"]  # a 10-channel file's 8 electrodes
+
+
+def test_the_advice_of_keep_channels_names_the_files_it_leaves_apart(tmp_path):
+    """A corpus of 19-electrode files and one of 8 (a TUH 10-channel file): the advice was
+    'To give every file the same set: --keep-channels 10-20', but that leaves the 8-channel
+    file on its 8 (missing electrodes cannot be added). It now says so, names the file, and
+    gives the channels every file has as a --keep-channels that does give one set."""
+    from eegpt.run_channel_sets import channel_sets_advice
+
+    folders = [
+        _run_folder(tmp_path / "a", TEN_TWENTY, ["r0", "r1"]),
+        _run_folder(tmp_path / "b", FEW, ["ten"]),
+    ]
+    (line,) = channel_sets_lines(folders, [{}, {}])  # eegpt info, as read_embeddings warns
+    assert "To give every file the same set" not in line
+    assert "except 1 file lacking some of its 19 electrodes" in line and ": ten; " in line
+    sets = [(tuple(TEN_TWENTY + ["A1"]), ["a.edf", "b.edf"]), (tuple(FEW), ["ten.edf"])]
+    advice = channel_sets_advice(False, sets)  # the run summary's
+    assert "except 1 file lacking some of its 19 electrodes, which would still differ" in advice
+    assert advice.endswith(": ten.edf; the 8 channels every file has "
+                           "(--keep-channels FP1,FP2,T7,C3,C4,T8,O1,O2)")  # fmt: skip
+
+
+def test_the_advice_of_keep_channels_stands_where_it_gives_one_set():
+    """Files that differ only outside the 10-20 electrodes (an extra A1, a misspelt one
+    elsewhere) get one set with --keep-channels 10-20: the advice says so plainly."""
+    from eegpt.run_channel_sets import channel_sets_advice
+
+    sets = [(tuple(TEN_TWENTY + ["A1"]), ["a.edf"]), (tuple(TEN_TWENTY), ["b.edf"])]
+    advice = channel_sets_advice(False, sets)
+    assert advice.endswith("To give every file the same set: --keep-channels 10-20 "
+                           "(or NAMES; keep= in Python)")  # fmt: skip
+    assert "still" not in advice

@@ -46,6 +46,7 @@ from eegpt.run_channel_sets import (
     _channel_sets_of,
     channel_sets_advice,
     channel_sets_text,
+    grouped_channel_sets,
     keep_of_runs,
 )
 from eegpt.run_specs import settings_apart
@@ -744,10 +745,12 @@ def channel_sets_lines(folders: Sequence[Path], specs: Sequence[Mapping[str, Any
     settings (``specs``' ``channels.keep``, each run's; where some runs kept one set and
     others did not, the advice for each, :func:`~eegpt.run_channel_sets.keep_of_runs`); none for
     one set."""
-    listed = channel_sets_text(_channel_sets_of(folders))
+    sets = _channel_sets_of(folders)
+    listed = channel_sets_text(sets)
     if not listed:
         return []
-    return [f"  the recordings use {listed}. {channel_sets_advice(keep_of_runs(specs))}."]
+    advice = channel_sets_advice(keep_of_runs(specs), grouped_channel_sets(sets))
+    return [f"  the recordings use {listed}. {advice}."]
 
 
 def _manifest_version(manifest: Mapping[str, Any], calls: Sequence[Mapping[str, Any]]) -> str:

@@ -365,7 +365,7 @@ class DatasetSummary:
             lines.append(
                 f"the files use {len(self.channel_sets)} different channel sets: their "
                 "embeddings are not directly comparable (the model sees other electrodes, and "
-                f"the average reference runs over other ones). {channel_sets_advice(self.keep)}:"
+                f"the average reference runs over other ones). {channel_sets_advice(self.keep, self.channel_sets)}:"
             )
             most = set(self.channel_sets[0][0])
             for k, (names, files) in enumerate(self.channel_sets[:4]):

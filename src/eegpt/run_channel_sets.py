@@ -45,28 +45,67 @@ def keep_of_runs(specs: Iterable[Mapping[str, Any]]) -> bool | None:
     return None if len(keeps) > 1 else bool(keeps and keeps.pop())
 
 
-def channel_sets_advice(keep: bool | None) -> str:
+def channel_sets_advice(
+    keep: bool | None, sets: Sequence[tuple[Sequence[str], Sequence[str]]] = ()
+) -> str:
     """Why files embedded together may use different channel sets, and what to do: without
-    ``keep`` (``--keep-channels``), a rename that missed a file's spelling, and the option;
-    with it, the channels to keep that a file left out or lacks (the option is in use);
-    ``None`` (runs with and without it, :func:`keep_of_runs`): both, each for its runs."""
+    ``keep`` (``--keep-channels``), a rename that missed a file's spelling, and the option
+    (:func:`_keep_advice`: which files it would still leave apart, by ``sets``, the channel
+    sets with their files or recording ids); with it, the channels to keep that a file left
+    out or lacks (the option is in use); ``None`` (runs with and without it,
+    :func:`keep_of_runs`): both, each for its runs."""
     if keep is None:
-        without, kept = channel_sets_advice(False), channel_sets_advice(True)
+        without, kept = channel_sets_advice(False, sets), channel_sets_advice(True)
         return (
             "The runs differ in --keep-channels. Of those without it: "
             f"{without[0].lower()}{without[1:]}. Of those with it: {kept[0].lower()}{kept[1:]}"
         )
     if not keep:
-        return (
-            "A --rename that missed a file's spelling? To give every file the same set: "
-            "--keep-channels 10-20 (or NAMES; keep= in Python)"
-        )
+        return f"A --rename that missed a file's spelling? {_keep_advice(sets)}"
     return (
         "The channels to keep were one set (--keep-channels, keep=): a file uses fewer where "
         "some of them are marked bad (info['bads'], the manifest's bads column, a BIDS "
         "channels.tsv), dropped (--drop), or absent from it; each file's warnings (column "
         f"'warnings' of {FILES_REPORT}) say which"
     )
+
+
+def _keep_advice(sets: Sequence[tuple[Sequence[str], Sequence[str]]]) -> str:
+    """``--keep-channels 10-20`` as the way to give every file the same set, where it does;
+    where some files (of ``sets``: channel sets of vocabulary names, each with its files or
+    recording ids) lack some of its electrodes, which cannot be added, it would leave them
+    apart from the others: those are named, with the channels all files have (a
+    ``--keep-channels NAMES`` that does give every file the same set), if any."""
+    from eegpt.vocabulary import CHANNEL_INDEX, CHANNEL_SETS
+
+    option = "--keep-channels 10-20 (or NAMES; keep= in Python)"
+    ten_twenty = set(CHANNEL_SETS["10-20"])
+    if not sets:
+        return (
+            f"To give every file the same set: {option}; a file lacking some of those "
+            "electrodes still uses fewer (missing electrodes cannot be added)"
+        )
+    kept: dict[frozenset[str], list[str]] = {}  # each file's set under --keep-channels 10-20
+    for names, files in sets:
+        kept.setdefault(frozenset(ten_twenty & set(names)), []).extend(files)
+    if len(kept) < 2:
+        return f"To give every file the same set: {option}"
+    most = max(kept, key=lambda names: len(kept[names]))
+    apart = [file for names, files in kept.items() if names != most for file in files]
+    lacking = all(names < most for names in kept if names != most)
+    which = "lacking some" if lacking else "with other ones"
+    text = (
+        f"{option} gives every file the same set except {_count(len(apart), 'file')} {which} "
+        "of its 19 electrodes, which would still differ (missing electrodes cannot be "
+        f"added): {few(apart, 3)}"
+    )
+    common = set.intersection(*(set(names) for names, _ in sets))
+    if common:
+        names = ",".join(sorted(common, key=lambda name: CHANNEL_INDEX.get(name, 999)))
+        return (
+            f"{text}; the {_count(len(common), 'channel')} every file has (--keep-channels {names})"
+        )
+    return f"{text}; no channel is in every file: leave those files out"
 
 
 def channel_set_apart(names: Sequence[str], most: set[str]) -> str:
@@ -98,9 +137,23 @@ def _warn_differing_channel_sets(
     if listed:
         _warn(
             f"read_embeddings: the recordings read were embedded with {listed}. "
-            + channel_sets_advice(keep)
+            + channel_sets_advice(keep, grouped_channel_sets(sets, ids))
             + "."
         )
+
+
+def grouped_channel_sets(
+    sets: Mapping[Any, tuple[str, ...]], ids: set[str] | None = None
+) -> list[tuple[tuple[str, ...], list[str]]]:
+    """The channel sets of the recordings ``ids`` (None: all) of ``sets`` (each recording's
+    channels, sorted, by recording id, or by (folder, recording id): :func:`_channel_sets_of`),
+    each with its recording ids, most recordings first (for :func:`channel_sets_advice`)."""
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for key, names in sets.items():
+        recording_id = key[-1] if isinstance(key, tuple) else key
+        if ids is None or recording_id in ids:
+            grouped.setdefault(names, []).append(recording_id)
+    return sorted(grouped.items(), key=lambda item: -len(item[1]))
 
 
 def channel_sets_text(sets: Mapping[Any, tuple[str, ...]], ids: set[str] | None = None) -> str:
@@ -110,14 +163,9 @@ def channel_sets_text(sets: Mapping[Any, tuple[str, ...]], ids: set[str] | None 
     (each recording's channels, sorted, by recording id, or by (folder, recording id):
     :func:`_channel_sets_of`), most recordings first, each after the first by what sets it
     apart from it; "" for one set."""
-    counts: dict[tuple[str, ...], int] = {}
-    for key, names in sets.items():
-        recording_id = key[-1] if isinstance(key, tuple) else key
-        if ids is None or recording_id in ids:
-            counts[names] = counts.get(names, 0) + 1
-    if len(counts) < 2:
+    ranked = [(names, len(ids)) for names, ids in grouped_channel_sets(sets, ids)]
+    if len(ranked) < 2:
         return ""
-    ranked = sorted(counts.items(), key=lambda item: -item[1])
     most = set(ranked[0][0])  # the others said by what sets them apart from it
     listed = "; ".join(
         f"{_count(n, 'recording')} with {_count(len(names), 'channel')} ("
@@ -126,7 +174,7 @@ def channel_sets_text(sets: Mapping[Any, tuple[str, ...]], ids: set[str] | None 
         for k, (names, n) in enumerate(ranked[:4])
     ) + (f"; and {len(ranked) - 4} more sets" if len(ranked) > 4 else "")
     return (
-        f"{len(counts)} different channel sets: {listed}. Embeddings of different channel sets "
+        f"{len(ranked)} different channel sets: {listed}. Embeddings of different channel sets "
         "are not directly comparable (the model sees other electrodes, and the average "
         "reference runs over other ones)"
     )
