@@ -1010,7 +1010,7 @@ def test_channels_left_out_by_type_or_bad_status_are_reported(model, tmp_path):
     for dropped in files["dropped_channels"]:  # their names map to nothing: A1, A2
         assert dropped == "EEG A1-REF | EEG A2-REF"
     lines = str(summary).splitlines()
-    assert "channels not used: EEG A1-REF (2 files), EEG A2-REF (2 files) " in "\n".join(lines)
+    assert "channels not used: EEG A1-REF (2 files), EEG A2-REF (2 files). " in "\n".join(lines)
     assert (
         "marked bad, not used: EEG F3-REF (1 file) (column 'left_out_channels' of _files.csv)"
         in lines

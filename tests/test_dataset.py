@@ -1733,13 +1733,37 @@ def test_the_summary_names_files_that_use_another_channel_set(model, tmp_path, c
     assert summary.dropped[-1] == ("EEG C3 REF?", 1) and summary.dropped[0][1] == 3
     assert "channels not used: EEG A1-REF (3 files), " in text
     assert (
-        "EEG C3 REF? (1 file) (EEG C3 REF? may be an EEG electrode under another "
+        "EEG C3 REF? (1 file). Of these: EEG C3 REF? may be an EEG electrode under another "
         "spelling: --rename 'NAME=VOCAB'; the others are other signals"
     ) in text
     report = pd.read_csv(tmp_path / "out" / FILES_REPORT)
     assert "C3" not in report.channels[1].split(" | ") and "C3" in report.channels[0]
     again = embed_dataset(folder, tmp_path / "out", model=model, workers=0, progress=False)
     assert again.channel_sets == summary.channel_sets  # from the shards, on resume too
+
+
+def test_the_channels_not_used_hint_is_of_all_of_them_not_of_the_more_left_unnamed():
+    """A TUH-like corpus: 12 channels not used, 8 named 'and 4 more (EEG 29, EEG 29-REF,
+    EEG 30-REF may be EEG electrodes ...)', which read as if the 4 more were those, while
+    they were A1-LE, A2-LE, ROC, LOC. What they may be now follows the list, said of all 12."""
+    from eegpt.dataset_summary import DatasetSummary
+
+    dropped = [("PHOTIC PH", 10), ("EKG", 7), ("EEG 29", 7), ("EEG A1-REF", 6)]
+    dropped += [("EEG A2-REF", 3), ("EKG1-REF", 3), ("EEG 29-REF", 3), ("EEG 30-REF", 3)]
+    dropped += [("EEG A1-LE", 2), ("EEG A2-LE", 2), ("EEG ROC-REF", 1), ("EEG LOC-REF", 1)]
+    summary = DatasetSummary(
+        Path("out"), "inprocess", ["cpu"], 10, 10, 0, 0, 100, 0.1, 1, 1, 0, 10, 100, 0.1, 1.0,
+        dropped=dropped,
+    )  # fmt: skip
+    (line,) = [x for x in str(summary).splitlines() if x.startswith("channels not used")]
+    assert "and 4 more (" not in line
+    assert line.startswith("channels not used: PHOTIC PH (10 files), EKG (7 files), ")
+    assert "EEG 30-REF (3 files) and 4 more. Of all 12: EEG 29, EEG 29-REF, EEG 30-REF " in line
+    assert "may be EEG electrodes under another spelling: --rename 'NAME=VOCAB'" in line
+    summary.dropped = dropped[:2]  # all named: said of these
+    (line,) = [x for x in str(summary).splitlines() if x.startswith("channels not used")]
+    assert line.startswith("channels not used: PHOTIC PH (10 files), EKG (7 files). Of these: "
+                           "other signals (ECG/EKG, EOG, EMG ...)")  # fmt: skip
 
 
 def test_the_summary_names_ecg_and_eog_channels_not_used_as_other_signals():

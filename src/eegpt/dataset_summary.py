@@ -381,8 +381,11 @@ class DatasetSummary:
                 lines.append(f"  ... and {len(self.channel_sets) - 4} more sets")
         if self.dropped:
             named = [f"{name} ({_count(n, 'file')})" for name, n in self.dropped]
+            # what they are after the list, not in a parenthesis after its "and 4 more"
+            # (which read as naming those 4): of all of them
+            of = f"Of all {len(named)}" if len(named) > 8 else "Of these"
             hint = _dropped_hint(self.dropped, self.renamed)
-            lines.append(f"channels not used: {few(named, 8)} ({hint})")
+            lines.append(f"channels not used: {few(named, 8)}. {of}: {hint}")
         bad = [f"{name} ({_count(n, 'file')})" for name, why, n in self.left_out if why == "bad"]
         if bad:
             lines.append(
