@@ -2478,6 +2478,51 @@ def test_the_progress_bar_is_not_full_before_the_last_file_is_done(tmp_path, mon
     bar.close()
 
 
+def test_a_log_gets_a_progress_line_while_a_slow_block_of_windows_is_embedded(monkeypatch):
+    """Where stderr is a log (SLURM), embed-dataset's bar drew a line only when a block of
+    windows (256 on a CPU) or a file was done: a slow model on a long recording left the log
+    silent for many minutes, as if the job hung, though a line every 30 s was promised. A
+    heartbeat now draws the bar where nothing was drawn for 30 s, on a clock made here; its
+    thread waits on an event and ends with close()."""
+    import io
+    import types
+
+    clock = [1000.0]
+    monkeypatch.setattr(
+        dataset_summary, "time", types.SimpleNamespace(perf_counter=lambda: clock[0])
+    )
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])  # what the log writer reads
+    monkeypatch.delenv("TQDM_MININTERVAL", raising=False)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    bar = dataset_summary.DatasetProgress(1, True, "embed-dataset", step_s=4.0)
+    assert bar._heartbeat is not None and bar._heartbeat.is_alive() and bar._heartbeat.daemon
+    lines = lambda: log.getvalue().splitlines()  # noqa: E731
+    assert len(lines()) == 1  # the bar at its start
+    for now, drawn in ((1010, 1), (1029, 1), (1031, 2), (1050, 2), (1062, 3), (1100, 4)):
+        clock[0] = now
+        bar.beat()  # as its thread does, a third of the interval apart
+        assert len(lines()) == drawn, (now, lines())
+    clock[0] = 1110
+    bar.embedded(256)  # a block done 10 s after the last line: counted, not drawn yet
+    assert len(lines()) == 4
+    clock[0] = 1131
+    bar.beat()
+    assert len(lines()) == 5 and lines()[-1].endswith(", 256 windows of files in progress]")
+    bar.close()
+    assert not bar._heartbeat.is_alive()  # ended at once, not after its wait
+    drawn = log.getvalue()
+    clock[0] = 1200
+    bar.beat()  # closed: nothing more
+    assert log.getvalue() == drawn
+    monkeypatch.setattr(dataset_summary, "progress_interval", lambda: 0.1)  # a terminal
+    terminal = dataset_summary.DatasetProgress(1, True, "x")
+    assert terminal._heartbeat is None  # tqdm redraws it often enough
+    terminal.close()
+
+
 def test_the_progress_bar_weighs_a_file_it_cannot_size_as_the_mean(tmp_path):
     """A recording whose files cannot be stated (gone, unreadable) weighs as the mean of the
     others; the weights add up to the number of files (the bar's total)."""

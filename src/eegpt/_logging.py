@@ -271,7 +271,11 @@ def names_count_text(names: Sequence[str], n_rows: int) -> str:
 def progress_interval() -> float:
     """Seconds between progress-bar updates: tqdm's 0.1 on a terminal and in a Jupyter kernel
     (where tqdm.auto draws a widget, and stderr is no terminal), 30 when stderr goes to a file
-    or a pipe (a log of a long run gets a line every 30 s, not ten a second)."""
+    or a pipe (a log of a long run gets at most a line every 30 s, not ten a second). A bar is
+    drawn as it moves, so a log line comes at the first move 30 s after the last line;
+    embed-dataset's bar, whose moves can be minutes apart (a block of windows of a slow model),
+    also draws one where nothing was drawn for 30 s, so that its log shows the run alive
+    (:meth:`eegpt.dataset_summary.DatasetProgress.beat`)."""
     if _in_notebook_kernel():
         return 0.1
     try:

@@ -42,7 +42,13 @@ class DatasetProgress:
     file in progress by the fraction of its windows embedded (a long file's parts, and the
     windows in flight at the bytes per window seen so far). A corpus of a few 24 h
     recordings so gets an ETA before its first file is done; the text still counts whole
-    files (``3/40 files``)."""
+    files (``3/40 files``).
+
+    Where stderr is a log (a SLURM job's file, a pipe: :func:`progress_interval` over 1 s), a
+    thread draws the bar (:meth:`beat`) where nothing was drawn for the interval (30 s), so
+    that the log gets a line at least every interval and a third while the run works, also
+    while a slow model embeds a block of windows or a long file is read; it waits on an
+    event between looks (no polling) and ends with :meth:`close`."""
 
     def __init__(
         self,
@@ -70,8 +76,16 @@ class DatasetProgress:
         self._in_flight = 0  # windows embedded of files (or parts) not done yet
         self._step_h = step_s / 3600  # hours of EEG per window (onset to onset)
         self._lock = threading.Lock()  # embedded() is called from the device threads
-        self._shown = time.perf_counter()
+        self._shown = time.perf_counter()  # when the bar was last drawn, or could have been
         self._interval = progress_interval()
+        self._tail = ""  # what the postfix said last after the counts
+        self._closed = threading.Event()  # close(): the heartbeat ends
+        self._heartbeat: threading.Thread | None = None
+        if enabled and not self.bar.disable and self._interval > 1:  # a log
+            self._heartbeat = threading.Thread(
+                target=self._beat_until_closed, name="eegpt-progress-heartbeat", daemon=True
+            )
+            self._heartbeat.start()
         # the bar's position in files weighed by size (see the class)
         self._weights = _weights(files) if enabled else {}
         self._order = [file.index for file in files]  # the files in the order they are read
@@ -87,11 +101,23 @@ class DatasetProgress:
         """``n`` more windows were embedded (a chunk of a file's, or of several files')."""
         with self._lock:
             self._in_flight += n
-            now = time.perf_counter()
-            if now - self._shown < self._interval:
+            if time.perf_counter() - self._shown < self._interval:
                 return
-            self._shown = now
             self._show(f", {self._in_flight} windows of files in progress", refresh=True)
+
+    def beat(self) -> None:
+        """Draw the bar (a line, where stderr is a log) where it was not drawn for the
+        interval: the heartbeat, called by its thread a third of the interval apart. Its
+        postfix counts the windows of files in progress, else says what it said last (a
+        long file's part); nothing once the bar is closed."""
+        with self._lock:
+            if not self._closed.is_set() and time.perf_counter() - self._shown >= self._interval:
+                in_flight = f", {self._in_flight} windows of files in progress"
+                self._show(in_flight if self._in_flight else self._tail, refresh=True)
+
+    def _beat_until_closed(self) -> None:
+        while not self._closed.wait(self._interval / 3):
+            self.beat()
 
     def part(self, result: FileResult, file: InputFile) -> None:
         """A part of a long file was embedded (not its last)."""
@@ -177,6 +203,8 @@ class DatasetProgress:
         return self._weights.get(self._order[self._next], 1.0)
 
     def _show(self, tail: str, *, refresh: bool) -> None:
+        # refresh=False: a file done, whose update() draws the bar where tqdm's interval passed
+        self._shown, self._tail = time.perf_counter(), tail
         if refresh:  # (a file done moves the bar by update())
             self.bar.n += self._advance()
         elapsed = max(self.elapsed, 1e-9)
@@ -194,6 +222,10 @@ class DatasetProgress:
         return time.perf_counter() - self.t0
 
     def close(self) -> None:
+        """End the heartbeat (at once: its thread waits on an event) and close the bar."""
+        self._closed.set()
+        if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
+            self._heartbeat.join()
         self.bar.close()
 
 
