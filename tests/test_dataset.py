@@ -5668,6 +5668,28 @@ def _drop_from_file_statuses(shards: Sequence[Path], key: str) -> None:
         pq.write_table(table.replace_schema_metadata(meta), p, write_page_checksum=True)
 
 
+def test_a_parts_reports_give_each_files_row_of_the_whole_listing(model, tmp_path):
+    """A --part K/N run's _files.csv and _errors.csv number their files within the part
+    (index 0, 1 ...), which a reader took for rows of the whole listing; an appended column
+    corpus_row gives the row of _corpus.csv (K + N x index), and a whole run's is its index."""
+    from eegpt.dataset_folders import CORPUS_LISTING
+
+    make_corpus(tmp_path / "in", 7, minutes=8 / 60, corrupt=2)  # b/rec02.edf: listed 5th
+    out = tmp_path / "part-1"
+    embed_dataset(tmp_path / "in", out, model=model, part=(1, 3), **RUN)
+    listing = pd.read_csv(out / CORPUS_LISTING)
+    files = pd.read_csv(out / FILES_REPORT)
+    assert files["index"].tolist() == [0, 1]  # within the part
+    assert files["corpus_row"].tolist() == [1, 4]
+    assert files["recording_id"].tolist() == listing["recording_id"][[1, 4]].tolist()
+    errors = pd.read_csv(out / ERRORS_REPORT)  # the corrupt file, row 4 of the listing
+    assert errors["corpus_row"].tolist() == [4] and errors["index"].tolist() == [1]
+    whole = tmp_path / "whole"
+    embed_dataset(tmp_path / "in", whole, model=model, **RUN)
+    files = pd.read_csv(whole / FILES_REPORT)
+    assert (files["corpus_row"] == files["index"]).all() and len(files) == 7
+
+
 def test_files_report_has_each_recordings_batch_size_in_an_appended_column(model, tmp_path):
     """`_files.csv` gives each recording's batch size (as its footer status records it) in a
     `batch_size` column appended after the columns it had (readers by position keep theirs;
@@ -5688,7 +5710,8 @@ def test_files_report_has_each_recordings_batch_size_in_an_appended_column(model
         return header, {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
 
     header, rows = report()
-    assert header == _REPORT_COLUMNS and header[-2:] == ["batch_size", "left_out_channels"]
+    assert header == _REPORT_COLUMNS
+    assert header[-3:] == ["batch_size", "left_out_channels", "corpus_row"]
     assert header[:15] == [
         "index", "recording_id", "path", "shard", "status", "changed", "n_windows",
         "n_windows_left_out", "duration_s", "sfreq_in", "read_s", "error", "warnings",

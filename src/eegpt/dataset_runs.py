@@ -209,6 +209,8 @@ class DatasetRun:
         self.write_reports()
 
     def _file_rows(self) -> list[dict[str, Any]]:
+        """The rows of the files report: each file's status (``pending`` where its shard is
+        not written), with its ``corpus_row`` (:meth:`_corpus_row`)."""
         rows = []
         for f in self.inputs.files:
             s = self.status.get(f.index)
@@ -224,8 +226,18 @@ class DatasetRun:
                 }
             elif f.recording_id in self.changed:
                 s = {**s, "changed": self.changed[f.recording_id]}
-            rows.append(s)
+            rows.append({**s, "corpus_row": self._corpus_row(f.index)})
         return rows
+
+    def _corpus_row(self, index: int) -> int:
+        """The row (0-based) in the whole listing of the run's file ``index``: of a ``--part
+        K/N`` run (files numbered anew within the part, :meth:`DatasetInputs.part`), ``K + N
+        * index``, its row in the part's ``_corpus.csv``; ``index`` itself otherwise."""
+        part = (self.spec.get("inputs") or {}).get("part")
+        if not part:
+            return index
+        k, n = (int(v) for v in part)
+        return k + n * index
 
     def write_reports(self, *, force: bool = False) -> None:
         """Refresh ``_manifest.json``, ``_files.csv`` and, where they list a file,

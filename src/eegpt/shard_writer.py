@@ -726,6 +726,10 @@ _REPORT_COLUMNS = [
     # type other than EEG (eog, ecg ...), not picked, not kept; dropped_channels names those
     # whose names map to no vocabulary electrode
     "left_out_channels",
+    # appended: the file's row in the whole listing (0-based; a --part K/N run's files are
+    # rows K, K+N ... of its _corpus.csv, while index counts within the part); empty in the
+    # reports of runs from before it
+    "corpus_row",
 ]
 
 
