@@ -521,3 +521,29 @@ def test_info_names_a_recording_s_kept_windows(corpus, model, tmp_path, monkeypa
         )
         for line in kept
     ), kept
+
+
+def test_a_resumed_run_says_at_its_start_what_it_resumes(
+    corpus, model, tmp_path, monkeypatch, in_parts, caplog, capsys
+):
+    """A resumed run said it resumed only with -v ('N shard(s) already done') or in its
+    closing summary ('(1 already done)'): its log's first lines read as a fresh run's. It now
+    says so as it starts, with the recordings done, those kept of a shard left part-way and
+    the recording whose windows embedded so far are kept; on stderr (the bar's switch) where
+    logging would not show it, and at INFO where it does."""
+    out = tmp_path / "out"
+    _stopped(corpus, out, model, monkeypatch, signal.SIGINT)  # a.edf done, b.edf part-way
+    stopped = tmp_path / "stopped"
+    shutil.copytree(out, stopped)
+    with caplog.at_level("INFO", logger="eegpt"):
+        embed_dataset(corpus, out, **_kw(model))
+    said = (
+        f"embed_dataset: resuming {out}: 0 of 3 recordings already done; 1 more finished by "
+        "the stopped run in a shard it left part-way, kept; the windows embedded before the "
+        "stop of 1 recording read in parts (b.edf) kept, to go on from; 2 to embed"
+    )
+    assert said in caplog.text
+    capsys.readouterr()
+    embed_dataset(corpus, stopped, **{**_kw(model), "progress": True})
+    first = capsys.readouterr().err.splitlines()[0]  # before the bar
+    assert first == "embed-dataset: " + said.split(": ", 1)[1].replace(str(out), str(stopped))

@@ -100,6 +100,7 @@ from eegpt._logging import (
     log_warning,
     recorded_command,
     silences_warnings,
+    terminal_text,
     warning_filters,
 )
 from eegpt._logging import count as _count
@@ -163,6 +164,7 @@ from eegpt.dataset_resume import (
     listing_fingerprint,
     partial_files,
     prepare_output,
+    resume_text,
     resumes_another_listing,
     sibling_parts,
     warn_names_read_otherwise,
@@ -948,6 +950,12 @@ def embed_dataset(
                 warn_mixed_hashes(
                     [*chain.from_iterable(done.values()), *kept.values()], hash_inputs, len(todo)
                 )
+                # said as the run starts (a log's second line), not only in its summary
+                resuming = resume_text(output_dir, len(data), done, kept, partial, todo)
+                if resuming and info_shown(verbose):
+                    _log(f"embed_dataset: {resuming}", verbose)
+                elif resuming and progress:  # the bar's switch (-q: off), on stderr as it
+                    print(terminal_text(f"embed-dataset: {resuming}"), file=sys.stderr)
                 _log(
                     f"embed_dataset: {_count(len(data), 'file')} from {data.source} in "
                     f"{_count(len(shards), 'shard')} of "

@@ -39,6 +39,7 @@ from eegpt.dataset_folders import (
     SHORT_REPORT,
     TOO_SHORT,
     changed_rows,
+    kept_windows_name,
     read_run_manifest,
     shard_files,
 )
@@ -272,6 +273,42 @@ def prepare_output(
             f"{output_dir} holds shard files but no {MANIFEST}; pass overwrite=True "
             "(--overwrite) to start over, or choose a new output folder"
         )
+
+
+def resume_text(
+    output_dir: Path,
+    n_files: int,
+    done: Mapping[int, Sequence[Mapping[str, Any]]],
+    kept: Mapping[int, Any],
+    partial: Mapping[int, Any],
+    todo: Sequence[InputFile],
+) -> str:
+    """What a run that resumes ``output_dir`` takes from the runs before it, said as it
+    starts: the recordings of its ``done`` shards (statuses by shard) and those ``kept`` of
+    shards written again (by index), of ``n_files``, those of them (``partial``) a stopped
+    run finished in a shard it left part-way apart; the recordings of ``todo`` whose windows
+    embedded so far a run stopped inside them kept (:data:`KEPT_WINDOWS`; taken where made
+    with the same settings); and how many recordings are left to embed. "" for a run that
+    takes nothing (a first run), or has nothing left to embed."""
+    windows = [
+        f
+        for f in todo
+        if (output_dir / f".{kept_windows_name(f.recording_id)}.eegpt-partial.json").is_file()
+    ]
+    if not todo or not (done or kept or windows):
+        return ""
+    n_done = sum(len(statuses) for statuses in done.values()) + len(set(kept) - set(partial))
+    parts = [f"{n_done} of {_count(n_files, 'recording')} already done"]
+    if partial:
+        parts.append(
+            f"{len(partial)} more finished by the stopped run in a shard it left part-way, kept"
+        )
+    if windows:
+        parts.append(
+            f"the windows embedded before the stop of {_count(len(windows), 'recording')} read "
+            f"in parts ({few([f.recording_id for f in windows], 2)}) kept, to go on from"
+        )
+    return f"resuming {output_dir}: {'; '.join(parts)}; {len(todo)} to embed"
 
 
 #: How many recordings' headers a resume of a run that recorded no sampling rates (layout 3
