@@ -185,3 +185,34 @@ def test_scoring_epochs_pool_as_docs_downstream_says():
     use[22] = False  # the last window over a bad span: the last epoch has none
     _, covered, pooled = scoring_epochs(proba, onsets, 4.0, 30.0, use=use)
     assert covered[3] == 0 and np.isnan(pooled[3]).all()
+
+
+def test_annotation_files_named_like_options_and_annotations_in_memory(
+    night, tmp_path, monkeypatch
+):
+    """predict_table and evaluate(epoch_seconds=...) gave annotations= to the command line as
+    they came: a hypnogram whose relative path starts with '-' was taken for an option and the
+    call refused (the recording beside it was given as ./-name), and annotations in memory
+    (mne.Annotations, a DataFrame) failed with os.fspath's TypeError or pandas' 'truth value
+    of a DataFrame is ambiguous'. The file is read as any other; those in memory are refused,
+    saying how to save them as a file."""
+    import shutil
+
+    import mne
+
+    out, path, hyp = night
+    probe = load_probe(out)
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(hyp, tmp_path / "-hyp.csv")
+    table = probe.predict_table(path, 4, annotations="-hyp.csv", device="cpu")
+    assert table["label"].tolist() == [f"Sleep stage {s}" for s in ("W", "2", "W", "2", "1")]
+    with pytest.warns(EEGPTWarning, match="not a held-out estimate"):  # its training file
+        metrics = probe.evaluate(path, epoch_seconds=4, annotations=["-hyp.csv"], device="cpu")
+    assert metrics["n"] == 5
+    scored = pd.read_csv(hyp)
+    given = mne.Annotations(scored["onset"], scored["duration"], scored["description"])
+    for kind, in_memory in (("Annotations", given), ("DataFrame", scored)):
+        with pytest.raises(TypeError, match=rf"got {kind}: save them first"):
+            probe.predict_table(path, 4, annotations=in_memory)
+        with pytest.raises(TypeError, match=rf"got {kind}: save them first"):
+            probe.evaluate(path, epoch_seconds=4, annotations=[in_memory])

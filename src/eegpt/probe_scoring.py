@@ -38,6 +38,24 @@ _FILES_ONLY = (
 )
 
 
+#: What annotations given in memory are told to do instead (``--annotations`` reads files).
+_ANNOTATION_FILES_ONLY = (
+    "annotations= takes annotation files (a path, or a list of paths: one hypnogram per "
+    "recording), as eegpt probe {command} --annotations reads them; got {kind}: save them "
+    "first (mne.Annotations: annotations.save('hyp.csv'); a table of onset (seconds from the "
+    "recording's first sample), duration and description columns: "
+    "table.to_csv('hyp.csv', index=False)) and give the file, or leave annotations out to "
+    "label by the recordings' own annotations"
+)
+
+
+def _as_word(path: str | os.PathLike) -> str:
+    """The file ``path`` as a command-line word: one starting with ``-`` (a relative path) as
+    ``./-name``, which the parser does not take for an option."""
+    text = os.fspath(path)
+    return f".{os.sep}{text}" if text.startswith("-") else text
+
+
 def _recording_paths(data: Any, command: str) -> list[str]:
     """The recordings of ``data`` (a path or a list of paths) as command-line words; other
     inputs (an ``mne.io.Raw``, arrays) refused, saying how to give them."""
@@ -48,9 +66,27 @@ def _recording_paths(data: Any, command: str) -> list[str]:
     for path in given:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(_FILES_ONLY.format(command=command, kind=type(path).__name__))
-        text = os.fspath(path)
-        words.append(f".{os.sep}{text}" if text.startswith("-") else text)  # not an option
+        words.append(_as_word(path))
     return words
+
+
+def _annotation_paths(annotations: Any, command: str) -> list[str]:
+    """The annotation files of ``annotations`` (a path or a list of paths, one per
+    recording; None: none) as command-line words (:func:`_as_word`); annotations in memory
+    (``mne.Annotations``, a DataFrame) refused, saying how to give them."""
+    if annotations is None:
+        return []
+    given = [annotations] if isinstance(annotations, (str, os.PathLike)) else annotations
+    if not isinstance(given, (list, tuple)):
+        raise TypeError(
+            _ANNOTATION_FILES_ONLY.format(command=command, kind=type(annotations).__name__)
+        )
+    for path in given:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(
+                _ANNOTATION_FILES_ONLY.format(command=command, kind=type(path).__name__)
+            )
+    return [_as_word(path) for path in given]
 
 
 def _scoring_args(
@@ -80,12 +116,11 @@ def _scoring_args(
     from eegpt.probe_cli_options import applied_picks
     from eegpt.probe_cli_predict import adopt_probe_options
 
-    if isinstance(annotations, (str, os.PathLike)):
-        annotations = [annotations]
+    files = _annotation_paths(annotations, command)
     starts = [] if start is None else [start] if isinstance(start, (str, int, float)) else start
     words = ["probe", command, "PROBE", *_recording_paths(data, command)]
     words += ["--epoch-seconds", repr(float(epoch_seconds))]
-    words += ["--annotations", *(os.fspath(a) for a in annotations)] if annotations else []
+    words += ["--annotations", *files] if files else []
     words += ["--start", *(str(s) for s in starts)] if starts else []
     words += ["--device", str(device)] if device is not None else []
     words += ["--precision", str(precision)]
