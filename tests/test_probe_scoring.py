@@ -216,3 +216,22 @@ def test_annotation_files_named_like_options_and_annotations_in_memory(
             probe.predict_table(path, 4, annotations=in_memory)
         with pytest.raises(TypeError, match=rf"got {kind}: save them first"):
             probe.evaluate(path, epoch_seconds=4, annotations=[in_memory])
+
+
+def test_python_evaluate_refusals_name_the_keywords(night, tmp_path):
+    """evaluate(epoch_seconds=...) refused a night holding a stage the probe lacks, or one
+    without a hypnogram, naming only the command line's --skip-unknown and --annotations
+    FILE; the refusals name the keywords that do it in Python too (skip_unknown=True,
+    annotations=FILE), and skip_unknown=True does as said."""
+    out, path, hyp = night
+    probe = load_probe(out)
+    other = tmp_path / "hyp_n3.csv"
+    other.write_text(hyp.read_text().replace("18,2,Sleep stage 2", "18,2,Sleep stage 3"))
+    with pytest.raises(ValueError, match=r"--skip-unknown \(skip_unknown=True in Python\)"):
+        probe.evaluate(path, epoch_seconds=2, annotations=other, verbose="error")
+    metrics = probe.evaluate(
+        path, epoch_seconds=2, annotations=other, skip_unknown=True, verbose="error"
+    )
+    assert metrics["n_left_out"] == 1 and metrics["n"] == 9
+    with pytest.raises(ValueError, match=r"one per recording; annotations=FILE in Python\)"):
+        probe.evaluate(path, epoch_seconds=4, verbose="error")

@@ -447,8 +447,8 @@ def _scoring_epochs(
         raise ValueError(
             f"none of the {len(rows)} scoring epochs of {args.epoch_seconds:g} s has a scored "
             "stage and a prediction (bad ones and those no labelling annotation covers half "
-            "of have none): give the hypnograms (--annotations FILE, one per recording) and "
-            "the --window-labels that match their stages"
+            "of have none): give the hypnograms (--annotations FILE, one per recording; "
+            "annotations=FILE in Python) and the --window-labels that match their stages"
         )
     # those no labelling annotation covers: --unlabelled's class (the probe's, adopted), if any
     uncovered = (
@@ -537,7 +537,8 @@ def _as_class_labels(
         said = f"labels {unknown} are not among the probe's classes {classes.tolist()}"
         skip = (
             "; or leave the epochs with other labels out of the evaluation with --skip-unknown "
-            "(they are counted and named)"
+            + ("(skip_unknown=True in Python) " if taken == EPOCH_LABELS_TAKEN else "")
+            + "(they are counted and named)"
         )
         if taken.startswith("the 'label' column of "):  # --labels FILE: the file is to fix
             raise ValueError(
