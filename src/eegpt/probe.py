@@ -1495,8 +1495,10 @@ class EEGPTProbe:
         device, precision, batch_size
             As for :meth:`predict_proba`.
         verbose : bool | str | int | None
-            True: the command's notes on stderr (windows' start, bad windows, the tail, the
-            agreement with the label column); else only warnings.
+            True: the command's notes on stderr (the labelling and start taken from the
+            probe's training, windows' start, bad windows, the tail); else only warnings.
+            The command's agreement with the ``label`` column is not said: :meth:`evaluate`
+            with ``epoch_seconds`` scores the epochs.
 
         Returns
         -------
@@ -1505,8 +1507,10 @@ class EEGPTProbe:
             (seconds from the recording's first sample), ``clock_s``, ``duration_s``,
             ``covered_s`` (seconds its windows cover: less at the end, 0 for an epoch with
             no window counted), ``clock_time`` (ISO 8601, for a recording with a
-            measurement date), ``prediction`` (None with no window counted), ``label``
-            (with annotations; None where none covers half the epoch, and for a bad epoch),
+            measurement date), ``prediction`` (missing with no window counted), ``label``
+            (with annotations; missing where none covers half the epoch, and for a bad
+            epoch; missing text is None, or NaN in pandas 3's text columns: test with
+            ``isna()``),
             ``p_<class>`` (NaN with no window counted; sleep stages in the AASM order W, N1,
             N2, N3, R, other classes as :attr:`classes_`:
             :func:`eegpt.probe_predictions.probability_order`), ``bad`` (an annotation

@@ -176,7 +176,7 @@ def predict_table(
     paths = [Path(p) for p in args.data]
     header, rows = scoring_epoch_table(args, probe, paths, parse_rename(args.rename, args.drop))
     table = pd.DataFrame(rows, columns=header)
-    for name in header:  # no value: NaN in the numbers, None in the text
+    for name in header:  # no value: NaN in the numbers, None in the text (NaN: pandas 3)
         if name.startswith("p_") or name in ("onset_s", "clock_s", "duration_s", "covered_s"):
             table[name] = table[name].astype("float64")
     return table
