@@ -235,3 +235,14 @@ def test_python_evaluate_refusals_name_the_keywords(night, tmp_path):
     assert metrics["n_left_out"] == 1 and metrics["n"] == 9
     with pytest.raises(ValueError, match=r"one per recording; annotations=FILE in Python\)"):
         probe.evaluate(path, epoch_seconds=4, verbose="error")
+
+
+def test_predict_table_takes_a_numpy_number_as_one_start(night):
+    """start= of one NumPy number (np.float32, np.int64: no Python float or int) was taken
+    for a list of starts, one per recording, and failed with "'numpy.float32' object is not
+    iterable"; it is one start, as start=1 is."""
+    out, path, hyp = night
+    probe = load_probe(out)
+    for start in (np.float32(1.0), np.int64(1), [1.0]):
+        table = probe.predict_table(path, 4, annotations=hyp, start=start, verbose="error")
+        assert table["onset_s"].tolist() == [1, 5, 9, 13, 17], type(start).__name__

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import numbers
 import os
 import sys
 from collections.abc import Sequence
@@ -117,7 +118,12 @@ def _scoring_args(
     from eegpt.probe_cli_predict import adopt_probe_options
 
     files = _annotation_paths(annotations, command)
-    starts = [] if start is None else [start] if isinstance(start, (str, int, float)) else start
+    # one value (NumPy's numbers too: np.float32 is no float), else one per recording
+    starts: list[Any] = []
+    if isinstance(start, (str, int, float, numbers.Real)):
+        starts = [start]
+    elif start is not None:
+        starts = list(start)
     words = ["probe", command, "PROBE", *_recording_paths(data, command)]
     words += ["--epoch-seconds", repr(float(epoch_seconds))]
     words += ["--annotations", *files] if files else []
