@@ -259,6 +259,22 @@ def test_float32_chunks_keep_their_type():
     assert new.median().dtype == np.float32
 
 
+@pytest.mark.parametrize("chunks", [[], [100, 1, 700]])
+def test_integer_samples_at_the_lowest_integer_are_a_rail(chunks):
+    """Integer samples (a 16-bit converter's counts, fed as they are) give the statistics of
+    the same values in float64: a channel held at -32768, the negative rail of int16, whose
+    negation wrapped round to itself, is that channel's rail, with every sample at it."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(-3000, 3000, (3, 2560)).astype(np.int16)
+    x[0, 100:400] = np.iinfo(np.int16).min
+    x[1, 50:60] = np.iinfo(np.int16).max
+    for segment in (0, 256):
+        counts = _fed(SignalStats, x, chunks, segment)
+        volts = _fed(SignalStats, x.astype(np.float64), chunks, segment)
+        assert counts.rail[0, 0] == -32768 and counts.n_at_rail[0, 0] == 300
+        _assert_same_statistics(counts, volts)
+
+
 @pytest.mark.parametrize("n_times", [2, 3, 64, 127, 128, 500, 1024, 1536])
 def test_epoch_statistics_equal_the_plain_formulation(n_times):
     """Epochs (n_epochs, n_channels, n_times): the whole-set statistics and each epoch's

@@ -333,7 +333,11 @@ class SignalStats:
 
     def update(self, chunk: np.ndarray, bad: np.ndarray | None = None) -> None:
         """Add the next ``chunk`` of shape (n_channels, n_samples), in time order (``bad``:
-        ``~np.isfinite(chunk)``, where the caller has it already)."""
+        ``~np.isfinite(chunk)``, where the caller has it already). Integer samples (a 16-bit
+        converter's counts) are taken as float64: the low side's rail is found negated, and
+        the most negative integer negated wraps round to itself."""
+        if not np.issubdtype(chunk.dtype, np.floating):
+            chunk = chunk.astype(np.float64)
         bad = ~np.isfinite(chunk) if bad is None else bad
         gaps = bad if bad.any() else None  # one pass finds them; clean chunks take the fast way
         if gaps is not None:
