@@ -386,6 +386,17 @@ def test_embed_and_the_probe_share_one_channel_rules_object():
         ChannelRules.of_one("keep", "warn")  # on_unknown said first, as map_channels says it
 
 
+def test_the_channel_rules_names_of_probe_inputs_are_still_importable():
+    """The names that moved from ``eegpt.probe_inputs`` to the channel module (ChannelRules,
+    DEFAULT_RULES, rename_on_missing) are still importable from it, as the same objects."""
+    import eegpt.channels
+    import eegpt.probe_inputs
+
+    for name in ("ChannelRules", "DEFAULT_RULES", "rename_on_missing"):
+        assert getattr(eegpt.probe_inputs, name) is getattr(eegpt.channels, name), name
+    assert eegpt.probe_inputs.rename_on_missing(["a.edf", "b.edf"]) == "ignore"
+
+
 def test_embed_s_channel_rules_are_checked_before_any_recording_is_read(plain, tmp_path):
     """embed, embed_to_file, the streamed reading, map_channels of an MNE object and the
     online embedder refuse a wrong ``on_unknown`` or ``on_missing`` as the keyword error it

@@ -56,6 +56,7 @@ from eegpt.channels import (
     rename_table,
     unmatched_rename_warning,
 )
+from eegpt.channels import rename_on_missing as rename_on_missing  # its name of before
 from eegpt.epochs_files import (
     is_npz,
     read_epochs_file,
