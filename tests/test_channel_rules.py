@@ -397,6 +397,32 @@ def test_the_channel_rules_names_of_probe_inputs_are_still_importable():
     assert eegpt.probe_inputs.rename_on_missing(["a.edf", "b.edf"]) == "ignore"
 
 
+def test_map_recording_channels_still_takes_the_rules_as_keywords():
+    """map_recording_channels and map_info_channels, which take the rules as one
+    ``rules=`` object since it was passed down, still take ``on_unknown``, ``on_missing``
+    and ``unknown_rule`` as keywords, as they did (not a TypeError of map_channels' keywords
+    given twice), a wrong one said naming the recording as before."""
+    from eegpt.errors import EEGPTWarning, RecordingError
+    from eegpt.preprocessing import map_info_channels, map_recording_channels
+
+    names = ["Fp1", "Cz", "Resp"]
+    with pytest.raises(RecordingError, match=r"^rec\.edf: 1 channel name\(s\) .*'Resp'"):
+        map_recording_channels(names, "rec.edf", on_unknown="raise")
+    with pytest.raises(RecordingError, match=r"^rec\.edf: .*the rule of this probe"):
+        map_recording_channels(
+            names, "rec.edf", on_unknown="raise", unknown_rule="the rule of this probe"
+        )
+    with pytest.raises(RecordingError, match=r"^rec\.edf: on_unknown must be 'drop' or 'raise'"):
+        map_recording_channels(names, "rec.edf", on_unknown="keep")
+    with pytest.warns(EEGPTWarning, match="dropped: \\['Resp'\\]"):
+        mapping = map_recording_channels(names, "rec.edf", on_unknown="drop", on_missing="ignore",
+                                         rename={"XX": "Pz"})  # fmt: skip
+    assert list(mapping.input_names) == ["Fp1", "Cz"]
+    info = mne.create_info(names, 256.0, "eeg")
+    with pytest.raises(RecordingError, match=r"^rec\.fif: 1 channel name\(s\) .*'Resp'"):
+        map_info_channels(info, "rec.fif", on_unknown="raise")
+
+
 def test_embed_s_channel_rules_are_checked_before_any_recording_is_read(plain, tmp_path):
     """embed, embed_to_file, the streamed reading, map_channels of an MNE object and the
     online embedder refuse a wrong ``on_unknown`` or ``on_missing`` as the keyword error it

@@ -744,8 +744,13 @@ def map_recording_channels(
     that name the recording; ``kwargs``: its other keywords (``rename``, ``keep`` ...).
     ``info``: the ``mne.Info`` of an MNE recording given in Python, whose channel positions,
     where ``names`` (``E1``..) map to no site, the refusal tells how to use (as for a file:
-    :func:`~eegpt.nearest_sites.with_positions_note`); None for other data."""
+    :func:`~eegpt.nearest_sites.with_positions_note`); None for other data. ``on_unknown``,
+    ``on_missing`` and ``unknown_rule`` given as keywords, as before ``rules`` was taken,
+    stand in for those of ``rules``."""
+    given = {k: kwargs.pop(k) for k in ("on_unknown", "on_missing", "unknown_rule") if k in kwargs}
     try:
+        if given:  # checked here: a wrong one is said naming the recording, as before
+            rules = ChannelRules.of_one(**(rules.keywords() | given))
         return map_channels(names, source=source, **rules.keywords(), **kwargs)
     except NoChannelMappedError as err:
         message = f"{source}: {err}"
