@@ -375,3 +375,43 @@ def test_probe_help_says_which_actions_take_continuous_recordings(monkeypatch):
         in said
     )
     assert "is a missing label: an error; evaluate --skip-unknown leaves it out" in said
+
+
+def _wrapped_texts(parser: argparse.ArgumentParser) -> Iterator[str]:
+    """The texts of ``parser``'s --help that argparse wraps (runs of spaces made one): each
+    option's help, its groups' notes, and a description or epilog of one line (one of several
+    lines is shown as written, :class:`eegpt.cli_options.LaidOutHelpFormatter`)."""
+    from eegpt.cli_options import LaidOutHelpFormatter
+
+    yield from (a.help for a in parser._actions if isinstance(a.help, str))
+    yield from (g.description for g in parser._action_groups if g.description)
+    for text in (parser.description, parser.epilog):
+        laid_out = issubclass(parser.formatter_class, LaidOutHelpFormatter)
+        if text and not (laid_out and "\n" in text.strip("\n")):
+            yield text
+
+
+@pytest.mark.parametrize(("words", "parser"), EVERY, ids=EVERY_IDS)
+def test_help_needs_no_runs_of_spaces(words, parser):
+    """No wrapped text of --help holds two spaces in a row: argparse shows them as one, so an
+    example written with them is printed as another (--marker-spans 'EC=S  1$', the regex of
+    BrainVision's 'Stimulus/S  1', was shown as 'EC=S 1$', which matches no such marker)."""
+    squeezed = [m.group() for t in _wrapped_texts(parser) for m in re.finditer(r"\S {2,}\S", t)]
+    assert not squeezed, f"eegpt {' '.join(words)} --help"
+
+
+def test_marker_spans_examples_of_help_match_their_markers(monkeypatch):
+    """The --marker-spans examples each command's --help prints match, copied as printed,
+    the markers they are for: each one of BrainVision's 'Stimulus/S  1' and 'Stimulus/S  2'
+    (the code right-aligned after two spaces) and 'EC', 'EO', one marker each."""
+    markers = ["Stimulus/S  1", "Stimulus/S  2", "EC", "EO"]
+    commands = [(w, p) for w, p in ALL if "--marker-spans" in p._option_string_actions]
+    assert len(commands) >= 5  # embed, embed-dataset, probe train/predict/evaluate
+    for words, parser in commands:
+        shown = _help(parser, monkeypatch)
+        quoted = re.findall(r"--marker-spans '\w+=([^']+)'", shown)
+        bare = re.findall(r"--marker-spans (?!NAME=)\w+=([^'\s]+?)[.,;)]*(?=\s)", shown)
+        examples = quoted + bare
+        matched = [[m for m in markers if re.search(regex, m)] for regex in examples]
+        assert examples and all(len(m) == 1 for m in matched), (words, examples, matched)
+        assert {m for (m,) in matched} == set(markers), (words, examples)

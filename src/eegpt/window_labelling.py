@@ -506,7 +506,7 @@ def parse_marker_spans(values: Sequence[str]) -> dict[str, str]:
     if isinstance(states, str):
         raise ValueError(
             f"--marker-spans {states!r}: give NAME=REGEX, the state's name and the regex of "
-            "its markers (e.g. --marker-spans 'EC=S  1$' --marker-spans 'EO=S  2$')"
+            "its markers (e.g. --marker-spans 'EC=S +1$' --marker-spans 'EO=S +2$')"
         )
     return states
 
