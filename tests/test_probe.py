@@ -2777,6 +2777,26 @@ def test_probe_config_repr_names_what_differs_from_the_recipe():
 
 
 @pytest.mark.parametrize(
+    ("keyword", "field", "option"),
+    [("passes", "epochs", "--passes"), ("lr", "max_lr", "--lr"),
+     ("train_batch_size", "batch_size", "--train-batch-size")],
+)  # fmt: skip
+def test_probe_config_names_the_field_of_a_command_line_name(keyword, field, option):
+    """probe train's --passes, --lr and --train-batch-size are ProbeConfig's epochs, max_lr
+    and batch_size: ProbeConfig(passes=1) failed with Python's bare "unexpected keyword
+    argument 'passes'"; the TypeError names the field and the option, and train_probe's
+    keywords (ProbeConfig.replace) say it too. A misspelt field is named as before."""
+    with pytest.raises(TypeError, match=rf"ProbeConfig\(\) got an unexpected keyword argument "
+                       rf"'{keyword}': did you mean '{field}' \(the command line's {option}\)"):  # fmt: skip
+        ProbeConfig(**{keyword: 1})
+    with pytest.raises(ValueError, match=rf"'{keyword}': did you mean '{field}' \(.*{option}\)"):
+        ProbeConfig().replace(**{keyword: 1})
+    with pytest.raises(TypeError, match=r"'epoch': did you mean 'epochs'\? Its settings: "):
+        ProbeConfig(epoch=1)  # type: ignore[call-arg]
+    assert ProbeConfig(**{field: 2}) == ProbeConfig().replace(**{field: 2})  # fields still taken
+
+
+@pytest.mark.parametrize(
     ("option", "value", "said"),
     [("--lr", "inf", "max_lr must be a finite number above 0, got inf (command line: --lr)"),
      ("--weight-decay", "nan", "weight_decay must be a finite number, 0 or more, got nan "

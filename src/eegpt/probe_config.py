@@ -13,10 +13,16 @@ from typing import Any, Literal
 import numpy as np
 
 from eegpt.channels import PROBE_19_CHANNELS, normalize_channel_name
-from eegpt.config import strict_from_dict
+from eegpt.config import keywords_meant, strict_from_dict
 from eegpt.engine import check_batch_size
 
+#: probe train's options that set a field of :class:`ProbeConfig` named otherwise (their
+#: ``dest``: ``--passes``, ``--lr``, ``--train-batch-size``), mapped to the field: a call using
+#: them (``ProbeConfig(passes=1)``) is told the field's name.
+CLI_NAMES = {"passes": "epochs", "lr": "max_lr", "train_batch_size": "batch_size"}
 
+
+@keywords_meant(CLI_NAMES)
 @dataclass(frozen=True)
 class ProbeConfig:
     """Architecture and training recipe of a linear probe (defaults: the original scripts).
@@ -144,7 +150,7 @@ class ProbeConfig:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ProbeConfig:
         """Inverse of :meth:`to_dict`; unknown keys are an error."""
-        return strict_from_dict(cls, d, "probe")
+        return strict_from_dict(cls, d, "probe", CLI_NAMES)
 
     def replace(self, **changes: Any) -> ProbeConfig:
         return ProbeConfig.from_dict({**self.to_dict(), **changes})
