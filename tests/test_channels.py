@@ -2292,6 +2292,29 @@ def test_keep_takes_sets_names_and_removals_left_to_right():
         kept_channels("Cz,-Cz")
 
 
+def test_keep_takes_the_name_of_a_built_in_rename_table():
+    """--keep-channels bci-iv-2a was refused (not vocabulary names "nor built-in sets (known:
+    10-20)") though --rename bci-iv-2a names those 22 electrodes: a built-in rename table's
+    name keeps the vocabulary electrodes it names (BioSemi 64's without P9, Iz, AFz, P10), in
+    any spelling, with names and removals; the refusal lists the tables beside the sets."""
+    from argparse import ArgumentTypeError
+
+    from eegpt.channels import kept_channels
+    from eegpt.cli_options import parse_keep
+
+    gdf_labels = list(cap_rename("bci-iv-2a"))  # EEG-Fz, EEG-0 ... EEG-16, 3 EOG
+    electrodes = {normalize_channel_name(v) for v in cap_rename("bci-iv-2a").values() if v}
+    assert set(kept_channels("bci-iv-2a")) == electrodes and len(electrodes) == 22
+    assert parse_keep("BCI_IV_2a,-C3,Oz") == ["BCI_IV_2a", "-C3", "Oz"]
+    assert set(kept_channels("BCI_IV_2a,-C3,Oz")) == (electrodes - {"C3"}) | {"OZ"}
+    assert len(kept_channels("biosemi64")) == 60 and len(kept_channels("biosemi32")) == 32
+    mapping = map_channels(gdf_labels, rename="bci-iv-2a", keep="bci-iv-2a")
+    assert set(mapping.names) == electrodes and mapping.not_kept == ()
+    with pytest.raises(ArgumentTypeError, match=r"nor built-in sets \(known: 10-20, biosemi32, "
+                       r"biosemi64, bci-iv-2a\)"):  # fmt: skip
+        parse_keep("bci-iv-2b")
+
+
 def test_kept_channels_left_out_are_told_apart_from_absent_ones():
     """A kept channel the recording has but leaves out (marked bad, dropped) is said to be
     left out, and why, not to be absent from the recording."""

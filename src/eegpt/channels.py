@@ -54,6 +54,7 @@ from eegpt.rename_tables import (
     SOCKET,
     Rename,
     RenameTable,
+    cap_channels,
     cap_key,
     cap_note,
     cap_rename,
@@ -161,8 +162,10 @@ def kept_channels(
     spellings or orders of one set are recorded alike); None for None.
 
     ``keep`` is a list of items, or one string of them separated by commas, applied left to
-    right: a built-in set's name (:data:`CHANNEL_SETS`, any case, with or without ``-``)
-    adds its channels, a name in any spelling that normalises (``"Fp1"``, ``"T3"``) adds
+    right: a built-in set's name (:data:`CHANNEL_SETS`, any case, with or without ``-``), or
+    that of a built-in rename table (:data:`~eegpt.rename_tables.CAPS`: ``"bci-iv-2a"``,
+    ``"biosemi64"``: the vocabulary electrodes it names, :func:`cap_channels`) adds its
+    channels, a name in any spelling that normalises (``"Fp1"``, ``"T3"``) adds
     that channel, and either with ``-`` before it removes them: ``"10-20,Oz"`` is the 10-20
     set and Oz, ``"10-20,-C3"`` (or ``["10-20", "-C3"]``) the 10-20 set without C3.
     With ``warn_idle`` (``--keep-channels``, read once a run), a removal that removed nothing
@@ -182,7 +185,6 @@ def kept_channels(
     if odd:
         raise ValueError(f"channels to keep are names (str), got {odd!r}")
     items = [item.strip() for item in items if item.strip()]
-    sets = {cap_key(name): members for name, members in CHANNEL_SETS.items()}
     wanted: set[str] = set()
     unknown: list[str] = []
     idle: list[str] = []  # removals of channels not kept at that point
@@ -190,7 +192,7 @@ def kept_channels(
     for index, item in enumerate(items):
         remove = item.startswith("-") and len(item) > 1
         name = item[1:].strip() if remove else item
-        members = sets.get(cap_key(name))
+        members = _keep_set(name)
         canonical = normalize_channel_name(name)
         if members is not None:
             change = set(members)
@@ -201,13 +203,14 @@ def kept_channels(
             continue
         if remove and not wanted & change:
             idle.append(item)
-            if _added_later(items[index + 1 :], change, sets):
+            if _added_later(items[index + 1 :], change):
                 readded.append(item)
         wanted = wanted - change if remove else wanted | change
+    keep_sets = [*CHANNEL_SETS, *CAPS]  # the names of sets, as the errors list them
     set_like = [item for item in unknown if re.fullmatch(r"[-\d\s_]+", item)]
     if set_like:
         raise ValueError(
-            f"keep: {set_like} is no built-in channel set (known: {', '.join(CHANNEL_SETS)}); "
+            f"keep: {set_like} is no built-in channel set (known: {', '.join(keep_sets)}); "
             "give a set, vocabulary names or both, e.g. keep=['10-20', 'Oz'] (command line: "
             "--keep-channels 10-20,Oz)"
         )
@@ -215,7 +218,7 @@ def kept_channels(
         raise ValueError(
             f"channel(s) to keep {unknown} are not EEGPT vocabulary names (see "
             "eegpt.channels.VOCABULARY) nor built-in sets (known: "
-            f"{', '.join(CHANNEL_SETS)})." + vocabulary_hint(item.lstrip("-") for item in unknown)
+            f"{', '.join(keep_sets)})." + vocabulary_hint(item.lstrip("-") for item in unknown)
         )
     if not wanted:
         raise ValueError(
@@ -227,12 +230,22 @@ def kept_channels(
     return tuple(name for name in VOCABULARY if name in wanted)
 
 
-def _added_later(later: Sequence[str], change: set[str], sets: dict[str, tuple[str, ...]]) -> bool:
+def _keep_set(name: str) -> tuple[str, ...] | None:
+    """The channels of the set ``name`` names in ``keep``: a built-in set's (:data:`CHANNEL_SETS`)
+    or a built-in rename table's (:func:`cap_channels`), any case, with or without ``-``; None
+    for a name of neither."""
+    members = {cap_key(n): m for n, m in CHANNEL_SETS.items()}.get(cap_key(name))
+    if members is None and (cap := cap_name(name)) is not None:
+        members = cap_channels(cap)
+    return members
+
+
+def _added_later(later: Sequence[str], change: set[str]) -> bool:
     """Whether an item of ``later`` that is no removal adds a channel of ``change``."""
     for item in later:
         if item.startswith("-"):
             continue
-        members = sets.get(cap_key(item))
+        members = _keep_set(item)
         added = set(members) if members is not None else {normalize_channel_name(item)}
         if added & change:
             return True
@@ -1181,7 +1194,8 @@ def map_channels(
     keep : str | sequence of str | None
         Use only these vocabulary channels (after ``rename``): names in any spelling that
         normalises (``["Fp1", "T3", "Cz"]``), a built-in set's name (``"10-20"``, the 19
-        electrodes of the 10-20 system; :data:`CHANNEL_SETS`), or both, applied left to
+        electrodes of the 10-20 system; :data:`CHANNEL_SETS`; or a built-in rename table's,
+        ``"bci-iv-2a"``, its 22 electrodes: :func:`cap_channels`), or both, applied left to
         right, ``-NAME`` removing one (``["10-20", "Oz"]``, ``"10-20,-C3"``: a list or one
         comma-separated string; :func:`kept_channels`). Recordings of different
         systems then give embeddings of one channel set, on an average reference over the

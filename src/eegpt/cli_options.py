@@ -553,7 +553,8 @@ def add_keep_option(g: argparse._ActionsContainer) -> None:
         default=None,
         metavar="NAMES",
         help="use only these EEGPT channels (after --rename), in every file: 10-20 (the 19 "
-        "electrodes of the 10-20 system), comma-separated names, e.g. Fp1,Fp2,Cz, or both, "
+        "electrodes of the 10-20 system) or the name of a --rename table (bci-iv-2a: its 22 "
+        "electrodes; biosemi32, biosemi64), comma-separated names, e.g. Fp1,Fp2,Cz, or both, "
         "applied left to right, -NAME removing one from those before it: 10-20,Oz or "
         "10-20,-C3 (a removal first removes nothing, and a value that starts with '-' is "
         "taken for an option); the average reference then runs over them. Files of different systems or sites give "

@@ -365,6 +365,15 @@ def cap_rename(cap: str) -> RenameTable:
     return RenameTable(zip(sockets, electrodes, strict=True), source=cap)
 
 
+def cap_channels(cap: str) -> tuple[str, ...]:
+    """The vocabulary names of the electrodes of a built-in table (:data:`CAPS`, ``cap`` as
+    :func:`cap_name` reads it), as ``keep=`` takes them (``--keep-channels bci-iv-2a``: the
+    22 electrodes of BCI Competition IV 2a; ``biosemi64``: 60, its ``P9``, ``Iz``, ``AFz`` and
+    ``P10`` being outside the vocabulary); its dropped labels (None) name none."""
+    names = (normalize_channel_name(v) for v in cap_rename(cap).values() if v is not None)
+    return tuple(dict.fromkeys(name for name in names if name is not None))
+
+
 def egi_labels(names: Sequence[str]) -> list[str]:
     """The EGI electrode numbers (``E1`` .. ``E256``, any case, spaces around them) among
     ``names``, in their order."""
