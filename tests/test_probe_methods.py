@@ -440,6 +440,63 @@ def test_n_recordings_counts_the_files_with_an_epoch_scored(weights, epoch_files
     assert got["n_recordings"] == 1
 
 
+def test_evaluate_of_several_recordings_scores_each_alone(weights, epoch_files, tmp_path, capsys):
+    """evaluate of two files pooled their epochs and said that n overstates the evidence, with
+    no breakdown: each recording's n, BAC, kappa, accuracy and classes are printed under the
+    pooled scores, and --json's per_recording holds each one's metrics, those of evaluating
+    the file alone (eegpt anonymize names each by its file name); one recording gets no such
+    table."""
+    out = tmp_path / "probe"
+    assert probe_main(["train", str(epoch_files[0]), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", *COMMON]) == 0  # fmt: skip
+    test = [str(epoch_files[1]), str(epoch_files[2])]
+    alone = []
+    for k, path in enumerate(test):
+        scores = tmp_path / f"alone{k}.json"
+        assert probe_main(["evaluate", str(out), path, "-q", "--json", str(scores)]) == 0
+        alone.append(json.loads(scores.read_text()))
+        assert "per_recording" not in alone[-1]
+    assert "per recording" not in capsys.readouterr().out
+    scores = tmp_path / "both.json"
+    assert probe_main(["evaluate", str(out), *test, "-q", "--json", str(scores)]) == 0
+    printed = capsys.readouterr().out
+    got = json.loads(scores.read_text())
+    assert [r["recording"] for r in got["per_recording"]] == test
+    keys = ("n", "accuracy", "balanced_accuracy", "cohen_kappa", "weighted_f1", "auroc")
+    for row, one in zip(got["per_recording"], alone, strict=True):
+        assert row == {"recording": row["recording"], **{k: pytest.approx(one[k]) for k in keys},
+                       "classes_in_labels": 2}  # fmt: skip
+    table = printed[printed.index("per recording (each scored alone):") :].splitlines()
+    assert table[1].split() == ["n", "BAC", "kappa", "accuracy", "classes", "recording"]
+    for line, row in zip(table[2:4], got["per_recording"], strict=True):
+        bac, kappa, accuracy = (f"{100 * row[k]:.2f}%" for k in keys[2:4] + ("accuracy",))
+        assert line.split() == ["40", bac, kappa, accuracy, "2/2", row["recording"]]
+    from eegpt.cli import main as eegpt_main  # a copy to publish names the files alone
+
+    assert eegpt_main(["anonymize", str(scores), "-o", str(tmp_path / "anon.json")]) == 0
+    anonymized = json.loads((tmp_path / "anon.json").read_text())["per_recording"]
+    assert [r["recording"] for r in anonymized] == [Path(p).name for p in test]
+
+
+def test_recording_scores_of_a_recording_of_one_class_say_what_its_bac_is():
+    """A recording whose labels hold one class: its kappa is undefined (n/a, null) and its BAC
+    is that class's recall, which the printed table says."""
+    from eegpt.probe_metrics import format_recording_scores, recording_scores
+
+    classes = np.array(["a", "b"])
+    y = np.array(["a", "b", "a", "b", "a", "a"])
+    pred = np.array(["a", "b", "b", "b", "a", "b"])
+    rows = recording_scores(y, pred, None, classes, ["r1"] * 4 + ["r2"] * 2)
+    assert [(r["recording"], r["n"], r["classes_in_labels"]) for r in rows] == [
+        ("r1", 4, 2), ("r2", 2, 1)
+    ]  # fmt: skip
+    assert rows[0]["balanced_accuracy"] == 0.75 and rows[1]["balanced_accuracy"] == 0.5
+    assert np.isnan(rows[1]["cohen_kappa"]) and np.isnan(rows[1]["auroc"])
+    text = format_recording_scores(rows, 2)
+    assert text.splitlines()[3].split() == ["2", "50.00%", "n/a", "50.00%", "1/2", "r2"]
+    assert "its BAC averages the recall of the classes it holds" in text
+
+
 def test_evaluate_reports_per_class_scores_the_matrix_and_baselines(
     weights, epoch_files, tmp_path, capsys
 ):

@@ -1329,6 +1329,12 @@ def _anonymize_probe_output(src: Path, dst: Path, kind: str, record: dict) -> No
         out = {**found, "provenance": made}
         if isinstance(found.get("warnings"), list):
             out["warnings"] = [scrub.value(w, message=True) for w in found["warnings"]]
+        if isinstance(found.get("per_recording"), list):  # each recording's path as given
+            out["per_recording"] = [
+                {**r, "recording": scrub.text(str(r.get("recording")))}
+                if isinstance(r, dict) else r
+                for r in found["per_recording"]
+            ]  # fmt: skip
         data = (json.dumps(out, indent=2) + "\n").encode()
         atomic_write(dst, lambda fh: fh.write(data), overwrite=False)
         return

@@ -1400,7 +1400,8 @@ class EEGPTProbe:
         (``n`` counts scoring epochs), ``per_class`` (precision, recall, F1, support ... of
         each class), ``confusion_matrix`` (``labels``: sleep stages in the AASM order W, N1,
         N2, N3, R; ``matrix``: rows true, columns predicted), ``scored`` (``"30 s epochs"``),
-        ``epoch_seconds``, ``n_recordings`` (and ``n_left_out`` with ``skip_unknown``). It
+        ``epoch_seconds``, ``n_recordings`` (and ``n_left_out`` with ``skip_unknown``;
+        ``per_recording``, each recording's metrics alone, with several). It
         takes ``device``, ``precision``, ``batch_size`` and ``verbose`` (true: the
         command's notes on stderr) too, and no ``y``: the annotations label the epochs."""
         epoch_seconds = kwargs.pop("epoch_seconds", None)

@@ -49,7 +49,12 @@ from eegpt.probe_predictions import (
 
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
-    from eegpt.probe_metrics import format_class_report, format_metrics, sklearn_metrics
+    from eegpt.probe_metrics import (
+        format_class_report,
+        format_metrics,
+        format_recording_scores,
+        sklearn_metrics,
+    )
     from eegpt.viz_hypnogram import labelled_as_sleep
 
     confusion_matrix = sklearn_metrics().confusion_matrix
@@ -123,6 +128,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     per = "" if args.epoch_seconds is None else f"per {metrics['scored'].removesuffix('s')}: "
     print(per + format_metrics(metrics), file=shown)
     print(format_class_report(report, metrics["n_recordings"]), file=shown)
+    if "per_recording" in metrics:
+        print(format_recording_scores(metrics["per_recording"], len(order)), file=shown)
     if args.event_scoring:
         from eegpt.probe_events import event_scores_text
 
@@ -197,11 +204,18 @@ def evaluation_metrics(
     windows or scoring epochs scored, each of the recording ``scored`` names: ``(metrics,
     report, pred)``, the paper's metrics (:func:`eegpt.probe_metrics.probe_metrics`) with the
     per-class report and confusion matrix in ``order``
-    (:func:`~eegpt.probe_metrics.class_report`, also returned alone), ``n_recordings``, ``scored`` (``"windows"`` or
+    (:func:`~eegpt.probe_metrics.class_report`, also returned alone), ``n_recordings``
+    (and, where over 1, ``per_recording``: each recording's metrics alone,
+    :func:`~eegpt.probe_metrics.recording_scores`), ``scored`` (``"windows"`` or
     ``"30 s epochs"``), ``epoch_seconds`` and a warning of classes missing from the labels;
     and the predicted classes ``(n,)``. :meth:`eegpt.probe.EEGPTProbe.evaluate` with
     ``epoch_seconds`` returns the same ``metrics``."""
-    from eegpt.probe_metrics import checked_metrics, class_report, probe_metrics
+    from eegpt.probe_metrics import (
+        checked_metrics,
+        class_report,
+        probe_metrics,
+        recording_scores,
+    )
 
     pred = classes[proba.argmax(axis=1)]
     metrics: dict[str, Any] = probe_metrics(y, pred, proba, classes)
@@ -210,7 +224,14 @@ def evaluation_metrics(
     report = class_report(y, pred, order, proba, classes)
     metrics.update(report)
     # the files with an epoch scored: those --skip-unknown left nothing of do not count
-    metrics["n_recordings"] = len(dict.fromkeys(recording_sources(scored)))
+    files = recording_sources(scored)
+    metrics["n_recordings"] = len(dict.fromkeys(files))
+    if metrics["n_recordings"] > 1:  # each alone: the pooled n overstates the evidence
+        given: dict[str, str] = {}  # each file as the first of its epochs names it
+        for file, name in zip(files, scored, strict=True):
+            given.setdefault(file, name)
+        names = [given[file] for file in files]
+        metrics["per_recording"] = recording_scores(y, pred, proba, classes, names)
     # what n counts: windows (epochs files: one window each), or scoring epochs
     metrics["scored"] = scored_unit(epoch_seconds)
     metrics["epoch_seconds"] = epoch_seconds

@@ -1,14 +1,15 @@
 """The paper's downstream metrics of a classifier (balanced accuracy, Cohen's kappa, weighted
 F1, AUROC, accuracy: :func:`probe_metrics`), per class scores beside them (average precision
 among them: :func:`class_report`), one line of them (:func:`format_metrics`, led by the
-smallest class's scores where the classes are imbalanced) and the warning for test labels
+smallest class's scores where the classes are imbalanced), each recording's scores alone
+(:func:`recording_scores`, :func:`format_recording_scores`) and the warning for test labels
 lacking classes (:func:`evaluation_warning`). Needs scikit-learn.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -295,6 +296,65 @@ def format_class_report(report: Mapping[str, Any], n_recordings: int | None = No
         lines.append(
             f"n={n} epochs/windows from {n_recordings} recording(s)/file(s): epochs of one "
             "recording are not independent, so n overstates the evidence"
+        )
+    return "\n".join(lines)
+
+
+def recording_scores(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    proba: np.ndarray | None,
+    classes: npt.ArrayLike,
+    recordings: Sequence[str],
+) -> list[dict[str, Any]]:
+    """The paper's metrics (:func:`probe_metrics`) of each recording's epochs alone, for
+    ``probe evaluate`` of several recordings, whose pooled n overstates the evidence: how far
+    the recordings agree. ``recordings`` ``(n,)`` names the recording of each epoch (one name
+    per recording); ``proba`` ``[n, n_classes]`` in ``classes`` order.
+
+    Returns
+    -------
+    list of dict
+        One per recording, in the order its first epoch comes: ``recording`` (its name),
+        ``n``, ``accuracy``, ``balanced_accuracy``, ``cohen_kappa``, ``weighted_f1``,
+        ``auroc`` (kappa and AUROC NaN where undefined: one class in its labels) and
+        ``classes_in_labels``, the number of classes its labels hold (its balanced accuracy
+        averages the recall of those alone).
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    names = np.asarray(recordings, dtype=object)
+    rows = []
+    for name in dict.fromkeys(names.tolist()):
+        idx = np.flatnonzero(names == name)
+        part = None if proba is None else np.asarray(proba)[idx]
+        scores = probe_metrics(y_true[idx], y_pred[idx], part, classes)
+        held = len(dict.fromkeys(y_true[idx].tolist()))
+        rows.append({"recording": name, **scores, "classes_in_labels": held})
+    return rows
+
+
+def format_recording_scores(rows: Sequence[Mapping[str, Any]], n_classes: int) -> str:
+    """The lines ``probe evaluate`` prints of :func:`recording_scores` (several recordings):
+    each recording's n, balanced accuracy, Cohen's kappa, accuracy and the classes its labels
+    hold of the ``n_classes`` scored, then what n/a and a recording lacking classes mean."""
+
+    def held_text(row: Mapping[str, Any]) -> str:
+        return f"{row['classes_in_labels']}/{n_classes}"
+
+    lines = [
+        "per recording (each scored alone):",
+        "     n       BAC     kappa  accuracy  classes  recording",
+    ]
+    lines += [
+        f"{r['n']:6d}  {_percent(_defined(r['balanced_accuracy']), 7, 2)}  "
+        f"{_percent(_defined(r['cohen_kappa']), 7, 2)}  {_percent(_defined(r['accuracy']), 7, 2)}  "
+        f"{held_text(r):>7}  {r['recording']}"
+        for r in rows
+    ]
+    if any(r["classes_in_labels"] < n_classes for r in rows):
+        lines.append(
+            "a recording whose labels lack classes: its BAC averages the recall of the classes "
+            "it holds (of one class: that recall; kappa n/a, undefined)"
         )
     return "\n".join(lines)
 
