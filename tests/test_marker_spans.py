@@ -320,6 +320,51 @@ def test_numeric_state_pattern_matching_longer_codes_is_warned_of():
     assert len(texts) == 1 and "matches the annotation description '32766'" in texts[0]
 
 
+def _cued_trials(path, seconds=40.0):
+    """An EDF of BCI Competition IV 2a's trial structure as MNE reads its GDF events: its run
+    start (32766), then every 8 s a trial start (768) and 2 s later the cue of class 1 or 2
+    (769 left hand, 770 right hand), 4 s of imagery from it."""
+    onsets, codes = [0.0], ["32766"]
+    for k, start in enumerate(np.arange(2.0, seconds - 8.0, 8.0)):
+        onsets += [float(start), float(start) + 2.0]
+        codes += ["768", str(769 + k % 2)]
+    return _edf(path, onsets, codes, seconds=seconds)
+
+
+def test_gdf_cues_made_spans_are_warned_of_with_the_epochs_to_cut(weights, tmp_path):
+    """--marker-spans 'left=^769$' on BCI-IV-2a's cues labelled the time from each cue to the
+    next trial's (break and next trial start included) as the class, silently: the markers
+    being GDF's codes of a cued trial, a warning says so (once for a command of several
+    recordings) and gives the Python that cuts 4 s epochs at the cues, which runs; state
+    codes (276/277, eyes open/closed) are not warned of."""
+    from eegpt.annotations import markers_to_spans
+
+    edf = _cued_trials(tmp_path / "A01T.edf")
+    raw = mne.io.read_raw_edf(edf, preload=True, verbose=False)
+    texts = _warned(lambda: markers_to_spans(raw, {"left": "^769$", "right": "^770$"}))
+    (text,) = [t for t in texts if "GDF's event codes of cued trials" in t]
+    assert "the state(s) 'left', 'right'" in text and "('769', '770'" in text
+    assert "the break between trials and the next trial's start are labelled" in text
+    code = text[text.index("in Python ") + len("in Python ") : text.index("; model.embed(")]
+    scope = {"mne": mne, "raw": raw}
+    exec(code.replace("; ", "\n"), scope)  # the code the warning gives, up to the embedding
+    epochs = scope["epochs"].load_data()
+    assert len(epochs) == 4 and len(epochs.times) == 4 * 256  # one per cue, 4 s from it
+    assert "model.embed(epochs, window_seconds=4); or epochs.save('rec-epo.fif')" in text
+    assert sorted(epochs.event_id) == ["769", "770"] and epochs.times[0] == 0.0
+    eyes = mne.Annotations([1.0, 9.0], [0.0, 0.0], ["276", "277"])
+    said = _warned(lambda: markers_to_spans(eyes, {"EO": "^276$", "EC": "^277$"}, end=20.0))
+    assert not said
+    other = _cued_trials(tmp_path / "A02T.edf")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["embed", str(edf), str(other), "--weights", str(weights), "-o",
+                     str(tmp_path / "out"), "-q", "--window", "4",
+                     "--marker-spans", "left=^769$", "--marker-spans", "right=^770$"]) == 0  # fmt: skip
+    cued = [w for w in caught if "GDF's event codes of cued trials" in str(w.message)]
+    assert len(cued) == 1
+
+
 def test_window_label_patterns_share_the_check():
     """--window-labels classes are checked as marker spans are: plain text matching several
     descriptions (EC in ECG) is warned of; a pattern of regex syntax (fnsz|gnsz) is meant."""

@@ -354,6 +354,7 @@ def markers_to_spans(
     label_of = label_rule(states)
     marks = state_markers(annotations, states)
     warn_loose_patterns([str(d) for d in annotations.description], states, "--marker-spans")
+    _warn_trial_codes([str(annotations.description[i]) for i in marks], label_of)
     if not marks:
         names = sorted({str(d) for d in annotations.description})
         raise ValueError(
@@ -393,6 +394,41 @@ def markers_to_spans(
             spans.onset - shift, spans.duration, spans.description, ch_names=spans.ch_names
         )
     return spans
+
+
+#: GDF's event codes of a trial's moments (BioSig's event table; MNE describes a GDF file's
+#: events by the code, ``'769'``): 768 (0x300) a trial's start, 769 .. 780 (0x301 .. 0x30C)
+#: the cue of class 1 .. 12 (BCI Competition IV 2a and 2b: 769 left hand, 770 right hand, 771
+#: feet, 772 tongue) and 783 (0x30F) a cue of an unknown class. They mark moments of cued
+#: trials, not states (unlike 276 and 277, eyes open and closed): made spans by
+#: :func:`markers_to_spans`, each would run to the next trial's cue, its break included.
+GDF_TRIAL_CODES = frozenset({"768", *(str(code) for code in range(769, 781)), "783"})
+
+
+def _warn_trial_codes(descriptions: Sequence[str], label_of: Callable[[str], str | None]) -> None:
+    """Warn (once per command) where state markers (``descriptions``, each the state
+    ``label_of`` gives it) are GDF's codes of a cued trial's start or cue
+    (:data:`GDF_TRIAL_CODES`): a state's span would run from a cue to the next trial's, the
+    break and the next trial's start labelled as the class; epochs cut at the cues are what
+    such trials need."""
+    cues = [d for d in dict.fromkeys(descriptions) if d.strip() in GDF_TRIAL_CODES]
+    if not cues:
+        return
+    states = list(dict.fromkeys(str(label_of(d)) for d in cues))
+    imagery_s = 4.0  # BCI Competition IV 2a: 4 s of motor imagery from the cue
+    code = epochs_code([d for d in cues if d.strip() != "768"] or cues, imagery_s)
+    _warn_once_per_command(
+        f"the markers of the state(s) {few([repr(v) for v in states], 4)} are GDF's event "
+        f"codes of cued trials ({few([repr(d) for d in cues], 4)}: 768 a trial's start, "
+        "769 .. 772 the cue of class 1 .. 4, left hand, right hand, feet, tongue in BCI "
+        "Competition IV 2a), which mark a moment of each trial, not a state: as spans (by "
+        "--marker-spans, markers_to_spans) each runs from its marker to the next trial's, so "
+        "the break between trials and the next trial's start are labelled as the class. Cut "
+        f"the trials as epochs at the cues instead, over the imagery (e.g. {imagery_s:g} s "
+        f"from the cue; check your dataset's timing): in Python {code}; or "
+        "epochs.save('rec-epo.fif') and give that file to eegpt probe train / embed "
+        "(docs/downstream.md)"
+    )
 
 
 def state_markers(annotations: mne.Annotations | None, states: Mapping[str, str]) -> list[int]:

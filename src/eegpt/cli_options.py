@@ -1166,7 +1166,9 @@ def add_marker_spans_option(p: Any, more: str = "", *, dataset: bool = False) ->
     joined = "its manifest annotations_file's" if dataset else "--annotations'"
     p.add_argument(
         "--marker-spans", action="append", default=None, metavar="NAME=REGEX",
-        help="state markers of no duration made spans: each annotation matching REGEX (re.search; "
+        help="state markers of no duration made spans (for states: sleep stages, eyes "
+        "closed/open blocks; cued trials, such as motor imagery's cues, need epochs cut at the "
+        "cues, mne.Epochs saved as -epo.fif): each annotation matching REGEX (re.search; "
         f"the recording's own or {joined}) marks the start of state NAME, which lasts to the next state "
         "marker of any NAME, an unscored marker ('Sleep stage ?', 'Movement time': its time in "
         "none) or the recording's end (the time before the first is in none); "
