@@ -165,6 +165,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import probe_predictions as probe_predictions
     from eegpt import probe_preparation as probe_preparation
     from eegpt import probe_provenance as probe_provenance
+    from eegpt import probe_scoring as probe_scoring
     from eegpt import probe_training as probe_training
     from eegpt import read_filters as read_filters
     from eegpt import recording as recording
