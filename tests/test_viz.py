@@ -194,8 +194,34 @@ def test_spans_named_by_an_annotation_shade_its_windows():
     assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "task"
     with pytest.raises(ValueError, match=r"no window has an annotation 'rest'.*'BAD_x', 'task'"):
         plot_embeddings(emb, spans="rest")
-    ax = plot_embeddings(emb, spans=["task", "BAD_x"]).axes[0]  # several: their windows
-    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "task, BAD_x"
+    ax = plot_embeddings(emb, spans=["task", "BAD_x"], span_label="both").axes[0]  # as one
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "both"
+    grey = [p for p in ax.patches if p.get_facecolor()[:3] != matplotlib.colors.to_rgb("tab:red")]
+    assert {p.get_facecolor() for p in grey} == {matplotlib.colors.to_rgba("0.88")}
+
+
+def test_spans_of_several_descriptions_take_a_colour_and_a_legend_entry_each():
+    """Classes of a motor-imagery recording (spans=['Stimulus/S  1', 'Stimulus/S  2']) are
+    told apart: each description's windows in a colour of its own, one legend entry each;
+    one description keeps its grey."""
+    from eegpt.viz_embeddings import CLASS_COLORS
+
+    rng = np.random.default_rng(4)
+    annotations = [[], ["Stimulus/S  1"], ["Stimulus/S  1"], [], ["Stimulus/S  2"], [],
+                   ["Stimulus/S  1"], ["Stimulus/S  2"], ["Stimulus/S  3"], []]  # fmt: skip
+    meta = {"annotations": annotations, "preprocessing": {"window_seconds": 4.0, "overlap": 0.0}}
+    emb = Embeddings(rng.normal(size=(10, 4, 2, 16)).astype(np.float32), np.arange(10) * 4.0, meta)
+    ax = plot_embeddings(emb, spans=["Stimulus/S  2", "Stimulus/S  1"]).axes[0]
+    by_colour: dict[tuple, list] = {}
+    for p in ax.patches:
+        by_colour.setdefault(tuple(p.get_facecolor()[:3]), []).append((p.get_x(), p.get_width()))
+    first, second = (matplotlib.colors.to_rgb(c) for c in CLASS_COLORS[:2])  # in the order given
+    assert by_colour == {first: [(16.0, 4.0), (28.0, 4.0)], second: [(4.0, 8.0), (24.0, 4.0)]}
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["Stimulus/S  2", "Stimulus/S  1"] and labels[2].startswith("PC 1")
+    ax = plot_embeddings(emb, spans="Stimulus/S  1").axes[0]  # one: grey, as before
+    assert {p.get_facecolor() for p in ax.patches} == {matplotlib.colors.to_rgba("0.88")}
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "Stimulus/S  1"
 
 
 def test_save_figure_is_atomic(tmp_path):

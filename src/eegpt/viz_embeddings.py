@@ -79,15 +79,19 @@ def plot_embeddings(
     embeddings : Embeddings
         Of one recording (:meth:`eegpt.EEGPT.embed`, :func:`eegpt.load_embeddings`).
     spans : str | sequence of str | sequence of (start, stop) seconds | None
-        What to shade grey: annotation descriptions (``"task"``, or several: the windows they
-        overlap, from :attr:`eegpt.outputs.Embeddings.annotations`), or time spans in the time
-        base of the onsets -- for a Raw, seconds from its first sample, i.e. annotation onsets
-        minus ``raw.first_time``. Windows over annotations marked bad
+        What to shade: annotation descriptions (the windows they overlap, from
+        :attr:`eegpt.outputs.Embeddings.annotations`), or time spans in the time base of the
+        onsets -- for a Raw, seconds from its first sample, i.e. annotation onsets minus
+        ``raw.first_time``. One description (``"task"``) or time spans are shaded grey;
+        several (``["Stimulus/S  1", "Stimulus/S  2"]``: the classes of a motor-imagery
+        recording) each in a colour of its own (:data:`CLASS_COLORS`, in the order given;
+        'tab20' beyond 8), with a legend entry each. Windows over annotations marked bad
         (:attr:`eegpt.outputs.Embeddings.bad`) are shaded red, and windows left out by
         ``reject_by_annotation`` are ticked red below the lines, which break there.
     span_label : str
         What the shaded spans are, for the legend (default: the description given as
-        ``spans``).
+        ``spans``). Given with several descriptions, it names them as one: all shaded grey,
+        one legend entry.
     components : int
         How many components to draw (at most the number of windows and of features).
     class_order : sequence | None
@@ -198,9 +202,11 @@ def plot_embeddings(
     to_x, xlabel = _time_axis(embeddings, time, tz)
     shaded: Sequence[tuple[float, float]] = ()
     if isinstance(spans, str) or (spans and all(isinstance(s, str) for s in spans)):
-        names = [spans] if isinstance(spans, str) else list(cast("Sequence[str]", spans))
-        span_label = span_label or ", ".join(names)
-        over = np.array([any(n in descs for n in names) for descs in embeddings.annotations])
+        names = list(
+            dict.fromkeys([spans] if isinstance(spans, str) else cast("Sequence[str]", spans))
+        )
+        over = np.array([[n in descs for n in names] for descs in embeddings.annotations],
+                        dtype=bool).reshape(len(embeddings.annotations), len(names))  # fmt: skip
         if not over.any():
             known = sorted({d for descs in embeddings.annotations for d in descs})
             wanted = names[0] if len(names) == 1 else names
@@ -208,7 +214,15 @@ def plot_embeddings(
                 f"no window has an annotation {wanted!r}; the windows' annotations are "
                 f"{known[:10] if known else 'none'}"
             )
-        shaded = _window_spans(embeddings, over.astype(bool))
+        if len(names) > 1 and not span_label:  # classes: a colour and an entry each
+            styles = _class_styles(np.asarray(names), class_order=names)
+            for j, name in enumerate(names):
+                for i, (lo, hi) in enumerate(_window_spans(embeddings, over[:, j])):
+                    ax.axvspan(*to_x([lo, hi]), color=styles[name][0], alpha=0.25, lw=0,
+                               zorder=0, label=_short_lines(name) if i == 0 else None)  # fmt: skip
+        else:
+            span_label = span_label or ", ".join(names)
+            shaded = _window_spans(embeddings, np.any(over, axis=1))
     elif spans:  # (start, stop) pairs
         shaded = cast("Sequence[tuple[float, float]]", spans)
     for i, (lo, hi) in enumerate(shaded):
