@@ -37,7 +37,14 @@ from eegpt.checkpoints import save_checkpoint
 from eegpt.embedding_cache import EmbeddingCache
 from eegpt.errors import EEGPTUserWarning, RecordingError
 from eegpt.preprocessing import PreprocessingConfig
-from eegpt.probe import ProbeConfig, epochs_labels, load_probe, synthetic_erp_epochs, train_probe
+from eegpt.probe import (
+    ProbeConfig,
+    concatenate_epochs,
+    epochs_labels,
+    load_probe,
+    synthetic_erp_epochs,
+    train_probe,
+)
 from eegpt.sklearn import POOLINGS, EEGPTClassifier, EEGPTEmbedder, pool_embeddings
 
 torch.manual_seed(0)
@@ -780,12 +787,13 @@ def test_a_list_of_recordings_is_refused_with_labels_per_recording(task):
         with pytest.raises(
             ValueError,
             match=r"y has 2 labels, one per item of the list X \(2 "
-            r"recordings holding (36|44) epochs\).*mne.concatenate_epochs\(X\)",
+            r"recordings holding (36|44) epochs\).*epochs, groups = "
+            r"eegpt.probe.concatenate_epochs\(X\)",
         ):
             cross_val_score(est, recordings, per_recording, cv=2, error_score="raise")
     # the advice: one Epochs, a label per epoch, the recordings as groups
-    epochs = mne.concatenate_epochs(recordings)
-    groups = np.repeat(np.arange(4), [len(e) for e in recordings])
+    epochs, groups = concatenate_epochs(recordings)
+    np.testing.assert_array_equal(groups, np.repeat(np.arange(4), [len(e) for e in recordings]))
     y = np.repeat(per_recording, [len(e) for e in recordings])
     scores = cross_val_score(pipe, epochs, y, groups=groups, cv=GroupKFold(2), error_score="raise")
     assert len(scores) == 2 and np.isfinite(scores).all()

@@ -137,3 +137,52 @@ def test_a_channel_missing_from_another_session_is_added_under_that_session_s_la
     said = str(err.value)
     assert "inst.add_reference_channels(['EEG C3-REF'])" in said, said
     assert "inst.info['bads'] = ['EEG C3-REF']" in said
+
+
+def test_concatenate_epochs_merges_sessions_as_train_probe_merges_a_list(tmp_path):
+    """Sessions mne.concatenate_epochs refuses (another rate, channel labels and order, an EOG
+    channel, other event codes) merged by electrode into one Epochs with a group per session:
+    the estimators and train_probe give the same features and probe as for the list."""
+    import mne
+    from sklearn.model_selection import GroupKFold
+
+    from eegpt.probe import concatenate_epochs, epochs_labels, train_probe
+
+    first = synthetic_erp_epochs(16, seed=3, seconds=1.0, tmin=-0.2)
+    second = synthetic_erp_epochs(12, seed=4, seconds=1.0, tmin=-0.2).resample(500.0)
+    second.rename_channels({n: f"EEG {n}-REF" for n in second.ch_names})
+    second.reorder_channels(second.ch_names[::-1])
+    third = synthetic_erp_epochs(10, seed=5, seconds=1.0, tmin=-0.2)
+    eog = mne.EpochsArray(third.get_data()[:, :1], mne.create_info(["EOG"], 250.0, "eog"),
+                          tmin=-0.2, verbose=False)  # fmt: skip
+    third.add_channels([eog], force_update_info=True)
+    third.event_id = {"standard": 10, "target": 20}
+    third.events[:, 2] *= 10
+    sessions = [first, second, third]
+    with pytest.raises(ValueError):  # the recipe concatenate_epochs replaces
+        mne.concatenate_epochs([e.copy() for e in sessions], verbose=False)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # random weights
+        merged, groups = concatenate_epochs(sessions, preprocessing=ONE_SECOND)
+    np.testing.assert_array_equal(groups, np.repeat([0, 1, 2], [16, 12, 10]))
+    assert merged.ch_names == first.ch_names and merged.info["sfreq"] == 256.0
+    assert abs(merged.tmin + 0.2) < 1 / 256  # on the sample grid, as MNE places it
+    np.testing.assert_array_equal(
+        epochs_labels(merged), np.concatenate([epochs_labels(e) for e in sessions])
+    )
+    assert list(GroupKFold(3).split(merged, epochs_labels(merged), groups))  # sklearn takes them
+
+    est = EEGPTEmbedder(SMALL, pooling="mean", preprocessing=ONE_SECOND)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = est.fit_transform(sessions)  # the list, merged as train_probe merges it
+        np.testing.assert_array_equal(est.fit_transform(merged), expected)
+        brief = dict(preprocessing=ONE_SECOND, cache=False, epochs=2, seed=0)
+        of_list = train_probe(SMALL, sessions, **brief)
+        of_merged = train_probe(SMALL, merged, **brief)
+        np.testing.assert_array_equal(
+            of_merged.predict_proba(merged), of_list.predict_proba(sessions)
+        )
+    with pytest.raises(TypeError, match=r"a list of the recordings' mne.Epochs"):
+        concatenate_epochs(first)

@@ -128,6 +128,7 @@ from eegpt.probe_folder import PROBE_WEIGHTS as PROBE_WEIGHTS
 from eegpt.probe_folder import describe_probe as describe_probe
 from eegpt.probe_inputs import _needs_epochs, _projection_windows, keep_list
 from eegpt.probe_inputs import as_epochs_recording as as_epochs_recording
+from eegpt.probe_inputs import concatenate_epochs as concatenate_epochs
 from eegpt.probe_inputs import is_epochs_list as is_epochs_list
 from eegpt.probe_inputs import merge_epochs as merge_epochs
 from eegpt.probe_inputs import merged_baseline as merged_baseline
@@ -213,6 +214,7 @@ __all__ = [
     "EmbeddingCache",
     "EncoderMismatchError",
     "ProbeConfig",
+    "concatenate_epochs",
     "default_cache",
     "embed_windows",
     "encoder_fingerprint",

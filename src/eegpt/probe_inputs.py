@@ -4,7 +4,8 @@ epoched :class:`~eegpt.io.Recording`, and its channels as the probe's.
 :func:`as_epochs_recording` reads what :func:`eegpt.probe.train_probe`,
 :meth:`eegpt.probe.EEGPTProbe.predict` and the scikit-learn estimators are given (refusing
 embeddings, :func:`refuse_embeddings`, and continuous recordings where epochs are needed);
-:func:`merge_epochs` stacks several recordings, matched by electrode; :func:`subset_mapping`
+:func:`merge_epochs` stacks several recordings, matched by electrode (:func:`concatenate_epochs`:
+as one ``mne.Epochs`` with a group per recording, for scikit-learn); :func:`subset_mapping`
 restricts a channel mapping to the channels a probe was trained on, saying how to add or leave
 out missing ones; :func:`_projection_windows` cuts the windows of a probe with a channel
 projection (its input channels by name); :func:`keep_list` is the list of channels a probe
@@ -65,7 +66,7 @@ from eegpt.epochs_files import (
 )
 from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
-from eegpt.mne_inputs import mne_source
+from eegpt.mne_inputs import epochs_labels, mne_source
 from eegpt.preprocessing import PreprocessingConfig, check_reference_channels, on_the_grid
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename, cap_note
@@ -387,6 +388,77 @@ def merge_epochs(
         baseline=baseline,
         **times,
     )
+
+
+def concatenate_epochs(
+    epochs: Sequence[mne.BaseEpochs | str | os.PathLike],
+    *,
+    rename: Rename | None = None,
+    preprocessing: PreprocessingConfig | None = None,
+    keep: str | Sequence[str] | None = None,
+    picks: str | Sequence[str] = "eeg",
+    verbose: Any = None,
+) -> tuple[mne.EpochsArray, np.ndarray]:
+    """The epochs of several recordings (sessions, subjects, sites) as one ``mne.Epochs``
+    with a group per recording, for scikit-learn's cross-validation by recording
+    (``cross_val_score(clf, epochs, epochs_labels(epochs), groups=groups, cv=GroupKFold(3))``).
+
+    Where ``mne.concatenate_epochs`` refuses recordings whose sampling rates, channel order,
+    channel types or event codes differ, this merges them as :func:`eegpt.probe.train_probe`
+    merges a list of them (:func:`merge_epochs`, with its warnings): each recording's channels
+    of the ``picks`` types (EEG by default) are read, matched by electrode to the first
+    recording's, in its order (``EEG Fp1-REF`` and ``Fp1`` are one; ``rename`` and ``keep``
+    as :func:`~eegpt.channels.map_channels` takes them), and recordings at different rates
+    are resampled to ``preprocessing.sfreq`` (256 Hz by default) with its method. So the
+    estimators (:mod:`eegpt.sklearn`) give the same features for the merged epochs as for the
+    list; give them the same ``preprocessing``.
+
+    Parameters
+    ----------
+    epochs : list of mne.Epochs | list of str | list of Path
+        The recordings' epochs (or epochs files, ``-epo.fif``, an epoched EEGLAB ``.set``), of
+        one length once resampled.
+    rename, preprocessing, keep, picks, verbose
+        As :func:`eegpt.probe.train_probe` takes them for a list.
+
+    Returns
+    -------
+    epochs : mne.EpochsArray
+        All the epochs ``[n_epochs, C, T]`` in volts, in the recordings' order, with the first
+        recording's channel names (typed EEG) and ``tmin`` (0 where the recordings' differ);
+        their event names are the recordings' (:func:`~eegpt.mne_inputs.epochs_labels`),
+        numbered 1, 2, ... in sorted order (the recordings' own codes may differ). The
+        recordings' baseline correction is kept as ``epochs.baseline`` (where they share it),
+        not applied again.
+    groups : ndarray of int, shape (n_epochs,)
+        The recording each epoch comes from: 0 for the first, 1 for the second ...
+    """
+    if not isinstance(epochs, (list, tuple)) or not is_epochs_list(epochs):
+        got = type(epochs).__name__
+        raise TypeError(
+            f"concatenate_epochs takes a list of the recordings' mne.Epochs (or epochs files), "
+            f"got {got if not isinstance(epochs, (list, tuple)) else 'a list of other items'}; "
+            "e.g. concatenate_epochs([epochs_1, epochs_2])"
+        )
+    inputs = [_read_if_path(d, verbose) for d in epochs]  # each file read once
+    labels = [epochs_labels(e) for e in inputs]  # their bad epochs dropped, as reading them does
+    merged = as_epochs_recording(
+        inputs, ch_names=None, sfreq=None, units="V", verbose=verbose, rename=rename,
+        preprocessing=preprocessing, what="concatenate_epochs", keep=keep, picks=picks,
+    )  # fmt: skip
+    y = np.concatenate(labels)
+    event_id = {name: k + 1 for k, name in enumerate(sorted(set(y.tolist())))}
+    n, _, n_times = merged.data.shape
+    events = np.column_stack(
+        [np.arange(n) * n_times, np.zeros(n, dtype=int), [event_id[v] for v in y.tolist()]]
+    )
+    info = mne.create_info(list(merged.ch_names), merged.sfreq, "eeg")
+    out = mne.EpochsArray(
+        merged.data, info, events=events, tmin=merged.tmin or 0.0, event_id=event_id,
+        baseline=None, verbose=False,
+    )  # fmt: skip
+    out.baseline = merged.baseline  # the inputs' correction, recorded: not applied again
+    return out, np.repeat(np.arange(len(inputs)), [len(v) for v in labels])
 
 
 def _said_of_some(
