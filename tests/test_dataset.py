@@ -2523,6 +2523,34 @@ def test_a_log_gets_a_progress_line_while_a_slow_block_of_windows_is_embedded(mo
     terminal.close()
 
 
+def _heartbeats() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "eegpt-progress-heartbeat"]
+
+
+def test_the_progress_heartbeat_starts_once_the_bar_is_made(monkeypatch):
+    """The heartbeat's thread was started before the bar's files were weighed (a stat of each:
+    minutes for a large corpus on a network disk): a beat then drew a bar not made yet and
+    its thread died of an AttributeError, and where weighing failed the thread was left
+    beating. It starts last now."""
+    import io
+
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a log: the heartbeat's case
+    assert not _heartbeats()
+    seen = []
+
+    def weighing(files):
+        seen.append(len(_heartbeats()))
+        raise OSError("stale file handle")
+
+    monkeypatch.setattr(dataset_summary, "_weights", weighing)
+    with pytest.raises(OSError, match="stale"):
+        dataset_summary.DatasetProgress(1, True, "embed-dataset")
+    assert seen == [0]  # not beating while the files are weighed
+    assert not _heartbeats()  # nor left beating
+
+
 def test_the_progress_bar_weighs_a_file_it_cannot_size_as_the_mean(tmp_path):
     """A recording whose files cannot be stated (gone, unreadable) weighs as the mean of the
     others; the weights add up to the number of files (the bar's total)."""

@@ -81,11 +81,6 @@ class DatasetProgress:
         self._tail = ""  # what the postfix said last after the counts
         self._closed = threading.Event()  # close(): the heartbeat ends
         self._heartbeat: threading.Thread | None = None
-        if enabled and not self.bar.disable and self._interval > 1:  # a log
-            self._heartbeat = threading.Thread(
-                target=self._beat_until_closed, name="eegpt-progress-heartbeat", daemon=True
-            )
-            self._heartbeat.start()
         # the bar's position in files weighed by size (see the class)
         self._weights = _weights(files) if enabled else {}
         self._order = [file.index for file in files]  # the files in the order they are read
@@ -96,6 +91,14 @@ class DatasetProgress:
         self._done_weight = 0.0
         self._ok_weight, self._ok_windows = 0.0, 0  # of files embedded: weight per window
         self._part_weight, self._part_fraction, self._part_n = 0.0, 0.0, 0  # the long file's
+        # started last: its beat draws the bar from all of the above (weighing many files on a
+        # network disk can take longer than the interval), and none is left running where
+        # the above failed
+        if enabled and not self.bar.disable and self._interval > 1:  # a log
+            self._heartbeat = threading.Thread(
+                target=self._beat_until_closed, name="eegpt-progress-heartbeat", daemon=True
+            )
+            self._heartbeat.start()
 
     def embedded(self, n: int) -> None:
         """``n`` more windows were embedded (a chunk of a file's, or of several files')."""
