@@ -2551,6 +2551,48 @@ def test_the_progress_heartbeat_starts_once_the_bar_is_made(monkeypatch):
     assert not _heartbeats()  # nor left beating
 
 
+def test_no_progress_heartbeat_is_left_beating_however_a_run_ends(
+    corpus, model, tmp_path, monkeypatch
+):
+    """embed_dataset closed its bar (ending the heartbeat's thread, where stderr is a log) in
+    the clean-up of its work, after the writer's abort: where that raised (a temporary file
+    that could not be removed), or before the work began (its result queue's thread not
+    started), the thread was left drawing the bar into the log every 30 s for as long as
+    the process lived, one more with each such run. Each run's bar is closed as it ends."""
+    import io
+
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)  # a log: the heartbeat's case
+    abort = ShardWriter.abort
+
+    def failing_abort(self, *, keep=False):
+        abort(self, keep=keep)
+        raise PermissionError("cannot remove the temporary shard")
+
+    def failing_add(self, result):
+        raise OSError(errno.ENOSPC, "no space left on device")
+
+    monkeypatch.setattr(ShardWriter, "add", failing_add)
+    monkeypatch.setattr(ShardWriter, "abort", failing_abort)
+    with pytest.raises((OSError, PermissionError)):
+        embed_dataset(corpus, tmp_path / "a", model=model, workers=0, device="cpu")
+    assert not _heartbeats()
+    monkeypatch.undo()
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delitem(sys.modules, "IPython", raising=False)
+    monkeypatch.setattr(sys, "stderr", log)
+
+    def no_thread(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(eegpt.dataset, "BackgroundSink", no_thread)
+    with pytest.raises(RuntimeError, match="new thread"):
+        embed_dataset(corpus, tmp_path / "b", model=model, workers=0, device="cpu")
+    assert not _heartbeats()
+
+
 def test_the_progress_bar_weighs_a_file_it_cannot_size_as_the_mean(tmp_path):
     """A recording whose files cannot be stated (gone, unreadable) weighs as the mean of the
     others; the weights add up to the number of files (the bar's total)."""

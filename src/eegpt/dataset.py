@@ -986,21 +986,20 @@ def embed_dataset(
                     step_s=config.window_seconds - config.overlap,
                     files=todo,  # weighed by size (stated here, once)
                 )
-                try:
-                    writer = ShardWriter(
-                        output_dir,
-                        data,
-                        shards,
-                        spec,
-                        on_file=bar.update,
-                        on_commit=run.committed,
-                        on_part=bar.part,
-                        run=run.shard_stamp(),
-                        hash_inputs=hash_inputs,
-                    )
-                except BaseException:
-                    bar.close()  # its heartbeat ends (closed below once the writer is made)
-                    raise
+                # its heartbeat (a thread, where stderr is a log) ends however the run does:
+                # closed below once the files are written, here where that is not reached
+                session.callback(bar.close)
+                writer = ShardWriter(
+                    output_dir,
+                    data,
+                    shards,
+                    spec,
+                    on_file=bar.update,
+                    on_commit=run.committed,
+                    on_part=bar.part,
+                    run=run.shard_stamp(),
+                    hash_inputs=hash_inputs,
+                )
                 # Ctrl-C or SIGTERM inside a queue or a future would leave its lock held and
                 # hang the clean-up below (see eegpt._interrupts)
                 with run.recording_stop(), _interrupts.deferred():
