@@ -119,3 +119,31 @@ def test_compare_names_recordings_changed_since_embedded(corpus, model, tmp_path
         "; but 1 recording of B changed since embedded (stale rows)"
     )
     assert result.to_dict()["recordings_changed_in_b"] == ["r1.edf"]
+
+
+def test_a_manifest_column_named_source_changed_of_an_earlier_run_is_not_read_as_stale(
+    corpus, model, tmp_path, monkeypatch
+):
+    """A run embedded before ``source_changed`` was an output column (a manifest column of
+    the name was metadata then) read with the column twice, the manifest's and ours, and
+    eegpt compare took the manifest's text ('yes', 'no': both true) as every recording
+    changed since embedded. Ours takes its place, as the flag columns do."""
+    from eegpt import dataset_inputs
+    from eegpt.outputs_compare import compare_embeddings
+
+    manifest = tmp_path / "m.csv"
+    pd.DataFrame(
+        {"path": [str(corpus / "r0.edf"), str(corpus / "r1.edf")], "source_changed": ["yes", "no"]}
+    ).to_csv(manifest, index=False)
+    earlier = tuple(c for c in dataset_inputs.RESERVED_COLUMNS if c != "source_changed")
+    monkeypatch.setattr(dataset_inputs, "RESERVED_COLUMNS", earlier)  # as eegpt was then
+    embed_dataset(manifest, tmp_path / "out", model=model, **RUN)
+    monkeypatch.undo()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        table, _ = read_embeddings(tmp_path / "out", embeddings=False)
+        result = compare_embeddings(tmp_path / "out", tmp_path / "out", progress=False)
+    assert list(table.columns).count("source_changed") == 1
+    assert table["source_changed"].dtype == bool and not table["source_changed"].any()
+    assert result.recordings_changed_in_a == result.recordings_changed_in_b == []
+    assert "changed since embedded" not in result.report()

@@ -569,8 +569,18 @@ def _with_changed_column(
     if stale.any():
         read = dict.fromkeys(str(i) for i in np.asarray(table["recording_id"].to_pylist())[stale])
         _warn_changed({i: changed[i] for i in read})
-    if wanted:
-        table = table.append_column(CHANGED_COLUMN, pa.array(stale, pa.bool_()))
+    if wanted:  # in place of a manifest's column of the name (of a run before it was ours)
+        column = pa.array(stale, pa.bool_())
+        at = (
+            table.column_names.index(CHANGED_COLUMN)
+            if CHANGED_COLUMN in table.column_names
+            else None
+        )
+        table = (
+            table.append_column(CHANGED_COLUMN, column)
+            if at is None
+            else table.set_column(at, CHANGED_COLUMN, column)
+        )
     return table
 
 
