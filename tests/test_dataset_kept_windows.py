@@ -547,3 +547,31 @@ def test_a_resumed_run_says_at_its_start_what_it_resumes(
     embed_dataset(corpus, stopped, **{**_kw(model), "progress": True})
     first = capsys.readouterr().err.splitlines()[0]  # before the bar
     assert first == "embed-dataset: " + said.split(": ", 1)[1].replace(str(out), str(stopped))
+
+
+def test_the_resume_line_lists_the_run_folder_once_not_a_look_per_file(tmp_path, monkeypatch):
+    """The line a resumed run starts with looked for each file to embed whether windows of
+    it were kept (a hash and a stat each: on a network disk, a first run of 10^5 files spent
+    that long before its first file, saying nothing). The folder is listed once, and a
+    file's name hashed only where windows are kept."""
+    from eegpt import dataset_resume
+
+    todo = [
+        InputFile(i, f"sub-{i:05d}.edf", str(tmp_path / f"sub-{i:05d}.edf")) for i in range(500)
+    ]
+    hashed = []
+
+    def counted(recording_id):
+        hashed.append(recording_id)
+        return kept_windows_name(recording_id)
+
+    monkeypatch.setattr(dataset_resume, "kept_windows_name", counted)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert dataset_resume.resume_text(out, 500, {}, {}, {}, todo) == ""  # a first run
+    assert hashed == []
+    (out / f".{kept_windows_name('sub-00007.edf')}.eegpt-partial.json").write_text("{}")
+    said = dataset_resume.resume_text(out, 500, {}, {}, {}, todo)
+    assert "of 1 recording read in parts (sub-00007.edf) kept" in said and said.endswith(
+        "; 500 to embed"
+    )

@@ -290,10 +290,20 @@ def resume_text(
     embedded so far a run stopped inside them kept (:data:`KEPT_WINDOWS`; taken where made
     with the same settings); and how many recordings are left to embed. "" for a run that
     takes nothing (a first run), or has nothing left to embed."""
+    # the folder listed once (not a look per file: a first run of 10^5 files on a network
+    # disk), each file's name hashed only where some are kept
+    try:
+        names = {
+            p.name
+            for p in output_dir.iterdir()
+            if KEPT_WINDOWS.match(p.name) and p.name.endswith(".json")
+        }
+    except OSError:
+        names = set()
     windows = [
         f
-        for f in todo
-        if (output_dir / f".{kept_windows_name(f.recording_id)}.eegpt-partial.json").is_file()
+        for f in (todo if names else ())
+        if f".{kept_windows_name(f.recording_id)}.eegpt-partial.json" in names
     ]
     if not todo or not (done or kept or windows):
         return ""
