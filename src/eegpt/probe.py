@@ -77,7 +77,6 @@ from safetensors.torch import save as _dump_safetensors
 from eegpt import __version__
 from eegpt._logging import (
     Verbose,
-    baseline_text,
     command_record,
     each_warning_once,
     few,
@@ -149,9 +148,10 @@ from eegpt.probe_metrics import sklearn_metrics as sklearn_metrics
 from eegpt.probe_preparation import (
     DETREND_ORDER,
     baseline_known,
+    baseline_warning,
     detrend_known,
     detrend_said,
-    same_baseline,
+    tmin_warning,
 )
 from eegpt.probe_provenance import (
     Overlap,
@@ -529,6 +529,7 @@ class EEGPTProbe:
             f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}",
             recorded=rec.detrend_recorded or not rec.is_epoched,
         )
+        self._check_tmin(rec, f"{rec.source}'s epochs")
         config = self._continuous_preprocessing(overlap, rec)
         if not rec.is_epoched:
             self._warn_trained_start(rec, config)
@@ -880,38 +881,33 @@ class EEGPTProbe:
         the data's rate (Hz, as recorded), None if not known: MNE rounds an interval's ends
         to samples, so ends within half a sample period of the data's rate are the same (a
         probe does not record its training data's rate)."""
-        trained = _baseline_record(self.training.get("epochs_baseline"))
-        given = _baseline_record(given)
-        if trained is None or same_baseline(given, trained, sfreq):
-            return
-        if given is not None:
-            done = f"were corrected over {baseline_text(given)}"
-        elif recorded:
-            done = "are not"
-        else:  # arrays, .set files: whether they were corrected is not recorded in them
-            _warn(
-                f"this probe was trained on epochs that MNE baseline-corrected over "
-                f"{baseline_text(trained)} (each channel's mean over that interval "
-                f"subtracted: mne.Epochs' default baseline), but whether {what} were "
-                "baseline-corrected is not recorded in them (arrays, EEGLAB .set files and "
-                "embeddings of them carry no such record), so eegpt cannot check it: if they "
-                "were not, or over another interval, their channels' offsets differ from those "
-                "of the training data and the probe's predictions on them mean less. Give "
-                f"epochs baseline-corrected over {baseline_text(trained)} as in training, or "
-                "train the probe on epochs made with baseline=None (mne.Epochs(..., "
-                "baseline=None)), or with detrend='constant' (--detrend constant: each "
-                "window's mean taken out alike in training, epochs, recordings and streams)"
-            )
-            return
-        _warn(
-            f"this probe was trained on epochs that MNE baseline-corrected over "
-            f"{baseline_text(trained)} (each channel's mean over that interval subtracted: "
-            f"mne.Epochs' default baseline), but {what} {done}, so their channels' offsets "
-            "differ from those of the training data and the probe's predictions on them mean "
-            "less. Train the probe on epochs made with baseline=None (mne.Epochs(..., "
-            "baseline=None)), or with detrend='constant' (--detrend constant: each window's "
-            "mean taken out alike in training, epochs, recordings and streams)"
+        text = baseline_warning(
+            _baseline_record(self.training.get("epochs_baseline")),
+            _baseline_record(given),
+            what,
+            recorded=recorded,
+            sfreq=sfreq,
         )
+        if text:
+            _warn(text)
+
+    def _check_tmin(self, rec: Recording, what: str) -> None:
+        """Warn when this probe was trained on epochs starting at another time from their
+        events (``epochs.tmin``, ``training["epochs_tmin"]``) than the epochs ``rec``: each
+        window holds another stretch of the trials. Not checked for continuous recordings,
+        arrays (no tmin), nor probes saved before the training epochs' tmin was recorded
+        (or trained on epochs whose tmin differed or was not known)."""
+        if not rec.is_epoched:
+            return
+        text = tmin_warning(
+            self.training.get("epochs_tmin"),
+            rec.tmin,
+            what,
+            sfreq=rec.sfreq,
+            window=self.preprocessing.window_seconds,
+        )
+        if text:
+            _warn(text)
 
     def _check_detrend(self, given: int | None, what: str, recorded: bool = True) -> None:
         """Warn when this probe was trained on epochs MNE detrended (``epochs.detrend``: 0

@@ -310,10 +310,9 @@ def merge_epochs(
     config = preprocessing if preprocessing is not None else PreprocessingConfig()
     if config.crop_tmin is not None:  # each input cropped (--crop) by its own times
         recordings = [crop_epochs(r, config) for r in recordings]
-    tmins = {r.tmin for r in recordings}  # the merged epochs' times: where all share them
-    times: dict[str, Any] = {
+    times: dict[str, Any] = {  # the merged epochs' times: where all share them
         "tmin": config.crop_tmin if config.crop_tmin is not None
-        else (tmins.pop() if len(tmins) == 1 else None),
+        else merged_tmin(recordings, config.window_seconds),
         "baseline_recorded": all(r.baseline_recorded for r in recordings),
         **merged_detrend(recordings),
     }  # fmt: skip
@@ -534,6 +533,33 @@ def merged_baseline(
         "is recorded for them (a probe trained on them cannot warn of data corrected "
         "otherwise). Make the epochs alike, best with baseline=None (mne.Epochs(..., "
         "baseline=None)), or train with --detrend constant / detrend='constant'"
+    )
+    return None
+
+
+def merged_tmin(recordings: Sequence[Recording], window: float = 4.0) -> float | None:
+    """The time from their events at which the epochs of ``recordings`` start
+    (``epochs.tmin``, s), where they all share it (within half a sample period); None where
+    any is not known (arrays) or they differ, with a warning that their windows hold
+    different stretches of the trials (so a probe trained on them records none and checks
+    none of the data it is used on). ``window``: the window length (s), for the crop
+    advised."""
+    known = [r for r in recordings if r.tmin is not None]
+    if len(known) < len(recordings) or not known:
+        return None
+    first = known[0]
+    period = max(0.5 / r.sfreq for r in known)
+    found = list(dict.fromkeys(float(r.tmin) for r in known))  # type: ignore[arg-type]
+    if all(abs(t - float(first.tmin)) <= period + 1e-9 for t in found):  # type: ignore[arg-type]
+        return first.tmin
+    said = ", ".join(f"{t:g} s" for t in found)  # in the inputs' order
+    _warn(
+        f"the {len(recordings)} inputs' epochs start at different times from their events "
+        f"(epochs.tmin: {said}): their windows hold different stretches of the trials, and no "
+        "one tmin is recorded for them (a probe trained on them cannot warn of data cut "
+        "otherwise). Cut them alike (epochs.copy().crop(tmin=T, tmax=T + "
+        f"{window:g} - 1 / epochs.info['sfreq']) for each), or crop every epoch to its window "
+        "from one time (PreprocessingConfig(crop_tmin=T), --crop T)"
     )
     return None
 

@@ -84,3 +84,85 @@ def detrend_said(order: int | None) -> str:
         f"detrended by MNE ({detrend_text(order)} of each epoch's channels subtracted: "
         f"detrend={order})"
     )
+
+
+def baseline_warning(
+    trained: Sequence[float | None] | None,
+    given: Sequence[float | None] | None,
+    what: str,
+    *,
+    recorded: bool = True,
+    sfreq: float | None = None,
+    trained_on: str = "this probe was trained on epochs",
+    effect: str = "the probe's predictions on them mean less",
+) -> str | None:
+    """What to say where training epochs MNE baseline-corrected over ``trained`` (``[start,
+    end]`` s; None: not corrected, or not known, and nothing is said) meet data ``what``
+    corrected over ``given`` (None for none) that differ, or may (``recorded`` False: arrays,
+    EEGLAB .set epochs, embeddings without the record, which record no correction): each
+    channel's offset differs from the training data's. ``sfreq``: the data's rate (Hz), for
+    :func:`same_baseline`. ``trained_on`` and ``effect`` name the training data and what the
+    difference spoils (the probe's predictions; the validation scores of a training run).
+    None where they are alike."""
+    from eegpt._logging import baseline_text
+
+    if trained is None or same_baseline(given, trained, sfreq):
+        return None
+    corrected = (
+        f"{trained_on} that MNE baseline-corrected over {baseline_text(trained)} (each "
+        "channel's mean over that interval subtracted: mne.Epochs' default baseline)"
+    )
+    alike = (
+        "train the probe on epochs made with baseline=None (mne.Epochs(..., baseline=None)), "
+        "or with detrend='constant' (--detrend constant: each window's mean taken out alike "
+        "in training, epochs, recordings and streams)"
+    )
+    if given is None and not recorded:  # arrays, .set files: not recorded in them
+        return (
+            f"{corrected}, but whether {what} were baseline-corrected is not recorded in them "
+            "(arrays, EEGLAB .set files and embeddings of them carry no such record), so "
+            "eegpt cannot check it: if they were not, or over another interval, their "
+            f"channels' offsets differ from those of the training data and {effect}. Give "
+            f"epochs baseline-corrected over {baseline_text(trained)} as in training, or " + alike
+        )
+    done = "are not" if given is None else f"were corrected over {baseline_text(given)}"
+    return (
+        f"{corrected}, but {what} {done}, so their channels' offsets differ from those of the "
+        f"training data and {effect}. " + alike[0].upper() + alike[1:]
+    )
+
+
+def same_tmin(given: float, trained: float, sfreq: float | None) -> bool:
+    """Whether two epochs' ``tmin`` (s) are the same within half a sample period of the
+    data's rate ``sfreq`` (exactly where it is not known), as MNE rounds them to samples."""
+    tolerance = 0.5 / float(sfreq) if sfreq else 0.0
+    return abs(float(given) - float(trained)) <= tolerance + 1e-9
+
+
+def tmin_warning(
+    trained: float | None,
+    given: float | None,
+    what: str,
+    *,
+    sfreq: float | None = None,
+    window: float = 4.0,
+    trained_on: str = "this probe was trained on epochs",
+    effect: str = "the probe's predictions on them mean less",
+) -> str | None:
+    """What to say where training epochs starting ``trained`` s from their events
+    (``epochs.tmin``) meet data ``what`` starting at ``given``: each window holds another
+    stretch of the trials (a motor-imagery cue at 0 s seen 1 s later). None where they are
+    alike or either is not known (arrays; probes saved before the training epochs' tmin was
+    recorded). ``sfreq``: the data's rate (Hz), for :func:`same_tmin`; ``window``: the
+    window length (s), for the crop advised; ``trained_on`` and ``effect`` as for
+    :func:`baseline_warning`."""
+    if trained is None or given is None or same_tmin(given, trained, sfreq):
+        return None
+    return (
+        f"{trained_on} starting {float(trained):g} s from their events (epochs.tmin), but "
+        f"{what} start at {float(given):g} s: each window holds another stretch of the trials "
+        f"(shifted by {float(given) - float(trained):+g} s), so {effect}. Cut them as in "
+        f"training (epochs.copy().crop(tmin={float(trained):g}, tmax={float(trained):g} + "
+        f"{window:g} - 1 / epochs.info['sfreq'])), or crop every epoch to its window from one "
+        "time in training and predictions alike (PreprocessingConfig(crop_tmin=...), --crop)"
+    )

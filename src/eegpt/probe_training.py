@@ -136,6 +136,9 @@ def trained_probe(
             "input_shape": list(getattr(train, "input_shape", (0, 0))),
             "typical_amplitude": typical_amplitude(train.windows),
             "epochs_baseline": _baseline_record(getattr(train, "baseline", None)),
+            # epochs.tmin of the training epochs (s from their events), None where not known
+            # (arrays) or they differed; the probe's predictions on epochs check it
+            "epochs_tmin": _tmin_record(getattr(train, "tmin", None)),
             # epochs.detrend of the training epochs, where known (epochs made in memory)
             **(
                 {"epochs_detrend": train.detrend}
@@ -150,6 +153,12 @@ def trained_probe(
             "precision": precision,
         },
     )
+
+
+def _tmin_record(tmin: float | None) -> float | None:
+    """The training epochs' ``tmin`` (s) as a probe's ``training["epochs_tmin"]`` records
+    it: a float rounded to the microsecond, or None."""
+    return None if tmin is None else round(float(tmin), 6)
 
 
 def _picks_read(picks: str | Sequence[str] | None, data: Any, validation: Any) -> str | list[str]:

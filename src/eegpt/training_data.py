@@ -46,6 +46,7 @@ from eegpt.probe_labels import (
     labels_of,
     warn_quantity_labels,
 )
+from eegpt.probe_preparation import baseline_warning, tmin_warning
 from eegpt.probe_provenance import _input_epochs, data_record, files_held, indices_record
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
@@ -77,6 +78,12 @@ class _TrainingData:
     # input_names as the training data labelled them ('EEG C3-REF' for C3); None with a
     # projection (its input_names are the labels)
     input_labels: tuple[str, ...] | None = None
+    # whether baseline is known (not for arrays and EEGLAB .set epochs: Recording's)
+    baseline_recorded: bool = False
+    # the epochs' first sample's time from their events (epochs.tmin, s), where known
+    tmin: float | None = None
+    # the epochs' sampling rate as given (Hz), for comparing their times within a sample
+    sfreq: float | None = None
 
 
 def _prepare_training_data(
@@ -126,6 +133,7 @@ def _prepare_training_data(
         train = _TrainingData(
             windows, y_idx, names, target, shape, rec.baseline,  # type: ignore[arg-type]
             detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
+            **_times_of(rec),
         )  # fmt: skip
         return train, classes
     rules = rules.for_inputs(data)
@@ -141,9 +149,15 @@ def _prepare_training_data(
     train = _TrainingData(
         windows, y_idx, mapping.names, mapping.names, shape, rec.baseline,
         detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
-        input_labels=tuple(mapping.input_names),
+        input_labels=tuple(mapping.input_names), **_times_of(rec),
     )  # fmt: skip
     return train, classes
+
+
+def _times_of(rec: Recording) -> dict[str, Any]:
+    """What :class:`_TrainingData` keeps of ``rec``'s times and baseline, to compare
+    validation data with training data and for a probe's record."""
+    return {"baseline_recorded": rec.baseline_recorded, "tmin": rec.tmin, "sfreq": rec.sfreq}
 
 
 def split_training_data(
@@ -223,8 +237,47 @@ def split_training_data(
     thin = thin_split_warning(train.y, vdata.y, classes, None, command_line)
     if thin:
         _warn(thin)
+    window = common["preprocessing"].window_seconds
+    for unlike in validation_unlike(train, vdata, window):
+        _warn(unlike)
     given: dict[str, Any] = {"kind": "held-out data", "inputs": data_record(validation[0], held)}
     return train, (vdata.windows, vdata.y), classes, given
+
+
+def validation_unlike(
+    train: _TrainingData, held_out: _TrainingData, window: float = 4.0
+) -> list[str]:
+    """What to say where the validation data ``held_out`` (epochs given apart:
+    ``validation=(data, y)``, ``--val-data``) were prepared otherwise than the training data
+    ``train``, as a probe warns of the data it predicts on
+    (:func:`~eegpt.probe_preparation.baseline_warning`, ``epochs.baseline``;
+    :func:`~eegpt.probe_preparation.tmin_warning`, ``epochs.tmin``): their scores, and early
+    stopping by them, mean less. ``window``: the window length (s), for the crop advised."""
+    what = "the validation epochs"
+    common = {"trained_on": "the training data are epochs", "effect": VALIDATION_EFFECT}
+    said = [
+        baseline_warning(
+            train.baseline if train.baseline_recorded else None,
+            held_out.baseline,
+            what,
+            recorded=held_out.baseline_recorded,
+            sfreq=held_out.sfreq,
+            **common,
+        ),  # fmt: skip
+        tmin_warning(
+            train.tmin,
+            held_out.tmin,
+            what,
+            sfreq=held_out.sfreq,
+            window=window,
+            **common,
+        ),  # fmt: skip
+    ]
+    return [text for text in said if text]
+
+
+#: What validation data prepared otherwise than the training data spoil.
+VALIDATION_EFFECT = "the validation scores on them, and early stopping by them, mean less"
 
 
 class TrainingSplit(NamedTuple):

@@ -1,0 +1,95 @@
+"""What a motor-imagery user merging sessions needs said: epochs cut at another time from
+the cue (``epochs.tmin``) in training, validation and predictions, validation epochs
+baseline-corrected otherwise than the training epochs, the channels every input of several
+rates drops, EEGLAB epochs whose baseline is not recorded, and the inputs' own rates."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import pytest
+
+from eegpt.preprocessing import PreprocessingConfig
+from eegpt.probe import train_probe
+from eegpt.synthetic import synthetic_erp_epochs
+
+ONE_SECOND = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+TMIN_SAID = "start at different times from their events"
+
+
+def _texts(caught: list[warnings.WarningMessage], part: str) -> list[str]:
+    """The messages of ``caught`` that hold ``part``."""
+    return [str(w.message) for w in caught if part in str(w.message)]
+
+
+@pytest.fixture(scope="module")
+def cued():
+    """1 s epochs of one recording at 250 Hz cut from the cue (tmin 0) and 0.2 s before it."""
+    at_cue = synthetic_erp_epochs(40, seconds=1.0, tmin=0.0, seed=2)
+    before = synthetic_erp_epochs(40, seconds=1.0, tmin=-0.2, seed=2)
+    return at_cue, before
+
+
+def test_training_inputs_cut_at_other_times_are_warned_of(model, cued):
+    """train_probe(model, [e1, e2]) with e1 cut from the cue and e2 0.2 s before it said
+    nothing (the merged epochs' tmin was just left unknown); it warns, and the probe records
+    no tmin. Inputs cut alike record theirs."""
+    at_cue, before = cued
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        probe = train_probe(model, [at_cue, before], preprocessing=ONE_SECOND, epochs=1)
+    said = _texts(caught, TMIN_SAID)
+    assert len(said) == 1 and "(epochs.tmin: 0 s, -0.2 s)" in said[0]
+    assert any(TMIN_SAID in t for t in probe.training["warnings"])
+    assert probe.training["epochs_tmin"] is None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        alike = train_probe(model, [before, before], preprocessing=ONE_SECOND, epochs=1)
+    assert not _texts(caught, TMIN_SAID)
+    assert alike.training["epochs_tmin"] == pytest.approx(-0.2)
+
+
+def test_a_probe_warns_of_epochs_cut_at_another_time_than_its_training_epochs(model, cued):
+    """A probe trained on epochs from the cue evaluated epochs cut 0.2 s earlier without a
+    word (it checked the baseline, not tmin): it records its epochs' tmin and warns; epochs
+    cut alike, and probes saved before the record, give no such warning."""
+    at_cue, before = cued
+    probe = train_probe(model, at_cue, preprocessing=ONE_SECOND, epochs=1)
+    assert probe.training["epochs_tmin"] == 0.0
+    said = r"trained on epochs starting 0 s from their events \(epochs.tmin\), but .* at -0.2 s"
+    with pytest.warns(RuntimeWarning, match=said):
+        probe.evaluate(before)
+    probe._warned = {}  # each said once per probe: said again here
+    with pytest.warns(RuntimeWarning, match=said):
+        probe.predict(before)
+    old = copy.copy(probe)
+    old.training = {k: v for k, v in probe.training.items() if k != "epochs_tmin"}
+    for used, epochs in ((probe, at_cue), (old, before)):
+        used._warned = {}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            used.predict(epochs)
+        assert not _texts(caught, "epochs.tmin")
+
+
+def test_validation_epochs_are_checked_against_the_training_epochs(model, cued):
+    """Validation epochs given apart (validation=(data, y), --val-data) were not checked
+    for the baseline and tmin of the training epochs, while an evaluation on them warned:
+    they are, as the probe's predictions check data."""
+    at_cue, before = cued
+    corrected = at_cue.copy().apply_baseline((0.0, 0.1), verbose=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train_probe(model, corrected, validation=(before, None), preprocessing=ONE_SECOND,
+                    epochs=1)  # fmt: skip
+    baseline = _texts(caught, "baseline-corrected over 0 s to 0.1 s")
+    assert len(baseline) == 1 and "but the validation epochs are not" in baseline[0]
+    assert "validation scores on them" in baseline[0]
+    tmin = _texts(caught, "epochs.tmin")
+    assert len(tmin) == 1 and "but the validation epochs start at -0.2 s" in tmin[0]
+    with warnings.catch_warnings(record=True) as caught:  # alike: nothing said
+        warnings.simplefilter("always")
+        train_probe(model, at_cue[:20], validation=(at_cue[20:], None),
+                    preprocessing=ONE_SECOND, epochs=1)  # fmt: skip
+    assert not _texts(caught, "validation epochs")
