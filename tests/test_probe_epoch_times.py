@@ -8,6 +8,8 @@ from __future__ import annotations
 import copy
 import warnings
 
+import mne
+import numpy as np
 import pytest
 
 from eegpt.preprocessing import PreprocessingConfig
@@ -93,3 +95,34 @@ def test_validation_epochs_are_checked_against_the_training_epochs(model, cued):
         train_probe(model, at_cue[:20], validation=(at_cue[20:], None),
                     preprocessing=ONE_SECOND, epochs=1)  # fmt: skip
     assert not _texts(caught, "validation epochs")
+
+
+def _epochs(names: list[str], sfreq: float, seed: int) -> mne.EpochsArray:
+    """Six labelled 1 s epochs of ``names`` at ``sfreq``."""
+    rng = np.random.default_rng(seed)
+    n = int(sfreq)
+    events = np.array([[k * 2 * n, 0, 1 + k % 2] for k in range(6)])
+    return mne.EpochsArray(
+        rng.standard_normal((6, len(names), n)) * 1e-5,
+        mne.create_info(names, sfreq, "eeg"),
+        events=events,
+        event_id={"a": 1, "b": 2},
+        verbose=False,
+    )
+
+
+def test_channels_every_input_of_other_rates_drops_are_said_once_and_recorded(model, tmp_path):
+    """Files at 128 and 200 Hz that both have TP9 and FT9 (outside the vocabulary): the
+    warning each file's mapping gave was taken for one the merged epochs' mapping repeats,
+    but those carry only the channels mapped, so the drop was never said nor recorded. It is
+    said once for all inputs, and kept in the probe's training warnings."""
+    names = ["Fz", "Cz", "Pz", "C3", "C4", "FT9", "TP9"]
+    inputs = [tmp_path / "ses-1-epo.fif", tmp_path / "ses-2-epo.fif"]
+    _epochs(names, 128.0, 0).save(inputs[0], verbose=False)
+    _epochs(names, 200.0, 1).save(inputs[1], verbose=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        probe = train_probe(model, inputs, preprocessing=ONE_SECOND, epochs=1)
+    said = _texts(caught, "do not match the EEGPT vocabulary and were dropped")
+    assert len(said) == 1 and said[0].startswith("2 inputs: ") and "'FT9', 'TP9'" in said[0]
+    assert [t for t in probe.training["warnings"] if "'FT9', 'TP9'" in t]

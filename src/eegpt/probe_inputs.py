@@ -343,7 +343,7 @@ def merge_epochs(
             left_out=left_out, baseline=baseline, units=units, **times,
         )  # fmt: skip
     with warnings_once():
-        mapped = False
+        mapped, repeated = False, set()
         try:
             with held_messages() as held:
                 mappings = [
@@ -351,8 +351,11 @@ def merge_epochs(
                     for r in recordings
                 ]
             mapped = True
+            repeated = _merged_mapping_says(
+                mappings[0].input_names, rename=rename, keep=keep, rules=rules, left_out=left_out
+            )
         finally:  # an input that cannot be mapped: the others' messages as they were
-            give_messages(_said_of_some(held, recordings) if mapped else held)
+            give_messages(_said_of_some(held, recordings, repeated, source) if mapped else held)
     names = mappings[0].names
     same_rate = all(r.sfreq == first.sfreq for r in recordings)
     sfreq = first.sfreq if same_rate else config.sfreq
@@ -460,15 +463,53 @@ def concatenate_epochs(
     return out, np.repeat(np.arange(len(inputs)), [len(v) for v in labels])
 
 
+#: The source :func:`_merged_mapping_says` names, to be told from the inputs' names.
+_MERGED = "\0merged inputs"
+
+
+def _merged_mapping_says(
+    names: Sequence[str],
+    *,
+    rename: Rename | None,
+    keep: str | Sequence[str] | None,
+    rules: ChannelRules | None,
+    left_out: Mapping[str, str] | None,
+) -> set[str]:
+    """The warnings (their texts after the recording's name) that mapping the merged epochs
+    of :func:`merge_epochs`, which carry the channels ``names`` (the first input's, mapped),
+    gives: those it says for all the inputs at once. Empty where that mapping fails."""
+    rules = rules or DEFAULT_RULES
+    with held_messages() as held:
+        try:
+            map_channels(
+                list(names), rename=rename, verbose=False, source=_MERGED,
+                left_out=left_out, keep=keep, **rules.for_several().keywords(),
+            )  # fmt: skip
+        except (ValueError, TypeError):
+            return set()
+    prefix = f"{_MERGED}: "
+    return {
+        str(message)[len(prefix) :]
+        for what, message, *_ in held
+        if what == "warn" and str(message).startswith(prefix)
+    }
+
+
 def _said_of_some(
-    held: Sequence[tuple[Any, ...]], recordings: Sequence[Recording]
+    held: Sequence[tuple[Any, ...]],
+    recordings: Sequence[Recording],
+    repeated: set[str] | None = None,
+    merged: str = "the inputs",
 ) -> list[tuple[Any, ...]]:
     """The messages (:func:`~eegpt._logging.held_messages`') of mapping each of the
-    ``recordings`` :func:`merge_epochs` merges, but the warnings given alike for every one of
-    them, the input's name apart ("sub-01...: 2 of the 16 channels to keep are not in this
-    recording: P7, P8" for each file): mapping the merged epochs, which carry the first
-    input's channels, says it once for all of them ("3 files: ..."), so each file's line
-    would say it again, on screen and in a probe's ``training.warnings``."""
+    ``recordings`` :func:`merge_epochs` merges, a warning given alike for every one of them,
+    the input's name apart, said once for all of them. Where mapping the merged epochs, which
+    carry the first input's mapped channels, says it again (``repeated``: its texts after
+    the recording's name, :func:`_merged_mapping_says`; "2 of the 16 channels to keep are
+    not in this recording: P7, P8" for each file), it is left to that line ("3 files:
+    ..."); else (channels every input dropped, which the merged epochs no longer carry) it
+    is said once, named by ``merged`` (the merged epochs' source), on screen and in a
+    probe's ``training.warnings``."""
     sources = list(dict.fromkeys(str(r.source) for r in recordings))
     if len(sources) < 2:
         return list(held)
@@ -477,13 +518,17 @@ def _said_of_some(
         for source in sources:
             if what == "warn" and str(message).startswith(f"{source}: "):
                 said.setdefault(str(message)[len(source) + 2 :], set()).add(source)
-    everywhere = {
-        f"{source}: {text}"
-        for text, by in said.items()
-        if len(by) == len(sources)
-        for source in sources
-    }
-    return [item for item in held if not (item[0] == "warn" and str(item[1]) in everywhere)]
+    alike = {text for text, by in said.items() if len(by) == len(sources)}
+    everywhere = {f"{source}: {text}": text for text in alike for source in sources}
+    kept, once = [], set()
+    for item in held:
+        text = everywhere.get(str(item[1])) if item[0] == "warn" else None
+        if text is None:
+            kept.append(item)
+        elif text not in (repeated or set()) and text not in once:  # said once for all
+            once.add(text)
+            kept.append((item[0], f"{merged}: {text}", *item[2:]))
+    return kept
 
 
 def _mapped_input(
