@@ -14,6 +14,8 @@ import pytest
 
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import train_probe
+from eegpt.probe_inputs import merge_epochs
+from eegpt.recording import Recording
 from eegpt.synthetic import synthetic_erp_epochs
 
 ONE_SECOND = PreprocessingConfig(window_seconds=1.0, average_reference=False)
@@ -126,3 +128,26 @@ def test_channels_every_input_of_other_rates_drops_are_said_once_and_recorded(mo
     said = _texts(caught, "do not match the EEGPT vocabulary and were dropped")
     assert len(said) == 1 and said[0].startswith("2 inputs: ") and "'FT9', 'TP9'" in said[0]
     assert [t for t in probe.training["warnings"] if "'FT9', 'TP9'" in t]
+
+
+def test_merged_epochs_whose_baseline_is_not_recorded_are_said_unknown_not_uncorrected():
+    """Epochs baseline-corrected over -0.2 s to 0 s merged with EEGLAB .set epochs (which
+    record no correction) were said "baseline-corrected differently by MNE (-0.2 s to 0 s,
+    none)", while evaluating the .set epochs said their baseline is not recorded: both say
+    it is not recorded, so eegpt cannot check it."""
+    x = np.random.default_rng(0).standard_normal((4, 3, 256)) * 1e-5
+    common = {"ch_names": ["Fz", "Cz", "Pz"], "sfreq": 256.0, "tmin": -0.2}
+    corrected = Recording(x, source="a-epo.fif", baseline=(-0.2, 0.0), baseline_recorded=True,
+                          **common)  # fmt: skip
+    eeglab = Recording(x, source="b.set", baseline=None, baseline_recorded=False, **common)
+    with pytest.warns(RuntimeWarning) as caught:
+        merged = merge_epochs([corrected, eeglab])
+    said = _texts(list(caught), "baseline-corrected")
+    assert len(said) == 1 and "none" not in said[0]
+    assert (
+        "over -0.2 s to 0 s, but whether the epochs of 1 of them were is not recorded" in (said[0])
+    )
+    assert "cannot check" in said[0] and merged.baseline is None
+    plain = Recording(x, source="c-epo.fif", baseline=None, baseline_recorded=True, **common)
+    with pytest.warns(RuntimeWarning, match=r"differently by MNE \(-0.2 s to 0 s, none\)"):
+        merge_epochs([corrected, plain])  # known to be uncorrected: said so, as before

@@ -565,19 +565,44 @@ def merged_baseline(
     """The interval MNE baseline-corrected the epochs of ``recordings`` over, where they all
     share it (None where none was corrected); where they differ, None, with a warning that
     no single baseline stands for them (so a probe trained on them records none and checks
-    none of the data it is used on)."""
+    none of the data it is used on). Inputs that do not record their baseline correction
+    (arrays, EEGLAB .set epochs: ``baseline_recorded`` False) are said to be not known, as a
+    probe's predictions say of them (:func:`~eegpt.probe_preparation.baseline_warning`),
+    not to be uncorrected."""
     found = list(dict.fromkeys(r.baseline for r in recordings))
     if len(found) == 1:
         return found[0]
-    said = ", ".join(
-        "none" if b is None else baseline_text(b) for b in found
-    )  # in the inputs' order
+    said = ", ".join(  # in the inputs' order
+        dict.fromkeys(
+            "not recorded" if not r.baseline_recorded and r.baseline is None
+            else "none" if r.baseline is None else baseline_text(r.baseline)
+            for r in recordings
+        )
+    )  # fmt: skip
+    known = {r.baseline for r in recordings if r.baseline_recorded or r.baseline is not None}
+    fix = (
+        "Make the epochs alike, best with baseline=None (mne.Epochs(..., baseline=None)), or "
+        "train with --detrend constant / detrend='constant'"
+    )
+    if len(known) == 1:  # those that record it agree: the others may or may not
+        unknown = sum(not r.baseline_recorded and r.baseline is None for r in recordings)
+        (interval,) = known
+        assert interval is not None  # (all None: one baseline, none, returned above)
+        _warn(
+            f"of the {len(recordings)} inputs' epochs, those that record it were "
+            f"baseline-corrected by MNE over {baseline_text(interval)}, but whether the epochs "
+            f"of {unknown} of them "
+            "were is not recorded in them (arrays and EEGLAB .set files carry no such "
+            "record), so eegpt cannot check that their channels' offsets match, and no one "
+            "baseline is recorded for them (a probe trained on them cannot warn of data "
+            f"corrected otherwise). {fix}"
+        )
+        return None
     _warn(
         f"the {len(recordings)} inputs' epochs were baseline-corrected differently by MNE "
         f"({said}): their channels' offsets differ from input to input, and no one baseline "
         "is recorded for them (a probe trained on them cannot warn of data corrected "
-        "otherwise). Make the epochs alike, best with baseline=None (mne.Epochs(..., "
-        "baseline=None)), or train with --detrend constant / detrend='constant'"
+        f"otherwise). {fix}"
     )
     return None
 
