@@ -6,6 +6,7 @@ rates drops, EEGLAB epochs whose baseline is not recorded, and the inputs' own r
 from __future__ import annotations
 
 import copy
+import logging
 import warnings
 
 import mne
@@ -151,3 +152,15 @@ def test_merged_epochs_whose_baseline_is_not_recorded_are_said_unknown_not_uncor
     plain = Recording(x, source="c-epo.fif", baseline=None, baseline_recorded=True, **common)
     with pytest.warns(RuntimeWarning, match=r"differently by MNE \(-0.2 s to 0 s, none\)"):
         merge_epochs([corrected, plain])  # known to be uncorrected: said so, as before
+
+
+def test_the_prepared_line_names_the_rates_of_inputs_merged_at_another(model, caplog):
+    """After merging 128 Hz and 200 Hz epochs (resampled to 256 Hz first) the 'prepared'
+    line said 'from 256 Hz': it names the inputs' own rates."""
+    names = ["Fz", "Cz", "Pz", "C3", "C4"]
+    inputs = [_epochs(names, 128.0, 0), _epochs(names, 200.0, 1)]
+    with caplog.at_level(logging.INFO, logger="eegpt"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train_probe(model, inputs, preprocessing=ONE_SECOND, epochs=1, verbose=True)
+    prepared = [r.getMessage() for r in caplog.records if "prepared " in r.getMessage()]
+    assert prepared and "(from 128 Hz and 200 Hz, merged at 256 Hz," in prepared[0]

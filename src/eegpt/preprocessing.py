@@ -706,12 +706,24 @@ def prepare(
     )
     _log(
         f"prepared {recording.source}: {len(windows)} window(s) of {len(mapping)} channel(s) x "
-        f"{config.n_samples} samples at {config.sfreq:g} Hz (from {recording.sfreq:g} Hz, "
+        f"{config.n_samples} samples at {config.sfreq:g} Hz (from {_rates_text(recording)}, "
         f"resample={config.resample!r}, average_reference={config.average_reference}, "
         f"scale={config.scale:g}, detrend={config.detrend!r})",
         verbose,
     )
     return windows
+
+
+def _rates_text(recording: Any) -> str:
+    """The rate(s) ``recording``'s samples came at, for :func:`prepare`'s log line: its own
+    (``"1000 Hz"``), or, for inputs merged at another rate, theirs
+    (``"1000 Hz and 500 Hz, merged at 256 Hz"``: :attr:`Recording.merged_rates`)."""
+    rates = getattr(recording, "merged_rates", None)
+    if not rates:
+        return f"{recording.sfreq:g} Hz"
+    listed = [f"{rate:g} Hz" for rate in rates]
+    said = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    return f"{said}, merged at {recording.sfreq:g} Hz"
 
 
 def note_custom_reference(

@@ -305,7 +305,8 @@ def merge_epochs(
     Returns
     -------
     Recording
-        ``[n_epochs, C, T]`` in volts, with the first recording's channel names.
+        ``[n_epochs, C, T]`` in volts, with the first recording's channel names; resampled,
+        with the inputs' own rates (``merged_rates``).
     """
     config = preprocessing if preprocessing is not None else PreprocessingConfig()
     if config.crop_tmin is not None:  # each input cropped (--crop) by its own times
@@ -388,6 +389,7 @@ def merge_epochs(
         bads=bads,
         left_out=left_out,
         baseline=baseline,
+        merged_rates=None if same_rate else _input_rates(recordings),
         **times,
     )
 
@@ -493,6 +495,14 @@ def _merged_mapping_says(
         for what, message, *_ in held
         if what == "warn" and str(message).startswith(prefix)
     }
+
+
+def _input_rates(recordings: Sequence[Recording]) -> list[float]:
+    """The rates (Hz) of the inputs :func:`merge_epochs` merges at another rate, each once in
+    their order (an input merged already: its own inputs'), which the merged recording's
+    ``sfreq`` no longer tells (:attr:`~eegpt.recording.Recording.merged_rates`, for
+    :func:`~eegpt.preprocessing.prepare`'s log line)."""
+    return list(dict.fromkeys(rate for r in recordings for rate in r.merged_rates or [r.sfreq]))
 
 
 def _said_of_some(

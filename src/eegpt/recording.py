@@ -153,6 +153,10 @@ class Recording:
         maximum: the values its digital extremes stand for, where a saturated amplifier or the
         file clips), when known (NaN for a channel whose unit has no known scale); the
         clipping check takes a value held inside it, such as a calibration pulse, for no rail.
+    merged_rates : list of float | None
+        For epochs of several inputs merged at another rate
+        (:func:`eegpt.probe_inputs.merge_epochs`), the inputs' own rates (Hz, each once, in
+        the inputs' order), which ``sfreq`` no longer tells; None for other data.
     custom_ref : bool
         Whether MNE re-referenced the recording (``info["custom_ref_applied"]``:
         ``set_eeg_reference`` to channels such as the mastoids, or a montage of bipolar
@@ -214,6 +218,7 @@ class Recording:
     detrend_recorded: bool = field(default=False, repr=False)
     custom_ref: bool = field(default=False, repr=False)
     ranges: list[tuple[float, float]] | None = field(default=None, repr=False)
+    merged_rates: list[float] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         refuse_masked_samples(  # np.asarray drops the mask: the values under it were embedded
