@@ -17,7 +17,7 @@ from eegpt.preprocessing import PreprocessingConfig
 from eegpt.probe import train_probe
 from eegpt.probe_inputs import merge_epochs
 from eegpt.recording import Recording
-from eegpt.synthetic import synthetic_erp_epochs
+from eegpt.synthetic import synthetic_erp_epochs, synthetic_erp_raw
 
 ONE_SECOND = PreprocessingConfig(window_seconds=1.0, average_reference=False)
 TMIN_SAID = "start at different times from their events"
@@ -58,7 +58,8 @@ def test_training_inputs_cut_at_other_times_are_warned_of(model, cued):
 def test_a_probe_warns_of_epochs_cut_at_another_time_than_its_training_epochs(model, cued):
     """A probe trained on epochs from the cue evaluated epochs cut 0.2 s earlier without a
     word (it checked the baseline, not tmin): it records its epochs' tmin and warns; epochs
-    cut alike, and probes saved before the record, give no such warning."""
+    cut alike, windows of a recording (make_fixed_length_epochs) and probes saved before the
+    record give no such warning."""
     at_cue, before = cued
     probe = train_probe(model, at_cue, preprocessing=ONE_SECOND, epochs=1)
     assert probe.training["epochs_tmin"] == 0.0
@@ -70,7 +71,11 @@ def test_a_probe_warns_of_epochs_cut_at_another_time_than_its_training_epochs(mo
         probe.predict(before)
     old = copy.copy(probe)
     old.training = {k: v for k, v in probe.training.items() if k != "epochs_tmin"}
-    for used, epochs in ((probe, at_cue), (old, before)):
+    # windows of a continuous recording cut as epochs (tmin 0) are no trials: not checked
+    raw, _, _ = synthetic_erp_raw(3, seed=3)
+    windows = mne.make_fixed_length_epochs(raw, duration=1.0, preload=True, verbose=False)
+    trained_before = train_probe(model, before, preprocessing=ONE_SECOND, epochs=1)
+    for used, epochs in ((probe, at_cue), (old, before), (trained_before, windows)):
         used._warned = {}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -151,6 +151,7 @@ from eegpt.probe_preparation import (
     baseline_warning,
     detrend_known,
     detrend_said,
+    event_tmin,
     tmin_warning,
 )
 from eegpt.probe_provenance import (
@@ -895,13 +896,14 @@ class EEGPTProbe:
         """Warn when this probe was trained on epochs starting at another time from their
         events (``epochs.tmin``, ``training["epochs_tmin"]``) than the epochs ``rec``: each
         window holds another stretch of the trials. Not checked for continuous recordings,
-        arrays (no tmin), nor probes saved before the training epochs' tmin was recorded
+        arrays (no tmin), windows of a continuous recording cut as epochs
+        (:func:`~eegpt.probe_preparation.event_tmin`), nor probes saved before the training epochs' tmin was recorded
         (or trained on epochs whose tmin differed or was not known)."""
         if not rec.is_epoched:
             return
         text = tmin_warning(
             self.training.get("epochs_tmin"),
-            rec.tmin,
+            event_tmin(rec),
             what,
             sfreq=rec.sfreq,
             window=self.preprocessing.window_seconds,

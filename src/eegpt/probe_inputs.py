@@ -68,6 +68,7 @@ from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
 from eegpt.mne_inputs import epochs_labels, mne_source
 from eegpt.preprocessing import PreprocessingConfig, check_reference_channels, on_the_grid
+from eegpt.probe_preparation import event_tmin
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename, cap_note
 from eegpt.resampling import fill_nonfinite, resample
@@ -624,14 +625,17 @@ def merged_tmin(recordings: Sequence[Recording], window: float = 4.0) -> float |
     different stretches of the trials (so a probe trained on them records none and checks
     none of the data it is used on). ``window``: the window length (s), for the crop
     advised."""
-    known = [r for r in recordings if r.tmin is not None]
-    if len(known) < len(recordings) or not known:
+    tmins = [r.tmin for r in recordings]
+    if any(t is None for t in tmins):
         return None
-    first = known[0]
-    period = max(0.5 / r.sfreq for r in known)
-    found = list(dict.fromkeys(float(r.tmin) for r in known))  # type: ignore[arg-type]
-    if all(abs(t - float(first.tmin)) <= period + 1e-9 for t in found):  # type: ignore[arg-type]
-        return first.tmin
+    period = max(0.5 / r.sfreq for r in recordings)
+    first = float(tmins[0])  # type: ignore[arg-type]
+    if all(abs(float(t) - first) <= period + 1e-9 for t in tmins):  # type: ignore[arg-type]
+        return tmins[0]
+    # trials cut at other times (not windows of a recording, whose tmin places no event)
+    found = list(dict.fromkeys(t for r in recordings if (t := event_tmin(r)) is not None))
+    if len(found) < 2:
+        return None
     said = ", ".join(f"{t:g} s" for t in found)  # in the inputs' order
     _warn(
         f"the {len(recordings)} inputs' epochs start at different times from their events "

@@ -6,7 +6,10 @@ and checks that the data it predicts on were prepared alike: :func:`same_baselin
 two baseline intervals within half a sample period; :func:`baseline_known` and
 :func:`detrend_known` tell whether embeddings' metadata record them; :func:`detrend_said` puts
 MNE's detrend in words, and :data:`DETREND_ORDER` gives the order of
-``PreprocessingConfig.detrend``'s words (MNE's numbers).
+``PreprocessingConfig.detrend``'s words (MNE's numbers). :func:`baseline_warning` and
+:func:`tmin_warning` say where data (to predict on, or validation epochs in training) were
+baseline-corrected otherwise, or cut at another time from their events (``epochs.tmin``),
+than the training epochs.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from eegpt._recording_provenance import EPOCH_ONSETS_KEY
+import numpy as np
+
+from eegpt._recording_provenance import EPOCH_ONSETS_KEY, epoch_onsets_kind
 from eegpt.recording import detrend_text
 
 
@@ -166,3 +171,30 @@ def tmin_warning(
         f"{window:g} - 1 / epochs.info['sfreq'])), or crop every epoch to its window from one "
         "time in training and predictions alike (PreprocessingConfig(crop_tmin=...), --crop)"
     )
+
+
+def event_tmin(rec: Any) -> float | None:
+    """The time from their events at which the epochs of ``rec`` (a
+    :class:`~eegpt.recording.Recording`) start (``epochs.tmin``, s), as a probe records and
+    compares it (:func:`tmin_warning`); None where it is not known (arrays, continuous
+    recordings) or the epochs are windows of a continuous recording rather than trials
+    around events: onsets on the events' clock evenly spaced at most an epoch's length apart
+    (``mne.make_fixed_length_epochs``, contiguous or overlapping), whose tmin (0) places
+    no event."""
+    tmin = getattr(rec, "tmin", None)
+    if tmin is None or not getattr(rec, "is_epoched", False):
+        return None
+    onsets = getattr(rec, "onsets", None)
+    # (epochs numbered end to end, EEGLAB .set files and arrays: their onsets place nothing)
+    if onsets is not None and len(onsets) > 1 and epoch_onsets_kind(rec) == "events":
+        steps = np.diff(np.asarray(onsets, dtype=np.float64))
+        half = 0.5 / float(rec.sfreq)
+        length = rec.n_times / float(rec.sfreq)
+        if (
+            np.all(np.isfinite(steps))
+            and steps.min() > 0
+            and steps.max() - steps.min() <= half
+            and steps.max() <= length + half
+        ):
+            return None
+    return float(tmin)

@@ -46,7 +46,7 @@ from eegpt.probe_labels import (
     labels_of,
     warn_quantity_labels,
 )
-from eegpt.probe_preparation import baseline_warning, tmin_warning
+from eegpt.probe_preparation import baseline_warning, event_tmin, tmin_warning
 from eegpt.probe_provenance import _input_epochs, data_record, files_held, indices_record
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename
@@ -156,8 +156,9 @@ def _prepare_training_data(
 
 def _times_of(rec: Recording) -> dict[str, Any]:
     """What :class:`_TrainingData` keeps of ``rec``'s times and baseline, to compare
-    validation data with training data and for a probe's record."""
-    return {"baseline_recorded": rec.baseline_recorded, "tmin": rec.tmin, "sfreq": rec.sfreq}
+    validation data with training data and for a probe's record (the tmin of trials around
+    events: :func:`~eegpt.probe_preparation.event_tmin`)."""
+    return {"baseline_recorded": rec.baseline_recorded, "tmin": event_tmin(rec), "sfreq": rec.sfreq}
 
 
 def split_training_data(
