@@ -13,6 +13,7 @@ import argparse
 import copy
 import csv
 import dataclasses
+import io
 import json
 import os
 import re
@@ -5476,6 +5477,24 @@ def test_predict_output_and_events_expand_the_home_folder(tmp_path, monkeypatch)
     (tmp_path / "d").mkdir()
     with pytest.raises(ValueError, match="names a folder"):
         check_prediction_output("~/d", "--events")
+
+
+def test_predict_output_dash_is_standard_output(weights, tmp_path, monkeypatch, capsys):
+    """``probe predict -o -`` wrote a file named ``-`` (and its sidecar ``-.json``) while
+    ``probe evaluate --json -`` means standard output: ``-o -`` is now the table on stdout
+    (CSV, as without ``-o``), the notes on stderr; ``--events -`` is refused, saying why."""
+    out, paths, _ = _stage_probe(weights, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert probe_main(["predict", str(out), paths[0], "-o", "-"]) == 0
+    said = capsys.readouterr()
+    assert not (tmp_path / "-").exists() and not (tmp_path / "-.json").exists()
+    rows = list(csv.DictReader(io.StringIO(said.out)))
+    assert len(rows) == 8 and rows[0]["file"] == paths[0]
+    assert "wrote" not in said.out
+    assert probe_main(["predict", str(out), paths[0], "--events", "-"]) == 1
+    assert "--events -: standard output is for the predictions table" in capsys.readouterr().err
+    assert not (tmp_path / "-").exists()
 
 
 def test_the_min_overlap_default_is_defined_once():

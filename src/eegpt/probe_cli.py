@@ -386,8 +386,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument(
         "-o",
         "--output",
-        help="file to write: .csv, .tsv or .parquet (.txt or no suffix: CSV; default: CSV to "
-        "stdout), one row per "
+        help="file to write: .csv, .tsv or .parquet (.txt or no suffix: CSV; default, or -o -: CSV to "
+        "stdout, the notes to stderr), one row per "
         "epoch or window: file, epoch (its "
         "number in its file, counting from 0 as MNE does, where EEGLAB counts from 1; "
         "epoch + 1 is EEGLAB's and MATLAB's number, eegpt export's window_number; for a "

@@ -55,9 +55,16 @@ def check_prediction_output(given: str | None, option: str = "--output") -> Path
     or computed, where ``predict`` cannot write it: a folder, a suffix it does not write,
     Parquet without pyarrow, a folder below a file or not writable
     (:func:`eegpt.output_files.check_output_folder`). ``~`` is expanded (:func:`eegpt._filenames.user_path`): these
-    options are text, which the command line's own expansion leaves as given."""
-    if given is None:
+    options are text, which the command line's own expansion leaves as given. ``-o -`` is
+    standard output, as leaving ``-o`` out (CSV, with no sidecar; the notes go to stderr), as
+    ``probe evaluate --json -``; ``--events -`` is refused (``-o`` has standard output)."""
+    if given is None or (given == "-" and option == "--output"):
         return None
+    if given == "-":
+        raise ValueError(
+            f"{option} -: standard output is for the predictions table (-o -, or no -o); "
+            f"give {option} a file name, e.g. {option} events.csv"
+        )
     path = user_path(given)
     what = "predictions" if option == "--output" else "events"
     if path.is_dir() or given.endswith(("/", os.sep)):
