@@ -246,6 +246,24 @@ def test_strict_channels_given_to_predict_or_evaluate_says_the_probe_s_rule_appl
     assert "takes no --strict-channels" in error and "probe train --strict-channels" in error
 
 
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+@pytest.mark.parametrize("word", ["--strict", "--strict-chan", "--strict-chan=1"])
+def test_an_abbreviated_strict_channels_gets_the_same_explanation(command, word, tmp_path, capsys):
+    """Only the exact --strict-channels was explained as the probe's rule; an abbreviation
+    of it got 'did you mean --start?' (--strict) or no hint (--strict-chan). Any prefix of it
+    gets the explanation, naming the option it abbreviates."""
+    from eegpt.cli import main
+
+    argv = ["probe", command, str(tmp_path / "probe"), str(tmp_path / "a-epo.fif")]
+    with pytest.raises(SystemExit):
+        main([*argv, word])
+    error = capsys.readouterr().err.strip().splitlines()[-1]  # after the usage
+    assert "did you mean" not in error
+    name = word.split("=")[0]
+    assert f"takes no --strict-channels (which {name} abbreviates)" in error
+    assert "probe train --strict-channels" in error
+
+
 def test_eegpt_info_of_a_probe_names_its_channel_rules(plain, tmp_path):
     """A probe records on_unknown/on_missing and its predictions apply them, but eegpt info of
     the folder said nothing of them, so a probe refusing a file's extra channel at predict

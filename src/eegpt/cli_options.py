@@ -817,11 +817,17 @@ class CommandParser(argparse.ArgumentParser):
         if not unknown:
             self._check_abbreviations(words)
             return
-        absent = [n for n in (w.split("=", 1)[0] for w in unknown) if n in self.absent_options]
+        absent = [
+            (n, full)
+            for n in (w.split("=", 1)[0] for w in unknown)
+            if (full := self._absent_option(n)) is not None
+        ]
         if absent:  # an option of other commands that this one does without: say why
+            word, full = absent[0]
+            read = "" if word == full else f" (which {word} abbreviates)"
             self.error(
                 f"unrecognized arguments: {' '.join(unknown)}; {self.prog} takes no "
-                f"{absent[0]}: {self.absent_options[absent[0]]}"
+                f"{full}{read}: {self.absent_options[full]}"
             )
         # first an option's value (-o -results.npz, --keep-channels -C3): after -- it would be
         # an input, not the option's value
@@ -847,6 +853,17 @@ class CommandParser(argparse.ArgumentParser):
                 hints.append(close[0] if len(unknown) == 1 else f"{close[0]} (for {word})")
         hint = f"; did you mean {', '.join(hints)}?" if hints else ""
         self.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+
+    def _absent_option(self, name: str) -> str | None:
+        """The option of :attr:`absent_options` that the unknown option name ``name`` spells
+        out or abbreviates (``--strict``, ``--strict-chan`` for ``--strict-channels``), as
+        argparse would take it were it this parser's; None for another."""
+        if name in self.absent_options:
+            return name
+        if not name.startswith("--") or len(name) < 3:
+            return None
+        found = [o for o in self.absent_options if o.startswith(name)]
+        return found[0] if len(found) == 1 else None
 
     def _dash_value(self, words: Sequence[str], unknown: Sequence[str]) -> str:
         """What to write where an unknown word (``-C3``) follows an option of this parser
