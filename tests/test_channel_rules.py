@@ -384,6 +384,31 @@ def test_on_unknown_raise_with_a_channel_projection_applies_to_several_inputs(
     assert "Resp" in error and "no channel is unknown" not in error, error
 
 
+def test_info_of_a_strict_projection_probe_says_one_input_is_not_refused(plain, odd, tmp_path):
+    """eegpt info of a chan_proj probe recording on_unknown='raise' said its channels outside
+    the vocabulary are refused 'by predict and evaluate too', while predicting one input
+    takes every channel through the projection (none refused); only several inputs, merged
+    by electrode, apply the rule. Info says so; a probe without the projection reads as
+    before."""
+    from eegpt.probe_folder import describe_probe
+
+    projected = {**ONE_EPOCH, "config": ProbeConfig(epochs=1, chan_proj=True)}
+    reordered = _epochs(NAMES[::-1], seed=2)
+    strict = train_probe(TINY, [plain, reordered], on_unknown="raise", **projected)
+    assert strict.predict_proba(odd).shape == (16, 2)  # one input: 'Resp' projected
+    with pytest.raises(ValueError, match="not in the EEGPT vocabulary"):
+        strict.predict_proba([plain, odd])
+    strict.save(tmp_path / "projected")
+    text = describe_probe(tmp_path / "projected")
+    assert "by predict and evaluate too where they take several inputs" in text
+    assert "none of one input is refused" in text
+    plain_probe = train_probe(TINY, plain, on_unknown="raise", **ONE_EPOCH)
+    plain_probe.save(tmp_path / "plain")
+    text = describe_probe(tmp_path / "plain")
+    assert "on_unknown='raise'): by predict and evaluate too\n" in text + "\n"
+    assert "several inputs" not in text
+
+
 def test_embed_and_the_probe_share_one_channel_rules_object():
     """One :class:`~eegpt.channels.ChannelRules` serves embedding and the probe: the object
     the probe's inputs take (``eegpt.probe_inputs``) is the channel module's, and its two

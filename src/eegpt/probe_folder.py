@@ -189,9 +189,17 @@ def describe_probe(directory: str | os.PathLike) -> str:
         )
         lines.append(f"  channels renamed as in training: {shown}")
     if channels.get("on_unknown") == "raise":  # absent or "drop": dropped, as by default
+        projected = bool((meta.get("probe") or {}).get("chan_proj"))
         lines.append(
             "  channels outside the EEGPT vocabulary refused, as in training (probe train "
             "--strict-channels; on_unknown='raise'): by predict and evaluate too"
+            + (
+                # strict_projection_refusal: one input's channels are all projected
+                " where they take several inputs (merged by electrode); the channel "
+                "projection takes every channel of one input, so none of one input is refused"
+                if projected
+                else ""
+            )
         )
     if channels.get("on_missing") in ("raise", "ignore"):  # absent or None: by input
         lines.append(
