@@ -246,3 +246,38 @@ def test_predict_table_takes_a_numpy_number_as_one_start(night):
     for start in (np.float32(1.0), np.int64(1), [1.0]):
         table = probe.predict_table(path, 4, annotations=hyp, start=start, verbose="error")
         assert table["onset_s"].tolist() == [1, 5, 9, 13, 17], type(start).__name__
+
+
+def test_python_labelling_warnings_say_what_python_takes(night, weights, tmp_path):
+    """predict_table / evaluate(epoch_seconds=) run the command's labelling, whose warnings
+    for stage markers of no duration and for a probe with a 'Sleep stage ?' class advised
+    --marker-spans and --window-labels, which Python has no keyword for: they say what a
+    Python user does instead (markers_to_spans saved as the annotations= file; leaving the
+    rows out of the table), and name no option to give."""
+    out, path, hyp = night
+    probe = load_probe(out)
+    markers = tmp_path / "markers.csv"
+    markers.write_text(hyp.read_text().replace(",2,Sleep", ",0,Sleep"))
+    with pytest.warns(EEGPTWarning) as said:
+        probe.predict_table(path, 2, annotations=markers)
+    text = " ".join(str(w.message) for w in said if "zero duration" in str(w.message))
+    assert ".save('spans.csv')" in text and "probe.predict_table(..., annotations=" in text
+    assert "give --marker-spans" not in text
+    assert "eegpt.annotations.markers_to_spans(raw, {'Sleep stage W':" in text
+    # a probe with a class of 'Sleep stage ?' (trained with '^Sleep stage')
+    unscored = tmp_path / "hyp_unscored.csv"
+    unscored.write_text(hyp.read_text().replace("6,2,Sleep stage 2", "6,2,Sleep stage ?"))
+    folder = tmp_path / "probe"
+    with pytest.warns(EEGPTWarning):
+        assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(folder),
+                           "--passes", "1", "-q", "--window-labels", "^Sleep stage", "--window",
+                           "2", "--annotations", str(unscored)]) == 0  # fmt: skip
+    probe = load_probe(folder)
+    assert "Sleep stage ?" in probe.classes_.tolist()
+    for call in (probe.predict_table, probe.evaluate):
+        with pytest.warns(EEGPTWarning) as said:
+            call(path, epoch_seconds=2, annotations=unscored)
+        text = " ".join(str(w.message) for w in said if "no sleep stage" in str(w.message))
+        assert "the probe's labelling (--window-labels '^Sleep stage', from its training)" in text
+        assert "table[~table['label'].isin(['Sleep stage ?'])]" in text
+        assert "with a pattern that does not match them" not in text

@@ -711,6 +711,26 @@ def _markers_text(
     names = list(matching)
     lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
     use = _COMMAND_LABELLING.get()
+    if use is not None and use.python:  # a probe's predict_table / evaluate: no such options
+        states = states_of(names)
+        method = "predict_table" if use.command == "predict" else "evaluate"
+        then = f"probe.{'predict' if use.command == 'predict' else 'evaluate'}(epochs)"
+        return (
+            f"the annotations that match the probe's labelling ({use.options or said}, from "
+            f"its training) ({few([repr(d) for d in names], 5)}) {lasts}, less than a label "
+            f"needs ({min_overlap:g} of a {length_s:g} s window): markers such as stimuli and "
+            "responses mark moments rather than span time. Markers of states (sleep stages "
+            "scored as one marker per epoch, eyes closed, eyes open) label the time between "
+            "them once turned into spans, each state from its marker to the next state "
+            "marker, unscored one ('Sleep stage ?': its epochs in no state) or the "
+            "recording's end: save those spans and give them as annotations=, e.g. "
+            f"eegpt.annotations.markers_to_spans(raw, {states!r}).save('spans.csv') (raw "
+            "holding the markers: raw.set_annotations(eegpt.annotations.read_annotations("
+            f"'hyp.csv')) for those of a file), then probe.{method}(..., "
+            "annotations='spans.csv') (the command line's --marker-spans does that; a probe "
+            "trained with it does it by itself). For responses to the markers, cut epochs "
+            f"around them (mne.Epochs, docs/downstream.md) and {then}, labelled by their events"
+        )
     if use is not None:  # the command line: its --marker-spans, Python after it
         states = states_of(names)
         spans = " ".join(f"--marker-spans {shlex.quote(f'{k}={v}')}" for k, v in states.items())
@@ -835,6 +855,10 @@ class CommandLabelling:
     #: the probe's classes (as text) for ``predict`` and ``evaluate``; None in training,
     #: where the labels make the classes
     classes: frozenset[str] | None = None
+    #: the command's code run for Python (``EEGPTProbe.predict_table``,
+    #: ``evaluate(epoch_seconds=)``), which takes none of its labelling options: the warnings
+    #: say what Python does instead
+    python: bool = False
 
 
 _COMMAND_LABELLING: contextvars.ContextVar[CommandLabelling | None] = contextvars.ContextVar(
@@ -960,6 +984,8 @@ def warn_unscored_classes(
         said = f"the class{'es' if len(classes) > 1 else ''} {how}, beside sleep stages"
     else:
         given = f"--window-labels {shlex.quote(match)}"
+        if use is not None and use.python:  # the probe's, from probe train
+            given = f"the probe's labelling ({given}, from its training)"
         said = f"{'a class of its' if len(taken) == 1 else 'classes of their'} own by {given}"
     what = "; ".join(
         f"{d!r}: {'movement time' if 'movement' in d.lower() else 'an epoch left unscored'}"
@@ -976,6 +1002,25 @@ def warn_unscored_classes(
             "--window-labels '^Sleep stage [W1234R]$' (match='^Sleep stage [W1234R]$' in "
             "Python), or keep them on purpose as a class of their own alone, e.g. "
             "--window-labels 'MT=^Movement time$'"
+        )
+    elif use.python:  # predict_table, evaluate(epoch_seconds=): no labelling to give
+        labels = sorted({str(label) for label in taken.values()})
+        has = f"the probe has {few([repr(c) for c in labels], 3)} among its classes"
+        kept = f"table[~table['label'].isin({labels!r})]"
+        if use.command == "predict":
+            did = (
+                "their rows' label column holds them as if scored as a stage; leave those rows "
+                f"out of any comparison with the scored stages: {kept}"
+            )
+        else:
+            did = (
+                "those epochs are scored as if they were a stage in these metrics, and "
+                "evaluate takes no labelling to change that: score the rows of "
+                f"probe.predict_table(...) without them ({kept}) instead"
+            )
+        text = (
+            f"{head}, and {has}: {did}; a probe trained on the stages alone (probe train "
+            "--window-labels '^Sleep stage [W1234R]$') has no such class"
         )
     else:  # a trained probe's classes hold them
         labels = sorted({str(label) for label in taken.values()})

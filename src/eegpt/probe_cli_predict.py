@@ -190,6 +190,7 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
         spans_adopted=_spans_adopted(args),
         command=_labelling_command(args),
         classes=getattr(args, "probe_classes", None),
+        python=bool(getattr(args, "python", False)),
         stim_events=stim,
         stim_adopted=bool(getattr(args, "stim_adopted", False)),
         start_adopted=bool(getattr(args, "start_adopted", False)),

@@ -139,6 +139,7 @@ def _scoring_args(
             f"the keywords make no valid eegpt {' '.join(words[:2])} command line "
             f"({' '.join(words[3:])}): see the message above"
         ) from err
+    args.python = True  # the labelling's warnings name what Python takes (CommandLabelling)
     clean_recording_paths(args)
     check_inference_options(args)
     check_recordings_given(list(args.data))

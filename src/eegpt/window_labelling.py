@@ -123,6 +123,9 @@ class WindowLabelling:
     command: str = "train"
     #: the probe's classes (as text) in ``predict`` and ``evaluate``; None in training
     classes: tuple[str, ...] | None = None
+    #: run for Python (:mod:`eegpt.probe_scoring`: ``predict_table``, ``evaluate(epoch_seconds=)``),
+    #: whose warnings name what Python takes, not the command's options
+    python: bool = False
 
     def annotations(self, rec: Any) -> Any:
         """The recording's own annotations with those of its ``--annotations`` file, their
@@ -278,6 +281,7 @@ class WindowLabelling:
             self.command,
             "" if self.match is None else labelling_options(self.match),
             None if self.classes is None else frozenset(self.classes),
+            self.python,
         )
         with patterns_warned_once(self.said), labelled_by_command(command):
             labels = window_labels(
