@@ -3892,7 +3892,9 @@ def test_evaluate_leaves_out_unscored_epochs_as_predict_does(weights, tmp_path, 
     --window-labels '^Sleep stage' but not among its classes, where probe predict leaves them
     out of its agreement (unlabelled) and train out of its classes: evaluate leaves them out
     too, with their count on the report's stream, in --json (n_unscored) and eegpt info, for
-    scoring epochs and windows alike; the other epochs are scored."""
+    scoring epochs and windows alike; the other epochs are scored. The line said 'probe
+    predict and train leave them out too', untrue of a probe trained with '^Sleep stage'
+    (which makes them a class, with a warning): it says why this probe has none."""
     from eegpt.cli import main as cli_main
 
     out, paths, _ = _stage_probe(weights, tmp_path)
@@ -3907,8 +3909,10 @@ def test_evaluate_leaves_out_unscored_epochs_as_predict_does(weights, tmp_path, 
                            "--json", str(scores), "--overwrite", *scoring]) == 0  # fmt: skip
         said = capsys.readouterr()
         assert (
-            f"left out 2 of 8 {what} scored as no sleep stage (not among the probe's classes; "
-            "probe predict and train leave them out too): 'Sleep stage ?' (2)"
+            f"left out 2 of 8 {what} scored as no sleep stage (not among the probe's classes: "
+            "its training's labelling (--window-labels '^Sleep stage') takes them as a class, "
+            "but its training data held none; probe predict's agreement leaves them out too): "
+            "'Sleep stage ?' (2)"
         ) in said.out
         record = json.loads(scores.read_text())
         assert (record["n"], record["n_unscored"]) == (6, 2) and "n_left_out" not in record

@@ -104,7 +104,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         )  # fmt: skip
         scored = sources  # the file of each epoch scored
         if windows is not None and windows.match is not None:  # labels from annotations
-            kept, unscored = _unscored_left_out(y, classes, "windows", shown)
+            kept, unscored = _unscored_left_out(y, probe, "windows", shown)
             recording, y, scored = _selected(recording, kept), y[kept], [scored[i] for i in kept]
         if args.skip_unknown:  # before the encoder runs: only the epochs scored
             recording, y, left_out, kept = _skip_unknown(recording, y, classes, shown)
@@ -181,7 +181,7 @@ def scoring_epoch_labels(
     classes = probe.classes_
     y, proba, sources = _scoring_epochs(args, probe)
     scored = sources  # the recording of each scoring epoch scored
-    kept, unscored = _unscored_left_out(y, classes, "scoring epochs", shown)
+    kept, unscored = _unscored_left_out(y, probe, "scoring epochs", shown)
     y, proba, scored = y[kept], proba[kept], [scored[i] for i in kept]
     left_out = 0
     if args.skip_unknown:
@@ -342,20 +342,20 @@ def _selected(recording: Any, idx: np.ndarray) -> Any:
 
 
 def _unscored_left_out(
-    y: np.ndarray, classes: np.ndarray, what: str, file: TextIO | None
+    y: np.ndarray, probe: Any, what: str, file: TextIO | None
 ) -> tuple[np.ndarray, int]:
     """The indices of the labels ``y`` (from the recordings' annotations) to score and how
     many were left out: those of epochs scored as no sleep stage
     (:data:`eegpt.annotation_labels.UNSCORED`: ``'Sleep stage ?'``, ``'Movement time'``) that are
-    not among the probe's ``classes``, as ``probe predict``'s agreement and ``probe train``
-    leave them out (not refused as labels the probe lacks); said on ``file`` (the text
-    report's stream) with their counts, as ``what`` (``"windows"``, ``"scoring epochs"``)
-    counts them."""
+    not among the ``probe``'s classes, as ``probe predict``'s agreement leaves them out (not
+    refused as labels the probe lacks); said on ``file`` (the text report's stream) with their
+    counts, as ``what`` (``"windows"``, ``"scoring epochs"``) counts them, and why the probe
+    has no class of them (:func:`_why_no_unscored_class`)."""
     import collections
 
     from eegpt.annotation_labels import UNSCORED
 
-    known = {str(c) for c in classes.tolist()}
+    known = {str(c) for c in probe.classes_.tolist()}
     out = np.array(
         [v is not None and str(v) not in known and bool(UNSCORED.search(str(v).strip()))
          for v in y.tolist()],
@@ -365,12 +365,34 @@ def _unscored_left_out(
     if n_out:
         counted = collections.Counter(str(v) for v in y[out].tolist())
         said = ", ".join(f"{name!r} ({n})" for name, n in sorted(counted.items()))
+        why = _why_no_unscored_class(probe, sorted(counted))
         print(
             f"left out {n_out} of {len(y)} {what} scored as no sleep stage (not among the "
-            f"probe's classes; probe predict and train leave them out too): {said}",
+            f"probe's classes: {why}; probe predict's agreement leaves them out too): {said}",
             file=file,
         )
     return np.flatnonzero(~out), n_out
+
+
+def _why_no_unscored_class(probe: Any, names: list[str]) -> str:
+    """Why the ``probe`` has no class of the descriptions ``names`` that score epochs as no
+    sleep stage: its training's labelling (``window_labels.match`` of its training record,
+    as ``probe train --window-labels`` gave it) left them out, or took them as a class
+    (``'^Sleep stage'``, with a warning) while its training data held none; "its training
+    labelled none of them" where no labelling is recorded (epochs, labels given)."""
+    from eegpt.annotation_labels import label_rule
+    from eegpt.window_labelling import labelling_options
+
+    match = ((getattr(probe, "training", None) or {}).get("window_labels") or {}).get("match")
+    if not match:
+        return "its training labelled none of them"
+    given = labelling_options(match)
+    if any(label_rule(match)(name) is not None for name in names):
+        return (
+            f"its training's labelling ({given}) takes them as a class, but its training "
+            "data held none"
+        )
+    return f"its training's labelling ({given}) leaves them out"
 
 
 def _known_labels(
