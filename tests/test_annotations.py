@@ -3083,3 +3083,39 @@ def test_window_labels_of_the_embeddings_own_annotations_say_what_to_give(model,
         emb.window_labels([mne.Annotations([0.0], [8.0], ["W"])])
     labels = emb.window_labels(emb.metadata["source"]).tolist()  # as the error says
     assert labels == ["Sleep stage W"] * 2 + ["Sleep stage 2"] * 2
+
+
+@pytest.mark.parametrize("command", [None, "train"])
+def test_messages_of_many_markers_keep_their_code_whole_and_short(command):
+    """The window_labels warning of markers that label no window wrote every matched
+    description into each piece of code (states, event ids, the --marker-spans), 4.3k
+    characters for 40 stimulus codes and about 20k for BrainVision's 255: past the 4,000 a
+    recorded warning keeps, which cut it in the middle of the code. Over 12 descriptions the
+    code takes them from raw by the pattern (whole, and it runs), the prose lists a few and
+    how many; the recorded text is the whole warning."""
+    from eegpt._logging import RECORDED_WARNING_WIDTH, warning_texts
+    from eegpt.annotation_labels import CommandLabelling, labelled_by_command
+
+    info = mne.create_info(["Fz", "Cz"], 256.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((2, 256 * 300)), info, verbose=False)
+    names = [f"Stimulus/S{k:3d}" for k in range(1, 256)]
+    raw.set_annotations(mne.Annotations(np.arange(255) + 1.0, 0.0, names))
+    how = None if command is None else CommandLabelling(command, "--window-labels '^Stimulus'")
+    with labelled_by_command(how), pytest.warns(RuntimeWarning, match="no window got") as said:
+        eegpt.annotations.window_labels(raw.annotations, np.arange(0.0, 296, 4), 4.0,
+                                        match="^Stimulus")  # fmt: skip
+    text = str(said[0].message)
+    assert len(text) < RECORDED_WARNING_WIDTH
+    assert warning_texts([text], 1) == [" ".join(text.split())]  # on one line, not cut
+    setup = re.search(r"import re; names = \[.*?\]; ", text)[0]
+    assert "re.search('^Stimulus', d)" in setup
+    code = re.search(r"(eegpt\.annotations\.markers_to_spans\(raw, \{.*?\}\))", text)[1]
+    scope = {"eegpt": eegpt, "raw": raw, "mne": mne}
+    exec(setup + f"spans = {code}", scope)
+    assert sorted(set(scope["spans"].description)) == names
+    if command is None:
+        recipe = re.search(r"events, event_id = .*?baseline=None\)", text)[0]
+        exec(setup + recipe, scope)
+        assert len(scope["epochs"].events) == 255 and "event_id={d: k + 1" in recipe
+    else:
+        assert "one --marker-spans NAME=REGEX per state (255 here), e.g. --marker-spans" in text

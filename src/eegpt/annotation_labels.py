@@ -214,7 +214,7 @@ def window_labels(
     elif annotations is not None and len(annotations) and len(onsets) and not any(labels):
         said = "match=" + repr(match) if match else "as a label (not bad)"
         if matching and max(matching.values()) <= MARKER_S:  # markers, not spans of time
-            why = _markers_text(matching, said, min_overlap, length_s)
+            why = _markers_text(matching, said, min_overlap, length_s, match)
         elif not matched:
             kinds = sorted({str(d) for d in annotations.description})
             why = (
@@ -700,19 +700,97 @@ def exact_seconds(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+#: The most marker descriptions whose code a message writes out one by one (states, event
+#: ids): more (40 stimulus codes, BrainVision's 255) are named in the code by the pattern that
+#: matched them (:func:`MarkerCode`), so that a recorded warning
+#: (:data:`eegpt._logging.RECORDED_WARNING_WIDTH` characters) keeps its code whole.
+LISTED_MARKERS = 12
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkerCode:
+    """The Python that messages about the markers ``names`` (of ``raw``, matched by
+    ``match`` as :func:`label_rule` takes it) suggest: up to :data:`LISTED_MARKERS` of them
+    written out, more taken from ``raw.annotations`` by the pattern (``names = [...]``
+    first), each piece whole either way."""
+
+    names: tuple[str, ...]
+    match: str | Mapping[str, str] | None = None
+
+    @property
+    def listed(self) -> bool:
+        """Whether the code writes the names out (few enough)."""
+        return len(self.names) <= LISTED_MARKERS
+
+    @property
+    def setup(self) -> str:
+        """``"import re; names = [...]; "``, the names from ``raw``: "" where listed."""
+        if self.listed:
+            return ""
+        if self.match is None:
+            cond = "not d.upper().startswith('BAD')"
+        elif isinstance(self.match, str):
+            cond = f"re.search({self.match!r}, d)"
+        else:
+            regex = "|".join(f"(?:{v})" for v in self.match.values())
+            cond = f"re.search({regex!r}, d)"
+        return f"import re; names = [d for d in dict.fromkeys(raw.annotations.description) if {cond}]; "
+
+    @property
+    def states(self) -> str:
+        """The ``states`` of :func:`markers_to_spans`: each name a state (:func:`states_of`)."""
+        if self.listed:
+            return repr(states_of(self.names))
+        return "{d: '^' + re.escape(d) + '$' for d in names}"
+
+    def select(self) -> str:
+        """:func:`select_holding` of the names."""
+        if self.listed:
+            return select_holding(self.names)
+        return "emb[[any(d in a for d in names) for a in emb.annotations]]"
+
+    def epochs(self, length_s: float) -> str:
+        """:func:`epochs_code` of the names."""
+        code = epochs_code(self.names, length_s)
+        if self.listed:
+            return code
+        event_id = repr({str(d): k + 1 for k, d in enumerate(dict.fromkeys(self.names))})
+        return code.replace(event_id, "{d: k + 1 for k, d in enumerate(names)}", 1)
+
+
+def marker_spans_shown(states: Mapping[str, str]) -> str:
+    """The ``--marker-spans`` options of ``states`` (:func:`eegpt.window_labelling.
+    marker_spans_options`), all up to :data:`LISTED_MARKERS`; of more, the first as an
+    example and how many there are."""
+    from eegpt.window_labelling import marker_spans_options
+
+    if len(states) <= LISTED_MARKERS:
+        return marker_spans_options(states)
+    first = dict(list(states.items())[:1])
+    return (
+        f"one --marker-spans NAME=REGEX per state ({len(states)} here), e.g. "
+        f"{marker_spans_options(first)}"
+    )
+
+
 def _markers_text(
-    matching: Mapping[str, float], said: str, min_overlap: float, length_s: float
+    matching: Mapping[str, float],
+    said: str,
+    min_overlap: float,
+    length_s: float,
+    match: str | Mapping[str, str] | None = None,
 ) -> str:
     """Why markers (annotations of no or little duration, ``matching``: description -> its
-    longest duration in seconds) label no window, and how to use them instead: on the command
-    line (:func:`labelled_by_command`) the ``--marker-spans`` to give (and the command's
-    ``--window-labels`` for ``said``), else the Python."""
+    longest duration in seconds, matched by ``match``) label no window, and how to use them
+    instead: on the command line (:func:`labelled_by_command`) the ``--marker-spans`` to give
+    (and the command's ``--window-labels`` for ``said``), else the Python (:class:`MarkerCode`:
+    whole, of many markers by their pattern)."""
     longest = max(matching.values())
     names = list(matching)
+    code = MarkerCode(tuple(str(d) for d in names), match)
     lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
     use = _COMMAND_LABELLING.get()
     if use is not None and use.python:  # a probe's predict_table / evaluate: no such options
-        states = states_of(names)
         method = "predict_table" if use.command == "predict" else "evaluate"
         then = f"probe.{'predict' if use.command == 'predict' else 'evaluate'}(epochs)"
         return (
@@ -724,7 +802,8 @@ def _markers_text(
             "them once turned into spans, each state from its marker to the next state "
             "marker, unscored one ('Sleep stage ?': its epochs in no state) or the "
             "recording's end: save those spans and give them as annotations=, e.g. "
-            f"eegpt.annotations.markers_to_spans(raw, {states!r}).save('spans.csv') (raw "
+            f"{code.setup}eegpt.annotations.markers_to_spans(raw, {code.states})"
+            ".save('spans.csv') (raw "
             "holding the markers: raw.set_annotations(eegpt.annotations.read_annotations("
             f"'hyp.csv')) for those of a file), then probe.{method}(..., "
             "annotations='spans.csv') (the command line's --marker-spans does that; a probe "
@@ -732,8 +811,7 @@ def _markers_text(
             f"around them (mne.Epochs, docs/downstream.md) and {then}, labelled by their events"
         )
     if use is not None:  # the command line: its --marker-spans, Python after it
-        states = states_of(names)
-        spans = " ".join(f"--marker-spans {shlex.quote(f'{k}={v}')}" for k, v in states.items())
+        spans = marker_spans_shown(states_of(names))
         then = "train on" if use.command == "train" else use.command
         return (
             f"the annotations that match {use.options or said} "
@@ -744,8 +822,8 @@ def _markers_text(
             "them once turned into spans, each state from its marker to the next state "
             "marker, unscored one ('Sleep stage ?': its "
             f"epochs in no state) or the recording's end: give {spans} (the windows then "
-            "labelled by state name; in Python, raw.set_annotations("
-            f"eegpt.annotations.markers_to_spans(raw, {states!r}))). For responses to the "
+            f"labelled by state name; in Python, {code.setup}raw.set_annotations("
+            f"eegpt.annotations.markers_to_spans(raw, {code.states}))). For responses to the "
             "markers, cut epochs around them (mne.Epochs, docs/downstream.md), save them "
             f"(epochs.save('rec-epo.fif')) and {then} those, labelled by their events"
         )
@@ -757,13 +835,14 @@ def _markers_text(
         "the time between them once turned into spans, each state from its marker to the next "
         "state marker, unscored one ('Sleep stage ?': its epochs in no state) or the "
         "recording's end: "
-        f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})), "
+        f"{code.setup}raw.set_annotations(eegpt.annotations.markers_to_spans(raw, "
+        f"{code.states})), "
         "then emb.window_labels(raw, ...) (the windows a marker falls in straddle a change of "
         "state). "
         "Each window lists the markers that fall in it among its annotations "
-        f"(Embeddings.annotations), so {select_holding(names)} keeps the windows of stimuli. "
+        f"(Embeddings.annotations), so {code.select()} keeps the windows of stimuli. "
         f"For epochs around the markers, cut them from the Raw and embed the epochs: "
-        f"{epochs_code(names, length_s)} (events of these descriptions only: others at the "
+        f"{code.epochs(length_s)} (events of these descriptions only: others at the "
         f"same sample would stop MNE; MNE's tmax is inclusive: {length_s:g} s epochs)"
     )
 

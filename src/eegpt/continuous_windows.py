@@ -359,6 +359,7 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
     BrainVision's stimuli are) that cover less of a window than ``--min-overlap`` asks; and
     what to do instead."""
     from eegpt._logging import few
+    from eegpt.annotation_labels import MarkerCode, marker_spans_shown
     from eegpt.annotations import states_of
 
     found = [m for p in paths for m in windows.matched.get(str(Path(p)), [])]
@@ -369,6 +370,7 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
             "EEGLAB events as written): give recordings that hold events too, or check the pattern"
         )
     names = list(dict.fromkeys(d for d, _ in found))
+    code = MarkerCode(tuple(str(d) for d in names), windows.match)  # whole, of many too
     longest = max(t for _, t in found)
     lasts = "all last 0 s" if longest <= 0 else f"last at most {longest:.3g} s"
     need = windows.min_overlap * windows.window_seconds
@@ -401,9 +403,9 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
     return text + (
         "Markers of states (eyes closed, eyes open) label the time between them once turned "
         "into spans, each state from its marker to the next: "
-        f"{marker_spans_options(states_of(names))} (the windows then labelled by state name; "
-        "or in Python, "
-        f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {states_of(names)!r})); "
+        f"{marker_spans_shown(states_of(names))} (the windows then labelled by state name; "
+        f"or in Python, {code.setup}"
+        f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {code.states})); "
         "raw.save('rec_spans_raw.fif'), then train on that file). For responses to the "
         "markers, cut epochs around them (mne.Epochs, docs/downstream.md), save them "
         "(epochs.save('rec-epo.fif')) and train on those, labelled by their events"
