@@ -186,3 +186,29 @@ def test_concatenate_epochs_merges_sessions_as_train_probe_merges_a_list(tmp_pat
         )
     with pytest.raises(TypeError, match=r"a list of the recordings' mne.Epochs"):
         concatenate_epochs(first)
+
+
+def test_concatenate_epochs_keeps_each_epoch_s_metadata_row():
+    """The sessions' metadata (a reaction time per trial) was dropped by concatenate_epochs:
+    it is stacked in the sessions' order, the rows of epochs dropped before (epochs.drop)
+    left out with them, a session without metadata given empty rows."""
+    import pandas as pd
+
+    from eegpt.probe import concatenate_epochs
+
+    first = synthetic_erp_epochs(6, seed=3, seconds=1.0, tmin=-0.2)
+    first.metadata = pd.DataFrame({"rt": np.arange(6) + 100.0}, index=np.arange(6) + 50)
+    second = synthetic_erp_epochs(5, seed=4, seconds=1.0, tmin=-0.2)
+    second.metadata = pd.DataFrame({"rt": np.arange(5) + 200.0, "block": ["a"] * 5})
+    second.drop([0, 3], verbose=False)
+    third = synthetic_erp_epochs(2, seed=5, seconds=1.0, tmin=-0.2)  # no metadata
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        merged, groups = concatenate_epochs([first, second, third], preprocessing=ONE_SECOND)
+    np.testing.assert_array_equal(groups, np.repeat([0, 1, 2], [6, 3, 2]))
+    got = merged.metadata
+    assert got is not None and len(got) == len(merged) == 11
+    assert got["rt"].tolist()[:9] == [100, 101, 102, 103, 104, 105, 201, 202, 204]
+    assert got["rt"].iloc[9:].isna().all() and got["block"].tolist()[6:9] == ["a"] * 3
+    alone, _ = concatenate_epochs([third, third.copy()], preprocessing=ONE_SECOND)
+    assert alone.metadata is None

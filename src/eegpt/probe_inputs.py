@@ -434,7 +434,9 @@ def concatenate_epochs(
         their event names are the recordings' (:func:`~eegpt.mne_inputs.epochs_labels`),
         numbered 1, 2, ... in sorted order (the recordings' own codes may differ). The
         recordings' baseline correction is kept as ``epochs.baseline`` (where they share it),
-        not applied again.
+        not applied again. Their ``metadata`` (one row per epoch kept) is kept too, the
+        recordings' tables stacked in their order (a recording without one: its rows empty,
+        NaN); None where none has one.
     groups : ndarray of int, shape (n_epochs,)
         The recording each epoch comes from: 0 for the first, 1 for the second ...
     """
@@ -460,7 +462,8 @@ def concatenate_epochs(
     info = mne.create_info(list(merged.ch_names), merged.sfreq, "eeg")
     out = mne.EpochsArray(
         merged.data, info, events=events, tmin=merged.tmin or 0.0, event_id=event_id,
-        baseline=None, verbose=False,
+        baseline=None, metadata=_stacked_metadata(inputs, [len(v) for v in labels]),
+        verbose=False,
     )  # fmt: skip
     out.baseline = merged.baseline  # the inputs' correction, recorded: not applied again
     return out, np.repeat(np.arange(len(inputs)), [len(v) for v in labels])
@@ -504,6 +507,25 @@ def _input_rates(recordings: Sequence[Recording]) -> list[float]:
     ``sfreq`` no longer tells (:attr:`~eegpt.recording.Recording.merged_rates`, for
     :func:`~eegpt.preprocessing.prepare`'s log line)."""
     return list(dict.fromkeys(rate for r in recordings for rate in r.merged_rates or [r.sfreq]))
+
+
+def _stacked_metadata(inputs: Sequence[Any], counts: Sequence[int]) -> Any:
+    """The ``metadata`` of the epochs ``inputs`` (each holding ``counts`` epochs, its bad
+    ones dropped), stacked in their order, one row per epoch (an input without metadata: rows
+    of NaN); None where no input has any."""
+    tables = [getattr(e, "metadata", None) for e in inputs]
+    if all(t is None for t in tables):
+        return None
+    import pandas as pd
+
+    parts = [
+        pd.DataFrame(index=range(n)) if t is None else t.reset_index(drop=True)
+        for t, n in zip(tables, counts, strict=True)
+    ]
+    for part, n in zip(parts, counts, strict=True):
+        if len(part) != n:  # metadata MNE keeps beside its epochs: never, short of a bug
+            raise RuntimeError(f"epochs metadata of {len(part)} rows for {n} epochs")
+    return pd.concat(parts, ignore_index=True)
 
 
 def _said_of_some(
