@@ -212,3 +212,34 @@ def test_concatenate_epochs_keeps_each_epoch_s_metadata_row():
     assert got["rt"].iloc[9:].isna().all() and got["block"].tolist()[6:9] == ["a"] * 3
     alone, _ = concatenate_epochs([third, third.copy()], preprocessing=ONE_SECOND)
     assert alone.metadata is None
+
+
+def test_concatenate_epochs_keeps_the_sessions_event_codes_where_they_agree():
+    """Sessions of one paradigm ({'target': 1, 'standard': 2} in each) were given codes by
+    sorted name (standard 1, target 2): y = epochs.events[:, 2] then swapped the classes of a
+    probe trained on a session's codes. Codes the sessions share are kept; sessions whose
+    codes differ (10 and 20 in one) are numbered anew, by sorted name."""
+    from eegpt.probe import concatenate_epochs, epochs_labels
+
+    def session(seed, codes):
+        epochs = synthetic_erp_epochs(6, seed=seed, seconds=1.0, tmin=-0.2)
+        names = epochs_labels(epochs)
+        epochs.event_id = codes
+        epochs.events[:, 2] = [codes[n] for n in names]
+        return epochs
+
+    swapped = {"target": 1, "standard": 2}
+    sessions = [session(3, swapped), session(4, swapped)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        merged, _ = concatenate_epochs(sessions, preprocessing=ONE_SECOND)
+        assert merged.event_id == swapped
+        np.testing.assert_array_equal(
+            merged.events[:, 2], np.concatenate([s.events[:, 2] for s in sessions])
+        )
+        other = session(5, {"target": 10, "standard": 20})
+        renumbered, _ = concatenate_epochs([*sessions, other], preprocessing=ONE_SECOND)
+    assert renumbered.event_id == {"standard": 1, "target": 2}
+    np.testing.assert_array_equal(
+        epochs_labels(renumbered), np.concatenate([epochs_labels(s) for s in [*sessions, other]])
+    )

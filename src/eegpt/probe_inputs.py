@@ -432,7 +432,9 @@ def concatenate_epochs(
         All the epochs ``[n_epochs, C, T]`` in volts, in the recordings' order, with the first
         recording's channel names (typed EEG) and ``tmin`` (0 where the recordings' differ);
         their event names are the recordings' (:func:`~eegpt.mne_inputs.epochs_labels`),
-        numbered 1, 2, ... in sorted order (the recordings' own codes may differ). The
+        with the recordings' codes where they agree (each name one code, each code one name:
+        ``epochs.events[:, 2]`` as in each recording), else numbered 1, 2, ... in sorted
+        order. The
         recordings' baseline correction is kept as ``epochs.baseline`` (where they share it),
         not applied again. Their ``metadata`` (one row per epoch kept) is kept too, the
         recordings' tables stacked in their order (a recording without one: its rows empty,
@@ -454,7 +456,7 @@ def concatenate_epochs(
         preprocessing=preprocessing, what="concatenate_epochs", keep=keep, picks=picks,
     )  # fmt: skip
     y = np.concatenate(labels)
-    event_id = {name: k + 1 for k, name in enumerate(sorted(set(y.tolist())))}
+    event_id = _shared_event_id(inputs, labels)
     n, _, n_times = merged.data.shape
     events = np.column_stack(
         [np.arange(n) * n_times, np.zeros(n, dtype=int), [event_id[v] for v in y.tolist()]]
@@ -507,6 +509,27 @@ def _input_rates(recordings: Sequence[Recording]) -> list[float]:
     ``sfreq`` no longer tells (:attr:`~eegpt.recording.Recording.merged_rates`, for
     :func:`~eegpt.preprocessing.prepare`'s log line)."""
     return list(dict.fromkeys(rate for r in recordings for rate in r.merged_rates or [r.sfreq]))
+
+
+def _shared_event_id(inputs: Sequence[Any], labels: Sequence[np.ndarray]) -> dict[str, int]:
+    """The ``event_id`` of the epochs ``inputs`` merged, whose event names are ``labels`` (one
+    array per input): the inputs' own codes where they agree (each name of one code in every
+    input, no code of two names), so that ``events[:, 2]`` keeps the codes labels were taken
+    from; else the names numbered 1, 2, ... in sorted order."""
+    names = sorted(set(np.concatenate(labels).tolist()))
+    codes: dict[str, set[int]] = {name: set() for name in names}
+    for epochs, held in zip(inputs, labels, strict=True):
+        own = dict(getattr(epochs, "event_id", None) or {})
+        for name in set(held.tolist()):
+            code = own.get(name, int(name) if str(name).lstrip("-").isdigit() else None)
+            if code is None:  # a name not of its event_id (EEGLAB's time-locking event)
+                return {name: k + 1 for k, name in enumerate(names)}
+            codes[name].add(int(code))
+    if all(len(c) == 1 for c in codes.values()):
+        shared = {name: next(iter(c)) for name, c in codes.items()}
+        if len(set(shared.values())) == len(shared):
+            return shared
+    return {name: k + 1 for k, name in enumerate(names)}
 
 
 def _stacked_metadata(inputs: Sequence[Any], counts: Sequence[int]) -> Any:
