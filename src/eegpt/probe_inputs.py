@@ -434,9 +434,8 @@ def concatenate_epochs(
         their event names are the recordings' (:func:`~eegpt.mne_inputs.epochs_labels`),
         with the recordings' codes where they agree (each name one code, each code one name:
         ``epochs.events[:, 2]`` as in each recording), else numbered 1, 2, ... in sorted
-        order. The
-        recordings' baseline correction is kept as ``epochs.baseline`` (where they share it),
-        not applied again. Their ``metadata`` (one row per epoch kept) is kept too, the
+        order. The recordings' baseline correction is kept as ``epochs.baseline`` (where they
+        share it), not applied again. Their ``metadata`` (one row per epoch kept) is kept too, the
         recordings' tables stacked in their order (a recording without one: its rows empty,
         NaN); None where none has one.
     groups : ndarray of int, shape (n_epochs,)
