@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from eegpt.channels import map_channels
+from eegpt.channels import ChannelRules, map_channels
 from eegpt.config import EEGPTConfig
 from eegpt.errors import EEGPTWarning, RecordingError
 from eegpt.io import Recording, as_recording
@@ -93,6 +93,31 @@ def test_config_type_validation():
         PreprocessingConfig(average_reference="yes")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="sfreq must be a number"):
         PreprocessingConfig(sfreq="256")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("make", "keyword", "said"),
+    [(PreprocessingConfig, "window", "did you mean 'window_seconds' (the command line's --window)"),
+     (PreprocessingConfig, "start", "did you mean 'start_seconds' (the command line's --start)"),
+     (PreprocessingConfig, "crop", "did you mean 'crop_tmin' (the command line's --crop)"),
+     (PreprocessingConfig, "rescale",
+      "did you mean 'scale' (the command line's --rescale is scale=1000 * rescale)"),
+     (PreprocessingConfig, "no_average_reference", "did you mean 'average_reference' "
+      "(the command line's --no-average-reference is average_reference=False)"),
+     (PreprocessingConfig, "window_second", "did you mean 'window_seconds'?"),
+     (PreprocessingConfig().updated, "window", "did you mean 'window_seconds'"),
+     (EEGPTConfig, "embed_dims", "did you mean 'embed_dim'?"),
+     (ChannelRules, "strict_channels", "did you mean 'on_unknown' "
+      "(the command line's --strict-channels is on_unknown='raise')")],
+)  # fmt: skip
+def test_settings_classes_name_the_field_of_a_command_line_name(make, keyword, said):
+    """PreprocessingConfig(window=4) (the command line's --window), EEGPTConfig(embed_dims=)
+    and ChannelRules(strict_channels=True) failed with Python's bare "__init__() got an
+    unexpected keyword argument": as ProbeConfig's, the TypeError names the field meant (and
+    the option, and how its value becomes the field's where it is not taken as it is)."""
+    with pytest.raises(TypeError, match=r"\(\) got an unexpected keyword argument "
+                       + re.escape(f"'{keyword}': {said}") + ".* Its settings: "):  # fmt: skip
+        make(**{keyword: 1})
 
 
 def test_config_takes_seconds_as_the_command_line_writes_them():

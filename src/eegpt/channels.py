@@ -42,6 +42,7 @@ from eegpt._participants import (
     two_caps_error,
     two_caps_note,
 )
+from eegpt.config import keywords_meant
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
 from eegpt.nearest_sites import nearest_rename
 from eegpt.nearest_sites import nearest_summary as nearest_summary  # re-exported
@@ -1009,6 +1010,7 @@ def rename_on_missing(data: Any) -> Literal["raise", "ignore"]:
     return "ignore" if isinstance(data, (list, tuple)) else "raise"
 
 
+@keywords_meant({"strict_channels": ("on_unknown", "on_unknown='raise'")})
 @dataclass(frozen=True)
 class ChannelRules:
     """What the channel mapping (:func:`map_channels`) does with channels it cannot use: one

@@ -14,7 +14,7 @@ import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeAlias, TypeVar, cast
 
 N_VOCABULARY = 62  # rows of the channel-embedding table of the released model
 
@@ -63,6 +63,81 @@ def mlp_ratio_for(embed_dim: int, hidden: int) -> float:
     return ratio
 
 
+#: A command-line name of a settings field (argparse's ``dest``) mapped to the field it sets
+#: (``{"passes": "epochs"}``), or to the field and how the option's value becomes the field's
+#: where it is not taken as it is (``{"rescale": ("scale", "scale=1e3 * rescale")}``).
+CliNames: TypeAlias = Mapping[str, str | tuple[str, str]]
+
+
+def meant_field(key: object, names: Sequence[str], cli_names: CliNames) -> str | None:
+    """What a settings dataclass's unknown keyword ``key`` is taken to mean, for its error:
+    ``"did you mean 'epochs' (the command line's --passes)?"`` where ``cli_names`` (the
+    command line's names, as argparse's ``dest``, mapped to the fields they set,
+    :data:`CliNames`) has it (``"did you mean 'scale' (the command line's --rescale is
+    scale=1e3 * rescale)?"`` where the option's value is not the field's), else the field of
+    ``names`` it is closest to; None where none is close."""
+    if isinstance(key, str) and key in cli_names:
+        meant = cli_names[key]
+        field, how = (meant, "") if isinstance(meant, str) else meant
+        option = f"--{key.replace('_', '-')}"
+        return f"did you mean {field!r} (the command line's {option}{f' is {how}' if how else ''})?"
+    close = difflib.get_close_matches(str(key), names, n=1)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def strict_from_dict(cls: type, d: Any, what: str, cli_names: CliNames | None = None) -> Any:
+    """``cls(**d)`` for a settings dataclass, refusing keys it does not have (no silent
+    changes when a saved file was written by another version, or a key is misspelt); ``what``
+    names the settings in the error, which suggests the field meant for each unknown key
+    (:func:`meant_field`, ``cli_names`` the command line's names of the fields)."""
+    names = sorted(f.name for f in fields(cls))
+    unknown = sorted(set(d) - set(names), key=str)
+    if unknown:
+        meant = [
+            f"{key!r}: {hint}"
+            for key in unknown
+            if (hint := meant_field(key, names, cli_names or {}))
+        ]
+        hint = f" ({'; '.join(meant)})" if meant else ""
+        raise ValueError(f"unknown {what} settings {unknown}{hint}; known: {names}")
+    return cls(**dict(d))
+
+
+_T = TypeVar("_T")
+
+
+def keywords_meant(cli_names: CliNames) -> Callable[[type[_T]], type[_T]]:
+    """Class decorator (above ``@dataclass``) whose class, called with a keyword it has no
+    field of, raises the :class:`TypeError` Python does, naming the field meant
+    (:func:`meant_field`; ``cli_names``: the command line's names of its fields, such as
+    ``{"passes": "epochs"}``, :data:`CliNames`) and the fields it has. The signature stays
+    the dataclass's. :class:`EEGPTConfig`, :class:`~eegpt.preprocessing.PreprocessingConfig`,
+    :class:`~eegpt.probe_config.ProbeConfig` and :class:`~eegpt.channels.ChannelRules` have
+    it."""
+
+    def decorate(cls: type[_T]) -> type[_T]:
+        init = cls.__init__
+        names = sorted(f.name for f in fields(cast(Any, cls)))
+
+        @functools.wraps(init)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            for key in kwargs:
+                if key not in names:
+                    hint = meant_field(key, names, cli_names)
+                    raise TypeError(
+                        f"{cls.__name__}() got an unexpected keyword argument {key!r}"
+                        + (f": {hint}" if hint else ".")
+                        + f" Its settings: {', '.join(names)}"
+                    )
+            init(self, *args, **kwargs)
+
+        setattr(cls, "__init__", __init__)  # noqa: B010 (mypy: no assignment to a method)
+        return cls
+
+    return decorate
+
+
+@keywords_meant({})
 @dataclass(frozen=True)
 class EEGPTConfig:
     """Hyper-parameters of the EEGPT encoder.
@@ -231,68 +306,6 @@ def _check_positive(name: str, value: Any) -> None:
         )
     if not (math.isfinite(value) and float(value) > 0):
         raise ValueError(f"EEGPTConfig.{name} must be a finite number > 0, got {value!r}")
-
-
-def meant_field(key: object, names: Sequence[str], cli_names: Mapping[str, str]) -> str | None:
-    """What a settings dataclass's unknown keyword ``key`` is taken to mean, for its error:
-    ``"did you mean 'epochs' (the command line's --passes)?"`` where ``cli_names`` (the
-    command line's names, as argparse's ``dest``, mapped to the fields they set) has it, else
-    the field of ``names`` it is closest to; None where none is close."""
-    if isinstance(key, str) and key in cli_names:
-        return f"did you mean {cli_names[key]!r} (the command line's --{key.replace('_', '-')})?"
-    close = difflib.get_close_matches(str(key), names, n=1)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
-def strict_from_dict(
-    cls: type, d: Any, what: str, cli_names: Mapping[str, str] | None = None
-) -> Any:
-    """``cls(**d)`` for a settings dataclass, refusing keys it does not have (no silent
-    changes when a saved file was written by another version, or a key is misspelt); ``what``
-    names the settings in the error, which suggests the field meant for each unknown key
-    (:func:`meant_field`, ``cli_names`` the command line's names of the fields)."""
-    names = sorted(f.name for f in fields(cls))
-    unknown = sorted(set(d) - set(names), key=str)
-    if unknown:
-        meant = [
-            f"{key!r}: {hint}"
-            for key in unknown
-            if (hint := meant_field(key, names, cli_names or {}))
-        ]
-        hint = f" ({'; '.join(meant)})" if meant else ""
-        raise ValueError(f"unknown {what} settings {unknown}{hint}; known: {names}")
-    return cls(**dict(d))
-
-
-_T = TypeVar("_T")
-
-
-def keywords_meant(cli_names: Mapping[str, str]) -> Callable[[type[_T]], type[_T]]:
-    """Class decorator (above ``@dataclass``) whose class, called with a keyword it has no
-    field of, raises the :class:`TypeError` Python does, naming the field meant
-    (:func:`meant_field`; ``cli_names``: the command line's names of its fields, such as
-    ``{"passes": "epochs"}``) and the fields it has. The signature stays the dataclass's."""
-
-    def decorate(cls: type[_T]) -> type[_T]:
-        init = cls.__init__
-        names = sorted(f.name for f in fields(cast(Any, cls)))
-
-        @functools.wraps(init)
-        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-            for key in kwargs:
-                if key not in names:
-                    hint = meant_field(key, names, cli_names)
-                    raise TypeError(
-                        f"{cls.__name__}() got an unexpected keyword argument {key!r}"
-                        + (f": {hint}" if hint else ".")
-                        + f" Its settings: {', '.join(names)}"
-                    )
-            init(self, *args, **kwargs)
-
-        setattr(cls, "__init__", __init__)  # noqa: B010 (mypy: no assignment to a method)
-        return cls
-
-    return decorate
 
 
 # The paper's variants (encoder part). Heads follow the original pretraining configs.

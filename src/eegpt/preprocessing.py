@@ -31,7 +31,7 @@ from eegpt._renamed import renamed_keywords
 from eegpt.annotations import BadSpans
 from eegpt.channel_picks import pick_indices, warn_not_scalp
 from eegpt.channels import DEFAULT_RULES, ChannelMapping, ChannelRules, map_channels
-from eegpt.config import EEGPTConfig, strict_from_dict
+from eegpt.config import EEGPTConfig, keywords_meant, strict_from_dict
 from eegpt.errors import DuplicateChannelsError, NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
 from eegpt.mne_inputs import left_out_channels
@@ -106,6 +106,20 @@ _RATES_QUESTIONED: set[float] = set()  # model rates other than it, warned about
 _WINDOWS_QUESTIONED: set[tuple[int, float]] = set()  # (samples, rate) of windows warned about
 
 
+#: The command line's options (their ``dest``) that set a field of :class:`PreprocessingConfig`
+#: named otherwise (``--window``, ``--start``, ``--crop``, ``--rescale``,
+#: ``--no-average-reference``), mapped to the field: ``PreprocessingConfig(window=4)`` is told
+#: the field's name (:func:`eegpt.config.keywords_meant`).
+CLI_NAMES: dict[str, str | tuple[str, str]] = {
+    "window": "window_seconds",
+    "start": "start_seconds",
+    "crop": "crop_tmin",
+    "rescale": ("scale", f"scale={PRETRAINING_SCALE:g} * rescale"),
+    "no_average_reference": ("average_reference", "average_reference=False"),
+}
+
+
+@keywords_meant(CLI_NAMES)
 @dataclass(frozen=True)
 class PreprocessingConfig(PreprocessingFields):
     """How a recording becomes model windows.
@@ -328,7 +342,7 @@ class PreprocessingConfig(PreprocessingFields):
     def from_dict(cls, d: Mapping[str, Any]) -> PreprocessingConfig:
         """Build from :meth:`to_dict` output; unknown keys are an error (no silent changes).
         A field the dict lacks takes its value in :data:`STORED_DEFAULTS`, else its default."""
-        return strict_from_dict(cls, {**STORED_DEFAULTS, **d}, "preprocessing")
+        return strict_from_dict(cls, {**STORED_DEFAULTS, **d}, "preprocessing", CLI_NAMES)
 
 
 #: How to turn average referencing off, in the words every API that embeds understands (embed,
