@@ -147,3 +147,55 @@ def test_a_manifest_column_named_source_changed_of_an_earlier_run_is_not_read_as
     assert table["source_changed"].dtype == bool and not table["source_changed"].any()
     assert result.recordings_changed_in_a == result.recordings_changed_in_b == []
     assert "changed since embedded" not in result.report()
+
+
+def test_the_files_report_is_read_once_per_folder_per_call(corpus, model, tmp_path, monkeypatch):
+    """read_embeddings reads each run folder's _files.csv for the recordings changed since
+    embedded and for the channel sets: load_embeddings of one recording read it three times
+    (and each part's of a --part folder more), compare on every batch of rows, for both
+    sides. Each call reads each folder's report once, unless it changed in between."""
+    import builtins
+
+    from eegpt import dataset_folders, outputs_compare
+    from eegpt.embeddings_loading import load_embeddings
+    from eegpt.outputs_compare import compare_embeddings
+
+    out, changed = _stale_run(corpus, tmp_path / "out", model)
+    parts = tmp_path / "parts"
+    embed_dataset(tmp_path / "out-in", parts / "part-0", model=model, part=(0, 2), **RUN)
+    embed_dataset(tmp_path / "out-in", parts / "part-1", model=model, part=(1, 2), **RUN)
+    shutil.copytree(out, tmp_path / "copy")
+    reads: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):
+        if Path(str(file)).name == "_files.csv":
+            reads.append(Path(str(file)).parent.name)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    with pytest.warns(RuntimeWarning, match="changed since"):
+        emb = load_embeddings(out, changed)
+    assert reads == ["out"] and emb.metadata["recording_id"] == changed
+    reads.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the parts' channels outside the vocabulary)
+        load_embeddings(parts, "r2.edf")
+    assert sorted(reads) == ["part-0", "part-1"]
+    reads.clear()
+    monkeypatch.setattr(outputs_compare, "_batch_bytes", lambda: 1)  # a batch per recording
+    with pytest.warns(RuntimeWarning, match="changed since"):
+        result = compare_embeddings(out, tmp_path / "copy", progress=False)
+    assert result.recordings_compared == 4 and result.within_tolerance
+    assert sorted(reads) == ["copy", "out"]
+    reads.clear()
+    # within one call, a report written again (another size) is read again
+    with dataset_folders.files_reports_read_once():
+        assert [r["recording_id"] for r in dataset_folders.changed_rows(out)] == [changed]
+        assert dataset_folders.changed_rows(out) == dataset_folders.changed_rows(out)
+        report = pd.read_csv(out / "_files.csv", dtype=str, keep_default_na=False)
+        assert reads == ["out", "out"]  # (the second: pandas)
+        report.assign(changed="").to_csv(out / "_files.csv", index=False)
+        reads.clear()
+        assert dataset_folders.changed_rows(out) == []
+    assert reads == ["out"]

@@ -15,12 +15,14 @@ take these names without paying for the model's stack.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import csv
 import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,20 +117,60 @@ def shard_files(output_dir: Path) -> list[Path]:
     return sorted(p for p in Path(output_dir).iterdir() if SHARD.match(p.name))
 
 
+#: The files reports read in this call (:func:`files_reports_read_once`): their rows by
+#: (path, modification time in ns, size); None outside such a call.
+_REPORTS_READ: contextvars.ContextVar[dict[tuple[str, int, int], list[dict[str, str]]] | None] = (
+    contextvars.ContextVar("eegpt_files_reports_read", default=None)
+)
+
+
+@contextlib.contextmanager
+def files_reports_read_once() -> Iterator[None]:
+    """Within it (one call of :func:`eegpt.read_embeddings`, :func:`eegpt.load_embeddings` or
+    :func:`eegpt.compare_embeddings`), each run folder's files report is read once by
+    :func:`files_report_rows` (and :func:`changed_rows`), however many times the call reads
+    the folder (a batch of compare's rows each), unless it changed (its modification time or
+    size) in between; nested, the outermost call's reads are kept."""
+    if _REPORTS_READ.get() is not None:  # within another call: its reads stand
+        yield
+        return
+    token = _REPORTS_READ.set({})
+    try:
+        yield
+    finally:
+        _REPORTS_READ.reset(token)
+
+
+def files_report_rows(output_dir: str | os.PathLike) -> list[dict[str, str]] | None:
+    """The rows of the run folder's files report (:data:`FILES_REPORT`), each a dict of its
+    columns (not to be changed: they may be another reader's of the same call); None where
+    there is none or it cannot be read. Read once per call within
+    :func:`files_reports_read_once`."""
+    path = Path(output_dir) / FILES_REPORT
+    read = _REPORTS_READ.get()
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        if read is not None and key in read:
+            return read[key]
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, ValueError, csv.Error):  # (UnicodeDecodeError is a ValueError)
+        return None
+    if read is not None:
+        read[key] = rows
+    return rows
+
+
 def changed_rows(output_dir: str | os.PathLike) -> list[dict[str, str]]:
     """The rows of the run folder's files report (:data:`FILES_REPORT`) of recordings marked
     in its ``changed`` column (each a dict of its columns: ``recording_id``, ``shard``,
     ``changed`` (what changed, ``recording: contents and modification time``) ...): embedded
     recordings whose files a later run of the folder found changed since they were embedded,
-    whose rows are of the earlier contents. None when there is no report or it cannot be
-    read."""
-    try:
-        with open(Path(output_dir) / FILES_REPORT, newline="", encoding="utf-8") as fh:
-            return [
-                row for row in csv.DictReader(fh) if row.get("changed") and row.get("recording_id")
-            ]
-    except (OSError, ValueError, KeyError, csv.Error):
-        return []
+    whose rows are of the earlier contents. Empty where there is no report or it cannot be
+    read (:func:`files_report_rows`: once per call within :func:`files_reports_read_once`)."""
+    rows = files_report_rows(output_dir) or []
+    return [row for row in rows if row.get("changed") and row.get("recording_id")]
 
 
 def expand_run_folders(

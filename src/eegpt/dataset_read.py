@@ -50,7 +50,7 @@ from eegpt.dataset_folders import RUN_MANIFEST as RUN_MANIFEST
 from eegpt.dataset_folders import SHARD as SHARD
 from eegpt.dataset_folders import SHORT_REPORT as SHORT_REPORT
 from eegpt.dataset_folders import TOO_SHORT as TOO_SHORT
-from eegpt.dataset_folders import changed_rows, read_run_manifest
+from eegpt.dataset_folders import changed_rows, files_reports_read_once, read_run_manifest
 from eegpt.dataset_folders import expand_run_folders as expand_run_folders
 from eegpt.dataset_folders import partial_name as partial_name
 from eegpt.dataset_folders import run_folders as run_folders
@@ -295,7 +295,8 @@ def read_embeddings(
             "embed-dataset folders of other settings cannot be read together"
         )
     try:
-        return _read_embeddings(path, columns, filters, expand_metadata, embeddings)
+        with files_reports_read_once():  # each folder's _files.csv read once for all it tells
+            return _read_embeddings(path, columns, filters, expand_metadata, embeddings)
     except (OSError, ValueError) as err:
         damaged = _damaged_shard_error(path, err)
         if damaged is None:

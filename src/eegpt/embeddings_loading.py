@@ -24,7 +24,7 @@ from eegpt._logging import ignored_warnings as _ignored_warnings
 from eegpt._recording_provenance import RECORDING_PROVENANCE_KEYS
 from eegpt._window_flags import FLAG_KEYS
 from eegpt.clock_times import _TIME_BASE
-from eegpt.dataset_folders import RUN_MANIFEST
+from eegpt.dataset_folders import RUN_MANIFEST, files_reports_read_once
 from eegpt.embeddings_writer import LATE_METADATA_KEY
 from eegpt.errors import MissingFileError, UnreadableOutputError
 from eegpt.memory_checks import check_embeddings_memory
@@ -421,6 +421,7 @@ _PADDING = ("padded_tail", "tail_left_out_s", "padded_epochs")
 _OTHER_NORMALISATION = "read_embeddings: no row has recording_id"
 
 
+@files_reports_read_once()  # its _files.csv read once, by read_embeddings and this
 def _recording_of_run(folder: Path, recording_id: str) -> Embeddings:
     """The windows of one recording of an embed-dataset folder, as :class:`eegpt.outputs.Embeddings`."""
     from eegpt.dataset_folders import shard_files
@@ -503,6 +504,7 @@ def _plain_cell(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+@files_reports_read_once()  # its _files.csv read once, by read_embeddings and this
 def _recording_of_runs(
     given: str | os.PathLike | Sequence[str | os.PathLike], recording_id: str
 ) -> Embeddings:
@@ -548,16 +550,11 @@ def _part_holding(given: Any, parts: list[Path], recording_id: str) -> Path:
 
 
 def _files_report(folder: Path) -> list[dict[str, str]] | None:
-    """The rows of a run folder's ``_files.csv``, or None where it cannot be read."""
-    import csv
+    """The rows of a run folder's ``_files.csv``, or None where it cannot be read (read once
+    per :func:`load_embeddings` call: :func:`eegpt.dataset_folders.files_report_rows`)."""
+    from eegpt.dataset_folders import files_report_rows
 
-    from eegpt.dataset_folders import FILES_REPORT
-
-    try:
-        with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
-    except OSError:
-        return None
+    return files_report_rows(folder)
 
 
 #: The key under which :func:`_stored_file_status` gives the ``run`` stamp of the recording's

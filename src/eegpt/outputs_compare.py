@@ -30,6 +30,7 @@ import numpy as np
 
 from eegpt._filenames import user_path
 from eegpt._logging import count, few
+from eegpt.dataset_folders import files_reports_read_once
 
 __all__ = ["EmbeddingsComparison", "compare_embeddings"]
 
@@ -895,53 +896,54 @@ def compare_embeddings(
             from eegpt.errors import MissingFileError
 
             raise MissingFileError(f"compare_embeddings: no output {given}")
-    side_a = _read_side(a, recursive, allow_mixed, progress, "A")
-    side_b = _read_side(b, recursive, allow_mixed, progress, "B")
-    _refuse_other_kinds(side_a, side_b)
-    keys_a, keys_b, depth = _recording_keys(side_a.sources, side_b.sources)
-    matched_by = (
-        "the recordings' file names"
-        if depth == 1
-        else f"the last {depth} parts of the recordings' paths"
-    )
-    only_a, only_b = set(keys_a.values()), set(keys_b.values())
-    if len(only_a) == len(only_b) == 1 and only_a != only_b:  # one recording each: compared
-        (name_a,), (name_b,) = only_a, only_b
-        keys_b = dict.fromkeys(keys_b, name_a)
-        matched_by = f"being the one recording of each (A's {name_a}, B's {name_b})"
-    result = EmbeddingsComparison(
-        a=side_a.text,
-        b=side_b.text,
-        rtol=float(rtol),
-        atol=float(atol),
-        matched_by=matched_by,
-        n_rows_a=len(side_a.table),
-        n_rows_b=len(side_b.table),
-    )
-    result.provenance = _provenance_rows(side_a, side_b)
-    result.recordings_changed_in_a = sorted({keys_a[i] for i in side_a.changed if i in keys_a})
-    result.recordings_changed_in_b = sorted({keys_b[i] for i in side_b.changed if i in keys_b})
-    result.notes = _notes(result.provenance, rtol, atol)
-    frame_a, frame_b = _keyed(side_a.table, keys_a), _keyed(side_b.table, keys_b)
-    recs_a, recs_b = set(frame_a["_rec"]), set(frame_b["_rec"])
-    result.recordings_only_in_a = sorted(recs_a - recs_b)
-    result.recordings_only_in_b = sorted(recs_b - recs_a)
-    both = [r for r in dict.fromkeys(frame_a["_rec"]) if r in recs_b]
-    result.recordings_compared = len(both)
-    on = ["_rec", "_t", "_n"]
-    merged = frame_a.merge(frame_b, on=on, how="outer", suffixes=("_a", "_b"), indicator=True)
-    in_both = merged["_rec"].isin(both)
-    for which, side in (("left_only", "a"), ("right_only", "b")):
-        rows = merged[(merged["_merge"] == which) & in_both]
-        rows = rows.rename(columns={f"window_{side}": "window", f"onset_s_{side}": "onset_s"})
-        setattr(result, f"rows_only_in_{side}", _rows_list(rows))
-    pairs = merged[merged["_merge"] == "both"]
-    result.n_rows_compared = len(pairs)
-    unmatched = sorted(set(both) - set(pairs["_rec"]))
-    if unmatched:
-        result.notes.append(_unmatched_note(unmatched, len(both), result.provenance))
-    _compare_values(result, side_a, side_b, keys_a, keys_b, pairs, both, progress)
-    return result
+    with files_reports_read_once():  # each run folder's _files.csv once, not per batch
+        side_a = _read_side(a, recursive, allow_mixed, progress, "A")
+        side_b = _read_side(b, recursive, allow_mixed, progress, "B")
+        _refuse_other_kinds(side_a, side_b)
+        keys_a, keys_b, depth = _recording_keys(side_a.sources, side_b.sources)
+        matched_by = (
+            "the recordings' file names"
+            if depth == 1
+            else f"the last {depth} parts of the recordings' paths"
+        )
+        only_a, only_b = set(keys_a.values()), set(keys_b.values())
+        if len(only_a) == len(only_b) == 1 and only_a != only_b:  # one recording each: compared
+            (name_a,), (name_b,) = only_a, only_b
+            keys_b = dict.fromkeys(keys_b, name_a)
+            matched_by = f"being the one recording of each (A's {name_a}, B's {name_b})"
+        result = EmbeddingsComparison(
+            a=side_a.text,
+            b=side_b.text,
+            rtol=float(rtol),
+            atol=float(atol),
+            matched_by=matched_by,
+            n_rows_a=len(side_a.table),
+            n_rows_b=len(side_b.table),
+        )
+        result.provenance = _provenance_rows(side_a, side_b)
+        result.recordings_changed_in_a = sorted({keys_a[i] for i in side_a.changed if i in keys_a})
+        result.recordings_changed_in_b = sorted({keys_b[i] for i in side_b.changed if i in keys_b})
+        result.notes = _notes(result.provenance, rtol, atol)
+        frame_a, frame_b = _keyed(side_a.table, keys_a), _keyed(side_b.table, keys_b)
+        recs_a, recs_b = set(frame_a["_rec"]), set(frame_b["_rec"])
+        result.recordings_only_in_a = sorted(recs_a - recs_b)
+        result.recordings_only_in_b = sorted(recs_b - recs_a)
+        both = [r for r in dict.fromkeys(frame_a["_rec"]) if r in recs_b]
+        result.recordings_compared = len(both)
+        on = ["_rec", "_t", "_n"]
+        merged = frame_a.merge(frame_b, on=on, how="outer", suffixes=("_a", "_b"), indicator=True)
+        in_both = merged["_rec"].isin(both)
+        for which, side in (("left_only", "a"), ("right_only", "b")):
+            rows = merged[(merged["_merge"] == which) & in_both]
+            rows = rows.rename(columns={f"window_{side}": "window", f"onset_s_{side}": "onset_s"})
+            setattr(result, f"rows_only_in_{side}", _rows_list(rows))
+        pairs = merged[merged["_merge"] == "both"]
+        result.n_rows_compared = len(pairs)
+        unmatched = sorted(set(both) - set(pairs["_rec"]))
+        if unmatched:
+            result.notes.append(_unmatched_note(unmatched, len(both), result.provenance))
+        _compare_values(result, side_a, side_b, keys_a, keys_b, pairs, both, progress)
+        return result
 
 
 def _unmatched_note(

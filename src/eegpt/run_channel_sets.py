@@ -7,7 +7,6 @@ electrode sets of :data:`eegpt.vocabulary.CHANNEL_SETS`.)
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from eegpt._logging import count as _count
 from eegpt._logging import few
 from eegpt._logging import warn as _warn
-from eegpt.dataset_folders import FILES_REPORT
+from eegpt.dataset_folders import FILES_REPORT, files_report_rows
 
 
 def _channel_sets_of(folders: Sequence[Path]) -> dict[tuple[int, str], tuple[str, ...]]:
@@ -25,14 +24,11 @@ def _channel_sets_of(folders: Sequence[Path]) -> dict[tuple[int, str], tuple[str
     later run for both. The recordings of a folder without a readable one are absent."""
     sets: dict[tuple[int, str], tuple[str, ...]] = {}
     for index, folder in enumerate(folders):
-        try:
-            with open(folder / FILES_REPORT, newline="", encoding="utf-8") as fh:
-                for row in csv.DictReader(fh):
-                    if row.get("status") == "ok" and row.get("channels"):
-                        sets[index, row["recording_id"]] = tuple(
-                            sorted(row["channels"].split(" | "))
-                        )
-        except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+        try:  # (read once per call: files_report_rows)
+            for row in files_report_rows(folder) or []:
+                if row.get("status") == "ok" and row.get("channels"):
+                    sets[index, row["recording_id"]] = tuple(sorted(row["channels"].split(" | ")))
+        except KeyError:  # a report without recording ids
             continue
     return sets
 
