@@ -490,3 +490,22 @@ def test_embed_s_channel_rules_are_checked_before_any_recording_is_read(plain, t
         map_channels(plain, on_unknown="keep")
     with pytest.raises(ValueError, match=unknown):
         OnlineEmbedder(TINY, NAMES, 256.0, on_unknown="keep", warm_up=False)
+
+
+@pytest.mark.parametrize("name", ["faster_unused_channels", "open_stream_unless_epochs"])
+def test_stream_helpers_say_they_take_channel_rules_not_on_unknown(name):
+    """faster_unused_channels and open_stream_unless_epochs (eegpt.streaming) took on_unknown=
+    until the channel rules were made one object (52c47508); they take rules=ChannelRules
+    only, which their docstrings did not say (faster_unused_channels' named no rules at
+    all): a call with on_unknown= is a TypeError."""
+    import inspect
+
+    from eegpt import streaming
+
+    function = getattr(streaming, name)
+    assert "on_unknown" not in inspect.signature(function).parameters
+    doc = " ".join(function.__doc__.split())
+    assert "``rules``: one :class:`~eegpt.channels.ChannelRules`" in doc
+    assert "ChannelRules.of_one(on_unknown, on_missing)" in doc
+    with pytest.raises(TypeError, match="unexpected keyword argument 'on_unknown'"):
+        function("absent.edf", on_unknown="raise")

@@ -562,7 +562,10 @@ def faster_unused_channels(
     """The channels :func:`open_stream` reads an EDF/BDF file without (unused ones stored
     faster than every used one), for reading it whole alike (``eegpt.io.as_recording(...,
     exclude=)``); empty for other files, and when the file or its channels have a problem
-    (reading it whole then says what)."""
+    (reading it whole then says what). ``picks``, ``rename`` and ``keep`` as for
+    :func:`open_stream`; ``rules``: one :class:`~eegpt.channels.ChannelRules` made and
+    checked by the caller (``ChannelRules.of_one(on_unknown, on_missing)``): it takes no
+    ``on_unknown`` or ``on_missing`` keyword of its own (since 2026-12-07)."""
     path = Path(path).expanduser()
     if path.suffix.lower() not in (".edf", ".bdf"):
         return []
@@ -584,9 +587,11 @@ def faster_unused_channels(
 def open_stream_unless_epochs(
     path: PathLike, rules: ChannelRules = DEFAULT_RULES, **kwargs: Any
 ) -> StreamedRecording | None:
-    """:func:`open_mapped_stream` (``rules``; ``kwargs``: its other keywords) for a file of
-    continuous data; None for a file of epochs, which is read whole
-    (:func:`eegpt.io.read_epochs_file`): one named ``*-epo.fif``, or one whose raw reading
+    """:func:`open_mapped_stream` (``rules``: one :class:`~eegpt.channels.ChannelRules` made
+    and checked by the caller, ``ChannelRules.of_one(on_unknown, on_missing)``: no
+    ``on_unknown`` or ``on_missing`` keyword of its own since 2026-12-07; ``kwargs``: its
+    other keywords) for a file of continuous data; None for a file of epochs, which is read
+    whole (:func:`eegpt.io.read_epochs_file`): one named ``*-epo.fif``, or one whose raw reading
     finds epochs (a ``.fif`` of epochs under another name, an epoched EEGLAB ``.set``), and
     for an ``.npz`` (epochs arrays, :func:`eegpt.io.read_npz_epochs`)."""
     if is_epochs_file(path) or is_npz(path):
