@@ -621,6 +621,32 @@ def test_the_pushes_joined_into_one_embeddings(model, tmp_path):
         Embeddings.concatenate([whole, whole.data])
 
 
+def test_parts_of_streams_apart_are_kept_apart_when_joined(model, tmp_path):
+    """Pushes before and after reset() are of two streams, each counting its windows from 0:
+    joining them is refused with advice to keep the streams apart (it said to join disjoint
+    selections, emb[:5] and emb[5:], which they are not); one stream's window twice is still
+    refused with that advice, and each stream's pushes join and save."""
+    from eegpt.outputs import Embeddings
+
+    x = _signal(256 * 12, 256.0)
+    online = OnlineEmbedder(
+        model, NAMES, sfreq=256.0, units="uV", overlap=2.0, warm_up=False, device="cpu"
+    )
+    before = [online.push(x[:, :1500]), online.push(x[:, 1500:])]
+    online.reset()
+    after = online.push(x)
+    with pytest.raises(ValueError, match=r"part 2 and part 0 come from different streams "
+                       r"\(an OnlineEmbedder's reset\(\).*Keep the streams apart") as info:  # fmt: skip
+        Embeddings.concatenate([*before, after])
+    assert "disjoint" not in str(info.value)
+    with pytest.raises(ValueError, match=r"Join disjoint selections"):
+        Embeddings.concatenate([after, after[:2]])
+    joined = Embeddings.concatenate(before)
+    assert joined.metadata["window_index"] == after.metadata["window_index"]
+    assert joined.metadata["stream_id"] != after.metadata["stream_id"]
+    joined.save(tmp_path / "first.npz")
+
+
 def test_embeddings_recorded_before_detrend_join_new_ones(model, tmp_path):
     """An embeddings file whose preprocessing record lacks ``detrend`` (written before it was
     recorded always: no detrending) joins one that records ``"none"``; one recording another

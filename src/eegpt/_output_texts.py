@@ -24,6 +24,11 @@ def windows_text(n: int, metadata: Mapping[str, Any]) -> str:
 #: array) in an output's metadata: :func:`eegpt.api.input_record`.
 INPUT_KEY = "input"
 
+#: Key of the id of an :class:`eegpt.OnlineEmbedder`'s stream in its outputs' metadata: new at
+#: each ``reset()`` (its windows and onsets count from 0 again), so parts of streams apart are
+#: told apart when joined (:meth:`eegpt.Embeddings.concatenate`).
+STREAM_ID_KEY = "stream_id"
+
 
 def input_text(record: Any) -> str | None:
     """What ``eegpt info`` says of an output's input given in memory (:func:`eegpt.api.input_record`),

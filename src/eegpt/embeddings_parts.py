@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from eegpt._output_texts import INPUT_KEY
+from eegpt._output_texts import INPUT_KEY, STREAM_ID_KEY
 from eegpt._recording_provenance import EPOCH_ONSETS_KEY
 from eegpt._window_flags import FLAG_KEYS
 from eegpt.clock_times import _TIME_BASE
@@ -145,6 +145,7 @@ def _joined_window_index(parts: Sequence[Embeddings]) -> list[int]:
         own = _part_window_index(part, len(index))
         twice = sorted({i for i in own if i in seen})
         if twice:
+            _refuse_streams_apart(part, parts[seen[twice[0]]], k, seen[twice[0]])
             shown = ", ".join(str(i) for i in twice[:5]) + (" ..." if len(twice) > 5 else "")
             raise ValueError(
                 f"part {k} holds windows that part {seen[twice[0]]} holds too (window_index "
@@ -154,6 +155,22 @@ def _joined_window_index(parts: Sequence[Embeddings]) -> list[int]:
         seen.update(dict.fromkeys(own, k))
         index += own
     return index
+
+
+def _refuse_streams_apart(part: Embeddings, other: Embeddings, k: int, j: int) -> None:
+    """Raise where parts ``k`` and ``j``, which hold windows of the same indices, come from
+    different streams of an :class:`eegpt.OnlineEmbedder` (their ``stream_id`` differs: a
+    ``reset()`` between them, or another embedder): each stream counts its windows and onsets
+    from 0, so they are no selections of one recording to join."""
+    mine, theirs = part.metadata.get(STREAM_ID_KEY), other.metadata.get(STREAM_ID_KEY)
+    if mine is not None and theirs is not None and mine != theirs:
+        raise ValueError(
+            f"part {k} and part {j} come from different streams (an OnlineEmbedder's reset() "
+            "between them, or another embedder): each stream counts its windows and onsets "
+            "from 0, so joined their windows would be mixed up. Keep the streams apart: join "
+            "the pushes of each stream on its own (Embeddings.concatenate(pushes_since_reset)), "
+            "save each and read them as one table with eegpt.read_embeddings(files)"
+        )
 
 
 def _continued(part: Embeddings, last: int) -> bool:

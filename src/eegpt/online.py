@@ -30,6 +30,7 @@ import math
 import numbers
 import sys
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -41,6 +42,7 @@ import numpy as np
 
 from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import warn as _warn
+from eegpt._output_texts import STREAM_ID_KEY
 from eegpt._rates import taken_rate
 from eegpt.api import check_embeddings, engine_for, provenance
 from eegpt.array_inputs import (
@@ -463,6 +465,9 @@ class OnlineEmbedder:
     def _forget(self) -> None:
         """:meth:`reset`, its caller holding the embedder."""
         self._buffer = np.empty((len(self._picks), 0))
+        # recorded in every output (metadata["stream_id"]): parts of streams apart, whose
+        # windows and onsets each count from 0, are told apart when joined
+        self._stream_id = uuid.uuid4().hex[:12]
         self._buffer_start = 0  # stream index of the buffer's first sample (kept or to come)
         self.n_samples_pushed = 0
         self.n_windows = 0
@@ -798,6 +803,7 @@ class OnlineEmbedder:
         windows = SimpleNamespace(mapping=self.mapping, config=self._epoch_config)
         metadata = provenance(self.model, stream, windows, self.engine)
         metadata["preprocessing"] = self._preprocessing_record()
+        metadata[STREAM_ID_KEY] = self._stream_id
         return metadata
 
     def _preprocessing_record(self) -> dict[str, Any]:
@@ -870,6 +876,7 @@ class OnlineEmbedder:
         metadata["channels"] = self.mapping.to_dict()  # with the stream's dropped channels
         metadata["preprocessing"] = self._preprocessing_record()
         metadata["window_index"] = list(range(self.n_windows, self.n_windows + len(starts)))
+        metadata[STREAM_ID_KEY] = self._stream_id
         check_embeddings(z, 0, onsets, metadata)
         self.n_windows += len(starts)
         return z, onsets, metadata
