@@ -286,6 +286,38 @@ FOREIGN_OPTIONS = {
 }  # fmt: skip
 
 
+def thread_problems(text: str) -> list[str]:
+    """The Python blocks of a page that make an online embedder (``OnlineEmbedder(`` or
+    ``probe.online(``) without ``torch.set_num_threads`` before it: on a CPU shared with an
+    LSL inlet or a display, PyTorch's default of all cores made pushes 50-170 ms instead of
+    4-10 ms, and copied examples left it so."""
+    problems = []
+    for start, lines in _fenced(text, ("python",)):
+        code = "\n".join(lines)
+        made = re.search(r"OnlineEmbedder\(|\.online\(", code)
+        threads = code.find("torch.set_num_threads(")
+        if made and not 0 <= threads < made.start():
+            problems.append(
+                f"line {start}: makes an online embedder without torch.set_num_threads(...) "
+                "before it"
+            )
+    return problems
+
+
+def test_thread_problems_finds_an_embedder_made_with_all_threads() -> None:
+    block = "```python\n{}\nonline = probe.online(names, sfreq=250)\n```\n"
+    assert thread_problems(block.format("import eegpt")) == [
+        "line 1: makes an online embedder without torch.set_num_threads(...) before it"
+    ]
+    assert thread_problems(block.format("torch.set_num_threads(1)")) == []
+
+
+def test_online_examples_fix_the_thread_count() -> None:
+    """docs/live-streams.md's examples set PyTorch's thread count before making the embedder
+    (the advice stood in the page's last paragraph only)."""
+    assert thread_problems((ROOT / "docs" / "live-streams.md").read_text()) == []
+
+
 def _every_option() -> set[str]:
     """The option strings of eegpt and every command and subcommand under it."""
     import argparse
