@@ -349,6 +349,33 @@ def test_channels_checks_reset_and_errors(model):
         OnlineEmbedder(model, NAMES, 256.0, engine=InferenceEngine(other))
 
 
+def test_integer_samples_in_microvolts_are_warned_of_once_naming_a_scale(model):
+    """int16 ADC counts pushed with units='uV' were taken silently as 1 count = 1 uV (10 times
+    too large at a 0.1 uV resolution): the first integer chunk warns, naming a scale; later
+    ones, float chunks and a reset() do not warn again, and the samples are taken as given."""
+    x = _signal(256 * 6, 256.0)
+    counts = np.round(x / 0.1).astype(np.int16)  # 0.1 uV a count
+    online = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False, device="cpu")
+    with pytest.warns(EEGPTWarning) as record:
+        online.push(counts[:, :500])
+    said = [str(w.message) for w in record if "integers" in str(w.message)]
+    assert len(said) == 1
+    assert re.search(r"integers \(int16\) taken as uV \(units='uV'\): one count is 1 uV\. If "
+                     r"they are an amplifier's ADC counts, scale them .*push\(counts \* 0\.1\)",
+                     said[0])  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        emb = online.push(counts[:, 500:])
+        online.reset()
+        online.push(counts[:, :1100])
+        online.push(x[:, :10])
+    floats = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = floats.push(counts.astype(np.float64))
+    np.testing.assert_array_equal(emb.data, same.data)
+
+
 def test_channel_labels_are_one_per_channel(model):
     """channel_labels name a missing channel of channels as training labelled it, by place:
     labels of another length named C3 by another channel's label (rename={'EEG Fz-REF':

@@ -72,6 +72,19 @@ def check_integer_volts(data: Any, units: str, where: str) -> None:
         )
 
 
+def integer_units_text(dtype: Any, units: str) -> str:
+    """The warning for integer samples taken in ``units`` (a unit below volts): one count is
+    one unit, which an amplifier's ADC counts are only at a resolution of exactly that unit
+    (int16 counts of 0.1 µV taken as µV are 10 times too large), so it names a scale."""
+    return (
+        f"the samples are integers ({dtype}) taken as {units} (units={units!r}): one count is "
+        f"1 {units}. If they are an amplifier's ADC counts, scale them by its resolution "
+        f"first, e.g. push(counts * 0.1) for 0.1 {units} a count (the amplifier's or the "
+        f"LSL stream's channel scale); integers that are whole {units} are right as they are "
+        "(said once per embedder)"
+    )
+
+
 def check_ch_names(ch_names: Any) -> None:
     """Refuse ``ch_names`` (of an array or a stream) that are not a list of names, with a
     ``TypeError`` (an argument of the wrong type): a single str (``"Cz"``, which would be the

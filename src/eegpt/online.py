@@ -52,6 +52,7 @@ from eegpt.array_inputs import (
     check_ch_names,
     check_integer_volts,
     check_sfreq,
+    integer_units_text,
     refuse_dataframe,
     refuse_grad_tensor,
     units_name,
@@ -281,6 +282,7 @@ class OnlineEmbedder:
         # MNE reads as 256.016 Hz), as embed counts a recording's: the same windows and onsets
         self._rate = taken_rate(rate)
         self.units = units
+        self._said_integers = False  # integer samples in a unit below volts: warned of once
         # each window is one whole epoch, none padded (where no native length resamples to
         # the model's window exactly, one just over it is cropped), and the incomplete one at
         # the stream's end is never embedded: recorded as "drop", whatever was given
@@ -739,6 +741,9 @@ class OnlineEmbedder:
         )
         x = self._samples_of(chunk)
         check_integer_volts(x, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)")
+        if np.issubdtype(x.dtype, np.integer) and not getattr(self, "_said_integers", True):
+            self._said_integers = True
+            _warn(integer_units_text(x.dtype, self.units))
         x = x.astype(np.float64, copy=False)
         if x.ndim == 0:
             raise RecordingError(
