@@ -4646,6 +4646,36 @@ def test_a_start_in_seconds_is_one_where_a_file_has_its_name(tmp_path, monkeypat
         start_value("nowhere.edf")
 
 
+def test_a_flat_channel_a_probe_needs_is_advised_to_be_fixed_not_dropped(model, short_task):
+    """A channel flat from a stream's start under probe.online was advised to be dropped
+    (rename={'Fz': None}), which probe.online refuses (the probe needs it): the warning says
+    the probe needs it and to fix the electrode; an embedder without a probe still says to
+    drop it."""
+    from eegpt.online import OnlineEmbedder
+
+    train, _ = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    x = raw.get_data()[:, :500] * 1e6
+    flat = raw.ch_names[2]
+    x[2] = 0.0
+    online = probe.online(raw.ch_names, 250.0, units="uV", warm_up=False)
+    with pytest.warns(EEGPTWarning) as record:
+        assert len(online.push(x)) == 2
+    said = [str(w.message) for w in record if "flat channel(s) check" in str(w.message)]
+    assert len(said) == 1
+    assert re.search(rf"\[{flat!r}\] have zero peak-to-peak.* The probe needs them .*fix their "
+                     r"electrodes .*reset\(\) the stream", said[0])  # fmt: skip
+    assert "rename=" not in said[0] and "--drop" not in said[0]
+    with pytest.raises(ValueError, match=r"trained on 19 channels"):  # what was advised
+        probe.online(raw.ch_names, 250.0, units="uV", rename={flat: None}, warm_up=False)
+    plain = OnlineEmbedder(model, raw.ch_names, 250.0, units="uV", preprocessing=config,
+                           warm_up=False)  # fmt: skip
+    with pytest.warns(EEGPTWarning, match=rf"Exclude them \(rename=\{{{flat!r}: None\}}"):
+        plain.push(x)
+
+
 def test_a_probe_classifies_a_stream_as_it_classifies_epochs_and_files(model, short_task, tmp_path):
     """probe.online embeds a stream with the probe's encoder, preprocessing (here a linear
     detrend, which embeddings made without it would miss) and channels; predict_proba takes

@@ -315,6 +315,7 @@ class OnlineEmbedder:
             used=channels,  # a probe's: no warnings on the stream's channels it does not use
             verbose=verbose,
         )
+        self._needed = channels is not None  # each needed: a flat one cannot be dropped
         if channels is not None:  # a probe's: missing ones named as its predictions name them
             from eegpt.probe_inputs import subset_mapping
 
@@ -873,6 +874,7 @@ class OnlineEmbedder:
         windows = prepare(
             recording, self._buffer_mapping, self._epoch_config, checks=not self._checked,
             refuse_flat=False,  # electrodes still settling: the session goes on
+            channels_needed=getattr(self, "_needed", False),  # a probe's: a flat one is fixed
             warn_reference=False, warn_ratio=False, warn_rate=False,
         )  # fmt: skip
         self._checked = True

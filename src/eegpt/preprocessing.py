@@ -512,6 +512,7 @@ def prepare(
     checks: bool = True,
     bad_spans: BadSpans | None = None,
     refuse_flat: bool = True,
+    channels_needed: bool = False,
     warn_reference: bool = True,
     warn_ratio: bool = True,
     warn_rate: bool = True,
@@ -559,6 +560,9 @@ def prepare(
         to learn from); data that stand for a part of more to come only warn (the first window of a
         live stream, scikit-learn's transform and predict, a probe's predictions and evaluations: a
         loop that predicts epoch by epoch goes on past one from a disconnected amplifier).
+    channels_needed : bool
+        Every used channel is needed (a probe's, for ``probe.online``): a flat one is advised
+        to be fixed, not dropped (:func:`~eegpt.signal_checks.check_signal`).
     warn_reference : bool
         Warn of average referencing of exactly 2 channels (:func:`check_reference_channels`).
         False where the preprocessing is not the caller's to change (a trained probe's
@@ -672,6 +676,7 @@ def prepare(
             refuse_all_flat=refuse_flat,
             average_reference=config.average_reference,
             left_out=mapping.dropped,
+            channels_needed=channels_needed,
             clock=getattr(recording, "clock", None),  # one pickled before it: None
             resample=config.resample,
             new_sfreq=config.sfreq,

@@ -190,6 +190,7 @@ def check_signal(
     refuse_all_flat: bool = True,
     average_reference: bool = False,
     left_out: Sequence[str] = (),
+    channels_needed: bool = False,
     rescaled: float = 1.0,
     clock: RecordClock | None = None,
     resample: str = "polyphase",
@@ -235,6 +236,9 @@ def check_signal(
     average_reference : bool
         Whether the channels will be average-referenced: a flat channel that is the
         recording's reference is then kept, not advised to be dropped (:func:`_warn_flat`).
+    channels_needed : bool
+        Whether every channel used is needed (a probe's, for ``probe.online``): a flat one is
+        then not advised to be dropped, which would refuse the input, but to be fixed.
     left_out : sequence of str
         The recording's channels the mapping left out (:attr:`ChannelMapping.dropped`), which
         tell an EGI net (its E-numbered electrodes) whose 'Cz' is its reference, in the
@@ -305,7 +309,7 @@ def check_signal(
     if flat.any():
         zero = measured & (stats.maximum == 0) & (stats.minimum == 0)
         _warn_flat(names, flat, zero, source, average_reference=average_reference,
-                   left_out=left_out)  # fmt: skip
+                   left_out=left_out, needed=channels_needed)  # fmt: skip
     # the windows over the stretches named below (continuous recordings only)
     flags = FlaggedSpans() if stats.segment and sfreq else None
     if stats.segment and sfreq:
@@ -722,9 +726,11 @@ def _warn_flat(
     *,
     average_reference: bool,
     left_out: Sequence[str],
+    needed: bool = False,
 ) -> None:
     """Warn about the channels ``flat`` throughout (``zero``: exactly zero throughout); all of
-    them flat, that the input holds no signal.
+    them flat, that the input holds no signal. ``needed``: every channel is needed (a probe's
+    under ``probe.online``), so the advice is to fix the electrode, not to drop it.
 
     Under the average reference, a recording's reference electrode stored as zeros is worth
     keeping: referencing gives it its signal back (the site against the average of the
@@ -759,11 +765,17 @@ def _warn_flat(
             "electrode, stored as zeros: if so, keep it, as the average reference (on) gives "
             "it back its signal."
         )
+    advice = (
+        f"Exclude them ({how_to_drop(which)}) or interpolate them before embedding."
+        if not needed
+        else "The probe needs them (it was trained on them: a stream without one is refused, "
+        "so they cannot be dropped): fix their electrodes (contact, cable, the amplifier's "
+        "channel) and reset() the stream, or train a probe without them."
+    )
     _warn(
         f"{source}: flat channel(s) check: {shortened_list(which)} have zero peak-to-peak, a "
         f"digital step's jitter about one value or a standard deviation below {FLAT_STD:g} V "
-        "(disconnected or unrecorded?). Exclude them "
-        f"({how_to_drop(which)}) or interpolate them before embedding.{maybe}"
+        f"(disconnected or unrecorded?). {advice}{maybe}"
     )
 
 
