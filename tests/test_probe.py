@@ -4646,6 +4646,51 @@ def test_a_start_in_seconds_is_one_where_a_file_has_its_name(tmp_path, monkeypat
         start_value("nowhere.edf")
 
 
+def test_a_stream_of_another_encoder_made_in_memory_is_refused_and_outputs_name_theirs(
+    model, weights, short_task, tmp_path, monkeypatch
+):
+    """Embeddings of a stream from another encoder made in memory (never loaded) recorded no
+    weights fingerprint, so predict_proba took them (meaningless probabilities) while the same
+    weights loaded from a file were refused; each output names its encoder's weights now,
+    hashed once per model (not at each push), and they are refused alike. probe.online's
+    outputs, of a probe loaded from its folder or trained in memory, name the probe's encoder
+    (its file and fingerprint), not {'pretrained': None}."""
+    import eegpt.fingerprints as fingerprints
+    from eegpt.online import OnlineEmbedder
+    from eegpt.outputs import Embeddings
+    from eegpt.probe import load_probe
+
+    train, _ = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    x = raw.get_data()[:, :1250] * 1e6
+    torch.manual_seed(123)
+    other = EEGPT(SMALL).eval()  # another encoder of the same size, never loaded
+    hashed = []
+    hash_weights = fingerprints.encoder_fingerprint
+    monkeypatch.setattr(
+        fingerprints, "encoder_fingerprint", lambda m: hashed.append(1) or hash_weights(m)
+    )
+    online = OnlineEmbedder(other, raw.ch_names, 250.0, units="uV", preprocessing=config,
+                            warm_up=False)  # fmt: skip
+    pushes = [online.push(x[:, i : i + 250]) for i in range(0, 1250, 250)]
+    assert len(hashed) == 1  # hashed once for the stream, not at each push
+    emb = Embeddings.concatenate([p for p in pushes if len(p)])
+    own = hash_weights(other)
+    assert emb.metadata["checkpoint"]["weights_sha256"] == own != probe.encoder["weights_sha256"]
+    with pytest.raises(ValueError, match=r"made by an encoder with other weights \(fingerprint "
+                       rf"{own[:12]}\.\.\., the probe's"):  # fmt: skip
+        probe.predict_proba(emb)
+    loaded = load_probe(probe.save(tmp_path / "probe"))
+    for which in (probe, loaded):
+        mine = which.online(raw.ch_names, 250.0, units="uV", warm_up=False).push(x)
+        record = mine.metadata["checkpoint"]
+        assert record["weights_sha256"] == probe.encoder["weights_sha256"]
+        assert record["path"] == str(weights) and record["sha256"] == probe.encoder["sha256"]
+        assert which.predict_proba(mine).shape == (len(mine), 2)
+
+
 def test_a_flat_channel_a_probe_needs_is_advised_to_be_fixed_not_dropped(model, short_task):
     """A channel flat from a stream's start under probe.online was advised to be dropped
     (rename={'Fz': None}), which probe.online refuses (the probe needs it): the warning says

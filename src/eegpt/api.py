@@ -66,6 +66,7 @@ from eegpt.fingerprints import (
     embedding_weights_hash,
     encoder_fingerprint,
     encoder_of,
+    held_fingerprint,
     modified_weights,
 )
 from eegpt.io import as_recording
@@ -1325,4 +1326,7 @@ def checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
         loaded = getattr(model, "_loaded_weights", None)
         if loaded is not None:
             info["weights_sha256"] = loaded.fingerprint
+        elif isinstance(model, EEGPT) and (held := held_fingerprint(model)) is not None:
+            # a model made in memory: its weights hashed once (a probe compares them too)
+            info["weights_sha256"] = held
     return info

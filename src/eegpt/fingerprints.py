@@ -204,6 +204,26 @@ def note_weights(model: EEGPT, fingerprint: str) -> None:
     model._weights_seen = _WeightsSeen.now(model, fingerprint)  # type: ignore[assignment]
 
 
+def held_fingerprint(model: EEGPT) -> str | None:
+    """The :func:`encoder_fingerprint` of the encoder weights an eval-mode ``model`` holds,
+    hashed once per model and noted (:func:`note_weights`) until something seen changes them,
+    so a model made in memory (never loaded) names its weights in every output without
+    hashing them at each call (an :class:`~eegpt.online.OnlineEmbedder`'s push). None in
+    training mode, whose ``p.data`` writes (an EMA teacher's) nothing sees: hashing at each
+    call there would cost a training loop."""
+    if model.target_encoder.training:
+        return None
+    noted = noted_fingerprint(model)
+    if noted is not None:
+        return noted
+    seen: _WeightsSeen | None = getattr(model, "_weights_seen", None)
+    if seen is not None and seen.still(model):
+        return seen.fingerprint
+    fingerprint = weights_fingerprint(model)
+    note_weights(model, fingerprint)
+    return fingerprint
+
+
 def weights_fingerprint(model: EEGPT | EEGPTEncoder) -> str:
     """The :func:`encoder_fingerprint` of the encoder weights ``model`` holds now, hashing them
     only where needed: a loaded model (:func:`mark_loaded_weights`) in eval mode whose weights

@@ -111,7 +111,7 @@ from eegpt.engine import (
 )
 from eegpt.epochs_files import reads_as_epochs
 from eegpt.errors import EncoderMismatchError, RecordingError
-from eegpt.fingerprints import encoder_fingerprint, encoder_of
+from eegpt.fingerprints import encoder_fingerprint, encoder_of, mark_loaded_weights
 from eegpt.heads import LinearProbe
 from eegpt.mne_inputs import epochs_labels
 from eegpt.model import EEGPT, EEGPTEncoder
@@ -119,6 +119,7 @@ from eegpt.output_files import atomic_write, make_output_folder
 from eegpt.preprocessing import PreprocessingConfig, map_recording_channels, prepare
 from eegpt.probe_config import ProbeConfig as ProbeConfig
 from eegpt.probe_encoder import encoder_reference as encoder_reference
+from eegpt.probe_encoder import frozen_checkpoint_info
 from eegpt.probe_encoder import tuned_checkpoint_info as tuned_checkpoint_info
 from eegpt.probe_folder import PROBE_FORMAT as PROBE_FORMAT
 from eegpt.probe_folder import PROBE_FORMAT_VERSION as PROBE_FORMAT_VERSION
@@ -1081,6 +1082,11 @@ class EEGPTProbe:
         # self.model, which would leave the embedder's engine refusing every push (an engine
         # given runs its own encoder, checked to hold the probe's weights)
         model = copy.deepcopy(self.model) if engine is None else self.model
+        if engine is None and not getattr(model, "checkpoint_info", None):
+            # a frozen probe's model names no checkpoint: its outputs name the encoder it
+            # was trained on, their weights' fingerprint hashed once here (not at each push)
+            model.checkpoint_info = frozen_checkpoint_info(self.encoder)  # type: ignore[assignment]
+            mark_loaded_weights(model)
         # a stream's windows: from its first sample (a start set for predicting a recording
         # is that recording's), none overlapping unless asked, as predict_proba cuts one
         # (and no crop: crop_tmin crops epochs around their event; a stream has none)

@@ -50,6 +50,27 @@ def tuned_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def frozen_checkpoint_info(reference: Mapping[str, Any]) -> dict[str, Any]:
+    """``checkpoint_info`` of the encoder a frozen probe was trained on, from its
+    :func:`encoder_reference`: the checkpoint file (path, format, SHA-256), the settings and
+    the "pretrained" mark, so that outputs of the probe's own copy of it (``probe.online``)
+    name that encoder as outputs of the model loaded from the file do."""
+    notes: dict[str, Any] = {}
+    if reference.get("pretrained") is not None:
+        notes["pretrained"] = reference["pretrained"]
+    return {
+        "path": reference.get("path"),
+        "format": reference.get("format"),
+        "sha256": reference.get("sha256"),
+        "config": dict(reference.get("config") or {}),
+        "ch_names": None,
+        "chan_ids": None,
+        "input_ch_names": None,
+        "notes": notes,
+        **_encoder_marks(reference),
+    }
+
+
 def _encoder_marks(record: Mapping[str, Any]) -> dict[str, Any]:
     """The marks of encoder settings a checkpoint did not record, of its ``checkpoint_info``
     or an :func:`encoder_reference`: ``assumed`` and ``assumed_basis`` where set
