@@ -454,8 +454,9 @@ def test_hops_in_whole_stream_samples_stale_windows_and_failures(model):
                 if how == "skip":
                     lossy.skip(100)
                     after = lossy.push(x[:, :0])
-                else:
+                else:  # a suspect gap, confirmed by the next timestamp
                     after = lossy.push(x[:, :0], timestamp=6.4)
+                    assert lossy.push(x[:, :0], timestamp=6.4).metadata["window_index"] == []
         finally:
             engine.encode = original
         assert after.metadata["window_index"] == list(range(21)), how
@@ -537,7 +538,8 @@ def test_mne_objects_given_where_names_or_samples_belong_and_verbose_error(model
         online.skip(seconds=0.5)
         online.push(np.zeros((4, 10)), timestamp=100.0)
         online.push(np.zeros((4, 10)), timestamp=101.0)  # a gap by its timestamp
-    assert online.n_samples_pushed == 128 + 20 + 246
+        online.push(np.zeros((4, 10)), timestamp=101.0 + 10 / 256)  # confirmed by the next
+    assert online.n_samples_pushed == 128 + 30 + 246
     with pytest.warns(RuntimeWarning, match="VEOG"):  # without verbose="error": warned
         loud = OnlineEmbedder(model, names, sfreq=256.0, warm_up=False)
     with pytest.warns(RuntimeWarning, match="lost at 0 s"):
@@ -882,7 +884,7 @@ def test_onsets_after_lost_samples_stay_in_stream_time(model, how):
     full = whole.push(x)
     online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=3.5, engine=whole.engine)
     lost = range(2500, 2625)
-    parts, i, rng = [], 0, np.random.default_rng(2)
+    parts, i, n_before, rng = [], 0, 0, np.random.default_rng(2)
     while i < x.shape[1]:
         n = int(rng.integers(10, 51))
         if i <= lost.start < i + n:
@@ -896,6 +898,10 @@ def test_onsets_after_lost_samples_stay_in_stream_time(model, how):
         # measured from one chunk's timestamp, so is as exact as that timestamp
         stamp = 1000.0 + i / sfreq + 0.001 * rng.standard_normal()
         if how == "timestamp" and i == lost.stop:
+            # held back: a suspect gap, which the next timestamp confirms
+            parts.append(online.push(x[:, i : i + n], timestamp=stamp))
+            assert online.n_samples_pushed == lost.start
+        elif how == "timestamp" and i - n_before == lost.stop:
             with pytest.warns(Warning, match=r"0.5 s \(125 samples\) lost at 10 s; 8 "
                               r"window\(s\) that would hold them left out, the next starting "
                               r"at 10.5 s"):  # fmt: skip
@@ -906,7 +912,7 @@ def test_onsets_after_lost_samples_stay_in_stream_time(model, how):
             parts.append(
                 online.push(x[:, i : i + n], timestamp=stamp if how == "timestamp" else None)
             )
-        i += n
+        i, n_before = i + n, n
     got = [p for p in parts if len(p)]
     onsets = np.concatenate([p.onsets for p in got])
     index = sum((p.metadata["window_index"] for p in got), [])
@@ -974,6 +980,76 @@ def test_jittered_timestamps_of_one_sample_chunks_are_not_refused(model):
     assert online.n_samples_pushed == n
 
 
+def _stamped_stream(model, sfreq, chunk, stamps, x, drop=()):
+    """Push ``x`` in chunks of ``chunk`` samples at ``stamps`` (one per chunk; the chunks
+    starting at a sample in ``drop`` left out): the embedder, its onsets, the warnings."""
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", overlap=3.5, warm_up=False)
+    online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))
+    onsets = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for j, i in enumerate(range(0, x.shape[1], chunk)):
+            if i not in drop:
+                onsets.extend(online.push(x[:, i : i + chunk], timestamp=stamps[j]).onsets)
+    return online, onsets, [str(w.message) for w in caught]
+
+
+@pytest.mark.parametrize(
+    ("chunk", "jitter", "outlier"),
+    [(50, 0.0, 0.03), (50, 0.0, -0.03), (25, 0.008, 0.0), (25, 0.012, 0.0)],
+)
+def test_jittered_or_outlier_timestamps_insert_no_samples(model, chunk, jitter, outlier):
+    """One chunk stamped 30 ms late (100 ms chunks at 500 Hz) was a 15-sample gap: samples
+    that never came inserted, a false warning, 8 windows lost and every later onset 30 ms
+    late; one 30 ms early reset the clock, the next chunk then a gap. With 8 ms of Gaussian
+    jitter (LSL without dejittering) hundreds of such samples piled up in 2 minutes, with
+    12 ms the clock 'went backwards' (refused). A suspect is now confirmed by the next
+    timestamp, and the tolerance grows with the jitter: the onsets are the stream's."""
+    sfreq, n = 500.0, 500 * 120
+    x, rng = _signal(n, sfreq, seed=11), np.random.default_rng(12)
+    stamps = 100.0 + np.arange(0, n, chunk) / sfreq + rng.normal(0, jitter, n // chunk)
+    stamps[200] += outlier
+    online, onsets, warned = _stamped_stream(model, sfreq, chunk, stamps, x)
+    assert warned == [] and online.n_lost == 0
+    assert online.n_samples_pushed == n or (
+        online._suspect is not None and online.n_samples_pushed == n - chunk
+    )
+    expected = np.arange(0, n / sfreq - 4 + 1e-9, 0.5)
+    np.testing.assert_array_equal(onsets, expected[: len(onsets)])
+    assert len(onsets) >= len(expected) - 1
+
+
+@pytest.mark.parametrize(("jitter", "lost"), [(0.0, 41), (0.008, 500)])
+def test_a_true_gap_is_still_inserted_under_jitter(model, jitter, lost):
+    """A dropped 41-sample chunk, and 1 s lost under 8 ms of jitter, are still gaps: confirmed
+    by the next timestamp, their samples inserted (as many as the timestamps say), the windows
+    holding them left out and the later onsets those of the whole stream."""
+    sfreq, n, chunk = 500.0, 500 * 60, 41
+    x, rng = _signal(n, sfreq, seed=13), np.random.default_rng(14)
+    starts = np.arange(0, n, chunk)
+    stamps = 100.0 + starts / sfreq + rng.normal(0, jitter, len(starts))
+    at = starts[starts >= 15000][0]
+    drop = set(range(at, at + lost, chunk)) if lost == 41 else set(starts[starts < at + 500][-13:])
+    online, onsets, warned = _stamped_stream(model, sfreq, chunk, stamps, x, drop)
+    missing = len(drop) * chunk
+    assert len(warned) == 1 and "samples) lost at" in warned[0], warned
+    assert jitter or f"({missing} samples) lost" in warned[0]
+    inserted = (
+        online.n_samples_pushed
+        - (n - missing)
+        + (chunk if getattr(online, "_suspect", None) else 0)
+    )
+    assert abs(inserted - missing) <= (0 if jitter == 0 else 4 * jitter * sfreq)
+    assert online.n_lost > 0
+    whole = np.arange(0, n / sfreq - 4 + 1e-9, 0.5)
+    before = [o for o in onsets if o < at / sfreq]
+    np.testing.assert_array_equal(before, whole[: len(before)])
+    if jitter == 0:  # after the gap, the whole stream's onsets
+        after = np.array([o for o in onsets if o >= at / sfreq])
+        np.testing.assert_array_equal(after, whole[np.isin(whole, after)])
+        assert after[0] == whole[whole * sfreq >= at + missing][0]
+
+
 def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
     """A chunk pushed again with its own timestamp (the previous chunk's; e.g. retried after a
     push that failed in the model) was added with a warning asking whether sfreq was right: its
@@ -996,10 +1072,12 @@ def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
     np.testing.assert_array_equal(np.concatenate([p.data for p in got]), expected.data)
     assert online.n_lost == 0 and len(expected) == 3
     # other samples at the previous chunk's time (a burst stamped on arrival by a coarse
-    # clock): added, the clock set to it, with a warning, as before
-    with pytest.warns(EEGPTWarning, match="came .* before where the samples pushed put it"):
-        online.push(x[:, 200:300], timestamp=10.8)
+    # clock): added; the next timestamp agreeing, the clock is set to it, with a warning
+    online.push(x[:, 200:300], timestamp=10.8)
     assert online.n_samples_pushed == x.shape[1] + 100
+    with pytest.warns(EEGPTWarning, match="came .* before where the samples pushed put it"):
+        online.push(x[:, 300:400], timestamp=11.2)
+    assert online.n_samples_pushed == x.shape[1] + 200
 
 
 def test_timestamps_cast_to_float32_are_refused_where_they_cannot_tell_the_chunks_apart(model):

@@ -88,6 +88,11 @@ CLOCK_SECONDS = 10.0
 #: (e.g. from LSL's ``local_clock``, seconds since the host started, to Unix time, ~1.7e9 s).
 IMPLAUSIBLE_GAP_SECONDS = 86400.0
 
+#: How many times the timestamps' jitter (the root mean square of how far they lie from the
+#: tracked clock) a timestamp must be off before it is a suspect gap, where that exceeds
+#: ``gap_tolerance`` (e.g. LSL timestamps not dejittered).
+JITTER_TIMES = 4.0
+
 
 def _check_channel_labels(
     channels: Sequence[str] | None, channel_labels: Sequence[str] | None
@@ -191,8 +196,9 @@ class OnlineEmbedder:
     gap_tolerance : float
         Seconds a chunk's ``timestamp`` (:meth:`push`) may lie after where the samples pushed
         put it (on the stream's clock, which follows the timestamps' slow drift) before the
-        difference counts as samples lost (a gap); default 0.02 s. Raise it for timestamps
-        that jitter more (e.g. LSL's without dejittering).
+        difference counts as a suspect gap, confirmed by the next timestamp; default 0.02 s.
+        Where the timestamps jitter more (e.g. LSL's without dejittering), 4 times their
+        jitter (root mean square) is the tolerance instead.
     verbose : bool | str | int | None
         Passed to the channel mapping (MNE-style); ``"error"`` also silences the embedder's
         warnings, when made and in :meth:`push` and :meth:`skip`, as it does for
@@ -481,6 +487,10 @@ class OnlineEmbedder:
         self._last_chunk: np.ndarray | None = None  # its samples (volts, used channels)
         self._n_stamps = 0  # timestamps taken into the clock since it was set
         self._stamped_at = 0  # n_samples_pushed when the clock last took a timestamp
+        # a chunk whose timestamp is more than gap_tolerance off, judged by the next one:
+        # (seconds off, its timestamp, its samples held back when late / None when early)
+        self._suspect: tuple[float, float, np.ndarray | None] | None = None
+        self._jitter = 0.0  # mean square (s²) of the timestamps' distance from the clock
         self._checked = False
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
@@ -506,21 +516,24 @@ class OnlineEmbedder:
             Time in seconds of the chunk's first sample on the stream's clock (e.g. LSL's
             ``pull_chunk`` timestamps: ``timestamps[0]``). They set the stream's clock, which
             follows their slow drift from the amplifier's (of either sign; smoothed over
-            about 10 s of stream); one more than ``gap_tolerance`` past where that clock and
-            the samples pushed put the chunk is a gap: those samples were lost, as with
-            :meth:`skip` (how many is measured from that timestamp, as exact as it is: onsets
-            after a gap are exact to the timestamps' jitter, one sample at most for a few ms of
-            it at 250 Hz; an isolated outlier timestamp more than ``gap_tolerance`` late is
-            taken for a gap too, so raise ``gap_tolerance`` for timestamps that are not
-            dejittered). Within ``gap_tolerance`` of that place, earlier or later, a timestamp
-            is jitter (also one before the previous chunk's, as with one-sample chunks).
-            Samples lost below ``gap_tolerance`` (e.g. 3 samples, 12 ms, at 250 Hz with the
-            default 0.02 s) go undetected: every later onset is that much early; declare such
-            losses with :meth:`skip` where the amplifier reports them. One more than
-            ``gap_tolerance`` early and before the previous chunk's is refused (the clock went
-            backwards: ``reset()`` for a new stream), as is the previous chunk again (its samples
-            at its timestamp: pushed twice); one that early but after the previous
-            chunk's sets the clock, with a warning. One more than a day late is refused too
+            about 10 s of stream). The tolerance is ``gap_tolerance``, or 4 times the
+            timestamps' jitter where that is more (LSL timestamps not dejittered). One more
+            than the tolerance past where that clock and the samples pushed put the chunk is a
+            suspect gap: the chunk is held back until the next timestamp, which confirms it (it
+            agrees with the clock shifted by as much: those samples were lost, as with
+            :meth:`skip`, then the chunk added; how many is measured from its timestamp, as
+            exact as it is: onsets after a gap are exact to the timestamps' jitter, one sample
+            at most for a few ms of it at 250 Hz) or takes it for an outlier (the chunk follows
+            those pushed, no sample inserted). Within the tolerance of that place, earlier or
+            later, a timestamp is jitter (also one before the previous chunk's, as with
+            one-sample chunks). Samples lost below the tolerance (e.g. 3 samples, 12 ms, at 250
+            Hz with the default 0.02 s) go undetected: every later onset is that much early;
+            declare such losses with :meth:`skip` where the amplifier reports them. One more
+            than the tolerance early and before the previous chunk's is refused (the clock
+            went backwards: ``reset()`` for a new stream), as is the previous chunk again (its
+            samples at its timestamp: pushed twice); one that early but after the previous
+            chunk's is added, and sets the clock, with a warning, where the next timestamp
+            agrees. One more than a day late is refused too
             (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
             ``reset()`` for a new stream). ``None``: the chunk follows the previous one. A
             timestamp cast to float32 is refused where its steps exceed half a sample (at
@@ -572,6 +585,7 @@ class OnlineEmbedder:
             n = round(float(seconds) * self._rate) if seconds is not None else n_samples
             if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"skip needs a whole number of samples >= 0, got {n!r}")
+            self._settle()
             self._gap(int(n))
 
     def _gap(self, n: int) -> None:
@@ -610,56 +624,67 @@ class OnlineEmbedder:
                 k += 1
         return max(self.n_windows, k)
 
-    def _place(self, timestamp: float, x: np.ndarray) -> None:
+    def _place(self, timestamp: float, x: np.ndarray) -> bool:
         """Where the chunk ``x`` (volts, the used channels) at ``timestamp`` (s) lies: a gap
         before it (samples lost), jitter or drift (followed), a time going backwards or the
-        previous chunk again (refused).
+        previous chunk again (refused). Returns whether ``x`` is held back (not to be added
+        yet: a late chunk, added when the next timestamp says whether a gap came before it).
 
         The stream's clock (the time of sample 0) is a running estimate of ``timestamp -
         samples pushed / sfreq``: the mean of the first timestamps, then smoothed over about
         :data:`CLOCK_SECONDS` of stream, so that it follows the slow drift between the
         stamping clock and the amplifier's (crystals differ by tens of ppm: 50 ppm is 20 ms
-        in 400 s) in both directions, and jitter averages out. A gap is a chunk more than
-        ``gap_tolerance`` after where the tracked clock puts it."""
+        in 400 s) in both directions, and jitter averages out. A chunk more than
+        ``gap_tolerance`` after (or before) where the tracked clock puts it is a suspect: the
+        next timestamp confirms it (it agrees with the clock shifted by as much: a gap, its
+        samples inserted, or a clock set earlier) or takes it for an outlier (it agrees with
+        the clock: no sample inserted, the clock untouched)."""
         t = float(timestamp)
         if not math.isfinite(t):
             raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
-        pushed = self.n_samples_pushed
+        suspect = getattr(self, "_suspect", None)  # (an embedder pickled before it: none)
+        if suspect is not None and suspect[2] is not None:
+            if x.shape[1] and t == suspect[1] and np.array_equal(x, suspect[2]):
+                self._refuse_repeat(t)
         if self._clock is None or self._last_timestamp is None:
+            pushed = self.n_samples_pushed
             self._clock, self._n_stamps, self._stamped_at = t - pushed / self._rate, 1, pushed
             self._last_timestamp = t
-            return
+            return False
+        if suspect is not None:
+            off, _, held = suspect
+            waiting = 0 if held is None else held.shape[1]
+            ahead = t - (self._clock + (self.n_samples_pushed + waiting) / self._rate)
+            shift = off if held is None else round(off * self._rate) / self._rate
+            if abs(ahead - shift) < abs(ahead):  # this chunk agrees with the shifted clock
+                self._settle()
+            else:  # an outlier: its samples follow those pushed, its timestamp is left out
+                self._suspect = None
+                passed = (self.n_samples_pushed + waiting - self._stamped_at) / self._rate
+                weight = max(1 / (self._n_stamps + 1), -math.expm1(-passed / CLOCK_SECONDS))
+                jitter = getattr(self, "_jitter", 0.0)  # (an embedder pickled before it: none)
+                self._jitter = jitter + weight * (off**2 - jitter)  # its distance is jitter
+                if held is not None:
+                    self._append(held)
+        pushed = self.n_samples_pushed
         ahead = t - (self._clock + pushed / self._rate)
-        if ahead < -self.gap_tolerance:
+        tolerance = self._tolerance()
+        if ahead < -tolerance:
             last = getattr(self, "_last_chunk", None)  # (an embedder pickled before it: none)
             if t == self._last_timestamp and last is not None and np.array_equal(x, last):
-                # pushed again (e.g. retried after a push that failed in the model, whose
-                # samples were added): its samples would be in the stream twice
-                raise ValueError(
-                    f"the chunk is the previous one again, its samples and timestamp ({t:.6f} "
-                    "s): the same chunk pushed twice. It was not added (its samples would be in "
-                    "the stream twice, every later onset late); a push that raised in the model "
-                    "kept its samples, whose windows the next push returns: push each chunk once"
-                )
+                self._refuse_repeat(t)
             if t < self._last_timestamp:
                 raise ValueError(
                     f"timestamp {t:.6f} s is {-ahead:.6g} s before where the samples pushed put "
                     f"this chunk ({self._clock + pushed / self._rate:.6f} s) and before the "
-                    f"previous chunk's ({self._last_timestamp:.6f} s), more than gap_tolerance="
-                    f"{self.gap_tolerance:g} s: the stream's clock went backwards. The chunk "
+                    f"previous chunk's ({self._last_timestamp:.6f} s), more than the tolerance "
+                    f"({self._tolerance_text(tolerance)}): the stream's clock went backwards. The chunk "
                     "was not added: if a new stream started (its clock restarted), call reset() "
                     "first; to add the chunk after the samples pushed, push it with "
                     "timestamp=None; if the timestamps jitter this much, raise gap_tolerance"
                 )
-            _warn(
-                f"<stream>: the chunk at {t:.6f} s came {-ahead:.6g} s before where the "
-                f"samples pushed put it (more than gap_tolerance={self.gap_tolerance:g} s): "
-                "more samples came than the time passed; the clock was set to its timestamp "
-                "(is sfreq the stream's rate? do the timestamps jitter more than gap_tolerance?)"
-            )
-            self._clock += ahead
-            self._n_stamps, self._stamped_at, self._last_timestamp = 1, pushed, t
-            return
+            self._suspect = (ahead, t, None)  # added now; the next timestamp judges the clock
+            return False
         if ahead > IMPLAUSIBLE_GAP_SECONDS:
             raise ValueError(
                 f"timestamp {t:.6f} s is {ahead:.6g} s (more than a day) after where the "
@@ -669,16 +694,73 @@ class OnlineEmbedder:
                 "call reset() first; to add the chunk after the samples pushed, push it with "
                 "timestamp=None; for a loss that long, skip(seconds=...) declares it"
             )
-        if ahead > self.gap_tolerance:
-            n = int(round(ahead * self._rate))
-            self._gap(n)
-            ahead -= n / self._rate
-        # follow the drift: a running mean of the first stamps, then exponential smoothing
+        if ahead > tolerance:
+            self._suspect = (ahead, t, x)  # held back until the next timestamp tells a gap
+            return True
+        self._follow(ahead, t)
+        return False
+
+    def _follow(self, ahead: float, t: float) -> None:
+        """Take the timestamp ``t`` (s), ``ahead`` s past where the clock put its chunk (the
+        chunk's samples not pushed yet), into the clock: a running mean of the first stamps,
+        then exponential smoothing (it follows the drift)."""
         self._n_stamps += 1
         passed = (self.n_samples_pushed - self._stamped_at) / self._rate
         weight = max(1 / self._n_stamps, -math.expm1(-passed / CLOCK_SECONDS))
+        assert self._clock is not None
         self._clock += weight * ahead
+        jitter = getattr(self, "_jitter", 0.0)  # (an embedder pickled before it: none)
+        self._jitter = jitter + weight * (ahead**2 - jitter)
         self._stamped_at, self._last_timestamp = self.n_samples_pushed, t
+
+    def _tolerance(self) -> float:
+        """Seconds off the clock beyond which a timestamp is a suspect gap (or early):
+        ``gap_tolerance``, or :data:`JITTER_TIMES` the timestamps' jitter where that is more."""
+        return max(self.gap_tolerance, JITTER_TIMES * math.sqrt(getattr(self, "_jitter", 0.0)))
+
+    def _tolerance_text(self, tolerance: float) -> str:
+        """``tolerance`` (s) and where it comes from, for messages."""
+        if tolerance <= self.gap_tolerance:
+            return f"gap_tolerance={self.gap_tolerance:g} s"
+        return f"{tolerance:.3g} s, {JITTER_TIMES:g} times the timestamps' jitter"
+
+    def _settle(self) -> None:
+        """Take the suspect chunk's timestamp as it says (the next timestamp agreed with it,
+        or there is none to judge it by: a push without one, :meth:`skip`): a late chunk comes
+        after a gap (its samples inserted, then its own added), an early one sets the clock."""
+        suspect = getattr(self, "_suspect", None)
+        if suspect is None:
+            return
+        off, t, held = suspect
+        assert self._clock is not None
+        if held is None:
+            _warn(
+                f"<stream>: the chunk at {t:.6f} s came {-off:.6g} s before where the "
+                f"samples pushed put it (more than the tolerance, "
+                f"{self._tolerance_text(self._tolerance())}), "
+                "and the next timestamp agreed: more samples came than the time passed; the "
+                "clock was set to its timestamp (is sfreq the stream's rate?)"
+            )
+            self._suspect = None
+            self._clock += off
+            self._n_stamps, self._stamped_at, self._last_timestamp = 1, self.n_samples_pushed, t
+            return
+        n = int(round(off * self._rate))
+        self._gap(n)  # (raises where the model fails: the suspect is kept, nothing lost)
+        self._suspect = None
+        self._follow(off - n / self._rate, t)
+        self._append(held)
+
+    def _refuse_repeat(self, t: float) -> None:
+        """Refuse the chunk pushed again with its timestamp ``t`` (s)."""
+        # pushed again (e.g. retried after a push that failed in the model, whose samples
+        # were added): its samples would be in the stream twice
+        raise ValueError(
+            f"the chunk is the previous one again, its samples and timestamp ({t:.6f} "
+            "s): the same chunk pushed twice. It was not added (its samples would be in "
+            "the stream twice, every later onset late); a push that raised in the model "
+            "kept its samples, whose windows the next push returns: push each chunk once"
+        )
 
     @staticmethod
     def _samples_of(chunk: Any) -> np.ndarray:
@@ -777,9 +859,13 @@ class OnlineEmbedder:
                 f"them, e.g. by the last good value, or drop the chunk and call "
                 f"skip({x.shape[1]}), so later onsets stay in stream time)"
             )
+        held = False
         if timestamp is not None:
-            self._place(timestamp, x)
-        self._append(x)
+            held = self._place(timestamp, x)
+        else:
+            self._settle()
+        if not held:
+            self._append(x)
         self._last_chunk = x if timestamp is not None else None  # the chunk a repeat would be
         if self.skip_stale:
             self._skip_all_but_the_newest()
