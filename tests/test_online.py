@@ -1050,6 +1050,40 @@ def test_a_true_gap_is_still_inserted_under_jitter(model, jitter, lost):
         assert after[0] == whole[whole * sfreq >= at + missing][0]
 
 
+@pytest.mark.parametrize(("declared", "true"), [(1000.0, 500.0), (250.0, 500.0)])
+def test_a_wrong_sfreq_is_refused_from_the_timestamps(model, declared, true):
+    """sfreq=1000 for a 500 Hz stream with right timestamps made every chunk a gap (400
+    warnings in a minute, no window ever, no word of sfreq); 250 for 500 set the clock at
+    every chunk. After 5 s of timestamps the rate they show is compared to sfreq: refused,
+    naming it, the chunk not added."""
+    online = OnlineEmbedder(model, NAMES, declared, units="uV", warm_up=False)
+    online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))
+    x, rng = _signal(50 * 200, true, seed=15), np.random.default_rng(16)
+    refused = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for j in range(200):
+            stamp = 100.0 + j * 50 / true + rng.normal(0, 0.002)
+            pushed = online.n_samples_pushed
+            try:
+                online.push(x[:, j * 50 : (j + 1) * 50], timestamp=stamp)
+            except ValueError as error:
+                refused.append((j, str(error)))
+                assert online.n_samples_pushed == pushed  # not added
+    assert len(refused) == 200 - refused[0][0] and 50 <= refused[0][0] <= 60
+    assert "timestamps show about 499.4 samples a second" in refused[0][1]
+    assert f"not sfreq={declared:g} Hz" in refused[0][1] and "sfreq=500 if" in refused[0][1]
+    # the right sfreq, with the same jitter: no refusal
+    online = OnlineEmbedder(model, NAMES, true, units="uV", warm_up=False)
+    online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for j in range(200):
+            stamp = 100.0 + j * 50 / true + rng.normal(0, 0.002)
+            online.push(x[:, j * 50 : (j + 1) * 50], timestamp=stamp)
+    assert online._rate_marks is None and online.n_lost == 0
+
+
 def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
     """A chunk pushed again with its own timestamp (the previous chunk's; e.g. retried after a
     push that failed in the model) was added with a warning asking whether sfreq was right: its

@@ -93,6 +93,14 @@ IMPLAUSIBLE_GAP_SECONDS = 86400.0
 #: ``gap_tolerance`` (e.g. LSL timestamps not dejittered).
 JITTER_TIMES = 4.0
 
+#: Seconds of timestamps after which push measures the stream's rate from them (samples a
+#: second, the median over stretches of at least :data:`RATE_STRETCH_SECONDS`, so that a gap
+#: or an outlier sways one) and refuses a declared ``sfreq`` more than :data:`RATE_TOLERANCE`
+#: (a fraction) off it.
+RATE_CHECK_SECONDS = 5.0
+RATE_STRETCH_SECONDS = 0.5
+RATE_TOLERANCE = 0.05
+
 
 def _check_channel_labels(
     channels: Sequence[str] | None, channel_labels: Sequence[str] | None
@@ -490,7 +498,10 @@ class OnlineEmbedder:
         # a chunk whose timestamp is more than gap_tolerance off, judged by the next one:
         # (seconds off, its timestamp, its samples held back when late / None when early)
         self._suspect: tuple[float, float, np.ndarray | None] | None = None
+        self._n_received = 0  # samples pushed (not those of gaps): for the rate check
         self._jitter = 0.0  # mean square (s²) of the timestamps' distance from the clock
+        # (timestamp, samples received before it) of the first seconds; None: rate checked
+        self._rate_marks: list[tuple[float, int]] | None = []
         self._checked = False
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
@@ -533,7 +544,8 @@ class OnlineEmbedder:
             went backwards: ``reset()`` for a new stream), as is the previous chunk again (its
             samples at its timestamp: pushed twice); one that early but after the previous
             chunk's is added, and sets the clock, with a warning, where the next timestamp
-            agrees. One more than a day late is refused too
+            agrees. After 5 s of timestamps, a push is refused where the rate they show is more
+            than 5 % off ``sfreq`` (a wrong ``sfreq``). One more than a day late is refused too
             (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
             ``reset()`` for a new stream). ``None``: the chunk follows the previous one. A
             timestamp cast to float32 is refused where its steps exceed half a sample (at
@@ -625,6 +637,17 @@ class OnlineEmbedder:
         return max(self.n_windows, k)
 
     def _place(self, timestamp: float, x: np.ndarray) -> bool:
+        """:meth:`_placed`, then the timestamp kept for the rate check (where it was taken)."""
+        suspect = getattr(self, "_suspect", None)  # (an embedder pickled before it: none)
+        waiting = 0 if suspect is None or suspect[2] is None else suspect[2].shape[1]
+        received = getattr(self, "_n_received", 0) + waiting
+        held = self._placed(timestamp, x)
+        marks = getattr(self, "_rate_marks", None)
+        if marks is not None:
+            marks.append((float(timestamp), received))
+        return held
+
+    def _placed(self, timestamp: float, x: np.ndarray) -> bool:
         """Where the chunk ``x`` (volts, the used channels) at ``timestamp`` (s) lies: a gap
         before it (samples lost), jitter or drift (followed), a time going backwards or the
         previous chunk again (refused). Returns whether ``x`` is held back (not to be added
@@ -646,6 +669,7 @@ class OnlineEmbedder:
         if suspect is not None and suspect[2] is not None:
             if x.shape[1] and t == suspect[1] and np.array_equal(x, suspect[2]):
                 self._refuse_repeat(t)
+        self._check_rate(t)
         if self._clock is None or self._last_timestamp is None:
             pushed = self.n_samples_pushed
             self._clock, self._n_stamps, self._stamped_at = t - pushed / self._rate, 1, pushed
@@ -760,6 +784,39 @@ class OnlineEmbedder:
             "s): the same chunk pushed twice. It was not added (its samples would be in "
             "the stream twice, every later onset late); a push that raised in the model "
             "kept its samples, whose windows the next push returns: push each chunk once"
+        )
+
+    def _check_rate(self, t: float) -> None:
+        """Measure the stream's rate from the timestamps of its first
+        :data:`RATE_CHECK_SECONDS` and refuse ``sfreq`` where it is more than
+        :data:`RATE_TOLERANCE` off (every chunk would look like a gap, or early)."""
+        marks = getattr(self, "_rate_marks", None)
+        if marks is None:
+            return
+        suspect = getattr(self, "_suspect", None)
+        waiting = 0 if suspect is None or suspect[2] is None else suspect[2].shape[1]
+        marks = [*marks, (t, getattr(self, "_n_received", 0) + waiting)]
+        rates, i = [], 0
+        for j in range(1, len(marks)):
+            if marks[j][0] - marks[i][0] >= RATE_STRETCH_SECONDS:
+                rates.append((marks[j][1] - marks[i][1]) / (marks[j][0] - marks[i][0]))
+                i = j
+        if len(rates) < RATE_CHECK_SECONDS / RATE_STRETCH_SECONDS:
+            return
+        measured = float(np.median(rates))
+        if abs(measured / self._rate - 1) <= RATE_TOLERANCE:
+            self._rate_marks = None
+            return
+        common = (128, 160, 200, 250, 256, 300, 500, 512, 1000, 1024, 2000, 2048, 4096, 5000)
+        near = min(common, key=lambda rate: abs(rate - measured))
+        guess = near if abs(near / measured - 1) < RATE_TOLERANCE else round(measured)
+        raise ValueError(
+            f"the timestamps show about {measured:.4g} samples a second over the first "
+            f"{t - marks[0][0]:.3g} s of the stream, not sfreq={self._rate:g} Hz: sfreq is "
+            "not the stream's rate (every chunk would look like a gap, or early, and the "
+            "windows would not last their length). The chunk was not added: create the "
+            "embedder with the stream's rate (e.g. LSL's info.nominal_srate()), "
+            f"sfreq={guess:g} if that is it"
         )
 
     @staticmethod
@@ -931,6 +988,7 @@ class OnlineEmbedder:
         unused = max(0, self._buffer_start - self.n_samples_pushed)
         self._buffer = np.concatenate([self._buffer, x[:, unused:]], axis=1)
         self.n_samples_pushed += x.shape[1]
+        self._n_received = getattr(self, "_n_received", 0) + x.shape[1]
 
     def _drop_used(self) -> None:
         """Let go of the samples before the next window's start. It may lie past the samples
