@@ -96,7 +96,7 @@ JITTER_TIMES = 4.0
 #: Seconds of timestamps after which push measures the stream's rate from them (samples a
 #: second, the median over stretches of at least :data:`RATE_STRETCH_SECONDS`, so that a gap
 #: or an outlier sways one) and refuses a declared ``sfreq`` more than :data:`RATE_TOLERANCE`
-#: (a fraction) off it.
+#: (a fraction) off it; after 2 s where every stretch is more than 20 % off to one side.
 RATE_CHECK_SECONDS = 5.0
 RATE_STRETCH_SECONDS = 0.5
 RATE_TOLERANCE = 0.05
@@ -502,6 +502,7 @@ class OnlineEmbedder:
         self._jitter = 0.0  # mean square (s²) of the timestamps' distance from the clock
         # (timestamp, samples received before it) of the first seconds; None: rate checked
         self._rate_marks: list[tuple[float, int]] | None = []
+        self._wrong_rate: str | None = None  # the refusal of sfreq, once the rates showed it
         self._checked = False
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
 
@@ -544,12 +545,13 @@ class OnlineEmbedder:
             went backwards: ``reset()`` for a new stream), as is the previous chunk again (its
             samples at its timestamp: pushed twice); one that early but after the previous
             chunk's is added, and sets the clock, with a warning, where the next timestamp
-            agrees. After 5 s of timestamps, a push is refused where the rate they show is more
-            than 5 % off ``sfreq`` (a wrong ``sfreq``). One more than a day late is refused too
-            (the timestamps' clock changed, e.g. from LSL's ``local_clock`` to Unix time:
-            ``reset()`` for a new stream). ``None``: the chunk follows the previous one. A
-            timestamp cast to float32 is refused where its steps exceed half a sample (at
-            Unix time they are 128 s): pass timestamps as they come.
+            agrees. After 5 s of timestamps (2 s where far off), a push is refused where the
+            rate they show is more than 5 % off ``sfreq`` (a wrong ``sfreq``), as is every
+            later one. One more than a day late is refused too (the timestamps' clock changed,
+            e.g. from LSL's ``local_clock`` to Unix time: ``reset()`` for a new stream).
+            ``None``: the chunk follows the previous one. A timestamp cast to float32 is
+            refused where its steps exceed half a sample (at Unix time they are 128 s): pass
+            timestamps as they come.
 
         Returns
         -------
@@ -790,6 +792,9 @@ class OnlineEmbedder:
         """Measure the stream's rate from the timestamps of its first
         :data:`RATE_CHECK_SECONDS` and refuse ``sfreq`` where it is more than
         :data:`RATE_TOLERANCE` off (every chunk would look like a gap, or early)."""
+        wrong = getattr(self, "_wrong_rate", None)
+        if wrong is not None:  # refused: every push is, until reset() (the stream is not on)
+            raise ValueError(wrong)
         marks = getattr(self, "_rate_marks", None)
         if marks is None:
             return
@@ -801,7 +806,10 @@ class OnlineEmbedder:
             if marks[j][0] - marks[i][0] >= RATE_STRETCH_SECONDS:
                 rates.append((marks[j][1] - marks[i][1]) / (marks[j][0] - marks[i][0]))
                 i = j
-        if len(rates) < RATE_CHECK_SECONDS / RATE_STRETCH_SECONDS:
+        # far off (a factor, not a gap: that lowers one stretch), every stretch says so soon
+        far = len(rates) >= 4 and all(abs(r / self._rate - 1) > 0.2 for r in rates)
+        far = far and len({r > self._rate for r in rates}) == 1
+        if len(rates) < RATE_CHECK_SECONDS / RATE_STRETCH_SECONDS and not far:
             return
         measured = float(np.median(rates))
         if abs(measured / self._rate - 1) <= RATE_TOLERANCE:
@@ -810,14 +818,15 @@ class OnlineEmbedder:
         common = (128, 160, 200, 250, 256, 300, 500, 512, 1000, 1024, 2000, 2048, 4096, 5000)
         near = min(common, key=lambda rate: abs(rate - measured))
         guess = near if abs(near / measured - 1) < RATE_TOLERANCE else round(measured)
-        raise ValueError(
+        self._wrong_rate = (
             f"the timestamps show about {measured:.4g} samples a second over the first "
             f"{t - marks[0][0]:.3g} s of the stream, not sfreq={self._rate:g} Hz: sfreq is "
             "not the stream's rate (every chunk would look like a gap, or early, and the "
-            "windows would not last their length). The chunk was not added: create the "
-            "embedder with the stream's rate (e.g. LSL's info.nominal_srate()), "
+            "windows would not last their length). The chunk was not added, nor will be any: "
+            "create the embedder with the stream's rate (e.g. LSL's info.nominal_srate()), "
             f"sfreq={guess:g} if that is it"
         )
+        raise ValueError(self._wrong_rate)
 
     @staticmethod
     def _samples_of(chunk: Any) -> np.ndarray:
