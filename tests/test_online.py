@@ -1019,6 +1019,20 @@ def test_jittered_or_outlier_timestamps_insert_no_samples(model, chunk, jitter, 
     assert len(onsets) >= len(expected) - 1
 
 
+@pytest.mark.parametrize("outlier", [0.03, -0.03, 0.1])
+def test_one_outlier_timestamp_of_one_sample_chunks_is_neither_a_gap_nor_refused(model, outlier):
+    """One-sample chunks at 250 Hz, one stamped 30 ms early: before the previous chunk's by
+    more than gap_tolerance, it was refused as the clock going backwards (the sample lost).
+    The next timestamp judges it an outlier, as a late one: nothing refused, warned or
+    inserted, the onsets the stream's."""
+    sfreq, n = 250.0, 250 * 10
+    stamps = 5.0 + np.arange(n) / sfreq
+    stamps[1000] += outlier
+    online, onsets, warned = _stamped_stream(model, sfreq, 1, stamps, _signal(n, sfreq, seed=17))
+    assert warned == [] and online.n_lost == 0 and online.n_samples_pushed == n
+    assert onsets == np.arange(0, n / sfreq - 4 + 1e-9, 0.5).tolist()
+
+
 @pytest.mark.parametrize(("jitter", "lost"), [(0.0, 41), (0.008, 500)])
 def test_a_true_gap_is_still_inserted_under_jitter(model, jitter, lost):
     """A dropped 41-sample chunk, and 1 s lost under 8 ms of jitter, are still gaps: confirmed

@@ -93,6 +93,11 @@ IMPLAUSIBLE_GAP_SECONDS = 86400.0
 #: ``gap_tolerance`` (e.g. LSL timestamps not dejittered).
 JITTER_TIMES = 4.0
 
+#: How many times that tolerance a timestamp must lie before the previous chunk's (and before
+#: where the clock puts its chunk) to be refused as the clock going backwards: nearer, it is
+#: taken as an early chunk (one outlier, with one-sample chunks), which the next one judges.
+BACKWARDS_TIMES = 5.0
+
 #: Seconds of timestamps after which push measures the stream's rate from them (samples a
 #: second, the median over stretches of at least :data:`RATE_STRETCH_SECONDS`, so that a gap
 #: or an outlier sways one) and refuses a declared ``sfreq`` more than :data:`RATE_TOLERANCE`
@@ -541,11 +546,11 @@ class OnlineEmbedder:
             one-sample chunks). Samples lost below the tolerance (e.g. 3 samples, 12 ms, at 250
             Hz with the default 0.02 s) go undetected: every later onset is that much early;
             declare such losses with :meth:`skip` where the amplifier reports them. One more
-            than the tolerance early and before the previous chunk's is refused (the clock
-            went backwards: ``reset()`` for a new stream), as is the previous chunk again (its
-            samples at its timestamp: pushed twice); one that early but after the previous
-            chunk's is added, and sets the clock, with a warning, where the next timestamp
-            agrees. After 5 s of timestamps (2 s where far off), a push is refused where the
+            than the tolerance early is added, and sets the clock, with a warning, where the
+            next timestamp agrees; one also more than 5 times the tolerance before the
+            previous chunk's is refused (the clock went backwards: ``reset()`` for a new
+            stream), as is the previous chunk again (its samples at its timestamp: pushed
+            twice). After 5 s of timestamps (2 s where far off), a push is refused where the
             rate they show is more than 5 % off ``sfreq`` (a wrong ``sfreq``), as is every
             later one. One more than a day late is refused too (the timestamps' clock changed,
             e.g. from LSL's ``local_clock`` to Unix time: ``reset()`` for a new stream).
@@ -699,13 +704,14 @@ class OnlineEmbedder:
             last = getattr(self, "_last_chunk", None)  # (an embedder pickled before it: none)
             if t == self._last_timestamp and last is not None and np.array_equal(x, last):
                 self._refuse_repeat(t)
-            if t < self._last_timestamp:
+            if t < self._last_timestamp - BACKWARDS_TIMES * tolerance:  # not one outlier
                 raise ValueError(
                     f"timestamp {t:.6f} s is {-ahead:.6g} s before where the samples pushed put "
-                    f"this chunk ({self._clock + pushed / self._rate:.6f} s) and before the "
-                    f"previous chunk's ({self._last_timestamp:.6f} s), more than the tolerance "
-                    f"({self._tolerance_text(tolerance)}): the stream's clock went backwards. The chunk "
-                    "was not added: if a new stream started (its clock restarted), call reset() "
+                    f"this chunk ({self._clock + pushed / self._rate:.6f} s) and "
+                    f"{self._last_timestamp - t:.6g} s before the previous chunk's "
+                    f"({self._last_timestamp:.6f} s), more than {BACKWARDS_TIMES:g} times the "
+                    f"tolerance ({self._tolerance_text(tolerance)}): the stream's clock went "
+                    "backwards. The chunk was not added: if a new stream started (its clock restarted), call reset() "
                     "first; to add the chunk after the samples pushed, push it with "
                     "timestamp=None; if the timestamps jitter this much, raise gap_tolerance"
                 )
