@@ -664,11 +664,11 @@ class OnlineEmbedder:
         samples pushed / sfreq``: the mean of the first timestamps, then smoothed over about
         :data:`CLOCK_SECONDS` of stream, so that it follows the slow drift between the
         stamping clock and the amplifier's (crystals differ by tens of ppm: 50 ppm is 20 ms
-        in 400 s) in both directions, and jitter averages out. A chunk more than
-        ``gap_tolerance`` after (or before) where the tracked clock puts it is a suspect: the
-        next timestamp confirms it (it agrees with the clock shifted by as much: a gap, its
-        samples inserted, or a clock set earlier) or takes it for an outlier (it agrees with
-        the clock: no sample inserted, the clock untouched)."""
+        in 400 s) in both directions, and jitter averages out. A chunk more than the
+        tolerance (:meth:`_tolerance`) after (or before) where the clock puts it is a
+        suspect: the next timestamp confirms it (it agrees with the clock shifted by as much:
+        a gap, its samples inserted, or a clock set earlier) or takes it for an outlier (it
+        agrees with the clock: no sample inserted, the clock untouched)."""
         t = float(timestamp)
         if not math.isfinite(t):
             raise ValueError(f"timestamp must be a finite number of seconds, got {timestamp!r}")
