@@ -32,6 +32,7 @@ from eegpt.dataset_folders import (
     PARTIAL,
     SHORT_REPORT,
     TOO_SHORT,
+    files_report_rows,
     kept_windows_name,
     read_run_manifest,
     run_folders,
@@ -1021,12 +1022,8 @@ def _kept_windows_lines(output_dir: Path, running: bool = False) -> list[str]:
     )
     if not stems:
         return []
-    try:
-        with open(output_dir / FILES_REPORT, newline="", encoding="utf-8") as fh:
-            ids = [r.get("recording_id") or "" for r in csv.DictReader(fh)]
-    except (OSError, ValueError, csv.Error):
-        ids = []
-    named = {kept_windows_name(i): i for i in ids if i}
+    rows = files_report_rows(output_dir) or []  # none where it cannot be read
+    named = {kept_windows_name(i): i for i in (r.get("recording_id") for r in rows) if i}
     lines = []
     for stem in stems:
         which = named.get(stem, f".{stem}.eegpt-partial.rows")
