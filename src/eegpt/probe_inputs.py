@@ -68,7 +68,7 @@ from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
 from eegpt.mne_inputs import epochs_labels, mne_source
 from eegpt.preprocessing import PreprocessingConfig, check_reference_channels, on_the_grid
-from eegpt.probe_preparation import event_tmin
+from eegpt.probe_preparation import event_tmin, same_tmin
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename, cap_note
 from eegpt.resampling import fill_nonfinite, resample
@@ -672,9 +672,8 @@ def merged_tmin(recordings: Sequence[Recording], window: float = 4.0) -> float |
     tmins = [r.tmin for r in recordings]
     if any(t is None for t in tmins):
         return None
-    period = max(0.5 / r.sfreq for r in recordings)
-    first = float(tmins[0])  # type: ignore[arg-type]
-    if all(abs(float(t) - first) <= period + 1e-9 for t in tmins):  # type: ignore[arg-type]
+    slowest = min(r.sfreq for r in recordings)  # within half the longest sample period
+    if all(same_tmin(t, tmins[0], slowest) for t in tmins):  # type: ignore[arg-type]
         return tmins[0]
     # trials cut at other times (not windows of a recording, whose tmin places no event)
     found = list(dict.fromkeys(t for r in recordings if (t := event_tmin(r)) is not None))
