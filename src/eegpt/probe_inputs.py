@@ -516,19 +516,20 @@ def _shared_event_id(inputs: Sequence[Any], labels: Sequence[np.ndarray]) -> dic
     input, no code of two names), so that ``events[:, 2]`` keeps the codes labels were taken
     from; else the names numbered 1, 2, ... in sorted order."""
     names = sorted(set(np.concatenate(labels).tolist()))
+    numbered = {name: k + 1 for k, name in enumerate(names)}
     codes: dict[str, set[int]] = {name: set() for name in names}
     for epochs, held in zip(inputs, labels, strict=True):
         own = dict(getattr(epochs, "event_id", None) or {})
         for name in set(held.tolist()):
             code = own.get(name, int(name) if str(name).lstrip("-").isdigit() else None)
             if code is None:  # a name not of its event_id (EEGLAB's time-locking event)
-                return {name: k + 1 for k, name in enumerate(names)}
+                return numbered
             codes[name].add(int(code))
     if all(len(c) == 1 for c in codes.values()):
         shared = {name: next(iter(c)) for name, c in codes.items()}
         if len(set(shared.values())) == len(shared):
             return shared
-    return {name: k + 1 for k, name in enumerate(names)}
+    return numbered
 
 
 def _stacked_metadata(inputs: Sequence[Any], counts: Sequence[int]) -> Any:
