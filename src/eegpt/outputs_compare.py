@@ -205,10 +205,8 @@ class EmbeddingsComparison:
                     f"windows only in {side} ({len(rows)}, of recordings in both): "
                     f"{few(shown, _SHOWN)}"
                 )
-        for side, changed in (
-            ("A", self.recordings_changed_in_a),
-            ("B", self.recordings_changed_in_b),
-        ):
+        changed_of = (("A", self.recordings_changed_in_a), ("B", self.recordings_changed_in_b))
+        for side, changed in changed_of:
             if changed:
                 lines.append(
                     f"recordings of {side} CHANGED since embedded ({len(changed)}): "
@@ -243,10 +241,7 @@ class EmbeddingsComparison:
         tolerance = f"rtol {self.rtol:g}, atol {self.atol:g}"
         stale = [
             f"{count(len(changed), 'recording')} of {side} changed since embedded"
-            for side, changed in (
-                ("A", self.recordings_changed_in_a),
-                ("B", self.recordings_changed_in_b),
-            )
+            for side, changed in changed_of
             if changed
         ]
         if self.within_tolerance:
