@@ -1033,6 +1033,25 @@ def test_one_outlier_timestamp_of_one_sample_chunks_is_neither_a_gap_nor_refused
     assert onsets == np.arange(0, n / sfreq - 4 + 1e-9, 0.5).tolist()
 
 
+def test_one_wild_outlier_timestamp_leaves_later_gaps_detected(model):
+    """One chunk stamped 100 s late, the next back on the clock: an outlier, whose distance
+    was taken into the timestamps' jitter as it was, making the tolerance minutes long, so a
+    0.2 s gap 30 s later went unwarned (its samples not inserted, every later onset early).
+    It now counts as the tolerance at most: the gap is found, its windows left out."""
+    sfreq, n, chunk = 256.0, 256 * 60, 32
+    x = _signal(n, sfreq, seed=21)
+    starts = np.arange(0, n, chunk)
+    at = starts[starts >= 256 * 40][0]  # 0.2 s (51 samples) lost before this chunk
+    stamps = 10.0 + (starts + np.where(starts >= at, 51, 0)) / sfreq
+    stamps[100] += 100.0
+    online, onsets, warned = _stamped_stream(model, sfreq, chunk, stamps, x)
+    assert len(warned) == 1 and "(51 samples) lost at" in warned[0], warned
+    assert online.n_samples_pushed == n + 51 and online.n_lost > 0
+    # the windows after it are the whole stream's (51 samples on): none holds a lost sample
+    after = [o for o in onsets if o >= at / sfreq]
+    assert after and after[0] >= (at + 51) / sfreq and all((o * 2).is_integer() for o in after)
+
+
 @pytest.mark.parametrize(("jitter", "lost"), [(0.0, 41), (0.008, 500)])
 def test_a_true_gap_is_still_inserted_under_jitter(model, jitter, lost):
     """A dropped 41-sample chunk, and 1 s lost under 8 ms of jitter, are still gaps: confirmed

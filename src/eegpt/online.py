@@ -694,7 +694,10 @@ class OnlineEmbedder:
                 passed = (self.n_samples_pushed + waiting - self._stamped_at) / self._rate
                 weight = max(1 / (self._n_stamps + 1), -math.expm1(-passed / CLOCK_SECONDS))
                 jitter = getattr(self, "_jitter", 0.0)  # (an embedder pickled before it: none)
-                self._jitter = jitter + weight * (off**2 - jitter)  # its distance is jitter
+                # its distance is jitter, counted as the tolerance at most: one wild stamp
+                # (100 s off) made the tolerance minutes long, gaps undetected for minutes
+                near = min(off**2, self._tolerance() ** 2)
+                self._jitter = jitter + weight * (near - jitter)
                 if held is not None:
                     self._append(held)
         pushed = self.n_samples_pushed
