@@ -1033,6 +1033,25 @@ def test_one_outlier_timestamp_of_one_sample_chunks_is_neither_a_gap_nor_refused
     assert onsets == np.arange(0, n / sfreq - 4 + 1e-9, 0.5).tolist()
 
 
+def test_a_late_first_timestamp_is_not_taken_for_the_clock_going_backwards(model):
+    """The first chunk stamped 0.5 s late (e.g. stamped on arrival after a start-up delay):
+    the clock was set from that one timestamp, and the next chunk, 0.25 s before it, was
+    refused as the clock going backwards (its samples lost, the stream stopped). A clock set
+    from one timestamp is not trusted that far: the next one agreeing sets it, with a warning
+    that says the first was late; nothing is inserted, the onsets the stream's."""
+    sfreq, n, chunk = 256.0, 256 * 12, 64
+    stamps = 10.0 + np.arange(0, n, chunk) / sfreq
+    stamps[0] += 0.5
+    online, onsets, warned = _stamped_stream(model, sfreq, chunk, stamps, _signal(n, sfreq))
+    assert online.n_samples_pushed == n and online.n_lost == 0
+    assert len(warned) == 1 and "the one timestamp the clock was set from was late" in warned[0]
+    assert onsets == np.arange(0, n / sfreq - 4 + 1e-9, 0.5).tolist()
+    # a clock resting on more timestamps still refuses one going back that far
+    online.push(np.zeros((len(NAMES), chunk)), timestamp=stamps[-1] + chunk / sfreq)
+    with pytest.raises(ValueError, match="clock went backwards"):
+        online.push(np.zeros((len(NAMES), chunk)), timestamp=stamps[-1] - 0.5)
+
+
 def test_one_wild_outlier_timestamp_leaves_later_gaps_detected(model):
     """One chunk stamped 100 s late, the next back on the clock: an outlier, whose distance
     was taken into the timestamps' jitter as it was, making the tolerance minutes long, so a

@@ -549,7 +549,7 @@ class OnlineEmbedder:
             than the tolerance early is added, and sets the clock, with a warning, where the
             next timestamp agrees; one also more than 5 times the tolerance before the
             previous chunk's is refused (the clock went backwards: ``reset()`` for a new
-            stream), as is the previous chunk again (its samples at its timestamp: pushed
+            stream), unless the clock rests on one timestamp (the first may be late), as is the previous chunk again (its samples at its timestamp: pushed
             twice). After 5 s of timestamps (2 s where far off), a push is refused where the
             rate they show is more than 5 % off ``sfreq`` (a wrong ``sfreq``), as is every
             later one. One more than a day late is refused too (the timestamps' clock changed,
@@ -707,7 +707,10 @@ class OnlineEmbedder:
             last = getattr(self, "_last_chunk", None)  # (an embedder pickled before it: none)
             if t == self._last_timestamp and last is not None and np.array_equal(x, last):
                 self._refuse_repeat(t)
-            if t < self._last_timestamp - BACKWARDS_TIMES * tolerance:  # not one outlier
+            # not one outlier; nor is the clock set from one timestamp only (the first chunk's
+            # may be the late one: then the next agrees with this one, and sets the clock)
+            backwards = t < self._last_timestamp - BACKWARDS_TIMES * tolerance
+            if backwards and self._n_stamps > 1:
                 raise ValueError(
                     f"timestamp {t:.6f} s is {-ahead:.6g} s before where the samples pushed put "
                     f"this chunk ({self._clock + pushed / self._rate:.6f} s) and "
@@ -769,12 +772,17 @@ class OnlineEmbedder:
         off, t, held = suspect
         assert self._clock is not None
         if held is None:
+            why = (
+                "the one timestamp the clock was set from was late, or "
+                if self._n_stamps == 1
+                else ""
+            )
             _warn(
                 f"<stream>: the chunk at {t:.6f} s came {-off:.6g} s before where the "
                 f"samples pushed put it (more than the tolerance, "
                 f"{self._tolerance_text(self._tolerance())}), "
-                "and the next timestamp agreed: more samples came than the time passed; the "
-                "clock was set to its timestamp (is sfreq the stream's rate?)"
+                f"and the next timestamp agreed: {why}more samples came than the time "
+                "passed; the clock was set to its timestamp (is sfreq the stream's rate?)"
             )
             self._suspect = None
             self._clock += off
