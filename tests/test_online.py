@@ -1137,6 +1137,25 @@ def test_a_wrong_sfreq_is_refused_from_the_timestamps(model, declared, true):
     assert online._rate_marks is None and online.n_lost == 0
 
 
+def test_the_rate_check_keeps_a_mark_per_stretch_not_per_push(model):
+    """The rate check's first seconds kept every push's timestamp and went over all of them
+    at each push: one-sample chunks at 2048 Hz took more CPU than their time (7.2 s for the
+    first 5 s). Only the marks that start a half-second stretch are kept: as many marks as
+    stretches, and the rate measured over them is the same (a wrong sfreq is still refused,
+    test_a_wrong_sfreq_is_refused_from_the_timestamps)."""
+    sfreq = 2048.0
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+    online.engine.encode = lambda w, ids, **kw: np.zeros((len(w), *online._token_shape))
+    x = _signal(int(sfreq * 3), sfreq, seed=21)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for j in range(x.shape[1]):
+            online.push(x[:, j : j + 1], timestamp=50.0 + j / sfreq)
+    marks = online._rate_marks
+    assert marks is not None and 6 <= len(marks) <= 7  # 3 s of stretches of 0.5 s
+    assert all(b[0] - a[0] >= 0.5 for a, b in zip(marks, marks[1:], strict=False))
+
+
 def test_a_chunk_pushed_twice_with_its_timestamp_is_refused_not_added(model):
     """A chunk pushed again with its own timestamp (the previous chunk's; e.g. retried after a
     push that failed in the model) was added with a warning asking whether sfreq was right: its

@@ -650,7 +650,12 @@ class OnlineEmbedder:
         received = getattr(self, "_n_received", 0) + waiting
         held = self._placed(timestamp, x)
         marks = getattr(self, "_rate_marks", None)
-        if marks is not None:
+        # only the marks that start a stretch of _check_rate's (the first, then each at least
+        # RATE_STRETCH_SECONDS after the one before): the stretches are the same as over every
+        # mark, and a push costs no more as the first seconds of one-sample chunks go by
+        if marks is not None and (
+            not marks or float(timestamp) - marks[-1][0] >= RATE_STRETCH_SECONDS
+        ):
             marks.append((float(timestamp), received))
         return held
 
