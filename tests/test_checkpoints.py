@@ -1733,6 +1733,32 @@ def test_training_a_loaded_model_is_seen(weights, how):
     assert modified_weights(model) is not None
 
 
+def test_p_data_writes_in_training_mode_are_seen_after_eval(weights):
+    """Writes through ``p.data`` in training mode (an EMA teacher's), which no change counter
+    sees, left the fingerprint noted before in eval mode in the outputs' record after
+    ``model.eval()``: a model made in memory recorded its old weights' fingerprint and a loaded
+    one its file's. Going back to eval mode now has the weights hashed again (once)."""
+    from eegpt.api import checkpoint_record
+    from eegpt.checkpoints import encoder_fingerprint, modified_weights
+
+    torch.manual_seed(0)
+    for model in (EEGPT(SMALL).eval(), _fresh(weights)):
+        before = checkpoint_record(model)["weights_sha256"]
+        assert before == encoder_fingerprint(model)
+        model.train()
+        with torch.no_grad():
+            for p in model.target_encoder.parameters():
+                p.data.mul_(0.5)  # what an EMA teacher's update does
+        model.eval()
+        record = checkpoint_record(model)
+        assert record["weights_sha256"] == encoder_fingerprint(model) != before
+        if getattr(model, "_loaded_weights", None) is not None:
+            assert record["weights_modified"] and record["sha256"] is None
+            assert modified_weights(model) == record["weights_sha256"]
+        model.train().eval()  # no write: the same fingerprint, hashed once more
+        assert checkpoint_record(model)["weights_sha256"] == record["weights_sha256"]
+
+
 def test_load_model_hashes_the_weights_read_not_those_on_the_device(weights, monkeypatch):
     """The fingerprint of the loaded weights is taken of the tensors read (on the host), before
     the model moves to its device: no device-to-host copy of every weight at each load. A

@@ -110,6 +110,13 @@ def steps_if_watched() -> int | None:
     return _optimizer_steps if _STEP_HOOK is not None else None
 
 
+def training_spells(module: nn.Module) -> int:
+    """How many times ``module`` (an encoder) went from training to eval mode: writes through
+    ``p.data`` in training mode (an EMA teacher's), which :func:`param_key` does not see, can
+    only have happened where this count changed."""
+    return int(getattr(module, "_training_spells", 0))
+
+
 def param_key(module: nn.Module) -> tuple:
     """Identity + in-place version of every parameter: changes when a weight is replaced or
     modified in place through autograd-visible operations (``copy_``, a foreach optimizer). A

@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from eegpt._weights_watch import param_key, watch_optimizer_steps
+from eegpt._weights_watch import param_key, training_spells, watch_optimizer_steps
 from eegpt.model import EEGPT, EEGPTEncoder
 
 
@@ -124,25 +124,32 @@ def embedding_weights_hash(model: EEGPT | EEGPTEncoder) -> str:
 class _WeightsSeen:
     """The encoder's weights as seen at one moment: each parameter's identity, in-place change
     counter, dtype and device (:func:`eegpt._weights_watch.param_key`), the process's optimizer step
-    count then, and the :func:`encoder_fingerprint` of the weights."""
+    count then, the :func:`encoder_fingerprint` of the weights and the encoder's count of
+    training spells (:func:`eegpt._weights_watch.training_spells`)."""
 
     key: tuple
     optimizer_steps: int
     fingerprint: str
+    spells: int = 0
 
     @classmethod
     def now(cls, model: EEGPT, fingerprint: str) -> _WeightsSeen:
         steps = watch_optimizer_steps()  # before the key: no step between
-        return cls(param_key(model.target_encoder), steps, fingerprint)
+        encoder = model.target_encoder
+        return cls(param_key(encoder), steps, fingerprint, training_spells(encoder))
 
     def still(self, model: EEGPT) -> bool:
         """Whether nothing that can change a weight happened since: no parameter replaced,
         moved, cast or changed in place (``load_state_dict``, ``copy_``, a foreach optimizer),
-        no optimizer holding one stepped (fused ones do not bump the counters). Writes
-        through ``p.data`` are not seen. Costs well under a millisecond, no hashing."""
+        no optimizer holding one stepped (fused ones do not bump the counters), the encoder
+        not put in training mode and back (whose ``p.data`` writes, an EMA teacher's, nothing
+        else sees). Writes through ``p.data`` in eval mode are not seen. Costs well under a
+        millisecond, no hashing."""
         encoder = model.target_encoder
-        return param_key(encoder) == self.key and not model._stepped_by_optimizer(
-            since=self.optimizer_steps, module=encoder
+        return (
+            param_key(encoder) == self.key
+            and training_spells(encoder) == self.spells
+            and not model._stepped_by_optimizer(since=self.optimizer_steps, module=encoder)
         )
 
 

@@ -55,6 +55,7 @@ from eegpt._weights_watch import (
     live_items,
     parameter_ids,
     steps_if_watched,
+    training_spells,
     watch_optimizer_steps,
 )
 from eegpt.config import EEGPTConfig, get_config
@@ -523,9 +524,12 @@ class EEGPTEncoder(_RandomWeightsMark, nn.Module):
 
     def train(self, mode: bool = True) -> EEGPTEncoder:
         """Set training mode; going from training to eval mode drops the fast path's derived
-        weights (the parameters may have changed in any way while training)."""
+        weights (the parameters may have changed in any way while training, e.g. through
+        ``p.data``) and counts the spell (:func:`eegpt._weights_watch.training_spells`), so
+        fingerprints noted before it are not taken for the weights after it."""
         if self.training and not mode:
             self.clear_fast_cache()
+            self._training_spells = training_spells(self) + 1
         return super().train(mode)
 
     def clear_fast_cache(self) -> None:
