@@ -4691,6 +4691,30 @@ def test_a_stream_of_another_encoder_made_in_memory_is_refused_and_outputs_name_
         assert which.predict_proba(mine).shape == (len(mine), 2)
 
 
+def test_a_stream_of_another_encoder_alone_made_in_memory_is_refused(model, short_task):
+    """An encoder alone (``model.target_encoder``, which every embedding API takes) made in
+    memory recorded no weights fingerprint, unlike the whole model, so predict_proba took
+    another encoder's stream; it records its fingerprint (hashed once) and is refused."""
+    from eegpt.online import OnlineEmbedder
+    from eegpt.outputs import Embeddings
+
+    train, _ = short_task
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
+    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    x = raw.get_data()[:, :1250] * 1e6
+    torch.manual_seed(321)
+    other = EEGPT(SMALL).eval().target_encoder  # another encoder, alone, never loaded
+    online = OnlineEmbedder(other, raw.ch_names, 250.0, units="uV", preprocessing=config,
+                            warm_up=False)  # fmt: skip
+    emb = Embeddings.concatenate([p for p in (online.push(x[:, :625]), online.push(x[:, 625:]))
+                                  if len(p)])  # fmt: skip
+    own = encoder_fingerprint(other)
+    assert emb.metadata["checkpoint"]["weights_sha256"] == own != probe.encoder["weights_sha256"]
+    with pytest.raises(ValueError, match=r"made by an encoder with other weights"):
+        probe.predict_proba(emb)
+
+
 def test_a_flat_channel_a_probe_needs_is_advised_to_be_fixed_not_dropped(model, short_task):
     """A channel flat from a stream's start under probe.online was advised to be dropped
     (rename={'Fz': None}), which probe.online refuses (the probe needs it): the warning says

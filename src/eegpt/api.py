@@ -1326,7 +1326,8 @@ def checkpoint_record(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
         loaded = getattr(model, "_loaded_weights", None)
         if loaded is not None:
             info["weights_sha256"] = loaded.fingerprint
-        elif isinstance(model, EEGPT) and (held := held_fingerprint(model)) is not None:
-            # a model made in memory: its weights hashed once (a probe compares them too)
+        elif (held := held_fingerprint(model)) is not None:
+            # a model (or encoder alone) made in memory: its weights hashed once (a probe
+            # compares them too)
             info["weights_sha256"] = held
     return info

@@ -133,19 +133,19 @@ class _WeightsSeen:
     spells: int = 0
 
     @classmethod
-    def now(cls, model: EEGPT, fingerprint: str) -> _WeightsSeen:
+    def now(cls, model: EEGPT | EEGPTEncoder, fingerprint: str) -> _WeightsSeen:
         steps = watch_optimizer_steps()  # before the key: no step between
-        encoder = model.target_encoder
+        encoder = encoder_of(model)
         return cls(param_key(encoder), steps, fingerprint, training_spells(encoder))
 
-    def still(self, model: EEGPT) -> bool:
+    def still(self, model: EEGPT | EEGPTEncoder) -> bool:
         """Whether nothing that can change a weight happened since: no parameter replaced,
         moved, cast or changed in place (``load_state_dict``, ``copy_``, a foreach optimizer),
         no optimizer holding one stepped (fused ones do not bump the counters), the encoder
         not put in training mode and back (whose ``p.data`` writes, an EMA teacher's, nothing
         else sees). Writes through ``p.data`` in eval mode are not seen. Costs well under a
         millisecond, no hashing."""
-        encoder = model.target_encoder
+        encoder = encoder_of(model)
         return (
             param_key(encoder) == self.key
             and training_spells(encoder) == self.spells
@@ -203,7 +203,7 @@ def noted_fingerprint(model: EEGPT | EEGPTEncoder) -> str | None:
     return seen.fingerprint if seen is not None and seen.still(model) else None
 
 
-def note_weights(model: EEGPT, fingerprint: str) -> None:
+def note_weights(model: EEGPT | EEGPTEncoder, fingerprint: str) -> None:
     """Note ``fingerprint``, the :func:`encoder_fingerprint` the caller just computed, as that
     of the encoder weights ``model`` holds now, so that :func:`weights_fingerprint` and
     :func:`modified_weights` give it without hashing them again while nothing seen changes
@@ -211,14 +211,15 @@ def note_weights(model: EEGPT, fingerprint: str) -> None:
     model._weights_seen = _WeightsSeen.now(model, fingerprint)  # type: ignore[assignment]
 
 
-def held_fingerprint(model: EEGPT) -> str | None:
-    """The :func:`encoder_fingerprint` of the encoder weights an eval-mode ``model`` holds,
+def held_fingerprint(model: EEGPT | EEGPTEncoder) -> str | None:
+    """The :func:`encoder_fingerprint` of the encoder weights an eval-mode ``model`` (or
+    encoder alone) holds,
     hashed once per model and noted (:func:`note_weights`) until something seen changes them,
     so a model made in memory (never loaded) names its weights in every output without
     hashing them at each call (an :class:`~eegpt.online.OnlineEmbedder`'s push). None in
     training mode, whose ``p.data`` writes (an EMA teacher's) nothing sees: hashing at each
     call there would cost a training loop."""
-    if model.target_encoder.training:
+    if encoder_of(model).training:
         return None
     noted = noted_fingerprint(model)
     if noted is not None:

@@ -538,6 +538,7 @@ class EEGPTEncoder(_RandomWeightsMark, nn.Module):
         mode through ``p.data`` or NumPy (``p.detach().numpy()``), which the cache cannot
         see."""
         FAST_CACHES.pop(self, None)
+        self.__dict__.pop("_weights_seen", None)  # its fingerprint, noted: hashed again
 
     def fast_plan_options(self, short_attention: bool = False) -> tuple[bool, bool]:
         """Which algebraic shortcuts apply: ``(low_rank_first_block, absorbed_last_block)``.
