@@ -437,8 +437,8 @@ class OnlineEmbedder:
             found = (
                 f"start_seconds={given:.10g} s is {given * model:.10g} samples at the model's "
                 f"{model:g} Hz, where embed cuts a recording's windows (it starts them at "
-                f"{seconds_text(moved)} s), and {native:.10g} samples at the stream's {self._rate:g} Hz, "
-                "where a stream's windows are cut: the two would start apart"
+                f"{seconds_text(moved)} s), and {native:.10g} samples at the stream's "
+                f"{self._rate:g} Hz, where a stream's windows are cut: the two would start apart"
             )
         else:
             found = (
@@ -549,11 +549,12 @@ class OnlineEmbedder:
             than the tolerance early is added, and sets the clock, with a warning, where the
             next timestamp agrees; one also more than 5 times the tolerance before the
             previous chunk's is refused (the clock went backwards: ``reset()`` for a new
-            stream), unless the clock rests on one timestamp (the first may be late), as is the previous chunk again (its samples at its timestamp: pushed
-            twice). After 5 s of timestamps (2 s where far off), a push is refused where the
-            rate they show is more than 5 % off ``sfreq`` (a wrong ``sfreq``), as is every
-            later one. One more than a day late is refused too (the timestamps' clock changed,
-            e.g. from LSL's ``local_clock`` to Unix time: ``reset()`` for a new stream).
+            stream), unless the clock rests on one timestamp (the first may be late), as is
+            the previous chunk again (its samples at its timestamp: pushed twice). After 5 s
+            of timestamps (2 s where far off), a push is refused where the rate they show is
+            more than 5 % off ``sfreq`` (a wrong ``sfreq``), as is every later one. One more
+            than a day late is refused too (the timestamps' clock changed, e.g. from LSL's
+            ``local_clock`` to Unix time: ``reset()`` for a new stream).
             ``None``: the chunk follows the previous one. A timestamp cast to float32 is
             refused where its steps exceed half a sample (at Unix time they are 128 s): pass
             timestamps as they come.
@@ -722,9 +723,10 @@ class OnlineEmbedder:
                     f"{self._last_timestamp - t:.6g} s before the previous chunk's "
                     f"({self._last_timestamp:.6f} s), more than {BACKWARDS_TIMES:g} times the "
                     f"tolerance ({self._tolerance_text(tolerance)}): the stream's clock went "
-                    "backwards. The chunk was not added: if a new stream started (its clock restarted), call reset() "
-                    "first; to add the chunk after the samples pushed, push it with "
-                    "timestamp=None; if the timestamps jitter this much, raise gap_tolerance"
+                    "backwards. The chunk was not added: if a new stream started (its clock "
+                    "restarted), call reset() first; to add the chunk after the samples "
+                    "pushed, push it with timestamp=None; if the timestamps jitter this much, "
+                    "raise gap_tolerance"
                 )
             self._suspect = (ahead, t, None)  # added now; the next timestamp judges the clock
             return False
