@@ -376,6 +376,39 @@ def test_integer_samples_in_microvolts_are_warned_of_once_naming_a_scale(model):
     np.testing.assert_array_equal(emb.data, same.data)
 
 
+def test_integer_samples_in_microvolts_are_warned_of_offline_as_online(model):
+    """int16/int32 counts taken as microvolts were warned of by push only: eegpt.embed and
+    model.embed of the same array (and the estimators) took them silently, 1 count as 1 uV.
+    One check warns of them wherever an array comes in, naming how to scale them there; in
+    volts every path refuses them."""
+    from eegpt.sklearn import EEGPTEmbedder
+
+    x = _signal(256 * 4, 256.0)
+    for dtype in (np.int16, np.int32):
+        counts = np.round(x / 0.1).astype(dtype)
+        online = OnlineEmbedder(model, NAMES, 256.0, units="uV", warm_up=False)
+        calls = {  # each path, and how its advice scales the counts
+            r"push\(counts": lambda c=counts, o=online: o.push(c),
+            r"embed\(counts": lambda c=counts: embed(model, c, ch_names=NAMES, sfreq=256.0,
+                                                     units="uV"),
+            r"embed\(counts ": lambda c=counts: model.embed(c, ch_names=NAMES, sfreq=256.0,
+                                                        units="uV"),
+            r"X": lambda c=counts: EEGPTEmbedder(
+                model, ch_names=NAMES, sfreq=256.0, units="uV").fit(c[None]).transform(c[None]),
+        }  # fmt: skip
+        for scaled, call in calls.items():
+            with pytest.warns(EEGPTWarning) as record:
+                call()
+            said = [str(w.message) for w in record if "integers" in str(w.message)]
+            assert said, scaled
+            assert re.search(rf"integers \({np.dtype(dtype).name}\) taken as uV \(units='uV'\): "
+                             r"one count is 1 uV\. If they are an amplifier's ADC counts, scale "
+                             rf"them by its resolution first, e\.g\. {scaled.strip()} \* 0\.1",
+                             said[0]), said[0]  # fmt: skip
+        with pytest.raises(RecordingError, match=r"integers \(int\d+\) taken as volts"):
+            embed(model, counts, ch_names=NAMES, sfreq=256.0)
+
+
 def test_channel_labels_are_one_per_channel(model):
     """channel_labels name a missing channel of channels as training labelled it, by place:
     labels of another length named C3 by another channel's label (rename={'EEG Fz-REF':

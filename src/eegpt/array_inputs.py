@@ -4,9 +4,9 @@ and the checks of what comes with them.
 :func:`recording_of_array` converts samples of shape (n_channels, n_times) or (n_epochs,
 n_channels, n_times) in a declared unit (:data:`UNITS`, :func:`units_name`) to float64 volts,
 with their channel names (:func:`check_ch_names`) and sampling rate in Hz
-(:func:`check_sfreq`); integer samples taken as volts are refused
-(:func:`check_integer_volts`), and a bfloat16 tensor is read as float32 without importing torch
-(:func:`float32_of_bfloat16`). Beside them: the refusals of what is no samples (a DataFrame,
+(:func:`check_sfreq`); integer samples taken as volts are refused, and in a unit below volts
+warned of (:func:`check_integer_samples`, the one check of them), and a bfloat16 tensor is
+read as float32 without importing torch (:func:`float32_of_bfloat16`). Beside them: the refusals of what is no samples (a DataFrame,
 an ``mne.Evoked``, a braindecode dataset) and of array arguments given with a file or an MNE
 object (:func:`require_array_args_absent`, :func:`refuse_picks_for_array`). :mod:`eegpt.io`
 re-exports its names.
@@ -22,6 +22,7 @@ import numpy as np
 
 from eegpt._logging import few
 from eegpt._logging import log as _log
+from eegpt._logging import warn as _warn
 from eegpt.errors import RecordingError
 from eegpt.recording import Recording, array_summary, refuse_masked_samples
 
@@ -72,17 +73,36 @@ def check_integer_volts(data: Any, units: str, where: str) -> None:
         )
 
 
-def integer_units_text(dtype: Any, units: str) -> str:
+def integer_units_text(dtype: Any, units: str, scaled: str, once: str = "") -> str:
     """The warning for integer samples taken in ``units`` (a unit below volts): one count is
     one unit, which an amplifier's ADC counts are only at a resolution of exactly that unit
-    (int16 counts of 0.1 µV taken as µV are 10 times too large), so it names a scale."""
+    (int16 counts of 0.1 µV taken as µV are 10 times too large), so it names a scale:
+    ``scaled``, the call with the counts scaled (``"push(counts * 0.1)"``); ``once`` ends it
+    (``" (said once per embedder)"``)."""
     return (
         f"the samples are integers ({dtype}) taken as {units} (units={units!r}): one count is "
         f"1 {units}. If they are an amplifier's ADC counts, scale them by its resolution "
-        f"first, e.g. push(counts * 0.1) for 0.1 {units} a count (the amplifier's or the "
-        f"LSL stream's channel scale); integers that are whole {units} are right as they are "
-        "(said once per embedder)"
+        f"first, e.g. {scaled} for 0.1 {units} a count (the amplifier's or the "
+        f"LSL stream's channel scale); integers that are whole {units} are right as they are" + once
     )
+
+
+def check_integer_samples(
+    data: Any, units: str, where: str, scaled: str, *, warn: bool = True, once: str = ""
+) -> bool:
+    """The one check of integer samples, for every array input (:func:`eegpt.embed`, the
+    estimators, ``OnlineEmbedder.push``): refused in volts (:func:`check_integer_volts`,
+    ``where`` names the parameter that gives the unit), warned of in a unit below volts
+    (:func:`integer_units_text`, with ``scaled`` and ``once``) unless ``warn`` is False (an
+    embedder that warned already). Returns whether the samples are integers."""
+    check_integer_volts(data, units, where)
+    dtype = getattr(data, "dtype", None)
+    if dtype is None:
+        dtype = np.asarray(data).dtype
+    integers = bool(np.issubdtype(dtype, np.integer))
+    if integers and warn:
+        _warn(integer_units_text(dtype, units, scaled, once))
+    return integers
 
 
 def check_ch_names(ch_names: Any) -> None:
@@ -259,7 +279,10 @@ def recording_of_array(
     rate = check_sfreq(sfreq, "<array>")
     data = _one_array(obj)
     if np.issubdtype(data.dtype, np.integer):  # amplifier samples in a given unit (not volts)
-        check_integer_volts(data, units, "embed(x, ch_names=..., sfreq=..., units=...)")
+        check_integer_samples(
+            data, units, "embed(x, ch_names=..., sfreq=..., units=...)",
+            "embed(counts * 0.1, ch_names=..., sfreq=..., units=...)",
+        )  # fmt: skip
         data = data.astype(np.float64) * UNITS[units]
     elif np.issubdtype(data.dtype, np.floating) and UNITS[units] != 1.0:
         data = data.astype(np.float64) * UNITS[units]  # new array; the input is never modified

@@ -41,6 +41,7 @@ from eegpt._logging import Verbose, check_verbose
 from eegpt.array_inputs import UNITS as UNITS
 from eegpt.array_inputs import Units as Units
 from eegpt.array_inputs import check_ch_names as check_ch_names
+from eegpt.array_inputs import check_integer_samples as check_integer_samples
 from eegpt.array_inputs import check_integer_volts as check_integer_volts
 from eegpt.array_inputs import check_sfreq as check_sfreq
 from eegpt.array_inputs import float32_of_bfloat16 as float32_of_bfloat16

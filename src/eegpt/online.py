@@ -50,9 +50,8 @@ from eegpt.array_inputs import (
     Units,
     array_of,
     check_ch_names,
-    check_integer_volts,
+    check_integer_samples,
     check_sfreq,
-    integer_units_text,
     refuse_dataframe,
     refuse_grad_tensor,
     units_name,
@@ -913,10 +912,12 @@ class OnlineEmbedder:
             "push(df[on.ch_names].to_numpy().T): the columns in the order of ch_names",
         )
         x = self._samples_of(chunk)
-        check_integer_volts(x, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)")
-        if np.issubdtype(x.dtype, np.integer) and not getattr(self, "_said_integers", True):
+        said = getattr(self, "_said_integers", True)  # (an embedder pickled before it: said)
+        if check_integer_samples(
+            x, self.units, "OnlineEmbedder(model, ch_names, sfreq, units=...)",
+            "push(counts * 0.1)", warn=not said, once=" (said once per embedder)",
+        ):  # fmt: skip
             self._said_integers = True
-            _warn(integer_units_text(x.dtype, self.units))
         x = x.astype(np.float64, copy=False)
         if x.ndim == 0:
             raise RecordingError(

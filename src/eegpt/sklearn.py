@@ -74,7 +74,7 @@ from eegpt.epochs_files import reads_as_epochs
 from eegpt.fingerprints import encoder_of
 from eegpt.io import (
     Recording,
-    check_integer_volts,
+    check_integer_samples,
     check_sfreq,
     refuse_braindecode,
     refuse_dataframe,
@@ -296,7 +296,7 @@ def _epochs_array(
         # (bfloat16 as float32; a masked array with masked samples refused, as model.embed
         # refuses one): check_array and dtype checks take NumPy's, and drop a mask
         X = array_of(X)
-    check_integer_volts(X, units, f"{estimator}(units=...)")
+    check_integer_samples(X, units, f"{estimator}(units=...)", "X * 0.1 (to fit and transform)")
     try:
         array = check_array(X, dtype=np.float64, allow_nd=True, ensure_all_finite=True)
     except ValueError as err:
