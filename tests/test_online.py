@@ -1497,3 +1497,36 @@ def test_a_stream_in_microvolts_given_as_volts_is_told_where_to_give_its_unit(mo
     assert "(read with units='V')" in text
     assert "OnlineEmbedder(model, ch_names, sfreq, units='uV')" in text
     assert "probe.online(ch_names, sfreq, units='uV')" in text and "made again" in text
+
+
+def test_close_returns_the_windows_of_a_chunk_held_back_at_the_end(model):
+    """A last chunk stamped late (samples lost before it) was held back for a next timestamp
+    that never came: its windows were never returned. close() takes its timestamp as it says
+    and returns them, equal to the whole signal's at the same onsets (at 256 Hz); push and
+    skip after it are refused, a second close returns none, and reset() reopens the stream."""
+    sfreq = 256.0
+    x = _signal(256 * 17, sfreq)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+    parts = [
+        online.push(x[:, i : i + 128], timestamp=50.0 + i / sfreq) for i in range(0, 2048, 128)
+    ]
+    after = 256 * 9  # 1 s lost: samples 2048 to 2303 never pushed
+    parts.append(online.push(x[:, after:], timestamp=50.0 + after / sfreq))
+    assert np.concatenate([p.onsets for p in parts]).tolist() == [0.0, 4.0]  # the last held
+    with pytest.warns(EEGPTWarning, match=r"1 s \(256 samples\) lost at 8 s"):
+        last = online.close()
+    assert last.onsets.tolist() == [12.0] and last.metadata["window_index"] == [3]
+    assert online.n_lost == 1 and online.n_samples_pushed == x.shape[1]
+    whole = embed(model, x, ch_names=NAMES, sfreq=sfreq, units="uV")
+    assert whole.onsets.tolist() == [0.0, 4.0, 8.0, 12.0]  # the incomplete tail dropped alike
+    np.testing.assert_allclose(last.data, whole.data[3:], rtol=1e-5, atol=1e-6)
+    assert "closed" in repr(online)
+    for call in (lambda: online.push(x[:, :10]), lambda: online.skip(10)):
+        with pytest.raises(RuntimeError, match=r"after close\(\), which ended the stream: "
+                           r"nothing was added\. Call reset\(\) first"):  # fmt: skip
+            call()
+    assert online.n_samples_pushed == x.shape[1]
+    assert len(online.close()) == 0  # closed already: nothing more
+    online.reset()
+    assert online.push(x[:, :1024]).onsets.tolist() == [0.0]
+    assert len(online.close()) == 0  # nothing held: the incomplete window is not embedded

@@ -247,6 +247,7 @@ class OnlineEmbedder:
     ...     emb = online.push(chunk)     # Embeddings of the windows completed (often none)
     ...     for onset, z in zip(emb.onsets, emb.pooled("mean")):
     ...         decide(onset, z)
+    >>> last = online.close()            # the stream ended: the windows still held back
     """
 
     @honours_verbose
@@ -373,7 +374,8 @@ class OnlineEmbedder:
             f"<OnlineEmbedder | {len(names)} channels ({shown}), {self.sfreq:g} Hz, "
             f"window {window:g} s, hop {window - self.overlap:g} s, "
             f"{self.n_samples_pushed} samples pushed, {returned} windows returned, "
-            f"n_lost={self.n_lost}{skipped}>"
+            f"n_lost={self.n_lost}{skipped}"
+            f"{', closed' if getattr(self, '_closed', False) else ''}>"
         )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -403,7 +405,7 @@ class OnlineEmbedder:
         raises, since the two threads' chunks would join the stream in no defined order."""
         if not self._calls.begin():
             raise RuntimeError(
-                f"OnlineEmbedder.{what} was called while another call (push, skip or reset) was "
+                f"OnlineEmbedder.{what} was called while another call (push, skip, reset or close) was "
                 "still running, from another thread: an embedder takes one stream, whose chunks "
                 "must come in their order. Push from one thread, or serialize the calls (e.g. "
                 "one threading.Lock around every push); nothing was added"
@@ -479,7 +481,7 @@ class OnlineEmbedder:
 
     def reset(self) -> None:
         """Forget the samples pushed so far: the next sample pushed starts a new stream at
-        time 0 (e.g. after a pause in the recording)."""
+        time 0 (e.g. after a pause in the recording; also after :meth:`close`)."""
         with self._one_caller("reset"):
             self._forget()
 
@@ -509,6 +511,7 @@ class OnlineEmbedder:
         self._wrong_rate: str | None = None  # the refusal of sfreq, once the rates showed it
         self._checked = False
         self._done: list[tuple[np.ndarray, np.ndarray, dict[str, Any]]] = []  # not yet returned
+        self._closed = False  # close() ended the stream: push and skip refused until reset()
 
     def window_start(self, k: int) -> int:
         """Index in the stream (native samples) of window ``k``'s first sample (the first
@@ -568,7 +571,7 @@ class OnlineEmbedder:
         ------
         RuntimeError
             When called while another call runs (from another thread): push from one thread,
-            or serialize the calls.
+            or serialize the calls. After :meth:`close`, until :meth:`reset`.
 
         Notes
         -----
@@ -579,6 +582,7 @@ class OnlineEmbedder:
         (``np.empty((n_channels, 0))``), returns the windows it left.
         """
         with self._one_caller("push"):
+            self._refuse_closed("push")
             return self._push(chunk, timestamp)
 
     @honours_verbose
@@ -595,6 +599,7 @@ class OnlineEmbedder:
         propagates and nothing is recorded lost: call ``skip`` again).
         """
         with self._one_caller("skip"):
+            self._refuse_closed("skip")
             if (n_samples is None) == (seconds is None):
                 raise TypeError("skip takes n_samples or seconds (one of them)")
             if seconds is not None:
@@ -606,6 +611,54 @@ class OnlineEmbedder:
                 raise ValueError(f"skip needs a whole number of samples >= 0, got {n!r}")
             self._settle()
             self._gap(int(n))
+
+    @honours_verbose
+    def close(self) -> Embeddings:
+        """End the stream: return the windows it completes that no push returned yet.
+
+        A chunk whose timestamp came more than the tolerance late is held back until the next
+        timestamp tells whether samples were lost before it (:meth:`push`); at the stream's
+        end none comes, so its timestamp is taken as it says (the samples lost are declared,
+        as :meth:`skip` does, then the chunk added) and the windows it completes are returned
+        here, as are windows a push whose model call failed left (out of memory, Ctrl-C). The
+        incomplete window at the end is not embedded (as ``tail="drop"``). Call it when a
+        recorded session ends, to have every window up to its last sample; then
+        ``Embeddings.concatenate`` of every push's and this return is the whole session.
+
+        Returns
+        -------
+        Embeddings
+            The windows left, ``[n, N, S, D]`` (``n`` often 0); none from a second call.
+
+        Raises
+        ------
+        RuntimeError
+            When called while another call runs (from another thread).
+
+        Notes
+        -----
+        After it, :meth:`push` and :meth:`skip` raise a ``RuntimeError`` until :meth:`reset`
+        starts a new stream (time 0). Should the model fail here, the stream stays open and
+        nothing is lost: call ``close`` again.
+        """
+        with self._one_caller("close"):
+            if getattr(self, "_closed", False):
+                return self._returned()
+            self._settle()  # a held chunk: no timestamp will judge it, taken as it says
+            if self.skip_stale:
+                self._skip_all_but_the_newest()
+            self._embed_complete()
+            self._closed = True
+            return self._returned()
+
+    def _refuse_closed(self, what: str) -> None:
+        """Refuse :meth:`push` or :meth:`skip` (``what``) after :meth:`close`."""
+        if getattr(self, "_closed", False):  # (an embedder pickled before it: open)
+            raise RuntimeError(
+                f"OnlineEmbedder.{what} was called after close(), which ended the stream: "
+                "nothing was added. Call reset() first to start a new stream (its onsets from "
+                "0 again), or make a new embedder; close() only at the end of a session"
+            )
 
     def _gap(self, n: int) -> None:
         """``n`` samples lost after those pushed: leave out the windows that hold any."""
@@ -961,6 +1014,11 @@ class OnlineEmbedder:
         if self.skip_stale:
             self._skip_all_but_the_newest()
         self._embed_complete()
+        return self._returned()
+
+    def _returned(self) -> Embeddings:
+        """The windows embedded and not yet returned, as one :class:`Embeddings` (none: an
+        empty one, with the keys of any other push's metadata); they are let go."""
         done, self._done = self._done, []
         if not done:
             empty = np.zeros((0, *self._token_shape), np.float32)
@@ -1068,7 +1126,7 @@ class OnlineEmbedder:
 
 
 class _Calls:
-    """Who holds an :class:`OnlineEmbedder`: one call (push, skip, reset) at a time, a second
+    """Who holds an :class:`OnlineEmbedder`: one call (push, skip, reset, close) at a time, a second
     one refused; a copy of its state (:meth:`snapshot`) waits for a call in progress to end,
     and a call that comes during a copy waits for the copy."""
 
