@@ -530,7 +530,11 @@ class OnlineEmbedder:
         chunk : array-like, shape (n_channels, n_times)
             The next samples of every channel of ``ch_names``, in ``units``; any number of
             samples, also 0. A NumPy array, a list, or a torch tensor on the CPU (not
-            requiring grad); real numbers (floats, or integers with their ``units``).
+            requiring grad); real numbers (floats, or integers with their ``units``). A chunk
+            transposed (``[n_times, n_channels]``, as LSL's ``pull_chunk`` gives samples) is
+            refused, but for one of as many samples as channels, which its shape cannot tell
+            from its transpose: it is taken as ``[n_channels, n_times]``. Transpose every
+            chunk where they are read (``np.asarray(samples).T``), square ones too.
         timestamp : float | None
             Time in seconds of the chunk's first sample on the stream's clock (e.g. LSL's
             ``pull_chunk`` timestamps: ``timestamps[0]``). They set the stream's clock, which
