@@ -536,8 +536,10 @@ class OnlineEmbedder:
             from its transpose: it is taken as ``[n_channels, n_times]``. Transpose every
             chunk where they are read (``np.asarray(samples).T``), square ones too.
         timestamp : float | None
-            Time in seconds of the chunk's first sample on the stream's clock (e.g. LSL's
-            ``pull_chunk`` timestamps: ``timestamps[0]``). They set the stream's clock, which
+            Time in seconds of the chunk's first sample (column 0) on the stream's clock
+            (LSL's ``pull_chunk`` gives one per sample: ``timestamps[0]``; a stamp of the
+            last sample, ``timestamps[-1]``, is the chunk's length late: subtract
+            ``(n_times - 1) / sfreq``). They set the stream's clock, which
             follows their slow drift from the amplifier's (of either sign; smoothed over
             about 10 s of stream). The tolerance is ``gap_tolerance``, or 4 times the
             timestamps' jitter where that is more (LSL timestamps not dejittered). One more
