@@ -105,6 +105,25 @@ def test_validation_epochs_are_checked_against_the_training_epochs(model, cued):
     assert not _texts(caught, "validation epochs")
 
 
+def test_epochs_cropped_to_their_window_compare_the_crop_not_their_own_tmin(model):
+    """With crop_tmin (--crop) every epoch's window starts there from its event, whatever
+    the epochs' own tmin: a probe trained on epochs from -1 s cropped at 0 s recorded -1 s
+    (its input's tmin, uncropped), and warned of its own training epochs as cut 1 s later
+    (their predictions crop them before comparing), and of validation epochs of another
+    tmin cropped alike. It records the crop's start, and warns of none."""
+    long = synthetic_erp_epochs(30, seconds=2.0, tmin=-1.0, seed=2)
+    shorter = synthetic_erp_epochs(30, seconds=1.5, tmin=-0.5, seed=4)
+    cropped = PreprocessingConfig(window_seconds=1.0, average_reference=False, crop_tmin=0.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        probe = train_probe(model, long, validation=(shorter, None), preprocessing=cropped,
+                            epochs=1)  # fmt: skip
+        assert probe.training["epochs_tmin"] == 0.0
+        probe.evaluate(long)
+        probe.predict(shorter)
+    assert not _texts(caught, "epochs.tmin")
+
+
 def _epochs(names: list[str], sfreq: float, seed: int) -> mne.EpochsArray:
     """Six labelled 1 s epochs of ``names`` at ``sfreq``."""
     rng = np.random.default_rng(seed)

@@ -133,7 +133,7 @@ def _prepare_training_data(
         train = _TrainingData(
             windows, y_idx, names, target, shape, rec.baseline,  # type: ignore[arg-type]
             detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
-            **_times_of(rec),
+            **_times_of(rec, preprocessing),
         )  # fmt: skip
         return train, classes
     rules = rules.for_inputs(data)
@@ -149,16 +149,22 @@ def _prepare_training_data(
     train = _TrainingData(
         windows, y_idx, mapping.names, mapping.names, shape, rec.baseline,
         detrend=rec.detrend, detrend_recorded=rec.detrend_recorded,
-        input_labels=tuple(mapping.input_names), **_times_of(rec),
+        input_labels=tuple(mapping.input_names), **_times_of(rec, preprocessing),
     )  # fmt: skip
     return train, classes
 
 
-def _times_of(rec: Recording) -> dict[str, Any]:
+def _times_of(rec: Recording, preprocessing: PreprocessingConfig) -> dict[str, Any]:
     """What :class:`_TrainingData` keeps of ``rec``'s times and baseline, to compare
     validation data with training data and for a probe's record (the tmin of trials around
-    events: :func:`~eegpt.probe_preparation.event_tmin`)."""
-    return {"baseline_recorded": rec.baseline_recorded, "tmin": event_tmin(rec), "sfreq": rec.sfreq}
+    events: :func:`~eegpt.probe_preparation.event_tmin`). With ``preprocessing.crop_tmin``
+    (``--crop``) the windows start there from the events, whatever the epochs' own tmin
+    (:func:`~eegpt.preprocessing.prepare` crops them, as the probe's predictions crop the
+    epochs they are given before comparing their tmin)."""
+    tmin = event_tmin(rec)
+    if tmin is not None and preprocessing.crop_tmin is not None:
+        tmin = preprocessing.crop_tmin
+    return {"baseline_recorded": rec.baseline_recorded, "tmin": tmin, "sfreq": rec.sfreq}
 
 
 def split_training_data(
