@@ -124,6 +124,27 @@ def test_epochs_cropped_to_their_window_compare_the_crop_not_their_own_tmin(mode
     assert not _texts(caught, "epochs.tmin")
 
 
+def test_windows_of_a_recording_some_dropped_as_bad_are_not_taken_for_trials(model, cued):
+    """Windows of a continuous recording cut as epochs (make_fixed_length_epochs) are not
+    checked against a probe's trials, but where MNE dropped those overlapping a BAD
+    annotation (its default) their onsets were no longer evenly spaced, and they were taken
+    for trials cut at 0 s: a probe trained on trials from -0.2 s warned of them. They are
+    windows still (each onset a whole number of steps apart); trials are checked as before."""
+    _, before = cued
+    probe = train_probe(model, before, preprocessing=ONE_SECOND, epochs=1)
+    raw, _, _ = synthetic_erp_raw(10, seed=3)
+    raw.set_annotations(mne.Annotations([5.2], [1.0], ["BAD_motion"]))
+    windows = mne.make_fixed_length_epochs(raw, duration=1.0, preload=True, verbose=False)
+    assert len(windows) < raw.n_times // int(raw.info["sfreq"])  # some dropped as bad
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        probe.predict(windows)
+    assert not _texts(caught, "epochs.tmin")
+    at_cue = synthetic_erp_epochs(40, seconds=1.0, tmin=0.0, seed=2)
+    with pytest.warns(RuntimeWarning, match=r"epochs.tmin\), but .* start at 0 s"):
+        probe.predict(at_cue.drop([3, 4, 9], verbose=False))  # trials, some dropped
+
+
 def _epochs(names: list[str], sfreq: float, seed: int) -> mne.EpochsArray:
     """Six labelled 1 s epochs of ``names`` at ``sfreq``."""
     rng = np.random.default_rng(seed)

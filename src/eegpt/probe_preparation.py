@@ -178,9 +178,10 @@ def event_tmin(rec: Any) -> float | None:
     :class:`~eegpt.recording.Recording`) start (``epochs.tmin``, s), as a probe records and
     compares it (:func:`tmin_warning`); None where it is not known (arrays, continuous
     recordings) or the epochs are windows of a continuous recording rather than trials
-    around events: onsets on the events' clock evenly spaced at most an epoch's length apart
-    (``mne.make_fixed_length_epochs``, contiguous or overlapping), whose tmin (0) places
-    no event."""
+    around events: onsets on the events' clock a whole number of one step apart, that step
+    at most an epoch's length (``mne.make_fixed_length_epochs``, contiguous or overlapping,
+    also where windows overlapping ``BAD`` annotations were dropped, as MNE does by
+    default), whose tmin (0) places no event."""
     tmin = getattr(rec, "tmin", None)
     if tmin is None or not getattr(rec, "is_epoched", False):
         return None
@@ -190,11 +191,9 @@ def event_tmin(rec: Any) -> float | None:
         steps = np.diff(np.asarray(onsets, dtype=np.float64))
         half = 0.5 / float(rec.sfreq)
         length = rec.n_times / float(rec.sfreq)
-        if (
-            np.all(np.isfinite(steps))
-            and steps.min() > 0
-            and steps.max() - steps.min() <= half
-            and steps.max() <= length + half
-        ):
-            return None
+        if np.all(np.isfinite(steps)) and steps.min() > 0 and steps.min() <= length + half:
+            # each a whole number of the smallest step: the windows' step, some left out
+            step = steps.min()
+            if np.all(np.abs(steps - np.round(steps / step) * step) <= half):
+                return None
     return float(tmin)
