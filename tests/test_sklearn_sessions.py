@@ -243,3 +243,28 @@ def test_concatenate_epochs_keeps_the_sessions_event_codes_where_they_agree():
     np.testing.assert_array_equal(
         epochs_labels(renumbered), np.concatenate([epochs_labels(s) for s in [*sessions, other]])
     )
+
+
+def test_concatenate_epochs_takes_event_names_that_look_like_no_number():
+    """An event name of two leading dashes ('--5', which MNE takes) was read as a number
+    whether or not the session's event_id held it (int('--5'): ValueError) and the sessions
+    could not be merged; it keeps its code, as other names do."""
+    from eegpt.probe import concatenate_epochs, epochs_labels
+
+    codes = {"--5": 1, "rest": 2}
+    sessions = []
+    for seed in (6, 7):
+        epochs = synthetic_erp_epochs(6, seed=seed, seconds=1.0, tmin=-0.2)
+        names = {"standard": "--5", "target": "rest"}
+        labels = [names[n] for n in epochs_labels(epochs)]
+        epochs.event_id = codes
+        epochs.events[:, 2] = [codes[n] for n in labels]
+        sessions.append(epochs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        merged, groups = concatenate_epochs(sessions, preprocessing=ONE_SECOND)
+    assert merged.event_id == codes
+    np.testing.assert_array_equal(
+        epochs_labels(merged), np.concatenate([epochs_labels(s) for s in sessions])
+    )
+    np.testing.assert_array_equal(groups, np.repeat([0, 1], 6))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -521,7 +522,9 @@ def _shared_event_id(inputs: Sequence[Any], labels: Sequence[np.ndarray]) -> dic
     for epochs, held in zip(inputs, labels, strict=True):
         own = dict(getattr(epochs, "event_id", None) or {})
         for name in set(held.tolist()):
-            code = own.get(name, int(name) if str(name).lstrip("-").isdigit() else None)
+            code = own.get(name)  # else a name that is its code ('769'), where it is one
+            if code is None and re.fullmatch(r"-?[0-9]+", str(name)):
+                code = int(name)
             if code is None:  # a name not of its event_id (EEGLAB's time-locking event)
                 return numbered
             codes[name].add(int(code))
