@@ -365,6 +365,27 @@ def test_gdf_cues_made_spans_are_warned_of_with_the_epochs_to_cut(weights, tmp_p
     assert len(cued) == 1
 
 
+def test_gdf_cue_warning_is_for_cued_trials_the_patterns_select():
+    """The cue warning fired for any state marker numbered 768 .. 783, such as an EDF's own
+    codes of rest and task ('770', '771', no trial start): it is said only where the patterns
+    select such codes in a recording of GDF's cued trials (a trial start '768' among its
+    annotations, or a .gdf file), not where they select other markers beside such trials."""
+    from eegpt.annotations import markers_to_spans
+
+    cued = "GDF's event codes of cued trials"
+    own = mne.Annotations([1.0, 15.0, 30.0], [0.0] * 3, ["770", "771", "770"])
+    states = {"rest": "^770$", "task": "^771$"}
+    assert not [t for t in _warned(lambda: markers_to_spans(own, states, end=40.0)) if cued in t]
+    gdf = _warned(lambda: markers_to_spans(own, states, end=40.0, source="A01T.gdf"))
+    assert len([t for t in gdf if cued in t]) == 1  # a GDF file's codes: its cues
+    trials = mne.Annotations([1.0, 5.0, 10.0, 12.0, 20.0, 22.0], [0.0] * 6,
+                             ["276", "277", "768", "769", "768", "770"])  # fmt: skip
+    eyes = {"EO": "^276$", "EC": "^277$"}
+    assert not _warned(lambda: markers_to_spans(trials, eyes, end=40.0))
+    said = _warned(lambda: markers_to_spans(trials, {"left": "^769$"}, end=40.0))
+    assert len([t for t in said if cued in t and "('769': 768 a trial's start" in t]) == 1
+
+
 def test_window_label_patterns_share_the_check():
     """--window-labels classes are checked as marker spans are: plain text matching several
     descriptions (EC in ECG) is warned of; a pattern of regex syntax (fnsz|gnsz) is meant."""

@@ -338,8 +338,10 @@ def markers_to_spans(
         differs where ``first_samp > 0``).
     """
     shift = 0.0  # seconds taken off the onsets, for raw.set_annotations (below)
+    files = [source] if source else []  # the recording's file(s): is it a GDF file?
     if isinstance(annotations, mne.io.BaseRaw):
         raw = annotations
+        files += [str(f) for f in (raw.filenames or ()) if f is not None]
         annotations = raw.annotations
         if annotations.orig_time is None:  # MNE reports these from sample 0 but sets them
             shift = raw.first_samp / raw.info["sfreq"]  # from the first sample
@@ -354,7 +356,12 @@ def markers_to_spans(
     label_of = label_rule(states)
     marks = state_markers(annotations, states)
     warn_loose_patterns([str(d) for d in annotations.description], states, "--marker-spans")
-    _warn_trial_codes([str(annotations.description[i]) for i in marks], label_of)
+    _warn_trial_codes(
+        [str(annotations.description[i]) for i in marks],
+        [str(d) for d in annotations.description],
+        files,
+        label_of,
+    )
     if not marks:
         names = sorted({str(d) for d in annotations.description})
         raise ValueError(
@@ -405,14 +412,25 @@ def markers_to_spans(
 GDF_TRIAL_CODES = frozenset({"768", *(str(code) for code in range(769, 781)), "783"})
 
 
-def _warn_trial_codes(descriptions: Sequence[str], label_of: Callable[[str], str | None]) -> None:
-    """Warn (once per command) where state markers (``descriptions``, each the state
-    ``label_of`` gives it) are GDF's codes of a cued trial's start or cue
-    (:data:`GDF_TRIAL_CODES`): a state's span would run from a cue to the next trial's, the
-    break and the next trial's start labelled as the class; epochs cut at the cues are what
-    such trials need."""
+def _warn_trial_codes(
+    descriptions: Sequence[str],
+    every: Sequence[str],
+    files: Sequence[str],
+    label_of: Callable[[str], str | None],
+) -> None:
+    """Warn (once per command) where state markers (``descriptions``, those the patterns
+    selected, each the state ``label_of`` gives it) are GDF's codes of a cued trial's start or
+    cue (:data:`GDF_TRIAL_CODES`) in a recording of GDF's cued trials: one whose annotations
+    (``every``, all their descriptions) hold a trial start (``'768'``, which starts each
+    trial of BCI Competition IV 2a and 2b), or a GDF file (``files``, the recording's). A
+    state's span would run from a cue to the next trial's, the break and the next trial's
+    start labelled as the class; epochs cut at the cues are what such trials need. The same
+    numbers as a recording's own codes of states (``'770'`` in an EDF without trial starts)
+    are not warned of."""
     cues = [d for d in dict.fromkeys(descriptions) if d.strip() in GDF_TRIAL_CODES]
-    if not cues:
+    trials = any(d.strip() == "768" for d in every)
+    gdf = any(Path(f).suffix.lower() == ".gdf" for f in files)
+    if not cues or not (trials or gdf):
         return
     states = list(dict.fromkeys(str(label_of(d)) for d in cues))
     imagery_s = 4.0  # BCI Competition IV 2a: 4 s of motor imagery from the cue
