@@ -163,7 +163,7 @@ def test_markers_that_do_not_match_are_a_clean_error(weights, eyes, tmp_path, ca
 
 def test_marker_spans_of_names_the_recording(tmp_path):
     """The other errors of markers_to_spans, as the command line gives them: matching
-    annotations that already last, a last marker past the recording's end."""
+    annotations that already last, no marker before the recording's end."""
     from eegpt.annotations import marker_spans_of
     from eegpt.io import as_recording
 
@@ -173,8 +173,8 @@ def test_marker_spans_of_names_the_recording(tmp_path):
                        r"annotations as they are: leave --marker-spans out"):  # fmt: skip
         marker_spans_of(rec, rec.annotations, {"EC": "^EC$"})
     late = mne.Annotations([12.0], [0.0], ["EC"])
-    with pytest.raises(ValueError, match=r"r.edf: .*the last state marker, at 12 s, is not "
-                       r"before the recording's end \(10 s\): the markers are another"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"r.edf: .*no state marker lies before the recording's "
+                       r"end \(10 s; the first of 1 at 12 s\): the markers are another"):  # fmt: skip
         marker_spans_of(rec, late, {"EC": "^EC$"})
 
 
@@ -494,6 +494,37 @@ def test_a_last_unscored_marker_ends_the_last_stage():
     assert _spans(markers_to_spans(marks, STAGES, end=300.0))[-1] == (30.0, 270.0, "N1")
     marks = mne.Annotations([0.0, 30.0, 400.0], [0.0] * 3, NIGHT[:2] + ["Sleep stage ?"])
     assert _spans(markers_to_spans(marks, STAGES, end=300.0))[-1] == (30.0, 270.0, "N1")
+
+
+def test_a_stage_marker_past_the_end_is_left_out_and_the_others_scored(weights, tmp_path, capsys):
+    """A scoring one epoch longer than its recording (a stage marker at 310 s of a 300 s
+    night) refused the whole recording; the marker is left out, warned of (naming it and the
+    end), and the epochs before the end are labelled, on the command line as in Python."""
+    from eegpt.annotations import markers_to_spans
+
+    onsets = [*np.arange(0.0, 300.0, 30.0), 310.0]
+    stages = ["Sleep stage W", "Sleep stage 1", "Sleep stage 2"] * 3 + ["Sleep stage W"] * 2
+    marks = mne.Annotations(onsets, [0.0] * 11, stages)
+    with pytest.warns(RuntimeWarning, match=r"markers_to_spans: 1 state marker\(s\) at or past "
+                      r"the recording's end \(300 s\) left out \(the first 'Sleep stage W' at "
+                      r"310 s\)"):  # fmt: skip
+        spans = markers_to_spans(marks, STAGES, end=300.0)
+    got = _spans(spans)
+    assert len(got) == 10 and got[-1] == (270.0, 30.0, "W") and max(spans.onset) < 300.0
+    night = _edf(tmp_path / "night.edf", [], [], seconds=300.0)
+    table = tmp_path / "stages.csv"
+    table.write_text("onset,duration,description\n" + "".join(
+        f"{o:g},0,{d}\n" for o, d in zip(onsets, stages, strict=True)))  # fmt: skip
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert probe_main(["train", str(night), "--annotations", str(table), "--weights",
+                           str(weights), "-o", str(tmp_path / "p"), "-q", "--window", "30",
+                           "--passes", "1", "--marker-spans", "W=^Sleep stage W$",
+                           "--marker-spans", "N1=^Sleep stage 1$",
+                           "--marker-spans", "N2=^Sleep stage 2$"]) == 0  # fmt: skip
+    said = [str(w.message) for w in caught if "left out (the first" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{night}: 1 state marker(s) at or past")
+    assert f"{night}: 10 windows of 30 s: 'W' 4, 'N1' 3, 'N2' 3" in capsys.readouterr().err
 
 
 def test_stage_markers_at_one_moment_the_last_holds_and_different_states_are_warned_of(

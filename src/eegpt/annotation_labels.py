@@ -294,7 +294,9 @@ def markers_to_spans(
     marker per 30 s epoch (``'Sleep stage 2'`` at its start) thus leave their unscored epochs
     in no span (unlabelled), not in the stage before them; a scoring that stops before the
     recording's end ends its last stage only with such a marker (else the last stage spans
-    to the end). Markers need not lie on a grid: each span runs from its marker to the next
+    to the end). State markers at or past the recording's end (a scoring a few epochs longer
+    than its recording) are left out, warned of, naming the first; none before the end is an
+    error. Markers need not lie on a grid: each span runs from its marker to the next
     marker, whatever their times. Several state or end markers at one moment: the last of
     them in the annotations' order holds (the others make no span), and markers of
     different states there are warned of (the scoring is ambiguous there).
@@ -376,14 +378,18 @@ def markers_to_spans(
             f"time ({annotations.description[i]!r} at {annotations.onset[i]:g} s lasts "
             f"{annotations.duration[i]:g} s): window_labels takes such annotations as they are"
         )
-    last = max(float(annotations.onset[i]) for i in marks)
-    if last >= end:
+    late = [i for i in marks if float(annotations.onset[i]) >= end]
+    if len(late) == len(marks):
+        first = min(float(annotations.onset[i]) for i in marks)
         raise ValueError(
-            f"markers_to_spans: the last state marker, at {last:g} s, is not before the "
-            f"recording's end ({end:g} s): give end= in the annotations' time base"
+            f"markers_to_spans: no state marker lies before the recording's end ({end:g} s; "
+            f"the first of {len(marks)} at {first:g} s): give end= in the annotations' time base"
         )
+    if late:
+        _warn_late_markers(annotations, late, end, source)
     stopping = end_markers(annotations, states, ends)
-    events = sorted(marks + stopping)  # annotation order: by onset, then as given
+    within = [i for i in marks if i not in set(late)]
+    events = sorted(within + stopping)  # annotation order: by onset, then as given
     onsets = np.asarray(annotations.onset, dtype=np.float64)[events]
     order = np.argsort(onsets, kind="stable")
     events, onsets = [events[k] for k in order], onsets[order]
@@ -480,6 +486,23 @@ def end_markers(
     ]
 
 
+def _warn_late_markers(
+    annotations: mne.Annotations, late: Sequence[int], end: float, source: str | None = None
+) -> None:
+    """Warn that the state markers ``late`` (indices into ``annotations``, onsets at or past
+    the recording's ``end``, seconds) are left out of :func:`markers_to_spans`' spans (a
+    scoring a few epochs longer than its recording); the warning names the first and starts
+    with ``source`` (the recording) where given."""
+    first = min(late, key=lambda i: float(annotations.onset[i]))
+    _warn(
+        ("markers_to_spans" if source is None else source)
+        + f": {len(late)} state marker(s) at or past the recording's end ({end:g} s) left out "
+        f"(the first {str(annotations.description[first])!r} at "
+        f"{float(annotations.onset[first]):g} s); the spans of the markers before the end "
+        "are made. A scoring longer than its recording, or the markers another recording's?"
+    )
+
+
 def _warn_states_at_one_moment(
     onsets: np.ndarray, labels: Sequence[str | None], source: str | None = None
 ) -> None:
@@ -540,7 +563,7 @@ def marker_spans_of(
     or end marker (``'Sleep stage ?'``; ``ends``: others, as :func:`markers_to_spans` takes
     them; the command line gives none) or the recording's end (its samples over its rate).
     The one place the probe commands and embed turn markers into spans. Its errors (no marker
-    matches, markers that already last, a last marker past the end) name the recording and
+    matches, markers that already last, no marker before the end) name the recording and
     the option.
 
     Raises
