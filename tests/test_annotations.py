@@ -1161,6 +1161,34 @@ def test_embeddings_are_selected_by_event_tags_as_mne_epochs_are():
         Embeddings(emb.data, emb.onsets, {})["aud"]
 
 
+def test_an_unknown_label_among_hundreds_names_the_closest_few_and_the_count():
+    """emb["trail/007"] among 300 event names listed every one of them (4 kB of labels): the
+    refusal names how many there are and the closest few (a label or a tag of one), or the
+    first few where none is close; emb["Stimulus"] on windows of 300 annotation descriptions
+    gives their count and the first 8."""
+    from eegpt.outputs import Embeddings
+
+    labels = [f"trial/{k:03d}" for k in range(300)] + ["Stimulus/S  1"]
+    emb = Embeddings(np.zeros((301, 2, 2, 3), np.float32), np.arange(301.0), {"labels": labels})
+    with pytest.raises(KeyError) as err:
+        emb["trail/007"]
+    text = str(err.value)
+    assert "'trail/007' is not a label of these windows (301 different labels; the closest: " \
+        "'trial/007', " in text and "'trial/299'" not in text and len(text) < 300  # fmt: skip
+    with pytest.raises(KeyError, match=r"the closest: 'Stimulus/S  1', 'Stimulus'\)"):
+        emb["Stimulus/S 1"]
+    with pytest.raises(KeyError, match=r"none close to it; the first: 'Stimulus/S  1', "
+                       r"'trial/000', .* and 296 more\)"):  # fmt: skip
+        emb["xyz"]
+    marked = {"annotations": [[f"mark {k}"] for k in range(300)]}
+    bare = Embeddings(np.zeros((300, 2, 2, 3), np.float32), np.arange(300.0), marked)
+    with pytest.raises(KeyError) as err:
+        bare["Stimulus"]
+    text = str(err.value)
+    assert "(emb.annotations hold 300 different description(s): 'mark 0', " in text
+    assert "'mark 7' and 292 more)" in text and "'mark 8'" not in text
+
+
 def test_verbose_error_silences_eegpt_warnings(model):
     """As in MNE: verbose='error' keeps a call's warnings quiet; the default shows them."""
     raw = annotated_raw()

@@ -441,7 +441,7 @@ class Embeddings:
         tags = [set(str(label).split("/")) for label in labels]
         for key in keys:
             if not any(set(key.split("/")) <= t for t in tags):
-                raise KeyError(f"{key!r} is not a label of these windows: {sorted(set(labels))}")
+                raise KeyError(_unknown_label_text(key, labels))
         wanted = [set(key.split("/")) for key in keys]
         return np.array([i for i, t in enumerate(tags) if any(w <= t for w in wanted)], int)
 
@@ -470,9 +470,10 @@ class Embeddings:
         if held:
             close = difflib.get_close_matches(keys[0], held, n=3, cutoff=0.8)
             meant = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            listed = few([repr(d) for d in held], 8)
             return (
                 f"No annotation over the windows is named {keys[0]!r} (emb.annotations hold "
-                f"{held[:8]}{' ...' if len(held) > 8 else ''}).{meant} {spans}"
+                f"{len(held)} different description(s): {listed}).{meant} {spans}"
             )
         return spans
 
@@ -864,3 +865,25 @@ class Embeddings:
         ) as writer:
             writer.write(self.data)
         return writer.path
+
+
+def _unknown_label_text(key: str, labels: Sequence[Any]) -> str:
+    """The refusal of ``emb[key]`` where ``key`` names no label of the windows (``labels``,
+    one per window): how many different labels there are and the few closest to ``key``
+    (``difflib``, among the labels and their ``/``-separated tags), not every label (an
+    epochs file of hundreds of event names would flood the terminal); all of them where they
+    are few."""
+    distinct = sorted({str(label) for label in labels})
+    if len(distinct) <= 8:
+        return f"{key!r} is not a label of these windows: {distinct}"
+    tags = sorted({t for label in distinct for t in label.split("/")} - set(distinct))
+    close = difflib.get_close_matches(key, distinct + tags, n=5, cutoff=0.6)
+    shown = (
+        f"the closest: {few([repr(c) for c in close], 5)}"
+        if close
+        else f"none close to it; the first: {few([repr(d) for d in distinct], 5)}"
+    )
+    return (
+        f"{key!r} is not a label of these windows ({len(distinct)} different labels; {shown}): "
+        "set(emb.metadata['labels']) lists them all"
+    )
