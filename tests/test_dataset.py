@@ -3517,6 +3517,35 @@ def test_info_says_whether_a_run_gave_its_batch_size_or_used_the_default(
     assert ", batches of 3," in lines[1] and "default" not in lines[1]
 
 
+def test_each_run_records_whether_the_fast_path_embedded_and_info_says_so(
+    small_corpus, model, tmp_path, capsys
+):
+    """A corpus run recorded its precision and batch size but not which path of the encoder
+    embedded its windows (an .npz output records it as ``fused``): each run of the manifest
+    records ``fused`` (True: the fast path; False: the reference path, ``model.fused`` off)
+    and ``eegpt info`` says it on the run's line; a check, which embeds nothing, records
+    none."""
+    from eegpt.cli import main
+
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False, "shard_size": 2}
+    embed_dataset(small_corpus, out, **run)
+    shard_files(out)[-1].unlink()  # something to embed: a run, not a check
+    model.fused = False
+    try:
+        embed_dataset(small_corpus, out, **run)
+    finally:
+        model.fused = True
+    embed_dataset(small_corpus, out, **run)  # all done: a check
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [r.get("fused") for r in runs] == [True, False, None]
+    assert main(["info", str(out)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "  run " in line]
+    assert len(lines) == 2, lines
+    assert ", fast path (fused)," in lines[0] and "reference path" not in lines[0]
+    assert ", reference path (not fused)," in lines[1]
+
+
 def test_info_shows_the_command_of_each_run_cut_in_the_middle_when_long(
     small_corpus, model, tmp_path
 ):

@@ -196,9 +196,10 @@ from eegpt.engine import (
     resolve_device,
 )
 from eegpt.errors import OutputInUseError, OutputNotWritableError, UnguardedMainError
+from eegpt.fast_path import has_hooks, unsupported_reason
 from eegpt.fingerprints import embedding_weights_hash, modified_weights, state_dict_hash
 from eegpt.formats import EEG_SUFFIXES
-from eegpt.model import EEGPT
+from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.output_files import check_output_folder
 from eegpt.preprocessing import PreprocessingConfig
 from eegpt.preprocessing_spec import RESAMPLE_REVISION
@@ -318,6 +319,14 @@ def make_engines(
             )
         )
     return engines
+
+
+def takes_fast_path(model: EEGPT | EEGPTEncoder) -> bool:
+    """Whether an engine on ``model``'s encoder (as :func:`make_engines` and the Ray actors
+    make them) runs its fast path: ``fused``, no hook on it and no module the fast path cannot
+    read (:meth:`~eegpt.engine.InferenceEngine.runs_fast_path`), for the run's ``fused``."""
+    encoder = model.target_encoder if isinstance(model, EEGPT) else model
+    return bool(encoder.fused) and not has_hooks(encoder) and unsupported_reason(encoder) is None
 
 
 def engine_numerics(engines: Sequence[InferenceEngine]) -> dict[str, Any]:
@@ -1018,6 +1027,7 @@ def embed_dataset(
                                 batch_size=batch_size,
                                 stream_precision=stream_precision,
                             )
+                            run.fused = all(e.runs_fast_path() for e in engines)
                             n_workers = _default_workers() if workers is None else workers
                             run.workers = n_workers
                             _log(
@@ -1057,6 +1067,7 @@ def embed_dataset(
                                 plan = session.enter_context(
                                     ray_session(ray_address, device, replicas, verbose)
                                 )
+                            run.fused = takes_fast_path(model)  # as each actor's engine
                             run.devices = run_ray(
                                 todo,
                                 sink,

@@ -484,6 +484,18 @@ def _batch_text(run: Mapping[str, Any]) -> str:
     return ""
 
 
+def _fused_text(run: Mapping[str, Any]) -> str:
+    """What ``eegpt info`` says of a run's ``fused``: which path of the encoder embedded its
+    windows (the fast one, or the reference one: ``model.fused`` off, hooks on the encoder, a
+    wrapped layer; the same function to float32 rounding); nothing for runs that embedded
+    nothing or from before it was recorded."""
+    if run.get("fused") is True:
+        return ", fast path (fused)"
+    if run.get("fused") is False:
+        return ", reference path (not fused)"
+    return ""
+
+
 def _stim_events_line(spec: dict[str, Any]) -> list[str]:
     """The run's ``--events-from-stim`` setting (``spec["events_from_stim"]``) as a line of
     :func:`describe_output`; none without it."""
@@ -701,6 +713,7 @@ def output_report(output_dir: str | os.PathLike) -> tuple[str, bool]:
             + (f" (SLURM job {slurm_job(run)})" if run.get("slurm_job_id") else "")
             + _threads_text(run)
             + _batch_text(run)
+            + _fused_text(run)
             + (
                 ", full SHA-256 of the files embedded (--hash-inputs)"
                 if run.get("hash_inputs")

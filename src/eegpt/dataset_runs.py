@@ -136,6 +136,11 @@ class DatasetRun:
         # count (64 on a GPU, on a CPU fewer the more channels; an .npz output records the
         # value used, one file having one channel count). Not in the spec: a resume may change it
         self.batch_size: int | None = None
+        # which path of the encoder embedded this run's windows, recorded as the run's "fused"
+        # (as an .npz output records it): True the fast path, False the reference path
+        # (model.fused off, hooks on the encoder, a wrapped layer); None where it embedded
+        # nothing. Not in the spec: both compute the same function, to float32 rounding
+        self.fused: bool | None = None
         # embed-dataset --hash-inputs: the files it embeds have their full SHA-256 recorded
         self.hash_inputs = False
         self.command = recorded_command()  # the eegpt command's arguments; None from Python
@@ -270,6 +275,7 @@ class DatasetRun:
             **self.rename,
             "ended": self.ended,
             "batch_size": self.batch_size,
+            **({"fused": self.fused} if self.fused is not None else {}),
             **({"hash_inputs": True} if self.hash_inputs else {}),
             **({"command": self.command} if self.command is not None else {}),
             **({"cwd": self.command_cwd} if self.command_cwd is not None else {}),
