@@ -1,5 +1,6 @@
 """``--log-file PATH``: every command that does work appends what it says on stderr to a file,
-each line stamped with its time and level, without progress bars; the terminal is unchanged."""
+each line stamped with its time and level, progress bars as a line at most every 30 s (not
+their redraws); the terminal is unchanged."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -45,8 +47,8 @@ def _shown_on_stderr(message, category, filename, lineno, file=None, line=None):
 
 def test_log_file_holds_the_warnings_and_the_error_of_a_failed_run(tmp_path, capsys, monkeypatch):
     """A warning and the final error line each reach the terminal as before and the file once,
-    stamped with their levels, between the command line and the exit status; progress bars
-    reach the terminal only."""
+    stamped with their levels, between the command line and the exit status; a progress bar
+    of a moment reaches the terminal only."""
     from tqdm import tqdm
 
     monkeypatch.setattr(warnings, "showwarning", _shown_on_stderr)
@@ -358,3 +360,64 @@ def test_log_file_in_the_output_folder_the_command_makes(tmp_path, weights, caps
     assert main([*runs["embed"][:-1], f"{tmp_path / 'f'}/", "--log-file", str(elsewhere)]) == 1
     assert f"--log-file {elsewhere} cannot be opened" in capsys.readouterr().err
     assert not (tmp_path / "e").exists() and not (tmp_path / "f").exists()
+
+
+def test_a_corpus_run_leaves_its_progress_in_the_log_file(tmp_path, weights, capsys, monkeypatch):
+    """embed-dataset --log-file left its progress out of the log (the bars went to the
+    terminal only): a day-long run's log said nothing between its start and its summary. The
+    log gets the bar's state at most every LOG_PROGRESS_S (30 s; here 0, every redraw) and its
+    last one; a bar of a few seconds at 30 s leaves nothing there."""
+    import eegpt._logging as logging_module
+    from eegpt.demo import synthetic_raw, write_edf
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("a", "b"):
+        write_edf(synthetic_raw(0.1, seed=1 if name == "a" else 2)[0], data / f"{name}.edf")
+    monkeypatch.setattr(logging_module, "LOG_PROGRESS_S", 0.0)
+    log = tmp_path / "run.log"
+    words = ["embed-dataset", str(data), "--weights", str(weights), "--device", "cpu"]
+    assert main([*words, "-o", str(tmp_path / "emb"), "--log-file", str(log)]) == 0
+    capsys.readouterr()
+    lines = [text for level, text in _lines(log) if level == "INFO"]
+    bars = [text for text in lines if text.startswith("embed-dataset: ")]
+    assert bars and "2/2 files" in bars[-1] and "100%" in bars[-1], lines
+    assert lines.index(bars[-1]) < lines.index("finished: exit status 0")
+    monkeypatch.setattr(logging_module, "LOG_PROGRESS_S", 30.0)
+    quiet = tmp_path / "quiet.log"
+    assert main([*words, "-o", str(tmp_path / "emb2"), "--log-file", str(quiet)]) == 0
+    assert not [t for _, t in _lines(quiet) if t.startswith("embed-dataset: ") and "%|" in t]
+
+
+def test_a_corpus_run_on_a_terminal_beats_into_its_log_file(tmp_path, monkeypatch):
+    """On a terminal (bars redrawn in place, no heartbeat) a run with --log-file left nothing
+    in the log while a long file was read: the heartbeat runs where a run log is on, so
+    the log gets the bar while nothing moves."""
+    import io
+
+    import eegpt._logging as logging_module
+    from eegpt._run_log import start_run_log
+    from eegpt.dataset_summary import DatasetProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    import tqdm.std
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    monkeypatch.setattr(logging_module, "LOG_PROGRESS_S", 0.05)
+    monkeypatch.setattr(tqdm.std.tqdm, "monitor_interval", 0)  # its own redraws (10 s): none
+    path = tmp_path / "run.log"
+    seen = ""  # the log's bar line while the bar is open (its close draws it too)
+    with start_run_log(path, ["embed-dataset"]).installed():
+        bar = DatasetProgress(3, True, "embed-dataset")
+        try:
+            for _ in range(200):  # the heartbeat's line, however slow the machine
+                seen = path.read_text(encoding="utf-8")
+                if "embed-dataset:   0%" in seen:
+                    break
+                threading.Event().wait(0.05)
+        finally:
+            bar.close()
+    assert "embed-dataset:   0%" in seen

@@ -302,6 +302,9 @@ def progress_options(*, disable: bool = False) -> dict[str, Any]:
         options["file"] = _LineWriter(stream, options["mininterval"])
     elif stream is not sys.stderr:
         options["file"] = stream
+    note = getattr(sys.stderr, PROGRESS_LOG_ATTRIBUTE, None)
+    if callable(note):  # a run's --log-file: a line of the bar every LOG_PROGRESS_S
+        options["file"] = _LoggedProgress(options.get("file", stream), note, LOG_PROGRESS_S)
     return options
 
 
@@ -309,6 +312,22 @@ def progress_options(*, disable: bool = False) -> dict[str, Any]:
 #: bars go to instead: a run's ``--log-file`` (:class:`eegpt._run_log.RunLogStream`) gets
 #: every message of stderr but the bars.
 PROGRESS_STREAM_ATTRIBUTE = "eegpt_progress_stream"
+
+#: The attribute of a stream standing in for ``sys.stderr`` that names a function writing a
+#: line to a run's ``--log-file`` alone (:meth:`eegpt._run_log.RunLogStream.note`): progress
+#: bars leave their lines there at most every :data:`LOG_PROGRESS_S` (:class:`_LoggedProgress`).
+PROGRESS_LOG_ATTRIBUTE = "eegpt_progress_log"
+
+#: Seconds between the lines a progress bar leaves in a run's ``--log-file`` (as in a log that
+#: stderr goes to, :func:`progress_interval`), whatever the terminal shows.
+LOG_PROGRESS_S = 30.0
+
+
+def log_progress_interval() -> float:
+    """Seconds between the lines progress bars leave in a run's ``--log-file``
+    (:data:`LOG_PROGRESS_S`) where a command copying stderr into one is running; 0 where
+    none is."""
+    return LOG_PROGRESS_S if callable(getattr(sys.stderr, PROGRESS_LOG_ATTRIBUTE, None)) else 0.0
 
 
 def progress_stream() -> Any:
@@ -384,6 +403,53 @@ class _LineWriter:
 
     def flush(self) -> None:
         self.stream.flush()
+
+
+class _LoggedProgress:
+    """tqdm's stream while a command copies stderr into its ``--log-file``: every write goes
+    to the terminal's stream (``stream``; None: none) as it is, and the bar's state also to
+    the log file (``note``, a line each) at most every ``interval`` seconds, the first an
+    interval after the bar started, and at the bar's end its last state where it logged a
+    line before: a long run's log shows it alive and how far it got, one line per interval,
+    never a redraw each; a bar of a few seconds leaves nothing there. Anything else
+    (``encoding``, ``fileno``, which tqdm reads for the terminal's width and characters) is
+    the terminal stream's."""
+
+    def __init__(self, stream: Any, note: Callable[[str], None], interval: float) -> None:
+        self.stream = stream
+        self.interval = interval  # seconds
+        self._note = note
+        self._logged_at = time.monotonic()  # the bar's start: its first line an interval on
+        self._logged = False  # whether a line was logged
+        self._held = ""  # the latest redraw not logged, "" if none
+        self._lock = threading.Lock()  # tqdm's monitor thread and a heartbeat's draw too
+
+    def write(self, text: str) -> None:
+        if self.stream is not None:
+            self.stream.write(text)
+        line = text.replace("\r", "").rstrip()
+        with self._lock:
+            now = time.monotonic()
+            if line and now - self._logged_at >= _EARLY * self.interval:
+                self._log(line, now)
+            elif line:
+                self._held = line
+            elif "\n" in text and self._logged and self._held:  # the bar's end
+                self._log(self._held, now)
+
+    def _log(self, line: str, now: float) -> None:
+        self._note(line)
+        self._logged, self._logged_at, self._held = True, now, ""
+
+    def flush(self) -> None:
+        if self.stream is not None:
+            self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        stream = self.__dict__.get("stream")
+        if stream is None:
+            raise AttributeError(name)
+        return getattr(stream, name)
 
 
 def _bar_count(line: str) -> str:

@@ -9,8 +9,10 @@ once; ``LEVEL`` read from the line: ``ERROR`` for ``eegpt: error:`` lines, a run
 and a traceback, ``WARNING`` for warnings, ``INFO`` else; an indented line continues the message
 above it and keeps its level).
 The first line names the command line, the versions of eegpt, torch and Python and the host; the
-last one the exit status. Progress bars are not written to it (they go to the terminal only:
-:func:`eegpt._logging.progress_options`), and the terminal's output is unchanged.
+last one the exit status. Progress bars are drawn on the terminal only; the log file gets a line
+of a bar's state at most every 30 s and its last state (a bar of a few seconds none:
+:func:`eegpt._logging.progress_options`), so that a long run's log shows it alive and how far it
+got, never a redraw each. The terminal's output is unchanged.
 
 It works as a tee of ``sys.stderr`` (:class:`RunLogStream`), installed for the command's run and
 taken away after it, so that nothing is written twice (no handler is added to the ``eegpt``
@@ -36,7 +38,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
-from eegpt._logging import PROGRESS_STREAM_ATTRIBUTE
+from eegpt._logging import PROGRESS_LOG_ATTRIBUTE, PROGRESS_STREAM_ATTRIBUTE
 
 #: The levels a line is given, by how it starts (the first that matches).
 _LEVELS = (
@@ -166,7 +168,8 @@ class RunLogStream:
 
     def __init__(self, terminal: Any, log: IO[str]) -> None:
         self.terminal = terminal if terminal is not None else _NoTerminal()
-        setattr(self, PROGRESS_STREAM_ATTRIBUTE, terminal)  # progress bars: terminal only
+        setattr(self, PROGRESS_STREAM_ATTRIBUTE, terminal)  # progress bars drawn there
+        setattr(self, PROGRESS_LOG_ATTRIBUTE, self.note)  # and a line of theirs every 30 s
         self._log = log
         self._pending = ""
         self._level = "INFO"

@@ -1384,8 +1384,9 @@ def save_figure_file(fig: Any, path: Path, dpi: int | None = DEFAULT_DPI) -> Non
 LOG_FILE_HELP = (
     "also append what the command says on stderr (messages, warnings, errors) to this file, "
     "each line with its time, process id and level, between a first line naming the command "
-    "line, the versions and the host and a last one with the exit status; progress bars are "
-    "left out. "
+    "line, the versions and the host and a last one with the exit status; a progress bar "
+    "leaves a line of its state at most every 30 s and its last one (none for a bar of a few "
+    "seconds), never its redraws. "
     "The file is appended to, never replaced (one file can hold many runs); one that cannot be "
     "opened, or that the command reads (an input, a file inside a weights or recording "
     "folder, a recording or sidecar of embed-dataset's dataset folder) or writes (an output), "

@@ -18,7 +18,13 @@ from typing import Any
 
 from eegpt._file_identity import files_bytes, recording_files
 from eegpt._logging import count as _count
-from eegpt._logging import few, progress_interval, progress_options, terminal_text
+from eegpt._logging import (
+    few,
+    log_progress_interval,
+    progress_interval,
+    progress_options,
+    terminal_text,
+)
 from eegpt._renamed import renamed_attribute
 from eegpt.channels import drops_by_electrode
 from eegpt.dataset_files import TRACEBACK_MARK, FileResult
@@ -44,11 +50,12 @@ class DatasetProgress:
     recordings so gets an ETA before its first file is done; the text still counts whole
     files (``3/40 files``).
 
-    Where stderr is a log (a SLURM job's file, a pipe: :func:`progress_interval` over 1 s), a
-    thread draws the bar (:meth:`beat`) where nothing was drawn for the interval (30 s), so
-    that the log gets a line at least every interval and a third while the run works, also
-    while a slow model embeds a block of windows or a long file is read; it waits on an
-    event between looks (no polling) and ends with :meth:`close`."""
+    Where stderr is a log (a SLURM job's file, a pipe: :func:`progress_interval` over 1 s) or
+    a run copies it into its ``--log-file`` (whatever the terminal:
+    :func:`~eegpt._logging.log_progress_interval`), a thread draws the bar (:meth:`beat`) where nothing was drawn for the
+    interval (30 s), so that the log gets a line at least every interval and a third while the
+    run works, also while a slow model embeds a block of windows or a long file is read; it
+    waits on an event between looks (no polling) and ends with :meth:`close`."""
 
     def __init__(
         self,
@@ -78,6 +85,9 @@ class DatasetProgress:
         self._lock = threading.Lock()  # embedded() is called from the device threads
         self._shown = time.perf_counter()  # when the bar was last drawn, or could have been
         self._interval = progress_interval()
+        # the heartbeat's: where nothing was drawn for it, the bar is drawn (a log's line);
+        # stderr a log, or a run's --log-file, whose lines come LOG_PROGRESS_S apart
+        self._beat_s = max(self._interval if self._interval > 1 else 0.0, log_progress_interval())
         self._tail = ""  # what the postfix said last after the counts
         self._closed = threading.Event()  # close(): the heartbeat ends
         self._heartbeat: threading.Thread | None = None
@@ -94,7 +104,7 @@ class DatasetProgress:
         # started last: its beat draws the bar from all of the above (weighing many files on a
         # network disk can take longer than the interval), and none is left running where
         # the above failed
-        if enabled and not self.bar.disable and self._interval > 1:  # a log
+        if enabled and not self.bar.disable and self._beat_s > 0:  # a log
             self._heartbeat = threading.Thread(
                 target=self._beat_until_closed, name="eegpt-progress-heartbeat", daemon=True
             )
@@ -114,12 +124,12 @@ class DatasetProgress:
         postfix counts the windows of files in progress, else says what it said last (a
         long file's part); nothing once the bar is closed."""
         with self._lock:
-            if not self._closed.is_set() and time.perf_counter() - self._shown >= self._interval:
+            if not self._closed.is_set() and time.perf_counter() - self._shown >= self._beat_s:
                 in_flight = f", {self._in_flight} windows of files in progress"
                 self._show(in_flight if self._in_flight else self._tail, refresh=True)
 
     def _beat_until_closed(self) -> None:
-        while not self._closed.wait(self._interval / 3):
+        while not self._closed.wait(self._beat_s / 3):
             self.beat()
 
     def part(self, result: FileResult, file: InputFile) -> None:
