@@ -855,6 +855,29 @@ def test_in_memory_epochs_of_a_training_file_share_the_file_only(tmp_path):
     assert "holds the" not in text and "is the probe's training data" not in text
 
 
+def test_overlap_names_split_the_files_by_what_they_share_with_training():
+    """EEGPTProbe.evaluate, evaluate(epoch_seconds=...) and ``probe evaluate --json`` name
+    the test files of a training input under the same keys (one function): those with its
+    contents in ``overlaps_training``, those only read from its file in
+    ``shares_file_with_training``, in the order found; a key only where it names a file."""
+    from eegpt.probe_provenance import Overlap, overlap_names
+
+    found = [
+        Overlap("a-epo.fif", "a-epo.fif"),
+        Overlap("b-epo.fif", "b-epo.fif", same_file_only=True, tested_in_memory=True),
+        Overlap("c-epo.fif", "c-epo.fif"),
+    ]
+    names = overlap_names(found)
+    assert names == {
+        "overlaps_training": ["a-epo.fif", "c-epo.fif"],
+        "shares_file_with_training": ["b-epo.fif"],
+    }
+    assert list(names) == ["overlaps_training", "shares_file_with_training"]
+    assert overlap_names(found[1:2]) == {"shares_file_with_training": ["b-epo.fif"]}
+    assert overlap_names(found[:1]) == {"overlaps_training": ["a-epo.fif"]}
+    assert overlap_names([]) == {} and overlap_names(None) == {}
+
+
 def test_a_labels_file_of_another_length_says_which_rows_or_epochs(epoch_files, tmp_path):
     """A numbered file with a row missing names the epochs without one (not only the two
     counts); so does a master file (rows for other files ignored) missing one of a given

@@ -159,6 +159,7 @@ from eegpt.probe_provenance import (
     Overlap,
     files_record,
     known_files,
+    overlap_names,
     overlap_text,
     subject_overlap_text,
     training_overlap,
@@ -1448,12 +1449,7 @@ class EEGPTProbe:
         if subjects is not None:
             _warn(subjects)
             metrics.setdefault("warnings", []).append(subjects)
-        whole = [o.name for o in overlap if not o.same_file_only]
-        shared = [o.name for o in overlap if o.same_file_only]
-        if whole:
-            metrics["overlaps_training"] = whole
-        if shared:
-            metrics["shares_file_with_training"] = shared
+        metrics.update(overlap_names(overlap))
         return metrics
 
     def predict_table(

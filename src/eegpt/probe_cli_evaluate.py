@@ -55,6 +55,7 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         format_recording_scores,
         sklearn_metrics,
     )
+    from eegpt.probe_provenance import overlap_names
     from eegpt.viz_hypnogram import labelled_as_sleep
 
     confusion_matrix = sklearn_metrics().confusion_matrix
@@ -114,11 +115,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
     metrics, report, pred = evaluation_metrics(y, proba, classes, order, scored, args.epoch_seconds)
     provenance = prediction_provenance(args, probe, sources) if args.json else None
     overlap = training_overlap_warnings(probe, provenance, args.data, metrics)
-    if provenance is not None and overlap is not None:
-        provenance["overlaps_training"] = [o.name for o in overlap if not o.same_file_only]
-        shared = [o.name for o in overlap if o.same_file_only]  # a training input in memory
-        if shared:
-            provenance["shares_file_with_training"] = shared
+    if provenance is not None and overlap is not None:  # overlaps_training: [] too
+        provenance.update({"overlaps_training": [], **overlap_names(overlap)})
     if args.skip_unknown:
         metrics["n_left_out"] = left_out
     if unscored:

@@ -272,6 +272,21 @@ def training_overlap(
     return found
 
 
+def overlap_names(overlap: Sequence[Overlap] | None) -> dict[str, list[str]]:
+    """The test file names of ``overlap`` (:func:`training_overlap`; None: none) by the key an
+    evaluation records them under: ``"overlaps_training"`` those with the contents of a
+    training or validation input, ``"shares_file_with_training"`` those only read from the
+    same file (:attr:`Overlap.same_file_only`); a key only where it names a file.
+    :meth:`eegpt.probe.EEGPTProbe.evaluate` records them beside its metrics, ``eegpt probe
+    evaluate --json`` in its provenance."""
+    names: dict[str, list[str]] = {}
+    for key, same_file_only in (("overlaps_training", False), ("shares_file_with_training", True)):
+        found = [o.name for o in overlap or [] if o.same_file_only == same_file_only]
+        if found:
+            names[key] = found
+    return names
+
+
 def subject_overlap_text(
     training: Any,
     tested: Sequence[str | os.PathLike[str]],

@@ -211,6 +211,7 @@ def evaluate_epochs(
         scoring_epoch_labels,
         training_overlap_warnings,
     )
+    from eegpt.probe_provenance import overlap_names
     from eegpt.viz_hypnogram import labelled_as_sleep
 
     args, probe = _scoring_args(
@@ -225,10 +226,8 @@ def evaluate_epochs(
     if unscored:
         metrics["n_unscored"] = unscored
     overlap = training_overlap_warnings(probe, None, args.data, metrics)
-    for key, same_file_only in (("overlaps_training", False), ("shares_file_with_training", True)):
-        names = [o.name for o in overlap or [] if o.same_file_only == same_file_only]
-        if names:  # as EEGPTProbe.evaluate names them (the command: in its provenance)
-            metrics[key] = names
+    # as EEGPTProbe.evaluate names them (the command: in its provenance)
+    metrics.update(overlap_names(overlap))
     if skip_unknown:
         metrics["n_left_out"] = left_out
     return metrics
