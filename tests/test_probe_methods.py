@@ -878,6 +878,27 @@ def test_overlap_names_split_the_files_by_what_they_share_with_training():
     assert overlap_names([]) == {} and overlap_names(None) == {}
 
 
+def test_selected_epochs_keep_data_selection_and_onsets_alike():
+    """``probe evaluate`` leaving out unscored or unknown labels and the labelling leaving
+    out bad windows select a labelled recording's epochs with one function: data, selection
+    and onsets kept alike (onsets None stays None), the recording itself where all are
+    kept."""
+    from eegpt.probe_label_files import selected_epochs
+    from eegpt.recording import Recording
+
+    data = np.arange(5 * 2 * 3, dtype=float).reshape(5, 2, 3)
+    rec = Recording(data, ["C3", "C4"], 256.0, selection=[10, 11, 12, 13, 14],
+                    onsets=np.array([0.0, 1.0, 2.0, 3.0, 4.0]))  # fmt: skip
+    kept = selected_epochs(rec, np.array([0, 2, 4]))
+    np.testing.assert_array_equal(kept.data, data[[0, 2, 4]])
+    assert kept.selection == [10, 12, 14] and kept.onsets.tolist() == [0.0, 2.0, 4.0]
+    assert kept.ch_names == ["C3", "C4"] and kept.sfreq == 256.0 and rec.data.shape[0] == 5
+    assert selected_epochs(rec, np.arange(5)) is rec
+    bare = Recording(data, ["C3", "C4"], 256.0)  # no selection, no onsets (.npz arrays)
+    kept = selected_epochs(bare, np.array([1, 3]))
+    assert kept.selection is None and kept.onsets is None and kept.data.shape == (2, 2, 3)
+
+
 def test_a_labels_file_of_another_length_says_which_rows_or_epochs(epoch_files, tmp_path):
     """A numbered file with a row missing names the epochs without one (not only the two
     counts); so does a master file (rows for other files ignored) missing one of a given

@@ -6,7 +6,6 @@ left out on request (``--skip-unknown``) and files it was trained on warned of.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -41,6 +40,7 @@ from eegpt.probe_cli_predict import (
     probe_probabilities,
     window_labelling,
 )
+from eegpt.probe_label_files import selected_epochs
 from eegpt.probe_predictions import (
     confusion_table,
     null_for_nan,
@@ -106,7 +106,8 @@ def cmd_probe_evaluate(args: argparse.Namespace) -> int:
         scored = sources  # the file of each epoch scored
         if windows is not None and windows.match is not None:  # labels from annotations
             kept, unscored = _unscored_left_out(y, probe, "windows", shown)
-            recording, y, scored = _selected(recording, kept), y[kept], [scored[i] for i in kept]
+            recording, y = selected_epochs(recording, kept), y[kept]
+            scored = [scored[i] for i in kept]
         if args.skip_unknown:  # before the encoder runs: only the epochs scored
             recording, y, left_out, kept = _skip_unknown(recording, y, classes, shown)
             scored = [scored[i] for i in kept]
@@ -325,18 +326,7 @@ def _skip_unknown(
     idx, n_out = _known_labels(y, classes, file=file)
     if not n_out:
         return recording, y, 0, idx
-    return _selected(recording, idx), y[idx], n_out, idx
-
-
-def _selected(recording: Any, idx: np.ndarray) -> Any:
-    """The epochs ``idx`` of ``recording`` (its data, selection and onsets alike)."""
-    if len(idx) == len(recording.data):
-        return recording
-    selection = None if recording.selection is None else [recording.selection[i] for i in idx]
-    onsets = None if recording.onsets is None else recording.onsets[idx]
-    return dataclasses.replace(
-        recording, data=recording.data[idx], selection=selection, onsets=onsets
-    )
+    return selected_epochs(recording, idx), y[idx], n_out, idx
 
 
 def _unscored_left_out(

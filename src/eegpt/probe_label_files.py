@@ -73,6 +73,7 @@ from eegpt.window_labelling import window_label_values as window_label_values
 if TYPE_CHECKING:  # eegpt.io imports MNE: not on loading
     from eegpt.channels import ChannelRules
     from eegpt.io import Units
+    from eegpt.recording import Recording
 
 
 def _embeddings_given_text(path: Path) -> str:
@@ -374,6 +375,19 @@ def _check_column_labels(
         )
 
 
+def selected_epochs(recording: Recording, idx: np.ndarray) -> Recording:
+    """The epochs ``idx`` (indices, in order) of the labelled epochs ``recording``
+    (:func:`load_labelled_epochs`'s): its data, ``selection`` and ``onsets`` alike;
+    ``recording`` itself where ``idx`` keeps every epoch."""
+    if len(idx) == len(recording.data):
+        return recording
+    selection = None if recording.selection is None else [recording.selection[i] for i in idx]
+    onsets = None if recording.onsets is None else recording.onsets[idx]
+    return dataclasses.replace(
+        recording, data=recording.data[idx], selection=selection, onsets=onsets
+    )
+
+
 def _without_bad_windows(
     recording: Any,
     y: np.ndarray,
@@ -392,10 +406,7 @@ def _without_bad_windows(
     if not drop.any():
         return recording, y, sources, lines
     idx = np.flatnonzero(~drop)
-    onsets = None if recording.onsets is None else recording.onsets[idx]
-    kept = dataclasses.replace(
-        recording, data=recording.data[idx], selection=[selection[i] for i in idx], onsets=onsets
-    )
+    kept = selected_epochs(recording, idx)  # the bad windows' labels, sources, lines out too
     return kept, y[idx], [sources[i] for i in idx], [lines[i] for i in idx]
 
 
