@@ -4646,8 +4646,19 @@ def test_a_start_in_seconds_is_one_where_a_file_has_its_name(tmp_path, monkeypat
         start_value("nowhere.edf")
 
 
+@pytest.fixture
+def stream_probe(model, short_task):
+    """``(probe, config, raw)``: a probe of 1 s windows without the average reference
+    (``config``) trained one pass on 32 epochs, and a 3-channel ERP recording at 250 Hz to
+    stream to it (the online and fingerprint tests' set-up); a fresh probe for each test."""
+    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
+    probe = train_probe(model, short_task[0][:32], preprocessing=config, epochs=1)
+    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    return probe, config, raw
+
+
 def test_a_stream_of_another_encoder_made_in_memory_is_refused_and_outputs_name_theirs(
-    model, weights, short_task, tmp_path, monkeypatch
+    weights, stream_probe, tmp_path, monkeypatch
 ):
     """Embeddings of a stream from another encoder made in memory (never loaded) recorded no
     weights fingerprint, so predict_proba took them (meaningless probabilities) while the same
@@ -4660,10 +4671,7 @@ def test_a_stream_of_another_encoder_made_in_memory_is_refused_and_outputs_name_
     from eegpt.outputs import Embeddings
     from eegpt.probe import load_probe
 
-    train, _ = short_task
-    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
-    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
-    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    probe, config, raw = stream_probe
     x = raw.get_data()[:, :1250] * 1e6
     torch.manual_seed(123)
     other = EEGPT(SMALL).eval()  # another encoder of the same size, never loaded
@@ -4691,17 +4699,14 @@ def test_a_stream_of_another_encoder_made_in_memory_is_refused_and_outputs_name_
         assert which.predict_proba(mine).shape == (len(mine), 2)
 
 
-def test_a_stream_of_another_encoder_alone_made_in_memory_is_refused(model, short_task):
+def test_a_stream_of_another_encoder_alone_made_in_memory_is_refused(stream_probe):
     """An encoder alone (``model.target_encoder``, which every embedding API takes) made in
     memory recorded no weights fingerprint, unlike the whole model, so predict_proba took
     another encoder's stream; it records its fingerprint (hashed once) and is refused."""
     from eegpt.online import OnlineEmbedder
     from eegpt.outputs import Embeddings
 
-    train, _ = short_task
-    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
-    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
-    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    probe, config, raw = stream_probe
     x = raw.get_data()[:, :1250] * 1e6
     torch.manual_seed(321)
     other = EEGPT(SMALL).eval().target_encoder  # another encoder, alone, never loaded
@@ -4715,17 +4720,14 @@ def test_a_stream_of_another_encoder_alone_made_in_memory_is_refused(model, shor
         probe.predict_proba(emb)
 
 
-def test_a_flat_channel_a_probe_needs_is_advised_to_be_fixed_not_dropped(model, short_task):
+def test_a_flat_channel_a_probe_needs_is_advised_to_be_fixed_not_dropped(model, stream_probe):
     """A channel flat from a stream's start under probe.online was advised to be dropped
     (rename={'Fz': None}), which probe.online refuses (the probe needs it): the warning says
     the probe needs it and to fix the electrode; an embedder without a probe still says to
     drop it."""
     from eegpt.online import OnlineEmbedder
 
-    train, _ = short_task
-    config = PreprocessingConfig(window_seconds=1.0, average_reference=False)
-    probe = train_probe(model, train[:32], preprocessing=config, epochs=1)
-    raw, _, _ = synthetic_erp_raw(3, sfreq=250.0, seed=5)
+    probe, config, raw = stream_probe
     x = raw.get_data()[:, :500] * 1e6
     flat = raw.ch_names[2]
     x[2] = 0.0
