@@ -64,6 +64,7 @@ from eegpt.checkpoint_config import (
     PROBE_19_CHANNELS,
     Checkpoint,
     NotGiven,
+    _Split,
     assumed_basis,
     assumed_marks,
     channel_ids,
@@ -195,7 +196,7 @@ def _from_lightning(
             f"{path}'s hyper_parameters", recorded["num_heads"], hints.get("num_heads")
         )
     config, assumed, inferred = unrecorded_config(split.state, {**recorded, **hints})
-    chan_proj, n_outputs, n_times, linear = head_shapes(split.state, config, None, False)
+    shapes = head_shapes(split.state, config, None, False)  # reshapes a 2-D projection
     metadata = {k: v for k, v in obj.items() if isinstance(k, str) and _is_plain_value(v)}
     metadata["top_level_keys"] = sorted(str(k) for k in obj)
     metadata["pickle_placeholders"] = placeholders
@@ -206,20 +207,7 @@ def _from_lightning(
     metadata["inferred"] = inferred
     metadata["conflicting"] = {k: sorted(v) for k, v in conflicts.items() if k not in hints}
     metadata["unread_hyper_parameters"] = unread
-    return Checkpoint(
-        config=config,
-        state_dict=split.state,
-        format="lightning",
-        path=path,
-        sha256=weights_file_sha256(path),
-        **encoder_channels(chan_proj, split.chans_id, metadata),
-        n_outputs=n_outputs,
-        n_times=n_times,
-        chan_proj=chan_proj,
-        chan_proj_max_norm=math.inf if linear else 1.0,
-        ignored_keys=split.ignored,
-        metadata=metadata,
-    )
+    return _file_checkpoint(path, "lightning", split, config, shapes, metadata)
 
 
 def _from_state_dict(
@@ -230,7 +218,7 @@ def _from_state_dict(
     # braindecode always saves its chans_id buffer (the original scripts never do)
     braindecode = split.chans_id is not None
     config, assumed, inferred = unrecorded_config(split.state, hints, braindecode)
-    chan_proj, n_outputs, n_times, linear = head_shapes(split.state, config, None, False)
+    shapes = head_shapes(split.state, config, None, False)  # reshapes a 2-D projection
     metadata: dict[str, Any] = {"assumed": assumed, "inferred": inferred}
     _mark_window_range(metadata, split.state, config)
     if basis := assumed_basis(assumed, braindecode):
@@ -239,10 +227,28 @@ def _from_state_dict(
         metadata["braindecode_state_dict"] = True
     if placeholders:
         metadata["pickle_placeholders"] = placeholders
+    return _file_checkpoint(path, "state_dict", split, config, shapes, metadata)
+
+
+def _file_checkpoint(
+    path: Path,
+    kind: str,
+    split: _Split,
+    config: EEGPTConfig,
+    shapes: tuple[tuple[int, int] | None, int | None, int | None, bool],
+    metadata: dict[str, Any],
+) -> Checkpoint:
+    """The :class:`Checkpoint` of the weights file ``path``, a Lightning file or a bare state
+    dict (``kind``, its ``format``: ``"lightning"``, ``"state_dict"``): its weights as
+    ``split``, their ``config``, its head's ``shapes``
+    (:func:`~eegpt.checkpoint_config.head_shapes`: ``(chan_proj, n_outputs, n_times,
+    linear)``), and ``metadata``, which :func:`~eegpt.checkpoint_config.encoder_channels`
+    marks where the channels are assumed."""
+    chan_proj, n_outputs, n_times, linear = shapes
     return Checkpoint(
         config=config,
         state_dict=split.state,
-        format="state_dict",
+        format=kind,
         path=path,
         sha256=weights_file_sha256(path),
         **encoder_channels(chan_proj, split.chans_id, metadata),
