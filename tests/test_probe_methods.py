@@ -878,6 +878,25 @@ def test_overlap_names_split_the_files_by_what_they_share_with_training():
     assert overlap_names([]) == {} and overlap_names(None) == {}
 
 
+def test_overlap_warnings_say_each_training_file_then_the_subject_once():
+    """EEGPTProbe.evaluate and ``probe evaluate`` warn with one function: each test file of a
+    training input (overlap_text), then the test files of a subject trained on in other
+    files (subject_overlap_text), the file warned of already not named again."""
+    from eegpt.probe_provenance import overlap_text, overlap_warnings, training_overlap
+
+    trained = {"name": "sub-01_run-1_epo.fif", "source_fingerprint": "a", "source_bytes": 1}
+    training = {"inputs": [trained]}
+    found = training_overlap(training, [trained])
+    tested = ["data/sub-01_run-1_epo.fif", "data/sub-01_run-2_epo.fif"]
+    said = overlap_warnings(training, found, tested, early_stopping=False)
+    assert len(said) == 2 and said[0] == overlap_text(*found[0])
+    assert said[1].startswith("the test data share a subject with the probe's training data")
+    assert "sub-01_run-2_epo.fif" in said[1] and "test sub-01_run-1" not in said[1]
+    assert overlap_warnings(training, None, tested[1:]) == said[1:]
+    assert overlap_warnings(training, [], ["data/sub-02_run-1_epo.fif"]) == []
+    assert overlap_warnings(None, None, tested) == []
+
+
 def test_selected_epochs_keep_data_selection_and_onsets_alike():
     """``probe evaluate`` leaving out unscored or unknown labels and the labelling leaving
     out bad windows select a labelled recording's epochs with one function: data, selection

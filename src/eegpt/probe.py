@@ -160,8 +160,7 @@ from eegpt.probe_provenance import (
     files_record,
     known_files,
     overlap_names,
-    overlap_text,
-    subject_overlap_text,
+    overlap_warnings,
     training_overlap,
 )
 from eegpt.probe_training import UNSCALED_SPREAD as UNSCALED_SPREAD
@@ -1436,19 +1435,11 @@ class EEGPTProbe:
         pred = self.classes_[proba.argmax(axis=1)]
         metrics: dict[str, Any] = probe_metrics(labels, pred, proba, self.classes_)
         checked_metrics(metrics, labels, self.classes_)
-        for found in overlap:
-            said = overlap_text(*found)
+        tested = self._tested_files(data)[0]  # the same subject in other files too
+        early_stopping = self.config.patience is not None
+        for said in overlap_warnings(self.training, overlap, tested, early_stopping):
             _warn(said)
             metrics.setdefault("warnings", []).append(said)
-        subjects = subject_overlap_text(  # the same subject in other files
-            self.training,
-            self._tested_files(data)[0],
-            [o.name for o in overlap],
-            early_stopping=self.config.patience is not None,
-        )
-        if subjects is not None:
-            _warn(subjects)
-            metrics.setdefault("warnings", []).append(subjects)
         metrics.update(overlap_names(overlap))
         return metrics
 

@@ -279,22 +279,15 @@ def training_overlap_warnings(
     ``metrics["warnings"]``; the overlap found (None for a probe that does not record its
     training inputs)."""
     from eegpt._logging import warn as _warn
-    from eegpt.probe_provenance import overlap_text, subject_overlap_text
+    from eegpt.probe_provenance import overlap_warnings
 
     overlap = _training_overlap(probe, provenance, data)
-    for found in overlap or []:
-        said = overlap_text(*found)
+    training = getattr(probe, "training", None)
+    tested = [str(p) for p in data]  # the same subject in other files than those trained on
+    early_stopping = getattr(getattr(probe, "config", None), "patience", None) is not None
+    for said in overlap_warnings(training, overlap, tested, early_stopping):
         _warn(said)
         metrics.setdefault("warnings", []).append(said)
-    subjects = subject_overlap_text(  # the same subject in other files than those trained on
-        getattr(probe, "training", None),
-        [str(p) for p in data],
-        [o.name for o in overlap or []],
-        early_stopping=getattr(getattr(probe, "config", None), "patience", None) is not None,
-    )
-    if subjects is not None:
-        _warn(subjects)
-        metrics.setdefault("warnings", []).append(subjects)
     return overlap
 
 

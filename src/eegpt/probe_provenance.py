@@ -287,6 +287,24 @@ def overlap_names(overlap: Sequence[Overlap] | None) -> dict[str, list[str]]:
     return names
 
 
+def overlap_warnings(
+    training: Any,
+    overlap: Sequence[Overlap] | None,
+    tested: Sequence[str | os.PathLike[str]],
+    early_stopping: bool | None = None,
+) -> list[str]:
+    """The warnings of an evaluation on the test files ``tested`` (paths as given) of a probe
+    whose ``training`` record found ``overlap`` (:func:`training_overlap`; None: none) among
+    them: :func:`overlap_text` of each, then :func:`subject_overlap_text`'s of the files of a
+    subject trained on, in other files, if any. ``early_stopping``: whether the probe was
+    trained with early stopping (``patience``). :meth:`eegpt.probe.EEGPTProbe.evaluate` and
+    ``eegpt probe evaluate`` warn of them and keep them in ``metrics["warnings"]``."""
+    said = [overlap_text(*found) for found in overlap or []]
+    names = [o.name for o in overlap or []]  # warned of already: not again by subject
+    subjects = subject_overlap_text(training, tested, names, early_stopping=early_stopping)
+    return said if subjects is None else [*said, subjects]
+
+
 def subject_overlap_text(
     training: Any,
     tested: Sequence[str | os.PathLike[str]],
