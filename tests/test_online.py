@@ -1530,3 +1530,27 @@ def test_close_returns_the_windows_of_a_chunk_held_back_at_the_end(model):
     online.reset()
     assert online.push(x[:, :1024]).onsets.tolist() == [0.0]
     assert len(online.close()) == 0  # nothing held: the incomplete window is not embedded
+
+
+def test_close_lets_a_last_chunk_stamped_early_go_without_a_clock_warning(model):
+    """A last chunk stamped more than the tolerance early is added at once and judged by the
+    next timestamp; close() settled it as if that timestamp had come, warning that 'the next
+    timestamp agreed' and the clock was reset (is sfreq the stream's rate?) though none came.
+    It is let go without a word, the windows those of the whole signal."""
+    from eegpt.outputs import Embeddings
+
+    sfreq = 256.0
+    x = _signal(256 * 17, sfreq)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+    parts = [
+        online.push(x[:, i : i + 128], timestamp=50.0 + i / sfreq) for i in range(0, 4096, 128)
+    ]
+    parts.append(online.push(x[:, 4096:], timestamp=50.0 + 4096 / sfreq - 0.1))  # 0.1 s early
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parts.append(online.close())
+    whole = embed(model, x, ch_names=NAMES, sfreq=sfreq, units="uV")
+    joined = Embeddings.concatenate(parts)
+    assert joined.onsets.tolist() == whole.onsets.tolist() == [0.0, 4.0, 8.0, 12.0]
+    np.testing.assert_allclose(joined.data, whole.data, rtol=1e-5, atol=1e-6)
+    assert online.n_lost == 0 and online.n_samples_pushed == x.shape[1]

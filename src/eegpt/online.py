@@ -626,8 +626,9 @@ class OnlineEmbedder:
         timestamp tells whether samples were lost before it (:meth:`push`); at the stream's
         end none comes, so its timestamp is taken as it says (the samples lost are declared,
         as :meth:`skip` does, then the chunk added) and the windows it completes are returned
-        here, as are windows a push whose model call failed left (out of memory, Ctrl-C). The
-        incomplete window at the end is not embedded (as ``tail="drop"``). Call it when a
+        here, as are windows a push whose model call failed left (out of memory, Ctrl-C). A
+        last chunk stamped early was added already and is let go without a word (no timestamp
+        will say whether its stamp or the clock was off). The incomplete window at the end is not embedded (as ``tail="drop"``). Call it when a
         recorded session ends, to have every window up to its last sample; then
         ``Embeddings.concatenate`` of every push's and this return is the whole session.
 
@@ -650,6 +651,12 @@ class OnlineEmbedder:
         with self._one_caller("close"):
             if getattr(self, "_closed", False):
                 return self._returned()
+            suspect = getattr(self, "_suspect", None)
+            if suspect is not None and suspect[2] is None:
+                # a last chunk stamped early was added already: no timestamp will say whether
+                # it was an outlier or the clock's, and no clock is needed any more (nothing
+                # said: _settle's warning is of a clock reset the next timestamp agreed with)
+                self._suspect = None
             self._settle()  # a held chunk: no timestamp will judge it, taken as it says
             if self.skip_stale:
                 self._skip_all_but_the_newest()
