@@ -209,3 +209,29 @@ def test_the_prepared_line_names_the_rates_of_inputs_merged_at_another(model, ca
         train_probe(model, inputs, preprocessing=ONE_SECOND, epochs=1, verbose=True)
     prepared = [r.getMessage() for r in caplog.records if "prepared " in r.getMessage()]
     assert prepared and "(from 128 Hz and 200 Hz, merged at 256 Hz," in prepared[0]
+
+
+def test_trials_at_a_fixed_rate_or_with_a_double_trigger_are_not_taken_for_windows(model, cued):
+    """Epochs whose onsets were each a whole number of the smallest step apart were taken for
+    windows of a recording (no tmin recorded nor checked): trials at a fixed rate cut 0.2 s
+    before their events with some rejected (a probe trained on them recorded no tmin), and
+    trials of any spacing with two events a sample apart (a double trigger: every onset is
+    a whole number of samples apart), so a probe trained from -0.2 s said nothing of them
+    cut at 0 s. Windows start at 0 s, most of them one step apart; these are trials."""
+    raw, events, event_id = synthetic_erp_raw(10, seed=3)
+    sfreq = raw.info["sfreq"]
+    rate = np.c_[np.arange(1, 40) * int(sfreq), np.zeros(39, int), np.arange(39) % 2 + 1]
+    fixed = mne.Epochs(raw, rate, event_id, tmin=-0.2, tmax=0.8 - 1 / sfreq, baseline=None,
+                       preload=True, verbose=False).drop([3, 4, 9], verbose=False)  # fmt: skip
+    assert train_probe(model, fixed, preprocessing=ONE_SECOND, epochs=1).training[
+        "epochs_tmin"
+    ] == pytest.approx(-0.2)
+    _, before = cued
+    probe = train_probe(model, before, preprocessing=ONE_SECOND, epochs=1)
+    raw, events, event_id = synthetic_erp_raw(40, seed=2)
+    double = np.insert(events, 5, events[4] + [1, 0, 0], axis=0)  # a sample after the 5th
+    at_cue = mne.Epochs(raw, double, event_id, tmin=0.0, tmax=1.0 - 1 / sfreq, baseline=None,
+                        preload=True, verbose=False)  # fmt: skip
+    assert len(at_cue) == 41
+    with pytest.warns(RuntimeWarning, match=r"epochs.tmin\), but .* start at 0 s"):
+        probe.predict(at_cue)

@@ -178,22 +178,27 @@ def event_tmin(rec: Any) -> float | None:
     :class:`~eegpt.recording.Recording`) start (``epochs.tmin``, s), as a probe records and
     compares it (:func:`tmin_warning`); None where it is not known (arrays, continuous
     recordings) or the epochs are windows of a continuous recording rather than trials
-    around events: onsets on the events' clock a whole number of one step apart, that step
-    at most an epoch's length (``mne.make_fixed_length_epochs``, contiguous or overlapping,
-    also where windows overlapping ``BAD`` annotations were dropped, as MNE does by
-    default), whose tmin (0) places no event."""
+    around events: cut at 0 s (``mne.make_fixed_length_epochs``, contiguous or overlapping,
+    whose tmin places no event), their onsets on the events' clock a whole number of one
+    step apart, that step at most an epoch's length and the step between most of them
+    (also where windows overlapping ``BAD`` annotations were dropped, as MNE does by
+    default). Trials cut at another time are trials whatever their spacing (a fixed trial
+    rate, some rejected), and a step between few of them is no window's (two events a
+    sample apart, a double trigger: every onset is a whole number of samples apart)."""
     tmin = getattr(rec, "tmin", None)
     if tmin is None or not getattr(rec, "is_epoched", False):
         return None
     onsets = getattr(rec, "onsets", None)
+    half = 0.5 / float(rec.sfreq)
     # (epochs numbered end to end, EEGLAB .set files and arrays: their onsets place nothing)
-    if onsets is not None and len(onsets) > 1 and epoch_onsets_kind(rec) == "events":
+    events = onsets is not None and len(onsets) > 1 and epoch_onsets_kind(rec) == "events"
+    if events and abs(float(tmin)) <= half:
         steps = np.diff(np.asarray(onsets, dtype=np.float64))
-        half = 0.5 / float(rec.sfreq)
         length = rec.n_times / float(rec.sfreq)
         if np.all(np.isfinite(steps)) and steps.min() > 0 and steps.min() <= length + half:
             # each a whole number of the smallest step: the windows' step, some left out
             step = steps.min()
-            if np.all(np.abs(steps - np.round(steps / step) * step) <= half):
+            most = 2 * np.count_nonzero(steps - step <= half) >= len(steps)
+            if most and np.all(np.abs(steps - np.round(steps / step) * step) <= half):
                 return None
     return float(tmin)
