@@ -1699,6 +1699,38 @@ def test_import_is_light_and_submodules_are_attributes():
     assert "has no attribute 'nothing'" in done.stdout
 
 
+def test_help_of_the_package_imports_no_submodule_it_does_not_show():
+    """help(eegpt), pydoc and inspect.getmembers get every name dir(eegpt) lists: it listed
+    each submodule, so they imported all of them and, without an extra, stopped at the first
+    that needs it ("eegpt.probe_events needs pandas") with no documentation. Without the
+    extras they now show the docstring and the public names; using a submodule that needs a
+    missing extra still says what to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, inspect, pydoc\n"
+        "for name in ('sklearn', 'pandas', 'pyarrow', 'pyarrow.parquet'):\n"
+        "    sys.modules[name] = None\n"
+        "import eegpt\n"
+        "names = dict(inspect.getmembers(eegpt))\n"
+        "assert 'load_model' in names and 'Embeddings' in names, sorted(names)\n"
+        "text = pydoc.plain(pydoc.render_doc(eegpt))\n"
+        "assert 'exact, fast EEGPT inference' in text and 'load_model(' in text\n"
+        "assert 'sklearn' in text.split('PACKAGE CONTENTS')[1]  # listed, not imported\n"
+        "loaded = {m for m in sys.modules if m.startswith('eegpt.')}\n"
+        "assert not loaded & {'eegpt.sklearn', 'eegpt.probe_events', 'eegpt.cli'}, loaded\n"
+        "for use in ('eegpt.sklearn.EEGPTEmbedder', 'from eegpt import sklearn'):\n"
+        "    try:\n"
+        "        exec(use)\n"
+        "    except eegpt.errors.MissingDependencyError as e:\n"
+        "        print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("eegpt.sklearn needs scikit-learn: pip install scikit-learn") == 2
+
+
 def test_picks_of_every_accepted_kind_are_recorded_and_saved(weights, edf, tmp_path):
     """picks=None (all channels), indices as a NumPy array and channel names are recorded as
     JSON holds them, and the output saves; arrays, where picks do nothing, record none."""

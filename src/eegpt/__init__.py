@@ -272,7 +272,14 @@ if not TYPE_CHECKING:  # type checkers see the imports above: a misspelt name is
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
+    """The public names and what is loaded already, not the submodules not yet imported:
+    ``help(eegpt)``, ``pydoc eegpt`` and ``inspect.getmembers(eegpt)`` get each name ``dir``
+    lists, and getting a submodule imports it, so listing them all imported every one (about
+    160 modules, seconds) and, without an extra, stopped at the first submodule that needs it
+    (``eegpt.sklearn`` without scikit-learn) with its :class:`~eegpt.errors.MissingDependencyError`.
+    pydoc lists the submodules as the package's contents without importing them; each is
+    still an attribute (``eegpt.probe.train_probe`` after a bare ``import eegpt``)."""
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
