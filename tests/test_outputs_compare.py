@@ -427,3 +427,25 @@ def test_the_provenance_of_many_files_makes_each_distinct_value_text_once(output
         {**r, "a": scaled(r["a"]), "b": scaled(r["b"])} for r in one
     ]
     assert 0 < len(made) <= 2 * 3 * len(many)  # at most each side's 3 files' values
+
+
+def test_without_pyarrow_compare_says_so_in_its_own_words(outputs, capsys, monkeypatch):
+    """Without pyarrow, `eegpt compare a.npz b.npz` said "read_embeddings needs pyarrow",
+    naming an internal function, as if reading a .npz file needed it: the command (and
+    compare_embeddings) now says that comparing needs it, .npz outputs too; a .npz file is
+    still read without it."""
+    import sys
+
+    from eegpt.errors import MissingDependencyError
+
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # `import pyarrow` raises ImportError
+    a = outputs["npz"] / "a_raw.npz"
+    assert load_embeddings(a).data.shape[0] == 3  # reading a .npz file needs no pyarrow
+    said = "comparing outputs (eegpt compare, compare_embeddings), .npz ones too"
+    assert main(["compare", str(a), str(a)]) == 2  # 1: they differ
+    err = capsys.readouterr().err
+    assert said in err and "needs pyarrow: pip install pyarrow pandas" in err
+    assert "read_embeddings" not in err
+    with pytest.raises(MissingDependencyError, match=re.escape(said)):
+        compare_embeddings(a, a, progress=False)

@@ -329,6 +329,22 @@ def _given_text(given: Any) -> str:
 _RECURSIVE_HINT = " (compare_embeddings(..., recursive=True), eegpt compare --recursive)"
 
 
+def _require_tables() -> None:
+    """Refuse at once, in this command's words, where pyarrow or pandas (the ``parquet``
+    extra) is missing: each side's windows are read as a table (``.npz`` outputs too) and
+    matched by recording and onset; without them the error named the internal
+    ``read_embeddings``, as if reading a ``.npz`` file needed pyarrow (it does not:
+    :func:`eegpt.load_embeddings`)."""
+    from eegpt.optional_packages import require_pandas, require_pyarrow
+
+    what = (
+        "comparing outputs (eegpt compare, compare_embeddings), .npz ones too (their windows "
+        "are matched as tables),"
+    )
+    require_pyarrow(what)
+    require_pandas(what)
+
+
 def _read_side(
     given: Any, recursive: bool, allow_mixed: bool, progress: bool = False, name: str = ""
 ) -> _Side:
@@ -882,6 +898,9 @@ def compare_embeddings(
         :func:`eegpt.read_embeddings` refuses (outputs of one side not embedded alike ...).
     eegpt.errors.MissingFileError
         (a ``FileNotFoundError``) An output that is not there.
+    eegpt.errors.MissingDependencyError
+        pyarrow or pandas (the ``parquet`` extra) not installed: the windows of both sides,
+        of ``.npz`` outputs too, are matched as tables.
     """
     for value, name in ((rtol, "rtol"), (atol, "atol")):
         if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
@@ -891,6 +910,7 @@ def compare_embeddings(
             from eegpt.errors import MissingFileError
 
             raise MissingFileError(f"compare_embeddings: no output {given}")
+    _require_tables()
     with files_reports_read_once():  # each run folder's _files.csv once, not per batch
         side_a = _read_side(a, recursive, allow_mixed, progress, "A")
         side_b = _read_side(b, recursive, allow_mixed, progress, "B")
