@@ -852,3 +852,26 @@ def test_the_docs_name_every_variable_and_column_an_export_writes() -> None:
     assert sorted(v for v in MAT_VARIABLES if f"`S.{v}`" not in text) == []
     csv = " ".join(text.split("`-o out.csv`", 1)[1].split("`eegpt_d0`", 1)[0].split())
     assert sorted(c for c in CSV_COLUMNS if c not in csv) == []
+
+
+def test_export_help_lists_the_csv_columns_written_in_their_order(tmp_path, capsys):
+    """`eegpt export --help` listed the CSV's columns without flat_channels, clipped_channels,
+    flagged and flags_recorded, which are written: every column a CSV export writes (but
+    the embedding's) is named in the help's .csv paragraph, in the order written."""
+    import re
+
+    emb = epochs_embeddings()  # labels, annotations (one bad); flags and padding added
+    flags = {"flat_channels": [[], ["FZ"], [], [], []], "clipped_channels": [[]] * 5}
+    path = Embeddings(emb.data, emb.onsets, {**emb.metadata, **flags, "padded_epochs": True})
+    path = path.save(tmp_path / "erp.npz")
+    out = tmp_path / "erp.csv"
+    assert main(["export", str(path), "-o", str(out), "-q"]) == 0
+    written = [c for c in pd.read_csv(out, nrows=0).columns if not c.startswith("eegpt_d")]
+    assert {"flat_channels", "flagged", "flags_recorded", "padded"} <= set(written)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    text = capsys.readouterr().out.split("\n.csv: one row per window:", 1)[1]
+    listed = re.findall(r"[a-z_]+", text.split("\n\n", 1)[0])
+    assert [c for c in listed if c in written] == [c for c in written if c in listed]
+    assert set(written) <= set(listed), sorted(set(written) - set(listed))

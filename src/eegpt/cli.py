@@ -517,6 +517,10 @@ EXPORT_EPILOG = """\
   window_number  window + 1, MATLAB's count (for epochs: the epoch's number)
   label          cellstr of the epochs' event names (where present); bad: logical
   padded         logical: windows zero-padded past the recording's end (embed --tail pad; any)
+  flat_channels, clipped_channels
+                 cellstr: the channels flat or clipped in each window, joined with ';' ('':
+                 none); flagged: logical, windows with either; flags_recorded: logical,
+                 windows whose flags were recorded (these four where the input recorded them)
   (manifest)     a run made from a manifest: its other columns (subject, annotations_file
                  ...), one variable per column, typed as (metadata) below; a name of
                  another variable gets a manifest_ prefix (label: manifest_label)
@@ -562,7 +566,8 @@ and so are embeddings whose write (which holds them twice more) would not fit in
 
 .csv: one row per window: recording, window (from 0), window_number (from 1), onset_s,
 clock_s, clock_time (where present), label, the manifest's columns, the epochs' metadata
-columns, annotations (each where present), bad, padded (where any), then the pooled
+columns, annotations (each where present), bad, flat_channels, clipped_channels, flagged,
+flags_recorded (where recorded, as in the .mat file), padded (where any), then the pooled
 embedding (default --pool mean: eegpt_d0 ... eegpt_d511).
 From R: read.csv("out.csv", check.names = FALSE) keeps names such as 'p_S  1' or
 'age-years' as they are (R makes them p_S..1, age.years otherwise); or arrow::read_parquet
