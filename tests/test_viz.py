@@ -69,9 +69,10 @@ def test_channel_mapping_figure_marks_used_untrained_absent_and_renamed():
         "used, embedding untrained in pretraining (1)",
         "not in the recording (57)",
     ]
+    # the title counts what the legend does, and of those the pretraining channels
     assert ax.get_title() == (
-        "5 of EEGPT's 62 channels used, 54 of its 58 pretraining\n"
-        "channels not in the recording; 1 of the recording's 6 channels left out"
+        "5 of EEGPT's 62 channels used, 57 not in the recording\n"
+        "(54 of its 58 pretraining channels); 1 of the recording's 6 channels left out"
     )
 
 
@@ -1269,7 +1270,8 @@ def test_bad_and_dropped_electrodes_differ_from_absent_ones_in_grayscale():
     assert handles["marked bad in the recording, not used (1)"].get_hatch() == "xxxx"
     # the title counts as absent only the pretraining channels not in the recording (not Oz,
     # marked bad, nor AF7, left out, the latter no pretraining channel anyway)
-    assert "55 of its 58 pretraining\nchannels not in the recording" in ax.get_title()
+    assert "58 not in the recording\n(55 of its 58 pretraining channels)" in ax.get_title()
+    assert "not in the recording (58)" in handles
     assert handles["in the recording, left out (1)"].get_linestyle() == "--"
 
 

@@ -172,14 +172,16 @@ def plot_channel_mapping(
     # read, but left out on purpose (rename={name: None}, --drop)
     dropped = {normalize_channel_name(n) for n in mapping.dropped} - {None} - set(used) - bad
     named = [*mapping.dropped, *left_out_text(left_out)]
-    # not in the recording at all, as the legend's "not in the recording": not the ones
-    # marked bad or left out on purpose, which are in it
-    missing58 = [n for n in PRETRAINING_CHANNELS if n not in used and n not in bad | dropped]
+    # not in the recording at all, the legend's "not in the recording": not the ones marked
+    # bad or left out on purpose, which are in it; the title says this count too (it said
+    # only the pretraining channels', which the legend's did not match) and theirs
+    absent = [n for n in VOCABULARY if n not in used and n not in bad | dropped]
+    missing58 = [n for n in absent if n in PRETRAINING_CHANNELS]
     if title is None:
         title = (
-            f"{len(mapping)} of EEGPT's {len(VOCABULARY)} channels used, {len(missing58)} of "
-            f"its 58 pretraining\nchannels not in the recording; {len(named)} of the recording's "
-            f"{len(mapping) + len(named)} channels left out"
+            f"{len(mapping)} of EEGPT's {len(VOCABULARY)} channels used, {len(absent)} not in "
+            f"the recording\n({len(missing58)} of its 58 pretraining channels); {len(named)} of "
+            f"the recording's {len(mapping) + len(named)} channels left out"
         )
         if source:
             title = f"{Path(str(source)).name}\n{title}"
@@ -187,7 +189,7 @@ def plot_channel_mapping(
         "used": sum(n not in UNSEEN_IN_PRETRAINING and n not in bad_used for n in used),
         "untrained": sum(n in UNSEEN_IN_PRETRAINING and n not in bad_used for n in used),
         "bad_used": len(bad_used),
-        "absent": (len(VOCABULARY) - len(used) - len(bad) - len(dropped)) if show_absent else 0,
+        "absent": len(absent) if show_absent else 0,
         "bad": len(bad),
         "dropped": len(dropped),
     }
