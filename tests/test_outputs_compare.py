@@ -449,3 +449,19 @@ def test_without_pyarrow_compare_says_so_in_its_own_words(outputs, capsys, monke
     assert "read_embeddings" not in err
     with pytest.raises(MissingDependencyError, match=re.escape(said)):
         compare_embeddings(a, a, progress=False)
+
+
+def test_each_side_says_whether_its_files_were_written_by_eegpt_embed_or_python(
+    outputs, tmp_path, capsys
+):
+    """Files saved from Python (emb.save) were called outputs "of eegpt embed": each side
+    says how its files were written, as their provenance (its recorded command) says."""
+    b = _copy(outputs["npz"], tmp_path / "b")
+    command = ["embed", "b_raw.fif", "--weights", "w", "-o", "b_raw.npz"]
+    _resave(b / "b_raw.npz", metadata=lambda m: {**m, "command": command, "cwd": "."})
+    assert main(["compare", str(outputs["npz"]), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert f"A: {outputs['npz']} (3 outputs written from Python, 9 windows)" in out
+    assert "(3 outputs: 1 of eegpt embed, 2 written from Python, 9 windows)" in out
+    assert main(["compare", str(b / "b_raw.npz"), str(b / "b_raw.npz")]) == 0
+    assert "(1 output of eegpt embed, 3 windows)" in capsys.readouterr().out

@@ -399,7 +399,7 @@ def _read_side(
         pool = records[0].get("pool", "none") if records else None
         if pool not in (None, "none") and first is not None:  # stored pooled: (n, 1, 1, D)
             shape = (shape[-1],) if shape else None
-        what = f"{count(len(files), 'output')} of eegpt embed"
+        what = _made_by(records)
         side = _Side(given, "", dict(files), table, records, pool, shape)
         side.sources = {n: _source_parts(o.metadata, n, given) for n, o in outlines.items()}
     else:
@@ -426,6 +426,22 @@ def _read_side(
     side.text = f"{_given_text(given)} ({what}, {count(len(table), 'window')})"
     side.allow_mixed = mixed
     return side
+
+
+def _made_by(records: Sequence[Mapping[str, Any]]) -> str:
+    """How per-recording outputs were written, as their provenance says: ``"2 outputs of
+    eegpt embed"`` (each records its ``command``), ``"1 output written from Python"``
+    (``Embeddings.save``, ``embed_to_file``: none recorded), or how many of each. Every
+    such output was called one "of eegpt embed", a file saved from Python too."""
+    by_command = sum(bool(r.get("command")) for r in records)
+    if by_command == len(records):
+        return f"{count(len(records), 'output')} of eegpt embed"
+    if not by_command:
+        return f"{count(len(records), 'output')} written from Python"
+    return (
+        f"{count(len(records), 'output')}: {by_command} of eegpt embed, "
+        f"{len(records) - by_command} written from Python"
+    )
 
 
 def _read_outlines(files: Sequence[tuple[str, Path]], progress: bool, name: str) -> dict[str, Any]:
