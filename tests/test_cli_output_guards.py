@@ -302,13 +302,20 @@ def test_probe_train_cache_dir_help_says_it_holds_no_weights(capsys):
 
 @pytest.mark.parametrize("command", ["embed", "embed-dataset"])
 def test_weights_help_matches_the_usage_line(capsys, command):
-    """The usage line shows [--weights WEIGHTS] (argparse does not require it: the command
-    says how to get weights when it is missing); its help no longer says "(required)"."""
+    """The usage line showed [--weights WEIGHTS], optional, though the command stops without
+    it: the usage shows it unbracketed, as argparse a required option, and the error (the
+    command's own) says how to get weights, and random ones to try every command offline."""
     with pytest.raises(SystemExit):
         main([command, "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "[--weights WEIGHTS]" in out and "(required)" not in out
+    assert " --weights WEIGHTS " in out.split("options:")[0] and "[--weights" not in out
     assert "there is no default: without it the command stops, saying how to get weights" in out
+    assert main([command, "x", "-o", "out"]) == 2
+    err = capsys.readouterr().err
+    assert "eegpt: error: no --weights given." in err
+    assert "download config.json and model.safetensors" in err  # the pretrained ones
+    assert "`--weights eegpt-demo/random-weights`" in err
+    assert "save_checkpoint(EEGPT('tiny2'), 'tiny-random')" in err
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,7 @@ from eegpt.cli_options import (
     given_once,
     lower_choice,
     marker_spans_option,
+    needed_option,
     parse_rename,
     picks_of,
     preprocessing_config,
@@ -179,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         "an input (X.npz embedded into its own folder) is refused, with --overwrite and "
         "--skip-existing too: give -o another folder or file name",
     )
-    p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
+    needed_option(p.add_argument("--weights", help=WEIGHTS_OPTION_HELP))
     p.add_argument(
         "-o",
         "--output",
@@ -1079,9 +1080,9 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.annotation_labels import patterns_warned_once
     from eegpt.api import embed_to_file
     from eegpt.checkpoints import load_model
+    from eegpt.cli_options import no_weights_message
     from eegpt.engine import InferenceEngine, resolve_device
     from eegpt.errors import USER_ERRORS, OutputExistsError, disk_full
-    from eegpt.hub import WEIGHTS_HELP
     from eegpt.optional_packages import require_output_dependencies
     from eegpt.output_files import check_output_folder
     from eegpt.preprocessing import starts_moved_once
@@ -1089,7 +1090,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     from eegpt.rename_tables import unmatched_rename_warning
 
     if not args.weights:
-        print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
+        print(f"eegpt: error: {no_weights_message()}", file=sys.stderr)
         return 2
     check_recordings_given(args.recordings)
     check_inference_options(args)

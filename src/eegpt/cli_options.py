@@ -604,9 +604,25 @@ WEIGHTS_FORMS = (
 )
 
 WEIGHTS_OPTION_HELP = (
-    "checkpoint, needed (there is no default: without it the command stops, saying how to "
-    f"get weights): {WEIGHTS_FORMS}"
+    "checkpoint, required (there is no default: without it the command stops, saying how to "
+    f"get weights, or random ones to try it offline): {WEIGHTS_FORMS}"
 )
+
+#: Without ``--weights``, after how to get the pretrained ones: weights at hand offline, to
+#: try the commands (docs/weights.md, "random weights").
+OFFLINE_WEIGHTS_HELP = """No network yet? Random weights (NOT pretrained: their embeddings mean nothing) try every
+command offline: `eegpt demo -o eegpt-demo` writes them, then
+`--weights eegpt-demo/random-weights`; or a small model, much faster on a CPU:
+  python -c "from eegpt import EEGPT, save_checkpoint; save_checkpoint(EEGPT('tiny2'), 'tiny-random')"
+then `--weights tiny-random` (docs/weights.md)."""
+
+
+def no_weights_message() -> str:
+    """What ``eegpt embed`` and ``embed-dataset`` say without ``--weights``: how to get the
+    pretrained weights (:data:`eegpt.hub.WEIGHTS_HELP`), then random ones to try offline."""
+    from eegpt.hub import WEIGHTS_HELP
+
+    return f"no --weights given.\n\n{WEIGHTS_HELP}\n{OFFLINE_WEIGHTS_HELP}"
 
 
 class PositiveValue(argparse.Action):
@@ -667,6 +683,24 @@ class LaidOutHelpFormatter(WholeNamesHelpFormatter):
         return super()._fill_text(text, width, indent)
 
 
+def needed_option(action: argparse.Action) -> argparse.Action:
+    """Mark ``action``, an option argparse leaves optional so that the command itself says,
+    without it, what to give (``--weights``: how to get weights) but which every run needs:
+    the usage line shows it unbracketed, as argparse shows a required option."""
+    action.needed = True  # type: ignore[attr-defined]
+    return action
+
+
+def _needed_options_unbracketed(parser: argparse.ArgumentParser, text: str) -> str:
+    """``text`` (usage or help) with the usage's ``[--weights WEIGHTS]`` as ``--weights
+    WEIGHTS`` for each option of ``parser`` marked :func:`needed_option`."""
+    for action in parser._actions:
+        if getattr(action, "needed", False) and action.option_strings:
+            option, metavar = action.option_strings[-1], action.metavar or action.dest.upper()
+            text = text.replace(f"[{option} {metavar}]", f"{option} {metavar}", 1)
+    return text
+
+
 class CommandParser(argparse.ArgumentParser):
     """eegpt's parsers. Before argparse parses, the words are checked in the order a reader
     of the error wants: an option the (sub)command does not know is reported first, with the
@@ -684,6 +718,12 @@ class CommandParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", WholeNamesHelpFormatter)
         super().__init__(*args, **kwargs)
         self.absent_options = dict(absent_options or {})
+
+    def format_usage(self) -> str:
+        return _needed_options_unbracketed(self, super().format_usage())
+
+    def format_help(self) -> str:
+        return _needed_options_unbracketed(self, super().format_help())
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None

@@ -36,6 +36,7 @@ from eegpt.cli_options import (
     count_from_zero,
     lower_choice,
     marker_spans_option,
+    needed_option,
     parse_rename,
     picks_of,
     positive_count,
@@ -160,7 +161,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     # more inputs only to explain a glob the shell expanded (hidden from the usage)
     p.add_argument("more_inputs", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("-o", "--output", type=Path, required=True, help="output folder")
-    p.add_argument("--weights", help=WEIGHTS_OPTION_HELP)
+    needed_option(p.add_argument("--weights", help=WEIGHTS_OPTION_HELP))
     p.add_argument("--pattern", help="glob inside a folder input, e.g. '**/*.edf'")
     b = p.add_argument_group(
         "BIDS datasets",
@@ -426,12 +427,12 @@ def add_dataset_command(subparsers: argparse._SubParsersAction) -> argparse.Argu
 
 def cmd_embed_dataset(args: argparse.Namespace) -> int:
     """Run ``embed-dataset`` from parsed arguments; prints the summary to stderr."""
+    from eegpt.cli_options import no_weights_message
     from eegpt.dataset import DEBUG_ENV, TRACEBACK_MARK
     from eegpt.dataset_inputs import EmptyPartError
-    from eegpt.hub import WEIGHTS_HELP
 
     if not args.weights:
-        print(f"eegpt: error: no --weights given.\n\n{WEIGHTS_HELP}", file=sys.stderr)
+        print(f"eegpt: error: {no_weights_message()}", file=sys.stderr)
         return 2
     more = getattr(args, "more_inputs", None)
     if more:
