@@ -2,6 +2,7 @@
 without ``--overwrite``: ``probe evaluate --json/--plot``, ``channels --write-rename``,
 ``embed -o -``; and options that do not apply refused rather than ignored."""
 
+import argparse
 import json
 import os
 import warnings
@@ -10,7 +11,7 @@ import mne
 import numpy as np
 import pytest
 
-from eegpt.cli import main
+from eegpt.cli import build_parser, main
 from eegpt.probe_cli import main as probe_main
 
 NAMES = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7", "P3",
@@ -333,6 +334,36 @@ def test_quiet_help_says_what_it_leaves_out(capsys, words, said):
         main([*words, "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert said in out and "still printed" in out
+
+
+def test_every_command_takes_quiet_channels_and_info_too(tmp_path, capsys, monkeypatch):
+    """eegpt channels and eegpt info lacked the -q/--quiet every other command takes:
+    channels -q leaves out its 'drew ...' line (the mapping still printed), info -q the
+    download progress bar and notes."""
+    import eegpt.checkpoints
+    import eegpt.errors
+    from eegpt.demo import synthetic_raw, write_edf
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        if name == "probe":
+            continue  # its own commands each take it (tests above)
+        assert "--quiet" in sub._option_string_actions, name
+    edf = write_edf(synthetic_raw(minutes=0.2)[0], tmp_path / "rec.edf")
+    assert main(["channels", str(edf), "--plot", str(tmp_path / "c.png"), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "FP1" in out and "drew" not in out and (tmp_path / "c.png").is_file()
+    asked = []
+
+    def resolve(weights, **kwargs):
+        asked.append(kwargs)
+        raise eegpt.errors.MissingFileError("stop here")
+
+    monkeypatch.setattr(eegpt.checkpoints, "resolve_weights", resolve)
+    main(["info", "eegpt-large", "-q"])
+    main(["info", "eegpt-large", "-q", "--json"])
+    assert asked == [{"progress": False, "verbose": False}] * 2
 
 
 def test_log_file_refuses_the_weights_and_info_s_file(tmp_path, capsys):

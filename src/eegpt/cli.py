@@ -325,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
         "mapping (label -> vocabulary name), unmapped (labels), referential; n_epochs and "
         "epoch_s (seconds of one epoch) for epochs, figure with --plot. Not with --nearest",
     )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only besides the mapping: no 'drew ...' (--plot) or "
+        "'wrote ...' (--write-rename) line; the tables (or --json) are still printed",
+    )
     p.set_defaults(func=cmd_channels)
 
     p = sub.add_parser(
@@ -356,6 +363,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print one JSON object (one line) instead of text: the metadata the text is made "
         "from, for pipelines (its keys: below)",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="warnings and errors only besides the description: no download progress bar or "
+        "notes (a pretrained name or URL); the description (or --json) is still printed",
     )
     p.set_defaults(func=cmd_info)
 

@@ -206,7 +206,8 @@ def _nearest_table(args: argparse.Namespace, drop: dict[str, str | None] | None)
     if args.write_rename is not None:
         write_rename_table(table, args.write_rename, overwrite=args.overwrite)
         path = shlex.quote(str(args.write_rename))
-        print(f"wrote {args.write_rename}: review it, then pass it on: --rename {path}")
+        if not args.quiet:
+            print(f"wrote {args.write_rename}: review it, then pass it on: --rename {path}")
     if not drop:
         return table
     return RenameTable(
@@ -301,7 +302,8 @@ def _show_channels(
         left_out = mapping.left_out_with(getattr(rec, "left_out", None))
         fig = mapping.plot(source=str(path), bads=info["bads"], left_out=left_out)
         save_figure_lazily(fig, out, args.dpi)
-        print(f"drew {out}")
+        if not args.quiet:
+            print(f"drew {out}")
     if refused is not None:
         debug_traceback(args, refused)
         print(f"eegpt: error: {error_text(refused)}", file=sys.stderr)

@@ -194,7 +194,13 @@ def cmd_info(args: argparse.Namespace) -> int:
         return 0 if current else EXIT_SOME_FAILED
     from eegpt.checkpoints import describe, load_checkpoint, resolve_weights  # imports torch
 
-    print(describe(load_checkpoint(resolve_weights(args.weights, verbose=True))))
+    print(
+        describe(
+            load_checkpoint(
+                resolve_weights(args.weights, progress=not args.quiet, verbose=not args.quiet)
+            )
+        )
+    )
     return 0
 
 
@@ -770,7 +776,11 @@ def info_record(args: argparse.Namespace, folder: Path, verify: bool) -> tuple[d
         _raise_as_text(args)
     from eegpt.checkpoints import load_checkpoint, resolve_weights  # imports torch
 
-    return _checkpoint_record(load_checkpoint(resolve_weights(args.weights, verbose=True))), 0
+    return _checkpoint_record(
+        load_checkpoint(
+            resolve_weights(args.weights, progress=not args.quiet, verbose=not args.quiet)
+        )
+    ), 0
 
 
 #: The keys of ``eegpt info --json``'s object, per ``kind`` (the --help epilog lists them).
