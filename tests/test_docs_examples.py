@@ -5,7 +5,8 @@ The docs pages were cut out of one README, so an example that once ran after the
 them: a reader running a page's examples in order stops at ``NameError``. The check reads each
 page's ```` ```python ```` blocks in page order as one session (Python's own parser, so names in
 comments and strings do not count) and finds the first use of either name that no earlier line
-of the page imports or assigns. It runs nothing.
+of the page imports or assigns. It runs nothing; one example that uses other names (docs/python.md's
+arrays and epochs) is run, with a small model.
 """
 
 from __future__ import annotations
@@ -110,3 +111,20 @@ def test_onnx_examples_name_the_packages_they_need(page: Path) -> None:
         f"{page.name}: its examples call torch.onnx.export but no `pip install` names "
         f"{needed}: {installs}"
     )
+
+
+def test_python_md_arrays_and_epochs_example_runs_as_pasted(model) -> None:
+    """docs/python.md's "Arrays and epochs" example used x, raw, events, session1_epochs and
+    session2_epochs, defined nowhere: pasted after the page's first example (eegpt, mne and a
+    model), it stopped at NameError. It makes them from eegpt.synthetic and runs (with a
+    small model of random weights for the page's)."""
+    import mne
+
+    import eegpt
+
+    page = (ROOT / "docs" / "python.md").read_text(encoding="utf-8")
+    (code,) = [code for _, code in python_blocks(page) if "concatenate_epochs([session1" in code]
+    names = {"eegpt": eegpt, "mne": mne, "model": model}
+    exec(compile(code, "docs/python.md", "exec"), names)  # noqa: S102 - the docs' own example
+    assert names["emb"].data.shape[0] == len(names["session1_epochs"])
+    assert len(names["epochs"]) == len(names["groups"]) == 80
