@@ -628,8 +628,9 @@ class OnlineEmbedder:
         as :meth:`skip` does, then the chunk added) and the windows it completes are returned
         here, as are windows a push whose model call failed left (out of memory, Ctrl-C). A
         last chunk stamped early was added already and is let go without a word (no timestamp
-        will say whether its stamp or the clock was off). The incomplete window at the end is not embedded (as ``tail="drop"``). Call it when a
-        recorded session ends, to have every window up to its last sample; then
+        will say whether its stamp or the clock was off). The incomplete window at the end is
+        not embedded (as ``tail="drop"``). Call it when a recorded session ends, to have every
+        window up to its last sample; then
         ``Embeddings.concatenate`` of every push's and this return is the whole session.
 
         Returns
