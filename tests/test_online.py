@@ -1554,3 +1554,129 @@ def test_close_lets_a_last_chunk_stamped_early_go_without_a_clock_warning(model)
     assert joined.onsets.tolist() == whole.onsets.tolist() == [0.0, 4.0, 8.0, 12.0]
     np.testing.assert_allclose(joined.data, whole.data, rtol=1e-5, atol=1e-6)
     assert online.n_lost == 0 and online.n_samples_pushed == x.shape[1]
+
+
+def _counted(calls, name, function):
+    """``function``, counting its calls in ``calls[name]``."""
+
+    def counting(*args, **kwargs):
+        calls[name] += 1
+        return function(*args, **kwargs)
+
+    return counting
+
+
+def test_a_push_completing_no_window_builds_no_provenance(monkeypatch):
+    """Every push built the stream's whole provenance (``dataclasses.asdict``, copies, the
+    software versions) and walked every parameter's change counter (``param_key``), also a push
+    that completes no window: most of its cost (0.2 ms on a CPU, 1 ms on an H100). The record
+    is built once and reused; the weights are checked where windows are embedded; another
+    stream (``reset()``) builds its own. Each push gets a copy of its own to change."""
+    import eegpt.fingerprints as fingerprints
+    import eegpt.online as online_module
+
+    torch.manual_seed(3)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2)).eval()
+    calls = {"provenance": 0, "param_key": 0}
+    monkeypatch.setattr(online_module, "provenance",
+                        _counted(calls, "provenance", online_module.provenance))  # fmt: skip
+    monkeypatch.setattr(fingerprints, "param_key",
+                        _counted(calls, "param_key", fingerprints.param_key))  # fmt: skip
+    x = _signal(256 * 10, 256.0)
+    online = OnlineEmbedder(model, NAMES, sfreq=256.0, units="uV", overlap=3.0, warm_up=False)
+    first = online.push(x[:, :10])  # the stream's start: its record built, the weights checked
+    assert len(first) == 0 and calls["provenance"] == 1 and calls["param_key"] > 0
+    first.metadata["channels"]["names"].append("changed by the caller")
+    first.metadata["software"]["numpy"] = "changed by the caller"
+    counts = dict(calls)
+    idle = [online.push(x[:, i : i + 10]) for i in range(10, 1000, 10)]
+    assert not any(len(p) for p in idle)
+    assert calls == counts  # no record built, no parameter walked
+    assert all(p.metadata == idle[0].metadata for p in idle)
+    assert "changed by the caller" not in str(idle[0].metadata)
+    assert idle[0].metadata["software"]["numpy"] == np.__version__
+    one = online.push(x[:, 1000:1024])  # completes the first window
+    assert len(one) == 1 and calls["param_key"] > counts["param_key"]  # the weights checked
+    assert calls["provenance"] == counts["provenance"] + 1  # the record of embedded windows
+    counts = dict(calls)
+    two = online.push(x[:, 1024:1280])  # the next: the same record, its weights checked again
+    assert len(two) == 1 and calls["provenance"] == counts["provenance"]
+    assert calls["param_key"] > counts["param_key"]
+    assert two.metadata["window_index"] == [1] and one.metadata["window_index"] == [0]
+    online.push(x[:, 1280:1290])
+    assert calls["provenance"] == counts["provenance"]
+    stream = two.metadata["stream_id"]
+    online.reset()  # another stream: its own record, with its id
+    again = online.push(x[:, :10])
+    assert calls["provenance"] == counts["provenance"] + 1
+    assert again.metadata["stream_id"] == online._stream_id != stream
+
+
+@pytest.mark.parametrize("loaded", [False, True])
+def test_the_reused_provenance_equals_one_built_at_every_push_as_the_weights_change(
+    loaded, monkeypatch
+):
+    """The stream's record, built once and reused, is the one built anew at every push (as
+    before): metadata equal, embeddings bit-identical, over a stream whose weights change in
+    place (``add_``), through ``p.data`` in training mode then ``eval()`` (re-hashed), whose
+    encoder gets a hook (the reference path: ``fused`` False) and engine another batch size,
+    and which is reset; of a model made in memory and of one loaded (``weights_modified``).
+    A push completing no window keeps the record of the stream's last windows: the weights
+    are checked where windows are embedded."""
+    import copy
+
+    import eegpt.online as online_module
+    from eegpt.fingerprints import encoder_fingerprint, mark_loaded_weights
+
+    torch.manual_seed(3)
+    base = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2)).eval()
+    x = _signal(256 * 12, 256.0)
+
+    def stream() -> tuple[list, EEGPT, OnlineEmbedder]:
+        model = copy.deepcopy(base)
+        if loaded:
+            model.checkpoint_info = {"path": "eegpt.ckpt", "format": "lightning", "sha256": "ab"}
+            mark_loaded_weights(model)
+        online = OnlineEmbedder(model, NAMES, 256.0, units="uV", overlap=3.0, warm_up=False)
+        weight = model.target_encoder.blocks[0].attn.qkv.weight
+        bounds = [0, 10, 1024, 1100]  # nothing, then the first window, nothing
+        out = [online.push(x[:, a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+        with torch.no_grad():
+            weight.add_(0.01)  # seen by its change counter
+        out += [online.push(x[:, 1100:1280]), online.push(x[:, 1280:1290])]
+        model.train()
+        weight.data.mul_(1.1)  # unseen but for the training spell
+        model.eval()
+        out.append(online.push(x[:, 1290:1536]))
+        model.target_encoder.blocks[0].register_forward_hook(lambda *args: None)
+        out += [online.push(x[:, 1536:1792]), online.push(x[:, 1792:1800])]
+        online.engine.batch_size = 2
+        out.append(online.push(x[:, 1800:2560]))  # three windows, in two batches
+        online.reset()
+        out += [online.push(x[:, :10]), online.push(x[:, 10:1100])]
+        return out, model, online
+
+    cached, model, online = stream()
+    # built at every push: a key that never equals the one held
+    monkeypatch.setattr(online_module, "run_record_key", lambda *args: object())
+    built, _, _ = stream()
+    monkeypatch.undo()
+    assert [len(p) for p in cached] == [0, 1, 0, 1, 0, 1, 1, 0, 3, 0, 1]
+    for ours, theirs in zip(cached, built, strict=True):
+        ids = (ours.metadata.pop("stream_id"), theirs.metadata.pop("stream_id"))
+        assert ours.metadata == theirs.metadata and ids[0] != ids[1]
+        assert list(ours.metadata) == list(theirs.metadata)  # in the same order
+        np.testing.assert_array_equal(ours.data, theirs.data)
+        np.testing.assert_array_equal(ours.onsets, theirs.onsets)
+    records = [p.metadata["checkpoint"] for p in cached]
+    assert records[1] != records[3] != records[5] and records[5] == records[8]
+    assert records[1]["weights_sha256"] == encoder_fingerprint(base)
+    assert (cached[5].metadata["fused"], cached[6].metadata["fused"]) == (True, False)
+    assert cached[6].metadata["batch_size"] != 2 == cached[8].metadata["batch_size"]
+    assert records[3].get("weights_modified", False) is loaded
+    # weights changed between windows: a push of no window still records the last ones'
+    with torch.no_grad():
+        model.target_encoder.blocks[0].attn.qkv.weight.add_(0.01)
+    idle, window = online.push(x[:, 1100:1110]), online.push(x[:, 1110:1280])
+    assert idle.metadata["checkpoint"] == records[-1] != window.metadata["checkpoint"]
+    assert window.metadata["checkpoint"]["weights_sha256"] == encoder_fingerprint(model)

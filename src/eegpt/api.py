@@ -1210,6 +1210,33 @@ def provenance(
     return record
 
 
+def weights_record_key(model: EEGPT | EEGPTEncoder, engine: InferenceEngine) -> tuple:
+    """What :func:`provenance` records of ``model``'s weights and of the path ``engine`` runs
+    them on, which can change from one call to the next: the checkpoint record (the weights,
+    seen by their change counters: :func:`checkpoint_record`), the architecture and whether
+    the fast path runs (``fused``: hooks, replaced modules). With :func:`run_record_key`
+    equal, :func:`provenance` of the same recording and windows is equal: a caller embedding
+    one recording piece by piece (:class:`~eegpt.online.OnlineEmbedder`'s pushes) builds the
+    record once and reuses it. No hashing, but a walk of every parameter's change counter
+    (a fraction of a millisecond for the large model)."""
+    return (checkpoint_record(model), model.config, engine.runs_fast_path())
+
+
+def run_record_key(windows, engine: InferenceEngine) -> tuple:
+    """What :func:`provenance` records of ``engine``'s settings and of the process, which can
+    change from one call to the next: the precision, device, batch size (for ``windows``'
+    shape: ``windows`` needs ``mapping`` and ``config``) and stream precision, and the command
+    line running. A microsecond or two (see :func:`weights_record_key`)."""
+    shape = (len(windows.mapping.chan_ids), windows.config.n_samples)
+    return (
+        engine.precision,
+        str(engine.device),
+        engine.batch_for(shape),
+        engine.stream_precision,
+        command_record(),
+    )
+
+
 #: The date of the newest section of CHANGELOG.md (eegpt's changes by day, those that alter
 #: numbers or defaults among them) this eegpt includes, recorded in every embeddings output as
 #: ``eegpt_changes``: its version (``eegpt_version``) has stayed 0.1.0 while those changed, so

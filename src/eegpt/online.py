@@ -28,6 +28,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import pickle
 import sys
 import threading
 import uuid
@@ -44,7 +45,13 @@ from eegpt._logging import Verbose, honours_verbose
 from eegpt._logging import warn as _warn
 from eegpt._output_texts import STREAM_ID_KEY
 from eegpt._rates import taken_rate
-from eegpt.api import check_embeddings, engine_for, provenance
+from eegpt.api import (
+    check_embeddings,
+    engine_for,
+    provenance,
+    run_record_key,
+    weights_record_key,
+)
 from eegpt.array_inputs import (
     UNITS,
     Units,
@@ -491,6 +498,7 @@ class OnlineEmbedder:
         # recorded in every output (metadata["stream_id"]): parts of streams apart, whose
         # windows and onsets each count from 0, are told apart when joined
         self._stream_id = uuid.uuid4().hex[:12]
+        self._weights_key: tuple | None = None  # the model's, checked at the stream's start
         self._buffer_start = 0  # stream index of the buffer's first sample (kept or to come)
         self.n_samples_pushed = 0
         self.n_windows = 0
@@ -571,7 +579,10 @@ class OnlineEmbedder:
         -------
         Embeddings
             The windows completed by this chunk, ``[n, N, S, D]`` (``n`` is often 0), with
-            their onsets in seconds since the first sample pushed.
+            their onsets in seconds since the first sample pushed. Their metadata (a copy of
+            the stream's provenance, built once) names the weights that computed them, checked
+            at each push that completes a window; a push that completes none records those of
+            the stream's last windows (or of its start).
 
         Raises
         ------
@@ -1056,10 +1067,44 @@ class OnlineEmbedder:
         """The provenance of a push that completed no window (the keys of any other push)."""
         stream = SimpleNamespace(source="<stream>", sfreq=self.sfreq)
         windows = SimpleNamespace(mapping=self.mapping, config=self._epoch_config)
-        metadata = provenance(self.model, stream, windows, self.engine)
-        metadata["preprocessing"] = self._preprocessing_record()
-        metadata[STREAM_ID_KEY] = self._stream_id
-        return metadata
+        return self._stream_record("none", stream, windows)
+
+    def _stream_record(self, kind: str, recording: Any, windows: Any) -> dict[str, Any]:
+        """The stream's provenance, the same for each of its pushes of one ``kind`` (``"none"``:
+        a push that completed no window; ``"windows"``: ``recording``'s ``windows`` embedded),
+        with its preprocessing (and stream overlap) and ``stream_id``, without ``window_index``.
+
+        Built once and kept (pickled) while nothing it records changes: the stream's id
+        (:meth:`reset`), channels and preprocessing, the engine's settings
+        (:func:`~eegpt.api.run_record_key`: precision, device, batch size), and the model's
+        weights and path (:func:`~eegpt.api.weights_record_key`), which walk every parameter:
+        checked where windows are embedded (and at the stream's start), not at a push that
+        completes none, whose record stays that of the stream's last windows until the next
+        ones. Every push gets a copy of its own to change. Building it anew at every push
+        (``dataclasses.asdict``, copies, the weights' change counters) cost most of a push
+        that completes no window."""
+        if kind == "windows" or getattr(self, "_weights_key", None) is None:
+            self._weights_key = weights_record_key(self.model, self.engine)
+        key = (
+            self._stream_id,
+            self.sfreq,
+            self.mapping,
+            self.config,
+            self.overlap,
+            windows.mapping,
+            windows.config,
+            run_record_key(windows, self.engine),
+            self._weights_key,
+        )
+        records = self.__dict__.setdefault("_records", {})  # (an embedder pickled before it)
+        held = records.get(kind)
+        if held is None or held[0] != key:
+            metadata = provenance(self.model, recording, windows, self.engine)
+            metadata["channels"] = self.mapping.to_dict()  # with the stream's dropped channels
+            metadata["preprocessing"] = self._preprocessing_record()
+            metadata[STREAM_ID_KEY] = self._stream_id
+            held = records[kind] = (key, pickle.dumps(metadata, pickle.HIGHEST_PROTOCOL))
+        return pickle.loads(held[1])  # a copy, sharing no list or dict with another push's
 
     def _preprocessing_record(self) -> dict[str, Any]:
         """The preprocessing with the stream's overlap (epochs record none; the model's rate
@@ -1129,11 +1174,10 @@ class OnlineEmbedder:
         )  # fmt: skip
         self._checked = True
         z = self.engine.encode(windows.data, windows.mapping.chan_ids)
-        metadata = provenance(self.model, recording, windows, self.engine)
-        metadata["channels"] = self.mapping.to_dict()  # with the stream's dropped channels
-        metadata["preprocessing"] = self._preprocessing_record()
+        metadata = self._stream_record("windows", recording, windows)
+        stream_id = metadata.pop(STREAM_ID_KEY)  # last, after window_index, as always
         metadata["window_index"] = list(range(self.n_windows, self.n_windows + len(starts)))
-        metadata[STREAM_ID_KEY] = self._stream_id
+        metadata[STREAM_ID_KEY] = stream_id
         check_embeddings(z, 0, onsets, metadata)
         self.n_windows += len(starts)
         return z, onsets, metadata
