@@ -77,3 +77,40 @@ def test_optimizer_steps_while_threads_fill_caches_of_new_encoders():
             held.clear()  # their keys go with the garbage collector
 
     assert _race([optimizer.step, optimizer.step, fill, fill], seconds=2.0) == []
+
+
+def test_param_key_walks_the_parameters_without_torchs_generators(monkeypatch):
+    """param_key (each push that embeds windows, each fast-path call, each fingerprint check)
+    listed the parameters through ``module.parameters()``, whose nested generators build every
+    submodule's dotted name: most of its cost. It walks the modules itself: the same
+    parameters in the same order (shared modules and parameters once, ``None`` entries left
+    out), and it still sees a parameter or a submodule replaced, a weight changed in place."""
+    from eegpt import EEGPT, EEGPTConfig
+
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=2, num_heads=2, embed_num=2))
+    shared = nn.Linear(3, 3)
+    tree = nn.Sequential(nn.Sequential(shared, nn.ReLU()), shared, nn.Linear(3, 3), nn.Linear(3, 2))
+    tree[2].weight = shared.weight  # one parameter in two modules
+    tree[3].bias = None
+    tree.add_module("nothing", None)
+    for module in (model, model.target_encoder, tree):
+        listed = list(module.parameters())
+        assert [id(p) for p in _weights_watch.parameters_of(module)] == [id(p) for p in listed]
+    keys = [_weights_watch.param_key(tree)]
+
+    def refused(*args, **kwargs):
+        raise AssertionError("param_key went through torch's named_modules")
+
+    monkeypatch.setattr(nn.Module, "named_modules", refused)
+    assert _weights_watch.param_key(tree) == keys[0]
+    tree[3].weight = nn.Parameter(torch.zeros(2, 3))  # replaced
+    keys.append(_weights_watch.param_key(tree))
+    tree[0][0] = nn.Linear(3, 3)  # a submodule replaced
+    keys.append(_weights_watch.param_key(tree))
+    with torch.no_grad():
+        tree[2].bias.add_(1.0)  # in place
+    keys.append(_weights_watch.param_key(tree))
+    assert len(set(keys)) == len(keys)
+    monkeypatch.undo()
+    assert len(_weights_watch.param_key(tree)) == len(list(tree.parameters()))
