@@ -1306,11 +1306,13 @@ def test_brainvision_markers_select_the_windows_they_fall_in(model, marker_s):
     text = str(said[0].message)
     assert ("have zero duration" if marker_s == 0 else "last at most 0.00390625 s") in text
     assert "mark moments rather than span time" in text and "mne.Epochs(raw, events" in text
-    recipe = re.search(r"events, event_id = .*?window_seconds=4\)", text)[0]  # runs as given
-    assert "event_id={'Stimulus/S  1': 1}" in recipe and "tmin=0, tmax=4 - 1" in recipe
+    # BrainVision's stimuli are events: the epochs to cut lead, an ERP's -0.2 .. 0.8 s
+    assert text.index("mne.Epochs(raw, events") < text.index("markers_to_spans")
+    recipe = re.search(r"events, event_id = .*?window_seconds=1\)", text)[0]  # runs as given
+    assert "event_id={'Stimulus/S  1': 1}" in recipe and "tmin=-0.2, tmax=0.8 - 1" in recipe
     scope = {"mne": mne, "raw": raw, "model": model}
     exec(recipe.replace("; ", "\n"), scope)
-    assert len(scope["epochs"]) == 2  # the two 'Stimulus/S  1' markers, 4 s from each
+    assert len(scope["epochs"]) == 2  # the two 'Stimulus/S  1' markers, -0.2 .. 0.8 s
     code = re.search(r"(emb\[\[.*? for a in emb\.annotations\]\])", text)[1]
     assert eval(code).metadata["window_index"] == [0, 1]  # the code the message gives
     # state markers: the message's markers_to_spans code runs and labels the time between
@@ -3120,7 +3122,8 @@ def test_messages_of_many_markers_keep_their_code_whole_and_short(command):
     characters for 40 stimulus codes and about 20k for BrainVision's 255: past the 4,000 a
     recorded warning keeps, which cut it in the middle of the code. Over 12 descriptions the
     code takes them from raw by the pattern (whole, and it runs), the prose lists a few and
-    how many; the recorded text is the whole warning."""
+    how many; the recorded text is the whole warning. (Markers 1 s apart are events: the
+    code is the epochs to cut around them, no spans of states.)"""
     from eegpt._logging import RECORDED_WARNING_WIDTH, warning_texts
     from eegpt.annotation_labels import CommandLabelling, labelled_by_command
 
@@ -3137,13 +3140,26 @@ def test_messages_of_many_markers_keep_their_code_whole_and_short(command):
     assert warning_texts([text], 1) == [" ".join(text.split())]  # on one line, not cut
     setup = re.search(r"import re; names = \[.*?\]; ", text)[0]
     assert "re.search('^Stimulus', d)" in setup
+    scope = {"eegpt": eegpt, "raw": raw, "mne": mne}
+    recipe = re.search(r"events, event_id = .*?tmax=0\.8 - 1 / raw\.info\['sfreq'\]\)", text)[0]
+    exec(setup + recipe, scope)
+    assert len(scope["epochs"].events) == 255 and "event_id={d: k + 1" in recipe
+    assert "markers_to_spans(raw" not in text and "--marker-spans '" not in text
+    # 255 codes of states (20 s apart, not BrainVision's stimuli): the spans' code, whole
+    raw = mne.io.RawArray(np.zeros((2, 64 * 5200)), mne.create_info(["Fz", "Cz"], 64.0, "eeg"),
+                          verbose=False)  # fmt: skip
+    codes = [f"state{k:3d}" for k in range(1, 256)]
+    raw.set_annotations(mne.Annotations(20.0 * np.arange(255) + 1.0, 0.0, codes))
+    how = None if command is None else CommandLabelling(command, "--window-labels '^state'")
+    with labelled_by_command(how), pytest.warns(RuntimeWarning, match="no window got") as said:
+        eegpt.annotations.window_labels(raw.annotations, np.arange(0.0, 5196, 4), 4.0,
+                                        match="^state")  # fmt: skip
+    text = str(said[0].message)
+    assert len(text) < RECORDED_WARNING_WIDTH
+    setup = re.search(r"import re; names = \[.*?\]; ", text)[0]
     code = re.search(r"(eegpt\.annotations\.markers_to_spans\(raw, \{.*?\}\))", text)[1]
     scope = {"eegpt": eegpt, "raw": raw, "mne": mne}
     exec(setup + f"spans = {code}", scope)
-    assert sorted(set(scope["spans"].description)) == names
-    if command is None:
-        recipe = re.search(r"events, event_id = .*?baseline=None\)", text)[0]
-        exec(setup + recipe, scope)
-        assert len(scope["epochs"].events) == 255 and "event_id={d: k + 1" in recipe
-    else:
+    assert sorted(set(scope["spans"].description)) == codes
+    if command is not None:
         assert "one --marker-spans NAME=REGEX per state (255 here), e.g. --marker-spans" in text

@@ -659,3 +659,58 @@ def test_unscored_markers_of_other_scoring_systems_end_the_stage_before_them():
     marks = mne.Annotations(30.0 * np.arange(8), [0.0] * 8, cap)
     assert _spans(markers_to_spans(marks, states, end=240.0)) == [
         (0.0, 30.0, "W"), (30.0, 30.0, "N2"), (90.0, 30.0, "N2"), (210.0, 30.0, "R")]  # fmt: skip
+
+
+def _oddball(path, seconds=40.0):
+    """An EDF of an ERP oddball's markers as MNE reads a BrainVision recording's: a standard
+    ('Stimulus/S  1') or, every fourth, a target ('Stimulus/S  2') every 1.2 s from 2 s."""
+    onsets = list(np.arange(2.0, seconds - 2.0, 1.2))
+    names = ["Stimulus/S  2" if k % 4 == 3 else "Stimulus/S  1" for k in range(len(onsets))]
+    return _edf(path, onsets, names, seconds=seconds)
+
+
+def test_event_markers_made_spans_are_warned_of_and_stage_markers_are_not(weights, tmp_path,
+                                                                          capsys):  # fmt: skip
+    """An oddball's stimulus markers made spans (--marker-spans, markers_to_spans) labelled
+    each window by whichever stimulus came last, silently: markers many and close together
+    (or BrainVision's stimuli a median under a window apart) are warned of as events, with
+    the Python that cuts and saves epochs around them, which runs. Sleep stage markers (one
+    per 30 s epoch) and BrainVision-coded eyes closed/open blocks are not. Refused labels of
+    such markers (--window-labels alone) lead with the epochs, not with --marker-spans."""
+    from eegpt.annotations import markers_to_spans
+
+    rec = _oddball(tmp_path / "oddball.edf")
+    raw = mne.io.read_raw_edf(rec, preload=True, verbose=False)
+    events = "look like events (stimuli, responses), not markers of states"
+    states = {"standard": "^Stimulus/S  1$", "target": "^Stimulus/S  2$"}
+    (text,) = [t for t in _warned(lambda: markers_to_spans(raw, states)) if events in t]
+    assert "the state(s) 'standard', 'target' ('Stimulus/S  1', 'Stimulus/S  2')" in text
+    assert "labelled by whichever of them came last before it" in text
+    code = text[text.index("in Python ") + len("in Python ") : text.index("; epochs.save(")]
+    scope = {"mne": mne, "raw": raw}
+    exec(code.replace("; ", "\n"), scope)  # the code the warning gives
+    epochs = scope["epochs"].load_data()
+    assert len(epochs) == 30 and epochs.times[0] == pytest.approx(-0.2, abs=1 / 256)
+    assert len(epochs.times) == 256 and sorted(epochs.event_id) == [
+        "Stimulus/S  1",
+        "Stimulus/S  2",
+    ]
+    plain = mne.Annotations(raw.annotations.onset, [0.0] * 30,
+                            ["target" if "2" in d else "standard" for d in raw.annotations.description])  # fmt: skip
+    said = _warned(lambda: markers_to_spans(plain, {"t": "^target$", "s": "^standard$"}, end=40.0))
+    assert len([t for t in said if events in t]) == 1  # not BrainVision's, as close together
+    night = mne.Annotations(30.0 * np.arange(40), [0.0] * 40, NIGHT * 5)
+    assert not [t for t in _warned(lambda: markers_to_spans(night, STAGES, end=1200.0))
+                if events in t]  # fmt: skip
+    eyes = mne.Annotations(20.0 * np.arange(12), [0.0] * 12, ["Stimulus/S  1", "Stimulus/S  2"] * 6)
+    coded = {"EC": "^Stimulus/S  1$", "EO": "^Stimulus/S  2$"}
+    assert not [t for t in _warned(lambda: markers_to_spans(eyes, coded, end=240.0))
+                if events in t]  # fmt: skip
+    # --window-labels of the stimuli alone: the refusal leads with the epochs to cut
+    args = ["train", str(rec), "--weights", str(weights), "-o", str(tmp_path / "p"), "-q",
+            "--window", "4", "--window-labels", "target=S  2$", "--window-labels", "standard=S  1$"]  # fmt: skip
+    (text,) = [t for t in _warned(lambda: probe_main(args)) if "no window got a label" in t]
+    assert "these look like events (30 markers, a median 1.2 s apart). Cut epochs around" in text
+    assert "epochs.save('rec-epo.fif'), then eegpt probe train rec-epo.fif --window 1" in text
+    assert "--marker-spans 'Stimulus" not in text  # not advised for events
+    assert "no window labelled by --window-labels" in capsys.readouterr().err  # refused

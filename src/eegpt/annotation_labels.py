@@ -214,7 +214,10 @@ def window_labels(
     elif annotations is not None and len(annotations) and len(onsets) and not any(labels):
         said = "match=" + repr(match) if match else "as a label (not bad)"
         if matching and max(matching.values()) <= MARKER_S:  # markers, not spans of time
-            why = _markers_text(matching, said, min_overlap, length_s, match)
+            rule = label_rule(match)
+            each = zip(annotations.onset, annotations.description, strict=True)
+            times = [float(o) for o, d in each if rule(str(d)) is not None]
+            why = _markers_text(matching, said, min_overlap, length_s, match, times)
         elif not matched:
             kinds = sorted({str(d) for d in annotations.description})
             why = (
@@ -296,7 +299,10 @@ def markers_to_spans(
     recording's end ends its last stage only with such a marker (else the last stage spans
     to the end). State markers at or past the recording's end (a scoring a few epochs longer
     than its recording) are left out, warned of, naming the first; none before the end is an
-    error. Markers need not lie on a grid: each span runs from its marker to the next
+    error. Markers that look like events rather than states (many close together, as an ERP
+    paradigm's stimuli: :func:`event_markers_text`) are warned of, with the Python that cuts
+    epochs around them instead: spans would label each window by whichever came last.
+    Markers need not lie on a grid: each span runs from its marker to the next
     marker, whatever their times. Several state or end markers at one moment: the last of
     them in the annotations' order holds (the others make no span), and markers of
     different states there are warned of (the scoring is ambiguous there).
@@ -358,12 +364,14 @@ def markers_to_spans(
     label_of = label_rule(states)
     marks = state_markers(annotations, states)
     warn_loose_patterns([str(d) for d in annotations.description], states, "--marker-spans")
-    _warn_trial_codes(
+    cued = _warn_trial_codes(
         [str(annotations.description[i]) for i in marks],
         [str(d) for d in annotations.description],
         files,
         label_of,
     )
+    if not cued:
+        _warn_event_markers(annotations, marks, states)
     if not marks:
         names = sorted({str(d) for d in annotations.description})
         raise ValueError(
@@ -423,7 +431,7 @@ def _warn_trial_codes(
     every: Sequence[str],
     files: Sequence[str],
     label_of: Callable[[str], str | None],
-) -> None:
+) -> bool:
     """Warn (once per command) where state markers (``descriptions``, those the patterns
     selected, each the state ``label_of`` gives it) are GDF's codes of a cued trial's start or
     cue (:data:`GDF_TRIAL_CODES`) in a recording of GDF's cued trials: one whose annotations
@@ -432,12 +440,12 @@ def _warn_trial_codes(
     state's span would run from a cue to the next trial's, the break and the next trial's
     start labelled as the class; epochs cut at the cues are what such trials need. The same
     numbers as a recording's own codes of states (``'770'`` in an EDF without trial starts)
-    are not warned of."""
+    are not warned of. Returns whether it warned (or would have, but for once per command)."""
     cues = [d for d in dict.fromkeys(descriptions) if d.strip() in GDF_TRIAL_CODES]
     trials = any(d.strip() == "768" for d in every)
     gdf = any(Path(f).suffix.lower() == ".gdf" for f in files)
     if not cues or not (trials or gdf):
-        return
+        return False
     states = list(dict.fromkeys(str(label_of(d)) for d in cues))
     imagery_s = 4.0  # BCI Competition IV 2a: 4 s of motor imagery from the cue
     code = epochs_code([d for d in cues if d.strip() != "768"] or cues, imagery_s)
@@ -452,6 +460,41 @@ def _warn_trial_codes(
         f"from the cue; check your dataset's timing): in Python {code}; or "
         "epochs.save('rec-epo.fif') and give that file to eegpt probe train / embed "
         "(docs/downstream.md)"
+    )
+    return True
+
+
+def _warn_event_markers(
+    annotations: mne.Annotations,
+    marks: Sequence[int],
+    states: Mapping[str, str],
+) -> None:
+    """Warn (once per command) where the state markers ``marks`` (indices into
+    ``annotations``, matched by ``states``, ``{state: regex}``) look like events (stimuli,
+    responses: :func:`event_markers_text`, many markers close together, as an ERP
+    paradigm's) rather than markers of states: a span from each to the next labels the
+    windows by whichever event came last, which says nothing of the response to it. Epochs
+    cut around the events are what such markers need."""
+    descriptions = [str(annotations.description[i]) for i in marks]
+    onsets = [float(annotations.onset[i]) for i in marks]
+    if not event_markers_text(descriptions, onsets):
+        return
+    names = list(dict.fromkeys(descriptions))
+    label_of = label_rule(states)
+    labels = list(dict.fromkeys(str(label_of(d)) for d in names))
+    code = MarkerCode(tuple(names), dict(states))
+    _warn_once_per_command(
+        f"the markers of the state(s) {few([repr(v) for v in labels], 4)} "
+        f"({few([repr(d) for d in names], 4)}) look like events (stimuli, responses), not "
+        f"markers of states ({EVENT_MARKERS} or more, a median under {EVENT_SPACING_S:g} s "
+        f"apart; {2 * EVENT_SPACING_S:g} s for BrainVision's Stimulus/ and Response/ markers). "
+        "As spans (by --marker-spans, markers_to_spans) each runs from its marker to the "
+        "next, so every window is labelled by whichever of them came last before it, not by "
+        "a response to one (meaningless for ERPs): --marker-spans is for markers of states "
+        "(sleep stages, eyes closed/open blocks). Cut epochs around the events instead "
+        "(here -0.2 .. 0.8 s; set tmin and tmax for your design), each labelled by its "
+        f"marker: in Python {code.setup}{code.cut(1.0)}; epochs.save('rec-epo.fif'), then "
+        "give that file to eegpt probe train / embed with --window 1 (docs/downstream.md)"
     )
 
 
@@ -790,9 +833,16 @@ class MarkerCode:
             return select_holding(self.names)
         return "emb[[any(d in a for d in names) for a in emb.annotations]]"
 
+    def cut(self, length_s: float) -> str:
+        """:func:`cut_code` of the names."""
+        return self._named(cut_code(self.names, length_s))
+
     def epochs(self, length_s: float) -> str:
         """:func:`epochs_code` of the names."""
-        code = epochs_code(self.names, length_s)
+        return self._named(epochs_code(self.names, length_s))
+
+    def _named(self, code: str) -> str:
+        """``code`` of the names' ``event_id``, taken from ``names`` where not listed."""
         if self.listed:
             return code
         event_id = repr({str(d): k + 1 for k, d in enumerate(dict.fromkeys(self.names))})
@@ -820,17 +870,24 @@ def _markers_text(
     min_overlap: float,
     length_s: float,
     match: str | Mapping[str, str] | None = None,
+    onsets: Sequence[float] = (),
 ) -> str:
     """Why markers (annotations of no or little duration, ``matching``: description -> its
-    longest duration in seconds, matched by ``match``) label no window, and how to use them
-    instead: on the command line (:func:`labelled_by_command`) the ``--marker-spans`` to give
-    (and the command's ``--window-labels`` for ``said``), else the Python (:class:`MarkerCode`:
-    whole, of many markers by their pattern)."""
+    longest duration in seconds, matched by ``match``; ``onsets``: each marker's, seconds)
+    label no window, and how to use them instead: on the command line
+    (:func:`labelled_by_command`) the ``--marker-spans`` to give (and the command's
+    ``--window-labels`` for ``said``), else the Python (:class:`MarkerCode`: whole, of many
+    markers by their pattern). Markers of events (BrainVision's stimuli and responses, or
+    many close together: :func:`event_markers_text`) are told to be cut into epochs first
+    (:func:`_events_text`), ``--marker-spans`` being for states only."""
     longest = max(matching.values())
     names = list(matching)
     code = MarkerCode(tuple(str(d) for d in names), match)
     lasts = "have zero duration" if longest <= 0 else f"last at most {longest:g} s"
     use = _COMMAND_LABELLING.get()
+    events = event_markers_text(names, onsets)
+    if events or brainvision_events(names):
+        return _events_text(names, code, events, said, lasts, min_overlap, length_s)
     if use is not None and use.python:  # a probe's predict_table / evaluate: no such options
         method = "predict_table" if use.command == "predict" else "evaluate"
         then = f"probe.{'predict' if use.command == 'predict' else 'evaluate'}(epochs)"
@@ -888,21 +945,147 @@ def _markers_text(
     )
 
 
-def epochs_code(descriptions: Sequence[str], length_s: float) -> str:
+def _events_text(
+    names: Sequence[str],
+    code: MarkerCode,
+    events: str,
+    said: str,
+    lasts: str,
+    min_overlap: float,
+    length_s: float,
+) -> str:
+    """:func:`_markers_text` for markers of events (``names``; ``events``: why they look like
+    events, :func:`event_markers_text`, "" for BrainVision's stimulus and response markers
+    spaced wider): cut epochs around them (the Python, ``code``'s), save them and give the
+    ``-epo.fif`` file to the command (or, in Python, embed or score the epochs); spans
+    (``--marker-spans``) only for markers of states."""
+    use = _COMMAND_LABELLING.get()
+    why = events or "BrainVision's stimulus and response markers"
+    given = (use.options or said) if use is not None else said
+    if use is not None and use.python:
+        given = f"the probe's labelling ({given}, from its training)"
+    head = (
+        f"the annotations that match {given} ({few([repr(d) for d in names], 5)}) {lasts}, "
+        f"less than a label needs ({min_overlap:g} of a {length_s:g} s window): markers such "
+        "as stimuli and responses "
+        f"mark moments rather than span time, and these look like events ({why}). Cut epochs "
+        "around them (here -0.2 .. 0.8 s; set tmin and tmax for your design), each labelled by "
+        f"its marker: in Python {code.setup}{code.cut(1.0)}"
+    )
+    if use is not None and use.python:  # a probe's predict_table / evaluate
+        then = f"probe.{'predict' if use.command == 'predict' else 'evaluate'}(epochs)"
+        tail = f", then {then}"
+    elif use is not None:  # the command line
+        command = "probe train" if use.command == "train" else f"probe {use.command} PROBE"
+        window = " --window 1" if use.command == "train" else ""
+        tail = (
+            f"; epochs.save('rec-epo.fif'), then eegpt {command} rec-epo.fif{window} "
+            "(docs/downstream.md)"
+        )
+    else:
+        tail = (
+            f"; model.embed(epochs, window_seconds=1) (or epochs.save('rec-epo.fif'); each "
+            f"window lists the markers that fall in it among its annotations, so "
+            f"{code.select()} keeps the windows of these markers)"
+        )
+    if events:  # close together: no state lasts so briefly
+        return (
+            head
+            + tail
+            + (
+                ". Spans from markers (--marker-spans, eegpt.annotations.markers_to_spans) are "
+                "for markers of states (sleep stages, eyes closed/open blocks) only: made "
+                "spans, these would label each window by whichever marker came last before it"
+            )
+        )
+    if use is not None and use.python:
+        method = "predict_table" if use.command == "predict" else "evaluate"
+        states = (
+            "save the spans and give them as annotations=, e.g. "
+            f"{code.setup}eegpt.annotations.markers_to_spans(raw, {code.states})"
+            f".save('spans.csv'), then probe.{method}(..., annotations='spans.csv')"
+        )
+    elif use is not None:
+        states = (
+            f"give {marker_spans_shown(states_of(names))} (in Python, {code.setup}"
+            f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {code.states})))"
+        )
+    else:
+        states = (
+            f"{code.setup}raw.set_annotations(eegpt.annotations.markers_to_spans(raw, "
+            f"{code.states})), then emb.window_labels(raw, ...)"
+        )
+    return (
+        head
+        + tail
+        + (
+            ". If they mark states instead (blocks of eyes closed and eyes open marked by "
+            "stimulus codes), each state lasting from its marker to the next state marker or "
+            f"the recording's end: {states}"
+        )
+    )
+
+
+def cut_code(descriptions: Sequence[str], length_s: float) -> str:
     """The Python that cuts epochs of ``length_s`` seconds at the markers ``descriptions`` of
     ``raw`` (events of those alone, so other markers at the same sample, such as BCI-IV-2a's
     trial start ``768`` and rejection ``1023``, do not make MNE refuse the events as not
-    unique) and embeds them with ``model``: windows of 1 s or less start 0.2 s before the
-    marker (an ERP's baseline, MNE's default), longer ones at it (a trial's), unbaselined."""
+    unique), each labelled by its marker's description (``epochs.event_id``): windows of 1 s
+    or less start 0.2 s before the marker (an ERP's baseline, MNE's default), longer ones at
+    it (a trial's), unbaselined."""
     event_id = {str(d): k + 1 for k, d in enumerate(dict.fromkeys(descriptions))}
     tmin = -0.2 if length_s <= 1 else 0.0
     baseline = "" if tmin < 0 else ", baseline=None"
     return (
         f"events, event_id = mne.events_from_annotations(raw, event_id={event_id!r}); "
         f"epochs = mne.Epochs(raw, events, event_id, tmin={tmin:g}, "
-        f"tmax={tmin + length_s:g} - 1 / raw.info['sfreq']{baseline}); "
-        f"model.embed(epochs, window_seconds={length_s:g})"
+        f"tmax={tmin + length_s:g} - 1 / raw.info['sfreq']{baseline})"
     )
+
+
+def epochs_code(descriptions: Sequence[str], length_s: float) -> str:
+    """:func:`cut_code`, then the embedding of the epochs with ``model``."""
+    return f"{cut_code(descriptions, length_s)}; model.embed(epochs, window_seconds={length_s:g})"
+
+
+#: Markers taken for events (stimuli, responses: each a moment of its own, as an ERP
+#: paradigm's), not markers of states (sleep stages, eyes closed/open, each lasting to the
+#: next): at least this many of them, their median spacing under :data:`EVENT_SPACING_S`.
+EVENT_MARKERS = 10
+
+#: The median spacing in seconds under which :data:`EVENT_MARKERS` or more markers are
+#: events: half of EEGPT's 4 s window (an oddball's stimuli come about every second; a state
+#: lasts tens of seconds, a sleep stage's marker every 30 s). BrainVision's stimulus and
+#: response markers (MNE's ``'Stimulus/S  1'``, ``'Response/R  1'``, :data:`BRAINVISION_EVENTS`)
+#: are events under a whole window (4 s); spaced wider, they may mark states (eyes closed/open
+#: blocks marked by stimulus codes).
+EVENT_SPACING_S = 2.0
+
+#: The prefixes MNE gives BrainVision's stimulus and response markers.
+BRAINVISION_EVENTS = ("Stimulus/", "Response/")
+
+
+def event_markers_text(descriptions: Sequence[str], onsets: Sequence[float]) -> str:
+    """Why markers (of no duration: ``descriptions``, one per marker, and their ``onsets`` in
+    seconds) look like events (stimuli, responses) rather than markers of states, "" where
+    they do not: :data:`EVENT_MARKERS` or more, a median of under :data:`EVENT_SPACING_S`
+    apart (BrainVision's stimulus and response markers, :data:`BRAINVISION_EVENTS`: under
+    twice that). Markers of states (a sleep stage every 30 s, eyes closed/open blocks) are
+    spaced wider."""
+    times = np.unique(np.asarray(onsets, dtype=np.float64))
+    if len(times) < EVENT_MARKERS:
+        return ""
+    spacing = float(np.median(np.diff(times)))
+    limit = 2 * EVENT_SPACING_S if brainvision_events(descriptions) else EVENT_SPACING_S
+    if spacing >= limit:
+        return ""
+    return f"{len(times)} markers, a median {spacing:.2g} s apart"
+
+
+def brainvision_events(descriptions: Sequence[str]) -> bool:
+    """Whether any of ``descriptions`` is a BrainVision stimulus or response marker as MNE
+    names them (:data:`BRAINVISION_EVENTS`: ``'Stimulus/S  1'``, ``'Response/R  1'``)."""
+    return any(str(d).startswith(BRAINVISION_EVENTS) for d in descriptions)
 
 
 def states_of(descriptions: Sequence[str], limit: int | None = None) -> dict[str, str]:

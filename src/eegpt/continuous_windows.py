@@ -77,11 +77,15 @@ def labelled_windows(
         )
     found = [] if annotations is None else annotations.description
     descriptions = sorted({str(d) for d in found})
-    how.matched[str(path)] = [
-        (str(d), float(t))
-        for d, t in zip(found, [] if annotations is None else annotations.duration, strict=True)
-        if label_of(str(d)) is not None
-    ]
+    how.matched[str(path)] = (
+        []
+        if annotations is None
+        else [
+            (str(d), float(t), float(o))
+            for d, t, o in zip(found, annotations.duration, annotations.onset, strict=True)
+            if label_of(str(d)) is not None
+        ]
+    )
     if not any(label_of(d) is not None for d in descriptions):
         from eegpt._logging import few
 
@@ -359,7 +363,13 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
     BrainVision's stimuli are) that cover less of a window than ``--min-overlap`` asks; and
     what to do instead."""
     from eegpt._logging import few
-    from eegpt.annotation_labels import MarkerCode, marker_spans_shown
+    from eegpt.annotation_labels import (
+        MARKER_S,
+        MarkerCode,
+        brainvision_events,
+        event_markers_text,
+        marker_spans_shown,
+    )
     from eegpt.annotations import states_of
 
     found = [m for p in paths for m in windows.matched.get(str(Path(p)), [])]
@@ -369,9 +379,9 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
             "its descriptions; MNE names BrainVision markers 'Stimulus/S  1', 'Comment/seizure', "
             "EEGLAB events as written): give recordings that hold events too, or check the pattern"
         )
-    names = list(dict.fromkeys(d for d, _ in found))
+    names = list(dict.fromkeys(d for d, _, _ in found))
     code = MarkerCode(tuple(str(d) for d in names), windows.match)  # whole, of many too
-    longest = max(t for _, t in found)
+    longest = max(t for _, t, _ in found)
     lasts = "all last 0 s" if longest <= 0 else f"last at most {longest:.3g} s"
     need = windows.min_overlap * windows.window_seconds
     text = (
@@ -387,6 +397,32 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
         )
     else:
         text += "--min-overlap cannot help: an annotation of no duration covers no window. "
+    events = [  # each recording's markers of events (many close together: an ERP's)
+        event_markers_text([d for d, _, _ in marks], [o for _, t, o in marks if t <= MARKER_S])
+        for marks in (windows.matched.get(str(Path(p)), []) for p in paths)
+    ]
+    if any(events) or brainvision_events(names):
+        why = next((e for e in events if e), "BrainVision's stimulus and response markers")
+        text += (
+            f"These look like events ({why}): cut epochs around them (here -0.2 .. 0.8 s; set "
+            "tmin and tmax for your design), each labelled by its marker: in Python "
+            f"{code.setup}{code.cut(1.0)}; epochs.save('rec-epo.fif'), then train on that file "
+            "(--window 1; docs/downstream.md)."
+        )
+        if any(events):  # close together: no state lasts so briefly
+            return text + (
+                " Spans from markers (--marker-spans) are for markers of states (sleep "
+                "stages, eyes closed/open blocks) only: made spans, these would label each "
+                "window by whichever marker came last before it"
+            )
+        return text + (
+            " If they mark states instead (blocks of eyes closed and eyes open marked by "
+            "stimulus codes), each state lasting from its marker to the next: "
+            f"{marker_spans_shown(states_of(names))} (the windows then labelled by state name; "
+            f"or in Python, {code.setup}"
+            f"raw.set_annotations(eegpt.annotations.markers_to_spans(raw, {code.states})); "
+            "raw.save('rec_spans_raw.fif'), then train on that file)"
+        )
     found_pair = _start_and_end_states(names, windows.unlabelled, windows.match)
     if found_pair is not None:  # 'Seizure onset', 'Seizure end': each end's state is no event
         paired, start, end = found_pair

@@ -77,8 +77,9 @@ class WindowLabelling:
     #: ``window_seconds - overlap`` apart, whole samples at the model's 256 Hz; 0: consecutive
     overlap: float = 0.0
     #: each recording's annotations that match :attr:`match` (path -> their (description,
-    #: duration in s) pairs), filled as the recordings are cut: why none labels a window
-    matched: dict[str, list[tuple[str, float]]] = dataclasses.field(
+    #: duration in s, onset in s) triples), filled as the recordings are cut: why none labels
+    #: a window (markers of events, close together, are told to be cut into epochs)
+    matched: dict[str, list[tuple[str, float, float]]] = dataclasses.field(
         default_factory=dict, compare=False
     )
     #: ``--marker-spans``: ``{state: regex}`` of state markers (annotations of no duration)
