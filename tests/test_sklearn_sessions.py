@@ -211,7 +211,41 @@ def test_concatenate_epochs_keeps_each_epoch_s_metadata_row():
     assert got["rt"].tolist()[:9] == [100, 101, 102, 103, 104, 105, 201, 202, 204]
     assert got["rt"].iloc[9:].isna().all() and got["block"].tolist()[6:9] == ["a"] * 3
     alone, _ = concatenate_epochs([third, third.copy()], preprocessing=ONE_SECOND)
-    assert alone.metadata is None
+    assert alone.metadata.columns.tolist() == ["recording"]  # each epoch's: groups
+    np.testing.assert_array_equal(merged.metadata["recording"], groups)
+
+
+def test_concatenated_recordings_split_at_random_are_warned_of_as_a_list_is():
+    """concatenate_epochs returned each epoch's recording as groups only (its metadata None
+    where the inputs had none), so train_probe's and EEGPTClassifier's warning of a validation
+    fraction drawn at random across recordings, said for the list, was silent for the merged
+    epochs. Their metadata holds the recording (column 'recording', the inputs' own columns
+    kept), which the warning reads, naming the groups to give; given, none is said."""
+    import pandas as pd
+
+    from eegpt.probe import concatenate_epochs, epochs_labels, train_probe
+
+    sessions = [synthetic_erp_epochs(12, seed=k, seconds=1.0, tmin=-0.2) for k in (3, 4, 5)]
+    sessions[0].metadata = pd.DataFrame({"rt": np.arange(12) + 300.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        merged, groups = concatenate_epochs(sessions, preprocessing=ONE_SECOND)
+    assert merged.metadata.columns.tolist() == ["rt", "recording"]
+    assert merged.metadata["rt"].iloc[:12].tolist() == list(np.arange(12) + 300.0)
+    leaky = "metadata column 'recording' names 3 recordings"
+    brief = dict(preprocessing=ONE_SECOND, cache=False, epochs=1, seed=0, validation=0.25)
+    with pytest.warns(RuntimeWarning, match=leaky) as said:
+        train_probe(SMALL, merged, **brief)
+    assert any("groups=epochs.metadata['recording']" in str(w.message) for w in said)
+    y = epochs_labels(merged)
+    clf = EEGPTClassifier(SMALL, preprocessing=ONE_SECOND, config=ProbeConfig(epochs=1),
+                          validation=0.25, cache=False)  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=leaky):
+        clf.fit(merged, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train_probe(SMALL, merged, groups=merged.metadata["recording"], **brief)
+    assert not [w for w in caught if "drawn at random" in str(w.message)]
 
 
 def test_concatenate_epochs_keeps_the_sessions_event_codes_where_they_agree():

@@ -250,7 +250,9 @@ def finetune(
         scores and early stopping are optimistic wherever ``data`` holds several subjects,
         also in one Epochs object or array (a warning says so for a list of recordings, and
         for one Epochs object whose ``epochs.metadata`` has a subject column naming two or
-        more subjects, such as ``subject``; not for arrays, which carry no subjects); give
+        more subjects, such as ``subject``, or else a ``recording`` column naming two or more
+        recordings, as :func:`~eegpt.probe.concatenate_epochs` records; not for arrays,
+        which carry no subjects); give
         ``groups`` or held-out data to validate across subjects. How
         validation was chosen is recorded in ``training["validation"]``.
     groups : array-like, shape (n_epochs,) | None

@@ -438,7 +438,12 @@ def concatenate_epochs(
         order. The recordings' baseline correction is kept as ``epochs.baseline`` (where they
         share it), not applied again. Their ``metadata`` (one row per epoch kept) is kept too, the
         recordings' tables stacked in their order (a recording without one: its rows empty,
-        NaN); None where none has one.
+        NaN), with a column ``recording`` that holds ``groups`` (where no recording's table has
+        one of that name already), so that the merged epochs say which recording each came
+        from: :func:`~eegpt.probe.train_probe` and :class:`~eegpt.sklearn.EEGPTClassifier`
+        warn of a validation fraction drawn at random across them (epochs of one recording on
+        both sides) as they do for the list, unless a subject column (``subject``) names one
+        subject only; ``groups=epochs.metadata["recording"]`` holds whole recordings out.
     groups : ndarray of int, shape (n_epochs,)
         The recording each epoch comes from: 0 for the first, 1 for the second ...
     """
@@ -462,13 +467,14 @@ def concatenate_epochs(
         [np.arange(n) * n_times, np.zeros(n, dtype=int), [event_id[v] for v in y.tolist()]]
     )
     info = mne.create_info(list(merged.ch_names), merged.sfreq, "eeg")
+    groups = np.repeat(np.arange(len(inputs)), [len(v) for v in labels])
+    metadata = _stacked_metadata(inputs, [len(v) for v in labels], groups)
     out = mne.EpochsArray(
         merged.data, info, events=events, tmin=merged.tmin or 0.0, event_id=event_id,
-        baseline=None, metadata=_stacked_metadata(inputs, [len(v) for v in labels]),
-        verbose=False,
+        baseline=None, metadata=metadata, verbose=False,
     )  # fmt: skip
     out.baseline = merged.baseline  # the inputs' correction, recorded: not applied again
-    return out, np.repeat(np.arange(len(inputs)), [len(v) for v in labels])
+    return out, groups
 
 
 #: The source :func:`_merged_mapping_says` names, to be told from the inputs' names.
@@ -535,14 +541,18 @@ def _shared_event_id(inputs: Sequence[Any], labels: Sequence[np.ndarray]) -> dic
     return numbered
 
 
-def _stacked_metadata(inputs: Sequence[Any], counts: Sequence[int]) -> Any:
+def _stacked_metadata(inputs: Sequence[Any], counts: Sequence[int], groups: np.ndarray) -> Any:
     """The ``metadata`` of the epochs ``inputs`` (each holding ``counts`` epochs, its bad
     ones dropped), stacked in their order, one row per epoch (an input without metadata: rows
-    of NaN); None where no input has any."""
+    of NaN), with the column :data:`~eegpt.training_data.RECORDING_COLUMN` of ``groups``
+    (each epoch's input) where none of the inputs' tables has a column of that name."""
+    import pandas as pd
+
+    from eegpt.training_data import RECORDING_COLUMN
+
     tables = [getattr(e, "metadata", None) for e in inputs]
     if all(t is None for t in tables):
-        return None
-    import pandas as pd
+        return pd.DataFrame({RECORDING_COLUMN: groups})
 
     parts = [
         pd.DataFrame(index=range(n)) if t is None else t.reset_index(drop=True)
@@ -551,7 +561,10 @@ def _stacked_metadata(inputs: Sequence[Any], counts: Sequence[int]) -> Any:
     for part, n in zip(parts, counts, strict=True):
         if len(part) != n:  # metadata MNE keeps beside its epochs: never, short of a bug
             raise RuntimeError(f"epochs metadata of {len(part)} rows for {n} epochs")
-    return pd.concat(parts, ignore_index=True)
+    stacked = pd.concat(parts, ignore_index=True)
+    if RECORDING_COLUMN not in stacked.columns:  # an input's own column of that name kept
+        stacked[RECORDING_COLUMN] = groups
+    return stacked
 
 
 def _said_of_some(

@@ -344,8 +344,9 @@ def train_probe(
         fall on both sides, so its scores flatter the probe wherever ``data`` holds several
         subjects, also in one Epochs object or array (a warning says so for a list of
         recordings, and for one Epochs object whose ``epochs.metadata`` has a subject column
-        naming two or more subjects, such as ``subject``; not for arrays, which carry no
-        subjects); give ``groups``, or held-out recordings as
+        naming two or more subjects, such as ``subject``, or else a ``recording`` column naming
+        two or more recordings, as :func:`~eegpt.probe.concatenate_epochs` records; not for
+        arrays, which carry no subjects); give ``groups``, or held-out recordings as
         ``(held_out_data, held_out_y)``, to validate across subjects. How validation was
         chosen is recorded in ``training["validation"]``.
     groups : array-like, shape (n_epochs,) | None

@@ -1276,7 +1276,8 @@ class EEGPTClassifier(_ConfigParams, ClassifierMixin, BaseEstimator):
         epoch (``probe_.history``; needed for ``ProbeConfig(patience=...)``). The epochs are
         drawn at random, so epochs of one subject fall on both sides unless ``fit`` is given
         ``groups`` (then whole groups are held out); ``fit`` warns where the epochs' metadata
-        names several subjects and no ``groups`` came. In scikit-learn cross-validation the
+        names several subjects (or recordings: ``concatenate_epochs``' ``recording`` column)
+        and no ``groups`` came. In scikit-learn cross-validation the
         splitter's ``groups`` reach ``fit`` only with metadata routing:
         ``sklearn.set_config(enable_metadata_routing=True)``,
         ``clf.set_fit_request(groups=True)`` and ``cross_validate(clf, X, y, cv=cv,

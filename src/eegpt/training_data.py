@@ -389,29 +389,49 @@ def _file_epochs(path: str | os.PathLike[str]) -> int | None:
         return None
 
 
+#: The ``epochs.metadata`` column that names each epoch's recording, where no column names
+#: its subject (:data:`eegpt._filenames.SUBJECT_COLUMNS`): :func:`eegpt.probe.concatenate_epochs`
+#: records it (the ``groups`` it returns), so that the merged epochs say where each came from.
+RECORDING_COLUMN = "recording"
+
+
+def group_column(columns: Any) -> Any:
+    """The column of ``columns`` (an ``epochs.metadata``'s) that tells which epochs belong
+    together for a split: the first naming subjects (:func:`eegpt._filenames.subject_column`),
+    else :data:`RECORDING_COLUMN` (in any case); None where there is neither."""
+    column = subject_column(columns)
+    if column is not None:
+        return column
+    return next((c for c in columns if str(c).lower() == RECORDING_COLUMN), None)
+
+
 def subjects_split_warning(data: Any, fraction: float, command_line: bool = True) -> str | None:
     """What to say of a validation ``fraction`` drawn at random (no groups) from ``data``
     (epochs, or their metadata: a pandas DataFrame) whose ``epochs.metadata`` names several
     subjects (a column of :data:`eegpt._filenames.SUBJECT_COLUMNS`, in any case, with 2 or
-    more values): epochs of one subject on both sides of the split, so its scores, and early
-    stopping by them, flatter the model. None for anything else (one subject, no such
+    more values) or, without such a column, several recordings (:data:`RECORDING_COLUMN`,
+    which :func:`eegpt.probe.concatenate_epochs` records): epochs of one subject on both
+    sides of the split, so its scores, and early stopping by them, flatter the model. None
+    for anything else (one subject, no such
     column, arrays): nothing says the data hold several subjects, and a single subject's
     epochs split at random is the usual within-subject design."""
     metadata = getattr(data, "metadata", data)  # Epochs, or their metadata
     if metadata is None or not hasattr(metadata, "columns"):
         return None
-    column = subject_column(metadata.columns)
+    column = group_column(metadata.columns)
     if column is None:
         return None
     subjects = metadata[column].dropna().unique()
     if len(subjects) < 2:
         return None
+    kind = "subject" if subject_column([column]) is not None else "recording"
+    made = "" if kind == "subject" else " (eegpt.probe.concatenate_epochs records it)"
     return (
         f"validation={fraction:g}{_command_line(f'--val {fraction:g}', command_line)} holds out "
         f"epochs drawn at random, and the epochs' metadata column {column!r} names "
-        f"{len(subjects)} subjects: epochs of one subject fall on both sides of the split, so "
-        "the validation scores, and early stopping by them, come out better than on new "
-        f"subjects. Hold out whole subjects with groups=epochs.metadata[{column!r}]"
+        f"{len(subjects)} {kind}s{made}: epochs of one {kind} fall on both sides of the "
+        "split, so the validation scores, and early stopping by them, come out better than "
+        f"on new {kind}s. Hold out whole {kind}s with groups=epochs.metadata[{column!r}]"
         + _command_line(f"--val {fraction:g} --val-group-column {column}", command_line)
         + " (EEGPTClassifier in scikit-learn cross-validation: groups reach fit only with "
         "metadata routing, sklearn.set_config(enable_metadata_routing=True) and "
@@ -515,14 +535,14 @@ def _array_args_for(data: Any, other: Any, common: dict[str, Any]) -> dict[str, 
 def _label_groups(data: Any, groups: Any, n: int) -> list[Any] | None:
     """The recording or subject of each of the ``n`` training epochs, for
     :func:`~eegpt.probe_labels.warn_quantity_labels`: ``groups`` where given, else the
-    subject column of the epochs' metadata, else each Epochs of a list; None where none is
-    known (one array, one Epochs without subjects, files)."""
+    subject (or recording) column of the epochs' metadata (:func:`group_column`), else each
+    Epochs of a list; None where none is known (one array, one Epochs without subjects, files)."""
     if groups is not None:
         found = list(np.asarray(groups).tolist())
         return found if len(found) == n else None
     metadata = getattr(data, "metadata", None)
     if metadata is not None and hasattr(metadata, "columns"):
-        column = subject_column(metadata.columns)
+        column = group_column(metadata.columns)
         if column is not None and len(metadata) == n:
             return metadata[column].tolist()
     in_memory = is_epochs_list(data) and not any(isinstance(d, (str, os.PathLike)) for d in data)
