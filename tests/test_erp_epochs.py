@@ -179,6 +179,42 @@ def test_the_baseline_of_an_array_input_is_said_unknown_not_absent(weights, tmp_
         trained.predict_proba(model.embed(epochs, window_seconds=1.0, verbose=False))
 
 
+def test_merged_inputs_are_checked_each_against_the_probe_s_baseline(weights, tmp_path):
+    """`probe evaluate probe/ sub-04-epo.fif sub-01_epo.set` warned that whether "2 files
+    (sub-04-epo.fif, sub-01_epo.set)'s epochs" were baseline-corrected is not recorded, though
+    the -epo.fif records its correction (the probe's): the merged epochs were taken as one
+    input recording none. Each input is checked: the .set named alone as not recorded, an
+    -epo.fif corrected as in training said nothing of, one not corrected said so by name."""
+    import warnings
+
+    pytest.importorskip("eeglabio")
+    epochs = synthetic_erp_epochs(40, sfreq=250.0, tmin=-0.2, seconds=1.0, seed=2)
+    corrected, probe = tmp_path / "sub-04-epo.fif", tmp_path / "probe"
+    epochs.copy().apply_baseline((None, 0), verbose=False).save(corrected, verbose=False)
+    assert main(["probe", "train", str(corrected), "-o", str(probe), "--weights", str(weights),
+                 *COMMON]) == 0  # fmt: skip
+    eeglab, plain = tmp_path / "sub-01_epo.set", tmp_path / "sub-02-epo.fif"
+    epochs.export(eeglab, verbose="error")
+    epochs.save(plain, verbose=False)
+    trained = "this probe was trained on epochs that MNE"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["probe", "evaluate", str(probe), str(corrected), str(eeglab), "-q"]) == 0
+    said = [str(w.message) for w in caught if trained in str(w.message)]
+    assert len(said) == 1 and f"whether {eeglab}'s epochs were baseline-corrected" in said[0]
+    assert str(corrected) not in said[0]
+    merged = [str(w.message) for w in caught if "those that record it" in str(w.message)]
+    assert len(merged) == 1 and f"of 1 of them ({eeglab}) were is not recorded" in merged[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["probe", "evaluate", str(probe), str(corrected), str(eeglab), str(plain),
+                     "-q"]) == 0  # fmt: skip
+    said = [str(w.message) for w in caught if trained in str(w.message)]
+    assert len(said) == 2 and f"whether {eeglab}'s epochs were" in said[0]
+    assert f"but {plain}'s epochs are not, so their channels' offsets differ" in said[1]
+    assert not any(str(corrected) in t for t in said)
+
+
 def test_probe_info_shows_the_training_baseline(weights, tmp_path, capsys):
     epochs = synthetic_erp_epochs(16, sfreq=250.0, tmin=-0.2, seconds=1.0, seed=2)
     path, probe = tmp_path / "bl-epo.fif", tmp_path / "probe"

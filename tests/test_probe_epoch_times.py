@@ -191,7 +191,8 @@ def test_merged_epochs_whose_baseline_is_not_recorded_are_said_unknown_not_uncor
     said = _texts(list(caught), "baseline-corrected")
     assert len(said) == 1 and "none" not in said[0]
     assert (
-        "over -0.2 s to 0 s, but whether the epochs of 1 of them were is not recorded" in (said[0])
+        "over -0.2 s to 0 s, but whether the epochs of 1 of them (b.set) were is not recorded"
+        in said[0]
     )
     assert "cannot check" in said[0] and merged.baseline is None
     plain = Recording(x, source="c-epo.fif", baseline=None, baseline_recorded=True, **common)

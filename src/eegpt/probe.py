@@ -153,6 +153,7 @@ from eegpt.probe_preparation import (
     detrend_known,
     detrend_said,
     event_tmin,
+    merged_baseline_warnings,
     tmin_warning,
 )
 from eegpt.probe_provenance import (
@@ -525,6 +526,7 @@ class EEGPTProbe:
             f"{rec.source}'s {'epochs' if rec.is_epoched else 'windows'}",
             recorded=rec.baseline_recorded or not rec.is_epoched,
             sfreq=rec.sfreq,
+            inputs=rec.merged_baselines,
         )
         self._check_detrend(
             rec.detrend,
@@ -872,19 +874,30 @@ class EEGPTProbe:
         what: str,
         recorded: bool = True,
         sfreq: float | None = None,
+        inputs: Sequence[tuple[str, Sequence[float | None] | None, bool]] | None = None,
     ) -> None:
         """Warn when this probe was trained on epochs MNE baseline-corrected and ``what`` (the
         data to predict; ``given``: their baseline interval, None for none) were not, or over
         another interval, or may not have been: each channel's offset differs from the
-        training data's. ``recorded``: whether ``given`` is known (MNE epochs, continuous
-        recordings, streams); False for data that record no baseline correction (arrays,
+        training data's. ``inputs``: for epochs of several inputs merged whose corrections
+        differ or are not all recorded, each one's ``(source, baseline, recorded)``
+        (:attr:`~eegpt.recording.Recording.merged_baselines`), checked one by one
+        (:func:`~eegpt.probe_preparation.merged_baseline_warnings`: those that record none
+        named as such, those that do checked against the training). ``recorded``: whether
+        ``given`` is known (MNE epochs, continuous recordings, streams); False for data that
+        record no baseline correction (arrays,
         EEGLAB .set epochs, embeddings without the record), for which eegpt cannot tell. Probes
         saved before the training data's baseline was recorded are not checked. ``sfreq``:
         the data's rate (Hz, as recorded), None if not known: MNE rounds an interval's ends
         to samples, so ends within half a sample period of the data's rate are the same (a
         probe does not record its training data's rate)."""
+        trained = _baseline_record(self.training.get("epochs_baseline"))
+        if inputs:
+            for said in merged_baseline_warnings(trained, inputs, sfreq):
+                _warn(said)
+            return
         text = baseline_warning(
-            _baseline_record(self.training.get("epochs_baseline")),
+            trained,
             _baseline_record(given),
             what,
             recorded=recorded,

@@ -69,7 +69,7 @@ from eegpt.errors import NoChannelMappedError, RecordingError
 from eegpt.io import as_recording
 from eegpt.mne_inputs import epochs_labels, mne_source
 from eegpt.preprocessing import PreprocessingConfig, check_reference_channels, on_the_grid
-from eegpt.probe_preparation import event_tmin, same_tmin
+from eegpt.probe_preparation import event_tmin, input_name, same_tmin
 from eegpt.recording import Recording
 from eegpt.rename_tables import Rename, cap_note
 from eegpt.resampling import fill_nonfinite, resample
@@ -327,6 +327,13 @@ def merge_epochs(
     bads = list(dict.fromkeys(b for r in recordings for b in r.bads or ())) or None
     left_out = {k: v for r in recordings for k, v in (r.left_out or {}).items()} or None
     baseline = merged_baseline(recordings)
+    per_input = [  # each input's correction (an input merged before: its own inputs')
+        item
+        for r in recordings
+        for item in r.merged_baselines or [(r.source, r.baseline, r.baseline_recorded)]
+    ]
+    if len({(b, known) for _, b, known in per_input}) > 1:
+        times["merged_baselines"] = per_input
     if len(recordings) > 1:  # keys are ignored where a name is missing: say if it is everywhere
         seen = [name for r in recordings for name in [*r.ch_names, *(r.left_out or ())]]
         unmatched = unmatched_rename_warning(rename, seen, len(recordings))
@@ -657,13 +664,17 @@ def merged_baseline(
         "train with --detrend constant / detrend='constant'"
     )
     if len(known) == 1:  # those that record it agree: the others may or may not
-        unknown = sum(not r.baseline_recorded and r.baseline is None for r in recordings)
+        unknown = [
+            input_name(r.source, k, len(recordings))
+            for k, r in enumerate(recordings)
+            if not r.baseline_recorded and r.baseline is None
+        ]
         (interval,) = known
         assert interval is not None  # (all None: one baseline, none, returned above)
         _warn(
             f"of the {len(recordings)} inputs' epochs, those that record it were "
             f"baseline-corrected by MNE over {baseline_text(interval)}, but whether the epochs "
-            f"of {unknown} of them "
+            f"of {len(unknown)} of them ({few(unknown, 3)}) "
             "were is not recorded in them (arrays and EEGLAB .set files carry no such "
             "record), so eegpt cannot check that their channels' offsets match, and no one "
             "baseline is recorded for them (a probe trained on them cannot warn of data "

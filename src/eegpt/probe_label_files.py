@@ -541,7 +541,7 @@ def load_labelled_epochs(
         projectors=merged.projectors, bads=merged.bads, baseline=merged.baseline,
         tmin=merged.tmin, baseline_recorded=merged.baseline_recorded, units=merged.units,
         detrend=merged.detrend, detrend_recorded=merged.detrend_recorded,
-        merged_rates=merged.merged_rates,
+        merged_rates=merged.merged_rates, merged_baselines=merged.merged_baselines,
         rescaled=rescale,  # the amplitude advice counts it: the correction of the files' samples
     )  # fmt: skip
     n = data.shape[0]

@@ -137,6 +137,41 @@ def baseline_warning(
     )
 
 
+def input_name(source: str, k: int, n: int) -> str:
+    """How messages name the ``k``-th (from 0) of ``n`` merged inputs whose source is
+    ``source``: the file, or for epochs made in memory (``"<Epochs>"``), ``"input 2 of 3"``."""
+    return f"input {k + 1} of {n}" if source.startswith("<") else source
+
+
+def merged_baseline_warnings(
+    trained: Sequence[float | None] | None,
+    inputs: Sequence[tuple[str, Sequence[float | None] | None, bool]],
+    sfreq: float | None = None,
+) -> list[str]:
+    """:func:`baseline_warning` of epochs of several inputs merged (``inputs``: each one's
+    ``(source, baseline, recorded)``, :attr:`eegpt.recording.Recording.merged_baselines`)
+    whose corrections differ or are not all recorded: the inputs that record none (EEGLAB
+    .set files) named as not known, those corrected otherwise than ``trained`` named with
+    their interval, each group in one warning; those that match the training say nothing."""
+    from eegpt._logging import few
+
+    groups: dict[tuple[Any, bool], list[str]] = {}
+    for k, (source, baseline, recorded) in enumerate(inputs):
+        known = recorded or baseline is not None
+        key = (None if baseline is None else tuple(baseline), known)
+        groups.setdefault(key, []).append(input_name(str(source), k, len(inputs)))
+    texts = []
+    for (baseline, known), names in groups.items():
+        if len(names) == 1:
+            what = f"{names[0]}'s epochs"
+        else:
+            what = f"the epochs of {len(names)} of the {len(inputs)} inputs ({few(names, 3)})"
+        text = baseline_warning(trained, baseline, what, recorded=known, sfreq=sfreq)
+        if text:
+            texts.append(text)
+    return texts
+
+
 def same_tmin(given: float, trained: float, sfreq: float | None) -> bool:
     """Whether two epochs' ``tmin`` (s) are the same within half a sample period of the
     data's rate ``sfreq`` (exactly where it is not known), as MNE rounds them to samples."""

@@ -157,6 +157,12 @@ class Recording:
         For epochs of several inputs merged at another rate
         (:func:`eegpt.probe_inputs.merge_epochs`), the inputs' own rates (Hz, each once, in
         the inputs' order), which ``sfreq`` no longer tells; None for other data.
+    merged_baselines : list of (str, baseline, bool) | None
+        For epochs of several inputs merged whose baseline corrections differ or are not all
+        recorded (``baseline`` None then), each input's ``(source, baseline,
+        baseline_recorded)`` in the inputs' order, so that a probe checks the inputs that
+        record their correction against its own and names those that do not
+        (:func:`eegpt.probe_preparation.merged_baseline_warnings`); None for other data.
     custom_ref : bool
         Whether MNE re-referenced the recording (``info["custom_ref_applied"]``:
         ``set_eeg_reference`` to channels such as the mastoids, or a montage of bipolar
@@ -219,6 +225,9 @@ class Recording:
     custom_ref: bool = field(default=False, repr=False)
     ranges: list[tuple[float, float]] | None = field(default=None, repr=False)
     merged_rates: list[float] | None = field(default=None, repr=False)
+    merged_baselines: list[tuple[str, tuple[float | None, float | None] | None, bool]] | None = (
+        field(default=None, repr=False)
+    )
 
     def __post_init__(self) -> None:
         refuse_masked_samples(  # np.asarray drops the mask: the values under it were embedded
