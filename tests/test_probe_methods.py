@@ -1400,3 +1400,53 @@ def test_an_npz_of_epochs_without_y_given_takes_its_own_y(weights, tmp_path):
     assert clf.classes_.tolist() == [1, 2]
     with pytest.raises(ValueError, match=r"bare.npz holds no y array .*: pass y, one label per"):
         train_probe(model, bare, None, progress=False, verbose=False, **kw)
+
+
+def test_labels_of_trials_say_what_the_epoch_numbers_are_and_how_to_join_a_trial_log(tmp_path):
+    """Epochs cut at the stimuli of a recording that marks responses too, some dropped: a
+    trial log numbered by trial (0 .. 11) was refused as giving no row for epochs 12 to 14
+    (epochs.selection: indices among all events, responses included), and one without an
+    'epoch' column as "12 labels for 10 epochs", neither saying what eegpt's numbers are.
+    Both say so, how far they run, and the Python that numbers a trial log's rows to match,
+    which then labels each epoch by its own trial."""
+    from eegpt.label_rows import TRIAL_LOG_CODE
+
+    info = mne.create_info(["Fz", "Cz", "Pz", "Oz"], 250.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (4, 250 * 30)), info,
+                          verbose=False)  # fmt: skip
+    onsets, names = [], []
+    for k in range(12):  # a stimulus every 2 s, a response after each target (every third)
+        onsets.append(1.0 + 2 * k)
+        names.append("Stimulus/S  2" if k % 3 == 2 else "Stimulus/S  1")
+        if k % 3 == 2:
+            onsets.append(1.5 + 2 * k)
+            names.append("Response/R  1")
+    raw.set_annotations(mne.Annotations(onsets, [0.0] * len(onsets), names))
+    events, ids = mne.events_from_annotations(raw, verbose=False)
+    epochs = mne.Epochs(raw, events, {"standard": ids["Stimulus/S  1"],
+                                      "target": ids["Stimulus/S  2"]},
+                        tmin=-0.2, tmax=0.8 - 1 / 250, preload=True, verbose=False)  # fmt: skip
+    epochs.drop([3, 7], verbose=False)  # trials 3 and 7 (10 of 12 kept)
+    path = tmp_path / "sub-01-epo.fif"
+    epochs.save(path, verbose=False)
+    trials = ["target" if k % 3 == 2 else "standard" for k in range(12)]
+    log = pd.DataFrame({"epoch": range(12), "label": trials})
+    log.to_csv(tmp_path / "numbered.csv", index=False)
+    log[["label"]].to_csv(tmp_path / "plain.csv", index=False)
+    said = r"MNE's epochs\.selection: each epoch's index in the events array .* never epoched"
+    for name in ("numbered.csv", "plain.csv"):
+        with pytest.raises(ValueError, match=said) as err:
+            load_labelled_epochs([path], tmp_path / name)
+        assert "here they run up to 14 for 10 epochs" in str(err.value)
+        assert TRIAL_LOG_CODE in str(err.value)
+    assert "gives no row for" in str(
+        pytest.raises(ValueError, load_labelled_epochs, [path], tmp_path / "numbered.csv").value
+    )
+    read = mne.read_epochs(path, verbose=False)
+    scope = {"log": log, "epochs": read}
+    exec(TRIAL_LOG_CODE, scope)  # the code the messages give
+    log.to_csv(tmp_path / "joined.csv", index=False)
+    with pytest.warns(RuntimeWarning, match="2 of its 12 rows number epochs the inputs do not"):
+        _, y, _ = load_labelled_epochs([path], tmp_path / "joined.csv")
+    own = {v: k for k, v in read.event_id.items()}
+    assert list(y) == [own[c] for c in read.events[:, 2]]

@@ -22,6 +22,7 @@ from eegpt.label_rows import (
     numbers_text,
     row_files,
     row_numbers,
+    selection_text,
 )
 
 
@@ -84,8 +85,9 @@ def count_mismatch_text(
         cells = [cell.strip() for cell in rows.files]
         matched = match_row_files(rows, path, sources)
         files = [c if m is None else m for c, m in zip(cells, matched, strict=True)]
-    if rows.numbers is None:
-        return ""
+    if rows.numbers is None:  # rows by position: more of them than epochs kept?
+        note = selection_text(sources, selection) if len(rows.labels) > len(selection) else ""
+        return f". {note}" if note else ""
     try:
         numbers = [int(cell.strip()) for cell in rows.numbers]
     except ValueError:
@@ -125,9 +127,11 @@ def count_mismatch_text(
     listed = "; ".join(
         (f"{Path(f).name}: " if f else "") + numbers_text(ks) for f, ks in by_file.items()
     )
+    note = selection_text(sources, selection)
     return (
         f"; its {rows.number_column!r} column gives no row for {len(best)} epoch(s)/window(s) "
         f"of the inputs (numbered {scheme}): {listed}. Give every epoch a row"
+        + (f". {note}" if note else "")
     )
 
 

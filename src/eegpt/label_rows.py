@@ -526,5 +526,38 @@ SELECTION_NOTE = (
     "eegpt numbers a file's epochs by MNE's epochs.selection (each epoch's index among the "
     "events it was cut from, counted from 0, as `eegpt probe predict` writes them in its "
     "'epoch' column), which keeps the gaps of epochs MNE dropped (by reject= or "
-    "drop_bad()): number the rows so (e.g. from epochs.selection), not by position"
+    "drop_bad()) and of events of other ids never epoched: number the rows so (e.g. from "
+    "epochs.selection), not by position"
 )
+
+#: The Python that numbers the rows of a trial log (one row per event epoched, in order) as
+#: eegpt numbers the epochs (``epochs.selection``): each event's index in the events array,
+#: those MNE ignored (of other event ids) left out.
+TRIAL_LOG_CODE = "log['epoch'] = [i for i, d in enumerate(epochs.drop_log) if d != ('IGNORED',)]"
+
+
+def selection_text(sources: Sequence[str], selection: Sequence[int]) -> str:
+    """What the inputs' epoch numbers (``selection``, each epoch's in its input ``sources``)
+    are where some input's are not its epochs' positions 0, 1, 2 ...: MNE's
+    ``epochs.selection``, which counts dropped epochs and events never epoched; how far they
+    run, and how to number a trial log's rows to match (:data:`TRIAL_LOG_CODE`). "" where
+    every input numbers its epochs by position."""
+    own: dict[str, list[int]] = {}
+    for source, k in zip(sources, selection, strict=True):
+        own.setdefault(str(source), []).append(int(k))
+    if all(ks == list(range(len(ks))) for ks in own.values()):
+        return ""
+    of = "" if len(own) == 1 else f" of {len(own)} inputs"
+    return (
+        "The inputs number their epochs by MNE's epochs.selection: each epoch's index in "
+        "the events array it was cut from (mne.Epochs' events, counted from 0), so the "
+        "numbers count the epochs dropped (reject=, drop_bad(), epochs.drop(): "
+        "epochs.drop_log says which and why) and the events of other event ids that were "
+        "never epoched (responses beside the stimuli) too: here they run up to "
+        f"{max(own[s][-1] for s in own)} for {len(selection)} epochs{of} (`eegpt probe "
+        "predict` writes them in its 'epoch' column). To label the epochs from a trial log "
+        "of one row per event epoched, in order (numbered by trial), give it an 'epoch' column "
+        "that numbers its rows so: "
+        f"{TRIAL_LOG_CODE} (epochs as read from the file, before dropping any more); eegpt "
+        "then leaves out the rows of dropped epochs, with a warning"
+    )
