@@ -2346,9 +2346,10 @@ def test_help_counts_from_0_and_says_defaults_plainly():
         return " ".join(parser.format_help().split())
 
     predict, evaluate, train = (shown(probe[k]) for k in ("predict", "evaluate", "train"))
-    assert "epoch (its number in its file, counting from 0 as MNE does, where EEGLAB counts " \
-           "from 1;" in predict  # fmt: skip
-    assert "epoch + 1 is EEGLAB's and MATLAB's number, eegpt export's window_number" in predict
+    assert "epoch (its number in its file, counting from 0 as MNE does: epochs.selection, its " \
+           "index in the events array it was cut from, dropped epochs and events of other ids " \
+           "counted too;" in predict  # fmt: skip
+    assert "epoch + 1 EEGLAB's and MATLAB's number, eegpt export's window_number" in predict
     assert "its column window the window's number counting from 0 (for epochs, MNE's epoch " \
            "number; EEGLAB counts epochs from 1)" in shown(commands["embed"])  # fmt: skip
     for text in (predict, evaluate):
@@ -2427,8 +2428,10 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
     written = [[float(r["p_standard"]), float(r["p_target"])] for r in rows]
     np.testing.assert_array_equal(np.float32(written), computed[0])
     assert len(rows) == len(test)
-    assert list(rows[0]) == ["file", "epoch", "onset_s", "clock_s", "prediction", "label",
-                             "p_standard", "p_target"]  # fmt: skip
+    # test = epochs[140:]: numbered 140 ... (epochs.selection), so each one's place follows
+    assert list(rows[0]) == ["file", "epoch", "position", "onset_s", "clock_s", "prediction",
+                             "label", "p_standard", "p_target"]  # fmt: skip
+    assert [int(r["position"]) for r in rows] == list(range(len(test)))
     assert [r["label"] for r in rows] == list(epochs_labels(test))  # the files' event names
     onsets = test.events[:, 0] / test.info["sfreq"] + test.tmin
     np.testing.assert_allclose([float(r["onset_s"]) for r in rows], onsets, atol=1e-6)
@@ -2446,6 +2449,9 @@ def test_cli_train_predict_evaluate(weights, short_task, tmp_path, capsys, monke
     epochs_of = [int(r["epoch"]) for r in rows2]
     assert epochs_of == [*kept.selection.tolist(), *test.selection.tolist()]
     assert epochs_of[:3] == [141, 143, 144]  # test = epochs[140:]; its first and third dropped
+    # each epoch's place among its file's epochs (kept.get_data()[position]), per file
+    places = [int(r["position"]) for r in rows2]
+    assert places == [*range(len(kept)), *range(len(test))]
     assert [r["prediction"] for r in rows2[len(kept) :]] == [r["prediction"] for r in rows]
 
     # labels from a metadata column (the usual ERP case) instead of the event names

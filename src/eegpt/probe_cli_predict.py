@@ -829,7 +829,17 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     # continuous recordings' windows over bad annotations flagged last ('' for epochs);
     # clock_s with onset_s, clock_time where a recording has a measurement date ('' for the
     # others), as eegpt embed's tables
-    header = ["file", "epoch", *(["onset_s", "clock_s"] if with_onsets else [])]
+    # each epoch's place among its file's epochs as read (epochs[position]), where some
+    # file's epoch numbers (MNE's epochs.selection) are not that: epochs dropped, or cut at
+    # some of the events only
+    windowed = set(continuous)  # their windows are numbered by place: no position column
+    placed = any(
+        [int(row[0]) for row in rows] != list(range(len(rows)))
+        for path, rows in found.items()
+        if path not in windowed
+    )
+    header = ["file", "epoch", *(["position"] if placed else [])]
+    header += [*(["onset_s", "clock_s"] if with_onsets else [])]
     header += [*(["clock_time"] if dated else []), "prediction"]
     classes = probe.classes_.tolist()
     columns = probability_order(classes, probe.training)  # sleep stages: AASM's order
@@ -837,9 +847,10 @@ def cmd_probe_predict(args: argparse.Namespace) -> int:
     header += ["bad"] if continuous else []
     rows = []  # typed values (None: no value), formatted by the writer
     for path in dict.fromkeys(args.data):  # in the order given
-        for index, at, label, p, on_clock_s, moment in found.get(path, []):
+        for position, (index, at, label, p, on_clock_s, moment) in enumerate(found.get(path, [])):
             rows.append(
                 [str(path), int(index)]
+                + ([] if not placed else [None if path in windowed else position])
                 + ([] if not with_onsets else [at, on_clock_s])
                 + ([] if not dated else [moment])
                 + [classes[int(np.argmax(p))]]

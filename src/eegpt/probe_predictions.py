@@ -252,8 +252,9 @@ def write_predictions(
     """Write the rows of ``probe predict`` (typed values, None where there is none) to ``path``:
     CSV, TSV or Parquet by its suffix (:data:`PREDICTION_FORMATS`); CSV to stdout without a
     path. Parquet columns have their types with no rows too: text for ``file``, int64 for
-    ``epoch``, float64 for ``onset_s``, ``clock_s`` and the probabilities, bool for ``bad``, the type of
-    the probe's ``classes`` for ``prediction`` and ``label``, ISO 8601 text for
+    ``epoch`` and ``position``, float64 for ``onset_s``, ``clock_s`` and the probabilities,
+    bool for ``bad``, the type of the probe's ``classes`` for ``prediction`` and ``label``,
+    ISO 8601 text for
     ``clock_time`` and ``clock_end_time``, each column in one format over all the rows
     (recordings) of the table (:func:`eegpt.outputs.uniform_iso`), so that pandas parses it
     as dates. ``provenance`` (:func:`prediction_provenance`) goes into a Parquet file's schema
@@ -268,7 +269,8 @@ def write_predictions(
         pa, pq = require_pyarrow(
             "writing predictions as Parquet (or use a .csv output)", writing=True
         )
-        types = {"file": pa.string(), "epoch": pa.int64(), "onset_s": pa.float64(),
+        types = {"file": pa.string(), "epoch": pa.int64(), "position": pa.int64(),
+                 "onset_s": pa.float64(),
                  "clock_s": pa.float64(),
                  "duration_s": pa.float64(), "covered_s": pa.float64(),
                  "offset_s": pa.float64(), "n_windows": pa.int64(),
