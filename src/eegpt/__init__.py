@@ -228,7 +228,7 @@ _SUBMODULES = {
     "cli_options", "cli_run", "config", "dataset", "dataset_cli", "dataset_files",
     "dataset_inputs", "dataset_lock", "dataset_pipeline", "dataset_ray", "dataset_read",
     "dataset_report", "dataset_resume", "dataset_runs", "dataset_stamps", "dataset_summary",
-    "demo", "edf_files", "embedding_cache", "engine", "errors", "export", "fast_path", "fif_kinds",
+    "demo", "edf_files", "embedding_cache", "engine", "errors", "event_epochs", "export", "fast_path", "fif_kinds",
     "finetune", "fingerprints", "formats", "gdf_files", "heads", "hub", "io", "model", "nearest_sites", "online", "outputs",
     "outputs_compare", "outputs_read", "patch_padding", "preprocessing", "preprocessing_spec", "probe", "probe_cli",
     "probe_cli_evaluate", "probe_cli_events", "probe_cli_inputs", "probe_cli_options",

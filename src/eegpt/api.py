@@ -62,6 +62,7 @@ from eegpt.embeddings_parts import select_window_metadata
 from eegpt.embeddings_writer import EmbeddingsWriter
 from eegpt.engine import InferenceEngine, Precision, check_batch_size
 from eegpt.errors import EmbeddingError, OutputExistsError, RecordingError
+from eegpt.event_epochs import EpochsAround, cut_epochs, read_epochs_around
 from eegpt.fingerprints import (
     embedding_weights_hash,
     encoder_fingerprint,
@@ -72,7 +73,7 @@ from eegpt.fingerprints import (
 from eegpt.io import as_recording
 from eegpt.memory_checks import check_output_memory
 from eegpt.metadata_tables import metadata_record
-from eegpt.mne_inputs import mne_sources
+from eegpt.mne_inputs import mne_sources, recording_of_mne
 from eegpt.model import EEGPT, EEGPTEncoder
 from eegpt.optional_packages import require_output_dependencies
 from eegpt.output_files import output_format
@@ -135,6 +136,7 @@ def _embed(
     events_from_stim: bool | str | None = None,
     stim_mask: int | None = None,
     event_names: Mapping[int, str] | None = None,
+    epochs_around: EpochsAround | None = None,
     device: str | torch.device | None = None,
     precision: Precision = "float32",
     batch_size: int | None = None,
@@ -247,6 +249,16 @@ def _embed(
         (``{11: "standard", 12: "target"}``, ``--event-names 11=standard``); codes not named
         are described by their number (``"11"``); a name of a code the recording never
         holds is warned of, naming the codes found.
+    epochs_around : EpochsAround | None
+        Cut a continuous recording (a path or ``mne.io.Raw``) into epochs first, one window
+        each, around its annotations that match (:class:`eegpt.event_epochs.EpochsAround`:
+        command line ``--epochs-around REGEX``, its ``tmin`` from ``--crop``, its baseline
+        from ``--baseline``), after ``events_from_stim`` made its stim channel's events
+        annotations: ``mne.Epochs(raw, events, tmin, tmax=tmin + window_seconds - 1 / sfreq,
+        baseline, reject_by_annotation)``, then embedded as an ``-epo.fif`` of those epochs
+        is (the same embeddings and onsets; events too close to the ends are left out,
+        warned of). Recorded as ``metadata["epochs_around"]``. Not with ``marker_spans`` or
+        ``annotations``, nor for epochs and arrays (a ``ValueError``).
     device, precision, batch_size
         Inference settings (see :class:`eegpt.engine.InferenceEngine`); ignored when ``engine``
         is given.
@@ -820,8 +832,12 @@ class _Job:
         verbose = a["verbose"]
         if isinstance(data, mne.io.BaseRaw):  # files of mne.concatenate_raws with a pause
             warn_joined_pauses(data)
+        reject = a["reject_by_annotation"]
+        stim = stim_events_setting(a["events_from_stim"], a["stim_mask"], a["event_names"])
+        around: EpochsAround | None = a["epochs_around"]
+        cut = None if around is None else _cut_around(data, around, config, a, stim, rules)
         streamed: StreamedRecording | None = None
-        streamable = a["stream"] is not False
+        streamable = a["stream"] is not False and cut is None
         if streamable and isinstance(data, (str, os.PathLike)):
             require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
             streamed = open_stream_unless_epochs(
@@ -834,8 +850,6 @@ class _Job:
             )
         recording: StreamedRecording | Recording
         windows: WindowStream | Windows
-        reject = a["reject_by_annotation"]
-        stim = stim_events_setting(a["events_from_stim"], a["stim_mask"], a["event_names"])
         if streamed is not None:
             if config.crop_tmin is not None:  # a continuous recording: nothing to crop
                 raise RecordingError(
@@ -857,9 +871,16 @@ class _Job:
                 if isinstance(data, (str, os.PathLike))
                 else []
             )
-            loaded = as_recording(
-                data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
-                picks=a["picks"], verbose=verbose, exclude=exclude, keep=keep, rename=rename,
+            loaded = (
+                as_recording(
+                    data, ch_names=a["ch_names"], sfreq=a["sfreq"], units=a["units"],
+                    picks=a["picks"], verbose=verbose, exclude=exclude, keep=keep,
+                    rename=rename,
+                )
+                if cut is None  # epochs cut around its annotations: named by its file
+                else recording_of_mne(
+                    cut, a["picks"], _source_of(data), verbose, keep=keep, rename=rename
+                )
             )  # fmt: skip
             if isinstance(loaded, list):
                 raise TypeError("embed takes one recording; call it once per recording")
@@ -874,9 +895,10 @@ class _Job:
                 )
             add_stim_events(recording, stim, raw=given_raw, verbose=verbose)
             mne_object = isinstance(data, (mne.io.BaseRaw, mne.BaseEpochs))
+            info = cut.info if cut is not None else data.info if mne_object else None
             mapping: ChannelMapping = map_recording_channels(
                 recording.ch_names, recording.source, left_out=recording.left_out, rules=rules,
-                rename=rename, keep=keep, verbose=verbose, info=data.info if mne_object else None,
+                rename=rename, keep=keep, verbose=verbose, info=info,
             )  # fmt: skip
             added = placed_extra(recording, a["annotations"])
             bad = BadSpans.of(recording, a["annotations"], reject=reject, added=added)
@@ -888,6 +910,8 @@ class _Job:
         metadata = provenance(model, recording, windows, engine)
         if windows.flags is not None:  # the windows over the flat and clipped stretches named
             metadata.update(windows.flags.per_window(onsets, config.window_seconds))
+        if around is not None:  # how the epochs were cut from the recording
+            metadata["epochs_around"] = around.record()
         if isinstance(data, (str, os.PathLike, mne.io.BaseRaw, mne.BaseEpochs)):
             # files and MNE objects: the channels read (metadata["channels"]["picks"] are
             # the indices of those embedded)
@@ -968,6 +992,82 @@ class _Job:
                 yield start, _pooled_block(z, pool)
         finally:
             bar.close()
+
+
+def _source_of(data: Any) -> str:
+    """How messages and the provenance name a recording given as a path or an MNE object."""
+    if isinstance(data, (str, os.PathLike)):
+        return str(data)
+    from eegpt.mne_inputs import mne_source
+
+    return mne_source(data)
+
+
+def _cut_around(
+    data: Any,
+    around: EpochsAround,
+    config: PreprocessingConfig,
+    a: Mapping[str, Any],
+    stim: StimEvents | None,
+    rules: ChannelRules,
+) -> mne.Epochs:
+    """:func:`embed`'s ``epochs_around``: the epochs of the continuous recording ``data`` (a
+    path or ``mne.io.Raw``) around its matching annotations
+    (:func:`eegpt.event_epochs.read_epochs_around`, :func:`~eegpt.event_epochs.cut_epochs`),
+    each one window of ``config``; ``a``: :func:`embed`'s arguments."""
+    from eegpt.epochs_files import reads_as_epochs
+
+    if a["marker_spans"]:
+        raise ValueError(
+            "epochs_around= (--epochs-around) cuts epochs around events; marker_spans= "
+            "(--marker-spans) makes spans of states for consecutive windows: give one of them"
+        )
+    if a["annotations"] is not None:
+        raise ValueError(
+            "epochs_around= (--epochs-around) cuts epochs around the recording's own "
+            "annotations (and its stim channel's events, --events-from-stim); annotations= "
+            "(--annotations) from another file is not joined to them: add them to the "
+            "recording in MNE (raw.set_annotations(raw.annotations + extra)) and save it"
+        )
+    if config.crop_tmin is not None and config.crop_tmin != around.tmin:
+        raise ValueError(
+            f"epochs_around= starts each epoch at tmin={around.tmin:g} s, but "
+            f"preprocessing's crop_tmin is {config.crop_tmin:g}: give one start (--crop TMIN)"
+        )
+    options = dict(reject_by_annotation=bool(a["reject_by_annotation"]), verbose=a["verbose"])
+    if isinstance(data, (str, os.PathLike)) and not reads_as_epochs(data):
+        require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], str(data))
+        # the channels not used are not read, unless a stim channel is (which they may be)
+        exclude = (
+            []
+            if stim is not None
+            else faster_unused_channels(
+                data, picks=a["picks"], rules=rules, rename=a["rename"], keep=a["keep"]
+            )
+        )
+        return read_epochs_around(
+            data, around, config.window_seconds, stim=stim, exclude=exclude, **options
+        )
+    if isinstance(data, mne.io.BaseRaw):
+        require_array_args_absent(a["ch_names"], a["sfreq"], a["units"], _source_of(data))
+        raw = data.copy().load_data(verbose=False)  # the caller's Raw left as it is
+        if stim is not None:
+            from eegpt.event_epochs import add_stim_annotations
+
+            add_stim_annotations(raw, stim, _source_of(data))
+        return cut_epochs(
+            raw, around, config.window_seconds, source=_source_of(data), **options
+        )  # fmt: skip
+    what = _source_of(data) if isinstance(data, mne.BaseEpochs) else str(data)[:80]
+    if isinstance(data, (str, os.PathLike, mne.BaseEpochs)):
+        raise ValueError(
+            f"{what}: epochs_around= (--epochs-around) cuts epochs from a continuous "
+            "recording; these are epochs already: leave it out"
+        )
+    raise ValueError(
+        "epochs_around= cuts epochs from a continuous recording given as a file or an "
+        f"mne.io.Raw, not a {type(data).__name__}: give an mne.io.RawArray of it"
+    )
 
 
 def _apply_annotations(

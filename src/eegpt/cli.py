@@ -61,6 +61,7 @@ from eegpt.cli_inputs import (
     warn_stim_events_of_epochs,
 )
 from eegpt.cli_options import (
+    CROP_AROUND_NOTE,
     DEVICE_HELP,
     FIGURE_FORMATS,
     WEIGHTS_OPTION_HELP,
@@ -71,6 +72,7 @@ from eegpt.cli_options import (
     add_annotations_option,
     add_channel_options,
     add_dpi_option,
+    add_epochs_around_options,
     add_events_from_stim_options,
     add_inference_options,
     add_keep_option,
@@ -81,6 +83,7 @@ from eegpt.cli_options import (
     add_preprocessing_options,
     check_inference_options,
     describe_commands,
+    epochs_around_setting,
     given_once,
     lower_choice,
     marker_spans_option,
@@ -233,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_pool_option(p)
     add_inference_options(p)
-    add_preprocessing_options(p, start_per_recording=True, crop=True)
+    add_preprocessing_options(p, start_per_recording=True, crop=True, crop_note=CROP_AROUND_NOTE)
     add_annotations_option(
         p,
         "annotations kept in another file (a hypnogram such as Sleep-EDF's "
@@ -249,6 +252,13 @@ def build_parser() -> argparse.ArgumentParser:
         "states are recorded in metadata['marker_spans']",
     )
     add_events_from_stim_options(p, " Recorded in metadata['events_from_stim'].")
+    add_epochs_around_options(
+        p,
+        ". Recorded in metadata['epochs_around']; each window's event name is in "
+        "metadata['labels'] (a 'label' column in Parquet), as of an -epo.fif",
+        reject=". Epochs over bad annotations (BAD_...) are embedded and flagged, or left out "
+        "with --reject-by-annotation",
+    )
     p.set_defaults(func=cmd_embed, interrupted_message=embed_interrupted, quit_message=embed_quit)
     _hint_annotations_first(p)
 
@@ -1111,6 +1121,7 @@ def _embed_command(args: argparse.Namespace) -> int:
     rename = parse_rename(args.rename, args.drop)
     states = marker_spans_option(args)
     stim = stim_setting(args)
+    around = epochs_around_setting(args)
     given = list(args.recordings)  # every file read, split FIF continuations included
     args.recordings = recording_paths(args.recordings, args.quiet)
     starts = recording_starts(args.start, args.recordings)  # one per continuous recording?
@@ -1240,6 +1251,7 @@ def _embed_command(args: argparse.Namespace) -> int:
                         annotations=annotations,
                         marker_spans=states,
                         **stim_keywords(stim),
+                        epochs_around=around,
                         engine=engine,
                         pooling=args.pool,
                         hash_inputs=args.hash_inputs,

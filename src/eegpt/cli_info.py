@@ -217,6 +217,18 @@ def stim_events_text(record: Any) -> str:
     )
 
 
+def epochs_around_text(record: Any) -> str:
+    """``, cut into epochs around its annotations (--epochs-around ... --crop ...)`` for an
+    output's recorded ``epochs_around`` setting; empty without one."""
+    if not isinstance(record, dict) or not record.get("patterns"):
+        return ""
+    from eegpt.event_epochs import EpochsAround  # no MNE imported: eegpt info stays light
+
+    around = EpochsAround.from_record(record)
+    crop = f" --crop {around.tmin:g}" if around.tmin else ""
+    return f", cut into epochs around its annotations ({around.options()}{crop})"
+
+
 def _empty_file_text(path: Path) -> str:
     """Why ``eegpt info`` does not describe the empty (0-byte) table or JSON file ``path``: what
     leaves one (an output redirected there by a command that failed before writing it), and
@@ -294,7 +306,8 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
             if meta.get("annotations_file")
             else ""
         )
-        + stim_events_text(meta.get("events_from_stim")),
+        + stim_events_text(meta.get("events_from_stim"))
+        + epochs_around_text(meta.get("epochs_around")),
         *([files] if (files := source_files_text(meta.get(SOURCE_FILES_KEY))) else []),
         *source_check_lines(check := output_source_check(meta)),
         f"  {windows_text(len(emb), meta)} of {pre.get('window_seconds', '?')} s (overlap "

@@ -266,6 +266,12 @@ CROP_HELP = (
     "continuous recordings and .npz arrays, which have no event times"
 )
 
+#: The end of ``--crop``'s help where ``--epochs-around`` cuts epochs (embed, probe train).
+CROP_AROUND_NOTE = (
+    "; with --epochs-around, where each epoch cut from a continuous recording starts "
+    "relative to its event (0 without it)"
+)
+
 
 def add_crop_option(g: argparse._ActionsContainer, help: str = CROP_HELP) -> None:
     """``--crop TMIN`` (:attr:`PreprocessingConfig.crop_tmin
@@ -1237,6 +1243,78 @@ def add_marker_spans_option(p: Any, more: str = "", *, dataset: bool = False) ->
         "annotations already last, is an error. REGEX matches every description containing "
         "it: a code such as 276 also matches 32766 (warned of); anchor it, 'EO=^276$'." + more,
     )  # fmt: skip
+
+
+def epochs_around_help(window: str = "--window") -> str:
+    """``--epochs-around``'s help; ``window``: how the command names the epochs' length (the
+    probe's window in predict and evaluate, which have no ``--window``)."""
+    example = (
+        " E.g. --epochs-around 'Stimulus/S +[12]$' --crop -0.2 --window 1 (BrainVision's "
+        "stimuli 1 and 2: 'Stimulus/S', spaces, the code; ' +' matches the spaces)."
+        if window == "--window"
+        else ""
+    )
+    return (
+        "cut each continuous recording into epochs around its annotations whose description "
+        "matches REGEX (re.search, as probe train --window-labels; the recording's own, and "
+        "its stim channel's events with --events-from-stim), one window each, as mne.Epochs(raw, "
+        f"events, tmin=TMIN, tmax=TMIN + {window} - 1/sfreq, baseline=None) would, then taken "
+        f"as an -epo.fif file of those epochs is: each epoch spans [TMIN, TMIN + {window}) s "
+        "around its event (TMIN: --crop, 0 by default) and is named by its annotation's "
+        "description, or by NAME with NAME=REGEX (one class of several descriptions: "
+        "--epochs-around 'target=S +2$'). Repeat the option for more patterns; a description "
+        f"takes the first it matches.{example} Epochs may overlap; events too close to the "
+        "recording's start or end for a whole epoch are left out (counted in a warning), as "
+        "MNE drops them"
+    )
+
+
+BASELINE_HELP = (
+    "with --epochs-around: subtract each channel's mean over [A, B] s around the event from "
+    "its epoch (mne.Epochs' baseline=(A, B); None for an open end: --baseline None 0), as "
+    "an -epo.fif cut with that baseline holds them; recorded as the epochs' baseline. "
+    "Default: none (baseline=None)"
+)
+
+
+def add_epochs_around_options(
+    p: Any, more: str = "", *, reject: str = "", window: str = "--window"
+) -> None:
+    """``--epochs-around REGEX | NAME=REGEX`` (repeated) and ``--baseline A B``: epochs cut
+    around a continuous recording's annotations (:mod:`eegpt.event_epochs`; embed and the
+    probe commands); ``more``: the command's own words, appended to the first option's help;
+    ``reject``: what the command does with epochs over bad annotations; ``window``: the
+    epochs' length as the command names it (:func:`epochs_around_help`)."""
+    p.add_argument(
+        "--epochs-around", action="append", default=None, metavar="REGEX | NAME=REGEX",
+        help=epochs_around_help(window) + reject + more,
+    )  # fmt: skip
+    p.add_argument("--baseline", nargs=2, default=None, metavar=("A", "B"), help=BASELINE_HELP)
+
+
+def epochs_around_setting(args: argparse.Namespace) -> Any:
+    """``--epochs-around``, ``--crop`` and ``--baseline`` as one
+    :class:`eegpt.event_epochs.EpochsAround`, or None without ``--epochs-around``.
+
+    Raises
+    ------
+    ValueError
+        For ``--baseline`` without ``--epochs-around``, and for values that are no regex or
+        no seconds.
+    """
+    from eegpt.event_epochs import EpochsAround, baseline_of, parse_epochs_around
+
+    given = getattr(args, "epochs_around", None)
+    baseline = baseline_of(getattr(args, "baseline", None))
+    if not given:
+        if getattr(args, "baseline", None) is not None:
+            raise ValueError(
+                "--baseline corrects the epochs --epochs-around cuts; give --epochs-around "
+                "REGEX too (an -epo.fif file holds its own baseline correction)"
+            )
+        return None
+    crop = getattr(args, "crop", None)
+    return EpochsAround(parse_epochs_around(given), 0.0 if crop is None else crop, baseline)
 
 
 #: Suffixes of EEG files: a word after ``--events-from-stim`` ending so is a recording the

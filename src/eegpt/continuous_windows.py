@@ -487,7 +487,12 @@ def _cover_text(min_overlap: float) -> str:
 
 def is_continuous_input(path: Path) -> bool:
     """A file ``predict`` cuts into windows: neither epochs (``-epo.fif``, a ``.set`` of
-    several trials) nor an ``.npz`` of epochs arrays."""
+    several trials) nor an ``.npz`` of epochs arrays. None is while a probe command cuts
+    epochs around the annotations of continuous recordings (``--epochs-around``:
+    :func:`eegpt.event_epochs.current_cut`): they are inputs of epochs then."""
+    from eegpt.event_epochs import current_cut
     from eegpt.io import may_hold_epochs
 
-    return not (may_hold_epochs(path) or path.name.endswith(".npz"))
+    if current_cut() is not None:
+        return False
+    return not (may_hold_epochs(path) or Path(path).name.endswith(".npz"))

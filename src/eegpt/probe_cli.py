@@ -56,6 +56,8 @@ from typing import Any
 from eegpt._epochs_header import epochs_metadata, epochs_read_once
 from eegpt._filenames import SUBJECT_PATTERNS_TEXT, subject_of
 from eegpt.cli_options import (
+    CROP_AROUND_NOTE,
+    CROP_HELP,
     FIGURE_FORMATS,
     START_FROM_ANNOTATIONS,
     WEIGHTS_FORMS,
@@ -91,6 +93,7 @@ from eegpt.label_rows import labels_file_record
 from eegpt.probe_cli_evaluate import cmd_probe_evaluate
 from eegpt.probe_cli_inputs import (
     clean_recording_paths,
+    probe_epochs_cut,
     read_inputs,
     recording_sources,
     val_labelling,
@@ -102,6 +105,7 @@ from eegpt.probe_cli_options import (
     OldPassesName,
     add_applied_crop,
     add_applied_keep,
+    add_epochs_around,
     add_events_options,
     add_label_column,
     add_labelled_data,
@@ -300,7 +304,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     g = p.add_argument_group("preprocessing")
     add_window_option(g)
-    add_crop_option(g)
+    add_crop_option(g, CROP_HELP + CROP_AROUND_NOTE)
     g.add_argument(
         "--keep-channels",
         type=parse_keep,
@@ -342,6 +346,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing probe")
     add_window_labels(p, "of --window seconds", trained=False)
+    add_epochs_around(p, trained=False)
     add_window_overlap(
         p,
         "more windows, and more of a rare class's, from the same recordings. Overlapping "
@@ -486,6 +491,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     add_window_labels(
         p, "(as without it) and put each window's label beside its prediction", "get no label"
     )
+    add_epochs_around(p)
     add_run_options(
         p,
         "no notes (where labels come from, how windows are labelled, wrote N predictions); "
@@ -559,6 +565,7 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
     add_applied_crop(p)
     p.add_argument("--weights", help=RECORDED_WEIGHTS_HELP)
     add_window_labels(p, "of the probe's length")
+    add_epochs_around(p)
     add_window_overlap(
         p,
         "score sliding windows, as probe predict --overlap gives them (without it each moment "
@@ -609,9 +616,12 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
 def cmd_probe_train(args: argparse.Namespace) -> int:
     """``eegpt probe train``: each epochs file's header (metadata) read once, or taken from
     its epochs read whole (:func:`~eegpt._epochs_header.epochs_read_once`)."""
+    from eegpt.event_epochs import cutting
+
     clean_recording_paths(args)
     check_inference_options(args)
-    with epochs_read_once():
+    # --epochs-around: continuous recordings read as epochs around their events
+    with epochs_read_once(), cutting(probe_epochs_cut(args, reject_by_annotation=True)):
         return _train(args)
 
 
@@ -620,6 +630,7 @@ def _train(args: argparse.Namespace) -> int:
     from eegpt._logging import warn as _warn
     from eegpt.checkpoints import load_model
     from eegpt.embedding_cache import EmbeddingCache
+    from eegpt.event_epochs import current_cut
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.probe import ProbeConfig, train_probe
     from eegpt.probe_labels import quantity_warning_given, warn_quantity_labels
@@ -705,6 +716,11 @@ def _train(args: argparse.Namespace) -> int:
     # checked before any file is read: a --val-data labelling that cannot be is refused first
     held_windows = val_labelling(args, windows) if args.val_data else None
     continuous = windows is not None and any(is_continuous_input(p) for p in args.data)
+    cut = current_cut()  # --epochs-around: continuous recordings read as epochs of --window s
+    if cut is not None:
+        args.crop_preprocessing = PreprocessingConfig(
+            window_seconds=args.window, tail=args.tail, crop_tmin=args.crop
+        )
     if args.crop is not None:  # epochs only: a continuous recording has no events to crop by
         from eegpt.windowing import crop_refused_for_continuous
 
@@ -816,6 +832,8 @@ def _train(args: argparse.Namespace) -> int:
     if rescale != 1.0:  # the training (and validation) files' samples as read times it: a
         # correction of those files, not the preprocessing's scale, which is for new data
         probe.training["rescale"] = rescale
+    if cut is not None:  # predict and evaluate cut continuous recordings so by default
+        probe.training["epochs_around"] = cut.record(args.crop)
     if args.label_column is not None:  # predict and evaluate read labels from it too
         probe.training["label_column"] = args.label_column
     if windows is not None:  # likewise for continuous recordings

@@ -28,6 +28,7 @@ from eegpt.probe_cli_inputs import (
     clean_recording_paths,
     few_text,
     holds_verb,
+    probe_epochs_cut,
     read_inputs,
     recording_sources,
     refuse_labels_without_files,
@@ -49,6 +50,16 @@ from eegpt.probe_predictions import (
 
 
 def cmd_probe_evaluate(args: argparse.Namespace) -> int:
+    """``eegpt probe evaluate``; with ``--epochs-around`` (or the probe's), its continuous
+    recordings read as epochs around their events, those over bad annotations left out
+    (:func:`eegpt.event_epochs.cutting`)."""
+    from eegpt.event_epochs import cutting
+
+    with cutting(probe_epochs_cut(args, reject_by_annotation=True)):
+        return _evaluate_command(args)
+
+
+def _evaluate_command(args: argparse.Namespace) -> int:
     from eegpt.probe_metrics import (
         format_class_report,
         format_metrics,

@@ -273,6 +273,64 @@ def clean_recording_paths(args: argparse.Namespace) -> None:
     warn_stim_events_of_epochs(args, given)
 
 
+def probe_epochs_cut(args: argparse.Namespace, reject_by_annotation: bool) -> Any:
+    """The command's ``--epochs-around`` (with ``--baseline`` and ``--events-from-stim``) as
+    an :class:`eegpt.event_epochs.EpochsCut` for :func:`eegpt.event_epochs.cutting`, kept in
+    ``args.epochs_cut`` for :func:`adopt_epochs_around`; its ``around`` None without the
+    option. ``reject_by_annotation``: whether epochs over bad annotations are left out (train
+    and evaluate; predict's ``--reject-by-annotation``)."""
+    from eegpt.cli_options import epochs_around_setting, stim_setting
+    from eegpt.event_epochs import EpochsCut
+
+    trained = getattr(args, "probe", None) is not None  # predict, evaluate: the probe's
+    if trained and not getattr(args, "epochs_around", None):
+        around = None  # --baseline alone: checked once the probe's setting is known
+    else:
+        around = epochs_around_setting(args)  # its tmin: the crop, taken as each file is read
+    stim = stim_setting(args) if around is not None else None
+    args.epochs_cut = EpochsCut(around, reject_by_annotation, stim)
+    return args.epochs_cut
+
+
+def adopt_epochs_around(args: argparse.Namespace, probe: Any) -> None:
+    """Without ``--epochs-around``, the continuous recordings given are cut into epochs
+    around their annotations as the probe's training recordings were (``probe train
+    --epochs-around``, recorded in ``training["epochs_around"]``: its patterns, baseline
+    and stim events; ``--baseline`` given applies instead of its baseline), if so; said on
+    stderr. ``--baseline`` without either is refused."""
+    from eegpt.event_epochs import EpochsAround, baseline_of
+    from eegpt.stim_events import StimEvents
+
+    cut = getattr(args, "epochs_cut", None)
+    if cut is None or cut.around is not None:
+        return
+    trained = (probe.training or {}).get("epochs_around")
+    if not trained:
+        if getattr(args, "baseline", None) is not None:
+            raise ValueError(
+                "--baseline corrects the epochs --epochs-around cuts, and the probe was not "
+                "trained on such epochs: give --epochs-around REGEX too (an -epo.fif file "
+                "holds its own baseline correction)"
+            )
+        return
+    if not any(is_continuous_input(p) for p in args.data):
+        return  # epochs files only: cut already
+    around = EpochsAround.from_record(trained)
+    if getattr(args, "baseline", None) is not None:
+        around = dataclasses.replace(around, baseline=baseline_of(args.baseline))
+    cut.around, cut.adopted = around, True
+    stim = trained.get("events_from_stim")
+    if stim and getattr(args, "events_from_stim", None) is None:
+        cut.stim = StimEvents.from_record(stim)
+    if not args.quiet:
+        print(
+            "continuous recordings cut into epochs around their annotations as in training: "
+            + around.options()
+            + ("" if cut.stim is None else f" {cut.stim.options}"),
+            file=sys.stderr,
+        )
+
+
 def adopt_events_from_stim(args: argparse.Namespace, probe: Any) -> None:
     """Without ``--events-from-stim``, the events of continuous recordings' stim channels are
     made annotations as the probe's training recordings' were (``probe train

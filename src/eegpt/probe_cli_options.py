@@ -15,6 +15,7 @@ from typing import Any
 from eegpt.cli_options import (
     add_annotations_option,
     add_crop_option,
+    add_epochs_around_options,
     add_events_from_stim_options,
     add_inference_options,
     add_input_options,
@@ -44,7 +45,9 @@ over bad annotations are left out. Several inputs are concatenated; other channe
 (EEG FP1-REF = Fp1) and sampling rates are matched by electrode to the first input's.
 Continuous recordings (.edf, .fif, .set, ...) are cut into consecutive windows (of the
 probe's length; train: of --window), which train and evaluate label by their annotations
-(--window-labels) or by --labels, and predict predicts labelled or not."""
+(--window-labels) or by --labels, and predict predicts labelled or not; or, with
+--epochs-around REGEX, into epochs around their matching annotations (an ERP's stimuli),
+labelled by their descriptions as an -epo.fif of the same epochs is."""
 
 
 class OldPassesName(argparse.Action):
@@ -180,6 +183,31 @@ def add_window_labels(
         "(with a background class matched too, the larger cover wins) (default: 0.5"
         + (", or the one the probe was trained with)" if trained else ")"),
     )
+
+
+def add_epochs_around(p: argparse.ArgumentParser, trained: bool = True) -> None:
+    """``--epochs-around`` and ``--baseline`` (:func:`eegpt.cli_options.add_epochs_around_options`)
+    of train, predict and evaluate; ``trained``: for a command that takes a trained probe,
+    whose setting is the default."""
+    g = p.add_argument_group("continuous recordings cut into epochs around their events")
+    command = p.prog.removeprefix("eegpt ")
+    reject = (
+        ". Epochs over bad annotations (BAD_...) are predicted (their 'bad' column empty, as "
+        "for epochs files), or left out with --reject-by-annotation"
+        if command.endswith("predict")
+        else ". Epochs over bad annotations (BAD_...) are left out, as mne.Epochs leaves them"
+    )
+    more = (
+        ". Default: the probe's training --epochs-around (and --baseline, --events-from-stim), "
+        "if any, for continuous recordings given (said on stderr); its --crop, as for epochs "
+        "files"
+        if trained
+        else ". Recorded in the probe: predict and evaluate cut continuous recordings so by "
+        "default. Not with --window-labels, --marker-spans and the other options of "
+        "consecutive windows"
+    )
+    window = "the probe's window" if trained else "--window"
+    add_epochs_around_options(g, more, reject=reject, window=window)
 
 
 def _overlap_fraction(text: str) -> float:
@@ -356,7 +384,8 @@ def add_applied_crop(p: argparse.ArgumentParser) -> None:
         "probe's own (its training's --crop, recorded in probe.json, said on stderr); one "
         "given that differs from it is used, with a warning. The probe's is left out for "
         "continuous recordings and .npz arrays (which must be cut as in training), and "
-        "refused beside epochs files in one run; one given here is refused for them",
+        "refused beside epochs files in one run; one given here is refused for them. With "
+        "--epochs-around (or the probe's), continuous recordings are epochs, cut from TMIN",
     )
 
 

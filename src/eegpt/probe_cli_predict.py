@@ -38,6 +38,7 @@ from eegpt.probe_cli_events import (
 )
 from eegpt.probe_cli_inputs import (
     adopt_crop,
+    adopt_epochs_around,
     adopt_events_from_stim,
     adopt_marker_spans,
     adopt_start,
@@ -45,6 +46,7 @@ from eegpt.probe_cli_inputs import (
     holds_verb,
     min_overlap_option,
     no_labels_without_files,
+    probe_epochs_cut,
     read_inputs,
     say_crop,
     start_option,
@@ -101,8 +103,15 @@ def check_window_overlap(args: argparse.Namespace, window_seconds: float) -> Non
 
 
 def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowLabelling | None:
-    """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None)."""
+    """``--window-labels`` / ``--unlabelled`` as a :class:`WindowLabelling` (or None; None
+    while continuous recordings are cut into epochs, ``--epochs-around``, whose labels are
+    their event names: the options of consecutive windows refused with it)."""
     from eegpt._logging import few
+    from eegpt.event_epochs import current_cut
+
+    if current_cut() is not None:
+        refuse_window_options_with_epochs(args)
+        return None
 
     labels_file = getattr(args, "labels", None)
     continuous = [str(p) for p in args.data if is_continuous_input(p)]
@@ -196,6 +205,37 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
         start_adopted=bool(getattr(args, "start_adopted", False)),
         quiet=bool(getattr(args, "quiet", False)),
     )
+
+
+def refuse_window_options_with_epochs(args: argparse.Namespace) -> None:
+    """Refuse the options that label consecutive windows of continuous recordings where
+    ``--epochs-around`` cuts epochs of them instead."""
+    given = [
+        option
+        for option, key in (
+            ("--window-labels", "window_labels"), ("--marker-spans", "marker_spans"),
+            ("--unlabelled", "unlabelled"), ("--annotations", "annotations"),
+            ("--min-overlap", "min_overlap"), ("--epoch-seconds", "epoch_seconds"),
+            ("--events", "events"),
+        )
+        if getattr(args, key, None) not in (None, [], False)
+        and not getattr(args, f"{key}_adopted", False)
+    ]  # fmt: skip
+    if given:
+        cut = current_cut_text(args)
+        raise ValueError(
+            f"{cut} cuts the continuous recordings into epochs around their events, labelled by "
+            f"their event names; {', '.join(given)} label(s) or group(s) consecutive windows of "
+            "them instead: give one or the other"
+        )
+
+
+def current_cut_text(args: argparse.Namespace) -> str:
+    """How the command line gave the epochs cut (``--epochs-around ...``), or the probe's."""
+    cut = getattr(args, "epochs_cut", None)
+    if cut is not None and cut.adopted:
+        return "the probe's training --epochs-around (adopted)"
+    return "--epochs-around"
 
 
 def _labelling_command(args: argparse.Namespace) -> str:
@@ -420,6 +460,7 @@ def adopt_probe_options(args: argparse.Namespace, probe: Any) -> None:
     (:func:`load_cli_probe`; :mod:`eegpt.probe_scoring` for a probe in memory). Marks
     ``probe`` as having said its start (``_start_said``)."""
     probe._start_said = True  # adopt_start and _say_trained_start below say the start used
+    adopt_epochs_around(args, probe)  # first: its epochs are no continuous recordings
     # what the windows' labels are scored against: the warnings of window_labelling name them
     args.probe_classes = tuple(str(c) for c in probe.classes_.tolist())
     column = (probe.training or {}).get("label_column")
@@ -700,6 +741,16 @@ def _orphan_sidecar(sidecar: Path) -> bool:
 
 
 def cmd_probe_predict(args: argparse.Namespace) -> int:
+    """``eegpt probe predict``; with ``--epochs-around`` (or the probe's), its continuous
+    recordings read as epochs around their events (:func:`eegpt.event_epochs.cutting`)."""
+    from eegpt.event_epochs import cutting
+
+    cut = probe_epochs_cut(args, reject_by_annotation=args.reject_by_annotation)
+    with cutting(cut):
+        return _predict_command(args)
+
+
+def _predict_command(args: argparse.Namespace) -> int:
     from eegpt._logging import few
     from eegpt.cli_inputs import check_recordings_given
     from eegpt.preprocessing import starts_moved_once  # imports mne: not for other commands

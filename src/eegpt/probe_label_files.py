@@ -214,6 +214,7 @@ def _read_one(
     keep: str | Sequence[str] | None = None,
     rename: Rename | None = None,
     picks: str | Sequence[str] = "eeg",
+    preprocessing: Any = None,
 ) -> tuple[Any, np.ndarray | None]:
     """One file -> (epoched Recording in volts, labels or None): the event names, or the
     ``label_column`` of ``epochs.metadata``; with ``column_optional`` (the column a probe was
@@ -223,9 +224,14 @@ def _read_one(
     (:func:`_labelled_windows`). Every channel of the types ``picks`` names (MNE's ``picks``,
     ``--picks``: ``"eeg"``, ``["eeg", "misc"]``) is read; ``keep`` and ``rename`` (the
     channels the probe's mapping keeps and drops) decide which channels marked bad are
-    warned of as left out (:func:`eegpt.channel_picks.pick_indices`)."""
+    warned of as left out (:func:`eegpt.channel_picks.pick_indices`). While the command cuts
+    epochs around the annotations of continuous recordings (``--epochs-around``:
+    :func:`eegpt.event_epochs.current_cut`), a continuous recording is read as those epochs,
+    one window of ``preprocessing`` (its ``window_seconds``, from its ``crop_tmin``) each,
+    labelled by their event names as an ``-epo.fif`` of them is."""
     from eegpt._epochs_header import note_epochs_read
     from eegpt._logging import log
+    from eegpt.event_epochs import current_cut
     from eegpt.fif_kinds import refuse_not_recording_fif
     from eegpt.io import (
         Recording,
@@ -291,8 +297,16 @@ def _read_one(
                 )
         rec = Recording(rec.data, rec.ch_names, rec.sfreq, source=str(path))
         return rec, labels
-    if may_hold_epochs(path):
-        epochs = read_epochs_file(path, verbose or "error")
+    cut = current_cut()
+    cut_here = cut is not None and not may_hold_epochs(path)  # (an .npz is read above)
+    if cut_here or may_hold_epochs(path):
+        if cut is not None and cut_here:  # epochs around its annotations, as MNE cuts them
+            from eegpt.preprocessing import PreprocessingConfig
+
+            config = preprocessing or PreprocessingConfig()
+            epochs = cut.read(path, config.window_seconds, config.crop_tmin, verbose or "error")
+        else:
+            epochs = read_epochs_file(path, verbose or "error")
         note_epochs_read(path, epochs)  # its metadata, for --val-group-column: not read again
         rec = as_epochs_recording(
             epochs, ch_names=None, sfreq=None, units="V", verbose=verbose, keep=keep,
@@ -461,7 +475,9 @@ def load_labelled_epochs(
     ``probe evaluate``'s false alarms on recordings without events), not refused.
     ``preprocessing``: a :class:`~eegpt.preprocessing.PreprocessingConfig` whose
     ``crop_tmin`` (``--crop``) crops each file's epochs to its window, before they are merged
-    (their onsets then those of the cropped epochs). ``picks``: the channel types read from
+    (their onsets then those of the cropped epochs); with ``--epochs-around``
+    (:func:`eegpt.event_epochs.current_cut`), its window and crop are those of the epochs
+    cut from continuous recordings. ``picks``: the channel types read from
     each file (MNE's ``picks``, ``--picks``: ``"eeg"`` by default; ``["eeg", "misc"]`` takes
     electrodes a file types misc too). ``classes``: the classes of the probe evaluated, which
     labels with fractional parts may be (``9.25`` in a CSV for the class ``'9.25'`` of a
@@ -503,7 +519,7 @@ def load_labelled_epochs(
     for p in paths:
         rec, y = _read_one(
             Path(p), verbose, label_column, column_optional, windows, resample, keep, rename,
-            picks,
+            picks, preprocessing,
         )  # fmt: skip
         recs.append(rec)
         ys.append(y)
