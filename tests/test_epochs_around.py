@@ -226,3 +226,20 @@ def test_what_epochs_around_refuses(weights, tmp_path, capsys):
     assert main(["probe", "train", str(rec), "--weights", str(weights), "--epochs-around",
                  PATTERN, "--window-labels", "S", "-o", str(probe), *COMMON]) == 1  # fmt: skip
     assert "--window-labels label(s) or group(s) consecutive windows" in capsys.readouterr().err
+
+
+def test_overlapping_epochs_are_kept_as_mne_keeps_them():
+    """Events closer than an epoch's length give overlapping epochs, as mne.Epochs cuts them;
+    two matching annotations on one sample are refused, naming the time."""
+    from eegpt.errors import RecordingError
+    from eegpt.event_epochs import EpochsAround, cut_epochs
+
+    info = mne.create_info(["Fz", "Cz", "Pz"], SFREQ, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (3, 5000)), info, verbose=False)
+    raw.set_annotations(mne.Annotations([2.0, 2.3, 6.0], [0, 0, 0], ["a", "b", "a"]))
+    epochs = cut_epochs(raw, EpochsAround(((None, "^[ab]$"),), tmin=-0.2), 1.0)
+    assert len(epochs) == 3 and epochs.events[1, 0] - epochs.events[0, 0] == 150
+    np.testing.assert_array_equal(epochs.get_data()[1, :, :350], raw.get_data()[:, 1050:1400])
+    raw.set_annotations(mne.Annotations([2.0, 2.0], [0, 0], ["a", "b"]))
+    with pytest.raises(RecordingError, match=r"1 sample\(s\) hold two annotations .* at 2 s"):
+        cut_epochs(raw, EpochsAround(((None, "^[ab]$"),)), 1.0)
