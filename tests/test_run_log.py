@@ -267,6 +267,31 @@ def test_a_run_without_a_terminal_still_logs(terminal, tmp_path, monkeypatch):
     assert [t for _, t in _lines(log)][1:] == ["exported a.npz", "finished: exit status 0"]
 
 
+def test_a_run_without_a_terminal_logs_its_progress_bars(tmp_path, monkeypatch):
+    """stderr None (``2>&-``, ``nohup ... 2>&-``) with --log-file: a progress bar was drawn
+    on None (the stream beneath the run log), so the command stopped with an internal error
+    (AttributeError) at its first bar. Its bars are drawn nowhere and leave their lines in
+    the log (LOG_PROGRESS_S here 0: each redraw)."""
+    from tqdm import tqdm
+
+    import eegpt._logging as logging_module
+
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setattr(logging_module, "LOG_PROGRESS_S", 0.0)
+    log = tmp_path / "run.log"
+
+    def work(args: argparse.Namespace) -> int:
+        with tqdm(total=3, desc="rec", **progress_options()) as bar:
+            bar.update(3)
+        return 0
+
+    assert run_command(work, argparse.Namespace(log_file=log, command="embed")) == 0
+    assert sys.stderr is None
+    texts = [t for _, t in _lines(log)]
+    assert any(t.startswith("rec: 100%") and "3/3" in t for t in texts), texts
+    assert texts[-1] == "finished: exit status 0"
+
+
 def test_log_file_before_the_command_may_be_abbreviated(tmp_path, capsys):
     """``eegpt --log PATH embed ...`` as argparse takes ``--log`` for ``--log-file``: PATH is
     its value, not the command."""

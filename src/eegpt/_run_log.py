@@ -168,7 +168,8 @@ class RunLogStream:
 
     def __init__(self, terminal: Any, log: IO[str]) -> None:
         self.terminal = terminal if terminal is not None else _NoTerminal()
-        setattr(self, PROGRESS_STREAM_ATTRIBUTE, terminal)  # progress bars drawn there
+        # progress bars drawn there (without a terminal on none: on None they raised)
+        setattr(self, PROGRESS_STREAM_ATTRIBUTE, self.terminal)
         setattr(self, PROGRESS_LOG_ATTRIBUTE, self.note)  # and a line of theirs every 30 s
         self._log = log
         self._pending = ""
