@@ -3546,6 +3546,25 @@ def test_each_run_records_whether_the_fast_path_embedded_and_info_says_so(
     assert ", reference path (not fused)," in lines[1]
 
 
+def test_a_run_whose_files_all_failed_records_no_fused(model, tmp_path, capsys):
+    """A run that embedded nothing (its one file unreadable) recorded ``fused`` as the path
+    it would have taken, and ``eegpt info`` said 'fast path (fused)' of it: it records none."""
+    from eegpt.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "x.edf").write_bytes(b"garbage")
+    out = tmp_path / "out"
+    run = {"model": model, "workers": 0, "device": "cpu", "progress": False}
+    embed_dataset(data, out, **run)
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert len(runs) == 1 and "fused" not in runs[0], runs
+    capsys.readouterr()
+    main(["info", str(out)])  # 3: a failed file
+    lines = [line for line in capsys.readouterr().out.splitlines() if "  run " in line]
+    assert len(lines) == 1 and "path" not in lines[0], lines
+
+
 def test_info_shows_the_command_of_each_run_cut_in_the_middle_when_long(
     small_corpus, model, tmp_path
 ):

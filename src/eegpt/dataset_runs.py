@@ -315,6 +315,8 @@ class DatasetRun:
         stopping = sys.exc_info()[1]
         self.elapsed, self.ended = bar.elapsed, True
         self.files_done = bar.ok + bar.failed + bar.short
+        if not bar.n_embedded:  # every file failed or too short: no path embedded anything
+            self.fused = None
         if stopping is not None and not self.complete:
             self.stopped = _stop_cause(stopping)
             self._warn_no_progress()

@@ -234,6 +234,13 @@ class DatasetProgress:
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
 
+    @property
+    def n_embedded(self) -> int:
+        """Windows the model embedded so far: of the files done, the parts of a long file
+        and the files in progress (0: it embedded nothing, every file failed or too short)."""
+        with self._lock:
+            return self.windows + self._part_windows + self._in_flight
+
     def close(self) -> None:
         """End the heartbeat (at once: its thread waits on an event) and close the bar."""
         self._closed.set()
