@@ -446,3 +446,41 @@ def test_a_corpus_run_on_a_terminal_beats_into_its_log_file(tmp_path, monkeypatc
         finally:
             bar.close()
     assert "embed-dataset:   0%" in seen
+
+
+def test_a_bar_below_another_leaves_its_state_not_cursor_moves_in_the_log(tmp_path, monkeypatch):
+    """A bar drawn below another (tqdm's position 1) moves the cursor down ("\\n") and back
+    up ("\\x1b[A") around each redraw: the log got a line of the escape code, then one at
+    every redraw (the "\\n" taken for the bar's end), and a bar's last state twice (its last
+    update, then its close). The log gets the bar's states LOG_PROGRESS_S apart, each once
+    (the clock here is the test's: 20 s a step)."""
+    import io
+    import types
+
+    from tqdm import tqdm
+
+    import eegpt._logging as logging_module
+    from eegpt._run_log import start_run_log
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    clock = [0.0]
+    monkeypatch.setattr(logging_module, "time", types.SimpleNamespace(monotonic=lambda: clock[0]))
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    monkeypatch.setenv("TQDM_MININTERVAL", "0")  # tqdm draws every update
+    monkeypatch.setattr(logging_module, "LOG_PROGRESS_S", 30.0)
+    path = tmp_path / "run.log"
+    with start_run_log(path, ["embed"]).installed():
+        outer = tqdm(total=1, desc="outer", **progress_options())
+        inner = tqdm(total=6, desc="inner", **progress_options())  # below outer
+        for _ in range(6):
+            clock[0] += 20.0
+            inner.update()
+        inner.close()
+        outer.close()
+    texts = [t for _, t in _lines(path)]
+    assert not [t for t in texts if "\x1b" in t], texts
+    counts = [t.split(" [", 1)[0].rsplit(" ", 1)[-1] for t in texts if t.startswith("inner:")]
+    assert counts == ["2/6", "4/6", "6/6"], texts

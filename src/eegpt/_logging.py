@@ -405,13 +405,19 @@ class _LineWriter:
         self.stream.flush()
 
 
+#: tqdm's cursor moves around the redraw of a bar below another (``"\x1b[A"``: up a line).
+_CURSOR_MOVES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
 class _LoggedProgress:
     """tqdm's stream while a command copies stderr into its ``--log-file``: every write goes
     to the terminal's stream (``stream``; None: none) as it is, and the bar's state also to
     the log file (``note``, a line each) at most every ``interval`` seconds, the first an
     interval after the bar started, and at the bar's end its last state where it logged a
-    line before: a long run's log shows it alive and how far it got, one line per interval,
-    never a redraw each; a bar of a few seconds leaves nothing there. Anything else
+    line before (and not that count already: :func:`_bar_count`): a long run's log shows it
+    alive and how far it got, one line per interval, never a redraw each (nor the cursor
+    moves around a bar drawn below another); a bar of a few seconds leaves nothing there.
+    Anything else
     (``encoding``, ``fileno``, which tqdm reads for the terminal's width and characters) is
     the terminal stream's."""
 
@@ -422,24 +428,31 @@ class _LoggedProgress:
         self._logged_at = time.monotonic()  # the bar's start: its first line an interval on
         self._logged = False  # whether a line was logged
         self._held = ""  # the latest redraw not logged, "" if none
+        self._last = ""  # the last line logged
+        self._drawn = False  # whether the last write was a redraw (not a cursor move)
         self._lock = threading.Lock()  # tqdm's monitor thread and a heartbeat's draw too
 
     def write(self, text: str) -> None:
         if self.stream is not None:
             self.stream.write(text)
-        line = text.replace("\r", "").rstrip()
+        # a bar below another is redrawn between cursor moves ("\n" down, "\x1b[A" up):
+        # those are no state of it, and only a "\n" right after a redraw is the bar's end
+        line = _CURSOR_MOVES.sub("", text.replace("\r", "")).rstrip()
         with self._lock:
             now = time.monotonic()
+            drawn, self._drawn = self._drawn, bool(line)
             if line and now - self._logged_at >= _EARLY * self.interval:
                 self._log(line, now)
             elif line:
                 self._held = line
-            elif "\n" in text and self._logged and self._held:  # the bar's end
-                self._log(self._held, now)
+            elif "\n" in text and drawn and self._logged and self._held:  # the bar's end
+                if _bar_count(self._held) != _bar_count(self._last):  # close() redraws it
+                    self._log(self._held, now)
+                self._held = ""
 
     def _log(self, line: str, now: float) -> None:
         self._note(line)
-        self._logged, self._logged_at, self._held = True, now, ""
+        self._logged, self._logged_at, self._last, self._held = True, now, line, ""
 
     def flush(self) -> None:
         if self.stream is not None:
