@@ -3943,7 +3943,7 @@ def test_a_finished_run_describes_itself_and_keeps_its_runs(
     assert "reader_torch_threads" not in runs[0]  # no reader process: read in this one
     threads = f", no reader process, {runs[0]['torch_threads']} torch thread"
     assert f"on cpu of {runs[0]['host']}{threads}" in text
-    assert f"{batches}, 3 shards written" in text
+    assert f"{batches}, fast path (fused), 3 shards written" in text
     from eegpt.dataset_report import _threads_text
 
     two = {"workers": 2, "reader_torch_threads": 1, "torch_threads": 8}
