@@ -1837,3 +1837,42 @@ def test_a_braindecode_section_of_other_weights_is_refused(tmp_path, key, value)
     folder = _edited_folder(tmp_path, lambda cfg: cfg.update({key: value}))
     with pytest.raises(CheckpointError, match=rf"says {key}={value} in its braindecode section"):
         load_checkpoint(folder)
+
+
+def test_weights_trained_after_loading_are_saved_as_derived_from_the_file(tmp_path, capsys):
+    """Weights loaded from a file, trained in a loop of one's own, then saved: the folder, its
+    `eegpt info` and the embeddings of it said "converted from" that file (a copy of it), as
+    if the weights were still its. They are recorded as modified from it: its path, format,
+    SHA-256 and the encoder fingerprint of the weights loaded, with notes["modified"]; weights
+    saved unchanged still say converted from."""
+    from eegpt.cli import main
+    from eegpt.fingerprints import encoder_fingerprint
+
+    torch.manual_seed(8)
+    torch.save(EEGPT(SMALL).state_dict(), tmp_path / "state.pt")
+    loaded = load_model(tmp_path / "state.pt", num_heads=4, patch_stride=64)
+    base_fingerprint, base_sha = encoder_fingerprint(loaded), loaded.checkpoint_info["sha256"]
+    save_checkpoint(loaded, tmp_path / "copy")  # unchanged: a conversion
+    assert "converted from: state.pt" in describe(load_checkpoint(tmp_path / "copy"))
+
+    optimizer = torch.optim.AdamW(loaded.parameters(), lr=1e-3)
+    loaded.encode(torch.randn(2, 3, 256), torch.tensor([0, 1, 2])).pow(2).mean().backward()
+    optimizer.step()
+    save_checkpoint(loaded, tmp_path / "tuned")
+    section = json.loads((tmp_path / "tuned" / "config.json").read_text())["eegpt"]
+    assert section["source"] == {
+        "file": str(tmp_path / "state.pt"),
+        "format": "state_dict",
+        "sha256": base_sha,
+        "weights_sha256": base_fingerprint,
+    }
+    assert "derived from it" in section["notes"]["modified"]
+    text = describe(load_checkpoint(tmp_path / "tuned"))
+    assert "converted from" not in text
+    assert f"modified from: {tmp_path / 'state.pt'} (state_dict, sha256 {base_sha}" in text
+    assert f"encoder fingerprint {base_fingerprint})" in text
+    assert main(["info", str(tmp_path / "tuned")]) == 0
+    assert "modified from" in capsys.readouterr().out
+    tuned = load_model(tmp_path / "tuned")
+    assert tuned.checkpoint_info["notes"]["modified"] == section["notes"]["modified"]
+    assert encoder_fingerprint(tuned) != base_fingerprint

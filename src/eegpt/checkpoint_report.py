@@ -481,7 +481,9 @@ def describe(checkpoint: Checkpoint) -> str:
             "(`eegpt channels FILE` shows a recording's mapping)"
         )
     if c.metadata.get("assumed"):
+        derived = {"fine_tuned", "modified"} & set(c.metadata.get("notes") or {})
         where = "the file it was converted from" if c.format == "eegpt" else "the file"
+        where = "the file it was derived from" if derived else where
         lines.append(
             f"  assumed:     {', '.join(c.metadata['assumed'])} (not recorded in {where}; "
             "set them with eegpt.load_model(path, num_heads=..., patch_stride=...) if wrong)"
@@ -499,14 +501,21 @@ def describe(checkpoint: Checkpoint) -> str:
         lines.append(f"  ignored {kind} weights (not used here): {text}")
     source = c.metadata.get("source")
     if source and (source.get("file") or source.get("sha256")):
+        notes = c.metadata.get("notes") or {}
+        # weights trained after loading are derived from their source, not converted from it
         how = (
             "fine-tuned from"
-            if "fine_tuned" in (c.metadata.get("notes") or {})
+            if "fine_tuned" in notes
+            else "modified from"
+            if "modified" in notes
             else "converted from"
         )
-        lines.append(
-            f"  {how}: {source.get('file')} ({source.get('format')}, sha256 {source.get('sha256')})"
+        line = (
+            f"  {how}: {source.get('file')} ({source.get('format')}, sha256 {source.get('sha256')}"
         )
+        if source.get("weights_sha256"):  # the encoder weights loaded from it
+            line += f", encoder fingerprint {source['weights_sha256']}"
+        lines.append(line + ")")
     notes = dict(c.metadata.get("notes") or {})
     if notes.get("pretrained") is False:
         del notes["pretrained"]

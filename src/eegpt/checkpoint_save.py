@@ -37,6 +37,7 @@ from eegpt.checkpoint_files import (
     WEIGHT_FILE_SUFFIXES,
 )
 from eegpt.errors import CheckpointError
+from eegpt.fingerprints import modified_weights
 from eegpt.formats import PathLike
 from eegpt.model import EEGPT
 from eegpt.output_files import atomic_write, make_output_folder
@@ -81,6 +82,32 @@ def _unwrapped(model: Any) -> EEGPT:
     )
 
 
+#: The note (``notes["modified"]``) of a checkpoint saved from a model whose weights were
+#: changed after they were loaded: its ``source`` is the weights it was derived from.
+MODIFIED_NOTE = (
+    "the weights were changed (trained or edited) after they were loaded from the source, "
+    "so they are derived from it, not a copy of it"
+)
+
+
+def _derived_info(model: EEGPT, info: Mapping[str, Any]) -> dict[str, Any]:
+    """``checkpoint_info`` of ``model``, whose encoder weights changed since they were loaded
+    (:func:`~eegpt.fingerprints.modified_weights`), as a model's of no file: the file it was
+    loaded from (name, format, SHA-256 and the :func:`~eegpt.fingerprints.encoder_fingerprint`
+    of the weights loaded, ``weights_sha256``) becomes its ``source``; a model loaded from no
+    file (:func:`eegpt.finetune.finetune`'s) keeps the source it names."""
+    derived = {**info, "path": None, "format": "model", "sha256": ""}
+    if info.get("path") or info.get("sha256"):
+        loaded = getattr(model, "_loaded_weights", None)
+        derived["source"] = {
+            "file": str(info["path"]) if info.get("path") else None,
+            "format": info.get("format"),
+            "sha256": info.get("sha256") or None,
+            **({"weights_sha256": loaded.fingerprint} if loaded is not None else {}),
+        }
+    return derived
+
+
 def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     """Snapshot an in-memory :class:`~eegpt.model.EEGPT` as a
     :class:`~eegpt.checkpoint_config.Checkpoint`.
@@ -93,13 +120,20 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     Hz, written to braindecode's ``config.json``) come from ``model.checkpoint_info`` when the
     model was loaded with :func:`~eegpt.checkpoints.load_model`; a model whose weights are still its random initialisation
     (:attr:`~eegpt.model.EEGPT.has_random_weights`) is marked ``{"pretrained": False}`` in the
-    notes, so that loading it says NOT pretrained.
+    notes, so that loading it says NOT pretrained. A model whose weights changed after they
+    were loaded (trained in a loop of one's own, edited: :func:`~eegpt.fingerprints.modified_weights`)
+    is no copy of its file: that file (name, format, SHA-256, the encoder fingerprint of the
+    weights loaded) is recorded as its ``source``, with the note ``notes["modified"]``
+    (:data:`MODIFIED_NOTE`; ``eegpt info`` says "modified from", not "converted from").
     """
     model = _unwrapped(model)
     info = getattr(model, "checkpoint_info", None) or {}
     notes = dict(info.get("notes") or {})
     if model.has_random_weights:  # built, never loaded or trained
         notes.setdefault("pretrained", False)
+    if modified_weights(model) is not None:  # trained or edited since loaded: not the file's
+        info = _derived_info(model, info)
+        notes["modified"] = MODIFIED_NOTE
     chan_proj = None
     max_norm = 1.0
     if model.chan_proj is not None:
