@@ -1250,3 +1250,30 @@ def test_small_encoders_fast_paths_equal_the_reference(case):
     perm = rng.permutation(c)
     permuted = engine.encode(np.ascontiguousarray(x[:, perm]), ids[perm].tolist())
     assert rel_err(permuted, batch) <= 1e-5
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_an_autocast_the_caller_entered_does_not_change_the_fast_path(monkeypatch, precision):
+    """`with torch.autocast("cpu", dtype=torch.bfloat16): model.embed(...)` ran the engine's
+    fast path in bfloat16 (~4e-3 off) while the output recorded float32: the fast path runs
+    as the engine's precision says, as the reference path does, with any autocast of the
+    engine's device type turned off inside (CUDA's alike: the device type is the engine's)."""
+    enc = make_encoder(embed_dim=64, depth=2, num_heads=4)
+    enc.fused = True
+    x = np.random.default_rng(2).standard_normal((3, 6, 512)).astype(np.float32) * 30
+    ids = [0, 3, 9, 14, 27, 40]
+    engine = InferenceEngine(enc, "cpu", precision=precision, batch_size=2)
+    assert engine.runs_fast_path()
+    plain = engine.encode(x, ids)
+    entered = []
+    autocast = torch.autocast
+
+    def spy(device_type, *args, **kwargs):
+        entered.append((device_type, kwargs.get("enabled", True)))
+        return autocast(device_type, *args, **kwargs)
+
+    with torch.autocast("cpu", dtype=torch.float16):
+        monkeypatch.setattr(torch, "autocast", spy)
+        under = engine.encode(x, ids)
+    assert np.array_equal(under, plain)
+    assert (engine.device.type, False) in entered

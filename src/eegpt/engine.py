@@ -666,10 +666,16 @@ class InferenceEngine:
             self._copy_encoder()
 
     def _forward_planned(self, x: torch.Tensor, plan: FastPlan) -> torch.Tensor:
-        """Fast path on one device batch ``[B, C_in, T]`` -> ``[B, N, S, D]`` float32."""
-        if isinstance(self.model, EEGPT) and self.model.chan_proj is not None:
-            x = self.model.chan_proj(x)  # the caller's (float32 in every precision)
-        return self._encoder.forward_planned(x, plan)
+        """Fast path on one device batch ``[B, C_in, T]`` -> ``[B, N, S, D]`` float32.
+
+        Runs in the engine's precision alone (its encoder copy's dtypes): an autocast the
+        caller entered (``with torch.autocast("cpu", dtype=torch.bfloat16): model.embed(...)``)
+        is turned off inside, as :meth:`_forward_reference` does, so the embeddings are those
+        of the precision the output records."""
+        with torch.autocast(self._device.type, enabled=False):
+            if isinstance(self.model, EEGPT) and self.model.chan_proj is not None:
+                x = self.model.chan_proj(x)  # the caller's (float32 in every precision)
+            return self._encoder.forward_planned(x, plan)
 
     def _forward_reference(self, x: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
         dtype = _DTYPES[self.precision]
