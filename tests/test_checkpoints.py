@@ -1329,8 +1329,8 @@ def test_a_model_saved_with_its_random_initialisation_is_marked_not_pretrained(t
 
     for change in ("load_state_dict", "train"):
         other = EEGPT(SMALL)
-        if change == "load_state_dict":
-            other.load_state_dict(EEGPT(SMALL).state_dict())
+        if change == "load_state_dict":  # a plain dict: of weights of unknown origin
+            other.load_state_dict(dict(EEGPT(SMALL).state_dict()))
         else:
             optimizer = torch.optim.SGD(other.parameters(), lr=0.1)
             other.encode(torch.randn(2, 3, 256), torch.tensor([0, 1, 2])).sum().backward()
@@ -1876,3 +1876,40 @@ def test_weights_trained_after_loading_are_saved_as_derived_from_the_file(tmp_pa
     tuned = load_model(tmp_path / "tuned")
     assert tuned.checkpoint_info["notes"]["modified"] == section["notes"]["modified"]
     assert encoder_fingerprint(tuned) != base_fingerprint
+
+
+def test_a_random_model_copied_by_load_state_dict_stays_not_pretrained(tmp_path):
+    """EEGPT(base.config, n_outputs=2, ...).load_state_dict(base.state_dict(), strict=False)
+    of a random base (built so, or loaded from a checkpoint marked NOT pretrained) lost the
+    mark: the copy was saved as if pretrained ("pretrained: not recorded"). The state dict
+    carries it in its _metadata (its keys unchanged; torch.save keeps it), so the copy, its
+    repr, the checkpoint saved and a probe's encoder record say not pretrained; a pretrained
+    (unmarked) state dict loaded over it clears it."""
+    from eegpt.probe_encoder import encoder_reference
+
+    torch.manual_seed(9)
+    base = EEGPT(SMALL)
+    save_checkpoint(base, tmp_path / "random")
+    loaded = load_model(tmp_path / "random")
+    for source in (base, loaded, base.target_encoder):
+        state = source.state_dict()
+        assert set(state) == {k for k, _ in source.named_parameters()} | {
+            k for k, b in source.named_buffers() if k != "chan_ids"
+        }
+        copy = EEGPT(SMALL, n_outputs=2, n_times=256)
+        target = copy.target_encoder if source is base.target_encoder else copy
+        target.load_state_dict(state, strict=target is not copy)
+        assert not copy.has_random_weights and copy.not_pretrained
+        assert "NOT PRETRAINED" in repr(copy)
+        assert encoder_reference(copy)["pretrained"] is False
+        save_checkpoint(copy, tmp_path / "copy", overwrite=True)
+        assert load_checkpoint(tmp_path / "copy").metadata["notes"]["pretrained"] is False
+    torch.save(base.state_dict(), tmp_path / "state.pt")  # the mark survives a file
+    copy = EEGPT(SMALL)
+    copy.load_state_dict(torch.load(tmp_path / "state.pt"))
+    assert copy.not_pretrained
+    # trained since: still not pretrained; a pretrained state dict loaded over it: no mark
+    torch.optim.SGD(copy.parameters(), lr=0.1).step()
+    assert copy.not_pretrained
+    copy.load_state_dict(dict(base.state_dict()))
+    assert not copy.not_pretrained and "NOT PRETRAINED" not in repr(copy)

@@ -241,7 +241,8 @@ def test_early_stopping_waits_for_the_learning_rate_peak(model, short_task):
 
 def test_a_probe_of_an_encoder_built_in_python_records_that_it_is_not_pretrained(short_task):
     """A probe on an ``EEGPT(...)`` built in Python and never loaded or trained records its
-    encoder as not pretrained (False: the figures mark it so); one whose weights were loaded
+    encoder as not pretrained (False: the figures mark it so), and so does one that loaded
+    its state dict (which carries the mark); one whose weights were loaded from a plain dict
     (no notes to go by) is unknown (None)."""
     from eegpt.probe import encoder_reference
 
@@ -252,6 +253,8 @@ def test_a_probe_of_an_encoder_built_in_python_records_that_it_is_not_pretrained
     assert probe.encoder["pretrained"] is False
     loaded = EEGPT(SMALL).eval()
     loaded.load_state_dict(random.state_dict())
+    assert encoder_reference(loaded)["pretrained"] is False
+    loaded.load_state_dict(dict(random.state_dict()))
     assert encoder_reference(loaded)["pretrained"] is None
 
 

@@ -119,8 +119,9 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     Channel names, provenance and the source folder's sampling rate (``braindecode_sfreq``,
     Hz, written to braindecode's ``config.json``) come from ``model.checkpoint_info`` when the
     model was loaded with :func:`~eegpt.checkpoints.load_model`; a model whose weights are still its random initialisation
-    (:attr:`~eegpt.model.EEGPT.has_random_weights`) is marked ``{"pretrained": False}`` in the
-    notes, so that loading it says NOT pretrained. A model whose weights changed after they
+    (:attr:`~eegpt.model.EEGPT.has_random_weights`), or were loaded from the state dict of a
+    model that was not pretrained (:attr:`~eegpt.model.EEGPT.not_pretrained`), is marked
+    ``{"pretrained": False}`` in the notes, so that loading it says NOT pretrained. A model whose weights changed after they
     were loaded (trained in a loop of one's own, edited: :func:`~eegpt.fingerprints.modified_weights`)
     is no copy of its file: that file (name, format, SHA-256, the encoder fingerprint of the
     weights loaded) is recorded as its ``source``, with the note ``notes["modified"]``
@@ -129,7 +130,7 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     model = _unwrapped(model)
     info = getattr(model, "checkpoint_info", None) or {}
     notes = dict(info.get("notes") or {})
-    if model.has_random_weights:  # built, never loaded or trained
+    if model.not_pretrained:  # random, or copied from a model that was not pretrained
         notes.setdefault("pretrained", False)
     if modified_weights(model) is not None:  # trained or edited since loaded: not the file's
         info = _derived_info(model, info)

@@ -212,6 +212,13 @@ class PatchEmbed(nn.Module):
         return x.unfold(-1, cfg.patch_size, cfg.stride).transpose(1, 2)
 
 
+#: The key a not-pretrained model's :meth:`~torch.nn.Module.state_dict` sets in its
+#: ``_metadata`` (the per-module entries ``load_state_dict`` hands each module; no tensor key
+#: added), so that a model loading it (``load_state_dict``, also ``strict=False``) is not
+#: pretrained either (:attr:`EEGPT.not_pretrained`).
+NOT_PRETRAINED_MARK = "eegpt_not_pretrained"
+
+
 class _RandomWeightsMark:
     """What :attr:`EEGPT.has_random_weights` and :attr:`EEGPTEncoder.has_random_weights`
     read: each parameter's in-place change counter when the module was built
@@ -265,6 +272,31 @@ class _RandomWeightsMark:
     @property
     def has_random_weights(self) -> bool:  # each model class says what else clears it
         raise NotImplementedError
+
+    @property
+    def not_pretrained(self) -> bool:
+        """Whether the weights are known not to be EEGPT's pretrained ones: still random
+        (:attr:`has_random_weights`), or loaded (``load_state_dict``) from the state dict of a
+        model that was not pretrained, which carries the mark in its ``_metadata``
+        (:data:`NOT_PRETRAINED_MARK`: the same keys), trained since or not. False where
+        unknown (weights loaded from a plain dict of tensors, trained from random)."""
+        return self.has_random_weights or _loaded_not_pretrained(cast(nn.Module, self))
+
+    def _save_to_state_dict(self, destination: Any, prefix: str, keep_vars: bool) -> None:
+        super()._save_to_state_dict(destination, prefix, keep_vars)  # type: ignore[misc]
+        # the mark rides in the state dict's metadata (kept by torch.save and OrderedDict
+        # copies, lost by a dict comprehension), so a model copied from it is not pretrained
+        metadata = getattr(destination, "_metadata", None)
+        if isinstance(metadata, dict) and self.not_pretrained:
+            metadata.setdefault(prefix[:-1], {})[NOT_PRETRAINED_MARK] = True
+
+    def _load_from_state_dict(
+        self, state_dict: Any, prefix: str, local_metadata: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        _note_state_loaded(cast(nn.Module, self), state_dict, prefix, local_metadata)
+        super()._load_from_state_dict(  # type: ignore[misc]
+            state_dict, prefix, local_metadata, *args, **kwargs
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         # a copy (copy.deepcopy, pickle: worker processes) of a random model is one too; its
@@ -516,12 +548,6 @@ class EEGPTEncoder(_RandomWeightsMark, nn.Module):
     def _tensors(self) -> list[torch.Tensor]:
         return [*self.parameters(), *self.buffers()]
 
-    def _load_from_state_dict(
-        self, state_dict: Any, prefix: str, *args: Any, **kwargs: Any
-    ) -> None:
-        _note_state_loaded(self, state_dict, prefix)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
     def train(self, mode: bool = True) -> EEGPTEncoder:
         """Set training mode; going from training to eval mode drops the fast path's derived
         weights (the parameters may have changed in any way while training, e.g. through
@@ -643,7 +669,9 @@ class EEGPTEncoder(_RandomWeightsMark, nn.Module):
         return fast_path.forward_planned(self, x, plan)
 
 
-def _note_state_loaded(module: nn.Module, state_dict: Any, prefix: str) -> None:
+def _note_state_loaded(
+    module: nn.Module, state_dict: Any, prefix: str, local_metadata: Any = None
+) -> None:
     """Remember that ``load_state_dict`` loaded tensors into ``module`` (``nn.Module`` calls
     its ``_load_from_state_dict`` for each module of the tree, ``prefix`` naming it, whether
     or not ``state_dict`` holds keys of it): only where ``state_dict`` holds a key of one of
@@ -651,10 +679,20 @@ def _note_state_loaded(module: nn.Module, state_dict: Any, prefix: str) -> None:
     another prefix, ``module.``) leaves a random model random. The parameters' change
     counters show a load too, except for inference tensors (parameters made under
     ``torch.inference_mode``), which have none: a load under inference mode into those
-    left :attr:`EEGPT.has_random_weights` True."""
+    left :attr:`EEGPT.has_random_weights` True. Whether the state dict was a not-pretrained
+    model's (``local_metadata``, the module's entry of its ``_metadata``, holds
+    :data:`NOT_PRETRAINED_MARK`) is noted too, replacing what an earlier load noted."""
     tensors = itertools.chain(module.named_parameters(), module.named_buffers())
     if any(prefix + name in state_dict for name, _ in tensors):
         module.__dict__["_state_loaded"] = True
+        marked = isinstance(local_metadata, dict) and local_metadata.get(NOT_PRETRAINED_MARK)
+        module.__dict__["_loaded_not_pretrained"] = bool(marked)
+
+
+def _loaded_not_pretrained(module: nn.Module | None) -> bool:
+    """Whether ``module``'s latest load (:func:`_note_state_loaded`) was of a state dict
+    marked not pretrained (:data:`NOT_PRETRAINED_MARK`)."""
+    return module is not None and bool(module.__dict__.get("_loaded_not_pretrained", False))
 
 
 def _state_was_loaded(module: nn.Module | None) -> bool:
@@ -827,12 +865,6 @@ class EEGPT(_RandomWeightsMark, nn.Module):
         self.register_buffer("chan_ids", ids, persistent=False)
         self._note_built()
 
-    def _load_from_state_dict(
-        self, state_dict: Any, prefix: str, *args: Any, **kwargs: Any
-    ) -> None:
-        _note_state_loaded(self, state_dict, prefix)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
     @property
     def has_random_weights(self) -> bool:
         """Whether the weights are still the random initialisation of ``EEGPT(...)``: no
@@ -846,6 +878,24 @@ class EEGPT(_RandomWeightsMark, nn.Module):
         if _state_was_loaded(self) or _state_was_loaded(self.target_encoder):
             return False
         return self._unchanged_since_built()
+
+    @property
+    def not_pretrained(self) -> bool:
+        """Whether the weights are known not to be EEGPT's pretrained ones: its checkpoint's
+        notes say so (``notes["pretrained"] is False``: ``eegpt info`` and the repr say NOT
+        PRETRAINED), they are still random (:attr:`has_random_weights`), or they were loaded
+        with ``load_state_dict`` from the state dict of such a model (its ``_metadata``
+        carries :data:`NOT_PRETRAINED_MARK`, the keys are the same), e.g.
+        ``EEGPT(base.config, n_outputs=2, n_times=1024).load_state_dict(base.state_dict(),
+        strict=False)``. :func:`eegpt.save_checkpoint` records such a model as not pretrained.
+        False where unknown: weights loaded from a plain dict of tensors (``{k: v ...}``
+        drops the ``_metadata``), or trained from random in a model of one's own."""
+        notes = (getattr(self, "checkpoint_info", None) or {}).get("notes") or {}
+        return (
+            notes.get("pretrained") is False
+            or super().not_pretrained
+            or self.target_encoder.not_pretrained  # (a bare encoder's state dict loaded)
+        )
 
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):
@@ -891,6 +941,8 @@ class EEGPT(_RandomWeightsMark, nn.Module):
             parts.append("NOT PRETRAINED")
         elif self.has_random_weights:
             parts.append("random weights")
+        elif self.not_pretrained:  # loaded from a not-pretrained model's state dict
+            parts.append("NOT PRETRAINED")
         return f"EEGPT({', '.join(parts)})"
 
     def encode(self, x: torch.Tensor, chan_ids: torch.Tensor | None = None) -> torch.Tensor:

@@ -91,7 +91,7 @@ def encoder_reference(model: EEGPT | EEGPTEncoder) -> dict[str, Any]:
     fine-tuned model keeps (:func:`tuned_checkpoint_info`)."""
     info = dict(getattr(model, "checkpoint_info", None) or {})
     pretrained = (info.get("notes") or {}).get("pretrained")
-    if pretrained is None and model.has_random_weights:  # an EEGPT, or a bare encoder
+    if pretrained is None and model.not_pretrained:  # an EEGPT, or a bare encoder
         pretrained = False
     return {
         "path": info.get("path"),
