@@ -1913,3 +1913,54 @@ def test_a_random_model_copied_by_load_state_dict_stays_not_pretrained(tmp_path)
     assert copy.not_pretrained
     copy.load_state_dict(dict(base.state_dict()))
     assert not copy.not_pretrained and "NOT PRETRAINED" not in repr(copy)
+
+
+class _LoRA(torch.nn.Module):
+    """A LoRA adapter around a linear layer, as a user writes one (base, A, B)."""
+
+    def __init__(self, base: torch.nn.Linear, r: int = 2) -> None:
+        super().__init__()
+        self.base = base
+        self.A = torch.nn.Parameter(torch.randn(r, base.in_features) * 0.01)
+        self.B = torch.nn.Parameter(torch.zeros(base.out_features, r))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + x @ self.A.T @ self.B.T
+
+
+def test_a_model_with_a_wrapped_layer_is_refused_at_save_and_its_weights_named_at_load(tmp_path):
+    """A model whose blocks' attn.qkv were wrapped by a LoRA adapter was saved as a folder
+    load_model could not read, and the load error blamed qkv_bias alone. Saving is refused,
+    naming the weights an EEGPT model has no place for and those it lacks, with how to merge
+    the adapter; nothing is written. A folder of such weights written anyway (an older eegpt)
+    fails to load with an error naming them too."""
+    from eegpt.checkpoint_config import BLOCK_WEIGHTS
+
+    block = {
+        k.split(".", 2)[2] for k in EEGPTEncoder(SMALL).state_dict() if k.startswith("blocks.")
+    }
+    assert block == BLOCK_WEIGHTS  # the names the load error compares with
+    torch.manual_seed(10)
+    model = EEGPT(SMALL).eval()
+    plain = model.state_dict()
+    for b in model.target_encoder.blocks:
+        b.attn.qkv = _LoRA(b.attn.qkv)
+    with pytest.raises(CheckpointError) as err:
+        save_checkpoint(model, tmp_path / "lora")
+    said = str(err.value)
+    assert "no place for: target_encoder.blocks.0.attn.qkv.A" in said
+    assert "lacks 4 of an EEGPT model's: target_encoder.blocks.0.attn.qkv.bias" in said
+    assert "merge_and_unload" in said and not (tmp_path / "lora").exists()
+
+    save_checkpoint(EEGPT(SMALL), tmp_path / "old")  # a folder an older eegpt wrote so
+    save_file(dict(model.state_dict()), tmp_path / "old" / "model.safetensors")
+    with pytest.raises(CheckpointError) as err:
+        load_model(tmp_path / "old")
+    said = str(err.value)
+    assert "qkv_bias" in said and "target_encoder.blocks.0.attn.qkv.base.weight" in said
+    assert "merge_and_unload" in said
+    # the same weights merged back into plain layers save and load
+    for i, b in enumerate(model.target_encoder.blocks):
+        b.attn.qkv = b.attn.qkv.base
+        assert torch.equal(b.attn.qkv.weight, plain[f"target_encoder.blocks.{i}.attn.qkv.weight"])
+    load_model(save_checkpoint(model, tmp_path / "merged"))

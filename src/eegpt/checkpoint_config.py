@@ -359,6 +359,39 @@ def _get(state: Mapping[str, torch.Tensor], key: str) -> torch.Tensor:
     return value
 
 
+#: The weights of one transformer block, by their names after ``blocks.{i}.`` (braindecode's
+#: layout; ``attn.qkv.bias`` only with ``qkv_bias``).
+BLOCK_WEIGHTS = frozenset(
+    f"{layer}.{kind}"
+    for layer in ("norm1", "attn.qkv", "attn.proj", "norm2", "mlp.fc1", "mlp.fc2")
+    for kind in ("weight", "bias")
+)
+
+#: What to do with a model whose layer was wrapped or replaced (its weights under other names),
+#: which no EEGPT model (eegpt's or braindecode's) could load.
+WRAPPED_LAYER_ADVICE = (
+    "A layer was wrapped or replaced (a LoRA adapter's base/A/B, a quantized layer), and no "
+    "EEGPT model (eegpt's, braindecode's) has places for those weights. Merge the adapter into "
+    "the layer's own weight first (for LoRA on attn.qkv: a new nn.Linear with weight = "
+    "base.weight + scale * B @ A and base's bias, put back as block.attn.qkv, as peft's "
+    "merge_and_unload() does), then save the model"
+)
+
+
+def unknown_block_weights(state: Mapping[str, Any]) -> list[str]:
+    """The keys of ``state`` in a transformer block (``target_encoder.blocks.{i}.`` or
+    ``blocks.{i}.``) that no EEGPT block has (:data:`BLOCK_WEIGHTS`), sorted: the weights of a
+    wrapped or replaced layer (``blocks.0.attn.qkv.base.weight``, ``blocks.0.attn.qkv.A``)."""
+    found = []
+    for key in state:
+        name = key.removeprefix("target_encoder.")
+        if name.startswith("blocks."):
+            index, _, rest = name[len("blocks.") :].partition(".")
+            if index.isdigit() and rest not in BLOCK_WEIGHTS:
+                found.append(key)
+    return sorted(found)
+
+
 def _block_indices(state: Mapping[str, Any], prefix: str) -> set[int]:
     """Indices ``i`` of the transformer blocks (``{prefix}blocks.{i}.*`` keys; ``blocks.{i}.*``
     too for ``prefix="target_encoder."``) present in ``state``."""
@@ -392,6 +425,10 @@ def infer_config(
     warning), ``patch_stride=None`` (= patch size, non-overlapping patches as in pretraining) and
     ``layer_norm_eps=1e-6``.
 
+    Where the weights cannot be read so, the error names the block weights no EEGPT block has
+    (:func:`unknown_block_weights`: a wrapped layer's, e.g. a LoRA adapter's, whose missing
+    ``qkv.bias`` would otherwise be blamed alone).
+
     Parameters
     ----------
     state_dict : mapping of str to Tensor
@@ -403,6 +440,22 @@ def infer_config(
     -------
     EEGPTConfig
     """
+    try:
+        return _infer_config(state_dict, hints)
+    except CheckpointError as err:
+        unknown = unknown_block_weights(state_dict)
+        if not unknown:
+            raise
+        raise CheckpointError(
+            f"{err}. The weights hold {len(unknown)} block weight(s) an EEGPT model has no "
+            f"place for: {few(unknown, 6)}. {WRAPPED_LAYER_ADVICE}"
+        ) from err
+
+
+def _infer_config(
+    state_dict: Mapping[str, torch.Tensor], hints: Mapping[str, Any] | None = None
+) -> EEGPTConfig:
+    """:func:`infer_config` without naming unknown block weights in its errors."""
     hints = dict(hints or {})
     chan = _get(state_dict, "chan_embed.weight")
     patch = _get(state_dict, "patch_embed.proj.weight")

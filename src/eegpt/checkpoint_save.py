@@ -22,10 +22,12 @@ from typing import Any
 import torch
 from safetensors.torch import save as _dump_safetensors
 
+from eegpt._logging import few
 from eegpt._logging import warn as _warn
 from eegpt.checkpoint_config import (
     PARAMETRIZED,
     PROBE_19_CHANNELS,
+    WRAPPED_LAYER_ADVICE,
     Checkpoint,
     assumed_marks,
     probe_hidden,
@@ -218,6 +220,37 @@ def _refuse_or_warn_unrunnable_projection(ckpt: Checkpoint) -> None:
     )
 
 
+def _refuse_other_weights(ckpt: Checkpoint) -> None:
+    """Refuse a model whose state dict's keys are not those of an EEGPT model of its
+    settings (:func:`~eegpt.checkpoints.weight_names`): a layer wrapped or replaced (a LoRA
+    adapter on ``attn.qkv``: ``qkv.base.weight``, ``qkv.A``, ``qkv.B`` for ``qkv.weight``),
+    whose folder neither :func:`~eegpt.checkpoints.load_model` nor braindecode could read
+    back.
+
+    Raises
+    ------
+    CheckpointError
+        Naming the weights an EEGPT model has no place for and those it lacks, and what to do
+        (:data:`~eegpt.checkpoint_config.WRAPPED_LAYER_ADVICE`)."""
+    from eegpt.checkpoints import weight_names  # (which imports this module)
+
+    expected, held = weight_names(ckpt), set(ckpt.state_dict)
+    unexpected, missing = sorted(held - expected), sorted(expected - held)
+    if not unexpected and not missing:
+        return
+    parts = []
+    if unexpected:
+        parts.append(
+            f"has {len(unexpected)} weight(s) an EEGPT model has no place for: {few(unexpected, 6)}"
+        )
+    if missing:
+        parts.append(f"lacks {len(missing)} of an EEGPT model's: {few(missing, 6)}")
+    raise CheckpointError(
+        f"cannot save this model as an EEGPT checkpoint: its state dict {'; and it '.join(parts)}"
+        f". {WRAPPED_LAYER_ADVICE}"
+    )
+
+
 def _braindecode_files(ckpt: Checkpoint) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Tensors and ``config.json`` content readable by ``braindecode.models.EEGPT``."""
     cfg = ckpt.config
@@ -394,6 +427,7 @@ def save_checkpoint(
         ckpt = dataclasses.replace(ckpt, state_dict=model.state_dict())
     else:
         ckpt = checkpoint_from_model(model_or_checkpoint)
+        _refuse_other_weights(ckpt)
     notes = {**ckpt.metadata.get("notes", {}), **(metadata or {})}
     tensors, config = _braindecode_files(ckpt)
     config["eegpt"] = _eegpt_section(ckpt)

@@ -776,6 +776,14 @@ def encoder_weights(checkpoint: Checkpoint) -> tuple[EEGPTEncoder, dict[str, tor
     return model.target_encoder, state
 
 
+def weight_names(checkpoint: Checkpoint) -> set[str]:
+    """The names of the weights (state dict keys) of the model :func:`build_model` builds of
+    ``checkpoint``, built on PyTorch's ``meta`` device (no memory, no random initialisation):
+    what :func:`eegpt.save_checkpoint` compares a model's own with."""
+    with torch.device("meta"), _NoRandomInit():
+        return set(_built(checkpoint, fused=True).state_dict())
+
+
 class _NoRandomInit(torch.overrides.TorchFunctionMode):
     """Tensors' in-place initialisations (``torch.nn.init``'s, ``normal_``, ...) skipped: what
     a model built on the ``meta`` device (shapes only) needs none of, and whose ``meta``
