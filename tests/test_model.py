@@ -580,6 +580,35 @@ def test_torch_compile_of_the_model_traces_no_prepacked_weights():
         torch.testing.assert_close(out, model(x, ids), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("training", [True, False])
+def test_torch_compile_of_the_fused_model_makes_one_graph(training):
+    """torch.compile(model) on the default fused path broke its graph in three on the lock of
+    the fast path's module-tree watch (`with _watch_lock:`, reached from has_hooks), which
+    dynamo cannot enter: each call ran two resumes eagerly. Traced, the tree is walked without
+    the lock, the global hook or the caches: one graph, no break, training and inference; the
+    compiled model computes the eager model's output and its hooks still turn the fast path
+    off (a recording backend: no Inductor build)."""
+    import torch._dynamo
+
+    torch.manual_seed(0)
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2, embed_num=1)).train(training)
+    x, ids = torch.randn(2, 3, 256), torch.tensor([0, 4, 9])
+    assert model.fused and model.target_encoder._takes_fast_path(x)
+    torch._dynamo.reset()
+    with torch.set_grad_enabled(training):
+        explained = torch._dynamo.explain(model)(x, ids)
+        assert (explained.graph_count, explained.graph_break_count) == (1, 0)
+        torch._dynamo.reset()
+        compiled = torch.compile(model, backend=lambda gm, _: gm.forward)
+        torch.testing.assert_close(compiled(x, ids), model(x, ids), rtol=1e-5, atol=1e-6)
+        calls = []
+        model.target_encoder.blocks[0].register_forward_hook(lambda *_: calls.append(1))
+        torch._dynamo.reset()  # hooks added after compiling are not guarded (torch's default)
+        compiled = torch.compile(model, backend=lambda gm, _: gm.forward)
+        torch.testing.assert_close(compiled(x, ids), model(x, ids), rtol=1e-5, atol=1e-6)
+    assert len(calls) >= 2  # the hook ran in the compiled model too (the reference path)
+
+
 @pytest.mark.parametrize("how", ["jit.trace", "export"])
 def test_tracing_and_export_record_the_reference_path(how):
     """torch.jit.trace and torch.export of the default (fused) model record the reference

@@ -187,6 +187,13 @@ def _tree_entry(module: nn.Module) -> tuple:
     submodule's children were added, removed or replaced); a new tuple whenever the tree may
     have changed (:func:`_modules_of` keys on it)."""
     global _watching_tree
+    if torch.compiler.is_compiling():
+        # traced once by torch.compile, whose guards on the modules and their hook dicts
+        # see any change: walked afresh, without the lock or the global registration hook
+        # (neither can be entered in a compiled region: a graph break each) or the cache
+        tree = [(m, dict(m._modules)) for m in module.modules()]
+        dicts = [getattr(m, name) for m, _ in tree for name in _HOOK_ATTRS]
+        return (_tree_version, tree, [*_GLOBAL_HOOKS, *dicts])
     entry = _HOOK_DICTS.get(module)
     if (
         entry is None
@@ -395,7 +402,8 @@ def _modules_of(enc: EEGPTEncoder) -> _Modules:
     check as :func:`has_hooks`: the same tree entry) and of what :func:`_live_key` reads."""
     tree = _tree_entry(enc)
     live = _live_key(enc, tree)
-    found = _MODULES.get(enc)
+    compiling = torch.compiler.is_compiling()  # traced once: found afresh, not cached
+    found = None if compiling else _MODULES.get(enc)
     if found is None or found.tree is not tree or found.live != live:
         gelus = tuple(m for blk in enc.blocks for m in blk.modules() if isinstance(m, nn.GELU))
         settings = tuple(
@@ -404,7 +412,9 @@ def _modules_of(enc: EEGPTEncoder) -> _Modules:
             for kind, names in _SETTINGS.items()
             if (_is(m, kind) if isinstance(kind, str) else isinstance(m, kind))
         )
-        found = _MODULES[enc] = _Modules(tree, live, _wrong_module(enc), gelus, settings)
+        found = _Modules(tree, live, _wrong_module(enc), gelus, settings)
+        if not compiling:
+            _MODULES[enc] = found
     return found
 
 
