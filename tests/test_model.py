@@ -357,6 +357,27 @@ def test_a_model_cast_to_half_precision_runs_and_the_engine_says_how_instead():
         half.embed(np.zeros((3, 1024)) + 1e-5, ch_names=["C3", "CZ", "C4"], sfreq=256.0)
 
 
+def test_a_float64_model_is_refused_as_unsupported_not_as_reduced_precision():
+    """model.to(torch.float64).embed(...) was refused with the advice for reduced precision
+    (keep float32 and ask for precision='bfloat16'), which does not apply to a wider type:
+    the refusal says float64 models are not supported, float32 being the model's precision,
+    and to cast the model back."""
+    import numpy as np
+
+    from eegpt.engine import InferenceEngine
+
+    model = EEGPT(EEGPTConfig(embed_dim=32, depth=1, num_heads=2)).eval().double()
+    data = np.random.default_rng(0).standard_normal((3, 1024)) * 2e-5
+    kw = dict(ch_names=["C3", "CZ", "C4"], sfreq=256, verbose=False)
+    for call in (lambda: InferenceEngine(model), lambda: model.embed(data, **kw)):
+        with pytest.raises(ValueError) as err:
+            call()
+        said = str(err.value)
+        assert "float64 models are not supported" in said and "model.float()" in said
+        assert "reduced precision" not in said
+    assert model.float().embed(data, **kw).metadata["precision"] == "float32"
+
+
 def fast_vs_reference(model: EEGPT, x: torch.Tensor, ids: torch.Tensor) -> float:
     """Relative error of the fast path (as cached) against the reference path, no autograd."""
     with torch.no_grad():

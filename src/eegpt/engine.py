@@ -491,6 +491,13 @@ class InferenceEngine:
         stored = {p.dtype for p in self.model.parameters()}
         if stored - {torch.float32}:
             kinds = ", ".join(sorted(str(d).removeprefix("torch.") for d in stored))
+            if stored & {torch.float64}:  # wider, not reduced: nothing to ask for instead
+                raise ValueError(
+                    f"the model's weights are {kinds}: float64 models are not supported, "
+                    "float32 is the model's precision (its weights were trained and are "
+                    "stored in it). Cast the model back, model.float() (or "
+                    "model.to(torch.float32)), and embed with it"
+                )
             raise ValueError(
                 f"the model's weights are {kinds}: keep the model in float32 and ask for the "
                 "reduced precision here (precision='bfloat16' or 'float16'; --precision on the "
