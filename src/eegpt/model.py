@@ -894,7 +894,8 @@ class EEGPT(_RandomWeightsMark, nn.Module):
         return (
             notes.get("pretrained") is False
             or super().not_pretrained
-            or self.target_encoder.not_pretrained  # (a bare encoder's state dict loaded)
+            # a bare encoder's state dict loaded (no encoder: set aside while pickled)
+            or bool(getattr(self.target_encoder, "not_pretrained", False))
         )
 
     def clear_fast_cache(self) -> None:
