@@ -1908,6 +1908,14 @@ def test_a_random_model_copied_by_load_state_dict_stays_not_pretrained(tmp_path)
     copy = EEGPT(SMALL)
     copy.load_state_dict(torch.load(tmp_path / "state.pt"))
     assert copy.not_pretrained
+    from_file = load_model(tmp_path / "state.pt", num_heads=4, patch_stride=64)
+    assert from_file.checkpoint_info["notes"] == {"pretrained": False}
+    assert "NOT PRETRAINED" in repr(from_file)
+    torch.save(dict(base.state_dict()), tmp_path / "plain.pt")  # no _metadata: unknown
+    assert (
+        load_model(tmp_path / "plain.pt", num_heads=4, patch_stride=64).checkpoint_info["notes"]
+        == {}
+    )
     # trained since: still not pretrained; a pretrained state dict loaded over it: no mark
     torch.optim.SGD(copy.parameters(), lr=0.1).step()
     assert copy.not_pretrained

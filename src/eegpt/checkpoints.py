@@ -121,7 +121,7 @@ from eegpt.fingerprints import (
 )
 from eegpt.fingerprints import encoder_of as encoder_of
 from eegpt.fingerprints import weights_fingerprint as weights_fingerprint
-from eegpt.model import EEGPT, EEGPTEncoder
+from eegpt.model import EEGPT, NOT_PRETRAINED_MARK, EEGPTEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,23 @@ def _from_state_dict(
         metadata["braindecode_state_dict"] = True
     if placeholders:
         metadata["pickle_placeholders"] = placeholders
+    if _marked_not_pretrained(raw):
+        metadata["notes"] = {"pretrained": False}
     return _file_checkpoint(path, "state_dict", split, config, shapes, metadata)
+
+
+def _marked_not_pretrained(raw: Mapping[Any, Any]) -> bool:
+    """Whether ``raw``, a state dict as ``torch.save(model.state_dict(), path)`` wrote it,
+    carries the mark of a model that was not pretrained (its ``_metadata``, kept by
+    ``torch.save``, holds :data:`~eegpt.model.NOT_PRETRAINED_MARK` for the model or its
+    encoder: random weights, or a checkpoint marked NOT pretrained)."""
+    metadata = getattr(raw, "_metadata", None)
+    if not isinstance(metadata, Mapping):
+        return False
+    return any(
+        isinstance(metadata.get(name), Mapping) and metadata[name].get(NOT_PRETRAINED_MARK)
+        for name in ("", "target_encoder")
+    )
 
 
 def _file_checkpoint(
