@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -86,6 +87,12 @@ def labelled_windows(
             if label_of(str(d)) is not None
         ]
     )
+    unscored = unscored_annotations(annotations, onsets, how.window_seconds, y, keep, bad, label_of)
+    how.unscored[str(path)] = unscored
+    if unscored:
+        from eegpt._logging import warn
+
+        warn(unscored_text(path, unscored, how, streamed.n_times / streamed.sfreq, onsets))
     if not any(label_of(d) is not None for d in descriptions):
         from eegpt._logging import few
 
@@ -118,6 +125,102 @@ def labelled_windows(
             + hint
         )
     return _windows_recording(path, streamed, stream, keep), y[keep]
+
+
+def unscored_annotations(
+    annotations: Any,
+    onsets: np.ndarray,
+    length_s: float,
+    y: np.ndarray,
+    keep: np.ndarray,
+    bad: np.ndarray,
+    label_of: Any,
+) -> list[tuple[str, float, str, str]]:
+    """The annotations (onsets in s from the first sample, as the windows') that the labelling
+    ``label_of`` (:func:`eegpt.annotations.label_rule`) gives a class and that last, yet that
+    no window kept with that class overlaps (windows at ``onsets``, s, of ``length_s``; their
+    labels ``y`` and the masks ``keep`` and ``bad``, each ``(n_windows,)``): neither a window's
+    label nor a scored event holds them. Each as ``(description, onset, class, why)``, why
+    ``"tail"`` (after the last whole window: the end shorter than a window is not cut),
+    ``"start"`` (before the first window, ``--start``) or ``"bad"`` (its windows are over bad
+    annotations, left out). Those in windows kept that cover too little of them to label one
+    (``--min-overlap``), and markers (of no duration), are not listed: the warnings of
+    :func:`eegpt.annotations.window_labels` tell of them."""
+    if annotations is None or not len(annotations) or not len(onsets):
+        return []
+    onsets = np.asarray(onsets, dtype=np.float64)
+    first, end = float(onsets.min()), float(onsets.max()) + length_s
+    found = []
+    for start, duration, desc in zip(
+        annotations.onset, annotations.duration, annotations.description, strict=True
+    ):
+        label = label_of(str(desc))
+        if label is None or duration <= 0:
+            continue
+        stop = float(start) + float(duration)
+        hit = (onsets < stop) & (onsets + length_s > float(start))
+        if (hit & keep & (y == label)).any():
+            continue
+        if hit.any():  # in windows: over bad spans only, or too short to label (not listed)
+            if bad[hit].all():
+                found.append((str(desc), float(start), str(label), "bad"))
+        elif start >= end or stop <= first:
+            found.append((str(desc), float(start), str(label), "tail" if start >= end else "start"))
+    return found
+
+
+#: Why an annotation lies in no window labelled its class (:func:`unscored_annotations`)
+_UNSCORED_WHY = {
+    "tail": "after the last whole window",
+    "start": "before the first window (--start)",
+    "bad": "inside bad spans, whose windows are left out",
+}
+
+
+def unscored_text(
+    path: str | Path,
+    unscored: Sequence[tuple[str, float, str, str]],
+    how: WindowLabelling,
+    duration: float,
+    onsets: np.ndarray,
+) -> str:
+    """The warning that ``unscored`` annotations (:func:`unscored_annotations`) of the
+    recording ``path`` (``duration`` s long, its windows at ``onsets``, s) label no window,
+    so neither the windows' labels nor ``--event-scoring``'s scored events hold them: how
+    many, the first few onsets, and why."""
+    from eegpt._logging import few
+
+    reasons = Counter(why for *_, why in unscored)
+    shown = few([f"{d!r} at {t:.6g} s" for d, t, *_ in unscored], 4)
+    whys = "; ".join(f"{k} {_UNSCORED_WHY[w]}" for w, k in reasons.items())
+    text = (
+        f"{path}: {len(unscored)} annotation{'s' if len(unscored) != 1 else ''} matching "
+        f"{labelling_options(how.match or '')} fall{'s' if len(unscored) == 1 else ''} in no window "
+        f"labelled {'its' if len(unscored) == 1 else 'their'} class ({shown}): {whys}. No "
+        "window's label, and no event that --event-scoring scores, holds "
+        + (
+            "it, so the scores leave it out"
+            if len(unscored) == 1
+            else "them, so the scores leave them out"
+        )
+    )
+    if "tail" in reasons and len(onsets):
+        text += ". " + tail_text(onsets, how.window_seconds, duration)
+    return text
+
+
+def tail_text(onsets: np.ndarray, window: float, duration: float) -> str:
+    """What happens to the end of a recording ``duration`` s long after its last whole window
+    (windows of ``window`` s at ``onsets``, s), and how to take it in: windows that end at
+    the recording's end (``--start``)."""
+    ends = float(np.max(onsets)) + window
+    tail = duration - ends
+    return (
+        f"The last whole {window:g} s window ends at {ends:.6g} s of {duration:.6g} s: the "
+        f"last {tail:.3g} s, shorter than a window, are dropped (windows are cut whole, as "
+        f"embed cuts them); --start {float(np.min(onsets)) + tail:.6g} moves the windows so "
+        "that the last one ends at the recording's end"
+    )
 
 
 def unmatched_under(
@@ -379,6 +482,24 @@ def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> st
             "its descriptions; MNE names BrainVision markers 'Stimulus/S  1', 'Comment/seizure', "
             "EEGLAB events as written): give recordings that hold events too, or check the pattern"
         )
+    # outside every window kept (after the last, before the first, over bad spans)
+    placed = [u for p in paths for u in windows.unscored.get(str(Path(p)), [])]
+    if placed and len(placed) == len(found):
+        whys = "; ".join(
+            f"{k} {_UNSCORED_WHY[w]}" for w, k in Counter(u[3] for u in placed).items()
+        )
+        text = (
+            f"{len(found)} of their annotations match the pattern "
+            f"({few([f'{d!r} at {t:.6g} s' for d, t, *_ in placed], 3)}), but none lies in a "
+            f"window kept: {whys}"
+        )
+        if any(u[3] == "tail" for u in placed):
+            text += (
+                ": the windows are cut whole, so the end of a recording shorter than a window "
+                "is dropped; --start SECONDS moves them to end at the recording's end (the "
+                "warning above gives the start)"
+            )
+        return text
     names = list(dict.fromkeys(d for d, _, _ in found))
     code = MarkerCode(tuple(str(d) for d in names), windows.match)  # whole, of many too
     longest = max(t for _, t, _ in found)

@@ -134,7 +134,9 @@ def _evaluate_command(args: argparse.Namespace) -> int:
     if unscored:
         metrics["n_unscored"] = unscored
     if args.event_scoring:
-        metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba)
+        metrics["events"] = evaluated_events(
+            args, probe, recording, scored, y, pred, proba, windows
+        )
     per = "" if args.epoch_seconds is None else f"per {metrics['scored'].removesuffix('s')}: "
     print(per + format_metrics(metrics), file=shown)
     print(format_class_report(report, metrics["n_recordings"]), file=shown)
@@ -145,6 +147,12 @@ def _evaluate_command(args: argparse.Namespace) -> int:
 
         events = metrics["events"]
         print(event_scores_text(events["scores"], events["hours"]), file=shown)
+        if events["unscored_annotations"]:
+            print(
+                f"  not scored: {events['unscored_annotations']} annotation(s) of the event "
+                "classes in no window labelled their class (warned of above)",
+                file=shown,
+            )
     if not args.quiet:
         table = confusion_table(confusion_matrix(y, pred, labels=order), order.tolist())
         print(table, file=shown)

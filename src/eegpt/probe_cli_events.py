@@ -241,12 +241,17 @@ def evaluated_events(
     y: np.ndarray,
     pred: np.ndarray,
     proba: np.ndarray,
+    windows: Any = None,
 ) -> dict[str, Any]:
     """``evaluate --event-scoring``: the events of the windows evaluated (of continuous
     recordings, ``sources`` their files, at ``recording.onsets``) predicted as the event
     classes, scored against those of their labels ``y`` (:func:`_scored_events`: OVLP and
     TAES per class), with the settings and the hours of windows scored. Windows left out
-    (over bad annotations, unlabelled without --unlabelled, --skip-unknown) break events."""
+    (over bad annotations, unlabelled without --unlabelled, --skip-unknown) break events.
+    ``unscored_annotations``: how many annotations of the event classes lie in no window
+    labelled their class (``windows.unscored``, the
+    :class:`~eegpt.window_labelling.WindowLabelling`'s, each warned of), so in no scored
+    event: a seizure in the dropped tail is missing from the sensitivity's count."""
     from eegpt.probe_events import windows_to_events
 
     pd = require_pandas("--event-scoring (events merged from the window predictions)")
@@ -259,4 +264,7 @@ def evaluated_events(
     window, hop, how, settings = _event_settings(args, probe)
     events = windows_to_events(table, window, **settings)
     scores, hours = _scored_events(args, table, events, window, hop, settings)
-    return {**how, "hours": hours, "scores": scores}
+    classes = {str(c) for c in args.event_class}
+    lost = [u for found in getattr(windows, "unscored", {}).values() for u in found]
+    unscored = sum(1 for _, _, label, _ in lost if label in classes)
+    return {**how, "hours": hours, "scores": scores, "unscored_annotations": unscored}

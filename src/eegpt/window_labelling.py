@@ -82,6 +82,13 @@ class WindowLabelling:
     matched: dict[str, list[tuple[str, float, float]]] = dataclasses.field(
         default_factory=dict, compare=False
     )
+    #: each recording's annotations that match :attr:`match` and last, yet lie in no window
+    #: kept with their class (path -> (description, onset in s, class, why) tuples, why one of
+    #: ``"tail"``, ``"start"`` or ``"bad"``:
+    #: :func:`eegpt.continuous_windows.unscored_annotations`), filled as the recordings are cut
+    unscored: dict[str, list[tuple[str, float, str, str]]] = dataclasses.field(
+        default_factory=dict, compare=False
+    )
     #: ``--marker-spans``: ``{state: regex}`` of state markers (annotations of no duration)
     #: made spans, each state to the next state marker, unscored marker (``'Sleep stage ?'``;
     #: not one :attr:`match` matches: it matches the spans' names, and a loose one such as
