@@ -141,7 +141,8 @@ def events_file_text(path: str | os.PathLike) -> str:
 #: The annotation files :func:`read_annotations` reads, for the error on another kind.
 ANNOTATION_FORMATS = (
     "TUH EEG label files (.csv_bi, .csv, .tse, .tse_bi), BIDS *_events.tsv, tables of onset "
-    "and duration in seconds with a description (.csv, .tsv, .txt), and what "
+    "and duration, or of start and stop (or end), in seconds with a description (.csv, .tsv, "
+    ".txt), and what "
     "mne.read_annotations reads (EDF+/BDF+/GDF annotations such as Sleep-EDF hypnograms, "
     "MNE's .csv/.txt, -annot.fif, BrainVision .vmrk, EEGLAB .set, Curry, CNT, CTF .ds)"
 )
@@ -726,6 +727,8 @@ def read_table_annotations(path: str | os.PathLike) -> mne.Annotations | None:
       refused: dates written day first (``03.11.2026``), and dates with slashes in a table
       not separated by ``,`` or, in one that is (MNE's reader, month first), where day and
       month can both be a month (``03/04/2026``: :func:`_is_ambiguous_slashed`);
+    - tables of spans (``start``, ``stop`` or ``end`` in seconds and a name, as seizure lists
+      are kept: :func:`_span_table`): onset the start, duration the stop less the start;
     - TUH EEG label files (``.csv`` / ``.csv_bi``: ``#`` comment lines, then ``channel``,
       ``start_time``, ``stop_time``, ``label``), one annotation per labelled span. A file of
       several channels (TUSZ's per-channel ``.csv``, each channel's rows covering the
@@ -957,9 +960,69 @@ def _read_table(
         for start, stop, label in next(iter(by_channel.values()), []):
             spans[(start, stop - start, label)] = None
         return _from_spans(spans), _NOT_ONSETS, None
+    elif _span_columns(header) is not None:  # start, stop (or end) and a name: spans
+        return _span_table(path, rows, header, number, ambiguous, quiet), _NOT_ONSETS, None
     else:
         return None, _NOT_ONSETS, None
     return _from_spans(spans), key, older
+
+
+#: The names of a table's start and stop columns read as spans (seizure lists: ``start``,
+#: ``stop`` or ``end``, in seconds from the recording's start), any case
+_START_COLUMNS = ("start", "start_s", "start_time", "begin")
+_STOP_COLUMNS = ("stop", "stop_s", "end", "end_s", "end_time")
+
+
+def _span_columns(header: Mapping[str, str]) -> tuple[str, str] | None:
+    """The start and stop columns (as ``header``, lower case -> as written, writes them) of a
+    table of spans, ``start,stop,label`` (:data:`_START_COLUMNS`, :data:`_STOP_COLUMNS`);
+    None where it has no such pair."""
+    start = next((header[k] for k in _START_COLUMNS if k in header), None)
+    stop = next((header[k] for k in _STOP_COLUMNS if k in header), None)
+    return None if start is None or stop is None else (start, stop)
+
+
+def _span_table(
+    path: str | os.PathLike,
+    rows: Sequence[Mapping[str, Any]],
+    header: Mapping[str, str],
+    number: Any,
+    ambiguous: bool,
+    quiet: bool = False,
+) -> mne.Annotations:
+    """The annotations of a table of spans (``start,stop,label``, as seizure lists are kept;
+    :func:`_span_columns`): onset the start, duration the stop less the start, both in
+    seconds from the recording's first sample, described by the first column of
+    :data:`DESCRIPTION_COLUMNS` it has (else each ``event``, with the warning of a table
+    without names). Rows with an ``n/a`` (or blank) start or stop are left out; refused: one
+    of other text, and a stop before its start (naming the row). ``quiet``: no warning."""
+    start_key, stop_key = cast("tuple[str, str]", _span_columns(header))
+    key = _description_column(header, rows)
+    if key is None and not quiet:
+        _warn_unnamed_events(path, header, rows)
+    spans: dict[tuple[float, float, str], None] = {}
+    for k, row in enumerate(rows):
+        cells = [_cell(row, start_key), _cell(row, stop_key)]
+        start, stop = (number(cell) for cell in cells)
+        for cell, value, name in zip(cells, (start, stop), (start_key, stop_key), strict=True):
+            if value is None and not _is_missing(cell):
+                raise RecordingError(
+                    f"could not read annotations from {path}: the {name} {cell!r} of its row "
+                    f"{k + 1} after the header is not a number of seconds; write it as the "
+                    f"others are, or n/a to leave the row out{_comma_hint(cell, ambiguous)}"
+                )
+        if start is None or stop is None:
+            continue
+        if stop < start:
+            raise RecordingError(
+                f"could not read annotations from {path}: its row {k + 1} after the header "
+                f"stops ({stop_key} {stop:g}) before it starts ({start_key} {start:g}); the "
+                f"{stop_key} column is read as the time each event ends, in seconds from the "
+                "recording's start (a column of durations is named duration, beside onset)"
+            )
+        name = "event" if key is None else str(_cell(row, key)).strip()
+        spans[(start, stop - start, name)] = None
+    return _from_spans(spans)
 
 
 def _check_row_lengths(
