@@ -695,9 +695,43 @@ def copied_derivation(name: str) -> tuple[str, str] | None:
 def is_bipolar(name: str) -> bool:
     """``name`` is a derivation between two vocabulary electrodes (``"EEG FP1-F7"``,
     ``"F4:C4"``, ``"Fp1/F7"``), or a copy of one that MNE numbered apart (``"T8-P8-0"``:
-    :func:`copied_derivation`); an electrode against itself (``"Cz-Cz"``) is none."""
+    :func:`copied_derivation`), or one between scalp sites of the 10-05 system of which one
+    or both lie outside the vocabulary (CHB-MIT's ``"T7-FT9"``, ``"FT9-FT10"``:
+    :func:`_site_derivation`); an electrode against itself (``"Cz-Cz"``) is none, and neither
+    is one against an ear or mastoid site (``"Fp1-A1"``: referential)."""
     pair = copied_derivation(name)
+    if pair is None:  # of sites outside the vocabulary (T7-FT9), or a copy of one (-1)
+        match = _COPY.match(name)
+        pair = _site_derivation(name)
+        if pair is None and match is not None:
+            pair = _site_derivation(match.group(1))
     return pair is not None and pair[0] != pair[1]
+
+
+#: Ear and mastoid sites: a label against one of them (``"C3-A2"``) is referential
+_EAR_SITES = frozenset({"A1", "A2", "M1", "M2"})
+
+
+def _site_derivation(name: str) -> tuple[str, str] | None:
+    """The two scalp sites of a derivation label (``"T7-FT9"`` -> ``("T7", "FT9")``), each a
+    vocabulary name or, outside the vocabulary, a 10-05 site (:func:`is_other_electrode`: the
+    ``FT9``, ``TP10`` of clinical montages; not an ear or mastoid site, the reference of a
+    referential label); None for any other label."""
+    parts = label_parts(name)
+    if len(parts) == 1:
+        parts = re.split(r"[:/]", parts[0])
+    if len(parts) != 2 or both_names_site(name) is not None:
+        return None
+    sites = []
+    for part in parts:
+        site = normalize_channel_name(part)
+        key = electrode_key(part)
+        if site is None and is_other_electrode(part) and key not in _EAR_SITES:
+            site = key
+        if site is None:
+            return None
+        sites.append(site)
+    return sites[0], sites[1]
 
 
 def self_reference(name: str) -> str | None:
