@@ -772,7 +772,7 @@ def subset_mapping(
         if absent:
             named = [spelled.get(name) or montage_spelling(name) for name in absent]
             text += "; and " if bad else ""
-            text += _missing_channels_text(absent, named, mapping, table, model, source)
+            text += _missing_channels_text(absent, named, mapping, table, model, source, names)
         raise ValueError(text)
     k = [where[name] for name in names]
     extra = [mapping.input_names[i] for i in range(len(mapping.names)) if i not in set(k)]
@@ -804,9 +804,11 @@ def _missing_channels_text(
     table: Mapping[str, str | None],
     model: Literal["probe", "embedder", "inputs"],
     source: str | None = None,
+    fitted: Sequence[str] = (),
 ) -> str:
     """What :func:`subset_mapping` says of the electrodes ``absent`` (vocabulary names;
-    ``named`` as the fitted data name them) that the data lack: adding them or leaving them
+    ``named`` as the fitted data name them; ``fitted``: the vocabulary names of all the
+    channels fitted) that the data lack: adding them or leaving them
     out of ``model``, after a rename hint when channels of the data that could be electrodes
     (not ``EKG1``, ``PHOTIC``, ``A1``) were dropped as unknown (a misspelling?); command-line
     options except for the embedder (Python only). Where no rename ``table`` is given and the
@@ -826,7 +828,7 @@ def _missing_channels_text(
         for name in mapping.dropped
         if table.get(name, "") is not None and may_be_electrode(name)
     ]
-    advice = _add_or_leave_out(absent, named, table, model, _labels_here(absent, mapping))
+    advice = _add_or_leave_out(absent, named, table, model, _labels_here(absent, mapping), fitted)
     dropped = list(mapping.dropped)
     note = "" if table else cap_note(dropped, source, [*found, *dropped])
     if note:  # as the warning on the dropped channels says
@@ -861,17 +863,29 @@ def _labels_here(absent: Sequence[str], mapping: ChannelMapping) -> list[str]:
     where ``EEG Cz-REF`` (not as the fitted data labelled them, which may be otherwise).
     The labelling is the one every channel mapped by its electrode's name shares (a prefix
     and suffix around it, upper case or the montages' spelling); else, or where none is
-    mapped, the montages' spelling (``Fp1``, ``FCz``)."""
-    affixes, cases = set(), set()
+    mapped, the montages' spelling (``Fp1``, ``FCz``). Where the data name the temporal
+    electrodes by their old 10-20 names (``EEG T3-REF`` for T7), an absent one is so named
+    (``EEG T6-REF`` for P8)."""
+    from eegpt.vocabulary import _ALIASES
+
+    old = {new: was for was, new in _ALIASES.items()}  # P8 -> T6
+    affixes, cases, olds = set(), set(), set()
     for label, name in zip(mapping.input_names, mapping.names, strict=False):
         spelled = montage_spelling(name)
         at = label.upper().find(spelled.upper())
-        if at < 0:  # renamed to another electrode, or an old name (T3 for T7)
+        if at < 0 and name in old and old[name] in label.upper():  # T3 for T7: 10-20's names
+            olds.add(True)
+            spelled, at = old[name], label.upper().find(old[name])
+        elif at < 0:  # renamed to another electrode
             continue
+        elif name in old:
+            olds.add(False)
         affixes.add((label[:at], label[at + len(spelled) :]))
         middle = label[at : at + len(spelled)]
         if spelled != spelled.upper():  # Fp1, Cz tell the case; C3 does not
             cases.add("upper" if middle == spelled.upper() else middle == spelled)
+    # the old 10-20 names (T3 .. T6) where the data name those electrodes so (TUH's EEG T3-REF)
+    absent = [old.get(name, name) if olds == {True} else name for name in absent]
     if len(affixes) != 1:
         return [montage_spelling(name) for name in absent]
     ((before, after),) = affixes
@@ -885,16 +899,28 @@ def _add_or_leave_out(
     table: Mapping[str, str | None],
     model: Literal["probe", "embedder", "inputs"],
     here: Sequence[str] | None = None,
+    fitted: Sequence[str] = (),
 ) -> str:
     """``": add it to the data ... or train the probe without it (...)"``: the two ways on
     for electrodes ``absent`` (``named`` as the fitted data name them) that the data lack.
     Adding them names them as the data at hand would (``here``, :func:`_labels_here`: ``C5``
     in a session labelled ``Cz``, where fit saw ``EEG C5-REF``; else ``named``). Leaving them
-    out names them as the fitted data do (``Fz``, not the vocabulary's ``FZ``): those are the
-    names ``rename`` and ``--drop`` take; of many, the first few."""
+    out of the command line's training names the electrodes, whatever each file labels them
+    (``--keep-channels 10-20,-P8``: :func:`_keep_without`, of the channels ``fitted``,
+    vocabulary names), or the labels as the fitted data name them (``Fz``, not the
+    vocabulary's ``FZ``): those are the names ``rename`` and ``--drop`` take, which leave out
+    that label alone (not ``EEG T6-LE`` of another file); of many, the first few."""
     it = "it" if len(absent) == 1 else "them"
     listed = repr(list(here or named)) if len(absent) <= 4 else "names"
     drop = how_to_drop(named, merged=bool(table))
+    if fitted and model == "inputs":  # the electrodes, whatever each file labels them
+        keep = _keep_without(fitted, absent)
+        electrodes = ", ".join(montage_spelling(name) for name in absent)
+        drop = (
+            f"--keep-channels {keep}: the electrode{'s' if len(absent) > 1 else ''} "
+            f"{electrodes} whatever each file labels {it}, Python keep={keep.split(',')!r}; "
+            f"or this label alone: {drop}"
+        )
     if len(absent) <= 4:
         python = ", ".join(f"{name!r}: None" for name in named)
         python = f"add {python} to rename" if table else f"rename={{{python}}}"
@@ -912,6 +938,19 @@ def _add_or_leave_out(
         f"positions set (inst.set_montage), inst.info['bads'] = {listed}; "
         f"inst.interpolate_bads()), or {leave_out}"
     )
+
+
+def _keep_without(fitted: Sequence[str], absent: Sequence[str]) -> str:
+    """The ``--keep-channels`` that keeps the channels ``fitted`` (vocabulary names) but
+    ``absent``: ``10-20,-P8`` where they are all of the 10-20 set, else their names
+    (montage spelling), as :func:`eegpt.channels.kept_channels` reads them."""
+    from eegpt.vocabulary import CHANNEL_SETS
+
+    ten_twenty = CHANNEL_SETS["10-20"]
+    if set(fitted) <= set(ten_twenty):
+        out = [name for name in ten_twenty if name not in fitted or name in absent]
+        return ",".join(["10-20", *(f"-{montage_spelling(name)}" for name in out)])
+    return ",".join(montage_spelling(name) for name in fitted if name not in absent)
 
 
 def _channel_key(name: str) -> str:
