@@ -459,6 +459,68 @@ def refuse_unmatched(
     )
 
 
+def warn_split_classes(ys: Sequence[np.ndarray | None], windows: WindowLabelling | None) -> None:
+    """Warn where a lone ``--window-labels REGEX`` of training (each description it matches a
+    class of its own) gave classes whose names differ only in case or spelling
+    (:func:`_alike_names`: ``'Seizure'`` and ``'seizure'``, ``'SEIZ'`` and ``'seizure'``),
+    labels ``ys`` (one array per input; None: an input without labels): the probe would learn them as separate classes. Says
+    the ``LABEL=REGEX`` form that merges them."""
+    import shlex
+
+    if windows is None or not isinstance(windows.match, str) or windows.classes is not None:
+        return
+    classes = sorted(
+        {
+            str(v)
+            for y in ys
+            if y is not None
+            for v in np.asarray(y, dtype=object).tolist()
+            if v is not None
+        }  # fmt: skip
+        - {str(windows.unlabelled)}
+    )
+    groups = _alike_names(classes)
+    if not groups:
+        return
+    from eegpt._logging import few, warn
+
+    group = groups[0]
+    name = max(group, key=len).casefold()
+    merged = shlex.quote(f"{name}={windows.match}")
+    warn(
+        f"--window-labels {shlex.quote(windows.match)} makes each description it matches a "
+        f"class of its own, and {few([repr(c) for c in group], 4)} differ only in case or "
+        f"spelling: the probe would learn {len(classes)} classes of events "
+        f"({few([repr(c) for c in classes], 6)}), not one. To merge the descriptions into one "
+        f"class, name it: --window-labels {merged} (one LABEL=REGEX option per class for "
+        "several)"
+    )
+
+
+def _alike_names(names: Sequence[str]) -> list[list[str]]:
+    """The groups (two or more each, in ``names``' order) of ``names`` that are one name up to
+    case, spaces and punctuation (``'Seizure'``, ``'seizure'``, ``'SEIZURE '``), or of which
+    one of at least 3 letters begins another and the rest is letters (``'SEIZ'``,
+    ``'seizure'``); not ``'S 1'`` and ``'S 11'``, which differ by a number."""
+
+    def key(name: str) -> str:
+        return re.sub(r"[\W_]+", "", name.casefold())
+
+    def alike(a: str, b: str) -> bool:
+        short, long = sorted((key(a), key(b)), key=len)
+        rest = long[len(short) :]
+        return short == long or (len(short) >= 3 and long.startswith(short) and rest.isalpha())
+
+    groups: list[list[str]] = []
+    for name in names:
+        group = next((g for g in groups if any(alike(name, other) for other in g)), None)
+        if group is None:
+            groups.append([name])
+        else:
+            group.append(name)
+    return [g for g in groups if len(g) > 1]
+
+
 def _unmatched_text(windows: WindowLabelling, paths: Sequence[str | Path]) -> str:
     """Why the ``--window-labels`` of ``windows`` labelled no window of the continuous
     recordings ``paths``: no annotation matches (each recording's line above lists its

@@ -33,7 +33,7 @@ from eegpt._filenames import user_path
 from eegpt.continuous_windows import is_continuous_input as _is_continuous_input
 from eegpt.continuous_windows import labelled_windows as _labelled_windows
 from eegpt.continuous_windows import open_for_windows as open_for_windows
-from eegpt.continuous_windows import refuse_unmatched
+from eegpt.continuous_windows import refuse_unmatched, warn_split_classes
 from eegpt.errors import EEGPTUserWarning, MissingFileError, RecordingError
 from eegpt.label_row_alignment import (
     align_beyond_dropped,
@@ -527,6 +527,7 @@ def load_labelled_epochs(
         if time_bases is not None:
             time_bases[str(p)] = time_base_of(rec)
     refuse_unmatched(paths, ys, windows, unlabelled_only)
+    warn_split_classes(ys, windows)  # '(?i)seizure': 'Seizure' and 'seizure' two classes
     config = PreprocessingConfig(resample=resample)
     if preprocessing is not None and preprocessing.crop_tmin is not None:  # --crop
         config = dataclasses.replace(preprocessing, resample=resample)
