@@ -248,7 +248,8 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         metavar="FILE",
         help="with --window-labels and --val-data: the --val-data recordings' annotations kept "
         "in other files (hypnograms), as --annotations gives the training files': one per "
-        "continuous --val-data recording, in their order",
+        "continuous --val-data recording, in their order ('-' for one whose annotations are "
+        "all in its own file)",
     )  # fmt: skip
     g = p.add_argument_group("recipe (defaults: the original EEGPT linear-probe scripts)")
     g.add_argument(

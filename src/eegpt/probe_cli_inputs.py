@@ -67,6 +67,28 @@ def start_option(
     return 0.0, tuple(zip(files, values, strict=True))
 
 
+#: An ``--annotations`` (``--val-annotations``) "file" that gives none: the recording in its
+#: place has its annotations in its own file only (an EDF+ beside TUH recordings and their
+#: ``.csv_bi`` files)
+NO_ANNOTATIONS_FILE = "-"
+
+
+def annotation_pairs(
+    recordings: Sequence[Any], files: Sequence[Any]
+) -> tuple[tuple[str, str], ...]:
+    """``(recording, annotations file)`` pairs of ``--annotations`` (``files``, one per
+    continuous recording of ``recordings``, in their order; checked to be as many), leaving
+    out the recordings given :data:`NO_ANNOTATIONS_FILE` (``-``): their own annotations only;
+    none without ``files``."""
+    if not files:
+        return ()
+    return tuple(
+        (str(r), str(f))
+        for r, f in zip(recordings, files, strict=True)
+        if str(f) != NO_ANNOTATIONS_FILE
+    )
+
+
 def val_labelling(
     args: argparse.Namespace, windows: WindowLabelling | None
 ) -> WindowLabelling | None:
@@ -111,9 +133,9 @@ def val_labelling(
         raise ValueError(
             f"{len(files)} --val-annotations file(s) for {len(held)} continuous --val-data "
             f"recording(s) ({few(held, 3)}): give one per continuous --val-data recording, in "
-            "the same order"
+            "the same order ('-' for one whose annotations are all in its own file)"
         )
-    pairs = tuple(zip(held, files, strict=True)) if files else ()
+    pairs = annotation_pairs(held, files)  # '-': none for that recording
     trained = [str(p) for p in args.data if is_continuous_input(p)]  # a swap with these too
     check_annotation_files(pairs, "--val-annotations", others=trained)
     return dataclasses.replace(windows, extra=pairs, validation=True)

@@ -133,7 +133,9 @@ def add_window_labels(
         "with --window-labels: annotations kept in another file (a hypnogram such as "
         "Sleep-EDF's *-Hypnogram.edf, a .csv/.tsv of onset, duration, description in seconds, "
         "a TUH .csv_bi/.tse), "
-        "joined to the recording's own: one file per continuous recording, in their order",
+        "joined to the recording's own: one file per continuous recording, in their order "
+        "('-' for one whose annotations are all in its own file, such as an EDF+ among TUH "
+        "recordings labelled by their .csv_bi files)",
     )
     add_marker_spans_option(
         g,

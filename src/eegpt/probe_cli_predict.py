@@ -42,6 +42,7 @@ from eegpt.probe_cli_inputs import (
     adopt_events_from_stim,
     adopt_marker_spans,
     adopt_start,
+    annotation_pairs,
     clean_recording_paths,
     holds_verb,
     min_overlap_option,
@@ -176,12 +177,14 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
             )
         raise ValueError(
             f"{len(files)} --annotations file(s) for {len(continuous)} continuous recording(s) "
-            f"({few(continuous, 3)}): give one per continuous recording, in the same order" + also
+            f"({few(continuous, 3)}): give one per continuous recording, in the same order ('-' "
+            "for one whose annotations are all in its own file)" + also
         )
-    if files:
+    pairs = annotation_pairs(continuous, files)  # '-': none for that recording
+    if pairs:
         # a swap with the --val-data recordings too (theirs are checked against these)
         held = [str(p) for p in getattr(args, "val_data", None) or [] if is_continuous_input(p)]
-        check_annotation_files(list(zip(continuous, files, strict=True)), others=held)
+        check_annotation_files(list(pairs), others=held)
     start, starts = start_option(args, continuous)
     overlap = (
         0.0 if getattr(args, "func", None) is cmd_probe_predict else getattr(args, "overlap", 0.0)
@@ -190,7 +193,7 @@ def window_labelling(args: argparse.Namespace, window_seconds: float) -> WindowL
         match,
         window_seconds,
         args.unlabelled,
-        tuple(zip(continuous, files, strict=True)) if files else (),
+        pairs,
         start_seconds=start,
         starts=starts,
         min_overlap=min_overlap_option(args) or DEFAULT_MIN_OVERLAP,
@@ -609,11 +612,12 @@ def _annotations_file(args: argparse.Namespace, path: Path) -> str | None:
     if files and len(files) != len(continuous):
         raise ValueError(
             f"{len(files)} --annotations file(s) for {len(continuous)} continuous "
-            "recording(s): give one per continuous recording, in the same order"
+            "recording(s): give one per continuous recording, in the same order ('-' for "
+            "one whose annotations are all in its own file)"
         )
     mine = file_identity(str(path))
     return next(
-        (a for p, a in zip(continuous, files, strict=False) if file_identity(str(p)) == mine),
+        (a for p, a in annotation_pairs(continuous, files) if file_identity(str(p)) == mine),
         None,
     )
 
