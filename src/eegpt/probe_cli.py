@@ -1094,8 +1094,8 @@ def _refuse_shared_files(train: list[Path], held_out: list[Path]) -> None:
 TRAIN_EPILOG = """\
 examples:
   eegpt probe train sub-01-epo.fif --weights eegpt-large -o probe/
-  eegpt probe train rec1.edf rec2.edf --window-labels 'seizure=(?i)seizure' --unlabelled background \\
-      --weights eegpt-large -o seizures/"""
+  eegpt probe train rec1.edf rec2.edf --window-labels 'seizure=(?i)seizure' \\
+      --unlabelled background --weights eegpt-large -o seizures/"""
 
 #: ``--weights`` of ``probe predict`` and ``probe evaluate``: the probe records its encoder's.
 RECORDED_WEIGHTS_HELP = (
