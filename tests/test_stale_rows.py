@@ -5,12 +5,14 @@ CHANGED): read_embeddings warns and marks them (``source_changed``), of a run fo
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from pathlib import Path
 
 import pytest
 
+from eegpt import dataset_folders
 from eegpt.dataset import embed_dataset
 from eegpt.dataset_read import read_embeddings
 from eegpt.demo import synthetic_raw, write_edf
@@ -199,3 +201,23 @@ def test_the_files_report_is_read_once_per_folder_per_call(corpus, model, tmp_pa
         reads.clear()
         assert dataset_folders.changed_rows(out) == []
     assert reads == ["out"]
+
+
+def test_a_files_report_replaced_with_the_same_size_and_time_is_read_again(tmp_path):
+    """Within one call, a run folder's files report replaced (os.replace, as a run writes it)
+    by another of the same size, its modification time set back to the old one's, is read
+    again: the file's identity (device, inode) is part of what says it is the same."""
+    out = tmp_path / "out"
+    out.mkdir()
+    report = out / "_files.csv"
+    report.write_text("recording_id,changed\nr1.edf,recording\n", encoding="utf-8")
+    before = report.stat()
+    with dataset_folders.files_reports_read_once():
+        assert [r["recording_id"] for r in dataset_folders.changed_rows(out)] == ["r1.edf"]
+        new = out / "_files.csv.tmp"
+        new.write_text("recording_id,changed\nr2.edf,recording\n", encoding="utf-8")
+        os.replace(new, report)
+        os.utime(report, ns=(before.st_atime_ns, before.st_mtime_ns))
+        after = report.stat()
+        assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+        assert [r["recording_id"] for r in dataset_folders.changed_rows(out)] == ["r2.edf"]

@@ -118,10 +118,11 @@ def shard_files(output_dir: Path) -> list[Path]:
 
 
 #: The files reports read in this call (:func:`files_reports_read_once`): their rows by
-#: (path, modification time in ns, size); None outside such a call.
-_REPORTS_READ: contextvars.ContextVar[dict[tuple[str, int, int], list[dict[str, str]]] | None] = (
-    contextvars.ContextVar("eegpt_files_reports_read", default=None)
-)
+#: (path, modification time in ns, size, device, inode: a report replaced by another of the
+#: same size and time is another file); None outside such a call.
+_REPORTS_READ: contextvars.ContextVar[
+    dict[tuple[str, int, int, int, int], list[dict[str, str]]] | None
+] = contextvars.ContextVar("eegpt_files_reports_read", default=None)
 
 
 @contextlib.contextmanager
@@ -129,8 +130,8 @@ def files_reports_read_once() -> Iterator[None]:
     """Within it (one call of :func:`eegpt.read_embeddings`, :func:`eegpt.load_embeddings` or
     :func:`eegpt.compare_embeddings`), each run folder's files report is read once by
     :func:`files_report_rows` (and :func:`changed_rows`), however many times the call reads
-    the folder (a batch of compare's rows each), unless it changed (its modification time or
-    size) in between; nested, the outermost call's reads are kept."""
+    the folder (a batch of compare's rows each), unless it changed (its modification time,
+    size, or the file itself: replaced, as a run writes it) in between; nested, the outermost call's reads are kept."""
     if _REPORTS_READ.get() is not None:  # within another call: its reads stand
         yield
         return
@@ -150,7 +151,7 @@ def files_report_rows(output_dir: str | os.PathLike) -> list[dict[str, str]] | N
     read = _REPORTS_READ.get()
     try:
         stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
+        key = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_dev, stat.st_ino)
         if read is not None and key in read:
             return read[key]
         with open(path, newline="", encoding="utf-8") as fh:
