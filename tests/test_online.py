@@ -1680,3 +1680,35 @@ def test_the_reused_provenance_equals_one_built_at_every_push_as_the_weights_cha
     idle, window = online.push(x[:, 1100:1110]), online.push(x[:, 1110:1280])
     assert idle.metadata["checkpoint"] == records[-1] != window.metadata["checkpoint"]
     assert window.metadata["checkpoint"]["weights_sha256"] == encoder_fingerprint(model)
+
+
+@pytest.mark.parametrize("then", ["push", "skip"])
+def test_a_chunk_stamped_early_then_no_timestamp_says_no_timestamp_agreed(model, then):
+    """A chunk stamped more than the tolerance early is added at once and judged by the next
+    timestamp; a push without one (or skip()) settled it as if that timestamp had come,
+    warning that 'the next timestamp agreed' and setting the clock to it, though none came.
+    It is left for the next timestamp to judge: here one on the clock, so it was an outlier,
+    nothing said and the windows those of the whole signal (skip(0) loses no sample)."""
+    from eegpt.outputs import Embeddings
+
+    sfreq = 256.0
+    x = _signal(256 * 17, sfreq)
+    online = OnlineEmbedder(model, NAMES, sfreq, units="uV", warm_up=False)
+    parts = [
+        online.push(x[:, i : i + 128], timestamp=50.0 + i / sfreq) for i in range(0, 2048, 128)
+    ]
+    parts.append(online.push(x[:, 2048:2176], timestamp=50.0 + 2048 / sfreq - 0.1))  # early
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        if then == "push":
+            parts.append(online.push(x[:, 2176:2304]))
+        else:
+            online.skip(0)
+        start = 2304 if then == "push" else 2176
+        parts.append(online.push(x[:, start:], timestamp=50.0 + start / sfreq))
+        parts.append(online.close())
+    joined = Embeddings.concatenate(parts)
+    whole = embed(model, x, ch_names=NAMES, sfreq=sfreq, units="uV")
+    assert joined.onsets.tolist() == whole.onsets.tolist() == [0.0, 4.0, 8.0, 12.0]
+    np.testing.assert_allclose(joined.data, whole.data, rtol=1e-5, atol=1e-6)
+    assert online.n_lost == 0 and online.n_samples_pushed == x.shape[1]

@@ -563,7 +563,8 @@ class OnlineEmbedder:
             Hz with the default 0.02 s) go undetected: every later onset is that much early;
             declare such losses with :meth:`skip` where the amplifier reports them. One more
             than the tolerance early is added, and sets the clock, with a warning, where the
-            next timestamp agrees; one also more than 5 times the tolerance before the
+            next timestamp agrees (pushes without one and :meth:`skip` in between leave it to
+            that timestamp); one also more than 5 times the tolerance before the
             previous chunk's is refused (the clock went backwards: ``reset()`` for a new
             stream), unless the clock rests on one timestamp (the first may be late), as is
             the previous chunk again (its samples at its timestamp: pushed twice). After 5 s
@@ -626,7 +627,7 @@ class OnlineEmbedder:
             n = round(float(seconds) * self._rate) if seconds is not None else n_samples
             if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"skip needs a whole number of samples >= 0, got {n!r}")
-            self._settle()
+            self._settle(judged=False)  # (an early chunk: the next timestamp judges it)
             self._gap(int(n))
 
     @honours_verbose
@@ -846,14 +847,19 @@ class OnlineEmbedder:
             return f"gap_tolerance={self.gap_tolerance:g} s"
         return f"{tolerance:.3g} s, {JITTER_TIMES:g} times the timestamps' jitter"
 
-    def _settle(self) -> None:
+    def _settle(self, *, judged: bool = True) -> None:
         """Take the suspect chunk's timestamp as it says (the next timestamp agreed with it,
         or there is none to judge it by: a push without one, :meth:`skip`): a late chunk comes
-        after a gap (its samples inserted, then its own added), an early one sets the clock."""
+        after a gap (its samples inserted, then its own added), an early one sets the clock.
+        ``judged=False`` (a push without a timestamp, :meth:`skip`): no timestamp came, so a
+        chunk stamped early (added already) is left for the next timestamp to judge, nothing
+        said; only a late one, held back, is settled (its samples must come first)."""
         suspect = getattr(self, "_suspect", None)
         if suspect is None:
             return
         off, t, held = suspect
+        if held is None and not judged:
+            return
         assert self._clock is not None
         if held is None:
             why = (
@@ -1032,7 +1038,7 @@ class OnlineEmbedder:
         if timestamp is not None:
             held = self._place(timestamp, x)
         else:
-            self._settle()
+            self._settle(judged=False)  # (an early chunk: the next timestamp judges it)
         if not held:
             self._append(x)
         self._last_chunk = x if timestamp is not None else None  # the chunk a repeat would be
