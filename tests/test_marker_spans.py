@@ -350,7 +350,9 @@ def test_gdf_cues_made_spans_are_warned_of_with_the_epochs_to_cut(weights, tmp_p
     exec(code.replace("; ", "\n"), scope)  # the code the warning gives, up to the embedding
     epochs = scope["epochs"].load_data()
     assert len(epochs) == 4 and len(epochs.times) == 4 * 256  # one per cue, 4 s from it
-    assert "model.embed(epochs, window_seconds=4); or epochs.save('rec-epo.fif')" in text
+    assert text.endswith("window_seconds=4)")  # the Python last, the command line first
+    line = "eegpt probe train REC --epochs-around 'left=^769$' --epochs-around 'right=^770$' "
+    assert f"on the command line {line}--window 4 (embed" in text
     assert sorted(epochs.event_id) == ["769", "770"] and epochs.times[0] == 0.0
     eyes = mne.Annotations([1.0, 9.0], [0.0, 0.0], ["276", "277"])
     said = _warned(lambda: markers_to_spans(eyes, {"EO": "^276$", "EC": "^277$"}, end=20.0))
@@ -674,7 +676,8 @@ def test_event_markers_made_spans_are_warned_of_and_stage_markers_are_not(weight
     """An oddball's stimulus markers made spans (--marker-spans, markers_to_spans) labelled
     each window by whichever stimulus came last, silently: markers many and close together
     (or BrainVision's stimuli a median under a window apart) are warned of as events, with
-    the Python that cuts and saves epochs around them, which runs. Sleep stage markers (one
+    the command line's --epochs-around first, then the Python that cuts epochs around them,
+    which runs. Sleep stage markers (one
     per 30 s epoch) and BrainVision-coded eyes closed/open blocks are not. Refused labels of
     such markers (--window-labels alone) lead with the epochs, not with --marker-spans."""
     from eegpt.annotations import markers_to_spans
@@ -686,7 +689,9 @@ def test_event_markers_made_spans_are_warned_of_and_stage_markers_are_not(weight
     (text,) = [t for t in _warned(lambda: markers_to_spans(raw, states)) if events in t]
     assert "the state(s) 'standard', 'target' ('Stimulus/S  1', 'Stimulus/S  2')" in text
     assert "labelled by whichever of them came last before it" in text
-    code = text[text.index("in Python ") + len("in Python ") : text.index("; epochs.save(")]
+    line = "--epochs-around 'standard=^Stimulus/S  1$' --epochs-around 'target=^Stimulus/S  2$'"
+    assert f"on the command line eegpt probe train REC {line} --crop -0.2 --window 1" in text
+    code = text[text.index("in Python ") + len("in Python ") : text.index("; model.embed(")]
     scope = {"mne": mne, "raw": raw}
     exec(code.replace("; ", "\n"), scope)  # the code the warning gives
     epochs = scope["epochs"].load_data()
@@ -711,6 +716,7 @@ def test_event_markers_made_spans_are_warned_of_and_stage_markers_are_not(weight
             "--window", "4", "--window-labels", "target=S  2$", "--window-labels", "standard=S  1$"]  # fmt: skip
     (text,) = [t for t in _warned(lambda: probe_main(args)) if "no window got a label" in t]
     assert "these look like events (30 markers, a median 1.2 s apart). Cut epochs around" in text
-    assert "epochs.save('rec-epo.fif'), then eegpt probe train rec-epo.fif --window 1" in text
+    line = "eegpt probe train REC --epochs-around 'target=S  2$' --epochs-around 'standard=S  1$'"
+    assert f"its marker: {line} --crop -0.2 --window 1 (docs/command-line.md); in Python" in text
     assert "--marker-spans 'Stimulus" not in text  # not advised for events
     assert "no window labelled by --window-labels" in capsys.readouterr().err  # refused

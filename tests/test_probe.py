@@ -4010,13 +4010,15 @@ def test_stage_markers_warning_names_marker_spans_on_the_command_line(weights, t
                 "--window-labels", "^Sleep stage [W1234R]$", "--window", "2")  # fmt: skip
     assert "the annotations that match --window-labels '^Sleep stage [W1234R]$' (" in text
     assert f"or the recording's end: give {spans}" in text
-    assert "and train on those, labelled by their events" in text
+    assert "and train on those, labelled by their events: eegpt probe train REC " in text
+    assert "--epochs-around '^Sleep stage [W1234R]$' --crop -0.2 --window 1 (" in text
     assert "emb.window_labels(raw" not in text and "Embeddings.annotations" not in text
     (tmp_path / "a").mkdir()
     probe, _, _ = _stage_probe(weights, tmp_path / "a")  # --window-labels '^Sleep stage'
     text = said(0, "predict", str(probe), *given, "-o", str(tmp_path / "p.csv"))
     assert "the annotations that match --window-labels '^Sleep stage' (" in text
     assert f"give {spans}" in text and "and predict those" in text
+    assert "eegpt probe predict PROBE REC --epochs-around '^Sleep stage' --crop -0.2 (" in text
     text = said(1, "evaluate", str(probe), *given, "--epoch-seconds", "2")
     assert f"give {spans}" in text and "and evaluate those" in text
     with pytest.warns(RuntimeWarning, match="no window got a label") as caught:  # Python

@@ -447,8 +447,12 @@ def _warn_trial_codes(
     if not cues or not (trials or gdf):
         return False
     states = list(dict.fromkeys(str(label_of(d)) for d in cues))
+    timed = [d for d in cues if d.strip() != "768"] or cues  # (a trial's start: no cue)
+    classes: dict[str, list[str]] = {}  # each state its cues, for --epochs-around NAME=REGEX
+    for d in timed:
+        classes.setdefault(str(label_of(d)), []).append(f"^{re.escape(d)}$")
     imagery_s = 4.0  # BCI Competition IV 2a: 4 s of motor imagery from the cue
-    code = epochs_code([d for d in cues if d.strip() != "768"] or cues, imagery_s)
+    code = epochs_code(timed, imagery_s)
     _warn_once_per_command(
         f"the markers of the state(s) {few([repr(v) for v in states], 4)} are GDF's event "
         f"codes of cued trials ({few([repr(d) for d in cues], 4)}: 768 a trial's start, "
@@ -457,9 +461,10 @@ def _warn_trial_codes(
         "--marker-spans, markers_to_spans) each runs from its marker to the next trial's, so "
         "the break between trials and the next trial's start are labelled as the class. Cut "
         f"the trials as epochs at the cues instead, over the imagery (e.g. {imagery_s:g} s "
-        f"from the cue; check your dataset's timing): in Python {code}; or "
-        "epochs.save('rec-epo.fif') and give that file to eegpt probe train / embed "
-        "(docs/downstream.md)"
+        "from the cue; check your dataset's timing): on the command line eegpt probe train "
+        f"REC {epochs_around_shown(timed, {k: '|'.join(v) for k, v in classes.items()})} "
+        f"--window {imagery_s:g} "
+        f"(embed takes the same; docs/command-line.md); in Python {code}"
     )
     return True
 
@@ -493,8 +498,9 @@ def _warn_event_markers(
         "a response to one (meaningless for ERPs): --marker-spans is for markers of states "
         "(sleep stages, eyes closed/open blocks). Cut epochs around the events instead "
         "(here -0.2 .. 0.8 s; set tmin and tmax for your design), each labelled by its "
-        f"marker: in Python {code.setup}{code.cut(1.0)}; epochs.save('rec-epo.fif'), then "
-        "give that file to eegpt probe train / embed with --window 1 (docs/downstream.md)"
+        f"marker: on the command line eegpt probe train REC {epochs_around_shown(names, states)} "
+        "--crop -0.2 --window 1 (embed takes the same; docs/command-line.md); in Python "
+        f"{code.setup}{code.cut(1.0)}; model.embed(epochs, window_seconds=1)"
     )
 
 
@@ -864,6 +870,34 @@ def marker_spans_shown(states: Mapping[str, str]) -> str:
     )
 
 
+def epochs_around_shown(names: Sequence[str], match: str | Mapping[str, str] | None) -> str:
+    """The ``--epochs-around`` options that cut epochs around the markers ``names`` (matched
+    by ``match`` as :func:`label_rule` takes it: ``{class: regex}`` as ``NAME=REGEX``, one
+    regex as itself, None: each name's own ``^name$``, the epochs named by it), all up to
+    :data:`LISTED_MARKERS`; of more, the first as an example and how many there are."""
+    if isinstance(match, Mapping):
+        values = [f"{k}={v}" for k, v in match.items()]
+    elif isinstance(match, str):
+        values = [match]
+    else:
+        values = [f"^{re.escape(d)}$" for d in states_of(names)]
+    shown = " ".join(f"--epochs-around {shlex.quote(v)}" for v in values[:LISTED_MARKERS])
+    if len(values) <= LISTED_MARKERS:
+        return shown
+    return (
+        f"one --epochs-around [NAME=]REGEX per kind of marker ({len(values)} here), e.g. "
+        f"--epochs-around {shlex.quote(values[0])}"
+    )
+
+
+def _command_of(command: str) -> str:
+    """``eegpt probe train REC`` / ``eegpt probe COMMAND PROBE REC`` for a
+    :class:`CommandLabelling`'s ``command``: how a message names its command line."""
+    if command == "train":
+        return "eegpt probe train REC"
+    return f"eegpt probe {command} PROBE REC"
+
+
 def _markers_text(
     matching: Mapping[str, float],
     said: str,
@@ -922,8 +956,10 @@ def _markers_text(
             f"epochs in no state) or the recording's end: give {spans} (the windows then "
             f"labelled by state name; in Python, {code.setup}raw.set_annotations("
             f"eegpt.annotations.markers_to_spans(raw, {code.states}))). For responses to the "
-            "markers, cut epochs around them (mne.Epochs, docs/downstream.md), save them "
-            f"(epochs.save('rec-epo.fif')) and {then} those, labelled by their events"
+            f"markers, cut epochs around them and {then} those, labelled by their events: "
+            f"{_command_of(use.command)} {epochs_around_shown(names, match)} --crop -0.2"
+            f"{' --window 1' if use.command == 'train' else ''} (docs/command-line.md; in "
+            "Python, mne.Epochs, docs/downstream.md)"
         )
     return (
         f"the annotations that match {said} ({', '.join(map(repr, names[:5]))}"
@@ -970,21 +1006,21 @@ def _events_text(
         "as stimuli and responses "
         f"mark moments rather than span time, and these look like events ({why}). Cut epochs "
         "around them (here -0.2 .. 0.8 s; set tmin and tmax for your design), each labelled by "
-        f"its marker: in Python {code.setup}{code.cut(1.0)}"
+        "its marker: "
     )
+    python = f"in Python {code.setup}{code.cut(1.0)}"
     if use is not None and use.python:  # a probe's predict_table / evaluate
         then = f"probe.{'predict' if use.command == 'predict' else 'evaluate'}(epochs)"
-        tail = f", then {then}"
+        tail = f"{python}, then {then}"
     elif use is not None:  # the command line
-        command = "probe train" if use.command == "train" else f"probe {use.command} PROBE"
         window = " --window 1" if use.command == "train" else ""
         tail = (
-            f"; epochs.save('rec-epo.fif'), then eegpt {command} rec-epo.fif{window} "
-            "(docs/downstream.md)"
+            f"{_command_of(use.command)} {epochs_around_shown(names, code.match)} --crop -0.2"
+            f"{window} (docs/command-line.md); {python}"
         )
     else:
         tail = (
-            f"; model.embed(epochs, window_seconds=1) (or epochs.save('rec-epo.fif'); each "
+            f"{python}; model.embed(epochs, window_seconds=1) (or epochs.save('rec-epo.fif'); each "
             f"window lists the markers that fall in it among its annotations, so "
             f"{code.select()} keeps the windows of these markers)"
         )
