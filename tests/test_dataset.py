@@ -6361,3 +6361,20 @@ def test_reading_a_run_folder_checks_memory_before_reading(clean_run, monkeypatc
     assert len(some) == n_one
     assert len(eegpt.load_embeddings(out, recording_id=one).data) == n_one
     assert read_embeddings(out, embeddings=False)[1] is None
+
+
+def test_embed_dataset_refuses_epochs_around_saying_what_takes_it(tmp_path, capsys):
+    """embed-dataset --epochs-around (embed's and the probe commands' ERP epochs, not a
+    corpus run's) stopped at argparse's 'unrecognized arguments: --epochs-around', its
+    pattern taken for a second input: it is refused by name, pointing to eegpt embed (several
+    recordings, an output folder) and to -epo.fif files; nothing is written."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    out = tmp_path / "out"
+    given = [str(corpus), "-o", str(out), "--weights", "W", "--crop", "-0.2", "--window", "1"]
+    for extra in (["--epochs-around", "S  1"], ["--baseline", "-0.2", "0"]):
+        assert cli_main([*given, *extra]) == 2
+        err = capsys.readouterr().err
+        assert "error: embed-dataset does not take --epochs-around (nor --baseline)" in err
+        assert "eegpt embed data/*.vhdr --epochs-around 'Stimulus/S +[12]$' --crop" in err
+        assert "unrecognized" not in err and not out.exists()

@@ -291,7 +291,25 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--events-from-stim, --stim-mask and --event-names",
         dataset=True,
     )
+    # embed's and the probe commands' ERP epochs, not a corpus run's: refused by name
+    # (EPOCHS_AROUND_REFUSED) rather than by argparse's 'unrecognized arguments'
+    p.add_argument(
+        "--epochs-around", action="append", default=None, metavar="REGEX | NAME=REGEX",
+        help=argparse.SUPPRESS,
+    )  # fmt: skip
+    p.add_argument("--baseline", nargs=2, default=None, metavar=("A", "B"), help=argparse.SUPPRESS)
 
+
+#: Why ``embed-dataset --epochs-around`` (or ``--baseline``) is refused, and what to run.
+EPOCHS_AROUND_REFUSED = (
+    "embed-dataset does not take --epochs-around (nor --baseline): a corpus run embeds the "
+    "windows of continuous recordings, or epochs files as they are. Cut epochs around each "
+    "recording's annotations with eegpt embed, which takes several recordings and an output "
+    "folder: eegpt embed data/*.vhdr --epochs-around 'Stimulus/S +[12]$' --crop -0.2 "
+    "--window 1 --weights W -o embeddings/ (docs/command-line.md); or save each "
+    "recording's epochs as an -epo.fif file (mne.Epochs) and give their folder to "
+    "embed-dataset with --crop and --window"
+)
 
 INTERRUPTED = "eegpt: interrupted; run the same command again to resume"
 #: Said where the run left no run to resume: stopped as it started (its start undone, the
@@ -431,6 +449,9 @@ def cmd_embed_dataset(args: argparse.Namespace) -> int:
     from eegpt.dataset import DEBUG_ENV, TRACEBACK_MARK
     from eegpt.dataset_inputs import EmptyPartError
 
+    if args.epochs_around is not None or args.baseline is not None:
+        print(f"eegpt embed-dataset: error: {EPOCHS_AROUND_REFUSED}", file=sys.stderr)
+        return 2
     if not args.weights:
         print(f"eegpt: error: {no_weights_message()}", file=sys.stderr)
         return 2
