@@ -3163,3 +3163,40 @@ def test_messages_of_many_markers_keep_their_code_whole_and_short(command):
     assert sorted(set(scope["spans"].description)) == codes
     if command is not None:
         assert "one --marker-spans NAME=REGEX per state (255 here), e.g. --marker-spans" in text
+
+
+def test_info_names_the_recording_annotations_and_checkpoint_alike(weights, tmp_path,
+                                                                  monkeypatch, capsys):  # fmt: skip
+    """`eegpt embed psg.edf --annotations hyp.csv --weights W` run in the files' folder: eegpt
+    info showed the recording as given (psg.edf) but the annotations file and the checkpoint
+    by their absolute paths. Each is shown relative to the folder the command ran in where it
+    lies there, as the command line named them (the records unchanged: the annotations file
+    and checkpoint absolute, for the checks that compare them; anonymize strips them all)."""
+    import shutil
+
+    from eegpt.cli_info import run_path
+
+    monkeypatch.chdir(tmp_path)
+    write_edf(synthetic_raw(minutes=0.5)[0], tmp_path / "psg.edf")
+    (tmp_path / "hyp.csv").write_text("onset,duration,description\n0,20,Sleep stage W\n")
+    shutil.copytree(weights, tmp_path / "small")
+    args = ["embed", "psg.edf", "--annotations", "hyp.csv", "--weights", "small", "-q"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the channels outside the vocabulary)
+        assert main([*args, "-o", "out.parquet"]) == 0
+    meta = load_embeddings(tmp_path / "out.parquet").metadata
+    assert meta["annotations_file"] == str(tmp_path / "hyp.csv")
+    assert meta["checkpoint"]["path"] == str(tmp_path / "small") and meta["source"] == "psg.edf"
+    capsys.readouterr()
+    assert main(["info", "out.parquet"]) == 0
+    text = capsys.readouterr().out
+    assert "out.parquet: EEGPT embeddings of psg.edf, with the annotations of hyp.csv" in text
+    assert "  checkpoint: small (sha256 " in text and str(tmp_path) not in text
+    # outside the folder the command ran in, and without one (Python): as recorded
+    assert run_path("/elsewhere/hyp.csv", meta) == "/elsewhere/hyp.csv"
+    assert run_path(str(tmp_path / "hyp.csv"), {}) == str(tmp_path / "hyp.csv")
+    assert main(["anonymize", "out.parquet", "-o", "anon.parquet", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["info", "anon.parquet"]) == 0
+    text = capsys.readouterr().out
+    assert "of psg.edf, with the annotations of hyp.csv" in text and str(tmp_path) not in text

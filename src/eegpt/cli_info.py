@@ -6,6 +6,7 @@ neither torch nor MNE nor SciPy for files that do not need them: ``eegpt info`` 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shlex
 from collections.abc import Mapping
@@ -300,9 +301,9 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
 
     in_memory = input_text(meta.get(INPUT_KEY))
     lines = [
-        f"{path}: EEGPT embeddings of {in_memory or meta.get('source', '?')}"
+        f"{path}: EEGPT embeddings of {in_memory or run_path(meta.get('source', '?'), meta)}"
         + (
-            f", with the annotations of {meta['annotations_file']}"
+            f", with the annotations of {run_path(meta['annotations_file'], meta)}"
             if meta.get("annotations_file")
             else ""
         )
@@ -336,7 +337,7 @@ def _describe_embeddings(path: Path) -> tuple[str, bool]:
         + (f", stream {meta['stream_precision']}" if meta.get("stream_precision") else "")
         + f" on {meta.get('device', '?')}"
         + (f", batches of {meta['batch_size']}" if meta.get("batch_size") else ""),
-        _checkpoint_line(ckpt),
+        _checkpoint_line(ckpt, meta),
         f"  eegpt {meta.get('eegpt_version', '?')}"
         + software_text(meta.get("software"))
         + (
@@ -569,22 +570,42 @@ def _anonymized_lines(anonymized: Mapping[str, Any] | None) -> list[str]:
     return [f"  {anonymized_text(anonymized)}: no paths, host or command"] if anonymized else []
 
 
-def _checkpoint_line(ckpt: dict[str, Any]) -> str:
+def run_path(path: Any, meta: Mapping[str, Any]) -> str:
+    """``path`` (recorded in an output's ``meta``: its source, annotations file, checkpoint)
+    as ``eegpt info`` shows it: relative to the folder the command that made the output ran
+    in (``meta["cwd"]``) where it lies in it, as that command line names such files (the
+    source is recorded as given, the annotations file and checkpoint absolute); otherwise,
+    and for outputs made in Python (no ``cwd``), as recorded."""
+    text, cwd = str(path), meta.get("cwd")
+    if not isinstance(cwd, str) or not cwd or not os.path.isabs(text):
+        return text
+    try:
+        relative = os.path.relpath(text, cwd)
+    except ValueError:  # another drive (Windows)
+        return text
+    if relative == os.curdir or relative.split(os.sep, 1)[0] == os.pardir:
+        return text
+    return relative
+
+
+def _checkpoint_line(ckpt: dict[str, Any], meta: Mapping[str, Any]) -> str:
     """The ``eegpt info`` line of the weights that made embeddings (their ``checkpoint``
-    record): the file and its sha256 with the encoder fingerprint of its weights (where
-    recorded: ``weights_sha256``, as ``eegpt info`` of the weights shows it), or, for weights
-    changed after loading, that file as where they were loaded from and the fingerprint of the
-    weights used."""
+    record; ``meta``, the output's, for :func:`run_path`): the file and its sha256 with the
+    encoder fingerprint of its weights (where recorded: ``weights_sha256``, as ``eegpt info``
+    of the weights shows it), or, for weights changed after loading, that file as where they
+    were loaded from and the fingerprint of the weights used."""
     if ckpt.get("weights_modified"):
         loaded = ckpt.get("loaded_from") or {}
+        where = run_path(loaded["path"], meta) if loaded.get("path") else "?"
         line = (
-            f"  checkpoint: weights MODIFIED after loading {loaded.get('path') or '?'} (sha256 "
+            f"  checkpoint: weights MODIFIED after loading {where} (sha256 "
             f"{str(loaded.get('sha256') or '?')[:12]}...), so not that file's; weights used: "
             f"encoder fingerprint {str(ckpt.get('weights_sha256') or '?')[:12]}..."
         )
     else:
         line = (
-            f"  checkpoint: {ckpt.get('path', '?')} (sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
+            f"  checkpoint: {run_path(ckpt.get('path', '?'), meta)} "
+            f"(sha256 {str(ckpt.get('sha256', '?'))[:12]}...)"
         )
         if ckpt.get("weights_sha256"):  # the encoder weights' identity, as eegpt info WEIGHTS
             line += f", encoder fingerprint {str(ckpt['weights_sha256'])[:12]}..."
