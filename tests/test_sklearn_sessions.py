@@ -248,6 +248,23 @@ def test_concatenated_recordings_split_at_random_are_warned_of_as_a_list_is():
     assert not [w for w in caught if "drawn at random" in str(w.message)]
 
 
+def test_concatenate_epochs_without_pandas_merges_epochs_without_metadata(monkeypatch):
+    """The recording column (6a8b0307) made concatenate_epochs import pandas, an optional
+    dependency, for inputs without metadata too: it failed with ModuleNotFoundError where it
+    had merged them. Without pandas their metadata stays None; the groups are returned."""
+    import sys
+
+    from eegpt.probe import concatenate_epochs
+
+    sessions = [synthetic_erp_epochs(4, seed=k, seconds=1.0) for k in (3, 4)]
+    monkeypatch.setitem(sys.modules, "pandas", None)  # `import pandas` raises ImportError
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        merged, groups = concatenate_epochs(sessions, preprocessing=ONE_SECOND)
+    assert len(merged) == 8 and merged.metadata is None
+    np.testing.assert_array_equal(groups, [0] * 4 + [1] * 4)
+
+
 def test_concatenate_epochs_keeps_the_sessions_event_codes_where_they_agree():
     """Sessions of one paradigm ({'target': 1, 'standard': 2} in each) were given codes by
     sorted name (standard 1, target 2): y = epochs.events[:, 2] then swapped the classes of a

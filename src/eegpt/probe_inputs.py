@@ -446,7 +446,8 @@ def concatenate_epochs(
         share it), not applied again. Their ``metadata`` (one row per epoch kept) is kept too, the
         recordings' tables stacked in their order (a recording without one: its rows empty,
         NaN), with a column ``recording`` that holds ``groups`` (where no recording's table has
-        one of that name already), so that the merged epochs say which recording each came
+        one of that name already; with pandas installed: without it and without the
+        recordings' tables, ``metadata`` is None), so that the merged epochs say which recording each came
         from: :func:`~eegpt.probe.train_probe` and :class:`~eegpt.sklearn.EEGPTClassifier`
         warn of a validation fraction drawn at random across them (epochs of one recording on
         both sides) as they do for the list, unless a subject column (``subject``) names one
@@ -552,12 +553,15 @@ def _stacked_metadata(inputs: Sequence[Any], counts: Sequence[int], groups: np.n
     """The ``metadata`` of the epochs ``inputs`` (each holding ``counts`` epochs, its bad
     ones dropped), stacked in their order, one row per epoch (an input without metadata: rows
     of NaN), with the column :data:`~eegpt.training_data.RECORDING_COLUMN` of ``groups``
-    (each epoch's input) where none of the inputs' tables has a column of that name."""
-    import pandas as pd
-
+    (each epoch's input) where none of the inputs' tables has a column of that name. Without
+    pandas (an optional dependency; MNE's metadata needs it) and no input's table: None."""
     from eegpt.training_data import RECORDING_COLUMN
 
     tables = [getattr(e, "metadata", None) for e in inputs]
+    try:
+        import pandas as pd
+    except ImportError:  # inputs with metadata hold pandas tables: there are none
+        return None
     if all(t is None for t in tables):
         return pd.DataFrame({RECORDING_COLUMN: groups})
 
