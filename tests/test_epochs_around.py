@@ -243,3 +243,16 @@ def test_overlapping_epochs_are_kept_as_mne_keeps_them():
     raw.set_annotations(mne.Annotations([2.0, 2.0], [0, 0], ["a", "b"]))
     with pytest.raises(RecordingError, match=r"1 sample\(s\) hold two annotations .* at 2 s"):
         cut_epochs(raw, EpochsAround(((None, "^[ab]$"),)), 1.0)
+
+
+def test_python_epochs_around_of_another_type_is_refused_saying_what_to_give(weights, tmp_path):
+    """eegpt.embed(..., epochs_around="REGEX") failed with AttributeError ('str' object has no
+    attribute 'label_of') after reading the recording: a TypeError names the EpochsAround to
+    give."""
+    from eegpt import embed, load_model
+
+    rec = _recording(tmp_path / "rec_raw.fif")
+    model = load_model(weights)
+    for given in (PATTERN, [PATTERN]):
+        with pytest.raises(TypeError, match=r"takes an eegpt.event_epochs.EpochsAround, not a"):
+            embed(model, rec, window_seconds=1.0, epochs_around=given)

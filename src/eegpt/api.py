@@ -1017,6 +1017,14 @@ def _cut_around(
     each one window of ``config``; ``a``: :func:`embed`'s arguments."""
     from eegpt.epochs_files import reads_as_epochs
 
+    if not isinstance(around, EpochsAround):  # a regex alone would fail at its first use
+        raise TypeError(
+            f"epochs_around= takes an eegpt.event_epochs.EpochsAround, not a "
+            f"{type(around).__name__} ({str(around)[:60]!r}): give "
+            "EpochsAround(((None, REGEX),), tmin=TMIN), e.g. EpochsAround(((None, "
+            "'Stimulus/S  1'),), tmin=-0.2) for epochs from 0.2 s before each stimulus 1, "
+            "or EpochsAround(parse_epochs_around(['standard=S  1$', 'target=S  2$']))"
+        )
     if a["marker_spans"]:
         raise ValueError(
             "epochs_around= (--epochs-around) cuts epochs around events; marker_spans= "
