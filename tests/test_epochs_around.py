@@ -5,6 +5,7 @@ and evaluate)."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import mne
 import numpy as np
@@ -256,3 +257,25 @@ def test_python_epochs_around_of_another_type_is_refused_saying_what_to_give(wei
     for given in (PATTERN, [PATTERN]):
         with pytest.raises(TypeError, match=r"takes an eegpt.event_epochs.EpochsAround, not a"):
             embed(model, rec, window_seconds=1.0, epochs_around=given)
+
+
+def test_a_loose_pattern_taking_a_later_class_s_events_is_warned_of():
+    """--epochs-around standard=1 --epochs-around target=11 labelled every '11' event
+    'standard' (a description takes the first pattern it contains), silently, where
+    --window-labels and --marker-spans warn of such a pattern: it is warned of, naming the
+    anchored one."""
+    from eegpt.event_epochs import EpochsAround, cut_epochs, parse_epochs_around
+
+    info = mne.create_info(["Fz", "Cz", "Pz"], SFREQ, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (3, 5000)), info, verbose=False)
+    raw.set_annotations(mne.Annotations([2.0, 4.0, 6.0], [0, 0, 0], ["1", "11", "1"]))
+    around = EpochsAround(parse_epochs_around(["standard=1", "target=11"]))
+    with pytest.warns(EEGPTWarning, match=r"The pattern '1' of the class 'standard'") as said:
+        epochs = cut_epochs(raw, around, 1.0)
+    assert list(epochs.event_id) == ["standard"]  # still the first pattern's, as documented
+    text = " ".join(str(w.message) for w in said)
+    assert "--epochs-around 'standard=^1$'" in text
+    assert "EpochsAround((('standard', '^1$'),))" in text
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # anchored: nothing to say
+        cut_epochs(raw, EpochsAround(parse_epochs_around(["standard=^1$", "target=11"])), 1.0)

@@ -1243,10 +1243,11 @@ def warn_loose_patterns(
     """Warn of each pattern of ``patterns`` (``{label: regex}``, or one regex, as
     :func:`label_rule` takes them) that matches ``descriptions`` loosely
     (:func:`loose_matches`), naming the descriptions it matched and the anchored pattern that
-    matches the description it is written as only. ``what`` is ``"--marker-spans"`` or
-    ``"--window-labels"``, for the command-line form of the suggestion (the Python one is
-    given too). The one check of patterns that :func:`markers_to_spans` and
-    :func:`window_labels` share."""
+    matches the description it is written as only. ``what`` is ``"--marker-spans"``,
+    ``"--window-labels"`` or ``"--epochs-around"``, for the command-line form of the
+    suggestion (the Python one is given too). The one check of patterns that
+    :func:`markers_to_spans`, :func:`window_labels` and
+    :func:`eegpt.event_epochs.cut_epochs` share."""
     if patterns is None:
         return
     classes = isinstance(patterns, Mapping)
@@ -1266,6 +1267,8 @@ def warn_loose_patterns(
             given, fixed, python = regex, anchored, repr(anchored)
             whose = f"({what} {shlex.quote(given)})"
             taken = "each is a label of its own"
+        if what == "--epochs-around":  # EpochsAround's patterns: (NAME or None, REGEX)
+            python = f"EpochsAround((({label if classes else None!r}, {anchored!r}),))"
         text = (
             f"The pattern {regex!r} {whose} matches {_descriptions_text(matched)}. A pattern "
             f"matches every description that contains it (re.search), so {taken}. If only "

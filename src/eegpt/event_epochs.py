@@ -190,6 +190,11 @@ def cut_epochs(
     ``window_seconds`` long from ``around.tmin`` (module docstring), loaded, with the event
     names of their labels (``epochs.event_id``).
 
+    A pattern that matches descriptions loosely (``1`` matching ``11`` too, which a class of
+    a later pattern may be meant for; plain text matching several descriptions in one class)
+    is warned of, as ``--window-labels``' are
+    (:func:`eegpt.annotation_labels.warn_loose_patterns`).
+
     Raises
     ------
     RecordingError
@@ -200,10 +205,16 @@ def cut_epochs(
     import mne
     import numpy as np
 
+    from eegpt.annotation_labels import warn_loose_patterns
     from eegpt.mne_inputs import date_clock
 
     sfreq = float(raw.info["sfreq"])
     descriptions = [str(d) for d in raw.annotations.description]
+    for name, regex in around.patterns:  # '1' taking the '11' of a class after it, as
+        # --window-labels and --marker-spans warn of them
+        warn_loose_patterns(
+            descriptions, regex if name is None else {name: regex}, "--epochs-around"
+        )
     labels = {d: around.label_of(d) for d in dict.fromkeys(descriptions)}
     matched = {d: label for d, label in labels.items() if label is not None}
     given = around.options(baseline=False)
