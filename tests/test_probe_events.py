@@ -157,6 +157,44 @@ def test_windows_to_events_refuses_what_it_cannot_read():
         windows_to_events(_table(["sz"]), 1.0, span="middle")
 
 
+def _underconfident(p_sz):
+    """Windows of 1 s whose largest probability is always the background's (p_sz < 0.5)."""
+    p_sz = np.asarray(p_sz, dtype=float)
+    return pd.DataFrame({
+        "file": "rec.edf", "onset_s": np.arange(len(p_sz), dtype=float),
+        "prediction": ["bg"] * len(p_sz), "p_bg": 1 - p_sz, "p_sz": p_sz,
+        "label": ["sz" if p > 0.4 else "bg" for p in p_sz],
+    })  # fmt: skip
+
+
+def test_a_threshold_makes_the_events_that_the_largest_probability_misses():
+    """An underconfident probe (seizure windows at 0.45, background at 0.1): no event by the
+    largest probability, the true ones (as the labels make them) with threshold=0.4; a
+    threshold per class as a mapping; refused where it cannot be applied."""
+    t = _underconfident([0.1, 0.45, 0.46, 0.1, 0.1, 0.44, 0.1, 0.3])
+    assert len(windows_to_events(t, 1.0, classes=["sz"])) == 0
+    truth = windows_to_events(t, 1.0, column="label", classes=["sz"])
+    assert truth[["onset_s", "offset_s"]].values.tolist() == [[1, 3], [5, 6]]
+    got = windows_to_events(t, 1.0, classes=["sz"], threshold=0.4)
+    pd.testing.assert_frame_equal(got.drop(columns=["p_mean", "p_max"]),
+                                  truth.drop(columns=["p_mean", "p_max"]))  # fmt: skip
+    np.testing.assert_allclose(got["p_max"], [0.46, 0.44])
+    scores = event_scores(got, truth, 8 / 3600)["sz"]
+    assert (scores["ovlp"]["hits"], scores["ovlp"]["false_alarms"]) == (2, 0)
+    # >= : a window at the threshold is in; a mapping names the classes
+    at = windows_to_events(t, 1.0, threshold={"sz": 0.3})
+    assert at[["onset_s", "offset_s"]].values.tolist() == [[1, 3], [5, 6], [7, 8]]
+    for kwargs, said in (
+        (dict(threshold=0.4), "the threshold of one event class: name it"),
+        (dict(classes=["bg", "sz"], threshold=0.4), "the event classes are bg, sz"),
+        (dict(classes=["sz"], threshold={"bg": 0.4}), "no threshold of the event class sz"),
+        (dict(classes=["sz"], threshold=1.5), "give a probability"),
+        (dict(classes=["x"], threshold=0.5), "no p_x column"),
+    ):
+        with pytest.raises(ValueError, match=said):
+            windows_to_events(t, 1.0, **kwargs)
+
+
 def test_one_number_test_and_one_n_a_format_for_messages():
     """is_number (text_tables: no MNE) serves annotations tables and the command line alike;
     number_text/percent_text (n/a for NaN or null) the event scores and eegpt info alike."""

@@ -146,7 +146,8 @@ def _evaluate_command(args: argparse.Namespace) -> int:
         from eegpt.probe_events import event_scores_text
 
         events = metrics["events"]
-        print(event_scores_text(events["scores"], events["hours"]), file=shown)
+        print(event_scores_text(events["scores"], events["hours"], events["threshold"]),
+              file=shown)  # fmt: skip
         if events["unscored_annotations"]:
             print(
                 f"  not scored: {events['unscored_annotations']} annotation(s) of the event "

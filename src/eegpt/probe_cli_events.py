@@ -39,6 +39,7 @@ def check_events_options(args: argparse.Namespace) -> None:
             ("--event-class", args.event_class),
             ("--min-event-seconds", args.min_event_seconds),
             ("--merge-gap-seconds", args.merge_gap_seconds),
+            ("--threshold", getattr(args, "threshold", None)),
         ) if value
     ]  # fmt: skip
     if not wanted:
@@ -52,6 +53,7 @@ def check_events_options(args: argparse.Namespace) -> None:
     require_pandas(f"{switch} (events merged from the window predictions)")
     if args.min_event_seconds < 0 or args.merge_gap_seconds < 0:
         raise ValueError("--min-event-seconds and --merge-gap-seconds are seconds (>= 0)")
+    args.threshold = parsed_thresholds(getattr(args, "threshold", None))
     if getattr(args, "epoch_seconds", None) is not None:
         raise ValueError(
             f"{switch} merges the windows predicted as a class into events; --epoch-seconds "
@@ -63,12 +65,76 @@ def check_events_options(args: argparse.Namespace) -> None:
         raise ValueError(f"--events {args.events} is the --output file: give another name")
 
 
+def parsed_thresholds(words: Sequence[str] | None) -> float | dict[str, float] | None:
+    """``--threshold``'s words: one probability ``P``, or ``{class: P}`` of ``CLASS=P`` words
+    (None: not given); refused where a P is no number from 0 to 1, or one P comes with
+    others."""
+    if not words:
+        return None
+    if len(words) == 1 and "=" not in words[0]:
+        return _probability(words[0], words[0])
+    cuts: dict[str, float] = {}
+    for word in words:
+        name, sep, value = word.rpartition("=")
+        if not sep or not name:
+            raise ValueError(
+                f"--threshold {' '.join(words)}: give one probability (--threshold 0.3) for "
+                "one event class, or CLASS=P for each (--threshold seizure=0.3 spike=0.5)"
+            )
+        cuts[name] = _probability(value, word)
+    return cuts
+
+
+def _probability(text: str, word: str) -> float:
+    """The probability ``text`` of the ``--threshold`` word ``word``; refused unless 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise ValueError(f"--threshold {word}: give a probability from 0 to 1 (e.g. 0.3)")
+    return value
+
+
 def event_classes(args: argparse.Namespace, probe: Any) -> list[Any]:
     """The classes of ``--events``: ``--event-class`` (each among the probe's classes, as
-    text), else every class but the background: the ``--unlabelled`` class the probe was
-    trained with, else its most frequent training class."""
+    text), else the classes ``--threshold CLASS=P`` names, else every class but the
+    background: the ``--unlabelled`` class the probe was trained with, else its most
+    frequent training class. ``--threshold`` checked against them: a class of its each, one
+    P for one event class only."""
+    classes = event_class_list(args, probe)
+    threshold = getattr(args, "threshold", None)
+    names = [str(c) for c in classes]
+    if isinstance(threshold, dict):
+        known = {str(c) for c in probe.classes_.tolist()}
+        unknown = [c for c in threshold if c not in known]
+        if unknown:
+            raise ValueError(
+                f"--threshold {unknown[0]}=...: not a class of the probe {args.probe} "
+                f"({', '.join(sorted(known))})"
+            )
+        missing = [c for c in names if c not in threshold]
+        if missing:
+            raise ValueError(
+                f"--threshold gives no threshold of the event class {', '.join(missing)}: "
+                "give CLASS=P for each event class, or name the classes with --event-class"
+            )
+    elif threshold is not None and len(names) != 1:
+        raise ValueError(
+            f"--threshold {threshold:g} is one probability, for one event class (a two-class "
+            f"probe's); the event classes are {', '.join(names)}: give CLASS=P for each "
+            f"(--threshold {names[0]}={threshold:g} ...), or name one with --event-class"
+        )
+    return classes
+
+
+def event_class_list(args: argparse.Namespace, probe: Any) -> list[Any]:
+    """The event classes of :func:`event_classes`, before ``--threshold`` is checked."""
     classes = probe.classes_.tolist()
     by_text = {str(c): c for c in classes}
+    threshold = getattr(args, "threshold", None)
+    if not args.event_class and isinstance(threshold, dict):
+        return [by_text[c] for c in threshold if c in by_text]  # unknown: refused after
     if args.event_class:
         unknown = [c for c in args.event_class if c not in by_text]
         if unknown:
@@ -119,7 +185,7 @@ def write_events(
         print(f"wrote {len(events)} events to {args.events}")
     if "label" in table and table["label"].notna().any():
         scores, hours = _scored_events(args, table, events, window, hop, settings)
-        print(event_scores_text(scores, hours), file=sys.stderr)
+        print(event_scores_text(scores, hours, how["threshold"]), file=sys.stderr)
 
 
 def _event_settings(
@@ -131,14 +197,19 @@ def _event_settings(
     :func:`eegpt.probe_events.windows_to_events` takes."""
     window = float(probe.preprocessing.window_seconds)
     hop = window - float(getattr(args, "overlap", 0.0) or 0.0)
+    threshold = getattr(args, "threshold", None)
+    if threshold is not None and not isinstance(threshold, dict):  # one class: {class: P}
+        threshold = {str(args.event_class[0]): threshold}
     how = {
         "classes": [str(c) for c in args.event_class], "window_seconds": window,
         "hop_seconds": hop, "min_event_seconds": args.min_event_seconds,
         "merge_gap_seconds": args.merge_gap_seconds, "span": "centred",
+        # None: each window's class is its largest probability's
+        "threshold": threshold,
     }  # fmt: skip
     settings = dict(
         hop_seconds=hop, classes=args.event_class, min_event_seconds=args.min_event_seconds,
-        merge_gap_seconds=args.merge_gap_seconds,
+        merge_gap_seconds=args.merge_gap_seconds, threshold=threshold,
     )  # fmt: skip
     return window, hop, how, settings
 
@@ -161,7 +232,9 @@ def _scored_events(
     # the scored (reference) events are the window labels' runs as they are: the options
     # that shape predicted events (--min-event-seconds, --merge-gap-seconds) would drop
     # short true events from the denominator and join separate ones
+    # (nor --threshold, which makes predicted events of probabilities)
     reference = {**settings, "min_event_seconds": 0.0, "merge_gap_seconds": 0.0}
+    reference["threshold"] = None
     scored = windows_to_events(table, window, column="label", **reference)
     good = ~table["bad"].fillna(False).astype(bool) if "bad" in table else table["file"].notna()
     hours = float(good.sum()) * hop / 3600

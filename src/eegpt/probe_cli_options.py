@@ -312,6 +312,25 @@ def add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> Non
         "class)",
     )
     g.add_argument(
+        "--threshold",
+        nargs="+",
+        metavar="P|CLASS=P",
+        help=f"with {switch}: a decision threshold for the events: a window is in an event of "
+        "a class where its probability of the class is at least P (0 to 1), not where that "
+        "class has the largest probability (the default). Probabilities that are not "
+        "calibrated (seizure windows at 0.46, background at 0.45) make no event by the "
+        "largest probability; a threshold below them does. One P for one event class (a "
+        "two-class probe's), or CLASS=P per event class (which are then the event classes "
+        "unless --event-class names them)"
+        + (
+            "; recorded in --json under 'events'. probe evaluate --event-scoring --json "
+            "gives the sensitivity and false alarms per 24 h of each threshold 0.05 to 0.95 "
+            "under 'events' 'operating_points', to choose one from"
+            if scoring
+            else "; recorded in the events' provenance"
+        ),
+    )
+    g.add_argument(
         "--min-event-seconds",
         type=seconds,
         default=0.0,

@@ -39,7 +39,7 @@ onset plus ``duration_s``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -104,8 +104,10 @@ def windows_to_events(
     min_event_seconds: float = 0.0,
     merge_gap_seconds: float = 0.0,
     span: str = "centred",
+    threshold: float | Mapping[Any, float] | None = None,
 ) -> pd.DataFrame:
-    """One row per event: runs of consecutive windows whose ``column`` is one of ``classes``.
+    """One row per event: runs of consecutive windows whose ``column`` is one of ``classes``
+    (with ``threshold``: whose probability of the class is at least the threshold).
 
     ``table``: the window rows of ``eegpt probe predict`` (a DataFrame, e.g. ``pd.read_csv``
     of its CSV), with ``file``, ``onset_s`` (s from the recording's first sample), ``column``
@@ -120,6 +122,15 @@ def windows_to_events(
     apart than their ``onset_s``); events of a class less than ``merge_gap_seconds`` (recorded
     seconds) apart are joined, unless a recording gap lies between them, then those shorter
     than ``min_event_seconds`` dropped.
+
+    ``threshold`` (a decision threshold, for probabilities that are not calibrated: a probe
+    whose seizure windows get 0.46 and background ones 0.45 predicts no seizure by its
+    largest probability): a window is in an event of a class where its ``p_CLASS`` column is
+    at least the threshold, whatever ``column`` says. A number (0 to 1) for one event class
+    (a two-class probe's: its one non-background class, named by ``classes``), or a mapping
+    ``{class: P}`` of one threshold per event class (default ``classes``: its keys; a window
+    may then be in events of two classes). None (the default): the class ``column`` names
+    (the largest probability).
 
     Returns a DataFrame with :data:`EVENT_COLUMNS`, sorted by file (in their order in
     ``table``), onset and class: ``onset_s``, ``offset_s``, ``duration_s`` in seconds,
@@ -143,7 +154,15 @@ def windows_to_events(
     if not 0 < hop <= window_seconds + _TOLERANCE:
         raise ValueError(f"hop_seconds={hop}: give 0 < hop <= window_seconds ({window_seconds})")
     text = table[column].astype(str)
+    if classes is None and isinstance(threshold, Mapping):
+        classes = list(threshold)
+    elif classes is None and threshold is not None:  # not the column's classes: 'bg' alone
+        raise ValueError(
+            f"threshold={threshold!r} is the threshold of one event class: name it "
+            "(classes=['seizure']), or give {class: P}"
+        )
     wanted = list(dict.fromkeys(text[pd.notna(table[column])])) if classes is None else classes
+    cuts = None if threshold is None else class_thresholds(threshold, wanted, table)
     before = (window_seconds - hop) / 2 if span == "centred" else 0.0
     after = (window_seconds + hop) / 2 if span == "centred" else float(window_seconds)
     events: list[dict[str, Any]] = []
@@ -155,8 +174,11 @@ def windows_to_events(
         for wanted_class in wanted:
             p_name = f"p_{wanted_class}"
             p = rows[p_name].to_numpy(np.float64) if p_name in rows else np.full(len(rows), np.nan)
-            inside = good & (rows[column].astype(str).to_numpy() == str(wanted_class))
-            inside &= pd.notna(rows[column]).to_numpy()
+            if cuts is None:
+                inside = good & (rows[column].astype(str).to_numpy() == str(wanted_class))
+                inside &= pd.notna(rows[column]).to_numpy()
+            else:  # NaN (no probability) is below every threshold
+                inside = good & (np.nan_to_num(p, nan=-1.0) >= cuts[str(wanted_class)])
             runs = _runs(onsets, inside, hop, clock)
             found = [
                 {
@@ -188,6 +210,45 @@ def windows_to_events(
         ["file", "onset_s"], key=lambda c: c.map(order) if c.name == "file" else c, kind="stable"
     )
     return frame.reset_index(drop=True)
+
+
+def class_thresholds(
+    threshold: float | Mapping[Any, float], classes: Sequence[Any], table: pd.DataFrame
+) -> dict[str, float]:
+    """``{class (as text): P}``: the decision threshold of each event class of ``classes``
+    (:func:`windows_to_events`' ``threshold``: a number for one class, or a mapping naming
+    each), checked: 0 to 1, and a ``p_CLASS`` column in ``table`` to compare it with."""
+    names = [str(c) for c in classes]
+    if isinstance(threshold, Mapping):
+        cuts = {str(c): v for c, v in threshold.items()}
+        missing = [c for c in names if c not in cuts]
+        if missing:
+            raise ValueError(
+                f"threshold={dict(threshold)!r} gives no threshold of the event class "
+                f"{', '.join(missing)}: give one per event class ({{class: P}})"
+            )
+        cuts = {c: cuts[c] for c in names}
+    else:
+        if len(names) != 1:
+            raise ValueError(
+                f"threshold={threshold!r} is one probability, for one event class (a "
+                f"two-class probe's); the event classes are {', '.join(names) or 'none'}: "
+                "name one class (classes=['seizure']), or give one threshold per class "
+                "({class: P})"
+            )
+        cuts = {names[0]: threshold}
+    for name, value in cuts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise ValueError(f"the threshold of {name!r} is {value!r}: give a probability (0 to 1)")
+        if not 0 <= float(value) <= 1:
+            raise ValueError(f"the threshold of {name!r} is {value}: give a probability (0 to 1)")
+        if f"p_{name}" not in table.columns:
+            raise ValueError(
+                f"a threshold compares each window's probability of {name!r} with it, and the "
+                f"table has no p_{name} column: give the window rows of eegpt probe predict "
+                "with their probabilities"
+            )
+    return {name: float(value) for name, value in cuts.items()}
 
 
 def _clock_of(rows: pd.DataFrame) -> np.ndarray | None:
@@ -412,11 +473,19 @@ def _counted(value: float, digits: int, noun: str) -> str:
     return f"{value:.{digits}f} {noun}{'' if value == 1 else 's'}"
 
 
-def event_scores_text(scores: dict[str, dict[str, Any]], hours: float) -> str:
+def event_scores_text(
+    scores: dict[str, dict[str, Any]],
+    hours: float,
+    threshold: Mapping[str, float] | None = None,
+) -> str:
     """:func:`event_scores` as the lines ``probe predict --events`` and ``probe evaluate
     --event-scoring`` print: per class, its scored and predicted events, then OVLP's and
-    TAES's sensitivity, precision, F1 and false alarms (per 24 h); n/a where undefined."""
-    lines = [f"events against the scored labels ({hours:.2f} h of windows):"]
+    TAES's sensitivity, precision, F1 and false alarms (per 24 h); n/a where undefined.
+    ``threshold``: ``{class: P}`` of ``--threshold``, said in the first line."""
+    cut = ""
+    if threshold:
+        cut = "; predicted where " + ", ".join(f"p_{c} >= {p:g}" for c, p in threshold.items())
+    lines = [f"events against the scored labels ({hours:.2f} h of windows{cut}):"]
     for name, s in scores.items():
         lines.append(f"  {name}: {_counted(s['scored_events'], 0, 'scored event')}, "
                      f"{s['predicted_events']} predicted")  # fmt: skip

@@ -1,0 +1,76 @@
+"""Event decision thresholds, operating points and per-recording event scores of ``probe
+predict --events`` and ``probe evaluate --event-scoring`` (and EEGPTProbe.evaluate's events)."""
+
+from __future__ import annotations
+
+import json
+
+import mne
+import pandas as pd
+import pytest
+
+from eegpt.errors import EEGPTWarning
+from eegpt.probe import synthetic_erp_raw
+from eegpt.probe_cli import main as probe_main
+
+
+@pytest.fixture(scope="module")
+def seizure_probe(weights, tmp_path_factory):
+    """``(folder, recording, seizure_free)``: a probe of 1 s windows trained on a recording
+    with two seizures (2-8 s and 20-25 s; --unlabelled background), that recording, and
+    another without seizures."""
+    tmp = tmp_path_factory.mktemp("seizures")
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=4)
+    raw.set_annotations(mne.Annotations([2.0, 20.0], [6.0, 5.0], ["seizure", "seizure"]))
+    path = tmp / "train_raw.fif"
+    raw.save(path, verbose=False)
+    calm, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=5)
+    free = tmp / "calm_raw.fif"
+    calm.save(free, verbose=False)
+    out = tmp / "probe"
+    assert probe_main(["train", str(path), "--weights", str(weights), "-o", str(out),
+                       "--passes", "1", "-q", "--window-labels", "(?i)seiz", "--unlabelled",
+                       "background", "--window", "1"]) == 0  # fmt: skip
+    return out, path, free
+
+
+def _evaluate(folder, data, json_path, *more):
+    """``probe evaluate FOLDER DATA --event-scoring --json JSON_PATH MORE -q``'s JSON."""
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        assert probe_main(["evaluate", str(folder), *map(str, data), "--event-scoring",
+                           "--json", str(json_path), "-q", "--overwrite", *more]) == 0  # fmt: skip
+    return json.loads(json_path.read_text())
+
+
+def test_threshold_makes_the_events_and_is_recorded(seizure_probe, tmp_path, capsys):
+    """--threshold 0: every window is a seizure window, one predicted event over the
+    recording that finds both seizures; recorded in --json and the events' provenance;
+    refused where it cannot apply."""
+    folder, path, _ = seizure_probe
+    got = _evaluate(folder, [path], tmp_path / "s.json", "--threshold", "0")["events"]
+    assert got["threshold"] == {"seizure": 0.0}
+    ovlp = got["scores"]["seizure"]["ovlp"]
+    assert got["scores"]["seizure"]["predicted_events"] == 1 and ovlp["hits"] == 2
+    assert "predicted where p_seizure >= 0 " not in capsys.readouterr().out  # -q: no text
+    named = _evaluate(folder, [path], tmp_path / "s.json", "--threshold", "seizure=0")
+    assert named["events"]["threshold"] == {"seizure": 0.0}
+    assert named["events"]["classes"] == ["seizure"]
+    events = tmp_path / "ev.csv"
+    assert probe_main(["predict", str(folder), str(path), "--events", str(events),
+                       "--threshold", "0", "-q"]) == 0  # fmt: skip
+    assert len(pd.read_csv(events)) == 1
+    sidecar = json.loads((tmp_path / "ev.csv.json").read_text())
+    assert sidecar["provenance"]["events"]["threshold"] == {"seizure": 0.0}
+    capsys.readouterr()
+    for more, said in (
+        (["--threshold", "1.5"], "--threshold 1.5: give a probability from 0 to 1"),
+        (["--threshold", "0.3", "--event-class", "seizure", "background"],
+         "--threshold 0.3 is one probability, for one event class"),
+        (["--threshold", "spike=0.3"], "--threshold spike=...: not a class of the probe"),
+        (["--threshold", "seizure=0.3", "--event-class", "seizure", "background"],
+         "--threshold gives no threshold of the event class background"),
+    ):  # fmt: skip
+        assert probe_main(["evaluate", str(folder), str(path), "--event-scoring", *more]) == 1
+        assert said in capsys.readouterr().err
+    assert probe_main(["evaluate", str(folder), str(path), "--threshold", "0.3"]) == 1
+    assert "--threshold says which events --event-scoring scores" in capsys.readouterr().err
