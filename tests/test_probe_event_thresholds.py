@@ -74,3 +74,35 @@ def test_threshold_makes_the_events_and_is_recorded(seizure_probe, tmp_path, cap
         assert said in capsys.readouterr().err
     assert probe_main(["evaluate", str(folder), str(path), "--threshold", "0.3"]) == 1
     assert "--threshold says which events --event-scoring scores" in capsys.readouterr().err
+
+
+def test_evaluate_gives_each_thresholds_sensitivity_and_false_alarms(
+    seizure_probe, tmp_path, capsys
+):
+    """evaluate --event-scoring --json: 'operating_points', each threshold 0.05 to 0.95's
+    OVLP sensitivity and false alarms per 24 h, as operating_points gives them of predict's
+    window table; the point of --threshold P is its scores; printed without -q."""
+    from eegpt.probe_events import operating_points
+
+    folder, path, _ = seizure_probe
+    got = _evaluate(folder, [path], tmp_path / "s.json")["events"]
+    rows = got["operating_points"]["seizure"]
+    assert [r["threshold"] for r in rows] == [round(0.05 * k, 2) for k in range(1, 20)]
+    windows = tmp_path / "windows.csv"
+    assert probe_main(["predict", str(folder), str(path), "-o", str(windows), "-q"]) == 0
+    table = pd.read_csv(windows)
+    expected = operating_points(table, 1.0, got["hours"], ["seizure"])["seizure"]
+    for mine, theirs in zip(rows, expected, strict=True):
+        for key, value in theirs.items():
+            assert mine[key] == (None if value != value else pytest.approx(value)), key
+    # --threshold P: its point's numbers are the scores
+    cut = rows[9]["threshold"]  # 0.5
+    at = _evaluate(folder, [path], tmp_path / "s.json", "--threshold", str(cut))["events"]
+    ovlp = at["scores"]["seizure"]["ovlp"]
+    assert at["scores"]["seizure"]["predicted_events"] == rows[9]["predicted_events"]
+    assert ovlp["false_alarms_per_24h"] == pytest.approx(rows[9]["false_alarms_per_24h"])
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        assert probe_main(["evaluate", str(folder), str(path), "--event-scoring"]) == 0
+    out = capsys.readouterr().out
+    assert "operating points of seizure (OVLP; choose one with --threshold P):" in out
+    assert "\n       0.95 " in out

@@ -195,6 +195,35 @@ def test_a_threshold_makes_the_events_that_the_largest_probability_misses():
             windows_to_events(t, 1.0, **kwargs)
 
 
+def test_operating_points_by_hand():
+    """Each threshold's events scored against the labels' (seizures at 1-3 s and 5-6 s of 8 s
+    of windows: a false alarm is 24 h / 8 s = 10800 per 24 h): 0.05 one event over all (both
+    found, TAES 5 s of 8 outside), 0.2 a third event at 7 s (a false alarm), 0.445 the first
+    seizure only, 0.5 nothing; --min-event-seconds shapes the predicted events."""
+    from eegpt.probe_events import SWEEP_THRESHOLDS, operating_points, operating_points_text
+
+    t = _underconfident([0.1, 0.45, 0.46, 0.1, 0.1, 0.44, 0.1, 0.3])
+    points = operating_points(t, 1.0, 8 / 3600, ["sz"], [0.05, 0.2, 0.445, 0.5])
+    rows = points["sz"]
+    assert [r["threshold"] for r in rows] == [0.05, 0.2, 0.445, 0.5]
+    assert [r["predicted_events"] for r in rows] == [1, 3, 1, 0]
+    assert [r["sensitivity"] for r in rows] == [1.0, 1.0, 0.5, 0.0]
+    assert [r["false_alarms"] for r in rows] == [0, 1, 0, 0]
+    assert [r["false_alarms_per_24h"] for r in rows] == pytest.approx([0, 10800, 0, 0])
+    assert rows[1]["precision"] == pytest.approx(2 / 3) and np.isnan(rows[3]["precision"])
+    assert rows[0]["taes_sensitivity"] == 1.0
+    assert rows[0]["taes_false_alarms_per_24h"] == pytest.approx(5 / 8 * 10800)
+    # the events of --min-event-seconds 1.5: at 0.2 the 2 s event alone
+    longer = operating_points(t, 1.0, 8 / 3600, ["sz"], [0.2], min_event_seconds=1.5)["sz"]
+    assert (longer[0]["predicted_events"], longer[0]["sensitivity"]) == (1, 0.5)
+    default = operating_points(t, 1.0, 8 / 3600, ["sz"])["sz"]
+    assert [r["threshold"] for r in default] == list(SWEEP_THRESHOLDS)
+    assert SWEEP_THRESHOLDS[0] == 0.05 and SWEEP_THRESHOLDS[-1] == 0.95 and len(default) == 19
+    text = operating_points_text(points)
+    assert "operating points of sz (OVLP; choose one with --threshold P):" in text
+    assert "        0.2       100.0%           10800.00                 3" in text, text
+
+
 def test_one_number_test_and_one_n_a_format_for_messages():
     """is_number (text_tables: no MNE) serves annotations tables and the command line alike;
     number_text/percent_text (n/a for NaN or null) the event scores and eegpt info alike."""

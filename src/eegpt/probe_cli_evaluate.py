@@ -154,6 +154,10 @@ def _evaluate_command(args: argparse.Namespace) -> int:
                 "classes in no window labelled their class (warned of above)",
                 file=shown,
             )
+        if not args.quiet:
+            from eegpt.probe_events import operating_points_text
+
+            print(operating_points_text(events["operating_points"]), file=shown)
     if not args.quiet:
         table = confusion_table(confusion_matrix(y, pred, labels=order), order.tolist())
         print(table, file=shown)

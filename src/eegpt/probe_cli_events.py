@@ -325,7 +325,7 @@ def evaluated_events(
     labelled their class (``windows.unscored``, the
     :class:`~eegpt.window_labelling.WindowLabelling`'s, each warned of), so in no scored
     event: a seizure in the dropped tail is missing from the sensitivity's count."""
-    from eegpt.probe_events import windows_to_events
+    from eegpt.probe_events import operating_points, windows_to_events
 
     pd = require_pandas("--event-scoring (events merged from the window predictions)")
 
@@ -340,4 +340,8 @@ def evaluated_events(
     classes = {str(c) for c in args.event_class}
     lost = [u for found in getattr(windows, "unscored", {}).values() for u in found]
     unscored = sum(1 for _, _, label, _ in lost if label in classes)
-    return {**how, "hours": hours, "scores": scores, "unscored_annotations": unscored}
+    # each threshold's sensitivity and false alarms, to choose --threshold from
+    shape = {k: settings[k] for k in ("hop_seconds", "min_event_seconds", "merge_gap_seconds")}
+    points = operating_points(table, window, hours, args.event_class, **shape)
+    return {**how, "hours": hours, "scores": scores, "unscored_annotations": unscored,
+            "operating_points": points}  # fmt: skip

@@ -277,7 +277,9 @@ def add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> Non
             "a false alarm) and TAES (time-aligned: the fraction of each scored event "
             "covered, of each predicted event outside every scored one) sensitivity, "
             "precision, F1 and false alarms per 24 h over the hours of windows scored "
-            "(eegpt.probe_events.event_scores); printed, and in --json under 'events'",
+            "(eegpt.probe_events.event_scores); printed, and in --json under 'events'; with "
+            "the operating point (OVLP sensitivity, false alarms per 24 h) of each decision "
+            "threshold 0.05 to 0.95 (see --threshold), under 'events' 'operating_points'",
         )
     else:
         g.add_argument(

@@ -418,6 +418,76 @@ def event_scores(
     return out
 
 
+#: The thresholds of :func:`operating_points` by default (``probe evaluate --event-scoring``'s
+#: sweep): 0.05 to 0.95 every 0.05.
+SWEEP_THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(1, 20))
+
+
+def operating_points(
+    table: pd.DataFrame,
+    window_seconds: float,
+    hours: float,
+    classes: Sequence[Any],
+    thresholds: Sequence[float] | None = None,
+    *,
+    hop_seconds: float | None = None,
+    min_event_seconds: float = 0.0,
+    merge_gap_seconds: float = 0.0,
+    span: str = "centred",
+) -> dict[str, list[dict[str, Any]]]:
+    """The events of each decision threshold scored, to choose one from: ``{class: [one dict
+    per threshold]}`` (classes as text), each with ``threshold``, ``predicted_events``, the
+    OVLP ``sensitivity``, ``false_alarms``, ``false_alarms_per_24h``, ``precision`` and ``f1``
+    (any-overlap: as seizure detection is usually reported) and TAES's ``taes_sensitivity``
+    and ``taes_false_alarms_per_24h`` (:func:`event_scores`; NaN where undefined).
+
+    ``table``: the window rows (as :func:`windows_to_events` takes them) with the labels
+    (``label``) and each event class's probability (``p_CLASS``); the predicted events of a
+    threshold P are :func:`windows_to_events` with ``threshold={class: P}`` (a window is the
+    class's where its probability is at least P), shaped by ``min_event_seconds`` and
+    ``merge_gap_seconds``; the scored events are the runs of the labels as they are (neither
+    applies to them). ``hours``: the hours of windows scored (false alarms per 24 h);
+    ``thresholds``: default :data:`SWEEP_THRESHOLDS` (0.05 to 0.95 every 0.05), any
+    probabilities (e.g. the distinct ones of ``p_CLASS``). A lower threshold finds more
+    seizures and raises more false alarms."""
+    cuts = SWEEP_THRESHOLDS if thresholds is None else tuple(float(t) for t in thresholds)
+    shape: dict[str, Any] = dict(hop_seconds=hop_seconds, span=span)
+    scored = windows_to_events(table, window_seconds, column="label", classes=classes, **shape)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in classes:
+        rows = []
+        for cut in cuts:
+            predicted = windows_to_events(
+                table, window_seconds, classes=[name], threshold={name: cut}, **shape,
+                min_event_seconds=min_event_seconds, merge_gap_seconds=merge_gap_seconds,
+            )  # fmt: skip
+            s = event_scores(predicted, scored, hours, classes=[name])[str(name)]
+            rows.append({
+                "threshold": cut, "predicted_events": s["predicted_events"],
+                **{k: s["ovlp"][k] for k in ("sensitivity", "false_alarms",
+                                             "false_alarms_per_24h", "precision", "f1")},
+                "taes_sensitivity": s["taes"]["sensitivity"],
+                "taes_false_alarms_per_24h": s["taes"]["false_alarms_per_24h"],
+            })  # fmt: skip
+        out[str(name)] = rows
+    return out
+
+
+def operating_points_text(points: Mapping[str, Sequence[Mapping[str, Any]]]) -> str:
+    """:func:`operating_points` as the lines ``probe evaluate --event-scoring`` prints: per
+    class, each threshold's OVLP sensitivity, false alarms per 24 h and predicted events."""
+    lines = []
+    for name, rows in points.items():
+        lines.append(f"operating points of {name} (OVLP; choose one with --threshold P):")
+        lines.append("  threshold  sensitivity  false alarms/24 h  predicted events")
+        for r in rows:
+            lines.append(
+                f"  {r['threshold']:>9.3g}  {percent_text(r['sensitivity']):>11}  "
+                f"{number_text(r['false_alarms_per_24h']):>17}  {r['predicted_events']:>16}"
+            )
+    return "\n".join(lines)
+
+
 def _rates(hits: float, misses: float, false: float, n: int, hours: float) -> dict[str, float]:
     """The scores of ``hits``, ``misses`` and ``false`` alarms of ``n`` scored events over
     ``hours`` (see :func:`event_scores`); NaN where undefined."""
