@@ -551,6 +551,12 @@ def test_info_describes_an_events_table(tmp_path, capsys, suffix):
         "min 10 s, merge gap 5 s, span centred"
     ) in said
     assert "predictions" not in said.splitlines()[0]
+    # a decision threshold (--threshold) said after the settings
+    threshold = tmp_path / f"THRESHOLD{suffix}"
+    made = {"eegpt_version": "0", "events": {**how, "threshold": {"seizure": 0.3}}}
+    write_predictions(threshold, header, rows, ["background", "seizure"], made)
+    assert main(["info", str(threshold)]) == 0
+    assert "merge gap 5 s, span centred, threshold p_seizure >= 0.3\n" in capsys.readouterr().out
     if suffix == ".csv":
         path.write_text(path.read_text().replace("40.0", "41.0", 1))
     else:

@@ -1114,16 +1114,24 @@ def _events_text(how: dict[str, Any], kinds: dict[str, int], rows: int | None) -
 def _event_settings_text(how: Mapping[str, Any]) -> str:
     """How events were made of windows (the ``events`` block of a prediction table's record
     or of an evaluation JSON): ``"from windows of 4 s every 4 s, min 10 s, merge gap 0 s,
-    span centred"``; ``?`` for a setting not recorded."""
+    span centred"``, then the decision threshold where one was given (``", threshold
+    p_seizure >= 0.3"``); ``?`` for a setting not recorded."""
 
     def seconds(key: str) -> str:
         value = how.get(key)
         return f"{value:g} s" if isinstance(value, (int, float)) else "?"
 
+    threshold = how.get("threshold")
+    cut = ""
+    if isinstance(threshold, dict) and threshold:
+        cut = ", threshold " + ", ".join(
+            f"p_{c} >= {p:g}" if isinstance(p, (int, float)) else f"p_{c} >= ?"
+            for c, p in threshold.items()
+        )
     return (
         f"from windows of {seconds('window_seconds')} every {seconds('hop_seconds')}, min "
         f"{seconds('min_event_seconds')}, merge gap {seconds('merge_gap_seconds')}, span "
-        f"{how.get('span', '?')}"
+        f"{how.get('span', '?')}{cut}"
     )
 
 
