@@ -106,3 +106,34 @@ def test_evaluate_gives_each_thresholds_sensitivity_and_false_alarms(
     out = capsys.readouterr().out
     assert "operating points of seizure (OVLP; choose one with --threshold P):" in out
     assert "\n       0.95 " in out
+
+
+def test_evaluate_gives_each_recordings_events_a_seizure_free_one_too(
+    seizure_probe, tmp_path, capsys
+):
+    """evaluate --event-scoring of two recordings: each row of per_recording has its events
+    (scored, hits, false alarms per 24 h and per hour), the seizure-free recording's too
+    (--threshold 0: one false alarm over its hours, sensitivity null); the totals are their
+    sums; printed."""
+    folder, path, free = seizure_probe
+    got = _evaluate(folder, [path, free], tmp_path / "s.json", "--threshold", "0")
+    rows = {r["recording"]: r for r in got["per_recording"]}
+    assert set(rows) == {str(path), str(free)} and "per_recording" not in got["events"]
+    seizures, calm = (rows[str(p)]["events"] for p in (path, free))
+    assert seizures["classes"]["seizure"]["scored_events"] == 2
+    assert seizures["classes"]["seizure"]["hits"] == 2
+    c = calm["classes"]["seizure"]
+    assert (c["scored_events"], c["predicted_events"], c["false_alarms"]) == (0, 1, 1)
+    assert c["sensitivity"] is None
+    assert calm["hours"] == pytest.approx(rows[str(free)]["n"] / 3600)
+    assert c["false_alarms_per_hour"] == pytest.approx(1 / calm["hours"])
+    assert c["false_alarms_per_24h"] == pytest.approx(24 / calm["hours"])
+    total = got["events"]["scores"]["seizure"]["ovlp"]
+    assert total["false_alarms"] == 1 and total["hits"] == 2
+    assert seizures["hours"] + calm["hours"] == pytest.approx(got["events"]["hours"])
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        assert probe_main(["evaluate", str(folder), str(path), str(free), "--event-scoring",
+                           "--threshold", "0"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "events per recording (seizure, OVLP; each scored alone):" in out
+    assert f"          n/a      {calm['hours']:.2f}  {free}\n" in out

@@ -224,6 +224,26 @@ def test_operating_points_by_hand():
     assert "        0.2       100.0%           10800.00                 3" in text, text
 
 
+def test_event_scores_of_each_recording_alone_a_seizure_free_one_too():
+    """recording_event_scores: a recording with 2 seizures (one found) and one without any
+    (a false alarm over half an hour: 48 per 24 h, 2 per hour; sensitivity NaN)."""
+    from eegpt.probe_events import recording_event_scores, recording_events_text
+
+    scored = pd.concat([_events("a.edf", [10, 100], [20, 110])])
+    predicted = pd.concat([_events("a.edf", [12], [15]), _events("b.edf", [50], [60])])
+    each = recording_event_scores(predicted, scored, {"a.edf": 1.0, "b.edf": 0.5}, ["sz"])
+    assert list(each) == ["a.edf", "b.edf"] and each["b.edf"]["hours"] == 0.5
+    a, b = each["a.edf"]["classes"]["sz"], each["b.edf"]["classes"]["sz"]
+    assert (a["scored_events"], a["hits"], a["misses"], a["false_alarms"]) == (2, 1, 1, 0)
+    assert a["sensitivity"] == 0.5 and a["false_alarms_per_hour"] == 0.0
+    assert (b["scored_events"], b["predicted_events"], b["false_alarms"]) == (0, 1, 1)
+    assert np.isnan(b["sensitivity"]) and b["false_alarms_per_24h"] == pytest.approx(48.0)
+    assert b["false_alarms_per_hour"] == pytest.approx(2.0)
+    text = recording_events_text(each)
+    assert "       0     0             1     48.00      2.00          n/a      0.50  b.edf" in text
+    assert "sensitivity n/a: a recording without events of the class" in text
+
+
 def test_one_number_test_and_one_n_a_format_for_messages():
     """is_number (text_tables: no MNE) serves annotations tables and the command line alike;
     number_text/percent_text (n/a for NaN or null) the event scores and eegpt info alike."""

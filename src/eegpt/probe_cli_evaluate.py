@@ -137,6 +137,7 @@ def _evaluate_command(args: argparse.Namespace) -> int:
         metrics["events"] = evaluated_events(
             args, probe, recording, scored, y, pred, proba, windows
         )
+        attach_recording_events(metrics)
     per = "" if args.epoch_seconds is None else f"per {metrics['scored'].removesuffix('s')}: "
     print(per + format_metrics(metrics), file=shown)
     print(format_class_report(report, metrics["n_recordings"]), file=shown)
@@ -154,6 +155,11 @@ def _evaluate_command(args: argparse.Namespace) -> int:
                 "classes in no window labelled their class (warned of above)",
                 file=shown,
             )
+        if "per_recording" in metrics:
+            from eegpt.probe_events import recording_events_text
+
+            each = {r["recording"]: r["events"] for r in metrics["per_recording"]}
+            print(recording_events_text(each), file=shown)
         if not args.quiet:
             from eegpt.probe_events import operating_points_text
 
@@ -187,6 +193,15 @@ def _evaluate_command(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot, args.dpi)
     return 0
+
+
+def attach_recording_events(metrics: dict[str, Any]) -> None:
+    """Each recording's event scores (``metrics["events"]["per_recording"]``, taken out of
+    it) as the ``events`` of its row of ``metrics["per_recording"]`` (several recordings:
+    their window metrics); of one recording, the events' own scores are its."""
+    each = metrics["events"].pop("per_recording")
+    for row in metrics.get("per_recording", []):
+        row["events"] = each[row["recording"]]
 
 
 def scoring_epoch_labels(

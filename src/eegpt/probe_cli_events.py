@@ -319,13 +319,17 @@ def evaluated_events(
     """``evaluate --event-scoring``: the events of the windows evaluated (of continuous
     recordings, ``sources`` their files, at ``recording.onsets``) predicted as the event
     classes, scored against those of their labels ``y`` (:func:`_scored_events`: OVLP and
-    TAES per class), with the settings and the hours of windows scored. Windows left out
+    TAES per class), with the settings and the hours of windows scored, each threshold's
+    ``operating_points`` and ``per_recording``: each recording's event scores alone
+    (:func:`eegpt.probe_events.recording_event_scores`, by the name probe evaluate's
+    ``per_recording`` gives it). Windows left out
     (over bad annotations, unlabelled without --unlabelled, --skip-unknown) break events.
     ``unscored_annotations``: how many annotations of the event classes lie in no window
     labelled their class (``windows.unscored``, the
     :class:`~eegpt.window_labelling.WindowLabelling`'s, each warned of), so in no scored
     event: a seizure in the dropped tail is missing from the sensitivity's count."""
-    from eegpt.probe_events import operating_points, windows_to_events
+    from eegpt.probe_cli_inputs import recording_sources
+    from eegpt.probe_events import operating_points, recording_event_scores, windows_to_events
 
     pd = require_pandas("--event-scoring (events merged from the window predictions)")
 
@@ -334,14 +338,27 @@ def evaluated_events(
         "prediction": pred.tolist(), "label": y.tolist(),
         **{f"p_{c}": proba[:, k] for k, c in enumerate(probe.classes_.tolist())},
     })  # fmt: skip
+    # each recording named as probe evaluate's per_recording names it (the first name of
+    # each file)
+    files = recording_sources(sources)
+    given: dict[str, str] = {}
+    for file, name in zip(files, sources, strict=True):
+        given.setdefault(file, name)
+    table["file"] = [given[file] for file in files]
     window, hop, how, settings = _event_settings(args, probe)
     events = windows_to_events(table, window, **settings)
     scores, hours = _scored_events(args, table, events, window, hop, settings)
     classes = {str(c) for c in args.event_class}
     lost = [u for found in getattr(windows, "unscored", {}).values() for u in found]
     unscored = sum(1 for _, _, label, _ in lost if label in classes)
+    # each recording alone, the seizure-free ones too: their false alarms
+    scored = windows_to_events(table, window, column="label", **{
+        **settings, "min_event_seconds": 0.0, "merge_gap_seconds": 0.0, "threshold": None,
+    })  # fmt: skip
+    each = table.groupby("file", sort=False).size() * hop / 3600
+    per_recording = recording_event_scores(events, scored, dict(each.items()), args.event_class)
     # each threshold's sensitivity and false alarms, to choose --threshold from
     shape = {k: settings[k] for k in ("hop_seconds", "min_event_seconds", "merge_gap_seconds")}
     points = operating_points(table, window, hours, args.event_class, **shape)
     return {**how, "hours": hours, "scores": scores, "unscored_annotations": unscored,
-            "operating_points": points}  # fmt: skip
+            "operating_points": points, "per_recording": per_recording}  # fmt: skip

@@ -279,7 +279,9 @@ def add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> Non
             "precision, F1 and false alarms per 24 h over the hours of windows scored "
             "(eegpt.probe_events.event_scores); printed, and in --json under 'events'; with "
             "the operating point (OVLP sensitivity, false alarms per 24 h) of each decision "
-            "threshold 0.05 to 0.95 (see --threshold), under 'events' 'operating_points'",
+            "threshold 0.05 to 0.95 (see --threshold), under 'events' 'operating_points'; "
+            "of several recordings, each one's events (false alarms per 24 h and per hour of "
+            "a seizure-free one too) in its row of 'per_recording'",
         )
     else:
         g.add_argument(

@@ -418,6 +418,65 @@ def event_scores(
     return out
 
 
+def recording_event_scores(
+    predicted: pd.DataFrame,
+    scored: pd.DataFrame,
+    hours: Mapping[str, float],
+    classes: Sequence[Any],
+) -> dict[str, dict[str, Any]]:
+    """The event scores of each recording alone: ``{file: {"hours": h, "classes": {class:
+    {...}}}}`` for each file of ``hours`` (its hours of windows scored; a seizure-free
+    recording too, whose events are all false alarms), in its order; each class (as text)
+    with ``scored_events``, ``predicted_events``, the OVLP ``hits``, ``misses``,
+    ``false_alarms``, ``sensitivity`` (NaN without scored events), ``precision``, ``f1``,
+    ``false_alarms_per_24h`` and ``false_alarms_per_hour``, and TAES's ``taes_sensitivity``
+    and ``taes_false_alarms_per_24h`` (:func:`event_scores` of the file's events:
+    ``predicted`` and ``scored`` tables of :func:`windows_to_events`)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, h in hours.items():
+        mine = event_scores(predicted[predicted["file"] == name],
+                            scored[scored["file"] == name], h, classes=classes)  # fmt: skip
+        per_class = {}
+        for c, s in mine.items():
+            ovlp = s["ovlp"]
+            per_class[c] = {
+                "scored_events": s["scored_events"], "predicted_events": s["predicted_events"],
+                **{k: ovlp[k] for k in ("hits", "misses", "false_alarms", "sensitivity",
+                                        "precision", "f1", "false_alarms_per_24h")},
+                "false_alarms_per_hour": ovlp["false_alarms"] / h if h > 0 else float("nan"),
+                "taes_sensitivity": s["taes"]["sensitivity"],
+                "taes_false_alarms_per_24h": s["taes"]["false_alarms_per_24h"],
+            }  # fmt: skip
+        out[str(name)] = {"hours": float(h), "classes": per_class}
+    return out
+
+
+def recording_events_text(per_recording: Mapping[str, Mapping[str, Any]]) -> str:
+    """:func:`recording_event_scores` as the lines ``probe evaluate --event-scoring`` prints of
+    several recordings: per class, each recording's scored events, hits, false alarms (per
+    24 h and per hour), OVLP sensitivity and hours of windows."""
+    classes = list(dict.fromkeys(c for r in per_recording.values() for c in r["classes"]))
+    lines = []
+    for c in classes:
+        lines.append(f"events per recording ({c}, OVLP; each scored alone):")
+        lines.append("  scored  hits  false alarms  per 24 h  per hour  sensitivity     hours  "
+                     "recording")  # fmt: skip
+        for name, r in per_recording.items():
+            s = r["classes"].get(c)
+            if s is None:
+                continue
+            lines.append(
+                f"  {s['scored_events']:>6}  {s['hits']:>4}  {s['false_alarms']:>12}  "
+                f"{number_text(s['false_alarms_per_24h']):>8}  "
+                f"{number_text(s['false_alarms_per_hour']):>8}  "
+                f"{percent_text(s['sensitivity']):>11}  {r['hours']:>8.2f}  {name}"
+            )
+    if any(s["scored_events"] == 0 for r in per_recording.values() for s in r["classes"].values()):
+        lines.append("sensitivity n/a: a recording without events of the class (its false "
+                     "alarms still count)")  # fmt: skip
+    return "\n".join(lines)
+
+
 #: The thresholds of :func:`operating_points` by default (``probe evaluate --event-scoring``'s
 #: sweep): 0.05 to 0.95 every 0.05.
 SWEEP_THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(1, 20))
