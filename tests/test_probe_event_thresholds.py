@@ -137,3 +137,34 @@ def test_evaluate_gives_each_recordings_events_a_seizure_free_one_too(
     out = capsys.readouterr().out
     assert "events per recording (seizure, OVLP; each scored alone):" in out
     assert f"          n/a      {calm['hours']:.2f}  {free}\n" in out
+
+
+def test_probe_evaluate_scores_events_as_the_command_does(seizure_probe, tmp_path):
+    """EEGPTProbe.evaluate(files, events=True, threshold=...): the command's metrics and
+    events (the same code), per_recording's events too; the event keywords refused without
+    events=True, and what applies to epochs refused with it."""
+    from eegpt.probe import load_probe
+    from eegpt.probe_predictions import null_for_nan
+
+    folder, path, free = seizure_probe
+    cli = _evaluate(folder, [path, free], tmp_path / "s.json", "--threshold", "0.4",
+                    "--min-event-seconds", "2")  # fmt: skip
+    probe = load_probe(folder)
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        got = probe.evaluate([path, free], events=True, threshold=0.4, min_event_seconds=2)
+    got = json.loads(json.dumps(null_for_nan(got)))
+    assert got["events"] == cli["events"]
+    assert got["events"]["threshold"] == {"seizure": 0.4}
+    assert got["per_recording"] == cli["per_recording"]
+    assert "events" in got["per_recording"][1]
+    for key in ("balanced_accuracy", "n", "n_recordings", "confusion_matrix"):
+        assert got[key] == cli[key], key
+    with pytest.warns(EEGPTWarning, match="the probe's training data"):
+        named = probe.evaluate(str(path), events=True, threshold={"seizure": 0.4})
+    assert named["events"]["classes"] == ["seizure"]
+    with pytest.raises(TypeError, match=r"evaluate\(threshold=...\) goes with events=True"):
+        probe.evaluate(str(path), threshold=0.4)
+    with pytest.raises(TypeError, match=r"evaluate\(events=True\) takes"):
+        probe.evaluate(str(path), [0, 1], events=True)
+    with pytest.raises(ValueError, match="--threshold 0.4 is one probability"):
+        probe.evaluate(str(path), events=True, threshold=0.4, event_class=["seizure", "background"])

@@ -285,10 +285,15 @@ def _evaluating(
     epoch_seconds: float | None = None,
     start: float | str | Sequence[float] | None = None,
     skip_unknown: bool = False,
+    events: bool = False,
+    threshold: float | Mapping[Any, float] | None = None,
+    event_class: Sequence[Any] | None = None,
+    min_event_seconds: float = 0.0,
+    merge_gap_seconds: float = 0.0,
 ) -> None:
     """The parameters of :meth:`EEGPTProbe.evaluate`: ``y``, those of :func:`_predicting`,
-    and ``epoch_seconds`` with those it takes (``start``, ``skip_unknown``:
-    :data:`_EPOCH_KEYWORDS`)."""
+    ``epoch_seconds`` with those it takes (``start``, ``skip_unknown``:
+    :data:`_EPOCH_KEYWORDS`), and ``events`` with those it takes (:data:`_EVENT_KEYWORDS`)."""
 
 
 #: The keywords :meth:`EEGPTProbe.evaluate` takes with ``epoch_seconds`` (and
@@ -296,6 +301,15 @@ def _evaluating(
 _EPOCH_KEYWORDS = frozenset(
     {"annotations", "start", "skip_unknown", "device", "precision", "batch_size", "verbose"}
 )
+
+#: The keywords :meth:`EEGPTProbe.evaluate` takes with ``events=True``.
+_EVENT_KEYWORDS = frozenset(
+    {"annotations", "threshold", "event_class", "min_event_seconds", "merge_gap_seconds",
+     "overlap", "skip_unknown", "device", "precision", "batch_size", "verbose"}
+)  # fmt: skip
+
+#: The keywords of :meth:`EEGPTProbe.evaluate` that go with ``events=True`` alone.
+_EVENT_ONLY = ("threshold", "event_class", "min_event_seconds", "merge_gap_seconds")
 
 #: The keywords of :meth:`EEGPTProbe.evaluate` that go with ``epoch_seconds`` alone (not
 #: predictions' keywords: :func:`_split_kwargs` does not take them).
@@ -1422,7 +1436,40 @@ class EEGPTProbe:
         ``epoch_seconds``, ``n_recordings`` (and ``n_left_out`` with ``skip_unknown``;
         ``per_recording``, each recording's metrics alone, with several). It
         takes ``device``, ``precision``, ``batch_size`` and ``verbose`` (true: the
-        command's notes on stderr) too, and no ``y``: the annotations label the epochs."""
+        command's notes on stderr) too, and no ``y``: the annotations label the epochs.
+
+        With ``events=True`` (seizure detection), ``data`` is one continuous recording's file
+        or a list of them, cut into the probe's windows labelled as at training (its
+        ``--window-labels``; ``annotations``: a file of annotations per recording, else
+        their own), and scored as ``eegpt probe evaluate --event-scoring`` scores them (the
+        same code: :func:`eegpt.probe_scoring.evaluate_events`): the window metrics above and
+        ``"events"``: the windows of each event class merged into events and scored against
+        the labels' (OVLP and TAES sensitivity, precision, F1, false alarms per 24 h:
+        :func:`eegpt.probe_events.event_scores`), with each decision threshold's
+        ``operating_points`` (:func:`eegpt.probe_events.operating_points`) and, of several
+        recordings, each one's events in its row of ``per_recording``. ``threshold``: a
+        window is in an event where its probability of the class is at least this (one
+        number for one event class, or ``{class: P}``; ``--threshold``; default: the class
+        of its largest probability); ``event_class``, ``min_event_seconds``,
+        ``merge_gap_seconds``, ``overlap`` and ``skip_unknown`` as the command's options;
+        ``device``, ``precision``, ``batch_size``, ``verbose`` too; no ``y``."""
+        if kwargs.pop("events", False):
+            from eegpt.probe_scoring import evaluate_events
+
+            other = sorted(set(kwargs) - _EVENT_KEYWORDS) + (["y"] if y is not None else [])
+            if other:
+                raise TypeError(
+                    f"evaluate(events=True) takes {sorted(_EVENT_KEYWORDS)}; {other} apply "
+                    "to epochs: the probe's window labels label the windows of the "
+                    "recordings (annotations=FILE), the probe's channel settings apply"
+                )
+            return evaluate_events(self, data, **kwargs)
+        for name in _EVENT_ONLY:
+            if name in kwargs:
+                raise TypeError(
+                    f"evaluate({name}=...) goes with events=True (the windows of continuous "
+                    "recordings merged into events): give events=True too, or leave it out"
+                )
         epoch_seconds = kwargs.pop("epoch_seconds", None)
         if epoch_seconds is not None:
             from eegpt.probe_scoring import evaluate_epochs

@@ -80,16 +80,7 @@ def _evaluate_command(args: argparse.Namespace) -> int:
     check_events_options(args)
     _check_epoch_seconds(args)
     if args.event_scoring:
-        from eegpt._logging import few
-
-        epoched = [str(p) for p in args.data if not is_continuous_input(p)]
-        if epoched:
-            raise ValueError(
-                "--event-scoring merges the windows of continuous recordings into events; "
-                f"{few(epoched, 3)} {holds_verb(epoched)} epochs, with no time between them: give continuous "
-                "recordings (.edf, .fif, ...) labelled by --window-labels, or leave "
-                "--event-scoring out"
-            )
+        refuse_epoched_for_events(args)
     probe = load_cli_probe(args)
     # the channels it was trained on: --keep-channels checked against them, else its own
     args.keep_channels = probe._checked_keep(args.keep_channels)
@@ -109,21 +100,9 @@ def _evaluate_command(args: argparse.Namespace) -> int:
     if args.epoch_seconds is not None:  # scored per scoring epoch, as predict pools them
         y, proba, sources, scored, left_out, unscored = scoring_epoch_labels(args, probe, shown)
     else:
-        # a recording without seizures, all --unlabelled: its false alarms, with a warning
-        recording, y, sources, rename = read_inputs(
-            args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
-            unlabelled_only=True, classes=classes,  # the probe's: 9.25 of a class '9.25'
-        )  # fmt: skip
-        scored = sources  # the file of each epoch scored
-        if windows is not None and windows.match is not None:  # labels from annotations
-            kept, unscored = _unscored_left_out(y, probe, "windows", shown)
-            recording, y = selected_epochs(recording, kept), y[kept]
-            scored = [scored[i] for i in kept]
-        if args.skip_unknown:  # before the encoder runs: only the epochs scored
-            recording, y, left_out, kept = _skip_unknown(recording, y, classes, shown)
-            scored = [scored[i] for i in kept]
-        y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
-        proba = probe_probabilities(args, probe, recording, rename)
+        recording, y, sources, scored, left_out, unscored, proba = labelled_windows(
+            args, probe, windows, shown
+        )
     metrics, report, pred = evaluation_metrics(y, proba, classes, order, scored, args.epoch_seconds)
     provenance = prediction_provenance(args, probe, sources) if args.json else None
     overlap = training_overlap_warnings(probe, provenance, args.data, metrics)
@@ -193,6 +172,51 @@ def _evaluate_command(args: argparse.Namespace) -> int:
         )  # fmt: skip
         save_figure_file(fig, args.plot, args.dpi)
     return 0
+
+
+def refuse_epoched_for_events(args: argparse.Namespace) -> None:
+    """``--event-scoring`` refused for epochs files (no time between their epochs)."""
+    from eegpt._logging import few
+
+    epoched = [str(p) for p in args.data if not is_continuous_input(p)]
+    if epoched:
+        raise ValueError(
+            "--event-scoring merges the windows of continuous recordings into events; "
+            f"{few(epoched, 3)} {holds_verb(epoched)} epochs, with no time between them: give continuous "
+            "recordings (.edf, .fif, ...) labelled by --window-labels, or leave "
+            "--event-scoring out"
+        )
+
+
+def labelled_windows(
+    args: argparse.Namespace, probe: Any, windows: Any, shown: TextIO | None
+) -> tuple[Any, np.ndarray, list[str], list[str], int, int, np.ndarray]:
+    """``probe evaluate``'s labelled windows or epochs (not ``--epoch-seconds``) and the
+    probe's probabilities of them: ``(recording, y, sources, scored, left_out, unscored,
+    proba)``, the epochs scored, their labels ``(n,)`` as the probe's classes, the file of each
+    epoch read and of each scored, how many ``--skip-unknown`` left out, how many windows
+    labelled as no class (``'Sleep stage ?'``) were left out first, and the probabilities
+    ``[n, n_classes]`` (``classes_`` order); ``windows``: the labelling of continuous
+    recordings (:func:`eegpt.probe_cli_predict.window_labelling`; None: epochs). Notes on
+    ``shown``. :meth:`eegpt.probe.EEGPTProbe.evaluate` with ``events=True`` calls it too."""
+    classes = probe.classes_
+    left_out = unscored = 0
+    # a recording without seizures, all --unlabelled: its false alarms, with a warning
+    recording, y, sources, rename = read_inputs(
+        args, labels=args.labels, keep_missing=args.skip_unknown, windows=windows,
+        unlabelled_only=True, classes=classes,  # the probe's: 9.25 of a class '9.25'
+    )  # fmt: skip
+    scored = sources  # the file of each epoch scored
+    if windows is not None and windows.match is not None:  # labels from annotations
+        kept, unscored = _unscored_left_out(y, probe, "windows", shown)
+        recording, y = selected_epochs(recording, kept), y[kept]
+        scored = [scored[i] for i in kept]
+    if args.skip_unknown:  # before the encoder runs: only the epochs scored
+        recording, y, left_out, kept = _skip_unknown(recording, y, classes, shown)
+        scored = [scored[i] for i in kept]
+    y = _as_class_labels(y, classes, _labels_taken(args), getattr(args, "unlabelled", None))
+    proba = probe_probabilities(args, probe, recording, rename)
+    return recording, y, sources, scored, left_out, unscored, proba
 
 
 def attach_recording_events(metrics: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ import copy
 import numbers
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +94,7 @@ def _scoring_args(
     probe: EEGPTProbe,
     command: str,
     data: Any,
-    epoch_seconds: float,
+    epoch_seconds: float | None,
     *,
     annotations: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
     start: float | str | Sequence[float] | None = None,
@@ -105,7 +105,7 @@ def _scoring_args(
     verbose: bool | str | int | None = None,
 ) -> tuple[argparse.Namespace, EEGPTProbe]:
     """The command line ``eegpt probe COMMAND PROBE DATA --epoch-seconds EPOCH_SECONDS ...``
-    that the keywords stand for, parsed by the command line's own parser, and a copy of
+    (without ``--epoch-seconds`` where ``epoch_seconds`` is None) that the keywords stand for, parsed by the command line's own parser, and a copy of
     ``probe`` that has adopted its training's settings (window labels, start, crop) into it
     as the command adopts those of a probe folder; ``-q`` unless ``verbose`` asks for INFO
     (:func:`eegpt._logging.is_verbose`: the command's notes on stderr). ``options``: more words (``--skip-unknown``)."""
@@ -125,7 +125,8 @@ def _scoring_args(
     elif start is not None:
         starts = list(start)
     words = ["probe", command, "PROBE", *_recording_paths(data, command)]
-    words += ["--epoch-seconds", repr(float(epoch_seconds))]
+    if epoch_seconds is not None:
+        words += ["--epoch-seconds", repr(float(epoch_seconds))]
     words += ["--annotations", *files] if files else []
     words += ["--start", *(str(s) for s in starts)] if starts else []
     words += ["--device", str(device)] if device is not None else []
@@ -230,4 +231,97 @@ def evaluate_epochs(
     metrics.update(overlap_names(overlap))
     if skip_unknown:
         metrics["n_left_out"] = left_out
+    return metrics
+
+
+def _event_words(
+    threshold: float | Mapping[Any, float] | None,
+    event_class: Sequence[Any] | None,
+    min_event_seconds: float,
+    merge_gap_seconds: float,
+    overlap: float | None,
+    skip_unknown: bool,
+) -> list[str]:
+    """The options of ``probe evaluate --event-scoring`` that the keywords of
+    :func:`evaluate_events` stand for."""
+    words = ["--event-scoring"]
+    if isinstance(threshold, Mapping):
+        words += ["--threshold", *(f"{c}={float(p)!r}" for c, p in threshold.items())]
+    elif threshold is not None:
+        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+            raise TypeError(
+                f"threshold={threshold!r}: give a probability (0.3) for one event class, or "
+                "{class: P}"
+            )
+        words += ["--threshold", repr(float(threshold))]
+    if event_class is not None:
+        classes = [event_class] if isinstance(event_class, str) else list(event_class)
+        words += ["--event-class", *(str(c) for c in classes)]
+    words += ["--min-event-seconds", repr(float(min_event_seconds))]
+    words += ["--merge-gap-seconds", repr(float(merge_gap_seconds))]
+    words += ["--overlap", repr(float(overlap))] if overlap is not None else []
+    return words + (["--skip-unknown"] if skip_unknown else [])
+
+
+@honours_verbose
+def evaluate_events(
+    probe: EEGPTProbe,
+    data: str | os.PathLike | Sequence[str | os.PathLike],
+    *,
+    annotations: str | os.PathLike | Sequence[str | os.PathLike] | None = None,
+    threshold: float | Mapping[Any, float] | None = None,
+    event_class: Sequence[Any] | None = None,
+    min_event_seconds: float = 0.0,
+    merge_gap_seconds: float = 0.0,
+    overlap: float | None = None,
+    skip_unknown: bool = False,
+    device: str | torch.device | None = None,
+    precision: str = "float32",
+    batch_size: int | None = None,
+    verbose: bool | str | int | None = None,
+) -> dict[str, Any]:
+    """The metrics of ``eegpt probe evaluate PROBE DATA --event-scoring`` (what its ``--json``
+    records, less the provenance: the window metrics, ``events`` with the event scores,
+    ``operating_points`` and threshold, each recording's events in ``per_recording``); see
+    :meth:`eegpt.probe.EEGPTProbe.evaluate` with ``events=True``."""
+    from eegpt.probe_cli_evaluate import (
+        _class_order,
+        attach_recording_events,
+        evaluation_metrics,
+        labelled_windows,
+        refuse_epoched_for_events,
+        training_overlap_warnings,
+    )
+    from eegpt.probe_cli_events import check_events_options, evaluated_events, event_classes
+    from eegpt.probe_cli_inputs import refuse_labels_without_files
+    from eegpt.probe_cli_predict import check_window_overlap, window_labelling
+    from eegpt.probe_provenance import overlap_names
+    from eegpt.viz_hypnogram import labelled_as_sleep
+
+    options = _event_words(threshold, event_class, min_event_seconds, merge_gap_seconds,
+                           overlap, skip_unknown)  # fmt: skip
+    args, probe = _scoring_args(
+        probe, "evaluate", data, None, annotations=annotations, options=options,
+        device=device, precision=precision, batch_size=batch_size, verbose=verbose,
+    )  # fmt: skip
+    check_events_options(args)
+    refuse_epoched_for_events(args)
+    args.event_class = event_classes(args, probe)
+    classes = probe.classes_
+    order = _class_order(None, classes, sleep=labelled_as_sleep(probe.training))
+    check_window_overlap(args, probe.preprocessing.window_seconds)
+    windows = window_labelling(args, probe.preprocessing.window_seconds)
+    refuse_labels_without_files(args, windows)
+    recording, y, _, scored, left_out, unscored, proba = labelled_windows(
+        args, probe, windows, sys.stderr
+    )
+    metrics, _, pred = evaluation_metrics(y, proba, classes, order, scored, None)
+    if unscored:
+        metrics["n_unscored"] = unscored
+    overlap_found = training_overlap_warnings(probe, None, args.data, metrics)
+    metrics.update(overlap_names(overlap_found))  # as EEGPTProbe.evaluate names them
+    if skip_unknown:
+        metrics["n_left_out"] = left_out
+    metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba)
+    attach_recording_events(metrics)
     return metrics
