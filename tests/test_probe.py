@@ -4324,16 +4324,19 @@ def test_probe_predict_plot_options_dpi_formats_and_probabilities(weights, tmp_p
 
 def test_probe_predict_plots_the_hypnogram(weights, tmp_path, capsys):
     """probe predict --epoch-seconds --plot FILE draws the hypnogram (one panel per
-    recording, the scored stages where --annotations give them); --plot needs
-    --epoch-seconds."""
+    recording, the scored stages where --annotations give them); without --epoch-seconds,
+    the probabilities (--plot-probabilities needs --epoch-seconds)."""
     out, paths, hyps = _stage_probe(weights, tmp_path)
     figure = tmp_path / "hypnogram.png"
     assert probe_main(["predict", str(out), paths[0], "-q", "--annotations", hyps[0],
                        "--epoch-seconds", "2", "--plot", str(figure)]) == 0  # fmt: skip
     assert f"drew {figure}" in capsys.readouterr().out
     assert figure.read_bytes().startswith(b"\x89PNG")
-    assert probe_main(["predict", str(out), paths[0], "-q", "--plot", str(figure)]) == 1
-    assert "--plot draws the hypnogram of --epoch-seconds" in capsys.readouterr().err
+    assert probe_main(["predict", str(out), paths[0], "-q", "--plot", str(figure),
+                       "--plot-probabilities"]) == 1  # fmt: skip
+    assert "--plot-probabilities draws ribbons into the hypnogram of --epoch-seconds" in (
+        capsys.readouterr().err
+    )
 
 
 def test_hypnograms_of_several_recordings_share_one_time_scale(monkeypatch):

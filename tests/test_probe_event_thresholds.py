@@ -168,3 +168,75 @@ def test_probe_evaluate_scores_events_as_the_command_does(seizure_probe, tmp_pat
         probe.evaluate(str(path), [0, 1], events=True)
     with pytest.raises(ValueError, match="--threshold 0.4 is one probability"):
         probe.evaluate(str(path), events=True, threshold=0.4, event_class=["seizure", "background"])
+
+
+def test_plot_event_probabilities_draws_lines_spans_and_thresholds():
+    """plot_event_probabilities: a line per class drawn (bad windows a gap), each annotated
+    span shaded (in its class's colour, one legend entry per class), the threshold dashed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+
+    from eegpt.viz import plot_event_probabilities
+    from eegpt.viz_events import EVENT_COLORS
+
+    table = pd.DataFrame({
+        "file": "rec.edf", "onset_s": np.arange(10.0) * 2, "p_bg": np.linspace(1, 0.1, 10),
+        "p_sz": np.linspace(0, 0.9, 10), "bad": [False] * 4 + [True] + [False] * 5,
+    })  # fmt: skip
+    fig = plot_event_probabilities(table, 2.0, classes=["sz"], threshold=0.3,
+                                   spans=[(4.0, 8.0, "sz"), (12.0, 14.0, "sz"),
+                                          (16.0, 18.0, "other")])  # fmt: skip
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"p(sz)", "threshold 0.3"}
+    x, y = lines["p(sz)"].get_data()
+    np.testing.assert_allclose(x, np.arange(10.0) * 2 + 1)  # window centres, s
+    assert np.isnan(y[4]) and y[9] == pytest.approx(0.9)  # the bad window: a gap
+    assert lines["threshold 0.3"].get_ydata()[0] == 0.3
+    assert lines["threshold 0.3"].get_linestyle() == "--"
+    patches = ax.patches
+    assert len(patches) == 3  # the spans
+    labels = [p.get_label() for p in patches]
+    assert labels[0] == "annotated sz" and labels[2] == "annotated other"
+    assert not labels[1] or labels[1].startswith("_")  # one legend entry per class
+    assert matplotlib.colors.same_color(patches[0].get_facecolor()[:3], EVENT_COLORS[0])
+    assert ax.get_xlabel() == "time from the first sample (s)" and ax.get_title() == "rec.edf"
+    with pytest.raises(ValueError, match="no p_x column"):
+        plot_event_probabilities(table, 2.0, classes=["x"])
+    two = pd.concat([table, table.assign(file="b.edf")])
+    with pytest.raises(ValueError, match="pick one with file="):
+        plot_event_probabilities(two, 2.0)
+    assert plot_event_probabilities(two, 2.0, file="b.edf").axes[0].get_title() == "b.edf"
+
+
+def test_predict_plot_draws_the_probabilities_of_a_recording(seizure_probe, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    """probe predict --plot FILE without --epoch-seconds: a panel per recording, the seizure
+    probability over time, the two annotated seizures shaded (2-8 s, 20-25 s), --threshold
+    dashed."""
+    import eegpt.probe_cli_events
+
+    folder, path, free = seizure_probe
+    figure = tmp_path / "p.png"
+    assert probe_main(["predict", str(folder), str(path), str(free), "--plot", str(figure),
+                       "-q"]) == 0  # fmt: skip
+    assert figure.read_bytes().startswith(b"\x89PNG")
+    drawn = []
+    monkeypatch.setattr(
+        eegpt.probe_cli_events, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig)
+    )
+    assert probe_main(["predict", str(folder), str(path), str(free), "--plot", str(figure),
+                       "--events", str(tmp_path / "e.csv"), "--threshold", "0.4", "-o",
+                       str(tmp_path / "w.csv"), "-q"]) == 0  # fmt: skip
+    (fig,) = drawn
+    seizures, calm = fig.axes[:2]
+    assert [line.get_label() for line in seizures.get_lines()] == ["p(seizure)", "threshold 0.4"]
+    spans = [p.get_x() for p in seizures.patches], [p.get_width() for p in seizures.patches]
+    assert spans[0] == pytest.approx([2.0, 20.0]) and spans[1] == pytest.approx([6.0, 5.0])
+    assert not calm.patches and calm.get_title() == str(free)
+    windows = pd.read_csv(tmp_path / "w.csv")
+    x, y = seizures.get_lines()[0].get_data()
+    mine = windows[windows["file"] == str(path)]
+    assert len(x) == len(mine) and y == pytest.approx(mine["p_seizure"].to_numpy())

@@ -926,7 +926,7 @@ def test_every_figure_is_exported_at_the_top_level():
     import eegpt.viz
 
     for name in ("plot_channel_mapping", "plot_embeddings", "plot_training",
-                 "plot_confusion_matrix"):  # fmt: skip
+                 "plot_confusion_matrix", "plot_event_probabilities"):  # fmt: skip
         assert name in eegpt.__all__ and getattr(eegpt, name) is getattr(eegpt.viz, name)
 
 

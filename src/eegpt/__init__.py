@@ -22,7 +22,8 @@ Where to start:
 - downstream: :mod:`eegpt.probe` (the linear probe), :mod:`eegpt.finetune`,
   :mod:`eegpt.sklearn` (scikit-learn estimators);
 - figures: :func:`plot_channel_mapping`, :func:`plot_embeddings`, :func:`plot_training`,
-  :func:`plot_confusion_matrix`, :func:`plot_hypnogram` (:mod:`eegpt.viz`);
+  :func:`plot_confusion_matrix`, :func:`plot_hypnogram`, :func:`plot_event_probabilities`
+  (:mod:`eegpt.viz`);
 - the command line: ``eegpt --help``.
 """
 
@@ -59,6 +60,7 @@ _LAZY = {
     "plot_training": "eegpt.viz_training",
     "plot_confusion_matrix": "eegpt.viz_training",
     "plot_hypnogram": "eegpt.viz_hypnogram",
+    "plot_event_probabilities": "eegpt.viz_events",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -193,6 +195,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import viz as viz
     from eegpt import viz_channels as viz_channels
     from eegpt import viz_embeddings as viz_embeddings
+    from eegpt import viz_events as viz_events
     from eegpt import viz_hypnogram as viz_hypnogram
     from eegpt import viz_training as viz_training
     from eegpt import vocabulary as vocabulary
@@ -215,6 +218,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt.preprocessing import PreprocessingConfig
     from eegpt.viz_channels import plot_channel_mapping
     from eegpt.viz_embeddings import plot_embeddings
+    from eegpt.viz_events import plot_event_probabilities
     from eegpt.viz_hypnogram import plot_hypnogram
     from eegpt.viz_training import plot_confusion_matrix, plot_training
 
@@ -247,7 +251,7 @@ _SUBMODULES = {
     "array_inputs", "epochs_files", "memory_checks", "mixed_rates", "mne_inputs", "nonfinite_advice",
     "recording", "recording_files", "ssp_projectors", "unreadable_files",
     # split from viz (eegpt.viz re-exports their names)
-    "viz_channels", "viz_embeddings", "viz_hypnogram", "viz_training",
+    "viz_channels", "viz_embeddings", "viz_events", "viz_hypnogram", "viz_training",
     # split from dataset_read (eegpt.dataset_read re-exports the names it gave)
     "dataset_folders", "dataset_parts", "read_filters", "recording_copies", "run_channel_sets",
     "run_specs", "shard_checks", "window_tables",
@@ -306,6 +310,7 @@ __all__ = [
     "plot_channel_mapping",
     "plot_confusion_matrix",
     "plot_embeddings",
+    "plot_event_probabilities",
     "plot_hypnogram",
     "plot_training",
     "read_embeddings",

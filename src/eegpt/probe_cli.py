@@ -479,7 +479,11 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         help="with --epoch-seconds: also draw the hypnogram (eegpt.viz.plot_hypnogram: the "
         "predicted stage per epoch, W, REM, N1, N2, N3 top to bottom, the scored stages "
         "beneath where --annotations give them, bad epochs shaded; one panel per recording, "
-        f"all on one time scale): a {FIGURE_FORMATS} file",
+        "all on one time scale). Without it, of continuous recordings: each event class's "
+        "probability over time (eegpt.viz.plot_event_probabilities; the classes of --events, "
+        "else all but the background), the annotations the probe's window labels make that "
+        "class shaded, --threshold as a dashed line, bad windows a gap; one panel per "
+        f"recording. A {FIGURE_FORMATS} file",
     )
     add_dpi_option(p)
     p.add_argument(

@@ -362,3 +362,62 @@ def evaluated_events(
     points = operating_points(table, window, hours, args.event_class, **shape)
     return {**how, "hours": hours, "scores": scores, "unscored_annotations": unscored,
             "operating_points": points, "per_recording": per_recording}  # fmt: skip
+
+
+def plot_event_probabilities_file(
+    args: argparse.Namespace,
+    probe: Any,
+    header: list[str],
+    rows: list[list[Any]],
+    annotations: Mapping[str, Any],
+) -> None:
+    """``probe predict --plot FILE`` without ``--epoch-seconds``: each continuous recording's
+    event classes' probabilities over time (:func:`eegpt.viz_events.plot_event_probabilities`),
+    one panel each, the annotated spans of those classes shaded (``annotations``: each file's
+    ``mne.Annotations``, onsets in s from its first sample; a description is a class as the
+    probe's window labels make it, :func:`eegpt.annotation_labels.label_rule`) and
+    ``--threshold`` drawn, written to ``args.plot``. The classes: ``--events``' (else every
+    class but the background; all where the probe names none)."""
+    from eegpt._viz_common import pyplot_module
+    from eegpt.annotation_labels import label_rule
+    from eegpt.annotation_overlap import is_bad
+    from eegpt.probe_cli_predict import window_labelling
+    from eegpt.viz_events import plot_event_probabilities
+
+    pd = require_pandas("--plot (the probabilities of continuous recordings)")
+    table = pd.DataFrame(rows, columns=header)
+    table = table[pd.notna(table["onset_s"])]
+    files = list(dict.fromkeys(table["file"].tolist()))
+    if args.events is not None:
+        classes = list(args.event_class)
+    else:
+        try:
+            classes = event_classes(args, probe)
+        except ValueError:  # no background recorded: every class
+            classes = probe.classes_.tolist()
+    window = float(probe.preprocessing.window_seconds)
+    how = window_labelling(args, window)
+    rule = label_rule(how.match) if how is not None and how.match is not None else None
+    threshold = getattr(args, "threshold", None)
+    if threshold is not None and not isinstance(threshold, dict):
+        threshold = {str(classes[0]): threshold}
+    plt = pyplot_module()
+    fig, axes = plt.subplots(len(files), 1, figsize=(10, 2.8 * len(files)),
+                             layout="constrained", squeeze=False)  # fmt: skip
+    wanted = {str(c) for c in classes}
+    for ax, name in zip(axes[:, 0], files, strict=True):
+        spans = []
+        given = annotations.get(name)
+        if rule is not None and given is not None:
+            for onset, duration, desc in zip(given.onset, given.duration, given.description,
+                                             strict=True):  # fmt: skip
+                label = None if is_bad(desc) else rule(desc)
+                if label is not None and label in wanted and duration > 0:
+                    spans.append((float(onset), float(onset + duration), label))
+        plot_event_probabilities(table, window, classes=classes, spans=spans,
+                                 threshold=threshold, file=name, ax=ax)  # fmt: skip
+    if probe.encoder.get("pretrained") is False:
+        from eegpt._viz_common import NOT_PRETRAINED_TITLE
+
+        fig.suptitle(NOT_PRETRAINED_TITLE, color="tab:red")
+    save_figure_file(fig, args.plot, args.dpi)

@@ -33,6 +33,7 @@ from eegpt.optional_packages import require_pandas
 from eegpt.probe_cli_events import (
     check_events_options,
     event_classes,
+    plot_event_probabilities_file,
     plot_hypnograms,
     write_events,
 )
@@ -767,11 +768,15 @@ def _predict_command(args: argparse.Namespace) -> int:
     check_figure_path(args.plot, dpi=args.dpi)
     if args.plot_probabilities and args.plot is None:
         raise ValueError("--plot-probabilities draws into the hypnogram: give --plot FILE too")
-    if args.plot is not None and args.epoch_seconds is None:
-        raise ValueError("--plot draws the hypnogram of --epoch-seconds: give --epoch-seconds "
-                         "SECONDS too (30 for sleep scoring)")  # fmt: skip
-    if args.plot is not None:  # the hypnogram is drawn from a table: said before the work
-        require_pandas("--plot (the hypnogram of --epoch-seconds)")
+    if args.plot_probabilities and args.epoch_seconds is None:
+        raise ValueError(
+            "--plot-probabilities draws ribbons into the hypnogram of --epoch-seconds; --plot "
+            "without --epoch-seconds draws the probabilities themselves: leave "
+            "--plot-probabilities out, or give --epoch-seconds SECONDS"
+        )
+    if args.plot is not None:  # the figure is drawn from a table: said before the work
+        require_pandas("--plot (the hypnogram of --epoch-seconds)" if args.epoch_seconds
+                       else "--plot (the probabilities of continuous recordings)")  # fmt: skip
     for path in (args.output, sidecar_of(args.output)):
         if path is not None and path.is_dir():
             raise IsADirectoryError(
@@ -804,6 +809,13 @@ def _predict_command(args: argparse.Namespace) -> int:
         )
     if args.overlap:  # refused before any file is read where it does not fit the windows
         probe._with_overlap(args.overlap)
+    if args.plot is not None and args.epoch_seconds is None and not continuous:
+        raise ValueError(
+            "--plot draws the class probabilities of continuous recordings over time (with "
+            "--epoch-seconds: their hypnogram); "
+            f"{few([str(p) for p in epoched], 3)} {holds_verb(epoched)} epochs: give continuous "
+            "recordings (.edf, .fif, ...), or leave --plot out"
+        )
     if args.events is not None:
         if not continuous:
             raise ValueError(
@@ -835,12 +847,14 @@ def _predict_command(args: argparse.Namespace) -> int:
     scored: dict[Path, tuple[np.ndarray, np.ndarray, np.ndarray, TimeBase, Any, float]] = {}
     bad: dict[Path, np.ndarray] = {}  # per continuous recording: its windows over bad spans
     moves: set[str] = set()  # a start moved onto a 256 Hz sample: said once, not per recording
+    annotated: dict[str, Any] = {}  # each recording's annotations, for --plot
     for path in continuous:
         try:
             with starts_moved_once(moves):
                 proba, onsets, window_y, bad[path], when, spans, first = _predict_continuous(
                     args, probe, path, rename
                 )
+            annotated[str(path)] = spans
         except USER_ERRORS + (RuntimeError,) as err:
             _recording_failed(args, path, err, failed)  # raised again with --fail-fast
             bad.pop(path, None)
@@ -916,8 +930,11 @@ def _predict_command(args: argparse.Namespace) -> int:
     write_predictions(args.output, header, rows, classes, provenance)
     if args.output is not None and not args.quiet:
         print(f"wrote {len(rows)} predictions to {args.output}")
+    continuous_rows = [r for r in rows if r[-1] is not None]  # not epochs files' rows
     if args.events is not None:
-        write_events(args, probe, header, [r for r in rows if r[-1] is not None], provenance)
+        write_events(args, probe, header, continuous_rows, provenance)
+    if args.plot is not None and continuous_rows:
+        plot_event_probabilities_file(args, probe, header, continuous_rows, annotated)
     _say_failed(args, failed)
     return done
 

@@ -12,8 +12,9 @@ is typed in a later cell (:class:`_NotebookDisplay`).
 This module is the public entry; the figures are drawn in the modules it re-exports the names
 of: :mod:`eegpt.viz_channels` (the channel mapping on a head), :mod:`eegpt.viz_embeddings`
 (embeddings over time, or labelled epochs as classes), :mod:`eegpt.viz_training` (learning
-curves and the confusion matrix) and :mod:`eegpt.viz_hypnogram` (a hypnogram of scoring
-epochs), with what they share in ``eegpt._viz_common`` (pyplot, showing and saving figures,
+curves and the confusion matrix), :mod:`eegpt.viz_hypnogram` (a hypnogram of scoring
+epochs) and :mod:`eegpt.viz_events` (a class's probability over a recording, against its
+annotations), with what they share in ``eegpt._viz_common`` (pyplot, showing and saving figures,
 text and legends) and ``eegpt._viz_clock`` (clock axes). matplotlib is imported only when a
 figure is drawn.
 
@@ -63,6 +64,8 @@ from eegpt.viz_embeddings import CLASS_MARKERS as CLASS_MARKERS
 from eegpt.viz_embeddings import PC_COLORS as PC_COLORS
 from eegpt.viz_embeddings import PC_LINESTYLES as PC_LINESTYLES
 from eegpt.viz_embeddings import plot_embeddings as plot_embeddings
+from eegpt.viz_events import EVENT_COLORS as EVENT_COLORS
+from eegpt.viz_events import plot_event_probabilities as plot_event_probabilities
 from eegpt.viz_hypnogram import BAD_EPOCH_COLOR as BAD_EPOCH_COLOR
 from eegpt.viz_hypnogram import STAGE_RANKS as STAGE_RANKS
 from eegpt.viz_hypnogram import hypnogram_width as hypnogram_width
