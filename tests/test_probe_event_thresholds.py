@@ -240,3 +240,42 @@ def test_predict_plot_draws_the_probabilities_of_a_recording(seizure_probe, tmp_
     x, y = seizures.get_lines()[0].get_data()
     mine = windows[windows["file"] == str(path)]
     assert len(x) == len(mine) and y == pytest.approx(mine["p_seizure"].to_numpy())
+
+
+def test_operating_points_are_drawn_and_evaluate_plot_shows_them(seizure_probe, tmp_path,
+                                                                 monkeypatch):  # fmt: skip
+    """plot_operating_points: sensitivity (%) against false alarms per 24 h, a point per
+    threshold with a sensitivity, the threshold used ringed; evaluate --event-scoring --plot
+    draws them beside the confusion matrix."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+
+    import eegpt.probe_cli_evaluate
+    from eegpt.viz import plot_operating_points
+
+    rows = [{"threshold": 0.1, "sensitivity": 1.0, "false_alarms_per_24h": 30.0},
+            {"threshold": 0.5, "sensitivity": 0.5, "false_alarms_per_24h": 2.0},
+            {"threshold": 0.9, "sensitivity": None, "false_alarms_per_24h": 0.0}]  # fmt: skip
+    ax = plot_operating_points({"sz": rows}, threshold=0.5).axes[0]
+    curve, ring = ax.get_lines()
+    assert curve.get_label() == "sz" and ring.get_label() == "threshold 0.5"
+    np.testing.assert_allclose(curve.get_xdata(), [30.0, 2.0])
+    np.testing.assert_allclose(curve.get_ydata(), [100.0, 50.0])
+    assert (ring.get_xdata()[0], ring.get_ydata()[0]) == (2.0, 50.0)
+    assert ax.get_xlabel() == "false alarms per 24 h (OVLP)"
+    folder, path, _ = seizure_probe
+    drawn = []
+    monkeypatch.setattr(
+        eegpt.probe_cli_evaluate, "save_figure_file", lambda fig, *a, **kw: drawn.append(fig)
+    )
+    got = _evaluate(folder, [path], tmp_path / "s.json", "--plot", str(tmp_path / "cm.png"))
+    (fig,) = drawn
+    points = fig.axes[1]
+    assert points.get_xlabel() == "false alarms per 24 h (OVLP)"
+    expected = [r for r in got["events"]["operating_points"]["seizure"]
+                if r["sensitivity"] is not None]  # fmt: skip
+    np.testing.assert_allclose(points.get_lines()[0].get_ydata(),
+                               [100 * r["sensitivity"] for r in expected])  # fmt: skip
+    assert fig.axes[0].get_xlabel() == "Predicted label"  # the confusion matrix beside

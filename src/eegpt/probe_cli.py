@@ -533,7 +533,9 @@ def add_probe_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--plot",
         type=Path,
         metavar="FILE",
-        help=f"also draw the confusion matrix: a {FIGURE_FORMATS} file (not an existing one "
+        help="also draw the confusion matrix (with --event-scoring, beside it each event "
+        "class's sensitivity against false alarms per 24 h over the thresholds: "
+        f"eegpt.viz.plot_operating_points): a {FIGURE_FORMATS} file (not an existing one "
         "without --overwrite)",
     )
     p.add_argument(

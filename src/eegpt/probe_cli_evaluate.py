@@ -166,9 +166,19 @@ def _evaluate_command(args: argparse.Namespace) -> int:
             f"probe {args.probe.name} on {_scored_text(scored)}: {len(y)} {unit}, balanced "
             f"accuracy {100 * metrics['balanced_accuracy']:.1f}%"
         )
+        ax = None
+        if args.event_scoring:  # the operating points beside the matrix
+            from eegpt._viz_common import pyplot_module
+            from eegpt.viz_events import plot_operating_points
+
+            fig, (ax, beside) = pyplot_module().subplots(1, 2, figsize=(11, 4.8),
+                                                         layout="constrained")  # fmt: skip
+            events = metrics["events"]
+            plot_operating_points(events["operating_points"], threshold=events["threshold"],
+                                  ax=beside)  # fmt: skip
         fig = plot_confusion_matrix(
             y, pred, labels=order, normalize=args.normalize, title=title,
-            pretrained=probe.encoder.get("pretrained"),
+            pretrained=probe.encoder.get("pretrained"), ax=ax,
         )  # fmt: skip
         save_figure_file(fig, args.plot, args.dpi)
     return 0

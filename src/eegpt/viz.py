@@ -66,6 +66,7 @@ from eegpt.viz_embeddings import PC_LINESTYLES as PC_LINESTYLES
 from eegpt.viz_embeddings import plot_embeddings as plot_embeddings
 from eegpt.viz_events import EVENT_COLORS as EVENT_COLORS
 from eegpt.viz_events import plot_event_probabilities as plot_event_probabilities
+from eegpt.viz_events import plot_operating_points as plot_operating_points
 from eegpt.viz_hypnogram import BAD_EPOCH_COLOR as BAD_EPOCH_COLOR
 from eegpt.viz_hypnogram import STAGE_RANKS as STAGE_RANKS
 from eegpt.viz_hypnogram import hypnogram_width as hypnogram_width

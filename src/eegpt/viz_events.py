@@ -149,3 +149,55 @@ def plot_event_probabilities(
     if pretrained is False:
         _mark_not_pretrained(fig, ax, created)
     return _shown(fig, show, created)
+
+
+def plot_operating_points(
+    points: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    threshold: float | Mapping[Any, float] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    show: bool = False,
+) -> Figure:
+    """Each event class's sensitivity against its false alarms per 24 h over the decision
+    thresholds (:func:`eegpt.probe_events.operating_points`; ``probe evaluate
+    --event-scoring --json``'s ``events.operating_points``): one line per class, a point per
+    threshold (some labelled with it), to choose ``--threshold`` from; the threshold used
+    (``threshold``: one P, or ``{class: P}``) ringed. False alarms on a symmetric log axis
+    (linear below 1 per 24 h); thresholds with no sensitivity (no scored event) left out.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Lines labelled with their class; the ringed points labelled ``threshold P``.
+    """
+    created = ax is None
+    fig, ax = _figure(ax, (5.5, 4.0))
+    for k, (name, rows) in enumerate(points.items()):
+        kept = [r for r in rows if r.get("sensitivity") is not None
+                and r.get("false_alarms_per_24h") is not None
+                and not np.isnan(float(r["sensitivity"]))]  # fmt: skip
+        if not kept:
+            continue
+        color = EVENT_COLORS[k % len(EVENT_COLORS)]
+        x = np.array([float(r["false_alarms_per_24h"]) for r in kept])
+        y = np.array([100 * float(r["sensitivity"]) for r in kept])
+        ax.plot(x, y, marker="o", ms=3, color=color, label=str(name))
+        for i in range(0, len(kept), max(1, len(kept) // 5)):  # a few thresholds named
+            ax.annotate(f"{float(kept[i]['threshold']):g}", (x[i], y[i]), fontsize="x-small",
+                        xytext=(3, 3), textcoords="offset points", color=color)  # fmt: skip
+        cut = threshold.get(name) if isinstance(threshold, Mapping) else threshold
+        if cut is not None:
+            at = [i for i, r in enumerate(kept) if abs(float(r["threshold"]) - float(cut)) < 1e-9]
+            if at:
+                ax.plot(x[at], y[at], marker="o", ms=10, mfc="none", ls="none", color=color,
+                        label=f"threshold {float(cut):g}")  # fmt: skip
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(left=0)
+    ax.set_ylim(-2, 102)
+    ax.set_xlabel("false alarms per 24 h (OVLP)")
+    ax.set_ylabel("sensitivity (%, OVLP)")
+    ax.set_title("operating points by threshold" if title is None else title, fontsize="medium")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
+    return _shown(fig, show, created)
