@@ -200,7 +200,12 @@ def test_operating_points_by_hand():
     of windows: a false alarm is 24 h / 8 s = 10800 per 24 h): 0.05 one event over all (both
     found, TAES 5 s of 8 outside), 0.2 a third event at 7 s (a false alarm), 0.445 the first
     seizure only, 0.5 nothing; --min-event-seconds shapes the predicted events."""
-    from eegpt.probe_events import SWEEP_THRESHOLDS, operating_points, operating_points_text
+    from eegpt.probe_events import (
+        SWEEP_THRESHOLDS,
+        operating_points,
+        operating_points_text,
+        sweep_thresholds,
+    )
 
     t = _underconfident([0.1, 0.45, 0.46, 0.1, 0.1, 0.44, 0.1, 0.3])
     points = operating_points(t, 1.0, 8 / 3600, ["sz"], [0.05, 0.2, 0.445, 0.5])
@@ -216,9 +221,13 @@ def test_operating_points_by_hand():
     # the events of --min-event-seconds 1.5: at 0.2 the 2 s event alone
     longer = operating_points(t, 1.0, 8 / 3600, ["sz"], [0.2], min_event_seconds=1.5)["sz"]
     assert (longer[0]["predicted_events"], longer[0]["sensitivity"]) == (1, 0.5)
+    # by default the 0.05 grid and the probabilities that 50%, 20%, 10% ... of the windows
+    # reach (of 8: 4, 2, 1 windows: 0.3, 0.45, 0.46), between the grid's steps
     default = operating_points(t, 1.0, 8 / 3600, ["sz"])["sz"]
-    assert [r["threshold"] for r in default] == list(SWEEP_THRESHOLDS)
-    assert SWEEP_THRESHOLDS[0] == 0.05 and SWEEP_THRESHOLDS[-1] == 0.95 and len(default) == 19
+    assert SWEEP_THRESHOLDS[0] == 0.05 and SWEEP_THRESHOLDS[-1] == 0.95
+    assert [r["threshold"] for r in default] == sorted([*SWEEP_THRESHOLDS, 0.46])
+    assert sweep_thresholds(np.array([0.44, 0.441, 0.442, 0.443, 0.45, 0.46, 0.47, 0.48, 0.49,
+                                      0.5])) == sorted({*SWEEP_THRESHOLDS, 0.46, 0.49, 0.5})  # fmt: skip
     text = operating_points_text(points)
     assert "operating points of sz (OVLP; choose one with --threshold P):" in text
     assert "        0.2       100.0%           10800.00                 3" in text, text

@@ -279,7 +279,7 @@ def add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> Non
             "precision, F1 and false alarms per 24 h over the hours of windows scored "
             "(eegpt.probe_events.event_scores); printed, and in --json under 'events'; with "
             "the operating point (OVLP sensitivity, false alarms per 24 h) of each decision "
-            "threshold 0.05 to 0.95 (see --threshold), under 'events' 'operating_points'; "
+            "threshold (see --threshold), under 'events' 'operating_points'; "
             "of several recordings, each one's events (false alarms per 24 h and per hour of "
             "a seizure-free one too) in its row of 'per_recording'",
         )
@@ -328,7 +328,8 @@ def add_events_options(p: argparse.ArgumentParser, scoring: bool = False) -> Non
         "unless --event-class names them)"
         + (
             "; recorded in --json under 'events'. probe evaluate --event-scoring --json "
-            "gives the sensitivity and false alarms per 24 h of each threshold 0.05 to 0.95 "
+            "gives the sensitivity and false alarms per 24 h of each threshold 0.05 to 0.95, "
+            "and of those 50%%, 20%%, 10%% ... 0.1%% of the windows reach, "
             "under 'events' 'operating_points', to choose one from"
             if scoring
             else "; recorded in the events' provenance"

@@ -478,8 +478,27 @@ def recording_events_text(per_recording: Mapping[str, Mapping[str, Any]]) -> str
 
 
 #: The thresholds of :func:`operating_points` by default (``probe evaluate --event-scoring``'s
-#: sweep): 0.05 to 0.95 every 0.05.
+#: sweep): 0.05 to 0.95 every 0.05, with those of :data:`SWEEP_FRACTIONS`.
 SWEEP_THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(1, 20))
+
+#: The fractions of windows at or above the thresholds :func:`operating_points` adds to
+#: :data:`SWEEP_THRESHOLDS`: where a probe's probabilities are not calibrated (all between
+#: 0.44 and 0.47), the grid's steps of 0.05 miss them, these do not.
+SWEEP_FRACTIONS = (0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001)
+
+
+def sweep_thresholds(p: np.ndarray) -> list[float]:
+    """The thresholds :func:`operating_points` sweeps by default for a class whose windows'
+    probabilities are ``p`` ``(n_windows,)``: :data:`SWEEP_THRESHOLDS` and, for each fraction
+    of :data:`SWEEP_FRACTIONS`, the largest probability at or above which that fraction of
+    the windows (at least one) lies (a window's own probability); sorted, once each."""
+    p = np.sort(np.asarray(p, dtype=np.float64)[np.isfinite(p)])[::-1]
+    extra = (
+        {float(p[max(1, int(np.ceil(f * len(p)))) - 1]) for f in SWEEP_FRACTIONS}
+        if len(p)
+        else set()
+    )
+    return sorted(set(SWEEP_THRESHOLDS) | extra)
 
 
 def operating_points(
@@ -506,14 +525,22 @@ def operating_points(
     class's where its probability is at least P), shaped by ``min_event_seconds`` and
     ``merge_gap_seconds``; the scored events are the runs of the labels as they are (neither
     applies to them). ``hours``: the hours of windows scored (false alarms per 24 h);
-    ``thresholds``: default :data:`SWEEP_THRESHOLDS` (0.05 to 0.95 every 0.05), any
-    probabilities (e.g. the distinct ones of ``p_CLASS``). A lower threshold finds more
-    seizures and raises more false alarms."""
-    cuts = SWEEP_THRESHOLDS if thresholds is None else tuple(float(t) for t in thresholds)
+    ``thresholds``: any probabilities (e.g. the distinct ones of ``p_CLASS``); default
+    (:func:`sweep_thresholds`, per class): 0.05 to 0.95 every 0.05, and the probabilities at
+    or above which 50%, 20%, 10%, 5%, 2%, 1%, 0.5%, 0.2% and 0.1% of the windows (not bad)
+    lie: those of a probe whose probabilities are not calibrated too. A lower threshold finds
+    more seizures and raises more false alarms."""
     shape: dict[str, Any] = dict(hop_seconds=hop_seconds, span=span)
     scored = windows_to_events(table, window_seconds, column="label", classes=classes, **shape)
     out: dict[str, list[dict[str, Any]]] = {}
+    good = ~_is_bad(table["bad"]) if "bad" in table.columns else np.ones(len(table), bool)
     for name in classes:
+        if thresholds is None:
+            if f"p_{name}" not in table.columns:
+                raise ValueError(f"the table has no p_{name} column to sweep thresholds of")
+            cuts = sweep_thresholds(table[f"p_{name}"].to_numpy(np.float64)[good])
+        else:
+            cuts = [float(t) for t in thresholds]
         rows = []
         for cut in cuts:
             predicted = windows_to_events(
@@ -541,7 +568,7 @@ def operating_points_text(points: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
         lines.append("  threshold  sensitivity  false alarms/24 h  predicted events")
         for r in rows:
             lines.append(
-                f"  {r['threshold']:>9.3g}  {percent_text(r['sensitivity']):>11}  "
+                f"  {r['threshold']:>9.4g}  {percent_text(r['sensitivity']):>11}  "
                 f"{number_text(r['false_alarms_per_24h']):>17}  {r['predicted_events']:>16}"
             )
     return "\n".join(lines)
