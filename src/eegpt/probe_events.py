@@ -166,8 +166,12 @@ def windows_to_events(
     before = (window_seconds - hop) / 2 if span == "centred" else 0.0
     after = (window_seconds + hop) / 2 if span == "centred" else float(window_seconds)
     events: list[dict[str, Any]] = []
-    for name in dict.fromkeys(table["file"]):
+    files = list(pd.unique(table["file"]))
+    for name in files:
         rows = table[table["file"] == name].sort_values("onset_s", kind="stable")
+        # the columns an event's row reads, as arrays (read once per file, not per event)
+        columns = {k: rows[k].to_numpy() for k in ("onset_s", "clock_s", "clock_time")
+                   if k in rows}  # fmt: skip
         good = ~_is_bad(rows["bad"]) if "bad" in rows.columns else np.ones(len(rows), bool)
         onsets = rows["onset_s"].to_numpy(dtype=np.float64)
         clock = _clock_of(rows)
@@ -194,7 +198,7 @@ def windows_to_events(
             for event in _merged(found, merge_gap_seconds, onsets, clock):
                 event["last"] = event["windows"][-1]
                 event["p"] = p[event.pop("windows")]
-                event["rows"] = rows
+                event["rows"] = columns
                 events.append(event)
     out = [_event_row(e) for e in events]
     out = [e for e in out if e["duration_s"] >= min_event_seconds - _TOLERANCE]
@@ -205,7 +209,7 @@ def windows_to_events(
             from eegpt.clock_times import uniform_iso
 
             frame[name] = uniform_iso(frame[name])
-    order = {f: k for k, f in enumerate(dict.fromkeys(table["file"]))}
+    order = {f: k for k, f in enumerate(files)}
     frame = frame.sort_values(
         ["file", "onset_s"], key=lambda c: c.map(order) if c.name == "file" else c, kind="stable"
     )
@@ -320,20 +324,21 @@ def _merged(
 
 
 def _event_row(event: dict[str, Any]) -> dict[str, Any]:
-    """An event's row of :data:`EVENT_COLUMNS` from its runs' windows: its clock onset from
+    """An event's row of :data:`EVENT_COLUMNS` from its runs' windows (``event["rows"]``: the
+    ``onset_s``, ``clock_s``, ``clock_time`` arrays of its file's windows): its clock onset from
     that of its first window shifted by the event's onset less the window's, its clock end
     from that of its last window shifted by the event's offset less the window's onset (no
     recording gap lies between its windows)."""
     rows, first, last, p = event["rows"], event["first"], event["last"], event["p"]
-    shift = event["onset_s"] - float(rows["onset_s"].iloc[first])
-    end_shift = event["offset_s"] - float(rows["onset_s"].iloc[last])
+    shift = event["onset_s"] - float(rows["onset_s"][first])
+    end_shift = event["offset_s"] - float(rows["onset_s"][last])
     clock_s = clock_end_s = clock_time = clock_end_time = None
-    if "clock_s" in rows and pd.notna(rows["clock_s"].iloc[first]):
-        clock_s = float(rows["clock_s"].iloc[first]) + shift
-    if "clock_s" in rows and pd.notna(rows["clock_s"].iloc[last]):
-        clock_end_s = float(rows["clock_s"].iloc[last]) + end_shift
+    if "clock_s" in rows and pd.notna(rows["clock_s"][first]):
+        clock_s = float(rows["clock_s"][first]) + shift
+    if "clock_s" in rows and pd.notna(rows["clock_s"][last]):
+        clock_end_s = float(rows["clock_s"][last]) + end_shift
     if "clock_time" in rows:
-        moment, end = rows["clock_time"].iloc[first], rows["clock_time"].iloc[last]
+        moment, end = rows["clock_time"][first], rows["clock_time"][last]
         if isinstance(moment, str) and moment:
             clock_time = _shifted_moment(moment, shift)
         if isinstance(end, str) and end:
@@ -404,10 +409,20 @@ def event_scores(
     for name in dict.fromkeys(names if classes is None else [str(c) for c in classes]):
         mine = predicted[predicted["class"].astype(str) == name]
         truth = scored[scored["class"].astype(str) == name]
-        found = [_overlaps(row, mine) for _, row in truth.iterrows()]
-        false = [not _overlaps(row, truth) for _, row in mine.iterrows()]
-        hit = [min(1.0, _covered(row, mine)) for _, row in truth.iterrows()]
-        outside = [1.0 - min(1.0, _covered(row, truth)) for _, row in mine.iterrows()]
+        # each event against those of its file only, as arrays (not rows: a sweep scores
+        # thousands of events)
+        theirs, ours = _by_file(truth), _by_file(mine)
+        none = (np.empty(0), np.empty(0))
+        found, hit, false, outside = [], [], [], []
+        for f, (on, off) in theirs.items():
+            others = ours.get(f, none)
+            found += [_overlaps(a, b, others) for a, b in zip(on, off, strict=True)]
+            hit += [min(1.0, _covered(a, b, others)) for a, b in zip(on, off, strict=True)]
+        for f, (on, off) in ours.items():
+            others = theirs.get(f, none)
+            false += [not _overlaps(a, b, others) for a, b in zip(on, off, strict=True)]
+            outside += [1.0 - min(1.0, _covered(a, b, others))
+                        for a, b in zip(on, off, strict=True)]  # fmt: skip
         out[name] = {
             "scored_events": len(truth),
             "predicted_events": len(mine),
@@ -587,34 +602,39 @@ def _rates(hits: float, misses: float, false: float, n: int, hours: float) -> di
     }  # fmt: skip
 
 
-def _overlapping(onset: float, offset: float, same: pd.DataFrame) -> np.ndarray:
-    """Which of the events ``same`` overlap ``[onset, offset]`` by more than nothing (beyond
-    :data:`_TOLERANCE`): the one test of OVLP and TAES, so that an event of no duration at
-    another's edge counts alike for both (as touching only, not overlapping)."""
-    return np.asarray(
-        (same["onset_s"].to_numpy(np.float64) < offset - _TOLERANCE)
-        & (same["offset_s"].to_numpy(np.float64) > onset + _TOLERANCE)
-    )
+def _by_file(events: pd.DataFrame) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
+    """``{file: (onsets, offsets)}`` of ``events`` (s, float64 ``(n,)`` each), by file."""
+    on = events["onset_s"].to_numpy(np.float64)
+    off = events["offset_s"].to_numpy(np.float64)
+    files = events["file"].to_numpy()
+    return {f: (on[files == f], off[files == f]) for f in dict.fromkeys(files.tolist())}
 
 
-def _overlaps(event: pd.Series, others: pd.DataFrame) -> bool:
-    """Whether ``event`` overlaps (by more than nothing) any of ``others`` of its file."""
-    same = others[others["file"] == event["file"]]
-    onset, offset = float(event["onset_s"]), float(event["offset_s"])
+def _overlapping(onset: float, offset: float, same: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Which of the events ``same`` (onsets, offsets, s) overlap ``[onset, offset]`` by more
+    than nothing (beyond :data:`_TOLERANCE`): the one test of OVLP and TAES, so that an event
+    of no duration at another's edge counts alike for both (as touching only, not
+    overlapping)."""
+    return np.asarray((same[0] < offset - _TOLERANCE) & (same[1] > onset + _TOLERANCE))
+
+
+def _overlaps(onset: float, offset: float, same: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether the event ``[onset, offset]`` overlaps (by more than nothing) any of ``same``
+    (the events of its file: onsets, offsets)."""
     return bool(np.any(_overlapping(onset, offset, same)))
 
 
-def _covered(event: pd.Series, others: pd.DataFrame) -> float:
-    """The fraction of ``event`` that ``others`` of its file cover (their union, so time under
-    two of them counts once); for an event of no duration, 1 where one overlaps it as
-    :func:`_overlaps` tests it (inside, not at an edge), else 0."""
-    same = others[others["file"] == event["file"]]
-    onset, offset = float(event["onset_s"]), float(event["offset_s"])
-    starts = np.maximum(same["onset_s"].to_numpy(np.float64), onset)
-    ends = np.minimum(same["offset_s"].to_numpy(np.float64), offset)
+def _covered(onset: float, offset: float, same: tuple[np.ndarray, np.ndarray]) -> float:
+    """The fraction of the event ``[onset, offset]`` that ``same`` (the events of its file:
+    onsets, offsets) cover (their union, so time under two of them counts once); for an event
+    of no duration, 1 where one overlaps it as :func:`_overlaps` tests it (inside, not at an
+    edge), else 0."""
+    onset, offset = float(onset), float(offset)
+    starts = np.maximum(same[0], onset)
+    ends = np.minimum(same[1], offset)
     keep = ends > starts
     if offset - onset <= _TOLERANCE:
-        return 1.0 if bool(np.any(_overlapping(onset, offset, same))) else 0.0
+        return 1.0 if _overlaps(onset, offset, same) else 0.0
     covered, reached = 0.0, onset
     for a, b in sorted(zip(starts[keep], ends[keep], strict=True)):
         a = max(a, reached)
