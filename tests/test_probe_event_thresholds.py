@@ -100,6 +100,8 @@ def test_evaluate_gives_each_thresholds_sensitivity_and_false_alarms(
     # --threshold P: its point's numbers are the scores
     half = cuts.index(0.5)
     at = _evaluate(folder, [path], tmp_path / "s.json", "--threshold", "0.5")["events"]
+    odd = _evaluate(folder, [path], tmp_path / "s.json", "--threshold", "0.4321")["events"]
+    assert 0.4321 in [r["threshold"] for r in odd["operating_points"]["seizure"]]
     ovlp = at["scores"]["seizure"]["ovlp"]
     assert at["scores"]["seizure"]["predicted_events"] == rows[half]["predicted_events"]
     assert ovlp["false_alarms_per_24h"] == pytest.approx(rows[half]["false_alarms_per_24h"])
@@ -266,6 +268,11 @@ def test_operating_points_are_drawn_and_evaluate_plot_shows_them(seizure_probe, 
     np.testing.assert_allclose(curve.get_xdata(), [30.0, 2.0])
     np.testing.assert_allclose(curve.get_ydata(), [100.0, 50.0])
     assert (ring.get_xdata()[0], ring.get_ydata()[0]) == (2.0, 50.0)
+    assert [t.get_text() for t in ax.texts] == ["0.1", "0.5"]
+    # thresholds of one point named as one range
+    same = [{**rows[0], "threshold": 0.05}, *rows]
+    ax = plot_operating_points({"sz": same}).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["0.05-0.1", "0.5"]
     assert ax.get_xlabel() == "false alarms per 24 h (OVLP)"
     folder, path, _ = seizure_probe
     drawn = []

@@ -224,6 +224,9 @@ def test_operating_points_by_hand():
     # by default the 0.05 grid and the probabilities that 50%, 20%, 10% ... of the windows
     # reach (of 8: 4, 2, 1 windows: 0.3, 0.45, 0.46), between the grid's steps
     default = operating_points(t, 1.0, 8 / 3600, ["sz"])["sz"]
+    # also: the threshold in use among them
+    used = operating_points(t, 1.0, 8 / 3600, ["sz"], [0.2, 0.5], also={"sz": 0.445})["sz"]
+    assert [r["threshold"] for r in used] == [0.2, 0.445, 0.5]
     assert SWEEP_THRESHOLDS[0] == 0.05 and SWEEP_THRESHOLDS[-1] == 0.95
     assert [r["threshold"] for r in default] == sorted([*SWEEP_THRESHOLDS, 0.46])
     assert sweep_thresholds(np.array([0.44, 0.441, 0.442, 0.443, 0.45, 0.46, 0.47, 0.48, 0.49,

@@ -359,7 +359,8 @@ def evaluated_events(
     per_recording = recording_event_scores(events, scored, dict(each.items()), args.event_class)
     # each threshold's sensitivity and false alarms, to choose --threshold from
     shape = {k: settings[k] for k in ("hop_seconds", "min_event_seconds", "merge_gap_seconds")}
-    points = operating_points(table, window, hours, args.event_class, **shape)
+    points = operating_points(table, window, hours, args.event_class, **shape,
+                              also=how["threshold"])  # fmt: skip
     return {**how, "hours": hours, "scores": scores, "unscored_annotations": unscored,
             "operating_points": points, "per_recording": per_recording}  # fmt: skip
 

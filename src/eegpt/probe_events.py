@@ -527,6 +527,7 @@ def operating_points(
     min_event_seconds: float = 0.0,
     merge_gap_seconds: float = 0.0,
     span: str = "centred",
+    also: Mapping[Any, float] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The events of each decision threshold scored, to choose one from: ``{class: [one dict
     per threshold]}`` (classes as text), each with ``threshold``, ``predicted_events``, the
@@ -543,7 +544,8 @@ def operating_points(
     ``thresholds``: any probabilities (e.g. the distinct ones of ``p_CLASS``); default
     (:func:`sweep_thresholds`, per class): 0.05 to 0.95 every 0.05, and the probabilities at
     or above which 50%, 20%, 10%, 5%, 2%, 1%, 0.5%, 0.2% and 0.1% of the windows (not bad)
-    lie: those of a probe whose probabilities are not calibrated too. A lower threshold finds
+    lie: those of a probe whose probabilities are not calibrated too; ``also``: ``{class: P}``
+    added to the class's thresholds (the one in use, ``--threshold``). A lower threshold finds
     more seizures and raises more false alarms."""
     shape: dict[str, Any] = dict(hop_seconds=hop_seconds, span=span)
     scored = windows_to_events(table, window_seconds, column="label", classes=classes, **shape)
@@ -556,6 +558,9 @@ def operating_points(
             cuts = sweep_thresholds(table[f"p_{name}"].to_numpy(np.float64)[good])
         else:
             cuts = [float(t) for t in thresholds]
+        extra = {str(c): float(v) for c, v in (also or {}).items()}
+        if str(name) in extra:
+            cuts = sorted({*cuts, extra[str(name)]})
         rows = []
         for cut in cuts:
             predicted = windows_to_events(

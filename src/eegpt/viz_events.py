@@ -162,7 +162,8 @@ def plot_operating_points(
     """Each event class's sensitivity against its false alarms per 24 h over the decision
     thresholds (:func:`eegpt.probe_events.operating_points`; ``probe evaluate
     --event-scoring --json``'s ``events.operating_points``): one line per class, a point per
-    threshold (some labelled with it), to choose ``--threshold`` from; the threshold used
+    threshold (labelled with it; thresholds giving one point as a range, ``0.05-0.4``; at
+    most 8 labels a class), to choose ``--threshold`` from; the threshold used
     (``threshold``: one P, or ``{class: P}``) ringed. False alarms on a symmetric log axis
     (linear below 1 per 24 h); thresholds with no sensitivity (no scored event) left out.
 
@@ -183,9 +184,16 @@ def plot_operating_points(
         x = np.array([float(r["false_alarms_per_24h"]) for r in kept])
         y = np.array([100 * float(r["sensitivity"]) for r in kept])
         ax.plot(x, y, marker="o", ms=3, color=color, label=str(name))
-        for i in range(0, len(kept), max(1, len(kept) // 5)):  # a few thresholds named
-            ax.annotate(f"{float(kept[i]['threshold']):g}", (x[i], y[i]), fontsize="x-small",
-                        xytext=(3, 3), textcoords="offset points", color=color)  # fmt: skip
+        # each point named by its thresholds (those giving the same point as one range:
+        # "0.05-0.4"); a few of them where there are many
+        groups: dict[tuple[float, float], list[float]] = {}
+        for r, at_x, at_y in zip(kept, x, y, strict=True):
+            groups.setdefault((float(at_x), float(at_y)), []).append(float(r["threshold"]))
+        named = list(groups.items())
+        for (at_x, at_y), cuts in named[:: max(1, -(-len(named) // 8))]:
+            text = f"{min(cuts):.4g}" + (f"-{max(cuts):.4g}" if len(cuts) > 1 else "")
+            ax.annotate(text, (at_x, at_y), fontsize="x-small", xytext=(3, 3),
+                        textcoords="offset points", color=color)  # fmt: skip
         cut = threshold.get(name) if isinstance(threshold, Mapping) else threshold
         if cut is not None:
             at = [i for i, r in enumerate(kept) if abs(float(r["threshold"]) - float(cut)) < 1e-9]
