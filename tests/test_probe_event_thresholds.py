@@ -288,3 +288,20 @@ def test_operating_points_are_drawn_and_evaluate_plot_shows_them(seizure_probe, 
     np.testing.assert_allclose(points.get_lines()[0].get_ydata(),
                                [100 * r["sensitivity"] for r in expected])  # fmt: skip
     assert fig.axes[0].get_xlabel() == "Predicted label"  # the confusion matrix beside
+
+
+def test_probe_evaluate_events_counts_the_seizures_it_cannot_score(seizure_probe, tmp_path):
+    """EEGPTProbe.evaluate(events=True) counts a seizure in the dropped tail (after the last
+    whole window) in events.unscored_annotations, as the command does."""
+    from eegpt.probe import load_probe
+
+    folder, _, _ = seizure_probe
+    raw, _, _ = synthetic_erp_raw(8, sfreq=250.0, seed=6)
+    raw.crop(0, 30.5, include_tmax=False)
+    raw.set_annotations(mne.Annotations([5.0, 30.1], [3.0, 0.3], ["seizure", "seizure"]))
+    path = tmp_path / "tail_raw.fif"
+    raw.save(path, verbose=False)
+    with pytest.warns(EEGPTWarning, match="after the last whole window"):
+        got = load_probe(folder).evaluate(str(path), events=True)
+    assert got["events"]["unscored_annotations"] == 1
+    assert got["events"]["scores"]["seizure"]["scored_events"] == 1

@@ -322,6 +322,6 @@ def evaluate_events(
     metrics.update(overlap_names(overlap_found))  # as EEGPTProbe.evaluate names them
     if skip_unknown:
         metrics["n_left_out"] = left_out
-    metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba)
+    metrics["events"] = evaluated_events(args, probe, recording, scored, y, pred, proba, windows)
     attach_recording_events(metrics)
     return metrics
