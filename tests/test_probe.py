@@ -938,8 +938,10 @@ def test_predictions_of_a_continuous_recording_are_per_consecutive_window(
     assert probe_main(["predict", str(folder), str(recording), str(epochs_file), "-o", str(out),
                        "-q"]) == 0  # fmt: skip
     rows = list(csv.DictReader(out.open()))
-    assert list(rows[0]) == ["file", "epoch", "onset_s", "clock_s", "prediction", "label",
-                             "p_standard", "p_target", "bad"]  # fmt: skip
+    # test[:3]'s epoch numbers (epochs.selection) are not 0, 1, 2: a position column follows
+    assert list(rows[0]) == ["file", "epoch", "position", "onset_s", "clock_s", "prediction",
+                             "label", "p_standard", "p_target", "bad"]  # fmt: skip
+    assert [r["position"] for r in rows] == [""] * n + ["0", "1", "2"]
     assert [r["file"] for r in rows] == [str(recording)] * n + [str(epochs_file)] * 3
     assert [r["bad"] for r in rows] == ["False"] * n + [""] * 3  # no bad annotation; epochs
     assert [int(r["epoch"]) for r in rows[:n]] == list(range(n))
