@@ -113,3 +113,28 @@ def test_event_scoring_counts_the_annotations_it_cannot_score(weights, tmp_path,
                            str(scores), "--overwrite", "-q"]) == 0  # fmt: skip
     assert json.loads(scores.read_text())["events"]["unscored_annotations"] == 0
     assert np.isfinite(json.loads(scores.read_text())["n"])
+
+
+def test_a_hypnogram_s_stages_past_the_recording_s_end_are_not_warned_of_as_tail(tmp_path):
+    """A hypnogram (an --annotations file) whose 6 s stages run past the recording's end (one
+    starting at its end, one after), as a night's scoring often does: every window is
+    labelled, and those stages are off the recording, not 'after the last whole window' with
+    a '--start 0' that would take them in (the one after the end is warned of as such)."""
+    raw, _, _ = synthetic_erp_raw(25, sfreq=250.0, seed=2)
+    raw.crop(0, 24.0, include_tmax=False)
+    path = tmp_path / "night_raw.fif"
+    raw.save(path, verbose=False)
+    hypnogram = tmp_path / "hypnogram.csv"
+    stages = ["Sleep stage W", "Sleep stage 2", "Sleep stage 2", "Sleep stage W"] + [
+        "Sleep stage W"
+    ] * 2
+    mne.Annotations(np.arange(0.0, 36.0, 6.0), [6.0] * 6, stages).save(hypnogram)
+    how = WindowLabelling({"W": "stage W", "N2": "stage 2"}, 4.0, extra=((path, str(hypnogram)),))
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        _, y = labelled_windows(path, how)
+    said = " ".join(" ".join(str(w.message) for w in got).split())
+    assert y.tolist().count("N2") == 3 and len(y) == 6
+    assert "1 starts after the recording ends" in said, said
+    assert "after the last whole window" not in said and "--start 0" not in said, said
+    assert how.unscored[str(path)] == []

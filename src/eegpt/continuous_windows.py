@@ -87,12 +87,15 @@ def labelled_windows(
             if label_of(str(d)) is not None
         ]
     )
-    unscored = unscored_annotations(annotations, onsets, how.window_seconds, y, keep, bad, label_of)
+    length = streamed.n_times / streamed.sfreq
+    unscored = unscored_annotations(
+        annotations, onsets, how.window_seconds, y, keep, bad, label_of, length
+    )
     how.unscored[str(path)] = unscored
     if unscored:
         from eegpt._logging import warn
 
-        warn(unscored_text(path, unscored, how, streamed.n_times / streamed.sfreq, onsets))
+        warn(unscored_text(path, unscored, how, length, onsets))
     if not any(label_of(d) is not None for d in descriptions):
         from eegpt._logging import few
 
@@ -135,6 +138,7 @@ def unscored_annotations(
     keep: np.ndarray,
     bad: np.ndarray,
     label_of: Any,
+    duration_s: float | None = None,
 ) -> list[tuple[str, float, str, str]]:
     """The annotations (onsets in s from the first sample, as the windows') that the labelling
     ``label_of`` (:func:`eegpt.annotations.label_rule`) gives a class and that last, yet that
@@ -145,7 +149,11 @@ def unscored_annotations(
     ``"start"`` (before the first window, ``--start``) or ``"bad"`` (its windows are over bad
     annotations, left out). Those in windows kept that cover too little of them to label one
     (``--min-overlap``), and markers (of no duration), are not listed: the warnings of
-    :func:`eegpt.annotations.window_labels` tell of them."""
+    :func:`eegpt.annotations.window_labels` tell of them; nor are those off the recording
+    (``duration_s`` s long from its first sample: starting at or after its end, or ending at
+    or before its start, as a hypnogram's last stages that run past the night's end), which no
+    window could hold and no ``--start`` takes in (an ``--annotations`` file's that start
+    after the end are warned of where it is read)."""
     if annotations is None or not len(annotations) or not len(onsets):
         return []
     onsets = np.asarray(onsets, dtype=np.float64)
@@ -158,6 +166,8 @@ def unscored_annotations(
         if label is None or duration <= 0:
             continue
         stop = float(start) + float(duration)
+        if duration_s is not None and (float(start) >= duration_s or stop <= 0.0):
+            continue  # off the recording: no sample of it to label
         hit = (onsets < stop) & (onsets + length_s > float(start))
         if (hit & keep & (y == label)).any():
             continue
