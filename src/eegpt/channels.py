@@ -108,6 +108,7 @@ from eegpt.vocabulary import (
     contacts_warning,
     copied_derivation,
     derivation_electrodes,
+    derivation_sites,
     display_width,
     electrode_key,
     is_bipolar,
@@ -709,12 +710,26 @@ def fitted_derivations_note(
     )
 
 
-def _bipolar_note(names: Sequence[str], refused: Mapping[str, Sequence[str]] | None = None) -> str:
+def _bipolar_note(
+    names: Sequence[str],
+    refused: Mapping[str, Sequence[str]] | None = None,
+    common: Collection[str] = (),
+) -> str:
     """A sentence about the bipolar derivations among ``names`` (empty if there are none),
     but for the labels that :func:`_participants_notes` says are participants' channels
-    (tagged ``P1-``, or against a reference of ``refused``)."""
+    (tagged ``P1-``, or against a reference of ``refused``) and those against an electrode
+    of ``common``, the montage's reference (:func:`eegpt.vocabulary.common_references`:
+    ``'FT9-Cz'`` beside ``Fp1-Cz, C3-Cz, O1-Cz`` is referential, its FT9 outside the
+    vocabulary)."""
     tagged = _tagged_labels(names, refused or {})
-    bipolar = [name for name in names if is_bipolar(name) and name not in tagged]
+    bipolar = [
+        name
+        for name in names
+        if is_bipolar(name)
+        and name not in tagged
+        and (pair := derivation_sites(name)) is not None
+        and pair[1] not in common
+    ]
     if not bipolar:
         return ""
     return (
@@ -1369,7 +1384,7 @@ def map_channels(
             + _renamed_outside_note(renamed)
             + _dropped_note(plain, targets)
             + _participants_notes(unknown, refused)
-            + _bipolar_note(unknown, refused)
+            + _bipolar_note(unknown, refused, common)
             + f" Drop them ({how_to_drop(unknown)}; "
             + (unknown_rule or "or on_unknown='drop', command line: without --strict-channels")
             + ")."
@@ -1395,7 +1410,7 @@ def map_channels(
             + _outside_stand_in_note(names)
             + _participants_notes(names, refused)
             + copies_note(duplicated_labels(names))
-            + _bipolar_note(names, refused)
+            + _bipolar_note(names, refused, common)
             + cap_note(names, source),
             names=list(names),
         )
@@ -1488,7 +1503,7 @@ def map_channels(
                 taken=[can for _, _, can in kept] if mostly_untrained else None,
             )  # fmt: skip
             + _participants_notes(plain, refused, [can for _, _, can in kept])
-            + _bipolar_note(plain, refused)
+            + _bipolar_note(plain, refused, common)
             + cap_note(plain, source, names)
             + " Channels you leave out yourself (--drop NAME; rename={NAME: None}) are not "
             "warned about."

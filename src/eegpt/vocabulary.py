@@ -699,13 +699,22 @@ def is_bipolar(name: str) -> bool:
     or both lie outside the vocabulary (CHB-MIT's ``"T7-FT9"``, ``"FT9-FT10"``:
     :func:`_site_derivation`); an electrode against itself (``"Cz-Cz"``) is none, and neither
     is one against an ear or mastoid site (``"Fp1-A1"``: referential)."""
+    pair = derivation_sites(name)
+    return pair is not None and pair[0] != pair[1]
+
+
+def derivation_sites(name: str) -> tuple[str, str] | None:
+    """The two sites of a derivation label as :func:`is_bipolar` reads it, first and second:
+    vocabulary electrodes (:func:`copied_derivation`), else 10-05 scalp sites of which one or
+    both lie outside the vocabulary (``"FT9-Cz"`` -> ``("FT9", "CZ")``: :func:`_site_derivation`),
+    also of a copy MNE numbered apart; None for any other label."""
     pair = copied_derivation(name)
     if pair is None:  # of sites outside the vocabulary (T7-FT9), or a copy of one (-1)
         match = _COPY.match(name)
         pair = _site_derivation(name)
         if pair is None and match is not None:
             pair = _site_derivation(match.group(1))
-    return pair is not None and pair[0] != pair[1]
+    return pair
 
 
 #: Ear and mastoid sites: a label against one of them (``"C3-A2"``) is referential
