@@ -4,6 +4,7 @@ LABEL=REGEX form that merges them; the docs' example uses that form."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import mne
@@ -52,3 +53,25 @@ def test_a_regex_making_classes_of_one_name_in_two_spellings_is_warned_of(
     assert _alike_names(["Stimulus/S  1", "Stimulus/S 11", "EC", "EO"]) == []
     # the docs' example merges the spellings
     assert "--window-labels '(?i)seizure'" not in (DOCS / "downstream.md").read_text()
+
+
+def test_sleep_stages_beside_the_unscored_stage_are_not_spellings_of_one_name():
+    """'^Sleep stage' over a Sleep-EDF hypnogram gives 'Sleep stage W', 'Sleep stage R' and the
+    unscored 'Sleep stage ?': with the '?' dropped as punctuation, 'Sleep stage' began the
+    others, which were warned of as one name in several spellings and merged into one class
+    by the advice. Only names differing in case, separators or a letter suffix are alike."""
+    import numpy as np
+
+    from eegpt.continuous_windows import _alike_names, warn_split_classes
+    from eegpt.window_labelling import WindowLabelling
+
+    stages = ["Sleep stage W", "Sleep stage 1", "Sleep stage 2", "Sleep stage R", "Sleep stage ?"]
+    assert _alike_names(stages) == []
+    assert _alike_names(["T+", "T-"]) == []
+    assert _alike_names(["spike-wave", "Spike wave", "SEIZ", "seizure"]) == [
+        ["spike-wave", "Spike wave"],
+        ["SEIZ", "seizure"],
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_split_classes([np.array(stages, dtype=object)], WindowLabelling("^Sleep stage", 30.0))

@@ -509,12 +509,14 @@ def warn_split_classes(ys: Sequence[np.ndarray | None], windows: WindowLabelling
 
 def _alike_names(names: Sequence[str]) -> list[list[str]]:
     """The groups (two or more each, in ``names``' order) of ``names`` that are one name up to
-    case, spaces and punctuation (``'Seizure'``, ``'seizure'``, ``'SEIZURE '``), or of which
-    one of at least 3 letters begins another and the rest is letters (``'SEIZ'``,
-    ``'seizure'``); not ``'S 1'`` and ``'S 11'``, which differ by a number."""
+    case, spaces and separators (``'Seizure'``, ``'seizure'``, ``'SEIZURE '``, ``'spike-wave'``,
+    ``'spike_wave'``), or of which one of at least 3 letters begins another and the rest is
+    letters (``'SEIZ'``, ``'seizure'``); not ``'S 1'`` and ``'S 11'``, which differ by a
+    number, nor names that differ by a symbol other than a separator (Sleep-EDF's unscored
+    ``'Sleep stage ?'`` is no spelling of ``'Sleep stage W'``; ``'T+'``, ``'T-'``)."""
 
     def key(name: str) -> str:
-        return re.sub(r"[\W_]+", "", name.casefold())
+        return re.sub(r"[\s_\-./:,;]+", "", name.casefold())
 
     def alike(a: str, b: str) -> bool:
         short, long = sorted((key(a), key(b)), key=len)
