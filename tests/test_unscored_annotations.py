@@ -138,3 +138,18 @@ def test_a_hypnogram_s_stages_past_the_recording_s_end_are_not_warned_of_as_tail
     assert "1 starts after the recording ends" in said, said
     assert "after the last whole window" not in said and "--start 0" not in said, said
     assert how.unscored[str(path)] == []
+
+
+def test_an_annotation_running_past_the_last_whole_window_is_warned_of(tmp_path):
+    """A 23 s recording in 4 s windows ends its last whole window at 20 s: a seizure at
+    19-22 s has 1 s in it (less than the half a label needs) and 2 s in the dropped tail. It
+    labels no window and was neither warned of nor counted; it is, as in the tail."""
+    path = _recording(tmp_path, [5.0, 19.0], [3.0, 3.0])
+    how = WindowLabelling(SEIZURE, 4.0, unlabelled="background")
+    with pytest.warns(EEGPTWarning) as got:
+        _, y = labelled_windows(path, how)
+    said = " ".join(" ".join(str(w.message) for w in got).split())
+    assert y.tolist()[4] == "background"  # 16-20 s: 1 s of the seizure
+    assert "'seizure' at 19 s): 1 after the last whole window (or running past its end)" in said
+    assert "--start 3 moves the windows" in said
+    assert how.unscored[str(path)] == [("seizure", 19.0, "seizure", "tail")]

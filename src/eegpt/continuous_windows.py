@@ -145,10 +145,11 @@ def unscored_annotations(
     no window kept with that class overlaps (windows at ``onsets``, s, of ``length_s``; their
     labels ``y`` and the masks ``keep`` and ``bad``, each ``(n_windows,)``): neither a window's
     label nor a scored event holds them. Each as ``(description, onset, class, why)``, why
-    ``"tail"`` (after the last whole window: the end shorter than a window is not cut),
-    ``"start"`` (before the first window, ``--start``) or ``"bad"`` (its windows are over bad
-    annotations, left out). Those in windows kept that cover too little of them to label one
-    (``--min-overlap``), and markers (of no duration), are not listed: the warnings of
+    ``"tail"`` (after the last whole window: the end shorter than a window is not cut; or
+    running into that end, the part in windows too little to label one), ``"start"`` (before
+    the first window, ``--start``; or running into it) or ``"bad"`` (its windows are over bad
+    annotations, left out). Those inside the windows kept that cover too little of them to
+    label one (``--min-overlap``), and markers (of no duration), are not listed: the warnings of
     :func:`eegpt.annotations.window_labels` tell of them; nor are those off the recording
     (``duration_s`` s long from its first sample: starting at or after its end, or ending at
     or before its start, as a hypnogram's last stages that run past the night's end), which no
@@ -174,6 +175,10 @@ def unscored_annotations(
         if hit.any():  # in windows: over bad spans only, or too short to label (not listed)
             if bad[hit].all():
                 found.append((str(desc), float(start), str(label), "bad"))
+            elif stop > end or start < first:  # partly in the dropped tail (before --start)
+                found.append(
+                    (str(desc), float(start), str(label), "tail" if stop > end else "start")
+                )
         elif start >= end or stop <= first:
             found.append((str(desc), float(start), str(label), "tail" if start >= end else "start"))
     return found
@@ -181,7 +186,7 @@ def unscored_annotations(
 
 #: Why an annotation lies in no window labelled its class (:func:`unscored_annotations`)
 _UNSCORED_WHY = {
-    "tail": "after the last whole window",
+    "tail": "after the last whole window (or running past its end)",
     "start": "before the first window (--start)",
     "bad": "inside bad spans, whose windows are left out",
 }
