@@ -153,3 +153,26 @@ def test_an_annotation_running_past_the_last_whole_window_is_warned_of(tmp_path)
     assert "'seizure' at 19 s): 1 after the last whole window (or running past its end)" in said
     assert "--start 3 moves the windows" in said
     assert how.unscored[str(path)] == [("seizure", 19.0, "seizure", "tail")]
+
+
+def test_markers_one_sample_long_over_bad_spans_are_not_listed(tmp_path):
+    """BrainVision markers as MNE reads them (one sample long), some inside a bad span: like
+    every marker they label no window (too short), so none is listed as left out by the bad
+    span, as markers of no duration are not."""
+    raw, _, _ = synthetic_erp_raw(25, sfreq=250.0, seed=2)
+    onsets = np.arange(1.0, 23.0, 1.5).tolist()
+    raw.set_annotations(
+        mne.Annotations(
+            onsets + [8.0],
+            [1 / 250.0] * len(onsets) + [6.0],
+            ["Stimulus/S  1"] * len(onsets) + ["BAD_muscle"],
+        )
+    )
+    path = tmp_path / "markers_raw.fif"
+    raw.save(path, verbose=False)
+    how = WindowLabelling({"S1": "S  1"}, 4.0, unlabelled="rest")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EEGPTWarning)
+        _, y = labelled_windows(path, how)
+    assert set(y.tolist()) == {"rest"}
+    assert how.unscored[str(path)] == []

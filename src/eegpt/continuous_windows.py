@@ -149,12 +149,15 @@ def unscored_annotations(
     running into that end, the part in windows too little to label one), ``"start"`` (before
     the first window, ``--start``; or running into it) or ``"bad"`` (its windows are over bad
     annotations, left out). Those inside the windows kept that cover too little of them to
-    label one (``--min-overlap``), and markers (of no duration), are not listed: the warnings of
+    label one (``--min-overlap``), and markers (of no duration, or a sample as MNE reads a
+    BrainVision marker: :data:`eegpt.annotation_labels.MARKER_S`), are not listed: the warnings of
     :func:`eegpt.annotations.window_labels` tell of them; nor are those off the recording
     (``duration_s`` s long from its first sample: starting at or after its end, or ending at
     or before its start, as a hypnogram's last stages that run past the night's end), which no
     window could hold and no ``--start`` takes in (an ``--annotations`` file's that start
     after the end are warned of where it is read)."""
+    from eegpt.annotation_labels import MARKER_S
+
     if annotations is None or not len(annotations) or not len(onsets):
         return []
     onsets = np.asarray(onsets, dtype=np.float64)
@@ -164,7 +167,7 @@ def unscored_annotations(
         annotations.onset, annotations.duration, annotations.description, strict=True
     ):
         label = label_of(str(desc))
-        if label is None or duration <= 0:
+        if label is None or duration <= MARKER_S:  # markers: one sample long at most
             continue
         stop = float(start) + float(duration)
         if duration_s is not None and (float(start) >= duration_s or stop <= 0.0):
