@@ -1878,6 +1878,28 @@ def test_weights_trained_after_loading_are_saved_as_derived_from_the_file(tmp_pa
     assert encoder_fingerprint(tuned) != base_fingerprint
 
 
+def test_weights_edited_through_p_data_after_loading_are_saved_as_modified(tmp_path):
+    """An edit through ``p.data`` (in eval mode) changes no change counter: save_checkpoint
+    recorded such weights as "converted from" the file loaded, a copy of it. Saving hashes the
+    encoder weights, so they are recorded as modified from it; the edit undone, converted
+    again."""
+    from eegpt.fingerprints import encoder_fingerprint
+
+    torch.manual_seed(8)
+    torch.save(EEGPT(SMALL).state_dict(), tmp_path / "state.pt")
+    loaded = load_model(tmp_path / "state.pt", num_heads=4, patch_stride=64)
+    weight = loaded.target_encoder.blocks[0].attn.qkv.weight
+    original = weight.detach().clone()
+    weight.data.mul_(2.0)
+    save_checkpoint(loaded, tmp_path / "edited")
+    text = describe(load_checkpoint(tmp_path / "edited"))
+    assert "converted from" not in text and "modified from:" in text
+    assert encoder_fingerprint(load_model(tmp_path / "edited")) == encoder_fingerprint(loaded)
+    weight.data.copy_(original)
+    save_checkpoint(loaded, tmp_path / "undone")
+    assert "converted from: state.pt" in describe(load_checkpoint(tmp_path / "undone"))
+
+
 def test_a_random_model_copied_by_load_state_dict_stays_not_pretrained(tmp_path):
     """EEGPT(base.config, n_outputs=2, ...).load_state_dict(base.state_dict(), strict=False)
     of a random base (built so, or loaded from a checkpoint marked NOT pretrained) lost the

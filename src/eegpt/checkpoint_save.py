@@ -134,7 +134,8 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     notes = dict(info.get("notes") or {})
     if model.not_pretrained:  # random, or copied from a model that was not pretrained
         notes.setdefault("pretrained", False)
-    if modified_weights(model) is not None:  # trained or edited since loaded: not the file's
+    # trained or edited since loaded (hashed: an edit through p.data changes no counter)
+    if modified_weights(model, hashed=True) is not None:  # not the file's weights
         info = _derived_info(model, info)
         notes["modified"] = MODIFIED_NOTE
     chan_proj = None

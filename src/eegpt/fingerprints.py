@@ -162,7 +162,7 @@ def mark_loaded_weights(model: EEGPT, fingerprint: str | None = None) -> None:
     model._loaded_weights = _WeightsSeen.now(model, fingerprint)
 
 
-def modified_weights(model: EEGPT) -> str | None:
+def modified_weights(model: EEGPT, *, hashed: bool = False) -> str | None:
     """The :func:`encoder_fingerprint` of ``model``'s encoder weights when they are no longer
     those of its checkpoint (:func:`mark_loaded_weights`: changed by ``load_state_dict``, an
     optimizer step, ``copy_``, a cast such as ``.half()``), None while they are the same or
@@ -171,13 +171,16 @@ def modified_weights(model: EEGPT) -> str | None:
     Cheap while nothing touched the weights (the change counters are compared, no hashing);
     after a possible change the weights are hashed once and compared, so moving the model
     (``model.to("cuda")``), casting it back or loading the same weights again counts as no
-    change. The fingerprint of changed weights is kept until they change again.
+    change. The fingerprint of changed weights is kept until they change again. Writes
+    through ``p.data`` in eval mode change no counter: ``hashed=True`` hashes the weights
+    anyway (about 55 ms for ``"large"``; :func:`eegpt.save_checkpoint`'s record) and notes
+    the result (:func:`note_weights`).
     """
     loaded: _WeightsSeen | None = getattr(model, "_loaded_weights", None)
-    if loaded is None or loaded.still(model):
+    if loaded is None or (not hashed and loaded.still(model)):
         return None
     seen: _WeightsSeen | None = getattr(model, "_weights_seen", None)
-    if seen is None or not seen.still(model):
+    if hashed or seen is None or not seen.still(model):
         seen = _WeightsSeen.now(model, encoder_fingerprint(model))
         model._weights_seen = seen  # type: ignore[assignment]
     if seen.fingerprint == loaded.fingerprint:  # the same values, e.g. moved to another device
