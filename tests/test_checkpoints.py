@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -1898,6 +1899,30 @@ def test_weights_edited_through_p_data_after_loading_are_saved_as_modified(tmp_p
     weight.data.copy_(original)
     save_checkpoint(loaded, tmp_path / "undone")
     assert "converted from: state.pt" in describe(load_checkpoint(tmp_path / "undone"))
+
+
+def test_a_pretrained_state_dict_loaded_over_a_not_pretrained_file_is_not_marked(tmp_path):
+    """load_model of a checkpoint marked NOT pretrained, then load_state_dict of an unmarked
+    (pretrained) model's state dict: the file's note kept the model NOT PRETRAINED (repr,
+    saved checkpoint, embeddings' record) though none of its weights were left. A state dict
+    replacing every encoder weight replaces the note by its own mark; a partial one keeps it."""
+    torch.manual_seed(9)
+    save_checkpoint(EEGPT(SMALL), tmp_path / "random")
+    pretrained = EEGPT(SMALL)
+    pretrained.load_state_dict({k: v + 0.01 for k, v in EEGPT(SMALL).state_dict().items()})
+    assert not pretrained.not_pretrained
+    model = load_model(tmp_path / "random")
+    partial = OrderedDict((k, v) for k, v in pretrained.state_dict().items() if "blocks.0" in k)
+    model.load_state_dict(partial, strict=False)
+    assert model.not_pretrained and "NOT PRETRAINED" in repr(model)
+
+    model.load_state_dict(pretrained.state_dict())
+    assert not model.not_pretrained and "NOT PRETRAINED" not in repr(model)
+    assert "pretrained" not in model.checkpoint_info["notes"]
+    save_checkpoint(model, tmp_path / "copied")
+    assert "pretrained" not in load_checkpoint(tmp_path / "copied").metadata["notes"]
+    model.load_state_dict(load_model(tmp_path / "random").state_dict())  # marked: NOT again
+    assert model.checkpoint_info["notes"]["pretrained"] is False and model.not_pretrained
 
 
 def test_a_random_model_copied_by_load_state_dict_stays_not_pretrained(tmp_path):

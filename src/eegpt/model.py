@@ -898,6 +898,29 @@ class EEGPT(_RandomWeightsMark, nn.Module):
             or bool(getattr(self.target_encoder, "not_pretrained", False))
         )
 
+    def _load_from_state_dict(
+        self, state_dict: Any, prefix: str, local_metadata: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args, **kwargs)
+        # every encoder weight replaced after load_model: the file's "pretrained" note no
+        # longer describes them; the state dict's own mark (NOT_PRETRAINED_MARK) does
+        info = getattr(self, "checkpoint_info", None)
+        notes = (info or {}).get("notes") or {}
+        encoder = prefix + "target_encoder"
+        if info is None or not all(
+            f"{encoder}.{k}" in state_dict for k in self.target_encoder.state_dict()
+        ):
+            return
+        metadata = getattr(state_dict, "_metadata", None) or {}
+        marked = any(
+            isinstance(metadata.get(key), dict) and metadata[key].get(NOT_PRETRAINED_MARK)
+            for key in (prefix[:-1], encoder)
+        )
+        kept = {k: v for k, v in notes.items() if k != "pretrained"}
+        kept = {**kept, "pretrained": False} if marked else kept
+        if kept != notes:
+            self.__dict__["checkpoint_info"] = {**info, "notes": kept}
+
     def clear_fast_cache(self) -> None:
         """Drop the encoder's cached fast-path weights (:meth:`EEGPTEncoder.clear_fast_cache`):
         needed only after editing the parameters of a model in eval mode through ``p.data`` or
