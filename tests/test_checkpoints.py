@@ -1901,6 +1901,25 @@ def test_weights_edited_through_p_data_after_loading_are_saved_as_modified(tmp_p
     assert "converted from: state.pt" in describe(load_checkpoint(tmp_path / "undone"))
 
 
+def test_a_probe_head_trained_after_loading_is_saved_as_modified(tmp_path):
+    """Weights with a probe head loaded from a file, the head alone trained (the encoder
+    frozen), then saved: the record said "converted from" the file, though the saved head
+    (its logits) was no longer the file's; only the encoder's weights were compared. The
+    head and channel projection are compared too: "modified from"; saved untrained, still
+    "converted from"."""
+    torch.manual_seed(3)
+    torch.save(EEGPT(SMALL, n_outputs=2, n_times=256).state_dict(), tmp_path / "headed.pt")
+    model = load_model(tmp_path / "headed.pt", num_heads=4, patch_stride=64)
+    save_checkpoint(model, tmp_path / "copy")
+    assert "converted from: headed.pt" in describe(load_checkpoint(tmp_path / "copy"))
+    optimizer = torch.optim.SGD(model.final_layer.parameters(), lr=1.0)
+    model(torch.randn(2, 3, 256), torch.tensor([0, 1, 2])).sum().backward()
+    optimizer.step()
+    save_checkpoint(model, tmp_path / "tuned")
+    text = describe(load_checkpoint(tmp_path / "tuned"))
+    assert "converted from" not in text and "modified from:" in text
+
+
 def test_a_pretrained_state_dict_loaded_over_a_not_pretrained_file_is_not_marked(tmp_path):
     """load_model of a checkpoint marked NOT pretrained, then load_state_dict of an unmarked
     (pretrained) model's state dict: the file's note kept the model NOT PRETRAINED (repr,

@@ -39,7 +39,7 @@ from eegpt.checkpoint_files import (
     WEIGHT_FILE_SUFFIXES,
 )
 from eegpt.errors import CheckpointError
-from eegpt.fingerprints import modified_weights
+from eegpt.fingerprints import modified_head, modified_weights
 from eegpt.formats import PathLike
 from eegpt.model import EEGPT
 from eegpt.output_files import atomic_write, make_output_folder
@@ -124,8 +124,9 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     (:attr:`~eegpt.model.EEGPT.has_random_weights`), or were loaded from the state dict of a
     model that was not pretrained (:attr:`~eegpt.model.EEGPT.not_pretrained`), is marked
     ``{"pretrained": False}`` in the notes, so that loading it says NOT pretrained. A model whose weights changed after they
-    were loaded (trained in a loop of one's own, edited: :func:`~eegpt.fingerprints.modified_weights`)
-    is no copy of its file: that file (name, format, SHA-256, the encoder fingerprint of the
+    were loaded (trained in a loop of one's own, edited: :func:`~eegpt.fingerprints.modified_weights`,
+    hashed, so edits through ``p.data`` count; or its probe head or channel projection alone:
+    :func:`~eegpt.fingerprints.modified_head`) is no copy of its file: that file (name, format, SHA-256, the encoder fingerprint of the
     weights loaded) is recorded as its ``source``, with the note ``notes["modified"]``
     (:data:`MODIFIED_NOTE`; ``eegpt info`` says "modified from", not "converted from").
     """
@@ -134,8 +135,9 @@ def checkpoint_from_model(model: EEGPT) -> Checkpoint:
     notes = dict(info.get("notes") or {})
     if model.not_pretrained:  # random, or copied from a model that was not pretrained
         notes.setdefault("pretrained", False)
-    # trained or edited since loaded (hashed: an edit through p.data changes no counter)
-    if modified_weights(model, hashed=True) is not None:  # not the file's weights
+    # trained or edited since loaded (hashed: an edit through p.data changes no counter),
+    # the encoder or the channel projection or probe head: not the file's weights
+    if modified_weights(model, hashed=True) is not None or modified_head(model):
         info = _derived_info(model, info)
         notes["modified"] = MODIFIED_NOTE
     chan_proj = None

@@ -116,6 +116,7 @@ from eegpt.config import EEGPTConfig
 from eegpt.errors import CheckpointError, EEGPTUserWarning, MissingFileError
 from eegpt.fingerprints import (
     encoder_fingerprint,
+    head_hash,
     mark_loaded_weights,
     modified_weights,
 )
@@ -1030,7 +1031,7 @@ def load_model(
         raise CheckpointError(f"{path}: {e}") from e
     # hashed where they were read, before the move: on a GPU, hashing after it would copy
     # every weight back to the host (the fingerprint does not depend on the device)
-    fingerprint = encoder_fingerprint(model)
+    fingerprint, head = encoder_fingerprint(model), head_hash(model)
     model = model.to(device)
     info = _provenance(ckpt)
     name = _pretrained_name_of(path_or_name, path)
@@ -1038,5 +1039,5 @@ def load_model(
         info["pretrained_name"] = name
     model.checkpoint_info = info  # type: ignore[assignment]
     # for provenance to tell when they change (modified_weights); noted after the move
-    mark_loaded_weights(model, fingerprint)
+    mark_loaded_weights(model, fingerprint, head)
     return model

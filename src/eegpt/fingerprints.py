@@ -153,13 +153,40 @@ class _WeightsSeen:
         )
 
 
-def mark_loaded_weights(model: EEGPT, fingerprint: str | None = None) -> None:
+def mark_loaded_weights(
+    model: EEGPT, fingerprint: str | None = None, head: str | None = None
+) -> None:
     """Note the encoder weights ``model`` holds now as the ones its ``checkpoint_info`` names (a
     file :func:`~eegpt.checkpoints.load_model` read, the weights :func:`eegpt.finetune.finetune` made), so
     that :func:`modified_weights` can tell later whether the weights used are still those.
-    ``fingerprint``: their :func:`encoder_fingerprint` when already known."""
+    ``fingerprint``: their :func:`encoder_fingerprint` when already known; ``head``: the
+    :func:`head_hash` of its channel projection and probe head when already known (both
+    hashed where the weights were read, before a move to another device)."""
     fingerprint = fingerprint or encoder_fingerprint(model)
     model._loaded_weights = _WeightsSeen.now(model, fingerprint)
+    model.__dict__["_loaded_head"] = head_hash(model) if head is None else head
+
+
+def head_hash(model: EEGPT) -> str:
+    """SHA-256 (hex) of ``model``'s weights outside the encoder: its channel projection
+    (``chan_proj``) and probe head (``final_layer``), small next to the encoder; ``""`` for
+    a model of neither."""
+    state = model.state_dict()
+    others = {k: v for k, v in state.items() if not k.startswith("target_encoder.")}
+    if not others:
+        return ""
+    h = hashlib.sha256(b"eegpt-head-v1|")
+    _hash_tensors(h, others)
+    return h.hexdigest()
+
+
+def modified_head(model: EEGPT) -> bool:
+    """Whether ``model``'s weights outside the encoder (channel projection, probe head), which
+    :func:`modified_weights` leaves out (embeddings never use them), changed since they were
+    loaded (:func:`mark_loaded_weights`): trained, edited, replaced. False where none were
+    noted. Hashes them each call (they are small)."""
+    loaded = model.__dict__.get("_loaded_head")
+    return loaded is not None and head_hash(model) != loaded
 
 
 def modified_weights(model: EEGPT, *, hashed: bool = False) -> str | None:
