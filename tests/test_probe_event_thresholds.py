@@ -143,6 +143,34 @@ def test_evaluate_gives_each_recordings_events_a_seizure_free_one_too(
     assert f"          n/a      {calm['hours']:.2f}  {free}\n" in out
 
 
+def test_evaluate_scores_each_recording_against_the_scored_events_of_the_total(
+    seizure_probe, tmp_path, monkeypatch
+):
+    """evaluate --event-scoring builds the scored events (the label runs) once: each
+    recording's scores (per_recording) are of the very table the total's scores are of, not
+    of a second one built with settings of its own that could drift from the total's."""
+    import eegpt.probe_events as probe_events
+
+    given: dict[str, list] = {"total": [], "each": []}
+    event_scores, each_scores = probe_events.event_scores, probe_events.recording_event_scores
+
+    def total(predicted, scored, *args, **kwargs):
+        given["total"].append(scored)
+        return event_scores(predicted, scored, *args, **kwargs)
+
+    def each(predicted, scored, *args, **kwargs):
+        given["each"].append(scored)
+        return each_scores(predicted, scored, *args, **kwargs)
+
+    monkeypatch.setattr(probe_events, "event_scores", total)
+    monkeypatch.setattr(probe_events, "recording_event_scores", each)
+    folder, path, free = seizure_probe
+    got = _evaluate(folder, [path, free], tmp_path / "s.json", "--threshold", "0.5")
+    assert len(got["per_recording"]) == 2 and len(given["each"]) == 1
+    # the total's scores are the first event_scores call (operating_points' come after)
+    assert given["each"][0] is given["total"][0]
+
+
 def test_probe_evaluate_scores_events_as_the_command_does(seizure_probe, tmp_path):
     """EEGPTProbe.evaluate(files, events=True, threshold=...): the command's metrics and
     events (the same code), per_recording's events too; the event keywords refused without

@@ -184,7 +184,7 @@ def write_events(
     if not args.quiet:
         print(f"wrote {len(events)} events to {args.events}")
     if "label" in table and table["label"].notna().any():
-        scores, hours = _scored_events(args, table, events, window, hop, settings)
+        scores, hours, _ = _scored_events(args, table, events, window, hop, settings)
         print(event_scores_text(scores, hours, how["threshold"]), file=sys.stderr)
 
 
@@ -221,12 +221,12 @@ def _scored_events(
     window: float,
     hop: float,
     settings: dict[str, Any],
-) -> tuple[dict[str, dict[str, Any]], float]:
-    """``(scores, hours)``: the predicted ``events`` scored (OVLP and TAES,
+) -> tuple[dict[str, dict[str, Any]], float, Any]:
+    """``(scores, hours, scored)``: the predicted ``events`` scored (OVLP and TAES,
     :func:`eegpt.probe_events.event_scores`) against the events of the window labels of
-    ``table`` (its ``label`` column, with the predictions' hop, classes and span but neither
-    ``--min-event-seconds`` nor ``--merge-gap-seconds``, which shape predicted events only),
-    over the hours of its windows not marked bad (each a hop)."""
+    ``table`` (``scored``: its ``label`` column's runs, with the predictions' hop, classes and
+    span but neither ``--min-event-seconds`` nor ``--merge-gap-seconds``, which shape
+    predicted events only), over the hours of its windows not marked bad (each a hop)."""
     from eegpt.probe_events import event_scores, windows_to_events
 
     # the scored (reference) events are the window labels' runs as they are: the options
@@ -238,7 +238,7 @@ def _scored_events(
     scored = windows_to_events(table, window, column="label", **reference)
     good = ~table["bad"].fillna(False).astype(bool) if "bad" in table else table["file"].notna()
     hours = float(good.sum()) * hop / 3600
-    return event_scores(events, scored, hours, classes=args.event_class), hours
+    return event_scores(events, scored, hours, classes=args.event_class), hours, scored
 
 
 def plot_hypnograms(
@@ -347,14 +347,12 @@ def evaluated_events(
     table["file"] = [given[file] for file in files]
     window, hop, how, settings = _event_settings(args, probe)
     events = windows_to_events(table, window, **settings)
-    scores, hours = _scored_events(args, table, events, window, hop, settings)
+    scores, hours, scored = _scored_events(args, table, events, window, hop, settings)
     classes = {str(c) for c in args.event_class}
     lost = [u for found in getattr(windows, "unscored", {}).values() for u in found]
     unscored = sum(1 for _, _, label, _ in lost if label in classes)
-    # each recording alone, the seizure-free ones too: their false alarms
-    scored = windows_to_events(table, window, column="label", **{
-        **settings, "min_event_seconds": 0.0, "merge_gap_seconds": 0.0, "threshold": None,
-    })  # fmt: skip
+    # each recording alone, the seizure-free ones too (their false alarms), against the
+    # scored events of all
     each = table.groupby("file", sort=False).size() * hop / 3600
     per_recording = recording_event_scores(events, scored, dict(each.items()), args.event_class)
     # each threshold's sensitivity and false alarms, to choose --threshold from
