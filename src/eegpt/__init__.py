@@ -119,6 +119,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from eegpt import engine as engine
     from eegpt import epochs_files as epochs_files
     from eegpt import errors as errors
+    from eegpt import event_epochs as event_epochs
     from eegpt import export as export
     from eegpt import fast_path as fast_path
     from eegpt import fif_kinds as fif_kinds
