@@ -156,7 +156,7 @@ def test_methods_show_their_real_parameters() -> None:
     keyword is still refused at run time."""
     import inspect
 
-    from eegpt.probe import _EPOCH_ONLY, EEGPTProbe, _split_kwargs
+    from eegpt.probe import _EPOCH_ONLY, _EVENT_ONLY, EEGPTProbe, _split_kwargs
 
     model = eegpt.EEGPT("tiny1")
     embed = inspect.signature(model.embed).parameters
@@ -168,9 +168,10 @@ def test_methods_show_their_real_parameters() -> None:
         params = inspect.signature(getattr(EEGPTProbe, name)).parameters
         keywords = [p for p, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY]
         assert "kwargs" not in params and "sfreq" in keywords and "batch_size" in keywords
-        if name == "evaluate":  # its own, of a recording scored per scoring epoch
-            assert set(_EPOCH_ONLY) <= set(keywords)
-            keywords = [k for k in keywords if k not in _EPOCH_ONLY]
+        if name == "evaluate":  # its own, of a recording scored per scoring epoch or event
+            own = {*_EPOCH_ONLY, *_EVENT_ONLY, "events"}
+            assert own <= set(keywords)
+            keywords = [k for k in keywords if k not in own]
         inputs, run = _split_kwargs(dict.fromkeys(keywords))  # every one is taken
         assert set(inputs) | set(run) == set(keywords)
         assert list(params)[:2] == ["self", "data"], name
