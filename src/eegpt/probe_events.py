@@ -640,12 +640,10 @@ def _covered(onset: float, offset: float, same: tuple[np.ndarray, np.ndarray]) -
     keep = ends > starts
     if offset - onset <= _TOLERANCE:
         return 1.0 if _overlaps(onset, offset, same) else 0.0
-    covered, reached = 0.0, onset
-    for a, b in sorted(zip(starts[keep], ends[keep], strict=True)):
-        a = max(a, reached)
-        if b > a:
-            covered, reached = covered + b - a, b
-    return covered / (offset - onset)
+    from eegpt.annotation_labels import union_length
+
+    spans = list(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
+    return union_length(spans) / (offset - onset)
 
 
 def _counted(value: float, digits: int, noun: str) -> str:
